@@ -29,13 +29,13 @@ from .csv_records import BadRecord, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
 from .manifest_row import (
-    FORMULA_START,
     TOTAL_STARTS,
     MisalignedRow,
     PathLike,
     SourceRow,
     report_footer,
     totals_line,
+    unguarded,
 )
 from .manifest_xlsx import unnamed_refusal
 from .table_paths import TableRow, names_paths, path_index
@@ -403,7 +403,8 @@ def _file_wide_trailer(path: PathLike, delimiter: str | None, encoding: str | No
 
 def _unprefixed(cells: list[str]) -> list[str]:
     """Cells without the spreadsheet text prefix: a ``'`` before a leading ``=``, ``+``,
-    ``-``, ``@`` is how a spreadsheet (and ``reports.neutralise``, and many CRM exports
+    ``-``, ``@`` or before text a spreadsheet reads as a value (``00123``, ``1-2``:
+    ``manifest_row.unguarded``) is how a spreadsheet (and ``reports.neutralise``, and many CRM exports
     guarding against formula injection) marks a cell as text, not part of its value. It is
     dropped in every CSV, whatever its columns: whether an untouched ``+49 30 1234567``
     or ``@Acme renewal`` from failed.csv reads as its source had it must not depend on the
@@ -416,8 +417,8 @@ def _unprefixed(cells: list[str]) -> list[str]:
     read as ``"`` (v10r25 F2: the key ``="00123"`` and a later export's ``00123`` made two
     deals of one record). A ``'`` before it (a failed.csv guarding such a text) keeps it
     as written."""
-    return [c[1:] if c[:1] == "'" and c.lstrip("'")[:1] in FORMULA_START and c.lstrip("'")
-            else _unwrapped(c) if c[:2] == '="' else c for c in cells]
+    return [unguarded(c) if c[:1] == "'" else _unwrapped(c) if c[:2] == '="' else c
+            for c in cells]
 
 
 # ="text": the formula Excel evaluates to the text inside; quotes inside are doubled

@@ -20,6 +20,43 @@ from .errors import InputError
 # reader drops it again (``bulk.manifest_csv``, ``bulk.manifest_xlsx``)
 FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 
+# text a spreadsheet opening a CSV takes for a number, a date or a time, and so writes
+# back changed (x25r2 F2: a key 00000123 saved by Excel as 123, a second deal): leading
+# zeros, 12 digits or more (shown as 1.23457E+11, saved so; past 15 digits lost), a
+# mantissa and exponent (1E5), day-month forms (1-2, 3/4, 2024-01-02, 1.2.2024, 1-Jan,
+# Jan-24, with a time or not) and times (10:30). A report guards such a cell with a
+# leading "'" as it guards a formula, and every reader drops it again.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_TIME = r"\d{1,2}:\d{1,2}(?::\d{1,2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?"
+_DATE = (rf"(?:\d{{1,4}}[-/]\d{{1,2}}(?:[-/]\d{{1,4}})?|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}"
+         rf"|\d{{1,2}}[-/ ]{_MONTH}(?:[-/ ]\d{{1,4}})?|{_MONTH}[-/ ]\d{{1,4}}(?:[-/ ,]+\d{{1,4}})?)")
+_SPREADSHEET_CHANGES = re.compile(
+    rf"\s*[-+]?(?:0\d+(?:[.,]\d*)?|\d{{12,}}(?:[.,]\d*)?|\d+(?:[.,]\d*)?e[-+]?\d+"
+    rf"|{_DATE}(?:[ T]+{_TIME})?|{_TIME})\s*", re.IGNORECASE)
+
+
+def read_as_value(text: str) -> bool:
+    """Whether a spreadsheet opening a CSV reads this cell as a number, date or time whose
+    text it writes back otherwise (``00123`` as 123, ``1-2`` as 2-Jan)."""
+    return _SPREADSHEET_CHANGES.fullmatch(text) is not None
+
+
+def spreadsheet_changes(text: str) -> bool:
+    """Whether a reader takes a ``'`` before this text for the spreadsheet's text prefix:
+    it starts a formula or a sign (``FORMULA_START``), or a spreadsheet reads it as a
+    value (``read_as_value``)."""
+    return bool(text) and (text[:1] in FORMULA_START or read_as_value(text))
+
+
+def unguarded(text: str) -> str:
+    """A cell without the spreadsheet's text prefix: one ``'`` dropped before what a
+    spreadsheet would change (``spreadsheet_changes``: ``'=x``, ``'+49…``, ``'00123``,
+    ``'1-2``). A cell that began with ``'`` before such text was written with one more
+    ``'`` (``bulk.reports.neutralise``) and keeps its own."""
+    if text[:1] == "'" and spreadsheet_changes(text.lstrip("'")):
+        return text[1:]
+    return text
+
 Format = Literal["csv", "jsonl", "json", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]

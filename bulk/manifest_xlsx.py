@@ -35,7 +35,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
-from .manifest_row import FORMULA_START, report_footer, totals_line
+from .manifest_row import report_footer, totals_line, unguarded
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -246,13 +246,12 @@ def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None,
 
 def _unguarded(value: Any) -> Any:
     """A text cell without the ``'`` a failed-rows file puts before a leading ``=``, ``+``,
-    ``-``, ``@`` (``bulk.reports.neutralise``): a failed.csv opened in a spreadsheet and
+    ``-``, ``@`` or text a spreadsheet reads as a value (``bulk.reports.neutralise``,
+    ``manifest_row.unguarded``): a failed.csv opened in a spreadsheet and
     saved as XLSX keeps it as text, and every import drops it, as the CSV reader does
     (v10r21: titles stored as ``'=Opp 18``, phones refused as ``'+1 (555) …``)."""
     if type(value) is str and value[:1] == "'":
-        rest = value.lstrip("'")
-        if rest and rest[:1] in FORMULA_START:
-            return value[1:]
+        return unguarded(value)
     return value
 
 

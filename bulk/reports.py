@@ -21,9 +21,13 @@ Formula injection: a spreadsheet runs a cell that starts with ``=``, ``+``,
 plain negative number (a minus, digits without a leading zero, ``.`` and ``,``:
 ``-12.50``, ``-1,000``), which cannot be a formula and which a spreadsheet writes back
 as it read it. A plus sign or a leading zero is guarded too (``'+49 30…``,
-``'+00123``): a spreadsheet reads those as numbers and writes ``4930…``, ``123``. Numbers the engine
+``'+00123``): a spreadsheet reads those as numbers and writes ``4930…``, ``123``. So is
+every other text a spreadsheet reads as a number, date or time and saves otherwise
+(``bulk.manifest_row.read_as_value``: ``'00000123``, ``'123456789012`` — 12 digits or
+more —, ``'1E5``, ``'1-2``, ``'3/4``, ``'2024-01-02``, ``'10:30``; x25r2 F2: a key
+``00000123`` saved by Excel as ``123`` made a second deal). Numbers the engine
 writes itself (row, ids, HTTP status) are passed as ``int`` and never touched.
-Every CSV read (``bulk.manifest``) drops one ``'`` before such a character — the
+Every CSV and XLSX read drops one ``'`` before such text — the
 spreadsheet's text prefix — so a failed.csv re-imported gives back its source's cells,
 with or without the report's own columns The cells of a row the reader could not split
 (a misaligned or undecodable record) are the cells as read too (``="00123"`` as
@@ -78,7 +82,7 @@ from typing import Any, Literal, TextIO
 import orjson
 
 from .manifest_json import JsonNumber
-from .manifest_row import FORMULA_START
+from .manifest_row import FORMULA_START, read_as_value, spreadsheet_changes
 from .manifest_xlsx import CurrencyNumber, ExcelError, PercentNumber, UncachedFormula, currency_format
 
 SUCCEEDED = "succeeded.csv"
@@ -106,9 +110,9 @@ _FLUSH_EVERY = 1000
 
 def neutralise(text: str) -> str:
     """``text`` made safe to open in a spreadsheet (see the module docstring)."""
-    if text[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+    if (text[:1] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(text)) or read_as_value(text):
         return "'" + text
-    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_START and text.lstrip("'"):
+    if text[:1] == "'" and spreadsheet_changes(text.lstrip("'")):
         return "'" + text  # a cell that already reads "'=x": the reader strips one "'"
     return text
 

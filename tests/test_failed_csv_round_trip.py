@@ -137,7 +137,7 @@ def test_a_misaligned_row_fixed_in_failed_csv_keeps_its_key(sandbox: Sandbox,
     with (job / "failed.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     head = rows[0]
-    assert len(rows) == 2 and rows[1][head.index("key")].lstrip("'") == "00123"
+    assert len(rows) == 2 and rows[1][head.index("key")] == "'00123"
     for r in rows[1:]:  # the person's fix: the amount quoted, the hold emptied
         r[head.index("Amount")], r[head.index("Company")], r[head.index("hold")] = \
             "$1,000.00", "Co", ""
@@ -153,3 +153,57 @@ def test_a_misaligned_row_fixed_in_failed_csv_keeps_its_key(sandbox: Sandbox,
                 if f["field_name"] == "Import source key")
     keys = sorted(d["custom_fields"].get(code) for d in sandbox_deals(sandbox))
     assert keys == ["00123", "00777"]
+
+
+EXCEL_CHANGES = ["00000123", "0077", "00.5", "123456789012", "12345678901234567", "1E5",
+                 "2.5e3", "1-2", "3/4", "2024-01-02", "1/2/2024", "1.2.2024",
+                 "2024-01-02 10:00", "10:30", "9:05 PM", "1-Jan", "Jan-24", "-123456789012"]
+
+
+@pytest.mark.parametrize("text", EXCEL_CHANGES)
+def test_what_a_spreadsheet_changes_on_open_is_guarded_and_read_back(tmp_path: Path,
+                                                                    text: str) -> None:
+    """x25r2 F2: failed.csv wrote the key 00000123 unguarded; Excel saved it as 123, a
+    second deal on the next import. Every text a spreadsheet reads as a number, date or
+    time is written behind the text prefix "'", and the CSV and XLSX readers drop it."""
+    import openpyxl
+
+    from bulk.reports import neutralise
+
+    assert neutralise(text) == "'" + text
+    read, back = _round(tmp_path, [["'" + text, text, "''" + text]])
+    assert [read[0].values[k] for k in NAMES] == [back[0].values[k] for k in NAMES] == \
+        [text, text, "'" + text]  # the prefix dropped; a "'" of its own kept
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(NAMES)
+    sheet.append(["'" + text, text, "''" + text])
+    book.save(tmp_path / "saved.xlsx")
+    (row,) = read_manifest(tmp_path / "saved.xlsx")
+    assert [row.values[k] for k in NAMES] == [text, text, "'" + text]
+
+
+@pytest.mark.parametrize("text", ["123", "0", "0.5", "12.5", "-12.50", "1,000", "$1,000.00",
+                                  "12345678901", "K004999", "A1-2", "Deal 1-2", "May", ""])
+def test_text_a_spreadsheet_keeps_is_not_guarded(text: str) -> None:
+    """Numbers a spreadsheet writes back as it read them, and text, stay as they are."""
+    from bulk.reports import neutralise
+
+    assert neutralise(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.sampled_from(EXCEL_CHANGES), free,
+                      st.builds(lambda p, t: p + t, st.sampled_from(["'", "''", "0", "1-"]),
+                                st.sampled_from(EXCEL_CHANGES))))
+def test_a_guarded_cell_is_safe_and_reads_back(tmp_path_factory: pytest.TempPathFactory,
+                                               text: str) -> None:
+    """Whatever the text, failed.csv's cell is one a spreadsheet keeps (no value it would
+    rewrite) and the reader gives back the text."""
+    from bulk.manifest_row import read_as_value
+    from bulk.reports import neutralise
+
+    assert not read_as_value(neutralise(text))
+    read, back = _round(tmp_path_factory.mktemp("g"), [["k", "x", text]])
+    assert back[0].values["b"] == read[0].values["b"]
