@@ -36,7 +36,9 @@ with or without the report's own columns The cells of a row the reader could not
 Holds (``hold_column=True``, the import's failed rows): failed.csv gets a sixth own
 column, ``hold``, after ``column``. A non-empty ``hold`` is a machine-readable refusal
 that a re-import of the file honours: the row is refused again, with the same
-reason, until the person empties the cell. ``duplicate-key``: the row was refused
+reason, until the person empties the cell. A row the reader could not split into the
+header's columns (a cell too many or missing) is never held — its hold cell may be another
+column's —: it fails for its width (x25r2 F4). ``duplicate-key``: the row was refused
 because an earlier row of the file had its source key (re-importing it alone in
 upsert mode would overwrite the deal of the row that was kept). ``typed-cells``:
 the source was JSON or XLSX and a cell of the row is a number, date, array or

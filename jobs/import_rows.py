@@ -264,7 +264,8 @@ class RowPlanner:
         if self.hold_column is None:  # not a failed-rows file: nothing is held
             return None
         found = held(row.values, self.hold_column, self._raw_key(row.values),
-                     typed_source=self.typed_source)
+                     typed_source=self.typed_source,
+                     misaligned=isinstance(row.error, MisalignedRow))
         if found is None:
             return None
         hold, reason = found

@@ -39,6 +39,7 @@ from typing import Any
 
 from bulk.errors import DiskFull, InputError, disk_full
 from bulk.manifest import SourceRow, date_system, detect_format
+from bulk.manifest_row import MisalignedRow
 from bulk.manifest_xlsx import xlsx_header
 from bulk.reports import (
     FAILED,
@@ -77,14 +78,18 @@ HOLD_REASONS = {
 }
 
 def held(values: Mapping[str, Any], column: str | None, key: object, *,
-         typed_source: bool = False) -> tuple[str, str] | None:
+         typed_source: bool = False, misaligned: bool = False) -> tuple[str, str] | None:
     """(hold, reason) for a row of a failed-rows file whose hold cell ``column`` is not
     empty, else None. Every command that reads a manifest refuses such a row again, with
     the hold kept in its own failed rows (``payload["hold"]``), until the person empties
     the cell. ``key``: the row's source key or deal reference, for the reason.
     ``typed_source``: the file read carries its cells' types (XLSX, JSON, JSONL), so a
-    ``typed-cells`` hold (which asks for such a file instead of failed.csv) holds nothing."""
-    if column is None:
+    ``typed-cells`` hold (which asks for such a file instead of failed.csv) holds nothing.
+    ``misaligned``: the reader could not split the row into the header's columns
+    (``MisalignedRow``), so its "hold" cell may be another column's: never held, it fails
+    for its width (x25r2 F4: a mis-edited row of 19 cells for 17 columns was "held (hold =
+    Betrag)", and its new failed.csv row had an empty key)."""
+    if column is None or misaligned:
         return None
     cell = values.get(column)
     hold = cell.strip() if isinstance(cell, str) else None
@@ -110,8 +115,8 @@ def unheld(rows: Iterable[SourceRow], *, typed_source: bool) -> Iterator[SourceR
     for row in rows:
         if first:
             column, first = hold_column(list(row.values)), False
-        if column is None or held(row.values, column, None,
-                                  typed_source=typed_source) is None:
+        if column is None or held(row.values, column, None, typed_source=typed_source,
+                                  misaligned=isinstance(row.error, MisalignedRow)) is None:
             yield row
 
 

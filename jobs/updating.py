@@ -146,7 +146,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             columns={umap.column, *umap.mapping.columns()},
             keys=(umap.column,) if umap.by == "key" else (), since=since)):
         refusal = held(source.values, holds, source.values.get(umap.column),
-                       typed_source=detect_format(manifest) != "csv")
+                       typed_source=detect_format(manifest) != "csv",
+                       misaligned=isinstance(source.error, MisalignedRow))
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)
             prep.fail(source.row, _named_ref(source.values.get(umap.column), umap.by),
                       refusal[1], op="update", values=source.values, column=holds,

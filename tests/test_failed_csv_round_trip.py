@@ -207,3 +207,34 @@ def test_a_guarded_cell_is_safe_and_reads_back(tmp_path_factory: pytest.TempPath
     assert not read_as_value(neutralise(text))
     read, back = _round(tmp_path_factory.mktemp("g"), [["k", "x", text]])
     assert back[0].values["b"] == read[0].values["b"]
+
+
+def test_a_mis_edited_failed_csv_row_fails_for_its_width_not_its_hold(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """x25r2 F4: a failed.csv row edited to 11 cells for a 9-column header (an unquoted
+    reason with a comma and an unquoted 1.234,00) was "held (hold = Amount)", and its new
+    failed.csv row had an empty key, every cell shifted. It fails as too wide, naming the
+    widths, whatever its hold cell says; and so does a row one cell short. The update job
+    reads holds the same way (results.held)."""
+    from jobs.results import held
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(
+        "row,key,reason,status,column,hold,Record ID,Deal Name,Amount\r\n"
+        "2,K1,not an amount: '1.234,00',,Amount,,K1,Deal 1,1.234,00\r\n"
+        "3,K2,x,,Amount,,K2,Deal 2\r\n"
+        "4,K3,x,,Amount,,K3,Deal 3,7\r\n", encoding="utf-8", newline="")
+    job = _import(sandbox, fixed, mapping, tmp_path / "j")
+    with (job / "failed.csv").open(encoding="utf-8", newline="") as f:
+        failed = list(csv.DictReader(f))
+    assert [r["row"] for r in failed] == ["2", "3"]
+    assert "11 cells but the header has 9 columns" in failed[0]["reason"]
+    assert "8 cells but the header has 9 columns" in failed[1]["reason"]
+    assert not any(r["reason"].startswith("held") for r in failed)
+    assert [r["hold"] for r in failed] == ["misaligned-cells"] * 2
+    assert [d["title"] for d in sandbox_deals(sandbox)] == ["Deal 3"]
+    (row, *_) = read_manifest(fixed)
+    assert held(row.values, "hold", "K1") is not None  # its hold cell reads "Amount"
+    assert held(row.values, "hold", "K1", misaligned=True) is None
