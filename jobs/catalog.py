@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from bulk.errors import AmbiguousName, InputError
 
 from .transforms import email_key, norm_key, normalize_email
+from .transforms.values import same_truth
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,10 @@ class DealField:
             return found[0]
         if found:
             raise AmbiguousName(f"field {self.name!r} has {len(found)} options named {label!r}")
+        # a yes/no cell (an XLSX TRUE, the CSV word true or 1) is the one option saying so
+        said = same_truth(label, (o.label for o in self.options))
+        if said is not None:
+            return self.option(said)
         labels = [o.label for o in self.options]
         if any("," in x or ";" in x for x in labels):  # x12r1 F4: a list one cannot read
             labels = [repr(x) for x in labels]

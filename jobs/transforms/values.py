@@ -31,6 +31,35 @@ def parse_bool(value: object) -> bool | None:
     raise InputError(f"not a yes/no value: {value!r}")
 
 
+def truth_of(text: str) -> bool | None:
+    """The yes/no a word says (``parse_bool``'s words: ``TRUE``, ``yes``, ``1``, ``x`` are
+    True; ``FALSE``, ``no``, ``0`` are False), None for any other text. An XLSX boolean
+    cell reads as ``true`` / ``false``, so it says what the CSV words say."""
+    key = norm_key(text)
+    return True if key in _TRUE else False if key in _FALSE else None
+
+
+def saying(truth: bool, labels: Iterable[str]) -> list[str]:
+    """The labels that say ``truth``: a yes/no word (``Yes``, ``Y``, ``x``), and ``1`` / ``0``
+    only among labels that are all yes/no words (options ``1``, ``2``, ``3`` are a rating,
+    not a checkbox)."""
+    labels = list(labels)
+    words = all(truth_of(label) is not None for label in labels)
+    return [label for label in labels if truth_of(label) is truth
+            and (words or not norm_key(label).isdigit())]
+
+
+def same_truth(text: str, labels: Iterable[str]) -> str | None:
+    """The one label of ``labels`` that says the same yes/no as ``text`` (an XLSX TRUE, or
+    the CSV word ``true``, for an option or a map entry ``Yes``: ``saying``), None when
+    ``text`` is no yes/no word, or no label or several say it (never a guess)."""
+    truth = truth_of(text)
+    if truth is None:
+        return None
+    found = {norm_key(label): label for label in saying(truth, labels)}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 class ValueMap:
     """A case- and whitespace-insensitive map of source values.
 
@@ -47,8 +76,16 @@ class ValueMap:
         self._entries = {norm_key(k): v for k, v in items.items()}
 
     def get(self, value: str) -> str | None:
-        """The explicit entry for ``value`` (never the fallback)."""
-        return self._entries.get(norm_key(value))
+        """The explicit entry for ``value`` (never the fallback); a yes/no word (an XLSX
+        boolean cell reads ``true``) takes the one entry of its truth when it has none of
+        its own: ``{"yes" = "won"}`` maps TRUE, ``true`` and ``1`` alike."""
+        key = norm_key(value)
+        found = self._entries.get(key)
+        truth = truth_of(key) if found is None and self._entries else None
+        if truth is not None:
+            targets = {self._entries[k] for k in saying(truth, self._entries)}
+            found = targets.pop() if len(targets) == 1 else None
+        return found
 
     def __repr__(self) -> str:
         return f"ValueMap({len(self._entries)} entries, fallback={self.fallback!r})"
