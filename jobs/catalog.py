@@ -202,7 +202,17 @@ class Catalog:
                              "name the pipeline")
         choices = self.stages_in(pipeline_id) if pipeline_id is not None else self.stages
         raise InputError(f"no stage named {name!r}{where} "
-                         f"(stages: {_names(s.name for s in choices)})")
+                         f"(stages: {_names(self.stage_names(choices))})")
+
+    def stage_names(self, stages: Iterable[Stage]) -> list[str]:
+        """Stages as a list names them: each with its pipeline ("Sales", U+203A, "Qualified") when
+        they are in more than one pipeline — two pipelines often share a stage name, and
+        a bare "Qualified, Qualified" tells no one which to write."""
+        stages = list(stages)
+        if len({s.pipeline_id for s in stages}) < 2:
+            return [s.name for s in stages]
+        pipes = {p.id: p.name for p in self.pipelines}
+        return [f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}" for s in stages]
 
     # ------------------------------------------------------------ users
 
