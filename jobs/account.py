@@ -533,18 +533,33 @@ class PersonIndex:
             return pids[0], how
         return None
 
-    def orgs_of(self, email: str | None, name: str | None) -> set[int]:
-        """The organizations of the persons a row's e-mail (else its name) names: a hint to
-        which of several organizations of one name the row means (``OrgIndex.match``)."""
+    def orgs_of(self, email: str | None, name: str | None,
+                phone: str | None = None) -> set[int]:
+        """The organizations of the persons the row proves it is: by its e-mail (the one
+        of its name among those sharing it), else by its name **and** phone
+        (``phones_agree``) — a hint to which of several organizations of one name, at
+        different addresses, the row means (``OrgIndex.match``). A name alone proves no
+        one: "Ann Lee" at one branch of "Nordwind GmbH" says nothing of a row "Ann Lee"
+        with no e-mail, phone or address (x24r5 F10: the branch was taken by her name, then
+        the person by that branch, a link by name only)."""
         if email and (one := self.owner_of(email)) is not None:
             pids: set[int] = self.shared.get(email_key(email), {one})
             if len(pids) > 1 and name:  # the one of the row's name (x13r6 F2)
                 pids = pids & self._named(name) or pids
-        elif name and not email:
-            pids = {pid for pid, _, _ in self.by_name.get(name_match_key(name), ())}
+        elif name and not email and phone and (wanted := phone_key(phone)) is not None:
+            pids = {pid for pid, phones, _ in self.by_name.get(name_match_key(name), ())
+                    if phones_agree(wanted, phones)}
         else:
             return set()
         return {self.org_of[pid] for pid in pids if pid in self.org_of}
+
+    def named_orgs(self, name: str | None) -> set[int]:
+        """The organizations of the persons of ``name``: which copy of one organization
+        entered twice (no two addresses) a row means — the same company either way, so a
+        name only picks the copy, never a branch (``OrgIndex.match``)."""
+        if not name:
+            return set()
+        return {self.org_of[pid] for pid in self._named(name) if pid in self.org_of}
 
     def _owner(self, email: str, name: str | None, prefer: int | None) -> int:
         """Which of the persons sharing ``email`` (info@) the row is: the one of its name
@@ -637,7 +652,8 @@ class OrgIndex(dict[str, int]):
 
     def match(self, key: str, address: str | None = None, *,
               prefer: int | None = None, name: str = "",
-              people: Callable[[], set[int]] = set) -> tuple[int, str] | None:
+              people: Callable[[], set[int]] = set,
+              named: Callable[[], set[int]] = set) -> tuple[int, str] | None:
         """(org id, matched_by) or None: the same name key and, when the row and the
         organization both have an address, the same address (``name+address``);
         ``name`` when either has none. Different addresses never match. ``prefer``: the
@@ -647,10 +663,11 @@ class OrgIndex(dict[str, int]):
 
         A row with no address, of a name several organizations at two or more addresses
         have (a company's branches): the one its person is at (``people``: the orgs of
-        the persons the row's e-mail or name finds; ``name+person``), else InputError
-        naming them (``name``: the row's, for it); of a name several organizations have at
-        no two addresses (one entered twice), the one its person is at, else the lowest
-        id. Before, the lowest id was taken with no
+        the persons the row's e-mail, or its name and phone, find: ``PersonIndex.orgs_of``;
+        ``name+person``), else InputError naming them (``name``: the row's, for it) — never
+        by the person's name alone (x24r5 F10); of a name several organizations have at
+        no two addresses (one entered twice), the one its person is at (``people``, else
+        ``named``: the persons of its name), else the lowest id. Before, the lowest id was taken with no
         note (x13r2 F3: "Pat Lee" at "Twin Co" went to the Leeds branch, and a second Pat
         Lee was made there, though the existing one is at the York branch)."""
         candidates = self.candidates.get(key, ())
@@ -676,6 +693,7 @@ class OrgIndex(dict[str, int]):
             # one organization entered twice, as likely: the one the row's person is at
             # (x17r1 M1: the lowest id was taken though the person, found by e-mail, was
             # at the other, and a row of the person without one made a second person)
+            at = at or [oid for oid in ids if oid in named()]
             return (at[0], "name+person") if len(at) == 1 else (candidates[0][0], "name")
         if len(at) == 1:
             return at[0], "name+person"
@@ -683,8 +701,20 @@ class OrgIndex(dict[str, int]):
             f"{len(ids)} organizations are named {name or key!r}, at different addresses "
             f"(ids {', '.join(map(str, ids[:5]))}{', ...' if len(ids) > 5 else ''}), and the "
             "row gives no address"
-            + (" (its person is at several of them)" if at else "")
+            + (" (its person is at several of them)" if at else unproven_note(ids, named))
             + ": add the organization address to the row")
+
+
+def unproven_note(ids: Collection[int], named: Callable[[], set[int]]) -> str:
+    """Why a person of the row's name at one of the organizations ``ids`` did not decide
+    (a name alone is no proof: x24r5 F10), for the row's error; empty when none is."""
+    at = [oid for oid in ids if oid in named()]
+    if not at:
+        return ""
+    # (no apostrophe: the plan's count by reason reads quotes as values)
+    return (f" (a person of that name is at {'id' if len(at) == 1 else 'ids'} "
+            f"{', '.join(map(str, at[:5]))}, but a name alone does not prove it is the "
+            "same person: an e-mail or phone of the person in the row would)")
 
 
 async def index_orgs(ctx: CallContext) -> tuple[OrgIndex, int]:

@@ -51,6 +51,7 @@ from .account import (
     index_persons,
     key_problem,
     load_catalog,
+    unproven_note,
 )
 from .catalog import Catalog, DealField
 from .deal_currency import defaulted_currency
@@ -496,14 +497,18 @@ class RowPlanner:
         persons = self.indexes.persons
 
         def people() -> set[int]:
-            return persons.orgs_of(person.email, person.name) \
+            return persons.orgs_of(person.email, person.name, person.phone) \
+                if persons is not None and person is not None else set()
+
+        def named() -> set[int]:
+            return persons.named_orgs(person.name) \
                 if persons is not None and person is not None else set()
         if self._places is not None:
-            at = self._org_at(org, key, linked, people)
+            at = self._org_at(org, key, linked, people, named)
             if at is not None:
                 return at
         found = self.indexes.orgs.match(key, org.address, prefer=linked if isinstance(
-            linked, int) else None, name=org.name, people=people) \
+            linked, int) else None, name=org.name, people=people, named=named) \
             if self.indexes.orgs is not None else None
         if found is not None:
             return {"id": found[0], "matched_by": found[1]}
@@ -555,8 +560,8 @@ class RowPlanner:
                                          if orgs is None or orgs.match(key, text) is None}
         return known
 
-    def _org_at(self, org: OrgRef, key: str, linked: object,
-                people: Callable[[], set[int]]) -> dict[str, Any] | None:
+    def _org_at(self, org: OrgRef, key: str, linked: object, people: Callable[[], set[int]],
+                named: Callable[[], set[int]] = set) -> dict[str, Any] | None:
         """The organization a row is at when the file makes one or more of its name (at
         addresses no organization of the account has: ``learn_places``), decided from every
         address the file names, the same in any row order; None: the account's decides
@@ -592,7 +597,8 @@ class RowPlanner:
                if ids else "")
             + "new in this file at " + ", ".join(repr(a) for a in addresses[:5])
             + (", ..." if len(addresses) > 5 else "")
-            + "), and the row gives no address: add the organization address to the row")
+            + ")" + ("" if not ids else unproven_note(ids, named))
+            + ", and the row gives no address: add the organization address to the row")
 
     def _new_org(self, name: str, key: str, address: str | None) -> dict[str, Any]:
         """The file's new organization of ``key`` (made once, by its first row)."""

@@ -187,16 +187,25 @@ def test_a_row_with_no_address_of_a_name_two_branches_have_takes_its_persons() -
     orgs, persons = OrgIndex(), PersonIndex()
     orgs.add({"id": 3, "name": "Twin Co", "address": {"value": "1 Main St, Leeds"}})
     orgs.add({"id": 5, "name": "Twin Co", "address": {"value": "9 High St, York"}})
-    persons.add({"id": 40, "name": "Pat Lee", "org_id": 5})
+    persons.add({"id": 40, "name": "Pat Lee", "org_id": 5,
+                 "phones": [{"value": "+44 1904 555 123"}]})
     persons.add({"id": 41, "name": "Kim Roe", "emails": [{"value": "kim@twin.example"}],
                  "org_id": {"value": 3, "name": "Twin Co"}})
     key = tf.org_match_key("Twin Co")
     assert key is not None
 
-    def match(email: str | None, name: str) -> tuple[int, str] | None:
+    def match(email: str | None, name: str, phone: str | None = None
+              ) -> tuple[int, str] | None:
         return orgs.match(key, None, name="Twin Co",
-                          people=lambda: persons.orgs_of(email, name))
-    assert match(None, "Pat Lee") == (5, "name+person")
+                          people=lambda: persons.orgs_of(email, name, phone),
+                          named=lambda: persons.named_orgs(name))
+    # the person's name and phone prove it is the row's (x24r5 F10: her name alone did)
+    assert match(None, "Pat Lee", "01904 555123") == (5, "name+person")
+    with pytest.raises(InputError, match=r"\(ids 3, 5\), and the row gives no address \(a "
+                                         r"person of that name is at id 5, but a name alone"):
+        match(None, "Pat Lee")
+    with pytest.raises(InputError, match="and the row gives no address"):
+        match(None, "Pat Lee", "+44 20 7946 0000")  # another phone: another person
     # x13r6 F2: an address two persons share, the row naming one of them: that one's org
     persons.add({"id": 42, "name": "Anna Berg", "emails": [{"value": "info@twin.example"}],
                  "org_id": 3})
@@ -232,7 +241,8 @@ def test_one_organization_entered_twice_is_the_one_the_rows_person_is_at() -> No
 
     def match(email: str | None, name: str) -> tuple[int, str] | None:
         return orgs.match(key, None, name="Globex Corp",
-                          people=lambda: persons.orgs_of(email, name))
+                          people=lambda: persons.orgs_of(email, name),
+                          named=lambda: persons.named_orgs(name))
     assert match("zed@globex.com", "Zed Alpha") == (2, "name+person")
     assert match(None, "Zed Alpha") == (2, "name+person")
     assert persons.match(None, "Zed Alpha", None, 2) == (9, "name+org")
