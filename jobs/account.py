@@ -463,8 +463,8 @@ class PersonIndex:
             entries.sort(key=lambda e: e[0])
 
     def match(self, email: str | None, name: str | None, phone: str | None = None,
-              org_id: int | None = None, *, prefer: int | None = None
-              ) -> tuple[int, str] | None:
+              org_id: int | None = None, *, prefer: int | None = None,
+              no_org: bool = False) -> tuple[int, str] | None:
         """(person id, matched_by) or None. A row with an e-mail matches by e-mail; without
         one, by name plus phone (``name+phone``), else name plus the row's existing
         organization (``name+org``) — the person the deal is linked to (``prefer``, an
@@ -478,9 +478,17 @@ class PersonIndex:
         made her again and moved the deal to the copy); a person with another address is
         never reached that way.
 
+        A row of a name alone (no e-mail, no phone, ``no_org``: no organization) finds the
+        one person of that name who has nothing else either — no address, no phone, no
+        organization: the person such a row makes (``name``; x24r1 F4: one file's rows of
+        "Jane Roe" alone shared one person, each later file of the migration made another;
+        the same rule now in one file and across files). Nothing of the record can differ
+        from the row; a person with anything more is never reached by a name.
+
         InputError (nothing sent for the row): several persons of the row's name at its
         organization and none of them the deal's, with no phone telling them apart
-        (x10r4 F9: the lowest id was taken, with no note)."""
+        (x10r4 F9: the lowest id was taken, with no note); several persons of the row's
+        name alone, none of them the deal's."""
         if email:
             found = self.owner_of(email)
             if found is not None and email_key(email) in self.shared:
@@ -506,7 +514,10 @@ class PersonIndex:
                                   not wanted or not phones
                                   or phones_agree(wanted, phones))]
                  if org_id is not None and not email else []),
-                ("name+deal", [pid for pid, _, _ in candidates if pid == prefer])):
+                ("name+deal", [pid for pid, _, _ in candidates if pid == prefer]),
+                ("name", [pid for pid, phones, person_org in candidates
+                          if pid not in self.emailed and not phones and person_org is None]
+                 if no_org and not email and not wanted else [])):
             if not pids:
                 continue
             if prefer is not None and prefer in pids:
@@ -519,6 +530,12 @@ class PersonIndex:
                 raise InputError(
                     f"{len(pids)} persons named {name!r} are at the organization of the row "
                     f"(ids {', '.join(map(str, pids[:5]))}"
+                    f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
+                    "add an e-mail or phone of the person to the row")
+            if how == "name" and len(pids) > 1:
+                raise InputError(
+                    f"{len(pids)} persons named {name!r} have no e-mail, phone or "
+                    f"organization (ids {', '.join(map(str, pids[:5]))}"
                     f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
                     "add an e-mail or phone of the person to the row")
             if how == "name+phone" and len(pids) > 1:

@@ -700,7 +700,8 @@ class RowPlanner:
         org_id = org.get("id") if org is not None else None
         found = index.match(person.email, person.name, person.phone,
                             org_id if isinstance(org_id, int) else None,
-                            prefer=linked if isinstance(linked, int) else None) \
+                            prefer=linked if isinstance(linked, int) else None,
+                            no_org=org is None) \
             if index is not None else None
         if found is not None and found[1] in ("name+phone", "name+org") \
                 and found[0] != linked and self._also_made(person, org, found[1]):
