@@ -96,7 +96,8 @@ class BeforeWrite:
                 self.marked = True
 
 
-BEFORE_WRITE: contextvars.ContextVar[BeforeWrite | None] = contextvars.ContextVar(
+# a ``BeforeWrite``, or ``bulk.handed.Handed.hook``'s for an item its batch marked SENDING
+BEFORE_WRITE: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
     "pdbulk_before_write", default=None)
 
 

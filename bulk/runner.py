@@ -19,12 +19,14 @@ with the next outcome batch (a kill before it over-counts that call: conservativ
 
 What it owns: the hand-out of items (``prepare``, ``recheck``, then SENDING), in-doubt
 writes (handed to the job kind's ``reconcile`` instead of being re-sent blindly), the
-outcome and spend flushes, clean stops (SIGINT/SIGTERM, terminal errors, exhausted
-budget: in-flight calls finish, the rest goes back to pending) and the run's exception
-boundary. One call (admission, retries, 429s) is ``bulk.calls`` (``CallPath``, a mixin
-of ``Runner``; ``CallContext``, the kind's door), the retry policy ``bulk.retry``, the
-ledger's write-ahead ``bulk.ledger``. It never builds a URL and never knows what a deal
-is. ``CallContext``, ``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
+outcome and spend flushes, the items of a batch put back to pending while the run waits
+for the daily reset (``bulk.handed``: only what may have left reads as sending), clean
+stops (SIGINT/SIGTERM, terminal errors, exhausted budget: in-flight calls finish, the
+rest goes back to pending) and the run's exception boundary. One call (admission,
+retries, 429s) is ``bulk.calls`` (``CallPath``, a mixin of ``Runner``; ``CallContext``,
+the kind's door), the retry policy ``bulk.retry``, the ledger's write-ahead
+``bulk.ledger``. It never builds a URL and never knows what a deal is. ``CallContext``,
+``RetryPolicy``, ``InDoubt`` and ``Stopped`` are importable from
 here too (listed in ``__all__``).
 
 Why ~555 lines: the pool's life (hand-out, in-doubt, flushes, stops, the exception
@@ -56,6 +58,7 @@ from .errors import (
     Stopped,
     Unexpected,
 )
+from .handed import Handed
 from .ledger import CREDIT_CALLS, _Ahead
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
@@ -205,6 +208,7 @@ class Runner(CallPath):
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         # charges written before their calls leave; ahead of need only for a run's items
         self._ahead = _Ahead(store, self._day, clock, most=CREDIT_CALLS if kind is not None else 0)
+        self._handed = Handed(store, clock.wall)
         self.ctx = CallContext(self)
 
     def __repr__(self) -> str:
@@ -384,7 +388,12 @@ class Runner(CallPath):
             # waiting for the daily reset, no call leaves: the credit charged ahead goes
             # back now, not at the run's end (x23r3 / x24: status showed 607 tokens of a
             # 600 budget during the wait, two calls charged ahead that had not left)
-            back = self._ahead.take_back() if self.scheduler.reset_wait is not None else []
+            back: list[tuple[str, str, int, int]] = []
+            if self.scheduler.reset_wait is not None:
+                back = self._ahead.take_back()
+                # and the items of the batch waiting with it are pending, not sending
+                with contextlib.suppress(Exception):  # SENDING still: in doubt, as before
+                    await self._handed.park()
             if not back and (not self._spend
                              or time.monotonic() - self._spend_taken < self.flush_seconds):
                 continue  # nothing new, or the outcome batches carry it (they flow)
@@ -546,12 +555,15 @@ class Runner(CallPath):
                             await send.send(item)
                             handed += 1
                         continue
-                    await self.store.mark_sending([i.id for i in items], self.clock.wall())
+                    ids = [i.id for i in items]
+                    await self.store.mark_sending(ids, self.clock.wall())
+                    self._handed.hold(ids)
                     for n, item in enumerate(items):
                         if self._stopping:
                             # handed out nothing more: back to pending at once
-                            await self.store.record([Outcome(i.id, ItemState.PENDING)
-                                                     for i in items[n:]])
+                            back = await self._handed.release(ids[n:])
+                            await self.store.record([Outcome(i, ItemState.PENDING)
+                                                     for i in back])
                             return
                         await send.send(item)
                         handed += 1
@@ -570,12 +582,12 @@ class Runner(CallPath):
                                     continue  # never marked: still pending, unsent
                                 outcome = await self._execute_marked(item)
                             else:
-                                outcome = await self._execute(item)
+                                outcome = await self._execute_held(item)
                         if outcome is not None:
                             await outs.send(outcome)
                 async for item in items:
                     async with self._limiter:
-                        outcome = await self._execute(item)
+                        outcome = await self._execute_held(item)
                     if outcome is not None:
                         await outs.send(outcome)
 
@@ -679,6 +691,18 @@ class Runner(CallPath):
         if outcome.state is ItemState.DONE:  # pending -> done is no transition of the store
             await before()
         return outcome
+
+    async def _execute_held(self, item: Item) -> Outcome | None:
+        """``_execute`` for an item its batch marked SENDING: while the run waits for the
+        daily reset it is put back to pending until its write leaves (``bulk.handed``)."""
+        token = BEFORE_WRITE.set(self._handed.hook(item.id))
+        try:
+            outcome = await self._execute(item)
+        finally:
+            BEFORE_WRITE.reset(token)
+        if outcome is None and self._handed.parked(item.id):
+            self.stats.in_doubt -= 1  # parked: nothing of it left since, not in doubt
+        return await self._handed.settle(item.id, outcome)
 
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""
