@@ -418,12 +418,16 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         store.meta_put(META_MANIFEST, since.to_json())
     if stopping():  # asked after the last chunk of rows: still the load's stop (nothing
         raise Stopped(LOAD_STOPPED)  # recorded outside the job yet)
-    store.put_before_images(images)  # before mark_loaded: no update is sent without its image
-    prefix = contest_prefix(planner.key_code)
-    contested.add((prefix + k for k in planner.newly_contested), store.job_id)
-    contested.release(prefix + k for k in planner.released - planner.newly_contested)
-    store.meta_put(META_COUNTS, {**planner.counts.to_json(), "listed": planner.indexes.listed})
-    store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
+
+    def finish() -> None:  # bulk writes: off the loop (x25r3)
+        store.put_before_images(images)  # before mark_loaded: no update without its image
+        prefix = contest_prefix(planner.key_code)
+        contested.add((prefix + k for k in planner.newly_contested), store.job_id)
+        contested.release(prefix + k for k in planner.released - planner.newly_contested)
+        store.meta_put(META_COUNTS, {**planner.counts.to_json(),
+                                     "listed": planner.indexes.listed})
+        store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
+    await in_thread(finish)
     say(_describe(planner, planner.indexes.listed))
     if planner.counts.closed_undated:  # the plan's note, for an import run without one
         say("note: " + mapping.undated_note(planner.counts.closed_undated))
@@ -464,7 +468,8 @@ async def import_job(store: JobStore, kind: ImportJob,
             if store.status == "planned":  # a load cut short shows as interrupted
                 store.set_status("loading")
             kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
-            if (stop := first_write_line(loaded_plan(engine, store, kind))) is not None:
+            plan = await in_thread(lambda: loaded_plan(engine, store, kind))  # passes over items
+            if (stop := first_write_line(plan)) is not None:
                 (say or _log.info)(stop)  # x23r3: said before the first write, as every kind
             with (around_run or (lambda _: nullcontext()))(engine):
                 result = await engine.run(kind, on_progress=on_progress)

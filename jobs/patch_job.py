@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
@@ -279,7 +280,7 @@ class PatchJob:
           back, is never older than the deal right before this job's write.
 
         The rest stay pending as decided. Returns the lines to print."""
-        pending, _, _ = self._rereading(store)
+        pending, _, _ = await in_thread(lambda: self._rereading(store))  # off the loop
         if not pending:
             await self._keys_again(ctx, store, pending)  # for the rows left in flight
             return []
