@@ -559,6 +559,11 @@ def sandbox(
     daily_tokens: Annotated[int | None, typer.Option(
         min=0, help="Override the daily token budget (default: the plan's, 30,000 x plan x "
                      "seats).")] = None,
+    day_seconds: Annotated[float, typer.Option(
+        callback=_positive, help="Length of the budget day in seconds (default 86400: the "
+                                 "budget resets at UTC midnight; e.g. 60 to try a daily "
+                                 "reset in a minute). POST /_sandbox/day/end ends the day "
+                                 "now.")] = 86400.0,
     state_file: Annotated[Path | None, typer.Option(
         callback=new_file, help="Load/save the account state here (default: none; it "
                                 "lives in memory).")] = None,
@@ -576,7 +581,7 @@ def sandbox(
                                oauth_token=token if oauth else None, seats=seats,
                                time_scale=time_scale, seed=seed, deals=deals, faults=fault_cfg,
                                daily_tokens=daily_tokens, state_file=state_file,
-                               allow_remote=allow_remote)
+                               allow_remote=allow_remote, day_seconds=day_seconds)
     except ValueError as exc:  # every setting is an option's value: a usage error
         raise fail(f"sandbox: {exc}", EXIT_USAGE) from None
     run_blocking(config)

@@ -159,3 +159,45 @@ def test_the_limiter_charges_each_operation_its_own_cost() -> None:
     for op_id in ("mergeDeals", "addDeal", "getDeal", "getUsers"):
         assert limiter.admit("t", 100, get_operation(op_id), 0.0, 0.0).admitted
     assert limiter.budget.spent == 40 + 5 + 1 + 20
+
+
+@pytest.mark.anyio
+async def test_the_admin_api_ends_the_budget_day_now() -> None:
+    """``POST /_sandbox/day/end`` (x25r1 F5): a spent budget is whole again at once, and
+    the next reset comes one ``day_seconds`` later, counted from then."""
+    config, clock = fake(daily_tokens=10, day_seconds=600.0)
+    async with running(config) as (_, api):
+        assert (await api.get("/api/v2/deals")).status == 200
+        assert (await api.get("/api/v2/deals")).status == 429
+        clock.advance(17.0)
+        ended = await api.post("/_sandbox/day/end", {})
+        now = clock.wall()
+        assert ended.status == 200
+        assert ended.body == {"ok": True, "budget": {"limit": 10, "remaining": 10,
+                                                     "resets_at": now + 600.0}}
+        reply = await api.get("/api/v2/deals")
+        assert reply.status == 200 and reply.headers["x-daily-ratelimit-token-remaining"] == "0"
+        clock.advance(599.0)
+        assert (await api.get("/api/v2/deals")).status == 429
+        clock.advance(1.0)  # the new day's own end: day_seconds after the admin call
+        assert (await api.get("/api/v2/deals")).status == 200
+
+
+def test_the_day_length_is_a_command_line_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pdbulk sandbox --day-seconds N`` and ``python -m bulk.sandbox --day-seconds N``
+    give the sandbox an N-second budget day; a non-positive one is a usage error."""
+    from typer.testing import CliRunner
+
+    import bulk.sandbox
+    from bulk.sandbox.__main__ import parse_args
+    from pdbulk.cli import app
+
+    assert parse_args(["--day-seconds", "30"]).day_seconds == 30.0
+    assert parse_args([]).day_seconds == 86400.0
+    seen: list[SandboxConfig] = []
+    monkeypatch.setattr(bulk.sandbox, "run_blocking", seen.append)
+    result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--day-seconds", "45"])
+    assert result.exit_code == 0, result.output
+    assert [c.day_seconds for c in seen] == [45.0]
+    refused = CliRunner().invoke(app, ["sandbox", "--port", "0", "--day-seconds", "0"])
+    assert refused.exit_code == 2 and "Traceback" not in refused.output

@@ -24,6 +24,8 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     p.add_argument("--burst", type=int, default=None)
     p.add_argument("--daily-tokens", type=int, default=None)
     p.add_argument("--time-scale", type=float, default=1.0)
+    p.add_argument("--day-seconds", type=float, default=86400.0,
+                   help="length of the budget day (default 86400: resets at UTC midnight)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--users", type=int, default=3)
     p.add_argument("--pipelines", type=int, default=2)
@@ -42,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     return SandboxConfig(host=a.host, port=a.port, token=a.token, oauth_token=a.oauth_token,
                          plan=a.plan, auth=a.auth, seats=a.seats, burst=a.burst,
                          daily_tokens=a.daily_tokens, time_scale=a.time_scale, seed=a.seed,
+                         day_seconds=a.day_seconds,
                          users=a.users, pipelines=a.pipelines, deals=a.deals,
                          state_file=a.state_file, faults=faults)
 

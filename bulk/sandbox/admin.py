@@ -88,6 +88,9 @@ def add_admin_routes(app: web.Application, rt: Runtime) -> None:
         rt.reset()
         return _json({"ok": True})
 
+    async def end_day(request: web.Request) -> web.Response:
+        return _json({"ok": True, "budget": rt.end_day()})
+
     async def load(request: web.Request) -> web.Response:
         try:
             payload = orjson.loads(await request.read() or b"{}")
@@ -121,6 +124,7 @@ def add_admin_routes(app: web.Application, rt: Runtime) -> None:
     app.router.add_get(r"/_sandbox/{kind:deals|persons|organizations}", records)
     app.router.add_post("/_sandbox/reset", reset)
     app.router.add_post("/_sandbox/load", load)
+    app.router.add_post("/_sandbox/day/end", end_day)
     app.router.add_get("/_sandbox/faults", get_faults)
     app.router.add_post("/_sandbox/faults", set_faults)
 

@@ -63,20 +63,27 @@ class Window:
 
 
 class DailyBudget:
-    """The company's token budget; the day is ``floor(wall / day_seconds)``."""
+    """The company's token budget; the day is ``floor((wall - epoch) / day_seconds)``
+    (``epoch`` 0: days start at UTC midnight; ``end_day`` moves it to now)."""
 
-    __slots__ = ("day", "day_seconds", "limit", "spent")
+    __slots__ = ("day", "day_seconds", "epoch", "limit", "spent")
 
     def __init__(self, limit: int, day_seconds: float) -> None:
         self.limit = limit
         self.day_seconds = day_seconds
         self.spent = 0
         self.day = -1
+        self.epoch = 0.0
 
     def _roll(self, wall: float) -> None:
-        day = math.floor(wall / self.day_seconds)
+        day = math.floor((wall - self.epoch) / self.day_seconds)
         if day != self.day:
             self.day, self.spent = day, 0
+
+    def end_day(self, wall: float) -> None:
+        """End the budget day now (the admin API's ``POST /_sandbox/day/end``): a new day
+        starts at ``wall`` with the whole budget, the next reset ``day_seconds`` later."""
+        self.epoch, self.day, self.spent = wall, 0, 0
 
     def remaining(self, wall: float) -> int:
         self._roll(wall)
@@ -84,7 +91,7 @@ class DailyBudget:
 
     def resets_at(self, wall: float) -> float:
         self._roll(wall)
-        return (self.day + 1) * self.day_seconds
+        return self.epoch + (self.day + 1) * self.day_seconds
 
     def fits(self, cost: int, wall: float) -> bool:
         return self.remaining(wall) >= cost

@@ -121,6 +121,12 @@ class Runtime:
         return {"limit": budget.limit, "remaining": budget.remaining(wall),
                 "resets_at": budget.resets_at(wall)}
 
+    def end_day(self) -> dict[str, Any]:
+        """End the budget day now (``POST /_sandbox/day/end``): the whole budget again, the
+        next reset one ``day_seconds`` from now. The budget as ``budget()`` shows it."""
+        self.limiter.budget.end_day(self.clock.wall())
+        return self.budget()
+
     def stats_dict(self) -> dict[str, Any]:
         return {**self.stats.as_dict(), "budget": self.budget()}
 
@@ -136,7 +142,7 @@ class Runtime:
     def save(self, path: Path) -> None:
         budget = self.limiter.budget
         data = {"account": self.account.snapshot(),
-                "budget": {"day": budget.day, "spent": budget.spent}}
+                "budget": {"day": budget.day, "spent": budget.spent, "epoch": budget.epoch}}
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(orjson.dumps(data))
         tmp.replace(path)  # never leave a half-written state file
@@ -146,6 +152,7 @@ class Runtime:
         self.account.restore(data["account"])
         budget = self.limiter.budget
         budget.day, budget.spent = int(data["budget"]["day"]), int(data["budget"]["spent"])
+        budget.epoch = float(data["budget"].get("epoch", 0.0))  # files saved before it: 0
 
 
 def _find(table: Mapping[str, Credential], token: str) -> Credential | None:

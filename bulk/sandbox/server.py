@@ -83,8 +83,11 @@ def run_blocking(config: SandboxConfig | None = None) -> None:
             print(f"Pipedrive sandbox listening on {sb.url}", flush=True)
             print(f"token: {sb.token} ({config.auth_kind}); plan {config.plan}, "
                   f"{limits.burst} requests per {limits.window:g} s, "
-                  f"{limits.daily_tokens} tokens per day", flush=True)
-            print("admin: GET /_sandbox/stats, POST /_sandbox/reset; Ctrl-C stops",
+                  f"{limits.daily_tokens} tokens per "
+                  + ("day" if config.day_seconds == 86400 else f"{config.day_seconds:g} s day"),
+                  flush=True)
+            print("admin: GET /_sandbox/stats, POST /_sandbox/reset, POST /_sandbox/day/end; "
+                  "Ctrl-C stops",
                   file=sys.stderr, flush=True)
             await stop.wait()
 
