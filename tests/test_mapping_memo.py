@@ -315,3 +315,24 @@ def test_the_text_around_an_amount_is_read_once(monkeypatch: pytest.MonkeyPatch)
     assert [(m.amount, m.currency) for m in got if m is not None] == [
         (Decimal(f"{n}250.50"), "GBP") for n in range(1, 41)]
     assert calls == ["GBP"]
+
+
+def test_a_date_columns_pattern_families_are_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The learning pass asks a date column whether both orders were seen for every row: the
+    families of its patterns are worked out when the column's order record is made, not
+    at each ask (issue 8); the answer is the same."""
+    from jobs.transforms import date_order
+
+    calls: list[str] = []
+    family = date_order.order_family
+
+    def counted(pattern: str) -> str:
+        calls.append(pattern)
+        return family(pattern)
+    monkeypatch.setattr(date_order, "order_family", counted)
+    order = date_order.DateOrder(["%d/%m/%Y", "%d.%m.%y", "%Y-%m-%d"])
+    made = len(calls)
+    order.start()
+    assert [order.seen for _ in range(50)] == [{}] * 50
+    assert order.families == {"%D/%D/%Y", "%D.%D.%Y", "%Y-%D-%D"}
+    assert len(calls) == made <= 3

@@ -69,13 +69,16 @@ class DateOrder:
     """The day/month order record of one date column (module docstring), kept per
     pattern family (``order_family``)."""
 
-    __slots__ = ("at", "date_cells", "formats", "late_day", "learning", "others", "own",
-                 "patterns", "swapped")
+    __slots__ = ("_families", "at", "date_cells", "formats", "late_day", "learning", "others",
+                 "own", "patterns", "swapped")
 
     def __init__(self, formats: Sequence[str]) -> None:
         self.formats = list(formats)
         self.patterns = [f for f in formats if f not in DATE_TOKENS and swapped_pattern(f)]
         self.swapped = [s for f in self.patterns if (s := swapped_pattern(f)) is not None]
+        # read for every row of the learning pass (``seen``): its patterns never change,
+        # so their families are worked out once, not by regex per row (issue 8)
+        self._families = frozenset(order_family(p) for p in self.patterns)
         # per family: the first cell read only swapped, its row, and the pattern reading it
         self.others: dict[str, tuple[str, int | None, str]] = {}
         # the first text read only our way, its row, and the pattern reading it
@@ -91,8 +94,8 @@ class DateOrder:
         return bool(self.patterns)
 
     @property
-    def families(self) -> set[str]:
-        return {order_family(p) for p in self.patterns}
+    def families(self) -> frozenset[str]:
+        return self._families
 
     @property
     def seen(self) -> dict[str, str]:
