@@ -336,3 +336,20 @@ def test_a_date_columns_pattern_families_are_read_once(monkeypatch: pytest.Monke
     assert [order.seen for _ in range(50)] == [{}] * 50
     assert order.families == {"%D/%D/%Y", "%D.%D.%Y", "%Y-%D-%D"}
     assert len(calls) == made <= 3
+
+
+def test_a_person_name_is_keyed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person name asked for its match key again (every row naming the person asks it
+    several times) is read once (issue 8); the key is the same as a fresh reading's."""
+    calls: list[str] = []
+    order = contacts._name_order
+
+    def counted(key: str) -> str:
+        calls.append(key)
+        return order(key)
+    monkeypatch.setattr(contacts, "_name_order", counted)
+    # names no other test keys (a key read before this test would be remembered already)
+    names = ["Smith-Memo, Johan", "Dr. Lee-Memo Kim", "Zoë Memo-Kowalski"]
+    keys = [contacts.name_match_key(name) for _ in range(30) for name in names]
+    assert keys == ["johan smith-memo", "lee-memo kim", "zoe memo-kowalski"] * 30
+    assert len(calls) == len(names)
