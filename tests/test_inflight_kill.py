@@ -14,11 +14,8 @@ from bulk.sandbox import SandboxConfig
 from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
 from pdbulk.cli import app
-from tests.redis_helpers import RedisServer, redis_server
 from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
 from tests.update_support import deal
-
-__all__ = ["redis_server"]  # the fixture
 
 N = 30
 
@@ -63,46 +60,3 @@ def test_sigkill_with_writes_in_flight_then_a_colleague_then_resume(tmp_path: Pa
         assert counts[ItemState.PENDING] == counts[ItemState.SENDING] == 0
         assert set(failed) == set(colleague)
         assert all("conflict" in e for e in failed.values())
-
-
-def test_sigkill_then_redis_restart_then_resume_sends_each_update_once(
-        tmp_path: Path, redis_server: RedisServer) -> None:
-    """x25r1 F1: an update coordinated through Redis, killed with writes in flight, Redis
-    restarted, then resumed: every write the server applied is settled done by the
-    reconcile, the others are sent once — the sandbox applies exactly N updates."""
-    config = SandboxConfig(plan="ultimate", deals=N + 5, seed=12,
-                           faults=Faults(latency_ms=150.0,
-                                         only_operations=frozenset({"updateDeal"})))
-    with ThreadedSandbox(config) as sb:
-        manifest = tmp_path / "u.csv"
-        manifest.write_text("deal_id,amount\n" + "".join(f"{i},555\n" for i in range(1, N + 1)))
-        mapping = tmp_path / "u.toml"
-        mapping.write_text('[update]\nid_column = "deal_id"\n[deal]\nvalue = "amount"\n')
-        jobs = tmp_path / "jobs"
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token,
-               "PDBULK_COORDINATOR": redis_server.url,
-               "PDBULK_STATE_DIR": str(tmp_path / "state")}
-        os.environ.update({k: env[k] for k in ("PDBULK_COORDINATOR", "PDBULK_STATE_DIR")})
-        try:
-            kill_mid_run(sb, ["update", str(manifest), "-m", str(mapping), "--yes", "--url",
-                              sb.url, "--plan", "ultimate", "--job-dir", str(jobs)],
-                         operation="updateDeal", applied=2, poll=0.01)
-        finally:
-            for name in ("PDBULK_COORDINATOR", "PDBULK_STATE_DIR"):
-                os.environ.pop(name, None)
-        (job,) = [p for p in jobs.iterdir() if p.is_dir()]
-        with JobStore.open(job, lock=False) as store:
-            assert store.counts()[ItemState.SENDING] >= 2
-        landed = sb.stats()["writes_applied"]["updateDeal"]
-        redis_server.stop()
-        redis_server.start()
-        resumed = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(jobs)],
-                                     env=env)
-        assert resumed.exit_code == 0, resumed.output
-        assert sb.stats()["writes_applied"]["updateDeal"] == N, landed
-        assert all(deal(sb, i)["value"] == 555 for i in range(1, N + 1))
-        with JobStore.open(job, lock=False) as store:
-            reconciled = [i for i in store.items(ItemState.DONE)
-                          if (i.result or {}).get("reconciled")]
-        done_before = landed - len(reconciled)  # answered before the kill, or reconciled
-        assert reconciled and done_before >= 0, (landed, len(reconciled))

@@ -1,13 +1,7 @@
 """The HTTP face: Pipedrive's routes, and the path every request takes through them.
 
-    route ─► latency ─► body still there? ─► auth (401) ─► storm (429) ─► drop ─► 5xx
-          ─► limits (429) ─► charge tokens ─► handler (2xx / 4xx) ─► lost response?
-          ─► headers
-
-A write whose client went away before it was handled (it died while sending the body,
-or during the latency) is no request: neither counted, charged nor applied, only counted as
-``requests_cut`` (x25r1: a kill -9 mid-body showed as a 6th ``updateDeal`` charged
-while 5 had applied, which read as a write applied and then sent again).
+    route ─► latency ─► auth (401) ─► storm (429) ─► drop ─► 5xx ─► limits (429)
+          ─► charge tokens ─► handler (2xx / 4xx) ─► lost response? ─► headers
 
 Faults that answer before the limiter (storm, drop, 5xx) neither take a
 window slot nor spend tokens. Every admitted request is charged, whatever its
@@ -83,17 +77,11 @@ class _Endpoint:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         rt, op = self.rt, self.op
+        rt.stats.requests_by_operation[op.id] += 1
         plan = rt.injector.plan(op, rt.clock.now())
         if plan.delay > 0:
             rt.stats.faults_injected["latency"] += 1
             await rt.clock.sleep(plan.delay)
-        if op.is_write:
-            try:
-                await request.read()  # kept by aiohttp: ``_read_body`` reads it again
-            except ConnectionError:  # the client went away before its write was handled
-                rt.stats.requests_cut[op.id] += 1
-                return _drop(request)
-        rt.stats.requests_by_operation[op.id] += 1
         cred = rt.authenticate(request.headers, request.query)
         if cred is None:
             return json_response(401, unauthorized().body())

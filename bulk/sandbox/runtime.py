@@ -40,7 +40,6 @@ class Stats:
         "faults_injected",
         "rate_limited",
         "requests_by_operation",
-        "requests_cut",
         "tokens_by_operation",
         "tokens_spent",
         "writes_applied",
@@ -53,9 +52,6 @@ class Stats:
         self.rate_limited = 0
         self.faults_injected: Counter[str] = Counter()
         self.writes_applied: Counter[str] = Counter()
-        # writes whose body never arrived in full (the client died mid-send): not counted
-        # in requests_by_operation, not charged, not applied
-        self.requests_cut: Counter[str] = Counter()
 
     def charge(self, operation_id: str, tokens: int) -> None:
         self.tokens_spent += tokens
@@ -69,7 +65,6 @@ class Stats:
             "rate_limited": self.rate_limited,
             "faults_injected": dict(self.faults_injected),
             "writes_applied": dict(self.writes_applied),
-            "requests_cut": dict(self.requests_cut),
         }
 
 
