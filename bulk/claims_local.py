@@ -44,8 +44,9 @@ from .claims import (
     state_dir,
 )
 from .clock import Clock, SystemClock, in_thread, to_end
-from .errors import DiskFull, disk_full
+from .errors import BulkError, DiskFull, disk_full
 from .state import private_folder
+from .swallowed import went_on
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS claims (
@@ -369,7 +370,11 @@ class LocalClaims:
         """Write what is queued (an in-doubt outcome among it: f21i F1), then ``close``."""
         try:
             if self._queue and not self._closed:
-                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                with anyio.CancelScope(shield=True), went_on(
+                        "writing the claims' queued outcomes as they closed",
+                        (BulkError, sqlite3.Error, OSError), consequence=(
+                            "those claims stay held until their lease runs out, their "
+                            "outcomes unwritten")):
                     await self.flush()
         finally:
             self.close()

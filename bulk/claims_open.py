@@ -15,6 +15,7 @@ import anyio
 
 from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
+from .swallowed import went_on
 
 
 class DualClaims:
@@ -148,8 +149,9 @@ async def closed_with_engine() -> AsyncIterator[None]:
         yield
     finally:
         with anyio.CancelScope(shield=True):
-            for closer in closers:
-                with contextlib.suppress(Exception):
+            for closer in closers:  # a kind's: any error, said (``bulk.swallowed``)
+                with went_on("closing a run's claims as the engine closed", (Exception,),
+                             consequence="those claims are free once their lease runs out"):
                     await closer()
         with contextlib.suppress(ValueError):  # exited in another context: left as it is
             _CLOSERS.reset(token)

@@ -36,7 +36,6 @@ and the ledger are already their own modules.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import random
 import re
@@ -63,6 +62,7 @@ from .ledger import CREDIT_CALLS, _Ahead
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
+from .swallowed import note, went_on
 
 BATCH = 64  # items the producer takes from the store at a time (Runner's ``batch``)
 FINISH_BOUND = 30.0  # seconds a cancelled run gives its kind's ``finish`` (claims given back)
@@ -139,6 +139,9 @@ class RunStats:
     # 429s that came while the window had room (the scheduler's ``refused_with_room``):
     # the note blames the server, not the pace, for those
     refused_with_room: int = 0
+    # what the run went on past and said (``bulk.swallowed``: a store error parking the
+    # items waiting for the reset, a kind's ``finish`` that failed after the end, ...)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def tokens(self) -> int:
@@ -159,6 +162,7 @@ class RunStats:
                 mine[op_id] = mine.get(op_id, 0) + n
         self.others_seen = max(self.others_seen, other.others_seen)  # one scheduler's count
         self.refused_with_room = max(self.refused_with_room, other.refused_with_room)
+        self.warnings.extend(other.warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +193,7 @@ class Runner(CallPath):
         self.flush_seconds = flush_seconds  # most seconds an outcome waits to be written
         self.max_workers = max(1, max_workers)
         self.stats = RunStats()
+        self._said: set[str] = set()  # the failures said already (``bulk.swallowed``)
         self._rng = random.Random(seed)
         self._stopping = False
         self._draining = False  # a spent budget: admitted calls still go out (request_stop)
@@ -295,7 +300,9 @@ class Runner(CallPath):
         finally:
             with anyio.CancelScope(shield=True):
                 if result is None:  # cancelled (a second Ctrl-C) or failed before the end:
-                    with contextlib.suppress(Exception):  # the ledger exact all the same
+                    with went_on("the ledger's last flush", (BulkError,), consequence=(
+                            "pdbulk status may count charges ahead of calls never sent"),
+                            into=self.stats.warnings):  # the ledger exact all the same
                         await self.flush_spend()
                     if not finished:  # the kind gives back what it holds (x20r3 F2: a
                         # cancelled import kept its claims: a resume waited out their lease)
@@ -310,8 +317,9 @@ class Runner(CallPath):
         ended = getattr(self.kind, "run_ended", None)
         if ended is None:
             return
-        with anyio.move_on_after(FINISH_BOUND, shield=True), \
-                contextlib.suppress(Exception):
+        with anyio.move_on_after(FINISH_BOUND, shield=True), went_on(
+                "the job kind's run_ended", (Exception,), into=self.stats.warnings,
+                consequence="this run may be missing from the job's run history"):
             await ended(result, self.stats)
 
     async def _finish_anyway(self) -> None:
@@ -322,8 +330,9 @@ class Runner(CallPath):
         finish = getattr(self.kind, "finish", None)
         if finish is None:
             return
-        with anyio.move_on_after(FINISH_BOUND, shield=True), \
-                contextlib.suppress(Exception):
+        with anyio.move_on_after(FINISH_BOUND, shield=True), went_on(
+                "the job kind's finish", (Exception,), into=self.stats.warnings,
+                consequence="what the run holds (an import's claims) waits out its lease"):
             await finish()
 
     async def _cap_spent(self, error: BudgetExhausted, open_before: int) -> BudgetExhausted:
@@ -357,10 +366,10 @@ class Runner(CallPath):
             if result.stopped and message is None:  # asked to stop: say by what (x18r3)
                 message = (f"{self._stop_reason or 'stopped on request'} before it finished; "
                            "nothing in flight is lost: pdbulk resume sends the rest")
-        try:
+        with went_on(f"setting the job's status to {status}", (BulkError,),
+                     into=self.stats.warnings, consequence=(  # the store itself failed
+                         "the job's status stays as it was; pdbulk resume decides")):
             await self.store.set_status(status, message)
-        except BulkError:
-            pass  # the store itself failed: the status stays as it was; resume decides
 
     async def _sweep_ledgered(self) -> None:
         """``_sweep``, with the refunds counted since the last outcome batch (429 / 5xx
@@ -392,7 +401,11 @@ class Runner(CallPath):
             if self.scheduler.reset_wait is not None:
                 back = self._ahead.take_back()
                 # and the items of the batch waiting with it are pending, not sending
-                with contextlib.suppress(Exception):  # SENDING still: in doubt, as before
+                with went_on("putting the items waiting for the daily reset back to pending",
+                             (BulkError,), into=self.stats.warnings, once=self._said,
+                             consequence=("they read as sending during the wait, and a kill "
+                                          "now leaves them in doubt (reconciled on resume, "
+                                          "never sent blindly)")):  # SENDING still
                     await self._handed.park()
             if not back and (not self._spend
                              or time.monotonic() - self._spend_taken < self.flush_seconds):
@@ -401,7 +414,9 @@ class Runner(CallPath):
             try:
                 with anyio.CancelScope(shield=True):  # taken from _spend: must be written
                     await self.store.record([], rows)
-            except Exception:
+            except BulkError as exc:  # the store's: said once, kept for the next flush
+                note("the ledger's flush", exc, into=self.stats.warnings, once=self._said,
+                     consequence="its rows are kept and written with the next one")
                 for _day, op_id, tokens, calls in rows:  # back, for the next flush
                     spend = self._spend.setdefault(op_id, [0, 0])
                     spend[0] += tokens
