@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import (
+    Collection,
     Iterable,
     Iterator,
     Mapping,
@@ -587,6 +588,24 @@ class JobStore:
         reader; a looking process's snapshot only leaves the rest to the next one)."""
         with self._lock, _translated("checkpoint", *self._where()):
             self._checkpoint(self._live())
+
+    def final_in_file(self, ids: Collection[int]) -> set[int]:
+        """The items of ``ids`` in a final state (done, skipped: ``LEGAL`` lets nothing
+        out of them) that job.sqlite itself holds so — read, then a checkpoint that copied
+        the whole -wal: a -wal lost after a kill cannot take them back. Empty when the
+        checkpoint could not finish (a reader's snapshot held part of the -wal back)."""
+        wanted = sorted(set(ids))
+        final: set[int] = set()
+        with self._lock, _translated("read final items", *self._where()):
+            conn = self._live()
+            for n in range(0, len(wanted), 500):
+                chunk = wanted[n:n + 500]
+                final.update(i for (i,) in conn.execute(
+                    f"SELECT id FROM items WHERE state IN ('done', 'skipped') AND id IN "
+                    f"({','.join('?' * len(chunk))})", chunk))
+            ((busy, log, copied),) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            self._checkpointed = (self._writes, time.monotonic())
+        return final if busy == 0 and log == copied else set()
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

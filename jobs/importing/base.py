@@ -132,6 +132,7 @@ class _ImportBase:
         # of it: the "sent-deal" lookups), read by reconcile; None: the job keeps no marks
         self._sent_keys: set[str] | None = None
         self._marks = bool(store.meta_get(META_SENT_MARKS))
+        self._sent_since = 0  # sent-journal appends since its last compaction (``.sent``)
         self.claim_waits = 0  # rows that waited for another run's create of their key
         # person / organization creates that waited for another run's create of the same one
         self.contact_waits = 0

@@ -41,6 +41,7 @@ from bulk.errors import (
     disk_full,
 )
 from bulk.store import BeforeImage, Item, ItemState, Outcome
+from bulk.swallowed import went_on
 
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency
@@ -68,7 +69,7 @@ from .base import (
     _update_time,
     newer_import,
 )
-from .sent import SENT_FILE, append_sent, sent_keys
+from .sent import COMPACT_EVERY, SENT_FILE, append_sent, compact_sent, sent_keys
 
 
 class _Ambiguous(Exception):
@@ -661,6 +662,19 @@ class _Creates(_ImportBase):
             raise StoreError(f"job folder {directory}: cannot write {SENT_FILE} ({exc}); "
                              "nothing was sent for this row") from None
         await self.astore.lookup_put_many(SENT_DEAL, [(key, item_id)])
+        self._sent_since += 1
+        if self._sent_since >= COMPACT_EVERY:
+            await self._compact_sent()
+
+    async def _compact_sent(self) -> None:
+        """The sent journal less the lines of creates settled for good (``compact_sent``):
+        every ``COMPACT_EVERY`` sends and as the run ends. A failure is said and the
+        journal kept whole (it only grows: safe), tried again ``COMPACT_EVERY`` sends on."""
+        self._sent_since = 0
+        store = self.store
+        with went_on(f"compacting the sent journal {SENT_FILE}", (OSError, BulkError),
+                     consequence="it is kept whole (larger, still right)"):
+            await in_thread(partial(compact_sent, store.directory, store.final_in_file))
 
     async def _was_sent(self, key: str) -> bool:
         """Whether some process of this job marked the create of ``key`` sent (the store's

@@ -244,8 +244,10 @@ class ImportJob(_Reconcile, _Resume):
     async def finish(self) -> None:
         """At the end of the run: give back the claims of rows never sent, write every
         release still queued, and close the claims this job opened (a later run opens
-        them again)."""
+        them again), then compact the sent journal (``jobs.importing.sent``): the creates
+        this run settled leave it."""
         await self._close_claims()
+        await self._compact_sent()
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:
