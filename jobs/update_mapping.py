@@ -172,7 +172,8 @@ class UpdateRefused(InputError):
     """An update refused before any call: the file's ``problems`` (TOML key, reason), the
     manifest's missing ``columns`` (its InputError, None: none), and what is left to check
     the account's names on (``usable``, its manifest ``header``). Its message says what
-    the files say; ``pdbulk update`` adds the account's names (``jobs.mapping_check``)."""
+    the files say, before any call: the account's names are checked once these are fixed
+    (x25r1 F3)."""
 
     def __init__(self, problems: Sequence[tuple[str, str]], columns: InputError | None, *,
                  source: str, manifest: str, usable: UpdateMapping | None,

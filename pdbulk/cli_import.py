@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -29,12 +29,10 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.calls import CallContext
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import (
     AmbiguousName,
     BudgetExhausted,
-    BulkError,
     CoordinatorLost,
     DiskFull,
     InputError,
@@ -65,7 +63,6 @@ from jobs.importing import ImportJob
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import MappingError, init_mapping
 from jobs.mapping.starter import TypedSample
-from jobs.mapping_check import problems_with_names
 from jobs.planning import render_plan
 from jobs.results import remove_failed
 
@@ -145,17 +142,16 @@ def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) ->
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None,
-              account: tuple[EngineOptions, str] | None = None
               ) -> tuple[ImportSettings, ImportMapping]:
-    """The job's settings; the manifest's header is read here, before any job folder or
-    write. A mapping refused here (its schema, its columns) is also checked against the
-    ``account`` (its options and token) when given, so the refusal lists every problem."""
+    """The job's settings; the manifest's header is read here, before any job folder,
+    write or call. A mapping refused here (its schema, options, TODOs, columns) is refused
+    before any call, every such problem at once (``refuse_static``)."""
     refused: list[tuple[str, str]] = []
     try:
         mapping = ImportMapping.load(mapping_path)
-    except MappingError as exc:  # what is left of the file is checked on, then refused
-        if exc.partial is None or account is None:
-            raise fail(str(exc)) from None
+    except MappingError as exc:  # what is left of the file has its columns checked too
+        if exc.partial is None:
+            raise fail(f"{exc}. {NAMES_LATER}") from None
         mapping, refused = exc.partial, exc.problems
     except InputError as exc:
         raise fail(str(exc)) from None
@@ -194,9 +190,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     except InputError as exc:
         columns_refused = exc
     if refused or columns_refused is not None:
-        _refuse_all(mapping, head, refused, columns_refused, account,
-                    manifest=manifest, source=str(mapping_path),
-                    create_key_field=create_key_field)
+        refuse_static(refused, columns_refused, manifest=manifest, source=str(mapping_path))
     try:  # no rows: said before any job folder or call (x17r3 F8)
         check_has_rows(settings.manifest, encoding=settings.encoding, sheet=sheet,
                        header_row=settings.header_row)
@@ -208,46 +202,23 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
 Problems = list[tuple[str, str]]
 
 
-def _refuse_all(mapping: ImportMapping, head: list[str], refused: list[tuple[str, str]],
-                columns_refused: InputError | None, account: tuple[EngineOptions, str] | None,
-                *, manifest: Path, source: str, create_key_field: bool) -> None:
-    """Refuse a mapping the file or the manifest refused, naming every problem at once:
-    what is left of it is checked against the account's names too (x22r2: each refusal
-    hid the next). A mapping whose columns alone are wrong keeps the columns' message."""
-    refuse_all(refused, columns_refused, account, manifest=manifest, source=source,
-               names_of=lambda ctx: problems_with_names(ctx, mapping, head,
-                                                         create_key_field=create_key_field))
+# said with every refusal of a mapping's file or columns: the account is read only for a
+# mapping with none (x25r1 F3: a TODO from init-mapping was refused after ~20 tokens of
+# pipelines, stages, fields and users read to list its names' problems beside it)
+NAMES_LATER = ("Its names (pipelines, stages, users, fields and their options) are checked "
+               "against the account once these are fixed: nothing was read from it")
 
 
-def refuse_all(refused: Problems, columns_refused: InputError | None,
-               account: tuple[EngineOptions, str] | None, *, manifest: Path | str,
-               source: str, names_of: Callable[[CallContext], Awaitable[tuple[Problems, Problems]]]
-               ) -> NoReturn:
-    """``_refuse_all`` for any mapping (the update's too, f23m): ``names_of(ctx)`` gives the
-    (names, columns) problems the account's names and the manifest add."""
-    names: list[tuple[str, str]] = []
-    columns: list[tuple[str, str]] = []
-    if account is not None:
-        options, token = account
-
-        async def checking() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-            async with _reading(options.config(), token) as reading:
-                return await names_of(reading.ctx)
-        try:
-            names, columns = run_loop(checking)
-        except BulkError as exc:  # no account to ask (a dead --url): what the files say
-            unasked = f" (the account's names were not checked: {describe(exc)})"
-            if refused:
-                raise fail(str(MappingError(refused, source=source)) + (
-                    f"; {manifest}: {columns_refused}" if columns_refused else "")
-                    + unasked) from None
-            raise fail(f"{manifest}: {columns_refused}{unasked}") from None
-    if columns_refused is not None and not refused and not names:
-        raise fail(f"{manifest}: {columns_refused}")
-    if columns_refused is not None and not columns:  # the compiler saw the columns otherwise
-        raise fail(str(MappingError(refused + names, source=source))
-                   + f"; {manifest}: {columns_refused}")
-    raise fail(str(MappingError(refused + names + columns, source=source)))
+def refuse_static(refused: Problems, columns_refused: InputError | None, *,
+                  manifest: Path | str, source: str) -> NoReturn:
+    """Refuse a mapping the file (``refused``: its schema, options, TODOs) or the manifest
+    (``columns_refused``: a column it lacks) refused: every such problem in one refusal,
+    before any call (they need no account data). The account's names come after, in
+    one refusal of their own (the compiler's: every name at once)."""
+    said = str(MappingError(refused, source=source)) if refused else ""
+    if columns_refused is not None:
+        said += ("; " if said else "") + f"{manifest}: {columns_refused}"
+    raise fail(f"{said}. {NAMES_LATER}")
 
 
 @asynccontextmanager
@@ -287,8 +258,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row,
-                                       account=(engine, token))
+                                       unarchive, release_held, header_row)
     cfg = engine.config()
 
     async def planning() -> Any:
@@ -362,8 +332,7 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row,
-                                       account=(engine, token))
+                                       unarchive, release_held, header_row)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")

@@ -38,12 +38,11 @@ from jobs.api import (
     undo_job,
     update_deals,
 )
-from jobs.mapping_check import update_problems_with_names
 from jobs.planning import render_plan
 from jobs.selection import DealQuery
 from jobs.update_mapping import UpdateRefused
 
-from .cli_import import EncodingOpt, SheetOpt, refuse_all
+from .cli_import import EncodingOpt, SheetOpt, refuse_static
 from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
@@ -230,13 +229,9 @@ def update(manifest: UpdateManifest,
     try:
         work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
                             sheet=sheet)
-    except UpdateRefused as exc:  # what is left is checked against the account too, and
-        # every problem said at once, as the import's (f23m: one problem a run)
-        usable, head = exc.usable, exc.header
-        assert usable is not None
-        refuse_all(exc.problems, exc.columns, (engine, token), manifest=manifest,
-                   source=exc.source,
-                   names_of=lambda ctx: update_problems_with_names(ctx, usable, head))
+    except UpdateRefused as exc:  # every problem of the files at once, before any call, as
+        # the import's (f23m: one problem a run; x25r1 F3: not after reading the account)
+        refuse_static(exc.problems, exc.columns, manifest=manifest, source=exc.source)
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:

@@ -1,5 +1,7 @@
-"""A refused import mapping names every problem at once: the file's (schema), the
-manifest's columns and the account's names, each under its TOML key (x22r2)."""
+"""A refused import mapping names every problem of its kind at once, each under its TOML
+key (x22r2): the file's (schema, options, TODOs) and the manifest's columns before any
+call (x25r1 F3: a TODO was refused after ~20 tokens of account reads), then the
+account's names."""
 
 from __future__ import annotations
 
@@ -31,37 +33,74 @@ def sandbox() -> Iterator[Sandbox]:
 def _run(sb: Sandbox, tmp_path: Path, mapping: str, *command: str) -> tuple[int, str]:
     (tmp_path / "big.csv").write_text(HEAD)
     (tmp_path / "t6.toml").write_text(mapping)
+    extra = ["--create-key-field"] if "import" in command else ["--yes"]
     res = CliRunner().invoke(app, [*command, str(tmp_path / "big.csv"), "-m",
-                                   str(tmp_path / "t6.toml"), "--create-key-field", "--url",
+                                   str(tmp_path / "t6.toml"), *extra, "--url",
                                    sb.url, *FAST, "--job-dir", str(tmp_path / "jobs")],
                              env={"PIPEDRIVE_API_TOKEN": TOKEN})
     return res.exit_code, res.output
 
 
+def _requests(sb: Sandbox) -> dict[str, int]:
+    return dict(sb.stats()["requests_by_operation"])
+
+
 def test_a_misspelt_table_does_not_hide_the_names(sandbox: Sandbox, tmp_path: Path) -> None:
-    """`[persn]`, a stage map typo and an option typo: one refusal names all three."""
-    code, out = _run(sandbox, tmp_path, '[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n'
-                     + NAMES + '[persn]\nname = "title"\n', "plan", "import")
+    """`[persn]`, a stage map typo and an option typo: `persn` is refused before any
+    call, saying the names come after; with it fixed, one refusal names both names."""
+    mapping = '[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n' + NAMES
+    code, out = _run(sandbox, tmp_path, mapping + '[persn]\nname = "title"\n', "plan", "import")
     assert code == 1, out
-    assert "persn: unknown key" in out
+    assert "persn: unknown key" in out and "checked against the account once these are " \
+        "fixed" in out, out
+    assert "wonn" not in out and _requests(sandbox) == {}, _requests(sandbox)
+    code, out = _run(sandbox, tmp_path, mapping, "plan", "import")
+    assert code == 1, out
     assert "deal.stage.map.closedwon: no stage named 'wonn'" in out
     assert '"Products of interest".map.CRM' in out and "'CRMM'" in out
     assert "Traceback" not in out and TOKEN not in out
 
 
 def test_a_column_typo_does_not_hide_the_names(sandbox: Sandbox, tmp_path: Path) -> None:
-    """A column the manifest lacks, a bad pipeline, stage and option: all four at once,
-    from `import` too, which then leaves no job and writes nothing."""
+    """A column the manifest lacks is refused before any call, from `plan import` and
+    `import` (no job, nothing written); fixed, the bad pipeline, stage and option are one
+    refusal."""
     mapping = ('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\nowner = "Deal Ownr"\n'
                'pipeline = { default = "Salez" }\n' + NAMES)
     for command in (("plan", "import"), ("import",)):
         code, out = _run(sandbox, tmp_path, mapping, *command)
         assert code == 1, out
-        assert "deal.owner: no column 'Deal Ownr' in the manifest" in out
-        assert "deal.pipeline.default: no pipeline named 'Salez'" in out
+        assert "the mapping reads 'Deal Ownr': no such column" in out, out
+        assert "Salez" not in out and "checked against the account" in out, out
+    assert _requests(sandbox) == {}, _requests(sandbox)
+    for command in (("plan", "import"), ("import",)):
+        code, out = _run(sandbox, tmp_path, mapping.replace("Deal Ownr", "owner"), *command)
+        assert code == 1, out
+        assert "deal.pipeline.default: no pipeline named 'Salez'" in out, out
         assert "no stage named 'wonn'" in out and "'CRMM'" in out
     assert not any((tmp_path / "jobs").glob("*/job.sqlite*"))
     assert sandbox.stats()["writes_applied"] == {}
+
+
+@pytest.mark.parametrize("command", [("plan", "import"), ("import",), ("plan", "update"),
+                                     ("update",)])
+def test_a_todo_is_refused_before_any_call(sandbox: Sandbox, tmp_path: Path,
+                                           command: tuple[str, ...]) -> None:
+    """x25r1 F3: a TODO left by init-mapping (and a bad stage name beside it) is refused
+    with no request at all (it was refused after ~20 tokens of pipelines, stages, fields
+    and users read), for every command taking a mapping; the refusal says the names are
+    checked once it is fixed."""
+    head = ('[update]\nid_column = "id"\n' if "update" in command
+            else '[import]\nkey_column = "id"\n')
+    mapping = (head + '[deal]\ntitle = "title"\n' + NAMES
+               + '# TODO: map each source stage below to one of: Lead In, Won\n')
+    code, out = _run(sandbox, tmp_path, mapping, *command)
+    assert code == 1, out
+    assert "unresolved TODO on line" in out and "checked against the account once these " \
+        "are fixed" in out, out
+    assert "Traceback" not in out and TOKEN not in out
+    assert _requests(sandbox) == {}, _requests(sandbox)
+    assert not any((tmp_path / "jobs").glob("*/job.sqlite*"))
 
 
 def test_schema_problems_and_todos_are_said_together(tmp_path: Path) -> None:
