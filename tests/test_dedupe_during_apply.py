@@ -361,7 +361,11 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         assert top != group.survivor_id and top in group.merged_ids
         if top == group.merged_ids[0]:  # its own merge carries the PATCH: another case
             pytest.skip("the edited copy is the group's first merge")
-        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        # x24r4 F6: the put-back's calls are priced in the plan, as a conditional note
+        assert any(n.startswith("if a merge of the 1 group(s) whose survivor gets a "
+                                "field-policy PATCH") and "at most 4 read(s) and 1 PATCH(es), "
+                   "9 tokens" in n for n in prep.notes), prep.notes
         kind = DedupeJob.from_store(store)
         merge = kind._merge
 
@@ -384,6 +388,9 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         result = await run_job(sb, store, kind=kind)
         calls = delta(sent, requests(sb))
         warned, put = policy_strays(store), policy_put_backs(store)
+        from jobs.dedupe.put_back import put_back_tokens  # after the plan's note is checked
+
+        spend = put_back_tokens(store)
         said = kind.after_run(store, None)
         exit_code = 0
         try:
@@ -402,6 +409,16 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         store.close()
     assert copy["value"] == 1003 and not copy["is_deleted"]
     assert calls["updateDeal"] == (2 if case == "put back" else 1), calls
+    # the run's token figures name the put-back's calls: 2 reads (the survivor and the
+    # copy left unmerged), and its PATCH when it was sent
+    line = ("put-backs: 2 read(s) (getDeal) and {} PATCH(es) (updateDeal), {} tokens of the "
+            "job's (merges skipped or failed after their group's field-policy PATCH)")
+    if case == "stopped first":
+        assert spend == [] and not any(s.startswith("put-backs:") for s in said)
+    elif case == "colleague":
+        assert spend == [line.format(0, 2)] and spend[0] in said, said
+    else:
+        assert spend == [line.format(1, 7)] and spend[0] in said, said
     if case == "stopped first":
         assert survivor["value"] == 1003 and exit_code == 3 and not put
         assert warned == [

@@ -322,6 +322,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
+    patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
     async for g in checked(ctx, chosen):
         if done := _already(g, live, recorded):
@@ -370,6 +371,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                                taken))
                 prep.calls["updateDeal"] += 1
                 prep.calls["getDeal"] += PAIR_READS  # both deals, read before the PATCH
+                patched += 1
+                put_back_reads += 1 + len(g.merged_ids)  # the survivor, each unmerged deal
             elif changes:
                 payload["needs_patch"] = True
             prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
@@ -392,6 +395,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             f"{len(over_cap):,} group(s) ({left_out}) skipped over --max-merges "
             f"{options.max_merges} "
             f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
+    if patched:  # a put-back's calls, if a merge is skipped or fails (x24r4 F6)
+        from .put_back import put_back_note
+
+        prep.notes.append(put_back_note(patched, put_back_reads))
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = absolute(state_dir)  # where the merges made are recorded (after_run)
         # the nightly index moves on once the merges have ended (``settle_index``): on the

@@ -58,7 +58,14 @@ from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
 from .index import StateBusy, load_makers
-from .put_back import POLICY_RECORD, PUT_BACK, policy_put_backs, policy_strays, put_back
+from .put_back import (
+    POLICY_RECORD,
+    PUT_BACK,
+    policy_put_backs,
+    policy_strays,
+    put_back,
+    put_back_tokens,
+)
 
 # the fields a person edits on a deal (v2 names): a survivor whose PATCH answer was never
 # recorded is this job's own only while none of them moved from the plan's snapshot
@@ -393,7 +400,7 @@ class DedupeJob(MergeJob):
                 lines.append(f"index: left as it was ({exc}): the next --since-last run "
                              "reads what changed since its time")
         return [*lines, *policy_strays(store), *policy_put_backs(store),
-                *write_job_results(store, result, DEDUPE_COLUMNS)]
+                *put_back_tokens(store), *write_job_results(store, result, DEDUPE_COLUMNS)]
 
 
 def recheck_reads(groups: Sequence[Any], workers: int, burst: int | None = None) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import BulkError, NotFound
+from bulk.operations import get_operation
 from bulk.store import Item, ItemState, JobStore
 
 from ..deals import is_gone
@@ -76,7 +77,8 @@ async def put_back(ctx: CallContext, store: JobStore, own_writes: dict[int, str]
                 own_writes[stray.survivor] = then
         await in_thread(functools.partial(
             store.meta_put, f"{PUT_BACK}{stray.survivor}",
-            {"body": body, "left": left, "gone": gone, "update_time": then}))
+            {"body": body, "left": left, "gone": gone, "update_time": then,
+             "reads": len(live), "patches": int(bool(body))}))  # its calls (``put_back_spend``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +240,46 @@ def policy_put_backs(store: JobStore) -> list[str]:
     return lines
 
 
+def put_back_note(groups: int, reads: int) -> str:
+    """The plan's note for ``groups`` groups whose survivor gets a field-policy PATCH
+    (x24r4 F6: the put-back's calls were in neither the token table nor a note): what a
+    put-back costs if a merge of one of them is skipped or fails, ``reads`` at most."""
+    get, patch = get_operation("getDeal").token_cost, get_operation("updateDeal").token_cost
+    most = reads * get + groups * patch
+    return (f"if a merge of the {groups:,} group(s) whose survivor gets a field-policy PATCH "
+            "is skipped or fails, the value it took is put back once the merges have ended: "
+            f"a read of the survivor and of each deal left unmerged (getDeal, {get} token(s) "
+            f"each) and a PATCH (updateDeal, {patch} tokens): at most {reads:,} read(s) and "
+            f"{groups:,} PATCH(es), {most:,} tokens; those come on top")
+
+
+def put_back_spend(store: JobStore) -> tuple[int, int, int]:
+    """What the job's put-backs cost: (reads, PATCHes, tokens), from their records."""
+    reads = patches = 0
+    for record in store.meta_prefixed(PUT_BACK).values():
+        if isinstance(record, Mapping):
+            reads += int(record.get("reads") or 0)
+            patches += int(record.get("patches") or 0)
+    tokens = (reads * get_operation("getDeal").token_cost
+              + patches * get_operation("updateDeal").token_cost)
+    return reads, patches, tokens
+
+
+def put_back_tokens(store: JobStore) -> list[str]:
+    """The line naming the put-backs' share of the job's tokens (none made: no line)."""
+    reads, patches, tokens = put_back_spend(store)
+    if not reads and not patches:
+        return []
+    return [f"put-backs: {reads:,} read(s) (getDeal) and {patches:,} PATCH(es) (updateDeal), "
+            f"{tokens:,} tokens of the job's (merges skipped or failed after their "
+            "group's field-policy PATCH)"]
+
+
 def _shown(value: object) -> object:
     """A value as a person reads it: ``1003`` for the API's ``1003.0``."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 __all__ = ["POLICY_RECORD", "PUT_BACK", "Stray", "policy_put_backs", "policy_strays", "put_back",
+           "put_back_note", "put_back_spend", "put_back_tokens",
            "strays"]
