@@ -156,7 +156,7 @@ class UpdateMapping:
         try:
             mapper = self.mapping.compile(catalog, header=None if header is None else
                                           effective_header(self.mapping, header))
-            return replace(mapper, blank_stage_keeps=True,
+            return replace(mapper, blank_stage_keeps=True, checks_currency_mix=False,
                            key_label="the deal id" if self.by == "id" else "the source key")
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(

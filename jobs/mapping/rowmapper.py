@@ -16,6 +16,7 @@ from bulk.table_paths import TableRow
 
 from .. import transforms as tf
 from ..transforms.date_order import DateOrder
+from .mixed_currency import CurrencyMix
 from .spec import (
     CLOSE_TIMES,
     OPEN_CURRENCY,
@@ -116,6 +117,9 @@ class RowMapper:
     # what the key column's cell is called in a row's error: an update by deal id reads
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
     key_label: str = "the source key"
+    # an update's mapper: a row naming no currency keeps the deal's own, so a column that
+    # names one in some rows only guesses nothing there (``CurrencyMix``)
+    checks_currency_mix: bool = True
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -166,7 +170,15 @@ class RowMapper:
     def learns_marks(self) -> bool:
         """Whether a numeric target reads text under ``decimal = "auto"``: its decimal mark
         is then learned from the whole file (``learn_marks``) before rows are mapped."""
-        return bool(self._marked())
+        return bool(self._marked()) or self._currency_mix() is not None
+
+    def _currency_mix(self) -> CurrencyMix | None:
+        """A record of which rows name a currency, when a row naming none would take the
+        company's default currency (no ``defaults.currency``: ``CurrencyMix``)."""
+        if self.money is None or self.default_currency is not None \
+                or not self.checks_currency_mix:
+            return None
+        return CurrencyMix(self.money, self.currency)
 
     def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
         """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
@@ -174,8 +186,11 @@ class RowMapper:
         (``tf.ColumnDecimal``). Returns ``decimal_marks()``; DecimalContested when a
         column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
-        both marks (its decision, and the first cell showing each, can no longer change)."""
+        both marks (its decision, and the first cell showing each, can no longer change).
+        MixedCurrency when the amount column names a currency in some rows and none in
+        others, with no default currency (``CurrencyMix``)."""
         marked = self._marked()
+        mix = self._currency_mix()
         for step, marks in marked:
             marks.start()
             step.forget()
@@ -186,7 +201,9 @@ class RowMapper:
                 for step, marks in marked:
                     marks.at = row.row
                     step.learn(row.values)
-                if all(len(marks.seen) == 2 for _, marks in marked):
+                if mix is not None:
+                    mix.see(row.values, row.row)
+                elif all(len(marks.seen) == 2 for _, marks in marked):
                     break  # every column showed both marks: no later cell changes a decision
         finally:
             for step, marks in marked:
@@ -196,6 +213,8 @@ class RowMapper:
                      if (why := marks.contest()) is not None]
         if contested:
             raise DecimalContested(contested)
+        if mix is not None:
+            mix.check()
         return self.decimal_marks()
 
     def mark_notes(self) -> list[str]:

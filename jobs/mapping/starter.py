@@ -631,6 +631,39 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
     return ['decimal = "auto"  # or "." / ","']
 
 
+def _currency_lines(samples: MappingABC[str, Sequence[str]] | None,
+                    column: str | None) -> list[str]:
+    """``[defaults] currency``: commented, unless the sampled amounts of the deal's value
+    ``column`` (with no currency column) name a currency in some cells and none in others
+    (x25r2 F1: ``1.234,56 €`` beside ``500,00``): the one currency the named ones agree on
+    is proposed, for the others would be refused (``jobs.mapping.mixed_currency``); cells
+    naming several currencies give a TODO."""
+    named: dict[str, str] = {}
+    plain = None
+    for value in _sampled(samples, column) if column else ():
+        try:
+            money = tf.parse_money(value, undecided=True)
+        except InputError:
+            continue
+        if money is None:
+            continue
+        code = money.currency or "/".join(tf.currency_choices(money))
+        if code:
+            named.setdefault(code, value)
+        else:
+            plain = plain or value
+    if not (named and plain):
+        return ['# currency = "USD"  # when a cell has no currency']
+    if len(named) == 1 and len(code := next(iter(named))) == 3:
+        return [f"currency = {_toml_str(code)}  # some amounts of {column!r} name {code} "
+                f"({named[code]!r}), others none ({plain!r}): they are taken as {code}; "
+                "check it"]
+    return [f"# TODO: some amounts of {column!r} name a currency ("
+            + ", ".join(f"{c} {v!r}" for c, v in named.items()) + f"), others none "
+            f"({plain!r}): set the currency those are in, then delete this TODO line",
+            '# currency = "USD"  # when a cell has no currency']
+
+
 _MULTI_SEPARATORS = (";", ",", "|")
 
 
@@ -804,7 +837,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                "[import]", f"key_column = {_toml_str(key_column)}"
                + ("" if "import.key_column" in guesses else "  # TODO: no id-like column found"),
                f"key_field = {_toml_str(key_field)}", 'mode = "insert"  # or "upsert"']), "",
-           "[defaults]", "# currency = \"USD\"  # when a cell has no currency",
+           "[defaults]", *_currency_lines(samples, None if "deal.currency" in guesses
+                                          else guesses.get("deal.value")),
            *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
              if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
            *([f"header_row = {header_row}  # the line (Excel row) of the header"]
