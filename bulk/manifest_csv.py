@@ -179,6 +179,36 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _undecodable(chosen: str, names: list[str], cells: list[str]) -> str:
+    """Why a record with a byte its encoding could not decode fails, in the file's terms:
+    the byte, its column, the encoding (x25r2 F4: it spoke of failed.csv, with a doubled
+    backslash). ``failed.csv shows it as \\xNN``: how failed.csv keeps the byte, which a
+    re-import of that file recognises (``jobs.import_rows``)."""
+    where, byte = "", 0
+    for position, cell in enumerate(cells):
+        found = _SURROGATE.search(cell)
+        if found is not None:
+            byte = ord(found[0]) - 0xDC00
+            name = names[position] if position < len(names) else ""
+            where = f" in column {name!r}" if name else f" in cell {position + 1}"
+            break
+    reason = f"byte 0x{byte:02x}{where} is not valid " + (
+        "UTF-8" if chosen.startswith("utf-8") else chosen)
+    if single_byte(chosen) and byte:
+        try:
+            bytes([byte]).decode(chosen)
+            # the code page has the byte: the line was kept as it is for its UTF-8 text
+            reason = (f"a line mixing {chosen} and UTF-8 text: byte 0x{byte:02x}{where} is "
+                      "not valid UTF-8")
+        except UnicodeDecodeError:
+            pass
+    return (reason + f"; failed.csv shows it as \\x{byte:02x}; if the file is in another "
+            "encoding, read it with --encoding NAME")
+
+
 def _unspaced(titles: list[tuple[int, list[str] | BadRecord]], header_line: int,
               header: list[str]) -> bool:
     """Whether lines taken for titles above a header were padded ("Deals report,,,") with
@@ -203,12 +233,7 @@ class _Csv:
                  header_row: int | None = None, *, scan: bool = True) -> None:
         self._f = _open_text(path, encoding)
         chosen = codecs.lookup(self._f.encoding).name
-        self.undecodable = (("not valid UTF-8" if chosen.startswith("utf-8")
-                             else f"bytes that are not valid {chosen}, or a line mixing "
-                                  f"{chosen} and UTF-8 text" if single_byte(chosen)
-                             else f"bytes that are not valid {chosen}")
-                            + " (shown as \\xNN; if the file is in another encoding, read "
-                              "it with --encoding NAME)")
+        self.chosen = chosen  # the encoding read: an undecodable byte's reason names it
         try:
             self.dialect, hinted = _dialect_for(self._f, delimiter, header_row)
             self.names: list[str] = []
@@ -501,7 +526,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                 yield _bad(number, line, names, cells, "")._replace(
                     error=InputError(total, row=number))
             elif not _is_utf8(joined := "".join(cells)):
-                yield _bad(number, line, names, cells, source.undecodable)
+                yield _bad(number, line, names, cells,
+                           _undecodable(source.chosen, names, cells))
             else:
                 if "'" in joined or '="' in joined:  # else no prefix and no wrapper
                     cells = _unprefixed(cells)

@@ -84,6 +84,9 @@ def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
 # writes lower-case hex, and only bytes 80-ff can fail to decode)
 _SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")
+# a failed.csv reason for a byte its source could not decode (bulk.manifest_csv), as
+# written now ("failed.csv shows it as \x81") and before ("shown as \xNN")
+_SAYS_SHOWN = re.compile(r"shown as \\xNN|shows it as \\x[89a-f][0-9a-f]")
 
 
 class RowPlanner:
@@ -284,7 +287,7 @@ class RowPlanner:
             self.hold_column[:-len("hold")] + "reason")
         reason = row.values.get(reason_column) if reason_column else None
         read: Iterable[str] = row.values
-        if not (isinstance(reason, str) and "shown as \\xNN" in reason) \
+        if not (isinstance(reason, str) and _SAYS_SHOWN.search(reason)) \
                 and self.read_columns is not None:
             read = self.read_columns
         # most rows have no "\\x" in any cell: one C-level join and search of all of them
@@ -306,10 +309,10 @@ class RowPlanner:
             cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
             if found is not None and column != reason_column:
-                return self._bad(row, f"the cell shows {found[0]!r}, how failed.csv shows a "
-                                      "byte its source could not decode: type the character "
-                                      "it stands for (or read the source again with "
-                                      "--encoding NAME)", column)
+                return self._bad(row, f"the cell holds the text {found[0]}, how failed.csv "
+                                      f"shows byte 0x{found[0][2:]} its source could not "
+                                      "decode: type the character it stands for (or read "
+                                      "the source again with --encoding NAME)", column)
         return None
 
     def _released_here(self, row: SourceRow) -> bool:
@@ -340,7 +343,9 @@ class RowPlanner:
         self.counts.rows += 1
         if self.paths is not None:
             self.paths.see(row)
-        refusal = self._held(row) or self._undecoded(row)
+        # a row the reader refused keeps its own reason (a byte its source could not
+        # decode is shown in its cells as failed.csv will show it: x25r2 F4)
+        refusal = self._held(row) or (self._undecoded(row) if row.error is None else None)
         if refusal is not None:
             return refusal
         try:

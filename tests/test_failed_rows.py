@@ -621,6 +621,33 @@ async def test_an_undecodable_byte_shown_in_failed_csv_is_not_imported_as_text(
         assert "C:\\x41\\XFER" in {d["title"] for d in sandbox_deals(sb)}
 
 
+async def test_an_undecodable_source_byte_is_named_in_the_files_own_terms(
+        tmp_path: Path) -> None:
+    """x25r2 F4: a cp1252 file's byte 0x81 (undefined there) failed its row "the cell shows
+    '\\\\x81', how failed.csv shows a byte ..." — a doubled backslash, and failed.csv for
+    the user's own file. Now: "byte 0x81 in column 'org' is not valid cp1252"; failed.csv
+    imported unchanged names the byte it shows, with one backslash."""
+    manifest, mapping = tmp_path / "s.csv", tmp_path / "m.toml"
+    manifest.write_bytes(b"id,title,stage,org\nk1,Gr\xfc\xdfe,Qualified,O\n"
+                         b"k2,Plain,Qualified,Firma \x81 Bad\n")
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        encoding="cp1252")
+        failed = store.directory / "failed.csv"
+        store.close()
+        (row,) = read_csv(failed)
+        assert row["reason"].startswith("line 3: byte 0x81 in column 'org' is not valid "
+                                        "cp1252; failed.csv shows it as \\x81;"), row
+        assert "\\\\" not in row["reason"] and "the cell" not in row["reason"]
+        again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
+        (row,) = read_csv(again.directory / "failed.csv")
+        again.close()
+        assert row["reason"].startswith("the cell holds the text \\x81, how failed.csv shows "
+                                        "byte 0x81 its source could not decode"), row
+        assert [d["title"] for d in sandbox_deals(sb)] == ["Grüße"]
+
+
 async def test_a_released_duplicate_key_row_never_reads_a_fraction_as_thousands(
         tmp_path: Path) -> None:
     """v10r13 S1: an XLSX row held ``duplicate-key`` with a number cell 2.375 got that hold

@@ -216,7 +216,8 @@ def test_invalid_utf8_with_explicit_utf8_fails_only_its_row(tmp_path: Path) -> N
     path = write(tmp_path, "m.csv", b"a,b\n1,ok\n2,caf\xe9\n3,fine\n")
     rows = list(read_manifest(path, encoding="utf-8"))
     assert [r.ok for r in rows] == [True, False, True]
-    assert rows[1].error is not None and "line 3: not valid UTF-8" in rows[1].error.reason
+    assert rows[1].error is not None
+    assert "line 3: byte 0xe9 in column 'b' is not valid UTF-8" in rows[1].error.reason
     assert rows[1].values == {"a": "2", "b": "caf\\xe9"}
 
 
@@ -518,7 +519,7 @@ def test_bytes_undefined_in_the_chosen_encoding_fail_their_row(tmp_path: Path) -
     path = write(tmp_path, "m.csv", b"a,b\n1,M\xfcller\n2,x\x81y\n")
     rows = list(read_manifest(path, encoding="cp1252"))
     assert rows[0].values == {"a": "1", "b": "Müller"}
-    assert rows[1].error is not None and "bytes that are not valid cp1252" in rows[1].error.reason
+    assert rows[1].error is not None and "byte 0x81 in column 'b' is not valid cp1252" in rows[1].error.reason
     assert rows[1].values == {"a": "2", "b": "x\\x81y"}
 
 

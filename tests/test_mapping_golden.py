@@ -186,9 +186,9 @@ CASES = {"demo-1": (3000, 1, MAPPING), "demo-2": (2000, 2, MAPPING),
 # read as a good row's: the text prefix of '-3 and '=x in 3 misaligned rows of demo-2 is
 # dropped (only those 3 items' values and the 3 rows read differ, nothing else)
 GOLDEN = {
-    "demo-1": "4ce714510b4d9e3fbe858369ca7769b6b32c7ddbc04d305a997aaee76a145f58",
-    "demo-2": "4b4c97ad165e0bf2a0ec1cc0f60999665a79f7a45e20a337595cff846764c435",
-    "nulls-3": "882682cd5bb1e35c2e3ed8b38a0f03ff919dec535bfa67ecd61e93e30e288a2c",
+    "demo-1": "1d08827b46f137506f5b1d6750e86b8cbc8d46721bc9a1d7651e83393dc379bc",
+    "demo-2": "a6319710c915684ee2ae47ff88b1713f75bd2b23d4544b56f2817a2df73ff5a8",
+    "nulls-3": "e16e5b1b59d84cd89708205bccbfc394046227b02163aadc829a9ce9f953fe6d",
 }
 
 
