@@ -18,6 +18,7 @@ import codecs
 import io
 import os
 import re
+from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
 from .encoding_advice import _cp1252_undefined, _likely
@@ -393,6 +394,14 @@ def _detect(path: PathLike) -> str:
         raise _nul_error(path, offset, line)
     with _open_binary(path) as f:
         profile = _utf8_profile(f)
+    if profile.mostly_utf8 and (page := _code_page_lines(path)) is not None:
+        codec, count, page_line, example = page
+        raise InputError(
+            f"{os.fspath(path)!r} is UTF-8 except for {count} line(s) in {codec} (the first "
+            f"is line {page_line}, byte offset {offset}: {byte!r}; {codec} reads it as "
+            f"{example!r}). Read it with --encoding {codec} (or encoding = \"{codec}\" in "
+            f"the mapping's [defaults]): each line is read in its own encoding, those as "
+            f"{codec}, the others as UTF-8; or save it as UTF-8")
     if profile.mostly_utf8:
         raise InputError(
             f"{os.fspath(path)!r} is UTF-8 except for {profile.bad} byte(s) that are not "
@@ -435,6 +444,65 @@ def _detect(path: PathLike) -> str:
         f"(or encoding = \"{name}\" in the mapping's [defaults]), or save it as UTF-8")
 
 
+def _code_page_lines(path: PathLike) -> tuple[str, int, int, str] | None:
+    """For a UTF-8 file with lines that are not: (the code page that reads every one of
+    those lines, how many there are, the first's number, its first word the code page
+    reads) when ``--encoding`` that code page reads the whole file right (``_LineRecoder``:
+    each line in its own encoding) — no such line holds UTF-8 text as well, and the code
+    page defines each of their bytes; else None. x25r2 F3: such a file was advised
+    ``--encoding utf-8``, which failed the code page's rows, where ``--encoding cp1252``
+    read them all."""
+    from .encoding_advice import _CANDIDATES, _WORD, _likely
+
+    readers = {codecs.lookup(c).name for c in _CANDIDATES}
+    sample, count, first = b"", 0, 0
+    for number, line in _numbered_lines(path):
+        try:
+            line.decode("utf-8")
+            continue
+        except UnicodeDecodeError:
+            pass
+        if _NON_ASCII.search(line.decode("utf-8", "surrogateescape")):
+            return None  # UTF-8 and code-page text in one line: no reading of it is right
+        count, first = count + 1, first or number
+        if len(sample) < DETECTOR_SAMPLE:
+            sample += line
+        for codec in list(readers):
+            try:
+                line.decode(codec)
+            except UnicodeDecodeError:
+                readers.discard(codec)
+    if not count or not readers:
+        return None
+    name, _ = _likely(sample, [])
+    if codecs.lookup(name).name not in readers:
+        return None
+    text = sample.decode(name)
+    words = [w for w in _WORD.findall(text) if not w.isascii()]
+    return name, count, first, words[0] if words else text.strip()[:40]
+
+
+def _numbered_lines(path: PathLike) -> Iterator[tuple[int, bytes]]:
+    """The file's lines (LF, CR LF or a lone CR end one), numbered from 1, streamed."""
+    with _open_binary(path) as f:
+        number, rest = 0, b""
+        while True:
+            chunk = f.read(64 * 1024)
+            data = rest + chunk
+            end = 0
+            for m in _LINE.finditer(data):
+                if chunk and m.end() == len(data) and data.endswith(b"\r"):
+                    break  # a CR LF may be cut in two
+                number += 1
+                end = m.end()
+                yield number, m.group()
+            rest = data[end:]
+            if not chunk:
+                if rest:
+                    yield number + 1, rest
+                return
+
+
 def _nul_encoding(path: PathLike, head: bytes) -> str:
     """UTF-16 without a BOM when the NULs of ``head`` fall in every other byte (ASCII-range
     text); InputError for any other NUL."""
@@ -468,11 +536,39 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return InputError(f"{os.fspath(path)!r} is an old Excel .xls workbook (or a "
                           "password-protected one), not text: save it as CSV or as .xlsx")
+    nuls, utf8 = _nul_profile(path)
+    if utf8:  # a stray NUL in UTF-8 (or ASCII) text: not UTF-16, whose NULs pair up
+        return InputError(
+            f"{os.fspath(path)!r} has {nuls} NUL byte(s) (the first on line {line}, byte "
+            f"offset {offset}) in text that is otherwise UTF-8, not UTF-16 (whose NULs fall "
+            "in every other byte); read as UTF-8, a row holding a NUL fails alone, its cells "
+            "kept in failed.csv. Remove the NUL byte(s), or read it with --encoding utf-8 "
+            "(or encoding = \"utf-8\" in the mapping's [defaults])")
     return InputError(
         f"{os.fspath(path)!r} has a NUL byte on line {line} (byte offset {offset}): not a "
         "text manifest, or one in UTF-16/UTF-32 that is neither plain UTF-16 nor has a BOM. "
-        "Read it with --encoding NAME, e.g. --encoding utf-16-le (or encoding = \"NAME\" "
-        "in the mapping's [defaults]), or save it as UTF-8")
+        "Save it as UTF-8, or read it with --encoding NAME, the encoding it was saved in "
+        "(or encoding = \"NAME\" in the mapping's [defaults])")
+
+
+def _nul_profile(path: PathLike) -> tuple[int, bool]:
+    """(the NUL bytes of the file, whether it is valid UTF-8 with them): the advice to
+    read a file with a stray NUL as UTF-8 is given only when that reads it (x25r2 F3:
+    one NUL on line 1501 of an ASCII file was advised "--encoding utf-16-le", which
+    failed). Streamed in 64 KiB chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    nuls, valid = 0, True
+    with _open_binary(path) as f:
+        while True:
+            chunk = f.read(64 * 1024)
+            nuls += chunk.count(b"\x00")
+            if valid:
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError:
+                    valid = False
+            if not chunk:
+                return nuls, valid
 
 
 class _Utf8Profile(NamedTuple):

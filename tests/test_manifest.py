@@ -595,7 +595,8 @@ def test_utf16_without_a_bom_is_read_as_utf16(tmp_path: Path, codec: str) -> Non
 
 def test_a_nul_byte_is_refused_naming_where(tmp_path: Path) -> None:
     path = write(tmp_path, "m.csv", b"key,title\r\nk1,ok\r\nk2,bro\x00ken\r\n")
-    with pytest.raises(InputError, match=r"NUL byte on line 3 \(byte offset 24\).*--encoding"):
+    with pytest.raises(InputError, match=r"NUL byte\(s\) \(the first on line 3, byte offset "
+                                         r"24\).*--encoding utf-8"):
         header(path)
     path = write(tmp_path, "b.csv", b"\x00\x01\x02\x03binary\x00\xff\x00")
     with pytest.raises(InputError, match="NUL byte on line 1"):
@@ -639,17 +640,54 @@ def _utf8_with_a_stray_cp1252_row(tmp_path: Path) -> Path:
 
 def test_a_utf8_file_with_a_stray_byte_is_never_told_to_read_as_cp1252(tmp_path: Path) -> None:
     """2,999 UTF-8 rows then one cp1252 row: the hint said "--encoding cp1252", which read
-    all 3,000 rows as mojibake (MÃ¼ller). It says the file is UTF-8, names the bad byte's
-    line and offers --encoding utf-8, under which only the bad row fails."""
+    all 3,000 rows as mojibake (MÃ¼ller) — before a code page was read line by line. Now
+    the advice is one checked on the file (x25r2 F3): --encoding cp1252 reads every line
+    in its own encoding, all 3,000 right ("--encoding utf-8", advised since, failed the
+    cp1252 row). A line mixing both, which no reading reads right, still gets
+    --encoding utf-8 (that row fails alone)."""
     path = _utf8_with_a_stray_cp1252_row(tmp_path)
     with pytest.raises(InputError) as info:
         header(path)
     message = str(info.value)
-    assert "is UTF-8 except for 2 byte(s)" in message and "line 3001" in message
+    assert "is UTF-8 except for 1 line(s) in cp1252 (the first is line 3001" in message
+    assert "'Café'" in message and "--encoding cp1252" in message
+    assert "--encoding utf-8" not in message
+    rows = list(read_manifest(path, encoding="cp1252"))
+    assert len(rows) == 3000 and all(r.ok for r in rows)
+    assert (rows[0].values["title"], rows[-1].values["city"]) == ("Müller 1", "Köln")
+    mixed = write(tmp_path, "mixed.csv", path.read_bytes() + "3001,Grüße ".encode()
+                  + "Köln\r\n".encode("cp1252"))
+    with pytest.raises(InputError) as info:
+        header(mixed)
+    message = str(info.value)
+    assert "is UTF-8 except for 3 byte(s)" in message and "line 3001" in message
     assert "--encoding utf-8" in message and "--encoding cp1252" not in message
-    rows = list(read_manifest(path, encoding="utf-8"))
-    assert len(rows) == 3000 and all(r.ok for r in rows[:-1]) and not rows[-1].ok
+    rows = list(read_manifest(mixed, encoding="utf-8"))
+    assert len(rows) == 3001 and all(r.ok for r in rows[:-2]) and not rows[-1].ok
     assert rows[0].values["title"] == "Müller 1"
+
+
+def test_a_stray_nul_in_an_ascii_file_is_advised_utf8_which_reads_it(tmp_path: Path) -> None:
+    """x25r2 F3: 2,000 ASCII rows with one NUL on line 1501 were refused "--encoding NAME,
+    e.g. --encoding utf-16-le", which failed; --encoding utf-8 reads them (that row fails
+    alone), and is what the refusal says now. A file that is not UTF-8 besides is told
+    no utf-16 it was not checked against."""
+    body = b"".join(b"r%d,Deal %d,%d\r\n" % (n, n, n) for n in range(1, 2001))
+    body = body.replace(b"Deal 1500,", b"Deal\x00 1500,")
+    path = write(tmp_path, "nul.csv", b"id,title,amount\r\n" + body)
+    with pytest.raises(InputError) as info:
+        header(path)
+    message = str(info.value)
+    assert "has 1 NUL byte(s) (the first on line 1501" in message
+    assert "--encoding utf-8" in message and "utf-16-le" not in message
+    rows = list(read_manifest(path, encoding="utf-8"))
+    assert len(rows) == 2000 and all(r.ok for r in rows)  # the mapping fails U+0000
+    assert [(r.row, r.values["title"]) for r in rows if "\x00" in r.values["title"]] == [
+        (1501, "Deal\x00 1500")]
+    binary = write(tmp_path, "b.bin.csv", b"a,b\n\x00\x01\xff\xfe\n")
+    with pytest.raises(InputError) as info:
+        header(binary)
+    assert "utf-16-le" not in str(info.value) and "--encoding utf-8" not in str(info.value)
 
 
 @pytest.mark.parametrize("declared", ["cp1252", "latin-1"])
