@@ -1,5 +1,8 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
-persons and organizations (``jobs.mapping.compiler`` builds it)."""
+persons and organizations (``jobs.mapping.compiler`` builds it).
+
+Why ~510 lines: the whole-file pass (decimal marks, date order, a currency named in some
+rows only: ``mixed_currency``) reads the same steps ``map`` does, and is kept beside it."""
 
 from __future__ import annotations
 
@@ -117,9 +120,7 @@ class RowMapper:
     # what the key column's cell is called in a row's error: an update by deal id reads
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
     key_label: str = "the source key"
-    # an update's mapper: a row naming no currency keeps the deal's own, so a column that
-    # names one in some rows only guesses nothing there (``CurrencyMix``)
-    checks_currency_mix: bool = True
+    checks_currency_mix: bool = True  # not an update's: its rows keep their deal's currency
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -172,13 +173,9 @@ class RowMapper:
         is then learned from the whole file (``learn_marks``) before rows are mapped."""
         return bool(self._marked()) or self._currency_mix() is not None
 
-    def _currency_mix(self) -> CurrencyMix | None:
-        """A record of which rows name a currency, when a row naming none would take the
-        company's default currency (no ``defaults.currency``: ``CurrencyMix``)."""
-        if self.money is None or self.default_currency is not None \
-                or not self.checks_currency_mix:
-            return None
-        return CurrencyMix(self.money, self.currency)
+    def _currency_mix(self) -> CurrencyMix | None:  # no defaults.currency: CurrencyMix
+        return CurrencyMix(self.money, self.currency) if self.money is not None and \
+            self.default_currency is None and self.checks_currency_mix else None
 
     def learn_marks(self, rows: Iterable[SourceRow]) -> dict[str, dict[str, str]]:
         """Read every row's ``decimal = "auto"`` numeric cells (nothing else; errors are
@@ -187,8 +184,7 @@ class RowMapper:
         column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change).
-        MixedCurrency when the amount column names a currency in some rows and none in
-        others, with no default currency (``CurrencyMix``)."""
+        MixedCurrency: the amount column names a currency in some rows only (CurrencyMix)."""
         marked = self._marked()
         mix = self._currency_mix()
         for step, marks in marked:
