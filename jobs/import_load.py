@@ -911,6 +911,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  if c.persons_same_name else ""),
               f"organizations: {c.orgs_found:,} rows matched an existing organization, "
               f"{c.orgs_new:,} new organizations to create"]
+    if (unnamed := mapping.unnamed_persons_note(columns, c.persons_new)) is not None:
+        notes.append(unnamed)  # x25r2 F9
     if settings.mode == "upsert":
         notes.append(f"upsert: {c.update:,} deals to update, {c.unchanged:,} unchanged (free)")
     elif "deals with a key" in planner.indexes.listed:

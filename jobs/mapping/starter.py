@@ -130,6 +130,20 @@ def _name_columns(header: Sequence[str]) -> tuple[str, str] | None:
     return (first, last) if first and last else None
 
 
+def person_name_columns(header: Sequence[str], taken: Iterable[str] = ()) -> list[str]:
+    """The columns of ``header`` named like a person's name (``Kontakt``, ``Contact Name``,
+    ``Person - Name``: exactly one of the starter's names, no fuzzy match) that are not in
+    ``taken``, or a first- and last-name pair as one template (``{First} {Last}``): what
+    would name persons a mapping reads no name for (x25r2 F9)."""
+    names = {tf.norm_key(n) for n in _GUESSES["person.name"]}
+    found = [c for c in header if c not in taken
+             and any(k in names for k in _keys(c, "person.name"))]
+    pair = _name_columns(header)
+    if pair is not None and not set(pair) & set(taken):
+        found.append("{" + pair[0] + "} {" + pair[1] + "}")
+    return found
+
+
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  groups: MappingABC[str, Sequence[str]] | None = None,
                  closed: MappingABC[str, str] | None = None,
@@ -982,6 +996,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                            + f"name = {_toml_str('{' + names[0] + '} {' + names[1] + '}')}")
                 used.update(names)
                 continue
+            if (section, name) == ("person", "name") and column is None \
+                    and guesses.get("person.email") and not own:
+                out.append('# name = ""  # no column looks like a name: new persons are named '
+                           "by their e-mail address; map the column of their names here")
+                continue
             out.append(("# " if own else "") + f"{name} = {_column_value(column)}"
                        if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
@@ -1001,4 +1020,4 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     return "\n".join(out) + "\n"
 
 
-__all__ = ["TypedSample", "init_mapping"]
+__all__ = ["TypedSample", "init_mapping", "person_name_columns"]
