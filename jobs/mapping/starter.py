@@ -458,17 +458,45 @@ _DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})"
 _ISO_SAMPLE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?")
 
 
+# dates written with the month's English name (Zoho's "Mar 31 2026", Salesforce's and
+# Oracle's "31-Mar-2026", "March 31, 2026") or year first with a slash or dot
+# ("2026/03/31"): one order each, so the pattern that reads a sample is the proposal
+_OTHER_DATES = ("%d-%b-%Y", "%d-%b-%y", "%d-%B-%Y", "%d %b %Y", "%d %B %Y", "%d/%b/%Y",
+                "%d.%b.%Y", "%d. %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y",
+                "%b-%d-%Y", "%a, %d %b %Y", "%a %b %d %Y", "%Y/%m/%d", "%Y.%m.%d")
+_OTHER_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p")
+_MONTH_WORD = re.compile(r"[A-Za-z]{3}|\d{4}[/.]\d")
+
+
+def _other_date_format(value: str) -> str | None:
+    """The pattern of ``_OTHER_DATES`` (with a time of ``_OTHER_TIMES`` after it) that
+    reads ``value``, if one does: a month written by name, or year first."""
+    if not _MONTH_WORD.search(value):
+        return None
+    for time in _OTHER_TIMES:
+        for pattern in _OTHER_DATES:
+            try:
+                datetime.strptime(value, pattern + time)
+            except ValueError:
+                continue
+            return pattern + time
+    return None
+
+
 def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                        columns: Sequence[str]) -> list[str]:
     """``[defaults] date_formats`` from the sampled dates of ``columns``: per separator
     and year length, day first when a sample has a first number above 12, month first
-    when one has a second number above 12. Samples that cannot tell (every number 12 or
+    when one has a second number above 12; a date with its month's name or year first
+    (``31-Mar-2026``, ``Mar 31, 2026``, ``2026/03/31``) by the pattern that reads it
+    (``_OTHER_DATES``). Samples that cannot tell (every number 12 or
     less) or that show both orders give a TODO and no pattern — a guessed order imports
     01/02/2026 as the wrong day without any error."""
     orders: dict[tuple[str, int], set[str]] = {}
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
     where: dict[tuple[str, int, str], str] = {}  # the column of each order's example
+    named: dict[str, None] = {}  # patterns of _OTHER_DATES the samples are written in
     seen = False
     for column in columns:
         for value in _sampled(samples, column):
@@ -476,7 +504,10 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                 seen = True
                 continue
             found = _DMY.fullmatch(value)
-            if found is None:
+            if found is None:  # x25r2 F8: "31-Mar-2026", "Mar 31, 2026": no pattern proposed
+                if (other := _other_date_format(value)) is not None:
+                    seen = True
+                    named[other] = None
                 continue
             seen = True
             first, sep, second, year, between, clock, seconds, meridiem = found.groups()
@@ -523,6 +554,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
                         f"tell day first from month first: list {day_first!r} or "
                         f"{month_first!r}")  # an example of the file's (v10r12: was made up)
+    formats += list(named)
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
         unread = next((v for column in columns for v in _sampled(samples, column)
                        if not _NUMBER.fullmatch(v) and not _reads(v, formats)), None)
@@ -537,7 +569,11 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                         "(e.g. with %H:%M for a time)")
     lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
-    comment = "  # the order the sampled dates show" if formats else ""
+    comment = "  # the order the sampled dates show" if len(formats) > len(named) else ""
+    if named and not comment:
+        example = next(v for column in columns for v in _sampled(samples, column)
+                       if _other_date_format(v) is not None)
+        comment = f"  # the sampled dates are written so ({example!r})"
     return [*lines, f"date_formats = [{listed}]{comment}"]
 
 
