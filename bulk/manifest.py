@@ -91,6 +91,8 @@ from .manifest_xlsx import (
     header_row_number,
     hidden_note,
     read_xlsx,
+    twice_problem,
+    unlabelled,
     unnamed_note,
     xlsx_date_system,
     xlsx_header,
@@ -113,7 +115,7 @@ def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[s
         return [(c, problem) for c in columns if (problem := path_problem(c)) is not None]
     known = set(header)
     index = path_index(known) if names_paths(known) else {}
-    return [(c, "no such column in the manifest") for c in columns
+    return [(c, twice_problem(header, c) or "no such column in the manifest") for c in columns
             if header_column(known, index, c) is None]
 
 
@@ -192,7 +194,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     for row in rows:
         if names is None:
             columns = [k for k in row.values if k and not _EXTRA.fullmatch(k)]
-            names = [_header_text(k) for k in columns]
+            names = [_header_text(unlabelled(k)) for k in columns]  # Email (column C)
             known = frozenset(names)
             probed = columns[:len(names) // 2 + 1]
             skip = _not_first(known)

@@ -37,7 +37,7 @@ from .manifest_row import (
     totals_line,
     unguarded,
 )
-from .manifest_xlsx import unnamed_refusal
+from .manifest_xlsx import label_twice, unnamed_refusal
 from .table_paths import TableRow, names_paths, path_index
 
 SAMPLE_CHARS = 64 * 1024
@@ -150,16 +150,12 @@ def _check_header(cells: list[str], line: int) -> list[str]:
     names = [c.strip() for c in cells]
     while names and not names[-1]:  # a trailing delimiter on the header line
         names.pop()
-    seen: set[str] = set()
     for position, name in enumerate(names, 1):
         if not name:  # a column without a name: skipped if no row has a value (_Csv)
             continue
         if not _is_utf8(name):
             raise InputError(f"the header is not valid UTF-8 (column {position})")
-        if name in seen:
-            raise InputError(f"the header names column {name!r} twice", column=name)
-        seen.add(name)
-    return names
+    return label_twice(names)  # a name twice: refused only where it is read
 
 
 def _is_utf8(text: str) -> bool:

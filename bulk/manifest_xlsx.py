@@ -31,6 +31,8 @@ every name that was importable from here.
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
@@ -67,15 +69,7 @@ def _names(cells: list[Any], number: int) -> list[str]:
     names = ["" if v is None else str(v).strip() for v in cells]
     while names and not names[-1]:
         names.pop()
-    seen: set[str] = set()
-    for name in names:
-        if not name:  # no name: skipped when no row has a value there (xlsx_unnamed)
-            continue
-        if name in seen:
-            raise InputError(f"the header (Excel row {number}) names column {name!r} twice",
-                             column=name)
-        seen.add(name)
-    return names
+    return label_twice(names)
 
 
 _TITLE_ROWS = 20  # single-cell rows above the header looked through (a report's title lines)
@@ -175,6 +169,48 @@ def xlsx_date_system(path: str | os.PathLike[str], sheet: str | None = None) -> 
         return 1904 if getattr(book, "epoch", None) == CALENDAR_MAC_1904 else 1900
     finally:
         book.close()
+
+
+_TWICE = re.compile(r"(.*) \(column ([A-Z]+)\)")
+
+
+def label_twice(names: list[str]) -> list[str]:
+    """The header's names, each one the header has more than once labelled with its
+    column (``Email (column C)``, ``Email (column G)``): a file is refused for such a
+    name only when it is read (``twice_problem``), not when a column nobody reads is
+    named twice (x25r2 F7: ``Email,Email`` refused a file whose mapping read neither)."""
+    counts = Counter(n for n in names if n)
+    return [f"{n} (column {column_letter(p)})" if n and counts[n] > 1 else n
+            for p, n in enumerate(names, 1)]
+
+
+def unlabelled(name: str) -> str:
+    """A header name as the file writes it (``label_twice``'s label taken off)."""
+    found = _TWICE.fullmatch(name)
+    return found[1] if found is not None else name
+
+
+def twice_problem(header: Sequence[str], column: str) -> str | None:
+    """Why ``column`` cannot be read when ``header`` (as ``label_twice`` wrote it) names it
+    more than once: "columns 3 (C) and 7 (G) are both 'Email'"; None otherwise."""
+    if column in header:
+        return None
+    letters = [found[2] for h in header
+               if (found := _TWICE.fullmatch(h)) is not None and found[1] == column]
+    if len(letters) < 2:
+        return None
+    shown = [f"{column_number(letter)} ({letter})" for letter in letters]
+    labels = " or ".join(repr(f"{column} (column {letter})") for letter in letters)
+    return (f"columns {', '.join(shown[:-1])} and {shown[-1]} are both {column!r} in the "
+            f"header: rename one of them in the file, or read the one meant as {labels}")
+
+
+def column_number(letters: str) -> int:
+    """The 1-based position of a spreadsheet column's ``letters`` (A -> 1, AB -> 28)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def column_letter(position: int) -> str:

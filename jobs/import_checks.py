@@ -49,8 +49,10 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
     problems = check_paths(effective_header(mapping, header), mapping.columns())
     if not problems:
         return
-    if isinstance(header, PathSample):
-        raise InputError("; ".join(f"the mapping reads {c!r}: {why}" for c, why in problems))
+    twice = [(c, why) for c, why in problems if why != "no such column in the manifest"]
+    if isinstance(header, PathSample) or twice:  # a name the header has twice (x25r2 F7)
+        raise InputError("; ".join(f"the mapping reads {c!r}: {why}"
+                                   for c, why in twice or problems))
     others = _sheets_with(workbook, sheet, header_row, mapping) if workbook is not None else []
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "

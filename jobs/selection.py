@@ -26,6 +26,7 @@ from bulk.calls import CallContext
 from bulk.errors import InputError
 from bulk.manifest import read_manifest
 from bulk.manifest_stamp import Stamp
+from bulk.manifest_xlsx import twice_problem
 
 from .catalog import Catalog
 from .deals import Deal
@@ -163,7 +164,8 @@ def id_column(header: Sequence[str], wanted: str | None = None) -> str | None:
     """The manifest's deal-id column: the one named, else a usual name (deal_id, id)."""
     if wanted is not None:
         if wanted not in header:
-            raise InputError(f"no column {wanted!r} in the manifest (columns: "
+            raise InputError(twice_problem(header, wanted)
+                             or f"no column {wanted!r} in the manifest (columns: "
                              f"{', '.join(header)})")
         return wanted
     lowered = {h.strip().casefold(): h for h in header}

@@ -24,6 +24,7 @@ from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import check_has_rows
 from bulk.manifest import header as manifest_header
 from bulk.manifest_stamp import file_stamp
+from bulk.manifest_xlsx import twice_problem
 from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
 
@@ -241,7 +242,9 @@ def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
             return ("the manifest has no deal_id or id column; name it with --id-column, "
                     "or use --key-column for source keys")
         return None
-    return None if source.key_column in head else f"no column {source.key_column!r} in the manifest"
+    return None if source.key_column in head else (
+        twice_problem(head, source.key_column)
+        or f"no column {source.key_column!r} in the manifest")
 
 
 def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | None,

@@ -155,7 +155,6 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("", "the file is empty"),
     ("\n\n", "the file is empty"),
-    ("a,b,a\n1,2,3\n", "names column 'a' twice"),
     ("a,,b\n1,2,3\n", "no name for column 2 (B), but line 2 has a value there ('2')"),
     ("a,,b\n1,,3\n4, x ,6\n", "no name for column 2 (B), but line 3 has a value"),
     # v10r12 M2: past the header's last name; was every row "4 cells but ... 3 columns"
@@ -164,7 +163,8 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
     ("Key;Name;Amount;;\nk1;A;5;;\nk2;B;6;;z\n", "no name for column 5 (E), but line 3"),
 ])
 def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
-    """A missing header or duplicate / empty names fail the whole file."""
+    """A missing header or empty names fail the whole file (a name twice: only where it is
+    read, tests/test_header_twice.py)."""
     path = write(tmp_path, "m.csv", text)
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         list(read_manifest(path))

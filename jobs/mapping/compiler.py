@@ -370,6 +370,7 @@ class _Compiler:
         for key, spec in [("import.key_column", FieldSpec(column=self.mapping.key_column)),
                           *self.mapping.targets()]:
             self.problems += [(key, f"{column!r}: {why}" if sample
+                               or why != "no such column in the manifest"
                                else f"no column {column!r} in the manifest")
                               for column, why in check_paths(self.header,
                                                              _spec_columns(spec))]
