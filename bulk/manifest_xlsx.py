@@ -260,14 +260,37 @@ def xlsx_unnamed(path: str | os.PathLike[str], sheet: str | None = None,
     column when a row has a value in one. One pass over the sheet when there are any."""
     rows = _headed(path, sheet, header_row)
     for number, cells in rows:
-        positions = [i for i, name in enumerate(_names(cells, number)) if not name]
+        names = _names(cells, number)
+        # a header cell merged over the columns right of it ("Amount" over C1:D1): those
+        # have no name, the last ones not even an empty one (x25r2 F6: every row failed
+        # "a value right of the header's last column", the merge never named)
+        merged = {c - 1: ref for c, ref in _covered(path, sheet).get(number, {}).items()}
+        positions = [i for i, name in enumerate(names) if not name]
+        positions += sorted(p for p in merged if p >= len(names))
         for excel_row, values in rows if positions else ():
             for p in positions:
                 if p < len(values) and not _empty(values[p]):
+                    if p in merged:
+                        raise merged_header_refusal(number, names, p + 1, merged[p],
+                                                    excel_row, values[p])
                     raise unnamed_refusal(f"Excel row {number}", p + 1,
                                           f"Excel row {excel_row}", values[p])
         return positions
     return []
+
+
+def merged_header_refusal(number: int, names: Sequence[str], position: int, ref: str,
+                          excel_row: int, value: object) -> InputError:
+    """The refusal of a column with no name because the header cell left of it is merged
+    over it (``ref``), when a row has a value there."""
+    first = column_number("".join(ch for ch in ref.split(":")[0] if ch.isalpha()))
+    named = names[first - 1] if 0 < first <= len(names) else ""
+    letter = column_letter(position)
+    cell = f"the header cell {named!r}" if named else "a cell"
+    return InputError(f"{cell} (Excel row {number}) is merged over {ref}: "
+                      f"column {position} ({letter}) has no name, but Excel row {excel_row} "
+                      f"has a value there ({str(value)[:40]!r}): unmerge the header cells "
+                      f"and name column {letter}")
 
 
 def xlsx_header(path: str | os.PathLike[str], sheet: str | None = None,
@@ -314,9 +337,9 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
     for excel_row, cells in rows:
         if names is None:
             names = _names(cells, excel_row)
-            if "" in names:
-                xlsx_unnamed(path, sheet, header_row)  # refused when a row has a value there
             covered = _covered(path, sheet)
+            if "" in names or covered.get(excel_row):  # a header cell merged over others
+                xlsx_unnamed(path, sheet, header_row)  # refused when a row has a value there
             index = path_index(names) if names_paths(names) else None
             if index is not None and columns is not None:  # as the header spells them
                 columns = {header_column(names, index, c) or c for c in columns}
