@@ -47,6 +47,7 @@ files that each look free to skip one.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Collection, Generator, Iterator, Sequence
@@ -91,6 +92,7 @@ from .manifest_xlsx import (
     header_row_number,
     hidden_note,
     read_xlsx,
+    sheet_names,
     twice_problem,
     unlabelled,
     unnamed_note,
@@ -450,6 +452,21 @@ def date_system(path: PathLike, *, format: Format | None = None,
     return xlsx_date_system(path, sheet)
 
 
+def sheet_tables(path: PathLike, limit: int = 1000) -> list[tuple[str, int, int]]:
+    """An XLSX workbook's visible sheets as (name, named columns, rows up to ``limit``), in
+    order; a sheet whose header cannot be read (empty, refused) has 0 columns. What
+    tells the sheet that holds a table of records from a pivot or a cover sheet."""
+    out = []
+    for name in sheet_names(path):
+        try:
+            columns = len(header(path, sheet=name))
+            rows = sum(1 for _ in itertools.islice(read_manifest(path, sheet=name), limit))
+        except InputError:
+            columns = rows = 0
+        out.append((name, columns, rows))
+    return out
+
+
 def count_rows(path: PathLike, *, format: Format | None = None, delimiter: str | None = None,
                encoding: str | None = None, sheet: str | None = None,
                header_row: int | None = None) -> int:
@@ -524,5 +541,5 @@ __all__ = [
     "check_has_rows", "check_paths", "check_unchanged", "count_rows", "choose_encoding",
     "detect_encoding", "file_stamp", "header_note",
     "detect_format", "dialect", "header", "open_utf8", "read_manifest", "sniff_delimiter",
-    "without_mapping_hint",
+    "sheet_tables", "without_mapping_hint",
 ]

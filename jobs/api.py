@@ -87,6 +87,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     fails). Raises InputError (an unreadable file, a column the mapping reads that the
     file lacks) before any call."""
     from jobs.account import load_catalog
+    from jobs.import_checks import mapped_sheet
     from jobs.import_rows import check_columns
     from jobs.update_mapping import UpdateMappingError, UpdateRefused
     from jobs.updating import UpdateMapping, prepare_update
@@ -107,6 +108,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
             raise
         umap, refused = exc.usable, exc.problems
     encoding = encoding or umap.mapping.encoding
+    sheet = mapped_sheet(manifest, sheet, umap.mapping)  # --sheet, else [defaults] sheet
     head = header(manifest, encoding=encoding, sheet=sheet, header_row=umap.mapping.header_row)
     try:
         check_columns(umap.mapping, head, workbook=manifest, sheet=sheet)

@@ -37,6 +37,19 @@ def effective_header(mapping: ImportMapping, header: Sequence[str]) -> list[str]
     return names
 
 
+def mapped_sheet(manifest: PathLike, sheet: str | None, mapping: ImportMapping) -> str | None:
+    """The worksheet to read: ``sheet`` (--sheet) when given, else the mapping's ``[defaults]
+    sheet`` for an XLSX manifest (x25r2 F10: init-mapping's sheet was not remembered, and
+    its printed next step read another) — unless the workbook lacks it and has one sheet
+    only (a failed-rows workbook of the job, re-imported with the same mapping)."""
+    if sheet is not None or mapping.sheet is None or detect_format(manifest) != "xlsx":
+        return sheet
+    names = sheet_names(manifest)
+    if mapping.sheet not in names and len(names) == 1:
+        return None
+    return mapping.sheet
+
+
 def check_columns(mapping: ImportMapping, header: Sequence[str], *,
                   workbook: PathLike | None = None, sheet: str | None = None,
                   header_row: int | None = None) -> None:

@@ -48,15 +48,17 @@ from bulk.manifest import (
     header,
     header_note,
     read_manifest,
+    sheet_tables,
 )
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber
+from bulk.manifest_xlsx import CurrencyNumber, sheet_names
 from bulk.progress import ProgressView
 from bulk.reports import hold_column
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
 from bulk.xlsx_sheet import SheetChoiceError
 from jobs.catalog import Catalog
+from jobs.import_checks import mapped_sheet
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
@@ -169,6 +171,11 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if sheet is not None and kind != "xlsx":
         raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
                    f"{manifest.name}", code=2)
+    given = sheet
+    try:
+        sheet = mapped_sheet(manifest, sheet, mapping)  # --sheet, else [defaults] sheet
+    except InputError as exc:
+        raise fail(f"{manifest}: {exc}") from None
     mapping_row = mapping.header_row
     if header_row is None and mapping_row not in (None, 1) \
             and _own_failed_file(manifest, encoding or mapping.encoding, sheet):
@@ -181,7 +188,9 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     try:
         head = manifest_header(settings)
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
-        raise fail(f"{manifest}: {exc}", code=2 if isinstance(exc, SheetChoiceError)
+        whose = (f" (the mapping's [defaults] sheet = {sheet!r}; --sheet NAME reads another)"
+                 if isinstance(exc, SheetChoiceError) and given is None else "")
+        raise fail(f"{manifest}: {exc}{whose}", code=2 if isinstance(exc, SheetChoiceError)
                    else 1) from None
     try:
         check_columns(mapping, head, workbook=manifest, sheet=sheet,
@@ -461,6 +470,7 @@ def init_mapping_cmd(
     token = engine.token()
     cfg = replace(engine, workers=8).config()
     try:
+        sheet, others = _init_sheet(manifest, sheet)
         columns = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
         note = header_note(manifest, sheet=sheet, header_row=header_row, encoding=encoding)
         system = date_system(manifest, sheet=sheet)
@@ -478,7 +488,7 @@ def init_mapping_cmd(
                         samples=_samples(manifest, encoding=encoding, sheet=sheet,
                                          header_row=header_row),
                         encoding=_used_encoding(manifest, encoding), header_row=header_row,
-                        date_system=system)
+                        date_system=system, sheet=sheet, other_sheets=others)
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -486,6 +496,33 @@ def init_mapping_cmd(
     verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
          f"`pdbulk plan {verb} {manifest} --mapping {output}{_key_flag(verb, catalog, key_field)}`")
+
+
+def _init_sheet(manifest: Path, sheet: str | None) -> tuple[str | None, list[str]]:
+    """The worksheet init-mapping reads, and the workbook's other visible sheets: ``sheet``
+    (--sheet) when given, else the one most like a table of records (named columns times
+    rows, of the first 1,000), said in a note naming the others (x25r2 F10: a workbook's
+    first visible sheet, "Pivot Summary", was read silently and its data sheet left
+    out). (None, []) for a workbook of one sheet read by default, and for CSV / JSON."""
+    if detect_format(manifest) != "xlsx":
+        return sheet, []
+    if sheet is not None:
+        names = sheet_names(manifest)
+        return sheet, [n for n in names if n.casefold() != sheet.casefold()]
+    tables = sheet_tables(manifest)
+    if len(tables) < 2:
+        return None, []
+    name, width, rows = max(tables, key=lambda t: (t[1] >= 2 and t[2] > 0, t[1] * t[2]))
+
+    def shown(columns: int, rows: int) -> str:
+        return (f"{columns} column{'s' if columns != 1 else ''}, "
+                f"{rows:,}{'+' if rows >= 1000 else ''} row{'s' if rows != 1 else ''}")
+    others = [(n, c, r) for n, c, r in tables if n != name]
+    _err(f"note: the workbook has {len(tables)} sheets: read {name!r} ({shown(width, rows)}: "
+         "the one most like a table of records), not "
+         + ", ".join(f"{n!r} ({shown(c, r)})" for n, c, r in others)
+         + "; the mapping names it ([defaults] sheet), --sheet NAME reads another")
+    return name, [n for n, _, _ in others]
 
 
 def _key_flag(verb: str, catalog: Catalog, key_field: str) -> str:

@@ -262,6 +262,8 @@ class Defaults(_Section):
     encoding: str | None = None  # the manifest's text encoding; None: detected
     # CSV / XLSX: the line (Excel row) the header is on; None: found (title lines skipped)
     header_row: int | None = Field(default=None, ge=1)
+    # XLSX: the worksheet read (None: the first visible one); --sheet wins (x25r2 F10)
+    sheet: str | None = None
     # cells that mean "no value" (besides blank); compared case-insensitively
     empty_values: list[str] = Field(default_factory=list)
     # the plausible years of a date (inclusive); a date outside is a row error
@@ -582,6 +584,11 @@ class Mapping:
     def header_row(self) -> int | None:
         """``[defaults] header_row``: the CSV line / Excel row of the header (None: found)."""
         return self.spec.defaults.header_row
+
+    @property
+    def sheet(self) -> str | None:
+        """``[defaults] sheet``: an XLSX manifest's worksheet (None: the first visible)."""
+        return self.spec.defaults.sheet
 
     @property
     def mode(self) -> Literal["insert", "upsert"]:

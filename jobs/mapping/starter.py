@@ -833,7 +833,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
                  encoding: str | None = None, header_row: int | None = None,
-                 date_system: int | None = None) -> str:
+                 date_system: int | None = None, sheet: str | None = None,
+                 other_sheets: Sequence[str] = ()) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
 
@@ -849,7 +850,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     UTF-8/UTF-16) is written to ``[defaults]``, and so is ``header_row`` (the line or
     Excel row the header was read from, when it was named). ``date_system``: an XLSX
     workbook's (1900 or 1904; ``bulk.manifest.date_system``): serials of a 1904 workbook
-    are proposed as ``"excel_1904"``.
+    are proposed as ``"excel_1904"``. ``sheet``: the XLSX worksheet the header was read
+    from, written to ``[defaults]`` (with ``other_sheets``, the workbook's others, in its
+    comment) so that a plan reads it without ``--sheet`` (x25r2 F10).
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -909,6 +912,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
              if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
            *([f"header_row = {header_row}  # the line (Excel row) of the header"]
              if header_row is not None else []),
+           *([f"sheet = {_toml_str(sheet)}  # the worksheet read"
+              + (f"; the workbook's others: {', '.join(_toml_str(o) for o in other_sheets)}"
+                 if other_sheets else "")] if sheet is not None else []),
            *_decimal_line(samples, [guesses[t] for t in ("deal.value", "deal.probability")
                                     if t in guesses]
                           + [guesses[f"custom.{f.name}"] for f in customs
