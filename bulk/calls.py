@@ -96,9 +96,10 @@ class BeforeWrite:
                 self.marked = True
 
 
-# a ``BeforeWrite``, or ``bulk.handed.Handed.hook``'s for an item its batch marked SENDING
-BEFORE_WRITE: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
-    "pdbulk_before_write", default=None)
+# a ``BeforeWrite``, or ``bulk.handed.Handed.hook``'s for an item its batch marked SENDING:
+# called before each write of the item leaves; what it returns, unless None, is awaited first
+BEFORE_WRITE: contextvars.ContextVar[Callable[[], Awaitable[None] | None] | None] = (
+    contextvars.ContextVar("pdbulk_before_write", default=None))
 
 
 class CallContext:
@@ -282,7 +283,9 @@ class CallPath:
                 raise
             if not unguarded and op.is_write and (before := BEFORE_WRITE.get()) is not None:
                 try:
-                    await before()  # its item SENDING before the write may leave
+                    # its item SENDING before the write may leave; None: nothing to wait for
+                    if (marking := before()) is not None:
+                        await marking
                 except BaseException:
                     self.scheduler.dropped(op, admitted)
                     self.scheduler.refund(op)

@@ -14,6 +14,7 @@ It never sends anything and never knows what an item means.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -40,14 +41,20 @@ class Handed:
         """``ids`` were just marked SENDING, none of their writes left yet."""
         self._held.update(ids)
 
-    def hook(self, item_id: int) -> Callable[[], Awaitable[None]]:
-        """What ``bulk.calls`` awaits before each write of the item leaves."""
-        async def before() -> None:
-            if item_id in self._held:
-                self._held.discard(item_id)  # leaving: in doubt from now on, rightly
-            elif item_id in self._parked:
-                await self._unpark(item_id)
-        return before
+    def hook(self, item_id: int) -> Callable[[], Awaitable[None] | None]:
+        """What ``bulk.calls`` calls before each write of the item leaves: None when there
+        is nothing to wait for (no reset wait parked the item: every write of every
+        kind but ``final_writes`` passes here, so no coroutine and no await then), else
+        the re-mark to await first."""
+        return functools.partial(self._leaving, item_id)
+
+    def _leaving(self, item_id: int) -> Awaitable[None] | None:
+        held = self._held
+        if item_id in held:
+            held.discard(item_id)  # leaving: in doubt from now on, rightly
+        elif item_id in self._parked:
+            return self._unpark(item_id)
+        return None
 
     async def _unpark(self, item_id: int) -> None:
         async with self._lock:  # after the park's commit that put it back to pending
@@ -75,6 +82,12 @@ class Handed:
     def parked(self, item_id: int) -> bool:
         """Whether the item is pending again, none of its writes sent since."""
         return item_id in self._parked
+
+    def let_go(self, item_id: int) -> bool:
+        """The item's worker is done with it: True when that is all (it was not parked,
+        the outcome is recorded as it is: no await), False when ``settle`` must decide."""
+        self._held.discard(item_id)
+        return item_id not in self._parked
 
     async def settle(self, item_id: int, outcome: Outcome | None) -> Outcome | None:
         """The outcome to record for an item its worker is done with: an item parked and

@@ -728,14 +728,17 @@ class Runner(CallPath):
     async def _execute_held(self, item: Item) -> Outcome | None:
         """``_execute`` for an item its batch marked SENDING: while the run waits for the
         daily reset it is put back to pending until its write leaves (``bulk.handed``)."""
-        token = BEFORE_WRITE.set(self._handed.hook(item.id))
+        handed = self._handed
+        token = BEFORE_WRITE.set(handed.hook(item.id))
         try:
             outcome = await self._execute(item)
         finally:
             BEFORE_WRITE.reset(token)
-        if outcome is None and self._handed.parked(item.id):
+        if handed.let_go(item.id):  # not parked (no reset wait): as it is, no await
+            return outcome
+        if outcome is None:
             self.stats.in_doubt -= 1  # parked: nothing of it left since, not in doubt
-        return await self._handed.settle(item.id, outcome)
+        return await handed.settle(item.id, outcome)
 
     async def _execute(self, item: Item) -> Outcome | None:
         """One item, every exception turned into its outcome (None: left in doubt)."""
