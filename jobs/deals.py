@@ -376,9 +376,15 @@ def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
         for key, allowed in _ALLOWED_WITH.items():
             if status in allowed and fields.get(key) is not None:
                 body[key] = fields[key]
-    elif ("lost_reason" in fields and current.get("status") == "lost"
-          and not same(current.get("lost_reason"), fields["lost_reason"])):
-        body["lost_reason"] = fields["lost_reason"]
+    else:
+        # the status stays: each of its reason and times the image holds is put back where
+        # it differs and the status takes it (x26r2 1: a close_time an update wrote was
+        # compared by no one, and its undo said "already as before the job", 11 of 11)
+        held = str(current.get("status") or "open")
+        for key, allowed in _ALLOWED_WITH.items():
+            if key in fields and (held in allowed or fields[key] is None) \
+                    and not same(current.get(key), fields[key]):
+                body[key] = fields[key]
     custom_now = current.get("custom_fields") or {}
     custom = {code: restorable(v) for code, v in (before.get("custom_fields") or {}).items()
               if not same(custom_now.get(code), v)}
