@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bulk.calls import CallContext
@@ -50,7 +51,7 @@ from .targets import (
     Target,
     check_source,
     created_contacts,
-    later_writes,
+    later,
     not_created_here,
     other_creators,
     pending_line,
@@ -260,9 +261,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     archived = await read_archived(ctx, [t.deal_id for t in todo
                                          if is_gone(current.get(t.deal_id))])
     current.update(archived)
-    later = later_writes(source)
+    since = later(source)
     merged = await _merged_into(ctx, [t.deal_id for t in todo
-                                      if is_gone(current.get(t.deal_id))], later,
+                                      if is_gone(current.get(t.deal_id))], since.writes,
                                 {t.deal_id: t.written for t in todo})
     creators = other_creators(source) if source.kind == "import" else {}
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
@@ -291,7 +292,10 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                     "job created it; left alone (--force deletes it)",
                       recheck=False)
             continue
-        if target.op == "delete" and target.written is None and target.deal_id not in later:
+        if (stamp := since.undone.get(target.deal_id)) is not None:
+            # every later write to it was undone: as this job left it, as of that undo
+            target = replace(target, written=stamp)
+        if target.op == "delete" and target.written is None and target.deal_id not in since.writes:
             unchecked += 1
         seconds = parse_time((deal or {}).get("update_time"))
         if target.op == "delete" and not is_gone(deal) and seconds is not None \
@@ -302,7 +306,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                 "into it (a merge in the create's own second changes nothing else undo can "
                 "see); left alone (--force deletes it)"), recheck=False)
             continue
-        why = later.get(target.deal_id)
+        why = since.writes.get(target.deal_id)
         if why is not None and not force and not is_gone(deal):
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)

@@ -241,10 +241,11 @@ def other_company(source: JobStore, other: JobStore) -> bool:
 
 
 def _others_done(source: JobStore, include: Callable[[Any], bool], *,
-                 own_undos: bool = True) -> Iterator[tuple[Any, Mapping[str, Any]]]:
-    """(job, result) for every done item of the other jobs in ``source``'s job directory
-    that ``include`` keeps (a ``list_jobs`` entry). Unreadable jobs and jobs of another
-    company (``other_company``: several accounts may share one ``--job-dir``) are skipped;
+                 own_undos: bool = True) -> Iterator[tuple[Any, Mapping[str, Any], str | None]]:
+    """(job, result, the job it undoes: an undo job's source job, else None) for every done
+    item of the other jobs in ``source``'s job directory that ``include`` keeps (a
+    ``list_jobs`` entry), oldest job first. Unreadable jobs and jobs of another company
+    (``other_company``: several accounts may share one ``--job-dir``) are skipped;
     ``own_undos=False``: so are the undo jobs of ``source`` itself."""
     for job in list_jobs(source.directory.parent):
         if (job.directory.resolve() == source.directory.resolve() or job.error is not None
@@ -252,48 +253,84 @@ def _others_done(source: JobStore, include: Callable[[Any], bool], *,
             continue
         try:
             with JobStore.open(job.directory, lock=False) as other:
+                undoes = other.meta_get("source_job") if other.kind == "undo" else None
                 if other_company(source, other) or (
-                        not own_undos and other.kind == "undo"
-                        and other.meta_get("source_job") == source.job_id):
+                        not own_undos and undoes == source.job_id):
                     continue
                 results = [item.result or {} for item in other.items(ItemState.DONE)]
         except StoreError:
             continue
         for result in results:
-            yield job, result
+            yield job, result, undoes if isinstance(undoes, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """What jobs of ``source``'s job directory created after it did to its deals
+    (``later``)."""
+
+    writes: dict[int, str]  # deal id → what another job did to it since (its first record)
+    # deal id → the update_time with which an undo of every later write to it put it back:
+    # the deal is as the source job left it, as of that time (x26r2 2)
+    undone: dict[int, str | None]
 
 
 def later_writes(source: JobStore) -> dict[int, str]:
+    """Deals that other jobs in ``source``'s job directory wrote after it was created and
+    that still hold those writes: deal id → what happened (``later``)."""
+    return later(source).writes
+
+
+def later(source: JobStore) -> Later:
     """Deals that other jobs in ``source``'s job directory wrote after it was created:
     deal id → what happened (the first such record). Merge jobs name their survivors
     (a deal that absorbed another) and the deals they merged away; update, move-stage,
     import and undo jobs the deals they changed (``_others_done``). An undo of ``source``
     itself is no one else's write: a deal it put back is as before, or changed since, as
     the deal itself shows (x10r2: a second undo listed them as "changed since ...
-    (--force overwrites them)")."""
-    out: dict[int, str] = {}
-    for job, result in _others_done(
+    (--force overwrites them)"). Nor is a later job's write that an undo of that job put
+    back, nor that undo's restore: undoing stacked jobs newest first leaves the deal as
+    ``source`` left it (x26r2 2: `undo B` then `undo A` failed B's deals "changed by job
+    B since"); such deals are in ``undone`` with the update_time of that last restore. A
+    merge is final: never undone."""
+    writes: dict[int, list[tuple[str, str]]] = {}  # deal → (job id, what), oldest first
+    undone: dict[int, str | None] = {}
+    for job, result, undoes in _others_done(
             source, lambda job: (job.created_at or 0.0) >= source.created_at,
             own_undos=False):
         deal_id, action = result.get("deal_id"), result.get("action")
         if not isinstance(deal_id, int):
             continue
         if action == "merged":
-            out.setdefault(deal_id, f"merge survivor: it absorbed deal "
-                                    f"{result.get('merged_id')} (job {job.job_id})")
+            writes.setdefault(deal_id, []).append(
+                ("", f"merge survivor: it absorbed deal {result.get('merged_id')} "
+                     f"(job {job.job_id})"))
             merged = result.get("merged_id")
             if isinstance(merged, int):
-                out.setdefault(merged, f"merged into deal {deal_id} (job {job.job_id})")
-        elif action in _WRITES and _WRITES[action] is not None:
-            out.setdefault(deal_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})")
-    return out
+                writes.setdefault(merged, []).append(
+                    ("", f"merged into deal {deal_id} (job {job.job_id})"))
+            continue
+        if action not in _WRITES or _WRITES[action] is None:
+            continue
+        held = writes.setdefault(deal_id, [])
+        if action == "restored" and undoes is not None and undoes in {j for j, _ in held}:
+            # an undo of a later job put its write back: neither is left on the deal
+            writes[deal_id] = [(j, what) for j, what in held if j != undoes]
+            if not writes[deal_id]:
+                stamp = result.get("update_time")
+                undone[deal_id] = stamp if isinstance(stamp, str) else None
+            continue
+        held.append((job.job_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})"))
+        undone.pop(deal_id, None)
+    return Later({d: held[0][1] for d, held in writes.items() if held},
+                 {d: stamp for d, stamp in undone.items() if not writes.get(d)})
 
 
 def other_creators(source: JobStore) -> dict[int, str]:
     """Deals that other import jobs in ``source``'s job directory record as created by
     them (whenever they ran): deal id → that job's id (``_others_done``)."""
     out: dict[int, str] = {}
-    for job, result in _others_done(source, lambda job: job.kind == "import"):
+    for job, result, _ in _others_done(source, lambda job: job.kind == "import"):
         deal_id = result.get("deal_id")
         if isinstance(deal_id, int) and result.get("action") == "created":
             out.setdefault(deal_id, job.job_id)
