@@ -113,7 +113,9 @@ class MoveTarget:
             catalog.stage(self.stage, pipeline_id)
         except AmbiguousName as exc:
             if pipeline_id is not None or pipeline is None:  # else: its pipeline is unknown
-                problems.append(str(exc))
+                # the flag that names it (x26r2 4a: "name the pipeline" named no option)
+                problems.append(str(exc).replace(
+                    "name the pipeline", "name the one to move to with --to-pipeline"))
         except InputError as exc:
             problems.append(str(exc))
         return problems

@@ -217,7 +217,8 @@ def _named_twice(by: str, ref: str | None, first: int) -> str:
     what = "key" if by == "key" else "id"
     return (f"deal {what} {ref!r} is also named by row {first} (each deal is updated once a "
             "run: fixed and run alone, this row would overwrite that row's update; check "
-            "which row is right, then empty this row's hold cell)")
+            "which row is right and keep only it in your file — in failed.csv this row "
+            "is held: empty its hold cell there to send it with `pdbulk update failed.csv`)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

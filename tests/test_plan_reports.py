@@ -113,8 +113,10 @@ def test_a_reason_with_apostrophes_in_its_words_is_not_elided() -> None:
     from jobs.updating import _named_twice
 
     text = reason_class(_named_twice("id", "12", 3), "Deal")
-    assert "overwrite that row's update; check which row is right, then empty this row's " \
-           "hold cell" in text and "'12'" not in text, text
+    # x26r2 4b: the hold cell is failed.csv's (the input file has none), said so
+    assert "overwrite that row's update; check which row is right and keep only it in " \
+           "your file — in failed.csv this row is held: empty its hold cell there" in text \
+           and "'12'" not in text, text
     assert reason_class("not an amount: '12abc' (unknown currency 'abc')", "Amount") == \
         "Amount: not an amount: … (unknown currency …)"
 

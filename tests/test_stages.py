@@ -106,7 +106,9 @@ async def test_unknown_or_ambiguous_names_stop_before_any_deal_is_read(tmp_path:
         manifest = tmp_path / "ids.csv"
         manifest.write_text("deal_id\n1\n2\n")
         cases = [
-            (DealSource(manifest=manifest), MoveTarget("Proposal Made"), "ambiguous"),
+            # x26r2 4a: the option that names the pipeline is named
+            (DealSource(manifest=manifest), MoveTarget("Proposal Made"),
+             "ambiguous .*name the one to move to with --to-pipeline"),
             (DealSource(query=DealQuery(pipeline="Sales")), MoveTarget("Proposal Maid"),
              "no stage named 'Proposal Maid'"),
             (DealSource(query=DealQuery(pipeline="Sails")), MoveTarget("Proposal Made"),
