@@ -25,7 +25,7 @@ from rich.progress import (
 from rich.text import Text
 
 from .runner import RunStats
-from .scheduler import Scheduler
+from .scheduler import Scheduler, SchedulerStats
 
 
 class _Remaining(TimeRemainingColumn):
@@ -41,6 +41,20 @@ class _Remaining(TimeRemainingColumn):
         if waiting is not None:
             return Text(waiting, style="progress.remaining")
         return super().render(task)
+
+
+def _window(fill: int, sched: SchedulerStats) -> str:
+    """The account's burst window as the shared coordinator counts it, against the
+    account's burst (x25r1 F4: "window 40/38" read as over the limit when nothing was).
+    The count holds every process's calls and another client's (from the server's headers),
+    each dated a little ahead of when the server counted it: it can pass the burst while
+    the server's window never does (it refuses the call past it), so it is shown at the
+    burst at most. This process's own cap, lower after 429s by the slots it keeps free,
+    is said beside it, never as the window's size."""
+    burst = sched.window_burst or sched.window_limit
+    spare = burst - sched.window_limit
+    return (f"window {min(fill, burst)}/{burst}"
+            + (f" ({spare} kept free here after 429s)" if spare > 0 else ""))
 
 
 class ProgressView:
@@ -103,9 +117,9 @@ class ProgressView:
             tokens = f"{sched.tokens_spent} tok"
         if sched is not None and sched.shared is not None:  # account-wide, all processes
             sh = sched.shared
-            tokens += (f"; account: window {sh.window_fill}/{sched.window_limit}, today "
-                       f"{sh.tokens_today} tok, {sh.processes} process"
-                       f"{'es' if sh.processes != 1 else ''}")
+            tokens += f"; account: {_window(sh.window_fill, sched)}, today " + (
+                f"{sh.tokens_today} tok, {sh.processes} process"
+                f"{'es' if sh.processes != 1 else ''}")
         extra = f" 429s={stats.rate_limited}" if stats.rate_limited else ""
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=completed, rate=f"{rate:.1f}/s{extra}",

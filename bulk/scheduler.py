@@ -149,7 +149,7 @@ class SchedulerStats:
     tokens_today: int  # the company's known spend today: own + observed from headers
     daily_limit: int  # the company's daily budget as last known
     window_fill: int
-    window_limit: int
+    window_limit: int  # this process's cap: the burst less the slots kept spare after 429s
     search_fill: int
     pauses: int
     rate_limited: int  # 429s seen
@@ -170,6 +170,9 @@ class SchedulerStats:
     # whether ``daily_limit`` is the server's (a daily-limit header heard), not the plan's
     # preset: every message quoting the day's budget says which (x23r1 F2)
     daily_heard: bool = False
+    # the account's burst (requests per window, the server's figure once heard): what
+    # ``window_limit`` is less its spare slots; 0 where not given
+    window_burst: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -657,6 +660,7 @@ class Scheduler:
             tokens_today=max(self._today, self._daily) if spent else self._today,
             daily_limit=self._daily, window_fill=len(self._admits) + len(self._flying),
             window_limit=self._cap(now), search_fill=len(self._searches) + self._held(True),
+            window_burst=self._burst,
             pauses=self._pauses, rate_limited=self._rate_limited,
             others_seen=self._others_seen, refused_with_room=self._roomy,
             today_known=self._today_heard or spent, daily_heard=self._daily_heard,

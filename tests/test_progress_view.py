@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from dataclasses import replace
 
 import pytest
 
 from bulk.clock import FakeClock
+from bulk.coordinator import SharedStats
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.progress import ProgressView
 from bulk.runner import RunStats
-from bulk.scheduler import BudgetPolicy, Scheduler
+from bulk.scheduler import BudgetPolicy, Scheduler, SchedulerStats
 
 
 def _stats(done: int) -> RunStats:
@@ -77,3 +79,44 @@ async def test_while_waiting_for_the_daily_reset_no_eta_but_until_when(tty: bool
     text = " ".join(text.split())  # (rich wraps a narrow console's cell)
     assert "waiting for the daily reset (next check 00:31 UTC)" in text, text
     assert "eta=" not in text and "-:--:--" not in text.split("3/10")[1], text
+
+
+class _Shared:
+    """A scheduler seen through a shared coordinator: the real one's statistics with the
+    account-wide figures of ``window`` requests in the shared window."""
+
+    def __init__(self, real: Scheduler, window: int) -> None:
+        self.real, self.window = real, window
+
+    def statistics(self) -> SchedulerStats:
+        return replace(self.real.statistics(), shared=SharedStats(
+            window_fill=self.window, search_fill=0, tokens_today=300, processes=2,
+            paused_until=None))
+
+    def reset_wait_brief(self) -> str | None:
+        return None
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fill", [36, 40, 41])
+async def test_the_account_window_is_never_shown_above_the_accounts_burst(fill: int) -> None:
+    """x25r1 F4: after 429s this process keeps slots free (its cap 38 of a burst of 40);
+    the shared window, counting every process and another client's calls, showed
+    "window 40/38", read as over the limit. It is shown against the account's burst, at
+    most that, with the slots kept free said beside it."""
+    s = Scheduler(Limits(burst=40, daily_tokens=60_000), clock=FakeClock())
+    op = get_operation("updateDeal")
+    for _ in range(10):
+        await s.acquire(op)
+    s.rate_limited(op, None, None)
+    s.rate_limited(op, None, None)
+    assert s.statistics().window_limit < 40  # slots kept free after the 429s
+    out = io.StringIO()
+    with ProgressView(100, label="move-stage", stream=out, interval=0.0) as view:
+        view.scheduler = _Shared(s, fill)  # type: ignore[assignment]
+        view.update(_stats(10))
+    line = out.getvalue()
+    shown = re.search(r"account: window (\d+)/(\d+)", line)
+    assert shown is not None, line
+    assert (int(shown[1]), int(shown[2])) == (min(fill, 40), 40), line
+    assert re.search(r"\(\d+ kept free here after 429s\)", line), line
