@@ -257,6 +257,15 @@ def recheck_calls(store: JobStore, kind: Any, workers: int,
     return planned
 
 
+def recheck_batches(store: JobStore, workers: int,
+                    states: tuple[ItemState, ...] = (ItemState.PENDING,), *,
+                    burst: int | None = None) -> int:
+    """How many batches the runner's re-check reads for (``recheck_calls``): the items
+    in ``states``, ``bulk.runner.recheck_batch`` at a time (at least 1)."""
+    counts = store.counts()
+    return max(1, -(-sum(counts[s] for s in states) // recheck_batch(workers, burst)))
+
+
 async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                prompts: bool = True) -> tuple[Prepared, Plan]:
     """The load phase of ``work`` on engine ``s``, saved into ``store`` (marked loaded,
@@ -273,6 +282,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     # the store's bulk write and the passes over the job's items, off the loop: a library
     # caller's loop stalled 716 ms planning 6,000 updates (x25r3)
     again, checks, rows = await in_thread(lambda: _store_side(prep, store, s))
+    batches = recheck_batches(store, s.config.max_workers, burst=s.config.limits().burst)
     calls = Counter(s.stats.calls_by_operation) + prep.calls
     notes = list(prep.notes)
     if again:
@@ -299,7 +309,7 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                     usable_daily=sched.usable_daily, resume_reread=tokens_of(again),
                     load_seconds=load_seconds, latency=measured_latency(s),
                     workers=s.config.max_workers, gating_reads=sum(checks.values()),
-                    budget_source=budget_source(sched))
+                    budget_source=budget_source(sched), gating=checks, batches=batches)
     if prep.kind == "merge":  # merges apart from rows: a group row holds several
         plan = replace(plan, merges=sum(1 for i in prep.items if i.row is not None),
                        bad_merges=sum(1 for i in prep.items if i.row is not None
@@ -512,5 +522,5 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
 
 
 __all__ = ["WRITES", "Finished", "Planned", "Work", "ledger_tokens", "load", "merge_deals", "move_deals",
-           "new_store", "plan_job", "recheck_calls", "run_job", "tokens_of", "undo_job",
+           "new_store", "plan_job", "recheck_batches", "recheck_calls", "run_job", "tokens_of", "undo_job",
            "update_deals", "with_bad_rows"]

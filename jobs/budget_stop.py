@@ -18,21 +18,25 @@ if TYPE_CHECKING:
 
 def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
                 max_tokens: int | None = None, resume_reread: int = 0,
-                budget_source: str | None = None) -> str | None:
+                budget_source: str | None = None, gating: Mapping[str, int] | None = None,
+                batches: int = 1) -> str | None:
     """The one line every kind's plan, and its run right before its first write, says
     when the job does not fit its budget (x23r3: import, update, merge, undo and dedupe
     apply started, spent and stopped half-way with no word before): what stops it (the
     run's ``--max-tokens`` cap, or today's budget, ``left`` tokens: ``days`` days in all),
     about where (the writes done by then, the reads counted first) and what to do. None
     when ``calls`` ({operation id: calls}) fit both. Whichever limit comes first is the
-    line's; the other, when it is short too, is named after it."""
+    line's; the other, when it is short too, is named after it. ``gating``: the part of
+    ``calls`` the runner reads right before each of its ``batches`` batches of writes (its
+    re-check, ``bulk.runner.recheck_batch``): where it stops is counted in the order the
+    run spends (``_where_it_stops``)."""
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     capped = max_tokens is not None and tokens > max_tokens
     if not capped and days <= 1:
         return None
     cap_first = max_tokens is not None and capped and (days <= 1 or max_tokens <= left)
     if cap_first and max_tokens is not None:
-        where = _where_it_stops(calls, max_tokens)
+        where = _where_it_stops(calls, max_tokens, gating or {}, batches)
         runs = runs_under_cap(tokens, max_tokens, resume_reread)
         line = (f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
                 f"checkpointed (exit 4) {where}, when it has spent that; pass a larger "
@@ -47,7 +51,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
         if days > 1:
             line += f"; today's budget ({left:,} left) is short too: about {days} days"
         return line
-    where = _where_it_stops(calls, left)
+    where = _where_it_stops(calls, left, gating or {}, batches)
     line = (f"needs {tokens:,} tokens but {left:,} are left today"
             + (f" ({budget_source})" if budget_source else "")
             + f": the job stops checkpointed {where}, when the budget is spent; pass "
@@ -65,19 +69,46 @@ def first_write_line(plan: Plan | None) -> str | None:
     return None if plan is None or plan.stop is None else f"budget: {plan.stop}"
 
 
-def _where_it_stops(calls: Mapping[str, int], limit: int) -> str:
-    """About where a job of ``calls`` stops at ``limit`` tokens: its reads are counted
-    first (the load's, before any write), then its writes at their mean cost."""
+def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
+                    batches: int) -> str:
+    """About where a job of ``calls`` stops at ``limit`` tokens, counted in the order the
+    runner spends (x25r1 F2: 140 tokens left said "after about 6 of its 250 writes" and
+    the run did 18: every re-check read was counted before the first write): first the
+    load's reads (and a prompt's re-read), then batch by batch the batch's re-check
+    (``gating``, spread over ``batches``) and its writes, each write with the reads of its
+    one record made right before it (a merge's pair)."""
     writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
-    write_tokens = sum(get_operation(op).token_cost * n for op, n in calls.items()
-                       if get_operation(op).is_write)
-    reads = sum(get_operation(op).token_cost * n for op, n in calls.items()) - write_tokens
     if not writes:
         return "before its reads are done"
-    if limit <= reads:
-        return f"before its first write (its reads alone take {reads:,} tokens)"
-    done = min(writes, writes * (limit - reads) // max(1, write_tokens))
-    return f"after about {done:,} of its {writes:,} writes"
+    write_tokens = sum(_tokens(op, n) for op, n in calls.items() if get_operation(op).is_write)
+    paired = sum(_tokens(op, n) for op, n in calls.items() if _one_record_read(op))
+    checks = sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in gating.items())
+    batches = max(1, batches) if checks else 1
+    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks
+    each = write_tokens + paired  # a write with its own reads, over ``writes`` of them
+    room, done = limit - up_front, 0
+    for b in range(batches):  # integer shares: batch b's check, then its writes
+        room -= checks * (b + 1) // batches - checks * b // batches
+        share = writes * (b + 1) // batches - writes * b // batches
+        fit = min(share, max(0, room) * writes // each)
+        done, room = done + fit, room - fit * each // writes
+        if fit < share:
+            break
+    if not done:
+        first = up_front + checks // batches
+        return f"before its first write (the reads before it take {first:,} tokens)"
+    return f"after about {min(done, writes):,} of its {writes:,} writes"
+
+
+def _tokens(op: str, n: int) -> int:
+    return get_operation(op).token_cost * n
+
+
+def _one_record_read(op: str) -> bool:
+    """A read of one record by its id (``GET /deals/{id}``): a job's load pulls lists, so
+    such a read is the runner's, right before the write of the item it reads for."""
+    operation = get_operation(op)
+    return not operation.is_write and operation.path.endswith("}")
 
 
 def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int | None:

@@ -533,12 +533,13 @@ def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
     (``resume_calls`` without the re-read a first run does not make) and the re-check
     before each batch, against today's budget as it was before the load. For the line
     every kind says there when the job does not fit (``planning.first_write_line``)."""
-    from .api import recheck_calls
+    from .api import recheck_batches, recheck_calls
 
     calls = Counter(engine.stats.calls_by_operation)
     calls += Counter(kind.resume_calls(store)) - Counter(kind.reread_calls(store))
-    calls += Counter(recheck_calls(store, kind, engine.config.max_workers,
+    checks = Counter(recheck_calls(store, kind, engine.config.max_workers,
                                    burst=engine.config.limits().burst))
+    calls += checks
     sched = engine.scheduler.statistics()
     left = None if (today := engine.tokens_left_today()) is None else today + sched.tokens_spent
     counts = store.counts()
@@ -547,7 +548,9 @@ def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
                     tokens_left_today=left, daily_tokens=sched.daily_limit,
                     max_tokens=engine.config.budget.max_tokens,
                     usable_daily=sched.usable_daily, resume_reread=_resume_reread(calls),
-                    budget_source=budget_source(sched))
+                    budget_source=budget_source(sched), gating=checks,
+                    batches=recheck_batches(store, engine.config.max_workers,
+                                            burst=engine.config.limits().burst))
 
 
 async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None) -> ImportJob:
@@ -970,7 +973,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
                     local_seconds=local_seconds, resume_reread=_resume_reread(calls),
-                    budget_source=budget_source(sched))
+                    budget_source=budget_source(sched), gating=checks,
+                    batches=batches_seen[0] + 1)
     plan = dataclasses.replace(
         plan, reasons=reasons.reasons(), reason_examples=reasons.examples,
         failed_rows=[{**r, "values": storable(r["values"])} for r in failed],

@@ -135,7 +135,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              usable_daily: int | None = None,
              local_seconds: float = LOCAL_SECONDS_PER_WRITE,
              resume_reread: int = 0, gating_reads: int = 0,
-             budget_source: str | None = None) -> Plan:
+             budget_source: str | None = None, gating: Mapping[str, int] | None = None,
+             batches: int = 1) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
     from today's remaining budget and the daily limit.
 
@@ -162,7 +163,9 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     (``runs_under_cap``). ``gating_reads``: reads each batch of writes waits for before
     it is sent (the runner's re-check, ``bulk.runner.recheck_batch``): with
     ``load_seconds``, a round trip each on top of the writes (f22d F4: 3 re-checks of
-    100 deals at 300 ms)."""
+    100 deals at 300 ms). ``gating``: those reads by operation (a part of ``calls``), made
+    before each of ``batches`` batches of writes: where a job over its budget stops is
+    counted in the order the run spends (``budget_stop``)."""
     calls = {op: n for op, n in calls.items() if n > 0}
     from bulk.coordinator import coordinator_url
 
@@ -194,7 +197,8 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     if (doubt := in_doubt_note(kind, calls)) is not None:
         out_notes.append(doubt)
     stop = budget_stop(calls, left=left, days=days, max_tokens=max_tokens,
-                       resume_reread=resume_reread, budget_source=budget_source)
+                       resume_reread=resume_reread, budget_source=budget_source,
+                       gating=gating, batches=batches)
     if stop is not None:
         out_notes.append(stop)
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),

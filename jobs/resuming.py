@@ -28,7 +28,7 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
-from .api import Finished, ledger_tokens, recheck_calls
+from .api import Finished, ledger_tokens, recheck_batches, recheck_calls
 from .confirming import never_confirmed
 
 Say = Callable[[str], None]
@@ -112,9 +112,10 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     planned = Counter(calls(store))
     if after_reread is not None:
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
-    planned += Counter(recheck_calls(store, kind, s.config.max_workers,
-                                     (ItemState.PENDING, ItemState.SENDING),
-                                     burst=s.config.limits().burst))
+    checks = Counter(recheck_calls(store, kind, s.config.max_workers,
+                                   (ItemState.PENDING, ItemState.SENDING),
+                                   burst=s.config.limits().burst))
+    planned += checks
     counts = store.counts()
     notes = []
     unpriced = getattr(kind, "unpriced", None)
@@ -133,7 +134,10 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                     tokens_left_today=s.tokens_left_today(), notes=notes,
                     daily_tokens=sched.daily_limit, budget_source=budget_source(sched),
                     max_tokens=s.config.budget.max_tokens, resume_reread=again,
-                    usable_daily=sched.usable_daily)
+                    usable_daily=sched.usable_daily, gating=checks,
+                    batches=recheck_batches(store, s.config.max_workers,
+                                            (ItemState.PENDING, ItemState.SENDING),
+                                            burst=s.config.limits().burst))
 
 
 def plan_lines(store: JobStore, kind: Any, s: Engine, *,

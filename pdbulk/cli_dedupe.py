@@ -28,7 +28,7 @@ from rich.console import Console
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import BulkError, InputError, StoreLost
 from bulk.loop import run_loop
-from bulk.runner import RunResult
+from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
 from jobs.planning import budget_source, estimate, render_plan
 
@@ -477,8 +477,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 patched = set(out.summary.get("field_policy_groups") or ())
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
-                calls["getDeals"] += recheck_reads(groups, cfg.max_workers,
-                                                   cfg.limits().burst)
+                checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst)
+                calls["getDeals"] += checks
                 calls["mergeDeals"] += merges
                 calls["getDeal"] += PAIR_READS * merges  # both deals, right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)
@@ -491,6 +491,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                      max_tokens=s.config.budget.max_tokens,
                                      usable_daily=s.scheduler.statistics().usable_daily,
                                      budget_source=budget_source(s.scheduler.statistics()),
+                                     gating={"getDeals": checks}, batches=-(-merges // max(
+                                         1, recheck_batch(cfg.max_workers,
+                                                          cfg.limits().burst))),
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
                                             + (" (included)" if include_review else "")])

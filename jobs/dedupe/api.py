@@ -218,19 +218,22 @@ def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     """The cost of a loaded apply (calls, tokens, share of today, time), as the reviewed
     decisions left it: the reads made, the merges and PATCHes to send with their reads,
     and the re-check before each batch (``jobs.api.load`` for the other kinds)."""
-    from jobs.api import recheck_calls
+    from jobs.api import recheck_batches, recheck_calls
 
     from .merge_job import DedupeJob
 
     calls = Counter(s.stats.calls_by_operation) + prep.calls
-    calls += Counter(recheck_calls(store, DedupeJob.from_store(store), s.config.max_workers,
+    checks = Counter(recheck_calls(store, DedupeJob.from_store(store), s.config.max_workers,
                                    burst=s.config.limits().burst))
+    calls += checks
     sched = s.scheduler.statistics()
     left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
     return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
                     bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
                     max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily,
-                    budget_source=budget_source(sched))
+                    budget_source=budget_source(sched), gating=checks,
+                    batches=recheck_batches(store, s.config.max_workers,
+                                            burst=s.config.limits().burst))
 
 
 @dataclass(frozen=True, slots=True)
