@@ -40,6 +40,20 @@ MAX_RECORD_LINES = 100_000
 MAX_RECORD_CHARS = 16 * 1024 * 1024
 
 
+class Line(int):
+    """A record's first physical line (the int: what the reader's own messages call
+    "line N"), with its spreadsheet ``row``: where Excel and LibreOffice show it, every
+    record one row however many lines its quoted cells span (x25r2 F4: after a notes cell
+    of three lines, "row 12" was the 14th row of the sheet)."""
+
+    row: int
+
+    def __new__(cls, line: int, row: int) -> Line:
+        self = super().__new__(cls, line)
+        self.row = row
+        return self
+
+
 @dataclass(frozen=True, slots=True)
 class BadRecord:
     """A record that could not be read: why, and its first physical line's cells (lenient)."""
@@ -115,9 +129,13 @@ class _Lines:
 
 
 def records(lines: Iterable[str], dialect: type[csv.Dialect],
-            fits: Callable[[list[str]], bool | None] | None = None,
-            ) -> Iterator[tuple[int, list[str] | BadRecord]]:
+            fits: Callable[[list[str]], bool | None] | None = None, *, hidden: int = 0,
+            ) -> Iterator[tuple[Line, list[str] | BadRecord]]:
     """(first physical line, cells or ``BadRecord``) per record; blank records are skipped.
+    The ``Line`` carries the record's spreadsheet row: its line less the line breaks
+    inside the quoted cells of the records above it (none for a record read as malformed:
+    its lines are read again, each a row), less ``hidden`` (Excel's ``sep=;`` line, which
+    it does not show).
 
     ``lines``: the file's physical lines, line ends kept (open with ``newline=""``).
     ``fits(cells)``: whether a record that spans several lines has a plausible
@@ -138,6 +156,11 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
     reader: Any = csv.reader(source, strict)
     taken = source.taken
     closing: dict[int, int] = {}  # a line whose quote closed a span that did not fit -> its start
+    joined = hidden  # the line breaks inside the records read so far, and the hidden line
+
+    def at(number: int) -> Line:
+        return Line(number, number - joined)
+
     while True:
         taken.clear()
         try:
@@ -147,7 +170,9 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
         except csv.Error as exc:
             if not taken:
                 return
-            yield _failed(source, dialect, exc)
+            start, bad, spanned = _failed(source, dialect, exc)
+            yield at(start), bad
+            joined += spanned - 1
             continue
         opened = closing.pop(taken[0][0], None) if closing else None
         if opened is not None and taken[0][1].count(str(dialect.quotechar)) % 2:
@@ -157,7 +182,7 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
             # the quote became a deal). A line whose quotes pair up is a row whose opening
             # quote the unclosed one took, read as it is
             source.push_back(taken[1:])
-            yield taken[0][0], BadRecord(
+            yield at(taken[0][0]), BadRecord(
                 f"quoting error: a quote opened on line {opened} closes on this line, in a "
                 "record of the wrong number of cells: this line is that record's end, or "
                 "a row an unclosed quote there ran into; check both lines",
@@ -172,7 +197,7 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
             # and k7 was in no report). Neither reading is taken: every line fails
             start, last = taken[0][0], taken[-1][0]
             for number, line in taken:
-                yield number, BadRecord(
+                yield at(number), BadRecord(
                     f"quoting error: a quoted cell opens on line {start} and closes on line "
                     f"{last}, and each of those lines alone is a whole row: a quote left "
                     "open that ran into the rows after it, or one cell over several "
@@ -181,14 +206,16 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                     _lenient(line, dialect))
             continue
         if fit is not False:
-            joined = "".join(cells)
-            if joined and not joined.isspace():
-                yield taken[0][0], cells
+            text = "".join(cells)
+            first_line, spanned = taken[0][0], len(taken)
+            if text and not text.isspace():
+                yield at(first_line), cells
+            joined += spanned - 1
             continue
         start, first = taken[0]
         closing[taken[-1][0]] = start
         source.push_back(taken[1:])
-        yield start, BadRecord("quoting error: a quoted cell spans lines and the record has the "
+        yield at(start), BadRecord("quoting error: a quoted cell spans lines and the record has the "
                                "wrong number of cells (an unclosed quote?)",
                                _lenient(first, dialect))
 
@@ -223,9 +250,10 @@ def _each_a_row(taken: list[tuple[int, str]], dialect: type[csv.Dialect],
 
 
 def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
-            ) -> tuple[int, BadRecord]:
-    """The error of the record that began at ``source.taken[0]``; the input is left after it
-    (a well-formed record over the field-size limit) or at its second line (malformed)."""
+            ) -> tuple[int, BadRecord, int]:
+    """The error of the record that began at ``source.taken[0]``, and the lines it took:
+    the input is left after it (a well-formed record over the field-size limit: all its
+    lines) or at its second line (malformed: one)."""
     taken = list(source.taken)
     start, first = taken[0]
     message = str(exc)
@@ -234,7 +262,8 @@ def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
         if state == "done":
             return start, BadRecord(
                 f"a cell is longer than {csv.field_size_limit():,} characters (the CSV "
-                f"field-size limit; the record spans {len(taken)} line(s))", _lenient(first, dialect))
+                f"field-size limit; the record spans {len(taken)} line(s))",
+                _lenient(first, dialect)), len(taken)
     else:
         state = "eof" if "unexpected end of data" in message else "bad"
     source.push_back(taken[1:])  # re-read what the bad record would have swallowed
@@ -246,7 +275,7 @@ def _failed(source: _Lines, dialect: type[csv.Dialect], exc: csv.Error,
                   f"a quote opened on line {start} is not closed on it (an unclosed "
                   f"quote?): the quote that closes it on line {taken[-1][0]} has text "
                   "after it")
-    return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect))
+    return start, BadRecord(f"quoting error: {text}", _lenient(first, dialect)), 1
 
 
 def _skip_rest(source: _Lines, taken: list[tuple[int, str]], grammar: _Grammar) -> str:

@@ -86,7 +86,16 @@ from .manifest_json import (
     structured,
     wrapped,
 )
-from .manifest_row import FORMATS, Format, HeaderLine, PathLike, PathSample, SourceRow
+from .manifest_row import (
+    FORMATS,
+    Format,
+    HeaderLine,
+    PathLike,
+    PathSample,
+    SourceRow,
+    line_note,
+    where_row,
+)
 from .manifest_stamp import CHANGED, Stamp, check_unchanged, file_stamp, unchanged_rows
 from .manifest_xlsx import (
     header_row_number,
@@ -170,10 +179,10 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
         rows = _no_extra_cells(read_json_array(path, encoding))
     elif kind == "xlsx":
         rows = _no_extra_cells(_no_repeated_header(read_xlsx(path, sheet, columns, header_row,
-                                                             as_shown=keys)))
+                                                             as_shown=keys)), tabular=True)
     else:
         rows = _no_extra_cells(_no_repeated_header(_read_csv(path, delimiter, encoding,
-                                                             header_row)))
+                                                             header_row)), tabular=True)
     return unchanged_rows(rows, path, before)
 
 
@@ -192,7 +201,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     known: frozenset[str] = frozenset()
     probed: list[str] = []  # the columns _may_be_header looks at, in order
     skip: frozenset[str] = frozenset()  # first characters no header name's can be
-    reordered: int | None = None  # the line of a repeated header in another order
+    reordered: str | None = None  # where a repeated header in another order is (where_row)
     for row in rows:
         if names is None:
             columns = [k for k in row.values if k and not _EXTRA.fullmatch(k)]
@@ -210,9 +219,9 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
         cells = [_header_text(v) for k, v in row.values.items() if k and not _EXTRA.fullmatch(k)]
         if sorted(cells) == sorted(names):
             if cells != names:
-                reordered = row.line
+                reordered = where_row(row.row, row.line)
             yield row._replace(error=HeaderLine(
-                f"line {row.line} repeats the header"
+                f"{where_row(row.row, row.line)} repeats the header"
                 + (" in another order" if cells != names else "")
                 + ": files joined into one? Remove that line"
                 + (" and split the file there: the records after it are written in its "
@@ -221,12 +230,13 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
         if named := _names_in(cells, names):
             # the records after it are written under its columns, which are not ours: none
             # is read under ours (a renamed column may be another one: never silently)
-            reordered = row.line
+            reordered = where_row(row.row, row.line)
             other = [str(v).strip() for k, v in row.values.items()
                      if k and not _EXTRA.fullmatch(k) and _header_text(v)
                      and _header_text(v) not in named]
             yield row._replace(error=HeaderLine(
-                f"line {row.line} looks like another header line: its cells name "
+                f"{where_row(row.row, row.line)} looks like another header line: its cells "
+                f"name "
                 f"{len(named)} of the header's {len(names)} columns and "
                 + (", ".join(repr(c) for c in other[:3]) + (", ..." if len(other) > 3 else "")
                    if other else "leave others out")
@@ -239,8 +249,8 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
         yield row
 
 
-def _after_other_header(line: int, row: int) -> InputError:
-    return InputError(f"written under the header on line {line}, which has other columns or "
+def _after_other_header(where: str, row: int) -> InputError:
+    return InputError(f"written under the header on {where}, which has other columns or "
                       "another column order: split the file there (each part with its own "
                       "header) and import each", row=row)
 
@@ -289,19 +299,24 @@ def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[s
     return False
 
 
-def _no_extra_cells(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+def _no_extra_cells(rows: Iterator[SourceRow], *, tabular: bool = False,
+                    ) -> Iterator[SourceRow]:
     """A failed-rows file's ``(extra N)`` columns hold the cells a source row had past its
     header: one that is still filled when the file is imported again fails its row (a
-    mapping never reads it, so it would be dropped silently); emptied, it is ignored."""
+    mapping never reads it, so it would be dropped silently); emptied, it is ignored.
+    ``tabular``: a CSV or XLSX file, whose records messages name by row (``where_row``);
+    else by line (JSONL) or index."""
     for row in rows:
         if row.ok and "(extra 1)" in row.values:
             left = [k for k, v in row.values.items()
                     if _EXTRA.fullmatch(k) and v is not None and str(v).strip()]
             if left:
                 yield row._replace(error=InputError(
-                    f"line {row.line}: the cell in column {left[0]!r} is still filled: the "
+                    ("" if tabular else f"line {row.line}: ")
+                    + f"the cell in column {left[0]!r} is still filled: the "
                     "source row had a cell past its header; move it into its column or "
-                    "empty it", row=row.row, column=left[0]))
+                    "empty it" + (line_note(row.row, row.line) if tabular else ""),
+                    row=row.row, column=left[0]))
                 continue
         yield row
 

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from .csv_records import BadRecord, records
+from .csv_records import BadRecord, Line, records
 from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
 from .manifest_row import (
@@ -33,9 +33,11 @@ from .manifest_row import (
     MisalignedRow,
     PathLike,
     SourceRow,
+    line_note,
     report_footer,
     totals_line,
     unguarded,
+    where_row,
 )
 from .manifest_xlsx import label_twice, unnamed_refusal
 from .table_paths import TableRow, names_paths, path_index
@@ -236,7 +238,9 @@ class _Csv:
             self.header_line = 1
             self.titles: list[str] = []  # the title lines skipped above the header
             self._width = 0  # a header's width while the records under it are peeked at
-            self._records = records(self._f, self.dialect, self._fits)
+            # (Excel does not show its "sep=;" line: the rows under it are one higher)
+            self._records: Iterator[tuple[int, list[str] | BadRecord]] = records(
+                self._f, self.dialect, self._fits, hidden=int(hinted))
             # a report's title and filter lines above the header ("Opportunity Report",
             # "Filtered By: ...": one cell each) are skipped: the header is the first line
             # of two or more cells, as in XLSX (x12r2 F4), and so are such lines padded to
@@ -245,6 +249,7 @@ class _Csv:
             # column: its first line is the header
             titles: list[tuple[int, list[str] | BadRecord]] = []
             ended: tuple[int, list[str] | BadRecord] | None = None  # what ended the look
+            line: int
             for line, cells in self._records:
                 if hinted and line == 1:  # "sep=;": not a record
                     continue
@@ -350,7 +355,7 @@ def _check_unnamed(path: PathLike, delimiter: str | None, encoding: str | None,
                 continue
             for p in positions:
                 if p < len(cells) and cells[p].strip():
-                    raise unnamed_refusal(f"line {header_line}", p + 1, f"line {line}",
+                    raise unnamed_refusal(_where(header_line), p + 1, _where(line),
                                           cells[p])
 
 
@@ -481,7 +486,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
             first = False
         for line, cells in source:
-            number, first_record, first = line, first, False  # the row is its line
+            # the row a spreadsheet shows it on; messages add its line where they differ
+            number, first_record, first = _row_of(line), first, False
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
                 allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
                 unsaid = 0 if allowed > width else _file_wide_trailer(
@@ -489,8 +495,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason, misaligned=True)
             elif len(cells) != allowed and (footer := report_footer(
-                    cells, line, after_footer=footer_seen) or totals_line(cells, line)) \
-                    is not None:
+                    cells, where_row(number, line), after_footer=footer_seen)
+                    or totals_line(cells, where_row(number, line))) is not None:
                 footer_seen = True
                 yield _bad(number, line, names, cells, "")._replace(
                     error=InputError(footer, row=number))
@@ -514,8 +520,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               if unsaid and len(cells) == width + unsaid else ""),
                            misaligned=True)
             elif (footer_seen or cells[0].lstrip()[:1] in TOTAL_STARTS) and (total := (
-                    report_footer(cells, line, after_footer=footer_seen)
-                    or totals_line(cells, line))) is not None:
+                    report_footer(cells, where_row(number, line), after_footer=footer_seen)
+                    or totals_line(cells, where_row(number, line)))) is not None:
                 # a footer or totals line as wide as the header (x9r6: padded with empty
                 # cells, a title default made them deals)
                 footer_seen = True
@@ -550,4 +556,15 @@ def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str
         if name:  # a column with no name (and no value: _Csv) is skipped
             values[name] = _printable(cell)
     error = MisalignedRow if misaligned else InputError
-    return SourceRow(number, line, values, error(f"line {line}: {reason}", row=number))
+    # the row is the error's own ("row N: ..."); the file's line where it differs
+    return SourceRow(number, line, values, error(reason + line_note(number, line), row=number))
+
+
+def _row_of(line: int) -> int:
+    """The spreadsheet row of a record starting on ``line`` (``csv_records.Line``)."""
+    return line.row if isinstance(line, Line) else line
+
+
+def _where(line: int) -> str:
+    """A record starting on ``line``, as messages name it (``where_row``)."""
+    return where_row(_row_of(line), line)

@@ -354,11 +354,11 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             for position, v in enumerate(cells[width:], 1):
                 values[f"(extra {position})"] = "" if v is None else v
             yield SourceRow(number, excel_row, values, InputError(
-                f"line {excel_row}: a value right of the header's last column "
+                f"a value right of the header's last column "
                 f"({width} columns)", row=number))
             continue
-        if (footer := report_footer(cells, excel_row, after_footer=footer_seen)
-                or totals_line(cells, excel_row)) is not None:
+        if (footer := report_footer(cells, f"row {excel_row}", after_footer=footer_seen)
+                or totals_line(cells, f"row {excel_row}")) is not None:
             footer_seen = True
             yield SourceRow(number, excel_row, values, InputError(footer, row=number))
             continue
@@ -367,7 +367,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         if merged:
             name, ref = merged[0]
             yield SourceRow(number, excel_row, values, InputError(
-                f"line {excel_row}: column {name!r} is inside the merged cells {ref}, whose "
+                f"column {name!r} is inside the merged cells {ref}, whose "
                 "value the file stores in their first cell only (Excel shows it across) — "
                 "unmerge them and fill each row's cell", row=number, column=name))
             continue
@@ -377,7 +377,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             uncached = [n for n in uncached if n in columns]
         if uncached:
             yield SourceRow(number, excel_row, values, InputError(
-                f"line {excel_row}: column {uncached[0]!r} is a formula without a stored value "
+                f"column {uncached[0]!r} is a formula without a stored value "
                 f"({cells[names.index(uncached[0])].formula!r}) — open and save the file in "
                 "Excel/LibreOffice so the results are stored", row=number, column=uncached[0]))
             continue
@@ -386,7 +386,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         if shown:
             name, fmt = shown[0]
             yield SourceRow(number, excel_row, values, InputError(
-                f"line {excel_row}: column {name!r} holds the number "
+                f"column {name!r} holds the number "
                 f"{values[name]!r} in the format {fmt!r}, which shows it otherwise: as a "
                 "source key it would read differently in each export of the sheet (its CSV "
                 "save says what Excel shows); format the column as Text and type the ids "
@@ -396,7 +396,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
                   and (columns is None or n in columns)]
         if failed:
             yield SourceRow(number, excel_row, values, InputError(
-                f"line {excel_row}: the Excel error {str(values[failed[0]])!r} in column "
+                f"the Excel error {str(values[failed[0]])!r} in column "
                 f"{failed[0]!r} (a formula that failed; fix it in the workbook)",
                 row=number, column=failed[0]))
             continue

@@ -36,7 +36,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import HeaderLine, SourceRow, detect_format
-from bulk.manifest_row import MisalignedRow
+from bulk.manifest_row import MisalignedRow, line_note
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
 
@@ -256,7 +256,8 @@ class RowPlanner:
              **extra: Any) -> NewItem:
         self.counts.bad += 1
         if len(self.counts.bad_examples) < 10:
-            where = f"row {row.row}" + (f", column {column!r}" if column else "")
+            where = (f"row {row.row}" + line_note(row.row, row.line)
+                     + (f", column {column!r}" if column else ""))
             self.counts.bad_examples.append(f"{where}: {reason}")
         return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
                        payload={**stored_row(row), "column": column, **extra},

@@ -742,7 +742,7 @@ async def test_a_plan_file_cut_or_changed_is_refused(tmp_path: Path) -> None:
                  ("pairs.csv", changed.encode(), r"pairs\.csv is not the file"),
                  ("deals.jsonl", originals["deals.jsonl"].splitlines(keepends=True)[0],
                   r"deals\.jsonl is not the file"),
-                 ("groups.csv", originals["groups.csv"][:-40], r"row 3: line 3: \d+ cells but the header")]
+                 ("groups.csv", originals["groups.csv"][:-40], r"row 3: \d+ cells but the header")]
         for n, (name, data, needle) in enumerate(cases):
             (p1 / name).write_bytes(data)
             with pytest.raises(InputError, match=needle):

@@ -637,8 +637,8 @@ async def test_an_undecodable_source_byte_is_named_in_the_files_own_terms(
         failed = store.directory / "failed.csv"
         store.close()
         (row,) = read_csv(failed)
-        assert row["reason"].startswith("line 3: byte 0x81 in column 'org' is not valid "
-                                        "cp1252; failed.csv shows it as \\x81;"), row
+        assert row["row"] == "3" and row["reason"].startswith(
+            "byte 0x81 in column 'org' is not valid cp1252; failed.csv shows it as \\x81;"), row
         assert "\\\\" not in row["reason"] and "the cell" not in row["reason"]
         again, _, _ = await import_once(sb, tmp_path / "jobs", failed, mapping, job_id="again")
         (row,) = read_csv(again.directory / "failed.csv")

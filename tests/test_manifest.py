@@ -43,7 +43,8 @@ def test_semicolon_with_decimal_commas(tmp_path: Path) -> None:
 
 
 def test_bom_crlf_and_multiline_cells(tmp_path: Path) -> None:
-    """BOM is dropped; CRLF and quoted newlines work; line numbers follow physical lines."""
+    """BOM is dropped; CRLF and quoted newlines work; a row is the spreadsheet's (a record
+    of several lines one row, a blank line one), its line the file's (x25r2 F4)."""
     data = (b"\xef\xbb\xbfid,notes,amount\r\n"
             b'1,"first\r\nsecond\r\nthird",10\r\n'
             b"\r\n"
@@ -54,7 +55,7 @@ def test_bom_crlf_and_multiline_cells(tmp_path: Path) -> None:
     rows = list(read_manifest(path))
     assert header(path) == ["id", "notes", "amount"]
     assert [(r.row, r.line, r.values["id"]) for r in rows] == [
-        (2, 2, "1"), (6, 6, "2"), (7, 7, "3"), (9, 9, "4")]  # a row is its first line
+        (2, 2, "1"), (4, 6, "2"), (5, 7, "3"), (6, 9, "4")]
     assert rows[0].values["notes"] == "first\r\nsecond\r\nthird"
     assert rows[1].values["notes"] == 'say "hi"'
     assert count_rows(path) == 4
@@ -65,9 +66,9 @@ def test_short_and_long_rows(tmp_path: Path) -> None:
     text = "a,b,c\n1,2\n1,2,3,\n1,2,3,4\n5,6,7\n"
     rows = list(read_manifest(write(tmp_path, "m.csv", text)))
     assert [(r.row, r.ok) for r in rows] == [(2, False), (3, False), (4, False), (5, True)]
-    assert rows[0].error is not None and "line 2: 2 cells but the header has 3" in rows[0].error.reason
+    assert rows[0].error is not None and rows[0].error.reason == "2 cells but the header has 3 columns"
     assert rows[1].error is not None and rows[1].error.row == 3
-    assert "line 3: 4 cells but the header has 3 columns" in rows[1].error.reason
+    assert "row 3: 4 cells but the header has 3 columns" in str(rows[1].error)
     assert rows[2].values == {"a": "1", "b": "2", "c": "3", "(extra 1)": "4"}  # kept for failed.csv
     assert rows[3].values == {"a": "5", "b": "6", "c": "7"}
 
@@ -155,12 +156,12 @@ def test_blank_records_are_skipped(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("", "the file is empty"),
     ("\n\n", "the file is empty"),
-    ("a,,b\n1,2,3\n", "no name for column 2 (B), but line 2 has a value there ('2')"),
-    ("a,,b\n1,,3\n4, x ,6\n", "no name for column 2 (B), but line 3 has a value"),
+    ("a,,b\n1,2,3\n", "no name for column 2 (B), but row 2 has a value there ('2')"),
+    ("a,,b\n1,,3\n4, x ,6\n", "no name for column 2 (B), but row 3 has a value"),
     # v10r12 M2: past the header's last name; was every row "4 cells but ... 3 columns"
     ("Key,Name,Amount,\nk1,A,5,\nk2,B,6,y\n",
-     "no name for column 4 (D), but line 3 has a value there ('y')"),
-    ("Key;Name;Amount;;\nk1;A;5;;\nk2;B;6;;z\n", "no name for column 5 (E), but line 3"),
+     "no name for column 4 (D), but row 3 has a value there ('y')"),
+    ("Key;Name;Amount;;\nk1;A;5;;\nk2;B;6;;z\n", "no name for column 5 (E), but row 3"),
 ])
 def test_header_errors(tmp_path: Path, text: str, message: str) -> None:
     """A missing header or empty names fail the whole file (a name twice: only where it is
@@ -217,7 +218,7 @@ def test_invalid_utf8_with_explicit_utf8_fails_only_its_row(tmp_path: Path) -> N
     rows = list(read_manifest(path, encoding="utf-8"))
     assert [r.ok for r in rows] == [True, False, True]
     assert rows[1].error is not None
-    assert "line 3: byte 0xe9 in column 'b' is not valid UTF-8" in rows[1].error.reason
+    assert "row 3: byte 0xe9 in column 'b' is not valid UTF-8" in str(rows[1].error)
     assert rows[1].values == {"a": "2", "b": "caf\\xe9"}
 
 
@@ -527,15 +528,15 @@ def test_bytes_undefined_in_the_chosen_encoding_fail_their_row(tmp_path: Path) -
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
 def test_excel_sep_hint_line_names_the_delimiter(tmp_path: Path, delimiter: str,
                                                  bom: bytes) -> None:
-    """Excel's "sep=;" first line is not the header: it names the delimiter, and row
-    numbers and lines stay physical (the header is line 2)."""
+    """Excel's "sep=;" first line is not the header: it names the delimiter; Excel does not
+    show it, so the header is row 1 (line 2 of the file)."""
     d = delimiter
     text = f"sep={d}\r\nkey{d}title{d}amount\r\nk1{d}Alpha Beta{d}15\r\nk2{d}Gamma{d}2\r\n"
     path = tmp_path / "m.csv"
     path.write_bytes(bom + text.encode())
     assert header(path) == ["key", "title", "amount"]
     rows = list(read_manifest(path))
-    assert [(r.row, r.line, r.ok) for r in rows] == [(3, 3, True), (4, 4, True)]
+    assert [(r.row, r.line, r.ok) for r in rows] == [(2, 3, True), (3, 4, True)]
     assert rows[0].values == {"key": "k1", "title": "Alpha Beta", "amount": "15"}
     assert count_rows(path) == 2
 
@@ -734,8 +735,8 @@ def test_a_repeated_header_line_fails_and_a_reordered_one_fails_what_follows(
                    + "\ufeffKey,Company,Name\nc3,Initech,Deal Three\n".encode())
     rows = list(read_manifest(joined))
     assert [r.ok for r in rows] == [True, False, False]
-    assert "line 3 repeats the header in another order" in str(rows[1].error)
-    assert "under the header on line 3" in str(rows[2].error)
+    assert "row 3 repeats the header in another order" in str(rows[1].error)
+    assert "under the header on row 3" in str(rows[2].error)
     same = write(tmp_path, "b2.csv", "Key,Name,Company\nc1,One,Acme\nkey, name ,COMPANY\n"
                  "c3,Three,Initech\n")
     assert [r.ok for r in read_manifest(same)] == [True, False, True]
@@ -766,9 +767,9 @@ def test_a_header_line_of_another_export_fails_with_the_rows_after_it(
                  f"{second}\n503,Third,Initech,30\n504,Fourth,Umbrella,40\n")
     rows = list(read_manifest(path))
     assert [r.ok for r in rows] == [True, False, False, False]
-    assert "line 3 looks like another header line" in str(rows[1].error)
+    assert "row 3 looks like another header line" in str(rows[1].error)
     assert rows[1].error is not None and rows[1].error.row == 3
-    assert all("under the header on line 3" in str(r.error) for r in rows[2:])
+    assert all("under the header on row 3" in str(r.error) for r in rows[2:])
 
 
 def test_a_row_with_one_or_a_few_header_names_is_data(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_xlsx_row_numbers_sheets_and_extra_cells(tmp_path: Path) -> None:
     assert header(path) == ["not the data"]  # the first sheet by default
     rows = list(read_manifest(path, sheet="Deals"))
     assert [(r.row, r.line, r.ok) for r in rows] == [(3, 3, True), (6, 6, False), (7, 7, True)]
-    assert rows[1].error is not None and rows[1].error.reason.startswith("line 6:")
+    assert rows[1].error is not None and str(rows[1].error).startswith("row 6: a value right")
     assert rows[1].values == {"Key": "b", "Title": "B", "(extra 1)": "stray"}
     with pytest.raises(InputError, match=r"no sheet 'Dealz'.*sheets: Cover, Deals"):
         header(path, sheet="Dealz")
@@ -380,7 +380,7 @@ def test_xlsx_formula_without_a_stored_value_fails_its_row(tmp_path: Path) -> No
     assert [r.ok for r in rows] == [False, True, True]
     error = rows[0].error
     assert error is not None and error.column == "total" and error.row == 2
-    assert "line 2" in str(error) and "formula without a stored value" in str(error)
+    assert "row 2" in str(error) and "formula without a stored value" in str(error)
     assert "open and save the file in Excel/LibreOffice" in str(error)
     # quoted: the plan's count by reason takes it as a value, one line for all such rows
     # (x13r5 F5: one line per formula)

@@ -81,7 +81,7 @@ def test_unclosed_quote_creates_no_deal_4_100(sandbox: Sandbox, tmp_path: Path) 
         "k1": ["Deal 1"], "k3": ["Deal 3"], "k4": ["Deal 4"]}
     assert job is not None
     failed = read_csv(job / "failed.csv")
-    assert len(failed) == 1 and failed[0]["key"] == "k2" and "line 3" in failed[0]["reason"]
+    assert len(failed) == 1 and failed[0]["key"] == "k2" and failed[0]["row"] == "3"
     assert failed[0]["title"] == '"Deal 2 unclosed,100'  # the cell's text as the file holds it
 
 
@@ -182,7 +182,7 @@ def test_xlsx_typed_cells_and_excel_row_numbers(sandbox: Sandbox, tmp_path: Path
     assert deals["x1"][0]["expected_close_date"] == "2026-03-01"
     assert job is not None
     failed = read_csv(job / "failed.csv")
-    assert [f["key"] for f in failed] == ["x2"] and "line 4" in failed[0]["reason"]
+    assert [f["key"] for f in failed] == ["x2"] and failed[0]["row"] == "4"
 
 
 def test_init_mapping_todo_is_refused_by_plan_and_import(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_shifted_row_fails_with_its_cells(sandbox: Sandbox, tmp_path: Path) -> N
     assert job is not None
     failed = read_csv(job / "failed.csv")
     assert [f["key"] for f in failed] == ["k2"]
-    assert "line 3: 5 cells but the header has 4 columns" in failed[0]["reason"]
+    assert failed[0]["reason"].startswith("5 cells but the header has 4 columns")
     assert (failed[0]["amount"], failed[0]["note"], failed[0]["(extra 1)"]) == ("$17", "300.00", "")
 
 

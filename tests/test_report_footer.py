@@ -33,7 +33,7 @@ def test_a_csv_reports_footer_lines_fail_as_the_footer(tmp_path: Path) -> None:
     footer = {row: why for row, why in reasons.items() if row > 3}
     assert sorted(footer) == [5, 7, 8, 9, 10], reasons
     for row, why in footer.items():
-        assert why is not None and why.startswith(f"line {row} is a line of a report's footer")
+        assert why is not None and why.startswith(f"row {row} is a line of a report's footer")
         assert "delete the footer lines" in why
 
 

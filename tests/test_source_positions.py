@@ -1,5 +1,5 @@
-"""Row numbers are source positions, one notion for every report: CSV the line a record
-starts on, XLSX the row Excel shows, JSONL the line, a JSON array the record's index —
+"""Row numbers are source positions, one notion for every report: CSV and XLSX the row a
+spreadsheet shows, JSONL the line, a JSON array the record's index —
 in plan --json, plan-failed.csv and the run's failed.csv alike."""
 
 from __future__ import annotations
@@ -82,13 +82,20 @@ def test_xlsx_rows_are_excel_rows(sandbox: Sandbox, tmp_path: Path) -> None:
     assert _rows(plan, tmp_path / "plan-failed.csv", failed) == [["7"], ["7"], ["7"]]
 
 
-def test_csv_rows_are_the_lines_an_editor_shows(sandbox: Sandbox, tmp_path: Path) -> None:
-    """A quoted cell over three lines moves the next record to line 5: a bad row there is
-    row 5 everywhere (it was "row 2", the data row count)."""
+def test_csv_rows_are_the_rows_a_spreadsheet_shows(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A quoted cell over three lines moves the next record to line 5 of the file, and a
+    spreadsheet shows it on row 3: a bad row there is row 3 everywhere (x25r2 F4: it was
+    5, the line, which no spreadsheet shows), its message saying the line too; the good
+    row above it is row 2 in succeeded.csv."""
     path = tmp_path / "deals.csv"
     path.write_text('key,title,amount\nk1,"one\ntwo\nthree",5\nk2,Negative,-3\n')
     plan, failed = _plan_and_import(sandbox, tmp_path, path)
-    assert _rows(plan, tmp_path / "plan-failed.csv", failed) == [["5"], ["5"], ["5"]]
+    assert _rows(plan, tmp_path / "plan-failed.csv", failed) == [["3"], ["3"], ["3"]]
+    assert [r["row"] for r in read_csv(failed.parent / "succeeded.csv")] == ["2"]
+    res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping",
+                                   str(tmp_path / "mapping.toml"), "--url", sandbox.url,
+                                   *FAST], env=ENV)
+    assert "is below the minimum 0 (row 3)" in res.output, res.output
 
 
 def test_jsonl_rows_are_lines_and_json_rows_are_indexes(sandbox: Sandbox,
@@ -106,3 +113,37 @@ def test_jsonl_rows_are_lines_and_json_rows_are_indexes(sandbox: Sandbox,
     (tmp_path / "a").mkdir()
     plan, failed = _plan_and_import(sandbox, tmp_path / "a", array)
     assert _rows(plan, tmp_path / "a" / "plan-failed.csv", failed) == [["2"], ["2"], ["2"]]
+
+
+def test_a_job_stored_with_line_numbers_resumes_and_undoes(sandbox: Sandbox,
+                                                          tmp_path: Path) -> None:
+    """A job the previous version made stored a CSV row as its first line (x25r2 F4 made
+    it the spreadsheet's row): the number is the report's only, never a key — such a job,
+    stopped half-way, resumes to every deal created once, its reports keep the numbers it
+    was planned with, and its undo deletes what it created."""
+    import sqlite3
+
+    path = tmp_path / "deals.csv"
+    path.write_text("key,title,amount\n" + "".join(
+        f'k{n},"Deal {n}\nnotes of two lines",{n}\n' for n in range(30)))
+    (tmp_path / "mapping.toml").write_text(MAPPING)
+    common = ["--url", sandbox.url, *FAST, "--job-dir", str(tmp_path / "jobs")]
+    res = CliRunner().invoke(app, ["import", str(path), "--mapping",
+                                   str(tmp_path / "mapping.toml"), "--create-key-field",
+                                   "--max-tokens", "80", *common], env=ENV)
+    assert res.exit_code == 4, res.output
+    job = next((tmp_path / "jobs").iterdir())
+    with sqlite3.connect(job / "job.sqlite") as db:  # as the previous version stored them
+        db.execute("UPDATE items SET source_row = 2 * source_row - 2 "
+                   "WHERE source_row IS NOT NULL")
+    res = CliRunner().invoke(app, ["resume", job.name, "--job-dir", str(tmp_path / "jobs"),
+                                   "--max-tokens", "10000"], env=ENV)
+    assert res.exit_code == 0, res.output
+    done = read_csv(job / "succeeded.csv")
+    assert sorted(int(r["row"]) for r in done) == [2 + 2 * n for n in range(30)]
+    titles = sorted(d["title"] for d in sandbox.state.deals.rows.values()
+                    if not d["is_deleted"])
+    assert titles == sorted(f"Deal {n} notes of two lines" for n in range(30))  # once each
+    res = CliRunner().invoke(app, ["undo", job.name, "--yes", *common], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert not [d for d in sandbox.state.deals.rows.values() if not d["is_deleted"]]

@@ -54,7 +54,7 @@ def test_an_empty_unnamed_column_is_skipped_and_noted(tmp_path: Path, make: obje
 
 @pytest.mark.parametrize(("make", "says"), [
     (lambda d: _csv(d / "v.csv", "Key,Title,,Amount\nk1,T1,,5\nk2,T2,oops,6\n"),
-     "no name for column 3 (C), but line 3 has a value there ('oops')"),
+     "no name for column 3 (C), but row 3 has a value there ('oops')"),
     (lambda d: _xlsx(d / "v.xlsx", [[None, "Key", "Title"], [None, "k1", "T1"],
                                     ["stray", "k2", "T2"]]),
      "no name for column 1 (A), but Excel row 3 has a value there ('stray')"),
