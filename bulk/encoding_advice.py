@@ -24,7 +24,8 @@ _CANDIDATES = ("cp1252", "iso8859_15", "cp1250", "mac_roman", "cp1251", "cp1257"
 # words is taken when it read the text in that language (``_likely``)
 _NATIVE = {"cp1254": "Turkish", "cp1253": "Greek", "cp1255": "Hebrew", "cp1256": "Arabic",
            "cp874": "Thai", "cp1258": "Vietnamese", "koi8_r": "Russian", "koi8_u": "Ukrainian"}
-_EDGE = ".,;:!?()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u2013\u2014/\\|*#+=&%$"
+_EDGE = ".,;:!?\u00bf\u00a1()[]{}<>\"'\u00ab\u00bb\u201c\u201d\u201e\u2018\u2019\u201a-\u2013\u2014/\\|*#+=&%$"
+# (¿ and ¡ open a Spanish sentence: glued to its first word, they are punctuation)
 _WORD = re.compile(r"[^\s,;|\"]+")  # a cell's words, whatever the delimiter
 
 
@@ -271,3 +272,63 @@ _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 def _cp1252_undefined(sample: bytes) -> list[int]:
     """The offsets in ``sample`` of the five bytes cp1252 leaves undefined."""
     return [m.start() for m in _CP1252_UNDEFINED.finditer(sample)]
+
+
+def _misread_word(declared: str, likely: str, sample: bytes) -> tuple[str, str] | None:
+    """The first non-ASCII word ``declared`` reads otherwise than ``likely`` (one it garbles,
+    when there is one), as (declared's reading, likely's reading)."""
+    pairs = [(a, b) for a, b in zip(_WORD.findall(sample.decode(declared, "replace")),
+                                    _WORD.findall(sample.decode(likely, "replace")),
+                                    strict=False) if a != b]
+    for a, b in pairs:
+        if not _plausible(a) or _C1.search(a):
+            return _shown(a.strip(_EDGE) or a), _shown(b.strip(_EDGE) or b)
+    return (_shown(pairs[0][0]), _shown(pairs[0][1])) if pairs else None
+
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def misread(sample: bytes, declared: str) -> tuple[str, str, str] | None:
+    """When single-byte code page ``declared`` (a mapping's or --encoding's) garbles the
+    non-ASCII text of ``sample`` and another code page reads it as words: (that code
+    page's name, a word as ``declared`` reads it, the same word as the other reads it);
+    else None. x25r2: a Polish cp1250 export declared cp1252 was planned "valid" and read
+    ``Przedsiêbiorstwo £ódŸ``.
+
+    The other is ``_likely``'s choice (the declared code page weighed with its
+    candidates), and it must disagree with confidence: ``declared`` reads some byte as a
+    C1 control character or leaves it undefined where the other reads a character
+    (latin-1 on cp1252's en dash: U+0096, a row failure), or the other's words read clearly
+    more like words (letter shapes: no ``£`` between lowercase letters; or the words of
+    its languages). A sample both read alike (ASCII, or only bytes both map to the same
+    letters) is never said to be misread."""
+    if sample.isascii():
+        return None
+    declared = codecs.lookup(declared).name
+    name, _ = _likely(sample, [declared, "iso8859_2", "latin_1"])
+    likely = codecs.lookup(name).name
+    if likely == declared:
+        return None
+    mine, theirs = sample.decode(declared, "replace"), sample.decode(likely, "replace")
+    if mine == theirs:
+        return None
+    garbled = sum(1 for a, b in zip(mine, theirs, strict=True)
+                  if a != b and (a == "\ufffd" or _C1.match(a)) and b.isprintable())
+    confident = garbled > 0
+    if not confident:
+        readings = _readings(sample, [declared, likely])
+        if declared not in readings or likely not in readings:
+            return None
+        (own, own_words), (other, other_words) = readings[declared], readings[likely]
+        if other >= own + 0.1:  # letter shapes: «£ódŸ» against «Łódź»
+            confident = True
+        elif other >= own:  # the words: «crčme» against «crème»
+            known = _known_share(likely, other_words)
+            confident = known >= 0.5 and known >= _known_share(declared, own_words) + 0.25
+    if not confident:
+        return None
+    word = _misread_word(declared, likely, sample)
+    if word is None:
+        return None
+    return name, word[0], word[1]

@@ -75,6 +75,7 @@ from .manifest_encoding import (
     utf8_lines,
     without_mapping_hint,
 )
+from .manifest_encoding import misread_note as _misread_note
 from .manifest_json import (
     NESTED_JSON,
     flatten,
@@ -413,6 +414,19 @@ def _mixed_note(path: PathLike, encoding: str | None) -> str | None:
             "read as UTF-8, the others as " + chosen)
 
 
+def misread_note(path: PathLike, encoding: str | None, *, format: Format | None = None,
+                 mapping: bool = True) -> str | None:
+    """For a text manifest (CSV, JSON) read in a declared code page that garbles it: the
+    one line naming the code page that reads it (``bulk.manifest_encoding.misread_note``);
+    None for XLSX (no encoding of its own) and when nothing is said."""
+    try:
+        if encoding is None or detect_format(path, format) not in ("csv", "json"):
+            return None
+    except InputError:
+        return None
+    return _misread_note(path, encoding, mapping=mapping)
+
+
 def header_note(path: PathLike, *, format: Format | None = None, sheet: str | None = None,
                 header_row: int | None = None, encoding: str | None = None) -> str | None:
     """What a reader of the plan should know about the file's layout, else None: which
@@ -420,7 +434,8 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
     titles above it was skipped); for a CSV whose every row has empty cells past the
     header's last column (a file-wide trailing delimiter), that they are dropped — the
     same bytes come from an unquoted decimal comma in every row, which shifts the columns
-    (v10r8 medium 7: imported with exit 0 and no word)."""
+    (v10r8 medium 7: imported with exit 0 and no word); for a CSV or JSON file read in a
+    declared code page that garbles its text, the one that reads it (``misread_note``)."""
     kind = detect_format(path, format)
     if kind == "csv":
         try:
@@ -439,6 +454,8 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
                             "[defaults] (or --header-row N)")
         if (mixed := _mixed_note(path, encoding)) is not None:
             notes.append(mixed)
+        if (misread := misread_note(path, encoding)) is not None:
+            notes.insert(0, misread)
         if trailer:
             notes.append(f"every row has {trailer} empty cell(s) past the header's last "
                          "column (a trailing delimiter): dropped. If the columns look shifted "
@@ -447,7 +464,8 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         return "; ".join(notes) or None
     if kind == "json":
         key = wrapped(path, encoding)
-        said = [n for n in (_mixed_note(path, encoding), None if key is None else (
+        said = [n for n in (misread_note(path, encoding), _mixed_note(path, encoding),
+                            None if key is None else (
             f"the records are the array under the top-level key {key!r} (an API "
             "response's wrapper); the object's other keys are not read")) if n]
         return "; ".join(said) or None
@@ -554,7 +572,7 @@ __all__ = [
     "CHANGED", "DELIMITERS", "FORMATS", "SAMPLE_CHARS", "Format", "HeaderLine", "PathLike",
     "PathSample", "SourceRow", "Stamp",
     "check_has_rows", "check_paths", "check_unchanged", "count_rows", "choose_encoding",
-    "detect_encoding", "file_stamp", "header_note",
+    "detect_encoding", "file_stamp", "header_note", "misread_note",
     "detect_format", "dialect", "header", "open_utf8", "read_manifest", "sniff_delimiter",
     "sheet_tables", "without_mapping_hint",
 ]

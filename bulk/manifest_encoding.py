@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NamedTuple, TextIO
 
-from .encoding_advice import _cp1252_undefined, _likely
+from .encoding_advice import _cp1252_undefined, _likely, misread
 from .errors import InputError
 
 PathLike = str | os.PathLike[str]
@@ -298,6 +298,47 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
             "row with a bad byte then fails alone, its cells kept in failed.csv), or fix "
             "the byte(s)")
     return declared
+
+
+MISREAD_SAMPLE = 64 * 1024  # bytes of code-page lines with non-ASCII text weighed
+
+
+def misread_note(path: PathLike, declared: str | None, *, mapping: bool = True) -> str | None:
+    """One line for the plan when the declared single-byte code page (``--encoding``, a
+    mapping's ``[defaults] encoding``) garbles the file's text and another reads it as
+    words (``bulk.encoding_advice.misread``), naming that one and how to declare it; else
+    None (no declaration, a file read otherwise: a BOM, UTF-8 text, or one both read
+    alike). The file is still read as declared: the declaration is the user's to change.
+    Weighs the first ``MISREAD_SAMPLE`` bytes of the lines read in the code page (those
+    with non-ASCII bytes that are not UTF-8) within the first ``ENCODING_SAMPLE``. x25r2: a
+    Polish cp1250 file declared cp1252 was planned "2 valid" and would have been imported
+    as ``Przedsiêbiorstwo £ódŸ``.
+    ``mapping``: whether the command takes a mapping (else its ``[defaults]`` goes unsaid)."""
+    if declared is None:
+        return None
+    try:
+        chosen = choose_encoding(path, declared)
+        if not single_byte(chosen):
+            return None
+        sample, scanned = b"", 0
+        for _, line in _numbered_lines(path):
+            if not line.isascii() and not _line_to_utf8(line, chosen)[1]:
+                sample += line
+            scanned += len(line)
+            if len(sample) >= MISREAD_SAMPLE or scanned >= ENCODING_SAMPLE:
+                break
+    except (InputError, LookupError):
+        return None  # said where the file is read
+    found = misread(sample, chosen)
+    if found is None:
+        return None
+    name, mine, theirs = found
+    control = " (a control character: a row holding one fails)" if re.search(
+        r"\\x[89][0-9a-f]", mine) else ""
+    return (f"{os.fspath(path)!r} is declared {chosen} but looks like {name}: {chosen} reads "
+            f"«{mine}»{control} where {name} reads «{theirs}». If it is {name}, read it with "
+            f"--encoding {name}" + (f" (or encoding = \"{name}\" in the mapping's "
+                                     "[defaults])" if mapping else ""))
 
 
 def _checked(path: PathLike, codec: str) -> str:
@@ -648,5 +689,5 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         last = chunk[-1:]
 
 
-__all__ = ["choose_encoding", "detect_encoding", "open_utf8", "single_byte", "utf8_lines",
-           "without_mapping_hint"]
+__all__ = ["choose_encoding", "detect_encoding", "misread_note", "open_utf8", "single_byte",
+           "utf8_lines", "without_mapping_hint"]

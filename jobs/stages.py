@@ -21,7 +21,7 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.errors import AmbiguousName, InputError
-from bulk.manifest import check_has_rows
+from bulk.manifest import check_has_rows, misread_note
 from bulk.manifest import header as manifest_header
 from bulk.manifest_stamp import file_stamp
 from bulk.manifest_xlsx import twice_problem
@@ -211,6 +211,8 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
     check_has_rows(source.manifest, encoding=source.encoding, sheet=source.sheet)  # x17r3 F8
     prep.meta["source_columns"] = head
+    if (misread := misread_note(source.manifest, source.encoding, mapping=False)) is not None:
+        prep.notes.append(misread)  # a key the declared code page garbles matches no deal
     prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
     by_id = source.key_column is None
     column = id_column(head, source.id_column) if by_id else source.key_column

@@ -30,7 +30,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import InputError
-from bulk.manifest import SourceRow, check_has_rows, date_system, detect_format, read_manifest
+from bulk.manifest import SourceRow, check_has_rows, date_system, detect_format, misread_note, read_manifest
 from bulk.manifest import header as manifest_header
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_stamp import file_stamp
@@ -111,6 +111,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
     prep.notes.extend(marks_said)
+    if (misread := misread_note(manifest, encoding)) is not None:  # x25r2: cp1250 as cp1252
+        prep.notes.insert(0, misread)
     by_key: dict[str, Deal] = {}
     if umap.by == "key":
         key_code, catalog = await ensure_key_field(ctx, catalog, umap.key_field or "",

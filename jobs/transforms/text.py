@@ -120,8 +120,23 @@ def check_control(text: str) -> str:
     found = _CONTROL.search(text)
     if found:
         raise InputError(f"control character U+{ord(found[0]):04X} at position "
-                         f"{found.start() + 1} (Pipedrive cannot store it)")
+                         f"{found.start() + 1} (Pipedrive cannot store it)"
+                         + _cp1252_hint(found[0]))
     return text
+
+
+def _cp1252_hint(char: str) -> str:
+    """For a C1 control character (U+0080-U+009F) that cp1252 reads as a character: the
+    hint that the file looks like cp1252 read as latin-1 (x25r2: rows of a cp1252 file
+    declared latin-1 failed "control character U+0096", its en dash, with no word why)."""
+    if not "\x80" <= char <= "\x9f":
+        return ""
+    try:
+        meant = char.encode("latin-1").decode("cp1252")
+    except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+        return ""
+    return (f"; cp1252 reads that byte as «{meant}»: the file looks like cp1252, read as "
+            "latin-1 (declare encoding = \"cp1252\", or --encoding cp1252)")
 
 
 def json_kind(value: object) -> str:
