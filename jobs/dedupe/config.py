@@ -143,6 +143,11 @@ class DedupeConfig:
     # persons, organizations; key -> name): two different non-empty values keep a pair out
     # of the duplicate band, as dates far apart do (``resolve_identifiers`` fills it)
     category_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the measured custom deal fields (``MEASURE_FIELD_TYPES``: monetary with its currency,
+    # double, int, time, time range, phone, address; key -> (field_type, name)): two different
+    # non-empty values keep a pair out of the duplicate band (``evidence.measure_conflicts``)
+    measure_fields: Mapping[str, tuple[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
     # option labels of the option fields (key -> option id -> label), for the reasons
     field_options: Mapping[str, Mapping[int, str]] = field(
         default_factory=lambda: MappingProxyType({}))
@@ -276,8 +281,9 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
     key field (``DEFAULT_IDENTIFIER``) when the account has one, and every custom field of a
     short-text or number type (``ID_FIELD_TYPES``) whose name says identifier
     (``identifier_name``: ``External ID``, ``Kundennummer``, ``Order ID``, ``SKU``). Also fills
-    ``date_fields`` with every custom field of ``field_type`` ``date`` (key -> name), and
-    ``category_fields`` with every categorical one (``CATEGORY_FIELD_TYPES``) that is not an
+    ``date_fields`` with every custom field of ``field_type`` ``date`` or ``daterange`` (key ->
+    name), ``category_fields`` with every categorical one (``CATEGORY_FIELD_TYPES``) and
+    ``measure_fields`` with every measured one (``MEASURE_FIELD_TYPES``) that is not an
     identifier, with the option fields' labels (``field_options``). Raises
     ``DedupeConfigError`` for a name no custom field has, or that two custom fields have."""
     custom = [(str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
@@ -314,15 +320,30 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
                 for f in fields if f.get("is_custom_field") and f.get("field_code")
                 and f.get("field_type") in types and str(f["field_code"]) not in out}
 
+    types = {str(f["field_code"]): str(f.get("field_type")) for f in fields if f.get("field_code")}
+    measured = {k: (types[k], n) for k, n in typed(MEASURE_FIELD_TYPES).items()}
     return replace(config, identifier_fields=MappingProxyType(out),
-                   date_fields=MappingProxyType(typed(("date",))),
+                   date_fields=MappingProxyType(typed(("date", "daterange"))),
                    category_fields=MappingProxyType(typed(CATEGORY_FIELD_TYPES)),
+                   measure_fields=MappingProxyType(measured),
                    field_options=MappingProxyType(option_labels(fields)))
 
 
-# custom field types whose values are categories, not text: two different ones on two deals
-# are evidence they are two deals (x18r1 3: CRM / Analytics merged unattended)
-CATEGORY_FIELD_TYPES = frozenset({"enum", "set", "user", "people", "org"})
+# What a custom field's two different values on two deals say, by Pipedrive's field_type
+# (openapi-v2 ``getDealFields``; the table is in docs/dedupe-matching.md, "Custom fields"):
+# categories, not text: two different ones are evidence of two deals (x18r1 3: CRM /
+# Analytics merged unattended); a reference to another record (a deal, a lead, a project, a
+# stage) is one too
+CATEGORY_FIELD_TYPES = frozenset({"enum", "set", "varchar_options", "user", "people", "org",
+                                  "deal", "deals", "lead", "project", "stage"})
+# measured values: an amount (monetary: its currency too), a number, a time, a time range, a
+# phone number, an address (its numbers: house number, postcode) — two different ones are
+# two records (x26r1 1: Contract value 10,000 / 90,000 EUR merged at 1.000). ``date`` and
+# ``daterange`` are dates (``date_fields``: more than 45 days apart). Free text (``varchar``,
+# ``varchar_auto``, ``text``) is typed differently by people and is no evidence; ``boolean``
+# and ``activity`` neither (a flag left at its default says nothing)
+MEASURE_FIELD_TYPES = frozenset({"monetary", "double", "int", "time", "timerange", "phone",
+                                 "address"})
 
 
 def option_labels(fields: Sequence[Mapping[str, Any]]) -> dict[str, dict[int, str]]:

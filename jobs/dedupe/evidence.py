@@ -134,13 +134,20 @@ def date_gaps(a: DealRecord, b: DealRecord,
     """The dates two deals both have that lie more than ``DATE_GAP_DAYS`` (45) days apart,
     as reasons naming the field and both dates (``expected_close_date 2025-12-31≠2026-12-31``,
     ``Renewal date 2025-06-01≠2026-06-01``): the expected close date and the date-type custom
-    fields ``date_fields`` (key -> name; values ``YYYY-MM-DD``; an unreadable value is no
-    evidence). Two such deals are a renewal or the next period's deal more often than one
-    deal typed twice."""
+    fields ``date_fields`` (key -> name; values ``YYYY-MM-DD``; a date range
+    ``{"value": d1, "until": d2}`` is its start and its end, each compared; an unreadable
+    value is no evidence). Two such deals are a renewal or the next period's deal more often
+    than one deal typed twice."""
     out: list[str] = []
     pairs: list[tuple[str, object, object]] = [
         ("expected_close_date", a.expected_close_date, b.expected_close_date)]
-    pairs.extend((name, a.fields.get(key), b.fields.get(key)) for key, name in date_fields.items())
+    for key, name in date_fields.items():
+        x, y = a.fields.get(key), b.fields.get(key)
+        if isinstance(x, Mapping) or isinstance(y, Mapping):  # a date range: start and end
+            pairs.extend((f"{name} {end}", _part(x, part), _part(y, part))
+                         for part, end in (("value", "start"), ("until", "end")))
+        else:
+            pairs.append((name, x, y))
     for name, x, y in pairs:
         dx, dy = _day(x), _day(y)
         if dx is not None and dy is not None and abs((dx - dy).days) > DATE_GAP_DAYS:
@@ -169,6 +176,93 @@ def category_conflicts(a: DealRecord, b: DealRecord, fields: Mapping[str, str],
                                for v in sorted(c, key=repr)) for c in (x, y)]
             out.append(f"{CATEGORIES_DIFFER} {name} {shown[0]}≠{shown[1]}")
     return out
+
+
+def _part(v: object, part: str) -> object:
+    """One end of a range value (``{"value": d1, "until": d2}``), else None."""
+    return v.get(part) if isinstance(v, Mapping) else None
+
+
+def measure_conflicts(a: DealRecord, b: DealRecord,
+                      fields: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The measured custom fields (``fields``: key -> (field_type, name); ``config.
+    MEASURE_FIELD_TYPES``) both deals have a value in and whose values differ, as reasons
+    naming the field and both values: ``different Contract value 10000 EUR≠90000 EUR``,
+    ``different Discount 5≠15``. An amount and its currency, a number, a time (and its time
+    zone), a time range, a phone number (its digits: ``+49 30 1234567`` = ``030 1234567``), an
+    address (its numbers: house number, postcode; words typed otherwise are no evidence).
+    Two deals whose measures differ are two records (x26r1 1: 10,000 / 90,000 EUR merged at
+    1.000 and the 90,000 was kept on no live deal). A value on one side only is no evidence."""
+    out: list[str] = []
+    for key, (ftype, name) in fields.items():
+        x, y = _measure(ftype, a.fields.get(key)), _measure(ftype, b.fields.get(key))
+        if x is not None and y is not None and not _same_measure(ftype, x, y):
+            out.append(f"{CATEGORIES_DIFFER} {name} {_shown(x)}≠{_shown(y)}")
+    return out
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
+    """A measured value as a comparable tuple (None: empty or unreadable)."""
+    if ftype == "monetary":
+        amount, currency = (v.get("value"), v.get("currency")) if isinstance(v, Mapping) \
+            else (v, None)
+        n = _number(amount)
+        return None if n is None else (n, str(currency).upper() if currency else None)
+    if ftype in ("double", "int"):
+        n = _number(v.get("value") if isinstance(v, Mapping) else v)
+        return None if n is None else (n,)
+    if ftype in ("time", "timerange"):
+        if not isinstance(v, Mapping):
+            v = {"value": v}
+        parts = tuple(str(v.get(k) or "").strip() for k in ("value", "until"))
+        zone = str(v.get("timezone_name") or v.get("timezone_id") or "").strip() or None
+        return None if not any(parts) else (*parts, zone)
+    text = v.get("value") if isinstance(v, Mapping) else v
+    if not isinstance(text, str | int | float) or isinstance(text, bool) or not str(text).strip():
+        return None
+    if ftype == "phone":
+        digits = "".join(_DIGITS.findall(str(text))).lstrip("0")
+        return (digits, str(text).strip()) if digits else None
+    numbers = frozenset(_DIGITS.findall(str(text)))  # address: house number, postcode
+    return (numbers, " ".join(str(text).split())) if numbers else None
+
+
+def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> bool:
+    if ftype == "monetary":  # a currency on one side only is no evidence
+        return x[0] == y[0] and (x[1] is None or y[1] is None or x[1] == y[1])
+    if ftype in ("time", "timerange"):  # a time zone on one side only is no evidence
+        return x[:2] == y[:2] and (x[2] is None or y[2] is None or x[2] == y[2])
+    if ftype == "phone":  # +49 30 1234567 / 030 1234567: the trunk and country code aside
+        p, q = str(x[0]), str(y[0])
+        short, long_ = sorted((p, q), key=len)
+        return p == q or (len(short) >= 7 and long_.endswith(short))
+    return x[0] == y[0]
+
+
+def _number(v: object) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.strip().replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _shown(x: tuple[object, ...]) -> str:
+    """A measured value as the reason shows it (``10000 EUR``, ``09:00:00``, the text)."""
+    first = x[0]
+    if isinstance(first, float):
+        return " ".join([_fmt(first), *(str(c) for c in x[1:] if c)])
+    if isinstance(first, frozenset | str) and len(x) == 2 and isinstance(x[1], str):
+        return x[1]
+    return " to ".join(str(p) for p in x[:2] if p) + (f" {x[2]}" if len(x) > 2 and x[2] else "")
 
 
 def _category(v: object) -> frozenset[object]:

@@ -37,7 +37,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
 * the expected close date or a date custom field more than 45 days apart: at most 0.80;
 * a categorical custom field (an option, a set, a user, a person, an organization) with
-  another value on each deal: at most 0.80 (``category_conflicts``);
+  another value on each deal: at most 0.80 (``category_conflicts``), and so a measured one
+  (an amount and its currency, a number, a time, a phone number, an address:
+  ``measure_conflicts``; ``config.MEASURE_FIELD_TYPES``);
 * recurring (added >= 21 days apart, or one added at or after the other's won_time / lost_time
   — 1-s times: a tie could be after —,
   never its update_time: a renewal, a retainer, a re-opened opportunity): at most 0.80 (review);
@@ -123,6 +125,7 @@ from .evidence import (
     guard_reasons,
     guarded,
     identifier_value,
+    measure_conflicts,
     record_conflicts,
 )
 from .lexicon import is_known_word
@@ -281,7 +284,8 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
 # evidence for it, nor a title's wording): a survivor inherits them from the deals merged
 # into it (``find_duplicates``' ``absorbed``), as it inherits their guards.
 AGAINST_RULES = frozenset({"contradicting evidence", "two persons", "two legal entities",
-                           "numbers differ", "categories differ", "dates apart", "recurring",
+                           "numbers differ", "categories differ", "measures differ",
+                           "dates apart", "recurring",
                            "two org records", RECORD_DIFFERS})
 
 
@@ -384,6 +388,10 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         s = min(s, CATEGORIES_CAP)  # filed under other categories (CRM / Analytics): review at most
         reasons.extend(other)
         held.append("categories differ")
+    if over(CATEGORIES_CAP) and (measured := measure_conflicts(da, db, config.measure_fields)):
+        s = min(s, CATEGORIES_CAP)  # Contract value 10,000 / 90,000 EUR: two records, review at most
+        reasons.extend(measured)
+        held.append("measures differ")
     if over(RECORD_CAP) and (conflicts := record_conflicts(da, db, config.guards)):
         s = min(s, RECORD_CAP)  # two amounts (480 / 530): two orders as often as one retyped
         reasons.extend(conflicts)
