@@ -371,8 +371,9 @@ def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
 
 def record_conflicts(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> list[str]:
     """What the two records say against one deal that no guard holds already, as reasons
-    (each caps the pair at review in ``scoring``): two amounts (``value_conflict``), and a
-    currency or a pipeline that differs when the config dropped its guard. The other signals
+    (each caps the pair at review in ``scoring``): two amounts (``value_conflict``), a
+    currency or a pipeline that differs when the config dropped its guard, and two owners
+    (``record differs: owner 1≠2``: never merged unattended). The other signals
     against one deal have rules of their own there: dates (``date_gaps``, ``_recurring``),
     categories and product fields (``category_conflicts``), org / person (``_context``:
     review at most for two persons or no shared customer), won / lost (guards)."""
@@ -385,6 +386,10 @@ def record_conflicts(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> li
     if "pipeline" not in guards and a.pipeline_id is not None and b.pipeline_id is not None \
             and a.pipeline_id != b.pipeline_id:
         out.append(f"{RECORD_CONFLICT}: pipeline {a.pipeline_id}≠{b.pipeline_id}")
+    if a.owner_id is not None and b.owner_id is not None and a.owner_id != b.owner_id:
+        # two reps entering one deal is a common copy, but which rep keeps it is a person's
+        # choice, not the cron's: a merge removes one salesperson's deal (x26r1 2)
+        out.append(f"{RECORD_CONFLICT}: owner {a.owner_id}≠{b.owner_id}")
     return out
 
 
