@@ -98,3 +98,21 @@ async def test_apply_leaves_the_survivor_with_the_clean_title(tmp_path: Path) ->
         live = [i for i in ids if not sb_deal(sb, i)["is_deleted"]]
         assert live == [ids[2]]
         assert sb_deal(sb, ids[2])["title"] == "Conference Room AV Upgrade"
+
+
+@pytest.mark.parametrize(("survivor_title", "other", "kept"), [
+    ("Cafe Cloud migration Aarhus", "Café Cloud migration Aarhus", "Café Cloud migration Aarhus"),
+    ("Café Cloud migration Aarhus", "Cafe Cloud migration Aarhus", None),
+    ("Umzug Mueller", "Umzug Müller", "Umzug Müller"),
+    ("Umzug Muller", "Umzug Müller", "Umzug Müller"),
+    ("Hauptstrasse Umbau", "Hauptstraße Umbau", "Hauptstraße Umbau"),
+    ("Region Nord", "Région Sud", None),  # another title, not the same one with accents
+])
+def test_the_group_keeps_the_accented_title(survivor_title: str, other: str,
+                                            kept: str | None) -> None:
+    """x26r1 7: `Café Cloud migration Aarhus` / `Cafe Cloud migration Aarhus`, the plain
+    later copy survived and the accented title was kept on no live deal (45 of 45): the
+    title written with its accents, umlauts or ß is the richer form, whichever survives."""
+    survivor, copy = _deal(9, survivor_title, 60), _deal(1, other)
+    chosen = group_title([survivor, copy], survivor)
+    assert (None if chosen is None else chosen[0]) == kept

@@ -11,7 +11,11 @@ another is strictly cleaner, judged in this order:
    of a word, ``Implementation`` is one), between titles of as many words;
 3. written in its case (not all lower case; not all capitals when it has a word of four
    or more letters);
-4. shared by more deals of the group.
+4. written with its accents, umlauts and ``ß`` (``Café Cloud migration`` over ``Cafe Cloud
+   migration``, ``Müller`` over ``Mueller`` or ``Muller``, ``Straße`` over ``Strasse``) when
+   another title of the group is this one with them (x26r1 7: the plain later copy
+   survived and the accented title was kept on no live deal, 45 of 45);
+5. shared by more deals of the group.
 
 Among titles equally clean the older deal's wins (then the smaller id). Pure: no I/O.
 """
@@ -23,6 +27,7 @@ from collections.abc import Sequence
 
 from .lexicon import is_known_word
 from .model import DealRecord
+from .org_names import fold
 
 _COPY = re.compile(r"\((?:copy|kopie)(?:\s*\d+)?\)|^\s*(?:copy|kopie)\s+(?:of|von)\b"
                    r"|[-\u2013\u2014]\s*(?:copy|kopie)\s*\d*\s*$", re.IGNORECASE)
@@ -44,8 +49,28 @@ def _case_lost(title: str) -> bool:
     return title.isupper() and any(len(w) >= 4 for w in _WORD.findall(title))
 
 
-def _defects(title: str, shared: int, spelling: bool) -> tuple[int, int, int, int]:
-    return copy_form(title), _unknown_words(title) if spelling else 0, _case_lost(title), -shared
+_DIGRAPHS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe",
+                           "Ü": "Ue", "ẞ": "SS"})
+
+
+def _plain_forms(title: str) -> frozenset[str]:
+    """How ``title`` reads written without its accents: folded (``café`` -> ``cafe``, ``müller``
+    -> ``muller``) and with umlauts as two letters (``mueller``, ``strasse``), casefolded."""
+    return frozenset({fold(title).casefold(), fold(title.translate(_DIGRAPHS)).casefold()})
+
+
+def _accents_lost(title: str, others: Sequence[str]) -> bool:
+    """Another title of the group is ``title`` written with accents it lacks (``Café`` for
+    ``Cafe``, ``Müller`` for ``Mueller``): this one lost them."""
+    mine = title.casefold()
+    return any(o.lower() != title.lower() and not o.isascii() and mine in _plain_forms(o)
+               for o in others)
+
+
+def _defects(title: str, shared: int, spelling: bool,
+             others: Sequence[str] = ()) -> tuple[int, int, int, int, int]:
+    return (copy_form(title), _unknown_words(title) if spelling else 0, _case_lost(title),
+            _accents_lost(title, others), -shared)
 
 
 def _spaced(title: str) -> str:
@@ -65,9 +90,10 @@ def group_title(members: Sequence[DealRecord], survivor: DealRecord) -> tuple[st
     # spelling is weighed only between titles of as many words (a typo, not another wording:
     # ``Acme - Website redesign`` is no worse than ``Website redesign`` for naming its org)
     spelling = len({len(_WORD.findall(_COPY.sub("", t))) for _, t in titles}) == 1
-    mine = _defects(own, count.get(own, 0), spelling) if own else (2, 2**30, 2, 0)
+    every = [t for _, t in titles]
+    mine = _defects(own, count.get(own, 0), spelling, every) if own else (2, 2**30, 2, 2, 0)
     better = [(d, r, t) for r, t in titles
-              if t != own and (d := _defects(t, count[t], spelling)) < mine]
+              if t != own and (d := _defects(t, count[t], spelling, every)) < mine]
     if not better:
         return None
     best = min(d for d, _, _ in better)
