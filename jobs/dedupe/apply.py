@@ -92,6 +92,7 @@ from .planfiles import (
     PlannedGroup,
     check_plan_files,
     merge_drops,
+    plan_names,
     policy_changes,
     read_groups,
     read_pair_bands,
@@ -299,6 +300,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     review_threshold = _review_threshold(summary)
     identifiers = _str_map(summary.get("identifier_fields"))
     field_names = _str_map(summary.get("field_names"))
+    entity_names, option_labels = plan_names(summary)  # the names groups.csv's drops use
     pair_scores = read_pair_scores(plan_dir)
     pair_bands = read_pair_bands(plan_dir)
     damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
@@ -351,11 +353,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         merges += len(g.merged_ids)
         taken_after += bool(over_cap)  # a group that fit after one over the cap
         changes = policy_changes(g, fresh, policy)
-        # the plan's organization names (its snapshots hold them): a note never costs a call
-        known = {"organization": {r.org_id: r.org_name for i in g.member_ids
-                                  if (r := planned.get(i)) is not None
-                                  and r.org_id is not None and r.org_name}}
-        if drops := merge_drops(g, fresh, changes, field_names,
+        # the plan's names (summary.json, and the organizations its snapshots hold): a
+        # note never costs a call, and says what groups.csv says (x26r1 3)
+        orgs = {r.org_id: r.org_name for i in g.member_ids
+                if (r := planned.get(i)) is not None and r.org_id is not None and r.org_name}
+        known = {**entity_names,
+                 "organization": {**entity_names.get("organization", {}), **orgs}}
+        if drops := merge_drops(g, fresh, changes, field_names, option_labels,
                                 entities=known):  # e.g. a survivor a reviewer picked
             prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
                               + "; ".join(drops))

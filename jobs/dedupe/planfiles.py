@@ -416,11 +416,32 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "tokens": {"merges": merges * MERGE_TOKENS, "patches": patches * PATCH_TOKENS,
                    "each_merge": MERGE_TOKENS, "each_patch": PATCH_TOKENS},
         **dict(extra or {})}
+    # the names the drops were written with, so apply and run name what a merge drops as
+    # groups.csv does (x26r1 3: "stage 1 (deal 10016)", "owner 1" in apply's notes)
+    summary["names"] = {"entities": _id_tables(entities), "options": _id_tables(options)}
     summary["files"] = plan_file_facts(directory, [g.id for g in result.groups])
     if kept is not None:
         summary["previous_decisions"] = kept
     (directory / SUMMARY).write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     return summary
+
+
+def _id_tables(tables: Mapping[str, Mapping[int, str]] | None) -> dict[str, dict[str, str]]:
+    return {str(k): {str(i): str(n) for i, n in t.items()} for k, t in (tables or {}).items()}
+
+
+def plan_names(summary: Mapping[str, Any]) -> tuple[dict[str, dict[int, str]],
+                                                    dict[str, dict[int, str]]]:
+    """(entities: kind -> id -> name, options: field key -> option id -> label) as the plan
+    wrote them in summary.json (``names``), for ``merge_drops``; empty for an older plan."""
+    raw = summary.get("names")
+    out: list[dict[str, dict[int, str]]] = []
+    for part in ("entities", "options"):
+        tables = raw.get(part) if isinstance(raw, Mapping) else None
+        out.append({str(k): {int(i): str(n) for i, n in t.items() if str(i).lstrip("-").isdigit()}
+                    for k, t in (tables or {}).items() if isinstance(t, Mapping)}
+                   if isinstance(tables, Mapping) else {})
+    return out[0], out[1]
 
 
 def _keep_decisions(directory: Path) -> str | None:
