@@ -70,6 +70,7 @@ from .index import (
 from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinished_jobs
 from .job import PlanOutcome
 from .model import Group
+from .retention import prune_plans
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -446,9 +447,12 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         discard_unsent(store, exc)
         raise
     try:
-        return _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
+        run = _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
     finally:
         store.close()
+    if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
+        prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
+    return run
 
 
 async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,

@@ -57,6 +57,7 @@ plan lines and ``pdbulk plan dedupe`` alike; split, they would drift apart (x21r
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -77,6 +78,7 @@ from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
 from .index import (
+    PLAN_INDEX,
     compact_row,
     forget_merged,
     from_compact_row,
@@ -413,9 +415,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                               "auto_apply_above": options.auto_apply_above}
     prep.meta["source_columns"] = ["group_id"]
     prep.meta[FIELD_POLICY] = dict(policy)  # a put-back recomputes it (DedupeJob.settled)
-    prep.notes.append("merges are final: a snapshot of every deal of every merged group is "
-                      "kept in the job (`pdbulk undo JOB` puts back field-policy changes "
-                      "only)")
+    if prep.actions["merge"]:  # (x26r1 5: said with 0 merges to send, every quiet night)
+        prep.notes.append("merges are final: a snapshot of every deal of every merged group "
+                          "is kept in the job (`pdbulk undo JOB` puts back field-policy "
+                          "changes only)")
     return prep
 
 
@@ -502,6 +505,9 @@ def settle_index(store: JobStore) -> str | None:
         if moved is None or "moved since" in moved:  # the state's index as it was:
             forget_merged(state, gone)  # it learns the merges made
         store.meta_put(INDEX_DUE, False)
+    # installed (or refused: the state's moved on): the plan's copy serves nothing more, and
+    # it is most of a plan folder (x26r1 5: ~320 KB a night kept for ever)
+    shutil.rmtree(plan_dir / PLAN_INDEX, ignore_errors=True)
     return moved
 
 
