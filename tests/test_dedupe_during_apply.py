@@ -543,3 +543,45 @@ def test_a_pending_merge_another_run_made_is_already_merged_not_gone(tmp_path: P
         assert "changed since the plan" in (gone.result or {})["reason"]
     finally:
         store.close()
+
+
+def test_a_merge_of_a_job_killed_before_its_end_is_named_by_its_job(tmp_path: Path) -> None:
+    """x26r1 6: job B, killed -9 mid-run, never wrote merged-by.json (that is written when
+    a run ends), so job A's resume said B's merges were "skipped ... no longer exists"
+    while C's were "already merged by job C". B's store holds its merges done: A names B.
+    A deal gone for no job stays "changed since the plan"."""
+    from bulk.store import JobStore, NewItem, Outcome
+    from jobs.dedupe.apply import STATE_DIR
+    from jobs.dedupe.index import remember_makers
+
+    state, jobs = tmp_path / "state", tmp_path / "jobs"
+    state.mkdir()
+    remember_makers(state, {61: "night-3"})  # C ended: recorded
+    killed = JobStore.create(jobs / "night-2", job_id="night-2", kind="dedupe", config={})
+    killed.add_items([NewItem(row=1, key="63->70", op="merge",
+                              payload={"merge_id": 63, "survivor_id": 70, "group_id": "g-70"})])
+    (sent,) = killed.pending(10)
+    killed.mark_sending([sent.id], 0.0)
+    killed.record([Outcome(sent.id, ItemState.DONE, result={"merged_id": 63})])
+    killed.close()  # B: killed -9, nothing in merged-by.json
+    store = JobStore.create(jobs / "night-1", job_id="night-1", kind="dedupe", config={})
+    try:
+        store.meta_put(STATE_DIR, str(state))
+        job = DedupeJob(store)
+
+        def item(merge_id: int) -> Item:
+            return Item(id=merge_id, row=1, key=f"{merge_id}->70", op="merge",
+                        payload={"merge_id": merge_id, "survivor_id": 70, "group_id": "g-70"},
+                        state=ItemState.PENDING, attempts=0, result=None, error=None,
+                        status=None, sent_at=None)
+
+        why = ("merged-away deal {} no longer exists (deleted, archived or merged since the "
+               "job was planned); nothing sent")
+        for merge_id, maker in ((61, "night-3"), (63, "night-2")):
+            made = job._left(item(merge_id), why.format(merge_id), status=404)
+            assert (made.result or {})["action"] == "already merged", made
+            assert f"by job {maker}" in (made.result or {})["reason"], made
+        gone = job._left(item(62), why.format(62), status=404)
+        assert (gone.result or {})["action"] == "skipped"
+    finally:
+        store.close()

@@ -128,6 +128,26 @@ def unfinished_jobs(job_root: Path) -> list[Unfinished]:
     return out
 
 
+def makers_in_jobs(job_root: Path, own: str | None) -> dict[int, str]:
+    """Merged-away deal id -> the other dedupe job under ``job_root`` whose store has that
+    merge done (answered, or settled by a reconcile), read from the job stores themselves:
+    a job killed before its end never wrote merged-by.json (``apply.record_confirmed``
+    runs when a run ends), and a resume then said its merges' deals "no longer exist"
+    (x26r1 6). A store that cannot be read is passed over (this only names a job)."""
+    out: dict[int, str] = {}
+    for job in list_jobs(job_root):
+        if job.kind != KIND or job.job_id == own or job.error is not None:
+            continue
+        try:
+            with JobStore.open(job.directory, lock=False) as store:
+                for item in store.items(ItemState.DONE):
+                    if item.op == "merge" and not item.payload.get("already"):
+                        out.setdefault(int(item.payload["merge_id"]), job.job_id)
+        except (StoreError, OSError, KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
 def abandoned_jobs(job_root: Path) -> list[str]:
     """Remove the dedupe jobs under ``job_root`` killed before any merge was sent (``kill
     -9`` while planning, loading or at the prompt: status planned / loading / loaded, no

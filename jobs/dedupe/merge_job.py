@@ -58,6 +58,7 @@ from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
 from .index import StateBusy, load_makers
+from .interrupted import makers_in_jobs
 from .put_back import (
     POLICY_RECORD,
     PUT_BACK,
@@ -93,6 +94,7 @@ class DedupeJob(MergeJob):
         self._started: set[str] = set()
         self._left_groups: dict[str, str] = {}
         self._makers: dict[int, str] | None = None  # merged-by.json, read once (``_maker``)
+        self._found: dict[int, str] | None = None  # the other jobs' stores' merges, read once
 
     @classmethod
     def from_store(cls, store: JobStore) -> DedupeJob:
@@ -179,8 +181,7 @@ class DedupeJob(MergeJob):
         """The other job the state directory records as having merged ``merge_id`` away
         (``load_makers``), or None."""
         if self._makers is None:
-            state = self._store.meta_get(STATE_DIR) if self._store is not None else None
-            self._makers = load_makers(Path(state)) if state else {}
+            self._makers = self._known_makers()
         maker = self._makers.get(merge_id)
         own = self._store.job_id if self._store is not None else None
         return maker if maker is not None and maker != own else None
@@ -324,6 +325,18 @@ class DedupeJob(MergeJob):
                        result={**(outcome.result or {}), "group_id": p.get("group_id"),
                                **extra})
 
+    def _known_makers(self) -> dict[int, str]:
+        """Merged-away deal id -> the job that made its merge: merged-by.json
+        (``load_makers``), and where it names none, the other dedupe jobs' stores beside
+        this one (``makers_in_jobs``: a job killed -9 recorded its merges there only)."""
+        if self._store is None:
+            return {}
+        state = self._store.meta_get(STATE_DIR)
+        recorded = load_makers(Path(state)) if state else {}
+        if self._found is None:  # the other stores are read once a run
+            self._found = makers_in_jobs(self._store.directory.parent, self._store.job_id)
+        return {**self._found, **recorded}
+
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """``MergeJob.reconcile``; a merge it finds done (its merged-away deal gone into
         the survivor) that another job's merge of the same deal was answered for — a
@@ -333,8 +346,7 @@ class DedupeJob(MergeJob):
         not (x11r3 F1: both jobs' succeeded.csv said ``merged``, 52 merges for 51 made).
         Reported ``already merged``, naming the job."""
         outcomes = await super().reconcile(ctx, items)
-        state = self._store.meta_get(STATE_DIR) if self._store is not None else None
-        makers = load_makers(Path(state)) if state else {}
+        makers = self._known_makers()
         if not makers:
             return outcomes
         own = self._store.job_id if self._store is not None else None
