@@ -145,7 +145,7 @@ class DedupeConfig:
     category_fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # the measured custom deal fields (``MEASURE_FIELD_TYPES``: monetary with its currency,
     # double, int, time, time range, phone, address; key -> (field_type, name)): two different
-    # non-empty values keep a pair out of the duplicate band (``evidence.measure_conflicts``)
+    # non-empty values keep a pair out of the duplicate band (``measures.measure_conflicts``)
     measure_fields: Mapping[str, tuple[str, str]] = field(
         default_factory=lambda: MappingProxyType({}))
     # option labels of the option fields (key -> option id -> label), for the reasons

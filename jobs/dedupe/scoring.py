@@ -125,10 +125,10 @@ from .evidence import (
     guard_reasons,
     guarded,
     identifier_value,
-    measure_conflicts,
     record_conflicts,
 )
 from .lexicon import is_known_word
+from .measures import measure_conflicts
 from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,

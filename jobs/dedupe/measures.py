@@ -1,0 +1,99 @@
+"""Measured custom fields (an amount and its currency, a number, a time, a time range, a
+phone number, an address) whose values differ on two deals: evidence of two records, each
+caps a pair at review in ``scoring`` (x26r1 1). Which field types are measures is
+``config.MEASURE_FIELD_TYPES`` (the table of every type: docs/dedupe-matching.md,
+*Measures*). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .evidence import CATEGORIES_DIFFER, _fmt
+from .model import DealRecord
+
+
+def measure_conflicts(a: DealRecord, b: DealRecord,
+                      fields: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The measured custom fields (``fields``: key -> (field_type, name); ``config.
+    MEASURE_FIELD_TYPES``) both deals have a value in and whose values differ, as reasons
+    naming the field and both values: ``different Contract value 10000 EUR≠90000 EUR``,
+    ``different Discount 5≠15``. An amount and its currency, a number, a time (and its time
+    zone), a time range, a phone number (its digits: ``+49 30 1234567`` = ``030 1234567``), an
+    address (its numbers: house number, postcode; words typed otherwise are no evidence).
+    Two deals whose measures differ are two records (x26r1 1: 10,000 / 90,000 EUR merged at
+    1.000 and the 90,000 was kept on no live deal). A value on one side only is no evidence."""
+    out: list[str] = []
+    for key, (ftype, name) in fields.items():
+        x, y = _measure(ftype, a.fields.get(key)), _measure(ftype, b.fields.get(key))
+        if x is not None and y is not None and not _same_measure(ftype, x, y):
+            out.append(f"{CATEGORIES_DIFFER} {name} {_shown(x)}≠{_shown(y)}")
+    return out
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
+    """A measured value as a comparable tuple (None: empty or unreadable)."""
+    if ftype == "monetary":
+        amount, currency = (v.get("value"), v.get("currency")) if isinstance(v, Mapping) \
+            else (v, None)
+        n = _number(amount)
+        return None if n is None else (n, str(currency).upper() if currency else None)
+    if ftype in ("double", "int"):
+        n = _number(v.get("value") if isinstance(v, Mapping) else v)
+        return None if n is None else (n,)
+    if ftype in ("time", "timerange"):
+        if not isinstance(v, Mapping):
+            v = {"value": v}
+        parts = tuple(str(v.get(k) or "").strip() for k in ("value", "until"))
+        zone = str(v.get("timezone_name") or v.get("timezone_id") or "").strip() or None
+        return None if not any(parts) else (*parts, zone)
+    text = v.get("value") if isinstance(v, Mapping) else v
+    if not isinstance(text, str | int | float) or isinstance(text, bool) or not str(text).strip():
+        return None
+    if ftype == "phone":
+        digits = "".join(_DIGITS.findall(str(text))).lstrip("0")
+        return (digits, str(text).strip()) if digits else None
+    numbers = frozenset(_DIGITS.findall(str(text)))  # address: house number, postcode
+    return (numbers, " ".join(str(text).split())) if numbers else None
+
+
+def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> bool:
+    if ftype == "monetary":  # a currency on one side only is no evidence
+        return x[0] == y[0] and (x[1] is None or y[1] is None or x[1] == y[1])
+    if ftype in ("time", "timerange"):  # a time zone on one side only is no evidence
+        return x[:2] == y[:2] and (x[2] is None or y[2] is None or x[2] == y[2])
+    if ftype == "phone":  # +49 30 1234567 / 030 1234567: the trunk and country code aside
+        p, q = str(x[0]), str(y[0])
+        short, long_ = sorted((p, q), key=len)
+        return p == q or (len(short) >= 7 and long_.endswith(short))
+    return x[0] == y[0]
+
+
+def _number(v: object) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v.strip().replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _shown(x: tuple[object, ...]) -> str:
+    """A measured value as the reason shows it (``10000 EUR``, ``09:00:00``, the text)."""
+    first = x[0]
+    if isinstance(first, float):
+        return " ".join([_fmt(first), *(str(c) for c in x[1:] if c)])
+    if isinstance(first, frozenset | str) and len(x) == 2 and isinstance(x[1], str):
+        return x[1]
+    return " to ".join(str(p) for p in x[:2] if p) + (f" {x[2]}" if len(x) > 2 and x[2] else "")
+
+
+__all__ = ["measure_conflicts"]
