@@ -36,7 +36,7 @@ from typing import Any
 
 import anyio
 
-from bulk.clock import Clock, SystemClock
+from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
@@ -71,7 +71,6 @@ from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinishe
 from .job import PlanOutcome
 from .model import Group
 from .retention import prune_plans
-from .spend_memory import remember_spend, with_known_spend
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -465,91 +464,73 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                          transport: Transport | None) -> RunResult | None:
     """Plan (a run), load the job into ``store``, ask, send; ``got`` learns what was
     decided. None when nothing was sent (declined, or nothing to merge)."""
-    # the budget the last job on this state heard today: a spent share refuses before any
-    # call (x26r1 4); the job's stored config stays as given (a resume another day)
-    now_cfg = with_known_spend(cfg, state, (clock or SystemClock()).wall())
-    async with Engine.open(now_cfg, token, store=store, clock=clock, transport=transport) as s:
+    async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
         try:
-            return await _plan_load_and_send(s, store, options, state=state, confirm=confirm,
-                                             hooks=hooks, say=say, warn=warn, dcfg=dcfg,
-                                             since_last=since_last, output=output, got=got)
-        finally:
-            remember_spend(state, s)
-
-
-async def _plan_load_and_send(s: Engine, store: JobStore, options: ApplyOptions, *,
-                              state: Path, confirm: Callable[[str], bool] | None,
-                              hooks: DedupeHooks, say: Callable[[str], None],
-                              warn: Callable[[str], None], dcfg: DedupeConfig | None,
-                              since_last: bool, output: Path | None,
-                              got: dict[str, Any]) -> RunResult | None:
-    """``_load_and_send``'s work on the open engine ``s``."""
-    try:
-        planned: PlanOutcome | None = None
-        if dcfg is not None:
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-            got["plan_dir"] = output or state / "plans" / stamp
-            planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
-                                           since_last=since_last)
-            got["plan"] = _plan(planned)
-            if hooks.on_plan is not None:
-                hooks.on_plan(got["plan"])
-        plan_dir: Path = got["plan_dir"]
-        prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
-    except BulkError:
-        store.set_status("failed", "the load phase failed; nothing was sent")
-        raise
-    if planned is not None and planned.index is not None:
-        # kept with the plan: the job's end installs it, on this run or its resume
-        save_plan_index(planned.index, plan_dir, planned.index_base)
-    prep.save(store)
-    got["actions"] = dict(prep.actions)
-    for note in prep.notes:
-        say(f"note: {note}")
-    refused = prep.meta.get(REFUSED) or []
-    for r in refused:  # x21r2 F4: each with its reason
-        warn(f"group {r['group_id']} (row {r['row']} of groups.csv): decision = merge "
-             f"not followed: {r['reason']}")
-    got["refused"] = len(refused)
-    if refused:
-        say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
-            "stderr)")
-    work = prep.actions["merge"]
-    got["estimate"] = apply_estimate(s, store, prep)
-    if hooks.on_loaded is not None:
-        hooks.on_loaded(s, store, prep)
-    say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
-    if (work and confirm is not None
-            and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
-                        f"{work:,} deal{'' if work == 1 else 's'} away?")):
-        # declined (or no one to answer: ``jobs.confirming``): cancelled, never
-        # resumable — a later resume would merge from a stale picture of the deals
-        return None
-    if prep.actions["already merged"]:
-        say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by an "
-            "earlier apply or run: counted as done, not sent again")
-    record_intended(store)  # confirmed: the merges about to be sent (merges.json)
-    if not work + prep.actions["already merged"]:
-        return None
-    if (stop := first_write_line(got["estimate"])) is not None:
-        say(stop)  # x23r3: before the first merge, as every kind says it
-    if hooks.execute is not None:
-        result = await hooks.execute(s, store)
-    else:
-        from .merge_job import DedupeJob
-
-        store.set_status("running")
-        result = await s.run(DedupeJob.from_store(store))
-    # ended: the job's after_run made the plan's index the state's (settle_index);
-    # stopped: the state's index learns what was merged, the rest waits (resume)
-    if result.stopped:
+            planned: PlanOutcome | None = None
+            if dcfg is not None:
+                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+                got["plan_dir"] = output or state / "plans" / stamp
+                planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
+                                          since_last=since_last)
+                got["plan"] = _plan(planned)
+                if hooks.on_plan is not None:
+                    hooks.on_plan(got["plan"])
+            plan_dir: Path = got["plan_dir"]
+            prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+        except BulkError:
+            store.set_status("failed", "the load phase failed; nothing was sent")
+            raise
         if planned is not None and planned.index is not None:
-            planned.index.refresh((), gone=merged_away(store))
-            planned.index.pending = unfinished(plan_dir, options, store)
-            planned.index.save(state)
+            # kept with the plan: the job's end installs it, on this run or its resume
+            save_plan_index(planned.index, plan_dir, planned.index_base)
+        prep.save(store)
+        got["actions"] = dict(prep.actions)
+        for note in prep.notes:
+            say(f"note: {note}")
+        refused = prep.meta.get(REFUSED) or []
+        for r in refused:  # x21r2 F4: each with its reason
+            warn(f"group {r['group_id']} (row {r['row']} of groups.csv): decision = merge "
+                 f"not followed: {r['reason']}")
+        got["refused"] = len(refused)
+        if refused:
+            say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
+                "stderr)")
+        work = prep.actions["merge"]
+        got["estimate"] = apply_estimate(s, store, prep)
+        if hooks.on_loaded is not None:
+            hooks.on_loaded(s, store, prep)
+        say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
+        if (work and confirm is not None
+                and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
+                            f"{work:,} deal{'' if work == 1 else 's'} away?")):
+            # declined (or no one to answer: ``jobs.confirming``): cancelled, never
+            # resumable — a later resume would merge from a stale picture of the deals
+            return None
+        if prep.actions["already merged"]:
+            say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by an "
+                "earlier apply or run: counted as done, not sent again")
+        record_intended(store)  # confirmed: the merges about to be sent (merges.json)
+        if not work + prep.actions["already merged"]:
+            return None
+        if (stop := first_write_line(got["estimate"])) is not None:
+            say(stop)  # x23r3: before the first merge, as every kind says it
+        if hooks.execute is not None:
+            result = await hooks.execute(s, store)
         else:
-            forget_merged(state, merged_away(store))
-    return result
+            from .merge_job import DedupeJob
+
+            store.set_status("running")
+            result = await s.run(DedupeJob.from_store(store))
+        # ended: the job's after_run made the plan's index the state's (settle_index);
+        # stopped: the state's index learns what was merged, the rest waits (resume)
+        if result.stopped:
+            if planned is not None and planned.index is not None:
+                planned.index.refresh((), gone=merged_away(store))
+                planned.index.pending = unfinished(plan_dir, options, store)
+                planned.index.save(state)
+            else:
+                forget_merged(state, merged_away(store))
+        return result
 
 
 def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
