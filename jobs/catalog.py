@@ -271,6 +271,27 @@ class Catalog:
                     return f
         raise InputError("the account has no deal label field (label_ids)")
 
+    def value_names(self, code: str) -> dict[str, str]:
+        """What the ids a deal field holds are called, id (as text) -> name: a field's
+        options by label, a stage (with its pipeline when several), a pipeline or a user by
+        name; {} for a field whose values are not ids the catalog names. What a conflict
+        shows instead of the bare id (x26r2 1: "Lead source: 4 then, 5 now")."""
+        users = {"owner_id", "user_id", "creator_user_id"}
+        try:
+            field: DealField | None = self.field_by_code(code)
+        except InputError:
+            field = None
+        if field is not None and field.options:
+            return {str(o.id): o.label for o in field.options}
+        if code == "stage_id" or (field is not None and field.type == "stage"):
+            return {str(s.id): name
+                    for s, name in zip(self.stages, self.stage_names(self.stages), strict=True)}
+        if code == "pipeline_id":
+            return {str(p.id): p.name for p in self.pipelines}
+        if code in users or (field is not None and field.type == "user"):
+            return {str(u.id): u.name for u in self.users if u.name}
+        return {}
+
     def option_id(self, label_or_code: str, option_label: str) -> int:
         """The id of a field's option, both by label."""
         return self.field(label_or_code).option(option_label).id

@@ -150,10 +150,45 @@ def set_to_deactivated(changes: Mapping[str, Any],
 META_FIELD_LABELS = "field_labels"
 
 
+# what the ids the job's fields hold are called, field (key or code) -> {id: name}
+# (``Catalog.value_names``): a conflict shows "Cold call then, Partner now", not "4 then, 5
+# now" (x26r2 1); a job stored before they were kept shows the ids
+META_VALUE_LABELS = "value_labels"
+
+
 def stored_labels(store: JobStore) -> dict[str, str]:
-    """The job's ``META_FIELD_LABELS`` ({} when it holds none)."""
+    """The job's ``META_FIELD_LABELS`` ({} when it holds none), with its
+    ``META_VALUE_LABELS`` under ``value_key``."""
     held = store.meta_get(META_FIELD_LABELS)
-    return {str(k): str(v) for k, v in held.items()} if isinstance(held, Mapping) else {}
+    out = {str(k): str(v) for k, v in held.items()} if isinstance(held, Mapping) else {}
+    values = store.meta_get(META_VALUE_LABELS)
+    for name, names in (values.items() if isinstance(values, Mapping) else ()):
+        if isinstance(names, Mapping):
+            out.update({value_key(str(name), i): str(n) for i, n in names.items()})
+    return out
+
+
+def value_key(name: str, value: object) -> str:
+    """Where a labels mapping (``stored_labels``) holds what ``value`` of field ``name``
+    (a deal field's key, a custom field's code) is called."""
+    return f"{name}={value}"
+
+
+def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
+    """A value of field ``name`` as a message shows it: an id by what it is called
+    (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``; anything
+    else, or an id ``labels`` does not name, as before (``repr``)."""
+    def called(one: Any) -> str | None:
+        if isinstance(one, bool) or not isinstance(one, int | str):
+            return None
+        return (labels or {}).get(value_key(name, one))
+    if isinstance(value, list) and value:
+        names = [called(v) for v in value]
+        if all(n is not None for n in names):
+            return "[" + ", ".join(str(n) for n in names) + "]"
+    elif (one := called(value)) is not None:
+        return one
+    return repr(value)
 
 
 # a job's deal field types, code -> type, of the fields whose type changes how a stored
@@ -198,7 +233,8 @@ def drifted(deal: Deal, image: Mapping[str, Any] | None,
     ``value: 299 then, 7777 now; Lead source: ...`` ("" when it holds all of it, or when
     there is no image to compare with). A field someone set to the very value
     ``changes`` (the PATCH) sets is not counted: their change and this job's agree.
-    ``labels``: custom field key -> name (``label``)."""
+    ``labels``: custom field key -> name (``label``), and what ids are called (``shown``:
+    ``Lead source: Cold call then, Partner now``)."""
     if not image:
         return ""
     changes = changes or {}
@@ -207,11 +243,12 @@ def drifted(deal: Deal, image: Mapping[str, Any] | None,
     def moved(now: Any, then: Any, wanted: Any, wants: bool) -> bool:
         return not same(now, then) and not same(then, now) and not (wants and same(now, wanted))
 
-    out = [f"{name}: {then!r} then, {deal.get(name)!r} now"
+    out = [f"{name}: {shown(name, then, labels)} then, {shown(name, deal.get(name), labels)} now"
            for name, then in (image.get("fields") or {}).items()
            if moved(deal.get(name), then, changes.get(name), name in changes)]
     custom = deal.get("custom_fields") or {}
-    out += [f"{label(code, labels)}: {then!r} then, {custom.get(code)!r} now"
+    out += [f"{label(code, labels)}: {shown(code, then, labels)} then, "
+            f"{shown(code, custom.get(code), labels)} now"
             for code, then in (image.get("custom_fields") or {}).items()
             if moved(custom.get(code), then, wanted_custom.get(code), code in wanted_custom)]
     return "; ".join(out)
@@ -627,8 +664,8 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
     return [outcome for _, outcome in await redecide_now(ctx, store, items, decide)]
 
 
-__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "changed_fields",
-           "field_types", "label",
+__all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
+           "changed_fields", "field_types", "label", "shown", "value_key",
            "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",

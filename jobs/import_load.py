@@ -63,7 +63,7 @@ from bulk.transport import Transport
 
 from .account import DealsByKey
 from .budget_stop import first_write_line
-from .deals import META_FIELD_LABELS, META_FIELD_TYPES, before_image
+from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .import_checks import UnseenPaths
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
@@ -401,6 +401,11 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     # (f19f: as update and undo do; retry may map rows to any of them, so all are kept)
     store.meta_put(META_FIELD_LABELS, {f.code: f.name for f in catalog.deal_fields
                                        if f.is_custom})
+    # ... and shows the ids its fields hold by what they are called (x26r2 1)
+    store.meta_put(META_VALUE_LABELS, {code: names for code in
+                                       {"stage_id", "pipeline_id", "owner_id",
+                                        *(f.code for f in catalog.deal_fields)}
+                                       if (names := catalog.value_names(code))})
     store.meta_put(META_KEY_CODE, planner.key_code)
     store.meta_put(META_FIELD_TYPES, planner.field_types)  # a resume compares as the load
     store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)

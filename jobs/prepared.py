@@ -25,7 +25,14 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
-from .deals import META_FIELD_LABELS, META_FIELD_TYPES, changed_fields, field_types, label
+from .deals import (
+    META_FIELD_LABELS,
+    META_FIELD_TYPES,
+    META_VALUE_LABELS,
+    changed_fields,
+    field_types,
+    label,
+)
 from .results import META_TYPED, tokens_line, write_results
 
 META_LOADED = "loaded"
@@ -55,7 +62,16 @@ def remember_labels(prep: Prepared, changes: Mapping[str, Any], catalog: Catalog
     """Keep the names of the custom fields ``changes`` writes in the job
     (``META_FIELD_LABELS``): a conflict found on resume names them, not their keys; and
     the types of those a comparison reads by type (``META_FIELD_TYPES``: a re-check
-    compares a phone or long text as the load did)."""
+    compares a phone or long text as the load did); and what the ids of the fields its
+    before-image holds are called (``META_VALUE_LABELS``: option labels, stage, pipeline
+    and user names), which a conflict shows instead of the ids."""
+    named: dict[str, dict[str, str]] = prep.meta.setdefault(META_VALUE_LABELS, {})
+    written = {k for k in changes if k != "custom_fields"}
+    if written & {"stage_id", "pipeline_id"}:  # the image holds both (``before_image``)
+        written |= {"stage_id", "pipeline_id"}
+    for name in [*sorted(written), *(changes.get("custom_fields") or {})]:
+        if name not in named:  # {} too: a field whose values are no ids is asked once
+            named[name] = catalog.value_names(name)
     for code in changes.get("custom_fields") or {}:
         held: dict[str, str] = prep.meta.setdefault(META_FIELD_LABELS, {})
         if code not in held:

@@ -32,7 +32,7 @@ from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key,
 from .catalog import Catalog
 from .deals import Deal, before_image, deal_changes, field_types, read_deals, same
 from .load_stop import checked, collected
-from .prepared import META_KEY_CHANGED, keys_scan_since, row_values
+from .prepared import META_KEY_CHANGED, keys_scan_since, remember_labels, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
 from .updating import META_KEY_FIELD, PatchJob, Prepared, changed_names
@@ -316,6 +316,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
             prep.skip(row, key, {"deal_id": deal_id, "action": "unchanged"}, op=OP,
                       values=values, deal_id=deal_id)
             continue
+        remember_labels(prep, changes, catalog)
         prep.count_fields(changes, catalog)
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
