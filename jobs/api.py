@@ -351,7 +351,9 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
         return plan
     reasons = ReasonTally()
     for i in bad:
-        reasons.add(i.error or "", (i.payload or {}).get("column"), i.key, i.row)
+        column = (i.payload or {}).get("column")
+        reasons.add(i.error or "", column, i.key, i.row,
+                    value=((i.payload or {}).get("values") or {}).get(column))
     rows = [{"row": i.row, "key": i.key, "action": (i.payload or {}).get("action"),
              "reason": i.error, "status": (i.payload or {}).get("status"),
              "column": (i.payload or {}).get("column"), "hold": (i.payload or {}).get("hold"),

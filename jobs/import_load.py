@@ -848,7 +848,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
-                reasons.add(row["reason"], row["column"], row.get("key"), row.get("row"))
+                reasons.add(row["reason"], row["column"], row.get("key"), row.get("row"),
+                            value=(row["values"] or {}).get(row["column"]))
                 if len(failed) < FAILED_ROWS_SHOWN:
                     failed.append(row)
                 if failed_csv is not None:

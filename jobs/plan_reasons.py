@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from .mapping.starter import date_formats_for
+
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
 # "15 significant digits", "U+0000")
 # a cell quoted by repr starts and ends off a word: an apostrophe inside one ("that row's
@@ -48,25 +50,54 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
 REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in full
 
 
+# a date no pattern read (``transforms.parse_date``'s last word): its column's values may
+# all read by a pattern of ``[defaults] date_formats`` (x26r2 2)
+_UNREAD_DATE = re.compile(r"not a date: (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") \(tried ")
+DATE_VALUES_KEPT = 5000  # the distinct values of one class a date hint reads (memory bound)
+
+
 class ReasonTally:
     """Bad rows counted per ``reason_class`` with, for each class, its first row's reason in
     full (column first) and the first ``REASON_ROWS_SHOWN`` row numbers: ``Plan.reasons``
-    and ``Plan.reason_examples``."""
+    and ``Plan.reason_examples``. A class of dates no pattern read whose values all read
+    by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
+    proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("counts", "examples")
+    __slots__ = ("_dates", "_examples", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
-        self.examples: dict[str, dict[str, Any]] = {}
+        self._examples: dict[str, dict[str, Any]] = {}
+        self._dates: dict[str, dict[str, None] | None] = {}  # class -> its values (None: not
+        # all cells known, or too many to read)
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
-            n: int = 1) -> None:
+            n: int = 1, value: object = None) -> None:
+        """``value``: the row's cell in ``column``, read for a date hint."""
         cls = reason_class(reason, column, key)
         self.counts[cls] += n
-        example = self.examples.setdefault(
+        example = self._examples.setdefault(
             cls, {"reason": f"{column}: {reason}" if column else reason, "rows": []})
         if row is not None and len(example["rows"]) < REASON_ROWS_SHOWN:
             example["rows"].append(row)
+        if _UNREAD_DATE.match(reason):
+            values = self._dates.setdefault(cls, {})
+            if values is not None and (value is None or len(values) >= DATE_VALUES_KEPT):
+                self._dates[cls] = None
+            elif values is not None:
+                values[str(value).strip()] = None
+
+    @property
+    def examples(self) -> dict[str, dict[str, Any]]:
+        """Per class, its first row's reason and rows, and for dates a ``hint``."""
+        out = dict(self._examples)
+        for cls, values in self._dates.items():
+            formats = date_formats_for(list(values)) if values else None
+            if formats:
+                listed = ", ".join(f'"{f}"' for f in formats)
+                out[cls] = {**out[cls], "hint": f"add date_formats = [{listed}] under "
+                                                "[defaults] in the mapping"}
+        return out
 
     def __repr__(self) -> str:
         return f"ReasonTally(classes={len(self.counts)}, rows={self.counts.total()})"
@@ -77,22 +108,24 @@ class ReasonTally:
 
 def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> str:
     """The text a plan prints for ``n`` rows of reason class ``cls``: its first row's reason
-    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``); the class
-    itself when no row was kept."""
+    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``) and its
+    ``hint`` if it has one (said once, for all its rows); the class itself when no row
+    was kept."""
     example = examples.get(cls)
     if not example:
         return cls
+    hint = f"; {example['hint']}" if example.get("hint") else ""
     rows = list(example.get("rows") or [])
     if not rows:
         more = f" (and {n - 1:,} more rows like it)" if n > 1 else ""
-        return f"{example['reason']}{more}"
+        return f"{example['reason']}{more}{hint}"
     if n == 1:
-        return f"{example['reason']} (row {rows[0]})"
+        return f"{example['reason']} (row {rows[0]}){hint}"
     others = ", ".join(str(r) for r in rows[1:])
     etc = "…" if n > len(rows) else ""
     return (f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it: "
-            f"rows {others}{etc})" if others else
-            f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it)")
+            f"rows {others}{etc}){hint}" if others else
+            f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it){hint}")
 
 
 __all__ = ["REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]

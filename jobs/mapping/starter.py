@@ -483,9 +483,45 @@ def _other_date_format(value: str) -> str | None:
     return None
 
 
+def date_formats_for(values: Sequence[str]) -> list[str] | None:
+    """The ``[defaults] date_formats`` that read every one of ``values`` (a column's dates
+    that no pattern of the mapping read), as init-mapping proposes them
+    (``_proposed_dates``); None when the values cannot tell the day / month order, show
+    both, or one of them reads by none of the patterns proposed (x26r2 2: a plan's 276
+    rows "not a date: '17.07.2027'" gave no hint of ``date_formats``)."""
+    proposal = _proposed_dates({"": values}, [""])
+    if proposal is None:
+        return None
+    formats, todo, _ = proposal
+    if todo or not formats or not all(_reads(v, formats) for v in _sampled({"": values}, "")):
+        return None
+    return formats
+
+
 def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                        columns: Sequence[str]) -> list[str]:
-    """``[defaults] date_formats`` from the sampled dates of ``columns``: per separator
+    """``[defaults] date_formats`` from the sampled dates of ``columns``
+    (``_proposed_dates``), with a TODO line for what the samples cannot tell."""
+    proposal = _proposed_dates(samples, columns)
+    if proposal is None:
+        return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
+                "ISO YYYY-MM-DD always works"]
+    formats, todo, named = proposal
+    lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
+    listed = ", ".join(_toml_str(f) for f in formats)
+    comment = "  # the order the sampled dates show" if len(formats) > len(named) else ""
+    if named and not comment:
+        example = next(v for column in columns for v in _sampled(samples, column)
+                       if _other_date_format(v) is not None)
+        comment = f"  # the sampled dates are written so ({example!r})"
+    return [*lines, f"date_formats = [{listed}]{comment}"]
+
+
+def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Sequence[str]
+                    ) -> tuple[list[str], list[str], dict[str, None]] | None:
+    """The date patterns the sampled dates of ``columns`` show, the TODOs of what they
+    cannot tell, and the patterns of ``_OTHER_DATES`` among them; None when no sample is a
+    date. Per separator
     and year length, day first when a sample has a first number above 12, month first
     when one has a second number above 12; a date with its month's name or year first
     (``31-Mar-2026``, ``Mar 31, 2026``, ``2026/03/31``) by the pattern that reads it
@@ -521,9 +557,9 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                     examples.setdefault((sep, len(year), order), value)
                     where.setdefault((sep, len(year), order), column)
     if not seen:
-        return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
-                "ISO YYYY-MM-DD always works"]
-    formats, todo = [], []
+        return None
+    formats: list[str] = []
+    todo: list[str] = []
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
@@ -567,14 +603,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
-    lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
-    listed = ", ".join(_toml_str(f) for f in formats)
-    comment = "  # the order the sampled dates show" if len(formats) > len(named) else ""
-    if named and not comment:
-        example = next(v for column in columns for v in _sampled(samples, column)
-                       if _other_date_format(v) is not None)
-        comment = f"  # the sampled dates are written so ({example!r})"
-    return [*lines, f"date_formats = [{listed}]{comment}"]
+    return formats, todo, named
 
 
 def _no_such_day(value: str, formats: Sequence[str]) -> bool:
@@ -1062,4 +1091,4 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     return "\n".join(out) + "\n"
 
 
-__all__ = ["TypedSample", "init_mapping", "person_name_columns"]
+__all__ = ["TypedSample", "date_formats_for", "init_mapping", "person_name_columns"]

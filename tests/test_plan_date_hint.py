@@ -1,0 +1,95 @@
+"""A plan whose bad rows are dates no pattern read, all written in patterns they show
+without doubt (``17.07.2027``: the day first), says once, in that reason's line, to add
+that pattern to ``[defaults] date_formats`` (x26r2 2: 276 rows "not a date" and no hint),
+for update manifests and import files alike; dates that cannot tell day from month, or
+that are no date at all, get no hint."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.plan_reasons import ReasonTally, reason_line
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.update_support import cli_args
+
+HINT = 'add date_formats = ["%d.%m.%Y"] under [defaults] in the mapping'
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=6, seed=5)) as box:
+        yield box
+
+
+def plan(sb: Sandbox, tmp_path: Path, *argv: str) -> str:
+    res = CliRunner().invoke(app, [*argv, *cli_args(sb, tmp_path / "jobs")],
+                             env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert "Traceback" not in res.output, res.output
+    assert res.exit_code == 3, res.output  # bad rows
+    return " ".join(res.output.split())  # as one line: the console wraps long ones
+
+
+def test_plan_update_hints_the_date_format_of_its_unread_dates(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """Three rows of an update with close dates written day.month.year: the reason's line
+    ends with the date_formats to add, said once."""
+    ids = sorted(sb.state.deals.rows)[:4]
+    mapping = tmp_path / "u.toml"
+    mapping.write_text('[update]\nid_column = "id"\n[deal]\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "u.csv"
+    manifest.write_text("id,close\n" + "".join(
+        f"{d},{c}\n" for d, c in zip(ids, ("17.07.2027", "01.02.2027", "31.12.2026",
+                                           "2027-01-05"), strict=True)))
+    out = plan(sb, tmp_path, "plan", "update", str(manifest), "--mapping", str(mapping))
+    assert out.count("date_formats") == 1, out
+    assert ("3 close: not a date: '17.07.2027' (tried ISO (YYYY-MM-DD)) (row 2; and 2 more "
+            f"rows like it: rows 3, 4); {HINT}") in out, out
+
+
+def test_plan_import_hints_the_date_format_of_its_unread_dates(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The same for an import file (two rows, the 13th day tells the order)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[defaults]\ncurrency = "USD"\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "i.csv"
+    manifest.write_text("key,title,close\nk1,A,13.07.2027\nk2,B,01.02.2027\nk3,C,2027-01-05\n")
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert out.count("date_formats") == 1, out
+    assert ("2 close: not a date: '13.07.2027' (tried ISO (YYYY-MM-DD)) (row 2; and 1 more "
+            f"rows like it: rows 3); {HINT}") in out, out
+
+
+@pytest.mark.parametrize("values", [
+    ("01.02.2027", "03.04.2027"),  # day or month first? cannot tell
+    ("13.07.2027", "07.13.2027"),  # day first and month first
+    ("13.07.2027", "soon"),  # one is no date at all
+])
+def test_no_hint_when_the_values_do_not_all_read_one_way(values: tuple[str, ...]) -> None:
+    """No pattern is proposed that would read the dates wrong, or leave one unread."""
+    tally = ReasonTally()
+    for row, value in enumerate(values, start=2):
+        tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", "close", None, row,
+                  value=value)
+    (cls, n), = tally.reasons().items()
+    assert "date_formats" not in reason_line(cls, n, tally.examples)
+
+
+def test_a_hint_lists_each_way_the_dates_are_written() -> None:
+    """Day first with dots, month first with slashes (each told by a day above 12):
+    both patterns, in one hint."""
+    tally = ReasonTally()
+    for row, value in enumerate(("13.07.2027", "07/13/2027", "01.02.2027"), start=2):
+        tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", "close", None, row,
+                  value=value)
+    (cls, n), = tally.reasons().items()
+    assert reason_line(cls, n, tally.examples).endswith(
+        'add date_formats = ["%d.%m.%Y", "%m/%d/%Y"] under [defaults] in the mapping')
