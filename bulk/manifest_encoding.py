@@ -268,6 +268,7 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     garble every UTF-8 character."""
     if declared is None:
         return _checked(path, detect_encoding(path))
+    declared = declared_name(declared)
     try:
         name = codecs.lookup(declared).name
     except LookupError:
@@ -301,9 +302,17 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
 
 
 MISREAD_SAMPLE = 64 * 1024  # bytes of code-page lines with non-ASCII text weighed
+CHECKED = "!"  # after a declared encoding's name (cp1252!): its reading was checked
 
 
-def misread_note(path: PathLike, declared: str | None, *, mapping: bool = True) -> str | None:
+def declared_name(encoding: str) -> str:
+    """The codec name of a declared encoding (``--encoding``, ``[defaults] encoding``),
+    without the ``!`` that says its reading was checked (``misread_note``)."""
+    return encoding.removesuffix(CHECKED)
+
+
+def misread_note(path: PathLike, declared: str | None, *, mapping: bool = True,
+                 run: str = "the import") -> str | None:
     """One line for the plan when the declared single-byte code page (``--encoding``, a
     mapping's ``[defaults] encoding``) garbles the file's text and another reads it as
     words (``bulk.encoding_advice.misread``), naming that one and how to declare it; else
@@ -313,8 +322,11 @@ def misread_note(path: PathLike, declared: str | None, *, mapping: bool = True) 
     with non-ASCII bytes that are not UTF-8) within the first ``ENCODING_SAMPLE``. x25r2: a
     Polish cp1250 file declared cp1252 was planned "2 valid" and would have been imported
     as ``Przedsiêbiorstwo £ódŸ``.
+    The line ends saying that ``run`` (the import, the update, move-stage) refuses until
+    one is declared: the one named, or the declared one with a ``!`` after its name
+    (``--encoding cp1252!``, ``encoding = "cp1252!"``: its reading checked, nothing said).
     ``mapping``: whether the command takes a mapping (else its ``[defaults]`` goes unsaid)."""
-    if declared is None:
+    if declared is None or declared.endswith(CHECKED):
         return None
     try:
         chosen = choose_encoding(path, declared)
@@ -338,7 +350,11 @@ def misread_note(path: PathLike, declared: str | None, *, mapping: bool = True) 
     return (f"{os.fspath(path)!r} is declared {chosen} but looks like {name}: {chosen} reads "
             f"«{mine}»{control} where {name} reads «{theirs}». If it is {name}, read it with "
             f"--encoding {name}" + (f" (or encoding = \"{name}\" in the mapping's "
-                                     "[defaults])" if mapping else ""))
+                                     "[defaults])" if mapping else "")
+            + f"; if you checked that {chosen} reads it right, say so with a ! after its "
+            f"name: --encoding {chosen}!" + (f" (or encoding = \"{chosen}!\")" if mapping
+                                             else "")
+            + f". Until then {run} refuses to run")
 
 
 def _checked(path: PathLike, codec: str) -> str:
@@ -689,5 +705,6 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
         last = chunk[-1:]
 
 
-__all__ = ["choose_encoding", "detect_encoding", "misread_note", "open_utf8", "single_byte",
+__all__ = ["CHECKED", "choose_encoding", "declared_name", "detect_encoding", "misread_note",
+           "open_utf8", "single_byte",
            "utf8_lines", "without_mapping_hint"]

@@ -478,6 +478,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 prep, plan = await load(s, work, store, asks=confirm is not None
                                         and work.question is not None,
                                         prompts=work.question is not None)
+                if prep.refusal is not None:  # said by the plan; nothing is sent (x26r3)
+                    raise InputError(f"{prep.refusal}; nothing was sent")
             except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise

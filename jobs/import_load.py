@@ -45,11 +45,11 @@ from bulk.errors import InputError, Stopped, StoreError
 from bulk.manifest import (
     SourceRow,
     check_has_rows,
+    check_misread,
     date_system,
     detect_format,
     header,
     header_note,
-    misread_note,
     read_manifest,
 )
 from bulk.manifest_stamp import Stamp, check_unchanged, file_stamp
@@ -376,10 +376,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                      else await in_thread(lambda: manifest_sha(settings)),
                                      "mapping": file_sha(settings.mapping)})
     columns = await in_thread(lambda: manifest_header(settings, mapping))
-    misread = await in_thread(lambda: misread_note(settings.manifest, settings.encoding,
-                                                   format=settings.format))
-    if misread is not None:  # the plan says it too (header_note); a run without one, here
-        say(f"note: {misread}")
+    # a code page that garbles the text: refused before any write (x26r3; the plan says
+    # it too, header_note); the CLI refuses before the job folder (pdbulk.cli_import)
+    await in_thread(lambda: check_misread(settings.manifest, settings.encoding,
+                                          format=settings.format))
     # before the key field may be created: a load cut short names it (sent_while_loading)
     store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"

@@ -110,6 +110,9 @@ class Prepared:
     fields: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
+    # why the run must not start though the plan may be shown (a declared code page that
+    # garbles the text, x26r3): the run raises InputError with it before any write
+    refusal: str | None = None
 
     @property
     def rows(self) -> int:

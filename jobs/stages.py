@@ -211,8 +211,10 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
     check_has_rows(source.manifest, encoding=source.encoding, sheet=source.sheet)  # x17r3 F8
     prep.meta["source_columns"] = head
-    if (misread := misread_note(source.manifest, source.encoding, mapping=False)) is not None:
+    if (misread := misread_note(source.manifest, source.encoding, mapping=False,
+                                run="move-stage")) is not None:
         prep.notes.append(misread)  # a key the declared code page garbles matches no deal
+        prep.refusal = misread  # the run refuses (x26r3)
     prep.meta[META_TYPED] = typed_for_manifest(source.manifest, sheet=source.sheet)
     by_id = source.key_column is None
     column = id_column(head, source.id_column) if by_id else source.key_column

@@ -111,8 +111,9 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
     prep.notes.extend(marks_said)
-    if (misread := misread_note(manifest, encoding)) is not None:  # x25r2: cp1250 as cp1252
-        prep.notes.insert(0, misread)
+    if (misread := misread_note(manifest, encoding, run="the update")) is not None:
+        prep.notes.insert(0, misread)  # x25r2: cp1250 as cp1252; the run refuses (x26r3)
+        prep.refusal = misread
     by_key: dict[str, Deal] = {}
     if umap.by == "key":
         key_code, catalog = await ensure_key_field(ctx, catalog, umap.key_field or "",

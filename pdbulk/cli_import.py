@@ -42,6 +42,7 @@ from bulk.errors import (
 from bulk.loop import run_loop
 from bulk.manifest import (
     check_has_rows,
+    check_misread,
     choose_encoding,
     date_system,
     detect_format,
@@ -50,6 +51,7 @@ from bulk.manifest import (
     read_manifest,
     sheet_tables,
 )
+from bulk.manifest_encoding import declared_name
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber, sheet_names
 from bulk.progress import ProgressView
@@ -118,7 +120,8 @@ def _err(message: str) -> None:
 EncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", callback=text_encoding,
     help="The manifest's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, "
-         "detected. Overrides the mapping's defaults.encoding.")]
+         "detected. Overrides the mapping's defaults.encoding. NAME! (cp1252!): read "
+         "as declared even where the text looks garbled in it (checked).")]
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
 HeaderRowOpt = Annotated[int | None, typer.Option(
@@ -143,11 +146,13 @@ def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) ->
 
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
-              release_held: bool = False, header_row: int | None = None,
+              release_held: bool = False, header_row: int | None = None, run: bool = False,
               ) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder,
     write or call. A mapping refused here (its schema, options, TODOs, columns) is refused
-    before any call, every such problem at once (``refuse_static``)."""
+    before any call, every such problem at once (``refuse_static``). ``run``: for the
+    import itself, a declared code page that garbles the text is refused here too
+    (``check_misread``; the plan only says it)."""
     refused: list[tuple[str, str]] = []
     try:
         mapping = ImportMapping.load(mapping_path)
@@ -203,6 +208,8 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     try:  # no rows: said before any job folder or call (x17r3 F8)
         check_has_rows(settings.manifest, encoding=settings.encoding, sheet=sheet,
                        header_row=settings.header_row)
+        if run:  # x26r3: garbled names written are hard to take back
+            check_misread(settings.manifest, settings.encoding)
     except InputError as exc:
         raise fail(str(exc)) from None
     return settings, mapping
@@ -341,7 +348,7 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row)
+                                       unarchive, release_held, header_row, run=True)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")
@@ -448,7 +455,7 @@ def _used_encoding(manifest: Path, encoding: str | None) -> str | None:
     over it, or for XLSX): what the starter mapping's [defaults] encoding should say."""
     if encoding is None or detect_format(manifest) == "xlsx":
         return None
-    return encoding if choose_encoding(manifest, encoding) == encoding else None
+    return encoding if choose_encoding(manifest, encoding) == declared_name(encoding) else None
 
 
 @engine_options(*READ_OPTIONS)

@@ -207,7 +207,8 @@ PairsFile = Annotated[Path, typer.Argument(
 # move-stage and merge take no mapping: their --encoding overrides nothing but detection
 FileEncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", callback=text_encoding,
-    help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, detected.")]
+    help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, detected. "
+         "NAME! (cp1252!): read as declared even where the text looks garbled in it.")]
 
 
 # -- update -----------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def text_encoding(value: str | None) -> str | None:
 
     if value is not None:
         try:
-            codecs.lookup(value)
+            codecs.lookup(value.removesuffix("!"))  # NAME!: its reading checked
         except LookupError:
             raise typer.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252, "
                                      "latin-1, utf-16)") from None

@@ -176,3 +176,79 @@ def test_plan_import_and_update_say_it(tmp_path: Path) -> None:
         assert "but looks like cp1250" in said[name], (name, said[name])
         assert 'encoding = "cp1250"' in said[name], (name, said[name])
     assert "looks like" not in said["true"], said["true"]
+
+
+def test_runs_refuse_a_garbling_declaration_before_any_write(tmp_path: Path) -> None:
+    """x26r3: `pdbulk import` (which asks nothing) wrote ``Umowa £ódŸ`` under a mapping
+    declaring cp1252 on a cp1250 file, and re-importing right did not mend the persons
+    matched by e-mail. The import refuses before any write (exit 1, no job folder), as do
+    update and move-stage; the plan says the run will refuse; ``cp1252!`` (on the command
+    line or in the mapping) reads the file as declared."""
+    from typer.testing import CliRunner
+
+    from bulk.sandbox import SandboxConfig
+    from pdbulk.cli import app
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    token = "declared-encoding-token"
+    manifest = tmp_path / "pl.csv"
+    manifest.write_bytes(written("pl", "cp1250").replace(b"Key;A;B;C", b"Key;Title;Org;Name"))
+    body = ('[import]\nkey_column = "Key"\nkey_field = "External ID"\n[deal]\n'
+            'title = "Title"\n[organization]\nname = "Org"\n[person]\nname = "Name"\n')
+    mapping, checked = tmp_path / "m.toml", tmp_path / "checked.toml"
+    mapping.write_text('version = 1\n[defaults]\nencoding = "cp1252"\n' + body, "utf-8")
+    checked.write_text('version = 1\n[defaults]\nencoding = "cp1252!"\n' + body, "utf-8")
+    update = tmp_path / "u.toml"
+    update.write_text('[update]\nkey_column = "Key"\nkey_field = "External ID"\n'
+                      '[deal]\ntitle = "Title"\n', "utf-8")
+    jobs = tmp_path / "jobs"
+    common = ["--url", "", "--plan", "ultimate", "--oauth", "--job-dir", str(jobs)]
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=token, deals=0,
+                                       seed=7)) as sb:
+        common[1] = sb.url
+
+        def pdbulk(*args: str) -> tuple[int, str]:
+            res = CliRunner().invoke(app, [*args, *common], env={"PIPEDRIVE_API_TOKEN": token})
+            said = " ".join(res.output.split())
+            assert "Traceback" not in said and token not in said, said
+            return res.exit_code, said
+
+        def writes() -> int:
+            return sum(sb.stats()["writes_applied"].values())
+
+        code, said = pdbulk("plan", "import", str(manifest), "-m", str(mapping),
+                            "--create-key-field")
+        assert "but looks like cp1250" in said and "Until then the import refuses" in said, said
+        assert "--encoding cp1252!" in said and 'encoding = "cp1252!"' in said, said
+        for args in (["-m", str(mapping)], ["-m", str(mapping), "--encoding", "cp1252"]):
+            code, said = pdbulk("import", str(manifest), *args, "--create-key-field")
+            assert code == 1 and "but looks like cp1250" in said, (code, said)
+            assert "nothing was sent" in said, said
+            assert writes() == 0, sb.stats()["writes_applied"]
+        assert not jobs.exists() or not any(jobs.iterdir())
+        # checked: read as declared, on the command line or in the mapping
+        code, said = pdbulk("plan", "import", str(manifest), "-m", str(checked),
+                            "--create-key-field")
+        assert "looks like" not in said, said
+        code, said = pdbulk("import", str(manifest), "-m", str(mapping), "--encoding",
+                            "cp1252!", "--create-key-field")
+        # exit 3: P3's 0x8f (cp1250 Ź) is no cp1252 character: its row fails alone
+        assert code == 3 and "done 2 (created 2)" in said, said
+        before = writes()
+        # update and move-stage: the plan says it, the run refuses before any write
+        code, said = pdbulk("plan", "update", str(manifest), "-m", str(update),
+                            "--encoding", "cp1252")
+        assert "Until then the update refuses" in said, said
+        code, said = pdbulk("update", str(manifest), "-m", str(update), "--encoding", "cp1252",
+                            "--yes")
+        assert code == 1 and "but looks like cp1250" in said and "nothing was sent" in said, \
+            (code, said)
+        code, said = pdbulk("move-stage", "--manifest", str(manifest), "--key-column", "Key",
+                            "--key-field", "External ID", "--to-stage", "Qualified",
+                            "--encoding", "cp1252", "--yes")
+        assert code == 1 and "Until then move-stage refuses" in said, (code, said)
+        assert "[defaults]" not in said, said  # move-stage takes no mapping
+        assert writes() == before, sb.stats()["writes_applied"]
+        code, said = pdbulk("update", str(manifest), "-m", str(update), "--encoding",
+                            "cp1252!", "--yes")
+        assert code == 3 and "unchanged 2" in said and "looks like" not in said, said

@@ -938,7 +938,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            "[defaults]", *_currency_lines(samples, None if "deal.currency" in guesses
                                           else guesses.get("deal.value")),
            *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
-             if encoding and not codecs.lookup(encoding).name.startswith("utf") else []),
+             if encoding and not codecs.lookup(encoding.removesuffix("!")).name.startswith("utf") else []),
            *([f"header_row = {header_row}  # the line (Excel row) of the header"]
              if header_row is not None else []),
            *([f"sheet = {_toml_str(sheet)}  # the worksheet read"
