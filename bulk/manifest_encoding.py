@@ -76,6 +76,12 @@ class _NamedText(io.TextIOWrapper):
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
 
 
+def _without_bom(start: bytes) -> bytes:
+    """The file's first bytes without a UTF-8 BOM: read in a declared code page (a BOM the
+    rest of the file contradicts, ``choose_encoding``), ``ï»¿`` is no text of the header."""
+    return start[len(_BOM):] if start.startswith(_BOM) else start
+
+
 def _line_to_utf8(line: bytes, encoding: str) -> tuple[bytes, bool]:
     """``line`` as UTF-8 bytes, and whether it already was UTF-8 with non-ASCII characters
     (in a file of ``encoding``, a single-byte code page: text in a code page is practically
@@ -128,6 +134,8 @@ class _LineRecoder(io.RawIOBase):
 
     def _fill(self) -> bool:
         chunk = self._raw.read(64 * 1024)
+        if not self._given and not self._rest and not self._pending:
+            chunk = _without_bom(chunk)  # the file's start: its BOM is no text
         data = self._rest + chunk
         if not chunk:
             self._rest = b""
@@ -170,7 +178,7 @@ def utf8_lines(path: PathLike, encoding: str) -> tuple[int, int | None]:
         rest = b""
         while True:
             chunk = f.read(64 * 1024)
-            data = rest + chunk
+            data = rest + (_without_bom(chunk) if not number and not rest else chunk)
             end = 0
             for m in _LINE.finditer(data):
                 if chunk and m.end() == len(data) and data.endswith(b"\r"):
@@ -265,7 +273,10 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
     single-byte code page reads a file that mixes it with UTF-8 line by line
     (``_open_text``); any other declared encoding on a file that is mostly UTF-8 with a
     few bad bytes raises InputError (naming ``--encoding utf-8``): reading it so would
-    garble every UTF-8 character."""
+    garble every UTF-8 character. A UTF-8 BOM that the rest of the file contradicts (a
+    byte that is not UTF-8) loses to a declared single-byte code page: the file is read
+    in it, the BOM dropped (x26r3: a cp1252 export behind a BOM failed every row "byte
+    0xe9 ... is not valid UTF-8" under the advised ``--encoding cp1252``)."""
     if declared is None:
         return _checked(path, detect_encoding(path))
     declared = declared_name(declared)
@@ -285,10 +296,13 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
         sample = f.read(ENCODING_SAMPLE)
         if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        if sample.startswith(_BOM) or _utf8_text(sample):
+        bom = sample.startswith(_BOM)
+        if not bom and _utf8_text(sample):
             return "utf-8-sig"
         f.seek(0)
         profile = _utf8_profile(f)
+    if bom and (not profile.bad or not single_byte(name)):
+        return "utf-8-sig"
     if profile.mostly_utf8 and not single_byte(name):
         raise InputError(
             f"{os.fspath(path)!r} is UTF-8 text ({profile.multibyte} character(s) written "
@@ -540,12 +554,13 @@ def _code_page_lines(path: PathLike) -> tuple[str, int, int, str] | None:
 
 
 def _numbered_lines(path: PathLike) -> Iterator[tuple[int, bytes]]:
-    """The file's lines (LF, CR LF or a lone CR end one), numbered from 1, streamed."""
+    """The file's lines (LF, CR LF or a lone CR end one), numbered from 1, streamed; a
+    UTF-8 BOM at its start is not part of the first line (``_without_bom``)."""
     with _open_binary(path) as f:
         number, rest = 0, b""
         while True:
             chunk = f.read(64 * 1024)
-            data = rest + chunk
+            data = rest + (_without_bom(chunk) if not number and not rest else chunk)
             end = 0
             for m in _LINE.finditer(data):
                 if chunk and m.end() == len(data) and data.endswith(b"\r"):

@@ -252,3 +252,54 @@ def test_runs_refuse_a_garbling_declaration_before_any_write(tmp_path: Path) -> 
         code, said = pdbulk("update", str(manifest), "-m", str(update), "--encoding",
                             "cp1252!", "--yes")
         assert code == 3 and "unchanged 2" in said and "looks like" not in said, said
+
+
+def test_a_declared_code_page_wins_over_a_bom_the_file_contradicts(tmp_path: Path) -> None:
+    """x26r3: a cp1252 file behind a UTF-8 BOM: the plan advised --encoding cp1252, and
+    with it (or [defaults] encoding) every row failed "byte 0xe9 ... is not valid UTF-8"
+    (the BOM won); init-mapping --encoding cp1252 wrote no encoding line: an advice loop.
+    The declared code page reads it, the BOM dropped; a BOM file that is UTF-8 throughout
+    is still read as UTF-8."""
+    from typer.testing import CliRunner
+
+    from bulk.manifest import choose_encoding
+    from bulk.sandbox import SandboxConfig
+    from pdbulk.cli import app
+    from tests.sandbox_helpers import ThreadedSandbox
+
+    text = ("Key,Title,Org,Name\r\nK1,Café crème,Société Générale,José Müller\r\n"
+            "K2,Größe,Château,François\r\n")
+    manifest = tmp_path / "bom.csv"
+    manifest.write_bytes(b"\xef\xbb\xbf" + text.encode("cp1252"))
+    assert choose_encoding(manifest, "cp1252") == "cp1252"
+    for declared in ("cp1252", "cp1252!"):
+        rows = list(read_manifest(manifest, encoding=declared))
+        assert [r.values for r in rows] == [
+            {"Key": "K1", "Title": "Café crème", "Org": "Société Générale", "Name": "José Müller"},
+            {"Key": "K2", "Title": "Größe", "Org": "Château", "Name": "François"}], rows
+    assert header_note(manifest, encoding="cp1252") is None  # no "1 line is UTF-8"
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert choose_encoding(utf8, "cp1252") == "utf-8-sig"
+    assert next(iter(read_manifest(utf8, encoding="cp1252"))).values["Title"] == "Café crème"
+
+    token = "bom-encoding-token"
+    drafted = tmp_path / "m.toml"
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=token, deals=0,
+                                       seed=7)) as sb:
+        common = ["--url", sb.url, "--plan", "ultimate", "--oauth"]
+        res = CliRunner().invoke(app, ["init-mapping", str(manifest), "-o", str(drafted),
+                                       "--encoding", "cp1252", *common],
+                                 env={"PIPEDRIVE_API_TOKEN": token})
+        assert res.exit_code == 0, res.output
+        assert 'encoding = "cp1252"' in drafted.read_text("utf-8"), drafted.read_text("utf-8")
+        mapping = tmp_path / "plain.toml"
+        mapping.write_text('version = 1\n[defaults]\nencoding = "cp1252"\n[import]\n'
+                           'key_column = "Key"\n[deal]\ntitle = "Title"\n[organization]\n'
+                           'name = "Org"\n[person]\nname = "Name"\n', "utf-8")
+        res = CliRunner().invoke(app, ["plan", "import", str(manifest), "-m", str(mapping),
+                                       "--create-key-field", "--failed-csv",
+                                       str(tmp_path / "pf.csv"), *common],
+                                 env={"PIPEDRIVE_API_TOKEN": token})
+        said = " ".join(res.output.split())
+        assert res.exit_code == 0 and "2 valid" in said and "not valid UTF-8" not in said, said
