@@ -36,13 +36,32 @@ def _elide(found: re.Match[str]) -> str:
     return "…"
 
 
+def _key_named(key: str) -> re.Pattern[str]:
+    # the wording's own "the key field", "its key cell", "the mapping's key column" name
+    # no key: a key named is never after a determiner ("carries key K", "(key K)")
+    return re.compile(rf"(?<![\w-])(?<!the )(?<!its )(?<!'s )key ({re.escape(key)})"
+                      r"(?=$|[\s,;:)])")
+
+
+def _without_key(reason: str, key: str) -> str:
+    """``reason`` with the row's source ``key`` elided where the message puts it unquoted:
+    the first ``key K`` (``key K5000 belongs to …``, ``carries key K (its key field …``).
+    Never a bare word equal to the key elsewhere (f26j: a key ``a`` or ``date`` made
+    ``not a date: …`` read ``not … date`` and split one reason in two); a quoted key
+    (``'K5000'``) is a quoted cell, elided as any other."""
+    found = _key_named(key).search(reason)
+    if found is None:
+        return reason
+    return f"{reason[:found.start(1)]}…{reason[found.end(1):]}"
+
+
 def reason_class(reason: str, column: str | None, key: str | None = None) -> str:
     """A row error without its cell values (the cells it quotes and numbers become ``…``;
-    the fix hint's ``"unix_ms"`` stays; the row's source ``key`` too, which messages name
-    unquoted: ``key K5000 belongs to archived deal …``), with its column: the line
-    ``plan`` counts rows under."""
+    the fix hint's ``"unix_ms"`` stays; the row's source ``key`` too where the message
+    names it unquoted after ``key``: ``key K5000 belongs to archived deal …``), with its
+    column: the line ``plan`` counts rows under."""
     if key:
-        reason = re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "…", reason)
+        reason = _without_key(reason, key)
     general = _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from bulk.errors import InputError
 from jobs.planning import reason_class
 from pdbulk.cli import app
 
@@ -20,6 +21,43 @@ def test_reason_class_elides_the_rows_own_key() -> None:
     assert reasons == {"key … belongs to archived deal …; archived deals cannot be edited "
                        "(pass --unarchive to unarchive and update it)"}
     assert reason_class("key K5 is missing", None, "K5000") == "key K5 is missing"
+
+
+def test_a_key_equal_to_a_word_of_the_reason_elides_no_word() -> None:
+    """f26j: the row's key was elided as any bare word equal to it, so keys ``a`` and
+    ``date`` made ``not a date: …`` two reasons (``not … date``, ``not a …``). Only the
+    key where the message names it (``key K``, quoted) is elided: one reason per
+    message, whatever the rows' keys, and the wording's "the key field" stays."""
+    from jobs.account import key_problem
+    from jobs.transforms import parse_date
+    from jobs.updating import _named_twice
+
+    keys = ["a", "not", "date", "1", "row", "tried", "k1", "field"]
+
+    def reason_of(value: str) -> str:
+        try:
+            parse_date(value, ["%d/%m/%Y"])
+        except InputError as exc:
+            return exc.reason
+        raise AssertionError(value)
+
+    dates = {reason_class(reason_of(f"day {n}"), "Close", k) for n, k in enumerate(keys)}
+    assert dates == {"Close: not a date: … (tried %d/%m/%Y, ISO (YYYY-MM-DD))"}, dates
+    twice = {reason_class(_named_twice("key", k, 3), "Deal", k) for k in keys}
+    assert len(twice) == 1 and "also named by row … (each deal" in next(iter(twice)), twice
+
+    class Index(dict[str, object]):
+        archived: dict[str, dict[str, int]]
+
+    index = Index()
+    index.archived = {k: {"id": 40 + n} for n, k in enumerate(keys)}
+    archived = {reason_class(key_problem(index, k, hint="pass --unarchive") or "", None, k)
+                for k in keys}
+    assert archived == {"key … belongs to archived deal …; archived deals cannot be "
+                        "edited (pass --unarchive)"}, archived
+    carries = {reason_class(f"deal 7 no longer carries key {k} (its key field holds 'x' now)",
+                            None, k) for k in keys}
+    assert carries == {"deal … no longer carries key … (its key field holds … now)"}, carries
 
 
 def test_reason_class_keeps_the_hint_and_elides_the_cells() -> None:
