@@ -50,6 +50,8 @@ def same(old: Any, new: Any, kind: str | None = None) -> bool:
     reads it), None when it is not known (a job stored before types were kept)."""
     if old == new:
         return True
+    if new is None:  # a field cleared (``clear_values``): the same when it is empty
+        return old in ("", [], {})
     a, b = _number(old), _number(new)
     if a is not None and b is not None:
         return a == b
@@ -222,8 +224,14 @@ def changed_fields(changes: Mapping[str, Any],
     """The fields a PATCH body (``deal_changes``) changes, each once: the deal's own by
     their key (``value``, ``stage_id``), custom fields by their name (``labels``: key ->
     name; ``label``). What a plan counts per field (x20r2 F6)."""
-    names = [k for k in changes if k != "custom_fields"]
-    return names + [label(code, labels) for code in changes.get("custom_fields") or {}]
+    names = [_cleared(k, v) for k, v in changes.items() if k != "custom_fields"]
+    return names + [_cleared(label(code, labels), v)
+                    for code, v in (changes.get("custom_fields") or {}).items()]
+
+
+def _cleared(name: str, value: object) -> str:
+    """A field a PATCH empties (null: ``clear_values``) counted apart from those it sets."""
+    return f"{name} (cleared)" if value is None else name
 
 
 def drifted(deal: Deal, image: Mapping[str, Any] | None,

@@ -56,6 +56,8 @@ class UpdateSection(BaseModel):
     id_column: str | None = None
     key_column: str | None = None
     key_field: str = "Import source key"
+    # cells that clear their field (null sent); an empty cell leaves it, as empty_values do
+    clear_values: list[str] = []
 
     @model_validator(mode="after")
     def _one(self) -> UpdateSection:
@@ -78,6 +80,8 @@ class UpdateMapping:
     by: Literal["id", "key"]
     column: str
     key_field: str | None
+    # ``[update] clear_values``, as ``tf.norm_key`` reads them (``wanted_values``)
+    clear: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: str | Path | dict[str, Any]) -> UpdateMapping:
@@ -131,10 +135,10 @@ class UpdateMapping:
             raise UpdateMappingError(problems, source=source, usable=None if spec is None
                                      or section is None else cls(
                 ImportMapping(spec, source=source), by, column,
-                section.key_field if by == "key" else None))
+                section.key_field if by == "key" else None, _clear(section)))
         assert spec is not None
         return cls(ImportMapping(spec, source=source), by, column,
-                   named.key_field if by == "key" else None)
+                   named.key_field if by == "key" else None, _clear(named))
 
     def catalog_needs(self) -> dict[str, Any]:
         """Which pulls of ``account.load_catalog`` this mapping's names need: users for an
@@ -200,6 +204,45 @@ def _optional_title(spec: object) -> object:
     # "required and a default exclude each other" for the stand-in default)
 
 
+def _clear(section: UpdateSection) -> frozenset[str]:
+    return frozenset(tf.norm_key(v) for v in section.clear_values if v.strip())
+
+
+# what an update may clear (null in updateDeal's body: openapi-v2 marks probability,
+# lost_reason and close_time nullable; expected_close_date and every custom field are
+# cleared by null too, FACTS.md); any other target's clear cell fails its row
+CLEARABLE = frozenset({"expected_close_date", "probability", "lost_reason"})
+
+
+def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[str, str]:
+    """Target (a deal field's key or a custom field's code) -> the column whose cell is a
+    ``clear_values`` marker, for the targets read from a column (not a template):
+    InputError naming the column when the target cannot be cleared."""
+    customs = {step.name for step in mapper.customs}
+    steps = [*mapper.steps, *mapper.customs, mapper.money, mapper.currency, mapper.pipeline,
+             mapper.stage, mapper.lost_reason]
+    out: dict[str, str] = {}
+    for step in steps:
+        column = step.source.column if step is not None else None
+        cell = row.values.get(column) if column is not None else None
+        if step is None or column is None or not isinstance(cell, str) \
+                or tf.norm_key(cell) not in clear:
+            continue
+        name = getattr(step, "name", "stage_id")
+        if name not in CLEARABLE and name not in customs:
+            raise InputError(f"{cell.strip()!r} clears a field, and {_shown(name)} cannot be "
+                             "cleared (only custom fields, expected_close_date, probability "
+                             "and lost_reason can); leave the cell empty to keep it",
+                             column=column)
+        out[name] = column
+    return out
+
+
+def _shown(name: str) -> str:
+    return {"value": "the deal value", "title": "the deal title",
+            "stage_id": "the stage"}.get(name, name.removesuffix("_id"))
+
+
 def _renamed(key: str, section: UpdateSection) -> str:
     """Problems with the stand-in [import] section, named after [update]."""
     if key.startswith("import.key_column"):
@@ -210,13 +253,19 @@ def _renamed(key: str, section: UpdateSection) -> str:
 
 
 def wanted_values(mapper: RowMapper, row: SourceRow, *,
-                  deactivated: dict[str, InputError] | None = None
+                  deactivated: dict[str, InputError] | None = None,
+                  clear: frozenset[str] = frozenset()
                   ) -> tuple[str, dict[str, Any], dict[str, tuple[str, ...]] | None]:
     """(the row's deal id or key, the values it wants, how open their currencies are —
     ``MappedRow.currency_open``, None when the row names every one): InputError for a bad
     row. ``deactivated``: filled with the targets the row sets to a deactivated user
     (``MappedRow.deactivated``), which then fail the row only if they change the deal;
-    None: such a cell is the row's error."""
+    None: such a cell is the row's error. ``clear``: ``UpdateMapping.clear``; a cell
+    equal to one of them wants its field empty (None: null in the PATCH)."""
+    cleared = _cleared(mapper, row, clear) if clear else {}
+    if cleared:  # mapped as blank cells, then wanted empty
+        gone = set(cleared.values())
+        row = row._replace(values={c: None if c in gone else v for c, v in row.values.items()})
     mapped = mapper.map(row, defer_users=deactivated is not None)
     if deactivated is not None:
         deactivated.update(mapped.deactivated or {})
@@ -225,6 +274,9 @@ def wanted_values(mapper: RowMapper, row: SourceRow, *,
         del deal["title"]
     custom = dict(deal.pop("custom_fields", {}))
     custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
+    customs = {step.name for step in mapper.customs}
+    for name in cleared:
+        (custom if name in customs else deal)[name] = None
     if custom:
         deal["custom_fields"] = custom
     return mapped.key, deal, mapped.currency_open or None

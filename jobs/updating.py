@@ -160,7 +160,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         first = named.setdefault(named_ref, source.row) if named_ref else source.row
         try:
             row_users: dict[str, InputError] = {}
-            ref, wanted, defaulted = wanted_values(mapper, source, deactivated=row_users)
+            ref, wanted, defaulted = wanted_values(mapper, source, deactivated=row_users,
+                                                    clear=umap.clear)
         except InputError as exc:
             if first != source.row:  # fixed and run alone, it would overwrite that row's
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
@@ -264,7 +265,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                       op="update", values=source.values,
                       column=(time_columns or {}).get(wrong))
             return
-    if "lost_reason" in wanted and "status" not in wanted and current.get("status") != "lost":
+    if wanted.get("lost_reason") is not None and "status" not in wanted \
+            and current.get("status") != "lost":
         # the row leaves the status, and the deal is not lost (x14r1 F3)
         if lost_rule == "drop":
             wanted = {k: v for k, v in wanted.items() if k != "lost_reason"}

@@ -755,3 +755,83 @@ def test_failed_rows_files_list_rows_in_the_manifests_order(tmp_path: Path) -> N
         assert done.exit_code == 3, done.output
         (job,) = (tmp_path / "jobs").iterdir()
         assert [int(r["row"]) for r in read_csv(job / "failed.csv")] == bad_rows
+
+
+CLEAR_MAPPING = """
+version = 1
+[update]
+id_column = "Deal"
+clear_values = ["#CLEAR"]
+[deal]
+title = "Title"
+expected_close_date = "Close"
+[custom_fields]
+"Lead source" = "Source"
+"""
+
+
+def _over_http(sb: Sandbox, deal_id: int) -> dict[str, Any]:
+    """Deal ``deal_id`` as GET /api/v2/deals/{id} shows it."""
+    import urllib.request
+
+    ask = urllib.request.Request(f"{sb.url}/api/v2/deals/{deal_id}",
+                                 headers={"x-api-token": sb.token})
+    with urllib.request.urlopen(ask, timeout=10) as answer:
+        return dict(orjson.loads(answer.read())["data"])
+
+
+def test_a_clear_cell_empties_its_field_and_undo_puts_it_back(tmp_path: Path) -> None:
+    """x26r2 F5: an update could not empty a field (a blank cell leaves it). A cell equal
+    to ``[update] clear_values`` sends null: the plan counts the field as cleared, the
+    deal's field is empty over HTTP, undo puts the value back; a title's clear cell fails
+    its row, and a field already empty is unchanged."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        source = code(sb, "Lead source")
+        for deal_id in (1, 2):
+            sb.state.deals.rows[deal_id].update(expected_close_date="2026-03-01")
+            sb.state.deals.rows[deal_id]["custom_fields"][source] = option(
+                sb, "Lead source", "Partner")
+        sb.state.deals.rows[3].update(expected_close_date=None)
+        rows = [{"Deal": 1, "Title": "", "Close": "#clear", "Source": " #CLEAR "},
+                {"Deal": 2, "Title": "#CLEAR", "Close": "", "Source": ""},
+                {"Deal": 3, "Title": "", "Close": "#CLEAR", "Source": ""}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(CLEAR_MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        args = ["--mapping", str(tmp_path / "map.toml"), *cli_args(sb, tmp_path / "jobs")]
+        planned = CliRunner().invoke(app, ["plan", "update", str(manifest), "--json", *args],
+                                     env=env)
+        assert planned.exit_code == 3, planned.output
+        shown = orjson.loads(planned.output)
+        assert shown["changed_fields"] == {"expected_close_date (cleared)": 1,
+                                           "Lead source (cleared)": 1}, shown
+        assert shown["actions"]["unchanged"] == 1, shown
+        (reason,) = shown["reasons"]
+        assert "the deal title cannot be cleared" in reason, reason
+        done = CliRunner().invoke(app, ["update", str(manifest), *args], env=env)
+        assert done.exit_code == 3, done.output  # row 2: a title is never cleared
+        now = _over_http(sb, 1)
+        assert now["expected_close_date"] is None and now["custom_fields"][source] is None
+        kept = _over_http(sb, 2)
+        assert kept["expected_close_date"] == "2026-03-01" and kept["custom_fields"][source]
+        (job,) = (tmp_path / "jobs").iterdir()
+        undone = CliRunner().invoke(app, ["undo", job.name, "--yes", *cli_args(
+            sb, tmp_path / "jobs")], env=env)
+        assert undone.exit_code == 0, undone.output
+        back = _over_http(sb, 1)
+        assert back["expected_close_date"] == "2026-03-01"
+        assert back["custom_fields"][source] == option(sb, "Lead source", "Partner")
+
+
+def test_a_cleared_field_is_a_change_only_where_the_deal_holds_a_value() -> None:
+    """A wanted None (a ``clear_values`` cell) changes a field that holds a value, and
+    leaves one already empty (null, "" or an empty set) as it is."""
+    from jobs.deals import changed_fields, deal_changes
+
+    wanted = {"expected_close_date": None, "custom_fields": {"c1": None, "c2": None}}
+    held = {"expected_close_date": "2026-03-01", "custom_fields": {"c1": 4, "c2": [1, 2]}}
+    assert deal_changes(held, wanted) == wanted
+    assert changed_fields(wanted, {"c1": "Lead source"}) == [
+        "expected_close_date (cleared)", "Lead source (cleared)", "c2 (cleared)"]
+    empty = {"expected_close_date": "", "custom_fields": {"c1": None, "c2": []}}
+    assert deal_changes(empty, wanted) == {}
