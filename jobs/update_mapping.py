@@ -208,10 +208,12 @@ def _clear(section: UpdateSection) -> frozenset[str]:
     return frozenset(tf.norm_key(v) for v in section.clear_values if v.strip())
 
 
-# what an update may clear (null in updateDeal's body: openapi-v2 marks probability,
-# lost_reason and close_time nullable; expected_close_date and every custom field are
-# cleared by null too, FACTS.md); any other target's clear cell fails its row
-CLEARABLE = frozenset({"expected_close_date", "probability", "lost_reason"})
+# what an update may clear (null in updateDeal's body): openapi-v2 marks probability and
+# lost_reason nullable there (close_time too, not a mapping target), and its
+# custom_fields says "to clear a custom field value, set it to null"; it does not mark
+# expected_close_date nullable, so that is not sent null (nothing unsure reaches the API);
+# any other target's clear cell fails its row
+CLEARABLE = frozenset({"probability", "lost_reason"})
 
 
 def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[str, str]:
@@ -231,8 +233,8 @@ def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[s
         name = getattr(step, "name", "stage_id")
         if name not in CLEARABLE and name not in customs:
             raise InputError(f"{cell.strip()!r} clears a field, and {_shown(name)} cannot be "
-                             "cleared (only custom fields, expected_close_date, probability "
-                             "and lost_reason can); leave the cell empty to keep it",
+                             "cleared (only custom fields, probability and lost_reason can: "
+                             "openapi-v2's updateDeal); leave the cell empty to keep it",
                              column=column)
         out[name] = column
     return out

@@ -764,7 +764,7 @@ id_column = "Deal"
 clear_values = ["#CLEAR"]
 [deal]
 title = "Title"
-expected_close_date = "Close"
+probability = "Close"
 [custom_fields]
 "Lead source" = "Source"
 """
@@ -788,10 +788,10 @@ def test_a_clear_cell_empties_its_field_and_undo_puts_it_back(tmp_path: Path) ->
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         source = code(sb, "Lead source")
         for deal_id in (1, 2):
-            sb.state.deals.rows[deal_id].update(expected_close_date="2026-03-01")
+            sb.state.deals.rows[deal_id].update(probability=40)
             sb.state.deals.rows[deal_id]["custom_fields"][source] = option(
                 sb, "Lead source", "Partner")
-        sb.state.deals.rows[3].update(expected_close_date=None)
+        sb.state.deals.rows[3].update(probability=None)
         rows = [{"Deal": 1, "Title": "", "Close": "#clear", "Source": " #CLEAR "},
                 {"Deal": 2, "Title": "#CLEAR", "Close": "", "Source": ""},
                 {"Deal": 3, "Title": "", "Close": "#CLEAR", "Source": ""}]
@@ -803,7 +803,7 @@ def test_a_clear_cell_empties_its_field_and_undo_puts_it_back(tmp_path: Path) ->
                                      env=env)
         assert planned.exit_code == 3, planned.output
         shown = orjson.loads(planned.output)
-        assert shown["changed_fields"] == {"expected_close_date (cleared)": 1,
+        assert shown["changed_fields"] == {"probability (cleared)": 1,
                                            "Lead source (cleared)": 1}, shown
         assert shown["actions"]["unchanged"] == 1, shown
         (reason,) = shown["reasons"]
@@ -811,15 +811,15 @@ def test_a_clear_cell_empties_its_field_and_undo_puts_it_back(tmp_path: Path) ->
         done = CliRunner().invoke(app, ["update", str(manifest), *args], env=env)
         assert done.exit_code == 3, done.output  # row 2: a title is never cleared
         now = _over_http(sb, 1)
-        assert now["expected_close_date"] is None and now["custom_fields"][source] is None
+        assert now["probability"] is None and now["custom_fields"][source] is None
         kept = _over_http(sb, 2)
-        assert kept["expected_close_date"] == "2026-03-01" and kept["custom_fields"][source]
+        assert kept["probability"] == 40 and kept["custom_fields"][source]
         (job,) = (tmp_path / "jobs").iterdir()
         undone = CliRunner().invoke(app, ["undo", job.name, "--yes", *cli_args(
             sb, tmp_path / "jobs")], env=env)
         assert undone.exit_code == 0, undone.output
         back = _over_http(sb, 1)
-        assert back["expected_close_date"] == "2026-03-01"
+        assert back["probability"] == 40
         assert back["custom_fields"][source] == option(sb, "Lead source", "Partner")
 
 
