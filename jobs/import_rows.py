@@ -255,9 +255,14 @@ class RowPlanner:
     def _bad(self, row: SourceRow, reason: str, column: str | None,
              **extra: Any) -> NewItem:
         self.counts.bad += 1
+        # the row is named by the reports' row column; its line, where a cell of several
+        # lines above it makes the two differ, by the reason, as the reader's own refusals
+        # say it (x26r3 1: "not an amount: '7x00'" named row 9 only, the file's line 13)
+        note = line_note(row.row, row.line)
+        if note and note not in reason:
+            reason += note
         if len(self.counts.bad_examples) < 10:
-            where = (f"row {row.row}" + line_note(row.row, row.line)
-                     + (f", column {column!r}" if column else ""))
+            where = f"row {row.row}" + (f", column {column!r}" if column else "")
             self.counts.bad_examples.append(f"{where}: {reason}")
         return NewItem(row=row.row, key=self._raw_key(row.values), op="create",
                        payload={**stored_row(row), "column": column, **extra},

@@ -68,6 +68,10 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
 
 REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in full
 
+# the file's line a reason ends with where the row's differs (bulk.manifest_row.line_note):
+# said by the row, not by the class (x26r3 1: one class per line number otherwise)
+_LINE_NOTE = re.compile(r" \(line (\d+) of the file\)$")
+
 
 # a date no pattern read (``transforms.parse_date``'s last word): its column's values may
 # all read by a pattern of ``[defaults] date_formats`` (x26r2 2)
@@ -92,13 +96,20 @@ class ReasonTally:
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
-        """``value``: the row's cell in ``column``, read for a date hint."""
+        """``value``: the row's cell in ``column``, read for a date hint. A reason ending
+        with the file's line (``(line 13 of the file)``) is counted without it; the
+        example keeps that line by its row (``lines``: {"9": 13})."""
+        line = None
+        if (noted := _LINE_NOTE.search(reason)) is not None:
+            reason, line = reason[:noted.start()], int(noted[1])
         cls = reason_class(reason, column, key)
         self.counts[cls] += n
         example = self._examples.setdefault(
             cls, {"reason": f"{column}: {reason}" if column else reason, "rows": []})
         if row is not None and len(example["rows"]) < REASON_ROWS_SHOWN:
             example["rows"].append(row)
+            if line is not None:
+                example.setdefault("lines", {})[str(row)] = line
         if _UNREAD_DATE.match(reason):
             values = self._dates.setdefault(cls, {})
             if values is not None and (value is None or len(values) >= DATE_VALUES_KEPT):
@@ -127,7 +138,8 @@ class ReasonTally:
 
 def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> str:
     """The text a plan prints for ``n`` rows of reason class ``cls``: its first row's reason
-    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``) and its
+    in full, with the rows (``(row 4; and 2 more rows like it: rows 7, 9)``; a row whose
+    file line differs with it: ``row 9, line 13 of the file``, ``rows 11 (line 15)``) and its
     ``hint`` if it has one (said once, for all its rows); the class itself when no row
     was kept."""
     example = examples.get(cls)
@@ -135,16 +147,20 @@ def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> 
         return cls
     hint = f"; {example['hint']}" if example.get("hint") else ""
     rows = list(example.get("rows") or [])
+    lines = example.get("lines") or {}
     if not rows:
         more = f" (and {n - 1:,} more rows like it)" if n > 1 else ""
         return f"{example['reason']}{more}{hint}"
+    first = f"row {rows[0]}" + (f", line {lines[str(rows[0])]} of the file"
+                                if str(rows[0]) in lines else "")
     if n == 1:
-        return f"{example['reason']} (row {rows[0]}){hint}"
-    others = ", ".join(str(r) for r in rows[1:])
+        return f"{example['reason']} ({first}){hint}"
+    others = ", ".join(str(r) + (f" (line {lines[str(r)]})" if str(r) in lines else "")
+                       for r in rows[1:])
     etc = "…" if n > len(rows) else ""
-    return (f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it: "
+    return (f"{example['reason']} ({first}; and {n - 1:,} more rows like it: "
             f"rows {others}{etc}){hint}" if others else
-            f"{example['reason']} (row {rows[0]}; and {n - 1:,} more rows like it){hint}")
+            f"{example['reason']} ({first}; and {n - 1:,} more rows like it){hint}")
 
 
 __all__ = ["REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]

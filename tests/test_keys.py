@@ -178,7 +178,8 @@ async def test_import_upsert_sees_archived_deals(tmp_path: Path) -> None:
                                          create_key_field=False, job_id="second")
         assert failed(second) == {"HS-100004": f"key HS-100004 belongs to archived deal "
                                   f"{target}; archived deals cannot be edited (pass "
-                                  "--unarchive to unarchive and update it)"}
+                                  "--unarchive to unarchive and update it) (line 8 of "
+                                  "the file)"}  # after the export's multi-line cells (x26r3 1)
         assert set(sb.state.deals.rows) == ids and deal(sb, target)["is_archived"]
         second.close()
         third, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,

@@ -95,7 +95,35 @@ def test_csv_rows_are_the_rows_a_spreadsheet_shows(sandbox: Sandbox, tmp_path: P
     res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping",
                                    str(tmp_path / "mapping.toml"), "--url", sandbox.url,
                                    *FAST], env=ENV)
-    assert "is below the minimum 0 (row 3)" in res.output, res.output
+    assert "is below the minimum 0 (row 3, line 5 of the file)" in res.output, res.output
+
+
+def test_mapping_failures_name_the_line_where_it_differs(sandbox: Sandbox,
+                                                         tmp_path: Path) -> None:
+    """A value the mapping refuses says the file's line as the reader's refusals do, where a
+    cell of several lines above makes it differ from the row (x26r3 1: "not an amount:
+    '7x00' (row 9)" only): in the plan's reasons (one class for rows with and without a
+    line), plan --json, plan-failed.csv and failed.csv; a row whose line is its row says
+    none."""
+    path = tmp_path / "deals.csv"
+    path.write_text('key,title,amount\nk0,Early,7x00\nk1,"one\ntwo\nthree",5\nk2,A,7x01\n'
+                    'k3,B,7x02\n')
+    plan, failed = _plan_and_import(sandbox, tmp_path, path)
+    reasons = [r["reason"] for r in plan["failed_rows"]]
+    assert [r["row"] for r in plan["failed_rows"]] == [2, 4, 5]
+    assert "line" not in reasons[0]
+    assert reasons[1].endswith("(line 6 of the file)"), reasons
+    assert reasons[2].endswith("(line 7 of the file)"), reasons
+    for f in (tmp_path / "plan-failed.csv", failed):
+        assert [r["reason"] for r in read_csv(f)] == reasons
+    assert list(plan["reasons"].values()) == [3], plan["reasons"]
+    (example,) = plan["reason_examples"].values()
+    assert example["rows"] == [2, 4, 5] and example["lines"] == {"4": 6, "5": 7}
+    assert "line" not in example["reason"]
+    res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping",
+                                   str(tmp_path / "mapping.toml"), "--url", sandbox.url,
+                                   *FAST], env=ENV)
+    assert "rows 4 (line 6), 5 (line 7))" in " ".join(res.output.split()), res.output
 
 
 def test_jsonl_rows_are_lines_and_json_rows_are_indexes(sandbox: Sandbox,
