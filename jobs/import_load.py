@@ -60,6 +60,7 @@ from bulk.runner import RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
+from bulk.wording import counted, noun
 
 from .account import DealsByKey
 from .budget_stop import first_write_line
@@ -349,12 +350,21 @@ def _contested(planner: RowPlanner, settings: ImportSettings) -> ContestedKeys:
     return contested
 
 
+# what ``RowIndexes.listed`` counts, for a count of one ("listed 1 persons", x26r3 2)
+_LISTED_ONE = {"persons": "person", "organizations": "organization",
+               "deals with a key": "deal with a key"}
+
+
+def _listed(what: str, n: int) -> str:
+    return f"{n:,} {_LISTED_ONE.get(what, what) if n == 1 else what}"
+
+
 def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
     c = planner.counts
     parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
              f"{c.unchanged:,} unchanged", *([f"{c.exists:,} existing"] if c.exists else []),
              f"{c.bad:,} with errors"]
-    found = ", ".join(f"{n:,} {what}" for what, n in listed.items())
+    found = ", ".join(_listed(what, n) for what, n in listed.items())
     return "; ".join(parts) + (f" | listed {found}" if found else "") + \
         f" | new persons {c.persons_new:,}, new organizations {c.orgs_new:,}"
 
@@ -913,22 +923,25 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if c.closed_undated:  # x24r1 1
         notes.append(mapping.undated_note(c.closed_undated))
     if len(planner.key_problems) > 20:
-        notes.append(f"... and {len(planner.key_problems) - 20:,} more rows with key problems")
-    notes += [f"listed {n:,} {what}" for what, n in planner.indexes.listed.items()]
-    notes += [f"persons: {c.persons_found:,} rows matched an existing person, "
-              f"{c.persons_new:,} new persons to create"
-              + (f"; {c.persons_other_name:,} rows linked by e-mail to a person of another "
+        notes.append(f"... and {counted(len(planner.key_problems) - 20, 'more row')} with key "
+                     "problems")
+    notes += [f"listed {_listed(what, n)}" for what, n in planner.indexes.listed.items()]
+    notes += [f"persons: {counted(c.persons_found, 'row')} matched an existing person, "
+              f"{counted(c.persons_new, 'new person')} to create"
+              + (f"; {counted(c.persons_other_name, 'row')} linked by e-mail to a person of another "
                  "name (succeeded.csv's note names the person)" if c.persons_other_name
                  else "")
-              + (f"; {c.persons_same_name:,} new persons have the name of a person of the "
+              + (f"; {counted(c.persons_same_name, 'new person')} "
+                 f"{noun(c.persons_same_name, 'has', 'have')} the name of a person of the "
                  "account (possible duplicates: succeeded.csv's note names them)"
                  if c.persons_same_name else ""),
-              f"organizations: {c.orgs_found:,} rows matched an existing organization, "
-              f"{c.orgs_new:,} new organizations to create"]
+              f"organizations: {counted(c.orgs_found, 'row')} matched an existing "
+              f"organization, {counted(c.orgs_new, 'new organization')} to create"]
     if (unnamed := mapping.unnamed_persons_note(columns, c.persons_new)) is not None:
         notes.append(unnamed)  # x25r2 F9
     if settings.mode == "upsert":
-        notes.append(f"upsert: {c.update:,} deals to update, {c.unchanged:,} unchanged (free)")
+        notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
+                     "(free)")
     elif "deals with a key" in planner.indexes.listed:
         notes.append(f"insert: the file was imported before (its keys' claims name deals), "
                      f"so the deals that carry a key were listed: {c.exists:,} rows' deals "
@@ -1128,8 +1141,9 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
     if waited or meanwhile:
         lines.append(f"keys created meanwhile (another run, or someone while the job was "
-                     f"stopped): {waited:,} rows waited for another run's create of their "
-                     f"key; {meanwhile:,} keys were already created (updated / skipped, "
+                     f"stopped): {counted(waited, 'row')} waited for another run's create of "
+                     f"their key; {counted(meanwhile, 'key')} "
+                     f"{noun(meanwhile, 'was', 'were')} already created (updated / skipped, "
                      "never created twice)")
     contacts = sum(int((r.get("claims") or {}).get("contacts_waited", 0)) for r in data["runs"])
     if contacts:
@@ -1157,7 +1171,7 @@ def _checked(runs: Sequence[Mapping[str, Any]]) -> str:
     checked = sum(int(r.get("in_doubt_checked") or 0) for r in runs)
     if not checked:
         return ""
-    return (f" ({checked:,} rows in doubt checked against the account; those not found "
+    return (f" ({counted(checked, 'row')} in doubt checked against the account; those not found "
             "applied were sent again)")
 
 

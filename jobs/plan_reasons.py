@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from bulk.wording import counted, noun
+
 from .mapping.starter import date_formats_for
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
@@ -149,7 +151,7 @@ def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> 
     rows = list(example.get("rows") or [])
     lines = example.get("lines") or {}
     if not rows:
-        more = f" (and {n - 1:,} more rows like it)" if n > 1 else ""
+        more = f" (and {counted(n - 1, 'more row', 'more rows')} like it)" if n > 1 else ""
         return f"{example['reason']}{more}{hint}"
     first = f"row {rows[0]}" + (f", line {lines[str(rows[0])]} of the file"
                                 if str(rows[0]) in lines else "")
@@ -158,9 +160,10 @@ def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> 
     others = ", ".join(str(r) + (f" (line {lines[str(r)]})" if str(r) in lines else "")
                        for r in rows[1:])
     etc = "…" if n > len(rows) else ""
-    return (f"{example['reason']} ({first}; and {n - 1:,} more rows like it: "
-            f"rows {others}{etc}){hint}" if others else
-            f"{example['reason']} ({first}; and {n - 1:,} more rows like it){hint}")
+    more = counted(n - 1, "more row", "more rows")
+    return (f"{example['reason']} ({first}; and {more} like it: "
+            f"{noun(n - 1, 'row')} {others}{etc}){hint}" if others else
+            f"{example['reason']} ({first}; and {more} like it){hint}")
 
 
 __all__ = ["REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]

@@ -27,6 +27,7 @@ from bulk.manifest_stamp import file_stamp
 from bulk.manifest_xlsx import twice_problem
 from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
+from bulk.wording import counted, noun
 
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
@@ -202,7 +203,8 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         listing = await list_deals(ctx, source.query.params(catalog), limit=source.limit)
         if listing.more and source.limit is not None:
             raise _too_many(source.limit, f"match {source.query.describe()}")
-        prep.notes.append(f"{len(listing.deals):,} deals match {source.query.describe()} "
+        prep.notes.append(f"{counted(len(listing.deals), 'deal')} "
+                          f"{noun(len(listing.deals), 'matches', 'match')} {source.query.describe()} "
                           f"({listing.pages} list page(s))")
         return [(n, str(d["id"]), d, {"deal_id": d["id"], "title": d.get("title")})
                 for n, d in enumerate(listing.deals, start=1)]

@@ -30,6 +30,7 @@ from bulk.errors import BulkError, InputError, StoreLost
 from bulk.loop import run_loop
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
+from bulk.wording import counted
 from jobs.planning import budget_source, estimate, render_plan
 
 from .cli_ops import Json, Yes
@@ -508,8 +509,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     chosen = planned_merges(out.result.groups, replace(options, max_merges=None),
                             dcfg.review_threshold)
     render_plan(est, console=Console(highlight=False, soft_wrap=True, markup=False), rows=(
-        f"groups to merge: {len(chosen):,} ({sum(len(g.merged_ids) for g in chosen):,} deals "
-        "merged away" + ("; review band included" if include_review else "") + ")"))
+        f"groups to merge: {len(chosen):,} "
+        f"({counted(sum(len(g.merged_ids) for g in chosen), 'deal')} merged away"
+        + ("; review band included" if include_review else "") + ")"))
     for line in _plan_lines(out, options)[:3]:
         typer.echo(line)
 

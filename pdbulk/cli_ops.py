@@ -27,6 +27,7 @@ from bulk.errors import BulkError, InputError
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import JobStore
+from bulk.wording import counted
 from jobs.api import (
     Planned,
     Work,
@@ -432,7 +433,7 @@ def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @F
                             config={"engine": cfg.to_json()})
     try:
         store.add_items(touch_items(deal_ids, fields))
-        typer.echo(f"job {job_id}: {len(deal_ids)} deals")
+        typer.echo(f"job {job_id}: {counted(len(deal_ids), 'deal')}")
         finish(store, execute(store, TouchJob(), cfg, token, label="touch"))
     finally:
         store.close()

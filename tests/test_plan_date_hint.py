@@ -65,7 +65,7 @@ def test_plan_import_hints_the_date_format_of_its_unread_dates(
                "--create-key-field")
     assert out.count("date_formats") == 1, out
     assert ("2 close: not a date: '13.07.2027' (tried ISO (YYYY-MM-DD)) (row 2; and 1 more "
-            f"rows like it: rows 3); {HINT}") in out, out
+            f"row like it: row 3); {HINT}") in out, out
 
 
 @pytest.mark.parametrize("values", [

@@ -176,7 +176,7 @@ def test_resumed_upsert_leaves_a_deal_changed_since_the_load(sb: Sandbox,
     sb.state.save("deal", theirs)
     res = _resume(sb, jobs, job)
     assert res.exit_code == 3, res.output
-    assert "1 conflicts" in res.output, res.output
+    assert "1 conflict, " in res.output, res.output
     assert sb.state.deals.rows[ids["k0"]]["title"] == "Theirs"
     assert sb.state.deals.rows[ids["k1"]]["title"] == "Renamed 1"
     failed = _failed(jobs, job)

@@ -42,8 +42,9 @@ async def test_a_second_person_of_a_name_the_account_has_is_noted(tmp_path: Path
         persons = sorted(p["id"] for p in sb.state.persons.rows.values()
                          if p["name"] == "Ann Lee")
     assert counts.persons_same_name == 1
-    assert any("1 new persons have the name of a person of the account" in n
+    assert any("1 new person has the name of a person of the account" in n
                for n in plan.notes), plan.notes
+    assert "listed 1 person" in plan.notes, plan.notes  # x26r3 2: "listed 1 persons"
     first = persons[0]
     assert len(persons) == 2  # created all the same
     note = (f"created a second person named 'Ann Lee' (the account's person id {first} "

@@ -17,6 +17,7 @@ from bulk.calls import CallContext
 from bulk.claims import Claim, acquire, in_doubt_outcome
 from bulk.clock import in_thread
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.wording import counted
 
 from ..account import DealsByKey, key_moved, keyed_added_since
 from ..deals import (
@@ -380,7 +381,7 @@ class _Resume(_ImportBase):
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
         moved = counts["key moved"]
         await AsyncJobStore(store).record([outcome for _, outcome in decided])
-        extra = (f", {conflicts:,} conflicts" if conflicts else "") + (
+        extra = (f", {counted(conflicts, 'conflict')}" if conflicts else "") + (
             f", {moved:,} no longer carry their key" if moved else "")
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
                 f"(unchanged), {gone:,} gone{extra}, "

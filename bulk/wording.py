@@ -1,0 +1,18 @@
+"""Counts in words: ``counted(1, "row")`` is "1 row", ``counted(2, "row")`` "2 rows" (x26r3
+2: "and 1 more rows like it: rows 6"). For messages only; never parsed back."""
+
+from __future__ import annotations
+
+
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """``n`` (thousands separated) and ``noun``, or ``nouns`` (default ``noun`` + "s")
+    when ``n`` is not 1."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+def noun(n: int, singular: str, plural: str | None = None) -> str:
+    """``singular`` for one, else ``plural`` (default ``singular`` + "s"): the word alone."""
+    return singular if n == 1 else plural or singular + "s"
+
+
+__all__ = ["counted", "noun"]
