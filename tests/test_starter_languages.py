@@ -60,3 +60,16 @@ def test_german_french_spanish_headers_are_mapped(
             got = got["column"]
         assert got == column, (target, text)
     Mapping.loads(text).compile(catalog)
+
+
+@pytest.mark.parametrize("key", ["Schlüssel", "ID-Nr.", "Kennung", "Nummer", "Datensatz-ID",
+                                 "Référence", "Identifiant", "Clave", "Código"])
+def test_german_french_spanish_keys_are_id_like(catalog: Catalog, key: str) -> None:
+    """A key column named in German, French or Spanish is the key_column by its name, not
+    as the first column with "TODO: no id-like column found" (x26r3 3)."""
+    header = ["Titel", "Betrag", key, "Telefonnummer", "Código postal"]
+    row = ["Deal 1", "100", "K1", "+49 30 1234567", "10115"]
+    text = init_mapping(header, catalog,
+                        samples={c: [v] for c, v in zip(header, row, strict=True)})
+    assert tomllib.loads(text)["import"]["key_column"] == key, text
+    assert "no id-like column" not in text, text

@@ -24,7 +24,13 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
                           "opportunity id", "source key", "item id",
                           # HubSpot's German and French exports (x9r1)
-                          "datensatz-id", "id de fiche d'informations", "id de l'enregistrement"),
+                          "datensatz-id", "id de fiche d'informations", "id de l'enregistrement",
+                          # German, French and Spanish keys (x26r3 3: "Schlüssel" was taken
+                          # for being the first column, with a TODO)
+                          "schlüssel", "id-nr.", "id-nr", "id nr", "kennung", "nummer", "nr.",
+                          "externe id", "référence", "reference", "identifiant", "id externe",
+                          "clave", "código", "codigo", "identificador", "referencia",
+                          "id externo"),
     "deal.title": ("deal name", "title", "deal title", "opportunity name", "name", "deal",
                    "deal-name", "nom de la transaction", "nom de l'affaire",
                    # German, French and Spanish CRM exports (x25r2 F9)
