@@ -36,6 +36,7 @@ from rich.table import Table
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import SchedulerStats
+from bulk.wording import counted, noun
 
 from .budget_stop import budget_stop, first_write_line, runs_under_cap
 from .plan_reasons import ReasonTally, reason_class, reason_line
@@ -378,10 +379,29 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> None:
+def _rows_line(plan: Plan, conflicts: int) -> str:
+    """``rows: 3 (2 valid, 1 with errors: ...)``; an undo's conflicts apart, as its run
+    reports them (x26r3 4: a deal changed since was "1 with errors"): ``rows: 3 (2 valid,
+    1 conflict: left alone; its reason below and in failed.csv)``."""
+    good = plan.rows - plan.bad_rows
+    conflicts = min(conflicts, plan.bad_rows)
+    errors = plan.bad_rows - conflicts
+    parts = [f"{good:,} valid"]
+    if conflicts:
+        parts.append(f"{counted(conflicts, 'conflict')}: left alone; "
+                     f"{noun(conflicts, 'its reason', 'their reasons')} below and in failed.csv")
+    if errors or not conflicts:
+        parts.append(f"{errors:,} with errors: they go to failed.csv and are never sent")
+    return f"rows: {plan.rows:,} ({', '.join(parts)})"
+
+
+def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
+                conflicts: int = 0) -> None:
     """The plan as a person reads it: a table of calls, then tokens, time and days.
     ``rows``: the line that counts what the job works on, for a job whose input is not
-    rows of a file (default: the rows line of a file-driven job)."""
+    rows of a file (default: the rows line of a file-driven job). ``conflicts``: of the
+    rows refused, those left alone as conflicts (an undo's deals changed since), counted
+    and worded apart from the rows with errors."""
     table = Table(title=f"plan: {plan.kind}", show_footer=True, title_justify="left")
     table.add_column("operation", footer="total")
     table.add_column("calls", justify="right", footer=f"{plan.total_calls:,}")
@@ -391,14 +411,11 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None) -> Non
         cost = get_operation(op).token_cost
         table.add_row(op, f"{n:,}", str(cost), f"{n * cost:,}")
     console.print(table)
-    good = plan.rows - plan.bad_rows
     if rows is None and plan.merges is not None:
         rows = (f"rows: {plan.rows:,}; merges: {plan.merges:,} "
                 f"({plan.merges - plan.bad_merges:,} valid, {plan.bad_merges:,} with errors: "
                 "they go to failed.csv and are never sent)")
-    console.print(rows if rows is not None else (
-        f"rows: {plan.rows:,} ({good:,} valid, {plan.bad_rows:,} with errors: "
-        "they go to failed.csv and are never sent)"))
+    console.print(rows if rows is not None else _rows_line(plan, conflicts))
     share = plan.share_of_today
     if plan.tokens_left_today is None:
         budget = f"daily budget {plan.daily_tokens:,} tokens (today's spend unknown)"

@@ -73,7 +73,8 @@ def _show(planned: Planned, *, as_json: bool = False) -> None:
     if as_json:
         emit_json({**planned.plan.to_json(), "actions": planned.actions})
         return
-    render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False))
+    render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False),
+                conflicts=planned.actions.get("conflict", 0))
     typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in planned.actions.items())
                                      or "none"))
 

@@ -1462,3 +1462,31 @@ async def test_resumed_undo_counts_deals_archived_while_it_was_stopped(
         assert all(deal(sb, i)["value"] != 4242 for i in ids[archived:])
         undo.close()
         source.close()
+
+
+def test_plan_undo_counts_a_conflict_as_a_conflict(tmp_path: Path) -> None:
+    """x26r3 4: a deal changed since the job wrote it was counted "rows: 3 (2 valid, 1 with
+    errors: they go to failed.csv and are never sent)" by plan undo. It is a conflict, left
+    alone: plan undo and the undo's run both count it so, in the singular for one."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=60, seed=35)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        jobs = tmp_path / "jobs"
+        moved = sorted(i for i, d in sb.state.deals.rows.items() if d["stage_id"] == 3)
+        assert len(moved) > 1
+        out = runner.invoke(app, ["move-stage", "--stage", "Demo Scheduled", "--pipeline",
+                                  "Sales", "--to-stage", "Qualified", "--yes",
+                                  *cli_args(sb, jobs)], env=env)
+        assert out.exit_code == 0, out.output
+        (job,) = jobs.iterdir()
+        sb.state.save("deal", dict(sb.state.deals.rows[moved[0]], stage_id=4,
+                                   update_time="2031-01-01T00:00:00Z"))
+        text = runner.invoke(app, ["plan", "undo", job.name, *cli_args(sb, jobs)], env=env)
+        assert text.exit_code == 3, text.output
+        said = " ".join(text.output.split())
+        assert (f"rows: {len(moved)} ({len(moved) - 1} valid, 1 conflict: left alone; its "
+                "reason below and in failed.csv)") in said, text.output
+        assert "with errors" not in said, text.output
+        undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
+        assert "1 conflict (of the failed): left alone; its reason is in failed.csv" in \
+            " ".join(undone.output.split()), undone.output

@@ -23,6 +23,7 @@ from bulk.store import (
     JobStore,
     Outcome,
 )
+from bulk.wording import counted, noun
 
 from ..deals import (
     Deal,
@@ -503,6 +504,12 @@ class UndoJob:
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]]
+        conflicts = sum(1 for i in store.items(ItemState.FAILED)
+                        if i.op not in _CONTACT_OPS and (i.error or "").startswith("conflict:"))
+        if conflicts:  # of the failed, as plan undo counts them (x26r3 4)
+            lines.append(f"{counted(conflicts, 'conflict')} (of the failed): left alone; "
+                         f"{noun(conflicts, 'its reason is', 'their reasons are')} in "
+                         "failed.csv")
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
