@@ -173,29 +173,12 @@ def utf8_lines(path: PathLike, encoding: str) -> tuple[int, int | None]:
     (``_line_to_utf8``). (0, None) for other encodings."""
     if not single_byte(encoding):
         return 0, None
-    count, first, number = 0, None, 0
-    with _open_binary(path) as f:
-        rest = b""
-        while True:
-            chunk = f.read(64 * 1024)
-            data = rest + (_without_bom(chunk) if not number and not rest else chunk)
-            end = 0
-            for m in _LINE.finditer(data):
-                if chunk and m.end() == len(data) and data.endswith(b"\r"):
-                    break
-                number += 1
-                if _line_to_utf8(m.group(), encoding)[1]:
-                    count += 1
-                    first = number if first is None else first
-                end = m.end()
-            rest = data[end:]
-            if not chunk:
-                if rest:
-                    number += 1
-                    if _line_to_utf8(rest, encoding)[1]:
-                        count += 1
-                        first = number if first is None else first
-                return count, first
+    count, first = 0, None
+    for number, line in _numbered_lines(path):
+        if _line_to_utf8(line, encoding)[1]:
+            count += 1
+            first = number if first is None else first
+    return count, first
 
 
 def open_utf8(path: PathLike, encoding: str | None = None) -> io.BufferedReader:
