@@ -9,7 +9,9 @@ source keys seen so far, in constant memory per key. Moved out of ``jobs.import_
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest import PathSample, SourceRow, check_paths, detect_format
@@ -19,6 +21,7 @@ from bulk.manifest_row import PathLike
 from bulk.manifest_xlsx import first_visible_sheet, sheet_names
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
+from .import_items import ImportSettings
 from .keyset import KeySet as KeySet  # re-exported: it lived here
 from .mapping import Mapping as ImportMapping
 from .mapping import MappingError
@@ -48,6 +51,49 @@ def mapped_sheet(manifest: PathLike, sheet: str | None, mapping: ImportMapping) 
     if mapping.sheet not in names and len(names) == 1:
         return None
     return mapping.sheet
+
+
+def own_failed_file(manifest: PathLike, encoding: str | None, sheet: str | None) -> bool:
+    """Whether ``manifest`` is one of pdbulk's own failed-rows files (failed.csv /
+    failed.xlsx, by their report columns on row 1): its header is row 1 whatever the
+    source's ``header_row`` was, as its encoding is UTF-8 whatever the source's was."""
+    try:
+        if detect_format(manifest) not in ("csv", "xlsx"):
+            return False
+        return hold_column(read_header(manifest, encoding=encoding, sheet=sheet,
+                                       header_row=1)) is not None
+    except InputError:
+        return False
+
+
+def with_mapping_defaults(settings: ImportSettings, mapping: ImportMapping) -> ImportSettings:
+    """``settings`` with what they leave open (None) taken from the mapping's
+    ``[defaults]``: ``encoding``, ``sheet`` (``mapped_sheet``) and ``header_row`` (not for
+    one of pdbulk's own failed-rows files, whose header is row 1). The one rule for the
+    CLI and the library (f27b: ``ImportSettings`` built by a library user read the
+    workbook's first sheet, and detected the encoding, where ``pdbulk import`` with the same
+    mapping read the mapping's sheet and encoding). Raises InputError (``SheetChoiceError``)
+    when the workbook cannot be listed."""
+    encoding = settings.encoding or mapping.encoding
+    sheet = mapped_sheet(settings.manifest, settings.sheet, mapping)
+    header_row = settings.header_row
+    if header_row is None and mapping.header_row not in (None, 1) \
+            and not own_failed_file(settings.manifest, encoding, sheet):
+        header_row = mapping.header_row
+    return dataclasses.replace(settings, encoding=encoding, sheet=sheet, header_row=header_row)
+
+
+# where an import job keeps its settings once the mapping's defaults filled them in (the
+# job's config holds them as they were given; ``stored_settings`` reads this first)
+META_SETTINGS = "import.settings"
+
+
+def stored_settings(store: Any) -> ImportSettings:
+    """An import job's settings (``JobStore``): as ``with_mapping_defaults`` completed them
+    when the job was loaded, else as its config holds them."""
+    completed = store.meta_get(META_SETTINGS)
+    return ImportSettings.from_json(completed if isinstance(completed, dict)
+                                    else store.config["import"])
 
 
 def check_columns(mapping: ImportMapping, header: Sequence[str], *,

@@ -65,7 +65,7 @@ from bulk.wording import counted, noun
 from .account import DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
-from .import_checks import UnseenPaths
+from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
@@ -487,6 +487,11 @@ async def import_job(store: JobStore, kind: ImportJob,
                 on_engine(engine)
             if store.status == "planned":  # a load cut short shows as interrupted
                 store.set_status("loading")
+            # the mapping's [defaults] sheet / encoding / header_row, as the CLI reads them
+            settled = await in_thread(lambda: with_mapping_defaults(kind.settings, mapping))
+            if settled != kind.settings:
+                store.meta_put(META_SETTINGS, settled.to_json())
+                kind.settings = settled
             kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
             plan = await in_thread(lambda: loaded_plan(engine, store, kind))  # passes over items
             if (stop := first_write_line(plan)) is not None:
@@ -586,7 +591,7 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
     say = say or _log.info
     say(f"job {store.job_id} was interrupted while its manifest was being loaded "
         f"({sent_while_loading(store)}): loading it again")
-    settings = ImportSettings.from_json(store.config["import"])
+    settings = stored_settings(store)
     try:  # a changed file: its message says the one thing to do (x24r3 6: it was followed by
         check_inputs(store, settings)  # "fix that and resume it again, or start a new import")
     except InputError as exc:
@@ -597,6 +602,8 @@ async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None)
         store.discard_load()
         if store.status == "planned":
             store.set_status("loading")
+        settings = await in_thread(lambda: with_mapping_defaults(settings, mapping))
+        store.meta_put(META_SETTINGS, settings.to_json())
         kind = ImportJob(store, settings)
         kind.attach(await load(engine.ctx, store, settings, mapping, say=say))
     except InputError as exc:
@@ -1101,7 +1108,7 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
 def write_import_results(store: JobStore, result: RunResult | None, *,
                          resolver: Resolver | None = None) -> dict[str, Path]:
     """succeeded.csv, failed.csv, unprocessed.csv and summary.json of an import job."""
-    settings = ImportSettings.from_json(store.config["import"])
+    settings = stored_settings(store)
     runs = list(store.meta_get(META_RUNS) or [])
     created, reconciled = _created(store)
     counts = store.meta_get(META_COUNTS) or {}

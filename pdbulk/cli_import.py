@@ -55,12 +55,11 @@ from bulk.manifest_encoding import declared_name
 from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber, sheet_names
 from bulk.progress import ProgressView
-from bulk.reports import hold_column
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
 from bulk.xlsx_sheet import SheetChoiceError
 from jobs.catalog import Catalog
-from jobs.import_checks import mapped_sheet
+from jobs.import_checks import mapped_sheet, with_mapping_defaults
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
@@ -131,19 +130,6 @@ HeaderRowOpt = Annotated[int | None, typer.Option(
                                 "defaults.header_row.")]
 
 
-def _own_failed_file(manifest: Path, encoding: str | None, sheet: str | None) -> bool:
-    """Whether ``manifest`` is one of pdbulk's own failed-rows files (failed.csv /
-    failed.xlsx, by their report columns on row 1): its header is row 1 whatever the
-    source's ``header_row`` was, as its encoding is UTF-8 whatever the source's was."""
-    try:
-        if detect_format(manifest) not in ("csv", "xlsx"):
-            return False
-        return hold_column(header(manifest, encoding=encoding, sheet=sheet, header_row=1)) \
-            is not None
-    except InputError:
-        return False
-
-
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None, run: bool = False,
@@ -181,15 +167,13 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
         sheet = mapped_sheet(manifest, sheet, mapping)  # --sheet, else [defaults] sheet
     except InputError as exc:
         raise fail(f"{manifest}: {exc}") from None
-    mapping_row = mapping.header_row
-    if header_row is None and mapping_row not in (None, 1) \
-            and _own_failed_file(manifest, encoding or mapping.encoding, sheet):
-        mapping_row = None  # the source's header row is not this file's (issue 10 F4)
-    settings = ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
-                              mode=resolved, create_key_field=create_key_field,
-                              encoding=encoding or mapping.encoding, sheet=sheet,
-                              header_row=header_row or mapping_row,
-                              unarchive=unarchive, release_held=release_held)
+    # the mapping's [defaults] where no option says otherwise (one rule with the library's
+    # import_job); a failed-rows file's header is its row 1 (issue 10 F4)
+    settings = with_mapping_defaults(
+        ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
+                       mode=resolved, create_key_field=create_key_field, encoding=encoding,
+                       sheet=sheet, header_row=header_row, unarchive=unarchive,
+                       release_held=release_held), mapping)
     try:
         head = manifest_header(settings)
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)

@@ -18,8 +18,9 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight
+from ..import_checks import stored_settings
 from ..import_resolve import Deferred
-from ..import_rows import ImportSettings, RowPlanner, matched_by
+from ..import_rows import RowPlanner, matched_by
 from ..updating import sent_while_loading
 from .base import (
     META_KEY_CODE,
@@ -54,7 +55,7 @@ class ImportJob(_Reconcile, _Resume):
         if not store.loaded:  # what it sent: its spend ledger (the key field, maybe)
             raise InputError(f"job {store.job_id} was interrupted while its manifest was being "
                              f"loaded; {sent_while_loading(store)}: start the import again")
-        settings = ImportSettings.from_json(store.config["import"])
+        settings = stored_settings(store)
         return cls(store, settings, str(store.meta_get(META_KEY_CODE)),
                    mapping_sha=store.meta_get(META_SHA))
 
