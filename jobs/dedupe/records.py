@@ -161,10 +161,26 @@ def field_names(fields: Iterable[Mapping[str, Any]]) -> dict[str, str]:
             for f in fields if f.get("is_custom_field") and f.get("field_code")}
 
 
+async def stages(ctx: CallContext) -> list[dict[str, Any]]:
+    """The account's stages as v2 ``getStages`` lists them (``id``, ``name``,
+    ``order_nr``, ...): read once per plan, for the stage order and the stage names."""
+    return [dict(stage) for page in await ctx.pages("getStages", limit=PAGE)
+            for stage in page.data or ()]
+
+
+def orders_of(listed: Iterable[Mapping[str, Any]]) -> dict[int, int]:
+    """Stage id -> ``order_nr``, of ``stages``' list."""
+    return {int(stage["id"]): int(stage.get("order_nr") or 0) for stage in listed}
+
+
+def names_of(listed: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """Stage id -> its name, of ``stages``' list (``review_names``' ``known["stage"]``)."""
+    return {int(stage["id"]): str(stage.get("name") or "") for stage in listed}
+
+
 async def stage_orders(ctx: CallContext) -> dict[int, int]:
     """Stage id -> ``order_nr`` (v2 ``getStages``)."""
-    return {int(stage["id"]): int(stage.get("order_nr") or 0)
-            for page in await ctx.pages("getStages", limit=PAGE) for stage in page.data or ()}
+    return orders_of(await stages(ctx))
 
 
 async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
@@ -186,13 +202,15 @@ async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, 
 
 async def read_records(ctx: CallContext, *, since: str | None = None,
                        policy: Mapping[str, str] | None = None,
-                       known_orgs: Mapping[int, str] | None = None) -> list[DealRecord]:
-    """The account's deals (or those updated since ``since``) as records, with stage order,
-    organization names (``known_orgs`` are not read again) and every non-empty custom field.
+                       known_orgs: Mapping[int, str] | None = None,
+                       orders: Mapping[int, int] | None = None) -> list[DealRecord]:
+    """The account's deals (or those updated since ``since``) as records, with stage order
+    (``orders``, ``stage_orders``'s; read here when None), organization names
+    (``known_orgs`` are not read again) and every non-empty custom field.
     InputError when ``policy`` names more than 15 custom fields."""
     custom_keys(policy or {})  # validates the policy's keys; every custom field is read
     deals = await list_deal_pages(ctx, since=since)
-    orders = await stage_orders(ctx)
+    orders = await stage_orders(ctx) if orders is None else orders
     names = dict(known_orgs or {})
     missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
     names.update(await organization_names(ctx, missing))
@@ -201,12 +219,15 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
                                  for d in deals))
 
 
-async def review_names(ctx: CallContext, records: Iterable[DealRecord]) -> dict[str, dict[int, str]]:
+async def review_names(ctx: CallContext, records: Iterable[DealRecord], *,
+                       known: Mapping[str, Mapping[int, str]] | None = None,
+                       ) -> dict[str, dict[int, str]]:
     """Names for review.html of the persons, owners, stages and pipelines of these records
     (the groups' deals): ``{"person": {id: name}, "owner": ..., "stage": ..., "pipeline":
     ...}``. Persons by ids (v2 ``getPersons``, 100 per call), users (v1 ``getUsers``),
-    stages and pipelines (v2 lists): a few calls, made only when there are groups. A
-    read the token may not make (a ``BulkError``) leaves that kind out: the page shows ids."""
+    stages and pipelines (v2 lists): a few calls, made only when there are groups; a kind
+    ``known`` holds (e.g. the stages the plan already listed) is not read again. A read
+    the token may not make (a ``BulkError``) leaves that kind out: the page shows ids."""
     recs = list(records)
     out: dict[str, dict[int, str]] = {}
     if not recs:
@@ -239,6 +260,9 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord]) -> dict[
                any(r.pipeline_id is not None for r in recs)))
     for kind, read, needed in wanted:
         if not needed:
+            continue
+        if known is not None and kind in known:
+            out[kind] = dict(known[kind])
             continue
         try:
             out[kind] = await read()
@@ -273,4 +297,4 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 
 __all__ = ["SYSTEM_FIELDS", "closed_at", "custom_keys", "deal_fields", "deleted_since", "field_names",
            "merge_losable", "organization_names", "parse_time", "read_records",
-           "record_from_json", "record_json", "review_names", "stage_orders", "to_record"]
+           "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]
