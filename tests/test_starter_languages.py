@@ -45,6 +45,11 @@ def catalog() -> Catalog:
       "person.name": "Contacto", "deal.value": "Importe", "deal.currency": "Moneda",
       "deal.title": "Nombre del negocio", "person.email": "Correo electrónico",
       "deal.expected_close_date": "Fecha de cierre"}),
+    # a short English export (f27: "Org" was left unmapped, its organizations never made)
+    (["Key", "Title", "Org", "Person", "Email", "Value"],
+     ["K1", "Deal 1", "ACME Ltd", "Ann Lee", "ann@x.example", "100"],
+     {"organization.name": "Org", "person.name": "Person", "person.email": "Email",
+      "deal.title": "Title", "deal.value": "Value"}),
 ])
 def test_german_french_spanish_headers_are_mapped(
         catalog: Catalog, header: list[str], row: list[str],
