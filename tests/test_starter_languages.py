@@ -45,6 +45,12 @@ def catalog() -> Catalog:
       "person.name": "Contacto", "deal.value": "Importe", "deal.currency": "Moneda",
       "deal.title": "Nombre del negocio", "person.email": "Correo electrónico",
       "deal.expected_close_date": "Fecha de cierre"}),
+    # Salesforce's opportunity report (x27r1: "Owner Full Name" left unmapped: every deal
+    # would have gone to the token's user)
+    (["Opportunity ID", "Opportunity Name", "Account Name", "Amount", "Owner Full Name"],
+     ["006A", "Deal 1", "ACME Inc", "100", "Tom Becker"],
+     {"deal.owner": "Owner Full Name", "organization.name": "Account Name",
+      "deal.title": "Opportunity Name", "deal.value": "Amount"}),
     # a short English export (f27: "Org" was left unmapped, its organizations never made)
     (["Key", "Title", "Org", "Person", "Email", "Value"],
      ["K1", "Deal 1", "ACME Ltd", "Ann Lee", "ann@x.example", "100"],

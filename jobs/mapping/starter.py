@@ -62,7 +62,8 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
     "deal.owner": ("owner email", "user id email", "deal owner email", "opportunity owner email",
                    "owner e-mail", "user email", "owner", "deal owner", "sales rep",
-                   "assigned to", "opportunity owner", "owner name", "deal-inhaber",
+                   "assigned to", "opportunity owner", "owner name", "owner full name",
+                   "opportunity owner full name", "deal owner name", "deal-inhaber",
                    "propriétaire de la transaction", "besitzer", "deal-besitzer",
                    "verantwortlich", "verantwortlicher", "zuständig", "propriétaire",
                    "propietario", "propietario del negocio", "responsable"),
