@@ -89,12 +89,24 @@ def test_a_column_mixing_named_and_unnamed_currencies_is_refused_until_a_default
         res = _run(sandbox, *command)
         assert res.exit_code == 1, res.output
         said = " ".join(res.output.split())
-        assert "column 'Betrag' names a currency in some rows, EUR (2 rows, the first row 2)" \
-            in said, said
+        assert ("the deal amount (column 'Betrag') names a currency in some rows, EUR (2 rows, "
+                "the first row 2)") in said, said
         assert "but none in 1 row (row 3)" in said
         assert 'set defaults.currency = "EUR" in the mapping' in said
         assert "Traceback" not in res.output
     assert len(sandbox.state.fields) == fields and sandbox_deals(sandbox) == []
+    # x27r1: the currency named by a currency column, the amounts bare: said so
+    paired = tmp_path / "paired.csv"
+    paired.write_text("Key,Title,Amount,Deal currency code\nQ1,A,100,USD\nQ2,B,200,\n")
+    paired_map = tmp_path / "paired.toml"
+    paired_map.write_text('version = 1\n[import]\nkey_column = "Key"\n[deal]\n'
+                          'title = "Title"\nvalue = "Amount"\ncurrency = "Deal currency code"\n')
+    res = _run(sandbox, "plan", "import", str(paired), "--mapping", str(paired_map),
+               "--create-key-field")
+    said = " ".join(res.output.split())
+    assert res.exit_code == 1 and ("(column 'Amount', currency column 'Deal currency code') "
+                                   "names a currency in some rows, USD") in said, said
+    assert "write the currency in their 'Deal currency code' cells" in said, said
 
     drafted = tmp_path / "drafted.toml"
     res = _run(sandbox, "init-mapping", str(manifest), "-o", str(drafted))

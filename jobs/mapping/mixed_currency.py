@@ -95,11 +95,17 @@ class CurrencyMix:
         fix = (f'set defaults.currency = "{codes[0]}" in the mapping if they are '
                f"{codes[0]}" if len(codes) == 1 and len(named) == 1
                else "set defaults.currency in the mapping to the currency they are in")
+        # x27r1: the currency can come from a currency column, not the amount's cells
+        where = (f"the deal amount (column {column!r})" if self.currency is None else
+                 f"the deal amount (column {column!r}, currency column "
+                 f"{self.currency.source.where!r})")
+        cells = ("their amount cells" if self.currency is None
+                 else f"their {self.currency.source.where!r} cells")
         raise MixedCurrency(
-            f"column {column!r} names a currency in some rows, {said}, but none in "
+            f"{where} names a currency in some rows, {said}, but none in "
             f"{self.unnamed:,} row{'s' * (self.unnamed != 1)} (row{'s' * (self.unnamed != 1)} "
-            f"{rows}): sent none, those deals would take the company's default currency; "
-            f"{fix}, or write the currency in those cells")
+            f"{rows}): those deals would be sent with no currency and take the company's "
+            f"default; {fix}, or write the currency in {cells}")
 
 
 __all__ = ["CurrencyMix", "MixedCurrency"]
