@@ -47,25 +47,58 @@ def same(old: Any, new: Any, kind: str | None = None) -> bool:
     """Whether a stored value already equals the value a row would send. Text is compared
     as the row's was cleaned (``_same_text``); ``kind``: the field's type
     (``DealField.type``: a ``phone`` or long ``text`` field is read as its row's cleaning
-    reads it), None when it is not known (a job stored before types were kept)."""
+    reads it), None when it is not known (a job stored before types were kept).
+
+    A structured value is the same only as a whole, as a person reading both would say:
+    an address, an amount with its currency, a date or time range, each part of it (an
+    address that gained a postal code, a range whose end moved, are changed: f27d 1, the
+    parts were compared as a subset, and undo wrote over a colleague's postal code); a
+    set of options or labels in any order; a person, organization, user or option as its
+    id whether it is shown as the id or as the object around it; a part, a value or a
+    list that is empty (null, "", [], {}) as absent."""
     if old == new:
         return True
-    if new is None:  # a field cleared (``clear_values``): the same when it is empty
-        return old in ("", [], {})
+    old, new = _ref(old), _ref(new)
+    if _blank(old) or _blank(new):
+        return _blank(old) and _blank(new)
     a, b = _number(old), _number(new)
     if a is not None and b is not None:
         return a == b
     if isinstance(old, str) and isinstance(new, str):
         return _same_text(old, new, kind)
-    if isinstance(new, list):
-        return isinstance(old, list) and sorted(map(str, old)) == sorted(map(str, new))
-    if isinstance(new, dict):
-        if not isinstance(old, Mapping):
-            return "currency" not in new and same(old, new.get("value"))
-        return all(same(old.get(k), v) for k, v in new.items())
-    if isinstance(old, Mapping) and "id" in old:  # an option shown as {id, label}
-        return same(old["id"], new)
+    if isinstance(old, list) or isinstance(new, list):
+        return (isinstance(old, list) and isinstance(new, list)
+                and sorted(str(_ref(v)) for v in old) == sorted(str(_ref(v)) for v in new))
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        theirs = {k: v for k, v in old.items() if not _blank(v)}
+        ours = {k: v for k, v in new.items() if not _blank(v)}
+        return theirs.keys() == ours.keys() and all(same(theirs[k], v) for k, v in ours.items())
+    if isinstance(old, Mapping) or isinstance(new, Mapping):
+        # an address read as its text on one side: the same while the text is all it holds
+        held = old if isinstance(old, Mapping) else new
+        parts = {k for k, v in held.items() if not _blank(v)}
+        if parts != {"value"}:
+            return False
+        return same(old["value"], new) if held is old else same(old, new["value"])
     return False
+
+
+def _blank(value: Any) -> bool:
+    """An empty value (null, "", [], {}): a field or a part of one that holds nothing."""
+    return value is None or (isinstance(value, str | list | tuple | Mapping) and not value)
+
+
+def _ref(value: Any) -> Any:
+    """A reference as its id: an option or user shown as ``{id, label|name, ...}``, a
+    person or organization as v1 shows them (``{value: 12, name: ..., ...}``); any other
+    value as it is."""
+    if isinstance(value, Mapping):
+        if "id" in value and "value" not in value:
+            return value["id"]
+        if "name" in value and isinstance(value.get("value"), int) \
+                and not isinstance(value.get("value"), bool) and "currency" not in value:
+            return value["value"]
+    return value
 
 
 # an international phone number as ``tf.clean_phone`` writes it: "+", digits, an extension
