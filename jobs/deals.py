@@ -211,7 +211,8 @@ def value_key(name: str, value: object) -> str:
 
 def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     """A value of field ``name`` as a message shows it: an id by what it is called
-    (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``; anything
+    (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``, a person or
+    organization ``labels`` does not name as ``person 12`` / ``organization 4``; anything
     else, or an id ``labels`` does not name, as before (``repr``)."""
     def called(one: Any) -> str | None:
         if isinstance(one, bool) or not isinstance(one, int | str):
@@ -223,7 +224,14 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
             return "[" + ", ".join(str(n) for n in names) + "]"
     elif (one := called(value)) is not None:
         return one
+    elif name in _REFERENCES and isinstance(value, int) and not isinstance(value, bool):
+        # a person or organization the job read no name of: said what it is, not a bare
+        # number beside a name (f27d 2: "person_id: 12 then, 14 now")
+        return f"{_REFERENCES[name]} {value}"
     return repr(value)
+
+
+_REFERENCES = {"person_id": "person", "org_id": "organization"}
 
 
 # a job's deal field types, code -> type, of the fields whose type changes how a stored

@@ -28,6 +28,7 @@ from ..account import parse_time
 from ..deals import (
     EDITABLE,
     META_FIELD_LABELS,
+    META_VALUE_LABELS,
     Deal,
     before_image,
     deleted_since,
@@ -38,6 +39,8 @@ from ..deals import (
     read_deals,
     restore_body,
     same,
+    shown,
+    value_key,
 )
 from ..dedupe.records import deal_fields, field_names
 from ..load_stop import checked
@@ -90,7 +93,9 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                               "organization(s) the import created carry no other deals: "
                               "--contacts deletes them too (those changed since are left)")
         return
-    changed = await _changed_contacts(ctx, free, created["person"]) if not force else {}
+    called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
+    changed = (await _changed_contacts(ctx, free, created["person"], called)
+               if not force else {})
     for name in ("person", "org"):
         for rid in [r for r in free[name] if (name, r) in changed]:
             why = changed[(name, rid)]
@@ -101,7 +106,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                 kept[name] += 1
                 continue
             when = "" if why.startswith("holds") else " since the import created it"
-            prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} {rid} {why}{when}; "
+            prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} "
+                      f"{_named(called, name, rid)} {why}{when}; "
                       "left alone (--force deletes it)", op=f"delete-{name}",
                       action="conflict", final=False)
         free[name] = [rid for rid in free[name] if (name, rid) not in changed]
@@ -126,8 +132,19 @@ _LABEL = {"person": "person", "org": "organization"}
 _KEEPS = "which this undo keeps"
 
 
+def _named(called: Mapping[tuple[str, int], str], name: str, rid: int) -> str:
+    """A person / organization as the output names it (``linked by e-mail to person
+    'Ann Lee'``), with its id: ``'Ann Lee' (12)``; its id alone when its name was not
+    read. Quoted, so that the plan counts such conflicts under one reason
+    (``jobs.plan_reasons.reason_class`` elides quoted names)."""
+    known = called.get((name, rid))
+    return f"{known!r} ({rid})" if known else str(rid)
+
+
 async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
-                            created_persons: set[int]) -> dict[tuple[str, int], str]:
+                            created_persons: set[int],
+                            called: dict[tuple[str, int], str] | None = None,
+                            ) -> dict[tuple[str, int], str]:
     """Of the persons / organizations undo --contacts would delete, those someone else
     touched since the import created them, id → what: changed since (``update_time``
     past ``add_time`` by more than a second: an edit, or a merge survivor — a merge
@@ -136,14 +153,18 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     person pointing at a deleted organization (v9r10, 3 of 3). Reads the records 100
     per call (``GET /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens) and the
     persons of those organizations (``GET /api/v2/persons?org_id=``, 10 tokens a page of
-    500 each)."""
+    500 each). ``called``: filled with the names of the records read, (kind, id) -> name,
+    for the messages."""
     out: dict[tuple[str, int], str] = {}
+    called = called if called is not None else {}
     for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
         ids = list(free[name])
         for start in range(0, len(ids), 100):
             part = ids[start:start + 100]
             page = await ctx.call(operation, params={"ids": part, "limit": 100})
             for record in page.data or ():
+                if record.get("name"):
+                    called[(name, int(record["id"]))] = str(record["name"])
                 added, now = (parse_time(record.get("add_time")),
                               parse_time(record.get("update_time")))
                 if added is not None and now is not None and now > added + 1.0:
@@ -157,12 +178,14 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
             continue
         # every page: the run's check of it (``carriers.ContactCarriers.holders``) reads
         # only the persons changed since, so a person left out here would be missed there
-        others = [int(p["id"]) for page in await ctx.pages("getPersons", params={"org_id": org})
-                  for p in page.data or () if int(p["id"]) not in going]
+        held = [p for page in await ctx.pages("getPersons", params={"org_id": org})
+                for p in page.data or () if int(p["id"]) not in going]
+        called.update({("person", int(p["id"])): str(p["name"]) for p in held if p.get("name")})
+        others = [int(p["id"]) for p in held]
         if others:
             whose = ("which the import did not create" if others[0] not in created_persons
                      else _KEEPS)
-            out[("org", org)] = f"holds person {others[0]}, {whose}"
+            out[("org", org)] = f"holds person {_named(called, 'person', others[0])}, {whose}"
     return out
 
 
@@ -254,6 +277,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     labels = await _field_labels(ctx, todo)
     if labels:  # the run's own messages (a re-check, a write in flight) name them too
         prep.meta[META_FIELD_LABELS] = labels
+    named = source.meta_get(META_VALUE_LABELS)
+    if isinstance(named, Mapping) and named:
+        # what the ids of the fields the source wrote are called (option labels, stages
+        # and pipelines, users), as the source job read them: a conflict of this undo's
+        # run names them as the source's own conflicts do, not "owner_id: 3 then, 5 now"
+        # (f27d 2); no read. A source stored before they were kept: ids, as before
+        prep.meta[META_VALUE_LABELS] = dict(named)
     current = await read_deals(ctx, [t.deal_id for t in todo])
     # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
     # someone archived it since, so it is theirs to decide — a conflict, never "already
@@ -683,12 +713,23 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                           "title": record[1]}.get(name, (record[16] or {}).get(name))
                 if theirs is not None and same(theirs, value):
                     named = label(name, prep.meta.get(META_FIELD_LABELS))
-                    out.append(f"deal {deal_id}: its {named} {value} came from deal "
+                    out.append(f"deal {deal_id}: its {named} {_shown(prep, name, value)} "
+                               f"came from deal "
                                f"{merge_id}, merged into it: put back, that value is in no "
                                "live deal (merges are final; deal "
                                f"{merge_id}'s snapshot is in job {source.job_id})")
                     break
     return out
+
+
+def _shown(prep: Prepared, name: str, value: Any) -> str:
+    """A value of field ``name`` as a note shows it (``jobs.deals.shown``): an option,
+    stage, pipeline or user by the name the source job read (``META_VALUE_LABELS``), a
+    person / organization as such; any other value as it is."""
+    names = prep.meta.get(META_VALUE_LABELS) or {}
+    labels = {value_key(name, i): str(n) for i, n in (names.get(name) or {}).items()}
+    text = shown(name, value, labels)
+    return str(value) if text == repr(value) else text
 
 
 def _still_written(deal: Deal, wrote: Mapping[str, Any],
