@@ -31,7 +31,17 @@ from bulk.wording import counted, noun
 
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .catalog import Catalog
-from .deals import Deal, before_image, deal_changes, field_types, read_deals, same
+from .deals import (
+    META_VALUE_LABELS,
+    Deal,
+    before_image,
+    deal_changes,
+    field_types,
+    read_deals,
+    same,
+    shown,
+    stored_labels,
+)
 from .load_stop import checked, collected
 from .prepared import META_KEY_CHANGED, keys_scan_since, remember_labels, row_values
 from .results import META_TYPED, typed_for_manifest
@@ -68,7 +78,9 @@ class MoveStageJob(PatchJob):
                 if now is not None and cutoff is not None and now >= cutoff:
                     return f"updated at {deal.get('update_time')}, not before {wanted}"
             elif name in _RECHECKED and not same(deal.get(name), wanted):
-                return f"{name} is {_plain_id(deal.get(name))!r} now, not {wanted!r}"
+                held, labels = _plain_id(deal.get(name)), stored_labels(store)
+                return (f"{name} is {_said(name, held, labels)} now, not "
+                        f"{_said(name, wanted, labels)}")
         return None
 
 
@@ -183,6 +195,12 @@ def _instant(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _said(name: str, value: object, labels: Mapping[str, str]) -> str:
+    """A selection's value as the message says it: an id by its name (``shown``), any
+    other value quoted as before (``'open'``)."""
+    return shown(name, value, labels)
 
 
 def _plain_id(value: object) -> object:
@@ -307,6 +325,12 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
     if source.query is not None and source.manifest is None:  # re-checked after a wait
         prep.meta[META_SELECTION] = {k: v for k, v in source.query.params(catalog).items()
                                      if k in _RECHECKED}
+        # what the selection's ids are called: a deal no longer selected is said by name
+        # ("owner_id is Ann Lee now, not Tom Becker"), not "is 2 now, not 3" (f27d 2)
+        named = prep.meta.setdefault(META_VALUE_LABELS, {})
+        for name in prep.meta[META_SELECTION]:
+            if name not in named and (names := catalog.value_names(name)):
+                named[name] = names
     stage = next(s for s in catalog.stages if s.id == wanted["stage_id"])
     prep.notes.append(f"to stage {stage.name!r} of pipeline "
                       f"{catalog.pipeline_by_id(stage.pipeline_id).name!r}"

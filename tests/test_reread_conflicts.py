@@ -131,6 +131,9 @@ def test_move_stage_after_the_prompt_skips_a_deal_moved_meanwhile(
         failed = {i.key: i.error or "" for i in store.items(ItemState.FAILED)}
     assert list(failed) == [str(moved_away)], failed
     assert "no longer matches the selection" in failed[str(moved_away)]
+    # by the stages' names, not "stage_id is 3 now, not 2" (f27d 2)
+    assert "(stage_id is Sales \u203a Demo Scheduled now, not Sales \u203a Qualified)" \
+        in failed[str(moved_away)], failed
 
     monkeypatch.setattr(cli_ops, "_confirmed", lambda question: True)
     undone = cli(sb, "undo", job.name, *cli_args(sb, jobs))
