@@ -308,7 +308,8 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
              cfg: EngineConfig) -> int:
     """The lines of how the run ended, ``summary["status"]`` as the CLI says it, and the
     exit code."""
-    assert run.job_id is not None and run.directory is not None
+    if run.job_id is None or run.directory is None:  # nothing to merge: no job kept
+        return EXIT_OK
     if run.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
         with JobStore.open(run.directory, lock=False) as store:
             why = store.status_message

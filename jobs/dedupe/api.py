@@ -40,7 +40,7 @@ from bulk.clock import Clock
 from bulk.engine import Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
-from bulk.store import ItemState, JobStore
+from bulk.store import Item, ItemState, JobStore
 from bulk.transport import Transport
 
 from .. import setting_checks as checks
@@ -48,9 +48,11 @@ from ..budget_stop import first_write_line
 from ..confirming import ask
 from ..planning import Plan, budget_source, estimate
 from ..prepared import Prepared
+from ..results import tokens_line
 from ..resuming import resume_hint
 from . import job as planning  # looked up when called: a test stands a signal in for it
 from .apply import (
+    INDEX_DUE,
     KIND,
     REFUSED,
     ApplyOptions,
@@ -259,7 +261,8 @@ class DedupeHooks:
 @dataclass(frozen=True, slots=True)
 class DedupeRun:
     """An apply's or run's outcome. ``job_id`` / ``directory``: its job (None for a dry
-    run); ``plan_dir`` the plan applied; ``status`` "finished", "stopped" (resume it with
+    run, and for a run with nothing to merge: it keeps no job folder); ``plan_dir`` the
+    plan applied; ``status`` "finished", "stopped" (resume it with
     ``jobs.resume_job``), "cancelled" (declined: nothing sent) or "dry-run"; ``plan`` a
     run's fresh plan; ``actions`` groups' rows by action ("merge", "skip", "already
     merged", ...); ``counts`` items by state; ``merged`` / ``failed`` / ``skipped`` merges,
@@ -293,7 +296,8 @@ class DedupeRun:
 
     def to_json(self) -> dict[str, Any]:
         """The summary ``pdbulk dedupe run --json`` prints (without its ``exit_code``)."""
-        return {"job": self.job_id, "job_dir": str(self.directory),
+        return {"job": self.job_id,
+                "job_dir": None if self.directory is None else str(self.directory),
                 "interrupted_jobs": [o.to_json() for o in self.interrupted_jobs],
                 "removed_jobs": list(self.removed_jobs),
                 **({"plan": self.plan.summary} if self.plan is not None else {}),
@@ -450,6 +454,8 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         run = _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
     finally:
         store.close()
+    if run.job_id is None:  # nothing to merge: the plan is all a quiet night keeps (f27a 2)
+        shutil.rmtree(store.directory, ignore_errors=True)
     if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
         prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
     return run
@@ -496,10 +502,16 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
                 "stderr)")
         work = prep.actions["merge"]
+        # a run with nothing to merge keeps no job folder: its plan says it all (f27a 2)
+        got["quiet"] = (dcfg is not None and not work and not prep.actions["already merged"]
+                        and _review_only(store))
         got["estimate"] = apply_estimate(s, store, prep)
         if hooks.on_loaded is not None:
             hooks.on_loaded(s, store, prep)
-        say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
+        if got["quiet"]:
+            say(f"nothing to merge: no job folder is kept (the plan: {plan_dir})")
+        else:
+            say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
         if (work and confirm is not None
                 and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
                             f"{work:,} deal{'' if work == 1 else 's'} away?")):
@@ -533,14 +545,39 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         return result
 
 
+def _review_only(store: JobStore) -> bool:
+    """Whether every item of a loaded job is a group left to a person (the review band, or
+    below ``--auto-apply-above``): the plan names them all, the job adds nothing."""
+    return all(_for_review(i) for i in store.items())
+
+
+def _for_review(item: Item) -> bool:
+    why = str((item.result or item.payload.get("result") or {}).get("reason") or "")
+    return item.state is ItemState.SKIPPED and (
+        why.startswith("review band:") or "below --auto-apply-above" in why)
+
+
 def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
              hooks: DedupeHooks, say: Callable[[str], None], lines: list[str],
              others: tuple[Unfinished, ...], removed: tuple[str, ...]) -> DedupeRun:
-    """Settle the job's status and result files; its outcome."""
+    """Settle the job's status and result files; its outcome. A run with nothing to merge
+    (``got["quiet"]``) settles the state directory only and has no job (``job_id`` and
+    ``directory`` None): ``_job`` removes its folder."""
     from .merge_job import DedupeJob, policy_put_backs, policy_strays
 
+    quiet = bool(got.get("quiet")) and result is None and store.status != "cancelled"
+    if quiet:
+        for line in DedupeJob.settle(store, None):
+            say(line)
+        quiet = not store.meta_get(INDEX_DUE)  # a busy state: the index waits for a resume
+    if quiet:  # the run's reads (the ledger is complete: the engine is closed)
+        spend = store.spend_by_operation()
+        say(tokens_line({"tokens": sum(t for t, _ in spend.values()),
+                         "tokens_by_operation": {op: t for op, (t, _) in spend.items()}}))
+
     def outcome(status: str, **counts: Any) -> DedupeRun:
-        return DedupeRun(store.job_id, store.directory, got["plan_dir"], status,
+        return DedupeRun(None if quiet else store.job_id, None if quiet else store.directory,
+                         got["plan_dir"], status,
                          got["plan"], got["actions"], refused_decisions=got["refused"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)
@@ -549,16 +586,15 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     stopped = result is not None and result.stopped
     error = result.error if result is not None else None
     store.set_status("stopped" if stopped else "finished", str(error) if error else None)
-    if result is None or not (hooks.execute is not None and hooks.shows_result):
+    if not quiet and (result is None or not (hooks.execute is not None
+                                              and hooks.shows_result)):
         for line in DedupeJob().after_run(store, result):
             say(line)
     counts = Counter({state.value: n for state, n in store.counts().items() if n})
     # the groups left for a person, apart from those skipped as changed (x11r1)
     # groups, not their merges (x13r4 F4: 83 for 53 groups)
     review = len({i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
-                  if (why := str((i.result or i.payload.get("result") or {}).get("reason")
-                                 or "")).startswith("review band:")
-                  or "below --auto-apply-above" in why})
+                  if _for_review(i)})
     # a value the survivor now shares with a live deal left unmerged: a person must look
     # (a stopped run's too: a put-back the stop prevented)
     return outcome("stopped" if stopped else "finished", counts=dict(counts),

@@ -401,6 +401,14 @@ class DedupeJob(MergeJob):
             await put_back(ctx, self._store, self._patch_times)
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        return [*self.settle(store, result), *policy_strays(store), *policy_put_backs(store),
+                *put_back_tokens(store), *write_job_results(store, result, DEDUPE_COLUMNS)]
+
+    @staticmethod
+    def settle(store: JobStore, result: RunResult | None) -> list[str]:
+        """What the state directory learns of the job's end (the merges confirmed, the
+        nightly index installed unless it stopped), without its result files: all a run
+        with nothing to merge keeps (``jobs.dedupe.api``); the index's line, if any."""
         record_confirmed(store)
         confirm_merges(store)
         lines: list[str] = []
@@ -411,8 +419,7 @@ class DedupeJob(MergeJob):
             except StateBusy as exc:
                 lines.append(f"index: left as it was ({exc}): the next --since-last run "
                              "reads what changed since its time")
-        return [*lines, *policy_strays(store), *policy_put_backs(store),
-                *put_back_tokens(store), *write_job_results(store, result, DEDUPE_COLUMNS)]
+        return lines
 
 
 def recheck_reads(groups: Sequence[Any], workers: int, burst: int | None = None) -> int:
