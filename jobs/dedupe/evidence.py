@@ -13,6 +13,7 @@ here reads a title. Pure: no I/O.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -172,10 +173,19 @@ def category_conflicts(a: DealRecord, b: DealRecord, fields: Mapping[str, str],
         x, y = _category(a.fields.get(key)), _category(b.fields.get(key))
         if x and y and x != y:
             labels = options.get(key) or {}
-            shown = [", ".join(str(labels.get(v, v)) if isinstance(v, int) else str(v)
-                               for v in sorted(c, key=repr)) for c in (x, y)]
+            seen = Counter(label.casefold() for label in labels.values())
+            shown = [", ".join(_label(v, labels, seen) for v in sorted(c, key=repr))
+                     for c in (x, y)]
             out.append(f"{CATEGORIES_DIFFER} {name} {shown[0]}≠{shown[1]}")
     return out
+
+
+def _label(v: object, labels: Mapping[int, str], seen: Counter[str]) -> str:
+    """An option by its label, with its id in brackets when another option of the field
+    has that label (``Gold [3]``); an unknown option (or another record) by its id."""
+    if not isinstance(v, int) or v not in labels:
+        return str(v)
+    return f"{labels[v]} [{v}]" if seen[labels[v].casefold()] > 1 else labels[v]
 
 
 def _part(v: object, part: str) -> object:

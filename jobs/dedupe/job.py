@@ -34,15 +34,14 @@ from .index import (
 from .matching import find_duplicates
 from .model import DealRecord, MatchResult
 from .planfiles import write_plan
+from .reason_names import ReasonNames
 from .records import (
     deal_fields,
     deleted_since,
     field_names,
-    names_of,
-    orders_of,
+    field_types,
     read_records,
     review_names,
-    stages,
 )
 from .review import write_review
 
@@ -61,21 +60,14 @@ class PlanOutcome:
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                     state_dir: Path, since_last: bool = False) -> PlanOutcome:
-    """Read, match and write the plan files (see the module docstring). The account's
-    stages are read first (``getStages``, the cheapest read it needs: a run refused for
-    budget pays its 5 tokens), then its deal fields (one ``getDealFields`` page):
-    ``[match] identifiers`` are resolved against them (``DedupeConfigError`` for a name
-    no custom field has), and the plan names custom fields by their names. Raises
-    ``DedupeConfigError`` (an ``InputError``), the API's errors of its reads
-    (``Unauthorized``, ``RateLimited`` past its retries, ...), ``BudgetExhausted`` when
-    the budget runs out, and ``OSError`` when ``directory`` or the state directory cannot
-    be written."""
+    """Read, match and write the plan files (see the module docstring). The account's deal
+    fields are read first (one ``getDealFields`` page): ``[match] identifiers`` are resolved
+    against them (``DedupeConfigError`` for a name no custom field has), and the plan names
+    custom fields by their names. Raises ``DedupeConfigError`` (an ``InputError``), the
+    API's errors of its reads (``Unauthorized``, ``RateLimited`` past its retries, ...),
+    ``BudgetExhausted`` when the budget runs out, and ``OSError`` when ``directory`` or
+    the state directory cannot be written."""
     start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
-    # the cheapest read the plan needs goes first (getStages, 5 tokens): its answer tells
-    # the day's budget, so a run refused for budget spends 5 tokens, not getDealFields' 10
-    # (x26r1 4: a nightly run refused by --budget-share paid 10 tokens every night)
-    listed = await stages(ctx)  # read once: the stage order and the stages' names
-    orders = orders_of(listed)
     fields = await deal_fields(ctx)
     config = resolve_identifiers(config, fields)
     names = field_names(fields)
@@ -91,7 +83,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
-                                     known_orgs=index.org_names(), orders=orders)
+                                     known_orgs=index.org_names())
         read = len(changed)
         gone = [] if full else await deleted_since(ctx, str(index.updated_since))
         if full:
@@ -103,7 +95,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
     else:
-        deals = await read_records(ctx, policy=config.field_policy, orders=orders)
+        deals = await read_records(ctx, policy=config.field_policy)
         read = len(deals)
         # a full read rebuilds the nightly index: kept with the plan, installed by its apply
         # (as a --since-last plan's), so a damaged or stale index heals with one full run
@@ -118,17 +110,23 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
                                          | set(config.field_policy)) if k in names}
     options = {k: dict(config.field_options[k]) for k in named if k in config.field_options}
-    entities = await review_names(ctx, members,  # the drops name them too, as review.html
-                                  known={"stage": names_of(listed)})
+    # the records the reasons name by id (owners, pipelines, user / person / org / stage
+    # custom fields): groups.csv, pairs.csv and review.html name them (f27a 3)
+    renamer = ReasonNames.of(field_types(fields), names)
+    refs = renamer.wanted(r for p in (*result.pairs, *result.held) for r in p.reasons)
+    entities = await review_names(ctx, members, refs,  # the drops name them too
+                                  known_orgs={r.org_id: r.org_name for r in deals
+                                              if r.org_id is not None and r.org_name})
+    renamer = renamer.with_entities(entities)
     summary = write_plan(directory, result, records, config.field_policy, names=named,
-                         options=options, entities=entities, extra={
+                         options=options, entities=entities, say=renamer, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
         "identifier_fields": dict(config.identifier_fields), "field_names": named})
     write_review(directory, result.groups, records, names=entities,
-                 fields=named, options=options)
+                 fields=named, options=options, say=renamer)
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)

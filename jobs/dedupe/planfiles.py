@@ -35,7 +35,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -354,8 +354,10 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
                policy: Mapping[str, str], *, extra: Mapping[str, Any] | None = None,
                names: Mapping[str, str] | None = None,
                options: Mapping[str, Mapping[int, str]] | None = None,
-               entities: Mapping[str, Mapping[int, str]] | None = None) -> dict[str, Any]:
-    """Write the plan files into ``directory`` (created); returns the summary. ``names``:
+               entities: Mapping[str, Mapping[int, str]] | None = None,
+               say: Callable[[str], str] = str) -> dict[str, Any]:
+    """Write the plan files into ``directory`` (created); returns the summary. ``say``:
+    a reason as the files write it (``reason_names.ReasonNames``: ids named). ``names``:
     custom field key -> name (``records.field_names``), for the columns that name fields;
     ``options``: their option labels (``config.option_labels``), for ``drops``. A groups.csv
     there holding a reviewer's decisions is moved aside first (``groups-TIME.csv``; the
@@ -384,7 +386,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             dropping += bool(drops)
             w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
-                        _safe(survivor.title if survivor else ""), _safe(_cells(g.reasons)),
+                        _safe(survivor.title if survivor else ""), _safe(_cells(map(say, g.reasons))),
                         _cells(g.survivor_reasons),
                         _safe(_cells(field_label(k, names) for k in g.differing)),
                         ";".join(g.differing),
@@ -394,7 +396,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         w = csv.writer(f)
         w.writerow(PAIR_COLUMNS)
         for p in sorted((*result.pairs, *result.held), key=lambda p: (p.a, p.b)):
-            w.writerow([p.a, p.b, p.band, f"{p.score:.3f}", _cells(p.reasons)])
+            w.writerow([p.a, p.b, p.band, f"{p.score:.3f}", _cells(map(say, p.reasons))])
     wanted = {i for g in result.groups for i in g.member_ids}
     with open(directory / DEALS, "wb") as fb:
         for deal_id in sorted(wanted):

@@ -178,6 +178,12 @@ def names_of(listed: Iterable[Mapping[str, Any]]) -> dict[int, str]:
     return {int(stage["id"]): str(stage.get("name") or "") for stage in listed}
 
 
+def field_types(fields: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Custom field key -> its ``field_type``, from ``deal_fields``."""
+    return {str(f["field_code"]): str(f.get("field_type") or "")
+            for f in fields if f.get("is_custom_field") and f.get("field_code")}
+
+
 async def stage_orders(ctx: CallContext) -> dict[int, int]:
     """Stage id -> ``order_nr`` (v2 ``getStages``)."""
     return orders_of(await stages(ctx))
@@ -219,20 +225,28 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
                                  for d in deals))
 
 
-async def review_names(ctx: CallContext, records: Iterable[DealRecord], *,
+async def review_names(ctx: CallContext, records: Iterable[DealRecord],
+                       refs: Mapping[str, Iterable[int]] | None = None,
+                       known_orgs: Mapping[int, str] | None = None, *,
                        known: Mapping[str, Mapping[int, str]] | None = None,
                        ) -> dict[str, dict[int, str]]:
     """Names for review.html of the persons, owners, stages and pipelines of these records
     (the groups' deals): ``{"person": {id: name}, "owner": ..., "stage": ..., "pipeline":
-    ...}``. Persons by ids (v2 ``getPersons``, 100 per call), users (v1 ``getUsers``),
-    stages and pipelines (v2 lists): a few calls, made only when there are groups; a kind
-    ``known`` holds (e.g. the stages the plan already listed) is not read again. A read
-    the token may not make (a ``BulkError``) leaves that kind out: the page shows ids."""
+    ...}``, and of the records the plan's reasons name (``refs``: kind -> ids, from
+    ``reason_names.ReasonNames.wanted``; ``organization`` too, by ``known_orgs`` first).
+    Persons by ids (v2 ``getPersons``, 100 per call), users (v1 ``getUsers``), stages
+    and pipelines (v2 lists), organizations by ids: a few calls, made only when there are
+    groups or such reasons; a kind ``known`` holds (the stages the plan already listed) is
+    not read again. A read the token may not make (a ``BulkError``) leaves that kind out:
+    the page shows ids."""
     recs = list(records)
+    refs = refs or {}
     out: dict[str, dict[int, str]] = {}
-    if not recs:
+    if not recs and not any(refs.values()):
         return out
-    persons = sorted({r.person_id for r in recs if r.person_id is not None})
+    persons = sorted({r.person_id for r in recs if r.person_id is not None}
+                     | set(refs.get("person") or ()))
+    orgs = {i: (known_orgs or {}).get(i) or "" for i in refs.get("organization") or ()}
 
     async def by_ids() -> dict[int, str]:
         got: dict[int, str] = {}
@@ -253,11 +267,18 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord], *,
 
         return {int(u["id"]): str(u.get("name") or "") for u in await all_users(ctx)}
 
+    async def organizations() -> dict[int, str]:
+        missing = [i for i, n in orgs.items() if not n]
+        return {**orgs, **(await organization_names(ctx, missing) if missing else {})}
+
     wanted = (("person", by_ids, bool(persons)),
-              ("owner", users, any(r.owner_id is not None for r in recs)),
-              ("stage", lambda: listed("getStages"), any(r.stage_id is not None for r in recs)),
+              ("owner", users, any(r.owner_id is not None for r in recs)
+               or bool(refs.get("owner"))),
+              ("stage", lambda: listed("getStages"), any(r.stage_id is not None for r in recs)
+               or bool(refs.get("stage"))),
               ("pipeline", lambda: listed("getPipelines"),
-               any(r.pipeline_id is not None for r in recs)))
+               any(r.pipeline_id is not None for r in recs) or bool(refs.get("pipeline"))),
+              ("organization", organizations, bool(orgs)))
     for kind, read, needed in wanted:
         if not needed:
             continue
@@ -296,5 +317,6 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 
 
 __all__ = ["SYSTEM_FIELDS", "closed_at", "custom_keys", "deal_fields", "deleted_since", "field_names",
+           "field_types",
            "merge_losable", "organization_names", "parse_time", "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]

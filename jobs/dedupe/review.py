@@ -79,7 +79,8 @@ def _text(v: object) -> str:
 
 
 def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
-                fields: Mapping[str, str], options: Mapping[str, Mapping[int, str]]) -> str:
+                fields: Mapping[str, str], options: Mapping[str, Mapping[int, str]],
+                say: Callable[[str], str] = str) -> str:
     members = [records[i] for i in g.member_ids if i in records]
     diff = {_SAME_ROW.get(name, name) for name in g.differing}
     head = "".join(
@@ -96,7 +97,7 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
                         "</td>" for r in members)
         rows.append(f'<tr data-field="{escape(key)}"><th class="field">'
                     f"{escape(field_label(key, fields))}</th>{cells}</tr>")
-    reasons = escape(", ".join(g.reasons))
+    reasons = escape(", ".join(map(say, g.reasons)))
     why = escape(", ".join(g.survivor_reasons))
     return (f'<section class="group band-{g.band}" id="{escape(g.id)}">'
             f'<h2>{escape(g.id)} <span class="band">{g.band}</span> '
@@ -116,14 +117,15 @@ def _option(key: str, v: object, options: Mapping[str, Mapping[int, str]]) -> ob
 def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
                   title: str = "pdbulk dedupe plan", names: Names | None = None,
                   fields: Mapping[str, str] | None = None,
-                  options: Mapping[str, Mapping[int, str]] | None = None) -> str:
+                  options: Mapping[str, Mapping[int, str]] | None = None,
+                  say: Callable[[str], str] = str) -> str:
     """The whole page as a string (review band first: those need a person). ``names``:
     person/owner/stage/pipeline names by id (``records.review_names``); organization
     names come with the records. A name not known shows as ``#id``. ``fields``: custom
     field key -> name (``records.field_names``); a key with no name there shows as itself."""
     ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
     dup = sum(1 for g in groups if g.band == "duplicate")
-    body = ("".join(_group_html(g, records, names or {}, fields or {}, options or {})
+    body = ("".join(_group_html(g, records, names or {}, fields or {}, options or {}, say)
                     for g in ordered)
             or "<p>No duplicates found.</p>")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -139,11 +141,13 @@ def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
 def write_review(directory: Path, groups: Sequence[Group],
                  records: Mapping[int, DealRecord], *, names: Names | None = None,
                  fields: Mapping[str, str] | None = None,
-                 options: Mapping[str, Mapping[int, str]] | None = None) -> Path:
-    """Write review.html into ``directory``; its path. OSError when it cannot be written."""
+                 options: Mapping[str, Mapping[int, str]] | None = None,
+                 say: Callable[[str], str] = str) -> Path:
+    """Write review.html into ``directory``; its path (``say``: a reason as the page names
+    it, ``reason_names.ReasonNames``). OSError when it cannot be written."""
     path = directory / REVIEW
     path.write_text(render_review(groups, records, names=names, fields=fields,
-                                  options=options), encoding="utf-8")
+                                  options=options, say=say), encoding="utf-8")
     return path
 
 
