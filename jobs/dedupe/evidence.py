@@ -282,6 +282,16 @@ def rounded(x: float, y: float) -> bool:
     return False
 
 
+SAME_AMOUNT = 0.005  # two amounts within 0.5 % of the larger are one amount
+
+
+def same_amount(x: float, y: float) -> bool:
+    """Whether two amounts are one (the deal value's test, and a measured custom field's:
+    ``1000`` = ``1000.0`` = ``"1000.00"`` = ``1000.0000001``): within ``SAME_AMOUNT`` of the
+    larger, so a float's rounding or a cent rounded off is no second amount."""
+    return abs(x - y) <= SAME_AMOUNT * max(abs(x), abs(y))
+
+
 def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
     """Why the two deals' values say two orders, else None: both non-zero (0 / empty is no
     evidence) and further apart than 0.5 % (``same value``), and not one the other rounded
@@ -289,7 +299,7 @@ def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
     added days apart is the next order as often as the first retyped, and an unknown add
     time is no evidence of a re-entry (x24r4 1: 480 / 530 EUR 7 days apart merged)."""
     x, y = a.value, b.value
-    if not x or not y or abs(x - y) <= 0.005 * max(abs(x), abs(y)):
+    if not x or not y or same_amount(x, y):
         return None
     if rounded(x, y) and a.add_time is not None and b.add_time is not None \
             and abs(epoch(a.add_time) - epoch(b.add_time)) < ROUNDING_GAP:
@@ -407,7 +417,7 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         else:
             reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
     if da.value and db.value:
-        if abs(da.value - db.value) <= 0.005 * max(abs(da.value), abs(db.value)):
+        if same_amount(da.value, db.value):
             support += 0.04
             reasons.append("same value")
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .evidence import CATEGORIES_DIFFER, _fmt
+from .evidence import CATEGORIES_DIFFER, _fmt, same_amount
 from .model import DealRecord
 
 
@@ -41,7 +41,8 @@ def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
         amount, currency = (v.get("value"), v.get("currency")) if isinstance(v, Mapping) \
             else (v, None)
         n = _number(amount)
-        return None if n is None else (n, str(currency).upper() if currency else None)
+        code = str(currency).strip().upper() if currency is not None else ""
+        return None if n is None else (n, code or None)  # a currency by its code (eur = EUR)
     if ftype in ("double", "int"):
         n = _number(v.get("value") if isinstance(v, Mapping) else v)
         return None if n is None else (n,)
@@ -63,7 +64,9 @@ def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
 
 def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> bool:
     if ftype == "monetary":  # a currency on one side only is no evidence
-        return x[0] == y[0] and (x[1] is None or y[1] is None or x[1] == y[1])
+        return _same_number(x[0], y[0]) and (x[1] is None or y[1] is None or x[1] == y[1])
+    if ftype in ("double", "int"):
+        return _same_number(x[0], y[0])
     if ftype in ("time", "timerange"):  # a time zone on one side only is no evidence
         return x[:2] == y[:2] and (x[2] is None or y[2] is None or x[2] == y[2])
     if ftype == "phone":  # +49 30 1234567 / 030 1234567: the trunk and country code aside
@@ -71,6 +74,12 @@ def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> b
         short, long_ = sorted((p, q), key=len)
         return p == q or (len(short) >= 7 and long_.endswith(short))
     return x[0] == y[0]
+
+
+def _same_number(x: object, y: object) -> bool:
+    """Two amounts or numbers as the deal value compares them (``evidence.same_amount``:
+    within 0.5 %, so ``1000`` / ``1000.0`` / ``"1000.00"`` and a float's rounding are one)."""
+    return isinstance(x, float) and isinstance(y, float) and same_amount(x, y)
 
 
 def _number(v: object) -> float | None:

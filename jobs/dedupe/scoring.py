@@ -126,6 +126,7 @@ from .evidence import (
     guarded,
     identifier_value,
     record_conflicts,
+    same_amount,
 )
 from .lexicon import is_known_word
 from .measures import measure_conflicts
@@ -484,7 +485,7 @@ def _agree(a: Prepared, b: Prepared) -> bool:
     da, db = a.deal, b.deal
     return da.org_id is not None and da.org_id == db.org_id and da.person_id is not None \
         and da.person_id == db.person_id and not (
-            da.value and db.value and abs(da.value - db.value) > 0.005 * max(abs(da.value), abs(db.value)))
+            da.value and db.value and not same_amount(da.value, db.value))
 
 
 def _name_slip(w: str, orgs: set[str], a: Prepared, b: Prepared) -> str | None:

@@ -1,0 +1,50 @@
+"""A measured amount or number (monetary, double, int custom fields) compares as the deal
+value does: within 0.5 % of the larger is one amount, so `1000` / `1000.0` / `"1000.00"`
+and a float's rounding never hold a pair at review; a currency compares by its code, case
+and spaces aside. Two amounts further apart are still two records."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.dedupe.evidence import same_amount
+from tests.test_dedupe_measures import _pair
+
+ONE: list[tuple[str, object, object]] = [
+    ("monetary", {"value": 1000, "currency": "EUR"}, {"value": "1000.00", "currency": "EUR"}),
+    ("monetary", {"value": 0.1 + 0.2, "currency": "EUR"}, {"value": 0.3, "currency": "EUR"}),
+    ("monetary", {"value": 1000, "currency": " eur "}, {"value": 1000.0, "currency": "EUR"}),
+    ("monetary", {"value": 19999.99, "currency": "EUR"}, {"value": 20000, "currency": "EUR"}),
+    ("double", 1000, "1000.00"),
+    ("double", 0.1 + 0.2, 0.3),
+    ("double", 12.499999999, 12.5),
+    ("int", 1000, 1000.0000001),
+]
+TWO: list[tuple[str, object, object]] = [
+    ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1100, "currency": "EUR"}),
+    ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1000, "currency": "USD"}),
+    ("double", 100, 101),
+    ("int", 0, 15),
+]
+
+
+@pytest.mark.parametrize(("ftype", "x", "y"), ONE)
+def test_one_amount_written_otherwise_is_merged(ftype: str, x: object, y: object) -> None:
+    """The same amount as a float, a string, a float's rounding or a cent off: no
+    `different …` reason, the copy in the duplicate band (before: review, 0.80)."""
+    band, reasons = _pair(ftype, x, y)
+    assert band == "duplicate", (ftype, x, y, reasons)
+    assert not any(r.startswith("different ") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("ftype", "x", "y"), TWO)
+def test_two_amounts_are_still_two_records(ftype: str, x: object, y: object) -> None:
+    band, reasons = _pair(ftype, x, y)
+    assert band == "review", (ftype, x, y, reasons)
+    assert any(r.startswith("different ") for r in reasons), reasons
+
+
+def test_the_deal_value_and_a_measure_share_one_tolerance() -> None:
+    """`same_amount` is the deal value's test: 0.5 % of the larger."""
+    assert same_amount(1000.0, 1005.0) and not same_amount(1000.0, 1005.1)
+    assert same_amount(0.0, 0.0) and not same_amount(0.0, 1.0)
