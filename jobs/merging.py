@@ -321,8 +321,10 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     if rewritten:
         prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
     prep.notes.extend(await _drops(ctx, checked, deals))
-    prep.notes.append("merges are final: a snapshot of both deals of every merge is kept in "
-                      "the job (`pdbulk undo JOB` exports them)")
+    if checked.merges:  # said as a dedupe says it, and only with merges to send
+        from .dedupe.planfiles import final_note
+
+        prep.notes.append(final_note(policy=False))
     return prep
 
 
@@ -360,7 +362,7 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     ``getDealFields`` read, only when one is lost). The first ``DROPS_SHOWN`` survivors
     one by one, then a count."""
     from .dedupe.config import option_labels
-    from .dedupe.planfiles import merge_drops
+    from .dedupe.planfiles import drops_note, merge_drops
     from .dedupe.records import deal_fields, field_names, to_record
 
     order: dict[int, list[int]] = {}
@@ -388,8 +390,7 @@ async def _drops(ctx: CallContext, plan: MergePlan, deals: Mapping[int, Deal]) -
     if any(d.split(" ", 1)[0] in custom for _, drops in found for d in drops):
         fields = await deal_fields(ctx)
         found = await lost(field_names(fields), option_labels(fields))
-    notes = [f"survivor {s}: the merge drops {'; '.join(drops)} (Pipedrive keeps the "
-             "survivor's values; the snapshots keep these)" for s, drops in found[:DROPS_SHOWN]]
+    notes = [drops_note(f"survivor {s}", drops) for s, drops in found[:DROPS_SHOWN]]
     if len(found) > DROPS_SHOWN:
         notes.append(f"... and {len(found) - DROPS_SHOWN:,} more survivors whose merges drop "
                      "values")

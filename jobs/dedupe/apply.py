@@ -93,6 +93,8 @@ from .model import DealRecord, Group
 from .planfiles import (
     PlannedGroup,
     check_plan_files,
+    drops_note,
+    final_note,
     merge_drops,
     plan_names,
     policy_changes,
@@ -363,8 +365,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                  "organization": {**entity_names.get("organization", {}), **orgs}}
         if drops := merge_drops(g, fresh, changes, field_names, option_labels,
                                 entities=known):  # e.g. a survivor a reviewer picked
-            prep.notes.append(f"group {g.id} (survivor {g.survivor_id}): the merge drops "
-                              + "; ".join(drops))
+            prep.notes.append(drops_note(f"group {g.id} (survivor {g.survivor_id})", drops))
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
                                        "group_id": g.id, "values": {"group_id": g.id},
@@ -416,9 +417,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     prep.meta["source_columns"] = ["group_id"]
     prep.meta[FIELD_POLICY] = dict(policy)  # a put-back recomputes it (DedupeJob.settled)
     if prep.actions["merge"]:  # (x26r1 5: said with 0 merges to send, every quiet night)
-        prep.notes.append("merges are final: a snapshot of every deal of every merged group "
-                          "is kept in the job (`pdbulk undo JOB` puts back field-policy "
-                          "changes only)")
+        prep.notes.append(final_note(policy=True))
     return prep
 
 

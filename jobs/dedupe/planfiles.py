@@ -35,7 +35,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -259,6 +259,23 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     out.extend(f"status {r.status} (deal {r.id})" for r in merged
                if r.status in ("won", "open", "lost") and r.status != survivor.status)
     return out
+
+
+def drops_note(subject: str, drops: Sequence[str]) -> str:
+    """The one way a plan note says what merging loses (``merge_drops``' list), for a
+    dedupe's group and a ``pdbulk merge`` survivor alike: ``group g-12 (survivor 12): the
+    merge drops value 500.00 EUR (deal 13); status won (deal 14)``."""
+    return f"{subject}: the merge drops " + "; ".join(drops)
+
+
+def final_note(*, policy: bool) -> str:
+    """The one "merges are final" note of a job that merges (dedupe apply / run, ``pdbulk
+    merge``), said only when it has merges to send; ``policy``: the job may also PATCH
+    survivors (a dedupe's field policy), which undo puts back."""
+    undo = ("puts back the field-policy changes and exports the snapshots" if policy
+            else "exports the snapshots")
+    return ("merges are final in Pipedrive: a snapshot of every deal of every merge is kept "
+            f"in the job (`pdbulk undo JOB` {undo})")
 
 
 _ENTITY_KINDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "owner",
@@ -739,7 +756,7 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
            "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "dropped_value",
-           "field_label", "holds", "merge_drops", "merge_fills", "plan_file_facts",
+           "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "plan_file_facts",
            "policy_changes", "read_groups",
            "read_pair_bands", "read_pair_scores", "read_records", "read_summary", "write_plan"]
 
