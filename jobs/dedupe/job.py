@@ -40,8 +40,11 @@ from .records import (
     deleted_since,
     field_names,
     field_types,
+    names_of,
+    orders_of,
     read_records,
     review_names,
+    stages,
 )
 from .review import write_review
 
@@ -60,14 +63,21 @@ class PlanOutcome:
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                     state_dir: Path, since_last: bool = False) -> PlanOutcome:
-    """Read, match and write the plan files (see the module docstring). The account's deal
-    fields are read first (one ``getDealFields`` page): ``[match] identifiers`` are resolved
-    against them (``DedupeConfigError`` for a name no custom field has), and the plan names
-    custom fields by their names. Raises ``DedupeConfigError`` (an ``InputError``), the
-    API's errors of its reads (``Unauthorized``, ``RateLimited`` past its retries, ...),
-    ``BudgetExhausted`` when the budget runs out, and ``OSError`` when ``directory`` or
-    the state directory cannot be written."""
+    """Read, match and write the plan files (see the module docstring). The account's
+    stages are read first (``getStages``, the cheapest read it needs: a run refused for
+    budget pays its 5 tokens), then its deal fields (one ``getDealFields`` page):
+    ``[match] identifiers`` are resolved against them (``DedupeConfigError`` for a name
+    no custom field has), and the plan names custom fields by their names. Raises
+    ``DedupeConfigError`` (an ``InputError``), the API's errors of its reads
+    (``Unauthorized``, ``RateLimited`` past its retries, ...), ``BudgetExhausted`` when
+    the budget runs out, and ``OSError`` when ``directory`` or the state directory cannot
+    be written."""
     start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
+    # the cheapest read the plan needs goes first (getStages, 5 tokens): its answer tells
+    # the day's budget, so a run refused for budget spends 5 tokens, not getDealFields' 10
+    # (x26r1 4: a nightly run refused by --budget-share paid 10 tokens every night)
+    listed = await stages(ctx)  # read once: the stage order and the stages' names
+    orders = orders_of(listed)
     fields = await deal_fields(ctx)
     config = resolve_identifiers(config, fields)
     names = field_names(fields)
@@ -83,7 +93,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
-                                     known_orgs=index.org_names())
+                                     known_orgs=index.org_names(), orders=orders)
         read = len(changed)
         gone = [] if full else await deleted_since(ctx, str(index.updated_since))
         if full:
@@ -95,7 +105,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
         deals: list[DealRecord] = list(index.deals.values())
     else:
-        deals = await read_records(ctx, policy=config.field_policy)
+        deals = await read_records(ctx, policy=config.field_policy, orders=orders)
         read = len(deals)
         # a full read rebuilds the nightly index: kept with the plan, installed by its apply
         # (as a --since-last plan's), so a damaged or stale index heals with one full run
@@ -116,7 +126,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     refs = renamer.wanted(r for p in (*result.pairs, *result.held) for r in p.reasons)
     entities = await review_names(ctx, members, refs,  # the drops name them too
                                   known_orgs={r.org_id: r.org_name for r in deals
-                                              if r.org_id is not None and r.org_name})
+                                              if r.org_id is not None and r.org_name},
+                                  known={"stage": names_of(listed)})
     renamer = renamer.with_entities(entities)
     summary = write_plan(directory, result, records, config.field_policy, names=named,
                          options=options, entities=entities, say=renamer, extra={
