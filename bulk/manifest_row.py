@@ -136,6 +136,16 @@ def line_note(row: int, line: int) -> str:
     return "" if row == line or line <= 0 else f" (line {line} of the file)"
 
 
+def at_line(reason: str, row: int | None, line: int) -> str:
+    """A refusal of the record of spreadsheet ``row`` as every job kind's load writes it
+    (reports, plans): ``reason`` and, where the file has the record on another ``line``,
+    that line (``line_note``), said once — a reader's own refusal says it already. The one
+    way import, update, move-stage and merge name a row they refuse (f27b: only the
+    import's said the line, an update's "row 9" was line 13 of the file)."""
+    note = line_note(row, line) if row is not None else ""
+    return reason + note if note and note not in reason else reason
+
+
 def report_footer(cells: list[Any], where: str, *, after_footer: bool = False) -> str | None:
     """The reason a record is no record but a line of a report's footer (its one filled
     cell reads like Salesforce's "Grand Totals (11 records)", "Copyright (c) ...

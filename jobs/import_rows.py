@@ -36,7 +36,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import HeaderLine, SourceRow, detect_format
-from bulk.manifest_row import MisalignedRow, line_note
+from bulk.manifest_row import MisalignedRow, at_line
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
 
@@ -258,9 +258,7 @@ class RowPlanner:
         # the row is named by the reports' row column; its line, where a cell of several
         # lines above it makes the two differ, by the reason, as the reader's own refusals
         # say it (x26r3 1: "not an amount: '7x00'" named row 9 only, the file's line 13)
-        note = line_note(row.row, row.line)
-        if note and note not in reason:
-            reason += note
+        reason = at_line(reason, row.row, row.line)
         if len(self.counts.bad_examples) < 10:
             where = f"row {row.row}" + (f", column {column!r}" if column else "")
             self.counts.bad_examples.append(f"{where}: {reason}")

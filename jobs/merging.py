@@ -43,6 +43,7 @@ from bulk.clock import in_thread
 from bulk.errors import ApiError, InDoubt, InputError, NotFound
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
+from bulk.manifest_row import at_line
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
@@ -84,6 +85,7 @@ class PairRow:
     merge_id: int
     survivor_id: int
     values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    line: int = field(default=0, compare=False, repr=False)  # SourceRow.line (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ class Rejected:
     reason: str
     values: dict[str, Any] | None = None
     given: str | None = None  # the pair as the file gave it, when its ids did not parse
+    line: int = field(default=0, compare=False, repr=False)  # SourceRow.line (0: not known)
 
     @property
     def key(self) -> str:
@@ -151,13 +154,14 @@ def read_pairs(path: str | Path, *, encoding: str | None = None,
     for source in read_manifest(path, encoding=encoding, sheet=sheet):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:
-            yield Rejected(source.row, None, None, str(source.error), source.values, given)
+            yield Rejected(source.row, None, None, str(source.error), source.values, given,
+                           source.line)
             continue
         try:
             keep = parse_id(source.values.get(survivor))
         except InputError as exc:
             yield Rejected(source.row, None, None, f"column {survivor!r}: {exc.reason}",
-                           source.values, given)
+                           source.values, given, source.line)
             continue
         try:
             others = _ids(source.values.get(source_col))
@@ -165,10 +169,10 @@ def read_pairs(path: str | Path, *, encoding: str | None = None,
                 raise InputError("no deal to merge")
         except InputError as exc:
             yield Rejected(source.row, None, keep, f"column {source_col!r}: {exc.reason}",
-                           source.values, given)
+                           source.values, given, source.line)
             continue
         for other in others:
-            yield PairRow(source.row, other, keep, source.values)
+            yield PairRow(source.row, other, keep, source.values, source.line)
 
 
 # -- checking the pairs as a whole -------------------------------------------------------------
@@ -210,7 +214,8 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
 
     for pair in pairs:
         def reject(reason: str, p: PairRow = pair) -> None:
-            rejected.append(Rejected(p.row, p.merge_id, p.survivor_id, reason, p.values))
+            rejected.append(Rejected(p.row, p.merge_id, p.survivor_id, reason, p.values,
+                                     line=p.line))
         if pair.merge_id == pair.survivor_id:
             reject(f"deal {pair.merge_id} cannot be merged with itself")
         elif why := missing(pair.merge_id) or missing(pair.survivor_id):
@@ -260,7 +265,8 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
     for merge_id, pair in edges.items():
         outcome = resolve(merge_id)
         if isinstance(outcome, str):
-            rejected.append(Rejected(pair.row, merge_id, pair.survivor_id, outcome, pair.values))
+            rejected.append(Rejected(pair.row, merge_id, pair.survivor_id, outcome, pair.values,
+                                     line=pair.line))
         else:
             merges.append(PlannedMerge(pair.row, merge_id, outcome[0], pair.survivor_id,
                                        outcome[1], pair.values))
@@ -289,9 +295,10 @@ def merge_items(plan: MergePlan, rejected: Iterable[Rejected] = ()) -> Iterator[
                       payload={"merge_id": m.merge_id, "survivor_id": m.survivor_id,
                                "depth": m.depth, **note, "values": m.values})
     for r in [*rejected, *plan.rejected]:
-        yield NewItem(row=r.row, key=r.key, op=OP, state=ItemState.FAILED, error=r.reason,
+        reason = at_line(r.reason, r.row, r.line)  # the file's line where it differs
+        yield NewItem(row=r.row, key=r.key, op=OP, state=ItemState.FAILED, error=reason,
                       payload={"merge_id": r.merge_id, "survivor_id": r.survivor_id,
-                               LOAD_ERROR: r.reason, "values": r.values or {}})
+                               LOAD_ERROR: reason, "values": r.values or {}})
 
 
 def snapshots(plan: MergePlan, deals: Mapping[int, Deal], taken_at: float

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from bulk.errors import InputError
+from bulk.manifest_row import at_line
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
@@ -140,9 +141,13 @@ class Prepared:
 
     def fail(self, row: int | None, key: str | None, reason: str, *, op: str,
              values: Mapping[str, Any] | None = None, column: str | None = None,
-             action: str = "failed", final: bool = True, **payload: Any) -> None:
+             action: str = "failed", final: bool = True, line: int = 0,
+             **payload: Any) -> None:
         """A row refused at load time; ``final``: `pdbulk retry` refuses it again (the row
-        must be fixed in a new job), else the job kind checks it again."""
+        must be fixed in a new job), else the job kind checks it again. ``line``: the
+        file's line the row starts on (``SourceRow.line``; 0: not from a file), which the
+        reason names where it differs from the row (``bulk.manifest_row.at_line``)."""
+        reason = at_line(reason, row, line)
         extra = {LOAD_ERROR: reason} if final else {}
         self.add(NewItem(row=row, key=key, op=op, state=ItemState.FAILED, error=reason,
                          payload={**payload, **extra, **row_values(values),

@@ -154,6 +154,7 @@ class Ref:
     key: str | None
     values: dict[str, Any]
     error: InputError | None = None
+    line: int = 0  # the file's line the row starts on (``SourceRow.line``; 0: not known)
 
     @property
     def label(self) -> str:
@@ -203,22 +204,22 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
                                 keys=(key_col,) if key_col is not None else (),
                                 since=since):
         if source.error is not None:
-            yield Ref(source.row, None, None, source.values, source.error)
+            yield Ref(source.row, None, None, source.values, source.error, source.line)
             continue
         raw = source.values.get(column)
         try:
             if id_col is not None:
-                yield Ref(source.row, parse_id(raw), None, source.values)
+                yield Ref(source.row, parse_id(raw), None, source.values, line=source.line)
             else:
                 # read as import and update read it (v10r16 M4: a JSON 9003.0 was looked
                 # up as "9003.0", an array as "['9001']")
                 key = source_key(raw)
                 if not key:
                     raise InputError("the source key is empty")
-                yield Ref(source.row, None, key, source.values)
+                yield Ref(source.row, None, key, source.values, line=source.line)
         except InputError as exc:
             yield Ref(source.row, None, None, source.values,
-                      InputError(exc.reason, row=source.row, column=column))
+                      InputError(exc.reason, row=source.row, column=column), source.line)
 
 
 __all__ = ["PAGE", "STATUSES", "DealQuery", "Listing", "Ref", "id_column", "list_deals",

@@ -279,21 +279,22 @@ def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | 
     x20r2 F5, failed.csv left it empty); ``seen``: deal id -> the row that named it first."""
     if ref.error is not None:
         prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
-                  column=ref.error.column)
+                  column=ref.error.column, line=ref.line)
         return None
     deal = deal_of.get(ref.label)
     problem = key_problem(deal_of, ref.label, hint=MOVE_ARCHIVED_HINT) if ref.deal_id is None else None
     if problem is not None:
-        prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values, column=column)
+        prep.fail(ref.row, ref.label, problem, op=OP, values=ref.values, column=column,
+                  line=ref.line)
     elif deal is None:
         what = "id" if ref.deal_id is not None else "key"
         prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
                                       "deleted or archived)", op=OP, values=ref.values,
-                  column=column)
+                  column=column, line=ref.line)
     elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
         prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
                                       f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
-                  column=column, hold=HOLD_DUPLICATE)
+                  column=column, hold=HOLD_DUPLICATE, line=ref.line)
     else:
         seen[int(deal["id"])] = ref.row
         return ref.row, ref.label, deal, ref.values

@@ -154,7 +154,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)
             prep.fail(source.row, _named_ref(source.values.get(umap.column), umap.by),
                       refusal[1], op="update", values=source.values, column=holds,
-                      hold=refusal[0])
+                      hold=refusal[0], line=source.line)
             continue
         named_ref = _named_ref(source.values.get(umap.column), umap.by)
         first = named.setdefault(named_ref, source.row) if named_ref else source.row
@@ -166,21 +166,21 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             if first != source.row:  # fixed and run alone, it would overwrite that row's
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
                           + f"; this row also fails: {exc.reason}", op="update",
-                          values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
+                          values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
             else:  # the key column is read as the row names it (v10r12: it was empty)
                 prep.fail(source.row, named_ref, exc.reason, op="update",
                           values=source.values, column=exc.column,
-                          hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None)
+                          hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
             continue
         if first != source.row:  # whether that row was good or bad: one row per deal
             prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",
-                      values=source.values, column=umap.column, hold=HOLD_DUPLICATE)
+                      values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
             continue
         if umap.by == "key":
             problem = key_problem(by_key, ref, unarchive=unarchive)
             if problem is not None:
                 prep.fail(source.row, ref, problem, op="update", values=source.values,
-                          column=umap.column)
+                          column=umap.column, line=source.line)
                 continue
             current = by_key.get(ref)
             if current is None and unarchive and isinstance(by_key, DealsByKey) \
@@ -195,7 +195,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             deal_id = parse_id(ref)
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
-                      column=umap.column)
+                      column=umap.column, line=source.line)
             continue
         batch.append((source, deal_id, wanted, defaulted))
         if row_users:
@@ -239,21 +239,21 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     if current is None or current.get("is_deleted"):
         prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
                                    "archived)", op="update", values=source.values,
-                  column=ref_column)
+                  column=ref_column, line=source.line)
         return
     deal_id = int(current["id"])
     if deal_id in claimed:
         prep.fail(source.row, ref, f"deal {deal_id} is already updated by row "
                                    f"{claimed[deal_id]} (each deal is updated once a run; "
                                    "re-run alone, this row would overwrite that update)",
-                  op="update", values=source.values, column=ref_column, hold=HOLD_DUPLICATE)
+                  op="update", values=source.values, column=ref_column, hold=HOLD_DUPLICATE, line=source.line)
         return
     if currency_open is not None:  # a blank currency leaves the deal's own
         try:
             wanted = dict(defaulted_currency(current, wanted, currency_open, columns))
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
-                      column=exc.column)
+                      column=exc.column, line=source.line)
             return
     if "status" not in wanted and any(name in wanted for name in CLOSE_TIMES):
         # the row leaves the status: the deal's own decides which times it may take
@@ -263,7 +263,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             prep.fail(source.row, ref, f"{close_time_reason(wrong, status)}: deal {deal_id} "
                                        "is so and the row leaves its status",
                       op="update", values=source.values,
-                      column=(time_columns or {}).get(wrong))
+                      column=(time_columns or {}).get(wrong), line=source.line)
             return
     if wanted.get("lost_reason") is not None and "status" not in wanted \
             and current.get("status") != "lost":
@@ -275,7 +275,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                        f"{current.get('status') or 'open'!r} and the row "
                                        "leaves its status: set the status to lost in the "
                                        "row, or leave the reason out",
-                      op="update", values=source.values, column=lost_column)
+                      op="update", values=source.values, column=lost_column, line=source.line)
             return
     claimed[deal_id] = source.row
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
@@ -283,7 +283,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                            types=field_types(catalog.deal_fields))
     if (user := set_to_deactivated(changes, deactivated)) is not None:
         prep.fail(source.row, ref, user.reason, op="update", values=source.values,
-                  column=user.column)
+                  column=user.column, line=source.line)
         return
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
