@@ -64,6 +64,7 @@ from .manifest_csv import (
     _Csv,
     _file_wide_trailer,
     _read_csv,
+    _where,
     dialect,
     sniff_delimiter,
 )
@@ -161,7 +162,8 @@ def read_manifest(path: PathLike, *, format: Format | None = None,
     a stored value or an Excel error fails its row only in one of them; ``keys``, the
     source key columns: a number cell there in a format that shows it otherwise than
     its digits fails its row (``read_xlsx``'s ``as_shown``). CSV and XLSX:
-    ``header_row``, the line / Excel row the header is on (None: found, see
+    ``header_row``, the row the header is on as a spreadsheet numbers it (CSV: a record
+    whose quoted cells span lines is one row; XLSX: Excel's row) (None: found, see
     ``header``). Raises ``InputError`` for a problem with the whole file, for ``sheet``
     on a file that is not XLSX and ``header_row`` on a JSON one.
 
@@ -460,10 +462,13 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         notes = [unnamed_note(skipped)] if skipped else []
         if titles:
             shown = ", ".join(repr(t[:40]) for t in titles if t)
-            notes.insert(0, f"the header is line {line}: the line(s) above it were taken for "
-                            f"a report's title and skipped ({shown or 'blank'}); if another "
-                            "line is the header, say header_row = N in the mapping's "
-                            "[defaults] (or --header-row N)")
+            # its spreadsheet row, which header_row = N counts (f27b), and its line where
+            # a cell of several lines above it makes the two differ
+            notes.insert(0, f"the header is {_where(line)}: "
+                            f"the line(s) above it were taken for a report's title and "
+                            f"skipped ({shown or 'blank'}); if another row is the header, "
+                            "say header_row = N (its row, as a spreadsheet numbers them) in "
+                            "the mapping's [defaults] (or --header-row N)")
         if (mixed := _mixed_note(path, encoding)) is not None:
             notes.append(mixed)
         if (misread := misread_note(path, encoding)) is not None:

@@ -72,7 +72,7 @@ def dialect(delimiter: str) -> type[csv.Dialect]:
     return type("ManifestDialect", (_Dialect,), {"delimiter": delimiter})
 
 
-def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
+def sniff_delimiter(sample: str, *, complete: bool = False, skip: int = 0) -> str:
     """The candidate delimiter that gives the widest header every sampled record matches.
 
     ``complete``: the sample is the whole file (else its last record may be cut). The
@@ -83,7 +83,9 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
     than the best of them, and it needs as many fitting records after its header as it
     skipped (x14r2 F3: a title line above a ``;`` file made it a file of one column;
     x14r4 F2: a filter line with a comma in it made ``,`` the delimiter; x14r4 F5: a
-    one-column file's ``x;y`` cell is no header). None: ``,``.
+    one-column file's ``x;y`` cell is no header). ``skip``: the spreadsheet rows above a
+    header named by ``header_row`` (a record of several lines is one row, a blank line one
+    too), which are not sampled. None: ``,``.
     """
     flat: tuple[float, int] | None = None  # (fit, width) of the best unskipped candidate
     below: tuple[float, int, int] | None = None  # (fit, -skipped, width), skipping
@@ -94,8 +96,9 @@ def sniff_delimiter(sample: str, *, complete: bool = False) -> str:
         try:
             # newline="": lines end at \r, \n or \r\n, as the reader sees them (Mac
             # Excel's "CSV (Macintosh)" ends lines with \r alone)
-            for record in csv.reader(io.StringIO(sample, newline=""), dialect(candidate)):
-                if not record:
+            for n, record in enumerate(csv.reader(io.StringIO(sample, newline=""),
+                                                  dialect(candidate))):
+                if not record or n < skip:  # a blank line is a row too (csv_records.Line)
                     continue
                 if not width and _filled(record) < 2 and skipped < TITLE_LINES:
                     skipped += 1
@@ -129,8 +132,8 @@ def _dialect_for(f: TextIO, delimiter: str | None,
                  header_row: int | None = None) -> tuple[type[csv.Dialect], bool]:
     """The dialect, and whether the file starts with Excel's ``sep=;`` hint line (which
     then names the delimiter, unless ``delimiter`` is given, and is not the header).
-    ``header_row``: the delimiter is sniffed from that line on (title lines above it hold
-    one cell under any delimiter)."""
+    ``header_row``: the delimiter is sniffed from that spreadsheet row on (title lines above
+    it hold one cell under any delimiter)."""
     sample = f.read(SAMPLE_CHARS)
     f.seek(0)
     hint = _SEP_HINT.match(sample)
@@ -139,12 +142,12 @@ def _dialect_for(f: TextIO, delimiter: str | None,
             delimiter = hint[1]
         else:
             complete = len(sample) < SAMPLE_CHARS
-            if header_row is not None and header_row > 1:
-                # physical lines as the reader counts them (\r, \n, \r\n; splitlines
-                # also breaks at \x0b, \x1c, U+2028 ... inside a cell)
-                lines = io.StringIO(sample, newline="").readlines()
-                sample = "".join(lines[header_row - 1:])
-            delimiter = sniff_delimiter(sample, complete=complete)
+            # header_row counts rows as a spreadsheet shows them, as row numbers do (f27b:
+            # it counted the file's lines, so a cell of several lines above the header
+            # picked a line of that cell): the rows above it are skipped under each
+            # candidate as that candidate reads them
+            skip = header_row - 1 if header_row is not None else 0
+            delimiter = sniff_delimiter(sample, complete=complete, skip=skip)
     return dialect(delimiter), hint is not None
 
 
@@ -260,11 +263,13 @@ class _Csv:
                 if titles and (isinstance(cells, BadRecord) or _filled(cells) < 2):
                     ended = (line, cells)
                     break
-                if header_row is not None and line != header_row:
-                    if line < header_row:  # lines above the named header are not read
+                if header_row is not None and _row_of(line) != header_row:
+                    # the spreadsheet's row, as every row number (a record whose quoted
+                    # cells span lines is one row): rows above the named header are not read
+                    if _row_of(line) < header_row:
                         continue
-                    raise InputError(f"line {header_row} (header_row) is empty or inside "
-                                     "a quoted cell: the header must start there")
+                    raise InputError(f"row {header_row} (header_row) is empty: the header "
+                                     "must be on that row, as a spreadsheet numbers them")
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
@@ -287,7 +292,7 @@ class _Csv:
                 if not titles:
                     raise InputError("the file is empty: a header row is required"
                                      if header_row is None else
-                                     f"the file has no line {header_row} (header_row)")
+                                     f"the file has no row {header_row} (header_row)")
             if titles:  # one column: its first line is the header, the rest are rows again
                 (line, first), rest = titles[0], titles[1:]
                 self.raw_header = first if isinstance(first, list) else []

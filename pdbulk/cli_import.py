@@ -124,7 +124,8 @@ EncodingOpt = Annotated[str | None, typer.Option(
 SheetOpt = Annotated[str | None, typer.Option(
     "--sheet", help="XLSX: the worksheet to read (default: the first visible one).")]
 HeaderRowOpt = Annotated[int | None, typer.Option(
-    "--header-row", min=1, help="CSV / XLSX: the line (Excel row number) the header is on "
+    "--header-row", min=1, help="CSV / XLSX: the row the header is on, as a spreadsheet "
+                                "numbers it (a CSV record of several lines is one row) "
                                 "(default: found; title lines and a row of merged group titles "
                                 "above it are skipped). Overrides the mapping's "
                                 "defaults.header_row.")]

@@ -60,7 +60,7 @@ def test_a_multi_line_cell_near_the_top_leaves_the_header_and_rows_whole(
         assert [(r.line, r.error) for r in read if r.error] == [], (spans, rows)
         assert [(r.line, r.values) for r in read] == expected, (spans, rows)
         note = header_note(path) or ""
-        assert (f"the header is line {len(TITLES[title]) + 1}" in note) is bool(title != "none")
+        assert (f"the header is row {len(TITLES[title]) + 1}" in note) is bool(title != "none")
 
 
 def test_the_testers_files_read_whole(tmp_path: Path) -> None:

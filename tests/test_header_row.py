@@ -235,7 +235,7 @@ def test_title_lines_padded_to_the_tables_width_are_skipped_and_said(tmp_path: P
     assert [(r.line, r.values["Title"], r.values["Value"]) for r in read_manifest(path)] == [
         (5, "A, Inc", "1,50"), (6, "B", "2")]
     note = header_note(path)
-    assert note is not None and note.startswith("the header is line 4") \
+    assert note is not None and note.startswith("the header is row 4") \
         and "'Deals report', 'Exported 2026-11-30'" in note
     # x15r3 F3: with no blank line under them, above a header of three names or more
     tight = tmp_path / "t.csv"

@@ -260,7 +260,8 @@ class Defaults(_Section):
     date_formats: list[str] = Field(default_factory=list)
     separator: str = ";"
     encoding: str | None = None  # the manifest's text encoding; None: detected
-    # CSV / XLSX: the line (Excel row) the header is on; None: found (title lines skipped)
+    # CSV / XLSX: the row the header is on, as a spreadsheet numbers it (a CSV record of
+    # several lines is one row); None: found (title lines skipped)
     header_row: int | None = Field(default=None, ge=1)
     # XLSX: the worksheet read (None: the first visible one); --sheet wins (x25r2 F10)
     sheet: str | None = None
@@ -582,7 +583,7 @@ class Mapping:
 
     @property
     def header_row(self) -> int | None:
-        """``[defaults] header_row``: the CSV line / Excel row of the header (None: found)."""
+        """``[defaults] header_row``: the spreadsheet row of the header (None: found)."""
         return self.spec.defaults.header_row
 
     @property

@@ -917,8 +917,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     show them (the one decimal mark the amounts write; day or month first by a number
     above 12); samples that cannot tell or disagree give a TODO, never a guess.
     ``encoding`` (the one the file was read with, when it is not
-    UTF-8/UTF-16) is written to ``[defaults]``, and so is ``header_row`` (the line or
-    Excel row the header was read from, when it was named). ``date_system``: an XLSX
+    UTF-8/UTF-16) is written to ``[defaults]``, and so is ``header_row`` (the row, as a
+    spreadsheet numbers it, the header was read from, when it was named). ``date_system``: an XLSX
     workbook's (1900 or 1904; ``bulk.manifest.date_system``): serials of a 1904 workbook
     are proposed as ``"excel_1904"``. ``sheet``: the XLSX worksheet the header was read
     from, written to ``[defaults]`` (with ``other_sheets``, the workbook's others, in its
@@ -980,7 +980,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                           else guesses.get("deal.value")),
            *([f"encoding = {_toml_str(encoding)}  # the file is not UTF-8"]
              if encoding and not codecs.lookup(encoding.removesuffix("!")).name.startswith("utf") else []),
-           *([f"header_row = {header_row}  # the line (Excel row) of the header"]
+           *([f"header_row = {header_row}  # the row of the header, as a spreadsheet numbers it"]
              if header_row is not None else []),
            *([f"sheet = {_toml_str(sheet)}  # the worksheet read"
               + (f"; the workbook's others: {', '.join(_toml_str(o) for o in other_sheets)}"
