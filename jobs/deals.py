@@ -271,8 +271,9 @@ def changed_fields(changes: Mapping[str, Any],
 
 
 def _cleared(name: str, value: object) -> str:
-    """A field a PATCH empties (null: ``clear_values``) counted apart from those it sets."""
-    return f"{name} (cleared)" if value is None else name
+    """A field a PATCH empties (null, or the labels' empty list: ``clear_values``) counted
+    apart from those it sets."""
+    return f"{name} (cleared)" if value is None or value == [] else name
 
 
 def drifted(deal: Deal, image: Mapping[str, Any] | None,

@@ -208,41 +208,73 @@ def _clear(section: UpdateSection) -> frozenset[str]:
     return frozenset(tf.norm_key(v) for v in section.clear_values if v.strip())
 
 
-# what an update may clear (null in updateDeal's body): openapi-v2 marks probability and
-# lost_reason nullable there (close_time too, not a mapping target), and its
-# custom_fields says "to clear a custom field value, set it to null"; it does not mark
-# expected_close_date nullable, so that is not sent null (nothing unsure reaches the API);
-# any other target's clear cell fails its row
-CLEARABLE = frozenset({"probability", "lost_reason"})
+# what an update may clear, and how (updateDeal's body, openapi-v2): probability and
+# lost_reason are nullable (close_time too, not a mapping target), and custom_fields says
+# "to clear a custom field value, set it to null" — multi-option (set) fields too, where
+# "sending an empty array [] is not supported"; label_ids is an array, not nullable: the
+# labels are cleared by the empty array. expected_close_date is not marked nullable, so it
+# is not sent null (nothing unsure reaches the API); any other target's clear cell fails
+# its row
+CLEARABLE = frozenset({"probability", "lost_reason", "label_ids"})
+EMPTIED: dict[str, object] = {"label_ids": []}  # what clears a target, where it is not null
 
 
 def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[str, str]:
     """Target (a deal field's key or a custom field's code) -> the column whose cell is a
-    ``clear_values`` marker, for the targets read from a column (not a template):
-    InputError naming the column when the target cannot be cleared."""
+    ``clear_values`` marker: InputError naming the column when the target cannot be
+    cleared, or when the marker is a cell of a template (f27b: ``title = "{Name} {Tag}"``
+    with a clear cell under Tag sent the marker as text, and a template of several
+    columns cannot say which field the cell meant to clear) or what one renders."""
     customs = {step.name for step in mapper.customs}
     steps = [*mapper.steps, *mapper.customs, mapper.money, mapper.currency, mapper.pipeline,
              mapper.stage, mapper.lost_reason]
     out: dict[str, str] = {}
     for step in steps:
-        column = step.source.column if step is not None else None
-        cell = row.values.get(column) if column is not None else None
-        if step is None or column is None or not isinstance(cell, str) \
-                or tf.norm_key(cell) not in clear:
+        if step is None:
             continue
         name = getattr(step, "name", "stage_id")
+        column = step.source.column
+        if column is None:
+            _templated_clear(step.source, row, clear)
+            continue
+        cell = row.values.get(column)
+        if not isinstance(cell, str) or tf.norm_key(cell) not in clear:
+            continue
         if name not in CLEARABLE and name not in customs:
             raise InputError(f"{cell.strip()!r} clears a field, and {_shown(name)} cannot be "
-                             "cleared (only custom fields, probability and lost_reason can: "
-                             "openapi-v2's updateDeal); leave the cell empty to keep it",
-                             column=column)
+                             "cleared (only custom fields, labels, probability and "
+                             "lost_reason can: openapi-v2's updateDeal); leave the cell "
+                             "empty to keep it", column=column)
         out[name] = column
     return out
 
 
+def _templated_clear(source: Any, row: SourceRow, clear: frozenset[str]) -> None:
+    """InputError when a template target (``source``: its ``_Source``) reads a clear cell,
+    or renders one: a template's cells are text in its value, never a clear."""
+    for column in source.columns:
+        cell = row.values.get(column)
+        if isinstance(cell, str) and tf.norm_key(cell) in clear:
+            raise InputError(f"{cell.strip()!r} clears a field, but column {column!r} is "
+                             f"read by the template {source.template!r}, which would write "
+                             "it as text: a clear cell must be the whole source of its field "
+                             "(a column of its own); leave the cell empty to keep the field",
+                             column=column)
+    if not source.columns:
+        return
+    try:
+        rendered = source(row.values, default=False)
+    except InputError:
+        return  # the mapping says it, naming its cell
+    if isinstance(rendered, str) and tf.norm_key(rendered) in clear:
+        raise InputError(f"the template {source.template!r} renders {rendered.strip()!r}, "
+                         "a clear cell, which it would write as text: a template never "
+                         "clears its field", column=source.where)
+
+
 def _shown(name: str) -> str:
-    return {"value": "the deal value", "title": "the deal title",
-            "stage_id": "the stage"}.get(name, name.removesuffix("_id"))
+    return {"value": "the deal value", "title": "the deal title", "stage_id": "the stage",
+            "label_ids": "the labels"}.get(name, name.removesuffix("_id"))
 
 
 def _renamed(key: str, section: UpdateSection) -> str:
@@ -278,7 +310,7 @@ def wanted_values(mapper: RowMapper, row: SourceRow, *,
     custom.pop(mapper.key_code, None)  # the id stand-in, or the key the deal already has
     customs = {step.name for step in mapper.customs}
     for name in cleared:
-        (custom if name in customs else deal)[name] = None
+        (custom if name in customs else deal)[name] = EMPTIED.get(name)
     if custom:
         deal["custom_fields"] = custom
     return mapped.key, deal, mapped.currency_open or None

@@ -96,6 +96,11 @@ class _Source:
         self.columns: tuple[str, ...] = tuple(self._template.columns if self._template
                                               else () if spec.column is None else (spec.column,))
 
+    @property
+    def template(self) -> str | None:
+        """The template the source renders, as the mapping writes it (None: a column)."""
+        return self._template.text if self._template is not None else None
+
     def __call__(self, values: Values, *, default: bool = True) -> object:
         """The raw value (``default``: the field's default for a blank cell, else None).
         InputError naming the source (column or template columns) when a JSON path reads

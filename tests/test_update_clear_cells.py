@@ -1,0 +1,93 @@
+"""``[update] clear_values`` per target, as openapi-v2's updateDeal allows it: the labels
+(``label_ids``, an array the spec does not mark nullable) are cleared by the empty array;
+a multi-option custom field by null (the spec: "sending an empty array [] is not
+supported"); a clear cell read by a template — or a template rendering one — fails its
+row naming the column, never sent as text (f27b: ``title = "{Name} {Tag}"`` with
+``#CLEAR`` under Tag renamed the deal "Acme #CLEAR", and labels could not be cleared)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from pdbulk.cli import app
+from tests.test_update import code, option, write_csv
+from tests.update_support import cli_args, threaded_sandbox
+
+MAPPING = """
+version = 1
+[update]
+id_column = "Deal"
+clear_values = ["#CLEAR"]
+[deal]
+title = "{Name} {Tag}"
+label = "Labels"
+[custom_fields]
+"Products of interest" = { column = "Products", separator = ";" }
+"Lead source" = "{Prefix}{Suffix}"
+"""
+
+
+def _label(sb: Sandbox, name: str) -> int:
+    options = sb.state.fields["label_ids"]["options"]  # type: ignore[attr-defined]
+    return int(next(o["id"] for o in options if o["label"] == name))
+
+
+def _deal(sb: Sandbox, deal_id: int) -> dict[str, Any]:
+    return dict(sb.state.deals.rows[deal_id])
+
+
+def test_clear_cells_by_target_kind(tmp_path: Path) -> None:
+    """Row 2 clears deal 1's labels ([]) and its products (null), and nothing else; row 3
+    (deal 2) fails naming Tag, row 4 (deal 3) fails naming the template Lead source
+    renders to the marker; deal 4, already without labels, is unchanged. Undo puts the
+    labels back."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        products = code(sb, "Products of interest")
+        hot = _label(sb, next(o["label"] for o in sb.state.fields["label_ids"]["options"]))
+        for deal_id in (1, 2, 3, 4):
+            sb.state.deals.rows[deal_id]["label_ids"] = [hot] if deal_id != 4 else []
+            sb.state.deals.rows[deal_id]["custom_fields"][products] = [
+                option(sb, "Products of interest", "CRM")]
+        titles = {d: _deal(sb, d)["title"] for d in (1, 2, 3)}
+        rows = [{"Deal": 1, "Name": "", "Tag": "", "Labels": "#CLEAR", "Products": "#clear",
+                 "Prefix": "", "Suffix": ""},
+                {"Deal": 2, "Name": "Acme", "Tag": "#CLEAR", "Labels": "", "Products": "",
+                 "Prefix": "", "Suffix": ""},
+                {"Deal": 3, "Name": "", "Tag": "", "Labels": "", "Products": "",
+                 "Prefix": "#CL", "Suffix": "EAR"},
+                {"Deal": 4, "Name": "", "Tag": "", "Labels": "#CLEAR", "Products": "",
+                 "Prefix": "", "Suffix": ""}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        args = ["--mapping", str(tmp_path / "map.toml"), *cli_args(sb, tmp_path / "jobs")]
+        planned = CliRunner().invoke(app, ["plan", "update", str(manifest), "--json", *args],
+                                     env=env)
+        assert planned.exit_code == 3, planned.output
+        shown = orjson.loads(planned.output)
+        failed = {r["row"]: r for r in shown["failed_rows"]}
+        assert sorted(failed) == [3, 4], failed
+        assert failed[3]["column"] == "Tag" and "template '{Name} {Tag}'" in \
+            failed[3]["reason"], failed[3]
+        assert failed[4]["column"] == "Prefix, Suffix" and "renders '#CLEAR'" in \
+            failed[4]["reason"], failed[4]
+        assert shown["changed_fields"] == {"label_ids (cleared)": 1,
+                                           "Products of interest (cleared)": 1}, shown
+        assert shown["actions"]["unchanged"] == 1, shown
+        done = CliRunner().invoke(app, ["update", str(manifest), *args], env=env)
+        assert done.exit_code == 3, done.output
+        first = _deal(sb, 1)
+        assert first["label_ids"] == [] and first["custom_fields"].get(products) is None
+        assert first["title"] == titles[1]
+        assert _deal(sb, 2)["title"] == titles[2] and _deal(sb, 2)["label_ids"] == [hot]
+        (job,) = (tmp_path / "jobs").iterdir()
+        undone = CliRunner().invoke(app, ["undo", job.name, "--yes", *cli_args(
+            sb, tmp_path / "jobs")], env=env)
+        assert undone.exit_code == 0, undone.output
+        assert _deal(sb, 1)["label_ids"] == [hot]
