@@ -87,7 +87,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     fails). Raises InputError (an unreadable file, a column the mapping reads that the
     file lacks) before any call."""
     from jobs.account import load_catalog
-    from jobs.import_checks import mapped_sheet
+    from jobs.import_checks import mapping_defaults
     from jobs.import_rows import check_columns
     from jobs.update_mapping import UpdateMappingError, UpdateRefused
     from jobs.updating import UpdateMapping, prepare_update
@@ -107,11 +107,12 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
         if exc.usable is None:
             raise
         umap, refused = exc.usable, exc.problems
-    encoding = encoding or umap.mapping.encoding
-    sheet = mapped_sheet(manifest, sheet, umap.mapping)  # --sheet, else [defaults] sheet
-    head = header(manifest, encoding=encoding, sheet=sheet, header_row=umap.mapping.header_row)
+    # --encoding / --sheet, else the mapping's [defaults], as an import reads them
+    encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
+                                                   sheet=sheet)
+    head = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     try:
-        check_columns(umap.mapping, head, workbook=manifest, sheet=sheet)
+        check_columns(umap.mapping, head, workbook=manifest, sheet=sheet, header_row=header_row)
         columns: InputError | None = None
     except InputError as exc:
         columns = exc
@@ -119,7 +120,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
         raise UpdateRefused(refused, columns, source=str(mapping), manifest=str(manifest),
                             usable=umap, header=head)
     check_has_rows(manifest, encoding=encoding, sheet=sheet,
-                   header_row=umap.mapping.header_row)  # no rows: no call (x17r3 F8)
+                   header_row=header_row)  # no rows: no call (x17r3 F8)
 
     async def build(s: Engine) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap,

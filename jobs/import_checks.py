@@ -66,20 +66,32 @@ def own_failed_file(manifest: PathLike, encoding: str | None, sheet: str | None)
         return False
 
 
+def mapping_defaults(manifest: PathLike, mapping: ImportMapping, *,
+                     encoding: str | None = None, sheet: str | None = None,
+                     header_row: int | None = None) -> tuple[str | None, str | None, int | None]:
+    """(encoding, sheet, header_row) to read ``manifest`` with: each as given, or where it
+    is None, from the mapping's ``[defaults]``: ``encoding``, ``sheet`` (``mapped_sheet``)
+    and ``header_row`` (not for one of pdbulk's own failed-rows files, whose header is row
+    1). The one place every entry point reads these defaults — import and update, CLI and
+    library (f27b: ``ImportSettings`` built by a library user read the workbook's first
+    sheet and detected the encoding where ``pdbulk import`` with the same mapping read the
+    mapping's; an update of its own failed.csv under a mapping with ``header_row = 3``
+    took that file's row 3 for its header). Raises InputError (``SheetChoiceError``) when
+    the workbook cannot be listed."""
+    encoding = encoding or mapping.encoding
+    sheet = mapped_sheet(manifest, sheet, mapping)
+    if header_row is None and mapping.header_row not in (None, 1) \
+            and not own_failed_file(manifest, encoding, sheet):
+        header_row = mapping.header_row
+    return encoding, sheet, header_row
+
+
 def with_mapping_defaults(settings: ImportSettings, mapping: ImportMapping) -> ImportSettings:
     """``settings`` with what they leave open (None) taken from the mapping's
-    ``[defaults]``: ``encoding``, ``sheet`` (``mapped_sheet``) and ``header_row`` (not for
-    one of pdbulk's own failed-rows files, whose header is row 1). The one rule for the
-    CLI and the library (f27b: ``ImportSettings`` built by a library user read the
-    workbook's first sheet, and detected the encoding, where ``pdbulk import`` with the same
-    mapping read the mapping's sheet and encoding). Raises InputError (``SheetChoiceError``)
-    when the workbook cannot be listed."""
-    encoding = settings.encoding or mapping.encoding
-    sheet = mapped_sheet(settings.manifest, settings.sheet, mapping)
-    header_row = settings.header_row
-    if header_row is None and mapping.header_row not in (None, 1) \
-            and not own_failed_file(settings.manifest, encoding, sheet):
-        header_row = mapping.header_row
+    ``[defaults]`` (``mapping_defaults``), for the CLI and the library alike."""
+    encoding, sheet, header_row = mapping_defaults(
+        settings.manifest, mapping, encoding=settings.encoding, sheet=settings.sheet,
+        header_row=settings.header_row)
     return dataclasses.replace(settings, encoding=encoding, sheet=sheet, header_row=header_row)
 
 

@@ -51,6 +51,7 @@ from .deals import (
     read_deals,
     set_to_deactivated,
 )
+from .import_checks import mapping_defaults
 from .load_stop import checked, stoppable
 from .mapping.rowmapper import close_time_reason, close_times
 from .mapping.spec import CLOSE_TIMES
@@ -89,8 +90,10 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     By key, a key two deals carry fails its row; so does a key only an archived deal
     carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
     taken = time.time() if now is None else now
-    encoding = encoding or umap.mapping.encoding  # --encoding, [defaults] encoding, detected
-    header_row = umap.mapping.header_row  # [defaults] header_row (x14r4 F3: ignored here)
+    # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
+    # here), by the rule every entry point reads them with (f27b)
+    encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
+                                                   sheet=sheet)
     since = file_stamp(manifest)  # each read must see this file (x17r3 F5: still written)
     head = manifest_header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     check_has_rows(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
