@@ -42,7 +42,9 @@ class ImportSettings:
     ``delimiter`` (one character; None: sniffed), ``encoding`` (None: detected),
     ``sheet`` (XLSX; None: the first), ``header_row`` (1 or more; None: found);
     ``unarchive`` (upsert: a key on an archived deal unarchives and updates it);
-    ``release_held`` (rows with a contested key are imported). Raises ``ConfigError``
+    ``release_held`` (rows with a contested key are imported); ``look_for_keys`` (insert:
+    the deals that carry a key are listed whatever the account's size, not only within
+    ``import_load.KEY_LIST_SHARE`` of the job's creates). Raises ``ConfigError``
     (an ``InputError``) naming the field and what it takes when built with a value
     outside these (x25r3 F1: ``mode="UPSERT"`` updated nothing)."""
 
@@ -57,6 +59,7 @@ class ImportSettings:
     header_row: int | None = None  # CSV / XLSX: the header's line or Excel row (None: found)
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
+    look_for_keys: bool = False  # insert: list the keyed deals however many there are
 
     def __post_init__(self) -> None:
         owner = "ImportSettings"
@@ -66,7 +69,7 @@ class ImportSettings:
                                   f"{getattr(self, name)!r}")
         checks.one_of(owner, "mode", self.mode, get_args(Mode))
         checks.one_of(owner, "format", self.format, get_args(Format), optional=True)
-        for name in ("create_key_field", "unarchive", "release_held"):
+        for name in ("create_key_field", "unarchive", "release_held", "look_for_keys"):
             checks.flag(owner, name, getattr(self, name))
         for name in ("delimiter", "encoding", "sheet"):
             checks.text(owner, name, getattr(self, name))
@@ -85,7 +88,7 @@ class ImportSettings:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ImportSettings:
-        return cls(**data)
+        return cls(**data)  # (a job stored before look_for_keys: its default)
 
 
 def file_sha(path: str | Path) -> str | None:

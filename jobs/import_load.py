@@ -62,7 +62,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 from bulk.wording import counted, noun
 
-from .account import DealsByKey
+from .account import PAGE, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
@@ -199,20 +199,33 @@ def _typed(settings: ImportSettings) -> bool:
     return detect_format(settings.manifest, settings.format) != "csv"
 
 
-SAMPLED_KEYS = 200  # rows whose keys' claims tell whether the file was imported before
+SAMPLED_KEYS = 200  # rows read to estimate a text-less manifest's size (_rows_estimate)
+# the share of an insert's own cost (its creates: addDeal, 5 tokens a row) its list of the
+# deals that carry a key may take: a 10,000-row file may list 1,250,000 keyed deals, a
+# 50-row one 6,000 (review of abb0d41: a 50-row insert must not list a 100,000-deal
+# account, 2,000 tokens); ``ImportSettings.look_for_keys`` lifts the bound
+KEY_LIST_SHARE = 0.5
 
 
-async def index_if_imported_before(ctx: CallContext, planner: RowPlanner,
-                                   settings: ImportSettings) -> bool:
-    """For an insert, pull the deals that carry a key (``index_deals_by_key``: 10 tokens a
-    page of 500 live deals) when the claims name a deal for a key of the file's first
-    ``SAMPLED_KEYS`` rows: the file was imported before on this machine (or through the
-    shared coordinator), and each such row would otherwise read its deal alone (``getDeal``,
-    1 token a row) and the plan price it as a create too (x15r2 2: a re-import of 2,900
-    rows planned at 17,480 tokens, spent 2,980). Its rows whose key a deal carries are
-    then ``exists`` at the load (``RowPlanner.decide``) when the key's claim names that
-    deal as made (``RowPlanner.confirmed_keys``): nothing read, nothing sent for them.
-    Returns whether it pulled."""
+async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
+                            settings: ImportSettings) -> bool:
+    """For an insert into an account that has the key field (an earlier import made it),
+    pull the deals that carry a key (``index_deals_by_key``: the key field alone, 10 tokens
+    a page of 500 live deals), so that a row whose key a deal carries is ``exists`` at the
+    load (``RowPlanner.decide``), nothing read or sent for it, whoever made that deal: this
+    machine, another one, a state folder lost since, a person by hand — unless its claim
+    names another deal or a create in doubt: that row's create looks first, as the claims
+    say (``jobs.importing``), and finds it (x27r1 1: the same
+    file imported again with another PDBULK_STATE_DIR created 9,886 duplicate deals, the
+    claims of the first run being on the other machine). A key two deals carry fails its
+    row (never resolved by picking one).
+
+    The pull costs at most ``KEY_LIST_SHARE`` of the rows' creates (``_rows_estimate``),
+    unless ``settings.look_for_keys``; past that it is given up (``TooManyPages``, the
+    pages read so far paid, the plan pays them too): ``planner.keys_unlisted`` then holds
+    how many deals the pull saw, and the plan says that keys on deals made elsewhere are
+    not looked for. Returns whether it pulled."""
+    from bulk.claims import IN_DOUBT
     from bulk.claims_open import open_claims
 
     from .account import TooManyPages, index_deals_by_key
@@ -234,41 +247,50 @@ async def index_if_imported_before(ctx: CallContext, planner: RowPlanner,
     keys = await in_thread(sample)
     if not keys:
         return False
-    claims = open_claims()
-    try:
-        outcomes = await claims.outcomes([claim_name(planner.key_code, k) for k in keys])
-        claimed = sum(1 for o in outcomes.values() if isinstance(o.get("deal_id"), int))
-        if not claimed:
-            return False
-        # worth at most what it saves: a row that reads its deal alone pays 1 token, a page
-        # of 500 deals 10; a larger account's pull is given up (review of abb0d41: one
-        # shared key made a 50-row insert list a 100,000-deal account, 2,000 tokens)
+    pages: int | None = None
+    if not settings.look_for_keys:
         rows = len(keys) if len(keys) < SAMPLED_KEYS else await in_thread(
             partial(_rows_estimate, settings, len(keys)))
-        page_tokens = get_operation("getDeals").token_cost  # a page of 500 deals
-        pages = max(1, math.ceil(claimed / len(keys) * rows / page_tokens))
-        try:
-            deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
-                                             max_pages=pages)
-        except TooManyPages:
-            return False
-        # only a deal its key's claim names as made is taken: any other (a dead run's create
-        # under a claim it still holds, a key on a deal made elsewhere) goes the claims way,
-        # which settles who made it (tests/test_reconcile_attribution.py)
-        ambiguous = getattr(deals, "ambiguous", {}) or {}
-        keys = [k for k in deals if k not in ambiguous]
-        for start in range(0, len(keys), 2000):
-            chunk = keys[start:start + 2000]
+        budget = KEY_LIST_SHARE * rows * get_operation("addDeal").token_cost
+        pages = max(1, math.floor(budget / get_operation("getDeals").token_cost))
+    try:
+        deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
+                                         max_pages=pages)
+    except TooManyPages:
+        planner.keys_unlisted = (pages or 0) * PAGE
+        return False
+    # a listed key's row is `exists` when its claim names that deal, or names nothing (the
+    # deal was made elsewhere: another machine, a lost state folder, by hand): never
+    # recorded `created` by this job, its claim left as it is. A claim that names another
+    # deal, or a create left in doubt, goes the claims way at the send, which settles whose
+    # create the deal is and writes it on the claim (tests/test_reconcile_attribution.py)
+    ambiguous = getattr(deals, "ambiguous", {}) or {}
+    listed = [k for k in deals if k not in ambiguous]
+    claims = open_claims()
+    try:
+        for start in range(0, len(listed), 2000):
+            chunk = listed[start:start + 2000]
             named = await claims.outcomes([claim_name(planner.key_code, k) for k in chunk])
-            planner.confirmed_keys.update(
-                k for k in chunk
-                if (named.get(claim_name(planner.key_code, k)) or {}).get("deal_id")
-                == int(deals[k]["id"]))
+            for k in chunk:
+                outcome = named.get(claim_name(planner.key_code, k))
+                if outcome is None or (outcome.get("deal_id") == int(deals[k]["id"])
+                                       and IN_DOUBT not in outcome):
+                    planner.confirmed_keys.add(k)
     finally:
         await claims.aclose()
     planner.indexes.deals = deals
     planner.indexes.listed["deals with a key"] = len(deals)
     return True
+
+
+def keys_unlisted_note(seen: int) -> str:
+    """What an insert that gave up listing the deals that carry a key (more than ``seen``)
+    does not do, and what to run instead (the plan's note, the load's line)."""
+    return (f"insert: the deals that carry a key were not listed (more than {seen:,}: listing "
+            f"them would cost over {KEY_LIST_SHARE:.0%} of these creates), so a key on a deal "
+            "made elsewhere (another machine or state folder, by hand) is not looked for and "
+            "its row creates a second deal; when the file may be imported already, import "
+            "with --mode upsert, or with --look-for-keys to list them anyway")
 
 
 def _rows_estimate(settings: ImportSettings, sampled: int) -> int:
@@ -399,8 +421,12 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner)
     planner.use(settings)
-    if not missing and await index_if_imported_before(ctx, planner, settings):
-        say("the file was imported before: indexed the deals that carry a key")
+    if not missing and await index_keyed_deals(ctx, planner, settings):
+        say(f"insert: listed the deals that carry a key "
+            f"({planner.indexes.listed.get('deals with a key', 0):,}); a row whose key one "
+            "carries is not created again")
+    elif planner.keys_unlisted is not None:
+        say("note: " + keys_unlisted_note(planner.keys_unlisted))
     contested = _contested(planner, settings)
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
         say(f"created the deal field {mapping.key_field!r} for the source keys")
@@ -831,8 +857,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
     planner.use(settings)
-    if not missing:  # the run pulls the same (a re-import's insert: its deals by key)
-        await index_if_imported_before(ctx, planner, settings)
+    if not missing:  # the run pulls the same (an insert: the deals that carry a key)
+        await index_keyed_deals(ctx, planner, settings)
     load_seconds = time.monotonic() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
     _contested(planner, settings)
@@ -950,9 +976,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
                      "(free)")
     elif "deals with a key" in planner.indexes.listed:
-        notes.append(f"insert: the file was imported before (its keys' claims name deals), "
-                     f"so the deals that carry a key were listed: {c.exists:,} rows' deals "
-                     "exist and are not created again (nothing sent for them)")
+        whose = counted(c.exists, "row's deal", "rows' deals")
+        notes.append(f"insert: the deals that carry a key were listed (counted above): {whose} "
+                     f"{noun(c.exists, 'exists', 'exist')}, whoever made them, and "
+                     f"{noun(c.exists, 'is', 'are')} not created again (nothing sent)")
+    elif planner.keys_unlisted is not None:
+        notes.append(keys_unlisted_note(planner.keys_unlisted))
     if rechecks:
         notes.append("counts the re-read of the updated deals right before each batch is "
                      f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(rechecks.items()))}): "

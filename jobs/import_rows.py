@@ -120,9 +120,12 @@ class RowPlanner:
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
-        # insert: the keys whose deal the index found and their claims name as made (a
-        # re-import; import_load index_if_imported_before): `exists` at the load
+        # insert: the keys one deal of the index carries (import_load index_keyed_deals):
+        # `exists` at the load, whoever made the deal
         self.confirmed_keys: set[str] = set()
+        # insert: the keyed deals were not listed, the account holding more than this many
+        # (import_load index_keyed_deals gave up): None when listed, or not an insert
+        self.keys_unlisted: int | None = None
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + its email_key, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
@@ -399,7 +402,9 @@ class RowPlanner:
                     return self._bad(row, reason, self.key_column, duplicate=reason,
                                      hold=HOLD_DUPLICATE)
                 self.released.add(mapped.key)
-        if self.indexes.deals is not None and self.mode != "insert":
+        if self.indexes.deals is not None and (
+                self.mode != "insert" or mapped.key in getattr(self.indexes.deals, "ambiguous",
+                                                               ())):
             problem = key_problem(self.indexes.deals, mapped.key, unarchive=self.unarchive)
             if problem is not None:
                 self.key_problems.append(f"row {row.row}: {problem}")
@@ -409,8 +414,8 @@ class RowPlanner:
             self.mode != "insert" or mapped.key in self.confirmed_keys) else None
         deal: Mapping[str, Any] = mapped.deal
         if existing is not None and self.mode == "insert":
-            # indexed because the file was imported before (import_load
-            # index_if_imported_before): a deal carries the key, never created again
+            # an insert's list of the deals that carry a key (import_load
+            # index_keyed_deals): a deal carries the key, never created again
             self.counts.exists += 1
             return NewItem(row=row.row, key=mapped.key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {

@@ -110,6 +110,11 @@ Unarchive = Annotated[bool, typer.Option(
 ReleaseHeld = Annotated[bool, typer.Option(
     "--release-held", help="Import rows whose source key an earlier import found twice in "
                            "one file (contested keys; default: such a row is refused).")]
+LookForKeys = Annotated[bool, typer.Option(
+    "--look-for-keys", help="Insert: list the deals that carry a key however many the "
+                            "account has (default: while the list costs at most half the "
+                            "creates; past that a key on a deal made elsewhere is not "
+                            "looked for).")]
 
 
 def _err(message: str) -> None:
@@ -134,7 +139,7 @@ HeaderRowOpt = Annotated[int | None, typer.Option(
 def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_field: bool,
               encoding: str | None = None, sheet: str | None = None, unarchive: bool = False,
               release_held: bool = False, header_row: int | None = None, run: bool = False,
-              ) -> tuple[ImportSettings, ImportMapping]:
+              look_for_keys: bool = False) -> tuple[ImportSettings, ImportMapping]:
     """The job's settings; the manifest's header is read here, before any job folder,
     write or call. A mapping refused here (its schema, options, TODOs, columns) is refused
     before any call, every such problem at once (``refuse_static``). ``run``: for the
@@ -153,6 +158,9 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     if chosen not in ("insert", "upsert"):
         raise fail(f"--mode must be insert or upsert, not {chosen!r}", code=2)
     resolved: Mode = "upsert" if chosen == "upsert" else "insert"
+    if look_for_keys and resolved == "upsert":  # an upsert lists them all anyway
+        raise fail("--look-for-keys is for an insert (an upsert lists every deal that carries "
+                   "a key anyway); this import is an upsert (--mode / import.mode)", code=2)
     if unarchive and resolved == "insert":  # x19r1 F9: accepted and silently unused
         raise fail("--unarchive updates archived deals, which only an upsert does; this "
                    "import is an insert (--mode / import.mode)", code=2)
@@ -174,7 +182,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
         ImportSettings(manifest=str(manifest.resolve()), mapping=str(mapping_path.resolve()),
                        mode=resolved, create_key_field=create_key_field, encoding=encoding,
                        sheet=sheet, header_row=header_row, unarchive=unarchive,
-                       release_held=release_held), mapping)
+                       release_held=release_held, look_for_keys=look_for_keys), mapping)
     try:
         head = manifest_header(settings)
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
@@ -250,7 +258,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                     encoding: EncodingOpt = None, sheet: SheetOpt = None, unarchive: Unarchive = False,
                     release_held: ReleaseHeld = False,
                     failed_csv: FailedCsv = Path("plan-failed.csv"),
-                    header_row: HeaderRowOpt = None,
+                    header_row: HeaderRowOpt = None, look_for_keys: LookForKeys = False,
                     engine: EngineOptions = DEFAULTS) -> None:
     """Validate every row and count the calls, tokens and time an import takes. Nothing
     is sent and no job is created (``--job-dir`` is accepted, like every plan command's,
@@ -259,7 +267,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row)
+                                       unarchive, release_held, header_row,
+                                       look_for_keys=look_for_keys)
     cfg = engine.config()
 
     async def planning() -> Any:
@@ -328,12 +337,13 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                create_key_field: CreateKey = False, as_json: AsJson = False,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
                unarchive: Unarchive = False, release_held: ReleaseHeld = False,
-               header_row: HeaderRowOpt = None,
+               header_row: HeaderRowOpt = None, look_for_keys: LookForKeys = False,
                engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
-                                       unarchive, release_held, header_row, run=True)
+                                       unarchive, release_held, header_row, run=True,
+                                       look_for_keys=look_for_keys)
     cfg = engine.config()
     job_dir = engine.job_dir
     job_id = new_job_id("import")

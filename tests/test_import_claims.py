@@ -24,6 +24,7 @@ from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name
 from tests.import_support import (
+    api_context,
     import_once,
     import_stopped_before_sending,
     read_csv,
@@ -46,14 +47,17 @@ def _dead_holder() -> str:
     return f"{holder_id().split(':')[0]}:{proc.pid}:gone"
 
 
-def _forget_claims() -> None:
-    """The seed import's claims gone (as if another machine had seeded the account): the
-    next insert of the file does not know it was imported before, and takes the claims
-    path these tests are about (not the key index: import_load index_if_imported_before)."""
-    from bulk.claims import state_dir
-
-    for path in state_dir().glob("claims.sqlite3*"):
-        path.unlink()
+async def _landed_anew(sb: Any, tmp_path: Path, code: str, keys: set[str]) -> None:
+    """Every deal of the seed import deleted, then a new deal for each of ``keys`` (what a
+    dead run's creates made): the seed's claims name deals that are gone, so the next
+    insert's rows take the claims path these tests are about, not the load's key index
+    (import_load index_keyed_deals takes a listed deal as `exists` at the load only when its
+    claim names it, or names nothing)."""
+    for d in sandbox_deals(sb):
+        d["is_deleted"], d["status"] = True, "deleted"
+    async with api_context(sb, tmp_path / "ctx") as ctx:
+        for k in sorted(keys):
+            await ctx.call("addDeal", json={"title": f"deal {k}", "custom_fields": {code: k}})
 
 
 def _keys(deals: list[dict[str, Any]], code: str) -> Counter[str]:
@@ -71,14 +75,9 @@ async def test_dead_holders_create_is_reconciled_not_doubled(tmp_path: Path) -> 
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == KEY_FIELD)
         first.close()
-        _forget_claims()
-        # Delete every deal but remember one: the "dead run" re-created it under its claim.
-        deals = sandbox_deals(sb)
+        # every deal deleted; the "dead run" re-created one under its claim
         survivor_key = "HS-100003"
-        for d in deals:
-            if d["custom_fields"].get(code) != survivor_key:
-                d["is_deleted"] = True
-                d["status"] = "deleted"
+        await _landed_anew(sb, tmp_path, code, {survivor_key})
         dead = LocalClaims(holder=_dead_holder())
         claim = await acquire(dead, claim_name(code, survivor_key))
         assert isinstance(claim, Claim)
@@ -106,11 +105,8 @@ async def test_a_dead_runs_claims_are_reconciled_with_one_scan_not_one_each(
         first.close()
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == KEY_FIELD)
-        _forget_claims()
         landed = {"HS-100003", "HS-100010", "HS-100020"}
-        for d in sandbox_deals(sb):
-            if d["custom_fields"].get(code) not in landed:
-                d["is_deleted"], d["status"] = True, "deleted"
+        await _landed_anew(sb, tmp_path, code, landed)
         dead = LocalClaims(holder=_dead_holder())
         got = await dead.acquire_many([claim_name(code, f"HS-{100000 + n}") for n in range(30)])
         assert all(isinstance(c, Claim) for c in got.values())
@@ -122,7 +118,8 @@ async def test_a_dead_runs_claims_are_reconciled_with_one_scan_not_one_each(
         keys = _keys(sandbox_deals(sb), code)
         assert set(keys) == {f"HS-{100000 + n}" for n in range(30)} and max(keys.values()) == 1
         assert kind.found_created == 3
-        assert scans == 1, scans  # one reconcile scan (the key index comes from another list)
+        # the load's key index (1 page), then one reconcile scan, not one per key
+        assert scans == 2, scans
         actions = Counter(i.result["action"] for i in store.items() if i.result)
         assert actions == {"created": 27, "exists": 3}
         store.close()
