@@ -168,6 +168,12 @@ class Coordinator(Protocol):
         """The call admitted last at or before wall time ``sent`` was answered: date its
         window entry ``at`` (never before its admission) instead of ``admitted + ahead``."""
 
+    def later(self, by: float) -> None:
+        """This process's fastest round trip fell by ``by`` seconds (``Scheduler._later``):
+        every entry of the shared windows moves ``by`` later — this process's, dated with
+        the slower figure, and the others' (dated with figures no faster; their processes
+        may not see a faster round trip for a while): later is only ever safer."""
+
     def paused(self, until: float) -> None:
         """A 429: nobody on this token admits anything before wall time ``until``."""
 
@@ -219,6 +225,9 @@ class LocalCoordinator:
         return None
 
     def answered(self, sent: float, at: float) -> None:
+        return None
+
+    def later(self, by: float) -> None:
         return None
 
     def paused(self, until: float) -> None:

@@ -321,6 +321,23 @@ class ProcessCoordinator:
             del own[best]
             entry.at = max(at, admitted)  # no longer held
 
+    def later(self, by: float) -> None:
+        """This engine's fastest round trip fell by ``by``: every entry in the shared window
+        moves ``by`` later, as its scheduler's own do (``Scheduler._later``). Left where
+        they were, those its answers had dated with the slower figure freed their shared
+        slots that much too soon, and the other engines' calls took them (f27c: two
+        engines, each one's first window 40 ms slower on the way there: 6 windows on the
+        server over the burst). The other engines' entries move too: dated with figures
+        no faster than this one's was, they are as early, and their engines, still
+        sending slower calls, may not learn it for a while (three engines: 5 windows over
+        the burst with only this engine's entries moved). Later is only ever safer; held
+        entries (no answer yet) wait for theirs."""
+        if self._state is None or by <= 0:
+            return
+        for entry in self._state.entries:
+            if entry.at != math.inf:
+                entry.at += by
+
     def paused(self, until: float) -> None:
         if self._state is not None:
             self._state.pause = max(self._state.pause, until)

@@ -4,7 +4,8 @@ One Lua script admits a *batch* of queued calls in one atomic round trip (FIFO:
 it stops at the first call that does not fit and says how long to wait, so no
 process polls). Answers, 429 pauses, refunds and the window the server's headers
 describe (``x-ratelimit-remaining`` / ``-reset``: the calls nobody here counted become
-entries of the shared window until the reset) go back in one pipeline per
+entries of the shared window until the reset) and a faster round trip than any
+before (the LATER script: the windows' entries move later) go back in one pipeline per
 burst of them, off the call path. redis-py's asyncio client runs the scripts
 (EVALSHA, re-loaded after a server restart).
 
@@ -77,6 +78,7 @@ from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 from .redis_scripts import (
     ADMIT,
+    LATER,
     PAUSE,
     REALIGN,
     REFUND,
@@ -176,7 +178,8 @@ class RedisCoordinator:
                 self._url, socket_connect_timeout=3.0, socket_timeout=5.0, retry=blip_retry())
             await self._redis.ping()
             self._scripts = {name: self._redis.register_script(src)
-                             for name, src in (("admit", ADMIT), ("pause", PAUSE),
+                             for name, src in (("admit", ADMIT), ("later", LATER),
+                                               ("pause", PAUSE),
                                                ("realign", REALIGN), ("refund", REFUND),
                                                ("window", WINDOW))}
         except (RedisError, OSError) as exc:
@@ -451,6 +454,21 @@ class RedisCoordinator:
                 self._kick()
                 return
 
+    def later(self, by: float) -> None:
+        """This process's fastest round trip fell by ``by``: every entry of the shared
+        windows moves ``by`` later (the LATER script, after the answers queued before it),
+        as its scheduler's own do (``Scheduler._later``). Left where they were, those its
+        answers had dated with the slower figure freed their shared slots that much too
+        soon, and other processes' calls took them (f27c: two processes, each one's first
+        window 40 ms slower on the way there: 6 windows on the server over the burst).
+        The other processes' entries move too (``ProcessCoordinator.later`` says why)."""
+        if by <= 0 or self._width <= 0:
+            return
+        ttl = math.ceil(self._width * 2000) + 1000
+        self._pending.append(("later", (self._token_key("burst"), self._token_key("search"),
+                                        repr(by), ttl)))
+        self._kick()
+
     def paused(self, until: float) -> None:
         ttl = max(1, math.ceil((until - self._clock.wall()) * 1000) + 1000)
         self._pending.append(("pause", (self._token_key("pause"), repr(until), ttl)))
@@ -529,7 +547,7 @@ class RedisCoordinator:
                 if cmd == "window":
                     windows.append(len(pipe.command_stack))
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
-                elif cmd == "realign":
+                elif cmd in ("realign", "later"):
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "zadd":
                     # not only XX: a call answered after the state was lost goes back into

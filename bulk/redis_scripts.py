@@ -160,6 +160,25 @@ end
 return 0
 """
 
+# KEYS: burst, search; ARGV: by (seconds), ttl_ms.
+# A process's fastest round trip fell by `by`: every entry of both windows moves `by`
+# later (``RedisCoordinator.later``). One script: an answer's ZADD from another
+# connection, or another process's ADMIT, between a read and a write would be undone or
+# would see a torn window.
+LATER = """
+local by = tonumber(ARGV[1])
+local moved = 0
+for k = 1, 2 do
+  local all = redis.call('ZRANGE', KEYS[k], 0, -1, 'WITHSCORES')
+  for i = 1, #all, 2 do
+    redis.call('ZADD', KEYS[k], 'XX', tonumber(all[i + 1]) + by, all[i])
+    moved = moved + 1
+  end
+  if #all > 0 then redis.call('PEXPIRE', KEYS[k], ARGV[2]) end
+end
+return moved
+"""
+
 # KEYS: day; ARGV: tokens — never below 0, never creates the key
 REFUND = """
 local v = redis.call('GET', KEYS[1])
@@ -242,5 +261,5 @@ def failure(url: str, exc: BaseException) -> str:
     return f"{where} does not answer ({said})"
 
 
-__all__ = ["ADMIT", "BLIP_RETRIES", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "connect",
+__all__ = ["ADMIT", "BLIP_RETRIES", "LATER", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "connect",
            "failure", "lacks_script"]

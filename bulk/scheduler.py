@@ -947,10 +947,14 @@ class Scheduler:
         second window). Entries the figure did not date (those at an answer before it was
         trusted, the sends of refused calls, the others' calls) move too: later is only
         ever safer. The decreases of a minimum add up to what it fell by in all, so an
-        entry ends up dated with today's figure whenever it was dated."""
+        entry ends up dated with today's figure whenever it was dated. A shared coordinator
+        moves this process's entries in the account-wide windows alike (``later``: f27c,
+        they freed their shared slots that much too soon for the other engines' calls)."""
         self._admits = deque(t + by for t in self._admits)
         if self._searches:
             self._searches = deque(t + by for t in self._searches)
+        if self._shared is not None:
+            self._shared.later(by)
 
     def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool,
                answered: float | None = None) -> None:
