@@ -47,13 +47,15 @@ _HELD_LOOK = 1 / 32
 
 class _Entry:
     """A call in the shared window: when the server counts it (wall seconds; inf: held,
-    no answer yet), and since when it is held."""
+    no answer yet), since when it is held (its admission, then its send), and whether it
+    is another client's (``other``: the server's headers counted it, nobody here)."""
 
-    __slots__ = ("ahead", "at", "search", "sent", "since")
+    __slots__ = ("ahead", "at", "other", "search", "sent", "since")
 
     def __init__(self, at: float, search: bool, ahead: float = 0.0,
-                 since: float = -math.inf) -> None:
+                 since: float = -math.inf, other: bool = False) -> None:
         self.at, self.search, self.ahead, self.since = at, search, ahead, since
+        self.other = other
         self.sent: float | None = None  # when it left (``leaving``); None: not yet
 
     def settle_late(self, now: float) -> bool:
@@ -388,17 +390,26 @@ class ProcessCoordinator:
                     seen: float | None = None) -> None:
         """As Redis' WINDOW script: the calls the server counted that no job here did are
         entries, the oldest leaving the window at ``until``, the others a window after
-        ``seen`` (the answer) at the latest."""
+        ``seen`` (the answer) at the latest. The jobs' calls admitted after ``seen`` are
+        not among those the server counted; the other client's calls already entries
+        stand for as many of them, dated ``seen`` again (f27c: left at the reading that
+        added them, they left the window before a later reading put their successors in,
+        and a job took the slot the other client's next call held)."""
         state = self._state
         if state is None or state.width <= 0 or len(state.members) < 2:
             return  # alone: the engine's scheduler counts the others itself (admit skips us)
         wall = self._clock.wall()
         seen = wall if seen is None else min(seen, wall)
         state.prune(wall, state.width)
-        have = sum(1 for e in state.entries if e.search or not search)
-        for i in range(min(cap, cap - remaining) - have):
-            at = min(until, seen + state.width) if i == 0 else seen + state.width
-            state.entries.append(_Entry(at - state.width, search))
+        kind = [e for e in state.entries if e.search or not search]
+        ours = sum(1 for e in kind if not e.other and e.since <= seen + _EPS)
+        others = sorted((e for e in kind if e.other), key=lambda e: e.at)
+        stand = min(cap, cap - remaining) - ours
+        for entry in others[:max(0, stand)]:
+            entry.at = max(entry.at, seen)
+        for i in range(stand - len(others)):
+            at = min(until, seen + state.width) if i == 0 and not others else seen + state.width
+            state.entries.append(_Entry(at - state.width, search, other=True))
 
     def statistics(self) -> SharedStats | None:
         return None  # the progress line shows a shared picture only across processes

@@ -273,7 +273,9 @@ class RedisCoordinator:
         # day's (f21c F3: with those it woke to "budget" every 1 ms, forever)
         limit = batch[0].limit.next_day(now)
         self._width = limit.width
-        members = [f"{self._proc}:{next(self._seq)}" for _ in batch]
+        # a member names its admission: the WINDOW script counts no call admitted after
+        # the answer whose headers it reads among those the server counted
+        members = [f"{self._proc}:{next(self._seq)}@{now!r}" for _ in batch]
         args: list[Any] = [repr(now), repr(limit.width), limit.burst, limit.search,
                            limit.day_limit, max(1000, math.ceil((limit.day_ends - now + 86400) * 1000)),
                            self._proc, self._observed[1] if self._observed[0] == limit.day else 0,

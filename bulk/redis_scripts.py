@@ -110,26 +110,50 @@ return 1
 # were last counted); ARGV: now, width, cap, remaining, until, member prefix, seen, slack.
 # The server's headers, read by ``seen`` (the answer's wall time), say only `remaining` of
 # `cap` calls are left, the oldest leaving at `until`: the calls no process here counted
-# (another client on the token) are added as entries. Our own are counted as the server
-# saw them (entries above seen - width, less `slack`: an answered call is dated a little
-# before the server counted it), not as pruned later. Of the calls added, the oldest
-# leaves at `until`, the others (their times unknown) a window after `seen` at the
-# latest: all dated at `until` (f23l: the oldest's), the fleet burst into a window the
-# other client still held (60 429s against 10 alone). Answers how many were added and
-# when another client's calls were last seen ('' : not in the last 4 windows).
+# (another client on the token) are entries of the window. Our own are counted as the
+# server saw them: entries above seen - width, less `slack` (an answered call is dated a
+# little before the server counted it), not as pruned later, and not those admitted after
+# `seen` (a member `proc:n@admitted`: the server cannot have counted them; counted, they
+# hid as many of the other client's calls). The other client's calls already entries
+# (members `prefix:i`, oldest first) stand for as many of those: they are dated `seen`
+# again, a window after which they leave at the latest; only the rest are added. Of those
+# added when none stood, the oldest leaves at `until`, the others (their times unknown) a
+# window after `seen`: all dated at `until` (f23l: the oldest's), the fleet burst into a
+# window the other client still held (60 429s against 10 alone). Left at the reading that
+# added it (f27c, x23r3 F2), an entry for a call of another client that keeps sending left
+# the window before a later reading put its successor in: the fleet took the slot the
+# other client's next call held (7-11 429s a run beside a client spending 12 of 40).
+# Answers how many were added and when another client's calls were last seen ('' : not
+# in the last 4 windows).
 WINDOW = """
 local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local seen, slack = tonumber(ARGV[7]), tonumber(ARGV[8])
-local have = redis.call('ZCOUNT', KEYS[1], '(' .. tostring(seen - width - slack), '+inf')
+local ours, others = 0, {}
+local all = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. tostring(seen - width - slack), '+inf',
+                       'WITHSCORES')
+for k = 1, #all, 2 do
+  local m, at = all[k], tonumber(all[k + 1])
+  if string.find(m, ':h%d+:%d+$') then
+    if at > now - width then table.insert(others, {m, at}) end
+  else
+    local admitted = tonumber(string.match(m, '@([^@]+)$') or '')
+    if not admitted or admitted <= seen then ours = ours + 1 end
+  end
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
-local missing = math.min(cap, cap - left) - have
+local stand = math.min(cap, cap - left) - ours
+local kept = math.max(0, math.min(#others, stand))
+for k = 1, kept do
+  if others[k][2] < seen then redis.call('ZADD', KEYS[1], 'XX', seen, others[k][1]) end
+end
+local missing = stand - #others
 for i = 1, missing do
   local at = seen
-  if i == 1 then at = math.min(untl, seen + width) - width end
+  if i == 1 and #others == 0 then at = math.min(untl, seen + width) - width end
   redis.call('ZADD', KEYS[1], at, ARGV[6] .. ':' .. i)
 end
-if missing > 0 then
+if missing > 0 or kept > 0 then
   redis.call('PEXPIRE', KEYS[1], math.ceil(width * 2000) + 1000)
   local last = tonumber(redis.call('GET', KEYS[2]) or '0')
   if seen > last then
