@@ -162,7 +162,7 @@ class Coordinator(Protocol):
 
     def leaving(self, at: float) -> None:
         """A call this process admitted leaves now, at wall time ``at`` (its entry may be
-        dated from then; Redis keeps its ``admitted + ahead`` dating)."""
+        dated from then; Redis renews a held call's entry until its answer instead)."""
 
     def answered(self, sent: float, at: float) -> None:
         """The call admitted last at or before wall time ``sent`` was answered: date its

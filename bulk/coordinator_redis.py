@@ -46,8 +46,10 @@ whole budget spent) asks the server at a minute past each half hour, as a proces
 alone does: one call, sent by one process (``probe`` key), admitted past the budget;
 the others look again each minute.
 
-A process killed while holding window slots blocks nobody longer than the
-window: its entries age out of the sorted set like anyone's. Redis errors become
+A call admitted is held until its answer (``hold``: its entry dated ``now + ahead`` again
+every quarter window, f27c); a process killed while holding window slots stops renewing
+them and blocks nobody longer than a window and an ``ahead`` past its last renewal: its
+entries age out of the sorted set like anyone's. Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
 Why ~560 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
@@ -73,7 +75,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from .clock import Clock, SystemClock
-from .coordinator import Limit, SharedStats, check_url, redacted
+from .coordinator import HOLD_AT_MOST, Limit, SharedStats, check_url, redacted
 from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 from .redis_scripts import (
@@ -115,11 +117,11 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_asked", "_asking", "_carry", "_clock", "_company", "_epoch", "_flush_task",
-                 "_followed", "_known", "_losses", "_lost", "_observed", "_others_at", "_own", "_pending",
-                 "_prebind", "_proc", "_pump", "_queue", "_redis", "_scripts", "_seq",
-                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width",
-                 "on_reset_wait")
+    __slots__ = ("_ahead", "_asked", "_asking", "_carry", "_clock", "_company", "_epoch",
+                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost", "_observed",
+                 "_others_at", "_own", "_pending", "_prebind", "_proc", "_pump", "_queue",
+                 "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
+                 "_token_fp", "_told", "_url", "_width", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -133,6 +135,11 @@ class RedisCoordinator:
         self._flush_task: asyncio.Task[None] | None = None
         self._pending: list[tuple[str, tuple[Any, ...]]] = []  # commands for the next flush
         self._own: deque[tuple[float, str, bool]] = deque()  # (admitted at, member, search)
+        # the members of calls held until their answer (``hold``), and when each was admitted:
+        # their entries are dated ``now + ahead`` again every quarter window (``_renew``)
+        self._held: dict[str, float] = {}
+        self._renew_task: asyncio.Task[None] | None = None
+        self._ahead = 0.0  # the ``ahead`` of the last admission
         self._lost: CoordinatorLost | None = None
         self._seq = itertools.count()
         self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -187,7 +194,7 @@ class RedisCoordinator:
             raise self._lose(exc) from None
 
     async def aclose(self) -> None:
-        for task in (self._pump, self._flush_task):
+        for task in (self._pump, self._flush_task, self._renew_task):
             if task is not None and not task.done():
                 task.cancel()
         if self._redis is not None and self._lost is None and self._token_fp is not None:
@@ -272,7 +279,7 @@ class RedisCoordinator:
         # a wait for the reset ends in the next day: its key and spend, not the spent
         # day's (f21c F3: with those it woke to "budget" every 1 ms, forever)
         limit = batch[0].limit.next_day(now)
-        self._width = limit.width
+        self._width, self._ahead = limit.width, limit.ahead
         # a member names its admission: the WINDOW script counts no call admitted after
         # the answer whose headers it reads among those the server counted
         members = [f"{self._proc}:{next(self._seq)}@{now!r}" for _ in batch]
@@ -325,8 +332,9 @@ class RedisCoordinator:
             self._queue.remove(w)
             if not w.fut.done():
                 w.fut.set_result(None)
-        while self._own and self._own[0][0] + 2 * limit.width < now:
-            self._own.popleft()
+        while self._own and self._own[0][0] + 2 * limit.width < now and (
+                self._own[0][1] not in self._held or self._own[0][0] + HOLD_AT_MOST < now):
+            self._held.pop(self._own.popleft()[1], None)
         if admitted == len(batch):
             return
         head = batch[admitted]
@@ -441,13 +449,61 @@ class RedisCoordinator:
 
     # -- feedback (one pipeline per burst of answers, off the call path) ----------------------
     def leaving(self, at: float) -> None:
-        return None  # an unanswered call's entry stays dated ``admitted + ahead``
+        return None  # a held call's entry is renewed until its answer (``hold``)
+
+    def hold(self) -> None:
+        """A call this process admitted last is held from now until its answer
+        (``Scheduler.acquire(hold=True)``: the engine's calls): its entry, dated
+        ``admitted + ahead``, is dated ``now + ahead`` again every quarter window until the
+        answer dates it (``_renew``), for ``HOLD_AT_MOST`` at most. Left at its admission's
+        date, the entry of a call a claim's check, the ledger or a starved loop kept from
+        leaving past ``ahead`` freed its slot before the server had counted the call, and
+        another process's call took it (f27c: 429s traced 0.4 and 1.3 s between admission
+        and send on a loaded machine; FakeClock, one call in five held up to 1.5 windows:
+        8-11 windows on the server over the burst). A process killed stops renewing: its
+        entries leave a window and an ``ahead`` after its last renewal."""
+        for t, member, _ in reversed(self._own):
+            if member not in self._held:
+                self._held[member] = t
+                break
+        if self._held and (self._renew_task is None or self._renew_task.done()):
+            self._renew_task = asyncio.get_running_loop().create_task(self._renew())
+
+    def dropped(self, admitted: float) -> None:
+        """A call admitted at ``admitted`` (wall) will not leave: its entry is renewed no
+        more (it keeps its date) and no answer is waited for."""
+        own = self._own
+        for i in range(len(own) - 1, -1, -1):
+            if own[i][0] <= admitted + 1e-6:
+                self._held.pop(own[i][1], None)
+                del own[i]
+                return
+
+    async def _renew(self) -> None:
+        """Date the held calls' entries ``now + ahead`` (never earlier than they are) every
+        quarter window while any is held; one held past ``HOLD_AT_MOST`` is let go."""
+        while self._held and self._lost is None:
+            await self._clock.sleep(max(self._width, 0.004) / 4)
+            now = self._clock.wall()
+            for member, t in list(self._held.items()):
+                if t + HOLD_AT_MOST <= now:
+                    del self._held[member]
+            search = {m for _, m, s in self._own if s and m in self._held}
+            if self._held:
+                at = now + self._ahead
+                self._pending.append(("renew", (self._token_key("burst"),
+                                                dict.fromkeys(self._held, at))))
+                if search:
+                    self._pending.append(("renew", (self._token_key("search"),
+                                                    dict.fromkeys(search, at))))
+                self._kick()
 
     def answered(self, sent: float, at: float) -> None:
         own = self._own
         for i in range(len(own) - 1, -1, -1):
             t, member, search = own[i]
             if t <= sent + 1e-6:  # answered: from "admitted + ahead" to when it was counted
+                self._held.pop(member, None)
                 del own[i]
                 at = max(at, t)
                 self._pending.append(("zadd", (self._token_key("burst"), member, at)))
@@ -551,6 +607,8 @@ class RedisCoordinator:
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd in ("realign", "later"):
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
+                elif cmd == "renew":  # a held call's entry, never moved earlier
+                    pipe.zadd(a[0], a[1], xx=True, gt=True)
                 elif cmd == "zadd":
                     # not only XX: a call answered after the state was lost goes back into
                     # the window (the server counted it); the key keeps a TTL either way

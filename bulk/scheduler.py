@@ -392,7 +392,7 @@ class Scheduler:
                 self._dispatch()
                 raise
             held = getattr(self._shared, "hold", None) if hold else None
-            if held is not None:  # (Redis keeps ``admitted + ahead``)
+            if held is not None:  # (in this process and on Redis: until the answer)
                 held()
         return waiter.at
 
@@ -454,7 +454,7 @@ class Scheduler:
         """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
         its ledger write failed, the run stopping): the server never counts it, so its
         held slot goes. Its tokens go back by ``refund``. A shared coordinator dates its
-        entry from the admission (one in this process; Redis keeps ``admitted + ahead``)."""
+        entry from the admission (in this process; Redis no longer renews it)."""
         drop = getattr(self._shared, "dropped", None)
         if drop is not None:
             drop(self._to_wall(admitted))
