@@ -84,8 +84,12 @@ def same(old: Any, new: Any, kind: str | None = None) -> bool:
 
 
 def _blank(value: Any) -> bool:
-    """An empty value (null, "", [], {}): a field or a part of one that holds nothing."""
-    return value is None or (isinstance(value, str | list | tuple | Mapping) and not value)
+    """An empty value (null, "", [], {}, an object whose every part is empty): a field or
+    a part of one that holds nothing (x27r3 1: an address or a range read with each part
+    null is an empty field, and its undo clears it)."""
+    if isinstance(value, Mapping):
+        return all(_blank(v) for v in value.values())
+    return value is None or (isinstance(value, str | list | tuple) and not value)
 
 
 def _ref(value: Any) -> Any:
@@ -404,11 +408,52 @@ def _plain(value: object) -> Any:
 
 
 def restorable(value: object) -> Any:
-    """A value as read, in the shape a PATCH takes back (no nulls inside objects)."""
+    """A value as read, in the shape a PATCH takes back (openapi-v2 updateDeal
+    ``custom_fields``, FACTS "Custom fields"): a structured value whose every part is
+    empty as null (it clears the field); else each part as read, an empty one too — an
+    amount with no value keeps ``"value": null`` beside its currency (x27r3 1: the null
+    was dropped, ``{"currency": "EUR"}`` was refused "value: is required", and the deal
+    stayed as the job left it), an address clears the parts that were empty — but for
+    the parts the API takes no null for and that hold nothing alone: a time's or time
+    range's ``timezone_name``, an amount's ``currency`` (the account's default then).
+    A range or time left with an empty value or end is what ``unrestorable`` names."""
     value = _plain(value)
-    if isinstance(value, Mapping):
-        return {k: v for k, v in value.items() if v is not None}
-    return value
+    if not isinstance(value, Mapping):
+        return value
+    if _blank(value):
+        return None
+    return {k: v for k, v in value.items() if v is not None or k not in _NO_NULL_PARTS}
+
+
+# the parts of a structured value that take no null in a write and mean nothing alone
+_NO_NULL_PARTS = frozenset({"timezone_name", "currency"})
+
+
+def unrestorable(body: Mapping[str, Any], labels: Mapping[str, str] | None = None
+                 ) -> str | None:
+    """Why a restore body (``restore_body``) cannot be sent, None when it can: a date or
+    time range with its start or its end empty, or a time zone with no time — a value
+    Pipedrive can hold as read but takes in no write (openapi-v2 updateDeal; the sandbox
+    answers 400), so no PATCH puts it back exactly. ``labels``: key -> name."""
+    for code, value in (body.get("custom_fields") or {}).items():
+        if not isinstance(value, Mapping) or "currency" in value:
+            continue
+        if "until" in value:
+            empty = [name for part, name in (("value", "its start"), ("until", "its end"))
+                     if _blank(value.get(part))]
+            if empty:
+                which = " and ".join(empty)
+                return (f"{label(code, labels)} held a range with {which} empty before the "
+                        f"job ({_json(value)}), which no write to Pipedrive takes")
+        elif "timezone_name" in value and _blank(value.get("value")):
+            return (f"{label(code, labels)} held a time zone and no time before the job "
+                    f"({_json(value)}), which no write to Pipedrive takes")
+    return None
+
+
+def _json(value: Any) -> str:
+    """A value as the API reads it (``null``, not Python's ``None``), for a message."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -722,4 +767,4 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "drifted", "gone_when_sent", "in_flight", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
-           "read_archived", "reread_targets", "same", "set_to_deactivated"]
+           "read_archived", "reread_targets", "same", "set_to_deactivated", "unrestorable"]

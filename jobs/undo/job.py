@@ -38,6 +38,7 @@ from ..deals import (
     reread_calls,
     restore_body,
     stored_labels,
+    unrestorable,
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers
@@ -150,7 +151,12 @@ class UndoJob:
         if (deal is not None and not is_gone(dict(deal))
                 and now_time == item.payload.get("expected_update_time")):
             before = item.payload.get("before")
-            return restore_body(dict(deal), before) if before is not None else {}
+            body = restore_body(dict(deal), before) if before is not None else {}
+            if (why := unrestorable(body, self._labels())) is not None:
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"deal {item.payload['deal_id']} cannot be put back: {why}; nothing "
+                    "restored (put that field back by hand)"))
+            return body
         return Outcome(item.id, ItemState.FAILED, error=_still_differs(item, now_time))
 
     @staticmethod

@@ -40,6 +40,7 @@ from ..deals import (
     restore_body,
     same,
     shown,
+    unrestorable,
     value_key,
 )
 from ..dedupe.records import deal_fields, field_names
@@ -579,6 +580,14 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     if not changes:
         prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged"}, op=t.op,
                   values=values, deal_id=t.deal_id)
+        return
+    if (why := unrestorable(changes, labels)) is not None:
+        # no PATCH puts it back exactly: said at the plan, never a valid row that fails at
+        # its write (x27r3 1: "valid" at the plan, then 400, the deal left as the job left
+        # it); a deal is put back whole or not at all
+        prep.fail(row, key, f"deal {t.deal_id} cannot be put back: {why}; nothing restored "
+                            "(put that field back by hand)", op=t.op,
+                  action="cannot restore", values=values, deal_id=t.deal_id)
         return
     prep.add(NewItem(row=row, key=key, op="restore", payload={
         **base, "changes": changes, "fields": changed_names(changes, labels=labels)}),
