@@ -43,10 +43,13 @@ from ..deals import (
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers
 from .plan import (
+    OTHERS,
+    OVERWRITES,
     _carried,
     _carrier,
     _changed_since,
     holds_person,
+    overwritten_line,
 )
 from .targets import (
     _CONTACT_OPS,
@@ -131,7 +134,7 @@ class UndoJob:
                 return Outcome(item.id, ItemState.DONE,
                                result={"deal_id": deal_id, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE,
-                           result={"deal_id": deal_id, "action": "deleted"})
+                           result={"deal_id": deal_id, "action": "deleted", **_forced(item)})
         if not changes:
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "unchanged"})
@@ -140,7 +143,7 @@ class UndoJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=self._labels()),
-            "update_time": data.get("update_time")})
+            "update_time": data.get("update_time"), **_forced(item)})
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
@@ -516,13 +519,16 @@ class UndoJob:
             lines.append(f"{counted(conflicts, 'conflict')} (of the failed): left alone; "
                          f"{noun(conflicts, 'its reason is', 'their reasons are')} in "
                          "failed.csv")
+        if (forced := overwritten_line(store.items(ItemState.DONE), planned=False)):
+            lines.append(forced)  # x27r3 2: --force's overwrites said after the run too
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
                          f"`pdbulk resume` / `retry` of job {source} are refused now (they "
                          "would send them over this undo)")
         return write_job_results(store, result, UNDO_COLUMNS,
-                                 extra={"contacts": contacts, "undone": undone},
+                                 extra={"contacts": contacts, "undone": undone,
+                                        "overwrote": overwritten_counts(store)},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 
 
@@ -697,6 +703,28 @@ def _kept(name: str, rid: int, deal_id: int | None, person: int | None,
     return Outcome(item_id, ItemState.SKIPPED, result={
         f"{name}_id": rid, "action": "kept", "holds_person": person,
         "note": f"not deleted: person {person} still belongs to it"})
+
+
+def _forced(item: Item) -> dict[str, str]:
+    """The note of a write --force sent over a change since the job (``OVERWRITES``), for
+    succeeded.csv: ``overwrote a change of job B (--force): ...``; {} for any other."""
+    over = item.payload.get(OVERWRITES)
+    if not isinstance(over, Mapping):
+        return {}
+    who = "" if over.get("by") == OTHERS else f" of {over.get('by')}"
+    return {"note": f"overwrote a change{who} made since the job (--force): {over.get('what')}"}
+
+
+def overwritten_counts(store: JobStore) -> dict[str, int]:
+    """The deal writes this undo's --force sent over a change since the job, by whose
+    (``job B``, or ``OTHERS``): ``summary.json``'s ``overwrote``."""
+    out: Counter[str] = Counter()
+    for item in store.items(ItemState.DONE):
+        over = item.payload.get(OVERWRITES)
+        if isinstance(over, Mapping) and (item.result or {}).get("action") in ("restored",
+                                                                                "deleted"):
+            out[str(over.get("by"))] += 1
+    return dict(out)
 
 
 def undone_counts(store: JobStore,

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -343,7 +344,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                     "left alone", recheck=False)
             continue
         _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels,
-                round_trip=_round_trip(target, deal, seen))
+                round_trip=_round_trip(target, deal, seen),
+                later_write=why if force and not is_gone(deal) else None)
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -390,6 +392,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           + (f" (--force {verb} them)" if not kept else
                              " (--force leaves them too)" if kept == len(ids) else
                              f" (--force {verb} {len(ids) - kept:,} of them)"))
+    if force and (line := overwritten_line(prep.items, planned=True)) is not None:
+        prep.notes.append(line)
     if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
         prep.notes.append(f"{prep.actions['conflict'] - deal_conflicts:,} person(s) / "
                           "organization(s) changed or holding others since the import made "
@@ -491,7 +495,10 @@ def _round_trip(t: Target, deal: Deal | None, seen: Mapping[str, str]) -> bool:
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float,
             merged: Sequence[Survivor] = (), labels: Mapping[str, str] | None = None,
-            round_trip: bool = False) -> None:
+            round_trip: bool = False, later_write: str | None = None) -> None:
+    """What puts ``t``'s deal back: a restore, a delete, a skip or a refusal (a conflict:
+    changed since). ``later_write``: with ``force``, a later job's write the deal still
+    holds (``targets.later``), which --force overwrites and the plan names."""
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
@@ -573,6 +580,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
                            f"(update_time {t.written} then, {now_time} now); left alone")
         return
+    if force and (over := _overwrites(t, deal, later_write, labels, round_trip)):
+        base[OVERWRITES] = over  # a conflict without --force: named, never silent (x27r3 2)
     if t.op == "delete":
         prep.add(NewItem(row=row, key=key, op="delete", payload=base), "delete")
         prep.images.append(BeforeImage("deal", t.deal_id, None, dict(deal), taken))
@@ -593,6 +602,64 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         **base, "changes": changes, "fields": changed_names(changes, labels=labels)}),
         "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+# what a write --force sends overwrites, in its payload: {"by": "job B" | OTHERS, "what":
+# the change}; the plan's note and the run's summary count and name them (x27r3 2)
+OVERWRITES = "overwrites"
+OTHERS = "changes made since by others"
+
+
+def _overwrites(t: Target, deal: Deal, later_write: str | None,
+                labels: Mapping[str, str] | None, round_trip: bool) -> dict[str, str] | None:
+    """The change since the job that the write of ``t`` overwrites under --force — each one
+    a conflict without it — None when the deal is as the job left it: a later job's write
+    (``later_write``, by that job), else someone else's: a field the job wrote no longer as
+    it wrote it, a field a person can edit no longer as created, the deal archived, or its
+    ``update_time`` moved."""
+    if later_write is not None:
+        named = re.search(r"\bjob (\S+?)(?:\)|\s|$)", later_write)
+        return {"by": f"job {named[1]}" if named else "a later job", "what": later_write}
+    now = deal.get("update_time")
+    if t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
+        what = moved
+    elif t.digest is not None and editable_digest(deal) != t.digest:
+        what = "a field a person can edit is no longer as created"
+    elif deal.get("is_archived"):
+        what = "archived since the job"
+    elif t.written is not None and now != t.written and not round_trip:
+        what = f"update_time {t.written} then, {now} now"
+    else:
+        return None
+    return {"by": OTHERS, "what": what}
+
+
+def overwritten_line(items: Iterable[Any], *, planned: bool) -> str | None:
+    """The line that counts and names the writes of an undo --force that overwrite a change
+    since the job (``OVERWRITES`` in their payload): ``5 overwrite a later change (job B:
+    4, changes made since by others: 1; deals 12, 13, ...)``; None when none does.
+    ``items``: the plan's pending writes (``planned``), or the run's done ones."""
+    by: Counter[str] = Counter()
+    ids: list[str] = []
+    for item in items:
+        over = item.payload.get(OVERWRITES)
+        if not isinstance(over, Mapping):
+            continue
+        if planned and item.state is not ItemState.PENDING:
+            continue
+        if not planned and (item.result or {}).get("action") not in ("restored", "deleted"):
+            continue
+        by[str(over.get("by"))] += 1
+        ids.append(str(item.payload.get("deal_id")))
+    if not ids:
+        return None
+    named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
+    whose = ", ".join(f"{who}: {n:,}" for who, n in sorted(by.items()))
+    verb = "overwrite" if planned else "overwrote"
+    return (f"--force: {len(ids):,} of the deal writes {verb} a change made since the job "
+            f"({whose}; deals {named}), each a conflict without --force"
+            + ("; to keep a later job's writes, undo that job first (newest first)"
+               if planned and any(w != OTHERS for w in by) else ""))
 
 
 # a deal a gone target may have been merged into: its id, the deal as read now (None:

@@ -1,0 +1,64 @@
+"""`undo --force` names what it overwrites (x27r3 2): its plan and its run's summary count
+the deals whose writes go over a change made since the job — a later job's write, by that
+job, or someone else's edit — each a conflict without --force, never a silent "restore"."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
+from tests.import_support import read_csv
+from tests.test_undo_stacked import MAPPING, _update
+from tests.update_support import cli_args, deal, threaded_sandbox
+
+
+def test_undo_force_counts_and_names_the_changes_it_overwrites(tmp_path: Path) -> None:
+    """A on six deals; B (later) on three of them; a colleague edits two others. `plan undo
+    A` lists five conflicts; `plan undo A --force` and `undo A --force --yes` say five of
+    the writes overwrite a change since the job (job B: 3, others: 2), naming the deals;
+    summary.json counts them, succeeded.csv notes each; the sixth deal is a plain restore."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=30, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "jobs")
+        (tmp_path / "map.toml").write_text(MAPPING)
+        ids = sorted(i for i, d in sb.state.deals.rows.items()
+                     if d["status"] == "open" and not d["is_archived"])[:6]
+        original = {i: deal(sb, i)["value"] for i in ids}
+        a = _update(runner, env, args, tmp_path, "a", {i: 1001 for i in ids})
+        b = _update(runner, env, args, tmp_path, "b", {i: 2002 for i in ids[:3]})
+        for i in ids[3:5]:  # a colleague's edit (in the write's own second: update_time kept)
+            d = deal(sb, i)
+            d["value"] = 7
+            sb.state.save("deal", d)
+
+        plain = runner.invoke(app, ["plan", "undo", a, *args], env=env)
+        assert plain.exit_code == 3, plain.output
+        assert "5 conflicts" in " ".join(plain.output.split()), plain.output
+
+        forced = runner.invoke(app, ["plan", "undo", a, "--force", *args], env=env)
+        text = " ".join(forced.output.split())
+        assert forced.exit_code == 0, forced.output
+        assert "5 of the deal writes overwrite a change made since the job" in text, text
+        assert f"job {b}: 3" in text and "changes made since by others: 2" in text, text
+        assert "deals " + ", ".join(map(str, ids[:5])) in text, text
+
+        had = set((tmp_path / "jobs").iterdir())
+        run = runner.invoke(app, ["undo", a, "--force", "--yes", *args], env=env)
+        assert run.exit_code == 0, run.output
+        said = " ".join(run.output.split())
+        assert "5 of the deal writes overwrote a change made since the job" in said, said
+        assert f"job {b}: 3" in said, said
+        (folder,) = set((tmp_path / "jobs").iterdir()) - had
+        summary = orjson.loads((folder / "summary.json").read_bytes())
+        assert summary["overwrote"] == {f"job {b}": 3, "changes made since by others": 2}
+        notes = {int(r["deal_id"]): r["note"] for r in read_csv(folder / "succeeded.csv")}
+        assert all(f"overwrote a change of job {b}" in notes[i] for i in ids[:3]), notes
+        assert all("overwrote a change made since" in notes[i] for i in ids[3:5]), notes
+        assert notes[ids[5]] == "", notes
+        assert [deal(sb, i)["value"] for i in ids] == [original[i] for i in ids]
