@@ -146,6 +146,18 @@ def learn_places(planner: RowPlanner, settings: ImportSettings,
             _key_named, planner.key_column))
 
 
+def learn_persons(planner: RowPlanner, settings: ImportSettings,
+                  stopping: Stopping | None = None) -> None:
+    """The e-mail and phone the manifest gives each person, learned before any row is
+    decided (one extra pass, only when the mapping reads a person's e-mail or phone):
+    which rows share a person does not depend on their order
+    (``RowPlanner.learn_persons``)."""
+    if planner.mapper.reads_person_email_or_phone:
+        planner.learn_persons(first_of_each(
+            unheld(_rows(planner, settings, stopping), typed_source=_typed(settings)),
+            _key_named, planner.key_column))
+
+
 class _Learner:
     """``RowPlanner.build``'s check before the key field is created: the decimal marks of
     the manifest's columns learned by a preview mapper (DecimalContested: nothing sent),
@@ -453,6 +465,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings,
                                                                        stopping)))
     await in_thread(lambda: learn_places(planner, settings, stopping))
+    await in_thread(lambda: learn_persons(planner, settings, stopping))
     images: list[BeforeImage] = []
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
                                                     planner, images)))
@@ -871,6 +884,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
         learn_places(planner, settings)
+        learn_persons(planner, settings)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:

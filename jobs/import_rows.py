@@ -147,6 +147,19 @@ class RowPlanner:
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
         self._names_by_id: dict[int, str] | None = None  # ``_account_name``
+        # the e-mails and phones the file gives its persons, learned before any row is
+        # decided (``learn_persons``): hash((name key, last 9 digits)) -> the (address,
+        # phone) pairs of the rows giving that name and phone with an e-mail (a few
+        # distinct addresses at most), and hash(email_key) -> the first phone a row gives
+        # beside that address. Held by hash (issue 8); a row's phone is checked against
+        # the pair's (``tf.phones_agree``) before its address is taken.
+        self._file_emails: dict[int, tuple[tuple[str, str], ...]] = {}
+        self._email_phone: dict[int, str] = {}
+        # hash((name key, organization match key)) -> the e-mails and the phones the file's
+        # rows of that name at that organization give (a few distinct ones at most): a row
+        # of the name and organization alone is the one person they make (``learn_persons``)
+        self._file_at: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._learned_persons = False  # ``learn_persons`` ran (the load's planner)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
         # address the file names the organization at (``learn_places``; None: not learned)
@@ -448,7 +461,8 @@ class RowPlanner:
             return self._bad(row, exc.reason, self.mapper.org_column)
         try:
             person = self._person_ref(mapped.person, org,
-                                      existing.get("person_id") if existing else None)
+                                      existing.get("person_id") if existing else None,
+                                      mapped.org)
         except InputError as exc:  # which of several persons: nothing sent for the row
             return self._bad(row, exc.reason, self.mapper.person_column)
         if org is not None and "id" in org:
@@ -561,6 +575,130 @@ class RowPlanner:
             if where:
                 places.setdefault(org.match_key, {}).setdefault(where, org.address)
         self._places = places
+
+    def learn_persons(self, rows: Iterable[SourceRow]) -> None:
+        """Learn, before any row is decided, which e-mail and phone the file gives each
+        person: rows sharing an identity — an e-mail, or a name with a phone — are one
+        person, whatever their order (x27r1 1: ``Kenji Nowak`` with a phone, then with
+        the phone and an e-mail, then with the e-mail alone made two persons, the e-mail
+        kept by the second only; the first's, made with no e-mail, took the second row by
+        name+phone). A row of a name and phone without an e-mail takes the e-mail the
+        file's rows of that name and phone give (several: the row fails naming them), and
+        a new person is created with the phone the file gives beside its e-mail."""
+        emails: dict[int, tuple[tuple[str, str], ...]] = {}
+        phones: dict[int, str] = {}
+        at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        for row in rows:
+            person = self.mapper.person_of(row)
+            if person is None or not (person.email or person.phone):
+                continue
+            org = self.mapper.org_of(row)
+            if org is not None:
+                name = tf.name_match_key(person.name)
+                slot = hash((name, org.match_key))
+                _, mails, numbers = at.get(slot, (name, (), ()))
+                if person.email and len(mails) < _GIVEN_SHOWN and all(
+                        tf.email_key(a) != tf.email_key(person.email) for a in mails):
+                    mails = (*mails, person.email)
+                elif not person.email and person.phone and len(numbers) < _GIVEN_SHOWN \
+                        and person.phone not in numbers:
+                    numbers = (*numbers, person.phone)
+                at[slot] = (name, mails, numbers)
+            if not person.email or not person.phone:
+                continue
+            phone = tf.phone_key(person.phone)
+            if phone is None:
+                continue
+            address = tf.email_key(person.email)
+            phones.setdefault(hash(address), person.phone)
+            slot = hash((tf.name_match_key(person.name), phone.last9))
+            given = emails.get(slot, ())
+            if len(given) < _GIVEN_SHOWN and all(tf.email_key(a) != address
+                                                 for a, _ in given):
+                emails[slot] = (*given, (person.email, person.phone))
+        self._file_emails, self._email_phone = emails, phones
+        # a name at one organization given by the file with one e-mail (never beside a
+        # phone) and with one phone (never beside an e-mail): one person, as the account's
+        # name+org takes a person without a phone for a row of its name and a phone —
+        # whichever row comes first, made with both
+        for name, mails, numbers in at.values():
+            keys = [k for k in map(tf.phone_key, numbers) if k is not None]
+            alone = [(n, k) for n, k in zip(numbers, keys, strict=False)
+                     if not self._emails_given(name, k)]
+            if len(mails) == 1 and len(alone) == 1 and len(keys) == len(numbers) == 1 \
+                    and hash(tf.email_key(mails[0])) not in phones:
+                number, key = alone[0]
+                phones[hash(tf.email_key(mails[0]))] = number
+                slot = hash((name, key.last9))
+                emails[slot] = (*emails.get(slot, ()), (mails[0], number))
+        self._file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
+        self._learned_persons = True
+
+    def _others_at(self, name: str, org_id: object, mails: Iterable[str],
+                   numbers: Iterable[str]) -> list[int]:
+        """The account's persons of ``name`` at organization ``org_id`` who have none of
+        ``mails`` and none of ``numbers``."""
+        index = self.indexes.persons
+        if index is None or not isinstance(org_id, int):
+            return []
+        owners = {index.owner_of(a) for a in mails}
+        keys = [k for k in map(tf.phone_key, numbers) if k is not None]
+        return [pid for pid, phones, at in index.by_name.get(tf.name_match_key(name), ())
+                if at == org_id and pid not in owners
+                and not any(tf.phones_agree(k, phones) for k in keys)]
+
+    def _emails_given(self, name_key: str, phone: tf.PhoneKey) -> list[str]:
+        """The e-mails the file gives beside the name and a phone agreeing with ``phone``
+        (``learn_persons``)."""
+        return [address for address, theirs in self._file_emails.get(
+                    hash((name_key, phone.last9)), ())
+                if (k := tf.phone_key(theirs)) is not None and tf.phones_agree(phone, (k,))]
+
+    def _file_identity(self, person: PersonRef, org: OrgRef | None,
+                       org_id: object = None) -> PersonRef:
+        """``person`` with the e-mail the file's other rows give its name and phone, when
+        the row gives none, and with the e-mail or phone they give its name at its
+        organization, when it gives neither (``learn_persons``); InputError when they give
+        several."""
+        if person.email:
+            return person
+        if not person.phone and org is not None and self._file_at:
+            mails, numbers = self._file_at.get(
+                hash((tf.name_match_key(person.name), org.match_key)), ((), ()))
+            # the phones of the name there that no e-mail of the file covers: persons too
+            ones = [*mails, *(n for n in numbers
+                              if not self._file_identity(person._replace(phone=n), None).email)]
+            # the account's persons of the name at that organization that none of those is:
+            # imported one by one, the row would fit them too (x14r5)
+            theirs = self._others_at(person.name, org_id, mails, numbers) if ones else []
+            if theirs:
+                raise _which_person(person.name, "are at the organization of the row (ids "
+                                    + ", ".join(map(str, theirs[:5])) + ")",
+                                    "add an e-mail or phone of the person")
+            if len(ones) > 1:
+                raise InputError(
+                    f"other rows of this file give the person {person.name!r} at this "
+                    f"organization {len(ones)} e-mails or phones ({', '.join(ones)}"
+                    f"{', ...' if len(mails) >= _GIVEN_SHOWN or len(numbers) >= _GIVEN_SHOWN else ''})"
+                    " and the row gives neither: add the e-mail or phone of the person to "
+                    "the row")
+            if ones:
+                if ones[0] in mails:
+                    return person._replace(email=ones[0])
+                return self._file_identity(person._replace(phone=ones[0]), None)
+            return person
+        if not person.phone or not self._file_emails:
+            return person
+        phone = tf.phone_key(person.phone)
+        if phone is None:
+            return person
+        fits = self._emails_given(tf.name_match_key(person.name), phone)
+        if len(fits) > 1:
+            raise InputError(
+                f"other rows of this file give the person {person.name!r} with this phone "
+                f"{len(fits)} e-mails ({', '.join(fits)}{', ...' if len(fits) >= _GIVEN_SHOWN else ''})"
+                " and the row gives none: add the e-mail of the person to the row")
+        return person._replace(email=fits[0]) if fits else person
 
     def _new_places(self, key: str) -> dict[str, str]:
         """The addresses (match key -> as written) at which the file names organization
@@ -706,12 +844,14 @@ class RowPlanner:
         return key if key in self._persons else self._person_alias.get(key, key)
 
     def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
-                    linked: object = None) -> dict[str, Any] | None:
+                    linked: object = None,
+                    mapped_org: OrgRef | None = None) -> dict[str, Any] | None:
         """``linked``: the person id the deal (upsert) is linked to now."""
         if person is None:
             return None
         index = self.indexes.persons
         org_id = org.get("id") if org is not None else None
+        person = self._file_identity(person, mapped_org, org_id)
         found = index.match(person.email, person.name, person.phone,
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None,
@@ -784,7 +924,10 @@ class RowPlanner:
                                     "of the person")
             if earlier:
                 key = earlier[0]
-        if key not in self._persons and not person.email and name_key and at is not None:
+        if key not in self._persons and not person.email and name_key and at is not None \
+                and not (phone_key and self._learned_persons):
+            # (a row with a phone: its earlier namesakes there are linked by what the file
+            # gives, learned from every row, not by which came first: ``learn_persons``)
             there = [k for k in self._made_at(name_key, at)
                      if not phone_key or self._phones_agree(k, phone_key)]
             if len(there) > 1:
@@ -795,6 +938,10 @@ class RowPlanner:
         first = self._persons.get(key)
         made = first is None
         if first is None:
+            # the phone the file gives beside its e-mail, when this row gives none
+            # (``learn_persons``): made with it, whichever of its rows comes first
+            number = person.phone or (self._email_phone.get(hash(tf.email_key(
+                person.email))) if person.email else None)
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts).
             # Its other addresses but those a person of the account or of this file
@@ -803,7 +950,7 @@ class RowPlanner:
                          if (index is None or index.owner_of(a) is None)
                          and person_email_key(a) not in self._persons
                          and person_email_key(a) not in self._person_alias)
-            first = self._persons[key] = (person.name, person.phone, self._one_org(org), also,
+            first = self._persons[key] = (person.name, number, self._one_org(org), also,
                                           person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
@@ -813,8 +960,8 @@ class RowPlanner:
             if name_key and at is not None:  # its organization finds it too, with its name
                 self._person_at.add((name_key, *at), key)
             if name_key:  # its phones find it too, with its name
-                for number in (person.phone, *person.more_phones):
-                    if number and (pk := tf.phone_match_key(number)):
+                for each in (number, *person.more_phones):
+                    if each and (pk := tf.phone_match_key(each)):
                         self._person_phone.add((name_key, pk), key)
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
@@ -902,6 +1049,7 @@ def _name_words(name: str) -> list[str]:
     return [w for w in _WORD.findall(tf.name_match_key(name)) if w not in _TITLES]
 
 
+_GIVEN_SHOWN = 3  # the distinct e-mails kept (and named) per name and phone (learn_persons)
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
 _FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
 

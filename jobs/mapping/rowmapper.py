@@ -158,6 +158,22 @@ class RowMapper:
         except InputError:
             return None
 
+    @property
+    def reads_person_email_or_phone(self) -> bool:
+        """Whether the mapping reads a person's e-mail or phone: rows of one person then
+        tell it by either, or by its name at its organization
+        (``RowPlanner.learn_persons``)."""
+        return self.person[1] is not None or self.person[2] is not None
+
+    def person_of(self, row: SourceRow) -> PersonRef | None:
+        """The row's person alone (None: none, or its cells do not read), for a pass that
+        learns which e-mail and phone the file gives each person, before any row is
+        decided (``RowPlanner.learn_persons``)."""
+        try:
+            return self._person(row.values, row.row)
+        except InputError:
+            return None
+
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")

@@ -1,0 +1,265 @@
+"""Which person a row gets within one file: the rows that share an identity (an e-mail, a
+name with a phone, a name alone at the organization of one such person) are one person,
+created once with the e-mail and phone the rows give, in any row order (x27r1 1, 3)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.manifest import SourceRow
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.account import OrgIndex, PersonIndex
+from jobs.catalog import Catalog
+from jobs.import_rows import Indexes, RowPlanner
+from jobs.mapping import Mapping
+from tests.import_support import import_once, sandbox_deals
+from tests.test_mapping import RAW_FIELDS
+from tests.test_row_planner import KEY_CODE, MAPPING
+
+HEADER = ["id", "title", "contact", "email", "phone", "company"]
+
+
+def planner(persons: PersonIndex | None = None, orgs: OrgIndex | None = None) -> RowPlanner:
+    mapper = Mapping.loads(MAPPING).compile(Catalog.from_api(deal_fields=RAW_FIELDS),
+                                            header=HEADER)
+    return RowPlanner(mapper, KEY_CODE, "insert",
+                      Indexes(persons=persons or PersonIndex(), orgs=orgs or OrgIndex()),
+                      key_column="id")
+
+
+def rows_of(cells: list[dict[str, str]]) -> list[SourceRow]:
+    return [SourceRow(n, n, {"id": f"K{n}", "title": f"D{n}", "contact": "", "email": "",
+                             "phone": "", "company": "", **c})
+            for n, c in enumerate(cells, start=2)]
+
+
+def decide_all(p: RowPlanner, rows: list[SourceRow]) -> dict[str, Any]:
+    """Row id -> its person reference (or the failed row's reason), as the load decides
+    them: every row learned first (``learn_persons``), then each decided."""
+    p.learn_persons(rows)
+    out: dict[str, Any] = {}
+    for row in rows:
+        item = p.decide(row)
+        out[row.values["id"]] = item.error if item.state is ItemState.FAILED \
+            else item.payload["person"]
+    return out
+
+
+def _body(ref: dict[str, Any]) -> tuple[str | None, str | None]:
+    body = ref["body"]
+    return ((body.get("emails") or [{}])[0].get("value"),
+            (body.get("phones") or [{}])[0].get("value"))
+
+
+def test_the_rows_of_one_contact_are_one_person_with_its_e_mail_and_phone() -> None:
+    """x27r1 1: K1 (phone), K2 (e-mail and phone), K3 (e-mail) were two "Kenji Nowak"s at
+    Pied Piper, the e-mail kept by K3's alone; now one person with both, in every order."""
+    cells = [{"contact": "Kenji Nowak", "phone": "+1 378 759 3681", "company": "Pied Piper"},
+             {"contact": "Kenji Nowak", "email": "kenji@x.com", "phone": "+1 378 759 3681",
+              "company": "Pied Piper"},
+             {"contact": "Kenji Nowak", "email": "kenji@x.com", "company": "Pied Piper"}]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1], [2, 0, 1], [1, 2, 0]):
+        got = decide_all(planner(), rows_of([cells[i] for i in order]))
+        keys = {ref["key"] for ref in got.values()}
+        assert keys == {"e:kenji@x.com"}, (order, got)
+        first = next(iter(got.values()))
+        assert _body(first) == ("kenji@x.com", "+13787593681"), order
+
+
+def test_a_seeded_namesake_does_not_split_or_fail_the_files_person() -> None:
+    """x27r1 3: the account's "Chloé Young" (another e-mail, the same phone); the file's C1
+    (e-mail, phone, Oscorp) and C2 (the phone, Oscorp). C2 failed "several persons ...
+    add an e-mail or phone" (it had the phone), and a re-import linked it to C1's person:
+    now C2 is C1's person at once, as the rows imported one by one give."""
+    persons = PersonIndex()
+    persons.add({"id": 7, "name": "Chloé Young", "emails": [{"value": "other@elsewhere.org"}],
+                 "phones": [{"value": "+1 519 279 4332"}]})
+    cells = [{"contact": "Chloé Young", "email": "chloe@y.com", "phone": "+1 519 279 4332",
+              "company": "Oscorp"},
+             {"contact": "Chloé Young", "phone": "+1 519 279 4332", "company": "Oscorp"}]
+    for order in ([0, 1], [1, 0]):
+        got = decide_all(planner(persons), rows_of([cells[i] for i in order]))
+        assert all(isinstance(ref, dict) for ref in got.values()), got
+        assert {ref["key"] for ref in got.values()} == {"e:chloe@y.com"}, got
+
+
+class _Oracle:
+    """The persons a file's rows are, by union of the identities they share: an e-mail, a
+    name with a phone; a row of a name alone at an organization is the one person of its
+    name there (none: its own; several: it fails)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def persons(self, cells: list[dict[str, str]]) -> dict[str, str | None]:
+        """Row id -> its person's class (None: the row fails)."""
+        nodes: dict[str, list[str]] = {}
+        for n, c in enumerate(cells, start=2):
+            ids = []
+            if c.get("email"):
+                ids.append("e:" + c["email"])
+            if c.get("phone"):
+                ids.append(f"p:{c['contact']}|{c['phone']}")
+            for x in ids:
+                self.find(x)
+            for x in ids[1:]:
+                self.union(ids[0], x)
+            nodes[f"K{n}"] = ids
+        at: dict[tuple[str, str], set[str]] = {}
+        for n, c in enumerate(cells, start=2):
+            if nodes[f"K{n}"]:
+                at.setdefault((c["contact"], c["company"]), set()).add(
+                    self.find(nodes[f"K{n}"][0]))
+        # one class of the name there with an e-mail and no phone, the other with a phone
+        # and no e-mail: one person (the account's name+org takes a person with no phone)
+        for there in at.values():
+            if len(there) == 2:
+                kinds = [{x[0] for x in self.parent if self.find(x) == root} for root in there]
+                if sorted(map(sorted, kinds)) == [["e"], ["p"]]:
+                    self.union(*there)
+        at = {k: {self.find(r) for r in v} for k, v in at.items()}
+        out: dict[str, str | None] = {}
+        for n, c in enumerate(cells, start=2):
+            ids = nodes[f"K{n}"]
+            if ids:
+                out[f"K{n}"] = self.find(ids[0])
+                continue
+            there = at.get((c["contact"], c["company"]), set())
+            alone = f"alone:{c['contact']}@{c['company']}"
+            out[f"K{n}"] = None if len(there) > 1 else next(iter(there), alone)
+        return out
+
+
+def _contacts_file(seed: int) -> list[dict[str, str]]:
+    """Shared contacts, each row giving its e-mail, its phone, both or neither (its name and
+    organization), in random order; some contacts share a name."""
+    rnd = random.Random(seed)
+    names = ["Kenji Nowak", "Chloé Young", "Ann Lee", "Bob Roe", "Cy Ode"]
+    contacts = []
+    for i in range(rnd.randint(3, 7)):
+        contacts.append({"contact": rnd.choice(names), "email": f"c{i}@x{seed}.com",
+                         "phone": f"+1 555 {seed % 900 + 100:03d} {i:04d}",
+                         "company": rnd.choice(["Pied Piper", "Oscorp"])})
+    cells = []
+    for _ in range(rnd.randint(4, 14)):
+        c = rnd.choice(contacts)
+        give = rnd.choice(["email", "phone", "both", "both", "neither"])
+        cells.append({"contact": c["contact"], "company": c["company"],
+                      "email": c["email"] if give in ("email", "both") else "",
+                      "phone": c["phone"] if give in ("phone", "both") else ""})
+    return cells
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_files_persons_are_the_union_of_their_rows_identities(seed: int) -> None:
+    """Generated files: the rows of one identity class share one new person (created with
+    every e-mail and phone the class gives), two classes are two persons, a name alone
+    several classes of its name at its organization could be fails — in every row order."""
+    cells = _contacts_file(seed)
+    expected = _Oracle().persons(cells)
+    rnd = random.Random(1000 + seed)
+    for _ in range(4):
+        order = list(range(len(cells)))
+        rnd.shuffle(order)
+        shuffled = [cells[i] for i in order]
+        rows = rows_of(shuffled)
+        got = decide_all(planner(), rows)
+        # back to the generated rows' ids
+        by_row = {f"K{order[n] + 2}": got[f"K{n + 2}"] for n in range(len(cells))}
+        failed = {k for k, v in by_row.items() if not isinstance(v, dict)}
+        assert failed == {k for k, v in expected.items() if v is None}, (seed, by_row)
+        classes: dict[str, set[str]] = {}
+        for k, v in by_row.items():
+            if isinstance(v, dict):
+                classes.setdefault(v["key"], set()).add(k)
+        want: dict[str | None, set[str]] = {}
+        for k, cls in expected.items():
+            if cls is not None:
+                want.setdefault(cls, set()).add(k)
+        assert sorted(map(sorted, classes.values())) == sorted(map(sorted, want.values())), \
+            (seed, shuffled, by_row)
+        for k, v in by_row.items():
+            if not isinstance(v, dict):
+                continue
+            members = [cells[int(m[1:]) - 2] for m in want[expected[k]]]
+            emails = {c["email"] for c in members if c["email"]}
+            phones = {c["phone"] for c in members if c["phone"]}
+            email, phone = _body(v)
+            assert email == (next(iter(emails)) if emails else None), (seed, k, v)
+            assert (phone is not None) == bool(phones), (seed, k, v)
+
+
+KENJI = ("Key,Title,Name,Email,Phone,Org\n"
+         "K1,D1,Kenji Nowak,,+1 378 759 3681,Pied Piper\n"
+         "K2,D2,Kenji Nowak,kenji@x.com,+1 378 759 3681,Pied Piper\n"
+         "K3,D3,Kenji Nowak,kenji@x.com,,Pied Piper\n")
+KENJI_MAPPING = """\
+[import]
+key_column = "Key"
+[deal]
+title = "Title"
+pipeline = { default = "Sales" }
+stage = { default = "Qualified" }
+[person]
+name = "Name"
+email = "Email"
+phone = "Phone"
+[organization]
+name = "Org"
+"""
+
+
+@pytest.mark.anyio
+async def test_an_import_makes_one_person_of_rows_sharing_a_phone_or_an_e_mail(
+        tmp_path: Path) -> None:
+    """x27r1 1, end to end: the tester's file made "Kenji Nowak" twice at Pied Piper (K1, K2
+    on one with no e-mail, K3 on one with it); now one person, with the e-mail and phone,
+    holds the three deals."""
+    manifest, mapping = tmp_path / "a.csv", tmp_path / "a.toml"
+    manifest.write_text(KENJI)
+    mapping.write_text(KENJI_MAPPING)
+    async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        store.close()
+        persons = list(sb.state.persons.rows.values())
+        deals = sandbox_deals(sb)
+    assert [(p["name"], [e["value"] for e in p["emails"]], [x["value"] for x in p["phones"]])
+            for p in persons] == [("Kenji Nowak", ["kenji@x.com"], ["+13787593681"])]
+    assert {d["person_id"] for d in deals} == {persons[0]["id"]} and len(deals) == 3
+
+
+CHLOE_MAPPING = KENJI_MAPPING.replace('key_column = "Key"', 'key_column = "Key"\nmode = "upsert"')
+
+
+@pytest.mark.anyio
+async def test_a_file_and_its_rows_one_by_one_give_chloe_one_person(tmp_path: Path) -> None:
+    """x27r1 3: the account's Chloé Young (another e-mail, the same phone); C1 (e-mail,
+    phone, Oscorp) and C2 (the phone, Oscorp). The file failed C2 ("add an e-mail or
+    phone": it had the phone) and a re-import linked it to C1's person; one import per row
+    linked it at once. Now the file, and its rows one by one, give C1's person to both."""
+    from tests.test_person_addresses import _file_and_one_by_one
+
+    outcomes = await _file_and_one_by_one(
+        tmp_path, CHLOE_MAPPING, "Key,Title,Name,Email,Phone,Org\n",
+        ["C1,D1,Chloé Young,chloe@y.com,+1 519 279 4332,Oscorp",
+         "C2,D2,Chloé Young,,+1 519 279 4332,Oscorp"],
+        seed=("S0,D0,Chloé Young,other@elsewhere.org,+1 519 279 4332,",))
+    assert outcomes[0] == outcomes[1], outcomes
+    chloe = ("Chloé Young", "+15192794332", "chloe@y.com")
+    assert outcomes[0][1] == {"D0": ("Chloé Young", "+15192794332", "other@elsewhere.org"),
+                              "D1": chloe, "D2": chloe}, outcomes
