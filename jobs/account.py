@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -548,6 +548,24 @@ class PersonIndex:
                     "and extension, or add an e-mail or the organization of the person to "
                     "the row")
             return pids[0], how
+        return None
+
+    def fits(self, pid: int, emails: Iterable[str | None], name: str | None,
+             phone: str | None) -> str | None:
+        """How person ``pid`` fits a row of these e-mails, name and phone by one of its
+        identities: ``email`` (it has one of the addresses), ``name+phone`` (the row's name
+        and a phone agreeing with the row's: ``phones_agree``), else None. An upsert keeps
+        the deal's person when it fits (x27r1 2: a re-import of an unchanged file moved
+        deals between two persons its rows both fit)."""
+        for address in emails:
+            if address and (key := email_key(address)) and (
+                    self.by_email.get(key) == pid or pid in self.shared.get(key, ())):
+                return "email"
+        wanted = phone_key(phone) if name and phone else None
+        if name and wanted is not None and any(
+                p == pid and phones_agree(wanted, phones)
+                for p, phones, _ in self.by_name.get(name_match_key(name), ())):
+            return "name+phone"
         return None
 
     def orgs_of(self, email: str | None, name: str | None,

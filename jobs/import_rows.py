@@ -852,6 +852,22 @@ class RowPlanner:
         index = self.indexes.persons
         org_id = org.get("id") if org is not None else None
         person = self._file_identity(person, mapped_org, org_id)
+        # the deal's own person, when it still fits the row by one of its identities (an
+        # e-mail of the row, or its name and phone): kept, whatever else the row would find
+        # (x27r1 2: a re-import of an unchanged file moved 22 of 10,000 deals between two
+        # persons their rows both fit, each an updateDeal of person_id alone)
+        kept = index.fits(linked, (person.email, *person.also), person.name, person.phone) \
+            if index is not None and isinstance(linked, int) else None
+        if kept is not None and isinstance(linked, int) and index is not None:
+            if person.email and kept != "email" and linked not in index.emailed \
+                    and index.owner_of(person.email) is None \
+                    and self._email_key(person) not in self._persons:
+                # an address no one has, on a person without one: hers for every later
+                # row giving it, as when ``match`` links it (x10r4 F5)
+                self._address_of_found.setdefault(
+                    (tf.email_key(person.email), tf.name_match_key(person.name)),
+                    (linked, kept))
+            return self._found_ref(index, person, (linked, kept))
         found = index.match(person.email, person.name, person.phone,
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None,
@@ -887,16 +903,8 @@ class RowPlanner:
                 found = same
         if found is None and index is not None:
             found = _by_other_address(index, person)
-        if found is not None:
-            self.counts.persons_found += 1
-            ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
-            if index is not None and self._named_otherwise(person) \
-                    and found[0] not in {p for p, _, _ in index.by_name.get(
-                        tf.name_match_key(person.name), ())} \
-                    and _other_names(self._account_name(index, found[0]), person.name):
-                self.counts.persons_other_name += 1
-                ref["linked"] = self._account_name(index, found[0])
-            return ref
+        if found is not None and index is not None:
+            return self._found_ref(index, person, found)
         # one person per e-mail; without one, per name plus phone (or name alone when the
         # row has neither): never an e-mail person reached by name only (issue 9 section 7)
         name_key = tf.name_match_key(person.name)
@@ -991,6 +999,20 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org,
                 **({"linked": linked} if linked else {}),
                 **({"namesakes": namesakes} if namesakes else {})}
+
+    def _found_ref(self, index: PersonIndex, person: PersonRef,
+                   found: tuple[int, str]) -> dict[str, Any]:
+        """The reference to the account's person ``found`` (id, matched_by), noted when it
+        is linked by e-mail under another name."""
+        self.counts.persons_found += 1
+        ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
+        if self._named_otherwise(person) \
+                and found[0] not in {p for p, _, _ in index.by_name.get(
+                    tf.name_match_key(person.name), ())} \
+                and _other_names(self._account_name(index, found[0]), person.name):
+            self.counts.persons_other_name += 1
+            ref["linked"] = self._account_name(index, found[0])
+        return ref
 
     @staticmethod
     def _named_otherwise(person: PersonRef) -> bool:

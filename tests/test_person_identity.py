@@ -17,7 +17,7 @@ from jobs.account import OrgIndex, PersonIndex
 from jobs.catalog import Catalog
 from jobs.import_rows import Indexes, RowPlanner
 from jobs.mapping import Mapping
-from tests.import_support import import_once, sandbox_deals
+from tests.import_support import import_once, read_csv, sandbox_deals
 from tests.test_mapping import RAW_FIELDS
 from tests.test_row_planner import KEY_CODE, MAPPING
 
@@ -263,3 +263,53 @@ async def test_a_file_and_its_rows_one_by_one_give_chloe_one_person(tmp_path: Pa
     chloe = ("Chloé Young", "+15192794332", "chloe@y.com")
     assert outcomes[0][1] == {"D0": ("Chloé Young", "+15192794332", "other@elsewhere.org"),
                               "D1": chloe, "D2": chloe}, outcomes
+
+
+@pytest.mark.anyio
+async def test_an_upsert_keeps_the_deals_person_while_it_fits_the_row(tmp_path: Path) -> None:
+    """x27r1 2: after K1, K2 were linked to a Kenji Nowak with the phone (no e-mail) and K3
+    to one with kenji@x.com, an upsert of the unchanged file moved K2's deal (and, with its
+    e-mail learned from K2, K1's) to the e-mail's person: updateDeal calls changing only
+    person_id. The deal's person fits each row (by its name and phone, or by its e-mail):
+    every row is unchanged, nothing is written."""
+    mapping = tmp_path / "a.toml"
+    mapping.write_text(CHLOE_MAPPING)
+    head, k1, k2, k3 = KENJI.splitlines()
+    # the two persons the tester's first run made: K1, K2 on one without the e-mail
+    parts = [f"{head}\n{k1}\n{k2.replace('kenji@x.com', '')}\n", f"{head}\n{k3}\n", KENJI]
+    async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
+        results = []
+        for n, text in enumerate(parts):
+            manifest = tmp_path / f"a{n}.csv"
+            manifest.write_text(text)
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"j{n}")
+            try:
+                results.append({r["key"]: r for r in read_csv(store.directory /
+                                                              "succeeded.csv")})
+            finally:
+                store.close()
+            if n == 1:
+                before = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+        after = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+    assert len(set(before.values())) == 2, before  # the two persons of the old runs
+    assert after == before
+    assert {k: r["action"] for k, r in results[2].items()} == {
+        "K1": "unchanged", "K2": "unchanged", "K3": "unchanged"}, results[2]
+    assert {k: r["person_matched_by"] for k, r in results[2].items()} == {
+        "K1": "name+phone", "K2": "name+phone", "K3": "email"}, results[2]
+
+
+def test_a_person_fits_a_row_by_an_e_mail_or_its_name_and_phone() -> None:
+    """PersonIndex.fits: by any address of the row (a shared one too), or by the name and a
+    phone that agrees (tf.phones_agree); never by the name alone or another phone."""
+    index = PersonIndex()
+    index.add({"id": 1, "name": "Kenji Nowak", "phones": [{"value": "+1 378 759 3681"}]})
+    index.add({"id": 2, "name": "Kenji Nowak", "emails": [{"value": "kenji@x.com"}]})
+    index.add({"id": 3, "name": "Box", "emails": [{"value": "KENJI@x.com"}]})
+    assert index.fits(1, ("kenji@x.com",), "Kenji Nowak", "378 759 3681") == "name+phone"
+    assert index.fits(2, (None, "Kenji@X.com"), "Kenji Nowak", None) == "email"
+    assert index.fits(3, ("kenji@x.com",), "Kenji Nowak", None) == "email"
+    assert index.fits(1, (None,), "Kenji Nowak", None) is None
+    assert index.fits(1, (None,), "Kenji Nowak", "+44 378 759 3681") is None
+    assert index.fits(1, (None,), "Ken Nowak", "+1 378 759 3681") is None
