@@ -159,7 +159,6 @@ class RowPlanner:
         # rows of that name at that organization give (a few distinct ones at most): a row
         # of the name and organization alone is the one person they make (``learn_persons``)
         self._file_at: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self._learned_persons = False  # ``learn_persons`` ran (the load's planner)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
         # address the file names the organization at (``learn_places``; None: not learned)
@@ -632,7 +631,11 @@ class RowPlanner:
                 slot = hash((name, key.last9))
                 emails[slot] = (*emails.get(slot, ()), (mails[0], number))
         self._file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
-        self._learned_persons = True
+
+    def _mailed_at(self, name_key: str, org: OrgRef) -> bool:
+        """Whether the file gives the name an e-mail at that organization
+        (``learn_persons``)."""
+        return bool(self._file_at.get(hash((name_key, org.match_key)), ((),))[0])
 
     def _others_at(self, name: str, org_id: object, mails: Iterable[str],
                    numbers: Iterable[str]) -> list[int]:
@@ -665,6 +668,8 @@ class RowPlanner:
         if not person.phone and org is not None and self._file_at:
             mails, numbers = self._file_at.get(
                 hash((tf.name_match_key(person.name), org.match_key)), ((), ()))
+            if not mails:  # no e-mail for the name there: the rules of a name alone (below;
+                return person  # a file and its parts imported one by one agree: x24r1)
             # the phones of the name there that no e-mail of the file covers: persons too
             ones = [*mails, *(n for n in numbers
                               if not self._file_identity(person._replace(phone=n), None).email)]
@@ -933,9 +938,11 @@ class RowPlanner:
             if earlier:
                 key = earlier[0]
         if key not in self._persons and not person.email and name_key and at is not None \
-                and not (phone_key and self._learned_persons):
-            # (a row with a phone: its earlier namesakes there are linked by what the file
-            # gives, learned from every row, not by which came first: ``learn_persons``)
+                and not (phone_key and mapped_org is not None and self._mailed_at(
+                    name_key, mapped_org)):
+            # (a row with a phone, of a name the file gives an e-mail at that organization:
+            # its earlier namesakes there are linked by what the file gives, learned from
+            # every row, not by which came first: ``learn_persons``)
             there = [k for k in self._made_at(name_key, at)
                      if not phone_key or self._phones_agree(k, phone_key)]
             if len(there) > 1:
