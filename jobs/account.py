@@ -531,7 +531,9 @@ class PersonIndex:
                     f"{len(pids)} persons named {name!r} are at the organization of the row "
                     f"(ids {', '.join(map(str, pids[:5]))}"
                     f"{', ...' if len(pids) > 5 else ''}) and the row does not say which: "
-                    "add an e-mail or phone of the person to the row")
+                    + ("add an e-mail of the person to the row (its phone tells none of "
+                       "them)" if wanted else
+                       "add an e-mail or phone of the person to the row"))
             if how == "name" and len(pids) > 1:
                 raise InputError(
                     f"{len(pids)} persons named {name!r} have no e-mail, phone or "

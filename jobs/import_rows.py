@@ -882,7 +882,7 @@ class RowPlanner:
                 and found[0] != linked and self._also_made(person, org, found[1]):
             raise _which_person(person.name, "fit the row by name and "
                                 + ("phone" if found[1] == "name+phone" else "organization"),
-                                "add an e-mail or phone of the person")
+                                _settles(person))
         if found is not None and index is not None and person.email and found[1] != "email":
             # an address no one has, linked by name to a person without one: unless an
             # earlier row of this file made its address's person, or another address of
@@ -947,7 +947,7 @@ class RowPlanner:
                      if not phone_key or self._phones_agree(k, phone_key)]
             if len(there) > 1:
                 raise _which_person(person.name, "are made at the organization of the row",
-                                    "add an e-mail or phone of the person")
+                                    _settles(person))
             if there:
                 key = there[0]
         first = self._persons.get(key)
@@ -1173,6 +1173,14 @@ def _which_person(name: str, where: str, fix: str) -> InputError:
     """A row that fits several persons of ``name`` some of whom this file makes."""
     return InputError(f"several persons named {name!r} {where}, some made by earlier rows "
                       f"of this file, and the row does not say which: {fix} to the row")
+
+
+def _settles(person: PersonRef) -> str:
+    """What the row could add to tell which of several persons it is: what it lacks (an
+    e-mail; a phone too when it has none), never what it already has (x27r1 3: a row with
+    the phone was told to add one)."""
+    return "add an e-mail of the person" if person.phone \
+        else "add an e-mail or phone of the person"
 
 
 def _org_ident(org: Mapping[str, Any] | None) -> tuple[str, object] | None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
@@ -318,3 +319,23 @@ def test_a_person_fits_a_row_by_an_e_mail_or_its_name_and_phone() -> None:
     assert index.fits(1, (None,), "Kenji Nowak", "+44 378 759 3681") is None
     assert index.fits(1, (None,), "Ken Nowak", "+1 378 759 3681") is None
 
+
+def test_an_ambiguity_asks_for_what_the_row_lacks() -> None:
+    """x27r1 3: a row that has the phone was told to "add an e-mail or phone"; a row with a
+    phone that fits several persons is now asked for their e-mail alone, one without a
+    phone for either."""
+    persons = PersonIndex()
+    persons.add({"id": 4, "name": "Jim Beam", "phones": [{"value": "+44 555 777 8888"}]})
+    p = planner(persons)
+    rows = rows_of([{"contact": "Jim Beam", "phone": "+1 555 777 8888"},
+                    {"contact": "Jim Beam", "phone": "555 777 8888"}])
+    got = decide_all(p, rows)
+    assert isinstance(got["K2"], dict)
+    assert "add an e-mail of the person to the row" in got["K3"], got
+    at = PersonIndex()
+    at.add({"id": 5, "name": "Kay Dee", "org_id": 9})
+    at.add({"id": 6, "name": "Kay Dee", "org_id": 9})
+    with pytest.raises(InputError, match="add an e-mail of the person to the row"):
+        at.match(None, "Kay Dee", "+1 415 555 0001", 9)
+    with pytest.raises(InputError, match="add an e-mail or phone of the person"):
+        at.match(None, "Kay Dee", None, 9)
