@@ -141,9 +141,7 @@ def learn_places(planner: RowPlanner, settings: ImportSettings,
     rows share a new organization does not depend on their order
     (``RowPlanner.learn_places``)."""
     if planner.mapper.reads_org_address:
-        planner.learn_places(first_of_each(
-            unheld(_rows(planner, settings, stopping), typed_source=_typed(settings)),
-            _key_named, planner.key_column))
+        planner.learn_places(_first_rows(planner, settings, stopping))
 
 
 def learn_persons(planner: RowPlanner, settings: ImportSettings,
@@ -153,9 +151,16 @@ def learn_persons(planner: RowPlanner, settings: ImportSettings,
     which rows share a person does not depend on their order
     (``RowPlanner.learn_persons``)."""
     if planner.mapper.reads_person_email_or_phone:
-        planner.learn_persons(first_of_each(
-            unheld(_rows(planner, settings, stopping), typed_source=_typed(settings)),
-            _key_named, planner.key_column))
+        planner.learn_persons(_first_rows(planner, settings, stopping))
+
+
+def _first_rows(planner: RowPlanner, settings: ImportSettings,
+                stopping: Stopping | None = None) -> Iterator[Any]:
+    """The manifest's rows a learning pass reads: a held row's aside, the first of each
+    source key (``first_of_each``), as the load decides them."""
+    return first_of_each(unheld(_rows(planner, settings, stopping),
+                                typed_source=_typed(settings)), _key_named,
+                         planner.key_column)
 
 
 class _Learner:
