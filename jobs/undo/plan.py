@@ -345,7 +345,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             continue
         _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels,
                 round_trip=_round_trip(target, deal, seen),
-                later_write=why if force and not is_gone(deal) else None)
+                later_write=(why, since.by.get(target.deal_id, ""))
+                if why is not None and force and not is_gone(deal) else None)
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -495,10 +496,11 @@ def _round_trip(t: Target, deal: Deal | None, seen: Mapping[str, str]) -> bool:
 
 def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: float,
             merged: Sequence[Survivor] = (), labels: Mapping[str, str] | None = None,
-            round_trip: bool = False, later_write: str | None = None) -> None:
+            round_trip: bool = False, later_write: tuple[str, str] | None = None) -> None:
     """What puts ``t``'s deal back: a restore, a delete, a skip or a refusal (a conflict:
-    changed since). ``later_write``: with ``force``, a later job's write the deal still
-    holds (``targets.later``), which --force overwrites and the plan names."""
+    changed since). ``later_write``: with ``force``, (what, the job's id) of a later job's
+    write the deal still holds (``targets.later``), which --force overwrites and the plan
+    names."""
     row, key = t.item.row, t.item.key
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
@@ -610,7 +612,7 @@ OVERWRITES = "overwrites"
 OTHERS = "changes made since by others"
 
 
-def _overwrites(t: Target, deal: Deal, later_write: str | None,
+def _overwrites(t: Target, deal: Deal, later_write: tuple[str, str] | None,
                 labels: Mapping[str, str] | None, round_trip: bool) -> dict[str, str] | None:
     """The change since the job that the write of ``t`` overwrites under --force — each one
     a conflict without it — None when the deal is as the job left it: a later job's write
@@ -618,8 +620,8 @@ def _overwrites(t: Target, deal: Deal, later_write: str | None,
     it wrote it, a field a person can edit no longer as created, the deal archived, or its
     ``update_time`` moved."""
     if later_write is not None:
-        named = re.search(r"\bjob (\S+?)(?:\)|\s|$)", later_write)
-        return {"by": f"job {named[1]}" if named else "a later job", "what": later_write}
+        what, job_id = later_write
+        return {"by": f"job {job_id}" if job_id else "a later job", "what": what}
     now = deal.get("update_time")
     if t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
         what = moved

@@ -5,7 +5,7 @@ from the source job's store, and who else wrote or created those deals since
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +273,8 @@ class Later:
     # deal id → the update_time with which an undo of every later write to it put it back:
     # the deal is as the source job left it, as of that time (x26r2 2)
     undone: dict[int, str | None]
+    # deal id → the id of the job of that first record (``writes``'s), for what names it
+    by: dict[int, str] = field(default_factory=dict)
 
 
 def later_writes(source: JobStore) -> dict[int, str]:
@@ -295,6 +297,7 @@ def later(source: JobStore) -> Later:
     merge is final: never undone."""
     writes: dict[int, list[tuple[str, str]]] = {}  # deal → (job id, what), oldest first
     undone: dict[int, str | None] = {}
+    merging: dict[int, str] = {}  # deal → the merge job its "" entries stand for
     for job, result, undoes in _others_done(
             source, lambda job: (job.created_at or 0.0) >= source.created_at,
             own_undos=False):
@@ -305,10 +308,12 @@ def later(source: JobStore) -> Later:
             writes.setdefault(deal_id, []).append(
                 ("", f"merge survivor: it absorbed deal {result.get('merged_id')} "
                      f"(job {job.job_id})"))
+            merging[deal_id] = job.job_id
             merged = result.get("merged_id")
             if isinstance(merged, int):
                 writes.setdefault(merged, []).append(
                     ("", f"merged into deal {deal_id} (job {job.job_id})"))
+                merging[merged] = job.job_id
             continue
         if action not in _WRITES or _WRITES[action] is None:
             continue
@@ -323,7 +328,8 @@ def later(source: JobStore) -> Later:
         held.append((job.job_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})"))
         undone.pop(deal_id, None)
     return Later({d: held[0][1] for d, held in writes.items() if held},
-                 {d: stamp for d, stamp in undone.items() if not writes.get(d)})
+                 {d: stamp for d, stamp in undone.items() if not writes.get(d)},
+                 {d: held[0][0] or merging.get(d, "") for d, held in writes.items() if held})
 
 
 def other_creators(source: JobStore) -> dict[int, str]:
