@@ -187,15 +187,22 @@ def test_every_request_of_every_kind_follows_the_spec(
             ["merge", "p.csv", "--yes"],
             ["dedupe", "run", "--since-last", "--max-merges", "5"],
         ]
-        for args in commands:
+        made: list[Path] = []  # the job folders in the order their commands ran
+
+        def run(args: list[str]) -> None:
+            before = set((tmp_path / "pdbulk-jobs").glob("2*"))
             result = runner.invoke(app, [*args, *engine], env=env)
             assert result.exit_code == 0, (args, result.output)
+            made.extend(sorted(set((tmp_path / "pdbulk-jobs").glob("2*")) - before))
+
+        for args in commands:
+            run(args)
         (tmp_path / "i.csv").write_text(IMPORT_CSV.replace("New one", "New one v2"),
                                         encoding="utf-8")
-        result = runner.invoke(app, ["import", "i.csv", "-m", "i.toml", *engine], env=env)
-        assert result.exit_code == 0, result.output
+        run(["import", "i.csv", "-m", "i.toml"])
         undone = 0
-        for job in sorted((tmp_path / "pdbulk-jobs").glob("2*"), reverse=True):
+        # newest first, by the order the jobs ran (their folder names share a second)
+        for job in reversed(made):
             if "-merge-" in job.name or "-dedupe-" in job.name:
                 continue  # merges are final: nothing to send
             result = runner.invoke(app, ["undo", job.name, "--yes", "--force", *engine],
