@@ -133,6 +133,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
     lost_column = mapper.lost_reason.source.where if mapper.lost_reason is not None else None
+    time_columns = {s.name: s.source.where for s in mapper.steps if s.name in CLOSE_TIMES}
 
     async def flush() -> None:
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
@@ -141,8 +142,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     taken, what="id", currency_open=defaulted,
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
-                    lost_column=lost_column, time_columns={
-                        s.name: s.source.where for s in mapper.steps if s.name in CLOSE_TIMES})
+                    lost_column=lost_column, time_columns=time_columns,
+                    open_drops=mapper.open_drops)
         batch.clear()
 
     named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
@@ -192,7 +193,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
                     currency_open=defaulted, columns=mapper.currency_columns,
                     lost_rule=mapper.when_not_lost, deactivated=row_users,
-                    ref_column=umap.column, lost_column=lost_column)
+                    ref_column=umap.column, lost_column=lost_column,
+                    time_columns=time_columns, open_drops=mapper.open_drops)
             continue
         try:
             deal_id = parse_id(ref)
@@ -235,7 +237,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             columns: Mapping[str, str] | None = None, lost_rule: str = "error",
             deactivated: Mapping[str, InputError] | None = None,
             ref_column: str | None = None, lost_column: str | None = None,
-            time_columns: Mapping[str, str] | None = None) -> None:
+            time_columns: Mapping[str, str] | None = None,
+            open_drops: frozenset[str] = frozenset()) -> None:
     """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
     ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
     F5: failed.csv left its column empty)."""
@@ -262,7 +265,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         # the row leaves the status: the deal's own decides which times it may take
         status = str(current.get("status") or "open")
         wanted = dict(wanted)
-        if (wrong := close_times(status, wanted)) is not None:
+        if (wrong := close_times(status, wanted, open_drops)) is not None:
             prep.fail(source.row, ref, f"{close_time_reason(wrong, status)}: deal {deal_id} "
                                        "is so and the row leaves its status",
                       op="update", values=source.values,

@@ -192,3 +192,160 @@ async def test_the_import_says_when_won_and_lost_deals_will_be_dated_today(
                          sb.token, say=said.append)
         store.close()
     assert any("2 won / lost deals will be dated today" in line for line in said), said
+
+
+SALESFORCE = """
+version = 1
+[import]
+key_column = "Opportunity ID"
+key_field = "Import source key"
+[defaults]
+date_formats = ["%m/%d/%Y"]
+[deal]
+title = "Opportunity Name"
+status = { column = "Stage", map = { "Closed Won" = "won", "Closed Lost" = "lost", "*" = "open" } }
+expected_close_date = "Close Date"
+close_time = { column = "Close Date", when_open = "drop" }
+"""
+SF_HEADER = ["Opportunity ID", "Opportunity Name", "Stage", "Close Date"]
+
+
+def sf_mapped(stage: str, close: str, mapping: str = SALESFORCE) -> dict[str, object]:
+    values = {"Opportunity ID": "006A", "Opportunity Name": "X", "Stage": stage,
+              "Close Date": close}
+    mapper = Mapping.loads(mapping).compile(catalog(), header=SF_HEADER)
+    return dict(mapper.map(SourceRow(2, 2, values)).deal)
+
+
+def test_a_close_time_on_an_open_row_is_left_out_when_asked() -> None:
+    """x27r1 9: Salesforce's "Close Date" is filled on open opportunities too (their
+    expected close date). ``close_time = { column = ..., when_open = "drop" }`` leaves it out
+    of an open row (before: no option; every open row failed "a close time is given but
+    the status is 'open'"), a closed row takes it as its close and won / lost time."""
+    open_ = sf_mapped("Prospecting", "06/30/2026")
+    assert open_["expected_close_date"] == "2026-06-30"
+    assert "close_time" not in open_ and "won_time" not in open_
+    won = sf_mapped("Closed Won", "03/01/2025")
+    assert won["close_time"] == won["won_time"] == "2025-03-01T00:00:00Z"
+    lost = sf_mapped("Closed Lost", "02/05/2024")
+    assert lost["close_time"] == lost["lost_time"] == "2024-02-05T00:00:00Z"
+    strict = SALESFORCE.replace(', when_open = "drop"', "")
+    with pytest.raises(InputError, match="a close time is given but the status is 'open'"):
+        sf_mapped("Prospecting", "06/30/2026", strict)
+
+
+def test_when_open_is_a_close_time_option_only() -> None:
+    """A won time on an open row is a mistake of the status mapping: ``when_open`` is not
+    one of its options (refused at load, as any unused key is)."""
+    from jobs.mapping import MappingError
+
+    bad = MAPPING.replace('won_time = "Won time"',
+                          'won_time = { column = "Won time", when_open = "drop" }')
+    with pytest.raises(MappingError, match="when_open"):
+        Mapping.loads(bad).compile(catalog(), header=HEADER)
+
+
+def test_the_undated_note_names_the_expected_close_date_column() -> None:
+    """The plan's advice for undated closed deals names the option when the expected
+    close date's column may hold their close dates (the advice alone could not work for
+    Salesforce: close_time = "Close Date" fails every open row)."""
+    no_times = SALESFORCE.replace('close_time = { column = "Close Date", when_open = "drop" }\n',
+                                  "")
+    note = Mapping.loads(no_times).undated_note(3)
+    assert 'add close_time = { column = "Close Date", when_open = "drop" }' in note, note
+    plain = "\n".join(line for line in MAPPING.splitlines() if "_time" not in line)
+    assert "when_open" not in Mapping.loads(plain).undated_note(3)
+
+
+@pytest.mark.anyio
+async def test_a_salesforce_file_imports_open_and_closed_deals_with_their_dates(
+        tmp_path: Path) -> None:
+    """End to end: open opportunities keep "Close Date" as their expected close date and
+    no close time; closed ones are closed on it (not on the import day)."""
+    manifest = tmp_path / "opportunities.csv"
+    manifest.write_text(
+        "Opportunity ID,Opportunity Name,Stage,Close Date\n"
+        "006A,Open one,Prospecting,06/30/2026\n"
+        "006B,Won one,Closed Won,03/01/2025\n"
+        "006C,Lost one,Closed Lost,02/05/2024\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(SALESFORCE, encoding="utf-8")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        by_title = {d["title"]: d for d in sandbox_deals(sb)}
+        failed = read_csv(store.directory / "failed.csv")
+        store.close()
+    assert failed == []
+    opened, won, lost = by_title["Open one"], by_title["Won one"], by_title["Lost one"]
+    assert (opened["status"], opened["expected_close_date"], opened["close_time"]) == (
+        "open", "2026-06-30", None)
+    assert (won["status"], won["won_time"], won["close_time"]) == (
+        "won", "2025-03-01T00:00:00Z", "2025-03-01T00:00:00Z")
+    assert (lost["status"], lost["lost_time"]) == ("lost", "2024-02-05T00:00:00Z")
+
+
+def test_an_update_of_an_open_deal_leaves_a_dropped_close_time_out(tmp_path: Path) -> None:
+    """An update row that leaves the status: the deal's own decides, and an open deal drops
+    a ``when_open = "drop"`` close time (the row updates its expected close date alone;
+    without the option the row fails)."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+    from tests.update_support import cli_args, deal, threaded_sandbox
+
+    text = ('version = 1\n[update]\nid_column = "Deal"\n[defaults]\n'
+            'date_formats = ["%m/%d/%Y"]\n[deal]\nexpected_close_date = "Close Date"\n'
+            'close_time = { column = "Close Date", when_open = "drop" }\n')
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=6, seed=7)) as sb:
+        opened = [i for i in range(1, 7) if deal(sb, i)["status"] == "open"][:2]
+        assert len(opened) == 2
+        for n, (deal_id, mapping) in enumerate(zip(
+                opened, (text, text.replace(', when_open = "drop"', "")), strict=True)):
+            rows, path = tmp_path / f"rows{n}.csv", tmp_path / f"map{n}.toml"
+            rows.write_text(f"Deal,Close Date\n{deal_id},06/30/2026\n", encoding="utf-8")
+            path.write_text(mapping, encoding="utf-8")
+            res = CliRunner().invoke(app, ["update", str(rows), "--mapping", str(path),
+                                           *cli_args(sb, tmp_path / f"jobs{n}")],
+                                     env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+            assert "Traceback" not in res.output, res.output
+            if n == 0:
+                assert res.exit_code == 0, res.output
+                after = deal(sb, deal_id)
+                assert (after["status"], after["expected_close_date"], after["close_time"]) \
+                    == ("open", "2026-06-30", None)
+            else:
+                assert res.exit_code == 3, res.output
+                assert "a close time is given but the status is 'open'" in res.output
+
+
+@pytest.mark.parametrize(("head", "sample", "proposed"), [
+    # Salesforce: Stage holds "Closed Won" / "Closed Lost"
+    (["Opportunity ID", "Opportunity Name", "Stage", "Close Date"],
+     ["006A", "X", "Closed Won", "2025-03-01"], True),
+    # HubSpot: a "Deal Stage" of closedwon / closedlost
+    (["Record ID", "Deal Name", "Deal Stage", "Close Date"],
+     ["1", "X", "closedwon", "2025-03-01"], True),
+    # an explicit expected close date is never a close date
+    (["Key", "Title", "Status", "Expected close date"], ["1", "X", "won", "2025-03-01"], False),
+    # a close time of the file's own
+    (["Key", "Title", "Status", "Close Date", "Closed on"],
+     ["1", "X", "won", "2025-03-01", "2025-03-01"], False),
+    # no status in the file: every deal is open
+    (["Key", "Title", "Close Date"], ["1", "X", "2025-03-01"], False),
+])
+def test_init_mapping_closes_closed_deals_on_a_crms_close_date(
+        head: list[str], sample: list[str], proposed: bool) -> None:
+    """x27r1 9: init-mapping mapped Salesforce's "Close Date" as the expected close date
+    alone, so every won / lost opportunity would be closed on the import day; and the
+    plan's advice (close_time = "Close Date") failed every open row. It now proposes the
+    close time that open rows leave out, where the column is a CRM's "Close Date"."""
+    from jobs.mapping import init_mapping
+
+    text = init_mapping(head, catalog(), samples={c: [v] for c, v in zip(head, sample,
+                                                                          strict=True)})
+    line = 'close_time = { column = "Close Date", when_open = "drop" }'
+    assert (line in text) is proposed, text
+    if proposed:
+        assert 'expected_close_date = "Close Date"' in text, text

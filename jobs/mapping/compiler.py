@@ -179,6 +179,9 @@ class _Compiler:
             steps=[s for s in steps if s], money=money, currency=currency, pipeline=pipeline,
             stage=stage, lost_reason=lost,
             when_not_lost=(deal.lost_reason.when_not_lost if deal.lost_reason else None) or "error",
+            open_drops=frozenset(name for name in CLOSE_TIMES
+                                 if (s := getattr(deal, name)) is not None
+                                 and s.when_open == "drop"),
             customs=[c for c in customs if c], person=people, org=orgs,
             default_currency=d.currency)
 

@@ -110,6 +110,8 @@ class RowMapper:
     stage: _StageStep | None
     lost_reason: _Step | None
     when_not_lost: Literal["error", "drop"]
+    # close times an open deal's row drops rather than fails for (``when_open = "drop"``)
+    open_drops: frozenset[str]
     customs: list[_Step]
     person: list[_Step | None]
     org: list[_Step | None]
@@ -433,7 +435,7 @@ class RowMapper:
         if "status" not in deal and self.blank_stage_keeps:
             return
         status = deal.get("status", "open")
-        wrong = close_times(status, deal)
+        wrong = close_times(status, deal, self.open_drops)
         if wrong is not None:
             step = next(s for s in self.steps if s.name == wrong)
             raise InputError(close_time_reason(wrong, status), row=n, column=step.source.where)
@@ -480,13 +482,17 @@ class RowMapper:
         return OrgRef(name, address) if name is not None else None
 
 
-def close_times(status: str, deal: dict[str, Any]) -> str | None:
+def close_times(status: str, deal: dict[str, Any],
+                open_drops: frozenset[str] = frozenset()) -> str | None:
     """The first won / lost / close time in ``deal`` that a deal of ``status`` cannot have
     (taken out of ``deal``), else None, and ``deal`` given its status time as its close
-    time or its close time as its status time when it names one of them alone."""
+    time or its close time as its status time when it names one of them alone.
+    ``open_drops``: the times an open deal drops without a word (``when_open = "drop"``)."""
     for name in CLOSE_TIMES:
         if name in deal and status not in CLOSE_TIMES[name]:
             del deal[name]
+            if status == "open" and name in open_drops:
+                continue
             return name
     own = f"{status}_time"
     if own in deal:

@@ -181,6 +181,9 @@ class FieldSpec(BaseModel):
     decimal: tf.Decimal_ | None = None
     currency_column: str | None = None
     when_not_lost: Literal["error", "drop"] | None = None
+    # close_time on an open deal: "drop" ignores it there (Salesforce's "Close Date" is the
+    # expected close date of an open opportunity and the close date of a closed one: x27r1 9)
+    when_open: Literal["error", "drop"] | None = None
     join: str | None = None  # JSON: an array's items joined with this (else its first item)
     # validation rules (issue 10 section 4); documented in docs/mapping.md
     required: bool = False
@@ -342,7 +345,7 @@ _OPTIONS: dict[str, set[str]] = {
     "deal.expected_close_date": {"formats"}, "deal.pipeline": {"map"}, "deal.stage": {"map"},
     "deal.owner": {"map"}, "deal.lost_reason": {"map", "when_not_lost"},
     "deal.label": {"map", "separator"}, "deal.won_time": {"formats"},
-    "deal.lost_time": {"formats"}, "deal.close_time": {"formats"},
+    "deal.lost_time": {"formats"}, "deal.close_time": {"formats", "when_open"},
     "person.name": set(), "person.email": set(), "person.phone": set(),
     "organization.name": set(), "organization.address": set(),
 }
@@ -629,6 +632,17 @@ class Mapping:
         if mapped:
             return (f"{what} will be dated today: their {' / '.join(mapped)} cells are empty "
                     "(Pipedrive dates a deal won or lost when it is sent)")
+        expected = deal.expected_close_date.column if deal.expected_close_date else None
+        if expected:
+            # x27r1 9: Salesforce's "Close Date" holds the expected close date of open deals
+            # and the close date of closed ones; close_time = "Close Date" alone would fail
+            # every open row ("a close time is given but the status is 'open'")
+            shown = json.dumps(expected, ensure_ascii=False)
+            return (f"{what} will be dated today; map won_time, lost_time or close_time in "
+                    "[deal] to the source's close dates (Pipedrive dates a deal won or lost "
+                    f"when it is sent); if column {shown} holds the close date of the closed "
+                    f"ones, add close_time = {{ column = {shown}, when_open = \"drop\" }}: "
+                    "open deals then keep it as their expected close date only")
         return (f"{what} will be dated today; map won_time, lost_time or close_time in "
                 "[deal] to the source's close dates (Pipedrive dates a deal won or lost when "
                 "it is sent)")

@@ -453,6 +453,19 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
     return None
 
 
+def _close_date_column(guesses: MappingABC[str, str], closes: bool) -> str | None:
+    """The expected close date's column when it is a CRM's "Close Date" (Salesforce,
+    HubSpot: the date a closed deal was closed, the expected one of an open deal), the
+    file gives statuses (a status column, or won / lost stages: ``closes``) and no won /
+    lost / close time of its own; else None."""
+    column = guesses.get("deal.expected_close_date")
+    if column is None or not (closes or "deal.status" in guesses) or any(
+            f"deal.{name}" in guesses for name in ("won_time", "lost_time", "close_time")):
+        return None
+    return column if tf.norm_key(_leaf(column)).replace("_", "").replace(" ", "") \
+        == "closedate" else None
+
+
 def _date_value(column: str, token: str | None) -> str:
     if token is None:
         return _column_value(column)
@@ -1029,6 +1042,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             values = list(dict.fromkeys((samples or {}).get(column, ())))[:20]
             out += _pipeline_lines(column, [str(v) for v in values if str(v).strip()],
                                    [p.name for p in catalog.pipelines])
+            continue
+        if name == "close_time" and column is None and (
+                expected := _close_date_column(guesses, bool(closed))) is not None:
+            # x27r1 9: Salesforce's and HubSpot's "Close Date" is a closed deal's close date
+            # and an open one's expected close date: closed deals were dated the import day
+            token = _date_token(samples, expected, date_system)
+            out += [f"# column {_toml_str(expected)} closes the won / lost deals on their "
+                    "date; open deals keep it as their expected close date only (delete "
+                    "this line if it never holds the date a deal was closed)",
+                    f"close_time = {{ column = {_toml_str(expected)}, "
+                    + (f"formats = [{_toml_str(token)}], " if token else "")
+                    + 'when_open = "drop" }']
             continue
         if name in ("expected_close_date", "won_time", "lost_time", "close_time") and column:
             out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
