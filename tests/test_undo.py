@@ -1490,3 +1490,24 @@ def test_plan_undo_counts_a_conflict_as_a_conflict(tmp_path: Path) -> None:
         undone = runner.invoke(app, ["undo", job.name, "--yes", *cli_args(sb, jobs)], env=env)
         assert "1 conflict (of the failed): left alone; its reason is in failed.csv" in \
             " ".join(undone.output.split()), undone.output
+
+
+@pytest.mark.anyio
+async def test_a_plan_time_conflict_says_what_the_job_wrote_and_what_is_there_now(
+        tmp_path: Path) -> None:
+    """f27d's open item: undo's plan named the fields a colleague changed since the job
+    wrote them without their values ("value is no longer the value it wrote"), where the
+    run's conflicts say "then, now". It now names both, options by their labels."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=20, seed=31)) as sb:
+        a, b = [d["id"] for d in sb.state.deals.rows.values() if d["status"] == "open"][:2]
+        source = await _updated(sb, tmp_path, [
+            {"Deal": i, "Amount": 4242, "Title": deal(sb, i)["title"], "Status": "open",
+             "Reason": "", "Source": ""} for i in (a, b)])
+        someone_edits(sb, b, value=5000)
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source), job_id="undo-v")
+        failed = {int(i.payload["deal_id"]): i.error or "" for i in plan.items
+                  if i.state is ItemState.FAILED}
+        undo.close()
+        source.close()
+    assert set(failed) == {b}, failed
+    assert "(value: job's 4242, now 5000)" in failed[b], failed[b]

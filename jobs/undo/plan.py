@@ -823,9 +823,14 @@ def _still_written(deal: Deal, wrote: Mapping[str, Any],
 
 def _changed_since(deal: Deal, wrote: Mapping[str, Any],
                    labels: Mapping[str, str] | None = None) -> str:
-    """The fields (of those the job wrote) whose values are no longer what it wrote."""
+    """The fields (of those the job wrote) whose values are no longer what it wrote, each
+    with both values as the run's conflicts show them (``shown``): ``value: job's 4242, now
+    5000; Lead source: job's Partner, now Cold call`` ("" when none moved)."""
     custom = deal.get("custom_fields") or {}
-    moved = [k for k, v in wrote.items() if k != "custom_fields" and not same(deal.get(k), v)]
-    moved += [label(k, labels) for k, v in (wrote.get("custom_fields") or {}).items()
+    moved = [(k, k, v, deal.get(k)) for k, v in wrote.items()
+             if k != "custom_fields" and not same(deal.get(k), v)]
+    moved += [(label(k, labels), k, v, custom.get(k))
+              for k, v in (wrote.get("custom_fields") or {}).items()
               if not same(custom.get(k), v)]
-    return ", ".join(f"{k} is no longer the value it wrote" for k in moved)
+    return "; ".join(f"{name}: job's {shown(key, then, labels)}, now {shown(key, now, labels)}"
+                     for name, key, then, now in moved)
