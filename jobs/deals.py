@@ -83,6 +83,27 @@ def same(old: Any, new: Any, kind: str | None = None) -> bool:
     return False
 
 
+def holds(stored: Any, wanted: Any, kind: str | None = None) -> bool:
+    """Whether a stored value already holds what a write of ``wanted`` sets: ``same``, but
+    a structured value is compared on the parts the write names only — an address written
+    as ``{"value": text}`` is held by a deal whose address reads that text, whatever
+    locality, postal code or formatted address Pipedrive (or a person) added beside it
+    (x28r2 F3: an unchanged address was "updated" by every re-import and update, a write
+    a deal, its other parts dropped). A part the write names empty must be empty there
+    too (an amount cleared, its currency kept). Write diffs (``deal_changes``: plans,
+    re-checks, reconciling a write in doubt) ask this; whether someone changed a field
+    since a job wrote it asks ``same`` (the whole value)."""
+    old, new = _ref(stored), _ref(wanted)
+    if isinstance(new, Mapping) and not _blank(new):
+        if isinstance(old, Mapping):
+            return all(same(old.get(k), v) for k, v in new.items())
+        return set(k for k, v in new.items() if not _blank(v)) == {"value"} \
+            and same(old, new["value"], kind)
+    if isinstance(old, Mapping) and isinstance(new, str) and not _blank(old):
+        return same(old.get("value"), new, kind)  # an address written as its text
+    return same(stored, wanted, kind)
+
+
 def _blank(value: Any) -> bool:
     """An empty value (null, "", [], {}, an object whose every part is empty): a field or
     a part of one that holds nothing (x27r3 1: an address or a range read with each part
@@ -153,7 +174,8 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     being unchanged; x9r1: a re-check took a currency-only change for "unchanged" and
     never sent it), or a body whose currency is wanted by itself (an update mapping
     with no amount). ``types``: field code -> type (``field_types``), so that each value
-    is compared as its field's type reads it (``same``); a code it lacks: as before."""
+    is compared as its field's type reads it (``holds``: a structured value on the parts
+    ``deal`` sets); a code it lacks: as before."""
     types = types or {}
     changes: dict[str, Any] = {}
     for name, value in deal.items():
@@ -162,10 +184,10 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
         if name == "custom_fields":
             stored = existing.get("custom_fields") or {}
             custom = {code: v for code, v in value.items()
-                      if not same(stored.get(code), v, types.get(code))}
+                      if not holds(stored.get(code), v, types.get(code))}
             if custom:
                 changes["custom_fields"] = custom
-        elif not same(existing.get(name), value, types.get(name)):
+        elif not holds(existing.get(name), value, types.get(name)):
             changes[name] = value
     if "lost_reason" in changes and "status" not in changes and deal.get("status") == "lost":
         changes["status"] = "lost"
@@ -760,7 +782,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 
 
 __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
-           "changed_fields", "field_types", "label", "shown", "value_key",
+           "changed_fields", "field_types", "holds", "label", "shown", "value_key",
            "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
