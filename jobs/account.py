@@ -51,23 +51,18 @@ PAGE = 500  # the largest page every list operation allows
 KEY_FIELD_TYPES = ("varchar", "varchar_auto", "text")
 
 
-async def _all_v2(ctx: CallContext, operation_id: str,
+async def _all_items(ctx: CallContext, operation_id: str,
                   params: Mapping[str, object] | None = None) -> list[dict[str, Any]]:
+    """Every item of a list operation's pages (v2 by cursor, v1 by start: ``ctx.pages``)."""
     return [item for page in await ctx.pages(operation_id, params=params, limit=PAGE)
             for item in page.data or ()]
 
 
 async def all_users(ctx: CallContext) -> list[dict[str, Any]]:
-    """GET /v1/users, paginated by start/limit (v1)."""
-    out: list[dict[str, Any]] = []
-    start = 0
-    while True:
-        page = await ctx.call("getUsers", params={"start": start, "limit": PAGE})
-        out.extend(page.data or ())
-        nxt = page.next_start
-        if nxt is None or nxt <= start:
-            return out
-        start = nxt
+    """GET /v1/users, every page (v1 pages by start/limit: the one pagination loop,
+    ``bulk.client.paginate``, which raises MalformedResponse on a page that does not
+    advance rather than return a partial list as this loop of its own did: x28r1 8)."""
+    return await _all_items(ctx, "getUsers")
 
 
 def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -113,7 +108,7 @@ async def load_catalog(ctx: CallContext, *, users: bool | Collection[str] = True
     got: dict[str, list[dict[str, Any]]] = {"users": [], "deal_fields": []}
 
     async def pull(name: str, operation_id: str) -> None:
-        got[name] = await _all_v2(ctx, operation_id)
+        got[name] = await _all_items(ctx, operation_id)
 
     async def pull_users() -> None:
         got["users"] = await all_users(ctx)
@@ -217,7 +212,7 @@ async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
         lost = False
         try:
             async with kept(claims, got, ctx.clock) as lease:  # renewed while it waits
-                fields = await _all_v2(ctx, "getDealFields")
+                fields = await _all_items(ctx, "getDealFields")
                 catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
                     deal_fields=fields).deal_fields)
                 found = _find_key_field(catalog, label)
@@ -244,7 +239,7 @@ async def _create_key_field(ctx: CallContext, catalog: Catalog, label: str
             res = await ctx.call("addDealField",
                                  json={"field_name": label, "field_type": "varchar"})
         except InDoubt:
-            fields = await _all_v2(ctx, "getDealFields")
+            fields = await _all_items(ctx, "getDealFields")
             catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
                 deal_fields=fields).deal_fields)
             found = _find_key_field(catalog, label)
@@ -350,7 +345,7 @@ class TooManyPages(Exception):
 
 async def _capped_v2(ctx: CallContext, operation_id: str, params: Mapping[str, object],
                      max_pages: int) -> list[dict[str, Any]]:
-    """``_all_v2`` that stops paying after ``max_pages`` pages: TooManyPages then."""
+    """``_all_items`` that stops paying after ``max_pages`` pages: TooManyPages then."""
     out: list[dict[str, Any]] = []
     pages = 0
     async for page in ctx.paginate(operation_id, params=params, limit=PAGE):
@@ -384,7 +379,7 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     pulls: dict[str, list[dict[str, Any]]] = {}
 
     async def pull(operation_id: str) -> None:
-        pulls[operation_id] = (await _all_v2(ctx, operation_id, query) if max_pages is None
+        pulls[operation_id] = (await _all_items(ctx, operation_id, query) if max_pages is None
                                else await _capped_v2(ctx, operation_id, query, max_pages))
 
     await concurrently(lambda: pull("getDeals"),
@@ -643,7 +638,7 @@ class PersonIndex:
 async def index_persons(ctx: CallContext) -> PersonIndex:
     """Every person, indexed by e-mail and name; 10 tokens per 500 persons."""
     index = PersonIndex()
-    for person in await _all_v2(ctx, "getPersons"):
+    for person in await _all_items(ctx, "getPersons"):
         index.add(person)
     return index
 
@@ -759,7 +754,7 @@ async def index_orgs(ctx: CallContext) -> tuple[OrgIndex, int]:
     their addresses, and how many were listed; 10 tokens per 500 organisations."""
     out = OrgIndex()
     count = 0
-    for org in await _all_v2(ctx, "getOrganizations"):
+    for org in await _all_items(ctx, "getOrganizations"):
         count += 1
         out.add(org)
     return out, count
