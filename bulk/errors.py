@@ -50,6 +50,17 @@ turns aiohttp / OS / timeout exceptions into ``RequestNotSent`` or
 branches on these classes (``bulk.calls.CallPath.call``). A bare ``TransportError``
 (raised by a custom transport) is read as ``AnswerLost``: the conservative phase.
 
+Job kinds (``jobs/``) extend the tree where their errors are raised, never beside it:
+``InputError`` ← ``MappingError`` (jobs.mapping.spec), ``UpdateRefused``
+(jobs.update_mapping), ``MixedCurrency`` (jobs.mapping.mixed_currency),
+``DecimalContested`` (jobs.mapping.rowmapper), ``DedupeConfigError``
+(jobs.dedupe.config); ``BulkError`` ← ``MappingUnusable`` (jobs.importing.base: the
+mapping no longer fits the account), ``Deferred`` / ``DependencyFailed``
+(jobs.import_resolve: a row waits on, or lost, the person or organization it links).
+Two are not errors of a run and stay plain exceptions: ``jobs.confirming.NoAnswer`` (a
+``confirm`` callback's "nobody could answer": the job is cancelled) and
+``jobs.account.TooManyPages`` (a capped listing given up, caught where it is raised).
+
 ``retryable``: the same call may succeed later. ``terminal``: the whole job must
 stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
 (aiohttp, OSError, sqlite3) are translated in exactly one place each (the
