@@ -132,3 +132,45 @@ async def test_undo_contacts_conflicts_name_the_persons_and_organizations(
                                 f"person 'Colleague Cole' ({theirs['id']})") for e in errors), errors
         undo.close()
         source.close()
+
+
+def test_an_undo_plan_s_conflict_names_stages_users_and_options(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x28r2 F6: the plan of an undo named a colleague's stage and owner by id ("stage_id:
+    job's 3, now 4"): it had the source job's names, and only the run used them."""
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    jobs = tmp_path / "jobs"
+    deal_id = sorted(sb.state.deals.rows)[0]
+    src, src_opts = field(sb, "Lead source")
+    now = deal(sb, deal_id)
+    mine_stage = stage_of(sb, deal_id, {now["stage_id"]})
+    theirs = stage_of(sb, deal_id, {now["stage_id"], mine_stage["id"]})
+    users = sorted((u for u in sb.state.users.values() if u["active_flag"]),
+                   key=lambda u: int(u["id"]))
+    mine, colleague = [u for u in users if u["id"] != now["owner_id"]][:2]
+    mapping, manifest = tmp_path / "u.toml", tmp_path / "u.csv"
+    mapping.write_text(UPDATE_MAPPING)
+    manifest.write_text("deal_id,stage,owner,src,prod\n"
+                        f"{deal_id},{mine_stage['name']},{mine['email']},Partner,\n")
+
+    async def load() -> None:
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
+                                        await load_catalog(s.ctx))
+        store, prep = await load_job(sb, jobs, "update", build, job_id="upd")
+        assert prep.actions["update"] == 1, (prep.actions, [i.error for i in prep.items])
+        store.close()
+    anyio.run(load)
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
+    edit(sb, deal_id, stage_id=theirs["id"], owner_id=colleague["id"],
+         custom_fields={**(deal(sb, deal_id)["custom_fields"] or {}),
+                        src: src_opts["Cold call"]})
+    planned = cli(sb, "plan", "undo", "upd", "--job-dir", str(jobs))
+    said = " ".join(planned.output.split())
+    pipe = sb.state.pipelines[now["pipeline_id"]]["name"]
+    assert (f"stage_id: job's {pipe} \u203a {mine_stage['name']}, now {pipe} \u203a "
+            f"{theirs['name']}") in said, said
+    assert f"owner_id: job's {mine['name']}, now {colleague['name']}" in said, said
+    assert "Lead source: job's Partner, now Cold call" in said, said

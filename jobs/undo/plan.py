@@ -286,6 +286,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         # run names them as the source's own conflicts do, not "owner_id: 3 then, 5 now"
         # (f27d 2); no read. A source stored before they were kept: ids, as before
         prep.meta[META_VALUE_LABELS] = dict(named)
+        # ... and so does this plan's (x28r2 F6: "stage_id: job's 3, now 4")
+        labels = {**labels, **{value_key(str(name), i): str(n) for name, ids in named.items()
+                               if isinstance(ids, Mapping) for i, n in ids.items()}}
     current = await read_deals(ctx, [t.deal_id for t in todo])
     # a deal missing from the default list may be archived, not deleted (issue 9, v9 F4):
     # someone archived it since, so it is theirs to decide — a conflict, never "already
