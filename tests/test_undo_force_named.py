@@ -62,3 +62,35 @@ def test_undo_force_counts_and_names_the_changes_it_overwrites(tmp_path: Path) -
         assert all("overwrote a change made since" in notes[i] for i in ids[3:5]), notes
         assert notes[ids[5]] == "", notes
         assert [deal(sb, i)["value"] for i in ids] == [original[i] for i in ids]
+
+
+def test_undo_force_does_not_count_a_change_to_fields_it_leaves_alone(tmp_path: Path) -> None:
+    """x28r2 F7: a colleague moved two deals to another person after the job set their
+    value; `undo --force` puts back the values alone — over nobody's change — and said it
+    "overwrote a change made since the job" for both."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=30, seed=36)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "jobs")
+        (tmp_path / "map.toml").write_text(MAPPING)
+        ids = sorted(i for i, d in sb.state.deals.rows.items()
+                     if d["status"] == "open" and not d["is_archived"])[:3]
+        original = {i: deal(sb, i)["value"] for i in ids}
+        persons = sorted(sb.state.persons.rows)
+        a = _update(runner, env, args, tmp_path, "a", {i: 1001 for i in ids})
+        theirs = {}
+        for i in ids[:2]:  # a colleague's new person (a write: update_time moves)
+            d = deal(sb, i)
+            theirs[i] = next(p for p in persons if p != d.get("person_id"))
+            sb.state.save("deal", {**d, "person_id": theirs[i],
+                                   "update_time": "2031-01-01T00:00:00Z"})
+        had = set((tmp_path / "jobs").iterdir())
+        run = runner.invoke(app, ["undo", a, "--force", "--yes", *args], env=env)
+        assert run.exit_code == 0, run.output
+        said = " ".join(run.output.split())
+        assert "overwrote a change" not in said, said
+        (folder,) = set((tmp_path / "jobs").iterdir()) - had
+        summary = orjson.loads((folder / "summary.json").read_bytes())
+        assert not summary.get("overwrote"), summary
+        assert [deal(sb, i)["value"] for i in ids] == [original[i] for i in ids]
+        assert [deal(sb, i)["person_id"] for i in ids[:2]] == [theirs[i] for i in ids[:2]]

@@ -621,7 +621,8 @@ def _overwrites(t: Target, deal: Deal, later_write: tuple[str, str] | None,
     a conflict without it — None when the deal is as the job left it: a later job's write
     (``later_write``, by that job), else someone else's: a field the job wrote no longer as
     it wrote it, a field a person can edit no longer as created, the deal archived, or its
-    ``update_time`` moved."""
+    ``update_time`` moved (a deletion's; a restore whose written fields all hold what the
+    job wrote overwrites nothing of anyone's)."""
     if later_write is not None:
         what, job_id = later_write
         return {"by": f"job {job_id}" if job_id else "a later job", "what": what}
@@ -632,6 +633,11 @@ def _overwrites(t: Target, deal: Deal, later_write: tuple[str, str] | None,
         what = "a field a person can edit is no longer as created"
     elif deal.get("is_archived"):
         what = "archived since the job"
+    elif t.op == "restore" and t.wrote is not None:
+        # every field the job wrote still holds what it wrote: the restore puts back those
+        # fields alone, over nobody's change (x28r2 F7: a colleague's new person and
+        # organization, left as they were, was counted "overwrote" by its update_time)
+        return None
     elif t.written is not None and now != t.written and not round_trip:
         what = f"update_time {t.written} then, {now} now"
     else:
