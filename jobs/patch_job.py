@@ -10,8 +10,8 @@ blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
@@ -72,6 +72,9 @@ def _changed_at_load(store: JobStore) -> dict[str, int]:
 
 
 # -- the job kind -----------------------------------------------------------------------------
+T = TypeVar("T")
+
+
 class PatchJob:
     """Sends one prepared PATCH per item (``payload["changes"]``). PATCH is idempotent, but
     an item left in flight is never re-sent blindly: ``reconcile`` decides it against the
@@ -88,6 +91,17 @@ class PatchJob:
         # a resume's scan of the deals added since the load that carry a row's key, by key
         # (``_keys_again``): the in-flight rows the run then reconciles are held to it too
         self._keyed_since: dict[str, list[dict[str, Any]]] | None = None
+        self._read: dict[tuple[int, str], Any] = {}  # ``once``'s
+
+    def once(self, store: JobStore, what: str, read: Callable[[JobStore], T]) -> T:
+        """``read(store)``, read once per store: meta its load wrote that nothing changes
+        after (the key field's code, the selection). The re-check of each pending item asked
+        SQLite for them again, on the event loop (x28r1 2: a move-stage of 96 deals made
+        611 queries there)."""
+        key = (id(store), what)
+        if key not in self._read:
+            self._read[key] = read(store)
+        return cast(T, self._read[key])
 
     @classmethod
     def from_store(cls, store: JobStore) -> PatchJob:
@@ -318,7 +332,8 @@ class PatchJob:
             return "gone", Outcome(item.id, ItemState.FAILED, status=404, error=(
                 f"deal {deal_id} no longer exists (deleted or archived {since}); "
                 "nothing sent"))
-        if (moved := key_moved(deal, key_field_code(store), item.key)) is not None:
+        if (moved := key_moved(deal, self.once(store, "key_field_code", key_field_code),
+                               item.key)) is not None:
             return "no longer carry their key", Outcome(item.id, ItemState.FAILED, error=(
                 f"deal {deal_id} no longer carries key {item.key} (its key field holds "
                 f"{moved} {since}); not {self.action}, nothing sent"))

@@ -68,7 +68,7 @@ class MoveStageJob(PatchJob):
         status, owner or --updated-before, as stored at load time under ``selection``);
         None when it still does, or when the deals were named by a manifest. A saved
         filter (--filter-id) is not checked again (only Pipedrive can evaluate it)."""
-        selection = store.meta_get(META_SELECTION)
+        selection = self.once(store, META_SELECTION, lambda s: s.meta_get(META_SELECTION))
         if not isinstance(selection, Mapping):
             return None
         for name, wanted in selection.items():

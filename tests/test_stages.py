@@ -248,3 +248,31 @@ def test_resume_re_decides_from_fresh_reads(tmp_path: Path) -> None:
             assert [i.payload["deal_id"] for i in skipped] == [moved_meanwhile]
         succeeded = (tmp_path / "jobs" / "later" / "succeeded.csv").read_text()
         assert "unchanged" in succeeded
+
+
+@pytest.mark.anyio
+async def test_the_run_reads_the_jobs_selection_and_key_field_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x28r1 2: each pending deal's re-check read the selection and the key field's code
+    from the job store again, on the event loop (611 SQLite queries for 96 deals). They
+    are read once a run now: the meta reads of a run do not grow with its deals."""
+    from bulk.store import JobStore
+
+    counted: dict[str, int] = {}
+    real = JobStore.meta_get
+
+    def meta_get(self: JobStore, name: str, *args: Any, **kw: Any) -> Any:
+        counted[name] = counted.get(name, 0) + 1
+        return real(self, name, *args, **kw)
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=400, seed=11)) as sb:
+        source = DealSource(query=DealQuery(pipeline="Sales", stage="Qualified", status="open"))
+        store, prep = await load_job(sb, tmp_path, "move-stage",
+                                     mover(source, MoveTarget("Proposal Made")))
+        moved = prep.actions["move"]
+        assert moved > 20
+        monkeypatch.setattr(JobStore, "meta_get", meta_get)
+        result = await run_job(sb, store)
+        store.close()
+    assert result.counts[ItemState.DONE] == moved
+    assert counted.get("selection", 0) <= 2 and counted.get("key_field_code", 0) <= 2, counted
