@@ -22,6 +22,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from bulk.store.advice import advise
+
 if TYPE_CHECKING:
     from bulk.errors import CoordinatorMismatch, InputError, JobBusy, NotResumable, StoreError
     from bulk.runner import JobKind
@@ -59,6 +61,32 @@ KINDS: dict[str, str] = {
     "undo": "jobs.undo:UndoJob",
     "dedupe": "jobs.dedupe.merge_job:DedupeJob",
 }
+
+# what starting a job of each kind again does, for the advice on a job folder whose store
+# is damaged or gone (``bulk.store.advice``: the store says it, the kinds word it)
+_AGAIN: dict[str, str] = {
+    "import": ("starting {again} again may create those rows again (in upsert mode, with a "
+               "key, a new import finds them; in insert mode it would double them)"),
+    "update": ("re-run the update: it re-reads each deal and skips those already changed "
+               "(nothing is doubled; the before-images this store held are lost, so its "
+               "changes can no longer be undone)"),
+    "move-stage": ("re-run the move-stage: it selects the deals again and skips those "
+                   "already in the target stage (nothing is moved twice; the before-images "
+                   "this store held are lost, so its moves can no longer be undone)"),
+    "merge": ("merges are final in Pipedrive: re-run the merge and each pair is read "
+              "again, a pair whose deal was already merged away fails as gone (nothing is "
+              "merged twice); the before-images this store held, the merges' audit trail, "
+              "are lost"),
+    "undo": ("run `pdbulk undo` of the same job again: it re-reads each deal and leaves "
+             "those already put back or deleted (nothing is undone twice)"),
+    "dedupe": ("run `pdbulk dedupe apply` of the same plan again: merges are final, so a "
+               "cluster already merged fails as gone (nothing is merged twice); the "
+               "before-images this store held, the merges' audit trail, are lost"),
+    "touch": ("re-run the touch: it sets the same values again, which leaves a deal "
+              "already set as it is"),
+}
+for _kind, _words in _AGAIN.items():
+    advise(_kind, _words)
 
 
 def kind_for(store: JobStore) -> JobKind:
