@@ -154,6 +154,18 @@ def learn_persons(planner: RowPlanner, settings: ImportSettings,
         planner.learn_persons(_first_rows(planner, settings, stopping))
 
 
+def learn_contacts(planner: RowPlanner, settings: ImportSettings,
+                   stopping: Stopping | None = None) -> None:
+    """``learn_places`` and ``learn_persons``, those the mapping asks for, from one pass
+    over the manifest (``RowPlanner.learn_contacts``: issue 8, a pass each read the whole
+    file twice)."""
+    places = planner.mapper.reads_org_address
+    persons = planner.mapper.reads_person_email_or_phone
+    if places or persons:
+        planner.learn_contacts(_first_rows(planner, settings, stopping), places=places,
+                               persons=persons)
+
+
 def _first_rows(planner: RowPlanner, settings: ImportSettings,
                 stopping: Stopping | None = None) -> Iterator[Any]:
     """The manifest's rows a learning pass reads: a held row's aside, the first of each
@@ -469,8 +481,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     else:
         store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings,
                                                                        stopping)))
-    await in_thread(lambda: learn_places(planner, settings, stopping))
-    await in_thread(lambda: learn_persons(planner, settings, stopping))
+    await in_thread(lambda: learn_contacts(planner, settings, stopping))
     images: list[BeforeImage] = []
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
                                                     planner, images)))
@@ -888,8 +899,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
-        learn_places(planner, settings)
-        learn_persons(planner, settings)
+        learn_contacts(planner, settings)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:

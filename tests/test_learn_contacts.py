@@ -1,0 +1,85 @@
+"""The load and the plan learn a file's organization addresses and persons' e-mails and
+phones in one pass over it (issue 8: a pass each read and mapped the whole file again),
+and what that pass learns, and so every row's outcome, is what the two passes learned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+import bulk.manifest
+import jobs.import_load as import_load
+from benchmarks.bench_mapping import offline_planner
+from bulk.sandbox import SandboxConfig
+from jobs.demo_data import MAPPING, write_demo_export
+from jobs.import_load import _first_rows, _items, learn_marks
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.test_mapping_golden import write_dirty
+
+TOKEN = "learn-contacts-token"
+LEARNED = ("_places", "_file_emails", "_email_phone", "_file_at")
+
+
+def _decided(planner: Any, settings: Any) -> list[bytes]:
+    return [orjson.dumps([i.row, i.key, i.op, i.state.value, i.error, i.payload],
+                         default=str, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+            for i in _items(planner, settings)]
+
+
+def test_one_pass_learns_what_the_two_passes_learned(tmp_path: Path) -> None:
+    """On a dirty demo file (the golden test's), ``learn_contacts`` leaves the planner
+    learned as ``learn_places`` then ``learn_persons`` did, and every row decides alike."""
+    manifest = write_dirty(tmp_path / "dirty.csv", 1500, 5)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    make = offline_planner(manifest, mapping)
+    two, settings = make()
+    assert two.mapper.reads_org_address and two.mapper.reads_person_email_or_phone
+    learn_marks(two, settings)
+    two.learn_places(_first_rows(two, settings))
+    two.learn_persons(_first_rows(two, settings))
+    one, settings = make()
+    learn_marks(one, settings)
+    import_load.learn_contacts(one, settings)
+    for name in LEARNED:
+        assert getattr(one, name) == getattr(two, name), name
+    assert one._places and one._file_emails  # the file gives both: something was learned
+    assert _decided(one, settings) == _decided(two, settings)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every pass ``jobs.import_load`` makes over a manifest's rows (``read_manifest``)."""
+    seen: list[str] = []
+    real = bulk.manifest.read_manifest
+
+    def counted(path: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(path))
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(import_load, "read_manifest", counted)
+    yield seen
+
+
+def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
+        tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`plan import` of the demo export (decimal marks to learn, persons with e-mails and
+    phones, organizations with addresses) reads it three times: the marks, the
+    organizations and persons together, the rows (it read it four times)."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    export = write_demo_export(tmp_path / "demo", rows=60)
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN,
+                                       deals=200, seed=7)) as sb:
+        res = CliRunner().invoke(app, [
+            "plan", "import", str(export.manifest), "--mapping", str(export.mapping),
+            "--create-key-field", "--url", sb.url, "--plan", "ultimate", "--oauth", "--json",
+            "--failed-csv", str(tmp_path / "plan-failed.csv")],
+            env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code in (0, 3), res.output  # 3: the demo's broken rows fail, on purpose
+    assert orjson.loads(res.stdout)["rows"] == 60
+    assert reads.count(str(export.manifest)) == 3, reads
