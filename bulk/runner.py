@@ -546,7 +546,42 @@ class Runner(CallPath):
         # sending, so the read is at most one batch of sends older than the write
         send, receive = anyio.create_memory_object_stream[Item](
             self.batch if recheck is None else 0)
-        out_send, out_receive = anyio.create_memory_object_stream[Outcome](self.batch * 2)
+        # Outcomes are checkpointed a batch at a time, or ``flush_seconds`` after the first
+        # one of a batch arrived, whichever comes first: one thread hop and one commit for
+        # many items (at 150 ms latency they trickle in one by one). A worker puts its
+        # outcome in ``buf`` with no await; the one that fills the batch writes it. An
+        # outcome not yet written when the process dies leaves its item SENDING:
+        # reconciled on resume, never lost and never sent blindly. (A stream to a writer
+        # task cost a loop step or two and an Event per outcome, as they trickle: issue 8.)
+        buf: list[Outcome] = []
+        due = anyio.Event()  # set by the first outcome of a batch: the timer starts
+
+        async def flush() -> None:
+            nonlocal buf, due
+            batch, buf, due = buf, [], anyio.Event()
+            with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
+                await self.store.record(batch, self._take_spend())
+            if (lost := self.store.lost) is not None and not self._stopping:
+                # job.sqlite deleted under the run: stop, nothing more handed out (f25a:
+                # it ran on, writing to the unlinked file; resume found nothing)
+                self.request_stop(lost)
+            if self._on_progress:
+                self._on_progress(self.stats)
+
+        async def put(outcome: Outcome) -> None:
+            buf.append(outcome)
+            if len(buf) >= self.batch:
+                await flush()  # the worker that filled it waits for its write: backpressure
+            elif len(buf) == 1:
+                due.set()
+
+        async def timer() -> None:
+            while True:
+                started = due
+                await started.wait()
+                await self.clock.sleep(self.flush_seconds)
+                if due is started and buf:  # not flushed by size meanwhile
+                    await flush()
 
         async def produce() -> None:
             nonlocal handed
@@ -588,7 +623,7 @@ class Runner(CallPath):
 
         async def work() -> None:
             limiter = self._limiter
-            async with out_send.clone() as outs, receive.clone() as items:
+            async with receive.clone() as items:
                 if recheck is not None:
                     while True:
                         await _slot(limiter)  # a slot first, then an item
@@ -606,7 +641,7 @@ class Runner(CallPath):
                         finally:
                             limiter.release()
                         if outcome is not None:
-                            await _send(outs, outcome)
+                            await put(outcome)
                 while True:
                     try:
                         item = await _receive(items)
@@ -618,60 +653,19 @@ class Runner(CallPath):
                     finally:
                         limiter.release()
                     if outcome is not None:
-                        await _send(outs, outcome)
-
-        async def write() -> None:
-            # Outcomes are checkpointed a batch at a time, or ``flush_seconds`` after the
-            # first one of a batch arrived, whichever comes first: one thread hop and one
-            # commit for many items (at 150 ms latency they trickle in one by one). An
-            # outcome not yet written when the process dies leaves its item SENDING:
-            # reconciled on resume, never lost and never sent blindly.
-            buf: list[Outcome] = []
-            due = anyio.Event()
-
-            async def flush() -> None:
-                nonlocal buf, due
-                batch, buf, due = buf, [], anyio.Event()
-                with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
-                    await self.store.record(batch, self._take_spend())
-                if (lost := self.store.lost) is not None and not self._stopping:
-                    # job.sqlite deleted under the run: stop, nothing more handed out (f25a:
-                    # it ran on, writing to the unlinked file; resume found nothing)
-                    self.request_stop(lost)
-                if self._on_progress:
-                    self._on_progress(self.stats)
-
-            async def timer() -> None:
-                while True:
-                    started = due
-                    await started.wait()
-                    await self.clock.sleep(self.flush_seconds)
-                    if due is started and buf:  # not flushed by size meanwhile
-                        await flush()
-
-            async with out_receive, anyio.create_task_group() as timers:
-                timers.start_soon(timer)
-                while True:
-                    try:
-                        outcome = await _receive(out_receive)
-                    except anyio.EndOfStream:
-                        break
-                    buf.append(outcome)
-                    if len(buf) >= self.batch:
-                        await flush()
-                    elif len(buf) == 1:
-                        due.set()
-                timers.cancel_scope.cancel()
-                if buf:
-                    await flush()
+                        await put(outcome)
 
         async with anyio.create_task_group() as tg:
-            tg.start_soon(write)
-            async with out_send, receive:
-                async with anyio.create_task_group() as workers:
+            tg.start_soon(timer)
+            try:
+                async with receive, anyio.create_task_group() as workers:
                     workers.start_soon(produce)
                     for _ in range(self.max_workers):
                         workers.start_soon(work)
+            finally:  # the workers' last outcomes, even when one of them failed
+                tg.cancel_scope.cancel()
+                if buf:
+                    await flush()
         if self._on_progress:
             self._on_progress(self.stats)
         return handed

@@ -44,7 +44,7 @@ class _CountingLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args, context=context)
 
 
-def _run(tmp: Path) -> tuple[int, dict[ItemState, int]]:
+def _run(tmp: Path, kind: Any = None) -> tuple[int, dict[ItemState, int]]:
     store = JobStore.create(tmp / "job", job_id="j", kind="instant", config={})
     store.add_items(touch_items(range(1, ITEMS + 1), {}))
 
@@ -54,7 +54,7 @@ def _run(tmp: Path) -> tuple[int, dict[ItemState, int]]:
     async def go() -> dict[ItemState, int]:
         clock = SystemClock()
         client = PipedriveClient("http://127.0.0.1:9", "tok", transport=MockTransport(never))
-        runner = Runner(AsyncJobStore(store), _Instant(), client,
+        runner = Runner(AsyncJobStore(store), kind or _Instant(), client,
                         Scheduler(Limits(burst=40), clock=clock), clock=clock)
         async with client:
             result = await runner.run()
@@ -76,3 +76,25 @@ def test_items_and_outcomes_pass_without_a_loop_step_each(tmp_path: Path) -> Non
     steps, counts = _run(tmp_path)
     assert counts.get(ItemState.DONE) == ITEMS
     assert steps <= 4 * ITEMS, f"{steps} loop steps for {ITEMS} items (7 each before)"
+
+
+class _Trickle(_Instant):
+    """A kind whose outcomes come one by one, as answers do (a short wait of its own each)."""
+
+    name = "trickle"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        await asyncio.sleep(0.0003 * (item.id % 16))
+        return Outcome(item.id, ItemState.DONE)
+
+
+def test_outcomes_that_trickle_reach_the_writer_without_a_loop_step_each(
+        tmp_path: Path) -> None:
+    """Outcomes arriving one at a time (as answers do at 150 ms latency) are put in the
+    writer's batch with no task step of their own: at most 3.75 loop steps per item, all
+    told (the item's own wait, its worker's wake-up, the store's hops); through a stream
+    to a writer task each outcome also woke the writer via the loop (a checkpoint and an
+    Event): 4.0-4.3 steps per item, 3.5 without."""
+    steps, counts = _run(tmp_path, _Trickle())
+    assert counts.get(ItemState.DONE) == ITEMS
+    assert steps <= 3.75 * ITEMS, f"{steps} loop steps for {ITEMS} items ({steps / ITEMS:.2f} each)"
