@@ -70,7 +70,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .clock import Clock
+from .clock import Clock, SystemClock
 from .coordinator import HOLD_AT_MOST, Coordinator, Limit, SharedStats
 from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError
 from .headers import RateHeaders
@@ -207,6 +207,14 @@ def _utc(wall: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wall))
 
 
+def _system_time(clock: Clock) -> bool:
+    """Whether ``clock`` keeps ``SystemClock``'s time and sleep (its wall may differ): the
+    event loop's own timers then keep it too."""
+    kind = type(clock)
+    return (getattr(kind, "now", None) is SystemClock.now
+            and getattr(kind, "sleep", None) is SystemClock.sleep)
+
+
 class _Waiter:
     __slots__ = ("at", "day", "fut", "hold", "op")
 
@@ -226,7 +234,7 @@ class Scheduler:
                  "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
                  "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
-                 "_streak", "_timer", "_timer_at", "_today", "_today_heard", "_tokens_spent",
+                 "_streak", "_timer", "_timer_at", "_timer_loop", "_today", "_today_heard", "_tokens_spent",
                  "_told_burst", "_told_reset", "_wait_shared", "_waiters", "_width",
                  "on_reset_wait")
 
@@ -291,8 +299,11 @@ class Scheduler:
         self._daily_heard = False
         self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
         self._waiters: deque[_Waiter] = deque()
-        self._timer: asyncio.Task[None] | None = None
+        # the one wake-up of the dispatcher: a loop timer on the system's own clock, a task
+        # sleeping on any other (a FakeClock's time moves by its sleeps); its loop
+        self._timer: asyncio.Task[None] | asyncio.TimerHandle | None = None
         self._timer_at = math.inf
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
         self._slowest = 0.0  # the longest send-to-answer time seen (seconds)
         # when this process admitted its calls, the last two windows and more (others_seen)
@@ -804,17 +815,41 @@ class Scheduler:
     def _arm(self, at: float) -> None:
         """The one timer wakes the dispatcher at ``at`` (inf: never). A later time keeps
         the timer running (it wakes at the old time and sleeps on: one wake-up, where a
-        cancel and a new task cost two loop steps and a task); an earlier one replaces it.
-        At Growth's pace the answer of each call moves the next slot a little later."""
+        cancel and a new timer cost more); an earlier one replaces it. At Growth's pace
+        the answer of each call moves the next slot a little later. On the system's clock
+        it is a loop timer (``call_later``, as ``asyncio.sleep`` makes one), not a task
+        that sleeps: no task, no coroutine and two loop steps fewer per wake-up (issue 8)."""
         timer = self._timer
-        if timer is not None and not timer.done():
+        if timer is not None and self._ticking(timer):
             if at == self._timer_at or math.inf > at > self._timer_at:
                 self._timer_at = at
                 return
             timer.cancel()
         self._timer, self._timer_at = None, at
         if at < math.inf:
-            self._timer = asyncio.get_running_loop().create_task(self._tick())
+            loop = self._timer_loop = asyncio.get_running_loop()
+            if _system_time(self._clock):
+                self._timer = loop.call_later(max(0.0, at - self._clock.now()), self._ring)
+            else:
+                self._timer = loop.create_task(self._tick())
+
+    def _ticking(self, timer: asyncio.Task[None] | asyncio.TimerHandle) -> bool:
+        """Whether ``timer`` will still wake the dispatcher (not done, not cancelled, its
+        loop not closed: a scheduler may outlive the loop it ran on)."""
+        if isinstance(timer, asyncio.Task):
+            return not timer.done()
+        loop = self._timer_loop
+        return not timer.cancelled() and loop is not None and not loop.is_closed()
+
+    def _ring(self) -> None:
+        """The loop timer's callback (system clock): sleeps on if the time moved later,
+        else dispatches."""
+        delay = self._timer_at - self._clock.now()
+        if delay > _EPS and self._timer_loop is not None:
+            self._timer = self._timer_loop.call_later(delay, self._ring)
+            return
+        self._timer = None
+        self._dispatch_or_fail()
 
     async def _tick(self) -> None:
         # The delay is taken when the task starts, not when it was made: on a busy loop
@@ -822,6 +857,9 @@ class Scheduler:
         while (delay := self._timer_at - self._clock.now()) > _EPS:
             await self._clock.sleep(delay)
         self._timer = None
+        self._dispatch_or_fail()
+
+    def _dispatch_or_fail(self) -> None:
         try:
             self._dispatch()
         except Exception as exc:  # a bug here must fail the waiters, not strand them

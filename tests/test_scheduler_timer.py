@@ -6,10 +6,12 @@ runner reads after each answer are not rebuilt either."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+from typing import Any
 
 import pytest
 
-from bulk.clock import FakeClock
+from bulk.clock import FakeClock, SystemClock
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import Scheduler
@@ -59,3 +61,32 @@ def test_limits_are_rebuilt_only_when_a_header_changed_them() -> None:
     assert s.limits is first and first.burst == 40
     s._apply(GET, RateHeaders(limit=30, remaining=29, reset=2.0), 0.0, windows=False)
     assert s.limits.burst == 30 and s.limits is s.limits and s.limits is not first
+
+
+class _TaskCountingLoop(asyncio.SelectorEventLoop):
+    """Counts the tasks made on it."""
+
+    tasks = 0
+
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        type(self).tasks += 1
+        return super().create_task(coro, **kwargs)
+
+
+def test_on_the_system_clock_the_timer_is_no_task() -> None:
+    """Ten calls at one per 20 ms on the system's clock: each waits for the dispatcher's
+    timer, a loop timer that makes no task (one sleeping task per wake-up before: 9 for
+    10 calls), and each is still admitted no sooner than its slot frees."""
+    clock = SystemClock()
+    s = Scheduler(Limits(burst=1, window=0.02), clock=clock, safety=0)
+
+    async def go() -> list[float]:
+        _TaskCountingLoop.tasks = 0
+        return [await s.acquire(GET) for _ in range(10)]
+
+    with asyncio.Runner(loop_factory=_TaskCountingLoop) as runner:
+        times = runner.run(go())
+        tasks = _TaskCountingLoop.tasks  # counted from inside go()
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.02 - 1e-6, gaps
+    assert tasks == 0, f"{tasks} tasks for 9 timer wake-ups"
