@@ -17,8 +17,10 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
-    pdbulk:c:{c}:day:{n}:at  HASH admit: last call admitted, rolled: last
-                          time the spend followed the server's figure     TTL as the day's
+    pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
+                          spend last followed, cut: that REALIGN's cut     TTL as the day's
+    pdbulk:c:{c}:day:{n}:recent  HASH whole second -> tokens admitted in it,
+                          the last _KEEP seconds (REALIGN)                 TTL as the day's
     pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
     pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
 
@@ -39,9 +41,14 @@ tell a first start from a loss; its engine probes (one call, then the server's
 headers) before it bursts.
 
 The company's day is the server's, not UTC's (its time zone's midnight, not known
-here): a figure from its daily headers read a while (``_QUIET``) after the last call
-admitted, and below the shared spend, means its day began: the shared spend follows it
-(the ADMIT script). A run waiting for the reset (``--wait-for-reset``, the company's
+here): a figure from its daily headers below the shared spend may be its new day. Every
+call admitted reaches the server within ``_QUIET`` seconds or never, so the company's
+spend is at most that figure plus the tokens admitted since ``_QUIET`` before the
+admission of the call that carried it: the shared spend follows that bound down (the
+REALIGN script, offered every few seconds while a figure is lower, and at once when the
+day is refused), while processes keep admitting; it is never below what the server may
+have counted (x27r2 1: it followed only after a quiet minute, and a run stopped "budget
+spent" with 3,466 of 4,000 free). A run waiting for the reset (``--wait-for-reset``, the company's
 whole budget spent) asks the server at a minute past each half hour, as a process
 alone does: one call, sent by one process (``probe`` key), admitted past the budget;
 the others look again each minute.
@@ -97,6 +104,12 @@ _ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not 
 # seconds after the last admission by which every call admitted has reached the server (or
 # timed out): a daily figure read later that is below the shared spend is the server's word
 _QUIET = 60.0
+# seconds the tokens admitted each second are kept for REALIGN (ADMIT): more than twice
+# the way back from a figure's answer to its call's admission (HOLD_AT_MOST) and _QUIET
+_KEEP = 4 * _QUIET
+# seconds between two offers of a lower daily figure to the shared spend (REALIGN) by one
+# process while the day is not spent: one script run per few seconds, not per answer
+_REALIGN_EVERY = 5.0
 # seconds the last flush and the leave-taking get when the process closes: a Redis gone
 # meanwhile was retried (blips, connect timeouts) for many seconds after the run had
 # stopped (x21r1 F4: alive > 20 s after "interrupted while loading")
@@ -117,9 +130,10 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_ahead", "_asked", "_asking", "_carry", "_clock", "_company", "_epoch",
-                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost", "_observed",
-                 "_others_at", "_own", "_pending", "_prebind", "_proc", "_pump", "_queue",
+    __slots__ = ("_ahead", "_answer", "_asked", "_asking", "_carry", "_clock", "_company",
+                 "_epoch", "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
+                 "_observed", "_observed_base", "_offered", "_others_at", "_own", "_pending",
+                 "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
                  "_token_fp", "_told", "_url", "_width", "on_reset_wait")
 
@@ -145,6 +159,15 @@ class RedisCoordinator:
         self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         # (day, tokens, wall time read): the server's latest daily figure
         self._observed: tuple[int, int, float] = (-1, 0, 0.0)
+        # (admitted, own tokens) of the call whose answer carried ``_observed``: the server
+        # read its figure no earlier than that admission (REALIGN's ``base``; ``own``: the
+        # reset probe's tokens, counted in the figure and in the admissions since)
+        self._observed_base: tuple[float, int] = (0.0, 0)
+        # (admitted, own tokens, wall time) of the call last answered (``answered``), for
+        # the daily figure its answer carries (``observed``, at the same wall time)
+        self._answer: tuple[float, int, float] | None = None
+        self._probe: tuple[str, int] | None = None  # the reset probe's member and tokens
+        self._offered = -math.inf  # wall time a daily figure was last offered (REALIGN)
         self._asking = False  # the next admission is this process's reset probe
         self._asked = -math.inf  # the probe minute this process last asked in
         self._told = False  # the wait for the company's reset was said
@@ -289,7 +312,7 @@ class RedisCoordinator:
                            self._carry, repr(limit.ahead), self._epoch, secrets.token_hex(8),
                            self._known_today(limit.day),
                            repr(self._observed[2] if self._observed[0] == limit.day else 0.0),
-                           1 if self._asking else 0]
+                           1 if self._asking else 0, repr(_KEEP)]
         if self._asking:  # the reset probe goes alone
             batch = batch[:1]
             members = members[:1]
@@ -298,7 +321,7 @@ class RedisCoordinator:
             args += [member, 1 if w.op.search else 0, w.op.token_cost]
         keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
                 self._key(f"day:{limit.day}"), self._key("procs"), self._token_key("born"),
-                self._key(f"day:{limit.day}:at")]
+                self._key(f"day:{limit.day}:at"), self._key(f"day:{limit.day}:recent")]
         res = await self._scripts["admit"](keys=keys, args=args)
         self._carry = 0
         admitted, wait, why = int(res[0]), float(res[1]), _text(res[2])
@@ -321,6 +344,8 @@ class RedisCoordinator:
         self._stats = SharedStats(window_fill=int(res[3]), search_fill=int(res[4]),
                                   tokens_today=int(float(res[5])), processes=int(res[6]),
                                   paused_until=pause if pause > now else None)
+        if admitted and asking:
+            self._probe = (members[0], batch[0].op.token_cost)
         if admitted and not asking:
             if self._told and self.on_reset_wait is not None:
                 self.on_reset_wait(None)  # the wait is over
@@ -362,10 +387,16 @@ class RedisCoordinator:
         if seen[0] != day or seen == self._followed or seen[1] >= self._known_today(day):
             return False
         self._followed = seen
-        done = await self._scripts["realign"](
-            keys=[self._key(f"day:{day}"), self._key(f"day:{day}:at")],
-            args=[repr(self._clock.wall()), seen[1], repr(seen[2]), repr(_QUIET)])
+        a = self._realign_args(day)
+        done = await self._scripts["realign"](keys=list(a[:3]), args=list(a[3:]))
         return bool(int(done))
+
+    def _realign_args(self, day: int) -> tuple[Any, ...]:
+        """The REALIGN script's keys and arguments for the latest daily figure."""
+        base, own = self._observed_base
+        return (self._key(f"day:{day}"), self._key(f"day:{day}:at"),
+                self._key(f"day:{day}:recent"), repr(self._clock.wall()), self._observed[1],
+                repr(self._observed[2]), repr(_QUIET), repr(base), own, repr(_KEEP))
 
     async def _wait_for_reset(self, head: _Waiter, limit: Limit) -> None:
         """The company's shared day is spent and ``head`` waits for its reset. In the
@@ -503,6 +534,11 @@ class RedisCoordinator:
         for i in range(len(own) - 1, -1, -1):
             t, member, search = own[i]
             if t <= sent + 1e-6:  # answered: from "admitted + ahead" to when it was counted
+                # the probe's tokens are in its answer's figure; not so if a call admitted
+                # after it is still out (an answer matched to the probe may be that one's)
+                probe = self._probe[1] if self._probe and self._probe[0] == member \
+                    and i == len(own) - 1 else 0
+                self._answer = (t, probe, self._clock.wall())
                 self._held.pop(member, None)
                 del own[i]
                 at = max(at, t)
@@ -533,20 +569,28 @@ class RedisCoordinator:
         self._kick()
 
     def refunded(self, op: Operation, day: int) -> None:
-        self._pending.append(("refund", (self._key(f"day:{day}"), op.token_cost)))
+        self._pending.append(("refund", (self._key(f"day:{day}"), self._key(f"day:{day}:at"),
+                                         op.token_cost, repr(self._clock.wall()),
+                                         repr(_QUIET + HOLD_AT_MOST))))
         self._kick()
 
     def observed(self, tokens_today: int, day: int) -> None:
-        # the latest figure, not the largest: a lower one read after a quiet spell is the
-        # server's new day (the ADMIT script)
-        self._observed = (day, tokens_today, self._clock.wall())
-        if self._spent_day == day and tokens_today < self._known_today(day):
-            # the shared day is spent and the server says less: the reset probe's answer
-            # (or any after a quiet spell) may show its new day; offered to the others too
-            self._pending.append(("realign", (self._key(f"day:{day}"),
-                                              self._key(f"day:{day}:at"),
-                                              repr(self._clock.wall()), tokens_today,
-                                              repr(self._clock.wall()), repr(_QUIET))))
+        # the latest figure, not the largest: a lower one may be the server's new day
+        wall = self._clock.wall()
+        answer, self._answer = self._answer, None
+        if answer is not None and answer[2] == wall:  # this figure's call (``answered``)
+            self._observed_base = (answer[0], answer[1])
+        else:  # its call went out no earlier than HOLD_AT_MOST before its answer
+            self._observed_base = (wall - HOLD_AT_MOST, 0)
+        self._observed = (day, tokens_today, wall)
+        if tokens_today < self._known_today(day) and (
+                self._spent_day == day or wall >= self._offered + _REALIGN_EVERY):
+            # the server says less than the shared spend: its new day began (or calls
+            # counted here never went out); the spend follows it as far as the calls
+            # admitted since allow (REALIGN), whether or not the day is spent here yet,
+            # at most every few seconds; a spent day offers each figure (the probe's)
+            self._offered = wall
+            self._pending.append(("realign", self._realign_args(day)))
             self._kick()
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
@@ -605,7 +649,9 @@ class RedisCoordinator:
                 if cmd == "window":
                     windows.append(len(pipe.command_stack))
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
-                elif cmd in ("realign", "later"):
+                elif cmd == "realign":
+                    await self._scripts[cmd](keys=list(a[:3]), args=list(a[3:]), client=pipe)
+                elif cmd in ("later", "refund"):
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "renew":  # a held call's entry, never moved earlier
                     pipe.zadd(a[0], a[1], xx=True, gt=True)

@@ -17,18 +17,21 @@ from redis.exceptions import AuthenticationError, InvalidResponse, ResponseError
 from .clock import off_loop
 from .coordinator import redacted
 
-# KEYS: burst, search, pause, day, procs, born, day info (HASH: admit, rolled)
+# KEYS: burst, search, pause, day, procs, born, day info (HASH: rolled, cut),
+#       day's recent admissions (HASH: whole second -> tokens admitted in it)
 # ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
 #       known epoch ('' : none yet), new epoch, known spend today,
 #       observed_at (wall time the server's daily figure ``observed`` was read; 0: none),
 #       probe ('1': the first call is the reset probe, admitted past the budget),
+#       keep (seconds of recent admissions kept for REALIGN),
 #       then (member, is_search, cost) per call, in FIFO order. A call's entry is dated
 #       now + ahead (it counts from now: every entry above now - width does).
 # The state is lost when the caller knew an epoch and the marker is gone or another:
 # the token's windows are held (the pause) until a window and an `ahead` after the
 # re-birth, and the day's spend is at least what the caller knew.
 # A figure read before the spend last followed the server's (REALIGN: the server's
-# previous day) raises nothing.
+# previous day) raises nothing. The tokens admitted each second are kept `keep` seconds
+# (REALIGN adds those admitted since its cut).
 ADMIT = """
 local now, width = tonumber(ARGV[1]), tonumber(ARGV[2])
 local burst, scap = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -64,15 +67,15 @@ if seen_at >= rolled and observed > spent then spent = observed end
 local probe = ARGV[15] == '1'
 if lost and tonumber(ARGV[13]) > spent then spent = tonumber(ARGV[13]) end
 local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
-local admitted, wait, why = 0, 0, 'ok'
+local admitted, wait, why, tokens = 0, 0, 'ok', 0
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then
   wait, why = pause - now, 'pause'
 else
-  local i = 16
+  local i = 17
   while i + 2 <= #ARGV do
     local member, search, cost = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
-    local asks = probe and i == 16
+    local asks = probe and i == 17
     if spent + cost > limit and not asks then why = 'budget'; break end
     if count >= burst then
       local e = redis.call('ZRANGE', KEYS[1], count - burst, count - burst, 'WITHSCORES')
@@ -87,9 +90,20 @@ else
     if search then redis.call('ZADD', KEYS[2], at, member); scount = scount + 1 end
     spent = spent + cost
     admitted = admitted + 1
-    if not asks then redis.call('HSET', KEYS[7], 'admit', ARGV[1]) end
+    tokens = tokens + cost
     i = i + 3
   end
+end
+if tokens > 0 then
+  local second = math.floor(now)
+  if redis.call('HINCRBY', KEYS[8], second, tokens) == tokens then
+    local old = {}
+    for _, f in ipairs(redis.call('HKEYS', KEYS[8])) do
+      if tonumber(f) < second - tonumber(ARGV[16]) then table.insert(old, f) end
+    end
+    if #old > 0 then redis.call('HDEL', KEYS[8], unpack(old)) end
+  end
+  redis.call('PEXPIRE', KEYS[8], dttl)
 end
 redis.call('SET', KEYS[4], spent, 'PX', dttl)
 redis.call('PEXPIRE', KEYS[7], dttl)
@@ -163,20 +177,41 @@ end
 return {math.max(0, missing), redis.call('GET', KEYS[2]) or ''}
 """
 
-# KEYS: day, day info (HASH: admit, rolled); ARGV: now, observed, observed_at, quiet.
-# The company's day is the server's: a figure of its daily headers read `quiet` seconds
-# after the last call admitted (the reset probe aside: every call counted here has
-# reached the server by then) and below the shared spend says the server's day began
-# (or calls counted here never went out): the spend follows it, and figures read before
-# it are of the server's previous day (ADMIT raises nothing with them). Answers 1 if so.
+# KEYS: day, day info (HASH: rolled, cut), recent admissions (HASH: second -> tokens);
+# ARGV: now, observed, observed_at, quiet, base, own, keep (ADMIT's).
+# The company's day is the server's. Every call admitted reaches the server within
+# `quiet` seconds or never does; the server read its figure `observed` no earlier than
+# `base` (the admission of the call whose answer carried it: wall seconds). So every call
+# admitted by `base - quiet` is in `observed`, and all the server counted since was
+# admitted later: the company's spend now is at most `observed` plus the tokens admitted
+# since `base - quiet` (whole seconds, the one holding it too), less `own` (the answered
+# call's tokens, counted in both: the reset probe's; 0 otherwise). Where that is below
+# the shared spend (the server's day began, or calls counted here never went out), the
+# spend follows it — never below what the server may have counted, and so never an
+# overspend, however many processes keep admitting meanwhile (x27r2 1: the spend
+# followed only after a quiet minute, and a run stopped "budget spent" with 3,466 of
+# 4,000 free). A figure read before the last one followed raises nothing (ADMIT), and
+# REFUND gives back nothing a call admitted by `cut` (= base - quiet) could owe.
+# Answers 1 if the spend followed.
 REALIGN = """
 local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
-local info = redis.call('HMGET', KEYS[2], 'admit', 'rolled')
-local last, rolled = tonumber(info[1] or '0'), tonumber(info[2] or '0')
+local rolled = tonumber(redis.call('HGET', KEYS[2], 'rolled') or '0')
 local seen, at, quiet = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-if seen < spent and at >= rolled and at > last + quiet then
-  redis.call('SET', KEYS[1], seen, 'KEEPTTL')
-  redis.call('HSET', KEYS[2], 'rolled', ARGV[3])
+local cut, own = tonumber(ARGV[5]) - quiet, tonumber(ARGV[6])
+-- an old figure's cut may lie before the admissions kept (ADMIT's `keep`: ARGV[7])
+if at < rolled or seen >= spent or cut < tonumber(ARGV[1]) - tonumber(ARGV[7]) / 2 then
+  return 0
+end
+local since, recent = math.floor(cut), 0
+local all = redis.call('HGETALL', KEYS[3])
+for k = 1, #all, 2 do
+  if tonumber(all[k]) >= since then recent = recent + tonumber(all[k + 1]) end
+end
+local follow = seen + math.max(0, recent - own)
+if follow < spent then
+  redis.call('SET', KEYS[1], follow, 'KEEPTTL')
+  local last = tonumber(redis.call('HGET', KEYS[2], 'cut') or '0')
+  redis.call('HSET', KEYS[2], 'rolled', ARGV[3], 'cut', tostring(math.max(cut, last)))
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
   return 1
@@ -203,9 +238,16 @@ end
 return moved
 """
 
-# KEYS: day; ARGV: tokens — never below 0, never creates the key
+# KEYS: day, day info; ARGV: tokens, now, span — never below 0, never creates the key.
+# A call admitted by the last REALIGN's `cut` is in neither the server's figure the spend
+# followed nor the admissions added to it when it was not charged: its refund would
+# take off tokens never counted. Such a refund comes `span` seconds after the cut at the
+# latest (the way to the server, then the answer's); till then none is given (an
+# over-count, which the next REALIGN takes back).
 REFUND = """
 local v = redis.call('GET', KEYS[1])
+local cut = tonumber(redis.call('HGET', KEYS[2], 'cut') or '')
+if cut and tonumber(ARGV[2]) <= cut + tonumber(ARGV[3]) then return 0 end
 if v then redis.call('SET', KEYS[1], math.max(0, tonumber(v) - tonumber(ARGV[1])), 'KEEPTTL') end
 return 1
 """

@@ -1049,7 +1049,13 @@ class Scheduler:
             self._daily, self._daily_heard = rate.daily_token_limit, True
         if rate.daily_token_remaining is not None:
             self._today_heard = True
-            self._seen_today = max(self._seen_today, self._daily - rate.daily_token_remaining)
+            seen = self._daily - rate.daily_token_remaining
+            if self._across() and seen < self._seen_today:
+                # a coordinator across processes owns the company's count: it follows a
+                # lower figure as far as is safe (the server's new day: x27r2 1), and this
+                # count, kept at the old day's highest, stopped the run on its own
+                self._seen_today = self._today = seen
+            self._seen_today = max(self._seen_today, seen)
             self._today = max(self._today, self._seen_today)
             if self._shared is not None:
                 self._shared.observed(self._daily - rate.daily_token_remaining, self._day)

@@ -1,0 +1,125 @@
+"""The shared daily count follows the server's new day while processes keep spending
+(x27r2 1, 2): two coordinated runs, a small daily budget, and a server whose day begins
+mid-run. The shared count (Redis) only ever rose until a quiet minute: a run stopped
+"budget spent" with most of the server's new day free.
+
+Real redis-server, virtual time (FakeClock)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bulk.clock import FakeClock
+from bulk.coordinator import fingerprint
+from bulk.coordinator_redis import RedisCoordinator
+from bulk.errors import BudgetExhausted
+from bulk.headers import RateHeaders
+from bulk.operations import get_operation
+from bulk.plans import Limits
+from bulk.scheduler import BudgetPolicy, Scheduler
+from tests.redis_helpers import RedisServer, running_redis
+
+pytestmark = pytest.mark.anyio
+TOKEN = "new-day-token-0123456789"
+ADD = get_operation("addDeal")  # 5 tokens
+FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC
+DAY = int(FIVE_PM // 86400)
+DAILY = 1000
+_OPEN: list[RedisCoordinator] = []
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[RedisServer]:
+    with running_redis() as server:
+        yield server
+        while _OPEN:
+            await _OPEN.pop().aclose()
+
+
+def _clock() -> FakeClock:
+    return FakeClock(epoch=FIVE_PM, settle=2000, max_rounds=20_000)
+
+
+async def _process(url: str, clock: FakeClock, *, wait: bool = False) -> Scheduler:
+    sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
+                      budget=BudgetPolicy(wait_for_reset=wait))
+    coord = RedisCoordinator(url, clock=clock)
+    _OPEN.append(coord)
+    await coord.start(fingerprint(TOKEN))
+    sched.attach(coord)
+    coord.bind("42")
+    return sched
+
+
+async def _spent(url: str) -> int:
+    client = aioredis.from_url(url)
+    try:
+        return int(float(await client.get(f"pdbulk:c:42:day:{DAY}") or 0))
+    finally:
+        await client.aclose()
+
+
+class _Server:
+    """The server's daily count: every call sent is charged at once; ``reset`` begins its day."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+    async def call(self, s: Scheduler, clock: FakeClock) -> None:
+        await s.acquire(ADD)
+        sent = clock.now()
+        self.used += ADD.token_cost
+        s.observe(ADD, RateHeaders(daily_token_limit=DAILY,
+                                   daily_token_remaining=DAILY - self.used), sent_at=sent)
+
+
+async def test_the_shared_count_follows_the_server_s_new_day_without_a_quiet_spell(
+        redis_server: RedisServer) -> None:
+    """Two runs send a call (5 tokens) each every 2 s, never a quiet minute; the server's
+    day begins when 800 of 1,000 are used: both go on to 600 of the new day, 1,400 on the
+    shared count's old one (the report: "budget spent" with 3,466 of 4,000 free on the
+    server); the shared count never falls below what the server counted, and is at most
+    a minute's calls above it."""
+    clock = _clock()
+    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    server = _Server()
+    for _ in range(80):  # 800 of 1,000 on the server's old day
+        for s in (a, b):
+            await server.call(s, clock)
+        await clock.sleep(2)
+    server.used = 0  # the server's midnight
+    for _ in range(60):
+        for s in (a, b):
+            await server.call(s, clock)
+            assert await _spent(redis_server.url) >= server.used
+        await clock.sleep(2)
+    assert server.used == 600
+    minute = 2 * 5 * (60 // 2 + 2)  # both runs' calls in a minute and a bit
+    assert await _spent(redis_server.url) <= server.used + minute
+
+
+async def test_the_new_day_is_never_taken_from_calls_still_on_their_way(
+        redis_server: RedisServer) -> None:
+    """The server's figure is lower than the shared count only because the other run's
+    calls have not reached it yet: the shared count keeps them, and the run stops at the
+    budget (never spending past it)."""
+    clock = _clock()
+    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    server = _Server()
+    for _ in range(80):
+        await server.call(a, clock)
+        await clock.sleep(2)
+    for _ in range(100):  # b's 500 tokens admitted, still on their way to the server
+        await b.acquire(ADD)
+    await server.call(a, clock)  # the server saw a's 405 only; 905 admitted
+    admitted = 0
+    with pytest.raises(BudgetExhausted):
+        for _ in range(40):
+            await a.acquire(ADD)
+            admitted += 1
+    assert admitted == 19  # up to the budget, not past it
+    assert await _spent(redis_server.url) == DAILY
+
