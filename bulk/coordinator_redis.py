@@ -407,8 +407,16 @@ class RedisCoordinator:
         beyond it): the day's key rolls at ``day_ends``."""
         assert self._redis is not None and self._stats is not None
         wall = self._clock.wall()
+        minute = math.floor((wall - RESET_PROBE_LATE) / RESET_PROBE_EVERY) * RESET_PROBE_EVERY \
+            + RESET_PROBE_LATE
         if not self._told:
             self._told = True
+            # the first probe goes a minute past the next half hour, as the scheduler's
+            # own (``Scheduler.half_hour_after``): a day found spent now did not begin at
+            # the last one (that minute, passed or to come, counts as asked)
+            self._asked = max(self._asked,
+                              math.floor(wall / RESET_PROBE_EVERY) * RESET_PROBE_EVERY
+                              + RESET_PROBE_LATE)
             wait = ResetWait(wall, limit.day_ends, limit.whole_day,
                              f"the company's shared daily budget is spent "
                              f"({self._stats.tokens_today} tokens used by all processes, "
@@ -421,8 +429,6 @@ class RedisCoordinator:
         if not limit.whole_day:
             await self._clock.sleep(max(0.001, limit.day_ends - wall))
             return
-        minute = math.floor((wall - RESET_PROBE_LATE) / RESET_PROBE_EVERY) * RESET_PROBE_EVERY \
-            + RESET_PROBE_LATE
         after = minute + RESET_PROBE_EVERY
         if wall < minute + 60.0 and self._asked != minute:
             key = self._key("probe")

@@ -1176,6 +1176,12 @@ class Scheduler:
         if cost > limit:
             return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
                                    f"is {limit} of {self._daily}")
+        if self._across():
+            # the coordinator across processes gates the company's day (this job's share
+            # or reserve too: ``Limit.day_limit``) and waits for its reset, looking again
+            # each minute: held here on this count, a run waited for its own probe at the
+            # half hour while another had seen the new day (x27r2 2: 12 minutes idle)
+            return None
         if self._spent_day == self._day and self._today < self._daily:
             # the server refused a call for the day's budget, or said none is left, before
             # this process counted it spent (x11r2 6: "60000 of 60000 used" after 500)

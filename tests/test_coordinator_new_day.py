@@ -7,6 +7,7 @@ Real redis-server, virtual time (FakeClock)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -24,7 +25,7 @@ from tests.redis_helpers import RedisServer, running_redis
 
 pytestmark = pytest.mark.anyio
 TOKEN = "new-day-token-0123456789"
-ADD = get_operation("addDeal")  # 5 tokens
+ADD, GET = get_operation("addDeal"), get_operation("getDeal")  # 5 tokens, 1
 FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC
 DAY = int(FIVE_PM // 86400)
 DAILY = 1000
@@ -123,3 +124,28 @@ async def test_the_new_day_is_never_taken_from_calls_still_on_their_way(
     assert admitted == 19  # up to the budget, not past it
     assert await _spent(redis_server.url) == DAILY
 
+
+async def test_a_run_waiting_for_the_reset_goes_on_once_another_saw_the_new_day(
+        redis_server: RedisServer) -> None:
+    """x27r2 2: a run waiting for the reset (--wait-for-reset) idled 12 minutes with
+    ~3,800 free: its own count, kept at the old day's highest figure, held its calls until
+    its next reset probe at the half hour, while another run had seen the server's new
+    day and the shared count had followed. It goes on within a minute of that."""
+    clock = _clock()
+    a, b = (await _process(redis_server.url, clock, wait=True),
+            await _process(redis_server.url, clock, wait=True))
+    server = _Server()
+    for _ in range(100):  # the day's 1,000 tokens, both runs seeing the server's figures
+        for s in (b, a):  # (a's last: 1,000 used)
+            await server.call(s, clock)
+        await clock.sleep(1)
+    waiting = asyncio.create_task(a.acquire(ADD))
+    await clock.sleep(500)  # 17:10: the server's day began meanwhile
+    server.used = 0
+    c = await _process(redis_server.url, clock)  # a new run: its first answer says so
+    c.observe(GET, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - 1),
+              sent_at=clock.now())
+    await c.acquire(ADD)
+    seen = clock.wall()
+    await asyncio.wait_for(waiting, 30)
+    assert clock.wall() - seen <= 61, clock.wall() - FIVE_PM  # not at 17:31, the probe
