@@ -74,6 +74,7 @@ import math
 import os
 import secrets
 import socket
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -117,11 +118,12 @@ _CLOSE_WITHIN = 1.0
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
-    __slots__ = ("fut", "limit", "op", "wait_for_reset")
+    __slots__ = ("asked", "fut", "limit", "op", "wait_for_reset")
 
     def __init__(self, op: Operation, limit: Limit, wait_for_reset: bool,
                  fut: asyncio.Future[None]) -> None:
         self.op, self.limit, self.wait_for_reset, self.fut = op, limit, wait_for_reset, fut
+        self.asked = False  # it went (or waited to go) as the probe of a new day (_ask)
 
 
 class RedisCoordinator:
@@ -370,6 +372,8 @@ class RedisCoordinator:
             if head.wait_for_reset:
                 await self._wait_for_reset(head, limit)
                 return
+            if await self._ask(head, limit):
+                return
             self._queue.remove(head)
             if not head.fut.done():
                 head.fut.set_exception(BudgetExhausted(
@@ -378,6 +382,32 @@ class RedisCoordinator:
                     f"{head.op.token_cost}", resets_at=limit.day_ends))
             return
         await self._clock.sleep(max(0.0005, wait))
+
+    async def _ask(self, head: _Waiter, limit: Limit) -> bool:
+        """The shared day is spent but the server's latest figure leaves ``head`` room: its
+        day began (or calls counted here never went out), and the shared spend could not
+        follow it yet (calls admitted within ``_QUIET`` before it may not have reached the
+        server). Then ``head`` waits that long and goes as a probe, alone, past the shared
+        spend: answered, its figure brings the spend back (every call admitted before it
+        has reached the server); refused (a 429: not charged), the day is spent. Once per
+        call; the company's whole budget only (a share or reserve is this tool's count,
+        which a probe would overspend). True if ``head`` is to go. Before, a run started
+        within a minute of the reset was refused "run again after the reset", nothing
+        saying a quiet minute was what it needed (x27r2 3)."""
+        day, seen = limit.day, self._observed
+        if head.asked or not limit.whole_day or seen[0] != day \
+                or seen[1] + head.op.token_cost > limit.day_limit:
+            return False
+        head.asked = True
+        wall = self._clock.wall()
+        _log.warning("the company's shared daily count is spent but the server says %d of "
+                     "%d tokens used today (its day began): the calls admitted in the last "
+                     "minute reach it first, then one call asks it (at %s UTC at the latest)",
+                     seen[1], limit.day_limit,
+                     time.strftime("%H:%M:%S", time.gmtime(wall + _QUIET)))
+        await self._clock.sleep(_QUIET)
+        self._asking = True  # the next admission: ``head``, alone, past the shared spend
+        return True
 
     async def _follow(self, day: int) -> bool:
         """Offer the server's latest daily figure (once each) to the shared spend, which

@@ -8,6 +8,7 @@ Real redis-server, virtual time (FakeClock)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -44,9 +45,10 @@ def _clock() -> FakeClock:
     return FakeClock(epoch=FIVE_PM, settle=2000, max_rounds=20_000)
 
 
-async def _process(url: str, clock: FakeClock, *, wait: bool = False) -> Scheduler:
+async def _process(url: str, clock: FakeClock, *, wait: bool = False,
+                   reserve: int = 0) -> Scheduler:
     sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
-                      budget=BudgetPolicy(wait_for_reset=wait))
+                      budget=BudgetPolicy(wait_for_reset=wait, reserve_tokens=reserve))
     coord = RedisCoordinator(url, clock=clock)
     _OPEN.append(coord)
     await coord.start(fingerprint(TOKEN))
@@ -106,9 +108,11 @@ async def test_the_new_day_is_never_taken_from_calls_still_on_their_way(
         redis_server: RedisServer) -> None:
     """The server's figure is lower than the shared count only because the other run's
     calls have not reached it yet: the shared count keeps them, and the run stops at the
-    budget (never spending past it)."""
+    budget (never spending past it). (A reserve: no probe of the server's day, which would
+    find the other run's calls counted.)"""
     clock = _clock()
-    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    a, b = (await _process(redis_server.url, clock, reserve=5),
+            await _process(redis_server.url, clock, reserve=5))
     server = _Server()
     for _ in range(80):
         await server.call(a, clock)
@@ -121,8 +125,8 @@ async def test_the_new_day_is_never_taken_from_calls_still_on_their_way(
         for _ in range(40):
             await a.acquire(ADD)
             admitted += 1
-    assert admitted == 19  # up to the budget, not past it
-    assert await _spent(redis_server.url) == DAILY
+    assert admitted == 18  # up to the usable 995, not past it
+    assert await _spent(redis_server.url) == DAILY - 5
 
 
 async def test_a_run_waiting_for_the_reset_goes_on_once_another_saw_the_new_day(
@@ -149,3 +153,32 @@ async def test_a_run_waiting_for_the_reset_goes_on_once_another_saw_the_new_day(
     seen = clock.wall()
     await asyncio.wait_for(waiting, 30)
     assert clock.wall() - seen <= 61, clock.wall() - FIVE_PM  # not at 17:31, the probe
+
+
+async def test_a_run_started_just_after_the_reset_goes_on_without_being_told_to_wait(
+        redis_server: RedisServer, caplog: pytest.LogCaptureFixture) -> None:
+    """x27r2 3: the day's budget spent in the minute before the server's reset; a run
+    started within that minute was refused "run again after the reset" (the shared count
+    needed a quiet minute, and nothing said so). Its server figure says the day began: its
+    call waits for the calls of that minute to reach the server, goes as one probe, and
+    the run goes on (no --wait-for-reset), the shared count the server's."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock)
+    server = _Server()
+    for _ in range(200):  # the whole day's 1,000 in 20 s
+        await server.call(a, clock)
+        await clock.sleep(0.1)
+    await clock.sleep(20)  # the server's day began meanwhile
+    server.used = 0
+    c = await _process(redis_server.url, clock)
+    c.observe(GET, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - 2),
+              sent_at=clock.now())  # its first answer (GET /users/me)
+    server.used = 2
+    started = clock.wall()
+    with caplog.at_level(logging.WARNING, logger="pdbulk.scheduler"):
+        await asyncio.wait_for(server.call(c, clock), 30)  # the probe: 7 used
+    assert clock.wall() - started <= 61
+    await server.call(c, clock)  # and the run goes on
+    assert await _spent(redis_server.url) == 12  # the server's 7 and c's call
+    told = [r.getMessage() for r in caplog.records if "server says" in r.getMessage()]
+    assert len(told) == 1 and "then one call asks it" in told[0], told
