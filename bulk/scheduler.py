@@ -623,10 +623,11 @@ class Scheduler:
         no burst window refused it) with tokens left today; or every call this process could
         have had in the server's window (those admitted since a window, the slowest round
         trip and a quarter window before: counted generously, as ``_count_others`` does)
-        was under the limit. Then the server refused the call, not this process's pace
-        (x22r2: a 429 storm on the server, no other client, was told "the pace came too
-        close to the limits"). Not judged from this process's count for a search, nor with
-        a coordinator across processes (their calls are in the window too)."""
+        was under the limit; with a coordinator across processes, the shared window's count
+        (every process's calls and the other clients' the headers showed) was. Then the
+        server refused the call, not this process's pace (x22r2: a 429 storm on the server,
+        no other client, was told "the pace came too close to the limits"). Not judged for
+        a search."""
         if rate.remaining is not None and rate.remaining > 0:
             return True
         named = max((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
@@ -634,9 +635,13 @@ class Scheduler:
         if named is not None and named > self._width + _EPS \
                 and rate.daily_token_remaining != 0 and self._today < self._daily:
             return True
-        if op.search or self._across():
-            return False
         limit = rate.limit if rate.limit is not None else self._burst
+        if op.search:
+            return False
+        if self._across():  # the fleet's count: the shared window as of the last admission
+            # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
+            shared = self._shared.statistics() if self._shared is not None else None
+            return shared is not None and shared.window_fill < limit
         since = now - self._width - self._slowest - self._width / 4
         ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
         return ours < limit

@@ -182,3 +182,24 @@ async def test_a_run_started_just_after_the_reset_goes_on_without_being_told_to_
     assert await _spent(redis_server.url) == 12  # the server's 7 and c's call
     told = [r.getMessage() for r in caplog.records if "server says" in r.getMessage()]
     assert len(told) == 1 and "then one call asks it" in told[0], told
+
+
+async def test_a_429_under_a_coordinator_while_the_shared_window_had_room_is_the_server_s(
+        redis_server: RedisServer) -> None:
+    """x27r2 5: under a coordinator across processes, no 429 was judged (the fleet's calls
+    are not this process's count), so a storm the server made was blamed on the pace. The
+    shared window's count judges it: 3 calls of 40 had room; a full window did not."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock)
+    for _ in range(3):
+        await a.acquire(GET)
+    a.rate_limited(GET, RateHeaders(limit=40, remaining=0, reset=1.0), None,
+                   sent_at=clock.now())
+    assert a.refused_with_room == 1
+    await clock.sleep(10)  # the pause and the window pass
+    b = await _process(redis_server.url, clock)
+    for _ in range(40):  # the whole shared window: b's calls and a's
+        await (b if _ % 2 else a).acquire(GET)  # (b last: its count is 40)
+    b.rate_limited(GET, RateHeaders(limit=40, remaining=0, reset=1.0), None,
+                   sent_at=clock.now())
+    assert b.refused_with_room == 0
