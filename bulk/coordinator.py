@@ -137,7 +137,7 @@ class SharedStats:
     window_fill: int  # requests in the burst window, all processes
     search_fill: int
     tokens_today: int  # the company's spend today as counted by the coordinator
-    processes: int  # processes that admitted a call in the last minute
+    processes: int  # processes that admitted (or, waiting, asked for) a call in the last 30 s
     paused_until: float | None  # wall time a shared 429 pause ends
 
 

@@ -22,7 +22,7 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:c:{c}:day:{n}:recent  HASH whole second -> tokens admitted in it,
                           the last _KEEP seconds (REALIGN)                 TTL as the day's
     pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
-    pdbulk:c:{c}:procs    ZSET process id -> last admission               TTL 2 minutes
+    pdbulk:c:{c}:procs    ZSET process id -> last admission (or ask)      TTL 2 minutes
 
 Until the company is known (``bind``, after the process's first call, GET
 /users/me) the day and procs keys are the token's (``pdbulk:t:{t}:day:{n}``); what
@@ -51,7 +51,7 @@ have counted (x27r2 1: it followed only after a quiet minute, and a run stopped 
 spent" with 3,466 of 4,000 free). A run waiting for the reset (``--wait-for-reset``, the company's
 whole budget spent) asks the server at a minute past each half hour, as a process
 alone does: one call, sent by one process (``probe`` key), admitted past the budget;
-the others look again each minute.
+the others look again every ``_LOOK`` seconds.
 
 A call admitted is held until its answer (``hold``: its entry dated ``now + ahead`` again
 every quarter window, f27c); a process killed while holding window slots stops renewing
@@ -101,7 +101,13 @@ from .redis_scripts import (
 from .scheduler import RESET_PROBE_EVERY, RESET_PROBE_LATE, ResetWait
 
 _BATCH = 64  # admissions per round trip at most
-_ACTIVE = 60.0  # seconds: a process that admitted nothing for this long is not counted
+# seconds: a process that admitted nothing (nor asked: a wait for the reset asks every
+# _LOOK s) for this long is not counted; the ADMIT script's figure (30) too. A process
+# killed was counted a minute after its last admission, and one waiting for the reset
+# showed that figure until its next look a minute later (x27r2 6: "5 processes" for 2
+# minutes after kills)
+_ACTIVE = 30.0
+_LOOK = 10.0
 # seconds after the last admission by which every call admitted has reached the server (or
 # timed out): a daily figure read later that is below the shared spend is the server's word
 _QUIET = 60.0
@@ -432,9 +438,11 @@ class RedisCoordinator:
         """The company's shared day is spent and ``head`` waits for its reset. In the
         minute past each half hour one process (the ``probe`` key's holder until the next
         one) lets one call go as the reset probe: its answer's daily figure brings the shared
-        spend back (the ADMIT script); the others look again each minute. No probe while a
-        share or reserve is what is spent (``limit.whole_day`` False: it would be charged
-        beyond it): the day's key rolls at ``day_ends``."""
+        spend back (the ADMIT script); the others look again every ``_LOOK`` s (the shared
+        spend may have followed another process's figure; each look counts this process
+        among those alive). No probe while a share or reserve is what is spent
+        (``limit.whole_day`` False: it would be charged beyond it): the day's key rolls at
+        ``day_ends``."""
         assert self._redis is not None and self._stats is not None
         wall = self._clock.wall()
         minute = math.floor((wall - RESET_PROBE_LATE) / RESET_PROBE_EVERY) * RESET_PROBE_EVERY \
@@ -457,7 +465,7 @@ class RedisCoordinator:
                 _log.warning("%s: waiting for the company's daily reset (--wait-for-reset), %s",
                              wait.reason, wait.until_text(wall))
         if not limit.whole_day:
-            await self._clock.sleep(max(0.001, limit.day_ends - wall))
+            await self._clock.sleep(max(0.001, min(_LOOK, limit.day_ends - wall)))
             return
         after = minute + RESET_PROBE_EVERY
         if wall < minute + 60.0 and self._asked != minute:
@@ -467,7 +475,7 @@ class RedisCoordinator:
                     or _text(await self._redis.get(key) or b"") == self._proc:
                 self._asked, self._asking = minute, True
                 return
-        await self._clock.sleep(max(0.001, min(60.0, after - wall)))
+        await self._clock.sleep(max(0.001, min(_LOOK, after - wall)))
 
     async def _redate_late(self, keys: list[str], members: list[str], searches: list[bool],
                            at: float, limit: Limit) -> None:
@@ -729,7 +737,7 @@ async def check(url: str, *, within: float = 3.0) -> None:
 async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
                    window: float = 2.0) -> dict[str, Any]:
     """The account-wide picture for ``pdbulk status``: per company, processes active in
-    the last minute and today's spend; per token fingerprint, requests in the burst
+    the last 30 s and today's spend; per token fingerprint, requests in the burst
     window. Raises CoordinatorLost if Redis does not answer, ValueError for a malformed URL."""
     client = connect(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
     day = math.floor(wall / day_seconds)

@@ -58,7 +58,7 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
 redis.call('ZADD', KEYS[5], now, ARGV[7])
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 60)
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 30)
 redis.call('PEXPIRE', KEYS[5], 120000)
 local spent = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[9])
 local observed, seen_at = tonumber(ARGV[8]), tonumber(ARGV[14])

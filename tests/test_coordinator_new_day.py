@@ -203,3 +203,26 @@ async def test_a_429_under_a_coordinator_while_the_shared_window_had_room_is_the
     b.rate_limited(GET, RateHeaders(limit=40, remaining=0, reset=1.0), None,
                    sent_at=clock.now())
     assert b.refused_with_room == 0
+
+
+async def test_a_killed_process_is_no_longer_counted_within_40_s(
+        redis_server: RedisServer) -> None:
+    """x27r2 6: "5 processes" was shown for 2 minutes after kills: a process was counted a
+    minute after its last admission, and one waiting for the reset took the figure only
+    at its next look, a minute later. Counted 30 s, looked at every 10 s: a waiting run
+    sees a killed one (no leave-taking) gone within 40 s."""
+    clock = _clock()
+    a, b = (await _process(redis_server.url, clock, wait=True),
+            await _process(redis_server.url, clock, wait=True))
+    for _ in range(100):  # the day's 1,000 tokens
+        for s in (a, b):
+            await s.acquire(ADD)
+    waiting = asyncio.create_task(a.acquire(ADD))
+    await clock.sleep(1)
+    shared = a.statistics().shared
+    assert shared is not None and shared.processes == 2
+    await clock.sleep(39)  # b, killed, admits nothing more
+    shared = a.statistics().shared
+    assert shared is not None and shared.processes == 1
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
