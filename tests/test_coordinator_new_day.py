@@ -226,3 +226,27 @@ async def test_a_killed_process_is_no_longer_counted_within_40_s(
     assert shared is not None and shared.processes == 1
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
+
+
+async def test_a_refund_of_a_call_from_before_the_count_followed_the_server_takes_nothing(
+        redis_server: RedisServer) -> None:
+    """Once the shared count followed the server's figure, a call admitted before that
+    figure's cut is in neither the figure nor the calls added to it: its refund (a 429, a
+    call never sent, answered late) would take off tokens never counted. Refunds are
+    held back until such a call's refund can no longer come."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock)
+    for _ in range(20):
+        await a.acquire(ADD)
+    await clock.sleep(300)  # the server's day began; no call since
+    await a.acquire(GET)
+    a.observe(GET, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - 3),
+              sent_at=clock.now())
+    for _ in range(200):  # the feedback pipeline's REALIGN (bounded)
+        if await _spent(redis_server.url) == 4:  # the server's 3 and the GET (maybe in them)
+            break
+        await asyncio.sleep(0.01)
+    assert await _spent(redis_server.url) == 4
+    a.refund(ADD)  # a call of the old day, not charged after all
+    await a.acquire(ADD)  # (after the refund's flush)
+    assert await _spent(redis_server.url) == 9  # 4 + 5; taken off, 8 (the figure, 3 + 5)
