@@ -138,10 +138,10 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_ahead", "_answer", "_asked", "_asking", "_carry", "_clock", "_company",
-                 "_epoch", "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
-                 "_observed", "_observed_base", "_offered", "_others_at", "_own", "_pending",
-                 "_prebind", "_probe", "_proc", "_pump", "_queue",
+    __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_carry", "_clock",
+                 "_company", "_epoch", "_flush_task", "_followed", "_held", "_known",
+                 "_losses", "_lost", "_observed", "_observed_base", "_offered", "_others_at",
+                 "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
                  "_token_fp", "_told", "_url", "_width", "on_reset_wait")
 
@@ -176,6 +176,7 @@ class RedisCoordinator:
         self._answer: tuple[float, int, float] | None = None
         self._probe: tuple[str, int] | None = None  # the reset probe's member and tokens
         self._offered = -math.inf  # wall time a daily figure was last offered (REALIGN)
+        self._ask_at = -math.inf  # wall time a call last waited to ask (``_ask``)
         self._asking = False  # the next admission is this process's reset probe
         self._asked = -math.inf  # the probe minute this process last asked in
         self._told = False  # the wait for the company's reset was said
@@ -400,12 +401,11 @@ class RedisCoordinator:
         which a probe would overspend). True if ``head`` is to go. Before, a run started
         within a minute of the reset was refused "run again after the reset", nothing
         saying a quiet minute was what it needed (x27r2 3)."""
-        day, seen = limit.day, self._observed
-        if head.asked or not limit.whole_day or seen[0] != day \
+        day, seen, wall = limit.day, self._observed, self._clock.wall()
+        if head.asked or not limit.whole_day or seen[0] != day or seen[2] <= self._ask_at \
                 or seen[1] + head.op.token_cost > limit.day_limit:
-            return False
-        head.asked = True
-        wall = self._clock.wall()
+            return False  # (a figure read before the last ask: its probe told nothing new)
+        head.asked, self._ask_at = True, wall
         _log.warning("the company's shared daily count is spent but the server says %d of "
                      "%d tokens used today (its day began): the calls admitted in the last "
                      "minute reach it first, then one call asks it (at %s UTC at the latest)",

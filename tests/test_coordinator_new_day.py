@@ -250,3 +250,25 @@ async def test_a_refund_of_a_call_from_before_the_count_followed_the_server_take
     a.refund(ADD)  # a call of the old day, not charged after all
     await a.acquire(ADD)  # (after the refund's flush)
     assert await _spent(redis_server.url) == 9  # 4 + 5; taken off, 8 (the figure, 3 + 5)
+
+
+async def test_a_probe_refused_without_a_daily_figure_is_not_sent_again(
+        redis_server: RedisServer) -> None:
+    """The call that asked the server (x27r2 3) got a 429 that says nothing of the day:
+    its retry is refused at once, not held another minute to ask again with the same
+    old figure (a probe every minute until the retries ran out)."""
+    clock = _clock()
+    a = await _process(redis_server.url, clock)
+    for _ in range(200):  # the whole day's 1,000
+        await a.acquire(ADD)
+    a.observe(GET, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - 2),
+              sent_at=clock.now())
+    await a.acquire(ADD)  # the probe, a minute later
+    a.rate_limited(ADD, RateHeaders(limit=40, remaining=0, reset=1.0), None,
+                   sent_at=clock.now())
+    a.refund(ADD)
+    await clock.sleep(2)  # the pause
+    started = clock.wall()
+    with pytest.raises(BudgetExhausted):
+        await a.acquire(ADD)
+    assert clock.wall() - started < 5
