@@ -4,10 +4,12 @@ still moves on, and the run says so ("nothing to merge: no job folder is kept").
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import Sandbox, SandboxConfig
@@ -83,3 +85,37 @@ def test_a_night_with_merges_keeps_its_job(tmp_path: Path) -> None:
     summary = orjson.loads(out)
     assert summary["merged"] == 1 and summary["job"], summary
     assert (Path(summary["job_dir"]) / "summary.json").is_file()
+
+
+def _cli(sb: Sandbox, jobs: Path, *args: str) -> tuple[int, str]:
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+    r = CliRunner().invoke(app, [*args, *cli_args(sb, jobs)], env=env)
+    return r.exit_code, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("decision", ["", "keep-separate"])
+def test_an_apply_with_nothing_to_merge_keeps_no_job_folder(tmp_path: Path,
+                                                            decision: str) -> None:
+    """`dedupe apply` of a plan whose only group is left for review (no decision) or kept
+    separate: exit 0, 'nothing to merge', no job folder beside the state directory (the
+    rule `run` follows; before, a ~40 KB folder saying nothing)."""
+    jobs, plan = tmp_path / "jobs", tmp_path / "plan"
+    with threaded_sandbox(CONFIG) as sb:
+        pelican = org(sb, "Pelican GmbH")
+        for title in ("Pelican - Rollout Linz", "Pelican - Rollout Lienz"):
+            deal(sb, title, pelican, add="2026-11-01T10:00:00Z")
+        made = _cli(sb, jobs, "dedupe", "plan", "-o", str(plan))
+        assert made[0] == 0, made[1]
+        with (plan / "groups.csv").open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == 1, rows
+        rows[0]["decision"] = decision
+        with (plan / "groups.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        code, out = _cli(sb, jobs, "dedupe", "apply", str(plan), "--yes")
+    assert code == 0, out
+    assert "nothing to merge: no job folder is kept" in out, out
+    assert [p.name for p in jobs.iterdir() if p.name != "dedupe-state"] == [], \
+        list(jobs.iterdir())

@@ -261,7 +261,7 @@ class DedupeHooks:
 @dataclass(frozen=True, slots=True)
 class DedupeRun:
     """An apply's or run's outcome. ``job_id`` / ``directory``: its job (None for a dry
-    run, and for a run with nothing to merge: it keeps no job folder); ``plan_dir`` the
+    run, and for an apply or run with nothing to merge: it keeps no job folder); ``plan_dir`` the
     plan applied; ``status`` "finished", "stopped" (resume it with
     ``jobs.resume_job``), "cancelled" (declined: nothing sent) or "dry-run"; ``plan`` a
     run's fresh plan; ``actions`` groups' rows by action ("merge", "skip", "already
@@ -325,7 +325,8 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     the apply would cost. Raises InputError (no plan, a damaged one, the plan being
     applied by an unfinished job), ``StateBusy`` (a ``JobBusy``: another apply or run
     holds the state directory; ``except JobBusy`` catches it) or the API's errors; a job
-    whose load failed is removed (nothing sent)."""
+    whose load failed is removed (nothing sent), and so is one with nothing to merge (its
+    groups left for a person or kept separate): ``job_id`` / ``directory`` None."""
     checks.flag("apply_dedupe", "include_review", include_review)
     checks.whole("apply_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.flag("apply_dedupe", "dry_run", dry_run)
@@ -454,7 +455,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         run = _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
     finally:
         store.close()
-    if run.job_id is None:  # nothing to merge: the plan is all a quiet night keeps (f27a 2)
+    if run.job_id is None:  # nothing to merge: the plan says it all (run or apply)
         shutil.rmtree(store.directory, ignore_errors=True)
     if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
         prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
@@ -502,9 +503,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
                 "stderr)")
         work = prep.actions["merge"]
-        # a run with nothing to merge keeps no job folder: its plan says it all (f27a 2)
-        got["quiet"] = (dcfg is not None and not work and not prep.actions["already merged"]
-                        and _review_only(store))
+        # a run or apply with nothing to merge keeps no job folder: its plan says it all
+        got["quiet"] = not work and not prep.actions["already merged"] and _review_only(store)
         got["estimate"] = apply_estimate(s, store, prep)
         if hooks.on_loaded is not None:
             hooks.on_loaded(s, store, prep)
@@ -547,8 +547,14 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
 
 def _review_only(store: JobStore) -> bool:
     """Whether every item of a loaded job is a group left to a person (the review band, or
-    below ``--auto-apply-above``): the plan names them all, the job adds nothing."""
-    return all(_for_review(i) for i in store.items())
+    below ``--auto-apply-above``) or one a person kept separate (groups.csv's decision):
+    the plan names them all, the job adds nothing."""
+    return all(_for_review(i) or _kept_separate(i) for i in store.items())
+
+
+def _kept_separate(item: Item) -> bool:
+    result = item.result or item.payload.get("result") or {}
+    return item.state is ItemState.SKIPPED and result.get("action") == "kept separate"
 
 
 def _for_review(item: Item) -> bool:
