@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import anyio
 import orjson
 from typer.testing import CliRunner
 
+import jobs
+from bulk.clock import SystemClock
 from bulk.sandbox import SandboxConfig
 from bulk.store import JobStore
 from jobs.dedupe import retention
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
+from tests.import_support import engine_config
 from tests.update_support import cli_args, threaded_sandbox
 
 
@@ -63,3 +67,29 @@ def test_only_the_newest_run_plans_and_those_unfinished_jobs_need_are_kept(
     left = sorted(p.name for p in plans.iterdir())
     assert left == sorted([*names[-10:], names[1], "mine"]), left
     assert len(gone) == 4
+
+
+class _OneInstant(SystemClock):
+    """The system's clock, its wall time held at one instant: two runs "in one second"."""
+
+    __slots__ = ()
+
+    def wall(self) -> float:
+        return 1_796_176_800.25  # 2026-12-02T02:00:00.250Z
+
+
+def test_two_runs_started_in_one_second_plan_into_two_folders(tmp_path: Path) -> None:
+    """Two `dedupe run`s at the same wall time (before: one `plans/20261202T020000Z`, the
+    second's plan written over the first's) get two folders, named as they ran, sorted in
+    that order, both kept by the pruning's name rule."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        seed_account(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        runs = [anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, clock=_OneInstant()))
+                for _ in range(2)]
+    first, second = (Path(r.plan_dir) for r in runs if r.plan_dir is not None)
+    assert first != second, first
+    assert [first.name, second.name] == ["20261202T020000.250Z", "20261202T020000.251Z"]
+    assert sorted(p.name for p in first.parent.iterdir()) == [first.name, second.name]
+    assert all(retention._RUN_PLAN.fullmatch(p.name) for p in (first, second))
+    assert (first / "groups.csv").is_file() and (second / "groups.csv").is_file()

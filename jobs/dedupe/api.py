@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -72,7 +71,7 @@ from .index import (
 from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinished_jobs
 from .job import PlanOutcome
 from .model import Group
-from .retention import prune_plans
+from .retention import new_run_plan, prune_plans
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -475,8 +474,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         try:
             planned: PlanOutcome | None = None
             if dcfg is not None:
-                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-                got["plan_dir"] = output or state / "plans" / stamp
+                # unique: a second run in the same second wrote into the first's folder
+                got["plan_dir"] = output or new_run_plan(state / "plans", s.ctx.clock.wall())
                 planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
                                           since_last=since_last)
                 got["plan"] = _plan(planned)

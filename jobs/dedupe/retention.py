@@ -1,4 +1,4 @@
-"""How many of the nightly run's plan folders are kept (``STATE/plans/TIME``).
+"""The nightly run's plan folders (``STATE/plans/TIME``): their names, and how many are kept.
 
 A ``dedupe run`` plans into a new folder every night; without a limit the folders grow for
 ever (x26r1 5: ~2.4 MB a full run, ~320 KB a quiet one, mostly the plan's copy of the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 from bulk.errors import StoreError
@@ -21,7 +22,32 @@ from bulk.store import JobStore, list_jobs
 from .apply import KIND
 
 PLANS_KEPT = 10  # the newest run plans kept in STATE/plans (README: "Plan folders")
-_RUN_PLAN = re.compile(r"\d{8}T\d{6}Z")  # api._load_and_send's folder name
+# ``new_run_plan``'s folder name; without the milliseconds: the name before (one a second)
+_RUN_PLAN = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")
+_TRIES = 1000  # milliseconds tried past a taken name before giving up
+
+
+def new_run_plan(plans: Path, wall: float) -> Path:
+    """A new, empty folder in ``plans`` for a run's plan, made now: named by ``wall`` (Unix
+    epoch seconds) in UTC to the millisecond, ``YYYYMMDDTHHMMSS.mmmZ``, so that names sort
+    as the runs started; a name already taken (two runs in one millisecond, or a clock set
+    back) moves on by a millisecond. Raises ``StoreError`` when none of the next
+    ``_TRIES`` names can be made (an ``OSError`` other than the name being taken, too)."""
+    plans.mkdir(parents=True, exist_ok=True)
+    ms = int(wall * 1000)
+    for n in range(_TRIES):
+        at = ms + n
+        folder = plans / (time.strftime("%Y%m%dT%H%M%S", time.gmtime(at // 1000))
+                          + f".{at % 1000:03d}Z")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot make the plan folder {folder}: {exc}") from exc
+        return folder
+    raise StoreError(f"cannot make a plan folder in {plans}: the next {_TRIES} names are "
+                     "taken")
 
 
 def needed_plans(job_root: Path) -> set[Path]:
@@ -61,4 +87,4 @@ def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
     return gone
 
 
-__all__ = ["PLANS_KEPT", "needed_plans", "prune_plans"]
+__all__ = ["PLANS_KEPT", "needed_plans", "new_run_plan", "prune_plans"]
