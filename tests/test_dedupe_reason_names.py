@@ -13,7 +13,7 @@ import pytest
 from bulk.sandbox import Sandbox, SandboxConfig
 from bulk.sandbox.fields import custom_field
 from jobs.dedupe.reason_names import ReasonNames
-from tests.dedupe_job_support import deal, org, plan
+from tests.dedupe_job_support import deal, load_apply, org, plan
 from tests.update_support import threaded_sandbox
 
 MANAGER = "f" * 40  # a user-type custom field "Account manager"
@@ -97,3 +97,63 @@ def test_two_options_of_one_label_keep_their_ids() -> None:
     labels = {key: {3: "Gold", 4: "gold", 5: "Silver"}}
     assert category_conflicts(a, b, {key: "Tier"}, labels) == ["different Tier Gold [3]≠gold [4]"]
     assert category_conflicts(a, c, {key: "Tier"}, labels) == ["different Tier Gold [3]≠Silver"]
+
+
+RELATED = "d" * 40  # a deal-type custom field "Related deal"
+
+
+@pytest.mark.anyio
+async def test_a_deal_field_is_named_by_the_deals_titles(tmp_path: Path) -> None:
+    """A deal-type custom field's two deals (`different Related deal 5≠6` before) are
+    written by their titles, read with the plan's deals (no call)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=62)) as sb:
+        sb.state.fields[RELATED] = custom_field(RELATED, "Related deal", "deal", [])
+        initech = org(sb, "Initech")
+        m25 = deal(sb, "Master contract 2025", None, add="2025-01-01T10:00:00Z")
+        m26 = deal(sb, "Frame agreement 2026", None, add="2026-01-01T10:00:00Z")
+        for related, add in ((m25, "2026-11-01T10:00:00Z"), (m26, "2026-11-01T10:04:00Z")):
+            deal(sb, "Support renewal", initech, custom_fields={RELATED: related}, add=add)
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        out = await plan(sb, tmp_path, tmp_path / "plan")
+    pairs = " | ".join(_reasons(out.directory / "pairs.csv"))
+    assert "different Related deal Master contract 2025≠Frame agreement 2026" in pairs, pairs
+    assert f"{m25}≠{m26}" not in pairs, pairs
+
+
+def _join_two_groups(path: Path) -> None:
+    """A reviewer's edit: the second group's deals added to the first, decision = merge."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2, rows
+    rows[0]["decision"] = "merge"
+    rows[0]["merged_ids"] += f";{rows[1]['survivor_id']};{rows[1]['merged_ids']}"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows[:1])
+
+
+@pytest.mark.anyio
+async def test_apply_names_the_pipelines_of_a_refused_decision(tmp_path: Path) -> None:
+    """A reviewer joins a pair of pipeline Partnerships to a group of pipeline Sales,
+    decision = merge: apply refuses it by the guard, naming the pipelines as the plan's
+    files do (`guard: pipeline 1≠2` before)."""
+    from jobs.dedupe.apply import REFUSED
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=63)) as sb:
+        pipes = {p["id"]: p["name"] for p in sb.state.pipelines.values()}
+        stage2 = next(s["id"] for s in sb.state.stages.values() if s["pipeline_id"] == 2)
+        acme, globex = org(sb, "Acme Corp"), org(sb, "Globex GmbH")
+        deal(sb, "Website redesign", acme, pipeline_id=1, add="2026-11-01T10:00:00Z")
+        deal(sb, "Website redesign", acme, pipeline_id=1, add="2026-11-01T10:04:00Z")
+        deal(sb, "Data warehouse", globex, pipeline_id=2, stage_id=stage2,
+             add="2026-11-01T10:00:00Z")
+        deal(sb, "Data warehouse", globex, pipeline_id=2, stage_id=stage2,
+             add="2026-11-01T10:04:00Z")
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        out = await plan(sb, tmp_path, tmp_path / "plan")
+        _join_two_groups(out.directory / "groups.csv")
+        store, prep = await load_apply(sb, tmp_path, out.directory)
+        store.close()
+    (refused,) = prep.meta[REFUSED]
+    assert f"guard: pipeline {pipes[1]}≠{pipes[2]}" in refused["reason"], refused

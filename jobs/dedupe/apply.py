@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,7 @@ from .planfiles import (
     read_records,
     read_summary,
 )
+from .reason_names import ReasonNames
 from .records import to_record
 from .scoring import guard_reasons
 
@@ -282,13 +283,15 @@ def _str_map(raw: object) -> dict[str, str]:
 
 
 def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
-             guards: frozenset[str], identifiers: Mapping[str, str]) -> str | None:
+             guards: frozenset[str], identifiers: Mapping[str, str],
+             say: Callable[[str], str] = str) -> str | None:
     """Why a group (as a reviewer may have edited it) breaks a guard, else None: a guard
     (a differing identifier too: ``identifiers``, key -> name, as the plan resolved them)
-    holds for every pair of the group, whatever groups.csv says."""
+    holds for every pair of the group, whatever groups.csv says. ``say``: a reason with
+    the records it names by name, as the plan's files write it (``ReasonNames``)."""
     for x, y in itertools.combinations(g.member_ids, 2):
         if broken := guard_reasons(fresh[x], fresh[y], guards, identifiers):
-            return f"deals {x} and {y}: {', '.join(broken)} (never merged)"
+            return f"deals {x} and {y}: {', '.join(map(say, broken))} (never merged)"
     return None
 
 
@@ -305,6 +308,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     identifiers = _str_map(summary.get("identifier_fields"))
     field_names = _str_map(summary.get("field_names"))
     entity_names, option_labels = plan_names(summary)  # the names groups.csv's drops use
+    # a refused decision's reason names pipelines, owners, ... as groups.csv does
+    say = ReasonNames.from_references(_str_map(summary.get("reference_fields")), entity_names)
     pair_scores = read_pair_scores(plan_dir)
     pair_bands = read_pair_bands(plan_dir)
     damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
@@ -343,7 +348,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
-        if (why := _guarded(g, fresh, guards, identifiers)) is not None or (
+        if (why := _guarded(g, fresh, guards, identifiers, say)) is not None or (
                 why := _chained(g, pair_scores, review_threshold)) is not None or (
                 g.decision != "merge" and not options.include_review
                 and (why := _at_review(g, pair_bands)) is not None) or (

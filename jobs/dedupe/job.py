@@ -128,6 +128,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                                   known_orgs={r.org_id: r.org_name for r in deals
                                               if r.org_id is not None and r.org_name},
                                   known={"stage": names_of(listed)})
+    if wanted_deals := refs.get("deal"):  # a deal-type field's deals: their titles, read
+        entities["deal"] = {i: records[i].title for i in wanted_deals  # with the plan's
+                            if i in records and records[i].title}
     renamer = renamer.with_entities(entities)
     summary = write_plan(directory, result, records, config.field_policy, names=named,
                          options=options, entities=entities, say=renamer, extra={
@@ -135,7 +138,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
-        "identifier_fields": dict(config.identifier_fields), "field_names": named})
+        "identifier_fields": dict(config.identifier_fields), "field_names": named,
+        "reference_fields": renamer.references()})
     write_review(directory, result.groups, records, names=entities,
                  fields=named, options=options, say=renamer)
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder

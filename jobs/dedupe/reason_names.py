@@ -4,10 +4,12 @@
 pipeline 1≠2``, ``different Account manager 7≠9`` for a user-type custom field). The
 plan names everything else (drops, review.html) by the account's names, so its
 ``groups.csv``, ``pairs.csv`` and review.html name these too (f27a 3): users, pipelines,
-stages, persons and organizations by name, with the id in brackets where a name does
-not tell them apart (two stages ``Qualified`` of two pipelines, two users of one name,
-a name not known: ``owner Anna Berg≠[2]``). ``ReasonNames.wanted`` says which ids the
-reasons need (``records.review_names`` reads them); nothing here makes a call.
+stages, persons, organizations and deals (a deal-type field: by title) by name, with the
+id in brackets where a name does not tell them apart (two stages ``Qualified`` of two
+pipelines, two users of one name, a name not known: ``owner Anna Berg≠[2]``).
+``ReasonNames.wanted`` says which ids the reasons need (``records.review_names`` reads
+them); nothing here makes a call. An apply names its refused decisions' reasons the same
+way, from the plan's summary.json (``references``, ``from_references``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from collections.abc import Iterable, Mapping
 from .evidence import CATEGORIES_DIFFER
 
 # a custom field whose value is another record's id -> the names table (``review_names``'
-# kinds) that names it
+# kinds, and ``deal``: the titles of the deals the plan read) that names it. Leads and
+# projects have no names here: the engine reads neither (their ids stay)
 REFERENCE_TYPES = {"user": "owner", "people": "person", "org": "organization",
-                   "stage": "stage"}
+                   "stage": "stage", "deal": "deal", "deals": "deal"}
 # ``guard: pipeline 1≠2`` / ``record differs: owner 1≠2`` (``evidence``)
 _RECORD = re.compile(r"(?P<head>(?:guard|record differs): (?P<kind>owner|pipeline) )"
                      r"(?P<x>\d+)≠(?P<y>\d+)")
@@ -44,6 +47,21 @@ class ReasonNames:
         """From the account's custom fields: key -> field_type, key -> name."""
         return cls({k: (t, names[k]) for k, t in types.items()
                     if t in REFERENCE_TYPES and k in names})
+
+    def references(self) -> dict[str, str]:
+        """The reference-type custom fields it names, field name -> kind (summary.json keeps
+        them, so an apply names its reasons as the plan did: ``from_references``)."""
+        return dict(self._fields)
+
+    @classmethod
+    def from_references(cls, references: Mapping[str, str],
+                        entities: Mapping[str, Mapping[int, str]]) -> ReasonNames:
+        """From ``references()`` as summary.json kept them, and the plan's names."""
+        out = cls({})
+        out._fields = {str(n): str(k) for n, k in references.items()
+                       if str(k) in REFERENCE_TYPES.values()}
+        out._entities = entities
+        return out
 
     def with_entities(self, entities: Mapping[str, Mapping[int, str]]) -> ReasonNames:
         out = ReasonNames({})
