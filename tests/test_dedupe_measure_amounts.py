@@ -48,3 +48,42 @@ def test_the_deal_value_and_a_measure_share_one_tolerance() -> None:
     """`same_amount` is the deal value's test: 0.5 % of the larger."""
     assert same_amount(1000.0, 1005.0) and not same_amount(1000.0, 1005.1)
     assert same_amount(0.0, 0.0) and not same_amount(0.0, 1.0)
+
+
+# an amount a person typed as text, in either decimal convention (the import's
+# ``parse_number`` rules: the last of two marks is the decimal one)
+WRITTEN_ONE: list[tuple[str, object, object]] = [
+    ("monetary", {"value": "1.000,50", "currency": "EUR"}, {"value": 1000.5, "currency": "EUR"}),
+    ("monetary", {"value": "1,000.50", "currency": "EUR"}, {"value": "1.000,50", "currency": "EUR"}),
+    ("double", "1.000,50", 1000.5),
+    ("double", "1 000,50", "1000.50"),
+    ("double", "12,5", 12.5),
+    ("int", "1.234.567", 1234567),
+    ("double", "1.000", "1.000"),  # the same ambiguous text on both sides
+]
+# ``1.000`` is 1 or 1000: never taken for one reading of it (held at review, both shown)
+AMBIGUOUS: list[tuple[str, object, object]] = [
+    ("double", "1.000", 1000),
+    ("double", "1,000", 1),
+    ("monetary", {"value": "2.500", "currency": "EUR"}, {"value": 2.5, "currency": "EUR"}),
+]
+
+
+@pytest.mark.parametrize(("ftype", "x", "y"), WRITTEN_ONE)
+def test_an_amount_written_in_either_convention_is_one(ftype: str, x: object,
+                                                       y: object) -> None:
+    """`1.000,50` is 1,000.50 (before: 1.0005, the pair held at review)."""
+    band, reasons = _pair(ftype, x, y)
+    assert band == "duplicate", (ftype, x, y, reasons)
+    assert not any(r.startswith("different ") for r in reasons), reasons
+
+
+@pytest.mark.parametrize(("ftype", "x", "y"), AMBIGUOUS)
+def test_an_ambiguous_amount_is_not_compared_as_one_reading(ftype: str, x: object,
+                                                            y: object) -> None:
+    """`1.000` against 1000 (or `1,000` against 1): review, the reason showing both
+    readings (before: `1.000` read 1, `1,000` read 1000, one of each merged)."""
+    band, reasons = _pair(ftype, x, y)
+    assert band == "review", (ftype, x, y, reasons)
+    (said,) = [r for r in reasons if r.startswith("different ")]
+    assert " or " in said, said

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
+from bulk.errors import InputError
+
+from ..transforms.decimals import decimal_evidence
+from ..transforms.money import parse_number
 from .evidence import CATEGORIES_DIFFER, _fmt, same_amount
 from .model import DealRecord
 
@@ -33,6 +39,7 @@ def measure_conflicts(a: DealRecord, b: DealRecord,
 
 
 _DIGITS = re.compile(r"\d+")
+_SPACES = re.compile("[\\s'\u2019]")  # a thousands group's spaces and apostrophes
 
 
 def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
@@ -76,28 +83,63 @@ def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> b
     return x[0] == y[0]
 
 
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """A number typed as text that reads two ways (``1.000``: 1 or 1000; the import's
+    ``decimal_evidence``): ``text`` as written, ``readings`` both."""
+
+    text: str
+    readings: tuple[float, float]
+
+
 def _same_number(x: object, y: object) -> bool:
     """Two amounts or numbers as the deal value compares them (``evidence.same_amount``:
-    within 0.5 %, so ``1000`` / ``1000.0`` / ``"1000.00"`` and a float's rounding are one)."""
+    within 0.5 %, so ``1000`` / ``1000.0`` / ``"1000.00"`` and a float's rounding are one).
+    An ``Ambiguous`` one is the same only as the same text, or as a number both its
+    readings are (never taken for one of them: the pair stays at review)."""
+    if isinstance(x, Ambiguous) or isinstance(y, Ambiguous):
+        xs = x.readings if isinstance(x, Ambiguous) else (x,)
+        ys = y.readings if isinstance(y, Ambiguous) else (y,)
+        if isinstance(x, Ambiguous) and isinstance(y, Ambiguous) and x.readings == y.readings:
+            return True
+        return all(_same_number(p, q) for p in xs for q in ys)
     return isinstance(x, float) and isinstance(y, float) and same_amount(x, y)
 
 
-def _number(v: object) -> float | None:
+def _number(v: object) -> float | Ambiguous | None:
+    """A number as stored, or typed as text in either decimal convention, read as the
+    import's ``parse_number`` reads a cell (``1.000,50`` and ``1,000.50`` are 1000.5,
+    ``1 000,50`` too); one mark once before three digits is ``Ambiguous``; None: no
+    number."""
     if isinstance(v, bool):
         return None
     if isinstance(v, int | float):
         return float(v)
-    if isinstance(v, str):
-        try:
-            return float(v.strip().replace(",", ""))
-        except ValueError:
-            return None
-    return None
+    if not isinstance(v, str):
+        return None
+    text = v.strip()
+    try:
+        n = parse_number(text)
+    except InputError:
+        return None
+    if n is None:
+        return None
+    _, ambiguous = decimal_evidence(text.lstrip("+-"))
+    if not ambiguous:
+        return float(n)
+    plain = _SPACES.sub("", text)  # one mark, three digits after it: both readings
+    mark = "." if "." in plain else ","
+    as_decimal, as_grouping = (float(Decimal(plain.replace(mark, "."))),
+                               float(Decimal(plain.replace(mark, ""))))
+    return Ambiguous(text, (as_decimal, as_grouping))
 
 
 def _shown(x: tuple[object, ...]) -> str:
     """A measured value as the reason shows it (``10000 EUR``, ``09:00:00``, the text)."""
     first = x[0]
+    if isinstance(first, Ambiguous):
+        shown = " or ".join(_fmt(r) for r in first.readings)
+        return " ".join([f"{first.text} ({shown})", *(str(c) for c in x[1:] if c)])
     if isinstance(first, float):
         return " ".join([_fmt(first), *(str(c) for c in x[1:] if c)])
     if isinstance(first, frozenset | str) and len(x) == 2 and isinstance(x[1], str):
