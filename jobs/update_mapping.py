@@ -28,7 +28,7 @@ from .mapping import (
     RowMapper,
     read_mapping_text,
 )
-from .mapping.spec import file_problems, mapping_tables
+from .mapping.spec import FieldSpec, MappingFile, file_problems, mapping_tables
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -131,6 +131,8 @@ class UpdateMapping:
             data.pop(name, None)
         found, spec = file_problems(data, text, rename=lambda key: _renamed(key, named))
         problems += found
+        if spec is not None:
+            problems += _clearing_defaults(spec, _clear(named))
         if problems:
             raise UpdateMappingError(problems, source=source, usable=None if spec is None
                                      or section is None else cls(
@@ -206,6 +208,24 @@ def _optional_title(spec: object) -> object:
 
 def _clear(section: UpdateSection) -> frozenset[str]:
     return frozenset(tf.norm_key(v) for v in section.clear_values if v.strip())
+
+
+def _clearing_defaults(spec: MappingFile, clear: frozenset[str]) -> list[tuple[str, str]]:
+    """A target's ``default`` that is a clear value, as (key, reason): ambiguous (is the
+    default a clear, or the text to write?), so the mapping is refused. A clear value in a
+    template's own text is not: a template whose columns are all empty renders nothing,
+    and a cell's text is never trimmed, so the template's text alone never renders a clear
+    value (a row that renders one fails: ``_templated_clear``)."""
+    if not clear:
+        return []
+    targets = [(f"deal.{name}", getattr(spec.deal, name)) for name in type(spec.deal).model_fields]
+    targets += [(f"custom_fields.{name}", field) for name, field in spec.custom_fields.items()]
+    return [(f"{key}.default", f"{field.default!r} is one of [update] clear_values: a "
+             "default is written as the field's value, never a clear; to clear the field, "
+             "write the clear value in the row's own cell (a column of its own)")
+            for key, field in targets
+            if isinstance(field, FieldSpec) and isinstance(field.default, str)
+            and tf.norm_key(field.default) in clear]
 
 
 # what an update may clear, and how (updateDeal's body, openapi-v2): probability and

@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
+from bulk.errors import InputError
+from bulk.manifest import SourceRow
 from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.update_mapping import UpdateMapping, UpdateMappingError, wanted_values
 from pdbulk.cli import app
+from tests.test_mapping import catalog  # noqa: F401  (fixture)
 from tests.test_update import code, option, write_csv
 from tests.update_support import cli_args, threaded_sandbox
 
@@ -91,3 +96,37 @@ def test_clear_cells_by_target_kind(tmp_path: Path) -> None:
             sb, tmp_path / "jobs")], env=env)
         assert undone.exit_code == 0, undone.output
         assert _deal(sb, 1)["label_ids"] == [hot]
+
+
+HEAD = ("version = 1\n[update]\nkey_column = 'K'\nclear_values = ['-', '#CLEAR']\n"
+        "[deal]\n")
+
+
+@pytest.mark.parametrize("spec", [
+    "title = { template = '{A} {B}', default = '#CLEAR' }\n",
+    "title = { column = 'A', default = ' #clear ' }\n",
+    "title = 'A'\n[custom_fields]\n'Lead source' = { column = 'S', default = '-' }\n",
+])
+def test_a_default_that_is_a_clear_value_is_refused_at_load(spec: str) -> None:
+    """A default equal to a clear value is ambiguous (a clear, or the text to write?):
+    refused when the mapping loads, naming its key (before: a row of empty cells wrote
+    the title "#CLEAR")."""
+    with pytest.raises(UpdateMappingError) as exc:
+        UpdateMapping.loads(HEAD + spec)
+    said = str(exc.value)
+    assert ".default" in said and "clear_values" in said, said
+
+
+def test_a_clear_value_in_a_templates_own_text_is_its_text(catalog: Any) -> None:  # noqa: F811
+    """`{A} - {B}` where `-` is a clear value: not refused (a template renders nothing when
+    its columns are empty, and a cell's text is never trimmed, so its own text never
+    renders a clear value alone); its dash is text, and a cell `-` under A fails its row."""
+    umap = UpdateMapping.loads(HEAD + "title = '{A} - {B}'\n")
+    mapper = umap.compile(catalog)
+    assert wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "A": "Acme", "B": "Q3"}),
+                         clear=umap.clear) == ("a1", {"title": "Acme - Q3"}, None)
+    assert wanted_values(mapper, SourceRow(3, 3, {"K": "a1", "A": "", "B": ""}),
+                         clear=umap.clear) == ("a1", {}, None)
+    with pytest.raises(InputError, match="read by the template"):
+        wanted_values(mapper, SourceRow(4, 4, {"K": "a1", "A": "-", "B": "Q3"}),
+                      clear=umap.clear)
