@@ -258,7 +258,12 @@ def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[s
             _templated_clear(step.source, row, clear)
             continue
         cell = row.values.get(column)
-        if not isinstance(cell, str) or tf.norm_key(cell) not in clear:
+        if isinstance(cell, list):  # a JSON manifest's array of options
+            _clear_among_options(mapper, step, cell, clear)
+        if not isinstance(cell, str):
+            continue
+        if tf.norm_key(cell) not in clear:
+            _clear_among_options(mapper, step, cell, clear)
             continue
         if name not in CLEARABLE and name not in customs:
             raise InputError(f"{cell.strip()!r} clears a field, and {_shown(name)} cannot be "
@@ -267,6 +272,33 @@ def _cleared(mapper: RowMapper, row: SourceRow, clear: frozenset[str]) -> dict[s
                              "empty to keep it", column=column)
         out[name] = column
     return out
+
+
+_MULTI = ("labels", "options")  # ``_Source.what`` of the labels and of a set field
+
+
+def _clear_among_options(mapper: RowMapper, step: Any, cell: str | list[Any],
+                         clear: frozenset[str]) -> None:
+    """InputError when a labels or multi-option (set) cell holds a clear value among
+    options (``VIP;#CLEAR``): the field is either cleared or set, never both (before: "no
+    option '#CLEAR'"). The cell is cut at its field's separator (the mapping's, else
+    ``[defaults] separator``); a JSON array (``cell`` a list) by its items."""
+    if step.source.what not in _MULTI:
+        return
+    spec = mapper.mapping.spec
+    column = step.source.column
+    field = spec.deal.label if step.name == "label_ids" else next(
+        (f for f in spec.custom_fields.values() if f.column == column), None)
+    separator = (field.separator if field is not None else None) or spec.defaults.separator
+    parts = cell.split(separator) if isinstance(cell, str) else cell
+    items = [item.strip() for item in parts if isinstance(item, str) and item.strip()]
+    marker = next((item for item in items if tf.norm_key(item) in clear), None)
+    if marker is not None and len(items) > 1:
+        shown = cell.strip() if isinstance(cell, str) else separator.join(items)
+        raise InputError(f"{marker!r} clears a field and cannot be combined with options "
+                         f"({shown!r}): write {marker!r} alone to clear "
+                         f"{_shown(step.name) if step.name == 'label_ids' else 'the field'}, "
+                         "or the options alone to set them", column=column)
 
 
 def _templated_clear(source: Any, row: SourceRow, clear: frozenset[str]) -> None:

@@ -130,3 +130,46 @@ def test_a_clear_value_in_a_templates_own_text_is_its_text(catalog: Any) -> None
     with pytest.raises(InputError, match="read by the template"):
         wanted_values(mapper, SourceRow(4, 4, {"K": "a1", "A": "-", "B": "Q3"}),
                       clear=umap.clear)
+
+
+@pytest.mark.parametrize(("spec", "column", "cell"), [
+    ("title = 'T'\nlabel = 'L'\n", "L", "Hot;#CLEAR"),
+    ("title = 'T'\nlabel = { column = 'L', separator = '|' }\n", "L", "#clear | Hot"),
+    ("title = 'T'\n[custom_fields]\n'Products' = 'P'\n", "P", "CRM; #CLEAR; Email"),
+])
+def test_a_clear_value_among_options_fails_saying_so(catalog: Any, spec: str,  # noqa: F811
+                                                     column: str, cell: str) -> None:
+    """`Hot;#CLEAR` in a labels or multi-option cell fails its row naming the column and
+    saying a clear value is not combined with options (before: "unknown option")."""
+    umap = UpdateMapping.loads(HEAD + spec)
+    mapper = umap.compile(catalog)
+    with pytest.raises(InputError) as exc:
+        wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "T": "", column: cell}),
+                      clear=umap.clear)
+    assert exc.value.column == column, exc.value
+    assert "cannot be combined with options" in exc.value.reason, exc.value
+
+
+def test_options_alone_or_a_clear_value_alone_still_read(catalog: Any) -> None:  # noqa: F811
+    """The options alone set them; the clear value alone clears; a text field's `a;-` is
+    its text."""
+    umap = UpdateMapping.loads(HEAD + "title = 'T'\nlabel = 'L'\n[custom_fields]\n"
+                               "'Background' = 'B'\n")
+    mapper = umap.compile(catalog)
+    row = {"K": "a1", "T": "", "L": "Hot;Cold", "B": "a;-"}
+    _, wanted, _ = wanted_values(mapper, SourceRow(2, 2, row), clear=umap.clear)
+    assert wanted["label_ids"] == [1, 2], wanted
+    assert list(wanted["custom_fields"].values()) == ["a;-"], wanted
+    _, wanted, _ = wanted_values(mapper, SourceRow(3, 3, {**row, "L": "#CLEAR"}),
+                                 clear=umap.clear)
+    assert wanted["label_ids"] == [], wanted
+
+
+def test_a_clear_value_in_a_json_array_of_options_fails_saying_so(
+        catalog: Any) -> None:  # noqa: F811
+    """A JSON manifest's `["Hot", "#CLEAR"]` under the labels: the same error."""
+    umap = UpdateMapping.loads(HEAD + "title = 'T'\nlabel = 'L'\n")
+    mapper = umap.compile(catalog)
+    with pytest.raises(InputError, match="cannot be combined with options"):
+        wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "T": "", "L": ["Hot", "#CLEAR"]}),
+                      clear=umap.clear)
