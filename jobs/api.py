@@ -134,17 +134,19 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
                manifest: Path | str | None = None, id_column: str | None = None,
                key_column: str | None = None, key_field: str = "Import source key",
                limit: int | None = None, encoding: str | None = None,
-               sheet: str | None = None) -> Work:
+               sheet: str | None = None, header_row: int | None = None) -> Work:
     """Move deals to the stage named ``to_stage`` (of ``to_pipeline``, default the
     selection's pipeline, else the stage's), with ``status_to`` ("open", "won", "lost";
     ``lost_reason`` with "lost") set too. The deals: ``select`` (a
     ``jobs.selection.DealQuery``: pipeline, stage, status, owner, updated before, saved
     filter) or ``manifest`` (deal ids in ``id_column``, default ``deal_id`` or ``id``; or
     source keys in ``key_column``, found by the ``key_field`` deal field). ``limit``:
-    refuse (nothing sent) when more deals are selected. Asks before sending. Raises
-    InputError when called, naming the keyword (no selection, or both; a ``status_to``
-    not open / won / lost; ``lost_reason`` without ``status_to="lost"``; ``limit`` below
-    1; an unreadable manifest); ``DealQuery`` refuses a bad ``status`` or
+    refuse (nothing sent) when more deals are selected. ``encoding``, ``sheet`` and
+    ``header_row`` (the row the manifest's header is on, as a spreadsheet numbers it;
+    CSV / XLSX; None: found) read the manifest as an import reads its file. Asks before
+    sending. Raises InputError when called, naming the keyword (no selection, or both; a
+    ``status_to`` not open / won / lost; ``lost_reason`` without ``status_to="lost"``;
+    ``limit`` or ``header_row`` below 1; an unreadable manifest); ``DealQuery`` refuses a bad ``status`` or
     ``updated_before`` when built."""
     from jobs.selection import DealQuery
     from jobs.stages import DealSource, MoveTarget, check_move, move_catalog, prepare_move
@@ -154,6 +156,7 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
     checks.texts("move_deals", to_pipeline=to_pipeline, lost_reason=lost_reason, sheet=sheet,
                  id_column=id_column, key_column=key_column, encoding=encoding)
     checks.text("move_deals", "status_to", status_to)  # its choices: check_move
+    checks.whole("move_deals", "header_row", header_row, least=1, optional=True)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
         checks.whole("move_deals", "limit", limit, least=1)  # its range: check_move
     if select is not None and not isinstance(select, DealQuery):
@@ -163,13 +166,14 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
     source = DealSource(query=select if select is not None and not select.is_empty() else None,
                         manifest=Path(manifest) if manifest is not None else None,
                         id_column=id_column, key_column=key_column, key_field=key_field,
-                        limit=limit, encoding=encoding, sheet=sheet)
+                        limit=limit, encoding=encoding, sheet=sheet, header_row=header_row)
     target = MoveTarget(to_stage, to_pipeline, status_to, lost_reason)
     try:
         source.check()
         if source.manifest is not None:
-            header(source.manifest, encoding=encoding, sheet=sheet)
-            check_has_rows(source.manifest, encoding=encoding, sheet=sheet)  # x17r3 F8
+            header(source.manifest, encoding=encoding, sheet=sheet, header_row=header_row)
+            check_has_rows(source.manifest, encoding=encoding, sheet=sheet,  # x17r3 F8
+                           header_row=header_row)
     except InputError as exc:
         raise without_mapping_hint(exc) from None
 
@@ -179,23 +183,28 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
 
 
 def merge_deals(pairs: Path | str, *, encoding: str | None = None,
-                sheet: str | None = None) -> Work:
+                sheet: str | None = None, header_row: int | None = None) -> Work:
     """Merge the pairs of ``pairs`` (CSV, JSONL, JSON or XLSX: ``merge_id`` and
     ``survivor_id`` columns, or a survivor with several merge ids) into their survivors
-    (``PUT /v1/deals/{id}/merge``: final in Pipedrive). Asks before sending. Raises
-    InputError when called (an unreadable file, no survivor / merge id columns)."""
+    (``PUT /v1/deals/{id}/merge``: final in Pipedrive). ``encoding``, ``sheet`` and
+    ``header_row`` (the row the header is on, as a spreadsheet numbers it; CSV / XLSX;
+    None: found) read the file as an import reads its file. Asks before sending. Raises
+    InputError when called (an unreadable file, no survivor / merge id columns, a
+    ``header_row`` below 1 or given for JSON)."""
     from jobs.merging import load_pairs, pair_columns
 
     checks.texts("merge_deals", encoding=encoding, sheet=sheet)
+    checks.whole("merge_deals", "header_row", header_row, least=1, optional=True)
     pairs = Path(pairs)
     try:
-        columns = header(pairs, encoding=encoding, sheet=sheet)
+        columns = header(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
         pair_columns(columns)
     except InputError as exc:
         raise without_mapping_hint(exc) from None
 
     async def build(s: Engine) -> Prepared:
-        return await load_pairs(s.ctx, pairs, encoding=encoding, sheet=sheet, columns=columns)
+        return await load_pairs(s.ctx, pairs, encoding=encoding, sheet=sheet,
+                                header_row=header_row, columns=columns)
     return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pair{s}?")
 
 

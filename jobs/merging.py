@@ -146,12 +146,14 @@ def pair_columns(head: Sequence[str]) -> tuple[str, str]:
     return survivor, source_col
 
 
-def read_pairs(path: str | Path, *, encoding: str | None = None,
-               sheet: str | None = None) -> Iterator[PairRow | Rejected]:
+def read_pairs(path: str | Path, *, encoding: str | None = None, sheet: str | None = None,
+               header_row: int | None = None) -> Iterator[PairRow | Rejected]:
     """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
-    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list)."""
-    survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet))
-    for source in read_manifest(path, encoding=encoding, sheet=sheet):
+    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list). ``header_row``:
+    the row the header is on, as a spreadsheet numbers it (None: found)."""
+    survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet,
+                                                        header_row=header_row))
+    for source in read_manifest(path, encoding=encoding, sheet=sheet, header_row=header_row):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:
             yield Rejected(source.row, None, None, str(source.error), source.values, given,
@@ -336,14 +338,16 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
 
 
 async def load_pairs(ctx: CallContext, path: Path, *, encoding: str | None,
-                     sheet: str | None, columns: Sequence[str]) -> Prepared:
+                     sheet: str | None, columns: Sequence[str],
+                     header_row: int | None = None) -> Prepared:
     """``prepare_merge`` of the pairs in ``path``, read in the load, where a stop or a cancel
     lands (f24o: read by ``jobs.api.merge_deals`` before the engine opened, 20,000 rows were
     read whatever was asked)."""
     from bulk.manifest import without_mapping_hint
 
     try:
-        return await prepare_merge(ctx, read_pairs(path, encoding=encoding, sheet=sheet),
+        return await prepare_merge(ctx, read_pairs(path, encoding=encoding, sheet=sheet,
+                                                   header_row=header_row),
                                    source_columns=columns)
     except InputError as exc:
         raise without_mapping_hint(exc) from None

@@ -193,16 +193,17 @@ def parse_id(raw: object) -> int:
 
 def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | None = None,
               encoding: str | None = None, sheet: str | None = None,
-              since: Stamp | None = None) -> Iterator[Ref]:
+              since: Stamp | None = None, header_row: int | None = None) -> Iterator[Ref]:
     """Stream a manifest's rows as deal references (bad rows carry their error);
-    ``since``: the file's stamp before the caller's first read (``read_manifest``)."""
+    ``since``: the file's stamp before the caller's first read (``read_manifest``);
+    ``header_row``: the row its header is on, as a spreadsheet numbers it (None: found)."""
     if (id_col is None) == (key_col is None):
         raise ValueError("name exactly one of id_col and key_col")
     column = id_col or key_col
     assert column is not None
     for source in read_manifest(path, encoding=encoding, sheet=sheet,
                                 keys=(key_col,) if key_col is not None else (),
-                                since=since):
+                                since=since, header_row=header_row):
         if source.error is not None:
             yield Ref(source.row, None, None, source.values, source.error, source.line)
             continue

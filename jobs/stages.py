@@ -176,6 +176,7 @@ class DealSource:
     limit: int | None = None  # refuse when more deals than this are selected
     encoding: str | None = None  # the manifest's text encoding (None: detected)
     sheet: str | None = None  # XLSX: the worksheet (None: the first)
+    header_row: int | None = None  # the header's row, as a spreadsheet numbers it (None: found)
 
     def check(self) -> None:
         if (self.query is None or self.query.is_empty()) == (self.manifest is None):
@@ -228,8 +229,10 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
                 for n, d in enumerate(listing.deals, start=1)]
     assert source.manifest is not None
     since = file_stamp(source.manifest)  # the rows' read must see this file (x17r3 F5)
-    head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
-    check_has_rows(source.manifest, encoding=source.encoding, sheet=source.sheet)  # x17r3 F8
+    head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet,
+                           header_row=source.header_row)
+    check_has_rows(source.manifest, encoding=source.encoding, sheet=source.sheet,  # x17r3 F8
+                   header_row=source.header_row)
     prep.meta["source_columns"] = head
     if (misread := misread_note(source.manifest, source.encoding, mapping=False,
                                 run="move-stage")) is not None:
@@ -243,7 +246,8 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     assert column is not None
     refs = await collected(ctx, read_refs(
         source.manifest, id_col=column if by_id else None, key_col=None if by_id else column,
-        encoding=source.encoding, sheet=source.sheet, since=since))
+        encoding=source.encoding, sheet=source.sheet, since=since,
+        header_row=source.header_row))
     good = [r for r in refs if r.error is None]
     if source.limit is not None and len(good) > source.limit:
         raise _too_many(source.limit, "are named in the manifest")
@@ -317,7 +321,8 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
     # nothing is read if they are wrong
     problems = target.problems(catalog, from_pipeline)
     if source.manifest is not None and source.query is None:
-        head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet)
+        head = manifest_header(source.manifest, encoding=source.encoding, sheet=source.sheet,
+                               header_row=source.header_row)
         problems += filter(None, [_column_problem(source, head)])
     if problems:
         raise InputError("; ".join(problems))

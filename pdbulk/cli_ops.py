@@ -211,6 +211,11 @@ FileEncodingOpt = Annotated[str | None, typer.Option(
     "--encoding", callback=text_encoding,
     help="The file's text encoding (e.g. cp1252); default: UTF-8 or UTF-16, detected. "
          "NAME! (cp1252!): read as declared even where the text looks garbled in it.")]
+FileHeaderRowOpt = Annotated[int | None, typer.Option(
+    "--header-row", min=1, help="CSV / XLSX: the row the header is on, as a spreadsheet "
+                                "numbers it (a CSV record of several lines is one row) "
+                                "(default: found; title lines and a row of merged group titles "
+                                "above it are skipped).")]
 
 
 # -- update -----------------------------------------------------------------------------------
@@ -311,6 +316,7 @@ def move_stage(
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
     encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
+    header_row: FileHeaderRowOpt = None,
 ) -> None:
     cfg = engine.config()
     token = engine.token()
@@ -328,7 +334,8 @@ def move_stage(
         work = move_deals(to_stage, to_pipeline=to_pipeline, status_to=status_to,
                           lost_reason=lost_reason, select=query, manifest=manifest,
                           id_column=id_column, key_column=key_column, key_field=key_field,
-                          limit=limit, encoding=encoding, sheet=sheet)
+                          limit=limit, encoding=encoding, sheet=sheet,
+                          header_row=header_row)
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
@@ -346,11 +353,12 @@ move_stage_cmd, plan_move_stage_cmd = twin(
 def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
-          encoding: FileEncodingOpt = None, sheet: SheetOpt = None) -> None:
+          encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
+          header_row: FileHeaderRowOpt = None) -> None:
     cfg = engine.config()
     token = engine.token()
     try:
-        work = merge_deals(pairs, encoding=encoding, sheet=sheet)
+        work = merge_deals(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
     except InputError as exc:
         raise fail(str(exc)) from None
     if plan_only:
