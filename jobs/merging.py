@@ -43,7 +43,7 @@ from bulk.clock import in_thread
 from bulk.errors import ApiError, InDoubt, InputError, NotFound
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
-from bulk.manifest_row import at_line
+from bulk.manifest_row import at_line, where_row
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
@@ -224,10 +224,11 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
             reject(why)
         elif (seen := edges.get(pair.merge_id)) is not None:
             if seen.survivor_id == pair.survivor_id:
-                reject(f"duplicate of row {seen.row}")
+                reject(f"duplicate of {where_row(seen.row, seen.line)}")
             else:
                 reject(f"deal {pair.merge_id} is already merged into {seen.survivor_id} "
-                       f"by row {seen.row}; a deal can be merged away only once")
+                       f"by {where_row(seen.row, seen.line)}; a deal can be merged away "
+                       "only once")
         else:
             edges[pair.merge_id] = pair
 

@@ -64,6 +64,9 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     column: the line ``plan`` counts rows under."""
     if key:
         reason = _without_key(reason, key)
+    # another row's line (``also named by row 3 (line 5 of the file)``) is the example's,
+    # not the class's: one class whether that row's line differs or not
+    reason = _ANY_LINE_NOTE.sub("", reason)
     general = _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
 
@@ -73,6 +76,7 @@ REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in fu
 # the file's line a reason ends with where the row's differs (bulk.manifest_row.line_note):
 # said by the row, not by the class (x26r3 1: one class per line number otherwise)
 _LINE_NOTE = re.compile(r" \(line (\d+) of the file\)$")
+_ANY_LINE_NOTE = re.compile(r" \(line \d+ of the file\)")
 
 
 # a date no pattern read (``transforms.parse_date``'s last word): its column's values may

@@ -23,6 +23,7 @@ from bulk.calls import CallContext
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import check_has_rows, misread_note
 from bulk.manifest import header as manifest_header
+from bulk.manifest_row import where_row
 from bulk.manifest_stamp import file_stamp
 from bulk.manifest_xlsx import twice_problem
 from bulk.reports import HOLD_DUPLICATE
@@ -260,7 +261,9 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
         deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
-    seen: dict[int, int] = {}  # matched row by row, where a stop or a cancel lands (f24o)
+    # deal id -> (row, line) that named it; matched row by row, where a stop or a cancel
+    # lands (f24o)
+    seen: dict[int, tuple[int, int]] = {}
     return [m async for ref in checked(ctx, refs)
             if (m := _match(ref, deal_of, prep, column, seen)) is not None]
 
@@ -278,9 +281,10 @@ def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
 
 
 def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | None,
-           seen: dict[int, int]) -> tuple[int, str, Deal, Mapping[str, Any]] | None:
+           seen: dict[int, tuple[int, int]]) -> tuple[int, str, Deal, Mapping[str, Any]] | None:
     """``ref``'s deal, or None with its row failed naming ``column`` (the id / key column:
-    x20r2 F5, failed.csv left it empty); ``seen``: deal id -> the row that named it first."""
+    x20r2 F5, failed.csv left it empty); ``seen``: deal id -> (row, line) of the row that
+    named it first."""
     if ref.error is not None:
         prep.fail(ref.row, None, ref.error.reason, op=OP, values=ref.values,
                   column=ref.error.column, line=ref.line)
@@ -296,11 +300,11 @@ def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | 
                                       "deleted or archived)", op=OP, values=ref.values,
                   column=column, line=ref.line)
     elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
-        prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by row "
-                                      f"{seen[int(deal['id'])]}", op=OP, values=ref.values,
-                  column=column, hold=HOLD_DUPLICATE, line=ref.line)
+        prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by "
+                                      f"{where_row(*seen[int(deal['id'])])}", op=OP,
+                  values=ref.values, column=column, hold=HOLD_DUPLICATE, line=ref.line)
     else:
-        seen[int(deal["id"])] = ref.row
+        seen[int(deal["id"])] = (ref.row, ref.line)
         return ref.row, ref.label, deal, ref.values
     return None
 

@@ -32,7 +32,7 @@ from bulk.clock import in_thread
 from bulk.errors import InputError
 from bulk.manifest import SourceRow, check_has_rows, date_system, detect_format, misread_note, read_manifest
 from bulk.manifest import header as manifest_header
-from bulk.manifest_row import MisalignedRow
+from bulk.manifest_row import MisalignedRow, where_row
 from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import BeforeImage, NewItem
@@ -128,7 +128,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                                           since=keys_scan_since())
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = by_key.changed  # ... and its plan prices that scan
-    claimed: dict[int, int] = {}  # deal id -> the row that updates it
+    claimed: dict[int, tuple[int, int]] = {}  # deal id -> (row, line) that updates it
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
@@ -146,7 +146,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     open_drops=mapper.open_drops)
         batch.clear()
 
-    named: dict[str, int] = {}  # a deal id / key -> the first row naming it, good or bad
+    # a deal id / key -> (row, line) of the first row naming it, good or bad
+    named: dict[str, tuple[int, int]] = {}
     # checked: by key no row awaits, so a stop or a cancel lands only here (f24o)
     async for source in checked(ctx, read_manifest(
             manifest, encoding=encoding, sheet=sheet, header_row=header_row,
@@ -161,13 +162,14 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                       hold=refusal[0], line=source.line)
             continue
         named_ref = _named_ref(source.values.get(umap.column), umap.by)
-        first = named.setdefault(named_ref, source.row) if named_ref else source.row
+        first = (named.setdefault(named_ref, (source.row, source.line)) if named_ref
+                 else (source.row, source.line))
         try:
             row_users: dict[str, InputError] = {}
             ref, wanted, defaulted = wanted_values(mapper, source, deactivated=row_users,
                                                     clear=umap.clear)
         except InputError as exc:
-            if first != source.row:  # fixed and run alone, it would overwrite that row's
+            if first[0] != source.row:  # fixed and run alone, it would overwrite that row's
                 prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
                           + f"; this row also fails: {exc.reason}", op="update",
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
@@ -176,7 +178,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                           values=source.values, column=exc.column,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
             continue
-        if first != source.row:  # whether that row was good or bad: one row per deal
+        if first[0] != source.row:  # whether that row was good or bad: one row per deal
             prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",
                       values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
             continue
@@ -222,16 +224,18 @@ def _named_ref(raw: object, by: str) -> str | None:
         return None
 
 
-def _named_twice(by: str, ref: str | None, first: int) -> str:
+def _named_twice(by: str, ref: str | None, first: tuple[int, int]) -> str:
+    """``first``: (row, line) of the row that named the deal first."""
     what = "key" if by == "key" else "id"
-    return (f"deal {what} {ref!r} is also named by row {first} (each deal is updated once a "
+    return (f"deal {what} {ref!r} is also named by {where_row(*first)} (each deal is updated once a "
             "run: fixed and run alone, this row would overwrite that row's update; check "
             "which row is right and keep only it in your file — in failed.csv this row "
             "is held: empty its hold cell there to send it with `pdbulk update failed.csv`)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
-            current: Deal | None, wanted: dict[str, Any], claimed: dict[int, int],
+            current: Deal | None, wanted: dict[str, Any],
+            claimed: dict[int, tuple[int, int]],
             taken: float, *, what: str,
             currency_open: Mapping[str, tuple[str, ...]] | None = None,
             columns: Mapping[str, str] | None = None, lost_rule: str = "error",
@@ -249,8 +253,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         return
     deal_id = int(current["id"])
     if deal_id in claimed:
-        prep.fail(source.row, ref, f"deal {deal_id} is already updated by row "
-                                   f"{claimed[deal_id]} (each deal is updated once a run; "
+        prep.fail(source.row, ref, f"deal {deal_id} is already updated by "
+                                   f"{where_row(*claimed[deal_id])} (each deal is updated once a run; "
                                    "re-run alone, this row would overwrite that update)",
                   op="update", values=source.values, column=ref_column, hold=HOLD_DUPLICATE, line=source.line)
         return
@@ -283,7 +287,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                        "row, or leave the reason out",
                       op="update", values=source.values, column=lost_column, line=source.line)
             return
-    claimed[deal_id] = source.row
+    claimed[deal_id] = (source.row, source.line)
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
     changes = deal_changes(current, wanted, currency_alone=True,
                            types=field_types(catalog.deal_fields))

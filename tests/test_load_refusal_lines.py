@@ -94,3 +94,30 @@ def test_at_line_says_the_line_once_and_only_where_it_differs(
     from bulk.manifest_row import at_line
 
     assert at_line(reason, row, line) == said
+
+
+# row 2 spans lines 2-4; rows 3 and 4 start on lines 5 and 6: row 4 names row 3's deal
+@pytest.mark.parametrize(("kind", "rows", "said"), [
+    ("update", f"Deal,Title,Notes\n3,Z,{NOTES}\n1,A,\n1,D,\n", "also named by row 3"),
+    ("move-stage", f"deal_id,Notes\n3,{NOTES}\n1,\n1,\n", "already named by row 3"),
+    ("merge", f"merge_id,survivor_id,Notes\n4,3,{NOTES}\n2,1,\n2,1,\n", "duplicate of row 3"),
+    ("merge", f"merge_id,survivor_id,Notes\n4,3,{NOTES}\n2,1,\n2,5,\n",
+     "merged into 1 by row 3"),
+])
+def test_a_related_row_is_named_with_its_line_too(tmp_path: Path, kind: str, rows: str,
+                                                  said: str) -> None:
+    """"also named by row 3" adds row 3's own line (5) where it differs, as the row's own
+    note (line 6) does (before: "row 3" alone, which no editor shows at that line)."""
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text(rows)
+    (tmp_path / "map.toml").write_text(
+        'version = 1\n[update]\nid_column = "Deal"\n[deal]\ntitle = "Title"\n')
+    argv = {"update": ["update", str(manifest), "--mapping", str(tmp_path / "map.toml")],
+            "move-stage": ["move-stage", "--manifest", str(manifest), "--to-stage",
+                           "Qualified", "--to-pipeline", "Sales"],
+            "merge": ["merge", str(manifest)]}[kind]
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        reasons = _reasons(_plan(sb, tmp_path, argv))
+    assert sorted(reasons) == [4], reasons
+    assert f"{said} (line 5 of the file)" in reasons[4], reasons[4]
+    assert reasons[4].endswith(" (line 6 of the file)"), reasons[4]
