@@ -456,7 +456,8 @@ def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
 
 
 def check_coordination(token_fp: str, current: str | None,
-                       recorded: str | None = None, *, company: str | None = None) -> None:
+                       recorded: str | None = None, *, company: str | None = None,
+                       creates: bool = True) -> None:
     """Refuse to mix coordinated and uncoordinated runs on one company: creates claimed
     locally (SQLite on this machine) and on Redis — or on two Redis — do not see each
     other, so such a mix doubles deals, persons and organizations.
@@ -467,7 +468,11 @@ def check_coordination(token_fp: str, current: str | None,
     token's index is read). Raises CoordinatorMismatch (exit 1) when a job that ran on a
     coordinator is resumed without it or on another one, or when this machine's marker
     for the company (``mark_coordinated``; found through the token's index, or by
-    ``company``) names another coordinator than the one in force (or one, and none is)."""
+    ``company``) names another coordinator than the one in force (or one, and none is).
+    ``creates``: whether the run may create records (its job kind takes claims); the
+    machine's marker guards creates only, so a run that creates nothing (False) is
+    checked against ``recorded`` alone (x27r3 3: a marker left by a killed import
+    refused ``pdbulk update``, saying it "would double creates")."""
     from .errors import CoordinatorMismatch
 
     if recorded is not None and "://" in recorded:
@@ -479,6 +484,8 @@ def check_coordination(token_fp: str, current: str | None,
             f"{ENV_COORDINATOR}): "
             "claims taken there are not seen by "
             + ("local claims" if current is None else f"the coordinator {current}"))
+    if not creates:
+        return
     index = _read(_marker(token_fp))
     known = company or (index or {}).get("company")
     path = _company_marker(known) if known else _marker(token_fp)
@@ -492,8 +499,13 @@ def check_coordination(token_fp: str, current: str | None,
         return
     if path != _marker(token_fp) and _marker(token_fp).exists():
         path = Path(f"{path} and {_marker(token_fp)}")  # both name it: delete both
+    # the company named is the account's only once it is known (GET /users/me); before,
+    # it is the one this token was last marked with, which may be another account's
+    whose = (f"this account (company {known})" if company else
+             f"this API token (last seen here with company {known})" if known else
+             "this API token")
     raise CoordinatorMismatch(
-        f"this account (company {known}) was used on this machine with the shared "
+        f"{whose} was used on this machine with the shared "
         f"coordinator {where}: run with --coordinator {where} (or env {ENV_COORDINATOR}; "
         "with its password, if it has one) — "
         "runs without it (or on another) do not see its claims and would double creates. "

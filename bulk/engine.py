@@ -149,6 +149,17 @@ META_COMPANY = "company"
 # job meta: the wait for the daily reset under way (``ResetWait.to_json``), None when none:
 # ``pdbulk status`` of a live job says it waits and until when (x23 3)
 META_RESET_WAIT = RESET_WAIT_META
+# job config: False for a job whose kind creates no record (it takes no create claims);
+# missing: True (the safe side). The machine's coordination marker guards creates only
+# (``check_coordination``'s ``creates``): a marker a killed import left never blocks a
+# job that creates nothing (x27r3 3)
+CONFIG_CREATES = "creates"
+
+
+def job_creates(store: JobStore) -> bool:
+    """Whether ``store``'s job may create records (its config's ``creates``; missing:
+    True)."""
+    return store.config.get(CONFIG_CREATES) is not False
 
 
 @asynccontextmanager
@@ -166,7 +177,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     each other): ``store`` (the job run) records the coordinator it runs on (meta
     ``coordinator``: ``coordinator_id``, no password) and a resume elsewhere is refused;
     a coordinated run marks the token on this machine (state dir) and a later run without
-    a coordinator is refused. Raises CoordinatorMismatch (exit 1) before anything is sent
+    a coordinator is refused when its job may create records (``job_creates``). Raises
+    CoordinatorMismatch (exit 1) before anything is sent
     (``bulk.coordinator.check_coordination``)."""
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
                           tokens_spent_today=config.tokens_spent_today, probe=True)
@@ -178,7 +190,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     recorded = store.meta_get(META_COORDINATOR)
     local = contextlib.ExitStack()
     try:
-        check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None)
+        check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None,
+                           creates=job_creates(store))
         # held for the run: a run of the other kind on this token is refused, either order
         # (keyed by the URL and the token: the same token on another account is another run)
         local.enter_context(run_kind_lock(run_key(config.base_url, token),
@@ -218,7 +231,8 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                                     "getCurrentUser", charged,
                                     charged // get_operation("getCurrentUser").token_cost)
                 # the guard is per company: another token of it ran on another coordinator
-                check_coordination(token_fp, current, company=company)
+                check_coordination(token_fp, current, company=company,
+                                   creates=job_creates(store))
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
@@ -469,5 +483,5 @@ class Engine:
         return self._stopping
 
 
-__all__ = ["DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine", "EngineConfig",
-           "RunStats", "new_job_id"]
+__all__ = ["CONFIG_CREATES", "DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine",
+           "EngineConfig", "RunStats", "job_creates", "new_job_id"]

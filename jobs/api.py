@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.clock import Clock, in_thread
-from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult, recheck_batch
@@ -61,12 +61,15 @@ class Work:
     """A job to plan or run: its ``kind`` (a key of ``WRITES``), ``build`` (its load phase
     on an engine: the reads that turn the input into items), ``question`` (what the command
     asks before sending, ``{n}`` the writes, ``{s}`` "s" unless one; None: no question) and ``config`` (what the
-    job stores beside the engine's configuration)."""
+    job stores beside the engine's configuration), ``creates`` (whether the job may create
+    records: False for every kind here, which only change, move, merge or delete them; the
+    machine's coordination marker guards creates only: ``bulk.engine.CONFIG_CREATES``)."""
 
     kind: str
     build: Build
     question: str | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
+    creates: bool = False
     # called with the new job's store once it is confirmed, right before its run
     on_run: Callable[[JobStore], None] | None = None
     # called when a plan or a run of it ends: what its build opened is closed
@@ -408,7 +411,8 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     asks = asks and work.question is not None
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = await in_thread(lambda: JobStore.create(  # its file made off the loop
-            Path(tmp) / "plan", job_id="plan", kind=work.kind, config={}))
+            Path(tmp) / "plan", job_id="plan", kind=work.kind,
+            config={CONFIG_CREATES: work.creates}))
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
@@ -446,7 +450,8 @@ def new_store(cfg: EngineConfig, work: Work) -> JobStore:
     """A new job's store for ``work`` under ``cfg.job_root`` (status "planned")."""
     job_id = new_job_id(work.kind)
     return JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=work.kind,
-                           config={"engine": cfg.to_json(), **work.config})
+                           config={"engine": cfg.to_json(), CONFIG_CREATES: work.creates,
+                                   **work.config})
 
 
 async def run_job(cfg: EngineConfig, token: str, work: Work, *,

@@ -205,7 +205,7 @@ def plan_command(config: Config = None,
 
     _plan_dir(output)
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     state = _state(state_dir, engine.job_dir)
     dcfg = _config(config, state, remember=True)
 
@@ -368,7 +368,7 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
 
     _plan_arg(plan_dir)
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
                          state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
     if code:
@@ -418,7 +418,7 @@ def run_command(config: Config = None,
                 error["error"] = f"-o/--output {output} is a file; give a directory for the plan"
             _plan_dir(output)
             cfg = engine.config()
-            token = engine.token()
+            token = engine.token(creates=False)
             summary, code = _run_apply(cfg, token, None, ApplyOptions(
                 max_merges=max_merges, auto_apply_above=auto_apply_above),
                 state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,
@@ -457,7 +457,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     from jobs.merging import PAIR_READS
 
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     state = _state(state_dir, engine.job_dir)
     dcfg = _config(config, state)
     if (why := _below_floor(auto_apply_above, dcfg)) is not None:

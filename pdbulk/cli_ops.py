@@ -22,7 +22,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import DEFAULT_URL, Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_CREATES, DEFAULT_URL, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError
 from bulk.loop import run_loop
 from bulk.runner import RunResult
@@ -233,7 +233,7 @@ def update(manifest: UpdateManifest,
                                    "it (default: the row fails).")] = False,
            encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     try:
         work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
                             sheet=sheet)
@@ -319,7 +319,7 @@ def move_stage(
     header_row: FileHeaderRowOpt = None,
 ) -> None:
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     from jobs.stages import check_move
 
     try:  # in the flags' words first (the library names its keywords: x18r3 F2); options
@@ -356,7 +356,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
           header_row: FileHeaderRowOpt = None) -> None:
     cfg = engine.config()
-    token = engine.token()
+    token = engine.token(creates=False)
     try:
         work = merge_deals(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
     except InputError as exc:
@@ -386,7 +386,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
     try:
         engine = _on_the_jobs_account(engine, source)
         cfg = engine.config()
-        token = engine.token()
+        token = engine.token(creates=False)
 
         work = undo_job(source, force=force, contacts=contacts)
         if plan_only:
@@ -429,7 +429,7 @@ def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @F
     """PATCH the same fields onto a list of deals (engine test job)."""
     from jobs.touch import TouchJob, touch_items
 
-    token = engine.token()
+    token = engine.token(creates=False)
     raw = Path(ids[1:]).read_text().split() if ids.startswith("@") else ids.split(",")
     try:
         deal_ids = [int(x) for x in raw if x.strip()]
@@ -439,7 +439,7 @@ def touch(ids: Annotated[str, typer.Option(help="Comma-separated deal ids, or @F
     cfg = engine.config()
     job_id = new_job_id("touch")
     store = JobStore.create(engine.job_dir / job_id, job_id=job_id, kind="touch",
-                            config={"engine": cfg.to_json()})
+                            config={"engine": cfg.to_json(), CONFIG_CREATES: False})
     try:
         store.add_items(touch_items(deal_ids, fields))
         typer.echo(f"job {job_id}: {counted(len(deal_ids), 'deal')}")

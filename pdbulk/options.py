@@ -452,7 +452,8 @@ def read_token(env_name: str) -> str:
     return token
 
 
-def preflight(token: str, store: JobStore | None = None, *, url: str | None = None) -> None:
+def preflight(token: str, store: JobStore | None = None, *, url: str | None = None,
+              creates: bool | None = None) -> None:
     """The refusals that need no call, made before a command prints anything (a plan, a
     job line, "N failed items back to pending") or changes a job: a coordinated job
     resumed without its coordinator (``store``'s meta), a run without a coordinator on
@@ -461,6 +462,8 @@ def preflight(token: str, store: JobStore | None = None, *, url: str | None = No
     and a run of either kind while one of the other kind uses the token on this machine
     (``bulk.coordinator.check_other_kind``, keyed by the account URL — ``url``, else the
     one ``store``'s job ran on — and the token). Exit 1 with the reason.
+    ``creates``: whether the command's job may create records (None: ``store``'s, else
+    True); the machine's marker is read only when it may (``bulk.engine.job_creates``).
     ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import (
         check_coordination,
@@ -470,7 +473,7 @@ def preflight(token: str, store: JobStore | None = None, *, url: str | None = No
         fingerprint,
         run_key,
     )
-    from bulk.engine import META_COORDINATOR
+    from bulk.engine import META_COORDINATOR, job_creates
 
     account = url
     if account is None and store is not None:
@@ -478,9 +481,11 @@ def preflight(token: str, store: JobStore | None = None, *, url: str | None = No
     account = account if isinstance(account, str) else DEFAULT_URL
     url = coordinator_url()
     recorded = store.meta_get(META_COORDINATOR) if store is not None else None
+    if creates is None:
+        creates = job_creates(store) if store is not None else True
     try:
         check_coordination(fingerprint(token), coordinator_id(url) if url else None,
-                           recorded if isinstance(recorded, str) else None)
+                           recorded if isinstance(recorded, str) else None, creates=creates)
         check_other_kind(run_key(account, token), coordinated=bool(url))
     except CoordinatorMismatch as exc:
         raise fail(str(exc)) from None
@@ -890,11 +895,12 @@ class EngineOptions:
                              max_tokens=self.max_tokens, wait_for_reset=self.wait_for_reset,
                              workers=self.workers)
 
-    def token(self) -> str:
+    def token(self, *, creates: bool = True) -> str:
         """The API token from ``--token-env``; missing or malformed exits 1, and so does a
-        run the coordinator guard refuses (``preflight``: before any output)."""
+        run the coordinator guard refuses (``preflight``: before any output; ``creates``:
+        whether the command's job may create records)."""
         token = read_token(self.token_env)
-        preflight(token, url=self.url)
+        preflight(token, url=self.url, creates=creates)
         return token
 
 

@@ -38,12 +38,16 @@ def _lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.strip()]
 
 
-def test_every_command_refuses_an_uncoordinated_run_before_any_output(
+CREATING = ("import", "plan import", "init-mapping")  # the commands of a job that creates
+
+
+def test_every_creating_command_refuses_an_uncoordinated_run_before_any_output(
         files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """This machine ran the account on a shared coordinator; a run without it is refused
-    by every command (import, update, move-stage, merge, undo, dedupe, resume, retry, and
-    their plans) with the guard's line only: no "job …" line, no plan, no failed rows
-    put back, nothing sent, no job folder."""
+    by every command of a job that creates (import, its plan, init-mapping) and by a
+    resume or retry of a job that ran on it, with the guard's line only: no "job …"
+    line, no plan, no failed rows put back, nothing sent, no job folder. The company the
+    line names is the one the token was last seen with, not said to be this account's."""
     monkeypatch.delenv(ENV_COORDINATOR, raising=False)
     mark_coordinated(fingerprint(TOKEN), SHARED, "42")
     jobs = files["jobs"]
@@ -54,7 +58,7 @@ def test_every_command_refuses_an_uncoordinated_run_before_any_output(
     ran.close()
     before = job_folders(jobs)
     with ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
-        argvs = {**commands(files), "dedupe run": ["dedupe", "run"],
+        argvs = {**{k: v for k, v in commands(files).items() if k in CREATING},
                  "resume": ["resume", "ran"], "retry": ["retry", "ran"]}
         for name, args in argvs.items():
             argv = [*args] if name in ("plan import", "init-mapping") else [
@@ -67,10 +71,35 @@ def test_every_command_refuses_an_uncoordinated_run_before_any_output(
             lines = _lines(res.output)
             assert len(lines) == 1 and lines[0].startswith("pdbulk: "), where
             assert SHARED in lines[0], where
+            assert "this account (company 42)" not in lines[0], where
             assert job_folders(jobs) == before, where
         assert sum(sb.stats()["requests_by_operation"].values()) == 0
     with JobStore.open(jobs / "ran") as store:
         assert store.counts()[ItemState.FAILED] == 1  # retry put nothing back
+
+
+def test_a_marker_left_by_an_import_never_blocks_a_job_that_creates_nothing(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """x27r3 3: the machine's marker (a coordinated import killed here) guards creates
+    only: update, move-stage, merge, undo, touch, dedupe and their plans create nothing
+    and run without the coordinator, and so does a resume of such a job."""
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    mark_coordinated(fingerprint(TOKEN), SHARED, "42")
+    jobs = files["jobs"]
+    ran = JobStore.create(jobs / "ran", job_id="ran", kind="touch",
+                          config={"engine": {}, "creates": False})  # CONFIG_CREATES
+    ran.close()
+    with ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        argvs = {**{k: v for k, v in commands(files).items() if k not in CREATING},
+                 "dedupe plan": ["dedupe", "plan", "-o", str(jobs.parent / "dp")], "resume": ["resume", "ran"]}
+        for name, args in argvs.items():
+            argv = [*args, "--job-dir", str(jobs)]
+            if name != "resume":
+                argv += ["--url", sb.url]
+            res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
+            where = f"{name}: {res.output}"
+            assert SHARED not in res.output and "double creates" not in res.output, where
+        assert sb.stats()["requests_by_operation"].get("updateDeal", 0) > 0  # update ran
 
 
 def test_the_resume_hint_of_a_password_url_works_when_pasted(tmp_path: Path) -> None:

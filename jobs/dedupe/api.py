@@ -36,7 +36,7 @@ from typing import Any
 import anyio
 
 from bulk.clock import Clock
-from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore
@@ -138,7 +138,7 @@ async def reading(cfg: EngineConfig, token: str, *, clock: Clock | None = None,
                   transport: Transport | None = None) -> AsyncIterator[Engine]:
     """An engine for reads only (plans): a throwaway store keeps the call ledger."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={CONFIG_CREATES: False})
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
@@ -377,7 +377,7 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
     """The apply's load on a throwaway store: its decisions and cost, nothing written."""
     options = replace(options, record_decisions=False)
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-dry-") as tmp:
-        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={})
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={CONFIG_CREATES: False})
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
@@ -436,7 +436,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         warn(other.line(resume_hint(other.job_id, cfg.job_root)))
     job_id = new_job_id(KIND)
     store = JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=KIND,
-                            config={"engine": cfg.to_json()})
+                            config={"engine": cfg.to_json(), CONFIG_CREATES: False})
     if hooks.on_job is not None:
         hooks.on_job(job_id, store.directory)
     got: dict[str, Any] = {"plan": None, "plan_dir": plan_dir, "actions": {}, "refused": 0,
