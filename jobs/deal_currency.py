@@ -33,7 +33,8 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
     one of them, the amount read in it (x9r4: ``$100`` moved a CAD deal to USD); one that
     nothing in the row decided (``kr`` under EUR, no currency sent) is the deal's when it
     is one of them, else InputError (x20r2 F2: ``kr`` on a SEK deal failed as
-    ambiguous)."""
+    ambiguous). A monetary custom field's amount with no currency at all (none in the row,
+    no default) is in the field's own currency; InputError when the field is empty."""
     out = dict(deal)
     if "currency" in open_to:
         amount = {"value": deal.get("value"), "currency": deal.get("currency")}
@@ -54,6 +55,10 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
                 continue
             now = now if isinstance(now, Mapping) else {}  # an empty field: its currency none
             column = (columns or {}).get(code)
+            if value.get("currency") is None and not choices:
+                # no currency in the row and no default: the field's own, as the deal's
+                # amount keeps the deal's (x27r3 4: the row failed on a field in GBP)
+                value = {**value, "currency": _held_currency(now, existing, column, code)}
             kept = _open_money(now, value, choices, True, existing,
                                repr(column) if column else f"custom field {code}", column)
             if kept is None:
@@ -99,6 +104,20 @@ def _open_money(now: Mapping[str, Any], wanted: Mapping[str, Any], choices: Sequ
             f"change {label} in a currency the row does not say; name the currency "
             "in the row (a currency column, or a code in the amount)", column=column)
     return None
+
+
+def _held_currency(now: Mapping[str, Any], existing: Mapping[str, Any], column: str | None,
+                   code: str) -> str:
+    """The currency a deal's monetary custom field holds (``now``); InputError when it is
+    empty: then neither the row nor the deal says one."""
+    was = now.get("currency")
+    if isinstance(was, str) and was:
+        return was
+    label = repr(column) if column else f"custom field {code}"
+    raise InputError(
+        f"no currency for {label}: none in the row, no default currency, and deal "
+        f"{existing.get('id')} has the field empty; name the currency in the row (a "
+        "currency column, or a code in the amount) or set defaults.currency", column=column)
 
 
 def _some(choices: Sequence[str], shown: int = 6) -> str:

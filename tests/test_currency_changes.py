@@ -309,3 +309,95 @@ async def test_an_update_of_a_monetary_custom_field_with_a_blank_currency(
         assert actions.get(outcome) == 1, actions
         money = deal(sb, 1)["custom_fields"][code]
         assert (money["value"], money["currency"]) == stored, money
+
+
+@pytest.mark.parametrize(("held", "cell", "outcome", "stored"), [
+    ({"value": 900, "currency": "GBP"}, "950", "update", (950, "GBP")),
+    ({"value": 900, "currency": "GBP"}, "900", "unchanged", (900, "GBP")),
+    ({"value": 900, "currency": "GBP"}, "950 NOK", "update", (950, "NOK")),
+    (None, "950", "failed", None)])
+async def test_an_update_of_a_monetary_custom_field_with_no_currency_keeps_the_fields(
+        tmp_path: Path, held: dict[str, Any] | None, cell: str, outcome: str,
+        stored: tuple[int, str] | None) -> None:
+    """x27r3 4: with no currency in the row and no default, an amount for a monetary custom
+    field failed the row ("no currency ... and no default currency") although the deal's
+    field holds one: it is now in the field's currency, as the deal's own amount keeps the
+    deal's; the row fails only when neither the row nor the deal's field gives one."""
+    async with serve(SandboxConfig(deals=2, **FAST)) as sb:
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Contract value")
+        sb.state.deals.rows[1]["custom_fields"] = {
+            **(sb.state.deals.rows[1].get("custom_fields") or {}), code: held}
+        actions, _ = await _update(sb, tmp_path, f"Deal,Contract\n1,{cell}\n",
+                                   '[custom_fields]\n"Contract value" = "Contract"\n')
+        assert actions.get(outcome) == 1, actions
+        money = deal(sb, 1)["custom_fields"].get(code)
+        assert (None if money is None else (money["value"], money["currency"])) == stored, money
+
+
+async def test_the_undo_of_an_amount_in_the_fields_currency_puts_the_amount_back(
+        tmp_path: Path) -> None:
+    """x27r3 4, its undo: the field's amount written in its own currency (none in the row,
+    no default) is put back by `pdbulk undo`, currency and all."""
+    from jobs.undo import prepare_undo
+
+    async with serve(SandboxConfig(deals=2, **FAST)) as sb:
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Contract value")
+        sb.state.deals.rows[1]["custom_fields"] = {
+            **(sb.state.deals.rows[1].get("custom_fields") or {}),
+            code: {"value": 900, "currency": "GBP"}}
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text("Deal,Contract\n1,950\n")
+        (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n'
+                                           '[custom_fields]\n"Contract value" = "Contract"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        source, _ = await load_job(sb, tmp_path, "update", build)
+        await run_job(sb, source)
+        assert deal(sb, 1)["custom_fields"][code] == {"value": 950, "currency": "GBP"}
+
+        async def undo_it(s: Any) -> Any:
+            return await prepare_undo(s.ctx, source)
+        undo, plan = await load_job(sb, tmp_path, "undo", undo_it)
+        assert plan.actions.get("restore") == 1, plan.actions
+        await run_job(sb, undo)
+        undo.close()
+        source.close()
+        assert deal(sb, 1)["custom_fields"][code] == {"value": 900, "currency": "GBP"}
+
+
+async def test_an_import_of_a_monetary_field_with_no_currency_keeps_an_existing_deals(
+        tmp_path: Path) -> None:
+    """x27r3 4, the import's side: no currency in the row and no default: an upsert of a
+    deal that exists takes its field's currency; a new deal fails the row, as before
+    (nothing in the row or the account says one), its amount's column named."""
+    mapping = IMPORT_MAPPING + ('[custom_fields]\n"Contract value" = "contract"\n')
+    manifest, mapping_file = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping_file.write_text(mapping)
+    head = "id,title,amount,currency,contract\n"
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == "Contract value")
+        outcomes = []
+        for job_id, rows in (("v1", "K1,Old,1,EUR,900 GBP\n"),
+                             ("v2", "K1,Old,1,EUR,950\nK2,New,1,EUR,5\n")):
+            manifest.write_text(head + rows)
+            store, result, _ = await import_once(sb, tmp_path / "jobs", manifest,
+                                                 mapping_file, job_id=job_id)
+            try:
+                assert not result.stopped, result.error
+                outcomes.append(({r["key"]: r["action"] for r in
+                                  read_csv(store.directory / "succeeded.csv")},
+                                 {r["key"]: (r["reason"], r["column"]) for r in
+                                  read_csv(store.directory / "failed.csv")}))
+            finally:
+                store.close()
+        contract = {d["title"]: d["custom_fields"][code] for d in sandbox_deals(sb)}
+    done, failed = outcomes[1]
+    assert done == {"K1": "updated"}, outcomes
+    assert list(failed) == ["K2"] and "no currency" in failed["K2"][0], failed
+    assert failed["K2"][1] == "contract", failed
+    assert contract == {"Old": {"value": 950, "currency": "GBP"}}, contract

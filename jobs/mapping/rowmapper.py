@@ -76,8 +76,9 @@ def _monetary(raw: object, values: Values, spec: FieldSpec, d: Defaults,
         if cell is None or _names_currency(money):
             raise
         raise InputError(exc.reason, column=spec.currency_column) from None
-    if currency is None and why is None:
-        raise InputError(f"no currency for {label!r}: none in the cell and no default currency")
+    if currency is None and why is None:  # the deal's field decides; a new deal fails
+        why, open_to = (f"no currency for {label!r}: none in the cell and no default "
+                        "currency"), ()  # (x27r3 4: an update failed on a field in GBP)
     tf.check_minor_units(money, currency, open_to)  # the step names the amount's column
     out: dict[str, Any] = {"value": tf.json_number(money.amount), "currency": currency}
     if open_to is not None:  # taken out by RowMapper.map into MappedRow.custom_currency_open
