@@ -47,6 +47,7 @@ from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 
+from ..field_text import field_text, whole
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
 from .titles import group_title
@@ -94,12 +95,6 @@ def _comparable(v: object) -> Any:
     if isinstance(v, Mapping):
         return v.get("value", v.get("id"))
     return v
-
-
-def _unordered(v: object) -> Any:
-    """``_comparable``, a set's options in any order alike (labels, a set custom field)."""
-    c = _comparable(v)
-    return sorted(c, key=repr) if isinstance(c, list) else c
 
 
 def _value(r: DealRecord, name: str) -> object:
@@ -246,7 +241,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             v = value(r, name)
             if _empty(v) or (name == "value" and not v):
                 continue
-            if _unordered(v) != _unordered(final):
+            if whole(v) != whole(final):  # every part: 500 GBP is not 500 EUR (x27r3 5)
                 out.append(f"{dropped_value(name, v, r, labels, options, entities)} "
                            f"(deal {r.id})")
     # a title the survivor does not keep (x19r2 4a: a survivor's misspelt title stayed and
@@ -308,7 +303,9 @@ def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str]
     if kind is not None and isinstance(v, int):
         return f"{kind} {v}"  # x24r4 2: ``owner 1``, not ``owner_id 1``
     standard = name not in r.fields  # a custom field's value is in ``fields``
-    return f"{drop_label(name, labels, standard=standard)} {shown_value(name, v, options)}"
+    # an option field by its labels; any other value whole, on one line (x27r3 5)
+    shown = shown_value(name, v, options) if (options or {}).get(name) else field_text(v)
+    return f"{drop_label(name, labels, standard=standard)} {shown}"
 
 
 def _title_key(title: str) -> str:
