@@ -31,6 +31,7 @@ from bulk.manifest_xlsx import twice_problem
 from .catalog import Catalog
 from .deals import Deal
 from .transforms import source_key
+from .transforms.no_such_day import no_such_day
 
 PAGE = 500  # the largest page of a v2 list
 STATUSES = ("open", "won", "lost")
@@ -115,6 +116,9 @@ def rfc3339(text: str) -> str:
             return date.fromisoformat(raw).isoformat() + "T00:00:00Z"
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
+        # a day its month does not have, said so (x27r3 6: 2025-02-29 was "not a date")
+        if (why := no_such_day(raw[:10], "%Y-%m-%d")) is not None:
+            raise InputError(f"not a date or an instant: {why}") from None
         raise InputError(f"not a date or an instant: {text!r} (use YYYY-MM-DD or "
                          "2024-01-31T12:00:00Z)") from None
     if moment.tzinfo is None:

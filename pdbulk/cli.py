@@ -81,15 +81,36 @@ _describe = describe  # the one line an error ends in (options.describe)
 
 def _display_type_rich(self: Any, ctx: Any) -> str | None:
     """Help shows a value's type only where it tells something: no ``<bool>`` on a flag,
-    no ``<str>`` on free text (the help text says what goes there)."""
+    no ``<str>`` on free text (the help text says what goes there), ``<int>`` for an
+    ``<int range>`` (its bounds are in its help text, in words; x27r3 6)."""
     if getattr(self, "metavar", None) is not None:
         return str(self.metavar)
     shown = self.display_type(ctx)
-    return None if shown in ("<bool>", "<str>") else shown
+    return None if shown in ("<bool>", "<str>") else shown.replace(" range>", ">")
+
+
+def _no_range_note(self: Any) -> None:
+    """No ``[x>=1]`` / ``[1<=x<=1024]`` after an option's help: its help says its bounds as
+    people write them ("at least 1", "1 to 1024"; x27r3 6)."""
+    return None
 
 
 for _cls in (typer.core.TyperOption, typer.core.TyperArgument):
     setattr(_cls, "display_type_rich", _display_type_rich)  # noqa: B010 - one place
+    setattr(_cls, "_get_number_range_help_str", _no_range_note)  # noqa: B010 - one place
+
+# pydantic's prefixes on the reason of a value typer refused (a choice typer checks raises
+# ValueError inside its validator: "Invalid value for '--plan': Value error, 'foo' is ...")
+_VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _plain_reason(exc: BaseException) -> None:
+    """Drop pydantic's "Value error, " from a usage error's reason, in place (x27r3 6)."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str):
+        for prefix in _VALIDATOR_PREFIXES:
+            message = message.replace(f": {prefix}", ": ").removeprefix(prefix)
+        exc.message = message  # type: ignore[attr-defined]
 
 
 class SafeGroup(typer.core.TyperGroup):
@@ -119,6 +140,7 @@ class SafeGroup(typer.core.TyperGroup):
             if broken_pipe(exc):
                 raise  # click's main stops quietly on EPIPE (no "pdbulk: Broken pipe")
             if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
+                _plain_reason(exc)
                 if "--json" in remaining:  # …and --json still gets its one object
                     message = exc.format_message() if hasattr(exc, "format_message") \
                         else str(exc)
@@ -379,8 +401,8 @@ def _shared_picture(window: float) -> dict[str, Any] | None:
 
 
 ResumeCap = Annotated[int | None, typer.Option(
-    "--max-tokens", min=1, help="This run's cap on tokens, in place of the one the job was "
-                                "started with (default: the job's own cap, if it had one).")]
+    "--max-tokens", min=1, help="This run's cap on tokens (at least 1), in place of the one the "
+                                "job was started with (default: the job's own cap, if it had one).")]
 ResumeShare = Annotated[float | None, typer.Option(
     "--budget-share", callback=_share,
     help="This run's max share of today's company budget, in place of the job's own "
@@ -536,7 +558,8 @@ def _positive(value: float) -> float:
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default; "
                                            "any other needs --allow-remote).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 = any free port).")]
+    port: Annotated[int, typer.Option(min=0, max=65535,
+                                      help="Port, 0 to 65535 (0 = any free port).")]
     = 8700,
     token: Annotated[str, typer.Option(
         envvar="PDBULK_SANDBOX_TOKEN",
@@ -546,8 +569,8 @@ def sandbox(
         "--allow-remote", help="Allow a --host that is not loopback (other machines can "
                                "then reach the sandbox and its data).")] = False,
     plan: Plan = "growth", oauth: OAuth = False, seats: Seats = 1,
-    latency_ms: Annotated[float, typer.Option(min=0, help="Mean latency per request.")] = 0.0,
-    jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±).")] = 0.0,
+    latency_ms: Annotated[float, typer.Option(min=0, help="Mean latency per request (ms, 0 or more).")] = 0.0,
+    jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±; ms, 0 or more).")] = 0.0,
     faults: Annotated[str, typer.Option(
         callback=_faults, help="Faults to inject, e.g. 'error=0.05,drop=0.01,lost=0.01,"
                                "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2' "

@@ -378,7 +378,7 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
 # -- dedupe run ---------------------------------------------------------------------------------
 AutoApplyAbove = Annotated[float | None, typer.Option(
     "--auto-apply-above", min=0.0, max=1.0,
-    help="Merge only the duplicate band's groups scoring at least this (default: the whole "
+    help="Merge only the duplicate band's groups scoring at least this, 0 to 1 (default: the whole "
          "duplicate band); below the duplicate threshold is a usage error (exit 2): the "
          "review band is never merged unattended.")]
 

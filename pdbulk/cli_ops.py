@@ -310,8 +310,8 @@ def move_stage(
     key_field: Annotated[str, typer.Option("--key-field", help="The deal field of the keys.")]
     = "Import source key",
     limit: Annotated[int | None, typer.Option(
-        "--limit", min=1, help="Refuse (nothing sent) when more deals than this are selected "
-                               "(default: no limit).")] = None,
+        "--limit", min=1, help="Refuse (nothing sent) when more deals than this (at least 1) "
+                               "are selected (default: no limit).")] = None,
     yes: Yes = False, as_json: Json = False,
     engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,

@@ -220,7 +220,8 @@ Plan = Annotated[PlanName, typer.Option(
     "--plan", callback=_plan, metavar="PLAN",
     help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription); legacy names: "
          + ", ".join(f"{old} = {new}" for old, new in LEGACY_PLANS.items()) + ".")]
-Seats = Annotated[int, typer.Option("--seats", min=1, help="Seats (daily budget = 30,000 x plan x seats).")]
+Seats = Annotated[int, typer.Option(
+    "--seats", min=1, help="Seats, at least 1 (daily budget = 30,000 x plan x seats).")]
 OAuth = Annotated[bool, typer.Option("--oauth", help="The token is an OAuth access token (4x burst).")]
 def _share(value: float | None) -> float | None:
     # x11r3 F3: 0 was an "unexpected ValueError"; x14r3: the help said 0 <= x and nan was
@@ -235,12 +236,12 @@ Share = Annotated[float | None, typer.Option(
     help="Max share of today's company budget this job may use (above 0, at most 1; "
          "default: no share of its own, the whole budget).")]
 MaxTokens = Annotated[int | None, typer.Option(
-    "--max-tokens", min=1, help="Hard cap on tokens for this run (default: no cap).")]
+    "--max-tokens", min=1, help="Hard cap on tokens for this run, at least 1 (default: no cap).")]
 WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
                                          help="When the daily budget is spent, wait for the reset and go on.")]
 JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
-                                      help="Upper bound on concurrent calls.")]
+                                      help=f"Upper bound on concurrent calls, 1 to {MAX_WORKERS}.")]
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:

@@ -29,6 +29,9 @@ def _commands() -> Iterator[tuple[list[str], Any]]:
 def _problems(path: list[str], cmd: Any) -> list[str]:
     shown = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "1000"}).output
     out = [f"shows {t!r}" for t in ("``", "<bool>", "<str>") if t in shown]
+    # x27r3 6: "<int range> [x>=1]" beside --seats; the bound is the help's, in words
+    out += [f"shows {m.group()!r}" for m in re.finditer(r" range>|\[[^\]]*\bx\b[^\]]*\]",
+                                                        shown)]
     texts = [cmd.help or "", *(getattr(p, "help", None) or "" for p in cmd.params)]
     out += [f"swallowed {seg}" for text in texts
             for seg in re.findall(r"\[[^\]]+\]", text) if seg not in shown]

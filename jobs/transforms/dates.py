@@ -13,6 +13,7 @@ from decimal import Decimal
 from bulk.errors import InputError
 
 from .date_patterns import order_family, replacements, swapped_pattern
+from .no_such_day import OUT_OF_RANGE, no_such_day
 from .text import _SPACES, _text, is_empty
 
 # ---------------------------------------------------------------- dates
@@ -367,6 +368,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     first: date | None = None
     wrong: list[_WrongUnit] = []
     short: str | None = None
+    no_day: str | None = None  # a day its month does not have (x27r3 6)
     for fmt in formats:
         try:
             got = (_from_token(fmt, text) if fmt in DATE_TOKENS
@@ -374,7 +376,9 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         except _WrongUnit as exc:
             wrong.append(exc)
             continue
-        except ValueError:
+        except ValueError as exc:
+            if str(exc) == OUT_OF_RANGE and no_day is None:
+                no_day = no_such_day(text, fmt)
             continue
         if fmt not in DATE_TOKENS and (why := _short_digits(text, fmt)) is not None:
             short = short or why
@@ -391,7 +395,8 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         try:
             got = date.fromisoformat(match[1])
         except ValueError:
-            raise InputError(f"not a date: {text!r} (no such day)") from None
+            why = no_such_day(match[1], "%Y-%m-%d")
+            raise InputError(f"not a date: {why or f'{text!r} (no such day)'}") from None
         if window[0] <= got.year <= window[1] or first is None:
             return got
     if wrong:
@@ -400,6 +405,8 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         return first  # out of the window: the caller says so
     if short is not None:
         raise InputError(f"not a date: {short}")
+    if no_day is not None:
+        raise InputError(f"not a date: {no_day}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
     if text == "60" and "excel" in formats:  # as a number cell says it (v10r24)
         raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
