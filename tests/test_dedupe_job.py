@@ -88,7 +88,8 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-conflict")
         assert undo_prep.actions["conflict"] == 1 and not undo_prep.actions["restore"]
-        assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
+        said = str(next(undo.items(ItemState.FAILED)).error)
+        assert "(value: job's " in said and ", now 7000)" in said, said
         undo.close()
         sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,

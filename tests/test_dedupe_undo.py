@@ -79,7 +79,8 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
             assert sb_deal(sb, web.survivor_id)["title"] == "Website redesign (Q1)"
         elif expect == "conflict":
             assert prep.actions["conflict"] == 1 and not prep.actions["restore"], prep.actions
-            assert "value is no longer" in str(next(undo.items(ItemState.FAILED)).error)
+            said = str(next(undo.items(ItemState.FAILED)).error)
+            assert "(value: job's " in said and ", now " in said, said
         else:
             assert prep.actions["unchanged"] == 1 and not prep.actions["restore"], prep.actions
         undo.close()
