@@ -147,14 +147,13 @@ class RowPlanner:
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
         self._names_by_id: dict[int, str] | None = None  # ``_account_name``
-        # the e-mails and phones the file gives its persons, learned before any row is
-        # decided (``learn_persons``): hash((name key, last 9 digits)) -> the (address,
-        # phone) pairs of the rows giving that name and phone with an e-mail (a few
-        # distinct addresses at most), and hash(email_key) -> the first phone a row gives
-        # beside that address. Held by hash (issue 8); a row's phone is checked against
-        # the pair's (``tf.phones_agree``) before its address is taken.
-        self._file_emails: dict[int, tuple[tuple[str, str], ...]] = {}
-        self._email_phone: dict[int, str] = {}
+        # the file's persons, learned before any row is decided (``learn_persons``): the
+        # connected components of the rows' identities (each address of an e-mail cell; a
+        # name with a phone, by its last 9 digits), for a component no row gives whole:
+        # hash(identity) -> (its e-mails, its phones), in file order, a few of each at most.
+        # Held by hash (issue 8); a row's phone is checked against the component's
+        # (``tf.phones_agree``) before it takes the component's identities.
+        self._file_persons: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # hash((name key, organization match key)) -> the e-mails and the phones the file's
         # rows of that name at that organization give (a few distinct ones at most): a row
         # of the name and organization alone is the one person they make (``learn_persons``)
@@ -564,61 +563,164 @@ class RowPlanner:
         with none, both addresses lost; with the address rows first, two)."""
         self.learn_contacts(rows, persons=False)
 
-    def learn_persons(self, rows: Iterable[SourceRow]) -> None:
-        """Learn, before any row is decided, which e-mail and phone the file gives each
-        person: rows sharing an identity — an e-mail, or a name with a phone — are one
-        person, whatever their order (x27r1 1: ``Kenji Nowak`` with a phone, then with
-        the phone and an e-mail, then with the e-mail alone made two persons, the e-mail
-        kept by the second only; the first's, made with no e-mail, took the second row by
-        name+phone). A row of a name and phone without an e-mail takes the e-mail the
-        file's rows of that name and phone give (several: the row fails naming them), and
-        a new person is created with the phone the file gives beside its e-mail."""
-        self.learn_contacts(rows, places=False)
-
     def learn_contacts(self, rows: Iterable[SourceRow], *, places: bool = True,
                        persons: bool = True) -> None:
-        """``learn_places`` and ``learn_persons`` (those asked) from one pass over ``rows``,
-        each row's organization read once for both (issue 8: a pass each read and mapped
-        the whole manifest again, a third of a load's time)."""
+        """``learn_places`` and ``learn_persons`` (those asked) from one read of ``rows``
+        (issue 8: a pass each read and mapped the whole manifest again, a third of a
+        load's time)."""
         found: dict[str, dict[str, str]] = {}
-        emails: dict[int, tuple[tuple[str, str], ...]] = {}
-        phones: dict[int, str] = {}
-        at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
         mapper = self.mapper
-        for row in rows:
-            person = mapper.person_of(row) if persons else None
-            if person is not None and not (person.email or person.phone):
-                person = None
-            org = mapper.org_of(row) if places or person is not None else None
-            if places and org is not None and org.address:
-                try:
-                    where = tf.address_match_key(org.address)
-                except InputError:
-                    where = None
-                if where:
-                    found.setdefault(org.match_key, {}).setdefault(where, org.address)
-            if person is not None:
-                _see_person(person, org, emails, phones, at)
+
+        def placed(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
+            for row in rows:
+                org = mapper.org_of(row) if places else None
+                if org is not None and org.address:
+                    try:
+                        where = tf.address_match_key(org.address)
+                    except InputError:
+                        where = None
+                    if where:
+                        found.setdefault(org.match_key, {}).setdefault(where, org.address)
+                yield row
+        if persons:
+            self.learn_persons(placed(rows))
+        else:
+            for _ in placed(rows):
+                pass
         if places:
             self._places = found
-        if not persons:
-            return
-        self._file_emails, self._email_phone = emails, phones
-        # a name at one organization given by the file with one e-mail (never beside a
-        # phone) and with one phone (never beside an e-mail): one person, as the account's
-        # name+org takes a person without a phone for a row of its name and a phone —
-        # whichever row comes first, made with both
+
+    def learn_persons(self, rows: Iterable[SourceRow]) -> None:
+        """Learn, before any row is decided, which e-mails and phones the file gives each
+        person: the file's persons are the connected components of the rows' identities —
+        every address of an e-mail cell, and a name with a phone (its last 9 digits) —
+        linked by the rows giving them together, whatever their order (x27r1 1; x28r2 F1:
+        ``omar@a`` alone, then ``omar.h@b; omar@a`` with a phone, then the name and phone
+        made two persons, the second with no e-mail and the phone lost). A component is
+        one person: a row takes the identities the file's other rows give it
+        (``_file_identity``), and the person is created once, at its first row, with its
+        e-mails and phones (a few of each, ``_GIVEN_SHOWN``). Held (``_file_persons``) for
+        a component no single row gives whole only.
+
+        The pass's working memory is ints (a union-find over the identities' hashes) and
+        the texts of the rows giving two identities or more, freed once learned."""
+        parent: dict[int, int] = {}  # identity -> its parent (a root: itself)
+        given: dict[int, int] = {}  # identity -> the rows giving it
+        members: dict[int, int] = {}  # a root -> the rows of its component
+        texts: dict[int, str] = {}  # identity -> its text as first written (linked only)
+        at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+        named_at: set[int] = set()  # the (name, organization) slots of rows giving neither
+        # an address -> the first name giving it; the addresses rows of two names give (a
+        # shared one, or a cell listing another's first: x14r4 F1 b) are no one's to take
+        named: dict[int, int] = {}
+        shared: set[int] = set()
+
+        def root(x: int) -> int:
+            while (up := parent[x]) != x:
+                parent[x] = x = parent[up]  # (path halving)
+            return x
+
+        def union(a: int, b: int) -> int:
+            a, b = root(a), root(b)
+            if a != b:
+                parent[b] = a
+                members[a] += members.pop(b)
+            return a
+
+        for row in rows:
+            person = self.mapper.person_of(row)
+            if person is None:
+                continue
+            org = self.mapper.org_of(row)
+            if not (person.email or person.phone):
+                if org is not None:
+                    named_at.add(hash((tf.name_match_key(person.name), org.match_key)))
+                continue
+            if org is not None:
+                name = tf.name_match_key(person.name)
+                slot = hash((name, org.match_key))
+                _, mails, numbers = at.get(slot, (name, (), ()))
+                if person.email and len(mails) < _GIVEN_SHOWN and all(
+                        tf.email_key(a) != tf.email_key(person.email) for a in mails):
+                    mails = (*mails, person.email)
+                elif not person.email and person.phone and len(numbers) < _GIVEN_SHOWN \
+                        and person.phone not in numbers:
+                    numbers = (*numbers, person.phone)
+                at[slot] = (name, mails, numbers)
+            ids = _identities(person)
+            if not ids:
+                continue
+            if person.email:
+                name_hash = hash(tf.name_match_key(person.name))
+                for address in (person.email, *person.also):
+                    if named.setdefault(k := hash(tf.email_key(address)), name_hash) \
+                            != name_hash:
+                        shared.add(k)
+            for h, _ in ids:
+                if h not in parent:
+                    parent[h], members[h] = h, 0
+                given[h] = given.get(h, 0) + 1
+            first = ids[0][0]
+            for h, _ in ids[1:]:
+                first = union(first, h)
+            members[root(first)] += 1
+            if len(ids) > 1:
+                for h, text in ids:
+                    texts.setdefault(h, text)
+        # a name at one organization given by the file with one e-mail and a phone of rows
+        # without one, neither component holding the other kind: one person, as the
+        # account's name+org takes a person without a phone for a row of its name and a
+        # phone — whichever row comes first, made with both
+        kinds: dict[int, int] = {}  # a root -> its identities' kinds (1: phone, 2: e-mail)
+        for h in parent:
+            r = root(h)
+            kinds[r] = kinds.get(r, 0) | (1 if h & 1 else 2)
         for name, mails, numbers in at.values():
-            keys = [k for k in map(tf.phone_key, numbers) if k is not None]
-            alone = [(n, k) for n, k in zip(numbers, keys, strict=False)
-                     if not self._emails_given(name, k)]
-            if len(mails) == 1 and len(alone) == 1 and len(keys) == len(numbers) == 1 \
-                    and hash(tf.email_key(mails[0])) not in phones:
-                number, key = alone[0]
-                phones[hash(tf.email_key(mails[0]))] = number
-                slot = hash((name, key.last9))
-                emails[slot] = (*emails.get(slot, ()), (mails[0], number))
+            if len(mails) != 1 or len(numbers) != 1:
+                continue
+            (mail, *_), phone = _identities(PersonRef(name, mails[0])), _identities(
+                PersonRef(name, phone=numbers[0]))
+            if not phone or mail[0] not in parent or phone[0][0] not in parent:
+                continue
+            a, b = root(mail[0]), root(phone[0][0])
+            if a == b or kinds[a] != 2 or kinds[b] != 1:
+                continue
+            texts.setdefault(*mail)
+            texts.setdefault(*phone[0])
+            kinds[union(a, b)] = 3
+        # a name alone at an organization takes an e-mail or phone the file gives it there
+        # (``_at_identity``): a row of that identity's component, giving nothing else
+        for slot in named_at & at.keys():
+            name, mails, numbers = at[slot]
+            for h, _ in (*(_identities(PersonRef(name, m))[0] for m in mails),
+                         *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
+                if h in parent:
+                    members[root(h)] += 1
         self._file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
+        del at, kinds, named_at
+        # the components no row gives whole: one of their identities is given by fewer
+        # rows than the component has
+        whole: dict[int, bool] = {}
+        for h, n in given.items():
+            r = root(h)
+            whole[r] = whole.get(r, True) and n == members[r]
+        given.clear()
+        members.clear()
+        named.clear()
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        for h in parent:  # (first seen first: the file's order)
+            if h in texts and not whole[r := root(h)] \
+                    and (h & 1 or hash(tf.email_key(texts[h])) not in shared):
+                kept = found.setdefault(r, ([], []))[h & 1]
+                if len(kept) < _GIVEN_SHOWN:
+                    kept.append(texts[h])
+        del texts, whole, shared
+        held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
+        del found
+        persons = {h: held[r] for h in parent if (r := root(h)) in held}
+        parent.clear()  # (the working memory goes now, not with the frame)
+        del held
+        self._file_persons = persons
 
     def _mailed_at(self, name_key: str, org: OrgRef) -> bool:
         """Whether the file gives the name an e-mail at that organization
@@ -638,60 +740,99 @@ class RowPlanner:
                 if at == org_id and pid not in owners
                 and not any(tf.phones_agree(k, phones) for k in keys)]
 
-    def _emails_given(self, name_key: str, phone: tf.PhoneKey) -> list[str]:
-        """The e-mails the file gives beside the name and a phone agreeing with ``phone``
-        (``learn_persons``)."""
-        return [address for address, theirs in self._file_emails.get(
-                    hash((name_key, phone.last9)), ())
-                if (k := tf.phone_key(theirs)) is not None and tf.phones_agree(phone, (k,))]
-
     def _file_identity(self, person: PersonRef, org: OrgRef | None,
                        org_id: object = None) -> PersonRef:
-        """``person`` with the e-mail the file's other rows give its name and phone, when
-        the row gives none, and with the e-mail or phone they give its name at its
-        organization, when it gives neither (``learn_persons``); InputError when they give
-        several."""
-        if person.email:
+        """``person`` as the file's rows give it (``learn_persons``): with the e-mail or
+        phone the file gives its name at its organization when the row gives neither
+        (``_at_identity``), then with every e-mail and phone of its component
+        (``_joined``). InputError when those leave the row several persons to be."""
+        if not person.email and not person.phone and org is not None and self._file_at:
+            person = self._at_identity(person, org, org_id)
+        return self._joined(person)
+
+    def _joined(self, person: PersonRef) -> PersonRef:
+        """``person`` with the e-mails and phones of its component (``learn_persons``), when
+        no row gives the component whole: its own addresses first, then the component's
+        others as ``also`` — a row without one takes the component's first the account
+        gives a person of its name, else the file's first —; its own phone, else the
+        component's first (the first whatever its own when the component has no e-mail:
+        its key), the others as ``more_phones``. Every row of the component then names
+        one person, found by any of its identities or created once with them all.
+        ``person`` itself when the file gives it nothing more, or its only link is a phone
+        that does not agree with the component's (another extension or country:
+        ``tf.phones_agree``). InputError when a row without an e-mail would take
+        addresses of several persons of the account of its name."""
+        if not self._file_persons:
             return person
-        if not person.phone and org is not None and self._file_at:
-            mails, numbers = self._file_at.get(
-                hash((tf.name_match_key(person.name), org.match_key)), ((), ()))
-            if not mails:  # no e-mail for the name there: the rules of a name alone (below;
-                return person  # a file and its parts imported one by one agree: x24r1)
-            # the phones of the name there that no e-mail of the file covers: persons too
-            ones = [*mails, *(n for n in numbers
-                              if not self._file_identity(person._replace(phone=n), None).email)]
-            # the account's persons of the name at that organization that none of those is:
-            # imported one by one, the row would fit them too (x14r5)
-            theirs = self._others_at(person.name, org_id, mails, numbers) if ones else []
-            if theirs:
-                raise _which_person(person.name, "are at the organization of the row (ids "
-                                    + ", ".join(map(str, theirs[:5])) + ")",
-                                    "add an e-mail or phone of the person")
-            if len(ones) > 1:
+        learned = hit = None
+        for hit, _ in _identities(person):
+            if (learned := self._file_persons.get(hit)) is not None:
+                break
+        if learned is None or hit is None:
+            return person
+        mails, phones = learned
+        if hit & 1:  # by its name and phone: only a phone that agrees with the component's
+            mine = tf.phone_key(person.phone) if person.phone else None
+            theirs = [k for k in map(tf.phone_key, phones) if k is not None]
+            if mine is None or not tf.phones_agree(mine, theirs):
+                return person
+        index = self.indexes.persons
+        if not person.email and mails and index is not None:
+            named = {pid for pid, _, _ in index.by_name.get(tf.name_match_key(person.name),
+                                                             ())}
+            owned = {a: pid for a in mails if (pid := index.owner_of(a)) in named}
+            if len(set(owned.values())) > 1:
                 raise InputError(
-                    f"other rows of this file give the person {person.name!r} at this "
-                    f"organization {len(ones)} e-mails or phones ({', '.join(ones)}"
-                    f"{', ...' if len(mails) >= _GIVEN_SHOWN or len(numbers) >= _GIVEN_SHOWN else ''})"
-                    " and the row gives neither: add the e-mail or phone of the person to "
-                    "the row")
-            if ones:
-                if ones[0] in mails:
-                    return person._replace(email=ones[0])
-                return self._file_identity(person._replace(phone=ones[0]), None)
-            return person
-        if not person.phone or not self._file_emails:
-            return person
-        phone = tf.phone_key(person.phone)
-        if phone is None:
-            return person
-        fits = self._emails_given(tf.name_match_key(person.name), phone)
-        if len(fits) > 1:
+                    f"other rows of this file give the person {person.name!r} e-mails of "
+                    f"{len(set(owned.values()))} persons of the account of that name (ids "
+                    f"{', '.join(map(str, sorted(set(owned.values()))[:5]))}) and the row "
+                    "gives none: add the e-mail of the person to the row")
+            if owned:
+                first = next(iter(owned))
+                mails = (first, *(a for a in mails if a != first))
+        own = [a for a in (person.email, *person.also) if a]
+        known = {tf.email_key(a) for a in own}
+        addresses = [*own, *(a for a in mails if tf.email_key(a) not in known)]
+        numbers = [p for p in (person.phone, *person.more_phones) if p]
+        numbers = [*numbers, *phones] if mails or not numbers else [*phones, *numbers]
+        distinct: dict[object, str] = {}  # (one phone written twice: once)
+        for number in numbers:
+            distinct.setdefault(tf.phone_key(number) or number, number)
+        numbers = list(distinct.values())
+        return person._replace(email=addresses[0] if addresses else None,
+                               also=tuple(addresses[1:]),
+                               phone=numbers[0] if numbers else None,
+                               more_phones=tuple(numbers[1:]))
+
+    def _at_identity(self, person: PersonRef, org: OrgRef, org_id: object) -> PersonRef:
+        """``person`` (a row with neither an e-mail nor a phone) with the e-mail or phone the
+        file's rows give its name at its organization (``learn_persons``); InputError when
+        they give several."""
+        mails, numbers = self._file_at.get(
+            hash((tf.name_match_key(person.name), org.match_key)), ((), ()))
+        if not mails:  # no e-mail for the name there: the rules of a name alone (below;
+            return person  # a file and its parts imported one by one agree: x24r1)
+        # the phones of the name there that no e-mail of the file covers: persons too
+        ones = [*mails, *(n for n in numbers
+                          if not self._joined(person._replace(phone=n)).email)]
+        # the account's persons of the name at that organization that none of those is:
+        # imported one by one, the row would fit them too (x14r5)
+        theirs = self._others_at(person.name, org_id, mails, numbers) if ones else []
+        if theirs:
+            raise _which_person(person.name, "are at the organization of the row (ids "
+                                + ", ".join(map(str, theirs[:5])) + ")",
+                                "add an e-mail or phone of the person")
+        if len(ones) > 1:
             raise InputError(
-                f"other rows of this file give the person {person.name!r} with this phone "
-                f"{len(fits)} e-mails ({', '.join(fits)}{', ...' if len(fits) >= _GIVEN_SHOWN else ''})"
-                " and the row gives none: add the e-mail of the person to the row")
-        return person._replace(email=fits[0]) if fits else person
+                f"other rows of this file give the person {person.name!r} at this "
+                f"organization {len(ones)} e-mails or phones ({', '.join(ones)}"
+                f"{', ...' if len(mails) >= _GIVEN_SHOWN or len(numbers) >= _GIVEN_SHOWN else ''})"
+                " and the row gives neither: add the e-mail or phone of the person to "
+                "the row")
+        if ones:
+            return person._replace(email=ones[0]) if ones[0] in mails \
+                else person._replace(phone=ones[0])
+        return person
 
     def _new_places(self, key: str) -> dict[str, str]:
         """The addresses (match key -> as written) at which the file names organization
@@ -943,8 +1084,7 @@ class RowPlanner:
         if first is None:
             # the phone the file gives beside its e-mail, when this row gives none
             # (``learn_persons``): made with it, whichever of its rows comes first
-            number = person.phone or (self._email_phone.get(hash(tf.email_key(
-                person.email))) if person.email else None)
+            number = person.phone
             # the first row's person is the one created; kept as a tuple, not as its body
             # (a 1,000,000-row file can name 150,000 new persons: ~1 KB each as dicts).
             # Its other addresses but those a person of the account or of this file
@@ -1066,37 +1206,7 @@ def _name_words(name: str) -> list[str]:
     return [w for w in _WORD.findall(tf.name_match_key(name)) if w not in _TITLES]
 
 
-_GIVEN_SHOWN = 3  # the distinct e-mails kept (and named) per name and phone (learn_persons)
-
-
-def _see_person(person: PersonRef, org: OrgRef | None,
-                emails: dict[int, tuple[tuple[str, str], ...]], phones: dict[int, str],
-                at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]]) -> None:
-    """One row's person (with an e-mail or a phone) and organization, into what
-    ``RowPlanner.learn_persons`` learns: by name at the organization (``at``), the address's
-    phone (``phones``) and by name and phone (``emails``), each keyed by its hash."""
-    address = tf.email_key(person.email) if person.email else None
-    name = tf.name_match_key(person.name)
-    if org is not None:
-        slot = hash((name, org.match_key))
-        _, mails, numbers = at.get(slot, (name, (), ()))
-        if person.email and len(mails) < _GIVEN_SHOWN and all(
-                tf.email_key(a) != address for a in mails):
-            mails = (*mails, person.email)
-        elif not person.email and person.phone and len(numbers) < _GIVEN_SHOWN \
-                and person.phone not in numbers:
-            numbers = (*numbers, person.phone)
-        at[slot] = (name, mails, numbers)
-    if not person.email or not person.phone:
-        return
-    phone = tf.phone_key(person.phone)
-    if phone is None:
-        return
-    phones.setdefault(hash(address), person.phone)
-    slot = hash((name, phone.last9))
-    given = emails.get(slot, ())
-    if len(given) < _GIVEN_SHOWN and all(tf.email_key(a) != address for a, _ in given):
-        emails[slot] = (*given, (person.email, person.phone))
+_GIVEN_SHOWN = 3  # the distinct e-mails (and phones) kept and named per person (learn_persons)
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
 _FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
 
@@ -1185,6 +1295,24 @@ class _HashedIndex:
         if had is None:
             return []
         return list(had) if type(had) is list else [had]  # type: ignore[list-item]
+
+
+def _identities(person: PersonRef) -> list[tuple[int, str]]:
+    """A row's person's identities as ``learn_persons`` links them, each (its hash, its
+    text), distinct, in the row's order: its name with every address of its e-mail cell
+    (an even hash), then its name with each phone (an odd hash; by the phone's last 9
+    digits; none without a name). An address links the rows of its name only: a cell
+    listing a person of another name's address keeps the rules of ``_email_key``
+    (x10r4 F4, x14r2 F1)."""
+    ids: dict[int, str] = {}
+    name = tf.name_match_key(person.name)
+    for address in (person.email, *person.also):
+        if address:
+            ids.setdefault(hash(("e", name, tf.email_key(address))) & ~1, address)
+    for phone in (person.phone, *person.more_phones) if name else ():
+        if phone and (key := tf.phone_key(phone)) is not None:
+            ids.setdefault(hash(("p", name, key.last9)) | 1, phone)
+    return list(ids.items())
 
 
 def _which_person(name: str, where: str, fix: str) -> InputError:
