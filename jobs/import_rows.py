@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -602,12 +603,15 @@ class RowPlanner:
         e-mails and phones (a few of each, ``_GIVEN_SHOWN``). Held (``_file_persons``) for
         a component no single row gives whole only.
 
-        The pass's working memory is ints (a union-find over the identities' hashes) and
-        the texts of the rows giving two identities or more, freed once learned."""
-        parent: dict[int, int] = {}  # identity -> its parent (a root: itself)
-        given: dict[int, int] = {}  # identity -> the rows giving it
-        members: dict[int, int] = {}  # a root -> the rows of its component
-        texts: dict[int, str] = {}  # identity -> its text as first written (linked only)
+        The pass's working memory is ints (a union-find over the identities' hashes, in
+        arrays) and the texts of the rows giving two identities or more, freed once
+        learned."""
+        # the union-find, by each identity's number (first seen first): arrays of ints,
+        # 8 bytes an entry where a dict of ints took ~100 (a 1,000,000-row plan's peak)
+        number: dict[int, int] = {}  # identity (hash) -> its number
+        hashes, parent = array("q"), array("q")  # number -> its hash; its parent (a root: itself)
+        given, members = array("q"), array("q")  # number -> its rows; a root's component's
+        texts: dict[int, str] = {}  # number -> its text as first written (linked only)
         at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
         named_at: set[int] = set()  # the (name, organization) slots of rows giving neither
         # an address -> the first name giving it; the addresses rows of two names give (a
@@ -624,8 +628,18 @@ class RowPlanner:
             a, b = root(a), root(b)
             if a != b:
                 parent[b] = a
-                members[a] += members.pop(b)
+                members[a] += members[b]
             return a
+
+        def numbered(h: int) -> int:
+            n = number.get(h)
+            if n is None:
+                n = number[h] = len(hashes)
+                hashes.append(h)
+                parent.append(n)
+                given.append(0)
+                members.append(0)
+            return n
 
         for row in rows:
             person = self.mapper.person_of(row)
@@ -647,7 +661,7 @@ class RowPlanner:
                         and person.phone not in numbers:
                     numbers = (*numbers, person.phone)
                 at[slot] = (name, mails, numbers)
-            ids = _identities(person)
+            ids = [(numbered(h), text) for h, text in _identities(person)]
             if not ids:
                 continue
             if person.email:
@@ -656,37 +670,35 @@ class RowPlanner:
                     if named.setdefault(k := hash(tf.email_key(address)), name_hash) \
                             != name_hash:
                         shared.add(k)
-            for h, _ in ids:
-                if h not in parent:
-                    parent[h], members[h] = h, 0
-                given[h] = given.get(h, 0) + 1
+            for n, _ in ids:
+                given[n] += 1
             first = ids[0][0]
-            for h, _ in ids[1:]:
-                first = union(first, h)
+            for n, _ in ids[1:]:
+                first = union(first, n)
             members[root(first)] += 1
             if len(ids) > 1:
-                for h, text in ids:
-                    texts.setdefault(h, text)
+                for n, text in ids:
+                    texts.setdefault(n, text)
+        named.clear()
         # a name at one organization given by the file with one e-mail and a phone of rows
         # without one, neither component holding the other kind: one person, as the
         # account's name+org takes a person without a phone for a row of its name and a
         # phone — whichever row comes first, made with both
-        kinds: dict[int, int] = {}  # a root -> its identities' kinds (1: phone, 2: e-mail)
-        for h in parent:
-            r = root(h)
-            kinds[r] = kinds.get(r, 0) | (1 if h & 1 else 2)
+        kinds = bytearray(len(hashes))  # a root -> its identities' kinds (1: phone, 2: e-mail)
+        for n, h in enumerate(hashes):
+            kinds[root(n)] |= 1 if h & 1 else 2
         for name, mails, numbers in at.values():
             if len(mails) != 1 or len(numbers) != 1:
                 continue
             (mail, *_), phone = _identities(PersonRef(name, mails[0])), _identities(
                 PersonRef(name, phone=numbers[0]))
-            if not phone or mail[0] not in parent or phone[0][0] not in parent:
+            if not phone or mail[0] not in number or phone[0][0] not in number:
                 continue
-            a, b = root(mail[0]), root(phone[0][0])
+            a, b = root(number[mail[0]]), root(number[phone[0][0]])
             if a == b or kinds[a] != 2 or kinds[b] != 1:
                 continue
-            texts.setdefault(*mail)
-            texts.setdefault(*phone[0])
+            texts.setdefault(a, mail[1])
+            texts.setdefault(b, phone[0][1])
             kinds[union(a, b)] = 3
         # a name alone at an organization takes an e-mail or phone the file gives it there
         # (``_at_identity``): a row of that identity's component, giving nothing else
@@ -694,33 +706,31 @@ class RowPlanner:
             name, mails, numbers = at[slot]
             for h, _ in (*(_identities(PersonRef(name, m))[0] for m in mails),
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
-                if h in parent:
-                    members[root(h)] += 1
+                if h in number:
+                    members[root(number[h])] += 1
         self._file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         del at, kinds, named_at
         # the components no row gives whole: one of their identities is given by fewer
         # rows than the component has
-        whole: dict[int, bool] = {}
-        for h, n in given.items():
-            r = root(h)
-            whole[r] = whole.get(r, True) and n == members[r]
-        given.clear()
-        members.clear()
-        named.clear()
+        whole = bytearray(b"\x01") * len(hashes)  # a root -> whether every row gives it whole
+        for n, rows_of_n in enumerate(given):
+            if rows_of_n != members[r := root(n)]:
+                whole[r] = 0
+        del given[:], members[:]  # (freed now: the arrays stay bound to the closures)
         found: dict[int, tuple[list[str], list[str]]] = {}
-        for h in parent:  # (first seen first: the file's order)
-            if h in texts and not whole[r := root(h)] \
-                    and (h & 1 or hash(tf.email_key(texts[h])) not in shared):
+        for n, h in enumerate(hashes):  # (first seen first: the file's order)
+            if n in texts and not whole[r := root(n)] \
+                    and (h & 1 or hash(tf.email_key(texts[n])) not in shared):
                 kept = found.setdefault(r, ([], []))[h & 1]
                 if len(kept) < _GIVEN_SHOWN:
-                    kept.append(texts[h])
+                    kept.append(texts[n])
         del texts, whole, shared
+        number.clear()
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
-        persons = {h: held[r] for h in parent if (r := root(h)) in held}
-        parent.clear()  # (the working memory goes now, not with the frame)
-        del held
-        self._file_persons = persons
+        self._file_persons = {h: held[r] for n, h in enumerate(hashes)
+                              if (r := root(n)) in held}
+        del held, hashes[:], parent[:]
 
     def _mailed_at(self, name_key: str, org: OrgRef) -> bool:
         """Whether the file gives the name an e-mail at that organization
