@@ -134,31 +134,13 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings,
         planner.key_column))
 
 
-def learn_places(planner: RowPlanner, settings: ImportSettings,
-                 stopping: Stopping | None = None) -> None:
-    """Every address the manifest names each organization at, learned before any row is
-    decided (one extra pass, only when the mapping reads an organization's address): which
-    rows share a new organization does not depend on their order
-    (``RowPlanner.learn_places``)."""
-    if planner.mapper.reads_org_address:
-        planner.learn_places(_first_rows(planner, settings, stopping))
-
-
-def learn_persons(planner: RowPlanner, settings: ImportSettings,
-                  stopping: Stopping | None = None) -> None:
-    """The e-mail and phone the manifest gives each person, learned before any row is
-    decided (one extra pass, only when the mapping reads a person's e-mail or phone):
-    which rows share a person does not depend on their order
-    (``RowPlanner.learn_persons``)."""
-    if planner.mapper.reads_person_email_or_phone:
-        planner.learn_persons(_first_rows(planner, settings, stopping))
-
-
 def learn_contacts(planner: RowPlanner, settings: ImportSettings,
                    stopping: Stopping | None = None) -> None:
-    """``learn_places`` and ``learn_persons``, those the mapping asks for, from one pass
-    over the manifest (``RowPlanner.learn_contacts``: issue 8, a pass each read the whole
-    file twice)."""
+    """Every address the manifest names each organization at, and the e-mails and phones
+    it gives each person — those the mapping reads — learned before any row is decided,
+    so that which rows share a new organization or person does not depend on their order
+    (``RowPlanner.learn_places`` / ``learn_persons``), from one pass over the manifest
+    (``RowPlanner.learn_contacts``: issue 8, a pass each read the whole file twice)."""
     places = planner.mapper.reads_org_address
     persons = planner.mapper.reads_person_email_or_phone
     if places or persons:

@@ -23,7 +23,7 @@ from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_mapping_golden import write_dirty
 
 TOKEN = "learn-contacts-token"
-LEARNED = ("_places", "_file_emails", "_email_phone", "_file_at")
+LEARNED = ("_places", "_file_persons", "_file_at")  # what learn_contacts leaves
 
 
 def _decided(planner: Any, settings: Any) -> list[bytes]:
@@ -49,7 +49,7 @@ def test_one_pass_learns_what_the_two_passes_learned(tmp_path: Path) -> None:
     import_load.learn_contacts(one, settings)
     for name in LEARNED:
         assert getattr(one, name) == getattr(two, name), name
-    assert one._places and one._file_emails  # the file gives both: something was learned
+    assert one._places and one._file_persons  # the file gives both: something was learned
     assert _decided(one, settings) == _decided(two, settings)
 
 
