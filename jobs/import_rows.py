@@ -31,7 +31,7 @@ import functools
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
@@ -72,6 +72,7 @@ from .import_items import (
     stored_row,
 )
 from .import_resolve import person_email_key, person_key_at
+from .learned import SpilledTable
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
@@ -153,12 +154,13 @@ class RowPlanner:
         # name with a phone, by its last 9 digits), for a component no row gives whole:
         # hash(identity) -> (its e-mails, its phones), in file order, a few of each at most.
         # Held by hash (issue 8); a row's phone is checked against the component's
-        # (``tf.phones_agree``) before it takes the component's identities.
-        self._file_persons: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # (``tf.phones_agree``) before it takes the component's identities. Once learned, a
+        # large table is on disk (``SpilledTable``: ~45 MB of a 1,000,000-row plan's peak)
+        self._file_persons: _Learned[tuple[tuple[str, ...], tuple[str, ...]]] = {}
         # hash((name key, organization match key)) -> the e-mails and the phones the file's
         # rows of that name at that organization give (a few distinct ones at most): a row
         # of the name and organization alone is the one person they make (``learn_persons``)
-        self._file_at: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._file_at: _Learned[tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
         # address the file names the organization at (``learn_places``; None: not learned)
@@ -708,8 +710,10 @@ class RowPlanner:
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
                 if h in number:
                     members[root(number[h])] += 1
-        self._file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
+        # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
+        file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         del at, kinds, named_at
+        self._file_at = SpilledTable.of(file_at)
         # the components no row gives whole: one of their identities is given by fewer
         # rows than the component has
         whole = bytearray(b"\x01") * len(hashes)  # a root -> whether every row gives it whole
@@ -728,9 +732,9 @@ class RowPlanner:
         number.clear()
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
-        self._file_persons = {h: held[r] for n, h in enumerate(hashes)
-                              if (r := root(n)) in held}
+        persons = {h: held[r] for n, h in enumerate(hashes) if (r := root(n)) in held}
         del held, hashes[:], parent[:]
+        self._file_persons = SpilledTable.of(persons)
 
     def _mailed_at(self, name_key: str, org: OrgRef) -> bool:
         """Whether the file gives the name an e-mail at that organization
@@ -1216,6 +1220,8 @@ def _name_words(name: str) -> list[str]:
     return [w for w in _WORD.findall(tf.name_match_key(name)) if w not in _TITLES]
 
 
+_V = TypeVar("_V")
+_Learned = dict[int, _V] | SpilledTable[_V]  # a learning pass's table (``learn_persons``)
 _GIVEN_SHOWN = 3  # the distinct e-mails (and phones) kept and named per person (learn_persons)
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
 _FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
