@@ -72,7 +72,7 @@ from .import_items import (
     stored_row,
 )
 from .import_resolve import person_email_key, person_key_at
-from .learned import SpilledTable
+from .learned import SpilledDict, SpilledTable
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
@@ -1233,12 +1233,14 @@ class _NewPersons:
     the four texts (with the org ref beside it in a pair when there is one), unpacked on
     each read. A tuple of five with two more strings was ~200 bytes a person; packed, ~130
     (~10 MB of a 1,000,000-row plan's ~150,000 new persons, issue 8). A text holding a
-    separator is kept as the tuple itself."""
+    separator is kept as the tuple itself. From ``learned.SPILL_AT`` persons they are held
+    on disk (``SpilledDict``: ~25 MB of that plan's peak); an org ref read from there is
+    an equal copy."""
 
     __slots__ = ("_d",)
 
     def __init__(self) -> None:
-        self._d: dict[str, Any] = {}
+        self._d = SpilledDict()
 
     def __contains__(self, key: object) -> bool:
         return key in self._d

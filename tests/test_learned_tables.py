@@ -69,11 +69,11 @@ def test_spilled_tables_decide_every_row_as_in_memory(tmp_path: Path,
     """With every learned table on disk, each row's item and the counts are those of the
     tables held as dicts."""
     in_memory, planner = _decided(tmp_path / "a")
-    assert not planner._file_emails.spilled
+    assert not planner._file_emails.spilled and not planner._persons._d.spilled
     monkeypatch.setattr(jobs.learned, "SPILL_AT", 1)
     spilled, planner = _decided(tmp_path / "b")
     assert planner._file_emails.spilled and planner._email_phone.spilled
-    assert planner._file_at.spilled
+    assert planner._file_at.spilled and planner._persons._d.spilled
     assert spilled == in_memory
 
 
@@ -120,3 +120,32 @@ def test_a_table_reads_as_its_dict(entries: dict[int, Any], probes: list[int],
             assert (key in table) == (key in expected)
     finally:
         table.close()
+
+
+def test_new_persons_leave_the_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """5,000 new persons of a file (as the row planner keeps them: ``_NewPersons``) hold
+    under 50 KB of the Python heap once spilled (in a dict, packed: ~1 MB); each reads back
+    as it was set, in the order set."""
+    from jobs.import_rows import _NewPersons
+
+    monkeypatch.setattr(jobs.learned, "SPILL_AT", 100)
+    org = {"kind": "org", "key": "acme inc", "body": {"name": "Acme Inc"}}
+    people = [(f"e:person{n}@example.org",
+               (f"Person {n}", f"+49 30 {n:07d}" if n % 3 else None, org if n % 2 else None,
+                (f"other{n}@example.org",) if n % 5 == 0 else (), ()))
+              for n in range(5000)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        persons = _NewPersons()
+        for key, person in people:
+            persons[key] = person
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 50_000, kept
+    assert len(persons) == 5000 and list(persons) == [k for k, _ in people]
+    assert all(persons[k] == p and persons.get(k) == p and k in persons for k, p in people)
+    assert "e:nobody@example.org" not in persons and persons.get("e:nobody@example.org") is None
