@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import jobs.learned
 from benchmarks.bench_mapping import offline_planner
 from jobs.demo_data import COLUMNS, MAPPING, iter_demo_rows
-from jobs.import_load import _items, learn_marks, learn_persons, learn_places
+from jobs.import_load import _first_rows, _items, learn_contacts, learn_marks
 from jobs.learned import SpilledTable
 
 ROWS = 4000
@@ -53,8 +53,7 @@ def _decided(tmp_path: Path) -> tuple[str, Any]:
     runs them), and the planner."""
     planner, settings = offline_planner(*_manifest(tmp_path))()
     learn_marks(planner, settings)
-    learn_places(planner, settings)
-    learn_persons(planner, settings)
+    learn_contacts(planner, settings)
     digest = hashlib.sha256()
     for item in _items(planner, settings):
         digest.update(orjson.dumps([item.row, item.key, item.op, item.state.value, item.error,
@@ -69,10 +68,10 @@ def test_spilled_tables_decide_every_row_as_in_memory(tmp_path: Path,
     """With every learned table on disk, each row's item and the counts are those of the
     tables held as dicts."""
     in_memory, planner = _decided(tmp_path / "a")
-    assert not planner._file_emails.spilled and not planner._persons._d.spilled
+    assert not planner._file_persons.spilled and not planner._persons._d.spilled
     monkeypatch.setattr(jobs.learned, "SPILL_AT", 1)
     spilled, planner = _decided(tmp_path / "b")
-    assert planner._file_emails.spilled and planner._email_phone.spilled
+    assert planner._file_persons.spilled
     assert planner._file_at.spilled and planner._persons._d.spilled
     assert spilled == in_memory
 
@@ -85,18 +84,17 @@ def test_learned_tables_leave_the_heap(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(jobs.learned, "SPILL_AT", 100)
     planner, settings = offline_planner(*_manifest(tmp_path))()
     learn_marks(planner, settings)
-    learn_places(planner, settings)
-    learn_persons(planner, settings)
+    learn_contacts(planner, settings)
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        learn_persons(planner, settings)
+        planner.learn_persons(_first_rows(planner, settings))
         gc.collect()
         kept = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert len(planner._file_emails) > 100
+    assert len(planner._file_persons) > 100
     assert kept < 100_000, kept
 
 
