@@ -59,7 +59,7 @@ them and blocks nobody longer than a window and an ``ahead`` past its last renew
 entries age out of the sorted set like anyone's. Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~560 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~760 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.

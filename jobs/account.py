@@ -10,7 +10,7 @@ Used by the import (catalog, key field, indexes, reconciliation) and by the othe
 job kinds (update / move-stage / merge / undo) that resolve names or find deals by
 their source key.
 
-Why ~530 lines: every list read the jobs make lives here, each priced beside its pull,
+Why ~860 lines: every list read the jobs make lives here, each priced beside its pull,
 so that a plan and the calls it prices cannot drift apart.
 """
 

@@ -8,7 +8,7 @@ the run's ``CallContext`` (scheduled, retried, accounted): ``GET /api/v2/deals?i
 (100 ids per call, 10 tokens) and ``GET /api/v2/deals/archived?ids=`` (20 tokens),
 openapi-v2.yaml.
 
-Why ~520 lines: one concept — a deal as every kind reads, compares and restores it — whose
+Why ~790 lines: one concept — a deal as every kind reads, compares and restores it — whose
 verdicts (``in_flight``, ``drifted``, ``same``) must stay one rule for all six kinds;
 split, each kind would grow its own copy (they did, before issue 8).
 """

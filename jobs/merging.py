@@ -22,7 +22,7 @@ this job's own last write to that survivor returned: its merges' (recorded with 
 answer, or found applied by the same reconcile), and a dedupe's field-policy PATCH,
 recorded with the PATCH's outcome) fails its row, nothing sent.
 
-Why ~550 lines: reading and checking the pairs, the plan and the job kind (run,
+Why ~970 lines: reading and checking the pairs, the plan and the job kind (run,
 reconcile, resume) share the pair rules above; the dedupe apply extends the kind.
 """
 

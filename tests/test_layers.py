@@ -83,17 +83,24 @@ def _long_modules() -> list[Path]:
 
 def test_a_long_module_says_why_in_its_docstring() -> None:
     """Every module of more than 500 lines has a paragraph starting "Why" that names its
-    size ("Why ~540 lines: ..."), so a reader knows the length was chosen."""
+    size ("Why ~540 lines: ..."), so a reader knows the length was chosen — the size it
+    has, within a quarter (x28r1 7: import_load said ~540 and had 1,251)."""
     import ast
     import re
 
     long = _long_modules()
     assert long  # the walk found the long ones (a rename of a package would hide them)
-    unexplained = [str(p.relative_to(ROOT)) for p in long
-                   if not re.search(r"^Why\b[^\n]*~\d+ lines",
-                                    ast.get_docstring(ast.parse(p.read_text("utf-8"))) or "",
-                                    re.MULTILINE)]
+    unexplained, stale = [], []
+    for p in long:
+        text = p.read_text("utf-8")
+        said = re.search(r"^Why\b[^\n]*?~(\d+) lines", ast.get_docstring(ast.parse(text)) or "",
+                         re.MULTILINE)
+        if said is None:
+            unexplained.append(str(p.relative_to(ROOT)))
+        elif abs(int(said.group(1)) - (n := len(text.splitlines()))) > n / 4:
+            stale.append(f"{p.relative_to(ROOT)}: says ~{said.group(1)}, has {n}")
     assert unexplained == []
+    assert stale == []
 
 
 def _module_name(path: Path) -> str:

@@ -21,7 +21,7 @@ their ``update_time`` with the deals it re-reads, and review.html shows them.
 ``read_groups`` reads ``groups.csv`` back; a bad row is an ``InputError``
 naming its data row (1-based, the header not counted, as in every manifest).
 
-Why ~515 lines: the four files are one format, written and read back here together
+Why ~760 lines: the four files are one format, written and read back here together
 (with the field-policy PATCH and the drops each group's row states), so that a change to
 a column is made in one place; the review page is its own module.
 """

@@ -1,7 +1,7 @@
 """The mapping file's schema and ``Mapping`` (loaded and validated, not yet
 resolved against an account). Every error names its TOML key.
 
-Why ~510 lines: the schema is one pydantic model tree whose validators (date formats,
+Why ~780 lines: the schema is one pydantic model tree whose validators (date formats,
 rules, options, TODOs) must name the key they check; split, each part would import the
 others' models."""
 

@@ -2,7 +2,7 @@
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 (``jobs.undo``).
 
-Why ~600 lines: every verdict on a target (what it wrote, what changed since, who else
+Why ~840 lines: every verdict on a target (what it wrote, what changed since, who else
 made or moved it) reads the same deal picture and the same before-images; split, each
 part would pass that picture around and the verdicts' order would be spread out.
 """
