@@ -40,6 +40,7 @@ from bulk.manifest import HeaderLine, SourceRow, detect_format
 from bulk.manifest_row import MisalignedRow, at_line
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
+from bulk.wording import counted
 
 from . import transforms as tf
 from .account import (
@@ -833,9 +834,15 @@ class RowPlanner:
         # imported one by one, the row would fit them too (x14r5)
         theirs = self._others_at(person.name, org_id, mails, numbers) if ones else []
         if theirs:
-            raise _which_person(person.name, "are at the organization of the row (ids "
-                                + ", ".join(map(str, theirs[:5])) + ")",
-                                "add an e-mail or phone of the person")
+            # (x28r2 F8: "several persons ... (ids 23), some made by earlier rows" of one
+            # person of the account and the one a later row gives an e-mail)
+            raise InputError(
+                f"{counted(len(theirs), 'person')} of the account named {person.name!r} "
+                f"{'is' if len(theirs) == 1 else 'are'} at the organization of the row "
+                f"({'id' if len(theirs) == 1 else 'ids'} "
+                + ", ".join(map(str, theirs[:5])) + "), beside the one other rows of this "
+                "file give an e-mail or phone there, and the row does not say which: add an "
+                "e-mail or phone of the person to the row")
         if len(ones) > 1:
             raise InputError(
                 f"other rows of this file give the person {person.name!r} at this "
@@ -1335,7 +1342,7 @@ def _identities(person: PersonRef) -> list[tuple[int, str]]:
 
 def _which_person(name: str, where: str, fix: str) -> InputError:
     """A row that fits several persons of ``name`` some of whom this file makes."""
-    return InputError(f"several persons named {name!r} {where}, some made by earlier rows "
+    return InputError(f"several persons named {name!r} {where}, some made by other rows "
                       f"of this file, and the row does not say which: {fix} to the row")
 
 

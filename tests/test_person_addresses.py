@@ -613,3 +613,29 @@ async def test_an_upper_case_address_with_accented_letters_finds_the_accounts_pe
     assert linked["Four"] == persons["Жанна Ωmega"][0]
     assert linked["Five"] == linked["Six"] == persons["Søren Ærø"][0]
     assert rows["g1"]["person_matched_by"] == rows["g4"]["person_matched_by"] == "email"
+
+
+async def test_a_row_fitting_one_account_person_and_one_of_a_later_row_says_so(
+        tmp_path: Path) -> None:
+    """x28r2 F8: the account's Mart Tamm (with a phone) at Talvik Marine, then a file whose
+    row names him alone there and whose later row gives an e-mail: the reason said
+    "several persons ... (ids 23), some made by earlier rows of this file" of one person
+    of the account and a later row's."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAIL_PHONE_MAPPING + '[organization]\nname = "org"\n')
+    seed, manifest = tmp_path / "seed.csv", tmp_path / "in.csv"
+    seed.write_text("id,title,person,email,phone,org\n"
+                    "s0,S0,Mart Tamm,,+372 555 1234,Talvik Marine OÜ\n")
+    manifest.write_text("id,title,person,email,phone,org\n"
+                        "t1,T1,Mart Tamm,,,Talvik Marine OÜ\n"
+                        "t2,T2,Mart Tamm,mart@talvik.example,,Talvik Marine OÜ\n")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _run(sb, tmp_path, seed, mapping, "seed")
+        (mart,) = [p["id"] for p in sb.state.persons.rows.values() if p["name"] == "Mart Tamm"]
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="f")
+        failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+    assert set(failed) == {"t1"}, failed
+    assert failed["t1"].startswith(
+        f"1 person of the account named 'Mart Tamm' is at the organization of the row (id "
+        f"{mart}), beside the one other rows of this file give an e-mail or phone there"), failed
