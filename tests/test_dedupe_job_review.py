@@ -121,11 +121,15 @@ async def test_the_review_pages_owner_names_come_from_every_page_of_users() -> N
 
     pages = {0: ([{"id": 1, "name": "Ann"}], 1), 1: ([{"id": 2, "name": "Bob"}], None)}
 
-    class Ctx:
+    class Ctx:  # a run's CallContext: call, and pages through the one pagination loop
         async def call(self, op: str, params: dict[str, Any]) -> Any:
             assert op == "getUsers", op
-            data, nxt = pages[params["start"]]
+            data, nxt = pages[params.get("start", 0)]
             return SimpleNamespace(data=data, next_start=nxt)
+
+        async def pages(self, op: str, *, params: Any = None, limit: int = 500) -> Any:
+            from bulk.client import paginate
+            return [page async for page in paginate(self.call, op, params=params, limit=limit)]
 
     names = await review_names(Ctx(), [DealRecord(id=9, title="x", status="open",  # type: ignore[arg-type]
                                                   owner_id=2)])
