@@ -614,7 +614,16 @@ class RowPlanner:
         number: dict[int, int] = {}  # identity (hash) -> its number
         hashes, parent = array("q"), array("q")  # number -> its hash; its parent (a root: itself)
         given, members = array("q"), array("q")  # number -> its rows; a root's component's
-        texts: dict[int, str] = {}  # number -> its text as first written (linked only)
+        # number -> its text as first written (linked only), on disk once large (issue 8:
+        # ~50 MB of a 1,000,000-row plan's peak as a dict); ``keep`` / ``text_of``
+        texts = SpilledDict()
+
+        def keep(n: int, text: str) -> None:
+            if (k := str(n)) not in texts:
+                texts[k] = text
+
+        def text_of(n: int) -> str | None:
+            return texts[k] if (k := str(n)) in texts else None
         at: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
         named_at: set[int] = set()  # the (name, organization) slots of rows giving neither
         # an address -> the first name giving it; the addresses rows of two names give (a
@@ -681,7 +690,7 @@ class RowPlanner:
             members[root(first)] += 1
             if len(ids) > 1:
                 for n, text in ids:
-                    texts.setdefault(n, text)
+                    keep(n, text)
         named.clear()
         # a name at one organization given by the file with one e-mail and a phone of rows
         # without one, neither component holding the other kind: one person, as the
@@ -700,8 +709,8 @@ class RowPlanner:
             a, b = root(number[mail[0]]), root(number[phone[0][0]])
             if a == b or kinds[a] != 2 or kinds[b] != 1:
                 continue
-            texts.setdefault(a, mail[1])
-            texts.setdefault(b, phone[0][1])
+            keep(a, mail[1])
+            keep(b, phone[0][1])
             kinds[union(a, b)] = 3
         # a name alone at an organization takes an e-mail or phone the file gives it there
         # (``_at_identity``): a row of that identity's component, giving nothing else
@@ -724,12 +733,12 @@ class RowPlanner:
         del given[:], members[:]  # (freed now: the arrays stay bound to the closures)
         found: dict[int, tuple[list[str], list[str]]] = {}
         for n, h in enumerate(hashes):  # (first seen first: the file's order)
-            if n in texts and not whole[r := root(n)] \
-                    and (h & 1 or hash(tf.email_key(texts[n])) not in shared):
+            if not whole[r := root(n)] and (written := text_of(n)) is not None \
+                    and (h & 1 or hash(tf.email_key(written)) not in shared):
                 kept = found.setdefault(r, ([], []))[h & 1]
                 if len(kept) < _GIVEN_SHOWN:
-                    kept.append(texts[n])
-        del texts, whole, shared
+                    kept.append(written)
+        del whole, shared  # (texts: on disk, gone with this call)
         number.clear()
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
