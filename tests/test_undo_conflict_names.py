@@ -24,18 +24,16 @@ from tests.test_undo import _imported_with_contacts, undoer
 from tests.update_support import deal, load_job
 
 
-def _undone_in_flight(sb: Sandbox, tmp_path: Path, jobs: Path, deal_id: int) -> dict[str, Any]:
-    """Job "upd" writes the deal's stage, owner, Lead source and products and runs; its undo
-    "und" dies with the restore in flight, not applied; a colleague then sets all four to
-    other values. Returns the names the conflict should show (then, now) and the ids."""
+def _updated(sb: Sandbox, tmp_path: Path, jobs: Path, deal_id: int) -> dict[str, Any]:
+    """Job "upd" writes the deal's stage, owner, Lead source (Partner) and products and
+    runs. Returns what it wrote and what a colleague may set instead: the stages (``mine``,
+    ``theirs``), the users (``me``, ``colleague``), the pipeline's name and the two option
+    fields' (code, {label: id})."""
     from jobs.account import load_catalog
     from jobs.updating import UpdateMapping, prepare_update
 
-    src, src_opts = field(sb, "Lead source")
-    prod, prod_opts = field(sb, "Products of interest")
     now = deal(sb, deal_id)
     mine_stage = stage_of(sb, deal_id, {now["stage_id"]})
-    theirs = stage_of(sb, deal_id, {now["stage_id"], mine_stage["id"]})
     users = sorted((u for u in sb.state.users.values() if u["active_flag"]),
                    key=lambda u: int(u["id"]))
     mine, colleague = [u for u in users if u["id"] != now["owner_id"]][:2]
@@ -55,16 +53,30 @@ def _undone_in_flight(sb: Sandbox, tmp_path: Path, jobs: Path, deal_id: int) -> 
     anyio.run(load)
     ran = cli(sb, "resume", "upd", "--job-dir", str(jobs))
     assert ran.exit_code == 0, ran.output
+    return {"mine": mine_stage,
+            "theirs": stage_of(sb, deal_id, {now["stage_id"], mine_stage["id"]}),
+            "me": mine, "colleague": colleague,
+            "pipe": sb.state.pipelines[now["pipeline_id"]]["name"],
+            "src": field(sb, "Lead source"), "prod": field(sb, "Products of interest")}
+
+
+def _undone_in_flight(sb: Sandbox, tmp_path: Path, jobs: Path, deal_id: int) -> dict[str, Any]:
+    """``_updated``; its undo "und" dies with the restore in flight, not applied; a
+    colleague then sets all four to other values. Returns the names the conflict should
+    show (then, now) and the ids."""
+    u = _updated(sb, tmp_path, jobs, deal_id)
+    (src, src_opts), (prod, prod_opts) = u["src"], u["prod"]
     load_undo(sb, jobs, "upd", restores=1)
     in_flight(jobs, "und")
-    edit(sb, deal_id, stage_id=theirs["id"], owner_id=colleague["id"],
+    edit(sb, deal_id, stage_id=u["theirs"]["id"], owner_id=u["colleague"]["id"],
          custom_fields={**(deal(sb, deal_id)["custom_fields"] or {}),
                         src: src_opts["Cold call"],
                         prod: [prod_opts["Training"], prod_opts["CRM"]]})
-    pipe = sb.state.pipelines[now["pipeline_id"]]["name"]
-    return {"stage": (f"{pipe} \u203a {mine_stage['name']}", f"{pipe} \u203a {theirs['name']}"),
-            "owner": (mine["name"], colleague["name"]),
-            "ids": (src_opts["Partner"], src_opts["Cold call"], theirs["id"], colleague["id"])}
+    pipe = u["pipe"]
+    return {"stage": (f"{pipe} \u203a {u['mine']['name']}", f"{pipe} \u203a {u['theirs']['name']}"),
+            "owner": (u["me"]["name"], u["colleague"]["name"]),
+            "ids": (src_opts["Partner"], src_opts["Cold call"], u["theirs"]["id"],
+                    u["colleague"]["id"])}
 
 
 def test_an_undo_s_conflict_in_flight_names_options_stages_and_users(
@@ -138,39 +150,17 @@ def test_an_undo_plan_s_conflict_names_stages_users_and_options(
         sb: Sandbox, tmp_path: Path) -> None:
     """x28r2 F6: the plan of an undo named a colleague's stage and owner by id ("stage_id:
     job's 3, now 4"): it had the source job's names, and only the run used them."""
-    from jobs.account import load_catalog
-    from jobs.updating import UpdateMapping, prepare_update
-
     jobs = tmp_path / "jobs"
     deal_id = sorted(sb.state.deals.rows)[0]
-    src, src_opts = field(sb, "Lead source")
-    now = deal(sb, deal_id)
-    mine_stage = stage_of(sb, deal_id, {now["stage_id"]})
-    theirs = stage_of(sb, deal_id, {now["stage_id"], mine_stage["id"]})
-    users = sorted((u for u in sb.state.users.values() if u["active_flag"]),
-                   key=lambda u: int(u["id"]))
-    mine, colleague = [u for u in users if u["id"] != now["owner_id"]][:2]
-    mapping, manifest = tmp_path / "u.toml", tmp_path / "u.csv"
-    mapping.write_text(UPDATE_MAPPING)
-    manifest.write_text("deal_id,stage,owner,src,prod\n"
-                        f"{deal_id},{mine_stage['name']},{mine['email']},Partner,\n")
-
-    async def load() -> None:
-        async def build(s: Any) -> Any:
-            return await prepare_update(s.ctx, manifest, UpdateMapping.load(mapping),
-                                        await load_catalog(s.ctx))
-        store, prep = await load_job(sb, jobs, "update", build, job_id="upd")
-        assert prep.actions["update"] == 1, (prep.actions, [i.error for i in prep.items])
-        store.close()
-    anyio.run(load)
-    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 0
-    edit(sb, deal_id, stage_id=theirs["id"], owner_id=colleague["id"],
+    u = _updated(sb, tmp_path, jobs, deal_id)
+    src, src_opts = u["src"]
+    edit(sb, deal_id, stage_id=u["theirs"]["id"], owner_id=u["colleague"]["id"],
          custom_fields={**(deal(sb, deal_id)["custom_fields"] or {}),
                         src: src_opts["Cold call"]})
     planned = cli(sb, "plan", "undo", "upd", "--job-dir", str(jobs))
     said = " ".join(planned.output.split())
-    pipe = sb.state.pipelines[now["pipeline_id"]]["name"]
-    assert (f"stage_id: job's {pipe} \u203a {mine_stage['name']}, now {pipe} \u203a "
-            f"{theirs['name']}") in said, said
-    assert f"owner_id: job's {mine['name']}, now {colleague['name']}" in said, said
+    pipe = u["pipe"]
+    assert (f"stage_id: job's {pipe} \u203a {u['mine']['name']}, now {pipe} \u203a "
+            f"{u['theirs']['name']}") in said, said
+    assert f"owner_id: job's {u['me']['name']}, now {u['colleague']['name']}" in said, said
     assert "Lead source: job's Partner, now Cold call" in said, said
