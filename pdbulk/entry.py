@@ -25,6 +25,8 @@ import sys
 import threading
 from typing import Any
 
+from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal, fill_standard_fds
+
 INTERRUPTED = "interrupted while starting, before anything was sent: nothing was changed"
 
 
@@ -32,45 +34,6 @@ def _interrupt(signum: int, frame: Any) -> None:
     if signum == getattr(signal, "SIGHUP", None):
         detach_terminal()  # it is gone: the line saying so would fail with EIO
     raise KeyboardInterrupt
-
-
-def detach_terminal() -> None:
-    """Point stdout / stderr that are a terminal at /dev/null (after a hang-up, what is
-    written to the terminal fails with EIO; the job's files keep the outcome). Here, not
-    in ``pdbulk.options``: this runs before the command line is imported."""
-    for fd in (1, 2):
-        with contextlib.suppress(OSError):
-            if os.isatty(fd):
-                null = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(null, fd)
-                os.close(null)
-
-
-# the standard fds found closed at start (``fill_standard_fds``), before /dev/null filled them
-CLOSED_AT_START: set[int] = set()
-
-
-def fill_standard_fds() -> None:
-    """Any of fds 0, 1, 2 that is closed (``pdbulk … <&- >&-`` from a cron line or a
-    supervisor) gets /dev/null, as a daemon does, before any loop, socket or pipe exists:
-    else the first socket or pipe takes fd 0 and uvloop aborts the process when it closes
-    it (x24r4 3: exit 134, ``uv__close: Assertion 'fd > STDERR_FILENO' failed``, no JSON
-    line, 5 of 5). A stream Python found closed at start (``sys.stdout`` None) is opened on
-    its fd again so that a line written to it is dropped, never an AttributeError."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            CLOSED_AT_START.add(fd)  # the prompt still says "stdin is closed", not "end of input"
-            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
-            if null != fd:  # (the lowest free fd: this one, unless a lower one was closed too)
-                os.dup2(null, fd)
-                os.close(null)
-    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
-        if getattr(sys, name) is None:
-            with contextlib.suppress(OSError, ValueError):
-                setattr(sys, name, open(fd, mode, closefd=False, encoding="utf-8",
-                                        errors="replace"))
 
 
 def _take_signals() -> None:
@@ -134,13 +97,13 @@ def main() -> None:
             with contextlib.suppress(RuntimeError):
                 early(_at_shutdown)
     try:
-        from .cli import main as run
-
         # SIGTERM / SIGHUP stay interrupts until a command installs its own handler (the job
         # commands do before they plan, load or send; the sandbox stops on it): building
         # the command line and opening the job folder come first (x11r4 F3: a silent
-        # exit 143 in that window, 6 of 23 signals; a traceback from typer's set-up)
-        from .options import HOLD_TO_EXIT
+        # exit 143 in that window, 6 of 23 signals; a traceback from typer's set-up). The
+        # command line is imported here, not at the top, for that: the only import of this
+        # module that waits, and nothing it loads imports this module back (issue 8)
+        from .cli import main as run
 
         # a job that settled holds the signals until the process exits, past click's own
         # interrupt handling (exit 130) once the command returned (f21c F1)
@@ -167,4 +130,4 @@ def main() -> None:
         sys.exit(1)
 
 
-__all__ = ["CLOSED_AT_START", "detach_terminal", "fill_standard_fds", "main"]
+__all__ = ["CLOSED_AT_START", "HOLD_TO_EXIT", "detach_terminal", "fill_standard_fds", "main"]

@@ -64,7 +64,7 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 from jobs.confirming import DECLINED, NoAnswer
 
-from .entry import CLOSED_AT_START, detach_terminal
+from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ROWS_FAILED, EXIT_STOPPED = 0, 1, 2, 3, 4
 EXIT_AUTH, EXIT_BUSY = 5, 6
@@ -612,7 +612,6 @@ def _held(signum: int, frame: Any) -> None:
 
 _HOLDING: dict[int, Any] = {}  # the handlers a settled job's command put aside (signal → old)
 _COMMAND: list[bool] = []  # a command of the CLI is running (SafeGroup.invoke)
-HOLD_TO_EXIT: list[bool] = []  # set by pdbulk.entry: the process ends with the command
 
 
 def hold_signals(aside: Mapping[int, Any]) -> None:
