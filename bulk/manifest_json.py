@@ -52,6 +52,8 @@ from .json_paths import (
     render_path,
     row_path,
 )
+from .manifest_encoding import open_utf8
+from .manifest_row import SourceRow
 
 NESTED_JSON = "nested too deeply (arrays or objects within one another past Python's limit)"
 _INT64 = (-(2 ** 63), 2 ** 64 - 1)  # what orjson (and the job store) carry as integers
@@ -348,8 +350,6 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
     ``WRAPPER_KEYS`` key whose value is an array (``{"results": [...], "paging": {}}``).
     One streaming pass over the file (constant memory). InputError when no such key, or
     more than one, holds an array, naming the top-level keys."""
-    from .manifest_encoding import open_utf8
-
     arrays: list[str] = []
     keys: list[str] = []
     records: list[str] = []  # top-level keys whose array holds objects (records)
@@ -410,8 +410,6 @@ def json_error(exc: Exception) -> str:
 def wrapped(path: str | os.PathLike[str], encoding: str | None = None) -> str | None:
     """The wrapper key a ``.json`` file's records are under (``wrapper_key``), or None
     when its top level is an array (or the file cannot say: its reader will)."""
-    from .manifest_encoding import open_utf8
-
     try:
         with open_utf8(path, encoding) as f:
             head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -429,9 +427,6 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
     line numbers. An element that is not an object is an error row; a syntax
     error ends the file with one error row saying how many records were read.
     """
-    from .manifest import SourceRow
-    from .manifest_encoding import open_utf8
-
     with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
         head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.strip():

@@ -37,7 +37,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
-from .manifest_row import report_footer, totals_line, unguarded
+from .manifest_row import SourceRow, report_footer, totals_line, unguarded
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -327,8 +327,6 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
     the sheet says what it shows, this cell the number, and ``"INV-"0000`` and
     ``"PO-"0000`` show two ids for one number (v10r27 F1, F2: deals doubled, or one
     record's update written onto another's deal)."""
-    from .manifest import SourceRow
-
     rows = _headed(path, sheet, header_row)
     names: list[str] | None = None
     index: dict[tuple[str, ...], str | None] | None = None
