@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .blanks import blank_org, blank_person
 from .errors import bad_request, invalid
 from .paging import PageQuery, keyset_page
 from .state import Account, Record
@@ -113,20 +114,6 @@ def parse_body(acct: Account, body: object, allowed: frozenset[str]) -> Record:
 def _split_name(name: str) -> tuple[str, str]:
     first, _, last = name.strip().partition(" ")
     return first, last.strip()
-
-
-def blank_person(acct: Account, rid: int) -> Record:
-    now = acct.now_iso()
-    return {"id": rid, "name": "", "first_name": "", "last_name": "", "owner_id": acct.me_id,
-            "org_id": None, "emails": [], "phones": [], "label_ids": [], "visible_to": 3,
-            "add_time": now, "update_time": now, "is_deleted": False, "custom_fields": {}}
-
-
-def blank_org(acct: Account, rid: int) -> Record:
-    now = acct.now_iso()
-    return {"id": rid, "name": "", "owner_id": acct.me_id, "address": None, "label_ids": [],
-            "visible_to": 3, "add_time": now, "update_time": now, "is_deleted": False,
-            "custom_fields": {}}
 
 
 def _write(acct: Account, kind: str, record: Record, changes: Record) -> Record:

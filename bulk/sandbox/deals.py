@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .blanks import blank_deal as blank
 from .errors import ApiFailure, bad_request, combined, invalid, not_found, open_deals_limit
 from .fields import check_custom_value
 from .paging import PageQuery, keyset_page
@@ -184,22 +185,6 @@ def parse_body(acct: Account, body: object) -> Record:
     if problems:
         raise combined(problems)
     return changes
-
-
-def blank(acct: Account, deal_id: int, now: str | None = None) -> Record:
-    """A deal with every field at its default (the stage is set by ``_place``)."""
-    now = now or acct.now_iso()
-    return {
-        "id": deal_id, "title": "", "creator_user_id": acct.me_id, "owner_id": acct.me_id,
-        "value": 0, "currency": acct.company["default_currency"], "person_id": None,
-        "org_id": None, "pipeline_id": None, "stage_id": None, "status": "open",
-        "probability": None, "lost_reason": None, "visible_to": 3, "close_time": None,
-        "won_time": None, "lost_time": None, "stage_change_time": None,
-        "expected_close_date": None, "add_time": now, "update_time": now,
-        "archive_time": None, "is_archived": False, "is_deleted": False, "label_ids": [],
-        "origin": "API", "origin_id": None, "channel": None, "channel_id": None,
-        "custom_fields": {},
-    }
 
 
 def _place(acct: Account, deal: Record, changes: Record, creating: bool) -> None:

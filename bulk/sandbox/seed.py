@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import gc
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import contacts, deals
+from .blanks import blank_deal, blank_org, blank_person
 from .fields import custom_field, new_field_code, standard_fields
-from .state import Account, Record
 from .values import format_time
+
+if TYPE_CHECKING:  # annotations only: state seeds every new account with populate
+    from .state import Account, Record
 
 USER_NAMES = ("Maria Jensen", "Tom Becker", "Priya Nair", "Luis Ortega", "Emma Walsh",
               "Kenji Sato", "Aisha Bello", "Jonas Berg", "Chloe Martin", "Omar Haddad")
@@ -122,7 +124,7 @@ def _deals(acct: Account, count: int, now: float) -> None:
         name = f"{COMPANIES[i % len(COMPANIES)]} {SUFFIXES[(i // len(COMPANIES)) % len(SUFFIXES)]}"
         if i >= len(COMPANIES) * len(SUFFIXES):
             name += f" {i // (len(COMPANIES) * len(SUFFIXES)) + 1}"
-        org = contacts.blank_org(acct, acct.orgs.take_id())
+        org = blank_org(acct, acct.orgs.take_id())
         org["add_time"], org["update_time"] = _when(acct, now, 500)
         rng.randint(1, 200)  # was the street number: kept so the seeded data stays the same
         # one street per company, as the demo export writes it (jobs/demo_data._street)
@@ -135,7 +137,7 @@ def _deals(acct: Account, count: int, now: float) -> None:
     for _ in range(max(1, count // 3)):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         org = rng.choice(orgs)
-        person = contacts.blank_person(acct, acct.persons.take_id())
+        person = blank_person(acct, acct.persons.take_id())
         person["add_time"], person["update_time"] = _when(acct, now, 500)
         person.update(
             name=f"{first} {last}", first_name=first, last_name=last, org_id=org["id"],
@@ -152,7 +154,7 @@ def _deals(acct: Account, count: int, now: float) -> None:
     for _ in range(count):
         person = rng.choice(persons)
         stage = rng.choice(stages)
-        deal = deals.blank(acct, acct.deals.take_id(), created)
+        deal = blank_deal(acct, acct.deals.take_id(), created)
         deal["add_time"], deal["update_time"] = _when(acct, now, 365)
         roll = rng.random()
         status = "open" if roll < 0.8 else "won" if roll < 0.92 else "lost"

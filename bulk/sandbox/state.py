@@ -18,6 +18,7 @@ from .config import SandboxConfig
 from .errors import not_found
 from .paging import SortKey, sorted_keys
 from .search import SearchIndex
+from .seed import populate
 from .values import format_time
 
 Record = dict[str, Any]
@@ -113,8 +114,6 @@ class Account:
 
     def reset(self) -> None:
         """Back to the seeded account (same seed, same data)."""
-        from .seed import populate  # seed builds records with the entity modules
-
         self.rng = random.Random(f"pipedrive-sandbox-data-{self.config.seed}")
         self.search.clear()
         self.users.clear()
