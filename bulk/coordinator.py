@@ -16,16 +16,20 @@ Implementations:
   of this process on one account still share its limits through
   :class:`bulk.coordinator_process.ProcessCoordinator` (the engine attaches one).
 - :class:`bulk.coordinator_redis.RedisCoordinator` (``--coordinator
-  redis://host:6379/0`` or env ``PDBULK_COORDINATOR``): one Lua script per batch of
-  admissions, one atomic round trip.
+  redis://host:6379/0`` or env ``PDBULK_COORDINATOR``; opened by
+  ``bulk.coordinator_open.open_coordinator``): one Lua script per batch of admissions,
+  one atomic round trip.
 
 Times given to a coordinator are wall-clock seconds (``Clock.wall()``): the one
 time base several processes (or machines, NTP-synced) have in common.
 
-Why ~510 lines: the interface and its local implementation, and what makes two processes
-agree they share one account — the coordinator URL (checked, redacted, named), the
+Why ~520 lines: the interface and its local implementation, and what makes two processes
+agree they share one account — the coordinator URL (checked and named in job files), the
 markers that remember a token was coordinated and the run locks — are one decision (may
 this process send on this account, and with whom); apart, each half would import the other.
+The URL as text (in force, redacted, as a flag: ``bulk.coordinator_urls``, re-exported
+here) sits below the error tree, which names it in its resume commands; which coordinator
+a run opens (``bulk.coordinator_open``) sits above this module and the Redis one (issue 8).
 """
 
 from __future__ import annotations
@@ -44,11 +48,21 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qs, urlsplit
 
-from .errors import ConfigError
+from .claims import state_dir
+from .client import normalize_base_url
+from .coordinator_urls import (  # the URL as text: below bulk.errors too (issue 8)
+    ENV_COORDINATOR,
+    _userinfo_end,
+    coordinator_flag,
+    coordinator_url,
+    redacted,
+)
+from .errors import ConfigError, CoordinatorMismatch
 from .operations import Operation
+from .state import private_folder
 
-ENV_COORDINATOR = "PDBULK_COORDINATOR"
 # A call out without an answer holds its window slot (bulk.scheduler, bulk.coordinator_process)
 # at most this long (seconds): twice the transport's default timeout, past which no answer
 # can still come; then it is dated at its send, as a path that forgot to settle it would be.
@@ -84,8 +98,6 @@ def run_key(base_url: str, token: str) -> str:
     refused coordinated runs of the same token against another). The URL is taken as the
     engine normalizes it (``/api/v2``, ``/v1``, a trailing slash, the case of the host
     make no difference); the token never appears in it, nor in the lock's file name."""
-    from .client import normalize_base_url
-
     try:
         url = normalize_base_url(base_url)
     except ConfigError:  # the command refuses it itself, with its own message
@@ -253,75 +265,10 @@ class LocalCoordinator:
         return "LocalCoordinator()"
 
 
-def coordinator_url(explicit: str | None = None) -> str | None:
-    """The coordinator URL in force: ``explicit`` (``--coordinator``), else env
-    ``PDBULK_COORDINATOR``; ``None`` / empty / ``local`` means the local coordinator."""
-    url = (explicit if explicit is not None else os.environ.get(ENV_COORDINATOR, "")).strip()
-    if url.lower() in ("", "local"):
-        return None
-    scheme, sep, rest = url.partition("://")  # a scheme is case-insensitive (RFC 3986 3.1)
-    return f"{scheme.lower()}{sep}{rest}" if sep else url
-
-
-def redacted(url: str) -> str:
-    """``url`` without its password, for messages and hints (redis://:secret@h →
-    redis://***@h; a ``password=`` option in the query → ``password=***``)."""
-    import re
-
-    scheme, sep, rest = url.partition("://")
-    at = _userinfo_end(rest) if sep else -1
-    if at < 0 and sep:
-        # no host:port after it (a port "89o5", a stray space, an unclosed "["): still all
-        # before the last @ may be a password (x13r6 F8: such URLs were echoed whole)
-        at = rest.rfind("@")
-    if at >= 0:  # everything before the host's @ is user and password, whatever it holds
-        rest = "***" + rest[at:]
-    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", f"{scheme}{sep}{rest}")
-
-
-def _userinfo_end(rest: str) -> int:
-    """Where the user and password of a URL's part after ``scheme://`` end: the ``@``
-    (the last one) followed by a host and port and then the path, the query or the end;
-    -1 when there is none. A password may hold ``?``, ``#``, ``/`` or ``@`` unencoded
-    (v12r7: ``redis://:ZuluA?ZuluB@h`` was printed in clear: the old split at the first
-    ``?`` saw no password)."""
-    import re
-
-    for found in reversed([m.start() for m in re.finditer("@", rest)]):
-        if re.match(r"@[\w.\-]*(?:\[[0-9A-Fa-f:.]+\])?(?::\d*)?(?:[/?#]|$)", rest[found:]):
-            return found
-    return -1
-
-
-def coordinator_flag(url: str) -> tuple[str, str]:
-    """How a printed command names coordinator ``url``: ``(flag, note)``, the flag to put
-    in the command and a note to print after it. A masked secret is never offered as a
-    command (``--coordinator redis://***@h`` fails when pasted): a URL without a password
-    is given as is; one with a password as ``--coordinator "$PDBULK_COORDINATOR"``, the
-    note naming the URL's shape with ``PASSWORD`` in place of the password it does not
-    show (redis://:s3cret@h:6379/0 → redis://:PASSWORD@h:6379/0)."""
-    import re
-
-    if redacted(url) == url:
-        return f" --coordinator {url}", ""
-    scheme, _, rest = url.partition("://")
-    path, _, query = rest.partition("?")
-    if "@" in path:
-        user = path.rsplit("@", 1)[0].split(":", 1)[0]
-        path = f"{user}:PASSWORD@{path.rsplit('@', 1)[1]}"
-    query = re.sub(r"(?i)((?:^|&)password=)[^&#]*", r"\1PASSWORD", query)
-    shape = f"{scheme}://{path}" + (f"?{query}" if query else "")
-    return (f' --coordinator "${ENV_COORDINATOR}"',
-            f" (with {ENV_COORDINATOR} set to the coordinator's URL, {shape}: its password "
-            "is not shown here)")
-
-
 def check_url(url: str) -> str:
     """``url`` if it is a Redis URL a client can be built from; else ValueError saying
     what is wrong with it (its password never in the text). Checked before anything
     connects, so a typo is a usage error, not "does not answer" or a client's TypeError."""
-    from urllib.parse import parse_qs, urlsplit
-
     from redis.connection import URL_QUERY_ARGUMENT_PARSERS, parse_url
 
     def bad(why: str) -> ValueError:
@@ -375,8 +322,6 @@ def coordinator_id(url: str) -> str:
     password, with the default port and database filled in
     (``redis://:pw@h/0`` → ``redis://h:6379/0``; ``localhost`` and ``::1`` are
     ``127.0.0.1``; a unix socket: ``unix://path/db``)."""
-    from urllib.parse import parse_qs, urlsplit
-
     parts = urlsplit(url)
     if parts.scheme == "unix":
         db = parse_qs(parts.query).get("db", ["0"])[0]
@@ -393,20 +338,14 @@ MARKERS = "coordinated"  # folder of the state dir: one marker per company, an i
 
 
 def _marker(token_fp: str) -> Path:
-    from .claims import state_dir
-
     return state_dir() / MARKERS / f"{token_fp}.json"
 
 
 def _company_marker(company: str) -> Path:
-    from .claims import state_dir
-
     return state_dir() / MARKERS / f"company-{company}.json"
 
 
 def _write(path: Path, body: dict[str, str]) -> None:
-    from .state import private_folder
-
     private_folder(path.parent)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(body))
@@ -419,8 +358,6 @@ def _read(path: Path) -> dict[str, str] | None:
     not a marker (cut off, emptied, overwritten) raises CoordinatorMismatch (exit 1):
     read as "none", it let an uncoordinated run through on a coordinated company
     (v12r7 medium 5)."""
-    from .errors import CoordinatorMismatch
-
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -473,8 +410,6 @@ def check_coordination(token_fp: str, current: str | None,
     machine's marker guards creates only, so a run that creates nothing (False) is
     checked against ``recorded`` alone (x27r3 3: a marker left by a killed import
     refused ``pdbulk update``, saying it "would double creates")."""
-    from .errors import CoordinatorMismatch
-
     if recorded is not None and "://" in recorded:
         recorded = coordinator_id(recorded)  # one recorded before localhost was 127.0.0.1
     if recorded is not None and recorded != current:
@@ -513,8 +448,6 @@ def check_coordination(token_fp: str, current: str | None,
 
 
 def _run_lock(key: str, coordinated: bool = False) -> Path:
-    from .claims import state_dir
-
     kind = "coordinated" if coordinated else "uncoordinated"
     return state_dir() / MARKERS / f"{kind}-{key}.lock"
 
@@ -552,8 +485,6 @@ def run_kind_lock(key: str, *, coordinated: bool) -> Iterator[None]:
     in 14, 49 429s). Raises CoordinatorMismatch (exit 1) before anything is sent. A run
     on another machine is not seen (nothing local says it runs)."""
     path = _run_lock(key, coordinated)
-    from .state import private_folder
-
     private_folder(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -569,8 +500,6 @@ def check_other_kind(key: str, *, coordinated: bool) -> None:
     shared coordinator, for a ``coordinated`` run; with one, for a run without) holds its
     ``run_kind_lock`` on ``key`` (``run_key``: the token on one account URL) on this
     machine. No lock is taken."""
-    from .errors import CoordinatorMismatch
-
     if not _held_by_a_run(_run_lock(key, not coordinated)):
         return
     if coordinated:
@@ -587,19 +516,8 @@ def check_other_kind(key: str, *, coordinated: bool) -> None:
         "the same --coordinator, or let the other finish")
 
 
-def open_coordinator(url: str | None, *, clock: object = None) -> Coordinator:
-    """A coordinator for ``url`` (see :func:`coordinator_url`). Raises ValueError for
-    an unknown scheme or a malformed URL (:func:`check_url`). Nothing is connected
-    until ``start``."""
-    if url is None:
-        return LocalCoordinator()
-    from .coordinator_redis import RedisCoordinator
-
-    return RedisCoordinator(check_url(url), clock=clock)  # type: ignore[arg-type]
-
-
 __all__ = ["ENV_COORDINATOR", "HOLD_AT_MOST", "MARKERS", "Coordinator", "check_coordination",
            "check_other_kind", "coordinator_id", "run_key", "run_kind_lock",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
-           "bind_company", "bound_company", "check_url", "coordinator_url", "fingerprint",
-           "open_coordinator", "redacted"]
+           "bind_company", "bound_company", "check_url", "coordinator_flag", "coordinator_url",
+           "fingerprint", "redacted"]

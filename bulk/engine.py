@@ -34,10 +34,10 @@ from .coordinator import (
     coordinator_url,
     fingerprint,
     mark_coordinated,
-    open_coordinator,
     run_key,
     run_kind_lock,
 )
+from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
 from .errors import BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
 from .operations import get_operation

@@ -72,6 +72,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .coordinator_urls import coordinator_flag, coordinator_url
 from .headers import RateHeaders
 
 
@@ -331,10 +332,8 @@ class DiskFull(StoreError):
 
 def resume_command(job: str, job_dir: object = None) -> str:
     """``pdbulk resume JOB --job-dir DIR`` (with the coordinator flag when this run has
-    one, never its password: ``bulk.coordinator.coordinator_flag``): the one builder of
+    one, never its password: ``bulk.coordinator_urls.coordinator_flag``): the one builder of
     the command a stop message names (x24r3 4: the disk-full one left out --job-dir)."""
-    from .coordinator import coordinator_flag, coordinator_url
-
     url = coordinator_url()
     flag, note = coordinator_flag(url) if url else ("", "")
     where = f" --job-dir {job_dir}" if job_dir is not None else ""

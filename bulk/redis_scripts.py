@@ -15,7 +15,7 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import AuthenticationError, InvalidResponse, ResponseError
 
 from .clock import off_loop
-from .coordinator import redacted
+from .coordinator_urls import redacted
 
 # KEYS: burst, search, pause, day, procs, born, day info (HASH: rolled, cut),
 #       day's recent admissions (HASH: whole second -> tokens admitted in it)

@@ -36,7 +36,8 @@ import orjson
 import typer
 import typer.core
 
-from bulk.coordinator import ENV_COORDINATOR, coordinator_url, open_coordinator
+from bulk.coordinator import ENV_COORDINATOR, coordinator_url
+from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
 from bulk.errors import CoordinatorLost, InputError, NotResumable
 from bulk.loop import run_loop

@@ -23,9 +23,9 @@ from bulk.coordinator import (
     coordinator_id,
     coordinator_url,
     fingerprint,
-    open_coordinator,
     redacted,
 )
+from bulk.coordinator_open import open_coordinator
 from bulk.coordinator_redis import RedisCoordinator, check
 from bulk.errors import BudgetExhausted, CoordinatorLost
 from bulk.headers import RateHeaders
