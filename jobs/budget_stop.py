@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bulk.operations import get_operation
 
-if TYPE_CHECKING:
-    from .planning import Plan
+
+class Stops(Protocol):
+    """What carries a budget stop line: a plan (``jobs.planning.Plan``, which this module
+    never imports: planning builds on it)."""
+
+    @property
+    def stop(self) -> str | None:
+        """The line ``budget_stop`` said for it; None when the job fits its budget."""
 
 
 def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
@@ -62,7 +68,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     return line
 
 
-def first_write_line(plan: Plan | None) -> str | None:
+def first_write_line(plan: Stops | None) -> str | None:
     """The line a run prints right before its first write when ``plan`` (its plan, as
     shown before) does not fit the budget: ``Plan.stop`` (the same words for every kind,
     x23r3); None when it fits. The run goes on as asked: it stops checkpointed there."""
@@ -124,4 +130,4 @@ def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int 
     return 1 + math.ceil((tokens - max_tokens) / per_resume)
 
 
-__all__ = ["budget_stop", "first_write_line", "runs_under_cap"]
+__all__ = ["Stops", "budget_stop", "first_write_line", "runs_under_cap"]
