@@ -15,15 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from .model import DealRecord
-from .normalize import other_legal_entity, same_org_name
-
-if TYPE_CHECKING:
-    from .scoring import Prepared
+from .normalize import NormTitle, other_legal_entity, same_org_name
 
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 
@@ -41,6 +38,18 @@ _CLOSED = frozenset({"won", "lost"})
 
 
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A deal with what scoring needs precomputed (normalized title, org key):
+    ``scoring.prepare`` makes it, once per deal."""
+
+    deal: DealRecord
+    title: NormTitle
+    org: str  # org_key(org_name)
+    idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
+    org_plain: str = ""  # org_key_dotless(org_name): its umlauts as bare vowels ("" if none)
 
 
 def identifier_value(r: DealRecord, key: str) -> str | None:

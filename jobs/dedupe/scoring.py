@@ -99,8 +99,6 @@ identifiers, org / person / value / time, dates, recurrence). This module weighs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rapidfuzz import fuzz
 
 from .config import DedupeConfig
@@ -116,6 +114,7 @@ from .evidence import (
     TWO_ORG_RECORDS,
     UNTIED,
     UNTIED_SIDES,
+    Prepared,
     _context,
     _identifiers,
     _recurring,
@@ -190,17 +189,6 @@ EXTRA_WORD_PENALTY = 0.10
 CUSTOMER_NAME = "customer's name on one only"  # reason prefix: the org name (mistyped) in one title
 UNLIKE_TITLES = "titles unlike"  # reason: an equal identifier, titles no match on their own
 REVIEW_AT_MOST = "review at most"  # reason prefix: a pair in the duplicate band's scores held at review
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A deal with what scoring needs precomputed (normalized title, org key)."""
-
-    deal: DealRecord
-    title: NormTitle
-    org: str  # org_key(org_name)
-    idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
-    org_plain: str = ""  # org_key_dotless(org_name): its umlauts as bare vowels ("" if none)
 
 
 def score_if_kept(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | None:
