@@ -104,6 +104,7 @@ from .planfiles import (
     read_records,
     read_summary,
 )
+from .put_back import FIELD_POLICY, POLICY_IMAGE, put_back_note
 from .reason_names import ReasonNames
 from .records import to_record
 from .scoring import guard_reasons
@@ -111,8 +112,6 @@ from .scoring import guard_reasons
 KIND = "dedupe"
 DEDUPE_COLUMNS = ("row", "key", "group_id", "deal_id", "merged_id", "action", "reason",
                   "fields")
-FIELD_POLICY = "dedupe.field_policy"  # job meta: the plan's [field_policy], as applied
-POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
 # an "already merged" row: merges.json records the merge, not which plan or run made it
 EARLIER = "merged by an earlier dedupe apply or run (recorded in the state directory)"
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
@@ -408,8 +407,6 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             f"{options.max_merges} "
             f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
     if patched:  # a put-back's calls, if a merge is skipped or fails (x24r4 F6)
-        from .put_back import put_back_note
-
         prep.notes.append(put_back_note(patched, put_back_reads))
     if options.record_decisions and state_dir is not None:
         prep.meta[STATE_DIR] = absolute(state_dir)  # where the merges made are recorded (after_run)

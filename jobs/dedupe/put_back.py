@@ -25,12 +25,13 @@ from bulk.operations import get_operation
 from bulk.store import Item, ItemState, JobStore
 
 from ..deals import is_gone
-from .apply import FIELD_POLICY, POLICY_IMAGE
 from .index import from_compact_row
 from .model import DealRecord
 from .planfiles import PATCHABLE, PlannedGroup, comparable_value, holds, policy_changes, read_summary
 from .records import to_record
 
+FIELD_POLICY = "dedupe.field_policy"  # job meta: the plan's [field_policy], as applied
+POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
 POLICY_RECORD = "dedupe.policy."  # job meta: + survivor id → what its PATCH returned
 PUT_BACK = "dedupe.put_back."  # job meta: + survivor id → its put-back (``put_back``)
 
