@@ -43,7 +43,7 @@ from bulk.transport import Transport
 
 from . import setting_checks as checks
 from .confirming import ask
-from .finished import Finished, ledger_tokens, tokens_of
+from .finished import Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
@@ -373,21 +373,6 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
              "values": (i.payload or {}).get("values") or {}} for i in bad[:1000]]
     return replace(plan, reasons=reasons.reasons(), reason_examples=reasons.examples,
                    failed_rows=rows)
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """What a job would do: ``plan`` (calls by operation, tokens, share of today's budget,
-    time; ``plan.failed_rows`` the rows refused) and ``actions`` (rows by action)."""
-
-    plan: Plan
-    actions: dict[str, int]
-
-    @property
-    def bad_rows(self) -> int:
-        """Rows the job would refuse before sending (bad input, no such deal, ...): one
-        failed.csv line each; ``plan.failed_rows`` lists the first 1,000."""
-        return self.plan.bad_rows
 
 
 def _planned(prep: Prepared, plan: Plan) -> Planned:

@@ -1,21 +1,36 @@
-"""A library job's outcome, ``Finished`` (``run_job``'s and ``resume_job``'s), the
-tokens a call spent by the job's spend ledger, and the tokens of a count of calls.
-Moved out of ``jobs.api`` (x25r3's fixes took it past ~500 lines), which still exports
-``Finished`` and ``tokens_of``."""
+"""A library job's outcome, ``Finished`` (``run_job``'s and ``resume_job``'s), and its
+plan, ``Planned`` (``plan_job``'s, and what ``Finished.planned`` holds), the tokens a call
+spent by the job's spend ledger, and the tokens of a count of calls. Moved out of
+``jobs.api`` (x25r3's fixes took it past ~500 lines; ``Planned`` so that this module, below
+``jobs.api``, never imports it), which still exports ``Finished``, ``Planned`` and
+``tokens_of``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
 
-if TYPE_CHECKING:
-    from .api import Planned
+from .planning import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What a job would do: ``plan`` (calls by operation, tokens, share of today's budget,
+    time; ``plan.failed_rows`` the rows refused) and ``actions`` (rows by action)."""
+
+    plan: Plan
+    actions: dict[str, int]
+
+    @property
+    def bad_rows(self) -> int:
+        """Rows the job would refuse before sending (bad input, no such deal, ...): one
+        failed.csv line each; ``plan.failed_rows`` lists the first 1,000."""
+        return self.plan.bad_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +76,4 @@ def outcome(store: JobStore, result: RunResult | None, lines: list[str],
                     planned, ledger_tokens(store) - spent_before)
 
 
-__all__ = ["Finished", "ledger_tokens", "outcome", "tokens_of"]
+__all__ = ["Finished", "Planned", "ledger_tokens", "outcome", "tokens_of"]
