@@ -37,7 +37,7 @@ from bulk.clock import Clock, in_thread
 from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
-from bulk.runner import RunResult, recheck_batch
+from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 
@@ -48,6 +48,7 @@ from .finished import outcome as _finished
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
+from .rechecks import recheck_batches, recheck_calls
 
 Build = Callable[[Engine], Awaitable[Prepared]]
 # the actions of each kind that send a write (the rest were settled at load time)
@@ -255,28 +256,6 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
                 on_run=lambda undo: mark_undone(opened(), undo), release=release,
                 # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
                 question=f"Undo job {job_id}: send {{n:,}} restore{{s}} / delete{{s}}?")
-
-
-def recheck_calls(store: JobStore, kind: Any, workers: int,
-                  states: tuple[ItemState, ...] = (ItemState.PENDING,), *,
-                  burst: int | None = None) -> dict[str, int]:
-    """The reads of the runner's re-check right before each batch is sent (the job kind's
-    ``recheck_calls``; none for a kind without the hook), for a run of ``workers`` on an
-    account of ``burst`` requests per window: {operation id: calls}."""
-    calls = getattr(kind, "recheck_calls", None)
-    if calls is None:
-        return {}
-    planned: dict[str, int] = calls(store, recheck_batch(workers, burst), states)
-    return planned
-
-
-def recheck_batches(store: JobStore, workers: int,
-                    states: tuple[ItemState, ...] = (ItemState.PENDING,), *,
-                    burst: int | None = None) -> int:
-    """How many batches the runner's re-check reads for (``recheck_calls``): the items
-    in ``states``, ``bulk.runner.recheck_batch`` at a time (at least 1)."""
-    counts = store.counts()
-    return max(1, -(-sum(counts[s] for s in states) // recheck_batch(workers, burst)))
 
 
 async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,

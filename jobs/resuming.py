@@ -28,8 +28,9 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
-from .api import Finished, ledger_tokens, recheck_batches, recheck_calls
 from .confirming import never_confirmed
+from .finished import Finished, ledger_tokens, tokens_of
+from .rechecks import recheck_batches, recheck_calls
 
 Say = Callable[[str], None]
 # the run of the loaded job on the engine: (engine, kind) -> its result (the CLI's shows
@@ -103,7 +104,6 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
     that cannot tell. ``after_reread``: the re-read is done and made these calls; the
     plan is then those and the writes left."""
-    from jobs.api import tokens_of
     from jobs.planning import budget_source, estimate
 
     calls = getattr(kind, "resume_calls", None)

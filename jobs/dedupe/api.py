@@ -47,6 +47,7 @@ from ..budget_stop import first_write_line
 from ..confirming import ask
 from ..planning import Plan, budget_source, estimate
 from ..prepared import Prepared
+from ..rechecks import recheck_batches, recheck_calls
 from ..results import tokens_line
 from ..resuming import resume_hint
 from . import job as planning  # looked up when called: a test stands a signal in for it
@@ -220,8 +221,6 @@ def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     """The cost of a loaded apply (calls, tokens, share of today, time), as the reviewed
     decisions left it: the reads made, the merges and PATCHes to send with their reads,
     and the re-check before each batch (``jobs.api.load`` for the other kinds)."""
-    from jobs.api import recheck_batches, recheck_calls
-
     from .merge_job import DedupeJob
 
     calls = Counter(s.stats.calls_by_operation) + prep.calls
