@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from bulk.store.advice import advise
 
+from .kinds import KINDS, kind_for
+
 if TYPE_CHECKING:
     from bulk.errors import CoordinatorMismatch, InputError, JobBusy, NotResumable, StoreError
-    from bulk.runner import JobKind
-    from bulk.store import JobStore
 
     from .api import (  # the library's names, typed (imported on first use at run time)
         Finished,
@@ -49,18 +49,6 @@ if TYPE_CHECKING:
     from .mapping import Mapping
     from .resuming import resume_job
     from .selection import DealQuery
-
-# store.kind -> "module:Class". A class may define ``from_store(store)`` to rebuild
-# itself from what the job stored (config, meta); otherwise it is built without arguments.
-KINDS: dict[str, str] = {
-    "touch": "jobs.touch:TouchJob",
-    "import": "jobs.importing:ImportJob",
-    "update": "jobs.updating:UpdateJob",
-    "move-stage": "jobs.stages:MoveStageJob",
-    "merge": "jobs.merging:MergeJob",
-    "undo": "jobs.undo:UndoJob",
-    "dedupe": "jobs.dedupe.merge_job:DedupeJob",
-}
 
 # what starting a job of each kind again does, for the advice on a job folder whose store
 # is damaged or gone (``bulk.store.advice``: the store says it, the kinds word it)
@@ -87,21 +75,6 @@ _AGAIN: dict[str, str] = {
 }
 for _kind, _words in _AGAIN.items():
     advise(_kind, _words)
-
-
-def kind_for(store: JobStore) -> JobKind:
-    """The job kind that runs a stored job (for resume / retry), rebuilt from what the
-    store keeps (its kind, config and meta). Raises ``ValueError`` for a store of a kind
-    no module here runs (``KINDS``), and what the kind's ``from_store`` raises for a
-    store it cannot rebuild from (``InputError``, ``StoreError``)."""
-    try:
-        module_name, _, class_name = KINDS[store.kind].partition(":")
-    except KeyError:
-        raise ValueError(f"unknown job kind {store.kind!r}") from None
-    cls = getattr(importlib.import_module(module_name), class_name)
-    from_store = getattr(cls, "from_store", None)
-    kind: JobKind = from_store(store) if from_store else cls()
-    return kind
 
 
 # the library's names -> their module (PEP 562: imported on first use, so that

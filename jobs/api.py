@@ -45,6 +45,7 @@ from . import setting_checks as checks
 from .confirming import ask
 from .finished import Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
+from .kinds import kind_for
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
@@ -314,8 +315,6 @@ def _store_side(prep: Prepared, store: JobStore, s: Engine,
     """``load``'s work over the job's items, in a worker thread: ``prep`` saved into
     ``store``, then the re-read after a prompt (the kind's ``reread_calls``, when the job
     writes anything), the re-check before each batch and (rows, bad rows)."""
-    from jobs import kind_for
-
     prep.save(store)
     kind = kind_for(store)
     again: Counter[str] = Counter()
@@ -444,8 +443,6 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     its folder (nothing was sent) and is raised. A stopped run (budget, cancellation) is
     ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
     import shutil
-
-    from jobs import kind_for
 
     own = store is None
     store = store if store is not None else await in_thread(lambda: new_store(cfg, work))

@@ -30,6 +30,7 @@ from bulk.transport import Transport
 
 from .confirming import never_confirmed
 from .finished import Finished, ledger_tokens, tokens_of
+from .kinds import kind_for
 from .rechecks import recheck_batches, recheck_calls
 
 Say = Callable[[str], None]
@@ -79,7 +80,6 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
     from its ledger) and marked failed with that message, as a load failing in-process
     marks it: `pdbulk jobs` no longer lists it as interrupted, and a later resume says why
     it cannot run."""
-    from jobs import kind_for
     from jobs.updating import sent_while_loading
 
     if reloads(store):
