@@ -80,7 +80,7 @@ from .importing import (
 )
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
-from .mapping import RowMapper
+from .mapping import RowMapper, unnamed_persons_note
 from .merged_deals import Merge
 from .planning import (
     LOCAL_SECONDS_PER_WRITE,
@@ -981,7 +981,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  if c.persons_same_name else ""),
               f"organizations: {counted(c.orgs_found, 'row')} matched an existing "
               f"organization, {counted(c.orgs_new, 'new organization')} to create"]
-    if (unnamed := mapping.unnamed_persons_note(columns, c.persons_new)) is not None:
+    if (unnamed := unnamed_persons_note(mapping, columns, c.persons_new)) is not None:
         notes.append(unnamed)  # x25r2 F9
     if settings.mode == "upsert":
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "

@@ -24,8 +24,8 @@ from .spec import (
     read_mapping_text,
     unresolved_todos,
 )
-from .starter import init_mapping
+from .starter import init_mapping, unnamed_persons_note
 
 __all__ = ["Defaults", "FieldSpec", "Mapping", "MappedRow", "MappingError", "MappingFile", "OrgRef",
            "PersonRef", "RowMapper", "_option_problems", "init_mapping", "read_mapping_text",
-           "unresolved_todos"]
+           "unnamed_persons_note", "unresolved_todos"]

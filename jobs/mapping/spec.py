@@ -647,30 +647,6 @@ class Mapping:
                 "[deal] to the source's close dates (Pipedrive dates a deal won or lost when "
                 "it is sent)")
 
-    def unnamed_persons_note(self, header: Sequence[str], count: int) -> str | None:
-        """The plan's note when ``count`` new persons are made by a mapping that reads their
-        e-mail but no name: each is named by its address (or by the name its e-mail cell
-        writes before it, ``Ann Lee <ann@x.example>``), and the column of the file that
-        looks like their names, if one does (x25r2 F9: "5,000 new persons to create" and
-        no word that all 5,000 would be named by their e-mail while a `Kontakt` column
-        held the names)."""
-        person = self.spec.person
-        if count <= 0 or person is None or person.name is not None or person.email is None:
-            return None
-        from .starter import person_name_columns  # the starter builds on this module
-
-        what = f"{count:,} new person{'s' if count != 1 else ''}"
-        line = (f"persons: the mapping reads no person name ([person] name), so the {what} "
-                "will be named by their e-mail address (or by the name an e-mail cell writes "
-                "before it: \"Ann Lee <ann@x.example>\")")
-        found = person_name_columns(header, self.columns())
-        if found:
-            shown = json.dumps(found[0], ensure_ascii=False)
-            return (line + f"; column {shown} looks like their names: add name = {shown} to "
-                    "[person] to name them by it")
-        return line + ("; no column of the file looks like a name: map the column that "
-                       "holds their names to [person] name")
-
     def check_date_system(self, system: int | None) -> None:
         """MappingError when a date token does not match an XLSX workbook's date system
         (``system``: 1900, 1904, or None for other formats): ``"excel"`` on a 1904

@@ -18,7 +18,7 @@ from bulk.errors import InputError
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
-from .spec import _CUSTOM_OPTIONS
+from .spec import _CUSTOM_OPTIONS, Mapping
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -150,6 +150,29 @@ def person_name_columns(header: Sequence[str], taken: Iterable[str] = ()) -> lis
     if pair is not None and not set(pair) & set(taken):
         found.append("{" + pair[0] + "} {" + pair[1] + "}")
     return found
+
+
+def unnamed_persons_note(mapping: Mapping, header: Sequence[str], count: int) -> str | None:
+    """The plan's note when ``count`` new persons are made by ``mapping``, which reads their
+    e-mail but no name: each is named by its address (or by the name its e-mail cell
+    writes before it, ``Ann Lee <ann@x.example>``), and the column of the file (``header``)
+    that looks like their names, if one does (``person_name_columns``; x25r2 F9: "5,000
+    new persons to create" and no word that all 5,000 would be named by their e-mail while
+    a `Kontakt` column held the names). None when no such person is made."""
+    person = mapping.spec.person
+    if count <= 0 or person is None or person.name is not None or person.email is None:
+        return None
+    what = f"{count:,} new person{'s' if count != 1 else ''}"
+    line = (f"persons: the mapping reads no person name ([person] name), so the {what} "
+            "will be named by their e-mail address (or by the name an e-mail cell writes "
+            "before it: \"Ann Lee <ann@x.example>\")")
+    found = person_name_columns(header, mapping.columns())
+    if found:
+        shown = json.dumps(found[0], ensure_ascii=False)
+        return (line + f"; column {shown} looks like their names: add name = {shown} to "
+                "[person] to name them by it")
+    return line + ("; no column of the file looks like a name: map the column that "
+                   "holds their names to [person] name")
 
 
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
@@ -1159,4 +1182,5 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     return "\n".join(out) + "\n"
 
 
-__all__ = ["TypedSample", "date_formats_for", "init_mapping", "person_name_columns"]
+__all__ = ["TypedSample", "date_formats_for", "init_mapping", "person_name_columns",
+           "unnamed_persons_note"]
