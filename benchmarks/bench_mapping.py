@@ -64,7 +64,7 @@ def offline_planner(manifest: Path, mapping_path: Path) -> Callable[[], Any]:
     from jobs.catalog import Catalog
     from jobs.import_load import manifest_header
     from jobs.import_rows import ImportSettings, Indexes, RowPlanner, effective_header
-    from jobs.mapping import Mapping
+    from jobs.mapping import Mapping, compile_mapping
 
     acct = Account(SandboxConfig(deals=200, seed=7), SystemClock())
     key_field = {"field_code": KEY_CODE, "field_name": "Import source key",
@@ -83,7 +83,7 @@ def offline_planner(manifest: Path, mapping_path: Path) -> Callable[[], Any]:
     header = manifest_header(settings, mapping)
 
     def make() -> Any:
-        mapper = mapping.compile(catalog, header=effective_header(mapping, header))
+        mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         planner = RowPlanner(mapper, KEY_CODE, "upsert",
                              Indexes(persons=persons, orgs=orgs, deals=DealsByKey()),
                              key_column=mapping.key_column)

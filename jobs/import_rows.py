@@ -189,6 +189,8 @@ class RowPlanner:
         whether the key field is missing (created unless ``dry_run``). ``learn``: a check
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
         run before the key field is created, so that its InputError sends nothing."""
+        from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
+
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
         catalog = await load_catalog(ctx, users=mapping.spec.deal.owner is not None
                                      or tuple(mapping.spec.custom_fields))
@@ -210,7 +212,7 @@ class RowPlanner:
                 *catalog.deal_fields, DealField(PLACEHOLDER_CODE, mapping.key_field, "varchar",
                                                 is_custom=True)))
             if not dry_run and learn is not None:
-                preview = mapping.compile(placeholder, header=effective_header(mapping, header))
+                preview = compile_mapping(mapping, placeholder, header=effective_header(mapping, header))
                 await in_thread(lambda: learn(preview))
         if missing and dry_run:
             catalog = placeholder
@@ -218,7 +220,7 @@ class RowPlanner:
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field)
-        mapper = mapping.compile(catalog, header=effective_header(mapping, header))
+        mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
         planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,

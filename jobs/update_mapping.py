@@ -156,11 +156,13 @@ class UpdateMapping:
 
     def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
         """Resolve every name against the account (MappingError lists every problem)."""
+        from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
+
         if self.by == "id":
             catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
                 _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
         try:
-            mapper = self.mapping.compile(catalog, header=None if header is None else
+            mapper = compile_mapping(self.mapping, catalog, header=None if header is None else
                                           effective_header(self.mapping, header))
             return replace(mapper, blank_stage_keeps=True, checks_currency_mix=False,
                            key_label="the deal id" if self.by == "id" else "the source key")

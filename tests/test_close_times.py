@@ -13,7 +13,7 @@ from bulk.manifest import SourceRow
 from bulk.sandbox import SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from tests.import_support import import_once, read_csv, sandbox_deals
 
 FAST = {"time_scale": 0.02, "seed": 7}
@@ -46,7 +46,7 @@ def catalog() -> Catalog:
 
 def mapped(**cells: str) -> dict[str, object]:
     values = dict.fromkeys(HEADER, "") | {"Key": "K1", "Title": "T"} | cells
-    mapper = Mapping.loads(MAPPING).compile(catalog(), header=HEADER)
+    mapper = compile_mapping(Mapping.loads(MAPPING), catalog(), header=HEADER)
     return dict(mapper.map(SourceRow(2, 2, values)).deal)
 
 
@@ -213,7 +213,7 @@ SF_HEADER = ["Opportunity ID", "Opportunity Name", "Stage", "Close Date"]
 def sf_mapped(stage: str, close: str, mapping: str = SALESFORCE) -> dict[str, object]:
     values = {"Opportunity ID": "006A", "Opportunity Name": "X", "Stage": stage,
               "Close Date": close}
-    mapper = Mapping.loads(mapping).compile(catalog(), header=SF_HEADER)
+    mapper = compile_mapping(Mapping.loads(mapping), catalog(), header=SF_HEADER)
     return dict(mapper.map(SourceRow(2, 2, values)).deal)
 
 
@@ -242,7 +242,7 @@ def test_when_open_is_a_close_time_option_only() -> None:
     bad = MAPPING.replace('won_time = "Won time"',
                           'won_time = { column = "Won time", when_open = "drop" }')
     with pytest.raises(MappingError, match="when_open"):
-        Mapping.loads(bad).compile(catalog(), header=HEADER)
+        compile_mapping(Mapping.loads(bad), catalog(), header=HEADER)
 
 
 def test_the_undated_note_names_the_expected_close_date_column() -> None:

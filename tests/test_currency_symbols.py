@@ -16,7 +16,7 @@ import pytest
 from bulk.manifest import SourceRow
 from bulk.sandbox import SandboxConfig, serve
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from tests.import_support import import_once, read_csv
 from tests.test_currency_changes import FAST, _update
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
@@ -44,7 +44,7 @@ def test_a_dollar_in_the_currency_column_stays_open_as_in_the_amount(
     """x20r2 F1: the currency column's ``$`` was read as USD (a named currency, set on any
     deal); it is open to every dollar, as a ``$`` in the amount is, for the deal's amount
     and a monetary custom field's currency column alike."""
-    m = Mapping.loads(UPSERT).compile(catalog)
+    m = compile_mapping(Mapping.loads(UPSERT), catalog)
     for amount, cur in (("300", "$"), ("$300", "$"), ("$300", "")):
         row = m.map(SourceRow(5, 6, {"id": "k1", "title": "Deal", "amount": amount,
                                      "cur": cur, "budget": amount, "budget_cur": cur}))

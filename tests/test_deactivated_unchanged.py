@@ -15,7 +15,7 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.account import load_catalog
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping, MappingError
+from jobs.mapping import Mapping, MappingError, compile_mapping
 from jobs.updating import UpdateMapping, prepare_update
 from tests.import_support import api_context, import_once, read_csv
 from tests.test_mapping import MAPPING, ROW, catalog  # noqa: F401  (fixture)
@@ -106,7 +106,7 @@ def test_a_deactivated_user_is_deferred_only_when_asked(catalog: Catalog) -> Non
     ``deactivated`` (by target); without it the row fails as before. A ``"*"`` fallback
     still catches a deactivated user, and a map entry naming one is a mapping problem."""
     row = SourceRow(1, 2, {**ROW, "Owner": "bob@acme.test"})
-    m = Mapping.loads(MAPPING).compile(catalog)
+    m = compile_mapping(Mapping.loads(MAPPING), catalog)
     with pytest.raises(InputError, match=r"'bob@acme\.test' is deactivated"):
         m.map(row)
     mapped = m.map(row, defer_users=True)
@@ -115,7 +115,7 @@ def test_a_deactivated_user_is_deferred_only_when_asked(catalog: Catalog) -> Non
     assert error.column == "Owner" and error.reason.endswith("map it in deal.owner.map")
     fallback = MAPPING.replace('map = { "Ann" = "ann@acme.test" }',
                                'map = { "Ann" = "ann@acme.test", "*" = "Ann Lee" }')
-    assert Mapping.loads(fallback).compile(catalog).map(row).deal["owner_id"] == 100
+    assert compile_mapping(Mapping.loads(fallback), catalog).map(row).deal["owner_id"] == 100
     with pytest.raises(MappingError, match="deactivated"):
-        Mapping.loads(MAPPING.replace('"Ann" = "ann@acme.test"', '"Ann" = "Bob Old"')
-                      ).compile(catalog)
+        compile_mapping(Mapping.loads(MAPPING.replace('"Ann" = "ann@acme.test"',
+                                                      '"Ann" = "Bob Old"')), catalog)

@@ -9,7 +9,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from jobs.mapping.starter import _date_format_lines
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 
@@ -31,8 +31,8 @@ expected_close_date = "close"
 ])
 def test_a_serial_with_the_mappings_decimal_mark_is_a_date(
         catalog: Catalog, cell: str, decimal: str, expected: str) -> None:  # noqa: F811
-    mapper = Mapping.loads(TEXT.format(decimal=decimal)).compile(
-        catalog, header=["id", "title", "close"])
+    mapper = compile_mapping(Mapping.loads(TEXT.format(decimal=decimal)), catalog,
+                             header=["id", "title", "close"])
     mapped = mapper.map(SourceRow(2, 2, {"id": "k1", "title": "T", "close": cell}))
     assert mapped.deal["expected_close_date"] == expected
 
@@ -40,8 +40,8 @@ def test_a_serial_with_the_mappings_decimal_mark_is_a_date(
 def test_a_decimal_comma_serial_is_no_date_under_a_decimal_point(
         catalog: Catalog) -> None:  # noqa: F811
     """The comma is read only where the mapping says it is the decimal mark."""
-    mapper = Mapping.loads(TEXT.format(decimal=".")).compile(
-        catalog, header=["id", "title", "close"])
+    mapper = compile_mapping(Mapping.loads(TEXT.format(decimal=".")), catalog,
+                             header=["id", "title", "close"])
     with pytest.raises(InputError):
         mapper.map(SourceRow(2, 2, {"id": "k1", "title": "T", "close": "45292,5"}))
 

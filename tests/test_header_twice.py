@@ -13,7 +13,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import header, read_manifest
 from jobs.import_checks import check_columns
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from jobs.selection import id_column
 
 ROWS = [["Record ID", "Deal Name", "Email", "Amount", "Company", "Notes", "Email"],
@@ -83,4 +83,4 @@ def test_a_mapping_reading_the_name_fails_compiling_with_the_places(tmp_path: Pa
             '[deal]\ntitle = "Deal Name"\npipeline = { default = "Sales" }\n'
             '[person]\nemail = "Email"\n')
     with pytest.raises(MappingError, match=r"columns 3 \(C\) and 7 \(G\)"):
-        Mapping.loads(text).compile(catalog, header=header(_csv(tmp_path)))
+        compile_mapping(Mapping.loads(text), catalog, header=header(_csv(tmp_path)))

@@ -17,7 +17,7 @@ from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs import transforms as tf
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from jobs.transforms import contacts
 from jobs.transforms.text import _INVISIBLE, _SPACES, check_control
 from tests.test_mapping import RAW_FIELDS
@@ -59,7 +59,7 @@ def values(**changes: str) -> dict[str, str]:
 
 
 def mapper(catalog: Catalog) -> Any:
-    return Mapping.loads(MAPPING).compile(catalog, header=list(values()))
+    return compile_mapping(Mapping.loads(MAPPING), catalog, header=list(values()))
 
 
 def test_a_remembered_list_or_dict_is_never_shared_between_rows(catalog: Catalog) -> None:
@@ -118,8 +118,8 @@ def test_learning_stops_once_every_column_showed_both_marks(catalog: Catalog) ->
     marks (nothing later can change its decision); its evidence is the first cells.
     (With a default currency: without one, the whole file is read for an amount column
     naming a currency in some rows only: test_mixed_currency.)"""
-    m = Mapping.loads(MAPPING + '[defaults]\ncurrency = "EUR"\n').compile(
-        catalog, header=list(values()))
+    m = compile_mapping(Mapping.loads(MAPPING + '[defaults]\ncurrency = "EUR"\n'), catalog,
+                        header=list(values()))
     numeric = [c for c in ("value", "m" * 40) if c in m.decimal_marks()]
     shown = [values(Amount="1.234,5", Contract="1.234,5"),
              values(Amount="2,345.5", Contract="2,345.5")]

@@ -11,7 +11,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping, MappingError
+from jobs.mapping import Mapping, MappingError, compile_mapping
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 
 BASE = """
@@ -27,7 +27,7 @@ title = "t"
 
 
 def mapper(catalog: Catalog, deal: str = "", defaults: str = "") -> Any:  # noqa: F811
-    return Mapping.loads(BASE.format(deal=deal, defaults=defaults)).compile(catalog)
+    return compile_mapping(Mapping.loads(BASE.format(deal=deal, defaults=defaults)), catalog)
 
 
 def mapped(m: Any, **cells: Any) -> dict[str, Any]:
@@ -193,8 +193,8 @@ def test_default_currency_applies_to_every_row_that_names_none(catalog: Catalog)
     assert mapped(m, Amount="", Cur="CHF")["currency"] == "CHF"
     assert mapped(m, Amount="$5", Cur="")["currency"] == "USD"
     assert mapped(m, Amount="5", Cur="")["currency"] == "EUR"
-    none = Mapping.loads(BASE.format(deal='value = "Amount"', defaults="").replace(
-        'currency = "EUR"\n', "")).compile(catalog)
+    none = compile_mapping(Mapping.loads(BASE.format(deal='value = "Amount"', defaults="")
+                                         .replace('currency = "EUR"\n', "")), catalog)
     assert "currency" not in mapped(none, Amount="")  # no currency anywhere: none invented
 
 
@@ -222,10 +222,10 @@ def test_a_bare_dollar_defers_to_the_currency_column(catalog: Catalog) -> None: 
     """Issue 10 F6: "$100.00" with the currency column "USD" and the default CAD was refused
     ("the amount says CAD but the currency is USD"): a bare "$" is any dollar, so the
     column decides; an unambiguous symbol against the column is still refused."""
-    m = Mapping.loads('[import]\nkey_column = "id"\n[defaults]\ncurrency = "CAD"\n[deal]\n'
-                      'title = "t"\nvalue = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
-                      '"Contract value" = { column = "CV", currency_column = "CC" }\n'
-                      ).compile(catalog)
+    m = compile_mapping(Mapping.loads(
+        '[import]\nkey_column = "id"\n[defaults]\ncurrency = "CAD"\n[deal]\n'
+        'title = "t"\nvalue = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
+        '"Contract value" = { column = "CV", currency_column = "CC" }\n'), catalog)
     deal = mapped(m, Amount="$100.00", Cur="USD", CV="$5", CC="AUD")
     assert deal["value"] == 100 and deal["currency"] == "USD"
     assert [v for v in deal["custom_fields"].values() if isinstance(v, dict)] == [
@@ -268,10 +268,10 @@ def test_date_hints_name_only_the_tokens_not_listed_yet() -> None:
 
 def _currency_mapper(catalog: Catalog, default: str | None) -> Any:  # noqa: F811
     defaults = f'[defaults]\ncurrency = "{default}"\n' if default else ""
-    return Mapping.loads(f'[import]\nkey_column = "id"\n{defaults}[deal]\ntitle = "t"\n'
-                         'value = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
-                         '"Contract value" = { column = "CV", currency_column = "CC" }\n'
-                         ).compile(catalog)
+    return compile_mapping(Mapping.loads(
+        f'[import]\nkey_column = "id"\n{defaults}[deal]\ntitle = "t"\n'
+        'value = "Amount"\ncurrency = "Cur"\n[custom_fields]\n'
+        '"Contract value" = { column = "CV", currency_column = "CC" }\n'), catalog)
 
 
 # (cell, default currency, the row's currency column, the currency or a row error's words)
@@ -415,14 +415,15 @@ def test_an_option_cut_at_its_own_separator_is_named() -> None:
                             "options": [{"id": 1, "label": "CRM"},
                                         {"id": 2, "label": "Support; Premium"}]}]
     cat = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}], deal_fields=fields)
-    mods = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = "mod"\n'
-                      ).compile(cat)
+    mods = compile_mapping(Mapping.loads(BASE.format(deal="", defaults="")
+                                         + '[custom_fields]\n"Modules" = "mod"\n'), cat)
     row = mods.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium"}))
     assert row.deal["custom_fields"][code("m")] == [2]
     error = fails(mods, "no option 'Fax'", mod="Support; Premium; Fax")
     assert "(options: 'CRM', 'Support; Premium')" in error.reason and error.column == "mod"
-    fixed = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Modules" = '
-                          '{ column = "mod", separator = "|" }\n').compile(cat)
+    fixed = compile_mapping(Mapping.loads(BASE.format(deal="", defaults="")
+                                          + '[custom_fields]\n"Modules" = '
+                                          '{ column = "mod", separator = "|" }\n'), cat)
     row = fixed.map(SourceRow(5, 6, {"id": "k1", "t": "Deal", "mod": "Support; Premium|CRM"}))
     assert row.deal["custom_fields"][code("m")] == [2, 1]
     assert not re.search(r"cut at", str(fails(mods, "no option 'Fax'", mod="CRM; Fax").reason))
@@ -456,8 +457,10 @@ def _channels(separator: str, labels: list[str], cell: str) -> Any:
                             "options": [{"id": n, "label": label}
                                         for n, label in enumerate(labels, 1)]}]
     cat = Catalog.from_api(pipelines=[{"id": 1, "name": "Sales"}], deal_fields=fields)
-    mapping = Mapping.loads(BASE.format(deal="", defaults="") + '[custom_fields]\n"Channels" = '
-                            f'{{ column = "ch", separator = "{separator}" }}\n').compile(cat)
+    mapping = compile_mapping(Mapping.loads(BASE.format(deal="", defaults="")
+                                            + '[custom_fields]\n"Channels" = '
+                                            f'{{ column = "ch", separator = "{separator}" }}\n'),
+                              cat)
     row = SourceRow(5, 6, {"id": "k1", "t": "Deal", "ch": cell})
     return mapping, row, code("c")
 

@@ -15,7 +15,7 @@ from bulk.manifest import SourceRow
 from bulk.sandbox import SandboxConfig, serve
 from jobs import transforms as tf
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from tests.import_support import import_once, read_csv
 from tests.test_currency_changes import FAST
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
@@ -92,9 +92,10 @@ async def test_an_upsert_leaves_a_5000_dollar_deal_alone(tmp_path: Path) -> None
 def test_a_monetary_custom_field_follows_the_same_rule(
         catalog: Catalog, cell: str, expected: tuple[float, str] | None) -> None:  # noqa: F811
     """A monetary field and the deal's value, under decimal = ",": None = the row fails."""
-    m = Mapping.loads('[import]\nkey_column = "id"\n[defaults]\ncurrency = "EUR"\n'
-                      'decimal = ","\n[deal]\ntitle = "t"\nvalue = "v"\n[custom_fields]\n'
-                      '"Contract value" = "b"\n').compile(catalog)
+    m = compile_mapping(Mapping.loads(
+        '[import]\nkey_column = "id"\n[defaults]\ncurrency = "EUR"\n'
+        'decimal = ","\n[deal]\ntitle = "t"\nvalue = "v"\n[custom_fields]\n'
+        '"Contract value" = "b"\n'), catalog)
     for column in ("v", "b"):
         values = {"id": "k", "t": "T", "v": "1", "b": "1", column: cell}
         if expected is None:

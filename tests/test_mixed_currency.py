@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from bulk.manifest import SourceRow
 from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from jobs.mapping.mixed_currency import MixedCurrency
 from pdbulk.cli import app
 from tests.import_support import sandbox_deals
@@ -148,7 +148,7 @@ def test_the_rows_are_read_to_the_end_whatever_their_order() -> None:
     mapping = Mapping.loads(MAPPING.format(defaults='decimal = ","').replace(
         'key_field = "Import source key"\n', ""))
     header = ["Record ID", "Deal Name", "Betrag"]
-    mapper = mapping.compile(catalog, header=header)
+    mapper = compile_mapping(mapping, catalog, header=header)
     rows = [SourceRow(n, n, dict(zip(header, (f"k{n}", "x", "500,00"), strict=True)))
             for n in range(2, 40)]
     rows.append(SourceRow(40, 40, dict(zip(header, ("k40", "y", "EUR 5,00"), strict=True))))

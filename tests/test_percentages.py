@@ -16,7 +16,7 @@ from bulk.errors import InputError
 from bulk.manifest import read_manifest
 from bulk.reports import HOLD_COLUMN, _XlsxFile, cell
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from jobs.transforms import cell_types, typed_values
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 
@@ -80,7 +80,7 @@ def test_a_percentage_reads_the_same_from_csv_and_xlsx(tmp_path: Path,
     """``10%`` typed in a CSV and 0.1 under ``0%`` in a workbook give the same row: the
     number shown in a number field and the probability, a failed row naming the column in
     an amount (before: the CSV failed where the XLSX value was 10)."""
-    m = Mapping.loads(MAPPING).compile(catalog)
+    m = compile_mapping(Mapping.loads(MAPPING), catalog)
     from_csv = _outcomes(m, _csv(tmp_path / "d.csv"))
     from_xlsx = _outcomes(m, _xlsx(tmp_path / "d.xlsx"))
     assert from_csv == from_xlsx
@@ -99,7 +99,7 @@ def test_a_percentage_reads_the_same_from_csv_and_xlsx(tmp_path: Path,
 def test_a_percent_sign_without_one_number_fails(cell_text: str,
                                                  catalog: Catalog) -> None:  # noqa: F811
     """A ``%`` alone, twice, or after no number fails the row quoting the cell."""
-    m = Mapping.loads(MAPPING).compile(catalog)
+    m = compile_mapping(Mapping.loads(MAPPING), catalog)
     from bulk.manifest import SourceRow
 
     with pytest.raises(InputError, match=f"column 'Seats': not a number: {cell_text!r}"):

@@ -17,7 +17,7 @@ from bulk.store import ItemState
 from jobs.account import OrgIndex, PersonIndex
 from jobs.catalog import Catalog
 from jobs.import_rows import Indexes, RowPlanner
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from tests.import_support import import_once, read_csv, sandbox_deals
 from tests.test_mapping import RAW_FIELDS
 from tests.test_row_planner import KEY_CODE, MAPPING
@@ -26,8 +26,8 @@ HEADER = ["id", "title", "contact", "email", "phone", "company"]
 
 
 def planner(persons: PersonIndex | None = None, orgs: OrgIndex | None = None) -> RowPlanner:
-    mapper = Mapping.loads(MAPPING).compile(Catalog.from_api(deal_fields=RAW_FIELDS),
-                                            header=HEADER)
+    mapper = compile_mapping(Mapping.loads(MAPPING), Catalog.from_api(deal_fields=RAW_FIELDS),
+                             header=HEADER)
     return RowPlanner(mapper, KEY_CODE, "insert",
                       Indexes(persons=persons or PersonIndex(), orgs=orgs or OrgIndex()),
                       key_column="id")

@@ -11,7 +11,7 @@ from bulk.store import ItemState
 from jobs.account import OrgIndex, PersonIndex
 from jobs.catalog import Catalog
 from jobs.import_rows import Indexes, RowPlanner
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 from tests.test_mapping import RAW_FIELDS
 
 MAPPING = """
@@ -33,8 +33,8 @@ KEY_CODE = "k" * 40  # RAW_FIELDS' "Import source key"
 def planner() -> RowPlanner:
     mapping = Mapping.loads(MAPPING)
     catalog = Catalog.from_api(deal_fields=RAW_FIELDS)
-    mapper = mapping.compile(catalog, header=["id", "title", "contact", "email", "phone",
-                                              "company"])
+    mapper = compile_mapping(mapping, catalog, header=["id", "title", "contact", "email",
+                                                       "phone", "company"])
     return RowPlanner(mapper, KEY_CODE, "insert",
                       Indexes(persons=PersonIndex(), orgs=OrgIndex()), key_column="id")
 

@@ -8,7 +8,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog, DealField, Pipeline, Stage
-from jobs.mapping import Mapping, MappingError
+from jobs.mapping import Mapping, MappingError, compile_mapping
 
 CATALOG = Catalog(
     pipelines=(Pipeline(1, "Sales"), Pipeline(2, "Partners")),
@@ -48,10 +48,10 @@ def test_a_rows_and_a_mappings_stage_errors_name_the_pipelines() -> None:
     """The mapping's default and a row's stage (no pipeline column) tell
     Qualified of Sales and Qualified of Partners apart."""
     with pytest.raises(MappingError) as info:
-        Mapping.loads(MAPPING).compile(CATALOG)
+        compile_mapping(Mapping.loads(MAPPING), CATALOG)
     assert "Sales \u203a Qualified, Sales \u203a Proposal, Partners \u203a Qualified" in str(
         info.value)
-    mapper = Mapping.loads(MAPPING.replace(', default = "Won"', "")).compile(CATALOG)
+    mapper = compile_mapping(Mapping.loads(MAPPING.replace(', default = "Won"', "")), CATALOG)
     with pytest.raises(InputError) as row_error:
         mapper.map(SourceRow(2, 2, {"id": "k1", "title": "A", "stage": "Demo"}))
     assert "Partners \u203a Lead In" in row_error.value.reason

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping, init_mapping
+from jobs.mapping import Mapping, compile_mapping, init_mapping
 from tests.test_mapping import RAW_FIELDS
 
 
@@ -70,7 +70,7 @@ def test_german_french_spanish_headers_are_mapped(
         if isinstance(got, dict):
             got = got["column"]
         assert got == column, (target, text)
-    Mapping.loads(text).compile(catalog)
+    compile_mapping(Mapping.loads(text), catalog)
 
 
 @pytest.mark.parametrize("key", ["Schlüssel", "ID-Nr.", "Kennung", "Nummer", "Datensatz-ID",

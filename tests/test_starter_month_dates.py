@@ -11,7 +11,7 @@ import pytest
 
 from jobs import transforms as tf
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping, init_mapping
+from jobs.mapping import Mapping, compile_mapping, init_mapping
 from tests.test_mapping import RAW_FIELDS
 
 HEADER = ["Record ID", "Deal Name", "Closing Date"]
@@ -36,4 +36,4 @@ def test_month_name_dates_get_their_pattern(dates: list[str], expected: list[str
     assert "TODO" not in text.split("[deal]")[0], text
     formats = tomllib.loads(text)["defaults"]["date_formats"]
     assert [tf.parse_date(d, formats) for d in dates] == expected, text
-    Mapping.loads(text).compile(catalog)
+    compile_mapping(Mapping.loads(text), catalog)

@@ -9,7 +9,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 
 MAPPING = """
 version = 1
@@ -35,7 +35,7 @@ def mapper() -> object:
         users=[{"id": 100, "name": "Ann Lee", "email": "ann@acme.test", "active_flag": True}],
         deal_fields=[{"field_code": c * 40, "field_name": n, "field_type": t,
                       "is_custom_field": True} for c, n, t in fields])
-    return Mapping.loads(MAPPING).compile(catalog, header=HEADER)
+    return compile_mapping(Mapping.loads(MAPPING), catalog, header=HEADER)
 
 
 def mapped(**cells: str) -> dict[str, object]:

@@ -14,7 +14,7 @@ from bulk.errors import InputError
 from bulk.manifest import read_manifest
 from jobs import transforms as tf
 from jobs.catalog import Catalog, DealField, Option, Pipeline, Stage
-from jobs.mapping import Mapping
+from jobs.mapping import Mapping, compile_mapping
 
 MAPPING = """\
 version = 1
@@ -56,7 +56,7 @@ def _deals(tmp_path: Path, rows: list[list[Any]], suffix: str) -> list[dict[str,
         path = tmp_path / "d.csv"
         path.write_text(",".join(header) + "\n"
                         + "".join(",".join(map(str, row)) + "\n" for row in rows))
-    mapper = Mapping.loads(MAPPING).compile(CATALOG)
+    mapper = compile_mapping(Mapping.loads(MAPPING), CATALOG)
     return [mapper.map(row).deal for row in read_manifest(path)]
 
 

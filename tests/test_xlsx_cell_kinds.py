@@ -101,7 +101,7 @@ def test_date_cells_beside_text_dates_only_the_column_order_reads_are_refused(
     set to the other order: its date cells may have day and month exchanged, silently.
     They fail their rows, naming a text date that shows it."""
     from jobs.catalog import Catalog
-    from jobs.mapping import Mapping
+    from jobs.mapping import Mapping, compile_mapping
 
     path = _mixed_book(tmp_path, cells)
     mapping = Mapping.loads('version = 1\n[import]\nkey_column = "id"\n'
@@ -114,7 +114,7 @@ def test_date_cells_beside_text_dates_only_the_column_order_reads_are_refused(
                                    "field_code": "f" * 40, "field_name": "Import source key",
                                    "field_type": "varchar", "is_custom_field": True}])
     rows = list(read_manifest(path))
-    mapper = mapping.compile(catalog, header=list(rows[0].values))
+    mapper = compile_mapping(mapping, catalog, header=list(rows[0].values))
     mapper.learn_marks(iter(rows))
     failed: set[int] = set()
     for n, row in enumerate(rows, 1):

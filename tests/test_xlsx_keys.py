@@ -72,7 +72,7 @@ def test_a_long_number_key_is_quoted_as_excel_shows_it(tmp_path: Path, number: f
     ``1234567890123456.0``, a float no export of the sheet writes: the message shows the
     number as it was typed and as Excel shows it in a wide column."""
     from jobs.catalog import Catalog
-    from jobs.mapping import Mapping
+    from jobs.mapping import Mapping, compile_mapping
     from tests.test_mapping_rules import BASE
 
     book = openpyxl.Workbook()
@@ -84,7 +84,7 @@ def test_a_long_number_key_is_quoted_as_excel_shows_it(tmp_path: Path, number: f
     catalog = Catalog.from_api(pipelines=[], stages=[], users=[], deal_fields=[
         {"field_code": "k" * 40, "field_name": "Import source key", "field_type": "varchar",
          "is_custom_field": True}])
-    m = Mapping.loads(BASE.format(deal="", defaults="")).compile(catalog)
+    m = compile_mapping(Mapping.loads(BASE.format(deal="", defaults="")), catalog)
     [row] = read_manifest(tmp_path / "k.xlsx")
     with pytest.raises(InputError) as info:
         m.map(row)

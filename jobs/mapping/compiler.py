@@ -55,6 +55,16 @@ class _Parse(Protocol):
                  window: tuple[int, int] = ...) -> str | None: ...
 
 
+def compile_mapping(mapping: Mapping, catalog: Catalog, *,
+                    header: Sequence[str] | None = None) -> RowMapper:
+    """Resolve every name of ``mapping`` (pipelines, stages, users, custom field labels,
+    option labels) against one account's ``catalog``, once: the ``RowMapper`` that maps
+    each manifest row. With ``header`` (the manifest's columns), also check that every
+    column the mapping reads exists. Raises ``MappingError`` (an ``InputError``) listing
+    every problem at once, each under its TOML key."""
+    return _Compiler(mapping, catalog, header).build()
+
+
 class _Compiler:
     """Resolves a Mapping against a Catalog into a RowMapper, collecting every problem."""
 

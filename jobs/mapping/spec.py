@@ -1,5 +1,7 @@
 """The mapping file's schema and ``Mapping`` (loaded and validated, not yet
-resolved against an account). Every error names its TOML key.
+resolved against an account). Every error names its TOML key. The bottom of the
+package: the steps, the row mapper, the compiler (``compile_mapping``) and the starter
+build on it, and it imports none of them.
 
 Why ~780 lines: the schema is one pydantic model tree whose validators (date formats,
 rules, options, TODOs) must name the key they check; split, each part would import the
@@ -16,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -30,12 +32,8 @@ from pydantic import (
 from bulk.errors import InputError
 
 from .. import transforms as tf
-from ..catalog import Catalog
 from ..transforms.date_patterns import date_part as _date_part
 from ..transforms.date_patterns import four_digit_year as _four
-
-if TYPE_CHECKING:
-    from .rowmapper import RowMapper
 
 
 class MappingError(InputError):
@@ -675,13 +673,6 @@ class Mapping:
         return [("import.key_column", self.key_column)] + [
             (key, column) for key, field_spec in self.targets()
             for column in _spec_columns(field_spec)]
-
-    def compile(self, catalog: Catalog, *, header: Sequence[str] | None = None) -> RowMapper:
-        """Resolve every name against the account (all problems at once, as one
-        MappingError); with ``header``, also check that every column exists."""
-        from .compiler import _Compiler  # the compiler builds on this module
-
-        return _Compiler(self, catalog, header).build()
 
 
 def _spec_columns(spec: FieldSpec) -> list[str]:
