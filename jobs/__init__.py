@@ -15,6 +15,12 @@ runs through ``import_job`` with ``ImportJob``, ``ImportSettings`` and ``Mapping
 config.
 ``resume_job`` finishes a stopped, interrupted or crashed job of any kind, as ``pdbulk
 resume`` does (``jobs.resuming``: the CLI's resume runs on it).
+
+Imports go one way (issue 8): this package imports its modules, never the reverse; the
+doors (``jobs.api``, ``jobs.resuming``, ``jobs.dedupe.api``) and the job registry
+(``jobs.kinds``: ``KINDS``, ``kind_for``) sit above the kinds they dispatch to, and what
+several of them share (``jobs.finished``, ``jobs.planning``, ``jobs.rechecks``) below
+every kind.
 """
 
 from __future__ import annotations

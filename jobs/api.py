@@ -19,7 +19,7 @@ row or line where there is one). Then::
 point is ``jobs.import_load.import_job``; dedupe's ``jobs.dedupe.api``'s ``plan_dedupe``,
 ``apply_dedupe``, ``run_dedupe``. ``pdbulk.cli_ops`` builds its commands on this module.
 
-Why ~530 lines: the four builders, the load with its plan and ``run_job`` are one
+Why ~510 lines: the four builders, the load with its plan and ``run_job`` are one
 sequence a reader follows top to bottom; split, each part would import the others.
 """
 
