@@ -56,6 +56,7 @@ from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from . import transforms as tf
 from .account import added_since, org_key
+from .clock_skew import ANSWERED_MARGIN
 from .import_items import AT_ADDRESS
 from .transforms import address_match_key
 
@@ -691,8 +692,6 @@ class Resolver:
     def _after_failure(self, k: tuple[str, str], added: float | None) -> bool:
         """Whether a record of key ``k`` added at ``added`` (Unix time) came after this
         process saw its own create of ``k`` fail in doubt (ANSWERED_MARGIN aside)."""
-        from .importing.base import ANSWERED_MARGIN
-
         failed = self._answered_at.get(k)
         return failed is not None and added is not None and added > failed + ANSWERED_MARGIN
 

@@ -18,18 +18,13 @@ from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
+from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..import_resolve import Resolver, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..mapping import Mapping as ImportMapping
 from ..merged_deals import Merge
 
-# Clock skew allowed between this machine's send times and Pipedrive's add_time.
-RECONCILE_MARGIN = 120.0
-# Clock skew allowed between this machine's clock and Pipedrive's add_time when judging
-# that a deal came after this run's create had failed (its 5xx or lost answer): small —
-# misjudged, this run's own create is recorded as found, never deleted by undo.
-ANSWERED_MARGIN = 5.0
 # How long a row waits for another process's create of its key before it fails (retryable).
 CLAIM_WAIT = 120.0
 # How many times a create claims its key again after losing the claim before the send.
@@ -400,6 +395,7 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
             "to overwrite it)")
 
 
-__all__ = ["CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED", "META_MARKS",
+__all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED",
+           "META_MARKS",
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
            "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import"]
