@@ -20,6 +20,7 @@ from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .account import key_moved, keyed_added_since, keyed_since_calls
+from .clock_skew import RECONCILE_MARGIN
 from .deals import (
     Deal,
     applied,
@@ -243,8 +244,6 @@ class PatchJob:
         keyed = [i for i in pending if i.key and isinstance(i.payload.get("deal_id"), int)]
         if not code or not (keyed or self._keyed_in_flight(store)):
             return []
-        from .importing.base import RECONCILE_MARGIN
-
         found = await keyed_added_since(ctx, (store.created_at or 0.0) - RECONCILE_MARGIN,
                                         str(code))
         self._keyed_since = found

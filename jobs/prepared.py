@@ -26,6 +26,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from . import transforms as tf
 from .catalog import Catalog
+from .clock_skew import RECONCILE_MARGIN
 from .deals import (
     META_FIELD_LABELS,
     META_FIELD_TYPES,
@@ -179,8 +180,6 @@ def keys_scan_since(now: float | None = None) -> float:
     """Where the scan a job by source key makes before a resume or after its prompt starts
     (``PatchJob._keys_again``: the job's creation less ``RECONCILE_MARGIN``), as its load
     sees it (``now``, default the clock: the job was created moments before)."""
-    from .importing.base import RECONCILE_MARGIN
-
     return (time.time() if now is None else now) - RECONCILE_MARGIN
 
 

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BELOW: dict[str, tuple[str, ...]] = {
     # resolve sits under the job: what both use lives below both (``jobs.clock_skew``)
     "jobs.import_resolve": ("jobs.importing", "jobs.import_load"),
+    # the update kind borrows from the import only what lies below both
+    "jobs.prepared": ("jobs.importing", "jobs.import_load"),
+    "jobs.patch_job": ("jobs.importing", "jobs.import_load"),
 }
 
 
