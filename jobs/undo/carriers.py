@@ -24,8 +24,8 @@ from bulk.clock import in_thread
 from bulk.store import JobStore
 
 from ..account import changed_since
+from ..clock_skew import RECONCILE_MARGIN
 from ..deals import is_gone
-from ..importing import RECONCILE_MARGIN
 from .targets import META_CONTACT_SINCE
 
 _GONE = ("deleted", "already deleted")  # the actions of a delete that left nothing behind

@@ -21,6 +21,7 @@ from bulk.store import (
     list_jobs,
 )
 
+from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
     Deal,
     written_part,
@@ -349,7 +350,6 @@ def not_created_here(target: Target, deal: Deal | None, creators: Mapping[int, s
     ``add_time`` of it is earlier than the row's send (by more than the clock margin,
     RECONCILE_MARGIN s)."""
     from ..account import parse_time
-    from ..importing import RECONCILE_MARGIN
 
     other = creators.get(target.deal_id)
     if other is not None:
