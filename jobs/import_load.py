@@ -92,6 +92,7 @@ from .planning import (
     machine_pace,
     stolen_share,
 )
+from .rechecks import recheck_batches, recheck_calls
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
@@ -595,8 +596,6 @@ def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
     (``resume_calls`` without the re-read a first run does not make) and the re-check
     before each batch, against today's budget as it was before the load. For the line
     every kind says there when the job does not fit (``planning.first_write_line``)."""
-    from .rechecks import recheck_batches, recheck_calls
-
     calls = Counter(engine.stats.calls_by_operation)
     calls += Counter(kind.resume_calls(store)) - Counter(kind.reread_calls(store))
     checks = Counter(recheck_calls(store, kind, engine.config.max_workers,

@@ -18,6 +18,8 @@ BELOW: dict[str, tuple[str, ...]] = {
     # the update kind borrows from the import only what lies below both
     "jobs.prepared": ("jobs.importing", "jobs.import_load"),
     "jobs.patch_job": ("jobs.importing", "jobs.import_load"),
+    # the load sits under the façades that run it (jobs.api, jobs.resuming)
+    "jobs.import_load": ("jobs.api", "jobs.resuming"),
     # so does undo
     "jobs.undo.targets": ("jobs.importing", "jobs.import_load"),
     "jobs.undo.carriers": ("jobs.importing", "jobs.import_load"),
