@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import anyio.from_thread
@@ -56,7 +56,7 @@ from bulk.manifest_stamp import Stamp, check_unchanged, file_stamp
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.reports import Typed
-from bulk.runner import RunResult, RunStats, recheck_batch
+from bulk.runner import JobKind, RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
@@ -69,13 +69,13 @@ from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_map
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
 from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
-from .importing import (
+from .import_store import (
     META_KEY_CODE,
     META_MANIFEST,
     META_MARKS,
     META_SENT_MARKS,
     META_SHA,
-    ImportJob,
+    claim_name,
     recheck_reads,
 )
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
@@ -108,6 +108,23 @@ from .updating import META_KEY_LABEL
 
 META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
+
+
+class LoadedKind(JobKind, Protocol):
+    """What ``import_job`` and ``loaded_plan`` need of the job kind they load and run
+    (``jobs.importing.ImportJob``, which imports this module: the load never imports the job
+    back, issue 8). ``settings``: what the job was started with (``import_job`` settles the
+    mapping's defaults into it); ``attach``: given the planner ``load`` returns; the two
+    prices by operation ({operation id: calls}) of a resume and of its re-read."""
+
+    settings: ImportSettings
+
+    def attach(self, planner: RowPlanner) -> None: ...
+
+    def resume_calls(self, store: JobStore) -> dict[str, int]: ...
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]: ...
+
 _log = logging.getLogger("pdbulk.import")  # a library prints nothing (x14r3: the README's
 # import example wrote the load's progress lines on stdout)
 
@@ -241,7 +258,6 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     from bulk.claims_open import open_claims
 
     from .account import TooManyPages, index_deals_by_key
-    from .importing import claim_name
 
     if planner.mode != "insert" or planner.indexes.deals is not None or not planner.key_code:
         return False
@@ -367,7 +383,7 @@ def manifest_header(settings: ImportSettings, mapping: ImportMapping | None = No
 
 def contest_prefix(key_code: str) -> str:
     """The contested-key names of one account's key field (``bulk.contested``): the same
-    names as the create claims (``jobs.importing.claim_name``)."""
+    names as the create claims (``jobs.import_store.claim_name``)."""
     return f"deal-key\x1f{key_code}\x1f"
 
 
@@ -492,7 +508,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     return planner
 
 
-async def import_job(store: JobStore, kind: ImportJob,
+async def import_job(store: JobStore, kind: LoadedKind,
                      mapping: ImportMapping | dict[str, Any] | str | os.PathLike[str],
                      cfg: EngineConfig, token: str, *, say: Say | None = None,
                      clock: Clock | None = None, transport: Transport | None = None,
@@ -590,7 +606,7 @@ def as_mapping(given: object) -> ImportMapping:
                      f"file's tables or its path, not {type(given).__name__}")
 
 
-def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
+def loaded_plan(engine: Engine, store: JobStore, kind: LoadedKind) -> Plan:
     """The plan of a loaded import's run, right before its first write: the load's calls
     (spent, and counted against --max-tokens), the writes of its items
     (``resume_calls`` without the re-read a first run does not make) and the re-check
@@ -614,43 +630,8 @@ def loaded_plan(engine: Engine, store: JobStore, kind: ImportJob) -> Plan:
                                             burst=engine.config.limits().burst))
 
 
-async def load_again(engine: Engine, store: JobStore, *, say: Say | None = None) -> ImportJob:
-    """The resume of an import whose load was cut short (a signal, a cancelled task, a
-    kill -9 before ``mark_loaded``): no row of it was sent, so what the load stored is
-    dropped and the load runs again from the job's manifest and mapping (a key field it
-    created is found and used). Returns the loaded ``ImportJob``. Raises what ``load``
-    raises (InputError: the manifest or the mapping is gone or no longer usable; the job
-    stays resumable once it is fixed), and InputError when either file changed since the
-    job was started (``check_inputs``: its rows would be another file's)."""
-    from .updating import sent_while_loading
-
-    say = say or _log.info
-    say(f"job {store.job_id} was interrupted while its manifest was being loaded "
-        f"({sent_while_loading(store)}): loading it again")
-    settings = stored_settings(store)
-    try:  # a changed file: its message says the one thing to do (x24r3 6: it was followed by
-        check_inputs(store, settings)  # "fix that and resume it again, or start a new import")
-    except InputError as exc:
-        raise InputError(f"job {store.job_id} could not be loaded again (nothing of it was "
-                         f"sent): {exc}") from None
-    try:
-        mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
-        store.discard_load()
-        if store.status == "planned":
-            store.set_status("loading")
-        settings = await in_thread(lambda: with_mapping_defaults(settings, mapping))
-        store.meta_put(META_SETTINGS, settings.to_json())
-        kind = ImportJob(store, settings)
-        kind.attach(await load(engine.ctx, store, settings, mapping, say=say))
-    except InputError as exc:
-        raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "
-                         "it was sent: fix that and resume it again)"
-                         ) from None
-    return kind
-
-
 # the manifest's stamp and the mapping's digest when the job's first load began: a load
-# run again (``load_again``) refuses files that are no longer those (x23r4 F1)
+# run again (``jobs.importing.load_again``) refuses files that are no longer those (x23r4 F1)
 META_INPUTS = "import.inputs"
 
 
@@ -744,8 +725,6 @@ class _ClaimedKeys:
 
     async def count(self, keys: list[str]) -> None:
         from bulk.claims import IN_DOUBT
-
-        from .importing import claim_name
 
         names = [claim_name(self.key_code, k) for k in keys] if self.key_code else []
         born = None if self._born_read else getattr(self.claims, "born", None)
@@ -1238,5 +1217,5 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "check_inputs", "end_run", "learn_marks",
+__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run", "learn_marks",
            "load", "plan_import", "start_run", "summary_lines", "typed_for", "write_import_results"]

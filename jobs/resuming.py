@@ -5,7 +5,7 @@ library's ``resume_job`` (exported from ``jobs``).
 
 An import whose load was cut short (Ctrl-C, a cancelled task, kill -9 before the job was
 marked loaded) sent no row: its resume drops what the load stored and loads it again
-from its manifest and mapping (``jobs.import_load.load_again``). The other kinds' loads
+from its manifest and mapping (``jobs.importing.load_again``). The other kinds' loads
 are not kept in their store (their ``Work`` is code): those jobs are refused, as before.
 
 This module never prints and never reads the environment: lines go to the callbacks.
@@ -193,7 +193,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
     show = show_plan or (lambda _line: None)
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
         if kind is None:  # an import cut short while loading: nothing was sent, load again
-            from .import_load import load_again
+            from .importing import load_again
 
             kind = await load_again(eng, store, say=say)
         if first is not None:

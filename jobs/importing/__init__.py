@@ -29,7 +29,7 @@ The package, one concept per module; ``ImportJob`` is built from one class per p
     creates.py    creating under a claim, and whose create a deal found by key is
     reconcile.py  the rows in doubt: persons / orgs, then deals, then updates in flight
     resume.py     re-reading before a resume, the runner's re-check, their prices
-    job.py        ``ImportJob``: execute, prepare / finish, after_run
+    job.py        ``ImportJob``: execute, prepare / finish, after_run; ``load_again``
 """
 
 from .base import (
@@ -44,9 +44,10 @@ from .base import (
     MappingUnusable,
     claim_name,
 )
-from .job import ImportJob
+from .job import ImportJob, load_again
 from .resume import recheck_reads
 
 __all__ = ["CLAIM_WAIT", "META_KEY_CODE", "META_MANIFEST", "META_SENT_MARKS", "META_LOADED",
            "META_MARKS", "META_SHA",
-           "RECONCILE_MARGIN", "ImportJob", "MappingUnusable", "claim_name", "recheck_reads"]
+           "RECONCILE_MARGIN", "ImportJob", "MappingUnusable", "claim_name", "load_again",
+           "recheck_reads"]

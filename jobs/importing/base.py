@@ -18,10 +18,20 @@ from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
+from .. import import_load  # called through the module: tests patch its functions there
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..import_resolve import Resolver, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
+from ..import_store import (  # what the load stores for the job: its parts take them here
+    META_KEY_CODE,
+    META_LOADED,
+    META_MANIFEST,
+    META_MARKS,
+    META_SENT_MARKS,
+    META_SHA,
+    claim_name,
+)
 from ..mapping import Mapping as ImportMapping
 from ..merged_deals import Merge
 
@@ -29,28 +39,10 @@ from ..merged_deals import Merge
 CLAIM_WAIT = 120.0
 # How many times a create claims its key again after losing the claim before the send.
 LOST_CLAIM_TRIES = 3
-META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
-# set at load: this job writes a "sent-deal" lookup (key → item id) right before each of
-# its deal creates leaves; a create in doubt without one was never sent (SENDING is marked
-# a batch at a time, before hand-out). Jobs loaded before it existed have no marks.
-META_SENT_MARKS = "import.sent_marks"
-SENT_DEAL = "sent-deal"
+SENT_DEAL = "sent-deal"  # the lookup each deal create writes right before it leaves
 # why a deal found for an in-doubt create is not taken as its own when the claim's record
 # of this job was lost with the shared coordinator's state (``_Creates._not_ours``)
 UNPROVEN = "no claim record shows this job held the key since its send"
-# the decimal mark each decimal = "auto" column showed in the whole manifest (load decides it)
-META_MARKS = "import.decimal_marks"
-# the manifest's size and mtime (``bulk.manifest_stamp``) as the load read it: a resume or
-# retry says when the file is no longer that one (x17r3 F5)
-META_MANIFEST = "import.manifest_stamp"
-
-
-def claim_name(key_code: str, key: str) -> str:
-    """The claim a create of source key ``key`` takes: one per (account, key field, key).
-    The key field's code is a random 40-char hash per company (Pipedrive docs:
-    core-api-concepts-custom-fields), so it names the account as well as the field."""
-    return f"deal-key\x1f{key_code}\x1f{key}"
-
 
 class MappingUnusable(BulkError):
     """Rows must be mapped again (retry) but the mapping file no longer compiles against the
@@ -230,10 +222,8 @@ class _ImportBase:
         if isinstance(marks, Mapping):
             planner.mapper.use_decimal_marks(marks)
             return
-        from ..import_load import learn_marks
-
         try:
-            await in_thread(lambda: learn_marks(planner, self.settings))
+            await in_thread(lambda: import_load.learn_marks(planner, self.settings))
         except (InputError, OSError):
             planner.mapper.use_decimal_marks({})
 

@@ -1,9 +1,12 @@
 """``ImportJob``, the ``import`` job kind: one row sent (``execute``), the claims of a
 batch (``prepare`` / ``finish``) and the result files after a run; its other parts are
-the classes it is built from (``jobs.importing``, the package docstring)."""
+the classes it is built from (``jobs.importing``, the package docstring). ``load_again``:
+the resume of an import whose load was cut short (it builds the ``ImportJob``, so it lives
+above the load, ``jobs.import_load``, which never imports this package)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -12,15 +15,18 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import Claim
 from bulk.clock import in_thread
+from bulk.engine import Engine
 from bulk.errors import InDoubt, InputError, NotFound
 from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
+from .. import import_load  # called through the module: tests patch its functions there
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight
-from ..import_checks import stored_settings
+from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
 from ..import_resolve import Deferred
 from ..import_rows import RowPlanner, matched_by
+from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
 from .base import (
     META_KEY_CODE,
@@ -31,6 +37,8 @@ from .base import (
 )
 from .reconcile import _Reconcile
 from .resume import _Resume
+
+_log = logging.getLogger("pdbulk.import")  # the load's logger: a library prints nothing
 
 
 class ImportJob(_Reconcile, _Resume):
@@ -261,20 +269,16 @@ class ImportJob(_Reconcile, _Resume):
     async def run_started(self) -> None:
         """The run's entry in the job's history (``import_load.start_run``), written as
         it starts: a run cancelled or killed is listed too."""
-        from ..import_load import start_run
-
         self.started = time.monotonic()
-        self._run_index = await in_thread(partial(start_run, self.store))
+        self._run_index = await in_thread(partial(import_load.start_run, self.store))
 
     async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
         """The run's entry finished, on every exit path (``Runner``'s ``finally``)."""
-        from ..import_load import end_run
-
         index, self._run_index = self._run_index, None
         if index is None:
             return
         await in_thread(partial(
-            end_run, self.store, index, result, stats, time.monotonic() - self.started,
+            import_load.end_run, self.store, index, result, stats, time.monotonic() - self.started,
             claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                     "found_created": self.found_created, "unattributed": self.unattributed,
                     "merges_undone": self.merges_undone}))
@@ -282,10 +286,41 @@ class ImportJob(_Reconcile, _Resume):
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         """Rewrite the result files from the store; the lines the CLI prints (the run is
         in the job's history already: ``run_started`` / ``run_ended``)."""
-        from ..import_load import summary_lines, write_import_results
-
-        paths = write_import_results(store, result)
-        return summary_lines(store, paths)
+        paths = import_load.write_import_results(store, result)
+        return import_load.summary_lines(store, paths)
 
 
-__all__ = ["ImportJob"]
+async def load_again(engine: Engine, store: JobStore, *, say: import_load.Say | None = None) -> ImportJob:
+    """The resume of an import whose load was cut short (a signal, a cancelled task, a
+    kill -9 before ``mark_loaded``): no row of it was sent, so what the load stored is
+    dropped and the load runs again from the job's manifest and mapping (a key field it
+    created is found and used). Returns the loaded ``ImportJob``. Raises what ``load``
+    raises (InputError: the manifest or the mapping is gone or no longer usable; the job
+    stays resumable once it is fixed), and InputError when either file changed since the
+    job was started (``check_inputs``: its rows would be another file's)."""
+    say = say or _log.info
+    say(f"job {store.job_id} was interrupted while its manifest was being loaded "
+        f"({sent_while_loading(store)}): loading it again")
+    settings = stored_settings(store)
+    try:  # a changed file: its message says the one thing to do (x24r3 6: it was followed by
+        import_load.check_inputs(store, settings)  # "fix that and resume it again, or start a new import")
+    except InputError as exc:
+        raise InputError(f"job {store.job_id} could not be loaded again (nothing of it was "
+                         f"sent): {exc}") from None
+    try:
+        mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
+        store.discard_load()
+        if store.status == "planned":
+            store.set_status("loading")
+        settings = await in_thread(lambda: with_mapping_defaults(settings, mapping))
+        store.meta_put(META_SETTINGS, settings.to_json())
+        kind = ImportJob(store, settings)
+        kind.attach(await import_load.load(engine.ctx, store, settings, mapping, say=say))
+    except InputError as exc:
+        raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "
+                         "it was sent: fix that and resume it again)"
+                         ) from None
+    return kind
+
+
+__all__ = ["ImportJob", "load_again"]

@@ -16,7 +16,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import Claim, acquire, in_doubt_outcome
 from bulk.clock import in_thread
-from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
 from ..account import DealsByKey, key_moved, keyed_added_since
@@ -38,6 +38,7 @@ from ..deals import (
 )
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
+from ..import_store import recheck_reads
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .sent import SENT_FILE, sent_times
 
@@ -547,15 +548,6 @@ class _Resume(_ImportBase):
                 + (f", {newer:,} on a deal an import loaded after this job created (left "
                    "alone as a conflict where the row would change it; the plan below "
                    "counts their updates at most)" if newer else "")]
-
-
-def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
-    """What the run's re-check reads for one batch (``ImportJob.recheck``): the deals of
-    its upsert updates, 100 per call (those that unarchive also from the archived list).
-    ``plan import`` prices it over the items as the load decides them."""
-    return reread_calls(*reread_targets(
-        [i for i in batch if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
-         and not i.payload.get("duplicate")]))
 
 
 def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
