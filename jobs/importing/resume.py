@@ -215,12 +215,53 @@ class _Resume(_ImportBase):
         another deal fails (``key K matches deals A, B``; v9r5 finding 3: the original
         deal was written), and pending creates: ``_creates_again``. Returns the lines to
         print."""
+        lines = await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)
-        lines = await self._keys_now_twice(store, keyed)
+        lines += await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
         lines += await self._contacts_gone(ctx, store)
         lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
+
+    async def _settle_created(self, store: JobStore) -> list[str]:
+        """Release, with the deal this job created, the claims of its rows recorded
+        ``created`` whose claim names no deal: a run killed (kill -9) after its store wrote
+        the rows done but before its queued releases were written (``release_soon``: with
+        the next batch's claims) left them naming nothing, so a later import of the same
+        rows could not tell the key's deal, e.g. that a merge took it away, and created it
+        again (x29r1 F1: 29 of 60 merged-away deals). No call to Pipedrive; the store is
+        read in a worker thread. A claim another live run holds, or one released with an
+        outcome since, is left as it is. Returns the line to print (none when nothing was
+        left unsettled)."""
+        def created() -> dict[str, Mapping[str, Any]]:
+            return {self.claim_name(str(i.key)): i.result for i in store.items(ItemState.DONE)
+                    if i.op == "create" and i.key and i.result
+                    and i.result.get("action") == "created"}
+
+        made = await in_thread(created)
+        if not made:
+            return []
+        told = await self.claims.outcomes(list(made))
+        unsettled = [n for n in made if not isinstance(told.get(n, {}).get("deal_id"), int)]
+        if not unsettled:
+            return []
+        got = await self.claims.acquire_many(unsettled, self.lease, tag=self.store.job_id)
+        settled = 0
+        for name, claim in got.items():
+            if not isinstance(claim, Claim):
+                continue  # another live run holds it: its outcome stands
+            if claim.previous is not None and isinstance(claim.previous.get("deal_id"), int):
+                self.claims.release_soon(claim)  # released with a deal meanwhile: kept
+                continue
+            digest = made[name].get("digest")
+            self.claims.release_soon(claim, self._outcome(
+                int(made[name]["deal_id"]), None,
+                digest=digest if isinstance(digest, str) else None))
+            settled += 1
+        await self.claims.flush()
+        return [f"recorded the deals of {counted(settled, 'create')} a stopped run had "
+                "made but not yet recorded as its keys' (a kill -9 before its last write)"
+                ] if settled else []
 
     def _pending_refs(self, store: JobStore, *, sending: bool = False) -> list[Any]:
         """The references of the pending rows' stored payloads (``sending``: and of the

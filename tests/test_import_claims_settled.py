@@ -1,0 +1,96 @@
+"""A kill -9 loses the claims a run had not written yet (``release_soon`` queues them for the
+next batch): the deals its creates made were recorded in the job's store but their keys'
+claims named no deal. The resume settles them from the store, so a later import of the same
+rows knows those deals, e.g. that a merge took them away (x29r1 F1: 29 of 60 merged-away
+deals created again after a killed, resumed import)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.claims import Claim
+from bulk.claims_open import LocalClaims
+from bulk.sandbox import SandboxConfig, serve
+from bulk.scheduler import BudgetPolicy
+from bulk.store import JobStore
+from jobs.demo_data import write_demo_export
+from jobs.importing import claim_name
+from jobs.merged_deals import record
+from tests.import_support import api_context, import_once, resume_job, sandbox_deals
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+KEY_FIELD = "Import source key"
+
+
+def _created(store: Any) -> dict[str, int]:
+    """The job's created rows: source key → deal id, from its store."""
+    return {str(i.key): int(i.result["deal_id"]) for i in store.items()
+            if i.op == "create" and i.result and i.result.get("action") == "created"}
+
+
+async def test_a_resume_settles_the_claims_a_kill_lost_and_merges_stay_merged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        dropped: list[str] = []
+
+        def killed(self: Any, claim: Claim, outcome: Any = None) -> None:
+            dropped.append(claim.name)  # queued, never written: what a kill -9 loses
+
+        with monkeypatch.context() as patch:
+            patch.setattr(LocalClaims, "release_soon", killed)
+            # stopped by its cap part-way (a kill -9 would leave the store as it is here)
+            first, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                 export.mapping, mode="insert",
+                                                 job_id="killed",
+                                                 budget=BudgetPolicy(max_tokens=250))
+        created = _created(first)
+        assert result.stopped and 4 <= len(created) < 30 and dropped
+        directory = first.directory
+        first.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        names = {claim_name(code, key): deal for key, deal in created.items()}
+        claims = LocalClaims()
+        try:
+            assert not await claims.outcomes(list(names))  # the fault's state, before
+
+            for _ in range(20):  # each run stops at its cap of 250 tokens
+                resumed, result = await resume_job(sb, directory, reread=True)
+                resumed.close()
+                if not result.stopped:
+                    break
+            outcomes = await claims.outcomes(list(names))
+        finally:
+            await claims.aclose()
+        assert {n: o.get("deal_id") for n, o in outcomes.items()} == names
+
+        # `pdbulk merge` (recorded as it records its merges: jobs.merged_deals) takes half of
+        # those deals into the other half; then the rows are imported again
+        resumed = JobStore.open(directory)
+        done = _created(resumed)
+        resumed.close()
+        assert len(done) == 30
+        keys = sorted(created)  # the deals the "killed" run made
+        half = len(keys) // 2
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            pairs = [(created[away], created[survivor])
+                     for away, survivor in zip(keys[:half], keys[half:2 * half], strict=True)]
+            for away_id, survivor_id in pairs:
+                await ctx.call("mergeDeals", path={"id": away_id},
+                               json={"merge_with_id": survivor_id})
+        record(sb.url, pairs, "merge-1", applied=True)
+        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                        export.mapping, mode="upsert", job_id="again",
+                                        create_key_field=False)
+        actions = Counter(str(i.result.get("action")) for i in again.items() if i.result)
+        again.close()
+        held = Counter(str(d["custom_fields"].get(code)) for d in sandbox_deals(sb))
+        assert not set(keys[:half]) & set(held), (actions, "a merged-away key was created again")
+        assert actions["created"] == 0 and actions["merged"] == half, actions
+        assert sum(held.values()) == 30 - half
