@@ -29,7 +29,18 @@ TITLE_WINDOW = 4  # else: each deal with its next 3 neighbours in (org name, per
 
 
 def block_keys(p: Prepared) -> Iterator[tuple[str, object]]:
-    """The keys a prepared deal is blocked under (see the module docstring)."""
+    """The keys a prepared deal is blocked under (see the module docstring), each once: a
+    key given twice put the deal twice in its block, paired with itself (x29r1 F4: an
+    umlaut only in the legal form, ``beschränkter Haftung``, made both readings of the
+    name ``acme``)."""
+    seen: set[tuple[str, object]] = set()
+    for key in _keys(p):
+        if key not in seen:
+            seen.add(key)
+            yield key
+
+
+def _keys(p: Prepared) -> Iterator[tuple[str, object]]:
     d = p.deal
     if d.org_id is not None:
         yield ("org", d.org_id)
