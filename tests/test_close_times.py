@@ -349,3 +349,16 @@ def test_init_mapping_closes_closed_deals_on_a_crms_close_date(
     assert (line in text) is proposed, text
     if proposed:
         assert 'expected_close_date = "Close Date"' in text, text
+
+
+def test_init_mapping_takes_a_bare_close_column_as_the_expected_close_date() -> None:
+    """``Key, Deal, Company, Value, Currency, Close``: docs/mapping.md's own XLSX example
+    maps ``Close`` to expected_close_date; init-mapping listed it as not mapped (x29r1 F6)."""
+    from jobs.mapping import init_mapping
+
+    head = ["Key", "Deal", "Company", "Value", "Currency", "Close"]
+    sample = ["X-0", "Excel deal 0", "Wayne Enterprises Inc.", "4,314.03", "USD", "26.10.2026"]
+    text = init_mapping(head, catalog(), samples={c: [v] for c, v in zip(head, sample,
+                                                                          strict=True)})
+    assert 'expected_close_date = "Close"' in text, text
+    assert "Close" not in text.partition("Columns not mapped")[2]

@@ -330,6 +330,12 @@ def _keys(column: str, target: str) -> list[str]:
     return [key, found[2], f"{found[1]} {found[2]}"]
 
 
+# a column named exactly so (its normalised text): a bare "Close" is the expected close date
+# of docs/mapping.md's XLSX example (x29r1 F6: listed as not mapped), but by likeness
+# "Closed" (a yes / no, or the close time) matched it too
+_EXACT_ONLY: dict[str, tuple[str, ...]] = {"deal.expected_close_date": ("close",)}
+
+
 def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
     """Target → column, best fuzzy matches first, each column and target used once.
 
@@ -968,6 +974,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     candidates: dict[str, Sequence[str]] = {
         **_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}}
     guesses = _guess(header, candidates)
+    for target, exact in _EXACT_ONLY.items():  # too short to match by likeness
+        column = next((c for c in header if tf.norm_key(_leaf(c)) in exact
+                       and c not in guesses.values()), None)
+        if column is not None and target not in guesses:
+            guesses[target] = column
     empty = {c for c in header if samples is not None and c in samples
              and not _sampled(samples, c)}
     if empty & set(guesses.values()):  # a filled column that matches too is taken instead
