@@ -474,8 +474,11 @@ def header_note(path: PathLike, *, format: Format | None = None, sheet: str | No
         if (misread := misread_note(path, encoding)) is not None:
             notes.insert(0, misread)
         if trailer:
-            notes.append(f"every row has {trailer} empty cell(s) past the header's last "
-                         "column (a trailing delimiter): dropped. If the columns look shifted "
+            # the header line ends so too (else no trailer: ``_file_wide_trailer``); said
+            # as it is (x29r1 F7: "past the header's last column" read as a header short
+            # of the rows when its own line ended in the same empty cells)
+            notes.append(f"the header line and every row end in {trailer} empty cell(s) "
+                         "(a trailing delimiter): dropped. If the columns look shifted "
                          "(an unquoted decimal comma, 1234,50, splits a cell in two), quote "
                          "those cells")
         return "; ".join(notes) or None

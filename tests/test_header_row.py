@@ -168,7 +168,7 @@ def test_a_file_wide_trailing_delimiter_is_named_in_the_note(tmp_path: Path) -> 
     ended = tmp_path / "ended.csv"
     ended.write_text("Key,Title,Amount,Prob,Notes,\nW1,Alpha,1234,high,10,\n")
     note = header_note(ended)
-    assert note is not None and "1 empty cell(s) past the header's last column" in note
+    assert note is not None and "the header line and every row end in 1 empty cell(s)" in note
     plain = tmp_path / "plain.csv"
     plain.write_text("Key,Title\nW1,Alpha\n")
     assert header_note(plain) is None
