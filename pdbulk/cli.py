@@ -259,10 +259,25 @@ def _restore_env(name: str, value: str | None) -> None:
         os.environ[name] = value
 
 
+def _actions(directory: Path) -> dict[str, int]:
+    """The rows by action the job's last result files counted (``summary.json``'s
+    ``actions``: ``{"exists": 400}``), {} when it has none or it cannot be read: the item
+    states alone said ``skipped 400`` where the run said ``400 exists`` (x29r1 F7)."""
+    try:
+        data = orjson.loads((directory / SUMMARY).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    actions = data.get("actions") if isinstance(data, dict) else None
+    if not isinstance(actions, dict):
+        return {}
+    return {str(k): v for k, v in actions.items() if isinstance(v, int) and v}
+
+
 def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
-    "status", "state", "counts", "directory"}]}``, oldest first; ``state`` is
-    "interrupted" for a job whose process is gone, else its status)."""
+    "status", "state", "counts", "actions" (rows by action, from its result files, when
+    written), "directory"}]}``, oldest first; ``state`` is "interrupted" for a job whose
+    process is gone, else its status)."""
     if job_dir.exists() and not job_dir.is_dir():
         raise fail(f"--job-dir {job_dir} is a file, not a folder of jobs")
     listed: list[dict[str, Any]] = []
@@ -270,10 +285,12 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         state = job.status
         if state in ACTIVE_STATUSES and not held_by_live_process(job.directory):
             state = "interrupted"  # its process is gone (kill -9, power cut): resume it
+        actions = _actions(job.directory)
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
                                                   for k, v in sorted(job.counts.items())
                                                   if v},
+                       **({"actions": actions} if actions else {}),
                        "directory": str(job.directory),
                        **({"error": job.error} if job.error else {})})
     if as_json:
@@ -286,6 +303,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     for row in listed:
         # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
         counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
+        if not row.get("error") and row.get("actions"):  # what its run said: 400 exists
+            counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
+
         typer.echo(f"{row['job']:<{wide['job']}}  {row['kind']:<{max(wide['kind'], 10)}} "
                    f"{row['state']:<{max(wide['state'], 11)}} {counts}".rstrip())
 

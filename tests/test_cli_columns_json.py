@@ -54,3 +54,19 @@ def test_the_undo_question_names_no_cli_table(tmp_path: Path) -> None:
     assert work.question.format(n=3, s="s") == "Undo job u: send 3 restores / deletes?"
     # x24r5 F9: "Merge 1 pairs?"; one write is said in the singular
     assert work.question.format(n=1, s="") == "Undo job u: send 1 restore / delete?"
+
+
+def test_jobs_says_the_rows_by_action_its_run_said(tmp_path: Path) -> None:
+    """A re-import whose 400 rows all existed was listed ``skipped 400`` while its run said
+    ``400 exists`` (x29r1 F7): the actions of its result files are listed beside."""
+    _jobs(tmp_path)
+    (tmp_path / "j1" / "summary.json").write_bytes(orjson.dumps(
+        {"actions": {"exists": 400, "merged": 14, "updated": 0}}))
+    res = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    row = next(r for r in res.output.splitlines() if r.startswith("j1 "))
+    assert row.endswith("(exists 400, merged 14)"), row
+    res = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path), "--json"])
+    listed = {j["job"]: j for j in orjson.loads(res.stdout)["jobs"]}
+    assert listed["j1"]["actions"] == {"exists": 400, "merged": 14}
+    assert "actions" not in listed["20261203-230233-update-1f15"]
