@@ -106,6 +106,30 @@ def run_key(base_url: str, token: str) -> str:
                     hashlib.sha256).hexdigest()[:16]
 
 
+def account_key(base_url: str, token: str) -> str:
+    """A one-way 16-hex-digit key of one API token on one account: what this machine's
+    coordination index (``mark_coordinated``) is keyed by. Two accounts on different URLs
+    (two sandboxes) that share a token string are two keys; before, the index was keyed by
+    the token alone and a coordinated run on one refused the other (f29h 1). Every
+    ``https://…pipedrive.com`` host is one account per token (``api.pipedrive.com`` and the
+    company's own ``{company}.pipedrive.com`` answer the same token alike), so they share
+    a key; any other URL is taken as the engine normalizes it (``run_key``). The token
+    never appears in the key, nor in the marker's file name or body."""
+    from urllib.parse import urlsplit
+
+    from .client import normalize_base_url
+
+    try:
+        url = normalize_base_url(base_url)
+    except ConfigError:  # the command refuses it itself, with its own message
+        url = base_url.strip()
+    host = (urlsplit(url).hostname or "").lower()
+    if url.startswith("https://") and (host == "pipedrive.com" or host.endswith(".pipedrive.com")):
+        url = "https://pipedrive.com"
+    return hmac.new(b"pdbulk-account-marker-v1", url.encode() + b"\0" + token.encode(),
+                    hashlib.sha256).hexdigest()[:16]
+
+
 @dataclass(frozen=True, slots=True)
 class Limit:
     """The limits one admission is checked against (from the scheduler's current view).
@@ -334,10 +358,18 @@ def coordinator_id(url: str) -> str:
     return f"{parts.scheme}://{host}:{parts.port or 6379}/{db}"
 
 
-MARKERS = "coordinated"  # folder of the state dir: one marker per company, an index per token
+MARKERS = "coordinated"  # folder of the state dir: one marker per company, an index per
+# token on an account URL (``account_key``)
 
 
-def _marker(token_fp: str) -> Path:
+def _marker(key: str) -> Path:
+    """The index of ``account_key`` ``key``."""
+    return state_dir() / MARKERS / f"account-{key}.json"
+
+
+def _token_marker(token_fp: str) -> Path:
+    """The index an older version kept per token ``fingerprint`` alone (any URL): still
+    read where no index of the account's key is found, on the safe side."""
     return state_dir() / MARKERS / f"{token_fp}.json"
 
 
@@ -377,11 +409,11 @@ def _read(path: Path) -> dict[str, str] | None:
     return seen
 
 
-def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
+def mark_coordinated(key: str, coordinator: str, company: str) -> None:
     """Remember (in the state dir) that company ``company`` ran on this machine with the
-    shared ``coordinator`` (its ``coordinator_id``), and that token fingerprint
-    ``token_fp`` belongs to it: a later run of the company without that coordinator is
-    refused (``check_coordination``).
+    shared ``coordinator`` (its ``coordinator_id``), and that the token on the account URL
+    of ``account_key`` ``key`` belongs to it: a later run of the company without that
+    coordinator is refused (``check_coordination``).
 
     Scopes: the guard is about the company's data (its claims: who creates which deal,
     person, organization), so it is per company; the token index lets a run be refused
@@ -389,12 +421,12 @@ def mark_coordinated(token_fp: str, coordinator: str, company: str) -> None:
     window is per token and the daily budget per company: those are the coordinator's
     keys, not this marker's."""
     _write(_company_marker(company), {"coordinator": coordinator, "company": company})
-    _write(_marker(token_fp), {"coordinator": coordinator, "company": company})
+    _write(_marker(key), {"coordinator": coordinator, "company": company})
 
 
-def check_coordination(token_fp: str, current: str | None,
+def check_coordination(key: str, current: str | None,
                        recorded: str | None = None, *, company: str | None = None,
-                       creates: bool = True) -> None:
+                       creates: bool = True, token_fp: str | None = None) -> None:
     """Refuse to mix coordinated and uncoordinated runs on one company: creates claimed
     locally (SQLite on this machine) and on Redis — or on two Redis — do not see each
     other, so such a mix doubles deals, persons and organizations.
@@ -402,7 +434,9 @@ def check_coordination(token_fp: str, current: str | None,
     ``current``: the ``coordinator_id`` in force (None: local); ``recorded``: the one the
     job ran with before (its store's meta ``coordinator``; None: local or a new job);
     ``company``: the account's company id once known (None: not yet; then only the
-    token's index is read). Raises CoordinatorMismatch (exit 1) when a job that ran on a
+    index of ``key`` — ``account_key``: the token on this account URL — is read;
+    ``token_fp``: the token's ``fingerprint``, whose index an older version kept for any
+    URL, read where ``key`` has none). Raises CoordinatorMismatch (exit 1) when a job that ran on a
     coordinator is resumed without it or on another one, or when this machine's marker
     for the company (``mark_coordinated``; found through the token's index, or by
     ``company``) names another coordinator than the one in force (or one, and none is).
@@ -421,19 +455,23 @@ def check_coordination(token_fp: str, current: str | None,
             + ("local claims" if current is None else f"the coordinator {current}"))
     if not creates:
         return
-    index = _read(_marker(token_fp))
+    own = _marker(key)
+    index = _read(own)
+    if index is None and token_fp is not None:  # an older version's: the token on any URL
+        own = _token_marker(token_fp)
+        index = _read(own)
     known = company or (index or {}).get("company")
-    path = _company_marker(known) if known else _marker(token_fp)
+    path = _company_marker(known) if known else own
     seen = _read(path) if known else index
     if seen is None and index is not None and not company:
-        path, seen = _marker(token_fp), index  # a marker of an older version: token only
+        path, seen = own, index  # a marker of an older version: token only
     where = (seen or {}).get("coordinator")
     if isinstance(where, str) and "://" in where:
         where = coordinator_id(where)
     if where is None or where == current:
         return
-    if path != _marker(token_fp) and _marker(token_fp).exists():
-        path = Path(f"{path} and {_marker(token_fp)}")  # both name it: delete both
+    if path != own and own.exists():
+        path = Path(f"{path} and {own}")  # both name it: delete both
     # the company named is the account's only once it is known (GET /users/me); before,
     # it is the one this token was last marked with, which may be another account's
     whose = (f"this account (company {known})" if company else
@@ -516,7 +554,8 @@ def check_other_kind(key: str, *, coordinated: bool) -> None:
         "the same --coordinator, or let the other finish")
 
 
-__all__ = ["ENV_COORDINATOR", "HOLD_AT_MOST", "MARKERS", "Coordinator", "check_coordination",
+__all__ = ["ENV_COORDINATOR", "HOLD_AT_MOST", "MARKERS", "Coordinator", "account_key",
+           "check_coordination",
            "check_other_kind", "coordinator_id", "run_key", "run_kind_lock",
            "mark_coordinated", "Limit", "LocalCoordinator", "SharedStats",
            "bind_company", "bound_company", "check_url", "coordinator_flag", "coordinator_url",

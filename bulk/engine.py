@@ -28,6 +28,7 @@ from .client import ApiResult, PipedriveClient, normalize_base_url
 from .clock import Clock, SystemClock
 from .coordinator import (
     Coordinator,
+    account_key,
     bind_company,
     check_coordination,
     coordinator_id,
@@ -187,11 +188,12 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     url = getattr(coord, "_url", None) if coord.shared else None
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
+    key = account_key(config.base_url, token)  # the marker's: the token on this account URL
     recorded = store.meta_get(META_COORDINATOR)
     local = contextlib.ExitStack()
     try:
-        check_coordination(token_fp, current, recorded if isinstance(recorded, str) else None,
-                           creates=job_creates(store))
+        check_coordination(key, current, recorded if isinstance(recorded, str) else None,
+                           creates=job_creates(store), token_fp=token_fp)
         # held for the run: a run of the other kind on this token is refused, either order
         # (keyed by the URL and the token: the same token on another account is another run)
         local.enter_context(run_kind_lock(run_key(config.base_url, token),
@@ -206,7 +208,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                                             clock=clock))
     with local:
         async with _client_and_coordinator(config, token, clock=clock, transport=transport,
-                                           coord=coord, current=current, token_fp=token_fp,
+                                           coord=coord, current=current, key=key,
                                            recorded=recorded, scheduler=scheduler,
                                            store=store) as client:
             yield client, scheduler
@@ -215,7 +217,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
 @asynccontextmanager
 async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Clock,
                                   transport: Transport | None, coord: Coordinator,
-                                  current: str | None, token_fp: str, recorded: object,
+                                  current: str | None, key: str, recorded: object,
                                   scheduler: Scheduler, store: JobStore
                                   ) -> AsyncIterator[PipedriveClient]:
     """``_connect``'s client, with a shared coordinator started and bound to the company."""
@@ -231,12 +233,12 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                                     "getCurrentUser", charged,
                                     charged // get_operation("getCurrentUser").token_cost)
                 # the guard is per company: another token of it ran on another coordinator
-                check_coordination(token_fp, current, company=company,
-                                   creates=job_creates(store))
+                check_coordination(key, current, company=company,
+                                   creates=job_creates(store), token_fp=fingerprint(token))
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
-                    mark_coordinated(token_fp, current, company)
+                    mark_coordinated(key, current, company)
                     if recorded is None:
                         store.meta_put(META_COORDINATOR, current)
                 if store.meta_get(META_COMPANY) is None:

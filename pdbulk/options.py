@@ -467,6 +467,7 @@ def preflight(token: str, store: JobStore | None = None, *, url: str | None = No
     True); the machine's marker is read only when it may (``bulk.engine.job_creates``).
     ``bulk.engine.Engine.open`` checks again (library users)."""
     from bulk.coordinator import (
+        account_key,
         check_coordination,
         check_other_kind,
         coordinator_id,
@@ -485,8 +486,9 @@ def preflight(token: str, store: JobStore | None = None, *, url: str | None = No
     if creates is None:
         creates = job_creates(store) if store is not None else True
     try:
-        check_coordination(fingerprint(token), coordinator_id(url) if url else None,
-                           recorded if isinstance(recorded, str) else None, creates=creates)
+        check_coordination(account_key(account, token), coordinator_id(url) if url else None,
+                           recorded if isinstance(recorded, str) else None, creates=creates,
+                           token_fp=fingerprint(token))
         check_other_kind(run_key(account, token), coordinated=bool(url))
     except CoordinatorMismatch as exc:
         raise fail(str(exc)) from None

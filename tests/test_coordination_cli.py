@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from bulk.coordinator import (
     ENV_COORDINATOR,
+    _company_marker,
     coordinator_flag,
     fingerprint,
-    mark_coordinated,
     redacted,
 )
 from bulk.engine import META_COORDINATOR
@@ -38,6 +38,14 @@ def _lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.strip()]
 
 
+def _mark_token_only(token: str, coordinator: str, company: str) -> None:
+    """The index an older version wrote: keyed by the token's fingerprint alone."""
+    from bulk.coordinator import _token_marker, _write
+
+    _write(_company_marker(company), {"coordinator": coordinator, "company": company})
+    _write(_token_marker(fingerprint(token)), {"coordinator": coordinator, "company": company})
+
+
 CREATING = ("import", "plan import", "init-mapping")  # the commands of a job that creates
 
 
@@ -47,9 +55,10 @@ def test_every_creating_command_refuses_an_uncoordinated_run_before_any_output(
     by every command of a job that creates (import, its plan, init-mapping) and by a
     resume or retry of a job that ran on it, with the guard's line only: no "job …"
     line, no plan, no failed rows put back, nothing sent, no job folder. The company the
-    line names is the one the token was last seen with, not said to be this account's."""
+    line names is the one the token was last seen with, not said to be this account's.
+    The marker is an older version's (the token's alone, any URL): it still refuses."""
     monkeypatch.delenv(ENV_COORDINATOR, raising=False)
-    mark_coordinated(fingerprint(TOKEN), SHARED, "42")
+    _mark_token_only(TOKEN, SHARED, "42")
     jobs = files["jobs"]
     ran = JobStore.create(jobs / "ran", job_id="ran", kind="touch", config={"engine": {}})
     ran.add_items([NewItem(row=1, key="a", op="touch", payload={}, state=ItemState.FAILED,
@@ -84,7 +93,7 @@ def test_a_marker_left_by_an_import_never_blocks_a_job_that_creates_nothing(
     only: update, move-stage, merge, undo, touch, dedupe and their plans create nothing
     and run without the coordinator, and so does a resume of such a job."""
     monkeypatch.delenv(ENV_COORDINATOR, raising=False)
-    mark_coordinated(fingerprint(TOKEN), SHARED, "42")
+    _mark_token_only(TOKEN, SHARED, "42")
     jobs = files["jobs"]
     ran = JobStore.create(jobs / "ran", job_id="ran", kind="touch",
                           config={"engine": {}, "creates": False})  # CONFIG_CREATES
@@ -273,3 +282,37 @@ def test_a_coordinated_run_beside_a_live_uncoordinated_one_is_refused(
             other.stdout.close()
         res = CliRunner().invoke(app, argv, env={"PIPEDRIVE_API_TOKEN": TOKEN})
         assert "without the shared coordinator" not in res.output, res.output
+
+
+def test_a_coordinated_account_never_refuses_the_same_token_on_another_account_url(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """f29h 1: the machine's index of coordinated tokens was keyed by the token alone, so
+    a coordinated import on one account (sandbox A) refused an uncoordinated import of
+    another account on another URL (sandbox B) that shares the token string ("would double
+    creates"). Keyed by the account URL and the token's digest, B runs and A is still
+    refused; no marker's name or body holds the token."""
+    from bulk.claims import state_dir
+    from tests.redis_helpers import running_redis
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    jobs = files["jobs"]
+    importing = [*commands(files)["import"], "--create-key-field", "--job-dir", str(jobs)]
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    with running_redis() as server, ThreadedSandbox(SandboxConfig(token=TOKEN)) as a, \
+            ThreadedSandbox(SandboxConfig(token=TOKEN)) as b:
+        res = CliRunner().invoke(app, ["--coordinator", server.url, *importing, "--url", a.url],
+                                 env=env)
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(app, [*importing, "--url", b.url], env=env)
+        assert "double creates" not in res.output and res.exit_code == 0, res.output
+        assert b.stats()["writes_applied"].get("addDeal", 0) == 1
+        sent = sum(a.stats()["requests_by_operation"].values())
+        res = CliRunner().invoke(app, [*importing, "--url", a.url], env=env)
+        assert res.exit_code == 1 and "double creates" in res.output, res.output
+        assert sum(a.stats()["requests_by_operation"].values()) == sent
+    markers = list((state_dir() / "coordinated").glob("*.json"))
+    assert markers and all(TOKEN not in p.name + p.read_text() for p in markers)
+    assert all(fingerprint(TOKEN) not in p.name for p in markers)
+    from bulk.coordinator import account_key
+
+    assert (state_dir() / "coordinated" / f"account-{account_key(a.url, TOKEN)}.json").exists()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bulk.claims import state_dir
-from bulk.coordinator import ENV_COORDINATOR, MARKERS, coordinator_id, fingerprint
+from bulk.coordinator import ENV_COORDINATOR, MARKERS, account_key, coordinator_id
 from bulk.engine import META_COORDINATOR, Engine
 from bulk.errors import CoordinatorMismatch
 from bulk.sandbox import SandboxConfig, serve
@@ -48,7 +48,8 @@ async def test_a_coordinated_job_and_account_refuse_runs_without_the_coordinator
                 pass
             recorded = job.meta_get(META_COORDINATOR)
             assert recorded == f"redis://127.0.0.1:{server.port}/0"
-            marker = state_dir() / MARKERS / f"{fingerprint(sb.token)}.json"
+            # the index of the token on this account URL (f29h 1: not the token's alone)
+            marker = state_dir() / MARKERS / f"account-{account_key(sb.url, sb.token)}.json"
             assert json.loads(marker.read_text())["coordinator"] == recorded
             assert sb.token not in marker.read_text()
             before = sum(sb.stats()["requests_by_operation"].values())
