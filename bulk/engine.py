@@ -151,16 +151,27 @@ META_COMPANY = "company"
 # ``pdbulk status`` of a live job says it waits and until when (x23 3)
 META_RESET_WAIT = RESET_WAIT_META
 # job config: False for a job whose kind creates no record (it takes no create claims);
-# missing: True (the safe side). The machine's coordination marker guards creates only
-# (``check_coordination``'s ``creates``): a marker a killed import left never blocks a
-# job that creates nothing (x27r3 3)
+# missing: told by its kind (``declare_no_creates``; f29h 2), else True (the safe side). The
+# machine's coordination marker guards creates only (``check_coordination``'s ``creates``):
+# a marker a killed import left never blocks a job that creates nothing (x27r3 3)
 CONFIG_CREATES = "creates"
+_NO_CREATES: set[str] = set()  # store kinds the job layer declares never create a record
+
+
+def declare_no_creates(kind: str) -> None:
+    """Declare that jobs of store kind ``kind`` (the job layer's; the engine keeps names
+    only) never create records, though stored without ``creates`` (``job_creates``)."""
+    _NO_CREATES.add(kind)
 
 
 def job_creates(store: JobStore) -> bool:
-    """Whether ``store``'s job may create records (its config's ``creates``; missing:
-    True)."""
-    return store.config.get(CONFIG_CREATES) is not False
+    """Whether ``store``'s job may create records: its config's ``creates``; missing (a
+    job stored before the flag), False for a kind declared by ``declare_no_creates``,
+    else True."""
+    flag = store.config.get(CONFIG_CREATES)
+    if flag is None:
+        return store.kind not in _NO_CREATES
+    return flag is not False
 
 
 @asynccontextmanager
@@ -486,4 +497,4 @@ class Engine:
 
 
 __all__ = ["CONFIG_CREATES", "DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine",
-           "EngineConfig", "RunStats", "job_creates", "new_job_id"]
+           "EngineConfig", "RunStats", "declare_no_creates", "job_creates", "new_job_id"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from bulk.engine import declare_no_creates
 from bulk.store.advice import advise
 
 from .kinds import KINDS, kind_for
@@ -81,6 +82,10 @@ _AGAIN: dict[str, str] = {
 }
 for _kind, _words in _AGAIN.items():
     advise(_kind, _words)
+# the kinds that cannot create a record: a job of one stored before the config's
+# ``creates`` flag is not held for one that may (``bulk.engine.declare_no_creates``)
+for _kind in ("update", "move-stage", "merge", "undo", "dedupe", "touch"):
+    declare_no_creates(_kind)
 
 
 # the library's names -> their module (PEP 562: imported on first use, so that

@@ -316,3 +316,31 @@ def test_a_coordinated_account_never_refuses_the_same_token_on_another_account_u
     from bulk.coordinator import account_key
 
     assert (state_dir() / "coordinated" / f"account-{account_key(a.url, TOKEN)}.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["update", "move-stage", "merge", "undo", "dedupe", "touch"])
+def test_a_job_stored_before_the_creates_flag_is_told_by_its_kind(
+        files: dict[str, Path], monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """f29h 2: a job stored before ``creates`` was written to its config was read as one that
+    may create, so a killed old-format update (move-stage, merge, undo, dedupe, touch) was
+    refused as one that "would double creates" by a marker a coordinated import left. Its
+    kind, which cannot create, tells it now; an old-format import still may create."""
+    import jobs  # noqa: F401 - the job layer declares its kinds
+    from bulk.engine import job_creates
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    jobs_dir = files["jobs"]
+    with ThreadedSandbox(SandboxConfig(token=TOKEN)) as sb:
+        _mark_token_only(TOKEN, SHARED, "42")
+        old = JobStore.create(jobs_dir / "older", job_id="older", kind=kind,
+                              config={"engine": {"base_url": sb.url}})  # no "creates"
+        old.close()
+        with JobStore.open(jobs_dir / "older", lock=False) as store:
+            assert job_creates(store) is False
+        res = CliRunner().invoke(app, ["resume", "older", "--job-dir", str(jobs_dir)],
+                                 env={"PIPEDRIVE_API_TOKEN": TOKEN})
+        assert "double creates" not in res.output and SHARED not in res.output, res.output
+        imported = JobStore.create(jobs_dir / "imp", job_id="imp", kind="import",
+                                   config={"engine": {"base_url": sb.url}})
+        assert job_creates(imported) is True
+        imported.close()
