@@ -227,7 +227,32 @@ def _clearing_defaults(spec: MappingFile, clear: frozenset[str]) -> list[tuple[s
              "write the clear value in the row's own cell (a column of its own)")
             for key, field in targets
             if isinstance(field, FieldSpec) and isinstance(field.default, str)
-            and tf.norm_key(field.default) in clear]
+            and tf.norm_key(field.default) in clear] + _clearing_maps(targets, clear)
+
+
+def _clearing_maps(targets: Sequence[tuple[str, object]],
+                   clear: frozenset[str]) -> list[tuple[str, str]]:
+    """A target's ``map`` entry whose value or key is a clear value, as (key, reason): its
+    value is written as the field's value (or looked up as a name), never a clear (f29h 3:
+    ``'Dead' = '#CLEAR'`` sent the marker on); its key is never read, since a cell holding
+    a clear value clears (or fails) before any map. Refused at load, naming the entry."""
+    found: list[tuple[str, str]] = []
+    for key, field in targets:
+        if not isinstance(field, FieldSpec) or not field.map:
+            continue
+        for source, target in field.map.items():
+            entry = f"{source!r} = {target!r}"
+            if tf.norm_key(target) in clear:
+                found.append((f"{key}.map", f"{entry}: {target!r} is one of [update] "
+                              "clear_values: a map's value is written as the field's value, "
+                              "never a clear; to clear the field, write the clear value in "
+                              "the row's own cell"))
+            elif tf.norm_key(source) in clear:
+                found.append((f"{key}.map", f"{entry}: {source!r} is one of [update] "
+                              "clear_values: a cell holding it clears the field (or fails "
+                              "its row) before any map is read, so this entry is never "
+                              "used; delete it"))
+    return found
 
 
 # what an update may clear, and how (updateDeal's body, openapi-v2): probability and

@@ -173,3 +173,21 @@ def test_a_clear_value_in_a_json_array_of_options_fails_saying_so(
     with pytest.raises(InputError, match="cannot be combined with options"):
         wanted_values(mapper, SourceRow(2, 2, {"K": "a1", "T": "", "L": ["Hot", "#CLEAR"]}),
                       clear=umap.clear)
+
+
+@pytest.mark.parametrize("spec,key", [
+    ("title = 'A'\nstage = { column = 'S', map = { 'Dead' = '#CLEAR', 'Won' = 'Won' } }\n",
+     "deal.stage.map"),
+    ("title = 'A'\n[custom_fields]\n'Lead source' = { column = 'L', map = { x = ' - ' } }\n",
+     "custom_fields.Lead source.map"),
+    ("title = 'A'\nlabel = { column = 'T', map = { '#clear' = 'Hot' } }\n", "deal.label.map"),
+])
+def test_a_clear_value_in_a_map_is_refused_at_load(spec: str, key: str) -> None:
+    """f29h 3: a ``map`` whose value is a clear value (``'Dead' = '#CLEAR'``) was taken: the
+    marker went on as the field's text or a name to look up, never a clear; a ``map`` key
+    that is one is never read (the cell clears first). Both are refused when the mapping
+    loads, naming the map's field and entry."""
+    with pytest.raises(UpdateMappingError) as exc:
+        UpdateMapping.loads(HEAD + spec)
+    said = str(exc.value)
+    assert key in said and "clear_values" in said, said
