@@ -116,6 +116,9 @@ class RowCounts:
     persons_other_name: int = 0
     # new persons a person of the account has the name of (x24r1 F6: possible duplicates)
     persons_same_name: int = 0
+    # rows whose person takes an e-mail or phone from other rows of the file (learn_persons'
+    # one person of a contact): succeeded.csv's note names them (f29h 5)
+    persons_borrowed: int = 0
     orgs_found: int = 0
     bad_examples: list[str] = field(default_factory=list)
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
@@ -126,8 +129,8 @@ class RowCounts:
     fields: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k not in ("bad_examples", "fields",
-                                                                      "closed_undated")}
+        return {k: v for k, v in asdict(self).items() if k not in (
+            "bad_examples", "fields", "closed_undated", "persons_borrowed")}
 
 
 @dataclass
@@ -145,6 +148,9 @@ LINKED = "linked_person"
 # a new person's name and the ids of the account's persons of that name ("Ann Lee|12"):
 # succeeded.csv's note says it may be a duplicate (x24r1 F6)
 NAMESAKES = "namesake_persons"
+# the e-mails and phones a row's person takes from other rows of the file, as written
+# ("m2@a.com, +13787593700"): succeeded.csv's note names them (f29h 5)
+BORROWED = "borrowed_contacts"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
 # dropped); ``import_resolve`` answers it with an organization of that name and address
@@ -161,6 +167,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
             if name == "person" and ref.get("linked"):
                 out[LINKED] = str(ref["linked"])
+            if name == "person" and ref.get("borrowed"):
+                out[BORROWED] = ", ".join(map(str, ref["borrowed"]))
             if name == "person" and "id" not in ref and ref.get("namesakes"):
                 out[NAMESAKES] = f"{ref['body'].get('name')}|" + ",".join(
                     map(str, ref["namesakes"]))
@@ -169,7 +177,7 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
         out = {**{k: str(v) for k, v in kept.items()
-                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES)},
+                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED)},
                **out}
     return out
 
@@ -177,7 +185,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
 def linked_note(result: Mapping[str, Any]) -> str | None:
     """succeeded.csv's note for a row linked by e-mail to a person of another name (its
     result's ``LINKED``), naming that person and its id (the deal's ``person_id``); and
-    for a row whose new person has the name of persons of the account (``NAMESAKES``)."""
+    for a row whose new person has the name of persons of the account (``NAMESAKES``); and
+    for a row whose person takes e-mails or phones from other rows (``BORROWED``)."""
     notes = []
     if name := result.get(LINKED):
         pid = result.get("person_id")
@@ -188,6 +197,9 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
         notes.append(f"created a second person named {name!r} (the account's "
                      f"{'person' if ',' not in ids else 'persons'} id {ids.replace(',', ', ')} "
                      "of that name); possible duplicate")
+    if borrowed := result.get(BORROWED):
+        notes.append(f"the person takes {borrowed} from other rows of this file (one contact: "
+                     "rows giving its e-mails or phone together)")
     return "; ".join(notes) or None
 
 

@@ -68,7 +68,14 @@ from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, befor
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
-from .import_rows import MATCH_COLUMNS, ImportSettings, RowCounts, RowPlanner, file_sha
+from .import_rows import (
+    GIVEN_KEPT,
+    MATCH_COLUMNS,
+    ImportSettings,
+    RowCounts,
+    RowPlanner,
+    file_sha,
+)
 from .import_store import (
     META_KEY_CODE,
     META_MANIFEST,
@@ -956,7 +963,16 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
               + (f"; {counted(c.persons_same_name, 'new person')} "
                  f"{noun(c.persons_same_name, 'has', 'have')} the name of a person of the "
                  "account (possible duplicates: succeeded.csv's note names them)"
-                 if c.persons_same_name else ""),
+                 if c.persons_same_name else "")
+              + (f"; {counted(c.persons_borrowed, 'row')} "
+                 f"{noun(c.persons_borrowed, 'takes', 'take')} an e-mail or phone of "
+                 f"{noun(c.persons_borrowed, 'its', 'their')} person from other rows of the "
+                 "file (succeeded.csv's note names them)"
+                 if c.persons_borrowed else "")
+              + (f"; {counted(planner.persons_capped, 'person')} of the file "
+                 f"{noun(planner.persons_capped, 'is', 'are')} given more than "
+                 f"{GIVEN_KEPT} e-mails or phones by the file: made with the first "
+                 f"{GIVEN_KEPT} of each" if planner.persons_capped else ""),
               f"organizations: {counted(c.orgs_found, 'row')} matched an existing "
               f"organization, {counted(c.orgs_new, 'new organization')} to create"]
     if (unnamed := unnamed_persons_note(mapping, columns, c.persons_new)) is not None:

@@ -153,7 +153,10 @@ class RowPlanner:
         # the file's persons, learned before any row is decided (``learn_persons``): the
         # connected components of the rows' identities (each address of an e-mail cell; a
         # name with a phone, by its last 9 digits), for a component no row gives whole:
-        # hash(identity) -> (its e-mails, its phones), in file order, a few of each at most.
+        # the file's persons whose rows give more than GIVEN_KEPT e-mails (or phones): made
+        # with the first GIVEN_KEPT of each (the plan says so; ``learn_persons``)
+        self.persons_capped = 0
+        # hash(identity) -> (its e-mails, its phones), in file order, GIVEN_KEPT of each at most.
         # Held by hash (issue 8); a row's phone is checked against the component's
         # (``tf.phones_agree``) before it takes the component's identities. Once learned, a
         # large table is on disk (``SpilledTable``: ~45 MB of a 1,000,000-row plan's peak)
@@ -734,13 +737,17 @@ class RowPlanner:
                 whole[r] = 0
         del given[:], members[:]  # (freed now: the arrays stay bound to the closures)
         found: dict[int, tuple[list[str], list[str]]] = {}
+        capped: set[int] = set()  # the components giving more than GIVEN_KEPT of a kind
         for n, h in enumerate(hashes):  # (first seen first: the file's order)
             if not whole[r := root(n)] and (written := text_of(n)) is not None \
                     and (h & 1 or hash(tf.email_key(written)) not in shared):
                 kept = found.setdefault(r, ([], []))[h & 1]
-                if len(kept) < _GIVEN_SHOWN:
+                if len(kept) < GIVEN_KEPT:
                     kept.append(written)
+                elif r not in capped:
+                    capped.add(r)
         del whole, shared  # (texts: on disk, gone with this call)
+        self.persons_capped = len(capped)
         number.clear()
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
@@ -1012,12 +1019,24 @@ class RowPlanner:
     def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
                     linked: object = None,
                     mapped_org: OrgRef | None = None) -> dict[str, Any] | None:
-        """``linked``: the person id the deal (upsert) is linked to now."""
+        """``linked``: the person id the deal (upsert) is linked to now. The reference says
+        (``borrowed``) the e-mails and phones the row's person takes from other rows of the
+        file (``_file_identity``): succeeded.csv's note names them (f29h 5)."""
         if person is None:
             return None
+        org_id = org.get("id") if org is not None else None
+        joined = self._file_identity(person, mapped_org, org_id)
+        ref = self._joined_ref(joined, org, linked, mapped_org)
+        if ref is not None and (borrowed := _borrowed(person, joined)):
+            self.counts.persons_borrowed += 1
+            ref = {**ref, "borrowed": borrowed}
+        return ref
+
+    def _joined_ref(self, person: PersonRef, org: dict[str, Any] | None, linked: object,
+                    mapped_org: OrgRef | None) -> dict[str, Any] | None:
+        """``_person_ref`` of ``person`` as the file's rows give it."""
         index = self.indexes.persons
         org_id = org.get("id") if org is not None else None
-        person = self._file_identity(person, mapped_org, org_id)
         # the deal's own person, when it still fits the row by one of its identities (an
         # e-mail of the row, or its name and phone): kept, whatever else the row would find
         # (x27r1 2: a re-import of an unchanged file moved 22 of 10,000 deals between two
@@ -1233,6 +1252,16 @@ _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "herr
 _WORD = re.compile(r"\w+(?:'\w+)*")
 
 
+def _borrowed(own: PersonRef, joined: PersonRef) -> list[str]:
+    """The e-mails and phones of ``joined`` (the row's person as the file gives it) that the
+    row's own cells (``own``) do not give, as written."""
+    mine = {tf.email_key(a) for a in (own.email, *own.also) if a}
+    numbers = {tf.phone_key(p) or p for p in (own.phone, *own.more_phones) if p}
+    return [*(a for a in (joined.email, *joined.also) if a and tf.email_key(a) not in mine),
+            *(p for p in (joined.phone, *joined.more_phones)
+              if p and (tf.phone_key(p) or p) not in numbers)]
+
+
 def _name_words(name: str) -> list[str]:
     """The words of a name's match key, punctuation, titles and suffixes aside."""
     return [w for w in _WORD.findall(tf.name_match_key(name)) if w not in _TITLES]
@@ -1240,7 +1269,12 @@ def _name_words(name: str) -> list[str]:
 
 _V = TypeVar("_V")
 _Learned = dict[int, _V] | SpilledTable[_V]  # a learning pass's table (``learn_persons``)
-_GIVEN_SHOWN = 3  # the distinct e-mails (and phones) kept and named per person (learn_persons)
+_GIVEN_SHOWN = 3  # the distinct e-mails (and phones) of a name at an organization named
+# the e-mails (and phones) a person of the file is made with, at most (learn_persons): ours,
+# not Pipedrive's (addPerson's emails and phones have no maxItems, openapi-v2); beyond, the
+# plan says so (``RowPlanner.persons_capped``). Before f29h 5 it was _GIVEN_SHOWN: a 4th
+# address of a person's rows was dropped, unsaid
+GIVEN_KEPT = 20
 _NewPerson = tuple[str, str | None, dict[str, Any] | None, tuple[str, ...], tuple[str, ...]]
 _FIELD, _ITEM = "\x1f", "\x1e"  # control characters no cleaned cell keeps
 
