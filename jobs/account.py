@@ -17,6 +17,7 @@ so that a plan and the calls it prices cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
@@ -46,6 +47,7 @@ from .transforms import (
     phones_agree,
     whole_key,
 )
+from .transforms.legal_forms import split_forms
 
 PAGE = 500  # the largest page every list operation allows
 KEY_FIELD_TYPES = ("varchar", "varchar_auto", "text")
@@ -656,6 +658,7 @@ class OrgIndex(dict[str, int]):
     def __init__(self) -> None:
         super().__init__()
         self.candidates: dict[str, list[tuple[int, str | None]]] = {}
+        self.formed: dict[int, str] = {}  # the names that end in a legal form, by org id
 
     def add(self, org: Mapping[str, Any]) -> None:
         try:
@@ -665,6 +668,8 @@ class OrgIndex(dict[str, int]):
         if not key:
             return
         oid = int(org["id"])
+        if split_forms(key.split())[1]:
+            self.formed[oid] = str(org.get("name"))
         address = org.get("address")
         if isinstance(address, Mapping):
             address = address.get("value") or address.get("formatted_address")
@@ -735,6 +740,55 @@ class OrgIndex(dict[str, int]):
             "row gives no address"
             + (" (its person is at several of them)" if at else unproven_note(ids, named))
             + ": add the organization address to the row")
+
+
+    def other_form(self, oid: int, name: str) -> str | None:
+        """``"Inc. / Corp"`` (the row's form, the account's) when the account's organization
+        ``oid``, found by the row's name ``name``, ends in another spelling of its legal
+        form than the row's (``Oscorp Inc.`` / ``Oscorp Corp``: one key, as Pipedrive's
+        importer and dedupe read US forms, but not the same words); None when either has
+        no form or they are one (``Inc`` / ``Incorporated``, ``Ltd.`` / ``Ltd``)."""
+        theirs = self.formed.get(oid)
+        if theirs is None:
+            return None
+        mine, other = _form_written(name), _form_written(theirs)
+        if mine is None or other is None or _form_words(mine) == _form_words(other):
+            return None
+        return f"{mine} / {other}"
+
+
+# the spellings of one canonical form that are other words all the same (``Inc`` /
+# ``Corp``: one form to the key, two legal words to a reader); any other is its canonical
+_OTHER_WORDS = {"corp": "corp", "corporation": "corp"}
+
+
+@functools.lru_cache(maxsize=4096)  # a file names each company in many rows
+def _form_written(name: str) -> str | None:
+    """The legal form at the end of ``name`` as written (``Oscorp Inc.`` -> ``Inc.``)."""
+    words = (clean_text(name) or "").split()
+    try:
+        bare, forms = split_forms((org_match_key(name) or "").split())
+    except InputError:
+        return None
+    if not forms:
+        return None
+    for n in range(1, len(words)):
+        try:
+            if (org_match_key(" ".join(words[:n])) or "").split() == bare:
+                return " ".join(words[n:]).strip(" ,") or None
+        except InputError:
+            return None
+    return None
+
+
+def _form_words(written: str) -> str:
+    """A written form as compared: case and dots aside, its canonical form, but ``Corp``
+    (``_OTHER_WORDS``)."""
+    words = "".join(c if c.isalnum() else " " for c in written.casefold().replace(".", "")).split()
+    joined = " ".join(words)
+    if joined in _OTHER_WORDS:
+        return _OTHER_WORDS[joined]
+    return " ".join(split_forms(["x", *words])[1]) or joined
 
 
 def unproven_note(ids: Collection[int], named: Callable[[], set[int]]) -> str:

@@ -120,6 +120,9 @@ class RowCounts:
     # one person of a contact): succeeded.csv's note names them (f29h 5)
     persons_borrowed: int = 0
     orgs_found: int = 0
+    # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
+    # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
+    orgs_other_form: int = 0
     bad_examples: list[str] = field(default_factory=list)
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
     # the moment they are sent (x24r1 1; the plan says so)
@@ -130,7 +133,7 @@ class RowCounts:
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k not in (
-            "bad_examples", "fields", "closed_undated", "persons_borrowed")}
+            "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form")}
 
 
 @dataclass
@@ -165,6 +168,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
         ref = payload.get(name)
         if isinstance(ref, Mapping):
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
+            if name == "org" and ref.get("form"):
+                out[column] += f", legal form differs ({ref['form']})"
             if name == "person" and ref.get("linked"):
                 out[LINKED] = str(ref["linked"])
             if name == "person" and ref.get("borrowed"):

@@ -974,7 +974,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  f"{GIVEN_KEPT} e-mails or phones by the file: made with the first "
                  f"{GIVEN_KEPT} of each" if planner.persons_capped else ""),
               f"organizations: {counted(c.orgs_found, 'row')} matched an existing "
-              f"organization, {counted(c.orgs_new, 'new organization')} to create"]
+              f"organization, {counted(c.orgs_new, 'new organization')} to create"
+              + (f"; {counted(c.orgs_other_form, 'row')} matched one under another "
+                 "spelling of its legal form (Inc. / Corp: succeeded.csv's org_matched_by "
+                 "says which)" if c.orgs_other_form else "")]
     if (unnamed := unnamed_persons_note(mapping, columns, c.persons_new)) is not None:
         notes.append(unnamed)  # x25r2 F9
     if settings.mode == "upsert":

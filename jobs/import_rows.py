@@ -474,6 +474,11 @@ class RowPlanner:
             return self._bad(row, exc.reason, self.mapper.person_column)
         if org is not None and "id" in org:
             self.counts.orgs_found += 1
+            orgs = self.indexes.orgs
+            if mapped.org is not None and orgs is not None \
+                    and (form := orgs.other_form(org["id"], mapped.org.name)) is not None:
+                self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
+                org = {**org, "form": form}
         values = stored_row(row)
         if existing is None:
             self.counts.create += 1
