@@ -141,7 +141,6 @@ def kill_mid_run(sb: Sandbox, argv: list[str], *, operation: str, applied: int,
     SIGKILL it once the sandbox has applied ``applied`` writes of ``operation``: the
     crash a resume must survive. Fails the test if the run ends first or takes longer
     than ``within`` seconds."""
-    import os
     import signal
     import subprocess
     import sys
@@ -162,12 +161,3 @@ def kill_mid_run(sb: Sandbox, argv: list[str], *, operation: str, applied: int,
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
-
-
-def fixed_port(offset: int) -> int:
-    """A sandbox port of 8940-8949 for a test that must use a fixed one: ``offset`` (0-3)
-    within its xdist worker's own four (gw0: 8940-8943, gw1: 8944-8947), so that two
-    workers never bind the same; 0 (any free port) for a third worker on."""
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    port = 8940 + 4 * worker + offset
-    return port if offset < 4 and port < 8948 else 0

@@ -13,7 +13,6 @@ from bulk.manifest_stamp import CHANGED, file_stamp
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import JobStore
 from tests.import_support import engine_config, sandbox_deals
-from tests.sandbox_helpers import fixed_port
 
 MAPPING = """
 version = 1
@@ -89,7 +88,7 @@ async def test_import_load_of_a_file_still_written_sends_nothing(tmp_path: Path)
         if line.startswith("pulling"):
             _csv(manifest, 30, 70, header=False)
 
-    async with serve(SandboxConfig(port=fixed_port(0), time_scale=0.02, seed=3)) as sb:
+    async with serve(SandboxConfig(time_scale=0.02, seed=3)) as sb:
         config = engine_config(sb, tmp_path / "jobs")
         store = JobStore.create(tmp_path / "jobs" / "j", job_id="j", kind="import",
                                 config={"engine": config.to_json(),
@@ -131,7 +130,7 @@ def test_resume_of_a_job_whose_manifest_changed_says_so(tmp_path: Path) -> None:
         assert "Traceback" not in res.output and token not in res.output
         return res.output
 
-    with ThreadedSandbox(SandboxConfig(port=fixed_port(1), plan="ultimate", auth="oauth",
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth",
                                        token=token, seed=4)) as sb:
         engine = ["--url", sb.url, "--plan", "ultimate", "--oauth", "--job-dir", str(jobs)]
         cli(sb, "import", str(manifest), "--mapping", str(mapping), "--create-key-field",

@@ -15,7 +15,7 @@ from bulk.errors import InputError
 from bulk.manifest import check_has_rows
 from bulk.sandbox import Sandbox, SandboxConfig
 from pdbulk.cli import app
-from tests.sandbox_helpers import ThreadedSandbox, fixed_port
+from tests.sandbox_helpers import ThreadedSandbox
 
 TOKEN = "no-rows-token-0123456789"
 MAPPING = """[import]
@@ -38,7 +38,7 @@ title = "title"
 
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
-    with ThreadedSandbox(SandboxConfig(port=fixed_port(2), plan="ultimate", auth="oauth",
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth",
                                        token=TOKEN, deals=40, seed=5)) as box:
         yield box
 
