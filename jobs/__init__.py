@@ -8,8 +8,10 @@ builds a URL and never sleeps.
 The library (names in ``__all__``, imported on first use): ``update_deals``,
 ``move_deals``, ``merge_deals`` and ``undo_job`` describe a job (``jobs.api.Work``);
 ``plan_job`` plans it, ``run_job`` runs it as ``pdbulk`` does (``jobs.api``). An import
-runs through ``import_job`` with ``ImportJob``, ``ImportSettings`` and ``Mapping``
-(``jobs.import_load``). Dedupe, as ``pdbulk dedupe plan | apply | run`` (``jobs.dedupe.api``):
+runs as ``pdbulk import`` runs it through ``import_deals`` (a manifest and a mapping file:
+``jobs.import_api``), or piece by piece through ``import_job`` with ``ImportJob``,
+``ImportSettings`` and ``Mapping`` (``jobs.import_load``).
+Dedupe, as ``pdbulk dedupe plan | apply | run`` (``jobs.dedupe.api``):
 ``plan_dedupe`` writes a plan (``DedupePlan``), ``apply_dedupe`` merges one and
 ``run_dedupe`` is the nightly run (each a ``DedupeRun``); ``DedupeConfig`` its matching
 config.
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from .dedupe.api import DedupePlan, DedupeRun, apply_dedupe, plan_dedupe, run_dedupe
     from .dedupe.config import DedupeConfig
     from .dedupe.job import make_plan
+    from .import_api import import_deals
     from .import_load import import_job
     from .import_rows import ImportSettings
     from .importing import ImportJob
@@ -93,6 +96,7 @@ for _kind in ("update", "move-stage", "merge", "undo", "dedupe", "touch"):
 _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Finished", "Planned", "Work", "merge_deals", "move_deals", "plan_job",
                      "run_job", "undo_job", "update_deals"), "jobs.api"),
+    "import_deals": "jobs.import_api",
     "import_job": "jobs.import_load", "ImportSettings": "jobs.import_rows",
     "ImportJob": "jobs.importing", "Mapping": "jobs.mapping",
     "DealQuery": "jobs.selection", "DedupeConfig": "jobs.dedupe.config",
@@ -114,6 +118,6 @@ def __getattr__(name: str) -> object:
 
 __all__ = ["KINDS", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "DedupePlan", "DedupeRun",
            "Finished", "ImportJob", "ImportSettings", "InputError", "JobBusy", "Mapping",
-           "NotResumable", "Planned", "StoreError", "Work", "apply_dedupe", "import_job",
-           "kind_for", "make_plan", "merge_deals", "move_deals", "plan_dedupe", "plan_job",
+           "NotResumable", "Planned", "StoreError", "Work", "apply_dedupe", "import_deals",
+           "import_job", "kind_for", "make_plan", "merge_deals", "move_deals", "plan_dedupe", "plan_job",
            "resume_job", "run_dedupe", "run_job", "undo_job", "update_deals"]

@@ -1,0 +1,69 @@
+"""The library's import, as ``pdbulk import`` runs it: one call from a manifest and a
+mapping file to a finished (or stopped) job with its result files, as ``jobs.api.run_job``
+is for the other kinds. It only wires the pieces (``ImportSettings``, the job store,
+``ImportJob``, ``import_load.import_job``, the result files); it holds no import logic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bulk.clock import Clock
+from bulk.engine import EngineConfig, RunStats, new_job_id
+from bulk.store import JobStore
+from bulk.transport import Transport
+
+from .finished import Finished, ledger_tokens
+
+
+async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLike[str],
+                       mapping: str | os.PathLike[str], *, mode: str | None = None,
+                       create_key_field: bool = False, say: Callable[[str], None] | None = None,
+                       on_progress: Callable[[RunStats], None] | None = None,
+                       clock: Clock | None = None, transport: Transport | None = None,
+                       **settings: Any) -> Finished:
+    """Import the deals of ``manifest`` (CSV, JSONL, JSON, XLSX) with their persons and
+    organizations, as the mapping file ``mapping`` says (docs/mapping.md): a new job under
+    ``cfg.job_root`` is loaded (pulls, rows → items), run, and its result files written
+    (succeeded.csv, failed.csv, unprocessed.csv, summary.json: ``Finished.lines``).
+
+    ``mode``: "insert" or "upsert" (None: the mapping's ``[import] mode``);
+    ``create_key_field``: create the source-key deal field when the account lacks it;
+    ``settings``: the other ``ImportSettings`` fields (``encoding``, ``sheet``,
+    ``header_row``, ``format``, ``delimiter``, ``unarchive``, ``release_held``,
+    ``look_for_keys``); ``say``: the load's lines (default: logged); ``on_progress``: the
+    runner's progress callback. Returns ``Finished`` (``status`` "finished" or "stopped":
+    the budget spent, say — ``resume_job`` goes on; ``planned`` is None; ``tokens`` the
+    call's). Raises, before anything is sent: ``MappingError`` / ``InputError`` (an
+    unusable mapping or manifest, ``ConfigError`` for a setting outside its values),
+    ``CoordinatorMismatch``; then the account's errors (``Unauthorized``, ...). A job cut
+    short stays in its folder, resumable (``resume_job``)."""
+    from .import_load import import_job
+    from .import_rows import ImportSettings
+    from .importing import ImportJob
+    from .mapping import Mapping
+
+    loaded = Mapping.load(Path(mapping))  # MappingError before a job folder exists
+    options = ImportSettings(manifest=os.fspath(manifest), mapping=os.fspath(mapping),
+                             mode=mode or loaded.mode,  # type: ignore[arg-type]
+                             create_key_field=create_key_field, **settings)
+    job_id = new_job_id("import")
+    store = JobStore.create(Path(cfg.job_root) / job_id, job_id=job_id, kind="import",
+                            config={"engine": cfg.to_json(), "import": options.to_json()})
+    try:
+        spent_before = ledger_tokens(store)
+        kind = ImportJob(store, options)
+        result = await import_job(store, kind, loaded, cfg, token, say=say, clock=clock,
+                                  transport=transport, on_progress=on_progress)
+        lines = kind.after_run(store, result)
+        counts = {state.value: n for state, n in store.counts().items() if n}
+        return Finished(store.job_id, store.directory, store.status, counts, result, lines,
+                        None, ledger_tokens(store) - spent_before)
+    finally:
+        store.close()
+
+
+__all__ = ["import_deals"]

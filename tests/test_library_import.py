@@ -1,0 +1,62 @@
+"""The library imports as it updates, moves, merges and undoes: ``jobs.import_deals`` (in
+``jobs.__all__``) takes a manifest and a mapping file and runs the job as ``pdbulk import``
+does, result files and all (f29h 8: the library had no import on its surface; a caller
+built the store, ``ImportSettings`` and ``ImportJob`` from the internals)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import anyio
+import pytest
+
+import jobs
+from bulk.engine import EngineConfig
+from bulk.sandbox import SandboxConfig
+from tests.sandbox_helpers import threaded_sandbox
+
+MAPPING = """version = 1
+[import]
+key_column = "key"
+[deal]
+title = "title"
+[person]
+name = "contact"
+email = "email"
+"""
+
+
+def test_import_deals_runs_an_import_from_the_library_surface(tmp_path: Path) -> None:
+    """Two good rows and a bad one: two deals made, the bad row in failed.csv, the job's
+    folder under the config's job_root, its tokens counted."""
+    assert "import_deals" in jobs.__all__
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,contact,email\nk1,One,Ann Lee,ann@x.com\n"
+                        "k2,Two,Bo Ek,bo@x.com\nk3,,Cy Ng,cy@x.com\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace('title = "title"', 'title = { column = "title", '
+                                       'required = true }'), encoding="utf-8")
+    with threaded_sandbox(SandboxConfig(time_scale=0.02)) as sb:
+        cfg = EngineConfig(base_url=sb.url, job_root=tmp_path / "jobs")
+        done = anyio.run(lambda: jobs.import_deals(cfg, sb.token, manifest, mapping,
+                                                   create_key_field=True))
+        titles = sorted(d["title"] for d in sb.state.deals.rows.values()
+                        if d["title"] in ("One", "Two", ""))
+    assert done.status == "finished" and done.directory.parent == tmp_path / "jobs"
+    assert done.counts.get("done") == 2 and done.counts.get("failed") == 1, done.counts
+    assert titles == ["One", "Two"] and done.tokens > 0
+    with (done.directory / "failed.csv").open(encoding="utf-8") as f:
+        assert [r["key"] for r in csv.DictReader(f)] == ["k3"]
+    assert any("succeeded" in line for line in done.lines), done.lines
+
+
+def test_import_deals_refuses_a_bad_setting_before_a_job_exists(tmp_path: Path) -> None:
+    """A setting outside its values is an InputError naming it, and no job folder is left."""
+    (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("key,title,contact,email\n", encoding="utf-8")
+    cfg = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "jobs")
+    with pytest.raises(jobs.InputError, match="mode"):
+        anyio.run(lambda: jobs.import_deals(cfg, "t" * 20, tmp_path / "rows.csv",
+                                            tmp_path / "m.toml", mode="UPSERT"))
+    assert not (tmp_path / "jobs").exists()
