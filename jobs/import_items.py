@@ -108,6 +108,8 @@ class RowCounts:
     update: int = 0
     unchanged: int = 0
     exists: int = 0  # insert rows whose key a deal carries (a re-import: never created)
+    # rows with the same key and cells as an earlier row: skipped (``jobs.repeats``)
+    duplicates: int = 0
     persons_new: int = 0
     orgs_new: int = 0
     persons_found: int = 0  # rows whose person was found in the account

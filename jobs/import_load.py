@@ -169,8 +169,22 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
     places = planner.mapper.reads_org_address
     persons = planner.mapper.reads_person_email_or_phone
     if places or persons:
-        planner.learn_contacts(_first_rows(planner, settings, stopping), places=places,
-                               persons=persons)
+        rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+        if not planner.repeats.learned:  # the keys the file repeats, on the way (no pass
+            rows = planner.repeats.learning(  # of their own: ``learn_repeats``)
+                rows, lambda row: planner.raw_key(row.values))
+        planner.learn_contacts(first_of_each(rows, _key_named, planner.key_column),
+                               places=places, persons=persons)
+
+
+def learn_repeats(planner: RowPlanner, settings: ImportSettings,
+                  stopping: Stopping | None = None) -> None:
+    """The source keys the manifest gives two rows or more, learned before any row is
+    decided (``RowPlanner.learn_repeats``, ``jobs.repeats``): a pass over the rows a hold
+    cell does not refuse, unless ``learn_contacts`` learned them on its own pass."""
+    if not planner.repeats.learned:
+        planner.learn_repeats(unheld(_rows(planner, settings, stopping),
+                                     typed_source=_typed(settings)))
 
 
 def _first_rows(planner: RowPlanner, settings: ImportSettings,
@@ -420,6 +434,7 @@ def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
     c = planner.counts
     parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
              f"{c.unchanged:,} unchanged", *([f"{c.exists:,} existing"] if c.exists else []),
+             *([f"{c.duplicates:,} duplicate"] if c.duplicates else []),
              f"{c.bad:,} with errors"]
     found = ", ".join(_listed(what, n) for what, n in listed.items())
     return "; ".join(parts) + (f" | listed {found}" if found else "") + \
@@ -488,6 +503,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings,
                                                                        stopping)))
     await in_thread(lambda: learn_contacts(planner, settings, stopping))
+    await in_thread(lambda: learn_repeats(planner, settings, stopping))
     images: list[BeforeImage] = []
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
                                                     planner, images)))
@@ -867,6 +883,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # can fail all its million rows (~7 KB each with their cells)
         learn_marks(planner, settings)
         learn_contacts(planner, settings)
+        learn_repeats(planner, settings)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:
@@ -980,6 +997,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  "says which)" if c.orgs_other_form else "")]
     if (unnamed := unnamed_persons_note(mapping, columns, c.persons_new)) is not None:
         notes.append(unnamed)  # x25r2 F9
+    if c.duplicates:  # jobs.repeats
+        notes.append(f"{counted(c.duplicates, 'row')} "
+                     f"{noun(c.duplicates, 'repeats', 'repeat')} an earlier row's key and "
+                     "cells (one record written twice): skipped, imported once as that row "
+                     "(succeeded.csv names it)")
     if settings.mode == "upsert":
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
                      "(free)")

@@ -37,7 +37,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import HeaderLine, SourceRow, detect_format
-from bulk.manifest_row import MisalignedRow, at_line
+from bulk.manifest_row import MisalignedRow, at_line, where_row
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
 from bulk.store import ItemState, NewItem
 from bulk.wording import counted
@@ -77,6 +77,7 @@ from .learned import SpilledDict, SpilledTable
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
+from .repeats import RepeatedKeys, differing_note
 from .results import held
 
 
@@ -120,6 +121,8 @@ class RowPlanner:
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
+        # the keys the file repeats, and the first row of each (``learn_repeats``)
+        self.repeats = RepeatedKeys()
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
@@ -366,6 +369,36 @@ class RowPlanner:
         if self.mode != "insert" or key in self._first_failed:
             self.newly_contested.add(key)
 
+    def _again(self, key: str, row: SourceRow, failing: str | None = None) -> NewItem | None:
+        """None when ``row`` is the first with ``key`` (its cells kept when the file repeats
+        the key: ``jobs.repeats``); else its item: the same cells as the first row, skipped
+        as its duplicate (nothing sent, the key not contested); other cells, held as a
+        duplicate naming that row and the cells that differ, the key contested.
+        ``failing``: why this row also fails (the reason says both)."""
+        if self._seen.add(key):
+            self.repeats.first(key, row, self.read_columns)
+            return None
+        repeat = self.repeats.again(key, row, self.read_columns)
+        if repeat is not None and repeat.same:
+            self.counts.duplicates += 1
+            return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
+                           payload={**stored_row(row), "result": {
+                               "action": "duplicate",
+                               "note": f"the same cells as {where_row(repeat.row, repeat.line)} "
+                                       "(one record written twice): imported once, as "
+                                       "that row"}})
+        self._contest(key)
+        if repeat is None:
+            earlier = "an earlier row has it"
+        else:
+            earlier = f"{where_row(repeat.row, repeat.line)} has it too" + (
+                f", with other cells ({differing_note(repeat)})" if repeat.differing else "")
+        reason = f"duplicate source key {key!r}: {earlier} (each key is imported once" + (
+            "; check which row is right)" if repeat is not None and repeat.differing else ")")
+        if failing is not None:
+            reason += f"; this row also fails: {failing}"
+        return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
+
     def _decide(self, row: SourceRow, *, check_duplicate: bool) -> NewItem:
         self.counts.rows += 1
         if self.paths is not None:
@@ -395,23 +428,15 @@ class RowPlanner:
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
-            if check_duplicate and raw and not self._seen.add(raw):
-                self._contest(raw)
-                reason = (f"duplicate source key {raw!r}: an earlier row has it (each key is "
-                          f"imported once); this row also fails: {exc.reason}")
-                return self._bad(row, reason, self.key_column, duplicate=reason,
-                                 hold=HOLD_DUPLICATE)
+            if check_duplicate and raw and (again := self._again(raw, row, exc.reason)):
+                return again
             if isinstance(exc, MisalignedRow):  # its cells may sit in other columns
                 return self._bad(row, exc.reason + section_title(row.values), exc.column,
                                  hold=HOLD_MISALIGNED)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
-            if not self._seen.add(mapped.key):
-                self._contest(mapped.key)
-                reason = (f"duplicate source key {mapped.key!r}: an earlier row has it (each key "
-                          "is imported once)")
-                return self._bad(row, reason, self.key_column, duplicate=reason,
-                                 hold=HOLD_DUPLICATE)
+            if again := self._again(mapped.key, row):
+                return again
             if mapped.key in self.contested:
                 if not (self.release_held or self._released_here(row)):
                     reason = (f"source key {mapped.key!r} is contested: an earlier import found "
@@ -576,6 +601,12 @@ class RowPlanner:
         (x24r1: `Sigma AG` with no address, then at two addresses, made one organization
         with none, both addresses lost; with the address rows first, two)."""
         self.learn_contacts(rows, persons=False)
+
+    def learn_repeats(self, rows: Iterable[SourceRow]) -> None:
+        """Learn, before any row is decided, which source keys the file gives two rows or
+        more (``jobs.repeats``): a later row of such a key is then told apart as the same
+        record written twice (skipped) or another (held)."""
+        self.repeats.learn(self._raw_key(row.values) for row in rows)
 
     def learn_contacts(self, rows: Iterable[SourceRow], *, places: bool = True,
                        persons: bool = True) -> None:

@@ -44,6 +44,7 @@ def test_one_pass_learns_what_the_two_passes_learned(tmp_path: Path) -> None:
     learn_marks(two, settings)
     two.learn_places(_first_rows(two, settings))
     two.learn_persons(_first_rows(two, settings))
+    import_load.learn_repeats(two, settings)  # (learn_contacts learns them on its way)
     one, settings = make()
     learn_marks(one, settings)
     import_load.learn_contacts(one, settings)
