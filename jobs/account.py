@@ -397,6 +397,24 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
     return out
 
 
+async def add_archived_keys(ctx: CallContext, index: DealsByKey, key_code: str, *,
+                            max_pages: int | None = None) -> int:
+    """Add to ``index`` (a pull of the live deals: ``index_deals_by_key(archived=False)``)
+    the keys the archived deals carry (``getArchivedDeals``, the key field alone, 20 tokens
+    per 500 archived deals): a key only an archived deal carries goes to ``index.archived``,
+    one a live deal carries too to ``index.ambiguous``. Returns how many archived deals
+    were read. ``max_pages``: as ``index_deals_by_key``'s (TooManyPages past it; ``index``
+    is then left as it was)."""
+    query = {"custom_fields": key_code}
+    deals = (await _all_items(ctx, "getArchivedDeals", query) if max_pages is None
+             else await _capped_v2(ctx, "getArchivedDeals", query, max_pages))
+    for deal in deals:
+        key = deal_key(deal, key_code)
+        if key is not None:
+            index.add(key, deal, archived=True)
+    return len(deals)
+
+
 def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:
     """Whether ``updated_since`` of ``since`` lists ``deal`` (``changed_since`` sends the
     second ``since`` falls in; a deal without a readable ``update_time`` counts)."""
@@ -908,8 +926,8 @@ def keyed_since_calls(changed: Mapping[str, int]) -> dict[str, int]:
             for op in ("getDeals", "getArchivedDeals")}
 
 
-__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "added_since",
-           "all_users",
+__all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "add_archived_keys",
+           "added_since", "all_users",
            "changed_since",
            "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",

@@ -108,6 +108,7 @@ class RowCounts:
     update: int = 0
     unchanged: int = 0
     exists: int = 0  # insert rows whose key a deal carries (a re-import: never created)
+    exists_archived: int = 0  # of those, rows whose key only an archived deal carries
     # rows with the same key and cells as an earlier row: skipped (``jobs.repeats``)
     duplicates: int = 0
     persons_new: int = 0

@@ -278,7 +278,7 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     from bulk.claims import IN_DOUBT
     from bulk.claims_open import open_claims
 
-    from .account import TooManyPages, index_deals_by_key
+    from .account import TooManyPages, add_archived_keys, index_deals_by_key
 
     if planner.mode != "insert" or planner.indexes.deals is not None or not planner.key_code:
         return False
@@ -297,24 +297,35 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     if not keys:
         return False
     pages: int | None = None
+    archived_pages: int | None = None
     if not settings.look_for_keys:
         rows = len(keys) if len(keys) < SAMPLED_KEYS else await in_thread(
             partial(_rows_estimate, settings, len(keys)))
         budget = KEY_LIST_SHARE * rows * get_operation("addDeal").token_cost
         pages = max(1, math.floor(budget / get_operation("getDeals").token_cost))
+        archived_pages = max(1, math.floor(budget / get_operation("getArchivedDeals").token_cost))
     try:
         deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
                                          max_pages=pages)
     except TooManyPages:
         planner.keys_unlisted = (pages or 0) * PAGE
         return False
+    # the archived deals too (x28r2 F4: getDeals lists no archived deal, so a key only an
+    # archived deal carries was created again from another state folder): such a row is
+    # `exists`, its note saying the deal is archived; a key a live deal carries too fails
+    # its row (two deals). Past its own page bound the archived list is given up alone:
+    # the live keys are still looked for, and the plan says which are not
+    try:
+        await add_archived_keys(ctx, deals, planner.key_code, max_pages=archived_pages)
+    except TooManyPages:
+        planner.archived_unlisted = (archived_pages or 0) * PAGE
     # a listed key's row is `exists` when its claim names that deal, or names nothing (the
     # deal was made elsewhere: another machine, a lost state folder, by hand): never
     # recorded `created` by this job, its claim left as it is. A claim that names another
     # deal, or a create left in doubt, goes the claims way at the send, which settles whose
     # create the deal is and writes it on the claim (tests/test_reconcile_attribution.py)
     ambiguous = getattr(deals, "ambiguous", {}) or {}
-    listed = [k for k in deals if k not in ambiguous]
+    listed = [k for k in (*deals, *deals.archived) if k not in ambiguous]
     claims = open_claims()
     try:
         for start in range(0, len(listed), 2000):
@@ -322,13 +333,15 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
             named = await claims.outcomes([claim_name(planner.key_code, k) for k in chunk])
             for k in chunk:
                 outcome = named.get(claim_name(planner.key_code, k))
-                if outcome is None or (outcome.get("deal_id") == int(deals[k]["id"])
-                                       and IN_DOUBT not in outcome):
+                # (an archived deal whose claim names it: the create's look-up names the
+                # job that made it, "archived since")
+                if outcome is None or (k in deals and outcome.get("deal_id") == int(
+                        deals[k]["id"]) and IN_DOUBT not in outcome):
                     planner.confirmed_keys.add(k)
     finally:
         await claims.aclose()
     planner.indexes.deals = deals
-    planner.indexes.listed["deals with a key"] = len(deals)
+    planner.indexes.listed["deals with a key"] = len(deals) + len(deals.archived)
     return True
 
 
@@ -340,6 +353,15 @@ def keys_unlisted_note(seen: int) -> str:
             "made elsewhere (another machine or state folder, by hand) is not looked for and "
             "its row creates a second deal; when the file may be imported already, import "
             "with --mode upsert, or with --look-for-keys to list them anyway")
+
+
+def archived_unlisted_note(seen: int) -> str:
+    """What an insert that gave up listing the archived deals (more than ``seen``) does not
+    do (the plan's note, the load's line)."""
+    return (f"insert: the archived deals were not listed (more than {seen:,}: listing them "
+            f"would cost over {KEY_LIST_SHARE:.0%} of these creates), so a key only an "
+            "archived deal carries is not looked for and its row creates a second deal; "
+            "import with --look-for-keys to list them anyway")
 
 
 def _rows_estimate(settings: ImportSettings, sampled: int) -> int:
@@ -477,6 +499,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
             "carries is not created again")
     elif planner.keys_unlisted is not None:
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
+    if planner.archived_unlisted is not None:
+        say("note: " + archived_unlisted_note(planner.archived_unlisted))
     contested = _contested(planner, settings)
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
         say(f"created the deal field {mapping.key_field!r} for the source keys")
@@ -1007,9 +1031,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "(free)")
     elif "deals with a key" in planner.indexes.listed:
         whose = counted(c.exists, "row's deal", "rows' deals")
-        notes.append(f"insert: the deals that carry a key were listed (counted above): {whose} "
-                     f"{noun(c.exists, 'exists', 'exist')}, whoever made them, and "
-                     f"{noun(c.exists, 'is', 'are')} not created again (nothing sent)")
+        notes.append(f"insert: the deals that carry a key were listed, archived ones too "
+                     f"(counted above): {whose} {noun(c.exists, 'exists', 'exist')}, whoever "
+                     "made them" + (f" ({c.exists_archived:,} archived: left archived, "
+                                    "succeeded.csv says so)" if c.exists_archived else "")
+                     + f", and {noun(c.exists, 'is', 'are')} not created again (nothing sent)")
+    if planner.archived_unlisted is not None:
+        notes.append(archived_unlisted_note(planner.archived_unlisted))
     elif planner.keys_unlisted is not None:
         notes.append(keys_unlisted_note(planner.keys_unlisted))
     if rechecks:

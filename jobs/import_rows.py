@@ -80,6 +80,11 @@ from .mapping.rowmapper import section_title
 from .repeats import RepeatedKeys, differing_note
 from .results import held
 
+# succeeded.csv's note on an insert row whose key only an archived deal carries
+ARCHIVED_EXISTS_NOTE = ("an archived deal carries its key; not created again (to bring it "
+                        "back: unarchive it in Pipedrive, or import the row with --mode "
+                        "upsert --unarchive)")
+
 
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
@@ -132,6 +137,8 @@ class RowPlanner:
         # insert: the keyed deals were not listed, the account holding more than this many
         # (import_load index_keyed_deals gave up): None when listed, or not an insert
         self.keys_unlisted: int | None = None
+        # insert: the archived deals were not listed, more than this many (None: listed)
+        self.archived_unlisted: int | None = None
         # new persons by match key: (name, phone, org ref) of the row that named the person
         # first (the e-mail is the key's, "e:" + its email_key, or none)
         # a new person's key -> (name, phone, org ref, its cell's other addresses, its
@@ -469,6 +476,20 @@ class RowPlanner:
                                "org_id": existing.get("org_id"),
                                "note": "a deal carries its key (imported before); not "
                                        "created again"}})
+        if existing is None and self.mode == "insert" and mapped.key in self.confirmed_keys \
+                and isinstance(deals, DealsByKey) \
+                and (archived := deals.archived.get(mapped.key)) is not None:
+            # only an archived deal carries the key (x28r2 F4: it was created again): the
+            # record is there, put away by someone; an insert never makes it twice, nor
+            # unarchives it (upsert --unarchive does), and the row says so
+            self.counts.exists += 1
+            self.counts.exists_archived += 1
+            return NewItem(row=row.row, key=mapped.key, op="create", state=ItemState.SKIPPED,
+                           payload={**stored_row(row), "result": {
+                               "action": "exists", "deal_id": archived["id"],
+                               "person_id": archived.get("person_id"),
+                               "org_id": archived.get("org_id"),
+                               "note": ARCHIVED_EXISTS_NOTE}})
         if existing is None and self.unarchive and isinstance(deals, DealsByKey):
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
