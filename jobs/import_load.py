@@ -861,6 +861,26 @@ class _ClaimedKeys:
         await self.claims.aclose()
 
 
+def _known_merges(base_url: str) -> int:
+    """The merges made through this state folder on the account at ``base_url`` that their
+    job saw done (``jobs.merged_deals``: what an import believes)."""
+    from .merged_deals import survivors
+
+    return sum(1 for merge in survivors(base_url).values() if merge.applied)
+
+
+def merges_note(known: int) -> str:
+    """The plan's note for an import that creates rows on an account this state folder
+    knows ``known`` merges on: which merged-away keys it finds, and which it cannot (a
+    merge keeps the survivor's key, and Pipedrive links the merged-away deal to nothing:
+    x28r2 F5)."""
+    return (f"this state folder knows {counted(known, 'merge')} on this account (pdbulk "
+            "merge / dedupe, merged-deals.jsonl): a key whose deal they merged away is not "
+            "created again; a merge made from another state folder, another machine or "
+            "Pipedrive's screens is not known here, and its merged-away key's row creates "
+            "that deal again (README, Limits)")
+
+
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,
                       limits: Limits | Callable[[], Limits], *, stats: RunStats,
                       scheduler: Callable[[], SchedulerStats],
@@ -1063,6 +1083,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      f"again; {own:,} reported `merged` (the survivor's own row is in this "
                      f"file), {into:,} update their survivor (counted as updateDeal, at most), "
                      f"{failing:,} fail (several rows for one survivor, or it is archived)")
+    if c.create and base_url is not None and (merges := await in_thread(
+            lambda: _known_merges(base_url))):
+        notes.append(merges_note(merges))
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
