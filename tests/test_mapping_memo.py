@@ -356,3 +356,70 @@ def test_a_person_name_is_keyed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [contacts.name_match_key(name) for _ in range(30) for name in names]
     assert keys == ["johan smith-memo", "lee-memo kim", "zoe memo-kowalski"] * 30
     assert len(calls) == len(names)
+
+
+def test_a_memo_grows_to_hold_a_column_whose_texts_fit(catalog: Catalog,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column of 6,000 e-mails, each given three times in random order (a contacts pass
+    and a decide read it: issue 8), is converted once per text: its memo grows past
+    _STEP_MEMO_LIMIT to hold them all (under a fixed 4,096 it converted ~4 in 5 cells)."""
+    import random
+
+    from jobs.mapping import compiler
+
+    calls: list[object] = []
+    addresses = tf.email_addresses
+
+    def counted(value: object) -> tuple[str, ...] | None:
+        calls.append(value)
+        return addresses(value)
+    monkeypatch.setattr(compiler.tf, "email_addresses", counted)
+    step = mapper(catalog).person[1]
+    cells = [f"person{n}@acme{n % 7}.test" for n in range(6000)] * 3
+    random.Random(8).shuffle(cells)
+    for n, cell in enumerate(cells):
+        assert step({"Email": cell}, n) == (cell,)
+    assert len(calls) == 6000
+
+
+def test_a_memo_of_a_column_of_unique_texts_stays_at_its_limit(catalog: Catalog) -> None:
+    """A column whose texts do not repeat (or whose distinct texts would pass
+    _STEP_MEMO_CEILING) keeps its memo at _STEP_MEMO_LIMIT: memory stays bounded."""
+    from jobs.mapping import steps
+
+    step = mapper(catalog).person[1]
+    for n in range(3 * steps._STEP_MEMO_LIMIT):
+        step({"Email": f"p{n}@acme.test"}, n)
+        assert len(step.memo) <= steps._STEP_MEMO_LIMIT
+    assert step.memo.limit == steps._STEP_MEMO_LIMIT
+
+
+def test_the_distinct_texts_estimate() -> None:
+    """``_distinct`` reads a column's distinct texts back from a random sample of it."""
+    import random
+
+    from jobs.mapping.steps import _STEP_MEMO_CEILING, _distinct
+
+    rng = random.Random(3)
+    for size in (5000, 20_000):
+        seen = {rng.randrange(size) for _ in range(4500)}
+        assert 0.8 * size <= _distinct(4500, len(seen)) <= 1.25 * size
+    seen = {rng.randrange(150_000) for _ in range(4500)}  # (too few repeats to say more)
+    assert _distinct(4500, len(seen)) > _STEP_MEMO_CEILING
+    assert _distinct(4096, 4096) == float("inf")
+
+
+def test_a_memo_found_too_small_for_its_column_goes_back_to_its_limit(
+        catalog: Catalog) -> None:
+    """A column whose texts first look few (blank cells repeat: one text) but do not fit
+    under _STEP_MEMO_CEILING goes back to _STEP_MEMO_LIMIT, its newest texts kept: a
+    1,000,000-row file's phones must not hold 32,768 texts (the plan's peak RSS)."""
+    from jobs.mapping import steps
+
+    step = mapper(catalog).person[1]
+    rows = 2 * steps._STEP_MEMO_CEILING
+    for n in range(rows):  # a blank cell every other row, the others each new
+        step({"Email": "" if n % 2 else f"p{n}@acme.test"}, n)
+        assert len(step.memo) <= 2 * steps._STEP_MEMO_LIMIT
+    assert step.memo.limit == steps._STEP_MEMO_LIMIT and not step.memo.grows
+    assert f"p{rows - 2}@acme.test" in step.memo
