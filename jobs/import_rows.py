@@ -637,8 +637,8 @@ class RowPlanner:
         found: dict[str, dict[str, str]] = {}
         mapper = self.mapper
 
-        def placed(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
-            for row in rows:
+        def placed(rows: Iterable[SourceRow]) -> Iterator[tuple[PersonRef, OrgRef | None]]:
+            for row in rows:  # each row's organization mapped once (issue 8: twice)
                 org = mapper.org_of(row) if places else None
                 if org is not None and org.address:
                     try:
@@ -647,9 +647,10 @@ class RowPlanner:
                         where = None
                     if where:
                         found.setdefault(org.match_key, {}).setdefault(where, org.address)
-                yield row
+                if persons and (person := mapper.person_of(row)) is not None:
+                    yield person, org if places else mapper.org_of(row)
         if persons:
-            self.learn_persons(placed(rows))
+            self._learn_persons(placed(rows))
         else:
             for _ in placed(rows):
                 pass
@@ -657,6 +658,12 @@ class RowPlanner:
             self._places = found
 
     def learn_persons(self, rows: Iterable[SourceRow]) -> None:
+        """``_learn_persons`` of each row's person (one it has) and organization."""
+        mapper = self.mapper
+        self._learn_persons((person, mapper.org_of(row)) for row in rows
+                            if (person := mapper.person_of(row)) is not None)
+
+    def _learn_persons(self, contacts: Iterable[tuple[PersonRef, OrgRef | None]]) -> None:
         """Learn, before any row is decided, which e-mails and phones the file gives each
         person: the file's persons are the connected components of the rows' identities —
         every address of an e-mail cell, and a name with a phone (its last 9 digits) —
@@ -715,11 +722,7 @@ class RowPlanner:
                 members.append(0)
             return n
 
-        for row in rows:
-            person = self.mapper.person_of(row)
-            if person is None:
-                continue
-            org = self.mapper.org_of(row)
+        for person, org in contacts:
             if not (person.email or person.phone):
                 if org is not None:
                     named_at.add(hash((tf.name_match_key(person.name), org.match_key)))

@@ -94,3 +94,30 @@ def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
     assert res.exit_code in (0, 3), res.output  # 3: the demo's broken rows fail, on purpose
     assert orjson.loads(res.stdout)["rows"] == 60
     assert reads.count(str(export.manifest)) == 3, reads
+
+
+def test_the_contacts_pass_maps_each_rows_organization_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``learn_contacts`` maps a row's organization once, for its address and for its
+    person's name at it (issue 8: it mapped it twice), and learns what it learned."""
+    from jobs.mapping.rowmapper import RowMapper
+
+    manifest = write_dirty(tmp_path / "dirty.csv", 300, 6)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    make = offline_planner(manifest, mapping)
+    two, settings = make()
+    two.learn_places(_first_rows(two, settings))
+    two.learn_persons(_first_rows(two, settings))
+    calls: list[int] = []
+    org_of = RowMapper.org_of
+
+    def counted(self: RowMapper, row: Any) -> Any:
+        calls.append(row.row)
+        return org_of(self, row)
+    monkeypatch.setattr(RowMapper, "org_of", counted)
+    one, settings = make()
+    import_load.learn_contacts(one, settings)
+    assert len(calls) == len(set(calls)) > 250
+    for name in LEARNED:
+        assert _as_dict(getattr(one, name)) == _as_dict(getattr(two, name)), name
