@@ -15,6 +15,7 @@ import anyio
 
 from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
+from .clock import Clock
 from .swallowed import went_on
 
 
@@ -157,7 +158,7 @@ async def closed_with_engine() -> AsyncIterator[None]:
             _CLOSERS.reset(token)
 
 
-def open_claims(company: str | None = None) -> Claims:
+def open_claims(company: str | None = None, *, clock: Clock | None = None) -> Claims:
     """The claims a run's creates go through: ``LocalClaims`` (this machine) — and, when a
     shared coordinator is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), the
     same claims on Redis too (``DualClaims``), so runs on other machines see them and runs
@@ -166,12 +167,13 @@ def open_claims(company: str | None = None) -> Claims:
 
     On Redis every key is under the company (``company``, else the one the running
     ``bulk.engine.Engine.open`` bound: ``bulk.coordinator.bound_company``); raises
-    RuntimeError when neither is known (a bug: claims opened outside a run)."""
+    RuntimeError when neither is known (a bug: claims opened outside a run). ``clock``: the
+    run's (leases, waits and claim times; default ``SystemClock``)."""
     from .coordinator import bound_company, coordinator_url
 
     url = coordinator_url()
     if url is None:
-        return LocalClaims()
+        return LocalClaims(clock=clock)
     from .claims_redis import RedisClaims
 
     company = company or bound_company()
@@ -179,9 +181,9 @@ def open_claims(company: str | None = None) -> Claims:
         raise RuntimeError("claims on the shared coordinator need the company: open them "
                            "inside a run (bulk.engine.Engine.open binds it)")
     holder = new_holder()  # one job's run: the same holder in both stores
-    local = LocalClaims(holder=holder)
+    local = LocalClaims(holder=holder, clock=clock)
     try:
-        return DualClaims(local, RedisClaims(url, company, holder=holder))
+        return DualClaims(local, RedisClaims(url, company, holder=holder, clock=clock))
     except BaseException:
         local.close()
         raise

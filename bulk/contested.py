@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .claims import state_dir
@@ -30,10 +30,13 @@ FILE = "contested.sqlite"
 class ContestedKeys:
     """The contested names of one machine's user. ``path``: the SQLite file (default
     ``state_dir() / FILE``, created on first write). Raises ``sqlite3.Error`` on an
-    unreadable file."""
+    unreadable file. ``wall``: when a name was recorded (Unix seconds; default
+    ``time.time``, an import passes its run's ``Clock.wall``)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *,
+                 wall: Callable[[], float] | None = None) -> None:
         self.path = path or state_dir() / FILE
+        self.wall = wall or time.time
 
     def __repr__(self) -> str:
         return f"ContestedKeys({str(self.path)!r})"
@@ -64,7 +67,8 @@ class ContestedKeys:
 
     def add(self, names: Iterable[str], job: str) -> None:
         """Record ``names`` as contested by job ``job``."""
-        wanted = [(n, job, time.time()) for n in names]
+        at = self.wall()
+        wanted = [(n, job, at) for n in names]
         if not wanted:
             return
         db = self._connect(create=True)

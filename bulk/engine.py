@@ -347,6 +347,7 @@ class Engine:
         coordinator cannot be reached, and StoreError when the ledger cannot be written
         at the close (every call's charge is in it before the call leaves)."""
         clock = clock or SystemClock()
+        store.wall = clock.wall  # the job's times (a status's) are the run's clock's
         async with _connect(config, token, clock=clock, transport=transport,
                             coordinator=coordinator, store=store) as (client, scheduler):
             engine = cls(config, store, client, scheduler, clock)
@@ -450,11 +451,15 @@ class Engine:
                   on_progress: Callable[[RunStats], None] | None = None) -> RunResult:
         """Run the store's pending items with ``kind`` (reconciling what is in doubt first)
         on this engine's client and scheduler; the calls made so far are in the ledger
-        before the run's. ``on_runner`` gets the run's Runner before anything is sent;
+        before the run's; a kind with ``use_clock(clock)`` is handed the engine's clock
+        first. ``on_runner`` gets the run's Runner before anything is sent;
         ``on_progress`` gets its stats after each outcome batch. The result's stats are
         the run's own. Raises nothing but BaseExceptions (``Runner.run``): a stop or an
         error is in the RunResult."""
         await self._runner.flush_spend()  # the engine's calls in the ledger before the run's
+        use_clock = getattr(kind, "use_clock", None)
+        if use_clock is not None:  # a kind that keeps times of its own takes the run's clock
+            use_clock(self.clock)
         runner = Runner(self._astore, kind, self.client, self.scheduler, clock=self.clock,
                         max_workers=self._config.max_workers, retry=retry,
                         on_progress=on_progress)

@@ -759,7 +759,7 @@ async def redecide_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
     images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
     out: list[tuple[str, Outcome]] = []
     fresh: list[BeforeImage] = []
-    taken = time.time()
+    taken = ctx.clock.wall()
     for item in items:
         deal_id = int(item.payload["deal_id"])
         deal, image = current.get(deal_id), images.get(deal_id)

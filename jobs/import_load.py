@@ -38,7 +38,7 @@ import anyio.from_thread
 
 from bulk.calls import CallContext
 from bulk.claims import DEFAULT_LEASE
-from bulk.clock import Clock, in_thread
+from bulk.clock import Clock, SystemClock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, Stopped, StoreError
@@ -384,11 +384,11 @@ def _items(planner: RowPlanner, settings: ImportSettings,
 
 
 def _imaged(items: Iterable[NewItem], planner: RowPlanner,
-            images: list[BeforeImage]) -> Iterator[NewItem]:
+            images: list[BeforeImage], taken: float) -> Iterator[NewItem]:
     """``items``, collecting the before-image of every deal an upsert row updates (what its
-    PATCH changes, as the key index read it), so that `pdbulk undo` can put it back."""
+    PATCH changes, as the key index read it), so that `pdbulk undo` can put it back.
+    ``taken``: when the index was read (Unix seconds, the run's clock)."""
     deals = planner.indexes.deals
-    taken = time.time()
     for item in items:
         payload = item.payload
         if deals is not None and item.state is ItemState.PENDING and item.op == "update" \
@@ -430,9 +430,11 @@ def contest_prefix(key_code: str) -> str:
     return f"deal-key\x1f{key_code}\x1f"
 
 
-def _contested(planner: RowPlanner, settings: ImportSettings) -> ContestedKeys:
-    """The per-user contested keys, loaded into ``planner`` for its key field."""
-    contested = ContestedKeys()
+def _contested(planner: RowPlanner, settings: ImportSettings,
+               wall: Callable[[], float] | None = None) -> ContestedKeys:
+    """The per-user contested keys, loaded into ``planner`` for its key field; ``wall``:
+    the run's clock, for when a key is recorded (``ContestedKeys``)."""
+    contested = ContestedKeys(wall=wall)
     prefix = contest_prefix(planner.key_code)
     try:
         planner.contested = {n[len(prefix):] for n in contested.names(prefix)}
@@ -501,7 +503,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
     if planner.archived_unlisted is not None:
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
-    contested = _contested(planner, settings)
+    contested = _contested(planner, settings, ctx.clock.wall)
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
         say(f"created the deal field {mapping.key_field!r} for the source keys")
     elif missing:  # another run created it while this one waited for the claim on it
@@ -529,8 +531,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: learn_contacts(planner, settings, stopping))
     await in_thread(lambda: learn_repeats(planner, settings, stopping))
     images: list[BeforeImage] = []
+    taken = ctx.clock.wall()
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
-                                                    planner, images)))
+                                                    planner, images, taken)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     # changed between two of the load's reads (each read checks itself): refused unloaded
@@ -586,6 +589,7 @@ async def import_job(store: JobStore, kind: LoadedKind,
                                transport=transport) as engine:
             if on_engine is not None:
                 on_engine(engine)
+            kind.use_clock(engine.clock)
             if store.status == "planned":  # a load cut short shows as interrupted
                 store.set_status("loading")
             # the mapping's [defaults] sheet / encoding / header_row, as the CLI reads them
@@ -758,11 +762,13 @@ class _ClaimedKeys:
     least once per plan).
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
-    def __init__(self, key_code: str | None, base_url: str | None = None) -> None:
+    def __init__(self, key_code: str | None, base_url: str | None = None, *,
+                 clock: Clock | None = None) -> None:
         from bulk.claims_open import open_claims
 
         self.key_code = key_code
-        self.claims = open_claims()
+        self.clock = clock or SystemClock()
+        self.claims = open_claims(clock=self.clock)
         self.reads: Counter[str] = Counter()
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
@@ -777,7 +783,7 @@ class _ClaimedKeys:
         born = None if self._born_read else getattr(self.claims, "born", None)
         self._born_read = True  # a shared coordinator's claims only, once per plan
         if born is not None \
-                and (age := time.time() - (await born() or time.time())) < DEFAULT_LEASE:
+                and (age := (now := self.clock.wall()) - (await born() or now)) < DEFAULT_LEASE:
             # (no birth marker yet: the first claim of this run writes it, a lease begins)
             # the shared claims were lost (Redis emptied) less than a lease ago: every
             # create looks its key up first (jobs.importing _untrusted_since), persons and
@@ -908,16 +914,16 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         header_row=settings.header_row, encoding=settings.encoding))
     ticks = host_ticks()  # the host's share of the CPU over the whole plan, from here
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
-    started = time.monotonic()
+    started = ctx.clock.now()  # the reads: the scheduler's waits are the run's clock's
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True)
     planner.use(settings)
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
         await index_keyed_deals(ctx, planner, settings)
-    load_seconds = time.monotonic() - started
+    load_seconds = ctx.clock.now() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
-    _contested(planner, settings)
+    _contested(planner, settings, ctx.clock.wall)
 
     reasons = ReasonTally()
     failed: list[dict[str, Any]] = []  # the first FAILED_ROWS_SHOWN, for Plan.failed_rows
@@ -967,7 +973,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     create_batches: set[int] = set()  # the run's batches (of ``size``) that hold a create
     batches_seen = [0]
     # (the key field still missing: no key has a claim yet, but a young claims state is read)
-    claimed = _ClaimedKeys(None if missing else planner.key_code, base_url)
+    claimed = _ClaimedKeys(None if missing else planner.key_code, base_url, clock=ctx.clock)
+    # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:
         await in_thread(decide_and_write)
@@ -1142,8 +1149,9 @@ def _settled_this_run(store: JobStore, runs: Sequence[Mapping[str, Any]]) -> int
     return max(0, _created(store)[1] - earlier)
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+def _now(store: JobStore) -> str:
+    """The store's clock (the run's: ``JobStore.wall``) as an ISO time, UTC."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(store.wall()))
 
 
 def _ledger_total(spend: Mapping[str, tuple[int, int]]) -> int:
@@ -1163,7 +1171,7 @@ def start_run(store: JobStore) -> int:
     _settle_killed(runs, opened)
     # a second run of one process (no reads of its own before it): what the runs spent
     before = max(opened, sum(int(r["tokens"]) for r in runs))
-    runs.append({"started": _now(), "ended": "unknown", "outcome": "unknown",
+    runs.append({"started": _now(store), "ended": "unknown", "outcome": "unknown",
                  "tokens_before": before})
     store.meta_put(META_RUNS, runs)
     return len(runs) - 1
@@ -1203,7 +1211,7 @@ def end_run(store: JobStore, index: int, result: RunResult | None, stats: RunSta
     _settle_killed(others, int(runs[index].get("tokens_before", 0)))
     spent = _ledger_total(store.spend_by_operation()) - sum(int(r["tokens"]) for r in others)
     runs[index] = {
-        **runs[index], "ended": _now(), "outcome": outcome, "seconds": round(seconds, 3),
+        **runs[index], "ended": _now(store), "outcome": outcome, "seconds": round(seconds, 3),
         "tokens": max(0, spent),
         "rate_limited": stats.rate_limited,
         # rows settled by reconciliation (found applied), as ``reconciled_rows`` counts

@@ -27,7 +27,6 @@ a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import partial
@@ -326,7 +325,7 @@ class Resolver:
         lost_since: float | None = None
         for _ in range(3):
             claim = await self._claim(ctx, claims, k)
-            had = time.time()
+            had = ctx.clock.wall()
             rid: int | None = None
             creator: str | None = None
             keep = lost = False
@@ -468,7 +467,7 @@ class Resolver:
             # sent under the lost claims were answered (SETTLED_AFTER_BIRTH)
             start = min((claim.since or born) if young else born, loaded or born,
                         lost_since if lost_since is not None else born) - 120.0
-            fresh = had or time.time()
+            fresh = had or ctx.clock.wall()
             if self.batch_at is not None:
                 fresh = min(fresh, self.batch_at)
             return (await self._lost_scan(ctx, k[0], start,
@@ -485,8 +484,8 @@ class Resolver:
             if scan is None or scan[0] > since or scan[1] < after:
                 if scan is not None and scan[0] <= since:
                     # only begun too early: the claims had meanwhile share the next scan
-                    await anyio.sleep(max(0.0, scan[1] + RESCAN_EVERY - time.time()))
-                started = time.time()
+                    await ctx.clock.sleep(max(0.0, scan[1] + RESCAN_EVERY - ctx.clock.wall()))
+                started = ctx.clock.wall()
                 found: dict[str, int] = {}
                 for record in await added_since(ctx, _LIST[kind], since):
                     rid = int(record["id"])
@@ -505,7 +504,7 @@ class Resolver:
             res = await ctx.call(_CREATE[k[0]], json=body, guard=guard)
         except InDoubt:
             self._doubt.add(k)
-            self._answered_at[k] = time.time()
+            self._answered_at[k] = ctx.clock.wall()
             raise
         except ApiError as exc:
             if exc.terminal or exc.retryable:
@@ -560,7 +559,7 @@ class Resolver:
             claims = self._claims()
             if missing:
                 added: dict[str, float] = {}
-                looked = time.time()  # the scan below begins after this
+                looked = ctx.clock.wall()  # the scan below begins after this
                 found = await self._find_added(ctx, kind, missing, since, added)
                 if found:
                     # made by this job only when its claim says so (``_made_here``) and it

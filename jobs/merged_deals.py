@@ -55,12 +55,13 @@ class Merge(NamedTuple):
 
 
 def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
-           applied: bool = False) -> None:
+           applied: bool = False, at: float | None = None) -> None:
     """Append the merges ``pairs`` ((merged-away id, survivor id), ...) about to be sent on
     the account at ``base_url`` by job ``job_id`` (``applied=True``: seen done; see
-    ``confirm``). Raises OSError when the state directory cannot be written (the caller
+    ``confirm``); ``at``: when (Unix seconds, the job's clock: ``JobStore.wall``; default
+    now). Raises OSError when the state directory cannot be written (the caller
     sends nothing then)."""
-    at = round(time.time(), 3)
+    at = round(time.time() if at is None else at, 3)
     extra = {"applied": True} if applied else {}
     data = b"".join(orjson.dumps({"account": _account(base_url), "merged": int(m),
                                   "into": int(s), "job": job_id, "at": at, **extra}) + b"\n"
@@ -78,11 +79,12 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
         os.close(fd)
 
 
-def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str) -> None:
+def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
+            at: float | None = None) -> None:
     """Append the merges ``pairs`` that job ``job_id`` saw done, as applied. Best effort:
     an OSError is swallowed (the merge stays unconfirmed: an import does not believe it)."""
     try:
-        record(base_url, pairs, job_id, applied=True)
+        record(base_url, pairs, job_id, applied=True, at=at)
     except OSError:
         pass
 

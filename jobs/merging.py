@@ -505,7 +505,7 @@ class MergeJob:
 
         try:
             record(str((self._store.config.get("engine") or {}).get("base_url") or ""),
-                   [(merge_id, survivor_id)], self._store.job_id)
+                   [(merge_id, survivor_id)], self._store.job_id, at=self._store.wall())
         except OSError:
             pass
 
@@ -947,7 +947,7 @@ def confirm_merges(store: JobStore) -> None:
         known = survivors(base_url)
         fresh = [(m, s) for m, s in done if not (m in known and known[m].applied)]
         if fresh:  # a resume confirms only what its earlier runs did not
-            confirm(base_url, fresh, store.job_id)
+            confirm(base_url, fresh, store.job_id, at=store.wall())
 
 
 def _merged(item: Item) -> dict[str, Any]:

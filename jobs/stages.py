@@ -12,7 +12,6 @@ close times) are stored for every deal that moves, for ``pdbulk undo``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -258,7 +257,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     else:
         key_code, catalog = await ensure_key_field(ctx, catalog, source.key_field,
                                                    create=False, missing=READ_ONLY_KEY_ADVICE)
-        deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since())
+        deal_of = await index_deals_by_key(ctx, key_code, since=keys_scan_since(ctx.clock.wall()))
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = deal_of.changed  # ... and its plan prices that scan
     # deal id -> (row, line) that named it; matched row by row, where a stop or a cancel
@@ -319,7 +318,7 @@ async def move_catalog(ctx: CallContext, source: DealSource) -> Catalog:
 async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
                        catalog: Catalog, *, now: float | None = None) -> Prepared:
     """Resolve the target, select the deals, and decide each deal's PATCH (or none)."""
-    taken = time.time() if now is None else now
+    taken = ctx.clock.wall() if now is None else now
     from_pipeline = source.query.pipeline if source.query is not None else None
     # names and the manifest's columns first, every problem at once (f24c F4: one a run):
     # nothing is read if they are wrong

@@ -22,7 +22,6 @@ move-stage, undo and dedupe); the mapping is the import's, read through ``Update
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,7 +88,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 
     By key, a key two deals carry fails its row; so does a key only an archived deal
     carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
-    taken = time.time() if now is None else now
+    taken = ctx.clock.wall() if now is None else now
     # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
     # here), by the rule every entry point reads them with (f27b)
     encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
@@ -125,7 +124,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         wanted_codes: object = ",".join(dict.fromkeys(codes)) if len(set(codes)) <= \
             MAX_CUSTOM_KEYS else None
         by_key = await index_deals_by_key(ctx, key_code, params={"custom_fields": wanted_codes},
-                                          since=keys_scan_since())
+                                          since=keys_scan_since(ctx.clock.wall()))
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = by_key.changed  # ... and its plan prices that scan
     claimed: dict[int, tuple[int, int]] = {}  # deal id -> (row, line) that updates it

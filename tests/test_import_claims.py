@@ -134,7 +134,7 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
         import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
 
         original = importing.open_claims
-        importing.open_claims = lambda: claims
+        importing.open_claims = lambda **_: claims
         try:
             store, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
                                             export.mapping, mode="insert")
@@ -449,7 +449,7 @@ async def test_redis_restarted_empty_between_two_jobs_doubles_nothing(tmp_path: 
     export = write_demo_export(tmp_path / "in", rows=40, broken=0, unknown_stage=0)
     with running_redis() as server:
         original = importing.open_claims
-        importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
+        importing.open_claims = lambda *a, **_: RedisClaims(server.url, "co")  # type: ignore[misc]
         try:
             async with serve(SandboxConfig(deals=0, **FAST)) as sb:
                 # B: created and loaded, stopped before it sends anything
@@ -591,7 +591,7 @@ async def test_a_claim_lost_between_claim_and_send_is_not_sent_on(tmp_path: Path
         import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
 
         original = importing.open_claims
-        importing.open_claims = lambda *a: claims  # type: ignore[assignment]
+        importing.open_claims = lambda *a, **_: claims  # type: ignore[assignment]
         try:
             store, _, kind = await import_once(sb, tmp_path / "jobs", export.manifest,
                                                export.mapping, mode="upsert",

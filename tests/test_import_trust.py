@@ -150,7 +150,7 @@ async def test_a_create_waiting_longer_than_its_lease_keeps_its_claim(
     manifest.write_text("id,title\nk1,Deal 1\n")
     mapping.write_text('[import]\nkey_column = "id"\nmode = "upsert"\n[deal]\ntitle = "title"\n')
     theirs = LocalClaims(holder=holder_id() + "-run-b")  # B: another holder, same file
-    monkeypatch.setattr(importing, "open_claims", lambda: theirs)
+    monkeypatch.setattr(importing, "open_claims", lambda **_: theirs)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         cfg = engine_config(sb, tmp_path / "jobs")
         settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",

@@ -124,8 +124,8 @@ async def test_an_import_run_keeps_its_journal_bounded(
     most = [0]
     real = sent_module.append_sent
 
-    def watched(directory: Path, key: str, item_id: int) -> None:
-        real(directory, key, item_id)
+    def watched(directory: Path, key: str, item_id: int, at: float | None = None) -> None:
+        real(directory, key, item_id, at)
         most[0] = max(most[0], _lines(directory))
 
     monkeypatch.setattr("jobs.importing.creates.append_sent", watched)

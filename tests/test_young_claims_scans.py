@@ -33,7 +33,7 @@ async def test_a_job_loaded_before_a_flush_scans_once_per_batch(tmp_path: Path) 
     export = write_demo_export(tmp_path / "in", rows=rows, broken=0, unknown_stage=0)
     with running_redis() as server:
         original = importing.open_claims
-        importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
+        importing.open_claims = lambda *a, **_: RedisClaims(server.url, "co")  # type: ignore[misc]
         try:
             async with serve(SandboxConfig(deals=0, time_scale=0.1, seed=7)) as sb:
                 b_dir = tmp_path / "jobs" / "B"
@@ -83,7 +83,7 @@ async def test_a_flush_mid_run_rescans_once_per_batch_not_once_a_second(
     export = write_demo_export(tmp_path / "in", rows=rows, broken=0, unknown_stage=0)
     with running_redis() as server:
         original = importing.open_claims
-        importing.open_claims = lambda *a: RedisClaims(server.url, "co")  # type: ignore[misc]
+        importing.open_claims = lambda *a, **_: RedisClaims(server.url, "co")  # type: ignore[misc]
         try:
             async with serve(SandboxConfig(deals=0, time_scale=0.5, seed=7)) as sb:
                 flushed = anyio.Event()

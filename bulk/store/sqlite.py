@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import (
+    Callable,
     Collection,
     Iterable,
     Iterator,
@@ -388,7 +389,7 @@ class JobStore:
 
     __slots__ = ("_checkpointed", "_conn", "_file", "_lock", "_lockfd", "_lost", "_message",
                  "_spent_before", "_status", "_writes", "config", "created_at", "directory",
-                 "job_id", "kind")
+                 "job_id", "kind", "wall")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
     busy_timeout: ClassVar[float] = 10.0
@@ -406,6 +407,9 @@ class JobStore:
         self.job_id = self.kind = self._status = ""
         self.config: dict[str, Any] = {}
         self.created_at = 0.0
+        # the job's times (created_at, a status's updated_at): Unix seconds, from the run's
+        # clock (``bulk.engine.Engine.open`` hands it its ``Clock.wall``)
+        self.wall: Callable[[], float] = time.time
         self._message: str | None = None
         # (st_dev, st_ino) of job.sqlite as opened: a checkpoint that finds the path names
         # no file, or another, says the store was deleted under the run (``lost``)
@@ -457,8 +461,9 @@ class JobStore:
 
     @classmethod
     def create(cls, directory: Path, *, job_id: str, kind: str, config: dict[str, Any],
-               lock: bool = True) -> JobStore:
-        """Make ``directory/job.sqlite``; refuses if it exists, or if config holds a credential."""
+               lock: bool = True, wall: Callable[[], float] | None = None) -> JobStore:
+        """Make ``directory/job.sqlite``; refuses if it exists, or if config holds a credential.
+        ``wall``: the clock of the job's times (Unix seconds; default ``time.time``)."""
         _refuse_secrets(config, "config")
         config_json = _dumps(config)  # a bad config fails before anything touches the disk
         directory = Path(directory)
@@ -476,7 +481,9 @@ class JobStore:
                 _unmake(directory)
             raise
         try:
-            now = time.time()
+            if wall is not None:
+                store.wall = wall
+            now = store.wall()
             with store._tx("create schema") as c:
                 for stmt in _DDL:
                     c.execute(stmt)
@@ -664,7 +671,7 @@ class JobStore:
             if status != current and status not in JOB_LEGAL.get(current, frozenset()):
                 raise StoreError(f"job {self.job_id!r} is {current}; it cannot become {status}")
             c.execute("UPDATE job SET status = ?, message = ?, updated_at = ?",
-                      (status, message, time.time()))
+                      (status, message, self.wall()))
         self._status, self._message = status, message
         if status in ("loaded", "running") and status != current:
             # the items and the status a first send follows are in job.sqlite itself before

@@ -13,7 +13,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, tell_wait
 from bulk.claims_open import close_with_engine, open_claims
-from bulk.clock import in_thread
+from bulk.clock import Clock, SystemClock, in_thread
 from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
@@ -60,12 +60,16 @@ class _ImportBase:
     (the same as ``store.config["import"]``); ``key_code``: the deal field key that holds
     the source keys — leave it "" for a new job (``jobs.import_load.load`` finds or
     creates the field and sets it, ``ImportJob.attach``), a resume's comes from the store
-    (``ImportJob.from_store``)."""
+    (``ImportJob.from_store``); ``clock``: the run's clock (default ``SystemClock``;
+    ``use_clock``)."""
 
     def __init__(self, store: JobStore, settings: ImportSettings, key_code: str = "", *,
                  planner: RowPlanner | None = None, mapping_sha: str | None = None,
                  claims: Claims | None = None, claim_wait: float = CLAIM_WAIT,
-                 lease: float = DEFAULT_LEASE) -> None:
+                 lease: float = DEFAULT_LEASE, clock: Clock | None = None) -> None:
+        # the run's clock (``use_clock``): leases, waits, the times kept and compared with
+        # the server's add_time / update_time (``wall``), run durations (``now``)
+        self.clock: Clock = clock or SystemClock()
         self.store = store
         self._claims = claims
         self._owns_claims = False  # opened here (open_claims): closed by finish
@@ -138,11 +142,16 @@ class _ImportBase:
         self._planner = planner
         self._planner_lock = anyio.Lock()
         self._unusable: MappingUnusable | None = None
-        self.started = time.monotonic()
+        self.started = self.clock.now()
         self._run_index: int | None = None  # this run's entry in the job's history
         current = file_sha(settings.mapping)
         self.mapping_changed = mapping_sha is not None and current is not None and \
             current != mapping_sha
+
+    def use_clock(self, clock: Clock) -> None:
+        """Take the run's clock (``bulk.engine.Engine.run`` hands it over; the load and a
+        resume's load do too): every time the job keeps or waits on is read from it."""
+        self.clock = clock
 
     def _new(self, payload: Mapping[str, Any]) -> list[str]:
         """The row's references this job created (not those another run created)."""
@@ -258,7 +267,7 @@ class _ImportBase:
         end, or when the engine they were opened under closes, whatever ended it (a cancel
         in ``before_resume``, before the run: x20r3 F4)."""
         if self._claims is None:
-            self._claims = open_claims()
+            self._claims = open_claims(clock=self.clock)
             self._owns_claims = True
             close_with_engine(self._close_claims)
         return self._claims

@@ -9,12 +9,9 @@ split, each half would need the other's state."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
-
-import anyio
 
 from bulk.calls import CallContext
 from bulk.claims import (
@@ -107,7 +104,7 @@ class _Creates(_ImportBase):
         another live holder; a string says why it could not be had. A claim ``prepare``
         took is used while more than half its lease is left."""
         pooled = self._pool.pop(key, None)
-        if pooled is not None and pooled[0].expires - time.time() > self.lease / 2:
+        if pooled is not None and pooled[0].expires - self.clock.wall() > self.lease / 2:
             return pooled
         # told and counted once a row (acquire_waiting calls it once a wait)
         got = await acquire_waiting(self.claims, self.claim_name(key), self.lease,
@@ -115,7 +112,7 @@ class _Creates(_ImportBase):
                                     on_wait=self._give_back, on_held=self._held_up,
                                     until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
-            return got, time.time()
+            return got, self.clock.wall()
         return (f"key {key!r} is being created by another run ({got.who()}) that did not "
                 f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
                 "it again)")
@@ -289,9 +286,9 @@ class _Creates(_ImportBase):
                 again = scan is not None and scan[0] <= start
                 if scan is not None and again:
                     # only begun too early: the claims had meanwhile share the next scan
-                    await anyio.sleep(max(0.0, scan[1] + RESCAN_EVERY - time.time()))
+                    await self.clock.sleep(max(0.0, scan[1] + RESCAN_EVERY - self.clock.wall()))
                     start = scan[0]
-                started = time.time()
+                started = self.clock.wall()
                 # archived deals too: one a dead run created and someone archived since
                 # still carries the key (it is found, never created twice). Read once per
                 # ``since``: a scan only begun too early is repeated on the default list,
@@ -365,7 +362,7 @@ class _Creates(_ImportBase):
                             self.claims_lost += 1
                             continue
                         except InDoubt:
-                            self._answered_at[item.id] = time.time()
+                            self._answered_at[item.id] = self.clock.wall()
                             # released at once, in doubt: whoever claims the key next (this
                             # run's reconcile, or another run now) looks it up first, and a
                             # deal found is this job's (bulk.claims.in_doubt_outcome)
@@ -599,7 +596,7 @@ class _Creates(_ImportBase):
                 "org_id": existing.get("org_id")})
         # its previous values first, so that `pdbulk undo` can put them back
         await store.put_before_images([BeforeImage(
-            "deal", deal_id, item.id, before_image(dict(existing), body), time.time())])
+            "deal", deal_id, item.id, before_image(dict(existing), body), self.clock.wall())])
         try:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         except NotFound:
@@ -654,7 +651,7 @@ class _Creates(_ImportBase):
         which a -wal removed after a kill does not take with it (f25a)."""
         directory = self.store.directory
         try:
-            await in_thread(partial(append_sent, directory, key, item_id))
+            await in_thread(partial(append_sent, directory, key, item_id, self.clock.wall()))
         except OSError as exc:
             if disk_full(exc):
                 raise DiskFull(directory / SENT_FILE, self.store.job_id,

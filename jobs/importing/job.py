@@ -7,7 +7,6 @@ above the load, ``jobs.import_load``, which never imports this package)."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -191,7 +190,7 @@ class ImportJob(_Reconcile, _Resume):
         touched = {**payload["changes"], **{f"{name}_id": None for name in ("person", "org")
                                              if payload.get(name) is not None}}
         await store.put_before_images([BeforeImage(
-            "deal", int(existing["id"]), item.id, before_image(existing, touched), time.time())])
+            "deal", int(existing["id"]), item.id, before_image(existing, touched), self.clock.wall())])
 
     async def _update(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                       person_id: int | None, org_id: int | None) -> Outcome:
@@ -240,11 +239,11 @@ class ImportJob(_Reconcile, _Resume):
         holds is left to ``_claim`` when its row comes."""
         self.forget_start_reads()  # the run has started: the start-up's reads go
         # a young claims state's look-ups are shared by the batch (_Creates._fresh)
-        self._batch_at = self.resolver.batch_at = time.time()
+        self._batch_at = self.resolver.batch_at = self.clock.wall()
         keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]
         got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
                                              tag=self.store.job_id)
-        now = time.time()
+        now = self.clock.wall()
         for key in keys:
             claim = got.get(self.claim_name(key))
             if isinstance(claim, Claim):
@@ -269,7 +268,7 @@ class ImportJob(_Reconcile, _Resume):
     async def run_started(self) -> None:
         """The run's entry in the job's history (``import_load.start_run``), written as
         it starts: a run cancelled or killed is listed too."""
-        self.started = time.monotonic()
+        self.started = self.clock.now()
         self._run_index = await in_thread(partial(import_load.start_run, self.store))
 
     async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
@@ -278,7 +277,7 @@ class ImportJob(_Reconcile, _Resume):
         if index is None:
             return
         await in_thread(partial(
-            import_load.end_run, self.store, index, result, stats, time.monotonic() - self.started,
+            import_load.end_run, self.store, index, result, stats, self.clock.now() - self.started,
             claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                     "found_created": self.found_created, "unattributed": self.unattributed,
                     "merges_undone": self.merges_undone}))
@@ -314,7 +313,7 @@ async def load_again(engine: Engine, store: JobStore, *, say: import_load.Say | 
             store.set_status("loading")
         settings = await in_thread(lambda: with_mapping_defaults(settings, mapping))
         store.meta_put(META_SETTINGS, settings.to_json())
-        kind = ImportJob(store, settings)
+        kind = ImportJob(store, settings, clock=engine.clock)
         kind.attach(await import_load.load(engine.ctx, store, settings, mapping, say=say))
     except InputError as exc:
         raise InputError(f"job {store.job_id} could not be loaded again: {exc} (nothing of "

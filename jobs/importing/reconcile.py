@@ -4,7 +4,6 @@ decided against the account as it is now (``jobs.importing``)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -33,7 +32,7 @@ class _Reconcile(_Creates):
         if not items:
             return []
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
-        looked_at = time.time()  # the scan below begins after this
+        looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
         refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self.resolver.reconcile(ctx, refs, since)

@@ -7,7 +7,6 @@ a plan's count and the read it prices would drift apart."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -302,7 +301,7 @@ class _Resume(_ImportBase):
             return []
         out: list[Any] = []
         images: list[BeforeImage] = []
-        taken = time.time()
+        taken = self.clock.wall()
         deals = planner.indexes.deals
         for item in items:
             decided = planner.decide(source_row(item.row or 0, item.payload),

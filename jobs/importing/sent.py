@@ -44,10 +44,12 @@ def _lock(directory: Path) -> threading.Lock:
         return _LOCKS.setdefault(name, threading.Lock())
 
 
-def append_sent(directory: Path, key: str, item_id: int) -> None:
-    """Write that this job is sending item ``item_id``'s create of ``key`` (O_APPEND,
-    0600: keys are customer data). Raises OSError (a full disk: the create is not sent)."""
-    line = orjson.dumps({"key": key, "item": item_id, "at": time.time()}) + b"\n"
+def append_sent(directory: Path, key: str, item_id: int, at: float | None = None) -> None:
+    """Write that this job is sending item ``item_id``'s create of ``key`` at ``at`` (Unix
+    seconds, the run's clock; default now) (O_APPEND, 0600: keys are customer data).
+    Raises OSError (a full disk: the create is not sent)."""
+    line = orjson.dumps({"key": key, "item": item_id,
+                         "at": time.time() if at is None else at}) + b"\n"
     with _lock(directory):
         fd = os.open(Path(directory) / SENT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:

@@ -269,7 +269,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     3 tokens each, openapi-v2.yaml)."""
     check_source(source)
     _same_company(source)
-    taken = time.time() if now is None else now
+    taken = ctx.clock.wall() if now is None else now
     todo = targets(source)
     prep = Prepared("undo", meta={"source_job": source.job_id, "source_kind": source.kind,
                                   "source_dir": str(source.directory), "force": force})
