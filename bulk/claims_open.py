@@ -15,7 +15,7 @@ import anyio
 
 from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
-from .clock import Clock
+from .clock import Clock, in_thread
 from .swallowed import went_on
 
 
@@ -189,4 +189,12 @@ def open_claims(company: str | None = None, *, clock: Clock | None = None) -> Cl
         raise
 
 
-__all__ = ["DualClaims", "LocalClaims", "close_with_engine", "closed_with_engine", "open_claims"]
+async def opened_claims(company: str | None = None, *, clock: Clock | None = None) -> Claims:
+    """``open_claims`` in a worker thread: opening the local claims file (connect, WAL,
+    schema check, the retention delete: 11 SQLite statements) stays off the event loop.
+    Raises what ``open_claims`` raises."""
+    return await in_thread(lambda: open_claims(company, clock=clock))
+
+
+__all__ = ["DualClaims", "LocalClaims", "close_with_engine", "closed_with_engine", "open_claims",
+           "opened_claims"]

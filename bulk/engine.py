@@ -25,7 +25,7 @@ import anyio
 from .calls import CallContext, check_stop_args
 from .claims_open import closed_with_engine
 from .client import ApiResult, PipedriveClient, normalize_base_url
-from .clock import Clock, SystemClock
+from .clock import Clock, SystemClock, in_thread
 from .coordinator import (
     Coordinator,
     account_key,
@@ -200,7 +200,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
     key = account_key(config.base_url, token)  # the marker's: the token on this account URL
-    recorded = store.meta_get(META_COORDINATOR)
+    recorded = await in_thread(lambda: store.meta_get(META_COORDINATOR))  # off the loop
     local = contextlib.ExitStack()
     try:
         check_coordination(key, current, recorded if isinstance(recorded, str) else None,
@@ -240,9 +240,10 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 scheduler.attach(coord)
                 company, charged = await _company_id(client, scheduler, clock)
                 if charged:  # in the ledger, as every call charged
-                    store.add_spend(time.strftime("%Y-%m-%d", time.gmtime(clock.wall())),
-                                    "getCurrentUser", charged,
-                                    charged // get_operation("getCurrentUser").token_cost)
+                    day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
+                    await in_thread(lambda: store.add_spend(
+                        day, "getCurrentUser", charged,
+                        charged // get_operation("getCurrentUser").token_cost))
                 # the guard is per company: another token of it ran on another coordinator
                 check_coordination(key, current, company=company,
                                    creates=job_creates(store), token_fp=fingerprint(token))
@@ -250,10 +251,13 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 bind_company(company)  # every claim of the run is under it (open_claims)
                 if current is not None:
                     mark_coordinated(key, current, company)
-                    if recorded is None:
+
+                def bound() -> None:  # the store's reads and writes, off the loop
+                    if current is not None and recorded is None:
                         store.meta_put(META_COORDINATOR, current)
-                if store.meta_get(META_COMPANY) is None:
-                    store.meta_put(META_COMPANY, company)  # known for free: undo's scope
+                    if store.meta_get(META_COMPANY) is None:
+                        store.meta_put(META_COMPANY, company)  # known for free: undo's scope
+                await in_thread(bound)
             yield client
         finally:
             await coord.aclose()

@@ -30,7 +30,7 @@ import anyio
 
 from bulk.calls import CallContext
 from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept
-from bulk.claims_open import open_claims
+from bulk.claims_open import opened_claims
 from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError
 
 from .catalog import Catalog, DealField
@@ -172,7 +172,7 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
 
     Missing: created as a varchar field (``addDealField``, 5 tokens) when ``create``,
     else ``InputError`` ending with ``missing`` (the advice: the import's by default).
-    The create is claimed across processes (``claims``, default ``open_claims()``): two
+    The create is claimed across processes (``claims``, default ``opened_claims()``): two
     imports started at once never create two fields of one label; under the claim the
     fields are pulled again (10 tokens) and the field another run created is used. A
     create whose answer is lost is checked by pulling the fields again before it is ever
@@ -186,7 +186,7 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
                          f"{missing}")
     if claims is not None:
         return await _ensure_claimed(ctx, catalog, label, claims)
-    opened = open_claims()  # under the run's company on a shared coordinator
+    opened = await opened_claims(clock=ctx.clock)  # under the run's company (shared coordinator)
     try:
         return await _ensure_claimed(ctx, catalog, label, opened)
     finally:

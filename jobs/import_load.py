@@ -37,7 +37,7 @@ import anyio
 import anyio.from_thread
 
 from bulk.calls import CallContext
-from bulk.claims import DEFAULT_LEASE
+from bulk.claims import DEFAULT_LEASE, Claims
 from bulk.clock import Clock, SystemClock, in_thread
 from bulk.contested import ContestedKeys
 from bulk.engine import Engine, EngineConfig
@@ -276,7 +276,7 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     how many deals the pull saw, and the plan says that keys on deals made elsewhere are
     not looked for. Returns whether it pulled."""
     from bulk.claims import IN_DOUBT
-    from bulk.claims_open import open_claims
+    from bulk.claims_open import opened_claims
 
     from .account import TooManyPages, add_archived_keys, index_deals_by_key
 
@@ -326,7 +326,7 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     # create the deal is and writes it on the claim (tests/test_reconcile_attribution.py)
     ambiguous = getattr(deals, "ambiguous", {}) or {}
     listed = [k for k in (*deals, *deals.archived) if k not in ambiguous]
-    claims = open_claims()
+    claims = await opened_claims(clock=ctx.clock)  # (its file opened off the loop)
     try:
         for start in range(0, len(listed), 2000):
             chunk = listed[start:start + 2000]
@@ -476,18 +476,22 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         return ctx.stopping
 
     since = file_stamp(settings.manifest)  # every read of the load must see this file
-    if store.meta_get(META_INPUTS) is None:  # the files the job was started with (first load)
-        store.meta_put(META_INPUTS, {"manifest": None if since is None else since.to_json(),
-                                     "manifest_sha": None if since is None
-                                     else await in_thread(lambda: manifest_sha(settings)),
-                                     "mapping": file_sha(settings.mapping)})
+
+    def started() -> None:  # the store's reads and writes: off the loop, one transaction
+        meta: dict[str, Any] = {}
+        if store.meta_get(META_INPUTS) is None:  # the files the job was started with (first
+            meta[META_INPUTS] = {  # load)
+                "manifest": None if since is None else since.to_json(),
+                "manifest_sha": None if since is None else manifest_sha(settings),
+                "mapping": file_sha(settings.mapping)}
+        # before the key field may be created: a load cut short names it (sent_while_loading)
+        store.meta_put_many({**meta, META_KEY_LABEL: mapping.key_field})
+    await in_thread(started)
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # a code page that garbles the text: refused before any write (x26r3; the plan says
     # it too, header_note); the CLI refuses before the job folder (pdbulk.cli_import)
     await in_thread(lambda: check_misread(settings.manifest, settings.encoding,
                                           format=settings.format))
-    # before the key field may be created: a load cut short names it (sent_while_loading)
-    store.meta_put(META_KEY_LABEL, mapping.key_field)
     say("pulling pipelines, stages, users and fields; indexing persons, organizations"
         + (" and deals" if settings.mode == "upsert" else "") + " ...")
     learner = _Learner(settings, mapping, since, stopping)
@@ -503,31 +507,31 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
     if planner.archived_unlisted is not None:
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
-    contested = _contested(planner, settings, ctx.clock.wall)
+    at = ctx.clock.wall()  # when its keys are recorded contested (``finish``, in a thread)
+    contested = await in_thread(lambda: _contested(planner, settings, lambda: at))
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
         say(f"created the deal field {mapping.key_field!r} for the source keys")
     elif missing:  # another run created it while this one waited for the claim on it
         say(f"the deal field {mapping.key_field!r} was created meanwhile by another run")
-    store.meta_put("source_columns", columns)
-    # a conflict found on resume names a custom field as the account does, not by its key
-    # (f19f: as update and undo do; retry may map rows to any of them, so all are kept)
-    store.meta_put(META_FIELD_LABELS, {f.code: f.name for f in catalog.deal_fields
-                                       if f.is_custom})
-    # ... and shows the ids its fields hold by what they are called (x26r2 1)
-    store.meta_put(META_VALUE_LABELS, {code: names for code in
-                                       {"stage_id", "pipeline_id", "owner_id",
-                                        *(f.code for f in catalog.deal_fields)}
-                                       if (names := catalog.value_names(code))})
-    store.meta_put(META_KEY_CODE, planner.key_code)
-    store.meta_put(META_FIELD_TYPES, planner.field_types)  # a resume compares as the load
-    store.meta_put(META_SENT_MARKS, True)  # its creates mark themselves sent (ImportJob)
-    store.meta_put(META_SHA, file_sha(settings.mapping))
+    meta: dict[str, Any] = {  # written in one transaction, off the loop (below)
+        "source_columns": columns,
+        # a conflict found on resume names a custom field as the account does, not by its
+        # key (f19f: as update and undo do; retry may map rows to any of them: all kept)
+        META_FIELD_LABELS: {f.code: f.name for f in catalog.deal_fields if f.is_custom},
+        # ... and shows the ids its fields hold by what they are called (x26r2 1)
+        META_VALUE_LABELS: {code: names for code in
+                            {"stage_id", "pipeline_id", "owner_id",
+                             *(f.code for f in catalog.deal_fields)}
+                            if (names := catalog.value_names(code))},
+        META_KEY_CODE: planner.key_code,
+        META_FIELD_TYPES: planner.field_types,  # a resume compares as the load
+        META_SENT_MARKS: True}  # its creates mark themselves sent (ImportJob)
     if learner.marks is not None:  # the preview read the file for them: not a third time
         planner.mapper.use_decimal_marks(learner.marks)
-        store.meta_put(META_MARKS, planner.mapper.decimal_marks())
+        meta[META_MARKS] = planner.mapper.decimal_marks()
     else:
-        store.meta_put(META_MARKS, await in_thread(lambda: learn_marks(planner, settings,
-                                                                       stopping)))
+        meta[META_MARKS] = await in_thread(lambda: learn_marks(planner, settings, stopping))
+    await in_thread(lambda: store.meta_put_many({**meta, META_SHA: file_sha(settings.mapping)}))
     await in_thread(lambda: learn_contacts(planner, settings, stopping))
     await in_thread(lambda: learn_repeats(planner, settings, stopping))
     images: list[BeforeImage] = []
@@ -537,9 +541,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     # changed between two of the load's reads (each read checks itself): refused unloaded
-    check_unchanged(settings.manifest, since)
-    if since is not None:
-        store.meta_put(META_MANIFEST, since.to_json())
+    await in_thread(lambda: check_unchanged(settings.manifest, since))
     if stopping():  # asked after the last chunk of rows: still the load's stop (nothing
         raise Stopped(LOAD_STOPPED)  # recorded outside the job yet)
 
@@ -548,8 +550,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         prefix = contest_prefix(planner.key_code)
         contested.add((prefix + k for k in planner.newly_contested), store.job_id)
         contested.release(prefix + k for k in planner.released - planner.newly_contested)
-        store.meta_put(META_COUNTS, {**planner.counts.to_json(),
-                                     "listed": planner.indexes.listed})
+        store.meta_put_many({META_COUNTS: {**planner.counts.to_json(),
+                                           "listed": planner.indexes.listed},
+                             **({} if since is None else {META_MANIFEST: since.to_json()})})
         store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     await in_thread(finish)
     say(_describe(planner, planner.indexes.listed))
@@ -591,11 +594,11 @@ async def import_job(store: JobStore, kind: LoadedKind,
                 on_engine(engine)
             kind.use_clock(engine.clock)
             if store.status == "planned":  # a load cut short shows as interrupted
-                store.set_status("loading")
+                await in_thread(lambda: store.set_status("loading"))
             # the mapping's [defaults] sheet / encoding / header_row, as the CLI reads them
             settled = await in_thread(lambda: with_mapping_defaults(kind.settings, mapping))
             if settled != kind.settings:
-                store.meta_put(META_SETTINGS, settled.to_json())
+                await in_thread(lambda: store.meta_put(META_SETTINGS, settled.to_json()))
                 kind.settings = settled
             kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
             plan = await in_thread(lambda: loaded_plan(engine, store, kind))  # passes over items
@@ -763,12 +766,12 @@ class _ClaimedKeys:
     The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
 
     def __init__(self, key_code: str | None, base_url: str | None = None, *,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, claims: Claims | None = None) -> None:
         from bulk.claims_open import open_claims
 
         self.key_code = key_code
         self.clock = clock or SystemClock()
-        self.claims = open_claims(clock=self.clock)
+        self.claims = claims if claims is not None else open_claims(clock=self.clock)
         self.reads: Counter[str] = Counter()
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
@@ -923,7 +926,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         await index_keyed_deals(ctx, planner, settings)
     load_seconds = ctx.clock.now() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
-    _contested(planner, settings, ctx.clock.wall)
+    await in_thread(lambda: _contested(planner, settings))  # its file read: off the loop
 
     reasons = ReasonTally()
     failed: list[dict[str, Any]] = []  # the first FAILED_ROWS_SHOWN, for Plan.failed_rows
@@ -973,7 +976,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     create_batches: set[int] = set()  # the run's batches (of ``size``) that hold a create
     batches_seen = [0]
     # (the key field still missing: no key has a claim yet, but a young claims state is read)
-    claimed = _ClaimedKeys(None if missing else planner.key_code, base_url, clock=ctx.clock)
+    from bulk.claims_open import opened_claims
+
+    claimed = _ClaimedKeys(None if missing else planner.key_code, base_url, clock=ctx.clock,
+                           claims=await opened_claims(clock=ctx.clock))  # opened off the loop
     # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:

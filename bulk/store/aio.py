@@ -113,6 +113,7 @@ class AsyncJobStore:
     spend_by_operation = _in_thread(JobStore.spend_by_operation)
     meta_get = _in_thread(JobStore.meta_get)
     meta_put = _in_thread(JobStore.meta_put)
+    meta_put_many = _in_thread(JobStore.meta_put_many)
     meta_prefixed = _in_thread(JobStore.meta_prefixed)
     close = _in_thread(JobStore.close)
 

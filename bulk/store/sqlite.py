@@ -1046,3 +1046,11 @@ class JobStore:
         text = _dumps(value)
         with self._tx("write meta") as c:
             c.execute("INSERT OR REPLACE INTO kv VALUES (?, ?)", (key, text))
+
+    def meta_put_many(self, values: Mapping[str, Any]) -> None:
+        """``meta_put`` of every key → value of ``values``, in one transaction. Raises
+        ValueError (nothing written) for a value that holds a credential."""
+        _refuse_secrets(dict(values), "meta")
+        rows = [(key, _dumps(value)) for key, value in values.items()]
+        with self._tx("write meta") as c:
+            c.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?)", rows)

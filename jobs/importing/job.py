@@ -29,7 +29,6 @@ from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
 from .base import (
     META_KEY_CODE,
-    META_SENT_MARKS,
     META_SHA,
     _update_time,
     newer_import,
@@ -263,7 +262,7 @@ class ImportJob(_Reconcile, _Resume):
         self.key_code = planner.key_code
         self._planner = self._loaded = planner
         self.mapping_changed = False
-        self._marks = bool(self.store.meta_get(META_SENT_MARKS))  # the load just set it
+        self._marks = True  # the load just set META_SENT_MARKS (no read on the loop)
 
     async def run_started(self) -> None:
         """The run's entry in the job's history (``import_load.start_run``), written as
