@@ -323,7 +323,7 @@ class Engine:
                  scheduler: Scheduler, clock: Clock) -> None:
         """Internal: use ``Engine.open``, which binds the coordinator and closes it all."""
         self._config, self._store = config, store
-        self._astore = AsyncJobStore(store)  # the one async store of the job
+        self._astore = AsyncJobStore.of(store)  # the one async store of the job
         self._runner = Runner(self._astore, None, client, scheduler, clock=clock,
                               max_workers=config.max_workers)
         self._current: Runner | None = None

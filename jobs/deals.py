@@ -755,7 +755,7 @@ async def redecide_now(ctx: CallContext, store: JobStore, items: Sequence[Item],
     ``reread_calls(*reread_targets(items))`` prices."""
     ids, archived = reread_targets(items)
     current = await read_current(ctx, ids, archived)
-    astore = AsyncJobStore(store)
+    astore = AsyncJobStore.of(store)
     images = {i: b.before for i, b in (await astore.before_images_of("deal", ids)).items()}
     out: list[tuple[str, Outcome]] = []
     fresh: list[BeforeImage] = []

@@ -300,7 +300,7 @@ class PatchJob:
         everyone = len(pending)
         twice = await self._keys_again(ctx, store, pending)
         if twice:
-            await AsyncJobStore(store).record(twice)
+            await AsyncJobStore.of(store).record(twice)
             failed = {o.item_id for o in twice}
             pending = [i for i in pending if i.id not in failed]
         labels, types = stored_labels(store), stored_types(store)
@@ -309,7 +309,7 @@ class PatchJob:
                                                "since the job was planned", labels, types))
         counts = Counter(what for what, _ in decided)
         counts["on two deals"] = len(twice)
-        await AsyncJobStore(store).record([outcome for _, outcome in decided])
+        await AsyncJobStore.of(store).record([outcome for _, outcome in decided])
         settled = sum(counts.values())
         extra = "".join(f", {counts[k]:,} {k}" for k in (
             "no longer selected", "conflicts", "on two deals", "no longer carry their key")

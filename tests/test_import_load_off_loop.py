@@ -73,6 +73,11 @@ def _files(tmp_path: Path, mode: str) -> tuple[ImportSettings, Path, InProcessSa
                            create_key_field=True), mapping, sb, clock)
 
 
+def _new_values(manifest: Path) -> None:
+    manifest.write_text("id,title,value\n" + "".join(f"k{i},Deal {i},{i + 100}\n"
+                                                     for i in range(20)))
+
+
 async def test_the_load_runs_no_sqlite_statement_on_the_loop(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before: 41 statements (the job store's ``meta_put`` / ``meta_get`` / status, 12
@@ -134,3 +139,44 @@ async def test_the_plan_runs_no_sqlite_statement_on_the_loop(
         store.close()
     assert plan.bad_rows == 1  # k3 twice
     assert dict(on_loop.seen) == {}, on_loop.seen
+
+
+async def test_an_import_works_on_its_store_through_one_async_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``AsyncJobStore`` per job (``AsyncJobStore.of``): the engine's runs, the import
+    kind and its re-checks share it, so one worker thread at a time works on the store
+    (before: the engine's, the import's own, and one more per re-checked batch and per
+    resume step, each with its own limiter: 2 for the insert, 3 for the upsert here)."""
+    from bulk.store import AsyncJobStore
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    made: Counter[int] = Counter()
+    init = AsyncJobStore.__init__
+
+    def counted(self: AsyncJobStore, store: JobStore) -> None:
+        made[id(store)] += 1
+        init(self, store)
+
+    monkeypatch.setattr(AsyncJobStore, "__init__", counted)
+    settings, mapping, sb, clock = _files(tmp_path, "upsert")
+    cfg = EngineConfig(base_url=sb.url, plan=sb.config.plan, job_root=tmp_path / "jobs",
+                       daily_tokens=sb.config.daily_tokens)
+    stores = []
+    for job_id in ("first", "second"):  # the second updates the deals the first made
+        store = JobStore.create(tmp_path / "jobs" / job_id, job_id=job_id, kind="import",
+                                config={"engine": cfg.to_json(), "import": settings.to_json()})
+        stores.append(store)
+        if job_id == "second":
+            _new_values(Path(settings.manifest))
+        result = await import_job(store, ImportJob(store, settings), Mapping.load(mapping), cfg,
+                                  sb.token, say=lambda _line: None, clock=clock,
+                                  transport=sb.transport)
+        assert not result.stopped, result
+    try:
+        # (k3 stays held: the first file had it twice, so it is contested)
+        assert Counter(i.result["action"] for i in stores[1].items() if i.result) == \
+            {"updated": 19}
+        assert [made[id(s)] for s in stores] == [1, 1], made
+    finally:
+        for s in stores:
+            s.close()

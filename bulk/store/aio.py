@@ -46,6 +46,18 @@ class AsyncJobStore:
         self._limiter = anyio.CapacityLimiter(1)
 
     @classmethod
+    def of(cls, store: JobStore) -> AsyncJobStore:
+        """The job's one async store: every caller of one ``JobStore`` (the engine, its runs,
+        a job kind) gets the same ``AsyncJobStore``, so one worker thread at a time works
+        on it, behind one limiter (a second twin would run a second thread against the
+        store's lock)."""
+        twin = store._twin
+        if not isinstance(twin, cls):
+            twin = cls(store)
+            store._twin = twin
+        return twin
+
+    @classmethod
     async def create(cls, directory: Path, *, job_id: str, kind: str,
                      config: dict[str, Any]) -> AsyncJobStore:
         return cls(await in_thread(functools.partial(

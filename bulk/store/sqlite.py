@@ -388,8 +388,8 @@ class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
     __slots__ = ("_checkpointed", "_conn", "_file", "_lock", "_lockfd", "_lost", "_message",
-                 "_spent_before", "_status", "_writes", "config", "created_at", "directory",
-                 "job_id", "kind", "wall")
+                 "_spent_before", "_status", "_twin", "_writes", "config", "created_at",
+                 "directory", "job_id", "kind", "wall")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
     busy_timeout: ClassVar[float] = 10.0
@@ -410,6 +410,7 @@ class JobStore:
         # the job's times (created_at, a status's updated_at): Unix seconds, from the run's
         # clock (``bulk.engine.Engine.open`` hands it its ``Clock.wall``)
         self.wall: Callable[[], float] = time.time
+        self._twin: object = None  # its one AsyncJobStore (``AsyncJobStore.of``)
         self._message: str | None = None
         # (st_dev, st_ino) of job.sqlite as opened: a checkpoint that finds the path names
         # no file, or another, says the store was deleted under the run (``lost``)

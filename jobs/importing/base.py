@@ -133,7 +133,7 @@ class _ImportBase:
         self.merges_undone = 0  # merged-away keys created again: their survivor is deleted
         self.settings = settings
         self.key_code = key_code
-        self.astore = AsyncJobStore(store)  # the import's one async twin of its store
+        self.astore = AsyncJobStore.of(store)  # the import's one async twin of its store
         self.resolver = Resolver(self.astore, claims=lambda: self.claims,
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,

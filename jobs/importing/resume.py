@@ -325,7 +325,7 @@ class _Resume(_ImportBase):
                     images.append(BeforeImage("deal", int(existing["id"]), item.id,
                                               before_image(existing, touched), taken))
         if images:
-            await AsyncJobStore(store).put_before_images(images)
+            await AsyncJobStore.of(store).put_before_images(images)
         return out
 
     def _known_contacts(self, store: JobStore, also: Sequence[Any] = (), *,
@@ -405,7 +405,7 @@ class _Resume(_ImportBase):
         outcomes = keys_now_twice(self._keyed_updates(store), keyed)
         if not outcomes:
             return []
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore.of(store).record(outcomes)
         return [f"{len(outcomes):,} pending update(s) failed: their key is now on a second "
                 "deal, added since the load"]
 
@@ -421,7 +421,7 @@ class _Resume(_ImportBase):
         counts = Counter(what for what, _ in decided)
         gone, unchanged, conflicts = counts["gone"], counts["unchanged"], counts["conflict"]
         moved = counts["key moved"]
-        await AsyncJobStore(store).record([outcome for _, outcome in decided])
+        await AsyncJobStore.of(store).record([outcome for _, outcome in decided])
         extra = (f", {counted(conflicts, 'conflict')}" if conflicts else "") + (
             f", {moved:,} no longer carry their key" if moved else "")
         return [f"re-read {len(pending):,} pending update(s): {unchanged:,} already as wanted "
@@ -570,7 +570,7 @@ class _Resume(_ImportBase):
                     await self.claims.release(got, self._outcome(
                         ids[0], got.previous, ours=False,
                         creator=None if creator == self.store.job_id else creator))
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore.of(store).record(outcomes)
         for at, lost_ids in sorted(lost.items()):
             await in_thread(partial(store.mark_sending, lost_ids, at))
         doubted = sum(map(len, lost.values()))

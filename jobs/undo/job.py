@@ -269,7 +269,7 @@ class UndoJob:
                          "still not as the job left them (left alone, without a write), "
                          f"{len(conflicts) - len(still):,} to re-check right before their "
                          "write")
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore.of(store).record(outcomes)
         return lines
 
     async def _deals_again(self, ctx: CallContext, store: JobStore,
@@ -307,7 +307,7 @@ class UndoJob:
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
                     + left.format(_force_does(item.op)))))
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore.of(store).record(outcomes)
         changed = len(outcomes) - gone
         return [f"re-read {len(pending):,} pending deal(s): {changed:,} changed since "
                 f"the undo was planned (conflicts, left alone), "
@@ -348,7 +348,7 @@ class UndoJob:
         ids = [int(i.payload["deal_id"]) for i in checked]
         current = await read_deals(ctx, ids)
         images = {i: b.before for i, b in
-                  (await AsyncJobStore(self._store).before_images_of("deal", ids)).items()}
+                  (await AsyncJobStore.of(self._store).before_images_of("deal", ids)).items()}
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
@@ -461,7 +461,7 @@ class UndoJob:
             outcomes.append(Outcome(item.id, state, result={
                 f"{name}_id": rid, "action": "kept", "carries_deal": deal_id,
                 "note": f"not deleted: it carries deal {deal_id}, which this undo keeps"}))
-        await AsyncJobStore(store).record(outcomes)
+        await AsyncJobStore.of(store).record(outcomes)
         return [f"re-checked {len(left):,} person / organization delete(s): {len(outcomes):,} "
                 f"now carry a deal this undo keeps (kept, not deleted), "
                 f"{len(left) - len(outcomes):,} to delete"]
