@@ -132,6 +132,9 @@ class LoadedKind(JobKind, Protocol):
 
     def reread_calls(self, store: JobStore) -> dict[str, int]: ...
 
+    def use_clock(self, clock: Clock) -> None: ...
+
+
 _log = logging.getLogger("pdbulk.import")  # a library prints nothing (x14r3: the README's
 # import example wrote the load's progress lines on stdout)
 
