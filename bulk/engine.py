@@ -5,6 +5,10 @@ benchmarks and library users: it owns the client, transport, scheduler, clock an
 job's async store; ``call`` / ``paginate`` / ``ctx`` for calls, ``run(kind)`` for items. The configuration never
 holds the API token (it is passed separately and lives only in the client's
 header), so the job store can keep the configuration for ``resume``.
+
+Why ~510 lines: the configuration (its checks, its JSON for the store) and the wiring it
+drives (client, scheduler, coordinator, the marker check that a run of another kind is
+not doubled) change together; the ``Engine`` itself is the last third.
 """
 
 from __future__ import annotations
