@@ -78,6 +78,8 @@ class _ImportBase:
         self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
         # reconcile scans shared by the claims a dead run left: (since, started, key → ids)
         self._scan: tuple[float, float, dict[str, list[int]]] | None = None
+        # key → the deals carrying it that the scans found deleted (merged away, maybe)
+        self._scan_gone: dict[str, set[int]] = {}
         self._scan_lock = anyio.Lock()
         self._batch_at: float | None = None  # when the batch being sent was prepared
         # deal id → the deal as a batch's re-check listed it (creates whose claims name it,

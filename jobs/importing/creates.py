@@ -295,15 +295,27 @@ class _Creates(_ImportBase):
                 # its archived hits kept (a create answered since the last scan and
                 # archived before this one is the case left open; README "Redis restarted
                 # empty"; x18r3 F1: 20 tokens a rescan)
+                # deleted ones too (same lists, ``status`` with deleted): a dead run's
+                # create that a merge made here took away since is that merge's survivor's
+                # now, never created again (x29r2 F1: a killed import not resumed, 27 of 78
+                # merged-away keys created again by the next import of the file)
                 keyed = await keyed_added_since(ctx, start, self.key_code,
-                                                archived=not again)
-                ids = {k: [int(d["id"]) for d in deals] for k, deals in keyed.items()}
+                                                archived=not again, deleted=True)
+                for k, deals in keyed.items():
+                    for d in deals:
+                        if is_gone(d):
+                            self._scan_gone.setdefault(k, set()).add(int(d["id"]))
+                ids = {k: [int(d["id"]) for d in deals if not is_gone(d)]
+                       for k, deals in keyed.items()}
+                ids = {k: v for k, v in ids.items() if v}
                 if scan is not None and again:
                     for k, old in scan[2].items():
                         ids[k] = sorted({*old, *ids.get(k, ())})
                 scan = self._scan = (start, started, ids)
         hits = scan[2].get(key)
         if not hits:
+            for gone in sorted(self._scan_gone.get(key, ())):
+                await self._merged_into(ctx, gone, key)  # raises _MergedAway if merged here
             return None
         if len(set(hits)) > 1:  # never resolved by picking one (issue 9 section 1)
             raise _Ambiguous(key, sorted(set(hits)))
