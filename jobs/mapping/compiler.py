@@ -38,7 +38,6 @@ from .steps import (
     Make,
     Values,
     _at_most,
-    _Memo,
     _memo,
     _per_column,
     _PerColumn,
@@ -99,7 +98,7 @@ class _Compiler:
         if isinstance(convert, _DateConvert):  # its day/month order, from the whole file
             marks = convert.order
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
-                     spec.min, spec.max, marks, None if reads_row else _Memo())
+                     spec.min, spec.max, marks, None if reads_row else {})
 
     def named(self, key: str, resolve: Callable[[str], Any], *, hint: bool = False) -> Make:
         """Values that name something: through the map, then resolved (and cached).

@@ -13,7 +13,6 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
-from math import exp
 from typing import Any, cast
 
 from bulk.errors import InputError
@@ -36,8 +35,6 @@ Make = Callable[[FieldSpec], Convert]
 
 _MEMO_LIMIT = 10_000
 _STEP_MEMO_LIMIT = 4096  # texts a step remembers (bounded memory: ``_remember``)
-# ... at most, for a column whose distinct texts all fit (``_Memo``): ~250 bytes a text
-_STEP_MEMO_CEILING = 32_768
 
 
 # what a target takes, for a cell of another JSON type ("expected an amount, got an object")
@@ -203,72 +200,11 @@ def _number_of(value: object) -> Decimal | None:
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     """``memo[key] = value``; a full memo first forgets its older half (the first
-    inserted): memory stays bounded, and the newer half still serves its hits. A ``_Memo``
-    is full at its own limit (grown to fit its column's texts, if they fit)."""
-    if memo.full() if type(memo) is _Memo else len(memo) >= _STEP_MEMO_LIMIT:
-        for old in list(islice(memo, len(memo) // 2)):
+    inserted): memory stays bounded, and the newer half still serves its hits."""
+    if len(memo) >= _STEP_MEMO_LIMIT:
+        for old in list(islice(memo, _STEP_MEMO_LIMIT // 2)):
             del memo[old]
     memo[key] = value
-
-
-def _distinct(calls: int, texts: int) -> float:
-    """The distinct texts a column of randomly ordered cells has, estimated from ``texts``
-    different ones among its first ``calls`` cells (``texts = D (1 - e^(-calls / D))``);
-    infinite when no text repeated yet."""
-    if texts >= calls:
-        return float("inf")
-    low, high = float(texts), float(texts)
-    while high * (1 - exp(-calls / high)) < texts:  # (bounded: the expression tends to calls)
-        high *= 2
-    for _ in range(40):
-        mid = (low + high) / 2
-        low, high = (mid, high) if mid * (1 - exp(-calls / mid)) < texts else (low, mid)
-    return high
-
-
-class _Memo(dict[Any, Any]):
-    """A step's memo (``_Step.memo``), sized by its column's distinct texts: it starts at
-    ``_STEP_MEMO_LIMIT`` texts; each time it fills, the column's distinct texts are
-    estimated from the non-empty cells read so far (``calls``, counted by ``_Step``: blank
-    cells, one text however many, would make any column look repetitive) and, while they
-    fit under ``_STEP_MEMO_CEILING``, its limit doubles (issue 8: the 50,000-row demo's
-    e-mail column, ~19,000 texts read by the contacts pass and again by the decide, was
-    converted 85,000 times under a fixed 4,096). A column found to have more (a
-    1,000,000-row file's e-mails or phones) gains little from any memo: it goes back to
-    ``_STEP_MEMO_LIMIT``, its newest texts kept, and forgets its older half whenever full
-    (``_remember``), so memory stays bounded."""
-
-    __slots__ = ("calls", "grows", "limit")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls = 0  # non-empty cells looked up since the memo was last emptied
-        self.grows = True  # nothing forgotten yet: every text read is in the memo
-        self.limit = _STEP_MEMO_LIMIT
-
-    def forget(self) -> None:
-        """Empty the memo, and forget what it learned of its column's texts."""
-        self.clear()
-        self.calls, self.grows, self.limit = 0, True, _STEP_MEMO_LIMIT
-
-    def full(self) -> bool:
-        """Whether the memo is full, after growing to fit its column's texts if they fit
-        (or going back to its first limit if they do not)."""
-        if len(self) < self.limit:
-            return False
-        if not self.grows:
-            return True
-        if _distinct(self.calls, len(self) - ("" in self)) * 1.25 <= _STEP_MEMO_CEILING:
-            self.limit *= 2
-            return False
-        self.grows = False  # the column's texts do not fit: back to the first limit
-        if self.limit > _STEP_MEMO_LIMIT:
-            newest = list(islice(reversed(self.items()), _STEP_MEMO_LIMIT // 2))
-            self.clear()  # (frees the grown table)
-            self.update(reversed(newest))
-            self.limit = _STEP_MEMO_LIMIT
-            return False
-        return True
 
 
 class _Refused:
@@ -293,8 +229,7 @@ class _Step:
     changes only while learning (``RowMapper`` forgets the memos then). A list or dict
     value is copied on each hit, so no two rows share one. Cells of other types (JSON,
     XLSX) are not remembered. None: nothing remembered (``reads_row``). At most
-    ``_STEP_MEMO_LIMIT`` texts, or all of its column's up to ``_STEP_MEMO_CEILING``
-    (``_Memo``, ``_remember``).
+    ``_STEP_MEMO_LIMIT`` texts (``_remember``).
     """
 
     name: str  # the body key or custom field code it fills
@@ -305,7 +240,7 @@ class _Step:
     # a number read under decimal = "auto", or a date's day/month order (``DateOrder``):
     # what the whole file shows, learned before any row is mapped
     marks: tf.ColumnDecimal | DateOrder | None = None
-    memo: _Memo | None = None
+    memo: dict[Any, Any] | None = None
 
     def __call__(self, values: Values, row: int) -> Any:
         # one frame per cell (this runs for every step of every row: issue 8)
@@ -320,8 +255,6 @@ class _Step:
                 else:
                     cells = self._cells(values)
                 if cells is not None:
-                    if cells:  # (its column's texts: ``_Memo.full``)
-                        memo.calls += 1
                     value = memo.get(cells, memo)  # the memo itself marks a miss
                     if value is not memo and type(value) is not _Refused:  # the common case
                         return value.copy() if type(value) is list or type(value) is dict \
@@ -352,7 +285,7 @@ class _Step:
                 return None
         return cast("tuple[str, ...]", cells)
 
-    def _remembered(self, memo: _Memo, cells: str | tuple[str, ...],
+    def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
                     values: Values) -> Any:
         """The value for the text ``cells`` the source reads in ``values``, from the memo
         or computed and remembered."""
@@ -382,7 +315,7 @@ class _Step:
     def forget(self) -> None:
         """Empty the memo (the decimal-mark record it was filled under changed)."""
         if self.memo is not None:
-            self.memo.forget()
+            self.memo.clear()
 
     def learn(self, values: Values) -> None:
         """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
