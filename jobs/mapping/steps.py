@@ -1,10 +1,6 @@
 """The steps a compiled mapping is made of: one per target field, reading its cells
 (``_Source``), converting them (remembered per cell text: ``_Step``), with the
-per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them.
-
-Why ~530 lines: the step and its memo (sized by how many distinct texts a column has,
-``_Memo``) are the row path's inner loop; they stay beside the cell reading they wrap so
-that one profile of a row reads one module."""
+per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them."""
 
 from __future__ import annotations
 
