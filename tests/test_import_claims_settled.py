@@ -134,3 +134,45 @@ async def test_a_killed_import_never_resumed_keeps_its_merged_deals_merged(
         assert not set(keys[:10]) & set(held), (actions, "a merged-away key was created again")
         assert actions["created"] == 0 and actions["merged"] == 10, actions
         assert sum(held.values()) == 20
+
+
+async def test_a_resume_takes_a_create_merged_away_since_the_kill_as_merged(
+        tmp_path: Path) -> None:
+    """Killed with creates in flight (sent, their answers not yet recorded), then a merge
+    here took some of those deals away, then the resume: the rows failed "deleted by
+    someone else … import the row again" (x29r2 F3, 3 of 3), an advice that doubles them;
+    they go to the merge's survivor as a re-import's rows do."""
+    import sqlite3
+    import time
+
+    export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                             export.mapping, mode="insert", job_id="killed",
+                                             budget=BudgetPolicy(max_tokens=200))
+        created = _created(first)
+        directory = first.directory
+        assert result.stopped and len(created) >= 6
+        first.close()
+        keys = sorted(created)
+        flight, survivors = keys[:3], keys[3:6]
+        with sqlite3.connect(directory / "job.sqlite") as db:  # as a kill -9 leaves them
+            db.executemany("UPDATE items SET state = 'sending', result = NULL, sent_at = ? "
+                           "WHERE source_key = ?", [(time.time() - 5, k) for k in flight])
+        pairs = [(created[a], created[s]) for a, s in zip(flight, survivors, strict=True)]
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            for away_id, survivor_id in pairs:
+                await ctx.call("mergeDeals", path={"id": away_id},
+                               json={"merge_with_id": survivor_id})
+        record(sb.url, pairs, "merge-1", applied=True)
+        for _ in range(20):
+            resumed, result = await resume_job(sb, directory, reread=True)
+            rows = {str(i.key): i for i in resumed.items()}
+            resumed.close()
+            if not result.stopped:
+                break
+        # an insert's row whose key went to a survivor is skipped as `merged`, as a
+        # re-import of the file reports it
+        assert [(rows[k].state.value, (rows[k].result or {}).get("action"), rows[k].error)
+                for k in flight] == [("skipped", "merged", None)] * 3
+        assert all(rows[k].state.value == "done" for k in keys[6:] if k in created)

@@ -134,6 +134,13 @@ class _Reconcile(_Creates):
                 continue
             self._doubted.discard(item.id)
             payload = payloads[item.id]
+            if is_gone(dict(hit)) and self._merged(int(hit["id"])) is not None:
+                # this job's create, merged away since by a merge made here (applied): the
+                # row goes to the survivor as a re-import's row does, its claim naming the
+                # deal (settled above) — not failed "deleted by someone else … import the
+                # row again", an advice that doubled it (x29r2 F3, 3 of 3)
+                out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
+                continue
             if is_gone(dict(hit)):
                 out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
                     f"deal {hit['id']} (key {key}), this job's create, was deleted by "
