@@ -204,7 +204,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
     key = account_key(config.base_url, token)  # the marker's: the token on this account URL
-    recorded = await in_thread(lambda: store.meta_get(META_COORDINATOR))  # off the loop
+    # read on the loop: off it, a cancel landed before a merge job's clean-up (f29d)
+    recorded = store.meta_get(META_COORDINATOR)
     local = contextlib.ExitStack()
     try:
         check_coordination(key, current, recorded if isinstance(recorded, str) else None,

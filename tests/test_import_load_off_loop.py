@@ -80,9 +80,9 @@ def _new_values(manifest: Path) -> None:
 
 async def test_the_load_runs_no_sqlite_statement_on_the_loop(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before: 41 statements (the job store's ``meta_put`` / ``meta_get`` / status, 12
-    transactions; the contested keys' read; the engine's start-up read) ran on the loop
-    during an upsert import's load. Now none: batched into a few ``in_thread`` calls."""
+    """Before: 52 statements (the job store's ``meta_put`` / ``meta_get`` / status: 13
+    transactions and 2 reads; the contested keys' read; two openings of the claims' file)
+    ran on the loop during an upsert import's load. Now none."""
     monkeypatch.delenv(ENV_COORDINATOR, raising=False)
     on_loop = _traced(monkeypatch)
     settings, mapping, sb, clock = _files(tmp_path, "upsert")
@@ -100,12 +100,14 @@ async def test_the_load_runs_no_sqlite_statement_on_the_loop(
         loaded.append(dict(on_loop.seen))
         raise _Stop
 
-    on_loop.armed = True
+    def arm(engine: Any) -> None:  # the engine is open: the import's own part begins
+        on_loop.armed = True
+
     try:
         with pytest.raises(_Stop):
             await import_job(store, kind, Mapping.load(mapping), cfg, sb.token,
                              say=lambda _line: None, clock=clock, transport=sb.transport,
-                             around_run=stop_at_the_run)
+                             on_engine=arm, around_run=stop_at_the_run)
         assert store.counts()[ItemState.PENDING] == 20  # the load stored its rows
     finally:
         on_loop.armed = False
