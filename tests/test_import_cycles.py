@@ -149,7 +149,7 @@ def test_the_graph_sees_every_kind_of_import() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-@pytest.mark.parametrize("package", ["bulk", "pdbulk"])
+@pytest.mark.parametrize("package", ["bulk", "jobs", "pdbulk"])
 def test_no_import_cycle_inside_the_package(package: str) -> None:
     """No module of the package imports (at load or in a function) one that imports it
     back, directly or through others of the package."""
@@ -173,7 +173,7 @@ def test_the_engine_imports_no_layer_above() -> None:
     assert above == []
 
 
-@pytest.mark.parametrize("package", ["bulk", "pdbulk"])
+@pytest.mark.parametrize("package", ["bulk", "jobs", "pdbulk"])
 def test_no_import_hidden_from_the_graph(package: str) -> None:
     """No module of the package imports by a string (``importlib.import_module``,
     ``__import__``): such an import is a dependency the graph above cannot see."""
