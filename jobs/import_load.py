@@ -100,6 +100,7 @@ from .planning import (
     stolen_share,
 )
 from .rechecks import recheck_batches, recheck_calls
+from .repeats import RepeatedKeys
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
@@ -157,9 +158,10 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings,
     mapper = planner.mapper
     if not mapper.learns_marks:
         return {}
-    return mapper.learn_marks(first_of_each(
-        unheld(_rows(planner, settings, stopping), typed_source=_typed(settings)), _key_named,
-        planner.key_column))
+    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+    if not planner.repeats.learned:  # the keys the file repeats, on the way (jobs.repeats)
+        rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
+    return mapper.learn_marks(first_of_each(rows, _key_named, planner.key_column))
 
 
 def learn_contacts(planner: RowPlanner, settings: ImportSettings,
@@ -214,6 +216,8 @@ class _Learner:
         self.settings, self.mapping, self.since = settings, mapping, since
         self.stopping = stopping  # its passes over the file stop between chunks of rows
         self.marks: dict[str, dict[str, str]] | None = None
+        # the keys the file repeats, learned on the marks' pass (the planner takes them)
+        self.repeats = RepeatedKeys()
 
     def __call__(self, mapper: RowMapper) -> object:
         settings, mapping = self.settings, self.mapping
@@ -230,13 +234,21 @@ class _Learner:
             unseen.check(mapping.source)
         if not mapper.learns_marks:
             return None
-        self.marks = mapper.learn_marks(first_of_each(unheld(stoppable(read_manifest(
+        rows = self.repeats.learning(unheld(stoppable(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
             header_row=settings.header_row, keys=(mapping.key_column,)), self.stopping),
-            typed_source=_typed(settings)), _key_named,
-            mapping.key_column))
+            typed_source=_typed(settings)), lambda row: _mapped_key(mapper, row.values))
+        self.marks = mapper.learn_marks(first_of_each(rows, _key_named, mapping.key_column))
         return self.marks
+
+
+def _mapped_key(mapper: RowMapper, values: Mapping[str, Any]) -> str | None:
+    """A row's source key as ``RowPlanner.raw_key`` reads it, by ``mapper``'s key source."""
+    try:
+        return source_key(mapper.key(values))
+    except InputError:
+        return None
 
 
 def _key_named(cell: object) -> str | None:
@@ -502,6 +514,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner)
     planner.use(settings)
+    if learner.repeats.learned:  # (the preview's pass read every key)
+        planner.repeats = learner.repeats
     if not missing and await index_keyed_deals(ctx, planner, settings):
         say(f"insert: listed the deals that carry a key "
             f"({planner.indexes.listed.get('deals with a key', 0):,}); a row whose key one "
