@@ -362,3 +362,16 @@ def test_init_mapping_takes_a_bare_close_column_as_the_expected_close_date() -> 
                                                                           strict=True)})
     assert 'expected_close_date = "Close"' in text, text
     assert "Close" not in text.partition("Columns not mapped")[2]
+
+
+@pytest.mark.parametrize("column", ["Close", "Close Date"])
+def test_init_mapping_leaves_out_a_close_column_of_yes_and_no(column: str) -> None:
+    """A ``Close`` / ``Close Date`` column sampled ``yes`` / ``no`` was proposed as the
+    expected close date and every row failed ``not a date: 'yes'`` (x29r3 F6, 2 of 2)."""
+    from jobs.mapping import init_mapping
+
+    head = ["Key", "Deal", column]
+    text = init_mapping(head, catalog(), samples={"Key": ["1", "2"], "Deal": ["A", "B"],
+                                                  column: ["yes", "no"]})
+    assert f'expected_close_date = "{column}"' not in text, text
+    assert f"hold no date (yes / no?): {column}" in text

@@ -454,6 +454,17 @@ def _numbers_only(samples: MappingABC[str, Sequence[str]] | None, column: str) -
 _EMAIL_INSIDE = re.compile(r"[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+")
 
 
+_DATE_TARGETS = ("deal.expected_close_date", "deal.won_time", "deal.lost_time",
+                 "deal.close_time")
+
+
+def _digitless(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether ``column`` was sampled (a value at least) and no sampled value holds a
+    digit: no date, in any format or unit."""
+    values = _sampled(samples, column)
+    return bool(values) and not any(ch.isdigit() for v in values for ch in str(v))
+
+
 def _mostly_emails(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
     """Whether most sampled values of ``column`` (half or more, one at least) hold an e-mail
     address: not a name."""
@@ -992,6 +1003,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # HubSpot association) would name persons after their addresses: left out too
     mailed = [guesses.pop(t) for t in ("person.name", "organization.name", "deal.title")
               if t in guesses and _mostly_emails(samples, guesses[t])]
+    # a date column whose samples hold no digit at all ("yes" / "no": a "Close" or "Close
+    # Date" flag) is no date: every row would fail (x29r3 F6, 2 of 2 headers)
+    undated = [guesses.pop(t) for t in _DATE_TARGETS
+               if t in guesses and _digitless(samples, guesses[t])]
     # and an e-mail column whose samples hold no address ("Associated Contact IDs": bare
     # numbers) is not the person's e-mail (v10r10 M3)
     if "person.email" in guesses and _sampled(samples, guesses["person.email"]) \
@@ -1178,7 +1193,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                        if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
                 out += _several_lines(section, column, samples)
-    unused = [c for c in header if c not in used and c not in numeric]
+    unused = [c for c in header if c not in used and c not in numeric and c not in undated]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
     if numeric:
@@ -1190,6 +1205,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if unmailed:
         out.append("# Left out, its sampled values hold no e-mail address (ids?): "
                    + ", ".join(unmailed))
+    if undated:
+        out.append("# Left out, their sampled values hold no date (yes / no?): "
+                   + ", ".join(undated))
     return "\n".join(out) + "\n"
 
 
