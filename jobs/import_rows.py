@@ -386,6 +386,11 @@ class RowPlanner:
             self.repeats.first(key, row, self.read_columns)
             return None
         repeat = self.repeats.again(key, row, self.read_columns)
+        if repeat is not None and repeat.same and (failing is not None
+                                                   or key in self._first_failed):
+            # the first row failed: this one, the same cells, is decided as it was and
+            # fails the same way (x29r3 F5: "imported once, as that row", nothing was)
+            return None
         if repeat is not None and repeat.same:
             self.counts.duplicates += 1
             return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,

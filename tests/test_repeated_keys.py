@@ -104,3 +104,21 @@ def test_repeated_keys_keep_the_first_rows_of_repeated_keys_only() -> None:
     assert other is not None and not other.same and [c for c, *_ in other.differing] == ["n"]
     assert repeats.again("k8", SourceRow(20_002, 20_002, {"id": "k8"}), None) is None
     assert os.environ.get("PDBULK_STATE_DIR")  # (hermetic: the conftest's own folder)
+
+
+async def test_a_repeat_of_a_failing_row_fails_as_it_does(tmp_path: Path) -> None:
+    """Rows 3 and 4 the same, their stage unknown: row 3 failed and row 4 was reported a
+    duplicate "imported once, as that row" — nothing was imported (x29r3 F5, 2 of 2). Both
+    fail with the reason; the key is not contested (the rows agree)."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage\nk1,One,Qualified\nk2,Two,Nowhere\nk2,Two,Nowhere\n")
+    mapping.write_text(MAPPING.format(mode="upsert"))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = [r["row"] for r in read_csv(store.directory / "succeeded.csv")]
+        store.close()
+        assert done == ["2"], done
+        assert sorted(failed) == ["3", "4"]
+        assert failed["3"]["reason"] == failed["4"]["reason"], failed
+        assert "duplicate" not in failed["4"]["reason"]
