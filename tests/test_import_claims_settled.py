@@ -33,6 +33,29 @@ def _created(store: Any) -> dict[str, int]:
             if i.op == "create" and i.result and i.result.get("action") == "created"}
 
 
+async def _merge(sb: Any, tmp_path: Path, created: dict[str, int], away: list[str],
+                 into: list[str]) -> None:
+    """Each deal of ``away``'s keys merged into the deal of the ``into`` key beside it,
+    recorded as `pdbulk merge` records its merges (``jobs.merged_deals``)."""
+    pairs = [(created[a], created[b]) for a, b in zip(away, into, strict=True)]
+    async with api_context(sb, tmp_path / "ctx") as ctx:
+        for away_id, survivor_id in pairs:
+            await ctx.call("mergeDeals", path={"id": away_id},
+                           json={"merge_with_id": survivor_id})
+    record(sb.url, pairs, "merge-1", applied=True)
+
+
+async def _imported_again(sb: Any, tmp_path: Path, export: Any, code: str
+                          ) -> tuple[Counter[str], Counter[str]]:
+    """An upsert of the same file by a new job: its rows by action, and the live deals
+    by the key they carry."""
+    again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest, export.mapping,
+                                    mode="upsert", job_id="again", create_key_field=False)
+    actions = Counter(str(i.result.get("action")) for i in again.items() if i.result)
+    again.close()
+    return actions, Counter(str(d["custom_fields"].get(code)) for d in sandbox_deals(sb))
+
+
 async def test_a_resume_settles_the_claims_a_kill_lost_and_merges_stay_merged(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
@@ -78,19 +101,8 @@ async def test_a_resume_settles_the_claims_a_kill_lost_and_merges_stay_merged(
         assert len(done) == 30
         keys = sorted(created)  # the deals the "killed" run made
         half = len(keys) // 2
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            pairs = [(created[away], created[survivor])
-                     for away, survivor in zip(keys[:half], keys[half:2 * half], strict=True)]
-            for away_id, survivor_id in pairs:
-                await ctx.call("mergeDeals", path={"id": away_id},
-                               json={"merge_with_id": survivor_id})
-        record(sb.url, pairs, "merge-1", applied=True)
-        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
-                                        export.mapping, mode="upsert", job_id="again",
-                                        create_key_field=False)
-        actions = Counter(str(i.result.get("action")) for i in again.items() if i.result)
-        again.close()
-        held = Counter(str(d["custom_fields"].get(code)) for d in sandbox_deals(sb))
+        await _merge(sb, tmp_path, created, keys[:half], keys[half:2 * half])
+        actions, held = await _imported_again(sb, tmp_path, export, code)
         assert not set(keys[:half]) & set(held), (actions, "a merged-away key was created again")
         assert actions["created"] == 0 and actions["merged"] == half, actions
         assert sum(held.values()) == 30 - half
@@ -116,21 +128,10 @@ async def test_a_killed_import_never_resumed_keeps_its_merged_deals_merged(
         first.close()
         assert len(created) == 30
         keys = sorted(created)
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            pairs = [(created[away], created[survivor])
-                     for away, survivor in zip(keys[:10], keys[10:20], strict=True)]
-            for away_id, survivor_id in pairs:
-                await ctx.call("mergeDeals", path={"id": away_id},
-                               json={"merge_with_id": survivor_id})
-        record(sb.url, pairs, "merge-1", applied=True)
-        again, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
-                                        export.mapping, mode="upsert", job_id="again",
-                                        create_key_field=False)
-        actions = Counter(str(i.result.get("action")) for i in again.items() if i.result)
-        again.close()
+        await _merge(sb, tmp_path, created, keys[:10], keys[10:20])
         code = next(f["field_code"] for f in sb.state.fields.values()
                     if f["field_name"] == KEY_FIELD)
-        held = Counter(str(d["custom_fields"].get(code)) for d in sandbox_deals(sb))
+        actions, held = await _imported_again(sb, tmp_path, export, code)
         assert not set(keys[:10]) & set(held), (actions, "a merged-away key was created again")
         assert actions["created"] == 0 and actions["merged"] == 10, actions
         assert sum(held.values()) == 20
@@ -159,12 +160,7 @@ async def test_a_resume_takes_a_create_merged_away_since_the_kill_as_merged(
         with sqlite3.connect(directory / "job.sqlite") as db:  # as a kill -9 leaves them
             db.executemany("UPDATE items SET state = 'sending', result = NULL, sent_at = ? "
                            "WHERE source_key = ?", [(time.time() - 5, k) for k in flight])
-        pairs = [(created[a], created[s]) for a, s in zip(flight, survivors, strict=True)]
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            for away_id, survivor_id in pairs:
-                await ctx.call("mergeDeals", path={"id": away_id},
-                               json={"merge_with_id": survivor_id})
-        record(sb.url, pairs, "merge-1", applied=True)
+        await _merge(sb, tmp_path, created, flight, survivors)
         for _ in range(20):
             resumed, result = await resume_job(sb, directory, reread=True)
             rows = {str(i.key): i for i in resumed.items()}
