@@ -66,57 +66,5 @@ def test_no_import_reaches_up(module: str) -> None:
     assert up == []
 
 
-def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
-    """The strongly connected components of more than one module (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on: set[str] = set()
-    out: list[set[str]] = []
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on.add(root)
-        while work:
-            node, targets = work[-1]
-            nxt = next(targets, None)
-            if nxt is not None:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on.add(nxt)
-                    work.append((nxt, iter(sorted(graph[nxt]))))
-                elif nxt in on:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                comp = set()
-                while True:
-                    top = stack.pop()
-                    on.discard(top)
-                    comp.add(top)
-                    if top == node:
-                        break
-                if len(comp) > 1:
-                    out.append(comp)
-    return out
-
-
-def test_import_kind_is_in_no_cycle() -> None:
-    """No module of the import kind, nor what it shares with other kinds, is part of an
-    import cycle within jobs/ (imports inside functions counted)."""
-    modules = _modules()
-    graph = {name: {t for t, _ in _imports(name, path, modules) if t in modules and t != name}
-             for name, path in modules.items()}
-    ours = {name for name in modules
-            if name.startswith(("jobs.import_", "jobs.importing"))
-            or name in ("jobs.clock_skew", "jobs.recheck", "jobs.prepared", "jobs.patch_job",
-                        "jobs.undo.targets", "jobs.undo.carriers")}
-    assert len(ours) > 10
-    assert [sorted(c & ours) for c in _cycles(graph) if c & ours] == []
+# No module of jobs/ is in an import cycle: tests/test_import_cycles.py (jobs among its
+# packages) checks every one, the import kind's included.
