@@ -13,8 +13,9 @@ import orjson
 
 from bulk.operations import OPERATIONS, Operation
 from bulk.sandbox import SandboxConfig
-from bulk.sandbox.errors import RATE_LIMITED_BODY, ApiFailure, unauthorized
-from bulk.sandbox.handlers import HANDLERS, Call
+from bulk.sandbox.app import answer
+from bulk.sandbox.errors import RATE_LIMITED_BODY, unauthorized
+from bulk.sandbox.handlers import Call
 from bulk.sandbox.runtime import Runtime
 from bulk.sandbox.state import Account
 from bulk.transport import MockTransport, Request, Response
@@ -62,13 +63,8 @@ class InProcessSandbox:
             rt.stats.rate_limited += 1
             return _json(429, RATE_LIMITED_BODY, admission.headers)
         rt.stats.charge(op.id, op.token_cost)
-        try:
-            body = orjson.loads(req.body) if op.is_write and req.body else None
-            status, payload = HANDLERS[op.id](rt.account, Call(query, found.groupdict(), body))
-        except ApiFailure as failure:
-            status, payload = failure.status, failure.body()
-        if op.is_write and status < 300:
-            rt.stats.writes_applied[op.id] += 1
+        body = orjson.loads(req.body) if op.is_write and req.body else None
+        status, payload = answer(rt, op, Call(query, found.groupdict(), body))
         return _json(status, payload, admission.headers)
 
 

@@ -24,7 +24,7 @@ from .admin import add_admin_routes
 from .config import SandboxConfig
 from .errors import RATE_LIMITED_BODY, ApiFailure, invalid, server_error, unauthorized
 from .faults import FaultPlan
-from .handlers import HANDLERS, Call, Handler
+from .handlers import HANDLERS, Call
 from .limits import format_seconds
 from .runtime import Runtime
 
@@ -56,13 +56,26 @@ async def _read_body(request: web.Request) -> object:
         raise invalid("body", "is not valid JSON") from None
 
 
+def answer(rt: Runtime, op: Operation, call: Call) -> tuple[int, Any]:
+    """An admitted, charged call run by its handler: (status, payload), an ``ApiFailure``
+    as its answer; a write that succeeded is counted applied. The app's request path and
+    a socket-free one (tests/inproc_sandbox.py) share it."""
+    try:
+        status, payload = HANDLERS[op.id](rt.account, call)
+    except ApiFailure as failure:
+        return failure.status, failure.body()
+    if op.is_write and status < 300:
+        rt.stats.writes_applied[op.id] += 1
+    return status, payload
+
+
 class _Endpoint:
     """One operation's route handler: the request path described in the module docstring."""
 
-    __slots__ = ("handler", "op", "rt")
+    __slots__ = ("op", "rt")
 
-    def __init__(self, rt: Runtime, op: Operation, handler: Handler) -> None:
-        self.rt, self.op, self.handler = rt, op, handler
+    def __init__(self, rt: Runtime, op: Operation) -> None:
+        self.rt, self.op = rt, op
 
     def _reply(self, status: int, payload: Any, headers: dict[str, str],
                plan: FaultPlan) -> web.Response:
@@ -107,12 +120,12 @@ class _Endpoint:
         rt.stats.charge(op.id, op.token_cost)
         try:
             body = await _read_body(request) if op.is_write else None
-            call = Call(request.query, request.match_info, body, plan.search_lag)
-            status, payload = self.handler(rt.account, call)
         except ApiFailure as failure:
             status, payload = failure.status, failure.body()
+        else:
+            status, payload = answer(rt, op, Call(request.query, request.match_info, body,
+                                                  plan.search_lag))
         if op.is_write and status < 300:
-            rt.stats.writes_applied[op.id] += 1
             if plan.lost_response:
                 rt.stats.faults_injected["lost_response"] += 1
                 return _drop(request)
@@ -134,7 +147,7 @@ def build_app(config: SandboxConfig) -> web.Application:
     add_admin_routes(app, rt)
     # Literal paths first, so /deals/search is not taken for /deals/{id}.
     for op in sorted(OPERATIONS.values(), key=lambda o: ("{" in o.path, o.path)):
-        endpoint = _Endpoint(rt, op, HANDLERS[op.id])
+        endpoint = _Endpoint(rt, op)
         prefixes = ["/api/v2"] if op.version == "v2" else ["/v1", "/api/v1"]
         for prefix in prefixes:
             app.router.add_route(op.method, prefix + op.path, endpoint.handle)
