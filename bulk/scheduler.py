@@ -88,6 +88,7 @@ _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
 RESET_PROBE_EVERY, RESET_PROBE_LATE = 1800.0, 60.0
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
 # the burst window or showing tokens left today: the budget is spent
+_TIMER_TICK = 1e-3  # the shortest re-arm of the loop timer: uvloop's resolution (``_ring``)
 _TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answered calls
 # The share of a window added to it (WINDOW_MARGIN), for two reasons, neither of them the
 # latency (an answered call is re-dated from its answer, ``_redate``; the next call's way
@@ -848,10 +849,14 @@ class Scheduler:
 
     def _ring(self) -> None:
         """The loop timer's callback (system clock): sleeps on if the time moved later,
-        else dispatches."""
+        else dispatches. It sleeps on for ``_TIMER_TICK`` at least: uvloop (libuv) keeps
+        its timers in whole milliseconds, truncated, so a callback runs up to 1 ms before
+        its time, and a timer re-armed for the rest (under 1 ms) ran at once, again and
+        again until the time came (issue 8: 20-29 of these callbacks per request at
+        Growth, each a loop turn; ~86 per wake-up on a bare uvloop timer)."""
         delay = self._timer_at - self._clock.now()
         if delay > _EPS and self._timer_loop is not None:
-            self._timer = self._timer_loop.call_later(delay, self._ring)
+            self._timer = self._timer_loop.call_later(max(delay, _TIMER_TICK), self._ring)
             return
         self._timer = None
         self._dispatch_or_fail()

@@ -90,3 +90,32 @@ def test_on_the_system_clock_the_timer_is_no_task() -> None:
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.02 - 1e-6, gaps
     assert tasks == 0, f"{tasks} tasks for 9 timer wake-ups"
+
+
+class _RingCounting(Scheduler):
+    """Counts the loop timer's callbacks."""
+
+    __slots__ = ("rings",)
+
+    def _ring(self) -> None:
+        self.rings += 1
+        super()._ring()
+
+
+def test_on_uvloop_a_wake_up_is_a_callback_or_two_not_a_spin() -> None:
+    """uvloop fires a timer up to 1 ms early (whole milliseconds, truncated): the timer
+    sleeps on for at least 1 ms, so ten wake-ups 20.3 ms apart take a callback or two each
+    (the rest of the ms re-armed as is spun: 526 callbacks for the 9), and each call is
+    still admitted no sooner than its slot frees."""
+    uvloop = pytest.importorskip("uvloop")
+    s = _RingCounting(Limits(burst=1, window=0.0203), clock=SystemClock(), safety=0)
+    s.rings = 0
+
+    async def go() -> list[float]:
+        return [await s.acquire(GET) for _ in range(10)]
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        times = runner.run(go())
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.0203 - 1e-6, gaps
+    assert s.rings <= 2 * 9 + 2, f"{s.rings} timer callbacks for 9 wake-ups"
