@@ -356,3 +356,61 @@ def test_a_person_name_is_keyed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = [contacts.name_match_key(name) for _ in range(30) for name in names]
     assert keys == ["johan smith-memo", "lee-memo kim", "zoe memo-kowalski"] * 30
     assert len(calls) == len(names)
+
+
+class _EveryFirst:
+    """Stands for ``text._KEY_RECHECKED`` holding every first character: no key skips the
+    full reading."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _key_reading(cell: str) -> str | None:
+    try:
+        return tf.source_key(cell)
+    except InputError as exc:
+        return f"refused: {exc.reason}"
+
+
+KEYS = st.one_of(ASCII, st.from_regex(r"\A[ A-Za-z#-]{0,3}[0-9EeRr:.,' -]{0,12}\Z"))
+
+
+@given(KEYS)
+@example("HS-100042")
+@example(" 1001.0 ")
+@example("1,001")
+@example("1.23457E+15")
+@example("#N/A")
+@example("Err:502")
+@example("err:502")
+@example("-")
+@example("A  B")
+def test_source_key_of_plain_ascii_is_the_full_reading(cell: str) -> None:
+    """source_key's fast path for printable ASCII keys gives what its full reading (every
+    refusal checked, whole_key) gives: the same key, None, or the same refusal."""
+    from unittest import mock
+
+    from jobs.transforms import text
+
+    fast = _key_reading(cell)
+    with mock.patch.object(text, "_KEY_RECHECKED", _EveryFirst()):
+        assert _key_reading(cell) == fast
+
+
+def test_a_plain_key_is_read_without_the_number_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key that starts with a letter (``HS-100042``: most keys) is read without the checks
+    only a number or an error value can fail (a key is read on each of the file's passes:
+    issue 8); one that starts with a digit is still checked."""
+    from jobs.transforms import text
+
+    calls: list[str] = []
+    check = text.is_spreadsheet_error
+
+    def counted(cell: str) -> bool:
+        calls.append(cell)
+        return check(cell)
+    monkeypatch.setattr(text, "is_spreadsheet_error", counted)
+    assert [tf.source_key(f" HS-{n} ") for n in range(50)] == [f"HS-{n}" for n in range(50)]
+    assert calls == []
+    assert tf.source_key("1001.0") == "1001" and calls == ["1001.0"]

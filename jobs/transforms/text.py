@@ -197,6 +197,10 @@ def is_spreadsheet_error(text: str) -> bool:
     return upper in _EXCEL_ERRORS or bool(_LIBREOFFICE_ERROR.fullmatch(upper))
 # an integer id written by a tool that held it as a float ("1001.0": pandas, a JSON double)
 _WHOLE_AS_FLOAT = re.compile(r"(-?[0-9]+)\.0+")
+# the first characters of a stripped ASCII key that ``source_key`` reads in full: where
+# _EXCEL_SCIENTIFIC, _GROUPED, _WHOLE_AS_FLOAT, an Excel error value or LibreOffice's
+# Err:NNN may begin ("" too: a blank key is None)
+_KEY_RECHECKED = frozenset("-0123456789#Ee") | {""}
 
 
 def whole_key(text: str) -> str:
@@ -234,6 +238,13 @@ def source_key(value: object) -> str | None:
     fails); an XLSX date, date-time or time cell fails (an id Excel took for a date)."""
     if value is None:
         return None
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value:
+        # most keys (``HS-100042``, ``0061x00000AbCdE``): ``clean_text``'s reading of
+        # printable ASCII; none of the refusals nor ``whole_key`` reads text that starts
+        # with neither a digit, a minus, "#" nor "E" (issue 8: a key is read on every pass)
+        key = value.strip()
+        if key[:1] not in _KEY_RECHECKED:
+            return key
     if isinstance(value, CurrencyNumber):
         # v10r26 S1: an id column in a currency format gave the key "123 $"; the JSON
         # export of the record says 123: the number is the key (a fraction fails below)
