@@ -414,3 +414,56 @@ def test_a_plain_key_is_read_without_the_number_checks(monkeypatch: pytest.Monke
     assert [tf.source_key(f" HS-{n} ") for n in range(50)] == [f"HS-{n}" for n in range(50)]
     assert calls == []
     assert tf.source_key("1001.0") == "1001" and calls == ["1001.0"]
+
+
+def _raw_reading(source: Any, values: dict[str, Any]) -> object:
+    try:
+        return source(values)
+    except InputError as exc:
+        return f"refused: {exc.reason}"
+
+
+CELLS = st.one_of(ASCII, st.text(max_size=10), st.sampled_from(
+    ["#N/A", " #REF! ", "Err:502", "####", "a#b", "  ", "\u200b", "N/A", "x" * 12 + "#"]))
+
+
+@given(CELLS, st.booleans(), st.booleans())
+@example("#N/A", False, False)
+@example("  ", True, False)
+@example("  ", False, True)
+def test_a_plain_columns_filled_text_cell_is_read_as_the_general_path_reads_it(
+        cell: str, required: bool, default: bool) -> None:
+    """A plain column's source (no template, marker or allowed list) gives a text cell the
+    raw value, default or refusal the general reading gives (its fast path, issue 8)."""
+    from jobs.mapping.spec import FieldSpec
+    from jobs.mapping.steps import _Source
+
+    spec = FieldSpec(column="C", required=required,
+                     default="dflt" if default and not required else None)
+    fast, full = _Source("deal.x", spec), _Source("deal.x", spec)
+    full._plain = False
+    assert fast._plain
+    assert _raw_reading(fast, {"C": cell}) == _raw_reading(full, {"C": cell})
+
+
+def test_a_filled_text_cell_is_read_without_the_blank_and_error_checks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain column's filled text cell is its raw value without a call to the empty or
+    spreadsheet-error checks (every step of every row reads one: issue 8); a cell that
+    may be an error value is still checked, and refused."""
+    import jobs.transforms as transforms
+    from jobs.mapping.spec import FieldSpec
+    from jobs.mapping.steps import _Source
+
+    calls: list[object] = []
+    check = transforms.not_excel_error
+
+    def counted(value: object) -> None:
+        calls.append(value)
+        check(value)
+    monkeypatch.setattr(transforms, "not_excel_error", counted)
+    source = _Source("deal.x", FieldSpec(column="C"))
+    assert [source({"C": f"cell {n}"}) for n in range(50)] == [f"cell {n}" for n in range(50)]
+    assert calls == []
+    assert _raw_reading(source, {"C": "#N/A"}).startswith("refused: '#N/A' is the error")
+    assert calls == ["#N/A"]

@@ -472,6 +472,9 @@ def _addresses(column: str | None) -> Convert:
     column is a leaf of a JSON array of objects (``person_id.email.value`` of
     ``[{"value": ...}, {"value": ...}]``, which reads as its first item's), of every
     item's leaf."""
+    if not column or "." not in column or "[" in column:  # no such leaf (_array_leaves)
+        return lambda raw, values: tf.email_addresses(raw)
+
     def convert(raw: object, values: Values) -> Any:
         leaves = _array_leaves(values, column)
         return tf.email_addresses(leaves if leaves and leaves[0] == raw else raw)

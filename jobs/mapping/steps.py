@@ -9,7 +9,7 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
-from typing import Any, cast
+from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import AmbiguousPath, PathRow, object_at
@@ -73,8 +73,8 @@ class _Source:
     ``allowed`` limits the raw values (case- and space-insensitively).
     """
 
-    __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_required",
-                 "_template", "column", "columns", "what", "where")
+    __slots__ = ("_allowed", "_column", "_default", "_empty", "_join", "_many", "_plain",
+                 "_required", "_template", "column", "columns", "what", "where")
 
     def __init__(self, key: str, spec: FieldSpec, empty: frozenset[str] = frozenset(), *,
                  many: bool = False, what: str = "a single value") -> None:
@@ -95,6 +95,9 @@ class _Source:
                                      else key)
         self.columns: tuple[str, ...] = tuple(self._template.columns if self._template
                                               else () if spec.column is None else (spec.column,))
+        # a column read as it is (no template, no empty-value marker, no allowed list): a
+        # filled text cell is then its own raw value (``_read``'s fast path, issue 8)
+        self._plain = self.column is not None and not empty and self._allowed is None
 
     @property
     def template(self) -> str | None:
@@ -111,6 +114,11 @@ class _Source:
             raise InputError(exc.reason, column=self.where) from None
 
     def _read(self, values: Values, default: bool) -> object:
+        if self._plain:  # the usual cell: text, filled, no spreadsheet error value
+            cell = values.get(self._column)  # type: ignore[arg-type]
+            if type(cell) is str and cell.strip() and "#" not in (head := cell[:8]) \
+                    and "RR:" not in head.upper():
+                return cell
         raw: object = None
         if self._template is not None:
             columns = self._template.columns
@@ -279,7 +287,7 @@ class _Step:
         for cell in cells:
             if type(cell) is not str:
                 return None
-        return cast("tuple[str, ...]", cells)
+        return cells  # type: ignore[return-value]  # (every cell is text: checked above)
 
     def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
                     values: Values) -> Any:
