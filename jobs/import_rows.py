@@ -1092,7 +1092,8 @@ class RowPlanner:
         org_id = org.get("id") if org is not None else None
         joined = self._file_identity(person, mapped_org, org_id)
         ref = self._joined_ref(joined, org, linked, mapped_org)
-        if ref is not None and (borrowed := _borrowed(person, joined)):
+        if ref is not None and joined is not person \
+                and (borrowed := _borrowed(person, joined)):  # itself: nothing borrowed
             self.counts.persons_borrowed += 1
             ref = {**ref, "borrowed": borrowed}
         return ref

@@ -467,3 +467,28 @@ def test_a_filled_text_cell_is_read_without_the_blank_and_error_checks(
     assert calls == []
     assert _raw_reading(source, {"C": "#N/A"}).startswith("refused: '#N/A' is the error")
     assert calls == ["#N/A"]
+
+
+def test_a_row_whose_person_the_file_gives_nothing_more_is_not_compared_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row's person that the file's other rows give no e-mail or phone more (it is its own
+    file identity) borrows nothing: decided without comparing its addresses and phones to
+    themselves (issue 8: every row did); a row that does borrow still says what."""
+    from jobs import import_rows
+    from tests.test_person_identity import decide_all, planner, rows_of
+
+    calls: list[object] = []
+    borrowed = import_rows._borrowed
+
+    def counted(own: Any, joined: Any) -> list[str]:
+        calls.append(own)
+        return borrowed(own, joined)
+    monkeypatch.setattr(import_rows, "_borrowed", counted)
+    alone = [{"contact": f"Ann Memo{n}", "email": f"ann{n}@memo.test"} for n in range(20)]
+    got = decide_all(planner(), rows_of(alone))
+    assert all("borrowed" not in ref for ref in got.values())
+    assert calls == []
+    pair = [{"contact": "Bo Memo", "email": "bo@memo.test", "phone": "+1 378 759 3681"},
+            {"contact": "Bo Memo", "phone": "+1 378 759 3681"}]
+    got = decide_all(planner(), rows_of(pair))
+    assert got["K3"]["borrowed"] == ["bo@memo.test"]
