@@ -6,7 +6,6 @@ imports another back."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any
@@ -15,7 +14,7 @@ import anyio
 
 from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
-from .clock import Clock, in_thread
+from .clock import Clock, SystemClock, in_thread
 from .swallowed import went_on
 
 
@@ -32,13 +31,15 @@ class DualClaims:
     ``since``, the local ``previous`` outcome (else the shared one), the shared ``born``;
     two different outcomes (a run of one store did the name again since the other's)
     say ``reconcile`` since the start (None): the taker looks the name up.
-    Release, renew (held = held in both) and waits go to both."""
+    Release, renew (held = held in both) and waits go to both; ``clock``: the run's, the
+    one both stores wait on (a wait's bound is counted on it; default ``SystemClock``)."""
 
-    __slots__ = ("holder", "local", "shared")
+    __slots__ = ("clock", "holder", "local", "shared")
 
-    def __init__(self, local: Claims, shared: Claims) -> None:
+    def __init__(self, local: Claims, shared: Claims, *, clock: Clock | None = None) -> None:
         self.local, self.shared = local, shared
         self.holder = shared.holder
+        self.clock: Clock = clock or SystemClock()
 
     def __repr__(self) -> str:
         return f"DualClaims({self.local!r}, {self.shared!r})"
@@ -103,9 +104,11 @@ class DualClaims:
             (await self.shared.renew(claims, lease_s))
 
     async def wait_released(self, name: str, within_s: float) -> bool:
-        deadline = time.monotonic() + max(0.0, within_s)
+        """Wait (at most ``within_s`` seconds of ``clock``, both stores together) until
+        nobody live holds ``name`` in either; True if so."""
+        deadline = self.clock.now() + max(0.0, within_s)
         return (await self.local.wait_released(name, within_s)
-                and await self.shared.wait_released(name, max(0.0, deadline - time.monotonic())))
+                and await self.shared.wait_released(name, max(0.0, deadline - self.clock.now())))
 
     async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The local outcome, else the shared one (as ``acquire_many`` merges them)."""
@@ -183,7 +186,8 @@ def open_claims(company: str | None = None, *, clock: Clock | None = None) -> Cl
     holder = new_holder()  # one job's run: the same holder in both stores
     local = LocalClaims(holder=holder, clock=clock)
     try:
-        return DualClaims(local, RedisClaims(url, company, holder=holder, clock=clock))
+        return DualClaims(local, RedisClaims(url, company, holder=holder, clock=clock),
+                          clock=clock)
     except BaseException:
         local.close()
         raise

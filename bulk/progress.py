@@ -7,7 +7,6 @@ scheduler's statistics); it never computes anything of its own.
 from __future__ import annotations
 
 import sys
-import time
 from types import TracebackType
 from typing import TextIO
 
@@ -24,6 +23,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from .clock import Clock, SystemClock
 from .runner import RunStats
 from .scheduler import Scheduler, SchedulerStats
 
@@ -62,20 +62,25 @@ class ProgressView:
 
     def __init__(self, total: int, *, label: str = "items", already: int = 0,
                  stream: TextIO | None = None, force_plain: bool = False,
-                 interval: float = 2.0, done_before: int = 0, failed_before: int = 0) -> None:
+                 interval: float = 2.0, done_before: int = 0, failed_before: int = 0,
+                 clock: Clock | None = None) -> None:
         """``already``: items settled before this run (done, failed, skipped);
         ``done_before`` / ``failed_before``: of those, the done and the failed ones (rows
-        refused at load time included), so ``done=`` and ``failed=`` count the whole job."""
+        refused at load time included), so ``done=`` and ``failed=`` count the whole job.
+        ``interval``: seconds between two plain lines; ``clock``: the run's (the engine's:
+        the rate, the estimate, the time taken and the bar's elapsed / remaining columns
+        are read on it; default ``SystemClock``)."""
         self.total, self.label, self.already = total, label, already
         self.done_before, self.failed_before = done_before, failed_before
         self.stream = stream or sys.stderr
         self.plain = force_plain or not self.stream.isatty()
         self.interval = interval
+        self.clock: Clock = clock or SystemClock()
         self.scheduler: Scheduler | None = None
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._last = 0.0
-        self._start = time.monotonic()
+        self._start = self.clock.now()
 
     def __enter__(self) -> ProgressView:
         if not self.plain:
@@ -83,7 +88,7 @@ class ProgressView:
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[tokens]}"),
                 TimeElapsedColumn(), _Remaining(self),
-                console=Console(file=self.stream), transient=False,
+                console=Console(file=self.stream), transient=False, get_time=self.clock.now,
             )
             self._progress.__enter__()
             self._task = self._progress.add_task(self.label, total=self.total,
@@ -102,7 +107,7 @@ class ProgressView:
         return self.scheduler.reset_wait_brief() if self.scheduler is not None else None
 
     def update(self, stats: RunStats, *, final: bool = False) -> None:
-        now = time.monotonic()
+        now = self.clock.now()
         completed = self.already + stats.done + stats.failed
         elapsed = max(1e-9, now - self._start)
         rate = (stats.done + stats.failed) / elapsed

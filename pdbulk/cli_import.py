@@ -305,7 +305,8 @@ async def _import_with_progress(store: JobStore, kind: ImportJob, mapping: Impor
         done = sum(counts[s] for s in (ItemState.DONE, ItemState.FAILED, ItemState.SKIPPED))
         with ProgressView(sum(counts.values()), label="import", already=done,
                           done_before=counts[ItemState.DONE],
-                          failed_before=counts[ItemState.FAILED]) as shown:  # refused rows too
+                          failed_before=counts[ItemState.FAILED],  # refused rows too
+                          clock=engine.clock) as shown:
             shown.scheduler = engine.scheduler
             sink.append(shown.update)
             yield

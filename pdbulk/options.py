@@ -736,7 +736,8 @@ async def execute_async(engine: Engine, kind: Any, *, label: str = "items") -> R
     try:  # the runner sets the job's status (running, then stopped/finished) in a finally
         with ProgressView(total, label=label, already=already,
                           done_before=counts.get(ItemState.DONE, 0),
-                          failed_before=counts.get(ItemState.FAILED, 0)) as view:
+                          failed_before=counts.get(ItemState.FAILED, 0),
+                          clock=engine.clock) as view:
             view.scheduler = engine.scheduler
             result = await engine.run(kind, on_progress=view.update)
             view.update(result.stats, final=True)
