@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -296,6 +297,19 @@ def connect(url: str, **options: Any) -> aioredis.Redis:
     return client
 
 
+def connect_blocking(url: str, **options: Any) -> redis.Redis:
+    """A blocking redis-py client (``redis.Redis.from_url``) with the retry policy of
+    ``blip_retry``, for the few round trips made from synchronous code (``bulk.journal``:
+    a job's record read once, an entry appended once an item at most). Nothing to hold:
+    a blocking round trip blocks the loop, and a ``FakeClock`` driven on it with it."""
+    import redis.retry
+
+    client: redis.Redis = redis.Redis.from_url(
+        url, retry=redis.retry.Retry(ExponentialBackoff(cap=0.5, base=0.05), BLIP_RETRIES),
+        **options)
+    return client
+
+
 def lacks_script(exc: BaseException) -> bool:
     """A pipelined EVALSHA answered NOSCRIPT: the server restarted (empty) between the
     pipeline's script check and its commands. The next pipeline loads them again; nothing
@@ -328,4 +342,4 @@ def failure(url: str, exc: BaseException) -> str:
 
 
 __all__ = ["ADMIT", "BLIP_RETRIES", "LATER", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "connect",
-           "failure", "lacks_script"]
+           "connect_blocking", "failure", "lacks_script"]

@@ -902,9 +902,9 @@ def merges_note(known: int) -> str:
     x28r2 F5)."""
     return (f"this state folder knows {counted(known, 'merge')} on this account (pdbulk "
             "merge / dedupe, merged-deals.jsonl): a key whose deal they merged away is not "
-            "created again; a merge made from another state folder, another machine or "
-            "Pipedrive's screens is not known here, and its merged-away key's row creates "
-            "that deal again (README, Limits)")
+            "created again; a merge made from another state folder or machine that shares "
+            "no coordinator with this one, or in Pipedrive's screens, is not known here, and "
+            "its merged-away key's row creates that deal again (README, Limits)")
 
 
 async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: ImportMapping,

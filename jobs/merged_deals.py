@@ -14,31 +14,28 @@ import does not believe it, whatever its deal is now — a deal gone since may h
 deleted by someone (x15r3 F1: a failed merge's record made an insert report a live,
 archived deal "merged" into another; x16r3 1: with that deal deleted by hand, the next
 import wrote its row over the survivor). At worst the key's deal is made again. One JSON
-line per merge in ``merged-deals.jsonl`` in the state directory (``bulk.claims.state_dir``,
-beside the claims): ``{"account": base URL, "merged": id, "into": survivor id, "job": job
-id, "at": Unix seconds[, "applied": true]}``; appended with one ``write`` (O_APPEND: whole
-lines from concurrent processes), read whole, a line that does not parse skipped. Only merges made
-through this machine's state directory are known: a merge made in Pipedrive's own UI is
-a deleted deal to the import, as before.
+entry per merge in the journal ``merged-deals`` (``bulk.journal``: ``merged-deals.jsonl`` in
+the state directory, beside the claims; and, with a shared coordinator in force, the same
+entries on its Redis, under the company, so that an import on another machine sharing
+that coordinator knows them too — f29e left: a merge run on machine A let an import on
+machine B create the merged-away deal again): ``{"account": base URL, "merged": id,
+"into": survivor id, "job": job id, "at": Unix seconds[, "applied": true]}``; read whole,
+an entry that does not parse skipped. Only merges made through this machine's state
+directory or the shared coordinator are known: a merge made in Pipedrive's own UI is a
+deleted deal to the import, as before. No token is in an entry.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
-from pathlib import Path
 from typing import NamedTuple
 
-import orjson
+from bulk.errors import CoordinatorLost
+from bulk.journal import open_journal
 
-FILE = "merged-deals.jsonl"
-
-
-def _path() -> Path:
-    from bulk.claims import state_dir
-
-    return state_dir() / FILE
+JOURNAL = "merged-deals"
+FILE = f"{JOURNAL}.jsonl"  # its local part, in the state directory
 
 
 def _account(base_url: str) -> str:
@@ -59,57 +56,55 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
     """Append the merges ``pairs`` ((merged-away id, survivor id), ...) about to be sent on
     the account at ``base_url`` by job ``job_id`` (``applied=True``: seen done; see
     ``confirm``); ``at``: when (Unix seconds, the job's clock: ``JobStore.wall``; default
-    now). Raises OSError when the state directory cannot be written (the caller
-    sends nothing then)."""
+    now). Raises OSError when the state directory cannot be written, CoordinatorLost when
+    the shared coordinator's Redis does not answer (the caller sends nothing then)."""
     at = round(time.time() if at is None else at, 3)
     extra = {"applied": True} if applied else {}
-    data = b"".join(orjson.dumps({"account": _account(base_url), "merged": int(m),
-                                  "into": int(s), "job": job_id, "at": at, **extra}) + b"\n"
-                    for m, s in pairs)
-    if not data:
+    entries = [{"account": _account(base_url), "merged": int(m), "into": int(s), "job": job_id,
+                "at": at, **extra} for m, s in pairs]
+    if not entries:
         return
-    path = _path()
-    from bulk.state import private_folder
-
-    private_folder(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    journal = open_journal(JOURNAL)
     try:
-        os.write(fd, data)
+        journal.append(entries)
     finally:
-        os.close(fd)
+        journal.close()
 
 
 def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
             at: float | None = None) -> None:
     """Append the merges ``pairs`` that job ``job_id`` saw done, as applied. Best effort:
-    an OSError is swallowed (the merge stays unconfirmed: an import does not believe it)."""
+    an OSError or CoordinatorLost is swallowed (the merge stays unconfirmed: an import does
+    not believe it)."""
     try:
         record(base_url, pairs, job_id, applied=True, at=at)
-    except OSError:
+    except (OSError, CoordinatorLost):
         pass
 
 
 def survivors(base_url: str) -> dict[int, Merge]:
     """{merged-away deal id: Merge} on the account at ``base_url``: a chain (210 into 208,
     later 208 into 301) followed to its end (301); ``applied`` when a line confirms every
-    merge of the chain (an unconfirmed later link may have failed: 208 still live)."""
+    merge of the chain (an unconfirmed later link may have failed: 208 still live). Read
+    from this machine's state directory and, with a shared coordinator in force, from its
+    Redis too. Raises CoordinatorLost when that Redis does not answer."""
     into: dict[int, tuple[int, str]] = {}
     applied: set[int] = set()
     account = _account(base_url)
+    journal = open_journal(JOURNAL)
     try:
-        with _path().open("rb") as f:
-            for line in f:
-                try:
-                    entry = orjson.loads(line)
-                    if entry.get("account") == account:
-                        merged = int(entry["merged"])
-                        into[merged] = (int(entry["into"]), str(entry["job"]))
-                        if entry.get("applied") is True:
-                            applied.add(merged)
-                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-                    continue
-    except FileNotFoundError:
-        return {}
+        entries = journal.entries()
+    finally:
+        journal.close()
+    for entry in entries:
+        try:
+            if entry.get("account") == account:
+                merged = int(entry["merged"])
+                into[merged] = (int(entry["into"]), str(entry["job"]))
+                if entry.get("applied") is True:
+                    applied.add(merged)
+        except (KeyError, TypeError, ValueError):
+            continue
     out: dict[int, Merge] = {}
     for merged, (survivor, job) in into.items():
         seen = {merged}
@@ -122,4 +117,4 @@ def survivors(base_url: str) -> dict[int, Merge]:
     return out
 
 
-__all__ = ["FILE", "Merge", "confirm", "record", "survivors"]
+__all__ = ["FILE", "JOURNAL", "Merge", "confirm", "record", "survivors"]

@@ -1,0 +1,107 @@
+"""The merge record (``jobs.merged_deals``) is shared through the Redis coordinator: an import
+on another machine (another state folder, the same Redis) knows the merges made here and
+never creates a merged-away deal again (f29e left). A real redis-server, the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulk.coordinator import ENV_COORDINATOR
+from bulk.journal import DualJournal, LocalJournal, RedisJournal, journal_key
+from bulk.sandbox import SandboxConfig, serve
+from jobs.api import merge_deals, run_job
+from jobs.merged_deals import FILE, JOURNAL, survivors
+from tests.import_support import engine_config, import_once, read_csv, sandbox_deals
+from tests.redis_helpers import RedisServer, redis_server
+
+__all__ = ["redis_server"]
+
+MAPPING = """
+version = 1
+[import]
+key_column = "id"
+mode = "upsert"
+[deal]
+title = "title"
+value = "value"
+"""
+
+
+@pytest.mark.anyio
+async def test_a_merge_on_one_machine_is_known_to_an_import_on_another(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machine A (state folder A) imports D1, D2 and merges D2's deal into D1's, both under
+    the shared coordinator; machine B (state folder B, same Redis) imports the same file:
+    D2 is reported merged into D1's deal, nothing is created (before: B read only its own
+    empty record, and D2 was created again). Redis holds no token."""
+    import redis
+
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    machine_a, machine_b = tmp_path / "state-a", tmp_path / "state-b"
+    manifest = tmp_path / "deals.csv"
+    manifest.write_text("id,title,value\nD1,Acme renewal,100\nD2,Acme renewal,100\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(machine_a))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
+        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
+                                 merge_deals(pairs))
+        assert finished.status == "finished" and finished.counts == {"done": 1}
+        assert (machine_a / FILE).exists()
+
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(machine_b))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-b", manifest, mapping,
+                                        job_id="i2", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["D2"]["action"] == "merged", rows
+        assert int(rows["D2"]["deal_id"]) == ids["D1"]
+        assert [d["id"] for d in sandbox_deals(sb) if d["title"] == "Acme renewal"] == [ids["D1"]]
+        assert not (machine_b / FILE).exists()  # B learned it from Redis alone
+
+        client = redis.Redis.from_url(redis_server.url)
+        try:
+            keys = list(client.scan_iter(count=1000))
+            assert any(k.decode().endswith(f":journal:{JOURNAL}") for k in keys), keys
+            for key in keys:
+                kind = client.type(key).decode()
+                held = (client.lrange(key, 0, -1) if kind == "list" else
+                        list(client.hgetall(key).items()) if kind == "hash" else
+                        client.zrange(key, 0, -1) if kind == "zset" else
+                        [client.get(key)] if kind == "string" else [])
+                text = repr((key, held))
+                assert sb.token not in text, key
+        finally:
+            client.close()
+
+
+def test_the_dual_journal_appends_to_both_and_reads_both(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What one machine appends, another machine's journal (its own folder, the same Redis)
+    reads; a machine without the coordinator reads its own folder only."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "a"))
+    a = DualJournal(LocalJournal(JOURNAL), RedisJournal(redis_server.url, "7", JOURNAL))
+    a.append([{"account": "http://x", "merged": 2, "into": 1, "job": "m", "applied": True}])
+    a.close()
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "b"))
+    assert LocalJournal(JOURNAL).entries() == []
+    b = RedisJournal(redis_server.url, "7", JOURNAL)
+    assert [e["merged"] for e in b.entries()] == [2]
+    assert RedisJournal(redis_server.url, "8", JOURNAL).entries() == []  # another company
+    b.close()
+    assert journal_key("7", JOURNAL) == f"pdbulk:c:7:journal:{JOURNAL}"
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    from bulk.coordinator import bind_company
+
+    bind_company("7")
+    try:
+        assert survivors("http://x")[2].survivor == 1
+    finally:
+        bind_company(None)
