@@ -19,7 +19,10 @@ created, and the next attempt creates it: its claim, left in doubt by the lost s
 released saying so (``ABSENT``), so that attempt lists nothing again (f24a 2). Nothing
 here sleeps or searches.
 
-Why ~790 lines: one decision — which id a row's person / organization is — taken under
+The keys persons are matched by (``person_keys``, ``person_email_key``, ...) live below
+this module and the row planner, in ``jobs.contact_keys``; re-exported here.
+
+Why ~720 lines: one decision — which id a row's person / organization is — taken under
 a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
 ``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
 ``_flights``, ``_made``) over modules that all need it.
@@ -50,12 +53,12 @@ from bulk.claims import (
     tell_wait,
     wait_giving_back,
 )
-from bulk.errors import ApiError, BulkError, InDoubt, InputError, NotFound, NotSent
+from bulk.errors import ApiError, BulkError, InDoubt, NotFound, NotSent
 from bulk.store import AsyncJobStore, ItemState, JobStore
 
-from . import transforms as tf
 from .account import added_since, org_key
 from .clock_skew import ANSWERED_MARGIN
+from .contact_keys import canonical_key, person_email_key, person_key_at, person_keys
 from .import_items import AT_ADDRESS
 from .transforms import address_match_key
 
@@ -82,76 +85,6 @@ class DependencyFailed(BulkError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-def person_email_key(email: str) -> str:
-    """A person's key by e-mail: ``e:`` + the address's ``email_key`` (every case spelling
-    of it one key; x19r4 F1). Jobs stored before wrote ``e:`` + the address as
-    ``normalize_email`` writes it (``canonical_key``)."""
-    return f"e:{tf.email_key(email)}"
-
-
-def canonical_key(kind: str, key: str) -> str:
-    """``key`` as a record answers it (``person_keys``): a person's ``e:`` key that a job
-    stored before x19r4 F1 (``e:σοφιας.b@…``, the address as written, where the record
-    may spell it ``σοφιασ``) by its ``email_key``. The job's items and lookups keep the key
-    they were written with; its claim and the records found for it read this one, so a
-    resume finds the person its earlier process (or another run) made, in any spelling."""
-    if kind == "person" and key.startswith("e:"):
-        return person_email_key(key[2:])
-    return key
-
-
-def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list[str]:
-    """The keys a listed person answers to, as ``RowPlanner`` keys a new person:
-    ``person_email_key`` for each address; ``n:<name>|p:<phone>`` for each phone
-    (``tf.phone_claims``: its last 9 digits, its number with its country code when it has
-    one, each also with its extension);
-    ``n:<name>|o:id:<org id>`` at its organization, and ``n:<name>|o:key:<key>`` for each
-    of ``org_keys`` (the keys this job's new organizations of that id were made under);
-    ``n:<name>`` only when it has no address, no phone and no organization — the person
-    a row of a name alone makes (x17r1 S1: any "Grace Hopper" a colleague added, with an
-    e-mail, answered it on a resume, and the row was linked to her by name alone)."""
-    keys = []
-    for entry in record.get("emails") or ():
-        raw = entry.get("value") if isinstance(entry, Mapping) else entry
-        try:
-            email = tf.normalize_email(raw)
-        except InputError:
-            continue
-        if email:
-            keys.append(person_email_key(email))
-    try:
-        name = tf.clean_text(record.get("name"))
-    except InputError:
-        name = None
-    if not name:
-        return keys
-    name_key = tf.name_match_key(name)
-    for entry in record.get("phones") or ():
-        number = entry.get("value") if isinstance(entry, Mapping) else entry
-        if match := tf.phone_key(number):
-            # and by the number with its country code, as a row giving one keys it
-            # (x14r2 F6): before, such a person's create in doubt was never found again;
-            # and with its extension (x20r1 S2: ``phone_claims``)
-            keys += [f"n:{name_key}|p:{p}" for p in tf.phone_claims(match)]
-    org = record.get("org_id")
-    if isinstance(org, Mapping):  # v1 nests it: {"value": id, "name": ...}
-        org = org.get("value")
-    if isinstance(org, int) and not isinstance(org, bool):
-        keys.append(f"n:{name_key}|o:id:{org}")
-        keys += [f"n:{name_key}|o:key:{k}" for k in org_keys]
-    elif not keys:
-        keys.append(f"n:{name_key}")
-    return keys
-
-
-def person_key_at(name_key: str, org: tuple[str, object]) -> str:
-    """A new person's key for a row of a name and an organization (``_org_ident``: its id
-    when found, its key when the file makes it) and no e-mail or phone: one per name *and*
-    organization, as the account's ``name+org`` match finds one (x17r1 S2: two "Lee Kim"s
-    at Acme and Acme (UK) were made one person; imported one by one, they were two)."""
-    return f"n:{name_key}|o:{org[0]}:{org[1]}"
 
 
 def _org_key_of(person_key: str) -> str | None:

@@ -56,6 +56,7 @@ from .account import (
     unproven_note,
 )
 from .catalog import Catalog, DealField
+from .contact_keys import person_email_key, person_key_at
 from .deal_currency import defaulted_currency
 from .deals import changed_fields, deal_changes, field_types, set_to_deactivated
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
@@ -72,7 +73,6 @@ from .import_items import (
     source_row,
     stored_row,
 )
-from .import_resolve import person_email_key, person_key_at
 from .learned import SpilledDict, SpilledTable
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
