@@ -192,6 +192,16 @@ def learn_repeats(planner: RowPlanner, settings: ImportSettings,
                                      typed_source=_typed(settings)))
 
 
+def learn_contests(planner: RowPlanner, settings: ImportSettings,
+                   stopping: Stopping | None = None) -> None:
+    """Upsert: the repeated keys a later row gives other cells, learned before any row is
+    decided (``RowPlanner.learn_contests``): one more pass over the rows a hold cell does
+    not refuse, only when the file repeats a key."""
+    if settings.mode == "upsert" and len(planner.repeats):
+        planner.learn_contests(unheld(_rows(planner, settings, stopping),
+                                      typed_source=_typed(settings)))
+
+
 def _first_rows(planner: RowPlanner, settings: ImportSettings,
                 stopping: Stopping | None = None) -> Iterator[Any]:
     """The manifest's rows a learning pass reads: a held row's aside, the first of each
@@ -551,6 +561,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: store.meta_put_many({**meta, META_SHA: file_sha(settings.mapping)}))
     await in_thread(lambda: learn_contacts(planner, settings, stopping))
     await in_thread(lambda: learn_repeats(planner, settings, stopping))
+    await in_thread(lambda: learn_contests(planner, settings, stopping))
     images: list[BeforeImage] = []
     taken = ctx.clock.wall()
     await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
@@ -954,6 +965,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         learn_marks(planner, settings)
         learn_contacts(planner, settings)
         learn_repeats(planner, settings)
+        learn_contests(planner, settings)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:

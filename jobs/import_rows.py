@@ -77,7 +77,7 @@ from .learned import SpilledDict, SpilledTable
 from .mapping import Mapping as ImportMapping
 from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
-from .repeats import RepeatedKeys, differing_note
+from .repeats import Repeat, RepeatedKeys, differing_note
 from .results import held
 
 # succeeded.csv's note on an insert row whose key only an archived deal carries
@@ -131,6 +131,9 @@ class RowPlanner:
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
+        # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
+        # that row, its differing cells as the first row sees them ("there" is that row's)
+        self._file_contests: dict[str, Repeat] = {}
         # insert: the keys one deal of the index carries (import_load index_keyed_deals):
         # `exists` at the load, whoever made the deal
         self.confirmed_keys: set[str] = set()
@@ -411,6 +414,46 @@ class RowPlanner:
             reason += f"; this row also fails: {failing}"
         return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
 
+    def learn_contests(self, rows: Iterable[SourceRow]) -> None:
+        """Upsert: learn, before any row is decided and after ``learn_repeats``, which
+        repeated keys a later row gives other cells (as ``_again`` tells them). Every row of
+        such a key that is not held as a duplicate (the first, and those of its cells) is
+        then refused too, on the first import as on every later one: neither row is written
+        before the person decides which is right (x29r3 F2: the first import wrote the first
+        row, every later one refused both as contested). Insert needs none of it: a key whose
+        first row makes its deal is never overwritten by a later insert (``_contest``)."""
+        if self.mode != "upsert" or not len(self.repeats):
+            return
+        seen = KeySet()
+        for row in rows:
+            key = self._raw_key(row.values)
+            if not key or (self.key_column and key.casefold() == self.key_column.casefold()):
+                continue  # no key; a header line again (never a duplicate: ``_decide``)
+            if seen.add(key):
+                self.repeats.first(key, row, self.read_columns)
+            elif key not in self._file_contests:
+                repeat = self.repeats.again(key, row, self.read_columns)
+                if repeat is not None and not repeat.same:
+                    self._file_contests[key] = Repeat(row.row, row.line, False, tuple(
+                        (c, b, a) for c, a, b in repeat.differing))
+
+    def _contested_here(self, key: str, row: SourceRow) -> NewItem | None:
+        """The refusal of a row of ``key`` that ``_again`` did not hold, when a later row of
+        the file gives the key other cells (``learn_contests``), unless the person released
+        it (--release-held, or its emptied hold cell); else None."""
+        other = self._file_contests.get(key)
+        if other is None or self.release_held or self._released_here(row):
+            return None
+        self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
+        self.newly_contested.add(key)
+        reason = (f"source key {key!r} is contested: {where_row(other.row, other.line)} has "
+                  f"it too, with other cells ({differing_note(other)})" if other.differing
+                  else f"source key {key!r} is contested: "
+                       f"{where_row(other.row, other.line)} has it too")
+        reason += ("; an upsert writes neither row until you decide: check which row is "
+                   "right, then empty its hold cell or import with --release-held")
+        return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
+
     def _decide(self, row: SourceRow, *, check_duplicate: bool) -> NewItem:
         self.counts.rows += 1
         if self.paths is not None:
@@ -449,6 +492,8 @@ class RowPlanner:
         if check_duplicate:
             if again := self._again(mapped.key, row):
                 return again
+            if (refused := self._contested_here(mapped.key, row)) is not None:
+                return refused
             if mapped.key in self.contested:
                 if not (self.release_held or self._released_here(row)):
                     reason = (f"source key {mapped.key!r} is contested: an earlier import found "

@@ -104,10 +104,11 @@ def _without_hold(path: Path, tmp: Path) -> Path:
 
 async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
         tmp_path: Path) -> None:
-    """Two rows with one key: the second is refused with hold = duplicate-key; importing
-    failed.csv alone in upsert mode refuses it again (the good deal keeps its title), in
-    failed.csv and failed.jsonl alike, and retry too; once the hold cell is emptied it
-    imports."""
+    """Two rows with one key: the second is refused with hold = duplicate-key (an insert:
+    the first row made its deal; an upsert refuses both, tests/test_upsert_contested_keys.py);
+    importing failed.csv alone in upsert mode refuses it again (the good deal keeps its
+    title), in failed.csv and failed.jsonl alike, and retry too; once the hold cell is
+    emptied it imports."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,stage,org\n"
                         "k1,Good deal,Qualified,Org One\n"
@@ -117,7 +118,8 @@ async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
     jsonl.write_text('{"id": "j1", "title": "Good J", "stage": "Qualified", "org": "O"}\n'
                      '{"id": "j1", "title": "Refused J", "stage": "Qualified", "org": "O"}\n')
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        mode="insert")
         failed = store.directory / "failed.csv"
         rows = read_csv(failed)
         assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]  # line 3
@@ -143,7 +145,8 @@ async def test_a_duplicate_key_row_stays_refused_when_failed_csv_is_imported(
         store.close()
         assert _deal_by_key(sb, "k1")["title"] == "Refused copy"
 
-        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j",
+                                        mode="insert")
         typed = store.directory / "failed.jsonl"
         store.close()
         again, _, _ = await import_once(sb, tmp_path / "jobs", typed, mapping, job_id="j2")
@@ -195,7 +198,8 @@ async def test_failed_rows_of_typed_sources_re_import_to_the_same_cells(tmp_path
     book.save(tmp_path / "in.xlsx")
     mapping.write_text(TYPED_MAPPING)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", jsonl, mapping, job_id="j",
+                                        mode="insert")
         assert {r["hold"] for r in read_csv(store.directory / "failed.csv")} == {"typed-cells"}
         typed_j = store.directory / "failed.jsonl"
         store.close()
@@ -317,11 +321,21 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         store.close()
         assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
         assert _deal_by_key(sb, "k1")["title"] == "Bad first"
-        # case 2: report columns deleted; the held copy stays refused
+        # case 2: the good deal imported before; the file of both rows writes neither (an
+        # upsert: tests/test_upsert_contested_keys.py); then the held copy alone, its
+        # report columns deleted, stays refused
+        good = tmp_path / "good.csv"
+        good.write_text("id,title,stage,org\nk2,Good deal,Qualified,Org One\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", good, mapping, job_id="c2-")
+        store.close()
         store, _, _ = await import_once(sb, tmp_path / "jobs", second, mapping, job_id="c2")
         failed = store.directory / "failed.csv"
         store.close()
+        assert [r["hold"] for r in read_csv(failed)] == ["duplicate-key"] * 2
+        assert _deal_by_key(sb, "k2")["title"] == "Good deal"
         stripped = _source_columns_only(failed, tmp_path)
+        stripped.write_text("".join(line for line in stripped.read_text().splitlines(True)
+                                    if "Good deal" not in line))
         again, _, _ = await import_once(sb, tmp_path / "jobs", stripped, mapping, job_id="c2b")
         rows = read_csv(again.directory / "failed.csv")
         again.close()
@@ -516,18 +530,23 @@ async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contest
                         f"k1,Second row,{bad_cell},Org One\n")
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        good = tmp_path / "good.csv"  # k1's deal imported before (an upsert of the file of
+        good.write_text("id,title,stage,org\nk1,Good deal,Qualified,Org One\n")  # both rows
+        store, _, _ = await import_once(sb, tmp_path / "jobs", good, mapping, job_id="good")
+        store.close()  # writes neither: tests/test_upsert_contested_keys.py)
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
         failed = store.directory / "failed.csv"
         rows = read_csv(failed)
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
-        assert "duplicate source key 'k1'" in rows[0]["reason"] and "stage" in rows[0]["reason"]
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
+                                                         ("3", "duplicate-key")]
+        assert "duplicate source key 'k1'" in rows[1]["reason"] and "stage" in rows[1]["reason"]
         fixed = tmp_path / "fixed.csv"
         fixed.write_text(failed.read_text().replace(f",{bad_cell},Org One", ",Qualified,Org One"))
         again, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="again")
         rows = read_csv(again.directory / "failed.csv")
         again.close()
-        assert len(rows) == 1 and rows[0]["hold"] == "duplicate-key"
+        assert [r["hold"] for r in rows] == ["duplicate-key"] * 2
         cleared = tmp_path / "cleared.csv"  # the hold and reason columns deleted: contested
         cleared.write_text("id,title,stage,org\nk1,Second row,Qualified,Org One\n")
         third, _, _ = await import_once(sb, tmp_path / "jobs", cleared, mapping, job_id="third")
@@ -666,7 +685,8 @@ async def test_a_released_duplicate_key_row_never_reads_a_fraction_as_thousands(
                        'value = "amount"\npipeline = { default = "Sales" }\n'
                        'stage = { default = "Qualified" }\n')
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", source, mapping,
+                                        mode="insert")  # (an upsert holds both rows)
         failed = store.directory / "failed.csv"
         store.close()
         (row,) = read_csv(failed)

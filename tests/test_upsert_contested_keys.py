@@ -1,0 +1,131 @@
+"""Two rows of one source key with other cells: every import of the file answers the same,
+and an upsert writes neither row (docs/mapping.md, Contested keys) — whether the key is new
+to the account, on a deal or on an archived deal, from CSV or XLSX — and ``plan import``
+counts the rows the run refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from jobs.import_load import plan_import
+from jobs.import_rows import ImportSettings
+from jobs.mapping import Mapping
+from tests.import_support import api_engine, engine_config, import_once, read_csv, sandbox_deals
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+MAPPING = """\
+[import]
+key_column = "id"
+mode = "{mode}"
+[deal]
+title = "title"
+pipeline = {{ default = "Sales" }}
+[deal.stage]
+column = "stage"
+"""
+ROWS = [("id", "title", "stage"), ("k1", "First", "Qualified"), ("k1", "Second", "Qualified"),
+        ("k2", "Other", "Qualified")]
+
+
+def _keyed(sb: Sandbox, key: str) -> list[dict[str, object]]:
+    return [d for d in sandbox_deals(sb)
+            if key in {str(v) for v in (d.get("custom_fields") or {}).values()}]
+
+
+def _write(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(list(row))
+        book.save(path)
+    else:
+        path.write_text("".join(",".join(r) + "\n" for r in rows))
+    return path
+
+
+async def _plan_bad(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, mode: str) -> int:
+    async with api_engine(sb, tmp / "plan") as engine:
+        _, counts = await plan_import(
+            engine.ctx, ImportSettings(str(manifest), str(mapping), mode,  # type: ignore[arg-type]
+                                        create_key_field=True),
+            Mapping.load(mapping), engine_config(sb, tmp).limits(),
+            stats=engine.stats, scheduler=engine.scheduler.statistics)
+    return counts.bad
+
+
+@pytest.mark.parametrize(("mode", "account", "suffix"), [
+    ("upsert", "deal", ".csv"), ("upsert", "deal", ".xlsx"), ("upsert", "new", ".csv"),
+    ("upsert", "archived", ".csv"), ("insert", "deal", ".csv"), ("insert", "new", ".xlsx"),
+    ("insert", "archived", ".csv")])
+async def test_a_contested_key_gets_the_same_answer_on_every_import(
+        tmp_path: Path, mode: str, account: str, suffix: str) -> None:
+    """x29r3 F2: upsert of k1 on rows 2 and 3 (other titles), k1 already on a deal: the
+    first import wrote row 2 over the deal, every later one refused both rows as
+    contested. Now the first import refuses both too (hold duplicate-key, nothing written);
+    insert stays as it was (row 2 made or found, row 3 held); the plan counts the same."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode=mode))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        if account != "new":  # k1 on a deal of the account (archived: then put away)
+            seed = _write(tmp_path / "seed.csv", [ROWS[0], ("k1", "Before", "Qualified")])
+            store, _, _ = await import_once(sb, tmp_path / "jobs", seed, mapping,
+                                            job_id="seed", mode="insert")
+            store.close()
+            if account == "archived":
+                _keyed(sb, "k1")[0]["is_archived"] = True
+        manifest = _write(tmp_path / f"in{suffix}", ROWS)
+        planned = await _plan_bad(sb, tmp_path, manifest, mapping, mode)
+        runs = []
+        for n in range(3):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"run-{n}", mode=mode)
+            failed = [(r["row"], r["hold"]) for r in read_csv(store.directory / "failed.csv")]
+            done = [(r["row"], r["action"]) for r in read_csv(store.directory / "succeeded.csv")]
+            store.close()
+            runs.append((failed, [d for d in done if d[0] != "4"]))
+        assert planned == len(runs[0][0]), (planned, runs[0])
+        assert runs[0][0] == runs[1][0] == runs[2][0], runs
+        made = account == "new" and mode == "insert"  # row 2 made k1's deal, then finds it
+        assert [done for _, done in runs] == [[("2", "created" if made and n == 0 else "exists")]
+                                              for n in range(3)] if mode == "insert" \
+            else [[]] * 3, runs
+        titles = [d["title"] for d in _keyed(sb, "k1")]
+        if mode == "upsert":  # neither row written, on the first import as on later ones
+            assert runs[0][0] == [("2", "duplicate-key"), ("3", "duplicate-key")], runs
+            assert titles == ([] if account == "new" else ["Before"]), titles
+        else:  # the first row made (or found) k1's deal, the second held
+            assert runs[0][0] == [("3", "duplicate-key")], runs
+            assert titles == (["First"] if account == "new" else ["Before"]), titles
+        assert [d["title"] for d in _keyed(sb, "k2")] == ["Other"]
+
+
+async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Path) -> None:
+    """The first row's reason names the other row and the cells that differ, on the first
+    import and on a later one alike; --release-held imports the first row (the second
+    stays held), as it does on any later import of the file."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode="upsert"))
+    manifest = _write(tmp_path / "in.csv", ROWS)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        reasons = []
+        for n in range(2):
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"run-{n}")
+            reasons.append({r["row"]: r["reason"] for r in read_csv(store.directory
+                                                                    / "failed.csv")})
+            store.close()
+        assert reasons[0] == reasons[1], reasons
+        assert "row 3 has it too" in reasons[0]["2"], reasons
+        assert "title: 'Second' there, 'First' here" in reasons[0]["2"], reasons
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="released", release_held=True)
+        failed = [(r["row"], r["hold"]) for r in read_csv(store.directory / "failed.csv")]
+        store.close()
+        assert failed == [("3", "duplicate-key")]
+        assert [d["title"] for d in _keyed(sb, "k1")] == ["First"]
