@@ -57,6 +57,12 @@ class _Reconcile(_Creates):
                 if key not in wanted:
                     continue
                 standing = [d for d in deals if not is_gone(d)]
+                if (away := self._merged_into_standing(deals, standing)) is not None:
+                    # this row's create, merged here since into a deal with no key of its
+                    # own, which took this one: the merged-away deal is the row's (x29r3
+                    # F1: the survivor was "created meanwhile by another run")
+                    found[key] = away
+                    continue
                 if len(standing) > 1:
                     twice[key] = {int(d["id"]) for d in standing}
                 found[key] = (standing or deals)[0]
@@ -153,6 +159,24 @@ class _Reconcile(_Creates):
                 "update_time": hit.get("update_time"), "new": self._new(payload),
                 **matched_by(payload)}))
         return out
+
+    def _merged_into_standing(self, deals: Sequence[Mapping[str, Any]],
+                              standing: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+        """Of ``deals``, all carrying one key (a look-up of those added or changed since), a
+        deleted one that a merge made here (``_merged``) took into a ``standing`` one, when
+        every standing deal is such a survivor: the survivor had no key of its own and took
+        the merged-away deal's, so the merged-away one is the deal the key's create made.
+        None otherwise (no such merge, or another standing deal carries the key too)."""
+        survivors: set[int] = set()
+        away = None
+        for deal in deals:
+            hit = self._merged(int(deal["id"])) if is_gone(dict(deal)) else None
+            if hit is not None and any(int(s["id"]) == hit.survivor for s in standing):
+                survivors.add(hit.survivor)
+                away = away or deal
+        if away is None or any(int(s["id"]) not in survivors for s in standing):
+            return None
+        return away
 
     async def _updates_in_flight(self, ctx: CallContext, items: Sequence[Item],
                                  payloads: Mapping[int, Mapping[str, Any]]
