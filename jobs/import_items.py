@@ -130,13 +130,18 @@ class RowCounts:
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
     # the moment they are sent (x24r1 1; the plan says so)
     closed_undated: int = 0
+    # upsert rows whose key is on a deal a merge made here took the key's own deal into (it
+    # had no key of its own and took this one): the row writes that survivor, said on the
+    # row and in the plan (``RowPlanner.survivor_notes``; x29r3 F4)
+    survivors: int = 0
     # deals per field an upsert's update gives a new value, custom fields by name, the
     # relinked person / organization as person_id / org_id (the plan's; x20r2 F6)
     fields: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k not in (
-            "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form")}
+            "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form",
+            "survivors")}
 
 
 @dataclass

@@ -370,6 +370,46 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     return True
 
 
+async def note_survivors(planner: RowPlanner, base_url: str | None,
+                         clock: Clock | None = None) -> None:
+    """Upsert: the keys the load's index finds on a deal that a merge made here took the
+    key's own deal into — the survivor had no key of its own and took this one (x29r3 F4:
+    the row then wrote over it silently, where an insert's row says it) — noted in
+    ``planner.survivor_notes`` in the words ``jobs.importing`` ``_into_survivor`` says it
+    (succeeded.csv, the plan's count). Reads the claims of such keys only: none when this
+    state folder knows no applied merge into a listed deal (``jobs.merged_deals``)."""
+    from bulk.claims_open import opened_claims
+
+    from .merged_deals import survivors
+
+    deals = planner.indexes.deals
+    if planner.mode != "upsert" or not deals or not base_url or not planner.key_code:
+        return
+    merges = {m: hit for m, hit in (await in_thread(partial(survivors, base_url))).items()
+              if hit.applied}
+    into = {hit.survivor for hit in merges.values()}
+    on = {k: int(d["id"]) for k, d in (*deals.items(),
+                                       *getattr(deals, "archived", {}).items())
+          if int(d["id"]) in into}
+    if not on:
+        return
+    claims = await opened_claims(clock=clock)  # (its file opened off the loop)
+    try:
+        keys = sorted(on)
+        for start in range(0, len(keys), 2000):
+            chunk = keys[start:start + 2000]
+            named = await claims.outcomes([claim_name(planner.key_code, k) for k in chunk])
+            for k in chunk:
+                away = (named.get(claim_name(planner.key_code, k)) or {}).get("deal_id")
+                hit = merges.get(away) if isinstance(away, int) else None
+                if hit is not None and away != on[k] and hit.survivor == on[k]:
+                    planner.survivor_notes[k] = (
+                        f"deal {away}, created for this key, was merged away (job {hit.job}) "
+                        f"into what is deal {on[k]} now; this row stands for it now")
+    finally:
+        await claims.aclose()
+
+
 def keys_unlisted_note(seen: int) -> str:
     """What an insert that gave up listing the deals that carry a key (more than ``seen``)
     does not do, and what to run instead (the plan's note, the load's line)."""
@@ -534,6 +574,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
     if planner.archived_unlisted is not None:
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
+    await note_survivors(planner, (store.config.get("engine") or {}).get("base_url"),
+                         ctx.clock)
     at = ctx.clock.wall()  # when its keys are recorded contested (``finish``, in a thread)
     contested = await in_thread(lambda: _contested(planner, settings, lambda: at))
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
@@ -952,6 +994,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     planner.use(settings)
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
         await index_keyed_deals(ctx, planner, settings)
+        await note_survivors(planner, base_url, ctx.clock)
     load_seconds = ctx.clock.now() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
     await in_thread(lambda: _contested(planner, settings))  # its file read: off the loop
@@ -1125,6 +1168,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      f"again; {own:,} reported `merged` (the survivor's own row is in this "
                      f"file), {into:,} update their survivor (counted as updateDeal, at most), "
                      f"{failing:,} fail (several rows for one survivor, or it is archived)")
+    if c.survivors:  # x29r3 F4: as the rows say it in succeeded.csv
+        notes.append(f"{counted(c.survivors, 'row')}'s key is on a deal a merge made here "
+                     "took its deal into (merged-deals.jsonl; that deal had no key of its "
+                     "own and took this one): the row updates it, standing for it now"
+                     if c.survivors == 1 else
+                     f"{c.survivors:,} rows' keys are on deals a merge made here took their "
+                     "deals into (merged-deals.jsonl; those deals had no key of their own "
+                     "and took these): each row updates its deal, standing for it now")
     if c.create and base_url is not None and (merges := await in_thread(
             lambda: _known_merges(base_url))):
         notes.append(merges_note(merges))

@@ -137,6 +137,9 @@ class RowPlanner:
         # insert: the keys one deal of the index carries (import_load index_keyed_deals):
         # `exists` at the load, whoever made the deal
         self.confirmed_keys: set[str] = set()
+        # upsert: key -> why the deal carrying it is a merge survivor that took the key from
+        # the deal made for it (import_load note_survivors): said on the row
+        self.survivor_notes: dict[str, str] = {}
         # insert: the keyed deals were not listed, the account holding more than this many
         # (import_load index_keyed_deals gave up): None when listed, or not an insert
         self.keys_unlisted: int | None = None
@@ -600,6 +603,9 @@ class RowPlanner:
             rid = _ref_id(ref)
             if ref is not None and (rid is None or rid != existing.get(f"{name}_id")):
                 links[name] = ref
+        note = self.survivor_notes.get(mapped.key)
+        noted = {"note": note} if note else {}
+        self.counts.survivors += bool(note)
         if not changes and not links:
             self.counts.unchanged += 1
             return NewItem(row=row.row, key=mapped.key, op="update", state=ItemState.SKIPPED,
@@ -607,7 +613,7 @@ class RowPlanner:
                                "action": "unchanged", "deal_id": existing["id"],
                                "person_id": existing.get("person_id"),
                                "org_id": existing.get("org_id"),
-                               **matched_by({"person": person, "org": org})}})
+                               **matched_by({"person": person, "org": org}), **noted}})
         self.counts.update += 1
         if changes.get("status") in ("won", "lost") and "close_time" not in changes:
             self.counts.closed_undated += 1
@@ -619,7 +625,8 @@ class RowPlanner:
                                 "person": links.get("person"), "org": links.get("org"),
                                 "kept": {"person_id": existing.get("person_id"),
                                          "org_id": existing.get("org_id")},
-                                "matched": matched_by({"person": person, "org": org})})
+                                "matched": matched_by({"person": person, "org": org}),
+                                **({"survivor_note": note} if note else {})})
 
     def _org_ref(self, org: OrgRef | None, linked: object = None,
                  person: PersonRef | None = None) -> dict[str, Any] | None:

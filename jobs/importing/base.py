@@ -363,6 +363,13 @@ class _ImportBase:
         await self.claims.flush()
 
 
+def survivor_noted(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The note the load gave an upsert update's row (its key on a merge survivor that took
+    it: ``RowPlanner.survivor_notes``), for the row's result."""
+    note = payload.get("survivor_note")
+    return {"note": note} if note else {}
+
+
 def _update_time(data: Any) -> Any:
     return data.get("update_time") if isinstance(data, Mapping) else None
 
@@ -399,4 +406,5 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
 __all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED",
            "META_MARKS",
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
-           "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import"]
+           "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import",
+           "survivor_noted"]

@@ -32,6 +32,7 @@ from .base import (
     META_SHA,
     _update_time,
     newer_import,
+    survivor_noted,
 )
 from .reconcile import _Reconcile
 from .resume import _Resume
@@ -218,7 +219,7 @@ class ImportJob(_Reconcile, _Resume):
                 return Outcome(item.id, ItemState.DONE, result={
                     "deal_id": deal_id, "action": "updated", "reconciled": True,
                     "person_id": existing.get("person_id"), "org_id": existing.get("org_id"),
-                    **matched_by(payload), **applied(existing)})
+                    **matched_by(payload), **applied(existing), **survivor_noted(payload)})
         try:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         except NotFound:
@@ -228,7 +229,7 @@ class ImportJob(_Reconcile, _Resume):
             "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
             "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
             # undo: a deal whose update_time is no longer this one changed since
-            "update_time": _update_time(res.data), **matched_by(payload)})
+            "update_time": _update_time(res.data), **matched_by(payload), **survivor_noted(payload)})
 
     # -- the claims of a batch --------------------------------------------------------------
     async def prepare(self, items: Sequence[Item]) -> None:

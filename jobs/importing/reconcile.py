@@ -16,7 +16,7 @@ from ..account import keyed_added_since
 from ..deals import applied, in_flight, is_gone, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
-from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN
+from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates
 from .sent import sent_keys
 
@@ -237,7 +237,8 @@ class _Reconcile(_Creates):
             else:
                 assert deal is not None
                 result = {"deal_id": deal_id, "person_id": deal.get("person_id"),
-                          "org_id": deal.get("org_id"), **matched_by(payload)}
+                          "org_id": deal.get("org_id"), **matched_by(payload),
+                          **survivor_noted(payload)}
                 out[item.id] = (
                     Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
                     if verdict == "unchanged" else
