@@ -109,7 +109,7 @@ class RowCounts:
     unchanged: int = 0
     exists: int = 0  # insert rows whose key a deal carries (a re-import: never created)
     exists_archived: int = 0  # of those, rows whose key only an archived deal carries
-    # rows with the same key and cells as an earlier row: skipped (``jobs.repeats``)
+    # rows with an earlier row's key, writing the same deal: skipped (``jobs.repeats``)
     duplicates: int = 0
     persons_new: int = 0
     orgs_new: int = 0

@@ -1129,8 +1129,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if c.duplicates:  # jobs.repeats
         notes.append(f"{counted(c.duplicates, 'row')} "
                      f"{noun(c.duplicates, 'repeats', 'repeat')} an earlier row's key and "
-                     "cells (one record written twice): skipped, imported once as that row "
-                     "(succeeded.csv names it)")
+                     "would write the same deal (one record written twice): skipped, "
+                     "imported once as that row (succeeded.csv names it)")
     if settings.mode == "upsert":
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
                      "(free)")

@@ -74,10 +74,10 @@ from .import_items import (
     stored_row,
 )
 from .learned import SpilledDict, SpilledTable
+from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
-from .mapping import OrgRef, PersonRef, RowMapper
 from .mapping.rowmapper import section_title
-from .repeats import Repeat, RepeatedKeys, differing_note
+from .repeats import Repeat, RepeatedKeys, Written, differing_note, field_columns, written
 from .results import held
 
 # succeeded.csv's note on an insert row whose key only an archived deal carries
@@ -128,6 +128,7 @@ class RowPlanner:
         self._seen = KeySet()  # the source keys of the rows decided so far
         # the keys the file repeats, and the first row of each (``learn_repeats``)
         self.repeats = RepeatedKeys()
+        self.repeat_fields: dict[str, tuple[str, ...]] | None = None  # ``field_columns``
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
@@ -382,16 +383,22 @@ class RowPlanner:
         if self.mode != "insert" or key in self._first_failed:
             self.newly_contested.add(key)
 
-    def _again(self, key: str, row: SourceRow, failing: str | None = None) -> NewItem | None:
-        """None when ``row`` is the first with ``key`` (its cells kept when the file repeats
-        the key: ``jobs.repeats``); else its item: the same cells as the first row, skipped
-        as its duplicate (nothing sent, the key not contested); other cells, held as a
-        duplicate naming that row and the cells that differ, the key contested.
-        ``failing``: why this row also fails (the reason says both)."""
+    def _again(self, key: str, row: SourceRow, failing: str | None = None,
+               mapped: MappedRow | None = None) -> NewItem | None:
+        """None when ``row`` is the first with ``key`` (what it writes kept when the file
+        repeats the key: ``jobs.repeats``); else its item: the same writes as the first row
+        (``mapped``: the mapping's row; None, refused: the same cells), skipped as its
+        duplicate (nothing sent, the key not contested); other writes, held as a duplicate
+        naming that row and the fields that differ, the key contested. ``failing``: why
+        this row also fails (the reason says both)."""
+        writes = None if mapped is None or key not in self.repeats else written(
+            mapped, self.field_labels, self.key_code)  # (a digest for repeated keys only)
         if self._seen.add(key):
-            self.repeats.first(key, row, self.read_columns)
+            self.repeats.first(key, row, self.read_columns, writes)
             return None
-        repeat = self.repeats.again(key, row, self.read_columns)
+        if self.repeat_fields is None:
+            self.repeat_fields = field_columns(self.mapper, self.field_labels)
+        repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields)
         if repeat is not None and repeat.same and (failing is not None
                                                    or key in self._first_failed):
             # the first row failed: this one, the same cells, is decided as it was and
@@ -402,7 +409,7 @@ class RowPlanner:
             return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
                                "action": "duplicate",
-                               "note": f"the same cells as {where_row(repeat.row, repeat.line)} "
+                               "note": f"the same deal as {where_row(repeat.row, repeat.line)} "
                                        "(one record written twice): imported once, as "
                                        "that row"}})
         self._contest(key)
@@ -410,7 +417,8 @@ class RowPlanner:
             earlier = "an earlier row has it"
         else:
             earlier = f"{where_row(repeat.row, repeat.line)} has it too" + (
-                f", with other cells ({differing_note(repeat)})" if repeat.differing else "")
+                f", writing other values ({differing_note(repeat)})" if repeat.differing
+                else "")
         reason = f"duplicate source key {key!r}: {earlier} (each key is imported once" + (
             "; check which row is right)" if repeat is not None and repeat.differing else ")")
         if failing is not None:
@@ -432,13 +440,29 @@ class RowPlanner:
             key = self._raw_key(row.values)
             if not key or (self.key_column and key.casefold() == self.key_column.casefold()):
                 continue  # no key; a header line again (never a duplicate: ``_decide``)
+            if key not in self.repeats:
+                continue  # a key the file gives once: no contest
+            writes = self._writes(row)  # judged as ``_again`` judges it (x29r3 F3)
             if seen.add(key):
-                self.repeats.first(key, row, self.read_columns)
+                self.repeats.first(key, row, self.read_columns, writes)
             elif key not in self._file_contests:
-                repeat = self.repeats.again(key, row, self.read_columns)
+                if self.repeat_fields is None:
+                    self.repeat_fields = field_columns(self.mapper, self.field_labels)
+                repeat = self.repeats.again(key, row, self.read_columns, writes,
+                                            self.repeat_fields)
                 if repeat is not None and not repeat.same:
                     self._file_contests[key] = Repeat(row.row, row.line, False, tuple(
-                        (c, b, a) for c, a, b in repeat.differing))
+                        (field, tuple((c, b, a) for c, a, b in cells))
+                        for field, cells in repeat.differing))
+
+    def _writes(self, row: SourceRow) -> Written | None:
+        """What ``row`` would write (``jobs.repeats.written``), as the decide maps it; None
+        when the mapping refuses it (then judged on its cells)."""
+        try:
+            mapped = self.mapper.map(row, defer_users=True)
+        except InputError:
+            return None
+        return written(mapped, self.field_labels, self.key_code)
 
     def _contested_here(self, key: str, row: SourceRow) -> NewItem | None:
         """The refusal of a row of ``key`` that ``_again`` did not hold, when a later row of
@@ -450,7 +474,7 @@ class RowPlanner:
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
         self.newly_contested.add(key)
         reason = (f"source key {key!r} is contested: {where_row(other.row, other.line)} has "
-                  f"it too, with other cells ({differing_note(other)})" if other.differing
+                  f"it too, writing other values ({differing_note(other)})" if other.differing
                   else f"source key {key!r} is contested: "
                        f"{where_row(other.row, other.line)} has it too")
         reason += ("; an upsert writes neither row until you decide: check which row is "
@@ -493,7 +517,7 @@ class RowPlanner:
                                  hold=HOLD_MISALIGNED)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
-            if again := self._again(mapped.key, row):
+            if again := self._again(mapped.key, row, mapped=mapped):
                 return again
             if (refused := self._contested_here(mapped.key, row)) is not None:
                 return refused

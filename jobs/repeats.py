@@ -1,30 +1,38 @@
 """``RepeatedKeys``: the source keys a file gives more than one row, and what each later
 row of such a key is beside the first: the same record exported twice, or another.
 
-A file with two rows of one key and the same cells (an export that wrote a record twice)
-is one record: the first row is imported, the later one is reported a duplicate of it
-(skipped: nothing sent, no hold, the key not contested), on every import of the file alike
-(x28r2: a nightly import of such a file held the second row, then contested the key and
-failed both rows, exit 3, every night). Rows of one key whose cells differ are two records
-for one deal: the later row stays held (``duplicate-key``), its reason naming the first row
-and the cells that differ, and the key is contested as before (``bulk.contested``).
+A file with two rows of one key that would write the same deal (an export that wrote a
+record twice) is one record: the first row is imported, the later one is reported a
+duplicate of it (skipped: nothing sent, no hold, the key not contested), on every import of
+the file alike (x28r2: a nightly import of such a file held the second row, then contested
+the key and failed both rows, exit 3, every night). Rows of one key that would write
+different things are two records for one deal: the later row stays held
+(``duplicate-key``), its reason naming the first row and the fields that differ, with their
+cells, and the key is contested as before (``bulk.contested``).
 
-"The same cells" are the cells the mapping reads (``Mapping.columns``): a column nothing
-reads writes nothing, so two rows differing only there make the same deal. A row the reader
-refused (``SourceRow.error``: a cell too many, a byte it could not decode) or whose cells
-cannot be read unambiguously (a JSON path two keys spell) is never the same as another.
+"The same deal" is judged on what the mapping makes of the row (``written``: each field
+the row would send, how open its currency is, the person and the organization it would
+match or create), never on the raw cells (x29r3 F3: ``W1`` / ``W1 ``, ``100`` / ``100.00``,
+``qualified`` / ``Qualified``, an XLSX text ``'100'`` / the number 100, two spellings of one
+date were held as differing). The judgement reads the file and the mapping only, never the
+account: every import of the file decides alike. A row the mapping refuses is judged on its
+cells (the cells the mapping reads, ``Mapping.columns``): the same cells fail the same way.
+A row the reader refused (``SourceRow.error``: a cell too many, a byte it could not decode)
+or whose cells cannot be read unambiguously (a JSON path two keys spell) is never the same
+as another.
 
 Memory: a pass over the keys before any row is decided (``learn``, or ``learning`` along
 another pass: a ``KeySet`` of 10-13 bytes a key, freed after, and one of the keys seen
-twice); then the first row's cells of
-a repeated key only, in a ``SpilledDict`` (on disk once large: a file whose every key
-repeats holds no more than a few MB in memory).
+twice); then, for a repeated key only, the first row's cells and a 64-bit digest of each
+field it writes, in a ``SpilledDict`` (on disk once large: a file whose every key repeats
+holds no more than a few MB in memory).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
@@ -32,20 +40,104 @@ from bulk.manifest import SourceRow
 from .keyset import KeySet
 from .learned import SpilledDict
 
+if TYPE_CHECKING:
+    from .mapping import MappedRow, RowMapper
+
 T = TypeVar("T")
 Cells = tuple[tuple[str, str | None], ...]  # (column, its cell's text) in a fixed order
+# (field, a 64-bit digest of what the row writes there), by field name: ``written``
+Written = tuple[tuple[str, int], ...]
+# a differing field: its name and the cells of its columns that differ, as (column, first
+# row's text, this row's text)
+Differing = tuple[str, tuple[tuple[str, str | None, str | None], ...]]
 _SHOWN = 40  # characters of a differing cell a reason shows
 
 
 class Repeat(NamedTuple):
     """A later row of a repeated key beside the key's first row: that row's number and
-    line, whether the cells are the same (``same``), and the cells that differ, as
-    ``(column, first row's text, this row's text)`` (empty when unknown: a refused row)."""
+    line, whether the rows write the same (``same``), and the fields that differ, each with
+    the cells of its columns that differ (``Differing``; empty when unknown: a refused row).
+    Rows the mapping refused are compared on their cells: a field is then a column."""
 
     row: int
     line: int
     same: bool
-    differing: tuple[tuple[str, str | None, str | None], ...]
+    differing: tuple[Differing, ...]
+
+
+def _canonical(value: object) -> object:
+    """``value`` with its dicts in key order (two rows' bodies fill them in one order, but
+    a digest must not depend on it)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+def _digest(value: object) -> int:
+    """64 bits of BLAKE2b over the value's repr (typed: ``1`` and ``"1"`` differ)."""
+    text = repr(_canonical(value)).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little", signed=True)
+
+
+def digests(fields: Mapping[str, object]) -> Written:
+    """``Written`` of what a row writes, by field name (any field names: an update's)."""
+    return tuple(sorted((name, _digest(value)) for name, value in fields.items()))
+
+
+def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
+            key_code: str | None = None) -> Written:
+    """What a mapped row would write, field by field, as digests (``Written``): the deal's
+    fields by their body key (``value``, ``stage_id``), custom fields by name (``labels``:
+    code -> name; the source key's field, ``key_code``, left out: the rows share it), the currency with how
+    open it is (a defaulted currency leaves an existing deal's own: ``MappedRow``), a field
+    set to a deactivated user marked so, and the person and the organization as the mapping
+    reads them (what they match or create)."""
+    labels = labels or {}
+    deal = mapped.deal
+    fields: dict[str, object] = {k: v for k, v in deal.items() if k != "custom_fields"}
+    for code, value in (deal.get("custom_fields") or {}).items():
+        if code != key_code:
+            fields[labels.get(code, code)] = value
+    fields["currency"] = (deal.get("currency"), mapped.currency_defaulted,
+                          mapped.currency_choices, tuple(e.reason for e in mapped.undecided))
+    for code, choices in (mapped.custom_currency_open or {}).items():
+        name = labels.get(code, code)
+        fields[name] = (fields.get(name), "open", choices)
+    for target in mapped.deactivated or {}:
+        name = labels.get(target, target)
+        fields[name] = (fields.get(name), "deactivated")
+    if mapped.person is not None:
+        fields["person"] = tuple(mapped.person)
+    if mapped.org is not None:
+        fields["org"] = tuple(mapped.org)
+    return digests(fields)
+
+
+def field_columns(mapper: RowMapper, labels: Mapping[str, str] | None = None
+                  ) -> dict[str, tuple[str, ...]]:
+    """The columns each field of ``written`` reads, for a reason's cells (a field whose
+    columns are not known is named alone), in the mapping's order (a reason's)."""
+    labels = labels or {}
+    out: dict[str, tuple[str, ...]] = {}
+
+    def add(name: str, *columns: str) -> None:
+        out[name] = tuple(dict.fromkeys((*out.get(name, ()), *columns)))
+    for step in mapper.steps:
+        add(step.name, *step.source.columns)
+    money = mapper.money.source.columns if mapper.money is not None else ()
+    add("value", *money)
+    add("currency", *money, *(mapper.currency.source.columns if mapper.currency else ()))
+    pipeline = mapper.pipeline.source.columns if mapper.pipeline is not None else ()
+    add("pipeline_id", *pipeline)  # the stage is looked up in the pipeline
+    add("stage_id", *(mapper.stage.source.columns if mapper.stage else ()), *pipeline)
+    for other in (mapper.lost_reason, *mapper.customs):
+        if other is not None:
+            add(labels.get(other.name, other.name), *other.source.columns)
+    for name, steps in (("person", mapper.person), ("org", mapper.org)):
+        add(name, *(c for step in steps if step is not None for c in step.source.columns))
+    return out
 
 
 def _text(value: object) -> str | None:
@@ -103,6 +195,10 @@ class RepeatedKeys:
         """How many keys the file repeats (0 when not learned)."""
         return 0 if self._repeated is None else len(self._repeated)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether the file repeats ``key`` (False when not learned)."""
+        return self._repeated is not None and key in self._repeated
+
     @property
     def learned(self) -> bool:
         """Whether every row's key was read (``learn`` or a whole ``learning`` pass)."""
@@ -125,34 +221,64 @@ class RepeatedKeys:
             yield row
         self._repeated = repeated
 
-    def first(self, key: str, row: SourceRow, columns: Collection[str] | None) -> None:
-        """``row`` is the first of ``key``: keep its cells when the key repeats."""
-        if self._repeated is not None and key in self._repeated:
-            self._firsts[key] = (int(row.row), int(row.line), cells(row, columns))
+    def first(self, key: str, row: SourceRow, columns: Collection[str] | None,
+              writes: Written | None = None) -> None:
+        """``row`` is the first of ``key``: keep its cells and what it writes (``writes``,
+        None: the mapping refused it) when the key repeats."""
+        if key in self:
+            self._firsts[key] = (int(row.row), int(row.line), cells(row, columns), writes)
 
-    def again(self, key: str, row: SourceRow, columns: Collection[str] | None
-              ) -> Repeat | None:
+    def again(self, key: str, row: SourceRow, columns: Collection[str] | None,
+              writes: Written | None = None,
+              fields: Mapping[str, Collection[str]] | None = None) -> Repeat | None:
         """``row``, a later row of ``key``, beside the key's first row (None: that row is
-        not known, the key not learned as repeated)."""
+        not known, the key not learned as repeated). Two rows the mapping took are judged on
+        what they write (``writes``), their differing fields shown with the cells of their
+        columns (``fields``: ``field_columns``); two it refused, on their cells; one of
+        each differ."""
         if key not in self._firsts:
             return None
-        at, line, before = self._firsts[key]
+        at, line, before, wrote = self._firsts[key]
         now = cells(row, columns)
         if before is None or now is None:
             return Repeat(at, line, False, ())
-        if before == now:
-            return Repeat(at, line, True, ())
         old, new = dict(before), dict(now)
-        differing = tuple((c, old.get(c), new.get(c)) for c in dict.fromkeys([*old, *new])
-                          if old.get(c) != new.get(c))
-        return Repeat(at, line, False, differing)
+        differing_cells = {c: (c, old.get(c), new.get(c)) for c in dict.fromkeys([*old, *new])
+                           if old.get(c) != new.get(c)}
+        if wrote is None and writes is None:  # both refused: the same cells fail alike
+            if before == now:
+                return Repeat(at, line, True, ())
+            return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
+        if wrote is not None and writes is not None:
+            if tuple(map(tuple, wrote)) == writes:
+                return Repeat(at, line, True, ())
+            there, here = dict(wrote), dict(writes)
+            order = {f: n for n, f in enumerate(fields or {})}  # the mapping's order
+            names = sorted((f for f in dict.fromkeys([*there, *here])
+                            if there.get(f) != here.get(f)), key=lambda f: order.get(f, len(order)))
+            return Repeat(at, line, False, tuple(
+                (f, tuple(differing_cells[c] for c in (fields or {}).get(f, ())
+                          if c in differing_cells)) for f in names))
+        # one row writes, the other was refused: they differ where their cells do
+        return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
 
 
 def differing_note(repeat: Repeat) -> str:
-    """``title: 'Three' there, 'Three B' here; stage: ...`` (a few cells at most)."""
-    shown_cells = [f"{c}: {shown(a)} there, {shown(b)} here" for c, a, b in repeat.differing[:3]]
-    more = len(repeat.differing) - len(shown_cells)
-    return "; ".join(shown_cells) + (f"; and {more} more" if more > 0 else "")
+    """``title: 'Three' there, 'Three B' here; stage_id (column 'Stage'): ...`` (a few
+    fields at most; a field is named alone when no cell of its columns differs)."""
+    shown_fields = []
+    for name, changed in repeat.differing[:3]:
+        if not changed:
+            shown_fields.append(name)
+        elif len(changed) == 1 and changed[0][0] == name:
+            shown_fields.append(f"{name}: {shown(changed[0][1])} there, "
+                                f"{shown(changed[0][2])} here")
+        else:
+            shown_fields.append(f"{name} (" + ", ".join(
+                f"column {c!r}: {shown(a)} there, {shown(b)} here" for c, a, b in changed) + ")")
+    more = len(repeat.differing) - len(shown_fields)
+    return "; ".join(shown_fields) + (f"; and {more} more" if more > 0 else "")
 
 
-__all__ = ["Repeat", "RepeatedKeys", "cells", "differing_note", "shown"]
+__all__ = ["Repeat", "RepeatedKeys", "Written", "cells", "differing_note", "digests",
+           "field_columns", "shown", "written"]
