@@ -86,6 +86,26 @@ def digests(fields: Mapping[str, object]) -> Written:
     return tuple(sorted((name, _digest(value)) for name, value in fields.items()))
 
 
+def wanted_written(wanted: Mapping[str, Any], currency_open: Mapping[str, object] | None,
+                   deactivated: Collection[str] | None,
+                   labels: Mapping[str, str] | None = None) -> Written:
+    """``Written`` of an update's row: the values it wants (``update_mapping.wanted_values``:
+    the deal's fields by body key, custom fields by name, ``labels``: code -> name), how
+    open each currency is (``currency_open``: the deal's own is kept where open), and the
+    targets it sets to a deactivated user (``deactivated``)."""
+    labels = labels or {}
+    fields: dict[str, object] = {k: v for k, v in wanted.items() if k != "custom_fields"}
+    for code, value in (wanted.get("custom_fields") or {}).items():
+        fields[labels.get(code, code)] = value
+    for code, choices in (currency_open or {}).items():
+        name = labels.get(code, code)
+        fields[name] = (fields.get(name), "open", choices)
+    for target in deactivated or ():
+        name = labels.get(target, target)
+        fields[name] = (fields.get(name), "deactivated")
+    return digests(fields)
+
+
 def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
             key_code: str | None = None) -> Written:
     """What a mapped row would write, field by field, as digests (``Written``): the deal's
@@ -180,9 +200,12 @@ class RepeatedKeys:
     compares a later row with it. Not learned, every key is taken for unrepeated: a later
     row of one is then never found the same (it is held, as before this class)."""
 
-    __slots__ = ("_firsts", "_repeated")
+    __slots__ = ("_every", "_firsts", "_repeated")
 
-    def __init__(self) -> None:
+    def __init__(self, *, every: bool = False) -> None:
+        """``every``: keep the first row of every key, learned or not (a job that reads its
+        file once: an update keeps what each row's deal is given first)."""
+        self._every = every
         self._repeated: KeySet | None = None
         # key -> (row, line, cells or None) of its first row, for repeated keys only
         self._firsts = SpilledDict()
@@ -197,7 +220,7 @@ class RepeatedKeys:
 
     def __contains__(self, key: object) -> bool:
         """Whether the file repeats ``key`` (False when not learned)."""
-        return self._repeated is not None and key in self._repeated
+        return self._every or (self._repeated is not None and key in self._repeated)
 
     @property
     def learned(self) -> bool:
@@ -281,4 +304,4 @@ def differing_note(repeat: Repeat) -> str:
 
 
 __all__ = ["Repeat", "RepeatedKeys", "Written", "cells", "differing_note", "digests",
-           "field_columns", "shown", "written"]
+           "field_columns", "shown", "wanted_written", "written"]

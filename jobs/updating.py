@@ -34,7 +34,7 @@ from bulk.manifest import header as manifest_header
 from bulk.manifest_row import MisalignedRow, where_row
 from bulk.manifest_stamp import file_stamp
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
-from bulk.store import BeforeImage, NewItem
+from bulk.store import BeforeImage, ItemState, NewItem
 
 from . import transforms as tf
 from .account import READ_ONLY_KEY_ADVICE, DealsByKey, ensure_key_field, index_deals_by_key, key_problem
@@ -72,6 +72,7 @@ from .prepared import (
     sent_while_loading,
     write_job_results,
 )
+from .repeats import Repeat, RepeatedKeys, differing_note, field_columns, wanted_written
 from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
@@ -147,6 +148,13 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 
     # a deal id / key -> (row, line) of the first row naming it, good or bad
     named: dict[str, tuple[int, int]] = {}
+    # ... and its cells and what it wants: a later row wanting the same is one row written
+    # twice (``jobs.repeats``), decided once the first row is (``_duplicates``)
+    firsts = RepeatedKeys(every=True)
+    labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+    read = {umap.column, *umap.mapping.columns()}
+    fields = field_columns(mapper, labels)
+    twins: list[tuple[SourceRow, str, Repeat]] = []
     # checked: by key no row awaits, so a stop or a cancel lands only here (f24o)
     async for source in checked(ctx, read_manifest(
             manifest, encoding=encoding, sheet=sheet, header_row=header_row,
@@ -168,19 +176,33 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             ref, wanted, defaulted = wanted_values(mapper, source, deactivated=row_users,
                                                     clear=umap.clear)
         except InputError as exc:
-            if first[0] != source.row:  # fixed and run alone, it would overwrite that row's
-                prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first)
+            repeat = firsts.again(named_ref, source, read) if named_ref and \
+                first[0] != source.row else None
+            if first[0] != source.row and not (repeat is not None and repeat.same):
+                # fixed and run alone, it would overwrite that row's
+                prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first, repeat)
                           + f"; this row also fails: {exc.reason}", op="update",
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
-            else:  # the key column is read as the row names it (v10r12: it was empty)
+            else:  # the key column is read as the row names it (v10r12: it was empty); a
+                # repeat of a failing row's cells fails as that row does (not held)
+                if named_ref and first[0] == source.row:
+                    firsts.first(named_ref, source, read)
                 prep.fail(source.row, named_ref, exc.reason, op="update",
                           values=source.values, column=exc.column,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
             continue
+        writes = wanted_written(wanted, defaulted, row_users, labels)
         if first[0] != source.row:  # whether that row was good or bad: one row per deal
-            prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first), op="update",
-                      values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
+            repeat = firsts.again(named_ref or ref, source, read, writes, fields)
+            if repeat is not None and repeat.same:  # the same changes: one row written twice
+                twins.append((source, ref, repeat))
+                continue
+            prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first, repeat),
+                      op="update", values=source.values, column=umap.column,
+                      hold=HOLD_DUPLICATE, line=source.line)
             continue
+        if named_ref:
+            firsts.first(named_ref, source, read, writes)
         if umap.by == "key":
             problem = key_problem(by_key, ref, unarchive=unarchive)
             if problem is not None:
@@ -210,8 +232,36 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             await flush()
     if batch:
         await flush()
+    _duplicates(prep, twins)
     prep.calls["updateDeal"] += prep.actions["update"]
     return prep
+
+
+def _duplicates(prep: Prepared, twins: list[tuple[SourceRow, str, Repeat]]) -> None:
+    """Decide the rows that want what an earlier row of their deal wants (``twins``:
+    the row, its ref, the earlier row), once every first row is decided: skipped as
+    ``duplicate`` naming that row (nothing sent twice), or, that row failing, failed
+    with its reason (f29e: they were held as a contest)."""
+    if not twins:
+        return
+    wanted = {repeat.row for _, _, repeat in twins}
+    decided = {item.row: item for item in prep.items if item.row in wanted}
+    for source, ref, repeat in twins:
+        at = where_row(repeat.row, repeat.line)
+        item = decided.get(repeat.row)
+        if item is None or item.state is ItemState.FAILED:
+            why = (item.error or "") if item is not None else "not decided"
+            prep.fail(source.row, ref, f"the same changes as {at}, which fails: {why}",
+                      op="update", values=source.values,
+                      column=item.payload.get("column") if item is not None else None,
+                      line=source.line)
+            continue
+        deal_id = item.payload.get("deal_id") or (item.payload.get("result") or {}).get(
+            "deal_id")
+        prep.skip(source.row, ref, {
+            "deal_id": deal_id, "action": "duplicate",
+            "note": f"the same changes as {at} (one row written twice): sent once, "
+                    "as that row"}, op="update", values=source.values, deal_id=deal_id)
 
 
 def _named_ref(raw: object, by: str) -> str | None:
@@ -223,11 +273,16 @@ def _named_ref(raw: object, by: str) -> str | None:
         return None
 
 
-def _named_twice(by: str, ref: str | None, first: tuple[int, int]) -> str:
-    """``first``: (row, line) of the row that named the deal first."""
+def _named_twice(by: str, ref: str | None, first: tuple[int, int],
+                 repeat: Repeat | None = None) -> str:
+    """``first``: (row, line) of the row that named the deal first; ``repeat``: this row
+    beside it (the fields they set differently, named with their cells)."""
     what = "key" if by == "key" else "id"
-    return (f"deal {what} {ref!r} is also named by {where_row(*first)} (each deal is updated once a "
-            "run: fixed and run alone, this row would overwrite that row's update; check "
+    other = f", with other changes ({differing_note(repeat)})" \
+        if repeat is not None and repeat.differing else ""
+    return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal is "
+            "updated once a run: fixed and run alone, this row would overwrite that row's "
+            "update; check "
             "which row is right and keep only it in your file — in failed.csv this row "
             "is held: empty its hold cell there to send it with `pdbulk update failed.csv`)")
 

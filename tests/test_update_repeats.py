@@ -1,0 +1,62 @@
+"""Two rows of an update naming one deal with the same changes are one row written twice:
+the later is skipped as ``duplicate`` naming the first (nothing sent twice, no hold); rows
+setting other values stay held, naming both rows and the fields that differ with their
+cells (f29e: identical rows were held like a contest)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
+from tests.import_support import read_csv
+from tests.test_update import write_csv
+from tests.update_support import cli_args, deal, threaded_sandbox
+
+MAPPING = """
+version = 1
+[update]
+id_column = "Deal"
+[defaults]
+currency = "USD"
+[deal]
+value = "Amount"
+title = "Title"
+"""
+
+
+def test_rows_of_one_deal_with_the_same_changes_are_one(tmp_path: Path) -> None:
+    """Deal 4 on rows 2 and 3 (``4`` / ``4.0``, ``2000.5`` / ``2000.50``, a trailing space
+    in the title): row 3 is a duplicate of row 2, exit 0, one PATCH. Deal 5 at 10 and 11:
+    row 5 held, naming row 4 and the value's cells. Deal 999 (none) twice: both fail the
+    same way, neither held."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        title = deal(sb, 4)["title"]
+        rows = [{"Deal": 4, "Amount": "2000.5", "Title": title},
+                {"Deal": "4.0", "Amount": "2000.50", "Title": title + " "},
+                {"Deal": 5, "Amount": "10", "Title": ""},
+                {"Deal": 5, "Amount": "11", "Title": ""},
+                {"Deal": 999, "Amount": "7", "Title": ""},
+                {"Deal": 999, "Amount": "7", "Title": ""}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), *cli_args(sb, tmp_path / "j")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 3 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert done["3"]["action"] == "duplicate", (done, failed)
+        assert "as row 2" in done["3"]["note"] and done["3"]["deal_id"] == "4"
+        assert done["2"]["action"] == "updated" and deal(sb, 4)["value"] == 2000.5
+        assert sorted(failed) == ["5", "6", "7"], failed
+        assert failed["5"]["hold"] == "duplicate-key"
+        assert "also named by row 4, with other changes (value (column 'Amount': '10' there, " \
+            "'11' here))" in failed["5"]["reason"], failed["5"]
+        assert deal(sb, 5)["value"] == 10
+        assert failed["6"]["hold"] == failed["7"]["hold"] == "", failed
+        assert "no deal with id '999'" in failed["7"]["reason"], failed["7"]
