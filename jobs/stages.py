@@ -25,7 +25,6 @@ from bulk.manifest import header as manifest_header
 from bulk.manifest_row import where_row
 from bulk.manifest_stamp import file_stamp
 from bulk.manifest_xlsx import twice_problem
-from bulk.reports import HOLD_DUPLICATE
 from bulk.store import BeforeImage, JobStore, NewItem
 from bulk.wording import counted, noun
 
@@ -298,10 +297,15 @@ def _match(ref: Ref, deal_of: Mapping[str, Deal], prep: Prepared, column: str | 
         prep.fail(ref.row, ref.label, f"no deal with {what} {ref.label!r} (missing, "
                                       "deleted or archived)", op=OP, values=ref.values,
                   column=column, line=ref.line)
-    elif int(deal["id"]) in seen:  # held as import and update hold it (v10r17)
-        prep.fail(ref.row, ref.label, f"deal {deal['id']} is already named by "
-                                      f"{where_row(*seen[int(deal['id'])])}", op=OP,
-                  values=ref.values, column=column, hold=HOLD_DUPLICATE, line=ref.line)
+    elif int(deal["id"]) in seen:
+        # a row names its deal only: every row asks the one move the command gives, so a
+        # deal named again is one row written twice, never a contest (f29e: it was held,
+        # duplicate-key, as an import holds a key whose rows write different things)
+        at = where_row(*seen[int(deal["id"])])
+        prep.skip(ref.row, ref.label, {
+            "deal_id": int(deal["id"]), "action": "duplicate",
+            "note": f"deal {deal['id']} is already named by {at} (the same move): decided "
+                    "once, as that row"}, op=OP, values=ref.values, deal_id=int(deal["id"]))
     else:
         seen[int(deal["id"])] = (ref.row, ref.line)
         return ref.row, ref.label, deal, ref.values

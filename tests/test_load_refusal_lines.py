@@ -66,8 +66,9 @@ def test_move_stage_refusals_name_the_files_line(tmp_path: Path) -> None:
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         plan = _plan(sb, tmp_path, ["move-stage", "--manifest", str(manifest),
                                     "--to-stage", "Qualified", "--to-pipeline", "Sales"])
+    # row 5 names row 2's deal again: the same move, skipped as a duplicate (no refusal)
     _check(_reasons(plan), {3: "not a deal id", 4: "no deal with id '99999'",
-                            5: "already named by row 2", 6: "3 cells but the header has 2"})
+                            6: "3 cells but the header has 2"})
 
 
 def test_merge_refusals_name_the_files_line(tmp_path: Path) -> None:
@@ -99,7 +100,6 @@ def test_at_line_says_the_line_once_and_only_where_it_differs(
 # row 2 spans lines 2-4; rows 3 and 4 start on lines 5 and 6: row 4 names row 3's deal
 @pytest.mark.parametrize(("kind", "rows", "said"), [
     ("update", f"Deal,Title,Notes\n3,Z,{NOTES}\n1,A,\n1,D,\n", "also named by row 3"),
-    ("move-stage", f"deal_id,Notes\n3,{NOTES}\n1,\n1,\n", "already named by row 3"),
     ("merge", f"merge_id,survivor_id,Notes\n4,3,{NOTES}\n2,1,\n2,1,\n", "duplicate of row 3"),
     ("merge", f"merge_id,survivor_id,Notes\n4,3,{NOTES}\n2,1,\n2,5,\n",
      "merged into 1 by row 3"),

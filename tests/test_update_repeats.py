@@ -60,3 +60,23 @@ def test_rows_of_one_deal_with_the_same_changes_are_one(tmp_path: Path) -> None:
         assert deal(sb, 5)["value"] == 10
         assert failed["6"]["hold"] == failed["7"]["hold"] == "", failed
         assert "no deal with id '999'" in failed["7"]["reason"], failed["7"]
+
+
+def test_a_move_stage_row_naming_a_deal_again_is_a_duplicate(tmp_path: Path) -> None:
+    """A move-stage row names its deal only, so two rows of one deal ask the same move:
+    the later is skipped as ``duplicate`` naming the first row and its line (it was held,
+    duplicate-key, exit 3); the deal is moved once."""
+    manifest = tmp_path / "ids.csv"
+    manifest.write_text('deal_id,Notes\n3,"one\ntwo"\n1,\n1.0,\n')
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        res = CliRunner().invoke(app, [
+            "move-stage", "--manifest", str(manifest), "--to-stage", "Contact Made",
+            "--to-pipeline", "Sales", "--yes", *cli_args(sb, tmp_path / "j")],
+            env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 0 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+        assert read_csv(job / "failed.csv") == []
+        assert done["4"]["action"] == "duplicate" and done["4"]["deal_id"] == "1", done
+        assert "already named by row 3 (line 4 of the file)" in done["4"]["note"], done
+        assert done["3"]["action"] in ("updated", "unchanged", "moved"), done
