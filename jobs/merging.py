@@ -63,7 +63,7 @@ from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
 OP = "merge"
-MERGE_COLUMNS = ("row", "key", "deal_id", "merged_id", "action")
+MERGE_COLUMNS = ("row", "key", "deal_id", "merged_id", "action", "note")
 _MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplicate_id")
 _SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
 _GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
@@ -192,8 +192,13 @@ class PlannedMerge:
 
 @dataclass(frozen=True, slots=True)
 class MergePlan:
+    """The merges to send, the rows refused, and ``duplicates``: rows giving a pair an
+    earlier row gives (one pair written twice: skipped, its ``reason`` the note naming
+    that row)."""
+
     merges: list[PlannedMerge]
     rejected: list[Rejected]
+    duplicates: list[Rejected] = field(default_factory=list)
 
     @property
     def deal_ids(self) -> set[int]:
@@ -207,6 +212,7 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
     gone = set(deleted)
     rejected: list[Rejected] = []
     edges: dict[int, PairRow] = {}  # merged-away id -> its pair: one survivor per deal
+    twins: list[tuple[PairRow, PairRow]] = []  # (a pair given again, the row giving it first)
 
     def missing(deal_id: int) -> str | None:
         if deal_id in live:
@@ -223,8 +229,8 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
         elif why := missing(pair.merge_id) or missing(pair.survivor_id):
             reject(why)
         elif (seen := edges.get(pair.merge_id)) is not None:
-            if seen.survivor_id == pair.survivor_id:
-                reject(f"duplicate of {where_row(seen.row, seen.line)}")
+            if seen.survivor_id == pair.survivor_id:  # decided as that row is (below)
+                twins.append((pair, seen))
             else:
                 reject(f"deal {pair.merge_id} is already merged into {seen.survivor_id} "
                        f"by {where_row(seen.row, seen.line)}; a deal can be merged away "
@@ -273,9 +279,25 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
         else:
             merges.append(PlannedMerge(pair.row, merge_id, outcome[0], pair.survivor_id,
                                        outcome[1], pair.values))
+    # a pair given again is the same merge (f29e: it was refused, "duplicate of row N",
+    # exit 3 every run): skipped naming that row, or failed as that row fails
+    planned = {m.merge_id for m in merges}
+    refusal = {r.merge_id: r.reason for r in rejected}
+    duplicates: list[Rejected] = []
+    for pair, seen in twins:
+        at = where_row(seen.row, seen.line)
+        if pair.merge_id in planned:
+            duplicates.append(Rejected(pair.row, pair.merge_id, pair.survivor_id,
+                                       f"the same pair as {at}: merged once, as that row",
+                                       pair.values, line=pair.line))
+        else:
+            rejected.append(Rejected(pair.row, pair.merge_id, pair.survivor_id,
+                                     f"the same pair as {at}, which fails: "
+                                     f"{refusal.get(pair.merge_id, 'refused')}", pair.values,
+                                     line=pair.line))
     merges.sort(key=lambda m: (m.survivor_id, m.depth, m.row, m.merge_id))
     rejected.sort(key=lambda r: (r.row, r.merge_id or 0))
-    return MergePlan(merges, rejected)
+    return MergePlan(merges, rejected, duplicates)
 
 
 async def check_pairs(ctx: CallContext, pairs: Sequence[PairRow]
@@ -290,13 +312,20 @@ async def check_pairs(ctx: CallContext, pairs: Sequence[PairRow]
 
 # -- the store ---------------------------------------------------------------------------------
 def merge_items(plan: MergePlan, rejected: Iterable[Rejected] = ()) -> Iterator[NewItem]:
-    """Items in sending order (by survivor, nearest first); rejected rows as failed items."""
+    """Items in sending order (by survivor, nearest first); rejected rows as failed items,
+    pairs given again as skipped ones (``duplicate``, naming the row giving them first)."""
     for m in plan.merges:
         note = {} if m.survivor_id == m.asked_survivor_id else {
             "asked_survivor_id": m.asked_survivor_id}
         yield NewItem(row=m.row, key=f"{m.merge_id}->{m.survivor_id}", op=OP,
                       payload={"merge_id": m.merge_id, "survivor_id": m.survivor_id,
                                "depth": m.depth, **note, "values": m.values})
+    for d in plan.duplicates:
+        yield NewItem(row=d.row, key=d.key, op=OP, state=ItemState.SKIPPED,
+                      payload={"merge_id": d.merge_id, "survivor_id": d.survivor_id,
+                               "values": d.values or {}, "result": {
+                                   "deal_id": d.survivor_id, "merged_id": d.merge_id,
+                                   "action": "duplicate", "note": d.reason}})
     for r in [*rejected, *plan.rejected]:
         reason = at_line(r.reason, r.row, r.line)  # the file's line where it differs
         yield NewItem(row=r.row, key=r.key, op=OP, state=ItemState.FAILED, error=reason,
@@ -323,7 +352,8 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     # was asked once their reads had answered)
     async for item in stop_checked(ctx, merge_items(checked, [r for r in rows
                                                            if isinstance(r, Rejected)])):
-        prep.add(item, "failed" if item.state is ItemState.FAILED else "merge")
+        prep.add(item, "failed" if item.state is ItemState.FAILED else
+                 "duplicate" if item.state is ItemState.SKIPPED else "merge")
     prep.images.extend(await collected(ctx, snapshots(checked, deals, ctx.clock.wall())))
     prep.calls["mergeDeals"] += len(checked.merges)
     prep.calls["getDeal"] += PAIR_READS * len(checked.merges)  # both deals, right before

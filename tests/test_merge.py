@@ -45,7 +45,9 @@ def test_validation_self_duplicates_chains_cycles_and_deleted() -> None:
     assert reasons[4].startswith("cycle: 5 → 6 → 5") and reasons[5].startswith("cycle")
     assert reasons[6].startswith("leads into the cycle")
     assert reasons[7] == "deal 99 is deleted"
-    assert reasons[9] == "duplicate of row 8"
+    assert 9 not in reasons  # the pair of row 8 again: one merge, row 9 its duplicate
+    assert [(d.row, d.reason) for d in plan.duplicates] == [
+        (9, "the same pair as row 8: merged once, as that row")]
     assert "already merged into 10" in reasons[10]
     assert "does not exist" in reasons[11]
     merged_away = {m.merge_id for m in plan.merges}
@@ -56,13 +58,13 @@ def test_validation_self_duplicates_chains_cycles_and_deleted() -> None:
 @given(st.lists(st.tuples(st.integers(1, 12), st.integers(1, 12)), max_size=30))
 def test_a_plan_never_merges_a_survivor_away(edges: list[tuple[int, int]]) -> None:
     """Whatever the pairs: no deal is both survivor and merged away, none merged twice, and
-    every row is either planned or rejected."""
+    every row is planned, rejected or a duplicate of a planned or rejected row."""
     plan = plan_merges(pairs(*edges), {i: {"id": i} for i in range(1, 13)})
     away = [m.merge_id for m in plan.merges]
     assert len(away) == len(set(away))
     assert not set(away) & {m.survivor_id for m in plan.merges}
     assert all(m.merge_id != m.survivor_id for m in plan.merges)
-    assert len(plan.merges) + len(plan.rejected) == len(edges)
+    assert len(plan.merges) + len(plan.rejected) + len(plan.duplicates) == len(edges)
 
 
 def test_group_manifest_is_read_as_pairs(tmp_path: Path) -> None:

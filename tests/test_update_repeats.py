@@ -80,3 +80,38 @@ def test_a_move_stage_row_naming_a_deal_again_is_a_duplicate(tmp_path: Path) -> 
         assert done["4"]["action"] == "duplicate" and done["4"]["deal_id"] == "1", done
         assert "already named by row 3 (line 4 of the file)" in done["4"]["note"], done
         assert done["3"]["action"] in ("updated", "unchanged", "moved"), done
+
+
+def test_a_merge_pair_given_again_is_a_duplicate(tmp_path: Path) -> None:
+    """Pair 2 → 1 on rows 2 and 3: row 3 was refused "duplicate of row 2" (exit 3 on
+    every nightly run); it is skipped as ``duplicate`` naming row 2, the deals merged
+    once. Pair 4 → 99999 (no such deal) twice: both fail alike."""
+    pairs_file = tmp_path / "pairs.csv"
+    pairs_file.write_text("merge_id,survivor_id\n2,1\n2,1\n4,99999\n4,99999\n")
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        res = CliRunner().invoke(app, ["merge", str(pairs_file), "--yes",
+                                       *cli_args(sb, tmp_path / "j")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 3 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert done["2"]["action"] == "merged", done
+        assert done["3"]["action"] == "duplicate" and done["3"]["merged_id"] == "2", done
+        assert "the same pair as row 2" in done["3"]["note"]
+        assert sorted(failed) == ["4", "5"], failed
+        assert failed["4"]["reason"] == failed["5"]["reason"], failed  # alike, not held
+        assert failed["5"]["hold"] == ""
+        assert deal(sb, 2)["is_deleted"] and not deal(sb, 1)["is_deleted"]
+
+
+def test_a_merge_pair_given_again_fails_as_its_first_row_does() -> None:
+    """A pair given again whose first row is refused as a whole (a cycle) fails with that
+    reason, naming the row; neither is merged."""
+    from jobs.merging import PairRow, plan_merges
+
+    plan = plan_merges([PairRow(2, 5, 6), PairRow(3, 6, 5), PairRow(4, 5, 6)],
+                       {i: {"id": i} for i in range(1, 9)})
+    reasons = {r.row: r.reason for r in plan.rejected}
+    assert plan.merges == [] and plan.duplicates == []
+    assert reasons[4].startswith("the same pair as row 2, which fails: cycle: 5 → 6 → 5"), reasons
