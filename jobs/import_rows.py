@@ -417,8 +417,8 @@ class RowPlanner:
             earlier = "an earlier row has it"
         else:
             earlier = f"{where_row(repeat.row, repeat.line)} has it too" + (
-                f", writing other values ({differing_note(repeat)})" if repeat.differing
-                else "")
+                f", {'writing other values' if repeat.writes else 'with other cells'} "
+                f"({differing_note(repeat)})" if repeat.differing else "")
         reason = f"duplicate source key {key!r}: {earlier} (each key is imported once" + (
             "; check which row is right)" if repeat is not None and repeat.differing else ")")
         if failing is not None:
@@ -453,7 +453,7 @@ class RowPlanner:
                 if repeat is not None and not repeat.same:
                     self._file_contests[key] = Repeat(row.row, row.line, False, tuple(
                         (field, tuple((c, b, a) for c, a, b in cells))
-                        for field, cells in repeat.differing))
+                        for field, cells in repeat.differing), repeat.writes)
 
     def _writes(self, row: SourceRow) -> Written | None:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it; None
@@ -474,7 +474,8 @@ class RowPlanner:
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
         self.newly_contested.add(key)
         reason = (f"source key {key!r} is contested: {where_row(other.row, other.line)} has "
-                  f"it too, writing other values ({differing_note(other)})" if other.differing
+                  f"it too, {'writing other values' if other.writes else 'with other cells'} "
+                  f"({differing_note(other)})" if other.differing
                   else f"source key {key!r} is contested: "
                        f"{where_row(other.row, other.line)} has it too")
         reason += ("; an upsert writes neither row until you decide: check which row is "

@@ -63,6 +63,7 @@ class Repeat(NamedTuple):
     line: int
     same: bool
     differing: tuple[Differing, ...]
+    writes: bool = False  # judged on what both rows write (else on their cells)
 
 
 def _canonical(value: object) -> object:
@@ -110,10 +111,10 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
             key_code: str | None = None) -> Written:
     """What a mapped row would write, field by field, as digests (``Written``): the deal's
     fields by their body key (``value``, ``stage_id``), custom fields by name (``labels``:
-    code -> name; the source key's field, ``key_code``, left out: the rows share it), the currency with how
-    open it is (a defaulted currency leaves an existing deal's own: ``MappedRow``), a field
-    set to a deactivated user marked so, and the person and the organization as the mapping
-    reads them (what they match or create)."""
+    code -> name; the source key's field, ``key_code``, left out: the rows share it), the
+    currency with how open it is (a defaulted currency leaves an existing deal's own:
+    ``MappedRow``), a field set to a deactivated user marked so, and the person and the
+    organization as the mapping reads them (what they match or create)."""
     labels = labels or {}
     deal = mapped.deal
     fields: dict[str, object] = {k: v for k, v in deal.items() if k != "custom_fields"}
@@ -274,14 +275,14 @@ class RepeatedKeys:
             return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
         if wrote is not None and writes is not None:
             if tuple(map(tuple, wrote)) == writes:
-                return Repeat(at, line, True, ())
+                return Repeat(at, line, True, (), True)
             there, here = dict(wrote), dict(writes)
             order = {f: n for n, f in enumerate(fields or {})}  # the mapping's order
             names = sorted((f for f in dict.fromkeys([*there, *here])
                             if there.get(f) != here.get(f)), key=lambda f: order.get(f, len(order)))
             return Repeat(at, line, False, tuple(
                 (f, tuple(differing_cells[c] for c in (fields or {}).get(f, ())
-                          if c in differing_cells)) for f in names))
+                          if c in differing_cells)) for f in names), True)
         # one row writes, the other was refused: they differ where their cells do
         return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
 

@@ -278,8 +278,8 @@ def _named_twice(by: str, ref: str | None, first: tuple[int, int],
     """``first``: (row, line) of the row that named the deal first; ``repeat``: this row
     beside it (the fields they set differently, named with their cells)."""
     what = "key" if by == "key" else "id"
-    other = f", with other changes ({differing_note(repeat)})" \
-        if repeat is not None and repeat.differing else ""
+    other = (f", {'with other changes' if repeat.writes else 'with other cells'} "
+             f"({differing_note(repeat)})") if repeat is not None and repeat.differing else ""
     return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal is "
             "updated once a run: fixed and run alone, this row would overwrite that row's "
             "update; check "

@@ -44,11 +44,13 @@ async def test_an_updates_failed_rows_name_the_id_and_lost_reason_columns(
 
 
 def test_a_move_stages_row_naming_no_deal_names_its_column() -> None:
-    """move-stage: a row naming no deal, or a deal named again, names the id column."""
+    """move-stage: a row naming no deal names the id column; a deal named again is the
+    same move, skipped as a duplicate (f29e), with no column to name."""
     prep = Prepared("move-stage")
     refs = [Ref(2, 5, "5", {"Deal": "5"}), Ref(3, 6, "6", {"Deal": "6"}),
             Ref(4, 5, "5", {"Deal": "5"})]
     seen: dict[int, int] = {}
     for ref in refs:
         _match(ref, {"5": {"id": 5, "stage_id": 1}}, prep, "Deal", seen)
-    assert [(i.row, i.payload.get("column")) for i in prep.items] == [(3, "Deal"), (4, "Deal")]
+    assert [(i.row, i.payload.get("column")) for i in prep.items] == [(3, "Deal"), (4, None)]
+    assert prep.items[1].payload["result"]["action"] == "duplicate"

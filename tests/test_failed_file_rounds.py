@@ -219,11 +219,11 @@ def test_move_stage_reads_json_keys_as_import_and_update_do(tmp_path: Path) -> N
     assert refs[3].label == "k 1"
 
 
-def test_move_stage_holds_a_row_naming_a_deal_again_as_a_duplicate() -> None:
+def test_move_stage_skips_a_row_naming_a_deal_again_as_a_duplicate() -> None:
     """v10r17 cosmetic: move-stage's failed.csv labelled a row naming the same deal as an
-    earlier row (``1E3`` after ``1e3``) ``typed-cells``; import and update say
-    ``duplicate-key``, and so does move-stage now."""
-    from bulk.reports import HOLD_DUPLICATE
+    earlier row (``1E3`` after ``1e3``) ``typed-cells``; then it was held
+    ``duplicate-key``. A move-stage row names its deal only, so it asks the same move:
+    skipped as a ``duplicate`` of the first row, never held (f29e)."""
     from jobs.prepared import Prepared
     from jobs.selection import Ref
     from jobs.stages import _match
@@ -234,5 +234,6 @@ def test_move_stage_holds_a_row_naming_a_deal_again_as_a_duplicate() -> None:
     out = [m for ref in refs
            if (m := _match(ref, {"1000": {"id": 7, "stage_id": 1}}, prep, None, seen))]
     assert [row for row, *_ in out] == [2]
-    (held,) = prep.items
-    assert held.row == 3 and held.payload.get("hold") == HOLD_DUPLICATE, held.payload
+    (twin,) = prep.items
+    assert twin.row == 3 and twin.payload.get("hold") is None, twin.payload
+    assert twin.payload["result"]["action"] == "duplicate", twin.payload
