@@ -146,3 +146,24 @@ def test_the_reasons_name_every_rule_that_decided_in_true_words() -> None:
     assert [d.id for d in ordered] == [2, 1, 3]
     assert reasons == ("most_recently_updated: most recently updated",
                        "won_first: won before open")
+
+
+def test_default_rules_keep_the_original_over_a_copy_typed_later() -> None:
+    """x30r1 M1: of an original and an identical copy made seconds later (so updated later),
+    the default rules keep the original (its id and add_time); the plan names an older deal
+    merged away, whatever the rules chose."""
+    from jobs.dedupe.config import DedupeConfig
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import merge_drops
+    original = replace(A, id=301, update_time=T + timedelta(seconds=1))
+    copy = replace(A, id=302, add_time=T + timedelta(seconds=3),
+                   update_time=T + timedelta(seconds=3))
+    ordered, why = rank([original, copy], DedupeConfig.default().survivor_rules)
+    assert ordered[0].id == 301 and why == ("oldest: oldest",)
+    recs = {301: original, 302: copy}
+    assert merge_drops(Group("g-301", 301, (302,), "duplicate", 1.0, (), (), ()), recs, {}) == []
+    newer_kept = merge_drops(Group("g-301", 302, (301,), "duplicate", 1.0, (), (), ()), recs, {})
+    assert newer_kept == ["id and add time 2025-01-01 00:00:00 UTC of the older deal (deal 301)"]
+    from jobs.dedupe.review import render_review
+    page = render_review([Group("g-301", 302, (301,), "duplicate", 1.0, (), (), ())], recs)
+    assert "the merge drops id and add time 2025-01-01 00:00:00 UTC of the older deal" in page

@@ -6,8 +6,8 @@ keys, wrong types and out-of-range values raise ``DedupeConfigError``)::
     duplicate_threshold = 0.85      # score >= this: duplicate band (auto-merge)
     review_threshold = 0.70         # score >= this (and < duplicate): review band
     guards = ["currency", "won_lost", "won_won", "pipeline", "deleted", "archived"]
-    survivor_rules = ["won_first", "most_advanced_stage", "most_recently_updated",
-                      "oldest", "highest_value", "has_owner"]
+    survivor_rules = ["won_first", "most_advanced_stage", "oldest",
+                      "most_recently_updated", "highest_value", "has_owner"]
     noise_words = ["deal", "opportunity"]     # replaces the default list
     extra_noise_words = ["project"]           # added to it
     max_block_size = 200            # larger blocks are compared as a sorted neighbourhood
@@ -80,8 +80,11 @@ from typing import Any
 from bulk.errors import InputError
 
 GUARDS = frozenset({"currency", "won_lost", "won_won", "pipeline", "deleted", "archived"})
+# ``oldest`` before ``most_recently_updated``: of two deals no status or stage separates, the
+# original survives, not a copy typed later (x30r1 M1): its id is what other systems reference
+# and its add_time the deal's age; the merge and the field policy carry the copy's values over
 SURVIVOR_RULES = (
-    "won_first", "most_advanced_stage", "most_recently_updated", "oldest",
+    "won_first", "most_advanced_stage", "oldest", "most_recently_updated",
     "highest_value", "has_owner",
 )
 # every rule a user may name: the defaults and their opposites

@@ -37,7 +37,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +214,8 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     (``value 31,000.00 EUR``); a stage, pipeline, owner or person by its name where
     ``entities`` (kind -> id -> name: ``records.review_names``) has it (``stage Won``, ``stage
     Won in pipeline Sales`` when stages of two pipelines have that name), an organization
-    by the name the deal holds (``dropped_value``); empty: nothing is lost."""
+    by the name the deal holds (``dropped_value``); and a merged deal added before the
+    survivor: its id and add time (``older_drop``) go with it; empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -253,7 +254,23 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     # live opportunity; lost: the loss on record)
     out.extend(f"status {r.status} (deal {r.id})" for r in merged
                if r.status in ("won", "open", "lost") and r.status != survivor.status)
+    # a deal added before the survivor takes its id (what other systems reference) and its
+    # add time (the deal's age) with it, whichever rule chose the survivor (x30r1 M1)
+    out.extend(older_drop(r) for r in merged if added_before(r, survivor))
     return out
+
+
+def added_before(r: DealRecord, survivor: DealRecord) -> bool:
+    """Whether deal ``r`` was added before ``survivor`` (both add times known)."""
+    return r.add_time is not None and survivor.add_time is not None \
+        and r.add_time < survivor.add_time
+
+
+def older_drop(r: DealRecord) -> str:
+    """What a merge loses with a deal added before its survivor: ``id and add time
+    2025-01-01 09:30:00 UTC of the older deal (deal 12)``."""
+    added = r.add_time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if r.add_time else "?"
+    return f"id and add time {added} of the older deal (deal {r.id})"
 
 
 def drops_note(subject: str, drops: Sequence[str]) -> str:
@@ -752,8 +769,9 @@ def read_summary(directory: Path) -> dict[str, Any]:
 
 
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
-           "PATCHABLE", "PlannedGroup", "check_plan_files", "comparable_value", "dropped_value",
-           "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "plan_file_facts",
+           "PATCHABLE", "PlannedGroup", "added_before", "check_plan_files", "comparable_value", "dropped_value",
+           "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "older_drop",
+           "plan_file_facts",
            "policy_changes", "read_groups",
            "read_pair_bands", "read_pair_scores", "read_records", "read_summary", "write_plan"]
 

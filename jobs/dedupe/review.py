@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from .model import DealRecord, Group
-from .planfiles import field_label, shown_value
+from .planfiles import added_before, field_label, older_drop, shown_value
 
 REVIEW = "review.html"
 
@@ -99,11 +99,18 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
                     f"{escape(field_label(key, fields))}</th>{cells}</tr>")
     reasons = escape(", ".join(map(say, g.reasons)))
     why = escape(", ".join(g.survivor_reasons))
+    survivor = records.get(g.survivor_id)
+    # a merged deal added before the survivor takes its id and age with it (x30r1 M1), as
+    # groups.csv's drops say
+    older = [older_drop(r) for r in members
+             if survivor is not None and r.id != survivor.id and added_before(r, survivor)]
+    lost = (f'<p class="reasons">the merge drops {escape("; ".join(older))}</p>'
+            if older else "")
     return (f'<section class="group band-{g.band}" id="{escape(g.id)}">'
             f'<h2>{escape(g.id)} <span class="band">{g.band}</span> '
             f'score <span class="score">{g.score:.3f}</span></h2>'
             f'<p class="reasons">reasons: {reasons}</p>'
-            f'<p class="reasons">survivor {g.survivor_id}: {why}</p>'
+            f'<p class="reasons">survivor {g.survivor_id}: {why}</p>{lost}'
             f'<p class="reasons">differing: '
             f'{escape(", ".join(field_label(k, fields) for k in g.differing)) or "none"}</p>'
             f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table></section>")

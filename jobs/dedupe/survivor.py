@@ -14,7 +14,9 @@ open_first                 open, then won, then lost ("open before closed")
 most_advanced_stage        the highest stage order_nr
 most_recently_updated      the latest update_time
 least_recently_updated     the earliest update_time
-oldest                     the earliest add_time
+oldest                     the earliest add_time (default before
+                           most_recently_updated: the original, not a
+                           copy typed later, keeps its id and age)
 newest                     the latest add_time
 highest_value              the highest non-zero value (0 is no value)
 lowest_value               the lowest non-empty value
@@ -23,7 +25,8 @@ has_owner                  a deal with an owner
 A deal missing the compared field loses to one that has it. Whatever the rules,
 ``planfiles.policy_changes`` gives a survivor with value 0 or none the value of a
 merged deal and a survivor with a "(copy)", misspelt or lower-case title the group's
-clean one (``titles``), and ``planfiles.merge_drops`` names what a merge would lose.
+clean one (``titles``), and ``planfiles.merge_drops`` names what a merge would lose
+(a merged deal added before the survivor: its id and add time).
 """
 
 from __future__ import annotations
