@@ -60,6 +60,9 @@ class DealField:
     type: str
     options: tuple[Option, ...] = ()
     is_custom: bool = False
+    # False for a stand-in a job kind adds for its own use (update's deal-id column): found
+    # by its code, never listed to a person (x30r1 L2: ``(fields: ..., __pdbulk_deal_id__)``)
+    listed: bool = True
 
     def option(self, label: str) -> Option:
         """The option with this label (case/whitespace-insensitive)."""
@@ -253,7 +256,8 @@ class Catalog:
         if found:  # AmbiguousName: never taken for a field that is missing (x12r1 F3)
             raise AmbiguousName(f"{len(found)} deal fields are labelled {label!r} (in any "
                                 f"case); use a field code ({', '.join(f.code for f in found)})")
-        pool = [f for f in self.deal_fields if custom is None or f.is_custom == custom]
+        pool = [f for f in self.deal_fields
+                if f.listed and (custom is None or f.is_custom == custom)]
         raise InputError(f"no deal field labelled {label!r} "
                          f"(fields: {_names(f.name for f in pool)})")
 

@@ -160,7 +160,7 @@ class UpdateMapping:
 
         if self.by == "id":
             catalog = replace(catalog, deal_fields=(*catalog.deal_fields, DealField(
-                _ID_FIELD, _ID_FIELD, "varchar", is_custom=True)))
+                _ID_FIELD, _ID_FIELD, "varchar", is_custom=True, listed=False)))
         try:
             mapper = compile_mapping(self.mapping, catalog, header=None if header is None else
                                           effective_header(self.mapping, header))
