@@ -25,7 +25,7 @@ class Stops(Protocol):
 def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
                 max_tokens: int | None = None, resume_reread: int = 0,
                 budget_source: str | None = None, gating: Mapping[str, int] | None = None,
-                batches: int = 1) -> str | None:
+                batches: int = 1, share: tuple[int, int, bool] | None = None) -> str | None:
     """The one line every kind's plan, and its run right before its first write, says
     when the job does not fit its budget (x23r3: import, update, merge, undo and dedupe
     apply started, spent and stopped half-way with no word before): what stops it (the
@@ -35,7 +35,11 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     line's; the other, when it is short too, is named after it. ``gating``: the part of
     ``calls`` the runner reads right before each of its ``batches`` batches of writes (its
     re-check, ``bulk.runner.recheck_batch``): where it stops is counted in the order the
-    run spends (``_where_it_stops``)."""
+    run spends (``_where_it_stops``). ``share``: (what the job may use a day, the daily
+    budget, whether today's spend is known) in tokens when ``--budget-share`` or the reserve
+    keeps part of the day for others: ``left`` is then what is left of that share, and the
+    line names the share and the account's own figure beside it (x30r1 L4: "984 are left
+    today (by the server's headers)" while the server had 54,984 left)."""
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     capped = max_tokens is not None and tokens > max_tokens
     if not capped and days <= 1:
@@ -59,13 +63,26 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
         return line
     where = _where_it_stops(calls, left, gating or {}, batches)
     line = (f"needs {tokens:,} tokens but {left:,} are left today"
-            + (f" ({budget_source})" if budget_source else "")
+            + (_share_words(left, share, budget_source) if share is not None
+               else f" ({budget_source})" if budget_source else "")
             + f": the job stops checkpointed {where}, when the budget is spent; pass "
             "--wait-for-reset to wait for the daily reset and go on, or resume it after the "
             f"reset; about {days} days")
     if capped:
         line += f"; --max-tokens {max_tokens:,} stops it too (a larger one, or resumes)"
     return line
+
+
+def _share_words(left: int, share: tuple[int, int, bool], source: str | None) -> str:
+    """`` of this job's share (...)``: the share, the daily budget and, once today's spend is
+    known, the account's tokens left (the daily budget less the day's spend: ``left`` plus the
+    part kept for others; at most that once the share is spent)."""
+    usable, daily, known = share
+    account = (f"; the account has {'' if left else 'at most '}{left + daily - usable:,} left"
+               if known else "")
+    return (f" of this job's share ({usable:,} a day of the daily budget {daily:,}: "
+            f"--budget-share or the reserve keeps the rest{account}"
+            + (f", {source})" if source else ")"))
 
 
 def first_write_line(plan: Stops | None) -> str | None:

@@ -199,7 +199,9 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
         out_notes.append(doubt)
     stop = budget_stop(calls, left=left, days=days, max_tokens=max_tokens,
                        resume_reread=resume_reread, budget_source=budget_source,
-                       gating=gating, batches=batches)
+                       gating=gating, batches=batches,
+                       share=(per_day, daily, tokens_left_today is not None)
+                       if per_day < daily else None)
     if stop is not None:
         out_notes.append(stop)
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),

@@ -67,7 +67,9 @@ async def test_a_resumes_budget_note_says_it_is_the_presets_until_the_server_tel
                 made = Counter(eng.stats.calls_by_operation)
                 lines = plan_lines(store, kind, eng)
                 (note,) = [li for li in lines if "left today" in li]
-                assert "but 100 are left today (by the plan's daily budget" in note, note
+                assert ("but 100 are left today of this job's share (100 a day of the daily "
+                        "budget 60,000: --budget-share or the reserve keeps the rest, by the "
+                        "plan's daily budget") in note, note
                 await kind.before_resume(eng.ctx, store)
                 after = resume_plan(store, kind, eng, after_reread=dict(
                     Counter(eng.stats.calls_by_operation) - made))

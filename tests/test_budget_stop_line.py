@@ -237,3 +237,16 @@ def test_where_the_day_stops_an_update_is_where_the_run_stops(tmp_path: Path) ->
         (job,) = (tmp_path / "jobs").iterdir()
         said, made = _said(ran.output), _writes(job)  # type: ignore[attr-defined]
         assert "left today" in ran.output and abs(said - made) <= SLACK, (said, made)  # type: ignore[attr-defined]
+
+
+def test_a_share_stop_names_the_share_and_the_accounts_figure() -> None:
+    """x30r1 L4: with --budget-share 0.1 the line said "984 are left today (by the server's
+    headers)" while the server had 54,984 left: it names the share and both figures."""
+    plan = estimate("dedupe", {"getDeals": 4, "mergeDeals": 34}, GROWTH, rows=34, bad_rows=0,
+                    tokens_left_today=984, usable_daily=6_000,
+                    budget_source="by the server's headers")
+    assert plan.stop is not None
+    assert plan.stop.startswith(
+        "needs 1,400 tokens but 984 are left today of this job's share (6,000 a day of the "
+        "daily budget 60,000: --budget-share or the reserve keeps the rest; the account has "
+        "54,984 left, by the server's headers): the job stops checkpointed"), plan.stop
