@@ -70,6 +70,9 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
         async def build(s: Any) -> Any:
             return await prepare_undo(s.ctx, store)
         undo, prep = await load_job(sb, tmp_path / "jobs", "undo", build, job_id="undo-1")
+        # x30r1 L5: where the snapshots are, in the words undo of a merge job uses
+        snaps = f"the full snapshot of both deals of every merge is in {store.directory}"
+        assert any(f"{snaps}/merge-snapshots.jsonl" in n for n in prep.notes), prep.notes
         if expect == "restored":
             # the run's put-back restored the value already (its copy stays unmerged)
             assert sb_deal(sb, web.survivor_id)["value"] == 1000

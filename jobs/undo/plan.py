@@ -56,10 +56,12 @@ from .targets import (
     Target,
     check_source,
     created_contacts,
+    export_snapshots,
     later,
     not_created_here,
     other_creators,
     pending_line,
+    snapshots_words,
     targets,
 )
 
@@ -366,10 +368,10 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         prep.notes.append(f"job {source.job_id} ({source.kind}) changed no deal: its rows "
                           "failed or were skipped, so there is nothing to put back")
     if source.kind == "dedupe":
-        prep.notes.append("merges are final: undo of a dedupe job puts back its field-policy "
-                          "PATCHes only" + ("" if todo else " and this job made none: nothing "
-                                            "to undo (the merged deals' snapshots are in "
-                                            f"{source.directory})"))
+        prep.notes.append("merges are final in Pipedrive and cannot be undone; "
+                          f"{snapshots_words(export_snapshots(source))}; undo of a dedupe job "
+                          "puts back its field-policy PATCHes only"
+                          + ("" if todo else " and this job made none: nothing to undo"))
         prep.notes.extend(_values_of_merged_deals(prep, source))
     if (left := pending_line(source)) is not None:
         # x17r2 3: the undo said "18 restored" of a stopped job, nothing of the 42 rows

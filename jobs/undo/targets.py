@@ -188,13 +188,19 @@ def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
+def snapshots_words(path: Path) -> str:
+    """The one way undo says where a job's merge snapshots are, for a ``pdbulk merge`` job
+    and a dedupe job alike (x30r1 L5: a dedupe's undo did not name the file)."""
+    return f"the full snapshot of both deals of every merge is in {path}"
+
+
 def check_source(store: JobStore) -> None:
     """InputError unless ``store`` is a job that can be undone now."""
     if store.kind == "merge":
         path = export_snapshots(store)
         left = pending_line(store)
-        raise InputError(f"merges are final in Pipedrive and cannot be undone; the full "
-                         f"snapshot of both deals of every merge is in {path}"
+        raise InputError(f"merges are final in Pipedrive and cannot be undone; "
+                         f"{snapshots_words(path)}"
                          + (f"; {left} of job {store.job_id} are still pending: `pdbulk "
                             "resume` would merge them" if left else ""))
     if store.kind not in UNDOABLE:
