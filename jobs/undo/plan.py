@@ -513,7 +513,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     if round_trip and deal is not None:  # the unarchive is the change: from it on
         base["expected_update_time"] = deal.get("update_time")
     if is_gone(deal):
-        why = _merged_reason(t, merged)
+        why = _merged_reason(t, merged, labels)
         if t.op == "delete":
             prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted",
                                  **({"note": why} if why else {})},
@@ -726,10 +726,12 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
     return out
 
 
-def _merged_reason(t: Target, merged: Sequence[Survivor]) -> str | None:
+def _merged_reason(t: Target, merged: Sequence[Survivor],
+                   labels: Mapping[str, str] | None = None) -> str | None:
     """Why a gone target's deal is not put back when it was merged into another deal (None:
     no sign of a merge). The survivor is someone else's merge: never written; the row says
-    which of the fields the job wrote the survivor now holds.
+    which of the fields the job wrote the survivor now holds (a custom field by its name in
+    ``labels``, key -> name: x30r1 L3 named it by its 40-character key).
 
     A merge is named only where it is known: a merge job of this job directory records
     it, or of the deals changed in the second of the deletion exactly one holds what the
@@ -743,7 +745,7 @@ def _merged_reason(t: Target, merged: Sequence[Survivor]) -> str | None:
     if not merged:
         return None
     wrote = t.wrote or {}
-    held = [(y, _still_written(d, wrote) if d is not None else [], how)
+    held = [(y, _still_written(d, wrote, labels) if d is not None else [], how)
             for y, d, how in merged]
     holders = [(y, fields, how) for y, fields, how in held if fields]
     verb = "restored" if t.op == "restore" else "deleted"
