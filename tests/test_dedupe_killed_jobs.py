@@ -72,3 +72,35 @@ def test_the_next_run_says_sent_merges_of_a_killed_run_may_have_been_applied(
                            "sent and may have been applied; resume settles them)): "), line
     assert found.to_json() == {"job": job_id, "state": "interrupted", "merged": 0,
                                "unsettled": 20, "in_doubt": 8}
+
+
+def test_a_run_killed_while_loading_then_resumed_is_removed_by_the_next(tmp_path: Path) -> None:
+    """x30r1 L6: an apply killed -9 while loading, then `pdbulk resume`d (refused: marked
+    failed, nothing sent), stayed `failed` in `pdbulk jobs` for good; the next apply or run
+    removes it as it removes one never resumed. A failed job with a merge done stays."""
+    import pytest
+
+    from bulk.errors import InputError
+    from bulk.store import ItemState, Outcome
+    from jobs.dedupe.interrupted import abandoned_jobs
+    from jobs.resuming import kind_of
+
+    root = tmp_path / "j"
+    killed = _killed_while_planning(root)
+    with JobStore.open(killed) as store:
+        store.set_status("loading")
+    with JobStore.open(killed) as store, pytest.raises(InputError):
+        kind_of(store)  # what `pdbulk resume` does first
+    with JobStore.open(killed) as store:
+        assert store.status == "failed"
+    merged = _killed_while_planning(root)
+    with JobStore.open(merged) as store:
+        store.add_items([NewItem(row=1, key="g-1", op="merge", payload={})])
+        item = next(store.items())
+        store.mark_sending([item.id], 0.0)
+        store.record([Outcome(item.id, ItemState.DONE, {"deal_id": 1})])
+        store.set_status("loading")
+        store.set_status("failed", "interrupted while loading")
+        assert store.counts()[ItemState.DONE] == 1
+    assert abandoned_jobs(root) == [killed.name]
+    assert not killed.exists() and merged.is_dir()

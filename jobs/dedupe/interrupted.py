@@ -90,6 +90,10 @@ class Unfinished:
 
 
 BEFORE_RUN = _BEFORE_SENDING  # statuses of a job that has sent nothing yet
+# what the next run removes when nothing was sent: a job killed before its run, or one whose
+# load failed (a resume marks a job killed while loading failed; a load failing in-process
+# removes its own folder)
+_REMOVABLE = _BEFORE_SENDING | {"failed"}
 
 
 def _before_run(directory: Path) -> str:
@@ -153,11 +157,13 @@ def abandoned_jobs(job_root: Path) -> list[str]:
     -9`` while planning, loading or at the prompt: status planned / loading / loaded, no
     live process) and return their ids. They hold nothing to finish — the next run plans
     those groups again — and were left "interrupted (was planned)" with no items forever,
-    named by no run (x23r2 4); a Ctrl-C there removes its job the same way. A job another
-    process holds is left alone."""
+    named by no run (x23r2 4); a Ctrl-C there removes its job the same way. So is one a
+    ``pdbulk resume`` has since marked failed (``interrupted while loading``: x30r1 L6, it
+    stayed `failed` in `pdbulk jobs` for good): a failed job with no merge done or sent. A
+    job another process holds is left alone."""
     out: list[str] = []
     for job in list_jobs(job_root):
-        if job.kind != KIND or job.status not in _BEFORE_SENDING or job.error is not None:
+        if job.kind != KIND or job.status not in _REMOVABLE or job.error is not None:
             continue
         try:
             store = JobStore.open(job.directory)  # its lock: no live process may hold it
@@ -169,7 +175,7 @@ def abandoned_jobs(job_root: Path) -> list[str]:
             sent = bool(counts[ItemState.DONE] or counts[ItemState.SENDING])
         finally:
             store.close()
-        if status in _BEFORE_SENDING and not sent:
+        if status in _REMOVABLE and not sent:
             shutil.rmtree(job.directory, ignore_errors=True)
             out.append(job.job_id)
     return out
