@@ -26,6 +26,10 @@ it again.
 ``RedisClaims`` (``bulk.claims_redis``) is the same protocol on a shared coordinator,
 and ``DualClaims`` holds a name in both; ``bulk.claims_open.open_claims`` picks what a
 run uses. This module imports none of them (they import it).
+
+Why ~500 lines: the protocol and its values (``Claim``, ``Held``, ``DeadHold``, the in-doubt
+outcome) with what every store and every caller shares of it (waiting on a holder, keeping
+a lease, who is alive); each store is its own module.
 """
 
 from __future__ import annotations
@@ -121,6 +125,16 @@ def as_taken(claim: Claim) -> Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadHold:
+    """A name still held by a holder that is gone (``Claims.dead_held``): ``since``, the wall
+    time (Unix seconds) it took the name; ``tag``, what it claimed it for (the job id; None:
+    unknown). Whoever claims the name next takes it over with ``reconcile``."""
+
+    since: float
+    tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Held:
     """``name`` is held by another live ``holder`` (``run@host:pid:start``) until ``expires``
     (wall time); ``left``: seconds of its lease left when the store answered (None:
@@ -182,6 +196,16 @@ class Claims(Protocol):
         """The outcome each name was last released with, read without taking anything
         (names with none are left out): what a plan prices — the create of a key whose
         claim names a deal reads that deal first."""
+        ...
+
+    async def dead_held(self, names: Sequence[str]) -> dict[str, DeadHold]:
+        """The names still held by a holder that is gone (its process, or its claims
+        closed: ``holder_alive``) or whose lease ran out — those an ``acquire_many`` now
+        would take over with ``reconcile`` — each → when that holder took it and for what
+        (``DeadHold``); read without taking anything (names free, released or held live
+        are left out). What a plan prices: a create taken over from a dead holder looks its
+        key up first (x29r2 F2: a killed run's claims cost the next import a scan of each
+        list its plan did not count); and what a resume settles (its own dead holds)."""
         ...
 
 
@@ -477,6 +501,6 @@ def holder_alive(holder: str) -> bool:
 
 
 __all__ = ["DEFAULT_LEASE", "IN_DOUBT", "RESCAN_EVERY", "SETTLED_AFTER_BIRTH", "STATE_ENV",
-           "Claim", "Claims", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
+           "Claim", "Claims", "DeadHold", "Held", "Lease", "acquire_waiting", "as_taken", "in_doubt_outcome",
            "acquire", "confirm_or_lost", "give_back_cancelled", "hold_open", "holder_alive",
            "holder_id", "kept", "let_go", "new_holder", "state_dir", "tell_wait", "wait_giving_back"]

@@ -34,6 +34,7 @@ from .claims import (
     IN_DOUBT,
     RETENTION,
     Claim,
+    DeadHold,
     Held,
     as_taken,
     give_back_cancelled,
@@ -391,6 +392,22 @@ class LocalClaims:
 
     async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         return await in_thread(functools.partial(self._outcomes_sync, list(names)))
+
+    def _dead_held_sync(self, names: Sequence[str]) -> dict[str, DeadHold]:
+        now = self._clock.wall()
+        out: dict[str, DeadHold] = {}
+        with self._lock:
+            rows = [(name, self._conn.execute(
+                "SELECT holder, acquired, expires, tag FROM claims WHERE name = ?",
+                (self.digest(name),)).fetchone()) for name in names]
+        for name, row in rows:  # liveness read outside the lock: /proc, not SQLite
+            if row is not None and row[0] is not None and row[0] != self.holder \
+                    and (row[2] <= now or not holder_alive(row[0])):
+                out[name] = DeadHold(float(row[1]), row[3] or None)
+        return out
+
+    async def dead_held(self, names: Sequence[str]) -> dict[str, DeadHold]:
+        return await in_thread(functools.partial(self._dead_held_sync, list(names)))
 
     async def wait_released(self, name: str, within_s: float) -> bool:
         deadline = self._clock.now() + max(0.0, within_s)

@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 
-from .claims import DEFAULT_LEASE, Claim, Claims, Held, give_back_cancelled, new_holder
+from .claims import DEFAULT_LEASE, Claim, Claims, DeadHold, Held, give_back_cancelled, new_holder
 from .claims_local import LocalClaims
 from .clock import Clock, SystemClock, in_thread
 from .swallowed import went_on
@@ -113,6 +113,17 @@ class DualClaims:
     async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The local outcome, else the shared one (as ``acquire_many`` merges them)."""
         return {**await self.shared.outcomes(names), **await self.local.outcomes(names)}
+
+    async def dead_held(self, names: Sequence[str]) -> dict[str, DeadHold]:
+        """The names a dead holder holds in either store (``acquire_many`` takes them over
+        with ``reconcile``): the earlier hold of the two (the shared one's tag when both
+        name one, as ``acquire_many`` merges them)."""
+        local, shared = await self.local.dead_held(names), await self.shared.dead_held(names)
+        out = {**local, **shared}
+        for n in set(local) & set(shared):
+            out[n] = DeadHold(min(local[n].since, shared[n].since),
+                              shared[n].tag or local[n].tag)
+        return out
 
     async def born(self) -> float | None:
         """When the shared claims' state began (``RedisClaims.born``)."""

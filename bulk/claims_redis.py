@@ -51,6 +51,7 @@ from redis.exceptions import RedisError
 from .claims import (
     IN_DOUBT,
     Claim,
+    DeadHold,
     Held,
     as_taken,
     give_back_cancelled,
@@ -367,6 +368,30 @@ class RedisClaims:
             raise self._lost(exc) from None
         return {name: json.loads(_text(v)) for name, v in zip(names, raw, strict=True)
                 if v is not None and _text(v)}
+
+    async def dead_held(self, names: Sequence[str]) -> dict[str, DeadHold]:
+        """The names held by a holder gone from this host, or whose lease ran out (what
+        ``acquire_many`` now takes over with ``reconcile``) → when it took them (wall time);
+        one pipelined round trip; nothing is taken. A holder on another host is live
+        until its lease ends, as ``acquire_many`` has it."""
+        names = list(names)
+        if not names:
+            return {}
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.hmget(self._key(name), ["holder", "acquired", "expires", "tag"])
+                raw = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+        now, out = self._clock.wall(), dict[str, DeadHold]()
+        for name, (holder, acquired, expires, tag) in zip(names, raw, strict=True):
+            who = _text(holder) if holder is not None else ""
+            if who and who != self.holder and acquired is not None and expires is not None \
+                    and (float(_text(expires)) <= now or _dead_here(who)):
+                out[name] = DeadHold(float(_text(acquired)),
+                                     _text(tag) if tag is not None and _text(tag) else None)
+        return out
 
     async def born(self) -> float | None:
         """When the claims' shared state began (wall time; its birth marker, written by the

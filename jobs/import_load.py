@@ -831,9 +831,10 @@ class _ClaimedKeys:
     their key's claim (``jobs.importing`` ``_find_created``): a claim naming a deal → that
     deal is read (``getDeal``, 1 call per key; the load found no live deal with the key,
     so it is gone or re-keyed, and the row is created after the read); a claim left in
-    doubt → the deals added since are scanned (``getDeals`` and ``getArchivedDeals``, at
-    least once per plan).
-    The claims are read, never taken (``bulk.claims.Claims.outcomes``)."""
+    doubt, or still held by a run that died (``Claims.dead_held``: taken over) → the deals
+    added since are scanned (``getDeals`` and ``getArchivedDeals``, at least once per
+    plan); a person's or organization's claim a dead run holds → one read of that list.
+    The claims are read, never taken (``bulk.claims.Claims.outcomes`` / ``dead_held``)."""
 
     def __init__(self, key_code: str | None, base_url: str | None = None, *,
                  clock: Clock | None = None, claims: Claims | None = None) -> None:
@@ -874,6 +875,13 @@ class _ClaimedKeys:
                     self.survivors[key_of[name]] = hit.survivor
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
+        # a claim a dead run still holds (killed, never resumed) is taken over and its key
+        # looked up among the deals added since, both lists, as one left in doubt — unless
+        # a merge here took its deal (above: the survivor, nothing looked up) (x29r2 F2:
+        # 30 tokens over the plan after each kill -9 not followed by a resume)
+        if self.key_code and any(key_of[name] not in self.survivors
+                                 for name in await self.claims.dead_held(names)):
+            self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
 
     def _merged(self, deal_id: int) -> Merge | None:
         """The merge made through this machine that took deal ``deal_id`` away, when its
@@ -923,8 +931,10 @@ class _ClaimedKeys:
         creates whose claim an earlier run released with the id it made: each such create
         reads that record first (``getPerson`` / ``getOrganization``, ``jobs.import_resolve``
         ``_created_meanwhile``; v10r31: a re-import after the persons were deleted read
-        149 the plan did not list)."""
-        from .import_resolve import contact_claim_name, name_only, read_of
+        149 the plan did not list), and those whose claim a dead run still holds: each
+        such create first reads the list of those added since (``getPersons`` /
+        ``getOrganizations``, one page)."""
+        from .import_resolve import contact_claim_name, list_of, name_only, read_of
 
         if not self.key_code:
             return
@@ -935,6 +945,10 @@ class _ClaimedKeys:
             for outcome in (await self.claims.outcomes(names)).values():
                 if isinstance(outcome.get("id"), int):
                     self.reads[read_of(kind)] += 1
+            # a dead run's claim (killed while it created that record): taken over, the
+            # record looked for among those added since it was claimed, one list read each
+            # (``Resolver._created_meanwhile``; x29r2 F2)
+            self.reads[list_of(kind)] += len(await self.claims.dead_held(names))
 
     async def aclose(self) -> None:
         await self.claims.aclose()
@@ -1159,7 +1173,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "batches, counted above: at most, the reads end a minute after the "
                      "claims began) and one of the archived deals in all")
     if claimed is not None and claimed.reads:
-        notes.append("counts the reads of deals an earlier run's claims name for these keys "
+        notes.append("counts the reads an earlier run's claims ask for these keys (a deal "
+                     "they name, the deals or contacts added since a dead run's claims) "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
                      "): each such create looks for that deal first, never creating twice")
     if own or into or failing:

@@ -699,6 +699,12 @@ def read_of(kind: str) -> str:
     return _GET[kind]
 
 
+def list_of(kind: str) -> str:
+    """The operation that lists ``kind`` ("person" / "org") records (one page: a look-up
+    of those added since, ``Resolver._find_added``)."""
+    return _LIST[kind]
+
+
 def _outcome(rid: int | None, creator: str | None) -> dict[str, Any] | None:
     """What a claim on a person / org is released with: ``{"id": rid, "job": creator}``."""
     if rid is None:

@@ -425,3 +425,40 @@ async def test_a_release_answered_noscript_is_sent_again(redis_server: RedisServ
     assert failed and a.statistics_["released"] == 1
     again = (await b.acquire_many(["deal:NS"]))["deal:NS"]
     assert isinstance(again, Claim) and again.previous == {"deal_id": 7, "job": "A"}
+
+
+async def test_dead_held_names_what_an_acquire_would_take_over(
+        redis_server: RedisServer, tmp_path: Any) -> None:
+    """``dead_held`` (what a plan prices, x29r2 F2): the names a gone holder (a dead pid on
+    this host) or a lease run out holds, each with when it was taken; names held live,
+    released or free are left out; nothing is taken. Locally, on Redis and in both."""
+    from bulk.claims_open import DualClaims, LocalClaims
+
+    gone = f"{holder_id().split(':')[0]}:999999:gone"
+    dead_local = LocalClaims(tmp_path / "c.db", holder=gone)
+    await dead_local.acquire_many(["deal:L"], tag="J")
+    dead_local.close()
+    dead = claims(redis_server, gone)
+    await dead.acquire_many(["deal:R"], tag="K")
+    late = claims(redis_server, "far:1:a")
+    await late.acquire_many(["deal:E"], lease_s=0.2)  # another host: its lease decides
+    live = claims(redis_server, "far:2:b")
+    got = await live.acquire_many(["deal:H", "deal:F"])
+    f = got["deal:F"]
+    assert isinstance(f, Claim)
+    await live.release(f, {"deal_id": 3})
+    await asyncio.sleep(0.25)
+    names = ["deal:L", "deal:R", "deal:E", "deal:H", "deal:F", "deal:N"]
+    reader = claims(redis_server, "far:3:c")
+    assert {n: h.tag for n, h in (await reader.dead_held(names)).items()} == {
+        "deal:R": "K", "deal:E": None}
+    local = LocalClaims(tmp_path / "c.db")
+    try:
+        assert [h.tag for h in (await local.dead_held(names)).values()] == ["J"]
+        both = await DualClaims(local, reader).dead_held(names)
+        assert set(both) == {"deal:L", "deal:R", "deal:E"}
+        assert all(h.since <= time.time() for h in both.values())
+        assert set(await reader.dead_held(names)) == {"deal:R", "deal:E"}  # nothing taken
+        assert isinstance((await reader.acquire_many(["deal:H"]))["deal:H"], Held)
+    finally:
+        local.close()
