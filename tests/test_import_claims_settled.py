@@ -172,3 +172,65 @@ async def test_a_resume_takes_a_create_merged_away_since_the_kill_as_merged(
         assert [(rows[k].state.value, (rows[k].result or {}).get("action"), rows[k].error)
                 for k in flight] == [("skipped", "merged", None)] * 3
         assert all(rows[k].state.value == "done" for k in keys[6:] if k in created)
+
+
+async def test_a_resume_settles_the_claims_of_rows_its_killed_run_found(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killed run's claims on rows whose create found the key's deal (`exists`,
+    `updated`, `unchanged`) were left held by the dead process, and the next import that
+    needed such a key took it over and scanned the deals added since. The resume releases
+    them with their deal; one another (dead) run holds since is left to it."""
+    import json
+    import sqlite3
+
+    export = write_demo_export(tmp_path / "in", rows=30, broken=0, unknown_stage=0)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        def killed(self: Any, claim: Claim, outcome: Any = None) -> None:
+            pass  # queued, never written: what a kill -9 loses
+
+        with monkeypatch.context() as patch:
+            patch.setattr(LocalClaims, "release_soon", killed)
+            first, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                 export.mapping, mode="insert",
+                                                 job_id="killed",
+                                                 budget=BudgetPolicy(max_tokens=250))
+        created = _created(first)
+        directory = first.directory
+        assert result.stopped and len(created) >= 8
+        first.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        keys = sorted(created)
+        # rows whose create found the deal another run had made (as ``_exists`` records
+        # them), the last one's claim taken over since by another job's run, dead too
+        found = {k: action for k, action in zip(keys[:7], ["exists", "updated", "unchanged"] * 3,
+                                                 strict=False)}
+        with sqlite3.connect(directory / "job.sqlite") as db:
+            for key, action in found.items():
+                result_ = {"deal_id": created[key], "action": action}
+                db.execute("UPDATE items SET state = ?, result = ? WHERE source_key = ?",
+                           ("skipped" if action == "unchanged" else "done",
+                            json.dumps(result_), key))
+        names = {claim_name(code, k): k for k in found}
+        other_name = claim_name(code, keys[6])
+        other = LocalClaims()
+        assert isinstance((await other.acquire_many([other_name], tag="other"))[other_name],
+                          Claim)
+        other.close()
+        claims = LocalClaims()
+        try:
+            held = await claims.dead_held(list(names))
+            assert {n: h.tag for n, h in held.items()} == {
+                n: ("other" if n == other_name else "killed") for n in names}
+            for _ in range(20):  # each run stops at its cap of 250 tokens
+                resumed, result = await resume_job(sb, directory, reread=True)
+                resumed.close()
+                if not result.stopped:
+                    break
+            held = await claims.dead_held(list(names))
+            outcomes = await claims.outcomes(list(names))
+        finally:
+            await claims.aclose()
+    assert {n: h.tag for n, h in held.items()} == {other_name: "other"}  # left to it
+    assert {n: o.get("deal_id") for n, o in outcomes.items()} == {
+        n: created[k] for n, k in names.items() if n != other_name}

@@ -41,6 +41,9 @@ from ..import_store import recheck_reads
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .sent import SENT_FILE, sent_times
 
+# the actions of a create that found its key's deal through the key's claim (``_exists``)
+_FOUND = frozenset({"exists", "updated", "unchanged"})
+
 # more deals than this a batch are read by a list (10 tokens a call of 100) rather than
 # one by one (``getDeal``, 1 token each; FACTS "Token costs")
 LIST_PAYS = 10
@@ -223,32 +226,64 @@ class _Resume(_ImportBase):
         return lines + await self._creates_again(ctx, store, keyed)
 
     async def _settle_created(self, store: JobStore) -> list[str]:
-        """Release, with the deal this job created, the claims of its rows recorded
-        ``created`` whose claim names no deal: a run killed (kill -9) after its store wrote
-        the rows done but before its queued releases were written (``release_soon``: with
-        the next batch's claims) left them naming nothing, so a later import of the same
-        rows could not tell the key's deal, e.g. that a merge took it away, and created it
-        again (x29r1 F1: 29 of 60 merged-away deals). No call to Pipedrive; the store is
-        read in a worker thread. A claim another live run holds, or one released with an
-        outcome since, is left as it is. Returns the line to print (none when nothing was
-        left unsettled)."""
-        def created() -> dict[str, Mapping[str, Any]]:
-            return {self.claim_name(str(i.key)): i.result for i in store.items(ItemState.DONE)
-                    if i.op == "create" and i.key and i.result
-                    and i.result.get("action") == "created"}
+        """Release the claims a killed run of this job left unwritten: a run killed (kill
+        -9) after its store wrote rows done but before its queued releases were written
+        (``release_soon``: with the next batch's claims). No call to Pipedrive; the store
+        is read in a worker thread. Returns the line to print (none when nothing was left
+        unsettled).
 
-        made = await in_thread(created)
-        if not made:
+        - Rows recorded ``created`` whose claim names no deal: released with the deal this
+          job created (deal, job, digest). Else a later import of the same rows could not
+          tell the key's deal, e.g. that a merge took it away, and created it again (x29r1
+          F1: 29 of 60 merged-away deals). A claim another live run holds, or one released
+          with a deal since, is left as it is.
+        - Rows whose create found the key's deal (``exists``, ``updated``, ``unchanged``)
+          whose claim this job's dead run still holds: released with that deal and the
+          outcome it had (its creator's job and digest, when it named that deal). Held,
+          the next import that needs the key took it over and scanned the deals added
+          since for it. Only claims a dead holder holds for this job are taken: one another
+          run holds (live or dead) is left to it."""
+        def done() -> tuple[dict[str, Mapping[str, Any]], dict[str, int]]:
+            made: dict[str, Mapping[str, Any]] = {}
+            found: dict[str, int] = {}
+            for state in (ItemState.DONE, ItemState.SKIPPED):
+                for i in store.items(state):
+                    result = i.result or {}
+                    if i.op != "create" or not i.key or not isinstance(
+                            result.get("deal_id"), int):
+                        continue
+                    if result.get("action") == "created":
+                        made[self.claim_name(str(i.key))] = result
+                    elif result.get("action") in _FOUND:
+                        found[self.claim_name(str(i.key))] = int(result["deal_id"])
+            return made, found
+
+        made, found = await in_thread(done)
+        if not made and not found:
             return []
-        told = await self.claims.outcomes(list(made))
+        told = await self.claims.outcomes(list(made)) if made else {}
         unsettled = [n for n in made if not isinstance(told.get(n, {}).get("deal_id"), int)]
-        if not unsettled:
+        job = self.store.job_id
+        ours = {n for n, hold in (await self.claims.dead_held(list(found)) if found
+                                  else {}).items() if hold.tag == job}
+        if not unsettled and not ours:
             return []
-        got = await self.claims.acquire_many(unsettled, self.lease, tag=self.store.job_id)
+        got = await self.claims.acquire_many([*unsettled, *ours], self.lease, tag=job)
         settled = 0
         for name, claim in got.items():
             if not isinstance(claim, Claim):
                 continue  # another live run holds it: its outcome stands
+            if name in ours:
+                if not claim.reconcile or claim.prev_tag != job:
+                    # taken over since by another run: its hold is not this job's to settle
+                    self.claims.release_soon(claim, in_doubt_outcome(
+                        claim.since or self.clock.wall(), claim.prev_tag)
+                        if claim.reconcile else None)
+                    continue
+                self.claims.release_soon(claim, self._outcome(found[name], claim.previous,
+                                                              ours=False))
+                settled += 1
+                continue
             if claim.previous is not None and isinstance(claim.previous.get("deal_id"), int):
                 self.claims.release_soon(claim)  # released with a deal meanwhile: kept
                 continue
@@ -258,9 +293,9 @@ class _Resume(_ImportBase):
                 digest=digest if isinstance(digest, str) else None))
             settled += 1
         await self.claims.flush()
-        return [f"recorded the deals of {counted(settled, 'create')} a stopped run had "
-                "made but not yet recorded as its keys' (a kill -9 before its last write)"
-                ] if settled else []
+        return [f"recorded the deals of {counted(settled, 'row')} a stopped run had "
+                "created or found but not yet recorded as its keys' (a kill -9 before its "
+                "last write)"] if settled else []
 
     def _pending_refs(self, store: JobStore, *, sending: bool = False) -> list[Any]:
         """The references of the pending rows' stored payloads (``sending``: and of the
