@@ -98,12 +98,15 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
 
 
 def resume_plan(store: JobStore, kind: Any, s: Engine, *,
-                after_reread: Mapping[str, int] | None = None) -> Any:
+                after_reread: Mapping[str, int] | None = None,
+                before: Mapping[str, int] | None = None) -> Any:
     """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
     now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
     doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
     that cannot tell. ``after_reread``: the re-read is done and made these calls; the
-    plan is then those and the writes left."""
+    plan is then those and the writes left. ``before``: the calls this run made before
+    its plan (by operation: an import cut short while loading, loaded again), counted in
+    and named in a note: the plan is the whole run's, as its cap (``--max-tokens``) is."""
     from jobs.planning import budget_source, estimate
 
     calls = getattr(kind, "resume_calls", None)
@@ -112,12 +115,18 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     planned = Counter(calls(store))
     if after_reread is not None:
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
+    made = Counter(before or {})
+    planned += made
     checks = Counter(recheck_calls(store, kind, s.config.max_workers,
                                    (ItemState.PENDING, ItemState.SENDING),
                                    burst=s.config.limits().burst))
     planned += checks
     counts = store.counts()
     notes = []
+    if made:
+        notes.append(f"counts the {tokens_of(made):,} tokens this run spent before this plan "
+                     f"({', '.join(f'{op} {n:,}' for op, n in sorted(made.items()))}: the "
+                     "load again of a job cut short while loading)")
     unpriced = getattr(kind, "unpriced", None)
     if unpriced is not None and (n := unpriced(store)):
         notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
@@ -141,10 +150,12 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
 
 
 def plan_lines(store: JobStore, kind: Any, s: Engine, *,
-               after_reread: Mapping[str, int] | None = None) -> list[str]:
+               after_reread: Mapping[str, int] | None = None,
+               before: Mapping[str, int] | None = None) -> list[str]:
     """``resume_plan`` as the CLI prints it: one line (before anything is sent; again after
-    the re-read, which may have settled items, with the calls it made) and its notes."""
-    plan = resume_plan(store, kind, s, after_reread=after_reread)
+    the re-read, which may have settled items, with the calls it made) and its notes.
+    ``before``: the calls the run made before its plan (``resume_plan``)."""
+    plan = resume_plan(store, kind, s, after_reread=after_reread, before=before)
     if plan is None:
         return []
     ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
@@ -192,16 +203,20 @@ async def resumed(store: JobStore, token: str, kind: Any,
     say = say or (lambda _line: None)
     show = show_plan or (lambda _line: None)
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
+        loaded: Counter[str] = Counter()
         if kind is None:  # an import cut short while loading: nothing was sent, load again
             from .importing import load_again
 
             kind = await load_again(eng, store, say=say)
+            # its catalog and index pulls, spent before the plan (x29r2 F4: 70 tokens the
+            # resume's plan lines did not count)
+            loaded = Counter(eng.stats.calls_by_operation)
         if first is not None:
             await first(eng)
         noted = getattr(kind, "manifest_note", None)  # the file changed since the load
         if noted is not None and (note := noted(store)) is not None:
             say(f"note: {note}")
-        for line in plan_lines(store, kind, eng):
+        for line in plan_lines(store, kind, eng, before=loaded):
             show(line)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
         if before is not None:
@@ -210,7 +225,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
                 say(line)
             # the calls the re-read made, not those planned (x17r3 F2: the deals others
             # wrote since the load are read too, and the line repeated the planned 2 pages)
-            for line in plan_lines(store, kind, eng, after_reread=dict(
+            for line in plan_lines(store, kind, eng, before=loaded, after_reread=dict(
                     Counter(eng.stats.calls_by_operation) - made)):
                 show(line)
         if execute is not None:

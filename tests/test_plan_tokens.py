@@ -152,6 +152,39 @@ def test_import_upsert_plan_prices_first_run_and_resume(sb: Sandbox, tmp_path: P
     assert spent(sb) - before == resume_tokens(resumed.output), resumed.output
 
 
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+def test_the_resume_of_an_import_cut_short_while_loading_prices_its_load(
+        sb: Sandbox, tmp_path: Path, mode: str) -> None:
+    """A kill -9 while an import loads (status "loading", part of its items stored): its
+    resume loads it again — the catalog and the indexes pulled before any plan line — and
+    each plan line it prints names the tokens the whole resume spends (x29r2 F4: 70
+    tokens were spent before the plan, which did not count them)."""
+    from bulk.store import NewItem
+    from jobs.import_rows import ImportSettings
+    from tests.import_support import engine_config
+
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    rows = write_rows(tmp_path / "a.csv", [(f"c{i}", f"Cut {i}", 10 + i, f"Lee {i % 5}")
+                                           for i in range(20)])
+    settings = ImportSettings(manifest=str(rows), mapping=str(mapping), mode=mode,
+                              create_key_field=True)
+    cfg = engine_config(sb, jobs, auth="oauth")
+    store = JobStore.create(jobs / "cut", job_id="cut", kind="import",
+                            config={"engine": cfg.to_json(), "import": settings.to_json()})
+    store.set_status("loading")
+    store.add_items([NewItem(row=1, key="c0", op="create", payload={"title": "half"})])
+    store.close()
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", "cut", "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    assert "loading it again" in resumed.output, resumed.output
+    said = [int(n.replace(",", "")) for n in re.findall(r"^plan.*tokens: ([\d,]+)$",
+                                                         resumed.output, re.M)]
+    assert said and set(said) == {spent(sb) - before}, resumed.output
+
+
 def test_update_plan_prices_first_run_resume_and_retry(sb: Sandbox, tmp_path: Path) -> None:
     """plan update == update; a loaded update resumed later, and a retry of rows that failed,
     print a plan whose tokens equal what they spend."""
