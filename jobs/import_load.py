@@ -348,7 +348,10 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     # deal was made elsewhere: another machine, a lost state folder, by hand): never
     # recorded `created` by this job, its claim left as it is. A claim that names another
     # deal, or a create left in doubt, goes the claims way at the send, which settles whose
-    # create the deal is and writes it on the claim (tests/test_reconcile_attribution.py)
+    # create the deal is and writes it on the claim (tests/test_reconcile_attribution.py).
+    # An archived deal its claim names is `exists` at the load too, its note naming the job
+    # the claim says made it (x29r3 F7: it went the claims way, a getDeal read and
+    # `exists` at the send; the plan counted it a create, one addDeal too many)
     ambiguous = getattr(deals, "ambiguous", {}) or {}
     listed = [k for k in (*deals, *deals.archived) if k not in ambiguous]
     claims = await opened_claims(clock=ctx.clock)  # (its file opened off the loop)
@@ -358,11 +361,13 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
             named = await claims.outcomes([claim_name(planner.key_code, k) for k in chunk])
             for k in chunk:
                 outcome = named.get(claim_name(planner.key_code, k))
-                # (an archived deal whose claim names it: the create's look-up names the
-                # job that made it, "archived since")
-                if outcome is None or (k in deals and outcome.get("deal_id") == int(
-                        deals[k]["id"]) and IN_DOUBT not in outcome):
+                deal = deals.get(k) or deals.archived.get(k)
+                if outcome is None or (deal is not None and outcome.get("deal_id") == int(
+                        deal["id"]) and IN_DOUBT not in outcome):
                     planner.confirmed_keys.add(k)
+                    if outcome is not None and k not in deals:  # archived, its maker known
+                        job = outcome.get("job")
+                        planner.archived_makers[k] = job if isinstance(job, str) else None
     finally:
         await claims.aclose()
     planner.indexes.deals = deals

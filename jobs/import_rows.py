@@ -144,6 +144,9 @@ class RowPlanner:
         # insert: the keyed deals were not listed, the account holding more than this many
         # (import_load index_keyed_deals gave up): None when listed, or not an insert
         self.keys_unlisted: int | None = None
+        # insert: the confirmed keys only an archived deal carries whose claim names that
+        # deal → the job the claim says made it (None: not said): its row's note names it
+        self.archived_makers: dict[str, str | None] = {}
         # insert: the archived deals were not listed, more than this many (None: listed)
         self.archived_unlisted: int | None = None
         # new persons by match key: (name, phone, org ref) of the row that named the person
@@ -562,12 +565,16 @@ class RowPlanner:
             # unarchives it (upsert --unarchive does), and the row says so
             self.counts.exists += 1
             self.counts.exists_archived += 1
+            maker = self.archived_makers.get(mapped.key)
             return NewItem(row=row.row, key=mapped.key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
                                "action": "exists", "deal_id": archived["id"],
                                "person_id": archived.get("person_id"),
                                "org_id": archived.get("org_id"),
-                               "note": ARCHIVED_EXISTS_NOTE}})
+                               "note": ARCHIVED_EXISTS_NOTE if maker is None else (
+                                   f"made by job {maker} (archived since); not created "
+                                   "again" + ARCHIVED_EXISTS_NOTE.partition(
+                                       "not created again")[2])}})
         if existing is None and self.unarchive and isinstance(deals, DealsByKey):
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving

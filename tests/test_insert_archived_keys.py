@@ -88,3 +88,43 @@ async def test_the_plan_of_an_insert_names_the_archived_rows(
     assert plan.calls.get("getArchivedDeals") == 1 and not plan.calls.get("addDeal"), plan.calls
     assert (counts.exists, counts.exists_archived) == (3, 1)
     assert any("(1 archived: left archived" in n for n in plan.notes), plan.notes
+
+
+async def test_the_plan_of_an_insert_from_the_folder_that_made_the_archived_deals(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x29r3 F7: from the state folder whose claims name the archived deals, the plan
+    counted each as a create (a getDeal read and an addDeal) and the run read it and
+    reported it `exists` at the send (`done`, the others `skipped`). Now such a row is
+    `exists` at the load, as from any other folder, its note naming the job that made it:
+    the plan's calls are the run's, and every row is skipped."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from tests.import_support import api_engine, engine_config
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title\n" + "".join(f"k{i},Deal {i}\n" for i in range(1, 6)))
+    mapping.write_text(MAPPING)
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="a")
+        first.close()
+        for key in ("k1", "k2"):
+            _carrying(sb, key)[0]["is_archived"] = True
+        settings = ImportSettings(str(manifest), str(mapping), "insert")
+        async with api_engine(sb, tmp_path / "plan") as runner:
+            plan, counts = await plan_import(
+                runner.ctx, settings, Mapping.load(mapping),
+                engine_config(sb, tmp_path).limits(), stats=runner.stats,
+                scheduler=runner.scheduler.statistics, base_url=sb.url)
+        before = Counter(sb.stats()["requests_by_operation"])
+        again, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="b")
+        made = Counter(sb.stats()["requests_by_operation"]) - before
+        actions = again.actions()
+        notes = {r["key"]: r["note"] for r in read_csv(again.directory / "succeeded.csv")}
+        again.close()
+    assert plan.calls == dict(made), (plan.calls, dict(made))  # before: getDeal 2, addDeal 2
+    assert not made["getDeal"] and not made["addDeal"], made
+    assert (counts.exists, counts.exists_archived) == (5, 2)
+    assert actions == {"skipped": {"exists": 5}}, actions  # before: done 2, skipped 3
+    assert notes["k1"].startswith("made by job a (archived since); not created again (to bring")
