@@ -37,11 +37,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
 
+from . import transforms as tf
 from .keyset import KeySet
 from .learned import SpilledDict
 
 if TYPE_CHECKING:
-    from .mapping import MappedRow, RowMapper
+    from .mapping import MappedRow, PersonRef, RowMapper
 
 T = TypeVar("T")
 Cells = tuple[tuple[str, str | None], ...]  # (column, its cell's text) in a fixed order
@@ -130,10 +131,21 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
         name = labels.get(target, target)
         fields[name] = (fields.get(name), "deactivated")
     if mapped.person is not None:
-        fields["person"] = tuple(mapped.person)
+        fields["person"] = _person_identity(mapped.person)
     if mapped.org is not None:
-        fields["org"] = tuple(mapped.org)
+        fields["org"] = (mapped.org.match_key, mapped.org.address)
     return digests(fields)
+
+
+def _person_identity(person: PersonRef) -> object:
+    """The person a row finds or makes, as the import keys it (``jobs.contact_keys``): by
+    its address, every case spelling one (``tf.email_key``: the name then only names a
+    person made new, from the first row); else by its name as names are matched (case and
+    accents aside: ``tf.name_match_key``) with its phone's key."""
+    if person.email:
+        return ("e", tf.email_key(person.email))
+    phone = tf.phone_key(person.phone) if person.phone else None
+    return ("n", tf.name_match_key(person.name), phone)
 
 
 def field_columns(mapper: RowMapper, labels: Mapping[str, str] | None = None

@@ -249,3 +249,30 @@ async def test_rows_naming_one_person_and_organization_alike_are_one(tmp_path: P
         persons = [p["name"] for p in sb.state.persons.rows.values() if not p["is_deleted"]]
         orgs = [o["name"] for o in sb.state.orgs.rows.values() if not o["is_deleted"]]
         assert persons == ["Ann Lee"] and orgs == ["Acme"], (persons, orgs)
+
+
+async def test_rows_naming_one_person_in_other_case_spellings_are_one(tmp_path: Path) -> None:
+    """A person is judged as the import finds or makes it: by its address, every case
+    spelling one (``Ann@Example.com`` / ``ann@example.com``: f30a left them held as
+    differing), else by its name as names are matched (``Bo Ek`` / ``bo ek``); an
+    organization by its match key (``Acme`` / ``ACME``). The later rows are duplicates;
+    one person each is made, named by the first row."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,stage,contact,email,company\n"
+                        "p1,P1,Qualified,Ann Lee,Ann@Example.com,Acme\n"
+                        "p1,P1,Qualified,ANN LEE,ann@example.com,ACME\n"
+                        "p2,P2,Qualified,Bo Ek,,Acme\n"
+                        "p2,P2,Qualified,bo ek,,Acme\n")
+    mapping.write_text(MAPPING.format(mode="upsert") + '[person]\nname = "contact"\n'
+                       'email = "email"\n[organization]\nname = "company"\n')
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert failed == {}, failed
+        assert done["3"]["action"] == done["5"]["action"] == "duplicate", done
+        persons = sorted(p["name"] for p in sb.state.persons.rows.values()
+                         if not p["is_deleted"])
+        assert persons == ["Ann Lee", "Bo Ek"], persons
+        assert _keyed(sb, "p1") == _keyed(sb, "p2") == 1
