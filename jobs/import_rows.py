@@ -469,10 +469,13 @@ class RowPlanner:
 
     def _contested_here(self, key: str, row: SourceRow) -> NewItem | None:
         """The refusal of a row of ``key`` that ``_again`` did not hold, when a later row of
-        the file gives the key other cells (``learn_contests``), unless the person released
-        it (--release-held, or its emptied hold cell); else None."""
+        the file that no hold cell refuses gives the key other values (``learn_contests``);
+        else None. No release lifts it (x30r2 S1: --release-held, or both rows' hold cells
+        emptied, wrote the first row, which nobody chose): while the file holds both rows,
+        neither is written; the person keeps the right one (deletes the other row, or leaves
+        its hold cell filled) and that one is imported."""
         other = self._file_contests.get(key)
-        if other is None or self.release_held or self._released_here(row):
+        if other is None:
             return None
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
         self.newly_contested.add(key)
@@ -481,8 +484,8 @@ class RowPlanner:
                   f"({differing_note(other)})" if other.differing
                   else f"source key {key!r} is contested: "
                        f"{where_row(other.row, other.line)} has it too")
-        reason += ("; an upsert writes neither row until you decide: check which row is "
-                   "right, then empty its hold cell or import with --release-held")
+        reason += ("; an upsert writes neither row while the file holds both: keep the row "
+                   "that is right (delete the other row, or leave its hold cell filled)")
         return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
 
     def _decide(self, row: SourceRow, *, check_duplicate: bool) -> NewItem:

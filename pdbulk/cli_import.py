@@ -109,7 +109,9 @@ Unarchive = Annotated[bool, typer.Option(
                         "updates it (default: the row fails).")]
 ReleaseHeld = Annotated[bool, typer.Option(
     "--release-held", help="Import rows whose source key an earlier import found twice in "
-                           "one file (contested keys; default: such a row is refused).")]
+                           "one file (contested keys; default: such a row is refused). Two "
+                           "rows of one key in this file that write other values stay "
+                           "refused: keep the right one.")]
 LookForKeys = Annotated[bool, typer.Option(
     "--look-for-keys", help="Insert: list the deals that carry a key however many the "
                             "account has (default: while the list costs at most half the "

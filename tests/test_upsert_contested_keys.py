@@ -107,8 +107,11 @@ async def test_a_contested_key_gets_the_same_answer_on_every_import(
 
 async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Path) -> None:
     """The first row's reason names the other row and the cells that differ, on the first
-    import and on a later one alike; --release-held imports the first row (the second
-    stays held), as it does on any later import of the file."""
+    import and on a later one alike. x30r2 S1: no release writes either row while the file
+    holds both — --release-held, or both rows' hold cells emptied in failed.csv, wrote the
+    first row, which nobody chose; the row whose hold cell alone is emptied is imported."""
+    import csv
+
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING.format(mode="upsert"))
     manifest = _write(tmp_path / "in.csv", ROWS)
@@ -119,13 +122,38 @@ async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Pa
                                             job_id=f"run-{n}")
             reasons.append({r["row"]: r["reason"] for r in read_csv(store.directory
                                                                     / "failed.csv")})
+            failed_csv = (store.directory / "failed.csv").read_text()
             store.close()
         assert reasons[0] == reasons[1], reasons
         assert "row 3 has it too" in reasons[0]["2"], reasons
         assert "title: 'Second' there, 'First' here" in reasons[0]["2"], reasons
+        assert "keep the row that is right" in reasons[0]["2"], reasons
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                         job_id="released", release_held=True)
         failed = [(r["row"], r["hold"]) for r in read_csv(store.directory / "failed.csv")]
         store.close()
-        assert failed == [("3", "duplicate-key")]
-        assert [d["title"] for d in _keyed(sb, "k1")] == ["First"]
+        assert failed == [("2", "duplicate-key"), ("3", "duplicate-key")], failed
+        assert _keyed(sb, "k1") == []
+
+        def emptied(rows: set[str], name: str) -> Path:  # failed.csv, these holds emptied
+            lines = list(csv.DictReader(failed_csv.splitlines()))
+            for line in lines:
+                if line["row"] in rows:
+                    line["hold"] = ""
+            out = tmp_path / name
+            with out.open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=list(lines[0]))
+                writer.writeheader()
+                writer.writerows(lines)
+            return out
+
+        both = emptied({"2", "3"}, "both.csv")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", both, mapping, job_id="both")
+        failed = [(r["row"], r["hold"]) for r in read_csv(store.directory / "failed.csv")]
+        store.close()
+        assert failed == [("2", "duplicate-key"), ("3", "duplicate-key")], failed
+        assert _keyed(sb, "k1") == []
+        chosen = emptied({"3"}, "chosen.csv")  # the person keeps row 3
+        store, _, _ = await import_once(sb, tmp_path / "jobs", chosen, mapping, job_id="one")
+        store.close()
+        assert [d["title"] for d in _keyed(sb, "k1")] == ["Second"]
