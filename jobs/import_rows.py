@@ -467,7 +467,8 @@ class RowPlanner:
             return None
         return written(mapped, self.field_labels, self.key_code)
 
-    def _contested_here(self, key: str, row: SourceRow) -> NewItem | None:
+    def _contested_here(self, key: str, row: SourceRow,
+                        failing: str | None = None) -> NewItem | None:
         """The refusal of a row of ``key`` that ``_again`` did not hold, when a later row of
         the file that no hold cell refuses gives the key other values (``learn_contests``);
         else None. No release lifts it (x30r2 S1: --release-held, or both rows' hold cells
@@ -486,6 +487,8 @@ class RowPlanner:
                        f"{where_row(other.row, other.line)} has it too")
         reason += ("; an upsert writes neither row while the file holds both: keep the row "
                    "that is right (delete the other row, or leave its hold cell filled)")
+        if failing is not None:  # (x30r2 low 3: it said only this, its hold empty)
+            reason += f"; this row also fails: {failing}"
         return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
 
     def _decide(self, row: SourceRow, *, check_duplicate: bool) -> NewItem:
@@ -519,6 +522,9 @@ class RowPlanner:
             # wrong with it: fixed and imported again, it would overwrite the other's deal
             if check_duplicate and raw and (again := self._again(raw, row, exc.reason)):
                 return again
+            if check_duplicate and raw and (
+                    refused := self._contested_here(raw, row, exc.reason)) is not None:
+                return refused
             if isinstance(exc, MisalignedRow):  # its cells may sit in other columns
                 return self._bad(row, exc.reason + section_title(row.values), exc.column,
                                  hold=HOLD_MISALIGNED)

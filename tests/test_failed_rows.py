@@ -4,6 +4,7 @@ types, plan-failed.csv and failed.csv have one shape."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -305,7 +306,9 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="c1")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", ""), ("3", "duplicate-key")]
+        # (x30r2 low 3: the failing first row is held too, its reason naming the contest)
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
+                                                         ("3", "duplicate-key")]
         assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
         fixed = store.directory.parent / "fixed.csv"
         fixed.write_text((store.directory / "failed.csv").read_text(encoding="utf-8")
@@ -316,7 +319,18 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         assert ["'k1' is contested" in r["reason"] or r["reason"].startswith("held")
                 for r in rows] == [True, True]
         store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1c",
-                                        release_held=True)
+                                        release_held=True)  # hold cells still count
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
+                                                         ("3", "duplicate-key")]
+        assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
+        chosen = store.directory.parent / "chosen.csv"  # the fixed first row's hold emptied
+        table = list(csv.reader(fixed.read_text(encoding="utf-8").splitlines()))
+        table[1][table[0].index("hold")] = ""
+        with chosen.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows(table)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", chosen, mapping, job_id="c1d")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
         assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]

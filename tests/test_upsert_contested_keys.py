@@ -157,3 +157,25 @@ async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Pa
         store, _, _ = await import_once(sb, tmp_path / "jobs", chosen, mapping, job_id="one")
         store.close()
         assert [d["title"] for d in _keyed(sb, "k1")] == ["Second"]
+
+
+async def test_a_failing_first_row_of_a_contested_key_says_both(tmp_path: Path) -> None:
+    """x30r2 low 3: a first row that also fails for another reason (an amount ``12abc``)
+    said only that, its hold empty, and the next import refused the key as contested. Its
+    reason now names the contest too, held ``duplicate-key`` as the other row is."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode="upsert").replace(
+        '[deal]\n', '[deal]\nvalue = "amount"\ncurrency = { default = "EUR" }\n'))
+    manifest = _write(tmp_path / "in.csv", [("id", "title", "stage", "amount"),
+                                            ("e1", "Bad amount", "Qualified", "12abc"),
+                                            ("e1", "Good amount", "Qualified", "12")])
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        assert sorted(failed) == ["2", "3"], failed
+        assert failed["2"]["hold"] == "duplicate-key", failed["2"]
+        assert "row 3 has it too" in failed["2"]["reason"], failed["2"]
+        assert "this row also fails" in failed["2"]["reason"], failed["2"]
+        assert "12abc" in failed["2"]["reason"], failed["2"]
+        assert _keyed(sb, "e1") == []
