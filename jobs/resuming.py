@@ -216,6 +216,9 @@ async def resumed(store: JobStore, token: str, kind: Any,
         noted = getattr(kind, "manifest_note", None)  # the file changed since the load
         if noted is not None and (note := noted(store)) is not None:
             say(f"note: {note}")
+        ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
+        if ready is not None:
+            await ready(store)
         for line in plan_lines(store, kind, eng, before=loaded):
             show(line)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
@@ -223,6 +226,8 @@ async def resumed(store: JobStore, token: str, kind: Any,
             made = Counter(eng.stats.calls_by_operation)
             for line in await before(eng.ctx, store):
                 say(line)
+            if ready is not None:  # the re-read may have settled some of those claims
+                await ready(store)
             # the calls the re-read made, not those planned (x17r3 F2: the deals others
             # wrote since the load are read too, and the line repeated the planned 2 pages)
             for line in plan_lines(store, kind, eng, before=loaded, after_reread=dict(
