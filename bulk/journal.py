@@ -14,9 +14,23 @@ the order appended, read whole.
   companies on one Redis never share a key). Kept as long as Redis keeps it; nothing is
   ever taken out.
 - ``DualJournal``: what a run under a shared coordinator uses (``open_journal``): appended
-  to both, read from both (the shared entries, then this machine's): the runs of other
-  machines on the same coordinator see the entries, and runs of this machine without the
-  coordinator see them too.
+  to both, read from both (the shared entries, then this machine's not among them): the
+  runs of other machines on the same coordinator see the entries, and runs of this machine
+  without the coordinator see them too. An entry appended through it carries
+  ``"company"`` (set here: the company it was shared under), in both copies.
+
+**Redis lost** (restarted empty, flushed, evicted): the shared list is gone, the local
+copies stay. ``open_journal`` puts back (``DualJournal.reshare``) what this machine's
+record shared under the company and Redis lacks — compared by the entry itself (its JSON,
+keys sorted), each put back once even when two machines do it at once (one Lua script
+compares and appends) — and logs a warning (``pdbulk.journal``) naming how many. The work
+is bounded: a marker beside the list, ``pdbulk:c:{company}:journal:{name}:born`` (a random
+epoch id and when it was written, no TTL; gone with the list when Redis is emptied), is
+read at each open (one round trip); the local file is compared with the list only once a
+process, and again when that marker is gone or another (as the claims' and windows' birth
+markers tell a loss). An entry appended without a coordinator names no company and is
+never shared (which company's it is is unknown); what only a machine that is gone had
+shared is lost with Redis.
 
 Synchronous on purpose: a journal is read once a job and appended to once an item at most
 (its callers are synchronous: a kind's ``after_run``, a plan's note); a Redis round trip
@@ -26,9 +40,13 @@ token, nor anything the caller does not put in an entry.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import secrets
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,6 +55,9 @@ import orjson
 from .errors import CoordinatorLost
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+_log = logging.getLogger("pdbulk.journal")  # the CLI prints its warnings on stderr
+COMPANY = "company"  # the field a shared entry carries: the company it was shared under
+RESHARE_BATCH = 500  # entries put back per round trip
 
 
 class Journal(Protocol):
@@ -65,7 +86,12 @@ def _checked(name: str) -> str:
 
 
 def _lines(entries: Sequence[Mapping[str, Any]]) -> list[bytes]:
-    return [orjson.dumps(dict(entry)) for entry in entries]
+    return [_identity(entry) for entry in entries]
+
+
+def _identity(entry: Mapping[str, Any]) -> bytes:
+    """An entry's identity: its JSON, keys sorted (what is compared, and what is written)."""
+    return orjson.dumps(dict(entry), option=orjson.OPT_SORT_KEYS)
 
 
 def _parsed(raw: bytes) -> dict[str, Any] | None:
@@ -118,6 +144,36 @@ class LocalJournal:
 def journal_key(company: str, name: str) -> str:
     """The Redis key of journal ``name`` of ``company``."""
     return f"pdbulk:c:{company}:journal:{_checked(name)}"
+
+
+def journal_born_key(company: str, name: str) -> str:
+    """The Redis key of journal ``name``'s birth marker (module docstring, "Redis lost")."""
+    return f"{journal_key(company, name)}:born"
+
+
+# KEYS: the list, its birth marker; ARGV: a new epoch id, now, then the lines to put back.
+# Writes the marker when there is none; appends each line the list lacks (compared whole,
+# once: two machines putting back at once append it once). Answers {epoch, lines appended}.
+RESHARE = """
+local b = redis.call('HGET', KEYS[2], 'epoch')
+if not b then
+  b = ARGV[1]
+  redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'at', ARGV[2])
+end
+local n = 0
+if #ARGV > 2 then
+  local have = {}
+  for _, line in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do have[line] = true end
+  for i = 3, #ARGV do
+    if not have[ARGV[i]] then
+      redis.call('RPUSH', KEYS[1], ARGV[i])
+      have[ARGV[i]] = true
+      n = n + 1
+    end
+  end
+end
+return {b, n}
+"""
 
 
 class RedisJournal:
@@ -173,8 +229,58 @@ class RedisJournal:
             raise self._lost(exc) from None
         return [e for line in raw if (e := _parsed(line)) is not None]
 
+    def epoch(self) -> str | None:
+        """The epoch id of this journal's birth marker (None: none, Redis emptied or the
+        journal never put back). Raises CoordinatorLost."""
+        from redis.exceptions import RedisError
+
+        try:
+            raw = self._redis.hget(journal_born_key(self.company, self.name), "epoch")
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+        return raw.decode() if isinstance(raw, bytes) else None
+
+    def put_back(self, entries: Sequence[Mapping[str, Any]]) -> tuple[str, int]:
+        """Append the ``entries`` the list lacks (each compared whole; none twice, whoever
+        puts it back at the same time), ``RESHARE_BATCH`` a round trip, writing the birth
+        marker when there is none: (the marker's epoch id, how many were appended).
+        Raises CoordinatorLost."""
+        from redis.exceptions import RedisError
+
+        lines, epoch, added = _lines(entries), "", 0
+        keys = [journal_key(self.company, self.name), journal_born_key(self.company, self.name)]
+        try:
+            script = self._redis.register_script(RESHARE)
+            for start in range(0, max(1, len(lines)), RESHARE_BATCH):
+                raw = script(keys=keys, args=[secrets.token_hex(8), repr(round(time.time(), 3)),
+                                              *lines[start:start + RESHARE_BATCH]])
+                epoch, added = raw[0].decode(), added + int(raw[1])
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+        return epoch, added
+
     def close(self) -> None:
         self._redis.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Reshared:
+    """What ``DualJournal.reshare`` did: ``put_back`` entries of this machine's record that
+    the shared one lacked were appended to it (``lost``: True, since entries shared before
+    were missing — Redis restarted empty, was flushed, or is another one)."""
+
+    put_back: int = 0
+    local: int = 0  # the entries of this machine's record shared under the company
+    checked: bool = False  # False: the marker was as this process left it, nothing compared
+
+    @property
+    def lost(self) -> bool:
+        return self.put_back > 0
+
+
+# (coordinator URL, company, journal, local path) -> the marker's epoch id this process
+# compared its local record under (bounded work: once a process, and once a loss)
+_SYNCED: dict[tuple[str, str, str, str], str] = {}
 
 
 class DualJournal:
@@ -183,18 +289,49 @@ class DualJournal:
 
     __slots__ = ("local", "shared")
 
-    def __init__(self, local: Journal, shared: Journal) -> None:
+    def __init__(self, local: LocalJournal, shared: RedisJournal) -> None:
         self.local, self.shared = local, shared
 
     def __repr__(self) -> str:
         return f"DualJournal({self.local!r}, {self.shared!r})"
 
     def append(self, entries: Sequence[Mapping[str, Any]]) -> None:
-        self.shared.append(entries)
-        self.local.append(entries)
+        stamped = [{**entry, COMPANY: self.shared.company} for entry in entries]
+        self.shared.append(stamped)
+        self.local.append(stamped)
 
     def entries(self) -> list[dict[str, Any]]:
-        return [*self.shared.entries(), *self.local.entries()]
+        """The shared entries, then this machine's that they lack (each once), but those
+        shared under another company."""
+        shared = self.shared.entries()
+        seen = {_identity(e) for e in shared}
+        company = self.shared.company
+        return [*shared, *(e for e in self.local.entries()
+                           if e.get(COMPANY, company) == company and _identity(e) not in seen)]
+
+    def reshare(self) -> Reshared:
+        """Put back into the shared journal what this machine's record shared under the
+        company and the shared one lacks (module docstring, "Redis lost"); a warning says
+        how many. Compares the two only when this process has not yet under the shared
+        journal's birth marker (one round trip else). Raises CoordinatorLost, OSError."""
+        shared, company = self.shared, self.shared.company
+        memo = (shared.url, company, shared.name, str(self.local.path))
+        epoch = shared.epoch()
+        if epoch is not None and _SYNCED.get(memo) == epoch:
+            return Reshared()
+        mine = [e for e in self.local.entries() if e.get(COMPANY) == company]
+        have = {_identity(e) for e in shared.entries()} if mine else set()
+        missing = list({_identity(e): e for e in mine if _identity(e) not in have}.values())
+        epoch, added = shared.put_back(missing)
+        _SYNCED[memo] = epoch
+        if added:
+            from .coordinator_urls import redacted
+
+            _log.warning("the shared coordinator (%s) lacked %d of the %d entries this state "
+                         "folder had shared in its journal %s (Redis restarted empty, flushed "
+                         "or evicted, or another Redis): put back", redacted(shared.url),
+                         added, len(mine), shared.name)
+        return Reshared(added, len(mine), True)
 
     def close(self) -> None:
         try:
@@ -207,10 +344,12 @@ def open_journal(name: str, company: str | None = None) -> Journal:
     """Journal ``name`` as a run sees it: this machine's (``LocalJournal``) — and, when a
     shared coordinator is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), the
     same journal on its Redis too (``DualJournal``), under the company (``company``, else
-    the one the running ``bulk.engine.Engine.open`` bound). Raises RuntimeError when a
-    coordinator is in force and no company is known (a bug: a journal opened outside a
-    run), ValueError for a name that is not lower-case letters, digits, _ and -. The
-    caller closes it (``close``)."""
+    the one the running ``bulk.engine.Engine.open`` bound), after putting back what this
+    machine's record shared there and Redis lacks (``DualJournal.reshare``). Raises
+    RuntimeError when a coordinator is in force and no company is known (a bug: a journal
+    opened outside a run), ValueError for a name that is not lower-case letters, digits, _
+    and -, CoordinatorLost when that Redis does not answer, OSError when the local record
+    cannot be read. The caller closes it (``close``)."""
     from .coordinator import bound_company, coordinator_url
 
     local = LocalJournal(name)
@@ -221,8 +360,14 @@ def open_journal(name: str, company: str | None = None) -> Journal:
     if company is None:
         raise RuntimeError("a journal on the shared coordinator needs the company: open it "
                            "inside a run (bulk.engine.Engine.open binds it)")
-    return DualJournal(local, RedisJournal(url, company, name))
+    journal = DualJournal(local, RedisJournal(url, company, name))
+    try:
+        journal.reshare()
+    except BaseException:
+        journal.close()
+        raise
+    return journal
 
 
-__all__ = ["DualJournal", "Journal", "LocalJournal", "RedisJournal", "journal_key",
-           "open_journal"]
+__all__ = ["COMPANY", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
+           "journal_born_key", "journal_key", "open_journal"]

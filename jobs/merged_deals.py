@@ -19,8 +19,12 @@ the state directory, beside the claims; and, with a shared coordinator in force,
 entries on its Redis, under the company, so that an import on another machine sharing
 that coordinator knows them too — f29e left: a merge run on machine A let an import on
 machine B create the merged-away deal again): ``{"account": base URL, "merged": id,
-"into": survivor id, "job": job id, "at": Unix seconds[, "applied": true]}``; read whole,
-an entry that does not parse skipped. Only merges made through this machine's state
+"into": survivor id, "job": job id, "at": Unix seconds[, "applied": true][, "company": the
+company id it was shared under, set by the journal]}``; read whole, an entry that does not
+parse skipped. Redis restarted empty loses the shared copy: a machine puts back what its
+state folder shared there the next time it opens the record under that coordinator
+(``bulk.journal``, "Redis lost"); the merges only a machine gone since had recorded are
+lost. Only merges made through this machine's state
 directory or the shared coordinator are known: a merge made in Pipedrive's own UI is a
 deleted deal to the import, as before. No token is in an entry.
 """

@@ -105,3 +105,101 @@ def test_the_dual_journal_appends_to_both_and_reads_both(
         assert survivors("http://x")[2].survivor == 1
     finally:
         bind_company(None)
+
+
+def _flushdb(server: RedisServer) -> None:
+    """Redis restarted empty: this test's own server's db emptied (never the shared one)."""
+    import redis
+
+    client = redis.Redis.from_url(server.url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def test_a_machine_puts_back_what_redis_lost_once_and_its_own_company_only(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Redis emptied under a shared merge record: the next open through the coordinator on
+    the machine that shared it puts its entries back, each once however often it is opened,
+    and says so; entries shared under another company, or made without a coordinator,
+    stay local (before: the list stayed empty, and another machine's import created the
+    merged-away deals again)."""
+    from bulk.coordinator import bind_company
+    from bulk.journal import open_journal
+
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "a"))
+    a = DualJournal(LocalJournal(JOURNAL), RedisJournal(redis_server.url, "7", JOURNAL))
+    a.append([{"account": "http://x", "merged": m, "into": m + 10, "job": "m",
+               "applied": True} for m in range(1, 11)])
+    a.close()
+    LocalJournal(JOURNAL).append([{"account": "http://x", "merged": 99, "into": 98, "job": "u"},
+                                  {"account": "http://x", "merged": 97, "into": 96, "job": "o",
+                                   "company": "8"}])
+    _flushdb(redis_server)
+    shared = RedisJournal(redis_server.url, "7", JOURNAL)
+    assert shared.entries() == []
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    bind_company("7")
+    try:
+        with caplog.at_level("WARNING", logger="pdbulk.journal"):
+            for _ in range(3):  # a merge run opens it once an item
+                open_journal(JOURNAL).close()
+        assert sorted(e["merged"] for e in shared.entries()) == list(range(1, 11))
+        assert [r.getMessage() for r in caplog.records if "put back" in r.getMessage()] == [
+            f"the shared coordinator (redis://127.0.0.1:{redis_server.port}/0) lacked 10 of "
+            f"the 10 entries this state folder had shared in its journal {JOURNAL} (Redis "
+            "restarted empty, flushed or evicted, or another Redis): put back"]
+        again = DualJournal(LocalJournal(JOURNAL), RedisJournal(redis_server.url, "7", JOURNAL))
+        assert not again.reshare().checked  # the marker unchanged: nothing compared
+        assert sorted(e["merged"] for e in again.entries()) == [*range(1, 11), 99]
+        again.close()
+        _flushdb(redis_server)  # lost again mid-process: the marker is gone with it
+        with caplog.at_level("WARNING", logger="pdbulk.journal"):
+            open_journal(JOURNAL).close()
+        assert sorted(e["merged"] for e in shared.entries()) == list(range(1, 11))
+        # a machine with nothing of its own puts nothing back, and the record is not doubled
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "b"))
+        open_journal(JOURNAL).close()
+        assert len(shared.entries()) == 10
+        assert survivors("http://x")[1].survivor == 11
+    finally:
+        bind_company(None)
+        shared.close()
+
+
+@pytest.mark.anyio
+async def test_after_redis_restarted_empty_the_merging_machine_shares_its_record_again(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tester's run: machine A imports and merges M1, M2 into M3, M4 under the
+    coordinator; Redis is emptied; A imports the file again; then machine B (a fresh state
+    folder) imports it: nothing is created again, the two rows are `merged` (before: A's
+    import left the shared record empty, and B created 2 of 2 merged-away deals again)."""
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    manifest = tmp_path / "deals.csv"
+    manifest.write_text("id,title,value\nM1,One,1\nM2,Two,2\nM3,Three,3\nM4,Four,4\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
+                         f"{ids['M2']},{ids['M4']}\n")
+        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
+                                 merge_deals(pairs))
+        assert finished.counts == {"done": 2}
+        _flushdb(redis_server)
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a2", manifest, mapping,
+                                        job_id="i2", create_key_field=False)
+        store.close()
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-b", manifest, mapping,
+                                        job_id="i3", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert [rows[k]["action"] for k in ("M1", "M2")] == ["merged", "merged"], rows
+        assert sorted(d["id"] for d in sandbox_deals(sb)) == sorted([ids["M3"], ids["M4"]])
