@@ -959,21 +959,29 @@ class _ClaimedKeys:
         await self.claims.aclose()
 
 
-def _known_merges(base_url: str) -> int:
-    """The merges made through this state folder on the account at ``base_url`` that their
-    job saw done (``jobs.merged_deals``: what an import believes)."""
-    from .merged_deals import survivors
+def _known_merges(base_url: str) -> tuple[int, int]:
+    """(the merges on the account at ``base_url`` that their job saw done: what an import
+    believes, of them the ones this state folder recorded; the rest came from the shared
+    coordinator) (``jobs.merged_deals.known``)."""
+    from .merged_deals import known
 
-    return sum(1 for merge in survivors(base_url).values() if merge.applied)
+    return known(base_url)
 
 
-def merges_note(known: int) -> str:
-    """The plan's note for an import that creates rows on an account this state folder
-    knows ``known`` merges on: which merged-away keys it finds, and which it cannot (a
+def merges_note(known: int, here: int | None = None) -> str:
+    """The plan's note for an import that creates rows on an account where ``known`` merges
+    are known, ``here`` of them (default all) recorded in this state folder, the rest read
+    from the shared coordinator: which merged-away keys it finds, and which it cannot (a
     merge keeps the survivor's key, and Pipedrive links the merged-away deal to nothing:
     x28r2 F5)."""
-    return (f"this state folder knows {counted(known, 'merge')} on this account (pdbulk "
-            "merge / dedupe, merged-deals.jsonl): a key whose deal they merged away is not "
+    here = known if here is None else here
+    where = (f"this state folder knows {counted(known, 'merge')} on this account (pdbulk "
+             "merge / dedupe, merged-deals.jsonl)" if here == known else
+             f"{counted(known, 'merge')} on this account {'is' if known == 1 else 'are'} known "
+             f"(pdbulk merge / dedupe): {here:,} recorded in this state folder "
+             f"(merged-deals.jsonl), {known - here:,} read from the shared coordinator's Redis "
+             "(made through another state folder or machine)")
+    return (f"{where}: a key whose deal they merged away is not "
             "created again; a merge made from another state folder or machine that shares "
             "no coordinator with this one, or in Pipedrive's screens, is not known here, and "
             "its merged-away key's row creates that deal again (README, Limits)")
@@ -1197,8 +1205,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "deals into (merged-deals.jsonl; those deals had no key of their own "
                      "and took these): each row updates its deal, standing for it now")
     if c.create and base_url is not None and (merges := await in_thread(
-            lambda: _known_merges(base_url))):
-        notes.append(merges_note(merges))
+            lambda: _known_merges(base_url)))[0]:
+        notes.append(merges_note(*merges))
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
     notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "

@@ -86,6 +86,25 @@ def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
         pass
 
 
+def known(base_url: str) -> tuple[int, int]:
+    """(the merges on the account at ``base_url`` whose job saw them done, of them the ones
+    this state folder recorded): the rest came from the shared coordinator's Redis (made
+    through another state folder or machine). Raises CoordinatorLost, OSError."""
+    from bulk.coordinator import bound_company
+    from bulk.journal import COMPANY, LocalJournal
+
+    applied = {m for m, hit in survivors(base_url).items() if hit.applied}
+    account, company = _account(base_url), bound_company()
+    here: set[int] = set()
+    for entry in LocalJournal(JOURNAL).entries():
+        try:
+            if entry.get("account") == account and entry.get(COMPANY, company) == company:
+                here.add(int(entry["merged"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return len(applied), len(applied & here)
+
+
 def survivors(base_url: str) -> dict[int, Merge]:
     """{merged-away deal id: Merge} on the account at ``base_url``: a chain (210 into 208,
     later 208 into 301) followed to its end (301); ``applied`` when a line confirms every
@@ -121,4 +140,4 @@ def survivors(base_url: str) -> dict[int, Merge]:
     return out
 
 
-__all__ = ["FILE", "JOURNAL", "Merge", "confirm", "record", "survivors"]
+__all__ = ["FILE", "JOURNAL", "Merge", "confirm", "known", "record", "survivors"]

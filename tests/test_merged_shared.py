@@ -203,3 +203,51 @@ async def test_after_redis_restarted_empty_the_merging_machine_shares_its_record
         store.close()
         assert [rows[k]["action"] for k in ("M1", "M2")] == ["merged", "merged"], rows
         assert sorted(d["id"] for d in sandbox_deals(sb)) == sorted([ids["M3"], ids["M4"]])
+
+
+@pytest.mark.anyio
+async def test_a_plan_says_where_the_merges_it_knows_came_from(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the coordinator, machine B (a state folder that merged nothing) plans an import
+    that creates rows: its note counts the merge machine A made as read from the shared
+    coordinator, not as known to its state folder (before: "this state folder knows 1
+    merge ... (merged-deals.jsonl)" on a folder with no such file); A's plan says its own."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from tests.import_support import api_engine
+
+    async def plan(tmp: Path) -> list[str]:
+        settings = ImportSettings(str(again), str(mapping), "upsert")
+        async with api_engine(sb, tmp) as runner:
+            made, _ = await plan_import(runner.ctx, settings, Mapping.load(mapping),
+                                        engine_config(sb, tmp).limits(), stats=runner.stats,
+                                        scheduler=runner.scheduler.statistics,
+                                        base_url=sb.url)
+        return [n for n in made.notes if "merge / dedupe" in n]
+
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    manifest, again = tmp_path / "deals.csv", tmp_path / "again.csv"
+    manifest.write_text("id,title,value\nD1,One,1\nD2,Two,2\n")
+    again.write_text("id,title,value\nD1,One,1\nD2,Two,2\nD3,Three,3\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
+        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
+                                 merge_deals(pairs))
+        assert finished.counts == {"done": 1}
+        here = await plan(tmp_path / "p-a")
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
+        there = await plan(tmp_path / "p-b")
+    assert len(here) == 1 and here[0].startswith(
+        "this state folder knows 1 merge on this account"), here
+    assert len(there) == 1 and there[0].startswith(
+        "1 merge on this account is known (pdbulk merge / dedupe): 0 recorded in this state "
+        "folder (merged-deals.jsonl), 1 read from the shared coordinator's Redis (made "
+        "through another state folder or machine)"), there
