@@ -22,7 +22,7 @@ move-stage, undo and dedupe); the mapping is the import's, read through ``Update
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,9 @@ from .deals import (
     set_to_deactivated,
 )
 from .import_checks import mapping_defaults
+from .keyset import KeySet
 from .load_stop import checked, stoppable
+from .mapping import RowMapper
 from .mapping.rowmapper import close_time_reason, close_times
 from .mapping.spec import CLOSE_TIMES
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
@@ -72,7 +74,7 @@ from .prepared import (
     sent_while_loading,
     write_job_results,
 )
-from .repeats import Repeat, RepeatedKeys, differing_note, field_columns, wanted_written
+from .repeats import Repeat, RepeatedKeys, Written, differing_note, field_columns, wanted_written
 from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
@@ -87,7 +89,9 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                          sheet: str | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
 
-    By key, a key two deals carry fails its row; so does a key only an archived deal
+    Two rows not held naming one deal with other changes are both held
+    (``duplicate-key``): nothing is sent for it (``_contests``). By key, a key two deals
+    carry fails its row; so does a key only an archived deal
     carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
     taken = ctx.clock.wall() if now is None else now
     # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
@@ -110,6 +114,15 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv"),
             lambda cell: _named_ref(cell, umap.by), umap.column)))
     marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
+    labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+    read = {umap.column, *umap.mapping.columns()}
+    fields = field_columns(mapper, labels)
+    # the deals two unheld rows give other changes: neither row is written (f30k)
+    contests = await in_thread(lambda: _contests(unheld(stoppable(read_manifest(
+        manifest, encoding=encoding, sheet=sheet, header_row=header_row, columns=read,
+        keys=(umap.column,) if umap.by == "key" else (), since=since), lambda: ctx.stopping),
+        typed_source=detect_format(manifest) != "csv"), umap, mapper, labels, read,
+        fields))
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
@@ -151,9 +164,6 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     # ... and its cells and what it wants: a later row wanting the same is one row written
     # twice (``jobs.repeats``), decided once the first row is (``_duplicates``)
     firsts = RepeatedKeys(every=True)
-    labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
-    read = {umap.column, *umap.mapping.columns()}
-    fields = field_columns(mapper, labels)
     twins: list[tuple[SourceRow, str, Repeat]] = []
     # checked: by key no row awaits, so a stop or a cancel lands only here (f24o)
     async for source in checked(ctx, read_manifest(
@@ -203,6 +213,12 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             continue
         if named_ref:
             firsts.first(named_ref, source, read, writes)
+            if (other := contests.get(named_ref)) is not None:  # a later row differs
+                prep.fail(source.row, ref, _named_twice(umap.by, named_ref, other[:2],
+                                                        other[2]),
+                          op="update", values=source.values, column=umap.column,
+                          hold=HOLD_DUPLICATE, line=source.line)
+                continue
         if umap.by == "key":
             problem = key_problem(by_key, ref, unarchive=unarchive)
             if problem is not None:
@@ -273,18 +289,61 @@ def _named_ref(raw: object, by: str) -> str | None:
         return None
 
 
+def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
+              labels: Mapping[str, str], read: Collection[str],
+              fields: Mapping[str, Collection[str]]) -> dict[str, tuple[int, int, Repeat]]:
+    """The deals (by ``_named_ref``) that two of ``rows`` (the rows not held) give other
+    changes (or, refused by the mapping, other cells), each with the (row, line) of the
+    first later row that differs and that row beside the first, its cells swapped (as the
+    first row's reason shows them: there, the later row's; here, the first's). Either row
+    would overwrite the other, so neither is written, on every run, until the person keeps
+    one (as an upsert import's contested key: x29r3 F2); a held row is no contest. Rows
+    giving the same changes are one row written twice (``duplicate``): no contest.
+    Memory: as the load's own ``RepeatedKeys(every=True)``."""
+    firsts = RepeatedKeys(every=True)
+    seen = KeySet()
+    out: dict[str, tuple[int, int, Repeat]] = {}
+    for source in rows:
+        ref = _named_ref(source.values.get(umap.column), umap.by)
+        if ref is None:
+            continue
+        try:
+            users: dict[str, InputError] = {}
+            _, wanted, defaulted = wanted_values(mapper, source, deactivated=users,
+                                                 clear=umap.clear)
+            writes: Written | None = wanted_written(wanted, defaulted, users, labels)
+        except InputError:
+            writes = None
+        if seen.add(ref):
+            firsts.first(ref, source, read, writes)
+        elif ref not in out:
+            repeat = firsts.again(ref, source, read, writes, fields)
+            if repeat is not None and not repeat.same:
+                out[ref] = (source.row, source.line, Repeat(
+                    source.row, source.line, False, tuple(
+                        (field, tuple((c, b, a) for c, a, b in cells))
+                        for field, cells in repeat.differing), repeat.writes))
+    return out
+
+
 def _named_twice(by: str, ref: str | None, first: tuple[int, int],
                  repeat: Repeat | None = None) -> str:
-    """``first``: (row, line) of the row that named the deal first; ``repeat``: this row
+    """``first``: (row, line) of the other row naming the deal; ``repeat``: this row
     beside it (the fields they set differently, named with their cells)."""
     what = "key" if by == "key" else "id"
     other = (f", {'with other changes' if repeat.writes else 'with other cells'} "
              f"({differing_note(repeat)})") if repeat is not None and repeat.differing else ""
-    return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal is "
-            "updated once a run: fixed and run alone, this row would overwrite that row's "
-            "update; check "
-            "which row is right and keep only it in your file — in failed.csv this row "
-            "is held: empty its hold cell there to send it with `pdbulk update failed.csv`)")
+    if repeat is None or repeat.same:
+        return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal "
+                "is updated once a run: fixed and run alone, this row would overwrite that "
+                "row's update; check which row is right and keep only it in your file — in "
+                "failed.csv this row is held: empty its hold cell there to send it with "
+                "`pdbulk update failed.csv`)")
+    return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other}: either row "
+            "would overwrite the other's update, so neither is sent until you decide — "
+            "check which row is right and keep only it in your file (in failed.csv both "
+            "rows are held: empty the hold cell of the right one only, then "
+            "`pdbulk update failed.csv`)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

@@ -403,9 +403,11 @@ def test_a_deal_named_twice_stays_held_when_the_failed_rows_are_run_again(
     """Deal 4 twice (2000.5, then 9): the second row was refused without a hold, and
     running update on that failed.csv set the deal to 9, silently overwriting the first
     row's update. The refused row carries hold = duplicate-key and stays refused until
-    the hold cell is emptied."""
+    the hold cell is emptied. Both rows are held (f30k: the first was written), and once
+    only the row of 9 is left unheld, it is written."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         d = deal(sb, 4)
+        before = d["value"]
         rows = [{"Deal": 4, "Amount": "2000.5", "Title": d["title"], "Source": label_of(sb, 4)},
                 {"Deal": 4, "Amount": "9", "Title": d["title"], "Source": label_of(sb, 4)}]
         manifest = write_csv(tmp_path / "rows.csv", rows)
@@ -421,13 +423,14 @@ def test_a_deal_named_twice_stays_held_when_the_failed_rows_are_run_again(
             return res.exit_code, job
 
         code, job = update(manifest, "jobs1")
-        assert code == 3 and deal(sb, 4)["value"] == 2000.5
-        (failed,) = read_csv(job / "failed.csv")
-        assert failed["hold"] == "duplicate-key" and "also named by row 2" in failed["reason"]
+        assert code == 3 and deal(sb, 4)["value"] == before
+        first, failed = read_csv(job / "failed.csv")
+        assert failed["hold"] == first["hold"] == "duplicate-key"
+        assert "also named by row 2" in failed["reason"]
         code, job = update(job / "failed.csv", "jobs2")
-        assert code == 3 and deal(sb, 4)["value"] == 2000.5
+        assert code == 3 and deal(sb, 4)["value"] == before
         with open(job / "failed.csv", newline="", encoding="utf-8") as f:
-            head, again = list(csv.reader(f))  # its own columns first, then the source's
+            head, _, again = list(csv.reader(f))  # its own columns first, then the source's
         assert again[5] == "duplicate-key" and again[2].startswith("held (hold = duplicate-key)")
         released = job / "released.csv"
         with open(released, "w", newline="", encoding="utf-8") as f:
@@ -443,7 +446,8 @@ def test_a_deal_named_twice_is_held_whichever_of_its_rows_is_bad(
     """Deal 4 on two rows, either of them bad for another reason (an amount 'abc'): the
     later row is held as a duplicate all the same, so fixing it and running it alone
     cannot overwrite what the other row stands for (fresh tester v10r4 F1, the import's
-    twin: a bad second row was failed without a hold)."""
+    twin: a bad second row was failed without a hold); a good first row is held too, the
+    deal left (f30k: it was written)."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
         d = deal(sb, 4)
         before = d["value"]
@@ -459,7 +463,8 @@ def test_a_deal_named_twice_is_held_whichever_of_its_rows_is_bad(
         failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
         assert failed["3"]["hold"] == "duplicate-key", failed
         assert "also named by row 2" in failed["3"]["reason"]
-        assert deal(sb, 4)["value"] == (2000.5 if first != "abc" else before)
+        assert failed["2"]["hold"] == ("duplicate-key" if first != "abc" else ""), failed
+        assert deal(sb, 4)["value"] == before
 
 
 def test_update_never_mentions_a_prompt_it_does_not_show(tmp_path: Path) -> None:
@@ -564,14 +569,16 @@ def test_a_row_naming_a_deal_again_is_no_evidence_of_a_columns_decimal_mark(
         tmp_path: Path) -> None:
     """v10r16 S1: the second row naming deal 2 is held (duplicate-key) and sends nothing,
     but its ``1,5`` made the column show ``,``: deal 1's ``2.500`` was set to 2500. It is
-    ambiguous again (the row fails), never 2500."""
+    ambiguous again (the row fails), never 2500. Deal 2's rows differ: neither is written
+    (f30k)."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        before = deal(sb, 2)["value"]
         res = _update_cli(sb, tmp_path, [
             {"Deal": 1, "Amount": "2.500"}, {"Deal": 2, "Amount": "7"},
             {"Deal": 2, "Amount": "1,5"}], AUTO_MAPPING)
         assert res.exit_code == 3, res.output
         assert deal(sb, 1)["value"] != 2500  # before: 2500
-        assert deal(sb, 2)["value"] == 7
+        assert deal(sb, 2)["value"] == before != 7
 
 
 def test_a_blank_stage_cell_changes_nothing_in_an_update(tmp_path: Path) -> None:

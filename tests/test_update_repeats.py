@@ -31,10 +31,11 @@ title = "Title"
 def test_rows_of_one_deal_with_the_same_changes_are_one(tmp_path: Path) -> None:
     """Deal 4 on rows 2 and 3 (``4`` / ``4.0``, ``2000.5`` / ``2000.50``, a trailing space
     in the title): row 3 is a duplicate of row 2, exit 0, one PATCH. Deal 5 at 10 and 11:
-    row 5 held, naming row 4 and the value's cells. Deal 999 (none) twice: both fail the
+    rows 4 and 5 held, each naming the other and the value's cells, deal 5 left (f30k:
+    row 4 was written). Deal 999 (none) twice: both fail the
     same way, neither held."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
-        title = deal(sb, 4)["title"]
+        title, value = deal(sb, 4)["title"], deal(sb, 5)["value"]
         rows = [{"Deal": 4, "Amount": "2000.5", "Title": title},
                 {"Deal": "4.0", "Amount": "2000.50", "Title": title + " "},
                 {"Deal": 5, "Amount": "10", "Title": ""},
@@ -53,11 +54,11 @@ def test_rows_of_one_deal_with_the_same_changes_are_one(tmp_path: Path) -> None:
         assert done["3"]["action"] == "duplicate", (done, failed)
         assert "as row 2" in done["3"]["note"] and done["3"]["deal_id"] == "4"
         assert done["2"]["action"] == "updated" and deal(sb, 4)["value"] == 2000.5
-        assert sorted(failed) == ["5", "6", "7"], failed
-        assert failed["5"]["hold"] == "duplicate-key"
+        assert sorted(failed) == ["4", "5", "6", "7"], failed
+        assert failed["4"]["hold"] == failed["5"]["hold"] == "duplicate-key"
         assert "also named by row 4, with other changes (value (column 'Amount': '10' there, " \
             "'11' here))" in failed["5"]["reason"], failed["5"]
-        assert deal(sb, 5)["value"] == 10
+        assert deal(sb, 5)["value"] == value != 10
         assert failed["6"]["hold"] == failed["7"]["hold"] == "", failed
         assert "no deal with id '999'" in failed["7"]["reason"], failed["7"]
 
@@ -115,3 +116,64 @@ def test_a_merge_pair_given_again_fails_as_its_first_row_does() -> None:
     reasons = {r.row: r.reason for r in plan.rejected}
     assert plan.merges == [] and plan.duplicates == []
     assert reasons[4].startswith("the same pair as row 2, which fails: cycle: 5 → 6 → 5"), reasons
+
+
+KEY_MAPPING = """
+version = 1
+[update]
+key_column = "Key"
+key_field = "External ID"
+[defaults]
+currency = "USD"
+[deal]
+title = "Title"
+"""
+
+
+def test_two_rows_of_one_deal_giving_other_values_write_neither(tmp_path: Path) -> None:
+    """f30k (x30r2 M4): ``K3,Upd A`` / ``K4,Fine`` / ``K3,Upd B`` by key: rows 2 and 4 are
+    both held (duplicate-key), each naming the other and the title's cells, nothing sent for
+    deal 3 (it was "Upd A"), the plan saying so too; in failed.csv, both hold cells emptied:
+    still neither; one emptied: that one is written."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        (tmp_path / "map.toml").write_text(KEY_MAPPING)
+        title = deal(sb, 3)["title"]
+        manifest = write_csv(tmp_path / "rows.csv", [
+            {"Key": "SEED-000003", "Title": "Upd A"}, {"Key": "SEED-000004", "Title": "Fine"},
+            {"Key": "SEED-000003", "Title": "Upd B"}])
+
+        def update(path: Path, jobs: str, *plan: str) -> tuple[int, str]:
+            res = CliRunner().invoke(app, [*plan, "update", str(path), "--mapping",
+                                           str(tmp_path / "map.toml"), *(
+                                               ("--json",) if plan else ()),
+                                           *cli_args(sb, tmp_path / jobs)], env=env)
+            assert "Traceback" not in res.output, res.output
+            return res.exit_code, res.output
+
+        code, shown = update(manifest, "p", "plan")
+        assert code == 3 and '"updateDeal":1' in shown.replace(" ", ""), shown
+        assert update(manifest, "j")[0] == 3
+        (job,) = (tmp_path / "j").iterdir()
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert sorted(failed) == ["2", "4"], failed
+        assert {r["hold"] for r in failed.values()} == {"duplicate-key"}
+        assert "also named by row 4, with other changes (title (column 'Title': " \
+            "'Upd B' there, 'Upd A' here))" in failed["2"]["reason"], failed["2"]
+        assert "also named by row 2, with other changes (title (column 'Title': " \
+            "'Upd A' there, 'Upd B' here))" in failed["4"]["reason"], failed["4"]
+        assert "neither is sent" in failed["2"]["reason"]
+        assert deal(sb, 3)["title"] == title and deal(sb, 4)["title"] == "Fine"
+
+        held_rows = read_csv(job / "failed.csv")
+
+        def emptied(name: str, titles: set[str]) -> Path:
+            rows = [{**r, "hold": "" if r["Title"] in titles else r["hold"]}
+                    for r in held_rows]
+            return write_csv(tmp_path / name, rows)
+        # both hold cells emptied: still neither
+        assert update(emptied("both.csv", {"Upd A", "Upd B"}), "b")[0] == 3
+        assert deal(sb, 3)["title"] == title
+        # only row 4's (Upd B) emptied: it is written
+        assert update(emptied("one.csv", {"Upd B"}), "o")[0] == 3
+        assert deal(sb, 3)["title"] == "Upd B"
