@@ -901,16 +901,19 @@ class _ClaimedKeys:
         hit = self._merges.get(deal_id)
         return hit if hit is not None and hit.applied else None
 
-    def merged(self, planner: RowPlanner, *, unarchive: bool = False) -> tuple[int, int, int]:
+    def merged(self, planner: RowPlanner, *, unarchive: bool = False
+               ) -> tuple[int, int, int, int]:
         """Of the creates whose key's deal a merge took away, from the load's key index and
-        the file's keys, as ``jobs.importing`` ``_merged_into`` decides from the survivor
-        read then: (reported "merged" beside the survivor's own row, nothing sent; each
-        updating its survivor, at most; failing: two or more of them lead to one survivor
-        without its own row, or the survivor is archived). A survivor gone from the index
-        (deleted) leaves its keys created again, as planned (x12r7 F3).
+        the file's keys, as ``jobs.importing`` ``_merged_into`` / ``_into_survivor`` decide
+        from the survivor read then: (reported "merged" beside the survivor's own row,
+        nothing sent; each updating its survivor, at most; failing: two or more of them lead
+        to one survivor without its own row, or the survivor is archived; ``exists``: an
+        insert's, which never updates: nothing sent, f30k: the plan counted them updates).
+        A survivor gone from the index (deleted) leaves its keys created again, as planned
+        (x12r7 F3).
         """
         if not self.survivors:
-            return 0, 0, 0
+            return 0, 0, 0, 0
         deals = planner.indexes.deals or {}
         live = {int(d["id"]): k for k, d in deals.items()}
         archived = {int(d["id"]): k for k, d in getattr(deals, "archived", {}).items()}
@@ -929,7 +932,9 @@ class _ClaimedKeys:
         into = sum(1 for n in groups.values() if n == 1)
         failing += sum(n for n in groups.values() if n > 1)
         self.reads["getDeal"] -= own  # decided from the load's index: nothing read
-        return own, into, failing
+        if planner.mode != "upsert":  # an insert's row is `exists` (archived or shared too)
+            return own, 0, 0, into + failing
+        return own, into, failing, 0
 
     async def count_contacts(self, kind: str, keys: Iterable[str]) -> None:
         """The persons (``kind`` "person") or organizations ("org") of ``keys`` the plan
@@ -1088,8 +1093,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
             await claimed.aclose()
     rechecks = Counter(checks)  # the run's re-check of its updates alone (x12r5 F4: the
     # note named the claims' reads as re-reads of updates)
-    own, into, failing = (claimed.merged(planner, unarchive=settings.unarchive)
-                          if claimed is not None else (0, 0, 0))
+    own, into, failing, existing = (claimed.merged(planner, unarchive=settings.unarchive)
+                                    if claimed is not None else (0, 0, 0, 0))
     if failing:  # reasons only the run's survivor reads tell (jobs.importing _into_survivor)
         reasons.add("conflict: several rows stand for one merged survivor, or it is archived",
                     None, None, None, failing)
@@ -1112,7 +1117,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 1
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
                           "addPerson": c.persons_new,
-                          "addDeal": c.create - own - into - failing,
+                          "addDeal": c.create - own - into - failing - existing,
                           # a key whose deal a merge took: its survivor's update, at most
                           "updateDeal": c.update + into}) + checks)
     sched = scheduler()
@@ -1190,12 +1195,16 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "they name, the deals or contacts added since a dead run's claims) "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(claimed.reads.items()))}"
                      "): each such create looks for that deal first, never creating twice")
-    if own or into or failing:
-        notes.append(f"{own + into + failing:,} of the creates are keys whose deal a merge "
-                     f"made here took into another deal (merged-deals.jsonl): none is created "
-                     f"again; {own:,} reported `merged` (the survivor's own row is in this "
-                     f"file), {into:,} update their survivor (counted as updateDeal, at most), "
-                     f"{failing:,} fail (several rows for one survivor, or it is archived)")
+    if own or into or failing or existing:
+        notes.append(f"{own + into + failing + existing:,} of the creates are keys whose deal "
+                     "a merge made here took into another deal (merged-deals.jsonl): none is "
+                     f"created again; {own:,} reported `merged` (the survivor's own row is in "
+                     "this file), " + (
+                         f"{into:,} update their survivor (counted as updateDeal, at most), "
+                         f"{failing:,} fail (several rows for one survivor, or it is archived)"
+                         if settings.mode == "upsert" else
+                         f"{existing:,} reported `exists` (an insert never updates: nothing "
+                         "sent)"))
     if c.survivors:  # x29r3 F4: as the rows say it in succeeded.csv
         notes.append(f"{counted(c.survivors, 'row')}'s key is on a deal a merge made here "
                      "took its deal into (merged-deals.jsonl; that deal had no key of its "
