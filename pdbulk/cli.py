@@ -722,7 +722,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 def main() -> None:
     from .stdout import exit_code, guard_stdout
 
-    guard_stdout()  # a closed or full stdout harms no command (x23r4 F3)
+    guard_stdout()  # a closed or full stdout or stderr harms no command (x23r4 F3, x30r2 M3)
     try:
         app(args=hoist_global_options(sys.argv[1:]))
     except SystemExit as exc:
