@@ -7,6 +7,7 @@ scheduler's statistics); it never computes anything of its own.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from types import TracebackType
 from typing import TextIO
 
@@ -40,7 +41,18 @@ class _Remaining(TimeRemainingColumn):
         waiting = self._view.waiting()
         if waiting is not None:
             return Text(waiting, style="progress.remaining")
+        if not self._view.estimable():
+            return Text("-:--:--", style="progress.remaining")
         return super().render(task)
+
+
+# no estimate before this many seconds and items of the run (x30r2: the first one, taken
+# while the run was starting, said 0:04:36 for a 58 s run)
+ESTIMATE_AFTER_SECONDS = 10.0
+ESTIMATE_AFTER_ITEMS = 10
+_BAR_WIDTH, _BAR_MIN = 40, 10  # the bar's width, and the least it is given before the
+# token and rate columns are dropped to fit the console (x30r2: at 80 columns rich cut the
+# numbers instead: "10…" for 1000, "0:00:…" for the elapsed time)
 
 
 def _window(fill: int, sched: SchedulerStats) -> str:
@@ -58,7 +70,11 @@ def _window(fill: int, sched: SchedulerStats) -> str:
 
 
 class ProgressView:
-    """Context manager; call ``update(stats)`` as often as you like (it rate-limits itself)."""
+    """Context manager; call ``update(stats)`` as often as you like (it rate-limits itself).
+
+    The bar fits its console's width (80 columns without a terminal size): the token
+    figures are shortened, then dropped, never the count or the times; no estimate of the
+    time left (``-:--:--``, ``eta=?``) before ``estimable``."""
 
     def __init__(self, total: int, *, label: str = "items", already: int = 0,
                  stream: TextIO | None = None, force_plain: bool = False,
@@ -81,11 +97,13 @@ class ProgressView:
         self._task: TaskID | None = None
         self._last = 0.0
         self._start = self.clock.now()
+        self._settled = 0  # items settled in this run, as of the last update
+        self._bar = BarColumn(bar_width=_BAR_WIDTH)
 
     def __enter__(self) -> ProgressView:
         if not self.plain:
             self._progress = Progress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("[bold]{task.description}"), self._bar, MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[tokens]}"),
                 TimeElapsedColumn(), _Remaining(self),
                 console=Console(file=self.stream), transient=False, get_time=self.clock.now,
@@ -106,9 +124,32 @@ class ProgressView:
         outcome that would call ``update``."""
         return self.scheduler.reset_wait_brief() if self.scheduler is not None else None
 
+    def estimable(self) -> bool:
+        """Whether the run has gone on long enough, in seconds and items, for an estimate of
+        the time left (``ESTIMATE_AFTER_SECONDS``, ``ESTIMATE_AFTER_ITEMS``)."""
+        return (self._settled >= ESTIMATE_AFTER_ITEMS
+                and self.clock.now() - self._start >= ESTIMATE_AFTER_SECONDS)
+
+    def _fit(self, width: int, rate: str, tokens: list[str]) -> tuple[str, str]:
+        """The rate and the longest of ``tokens`` (longest first) that fit a console of
+        ``width`` columns beside the label, the count and the two times, each whole, with a
+        bar of at least ``_BAR_MIN``; the tokens, then the rate, are dropped when they do
+        not. Sets the bar's width to the room left (at most ``_BAR_WIDTH``)."""
+        elapsed = len(str(timedelta(seconds=int(self.clock.now() - self._start)))) + 1
+        remaining = max(8, len(self.waiting() or ""))
+        fixed = (len(self.label) + 2 * len(str(self.total)) + 1 + elapsed + remaining
+                 + 6)  # one space between two of the 7 columns
+        for rate_text, tokens_text in [*((rate, t) for t in tokens), ("", "")]:
+            room = width - fixed - len(rate_text) - len(tokens_text)
+            if room >= _BAR_MIN or not rate_text:
+                self._bar.bar_width = max(1, min(_BAR_WIDTH, room))
+                return rate_text, tokens_text
+        raise AssertionError("unreachable: the last choice always fits")
+
     def update(self, stats: RunStats, *, final: bool = False) -> None:
         now = self.clock.now()
         completed = self.already + stats.done + stats.failed
+        self._settled = stats.done + stats.failed
         elapsed = max(1e-9, now - self._start)
         rate = (stats.done + stats.failed) / elapsed
         sched = self.scheduler.statistics() if self.scheduler else None
@@ -120,6 +161,10 @@ class ProgressView:
                       f"{sched.daily_limit} ({by})")
         else:  # nothing sent, nothing learned: the company's spend today is unknown
             tokens = f"{sched.tokens_spent} tok"
+        # narrower, for the bar: this process's figures (without the account's, added
+        # below), then without their source, then this run's alone
+        mine = tokens
+        shorter = [mine, mine.rsplit(" (", 1)[0], mine.split(",")[0]]
         if sched is not None and sched.shared is not None:  # account-wide, all processes
             sh = sched.shared
             tokens += f"; account: {_window(sh.window_fill, sched)}, today " + (
@@ -127,13 +172,15 @@ class ProgressView:
                 f"{'es' if sh.processes != 1 else ''}")
         extra = f" 429s={stats.rate_limited}" if stats.rate_limited else ""
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, completed=completed, rate=f"{rate:.1f}/s{extra}",
-                                  tokens=tokens)
+            rate_text, tokens_text = self._fit(self._progress.console.width,
+                                               f"{rate:.1f}/s{extra}", [tokens, *shorter])
+            self._progress.update(self._task, completed=completed, rate=rate_text,
+                                  tokens=tokens_text)
             return
         if final or now - self._last >= self.interval:
             self._last = now
             eta = (0.0 if completed >= self.total else (self.total - completed) / rate
-                   if rate > 0 else float("inf"))
+                   if rate > 0 and self.estimable() else float("inf"))
             # the last line says how long the run took, never an estimate (v9r14: a
             # finished resume's last line still said eta=12s)
             waiting = None if final else self.waiting()

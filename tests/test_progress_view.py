@@ -120,3 +120,50 @@ async def test_the_account_window_is_never_shown_above_the_accounts_burst(fill: 
     assert shown is not None, line
     assert (int(shown[1]), int(shown[2])) == (min(fill, 40), 40), line
     assert re.search(r"\(\d+ kept free here after 429s\)", line), line
+
+
+class _Account:
+    """A scheduler's statistics as a coordinated run at 38/40 of its window shows them."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def statistics(self) -> SchedulerStats:
+        return SchedulerStats(
+            admitted=self.sent, waiting=0, tokens_spent=10 * self.sent,
+            tokens_today=12_000 + 10 * self.sent, daily_limit=60_000, window_fill=38,
+            window_limit=40, search_fill=0, pauses=0, rate_limited=0, paused_until=None,
+            shared=SharedStats(window_fill=38, search_fill=0, tokens_today=12_345,
+                               processes=2, paused_until=None),
+            window_burst=40, daily_heard=True)
+
+    def reset_wait_brief(self) -> None:
+        return None
+
+
+def test_the_bar_fits_80_columns_with_its_numbers_whole(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """x30r2: at 80 columns (``script``, no terminal size) rich cut the numbers to fit
+    the token column: "10…" for 1000, "0:00:…" from 10 s on. The token column is
+    shortened or dropped instead; the count and both times are whole. And no estimate
+    before 10 s and 10 items (the first one said 0:04:36 for a 58 s run)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    clock, out, account = FakeClock(), _Tty(), _Account()
+    seen: list[str] = []
+    with ProgressView(1000, label="import", stream=out, clock=clock) as view:
+        view.scheduler = account  # type: ignore[assignment]  # (its statistics alone)
+        for at, sent in ((1.0, 2), (3.0, 20), (9.0, 60), (12.0, 180), (75.0, 990)):
+            clock.advance(at - clock.now())
+            account.sent = sent
+            view.update(_stats(sent))
+            assert view._progress is not None
+            view._progress.refresh()
+            text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())
+            seen.append(text.replace("\r", "\n").strip().splitlines()[-1])
+    for line in seen:
+        assert len(line) <= 80 and "…" not in line, seen
+    assert [line.split()[-2] for line in seen] == [
+        "0:00:01", "0:00:03", "0:00:09", "0:00:12", "0:01:15"], seen
+    assert f"{990:>4}/1000" in seen[-1] and "today 21900/60000" in seen[-1], seen
+    assert [line.split()[-1] for line in seen[:3]] == ["-:--:--"] * 3, seen  # 9 s: none yet
+    assert re.fullmatch(r"\d:\d\d:\d\d", seen[3].split()[-1]), seen
