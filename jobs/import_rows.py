@@ -537,8 +537,10 @@ class RowPlanner:
             if mapped.key in self.contested:
                 if not (self.release_held or self._released_here(row)):
                     reason = (f"source key {mapped.key!r} is contested: an earlier import found "
-                              "it on two rows of one file, and this row could overwrite the "
-                              "other's deal; check which row is right, then empty this row's "
+                              "it on two rows of one file, both naming the one deal of that "
+                              "key (there now, or made by whichever row goes first): this row "
+                              "could overwrite the other's values; check which row is right, "
+                              "then empty this row's "
                               "hold cell or import with --release-held")
                     self.newly_contested.add(mapped.key)
                     return self._bad(row, reason, self.key_column, duplicate=reason,
