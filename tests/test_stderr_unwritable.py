@@ -74,3 +74,23 @@ def test_an_update_with_its_stderr_closed_runs_on(tmp_path: Path) -> None:
         assert deal(sb, 1)["title"] == "Renamed one" and deal(sb, 2)["title"] == "Renamed two"
     assert "Traceback" not in res.stdout
     _finished(jobs)
+
+
+def test_a_job_stopped_with_its_stderr_closed_exits_4(tmp_path: Path) -> None:
+    """A job stopped (here by --max-tokens) while stderr's reader is gone: its "stopped:"
+    line went nowhere and the command exits 4, as README's table says (was exit 1 and
+    the job gone: the failed write of a note ended the command)."""
+    manifest, mapping = tmp_path / "i.csv", tmp_path / "m.toml"
+    manifest.write_text("Key,Title,Amount\n" + "".join(f"P{i},Pipe {i},{i}\n"
+                                                       for i in range(1, 41)))
+    mapping.write_text(IMPORT)
+    jobs = tmp_path / "jobs"
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=0, seed=7)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = _pdbulk(["import", str(manifest), "--mapping", str(mapping), "--max-tokens",
+                       "100", "--create-key-field", *cli_args(sb, jobs)], env, both=False)
+        assert res.returncode == 4, res.stdout
+        assert 0 < sb.stats()["writes_applied"].get("addDeal", 0) < 40
+    (job,) = jobs.iterdir()
+    with JobStore.open(job, lock=False) as store:
+        assert store.status == "stopped", store.status
