@@ -41,7 +41,7 @@ import hmac
 import json
 import math
 import secrets
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -353,19 +353,24 @@ class RedisClaims:
                                math.ceil((lease_s + self.retain_s) * 1000)])
         return {c.name for c, ok in zip(claims, got, strict=True) if int(ok)}
 
+    async def _each(self, names: list[str], read: Callable[[Any, str], object]) -> list[Any]:
+        """``read(pipe, key)`` queued for each name's key, in one pipelined round trip (no
+        transaction): their answers, in order. Raises ``CoordinatorLost`` (``_lost``)."""
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in names:
+                    read(pipe, self._key(name))
+                return list(await pipe.execute())
+        except (RedisError, OSError) as exc:
+            raise self._lost(exc) from None
+
     async def outcomes(self, names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
         """The outcome each name was last released with (one pipelined round trip; names
         with none left out); nothing is taken."""
         names = list(names)
         if not names:
             return {}
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for name in names:
-                    pipe.hget(self._key(name), "outcome")
-                raw = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise self._lost(exc) from None
+        raw = await self._each(names, lambda pipe, key: pipe.hget(key, "outcome"))
         return {name: json.loads(_text(v)) for name, v in zip(names, raw, strict=True)
                 if v is not None and _text(v)}
 
@@ -377,13 +382,8 @@ class RedisClaims:
         names = list(names)
         if not names:
             return {}
-        try:
-            async with self._redis.pipeline(transaction=False) as pipe:
-                for name in names:
-                    pipe.hmget(self._key(name), ["holder", "acquired", "expires", "tag"])
-                raw = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise self._lost(exc) from None
+        raw = await self._each(names, lambda pipe, key: pipe.hmget(
+            key, ["holder", "acquired", "expires", "tag"]))
         now, out = self._clock.wall(), dict[str, DeadHold]()
         for name, (holder, acquired, expires, tag) in zip(names, raw, strict=True):
             who = _text(holder) if holder is not None else ""
