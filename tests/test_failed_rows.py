@@ -320,6 +320,11 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
                 for r in rows] == [True, True]
         # no deal has key k1 yet: the reason claims none (x30r2: "could overwrite the
         # other's deal")
+        alone = store.directory.parent / "alone.csv"  # the fixed first row alone, no holds
+        alone.write_text("id,title,stage,org\nk1,Bad first,Qualified,Org One\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping, job_id="c1a")
+        rows = read_csv(store.directory / "failed.csv")
+        store.close()
         contested = next(r["reason"] for r in rows if "'k1' is contested" in r["reason"])
         assert "other's deal" not in contested and "the one deal of that key" in contested
         store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c1c",
