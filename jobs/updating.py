@@ -22,7 +22,7 @@ move-stage, undo and dedupe); the mapping is the import's, read through ``Update
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,26 +103,40 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     check_has_rows(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
     mapper = umap.compile(catalog, header=head)
+    # the deals the file names twice or more, learned on the marks' pass where it runs
+    # (else on a pass of the key column alone): ``_contests`` maps only their rows
+    repeated = RepeatedKeys()
+
+    def ref_of(row: SourceRow) -> str | None:
+        return _named_ref(row.values.get(umap.column), umap.by)
     if mapper.learns_marks:  # decimal = "auto": each column's mark from the whole file, as
         # an import decides it — before anything is sent (v10r13 M1: 2.375 beside 12.5 and
         # 0.5 failed as ambiguous; DecimalContested for a column showing both marks)
         # in a worker thread, as an import's: a stop or a cancel lands within it (f24o)
-        await in_thread(lambda: mapper.learn_marks(first_of_each(unheld(stoppable(
-            read_manifest(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
-                          columns={umap.column, *umap.mapping.columns()},
-                          keys=(umap.column,) if umap.by == "key" else (), since=since),
-            lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv"),
-            lambda cell: _named_ref(cell, umap.by), umap.column)))
+        await in_thread(lambda: mapper.learn_marks(first_of_each(repeated.learning(unheld(
+            stoppable(read_manifest(manifest, encoding=encoding, sheet=sheet,
+                                    header_row=header_row,
+                                    columns={umap.column, *umap.mapping.columns()},
+                                    keys=(umap.column,) if umap.by == "key" else (),
+                                    since=since),
+                      lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv"),
+            ref_of), lambda cell: _named_ref(cell, umap.by), umap.column)))
     marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
     read = {umap.column, *umap.mapping.columns()}
     fields = field_columns(mapper, labels)
+
+    def unheld_rows() -> Iterator[SourceRow]:
+        return unheld(stoppable(read_manifest(
+            manifest, encoding=encoding, sheet=sheet, header_row=header_row,
+            columns={umap.column} if not repeated.learned else read,
+            keys=(umap.column,) if umap.by == "key" else (), since=since),
+            lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv")
+    if not repeated.learned:  # (the marks' pass did not run, or stopped short)
+        await in_thread(lambda: repeated.learn(ref_of(row) for row in unheld_rows()))
     # the deals two unheld rows give other changes: neither row is written (f30k)
-    contests = await in_thread(lambda: _contests(unheld(stoppable(read_manifest(
-        manifest, encoding=encoding, sheet=sheet, header_row=header_row, columns=read,
-        keys=(umap.column,) if umap.by == "key" else (), since=since), lambda: ctx.stopping),
-        typed_source=detect_format(manifest) != "csv"), umap, mapper, labels, read,
-        fields))
+    contests = {} if not len(repeated) else await in_thread(lambda: _contests(
+        unheld_rows(), umap, mapper, labels, read, fields, repeated))
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
@@ -291,7 +305,8 @@ def _named_ref(raw: object, by: str) -> str | None:
 
 def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
               labels: Mapping[str, str], read: Collection[str],
-              fields: Mapping[str, Collection[str]]) -> dict[str, tuple[int, int, Repeat]]:
+              fields: Mapping[str, Collection[str]], repeated: RepeatedKeys
+              ) -> dict[str, tuple[int, int, Repeat]]:
     """The deals (by ``_named_ref``) that two of ``rows`` (the rows not held) give other
     changes (or, refused by the mapping, other cells), each with the (row, line) of the
     first later row that differs and that row beside the first, its cells swapped (as the
@@ -299,13 +314,14 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
     would overwrite the other, so neither is written, on every run, until the person keeps
     one (as an upsert import's contested key: x29r3 F2); a held row is no contest. Rows
     giving the same changes are one row written twice (``duplicate``): no contest.
+    Only the rows of deals the file names again (``repeated``, learned) are mapped.
     Memory: as the load's own ``RepeatedKeys(every=True)``."""
     firsts = RepeatedKeys(every=True)
     seen = KeySet()
     out: dict[str, tuple[int, int, Repeat]] = {}
     for source in rows:
         ref = _named_ref(source.values.get(umap.column), umap.by)
-        if ref is None:
+        if ref is None or ref not in repeated:
             continue
         try:
             users: dict[str, InputError] = {}

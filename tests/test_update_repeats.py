@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
@@ -177,3 +178,33 @@ def test_two_rows_of_one_deal_giving_other_values_write_neither(tmp_path: Path) 
         # only row 4's (Upd B) emptied: it is written
         assert update(emptied("one.csv", {"Upd B"}), "o")[0] == 3
         assert deal(sb, 3)["title"] == "Upd B"
+
+
+@pytest.mark.parametrize("marks", ["auto", "."])
+def test_only_the_rows_of_a_deal_named_again_are_mapped_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marks: str) -> None:
+    """The pass that finds the deals two rows give other changes maps only those deals'
+    rows (the file's repeated deals are learned on the marks' pass, or on a pass of the
+    deal column alone): 8 rows, deal 5 twice → 8 + 2 mappings, not 8 + 8 (f30k mapped
+    every row twice)."""
+    import jobs.updating as updating
+
+    calls: list[object] = []
+    real = updating.wanted_values
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[1])
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(updating, "wanted_values", counted)
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        rows = [{"Deal": n, "Amount": str(100 + n), "Title": f"T{n}"} for n in range(1, 8)]
+        rows.append({"Deal": 5, "Amount": "999", "Title": "T5"})
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING if marks == "auto" else MAPPING.replace(
+            'currency = "USD"', 'currency = "USD"\ndecimal = "."'))
+        res = CliRunner().invoke(app, ["plan", "update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), *cli_args(sb, tmp_path / "j")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code in (0, 3) and "Traceback" not in res.output, res.output
+        assert "failed 2" in res.output, res.output  # deal 5's two rows, held
+    assert len(calls) == 8 + 2, len(calls)
