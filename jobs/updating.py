@@ -211,6 +211,15 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                 # repeat of a failing row's cells fails as that row does (not held)
                 if named_ref and first[0] == source.row:
                     firsts.first(named_ref, source, read)
+                    if (other := contests.get(named_ref)) is not None:
+                        # a later row gives its deal other changes: held as that row is,
+                        # naming both (x30r3 M1: held there only, the advice looped)
+                        prep.fail(source.row, named_ref,
+                                  _named_twice(umap.by, named_ref, other[:2], other[2])
+                                  + f"; this row also fails: {exc.reason}", op="update",
+                                  values=source.values, column=umap.column,
+                                  hold=HOLD_DUPLICATE, line=source.line)
+                        continue
                 prep.fail(source.row, named_ref, exc.reason, op="update",
                           values=source.values, column=exc.column,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
@@ -354,12 +363,12 @@ def _named_twice(by: str, ref: str | None, first: tuple[int, int],
                 "is updated once a run: fixed and run alone, this row would overwrite that "
                 "row's update; check which row is right and keep only it in your file — in "
                 "failed.csv this row is held: empty its hold cell there to send it with "
-                "`pdbulk update failed.csv`)")
+                "`pdbulk update failed.csv -m <your mapping>`)")
     return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other}: either row "
             "would overwrite the other's update, so neither is sent until you decide — "
             "check which row is right and keep only it in your file (in failed.csv both "
             "rows are held: empty the hold cell of the right one only, then "
-            "`pdbulk update failed.csv`)")
+            "`pdbulk update failed.csv -m <your mapping>`)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

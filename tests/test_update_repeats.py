@@ -208,3 +208,39 @@ def test_only_the_rows_of_a_deal_named_again_are_mapped_twice(
         assert res.exit_code in (0, 3) and "Traceback" not in res.output, res.output
         assert "failed 2" in res.output, res.output  # deal 5's two rows, held
     assert len(calls) == 8 + 2, len(calls)
+
+
+def test_a_failing_first_row_of_a_deal_given_other_changes_is_held_too(
+        tmp_path: Path) -> None:
+    """x30r3 M1: deal 4 at 'abc' (not an amount) then at 59: the first row said only
+    "not an amount", its hold empty, while the second, held, advised emptying the right
+    row's hold: done, it was refused again, for ever. The first row is now held too, its
+    reason naming both; the second row's hold emptied, it is sent."""
+    import csv
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        rows = [{"Deal": 4, "Amount": "abc", "Title": ""},
+                {"Deal": 4, "Amount": "59", "Title": ""}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), "--yes",
+                                       *cli_args(sb, tmp_path / "j")], env=env)
+        assert res.exit_code == 3 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert failed["2"]["hold"] == failed["3"]["hold"] == "duplicate-key", failed
+        assert "also named by row 3" in failed["2"]["reason"], failed["2"]
+        assert "this row also fails: not an amount: 'abc'" in failed["2"]["reason"]
+        table = list(csv.reader((job / "failed.csv").read_text().splitlines()))
+        row3 = next(line for line in table[1:] if line[table[0].index("row")] == "3")
+        row3[table[0].index("hold")] = ""
+        chosen = tmp_path / "chosen.csv"
+        with chosen.open("w", newline="") as f:
+            csv.writer(f).writerows(table)
+        res = CliRunner().invoke(app, ["update", str(chosen), "--mapping",
+                                       str(tmp_path / "map.toml"), "--yes",
+                                       *cli_args(sb, tmp_path / "k")], env=env)
+        assert "Traceback" not in res.output, res.output
+        assert deal(sb, 4)["value"] == 59, res.output
