@@ -222,17 +222,14 @@ async def test_an_xlsx_text_cell_and_a_number_write_the_same_value(tmp_path: Pat
         assert _keyed(sb, "x1") == 1
 
 
-async def test_rows_naming_one_person_and_organization_alike_are_one(tmp_path: Path) -> None:
-    """The person and organization are judged as the mapping reads them (what they match
-    or create): ``Ann Lee`` / `` Ann Lee``, ``Acme`` / ``Acme `` are one; another person
-    is another write, named in the held row's reason with its cells. One person and one
-    organization are created."""
+async def _import_contacts(tmp_path: Path, body: str) -> tuple[
+        dict[str, dict[str, str]], dict[str, dict[str, str]], list[str], list[str],
+        dict[str, int]]:
+    """One upsert of ``body`` (rows of id, title, stage, contact, email, company) with the
+    person and organization mapped: (failed rows, succeeded rows, by row; the account's
+    persons' and organizations' names; the deals carrying keys p1 and p2)."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    manifest.write_text("id,title,stage,contact,email,company\n"
-                        "p1,P1,Qualified,Ann Lee,ann@example.com,Acme\n"
-                        "p1,P1,Qualified, Ann Lee,ann@example.com,Acme \n"
-                        "p2,P2,Qualified,Ann Lee,ann@example.com,Acme\n"
-                        "p2,P2,Qualified,Bo Ek,bo@example.com,Acme\n")
+    manifest.write_text("id,title,stage,contact,email,company\n" + body)
     mapping.write_text(MAPPING.format(mode="upsert") + '[person]\nname = "contact"\n'
                        'email = "email"\n[organization]\nname = "company"\n')
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
@@ -240,16 +237,30 @@ async def test_rows_naming_one_person_and_organization_alike_are_one(tmp_path: P
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
         done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
         store.close()
-        assert done["3"]["action"] == "duplicate", (done, failed)
-        assert sorted(failed) == ["4", "5"], failed  # an upsert writes neither (x29r3 F2)
-        assert "person (column 'contact': 'Ann Lee' there, 'Bo Ek' here, column 'email': " \
-            "'ann@example.com' there, 'bo@example.com' here)" in failed["5"]["reason"], failed
-        assert "person (column 'contact': 'Bo Ek' there, 'Ann Lee' here, column 'email': " \
-            "'bo@example.com' there, 'ann@example.com' here)" in failed["4"]["reason"], failed
-        persons = [p["name"] for p in sb.state.persons.rows.values() if not p["is_deleted"]]
-        orgs = [o["name"] for o in sb.state.orgs.rows.values() if not o["is_deleted"]]
-        assert persons == ["Ann Lee"] and orgs == ["Acme"], (persons, orgs)
+        persons = sorted(p["name"] for p in sb.state.persons.rows.values()
+                         if not p["is_deleted"])
+        orgs = sorted(o["name"] for o in sb.state.orgs.rows.values() if not o["is_deleted"])
+        keyed = {key: _keyed(sb, key) for key in ("p1", "p2")}
+    return failed, done, persons, orgs, keyed
 
+
+async def test_rows_naming_one_person_and_organization_alike_are_one(tmp_path: Path) -> None:
+    """The person and organization are judged as the mapping reads them (what they match
+    or create): ``Ann Lee`` / `` Ann Lee``, ``Acme`` / ``Acme `` are one; another person
+    is another write, named in the held row's reason with its cells. One person and one
+    organization are created."""
+    failed, done, persons, orgs, _ = await _import_contacts(
+        tmp_path, "p1,P1,Qualified,Ann Lee,ann@example.com,Acme\n"
+                  "p1,P1,Qualified, Ann Lee,ann@example.com,Acme \n"
+                  "p2,P2,Qualified,Ann Lee,ann@example.com,Acme\n"
+                  "p2,P2,Qualified,Bo Ek,bo@example.com,Acme\n")
+    assert done["3"]["action"] == "duplicate", (done, failed)
+    assert sorted(failed) == ["4", "5"], failed  # an upsert writes neither (x29r3 F2)
+    assert "person (column 'contact': 'Ann Lee' there, 'Bo Ek' here, column 'email': " \
+        "'ann@example.com' there, 'bo@example.com' here)" in failed["5"]["reason"], failed
+    assert "person (column 'contact': 'Bo Ek' there, 'Ann Lee' here, column 'email': " \
+        "'bo@example.com' there, 'ann@example.com' here)" in failed["4"]["reason"], failed
+    assert persons == ["Ann Lee"] and orgs == ["Acme"], (persons, orgs)
 
 async def test_rows_naming_one_person_in_other_case_spellings_are_one(tmp_path: Path) -> None:
     """A person is judged as the import finds or makes it: by its address, every case
@@ -257,22 +268,12 @@ async def test_rows_naming_one_person_in_other_case_spellings_are_one(tmp_path: 
     differing), else by its name as names are matched (``Bo Ek`` / ``bo ek``); an
     organization by its match key (``Acme`` / ``ACME``). The later rows are duplicates;
     one person each is made, named by the first row."""
-    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    manifest.write_text("id,title,stage,contact,email,company\n"
-                        "p1,P1,Qualified,Ann Lee,Ann@Example.com,Acme\n"
-                        "p1,P1,Qualified,ANN LEE,ann@example.com,ACME\n"
-                        "p2,P2,Qualified,Bo Ek,,Acme\n"
-                        "p2,P2,Qualified,bo ek,,Acme\n")
-    mapping.write_text(MAPPING.format(mode="upsert") + '[person]\nname = "contact"\n'
-                       'email = "email"\n[organization]\nname = "company"\n')
-    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
-        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        assert failed == {}, failed
-        assert done["3"]["action"] == done["5"]["action"] == "duplicate", done
-        persons = sorted(p["name"] for p in sb.state.persons.rows.values()
-                         if not p["is_deleted"])
-        assert persons == ["Ann Lee", "Bo Ek"], persons
-        assert _keyed(sb, "p1") == _keyed(sb, "p2") == 1
+    failed, done, persons, _, keyed = await _import_contacts(
+        tmp_path, "p1,P1,Qualified,Ann Lee,Ann@Example.com,Acme\n"
+                  "p1,P1,Qualified,ANN LEE,ann@example.com,ACME\n"
+                  "p2,P2,Qualified,Bo Ek,,Acme\n"
+                  "p2,P2,Qualified,bo ek,,Acme\n")
+    assert failed == {}, failed
+    assert done["3"]["action"] == done["5"]["action"] == "duplicate", done
+    assert persons == ["Ann Lee", "Bo Ek"], persons
+    assert keyed == {"p1": 1, "p2": 1}, keyed
