@@ -35,10 +35,10 @@ a lease, who is alive); each store is its own module.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import socket
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -138,13 +138,16 @@ class DeadHold:
 class Held:
     """``name`` is held by another live ``holder`` (``run@host:pid:start``) until ``expires``
     (wall time); ``left``: seconds of its lease left when the store answered (None:
-    unknown); ``tag``: what it was claimed for (the job id; None: unknown)."""
+    unknown); ``tag``: what it was claimed for (the job id; None: unknown); ``seen``: when
+    the store answered, on the claims' own (injected) clock, ``Clock.wall`` (None: unknown).
+    """
 
     name: str
     holder: str
     expires: float
     left: float | None = None
     tag: str | None = None
+    seen: float | None = None
 
     def who(self) -> str:
         """The holder as a person reads it: "process 123 on host-a, job j-1"."""
@@ -228,7 +231,7 @@ async def acquire(claims: Claims, name: str, lease_s: float = DEFAULT_LEASE, *,
 
 
 TOLD_EVERY = 60.0  # seconds: a holder waited on is named again at most this often
-_told: dict[str, float] = {}  # holder -> when a wait on it was last told (monotonic)
+_told: dict[str, float] = {}  # holder -> when a wait on it was last told (Held.seen)
 # seconds: a run waiting on a claim gives back what it holds for rows not sent yet, and
 # writes the releases its other rows queued meanwhile, at least this often (wait_giving_back)
 WAIT_SLICE = 1.0
@@ -241,12 +244,14 @@ def tell_wait(held: Held, within_s: float, so_far: float = 0.0) -> None:
     and said nothing). ``so_far``: seconds already waited (a long wait is told again, at
     most every ``TOLD_EVERY`` seconds: x21r1 F2, one line, then 15 min of silence). Told
     once per holder per ``TOLD_EVERY`` seconds (a wait begun, a wait going on: each its
-    own pace); names no key."""
-    now = time.monotonic()
+    own pace); names no key. The pace is read on the clock of the claims that answered
+    (``Held.seen``: a FakeClock's virtual seconds in tests); a ``Held`` that does not say
+    when it was seen is told each time."""
     key = held.holder if so_far <= 0 else f"{held.holder} still"  # each its own pace
-    if now - _told.get(key, -TOLD_EVERY) < TOLD_EVERY:
-        return
-    _told[key] = now
+    if held.seen is not None:
+        if held.seen - _told.get(key, -math.inf) < TOLD_EVERY:
+            return
+        _told[key] = held.seen
     still = f"still waiting ({so_far:.0f} s so far) up to" if so_far > 0 else "waiting up to"
     _log.warning("%s %.0f s for another run that holds the claim on a create "
                  "this run needs (%s; its lease runs %.0f s more): it is creating the same "

@@ -208,7 +208,7 @@ class LocalClaims:
                 ours = holder == self.holder  # already (another caller of this run)
                 if holder is not None and holder != self.holder:
                     if expires > now and holder_alive(holder):
-                        out[name] = Held(name, holder, expires, expires - now, was)
+                        out[name] = Held(name, holder, expires, expires - now, was, now)
                         self.statistics_["held"] += 1
                         continue
                     reconcile, since, prev_tag = True, acquired, was

@@ -294,7 +294,7 @@ class RedisClaims:
             row = [_text(v) for v in row]
             if row[0] == "held":
                 out[name] = Held(name, row[1], float(row[2]), float(row[2]) - now,
-                                 row[3] if len(row) > 3 and row[3] else None)
+                                 row[3] if len(row) > 3 and row[3] else None, now)
             else:
                 out[name] = as_taken(Claim(
                     name, row[1], float(row[2]), json.loads(row[3]) if row[3] else None,

@@ -10,9 +10,10 @@ in memory, with no commit. The credit a run did not spend is taken back when it 
 the unspent credit charged: the ledger then over-counts by at most ``most`` calls per
 operation in use (``CREDIT_CALLS``; conservative, as before), never under-counts.
 
-How much credit: an operation whose credit ran out less than ``horizon`` seconds (real
-time: a kill is real) after its last refill gets twice as much at the next one (at most
-``most`` calls), one that ran out later half as much. A run making a few calls now and
+How much credit: an operation whose credit ran out less than ``horizon`` seconds (on the
+run's clock, which paces its calls; a kill over-counts at most ``most`` calls whatever the
+pace) after its last refill gets twice as much at the next one (at most ``most`` calls),
+one that ran out later half as much. A run making a few calls now and
 then is charged call by call, as exactly as before; so are the calls made outside a
 run's items (a load's reads and writes, ``Engine.call``: ``most`` = 0), whose ledger
 ``jobs.prepared.sent_while_loading`` reads back after a kill.
@@ -24,7 +25,6 @@ conservative.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import anyio
@@ -48,7 +48,7 @@ class _Credit:
 
     def __init__(self) -> None:
         self.day, self.tokens, self.left, self.extra = "", 0, 0, 0
-        self.refilled = -1e18  # time.monotonic() of the last refill
+        self.refilled = -1e18  # the run's clock.now() at the last refill
 
     def __repr__(self) -> str:
         return f"_Credit(day={self.day}, tokens={self.tokens}, left={self.left}, extra={self.extra})"
@@ -105,7 +105,7 @@ class _Ahead:
         """One commit: the waiting calls, each operation's next credit, and the credit
         left from another day or price (taken back: its calls never left)."""
         batch, self._pending = self._pending, []
-        day, now = self._day(), time.monotonic()
+        day, now = self._day(), self._clock.now()
         waiting: dict[tuple[str, int], int] = {}
         for op, cost, _, _ in batch:
             waiting[op, cost] = waiting.get((op, cost), 0) + 1

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -16,8 +17,10 @@ import pytest
 from bulk.claims import Claim, acquire, holder_id
 from bulk.claims_open import DualClaims, LocalClaims
 from bulk.clock import FakeClock
+from bulk.ledger import _Ahead
 from bulk.progress import ProgressView
 from bulk.runner import RunStats
+from bulk.store import AsyncJobStore, JobStore
 
 
 def _stats(done: int) -> RunStats:
@@ -105,3 +108,68 @@ async def test_a_wait_on_both_claim_stores_keeps_its_bound_on_the_runs_clock(
     await dual.aclose()
     other_local.close()
     other_shared.close()
+
+
+@pytest.mark.anyio
+async def test_a_long_wait_on_a_frozen_holder_is_told_again_each_minute_of_the_runs_clock(
+        tmp_path: Path, other_process: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A wait of ~300 s (fake) on a frozen holder is told when it begins and again every
+    ``TOLD_EVERY`` (60 s) of the run's clock: 4 "still waiting" lines (f31e: the pace was
+    read on the machine's clock, so on FakeClock every line after the first was dropped)."""
+    from bulk.claims import TOLD_EVERY, acquire_waiting
+
+    clock = FakeClock()
+    frozen = LocalClaims(tmp_path / "c.db", holder=other_process, clock=clock)
+    me = LocalClaims(tmp_path / "c.db", clock=clock)
+    assert isinstance(await acquire(frozen, "k", lease_s=300.0), Claim)
+
+    async def nothing() -> None:
+        return None
+
+    async def until_stopped(awaitable: Any) -> Any:
+        return await awaitable
+
+    with caplog.at_level("WARNING", logger="pdbulk.claims"):
+        got = await acquire_waiting(me, "k", 300.0, tag="J", wait_s=120.0, on_wait=nothing,
+                                    until_stopped=until_stopped)
+    assert isinstance(got, Claim) and got.reconcile
+    lines = [r.getMessage() for r in caplog.records if r.name == "pdbulk.claims"]
+    still = [line for line in lines if line.startswith("still waiting")]
+    assert TOLD_EVERY == 60.0
+    assert len(lines) - len(still) == 1, lines  # the wait begun
+    assert len(still) == 4, lines  # at 60, 120, 180 and 240 s of the run's clock
+    frozen.close()
+    me.close()
+
+
+class _LedgerCommits(AsyncJobStore):
+    """Counts the ledger's commits (``record`` with spend rows)."""
+
+    __slots__ = ("commits",)
+
+    def __init__(self, store: JobStore) -> None:
+        super().__init__(store)
+        self.commits = 0
+
+    async def record(self, outcomes: Any, spend: Any = ()) -> None:  # type: ignore[override]
+        self.commits += bool(spend)
+        await super().record(outcomes, spend)
+
+
+@pytest.mark.anyio
+async def test_the_ledgers_credit_follows_the_pace_of_calls_on_the_runs_clock(
+        tmp_path: Path) -> None:
+    """Calls 10 s apart on the run's clock are slow (the credit's horizon is 0.5 s): each
+    is charged by its own commit, none ahead — the ledger exact at every moment (f31e: the
+    pace was read on the machine's clock, where the test's calls came microseconds apart,
+    so credit was charged ahead as for a burst: 3 commits for 6 calls)."""
+    clock = FakeClock()
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    astore = _LedgerCommits(store)
+    ahead = _Ahead(astore, lambda: "2026-01-01", clock)
+    for _ in range(6):
+        await ahead.charge("updateDeal", 5)
+        clock.advance(10.0)
+    assert astore.commits == 6
+    assert ahead.take_back() == []  # nothing charged ahead of need
+    store.close()

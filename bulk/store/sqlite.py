@@ -417,7 +417,10 @@ class JobStore:
         self._file = _identity(directory / FILENAME)
         self._lost: StoreLost | None = None
         self._writes = 0  # write transactions this handle committed (``writes``)
-        self._checkpointed = (0, time.monotonic())  # writes and time at the last checkpoint
+        # writes and time at the last checkpoint: the machine's clock, not the run's (what a
+        # kill -9 can leave in the -wal alone is bounded in real seconds; the store has no
+        # run clock of its own, only the ``wall`` it stamps the job's times with)
+        self._checkpointed = (0, time.monotonic())
         # the ledger when this handle opened the job: what earlier runs spent (``spend_now``)
         self._spent_before: dict[str, tuple[int, int]] = {}
 
