@@ -17,91 +17,22 @@ first failed write points fd 2 at /dev/null, silently (there is nowhere left to 
 it), and the command goes on; the progress, notes, warnings and logging lines after it
 are dropped. It alone never changes the exit code: the command's outcome is on stdout
 and in the job's folder.
+
+The mechanism is ``bulk.stdio``'s (every entry point's: the sandbox's and the demo's
+too); this module gives it pdbulk's words.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import sys
-from typing import Any
+from bulk.stdio import Guarded, exit_code, guard_streams, lost
 
-_LOST: list[OSError] = []  # stdout's first failed write in this process, once it failed
-_LOST_STDERR: list[OSError] = []  # the same for stderr
-
-
-def lost() -> OSError | None:
-    """The error stdout failed with, or None while it writes."""
-    return _LOST[0] if _LOST else None
-
-
-def _to_null(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, fd)
-        os.close(null)
-
-
-def _lose(exc: OSError, fd: int = 1) -> None:
-    lost_here = _LOST if fd == 1 else _LOST_STDERR
-    if lost_here:
-        return
-    lost_here.append(exc)
-    _to_null(fd)
-    if fd == 1 and exc.errno != errno.EPIPE:
-        with contextlib.suppress(Exception):
-            sys.stderr.write(f"pdbulk: stdout cannot be written ({os.strerror(exc.errno or 0)}"
-                             "): the rest of the output is dropped; a job goes on, its "
-                             "outcome in its folder (pdbulk status JOB)\n")
-            sys.stderr.flush()
-
-
-class Guarded:
-    """A stream (text, or its binary ``buffer``) on file descriptor ``fd`` (1: stdout,
-    2: stderr) whose failed writes and flushes are dropped (``_lose``); everything else
-    is the stream's."""
-
-    def __init__(self, stream: Any, fd: int = 1) -> None:
-        self._stream, self._fd = stream, fd
-
-    def write(self, data: Any) -> int:
-        if _LOST if self._fd == 1 else _LOST_STDERR:
-            return len(data)
-        try:
-            return int(self._stream.write(data))
-        except OSError as exc:
-            _lose(exc, self._fd)
-            return len(data)
-
-    def flush(self) -> None:
-        try:
-            self._stream.flush()
-        except OSError as exc:
-            _lose(exc, self._fd)
-            with contextlib.suppress(OSError):  # the fd is /dev/null now: what was held goes
-                self._stream.flush()
-
-    @property
-    def buffer(self) -> Guarded:
-        return Guarded(self._stream.buffer, self._fd)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+NOTE = ("pdbulk: stdout cannot be written ({reason}): the rest of the output is dropped; a "
+        "job goes on, its outcome in its folder (pdbulk status JOB)")
 
 
 def guard_stdout() -> None:
-    """``sys.stdout`` and ``sys.stderr`` guarded (once each)."""
-    if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
-        sys.stdout = Guarded(sys.stdout)
-    if sys.stderr is not None and not isinstance(sys.stderr, Guarded):
-        sys.stderr = Guarded(sys.stderr, 2)
+    """``sys.stdout`` and ``sys.stderr`` guarded (once each), with pdbulk's ``NOTE``."""
+    guard_streams(NOTE)
 
 
-def exit_code(code: int) -> int:
-    """The process's exit code for a command that ended with ``code``: 1 instead of 0
-    when its output was lost."""
-    return 1 if code == 0 and _LOST else code
-
-
-__all__ = ["Guarded", "exit_code", "guard_stdout", "lost"]
+__all__ = ["NOTE", "Guarded", "exit_code", "guard_stdout", "lost"]

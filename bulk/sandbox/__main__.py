@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
+from ..stdio import run_main
 from .config import Faults, SandboxConfig
 from .server import run_blocking
 
@@ -51,7 +52,10 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
 
 def main(argv: list[str] | None = None) -> None:
     """Exit 1 with one line on stderr when the sandbox cannot start (a port in use, a bad
-    setting or state file): a user error, not a traceback."""
+    setting or state file): a user error, not a traceback. stdout or stderr that can no
+    longer be written (``python -m bulk.sandbox | head -1``: the URL, then the reader is
+    gone) stops nothing: the sandbox serves on (``bulk.stdio``), and exits 1 instead of 0
+    once stopped, as ``pdbulk sandbox`` does."""
     try:
         run_blocking(parse_args(argv))
     except (OSError, ValueError) as exc:
@@ -61,5 +65,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"python -m bulk.sandbox: {why}")
 
 
+def _main() -> None:
+    run_main(main, "python -m bulk.sandbox: stdout cannot be written ({reason}): the rest "
+                   "of the output is dropped; the sandbox serves on")
+
+
 if __name__ == "__main__":
-    main()
+    _main()
