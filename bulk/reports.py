@@ -64,9 +64,9 @@ file); a 1904 source gives a 1904 failed.xlsx, so a serial number a mapping read
 passes). Re-imported with the same mapping, they give back exactly the cells the source
 gave (those rows fail again).
 
-Why ~520 lines: the three writers (CSV, JSONL, XLSX) share one row model, one guard
-and one column plan, and about a third of the module is this docstring: the promise
-that a failed file reads back as its source is the contract the readers test against.
+Why ~580 lines: the three writers (CSV, JSONL, XLSX) share one row model, one guard
+and one column plan; about 70 lines are this docstring: the promise that a failed file
+reads back as its source is the contract the readers test against.
 """
 
 from __future__ import annotations
