@@ -44,6 +44,44 @@ def test_no_module_imports_a_layer_above(package: str, above: set[str]) -> None:
     assert loaded_above == set()
 
 
+def _imports_anywhere(path: Path, name: str) -> set[str]:
+    """The top-level package of every module ``path`` may import: at load, in a function
+    body (a lazy import) or under ``if TYPE_CHECKING:`` alike; relative imports resolved."""
+    import ast
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                found.add(package.split(".")[0])  # a relative import stays in its package
+            elif node.module:
+                found.add(node.module.split(".")[0])
+        elif (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))
+              and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
+              == "import_module" and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)):
+            found.add(node.args[0].value.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize(("package", "above"), [("bulk", {"jobs", "pdbulk"}),
+                                                 ("jobs", {"pdbulk"})])
+def test_no_module_names_a_layer_above_even_lazily(package: str, above: set[str]) -> None:
+    """The probe above loads each module, so it misses an import in a function body (run
+    later, at a call) and the ``__main__`` modules it cannot import; read from the source,
+    no module of a layer — those included — imports a layer above it (f31e: the probe
+    alone let ``def f(): from jobs import x`` in bulk/ pass)."""
+    modules = sorted((ROOT / package).rglob("*.py"))
+    assert package != "bulk" or any(p.name == "__main__.py" for p in modules)  # read too
+    names = {str(p.relative_to(ROOT).with_suffix("")).replace("/", "."): p for p in modules}
+    crossing = {name: sorted(found & above) for name, path in names.items()
+                if (found := _imports_anywhere(path, name)) & above}
+    assert crossing == {}
+
+
 def test_split_modules_keep_their_old_names() -> None:
     """Issue 8 split bulk/runner.py (into calls, retry, ledger) and jobs/importing.py (into a
     package): every name importable from the old places still is, as the same object."""
