@@ -255,8 +255,7 @@ def tell_wait(held: Held, within_s: float, so_far: float = 0.0) -> None:
     still = f"still waiting ({so_far:.0f} s so far) up to" if so_far > 0 else "waiting up to"
     _log.warning("%s %.0f s for another run that holds the claim on a create "
                  "this run needs (%s; its lease runs %.0f s more): it is creating the same "
-                 "deal, person, organization or field", still, within_s, held.who(),
-                 max(0.0, held.left or 0.0))
+                 "record", still, within_s, held.who(), max(0.0, held.left or 0.0))
 
 
 async def wait_giving_back(claims: Claims, name: str, within_s: float,

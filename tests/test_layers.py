@@ -3,8 +3,10 @@ and jobs/ (the job kinds) never imports pdbulk/ (the command line)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -80,6 +82,51 @@ def test_no_module_names_a_layer_above_even_lazily(package: str, above: set[str]
     crossing = {name: sorted(found & above) for name, path in names.items()
                 if (found := _imports_anywhere(path, name)) & above}
     assert crossing == {}
+
+
+# words of what a job means (jobs/), never of the engine's code: its names and strings
+_DEAL_WORDS = re.compile(r"deal|person|organi[sz]ation|\borg_|stage", re.IGNORECASE)
+# strings of bulk/ that may hold such a word, each with why
+_ENGINE_WORDS_ALLOWED = {
+    "bulk/json_paths.py": "an example path of a HubSpot export in a message (properties.dealname)",
+}
+
+
+def _code_words(path: Path) -> Iterator[tuple[int, str]]:
+    """Each name (function, class, argument, variable, attribute) and each string that is
+    not a docstring in ``path``, with its line."""
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.lineno, node.name
+        elif isinstance(node, ast.arg):
+            yield node.lineno, node.arg
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docs):
+            yield node.lineno, node.value
+
+
+def test_the_engine_names_no_deal_semantics() -> None:
+    """bulk/ (the engine) knows no deals, persons, organizations or stages: none of its
+    names or strings says one (its docstrings may, to say what it never does; the sandbox,
+    a fake Pipedrive, and the generated operations are the API's own words). f31e: the
+    claims' wait line listed "deal, person, organization or field"."""
+    found = [f"{p.relative_to(ROOT)}:{line}: {word[:60]!r}"
+             for p in sorted((ROOT / "bulk").rglob("*.py"))
+             if "sandbox" not in p.parts and p.name != "operations_data.py"
+             and str(p.relative_to(ROOT)) not in _ENGINE_WORDS_ALLOWED
+             for line, word in _code_words(p) if _DEAL_WORDS.search(word)]
+    assert found == []
 
 
 def test_split_modules_keep_their_old_names() -> None:
