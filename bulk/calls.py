@@ -326,8 +326,11 @@ class CallPath:
                 # counts it. A call with no answer at all (AnswerLost) stays counted:
                 # it may have been applied, so it may have been charged.
                 self.scheduler.refund(op)
-                self._uncharge(op)
-                if not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED):
+                doubt = not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED)
+                # a write that may have applied stays among the calls (what a load cut
+                # short says it sent: ``jobs.prepared.sent_while_loading``), its tokens not
+                self._uncharge(op, call=not doubt)
+                if doubt:
                     # a write that may have applied: never sent again unread
                     # a gateway's 502 / 504: the origin may still be at work, an answer
                     # lost on the way (status None); an origin's 500 / 503 is its answer
@@ -376,11 +379,19 @@ class CallPath:
         self.stats.calls_by_operation[op.id] -= 1
         self.stats.tokens_by_operation[op.id] -= op.token_cost
 
-    def _uncharge(self, op: Operation) -> None:
+    def _uncharge(self, op: Operation, *, call: bool = True) -> None:
+        """A call the account did not charge (a 429, a 5xx, a ``RequestNotSent``): its
+        tokens and (``call``) its call out of ``calls_by_operation`` and the ledger, so
+        both count what the server charged (a 429 kept there read +10 in a plan priced
+        from them: f31c). ``RunStats.calls`` and ``rate_limited`` still count it."""
         self.stats.tokens_by_operation[op.id] -= op.token_cost
         # The charge went to the ledger before the send (_ahead):
         # the refund then goes into the next flush as a negative amount.
-        self._spend.setdefault(op.id, [0, 0])[0] -= op.token_cost
+        spend = self._spend.setdefault(op.id, [0, 0])
+        spend[0] -= op.token_cost
+        if call:
+            self.stats.calls_by_operation[op.id] -= 1
+            spend[1] -= 1
 
     def _observe_latency(self, seconds: float) -> None:
         self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)

@@ -11,7 +11,10 @@ the account was charged: every call answered 2xx or 4xx, and every call left wit
 answer (it may have been applied, so it may have been charged: conservative). A 429 and
 a 5xx are not charged (the sandbox answers them before charging; the issue 9 tester saw
 Pipedrive do the same for 5xx), and neither is a call that never left (a lost
-claim, a stop, a ``RequestNotSent``). ``RunStats.calls`` still counts every call sent.
+claim, a stop, a ``RequestNotSent``): ``calls_by_operation`` (the stats' and the ledger's)
+counts the calls charged, as the tokens do, but for a 5xx write that may have applied
+(a call sent, its tokens not). ``RunStats.calls`` still counts every call sent,
+``RunStats.rate_limited`` the 429s.
 A call's charge is in the ledger before the call leaves (``bulk.ledger._Ahead``: from
 credit charged ahead a few calls at a time, taken back when the run ends), so a kill -9
 loses none of what the account charged; the refund of a 429 / 5xx / ``RequestNotSent`` follows

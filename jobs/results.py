@@ -358,7 +358,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
             "items": {s.value: n for s, n in store.counts().items()},
             "tokens": sum(t for t, _ in spend.values()),
             "tokens_by_operation": {op: t for op, (t, _) in spend.items()},
-            "calls_by_operation": {op: c for op, (_, c) in spend.items()},
+            # the calls charged (a 429 / 5xx refunded is none: ``bulk.runner``)
+            "calls_by_operation": {op: c for op, (_, c) in spend.items() if c},
             "tokens_by_day": store.spend_by_day(),
             # ``tokens``: the job's total, every run; these: this run alone (a resume)
             "tokens_this_run": sum(t for t, _ in run_spend.values()),

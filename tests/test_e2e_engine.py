@@ -70,7 +70,10 @@ def assert_deals_written(sb: Sandbox, before: dict[int, dict[str, Any]]) -> None
 def assert_ledger_honest(store: JobStore, runner: Runner, stats: dict[str, Any]) -> None:
     requests = stats["requests_by_operation"]["updateDeal"]
     tokens, calls = store.spend_by_operation()["updateDeal"]
-    assert runner.stats.calls == requests == calls  # every attempt reached the sandbox
+    assert runner.stats.calls == requests  # every attempt reached the sandbox
+    # the ledger's calls are those charged (a 429 / 5xx none: f31c; it counted every
+    # attempt), a dropped connection's kept: never fewer than the sandbox charged
+    assert requests >= calls >= stats["tokens_by_operation"]["updateDeal"] // 5
     # A 5xx or a dropped connection costs nothing in the sandbox, but the client cannot
     # know a write was not applied, so it keeps the charge: never less than the truth.
     assert tokens >= stats["tokens_by_operation"]["updateDeal"] == 5 * (

@@ -123,8 +123,9 @@ async def test_touch_job_is_done_exactly_once_through_faults(tmp_path: Path) -> 
     assert runner.stats.rate_limited == 2 and runner.stats.retries == 2
     assert runner.stats.in_doubt == 1 and runner.stats.reconciled == 1
     spend = store.spend_by_operation()
-    assert spend["updateDeal"][1] == fake.calls  # every call in the ledger, once
-    assert spend["updateDeal"][0] == 5 * (fake.calls - 4)  # 429s and 5xx are not charged
+    # every call charged in the ledger, once: 429s and 5xx are not charged (f31c: their
+    # calls were kept, the ledger said 205 calls for 201 charged)
+    assert spend["updateDeal"] == (5 * (fake.calls - 4), fake.calls - 4)
 
 
 @pytest.mark.anyio
