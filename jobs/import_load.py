@@ -849,6 +849,10 @@ class _ClaimedKeys:
         self.clock = clock or SystemClock()
         self.claims = claims if claims is not None else open_claims(clock=self.clock)
         self.reads: Counter[str] = Counter()
+        # the new persons / organizations ("person", "org") whose create never shares a
+        # young state's scan of its list: a dead run's claim (looked up alone, below) or a
+        # name alone (links to nothing another job made)
+        self.unscanned: Counter[str] = Counter()
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
         self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
@@ -949,7 +953,14 @@ class _ClaimedKeys:
         if not self.key_code:
             return
         # a person by name alone reads nothing another job made (a plan is no job)
-        wanted = (k for k in keys if not name_only(kind, k))
+        def looked_up() -> Iterator[str]:
+            for k in keys:
+                if name_only(kind, k):
+                    self.unscanned[kind] += 1
+                else:
+                    yield k
+
+        wanted = looked_up()
         while chunk := list(islice(wanted, 2000)):  # never all of them at once (issue 8)
             names = [contact_claim_name(kind, self.key_code, k) for k in chunk]
             for outcome in (await self.claims.outcomes(names)).values():
@@ -957,8 +968,11 @@ class _ClaimedKeys:
                     self.reads[read_of(kind)] += 1
             # a dead run's claim (killed while it created that record): taken over, the
             # record looked for among those added since it was claimed, one list read each
-            # (``Resolver._created_meanwhile``; x29r2 F2)
-            self.reads[list_of(kind)] += len(await self.claims.dead_held(names))
+            # (``Resolver._created_meanwhile``; x29r2 F2) — in place of a young state's
+            # shared scan (f31c: under Redis the plan counted both)
+            dead = len(await self.claims.dead_held(names))
+            self.reads[list_of(kind)] += dead
+            self.unscanned[kind] += dead
 
     async def aclose(self) -> None:
         await self.claims.aclose()
@@ -1107,8 +1121,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # one was counted, a second apart were made)
         scans = len(create_batches)
         checks["getDeals"] += max(0, scans - 1)
-        checks["getPersons"] += min(scans, planner.counts.persons_new)
-        checks["getOrganizations"] += min(scans, planner.counts.orgs_new)
+        # a new contact's create shares its batch's scan of its list, unless it looks its
+        # key up alone (a dead run's claim) or never looks (a name alone): at most
+        checks["getPersons"] += min(scans, max(0, planner.counts.persons_new
+                                               - claimed.unscanned["person"]))
+        checks["getOrganizations"] += min(scans, max(0, planner.counts.orgs_new
+                                                     - claimed.unscanned["org"]))
     if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
         planner.paths.check(mapping.source)
     c = planner.counts

@@ -122,3 +122,86 @@ async def test_with_max_tokens_at_its_plan_the_run_after_a_kill_finishes(
                       if i.result and i.result.get("action") == "created")
         again.close()
     assert not result.stopped and created == 10, (result, created)
+
+
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+async def test_under_redis_the_plan_counts_a_dead_runs_claims_exactly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    """Under a Redis coordinator (each claim on this machine and in Redis: ``DualClaims``)
+    a dead run's claims cost the next import what its plan says, call for call (f31c: the
+    plan also counted a young claims state's shared scan of the persons for creates that
+    each look their key up alone: getPersons 6 planned, 5 read)."""
+    from bulk.claims_open import DualClaims, open_claims
+    from bulk.coordinator import ENV_COORDINATOR
+    from tests.redis_helpers import running_redis
+
+    both = write_demo_export(tmp_path / "b", rows=30, broken=0, unknown_stage=0, seed=3,
+                             persons=30)
+    first = _first_rows(both.manifest, 20, tmp_path / "first.csv")
+    with running_redis() as server:
+        monkeypatch.setenv(ENV_COORDINATOR, server.url)
+        async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+            done, _, _ = await import_once(sb, tmp_path / "jobs", first, both.mapping,
+                                           mode=mode, job_id="first")
+            done.close()
+            asked: list[str] = []
+            outcomes = DualClaims.outcomes
+
+            async def recorded(self: DualClaims, names: Sequence[str]) -> Any:
+                asked.extend(names)
+                return await outcomes(self, names)
+
+            with monkeypatch.context() as patch:
+                patch.setattr(DualClaims, "outcomes", recorded)
+                await _plan(sb, tmp_path / "p0", both.manifest, both.mapping, mode)
+            assert len(asked) > 10
+            async with api_engine(sb, tmp_path / "dead"):  # the company bound, as a run's
+                dead = open_claims()
+                await dead.acquire_many(asked, tag="killed")
+                await dead.aclose()  # closed: a dead process's, to this one
+
+            plan = await _plan(sb, tmp_path / "p1", both.manifest, both.mapping, mode)
+            before = _spent(sb)
+            again, result, _ = await import_once(sb, tmp_path / "jobs", both.manifest,
+                                                 both.mapping, mode=mode, job_id="again",
+                                                 create_key_field=False)
+            again.close()
+            made = _spent(sb) - before
+    assert not result.stopped
+    assert made["getPersons"] >= 2 and made["getArchivedDeals"] == 2, made  # taken over
+    assert dict(made) == plan.calls, (dict(made), plan.calls)
+
+
+async def test_under_a_young_redis_state_persons_by_name_alone_are_not_scanned(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis claims born less than a lease ago (a fresh coordinator) make each create look
+    its key up first, persons too — but a person by name alone links to nothing another
+    job made, so it looks nothing up: the plan counts no scan for it (f31c: getPersons 2
+    planned, 1 read)."""
+    from bulk.coordinator import ENV_COORDINATOR
+    from tests.redis_helpers import running_redis
+
+    both = write_demo_export(tmp_path / "b", rows=30, broken=0, unknown_stage=0, seed=3,
+                             persons=30)
+    text = both.mapping.read_text(encoding="utf-8")
+    for part in ('email = "Email"\nphone = "Phone"\n',
+                 '[organization]\nname = "Company"\naddress = "Company Address"\n'):
+        assert part in text
+        text = text.replace(part, "")
+    both.mapping.write_text(text, encoding="utf-8")
+    first = _first_rows(both.manifest, 20, tmp_path / "first.csv")
+    with running_redis() as server:
+        monkeypatch.setenv(ENV_COORDINATOR, server.url)
+        async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+            done, _, _ = await import_once(sb, tmp_path / "jobs", first, both.mapping,
+                                           job_id="first")
+            done.close()
+            plan = await _plan(sb, tmp_path / "p1", both.manifest, both.mapping, "upsert")
+            before = _spent(sb)
+            again, result, _ = await import_once(sb, tmp_path / "jobs", both.manifest,
+                                                 both.mapping, job_id="again",
+                                                 create_key_field=False)
+            again.close()
+            made = _spent(sb) - before
+    assert not result.stopped and made["addPerson"] > 0, made
+    assert dict(made) == plan.calls, (dict(made), plan.calls)
