@@ -55,7 +55,7 @@ from bulk.manifest import (
 from bulk.manifest_stamp import Stamp, check_unchanged, file_stamp
 from bulk.operations import get_operation
 from bulk.plans import Limits
-from bulk.reports import Typed
+from bulk.reports import Typed, hold_column
 from bulk.runner import JobKind, RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
@@ -251,6 +251,26 @@ class _Learner:
             typed_source=_typed(settings)), lambda row: _mapped_key(mapper, row.values))
         self.marks = mapper.learn_marks(first_of_each(rows, _key_named, mapping.key_column))
         return self.marks
+
+
+ALL_HELD = ("every row is held (its hold cell is filled): nothing can be written, so no "
+            "person, organization or deal is indexed (only the pipelines, stages and fields "
+            "the mapping names are read); empty a row's hold cell to import it")
+
+
+def all_held(settings: ImportSettings, mapping: ImportMapping, header: Sequence[str]) -> bool:
+    """Whether no row of the manifest can be written: a failed-rows file (``hold_column``
+    of its ``header``) whose every row is held (``results.unheld``), refused again before
+    anything is matched. Reads the file up to its first row not held (none for a file with
+    no hold column); raises what ``read_manifest`` raises."""
+    if hold_column(list(header)) is None:
+        return False
+    rows = unheld(read_manifest(
+        settings.manifest, format=settings.format, delimiter=settings.delimiter,
+        encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
+        header_row=settings.header_row, keys=(mapping.key_column,)),
+        typed_source=_typed(settings))
+    return next(rows, None) is None
 
 
 def _mapped_key(mapper: RowMapper, values: Mapping[str, Any]) -> str | None:
@@ -562,16 +582,21 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     # it too, header_note); the CLI refuses before the job folder (pdbulk.cli_import)
     await in_thread(lambda: check_misread(settings.manifest, settings.encoding,
                                           format=settings.format))
-    say("pulling pipelines, stages, users and fields; indexing persons, organizations"
-        + (" and deals" if settings.mode == "upsert" else "") + " ...")
+    # a failed-rows file whose rows are all held: no index, only what the mapping needs
+    idle = await in_thread(lambda: all_held(settings, mapping, columns))
+    if idle:
+        say(f"note: {ALL_HELD}")
+    else:
+        say("pulling pipelines, stages, users and fields; indexing persons, organizations"
+            + (" and deals" if settings.mode == "upsert" else "") + " ...")
     learner = _Learner(settings, mapping, since, stopping)
     planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
-                                                 learn=learner)
+                                                 learn=learner, indexes=not idle)
     planner.use(settings)
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
-    if not missing and await index_keyed_deals(ctx, planner, settings):
+    if not missing and not idle and await index_keyed_deals(ctx, planner, settings):
         say(f"insert: listed the deals that carry a key "
             f"({planner.indexes.listed.get('deals with a key', 0):,}); a row whose key one "
             "carries is not created again")
@@ -1034,12 +1059,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     ticks = host_ticks()  # the host's share of the CPU over the whole plan, from here
     paces = [await in_thread(machine_pace)]  # again after the decide: at two moments
     started = ctx.clock.now()  # the reads: the scheduler's waits are the run's clock's
+    idle = await in_thread(lambda: all_held(settings, mapping, columns))  # as the load
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
-                                                 dry_run=True)
+                                                 dry_run=True, indexes=not idle)
     planner.use(settings)
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
-        await index_keyed_deals(ctx, planner, settings)
+        if not idle:
+            await index_keyed_deals(ctx, planner, settings)
         await note_survivors(planner, base_url, ctx.clock)
     load_seconds = ctx.clock.now() - started
     limits = limits() if callable(limits) else limits  # as the answers so far left them
@@ -1142,6 +1169,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
+    if idle:
+        notes.append(ALL_HELD)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)

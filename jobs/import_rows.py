@@ -207,11 +207,14 @@ class RowPlanner:
     async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,
                     mode: Mode, create_key_field: bool, dry_run: bool = False,
                     learn: Callable[[RowMapper], object] | None = None,
+                    indexes: bool = True,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``). ``learn``: a check
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
-        run before the key field is created, so that its InputError sends nothing."""
+        run before the key field is created, so that its InputError sends nothing.
+        ``indexes`` False: no index is pulled (persons, organizations, deals: empty), for
+        a file none of whose rows is matched (``jobs.import_load.all_held``)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -245,8 +248,9 @@ class RowPlanner:
                                                        create=create_key_field)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
-        indexes = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing)
-        planner = cls(mapper, key_code, mode, indexes, key_column=mapping.key_column,
+        pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \
+            if indexes else Indexes()
+        planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
         planner.read_columns = set(mapping.columns())
         planner.field_types = field_types(catalog.deal_fields)
