@@ -93,3 +93,21 @@ def test_a_failed_file_whose_rows_are_all_held_pulls_no_index(sb: Sandbox,
     assert "every row is held" in again.output, again.output
     assert any("every row is held" in n for n in plan["notes"]), plan["notes"]
 
+
+
+def test_a_merge_file_of_refused_pairs_reads_nothing(sb: Sandbox, tmp_path: Path) -> None:
+    """A pairs file whose every pair is refused before the account can tell anything (a
+    deal merged with itself, an id that is no number) reads no deal: 0 tokens, as its plan
+    says (it read the self-merged deal: 10 tokens for nothing)."""
+    jobs = tmp_path / "jobs"
+    deal = min(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"merge_id,survivor_id\n{deal},{deal}\nabc,{deal}\n")
+    engine = ["--url", sb.url, "--plan", "ultimate", "--oauth", "--job-dir", str(jobs)]
+    planned = cli("plan", "merge", str(pairs), "--json", *engine)
+    assert planned.exit_code == 3, planned.output
+    before = sb.stats()["tokens_spent"]
+    ran = cli("merge", str(pairs), "--yes", *engine)
+    assert ran.exit_code == 3, ran.output
+    assert sb.stats()["tokens_spent"] - before == 0 == orjson.loads(planned.stdout)["tokens"]
+    assert "cannot be merged with itself" in (next(jobs.iterdir()) / "failed.csv").read_text()
