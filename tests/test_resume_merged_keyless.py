@@ -87,8 +87,8 @@ async def test_a_create_in_flight_merged_into_a_keyless_deal_resumes_as_merged(
         for (away, survivor), key in zip(pairs, flight, strict=True):
             done = rows[key].result or {}
             assert done.get("deal_id") == survivor, (key, done, rows[key].error)
-            assert f"deal {away}, created for this key, was merged away (job merge-1) " \
-                   f"into what is deal {survivor} now" in str(done.get("note")), done
+            assert f"deal {away}, which this job created for this key, was merged away (job " \
+                   f"merge-1) into what is deal {survivor} now" in str(done.get("note")), done
             assert "another run" not in str(done.get("note")), done
         keyed = [str(v) for d in sandbox_deals(sb) for v in (d.get("custom_fields") or {}
                                                              ).values()]

@@ -344,8 +344,11 @@ class _Creates(_ImportBase):
                         return Outcome(item.id, ItemState.FAILED, error=str(exc))
                     except _MergedAway as away:
                         outcome = claim.previous  # still names the merged-away deal
+                        # this job's own create (its claim names the deal with this job:
+                        # a resume's row whose create landed before a kill, merged since)
+                        ours = self._creator(claim, away.merged) == self.store.job_id
                         return await self._into_survivor(ctx, item, payload, away,
-                                                         person_id, org_id)
+                                                         person_id, org_id, ours=ours)
                     if existing is None:
                         body = dict(payload["deal"])
                         if person_id is not None:
@@ -437,15 +440,38 @@ class _Creates(_ImportBase):
 
     async def _into_survivor(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                              away: _MergedAway, person_id: int | None,
-                             org_id: int | None) -> Outcome:
+                             org_id: int | None, *, ours: bool = False) -> Outcome:
         """A row whose key's deal a merge took into ``away.survivor``. The survivor's own row
         in this job writes it: this one is reported ``merged``, nothing sent. Else the row
         stands for the survivor (the source dropped the other record of that deal, or this
         file has only this one): it upserts the survivor as any row its deal, its key field
-        left as the survivor has it (a later file may name the survivor by that key)."""
+        left as the survivor has it (a later file may name the survivor by that key).
+
+        ``ours``: the merged-away deal is this job's own create (a resume's row whose
+        create landed before a kill): the row's note or reason says so, and its result
+        keeps the deal as ``merged_create`` (its id), failed or not, so that the summary
+        counts it among the deals this job created (x30r2 M1: a survivor in another
+        currency failed the row on a currency reason alone, and the summary said 59
+        created of the 60 the server shows)."""
         survivor = away.survivor
-        merged = (f"deal {away.merged}, created for this key, was merged away (job "
+        made = "which this job created" if ours else "created"
+        merged = (f"deal {away.merged}, {made} for this key, was merged away (job "
                   f"{away.job}) into what is deal {survivor['id']} now")
+        outcome = await self._survivor_row(ctx, item, payload, away, merged, person_id, org_id)
+        if outcome.state is ItemState.FAILED and merged not in str(outcome.error):
+            # the survivor's own obstacle (its currency, archived, changed since): said
+            # after what happened to the row's deal, never alone
+            outcome = dataclasses.replace(outcome, error=f"{merged}; {outcome.error}")
+        if not ours:
+            return outcome
+        return dataclasses.replace(outcome, result={**(outcome.result or {}),
+                                                    "merged_create": away.merged})
+
+    async def _survivor_row(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
+                            away: _MergedAway, merged: str, person_id: int | None,
+                            org_id: int | None) -> Outcome:
+        """``_into_survivor``'s outcome, ``merged`` the words naming the merge."""
+        survivor = away.survivor
         if away.own is not None:
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": int(survivor["id"]), "action": "merged",

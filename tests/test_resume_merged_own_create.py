@@ -1,0 +1,79 @@
+"""A create in flight at a kill, its deal merged since (a merge made here) into a keyless deal
+in another currency: the resumed row says this job created the deal that was merged away, the
+survivor's currency as the obstacle after it, and the summary counts that deal among those
+the job created (x30r2 M1)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.merged_deals import record
+from tests.import_support import api_context, import_once, resume_job
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+MAPPING = """\
+[import]
+key_column = "id"
+[defaults]
+currency = "EUR"
+[deal]
+title = "title"
+value = "value"
+pipeline = { default = "Sales" }
+[deal.stage]
+column = "stage"
+"""
+
+
+@pytest.mark.parametrize(("mode", "currency"), [("upsert", "USD"), ("upsert", "EUR"),
+                                                ("insert", "USD")])
+async def test_a_resumed_create_merged_into_another_currency_says_whose_it_was(
+        tmp_path: Path, mode: str, currency: str) -> None:
+    """Before: upsert on a USD survivor failed the row on the currency alone ("the row names
+    no currency for its amount, and deal 1 has it in USD"), and summary.json's actions said
+    9 created of the 10 deals the job made. Now the reason names the merge of this job's
+    create first, and ``deals_created`` is 10 (1 merged away)."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,value,stage\n" + "".join(
+        f"k{i:02},Deal {i},{100 + i},Qualified\n" for i in range(10)))
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx0") as ctx:  # a colleague's keyless deal
+            res = await ctx.call("addDeal", json={"title": "by hand", "value": 5,
+                                                  "currency": currency})
+            survivor = int(res.data["id"])
+        sb.state.deals.rows[survivor]["add_time"] = "2026-01-05T10:00:00Z"
+        first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode,
+                                        job_id="killed")
+        away = next(int(i.result["deal_id"]) for i in first.items() if i.key == "k00"
+                    and i.result)
+        directory = first.directory
+        first.close()
+        with sqlite3.connect(directory / "job.sqlite") as db:  # as a kill -9 leaves it
+            db.execute("UPDATE items SET state = 'sending', result = NULL, sent_at = ? "
+                       "WHERE source_key = 'k00'", (time.time() - 5,))
+        async with api_context(sb, tmp_path / "ctx") as ctx:  # as `pdbulk merge` does
+            await ctx.call("mergeDeals", path={"id": away}, json={"merge_with_id": survivor})
+        record(sb.url, [(away, survivor)], "merge-1", applied=True)
+        resumed, result = await resume_job(sb, directory, reread=True)
+        row = next(i for i in resumed.items() if i.key == "k00")
+        resumed.close()
+        assert not result.stopped
+    said = (f"deal {away}, which this job created for this key, was merged away (job "
+            f"merge-1) into what is deal {survivor} now")
+    if mode == "upsert" and currency == "USD":  # the survivor's currency: the real obstacle
+        assert row.state is ItemState.FAILED, row
+        assert str(row.error).startswith(said + "; the row names no currency"), row.error
+    else:
+        assert row.state is ItemState.DONE, (row, row.error)
+        assert said in str((row.result or {}).get("note")), row.result
+    summary = json.loads((directory / "summary.json").read_text())
+    assert (summary["deals_created"], summary["deals_created_merged_away"]) == (10, 1)
