@@ -21,6 +21,7 @@ from bulk.store import (
     list_jobs,
 )
 
+from ..account import parse_time
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
     Deal,
@@ -284,6 +285,19 @@ class Later:
     by: dict[int, str] = field(default_factory=dict)
 
 
+def _first_writes(source: JobStore) -> dict[int, float]:
+    """Deal id → when ``source`` first wrote it (Unix seconds, from the ``update_time`` its
+    write's answer carried: Pipedrive's clock, as the other jobs' records are), for the
+    deals whose writes say so."""
+    out: dict[int, float] = {}
+    for item in source.items(ItemState.DONE):
+        result = item.result or {}
+        deal_id, at = result.get("deal_id"), parse_time(result.get("update_time"))
+        if isinstance(deal_id, int) and at is not None:
+            out[deal_id] = min(at, out.get(deal_id, at))
+    return out
+
+
 def later_writes(source: JobStore) -> dict[int, str]:
     """Deals that other jobs in ``source``'s job directory wrote after it was created and
     that still hold those writes: deal id → what happened (``later``)."""
@@ -301,10 +315,24 @@ def later(source: JobStore) -> Later:
     back, nor that undo's restore: undoing stacked jobs newest first leaves the deal as
     ``source`` left it (x26r2 2: `undo B` then `undo A` failed B's deals "changed by job
     B since"); such deals are in ``undone`` with the update_time of that last restore. A
-    merge is final: never undone."""
+    merge is final: never undone.
+
+    "Since" is since the source's own first write to the deal (``_first_writes``: the
+    update_time its answer carried), not since the source job was created: a record whose
+    answer is dated before that write was made before it, and the source's write (its
+    before-image) already holds it — a resume writes long after the load (x30r2 M2: undo
+    of a resumed import refused the survivor a merge made between the kill and the resume,
+    "merge survivor: it absorbed deal 7 since"). A record or a write with no time, or both
+    in one second, counts as later (the safe direction: the deal is left alone)."""
     writes: dict[int, list[tuple[str, str]]] = {}  # deal → (job id, what), oldest first
     undone: dict[int, str | None] = {}
     merging: dict[int, str] = {}  # deal → the merge job its "" entries stand for
+    first = _first_writes(source)
+
+    def before_ours(deal_id: int, record: Mapping[str, Any]) -> bool:
+        ours, theirs = first.get(deal_id), parse_time(record.get("update_time"))
+        return ours is not None and theirs is not None and int(theirs) < int(ours)
+
     for job, result, undoes in _others_done(
             source, lambda job: (job.created_at or 0.0) >= source.created_at,
             own_undos=False):
@@ -312,17 +340,18 @@ def later(source: JobStore) -> Later:
         if not isinstance(deal_id, int):
             continue
         if action == "merged":
-            writes.setdefault(deal_id, []).append(
-                ("", f"merge survivor: it absorbed deal {result.get('merged_id')} "
-                     f"(job {job.job_id})"))
-            merging[deal_id] = job.job_id
+            if not before_ours(deal_id, result):
+                writes.setdefault(deal_id, []).append(
+                    ("", f"merge survivor: it absorbed deal {result.get('merged_id')} "
+                         f"(job {job.job_id})"))
+                merging[deal_id] = job.job_id
             merged = result.get("merged_id")
-            if isinstance(merged, int):
+            if isinstance(merged, int) and not before_ours(merged, result):
                 writes.setdefault(merged, []).append(
                     ("", f"merged into deal {deal_id} (job {job.job_id})"))
                 merging[merged] = job.job_id
             continue
-        if action not in _WRITES or _WRITES[action] is None:
+        if action not in _WRITES or _WRITES[action] is None or before_ours(deal_id, result):
             continue
         held = writes.setdefault(deal_id, [])
         if action == "restored" and undoes is not None and undoes in {j for j, _ in held}:
