@@ -19,6 +19,7 @@ from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .. import import_load  # called through the module: tests patch its functions there
+from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..import_resolve import Resolver, to_create
@@ -315,7 +316,8 @@ class _ImportBase:
         return claim.prev_tag == job or (claim.previous or {}).get("job") == job
 
     @staticmethod
-    def _creator(claim: Claim, deal_id: int) -> str | None:
+    def _creator(claim: Claim, deal_id: int,
+                 deal: Mapping[str, Any] | None = None) -> str | None:
         """The job that created deal ``deal_id``, found under ``claim`` by its key: the one
         its previous outcome names for that deal; else, when the previous holder died
         holding the claim (``reconcile``), the job it held it for (``prev_tag``): a deal
@@ -323,11 +325,19 @@ class _ImportBase:
         pdbulk run) — an in-doubt release names it so too (``bulk.claims.as_taken``);
         None: unknown. What ``_outcome(..., ours=False, creator=...)`` must keep: written
         without it, the claim no longer names that job, whose reconcile then cannot prove
-        its create (f22a: ``_creates_again``)."""
+        its create (f22a: ``_creates_again``). ``deal``: the deal as read, when
+        known: one added before that holder claimed the key (by more than
+        RECONCILE_MARGIN s) was not sent under that claim, and its maker is unknown (x30r2
+        low 2: a deal a user made by hand, which took the key in a merge over HTTP, was
+        "made by job" the import killed holding the claim)"""
         prev = claim.previous or {}
         if prev.get("deal_id") == deal_id and isinstance(prev.get("job"), str):
             return str(prev["job"])
         if claim.reconcile and claim.prev_tag:  # an older outcome names another deal: gone
+            added = parse_time((deal or {}).get("add_time"))
+            if added is not None and claim.since is not None \
+                    and added < claim.since - RECONCILE_MARGIN:
+                return None  # there before that holder claimed: not sent under its claim
             return claim.prev_tag
         return None
 

@@ -401,7 +401,7 @@ class _Creates(_ImportBase):
                         outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 if existing is not None:
                     deal_id = int(existing["id"])
-                    creator = self._creator(claim, deal_id)
+                    creator = self._creator(claim, deal_id, existing)
                     if creator == self.store.job_id and key in self._reconciled \
                             and (not self._marks or await self._was_sent(key)):
                         # this job's own create, sent by an earlier process of it that died
@@ -564,8 +564,17 @@ class _Creates(_ImportBase):
         if self.settings.mode != "upsert":
             # who made it, when the claim says (x15r3 F5: a deal an earlier import made and
             # someone archived since was "created meanwhile by another run")
-            maker = (f"made by job {creator}" if creator and creator != self.store.job_id
-                     else "created meanwhile by another run")
+            added = parse_time(existing.get("add_time"))
+            if creator and creator != self.store.job_id:
+                maker = f"made by job {creator}"
+            elif added is not None and added < (self.store.created_at or 0.0) - RECONCILE_MARGIN:
+                # there before this job was loaded, its maker unknown: a deal that took the
+                # key since (a merge by hand into it), not "another run" (x30r2 low 2)
+                maker = (f"carries this key now, though added before this job was loaded "
+                         f"({existing.get('add_time')}; no import run is known to have "
+                         "made it)")
+            else:
+                maker = "created meanwhile by another run"
             archived = " (archived since)" if existing.get("is_archived") else ""
             return Outcome(item.id, ItemState.DONE, result={
                 "deal_id": deal_id, "action": "exists", "person_id": existing.get("person_id"),

@@ -661,7 +661,7 @@ class _Resume(_ImportBase):
                     # this deal may be, and its resume could not prove it (f22a: recorded
                     # `exists`, its undo left it). Not this job: its pending create never
                     # left (a claim naming a job that only held it proves no send, v12r4)
-                    creator = self._creator(got, ids[0])
+                    creator = self._creator(got, ids[0], deals_by_id[ids[0]])
                     await self.claims.release(got, self._outcome(
                         ids[0], got.previous, ours=False,
                         creator=None if creator == self.store.job_id else creator))
