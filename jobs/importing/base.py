@@ -96,6 +96,10 @@ class _ImportBase:
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
         self._by_survivor: dict[int, list[str]] | None = None  # survivor -> the job's keys
         self._gone_survivor: dict[str, str] = {}  # key -> why its create is a merge undone
+        # key -> this job's create of it, found deleted by a reconcile while another deal
+        # (there before the row was sent) carries the key now: a merge made by hand, with
+        # no record here (``_Reconcile``); said on the row, counted as this job's create
+        self._gone_create: dict[str, int] = {}
         self._listed_ids: dict[int, dict[str, Any]] | None = None  # the load's deals by id
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create

@@ -418,8 +418,9 @@ class _Creates(_ImportBase):
                     self.found_created += 1
                     outcome = self._outcome(deal_id, claim.previous, ours=False, creator=(
                         None if creator == self.store.job_id else creator))
-                    return await self._exists(ctx, item, payload, existing, person_id, org_id,
-                                              created=claim.previous, creator=creator)
+                    return self._said_gone(key, deal_id, await self._exists(
+                        ctx, item, payload, existing, person_id, org_id,
+                        created=claim.previous, creator=creator))
                 gone = self._gone_survivor.pop(key, None)
                 self.merges_undone += gone is not None
                 return Outcome(item.id, ItemState.DONE, result={
@@ -437,6 +438,25 @@ class _Creates(_ImportBase):
             f"key {key!r}: the claim on its create was lost {LOST_CLAIM_TRIES} times before "
             "the send (another run took it over); not created here (pdbulk retry sends it "
             "again)"))
+
+    def _said_gone(self, key: str, deal_id: int, outcome: Outcome) -> Outcome:
+        """``outcome`` of a row whose create (this job's, before a kill) a reconcile found
+        deleted while deal ``deal_id`` carries its key now (``_gone_create``): its note or
+        reason says so first, and its result keeps the deal as ``merged_create`` (the
+        summary's count of the deals this job created). Not proven a merge: none made
+        here records it."""
+        made = self._gone_create.pop(key, None)
+        if made is None or made == deal_id:
+            return outcome
+        said = (f"deal {made}, which this job created for this key, is deleted since, and "
+                f"deal {deal_id} carries the key now (a merge made outside pdbulk leaves "
+                "just that; none made here records it)")
+        if outcome.state is ItemState.FAILED:
+            return dataclasses.replace(outcome, error=f"{said}; {outcome.error}", result={
+                **(outcome.result or {}), "merged_create": made})
+        result = dict(outcome.result or {})
+        result["note"] = "; ".join(filter(None, (said, result.get("note"))))
+        return dataclasses.replace(outcome, result={**result, "merged_create": made})
 
     async def _into_survivor(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                              away: _MergedAway, person_id: int | None,

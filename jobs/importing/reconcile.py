@@ -46,6 +46,7 @@ class _Reconcile(_Creates):
             self._sent_keys = set(await self.astore.lookup_get_many(SENT_DEAL, keys)) | \
                 await in_thread(partial(sent_keys, self.store.directory, set(keys)))
         found: dict[str, Mapping[str, Any]] = {}
+        gone: dict[str, list[Mapping[str, Any]]] = {}  # the key's deleted deals, when found
         twice: dict[str, set[int]] = {}  # keys two or more deals added since carry
         if creates:
             wanted = {i.key for i in creates}
@@ -66,6 +67,8 @@ class _Reconcile(_Creates):
                 if len(standing) > 1:
                     twice[key] = {int(d["id"]) for d in standing}
                 found[key] = (standing or deals)[0]
+                if standing:
+                    gone[key] = [d for d in deals if is_gone(d)]
         # The claims of these creates (ours, or a dead run's: e.g. this job's own process
         # before a kill -9) are settled too, so a later run learns the outcome for free.
         # A deal found by key is this job's create only when it can be: not when the claim
@@ -83,6 +86,7 @@ class _Reconcile(_Creates):
             if why is not None:
                 foreign[i.id] = why
                 self.unattributed += why == UNPROVEN
+                self._own_gone(i, gone.get(i.key) or (), payloads[i.id].get("deal"))
         self._sent_keys = None
         self._deal_unsent.difference_update(i.id for i in items)
         for i in items:
@@ -159,6 +163,19 @@ class _Reconcile(_Creates):
                 "update_time": hit.get("update_time"), "new": self._new(payload),
                 **matched_by(payload)}))
         return out
+
+    def _own_gone(self, item: Item, deleted: Sequence[Mapping[str, Any]],
+                  body: Mapping[str, Any] | None) -> None:
+        """Of ``deleted``, the deals carrying ``item``'s key that are gone since, the one
+        that is this job's create by the evidence a found deal needs (``_not_ours``: sent
+        by this job, added after the row was sent, its title and value the row's), while
+        another deal, there before the send, carries the key now (not this job's): a merge
+        made by hand (over HTTP, in Pipedrive's screens) leaves just that, and no record
+        here says so. Kept in ``_gone_create`` for the row's outcome (x30r2 M1: the row
+        then failed on the survivor's currency alone, and the summary missed the deal)."""
+        mine = [d for d in deleted if self._not_ours(item, d, None, body) is None]
+        if len(mine) == 1 and item.key:
+            self._gone_create[item.key] = int(mine[0]["id"])
 
     def _merged_into_standing(self, deals: Sequence[Mapping[str, Any]],
                               standing: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
