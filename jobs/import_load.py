@@ -1313,7 +1313,8 @@ def _deals_created(store: JobStore) -> tuple[int, int]:
     """(the deals this job created, of them those merged away since): rows recorded
     ``created``, and rows whose create a merge took away before the row was settled (a
     resume after a kill: ``merged_create``, the row then reads as its survivor's, failed
-    or not), so the count is the server's (x30r2 M1: 59 created of 60 applied)."""
+    or not; with no merge record, a create found deleted while another deal carries its
+    key), so the count is the server's (x30r2 M1: 59 created of 60 applied)."""
     made = merged = 0
     for item in store.items():
         result = item.result or {}
@@ -1451,8 +1452,9 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
              f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
     if data.get("deals_created_merged_away"):
         lines.append(f"deals created: {data['deals_created']:,}, "
-                     f"{data['deals_created_merged_away']:,} of them merged away since into "
-                     "another deal (their rows name the survivor: succeeded.csv / failed.csv)")
+                     f"{data['deals_created_merged_away']:,} of them gone since, another deal "
+                     "carrying the key now (merged into it; their rows say so, and whether a "
+                     "merge record proves it: succeeded.csv / failed.csv)")
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
     if waited or meanwhile:

@@ -33,18 +33,22 @@ column = "stage"
 """
 
 
-@pytest.mark.parametrize("recorded", [True, False])
+@pytest.mark.parametrize(("recorded", "fresh"), [(True, False), (False, False),
+                                                (False, True)])
 @pytest.mark.parametrize(("mode", "currency"), [("upsert", "USD"), ("upsert", "EUR"),
                                                 ("insert", "USD")])
 async def test_a_resumed_create_merged_into_another_currency_says_whose_it_was(
-        tmp_path: Path, mode: str, currency: str, recorded: bool) -> None:
+        tmp_path: Path, mode: str, currency: str, recorded: bool, fresh: bool) -> None:
     """Before: upsert on a USD survivor failed the row on the currency alone ("the row names
     no currency for its amount, and deal 1 has it in USD"), and summary.json's actions said
     9 created of the 10 deals the job made. Now the reason names the merge of this job's
     create first, and ``deals_created`` is 10 (1 merged away). Merged by hand (over HTTP,
     no record here): the row says this job's create is deleted since and which deal
     carries the key now (before: "created meanwhile by another run", or the currency
-    reason alone), never that it was merged."""
+    reason alone), never that it was merged. A survivor typed just before the import
+    (``fresh``: added after the row was sent, as the clock margin reads it) is not "maybe
+    this job's create" (before: a conflict saying so, which `undo --force` deleted): the
+    row fails naming this job's create, nothing written, no deal of the row's."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,value,stage\n" + "".join(
         f"k{i:02},Deal {i},{100 + i},Qualified\n" for i in range(10)))
@@ -54,7 +58,8 @@ async def test_a_resumed_create_merged_into_another_currency_says_whose_it_was(
             res = await ctx.call("addDeal", json={"title": "by hand", "value": 5,
                                                   "currency": currency})
             survivor = int(res.data["id"])
-        sb.state.deals.rows[survivor]["add_time"] = "2026-01-05T10:00:00Z"
+        if not fresh:
+            sb.state.deals.rows[survivor]["add_time"] = "2026-01-05T10:00:00Z"
         first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode,
                                         job_id="killed")
         away = next(int(i.result["deal_id"]) for i in first.items() if i.key == "k00"
@@ -76,7 +81,12 @@ async def test_a_resumed_create_merged_into_another_currency_says_whose_it_was(
             f"merge-1) into what is deal {survivor} now") if recorded else (
             f"deal {away}, which this job created for this key, is deleted since, and deal "
             f"{survivor} carries the key now")
-    if mode == "upsert" and currency == "USD":  # the survivor's currency: the real obstacle
+    if fresh:  # the survivor's title is not the row's: its own row's conflict
+        assert row.state is ItemState.FAILED, row
+        assert str(row.error).startswith(f"conflict: {said}"), row.error
+        assert "title is not this row's ('by hand')" in str(row.error), row.error
+        assert row.result == {"merged_create": away}, row.result  # undo lists no deal
+    elif mode == "upsert" and currency == "USD":  # the survivor's currency: the obstacle
         assert row.state is ItemState.FAILED, row
         assert str(row.error).startswith(said), row.error
         assert "; the row names no currency for its amount" in str(row.error), row.error

@@ -109,6 +109,23 @@ class _Reconcile(_Creates):
             hit = found.get(key) if item.op == "create" else None
             if item.op == "create":
                 self._looked_up[key] = (since, looked_at)
+            made = self._gone_create.get(key) if item.op == "create" else None
+            if hit is not None and item.id in foreign and foreign[item.id].startswith("its ") \
+                    and made is not None:
+                # this job's create is the deleted one (its title and value the row's): the
+                # deal carrying the key now is another's, never "maybe this job's" (undo
+                # --force would delete it); left alone, nothing written (x30r2 M1, a deal
+                # typed by hand just before the import, merged into by hand)
+                self._doubted.discard(item.id)
+                del self._gone_create[key]
+                out.append(Outcome(item.id, ItemState.FAILED, result={"merged_create": made},
+                                   error=(
+                    f"conflict: deal {made}, which this job created for this key, is deleted "
+                    f"since, and deal {hit['id']} carries the key now (a merge made outside "
+                    "pdbulk leaves just that; none made here records it), but "
+                    f"{foreign[item.id]}: left alone, not updated (import the row again to "
+                    "write it)")))
+                continue
             if hit is not None and item.id in foreign and foreign[item.id].startswith("its "):
                 # the deal carries the row's key and came after the row was sent, but its
                 # title or value is not the row's: this job's create edited since (a
