@@ -185,7 +185,8 @@ class ProcessCoordinator:
     @property
     def in_process(self) -> bool:
         """Shared by this process's engines only (the scheduler keeps its own budget
-        probes and its estimate of other clients, as a process alone does)."""
+        probes, as a process alone does, and its estimate of other clients while its
+        engine is alone here: with two or more, ``window_seen`` keeps it for all)."""
         return True
 
     @property

@@ -111,12 +111,13 @@ async def beside_another_client(make: Callable[[FakeClock], Coordinator], *, eng
 
 
 async def over_seeds(make: Callable[[FakeClock], Coordinator],
-                     seeds: range = range(4)) -> tuple[list[float], float]:
+                     seeds: range = range(4)) -> tuple[list[float], list[float]]:
     """``beside_another_client`` over ``seeds`` (the latencies drawn): every run's refused
-    times, and the runs' mean ratio. One run's ratio spreads 0.73-1.0 with the seed (and
-    under a loaded CI, where the tasks' order varies, as with another seed: 0.846 on seed
-    0, whose quiet figure is 0.918), so a single run's 0.9 was a coin toss; the mean of
-    four sits at 0.90-0.91."""
+    times, and each run's ratio. One run's ratio on Redis spreads with the seed (and under
+    a loaded CI, where the tasks' order varies, as with another seed: 0.846 on seed 0,
+    whose quiet figure is 0.918), so a single run's 0.9 was a coin toss there; the mean of
+    four sits at 0.90-0.91. In one process (no threads, no sockets) a seed's run is the
+    same whatever the load."""
     refused: list[float] = []
     ratios: list[float] = []
     for seed in seeds:
@@ -124,7 +125,7 @@ async def over_seeds(make: Callable[[FakeClock], Coordinator],
         run_refused, ratio = await beside_another_client(make, seed=seed, token=f"tok-{seed}")
         refused += run_refused
         ratios.append(ratio)
-    return refused, sum(ratios) / len(ratios)
+    return refused, ratios
 
 
 async def test_another_client_s_calls_are_held_between_readings_in_one_process() -> None:
@@ -133,21 +134,27 @@ async def test_another_client_s_calls_are_held_between_readings_in_one_process()
     and the jobs take the room it leaves. Before (f27c), an entry for the other client's
     call left the shared window a window after the reading that added it, before a later
     reading put its successor in, and a job took the slot the other client's next call
-    held: 8-16 refused past the first three windows (21-29 in all) in 6 runs."""
-    refused, ratio = await over_seeds(
-        lambda clock: ProcessCoordinator("http://127.0.0.1:9/f27c-others", "tok", clock=clock))
+    held: 8-16 refused past the first three windows (21-29 in all) in 6 runs.
+
+    Each seed's run takes 0.9 of that room at least: before (issue 8), each engine's
+    scheduler took its sibling's calls for another client's as well, and kept phantom
+    entries for them a window from their answers (44-68 a run): 0.78-1.0 by the seed, the
+    lowest under 0.8 in each of 4 runs of seeds 0-7; now 0.93-1.01."""
+    refused, ratios = await over_seeds(
+        lambda clock: ProcessCoordinator("http://127.0.0.1:9/f27c-others", "tok", clock=clock),
+        seeds=range(8))
     assert [t for t in refused if t > 3 * WIDTH] == []
-    assert ratio >= 0.85, ratio
+    assert min(ratios) >= 0.9, ratios
 
 
 async def test_another_client_s_calls_are_held_between_readings_on_redis(
         redis_server: RedisServer) -> None:
     """The same as two processes on the Redis coordinator (the WINDOW script): none
     refused past the first three windows (before: 8-25 in 6 runs, 27-31 in all)."""
-    refused, ratio = await over_seeds(
+    refused, ratios = await over_seeds(
         lambda clock: RedisCoordinator(redis_server.url, clock=clock))
     assert [t for t in refused if t > 3 * WIDTH] == []
-    assert ratio >= 0.85, ratio
+    assert sum(ratios) / len(ratios) >= 0.85, ratios
 
 
 async def test_another_client_s_calls_are_held_between_readings_by_a_scheduler_alone() -> None:
