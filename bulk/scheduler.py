@@ -435,7 +435,7 @@ class Scheduler:
         spans in 600 calls with a 0-400 ms gap, 0 with it)."""
         now = self._clock.now()
         if self._shared is not None:
-            self._shared.leaving(self._to_wall(now))
+            self._shared.leaving(self._clock.wall())  # (now, on the wall clock)
         # From here the call holds its slot until its answer (``observe``, ``rate_limited``,
         # ``not_sent``, ``unanswered``) dates it: the server counts it somewhere between the
         # send and the answer, which a starved loop may put more than a window apart (f23d).
@@ -499,7 +499,8 @@ class Scheduler:
         if self._land(op, sent_at) is not None:
             self._date(op, now)
         if self._shared is not None:
-            self._shared.answered(self._to_wall(sent_at), self._to_wall(now))
+            off = self._wall_offset()
+            self._shared.answered(sent_at + off, now + off)
         self._dispatch()
 
     def not_sent(self, op: Operation, sent_at: float) -> None:
@@ -516,7 +517,8 @@ class Scheduler:
                 if i >= 0:  # else it has left the window already
                     del times[i]
         if self._shared is not None:
-            self._shared.answered(self._to_wall(sent_at), self._to_wall(sent_at))
+            sent = self._to_wall(sent_at)
+            self._shared.answered(sent, sent)
         self._dispatch()
 
     def _shared_limit(self) -> Limit:
@@ -529,7 +531,14 @@ class Scheduler:
                      whole_day=self._day_limit() >= self._daily)
 
     def _to_wall(self, t: float) -> float:
-        return self._clock.wall() + (t - self._clock.now())
+        """``t`` (``clock.now()`` seconds) on the wall clock (Unix seconds)."""
+        return t + self._wall_offset()
+
+    def _wall_offset(self) -> float:
+        """What to add to a ``clock.now()`` time to have it on the wall clock: read once
+        where an answer converts two times (two clock reads, not four: issue 8, ~26 reads
+        a request at Growth)."""
+        return self._clock.wall() - self._clock.now()
 
     def observe(self, op: Operation, rate: RateHeaders | None, *,
                 sent_at: float | None = None) -> None:
@@ -576,7 +585,8 @@ class Scheduler:
             if held is not None:
                 self._date(op, held)
             if self._shared is not None:
-                self._shared.answered(self._to_wall(sent_at), self._to_wall(now))
+                off = self._wall_offset()
+                self._shared.answered(sent_at + off, now + off)
         self._roll()
         self._probing = False
         if self._reset_probe is not None and self._reset_probe[0] is op:
@@ -1016,7 +1026,8 @@ class Scheduler:
         # date the call at its answer (the server cannot have counted it later).
         at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
         if self._shared is not None:
-            self._shared.answered(self._to_wall(sent), self._to_wall(at))
+            off = self._wall_offset()
+            self._shared.answered(sent + off, at + off)
         held = self._land(op, sent)
         if held is not None:  # it held its slot since it left (``leaving``)
             self._date(op, max(held, at))
@@ -1097,8 +1108,9 @@ class Scheduler:
                 else:
                     self._blocked_until = max(self._blocked_until, at + reset)
             if self._shared is not None:  # every process on the token holds back until then
-                self._shared.window_seen(rate.remaining, self._to_wall(late + reset), cap,
-                                         search=search, seen=self._to_wall(late))
+                off = self._wall_offset()
+                self._shared.window_seen(rate.remaining, late + reset + off, cap,
+                                         search=search, seen=late + off)
             if not search:
                 self._settle_spare(late)
             self._keep_others(times, self._others[search], stand, late, reset)
