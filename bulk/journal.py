@@ -32,10 +32,12 @@ markers tell a loss). An entry appended without a coordinator names no company a
 never shared (which company's it is is unknown); what only a machine that is gone had
 shared is lost with Redis.
 
-Synchronous on purpose: a journal is read once a job and appended to once an item at most
-(its callers are synchronous: a kind's ``after_run``, a plan's note); a Redis round trip
-blocks its caller, never longer than the socket timeout. Nothing here may hold the API
-token, nor anything the caller does not put in an entry.
+Synchronous (a blocking redis-py client, ``bulk.redis_scripts.connect_blocking``): a
+journal is read once a job and appended to once an item at most, and a caller on the event
+loop opens, reads and appends it in a thread (``bulk.clock.in_thread``): a slow Redis holds
+up that caller, never longer than the socket timeout, and never the loop's other tasks. An
+append returns once the local line is written and flushed to disk (``fsync``). Nothing
+here may hold the API token, nor anything the caller does not put in an entry.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ class Journal(Protocol):
     """An append-only record of JSON objects (see the module docstring)."""
 
     def append(self, entries: Sequence[Mapping[str, Any]]) -> None:
-        """Append ``entries`` (JSON-able objects) in their order, all or none. Raises
-        OSError (a local file that cannot be written) or CoordinatorLost (Redis)."""
+        """Append ``entries`` (JSON-able objects) in their order, all or none; blocking
+        (call it off the event loop). Raises OSError (a local file that cannot be written)
+        or CoordinatorLost (Redis)."""
         ...
 
     def entries(self) -> list[dict[str, Any]]:
@@ -127,6 +130,7 @@ class LocalJournal:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, data)
+            os.fsync(fd)  # on disk before the caller goes on (a merge sent, a run ended)
         finally:
             os.close(fd)
 

@@ -300,8 +300,9 @@ def connect(url: str, **options: Any) -> aioredis.Redis:
 def connect_blocking(url: str, **options: Any) -> redis.Redis:
     """A blocking redis-py client (``redis.Redis.from_url``) with the retry policy of
     ``blip_retry``, for the few round trips made from synchronous code (``bulk.journal``:
-    a job's record read once, an entry appended once an item at most). Nothing to hold:
-    a blocking round trip blocks the loop, and a ``FakeClock`` driven on it with it."""
+    a job's record read once, an entry appended once an item at most), which its callers
+    on the event loop run in a thread (``bulk.clock.in_thread``, which holds a
+    ``FakeClock`` still meanwhile): a round trip never blocks the loop."""
     import redis.retry
 
     client: redis.Redis = redis.Redis.from_url(

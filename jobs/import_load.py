@@ -899,8 +899,14 @@ class _ClaimedKeys:
             self.young = (max(0.0, age), DEFAULT_LEASE - max(0.0, age))
             self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
         key_of = dict(zip(names, keys, strict=True)) if self.key_code else {}
-        for name, outcome in (await self.claims.outcomes(names) if self.key_code
-                              else {}).items():
+        outcomes = await self.claims.outcomes(names) if self.key_code else {}
+        if self._merges is None and self.base_url is not None and any(
+                isinstance(o.get("deal_id"), int) for o in outcomes.values()):
+            from .merged_deals import survivors
+
+            # read once, off the loop (the shared coordinator's Redis round trips)
+            self._merges = await in_thread(partial(survivors, self.base_url))
+        for name, outcome in outcomes.items():
             if isinstance(outcome.get("deal_id"), int):
                 self.reads["getDeal"] += 1  # that deal, or the survivor a merge took it into
                 if (hit := self._merged(int(outcome["deal_id"]))) is not None:

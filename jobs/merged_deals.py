@@ -26,7 +26,9 @@ state folder shared there the next time it opens the record under that coordinat
 (``bulk.journal``, "Redis lost"); the merges only a machine gone since had recorded are
 lost. Only merges made through this machine's state
 directory or the shared coordinator are known: a merge made in Pipedrive's own UI is a
-deleted deal to the import, as before. No token is in an entry.
+deleted deal to the import, as before. No token is in an entry. Every function here
+blocks (the local file, the shared coordinator's round trips): a caller on the event loop
+runs it in a thread (``bulk.clock.in_thread``; ``jobs.merging``, ``jobs.importing``).
 """
 
 from __future__ import annotations

@@ -528,17 +528,22 @@ class MergeJob:
             _fold(latest, survivor, then)
         return latest
 
-    def _remember(self, merge_id: int, survivor_id: int) -> None:
+    async def _remember(self, merge_id: int, survivor_id: int) -> None:
         """Record the merge about to be sent in the state directory (``jobs.merged_deals``):
         an import whose key's deal it takes away then knows the row merged, not deleted
-        (x12r1 F1). Best effort: a state directory that cannot be written stops nothing."""
+        (x12r1 F1). Written off the loop (a thread: the local file, and the shared
+        coordinator's Redis round trips), awaited before the merge is sent: the other
+        merges of the run go on meanwhile. Best effort: a state directory that cannot be
+        written stops nothing; CoordinatorLost (that Redis does not answer) is raised."""
         if self._store is None:
             return
         from .merged_deals import record
 
+        store = self._store
         try:
-            record(str((self._store.config.get("engine") or {}).get("base_url") or ""),
-                   [(merge_id, survivor_id)], self._store.job_id, at=self._store.wall())
+            await in_thread(functools.partial(
+                record, str((store.config.get("engine") or {}).get("base_url") or ""),
+                [(merge_id, survivor_id)], store.job_id, at=store.wall()))
         except OSError:
             pass
 
@@ -559,7 +564,7 @@ class MergeJob:
         async with lock:  # read under the lock: the merges before it may have taken long
             if (left := await self._as_planned(ctx, item)) is not None:
                 return left
-            self._remember(int(merge_id), int(survivor_id))
+            await self._remember(int(merge_id), int(survivor_id))
             try:
                 res = await ctx.call("mergeDeals", path={"id": merge_id},
                                      json={"merge_with_id": survivor_id})

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bulk.clock import Clock
+from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
 from bulk.runner import RunResult, RunStats
@@ -284,8 +284,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
         async def run(eng: Engine, loaded: Any) -> RunResult:
             result = await eng.run(loaded, on_progress=on_progress)
             after_run = getattr(loaded, "after_run", None)
-            if after_run is not None:
-                lines.extend(after_run(store, result))
+            if after_run is not None:  # off the loop (store writes, the merge record's Redis)
+                lines.extend(await in_thread(lambda: after_run(store, result)))
             return result
 
         result = await resumed(store, token, kind, None, max_tokens, say=say, execute=run,

@@ -91,6 +91,7 @@ class _ImportBase:
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
         self._merges: dict[int, Merge] | None = None
+        self._merges_lock = anyio.Lock()  # one read of it at a time (``_read_merges``)
         self._keys: set[str] | None = None  # the job's source keys, read when needed
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor

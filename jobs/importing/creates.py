@@ -141,13 +141,28 @@ class _Creates(_ImportBase):
         have been deleted by someone, and believing the merge wrote the row onto another
         deal (x15r3 F1; x16r3 1: a failed merge, its deal deleted by hand, and the next
         import wrote K1's row over K2's deal). At worst the key's deal is made again."""
-        if self._merges is None:
-            from jobs.merged_deals import survivors
-
-            self._merges = survivors(str((self.store.config.get("engine") or {}).get(
-                "base_url") or ""))
+        if self._merges is None:  # read off the loop first (``_read_merges``) where it can
+            self._merges = self._merges_now()
         hit = self._merges.get(deal_id)
         return hit if hit is not None and hit.applied else None
+
+    def _merges_now(self) -> dict[int, Merge]:
+        from jobs.merged_deals import survivors
+
+        return survivors(str((self.store.config.get("engine") or {}).get("base_url") or ""))
+
+    async def _read_merges(self) -> None:
+        """Read the merge record once (``_merged``), in a thread: the shared coordinator's
+        Redis round trips (and the local file) never block the loop, the other rows go on
+        meanwhile. Raises CoordinatorLost, OSError."""
+        async with self._merges_lock:
+            if self._merges is None:
+                self._merges = await in_thread(self._merges_now)
+
+    async def _merged_read(self, deal_id: int) -> Merge | None:
+        """``_merged``, the record read off the loop when not yet read."""
+        await self._read_merges()
+        return self._merged(deal_id)
 
     async def _merged_into(self, ctx: CallContext, deal_id: int, key: str) -> None:
         """Raise _MergedAway when deal ``deal_id``, which ``key``'s claim names, was merged
@@ -155,7 +170,7 @@ class _Creates(_ImportBase):
         merged-away deal: merges are final). x12r1 F1: the next import of the same file
         created it again and the next dedupe merged it again; x12r5 F1: with the source's
         other record of that deal gone, the row's changes were then never written."""
-        hit = self._merged(deal_id)
+        hit = await self._merged_read(deal_id)
         if hit is None:
             return
         listed = self._listed(hit[0])
@@ -261,7 +276,7 @@ class _Creates(_ImportBase):
                          else (since, after))
         if isinstance(previous.get("deal_id"), int):
             named = int(previous["deal_id"])
-            if self._merged(named) is not None:  # merged away: never read, never back
+            if await self._merged_read(named) is not None:  # merged away: never back
                 await self._merged_into(ctx, named, key)
                 found = None
             else:
@@ -546,6 +561,7 @@ class _Creates(_ImportBase):
             if self._by_survivor is None:
                 keys = sorted(await in_thread(self.store.source_keys))
                 by: dict[int, list[str]] = {}
+                await self._read_merges()
                 for start in range(0, len(keys), 2000):
                     chunk = keys[start:start + 2000]
                     names = {self.claim_name(k): k for k in chunk}

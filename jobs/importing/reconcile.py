@@ -54,6 +54,8 @@ class _Reconcile(_Creates):
             # deleted by someone before this reconcile is still this row's create — sent
             # again, it doubled the key or undid the deletion (v9r5 finding 1)
             keyed = await keyed_added_since(ctx, since, self.key_code, deleted=True)
+            if any(is_gone(d) for k, deals in keyed.items() if k in wanted for d in deals):
+                await self._read_merges()  # off the loop: _merged_into_standing reads it
             for key, deals in keyed.items():
                 if key not in wanted:
                     continue
@@ -161,7 +163,7 @@ class _Reconcile(_Creates):
                 continue
             self._doubted.discard(item.id)
             payload = payloads[item.id]
-            if is_gone(dict(hit)) and self._merged(int(hit["id"])) is not None:
+            if is_gone(dict(hit)) and await self._merged_read(int(hit["id"])) is not None:
                 # this job's create, merged away since by a merge made here (applied): the
                 # row goes to the survivor as a re-import's row does, its claim naming the
                 # deal (settled above) — not failed "deleted by someone else … import the
