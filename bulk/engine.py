@@ -45,6 +45,7 @@ from .coordinator import (
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
 from .errors import BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
+from .journal import reshare_all
 from .operations import get_operation
 from .plans import AuthKind, Limits, plan_limits
 from .retry import RetryPolicy
@@ -262,6 +263,10 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                         store.meta_put(META_COORDINATOR, current)
                     if store.meta_get(META_COMPANY) is None:
                         store.meta_put(META_COMPANY, company)  # known for free: undo's scope
+                    if isinstance(shared_url := getattr(coord, "_url", None), str):
+                        # what this state folder's journals shared and a Redis lost since
+                        # is put back by every coordinated run (one script call a journal)
+                        reshare_all(shared_url, company)
                 await in_thread(bound)
             yield client
         finally:

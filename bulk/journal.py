@@ -20,17 +20,21 @@ the order appended, read whole.
   ``"company"`` (set here: the company it was shared under), in both copies.
 
 **Redis lost** (restarted empty, flushed, evicted): the shared list is gone, the local
-copies stay. ``open_journal`` puts back (``DualJournal.reshare``) what this machine's
-record shared under the company and Redis lacks — compared by the entry itself (its JSON,
-keys sorted), each put back once even when two machines do it at once (one Lua script
-compares and appends) — and logs a warning (``pdbulk.journal``) naming how many. The work
-is bounded: a marker beside the list, ``pdbulk:c:{company}:journal:{name}:born`` (a random
-epoch id and when it was written, no TTL; gone with the list when Redis is emptied), is
-read at each open (one round trip); the local file is compared with the list only once a
-process, and again when that marker is gone or another (as the claims' and windows' birth
-markers tell a loss). An entry appended without a coordinator names no company and is
-never shared (which company's it is is unknown); what only a machine that is gone had
-shared is lost with Redis.
+copies stay. Every coordinated run puts back when it starts (``reshare_all``, called by
+``bulk.engine``: whether or not it opens a journal), and ``open_journal`` again
+(``DualJournal.reshare``), what this machine's record shared under the company and Redis
+lacks — compared by the entry itself (its JSON, keys sorted), each put back once even when
+two machines do it at once (one Lua script compares and appends) — and logs a warning
+(``pdbulk.journal``) naming how many. The work is bounded: a marker beside the list,
+``pdbulk:c:{company}:journal:{name}:born`` (a random epoch id and when it was written, no
+TTL; gone with the list when Redis is emptied), and beside the local record
+``{name}.jsonl.shared`` (0600: per coordinator, its password left out, and company, the
+marker's epoch id the record was last compared under and how many of its bytes were). One
+script call reads the marker: when it is the one remembered, only the lines the record
+gained since are compared (none: nothing sent); when it is gone or another, the whole
+record (``RESHARE_BATCH`` lines a call). An entry appended without a coordinator names no
+company and is never shared (which company's it is is unknown); what only a machine that
+is gone had shared is lost with Redis.
 
 Synchronous (a blocking redis-py client, ``bulk.redis_scripts.connect_blocking``): a
 journal is read once a job and appended to once an item at most, and a caller on the event
@@ -155,20 +159,24 @@ def journal_born_key(company: str, name: str) -> str:
     return f"{journal_key(company, name)}:born"
 
 
-# KEYS: the list, its birth marker; ARGV: a new epoch id, now, then the lines to put back.
-# Writes the marker when there is none; appends each line the list lacks (compared whole,
-# once: two machines putting back at once append it once). Answers {epoch, lines appended}.
+# KEYS: the list, its birth marker; ARGV: the epoch id the caller compared under ('':
+# none), a new epoch id, now, then the lines to put back. Writes the marker when there is
+# none. When the caller knew an epoch and the marker is another (or was gone: Redis lost
+# since), appends nothing and answers -1: the caller compares its whole record. Else
+# appends each line the list lacks (compared whole, once: two machines putting back at
+# once append it once). Answers {epoch, lines appended or -1}.
 RESHARE = """
 local b = redis.call('HGET', KEYS[2], 'epoch')
 if not b then
-  b = ARGV[1]
-  redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'at', ARGV[2])
+  b = ARGV[2]
+  redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'at', ARGV[3])
 end
+if ARGV[1] ~= '' and ARGV[1] ~= b then return {b, -1} end
 local n = 0
-if #ARGV > 2 then
+if #ARGV > 3 then
   local have = {}
   for _, line in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do have[line] = true end
-  for i = 3, #ARGV do
+  for i = 4, #ARGV do
     if not have[ARGV[i]] then
       redis.call('RPUSH', KEYS[1], ARGV[i])
       have[ARGV[i]] = true
@@ -244,21 +252,29 @@ class RedisJournal:
             raise self._lost(exc) from None
         return raw.decode() if isinstance(raw, bytes) else None
 
-    def put_back(self, entries: Sequence[Mapping[str, Any]]) -> tuple[str, int]:
-        """Append the ``entries`` the list lacks (each compared whole; none twice, whoever
-        puts it back at the same time), ``RESHARE_BATCH`` a round trip, writing the birth
-        marker when there is none: (the marker's epoch id, how many were appended).
-        Raises CoordinatorLost."""
+    def put_back(self, lines: Sequence[bytes], known: str | None = None
+                 ) -> tuple[str, int | None]:
+        """Append the ``lines`` (entries as ``_identity`` writes them) the list lacks (each
+        compared whole; none twice, whoever puts it back at the same time),
+        ``RESHARE_BATCH`` a round trip (one when there is none), writing the birth marker
+        when there is none: (the marker's epoch id, how many were appended). ``known``:
+        the epoch id the caller last compared under: when the marker is another (Redis
+        lost since), nothing is appended and the count is None (compare the whole record
+        then). Raises CoordinatorLost."""
         from redis.exceptions import RedisError
 
-        lines, epoch, added = _lines(entries), "", 0
+        epoch, added = "", 0
         keys = [journal_key(self.company, self.name), journal_born_key(self.company, self.name)]
         try:
             script = self._redis.register_script(RESHARE)
             for start in range(0, max(1, len(lines)), RESHARE_BATCH):
-                raw = script(keys=keys, args=[secrets.token_hex(8), repr(round(time.time(), 3)),
+                raw = script(keys=keys, args=[known or "", secrets.token_hex(8),
+                                              repr(round(time.time(), 3)),
                                               *lines[start:start + RESHARE_BATCH]])
-                epoch, added = raw[0].decode(), added + int(raw[1])
+                epoch = raw[0].decode()
+                if int(raw[1]) < 0:
+                    return epoch, None
+                added, known = added + int(raw[1]), epoch
         except (RedisError, OSError) as exc:
             raise self._lost(exc) from None
         return epoch, added
@@ -274,17 +290,42 @@ class Reshared:
     were missing — Redis restarted empty, was flushed, or is another one)."""
 
     put_back: int = 0
-    local: int = 0  # the entries of this machine's record shared under the company
-    checked: bool = False  # False: the marker was as this process left it, nothing compared
+    local: int = 0  # the entries of this machine's record compared (shared under the company)
+    checked: bool = False  # False: the marker was as this state folder left it, nothing new
 
     @property
     def lost(self) -> bool:
         return self.put_back > 0
 
 
-# (coordinator URL, company, journal, local path) -> the marker's epoch id this process
-# compared its local record under (bounded work: once a process, and once a loss)
-_SYNCED: dict[tuple[str, str, str, str], str] = {}
+def _memo_path(local: LocalJournal) -> Path:
+    """Where a state folder keeps, per coordinator and company, the birth marker's epoch id
+    its record was last compared under and how many bytes of it were compared then."""
+    return local.path.with_name(f"{local.path.name}.shared")
+
+
+def _read_memo(path: Path) -> dict[str, Any]:
+    try:
+        memo = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _write_memo(path: Path, where: str, epoch: str, size: int) -> None:
+    """Best effort (a memo not written only makes the next open compare again)."""
+    memo = _read_memo(path)
+    memo[where] = [epoch, size]
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, orjson.dumps(memo))
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 class DualJournal:
@@ -316,32 +357,86 @@ class DualJournal:
     def reshare(self) -> Reshared:
         """Put back into the shared journal what this machine's record shared under the
         company and the shared one lacks (module docstring, "Redis lost"); a warning says
-        how many. Compares the two only when this process has not yet under the shared
-        journal's birth marker (one round trip else). Raises CoordinatorLost, OSError."""
-        shared, company = self.shared, self.shared.company
-        memo = (shared.url, company, shared.name, str(self.local.path))
-        epoch = shared.epoch()
-        if epoch is not None and _SYNCED.get(memo) == epoch:
-            return Reshared()
-        mine = [e for e in self.local.entries() if e.get(COMPANY) == company]
-        have = {_identity(e) for e in shared.entries()} if mine else set()
-        missing = list({_identity(e): e for e in mine if _identity(e) not in have}.values())
-        epoch, added = shared.put_back(missing)
-        _SYNCED[memo] = epoch
-        if added:
-            from .coordinator_urls import redacted
+        how many. One script call when the shared journal's birth marker is the one this
+        state folder last compared under (``{name}.jsonl.shared``): only the lines the
+        record gained since are sent, none when it gained none; the whole record when the
+        marker is another or gone (Redis lost), or never compared. Raises CoordinatorLost
+        (OSError: the local record cannot be read)."""
+        from .coordinator_urls import redacted
 
+        shared, company = self.shared, self.shared.company
+        memo_path, where = _memo_path(self.local), f"{redacted(shared.url)} {company}"
+        try:
+            data = self.local.path.read_bytes()
+        except FileNotFoundError:
+            data = b""
+        size = data.rfind(b"\n") + 1  # whole lines only (another process may be appending)
+        was = _read_memo(memo_path).get(where)
+        known, since = (str(was[0]), int(was[1])) if (
+            isinstance(was, list) and len(was) == 2 and isinstance(was[0], str)
+            and isinstance(was[1], int) and 0 <= was[1] <= size) else (None, 0)
+        mine = self._mine(data[since:size])
+        epoch, added = shared.put_back(mine, known)
+        compared = len(mine)
+        if added is None:  # the marker is another: Redis lost since, the whole record
+            mine = self._mine(data[:size])
+            epoch, added = shared.put_back(mine, epoch)
+            compared = len(mine)
+            if added is None:  # lost again meanwhile: the next open compares again
+                return Reshared(0, compared, True)
+        _write_memo(memo_path, where, epoch, size)
+        if added:
             _log.warning("the shared coordinator (%s) lacked %d of the %d entries this state "
                          "folder had shared in its journal %s (Redis restarted empty, flushed "
                          "or evicted, or another Redis): put back", redacted(shared.url),
-                         added, len(mine), shared.name)
-        return Reshared(added, len(mine), True)
+                         added, compared, shared.name)
+        return Reshared(added, compared, known is None or since < size)
+
+    def _mine(self, data: bytes) -> list[bytes]:
+        """The lines of ``data`` (the local record's) shared under the company, each once,
+        as ``_identity`` writes them."""
+        company, out = self.shared.company, {}
+        for raw in data.splitlines():
+            entry = _parsed(raw)
+            if entry is not None and entry.get(COMPANY) == company:
+                line = _identity(entry)
+                out[line] = line
+        return list(out)
 
     def close(self) -> None:
         try:
             self.shared.close()
         finally:
             self.local.close()
+
+
+def reshare_all(url: str, company: str) -> list[Reshared]:
+    """``DualJournal.reshare`` of every journal this machine's state folder keeps (a
+    ``{name}.jsonl`` there) on the shared coordinator at ``url`` for ``company``: what a
+    coordinated run does when it starts (``bulk.engine``), whether or not it opens a
+    journal, so a loss of Redis is made good by the next run of any kind. One script call a
+    journal when nothing was lost; none when the folder keeps no journal. Raises
+    CoordinatorLost when that Redis does not answer (a record that cannot be read is
+    logged, ``pdbulk.journal``, and left)."""
+    from .claims import state_dir
+
+    out: list[Reshared] = []
+    try:
+        names = sorted(p.name[:-len(".jsonl")] for p in state_dir().glob("*.jsonl"))
+    except OSError:
+        return out
+    for name in names:
+        if not _NAME.fullmatch(name):
+            continue
+        journal = DualJournal(LocalJournal(name), RedisJournal(url, company, name))
+        try:
+            out.append(journal.reshare())
+        except OSError as exc:  # a run that never opens it goes on; one that does says it
+            _log.warning("cannot read this state folder's journal %s (%s): not compared with "
+                         "the shared coordinator's", name, exc.strerror or exc)
+        finally:
+            journal.close()
+    return out
 
 
 def open_journal(name: str, company: str | None = None) -> Journal:
@@ -374,4 +469,4 @@ def open_journal(name: str, company: str | None = None) -> Journal:
 
 
 __all__ = ["COMPANY", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
-           "journal_born_key", "journal_key", "open_journal"]
+           "journal_born_key", "journal_key", "open_journal", "reshare_all"]

@@ -22,7 +22,7 @@ machine B create the merged-away deal again): ``{"account": base URL, "merged": 
 "into": survivor id, "job": job id, "at": Unix seconds[, "applied": true][, "company": the
 company id it was shared under, set by the journal]}``; read whole, an entry that does not
 parse skipped. Redis restarted empty loses the shared copy: a machine puts back what its
-state folder shared there the next time it opens the record under that coordinator
+state folder shared there the next time it runs anything under that coordinator
 (``bulk.journal``, "Redis lost"); the merges only a machine gone since had recorded are
 lost. Only merges made through this machine's state
 directory or the shared coordinator are known: a merge made in Pipedrive's own UI is a

@@ -5,6 +5,7 @@ never creates a merged-away deal again (f29e left). A real redis-server, the san
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -251,3 +252,69 @@ async def test_a_plan_says_where_the_merges_it_knows_came_from(
         "1 merge on this account is known (pdbulk merge / dedupe): 0 recorded in this state "
         "folder (merged-deals.jsonl), 1 read from the shared coordinator's Redis (made "
         "through another state folder or machine)"), there
+
+
+@pytest.mark.anyio
+async def test_a_run_that_never_opens_the_record_puts_it_back_with_one_script_call(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machine A merges M1, M2 into M3, M4 under the coordinator; Redis is emptied; A's next
+    run is an insert of new keys (no claim names a deal: it never opens the record); then
+    machine B imports the first file: both rows `merged`, nothing created again (before: the
+    insert put nothing back, and B created 2 of 2 merged-away deals again). A run start
+    where nothing was lost costs the record one script call."""
+    import redis
+
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    manifest, fresh = tmp_path / "deals.csv", tmp_path / "fresh.csv"
+    manifest.write_text("id,title,value\nM1,One,1\nM2,Two,2\nM3,Three,3\nM4,Four,4\n")
+    fresh.write_text("id,title,value\nN1,New,1\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
+                         f"{ids['M2']},{ids['M4']}\n")
+        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
+                                 merge_deals(pairs))
+        assert finished.counts == {"done": 2}
+        _flushdb(redis_server)
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a2", fresh, mapping, job_id="i2",
+                                        mode="insert", create_key_field=False)
+        company = store.meta_get("company")
+        store.close()
+        assert isinstance(company, str)
+        shared = RedisJournal(redis_server.url, company, JOURNAL)
+        try:
+            assert sorted(e["merged"] for e in shared.entries()
+                          if e.get("applied")) == sorted([ids["M1"], ids["M2"]])
+        finally:
+            shared.close()
+
+        calls: list[tuple[Any, ...]] = []
+        real = redis.Redis.execute_command
+
+        def counted(client: redis.Redis, *args: Any, **options: Any) -> Any:
+            calls.append(args)
+            return real(client, *args, **options)
+
+        monkeypatch.setattr(redis.Redis, "execute_command", counted)
+        fresh.write_text("id,title,value\nN2,New,2\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs-a3", fresh, mapping, job_id="i3",
+                                        mode="insert", create_key_field=False)
+        store.close()
+        assert [c[0] for c in calls] == ["EVALSHA"], calls
+        monkeypatch.undo()
+        monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
+        store, _, _ = await import_once(sb, tmp_path / "jobs-b", manifest, mapping,
+                                        job_id="i4", create_key_field=False)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert [rows[k]["action"] for k in ("M1", "M2")] == ["merged", "merged"], rows
+        assert sorted(d["id"] for d in sandbox_deals(sb) if d["title"] != "New") == sorted(
+            [ids["M3"], ids["M4"]])
