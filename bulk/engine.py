@@ -266,7 +266,7 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                     if isinstance(shared_url := getattr(coord, "_url", None), str):
                         # what this state folder's journals shared and a Redis lost since
                         # is put back by every coordinated run (one script call a journal)
-                        reshare_all(shared_url, company)
+                        reshare_all(shared_url, company, store.directory.parent)
                 await in_thread(bound)
             yield client
         finally:

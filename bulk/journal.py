@@ -33,8 +33,12 @@ marker's epoch id the record was last compared under and how many of its bytes w
 script call reads the marker: when it is the one remembered, only the lines the record
 gained since are compared (none: nothing sent); when it is gone or another, the whole
 record (``RESHARE_BATCH`` lines a call). An entry appended without a coordinator names no
-company and is never shared (which company's it is is unknown); what only a machine that
-is gone had shared is lost with Redis.
+company and is never shared (which company's it is is unknown) — unless it names the job
+that appended it (``job``) and that job's store, in the run's job root, recorded the
+company (an entry an earlier version appended on a shared coordinator without it): a
+coordinated run of that company appends a copy stamped with it (``DualJournal.adopt``)
+and shares it; the entry itself is then read by its company alone (``of_company``). What
+only a machine that is gone had shared is lost with Redis.
 
 Synchronous (a blocking redis-py client, ``bulk.redis_scripts.connect_blocking``): a
 journal is read once a job and appended to once an item at most, and a caller on the event
@@ -107,6 +111,51 @@ def _parsed(raw: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     return entry if isinstance(entry, dict) else None
+
+
+JOB = "job"  # the field naming the job that appended an entry (when the caller sets it)
+_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def job_company(job_root: Path, job_id: object) -> str | None:
+    """The company id job ``job_id``'s store (``{job_root}/{job_id}/job.sqlite``) recorded
+    (its meta ``company``: every run on a shared coordinator writes it, ``bulk.engine``),
+    None when there is no such job or it ran without one. Read-only; never raises."""
+    import sqlite3
+
+    from .store.files import FILENAME
+
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+        return None
+    path = job_root / job_id / FILENAME
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
+        try:
+            row = conn.execute("SELECT value FROM kv WHERE key = 'company'").fetchone()
+        finally:
+            conn.close()
+        company = orjson.loads(row[0]) if row else None
+    except (sqlite3.Error, orjson.JSONDecodeError, OSError):
+        return None
+    return company if isinstance(company, str) and company else None
+
+
+def _unstamped(entry: Mapping[str, Any]) -> bytes:
+    """An entry's identity less its company: what a stamped copy (``adopt``) shares with
+    the entry it was made from."""
+    return _identity({k: v for k, v in entry.items() if k != COMPANY})
+
+
+def of_company(entries: Sequence[Mapping[str, Any]], company: str) -> list[dict[str, Any]]:
+    """Of a record's ``entries``, those of ``company``: shared under it (``company``), or
+    naming none and with no copy stamped with a company (``DualJournal.adopt``: an entry an
+    earlier version appended without one, its job's company learned since) — such an entry
+    is read by every company, as its company is unknown."""
+    stamped = {_unstamped(e) for e in entries if isinstance(e.get(COMPANY), str)}
+    return [dict(e) for e in entries
+            if e.get(COMPANY) == company or (COMPANY not in e and _unstamped(e) not in stamped)]
 
 
 class LocalJournal:
@@ -350,9 +399,33 @@ class DualJournal:
         shared under another company."""
         shared = self.shared.entries()
         seen = {_identity(e) for e in shared}
-        company = self.shared.company
-        return [*shared, *(e for e in self.local.entries()
-                           if e.get(COMPANY, company) == company and _identity(e) not in seen)]
+        return [*shared, *(e for e in of_company(self.local.entries(), self.shared.company)
+                           if _identity(e) not in seen)]
+
+    def adopt(self, job_root: Path) -> int:
+        """Stamp with the company the entries of this machine's record that name none but
+        whose job (``job``: its id) is in ``job_root`` and recorded this company
+        (``job_company``): entries an earlier version appended on a shared coordinator
+        without the company. Each gets a copy with it, appended here only (``reshare`` then
+        shares it; the entry itself stays, read by its company alone: ``of_company``): how
+        many. Each job's store read once. Raises OSError (the record cannot be read or
+        written)."""
+        company, entries = self.shared.company, self.local.entries()
+        stamped = {_unstamped(e) for e in entries if isinstance(e.get(COMPANY), str)}
+        companies: dict[str, str | None] = {}
+        adopted: dict[bytes, dict[str, Any]] = {}
+        for entry in entries:
+            if COMPANY in entry or (bare := _unstamped(entry)) in stamped or bare in adopted:
+                continue
+            job = entry.get(JOB)
+            if not isinstance(job, str):
+                continue
+            if job not in companies:
+                companies[job] = job_company(job_root, job)
+            if companies[job] == company:
+                adopted[bare] = {**entry, COMPANY: company}
+        self.local.append(list(adopted.values()))
+        return len(adopted)
 
     def reshare(self) -> Reshared:
         """Put back into the shared journal what this machine's record shared under the
@@ -410,12 +483,14 @@ class DualJournal:
             self.local.close()
 
 
-def reshare_all(url: str, company: str) -> list[Reshared]:
+def reshare_all(url: str, company: str, job_root: Path | None = None) -> list[Reshared]:
     """``DualJournal.reshare`` of every journal this machine's state folder keeps (a
     ``{name}.jsonl`` there) on the shared coordinator at ``url`` for ``company``: what a
     coordinated run does when it starts (``bulk.engine``), whether or not it opens a
     journal, so a loss of Redis is made good by the next run of any kind. One script call a
-    journal when nothing was lost; none when the folder keeps no journal. Raises
+    journal when nothing was lost; none when the folder keeps no journal. ``job_root``:
+    the run's job folder's parent; the entries naming no company whose job there recorded
+    ``company`` are stamped first (``DualJournal.adopt``), and shared. Raises
     CoordinatorLost when that Redis does not answer (a record that cannot be read is
     logged, ``pdbulk.journal``, and left)."""
     from .claims import state_dir
@@ -430,6 +505,8 @@ def reshare_all(url: str, company: str) -> list[Reshared]:
             continue
         journal = DualJournal(LocalJournal(name), RedisJournal(url, company, name))
         try:
+            if job_root is not None:
+                journal.adopt(job_root)
             out.append(journal.reshare())
         except OSError as exc:  # a run that never opens it goes on; one that does says it
             _log.warning("cannot read this state folder's journal %s (%s): not compared with "
@@ -468,5 +545,6 @@ def open_journal(name: str, company: str | None = None) -> Journal:
     return journal
 
 
-__all__ = ["COMPANY", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
-           "journal_born_key", "journal_key", "open_journal", "reshare_all"]
+__all__ = ["COMPANY", "JOB", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
+           "job_company", "journal_born_key", "journal_key", "of_company", "open_journal",
+           "reshare_all"]

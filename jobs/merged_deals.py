@@ -93,14 +93,15 @@ def known(base_url: str) -> tuple[int, int]:
     this state folder recorded): the rest came from the shared coordinator's Redis (made
     through another state folder or machine). Raises CoordinatorLost, OSError."""
     from bulk.coordinator import bound_company
-    from bulk.journal import COMPANY, LocalJournal
+    from bulk.journal import LocalJournal, of_company
 
     applied = {m for m, hit in survivors(base_url).items() if hit.applied}
     account, company = _account(base_url), bound_company()
+    local = LocalJournal(JOURNAL).entries()
     here: set[int] = set()
-    for entry in LocalJournal(JOURNAL).entries():
+    for entry in (local if company is None else of_company(local, company)):
         try:
-            if entry.get("account") == account and entry.get(COMPANY, company) == company:
+            if entry.get("account") == account:
                 here.add(int(entry["merged"]))
         except (KeyError, TypeError, ValueError):
             continue

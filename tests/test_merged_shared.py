@@ -318,3 +318,56 @@ async def test_a_run_that_never_opens_the_record_puts_it_back_with_one_script_ca
         assert [rows[k]["action"] for k in ("M1", "M2")] == ["merged", "merged"], rows
         assert sorted(d["id"] for d in sandbox_deals(sb) if d["title"] != "New") == sorted(
             [ids["M3"], ids["M4"]])
+
+
+def test_entries_an_older_version_recorded_without_a_company_are_shared_by_their_job(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record written before entries carried the company (f30f's first sharing commit):
+    after Redis is emptied, a coordinated run of company 7 stamps and puts back the entries
+    whose job's store recorded company 7, once; an entry whose job ran for company 8 is
+    not shared under 7 nor read by 7 once stamped for 8; one whose job is unknown stays
+    local and read by all, as before (before: none was ever put back, 0 of 2)."""
+    from bulk.journal import of_company, reshare_all
+    from bulk.store import JobStore
+
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "a"))
+    jobs = tmp_path / "jobs"
+    for job, company in (("m7a", "7"), ("m7b", "7"), ("m8", "8"), ("m-none", None)):
+        store = JobStore.create(jobs / job, job_id=job, kind="merge", config={})
+        if company is not None:
+            store.meta_put("company", company)
+        store.close()
+    old = [{"account": "http://x", "merged": 1, "into": 11, "job": "m7a", "at": 1.0},
+           {"account": "http://x", "merged": 1, "into": 11, "job": "m7a", "at": 1.0,
+            "applied": True},
+           {"account": "http://x", "merged": 2, "into": 12, "job": "m7b", "at": 2.0,
+            "applied": True},
+           {"account": "http://x", "merged": 3, "into": 13, "job": "m8", "at": 3.0,
+            "applied": True},
+           {"account": "http://x", "merged": 4, "into": 14, "job": "m-none", "at": 4.0},
+           {"account": "http://x", "merged": 5, "into": 15, "job": "gone", "at": 5.0}]
+    LocalJournal(JOURNAL).append(old)
+    for _ in range(2):  # a second run start adds nothing
+        reshare_all(redis_server.url, "7", jobs)
+    shared = RedisJournal(redis_server.url, "7", JOURNAL)
+    try:
+        assert sorted((e["merged"], e.get("applied", False)) for e in shared.entries()) == [
+            (1, False), (1, True), (2, True)]
+        assert {e["company"] for e in shared.entries()} == {"7"}
+        reshare_all(redis_server.url, "8", jobs)
+        assert [e["merged"] for e in RedisJournal(redis_server.url, "8", JOURNAL).entries()
+                ] == [3]
+        local = LocalJournal(JOURNAL).entries()
+        assert len(local) == 6 + 4  # three of 7's, one of 8's stamped copies, once each
+        assert sorted({e["merged"] for e in of_company(local, "7")}) == [1, 2, 4, 5]
+        assert sorted({e["merged"] for e in of_company(local, "8")}) == [3, 4, 5]
+        monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+        from bulk.coordinator import bind_company
+
+        bind_company("7")
+        try:
+            assert sorted(survivors("http://x")) == [1, 2, 4, 5]
+        finally:
+            bind_company(None)
+    finally:
+        shared.close()
