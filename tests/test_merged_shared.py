@@ -36,7 +36,8 @@ async def test_a_merge_on_one_machine_is_known_to_an_import_on_another(
     """Machine A (state folder A) imports D1, D2 and merges D2's deal into D1's, both under
     the shared coordinator; machine B (state folder B, same Redis) imports the same file:
     D2 is reported merged into D1's deal, nothing is created (before: B read only its own
-    empty record, and D2 was created again). Redis holds no token."""
+    empty record, and D2 was created again). Redis holds no token, nor does the state
+    folder's record or its memo of the shared one."""
     import redis
 
     monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
@@ -66,6 +67,10 @@ async def test_a_merge_on_one_machine_is_known_to_an_import_on_another(
         assert int(rows["D2"]["deal_id"]) == ids["D1"]
         assert [d["id"] for d in sandbox_deals(sb) if d["title"] == "Acme renewal"] == [ids["D1"]]
         assert not (machine_b / FILE).exists()  # B learned it from Redis alone
+        for path in (machine_a / FILE, machine_a / f"{FILE}.shared", machine_b / f"{FILE}.shared"):
+            if path.exists():  # the local record and what the folder remembers of Redis
+                assert sb.token not in path.read_text(), path
+        assert (machine_a / f"{FILE}.shared").exists()
 
         client = redis.Redis.from_url(redis_server.url)
         try:
