@@ -29,7 +29,8 @@ two machines do it at once (one Lua script compares and appends) — and logs a 
 ``pdbulk:c:{company}:journal:{name}:born`` (a random epoch id and when it was written, no
 TTL; gone with the list when Redis is emptied), and beside the local record
 ``{name}.jsonl.shared`` (0600: per coordinator, its password left out, and company, the
-marker's epoch id the record was last compared under and how many of its bytes were). One
+marker's epoch id the record was last compared under and how many of its bytes were; per
+company and job root, how far ``DualJournal.adopt`` examined it). One
 script call reads the marker: when it is the one remembered, only the lines the record
 gained since are compared (none: nothing sent); when it is gone or another, the whole
 record (``RESHARE_BATCH`` lines a call). An entry appended without a coordinator names no
@@ -46,6 +47,12 @@ loop opens, reads and appends it in a thread (``bulk.clock.in_thread``): a slow 
 up that caller, never longer than the socket timeout, and never the loop's other tasks. An
 append returns once the local line is written and flushed to disk (``fsync``). Nothing
 here may hold the API token, nor anything the caller does not put in an entry.
+
+Why ~580 lines: three journals that must agree on what an entry is (its identity, its
+company), and the put-back after a loss that stays one script call a run when nothing was
+lost: the Lua script, the state folder's memo of the marker, and the adoption of entries
+an earlier version left without a company — one module, as each part reads the others'
+record formats.
 """
 
 from __future__ import annotations
@@ -361,10 +368,10 @@ def _read_memo(path: Path) -> dict[str, Any]:
     return memo if isinstance(memo, dict) else {}
 
 
-def _write_memo(path: Path, where: str, epoch: str, size: int) -> None:
+def _write_memo(path: Path, where: str, value: Any) -> None:
     """Best effort (a memo not written only makes the next open compare again)."""
     memo = _read_memo(path)
-    memo[where] = [epoch, size]
+    memo[where] = value
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -408,14 +415,28 @@ class DualJournal:
         (``job_company``): entries an earlier version appended on a shared coordinator
         without the company. Each gets a copy with it, appended here only (``reshare`` then
         shares it; the entry itself stays, read by its company alone: ``of_company``): how
-        many. Each job's store read once. Raises OSError (the record cannot be read or
-        written)."""
-        company, entries = self.shared.company, self.local.entries()
-        stamped = {_unstamped(e) for e in entries if isinstance(e.get(COMPANY), str)}
+        many. Bounded: each job's store read once a call, and the entries examined once per
+        company and job root (how far, in ``{name}.jsonl.shared``). Raises OSError (the
+        record cannot be read or written)."""
+        company = self.shared.company
+        memo_path, where = _memo_path(self.local), f"adopted {company} {job_root.resolve()}"
+        try:
+            data = self.local.path.read_bytes()
+        except FileNotFoundError:
+            return 0
+        size = data.rfind(b"\n") + 1
+        was = _read_memo(memo_path).get(where)
+        since = was if isinstance(was, int) and 0 <= was <= size else 0
+        if since == size:
+            return 0
+        stamped = {_unstamped(e) for raw in data[:size].splitlines()
+                   if (e := _parsed(raw)) is not None and isinstance(e.get(COMPANY), str)}
         companies: dict[str, str | None] = {}
         adopted: dict[bytes, dict[str, Any]] = {}
-        for entry in entries:
-            if COMPANY in entry or (bare := _unstamped(entry)) in stamped or bare in adopted:
+        for raw in data[since:size].splitlines():
+            entry = _parsed(raw)
+            if entry is None or COMPANY in entry or (bare := _unstamped(entry)) in stamped \
+                    or bare in adopted:
                 continue
             job = entry.get(JOB)
             if not isinstance(job, str):
@@ -425,6 +446,7 @@ class DualJournal:
             if companies[job] == company:
                 adopted[bare] = {**entry, COMPANY: company}
         self.local.append(list(adopted.values()))
+        _write_memo(memo_path, where, size)
         return len(adopted)
 
     def reshare(self) -> Reshared:
@@ -457,7 +479,7 @@ class DualJournal:
             compared = len(mine)
             if added is None:  # lost again meanwhile: the next open compares again
                 return Reshared(0, compared, True)
-        _write_memo(memo_path, where, epoch, size)
+        _write_memo(memo_path, where, [epoch, size])
         if added:
             _log.warning("the shared coordinator (%s) lacked %d of the %d entries this state "
                          "folder had shared in its journal %s (Redis restarted empty, flushed "

@@ -352,8 +352,15 @@ def test_entries_an_older_version_recorded_without_a_company_are_shared_by_their
            {"account": "http://x", "merged": 4, "into": 14, "job": "m-none", "at": 4.0},
            {"account": "http://x", "merged": 5, "into": 15, "job": "gone", "at": 5.0}]
     LocalJournal(JOURNAL).append(old)
-    for _ in range(2):  # a second run start adds nothing
+    import bulk.journal
+
+    read: list[object] = []
+    real = bulk.journal.job_company
+    monkeypatch.setattr(bulk.journal, "job_company",
+                        lambda root, job: read.append(job) or real(root, job))
+    for _ in range(2):  # a second run start adds nothing, and reads no job store again
         reshare_all(redis_server.url, "7", jobs)
+    assert sorted(map(str, read)) == ["gone", "m-none", "m7a", "m7b", "m8"]
     shared = RedisJournal(redis_server.url, "7", JOURNAL)
     try:
         assert sorted((e["merged"], e.get("applied", False)) for e in shared.entries()) == [
