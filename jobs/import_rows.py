@@ -77,9 +77,19 @@ from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import section_title
-from .repeats import Repeat, RepeatedKeys, Written, differing_note, field_columns, written
+from .repeats import (
+    Repeat,
+    RepeatedKeys,
+    Written,
+    differing_note,
+    field_columns,
+    how_differs,
+    rows_named,
+    written,
+)
 from .results import held
 
+_ROWS_NAMED = 7  # the rows of a repeated key kept to name in a reason (``rows_named``)
 # succeeded.csv's note on an insert row whose key only an archived deal carries
 ARCHIVED_EXISTS_NOTE = ("an archived deal carries its key; not created again (to bring it "
                         "back: unarchive it in Pipedrive, or import the row with --mode "
@@ -135,6 +145,9 @@ class RowPlanner:
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
         self._file_contests: dict[str, Repeat] = {}
+        # upsert: each repeated key's row count and first rows (``learn_contests``; on disk
+        # once large), that a reason names every other row of the key
+        self._key_rows = SpilledDict()
         # insert: the keys one deal of the index carries (import_load index_keyed_deals):
         # `exists` at the load, whoever made the deal
         self.confirmed_keys: set[str] = set()
@@ -417,20 +430,79 @@ class RowPlanner:
                            payload={**stored_row(row), "result": {
                                "action": "duplicate",
                                "note": f"the same deal as {where_row(repeat.row, repeat.line)} "
-                                       "(one record written twice): imported once, as "
-                                       "that row"}})
+                                       + ("(this row gives part of its fields, the same; "
+                                          "its other cells are empty)" if repeat.partial
+                                          else "(one record written twice)")
+                                       + ": imported once, as that row"}})
         self._contest(key)
         if repeat is None:
-            earlier = "an earlier row has it"
+            reason = f"duplicate source key {key!r}: an earlier row has it (each key is " \
+                     "imported once)"
         else:
-            earlier = f"{where_row(repeat.row, repeat.line)} has it too" + (
-                f", {'writing other values' if repeat.writes else 'with other cells'} "
-                f"({differing_note(repeat)})" if repeat.differing else "")
-        reason = f"duplicate source key {key!r}: {earlier} (each key is imported once" + (
-            "; check which row is right)" if repeat is not None and repeat.differing else ")")
+            reason = f"duplicate source key {key!r}: " + self._also(key, row.row, repeat)
+            if key in self._file_contests:  # (an upsert: ``learn_contests``)
+                reason += self._upsert_advice(key, repeat)
+            elif repeat.partial:  # an insert wrote (or found) the first row's deal
+                at = where_row(repeat.row, repeat.line)
+                reason += (f" (each key is imported once, as {at}: an insert writes none of "
+                           "this row's other fields; to write them, " + (
+                               f"delete {at}" if repeat.partial == "here" else
+                               "put the fields on one row") + " and import with --mode "
+                           "upsert)")
+            else:
+                reason += " (each key is imported once" + (
+                    "; check which row is right)" if repeat.differing else ")")
         if failing is not None:
             reason += f"; this row also fails: {failing}"
         return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)
+
+    def _also(self, key: str, at: int, repeat: Repeat) -> str:
+        """``row 5 has it too, writing other values (...)``: the other rows of ``key`` than
+        row ``at`` (all of them when ``learn_contests`` counted them, else the one
+        ``repeat`` names), and how ``repeat``'s row differs."""
+        count, rows = self._key_rows[key] if key in self._key_rows else (0, ())
+        others = [r for r in rows if r != at]
+        if len(others) < 2:
+            return f"{where_row(repeat.row, repeat.line)} has it too{how_differs(repeat)}"
+        named = f"{rows_named(others, count - 1)} have it too; "
+        first = self.repeats.first_row(key)
+        if repeat.row == at or first is None or first[0] in (at, repeat.row):
+            return named + f"beside {where_row(repeat.row, repeat.line)}{how_differs(repeat)}"
+        # this row is neither of the two that differ: say how those two do (``repeat``, as
+        # the first row sees the later one)
+        verb = {"both": "sets other fields than", "there": "writes more than",
+                "here": "writes part of what"}.get(repeat.partial, "writes other values than")
+        said = f"{where_row(repeat.row, repeat.line)} {verb} {where_row(*first)}" + (
+            " writes" if repeat.partial == "here" else "")
+        return named + said + (f" ({differing_note(repeat, f'in row {repeat.row}', f'in row {first[0]}')})"
+                               if repeat.differing else "")
+
+    def _upsert_advice(self, key: str, repeat: Repeat) -> str:
+        """What a person does with an upsert's rows of ``key`` that it writes none of, told
+        in the terms of the file imported (a failed-rows file has hold cells; a plain file
+        has none, and its key is contested for the next import: ``--release-held``);
+        ``repeat``: the other row beside this one."""
+        many = key in self._key_rows and self._key_rows[key][0] > 2
+
+        def drop(rows: str, plural: bool = False) -> str:
+            if self.hold_column:
+                return f"delete {rows} or fill {'their' if plural else 'its'} hold cell"
+            return f"delete {rows} from your file and import it with --release-held"
+        head = "; an upsert writes " + ("no row of the key while the file holds every row"
+                                        if many else "neither row while the file holds both")
+        if repeat.partial in ("here", "there") and not many:
+            other = where_row(repeat.row, repeat.line)
+            whole, part = ("this row", other) if repeat.partial == "here" else (other,
+                                                                                 "this row")
+            return f"{head}: {drop(part)} ({whole} writes all of it, and more)"
+        if repeat.partial and many:  # (which row gives the whole record is not known)
+            return (f"{head}: keep one row that gives every field (put them on one row if "
+                    f"none does) and {drop('the others', True)}")
+        if repeat.partial:
+            return (f"{head}, as neither is the whole record: put the fields on one row and "
+                    + drop("the other"))
+        other = "the other rows" if many else "the other row"
+        return f"{head}: keep the row that is right ({drop(other, many)})"
 
     def learn_contests(self, rows: Iterable[SourceRow]) -> None:
         """Upsert: learn, before any row is decided and after ``learn_repeats``, which
@@ -450,6 +522,8 @@ class RowPlanner:
             if key not in self.repeats:
                 continue  # a key the file gives once: no contest
             writes = self._writes(row)  # judged as ``_again`` judges it (x29r3 F3)
+            count, firsts = self._key_rows[key] if key in self._key_rows else (0, ())
+            self._key_rows[key] = (count + 1, (*firsts, row.row)[:_ROWS_NAMED])
             if seen.add(key):
                 self.repeats.first(key, row, self.read_columns, writes)
             elif key not in self._file_contests:
@@ -458,9 +532,7 @@ class RowPlanner:
                 repeat = self.repeats.again(key, row, self.read_columns, writes,
                                             self.repeat_fields)
                 if repeat is not None and not repeat.same:
-                    self._file_contests[key] = Repeat(row.row, row.line, False, tuple(
-                        (field, tuple((c, b, a) for c, a, b in cells))
-                        for field, cells in repeat.differing), repeat.writes)
+                    self._file_contests[key] = repeat.swapped(row.row, row.line)
 
     def _writes(self, row: SourceRow) -> Written | None:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it; None
@@ -484,13 +556,8 @@ class RowPlanner:
             return None
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
         self.newly_contested.add(key)
-        reason = (f"source key {key!r} is contested: {where_row(other.row, other.line)} has "
-                  f"it too, {'writing other values' if other.writes else 'with other cells'} "
-                  f"({differing_note(other)})" if other.differing
-                  else f"source key {key!r} is contested: "
-                       f"{where_row(other.row, other.line)} has it too")
-        reason += ("; an upsert writes neither row while the file holds both: keep the row "
-                   "that is right (delete the other row, or leave its hold cell filled)")
+        reason = f"source key {key!r} is contested: " + self._also(key, row.row, other) \
+            + self._upsert_advice(key, other)
         if failing is not None:  # (x30r2 low 3: it said only this, its hold empty)
             reason += f"; this row also fails: {failing}"
         return self._bad(row, reason, self.key_column, duplicate=reason, hold=HOLD_DUPLICATE)

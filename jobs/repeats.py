@@ -5,10 +5,17 @@ A file with two rows of one key that would write the same deal (an export that w
 record twice) is one record: the first row is imported, the later one is reported a
 duplicate of it (skipped: nothing sent, no hold, the key not contested), on every import of
 the file alike (x28r2: a nightly import of such a file held the second row, then contested
-the key and failed both rows, exit 3, every night). Rows of one key that would write
-different things are two records for one deal: the later row stays held
-(``duplicate-key``), its reason naming the first row and the fields that differ, with their
-cells, and the key is contested as before (``bulk.contested``).
+the key and failed both rows, exit 3, every night). An empty cell writes nothing (it leaves
+the field), so a later row that writes a part of what the first writes, the same, is its
+duplicate too (f31a: ``K4,Delta,58`` / ``K4,Delta,`` were held as "other values"). Rows of
+one key that write other values in a field both write are two records for one deal; rows
+that clash nowhere but where the later row sets a field the first leaves (``partial``) are
+one deal no single row gives whole. Either way the later row stays held (``duplicate-key``),
+its reason naming the first row and the fields that differ, with their cells, saying which
+of the two it is, and the key is contested as before (``bulk.contested``). The first row
+decides: a later row that writes all the first does and more is held, naming itself the
+row to keep, never written in the first row's place (it may come after the first row's
+deal is made, or fail where that row would not).
 
 "The same deal" is judged on what the mapping makes of the row (``written``: each field
 the row would send, how open its currency is, the person and the organization it would
@@ -31,7 +38,7 @@ holds no more than a few MB in memory).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from bulk.errors import InputError
@@ -56,15 +63,26 @@ _SHOWN = 40  # characters of a differing cell a reason shows
 
 class Repeat(NamedTuple):
     """A later row of a repeated key beside the key's first row: that row's number and
-    line, whether the rows write the same (``same``), and the fields that differ, each with
-    the cells of its columns that differ (``Differing``; empty when unknown: a refused row).
-    Rows the mapping refused are compared on their cells: a field is then a column."""
+    line, whether the rows write one deal (``same``: the later row writes nothing the first
+    does not, and nothing otherwise: an empty cell writes nothing), and the fields that
+    differ, each with the cells of its columns that differ (``Differing``; empty when
+    unknown: a refused row). Rows the mapping refused are compared on their cells: a field
+    is then a column. ``partial``: no field both rows write has other values, but a row
+    sets fields the other leaves (``differing``: the fields one row sets alone): ``"here"``
+    this row alone, ``"there"`` the other alone, ``"both"``; empty otherwise."""
 
     row: int
     line: int
     same: bool
     differing: tuple[Differing, ...]
     writes: bool = False  # judged on what both rows write (else on their cells)
+    partial: str = ""  # which row sets fields the other leaves, none with other values
+
+    def swapped(self, row: int, line: int) -> Repeat:
+        """This comparison as the other row sees it, named ``row`` (``line``)."""
+        return Repeat(row, line, self.same, tuple(
+            (field, tuple((c, b, a) for c, a, b in cells)) for field, cells in self.differing),
+            self.writes, {"here": "there", "there": "here"}.get(self.partial, self.partial))
 
 
 def _canonical(value: object) -> object:
@@ -122,8 +140,13 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
     for code, value in (deal.get("custom_fields") or {}).items():
         if code != key_code:
             fields[labels.get(code, code)] = value
-    fields["currency"] = (deal.get("currency"), mapped.currency_defaulted,
-                          mapped.currency_choices, tuple(e.reason for e in mapped.undecided))
+    if "value" in deal or not mapped.currency_defaulted or mapped.undecided:
+        # (a default beside no amount writes nothing an existing deal keeps: as an empty
+        # cell, nothing a row of the key that names its currency would clash with)
+        fields["currency"] = (deal.get("currency"), mapped.currency_defaulted,
+                              mapped.currency_choices, tuple(e.reason for e in mapped.undecided))
+    else:
+        fields.pop("currency", None)
     for code, choices in (mapped.custom_currency_open or {}).items():
         name = labels.get(code, code)
         fields[name] = (fields.get(name), "open", choices)
@@ -264,6 +287,13 @@ class RepeatedKeys:
         if key in self:
             self._firsts[key] = (int(row.row), int(row.line), cells(row, columns), writes)
 
+    def first_row(self, key: str) -> tuple[int, int] | None:
+        """(row, line) of ``key``'s first row, when kept (``first``)."""
+        if key not in self._firsts:
+            return None
+        at, line, *_ = self._firsts[key]
+        return int(at), int(line)
+
     def again(self, key: str, row: SourceRow, columns: Collection[str] | None,
               writes: Written | None = None,
               fields: Mapping[str, Collection[str]] | None = None) -> Repeat | None:
@@ -286,35 +316,73 @@ class RepeatedKeys:
                 return Repeat(at, line, True, ())
             return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
         if wrote is not None and writes is not None:
-            if tuple(map(tuple, wrote)) == writes:
-                return Repeat(at, line, True, (), True)
             there, here = dict(wrote), dict(writes)
+            # an empty cell writes nothing: rows clash only on a field both write (f31a)
+            clash = [f for f in there if f in here and there[f] != here[f]]
+            if not clash and all(f in there for f in here):  # all of it the first row's
+                return Repeat(at, line, True, (), True,
+                              "there" if any(f not in here for f in there) else "")
             order = {f: n for n, f in enumerate(fields or {})}  # the mapping's order
-            names = sorted((f for f in dict.fromkeys([*there, *here])
-                            if there.get(f) != here.get(f)), key=lambda f: order.get(f, len(order)))
-            return Repeat(at, line, False, tuple(
-                (f, tuple(differing_cells[c] for c in (fields or {}).get(f, ())
-                          if c in differing_cells)) for f in names), True)
+            names = sorted(clash or [f for f in dict.fromkeys([*there, *here])
+                                     if (f in there) != (f in here)],
+                           key=lambda f: order.get(f, len(order)))
+            shown_cells = {f: tuple(differing_cells[c] for c in (fields or {}).get(f, ())
+                                    if c in differing_cells) for f in names}
+            if not clash and "value" in shown_cells and set(
+                    shown_cells.get("currency", ("?",))) <= set(shown_cells["value"]):
+                del shown_cells["currency"]  # (the amount's own currency, set with it)
+            partial = "" if clash else "both" if any(f not in here for f in there) else "here"
+            return Repeat(at, line, False, tuple(shown_cells.items()), True, partial)
         # one row writes, the other was refused: they differ where their cells do
         return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
 
 
-def differing_note(repeat: Repeat) -> str:
+def how_differs(repeat: Repeat, values: str = "writing other values") -> str:
+    """``, writing other values (title: ...)`` (``values``: the words for a clash), or,
+    when the rows set other fields and none with other values (``Repeat.partial``),
+    ``, setting other fields, none with other values (value: ...)``; empty when which
+    fields differ is not known."""
+    if not repeat.differing:
+        return ""
+    what = {"both": "setting other fields, none with other values",
+            "here": "writing part of what this row writes, nothing otherwise",
+            "there": "writing all this row writes and more, nothing otherwise"}.get(
+        repeat.partial) or (values if repeat.writes else "with other cells")
+    return f", {what} ({differing_note(repeat)})"
+
+
+def rows_named(rows: Sequence[int], total: int | None = None, shown_at_most: int = 5) -> str:
+    """``row 3``, ``rows 3 and 5``, ``rows 3, 5 and 7``, ``rows 3, 5, 7, 9, 11 and 4
+    more`` (row numbers, in file order; ``total``: how many rows there are, when ``rows``
+    holds the first of them only)."""
+    total = max(len(rows), total or 0)
+    if total == 1:
+        return f"row {rows[0]}"
+    named = [str(r) for r in rows[:shown_at_most]]
+    rest = total - len(named)
+    if rest:
+        return f"rows {', '.join(named)} and {rest} more"
+    return f"rows {', '.join(named[:-1])} and {named[-1]}"
+
+
+def differing_note(repeat: Repeat, there: str = "there", here: str = "here") -> str:
     """``title: 'Three' there, 'Three B' here; stage_id (column 'Stage'): ...`` (a few
-    fields at most; a field is named alone when no cell of its columns differs)."""
+    fields at most; a field is named alone when no cell of its columns differs; ``there``
+    / ``here``: the words for the other row's cell and this one's)."""
     shown_fields = []
     for name, changed in repeat.differing[:3]:
         if not changed:
             shown_fields.append(name)
         elif len(changed) == 1 and changed[0][0] == name:
-            shown_fields.append(f"{name}: {shown(changed[0][1])} there, "
-                                f"{shown(changed[0][2])} here")
+            shown_fields.append(f"{name}: {shown(changed[0][1])} {there}, "
+                                f"{shown(changed[0][2])} {here}")
         else:
             shown_fields.append(f"{name} (" + ", ".join(
-                f"column {c!r}: {shown(a)} there, {shown(b)} here" for c, a, b in changed) + ")")
+                f"column {c!r}: {shown(a)} {there}, {shown(b)} {here}"
+                for c, a, b in changed) + ")")
     more = len(repeat.differing) - len(shown_fields)
     return "; ".join(shown_fields) + (f"; and {more} more" if more > 0 else "")
 
 
 __all__ = ["Repeat", "RepeatedKeys", "Written", "cells", "differing_note", "digests",
-           "field_columns", "shown", "wanted_written", "written"]
+           "field_columns", "how_differs", "rows_named", "shown", "wanted_written", "written"]

@@ -74,7 +74,7 @@ from .prepared import (
     sent_while_loading,
     write_job_results,
 )
-from .repeats import Repeat, RepeatedKeys, Written, differing_note, field_columns, wanted_written
+from .repeats import Repeat, RepeatedKeys, Written, field_columns, how_differs, wanted_written
 from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
@@ -299,8 +299,10 @@ def _duplicates(prep: Prepared, twins: list[tuple[SourceRow, str, Repeat]]) -> N
             "deal_id")
         prep.skip(source.row, ref, {
             "deal_id": deal_id, "action": "duplicate",
-            "note": f"the same changes as {at} (one row written twice): sent once, "
-                    "as that row"}, op="update", values=source.values, deal_id=deal_id)
+            "note": f"the same changes as {at} " + (
+                "(this row gives part of them, the same; its other cells are empty)"
+                if repeat.partial else "(one row written twice)") + ": sent once, as that "
+                "row"}, op="update", values=source.values, deal_id=deal_id)
 
 
 def _named_ref(raw: object, by: str) -> str | None:
@@ -344,10 +346,7 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
         elif ref not in out:
             repeat = firsts.again(ref, source, read, writes, fields)
             if repeat is not None and not repeat.same:
-                out[ref] = (source.row, source.line, Repeat(
-                    source.row, source.line, False, tuple(
-                        (field, tuple((c, b, a) for c, a, b in cells))
-                        for field, cells in repeat.differing), repeat.writes))
+                out[ref] = (source.row, source.line, repeat.swapped(source.row, source.line))
     return out
 
 
@@ -356,8 +355,21 @@ def _named_twice(by: str, ref: str | None, first: tuple[int, int],
     """``first``: (row, line) of the other row naming the deal; ``repeat``: this row
     beside it (the fields they set differently, named with their cells)."""
     what = "key" if by == "key" else "id"
-    other = (f", {'with other changes' if repeat.writes else 'with other cells'} "
-             f"({differing_note(repeat)})") if repeat is not None and repeat.differing else ""
+    other = how_differs(repeat, "with other changes") if repeat is not None else ""
+    if repeat is not None and repeat.partial in ("here", "there"):  # one row has it all
+        there = where_row(*first)
+        whole, part = ("this row", there) if repeat.partial == "here" else (there, "this row")
+        return (f"deal {what} {ref!r} is also named by {there}{other}: {whole} sets all "
+                f"{part} sets, and more, so neither is sent until only {whole} is left — "
+                f"delete {part} from your file (in failed.csv both rows are held: empty the "
+                f"hold cell of {whole} only, then `pdbulk update failed.csv -m <your "
+                "mapping>`)")
+    if repeat is not None and repeat.partial:
+        return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other}: neither "
+                "row is the whole update, so neither is sent until one is — put the fields "
+                "on one row and keep only it in your file (in failed.csv both rows are held: "
+                "fix one, empty its hold cell only, then `pdbulk update failed.csv -m <your "
+                "mapping>`)")
     if repeat is None or repeat.same:
         return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal "
                 "is updated once a run: fixed and run alone, this row would overwrite that "

@@ -277,3 +277,60 @@ async def test_rows_naming_one_person_in_other_case_spellings_are_one(tmp_path: 
     assert done["3"]["action"] == done["5"]["action"] == "duplicate", done
     assert persons == ["Ann Lee", "Bo Ek"], persons
     assert keyed == {"p1": 1, "p2": 1}, keyed
+
+
+# f31a: an empty cell writes nothing. Row 3 gives e1 a part of row 2 (the value left
+# empty): one deal. e2's rows set other fields (a value; a close date): neither is the
+# whole record. e3's later row writes all its first row does and more.
+EMPTIES = ("id,title,value,stage,close\n"
+           "e1,E1,58,Qualified,\n"
+           "e1,E1,,Qualified,\n"
+           "e2,E2,5,Qualified,\n"
+           "e2,E2,,Qualified,2024-03-01\n"
+           "e3,E3,,Qualified,\n"
+           "e3,E3,7,Qualified,\n")
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+async def test_an_empty_cell_is_no_other_value(
+        tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """f31a: ``e1,E1,58`` then ``e1,E1,`` held both rows ("either row would overwrite the
+    other's"), though the empty cell writes nothing. Rows of one key clash only on a field
+    both write: row 3 is a duplicate of row 2 (the deal at 58); rows setting other fields
+    are held saying so, never "other values" (upsert both, insert the later), and a row
+    writing all the other does and more is named as the one to keep — on three imports
+    alike."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text(EMPTIES)
+    mapping.write_text(MAPPED.format(mode=mode))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        for n, state in enumerate(("a", "a", "b")):
+            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / f"state-{state}"))
+            store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                            job_id=f"run-{n}", mode=mode)
+            failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+            done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            store.close()
+            assert done["3"]["action"] == "duplicate", (n, done, failed)
+            assert "the same deal as row 2 (this row gives part of its fields" \
+                in done["3"]["note"], done["3"]
+            assert sorted(failed) == (["4", "5", "6", "7"] if mode == "upsert"
+                                      else ["5", "7"]), (n, failed)
+            for row in failed.values():
+                assert row["hold"] == "duplicate-key", row
+                assert "writing other values" not in row["reason"], row
+                assert "overwrite" not in row["reason"], row
+            assert "setting other fields, none with other values (expected_close_date " \
+                "(column 'close': (empty) there, '2024-03-01' here); value: '5' there, " \
+                "(empty) here)" in failed["5"]["reason"], failed["5"]
+            assert "writing part of what this row writes, nothing otherwise (value: " \
+                "(empty) there, '7' here)" in failed["7"]["reason"], failed["7"]
+            if mode == "upsert":
+                assert "delete row 6 from your file and import it with --release-held " \
+                    "(this row writes all of it, and more)" in failed["7"]["reason"]
+                assert "delete this row from your file" in failed["6"]["reason"]
+            else:
+                assert "delete row 6 and import with --mode upsert" in failed["7"]["reason"]
+        values = {d["title"]: d["value"] for d in sandbox_deals(sb)}
+        assert values["E1"] == 58, values
+        assert sorted(values) == (["E1"] if mode == "upsert" else ["E1", "E2", "E3"])

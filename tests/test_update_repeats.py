@@ -244,3 +244,34 @@ def test_a_failing_first_row_of_a_deal_given_other_changes_is_held_too(
                                        *cli_args(sb, tmp_path / "k")], env=env)
         assert "Traceback" not in res.output, res.output
         assert deal(sb, 4)["value"] == 59, res.output
+
+
+def test_an_empty_cell_of_a_deal_named_again_is_no_other_change(tmp_path: Path) -> None:
+    """f31a: deal 4 at 58, then the amount empty: both rows were held ("either row would
+    overwrite the other's update"), though an empty cell changes nothing. Row 3 is a
+    duplicate of row 2 (deal 4 at 58, one PATCH); deal 5's rows set other fields (a title;
+    an amount): both held, saying neither is the whole update, never "overwrite"."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        title = deal(sb, 5)["title"]
+        rows = [{"Deal": 4, "Amount": "58", "Title": ""},
+                {"Deal": 4, "Amount": "", "Title": ""},
+                {"Deal": 5, "Amount": "", "Title": "X5"},
+                {"Deal": 5, "Amount": "55", "Title": ""}]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), "--yes",
+                                       *cli_args(sb, tmp_path / "j")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 3 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert done["3"]["action"] == "duplicate" and "as row 2" in done["3"]["note"], done
+        assert deal(sb, 4)["value"] == 58
+        assert sorted(failed) == ["4", "5"], failed
+        for row in failed.values():
+            assert row["hold"] == "duplicate-key" and "overwrite" not in row["reason"], row
+            assert "setting other fields, none with other values" in row["reason"], row
+            assert "neither row is the whole update" in row["reason"], row
+        assert deal(sb, 5)["title"] == title
