@@ -607,12 +607,14 @@ class RowPlanner:
                 return refused
             if mapped.key in self.contested:
                 if not (self.release_held or self._released_here(row)):
+                    release = ("empty this row's hold cell or import with --release-held"
+                               if self.hold_column else "delete or fix the other row in your "
+                               "file if it is still there, and import it with --release-held")
                     reason = (f"source key {mapped.key!r} is contested: an earlier import found "
-                              "it on two rows of one file, both naming the one deal of that "
-                              "key (there now, or made by whichever row goes first): this row "
-                              "could overwrite the other's values; check which row is right, "
-                              "then empty this row's "
-                              "hold cell or import with --release-held")
+                              "it on two rows of one file that did not write the one deal of "
+                              "that key (there now, or made by whichever row goes first) the "
+                              "same: this row could write it otherwise than the other would; "
+                              f"check which row is right, then {release}")
                     self.newly_contested.add(mapped.key)
                     return self._bad(row, reason, self.key_column, duplicate=reason,
                                      hold=HOLD_DUPLICATE)

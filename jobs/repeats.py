@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
+from bulk.manifest_row import where_row
 
 from . import transforms as tf
 from .keyset import KeySet
@@ -384,5 +385,63 @@ def differing_note(repeat: Repeat, there: str = "there", here: str = "here") -> 
     return "; ".join(shown_fields) + (f"; and {more} more" if more > 0 else "")
 
 
+def named_twice(by: str, ref: str | None, first: tuple[int, int],
+                 repeat: Repeat | None = None, *, others: str | None = None,
+                 between: tuple[int, int] | None = None) -> str:
+    """Why an update's row naming a deal (by ``by``: "id" / "key", ``ref``) another row of
+    its file names is held (``jobs.updating``). ``first``: (row, line) of the other row
+    naming the deal; ``repeat``: this row beside it (the fields they set differently, named
+    with their cells). ``others``: every
+    other row naming the deal (``rows 2, 5 and 7``), when more than one. ``between``: this
+    row gives what ``first`` does, and the rows that differ are ``between`` and ``first``
+    (``repeat``: ``between`` as ``first`` sees it)."""
+    what = "key" if by == "key" else "id"
+    many = others is not None
+    head = f"deal {what} {ref!r} is also named by {others or where_row(*first)}"
+    if between is not None and repeat is not None:
+        verb = {"both": "sets other fields than", "there": "sets more than",
+                "here": "sets part of what"}.get(repeat.partial, "gives other changes than")
+        head += f"; {where_row(*between)} {verb} {where_row(*first)}" + (
+            " sets" if repeat.partial == "here" else "") + (
+            f" ({differing_note(repeat, f'in row {between[0]}', f'in row {first[0]}')})"
+            if repeat.differing else "")
+        return (f"{head}: no row is sent until you decide — check which row is right and "
+                "keep only it in your file (in failed.csv every row of the deal is held: "
+                "empty the hold cell of the right one only, then `pdbulk update failed.csv "
+                "-m <your mapping>`)")
+    other = how_differs(repeat, "with other changes") if repeat is not None else ""
+    if many:
+        head += f"; beside {where_row(*first)}{other}"
+    else:
+        head += other
+    none, held_rows = (("no row", "every row of the deal is held") if many
+                       else ("neither", "both rows are held"))
+    if repeat is not None and repeat.partial in ("here", "there"):  # one row has it all
+        there = where_row(*first)
+        whole, part = ("this row", there) if repeat.partial == "here" else (there, "this row")
+        return (f"{head}: {whole} sets all {part} sets, and more, so {none} is sent until "
+                f"only {whole} is left — delete {part} from your file (in failed.csv "
+                f"{held_rows}: empty the hold cell of {whole} only, then `pdbulk update "
+                "failed.csv -m <your mapping>`)")
+    if repeat is not None and repeat.partial:
+        return (f"{head}: {'none' if many else 'neither'} of the rows is the whole update, "
+                f"so {none} is sent until "
+                "one is — put the fields on one row and keep only it in your file (in "
+                f"failed.csv {held_rows}: fix one, empty its hold cell only, then `pdbulk "
+                "update failed.csv -m <your mapping>`)")
+    if repeat is None or repeat.same:
+        return (f"{head} (each deal is updated once a run: fixed and run alone, this row "
+                "would overwrite that row's update; check which row is right and keep only "
+                "it in your file — in failed.csv this row is held: empty its hold cell there "
+                "to send it with `pdbulk update failed.csv -m <your mapping>`)")
+    theirs = "the others'" if many else "the other's"
+    return (f"{head}: {'any' if many else 'either'} row would overwrite {theirs} update, "
+            f"so {none} is sent until you decide — "
+            "check which row is right and keep only it in your file (in failed.csv "
+            f"{held_rows}: empty the hold cell of the right one only, then "
+            "`pdbulk update failed.csv -m <your mapping>`)")
+
+
 __all__ = ["Repeat", "RepeatedKeys", "Written", "cells", "differing_note", "digests",
-           "field_columns", "how_differs", "rows_named", "shown", "wanted_written", "written"]
+           "field_columns", "how_differs", "named_twice", "rows_named", "shown", "wanted_written",
+           "written"]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import tempfile
 import time
 import zipfile
@@ -64,10 +65,11 @@ SUCCESS_COLUMNS = ("row", "key", "deal_id", "action", "person_id", "org_id")
 
 # why a failed-rows file holds a row (bulk.reports: holds); {key}: the row's source key
 HOLD_REASONS = {
-    HOLD_DUPLICATE: "the run this file came from refused it because an earlier row of "
-                    "that file had the same source key {key!r} (or, in an update, named "
-                    "the same deal): imported or run alone, it would overwrite that row's "
-                    "deal; check which row is right",
+    HOLD_DUPLICATE: "the run this file came from refused it because {others} of that file "
+                    "had the same source key {key!r} (or, in an update, named the same "
+                    "deal) and the rows did not write the same: imported or run alone, it "
+                    "would write the deal its own way, not the other row's; check which row "
+                    "is right",
     HOLD_MISALIGNED: "the file this row came from could not split it into its header's "
                      "columns (a cell missing or one too many, a quote left open), so its "
                      "cells here may sit under other columns than their own; check each "
@@ -76,6 +78,22 @@ HOLD_REASONS = {
                 "(a decimal mark read otherwise, an array read as a name); import the typed "
                 "file beside this one instead (failed.jsonl / failed.xlsx)",
 }
+
+# the other rows a duplicate-key reason names (jobs.import_rows, jobs.updating, and this
+# module's own reason, for a failed file of a failed file): "row 3 has it too", "rows 6, 7
+# and 9 have it too", "also named by row 4 (line 5 of the file)", "row 3 of that file had"
+_ROWS = r"rows? \d+(?:(?:, | and )\d+)*(?: and \d+ more)?"
+_OTHER_ROWS = re.compile(rf"also named by ({_ROWS})|\b({_ROWS})(?: \(line \d+ of the file\))?"
+                         r" (?:has it too|have it too|of that file had)")
+
+
+def _other_rows(reason: object) -> str | None:
+    """The rows a row's duplicate-key ``reason`` (its failed file's reason cell) names as
+    having its key too (``rows 6, 7 and 9``), else None (f31a: a held row was told "an
+    earlier row" had its key, the first row of a pair too)."""
+    found = _OTHER_ROWS.search(reason) if isinstance(reason, str) else None
+    return None if found is None else found[1] or found[2]
+
 
 def held(values: Mapping[str, Any], column: str | None, key: object, *,
          typed_source: bool = False, misaligned: bool = False) -> tuple[str, str] | None:
@@ -100,7 +118,10 @@ def held(values: Mapping[str, Any], column: str | None, key: object, *,
         # its cells are the exact ones the hold asks for, so it does not hold here — even
         # once the person fixed the one typed cell it had (an #N/A now 100)
         return None
-    reason = HOLD_REASONS.get(hold, "").format(key=key) or "the file this row came from refused it"
+    others = _other_rows(values.get(column[:-len("hold")] + "reason")) \
+        if hold == HOLD_DUPLICATE else None
+    reason = HOLD_REASONS.get(hold, "").format(key=key, others=others or "another row") \
+        or "the file this row came from refused it"
     return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "
                   "the row as it is")
 

@@ -52,6 +52,7 @@ from .deals import (
 )
 from .import_checks import mapping_defaults
 from .keyset import KeySet
+from .learned import SpilledDict
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
 from .mapping.rowmapper import close_time_reason, close_times
@@ -74,12 +75,21 @@ from .prepared import (
     sent_while_loading,
     write_job_results,
 )
-from .repeats import Repeat, RepeatedKeys, Written, field_columns, how_differs, wanted_written
+from .repeats import (
+    Repeat,
+    RepeatedKeys,
+    Written,
+    field_columns,
+    named_twice,
+    rows_named,
+    wanted_written,
+)
 from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
+_ROWS_NAMED = 7  # the rows of a deal named again kept to name in a reason (``rows_named``)
 
 
 # -- the load phase ---------------------------------------------------------------------------
@@ -90,9 +100,10 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
 
     Two rows not held naming one deal with other changes are both held
-    (``duplicate-key``): nothing is sent for it (``_contests``). By key, a key two deals
-    carry fails its row; so does a key only an archived deal
-    carries, unless ``unarchive`` (its PATCH then also sets ``is_archived: false``)."""
+    (``duplicate-key``): nothing is sent for it (``_contests``; the reason:
+    ``jobs.repeats.named_twice``). By key, a key two deals carry fails its row; so does a
+    key only an archived deal carries, unless ``unarchive`` (its PATCH then also sets
+    ``is_archived: false``)."""
     taken = ctx.clock.wall() if now is None else now
     # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
     # here), by the rule every entry point reads them with (f27b)
@@ -135,8 +146,28 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     if not repeated.learned:  # (the marks' pass did not run, or stopped short)
         await in_thread(lambda: repeated.learn(ref_of(row) for row in unheld_rows()))
     # the deals two unheld rows give other changes: neither row is written (f30k)
+    rows_of = SpilledDict()  # a repeated deal's rows, that a reason names them all
     contests = {} if not len(repeated) else await in_thread(lambda: _contests(
-        unheld_rows(), umap, mapper, labels, read, fields, repeated))
+        unheld_rows(), umap, mapper, labels, read, fields, repeated, rows_of))
+
+    def contested(source: SourceRow, named_ref: str | None,
+                  repeat: Repeat | None) -> str | None:
+        """The reason of a row of a deal two rows give other changes (``contests``),
+        naming every other row of it; ``repeat``: this row beside the deal's first row
+        (None: this is the first row). None when the deal is not contested."""
+        other = contests.get(named_ref) if named_ref else None
+        if other is None or named_ref is None:
+            return None
+        count, some = rows_of[named_ref] if named_ref in rows_of else (0, ())
+        rest = [r for r in some if r != source.row]
+        others = rows_named(rest, count - 1) if len(rest) > 1 else None
+        at = named[named_ref]
+        if at[0] == source.row:
+            return named_twice(umap.by, named_ref, other[:2], other[2], others=others)
+        if (repeat is not None and not repeat.same) or other[0] == source.row:
+            return named_twice(umap.by, named_ref, at, repeat, others=others)
+        return named_twice(umap.by, named_ref, at, other[2], others=others or where_row(*at),
+                            between=other[:2])
     prep = Prepared("update", meta={"source_columns": head, "mapping": umap.mapping.source,
                                     META_TYPED: typed_for_manifest(manifest, sheet=sheet),
                                     "by": umap.by})
@@ -202,24 +233,23 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         except InputError as exc:
             repeat = firsts.again(named_ref, source, read) if named_ref and \
                 first[0] != source.row else None
+            if named_ref and first[0] == source.row:
+                firsts.first(named_ref, source, read)
+            if (why := contested(source, named_ref, repeat)) is not None:
+                # a row of a deal two rows give other changes, failing too: held as every
+                # row of it is, naming them all (x30r3 M1; f31a: a repeat of its cells lost
+                # the hold and the other rows)
+                prep.fail(source.row, named_ref, why + f"; this row also fails: {exc.reason}",
+                          op="update", values=source.values, column=umap.column,
+                          hold=HOLD_DUPLICATE, line=source.line)
+                continue
             if first[0] != source.row and not (repeat is not None and repeat.same):
                 # fixed and run alone, it would overwrite that row's
-                prep.fail(source.row, named_ref, _named_twice(umap.by, named_ref, first, repeat)
+                prep.fail(source.row, named_ref, named_twice(umap.by, named_ref, first, repeat)
                           + f"; this row also fails: {exc.reason}", op="update",
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
             else:  # the key column is read as the row names it (v10r12: it was empty); a
                 # repeat of a failing row's cells fails as that row does (not held)
-                if named_ref and first[0] == source.row:
-                    firsts.first(named_ref, source, read)
-                    if (other := contests.get(named_ref)) is not None:
-                        # a later row gives its deal other changes: held as that row is,
-                        # naming both (x30r3 M1: held there only, the advice looped)
-                        prep.fail(source.row, named_ref,
-                                  _named_twice(umap.by, named_ref, other[:2], other[2])
-                                  + f"; this row also fails: {exc.reason}", op="update",
-                                  values=source.values, column=umap.column,
-                                  hold=HOLD_DUPLICATE, line=source.line)
-                        continue
                 prep.fail(source.row, named_ref, exc.reason, op="update",
                           values=source.values, column=exc.column,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
@@ -227,20 +257,22 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         writes = wanted_written(wanted, defaulted, row_users, labels)
         if first[0] != source.row:  # whether that row was good or bad: one row per deal
             repeat = firsts.again(named_ref or ref, source, read, writes, fields)
+            if (why := contested(source, named_ref, repeat)) is not None:
+                prep.fail(source.row, ref, why, op="update", values=source.values,
+                          column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
+                continue
             if repeat is not None and repeat.same:  # the same changes: one row written twice
                 twins.append((source, ref, repeat))
                 continue
-            prep.fail(source.row, ref, _named_twice(umap.by, named_ref, first, repeat),
+            prep.fail(source.row, ref, named_twice(umap.by, named_ref, first, repeat),
                       op="update", values=source.values, column=umap.column,
                       hold=HOLD_DUPLICATE, line=source.line)
             continue
         if named_ref:
             firsts.first(named_ref, source, read, writes)
-            if (other := contests.get(named_ref)) is not None:  # a later row differs
-                prep.fail(source.row, ref, _named_twice(umap.by, named_ref, other[:2],
-                                                        other[2]),
-                          op="update", values=source.values, column=umap.column,
-                          hold=HOLD_DUPLICATE, line=source.line)
+            if (why := contested(source, named_ref, None)) is not None:  # a later row differs
+                prep.fail(source.row, ref, why, op="update", values=source.values,
+                          column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
                 continue
         if umap.by == "key":
             problem = key_problem(by_key, ref, unarchive=unarchive)
@@ -316,8 +348,8 @@ def _named_ref(raw: object, by: str) -> str | None:
 
 def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
               labels: Mapping[str, str], read: Collection[str],
-              fields: Mapping[str, Collection[str]], repeated: RepeatedKeys
-              ) -> dict[str, tuple[int, int, Repeat]]:
+              fields: Mapping[str, Collection[str]], repeated: RepeatedKeys,
+              rows_of: SpilledDict | None = None) -> dict[str, tuple[int, int, Repeat]]:
     """The deals (by ``_named_ref``) that two of ``rows`` (the rows not held) give other
     changes (or, refused by the mapping, other cells), each with the (row, line) of the
     first later row that differs and that row beside the first, its cells swapped (as the
@@ -326,7 +358,8 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
     one (as an upsert import's contested key: x29r3 F2); a held row is no contest. Rows
     giving the same changes are one row written twice (``duplicate``): no contest.
     Only the rows of deals the file names again (``repeated``, learned) are mapped.
-    Memory: as the load's own ``RepeatedKeys(every=True)``."""
+    ``rows_of``: filled with each such deal's row count and first ``_ROWS_NAMED`` rows (a
+    reason names them all). Memory: as the load's own ``RepeatedKeys(every=True)``."""
     firsts = RepeatedKeys(every=True)
     seen = KeySet()
     out: dict[str, tuple[int, int, Repeat]] = {}
@@ -334,6 +367,9 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
         ref = _named_ref(source.values.get(umap.column), umap.by)
         if ref is None or ref not in repeated:
             continue
+        if rows_of is not None:
+            count, some = rows_of[ref] if ref in rows_of else (0, ())
+            rows_of[ref] = (count + 1, (*some, source.row)[:_ROWS_NAMED])
         try:
             users: dict[str, InputError] = {}
             _, wanted, defaulted = wanted_values(mapper, source, deactivated=users,
@@ -348,39 +384,6 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
             if repeat is not None and not repeat.same:
                 out[ref] = (source.row, source.line, repeat.swapped(source.row, source.line))
     return out
-
-
-def _named_twice(by: str, ref: str | None, first: tuple[int, int],
-                 repeat: Repeat | None = None) -> str:
-    """``first``: (row, line) of the other row naming the deal; ``repeat``: this row
-    beside it (the fields they set differently, named with their cells)."""
-    what = "key" if by == "key" else "id"
-    other = how_differs(repeat, "with other changes") if repeat is not None else ""
-    if repeat is not None and repeat.partial in ("here", "there"):  # one row has it all
-        there = where_row(*first)
-        whole, part = ("this row", there) if repeat.partial == "here" else (there, "this row")
-        return (f"deal {what} {ref!r} is also named by {there}{other}: {whole} sets all "
-                f"{part} sets, and more, so neither is sent until only {whole} is left — "
-                f"delete {part} from your file (in failed.csv both rows are held: empty the "
-                f"hold cell of {whole} only, then `pdbulk update failed.csv -m <your "
-                "mapping>`)")
-    if repeat is not None and repeat.partial:
-        return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other}: neither "
-                "row is the whole update, so neither is sent until one is — put the fields "
-                "on one row and keep only it in your file (in failed.csv both rows are held: "
-                "fix one, empty its hold cell only, then `pdbulk update failed.csv -m <your "
-                "mapping>`)")
-    if repeat is None or repeat.same:
-        return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other} (each deal "
-                "is updated once a run: fixed and run alone, this row would overwrite that "
-                "row's update; check which row is right and keep only it in your file — in "
-                "failed.csv this row is held: empty its hold cell there to send it with "
-                "`pdbulk update failed.csv -m <your mapping>`)")
-    return (f"deal {what} {ref!r} is also named by {where_row(*first)}{other}: either row "
-            "would overwrite the other's update, so neither is sent until you decide — "
-            "check which row is right and keep only it in your file (in failed.csv both "
-            "rows are held: empty the hold cell of the right one only, then "
-            "`pdbulk update failed.csv -m <your mapping>`)")
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

@@ -29,8 +29,8 @@ def test_a_key_equal_to_a_word_of_the_reason_elides_no_word() -> None:
     key where the message names it (``key K``, quoted) is elided: one reason per
     message, whatever the rows' keys, and the wording's "the key field" stays."""
     from jobs.account import key_problem
+    from jobs.repeats import named_twice as _named_twice
     from jobs.transforms import parse_date
-    from jobs.updating import _named_twice
 
     keys = ["a", "not", "date", "1", "row", "tried", "k1", "field"]
 
@@ -150,7 +150,7 @@ def test_a_reason_with_apostrophes_in_its_words_is_not_elided() -> None:
     the apostrophes of "row's ... row's" were taken for a quoted cell. Words keep theirs;
     cells quoted by repr are still elided."""
     from jobs.planning import reason_class
-    from jobs.updating import _named_twice
+    from jobs.repeats import named_twice as _named_twice
 
     text = reason_class(_named_twice("id", "12", (3, 3)), "Deal")
     # x26r2 4b: the hold cell is failed.csv's (the input file has none), said so

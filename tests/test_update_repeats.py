@@ -273,5 +273,38 @@ def test_an_empty_cell_of_a_deal_named_again_is_no_other_change(tmp_path: Path) 
         for row in failed.values():
             assert row["hold"] == "duplicate-key" and "overwrite" not in row["reason"], row
             assert "setting other fields, none with other values" in row["reason"], row
-            assert "neither row is the whole update" in row["reason"], row
+            assert "neither of the rows is the whole update" in row["reason"], row
         assert deal(sb, 5)["title"] == title
+
+
+def test_every_row_of_a_deal_given_other_changes_is_held_naming_the_others(
+        tmp_path: Path) -> None:
+    """f31a 2: deal 3 on four rows (1, 2, 3, then 1 again): the reasons named one other row
+    each, and row 5 (row 2's twin) failed unheld as "the same changes as row 2, which
+    fails"; deal 7 at 'abc', 'abc', 71: row 7 (row 6's twin) lost its hold and "this row
+    also fails". Every row of such a deal is held, naming all the others; a failing one
+    says so too. Neither deal is written."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        values = {n: deal(sb, n)["value"] for n in (3, 7)}
+        rows = [{"Deal": 3, "Amount": str(a), "Title": ""} for a in (1, 2, 3, 1)]
+        rows += [{"Deal": 7, "Amount": a, "Title": ""} for a in ("abc", "abc", "71")]
+        manifest = write_csv(tmp_path / "rows.csv", rows)
+        (tmp_path / "map.toml").write_text(MAPPING)
+        res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                       str(tmp_path / "map.toml"), "--yes",
+                                       *cli_args(sb, tmp_path / "j")],
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+        assert res.exit_code == 3 and "Traceback" not in res.output, res.output
+        (job,) = (tmp_path / "j").iterdir()
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert sorted(failed, key=int) == [str(n) for n in range(2, 9)], failed
+        assert {r["hold"] for r in failed.values()} == {"duplicate-key"}, failed
+        for row, others in (("2", "rows 3, 4 and 5"), ("3", "rows 2, 4 and 5"),
+                            ("5", "rows 2, 3 and 4"), ("6", "rows 7 and 8"),
+                            ("7", "rows 6 and 8"), ("8", "rows 6 and 7")):
+            assert f"is also named by {others}" in failed[row]["reason"], failed[row]
+        assert "row 3 gives other changes than row 2 (value (column 'Amount': '2' in row " \
+            "3, '1' in row 2))" in failed["5"]["reason"], failed["5"]
+        for row in ("6", "7"):
+            assert "this row also fails: not an amount: 'abc'" in failed[row]["reason"]
+        assert {n: deal(sb, n)["value"] for n in (3, 7)} == values

@@ -179,3 +179,48 @@ async def test_a_failing_first_row_of_a_contested_key_says_both(tmp_path: Path) 
         assert "this row also fails" in failed["2"]["reason"], failed["2"]
         assert "12abc" in failed["2"]["reason"], failed["2"]
         assert _keyed(sb, "e1") == []
+
+
+async def test_the_reasons_of_a_contested_key_name_its_rows_and_the_files_own_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """f31a 2: an upsert's later row said "each key is imported once" (it writes neither
+    row); four rows of one key named one other row; the plain file, its key contested,
+    was told to empty a hold cell it has no column for; the first row of a pair, its
+    failed.csv imported again, was held because "an earlier row" had its key. Each reason
+    now names every other row, the upsert's rule, and a fix the file at hand can take."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode="upsert"))
+    rows = [ROWS[0], ("k1", "First", "Qualified"), ("k1", "Second", "Qualified"),
+            ("k1", "First", "Qualified"), ("k1", "Third", "Qualified")]
+    manifest = _write(tmp_path / "in.csv", rows)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="one")
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        assert sorted(failed) == ["2", "3", "4", "5"], failed
+        assert "rows 3, 4 and 5 have it too" in failed["2"]["reason"], failed["2"]
+        assert "rows 2, 4 and 5 have it too" in failed["3"]["reason"], failed["3"]
+        for row in failed.values():
+            assert "each key is imported once" not in row["reason"], row
+            assert "an upsert writes no row of the key" in row["reason"], row
+            assert "hold cell" not in row["reason"], row  # a plain file has none
+        # the failed file imported as it is: each row held, naming the other rows
+        again, _, _ = await import_once(sb, tmp_path / "jobs", again_path := (
+            store.directory / "failed.csv"), mapping, job_id="two")
+        held = {r["key"] + r["row"]: r["reason"] for r in read_csv(again.directory /
+                                                                    "failed.csv")}
+        again.close()
+        assert "an earlier row" not in " ".join(held.values()), held
+        assert any("because rows 3, 4 and 5 of that file had" in r for r in held.values()), held
+        assert again_path.exists()
+        # only row 3 kept, in a plain file: the key is contested; the fix named is the file's
+        alone = _write(tmp_path / "alone.csv", [ROWS[0], ("k1", "Second", "Qualified")])
+        third, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping, job_id="three")
+        (refused,) = read_csv(third.directory / "failed.csv")
+        third.close()
+        assert "is contested" in refused["reason"], refused
+        assert "hold cell" not in refused["reason"], refused
+        assert "delete or fix the other row in your file" in refused["reason"], refused
+        assert "--release-held" in refused["reason"]
+        assert _keyed(sb, "k1") == []
