@@ -308,3 +308,28 @@ def test_every_row_of_a_deal_given_other_changes_is_held_naming_the_others(
         for row in ("6", "7"):
             assert "this row also fails: not an amount: 'abc'" in failed[row]["reason"]
         assert {n: deal(sb, n)["value"] for n in (3, 7)} == values
+
+
+def test_an_update_keeps_no_contest_a_later_file_naming_the_deal_once_is_written(
+        tmp_path: Path) -> None:
+    """f31a 3 (README: update remembers nothing, has no --release-held): deal 5 given two
+    amounts is held on both rows; the next run, the file naming deal 5 once, writes it
+    with no release (an import would refuse the key as contested); ``--release-held`` is
+    a usage error, exit 2, no traceback."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        (tmp_path / "map.toml").write_text(MAPPING)
+
+        def run(rows: list[dict[str, object]], jobs: str, *extra: str) -> int:
+            manifest = write_csv(tmp_path / f"{jobs}.csv", rows)
+            res = CliRunner().invoke(app, ["update", str(manifest), "--mapping",
+                                           str(tmp_path / "map.toml"), "--yes", *extra,
+                                           *cli_args(sb, tmp_path / jobs)], env=env)
+            assert "Traceback" not in res.output, res.output
+            return res.exit_code
+        assert run([{"Deal": 5, "Amount": "10", "Title": ""},
+                    {"Deal": 5, "Amount": "11", "Title": ""}], "both") == 3
+        assert deal(sb, 5)["value"] not in (10, 11)
+        assert run([{"Deal": 5, "Amount": "11", "Title": ""}], "one") == 0
+        assert deal(sb, 5)["value"] == 11
+        assert run([{"Deal": 5, "Amount": "12", "Title": ""}], "flag", "--release-held") == 2
