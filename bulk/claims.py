@@ -91,28 +91,46 @@ class Claim:
     # run, maybe with a create in flight under it): a cancelled caller never gives it back
     # (``give_back_cancelled``)
     already_ours: bool = False
+    # the last outcome released before an in-doubt release took its place (``as_taken``;
+    # None: none, or ``previous`` is still it): what the state knew of the name before
+    # that holder's send, e.g. the thing an earlier holder made and someone deleted since
+    was: Mapping[str, Any] | None = None
+
+    def last_settled(self) -> Mapping[str, Any] | None:
+        """The last outcome a holder released the name with other than in doubt:
+        ``previous``, else ``was`` (None: none known)."""
+        return self.previous if self.previous is not None else self.was
 
 
 IN_DOUBT = "in_doubt"  # an outcome's field: the holder's create was sent, its answer lost
 
 
-def in_doubt_outcome(since: float, job: str | None) -> dict[str, Any]:
+def in_doubt_outcome(since: float, job: str | None,
+                     was: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The outcome a holder releases a claim with when the create it guarded is in doubt
     (sent at or after ``since``, Unix time, its answer lost): ``{"in_doubt": since, "job":
-    job}``. Its next holder takes it as taken over from a dead holder (``as_taken``): it
-    looks the thing up before acting, and a thing found is ``job``'s create.
+    job, "was": was}``. Its next holder takes it as taken over from a dead holder
+    (``as_taken``): it looks the thing up before acting, and a thing found is ``job``'s
+    create — unless ``was`` (the claim's ``Claim.last_settled`` outcome, kept as the
+    next holder's ``Claim.was``; an in-doubt one is not kept) names it as an earlier
+    holder's: a re-import right after an undo found the deal the first import made,
+    deleted by the undo, and took it for its own create (x31r1 F-A, 7 of 7 runs).
 
     Why release instead of keeping the claim until the holder reconciles: a claim kept
     in doubt blocks every other run that needs the name until the holder's pass ends —
     and two runs each waiting (``CLAIM_WAIT``) on a claim the other keeps in doubt never
     end their passes: both stall and fail rows (issue #9 F3)."""
-    return {IN_DOUBT: since, "job": job} if job else {IN_DOUBT: since}
+    out: dict[str, Any] = {IN_DOUBT: since, "job": job} if job else {IN_DOUBT: since}
+    if isinstance(was, Mapping) and not isinstance(was.get(IN_DOUBT), (int, float)):
+        out["was"] = dict(was)
+    return out
 
 
 def as_taken(claim: Claim) -> Claim:
     """``claim`` as its new holder must read it: one whose previous holder released it
     in doubt (``in_doubt_outcome``) is ``reconcile`` since then, its ``prev_tag`` the
-    job named (when no dead holder since names another), and no ``previous``."""
+    job named (when no dead holder since names another), no ``previous``, and ``was``
+    the outcome that release carried (``in_doubt_outcome``)."""
     prev = claim.previous
     if not isinstance(prev, Mapping) or not isinstance(prev.get(IN_DOUBT), (int, float)):
         return claim
@@ -121,7 +139,9 @@ def as_taken(claim: Claim) -> Claim:
     job = prev.get("job")
     tag = claim.prev_tag if claim.reconcile and claim.prev_tag else (
         job if isinstance(job, str) else None)
-    return replace(claim, previous=None, reconcile=True, since=since, prev_tag=tag)
+    was = prev.get("was")
+    return replace(claim, previous=None, reconcile=True, since=since, prev_tag=tag,
+                   was=was if isinstance(was, Mapping) else None)
 
 
 @dataclass(frozen=True, slots=True)

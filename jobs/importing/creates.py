@@ -383,7 +383,8 @@ class _Creates(_ImportBase):
                         # were recorded `unchanged`, another's, after the resume), a bug —
                         # releases the claim in doubt for this job (the ``finally`` below;
                         # the job's ``finish`` writes it), never as if nothing was sent
-                        outcome = in_doubt_outcome(had, self.store.job_id)
+                        outcome = in_doubt_outcome(had, self.store.job_id,
+                                                   claim.last_settled())
                         try:
                             res = await ctx.call("addDeal", json=body,
                                                  guard=partial(confirm_or_lost, lease))
@@ -397,8 +398,7 @@ class _Creates(_ImportBase):
                             # run's reconcile, or another run now) looks it up first, and a
                             # deal found is this job's (bulk.claims.in_doubt_outcome)
                             keep = True
-                            self.claims.release_soon(claim, in_doubt_outcome(
-                                had, self.store.job_id))
+                            self.claims.release_soon(claim, outcome)
                             try:  # written now: a run waiting on the key wakes at once
                                 await self.claims.flush()
                             except Exception:  # Redis gone: the next acquire / flush says so
@@ -839,8 +839,9 @@ class _Creates(_ImportBase):
             claim = self._pool.pop(key)[0]
             if self.claim_name(key) in await self.claims.renew([claim], self.lease):
                 # held since prepare, and still: no other pdbulk run could create the key
-                why = self._not_ours(item, hit, claim.previous, body)
-                await self.claims.release(claim, self._outcome(int(hit["id"]), claim.previous,
+                known = claim.last_settled()
+                why = self._not_ours(item, hit, known, body)
+                await self.claims.release(claim, self._outcome(int(hit["id"]), known,
                                                                ours=why is None))
                 return why
             # lost (its lease ran out while this run was frozen, another run took it over):
@@ -848,10 +849,13 @@ class _Creates(_ImportBase):
         got = await self._claim_to_settle(key)
         if not isinstance(got, Claim):  # a live run holds it past the wait: it settles it
             return None if hit is None else f"being settled by another run ({got.who()})"
-        why = self._not_ours(item, hit, got.previous, body, proven=self._held_since_send(
+        # the outcome before an in-doubt release (``Claim.was``): the deal an earlier job
+        # made with the key, deleted since (an undo), is never this job's create (x31r1)
+        known = got.last_settled()
+        why = self._not_ours(item, hit, known, body, proven=self._held_since_send(
             got)) if hit is not None else None
         await self.claims.release(got, None if hit is None else self._outcome(
-            int(hit["id"]), got.previous, ours=why is None))
+            int(hit["id"]), known, ours=why is None))
         return why
 
     async def _claim_to_settle(self, key: str) -> Claim | Held:

@@ -128,6 +128,13 @@ class _Reconcile(_Creates):
                     f"{foreign[item.id]}: left alone, not updated (import the row again to "
                     "write it)")))
                 continue
+            if hit is not None and is_gone(dict(hit)) and item.id in foreign \
+                    and not foreign[item.id].startswith("its "):
+                # a deleted deal that is not this job's create (the claim names it as an
+                # earlier job's: a re-import right after `pdbulk undo` of the same file,
+                # x31r1 F-A, 6-11 of 141 rows failed "deleted by someone else") is no trace
+                # of this row's create: as found none, the row is sent again
+                hit = None
             if hit is not None and item.id in foreign and foreign[item.id].startswith("its "):
                 # the deal carries the row's key and came after the row was sent, but its
                 # title or value is not the row's: this job's create edited since (a

@@ -337,7 +337,8 @@ class _Resume(_ImportBase):
                 if not claim.reconcile or claim.prev_tag != job:
                     # taken over since by another run: its hold is not this job's to settle
                     self.claims.release_soon(claim, in_doubt_outcome(
-                        claim.since or self.clock.wall(), claim.prev_tag)
+                        claim.since or self.clock.wall(), claim.prev_tag,
+                        claim.last_settled())
                         if claim.reconcile else None)
                     continue
                 self.claims.release_soon(claim, self._outcome(found[name], claim.previous,
@@ -642,7 +643,7 @@ class _Resume(_ImportBase):
                     # create in doubt, the claim handed back in doubt for this job (f25a:
                     # recorded "exists … created meanwhile by another run", undo left it)
                     await self.claims.release(got, in_doubt_outcome(
-                        min(got.since or sent, sent), self.store.job_id))
+                        min(got.since or sent, sent), self.store.job_id, got.last_settled()))
                     lost.setdefault(sent, []).append(item.id)
                     continue
                 self._found_on_resume.add(str(item.key))
