@@ -230,3 +230,26 @@ def test_an_open_quote_running_over_two_rows_fails_every_line(tmp_path: Path) ->
     rows = list(read_manifest(path))
     assert [(r.line, r.ok) for r in rows] == [(2, False), (3, False), (4, False), (5, True)]
     assert rows[3].values == {"key": "k9", "title": "Ok", "amount": "900"}
+
+
+def test_a_note_over_two_lines_is_judged_by_its_last_line_first() -> None:
+    """issue 8: a record whose cell spans lines is judged row by row starting with its last
+    line, the cheap one that settles it in a file of notes ("Follow up in Q3." alone is
+    one cell, no row): one ``fits`` asked, not the first line's grammar and two; the
+    verdicts are as before (a record whose every line is a row alone: ``True``)."""
+    from bulk.csv_records import _each_a_row
+    from bulk.manifest import dialect
+
+    asked: list[list[str]] = []
+
+    def fits(cells: list[str]) -> bool:
+        asked.append(cells)
+        return len(cells) == 3
+
+    note = [(2, 'k1,Deal,"Met at the fair.\n'), (3, 'Follow up in Q3."\n')]
+    assert _each_a_row(note, dialect(","), fits) is False
+    assert asked == [["Follow up in Q3.\x00"]]
+    asked.clear()
+    rows = [(2, 'k6,"Phoenix,600\n'), (3, "k7,Apollo,700\n"), (4, 'k8,TV 5",800\n')]
+    assert _each_a_row(rows, dialect(","), fits) is True
+    assert len(asked) == 3
