@@ -188,9 +188,16 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
                 "a row an unclosed quote there ran into; check both lines",
                 _lenient(taken[0][1], dialect))
             continue
+        if len(taken) == 1:  # the common record, on one line: nothing to judge (issue 8)
+            text = "".join(cells)
+            if text and not text.isspace():  # else a blank record: skipped
+                starts = _new_int(Line, taken[0][0])  # Line(): a Python call more a record
+                starts.row = starts - joined
+                yield starts, cells
+            continue
         # None: no width known yet, the record is read as RFC 4180 reads it
-        fit = fits(cells) if len(taken) > 1 and fits is not None else True
-        if fit and len(taken) > 1 and fits is not None and _each_a_row(taken, dialect, fits):
+        fit = fits(cells) if fits is not None else True
+        if fit and fits is not None and _each_a_row(taken, dialect, fits):
             # RFC 4180 reads these lines as one record; a quote left open on its first
             # line that an ordinary quote on a later one "closes" reads the same bytes
             # as several rows (x10r4 F2: k6 took k7's amount, organization and person,
@@ -218,6 +225,9 @@ def records(lines: Iterable[str], dialect: type[csv.Dialect],
         yield at(start), BadRecord("quoting error: a quoted cell spans lines and the record has the "
                                "wrong number of cells (an unclosed quote?)",
                                _lenient(first, dialect))
+
+
+_new_int = int.__new__
 
 
 def _each_a_row(taken: list[tuple[int, str]], dialect: type[csv.Dialect],

@@ -212,9 +212,10 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
             known = frozenset(names)
             probed = columns[:len(names) // 2 + 1]
             skip = _not_first(known)
-        if len(names) < 2 or not row.ok or not _may_be_header(row.values, known, probed,
-                                                                skip):
-            if reordered is not None and row.ok:
+        # row.error, not row.ok: a property is a Python call a record (issue 8)
+        if len(names) < 2 or row.error is not None or not _may_be_header(
+                row.values, known, probed, skip):
+            if reordered is not None and row.error is None:
                 yield row._replace(error=_after_other_header(reordered, row.row))
             else:
                 yield row
@@ -310,7 +311,7 @@ def _no_extra_cells(rows: Iterator[SourceRow], *, tabular: bool = False,
     ``tabular``: a CSV or XLSX file, whose records messages name by row (``where_row``);
     else by line (JSONL) or index."""
     for row in rows:
-        if row.ok and "(extra 1)" in row.values:
+        if row.error is None and "(extra 1)" in row.values:
             left = [k for k, v in row.values.items()
                     if _EXTRA.fullmatch(k) and v is not None and str(v).strip()]
             if left:

@@ -181,6 +181,7 @@ def _printable(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_UNENCODABLE = re.compile("[\ud800-\udfff]")  # what UTF-8 cannot encode: ``_is_utf8``
 
 
 def _undecodable(chosen: str, names: list[str], cells: list[str]) -> str:
@@ -492,7 +493,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
             first = False
         for line, cells in source:
             # the row a spreadsheet shows it on; messages add its line where they differ
-            number, first_record, first = _row_of(line), first, False
+            number, first_record, first = line.row if line.__class__ is Line else line, \
+                first, False
             if first_record and not isinstance(cells, BadRecord) and len(cells) > width:
                 allowed = width + _file_wide_trailer(path, delimiter, encoding, header_row)
                 unsaid = 0 if allowed > width else _file_wide_trailer(
@@ -532,20 +534,26 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                 footer_seen = True
                 yield _bad(number, line, names, cells, "")._replace(
                     error=InputError(total, row=number))
-            elif not _is_utf8(joined := "".join(cells)):
+            elif not (joined := "".join(cells)).isascii() \
+                    and _UNENCODABLE.search(joined) is not None:  # not _is_utf8, no call
                 yield _bad(number, line, names, cells,
                            _undecodable(source.chosen, names, cells))
             else:
                 if "'" in joined or '="' in joined:  # else no prefix and no wrapper
                     cells = _unprefixed(cells)
                 if index is None:
-                    row = dict(zip(names, cells[:width], strict=True))
+                    row = dict(zip(names, cells if allowed == width else cells[:width],
+                                   strict=True))
                 else:  # a JSON source's failed.csv: its arrays as the source had them
                     row = TableRow(zip(names, map(_json_value, cells[:width]),
                                        strict=True), index)
                 if source.skipped:
                     row.pop("", None)
-                yield SourceRow(number, line, row)
+                # SourceRow(...) is a Python __new__ a record; the tuple's own is not
+                yield _new_tuple(SourceRow, (number, line, row, None))
+
+
+_new_tuple = tuple.__new__
 
 
 def _bad(number: int, line: int, names: list[str], cells: list[str], reason: str, *,
