@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
-from datetime import datetime
+from datetime import date, datetime
 
 from bulk.errors import InputError
 
@@ -613,7 +613,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 between, clock, seconds, meridiem)] = None
             examples.setdefault((sep, len(year), "?"), value)  # one the file has
             for order, number in (("dm", first), ("md", second)):
-                if int(number) > 12:
+                # a day no month has in that order is evidence of nothing (x31r1 3:
+                # "31/02/2026", no date either way, asked for a day/month order)
+                if int(number) > 12 and _real_date(first, second, year, order):
                     group.add(order)
                     examples.setdefault((sep, len(year), order), value)
                     where.setdefault((sep, len(year), order), column)
@@ -655,16 +657,38 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
         unread = next((v for column in columns for v in _sampled(samples, column)
                        if not _NUMBER.fullmatch(v) and not _reads(v, formats)), None)
-        if unread is not None and _no_such_day(unread, formats):
+        if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
-            todo.append(f"the sampled date {unread!r} does not exist (no such day in its "
-                        "month): no pattern can read it: fix it in the file (its row fails "
-                        "until then)")
+            why = ("does not exist (no such day in its month)"
+                   if _no_such_day(unread, formats)
+                   else "is no date, read day first or month first")
+            todo.append(f"the sampled date {unread!r} {why}: no pattern can read it: fix "
+                        "it in the file (its row fails until then)")
         elif unread is not None and formats:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
     return formats, todo, named
+
+
+def _real_date(first: str, second: str, year: str, order: str) -> bool:
+    """Whether a sampled ``first/second/year`` is a day of the calendar read in ``order``
+    (``"dm"``: day first; ``"md"``: month first); a 2-digit year as strptime reads it."""
+    day, month = (first, second) if order == "dm" else (second, first)
+    full = int(year) if len(year) == 4 else int(year) + (1900 if int(year) >= 69 else 2000)
+    try:
+        date(full, int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def _no_date(value: str) -> bool:
+    """Whether ``value`` is written as a numeric date (``31/02/2026``) that reads as no
+    day of the calendar, day first or month first: no pattern can read it."""
+    found = _DMY.fullmatch(value)
+    return found is not None and not any(
+        _real_date(found[1], found[3], found[4], order) for order in ("dm", "md"))
 
 
 def _no_such_day(value: str, formats: Sequence[str]) -> bool:

@@ -1,0 +1,28 @@
+"""init-mapping takes a sampled date that is no day of the calendar in either order
+(``31/02/2026``) as evidence of no day/month order: the valid dates decide it, and the
+bad cell is listed (x31r1 3: it asked for the order of a month-first file)."""
+
+from __future__ import annotations
+
+from jobs.mapping.starter import _date_format_lines, date_formats_for
+
+
+def test_an_impossible_date_is_no_evidence_of_the_order() -> None:
+    """Month-first dates beside ``31/02/2026``: month first is proposed, and the bad date
+    is named as one no pattern reads, never as "day first" evidence."""
+    samples = {"Close Date": ["11/02/2026", "04/18/2026", "31/02/2026", "12/25/2026"]}
+    text = "\n".join(_date_format_lines(samples, ["Close Date"]))
+    assert 'date_formats = ["%m/%d/%Y"]' in text, text
+    assert "both orders" not in text and "day first)" not in text, text
+    assert "'31/02/2026' is no date, read day first or month first" in text, text
+
+
+def test_a_date_no_order_reads_tells_neither_order() -> None:
+    """``13/13/2026`` alone is neither day first nor month first evidence (before: both,
+    a "shows both orders" TODO); ``30/02/2026`` of a day-first file is no evidence either."""
+    assert date_formats_for(["13/13/2026", "05/03/2026"]) is None
+    text = "\n".join(_date_format_lines({"d": ["13/13/2026", "05/03/2026"]}, ["d"]))
+    assert "both orders" not in text, text
+    assert date_formats_for(["25/12/2026", "30/02/2026"]) is None  # the bad one is unread
+    text = "\n".join(_date_format_lines({"d": ["25/12/2026", "30/02/2026"]}, ["d"]))
+    assert 'date_formats = ["%d/%m/%Y"]' in text and "'30/02/2026' does not exist" in text, text
