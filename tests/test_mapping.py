@@ -832,7 +832,7 @@ EXPECTED: dict[str, dict[str, str | None]] = {
              "organization.name": "Account Name", "organization.address": None},
     "close": {"currency": "value_currency", "owner": "user_email", "probability": "confidence",
               "pipeline": "pipeline_name", "organization.name": "lead_name",
-              "person.email": "contact_email", "stage": None, "status": None},
+              "person.email": "contact_email", "stage": None, "status": "status_type"},
     "copper": {"owner": "Owner Email", "person.name": "Primary Contact",
                "person.email": "Primary Contact Email", "person.phone": "Primary Contact Phone",
                "organization.address": "Company Address", "lost_reason": "Loss Reason"},

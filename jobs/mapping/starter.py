@@ -44,7 +44,9 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     "deal.currency": ("currency", "currency code", "deal currency", "deal currency code",
                       "opportunity currency", "amount currency", "value currency",
                       "currency iso code", "währung", "devise", "moneda", "divisa"),
-    "deal.status": ("status", "deal status", "statut", "estado"),
+    # Close's opportunities: status_type is active, won or lost (its status_label, the
+    # account's own status names, is not a deal status)
+    "deal.status": ("status", "deal status", "statut", "estado", "status type"),
     "deal.pipeline": ("pipeline", "deal pipeline", "pipeline name"),
     "deal.stage": ("stage", "deal stage", "pipeline stage", "sales stage", "stage name",
                    "opportunity stage", "deal-phase", "phase de la transaction",
@@ -62,6 +64,7 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     # an owner's e-mail first: a name can be two users (the row fails), an e-mail cannot
     "deal.owner": ("owner email", "user id email", "deal owner email", "opportunity owner email",
                    "owner e-mail", "user email", "owner", "deal owner", "sales rep",
+                   "user name",  # Close's opportunities name the user only (x31r1 4)
                    "assigned to", "opportunity owner", "owner name", "owner full name",
                    "opportunity owner full name", "deal owner name", "deal-inhaber",
                    "propriétaire de la transaction", "besitzer", "deal-besitzer",
@@ -388,10 +391,15 @@ _NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
                 "organization.address")
 
 
+# a status column's word for an open deal: Close's status_type is active, won or lost
+_OPEN_WORDS = frozenset({"active"})
+
+
 def _not_statuses(samples: MappingABC[str, Sequence[str]] | None,
                   column: str | None) -> list[str]:
     """The sampled values of a status column that read as no deal status (open, won, lost
-    and the built-in spellings: ``transforms.parse_status``), distinct, in order."""
+    and the built-in spellings: ``transforms.parse_status``; nor open in another word,
+    ``_OPEN_WORDS``), distinct, in order."""
     if column is None:
         return []
     out: list[str] = []
@@ -399,9 +407,19 @@ def _not_statuses(samples: MappingABC[str, Sequence[str]] | None,
         try:
             tf.parse_status(value)
         except InputError:
-            if value not in out:
+            if value not in out and tf.norm_key(value) not in _OPEN_WORDS:
                 out.append(value)
     return out
+
+
+def _open_words(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
+    """The sampled values of a status column that say open in another word
+    (``_OPEN_WORDS``: Close's ``active``), distinct, in order."""
+    found = list(dict.fromkeys(v for v in _sampled(samples, column)
+                               if tf.norm_key(v) in _OPEN_WORDS))
+    if not found and tf.norm_key(_leaf(column)).replace("_", " ") == "status type":
+        return ["active"]  # Close's, unsampled: its status_type is always one of three
+    return found
 
 
 def _sampled(samples: MappingABC[str, Sequence[str]] | None, column: str) -> list[str]:
@@ -1130,6 +1148,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             continue
         if name in ("expected_close_date", "won_time", "lost_time", "close_time") and column:
             out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
+            continue
+        if name == "status" and column and not not_statuses and (
+                opens := _open_words(samples, column)):
+            entries = ", ".join(f"{_toml_str(v)} = \"open\"" for v in opens)
+            out += [f"# column {_toml_str(column)} writes an open deal's status as "
+                    + " / ".join(map(repr, opens)) + " (Close's status_type: active, won, lost)",
+                    f"status = {{ column = {_toml_str(column)}, map = {{ {entries} }} }}"]
             continue
         if name == "status" and column and not_statuses:
             out += [f"# TODO: column {_toml_str(column)} holds values that are not deal "
