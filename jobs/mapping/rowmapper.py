@@ -177,6 +177,16 @@ class RowMapper:
         except InputError:
             return None
 
+    @functools.cached_property
+    def _custom_labels(self) -> dict[str, str]:
+        """A custom field's code → its label as the mapping writes it (for a reason that
+        names the fields one cell is read for)."""
+        labels = list(self.mapping.spec.custom_fields)
+        if len(labels) != len(self.customs):
+            return {}
+        return {step.name: repr(label) for step, label in zip(self.customs, labels,
+                                                             strict=True)}
+
     def __repr__(self) -> str:
         return (f"RowMapper({self.mapping.source!r}, {len(self.steps)} deal fields, "
                 f"{len(self.customs)} custom fields)")
@@ -272,6 +282,7 @@ class RowMapper:
         # the key's too (v10r17 E: a bad key hid the row's bad date until the next round);
         # the first one leads (its column is the row's, its reason the reason class)
         errors: list[InputError] = []
+        fed: dict[int, str] = {}  # id(error) -> the field its cell was read for
         broken: str | None = None  # an XLSX cell the reader refused: the others are read
         if row.error is not None:
             broken = row.error.column
@@ -307,6 +318,7 @@ class RowMapper:
                     value = user(step, value)
             except InputError as exc:
                 errors.append(exc)
+                fed[id(exc)] = _KEYS.get(step.name, step.name)
                 continue
             if value is not None:
                 deal[step.name] = value
@@ -335,6 +347,7 @@ class RowMapper:
                     value = user(step, value)
             except InputError as exc:
                 errors.append(exc)
+                fed[id(exc)] = self._custom_labels.get(step.name, step.name)
                 continue
             if value is not None:
                 custom[step.name] = value
@@ -349,13 +362,15 @@ class RowMapper:
             person = self._person(values, n)
         except InputError as exc:
             errors.append(exc)
+            fed[id(exc)] = "the person"
         try:
             org = self._org(values, n)
         except InputError as exc:
             errors.append(exc)
+            fed[id(exc)] = "the organization"
         if errors or key is None:
-            raise _all_of([e for e in errors if e is errors[0] or broken is None
-                           or e.column != broken], n)
+            raise _all_of(_one_per_cell([e for e in errors if e is errors[0] or broken is None
+                                         or e.column != broken], fed), n)
         custom[self.key_code] = key
         deal["custom_fields"] = custom
         return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened,
@@ -507,6 +522,29 @@ def close_time_reason(name: str, status: str) -> str:
     what = name.replace("_", " ")
     return (f"a {what} is given but the status is {status!r} (a deal has a {what} only "
             f"when {' or '.join(CLOSE_TIMES[name])})")
+
+
+# a deal step's body key -> its key in the mapping file, where they differ
+_KEYS = {"owner_id": "owner", "label_ids": "label", "pipeline_id": "pipeline"}
+
+
+def _one_per_cell(errors: Sequence[InputError], fed: MappingABC[int, str]
+                  ) -> list[InputError]:
+    """``errors`` with one per cell and reason: a column read for two fields that fails
+    alike in both (``Close Date`` for expected_close_date and close_time) is said once,
+    naming the fields (``fed``: id(error) -> field), not repeated under ``also``."""
+    fields: dict[tuple[str | None, str], list[str]] = {}
+    once: list[InputError] = []
+    for e in errors:
+        key = (e.column, e.reason)
+        if key not in fields:
+            fields[key] = []
+            once.append(e)
+        if id(e) in fed and fed[id(e)] not in fields[key]:
+            fields[key].append(fed[id(e)])
+    return [e if len(names := fields[(e.column, e.reason)]) < 2 else InputError(
+        f"{e.reason}; the cell is read for {', '.join(names[:-1])} and {names[-1]}",
+        row=e.row, column=e.column) for e in once]
 
 
 def _all_of(errors: Sequence[InputError], row: int) -> InputError:
