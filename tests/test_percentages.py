@@ -135,3 +135,19 @@ def _xlsx_one(path: Path, number: float, fmt: str) -> Path:
     ws["B2"].number_format = fmt
     book.save(path)
     return path
+
+
+def test_an_xlsx_percentage_is_its_stored_number_not_its_rounded_display(
+        tmp_path: Path, catalog: Catalog) -> None:  # noqa: F811
+    """x31r1 6 (docs): 0.125 under ``0%`` shows ``13%``, yet reads as 12.5 — the stored
+    number in percent, never rounded to the format's decimals, as docs/mapping.md says."""
+    from bulk.manifest_xlsx import PercentNumber
+
+    [row] = list(read_manifest(_xlsx_one(tmp_path / "r.xlsx", 0.125, "0%")))
+    value = row.values["Seats"]
+    assert isinstance(value, PercentNumber) and value == "12.5%"
+    mapping = ('[import]\nkey_column = "id"\n[deal]\ntitle = { default = "Deal" }\n'
+               '[custom_fields]\nSeats = "Seats"\n"Lead source" = "Seats"\n')
+    deal = compile_mapping(Mapping.loads(mapping), catalog).map(row).deal
+    assert deal["custom_fields"]["d" * 40] == 12.5  # a number field
+    assert deal["custom_fields"]["v" * 40] == "12.5%"  # a text field

@@ -59,8 +59,9 @@ def percentage(value: object) -> tuple[object, str] | None:
     """A percentage cell's number part and the cell as shown, else None: the text
     ``12,5 %`` is ``("12,5", "12,5 %")`` (a ``%`` at the end, spaces before it allowed), an
     XLSX number in a percentage format (``PercentNumber``, 0.075 under ``0.0%``) is
-    ``(7.5, "7.5%")``, the number Excel shows. One rule for both (x21r3 F6): a number
-    target reads the number shown, never the fraction (``10%`` is 10), and an amount
+    ``(7.5, "7.5%")``, its stored number in percent, unrounded (0.125 under ``0%``, which
+    Excel shows as ``13%``, is 12.5). One rule for both (x21r3 F6): a number target
+    reads the number in percent, never the fraction (``10%`` is 10), and an amount
     refuses a percentage (``parse_money``)."""
     if isinstance(value, PercentNumber):
         return value.number, str(value)
@@ -87,8 +88,8 @@ def _percent_number(part: tuple[object, str]) -> object:
 def parse_number(value: object, *, decimal: Decimal_ = "auto",
                  column: ColumnDecimal | None = None) -> Decimal | None:
     """A plain number in any common notation (no currency allowed); ``column``: see
-    ``parse_money``. A percentage is the number it shows (``10%`` and an XLSX 0.1 under
-    ``0%`` are 10: ``percentage``)."""
+    ``parse_money``. A percentage is its number in percent (``10%`` and an XLSX 0.1 under
+    ``0%`` are 10; an XLSX 0.125 under ``0%``, shown ``13%``, is 12.5: ``percentage``)."""
     if (part := percentage(value)) is not None:
         value = _percent_number(part)
     try:
