@@ -203,17 +203,15 @@ def _text(value: object) -> str | None:
     type, so that ``"1"`` and ``1`` differ."""
     if value is None or type(value) is str:
         return value  # (a str subclass, JSON's number text, is tagged: marshal takes str only)
-    return f"\0{type(value).__name__}\0{value!r}"
+    # the repr tells the values apart; the cell as shown is what a reason says (x31r1 1)
+    return f"\0{type(value).__name__}\0{value!r}\0{tf.shown_cell(value)}"
 
 
 def shown(text: str | None) -> str:
     """How a reason shows a cell's text (``_text``): quoted, cut at ``_SHOWN`` characters."""
     if not text:
         return "(empty)"
-    if text.startswith("\0"):
-        text = text.split("\0", 2)[2]
-    else:
-        text = repr(text)
+    text = repr(text.split("\0", 3)[3] if text.startswith("\0") else text)
     return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
 
 

@@ -97,6 +97,8 @@ from .text import (
     json_kind,
     norm_key,
     not_excel_error,
+    quoted_cell,
+    shown_cell,
     source_key,
     storable,
     typed_values,
@@ -117,6 +119,8 @@ from .values import (
 )
 
 __all__ = [
+    "quoted_cell",
+    "shown_cell",
     "display_names",
     "listed_persons",
     "DATE_TOKENS",

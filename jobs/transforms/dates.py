@@ -14,7 +14,7 @@ from bulk.errors import InputError
 
 from .date_patterns import order_family, replacements, swapped_pattern
 from .no_such_day import OUT_OF_RANGE, no_such_day
-from .text import _SPACES, _text, is_empty
+from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
 
 # ---------------------------------------------------------------- dates
 
@@ -217,7 +217,7 @@ def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
         pattern, name, when = first.digits
         epoch = _token_date(first.token, first.number)
         return InputError(
-            f"not a date: {value!r} reads as {_UNIT_NAMES[first.token]} ({epoch}) and as a "
+            f"not a date: {quoted_cell(value)} reads as {_UNIT_NAMES[first.token]} ({epoch}) and as a "
             f"{name} date-time ({when:%Y-%m-%d %H:%M}): which one cannot be told, so it is "
             f"refused — if it is {name}, put \"{pattern}\" in date_formats instead of "
             f"\"{first.token}\" (or write the dates as YYYY-MM-DD)")
@@ -226,7 +226,7 @@ def _wrong_unit_error(value: object, wrong: list[_WrongUnit],
         as_read = f" (as {first.token} it would be {_token_date(first.token, first.number)})"
     except (OverflowError, ValueError, OSError):
         as_read = ""
-    return InputError(f"not a date: {value!r} is not in the range of {tokens}{as_read}; "
+    return InputError(f"not a date: {quoted_cell(value)} is not in the range of {tokens}{as_read}; "
                       f"{_likely_unit(first.number, window)} — fix date_formats")
 
 
@@ -279,12 +279,12 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
             short = next((why for fmt in formats if whole is not None and fmt not in DATE_TOKENS
                           and (why := _short_digits(whole, fmt)) is not None), None)
             if short is not None:  # v10r8: the hint named epoch units, not the pattern
-                raise InputError(f"not a date: the number {value!r}: {short} (a number cell "
+                raise InputError(f"not a date: the number {shown_cell(value)}: {short} (a number cell "
                                  "loses leading zeros: store such dates as text)")
             hint = (f"; {_likely_unit(Decimal(str(value)), window)}"
                     if math.isfinite(value) else "")
             add = _add_tokens(formats, "to read numbers as dates")
-            raise InputError(f"not a date: the number {value!r} ("
+            raise InputError(f"not a date: the number {shown_cell(value)} ("
                              + (f"{add}{hint}" if add else hint.lstrip("; ")) + ")")
     else:
         found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
@@ -293,7 +293,7 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         hint = ""
         if found.year < 100 and any("%Y" in fmt for fmt in formats):
             hint = " (a 2-digit year read by %Y? use %y for 2-digit years)"
-        raise InputError(f"date {found.isoformat()} (from {value!r}) is outside "
+        raise InputError(f"date {found.isoformat()} (from {quoted_cell(value)}) is outside "
                          f"{window[0]}-{window[1]}{hint}")
     return found.isoformat()
 

@@ -16,6 +16,8 @@ from typing import Literal
 
 from bulk.errors import InputError
 
+from .text import quoted_cell
+
 Decimal_ = Literal["auto", ".", ","]  # the decimal mark: learned per column, or fixed
 
 _PARTS = re.compile(
@@ -293,17 +295,17 @@ def check_api_number(amount: Decimal, shown: object = None) -> Decimal:
     NaN/Infinity, magnitude >= 2^53 (``1e20``, 20-digit numbers, 2^63), a non-zero
     number a double holds as 0 (``1e-400``), or more than 15 significant digits
     (``0.1234567890123456``)."""
-    cell = amount if shown is None else shown
+    cell = quoted_cell(amount if shown is None else shown)
     if not amount.is_finite():
-        raise InputError(f"not a finite number: {cell!r}")
+        raise InputError(f"not a finite number: {cell}")
     if abs(amount) >= MAX_EXACT:
-        raise InputError(f"number too large: {cell!r} (Pipedrive holds numbers exactly only "
+        raise InputError(f"number too large: {cell} (Pipedrive holds numbers exactly only "
                          f"below 2^53 = {MAX_EXACT:,})")
     if amount and not float(amount):  # 1e-400: a JSON double holds it as 0
-        raise InputError(f"number too small: {cell!r} (a JSON number would hold it as 0)")
+        raise InputError(f"number too small: {cell} (a JSON number would hold it as 0)")
     digits = amount.normalize().as_tuple().digits
     if len(digits) > _MAX_DIGITS and amount != amount.to_integral_value():
-        raise InputError(f"too precise: {cell!r} (more than {_MAX_DIGITS} significant digits "
+        raise InputError(f"too precise: {cell} (more than {_MAX_DIGITS} significant digits "
                          "do not survive a JSON number)")
     return amount
 

@@ -43,7 +43,7 @@ from .decimals import (
     json_number,
     other_reading,
 )
-from .text import _INVISIBLE, _SPACES, _text, is_empty
+from .text import _INVISIBLE, _SPACES, _text, is_empty, quoted_cell
 
 # "no cents": 1'000.-, 1.000,--, 1.000,\u2013 (a hyphen, two, or a dash after the mark)
 _NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
@@ -258,12 +258,12 @@ def _non_text(value: object, default_currency: str | None, decimal: Decimal_,
         # it — the 0.30000000000000004 Excel stores for =0.1+0.2 is 0.3
         amount = Decimal(f"{value:.15g}") if math.isfinite(value) else Decimal(str(value))
         if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
+            raise InputError(f"not a finite number: {quoted_cell(value)}")
         return Money(check_api_number(amount, value), default_currency)
     if isinstance(value, int | float | Decimal | JsonNumber) and not isinstance(value, bool):
         amount = Decimal(str(value))
         if not amount.is_finite():
-            raise InputError(f"not a finite number: {value!r}")
+            raise InputError(f"not a finite number: {quoted_cell(value)}")
         return Money(check_api_number(amount, value), default_currency)
     return _SPACES.sub(" ", _text(value, "an amount").translate(_INVISIBLE)).strip()
 
@@ -275,7 +275,7 @@ def parse_int(value: object, *, decimal: Decimal_ = "auto",
     if number is None:
         return None
     if number != number.to_integral_value():
-        raise InputError(f"not a whole number: {value!r}")
+        raise InputError(f"not a whole number: {quoted_cell(value)}")
     return int(number)
 
 

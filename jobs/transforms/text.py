@@ -3,6 +3,7 @@ a row's cells (``storable`` / ``typed_values``)."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -156,11 +157,11 @@ def json_kind(value: object) -> str:
 def _text(value: object, what: str) -> str:
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise InputError(f"expected {what}, got {json_kind(value)} ({_shown(value)})")
-    return str(value)
+    return _as_shown(value) if isinstance(value, bytes) else str(value)
 
 
 def _shown(value: object, limit: int = 60) -> str:
-    text = repr(value)
+    text = shown_cell(value)
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
 
 
@@ -282,7 +283,7 @@ def source_key(value: object) -> str | None:
     number: Decimal | None = None
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise InputError(f"not a usable key: {value!r}")
+            raise InputError(f"not a usable key: {quoted_cell(value)}")
         if abs(value) >= _MAX_EXACT_KEY:  # as typed, as Excel shows it: never 1234.0 (x21r3 F8b)
             raise InputError(f"the number {_as_shown(value)} is too large to be an exact key (a "
                              "spreadsheet number keeps about 15 digits: two ids can read "
@@ -334,6 +335,31 @@ def _plain_exponent(value: JsonNumber) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def shown_cell(value: object) -> str:
+    """A cell as the person who wrote it sees it, for a reason, a note or a plan line —
+    never a Python repr (x31r1 1: ``datetime.date(2026, 7, 20)`` in a plan): an XLSX date
+    ``2026-07-20`` (a date-time with its time, a time ``09:30:00``), a number as Excel
+    shows it (``45000``, not ``45000.0``), a boolean ``true`` / ``false``, a JSON array
+    or object as JSON (``[1, "x"]``), a Decimal in plain digits, bytes as text with
+    ``\\xNN`` for what is not UTF-8, None as ``""``; text (a JSON number's too) as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, str):  # a JSON number as written (1e20), an XLSX 12.5%: as is
+        return str(value)
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, default=shown_cell)
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, time):
+        return value.isoformat("seconds")
+    return _as_shown(value)
+
+
+def quoted_cell(value: object) -> str:
+    """``shown_cell`` quoted as a reason quotes a text cell: ``'2026-07-20'``."""
+    return repr(shown_cell(value))
+
+
 def _as_shown(value: object) -> str:
     """A typed cell as the text a person reads it as (``clean_text`` and
     ``clean_multiline`` alike; v10r19: a long-text field got ``1.234567890123457e+17``
@@ -342,6 +368,8 @@ def _as_shown(value: object) -> str:
     (``excel_number_text``), a JSON number without an exponent (``_plain_exponent``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, bytes):  # never Python's b'...' (no reader gives bytes today)
+        return value.decode("utf-8", "backslashreplace")
     if isinstance(value, datetime):  # an XLSX date cell as text: as a person reads it
         return (value.date().isoformat() if value.time() == time()
                 else value.isoformat(" ", "seconds"))
@@ -364,7 +392,7 @@ def clean_text(value: object) -> str | None:
             text = _SPACES.sub(" ", text)
         return text or None
     if isinstance(value, dict | list):
-        raise InputError(f"expected text, got {type(value).__name__}")
+        raise InputError(f"expected text, got {json_kind(value)}")
     text = unicodedata.normalize("NFC", _as_shown(value)).translate(_INVISIBLE)
     text = check_control(_SPACES.sub(" ", text).strip())
     return text or None

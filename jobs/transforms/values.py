@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from bulk.errors import InputError
 
-from .text import _SPACES, _text, clean_text, is_empty, norm_key
+from .text import _SPACES, _text, clean_text, is_empty, norm_key, quoted_cell
 
 # ---------------------------------------------------------------- booleans, maps, status
 
@@ -28,7 +28,7 @@ def parse_bool(value: object) -> bool | None:
         return True
     if text in _FALSE:
         return False
-    raise InputError(f"not a yes/no value: {value!r}")
+    raise InputError(f"not a yes/no value: {quoted_cell(value)}")
 
 
 def truth_of(text: str) -> bool | None:
