@@ -126,7 +126,7 @@ def _ref(value: Any) -> Any:
     return value
 
 
-# an international phone number as ``tf.clean_phone`` writes it: "+", digits, an extension
+# an international phone number as ``tf.normal_phone`` writes it: "+", digits, an extension
 # (national digits alone are not taken for a phone: a text field's "12345" beside a stored
 # "12-345" is an identifier changed, not a number formatted)
 _CLEAN_PHONE = re.compile(r"\+[0-9]{5,15}(?: ext\. [0-9]{1,6})?")
@@ -143,13 +143,13 @@ def _same_text(old: str, new: str, kind: str | None = None) -> bool:
     Never equal when the texts differ otherwise.
 
     A known ``kind`` (the field's type) decides instead of the guesses: ``phone``, the
-    stored value as ``clean_phone`` reads it, a national number too (x20r2 F3: a stored
+    stored value and the row's as ``normal_phone`` reads them, a national number too (x20r2 F3: a stored
     ``(030) 1234567`` was rewritten ``0301234567`` by a no-op round trip); ``text``, as
     ``clean_multiline`` reads it, so a run of spaces is kept even beside a one-line value
     (f18b: stored ``a  b``, row ``a b`` read "unchanged")."""
     try:
-        if kind == "phone":
-            return tf.clean_phone(old) == new or tf.clean_text(old) == new
+        if kind == "phone":  # one number however written (the row's is sent as given)
+            return tf.clean_text(old) == new or tf.normal_phone(old) == tf.normal_phone(new)
         if kind == "text":
             return tf.clean_multiline(old) == new
         if "\n" in new or "\n" in old or "\r" in old or tf.clean_text(new) != new:
@@ -157,7 +157,7 @@ def _same_text(old: str, new: str, kind: str | None = None) -> bool:
                 return True
         elif tf.clean_text(old) == new:
             return True
-        return _CLEAN_PHONE.fullmatch(new) is not None and tf.clean_phone(old) == new
+        return _CLEAN_PHONE.fullmatch(new) is not None and tf.normal_phone(old) == new
     except InputError:  # the stored text is not one the row's cleaning reads
         return False
 

@@ -69,7 +69,7 @@ def test_the_rows_of_one_contact_are_one_person_with_its_e_mail_and_phone() -> N
         keys = {ref["key"] for ref in got.values()}
         assert keys == {"e:kenji@x.com"}, (order, got)
         first = next(iter(got.values()))
-        assert _body(first) == ("kenji@x.com", "+13787593681"), order
+        assert _body(first) == ("kenji@x.com", "+1 378 759 3681"), order
 
 
 def test_a_seeded_namesake_does_not_split_or_fail_the_files_person() -> None:
@@ -244,7 +244,7 @@ async def test_an_import_makes_one_person_of_rows_sharing_a_phone_or_an_e_mail(
         persons = list(sb.state.persons.rows.values())
         deals = sandbox_deals(sb)
     assert [(p["name"], [e["value"] for e in p["emails"]], [x["value"] for x in p["phones"]])
-            for p in persons] == [("Kenji Nowak", ["kenji@x.com"], ["+13787593681"])]
+            for p in persons] == [("Kenji Nowak", ["kenji@x.com"], ["+1 378 759 3681"])]
     assert {d["person_id"] for d in deals} == {persons[0]["id"]} and len(deals) == 3
 
 
@@ -265,8 +265,8 @@ async def test_a_file_and_its_rows_one_by_one_give_chloe_one_person(tmp_path: Pa
          "C2,D2,Chloé Young,,+1 519 279 4332,Oscorp"],
         seed=("S0,D0,Chloé Young,other@elsewhere.org,+1 519 279 4332,",))
     assert outcomes[0] == outcomes[1], outcomes
-    chloe = ("Chloé Young", "+15192794332", "chloe@y.com")
-    assert outcomes[0][1] == {"D0": ("Chloé Young", "+15192794332", "other@elsewhere.org"),
+    chloe = ("Chloé Young", "+1 519 279 4332", "chloe@y.com")
+    assert outcomes[0][1] == {"D0": ("Chloé Young", "+1 519 279 4332", "other@elsewhere.org"),
                               "D1": chloe, "D2": chloe}, outcomes
 
 

@@ -371,7 +371,7 @@ def test_failed_csv_round_trip_keeps_cells_the_report_neutralised(
     deal = _by_key(sandbox)["p1"][0]
     assert deal["title"] == "-Sale-" and deal["value"] == 100
     people = [p for p in sandbox.state.persons.rows.values() if p["name"] == "Hans Dampf"]
-    assert [ph["value"] for ph in people[0]["phones"]] == ["+49301234567"]
+    assert [ph["value"] for ph in people[0]["phones"]] == ["+49 30 1234567"]
 
 
 def test_xlsx_ids_in_display_formats_are_refused_end_to_end(sandbox: Sandbox,

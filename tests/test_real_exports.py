@@ -95,8 +95,9 @@ def test_english_month_names_and_literal_percent_stay_allowed() -> None:
     ("+1 (212) 555-0100", "+12125550100"),
 ])
 def test_the_trunk_zero_after_a_country_code_is_dropped(cell: str, expected: str) -> None:
-    from jobs.transforms import clean_phone
-    assert clean_phone(cell) == expected
+    """In the normal form two spellings are compared by (the cell is sent as written)."""
+    from jobs.transforms import normal_phone
+    assert normal_phone(cell) == expected
 
 
 # ---------------------------------------------------------------- S4, S5: XLSX formats

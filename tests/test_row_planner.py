@@ -57,7 +57,7 @@ def test_a_new_person_is_the_first_row_that_named_them() -> None:
     other = decide(p, 4, contact="Sam  Lee", phone="+49 30 7654321")
     body = {"name": "Jo Doe", "emails": [{"value": "jo@acme.test", "primary": True,
                                           "label": "work"}],
-            "phones": [{"value": "0301234567", "primary": True, "label": "work"}]}
+            "phones": [{"value": "030 1234567", "primary": True, "label": "work"}]}
     assert first["key"] == again["key"] == "e:jo@acme.test"
     assert first["body"] == again["body"] == body
     assert first["org"] is again["org"]  # the first row's organization reference
@@ -65,7 +65,7 @@ def test_a_new_person_is_the_first_row_that_named_them() -> None:
     # its last 9 digits
     assert other["key"] == "n:sam lee|p:+49307654321"
     assert other["body"] == {"name": "Sam Lee", "phones": [
-        {"value": "+49307654321", "primary": True, "label": "work"}]}
+        {"value": "+49 30 7654321", "primary": True, "label": "work"}]}
     assert p.counts.persons_new == 2 and p.counts.orgs_new == 1
     national = decide(p, 5, contact="Kim Roe", phone="030 7654321")
     assert national["key"] == "n:kim roe|p:307654321"

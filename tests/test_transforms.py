@@ -342,8 +342,20 @@ def test_normalize_email_invalid(cell: str) -> None:
     ("555.123.4567 x9", "5551234567 ext. 9"),
     (4915112345678, "4915112345678"),
 ])
-def test_clean_phone(cell: object, expected: str) -> None:
-    """Phones keep digits and a leading +; 00 becomes +; extensions survive."""
+def test_normal_phone(cell: object, expected: str) -> None:
+    """A phone's normal form (for comparing) keeps digits and a leading +; 00 becomes +;
+    extensions survive."""
+    assert tf.normal_phone(cell) == expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("+49 30 1031676", "+49 30 1031676"), ("  +1 (555) 123-4567 ", "+1 (555) 123-4567"),
+    ("+49 (0)30  1234567", "+49 (0)30 1234567"), (4915112345678, "4915112345678"),
+    ("555.123.4567 x9", "555.123.4567 x9"),
+])
+def test_clean_phone_keeps_the_source_formatting(cell: object, expected: str) -> None:
+    """x31r1 5: the phone sent is the cell as written, trimmed (Pipedrive stores a phone as
+    given; before: ``+49301031676``), once it reads as a phone number."""
     assert tf.clean_phone(cell) == expected
 
 

@@ -293,20 +293,37 @@ _EXTENSION = re.compile(r"\s*[,;]?\s*\(?\s*(?:ext(?:ension|n)?|x|\#)\s*[.:=]?\s*
 
 
 def clean_phone(value: object) -> str | None:
-    """Digits with a leading ``+`` kept (``00`` becomes ``+``), separators dropped,
-    an extension (any spelling ``_EXTENSION`` reads) kept as `` ext. 123``; after a country
-    code a ``(0)`` trunk prefix is dropped (``+49 (0)30 1234567`` is ``+49301234567``).
-    5 to 15 digits (E.164), else an InputError.
-    """
-    if isinstance(value, float) and value.is_integer():  # an XLSX number cell
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    text = clean_text(value)
+    """A phone cell as written, trimmed (``clean_text``: one line, spaces collapsed), once
+    it reads as a phone number (``_phone_parts``: 5 to 15 digits, E.164; an extension in
+    any spelling ``_EXTENSION`` reads), else an InputError. Pipedrive stores a phone as it
+    is given, so the source's formatting is kept (x31r1 5: ``+49 30 1031676`` was sent as
+    ``+49301031676``); rows and records are matched and compared by ``normal_phone`` /
+    ``phone_key``, never by this text."""
+    text = _phone_text(value)
+    if text is None:
+        return None
+    _phone_parts(text)
+    return text
+
+
+def normal_phone(value: object) -> str | None:
+    """A phone's normal form, for comparing two spellings of one number: digits with a
+    leading ``+`` kept (``00`` becomes ``+``), separators dropped, an extension kept as
+    `` ext. 123``; after a country code a ``(0)`` trunk prefix is dropped (``+49 (0)30
+    1234567`` is ``+49301234567``). InputError when it is no phone number."""
+    text = _phone_text(value)
     if text is None:
         return None
     plus, digits, ext = _phone_parts(text)
     return ("+" if plus else "") + digits + (f" ext. {ext}" if ext else "")
+
+
+def _phone_text(value: object) -> str | None:
+    if isinstance(value, float) and value.is_integer():  # an XLSX number cell
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return clean_text(value)
 
 
 def _phone_parts(text: str) -> tuple[bool, str, str | None]:
@@ -327,6 +344,14 @@ def _phone_parts(text: str) -> tuple[bool, str, str | None]:
     return plus, digits, ext[1] if ext else None
 
 
+def _distinct_phones(phones: list[str]) -> tuple[str, ...] | None:
+    """``phones`` with one spelling of each number (the first), by ``normal_phone``."""
+    seen: dict[str | None, str] = {}
+    for phone in phones:
+        seen.setdefault(normal_phone(phone), phone)
+    return tuple(seen.values()) or None
+
+
 _PHONE_LIST = re.compile(r"\s*[,;|]\s*|\s+/\s+")
 
 
@@ -338,7 +363,7 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
     failed their rows as "not a phone number")."""
     if isinstance(value, list):
         found = [p for p in map(clean_phone, value) if p]
-        return tuple(dict.fromkeys(found)) or None
+        return _distinct_phones(found)
     try:
         one = clean_phone(value)
     except InputError:
@@ -347,7 +372,7 @@ def phone_numbers(value: object) -> tuple[str, ...] | None:
         if len(parts) < 2:
             raise
         try:
-            return tuple(dict.fromkeys(p for p in map(clean_phone, parts) if p)) or None
+            return _distinct_phones([p for p in map(clean_phone, parts) if p])
         except InputError:
             raise InputError(f"not a phone number, nor a list of them: {text!r}") from None
     return (one,) if one else None

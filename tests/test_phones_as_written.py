@@ -1,0 +1,40 @@
+"""A phone is sent as its cell writes it (trimmed), as Pipedrive stores a phone as given,
+and compared and matched by its normal form (x31r1 5: a new person's ``+49 30 1031676``
+was stored ``+49301031676``, the source's formatting lost)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import transforms as tf
+from jobs.catalog import Catalog
+from jobs.deals import deal_changes, same
+from tests.test_mapping import catalog, code, mapper, row  # noqa: F401  (the fixture)
+
+
+def test_a_rows_phones_are_sent_as_written(catalog: Catalog) -> None:  # noqa: F811
+    """The person's phone and a phone custom field keep the cell's formatting."""
+    mapped = mapper(catalog).map(row(**{"Phone": "  +49 30 1031676 ",
+                                        "Hotline": "+49 (0)30 1234567 ext. 12"}))
+    assert mapped.person is not None and mapped.person.phone == "+49 30 1031676"
+    assert mapped.deal["custom_fields"][code("p")] == "+49 (0)30 1234567 ext. 12"
+
+
+@pytest.mark.parametrize(("stored", "row_phone"), [
+    ("+49301234567", "+49 30 1234567"),  # stored normalised by an earlier version
+    ("+49 (0)30 1234567", "+49 30 1234567"), ("0049 30 1234567", "+49-30-1234567"),
+])
+def test_one_number_written_otherwise_is_no_change(stored: str, row_phone: str) -> None:
+    """A phone field holding the row's number in another spelling is unchanged: an update
+    never rewrites it for its formatting alone."""
+    row_phone = tf.clean_phone(row_phone) or ""
+    assert same(stored, row_phone, "phone")
+    assert deal_changes({"custom_fields": {"c": stored}}, {"custom_fields": {"c": row_phone}},
+                        types={"c": "phone"}) == {}
+    assert tf.phone_key(stored) == tf.phone_key(row_phone)
+
+
+def test_a_number_listed_twice_is_one_phone() -> None:
+    """One number spelled two ways in a cell is one phone, as the cell first writes it."""
+    assert tf.phone_numbers("+49 30 1234567; +49301234567, 030 7654321") == (
+        "+49 30 1234567", "030 7654321")
