@@ -385,19 +385,16 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         # left even by --force: said so, a deal not provably this job's create, or any
         # conflict left when --force was given (x13r1 F6: "--force overwrites them" under
         # --force, for deals that had not changed)
-        failed = [(m[1], force or "even with --force" in (i.error or "")
-                   or "not provably this job's" in (i.error or "")) for i in prep.items
+        failed = [(m[1], "leaves" if force or "even with --force" in (i.error or "")
+                   or "not provably this job's" in (i.error or "")
+                   else "overwrites" if i.op == "restore" else "deletes") for i in prep.items
                   if i.state is ItemState.FAILED
                   and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
         ids = [deal for deal, _ in failed]
-        kept = sum(1 for _, always in failed if always)  # x11r1: "--force overwrites" them
-        named = ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
-        verb = "deletes" if source.kind == "import" else "overwrites"  # what --force does
-        prep.notes.append(f"{len(ids):,} deal(s) left alone ({named}): changed since the job "
-                          "wrote them, or not provably its own; each reason is in failed.csv"
-                          + (f" (--force {verb} them)" if not kept else
-                             " (--force leaves them too)" if kept == len(ids) else
-                             f" (--force {verb} {len(ids) - kept:,} of them)"))
+        if ids:  # (an archived deal's conflict has its own words: "0 deal(s) left alone ()")
+            prep.notes.append(f"{len(ids):,} deal(s) left alone ({_ids_named(ids)}): changed "
+                              "since the job wrote them, or not provably its own; each reason "
+                              f"is in failed.csv ({_force_does_to(failed)})")
     if force and (line := overwritten_line(prep.items, planned=True)) is not None:
         prep.notes.append(line)
     if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
@@ -406,6 +403,38 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "them: left alone, each with its reason in failed.csv (--force "
                           "deletes them)")
     return prep
+
+
+def _ids_named(ids: Sequence[str]) -> str:
+    return ", ".join(ids[:10]) + (f" and {len(ids) - 10:,} more" if len(ids) > 10 else "")
+
+
+# what --force does to each group of the deals a plan leaves alone: an upsert's undo holds
+# restores (overwritten) and the import's creates (deleted) at once (x31r1 1: "--force
+# deletes them" of restores); x11r1: a deal --force leaves too is never said overwritten
+_FORCE_GROUPS = {"overwrites": "with their values from before the job",
+                 "deletes": "the job's create", "leaves": "as well"}
+
+
+def _force_does_to(failed: Sequence[tuple[str, str]]) -> str:
+    """``(deal id, what --force does: overwrites | deletes | leaves)`` -> the words, e.g.
+    ``--force overwrites them``, or per group ``--force overwrites 2 of them (48, 49) with
+    their values from before the job and deletes 1 (183), the job's create``."""
+    groups: dict[str, list[str]] = {}
+    for deal, does in failed:
+        groups.setdefault(does, []).append(deal)
+    if len(groups) == 1:
+        (does,) = groups
+        return f"--force {does} them" + (" too" if does == "leaves" else "")
+    parts: list[str] = []
+    for does, tail in _FORCE_GROUPS.items():
+        if ids := groups.get(does):
+            tail = tail + ("s" if does == "deletes" and len(ids) > 1 else "")
+            of = " of them" if not parts else ""
+            ids.sort(key=int)
+            parts.append(f"{does} {len(ids):,}{of} ({_ids_named(ids)})"
+                         + (", " if does == "deletes" else " ") + tail)
+    return "--force " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _a(word: str) -> str:
