@@ -264,8 +264,9 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     """The load phase of ``work`` on engine ``s``, saved into ``store`` (marked loaded,
     last), and its plan: the reads made, the writes to come, the re-check reads before
     each batch and, when the job will ask first (``asks``), the re-read of the deals after
-    the answer (the job kind's ``reread_calls``). ``prompts``: the job has a question at
-    all (else no note mentions one). Raises InputError (nothing sent) or the API's
+    the answer (the job kind's ``reread_calls``). ``prompts``: a prompt may come (`pdbulk
+    plan` of a job with a question; else no note mentions one: a run with --yes asks
+    nothing). Raises InputError (nothing sent) or the API's
     errors of the reads."""
     started = s.clock.now()
     prep = await work.build(s)
@@ -451,9 +452,10 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
         async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
             store.set_status("loading")
             try:
-                prep, plan = await load(s, work, store, asks=confirm is not None
-                                        and work.question is not None,
-                                        prompts=work.question is not None)
+                # a run without ``confirm`` (--yes) asks nothing: no note of a prompt
+                # (x31r1: `undo --yes` said "with the prompt (no --yes) … tokens more")
+                asks = confirm is not None and work.question is not None
+                prep, plan = await load(s, work, store, asks=asks, prompts=asks)
                 if prep.refusal is not None:  # said by the plan; nothing is sent (x26r3)
                     raise InputError(f"{prep.refusal}; nothing was sent")
             except BaseException:
