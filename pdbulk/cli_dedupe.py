@@ -390,6 +390,12 @@ def _below_floor(auto_apply_above: float | None, dcfg: DedupeConfig) -> str | No
     return auto_apply_problem(auto_apply_above, dcfg)
 
 
+# x31r1 6: `dedupe apply --yes` in a cron line changed to `dedupe run --yes` was "No such
+# option", exit 2: run takes --yes as apply does, though it has nothing to ask
+RunYes = Annotated[bool, typer.Option("--yes", "-y", help="Accepted as `dedupe apply` "
+                                      "takes it; run never asks anyway.")]
+
+
 @engine_options()
 def run_command(config: Config = None,
                 auto_apply_above: AutoApplyAbove = None,
@@ -402,6 +408,7 @@ def run_command(config: Config = None,
                     "--output", "-o", help="Plan directory (default: STATE_DIR/plans/TIME).")]
                 = None,
                 state_dir: StateDir = None,
+                yes: RunYes = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan and apply in one step, for cron: never asks, merges only the duplicate band
     (or above --auto-apply-above), leaves the review band in the plan."""
