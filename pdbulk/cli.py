@@ -36,6 +36,9 @@ import orjson
 import typer
 import typer.core
 
+# click's error classes (typer vendors click and names only BadParameter of them)
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
@@ -114,10 +117,43 @@ def _plain_reason(exc: BaseException) -> None:
         exc.message = message  # type: ignore[attr-defined]
 
 
+def usage_line(exc: ClickException) -> str:
+    """A usage error as the one ``pdbulk: ...`` line README's exit codes promise, with
+    the command's ``--help`` to read (x31r1 4: typer drew a box of several lines, with
+    its "Usage:" and "Try ... for help." lines above it). A refused choice keeps click's
+    list of the choices ("'foo' is not one of 'lite', 'growth', ...")."""
+    message = " ".join(exc.format_message().split()).removesuffix(".")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, UsageError) and ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    return f"pdbulk: {message}"
+
+
+def _one_line(exc: ClickException, remaining: list[str]) -> typer.Exit:
+    """Say usage error ``exc`` in one line on stderr (and one JSON object with ``--json``,
+    first); the exit to raise, with its code (2 for a usage error)."""
+    _plain_reason(exc)
+    if "--json" in remaining:  # …and --json still gets its one object
+        emit_json({"status": "error", "exit_code": exc.exit_code,
+                   "error": exc.format_message()}, pretty=False)
+    typer.echo(usage_line(exc), err=True)
+    return typer.Exit(exc.exit_code)
+
+
 class SafeGroup(typer.core.TyperGroup):
     """The CLI's one exception boundary: an error below a command becomes one line on
     stderr and its documented exit code, never a traceback (PDBULK_DEBUG=1 prints one
-    first; the line and the code stay the same)."""
+    first; the line and the code stay the same); a usage error too (``usage_line``),
+    where typer would draw a box."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except NoArgsIsHelpError:
+            raise  # the help, as asked
+        except ClickException as exc:  # the top group's own options (`pdbulk --bogus`)
+            raise _one_line(exc, args) from None
 
     def invoke(self, ctx: Any) -> Any:
         remaining = _remaining(ctx)  # before click consumes them
@@ -135,19 +171,13 @@ class SafeGroup(typer.core.TyperGroup):
             if ctx.invoked_subcommand != "sandbox":
                 raise fail(INTERRUPTED_READING) from None
             raise
-        except (typer.Exit, typer.Abort):
+        except (typer.Exit, typer.Abort, NoArgsIsHelpError):
             raise
+        except ClickException as exc:  # usage errors: one line, not typer's box
+            raise _one_line(exc, remaining) from None
         except Exception as exc:
             if broken_pipe(exc):
                 raise  # click's main stops quietly on EPIPE (no "pdbulk: Broken pipe")
-            if type(exc).__module__.startswith("typer"):  # usage errors: click prints them
-                _plain_reason(exc)
-                if "--json" in remaining:  # …and --json still gets its one object
-                    message = exc.format_message() if hasattr(exc, "format_message") \
-                        else str(exc)
-                    emit_json({"status": "error", "exit_code": getattr(exc, "exit_code", 2),
-                               "error": message}, pretty=False)
-                raise
             show_traceback(exc)  # PDBULK_DEBUG: the traceback, then the same line and code
             typer.echo(f"pdbulk: {_describe(exc)}", err=True)
             raise typer.Exit(exit_code_for(exc)) from None
