@@ -17,7 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import InputError
+from bulk.clock import in_thread
+from bulk.errors import CoordinatorLost, InputError
 from bulk.store import (
     BeforeImage,
     ItemState,
@@ -46,6 +47,7 @@ from ..deals import (
 )
 from ..dedupe.records import deal_fields, field_names
 from ..load_stop import checked
+from ..merged_deals import Merge, survivors
 from ..updating import Prepared, changed_names
 from .targets import (
     _CARRIER_OPS,
@@ -305,6 +307,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     creators = other_creators(source) if source.kind == "import" else {}
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
+    journal: dict[int, Merge] | None = None  # the merge record, read at its first use
     seen = _archived_seen(source, [(t, current[t.deal_id]) for t in todo
                                    if t.deal_id in archived and t.op != "delete"
                                    and not is_gone(current.get(t.deal_id))])
@@ -334,19 +337,20 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
             target = replace(target, written=stamp)
         if target.op == "delete" and target.written is None and target.deal_id not in since.writes:
             unchecked += 1
-        seconds = parse_time((deal or {}).get("update_time"))
-        if target.op == "delete" and not is_gone(deal) and seconds is not None \
-                and (gone := absorbed.get(int(seconds))) and not _edited(target, deal):
-            _conflict(prep, target, (
-                f"conflict: deal {target.deal_id} last changed in the same second as deal(s) "
-                f"{', '.join(map(str, gone[:5]))} were deleted: one may have been merged "
-                "into it (a merge in the create's own second changes nothing else undo can "
-                "see); left alone (--force deletes it)"), recheck=False)
-            continue
+        # a later job's record first: it names the merge a survivor took (x31r1 3: 10 of
+        # 11 survivors of a dedupe job of the folder said "one may have been merged")
         why = since.writes.get(target.deal_id)
         if why is not None and not force and not is_gone(deal):
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)
+            continue
+        seconds = parse_time((deal or {}).get("update_time"))
+        if target.op == "delete" and not is_gone(deal) and seconds is not None \
+                and (gone := absorbed.get(int(seconds))) and not _edited(target, deal):
+            if journal is None:
+                journal = await _merge_record(source)
+            _conflict(prep, target, _absorbed_reason(target.deal_id, gone, journal),
+                      recheck=False)
             continue
         _decide(prep, target, deal, force, taken, merged.get(target.deal_id, ()), labels,
                 round_trip=_round_trip(target, deal, seen),
@@ -473,6 +477,34 @@ async def _deleted_by_second(ctx: CallContext, source: JobStore,
         if at is not None and int(gone["id"]) not in ours:
             out.setdefault(int(at), []).append(int(gone["id"]))
     return out
+
+
+async def _merge_record(source: JobStore) -> dict[int, Merge]:
+    """The merges this machine's merge / dedupe jobs recorded on ``source``'s account
+    (``jobs.merged_deals``: merged-away deal id -> Merge); {} when it cannot be read (the
+    reason then says "may have been merged", as before)."""
+    base_url = str((source.config.get("engine") or {}).get("base_url") or "")
+    try:
+        return await in_thread(lambda: survivors(base_url)) if base_url else {}
+    except (OSError, CoordinatorLost):
+        return {}
+
+
+def _absorbed_reason(deal_id: int, gone: Sequence[int], journal: Mapping[int, Merge]) -> str:
+    """Why a create that last changed in the second deals ``gone`` were deleted is left
+    alone: the merges the merge record names into it (x31r1 3: a dedupe job's merges,
+    recorded, said "one may have been merged into it"), else that one may have been."""
+    into = [m for m in gone if (hit := journal.get(m)) is not None and hit.survivor == deal_id]
+    if into:
+        jobs = sorted({journal[m].job for m in into})
+        return (f"conflict: deal {deal_id} was merge survivor: it absorbed deal(s) "
+                f"{', '.join(map(str, into[:5]))}{' and more' if len(into) > 5 else ''} "
+                f"(job {', '.join(jobs)}; the merge record, merged-deals.jsonl) since; "
+                "left alone (--force deletes it)")
+    return (f"conflict: deal {deal_id} last changed in the same second as deal(s) "
+            f"{', '.join(map(str, gone[:5]))} were deleted: one may have been merged into it "
+            "(a merge in the create's own second changes nothing else undo can see); left "
+            "alone (--force deletes it)")
 
 
 def _conflict(prep: Prepared, t: Target, reason: str, *, recheck: bool = True) -> None:
