@@ -1225,7 +1225,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      f"(counted above): {whose} {noun(c.exists, 'exists', 'exist')}, whoever "
                      "made them" + (f" ({c.exists_archived:,} archived: left archived, "
                                     "succeeded.csv says so)" if c.exists_archived else "")
-                     + f", and {noun(c.exists, 'is', 'are')} not created again (nothing sent)")
+                     + f", and {noun(c.exists, 'is', 'are')} not created again (nothing sent)"
+                     # x31r1 5: the load does not compare an insert's rows with their deals
+                     # (that is the upsert's work): what would apply the rows, said
+                     + ("; an insert never updates a deal: `--mode upsert` (mode = \"upsert\" "
+                        "in the mapping) writes the rows that differ from their deals, and "
+                        "its plan counts them" if c.exists else ""))
     if planner.archived_unlisted is not None:
         notes.append(archived_unlisted_note(planner.archived_unlisted))
     elif planner.keys_unlisted is not None:
