@@ -97,16 +97,23 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
         raise
 
 
+# why a resume or retry made calls before its plan (``resume_plan``'s ``before``)
+LOADED_AGAIN = "the load again of a job cut short while loading"
+MAPPED_AGAIN = "the catalog and the indexes of the rows mapped again"
+
+
 def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                 after_reread: Mapping[str, int] | None = None,
-                before: Mapping[str, int] | None = None) -> Any:
+                before: Mapping[str, int] | None = None,
+                before_why: str = LOADED_AGAIN) -> Any:
     """The plan of a resume (or retry) of ``store``: the calls the job kind says it makes
     now (``resume_calls``: the re-read of the pending deals, the reconcile of what is in
     doubt, the writes), priced like every plan (``jobs.planning.Plan``); None for a kind
     that cannot tell. ``after_reread``: the re-read is done and made these calls; the
     plan is then those and the writes left. ``before``: the calls this run made before
-    its plan (by operation: an import cut short while loading, loaded again), counted in
-    and named in a note: the plan is the whole run's, as its cap (``--max-tokens``) is."""
+    its plan (by operation: an import cut short while loading, loaded again; a retry's
+    rows mapped again: ``before_why`` says which), counted in and named in a note: the
+    plan is the whole run's, as its cap (``--max-tokens``) is."""
     from jobs.planning import budget_source, estimate
 
     calls = getattr(kind, "resume_calls", None)
@@ -125,13 +132,16 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     notes = []
     if made:
         notes.append(f"counts the {tokens_of(made):,} tokens this run spent before this plan "
-                     f"({', '.join(f'{op} {n:,}' for op, n in sorted(made.items()))}: the "
-                     "load again of a job cut short while loading)")
+                     f"({', '.join(f'{op} {n:,}' for op, n in sorted(made.items()))}: "
+                     f"{before_why})")
     unpriced = getattr(kind, "unpriced", None)
     if unpriced is not None and (n := unpriced(store)):
+        pulled = before_why == MAPPED_AGAIN and made  # pulled before this plan: counted
         notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
-                     "above; the catalog and the indexes are pulled again and the persons / "
-                     "organizations they name may be created (not counted above)")
+                     "above" + ("" if pulled else "; the catalog and the indexes are pulled "
+                                "again (not counted above)")
+                     + "; the persons / organizations they name may be created (not "
+                     "counted above)")
     reread = getattr(kind, "reread_calls", None)
     again = tokens_of(reread(store)) if reread is not None else 0
     sched = s.scheduler.statistics()
@@ -151,11 +161,13 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
 
 def plan_lines(store: JobStore, kind: Any, s: Engine, *,
                after_reread: Mapping[str, int] | None = None,
-               before: Mapping[str, int] | None = None) -> list[str]:
+               before: Mapping[str, int] | None = None,
+               before_why: str = LOADED_AGAIN) -> list[str]:
     """``resume_plan`` as the CLI prints it: one line (before anything is sent; again after
     the re-read, which may have settled items, with the calls it made) and its notes.
     ``before``: the calls the run made before its plan (``resume_plan``)."""
-    plan = resume_plan(store, kind, s, after_reread=after_reread, before=before)
+    plan = resume_plan(store, kind, s, after_reread=after_reread, before=before,
+                       before_why=before_why)
     if plan is None:
         return []
     ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
@@ -211,15 +223,20 @@ async def resumed(store: JobStore, token: str, kind: Any,
             # its catalog and index pulls, spent before the plan (x29r2 F4: 70 tokens the
             # resume's plan lines did not count)
             loaded = Counter(eng.stats.calls_by_operation)
+        why = LOADED_AGAIN
         if first is not None:
             await first(eng)
+            if eng.stats.calls_by_operation != loaded:
+                # a retry's rows mapped again: the catalog and index pulls, made before
+                # its plan (x31r1 7: "tokens: 70", then 90 spent)
+                loaded, why = Counter(eng.stats.calls_by_operation), MAPPED_AGAIN
         noted = getattr(kind, "manifest_note", None)  # the file changed since the load
         if noted is not None and (note := noted(store)) is not None:
             say(f"note: {note}")
         ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
         if ready is not None:
             await ready(store)
-        for line in plan_lines(store, kind, eng, before=loaded):
+        for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
             show(line)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
         if before is not None:
@@ -230,7 +247,8 @@ async def resumed(store: JobStore, token: str, kind: Any,
                 await ready(store)
             # the calls the re-read made, not those planned (x17r3 F2: the deals others
             # wrote since the load are read too, and the line repeated the planned 2 pages)
-            for line in plan_lines(store, kind, eng, before=loaded, after_reread=dict(
+            for line in plan_lines(store, kind, eng, before=loaded, before_why=why,
+                                   after_reread=dict(
                     Counter(eng.stats.calls_by_operation) - made)):
                 show(line)
         if execute is not None:
