@@ -204,8 +204,9 @@ CASES = {"demo-1": (3000, 1, MAPPING), "demo-2": (2000, 2, MAPPING),
 # an empty cell writes nothing, so a reason names only the fields both rows write with
 # other values (a field one row leaves empty, "probability: '75 %' there, (empty) here",
 # is no longer listed beside them): 21, 33 and 41 reasons of the three cases; no item's
-# state, key, payload, contested key or count differs; and (x31r1 5) a person's phone is sent as its cell writes it (``+49 30 1234567``, not
-# ``+49301234567``): only phone values in the payloads differ
+# state, key, payload, contested key or count differs; and (x31r1 5) a person's phone is
+# sent as its cell writes it (``+49 30 1234567``, not ``+49301234567``): only phone values
+# in the payloads differ
 GOLDEN = {
     "demo-1": "bcf1eef137f47528fc7eb24eb8298061b408896768b5d2deb6fb7cff814fe165",
     "demo-2": "632484cb0daca1981ec5890caf6bacacf9b054658b240f22a2777fd601025a7c",
