@@ -137,6 +137,12 @@ class RowCounts:
     # deals per field an upsert's update gives a new value, custom fields by name, the
     # relinked person / organization as person_id / org_id (the plan's; x20r2 F6)
     fields: Counter[str] = field(default_factory=Counter)
+    # upsert: the fields changed in Pipedrive since this state folder last wrote them, the
+    # file not: kept, not sent (and the rows having one); the fields changed on both sides:
+    # the file's written (``jobs.last_written``; x31r1 F1)
+    edited_kept: int = 0
+    edited_rows: int = 0
+    edited_both: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k not in (

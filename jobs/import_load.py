@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -85,6 +85,7 @@ from .import_store import (
     claim_name,
     recheck_reads,
 )
+from .last_written import LastWritten
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
@@ -540,6 +541,40 @@ _LISTED_ONE = {"persons": "person", "organizations": "organization",
                "deals with a key": "deal with a key"}
 
 
+@contextmanager
+def last_written(planner: RowPlanner, settings: ImportSettings,
+                 base_url: str | None) -> Iterator[None]:
+    """An upsert's rows decided against what this state folder last wrote on their deals
+    (``jobs.last_written``: the three-way comparison), while in this context."""
+    if settings.mode != "upsert" or not base_url:
+        yield
+        return
+    planner.last_written = LastWritten.open(base_url)
+    try:
+        yield
+    finally:
+        if planner.last_written is not None:
+            planner.last_written.close()
+        planner.last_written = None
+
+
+def edited_note(counts: Mapping[str, Any]) -> str | None:
+    """The plan's and the summary's line on an upsert's three-way comparison (None: no
+    field of it was changed in Pipedrive since this state folder wrote it)."""
+    kept, rows, both = (int(counts.get(k) or 0) for k in ("edited_kept", "edited_rows",
+                                                          "edited_both"))
+    parts = []
+    if kept:
+        parts.append(f"{counted(kept, 'field')} of {counted(rows, 'deal')} changed in Pipedrive "
+                     "since this state folder's last import wrote them, not in the file: kept "
+                     "(not sent)")
+    if both:
+        parts.append(f"{counted(both, 'field')} changed both in Pipedrive and in the file since "
+                     "the last import: the file's value written (succeeded.csv's note names "
+                     "Pipedrive's)")
+    return "; ".join(parts) or None
+
+
 def _listed(what: str, n: int) -> str:
     return f"{n:,} {_LISTED_ONE.get(what, what) if n == 1 else what}"
 
@@ -604,8 +639,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
     if planner.archived_unlisted is not None:
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
-    await note_survivors(planner, (store.config.get("engine") or {}).get("base_url"),
-                         ctx.clock)
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    await note_survivors(planner, base_url, ctx.clock)
     at = ctx.clock.wall()  # when its keys are recorded contested (``finish``, in a thread)
     contested = await in_thread(lambda: _contested(planner, settings, lambda: at))
     if missing and ctx.stats.calls_by_operation.get("addDealField"):
@@ -636,8 +671,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: learn_contests(planner, settings, stopping))
     images: list[BeforeImage] = []
     taken = ctx.clock.wall()
-    await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
-                                                    planner, images, taken)))
+    with last_written(planner, settings, base_url):
+        await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
+                                                        planner, images, taken)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     # changed between two of the load's reads (each read checks itself): refused unloaded
@@ -1134,7 +1170,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:
-        await in_thread(decide_and_write)
+        with last_written(planner, settings, base_url):
+            await in_thread(decide_and_write)
     finally:
         if claimed is not None:
             await claimed.aclose()
@@ -1219,6 +1256,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if settings.mode == "upsert":
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
                      "(free)")
+        if (edited := edited_note(c.to_json())) is not None:
+            notes.append(edited)
     elif "deals with a key" in planner.indexes.listed:
         whose = counted(c.exists, "row's deal", "rows' deals")
         notes.append(f"insert: the deals that carry a key were listed, archived ones too "
@@ -1490,6 +1529,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
         lines.append(f"{undone:,} rows' keys had deals merged away into a deal deleted since: "
                      "created again (succeeded.csv notes name each merge); a dedupe may "
                      "find them duplicates again")
+    if (edited := edited_note(data.get("load") or {})) is not None:
+        lines.append(edited)
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
 

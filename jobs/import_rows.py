@@ -58,7 +58,7 @@ from .account import (
 from .catalog import Catalog, DealField
 from .contact_keys import person_email_key, person_key_at
 from .deal_currency import defaulted_currency
-from .deals import changed_fields, deal_changes, field_types, set_to_deactivated
+from .deals import changed_fields, deal_changes, field_types, label, set_to_deactivated, shown
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -73,6 +73,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
+from .last_written import CUSTOM, LastWritten, ThreeWay, three_way
 from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
@@ -133,6 +134,9 @@ class RowPlanner:
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
+        # upsert: what this state folder last wrote on each deal (``jobs.last_written``),
+        # set by whoever builds it (None: no record, every differing field is sent)
+        self.last_written: LastWritten | None = None
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
@@ -714,14 +718,18 @@ class RowPlanner:
         changes = deal_changes(existing, deal, currency_alone=True, types=self.field_types)
         if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
             return self._bad(row, user.reason, user.column)
+        edited = None  # the three-way comparison with what this state folder last wrote
+        if self.last_written is not None and changes:
+            decided = three_way(existing, changes, self.last_written.of(int(existing["id"])))
+            changes, edited = decided.changes, self._edited_note(decided)
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)
             if ref is not None and (rid is None or rid != existing.get(f"{name}_id")):
                 links[name] = ref
         note = self.survivor_notes.get(mapped.key)
-        noted = {"note": note} if note else {}
         self.counts.survivors += bool(note)
+        noted = {"note": "; ".join(n for n in (note, edited) if n)} if note or edited else {}
         if not changes and not links:
             self.counts.unchanged += 1
             return NewItem(row=row.row, key=mapped.key, op="update", state=ItemState.SKIPPED,
@@ -742,7 +750,31 @@ class RowPlanner:
                                 "kept": {"person_id": existing.get("person_id"),
                                          "org_id": existing.get("org_id")},
                                 "matched": matched_by({"person": person, "org": org}),
-                                **({"survivor_note": note} if note else {})})
+                                **({"survivor_note": note} if note else {}),
+                                **({"edited_note": edited} if edited else {})})
+
+    def _edited_note(self, decided: ThreeWay) -> str | None:
+        """The row's note on the fields the three-way comparison kept from Pipedrive or
+        wrote over a change made there (``jobs.last_written``); counted."""
+        def name(field: str) -> str:
+            return label(field[len(CUSTOM):], self.field_labels) \
+                if field.startswith(CUSTOM) else field
+        notes = []
+        if decided.kept:
+            self.counts.edited_kept += len(decided.kept)
+            self.counts.edited_rows += 1
+            fields = ", ".join(name(f) for f, _, _ in decided.kept)
+            notes.append(f"changed in Pipedrive since this state folder's last import wrote "
+                         f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
+                         f"Pipedrive's value kept, not sent ({fields})")
+        if decided.both:
+            self.counts.edited_both += len(decided.both)
+            notes.append("changed both in Pipedrive and in the file since this state folder's "
+                         "last import: the file's value written over Pipedrive's (" + ", ".join(
+                             f"{name(f)}: {shown(f, now, self.field_labels)} in Pipedrive, "
+                             f"{shown(f, value, self.field_labels)} in the file"
+                             for f, now, value in decided.both) + ")")
+        return "; ".join(notes) or None
 
     def _org_ref(self, org: OrgRef | None, linked: object = None,
                  person: PersonRef | None = None) -> dict[str, Any] | None:

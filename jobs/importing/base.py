@@ -380,8 +380,9 @@ class _ImportBase:
 
 def survivor_noted(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The note the load gave an upsert update's row (its key on a merge survivor that took
-    it: ``RowPlanner.survivor_notes``), for the row's result."""
-    note = payload.get("survivor_note")
+    it: ``RowPlanner.survivor_notes``; the fields kept from Pipedrive or written over an edit
+    made there: ``jobs.last_written``), for the row's result."""
+    note = "; ".join(n for n in (payload.get("survivor_note"), payload.get("edited_note")) if n)
     return {"note": note} if note else {}
 
 

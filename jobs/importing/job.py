@@ -7,6 +7,7 @@ above the load, ``jobs.import_load``, which never imports this package)."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -19,7 +20,7 @@ from bulk.errors import InDoubt, InputError, NotFound
 from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
-from .. import import_load  # called through the module: tests patch its functions there
+from .. import import_load, last_written  # called through the module: tests patch its functions there
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
@@ -281,6 +282,12 @@ class ImportJob(_Reconcile, _Resume):
             claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                     "found_created": self.found_created, "unattributed": self.unattributed,
                     "merges_undone": self.merges_undone}))
+        if base_url := (self.store.config.get("engine") or {}).get("base_url"):
+            try:  # the base of the next upsert's three-way comparison (jobs.last_written)
+                await in_thread(partial(last_written.record_job, self.store, base_url))
+            except (OSError, sqlite3.Error) as exc:
+                _log.warning("the state folder's record of what this job wrote could not be "
+                             "written (%s): the next upsert sends every differing field", exc)
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         """Rewrite the result files from the store; the lines the CLI prints (the run is

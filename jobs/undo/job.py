@@ -8,6 +8,8 @@ own modules in ``jobs.undo``."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -25,6 +27,7 @@ from bulk.store import (
 )
 from bulk.wording import counted, noun
 
+from .. import last_written
 from ..deals import (
     Deal,
     applied,
@@ -59,6 +62,8 @@ from .targets import (
     META_SOURCE_PENDING,
     UNDO_COLUMNS,
 )
+
+_log = logging.getLogger("pdbulk.undo")
 
 
 class UndoJob:
@@ -505,6 +510,7 @@ class UndoJob:
         return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        forget_written(store)
         contacts = contact_counts(store)
         undone = undone_counts(store, contacts)
         lines = [undone_line(undone), *[f"{name}: {c['deleted']:,} deleted"
@@ -530,6 +536,21 @@ class UndoJob:
                                  extra={"contacts": contacts, "undone": undone,
                                         "overwrote": overwritten_counts(store)},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
+
+
+def forget_written(store: JobStore) -> None:
+    """The deals this undo restored or deleted leave the state folder's record of what its
+    imports wrote (``jobs.last_written``): what they hold now is no import's write, so the
+    next upsert writes them as a first import would (not "kept from Pipedrive")."""
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    ids = [i.payload["deal_id"] for i in store.items(ItemState.DONE)
+           if i.op in ("restore", "delete") and isinstance(i.payload.get("deal_id"), int)]
+    if base_url and ids:
+        try:
+            last_written.forget(str(base_url), ids)
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of what the imports wrote could not be "
+                         "updated (%s)", exc)
 
 
 async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:

@@ -1,0 +1,240 @@
+"""What this state folder last wrote on each deal's fields: the base of an upsert's
+three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
+between two nights (x31r1 F1).
+
+A colleague renames deal R1 and moves its stage in Pipedrive; the next import of the same,
+unchanged export found the title and the stage "different" and PATCHed them back, reported
+as ``updated``. Per field, an upsert now compares three values: the value this folder last
+wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
+
+- source = base, Pipedrive ≠ base: edited in Pipedrive since, the source unchanged: the
+  field is not sent (Pipedrive's value kept), said on the row and counted;
+- source ≠ base, Pipedrive ≠ base and ≠ source: changed on both sides: the source's value
+  is written (the file changed it after the last import: an instruction), said on the row
+  and counted;
+- no base (a deal this folder never wrote, a field it never wrote, the first import by
+  this folder): written as before.
+
+The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_dir``, 0600
+in a 0700 folder), one row per (account, deal id, field): a digest (16 hex digits of
+SHA-256) of the value written as the row mapped it, never the value itself, when, and by
+which job. Set from a job's store at the end of each of its runs (``record_job``: the
+creates and updates it saw done; a write older than the one recorded leaves it), dropped
+for the deals an undo restored or deleted (``forget``: what is there then is no write of
+this folder's, and the next import writes as before). Read one deal at a time, only for
+the deals an upsert found (``LastWritten.of``): its memory does not grow with the file. A
+write made from another state folder, or by a run killed and never resumed, is not
+known: such a field has no base (as before).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bulk.claims import state_dir
+from bulk.state import private_folder
+from bulk.store import ItemState, JobStore
+
+from .deals import _canonical
+
+FILE = "last-written.sqlite3"
+CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its code
+_SCHEMA = """CREATE TABLE IF NOT EXISTS written (
+    account TEXT NOT NULL, deal INTEGER NOT NULL, field TEXT NOT NULL,
+    digest TEXT NOT NULL, at REAL NOT NULL, job TEXT NOT NULL,
+    PRIMARY KEY (account, deal, field)) WITHOUT ROWID"""
+
+
+def account_of(base_url: str) -> str:
+    """The account a base URL names, as ``jobs.merged_deals`` names it."""
+    return base_url.strip().rstrip("/").lower()
+
+
+def digest(value: Any) -> str:
+    """16 hex digits naming ``value`` in one shape whoever rendered it (``10.0`` as ``10``,
+    ids out of ``{id, name}``, lists in any order, empty as absent)."""
+    canon = _canonical(value)
+    if canon in ("", [], {}):
+        canon = None
+    return hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+def fields_of(deal: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(field, value) of a deal body: its own fields by key, each custom field as
+    ``custom_fields.<code>``."""
+    for name, value in deal.items():
+        if name == "custom_fields" and isinstance(value, Mapping):
+            for code, one in value.items():
+                yield f"{CUSTOM}{code}", one
+        else:
+            yield name, value
+
+
+# a status kept from Pipedrive keeps the fields only that status takes with it
+_WITH_STATUS = ("lost_reason", "won_time", "lost_time", "close_time")
+
+
+@dataclass(frozen=True, slots=True)
+class ThreeWay:
+    """An upsert row's PATCH after the three-way comparison: ``changes`` to send, the
+    fields ``kept`` (edited in Pipedrive since this folder wrote them, the source not:
+    Pipedrive's value stays) and those changed on ``both`` sides (the source's value is
+    sent), each as (field, Pipedrive's value now, the source's)."""
+
+    changes: dict[str, Any]
+    kept: tuple[tuple[str, Any, Any], ...] = ()
+    both: tuple[tuple[str, Any, Any], ...] = ()
+
+
+def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
+              base: Mapping[str, str]) -> ThreeWay:
+    """Decide ``changes`` (``deals.deal_changes``: the row's fields that differ from the
+    deal ``existing`` as Pipedrive has it now) against ``base`` (``LastWritten.of``: field
+    -> digest of the value this folder last wrote). See the module docstring."""
+    if not base:
+        return ThreeWay(dict(changes))
+    stored = existing.get("custom_fields") or {}
+    send: dict[str, Any] = {}
+    kept: list[tuple[str, Any, Any]] = []
+    both: list[tuple[str, Any, Any]] = []
+    for name, value in fields_of(changes):
+        code = name[len(CUSTOM):] if name.startswith(CUSTOM) else None
+        now = stored.get(code) if code is not None else existing.get(name)
+        was = base.get(name)
+        if was is not None and digest(value) == was:
+            kept.append((name, now, value))
+            continue
+        if was is not None and digest(now) != was:
+            both.append((name, now, value))
+        if code is not None:
+            send.setdefault("custom_fields", {})[code] = value
+        else:
+            send[name] = value
+    if any(name == "status" for name, _, _ in kept):
+        for name in _WITH_STATUS:
+            if name in send:
+                kept.append((name, existing.get(name), send.pop(name)))
+    return ThreeWay(send, tuple(kept), tuple(both))
+
+
+def _path() -> Path:
+    return state_dir() / FILE
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # one thread at a time (the load decides in a worker thread): not shared concurrently
+    conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(_SCHEMA)
+    return conn
+
+
+def _writable() -> sqlite3.Connection:
+    path = _path()
+    private_folder(path.parent)
+    made = not path.exists()
+    conn = _connect(path)
+    if made:
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o600)
+    return conn
+
+
+class LastWritten:
+    """The record, read for one account: ``of(deal_id)`` -> {field: digest}. Open with
+    ``LastWritten.open`` (None when this state folder never recorded a write); ``close``
+    when done."""
+
+    __slots__ = ("_conn", "account", "looked")
+
+    def __init__(self, account: str, conn: sqlite3.Connection) -> None:
+        self.account, self._conn = account, conn
+        self.looked = 0  # deals looked up (statistics)
+
+    def __repr__(self) -> str:
+        return f"LastWritten({self.account!r}, looked={self.looked})"
+
+    @classmethod
+    def open(cls, base_url: str) -> LastWritten | None:
+        """The record of the account at ``base_url``; None when there is none. Raises
+        nothing for a missing record; sqlite3.Error for an unreadable one."""
+        path = _path()
+        if not path.exists():
+            return None
+        return cls(account_of(base_url), _connect(path))
+
+    def of(self, deal_id: int) -> dict[str, str]:
+        """{field: digest of the value this folder last wrote there} for one deal ({}: none)."""
+        self.looked += 1
+        return dict(self._conn.execute(
+            "SELECT field, digest FROM written WHERE account = ? AND deal = ?",
+            (self.account, int(deal_id))).fetchall())
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _writes(store: JobStore) -> Iterator[tuple[int, str, str, float]]:
+    """(deal id, field, digest, when) of every deal write ``store``'s job saw done."""
+    for item in store.items(ItemState.DONE):
+        result, payload = item.result or {}, item.payload
+        action, deal_id = result.get("action"), result.get("deal_id")
+        if not isinstance(deal_id, int) or isinstance(deal_id, bool):
+            continue
+        body = payload.get("deal") if action == "created" else (
+            payload.get("changes") if action == "updated" else None)
+        if not isinstance(body, Mapping):
+            continue
+        at = float(item.sent_at or 0.0)
+        for name, value in fields_of(body):
+            yield deal_id, name, digest(value), at
+
+
+def record_job(store: JobStore, base_url: str) -> int:
+    """Record the writes ``store``'s job saw done on the account at ``base_url`` (a field
+    recorded by a later write keeps that one). Returns the fields recorded or updated. Raises
+    sqlite3.Error / OSError when the state folder cannot be written."""
+    account, job = account_of(base_url), store.job_id
+    conn = _writable()
+    try:
+        with conn:  # streamed from the store: memory does not grow with the job
+            conn.execute("BEGIN IMMEDIATE")
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT INTO written VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, deal, "
+                "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
+                "job = excluded.job WHERE excluded.at >= written.at",
+                ((account, d, f, g, at, job) for d, f, g, at in _writes(store)))
+            return conn.total_changes - before
+    finally:
+        conn.close()
+
+
+def forget(base_url: str, deal_ids: Iterable[int]) -> int:
+    """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url`` (an
+    undo restored or deleted them). Returns the fields dropped."""
+    ids = sorted({int(i) for i in deal_ids})
+    path = _path()
+    if not ids or not path.exists():
+        return 0
+    conn = _connect(path)
+    try:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            return sum(conn.execute("DELETE FROM written WHERE account = ? AND deal = ?",
+                                    (account_of(base_url), i)).rowcount for i in ids)
+    finally:
+        conn.close()
+
+
+__all__ = ["CUSTOM", "FILE", "LastWritten", "ThreeWay", "account_of", "digest", "fields_of",
+           "forget", "record_job", "three_way"]
