@@ -81,6 +81,8 @@ def fields_of(deal: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
 
 # a status kept from Pipedrive keeps the fields only that status takes with it
 _WITH_STATUS = ("lost_reason", "won_time", "lost_time", "close_time")
+# asked for by a flag of the run, not by the file's cells: always sent (--unarchive)
+_ASKED = frozenset({"is_archived"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,7 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     for name, value in fields_of(changes):
         code = name[len(CUSTOM):] if name.startswith(CUSTOM) else None
         now = stored.get(code) if code is not None else existing.get(name)
-        was = base.get(name)
+        was = None if name in _ASKED else base.get(name)
         if was is not None and digest(value) == was:
             kept.append((name, now, value))
             continue

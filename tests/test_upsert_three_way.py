@@ -223,3 +223,25 @@ async def test_a_won_deal_reopened_in_pipedrive_stays_open(tmp_path: Path) -> No
         deal = _deal(sb, w1)
         assert (deal["status"], deal["won_time"]) == ("open", None), deal
         assert second["W1"]["action"] == "unchanged" and KEPT in second["W1"]["note"]
+
+
+def test_three_way_per_field() -> None:
+    """The rule on its own: kept where the file did not change the field since the base,
+    written on both-sided changes and without a base; a kept status keeps its times; an
+    unarchive (--unarchive, asked by the run) is always sent; custom fields per code."""
+    from jobs.last_written import digest, three_way
+
+    existing = {"title": "Theirs", "stage_id": 3, "status": "open", "value": 10,
+                "custom_fields": {"abc": "their text"}}
+    changes = {"title": "Ours", "stage_id": 1, "status": "won", "won_time": "2026-01-05T10:00:00Z",
+               "value": 20.0, "is_archived": False, "custom_fields": {"abc": "our text"}}
+    base = {"title": digest("Ours"), "stage_id": digest(2), "status": digest("won"),
+            "value": digest(20), "is_archived": digest(False),
+            "custom_fields.abc": digest("older text")}
+    out = three_way(existing, changes, base)
+    assert out.changes == {"stage_id": 1, "is_archived": False,
+                           "custom_fields": {"abc": "our text"}}
+    assert [f for f, _, _ in out.kept] == ["title", "status", "value", "won_time"]
+    assert [(f, now) for f, now, _ in out.both] == [("stage_id", 3),
+                                                    ("custom_fields.abc", "their text")]
+    assert three_way(existing, changes, {}).changes == changes
