@@ -145,9 +145,10 @@ class RowCounts:
     edited_both: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form",
-            "survivors")}
+            "survivors") and not (k.startswith("edited_") and not v)}
 
 
 @dataclass

@@ -16,6 +16,7 @@ from bulk.store import ItemState
 from jobs.account import load_catalog
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from jobs.updating import UpdateMapping, prepare_update
+from tests.import_support import read_csv
 from tests.update_support import deal, load_job, run_job
 
 pytestmark = pytest.mark.anyio
@@ -188,7 +189,12 @@ async def test_import_upsert_sees_archived_deals(tmp_path: Path) -> None:
         assert failed(third) == {}
         now = deal(sb, target)
         assert set(sb.state.deals.rows) == ids
-        assert not now["is_archived"] and now["title"] != "renamed in Pipedrive"
+        # unarchived; the title renamed in Pipedrive since the first import wrote it (the
+        # file unchanged) is kept (jobs.last_written, x31r1 F1), the row's note says so
+        assert not now["is_archived"] and now["title"] == "renamed in Pipedrive"
+        assert "changed in Pipedrive since" in next(
+            r["note"] for r in read_csv(third.directory / "succeeded.csv")
+            if r["key"] == "HS-100004")
         third.close()
 
 
