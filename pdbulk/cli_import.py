@@ -389,9 +389,10 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
     with contextlib.suppress(StoreError):
         store.close()
     if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands
+        if isinstance(exc, KeyboardInterrupt):  # the --json error names the job (x31r3 1)
+            raise fail(f"aborted; resume with: {resume_hint(job_id, job_dir)}",
+                       code=EXIT_STOPPED) from None
         _err(f"resume with: {resume_hint(job_id, job_dir)}")
-        if isinstance(exc, KeyboardInterrupt):
-            raise fail("aborted", code=EXIT_STOPPED) from None
         return
     # nothing was sent before the load finished: a half-loaded job would only confuse
     shutil.rmtree(job_dir / job_id, ignore_errors=True)

@@ -24,6 +24,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -659,6 +660,9 @@ def end_of_command() -> None:
     _HOLDING.clear()
 
 
+ABORT_AFTER = 1.0  # seconds after a first stop signal before a Ctrl-C aborts (install_stop)
+
+
 def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     """SIGINT/SIGTERM/SIGHUP → the engine in ``engine_box`` stops admitting calls (its run
     finishes the calls in flight, the job is left checkpointed: exit 4; while its job
@@ -667,8 +671,15 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
     the job ``interrupted``. Once the engine's job has settled (``finished``: every item
     done, failed or skipped), a signal changes nothing, to the command's end
     (``hold_signals``). Returns the function that puts the old handlers back (or, the job
-    settled, holds the signals)."""
-    hits = {"n": 0}
+    settled, holds the signals).
+
+    Which later signal aborts (x31r3 1): only a Ctrl-C (SIGINT) that comes at least
+    ``ABORT_AFTER`` seconds after the first stop signal. A repeated SIGTERM or SIGHUP,
+    or a SIGINT within that second, is the same stop: GNU ``timeout`` sends SIGTERM to
+    the process and then to its group, so cron's ``timeout`` delivered two SIGTERMs
+    milliseconds apart and aborted the run (no result files, no job id in ``--json``);
+    its ``-k`` SIGKILL is the hard stop there."""
+    first: list[float] = []  # time.monotonic() of the first stop signal
 
     def status() -> str | None:  # the cached status: no SQL from a signal handler
         store = getattr(engine_box[0], "store", None) if engine_box else None
@@ -683,9 +694,13 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             return
         if signum == getattr(signal, "SIGHUP", None):
             detach_terminal()  # it is gone: a write to it would fail the clean stop
-        hits["n"] += 1
-        if hits["n"] > 1 or not engine_box:
+        if not engine_box:
             raise KeyboardInterrupt
+        if first:  # a stop is under way: only a later Ctrl-C aborts it
+            if signum == signal.SIGINT and time.monotonic() - first[0] >= ABORT_AFTER:
+                raise KeyboardInterrupt
+            return
+        first.append(time.monotonic())
         reason = f"stopped by {signal.Signals(signum).name}"
         if status() in ("planned", "loading"):
             # the job is still loading (nothing sent): the load stops between two chunks of
@@ -696,7 +711,7 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             return
         with contextlib.suppress(OSError):
             again = ("Ctrl-C again to abort" if signum == signal.SIGINT
-                     else "a second signal aborts")  # (x17r4: "Ctrl-C" after a SIGHUP)
+                     else "Ctrl-C to abort")  # (x17r4: "Ctrl-C" after a SIGHUP)
             typer.echo(f"\npdbulk: stopping — finishing calls in flight ({again})", err=True)
         engine_box[0].request_stop(reason=reason)
 
