@@ -68,6 +68,7 @@ from .options import (
     reset_words,
     resume_hint,
     show_traceback,
+    stop_line,
     toml_file,
 )
 
@@ -330,11 +331,14 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
             "and its scopes")
         return EXIT_AUTH
     if run.status == "stopped":
-        said = flags_only(str(error)) if error is not None else "interrupted"
+        said = f"stopped: {flags_only(str(error))}" if error is not None else None
         if isinstance(error, StoreLost):  # no store left to resume (f25a)
-            say(f"stopped: {said}")
+            say(f"{said}")
             return EXIT_STOPPED
-        say(f"stopped: {said}{reset_words(error)}; resume with: "
+        if said is None:  # a signal: the job's own words, as status says them (x31r3 2)
+            with JobStore.open(run.directory, lock=False) as store:
+                said = stop_line(store.status_message)
+        say(f"{said}{reset_words(error)}; resume with: "
             f"{resume_hint(run.job_id, cfg.job_root)}")
         return EXIT_STOPPED
     return EXIT_ROWS_FAILED if run.failed or run.policy_strays else EXIT_OK

@@ -825,13 +825,22 @@ def finish(store: JobStore, result: RunResult) -> None:
         if isinstance(result.error, PlanLimit):  # not the token's fault (x13r1 F5)
             why += (" — the account's plan limit: close or delete deals, or raise the plan, "
                     "then resume")
-        typer.echo(f"stopped: {why}", err=True)
+        typer.echo(f"stopped: {why}" if result.error else stop_line(store.status_message),
+                   err=True)
         if not isinstance(result.error, StoreLost):  # no store left to resume (f25a)
             typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}",
                        err=True)
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
     if result.counts.get(ItemState.FAILED, 0) or _strays(store):
         raise typer.Exit(EXIT_ROWS_FAILED)
+
+
+def stop_line(message: str | None) -> str:
+    """The closing line of a run stopped on request (a signal), on stderr: the job's status
+    message, as summary.json, ``--json`` and ``pdbulk status`` say it ("stopped by SIGTERM
+    before it finished; nothing in flight is lost: pdbulk resume sends the rest"), not
+    "stopped: interrupted" (x31r3 2); that only when the job has no message."""
+    return message if message else "stopped: interrupted"
 
 
 def finished_anyway(store: JobStore) -> NoReturn:

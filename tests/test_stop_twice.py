@@ -90,12 +90,17 @@ def test_timeouts_two_sigterms_stop_the_import_cleanly(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGTERM)
             time.sleep(0.002)
             proc.send_signal(signal.SIGTERM)
-            out, _ = proc.communicate(timeout=60)
+            proc.wait(60)
+            assert proc.stdout is not None
+            out = proc.stdout.read()
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(5)
             reader.join(5)
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
     said = "\n".join(lines)
     assert proc.returncode == 4, said
     data = orjson.loads(out)
@@ -103,3 +108,8 @@ def test_timeouts_two_sigterms_stop_the_import_cleanly(tmp_path: Path) -> None:
     job_dir = Path(data["job_dir"])
     assert (job_dir / "summary.json").exists() and (job_dir / "unprocessed.csv").exists()
     assert "aborted" not in said and "Traceback" not in said, said
+    # x31r3 2: one wording everywhere — stderr's closing line is the job's status message
+    summary = orjson.loads((job_dir / "summary.json").read_bytes())
+    stopped = [line for line in lines if line.startswith("stopped")]
+    assert stopped == [summary["message"]], (stopped, summary.get("message"))
+    assert stopped[0].startswith("stopped by SIGTERM before it finished"), stopped
