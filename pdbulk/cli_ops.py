@@ -189,6 +189,9 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
 
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
+# update asks nothing (it has no question): its --yes is kept for the scripts that pass it
+UpdateYes = Annotated[bool, typer.Option("--yes", "-y",
+                                         help="Accepted for scripts; update asks nothing.")]
 PlanYes = Annotated[bool, typer.Option("--yes", "-y", hidden=True,
                                        help="Ignored: a plan sends nothing.")]
 PlanFailed = Annotated[Path | None, typer.Option(
@@ -225,7 +228,7 @@ def update(manifest: UpdateManifest,
                                                  callback=toml_file,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
-           yes: Yes = False, as_json: Json = False,
+           yes: UpdateYes = False, as_json: Json = False,
            engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
            unarchive: Annotated[bool, typer.Option(
