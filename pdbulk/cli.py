@@ -382,7 +382,9 @@ def status(job: JobArg,
     if info["message"]:
         typer.echo(f"last error: {info['message']}")
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
-    typer.echo(f"items: {state_counts(counts, actions)}; total {sum(counts.values()):,}")
+    # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
+    typer.echo(f"items: {state_counts(counts, actions) or 'none'}; "
+               f"total {sum(counts.values()):,}")
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items())))
     if by_op:

@@ -408,8 +408,10 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
                                 "space and run the import again")),
                    code=EXIT_STOPPED) from None
     if isinstance(exc, BudgetExhausted):  # x10r4 F11: it named a job resume did not know
-        raise fail(f"{describe(exc)}; it was spent while the job was loading, so the "
-                   f"job was removed ({sent}): nothing to resume",
+        # (x31r3 3: "spent while the job was loading" for a budget spent before the
+        # command started; the load cannot tell which)
+        raise fail(f"{describe(exc)}; the job was removed before its first row was sent "
+                   f"({sent}): nothing to resume",
                    code=EXIT_STOPPED) from None  # exit 4: a budget spent (README)
 
 

@@ -719,6 +719,8 @@ def test_a_cap_spent_while_loading_says_no_reset_frees_it_and_no_job_is_left(
     assert res.exit_code == 4, res.output
     assert "higher --max-tokens" in res.output and "after the reset" not in res.output
     assert "nothing to resume" in res.output
+    # x31r3 3: a budget spent before the command began read "spent while the job was loading"
+    assert "while the job was loading" not in res.output, res.output
     assert not list((tmp_path / "jobs").glob("*"))
 
 

@@ -1,11 +1,13 @@
 """x31r3 3: `pdbulk update` asks nothing (it has no question), yet its `--help` offered
 `--yes  Do not ask before sending` and README's engine-options table listed update among
-the kinds that "ask as always". Its help and README now say it asks nothing."""
+the kinds that "ask as always". Its help and README now say it asks nothing. And the
+other wording of x31r3 3: `status` of a job with no item, a job folder not made."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from jobs.api import update_deals
@@ -26,3 +28,34 @@ def test_update_asks_nothing_and_says_so(tmp_path: Path) -> None:
     assert "Do not ask" not in yes and "asks nothing" in yes, yes
     text = README.read_text(encoding="utf-8")
     assert "(update, move-stage, merge, undo, dedupe apply) asks as always" not in text
+
+
+def test_status_of_a_job_with_no_item_says_none(tmp_path: Path) -> None:
+    """x31r3 3: `pdbulk status` of a failed load (no item) printed `items: ; total 0`."""
+    from bulk.store import JobStore
+
+    store = JobStore.create(tmp_path / "J", job_id="J", kind="import", config={})
+    store.set_status("loading")
+    store.set_status("failed", "the load phase failed; nothing was sent")
+    store.close()
+    res = CliRunner().invoke(app, ["status", "J", "--job-dir", str(tmp_path)])
+    assert "items: none; total 0" in res.output and "items: ;" not in res.output, res.output
+
+
+def test_a_job_folder_that_cannot_be_made_is_named_plainly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x31r3 3: a job folder that could not be made read "job folder create /tmp/… cannot
+    be written"; it names the folder alone."""
+    import errno
+
+    from bulk.errors import StoreError
+    from bulk.store import JobStore
+
+    def read_only(self: Path, *args: object, **kw: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(StoreError) as info:
+        JobStore.create(tmp_path / "J", job_id="J", kind="import", config={})
+    said = str(info.value)
+    assert f"job folder {tmp_path / 'J'} cannot be written" in said and "create" not in said, said

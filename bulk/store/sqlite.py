@@ -94,10 +94,13 @@ _COLS = "id, source_row, source_key, op, payload, state, attempts, result, error
 
 
 @contextlib.contextmanager
-def _translated(what: str, path: Path | None = None, job: str | None = None) -> Iterator[None]:
+def _translated(what: str, path: Path | None = None, job: str | None = None, *,
+                folder: Path | None = None) -> Iterator[None]:
     """The one place where sqlite3 (and file-system) errors become StoreError: a write
     that found no space (SQLITE_FULL, "disk I/O error", ENOSPC, EFBIG: ``disk_full``) is
-    ``DiskFull`` naming ``path`` and the ``job`` to resume (x19r1 F3)."""
+    ``DiskFull`` naming ``path`` and the ``job`` to resume (x19r1 F3). ``folder``: the
+    folder a read-only error names when there is no ``path`` (else ``what``: x31r3 3 said
+    "job folder create /tmp/… cannot be written")."""
     try:
         yield
     except (sqlite3.Error, OSError) as exc:
@@ -106,7 +109,8 @@ def _translated(what: str, path: Path | None = None, job: str | None = None) -> 
         if path is not None and _locked(exc):  # a lock held past the busy timeout: as the
             raise JobBusy(busy_message(path.parent)) from exc  # job lock's (x19r1 F5)
         if _read_only(exc):  # x24r3 5: was "job store: open …: [Errno 30] Read-only …"
-            raise StoreError(read_only_advice(path.parent if path is not None else what)
+            raise StoreError(read_only_advice(path.parent if path is not None
+                                              else folder if folder is not None else what)
                              ) from None
         raise StoreError(f"job store: {what}: {exc}") from exc
 
@@ -474,7 +478,7 @@ class JobStore:
         made = not directory.exists()
         try:  # a signal in here (KeyboardInterrupt) must not leave a folder of a lone
             # job.lock, which no command lists or opens (x22r2)
-            with _translated(f"create {directory}"):
+            with _translated(f"create {directory}", folder=directory):
                 directory.mkdir(parents=True, exist_ok=True)
                 make_private(directory)
                 if not (directory / FILENAME).exists():  # (else refused by _attach)
@@ -496,7 +500,7 @@ class JobStore:
                           (job_id, kind, config_json, now, now))
                 c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             store.checkpoint()  # the schema in job.sqlite itself, not only in its -wal
-            with _translated(f"create {directory}"):
+            with _translated(f"create {directory}", folder=directory):
                 (directory / CREATING).unlink(missing_ok=True)
             store._load_job()
         except BaseException:
