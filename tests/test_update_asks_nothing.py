@@ -5,6 +5,8 @@ other wording of x31r3 3: `status` of a job with no item, a job folder not made.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,18 @@ def test_a_job_folder_that_cannot_be_made_is_named_plainly(
         JobStore.create(tmp_path / "J", job_id="J", kind="import", config={})
     said = str(info.value)
     assert f"job folder {tmp_path / 'J'} cannot be written" in said and "create" not in said, said
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no job lock on Windows")
+def test_a_busy_job_names_the_process_holding_it(tmp_path: Path) -> None:
+    """x31r3 3: exit 6 ("already open") named no process; it names the lock's holder."""
+    from bulk.errors import JobBusy
+    from bulk.store import JobStore
+
+    store = JobStore.create(tmp_path / "J", job_id="J", kind="import", config={})
+    try:
+        with pytest.raises(JobBusy) as info:
+            JobStore.open(tmp_path / "J")
+    finally:
+        store.close()
+    assert f"held by process {os.getpid()}" in str(info.value), str(info.value)

@@ -29,17 +29,29 @@ def _take_lock(directory: Path) -> int | None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        try:  # the holder's process id, as it wrote it on taking the lock (x31r3 3)
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        except OSError:
+            holder = ""
         os.close(fd)
-        raise JobBusy(busy_message(directory)) from None
+        raise JobBusy(busy_message(directory, holder if holder.isdigit() else None)
+                      ) from None
+    try:  # who holds it, for the refusal of a second one (best effort: a full disk
+        os.ftruncate(fd, 0)  # leaves it empty, and the refusal names no process)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    except OSError:
+        pass
     return fd
 
 
-def busy_message(directory: Path) -> str:
+def busy_message(directory: Path, holder: str | None = None) -> str:
     """What JobBusy says: the job lock held, or its SQLite file locked — by another process,
     or by this one (a second open of a job this process has open: f24c F3, it said "in
-    another process"; the lock cannot tell which)."""
+    another process"; the lock cannot tell which). ``holder``: the process id the job
+    lock's holder wrote in it, named when known (x31r3 3: exit 6 named no process)."""
+    by = f" (its lock is held by process {holder})" if holder else ""
     return (f"job {directory.name!r} is already open (in this process or another); try "
-            "again when it has finished")
+            f"again when it has finished{by}")
 
 
 def held_by_live_process(directory: Path) -> bool:
