@@ -7,10 +7,12 @@ is for the other kinds. It only wires the pieces (``ImportSettings``, the job st
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bulk.client import Secret
 from bulk.clock import Clock
 from bulk.engine import EngineConfig, RunStats, new_job_id
 from bulk.store import JobStore
@@ -39,8 +41,10 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     the budget spent, say — ``resume_job`` goes on; ``planned`` is None; ``tokens`` the
     call's). Raises, before anything is sent: ``MappingError`` / ``InputError`` (an
     unusable mapping or manifest, ``ConfigError`` for a setting outside its values),
-    ``CoordinatorMismatch``; then the account's errors (``Unauthorized``, ...). A job cut
-    short stays in its folder, resumable (``resume_job``)."""
+    ``CoordinatorMismatch``, ``ConfigError`` for a malformed token; then the account's
+    errors (``Unauthorized``, an account not answering, ...): a job whose load fails is
+    removed, as the CLI removes it. A job cut short once loaded stays in its folder,
+    resumable (``resume_job``)."""
     from .import_load import import_job
     from .import_rows import ImportSettings
     from .importing import ImportJob
@@ -50,6 +54,7 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     options = ImportSettings(manifest=os.fspath(manifest), mapping=os.fspath(mapping),
                              mode=mode or loaded.mode,  # type: ignore[arg-type]
                              create_key_field=create_key_field, **settings)
+    Secret(token)  # ConfigError (a malformed token) before a job folder exists, as the CLI
     job_id = new_job_id("import")
     store = JobStore.create(Path(cfg.job_root) / job_id, job_id=job_id, kind="import",
                             config={"engine": cfg.to_json(), "import": options.to_json()})
@@ -62,6 +67,15 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         counts = {state.value: n for state, n in store.counts().items() if n}
         return Finished(store.job_id, store.directory, store.status, counts, result, lines,
                         None, ledger_tokens(store) - spent_before)
+    except BaseException:
+        # a load that failed or was cut short (a bad token, an account not answering, a
+        # cancel) sent no write: its half-loaded job is removed, as the CLI removes it
+        # (x31r3 2: a ``failed`` folder per bad token, its ledger counting tokens never
+        # charged); a loaded job stays, resumable
+        if not store.loaded:
+            store.close()
+            shutil.rmtree(store.directory, ignore_errors=True)
+        raise
     finally:
         store.close()
 

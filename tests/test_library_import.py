@@ -6,6 +6,7 @@ built the store, ``ImportSettings`` and ``ImportJob`` from the internals)."""
 from __future__ import annotations
 
 import csv
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -13,6 +14,7 @@ import pytest
 
 import jobs
 from bulk.engine import EngineConfig
+from bulk.errors import BulkError, ConfigError, Unauthorized
 from bulk.sandbox import SandboxConfig
 from tests.sandbox_helpers import threaded_sandbox
 
@@ -60,3 +62,23 @@ def test_import_deals_refuses_a_bad_setting_before_a_job_exists(tmp_path: Path) 
         anyio.run(lambda: jobs.import_deals(cfg, "t" * 20, tmp_path / "rows.csv",
                                             tmp_path / "m.toml", mode="UPSERT"))
     assert not (tmp_path / "jobs").exists()
+
+
+def test_import_deals_leaves_no_job_folder_when_the_load_fails(tmp_path: Path) -> None:
+    """As the CLI: a malformed token is a ConfigError before a job folder exists; a bad
+    token (401) or an unreachable account fails the load with nothing sent, and its job
+    folder is removed, none left ``failed`` (x31r3 2: three failed folders)."""
+    (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "rows.csv").write_text("key,title,contact,email\nk1,One,Ann,a@x.com\n",
+                                       encoding="utf-8")
+    root = tmp_path / "jobs"
+    with threaded_sandbox(SandboxConfig(time_scale=0.02)) as sb:
+        cases = [(sb.url, "bad token", ConfigError),
+                 (sb.url, "wrong-token-123", Unauthorized),
+                 ("http://127.0.0.1:9", sb.token, BulkError)]
+        for url, token, error in cases:
+            cfg = EngineConfig(base_url=url, job_root=root)
+            with pytest.raises(error):
+                anyio.run(partial(jobs.import_deals, cfg, token, tmp_path / "rows.csv",
+                                  tmp_path / "m.toml"))
+            assert not root.exists() or not list(root.iterdir()), (token, list(root.iterdir()))
