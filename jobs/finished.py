@@ -7,9 +7,11 @@ spent by the job's spend ledger, and the tokens of a count of calls. Moved out o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bulk.operations import get_operation
 from bulk.runner import RunResult
@@ -76,4 +78,48 @@ def outcome(store: JobStore, result: RunResult | None, lines: list[str],
                     planned, ledger_tokens(store) - spent_before)
 
 
-__all__ = ["Finished", "Planned", "ledger_tokens", "outcome", "tokens_of"]
+class JobLog(logging.LoggerAdapter[logging.Logger]):
+    """A library job's log records: each names its job, as the ``job_id`` attribute
+    (``extra``) and in its text ("job ID: ..."), so two jobs at once can be told apart."""
+
+    def __init__(self, logger: logging.Logger, job_id: str) -> None:
+        super().__init__(logger, {"job_id": job_id})
+        self.job_id = job_id
+
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]
+                ) -> tuple[Any, MutableMapping[str, Any]]:
+        kwargs["extra"] = {**(kwargs.get("extra") or {}), "job_id": self.job_id}
+        return f"job {self.job_id}: {msg}", kwargs
+
+
+def job_log(job_id: str, name: str = "pdbulk.job") -> JobLog:
+    """The ``JobLog`` of job ``job_id`` on logger ``name``."""
+    return JobLog(logging.getLogger(name), job_id)
+
+
+def log_end(done: Finished, how: str = "ended") -> Finished:
+    """One record at a library job's end (logger ``pdbulk.job``, ``job_id``, ``status``
+    and ``counts`` as attributes): its status and items by state; WARNING when rows
+    failed, else INFO. ``how``: "ended" or "resumed, ended". Returns ``done``."""
+    counts = ", ".join(f"{n:,} {state}" for state, n in sorted(done.counts.items())) or "no rows"
+    level = logging.WARNING if done.counts.get("failed") else logging.INFO
+    job_log(done.job_id).log(level, "%s %s: %s; %s tokens", how, done.status, counts,
+                             f"{done.tokens:,}", extra={"status": done.status,
+                                                        "counts": dict(done.counts)})
+    return done
+
+
+def log_cut_short(job_id: str, exc: BaseException, how: str = "ended") -> None:
+    """One record when a library job's call ends in ``exc`` (WARNING; ``status`` attribute
+    "cancelled" for a cancel or Ctrl-C, else "failed"): the error's class and text (the
+    token is never in an error's text: ``bulk.client.Secret``)."""
+    import anyio
+
+    cancelled = isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class())
+    status = "cancelled" if cancelled else "failed"
+    why = "" if cancelled else f" ({type(exc).__name__}: {exc})"
+    job_log(job_id).warning("%s %s%s", how, status, why, extra={"status": status})
+
+
+__all__ = ["Finished", "JobLog", "Planned", "job_log", "ledger_tokens", "log_cut_short",
+           "log_end", "outcome", "tokens_of"]

@@ -18,7 +18,7 @@ from bulk.engine import EngineConfig, RunStats, new_job_id
 from bulk.store import JobStore
 from bulk.transport import Transport
 
-from .finished import Finished, ledger_tokens
+from .finished import Finished, job_log, ledger_tokens, log_cut_short, log_end
 
 
 async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLike[str],
@@ -44,7 +44,8 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     ``CoordinatorMismatch``, ``ConfigError`` for a malformed token; then the account's
     errors (``Unauthorized``, an account not answering, ...): a job whose load fails is
     removed, as the CLI removes it. A job cut short once loaded stays in its folder,
-    resumable (``resume_job``)."""
+    resumable (``resume_job``). Log records name the job (``jobs.finished.JobLog``); one
+    on ``pdbulk.job`` says how the call ended (``log_end`` / ``log_cut_short``)."""
     from .import_load import import_job
     from .import_rows import ImportSettings
     from .importing import ImportJob
@@ -61,13 +62,15 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     try:
         spent_before = ledger_tokens(store)
         kind = ImportJob(store, options)
+        say = say or job_log(job_id, "pdbulk.import").info  # the job named: two can interleave
         result = await import_job(store, kind, loaded, cfg, token, say=say, clock=clock,
                                   transport=transport, on_progress=on_progress)
         lines = kind.after_run(store, result)
         counts = {state.value: n for state, n in store.counts().items() if n}
-        return Finished(store.job_id, store.directory, store.status, counts, result, lines,
-                        None, ledger_tokens(store) - spent_before)
-    except BaseException:
+        return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
+                                lines, None, ledger_tokens(store) - spent_before))
+    except BaseException as exc:
+        log_cut_short(job_id, exc)
         # a load that failed or was cut short (a bad token, an account not answering, a
         # cancel) sent no write: its half-loaded job is removed, as the CLI removes it
         # (x31r3 2: a ``failed`` folder per bad token, its ledger counting tokens never

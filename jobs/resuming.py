@@ -29,7 +29,7 @@ from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
 from .confirming import never_confirmed
-from .finished import Finished, ledger_tokens, tokens_of
+from .finished import Finished, ledger_tokens, log_cut_short, log_end, tokens_of
 from .kinds import kind_for
 from .rechecks import recheck_batches, recheck_calls
 
@@ -287,7 +287,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     usable), ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
     ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and
     the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
-    resumable again."""
+    resumable again. One log record on ``pdbulk.job`` says how the call ended
+    (``jobs.finished.log_end`` / ``log_cut_short``)."""
     # this run's limits refused before the job is opened (x25r3 F1), as BudgetPolicy does
     BudgetPolicy(max_tokens=max_tokens, share=share, wait_for_reset=wait_for_reset)
     store = job if isinstance(job, JobStore) else JobStore.open(
@@ -310,8 +311,12 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
                                clock=clock, transport=transport, share=share,
                                wait_for_reset=wait_for_reset)
         counts = {state.value: n for state, n in store.counts().items() if n}
-        return Finished(store.job_id, store.directory, store.status, counts, result, lines,
-                        None, ledger_tokens(store) - spent_before)
+        return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
+                                lines, None, ledger_tokens(store) - spent_before),
+                       "resumed, ended")
+    except BaseException as exc:
+        log_cut_short(store.job_id, exc, "resumed, ended")
+        raise
     finally:
         if not isinstance(job, JobStore):
             store.close()

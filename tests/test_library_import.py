@@ -6,6 +6,7 @@ built the store, ``ImportSettings`` and ``ImportJob`` from the internals)."""
 from __future__ import annotations
 
 import csv
+import logging
 from functools import partial
 from pathlib import Path
 
@@ -82,3 +83,33 @@ def test_import_deals_leaves_no_job_folder_when_the_load_fails(tmp_path: Path) -
                 anyio.run(partial(jobs.import_deals, cfg, token, tmp_path / "rows.csv",
                                   tmp_path / "m.toml"))
             assert not root.exists() or not list(root.iterdir()), (token, list(root.iterdir()))
+
+
+def test_import_deals_log_records_name_the_job_and_its_end(tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture
+                                                           ) -> None:
+    """Each record names its job (``job_id`` attribute and text: two imports at once can
+    be told apart); one record ends the job with its status and counts, a WARNING when
+    rows failed; the token is in none (x31r3 3)."""
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title,contact,email\nk1,One,Ann Lee,ann@x.com\n"
+                        "k2,,Bo Ek,bo@x.com\n", encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace('title = "title"', 'title = { column = "title", '
+                                       'required = true }'), encoding="utf-8")
+    caplog.set_level(logging.DEBUG)
+    with threaded_sandbox(SandboxConfig(time_scale=0.02)) as sb:
+        cfg = EngineConfig(base_url=sb.url, job_root=tmp_path / "jobs")
+        done = anyio.run(partial(jobs.import_deals, cfg, sb.token, manifest, mapping,
+                                 create_key_field=True))
+        token = sb.token
+    mine = [r for r in caplog.records if r.name in ("pdbulk.import", "pdbulk.job")]
+    assert mine and all(getattr(r, "job_id", None) == done.job_id for r in mine), mine
+    assert all(done.job_id in r.getMessage() for r in mine)
+    end = [r for r in mine if r.name == "pdbulk.job"]
+    assert len(end) == 1 and end[0].levelno == logging.WARNING, end
+    assert getattr(end[0], "status") == "finished"  # noqa: B009
+    assert getattr(end[0], "counts") == {"done": 1, "failed": 1}  # noqa: B009
+    assert "1 failed" in end[0].getMessage()
+    for r in caplog.records:
+        assert token not in r.getMessage() and token not in repr(vars(r)), r
