@@ -1364,13 +1364,17 @@ def _deals_created(store: JobStore) -> tuple[int, int]:
     ``created``, and rows whose create a merge took away before the row was settled (a
     resume after a kill: ``merged_create``, the row then reads as its survivor's, failed
     or not; with no merge record, a create found deleted while another deal carries its
-    key), so the count is the server's (x30r2 M1: 59 created of 60 applied)."""
+    key), so the count is the server's (x30r2 M1: 59 created of 60 applied). A create a
+    resume's reconcile found this job's and deleted since, no deal carrying its key
+    (``deleted_create``: deleted, or merged by hand into a deal with a key of its own), is
+    counted created, not merged away: nothing proves a merge (x31r2 3: 59 of 60)."""
     made = merged = 0
     for item in store.items():
         result = item.result or {}
         if isinstance(result.get("merged_create"), int):
             merged += 1
-        elif item.state is ItemState.DONE and result.get("action") == "created":
+        elif isinstance(result.get("deleted_create"), int) or (
+                item.state is ItemState.DONE and result.get("action") == "created"):
             made += 1
     return made + merged, merged
 

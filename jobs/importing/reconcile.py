@@ -178,7 +178,11 @@ class _Reconcile(_Creates):
                 out.append(Outcome(item.id, ItemState.PENDING, unsent=True))
                 continue
             if is_gone(dict(hit)):
-                out.append(Outcome(item.id, ItemState.FAILED, status=404, error=(
+                # this job's create, proven (found, attributed) and gone since: counted
+                # among the deals the job created (``deleted_create``; x31r2 3: a merge made
+                # over HTTP into another keyed deal, 59 counted of 60)
+                out.append(Outcome(item.id, ItemState.FAILED, status=404, result={
+                    "deleted_create": int(hit["id"])}, error=(
                     f"deal {hit['id']} (key {key}), this job's create, was deleted by "
                     "someone else since it was sent; not created again (import the row "
                     "again to create it)")))
