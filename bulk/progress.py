@@ -83,13 +83,17 @@ class ProgressView:
         """``already``: items settled before this run (done, failed, skipped);
         ``done_before`` / ``failed_before``: of those, the done and the failed ones (rows
         refused at load time included), so ``done=`` and ``failed=`` count the whole job.
-        ``interval``: seconds between two plain lines; ``clock``: the run's (the engine's:
+        ``stream``: where the bar or the plain lines go (default ``sys.stderr``; none at all,
+        ``sys.stderr`` None: nothing is shown); ``interval``: seconds between two plain
+        lines; ``clock``: the run's (the engine's:
         the rate, the estimate, the time taken and the bar's elapsed / remaining columns
         are read on it; default ``SystemClock``)."""
         self.total, self.label, self.already = total, label, already
         self.done_before, self.failed_before = done_before, failed_before
-        self.stream = stream or sys.stderr
-        self.plain = force_plain or not self.stream.isatty()
+        # None: no stderr (a program started with ``2>&-``, its ``sys.stderr`` None):
+        # nothing is shown, the run goes on (x31r2 1: AttributeError on ``isatty``)
+        self.stream: TextIO | None = stream if stream is not None else sys.stderr
+        self.plain = force_plain or self.stream is None or not self.stream.isatty()
         self.interval = interval
         self.clock: Clock = clock or SystemClock()
         self.scheduler: Scheduler | None = None
@@ -177,7 +181,7 @@ class ProgressView:
             self._progress.update(self._task, completed=completed, rate=rate_text,
                                   tokens=tokens_text)
             return
-        if final or now - self._last >= self.interval:
+        if self.stream is not None and (final or now - self._last >= self.interval):
             self._last = now
             eta = (0.0 if completed >= self.total else (self.total - completed) / rate
                    if rate > 0 and self.estimable() else float("inf"))

@@ -6,6 +6,12 @@ the program goes on. For stdout, one line on stderr says so (the caller's ``note
 for a closed pipe, as any Unix tool); for stderr, nothing (there is nowhere left to say
 it). ``exit_code`` turns a 0 into 1 once stdout was lost (its output was lost).
 
+A standard fd closed at start (``<&-``, ``>&-``, ``2>&-``: Python then sets its ``sys``
+stream to None) gets /dev/null, and its stream is opened on it again (``fill_standard_fds``),
+so nothing the program opens lands on fd 0-2 and no write meets None (x31r2 1: ``python
+-m pdbulk.demo 2>&-`` stopped its import on an AttributeError). A stderr closed at start
+changes nothing but the lines dropped.
+
 Used by every entry point: the console script ``pdbulk`` (``pdbulk.stdout``), ``python -m
 bulk.sandbox``, ``python -m pdbulk.demo``, ``python -m benchmarks``. Installed by an entry
 point only (``run_main``, ``guard_streams``): in-process callers keep their own streams. Standard
@@ -21,6 +27,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+CLOSED_AT_START: set[int] = set()  # the standard fds found closed (``fill_standard_fds``)
 _LOST: list[OSError] = []  # stdout's first failed write in this process, once it failed
 _LOST_STDERR: list[OSError] = []  # the same for stderr
 _NOTE: list[str] = []  # the line said on stderr when stdout is lost (``guard_streams``)
@@ -44,7 +51,7 @@ def _lose(exc: OSError, fd: int = 1) -> None:
         return
     lost_here.append(exc)
     _to_null(fd)
-    if fd == 1 and exc.errno != errno.EPIPE and _NOTE:
+    if fd == 1 and exc.errno != errno.EPIPE and _NOTE and sys.stderr is not None:
         with contextlib.suppress(Exception):
             sys.stderr.write(_NOTE[0].format(reason=os.strerror(exc.errno or 0)) + "\n")
             sys.stderr.flush()
@@ -83,12 +90,37 @@ class Guarded:
         return getattr(self._stream, name)
 
 
+def fill_standard_fds() -> set[int]:
+    """Any of fds 0, 1, 2 that is closed gets /dev/null, as a daemon does, and its ``sys``
+    stream (None when Python found the fd closed at start) is opened on it, so a line
+    written to it is dropped, never an AttributeError. Returns the fds found closed, in
+    this call or an earlier one (``CLOSED_AT_START``)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            CLOSED_AT_START.add(fd)
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
+                if null != fd:  # (the lowest free fd: this one, unless a lower one was too)
+                    os.dup2(null, fd)
+                    os.close(null)
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        if getattr(sys, name) is None:
+            with contextlib.suppress(OSError, ValueError):
+                setattr(sys, name, open(fd, mode, closefd=False, encoding="utf-8",
+                                        errors="replace"))
+    return CLOSED_AT_START
+
+
 def guard_streams(note: str | None = None) -> None:
-    """``sys.stdout`` and ``sys.stderr`` guarded (once each). ``note``: the line said on
-    stderr when stdout is lost, ``{reason}`` standing for why (e.g. "No space left on
-    device"); None: nothing said."""
+    """The closed standard fds filled (``fill_standard_fds``), then ``sys.stdout`` and
+    ``sys.stderr`` guarded (once each). ``note``: the line said on stderr when stdout is
+    lost, ``{reason}`` standing for why (e.g. "No space left on device"); None: nothing
+    said."""
     if note is not None:
         _NOTE[:] = [note]
+    fill_standard_fds()
     if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
         sys.stdout = Guarded(sys.stdout)
     if sys.stderr is not None and not isinstance(sys.stderr, Guarded):
@@ -119,4 +151,5 @@ def run_main(main: Callable[[], int | None], note: str | None = None) -> NoRetur
     sys.exit(exit_code(code or 0))
 
 
-__all__ = ["Guarded", "exit_code", "guard_streams", "lost", "run_main"]
+__all__ = ["CLOSED_AT_START", "Guarded", "exit_code", "fill_standard_fds", "guard_streams", "lost",
+           "run_main"]
