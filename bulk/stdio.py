@@ -8,9 +8,11 @@ it). ``exit_code`` turns a 0 into 1 once stdout was lost (its output was lost).
 
 A standard fd closed at start (``<&-``, ``>&-``, ``2>&-``: Python then sets its ``sys``
 stream to None) gets /dev/null, and its stream is opened on it again (``fill_standard_fds``),
-so nothing the program opens lands on fd 0-2 and no write meets None (x31r2 1: ``python
--m pdbulk.demo 2>&-`` stopped its import on an AttributeError). A stderr closed at start
-changes nothing but the lines dropped.
+so nothing the program opens lands on fd 0-2 and no write meets None. A stdout closed at
+start is stdout that cannot be written: lost from the start, said on stderr, exit 1
+(x31r2 1-2: ``python -m pdbulk.demo 2>&-`` stopped its import on an AttributeError,
+``>&-`` exited 0 saying nothing). A stderr closed at start changes nothing but the lines
+dropped.
 
 Used by every entry point: the console script ``pdbulk`` (``pdbulk.stdout``), ``python -m
 bulk.sandbox``, ``python -m pdbulk.demo``, ``python -m benchmarks``. Installed by an entry
@@ -24,7 +26,7 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 CLOSED_AT_START: set[int] = set()  # the standard fds found closed (``fill_standard_fds``)
@@ -52,8 +54,9 @@ def _lose(exc: OSError, fd: int = 1) -> None:
     lost_here.append(exc)
     _to_null(fd)
     if fd == 1 and exc.errno != errno.EPIPE and _NOTE and sys.stderr is not None:
+        reason = exc.strerror or os.strerror(exc.errno or 0)
         with contextlib.suppress(Exception):
-            sys.stderr.write(_NOTE[0].format(reason=os.strerror(exc.errno or 0)) + "\n")
+            sys.stderr.write(_NOTE[0].format(reason=reason) + "\n")
             sys.stderr.flush()
 
 
@@ -113,14 +116,16 @@ def fill_standard_fds() -> set[int]:
     return CLOSED_AT_START
 
 
-def guard_streams(note: str | None = None) -> None:
+def guard_streams(note: str | None = None, closed: Iterable[int] = ()) -> None:
     """The closed standard fds filled (``fill_standard_fds``), then ``sys.stdout`` and
     ``sys.stderr`` guarded (once each). ``note``: the line said on stderr when stdout is
     lost, ``{reason}`` standing for why (e.g. "No space left on device"); None: nothing
-    said."""
+    said. ``closed``: fds the caller found closed at start and filled itself (before this
+    call); a stdout closed at start is lost from here (``exit_code`` 1, ``note`` said)."""
     if note is not None:
         _NOTE[:] = [note]
-    fill_standard_fds()
+    if 1 in {*fill_standard_fds(), *closed}:
+        _lose(OSError(errno.EBADF, "closed at start"))
     if sys.stdout is not None and not isinstance(sys.stdout, Guarded):
         sys.stdout = Guarded(sys.stdout)
     if sys.stderr is not None and not isinstance(sys.stderr, Guarded):

@@ -31,8 +31,11 @@ NOTE = ("pdbulk: stdout cannot be written ({reason}): the rest of the output is 
 
 
 def guard_stdout() -> None:
-    """``sys.stdout`` and ``sys.stderr`` guarded (once each), with pdbulk's ``NOTE``."""
-    guard_streams(NOTE)
+    """``sys.stdout`` and ``sys.stderr`` guarded (once each), with pdbulk's ``NOTE``; a
+    stdout the entry found closed at start (``pdbulk … >&-``) is lost: exit 1, one line."""
+    from .process import CLOSED_AT_START
+
+    guard_streams(NOTE, closed=CLOSED_AT_START)
 
 
 __all__ = ["NOTE", "Guarded", "exit_code", "guard_stdout", "lost"]

@@ -37,7 +37,7 @@ ENTRIES = [["-m", "pdbulk", "jobs", "--job-dir", "jobs"], ["-m", "pdbulk.demo", 
 
 
 @pytest.mark.parametrize("argv", ENTRIES, ids=lambda a: a[1])
-@pytest.mark.parametrize("closing", ["<&-", "2>&-", "<&- 2>&-"])
+@pytest.mark.parametrize("closing", ["<&-", "2>&-", ">&-", "<&- >&- 2>&-"])
 def test_each_entry_point_with_a_standard_fd_closed(tmp_path: Path, argv: list[str],
                                                     closing: str) -> None:
     """stdin or stderr closed: exit 0, no traceback; stdout closed: exit 1 and one line on
