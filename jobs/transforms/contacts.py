@@ -207,11 +207,10 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def _lower(address: str) -> str:
     """``address`` with its domain and its local part lower-cased (``_lower_local``)."""
+    if address.isascii():  # the usual address: both parts' ASCII lower case (issue 8)
+        return address.lower()
     local, at, domain = address.rpartition("@")
     if not at:
         return _lower_local(address)
@@ -222,8 +221,8 @@ def _lower_local(text: str) -> str:
     """``text`` with each letter whose lower case is one letter lower-cased (``Í``→``í``,
     ``Ж``→``ж``), the others kept (``İ``: ``i`` + U+0307 is another address); ``Σ`` is
     ``ς`` at the end of a word (after a letter, before none), else the middle sigma U+03C3."""
-    if text.isascii():
-        return text.translate(_ASCII_LOWER)
+    if text.isascii():  # str.lower maps A-Z alone in ASCII: ~10x a translate table's speed
+        return text.lower()
     out = []
     for n, char in enumerate(text):
         if char == "\u03a3":  # Σ
@@ -251,8 +250,8 @@ def email_key(address: str) -> str:
     ``straße@`` and ``strasse@`` as two mailboxes, as IDNA2008 does two domains), ``ﬁ`` not
     ``fi``, ``İ`` not ``i̇``. Only for matching: the address a person is given stays
     ``normalize_email``'s."""
-    if address.isascii():
-        return address.translate(_ASCII_LOWER)
+    if address.isascii():  # (its simple case fold is A-Z to a-z, as str.lower: issue 8)
+        return address.lower()
     return "".join(map(_one_fold, address))
 
 
