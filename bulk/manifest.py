@@ -38,7 +38,7 @@ row. ``header()`` of a JSON file is the union of the paths of its first
 ``SourceRow`` and the shared types are in ``bulk.manifest_row``, the CSV reader in
 ``bulk.manifest_csv`` (split out of this module, issue 8); both are re-exported here.
 
-Why ~525 lines: this is the one facade every reader goes through (format detection,
+Why ~600 lines: this is the one facade every reader goes through (format detection,
 header and path checks, counts, the JSONL reader with its per-row refusals: a key
 named twice, nesting too deep; ``header_note``, every format's layout notes, which a
 plan asks of one function); split further, those shared checks would be spread over

@@ -8,7 +8,7 @@ checks of the header. The rules are in ``bulk.manifest``'s docstring. Moved out 
 ``bulk.manifest`` (issue 8), which still re-exports every public name. It never holds
 more than one record.
 
-Why ~500 lines: where a CSV's table starts (the delimiter, title lines, the header) and
+Why ~580 lines: where a CSV's table starts (the delimiter, title lines, the header) and
 how its records are read are decided together, from the same first lines; split, each
 half would need the other's rules.
 """

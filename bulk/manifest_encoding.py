@@ -7,7 +7,7 @@ surrogates (``_open_text``) for ``bulk.manifest``'s CSV and JSON readers.
 The advice for a file that is not UTF-8 (which code page reads its words as words, and
 which others read them otherwise) is ``bulk.encoding_advice``.
 
-Why ~540 lines: finding a file's encoding and reading it in that encoding are one
+Why ~710 lines: finding a file's encoding and reading it in that encoding are one
 decision taken twice (a sample decides, the reader must agree with it line by line: a
 single-byte code page, UTF-16 without a BOM, a BOM behind a declared ``utf-8``); the
 advice, the only separable part, is already ``bulk.encoding_advice``."""

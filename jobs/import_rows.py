@@ -20,7 +20,7 @@ from where it was: ``jobs.import_items`` (``ImportSettings``, ``RowCounts``, ``I
 Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
 persons and organizations to create, and, for upsert, the account's deals.
 
-Why ~1380 lines: the planner's one pass decides a row whole — refusals, the key's
+Why ~1700 lines: the planner's one pass decides a row whole — refusals, the key's
 checks, the currency rules, and the person and organization links of a file (which
 rows share a new person or organization) — and the links' rules read each other.
 """

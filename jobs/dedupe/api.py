@@ -17,7 +17,7 @@ jobs`` lists it; a stopped one is finished with ``jobs.resume_job``).
 It never prints and never reads stdin: what the CLI shows comes through ``DedupeHooks``
 (by default the lines go into ``DedupeRun.lines``).
 
-Why ~550 lines: plan, apply and run are one path (a run plans, then applies as apply
+Why ~610 lines: plan, apply and run are one path (a run plans, then applies as apply
 does; the CLI's four commands read it too), with its one outcome type whose ``to_json``
 is the summary cron jobs read; split, the three would drift apart.
 """

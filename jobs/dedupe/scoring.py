@@ -1,6 +1,6 @@
 """Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
 
-Why ~510 lines: one score, and its caps apply in one order over the same reasons (a cap
+Why ~610 lines: one score, and its caps apply in one order over the same reasons (a cap
 read apart from the others would let one lift what another held at review); the title's
 own rules live in ``title_diff`` and ``order``, the context's in ``evidence``.
 

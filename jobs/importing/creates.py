@@ -1,7 +1,7 @@
 """Creating a deal under a claim on its source key, exactly once across runs, and
 attributing a deal found by key to the job that created it (``jobs.importing``).
 
-Why ~790 lines: one guarantee, a create sent at most once per key however runs die
+Why ~880 lines: one guarantee, a create sent at most once per key however runs die
 and overlap, and every branch of it (claimed, held by a live run, in doubt, found
 created meanwhile, found changed since) decides on the same claim and deal picture;
 split, each half would need the other's state."""

@@ -1,7 +1,7 @@
 """``UndoJob``: the undo run, its re-checks right before each write and its resume
 (``jobs.undo``).
 
-Why ~630 lines: the run, its re-check right before each write and its resume judge the
+Why ~800 lines: the run, its re-check right before each write and its resume judge the
 same before-images against the same deal, so they share the helpers at the bottom; the
 plan, the contacts, who still uses them (``carriers``) and the result files are their
 own modules in ``jobs.undo``."""
