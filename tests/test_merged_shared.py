@@ -123,6 +123,25 @@ def _flushdb(server: RedisServer) -> None:
     finally:
         client.close()
 
+async def _merged_on_a_then_redis_lost(
+        sb: Any, tmp_path: Path, manifest: Path, mapping: Path, redis_server: RedisServer,
+        monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Machine A (state folder ``state-a``) imports M1-M4 and merges M1 into M3 and M2 into
+    M4 under the coordinator; then Redis is emptied. Returns the deal id of each key."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
+    store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
+    ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
+    store.close()
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
+                     f"{ids['M2']},{ids['M4']}\n")
+    finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
+                             merge_deals(pairs))
+    assert finished.counts == {"done": 2}
+    _flushdb(redis_server)
+    return ids
+
+
 
 def test_a_machine_puts_back_what_redis_lost_once_and_its_own_company_only(
         tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch,
@@ -188,17 +207,8 @@ async def test_after_redis_restarted_empty_the_merging_machine_shares_its_record
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
-        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
-        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        pairs = tmp_path / "pairs.csv"
-        pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
-                         f"{ids['M2']},{ids['M4']}\n")
-        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
-                                 merge_deals(pairs))
-        assert finished.counts == {"done": 2}
-        _flushdb(redis_server)
+        ids = await _merged_on_a_then_redis_lost(sb, tmp_path, manifest, mapping, redis_server,
+                                                 monkeypatch)
         store, _, _ = await import_once(sb, tmp_path / "jobs-a2", manifest, mapping,
                                         job_id="i2", create_key_field=False)
         store.close()
@@ -276,17 +286,8 @@ async def test_a_run_that_never_opens_the_record_puts_it_back_with_one_script_ca
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
-        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
-        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        pairs = tmp_path / "pairs.csv"
-        pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
-                         f"{ids['M2']},{ids['M4']}\n")
-        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
-                                 merge_deals(pairs))
-        assert finished.counts == {"done": 2}
-        _flushdb(redis_server)
+        ids = await _merged_on_a_then_redis_lost(sb, tmp_path, manifest, mapping, redis_server,
+                                                 monkeypatch)
         store, _, _ = await import_once(sb, tmp_path / "jobs-a2", fresh, mapping, job_id="i2",
                                         mode="insert", create_key_field=False)
         company = store.meta_get("company")
