@@ -39,4 +39,4 @@ def test_import_over_budget_is_described() -> None:
     assert not _takes_yes(["import"])
     row = next(line for line in _README.read_text(encoding="utf-8").splitlines()
                if line.startswith("| `--max-tokens N` |"))
-    assert "an import asks nothing" in row
+    assert "an import and an update ask nothing" in row
