@@ -47,15 +47,8 @@ async def test_a_merge_on_one_machine_is_known_to_an_import_on_another(
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(machine_a))
-        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
-        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        pairs = tmp_path / "pairs.csv"
-        pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
-        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
-                                 merge_deals(pairs))
-        assert finished.status == "finished" and finished.counts == {"done": 1}
+        ids = await _imported_and_merged_on_a(sb, tmp_path, manifest, mapping, [("D2", "D1")],
+                                              monkeypatch)
         assert (machine_a / FILE).exists()
 
         monkeypatch.setenv("PDBULK_STATE_DIR", str(machine_b))
@@ -123,22 +116,23 @@ def _flushdb(server: RedisServer) -> None:
     finally:
         client.close()
 
-async def _merged_on_a_then_redis_lost(
-        sb: Any, tmp_path: Path, manifest: Path, mapping: Path, redis_server: RedisServer,
+
+async def _imported_and_merged_on_a(
+        sb: Any, tmp_path: Path, manifest: Path, mapping: Path, merges: list[tuple[str, str]],
         monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Machine A (state folder ``state-a``) imports M1-M4 and merges M1 into M3 and M2 into
-    M4 under the coordinator; then Redis is emptied. Returns the deal id of each key."""
+    """Machine A (state folder ``state-a``) imports ``manifest`` and merges each
+    (merged-away key, survivor key) of ``merges``; asserts every merge done. Returns the
+    deal id of each key."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
     store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
     ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
     store.close()
     pairs = tmp_path / "pairs.csv"
-    pairs.write_text(f"merge_id,survivor_id\n{ids['M1']},{ids['M3']}\n"
-                     f"{ids['M2']},{ids['M4']}\n")
+    pairs.write_text("merge_id,survivor_id\n" + "".join(
+        f"{ids[away]},{ids[survivor]}\n" for away, survivor in merges))
     finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
                              merge_deals(pairs))
-    assert finished.counts == {"done": 2}
-    _flushdb(redis_server)
+    assert finished.status == "finished" and finished.counts == {"done": len(merges)}
     return ids
 
 
@@ -207,8 +201,9 @@ async def test_after_redis_restarted_empty_the_merging_machine_shares_its_record
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        ids = await _merged_on_a_then_redis_lost(sb, tmp_path, manifest, mapping, redis_server,
-                                                 monkeypatch)
+        ids = await _imported_and_merged_on_a(sb, tmp_path, manifest, mapping,
+                                              [("M1", "M3"), ("M2", "M4")], monkeypatch)
+        _flushdb(redis_server)
         store, _, _ = await import_once(sb, tmp_path / "jobs-a2", manifest, mapping,
                                         job_id="i2", create_key_field=False)
         store.close()
@@ -249,15 +244,8 @@ async def test_a_plan_says_where_the_merges_it_knows_came_from(
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
-        store, _, _ = await import_once(sb, tmp_path / "jobs-a", manifest, mapping, job_id="i1")
-        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        pairs = tmp_path / "pairs.csv"
-        pairs.write_text(f"merge_id,survivor_id\n{ids['D2']},{ids['D1']}\n")
-        finished = await run_job(engine_config(sb, tmp_path / "jobs-a"), sb.token,
-                                 merge_deals(pairs))
-        assert finished.counts == {"done": 1}
+        await _imported_and_merged_on_a(sb, tmp_path, manifest, mapping, [("D2", "D1")],
+                                        monkeypatch)
         here = await plan(tmp_path / "p-a")
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
         there = await plan(tmp_path / "p-b")
@@ -286,8 +274,9 @@ async def test_a_run_that_never_opens_the_record_puts_it_back_with_one_script_ca
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING)
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
-        ids = await _merged_on_a_then_redis_lost(sb, tmp_path, manifest, mapping, redis_server,
-                                                 monkeypatch)
+        ids = await _imported_and_merged_on_a(sb, tmp_path, manifest, mapping,
+                                              [("M1", "M3"), ("M2", "M4")], monkeypatch)
+        _flushdb(redis_server)
         store, _, _ = await import_once(sb, tmp_path / "jobs-a2", fresh, mapping, job_id="i2",
                                         mode="insert", create_key_field=False)
         company = store.meta_get("company")
