@@ -19,7 +19,8 @@ The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_di
 in a 0700 folder), one row per (account, deal id, field): a digest (16 hex digits of
 SHA-256) of the value written as the row mapped it, never the value itself, when, and by
 which job. Set from a job's store at the end of each of its runs (``record_job``: the
-creates and updates it saw done; a write older than the one recorded leaves it), dropped
+creates and updates it saw done since the last run's end, each item once — marked in the
+job store; a write older than the one recorded leaves it), dropped
 for the deals an undo restored or deleted (``forget``: what is there then is no write of
 this folder's, and the next import writes as before). Read one deal at a time, only for
 the deals an upsert found (``LastWritten.of``): its memory does not grow with the file. A
@@ -35,6 +36,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +44,13 @@ import orjson
 
 from bulk.claims import state_dir
 from bulk.state import private_folder
-from bulk.store import ItemState, JobStore
+from bulk.store import Item, ItemState, JobStore
 
 from .deals import _canonical
 
 FILE = "last-written.sqlite3"
+MARKS = "last_written"  # the job store's lookup kind: the items ``record_job`` recorded
+_BATCH = 1000  # items per record transaction
 CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its code
 _SCHEMA = """CREATE TABLE IF NOT EXISTS written (
     account TEXT NOT NULL, deal INTEGER NOT NULL, field TEXT NOT NULL,
@@ -185,38 +189,48 @@ class LastWritten:
         self._conn.close()
 
 
-def _writes(store: JobStore) -> Iterator[tuple[int, str, str, float]]:
-    """(deal id, field, digest, when) of every deal write ``store``'s job saw done."""
-    for item in store.items(ItemState.DONE):
-        result, payload = item.result or {}, item.payload
-        action, deal_id = result.get("action"), result.get("deal_id")
-        if not isinstance(deal_id, int) or isinstance(deal_id, bool):
-            continue
-        body = payload.get("deal") if action == "created" else (
-            payload.get("changes") if action == "updated" else None)
-        if not isinstance(body, Mapping):
-            continue
-        at = float(item.sent_at or 0.0)
-        for name, value in fields_of(body):
-            yield deal_id, name, digest(value), at
+def _writes(item: Item) -> Iterator[tuple[int, str, str, float]]:
+    """(deal id, field, digest, when) of the deal write ``item`` saw done (none: no write)."""
+    result, payload = item.result or {}, item.payload
+    action, deal_id = result.get("action"), result.get("deal_id")
+    if not isinstance(deal_id, int) or isinstance(deal_id, bool):
+        return
+    body = payload.get("deal") if action == "created" else (
+        payload.get("changes") if action == "updated" else None)
+    if not isinstance(body, Mapping):
+        return
+    at = float(item.sent_at or 0.0)
+    for name, value in fields_of(body):
+        yield deal_id, name, digest(value), at
 
 
 def record_job(store: JobStore, base_url: str) -> int:
-    """Record the writes ``store``'s job saw done on the account at ``base_url`` (a field
-    recorded by a later write keeps that one). Returns the fields recorded or updated. Raises
-    sqlite3.Error / OSError when the state folder cannot be written."""
+    """Record the writes ``store``'s job saw done on the account at ``base_url`` since the
+    last call (a field recorded by a later write keeps that one): only the items settled
+    since then are read and written, ``_BATCH`` per transaction, each marked in the job
+    store (lookup ``MARKS``) once recorded — a resume of a 1M-row job no longer writes its
+    ~10M fields again, and items settled by a run killed before its end are recorded by
+    the next. Memory: one batch. Returns the fields recorded or updated. Raises
+    sqlite3.Error / OSError when the state folder cannot be written, StoreError when the
+    job store cannot."""
     account, job = account_of(base_url), store.job_id
     conn = _writable()
+    recorded = 0
     try:
-        with conn:  # streamed from the store: memory does not grow with the job
-            conn.execute("BEGIN IMMEDIATE")
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT INTO written VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, deal, "
-                "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
-                "job = excluded.job WHERE excluded.at >= written.at",
-                ((account, d, f, g, at, job) for d, f, g, at in _writes(store)))
-            return conn.total_changes - before
+        items = store.items_unmarked((ItemState.DONE,), MARKS)
+        while batch := list(islice(items, _BATCH)):
+            with conn:  # the record first, then its marks: a kill between records again
+                conn.execute("BEGIN IMMEDIATE")
+                before = conn.total_changes
+                conn.executemany(
+                    "INSERT INTO written VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, deal, "
+                    "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
+                    "job = excluded.job WHERE excluded.at >= written.at",
+                    ((account, d, f, g, at, job) for item in batch for d, f, g, at in
+                     _writes(item)))
+                recorded += conn.total_changes - before
+            store.lookup_put_many(MARKS, ((str(item.id), item.id) for item in batch))
+        return recorded
     finally:
         conn.close()
 
@@ -238,5 +252,5 @@ def forget(base_url: str, deal_ids: Iterable[int]) -> int:
         conn.close()
 
 
-__all__ = ["CUSTOM", "FILE", "LastWritten", "ThreeWay", "account_of", "digest", "fields_of",
+__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "ThreeWay", "account_of", "digest", "fields_of",
            "forget", "record_job", "three_way"]

@@ -893,6 +893,21 @@ class JobStore:
             last = page[-1]
             after = (int(last.row is None), last.row or 0, last.id)
 
+    def items_unmarked(self, states: Collection[ItemState], kind: str) -> Iterator[Item]:
+        """The items in ``states`` whose id (as text) is no key of lookup ``kind`` yet, by
+        id, a page at a time: what a pass that marks the items it has handled (its lookups,
+        written after its work) has not handled — only the new ones, however long the job,
+        where ``items(state)`` returns every one each time."""
+        names = sorted(ItemState(s).value for s in states)
+        after = 0
+        while page := [_item(r) for r in self._query(
+                "read unmarked items", f"SELECT {_COLS} FROM items WHERE state IN "
+                f"({_marks(len(names))}) AND id > ? AND NOT EXISTS (SELECT 1 FROM lookups WHERE "
+                "lookups.kind = ? AND lookups.key = CAST(items.id AS TEXT)) ORDER BY id LIMIT ?",
+                (*names, after, kind, _PAGE))]:
+            yield from page
+            after = page[-1].id
+
     def source_keys(self) -> set[str]:
         """The source keys of the job's items (rows), one query: for a check that needs
         to know whether a key is one of this job's rows (memory: one string per keyed row)."""
