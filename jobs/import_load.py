@@ -543,19 +543,21 @@ _LISTED_ONE = {"persons": "person", "organizations": "organization",
 
 @contextmanager
 def last_written(planner: RowPlanner, settings: ImportSettings,
-                 base_url: str | None) -> Iterator[None]:
+                 base_url: str | None, *, agreed: bool = True) -> Iterator[None]:
     """An upsert's rows decided against what this state folder last wrote on their deals
-    (``jobs.last_written``: the three-way comparison), while in this context."""
+    (``jobs.last_written``: the three-way comparison), while in this context; ``agreed``:
+    their payloads carry the fields they agree on with Pipedrive (the rows are stored)."""
     if settings.mode != "upsert" or not base_url:
         yield
         return
     planner.last_written = LastWritten.open(base_url)
+    planner.records_agreed = agreed
     try:
         yield
     finally:
         if planner.last_written is not None:
             planner.last_written.close()
-        planner.last_written = None
+        planner.last_written, planner.records_agreed = None, False
 
 
 def edited_note(counts: Mapping[str, Any]) -> str | None:
@@ -1170,7 +1172,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:
-        with last_written(planner, settings, base_url):
+        with last_written(planner, settings, base_url, agreed=False):  # nothing stored
             await in_thread(decide_and_write)
     finally:
         if claimed is not None:

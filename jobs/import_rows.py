@@ -73,7 +73,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
-from .last_written import CUSTOM, LastWritten, ThreeWay, three_way
+from .last_written import CUSTOM, LastWritten, ThreeWay, agreed, three_way
 from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
@@ -137,6 +137,9 @@ class RowPlanner:
         # upsert: what this state folder last wrote on each deal (``jobs.last_written``),
         # set by whoever builds it (None: no record, every differing field is sent)
         self.last_written: LastWritten | None = None
+        # upsert: each matched row's fields both sides agree on go in its payload
+        # (``agreed``): the base of the next three-way comparison (set with ``last_written``)
+        self.records_agreed = False
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         self._seen = KeySet()  # the source keys of the rows decided so far
@@ -719,9 +722,14 @@ class RowPlanner:
         if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
             return self._bad(row, user.reason, user.column)
         edited = None  # the three-way comparison with what this state folder last wrote
-        if self.last_written is not None and changes:
-            decided = three_way(existing, changes, self.last_written.of(int(existing["id"])))
+        base = self.last_written.of(int(existing["id"])) \
+            if self.last_written is not None and (changes or self.records_agreed) else {}
+        same = agreed(deal, changes, base) if self.records_agreed else {}
+        if base and changes:
+            decided = three_way(existing, changes, base)
             changes, edited = decided.changes, self._edited_note(decided)
+        if same:
+            values["agreed"] = same
         links: dict[str, Any] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)

@@ -20,7 +20,10 @@ in a 0700 folder), one row per (account, deal id, field): a digest (16 hex digit
 SHA-256) of the value written as the row mapped it, never the value itself, when, and by
 which job. Set from a job's store at the end of each of its runs (``record_job``: the
 creates and updates it saw done since the last run's end, each item once — marked in the
-job store; a write older than the one recorded leaves it), dropped
+job store; a write older than the one recorded leaves it), and from the fields a matched
+row held as Pipedrive did (``agreed``: the value both sides agreed on is a common
+ancestor too, so the first change made in Pipedrive after a night that found the deal
+unchanged is kept, not reverted the next night), dropped
 for the deals an undo restored or deleted (``forget``: what is there then is no write of
 this folder's, and the next import writes as before). Read one deal at a time, only for
 the deals an upsert found (``LastWritten.of``): its memory does not grow with the file. A
@@ -132,6 +135,24 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     return ThreeWay(send, tuple(kept), tuple(both))
 
 
+def agreed(deal: Mapping[str, Any], changes: Mapping[str, Any],
+           base: Mapping[str, str]) -> dict[str, str]:
+    """{field: digest} of the fields of ``deal`` (a row's mapped body) that Pipedrive holds
+    as the row does (not in ``changes``: ``deals.deal_changes``, before ``three_way``) and
+    whose digest ``base`` (``LastWritten.of``) does not hold yet: the value both sides
+    agree on is the common ancestor of the next comparison (the standard three-way rule),
+    so a deal the file matched, never written, keeps a colleague's later edit. A currency
+    without an amount was not compared (``deal_changes``): not agreed."""
+    differ = {name for name, _ in fields_of(changes)}
+    out: dict[str, str] = {}
+    for name, value in fields_of(deal):
+        if name in differ or name in _ASKED or (name == "currency" and "value" not in deal):
+            continue
+        if base.get(name) != (sign := digest(value)):
+            out[name] = sign
+    return out
+
+
 def _path() -> Path:
     return state_dir() / FILE
 
@@ -189,19 +210,25 @@ class LastWritten:
         self._conn.close()
 
 
-def _writes(item: Item) -> Iterator[tuple[int, str, str, float]]:
-    """(deal id, field, digest, when) of the deal write ``item`` saw done (none: no write)."""
-    result, payload = item.result or {}, item.payload
+def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
+    """(deal id, field, digest, when) of the deal write ``item`` saw done, then of the
+    fields its row agreed on with Pipedrive (``agreed``; when: the write's, else the job's
+    load ``loaded``)."""
+    payload = item.payload
+    result = item.result or payload.get("result") or {}  # skipped at load: in its payload
     action, deal_id = result.get("action"), result.get("deal_id")
     if not isinstance(deal_id, int) or isinstance(deal_id, bool):
         return
     body = payload.get("deal") if action == "created" else (
         payload.get("changes") if action == "updated" else None)
-    if not isinstance(body, Mapping):
-        return
-    at = float(item.sent_at or 0.0)
-    for name, value in fields_of(body):
-        yield deal_id, name, digest(value), at
+    at = float(item.sent_at or loaded)
+    if isinstance(body, Mapping):
+        for name, value in fields_of(body):
+            yield deal_id, name, digest(value), at
+    same = payload.get("agreed")
+    if action in ("updated", "unchanged") and isinstance(same, Mapping):
+        for name, sign in same.items():
+            yield deal_id, str(name), str(sign), at
 
 
 def record_job(store: JobStore, base_url: str) -> int:
@@ -217,7 +244,8 @@ def record_job(store: JobStore, base_url: str) -> int:
     conn = _writable()
     recorded = 0
     try:
-        items = store.items_unmarked((ItemState.DONE,), MARKS)
+        items = store.items_unmarked((ItemState.DONE, ItemState.SKIPPED), MARKS)
+        loaded = float(store.created_at or 0.0)
         while batch := list(islice(items, _BATCH)):
             with conn:  # the record first, then its marks: a kill between records again
                 conn.execute("BEGIN IMMEDIATE")
@@ -227,7 +255,7 @@ def record_job(store: JobStore, base_url: str) -> int:
                     "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
                     "job = excluded.job WHERE excluded.at >= written.at",
                     ((account, d, f, g, at, job) for item in batch for d, f, g, at in
-                     _writes(item)))
+                     _writes(item, loaded)))
                 recorded += conn.total_changes - before
             store.lookup_put_many(MARKS, ((str(item.id), item.id) for item in batch))
         return recorded
@@ -252,5 +280,5 @@ def forget(base_url: str, deal_ids: Iterable[int]) -> int:
         conn.close()
 
 
-__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "ThreeWay", "account_of", "digest", "fields_of",
-           "forget", "record_job", "three_way"]
+__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "ThreeWay", "account_of", "agreed", "digest",
+           "fields_of", "forget", "record_job", "three_way"]

@@ -245,3 +245,46 @@ def test_three_way_per_field() -> None:
     assert [(f, now) for f, now, _ in out.both] == [("stage_id", 3),
                                                     ("custom_fields.abc", "their text")]
     assert three_way(existing, changes, {}).changes == changes
+
+
+@pytest.mark.anyio
+async def test_a_night_that_found_the_deal_unchanged_sets_the_base(tmp_path: Path,
+                                                                   monkeypatch: Any) -> None:
+    """The deals made from another state folder; this folder's night 1 and night 2 find
+    them as the file has them (nothing sent); a colleague renames R1; night 3 of the same
+    file keeps the colleague's title (the value both sides agreed on is the base: it was
+    put back, nothing recorded for an unchanged row: f32c 2). R2's title, agreed on a
+    night that updated its amount only, is a base too."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        manifest, mapping = _files(tmp_path, NIGHT)
+        made = await _import(sb, tmp_path, manifest, mapping, "elsewhere")
+        r1, r2 = int(made["R1"]["deal_id"]), int(made["R2"]["deal_id"])
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "nightly-state"))
+        for night in ("night-1", "night-2"):
+            rows = await _import(sb, tmp_path, manifest, mapping, night)
+            assert rows["R1"]["action"] == "unchanged", rows["R1"]
+        amounts, _ = _files(tmp_path, [NIGHT[0], ("R2", "Repro deal two", "2500", "Qualified")],
+                            "amounts.csv")
+        assert (await _import(sb, tmp_path, amounts, mapping, "night-2b"))["R2"]["action"] \
+            == "updated"
+        await _colleague(sb, tmp_path, r1, {"title": "Colleague: renamed after call"})
+        await _colleague(sb, tmp_path, r2, {"title": "Colleague: R2 renamed"})
+        third = await _import(sb, tmp_path, amounts, mapping, "night-3")
+        assert _deal(sb, r1)["title"] == "Colleague: renamed after call"
+        assert _deal(sb, r2)["title"] == "Colleague: R2 renamed"
+        assert third["R1"]["action"] == "unchanged" and KEPT in third["R1"]["note"], third["R1"]
+        assert third["R2"]["action"] == "unchanged" and KEPT in third["R2"]["note"], third["R2"]
+
+
+
+def test_agreed_fields_per_field() -> None:
+    """The fields a row holds as Pipedrive does, not yet in the record with that value:
+    not the ones it changes, not a currency without an amount (never compared), not one
+    the record holds already (nothing written again on a night that changed nothing)."""
+    from jobs.last_written import agreed, digest
+
+    deal = {"title": "Same", "stage_id": 4, "currency": "EUR",
+            "custom_fields": {"abc": "same", "def": "new"}}
+    assert agreed(deal, {"custom_fields": {"def": "new"}}, {"stage_id": digest(4)}) == {
+        "title": digest("Same"), "custom_fields.abc": digest("same")}
+    assert "currency" in agreed({**deal, "value": 5}, {}, {})
