@@ -210,25 +210,37 @@ class LastWritten:
         self._conn.close()
 
 
-def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
-    """(deal id, field, digest, when) of the deal write ``item`` saw done, then of the
-    fields its row agreed on with Pipedrive (``agreed``; when: the write's, else the job's
-    load ``loaded``)."""
-    payload = item.payload
-    result = item.result or payload.get("result") or {}  # skipped at load: in its payload
-    action, deal_id = result.get("action"), result.get("deal_id")
-    if not isinstance(deal_id, int) or isinstance(deal_id, bool):
-        return
+def written(payload: Mapping[str, Any], action: object) -> dict[str, str]:
+    """{field: digest} an import row's ``payload`` sets as the base once its item settled
+    as ``action``: the deal ``created``, the changes ``updated``, and the fields the row
+    agreed on with Pipedrive (``agreed``: ``updated`` and ``unchanged``); {}: none."""
     body = payload.get("deal") if action == "created" else (
         payload.get("changes") if action == "updated" else None)
-    at = float(item.sent_at or loaded)
-    if isinstance(body, Mapping):
-        for name, value in fields_of(body):
-            yield deal_id, name, digest(value), at
+    out = {name: digest(value) for name, value in fields_of(body)} \
+        if isinstance(body, Mapping) else {}
     same = payload.get("agreed")
     if action in ("updated", "unchanged") and isinstance(same, Mapping):
-        for name, sign in same.items():
-            yield deal_id, str(name), str(sign), at
+        out.update((str(name), str(sign)) for name, sign in same.items()
+                   if str(name) not in out)
+    return out
+
+
+def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
+    """(deal id, field, digest, when) of the base ``item`` sets, settled: what its result
+    says it wrote (``written``: a row mapped again in the run, whose stored payload is the
+    load's), else what its payload holds (``written``); when: its send, else the job's
+    load ``loaded``."""
+    payload = item.payload
+    result = item.result or payload.get("result") or {}  # skipped at load: in its payload
+    deal_id = result.get("deal_id")
+    if not isinstance(deal_id, int) or isinstance(deal_id, bool):
+        return
+    signs = result.get("written")
+    if not isinstance(signs, Mapping):
+        signs = written(payload, result.get("action"))
+    at = float(item.sent_at or loaded)
+    for name, sign in signs.items():
+        yield deal_id, str(name), str(sign), at
 
 
 def record_job(store: JobStore, base_url: str) -> int:
@@ -281,4 +293,4 @@ def forget(base_url: str, deal_ids: Iterable[int]) -> int:
 
 
 __all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "ThreeWay", "account_of", "agreed", "digest",
-           "fields_of", "forget", "record_job", "three_way"]
+           "fields_of", "forget", "record_job", "three_way", "written"]

@@ -288,3 +288,54 @@ def test_agreed_fields_per_field() -> None:
     assert agreed(deal, {"custom_fields": {"def": "new"}}, {"stage_id": digest(4)}) == {
         "title": digest("Same"), "custom_fields.abc": digest("same")}
     assert "currency" in agreed({**deal, "value": 5}, {}, {})
+
+
+def _add_stage(sb: Sandbox, name: str, like: int) -> int:
+    """A stage added to the pipeline of stage ``like`` (in the sandbox's state: its API has
+    no addStage)."""
+    new = max(sb.state.stages) + 1
+    sb.state.stages[new] = {**sb.state.stages[like], "id": new, "name": name,
+                            "order_nr": new}
+    return new
+
+
+def _before_the_load(sb: Sandbox, deal_id: int) -> None:
+    """The colleague's edit dated an hour back: made before the next job's load, not in
+    its second (a retry refuses a deal changed after its job was loaded)."""
+    deal = sb.state.deals.rows[deal_id]
+    deal["update_time"] = "2020-01-01 00:00:00"
+
+
+@pytest.mark.anyio
+async def test_a_row_mapped_again_by_a_retry_is_decided_against_the_record(
+        tmp_path: Path) -> None:
+    """Night 2 moves R1 to a stage the account lacks: refused at load; the stage is added
+    and the failed row retried. The retry maps the row again: it keeps the title a
+    colleague gave R1 before night 2 (it was put back: decided without the record, f32c
+    3), and its stage write is the record's base: the colleague's next stage move is kept
+    by night 3 of the same file (it was put back too: the retry's write was not
+    recorded)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        manifest, mapping = _files(tmp_path, NIGHT)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        await _colleague(sb, tmp_path, r1, {"title": "Colleague title"})
+        _before_the_load(sb, r1)
+        night2, _ = _files(tmp_path, [("R1", "Repro deal one", "1000", "Closing"), NIGHT[1]],
+                           "night2.csv")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", night2, mapping, job_id="night-2")
+        assert [r["key"] for r in read_csv(store.directory / "failed.csv")] == ["R1"]
+        closing = _add_stage(sb, "Closing", _deal(sb, r1)["stage_id"])
+        directory = store.directory
+        store.failed_to_pending()
+        store.close()
+        store, _ = await resume_job(sb, directory)
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert (_deal(sb, r1)["title"], _deal(sb, r1)["stage_id"]) == ("Colleague title", closing)
+        assert rows["R1"]["action"] == "updated" and KEPT in rows["R1"]["note"], rows["R1"]
+        other = _other_stage(sb, r1)
+        await _colleague(sb, tmp_path, r1, {"stage_id": other})
+        third = await _import(sb, tmp_path, night2, mapping, "night-3")
+        assert _deal(sb, r1)["stage_id"] == other, third["R1"]
+        assert third["R1"]["action"] == "unchanged" and KEPT in third["R1"]["note"], third["R1"]

@@ -4,6 +4,8 @@ how the parts fit."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +20,7 @@ from bulk.errors import BulkError, InputError
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
-from .. import import_load  # called through the module: tests patch its functions there
+from .. import import_load, last_written  # through the module: tests patch its functions there
 from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
@@ -44,6 +46,7 @@ SENT_DEAL = "sent-deal"  # the lookup each deal create writes right before it le
 # why a deal found for an in-doubt create is not taken as its own when the claim's record
 # of this job was lost with the shared coordinator's state (``_Creates._not_ours``)
 UNPROVEN = "no claim record shows this job held the key since its send"
+_log = logging.getLogger("pdbulk.import")  # the load's logger, as ImportJob's
 
 class MappingUnusable(BulkError):
     """Rows must be mapped again (retry) but the mapping file no longer compiles against the
@@ -251,6 +254,8 @@ class _ImportBase:
     async def _mapped_again(self, ctx: CallContext,
                             item: Item) -> tuple[str, dict[str, Any]] | Outcome:
         planner = await self._planner_for(ctx)
+        if not planner.records_agreed and self.settings.mode == "upsert":
+            self._decide_with_record(planner)
         # the row exactly as the first run read it: its cells' types and the reader's own
         # refusal too (a record the reader refused must keep that reason, not become a row
         # whose key is empty)
@@ -259,8 +264,33 @@ class _ImportBase:
             return Outcome(item.id, ItemState.FAILED, error=decided.error,
                            result={"column": decided.payload.get("column")})
         if decided.state is ItemState.SKIPPED:
-            return Outcome(item.id, ItemState.DONE, result=decided.payload["result"])
+            result = decided.payload["result"]
+            if same := last_written.written(decided.payload, "unchanged"):
+                result = {**result, "written": same}  # the stored payload is the load's
+            return Outcome(item.id, ItemState.DONE, result=result)
         return decided.op, decided.payload
+
+    def _decide_with_record(self, planner: RowPlanner) -> None:
+        """Rows mapped again in a run (a retry, a changed mapping) are decided as the load
+        decides them: against what this state folder last wrote (``jobs.last_written``),
+        their agreed fields kept for the record (f32c 3: they were decided without it, and
+        a colleague's edit was put back). Open until ``close_record``; an unreadable record:
+        every differing field is sent, as without one."""
+        planner.records_agreed = True
+        if base_url := (self.store.config.get("engine") or {}).get("base_url"):
+            try:
+                planner.last_written = last_written.LastWritten.open(str(base_url))
+            except (OSError, sqlite3.Error) as exc:
+                _log.warning("the state folder's record of what imports wrote could not be "
+                             "read (%s): rows mapped again send every differing field", exc)
+
+    def close_record(self) -> None:
+        """Close what ``_decide_with_record`` opened (the run's end)."""
+        planner = self._planner
+        if planner is not None and planner.records_agreed:
+            if planner.last_written is not None:
+                planner.last_written.close()
+            planner.last_written, planner.records_agreed = None, False
 
     @property
     def field_labels(self) -> dict[str, str]:

@@ -107,6 +107,10 @@ class ImportJob(_Reconcile, _Resume):
             # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
+            if payload is not item.payload:  # mapped again: the record's base is this one's
+                sent = last_written.written(payload, outcome.result.get("action"))
+                if sent:
+                    outcome.result.setdefault("written", sent)
         return outcome
 
     async def _owned(self, item: Item, outcome: Outcome) -> Outcome:
@@ -274,6 +278,7 @@ class ImportJob(_Reconcile, _Resume):
 
     async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
         """The run's entry finished, on every exit path (``Runner``'s ``finally``)."""
+        self.close_record()  # what rows mapped again read (``_decide_with_record``)
         index, self._run_index = self._run_index, None
         if index is None:
             return
