@@ -24,11 +24,12 @@ job store; a write older than the one recorded leaves it), and from the fields a
 row held as Pipedrive did (``agreed``: the value both sides agreed on is a common
 ancestor too, so the first change made in Pipedrive after a night that found the deal
 unchanged is kept, not reverted the next night), dropped
-for the deals an undo restored or deleted (``forget``: what is there then is no write of
-this folder's, and the next import writes as before). Read one deal at a time, only for
-the deals an upsert found (``LastWritten.of``): its memory does not grow with the file. A
-write made from another state folder, or by a run killed and never resumed, is not
-known: such a field has no base (as before).
+for the deals an undo deleted and, for those it restored, the fields the undone job
+recorded (``forget``: what is there then is no write of this folder's, and the next
+import writes them as before; the other fields keep the base earlier imports set). Read
+one deal at a time, only for the deals an upsert found (``LastWritten.of``): its memory
+does not grow with the file. A write made from another state folder is not known: such a
+field has no base (as before); a run killed before its end is recorded by the next.
 """
 
 from __future__ import annotations
@@ -275,19 +276,25 @@ def record_job(store: JobStore, base_url: str) -> int:
         conn.close()
 
 
-def forget(base_url: str, deal_ids: Iterable[int]) -> int:
-    """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url`` (an
-    undo restored or deleted them). Returns the fields dropped."""
+def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) -> int:
+    """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url``: every
+    field (an undo deleted them), or with ``job`` the fields that job recorded only (an undo
+    of ``job`` restored them: the fields earlier imports wrote, untouched by it, keep their
+    base). Returns the fields dropped. Raises sqlite3.Error / OSError."""
     ids = sorted({int(i) for i in deal_ids})
     path = _path()
     if not ids or not path.exists():
         return 0
+    sql = "DELETE FROM written WHERE account = ? AND deal = ?"
+    extra: tuple[str, ...] = ()
+    if job is not None:  # the undone job's fields only
+        sql, extra = sql + " AND job = ?", (job,)
     conn = _connect(path)
     try:
         with conn:
             conn.execute("BEGIN IMMEDIATE")
-            return sum(conn.execute("DELETE FROM written WHERE account = ? AND deal = ?",
-                                    (account_of(base_url), i)).rowcount for i in ids)
+            return sum(conn.execute(sql, (account_of(base_url), i, *extra)).rowcount
+                       for i in ids)
     finally:
         conn.close()
 

@@ -339,3 +339,25 @@ async def test_a_row_mapped_again_by_a_retry_is_decided_against_the_record(
         third = await _import(sb, tmp_path, night2, mapping, "night-3")
         assert _deal(sb, r1)["stage_id"] == other, third["R1"]
         assert third["R1"]["action"] == "unchanged" and KEPT in third["R1"]["note"], third["R1"]
+
+
+@pytest.mark.anyio
+async def test_an_undo_forgets_the_undone_jobs_fields_only(tmp_path: Path) -> None:
+    """Night 2 changes R1's amount and is undone; a colleague then renames R1; night 3 of
+    night 1's file keeps the colleague's title (the undo forgot the whole deal, night 1's
+    base of its title too, and the title was put back: f32c 4) and writes nothing."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        manifest, mapping = _files(tmp_path, NIGHT)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        night2, _ = _files(tmp_path, [("R1", "Repro deal one", "1500", "Qualified"), NIGHT[1]],
+                           "night2.csv")
+        await _import(sb, tmp_path, night2, mapping, "night-2")
+        undone = await run_job(engine_config(sb, tmp_path / "jobs"), sb.token,
+                               undo_job(tmp_path / "jobs" / "night-2"))
+        assert undone.counts == {"done": 1}, undone
+        assert _deal(sb, r1)["value"] == 1000
+        await _colleague(sb, tmp_path, r1, {"title": "Colleague title"})
+        third = await _import(sb, tmp_path, manifest, mapping, "night-3")
+        assert _deal(sb, r1)["title"] == "Colleague title"
+        assert third["R1"]["action"] == "unchanged" and KEPT in third["R1"]["note"], third["R1"]

@@ -539,15 +539,23 @@ class UndoJob:
 
 
 def forget_written(store: JobStore) -> None:
-    """The deals this undo restored or deleted leave the state folder's record of what its
-    imports wrote (``jobs.last_written``): what they hold now is no import's write, so the
-    next upsert writes them as a first import would (not "kept from Pipedrive")."""
+    """The deals this undo deleted, and the fields the undone job recorded on those it
+    restored, leave the state folder's record of what its imports wrote
+    (``jobs.last_written``): what they hold now is no import's write, so the next upsert
+    writes them as a first import would (not "kept from Pipedrive"); a restored deal's
+    other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
+    and a colleague's later edit of a field the undone job never wrote was put back)."""
     base_url = (store.config.get("engine") or {}).get("base_url")
-    ids = [i.payload["deal_id"] for i in store.items(ItemState.DONE)
-           if i.op in ("restore", "delete") and isinstance(i.payload.get("deal_id"), int)]
-    if base_url and ids:
+    ids: dict[str, list[int]] = {"restore": [], "delete": []}
+    for i in store.items(ItemState.DONE):
+        if i.op in ids and isinstance(i.payload.get("deal_id"), int):
+            ids[i.op].append(i.payload["deal_id"])
+    source = store.meta_get("source_job")
+    if base_url and (ids["restore"] or ids["delete"]):
         try:
-            last_written.forget(str(base_url), ids)
+            last_written.forget(str(base_url), ids["delete"])
+            last_written.forget(str(base_url), ids["restore"],
+                                job=str(source) if source is not None else None)
         except (OSError, sqlite3.Error) as exc:
             _log.warning("the state folder's record of what the imports wrote could not be "
                          "updated (%s)", exc)
