@@ -17,7 +17,7 @@ jobs`` lists it; a stopped one is finished with ``jobs.resume_job``).
 It never prints and never reads stdin: what the CLI shows comes through ``DedupeHooks``
 (by default the lines go into ``DedupeRun.lines``).
 
-Why ~610 lines: plan, apply and run are one path (a run plans, then applies as apply
+Why ~630 lines: plan, apply and run are one path (a run plans, then applies as apply
 does; the CLI's four commands read it too), with its one outcome type whose ``to_json``
 is the summary cron jobs read; split, the three would drift apart.
 """
@@ -35,7 +35,7 @@ from typing import Any
 
 import anyio
 
-from bulk.clock import Clock
+from bulk.clock import Clock, in_thread
 from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
@@ -449,15 +449,26 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
         discard_unsent(store, exc)
         raise
+    said: list[str] = []
+
+    def settled() -> DedupeRun:
+        # the merge record's file and Redis, the index, the result files, the store: off
+        # the loop (f32e: they ran on it once a run; ``say`` is called back on the loop)
+        try:
+            run = _settled(store, result, got, hooks, said.append, lines, tuple(others),
+                           tuple(removed))
+        finally:
+            store.close()
+        if run.job_id is None:  # nothing to merge: the plan says it all (run or apply)
+            shutil.rmtree(store.directory, ignore_errors=True)
+        if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
+            prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
+        return run
     try:
-        run = _settled(store, result, got, hooks, say, lines, tuple(others), tuple(removed))
+        return await in_thread(settled)
     finally:
-        store.close()
-    if run.job_id is None:  # nothing to merge: the plan says it all (run or apply)
-        shutil.rmtree(store.directory, ignore_errors=True)
-    if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
-        prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
-    return run
+        for line in said:
+            say(line)
 
 
 async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
@@ -534,12 +545,16 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         # ended: the job's after_run made the plan's index the state's (settle_index);
         # stopped: the state's index learns what was merged, the rest waits (resume)
         if result.stopped:
-            if planned is not None and planned.index is not None:
-                planned.index.refresh((), gone=merged_away(store))
-                planned.index.pending = unfinished(plan_dir, options, store)
-                planned.index.save(state)
-            else:
-                forget_merged(state, merged_away(store))
+            index = planned.index if planned is not None else None
+
+            def learned() -> None:  # the store and the state's files: off the loop
+                if index is not None:
+                    index.refresh((), gone=merged_away(store))
+                    index.pending = unfinished(plan_dir, options, store)
+                    index.save(state)
+                else:
+                    forget_merged(state, merged_away(store))
+            await in_thread(learned)
         return result
 
 
