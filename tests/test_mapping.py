@@ -184,7 +184,7 @@ def test_map_realistic_row(catalog: Catalog) -> None:
                 code("i"): 250,
             },
         },
-        person=PersonRef("Jo Doe", "jo@acme.test", "030 1234567"),
+        person=PersonRef("Jo Doe", "Jo@acme.test", "030 1234567"),
         org=OrgRef("Acme GmbH", "Main St 1, Berlin"),
         # "$5,000.00" beside a blank currency cell: a dollar, which one open (x9r4 F4)
         custom_currency_open={code("m"): tf.currency_choices(tf.parse_money("$1"))})
@@ -312,7 +312,7 @@ def test_lost_reason_drop_and_currency_defaults(catalog: Catalog) -> None:
     mapped = mapper(catalog, text).map(row(**{"Deal Stage": "Closed Won", "First": "",
                                               "Last": ""}))
     assert mapped.deal["status"] == "won" and "lost_reason" not in mapped.deal
-    assert mapped.person == PersonRef("jo@acme.test", "jo@acme.test", "030 1234567")
+    assert mapped.person == PersonRef("Jo@acme.test", "Jo@acme.test", "030 1234567")
 
 
 def test_map_fallback(catalog: Catalog) -> None:

@@ -49,13 +49,14 @@ def decide(p: RowPlanner, n: int, **cells: str) -> dict[str, Any]:
 
 
 def test_a_new_person_is_the_first_row_that_named_them() -> None:
-    """Rows naming one e-mail share one person to create, with the first row's name, e-mail
-    and phone; a person without an e-mail is keyed by name and phone."""
+    """Rows naming one e-mail share one person to create, with the first row's name,
+    e-mail (as it writes it: f32e) and phone; a person without an e-mail is keyed by name
+    and phone."""
     p = planner()
     first = decide(p, 2, contact="Jo Doe", email="JO@acme.test", phone="030 1234567")
     again = decide(p, 3, contact="Joanna Doe", email="Jo Doe <jo@acme.test>")
     other = decide(p, 4, contact="Sam  Lee", phone="+49 30 7654321")
-    body = {"name": "Jo Doe", "emails": [{"value": "jo@acme.test", "primary": True,
+    body = {"name": "Jo Doe", "emails": [{"value": "JO@acme.test", "primary": True,
                                           "label": "work"}],
             "phones": [{"value": "030 1234567", "primary": True, "label": "work"}]}
     assert first["key"] == again["key"] == "e:jo@acme.test"

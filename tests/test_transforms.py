@@ -280,9 +280,9 @@ def test_text_cleaning() -> None:
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
-    (" John.Doe@Example.COM ", "john.doe@example.com"),
+    (" John.Doe@Example.COM ", "John.Doe@example.com"),
     ("mailto:a@b.io", "a@b.io"),
-    ("John Doe <JD@x.org>", "jd@x.org"),
+    ("John Doe <JD@x.org>", "JD@x.org"),
     ("Doe, John <jd@x.org>", "jd@x.org"),
     # x10r1: HubSpot's "Associated Contact" writes the name, then the address in brackets
     ("Anna Müller (anna@firma.example)", "anna@firma.example"),
@@ -291,17 +291,19 @@ def test_text_cleaning() -> None:
     ("Ann Lee (ann@initech.example);Bob Stone (bob@initech.example)", "ann@initech.example"),
     ("Doe, John <jd@x.org>, Smith, Ann <as@x.org>", "jd@x.org"),
     ("a@b.io; c@d.io", "a@b.io"),
-    ("MAILTO:A@B.io", "a@b.io"),
+    ("MAILTO:A@B.io", "A@b.io"),
     ("", None),
-    # v10r6 s13: a letter whose lower case is not one letter (İ: i + U+0307) is kept
-    ("\u0130lker.Y\u0131lmaz@Example.com.tr", "\u0130lker.y\u0131lmaz@example.com.tr"),
-    ("J\u00f6rg@Example.de", "j\u00f6rg@example.de"),
-    # x19r3 F1: letters whose lower case is one letter are lowered as ASCII is
-    ("OLGA.GARC\u00cdA.10@EXAMPLE.COM", "olga.garc\u00eda.10@example.com"),
+    # v10r6 s13, x19r3 F1, f32e: the local part is written as the file writes it (their
+    # letters of every script, in their case), the domain lower-cased
+    ("\u0130lker.Y\u0131lmaz@Example.com.tr", "\u0130lker.Y\u0131lmaz@example.com.tr"),
+    ("J\u00f6rg@Example.de", "J\u00f6rg@example.de"),
+    ("OLGA.GARC\u00cdA.10@EXAMPLE.COM", "OLGA.GARC\u00cdA.10@example.com"),
+    # email-validator's reading of the domain: Unicode form of an IDNA domain
+    ("Ann@xn--bcher-kva.DE", "Ann@b\u00fccher.de"),
 ])
 def test_normalize_email(cell: str, expected: str | None) -> None:
-    """E-mails are trimmed, lower-cased (ASCII letters and the domain only) and
-    unwrapped; the first of a list is kept."""
+    """E-mails are trimmed and unwrapped, their domain lower-cased and their local part
+    kept as written (f32e); the first of a list is kept."""
     assert tf.normalize_email(cell) == expected
 
 
@@ -320,11 +322,15 @@ def test_normalize_email(cell: str, expected: str | None) -> None:
     ("\u03a3.\u03a0", "\u03c3.\u03c0"),
     ("\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2", "\u03c3\u03bf\u03c6\u03b9\u03b1\u03c2"),
 ])
-def test_normalize_email_lowers_letters_of_every_script(local: str, expected: str) -> None:
-    """x19r3 F1: a letter whose lower case is one letter is lowered (the address the user
-    means, and one spelling to match); İ is kept, ß is never ``ss``, Σ is ς at a word's
-    end."""
-    assert tf.normalize_email(f"{local}@Example.COM") == f"{expected}@example.com"
+def test_an_email_of_every_script_is_written_as_is_and_keyed_lower(local: str,
+                                                                    expected: str) -> None:
+    """f32e: the address is written with its local part as the file writes it (before, it
+    was lower-cased: Pipedrive keeps what it is given); its match key (``email_key``) is
+    the one of its lower-case spelling (x19r3 F1: one key for both): İ is kept, ß is never
+    ``ss``, the sigmas are one."""
+    written = tf.normalize_email(f"{local}@Example.COM")
+    assert written == f"{local}@example.com"
+    assert tf.email_key(written) == tf.email_key(f"{expected}@example.com")
 
 
 @pytest.mark.parametrize("cell", ["john", "john@", "@x.com", "a@b", "a b@c.com", "a@b..com"])
@@ -550,16 +556,16 @@ def test_a_group_after_a_leading_zero_is_no_thousands_grouping(cell: str) -> Non
     assert parse_money("1,250", decimal=".").amount == 1250
 
 
-def test_an_email_is_lower_cased_never_case_folded() -> None:
+def test_an_email_is_never_case_folded() -> None:
     """Case folding wrote grüße@ as grüsse@, another address: rows matched a person with the
     other one, and a new person got an address that was not the row's (fresh tester v10r5
     finding 10)."""
     from jobs.transforms import normalize_email
 
-    assert normalize_email("Grüße@Example.de") == "grüße@example.de"
-    # a letter whose lower case is one letter is lowered (x19r3 F1), ß never becomes ss
-    assert normalize_email("GRÜSSE@example.de") == "grüsse@example.de"
-    assert normalize_email("MAILTO:Ann@Example.com") == "ann@example.com"
+    assert normalize_email("Grüße@Example.de") == "Grüße@example.de"
+    # written as the file writes it (f32e), ß never becomes ss
+    assert normalize_email("GRÜSSE@example.de") == "GRÜSSE@example.de"
+    assert normalize_email("MAILTO:Ann@Example.com") == "Ann@example.com"
 
 
 @pytest.mark.parametrize(("cell", "text"), [

@@ -41,17 +41,15 @@ def normalize_email(value: object) -> str | None:
     ``ann@x, Bob <bob@x>`` is ``ann@x``, x20r1 S1), trimmed, ``mailto:``, ``Name <addr>``
     and ``Name (addr)`` unwrapped; the root dot of a domain written as an FQDN (``ann@x.com.``) dropped;
     checked by email-validator (RFC 5321/5322 syntax, internationalized
-    addresses such as ``grace.müller@example.com`` accepted, domain in Unicode form, no
-    DNS lookup); the domain lower-cased, and the local part's letters whose lower case is
-    one letter (``A``→``a``, ``Í``→``í``, ``Ø``→``ø``, ``Ж``→``ж``, ``Ω``→``ω``): mail
-    systems Pipedrive users meet treat them case-insensitively, and matching needs one
-    spelling (x19r3 F1: ``OLGA.GARCÍA@`` lowered as ASCII only wrote ``olga.garcÍa@``, an
-    address that exists nowhere, and made a second Olga). A letter whose lower case is
-    not one letter is kept as written (``İ`` would gain a U+0307; casefolding, never used,
-    writes ``ß`` as ``ss``); ``Σ`` is ``ς`` at the end of a word (a letter before it,
-    none after: ``ΣΟΦΙΑΣ.10`` → ``σοφιας.10``), else the middle sigma U+03C3, as Greek writes it.
-    The address to write; two addresses are compared by their ``email_key`` (x19r4 F1).
-    InputError("not an e-mail address: ...") otherwise.
+    addresses such as ``grace.müller@example.com`` accepted, no DNS lookup) and written as
+    it normalizes the address: the domain lower-cased and in Unicode form
+    (``Ann.Smith@Example.COM`` → ``Ann.Smith@example.com``, ``ann@xn--bcher-kva.de`` →
+    ``ann@bücher.de``), the local part in Unicode NFC, its letters' case kept as the file
+    writes them. Pipedrive keeps an address as it is given and its own importer matches
+    addresses case-insensitively; so does this project, by ``email_key`` (x19r4 F1), never
+    by this text (f32e: the local part was lower-cased, so ``Ann.Smith@Example.com`` was
+    written ``ann.smith@example.com``; x19r3 F1 had written ``OLGA.GARCÍA@`` as
+    ``olga.garcÍa@``). InputError("not an e-mail address: ...") otherwise.
     """
     return _first_of(clean_text(value))[0]
 
@@ -71,12 +69,12 @@ def _checked(first: str, text: str) -> str:
         first = first[7:]
     if first.endswith(".") and "@" in first:  # x20r1 L4: "trail@x.com." names the
         first = first[:-1]  # domain as an FQDN (its root dot): the same address
-    email = _lower(first)
+    email = first
     checked = _VALIDATED.get(email)
     if checked is None:
         checked = _plain_verdict(email) or _verdict(email)
         if checked == email:
-            checked = email  # one string kept for key and value (the usual case)
+            checked = email  # one string kept for the cell and the value (the usual case)
         if len(_VALIDATED) >= _VALIDATED_LIMIT:
             _VALIDATED.clear()
         _VALIDATED[email] = checked
@@ -86,20 +84,21 @@ def _checked(first: str, text: str) -> str:
 
 
 def _verdict(email: str) -> str | _Invalid:
-    """email-validator's reading of a lower-cased address: its normalized form, lower-cased
-    (``_lower``), or its refusal."""
+    """email-validator's reading of an address: its normalized form (the domain lower-cased
+    and in Unicode, the local part NFC, its case kept), or its refusal."""
     try:
-        return _lower(str(validate_email(
+        return str(validate_email(
             email, check_deliverability=False, allow_smtputf8=True,
             allow_quoted_local=False, test_environment=True,  # ".test" (RFC 2606) passes
-        ).normalized))
+        ).normalized)
     except EmailNotValidError as exc:
         return _Invalid(str(exc))
 
 
-# a plain address: a dot-atom local part of lower-case ASCII letters, digits, "_", "+" and
-# "-" (a subset of RFC 5322's atext), one "@", and an ASCII domain of letters, digits, "-"
-_PLAIN_ADDRESS = re.compile(r"([a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*)@([a-z0-9-]+(?:\.[a-z0-9-]+)+)")
+# a plain address: a dot-atom local part of ASCII letters, digits, "_", "+" and "-" (a
+# subset of RFC 5322's atext), one "@", and an ASCII domain of letters, digits, "-"
+_PLAIN_ADDRESS = re.compile(r"([A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*)@"
+                            r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def _plain_verdict(email: str) -> str | None:
@@ -114,7 +113,7 @@ def _plain_verdict(email: str) -> str | None:
     plain = _PLAIN_ADDRESS.fullmatch(email)
     if plain is None or len(email) > _EMAIL_MAX:
         return None
-    domain = plain[2]
+    domain = plain[2].lower()  # (email-validator lower-cases an ASCII domain)
     found = _DOMAINS.get(domain)
     if found is None:
         reading = _verdict("a@" + domain)
@@ -205,33 +204,6 @@ def email_addresses(value: object) -> tuple[str, ...] | None:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _lower(address: str) -> str:
-    """``address`` with its domain and its local part lower-cased (``_lower_local``)."""
-    if address.isascii():  # the usual address: both parts' ASCII lower case (issue 8)
-        return address.lower()
-    local, at, domain = address.rpartition("@")
-    if not at:
-        return _lower_local(address)
-    return _lower_local(local) + at + domain.lower()
-
-
-def _lower_local(text: str) -> str:
-    """``text`` with each letter whose lower case is one letter lower-cased (``Í``→``í``,
-    ``Ж``→``ж``), the others kept (``İ``: ``i`` + U+0307 is another address); ``Σ`` is
-    ``ς`` at the end of a word (after a letter, before none), else the middle sigma U+03C3."""
-    if text.isascii():  # str.lower maps A-Z alone in ASCII: ~10x a translate table's speed
-        return text.lower()
-    out = []
-    for n, char in enumerate(text):
-        if char == "\u03a3":  # Σ
-            final = (n > 0 and text[n - 1].isalpha()
-                     and not (n + 1 < len(text) and text[n + 1].isalpha()))
-            out.append("\u03c2" if final else "\u03c3")
-        else:
-            out.append(_one_lower(char))
-    return "".join(out)
 
 
 @functools.lru_cache(maxsize=1024)
