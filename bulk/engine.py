@@ -52,6 +52,7 @@ from .retry import RetryPolicy
 from .runner import JobKind, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, ResetWait, Scheduler
 from .store import RESET_WAIT_META, AsyncJobStore, JobStore
+from .token_key import bind_token
 from .transport import Transport
 
 DEFAULT_URL = "https://api.pipedrive.com"
@@ -205,6 +206,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
     key = account_key(config.base_url, token)  # the marker's: the token on this account URL
+    bind_token(token)  # its state-folder key tells records' companies apart (bulk.token_key)
     # read on the loop: off it, a cancel landed before a merge job's clean-up (f29d)
     recorded = store.meta_get(META_COORDINATOR)
     local = contextlib.ExitStack()

@@ -19,14 +19,22 @@ the state directory, beside the claims; and, with a shared coordinator in force,
 entries on its Redis, under the company, so that an import on another machine sharing
 that coordinator knows them too — f29e left: a merge run on machine A let an import on
 machine B create the merged-away deal again): ``{"account": base URL, "merged": id,
-"into": survivor id, "job": job id, "at": Unix seconds[, "applied": true][, "company": the
+"into": survivor id, "job": job id, "at": Unix seconds[, "applied": true][, "token_key":
+the key of the run's API token in this state folder, ``bulk.token_key``][, "company": the
 company id it was shared under, set by the journal]}``; read whole, an entry that does not
-parse skipped. Redis restarted empty loses the shared copy: a machine puts back what its
-state folder shared there the next time it runs anything under that coordinator
-(``bulk.journal``, "Redis lost"); the merges only a machine gone since had recorded are
-lost. Only merges made through this machine's state
-directory or the shared coordinator are known: a merge made in Pipedrive's own UI is a
-deleted deal to the import, as before. No token is in an entry. Every function here
+parse skipped. **Whose merges**: ``https://api.pipedrive.com`` is every company's URL, so
+a run reads only the entries of its own token (``token_key``) or, on a shared
+coordinator, of its company (f32e: an import of company B took company A's merge of a
+deal id B has too: B's row of that id, its deal deleted by hand, was reported merged into
+B's deal of A's survivor id and never made again). An entry that names neither (written
+before, or outside a run) is read by every run, as before: whose it is is unknown.
+Without a coordinator, two tokens of one company do not share their merges (at worst a
+merged-away deal is made again). Redis restarted empty loses the shared copy: a machine
+puts back what its state folder shared there the next time it runs anything under that
+coordinator (``bulk.journal``, "Redis lost"); the merges only a machine gone since had
+recorded are lost. Only merges made through this machine's state directory or the
+shared coordinator are known: a merge made in Pipedrive's own UI is a deleted deal to the
+import, as before. No token is in an entry (a keyed digest of it). Every function here
 blocks (the local file, the shared coordinator's round trips): a caller on the event loop
 runs it in a thread (``bulk.clock.in_thread``; ``jobs.merging``, ``jobs.importing``).
 """
@@ -34,18 +42,40 @@ runs it in a thread (``bulk.clock.in_thread``; ``jobs.merging``, ``jobs.importin
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from bulk.errors import CoordinatorLost
-from bulk.journal import open_journal
+from bulk.journal import COMPANY, open_journal
+from bulk.token_key import token_key
 
 JOURNAL = "merged-deals"
 FILE = f"{JOURNAL}.jsonl"  # its local part, in the state directory
+TOKEN_KEY = "token_key"  # the field naming the token an entry was written with
+_NOBODY = ""  # the run's key when the state folder's secret cannot be read: no entry's
 
 
 def _account(base_url: str) -> str:
     return base_url.strip().rstrip("/").lower()
+
+
+def _reader() -> str | None:
+    """The running token's key (``bulk.token_key``; None: no run bound one, every entry is
+    read). A secret that cannot be read or made matches no token's entries (never
+    another's), only those that name none."""
+    try:
+        return token_key()
+    except OSError:
+        return _NOBODY
+
+
+def _ours(entry: Mapping[str, Any], reader: str | None, company: str | None) -> bool:
+    """Whether ``entry`` is the reading run's: no reader (outside a run), the entry names
+    no token (written before, or outside a run), its token is the reader's, or it was
+    shared under the run's company (a shared coordinator's Redis, other machines' too)."""
+    theirs = entry.get(TOKEN_KEY)
+    return (reader is None or theirs is None or theirs == reader
+            or (company is not None and entry.get(COMPANY) == company))
 
 
 class Merge(NamedTuple):
@@ -65,7 +95,9 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
     now). Raises OSError when the state directory cannot be written, CoordinatorLost when
     the shared coordinator's Redis does not answer (the caller sends nothing then)."""
     at = round(time.time() if at is None else at, 3)
-    extra = {"applied": True} if applied else {}
+    extra: dict[str, Any] = {"applied": True} if applied else {}
+    if (writer := token_key()) is not None:  # whose merge (OSError: see Raises)
+        extra[TOKEN_KEY] = writer
     entries = [{"account": _account(base_url), "merged": int(m), "into": int(s), "job": job_id,
                 "at": at, **extra} for m, s in pairs]
     if not entries:
@@ -96,12 +128,12 @@ def known(base_url: str) -> tuple[int, int]:
     from bulk.journal import LocalJournal, of_company
 
     applied = {m for m, hit in survivors(base_url).items() if hit.applied}
-    account, company = _account(base_url), bound_company()
+    account, company, reader = _account(base_url), bound_company(), _reader()
     local = LocalJournal(JOURNAL).entries()
     here: set[int] = set()
     for entry in (local if company is None else of_company(local, company)):
         try:
-            if entry.get("account") == account:
+            if entry.get("account") == account and _ours(entry, reader, company):
                 here.add(int(entry["merged"]))
         except (KeyError, TypeError, ValueError):
             continue
@@ -113,10 +145,14 @@ def survivors(base_url: str) -> dict[int, Merge]:
     later 208 into 301) followed to its end (301); ``applied`` when a line confirms every
     merge of the chain (an unconfirmed later link may have failed: 208 still live). Read
     from this machine's state directory and, with a shared coordinator in force, from its
-    Redis too. Raises CoordinatorLost when that Redis does not answer."""
+    Redis too; in a run, only its token's (or company's) entries and those naming neither
+    (module docstring, "Whose merges"). Raises CoordinatorLost when that Redis does not
+    answer."""
+    from bulk.coordinator import bound_company
+
     into: dict[int, tuple[int, str]] = {}
     applied: set[int] = set()
-    account = _account(base_url)
+    account, company, reader = _account(base_url), bound_company(), _reader()
     journal = open_journal(JOURNAL)
     try:
         entries = journal.entries()
@@ -124,7 +160,7 @@ def survivors(base_url: str) -> dict[int, Merge]:
         journal.close()
     for entry in entries:
         try:
-            if entry.get("account") == account:
+            if entry.get("account") == account and _ours(entry, reader, company):
                 merged = int(entry["merged"])
                 into[merged] = (int(entry["into"]), str(entry["job"]))
                 if entry.get("applied") is True:
