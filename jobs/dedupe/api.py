@@ -213,7 +213,8 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
     if out.index is not None:  # the state's index moves on only when the plan is applied
-        save_plan_index(out.index, out.directory, out.index_base)
+        index = out.index
+        await in_thread(lambda: save_plan_index(index, out.directory, out.index_base))
     return _plan(out)
 
 
@@ -381,7 +382,7 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
                 prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
-                prep.save(store)
+                await in_thread(lambda: prep.save(store))
                 cost = apply_estimate(s, store, prep)
         finally:
             store.close()
@@ -496,10 +497,14 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         except BulkError:
             store.set_status("failed", "the load phase failed; nothing was sent")
             raise
-        if planned is not None and planned.index is not None:
-            # kept with the plan: the job's end installs it, on this run or its resume
-            save_plan_index(planned.index, plan_dir, planned.index_base)
-        prep.save(store)
+        kept = planned.index if planned is not None else None
+
+        def saved() -> None:  # the job's store and the plan's index file: off the loop
+            if planned is not None and kept is not None:
+                # kept with the plan: the job's end installs it, on this run or its resume
+                save_plan_index(kept, plan_dir, planned.index_base)
+            prep.save(store)
+        await in_thread(saved)
         got["actions"] = dict(prep.actions)
         for note in prep.notes:
             say(f"note: {note}")
@@ -530,7 +535,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         if prep.actions["already merged"]:
             say(f"{prep.actions['already merged']:,} merge(s) of this plan were made by an "
                 "earlier apply or run: counted as done, not sent again")
-        record_intended(store)  # confirmed: the merges about to be sent (merges.json)
+        # confirmed: the merges about to be sent (merges.json), off the loop
+        await in_thread(lambda: record_intended(store))
         if not work + prep.actions["already merged"]:
             return None
         if (stop := first_write_line(got["estimate"])) is not None:
