@@ -16,7 +16,8 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
   this folder): written as before.
 
 The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_dir``, 0600
-in a 0700 folder), one row per (account, deal id, field): a digest (16 hex digits of
+in a 0700 folder), one row per (account — the base URL and the run's token key, never
+the token —, deal id, field): a digest (16 hex digits of
 SHA-256) of the value written as the row mapped it, never the value itself, when, and by
 which job. Set from a job's store at the end of each of its runs (``record_job``: the
 creates and updates it saw done since the last run's end, each item once — marked in the
@@ -49,6 +50,7 @@ import orjson
 from bulk.claims import state_dir
 from bulk.state import private_folder
 from bulk.store import Item, ItemState, JobStore
+from bulk.token_key import token_key
 
 from .deals import _canonical
 
@@ -65,6 +67,18 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS written (
 def account_of(base_url: str) -> str:
     """The account a base URL names, as ``jobs.merged_deals`` names it."""
     return base_url.strip().rstrip("/").lower()
+
+
+def _account(base_url: str) -> str:
+    """The record's account: the base URL and, when a run bound its API token, the token's
+    key in this state folder (``bulk.token_key``: never the token). Every company's URL is
+    ``https://api.pipedrive.com`` and deal ids are per company, so the URL alone let one
+    company's base hide a change the file made on another's deal of the same id (f32c).
+    Another token of the same company is another account here: its writes set no base
+    (the file's value is written, as before the record existed), never a wrong one.
+    Blocking (reads the state folder's secret); raises OSError when it cannot."""
+    key = token_key()
+    return account_of(base_url) if key is None else f"{account_of(base_url)} {key}"
 
 
 def digest(value: Any) -> str:
@@ -198,7 +212,7 @@ class LastWritten:
         path = _path()
         if not path.exists():
             return None
-        return cls(account_of(base_url), _connect(path))
+        return cls(_account(base_url), _connect(path))
 
     def of(self, deal_id: int) -> dict[str, str]:
         """{field: digest of the value this folder last wrote there} for one deal ({}: none)."""
@@ -253,7 +267,7 @@ def record_job(store: JobStore, base_url: str) -> int:
     the next. Memory: one batch. Returns the fields recorded or updated. Raises
     sqlite3.Error / OSError when the state folder cannot be written, StoreError when the
     job store cannot."""
-    account, job = account_of(base_url), store.job_id
+    account, job = _account(base_url), store.job_id
     conn = _writable()
     recorded = 0
     try:
@@ -289,11 +303,12 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) ->
     extra: tuple[str, ...] = ()
     if job is not None:  # the undone job's fields only
         sql, extra = sql + " AND job = ?", (job,)
+    account = _account(base_url)
     conn = _connect(path)
     try:
         with conn:
             conn.execute("BEGIN IMMEDIATE")
-            return sum(conn.execute(sql, (account_of(base_url), i, *extra)).rowcount
+            return sum(conn.execute(sql, (account, i, *extra)).rowcount
                        for i in ids)
     finally:
         conn.close()

@@ -83,3 +83,31 @@ def test_a_batch_at_a_time_and_a_kill_between_record_and_marks(
     assert last_written.record_job(store, URL) == 9  # items 3..5 (3 was recorded, unmarked)
     assert len(_rows(tmp_path)) == 15
     assert last_written.record_job(store, URL) == 0
+
+
+def test_two_tokens_on_one_url_keep_two_records(store: JobStore, tmp_path: Path) -> None:
+    """Every company's URL is ``api.pipedrive.com`` and deal ids are per company: a base
+    recorded under one token is not read, nor forgotten, under another (the URL alone let
+    company A's base hide company B's change of its own deal 101)."""
+    from bulk.token_key import bind_token
+
+    _created(store, 1)
+    _settle(store, [1])
+    try:
+        bind_token("company-a-token-0123456789")
+        assert last_written.record_job(store, URL) == 3
+        record = last_written.LastWritten.open(URL)
+        assert record is not None and set(record.of(101)) == {
+            "custom_fields.abc", "title", "value"}
+        record.close()
+        bind_token("company-b-token-0123456789")
+        record = last_written.LastWritten.open(URL)
+        assert record is not None and record.of(101) == {}
+        record.close()
+        assert last_written.forget(URL, [101]) == 0
+        bind_token("company-a-token-0123456789")
+        assert last_written.forget(URL, [101]) == 3
+    finally:
+        bind_token(None)
+    stored = (tmp_path / "state" / last_written.FILE).read_bytes()
+    assert b"company-a-token" not in stored and b"company-b-token" not in stored
