@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -90,6 +90,15 @@ class _ImportBase:
         # _Resume._read_claimed), for the batch before and this one: taken once by
         # _read_keyed
         self._batch_read: list[dict[int, Mapping[str, Any]]] = [{}, {}]
+        # keys of creates held back in this run: another live run held their claim when
+        # the row came (``_Creates._claim``), so the row went back to pending and comes
+        # round in the next pass, its claim waited for with its batch's and the deals the
+        # released claims name read together (``_Resume._claim_held_back``, x31r3 F4: one
+        # getDeal a row) → the ``clock.now()`` that wait ends by, once begun (None: not yet)
+        self._held_back: dict[str, float | None] = {}
+        # keys whose claim named a deal when this run began (``_Resume._named_at_start``):
+        # a plan priced that deal's read (``getDeal``) for their creates; None: not read yet
+        self._named_before: set[str] | None = None
         # key → (since when reconcile looked for it, when that look began)
         self._looked_up: dict[str, tuple[float, float]] = {}
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
@@ -399,6 +408,26 @@ class _ImportBase:
             if self._owns_claims:
                 claims, self._claims, self._owns_claims = self._claims, None, False
                 await claims.aclose()
+
+    async def _claim_keys(self, keys: Sequence[str]) -> dict[str, Claim | Held]:
+        """Claim the creates of ``keys`` not pooled yet in one step (``acquire_many``: one
+        transaction locally, one round trip on Redis; the releases queued so far are
+        written with it) and pool those had; each key → ``Claim`` or ``Held``."""
+        keys = [k for k in dict.fromkeys(keys) if k not in self._pool]
+        if not keys:
+            return {}
+        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
+                                             tag=self.store.job_id)
+        now = self.clock.wall()
+        out: dict[str, Claim | Held] = {}
+        for key in keys:
+            claim = got.get(self.claim_name(key))
+            if claim is None:
+                continue
+            out[key] = claim
+            if isinstance(claim, Claim):
+                self._pool[key] = (claim, now)
+        return out
 
     async def _give_back(self) -> None:
         """Release the claims ``prepare`` took for rows not sent yet (and the queue)."""

@@ -1,7 +1,7 @@
 """Creating a deal under a claim on its source key, exactly once across runs, and
 attributing a deal found by key to the job that created it (``jobs.importing``).
 
-Why ~880 lines: one guarantee, a create sent at most once per key however runs die
+Why ~910 lines: one guarantee, a create sent at most once per key however runs die
 and overlap, and every branch of it (claimed, held by a live run, in doubt, found
 created meanwhile, found changed since) decides on the same claim and deal picture;
 split, each half would need the other's state."""
@@ -99,23 +99,58 @@ class _Creates(_ImportBase):
     create a deal found by key is (``_creator``, ``_not_ours``, ``_settle_claim``)."""
 
     # -- creating under a claim -------------------------------------------------------------
-    async def _claim(self, ctx: CallContext, key: str) -> tuple[Claim, float] | str:
-        """The claim on ``key``'s create (and when it was had), waiting (bounded) for
-        another live holder; a string says why it could not be had. A claim ``prepare``
-        took is used while more than half its lease is left."""
+    async def _claim(self, ctx: CallContext, key: str) -> tuple[Claim, float] | str | None:
+        """The claim on ``key``'s create (and when it was had); None: another live run holds
+        it and the row is held back (once a run: it goes back to pending, nothing sent,
+        and comes round in the next pass: ``_Resume._claim_held_back``); a string says why
+        it could not be had. A claim ``prepare`` took is used while more than half its
+        lease is left. A row held back once waits (bounded) for the holder, what is left
+        of the wait its batch began.
+
+        Why hold back rather than wait: a row waiting on another run's create held its
+        worker until that run released the key, then read the deal the claim names alone
+        (``getDeal``) — one read a row, as the holder releases its keys one by one (x31r3
+        F4: two imports of one file, the second read 60 deals one by one). Held back, the
+        run goes on with its other rows, and the held rows' deals are read together
+        (``_Resume._read_claimed``: 100 a list call) when they come round."""
         pooled = self._pool.pop(key, None)
         if pooled is not None and pooled[0].expires - self.clock.wall() > self.lease / 2:
             return pooled
-        # told and counted once a row (acquire_waiting calls it once a wait)
-        got = await acquire_waiting(self.claims, self.claim_name(key), self.lease,
-                                    tag=self.store.job_id, wait_s=self.claim_wait,
-                                    on_wait=self._give_back, on_held=self._held_up,
+        name = self.claim_name(key)
+        if key not in self._held_back:
+            first = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
+            if isinstance(first, Claim):
+                if not self._named_since(key, first):
+                    return first, self.clock.wall()
+                # another run released it with its deal meanwhile (this row's batch claim
+                # was given back while the row waited for its person): given back plainly,
+                # its outcome kept, and read with the held rows' deals (x31r3 F4)
+                self.claims.release_soon(first)
+                self._held_back[key] = None
+                return None
+            self._held_back[key] = None
+            self._held_up(first, self.claim_wait)  # told and counted once a row
+            return None
+        until = self._held_back[key]
+        wait_s = self.claim_wait if until is None else max(0.0, until - self.clock.now())
+        got = await acquire_waiting(self.claims, name, self.lease,
+                                    tag=self.store.job_id, wait_s=wait_s,
+                                    on_wait=self._give_back, on_held=lambda _h, _s: None,
                                     until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
             return got, self.clock.wall()
         return (f"key {key!r} is being created by another run ({got.who()}) that did not "
                 f"finish within {self.claim_wait:.0f} s; not created here (pdbulk retry sends "
                 "it again)")
+
+    def _named_since(self, key: str, claim: Claim) -> bool:
+        """Whether ``claim`` names a deal its key's claim did not name as this run began
+        (another run's create, released while this one ran): its row is held back, and
+        the deal read with its batch's (``_Resume._read_claimed``), not alone."""
+        named = (claim.previous or {}).get("deal_id")
+        return (isinstance(named, int) and self._named_before is not None
+                and key not in self._named_before and not claim.reconcile
+                and not any(named in read for read in self._batch_read))
 
     async def _read_keyed(self, ctx: CallContext, deal_id: int, key: str) -> dict[str, Any] | None:
         """Deal ``deal_id`` if it still exists and still carries ``key``: as its batch's
@@ -342,6 +377,8 @@ class _Creates(_ImportBase):
         lost_since: float | None = None
         for _ in range(LOST_CLAIM_TRIES):
             claimed = await self._claim(ctx, key)
+            if claimed is None:  # held back: sent in a later pass, nothing sent now
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
             if isinstance(claimed, str):
                 return Outcome(item.id, ItemState.FAILED, error=claimed)
             claim, had = claimed

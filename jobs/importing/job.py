@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.claims import Claim
 from bulk.clock import in_thread
 from bulk.engine import Engine
 from bulk.errors import InDoubt, InputError, NotFound
@@ -241,18 +240,15 @@ class ImportJob(_Reconcile, _Resume):
         """Claim the creates of a batch about to be sent in one step (one transaction
         locally, one round trip on Redis) instead of one each; the releases of the
         creates done so far are written in the same step. A key another live run
-        holds is left to ``_claim`` when its row comes."""
+        holds is left to ``_claim`` when its row comes (held back: ``_Creates._claim``).
+        The run's first batch first reads which keys' claims name a deal already
+        (``_named_at_start``)."""
         self.forget_start_reads()  # the run has started: the start-up's reads go
         # a young claims state's look-ups are shared by the batch (_Creates._fresh)
         self._batch_at = self.resolver.batch_at = self.clock.wall()
-        keys = [i.key for i in items if i.op == "create" and i.key and i.key not in self._pool]
-        got = await self.claims.acquire_many([self.claim_name(k) for k in keys], self.lease,
-                                             tag=self.store.job_id)
-        now = self.clock.wall()
-        for key in keys:
-            claim = got.get(self.claim_name(key))
-            if isinstance(claim, Claim):
-                self._pool[key] = (claim, now)
+        if self._named_before is None:
+            self._named_before = await self._named_at_start()
+        await self._claim_keys([i.key for i in items if i.op == "create" and i.key])
 
     async def finish(self) -> None:
         """At the end of the run: give back the claims of rows never sent, write every

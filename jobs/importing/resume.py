@@ -1,7 +1,7 @@
 """Re-reading the account before a resume and right before each batch is sent (the
 runner's re-check), and the prices of both for plans (``jobs.importing``).
 
-Why ~720 lines: each re-read (pending updates, pending creates, persons / organizations,
+Why ~780 lines: each re-read (pending updates, pending creates, persons / organizations,
 the deals a batch's found creates name) is priced here too, by the same rules; split,
 a plan's count and the read it prices would drift apart."""
 
@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.claims import Claim, acquire, in_doubt_outcome
+from bulk.claims import Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
@@ -537,7 +537,10 @@ class _Resume(_ImportBase):
         before-image changed since the load → FAILED conflict, nothing sent; the rest
         are sent, their before-images renewed to this read where the deal still holds
         them (``image_holds``). Each row is read once per process. Returns the outcomes
-        of the items not to send."""
+        of the items not to send. Before it, the batch's creates held back (another live
+        run held their key: ``_claim_held_back``) are claimed, waiting for their holders
+        together."""
+        await self._claim_held_back(ctx, items)
         await self._read_claimed(ctx, items)
         checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
         if not checked:
@@ -548,14 +551,63 @@ class _Resume(_ImportBase):
                                        _update_now(item, deal, image, "while the job ran",
                                                    self.key_code, labels, types))
 
+    async def _claim_held_back(self, ctx: CallContext, items: Sequence[Item]) -> None:
+        """Claim the batch's creates, waiting together (at most ``claim_wait`` s, this
+        run's unsent claims given back all along: ``bulk.claims.wait_giving_back``) for
+        the live runs that held the keys of those held back earlier in this run
+        (``_Creates._claim``): once their holders released them, the claims name the
+        deals made, and ``_read_claimed`` reads those together. A key still held after
+        the wait is left to its row (``_claim``: what is left of the wait, then as any
+        row behind a live run; a frozen one is taken over once its lease ends)."""
+        held = [str(i.key) for i in items if i.op == "create" and i.key in self._held_back]
+        if not held:
+            return
+        batch = [str(i.key) for i in items if i.op == "create" and i.key]
+        until = self.clock.now() + self.claim_wait
+        for key in held:
+            self._held_back[key] = self._held_back[key] or until
+        told = False
+        for _ in range(len(held) + 1):  # each round ends one wait: a release, or time out
+            got = await self._claim_keys(batch)
+            still = [k for k in held if isinstance(got.get(k), Held)]
+            left = until - self.clock.now()
+            if not still or left <= 0.0:
+                return
+            first = got[still[0]]
+            assert isinstance(first, Held)
+            if not told:  # the rows were counted as they were held back
+                tell_wait(first, left)
+                told = True
+            await ctx.until_stopped(wait_giving_back(self.claims, self.claim_name(still[0]),
+                                                     left, self._give_back))
+
+    async def _named_at_start(self) -> set[str]:
+        """The job's keys whose claim names a deal as this run begins (read, never taken,
+        2,000 at a time): their creates read that deal alone (``getDeal``), as a plan
+        prices it (``jobs.import_load`` ``_ClaimedKeys``); a deal a claim names since
+        (another run's create, released while this one ran) is read with its batch's
+        (``_read_claimed``)."""
+        keys = sorted(await in_thread(self.store.source_keys))
+        named: set[str] = set()
+        for at in range(0, len(keys), 2000):
+            names = {self.claim_name(k): k for k in keys[at:at + 2000]}
+            for name, outcome in (await self.claims.outcomes(list(names))).items():
+                if isinstance(outcome.get("deal_id"), int):
+                    named.add(names[name])
+        return named
+
     async def _read_claimed(self, ctx: CallContext, items: Sequence[Item]) -> None:
         """Read, 100 per ``GET /api/v2/deals?ids=`` (10 tokens), the deals the batch's
         claims name for the creates a resume found on a deal (``_creates_again``: their
-        claims released with it), when more than ``LIST_PAYS`` — else each create reads its
-        own (``getDeal``, 1 token). Read now, right before the batch is sent, as its
-        updates are; each create takes its deal from here once (``_read_keyed``: the same
-        checks), one not listed (archived) is read alone. x18r3: a resumed upsert read 154
-        deals one by one (154 tokens, 154 requests; 20 tokens in 2 requests listed)."""
+        claims released with it) and for those whose claim another run released with a
+        deal while this one ran (held back, or released before the batch was claimed:
+        not named as the run began, ``_named_at_start``), when more than ``LIST_PAYS`` —
+        else each create reads its own (``getDeal``, 1 token). Read now, right before the
+        batch is sent, as its updates are; each create takes its deal from here once
+        (``_read_keyed``: the same checks), one not listed (archived) is read alone.
+        x18r3: a resumed upsert read 154 deals one by one (154 tokens, 154 requests; 20
+        tokens in 2 requests listed); x31r3 F4: two imports of one file at once, the
+        second read the 60 deals the first made one by one."""
         ids = [deal_id for i in items if (deal_id := self._claimed_deal(i)) is not None]
         # the batch before may still be on its way to the sends (this one is read once the
         # last is handed out): its reads are kept one batch more, never older ones
@@ -565,10 +617,14 @@ class _Resume(_ImportBase):
 
     def _claimed_deal(self, item: Item) -> int | None:
         """The deal the claim ``prepare`` took for create ``item`` names, for a key the
-        resume found on a deal (one merged away is deleted: not listed, never taken)."""
-        if item.op != "create" or item.key not in self._found_on_resume:
+        resume found on a deal, or whose claim named no deal as this run began (one merged
+        away is deleted: not listed, never taken)."""
+        if item.op != "create" or not item.key:
             return None
-        pooled = self._pool.get(item.key or "")
+        if item.key not in self._found_on_resume and (
+                self._named_before is None or item.key in self._named_before):
+            return None
+        pooled = self._pool.get(item.key)
         previous = pooled[0].previous if pooled is not None else None
         named = previous.get("deal_id") if isinstance(previous, Mapping) else None
         return named if isinstance(named, int) else None
