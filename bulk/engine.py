@@ -47,7 +47,7 @@ from .coordinator_process import ProcessCoordinator
 from .errors import BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
 from .journal import reshare_all
 from .operations import get_operation
-from .plans import AuthKind, Limits, plan_limits
+from .plans import AuthKind, Limits, check_window_share, plan_limits
 from .retry import RetryPolicy
 from .runner import JobKind, Runner, RunResult, RunStats
 from .scheduler import BudgetPolicy, ResetWait, Scheduler
@@ -63,11 +63,19 @@ MAX_WORKERS = 1024  # calls in flight at most (the CLI's --workers bound too)
 class EngineConfig:
     """How to reach the account and how hard to push it. Never the token.
 
+    ``window_share``: the share of the token's burst and search windows this job uses,
+    above 0 and at most 1 (``--window-share``; 0.8: 32 of Growth's 40 requests per 2 s,
+    8 of the 10 searches, at least 1): the rest is left free for another client on the
+    same token (a sync tool, a script) that does not read the rate headers. The job keeps
+    within the share whatever the server's headers say the burst is, and its plan's time
+    is counted at the share.
+
     Raises ``ConfigError`` (an ``InputError`` and a ``ValueError``) for a ``base_url``
     that ``normalize_base_url`` refuses (the message never echoes the URL), an unknown
     ``plan`` or ``auth``, ``seats`` below 1, a ``max_workers``, ``window``, ``timeout``,
-    ``burst`` or ``daily_tokens`` that is not positive, and a field of the wrong type
-    (None only for ``burst`` and ``daily_tokens``). ``BudgetPolicy`` checks its own."""
+    ``burst`` or ``daily_tokens`` that is not positive, a ``window_share`` not in (0, 1],
+    and a field of the wrong type (None only for ``burst`` and ``daily_tokens``).
+    ``BudgetPolicy`` checks its own."""
 
     base_url: str = DEFAULT_URL
     auth: AuthKind = "api_token"
@@ -76,6 +84,7 @@ class EngineConfig:
     burst: int | None = None  # explicit override of the plan's burst limit
     daily_tokens: int | None = None  # explicit override of the company's daily budget
     window: float = 2.0
+    window_share: float = 1.0  # of the burst and search windows (the rest: other clients)
     budget: BudgetPolicy = field(default_factory=BudgetPolicy)
     max_workers: int = 64
     job_root: Path = Path("pdbulk-jobs")
@@ -102,6 +111,7 @@ class EngineConfig:
                 raise ConfigError(f"{name} must be a number of seconds, not {value!r}")
         if not isinstance(self.budget, BudgetPolicy):
             raise ConfigError(f"budget must be a BudgetPolicy, not {self.budget!r}")
+        object.__setattr__(self, "window_share", check_window_share(self.window_share))
         if not isinstance(self.job_root, str | os.PathLike):
             raise ConfigError(f"job_root must be a path, not {self.job_root!r}")
         object.__setattr__(self, "job_root", Path(self.job_root))
@@ -130,6 +140,7 @@ class EngineConfig:
             search=base.search,
             window=self.window,
             daily_tokens=self.daily_tokens or base.daily_tokens,
+            window_share=self.window_share,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Search: 10 requests per 2 s, every plan and auth kind.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,16 +42,49 @@ def canonical_plan(plan: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The limits one API token of one company works under."""
+    """The limits one API token of one company works under, and the share of its windows
+    a job takes (``window_share``: the rest is left free for other clients on the token).
+
+    ``burst`` / ``search``: requests per ``window`` seconds (the account's); ``daily_tokens``:
+    the company's daily budget; ``window_share``: above 0, at most 1 (``--window-share``).
+    ``usable_burst`` / ``usable_search`` are what a job admits per window under it."""
 
     burst: int  # requests per window
     search: int = SEARCH_LIMIT  # search requests per window
     window: float = WINDOW_SECONDS
     daily_tokens: int = DAILY_BASE_TOKENS
+    window_share: float = 1.0  # of each window (burst and search), the share a job uses
 
     def scaled(self, time_scale: float) -> Limits:
         """The same limits with a shorter window (tests run the sandbox fast)."""
         return replace(self, window=self.window * time_scale)
+
+    @property
+    def usable_burst(self) -> int:
+        """Requests per window a job admits: ``share_of(burst, window_share)``."""
+        return share_of(self.burst, self.window_share)
+
+    @property
+    def usable_search(self) -> int:
+        """Search requests per window a job admits: ``share_of(search, window_share)``."""
+        return share_of(self.search, self.window_share)
+
+
+def share_of(per_window: int, share: float) -> int:
+    """``share`` of ``per_window`` requests, rounded down (at most that share), and at least
+    1 (a job always goes on): 32 of 40 at 0.8, 8 of the search window's 10."""
+    return max(1, math.floor(per_window * share + 1e-9))
+
+
+def check_window_share(share: object) -> float:
+    """``share`` if it is a number above 0 and at most 1 (nan is neither); else
+    ``ConfigError`` saying so."""
+    if isinstance(share, bool) or not isinstance(share, int | float):
+        raise ConfigError(f"window_share must be a number, not {share!r}")
+    if not 0 < share <= 1:
+        raise ConfigError(f"window_share must be above 0 and at most 1 (in (0, 1]), "
+                          f"not {share!r}")
+    return float(share)
 
 
 def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: int = 1,
@@ -69,4 +103,4 @@ def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: in
 
 
 __all__ = ["AuthKind", "DAILY_BASE_TOKENS", "LEGACY_PLANS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
-           "WINDOW_SECONDS", "canonical_plan", "plan_limits"]
+           "WINDOW_SECONDS", "canonical_plan", "check_window_share", "plan_limits", "share_of"]

@@ -2,10 +2,12 @@
 
 It holds three limits at once: the rolling burst window (requests), the search
 window (search requests) and the company's daily token budget (tokens, less the
-job's reserve / share / cap). Waiters are served FIFO by one synchronous
-dispatcher; the only exception is that a search waiting for the *search* window
-lets later non-search calls through while its own cost stays held against the
-budget. One timer task sleeps on the injected clock until the next slot frees.
+job's reserve / share / cap). Of each window it admits at most ``Limits.window_share``
+(``--window-share``: the rest stays free for another client on the token that does not
+read the rate headers), counting the others' calls the headers showed in the window.
+Waiters are served FIFO by one synchronous dispatcher; the only exception is that a
+search waiting for the *search* window lets later non-search calls through while its own
+cost stays held against the budget. One timer task sleeps on the injected clock until the next slot frees.
 Response headers tighten the local accounting. A call the engine makes
 (``acquire(hold=True)``) holds its slot from its admission until its answer, however
 long a starved event loop keeps it before it leaves or before its answer comes (f23d:
@@ -76,7 +78,7 @@ from .coordinator import HOLD_AT_MOST, Coordinator, Limit, SharedStats
 from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError
 from .headers import RateHeaders
 from .operations import Operation
-from .plans import Limits
+from .plans import Limits, check_window_share, share_of
 
 _EPS = 1e-9  # monotonic tolerance: a slot due "now" is free (no 1-ulp sleep loops)
 _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coarse ulps)
@@ -248,6 +250,7 @@ class Scheduler:
             raise ConfigError(f"unusable limits {limits!r} / day_seconds {day_seconds}")
         if safety < 0:  # (the budget's own settings: BudgetPolicy checks them when made)
             raise ConfigError("safety must not be negative")
+        check_window_share(limits.window_share)
         self._limits, self._clock, self._budget = limits, clock, budget
         self._now_limits = limits  # ``limits``: the last one handed out
         self._day_seconds = day_seconds
@@ -525,7 +528,8 @@ class Scheduler:
         # an unanswered call counts from its admission until a window after it may have
         # arrived: an eighth of a window plus the fastest round trip seen (0.35 s at 2 s)
         ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
-        return Limit(width=self._width, burst=self._cap(self._clock.now()), search=self._search,
+        return Limit(width=self._width, burst=self._cap(self._clock.now()),
+                     search=self._search_cap(),
                      day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
                      ahead=min(ahead, self._width / 2), day_seconds=self._day_seconds,
                      whole_day=self._day_limit() >= self._daily)
@@ -723,7 +727,7 @@ class Scheduler:
         s = self.statistics()
         pause = f" paused_until={s.paused_until:.3f}" if s.paused_until is not None else ""
         return (f"<Scheduler window={s.window_fill}/{s.window_limit} search={s.search_fill}/"
-                f"{self._search} waiting={s.waiting} today={s.tokens_today}/{s.daily_limit} "
+                f"{self._search_cap()} waiting={s.waiting} today={s.tokens_today}/{s.daily_limit} "
                 f"run={s.tokens_spent} 429s={s.rate_limited}{pause}>")
 
     # -- the dispatcher -------------------------------------------------------------------
@@ -769,7 +773,8 @@ class Scheduler:
                 wake = min(wake, free_at)
                 break
             if op.search:
-                search_at = max(self._free_at(self._searches, self._search, self._held(True)),
+                search_at = max(self._free_at(self._searches, self._search_cap(),
+                                              self._held(True)),
                                 self._search_blocked_until)
                 if searches_blocked or search_at > now + _EPS:
                     searches_blocked = True  # later searches queue behind this one
@@ -971,13 +976,19 @@ class Scheduler:
         return min(half if half < self._ramp_until else math.inf, max(full, self._ramp_until))
 
     def _cap(self, now: float) -> int:
-        """The burst less the slots kept spare since the last 429s."""
+        """The burst less the slots kept spare since the last 429s, and at most the job's
+        share of it (``Limits.window_share``: both keep room for another client, so the
+        larger reserve holds)."""
         if self._spare:
             spell = self._spare_for * self._width
             back = min(self._spare, math.floor((now - self._spare_at + _EPS) / spell))
             self._spare, self._spare_at = self._spare - back, self._spare_at + back * spell
             self._given_back = self._given_back or back > 0
-        return self._burst - self._spare
+        return min(share_of(self._burst, self._limits.window_share), self._burst - self._spare)
+
+    def _search_cap(self) -> int:
+        """The search window's requests this job admits: its share of the search limit."""
+        return share_of(self._search, self._limits.window_share)
 
     def _admit(self, waiter: _Waiter, now: float) -> None:
         op = waiter.op

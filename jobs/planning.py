@@ -9,7 +9,9 @@ Time: the burst window admits ``burst`` requests per ``window`` seconds (and the
 search window ``search`` per window), so ``n`` calls take about
 ``(n - burst) / (burst / window)`` seconds once the first window is used up, and
 never less than the rolling window allows (the (burst + 1)-th call a whole window
-after the first), plus a round trip. Days: a job needing more tokens than are left today stops
+after the first), plus a round trip. Under a ``window_share`` (``--window-share``) the
+burst and search figures are the job's share of them (``Limits.usable_burst``), as the run
+admits. Days: a job needing more tokens than are left today stops
 checkpointed when the budget is spent (or waits for the reset when asked) and
 goes on the next day, for as many days as the daily budget takes.
 
@@ -26,7 +28,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import orjson
@@ -91,6 +93,10 @@ class Plan:
     # about where, and what to do; None when it fits. Among ``notes`` too, and printed
     # again right before the first write of a run (x23r3)
     stop: str | None = None
+    # --window-share: the share of the token's windows the job uses (``burst`` is that
+    # share of ``burst_allowed``, the account's requests per window)
+    window_share: float = 1.0
+    burst_allowed: int = 0
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when
@@ -139,7 +145,9 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
              budget_source: str | None = None, gating: Mapping[str, int] | None = None,
              batches: int = 1) -> Plan:
     """Tokens from the operation table, time from the burst (and search) window, days
-    from today's remaining budget and the daily limit.
+    from today's remaining budget and the daily limit. The windows are ``limits``' share
+    of them (``Limits.window_share``: ``usable_burst``, ``usable_search``), as the run
+    admits; the plan's ``burst`` is that share, ``burst_allowed`` the account's.
 
     With ``load_seconds`` (the measured time of the job's list pulls, in seconds) the
     time is that load phase plus the write phase, which is bound by the burst window
@@ -168,6 +176,10 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
     before each of ``batches`` batches of writes: where a job over its budget stops is
     counted in the order the run spends (``budget_stop``)."""
     calls = {op: n for op, n in calls.items() if n > 0}
+    allowed, share = limits.burst, limits.window_share
+    if share < 1:  # the job's share of each window is what the run admits
+        limits = replace(limits, burst=limits.usable_burst, search=limits.usable_search,
+                         window_share=1.0)
     from bulk.coordinator import coordinator_url
 
     if coordinator_url() is not None:  # a shared coordinator: the run first learns its
@@ -209,7 +221,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                 notes=out_notes, daily_tokens=daily, burst=limits.burst,
                 usable_daily=per_day if per_day < daily else None,
                 window=limits.window, max_tokens=max_tokens, budget_source=budget_source,
-                stop=stop)
+                stop=stop, window_share=share, burst_allowed=allowed)
 
 
 def budget_source(stats: SchedulerStats) -> str:
@@ -431,9 +443,11 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
     source = f"; {plan.budget_source}" if plan.budget_source else ""
     console.print(f"tokens: {plan.tokens:,} — {budget}{source}")
     took = _duration(plan.seconds)
+    part = (f" (--window-share {plan.window_share:g} of the {plan.burst_allowed} allowed: "
+            "the rest is left to other clients on the token)" if plan.window_share < 1 else "")
     console.print(f"time: {'' if took.startswith('under') else 'about '}{took} at "
                   f"{plan.burst} requests per "
-                  f"{plan.window:g} s" + (f"; spills into {plan.days - 1} more day(s)"
+                  f"{plan.window:g} s{part}" + (f"; spills into {plan.days - 1} more day(s)"
                                          if plan.days > 1 else
                                          f"; stops at --max-tokens {plan.max_tokens:,}"
                                          if plan.max_tokens is not None

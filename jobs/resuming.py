@@ -23,6 +23,7 @@ from typing import Any
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
+from bulk.plans import check_window_share
 from bulk.runner import RunResult, RunStats
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
@@ -191,14 +192,17 @@ async def resumed(store: JobStore, token: str, kind: Any,
                   max_tokens: int | None = None, *, say: Say | None = None,
                   show_plan: Say | None = None, execute: Execute | None = None,
                   clock: Clock | None = None, transport: Transport | None = None,
-                  share: float | None = None, wait_for_reset: bool = False) -> RunResult:
+                  share: float | None = None, wait_for_reset: bool = False,
+                  window_share: float | None = None) -> RunResult:
     """The run of a resume (or a retry: ``first`` runs on the engine before anything
     else, e.g. checks and puts the failed rows back) of ``store`` with job kind ``kind``
     (``kind_of``; None: an import whose load was cut short, loaded again first).
     ``max_tokens``: this run's cap in place of the job's; ``share`` (``--budget-share``):
     this run's share of the daily budget in place of the job's; ``wait_for_reset``: wait
     for the daily reset when the budget is spent, whether or not the job was started with
-    it (f23k: the advice "pass --wait-for-reset" named an option resume did not take).
+    it (f23k: the advice "pass --wait-for-reset" named an option resume did not take);
+    ``window_share`` (``--window-share``): this run's share of the token's windows in place
+    of the job's (``EngineConfig.window_share``).
     ``say``: the lines of the load
     and of the re-read (the deals read again before the run); ``show_plan``: the
     resume's plan lines (``plan_lines``). ``execute``: runs the loaded job (default:
@@ -212,6 +216,8 @@ async def resumed(store: JobStore, token: str, kind: Any,
     if wait_for_reset:
         cfg = dataclasses.replace(cfg, budget=dataclasses.replace(cfg.budget,
                                                                   wait_for_reset=True))
+    if window_share is not None:
+        cfg = dataclasses.replace(cfg, window_share=window_share)
     say = say or (lambda _line: None)
     show = show_plan or (lambda _line: None)
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
@@ -258,6 +264,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
 
 async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int | None = None,
                      share: float | None = None, wait_for_reset: bool = False,
+                     window_share: float | None = None,
                      on_progress: Callable[[RunStats], None] | None = None,
                      on_line: Say | None = None, clock: Clock | None = None,
                      transport: Transport | None = None,
@@ -269,7 +276,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     opened here, closed at the end: ``bulk.store.job_folder``). ``token``: the API token of the account
     the job ran on (never stored). ``max_tokens``: this run's cap on tokens, in place of
     the one the job was started with; ``share`` and ``wait_for_reset``: this run's
-    ``--budget-share`` and ``--wait-for-reset`` likewise; otherwise the job runs with the limits it was
+    ``--budget-share`` and ``--wait-for-reset`` likewise, and ``window_share`` this run's
+    ``--window-share`` (``EngineConfig.window_share``); otherwise the job runs with the limits it was
     started with (its stored ``EngineConfig``). Items a crash or a cancellation left in
     flight are reconciled first (never sent blindly again); an import re-reads the deals
     of its pending rows before it sends; an import cut short while loading (nothing was
@@ -281,7 +289,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     Returns ``Finished`` (``status`` "finished" or "stopped": stopped again, e.g. the
     budget spent — resume again; ``counts`` by item state; ``result.counts`` this run's;
     ``planned`` is None). A job with nothing left sends nothing: its files are written
-    again. Raises, before anything is sent: ``NotResumable`` (cancelled or failed job,
+    again. Raises, before anything is sent: ``ConfigError`` (a ``max_tokens``, ``share`` or
+    ``window_share`` out of range), ``NotResumable`` (cancelled or failed job,
     or one an undo ran on), ``InputError`` (a job of another kind whose load was cut
     short: it is marked failed; an import whose manifest or mapping is no longer
     usable), ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
@@ -291,6 +300,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     (``jobs.finished.log_end`` / ``log_cut_short``)."""
     # this run's limits refused before the job is opened (x25r3 F1), as BudgetPolicy does
     BudgetPolicy(max_tokens=max_tokens, share=share, wait_for_reset=wait_for_reset)
+    if window_share is not None:
+        check_window_share(window_share)
     store = job if isinstance(job, JobStore) else JobStore.open(
         job_folder(os.fspath(job), job_root))
     try:
@@ -309,7 +320,7 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
 
         result = await resumed(store, token, kind, None, max_tokens, say=say, execute=run,
                                clock=clock, transport=transport, share=share,
-                               wait_for_reset=wait_for_reset)
+                               wait_for_reset=wait_for_reset, window_share=window_share)
         counts = {state.value: n for state, n in store.counts().items() if n}
         return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
                                 lines, None, ledger_tokens(store) - spent_before),

@@ -54,6 +54,7 @@ from .cli_import import AsJson
 from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
+    WINDOW_SHARE_HELP,
     JobArg,
     JobDir,
     OAuth,
@@ -61,6 +62,7 @@ from .options import (
     Seats,
     TokenEnv,
     _share,
+    _window_share,
     begin_command,
     broken_pipe,
     describe,
@@ -463,12 +465,16 @@ ResumeShare = Annotated[float | None, typer.Option(
 ResumeWait = Annotated[bool, typer.Option(
     "--wait-for-reset", help="When the daily budget is spent, wait for the reset and go on "
                              "(default: as the job was started).")]
+ResumeWindowShare = Annotated[float | None, typer.Option(
+    "--window-share", callback=_window_share,
+    help=f"This run's max {WINDOW_SHARE_HELP}), in place of the job's own (default: the "
+         "job's own, 1 if it had none).")]
 
 
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
            share: ResumeShare = None, wait_for_reset: ResumeWait = False,
-           as_json: AsJson = False) -> None:
+           window_share: ResumeWindowShare = None, as_json: AsJson = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d: a missing token was said first)
@@ -480,7 +486,8 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         token = read_token(token_env)
         preflight(token, store)
         result = _settled(store, lambda: run_loop(_resumed, store, token, _kind_of(store),
-                                                   None, max_tokens, share, wait_for_reset))
+                                                   None, max_tokens, share, wait_for_reset,
+                                                   window_share))
         if as_json:
             emit_json(_run_summary(store))
         finish(store, result)
@@ -541,11 +548,13 @@ def _not_loaded(store: JobStore) -> NotResumable:
 async def _resumed(store: JobStore, token: str, kind: Any,
                    first: Callable[[Engine], Awaitable[None]] | None,
                    max_tokens: int | None = None, share: float | None = None,
-                   wait_for_reset: bool = False) -> RunResult:
+                   wait_for_reset: bool = False,
+                   window_share: float | None = None) -> RunResult:
     """The run of a resume or retry (``jobs.resuming.resumed``, the library's too) with
     its lines printed and a progress display."""
     return await resumed(store, token, kind, first, max_tokens, say=typer.echo,
                          share=share, wait_for_reset=wait_for_reset,
+                         window_share=window_share,
                          show_plan=typer.echo,
                          execute=lambda eng, k: execute_async(eng, k, label=store.kind))
 
@@ -553,7 +562,7 @@ async def _resumed(store: JobStore, token: str, kind: Any,
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
           share: ResumeShare = None, wait_for_reset: ResumeWait = False,
-          as_json: AsJson = False) -> None:
+          window_share: ResumeWindowShare = None, as_json: AsJson = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d)
@@ -582,7 +591,8 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             typer.echo(f"{store.failed_to_pending()} failed items back to pending")
 
         result = _settled(store, lambda: run_loop(_resumed, store, token, kind, put_back,
-                                                   max_tokens, share, wait_for_reset))
+                                                   max_tokens, share, wait_for_reset,
+                                                   window_share))
         if as_json:
             emit_json(_run_summary(store))
         finish(store, result)

@@ -240,6 +240,21 @@ MaxTokens = Annotated[int | None, typer.Option(
     "--max-tokens", min=1, help="Hard cap on tokens for this run, at least 1 (default: no cap).")]
 WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
                                          help="When the daily budget is spent, wait for the reset and go on.")]
+
+
+def _window_share(value: float | None) -> float | None:
+    if value is not None and not 0 < value <= 1:  # (nan is neither)
+        raise typer.BadParameter("give a share above 0, at most 1 (0.8: 32 of the 40 requests "
+                                 "per 2 s of a Growth api_token)")
+    return value
+
+
+WINDOW_SHARE_HELP = ("the share of the token's burst window (and search window) pdbulk fills, "
+                     "other clients' calls seen in the rate headers counted in it: the rest is "
+                     "left free for another integration or script on the same token (above 0, "
+                     "at most 1; 0.8 leaves a fifth")
+WindowShare = Annotated[float, typer.Option(
+    "--window-share", callback=_window_share, help=f"Max {WINDOW_SHARE_HELP}; default 1: all).")]
 JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
                                       help=f"Upper bound on concurrent calls, 1 to {MAX_WORKERS}.")]
@@ -514,7 +529,7 @@ def check_url(url: str) -> str:
 
 def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
                   share: float | None, max_tokens: int | None, wait_for_reset: bool,
-                  workers: int) -> EngineConfig:
+                  workers: int, window_share: float = 1.0) -> EngineConfig:
     """The engine configuration of a command; a bad URL exits 1 here (``check_url``), any
     other bad setting raises ConfigError (EngineConfig and BudgetPolicy check their own:
     the plan's limits too), which the CLI reports as one line, exit 1."""
@@ -524,7 +539,7 @@ def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path
     window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
     return EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
                         seats=seats, job_root=job_dir, max_workers=workers, window=window,
-                        budget=BudgetPolicy(max_tokens=max_tokens, share=share,
+                        window_share=window_share, budget=BudgetPolicy(max_tokens=max_tokens, share=share,
                                             wait_for_reset=wait_for_reset))
 
 
@@ -914,13 +929,14 @@ class EngineOptions:
     max_tokens: int | None = None
     wait_for_reset: bool = False
     workers: int = 64
+    window_share: float = 1.0
 
     def config(self) -> EngineConfig:
         """The engine configuration; a bad URL or plan exits 1."""
         return engine_config(url=self.url, plan=self.plan, seats=self.seats, oauth=self.oauth,
                              job_dir=self.job_dir, share=self.budget_share,
                              max_tokens=self.max_tokens, wait_for_reset=self.wait_for_reset,
-                             workers=self.workers)
+                             workers=self.workers, window_share=self.window_share)
 
     def token(self, *, creates: bool = True) -> str:
         """The API token from ``--token-env``; missing or malformed exits 1, and so does a
@@ -937,11 +953,12 @@ DEFAULTS = EngineOptions()  # a command's ``engine`` parameter default (engine_o
 _ENGINE_OPTIONS: dict[str, Any] = {
     "url": Url, "token_env": TokenEnv, "plan": Plan, "seats": Seats, "oauth": OAuth,
     "job_dir": JobDir, "budget_share": Share, "max_tokens": MaxTokens,
-    "wait_for_reset": WaitReset, "workers": Workers,
+    "wait_for_reset": WaitReset, "workers": Workers, "window_share": WindowShare,
 }
 ALL_ENGINE_OPTIONS = tuple(_ENGINE_OPTIONS)
-# a command that only reads (plan import, init-mapping): no job, no budget of its own
-READ_OPTIONS = ("url", "token_env", "plan", "seats", "oauth")
+# a command that only reads (init-mapping): no job, no budget of its own; its calls go
+# through the token's window all the same
+READ_OPTIONS = ("url", "token_env", "plan", "seats", "oauth", "window_share")
 
 
 def engine_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -434,11 +434,15 @@ def test_resume_takes_a_new_cap_for_its_run(files: dict[str, Path], cmd: str,
     monkeypatch.setattr(cli, "run_loop", captured)
     CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"]), "--max-tokens", "99"],
                        env={"PIPEDRIVE_API_TOKEN": "tok"})
-    # (store, token, kind, first, max_tokens, share, wait_for_reset): f23k added the last two
-    assert seen and seen[0][4:] == (99, None, False), seen
+    # (store, token, kind, first, max_tokens, share, wait_for_reset, window_share): f23k
+    # added share and wait_for_reset, f32g window_share
+    assert seen and seen[0][4:] == (99, None, False, None), seen
     CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"]), "--budget-share",
                              "0.5", "--wait-for-reset"], env={"PIPEDRIVE_API_TOKEN": "tok"})
-    assert seen[1][4:] == (None, 0.5, True), seen
+    assert seen[1][4:] == (None, 0.5, True, None), seen
+    CliRunner().invoke(app, [cmd, "old", "--job-dir", str(files["jobs"]), "--window-share",
+                             "0.8"], env={"PIPEDRIVE_API_TOKEN": "tok"})
+    assert seen[2][4:] == (None, None, False, 0.8), seen
 
 
 def test_a_url_with_a_path_that_404s_says_to_check_the_url(tmp_path: Path) -> None:
