@@ -160,6 +160,21 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                                             burst=s.config.limits().burst))
 
 
+def in_doubt_bound(store: JobStore, kind: Any) -> str:
+    """What a resume's tokens say of the writes in doubt (``kind.in_doubt_writes``: each
+    counted as sent again, though the reconcile sends none for one it finds made): that the
+    figure is an upper bound, and by how much at most; "" when none is in doubt."""
+    writes = getattr(kind, "in_doubt_writes", None)
+    doubt = writes(store) if writes is not None else {}
+    if not doubt:
+        return ""
+    n = sum(doubt.values())
+    ops = " / ".join(sorted(doubt))
+    return (f", {n:,} of them in doubt (left in flight; each counted as its {ops} sent "
+            "again, though the reconcile sends none for those it finds made: the tokens "
+            f"below are at most, up to {tokens_of(doubt):,} fewer)")
+
+
 def plan_lines(store: JobStore, kind: Any, s: Engine, *,
                after_reread: Mapping[str, int] | None = None,
                before: Mapping[str, int] | None = None,
@@ -173,8 +188,8 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
         return []
     ops = ", ".join(f"{op} {n:,}" for op, n in plan.calls.items()) or "none"
     head = "plan" if after_reread is None else "plan after the re-read"
-    lines = [f"{head}: {plan.rows:,} item(s) to settle; calls at most: {ops}; "
-             f"tokens: {plan.tokens:,}"]
+    lines = [f"{head}: {plan.rows:,} item(s) to settle{in_doubt_bound(store, kind)}; "
+             f"calls at most: {ops}; tokens: {plan.tokens:,}"]
     if after_reread is None:
         # the retries and in-doubt re-reads (``planning.in_doubt_note``) are among them
         lines += [f"note: {note}" for note in plan.notes]
@@ -342,5 +357,5 @@ def resume_hint(job_id: str, job_dir: Path | str) -> str:
     return resume_command(job_id, job_dir)
 
 
-__all__ = ["kind_of", "nothing_left", "plan_lines", "refuse", "reloads", "resume_hint",
+__all__ = ["in_doubt_bound", "kind_of", "nothing_left", "plan_lines", "refuse", "reloads", "resume_hint",
            "resume_job", "resume_plan", "resumed"]

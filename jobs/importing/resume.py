@@ -252,6 +252,16 @@ class _Resume(_ImportBase):
                 int(kind in looked) + min(held[kind], workers)
         return {op: n for op, n in calls.items() if n}
 
+    def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
+        """Of ``resume_calls``' writes, those of the rows in doubt (left in flight by a
+        kill): one ``addDeal`` per create in doubt, counted as sent again. The reconcile
+        sends none for a create it finds made (its deal carries the key), so the plan is
+        over by that much for each: a plan says so (``jobs.resuming.plan_lines``)."""
+        n = sum(1 for item in self._items_now(store, ItemState.SENDING)
+                if not item.payload.get("duplicate") and item.op != "update"
+                and item.key not in self._found_on_resume)
+        return {"addDeal": n} if n else {}
+
     def unpriced(self, store: JobStore) -> int:
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
         return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
