@@ -63,6 +63,7 @@ from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
+from bulk.wording import counted
 from jobs.confirming import DECLINED, NoAnswer
 
 from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
@@ -833,6 +834,9 @@ def finish(store: JobStore, result: RunResult) -> None:
                                   others=bool(result.stats.others_seen),
                                   room=result.stats.refused_with_room)) is not None:
         typer.echo(note, err=True)
+    if (note := others_note(result.stats.others_seen,
+                            result.stats.window_share)) is not None:
+        typer.echo(note, err=True)
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = (flags_only(str(result.error)) + reset_words(result.error)) if result.error \
@@ -902,6 +906,23 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
                     "on one account\"), and check for other integrations")
     return (f"note: {rate_limited} call(s) were answered 429 (rate limited) and sent again "
             f"after the pause, nothing lost; {who}")
+
+
+def others_note(others_seen: int, window_share: float) -> str | None:
+    """The note of a run whose answers showed another client on the token (``others_seen``:
+    the scheduler's count of answers whose window headers counted more calls than this run
+    sent) while the run took all the room left (``window_share``: ``RunStats.window_share``,
+    1 by default), naming
+    ``--window-share``: a client that does not read the rate headers meets a full window
+    (x31r2 F6: 11-16 % of a 5-calls/s script's calls refused). None otherwise: no client
+    seen, or a share already left for it."""
+    if not others_seen or window_share < 1:
+        return None
+    return (f"note: the rate headers counted another client's calls on this token in "
+            f"{counted(others_seen, 'answer')} (Pipedrive's burst limit is per token): this run "
+            "took the room it left in the window, so a client that does not read the rate "
+            "headers may have had calls refused as over the limit; --window-share 0.8 leaves "
+            "it a fifth of the window")
 
 
 def _strays(store: JobStore) -> bool:

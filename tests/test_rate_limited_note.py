@@ -14,9 +14,10 @@ from bulk.store import ItemState, JobStore
 from pdbulk.options import finish, rate_limited_note
 
 
-def _result(rate_limited: int, others_seen: int = 1) -> RunResult:
+def _result(rate_limited: int, others_seen: int = 1, window_share: float = 1.0) -> RunResult:
     return RunResult(stopped=False, error=None, stats=RunStats(
-        rate_limited=rate_limited, others_seen=others_seen), counts={ItemState.DONE: 2})
+        rate_limited=rate_limited, others_seen=others_seen, window_share=window_share),
+        counts={ItemState.DONE: 2})
 
 
 @pytest.mark.parametrize("coordinated", [False, True])
@@ -124,3 +125,22 @@ async def test_a_429_storm_on_the_server_is_said_to_be_the_servers(tmp_path: Pat
     note = rate_limited_note(stats.rate_limited, None, others=False,
                              room=stats.refused_with_room)
     assert note is not None and "while the window had room" in note, note
+
+
+@pytest.mark.parametrize("share,said", [(1.0, True), (0.8, False)])
+def test_another_client_seen_is_told_of_window_share(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], share: float, said: bool) -> None:
+    """x31r2 F6: a run beside another client on the token (its calls counted in the window
+    headers) took all the room that client left, and a client that does not read the
+    headers met a full window: the run names ``--window-share``, with or without 429s of
+    its own; not when the run already left a share (its own or a resume's --window-share:
+    ``RunStats.window_share``), nor without another client seen."""
+    store = JobStore.create(tmp_path / "job", job_id="j1", kind="touch", config={})
+    finish(store, _result(0, others_seen=4, window_share=share))
+    err = capsys.readouterr().err
+    finish(store, _result(0, others_seen=0))
+    alone = capsys.readouterr().err
+    store.close()
+    assert ("another client's calls on this token in 4 answers" in err) is said, err
+    assert ("--window-share 0.8" in err) is said, err
+    assert "--window-share" not in alone and "429" not in err
