@@ -467,8 +467,8 @@ ResumeWait = Annotated[bool, typer.Option(
                              "(default: as the job was started).")]
 ResumeWindowShare = Annotated[float | None, typer.Option(
     "--window-share", callback=_window_share,
-    help=f"This run's max {WINDOW_SHARE_HELP}), in place of the job's own (default: the "
-         "job's own, 1 if it had none).")]
+    help=f"This run's {WINDOW_SHARE_HELP}), in place of the job's own (default: the job's "
+         "own, 1 if it had none).")]
 
 
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),

@@ -250,12 +250,13 @@ def _window_share(value: float | None) -> float | None:
     return value
 
 
-WINDOW_SHARE_HELP = ("the share of the token's burst window (and search window) pdbulk fills, "
-                     "other clients' calls seen in the rate headers counted in it: the rest is "
-                     "left free for another integration or script on the same token (above 0, "
-                     "at most 1; 0.8 leaves a fifth")
+WINDOW_SHARE_HELP = ("share of the token's burst window (and search window) pdbulk fills at "
+                     "most, other clients' calls seen in the rate headers counted in it: the "
+                     "rest is left free for another integration or script on the same token "
+                     "(above 0, at most 1; 0.8 leaves a fifth")
 WindowShare = Annotated[float, typer.Option(
-    "--window-share", callback=_window_share, help=f"Max {WINDOW_SHARE_HELP}; default 1: all).")]
+    "--window-share", callback=_window_share,
+    help=f"The {WINDOW_SHARE_HELP}; default 1: all).")]
 JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
                                       help=f"Upper bound on concurrent calls, 1 to {MAX_WORKERS}.")]
