@@ -676,6 +676,7 @@ class MergeJob:
           changed since the plan is a conflict, failed, nothing sent) and sent again."""
         ids = [d for i in items for d in (i.payload["merge_id"], i.payload["survivor_id"])]
         live = await read_current(ctx, ids, ids)
+        await self._read_back(items, live)
         # both deals of a pair gone: when they went tells whether this job's merge applied
         # before someone merged (or deleted) the survivor too (v9r16 M3: reported "not
         # merged", and a dedupe's memory of the merge was never confirmed)
@@ -740,6 +741,12 @@ class MergeJob:
                 _fold(self._merge_times, int(result["deal_id"]), result["update_time"])
         self._settled(items, out)
         return out
+
+    async def _read_back(self, items: Sequence[Item], live: Mapping[int, Deal]) -> None:
+        """What ``reconcile`` learns from the deals of the in-doubt ``items`` as read now
+        (``live``), before it decides their merges: a kind whose items send another write
+        before the merge records here the ones found applied, so they are not sent again
+        (``DedupeJob``: its field-policy PATCH). Nothing for plain merges."""
 
     def _left(self, item: Item, why: str, status: int | None = None) -> Outcome:
         """The outcome of a merge left alone because a deal of its pair changed, went or

@@ -27,8 +27,9 @@ kill, say) is a conflict on resume, retry and the re-read after the prompt — t
 is left alone. Only when a PATCH may have applied without its answer recorded (a kill
 between the two) is a newer survivor taken as this job's own, and then only if it
 holds the PATCH's values and differs from the plan's snapshot in nothing else
-(``_only_policy``). PATCH is idempotent: a first merge found in doubt and not applied
-is sent again, its PATCH too unless it is recorded as applied.
+(``_only_policy``). A first merge found in doubt and not applied is sent again, its
+PATCH too unless it is recorded as applied or the reconcile's read of the survivor shows
+it applied (``_read_back``: a PATCH whose answer was lost is never sent again).
 
 A merge left undone after its group's PATCH applied (skipped: a colleague changed the
 copy; failed) may leave the survivor with a value the PATCH took from that copy alone,
@@ -53,7 +54,7 @@ from bulk.errors import BulkError, InDoubt, Stopped
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
-from ..deals import IDS_PER_CALL, Deal, deal_changes, same
+from ..deals import IDS_PER_CALL, Deal, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
@@ -286,17 +287,43 @@ class DedupeJob(MergeJob):
                         self._fail_group(item, f"its field-policy PATCH failed: {exc}")
                     raise
                 data = res.data if isinstance(res.data, Mapping) else {}
-                then = data.get("update_time")
-                self._patched.add(survivor)
-                if isinstance(then, str):
-                    self._patch_times[survivor] = then
-                if self._store is not None:
-                    await in_thread(functools.partial(
-                        self._store.meta_put, f"{POLICY_RECORD}{survivor}",
-                        {"item": item.id, "update_time": then}))
+                await self._applied(item, survivor, data.get("update_time"))
             return None
         finally:
             event.set()
+
+    async def _applied(self, item: Item, survivor: int, then: object) -> None:
+        """Record the field-policy PATCH of ``survivor`` (sent by first merge ``item``) as
+        applied, leaving the survivor at ``then`` (its update_time; None: unknown): in the
+        job (meta ``dedupe.policy.<survivor>``) before anything else is sent to it."""
+        then = then if isinstance(then, str) else None
+        self._patched.add(survivor)
+        if then is not None:
+            self._patch_times[survivor] = then
+        if self._store is not None:
+            await in_thread(functools.partial(
+                self._store.meta_put, f"{POLICY_RECORD}{survivor}",
+                {"item": item.id, "update_time": then}))
+
+    async def _read_back(self, items: Sequence[Item], live: Mapping[int, Deal]) -> None:
+        """A first merge in doubt whose field-policy PATCH is not recorded as applied (its
+        answer lost, or a kill before it was recorded): the survivor as read now holding
+        the PATCH's values and differing from the plan's snapshot in nothing else
+        (``_explained``) → the PATCH applied: recorded as this job's own write (its
+        update_time the survivor's now), never sent again; the merge is then decided as
+        any (x32r1 F1: the PATCH was sent again on every sweep, 75 for 15 groups with
+        every answer lost, and no merge went). A survivor not holding them: the PATCH did
+        not apply, and is sent again with the merge (idempotent)."""
+        for item in items:
+            patch = item.payload.get("patch")
+            survivor_id = int(item.payload["survivor_id"])
+            survivor = live.get(survivor_id)
+            if not patch or survivor_id in self._patched or survivor is None \
+                    or is_gone(survivor) or survivor.get("is_archived"):
+                continue
+            self._policies.setdefault(survivor_id, (str(item.key), patch))
+            if self._explained(item, survivor):
+                await self._applied(item, survivor_id, survivor.get("update_time"))
 
     # -- the job kind ----------------------------------------------------------------------
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:

@@ -1,0 +1,62 @@
+"""Dedupe apply under lost answers (x32r1 F1, F2): a field-policy PATCH whose answer is
+lost is read back, not sent again; every succeeded row names the fields its group's PATCH
+set, whichever path (execute or reconcile) settled its merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import Faults, SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.dedupe.apply import ApplyOptions
+from jobs.dedupe.config import DedupeConfig
+from tests.dedupe_job_support import deal, load_apply, plan, seed_account
+from tests.update_support import deal as sb_deal
+from tests.update_support import delta, requests, run_job
+
+MAX_VALUE = DedupeConfig.from_mapping({"field_policy": {"value": "max"}})
+PAIRS = 8
+
+
+async def _planned(sb: Any, tmp_path: Path) -> tuple[Any, Any, list[tuple[int, int]]]:
+    """The seeded account and ``PAIRS`` review-band pairs whose survivor takes the other's
+    higher value (a field-policy PATCH each), planned and loaded; the pairs' ids."""
+    initech = seed_account(sb)["orgs"]["initech"]
+    pairs = [(deal(sb, f"Support plan {i}", initech, value=1000.0 * i),
+              deal(sb, f"support plan {i}", initech, value=1000.0 * i + 30))
+             for i in range(1, PAIRS + 1)]
+    await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+    store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
+                                   ApplyOptions(include_review=True))
+    return store, prep, pairs
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("rate", [1.0, 0.5])
+async def test_a_lost_patch_answer_is_read_back_not_sent_again(
+        tmp_path: Path, rate: float) -> None:
+    """Every (or half the) field-policy PATCH answers lost after the write applied: each
+    PATCH is sent once (x32r1 F1: 75 PATCHes for 15 groups at 100 %, no merge, "no
+    progress in 5 sweeps"), every merge is made, and the survivors hold the policy."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        store, prep, pairs = await _planned(sb, tmp_path)
+        patches = prep.calls["updateDeal"]
+        assert patches >= PAIRS
+        sb.set_faults(Faults(lost_response_rate=rate,
+                             only_operations=frozenset({"updateDeal"})))
+        before = requests(sb)
+        result = await run_job(sb, store)
+        sent = delta(before, requests(sb))
+        assert sb.stats()["faults_injected"].get("lost_response", 0) > 0
+        assert not result.stopped, result
+        assert sent.get("updateDeal") == patches, sent
+        assert result.counts[ItemState.DONE] == len(list(store.items(ItemState.DONE))) > 0
+        assert not list(store.items(ItemState.PENDING))
+        for n, (a, b) in enumerate(pairs, start=1):
+            survivor = a if not sb_deal(sb, a)["is_deleted"] else b
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
+        assert sb.stats()["writes_applied"]["mergeDeals"] == result.counts[ItemState.DONE]
+        store.close()
