@@ -14,6 +14,7 @@ from bulk.store import ItemState
 from jobs.dedupe.apply import ApplyOptions
 from jobs.dedupe.config import DedupeConfig
 from tests.dedupe_job_support import deal, load_apply, plan, seed_account
+from tests.import_support import read_csv
 from tests.update_support import deal as sb_deal
 from tests.update_support import delta, requests, run_job
 
@@ -59,4 +60,26 @@ async def test_a_lost_patch_answer_is_read_back_not_sent_again(
             survivor = a if not sb_deal(sb, a)["is_deleted"] else b
             assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
         assert sb.stats()["writes_applied"]["mergeDeals"] == result.counts[ItemState.DONE]
+        store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("ops", [{"mergeDeals"}, {"mergeDeals", "updateDeal"}])
+async def test_every_succeeded_row_names_its_patched_fields(
+        tmp_path: Path, ops: set[str]) -> None:
+    """Merge answers (and PATCH answers) lost: a group's first merge settled by reading it
+    back still shows the fields its PATCH set in succeeded.csv (x32r1 F2: empty for 7 of
+    15 such groups), as one answered in the run does."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        store, _, _ = await _planned(sb, tmp_path)
+        firsts = {i.id: i.payload["fields"] for i in store.items() if i.payload.get("patch")}
+        sb.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset(ops)))
+        result = await run_job(sb, store)
+        assert not result.stopped, result
+        rows = {int(r["row"]): r for r in read_csv(store.directory / "succeeded.csv")}
+        items = {i.id: i for i in store.items()}
+        assert all(items[i].state is ItemState.DONE for i in firsts)
+        for item_id, fields in firsts.items():
+            row = rows[items[item_id].row]
+            assert fields and row["fields"] == fields, (row, fields)
         store.close()

@@ -347,10 +347,22 @@ class DedupeJob(MergeJob):
         elif p.get("needs_patch") and (held := await self._after_policy(ctx, item)):
             return held
         outcome = await self._merge(ctx, item)
-        extra = {"fields": p.get("fields")} if p.get("patch") else {}
-        return Outcome(outcome.item_id, outcome.state,
-                       result={**(outcome.result or {}), "group_id": p.get("group_id"),
-                               **extra})
+        return self._with_fields(item, Outcome(outcome.item_id, outcome.state, result={
+            **(outcome.result or {}), "group_id": p.get("group_id")}))
+
+    def _with_fields(self, item: Item, outcome: Outcome) -> Outcome:
+        """``outcome`` of a group's first merge, with the fields its field-policy PATCH set
+        (``payload["fields"]``: the report's ``fields`` column) once that PATCH applied
+        (or the merge did: the PATCH goes first), whether ``execute`` decided it or
+        ``reconcile`` read it back (x32r1 F2: a merge whose answer was lost, settled by
+        the read-back, showed none although its PATCH applied); else as it is."""
+        survivor = int(item.payload["survivor_id"])
+        if not item.payload.get("patch") or outcome.result is None or not (
+                outcome.state is ItemState.DONE or survivor in self._patched):
+            return outcome
+        return Outcome(outcome.item_id, outcome.state, outcome.result | {
+            "fields": item.payload.get("fields")}, outcome.error, outcome.status,
+            outcome.unsent)
 
     def _known_makers(self) -> dict[int, str]:
         """Merged-away deal id -> the job that made its merge: merged-by.json
@@ -372,12 +384,13 @@ class DedupeJob(MergeJob):
         job's: a merge applies once, so this job's attempt, in flight when it stopped, did
         not (x11r3 F1: both jobs' succeeded.csv said ``merged``, 52 merges for 51 made).
         Reported ``already merged``, naming the job."""
-        outcomes = await super().reconcile(ctx, items)
+        by_id = {i.id: i for i in items}
+        outcomes = [self._with_fields(by_id[o.item_id], o)
+                    for o in await super().reconcile(ctx, items)]
         makers = self._known_makers()
         if not makers:
             return outcomes
         own = self._store.job_id if self._store is not None else None
-        by_id = {i.id: i for i in items}
         out = []
         for outcome in outcomes:
             item = by_id[outcome.item_id]

@@ -690,9 +690,8 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
                 f"the undo again with --force to {_force_does(item.op)} it)")
     if item.op == "delete":
         if is_gone(deal):
-            return Outcome(item.id, ItemState.DONE, result={"deal_id": deal_id,
-                                                            "action": "deleted",
-                                                            "reconciled": True})
+            return Outcome(item.id, ItemState.DONE, result={  # ``note`` as ``execute``'s
+                "deal_id": deal_id, "action": "deleted", "reconciled": True, **_forced(item)})
         if changed:
             return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
         return Outcome(item.id, ItemState.PENDING, unsent=True)
@@ -710,7 +709,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=labels), "reconciled": True,
-            **applied(deal)})
+            **applied(deal), **_forced(item)})
     if verdict == "unchanged":
         return Outcome(item.id, ItemState.SKIPPED, result={"deal_id": deal_id,
                                                            "action": "unchanged"})
