@@ -216,6 +216,7 @@ class Runner(CallPath):
         # item id -> the 5xx statuses its in-doubt sends of this run were answered with
         # (``_given_up``: answered and not applied is no lost answer)
         self._answered: dict[int, list[int]] = {}
+        self._lost: set[int] = set()  # items a send of which had its answer lost (``_stalled``)
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
@@ -512,11 +513,21 @@ class Runner(CallPath):
         await self.store.record(fixed)
 
     def _stalled(self) -> str:
-        """The stop of a run whose last 5 sweeps settled nothing, saying what the server
-        answered when its sends were answered 5xx (x18r1 4: not "losing answers")."""
+        """The stop of a run whose last 5 sweeps settled nothing, saying why and what to do:
+        what the server answered when its sends were answered 5xx (x18r1 4: not "losing
+        answers"); that the answers were lost when they were (x32r1 F3: "no progress in 5
+        sweeps; stopping (see pdbulk status)" at 100 % lost answers said neither)."""
         statuses = sorted({s for answered in self._answered.values() for s in answered})
+        if not statuses and self._lost:
+            return (f"no progress in 5 sweeps: the server's answers to the sends of "
+                    f"{len(self._lost):,} item(s) were lost (timeouts or dropped "
+                    "connections); those writes are in doubt and are read back before "
+                    "anything is sent again, on resume too: resume later (if it stops "
+                    "again, check the network or the account's status)")
         if not statuses:
-            return "no progress in 5 sweeps; stopping (see pdbulk status)"
+            return ("no progress in 5 sweeps: the items left kept waiting and none could be "
+                    "sent or settled; nothing is lost: resume later (pdbulk status shows "
+                    "the job)")
         return (f"no progress in 5 sweeps: the server answered "
                 f"{', '.join(map(str, statuses))} to the sends and each was found not "
                 "applied; the account keeps failing these writes: stopped, resume later")
@@ -754,6 +765,8 @@ class Runner(CallPath):
             self.stats.in_doubt += 1
             if exc.status is not None:  # answered (5xx), not lost: ``_reconcile`` tells them
                 self._answered.setdefault(item.id, []).append(exc.status)
+            else:
+                self._lost.add(item.id)
             return None  # stays SENDING; reconciled after this pass
         except BulkError as exc:
             if exc.terminal:
