@@ -307,7 +307,9 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
     if prep.kind == "merge":  # merges apart from rows: a group row holds several
         plan = replace(plan, merges=sum(1 for i in prep.items if i.row is not None),
                        bad_merges=sum(1 for i in prep.items if i.row is not None
-                                      and i.state is ItemState.FAILED))
+                                      and i.state is ItemState.FAILED),
+                       repeated_merges=sum(1 for i in prep.items if i.row is not None
+                                           and i.state is ItemState.SKIPPED))
     return prep, await in_thread(lambda: with_bad_rows(plan, prep))
 
 

@@ -89,6 +89,9 @@ class Plan:
     # where the day's figures come from (``budget_source``), said wherever they are quoted
     budget_source: str | None = None
     bad_merges: int = 0
+    # of ``merges``, those a row gives again (the same pair as an earlier row: merged once,
+    # as that row; x32r1 F7: counted valid, "34 valid" beside 33 sent)
+    repeated_merges: int = 0
     # the one line saying the job cannot fit its budget (``budget_stop``): what stops it,
     # about where, and what to do; None when it fits. Among ``notes`` too, and printed
     # again right before the first write of a run (x23r3)
@@ -426,9 +429,12 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
         table.add_row(op, f"{n:,}", str(cost), f"{n * cost:,}")
     console.print(table)
     if rows is None and plan.merges is not None:
+        again = plan.repeated_merges
+        repeats = (f"{again:,} {noun(again, 'repeats', 'repeat')} an earlier row's pair: "
+                   "merged once, as that row; " if again else "")
         rows = (f"rows: {plan.rows:,}; merges: {plan.merges:,} "
-                f"({plan.merges - plan.bad_merges:,} valid, {plan.bad_merges:,} with errors: "
-                "they go to failed.csv and are never sent)")
+                f"({plan.merges - plan.bad_merges - again:,} valid, {repeats}"
+                f"{plan.bad_merges:,} with errors: they go to failed.csv and are never sent)")
     console.print(rows if rows is not None else _rows_line(plan, conflicts))
     share = plan.share_of_today
     if plan.tokens_left_today is None:

@@ -1,0 +1,36 @@
+"""`plan merge` / `merge` at their edges (x32r1 F7, F8): a pair given twice is counted as
+the one merge it is, and the plan's counts agree with what is sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from pdbulk.cli import app
+from tests.update_support import cli_args, threaded_sandbox
+
+
+def test_plan_merge_counts_a_repeated_pair_apart_from_the_valid_merges(tmp_path: Path) -> None:
+    """Five pairs, one of them twice, one a self-merge: "merges: 6 (4 valid, 1 repeats an
+    earlier row's pair ..., 1 with errors", as many mergeDeals calls as valid merges, and
+    rows by action "duplicate 1, failed 1, merge 4" (x32r1 F7: the repeat was counted
+    valid, "34 valid" beside 33 merges sent); --json says it as repeated_merges."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=12, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n4,3\n4,3\n6,5\n8,7\n9,9\n")
+        runner = CliRunner()
+        args = ["plan", "merge", str(path), *cli_args(sb, tmp_path / "j")]
+        shown = runner.invoke(app, args, env=env)
+        text = " ".join(shown.output.split())
+        assert "rows: 6; merges: 6 (4 valid, 1 repeats an earlier row's pair: merged once, " \
+               "as that row; 1 with errors" in text, text
+        assert re.search(r"│ mergeDeals\s+│\s+4 │", shown.output), shown.output
+        assert "rows by action: duplicate 1, failed 1, merge 4" in text, text
+        data = json.loads(runner.invoke(app, [*args, "--json"], env=env).output)
+        assert (data["merges"], data["bad_merges"], data["repeated_merges"]) == (6, 1, 1)
