@@ -194,8 +194,8 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     (``PUT /v1/deals/{id}/merge``: final in Pipedrive). ``encoding``, ``sheet`` and
     ``header_row`` (the row the header is on, as a spreadsheet numbers it; CSV / XLSX;
     None: found) read the file as an import reads its file. Asks before sending. Raises
-    InputError when called (an unreadable file, no survivor / merge id columns, a
-    ``header_row`` below 1 or given for JSON)."""
+    InputError when called (an unreadable file, no survivor / merge id columns, no data
+    rows, a ``header_row`` below 1 or given for JSON)."""
     from jobs.merging import load_pairs, pair_columns
 
     checks.texts("merge_deals", encoding=encoding, sheet=sheet)
@@ -204,6 +204,9 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     try:
         columns = header(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
         pair_columns(columns)
+        # no pairs: no call and no job, as update / move-stage refuse it (x32r1 F8: a job
+        # folder and exit 0 "nothing to send" for a pairs file that is a wrong export)
+        check_has_rows(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
     except InputError as exc:
         raise without_mapping_hint(exc) from None
 

@@ -8,6 +8,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
@@ -34,3 +35,25 @@ def test_plan_merge_counts_a_repeated_pair_apart_from_the_valid_merges(tmp_path:
         assert "rows by action: duplicate 1, failed 1, merge 4" in text, text
         data = json.loads(runner.invoke(app, [*args, "--json"], env=env).output)
         assert (data["merges"], data["bad_merges"], data["repeated_merges"]) == (6, 1, 1)
+
+
+@pytest.mark.parametrize("command", ["merge", "plan merge"])
+def test_a_header_only_pairs_file_is_refused_as_update_refuses_one(
+        tmp_path: Path, command: str) -> None:
+    """A pairs file with its header alone: exit 1, one line saying it has no data rows, no
+    job folder, not a token spent — as `update` and `move-stage` refuse one (x32r1 F8: a
+    job folder and exit 0 "nothing to send")."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=12, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n")
+        jobs = tmp_path / "j"
+        before = sb.stats()["tokens_spent"]
+        res = CliRunner().invoke(app, [*command.split(), str(path), "--yes",
+                                       *cli_args(sb, jobs)], env=env)
+        assert res.exit_code == 1, res.output
+        said = [line for line in res.output.splitlines() if "no data rows" in line]
+        assert len(said) == 1 and "pairs.csv" in said[0], res.output
+        assert "Traceback" not in res.output
+        assert not jobs.exists() or not any(jobs.iterdir()), list(jobs.iterdir())
+        assert sb.stats()["tokens_spent"] == before
