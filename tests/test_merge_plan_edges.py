@@ -57,3 +57,22 @@ def test_a_header_only_pairs_file_is_refused_as_update_refuses_one(
         assert "Traceback" not in res.output
         assert not jobs.exists() or not any(jobs.iterdir()), list(jobs.iterdir())
         assert sb.stats()["tokens_spent"] == before
+
+
+def test_undo_and_plan_undo_of_a_merge_job_refuse_with_exit_1(tmp_path: Path) -> None:
+    """x32r1 F9: `undo` / `plan undo` of a merge job print the "pdbulk: merges are final"
+    line: a refusal, so exit 1 (the README's code for it), text and --json alike."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "pairs.csv"
+        path.write_text("merge_id,survivor_id\n2,1\n")
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        assert runner.invoke(app, ["merge", str(path), "--yes", *args], env=env).exit_code == 0
+        (job,) = (tmp_path / "j").iterdir()
+        for command in (["undo", job.name, "--yes"], ["plan", "undo", job.name]):
+            for extra in ([], ["--json"]):
+                res = runner.invoke(app, [*command, *extra, *args], env=env)
+                assert res.exit_code == 1, (command, extra, res.output)
+                assert "merges are final in Pipedrive and cannot be undone" in res.output
+        assert [p.name for p in (tmp_path / "j").iterdir()] == [job.name]  # no undo job
