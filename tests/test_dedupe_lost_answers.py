@@ -83,3 +83,29 @@ async def test_every_succeeded_row_names_its_patched_fields(
             row = rows[items[item_id].row]
             assert fields and row["fields"] == fields, (row, fields)
         store.close()
+
+
+@pytest.mark.anyio
+async def test_a_patch_a_kill_left_unrecorded_is_read_back_on_resume(tmp_path: Path) -> None:
+    """A kill after the survivors' PATCHes reached Pipedrive but before their answers were
+    recorded (first merges left in flight): the resume reads the survivors, finds each
+    PATCH applied and sends no PATCH again, only the merges (x32r1 F1, on resume: 15 more
+    PATCHes for 15 groups)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=38)) as sb:
+        store, _, pairs = await _planned(sb, tmp_path)
+        firsts = [i for i in store.pending(100) if i.payload.get("patch")]
+        store.mark_sending([i.id for i in firsts], 0.0)  # the kill -9
+        for item in firsts:  # each PATCH applied on the server, its answer never recorded
+            survivor = int(item.payload["survivor_id"])
+            sb.state.save("deal", {**sb_deal(sb, survivor), **item.payload["patch"],
+                                   "update_time": "2026-12-01T10:00:00Z"})
+        before = requests(sb)
+        result = await run_job(sb, store)
+        sent = delta(before, requests(sb))
+        assert not result.stopped, result
+        assert "updateDeal" not in sent, sent
+        assert sent.get("mergeDeals") == result.counts[ItemState.DONE] >= len(firsts)
+        for n, (a, b) in enumerate(pairs, start=1):
+            survivor = a if not sb_deal(sb, a)["is_deleted"] else b
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
+        store.close()
