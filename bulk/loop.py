@@ -52,14 +52,23 @@ def quiet_interrupts(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -
 def run_loop(func: Callable[[*Ts], Awaitable[T]], *args: *Ts) -> T:
     """``anyio.run(func, *args)`` on the loop ``loop_factory`` picks (with
     ``quiet_interrupts``); returns what ``func`` returns and raises what it raises (a
-    KeyboardInterrupt included)."""
+    KeyboardInterrupt included: one a signal raised inside a task of a task group, which
+    anyio wraps in a ``BaseExceptionGroup``, comes out as the KeyboardInterrupt it is, so
+    the command's one line says it, not a traceback)."""
     factory = loop_factory() or asyncio.new_event_loop
 
     def make() -> Any:
         loop = factory()
         loop.set_exception_handler(quiet_interrupts)
         return loop
-    return anyio.run(func, *args, backend="asyncio", backend_options={"loop_factory": make})
+    try:
+        return anyio.run(func, *args, backend="asyncio",
+                         backend_options={"loop_factory": make})
+    except BaseExceptionGroup as group:
+        interrupts, rest = group.split(KeyboardInterrupt)
+        if interrupts is not None and rest is None:
+            raise KeyboardInterrupt from group
+        raise
 
 
 __all__ = ["ENV", "loop_factory", "quiet_interrupts", "run_loop"]

@@ -71,6 +71,7 @@ from .options import (
     execute_async,
     exit_code_for,
     fail,
+    files_after_abort,
     find_job,
     finish,
     json_command,
@@ -524,8 +525,12 @@ def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
     try:
         return run()
     except KeyboardInterrupt:
-        raise fail(f"interrupted; job {store.job_id} is checkpointed (anything in flight is "
-                   f"settled when it resumes): resume with: "
+        # a second Ctrl-C mid-run (the runner's word for a run cancelled), not the re-read's
+        aborted = store.status == "stopped" and store.status_message == "interrupted"
+        if aborted:
+            files_after_abort(store)  # the rows settled so far, row by row
+        raise fail(f"{'aborted' if aborted else 'interrupted'}; job {store.job_id} is "
+                   "checkpointed (anything in flight is settled when it resumes): resume with: "
                    f"{resume_hint(store.job_id, store.directory.parent)}",
                    EXIT_STOPPED) from None
 

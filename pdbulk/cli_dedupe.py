@@ -60,6 +60,7 @@ from .options import (
     execute_async,
     exit_code_for,
     fail,
+    files_after_abort,
     flags_only,
     folder,
     install_stop,
@@ -287,6 +288,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         # was sent here — the job is removed (``discard_unsent``), as an import's cut-short
         # load is
         if job and job[0][1].exists():
+            files_after_abort(job[0][1])  # the merges settled so far, row by row
             raise fail("aborted while merging; resume with: "
                        f"{resume_hint(job[0][0], cfg.job_root)}", EXIT_STOPPED) from None
         message = ("interrupted while planning or loading, before any merge was sent: "

@@ -81,6 +81,7 @@ from .options import (
     emit_json,
     engine_options,
     fail,
+    files_after_abort,
     finish,
     install_stop,
     manifest_file,
@@ -386,6 +387,8 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
     if not loaded and store.status == "loading":
         with contextlib.suppress(StoreError):  # a full disk: say the first error
             store.set_status("failed", f"the load phase failed; {sent}")
+    if loaded and isinstance(exc, KeyboardInterrupt):
+        files_after_abort(store)  # the rows settled so far, row by row
     with contextlib.suppress(StoreError):
         store.close()
     if loaded:  # aborted mid-run (a second Ctrl-C): the job is resumable as it stands

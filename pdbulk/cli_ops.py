@@ -56,6 +56,7 @@ from .options import (
     execute,
     execute_async,
     fail,
+    files_after_abort,
     find_job,
     finish,
     finished_anyway,
@@ -128,6 +129,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
                 # finished job, 3 of 8 Ctrl-Cs 50 ms after the last progress line)
                 finished_anyway(store)
             if store.status in ("running", "stopped"):
+                files_after_abort(store)  # the rows settled so far, row by row
                 store.close()
                 raise fail(f"aborted; resume with: {resume_hint(job_id, cfg.job_root)}",
                            EXIT_STOPPED) from None
