@@ -48,6 +48,7 @@ from .ledger import _Ahead
 from .operations import Operation, get_operation
 from .retry import RetryPolicy
 from .scheduler import Scheduler
+from .transport import DEPARTURE, Departure
 
 T = TypeVar("T")
 # 5xx statuses a gateway answers for an origin that may have done the work (502: its
@@ -308,6 +309,8 @@ class CallPath:
                 raise
             self.scheduler.leaving(op, admitted)  # its window slot counts from the send
             started = self.clock.now()
+            departure = Departure()  # the transport says whether the request left
+            leaving = DEPARTURE.set(departure)
             try:
                 result = await self.client.call(op.id, path=path, params=params, json=json)
             except RateLimited as exc:
@@ -361,7 +364,15 @@ class CallPath:
                 if transient >= self.retry.attempts:
                     raise
             except BaseException:  # cancelled in flight (a stop), or a bug: no answer came
-                self.scheduler.unanswered(op, started)
+                if departure.tracked and not departure.left:
+                    # cancelled before it left (waiting for a connection): the server never
+                    # had it, so neither the ledger nor the budget counts it (f32d 3: a
+                    # cancelled run's addDeal counted, never charged, 540 vs 535)
+                    self.scheduler.not_sent(op, started)
+                    self.scheduler.refund(op)
+                    self._uncharge(op)
+                else:  # it may have reached the server: counted, its write in doubt
+                    self.scheduler.unanswered(op, started)
                 raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
@@ -370,6 +381,8 @@ class CallPath:
                 self.stats.answer_seconds += elapsed
                 self._observe_latency(elapsed)
                 return result
+            finally:
+                DEPARTURE.reset(leaving)
             self.stats.retries += 1
             await self.clock.sleep(self.retry.backoff(transient, self._rng))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
@@ -78,6 +79,30 @@ class Response:
         return f"Response(status={self.status}, body=<{len(self.body)} bytes>)"
 
 
+class Departure:
+    """Whether the request of one ``send`` has left (f32d 3): the caller puts one in
+    ``DEPARTURE`` before it awaits ``send``; a transport that can tell sets ``tracked``
+    as it starts and ``left`` once the request's first bytes go to the connection (from
+    then on the server may have it). A send cancelled with ``tracked`` and not ``left``
+    (waiting for a pooled connection, connecting, its bytes not yet written) never reached
+    the server; with ``left``, or from a transport that does not tell, it may have (in
+    doubt). ``body``: the request's first bytes go out with its body (aiohttp holds the
+    headers back to send them with it)."""
+
+    __slots__ = ("body", "left", "tracked")
+
+    def __init__(self) -> None:
+        self.tracked = False
+        self.left = False
+        self.body = False
+
+    def __repr__(self) -> str:
+        return f"Departure(tracked={self.tracked}, left={self.left})"
+
+
+DEPARTURE: ContextVar[Departure | None] = ContextVar("bulk_transport_departure", default=None)
+
+
 class Transport(Protocol):
     async def send(self, request: Request) -> Response: ...
 
@@ -96,6 +121,8 @@ class MockTransport:
         self._handler = handler
 
     async def send(self, request: Request) -> Response:
+        if (departure := DEPARTURE.get()) is not None:  # the handler has it: it left
+            departure.tracked = departure.left = True
         result = self._handler(request)
         if isinstance(result, Response):
             return result
@@ -155,9 +182,13 @@ class AiohttpTransport:
             aio = _aiohttp()
             connector = aio.TCPConnector(limit=self._limit,
                                          keepalive_timeout=self._keepalive_timeout)
+            departures = aio.TraceConfig()
+            departures.on_request_headers_sent.append(_headers_sent)
+            departures.on_request_chunk_sent.append(_chunk_sent)
             session = aio.ClientSession(
                 connector=connector, timeout=self._client_timeout(None), trust_env=False,
                 cookie_jar=aio.DummyCookieJar(), raise_for_status=False,
+                trace_configs=[departures],
             )
             # aiohttp re-sends GET/PUT/DELETE once when a connection drops (RFC 9112
             # 9.3.1). A PUT here is a merge: the runner must see the failure, so off.
@@ -171,10 +202,13 @@ class AiohttpTransport:
     async def send(self, request: Request) -> Response:
         session = self._ensure_session()
         timeout = self._client_timeout(request.timeout)
+        if (departure := DEPARTURE.get()) is not None:  # ``left``: _headers_sent, _chunk_sent
+            departure.tracked, departure.body = True, bool(request.body)
         try:
             async with session.request(
                 request.method, URL(request.url, encoded=True), headers=request.headers,
                 data=request.body, allow_redirects=False, timeout=timeout,
+                trace_request_ctx=departure,
             ) as resp:
                 body = await resp.read()
                 headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -192,6 +226,25 @@ class AiohttpTransport:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open" if self._session else "idle"
         return f"AiohttpTransport(limit={self._limit}, timeout={self._timeout}, {state})"
+
+
+async def _headers_sent(session: Any, context: Any, params: Any) -> None:
+    """aiohttp's ``on_request_headers_sent``: a request without a body (its
+    ``trace_request_ctx``, a ``Departure``) has left — aiohttp writes its headers right
+    after this, with no await between. A request with a body leaves with its first
+    chunk (``_chunk_sent``): aiohttp holds its headers back to send them with it, in a
+    task of its own that a cancel may end first."""
+    departure = context.trace_request_ctx
+    if isinstance(departure, Departure) and not departure.body:
+        departure.left = True
+
+
+async def _chunk_sent(session: Any, context: Any, params: Any) -> None:
+    """aiohttp's ``on_request_chunk_sent``: the body's first chunk (and the headers held
+    back) is written right after this, with no await between: the request has left."""
+    departure = context.trace_request_ctx
+    if isinstance(departure, Departure):
+        departure.left = True
 
 
 _NO_SSL_WORD = re.compile(r" ssl:(?:default|None|True|False)\b")
@@ -235,5 +288,5 @@ def translate_error(exc: BaseException, request: Request) -> TransportError:
     return cls(message, operation=request.operation, timeout=timeout)
 
 
-__all__ = ["SENSITIVE_HEADERS", "AiohttpTransport", "Handler", "MockTransport", "Request",
-           "Response", "Transport", "translate_error"]
+__all__ = ["DEPARTURE", "SENSITIVE_HEADERS", "AiohttpTransport", "Departure", "Handler",
+           "MockTransport", "Request", "Response", "Transport", "translate_error"]
