@@ -340,6 +340,48 @@ def resume_command(job: str, job_dir: object = None) -> str:
     return f"pdbulk resume {job}{where}{flag}{note}"
 
 
+META_STOP = "stop"  # a job's meta: why its last run stopped (``bulk.runner.Runner``)
+# why a run stopped (``stop_cause``) → (the words ``pdbulk status`` says it in, whether it
+# is an error): a stop asked for, a cancel, a budget or a cap spent are not errors
+STOP_CAUSES: dict[str, tuple[str, bool]] = {
+    "requested": ("on request", False),  # a signal (SIGINT, SIGTERM, SIGHUP), request_stop
+    "cancelled": ("cancelled", False),  # a second Ctrl-C, a library caller's cancel
+    "budget": ("the daily budget spent", False),
+    "max_tokens": ("its --max-tokens cap spent", False),
+    "disk_full": ("disk full", True),
+    "store_lost": ("job store lost", True),
+    "coordinator_lost": ("coordinator lost", True),
+    "blocked": ("token blocked", True),
+    "unauthorized": ("token refused", True),
+    "payment_required": ("account not open", True),
+    "plan_limit": ("the account's plan limit", True),
+    "forbidden": ("permission refused", True),
+    "unreachable": ("account not answering", True),
+    "error": ("error", True),
+}
+
+
+def stop_cause(error: BaseException | None) -> str:
+    """Why a run stopped, as a ``STOP_CAUSES`` key: ``error`` is what stopped it (None:
+    a stop asked for without one, e.g. a signal; not a BulkError: a cancel)."""
+    if error is None:
+        return "requested"
+    if not isinstance(error, BulkError):
+        return "cancelled"
+    for cls, cause in ((BudgetExhausted, "budget"), (DiskFull, "disk_full"),
+                       (StoreLost, "store_lost"), (CoordinatorLost, "coordinator_lost"),
+                       (Blocked, "blocked"), (PlanLimit, "plan_limit"),
+                       (Unauthorized, "unauthorized"), (PaymentRequired, "payment_required"),
+                       (Forbidden, "forbidden")):
+        if isinstance(error, cls):
+            if cause == "budget" and getattr(error, "cap", None) is not None:
+                return "max_tokens"
+            return cause
+    if isinstance(error, InDoubt) or error.retryable:
+        return "unreachable"
+    return "error"
+
+
 def disk_full(exc: BaseException) -> bool:
     """Whether ``exc`` (sqlite3's or the OS's) says a write found no space."""
     import errno
@@ -431,5 +473,5 @@ __all__ = [
     "ServerError", "Stopped", "StoreError", "DiskFull", "disk_full",
     "StoreLost", "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
     "ValidationRejected",
-    "AnswerLost", "RequestNotSent", "api_error_for",
+    "AnswerLost", "RequestNotSent", "api_error_for", "META_STOP", "STOP_CAUSES", "stop_cause",
 ]

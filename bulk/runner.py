@@ -55,11 +55,14 @@ from .client import PipedriveClient
 from .clock import Clock
 from .errors import (
     CAP_SETTING,
+    META_STOP,
+    STOP_CAUSES,
     BudgetExhausted,
     BulkError,
     InDoubt,
     Stopped,
     Unexpected,
+    stop_cause,
 )
 from .handed import Handed
 from .ledger import CREDIT_CALLS, _Ahead
@@ -276,6 +279,7 @@ class Runner(CallPath):
             raise RuntimeError("this runner has no job kind: it makes calls, runs no items")
         await self.store.set_status("running")
         result: RunResult | None = None
+        ended: BaseException | None = None  # what ended the run before its result, if anything
         finished = False  # the kind's ``finish`` ran (else the ``finally`` runs it)
         open_before = _open(await self.store.counts())
         try:
@@ -309,6 +313,9 @@ class Runner(CallPath):
             result = RunResult(stopped=stopped, error=self._error, stats=self.stats,
                                counts=counts)
             return result
+        except BaseException as exc:  # what ended it before its result: its status says so
+            ended = exc
+            raise
         finally:
             with anyio.CancelScope(shield=True):
                 if result is None:  # cancelled (a second Ctrl-C) or failed before the end:
@@ -319,7 +326,7 @@ class Runner(CallPath):
                     if not finished:  # the kind gives back what it holds (x20r3 F2: a
                         # cancelled import kept its claims: a resume waited out their lease)
                         await self._finish_anyway()
-                await self._settle_status(result)
+                await self._settle_status(result, ended)
                 await self._run_ended(result)
 
     async def _run_ended(self, result: RunResult | None) -> None:
@@ -368,13 +375,23 @@ class Runner(CallPath):
                                f"({run} used by this run{job}; {error.needs}){stuck}",
                                cap=error.cap, needs=error.needs)
 
-    async def _settle_status(self, result: RunResult | None) -> None:
+    async def _settle_status(self, result: RunResult | None,
+                             ended: BaseException | None = None) -> None:
+        """The job's status as the run ends, its message, and why it stopped (meta
+        ``META_STOP``: ``{"cause": a bulk.errors.STOP_CAUSES key, "error": bool}``, None once
+        finished). ``ended``: what ended a run with no result — a store error says itself
+        (f32d 2: a disk that stayed full, the ledger's last flush refused, read
+        "interrupted"); a cancel (a second Ctrl-C) is "interrupted"."""
         message: str | None
+        cause: str | None = None
         if result is None:
-            status, message = "stopped", "interrupted"
+            status, cause = "stopped", stop_cause(ended)
+            message = str(ended) if isinstance(ended, BulkError) else "interrupted"
         else:
             status = "stopped" if result.stopped else "finished"
             message = str(result.error) if result.error else None
+            if result.stopped:
+                cause = stop_cause(result.error)
             if result.stopped and message is None:  # asked to stop: say by what (x18r3)
                 message = (f"{self._stop_reason or 'stopped on request'} before it finished; "
                            "nothing in flight is lost: pdbulk resume sends the rest")
@@ -382,6 +399,8 @@ class Runner(CallPath):
                      into=self.stats.warnings, consequence=(  # the store itself failed
                          "the job's status stays as it was; pdbulk resume decides")):
             await self.store.set_status(status, message)
+            await self.store.meta_put(META_STOP, None if cause is None else {
+                "cause": cause, "error": STOP_CAUSES[cause][1]})
 
     async def _sweep_ledgered(self) -> None:
         """``_sweep``, with the refunds counted since the last outcome batch (429 / 5xx

@@ -38,7 +38,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any
 
-from bulk.errors import DiskFull, InputError, disk_full
+from bulk.errors import META_STOP, DiskFull, InputError, disk_full
 from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_xlsx import xlsx_header
@@ -373,6 +373,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
         data: dict[str, Any] = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "message": store.status_message,
+            # why its last run stopped ({"cause", "error"}: bulk.errors.STOP_CAUSES), or null
+            "stop": store.meta_get(META_STOP) if store.status == "stopped" else None,
             "rows": {"total": sum(counts.values()), "succeeded": counts["succeeded"],
                      "failed": counts["failed"], "unprocessed": counts["unprocessed"]},
             "actions": dict(sorted(actions.items())),

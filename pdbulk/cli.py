@@ -42,7 +42,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
-from bulk.errors import CoordinatorLost, InputError, NotResumable
+from bulk.errors import META_STOP, STOP_CAUSES, CoordinatorLost, InputError, NotResumable
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
@@ -356,6 +356,8 @@ def status(job: JobArg,
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "state": store.liveness(),  # "running" whose process is gone says so
             "message": store.status_message,
+            # why its last run stopped: {"cause", "error"} (bulk.errors.STOP_CAUSES), or null
+            "stop": store.meta_get(META_STOP) if store.status == "stopped" else None,
             "counts": {s.value: n for s, n in store.counts().items()},
             "actions": store.actions(),  # done / skipped items by their result's action
             "tokens_by_day": store.spend_by_day(),
@@ -383,7 +385,7 @@ def status(job: JobArg,
     if waiting is not None:
         typer.echo(_reset_wait_line(waiting))
     if info["message"]:
-        typer.echo(f"last error: {info['message']}")
+        typer.echo(f"{message_label(info['status'], info['stop'])}: {info['message']}")
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
     # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
     typer.echo(f"items: {state_counts(counts, actions) or 'none'}; "
@@ -404,6 +406,20 @@ def status(job: JobArg,
                        f"{c['tokens_today']:,} tokens today")
         for fp, t in shared["tokens"].items():
             typer.echo(f"token …{fp[-6:]}: {t['window_fill']} requests in the burst window")
+
+
+def message_label(status: object, stop: object) -> str:
+    """The label of a job's status message in ``pdbulk status``: what it is. A stop that is
+    no error (a signal, a cancel, a budget or a cap spent) is not called one (f31o: "last
+    error: stopped by SIGTERM"); a stop by an error names its cause (``stop``: the job's
+    meta ``META_STOP``, None for a job stopped before it was kept)."""
+    if status != "stopped":
+        return {"failed": "error", "cancelled": "why it was cancelled"}.get(str(status), "note")
+    cause = stop.get("cause") if isinstance(stop, dict) else None
+    if cause not in STOP_CAUSES:
+        return "why it stopped"
+    words, error = STOP_CAUSES[cause]
+    return f"stopped by an error ({words})" if error else f"why it stopped ({words})"
 
 
 def _utc(wall: float) -> str:

@@ -190,7 +190,8 @@ def exit_code_for(exc: BaseException) -> int:
     """The documented exit code of an error that ends a command (module docstring)."""
     if isinstance(exc, JobBusy):
         return EXIT_BUSY
-    if isinstance(exc, BudgetExhausted | CoordinatorLost | DiskFull):  # later: exit 4
+    # later: exit 4 (a job store deleted while it ran: README, "Exit codes")
+    if isinstance(exc, BudgetExhausted | CoordinatorLost | DiskFull | StoreLost):
         return EXIT_STOPPED
     if transient(exc):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
