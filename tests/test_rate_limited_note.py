@@ -106,9 +106,11 @@ async def test_a_429_storm_on_the_server_is_said_to_be_the_servers(tmp_path: Pat
     from bulk.sandbox import Faults, SandboxConfig, serve
     from jobs.touch import TouchJob, touch_items
 
-    faults = Faults(storm_every=0.25, storm_length=0.15)
-    async with serve(SandboxConfig(time_scale=0.02, deals=150, seed=3, faults=faults)) as sb:
-        config = EngineConfig(base_url=sb.url, plan="growth", window=0.04, job_root=tmp_path)
+    # a 0.2-s window (not 0.04 s): on a loaded machine a 40-ms window let the loop's
+    # delays pass for the server's (f32f, f32g saw it fail under a parallel suite)
+    faults = Faults(storm_every=1.25, storm_length=0.75)
+    async with serve(SandboxConfig(time_scale=0.1, deals=150, seed=3, faults=faults)) as sb:
+        config = EngineConfig(base_url=sb.url, plan="growth", window=0.2, job_root=tmp_path)
         store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
                                 config={"engine": config.to_json()})
         store.add_items(touch_items(range(1, 151), {"value": 7}))
