@@ -31,7 +31,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import Claim, Claims, acquire, confirm_or_lost, kept
 from bulk.claims_open import opened_claims
-from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError
+from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError, NotFound
 
 from .catalog import Catalog, DealField
 from .transforms import (
@@ -40,6 +40,7 @@ from .transforms import (
     clean_text,
     email_key,
     name_match_key,
+    norm_key,
     normalize_email,
     org_match_key,
     org_umlaut_key,
@@ -225,6 +226,7 @@ async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
                     lost = True
                     continue
                 code, catalog = await _create_key_field(ctx, catalog, label)
+                code, catalog = await _converged(ctx, catalog, label, code)
                 return code, catalog
         finally:
             if not lost:
@@ -232,6 +234,58 @@ async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
                     await claims.release(got, {"field_code": code} if code else None)
     raise InputError(f"the claim on creating the deal field {label!r} was lost three times "
                      "before the create (other runs took it over); try again")
+
+
+def key_fields_named(catalog: Catalog, label: str) -> list[DealField]:
+    """The custom text fields labelled ``label`` (as ``Catalog.field`` reads labels: in any
+    case), lowest ``field_code`` first: two runs that each created the key field at the
+    same instant (two state folders, no shared claims) leave two."""
+    want = norm_key(label)
+    return sorted((f for f in catalog.deal_fields if f.is_custom and norm_key(f.name) == want
+                   and f.type in KEY_FIELD_TYPES), key=lambda f: f.code)
+
+
+async def _converged(ctx: CallContext, catalog: Catalog, label: str, code: str
+                     ) -> tuple[str, Catalog]:
+    """The key field every run that created one at the same instant ends up with, right
+    after this run created ``code``: the fields are pulled again (getDealFields, 10 tokens)
+    and, where two or more custom text fields carry ``label``, the one with the lowest
+    ``field_code`` wins (a v2 deal field has no id or add_time to order by; its code is
+    what every run reads alike). A run whose own field lost deletes it
+    (``deleteDealField``, 3 tokens) — it has written nothing to it yet: this runs before
+    the load, so no deal holds a value there — and uses the winner.
+
+    Why every run converges: runs A and B create fields a and b, each then reads the list.
+    Whichever reads last reads after both creates (A's create < A's read, B's create <
+    B's read, so the later read follows both creates), sees a and b and takes the lowest
+    code. The other run either read both too (the same choice) or read before the second
+    create, saw its own field alone and kept it: then its field was created first, and
+    when it is not the lowest code the two runs keep two fields. That case (a run's whole
+    create-and-read inside the other's read-then-create) no rule over reads, creates and
+    deletes can settle (they cannot reach consensus: Herlihy's consensus number 1). Lists
+    are assumed to show a write answered before the read (FACTS.md states nothing either
+    way; the sandbox does)."""
+    fields = await _all_items(ctx, "getDealFields")
+    catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
+        deal_fields=fields).deal_fields)
+    named = key_fields_named(catalog, label)
+    if len(named) < 2 or named[0].code == code:
+        return code, _one_key_field(catalog, label, code)
+    winner = named[0].code
+    try:
+        await ctx.call("deleteDealField", path={"field_code": code})
+    except NotFound:
+        pass  # deleted already (an answer lost, sent again by the retry)
+    return winner, _one_key_field(catalog, label, winner)
+
+
+def _one_key_field(catalog: Catalog, label: str, code: str) -> Catalog:
+    """``catalog`` with the other fields labelled ``label`` left out: the run finds its
+    key field by its label (``Catalog.field``), which two fields of it would make
+    ambiguous (the other run's loser, until that run deletes it)."""
+    others = {f.code for f in key_fields_named(catalog, label)} - {code}
+    return dataclasses.replace(catalog, deal_fields=tuple(
+        f for f in catalog.deal_fields if f.code not in others))
 
 
 async def _create_key_field(ctx: CallContext, catalog: Catalog, label: str
@@ -931,5 +985,5 @@ __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "
            "changed_since",
            "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",
-           "ensure_key_field", "index_deals_by_key", "index_orgs", "index_persons",
+           "ensure_key_field", "index_deals_by_key", "key_fields_named", "index_orgs", "index_persons",
            "load_catalog", "org_key", "parse_time"]

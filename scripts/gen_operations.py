@@ -29,7 +29,7 @@ WANTED: dict[str, tuple[str, ...]] = {
     "v2": (
         "getDeals", "getDeal", "addDeal", "updateDeal", "deleteDeal", "searchDeals",
         "getArchivedDeals", "getDealFields", "getDealField", "addDealField",
-        "addDealFieldOptions", "getPipelines", "getPipeline", "getStages", "getStage",
+        "deleteDealField", "addDealFieldOptions", "getPipelines", "getPipeline", "getStages", "getStage",
         "getPersons", "getPerson", "addPerson", "updatePerson", "deletePerson",
         "searchPersons", "getOrganizations", "getOrganization", "addOrganization",
         "updateOrganization", "deleteOrganization", "searchOrganization",

@@ -80,6 +80,9 @@ async def test_every_operation_answers_as_the_official_spec_says() -> None:
             "field_name": "Tier", "field_type": "enum", "options": [{"label": "Gold"}]})).data
         await c("addDealFieldOptions", f"/api/v2/dealFields/{tier['field_code']}/options",
                 body=[{"label": "Silver"}, {"label": "Bronze"}])
+        spare = (await c("addDealField", "/api/v2/dealFields", body={
+            "field_name": "Spare", "field_type": "varchar"})).data
+        await c("deleteDealField", f"/api/v2/dealFields/{spare['field_code']}")
         person = (await c("addPerson", "/api/v2/persons", body={
             "name": "Spec Person", "emails": [{"value": "spec@example.com"}]})).data
         await c("updatePerson", f"/api/v2/persons/{person['id']}", body={"name": "Spec P"})

@@ -157,6 +157,19 @@ def add_deal_field(acct: Account, call: Call) -> Reply:
     return ok(render_field(acct.fields[code], list(FIELD_EXTRAS)))
 
 
+def delete_deal_field(acct: Account, call: Call) -> Reply:
+    """Marks a custom field as deleted (openapi-v2 deleteDealField): gone from the field
+    list; the values deals held in it are no longer shown (dropped here)."""
+    field = _field(acct, call.params["field_code"])
+    if not field["is_custom_field"]:
+        raise bad_request("Only custom fields can be deleted")
+    code = field["field_code"]
+    del acct.fields[code]
+    for deal in acct.deals.rows.values():
+        (deal.get("custom_fields") or {}).pop(code, None)
+    return ok(render_field(field, []))
+
+
 def add_deal_field_options(acct: Account, call: Call) -> Reply:
     field = _field(acct, call.params["field_code"])
     if not field["is_custom_field"] or field["field_type"] not in OPTION_TYPES:
@@ -288,6 +301,7 @@ HANDLERS: dict[str, Handler] = {
     "updateDeal": update_deal, "deleteDeal": delete_deal, "searchDeals": search_deals,
     "getArchivedDeals": get_archived_deals, "getDealFields": get_deal_fields,
     "getDealField": get_deal_field, "addDealField": add_deal_field,
+    "deleteDealField": delete_deal_field,
     "addDealFieldOptions": add_deal_field_options, "getPipelines": get_pipelines,
     "getPipeline": get_pipeline, "getStages": get_stages, "getStage": get_stage,
     "getPersons": get_persons, "getPerson": get_person, "addPerson": add_person,
