@@ -215,6 +215,7 @@ async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
         lost = False
         try:
             async with kept(claims, got, ctx.clock) as lease:  # renewed while it waits
+                pulled = ctx.clock.now()  # _converged waits on this pull-to-create span
                 fields = await _all_items(ctx, "getDealFields")
                 catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
                     deal_fields=fields).deal_fields)
@@ -226,6 +227,7 @@ async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,
                     lost = True
                     continue
                 code, catalog = await _create_key_field(ctx, catalog, label)
+                await ctx.clock.sleep(max(0.0, SETTLE_SPANS * (ctx.clock.now() - pulled)))
                 code, catalog = await _converged(ctx, catalog, label, code)
                 return code, catalog
         finally:
@@ -245,6 +247,13 @@ def key_fields_named(catalog: Catalog, label: str) -> list[DealField]:
                    and f.type in KEY_FIELD_TYPES), key=lambda f: f.code)
 
 
+# How long a run that just created the key field waits before reading the fields again
+# (``_converged``), in spans of its own pull-then-create: another run's create, whose pull
+# came before this create landed, has landed too unless that run took more than this many
+# times as long between its pull and its create (a 429 pause, a stalled machine).
+SETTLE_SPANS = 2.0
+
+
 async def _converged(ctx: CallContext, catalog: Catalog, label: str, code: str
                      ) -> tuple[str, Catalog]:
     """The key field every run that created one at the same instant ends up with, right
@@ -260,11 +269,14 @@ async def _converged(ctx: CallContext, catalog: Catalog, label: str, code: str
     B's read, so the later read follows both creates), sees a and b and takes the lowest
     code. The other run either read both too (the same choice) or read before the second
     create, saw its own field alone and kept it: then its field was created first, and
-    when it is not the lowest code the two runs keep two fields. That case (a run's whole
-    create-and-read inside the other's read-then-create) no rule over reads, creates and
-    deletes can settle (they cannot reach consensus: Herlihy's consensus number 1). Lists
-    are assumed to show a write answered before the read (FACTS.md states nothing either
-    way; the sandbox does)."""
+    when it is not the lowest code the two runs keep two fields. No rule over reads,
+    creates and deletes settles that case for sure (they cannot reach consensus:
+    Herlihy's consensus number 1); the caller's wait before this read
+    (``SETTLE_SPANS`` times its own pull-to-create span) makes it need the other run to
+    take that much longer between its pull and its create, and the end-of-run check for
+    doubles reads every field of the label (``jobs.doubles``). Lists are assumed to show
+    a write answered before the read (FACTS.md states nothing either way; the sandbox
+    does)."""
     fields = await _all_items(ctx, "getDealFields")
     catalog = dataclasses.replace(catalog, deal_fields=Catalog.from_api(
         deal_fields=fields).deal_fields)
