@@ -65,6 +65,7 @@ from bulk.wording import counted, noun
 from .account import PAGE, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
+from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
 from .import_items import linked_note
 from .import_resolve import Resolver, made_contacts
@@ -1232,7 +1233,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                           "addPerson": c.persons_new,
                           "addDeal": c.create - own - into - failing - existing,
                           # a key whose deal a merge took: its survivor's update, at most
-                          "updateDeal": c.update + into}) + checks)
+                          "updateDeal": c.update + into}) + checks
+                  # the end-of-run check for deals another run doubled (jobs.doubles)
+                  + Counter(check_calls(c.create - own - into - failing - existing,
+                                        c.create + c.update, fields=missing)))
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
@@ -1503,10 +1507,17 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "reconciled_rows": reconciled, "load": counts,
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
+        **doubles_summary(store),
     }
+    doubled = doubled_deals(store)
+
+    def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
+        notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
+        return "; ".join(notes) or None
+
     return write_results(store, source_key_column=None, summary=summary,
                          success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),
-                         hold_column=True, typed=typed_for(settings), note=linked_note)
+                         hold_column=True, typed=typed_for(settings), note=note)
 
 
 def typed_for(settings: ImportSettings) -> Typed | None:
@@ -1534,6 +1545,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      f"{data['deals_created_merged_away']:,} of them gone since, another deal "
                      "carrying the key now (merged into it; their rows say so, and whether a "
                      "merge record proves it: succeeded.csv / failed.csv)")
+    if (doubled := doubles_line(data)) is not None:
+        lines.append(doubled)
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])
     if waited or meanwhile:

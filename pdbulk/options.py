@@ -899,7 +899,10 @@ def finish(store: JobStore, result: RunResult) -> None:
             typer.echo(f"resume with: {resume_hint(store.job_id, store.directory.parent)}",
                        err=True)
         raise typer.Exit(EXIT_AUTH if auth_failure(result.error) else EXIT_STOPPED)
-    if result.counts.get(ItemState.FAILED, 0) or _strays(store):
+    doubled = _doubled(store)
+    if doubled:
+        typer.echo(doubled, err=True)
+    if result.counts.get(ItemState.FAILED, 0) or _strays(store) or doubled:
         raise typer.Exit(EXIT_ROWS_FAILED)
 
 
@@ -914,12 +917,14 @@ def stop_line(message: str | None) -> str:
 def finished_anyway(store: JobStore) -> NoReturn:
     """The outcome line and exit code of a job found ``finished`` after a signal cut its
     command short (the run over, its result files written): ``job X: done N (...)``, then
-    exit 3 when rows failed, else 0 — what ``finish`` would have said."""
+    exit 3 when rows failed (or an import's deals were doubled), else 0 — what ``finish``
+    would have said."""
     counts = store.counts()
     line = state_counts({state.value: n for state, n in counts.items()}, store.actions())
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
+    doubled = _doubled(store)
     store.close()
-    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) else 0)
+    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) or doubled else 0)
 
 
 def rate_limited_note(rate_limited: int, coordinator: object, *,
@@ -972,6 +977,17 @@ def others_note(others_seen: int, window_share: float) -> str | None:
             "took the room it left in the window, so a client that does not read the rate "
             "headers may have had calls refused as over the limit; --window-share 0.8 leaves "
             "it a fifth of the window")
+
+
+def _doubled(store: JobStore) -> str | None:
+    """An import whose end-of-run check found deals it created doubled by another run
+    (``jobs.doubles``): the line saying so (exit 3, as a failed row), else None."""
+    if store.kind != "import":
+        return None
+    from jobs.doubles import doubles_line, doubles_summary
+
+    summary = doubles_summary(store)
+    return doubles_line(summary) if summary["deals_doubled"] else None
 
 
 def _strays(store: JobStore) -> bool:

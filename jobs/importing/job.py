@@ -15,11 +15,11 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.engine import Engine
-from bulk.errors import InDoubt, InputError, NotFound
+from bulk.errors import BulkError, InDoubt, InputError, NotFound, Stopped
 from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
-from .. import import_load, last_written  # called through the module: tests patch its functions there
+from .. import doubles, import_load, last_written  # called through the module: tests patch its functions there
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
@@ -257,6 +257,29 @@ class ImportJob(_Reconcile, _Resume):
         this run settled leave it."""
         await self._close_claims()
         await self._compact_sent()
+
+    async def settled(self, ctx: CallContext) -> None:
+        """Once every row of the run is settled (not on a stop): the end-of-run check for
+        deals another run doubled (``jobs.doubles``), for a job that created deals; what it
+        finds is kept in the job's meta (``META_DOUBLED``) for the result files and the exit
+        code. A check the account refuses (a budget spent, the account not answering) is
+        kept as not made, with why, and the run ends as it would have."""
+        store = self.store
+        made = await in_thread(partial(doubles.created_keys, store))
+        if not made:
+            return
+        fields = await in_thread(partial(doubles.created_key_field, store))
+        label = self.field_labels.get(self.key_code)
+        try:
+            found = await doubles.check_doubles(ctx, store, made, self.key_code, label,
+                                                fields=fields)
+        except Stopped:
+            await in_thread(partial(store.meta_put, doubles.META_DOUBLED,
+                                    {"unchecked": "the run was stopped before it"}))
+            raise
+        except BulkError as exc:
+            found = {"unchecked": str(exc)}
+        await in_thread(partial(store.meta_put, doubles.META_DOUBLED, found))
 
     # -- after a run ------------------------------------------------------------------------
     def attach(self, planner: RowPlanner) -> None:

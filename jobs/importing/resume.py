@@ -18,6 +18,7 @@ from bulk.clock import in_thread
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
+from .. import doubles
 from ..account import DealsByKey, key_moved, keyed_added_since
 from ..contact_keys import canonical_key
 from ..deals import (
@@ -250,6 +251,12 @@ class _Resume(_ImportBase):
         for kind in set(looked) | set(held):
             calls["getPersons" if kind == "person" else "getOrganizations"] += \
                 int(kind in looked) + min(held[kind], workers)
+        # the end-of-run check for doubles (jobs.doubles): over every deal the job created,
+        # the deals written since its load, its earlier runs' too
+        made = len(doubles.created_keys(store)) + calls["addDeal"]
+        written = store.counts()[ItemState.DONE] + calls["addDeal"] + calls["updateDeal"]
+        calls.update(doubles.check_calls(made, written,
+                                         fields=doubles.created_key_field(store)))
         return {op: n for op, n in calls.items() if n}
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
