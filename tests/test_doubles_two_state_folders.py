@@ -146,7 +146,7 @@ def test_two_state_folders_at_once_every_double_is_said(tmp_path: Path,
     noted on its row by a run that exits 3 (was: every key doubled, both runs exit 0,
     nothing said); no deal deleted (each of the 30 keys on 1 or 2 deals)."""
     doubled = 0
-    for attempt in range(3):  # a run started late finds the other's keys: no double
+    for attempt in range(5):  # a run started late finds the other's keys: no double
         r = race(tmp_path / str(attempt), create_key_field=create_key_field)
         doubled, said = check_said(r)
         assert doubled == said, (doubled, said, r.outs)

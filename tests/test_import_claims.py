@@ -118,8 +118,9 @@ async def test_a_dead_runs_claims_are_reconciled_with_one_scan_not_one_each(
         keys = _keys(sandbox_deals(sb), code)
         assert set(keys) == {f"HS-{100000 + n}" for n in range(30)} and max(keys.values()) == 1
         assert kind.found_created == 3
-        # the load's key index (1 page), then one reconcile scan, not one per key
-        assert scans == 2, scans
+        # the load's key index (1 page), then one reconcile scan, not one per key, and the
+        # end-of-run check for doubles (jobs.doubles)
+        assert scans == 3, scans
         actions = Counter(i.result["action"] for i in store.items() if i.result)
         assert actions == {"created": 27, "exists": 3}
         store.close()
@@ -634,6 +635,7 @@ def test_plan_import_on_a_young_claims_state_counts_and_says_its_look_ups(
                 sandbox.stdout.close()
     assert res.returncode == 0, res.stderr
     plan = orjson.loads(res.stdout)
-    assert plan["calls"].get("getDeals") == 1 and plan["calls"].get("getArchivedDeals") == 1
+    # the young state's look-up, and the end-of-run check for doubles (jobs.doubles)
+    assert plan["calls"].get("getDeals") == 2 and plan["calls"].get("getArchivedDeals") == 1
     assert any("claims began" in n and "each create first looks" in n
                for n in plan["notes"]), plan["notes"]

@@ -255,8 +255,10 @@ class _Resume(_ImportBase):
         # the deals written since its load, its earlier runs' too
         made = len(doubles.created_keys(store)) + calls["addDeal"]
         written = store.counts()[ItemState.DONE] + calls["addDeal"] + calls["updateDeal"]
-        calls.update(doubles.check_calls(made, written,
-                                         fields=doubles.created_key_field(store)))
+        check = doubles.check_calls(made, written, fields=doubles.created_key_field(store))
+        if check:  # at least the pages the re-read found changed since the load
+            check["getDeals"] = max(check["getDeals"], getattr(self, "_since_load_pages", 0))
+        calls.update(check)
         return {op: n for op, n in calls.items() if n}
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
@@ -509,7 +511,12 @@ class _Resume(_ImportBase):
         if not self._pending_creates(store) and not self._keyed_updates(store):
             return {}
         since = (store.created_at or 0.0) - RECONCILE_MARGIN
-        return await keyed_added_since(ctx, since, self.key_code)
+        before = ctx.stats.calls_by_operation.get("getDeals", 0)
+        keyed = await keyed_added_since(ctx, since, self.key_code)
+        # the pages of deals changed since the load, others' too: the end-of-run check for
+        # doubles reads them again (resume_calls)
+        self._since_load_pages = ctx.stats.calls_by_operation.get("getDeals", 0) - before
+        return keyed
 
     async def _keys_now_twice(self, store: JobStore,
                               keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
