@@ -74,6 +74,7 @@ from .options import (
     files_after_abort,
     find_job,
     finish,
+    flags_only,
     json_command,
     new_file,
     preflight,
@@ -355,7 +356,9 @@ def status(job: JobArg,
         info = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "state": store.liveness(),  # "running" whose process is gone says so
-            "message": store.status_message,
+            # the CLI's lines name the flag alone (x32r1 F5: "(--max-tokens,
+            # BudgetPolicy.max_tokens)"); the library's errors name both
+            "message": flags_only(store.status_message or "") or store.status_message,
             # why its last run stopped: {"cause", "error"} (bulk.errors.STOP_CAUSES), or null
             "stop": store.meta_get(META_STOP) if store.status == "stopped" else None,
             "counts": {s.value: n for s, n in store.counts().items()},

@@ -1,0 +1,45 @@
+"""`pdbulk status` in the CLI's words (x32r1): a budget stop names the flag alone, as the
+run's own line does (F5: "(--max-tokens, BudgetPolicy.max_tokens)"), and an item left
+"sending" by a run that is over shows as in doubt, not as if something still ran (F6:
+"pending 14, sending 1" for a job stopped at its cap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+from typer.testing import CliRunner
+
+from bulk.errors import CAP_SETTING
+from bulk.store import JobStore, NewItem
+from pdbulk.cli import app
+
+_STOPPED = (f"this run's cap of 300 tokens ({CAP_SETTING}) is spent (296 used; "
+            "mergeDeals needs 40)")
+
+
+def _stopped_job(root: Path) -> None:
+    """A job as a run capped by --max-tokens leaves it: 14 pending, one whose call was
+    in flight (its answer lost) still "sending", the stop's message."""
+    store = JobStore.create(root / "j1", job_id="j1", kind="touch", config={})
+    try:
+        store.add_items([NewItem(row=i, key=str(i), op="update", payload={})
+                         for i in range(1, 16)])
+        store.set_status("running")
+        store.mark_sending([store.pending(1)[0].id], 0.0)
+        store.set_status("stopped", _STOPPED)
+    finally:
+        store.close()
+
+
+def test_status_names_the_flag_alone(tmp_path: Path) -> None:
+    _stopped_job(tmp_path)
+    res = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "last error: this run's cap of 300 tokens (--max-tokens) is spent" in res.output
+    assert "BudgetPolicy" not in res.output
+    as_json = CliRunner().invoke(app, ["status", "j1", "--json", "--job-dir", str(tmp_path)])
+    assert "BudgetPolicy" not in as_json.output
+    assert orjson.loads(as_json.output)["message"].startswith(
+        "this run's cap of 300 tokens (--max-tokens) is spent")
+
