@@ -353,15 +353,20 @@ def status(job: JobArg,
     try:
         failed = [{"row": i.row, "key": i.key, "status": i.status, "error": i.error}
                   for _, i in zip(range(3), store.items(ItemState.FAILED), strict=False)]
+        state, counted = store.liveness(), store.counts()
         info = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
-            "state": store.liveness(),  # "running" whose process is gone says so
+            "state": state,  # "running" whose process is gone says so
             # the CLI's lines name the flag alone (x32r1 F5: "(--max-tokens,
             # BudgetPolicy.max_tokens)"); the library's errors name both
             "message": flags_only(store.status_message or "") or store.status_message,
             # why its last run stopped: {"cause", "error"} (bulk.errors.STOP_CAUSES), or null
             "stop": store.meta_get(META_STOP) if store.status == "stopped" else None,
-            "counts": {s.value: n for s, n in store.counts().items()},
+            "counts": {s.value: n for s, n in counted.items()},
+            # with no run at work, an item "sending" is in doubt: its call may have left
+            # and its answer never came (x32r1 F6: "pending 14, sending 1" read as still
+            # running); a resume reads it back before anything is sent again
+            "in_doubt": 0 if state == "running" else counted.get(ItemState.SENDING, 0),
             "actions": store.actions(),  # done / skipped items by their result's action
             "tokens_by_day": store.spend_by_day(),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
@@ -391,6 +396,9 @@ def status(job: JobArg,
         typer.echo(f"{message_label(info['status'], info['stop'])}: {info['message']}")
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
     # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
+    if info["in_doubt"]:  # shown as such, not as "sending" (nothing runs)
+        counts = {("in doubt" if k == ItemState.SENDING.value else k): n
+                  for k, n in counts.items()}
     typer.echo(f"items: {state_counts(counts, actions) or 'none'}; "
                f"total {sum(counts.values()):,}")
     typer.echo(f"tokens: {sum(by_op.values()):,} — "

@@ -11,7 +11,7 @@ import orjson
 from typer.testing import CliRunner
 
 from bulk.errors import CAP_SETTING
-from bulk.store import JobStore, NewItem
+from bulk.store import ItemState, JobStore, NewItem
 from pdbulk.cli import app
 
 _STOPPED = (f"this run's cap of 300 tokens ({CAP_SETTING}) is spent (296 used; "
@@ -43,3 +43,14 @@ def test_status_names_the_flag_alone(tmp_path: Path) -> None:
     assert orjson.loads(as_json.output)["message"].startswith(
         "this run's cap of 300 tokens (--max-tokens) is spent")
 
+
+def test_status_shows_an_item_sending_after_the_run_as_in_doubt(tmp_path: Path) -> None:
+    _stopped_job(tmp_path)
+    res = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "items: in doubt 1, pending 14; total 15" in res.output, res.output
+    assert "sending" not in res.output
+    info = orjson.loads(CliRunner().invoke(
+        app, ["status", "j1", "--json", "--job-dir", str(tmp_path)]).output)
+    assert info["counts"][ItemState.SENDING.value] == 1  # as before
+    assert info["in_doubt"] == 1
