@@ -421,6 +421,20 @@ def _held(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
     return wrote, back
 
 
+def not_landed(deal: Deal | None, image: Mapping[str, Any] | None,
+               changes: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """For a write left in flight that ``in_flight`` calls a ``"conflict"``: the fields it
+    changes still at their before-image (``"title, value"``, labelled as ``label`` does)
+    when none holds the write's value — the deal shows it did not apply, the conflict is
+    someone's change to another field; "" when that cannot be told (no image, a field as
+    the write wants it, or none back at its value before). x32r1 F11: such a row read "the
+    write may have applied before that change" with every written field as before."""
+    if deal is None or image is None or is_gone(deal):
+        return ""
+    wrote, back = _held(deal, image, changes)
+    return "" if wrote or not back else ", ".join(label(n, labels) for n in back)
+
+
 # -- before-images and restoring them (undo) ---------------------------------------------
 def _plain(value: object) -> Any:
     """An id out of ``{"id": 3, "name": ...}`` (how some readers show user/option values)."""
@@ -787,6 +801,6 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "applied", "drifted", "gone_when_sent", "in_flight", "read_current",
+           "applied", "drifted", "gone_when_sent", "in_flight", "not_landed", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
            "read_archived", "reread_targets", "same", "set_to_deactivated", "unrestorable"]

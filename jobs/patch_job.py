@@ -30,6 +30,7 @@ from .deals import (
     gone_when_sent,
     in_flight,
     keys_now_twice,
+    not_landed,
     read_current,
     recheck_batch_now,
     redecide_now,
@@ -183,17 +184,28 @@ class PatchJob:
                     f"not {self.action}: deal {deal_id} was archived while the write was in "
                     "flight, and the write had not applied; nothing sent")))
                 continue
-            out.append(self._settled(item, deal_id, deal, verdict, drift))
+            before = "" if verdict != "conflict" else not_landed(
+                deal, images.get(deal_id), item.payload["changes"], labels)
+            out.append(self._settled(item, deal_id, deal, verdict, drift, before))
         return out
 
     def _settled(self, item: Item, deal_id: int, deal: Deal | None, verdict: str,
-                 drift: str) -> Outcome:
-        """The outcome of an in-flight item from its ``in_flight`` verdict."""
+                 drift: str, before: str = "") -> Outcome:
+        """The outcome of an in-flight item from its ``in_flight`` verdict; ``before``: the
+        written fields still at their before-image when the write did not land
+        (``not_landed``)."""
         if verdict == "gone":
             return Outcome(item.id, ItemState.FAILED, status=404, error=(
                 f"deal {deal_id} no longer exists (deleted or archived while the write was "
                 "in flight); nothing sent"))
         if verdict == "conflict":
+            if before:  # it did not land: sent now, it would overwrite that change, as
+                # a change since the load is left alone before any send (x32r1 F11)
+                return Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} changed while the write was in flight "
+                    f"({drift}); the write did not apply ({before} still as before it); left "
+                    "alone, not sent: it would overwrite that change (start a new job to "
+                    "overwrite it)"))
             return Outcome(item.id, ItemState.FAILED, error=(
                 f"conflict: deal {deal_id} changed while the write was in flight ({drift}); "
                 "left alone, not sent again — the write may have applied before that change "

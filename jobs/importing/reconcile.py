@@ -13,7 +13,7 @@ from bulk.clock import in_thread
 from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
-from ..deals import applied, in_flight, is_gone, read_current
+from ..deals import applied, in_flight, is_gone, not_landed, read_current
 from ..import_resolve import refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
@@ -273,6 +273,14 @@ class _Reconcile(_Creates):
                     f"deal {deal_id} (key {item.key}) no longer takes writes (deleted, merged "
                     "away or archived while the update was in flight); not updated, not "
                     "re-created"))
+            elif verdict == "conflict" and reached and (
+                    before := not_landed(deal, image, body, labels)):
+                # it did not land (x32r1 F11): sent now, it would overwrite that change
+                out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
+                    f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
+                    f"in flight ({drift}); the update did not apply ({before} still as "
+                    "before it); left alone, not sent: it would overwrite that change (import "
+                    "the row again to overwrite it)"))
             elif verdict == "conflict":
                 out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
