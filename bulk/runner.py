@@ -65,7 +65,7 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
-from .ledger import CREDIT_CALLS, _Ahead
+from .ledger import CREDIT_CALLS, _Ahead, add_in_doubt
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -140,6 +140,11 @@ class RunStats:
     calls: int = 0
     calls_by_operation: dict[str, int] = field(default_factory=dict)
     tokens_by_operation: dict[str, int] = field(default_factory=dict)
+    # the part of ``tokens_by_operation`` in doubt: calls that left and got no answer (a
+    # connection dropped, a timeout, cancelled in flight): the account may or may not have
+    # charged them (the sandbox charges none dropped before it read them): counted, on the
+    # safe side, and reported apart (x32r1 F4)
+    tokens_in_doubt_by_operation: dict[str, int] = field(default_factory=dict)
     answered: int = 0  # calls that got an answer, and their round trips in total (seconds)
     answer_seconds: float = 0.0
     # answers whose window headers proved another client on the token (the scheduler's
@@ -162,6 +167,12 @@ class RunStats:
         reads before its runs too (an import's load: ``import_job``'s result)."""
         return sum(self.tokens_by_operation.values())
 
+    @property
+    def tokens_in_doubt(self) -> int:
+        """The part of ``tokens`` whose calls got no answer: charged or not, nobody knows
+        (Pipedrive's token units); ``tokens - tokens_in_doubt`` were charged for sure."""
+        return sum(self.tokens_in_doubt_by_operation.values())
+
     def add(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (``bulk.engine.Engine.stats``: the engine's own
         calls and every run's)."""
@@ -169,7 +180,9 @@ class RunStats:
                      "calls", "answered", "answer_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in ((self.calls_by_operation, other.calls_by_operation),
-                             (self.tokens_by_operation, other.tokens_by_operation)):
+                             (self.tokens_by_operation, other.tokens_by_operation),
+                             (self.tokens_in_doubt_by_operation,
+                              other.tokens_in_doubt_by_operation)):
             for op_id, n in theirs.items():
                 mine[op_id] = mine.get(op_id, 0) + n
         self.others_seen = max(self.others_seen, other.others_seen)  # one scheduler's count
@@ -223,6 +236,7 @@ class Runner(CallPath):
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
+        self._doubted: dict[str, int] = {}  # tokens in doubt not yet in the job's figure
         self._day_number, self._day_text = -1, ""  # _day's cache
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         # charges written before their calls leave; ahead of need only for a run's items
@@ -258,6 +272,9 @@ class Runner(CallPath):
         ahead and not spent (``bulk.ledger``): the ledger is then exact. A run ends with
         it; the engine calls it before a run and when it closes. Raises StoreError."""
         await self.store.record([], self._take_spend() + self._ahead.take_back())
+        if self._doubted:  # the job's figure of tokens in doubt (``bulk.ledger``)
+            doubted, self._doubted = self._doubted, {}
+            await add_in_doubt(self.store, doubted)
 
     # -- the run --------------------------------------------------------------------------
     def _kind(self) -> JobKind:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.errors import META_STOP, DiskFull, InputError, disk_full
+from bulk.ledger import tokens_in_doubt
 from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_xlsx import xlsx_header
@@ -370,6 +371,7 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
         paths = dict(out.paths)
         spend = store.spend_by_operation()
         run_spend = store.spend_now()
+        doubt = tokens_in_doubt(store)
         data: dict[str, Any] = {
             "job": store.job_id, "kind": store.kind, "status": store.status,
             "message": store.status_message,
@@ -387,6 +389,10 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
             # ``tokens``: the job's total, every run; these: this run alone (a resume)
             "tokens_this_run": sum(t for t, _ in run_spend.values()),
             "tokens_by_operation_this_run": {op: t for op, (t, _) in run_spend.items()},
+            # the part of ``tokens`` whose calls got no answer, charged or not (x32r1 F4):
+            # ``tokens - tokens_in_doubt`` were charged for sure (``bulk.ledger``)
+            "tokens_in_doubt": sum(doubt.values()),
+            "tokens_in_doubt_by_operation": doubt,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {name: str(path) for name, path in paths.items()},
         }
@@ -405,11 +411,24 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
                                if ops else "")
     total, by_op = int(data["tokens"]), data["tokens_by_operation"]
     this_run = int(data.get("tokens_this_run", total))
+    # x32r1 F4: calls whose answer was lost are counted (the safe side) but said apart
+    doubt = int(data.get("tokens_in_doubt", 0))
+    tail = in_doubt_words(total, doubt)
     if this_run == total:
-        return f"tokens: {spent(total, by_op)}"
+        return f"tokens: {spent(total, by_op)}{tail}"
     return (f"tokens: this run {spent(this_run, data['tokens_by_operation_this_run'])}; "
-            f"job total {spent(total, by_op)}")
+            f"job total {spent(total, by_op)}{tail}")
 
 
-__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held", "tokens_line",
+def in_doubt_words(total: int, doubt: int) -> str:
+    """``"; 1,070 charged + up to 85 in doubt (answers lost: charged or not)"``, what
+    follows a tokens figure ``total`` of which ``doubt`` got no answer; "" when none."""
+    if doubt <= 0:
+        return ""
+    return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (answers lost: "
+            "charged or not)")
+
+
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held",
+           "in_doubt_words", "tokens_line",
            "with_failed_columns", "write_failed", "write_results"]

@@ -43,10 +43,12 @@ from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
 from bulk.errors import META_STOP, STOP_CAUSES, CoordinatorLost, InputError, NotResumable
+from bulk.ledger import tokens_in_doubt
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
+from jobs.results import in_doubt_words
 from jobs.resuming import kind_of, nothing_left, refuse, reloads, resumed
 
 from . import cli_dedupe, cli_import, cli_ops
@@ -370,6 +372,9 @@ def status(job: JobArg,
             "actions": store.actions(),  # done / skipped items by their result's action
             "tokens_by_day": store.spend_by_day(),
             "tokens_by_operation": {k: v[0] for k, v in store.spend_by_operation().items()},
+            # the part of those whose calls got no answer, charged or not (x32r1 F4)
+            "tokens_in_doubt": sum(tokens_in_doubt(store).values()),
+            "tokens_in_doubt_by_operation": tokens_in_doubt(store),
             "first_failed": failed,
         }
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
@@ -401,8 +406,10 @@ def status(job: JobArg,
                   for k, n in counts.items()}
     typer.echo(f"items: {state_counts(counts, actions) or 'none'}; "
                f"total {sum(counts.values()):,}")
+    doubt: dict[str, int] = info["tokens_in_doubt_by_operation"]  # type: ignore[assignment]
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
-               + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items())))
+               + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items()))
+               + in_doubt_words(sum(by_op.values()), sum(doubt.values())))
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
