@@ -36,7 +36,8 @@ def test_status_names_the_flag_alone(tmp_path: Path) -> None:
     _stopped_job(tmp_path)
     res = CliRunner().invoke(app, ["status", "j1", "--job-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "last error: this run's cap of 300 tokens (--max-tokens) is spent" in res.output
+    # labelled by the stop's cause since f32d ("why it stopped", not "last error")
+    assert "why it stopped: this run's cap of 300 tokens (--max-tokens) is spent" in res.output
     assert "BudgetPolicy" not in res.output
     as_json = CliRunner().invoke(app, ["status", "j1", "--json", "--job-dir", str(tmp_path)])
     assert "BudgetPolicy" not in as_json.output
