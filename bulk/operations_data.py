@@ -14,6 +14,7 @@ OPERATION_ROWS: tuple[tuple[str, str, str, str, int, bool, bool], ...] = (
     ('getDealFields', 'GET', '/dealFields', 'v2', 10, True, False),
     ('getDealField', 'GET', '/dealFields/{field_code}', 'v2', 1, True, False),
     ('addDealField', 'POST', '/dealFields', 'v2', 5, False, False),
+    ('updateDealField', 'PATCH', '/dealFields/{field_code}', 'v2', 5, True, False),
     ('deleteDealField', 'DELETE', '/dealFields/{field_code}', 'v2', 3, True, False),
     ('addDealFieldOptions', 'POST', '/dealFields/{field_code}/options', 'v2', 5, False, False),
     ('getPipelines', 'GET', '/pipelines', 'v2', 5, True, False),

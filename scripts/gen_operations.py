@@ -29,7 +29,8 @@ WANTED: dict[str, tuple[str, ...]] = {
     "v2": (
         "getDeals", "getDeal", "addDeal", "updateDeal", "deleteDeal", "searchDeals",
         "getArchivedDeals", "getDealFields", "getDealField", "addDealField",
-        "deleteDealField", "addDealFieldOptions", "getPipelines", "getPipeline", "getStages", "getStage",
+        "updateDealField", "deleteDealField", "addDealFieldOptions", "getPipelines", "getPipeline",
+        "getStages", "getStage",
         "getPersons", "getPerson", "addPerson", "updatePerson", "deletePerson",
         "searchPersons", "getOrganizations", "getOrganization", "addOrganization",
         "updateOrganization", "deleteOrganization", "searchOrganization",

@@ -82,6 +82,10 @@ async def test_every_operation_answers_as_the_official_spec_says() -> None:
                 body=[{"label": "Silver"}, {"label": "Bronze"}])
         spare = (await c("addDealField", "/api/v2/dealFields", body={
             "field_name": "Spare", "field_type": "varchar"})).data
+        renamed = (await c("updateDealField", f"/api/v2/dealFields/{spare['field_code']}",
+                           body={"field_name": "Spare renamed", "description": None})).data
+        assert (renamed["field_name"], renamed["field_code"]) == ("Spare renamed",
+                                                                  spare["field_code"])
         await c("deleteDealField", f"/api/v2/dealFields/{spare['field_code']}")
         person = (await c("addPerson", "/api/v2/persons", body={
             "name": "Spec Person", "emails": [{"value": "spec@example.com"}]})).data

@@ -157,6 +157,33 @@ def add_deal_field(acct: Account, call: Call) -> Reply:
     return ok(render_field(acct.fields[code], list(FIELD_EXTRAS)))
 
 
+def update_deal_field(acct: Account, call: Call) -> Reply:
+    """Renames or redescribes a custom field (openapi-v2 updateDealField): ``field_name``,
+    ``description`` and the extra objects (merged); ``field_code`` and ``field_type``
+    never change, so the values deals hold in it stay. 400 for a standard field, an
+    empty body or an unknown key; 404 for an unknown code."""
+    field = _field(acct, call.params["field_code"])
+    body = want_object(call.body, "body")
+    reject_unknown(body, frozenset({"field_name", "description", *FIELD_EXTRAS}))
+    if not body:
+        raise bad_request("At least one field must be provided in the request body")
+    if not field["is_custom_field"]:
+        raise bad_request("Only custom fields can be updated")
+    if "field_name" in body:
+        name = want_str(body["field_name"], "field_name", nonempty=True)
+        if len(name) > 255:
+            raise invalid("field_name", "must be at most 255 characters")
+        field["field_name"] = name
+    if "description" in body:
+        description = body["description"]
+        field["description"] = "" if description is None else want_str(description,
+                                                                        "description")
+    for key in FIELD_EXTRAS:
+        if key in body:
+            field[key] = {**field[key], **want_object(body[key], key)}
+    return ok(render_field(field, list(FIELD_EXTRAS)))
+
+
 def delete_deal_field(acct: Account, call: Call) -> Reply:
     """Marks a custom field as deleted (openapi-v2 deleteDealField): gone from the field
     list; the values deals held in it are no longer shown (dropped here)."""
@@ -301,7 +328,7 @@ HANDLERS: dict[str, Handler] = {
     "updateDeal": update_deal, "deleteDeal": delete_deal, "searchDeals": search_deals,
     "getArchivedDeals": get_archived_deals, "getDealFields": get_deal_fields,
     "getDealField": get_deal_field, "addDealField": add_deal_field,
-    "deleteDealField": delete_deal_field,
+    "updateDealField": update_deal_field, "deleteDealField": delete_deal_field,
     "addDealFieldOptions": add_deal_field_options, "getPipelines": get_pipelines,
     "getPipeline": get_pipeline, "getStages": get_stages, "getStage": get_stage,
     "getPersons": get_persons, "getPerson": get_person, "addPerson": add_person,
