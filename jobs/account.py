@@ -34,6 +34,7 @@ from bulk.claims_open import opened_claims
 from bulk.errors import AmbiguousName, BulkError, InDoubt, InputError, NotFound
 
 from .catalog import Catalog, DealField
+from .key_field_record import check_not_renamed, remember_key_field, used_key_fields
 from .transforms import (
     PhoneKey,
     address_match_key,
@@ -168,6 +169,7 @@ READ_ONLY_KEY_ADVICE = ("check its name: the deal field an import wrote the sour
 async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
                            create: bool, claims: Claims | None = None,
                            missing: str = "create it (a text field) or pass --create-key-field",
+                           used: Mapping[str, set[str]] | None = None,
                            ) -> tuple[str, Catalog]:
     """The field code of the external-id custom field ``label``, and the catalog with it.
 
@@ -178,21 +180,32 @@ async def ensure_key_field(ctx: CallContext, catalog: Catalog, label: str, *,
     fields are pulled again (10 tokens) and the field another run created is used. A
     create whose answer is lost is checked by pulling the fields again before it is ever
     sent a second time.
+
+    A field code this state folder used as the key field ``label`` (``used``, default the
+    state folder's record: ``jobs.key_field_record.used_key_fields``) that the account
+    has under another name: ``InputError`` naming both names and the code, nothing
+    created (x32r4 t13: the renamed key field was created again and every deal with it).
+    The code returned is recorded in the state folder.
     """
+    check_not_renamed(catalog, label, used_key_fields() if used is None else used)
     found = _find_key_field(catalog, label)
     if found is not None:
+        remember_key_field(found.code, label)
         return found.code, catalog
     if not create:
         raise InputError(f"the account has no deal field {label!r} for the source keys; "
                          f"{missing}")
     if claims is not None:
-        return await _ensure_claimed(ctx, catalog, label, claims)
-    opened = await opened_claims(clock=ctx.clock)  # under the run's company (shared coordinator)
-    try:
-        return await _ensure_claimed(ctx, catalog, label, opened)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await opened.aclose()
+        code, catalog = await _ensure_claimed(ctx, catalog, label, claims)
+    else:
+        opened = await opened_claims(clock=ctx.clock)  # under the run's company
+        try:
+            code, catalog = await _ensure_claimed(ctx, catalog, label, opened)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await opened.aclose()
+    remember_key_field(code, label)
+    return code, catalog
 
 
 async def _ensure_claimed(ctx: CallContext, catalog: Catalog, label: str,

@@ -653,7 +653,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     learner = _Learner(settings, mapping, since, stopping)
     planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
-                                                 learn=learner, indexes=not idle)
+                                                 learn=learner, indexes=not idle,
+                                                 job_root=store.directory.parent)
     planner.use(settings)
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
@@ -1105,7 +1106,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       failed_csv: Path | None = None,
                       workers: int = 64,
                       max_tokens: int | None = None,
-                      base_url: str | None = None) -> tuple[Plan, RowCounts]:
+                      base_url: str | None = None,
+                      job_root: Path | None = None) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given, and only when a row is bad: a clean plan
     leaves none): every bad row, same columns as failed.csv.
@@ -1116,7 +1118,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     the limits, or how to read them (the scheduler's ``limits``) once the plan's own calls
     were answered: the server's headers correct the configured plan's (f23k: a plan read
     before any call priced a Growth account at --plan ultimate's 120 requests per 2 s,
-    11 s for a 35-s run)."""
+    11 s for a 35-s run). ``job_root``: whose import jobs' key fields a renamed key field
+    is recognised by, as the import's (``RowPlanner.build``)."""
     since = file_stamp(settings.manifest)  # every read of the plan must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # read here, not after the decide: its encoding check's buffers (~4 MB) came on top
@@ -1130,7 +1133,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     idle = await in_thread(lambda: all_held(settings, mapping, columns))  # as the load
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
-                                                 dry_run=True, indexes=not idle)
+                                                 dry_run=True, indexes=not idle,
+                                                 job_root=job_root)
     planner.use(settings)
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
         if not idle:

@@ -31,6 +31,7 @@ import functools
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bulk.calls import CallContext
@@ -73,6 +74,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
+from .key_field_record import check_not_renamed, used_key_fields
 from .last_written import CUSTOM, LastWritten, ThreeWay, agreed, three_way
 from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
@@ -227,19 +229,24 @@ class RowPlanner:
     async def build(cls, ctx: CallContext, mapping: ImportMapping, header: list[str], *,
                     mode: Mode, create_key_field: bool, dry_run: bool = False,
                     learn: Callable[[RowMapper], object] | None = None,
-                    indexes: bool = True,
+                    indexes: bool = True, job_root: Path | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``). ``learn``: a check
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
         run before the key field is created, so that its InputError sends nothing.
         ``indexes`` False: no index is pulled (persons, organizations, deals: empty), for
-        a file none of whose rows is matched (``jobs.import_load.all_held``)."""
+        a file none of whose rows is matched (``jobs.import_load.all_held``).
+        ``job_root``: whose import jobs' key fields, with the state folder's record,
+        are the codes a renamed key field is recognised by (``InputError`` before any
+        write: ``jobs.key_field_record.check_not_renamed``)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
         catalog = await load_catalog(ctx, users=mapping.spec.deal.owner is not None
                                      or tuple(mapping.spec.custom_fields))
+        used = await in_thread(lambda: used_key_fields(job_root))
+        check_not_renamed(catalog, mapping.key_field, used)  # x32r4 t13, dry runs too
         missing = False
         try:
             catalog.field(mapping.key_field, custom=True)
@@ -265,7 +272,7 @@ class RowPlanner:
             key_code = PLACEHOLDER_CODE
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
-                                                       create=create_key_field)
+                                                       create=create_key_field, used=used)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \

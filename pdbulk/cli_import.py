@@ -281,7 +281,7 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                      scheduler=reading.scheduler.statistics,
                                      failed_csv=failed_csv, workers=cfg.max_workers,
                                      max_tokens=cfg.budget.max_tokens,
-                                     base_url=cfg.base_url)
+                                     base_url=cfg.base_url, job_root=cfg.job_root)
     the_plan, _ = run_loop(planning)
     if as_json:
         emit_json(the_plan.to_json())

@@ -1,0 +1,126 @@
+"""A key field renamed in Pipedrive is recognised by its field code (x32r4 t13): the
+standing ``import --create-key-field`` upsert refuses instead of creating a new key field
+and every deal again (``jobs.key_field_record``). Over HTTP: the rename is the sandbox's
+updateDealField (PATCH /api/v2/dealFields/{field_code})."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from bulk.claims import state_dir
+from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.key_field_record import FOLDER
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox
+
+TOKEN = "renamed-key-token"
+FAST = ["--plan", "ultimate"]
+OLD, NEW = "Import source key", "Legacy source key"
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", token=TOKEN, deals=5, seed=9)) as sb:
+        yield sb
+
+
+def _api(sb: Sandbox, method: str, path: str, body: Any = None) -> Any:
+    request = urllib.request.Request(
+        f"{sb.url}/api/v2/{path}", method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"x-api-token": TOKEN, "content-type": "application/json"})
+    with _LOCAL.open(request, timeout=10) as answer:
+        return json.loads(answer.read())["data"]
+
+
+def _files(tmp: Path, key_field: str = OLD) -> tuple[Path, Path]:
+    manifest = tmp / "deals.csv"
+    manifest.write_text("Key,Title,Amount\nR1,Rename one,10\nR2,Rename two,20\n"
+                        "R3,Rename three,30\n")
+    mapping = tmp / "mapping.toml"
+    mapping.write_text(f'version = 1\n[import]\nkey_column = "Key"\nkey_field = "{key_field}"\n'
+                       'mode = "upsert"\n[defaults]\ncurrency = "USD"\n'
+                       '[deal]\ntitle = "Title"\nvalue = "Amount"\n')
+    return manifest, mapping
+
+
+def _run(sb: Sandbox, tmp: Path, *args: str, key_field: str = OLD) -> Result:
+    manifest, mapping = _files(tmp, key_field)
+    return CliRunner().invoke(app, [*args, str(manifest), "--mapping", str(mapping),
+                                    "--job-dir", str(tmp / "jobs"), "--url", sb.url, *FAST],
+                              env={"PIPEDRIVE_API_TOKEN": TOKEN})
+
+
+def _renamed_deals(sb: Sandbox) -> int:
+    return sum(1 for d in _api(sb, "GET", "deals?limit=100")
+               if d["title"].startswith("Rename"))
+
+
+def _code(sb: Sandbox, name: str) -> str:
+    return next(f["field_code"] for f in _api(sb, "GET", "dealFields?limit=500")
+                if f["field_name"] == name)
+
+
+def _imported_then_renamed(sb: Sandbox, tmp: Path) -> str:
+    first = _run(sb, tmp, "import", "--create-key-field")
+    assert first.exit_code == 0, first.output
+    code = _code(sb, OLD)
+    assert _api(sb, "PATCH", f"dealFields/{code}", {"field_name": NEW})["field_code"] == code
+    return code
+
+
+@pytest.mark.parametrize("record", ["state folder", "job root only"])
+def test_the_standing_upsert_refuses_a_renamed_key_field(
+        sandbox: Sandbox, tmp_path: Path, record: str) -> None:
+    """Renamed OLD → NEW, the same `import --create-key-field` exits 1 naming both names
+    and the code, nothing created (was: a new key field and R1-R3 created again, exit 0).
+    "job root only": a state folder an older version left (no key-field record) — the job
+    root's import jobs name the code."""
+    code = _imported_then_renamed(sandbox, tmp_path)
+    if record == "job root only":
+        shutil.rmtree(state_dir() / FOLDER)
+    adds = sandbox.stats()["requests_by_operation"].get("addDealField", 0)
+    for command in (["plan", "import"], ["import"]):
+        res = _run(sandbox, tmp_path, *command, "--create-key-field")
+        assert res.exit_code == 1, (command, res.output)
+        assert OLD in res.output and NEW in res.output and code in res.output, res.output
+        assert "Traceback" not in res.output
+    ops = sandbox.stats()["requests_by_operation"]
+    assert ops.get("addDealField", 0) == adds and ops.get("addDeal", 0) == 3, ops
+    assert _renamed_deals(sandbox) == 3
+    assert len(list((tmp_path / "jobs").iterdir())) == 1  # the refused run left no job
+    # the advice followed: the new name in the mapping, every row unchanged
+    ok = _run(sandbox, tmp_path, "import", key_field=NEW)
+    assert ok.exit_code == 0, ok.output
+    assert _renamed_deals(sandbox) == 3
+
+
+def test_a_new_field_under_the_old_name_is_refused_too(sandbox: Sandbox,
+                                                       tmp_path: Path) -> None:
+    """Renamed, then an empty field made under the old name: it holds none of the keys,
+    so the upsert (even without --create-key-field) refuses, naming both fields."""
+    code = _imported_then_renamed(sandbox, tmp_path)
+    _api(sandbox, "POST", "dealFields", {"field_name": OLD, "field_type": "varchar"})
+    res = _run(sandbox, tmp_path, "import")
+    assert res.exit_code == 1, res.output
+    assert code in res.output and NEW in res.output and "holds none of the keys" in res.output
+    assert _renamed_deals(sandbox) == 3
+
+
+def test_a_deleted_key_field_is_created_again(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The key field deleted (its keys gone with it): --create-key-field makes a new one
+    and the rows create their deals, as for a first import — nothing to recognise."""
+    code = _imported_then_renamed(sandbox, tmp_path)
+    _api(sandbox, "DELETE", f"dealFields/{code}")
+    res = _run(sandbox, tmp_path, "import", "--create-key-field")
+    assert res.exit_code == 0, res.output
+    assert _code(sandbox, OLD) != code
