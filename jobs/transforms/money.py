@@ -43,11 +43,45 @@ from .decimals import (
     json_number,
     other_reading,
 )
-from .text import _INVISIBLE, _SPACES, _text, is_empty, quoted_cell
+from .text import _EXCEL_SCIENTIFIC, _INVISIBLE, _SPACES, _text, is_empty, quoted_cell
 
 # "no cents": 1'000.-, 1.000,--, 1.000,\u2013 (a hyphen, two, or a dash after the mark)
 _NO_CENTS = re.compile(r"(?<=\d)[.,](?:-{1,2}|\u2013|\u2014)(?=[^\d]*$)")
 _SCIENTIFIC = re.compile(r"[-+]?\d+(\.\d+)?[eE][+-]?\d+")
+
+
+# Excel's General format (the default), and the CSV save that writes what it shows, turns
+# a number of 12 integer digits or more (10^11 and up) into E-notation with at most 6
+# significant digits: 123456789012 is "1.23457E+11", 1000000400000 is "1E+12"
+_GENERAL_E_FROM = 11  # the smallest exponent Excel's General format writes for a big number
+_GENERAL_E_DIGITS = 6  # the most significant digits it shows in E-notation
+
+
+def spreadsheet_cut_number(text: str) -> bool:
+    """Whether the cell text ``text`` (stripped) is a number as a spreadsheet's General
+    format shows one of 12 digits or more: E-notation in Excel's form (one digit, a ``.``
+    or ``,`` mark and at most 5 more, ``E+``, an exponent of 11 or more: ``1.23457E+11``,
+    ``1,23457E+11``, ``-4E+12``, ``1.2E+100``); its other digits are lost, and even a
+    short mantissa may be one rounded (``1E+12`` is how 1000000400000 shows). E-notation
+    below 10^11 (``1E+06``, ``1.5E+03``: General shows such numbers in full, so a person
+    or a program wrote them) or with more digits than General shows (``1.234567E+11``)
+    is not (x32r4 t14)."""
+    if "E+" not in text[:12].upper():
+        return False
+    upper = text.upper()
+    if not _EXCEL_SCIENTIFIC.fullmatch(upper):
+        return False
+    mantissa, exponent = upper.split("E+")
+    digits = mantissa.lstrip("-").replace(".", "").replace(",", "")
+    return int(exponent) >= _GENERAL_E_FROM and len(digits) <= _GENERAL_E_DIGITS
+
+
+def cut_number_error(text: str) -> InputError:
+    """The InputError for a number cell that ``spreadsheet_cut_number`` says lost digits."""
+    return InputError(f"{text!r} is a long number as a spreadsheet shows it in scientific "
+                      "notation: its other digits are lost; re-export with the column "
+                      "formatted as Number with no decimals (or as Text), or write the "
+                      "number in full")
 
 
 # what exports write for "no value" in a number's cell
@@ -146,7 +180,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
         if not isinstance(read, str):
             return read
         text = read
-    if _SCIENTIFIC.fullmatch(text):  # what a spreadsheet writes for big numbers
+    if spreadsheet_cut_number(text):  # x32r4 t14: 1.23457E+11 was the amount 123457000000
+        raise cut_number_error(text)
+    if _SCIENTIFIC.fullmatch(text):  # E-notation a person or a program wrote: 1E+06
         return Money(check_api_number(Decimal(text), text), default_currency)
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
     cents_mark = ""
