@@ -235,12 +235,12 @@ class Scheduler:
                  "_others_seen",
                  "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
-                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_rtts", "_search",
+                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_roomy_unheard", "_rtts", "_search",
                  "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
                  "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
                  "_streak", "_timer", "_timer_at", "_timer_loop", "_today", "_today_heard", "_tokens_spent",
                  "_told_burst", "_told_reset", "_wait_shared", "_waiters", "_width",
-                 "on_reset_wait")
+                 "_window_heard", "on_reset_wait")
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -320,6 +320,10 @@ class Scheduler:
         self._others_seen = 0
         self._others_at = -math.inf  # when the last such answer came (clock.now())
         self._roomy = 0  # 429s while the window had room (``_had_room``)
+        # of those, the ones before any window header (x-ratelimit-limit / -remaining) was
+        # heard: only the configured plan's burst said there was room (x32r4 t11)
+        self._roomy_unheard = 0
+        self._window_heard = False
         self._rtts = 0  # how many round trips that minimum is taken over
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
@@ -598,7 +602,10 @@ class Scheduler:
             self._probe_after = self._half_hour_after(self._clock.wall())
         self._rate_limited += 1
         rate = rate or RateHeaders()
-        self._roomy += self._had_room(op, rate, now, reset_after)
+        roomy = self._had_room(op, rate, now, reset_after)
+        self._roomy += roomy
+        self._roomy_unheard += roomy and not self._window_heard \
+            and rate.limit is None and rate.remaining is None
         self._apply(op, rate, now, windows=False)
         named = next((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
                      None)
@@ -701,6 +708,13 @@ class Scheduler:
     def refused_with_room(self) -> int:
         """429s that came while the window had room (``_had_room``)."""
         return self._roomy
+
+    @property
+    def refused_unheard(self) -> int:
+        """Of ``refused_with_room``, the 429s that came before any answer carried a window
+        header: the room was the configured plan's (``--plan`` / ``--oauth``), never the
+        server's; the account may allow fewer calls than the plan says."""
+        return self._roomy_unheard
 
     def statistics(self) -> SchedulerStats:
         """A snapshot of the live state (the progress bar and the benchmarks read it)."""
@@ -1094,6 +1108,8 @@ class Scheduler:
         after its plan: a 429 in 2 of 2 runs). Our own calls stay dated by the send."""
         late = now if answered is None else max(now, answered)
         search = op.search and (rate.limit is None or rate.limit <= self._search)
+        if not search and (rate.limit is not None or rate.remaining is not None):
+            self._window_heard = True
         if rate.limit is not None and rate.limit >= 1:
             if search:
                 self._search = min(self._search, rate.limit)

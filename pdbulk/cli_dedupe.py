@@ -65,6 +65,7 @@ from .options import (
     folder,
     install_stop,
     plain,
+    plan_flags,
     rate_limited_note,
     reset_words,
     resume_hint,
@@ -321,10 +322,12 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
     result = run.result
     if result is not None and result.stats.rate_limited:
         with JobStore.open(run.directory, lock=False) as store:
-            coordinator = store.meta_get(META_COORDINATOR)
+            coordinator, flags = store.meta_get(META_COORDINATOR), plan_flags(store.config)
         if (note := rate_limited_note(result.stats.rate_limited, coordinator,
                                       others=bool(result.stats.others_seen),
-                                      room=result.stats.refused_with_room)) is not None:
+                                      room=result.stats.refused_with_room,
+                                      unheard=result.stats.refused_unheard,
+                                      plan=flags)) is not None:
             say(note)
     error = result.error if result is not None else None
     if run.status == "stopped" and auth_failure(error):

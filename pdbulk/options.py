@@ -881,7 +881,9 @@ def finish(store: JobStore, result: RunResult) -> None:
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
                                   others=bool(result.stats.others_seen),
-                                  room=result.stats.refused_with_room)) is not None:
+                                  room=result.stats.refused_with_room,
+                                  unheard=result.stats.refused_unheard,
+                                  plan=plan_flags(store.config))) is not None:
         typer.echo(note, err=True)
     if (note := others_note(result.stats.others_seen,
                             result.stats.window_share)) is not None:
@@ -927,8 +929,17 @@ def finished_anyway(store: JobStore) -> NoReturn:
     raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) or doubled else 0)
 
 
+def plan_flags(config: Mapping[str, Any]) -> str:
+    """The options that set a job's rate limits, as given (``config``: the job's config,
+    its ``engine`` part): ``--plan ultimate``, ``--plan growth --oauth``."""
+    engine = config.get("engine") or {}
+    flags = f"--plan {engine.get('plan') or 'growth'}"
+    return flags + " --oauth" if engine.get("auth") == "oauth" else flags
+
+
 def rate_limited_note(rate_limited: int, coordinator: object, *,
-                      others: bool = False, room: int = 0) -> str | None:
+                      others: bool = False, room: int = 0, unheard: int = 0,
+                      plan: str = "--plan") -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -939,11 +950,23 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     lone process with a 0.1-s window was told another process used them). ``room``: the
     429s that came while the window had room (the scheduler's ``refused_with_room``): the
     server refused those, not the pace (x22r2: a 429 storm on the server was blamed on
-    the pace)."""
+    the pace). ``unheard``: of those, the 429s before any answer carried a window header
+    (the scheduler's ``refused_unheard``): only ``plan`` (the options that set the limits,
+    ``plan_flags``) said the window had room, so the likelier cause is an account that
+    allows fewer calls than it (x32r4 t11: a Lite account run with ``--plan ultimate`` and
+    no rate headers was told of another client or the server's own limits)."""
     if not rate_limited:
         return None
     room = min(room, rate_limited)
-    if room and not others:
+    unheard = min(unheard, room)
+    if unheard and not others:
+        who = (f"{unheard} came while the window had room by {plan}'s limits, and no answer "
+               "carried the rate-limit headers that say the account's own: the account "
+               f"may allow fewer calls than {plan} (a lower plan); check --plan")
+        if unheard < rate_limited:
+            who += (f"; the other {rate_limited - unheard} came as the pace neared the limits"
+                    " or while the server named its own")
+    elif room and not others:
         who = (f"the server refused {room} call(s) while the window had room (another "
                "client on the token, or the server's own limits)")
         if room < rate_limited:
