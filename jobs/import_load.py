@@ -1575,6 +1575,13 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
         lines.append(f"{undone:,} rows' keys had deals merged away into a deal deleted since: "
                      "created again (succeeded.csv notes name each merge); a dedupe may "
                      "find them duplicates again")
+    again = sum(int((r.get("claims") or {}).get("keys_recreated", 0)) for r in data["runs"])
+    if again:  # x32r4: a deal merged or deleted in Pipedrive's screens, made again silently
+        lines.append(f"{counted(again, 'row')} created a deal for a key whose earlier deal "
+                     "(an import's before, by the claims' record) is gone — deleted, or merged "
+                     "in Pipedrive's own screens, which leaves no record here: created again "
+                     "(succeeded.csv notes name each earlier deal); a dedupe may find them "
+                     "duplicates again")
     if (edited := edited_note(data.get("load") or {})) is not None:
         lines.append(edited)
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]

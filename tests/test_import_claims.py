@@ -389,7 +389,7 @@ def test_two_runs_on_different_keys_run_side_by_side(tmp_path: Path) -> None:
             claims = dict(summary["runs"][-1]["claims"])
             claims.pop("contacts_waited")  # the files share persons / orgs: those may wait
             assert claims == {"waited": 0, "found_created": 0, "unattributed": 0,
-                              "merges_undone": 0}
+                              "merges_undone": 0, "keys_recreated": 0}
             assert summary["actions"] == {"created": 60}
     finally:
         sandbox.send_signal(signal.SIGTERM)

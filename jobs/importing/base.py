@@ -109,6 +109,10 @@ class _ImportBase:
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
         self._by_survivor: dict[int, list[str]] | None = None  # survivor -> the job's keys
         self._gone_survivor: dict[str, str] = {}  # key -> why its create is a merge undone
+        # key -> why its create makes the key's deal again: the deal its claim named (this
+        # state folder's or the coordinator's record of an earlier create) is gone, deleted
+        # or merged in Pipedrive's own screens, with no merge recorded here (x32r4)
+        self._gone_keyed: dict[str, str] = {}
         # key -> this job's create of it, found deleted by a reconcile while another deal
         # (there before the row was sent) carries the key now: a merge made by hand, with
         # no record here (``_Reconcile``); said on the row, counted as this job's create
@@ -151,6 +155,7 @@ class _ImportBase:
         self.claims_lost = 0  # creates not sent because their claim was lost before the send
         self.unattributed = 0  # in-doubt creates whose deal found could be another run's
         self.merges_undone = 0  # merged-away keys created again: their survivor is deleted
+        self.keys_recreated = 0  # keys created again: the deal their claim named is gone
         self.settings = settings
         self.key_code = key_code
         self.astore = AsyncJobStore.of(store)  # the import's one async twin of its store

@@ -82,6 +82,15 @@ class _Ambiguous(Exception):
 SURVIVOR_WRITER = "survivor-writer"  # lookups: merged survivor id -> the item writing it
 
 
+def _gone_keyed_note(deal_id: int, job: object) -> str:
+    """The note of a row whose key is created again: deal ``deal_id``, which the key's claim
+    names (made by ``job``, when the claim says), no longer exists with the key."""
+    by = f" (job {job})" if isinstance(job, str) and job else ""
+    return (f"the key's earlier deal {deal_id}{by} is gone (deleted, or merged in "
+            "Pipedrive's own screens, which leaves no record here; or its key was changed): "
+            "created again")
+
+
 class _MergedAway(Exception):
     """The deal a key's claim names was merged away (``jobs.merged_deals``) into a live
     survivor ``survivor`` (as just read). ``own``: the survivor's own row (its key) is in
@@ -316,6 +325,8 @@ class _Creates(_ImportBase):
                 found = None
             else:
                 found = await self._read_keyed(ctx, named, key)
+                if found is None:  # said on the row if it is created again
+                    self._gone_keyed[key] = _gone_keyed_note(named, previous.get("job"))
             if found is not None or untrusted is None:
                 return found
         if untrusted is None:
@@ -452,6 +463,7 @@ class _Creates(_ImportBase):
                         digest = editable_digest(res.data)
                         outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 if existing is not None:
+                    self._gone_keyed.pop(key, None)  # found after all: not created again
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id, existing)
                     if creator == self.store.job_id and key in self._reconciled \
@@ -475,6 +487,8 @@ class _Creates(_ImportBase):
                         created=claim.previous, creator=creator))
                 gone = self._gone_survivor.pop(key, None)
                 self.merges_undone += gone is not None
+                if gone is None and (gone := self._gone_keyed.pop(key, None)) is not None:
+                    self.keys_recreated += 1
                 return Outcome(item.id, ItemState.DONE, result={
                     **({"note": gone} if gone else {}),
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,

@@ -305,7 +305,8 @@ class ImportJob(_Reconcile, _Resume):
             import_load.end_run, self.store, index, result, stats, self.clock.now() - self.started,
             claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                     "found_created": self.found_created, "unattributed": self.unattributed,
-                    "merges_undone": self.merges_undone}))
+                    "merges_undone": self.merges_undone,
+                    "keys_recreated": self.keys_recreated}))
         if base_url := (self.store.config.get("engine") or {}).get("base_url"):
             try:  # the base of the next upsert's three-way comparison (jobs.last_written)
                 await in_thread(partial(last_written.record_job, self.store, base_url))
