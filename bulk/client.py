@@ -26,7 +26,14 @@ from urllib.parse import quote, urlsplit
 
 import orjson
 
-from .errors import ApiError, ConfigError, MalformedResponse, TransportError, api_error_for
+from .errors import (
+    ApiError,
+    ConfigError,
+    MalformedResponse,
+    TransportError,
+    Unauthorized,
+    api_error_for,
+)
 from .headers import RateHeaders
 from .operations import Operation, get_operation
 from .plans import AuthKind
@@ -371,9 +378,12 @@ class PipedriveClient:
             # Retry-After speaks for this rejection, the reset for the burst window:
             # never come back before the later of the two.
             extra["reset_after"] = max(waits) if waits else None
-        return api_error_for(status, message[:_MAX_MESSAGE], code=code, html=html,
-                             operation=operation.id, error_info=info, body=body, rate=rate,
-                             **extra)
+        error = api_error_for(status, message[:_MAX_MESSAGE], code=code, html=html,
+                              operation=operation.id, error_info=info, body=body, rate=rate,
+                              **extra)
+        if isinstance(error, Unauthorized):
+            error.oauth = self._auth == "oauth"  # the CLI's hint names --oauth then
+        return error
 
     def _error_fields(self, payload: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
         """Pipedrive's ``error``, ``error_info`` and ``code`` (``errorCode`` only echoes

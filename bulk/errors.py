@@ -139,9 +139,11 @@ class Unauthorized(ApiError):
     access token — wrong, revoked, expired, or of another account / ``--url``. Raised on
     the first call that carries it; terminal: the job stops checkpointed, nothing more is
     sent (the CLI: exit 5). Fix the token (``PIPEDRIVE_API_TOKEN`` / ``--token-env``) or
-    the URL, then resume; a retry with the same token fails the same way."""
+    the URL, then resume; a retry with the same token fails the same way. ``oauth``: the
+    token was sent as an OAuth access token (``--oauth``; an API token sent so is refused)."""
 
     terminal = True
+    oauth = False
 
 
 class PaymentRequired(ApiError):

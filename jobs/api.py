@@ -130,7 +130,8 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     async def build(s: Engine) -> Prepared:
         return await prepare_update(s.ctx, manifest, umap,
                                     await load_catalog(s.ctx, **umap.catalog_needs()),
-                                    unarchive=unarchive, encoding=encoding, sheet=sheet)
+                                    unarchive=unarchive, encoding=encoding, sheet=sheet,
+                                    base_url=s.config.base_url)
     return Work("update", build)
 
 

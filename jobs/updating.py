@@ -23,6 +23,7 @@ move-stage, undo and dedupe); the mapping is the import's, read through ``Update
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from .load_stop import checked, stoppable
 from .mapping import RowMapper
 from .mapping.rowmapper import close_time_reason, close_times
 from .mapping.spec import CLOSE_TIMES
+from .merged_deals import Merge
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
 from .prepared import (
     LOAD_ERROR,
@@ -96,7 +98,7 @@ _ROWS_NAMED = 7  # the rows of a deal named again kept to name in a reason (``ro
 async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                          catalog: Catalog, *, now: float | None = None,
                          unarchive: bool = False, encoding: str | None = None,
-                         sheet: str | None = None) -> Prepared:
+                         sheet: str | None = None, base_url: str | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
 
     Two rows not held naming one deal with other changes are both held
@@ -193,11 +195,19 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     lost_column = mapper.lost_reason.source.where if mapper.lost_reason is not None else None
     time_columns = {s.name: s.source.where for s in mapper.steps if s.name in CLOSE_TIMES}
 
+    merges: dict[int, Merge] | None = None  # this state folder's merges, read when needed
+
     async def flush() -> None:
+        nonlocal merges
         deals = await read_deals(ctx, [deal_id for _, deal_id, _, _ in batch])
+        if merges is None and base_url and any(
+                (deals.get(d) or {"is_deleted": True}).get("is_deleted") for _, d, _, _ in batch):
+            from .merged_deals import survivors  # a missing deal: merged here?
+
+            merges = await in_thread(partial(survivors, base_url))
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
-                    taken, what="id", currency_open=defaulted,
+                    taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
                     lost_column=lost_column, time_columns=time_columns,
@@ -386,6 +396,13 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
     return out
 
 
+def _applied(merges: Mapping[int, Merge] | None, deal_id: int) -> Merge | None:
+    """The merge made here that took deal ``deal_id`` away, when its job saw it done (an
+    unconfirmed one may have failed: the deal may have been deleted by hand)."""
+    hit = (merges or {}).get(deal_id)
+    return hit if hit is not None and hit.applied else None
+
+
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             current: Deal | None, wanted: dict[str, Any],
             claimed: dict[int, tuple[int, int]],
@@ -395,13 +412,17 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             deactivated: Mapping[str, InputError] | None = None,
             ref_column: str | None = None, lost_column: str | None = None,
             time_columns: Mapping[str, str] | None = None,
-            open_drops: frozenset[str] = frozenset()) -> None:
+            open_drops: frozenset[str] = frozenset(), merged: Merge | None = None) -> None:
     """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
     ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
-    F5: failed.csv left its column empty)."""
+    F5: failed.csv left its column empty). ``merged``: the merge made here that took the
+    deal away (``jobs.merged_deals``), named when the deal is gone."""
     if current is None or current.get("is_deleted"):
-        prep.fail(source.row, ref, f"no deal with {what} {ref!r} (missing, deleted or "
-                                   "archived)", op="update", values=source.values,
+        why = f"no deal with {what} {ref!r} (missing, deleted or archived)"
+        if merged is not None:  # x32r4: "no deal with id '10'" for a deal pdbulk merged
+            why = (f"no deal with {what} {ref!r}: a merge made here (job {merged.job}) took "
+                   f"it into deal {merged.survivor}; name that deal to update it")
+        prep.fail(source.row, ref, why, op="update", values=source.values,
                   column=ref_column, line=source.line)
         return
     deal_id = int(current["id"])

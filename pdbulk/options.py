@@ -378,6 +378,10 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, InputError | JobBusy | StoreUnfinished | DiskFull):  # say what to do
         return str(exc)
     if isinstance(exc, Unauthorized):
+        if exc.oauth:  # x32r4: an API token sent with --oauth was told to check the token
+            return (f"authentication failed: {exc} (check the token and --url; with --oauth "
+                    "the token is sent as an OAuth access token: an API token is refused "
+                    "so, run without --oauth)")
         return f"authentication failed: {exc} (check the API token and --url)"
     if isinstance(exc, PlanLimit):
         return (f"the account's plan limit: {exc} (close or delete deals, or raise the "
