@@ -184,29 +184,6 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
                                places=places, persons=persons)
 
 
-def learn_marks_and_contacts(planner: RowPlanner, settings: ImportSettings,
-                             stopping: Stopping | None = None) -> dict[str, dict[str, str]]:
-    """``learn_marks`` and ``learn_contacts`` from one read of the manifest (issue 8: a read
-    each; the decimal marks and the contacts read other cells of the same rows, and neither
-    learning reads what the other learns). Returns what ``learn_marks`` returns, raises
-    what either raises (a contested mark once the whole file is read)."""
-    mapper = planner.mapper
-    if not mapper.learns_marks:
-        learn_contacts(planner, settings, stopping)
-        return {}
-    places = mapper.reads_org_address
-    persons = mapper.reads_person_email_or_phone
-    if not (places or persons):
-        return learn_marks(planner, settings, stopping)
-    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
-    if not planner.repeats.learned:  # the keys the file repeats, on the way (jobs.repeats)
-        rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
-    planner.learn_contacts(mapper.learning_marks(first_of_each(rows, _key_named,
-                                                               planner.key_column)),
-                           places=places, persons=persons)
-    return mapper.decimal_marks()
-
-
 def learn_repeats(planner: RowPlanner, settings: ImportSettings,
                   stopping: Stopping | None = None) -> None:
     """The source keys the manifest gives two rows or more, learned before any row is
@@ -1150,7 +1127,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     def decide_and_write() -> None:
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
-        learn_marks_and_contacts(planner, settings)  # one read for both (issue 8)
+        learn_marks(planner, settings)
+        learn_contacts(planner, settings)
         learn_repeats(planner, settings)
         learn_contests(planner, settings)
         batch: list[NewItem] = []

@@ -7,7 +7,7 @@ rows only: ``mixed_currency``) reads the same steps ``map`` does, and is kept be
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -214,21 +214,6 @@ class RowMapper:
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change).
         MixedCurrency: the amount column names a currency in some rows only (CurrencyMix)."""
-        for _ in self._marking(rows, whole=False):
-            pass
-        return self.decimal_marks()
-
-    def learning_marks(self, rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
-        """``rows`` passed on one by one, each shown to ``learn_marks``'s columns first, for
-        a pass that learns something else from the same read (issue 8: a read of the file
-        each was a tenth of a plan's time). Every row is passed on (no early stop); the
-        marks are decided when ``rows`` ends, and DecimalContested or MixedCurrency raised
-        then, as ``learn_marks`` raises them. ``decimal_marks()`` afterwards."""
-        return self._marking(rows, whole=True)
-
-    def _marking(self, rows: Iterable[SourceRow], *, whole: bool) -> Iterator[SourceRow]:
-        """``learn_marks``'s pass, yielding each row it read (``whole``: every row; else it
-        stops once no later cell can change a decision)."""
         marked = self._marked()
         mix = self._currency_mix()
         for step, marks in marked:
@@ -236,15 +221,15 @@ class RowMapper:
             step.forget()
         try:
             for row in rows:
-                if row.error is None:
-                    for step, marks in marked:
-                        marks.at = row.row
-                        step.learn(row.values)
-                    if mix is not None:
-                        mix.see(row.values, row.row)
-                    elif not whole and all(len(marks.seen) == 2 for _, marks in marked):
-                        break  # every column showed both marks: no later cell changes one
-                yield row
+                if row.error is not None:
+                    continue
+                for step, marks in marked:
+                    marks.at = row.row
+                    step.learn(row.values)
+                if mix is not None:
+                    mix.see(row.values, row.row)
+                elif all(len(marks.seen) == 2 for _, marks in marked):
+                    break  # every column showed both marks: no later cell changes a decision
         finally:
             for step, marks in marked:
                 marks.decide()
@@ -255,6 +240,7 @@ class RowMapper:
             raise DecimalContested(contested)
         if mix is not None:
             mix.check()
+        return self.decimal_marks()
 
     def mark_notes(self) -> list[str]:
         """After ``learn_marks``: one line per column whose decimal mark a tie decided
