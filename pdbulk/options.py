@@ -635,6 +635,20 @@ def _held(signum: int, frame: Any) -> None:
         detach_terminal()
 
 
+def _put_back(sig: int, previous: Any) -> None:
+    """``signal.signal(sig, previous)``, except for the SIGINT handler of an asyncio run
+    that has ended: Python's default then (what ``asyncio.Runner`` puts back at its end,
+    but only while its own handler is still there, and a hold had put it aside). f32j 1:
+    an in-process command (the tests, a script calling the app) whose job settled put that
+    stale handler back after its loop had closed; a later Ctrl-C raised KeyboardInterrupt
+    from it wherever the process then was."""
+    task = getattr(previous, "keywords", {}).get("main_task") if isinstance(
+        previous, functools.partial) else None
+    if task is not None and callable(getattr(task, "done", None)) and task.done():
+        previous = signal.default_int_handler
+    signal.signal(sig, previous)
+
+
 _HOLDING: dict[int, Any] = {}  # the handlers a settled job's command put aside (signal → old)
 _COMMAND: list[bool] = []  # a command of the CLI is running (SafeGroup.invoke)
 
@@ -661,7 +675,7 @@ def signals_deferred() -> Iterator[None]:
         yield
     finally:
         for sig, previous in aside.items():
-            signal.signal(sig, previous)
+            _put_back(sig, previous)
 
 
 def begin_command() -> None:
@@ -678,7 +692,7 @@ def end_of_command() -> None:
     if HOLD_TO_EXIT:
         return
     for sig, previous in _HOLDING.items():
-        signal.signal(sig, previous)
+        _put_back(sig, previous)
     _HOLDING.clear()
 
 
@@ -747,7 +761,7 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             hold_signals(old)
             return
         for sig, previous in old.items():
-            signal.signal(sig, previous)
+            _put_back(sig, previous)
     return restore
 
 
