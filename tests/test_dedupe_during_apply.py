@@ -585,3 +585,36 @@ def test_a_merge_of_a_job_killed_before_its_end_is_named_by_its_job(tmp_path: Pa
         assert (gone.result or {})["action"] == "skipped"
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+async def test_a_merge_reconciled_as_another_jobs_keeps_its_patchs_fields(
+        tmp_path: Path) -> None:
+    """f32j 2: job A's field-policy PATCH applied (recorded), its merge in flight when it
+    was killed; job B then merged the pair. A's resume reports the merge "already merged
+    by job B" — and, as ``execute`` does for that case, the fields A's PATCH set (the
+    report's ``fields`` column): the reconcile's rewrite dropped them."""
+    from bulk.sandbox.merge import merge
+    from jobs.dedupe.index import remember_makers
+    from jobs.dedupe.put_back import POLICY_RECORD
+    from tests.import_support import read_csv
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
+        ids = seed_account(sb)["ids"]
+        await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
+        a, _ = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="A")
+        web = next(i for i in a.pending(10) if i.payload["merge_id"] == ids["web_copy"])
+        assert web.payload.get("patch") and web.payload.get("fields"), web.payload
+        survivor = int(web.payload["survivor_id"])
+        a.mark_sending([web.id], 0.0)  # the kill -9: its merge in flight
+        now = sb.state.now_iso()  # A's PATCH applied, and A recorded it
+        sb.state.save("deal", {**sb_deal(sb, survivor), "value": 1040, "update_time": now})
+        a.meta_put(f"{POLICY_RECORD}{survivor}", {"item": web.id, "update_time": now})
+        merge(sb.state, "deal", ids["web_copy"], {"merge_with_id": survivor})  # job B's
+        remember_makers(tmp_path / "state", {ids["web_copy"]: "B"})
+        await run_job(sb, a)
+        rows = {r["merged_id"]: r for r in read_csv(a.directory / "succeeded.csv")}
+        a.close()
+    row = rows[str(ids["web_copy"])]
+    assert row["action"] == "already merged" and "merged by job B" in row["reason"], row
+    assert row["fields"] == str(web.payload["fields"]) != "", row

@@ -397,10 +397,12 @@ class DedupeJob(MergeJob):
             maker = makers.get(int(item.payload["merge_id"]))
             if outcome.state is ItemState.DONE and (outcome.result or {}).get("reconciled") \
                     and maker is not None and maker != own:
-                outcome = Outcome(item.id, ItemState.SKIPPED, result={
+                # with the fields this job's PATCH set, as ``execute`` keeps them for
+                # the same case (f32j 2: the rewrite dropped the ``fields`` column)
+                outcome = self._with_fields(item, Outcome(item.id, ItemState.SKIPPED, result={
                     **_merged(item), "action": "already merged",
                     "reason": f"already merged by job {maker}; this job's merge of it, in "
-                              "flight when it stopped, did not apply"})
+                              "flight when it stopped, did not apply"}))
             out.append(outcome)
         return out
 
