@@ -470,8 +470,9 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
 @pytest.mark.anyio
 async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: Path) -> None:
     """A crash left a group's first merge SENDING after its PATCH reached Pipedrive but
-    not its merge, and another group's merge applied: on resume the first is sent (PATCH
-    again, idempotent) once, the applied one is reconciled, nothing is merged twice."""
+    not its merge, and another group's merge applied: on resume the survivor is read back
+    (it holds the PATCH's values: the PATCH applied, and is not sent again), the first
+    merge is sent once, the applied one is reconciled, nothing is merged twice."""
     from bulk.sandbox.merge import merge
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=37)) as sb:
         ids = seed_account(sb)["ids"]
@@ -486,7 +487,9 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         before = requests(sb)
         result = await run_job(sb, store)
         assert result.counts[ItemState.DONE] == 2
-        assert delta(before, requests(sb)).get("mergeDeals") == 1
+        sent = delta(before, requests(sb))
+        assert sent.get("mergeDeals") == 1, sent
+        assert sent.get("updateDeal", 0) == 0, sent  # the PATCH read back, not sent again
         assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
         assert sb_deal(sb, web.survivor_id)["value"] == 1040
         store.close()
