@@ -34,6 +34,8 @@ FIELD_POLICY = "dedupe.field_policy"  # job meta: the plan's [field_policy], as 
 POLICY_IMAGE = "deal-policy"  # before-images of the survivors' field-policy PATCHes
 POLICY_RECORD = "dedupe.policy."  # job meta: + survivor id → what its PATCH returned
 PUT_BACK = "dedupe.put_back."  # job meta: + survivor id → its put-back (``put_back``)
+# job meta: + survivor id → a put-back PATCH about to be sent (its body, the reads before it)
+PUT_BACK_SENT = "dedupe.put_back_sent."
 
 
 async def put_back(ctx: CallContext, store: JobStore, own_writes: dict[int, str]) -> None:
@@ -45,12 +47,23 @@ async def put_back(ctx: CallContext, store: JobStore, own_writes: dict[int, str]
     job (meta ``dedupe.put_back.<survivor>``); the PATCH's answer's update_time goes into
     ``own_writes`` (survivor → the job's last write). A field changed since this job wrote
     it (a colleague's edit) is left as it is, and said (``policy_strays``). Before,
-    the value stood in two live deals until an undo (x13r4 F1)."""
+    the value stood in two live deals until an undo (x13r4 F1).
+
+    A put-back PATCH sent (meta ``dedupe.put_back_sent.<survivor>``, written before it)
+    whose answer was lost (the run stopped in doubt) and whose values the survivor holds
+    when read again is recorded as applied, its update_time the survivor's as read, and
+    not sent again (f32j 4: it was recorded as no put-back, and undo then took its values
+    for a colleague's edit and left the survivor alone as a conflict)."""
     for stray in await in_thread(functools.partial(strays, store)):
         if stray.put_back is not None:
             continue
-        live = {d: await _live(ctx, d) for d in {stray.survivor, *stray.deals.values()}}
+        sent = await in_thread(functools.partial(
+            store.meta_get, f"{PUT_BACK_SENT}{stray.survivor}"))
+        sent = sent if isinstance(sent, Mapping) else {}
+        times: dict[int, str | None] = {}
+        live = {d: await _live(ctx, d, times) for d in {stray.survivor, *stray.deals.values()}}
         body: dict[str, Any] = {}
+        applied: dict[str, Any] = {}  # the fields a put-back sent before set (its answer lost)
         left: list[str] = []
         gone = [n for n, d in stray.deals.items() if live[d] is None]
         now = live[stray.survivor]
@@ -61,25 +74,63 @@ async def put_back(ctx: CallContext, store: JobStore, own_writes: dict[int, str]
                 continue  # its deal went since: the value stands in one deal only
             current = comparable_value(now, name)
             if current == comparable_value(target):
+                if _holds_sent(sent.get("body"), name, target):
+                    _put(applied, name, _sent_value(sent.get("body"), name))
                 continue
             if current != comparable_value(wrote):
                 # changed since this job wrote it, or (in doubt) never written by it
                 (gone if stray.doubt else left).append(name)
-            elif name in PATCHABLE:
-                body[name] = 0 if target is None and name == "value" else target
             else:
-                body.setdefault("custom_fields", {})[name] = target
+                _put(body, name, 0 if target is None and name == "value" else target)
         then = None
+        reads = len(live) + int(sent.get("reads") or 0)  # and those before a lost answer
         if body:
+            await in_thread(functools.partial(
+                store.meta_put, f"{PUT_BACK_SENT}{stray.survivor}",
+                {"body": body, "reads": reads}))
             answer = await ctx.call("updateDeal", path={"id": stray.survivor}, json=body)
             then = answer.data.get("update_time") if isinstance(answer.data, Mapping) \
                 else None
-            if isinstance(then, str):
-                own_writes[stray.survivor] = then
+        elif applied:  # sent before, its answer lost: the survivor read now is its write
+            then = times.get(stray.survivor)
+        if isinstance(then, str):
+            own_writes[stray.survivor] = then
+        wrote = {**applied, **body, **({"custom_fields": {
+            **(applied.get("custom_fields") or {}), **(body.get("custom_fields") or {})}}
+            if "custom_fields" in applied or "custom_fields" in body else {})}
         await in_thread(functools.partial(
             store.meta_put, f"{PUT_BACK}{stray.survivor}",
-            {"body": body, "left": left, "gone": gone, "update_time": then,
-             "reads": len(live), "patches": int(bool(body))}))  # its calls (``put_back_spend``)
+            {"body": wrote, "left": left, "gone": gone, "update_time": then,
+             "reads": reads, "patches": int(bool(body or applied))}))  # ``put_back_spend``
+
+
+def _put(body: dict[str, Any], name: str, value: Any) -> None:
+    """Set field ``name`` (a v2 deal field, or a custom field's key) in a PATCH body."""
+    if name in PATCHABLE:
+        body[name] = value
+    else:
+        body.setdefault("custom_fields", {})[name] = value
+
+
+def _sent_value(body: object, name: str) -> Any:
+    """Field ``name``'s value in a PATCH body recorded as sent (``_put``'s shape)."""
+    if not isinstance(body, Mapping):
+        return None
+    if name in PATCHABLE:
+        return body.get(name)
+    custom = body.get("custom_fields")
+    return custom.get(name) if isinstance(custom, Mapping) else None
+
+
+def _holds_sent(body: object, name: str, target: Any) -> bool:
+    """A put-back sent before (``body``) set field ``name`` to ``target``."""
+    if not isinstance(body, Mapping):
+        return False
+    present = name in body if name in PATCHABLE else isinstance(
+        body.get("custom_fields"), Mapping) and name in body["custom_fields"]
+    value = _sent_value(body, name)
+    return bool(present) and (comparable_value(value) == comparable_value(target) or (
+        target is None and name == "value" and value == 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +199,11 @@ def strays(store: JobStore) -> list[Stray]:
     return out
 
 
-async def _live(ctx: CallContext, deal_id: int) -> DealRecord | None:
+async def _live(ctx: CallContext, deal_id: int,
+                times: dict[int, str | None]) -> DealRecord | None:
     """The deal as it is now (``GET /api/v2/deals/{id}``, 1 token), or None when it is gone
-    (not found, deleted or merged away)."""
+    (not found, deleted or merged away); its ``update_time`` (the API's string) goes into
+    ``times``."""
     try:
         res = await ctx.call("getDeal", path={"id": deal_id})
     except NotFound:
@@ -158,6 +211,8 @@ async def _live(ctx: CallContext, deal_id: int) -> DealRecord | None:
     deal = dict(res.data) if isinstance(res.data, Mapping) else {}
     if not deal or is_gone(deal):
         return None
+    then = deal.get("update_time")
+    times[deal_id] = then if isinstance(then, str) else None
     return to_record({**deal, "id": deal_id}, stage_order={}, org_names={})
 
 
@@ -281,6 +336,6 @@ def _shown(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-__all__ = ["POLICY_RECORD", "PUT_BACK", "Stray", "policy_put_backs", "policy_strays", "put_back",
-           "put_back_note", "put_back_spend", "put_back_tokens",
+__all__ = ["POLICY_RECORD", "PUT_BACK", "PUT_BACK_SENT", "Stray", "policy_put_backs",
+           "policy_strays", "put_back", "put_back_note", "put_back_spend", "put_back_tokens",
            "strays"]
