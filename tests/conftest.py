@@ -1,6 +1,7 @@
 """Shared fixtures: anyio on asyncio (aiohttp is asyncio-only); Hypothesis profiles."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -21,3 +22,21 @@ def _private_state_dir(tmp_path_factory: pytest.TempPathFactory,
                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own claims file (bulk.claims), never the user's."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_put_back() -> Iterator[None]:
+    """The SIGINT / SIGTERM / SIGHUP handlers as each test found them, put back after it
+    (f32j 1): a test that runs ``pdbulk.entry.main`` in-process leaves its start-up
+    handler (SIGTERM and SIGHUP raise KeyboardInterrupt), and a handler left installed
+    fires in whichever test a later signal comes in — a KeyboardInterrupt there ends the
+    whole run (seen from a Hypothesis gc callback, pytest's summary line lost)."""
+    import signal
+
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    before = {sig: signal.getsignal(sig) for sig in
+              (getattr(signal, n) for n in names if hasattr(signal, n))}
+    yield
+    for sig, handler in before.items():
+        if handler is not None and signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
