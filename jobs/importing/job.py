@@ -21,7 +21,7 @@ from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
 from .. import doubles, import_load, last_written  # called through the module: tests patch its functions there
 from ..account import DealsByKey, parse_time
-from ..deals import applied, before_image, gone_when_sent, in_flight
+from ..deals import applied, before_image, gone_when_sent, in_flight, label
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
 from ..import_resolve import Deferred
 from ..import_rows import RowPlanner, matched_by
@@ -165,10 +165,48 @@ class ImportJob(_Reconcile, _Resume):
         changed = parse_time(existing.get("update_time")) or parse_time(existing.get("add_time"))
         if changed is None or changed < loaded:
             return None
+        colliding = self._unsettled(await self._planner_for(ctx), existing, payload)
+        if not colliding:
+            return None
+        names = ", ".join(colliding)
         return (f"conflict: deal {deal_id} (key {item.key}) changed after this job was loaded "
-                f"(update_time {existing.get('update_time')}): its values are newer than this "
-                "row, read from the file then. Left alone, nothing sent (import the row again, "
-                "in a new job, to overwrite it)")
+                f"(update_time {existing.get('update_time')}) and this row writes "
+                f"{'a field' if len(colliding) == 1 else 'fields'} this state folder's last "
+                f"import did not leave as Pipedrive has {'it' if len(colliding) == 1 else 'them'}"
+                f" now ({names}): Pipedrive's values may be newer than this row, read from the "
+                "file then. Left alone, nothing sent (import the row again, in a new job, to "
+                "overwrite them)")
+
+    def _unsettled(self, planner: RowPlanner, existing: Mapping[str, Any],
+                   payload: Mapping[str, Any]) -> list[str]:
+        """The fields (names as the row's notes give them) of a row mapped again that the
+        three-way comparison (``jobs.last_written``) cannot settle on a deal changed after
+        the job's load: those the row sends whose value in Pipedrive is not the one this
+        state folder last wrote (or agreed on) there — a change made since then, perhaps
+        after the load, that the row (the file as read then) would overwrite — or that it
+        never wrote (no base). The fields Pipedrive changed and the file did not were
+        left out of ``payload["changes"]`` by the row's decision (Pipedrive's value kept),
+        so a colleague's edit of another field no longer refuses the row (x32r2 night 1:
+        "changed after this job was loaded" for a title edit when the retry wrote only
+        the stage). [] when every field it sends is settled."""
+        record = planner.last_written
+        base = record.of(int(existing["id"])) if record is not None else {}
+        stored = existing.get("custom_fields") or {}
+        changes = payload.get("changes")
+        out: list[str] = []
+        for name, _ in last_written.fields_of(changes if isinstance(changes, Mapping) else {}):
+            code = name[len(last_written.CUSTOM):] if name.startswith(last_written.CUSTOM) \
+                else None
+            now = stored.get(code) if code is not None else existing.get(name)
+            was = base.get(name)
+            if was is None or last_written.digest(now) != was:
+                out.append(label(code, self.field_labels) if code is not None else name)
+        for link in ("person", "org"):  # a relink: its base is the deal's link as written
+            was = base.get(f"{link}_id")
+            if payload.get(link) is not None and (
+                    was is None or last_written.digest(existing.get(f"{link}_id")) != was):
+                out.append(f"{link}_id")
+        return out
 
     async def _image_remapped(self, ctx: CallContext, item: Item,
                               payload: Mapping[str, Any]) -> None:
