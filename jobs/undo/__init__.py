@@ -6,9 +6,10 @@ What can be undone, and how:
   with its lost reason and close times;
 - ``import``: the deals it created are deleted (and deals an upsert updated get
   their before-images back, when the import stored them).
-A deal that changed since the job wrote it (its ``update_time`` is no longer
-the one the job's PATCH returned) is a *conflict*: it is reported as a failed
-row and left alone — unless ``--force``. The current deals are read 100 per
+A deal that changed since the job wrote it (a restore: a field the job wrote no
+longer as it wrote it — a change of another field alone is no conflict; a delete:
+its ``update_time`` is no longer the one the job's write returned) is a *conflict*:
+it is reported as a failed row and left alone — unless ``--force``. The current deals are read 100 per
 call (10 tokens) to decide this before the plan is shown. A deal found deleted that was
 merged into another (a merge job's record, or the one deal changed in the second of the
 deletion that holds the job's values: ``plan._merged_into``; where several hold them,

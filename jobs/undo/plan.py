@@ -644,7 +644,10 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                            f"it (a field a person can edit — {', '.join(EDITABLE[:-1])} or "
                            "a custom field — is no longer as created); left alone")
         return
-    if t.written is not None and now_time != t.written and not force and not round_trip:
+    if t.written is not None and now_time != t.written and not force and not round_trip \
+            and not (t.op == "restore" and t.wrote is not None):
+        # (a restore compares each field the job wrote, and writes no other: a change of
+        # another field since is no one's value it overwrites — ``_overwrites``)
         _conflict(prep, t, f"conflict: deal {t.deal_id} changed since the job wrote it "
                            f"(update_time {t.written} then, {now_time} now); left alone")
         return
