@@ -188,7 +188,7 @@ class ProgressView:
             # the last line says how long the run took, never an estimate (v9r14: a
             # finished resume's last line still said eta=12s)
             waiting = None if final else self.waiting()
-            when = (f"took={elapsed:.0f}s" if final else waiting if waiting is not None else
+            when = (f"sending took={elapsed:.0f}s" if final else waiting if waiting is not None else
                     f"eta={eta:.0f}s" if eta != float("inf") else "eta=?")
             done, failed = self.done_before + stats.done, self.failed_before + stats.failed
             # the rest of those settled: skipped (unchanged, exists...), as the summary

@@ -569,8 +569,8 @@ def edited_note(counts: Mapping[str, Any]) -> str | None:
     parts = []
     if kept:
         parts.append(f"{counted(kept, 'field')} of {counted(rows, 'deal')} changed in Pipedrive "
-                     "since this state folder's last import wrote them, not in the file: kept "
-                     "(not sent)")
+                     f"since this state folder's last import wrote {'it' if kept == 1 else 'them'}"
+                     ", not in the file: kept (not sent)")
     if both:
         parts.append(f"{counted(both, 'field')} changed both in Pipedrive and in the file since "
                      "the last import: the file's value written (succeeded.csv's note names "
@@ -1521,7 +1521,9 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
              f"{data['organizations_created']:,}; rows settled by reconciliation: "
              f"{data['reconciled_rows']:,}" + _checked(data["runs"]),
              tokens_line(data, order=lambda kv: -kv[1]),
-             f"time: {data['wall_seconds']:.1f} s; 429s: {data['rate_limited']}"]
+             f"sending took: {data['wall_seconds']:.1f} s (the calls of every run of the job; "
+             f"reading the file and writing the reports not counted); 429s: "
+             f"{data['rate_limited']}"]
     if data.get("deals_created_merged_away"):
         lines.append(f"deals created: {data['deals_created']:,}, "
                      f"{data['deals_created_merged_away']:,} of them gone since, another deal "

@@ -458,7 +458,9 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
                                          f"; stops at --max-tokens {plan.max_tokens:,}"
                                          if plan.max_tokens is not None
                                          and plan.tokens > plan.max_tokens
-                                         else "; fits in today's budget"))
+                                         else "; fits in today's budget")
+                  + " (sending the calls above; reading the file and writing the reports "
+                  "come on top)")
     if plan.reasons:
         console.print("bad rows by reason:")
         for reason, n in plan.reasons.items():

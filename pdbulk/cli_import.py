@@ -370,7 +370,8 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
             # with its folder, as every job's --json summary (README; x18r4 3: missing)
             emit_json({**orjson.loads((store.directory / "summary.json").read_bytes()),
                        "job_dir": str(store.directory)})
-        _err(f"done in {time.monotonic() - started:.1f} s")
+        _err(f"done in {time.monotonic() - started:.1f} s in all (reading the file, "
+             "sending and the reports)")
         finish(store, result)
     finally:
         store.close()
