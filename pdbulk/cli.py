@@ -678,6 +678,10 @@ def sandbox(
                                "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2' "
                                "(default: none).")] = "",
     seed: Annotated[int, typer.Option(help="Seed for generated data and faults.")] = 0,
+    company_id: Annotated[int | None, typer.Option(
+        min=1, help="The company this sandbox plays (default: a random one per sandbox; "
+                    "custom field keys depend on it and the seed, as keys are per company "
+                    "in Pipedrive).")] = None,
     deals: Annotated[int, typer.Option(min=0, help="Pre-existing deals to generate.")] = 0,
     time_scale: Annotated[float, typer.Option(
         callback=_positive, help="Window length multiplier (2 s x scale).")] = 1.0,
@@ -694,7 +698,7 @@ def sandbox(
                                 "lives in memory).")] = None,
 ) -> None:
     """Run the local Pipedrive sandbox (prints its URL and token)."""
-    from bulk.sandbox import Faults, SandboxConfig, run_blocking
+    from bulk.sandbox import Faults, SandboxConfig, random_company, run_blocking
 
     try:
         fault_cfg = Faults(latency_ms=latency_ms, latency_jitter_ms=jitter_ms, **parse_faults(faults))
@@ -705,6 +709,8 @@ def sandbox(
                                auth="oauth" if oauth else "api_token",
                                oauth_token=token if oauth else None, seats=seats,
                                time_scale=time_scale, seed=seed, deals=deals, faults=fault_cfg,
+                               company_id=company_id if company_id is not None
+                               else random_company(),
                                daily_tokens=daily_tokens, state_file=state_file,
                                allow_remote=allow_remote, day_seconds=day_seconds)
     except ValueError as exc:  # every setting is an option's value: a usage error

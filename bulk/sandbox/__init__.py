@@ -12,7 +12,8 @@ but its own clients, and it listens on loopback unless told otherwise.
 """
 
 from .app import build_app
-from .config import Faults, SandboxConfig
+from .config import Faults, SandboxConfig, random_company
 from .server import Sandbox, run_blocking, serve
 
-__all__ = ["Faults", "Sandbox", "SandboxConfig", "build_app", "run_blocking", "serve"]
+__all__ = ["Faults", "Sandbox", "SandboxConfig", "build_app", "random_company", "run_blocking",
+           "serve"]

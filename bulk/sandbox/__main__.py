@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from ..stdio import run_main
-from .config import Faults, SandboxConfig
+from .config import Faults, SandboxConfig, random_company
 from .server import run_blocking
 
 
@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     p.add_argument("--day-seconds", type=float, default=86400.0,
                    help="length of the budget day (default 86400: resets at UTC midnight)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--company-id", type=int, default=None,
+                   help="the company this sandbox plays (default: a random one per sandbox; "
+                        "custom field keys depend on it, as in Pipedrive)")
     p.add_argument("--users", type=int, default=3)
     p.add_argument("--pipelines", type=int, default=2)
     p.add_argument("--deals", type=int, default=0)
@@ -45,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     return SandboxConfig(host=a.host, port=a.port, token=a.token, oauth_token=a.oauth_token,
                          plan=a.plan, auth=a.auth, seats=a.seats, burst=a.burst,
                          daily_tokens=a.daily_tokens, time_scale=a.time_scale, seed=a.seed,
+                         company_id=a.company_id if a.company_id is not None else
+                         random_company(),
                          day_seconds=a.day_seconds,
                          users=a.users, pipelines=a.pipelines, deals=a.deals,
                          state_file=a.state_file, faults=faults)

@@ -13,6 +13,7 @@ wall time (``day_seconds`` since the Unix epoch).
 from __future__ import annotations
 
 import ipaddress
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,12 @@ from ..plans import AuthKind, Limits, plan_limits
 
 DeletedLookup = Literal["visible", "not_found"]
 
+
+
+def random_company() -> int:
+    """A company id for a sandbox started by hand: random, above the seeds' own
+    (7,700,000-7,799,999), so that two sandboxes of one seed are two companies."""
+    return 10_000_000 + secrets.randbelow(90_000_000)
 
 @dataclass(frozen=True)
 class Faults:
@@ -102,6 +109,11 @@ class SandboxConfig:
     time_scale: float = 1.0  # window = 2 s * time_scale
     day_seconds: float = 86400.0  # budget resets at each multiple of this since the epoch
     seed: int = 0
+    # the company this sandbox plays (``/v1/users/me``'s company_id): None, the seed's
+    # (7,700,000 + seed % 100,000, as before); custom field keys depend on it as in
+    # Pipedrive (FACTS: random per company), so two sandboxes of one seed but other
+    # companies never share a key. The CLIs give each a random one unless --company-id
+    company_id: int | None = None
     faults: Faults = field(default_factory=Faults)
     users: int = 3
     deactivated_users: int = 0  # the last N users have active_flag false (see README.md)
@@ -121,6 +133,8 @@ class SandboxConfig:
         if self.auth not in ("api_token", "oauth"):
             raise ValueError("auth must be 'api_token' or 'oauth'")
         plan_limits(self.plan, seats=self.seats)  # raises on an unknown plan or seats < 1
+        if self.company_id is not None and self.company_id < 1:
+            raise ValueError("company_id must be a positive integer")
         if self.time_scale <= 0 or self.day_seconds <= 0:
             raise ValueError("time_scale and day_seconds must be positive")
         if self.burst is not None and self.burst < 1:

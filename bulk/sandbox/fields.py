@@ -7,6 +7,7 @@ is checked against its field's type. ``null`` clears; an empty set is refused.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -90,8 +91,26 @@ def standard_fields() -> list[Record]:
     return out
 
 
-def new_field_code(rng: random.Random) -> str:
-    return f"{rng.getrandbits(160):040x}"
+def seed_company(seed: int) -> int:
+    """The company id a sandbox plays when none is given: the seed's."""
+    return 7_700_000 + seed % 100_000
+
+
+def new_field_code(rng: random.Random, company: int = 0) -> str:
+    """A custom field's 40-hex key, drawn from the account's ``rng`` and mixed with its
+    ``company`` id (0, or the seed's own company: the key as the seed alone gave it
+    before company ids were set): one seed, other companies, other keys."""
+    bits = rng.getrandbits(160)
+    if company:
+        bits ^= int.from_bytes(hashlib.sha1(f"pdbulk sandbox company {company}".encode()).digest(),
+                               "big")
+    return f"{bits:040x}"
+
+
+def code_salt(company_id: object, seed: int) -> int:
+    """What ``new_field_code`` mixes in for an account of ``company_id`` seeded ``seed``."""
+    return 0 if not isinstance(company_id, int) or company_id == seed_company(seed) \
+        else company_id
 
 
 def custom_field(code: str, name: str, ftype: str, options: list[Record] | None,

@@ -13,7 +13,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .blanks import blank_deal, blank_org, blank_person
-from .fields import custom_field, new_field_code, standard_fields
+from .fields import code_salt, custom_field, new_field_code, seed_company, standard_fields
 from .values import format_time
 
 if TYPE_CHECKING:  # annotations only: state seeds every new account with populate
@@ -58,7 +58,8 @@ def populate(acct: Account) -> None:
     cfg = acct.config
     rng = acct.rng
     now = acct.clock.wall()
-    acct.company = {"id": 7_700_000 + cfg.seed % 100_000, "name": "Sandbox Company",
+    company_id = cfg.company_id if cfg.company_id is not None else seed_company(cfg.seed)
+    acct.company = {"id": company_id, "name": "Sandbox Company",
                     "domain": "sandbox", "country": "US", "industry": "Software",
                     "default_currency": "USD"}
     created = format_time(now - 400 * DAY)
@@ -92,7 +93,7 @@ def populate(acct: Account) -> None:
     for name, ftype, labels in CUSTOM_FIELDS:
         options = [{"id": oid, "label": label}
                    for oid, label in zip(acct.take_option_ids(len(labels)), labels, strict=True)]
-        code = new_field_code(rng)
+        code = new_field_code(rng, code_salt(company_id, cfg.seed))
         acct.fields[code] = custom_field(code, name, ftype, options)
     # Pipedrive's default deal labels: the options of the built-in label field
     acct.fields["label_ids"]["options"] = [
