@@ -20,6 +20,7 @@ import contextlib
 import errno
 import functools
 import inspect
+import math
 import os
 import re
 import signal
@@ -534,6 +535,46 @@ def check_url(url: str) -> str:
         raise fail(f"bad --url: {exc}") from None
 
 
+WINDOW_VARIABLE = "PDBULK_WINDOW"
+
+
+def sandbox_window(url: str) -> float:
+    """The burst window in seconds: ``PDBULK_WINDOW`` for a sandbox started with
+    ``--time-scale`` (2 s x scale), else Pipedrive's own 2 s (FACTS.md). The variable is a
+    sandbox knob: with a ``url`` that is not loopback (real Pipedrive) it is refused, exit 2
+    (x32r3 1: a leftover 0.25 against a 2-s account made 39 burst 429s for 300 rows); a
+    value that is not a number of seconds above 0 exits 1; both lines name the variable."""
+    raw = os.environ.get(WINDOW_VARIABLE, "").strip()
+    if not raw:
+        return 2.0
+    try:
+        window = float(raw)
+    except ValueError:
+        window = float("nan")
+    if not math.isfinite(window) or window <= 0:
+        raise fail(f"bad {WINDOW_VARIABLE}: it must be a number of seconds above 0 (the "
+                   "burst window of a sandbox started with --time-scale: 2 x the scale)")
+    if not _loopback_url(url):
+        raise fail(f"{WINDOW_VARIABLE} is set, but --url is not a sandbox on this machine: "
+                   f"Pipedrive's burst window is 2 s; unset {WINDOW_VARIABLE} (it is for a "
+                   "sandbox started with --time-scale only)", EXIT_USAGE)
+    return window
+
+
+def _loopback_url(url: str) -> bool:
+    """Whether ``url``'s host is loopback (``localhost``, 127.0.0.0/8, ``::1``)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path,
                   share: float | None, max_tokens: int | None, wait_for_reset: bool,
                   workers: int, window_share: float = 1.0) -> EngineConfig:
@@ -541,9 +582,7 @@ def engine_config(*, url: str, plan: str, seats: int, oauth: bool, job_dir: Path
     other bad setting raises ConfigError (EngineConfig and BudgetPolicy check their own:
     the plan's limits too), which the CLI reports as one line, exit 1."""
     check_url(url)
-    # PDBULK_WINDOW: the burst window in seconds, for a sandbox run with --time-scale
-    # (2 s x scale); Pipedrive's own is 2 s (FACTS.md)
-    window = float(os.environ.get("PDBULK_WINDOW") or 2.0)
+    window = sandbox_window(url)
     return EngineConfig(base_url=url, auth="oauth" if oauth else "api_token", plan=plan,
                         seats=seats, job_root=job_dir, max_workers=workers, window=window,
                         window_share=window_share, budget=BudgetPolicy(max_tokens=max_tokens, share=share,

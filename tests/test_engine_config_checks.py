@@ -106,13 +106,14 @@ def test_malformed_host_or_port_is_a_config_error(url: str) -> None:
 
 def test_cli_engine_config_refuses_through_config_error(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """engine_config has no second check of its own: a bad setting (here PDBULK_WINDOW=0)
-    is EngineConfig's ConfigError, which the CLI turns into one line, exit 1."""
-    monkeypatch.setenv("PDBULK_WINDOW", "0")
-    with pytest.raises(ConfigError, match="window"):
+    """engine_config has no second check of its own: a bad setting (here 0 workers) is
+    EngineConfig's ConfigError, which the CLI turns into one line, exit 1 (PDBULK_WINDOW,
+    an environment variable, is checked in ``sandbox_window``: test_window_variable.py)."""
+    monkeypatch.delenv("PDBULK_WINDOW", raising=False)
+    with pytest.raises(ConfigError, match="max_workers"):
         options.engine_config(url="https://api.pipedrive.com", plan="growth", seats=1,
                               oauth=False, job_dir=tmp_path, share=None, max_tokens=None,
-                              wait_for_reset=False, workers=4)
+                              wait_for_reset=False, workers=0)
     assert options.exit_code_for(ConfigError("x")) == options.EXIT_INPUT
 
 
