@@ -15,7 +15,8 @@
     │   ├── PaymentRequired       402: account not open (trial over, unpaid)         [terminal]
     │   ├── Forbidden             403: missing permission / scope                    [terminal]
     │   │   ├── PlanLimit         403 with a ``code`` (e.g. feature_capping_deals_limit)
-    │   │   └── Blocked           403 HTML page: the edge blocked the token
+    │   │   └── Blocked           403 HTML page: the edge blocked the token for a while
+    │   │                         after too many 429s: wait, then resume (exit 4)
     │   ├── NotFound              404                                                [row]
     │   ├── Gone                  410                                                [row]
     │   ├── RateLimited           429; ``reset_after`` seconds when the server said  [retryable]
@@ -169,8 +170,21 @@ class PlanLimit(Forbidden):
     """403 with a capping code, e.g. ``feature_capping_deals_limit`` (open deals limit)."""
 
 
+BLOCKED_ADVICE = ("Pipedrive's edge blocks the account's API access for a while after too "
+                  "many refused (429) calls: nothing more was sent; wait (Pipedrive does not "
+                  "say how long), then try again")
+
+
 class Blocked(Forbidden):
-    """403 with an HTML page: the edge blocked this token after repeated 429s."""
+    """403 with an HTML page (FACTS.md "Rate limits": Cloudflare's page, after API-token
+    integrations keep calling after 429s): the edge blocked this token's API access for a
+    while. Terminal for the run (calling on would prolong the block): the job stops
+    checkpointed, but the token is good: waiting is the fix, then resume (the CLI: exit 4,
+    not 5). Its text says so (``BLOCKED_ADVICE``), so the job's status message does too."""
+
+    def __init__(self, status: int, message: str, **kw: Any) -> None:
+        super().__init__(status, message, **kw)
+        self.args = (f"{self.args[0]} — {BLOCKED_ADVICE}",)
 
 
 class NotFound(ApiError):
@@ -353,7 +367,8 @@ STOP_CAUSES: dict[str, tuple[str, bool]] = {
     "disk_full": ("disk full", True),
     "store_lost": ("job store lost", True),
     "coordinator_lost": ("coordinator lost", True),
-    "blocked": ("token blocked", True),
+    "blocked": ("API access blocked for a while after too many 429s: wait, then resume",
+                True),
     "unauthorized": ("token refused", True),
     "payment_required": ("account not open", True),
     "plan_limit": ("the account's plan limit", True),
@@ -467,7 +482,7 @@ def api_error_for(status: int, message: str, *, code: str | None = None,
 
 __all__ = [
     "AmbiguousName",
-    "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
+    "BLOCKED_ADVICE", "ApiError", "Blocked", "BudgetExhausted", "BulkError", "CoordinatorLost",
     "CoordinatorMismatch", "Forbidden", "Gone",
     "InDoubt", "InputError", "JobBusy", "MalformedResponse", "NotFound", "NotResumable",
     "NotSent", "PaymentRequired",

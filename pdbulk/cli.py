@@ -675,8 +675,9 @@ def sandbox(
     jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±; ms, 0 or more).")] = 0.0,
     faults: Annotated[str, typer.Option(
         callback=_faults, help="Faults to inject, e.g. 'error=0.05,drop=0.01,lost=0.01,"
-                               "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2' "
-                               "(default: none).")] = "",
+                               "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2,block=20:60' "
+                               "(block=N:S: after N 429s the token's calls get a 403 HTML "
+                               "page for S s, as Pipedrive's edge; default: none).")] = "",
     seed: Annotated[int, typer.Option(help="Seed for generated data and faults.")] = 0,
     company_id: Annotated[int | None, typer.Option(
         min=1, help="The company this sandbox plays (default: a random one per sandbox; "
@@ -732,6 +733,11 @@ def parse_faults(spec: str) -> dict[str, Any]:
         elif name == "storm":
             every, _, length = value.partition(":")
             out["storm_every"], out["storm_length"] = float(every), float(length or 1)
+        elif name == "block":
+            after, _, seconds = value.partition(":")
+            out["block_after"] = int(after)
+            if seconds:
+                out["block_seconds"] = float(seconds)
         elif name in ("no-rate-headers", "no-daily-headers"):
             out[name.replace("-", "_")] = True
         else:

@@ -40,6 +40,7 @@ from bulk.errors import (
     CAP_SETTING,
     SHARE_SETTING,
     ApiError,
+    Blocked,
     BudgetExhausted,
     BulkError,
     CoordinatorLost,
@@ -147,8 +148,10 @@ def new_file(value: Path | None) -> Path | None:
 def auth_failure(exc: BaseException | None) -> bool:
     """A refused token or permission (exit 5: fix the token). Not an account's plan limit
     (``PlanLimit``, a 403 with a capping code: the open deals cap): that is a stop to
-    resume once deals are closed or the plan raised, exit 4 (x13r1 F5: "fix the token")."""
-    return isinstance(exc, AUTH_ERRORS) and not isinstance(exc, PlanLimit)
+    resume once deals are closed or the plan raised, exit 4 (x13r1 F5: "fix the token").
+    Nor the edge's block after too many 429s (``Blocked``): waiting is the fix, exit 4
+    (x32r3 2)."""
+    return isinstance(exc, AUTH_ERRORS) and not isinstance(exc, PlanLimit | Blocked)
 
 
 def transient(exc: BaseException) -> bool:
@@ -196,7 +199,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_STOPPED
     if transient(exc):  # the account did not answer: as a run stops (4)
         return EXIT_STOPPED
-    if isinstance(exc, PlanLimit):
+    if isinstance(exc, PlanLimit | Blocked):
         return EXIT_STOPPED
     if auth_failure(exc):
         return EXIT_AUTH
@@ -387,6 +390,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, PlanLimit):
         return (f"the account's plan limit: {exc} (close or delete deals, or raise the "
                 "plan, then run it again)")
+    if isinstance(exc, Blocked):  # its text says to wait (x32r3 2: "permission denied")
+        return f"stopped: {exc}"
     if auth_failure(exc):
         return f"permission denied: {exc}"
     if isinstance(exc, BudgetExhausted):

@@ -136,9 +136,9 @@ CASES: dict[str, dict[str, Any]] = {
     "unauthorized": {"answer": _401},
 }
 # README "Exit codes": 4 stopped checkpointed (a signal, the budget, the cap, the disk, the
-# store), 5 the token or a permission refused
+# store, the edge's block after 429s: x32r3 2), 5 the token or a permission refused
 EXITS = {"requested": 4, "budget": 4, "max_tokens": 4, "disk_full": 4, "store_lost": 4,
-         "blocked": 5, "unauthorized": 5}
+         "blocked": 4, "unauthorized": 5}
 
 
 @pytest.mark.parametrize("cause", sorted(CASES))

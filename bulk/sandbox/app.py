@@ -1,6 +1,7 @@
 """The HTTP face: Pipedrive's routes, and the path every request takes through them.
 
-    route ─► latency ─► auth (401) ─► storm (429) ─► drop ─► 5xx ─► limits (429)
+    route ─► latency ─► auth (401) ─► block (403 HTML) ─► storm (429) ─► drop ─► 5xx
+          ─► limits (429)
           ─► charge tokens ─► handler (2xx / 4xx) ─► lost response? ─► headers
 
 Faults that answer before the limiter (storm, drop, 5xx) neither take a
@@ -35,6 +36,11 @@ _DAILY = (H_DAILY_TOKEN_LIMIT, H_DAILY_TOKEN_REMAINING)
 def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(body=orjson.dumps(payload), status=status, headers=headers,
                         content_type="application/json")
+
+
+# the page Pipedrive's edge (Cloudflare) answers a token it blocked (FACTS.md "Rate limits")
+BLOCK_PAGE = ("<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title>"
+              "</head><body><h1>Sorry, you have been blocked</h1></body></html>")
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -100,9 +106,13 @@ class _Endpoint:
             return json_response(401, unauthorized().body())
         now, wall = rt.clock.now(), rt.clock.wall()
         limiter = rt.limiter
+        if rt.blocked(cred.name, now):
+            rt.stats.faults_injected["block"] += 1
+            return web.Response(status=403, text=BLOCK_PAGE, content_type="text/html")
         if plan.storm_left is not None:
             rt.stats.faults_injected["storm"] += 1
             rt.stats.rate_limited += 1
+            rt.refused(cred.name, now)
             headers = limiter.headers(cred.name, cred.burst, now, wall)
             headers[H_REMAINING], headers[H_RESET] = "0", format_seconds(plan.storm_left)
             return self._reply(429, RATE_LIMITED_BODY, headers, plan)
@@ -116,6 +126,7 @@ class _Endpoint:
         admission = limiter.admit(cred.name, cred.burst, op, now, wall)
         if not admission.admitted:
             rt.stats.rate_limited += 1
+            rt.refused(cred.name, now)
             return self._reply(429, RATE_LIMITED_BODY, admission.headers, plan)
         rt.stats.charge(op.id, op.token_cost)
         try:

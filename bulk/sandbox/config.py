@@ -46,6 +46,11 @@ class Faults:
     no_rate_headers: bool = False
     no_daily_headers: bool = False
     search_lag: float = 0.0  # clock seconds before a write shows in search results
+    # FACTS.md: API-token integrations that keep hammering after 429s get a 403 with an
+    # HTML (Cloudflare) page: after ``block_after`` 429s to one token, every call it makes
+    # is answered so for ``block_seconds`` (clock s); then its 429 count starts again
+    block_after: int | None = None
+    block_seconds: float = 60.0
     only_operations: frozenset[str] | None = None  # restrict faults to these operationIds
 
     def __post_init__(self) -> None:
@@ -53,6 +58,10 @@ class Faults:
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {rate}")
+        if self.block_after is not None and self.block_after < 1:
+            raise ValueError("block_after must be at least 1 (429s before the block)")
+        if not self.block_seconds > 0:
+            raise ValueError("block_seconds must be above 0")
         for name in ("latency_ms", "latency_jitter_ms", "storm_length", "search_lag"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")

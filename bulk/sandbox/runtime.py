@@ -81,6 +81,10 @@ class Runtime:
                                    config.count_rejected)
         self.injector = FaultInjector(config.faults, config.seed, self.clock.now())
         self.stats = Stats()
+        # the ``block_after`` fault: per credential name, 429s since the last block, and
+        # the clock time its block ends
+        self.refusals: dict[str, int] = {}
+        self.blocked_until: dict[str, float] = {}
         primary = Credential("token", config.auth_kind, limits.burst, self.account.me_id)
         self._api_tokens: dict[str, Credential] = {}
         self._bearer: dict[str, Credential] = {}
@@ -88,6 +92,20 @@ class Runtime:
         if config.oauth_token and config.oauth_token not in self._bearer:
             self._bearer[config.oauth_token] = Credential(
                 "oauth_token", "oauth", config.limits("oauth").burst, self.account.me_id)
+
+    def refused(self, name: str, now: float) -> None:
+        """Count a 429 to credential ``name``; the ``block_after``-th starts its block."""
+        after = self.faults.block_after
+        if after is None:
+            return
+        self.refusals[name] = self.refusals.get(name, 0) + 1
+        if self.refusals[name] >= after:
+            self.refusals[name] = 0
+            self.blocked_until[name] = now + self.faults.block_seconds
+
+    def blocked(self, name: str, now: float) -> bool:
+        """Whether credential ``name`` is in a ``block_after`` block at ``now``."""
+        return self.blocked_until.get(name, -1.0) > now
 
     @property
     def faults(self) -> Faults:
