@@ -235,8 +235,9 @@ class Scheduler:
                  "_others_seen",
                  "_own_today", "_pause_end", "_pauses",
                  "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
-                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_roomy_unheard", "_rtts", "_search",
-                 "_search_blocked_until", "_searches", "_seen_today", "_sent_log", "_shared",
+                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_roomy_unheard", "_rtts",
+                 "_search", "_search_blocked_until", "_search_spare", "_search_spare_at",
+                 "_search_spell", "_searches", "_seen_today", "_sent_log", "_shared",
                  "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
                  "_streak", "_timer", "_timer_at", "_timer_loop", "_today", "_today_heard", "_tokens_spent",
                  "_told_burst", "_told_reset", "_wait_shared", "_waiters", "_width",
@@ -276,6 +277,11 @@ class Scheduler:
         # quiet windows before a spare slot goes back (doubled while 429s without window
         # headers keep following the give-backs), and whether one went back since a storm
         self._spare_for, self._given_back = _SPARE_FOR, False
+        # the same reserve for the search window, grown by search 429s only (x32r3 3: a
+        # client searching beside this one got 3 search 429s every window for the run)
+        # (its quiet spell, in windows, doubles while storms follow its give-backs: the
+        # other client is still there; negative: a slot went back since the last storm)
+        self._search_spare, self._search_spare_at, self._search_spell = 0, -math.inf, _SPARE_FOR
         # the most calls of this process a window held at a send the server answered
         # (not 429): a 429 at a lower fill says nothing of the account's burst
         self._proven = 0
@@ -619,6 +625,34 @@ class Scheduler:
             if self._streak > 1:  # the last pause did not help: wait at least a full window
                 wait = max(wait, self._width)
             self._pause(now + wait + self._rng.uniform(0, _JITTER * self._limits.window))
+        if op.search:  # the search window refused it: its own reserve, not the burst's
+            self._spare_search(now)
+        else:
+            self._spare_burst(op, rate, now)
+        # 429s in a row prove nothing about the day when the headers name the window as
+        # the cause (another process on this token keeps filling it) or tokens left today.
+        window_full = rate.remaining == 0 or bool(rate.daily_token_remaining)
+        if (rate.daily_token_remaining == 0 or self._today >= self._daily
+                or (self._streak >= _EXHAUSTED_AFTER and not window_full)):
+            if self._spent_day != self._day:
+                self._probe_after = self._half_hour_after(self._clock.wall())
+            self._spent_day = self._day
+        self._dispatch()
+
+    def _spare_search(self, now: float) -> None:
+        """A search 429: keep that many search slots spare, one more per storm, half the
+        search limit at most; one goes back per quiet spell (``_search_cap``), a spell
+        twice as long after each storm that follows a give-back (at most 16 times
+        ``_SPARE_FOR`` windows). Search answers' window headers are the burst window's,
+        so nothing settles it sooner."""
+        if self._storm == 1 and self._search_spell < 0:
+            self._search_spell = min(-self._search_spell * 2, _SPARE_FOR * 16)
+        grown = self._search_spare + 1 if self._storm == 1 else self._search_spare
+        self._search_spare = min(max(1, self._search // 2), max(grown, self._storm))
+        self._search_spare_at = now
+
+    def _spare_burst(self, op: Operation, rate: RateHeaders, now: float) -> None:
+        """A burst-window 429 (``rate_limited``): the burst's reserve, below."""
         # Each 429 of a storm was one call too many (someone else uses this token?):
         # keep that many slots spare, one more per storm, one back per quiet spell.
         # Without window headers the 429 is all there is to learn the account's burst
@@ -646,15 +680,6 @@ class Scheduler:
             # it, less this call (fewer than 3: this process's sending explains nothing)
             grown = max(grown, self._burst - (fill - 1))
         self._spare, self._spare_at = min(most, max(grown, self._storm)), now
-        # 429s in a row prove nothing about the day when the headers name the window as
-        # the cause (another process on this token keeps filling it) or tokens left today.
-        window_full = rate.remaining == 0 or bool(rate.daily_token_remaining)
-        if (rate.daily_token_remaining == 0 or self._today >= self._daily
-                or (self._streak >= _EXHAUSTED_AFTER and not window_full)):
-            if self._spent_day != self._day:
-                self._probe_after = self._half_hour_after(self._clock.wall())
-            self._spent_day = self._day
-        self._dispatch()
 
     def _had_room(self, op: Operation, rate: RateHeaders, now: float,
                   reset_after: float | None) -> bool:
@@ -667,7 +692,10 @@ class Scheduler:
         (every process's calls and the other clients' the headers showed) was. Then the
         server refused the call, not this process's pace (x22r2: a 429 storm on the server,
         no other client, was told "the pace came too close to the limits"). Not judged for
-        a search."""
+        a search: its answer's window headers are the burst window's (x32r3 3: search 429s
+        beside another searching client were booked as refused with room)."""
+        if op.search:
+            return False
         if rate.remaining is not None and rate.remaining > 0:
             return True
         named = max((w for w in (reset_after, rate.reset, rate.retry_after) if w is not None),
@@ -676,8 +704,6 @@ class Scheduler:
                 and rate.daily_token_remaining != 0 and self._today < self._daily:
             return True
         limit = rate.limit if rate.limit is not None else self._burst
-        if op.search:
-            return False
         if self._across():  # the fleet's count: the shared window as of the last admission
             # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
             shared = self._shared.statistics() if self._shared is not None else None
@@ -1001,8 +1027,19 @@ class Scheduler:
         return min(share_of(self._burst, self._limits.window_share), self._burst - self._spare)
 
     def _search_cap(self) -> int:
-        """The search window's requests this job admits: its share of the search limit."""
-        return share_of(self._search, self._limits.window_share)
+        """The search window's requests this job admits: its share of the search limit, less
+        the slots kept spare since the last search 429s (``_spare_search``: one back per
+        quiet spell), the larger reserve holding."""
+        if self._search_spare:
+            spell, now = abs(self._search_spell) * self._width, self._clock.now()
+            back = min(self._search_spare,
+                       math.floor((now - self._search_spare_at + _EPS) / spell))
+            self._search_spare -= back
+            self._search_spare_at += back * spell
+            if back:
+                self._search_spell = -abs(self._search_spell)
+        return min(share_of(self._search, self._limits.window_share),
+                   self._search - self._search_spare)
 
     def _admit(self, waiter: _Waiter, now: float) -> None:
         op = waiter.op
@@ -1244,7 +1281,9 @@ class Scheduler:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._today_heard = False
             self._probe_after = math.inf
-            self._streak = self._spare = 0  # a new day's 429s owe nothing to the last one's
+            # a new day's 429s owe nothing to the last one's
+            self._streak = self._spare = self._search_spare = 0
+            self._search_spell = _SPARE_FOR
             self._spare_for = _SPARE_FOR
 
     def _uncharge(self, cost: int, day: int) -> None:
