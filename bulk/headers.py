@@ -6,8 +6,11 @@ headers at all, and the daily-token headers are not in the official docs.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 H_LIMIT = "x-ratelimit-limit"
 H_REMAINING = "x-ratelimit-remaining"
@@ -25,7 +28,8 @@ class RateHeaders:
     reset: float | None = None  # seconds until the window resets (a duration)
     daily_token_limit: int | None = None
     daily_token_remaining: int | None = None
-    retry_after: float | None = None
+    retry_after: float | None = None  # seconds: Retry-After's delay, or its HTTP date less
+    # the answer's Date (the local clock without one)
 
     @property
     def empty(self) -> bool:
@@ -35,13 +39,37 @@ class RateHeaders:
     def parse(cls, headers: Mapping[str, str]) -> RateHeaders:
         """Parse from a mapping whose keys may be in any case. The transport's keys are
         lower-cased already (``Response``): they are read as they are, no copy (one per
-        answer was ~15 % of this parse's CPU, f20c #8)."""
+        answer was ~15 % of this parse's CPU, f20c #8). ``Retry-After`` may be seconds or
+        an HTTP date (RFC 9110), both read as seconds (x32r3 4: a date was ignored)."""
         low = headers if "".join(headers).islower() else {k.lower(): v
                                                           for k, v in headers.items()}
         get = low.get
         return cls(_whole(get(H_LIMIT)), _whole(get(H_REMAINING)), _num(get(H_RESET)),
                    _whole(get(H_DAILY_TOKEN_LIMIT)), _whole(get(H_DAILY_TOKEN_REMAINING)),
-                   _num(get(H_RETRY_AFTER)))
+                   _retry_after(get(H_RETRY_AFTER), get("date")))
+
+
+def _retry_after(raw: str | None, date: str | None) -> float | None:
+    """``Retry-After`` in seconds: its delay, or its HTTP date less the answer's ``Date``
+    (else the local clock), 0 at least; None when absent or unreadable."""
+    if raw is None:
+        return None
+    if (delay := _num(raw)) is not None:
+        return delay
+    when = _http_date(raw)
+    if when is None:
+        return None
+    now = _http_date(date) if date is not None else None
+    return max(0.0, when - (now if now is not None else time.time()))
+
+
+def _http_date(raw: str) -> float | None:
+    """An HTTP date as epoch seconds, None when unreadable (or naive: not an HTTP date)."""
+    try:
+        when: datetime = parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
 
 
 def _num(raw: str | None) -> float | None:
