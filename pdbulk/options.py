@@ -244,8 +244,11 @@ Share = Annotated[float | None, typer.Option(
          "default: no share of its own, the whole budget).")]
 MaxTokens = Annotated[int | None, typer.Option(
     "--max-tokens", min=1, help="Hard cap on tokens for this run, at least 1 (default: no cap).")]
-WaitReset = Annotated[bool, typer.Option("--wait-for-reset",
-                                         help="When the daily budget is spent, wait for the reset and go on.")]
+WaitReset = Annotated[bool, typer.Option(
+    "--wait-for-reset",
+    help="When the daily budget is spent, wait for the reset and go on (whether the day "
+         "began is asked at a minute past each half hour, :01 and :31 UTC; against a "
+         "sandbox's short --day-seconds too: up to 30 min).")]
 
 
 def _window_share(value: float | None) -> float | None:
