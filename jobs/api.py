@@ -487,7 +487,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             if asked and before is not None:  # the answer may have waited: read again
                 for line in await before(s.ctx, store):
                     (on_line or lines.append)(line)
-            if (stop := first_write_line(plan)) is not None:  # x23r3: before the 1st write
+            if (stop := first_write_line(
+                    plan, waits=s.config.budget.wait_for_reset)) is not None:  # x23r3
                 (on_line or lines.append)(stop)
             if execute is not None:
                 result = await execute(s, kind)

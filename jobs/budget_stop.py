@@ -65,12 +65,17 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     line = (f"needs {tokens:,} tokens but {left:,} are left today"
             + (_share_words(left, share, budget_source) if share is not None
                else f" ({budget_source})" if budget_source else "")
-            + f": the job stops checkpointed {where}, when the budget is spent; pass "
-            "--wait-for-reset to wait for the daily reset and go on, or resume it after the "
-            f"reset; about {days} days")
+            + f": {_STOPS}{where}, when the budget is spent; {_PASS_WAIT}; about {days} days")
     if capped:
         line += f"; --max-tokens {max_tokens:,} stops it too (a larger one, or resumes)"
     return line
+
+
+_STOPS = "the job stops checkpointed "
+_PASS_WAIT = ("pass --wait-for-reset to wait for the daily reset and go on, or resume it "
+              "after the reset")
+_WAITS = "the run waits for the daily reset "
+_WAITING = "--wait-for-reset: it goes on after the reset"
 
 
 def _share_words(left: int, share: tuple[int, int, bool], source: str | None) -> str:
@@ -85,11 +90,18 @@ def _share_words(left: int, share: tuple[int, int, bool], source: str | None) ->
             + (f", {source})" if source else ")"))
 
 
-def first_write_line(plan: Stops | None) -> str | None:
+def first_write_line(plan: Stops | None, *, waits: bool = False) -> str | None:
     """The line a run prints right before its first write when ``plan`` (its plan, as
     shown before) does not fit the budget: ``Plan.stop`` (the same words for every kind,
-    x23r3); None when it fits. The run goes on as asked: it stops checkpointed there."""
-    return None if plan is None or plan.stop is None else f"budget: {plan.stop}"
+    x23r3); None when it fits. The run goes on as asked: it stops checkpointed there, or
+    with ``waits`` (the run's ``--wait-for-reset``) waits for the reset there and goes on,
+    and the line says that, not "pass --wait-for-reset" (x32r3 4)."""
+    if plan is None or plan.stop is None:
+        return None
+    line = plan.stop
+    if waits and _PASS_WAIT in line:
+        line = line.replace(_STOPS, _WAITS, 1).replace(_PASS_WAIT, _WAITING, 1)
+    return f"budget: {line}"
 
 
 def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],

@@ -742,7 +742,8 @@ async def import_job(store: JobStore, kind: LoadedKind,
                 kind.settings = settled
             kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
             plan = await in_thread(lambda: loaded_plan(engine, store, kind))  # passes over items
-            if (stop := first_write_line(plan)) is not None:
+            if (stop := first_write_line(
+                    plan, waits=engine.config.budget.wait_for_reset)) is not None:
                 (say or _log.info)(stop)  # x23r3: said before the first write, as every kind
             with (around_run or (lambda _: nullcontext()))(engine):
                 result = await engine.run(kind, on_progress=on_progress)

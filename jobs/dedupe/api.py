@@ -539,7 +539,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         await in_thread(lambda: record_intended(store))
         if not work + prep.actions["already merged"]:
             return None
-        if (stop := first_write_line(got["estimate"])) is not None:
+        if (stop := first_write_line(got["estimate"],
+                                     waits=s.config.budget.wait_for_reset)) is not None:
             say(stop)  # x23r3: before the first merge, as every kind says it
         if hooks.execute is not None:
             result = await hooks.execute(s, store)

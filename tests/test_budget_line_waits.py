@@ -1,0 +1,42 @@
+"""The budget line a run says before its first write, when it was given --wait-for-reset:
+it waits there and goes on, it does not say "pass --wait-for-reset" (x32r3 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jobs.budget_stop import budget_stop, first_write_line
+
+
+@dataclass
+class _Plan:
+    stop: str | None
+
+
+def _line() -> str:
+    stop = budget_stop({"addDeal": 300}, left=1000, days=2,
+                       budget_source="by the server's headers")
+    assert stop is not None
+    return stop
+
+
+def test_without_wait_for_reset_the_line_offers_it() -> None:
+    said = first_write_line(_Plan(_line()))
+    assert said is not None and "pass --wait-for-reset" in said
+    assert "the job stops checkpointed after about" in said
+
+
+def test_with_wait_for_reset_the_line_says_it_waits() -> None:
+    said = first_write_line(_Plan(_line()), waits=True)
+    assert said is not None
+    assert "pass --wait-for-reset" not in said and "stops checkpointed" not in said
+    assert "the run waits for the daily reset after about" in said
+    assert "--wait-for-reset: it goes on after the reset; about 2 days" in said
+
+
+def test_a_cap_line_is_unchanged_by_waiting() -> None:
+    """--max-tokens stops the run whatever --wait-for-reset says."""
+    stop = budget_stop({"addDeal": 300}, left=10_000, days=1, max_tokens=100)
+    assert stop is not None
+    assert first_write_line(_Plan(stop), waits=True) == first_write_line(_Plan(stop))
+    assert first_write_line(_Plan(None), waits=True) is None
