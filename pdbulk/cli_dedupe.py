@@ -327,7 +327,8 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
                                       others=bool(result.stats.others_seen),
                                       room=result.stats.refused_with_room,
                                       unheard=result.stats.refused_unheard,
-                                      plan=flags)) is not None:
+                                      plan=flags,
+                                      stopped=run.status == "stopped")) is not None:
             say(note)
     error = result.error if result is not None else None
     if run.status == "stopped" and auth_failure(error):

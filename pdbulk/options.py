@@ -944,16 +944,17 @@ def finish(store: JobStore, result: RunResult) -> None:
                                      state_counts({k: n for k, n in counts.items()
                                                    if k != ItemState.DONE.value}, {})) if p)
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
+    left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
                                   others=bool(result.stats.others_seen),
                                   room=result.stats.refused_with_room,
                                   unheard=result.stats.refused_unheard,
-                                  plan=plan_flags(store.config))) is not None:
+                                  plan=plan_flags(store.config),
+                                  stopped=result.stopped and bool(left))) is not None:
         typer.echo(note, err=True)
     if (note := others_note(result.stats.others_seen,
                             result.stats.window_share)) is not None:
         typer.echo(note, err=True)
-    left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if result.stopped and left:
         why = (flags_only(str(result.error)) + reset_words(result.error)) if result.error \
             else "interrupted"
@@ -1004,7 +1005,7 @@ def plan_flags(config: Mapping[str, Any]) -> str:
 
 def rate_limited_note(rate_limited: int, coordinator: object, *,
                       others: bool = False, room: int = 0, unheard: int = 0,
-                      plan: str = "--plan") -> str | None:
+                      plan: str = "--plan", stopped: bool = False) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -1019,7 +1020,9 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     (the scheduler's ``refused_unheard``): only ``plan`` (the options that set the limits,
     ``plan_flags``) said the window had room, so the likelier cause is an account that
     allows fewer calls than it (x32r4 t11: a Lite account run with ``--plan ultimate`` and
-    no rate headers was told of another client or the server's own limits)."""
+    no rate headers was told of another client or the server's own limits). ``stopped``:
+    the run stopped with items left (a budget spent, say): a call refused last may be one
+    of them, left for the resume, not sent again (x32r3 4)."""
     if not rate_limited:
         return None
     room = min(room, rate_limited)
@@ -1046,8 +1049,9 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
                else "another process uses this account's API limits: run every pdbulk "
                     "process on the account with one --coordinator (README: \"Many processes "
                     "on one account\"), and check for other integrations")
-    return (f"note: {rate_limited} call(s) were answered 429 (rate limited) and sent again "
-            f"after the pause, nothing lost; {who}")
+    fate = ("; none lost: each was sent again after the pause or is left for the resume"
+            if stopped else " and sent again after the pause, nothing lost")
+    return f"note: {rate_limited} call(s) were answered 429 (rate limited){fate}; {who}"
 
 
 def others_note(others_seen: int, window_share: float) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 
 from bulk.engine import META_COORDINATOR
 from bulk.runner import RunResult, RunStats
@@ -146,3 +147,22 @@ def test_another_client_seen_is_told_of_window_share(
     assert ("another client's calls on this token in 4 answers" in err) is said, err
     assert ("--window-share 0.8" in err) is said, err
     assert "--window-share" not in alone and "429" not in err
+
+
+def test_a_budget_stop_does_not_say_every_429_was_sent_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """x32r3 4: a run stopped by the spent budget with items left said its 429s were "sent
+    again after the pause, nothing lost": the last refused call may be left for the resume."""
+    from bulk.errors import BudgetExhausted
+
+    store = JobStore.create(tmp_path / "job", job_id="j1", kind="touch", config={})
+    stopped = RunResult(stopped=True, error=BudgetExhausted("daily token budget spent"),
+                        stats=RunStats(rate_limited=2, others_seen=1),
+                        counts={ItemState.DONE: 2, ItemState.PENDING: 5})
+    with pytest.raises(typer.Exit):
+        finish(store, stopped)
+    err = capsys.readouterr().err
+    store.close()
+    assert "note: 2 call(s) were answered 429 (rate limited); none lost" in err, err
+    assert "sent again after the pause or is left for the resume" in err
+    assert "and sent again after the pause, nothing lost" not in err
