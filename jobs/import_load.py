@@ -62,7 +62,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 from bulk.wording import counted, noun
 
-from .account import PAGE, DealsByKey
+from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
@@ -1347,9 +1347,16 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # over the whole plan: a longer look than the samples' 40 ms each
     held = 1 / (1 - stolen_share(ticks, host_ticks()))
     local_seconds = LOCAL_SECONDS_PER_WRITE * max(1.0, sum(paces) / len(paces), held)
+    # round trips made one after another, outside the writes' overlap: the end-of-run
+    # check's pages and, creating the key field, its pull, create, settle wait and re-read
+    # (jobs.account: the wait is SETTLE_SPANS pull-to-create spans, at most SETTLE_AT_MOST)
+    serial = sum(check_calls(c.create - own - into - failing - existing, c.create + c.update,
+                             fields=missing).values())
+    settle = min(SETTLE_AT_MOST, SETTLE_SPANS * 2 * latency) if missing else 0.0
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
-                    tokens_left_today=left, notes=notes, load_seconds=load_seconds,
-                    latency=latency, workers=workers,
+                    tokens_left_today=left, notes=notes,
+                    load_seconds=load_seconds + settle + (3 * latency if missing else 0.0),
+                    gating_reads=serial, latency=latency, workers=workers,
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
                     local_seconds=local_seconds, resume_reread=_resume_reread(calls),
