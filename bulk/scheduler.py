@@ -229,19 +229,71 @@ class _Waiter:
 class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
-    __slots__ = ("_admits", "_admitted", "_blocked_until", "_budget", "_burst", "_clock",
-                 "_daily", "_daily_heard", "_day", "_day_seconds", "_fastest", "_flying",
-                 "_given_back", "_left", "_limits", "_now_limits", "_others", "_others_at",
-                 "_others_seen",
-                 "_own_today", "_pause_end", "_pauses",
-                 "_probe_after", "_probing", "_proven", "_ramp_until", "_rate_limited",
-                 "_reset_probe", "_reset_wait", "_rng", "_roomy", "_roomy_unheard", "_rtts",
-                 "_search", "_search_blocked_until", "_search_spare", "_search_spare_at",
-                 "_search_spell", "_searches", "_seen_today", "_sent_log", "_shared",
-                 "_slowest", "_spare", "_spare_at", "_spare_for", "_spent_day", "_storm",
-                 "_streak", "_timer", "_timer_at", "_timer_loop", "_today", "_today_heard", "_tokens_spent",
-                 "_told_burst", "_told_reset", "_wait_shared", "_waiters", "_width",
-                 "_window_heard", "on_reset_wait")
+    __slots__ = (
+        "_admits",
+        "_admitted",
+        "_blocked_until",
+        "_born",
+        "_budget",
+        "_burst",
+        "_clock",
+        "_daily",
+        "_daily_heard",
+        "_day",
+        "_day_seconds",
+        "_fastest",
+        "_flying",
+        "_given_back",
+        "_left",
+        "_limits",
+        "_now_limits",
+        "_others",
+        "_others_at",
+        "_others_seen",
+        "_own_today",
+        "_pause_end",
+        "_pauses",
+        "_probe_after",
+        "_probing",
+        "_proven",
+        "_ramp_until",
+        "_rate_limited",
+        "_reset_probe",
+        "_reset_wait",
+        "_rng",
+        "_roomy",
+        "_roomy_unheard",
+        "_rtts",
+        "_search",
+        "_search_blocked_until",
+        "_search_spare",
+        "_search_spare_at",
+        "_search_spell",
+        "_searches",
+        "_seen_today",
+        "_sent_log",
+        "_shared",
+        "_slowest",
+        "_spare",
+        "_spare_at",
+        "_spare_for",
+        "_spent_day",
+        "_storm",
+        "_streak",
+        "_timer",
+        "_timer_at",
+        "_timer_loop",
+        "_today",
+        "_today_heard",
+        "_tokens_spent",
+        "_told_burst",
+        "_told_reset",
+        "_wait_shared",
+        "_waiters",
+        "_width",
+        "_window_heard",
+        "on_reset_wait",
+    )
 
     def __init__(self, limits: Limits, *, clock: Clock, budget: BudgetPolicy = BudgetPolicy(),
                  tokens_spent_today: int = 0, day_seconds: float = 86400.0,
@@ -321,6 +373,9 @@ class Scheduler:
         self._timer_loop: asyncio.AbstractEventLoop | None = None
         self._fastest = math.inf  # the shortest send-to-answer time seen (seconds)
         self._slowest = 0.0  # the longest send-to-answer time seen (seconds)
+        # made at (clock.now()): a window reaching back before it may hold the calls of
+        # the run before this one (back-to-back cron runs), not another client's
+        self._born = clock.now()
         # when this process admitted its calls, the last two windows and more (others_seen)
         self._sent_log: deque[float] = deque()
         self._others_seen = 0
@@ -1244,6 +1299,8 @@ class Scheduler:
         another process on that evidence alone (x19r3 F3: a lone process, 429s with a
         0.1-s window, was told another process used the account's limits)."""
         assert rate.remaining is not None
+        if answered - self._width - self._slowest < self._born:
+            return  # the server's window may hold a previous run's calls (x32r5 F4)
         limit = rate.limit if rate.limit is not None else self._burst
         since = answered - self._width - self._slowest - self._width / 4
         while self._sent_log and self._sent_log[0] < answered - 4 * self._width \

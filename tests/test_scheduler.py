@@ -950,14 +950,36 @@ async def test_others_are_seen_only_when_the_server_counted_more_than_we_sent() 
     headers count more calls than this process had sent in that window."""
     clock = FakeClock()
     s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    clock.advance(W + 0.1)  # past the first window (see the next test)
+    start = clock.now()
     await admit_all(s, clock, [GET] * 30)
     clock.advance(0.05)
     # the server counted our 30 (and no more): no evidence, however close to the limit
-    s.observe(GET, RateHeaders(limit=40, remaining=10, reset=1.9), sent_at=0.0)
-    s.observe(GET, RateHeaders(limit=40, remaining=12, reset=1.9), sent_at=0.0)
+    s.observe(GET, RateHeaders(limit=40, remaining=10, reset=1.9), sent_at=start)
+    s.observe(GET, RateHeaders(limit=40, remaining=12, reset=1.9), sent_at=start)
     assert s.others_seen == 0 and s.statistics().others_seen == 0
     # the server counted 40 where we sent 30: someone else spends the token's limits
-    s.observe(GET, RateHeaders(limit=40, remaining=0, reset=1.9), sent_at=0.0)
+    s.observe(GET, RateHeaders(limit=40, remaining=0, reset=1.9), sent_at=start)
+    assert s.others_seen == 1
+
+
+@pytest.mark.anyio
+async def test_the_previous_runs_calls_in_the_first_window_are_no_other_client() -> None:
+    """x32r5 F4: a cron run started within 2 s of the previous run's end was told another
+    client used the token (12 answers): the server's window still held the previous
+    run's calls. An answer whose window reaches back before the scheduler was made is
+    no evidence; a window later, the same count is."""
+    clock = FakeClock()
+    s = Scheduler(plan_limits("growth"), clock=clock, rng=NoJitter())
+    await admit_all(s, clock, [GET] * 10)
+    clock.advance(0.05)
+    s.observe(GET, RateHeaders(limit=40, remaining=10, reset=1.9), sent_at=0.0)  # 30 counted
+    assert s.others_seen == 0
+    clock.advance(W + 0.1)
+    late = clock.now()
+    await admit_all(s, clock, [GET] * 10)
+    clock.advance(0.05)
+    s.observe(GET, RateHeaders(limit=40, remaining=10, reset=1.9), sent_at=late)
     assert s.others_seen == 1
 
 
