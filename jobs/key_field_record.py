@@ -113,7 +113,8 @@ def check_not_renamed(catalog: Catalog, label: str, used: Mapping[str, set[str]]
     field whose code was used as the key field ``label`` is in ``catalog`` under another
     name, and either no field is named ``label`` (renamed: a new key field would create
     every deal again) or the field named ``label`` has another code (renamed, then a new
-    field made under the old name: it holds none of the keys). A used code no longer in
+    field made under the old name: it is not the field the keys were written into;
+    its values are not read). A used code no longer in
     the account (the field deleted) refuses nothing: its keys are gone with it."""
     want = norm_key(label)
     codes = {code for code, labels in used.items() if any(norm_key(n) == want for n in labels)}
@@ -127,8 +128,11 @@ def check_not_renamed(catalog: Catalog, label: str, used: Mapping[str, set[str]]
     if not moved:
         return
     old = moved[0]
-    now = (f"a deal field {label!r} (code {named[0].code}) exists too, but it is not that "
-           "field: it holds none of the keys, so every row would create its deal again"
+    others = ", ".join(f.code for f in named)
+    now = (f"{'a deal field' if len(named) == 1 else 'deal fields'} {label!r} (code "
+           f"{others}) {'exists' if len(named) == 1 else 'exist'} too, but not the one earlier "
+           "runs wrote the keys into (its values were not read): keyed by it, every row "
+           "whose key is in the other field would create its deal again"
            if named else "a new key field would create every deal again")
     raise InputError(
         f"the key field {label!r} (code {old.code}) that earlier runs wrote the source keys "
