@@ -161,7 +161,7 @@ def _run(a: argparse.Namespace) -> int:
         code = pdbulk(["import", *files, "--job-dir", str(jobs), *engine])
         review = _dedupe_step(a.out, a.out / "dedupe-jobs", engine) if code in (0, 3) else None
     job = next((d for d in sorted(jobs.iterdir()) if d.is_dir()), None) if jobs.exists() else None
-    print(f"\ndemo finished in {time.monotonic() - started:.0f} s (exit code {code}: "
+    print(f"\ndemo finished in {time.monotonic() - started:.0f} s (the import's exit code {code}: "
           f"{ {0: 'every row imported', 3: 'some rows failed, see failed.csv'}.get(code, 'see above') })")
     if job is not None:
         print(f"result files in {job}/:")
