@@ -161,3 +161,29 @@ def kill_mid_run(sb: Sandbox, argv: list[str], *, operation: str, applied: int,
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+async def touch_through(config: SandboxConfig, tmp_path: Any, **engine: Any) -> Any:
+    """A touch run of deals 1-150 (``value`` set to 7) through a sandbox made from
+    ``config``, its engine made with ``engine`` (``plan``, ``window``...): the run's
+    ``RunResult``. Retries are quick (2-20 ms) and a 429 is tried up to 60 times; the
+    run fails the test after 60 s."""
+    import anyio
+
+    from bulk.engine import Engine, EngineConfig
+    from bulk.retry import RetryPolicy
+    from bulk.store import JobStore
+    from jobs.touch import TouchJob, touch_items
+
+    async with serve(config) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path, **engine)
+        store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
+                                config={"engine": settings.to_json()})
+        store.add_items(touch_items(range(1, 151), {"value": 7}))
+        try:
+            with anyio.fail_after(60):
+                async with Engine.open(settings, sb.token, store=store) as run_engine:
+                    return await run_engine.run(TouchJob(), retry=RetryPolicy(
+                        attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
+        finally:
+            store.close()

@@ -100,28 +100,15 @@ async def test_the_scheduler_counts_429s_while_its_window_had_room() -> None:
 async def test_a_429_storm_on_the_server_is_said_to_be_the_servers(tmp_path: Path) -> None:
     """A lone touch run through the sandbox's 429 storms: its 429s came while its window
     had room, and the note says the server refused them (not the pace)."""
-    import anyio
-
-    from bulk.engine import Engine, EngineConfig
-    from bulk.retry import RetryPolicy
-    from bulk.sandbox import Faults, SandboxConfig, serve
-    from jobs.touch import TouchJob, touch_items
+    from bulk.sandbox import Faults, SandboxConfig
+    from tests.sandbox_helpers import touch_through
 
     # a 0.2-s window (not 0.04 s): on a loaded machine a 40-ms window let the loop's
     # delays pass for the server's (f32f, f32g saw it fail under a parallel suite)
     faults = Faults(storm_every=1.25, storm_length=0.75)
-    async with serve(SandboxConfig(time_scale=0.1, deals=150, seed=3, faults=faults)) as sb:
-        config = EngineConfig(base_url=sb.url, plan="growth", window=0.2, job_root=tmp_path)
-        store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
-                                config={"engine": config.to_json()})
-        store.add_items(touch_items(range(1, 151), {"value": 7}))
-        try:
-            with anyio.fail_after(60):
-                async with Engine.open(config, sb.token, store=store) as engine:
-                    result = await engine.run(TouchJob(), retry=RetryPolicy(
-                        attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
-        finally:
-            store.close()
+    result = await touch_through(SandboxConfig(time_scale=0.1, deals=150, seed=3,
+                                               faults=faults),
+                                 tmp_path, plan="growth", window=0.2)
     stats = result.stats
     assert not result.stopped and stats.rate_limited > 0 and stats.others_seen == 0
     assert stats.refused_with_room >= stats.rate_limited // 2, stats

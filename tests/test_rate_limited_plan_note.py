@@ -71,27 +71,13 @@ async def test_a_lite_account_run_as_ultimate_without_headers_is_told_to_check_p
         tmp_path: Path) -> None:
     """End to end: the sandbox as a Lite account with no rate headers, a touch run told
     ``--plan ultimate``: its 429s came while ultimate's window had room, none heard."""
-    import anyio
-
-    from bulk.engine import Engine, EngineConfig
-    from bulk.retry import RetryPolicy
-    from bulk.sandbox import Faults, SandboxConfig, serve
-    from jobs.touch import TouchJob, touch_items
+    from bulk.sandbox import Faults, SandboxConfig
+    from tests.sandbox_helpers import touch_through
 
     faults = Faults(no_rate_headers=True, no_daily_headers=True)
-    async with serve(SandboxConfig(time_scale=0.02, deals=150, seed=3, plan="lite",
-                                   faults=faults)) as sb:
-        config = EngineConfig(base_url=sb.url, plan="ultimate", window=0.04, job_root=tmp_path)
-        store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
-                                config={"engine": config.to_json()})
-        store.add_items(touch_items(range(1, 151), {"value": 7}))
-        try:
-            with anyio.fail_after(60):
-                async with Engine.open(config, sb.token, store=store) as engine:
-                    result = await engine.run(TouchJob(), retry=RetryPolicy(
-                        attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
-        finally:
-            store.close()
+    result = await touch_through(SandboxConfig(time_scale=0.02, deals=150, seed=3,
+                                               plan="lite", faults=faults),
+                                 tmp_path, plan="ultimate", window=0.04)
     stats = result.stats
     assert not result.stopped and stats.rate_limited > 0, stats
     assert stats.refused_unheard > 0, stats
