@@ -182,7 +182,6 @@ class CallPath:
     _latency: float
     _limiter: anyio.CapacityLimiter
     _spend: dict[str, list[int]]
-    _doubted: dict[str, int]
     _ahead: _Ahead
 
     # -- stopping -------------------------------------------------------------------------
@@ -347,6 +346,7 @@ class CallPath:
                     raise
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
+                self._ahead.answered(op.id, op.token_cost)  # a 4xx is charged
                 raise
             except RequestNotSent:  # never left: always safe to retry, not charged
                 self.scheduler.not_sent(op, started)
@@ -379,6 +379,7 @@ class CallPath:
                 raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
+                self._ahead.answered(op.id, op.token_cost)  # charged: no longer in doubt
                 elapsed = self.clock.now() - started
                 self.stats.answered += 1
                 self.stats.answer_seconds += elapsed
@@ -392,11 +393,10 @@ class CallPath:
     def _in_doubt(self, op: Operation) -> None:
         """A call that left and got no answer: charged or not, nobody knows. It stays
         counted (the ledger, the budget: the safe side) and is reported apart as in doubt
-        (``RunStats.tokens_in_doubt_by_operation``, the job's ``bulk.ledger.META_IN_DOUBT``
-        at the next ``flush_spend``): x32r1 F4, 1,155 counted vs 1,070 charged."""
+        (``RunStats.tokens_in_doubt_by_operation``; in the job's figure, ``bulk.ledger``,
+        since its charge: never answered): x32r1 F4, 1,155 counted vs 1,070 charged."""
         doubt = self.stats.tokens_in_doubt_by_operation
         doubt[op.id] = doubt.get(op.id, 0) + op.token_cost
-        self._doubted[op.id] = self._doubted.get(op.id, 0) + op.token_cost
 
     def _undo_stats(self, op: Operation) -> None:
         """A call counted but never sent (its ledger write failed): out of the stats."""

@@ -8,7 +8,8 @@ waiting for it plus a few more of the same operation; the next calls spend that 
 in memory, with no commit. The credit a run did not spend is taken back when it ends
 (``Runner.flush_spend``): a finished or stopped run's ledger is exact. A kill -9 leaves
 the unspent credit charged: the ledger then over-counts by at most ``most`` calls per
-operation in use (``CREDIT_CALLS``; conservative, as before), never under-counts.
+operation in use (``CREDIT_CALLS``; conservative, as before), never under-counts, and
+says those tokens are in doubt (below).
 
 How much credit: an operation whose credit ran out less than ``horizon`` seconds (on the
 run's clock, which paces its calls; a kill over-counts at most ``most`` calls whatever the
@@ -22,31 +23,41 @@ The refunds (429 / 5xx / ``RequestNotSent``) follow with the runner's next outco
 batch (``bulk.runner.Runner.flush_spend``); a kill before it over-counts that call:
 conservative.
 
-**In doubt**: a call that left and got no answer (a connection dropped, a timeout, a
-cancel in flight) may or may not have been charged — the sandbox charges none dropped
-before it read the request, Pipedrive does not say. The ledger counts it (budget stops
-stay on the safe side) and the job's figure of such tokens (``META_IN_DOUBT``, by
-operation: ``tokens_in_doubt``) is added when a run flushes its spend, so the reports
-say "N charged + up to M in doubt" (x32r1 F4: 1,155 counted vs 1,070 charged). A kill
--9 loses that run's share of it (its calls then read as charged: the old figure).
+**In doubt**: the ledger counts every charge before its call leaves, so at any instant
+part of it is not known to be charged: the credit charged ahead and not spent, the calls
+in flight, those whose answer was lost (a connection dropped, a timeout, a cancel in
+flight: the sandbox charges none dropped before it read the request, Pipedrive does not
+say) and the refunds not yet written. Each ``_Ahead`` keeps that part by operation
+(``open``) and writes it under its own key (``META_IN_DOUBT:<run>``) in the same
+transaction as every ledger row it writes (``_Ahead.write``): a charge raises it, a
+refund or credit taken back lowers it with its row, an answer (charged: 2xx or 4xx)
+lowers it in memory, written with the next row. So what the job's store says at any
+instant, a kill -9 included, holds: ledger - in doubt ≤ what the server charged ≤ ledger
+(``tokens_in_doubt`` adds up every run's key; x32r1 F4: 1,155 counted vs 1,070 charged;
+f33c: a kill -9 read 115 charged where the server charged 95, its credit and calls in
+flight taken as charged). A run that ends keeps its key with only the calls whose answer
+was lost; a killed run's key keeps what it had, and reads as in doubt on resume.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Protocol
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import anyio
 
 from .clock import Clock
-from .store import AsyncJobStore
+from .store import AsyncJobStore, Outcome
 
 META_IN_DOUBT = "spend_in_doubt"
-"""The job's meta key of its tokens in doubt, ``{operation: tokens}`` (every run)."""
+"""The prefix of the job's meta keys of its tokens in doubt, ``{operation: tokens}``: one
+key per run's ledger writer (``META_IN_DOUBT:<run>``); the bare key holds the figure
+earlier versions added up at each run's end."""
 
 
 class _MetaReader(Protocol):
-    def meta_get(self, key: str) -> object: ...
+    def meta_prefixed(self, prefix: str) -> dict[str, Any]: ...
 
 
 def _by_operation(found: object) -> dict[str, int]:
@@ -56,17 +67,16 @@ def _by_operation(found: object) -> dict[str, int]:
 
 
 def tokens_in_doubt(store: _MetaReader) -> dict[str, int]:
-    """The job's tokens in doubt by operation (``META_IN_DOUBT``; {} when none): the part
-    of its ledger whose calls got no answer, charged or not. Raises StoreError."""
-    return _by_operation(store.meta_get(META_IN_DOUBT))
-
-
-async def add_in_doubt(store: AsyncJobStore, tokens: Mapping[str, int]) -> None:
-    """Add ``tokens`` (operation → tokens in doubt) to the job's figure. Raises StoreError."""
-    now = _by_operation(await store.meta_get(META_IN_DOUBT))
-    for op, n in tokens.items():
-        now[op] = now.get(op, 0) + n
-    await store.meta_put(META_IN_DOUBT, {op: n for op, n in sorted(now.items()) if n > 0})
+    """The job's tokens in doubt by operation ({} when none; Pipedrive's token units): the
+    part of its ledger not known to be charged — calls whose answer was lost, and those a
+    run killed had charged ahead or in flight — so ledger - this ≤ what the server charged
+    ≤ ledger. A live run's calls in flight and credit count too. Raises StoreError."""
+    total: dict[str, int] = {}
+    for key, value in store.meta_prefixed(META_IN_DOUBT).items():
+        if key == META_IN_DOUBT or key.startswith(META_IN_DOUBT + ":"):
+            for op, n in _by_operation(value).items():
+                total[op] = total.get(op, 0) + n
+    return dict(sorted(total.items()))
 
 # (day, operation, tokens, calls): a ledger row, as JobStore.record takes it
 SpendRow = tuple[str, str, int, int]
@@ -95,8 +105,8 @@ class _Ahead:
     the operation's credit when it has some, else by one commit that the calls waiting
     meanwhile share (a group commit) and that charges ``extra`` more calls ahead."""
 
-    __slots__ = ("_busy", "_clock", "_credit", "_day", "_horizon", "_most", "_pending",
-                 "_store")
+    __slots__ = ("_busy", "_clock", "_credit", "_day", "_horizon", "_key", "_lock", "_most",
+                 "_open", "_pending", "_store", "_written")
 
     def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock, *,
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
@@ -105,10 +115,56 @@ class _Ahead:
         self._pending: list[tuple[str, int, anyio.Event, list[BaseException]]] = []
         self._credit: dict[str, _Credit] = {}
         self._busy = False
+        # op -> tokens in the ledger not known to be charged (module docstring), and the
+        # figure last written under ``_key``; ``_lock``: one write at a time, so the
+        # figure written last is the one the ledger's rows written last go with
+        self._open: dict[str, int] = {}
+        self._written: dict[str, int] = {}
+        self._key = f"{META_IN_DOUBT}:{uuid.uuid4().hex[:12]}"
+        self._lock = anyio.Lock()
 
     def __repr__(self) -> str:
         left = {op: c.left for op, c in self._credit.items() if c.left}
-        return f"_Ahead(pending={len(self._pending)}, busy={self._busy}, credit={left})"
+        return (f"_Ahead(pending={len(self._pending)}, busy={self._busy}, credit={left}, "
+                f"in_doubt={self.in_doubt()})")
+
+    def in_doubt(self) -> dict[str, int]:
+        """This writer's tokens in the ledger not known to be charged, by operation."""
+        return {op: n for op, n in sorted(self._open.items()) if n}
+
+    def answered(self, op_id: str, tokens: int) -> None:
+        """A call of ``op_id`` was answered and charged (2xx, 4xx): its ``tokens`` are no
+        longer in doubt (written with the next ledger write: until then, in doubt)."""
+        self._open[op_id] = self._open.get(op_id, 0) - tokens
+
+    def stale(self) -> bool:
+        """Whether the figure in doubt changed since it was last written."""
+        return self.in_doubt() != self._written
+
+    async def write(self, outcomes: Sequence[Outcome], rows: Sequence[SpendRow]) -> None:
+        """``store.record(outcomes, rows)`` with this writer's figure in doubt, in one
+        transaction: each row's tokens (a charge, a refund, a credit taken back) move it
+        by as much. With nothing but the figure to write (answers since the last write,
+        which only lower it) and the store closed already (a run let go of, as a kill
+        would), nothing is written: the figure there is on the safe side. Raises what the
+        store raised (StoreError), the figure as it was."""
+        if not outcomes and not rows and self._store.closed:
+            return
+        async with self._lock:
+            moved: dict[str, int] = {}
+            for _day, op, tokens, _calls in rows:
+                moved[op] = moved.get(op, 0) + tokens
+            for op, n in moved.items():
+                self._open[op] = self._open.get(op, 0) + n
+            now = self.in_doubt()
+            try:
+                await self._store.record(outcomes, rows, {self._key: now or None}
+                                         if now or self._written else None)
+            except BaseException:
+                for op, n in moved.items():
+                    self._open[op] -= n
+                raise
+            self._written = now
 
     def _spend_credit(self, op_id: str, tokens: int, day: str) -> bool:
         credit = self._credit.get(op_id)
@@ -158,7 +214,7 @@ class _Ahead:
         try:
             # the waiters need its end (a fake clock holds still meanwhile: ``in_thread``)
             with anyio.CancelScope(shield=True):
-                await self._store.record([], rows)
+                await self.write([], rows)
         except Exception as exc:
             for waiter in batch:
                 waiter[3].append(exc)
@@ -189,4 +245,4 @@ class _Ahead:
         return rows
 
 
-__all__ = ["META_IN_DOUBT", "add_in_doubt", "tokens_in_doubt"]  # and _Ahead: runner, calls
+__all__ = ["META_IN_DOUBT", "tokens_in_doubt"]  # and _Ahead: runner, calls

@@ -65,7 +65,7 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
-from .ledger import CREDIT_CALLS, _Ahead, add_in_doubt
+from .ledger import CREDIT_CALLS, _Ahead
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -240,7 +240,6 @@ class Runner(CallPath):
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
-        self._doubted: dict[str, int] = {}  # tokens in doubt not yet in the job's figure
         self._day_number, self._day_text = -1, ""  # _day's cache
         self._spend_taken = -math.inf  # time.monotonic() when _spend was last taken (ledger)
         # charges written before their calls leave; ahead of need only for a run's items
@@ -273,12 +272,10 @@ class Runner(CallPath):
     async def flush_spend(self) -> None:
         """Move the refunds counted since the last flush into the job's ledger (the charges
         are there already: written before each call) and take back the credit charged
-        ahead and not spent (``bulk.ledger``): the ledger is then exact. A run ends with
-        it; the engine calls it before a run and when it closes. Raises StoreError."""
-        await self.store.record([], self._take_spend() + self._ahead.take_back())
-        if self._doubted:  # the job's figure of tokens in doubt (``bulk.ledger``)
-            doubted, self._doubted = self._doubted, {}
-            await add_in_doubt(self.store, doubted)
+        ahead and not spent (``bulk.ledger``): the ledger is then exact, its part in doubt
+        the calls whose answer was lost (and any in flight). A run ends with it; the
+        engine calls it before a run and when it closes. Raises StoreError."""
+        await self._ahead.write([], self._take_spend() + self._ahead.take_back())
 
     # -- the run --------------------------------------------------------------------------
     def _kind(self) -> JobKind:
@@ -460,13 +457,13 @@ class Runner(CallPath):
                                           "now leaves them in doubt (reconciled on resume, "
                                           "never sent blindly)")):  # SENDING still
                     await self._handed.park()
-            if not back and (not self._spend
+            if not back and (not (self._spend or self._ahead.stale())
                              or time.monotonic() - self._spend_taken < self.flush_seconds):
                 continue  # nothing new, or the outcome batches carry it (they flow)
             rows = self._take_spend() + back
             try:
                 with anyio.CancelScope(shield=True):  # taken from _spend: must be written
-                    await self.store.record([], rows)
+                    await self._ahead.write([], rows)
             except BulkError as exc:  # the store's: said once, kept for the next flush
                 note("the ledger's flush", exc, into=self.stats.warnings, once=self._said,
                      consequence="its rows are kept and written with the next one")
@@ -620,7 +617,7 @@ class Runner(CallPath):
             nonlocal buf, due
             batch, buf, due = buf, [], anyio.Event()
             with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
-                await self.store.record(batch, self._take_spend())
+                await self._ahead.write(batch, self._take_spend())
             if (lost := self.store.lost) is not None and not self._stopping:
                 # job.sqlite deleted under the run: stop, nothing more handed out (f25a:
                 # it ran on, writing to the unlinked file; resume found nothing)
@@ -752,7 +749,7 @@ class Runner(CallPath):
             if outcome.state not in (ItemState.FAILED, ItemState.SKIPPED):
                 raise RuntimeError(f"recheck may only fail or skip an item, not {outcome.state}")
         self.stats.failed += sum(1 for o in outcomes if o.state is ItemState.FAILED)
-        await self.store.record(outcomes, self._take_spend())
+        await self._ahead.write(outcomes, self._take_spend())
         settled = {o.item_id for o in outcomes}
         return [i for i in items if i.id not in settled]
 

@@ -421,11 +421,13 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
 
 
 def in_doubt_words(total: int, doubt: int) -> str:
-    """``"; 1,070 charged + up to 85 in doubt (answers lost: charged or not)"``, what
-    follows a tokens figure ``total`` of which ``doubt`` got no answer; "" when none."""
+    """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
+    follows a tokens figure ``total`` of which ``doubt`` has no answer recorded (lost, or
+    cut off by a kill, or charged ahead of a call a kill stopped: ``bulk.ledger``); ""
+    when none."""
     if doubt <= 0:
         return ""
-    return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (answers lost: "
+    return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "
             "charged or not)")
 
 

@@ -151,9 +151,10 @@ class _LedgerCommits(AsyncJobStore):
         super().__init__(store)
         self.commits = 0
 
-    async def record(self, outcomes: Any, spend: Any = ()) -> None:  # type: ignore[override]
+    async def record(self, outcomes: Any, spend: Any = (),  # type: ignore[override]
+                     meta: Any = None) -> None:
         self.commits += bool(spend)
-        await super().record(outcomes, spend)
+        await super().record(outcomes, spend, meta)
 
 
 @pytest.mark.anyio

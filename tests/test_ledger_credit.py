@@ -40,9 +40,10 @@ class Commits(AsyncJobStore):
         super().__init__(store)
         self.ledger_writes = 0
 
-    async def record(self, outcomes: Any, spend: Any = ()) -> None:  # type: ignore[override]
+    async def record(self, outcomes: Any, spend: Any = (),  # type: ignore[override]
+                     meta: Any = None) -> None:
         self.ledger_writes += bool(spend) and not outcomes
-        await super().record(outcomes, spend)
+        await super().record(outcomes, spend, meta)
 
 
 def run_touch(tmp_path: Path, items: int, server: Any, *, stop_after: int | None = None,

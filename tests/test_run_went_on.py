@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ class Failing(AsyncJobStore):
         self.waiting = False  # the run waits for the reset (only the ticker writes then)
 
     async def record(self, outcomes: Sequence[Outcome],
-                     spend: Sequence[tuple[str, str, int, int]] = ()) -> None:
+                     spend: Sequence[tuple[str, str, int, int]] = (),
+                     meta: Mapping[str, Any] | None = None) -> None:
         park = bool(outcomes) and all(o.state is ItemState.PENDING and o.unsent
                                       for o in outcomes)
         ledger = not outcomes and bool(spend) and self.waiting
@@ -48,7 +49,7 @@ class Failing(AsyncJobStore):
             self.left -= 1
             self.failed += 1
             raise self.error
-        await super().record(outcomes, spend)
+        await super().record(outcomes, spend, meta)
 
 
 def _run(tmp_path: Path, what: str, error: Exception, times: int) -> tuple[

@@ -52,11 +52,12 @@ class _FullAfter(AsyncJobStore):
         self.error, self.after, self.n = error, after, 0
 
     async def record(self, outcomes: Sequence[Outcome],
-                     spend: Sequence[tuple[str, str, int, int]] = ()) -> None:
+                     spend: Sequence[tuple[str, str, int, int]] = (),
+                     meta: Any = None) -> None:
         self.n += 1
         if self.n >= self.after:
             raise self.error
-        await super().record(outcomes, spend)
+        await super().record(outcomes, spend, meta)
 
 
 def _run(tmp_path: Path, *, answer: Callable[[int], Response] | None = None,

@@ -100,6 +100,10 @@ class AsyncJobStore:
         return self._store.lost
 
     @property
+    def closed(self) -> bool:
+        return self._store.closed
+
+    @property
     def status_message(self) -> str | None:
         return self._store.status_message
 

@@ -568,6 +568,11 @@ class JobStore:
         folder is removed then, nothing to resume)."""
         return self.directory / FILENAME, self.job_id or None
 
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` ran: nothing can be read or written any more."""
+        return self._conn is None
+
     def _live(self) -> sqlite3.Connection:
         if self._conn is None:
             raise RuntimeError("the job store is closed")
@@ -784,18 +789,25 @@ class JobStore:
                           " sent_at = ? WHERE id = ?", [(now, i) for i in ids])
 
     def record(self, outcomes: Sequence[Outcome],
-               spend: Sequence[tuple[str, str, int, int]] = ()) -> None:
+               spend: Sequence[tuple[str, str, int, int]] = (),
+               meta: Mapping[str, Any] | None = None) -> None:
         """Record a batch of outcomes in one transaction; every move must be LEGAL.
 
         ``spend``: ``(day, operation, tokens, calls)`` rows added to the spend ledger in
         the same transaction (the runner's writer checkpoints outcomes and the tokens
-        they cost together: one thread hop, one commit)."""
+        they cost together: one thread hop, one commit); ``meta``: key/values put in it
+        too (``meta_put``; the ledger's figure of its tokens in doubt, ``bulk.ledger``).
+        Raises ValueError (nothing written) for a meta value that holds a credential."""
         for day, *_ in spend:
             date.fromisoformat(day)  # ValueError unless YYYY-MM-DD
+        metas = [] if not meta else [(key, _dumps(value)) for key, value in meta.items()]
+        if metas:
+            _refuse_secrets(dict(meta or {}), "meta")
         if not outcomes:
-            if spend:
+            if spend or metas:
                 with self._tx("add spend") as c:
                     self._add_spend(c, spend)
+                    c.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?)", metas)
             return
         by_target: dict[ItemState, list[int]] = {}
         rows = []
@@ -817,6 +829,8 @@ class JobStore:
                 c.executemany("UPDATE items SET attempts = MAX(0, attempts - 1) WHERE id = ?",
                               unsent)
             self._add_spend(c, spend)
+            if metas:
+                c.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?)", metas)
 
     def failed_to_pending(self, ids: Sequence[int] | None = None) -> int:
         """``pdbulk retry``: failed items (all, or these, which must be failed) back to pending."""
