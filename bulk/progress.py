@@ -161,6 +161,10 @@ class ProgressView:
             tokens = f"{sum(stats.tokens_by_operation.values())} tok"
         elif sched.admitted or sched.tokens_today:
             by = "server" if sched.daily_heard or sched.today_known else "plan"
+            if sched.server_today is not None and sched.tokens_today > sched.server_today:
+                # this process's count, above the server's figure (in flight, or never
+                # charged): the line says both (f33c: "376/400 (server)" where it said 330)
+                by = f"counted here; server said {sched.server_today}"
             tokens = (f"{sched.tokens_spent} tok, today {sched.tokens_today}/"
                       f"{sched.daily_limit} ({by})")
         else:  # nothing sent, nothing learned: the company's spend today is unknown

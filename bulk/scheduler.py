@@ -177,6 +177,13 @@ class SchedulerStats:
     # the account's burst (requests per window, the server's figure once heard): what
     # ``window_limit`` is less its spare slots; 0 where not given
     window_burst: int = 0
+    # what ``tokens_today`` rests on: the highest figure of today's spend the server's
+    # headers gave (None: none yet today), and this process's own calls today; where
+    # ``tokens_today`` is above ``server_today``, it is this process's count (f33c: "376
+    # of 400 used" where the server said 330: calls in flight when it answered, calls it
+    # never charged such as answers lost, a figure given at the start)
+    server_today: int | None = None
+    own_today: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +250,7 @@ class Scheduler:
         "_day_seconds",
         "_fastest",
         "_flying",
+        "_given",
         "_given_back",
         "_left",
         "_limits",
@@ -272,6 +280,7 @@ class Scheduler:
         "_searches",
         "_seen_today",
         "_sent_log",
+        "_server_said",
         "_shared",
         "_slowest",
         "_spare",
@@ -358,6 +367,8 @@ class Scheduler:
         # after it took it off again, so a call the budget could not pay was let through
         # again, 30 times, and the run ended "not answering")
         self._seen_today = 0
+        self._server_said = False  # whether ``_seen_today`` is a figure the server gave today
+        self._given = tokens_spent_today  # today's spend as given when made (0 the next day)
         # whether the company's spend today is known: a daily header heard (or a figure
         # given); until then a plan says "today's spend unknown", not the whole budget left
         self._today_heard = tokens_spent_today > 0
@@ -628,6 +639,7 @@ class Scheduler:
                            if rate is not None and rate.daily_token_remaining is not None
                            else op.token_cost)
             self._seen_today = self._today
+            self._server_said = rate is not None and rate.daily_token_remaining is not None
             self._told_reset = None
             _log.warning("the server's daily budget is back (a call went through at %s "
                          "UTC): going on (--wait-for-reset)",
@@ -816,7 +828,27 @@ class Scheduler:
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),
             usable_today=0 if spent else max(0, min(self._daily, self._day_limit())
-                                             - self._today))
+                                             - self._today),
+            server_today=self._seen_today if self._server_said else None,
+            own_today=self._own_today)
+
+    def today_basis(self) -> str:
+        """What the day's spend this scheduler counts (``tokens_today``) rests on, in words
+        for a line that quotes it: the server's headers, or this process's own count and
+        why it is above the server's figure (x32r1 / f33c: "376 of 400 used" where the
+        server said 330)."""
+        own, given, seen = self._own_today, self._given, self._seen_today
+        if self._server_said and self._today <= seen:
+            return "by the server's headers" + (f"; {own} of them this process's" if own else "")
+        if self._server_said:
+            return (f"by this process's count: the server's headers said {seen}, and "
+                    f"{self._today - seen} more are counted here"
+                    + (f" (with the {given} given at the start)" if given else "")
+                    + ": calls the server had not counted when it answered (in flight, or "
+                    "sent since) or never charged (calls whose answer was lost)")
+        return (f"by this process's count ({own} of its own calls"
+                + (f", {given} given at the start" if given else "")
+                + "): no answer has carried the server's daily figure yet")
 
     def __repr__(self) -> str:
         s = self.statistics()
@@ -1236,7 +1268,7 @@ class Scheduler:
         if rate.daily_token_limit is not None:
             self._daily, self._daily_heard = rate.daily_token_limit, True
         if rate.daily_token_remaining is not None:
-            self._today_heard = True
+            self._today_heard = self._server_said = True
             seen = self._daily - rate.daily_token_remaining
             if self._across() and seen < self._seen_today:
                 # a coordinator across processes owns the company's count: it follows a
@@ -1336,7 +1368,8 @@ class Scheduler:
         day = self._day_of(self._clock.wall())
         if day > self._day:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
-            self._today_heard = False
+            self._today_heard = self._server_said = False
+            self._given = 0
             self._probe_after = math.inf
             # a new day's 429s owe nothing to the last one's
             self._streak = self._spare = self._search_spare = 0
@@ -1387,13 +1420,14 @@ class Scheduler:
             # needs 5" read as a contradiction)
             return BudgetExhausted(
                 f"daily token budget: this job may use {limit} of today's {self._daily} "
-                f"tokens ({SHARE_SETTING}; or the reserve) and {self._today} are used today; "
-                f"{op.id} needs {cost}", resets_at=self.next_reset())
+                f"tokens ({SHARE_SETTING}; or the reserve) and {self._today} are used today "
+                f"({self.today_basis()}); {op.id} needs {cost}", resets_at=self.next_reset())
         if self._spent_day == self._day or self._today + held + cost > limit:
-            used = max(self._today, self._daily) if self._spent_day == self._day else self._today
+            # (spent: by this count; a server's word that it is, the branch above)
             return BudgetExhausted(
-                f"daily token budget: {used} of {self._daily} used, usable {limit}; "
-                f"{op.id} needs {cost}", resets_at=self.next_reset())
+                f"daily token budget: {self._today} of {self._daily} used "
+                f"({self.today_basis()}), usable {limit}; {op.id} needs {cost}",
+                resets_at=self.next_reset())
         return None
 
 

@@ -231,6 +231,11 @@ def budget_source(stats: SchedulerStats) -> str:
     """Where the day's budget a plan quotes comes from, in words: the server's headers
     once an answer carried them, else the plan preset (x23r1 F2: a resume's note said 60,000
     were left by the preset while its progress line showed the server's 210,000)."""
+    if stats.server_today is not None and stats.tokens_today > stats.server_today:
+        # this process's count is above the server's figure (calls in flight when it
+        # answered, or never charged): what is left rests on both (f33c)
+        return (f"by the server's headers and this process's calls since: the server said "
+                f"{stats.server_today} used, this process counts {stats.tokens_today}")
     if stats.daily_heard or stats.today_known:
         return "by the server's headers"
     return "by the plan's daily budget: no answer has told the account's yet"
