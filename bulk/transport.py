@@ -16,6 +16,7 @@ or know anything about Pipedrive.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -86,15 +87,13 @@ class Departure:
     then on the server may have it). A send cancelled with ``tracked`` and not ``left``
     (waiting for a pooled connection, connecting, its bytes not yet written) never reached
     the server; with ``left``, or from a transport that does not tell, it may have (in
-    doubt). ``body``: the request's first bytes go out with its body (aiohttp holds the
-    headers back to send them with it)."""
+    doubt)."""
 
-    __slots__ = ("body", "left", "tracked")
+    __slots__ = ("left", "tracked")
 
     def __init__(self) -> None:
         self.tracked = False
         self.left = False
-        self.body = False
 
     def __repr__(self) -> str:
         return f"Departure(tracked={self.tracked}, left={self.left})"
@@ -182,13 +181,10 @@ class AiohttpTransport:
             aio = _aiohttp()
             connector = aio.TCPConnector(limit=self._limit,
                                          keepalive_timeout=self._keepalive_timeout)
-            departures = aio.TraceConfig()
-            departures.on_request_headers_sent.append(_headers_sent)
-            departures.on_request_chunk_sent.append(_chunk_sent)
             session = aio.ClientSession(
                 connector=connector, timeout=self._client_timeout(None), trust_env=False,
                 cookie_jar=aio.DummyCookieJar(), raise_for_status=False,
-                trace_configs=[departures],
+                request_class=_departing_request(),
             )
             # aiohttp re-sends GET/PUT/DELETE once when a connection drops (RFC 9112
             # 9.3.1). A PUT here is a merge: the runner must see the failure, so off.
@@ -202,13 +198,12 @@ class AiohttpTransport:
     async def send(self, request: Request) -> Response:
         session = self._ensure_session()
         timeout = self._client_timeout(request.timeout)
-        if (departure := DEPARTURE.get()) is not None:  # ``left``: _headers_sent, _chunk_sent
-            departure.tracked, departure.body = True, bool(request.body)
+        if (departure := DEPARTURE.get()) is not None:  # ``left``: _departing_request
+            departure.tracked = True
         try:
             async with session.request(
                 request.method, URL(request.url, encoded=True), headers=request.headers,
                 data=request.body, allow_redirects=False, timeout=timeout,
-                trace_request_ctx=departure,
             ) as resp:
                 body = await resp.read()
                 headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -228,23 +223,33 @@ class AiohttpTransport:
         return f"AiohttpTransport(limit={self._limit}, timeout={self._timeout}, {state})"
 
 
-async def _headers_sent(session: Any, context: Any, params: Any) -> None:
-    """aiohttp's ``on_request_headers_sent``: a request without a body (its
-    ``trace_request_ctx``, a ``Departure``) has left — aiohttp writes its headers right
-    after this, with no await between. A request with a body leaves with its first
-    chunk (``_chunk_sent``): aiohttp holds its headers back to send them with it, in a
-    task of its own that a cancel may end first."""
-    departure = context.trace_request_ctx
-    if isinstance(departure, Departure) and not departure.body:
-        departure.left = True
+@functools.cache
+def _departing_request() -> type[aiohttp.ClientRequest]:
+    """aiohttp's ``ClientRequest`` that marks the ``Departure`` in ``DEPARTURE`` (if any)
+    ``left`` as its first bytes go to the connection (made at the first session: aiohttp
+    is imported late).
 
+    A request without a body: at ``send``, which writes its headers with no await before
+    (a cancel lands before it or after they were written). A request with a body: at
+    ``write_bytes``, which aiohttp runs as a task of its own (a cancel may end it before
+    it starts: nothing was written) and which writes the held-back headers with the first
+    chunk before its first await. Before, aiohttp's ``TraceConfig`` hooks did this: a
+    trace context, a ``Trace`` and a coroutine per signal per request (issue 8: about a
+    tenth of the engine's CPU per request; here, two context-variable reads)."""
+    import aiohttp
 
-async def _chunk_sent(session: Any, context: Any, params: Any) -> None:
-    """aiohttp's ``on_request_chunk_sent``: the body's first chunk (and the headers held
-    back) is written right after this, with no await between: the request has left."""
-    departure = context.trace_request_ctx
-    if isinstance(departure, Departure):
-        departure.left = True
+    class DepartingRequest(aiohttp.ClientRequest):
+        async def send(self, *args: Any, **kwargs: Any) -> aiohttp.ClientResponse:
+            if not self._body and (departure := DEPARTURE.get()) is not None:
+                departure.left = True
+            return await super().send(*args, **kwargs)
+
+        async def write_bytes(self, *args: Any, **kwargs: Any) -> None:
+            if (departure := DEPARTURE.get()) is not None:
+                departure.left = True
+            await super().write_bytes(*args, **kwargs)
+
+    return DepartingRequest
 
 
 _NO_SSL_WORD = re.compile(r" ssl:(?:default|None|True|False)\b")
