@@ -154,6 +154,27 @@ async def test_path_params_are_escaped_and_required() -> None:
     assert len(seen) == 1
 
 
+def test_an_id_path_value_is_not_run_through_quote(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An int path value (a record id, most requests' only one) is written as its digits
+    without ``urllib.parse.quote`` (two Python calls and a bytes round trip a request,
+    issue 8); a bool or a str still goes through it, and every URL is as before."""
+    from bulk import client as client_module
+
+    quoted: list[str] = []
+    real = client_module.quote
+
+    def counting(text: str, safe: str = "/") -> str:
+        quoted.append(text)
+        return real(text, safe=safe)
+
+    monkeypatch.setattr(client_module, "quote", counting)
+    client = PipedriveClient(BASE, "tok", transport=MockTransport(ok))
+    op = get_operation("getDeal")
+    urls = [client.build_request(op, path={"id": v}).url for v in (42, -7, True, "a b")]
+    assert urls == [f"{BASE}/api/v2/deals/{v}" for v in ("42", "-7", "True", "a%20b")]
+    assert quoted == ["True", "a b"]
+
+
 # -- headers, params, bodies --------------------------------------------------------------
 
 async def test_api_token_only_in_header() -> None:
