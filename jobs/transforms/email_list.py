@@ -28,6 +28,12 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 # a cell needing no tokens: one bare address (most cells)
 _PLAIN = re.compile(r"[^\s;,\"<>()\u201c\u201e\u00ab\u2018]+")
+# a cell needing no tokens either: one name of plain words (no quote, bracket, separator
+# or "@") before one <address> with no space in it, ``Ann Lee <ann@x.com>`` (a third of an
+# export's cells: issue 8). ``entries`` reads it as these two groups (the name's words
+# joined by one space, as here; the address as written between the brackets)
+_WORD = r"[^\s;,\"<>()\u201c\u201e\u00ab\u2018@]+"
+_NAMED = re.compile(rf"({_WORD}(?: {_WORD})*) ?<([^<>\s]+)>")
 
 
 class Entry(NamedTuple):
@@ -79,6 +85,13 @@ def entries(text: str) -> list[Entry]:
     when it writes one (``Doe, John <jd@x.org>``), else are an entry of their own."""
     if _PLAIN.fullmatch(text):
         return [Entry(text, None)]
+    if (named := _NAMED.fullmatch(text)) is not None:
+        return [Entry(named[2], named[1])]
+    return _tokenized(text)
+
+
+def _tokenized(text: str) -> list[Entry]:
+    """``entries`` of any cell, token by token (its fast paths' readings are this one's)."""
     out: list[Entry] = []
     pending: list[str] = []  # words closed by a separator before any address
     current = _Building()
