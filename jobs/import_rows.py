@@ -943,27 +943,28 @@ class RowPlanner:
             return n
 
         for person, org in contacts:
-            if not (person.email or person.phone):
+            email = person.email
+            if not (email or person.phone):
                 if org is not None:
                     named_at.add(hash((tf.name_match_key(person.name), org.match_key)))
                 continue
+            name = tf.name_match_key(person.name)  # (once a row: issue 8, it was thrice)
             if org is not None:
-                name = tf.name_match_key(person.name)
                 slot = hash((name, org.match_key))
                 _, mails, numbers = at.get(slot, (name, (), ()))
-                if person.email and len(mails) < _GIVEN_SHOWN and all(
-                        tf.email_key(a) != tf.email_key(person.email) for a in mails):
-                    mails = (*mails, person.email)
-                elif not person.email and person.phone and len(numbers) < _GIVEN_SHOWN \
+                if email and len(mails) < _GIVEN_SHOWN and (not mails or tf.email_key(
+                        email) not in [tf.email_key(a) for a in mails]):
+                    mails = (*mails, email)
+                elif not email and person.phone and len(numbers) < _GIVEN_SHOWN \
                         and person.phone not in numbers:
                     numbers = (*numbers, person.phone)
                 at[slot] = (name, mails, numbers)
-            ids = [(numbered(h), text) for h, text in _identities(person)]
+            ids = [(numbered(h), text) for h, text in _identities(person, name)]
             if not ids:
                 continue
-            if person.email:
-                name_hash = hash(tf.name_match_key(person.name))
-                for address in (person.email, *person.also):
+            if email:
+                name_hash = hash(name)
+                for address in (email, *person.also):
                     if named.setdefault(k := hash(tf.email_key(address)), name_hash) \
                             != name_hash:
                         shared.add(k)
@@ -1648,15 +1649,16 @@ class _HashedIndex:
         return list(had) if type(had) is list else [had]  # type: ignore[list-item]
 
 
-def _identities(person: PersonRef) -> list[tuple[int, str]]:
+def _identities(person: PersonRef, name: str | None = None) -> list[tuple[int, str]]:
     """A row's person's identities as ``learn_persons`` links them, each (its hash, its
     text), distinct, in the row's order: its name with every address of its e-mail cell
     (an even hash), then its name with each phone (an odd hash; by the phone's last 9
     digits; none without a name). An address links the rows of its name only: a cell
     listing a person of another name's address keeps the rules of ``_email_key``
-    (x10r4 F4, x14r2 F1)."""
+    (x10r4 F4, x14r2 F1). ``name``: the person's ``name_match_key``, when the caller has it."""
     ids: dict[int, str] = {}
-    name = tf.name_match_key(person.name)
+    if name is None:
+        name = tf.name_match_key(person.name)
     for address in (person.email, *person.also):
         if address:
             ids.setdefault(hash(("e", name, tf.email_key(address))) & ~1, address)

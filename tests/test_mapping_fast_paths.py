@@ -3,14 +3,20 @@ for the common clean forms: an e-mail cell's ``Name <address>``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from benchmarks.bench_mapping import offline_planner
+from jobs import transforms as tf
+from jobs.demo_data import MAPPING
+from jobs.import_load import _first_rows
 from jobs.transforms import email_list
 from jobs.transforms.email_list import Entry, entries
+from tests.test_mapping_golden import write_dirty
 
 # the characters that steer the e-mail list's tokenizer, and a few plain ones
 _CELL_CHARS = st.sampled_from(list("ab .-_+@<>();,\"'\u201c\u201d\u00ab\u00bb\u2018\u2019\u00a0"
@@ -47,3 +53,25 @@ def test_a_named_address_is_read_without_the_tokenizer(
         raise AssertionError(f"tokenized {text!r}")
     monkeypatch.setattr(email_list, "_tokenized", no_tokens)
     assert entries(cell) == [entry]
+
+
+def test_learning_persons_keys_each_rows_name_once(tmp_path: Path, monkeypatch: Any) -> None:
+    """``_learn_persons`` reads a row's name key once (issue 8: thrice a row with an
+    e-mail at an organization); what it learns is held by test_learn_contacts and the
+    golden digests."""
+    manifest = write_dirty(tmp_path / "dirty.csv", 600, 5)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    planner, settings = offline_planner(manifest, mapping)()
+    mapper = planner.mapper
+    contacts = [(person, mapper.org_of(row)) for row in _first_rows(planner, settings)
+                if (person := mapper.person_of(row)) is not None]
+    calls = [0]
+    name_key = tf.name_match_key
+
+    def counted(name: str) -> str:
+        calls[0] += 1
+        return name_key(name)
+    monkeypatch.setattr(tf, "name_match_key", counted)
+    planner._learn_persons(contacts)
+    assert len(contacts) > 500 and calls[0] <= len(contacts) * 1.1, (calls, len(contacts))
