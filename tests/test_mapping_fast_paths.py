@@ -14,6 +14,7 @@ from benchmarks.bench_mapping import offline_planner
 from jobs import transforms as tf
 from jobs.demo_data import MAPPING
 from jobs.import_load import _first_rows
+from jobs.mapping.steps import _Step
 from jobs.transforms import email_list
 from jobs.transforms.email_list import Entry, entries
 from tests.test_mapping_golden import write_dirty
@@ -75,3 +76,24 @@ def test_learning_persons_keys_each_rows_name_once(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(tf, "name_match_key", counted)
     planner._learn_persons(contacts)
     assert len(contacts) > 500 and calls[0] <= len(contacts) * 1.1, (calls, len(contacts))
+
+
+def test_a_decided_column_is_read_no_more_while_learning_marks(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    """``learn_marks`` stops showing a column its rows once it showed both decimal marks
+    (issue 8: every such column was still called on every row while another one, never
+    decided, kept the pass going), and decides as before."""
+    manifest = write_dirty(tmp_path / "dirty.csv", 600, 5)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    planner, settings = offline_planner(manifest, mapping)()
+    calls: dict[str, int] = {}
+    learn = _Step.learn
+
+    def counted(step: _Step, values: Any) -> bool:
+        calls[step.source.where] = calls.get(step.source.where, 0) + 1
+        return learn(step, values)
+    monkeypatch.setattr(_Step, "learn", counted)
+    marks = planner.mapper.learn_marks(list(_first_rows(planner, settings)))
+    assert set(marks["value"]) == {".", ","}  # (Close Date never decides: read to the end)
+    assert calls["Close Date"] > 500 and calls["Amount"] < 50, calls

@@ -219,17 +219,24 @@ class RowMapper:
         for step, marks in marked:
             marks.start()
             step.forget()
+        # the columns still deciding: one that showed both marks is read no more (its
+        # decision, and the first cell showing each, can no longer change: ``_Step.learn``)
+        deciding = list(marked)
         try:
             for row in rows:
                 if row.error is not None:
                     continue
-                for step, marks in marked:
-                    marks.at = row.row
-                    step.learn(row.values)
+                values, at = row.values, row.row
+                decided = False
+                for step, marks in deciding:
+                    marks.at = at
+                    decided = step.learn(values) or decided
                 if mix is not None:
-                    mix.see(row.values, row.row)
-                elif all(len(marks.seen) == 2 for _, marks in marked):
-                    break  # every column showed both marks: no later cell changes a decision
+                    mix.see(values, at)
+                if decided:
+                    deciding = [(s, m) for s, m in deciding if len(m.seen) != 2]
+                if not deciding and mix is None:
+                    break  # every column showed both marks: no later cell changes one
         finally:
             for step, marks in marked:
                 marks.decide()

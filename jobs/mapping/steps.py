@@ -321,11 +321,13 @@ class _Step:
         if self.memo is not None:
             self.memo.clear()
 
-    def learn(self, values: Values) -> None:
+    def learn(self, values: Values) -> bool:
         """Show the row's cell to ``marks`` (learning): a blank cell, and so the default,
-        is no evidence; errors are ``map``'s to report."""
+        is no evidence; errors are ``map``'s to report. True when ``marks`` has shown both
+        marks (now or before: a later cell is not read, nothing more can change the
+        decision)."""
         if self.marks is not None and len(self.marks.seen) == 2:
-            return  # both marks shown: nothing more can change the column's decision
+            return True  # both marks shown: nothing more can change the column's decision
         memo = self.memo  # while learning: the texts shown already (a text shows the same)
         if memo is not None:
             column = self.source.column
@@ -337,7 +339,7 @@ class _Step:
                 cells = self._cells(values)
             if cells is not None:
                 if cells in memo:
-                    return
+                    return False
                 _remember(memo, cells, None)
         try:
             raw = self.source(values, default=False)
@@ -345,6 +347,7 @@ class _Step:
                 self.convert(raw, values)
         except InputError:
             pass
+        return self.marks is not None and len(self.marks.seen) == 2
 
     def _bounds(self, value: object, raw: object) -> None:
         # the cell quoted as text, a JSON/XLSX number too: "'-200' is below ...", never a
