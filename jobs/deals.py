@@ -8,7 +8,7 @@ the run's ``CallContext`` (scheduled, retried, accounted): ``GET /api/v2/deals?i
 (100 ids per call, 10 tokens) and ``GET /api/v2/deals/archived?ids=`` (20 tokens),
 openapi-v2.yaml.
 
-Why ~790 lines: one concept — a deal as every kind reads, compares and restores it — whose
+Why ~900 lines: one concept — a deal as every kind reads, compares and restores it — whose
 verdicts (``in_flight``, ``drifted``, ``same``) must stay one rule for all six kinds;
 split, each kind would grow its own copy (they did, before issue 8).
 """
@@ -494,12 +494,12 @@ def _json(value: Any) -> str:
 
 def before_image(current: Deal, changes: Mapping[str, Any]) -> dict[str, Any]:
     """The previous values of what ``changes`` touches, with what undo needs to put them
-    back exactly: the stage with its pipeline, a status with its reason and times."""
+    back exactly: the stage with its pipeline, a status with its reason and times, an
+    amount with its currency (``FIELD_GROUPS``: undo judges each group whole)."""
     names = {k for k in changes if k != "custom_fields"}
-    if names & {"stage_id", "pipeline_id"}:
-        names |= {"stage_id", "pipeline_id"}
-    if names & set(STATUS_FIELDS):
-        names |= set(STATUS_FIELDS)
+    for group in FIELD_GROUPS:
+        if names & set(group):
+            names |= set(group)
     custom_now = current.get("custom_fields") or {}
     return {
         "update_time": current.get("update_time"),
@@ -518,13 +518,100 @@ def written_part(before: Mapping[str, Any], wrote: Mapping[str, Any]) -> dict[st
     names = {k for k in wrote if k != "custom_fields"}
     if names & {"stage_id", "pipeline_id"}:
         names |= {"stage_id", "pipeline_id"}
+    if names & {"value", "currency"}:  # an amount with its currency (``FIELD_GROUPS``)
+        names |= {"value", "currency"}
     if "status" in names:
         names |= set(STATUS_FIELDS)
+    elif names & set(STATUS_FIELDS):
+        # a reason or time written alone: the status it was written under, which undo
+        # compares (a colleague's new status since leaves the group) and never changes
+        # while it holds (``restore_body``)
+        names.add("status")
     fields: Mapping[str, Any] = before.get("fields") or {}
     custom: Mapping[str, Any] = before.get("custom_fields") or {}
     codes = set(wrote.get("custom_fields") or {})
     return {**before, "fields": {k: v for k, v in fields.items() if k in names},
             "custom_fields": {k: v for k, v in custom.items() if k in codes}}
+
+
+# Fields that only make sense together (openapi-v2 Deal; FACTS "Deals"): an amount and its
+# currency, a status and the reason and times Pipedrive sets with it, a stage and the
+# pipeline it belongs to. Undo restores a group whole or leaves it whole (a partial
+# restore made combinations nobody made: a colleague's amount in the old currency, a
+# status ``won`` without its won_time, one pipeline's stage with another's id). Every
+# other field is a group of its own: the person, the organization, each custom field —
+# a structured one (an amount with its currency, an address with its parts, a date or
+# time range with its end) is one value in v2's ``custom_fields``, so its parts go as one.
+FIELD_GROUPS: tuple[tuple[str, ...], ...] = (("value", "currency"), STATUS_FIELDS,
+                                             ("stage_id", "pipeline_id"))
+_GROUP_OF = {name: group[0] for group in FIELD_GROUPS for name in group}
+CUSTOM_GROUP = "custom_fields."  # a custom field's group: this prefix and its key
+
+
+def field_group(name: str, *, custom: bool = False) -> str:
+    """The group (``FIELD_GROUPS``) deal field ``name`` — a custom field's key when
+    ``custom`` — belongs to, named by its first field (``value``, ``status``,
+    ``stage_id``), or ``custom_fields.<key>``; a field alone names itself."""
+    if custom:
+        return CUSTOM_GROUP + name
+    return _GROUP_OF.get(name, name)
+
+
+def write_groups(body: Mapping[str, Any]) -> list[str]:
+    """The groups (``field_group``) a write ``body`` (a PATCH / create body, custom fields
+    in ``custom_fields``) sets, each once, in the body's order."""
+    out = [field_group(k) for k in body if k != "custom_fields"]
+    out += [field_group(code, custom=True) for code in body.get("custom_fields") or {}]
+    return list(dict.fromkeys(out))
+
+
+def write_part(body: Mapping[str, Any], groups: Iterable[str]) -> dict[str, Any]:
+    """The part of a write ``body`` in ``groups`` (``field_group`` names)."""
+    wanted = set(groups)
+    out = {k: v for k, v in body.items() if k != "custom_fields" and field_group(k) in wanted}
+    custom = {code: v for code, v in (body.get("custom_fields") or {}).items()
+              if field_group(code, custom=True) in wanted}
+    if custom:
+        out["custom_fields"] = custom
+    return out
+
+
+def image_part(image: Mapping[str, Any], groups: Iterable[str]) -> dict[str, Any]:
+    """The part of a before-image (``before_image``'s shape) in ``groups``."""
+    wanted = set(groups)
+    fields: Mapping[str, Any] = image.get("fields") or {}
+    custom: Mapping[str, Any] = image.get("custom_fields") or {}
+    return {**image, "fields": {k: v for k, v in fields.items() if field_group(k) in wanted},
+            "custom_fields": {k: v for k, v in custom.items()
+                              if field_group(k, custom=True) in wanted}}
+
+
+def groups_moved(deal: Deal, wrote: Mapping[str, Any], image: Mapping[str, Any] | None
+                 ) -> dict[str, list[tuple[str, Any, Any]]]:
+    """The groups (``field_group``) of a write ``wrote`` that ``deal`` no longer holds as
+    the write left them, group -> [(field or custom field key, the value the write left,
+    the value now)]: a field it wrote holding another value, or a field of the group it
+    did not write and its write does not set — an amount's currency, the status of a
+    reason or time written alone — no longer as it was before the write (``image``, its
+    ``written_part``; a field the image lacks is not compared). {}: every group holds."""
+    moved: dict[str, list[tuple[str, Any, Any]]] = {}
+    custom = deal.get("custom_fields") or {}
+    for name, value in wrote.items():
+        if name != "custom_fields" and not same(deal.get(name), value):
+            moved.setdefault(field_group(name), []).append((name, value, deal.get(name)))
+    for code, value in (wrote.get("custom_fields") or {}).items():
+        if not same(custom.get(code), value):
+            moved.setdefault(field_group(code, custom=True), []).append(
+                (code, value, custom.get(code)))
+    before: Mapping[str, Any] = (image or {}).get("fields") or {}
+    unset = [n for n in ("value", "currency") if n not in wrote]
+    unset += ["status"] if "status" not in wrote else []  # times follow a status written
+    for name in unset:
+        group = field_group(name)
+        if name in before and any(field_group(k) == group for k in wrote) \
+                and not same(deal.get(name), before[name]):
+            moved.setdefault(group, []).append((name, before[name], deal.get(name)))
+    return moved
 
 
 def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
@@ -800,7 +887,9 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
-           "EDITABLE", "deal_changes", "editable_digest", "image_holds", "is_gone", "refreshed_image",
+           "CUSTOM_GROUP", "EDITABLE", "FIELD_GROUPS", "deal_changes", "field_group",
+           "groups_moved", "image_part", "write_groups", "write_part",
+           "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "drifted", "gone_when_sent", "in_flight", "not_landed", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
            "read_archived", "reread_targets", "same", "set_to_deactivated", "unrestorable"]

@@ -125,19 +125,21 @@ async def test_undo_of_an_update_restores_exact_values_and_reports_conflicts(
         await run_job(sb, source)
         assert deal(sb, lost)["status"] == "open" and deal(sb, c)["status"] == "lost"
         # a field the job wrote (its title): a conflict; a change of another field alone
-        # is no one's value a restore overwrites (tests/test_undo_per_field.py)
+        # is no one's value a restore overwrites (tests/test_undo_per_field.py); the lead
+        # source it wrote too, a group of its own, is put back (test_undo_field_groups)
         someone_edits(sb, b, value=1, title="Theirs")
 
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source))
-        assert plan.actions == {"restore": 3, "conflict": 1}
+        assert plan.actions == {"restore": 4, "conflict": 1}
         before = requests(sb)
         result = await run_job(sb, undo)
         # the re-check right before the batch is sent, then the writes
-        assert delta(before, requests(sb)) == {"getDeals": 1, "updateDeal": 3}
-        assert result.counts[ItemState.DONE] == 3 and result.counts[ItemState.FAILED] == 1
+        assert delta(before, requests(sb)) == {"getDeals": 1, "updateDeal": 4}
+        assert result.counts[ItemState.DONE] == 4 and result.counts[ItemState.FAILED] == 1
         for i in (a, c, lost):
             assert state(sb, i) == original[i], i
         assert deal(sb, b)["value"] == 1 and deal(sb, b)["title"] == "Theirs"
+        assert deal(sb, b)["custom_fields"] == original[b]["custom_fields"]
         (conflict,) = read_csv(undo.directory / "failed.csv")
         assert conflict["key"] == str(b) and conflict["reason"].startswith("conflict")
 

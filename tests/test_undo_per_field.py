@@ -52,11 +52,13 @@ async def test_an_undo_restores_the_title_when_a_colleague_changed_the_amount(
 
 
 @pytest.mark.anyio
-async def test_an_undo_still_leaves_a_deal_whose_written_field_a_colleague_changed(
+async def test_an_undo_leaves_the_amount_a_colleague_changed_and_restores_the_title(
         tmp_path: Path) -> None:
     """Night 2 renames R1 and changes its amount; a colleague changes the amount again:
-    a conflict, the deal left whole as it is (an amount, a status, a stage are put back
-    with what goes with them, or not at all), the fields named."""
+    the amount with its currency is a conflict, left as the colleague made it (an amount,
+    a status, a stage are put back with what goes with them, or not at all), the fields
+    named; the title, a group of its own still as night 2 wrote it, is put back (f33d:
+    the whole deal was left, night 2's title on it)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
         manifest, mapping = _files(tmp_path, NIGHT)
         first = await _import(sb, tmp_path, manifest, mapping, "night-1")
@@ -71,6 +73,9 @@ async def test_an_undo_still_leaves_a_deal_whose_written_field_a_colleague_chang
         await run_job(engine_config(sb, jobs), sb.token, undo_job(jobs / "night-2"))
         (folder,) = set(jobs.iterdir()) - before
         (row,) = read_csv(folder / "failed.csv")
-        assert (_deal(sb, r1)["title"], _deal(sb, r1)["value"]) == ("File new title", 444), row
-        assert "changed since the job wrote it (value: job's" in row["reason"], row
-        assert "title too, still as the job wrote it" in row["reason"], row
+        (done,) = read_csv(folder / "succeeded.csv")
+        assert (_deal(sb, r1)["title"], _deal(sb, r1)["value"]) == ("Repro deal one", 444), row
+        assert "changed since the job wrote it (value: job's 1500, now 444)" in row["reason"]
+        assert "the amount with its currency left as it is now" in row["reason"], row
+        assert done["action"] == "restored" and done["fields"] == "title", done
+        assert "put back in part: the amount with its currency left" in done["note"], done

@@ -9,7 +9,11 @@ What can be undone, and how:
 A deal that changed since the job wrote it (a restore: a field the job wrote no
 longer as it wrote it — a change of another field alone is no conflict; a delete:
 its ``update_time`` is no longer the one the job's write returned) is a *conflict*:
-it is reported as a failed row and left alone — unless ``--force``. The current deals are read 100 per
+it is reported as a failed row and left alone — unless ``--force``. A restore is judged
+per field group (``jobs.deals.FIELD_GROUPS``: an amount with its currency, a status with
+its reason and times, a stage with its pipeline, every other field and each custom field
+alone): the groups someone changed are that conflict, the others are put back (the row
+in both result files: ``plan._restore_held``). The current deals are read 100 per
 call (10 tokens) to decide this before the plan is shown. A deal found deleted that was
 merged into another (a merge job's record, or the one deal changed in the second of the
 deletion that holds the job's values: ``plan._merged_into``; where several hold them,

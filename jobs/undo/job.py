@@ -48,6 +48,7 @@ from .carriers import DEAL_LISTS, ContactCarriers
 from .plan import (
     OTHERS,
     OVERWRITES,
+    PARTLY,
     _carried,
     _carrier,
     _changed_since,
@@ -734,8 +735,15 @@ def _kept(name: str, rid: int, deal_id: int | None, person: int | None,
 
 
 def _forced(item: Item) -> dict[str, str]:
-    """The note of a write --force sent over a change since the job (``OVERWRITES``), for
-    succeeded.csv: ``overwrote a change of job B (--force): ...``; {} for any other."""
+    """The note of a write for succeeded.csv: one --force sent over a change since the job
+    (``OVERWRITES``: ``overwrote a change of job B (--force): ...``), or a restore that
+    left the field groups someone changed since (``PARTLY``: ``put back in part: the
+    amount with its currency left as changed since the job (value: job's 1500, now 444;
+    its conflict in failed.csv)``); {} for any other."""
+    partly = item.payload.get(PARTLY)
+    if isinstance(partly, Mapping):
+        return {"note": f"put back in part: {partly.get('groups')} left as changed since the "
+                        f"job ({partly.get('fields')}; its conflict in failed.csv)"}
     over = item.payload.get(OVERWRITES)
     if not isinstance(over, Mapping):
         return {}

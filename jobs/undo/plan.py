@@ -2,7 +2,7 @@
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 (``jobs.undo``).
 
-Why ~840 lines: every verdict on a target (what it wrote, what changed since, who else
+Why ~1010 lines: every verdict on a target (what it wrote, what changed since, who else
 made or moved it) reads the same deal picture and the same before-images; split, each
 part would pass that picture around and the verdicts' order would be spread out.
 """
@@ -28,6 +28,7 @@ from bulk.store import (
 
 from ..account import parse_time
 from ..deals import (
+    CUSTOM_GROUP,
     EDITABLE,
     META_FIELD_LABELS,
     META_VALUE_LABELS,
@@ -35,6 +36,8 @@ from ..deals import (
     before_image,
     deleted_since,
     editable_digest,
+    groups_moved,
+    image_part,
     is_gone,
     label,
     read_archived,
@@ -44,6 +47,8 @@ from ..deals import (
     shown,
     unrestorable,
     value_key,
+    write_groups,
+    write_part,
 )
 from ..dedupe.records import deal_fields, field_names
 from ..load_stop import checked
@@ -389,11 +394,21 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         # left even by --force: said so, a deal not provably this job's create, or any
         # conflict left when --force was given (x13r1 F6: "--force overwrites them" under
         # --force, for deals that had not changed)
+        # a deal put back in part (``_restore_held``) is said apart, not "left alone"
+        partly = sorted({int(i.payload["deal_id"]) for i in prep.items
+                         if i.op == "restore" and isinstance(i.payload.get(PARTLY), Mapping)})
         failed = [(m[1], "leaves" if force or "even with --force" in (i.error or "")
                    or "not provably this job's" in (i.error or "")
                    else "overwrites" if i.op == "restore" else "deletes") for i in prep.items
                   if i.state is ItemState.FAILED
-                  and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
+                  and (m := re.match(r"conflict: deal (\d+)", i.error or ""))
+                  and int(m[1]) not in partly]
+        if partly:
+            prep.notes.append(f"{len(partly):,} deal(s) put back in part "
+                              f"({_ids_named([str(d) for d in partly])}): the field groups "
+                              "changed since the job wrote them are left as they are now, "
+                              "each a conflict in failed.csv; the groups still as the job "
+                              "wrote them are restored (--force restores those left too)")
         ids = [deal for deal, _ in failed]
         if ids:  # (an archived deal's conflict has its own words: "0 deal(s) left alone ()")
             prep.notes.append(f"{len(ids):,} deal(s) left alone ({_ids_named(ids)}): changed "
@@ -623,18 +638,22 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                              "note": "already as before the job"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
+    if t.wrote is not None and not force and t.op == "restore" and t.before is not None \
+            and (moves := groups_moved(deal, t.wrote, t.before)):
+        # per field group (``jobs.deals.FIELD_GROUPS``): the groups a colleague changed
+        # since are left, the others put back (f32k: the whole deal was left for one field)
+        _restore_held(prep, t, deal, moves, base, labels, taken)
+        return
     if t.wrote is not None and not force and (moved := _changed_since(deal, t.wrote, labels)):
         kept = _still_written(deal, t.wrote, labels)
         # what --force does to it, by what undo does (x24r2 6: "--force puts it back" of an
         # import's create, which --force deletes)
-        whole = ("put back whole or not at all; --force puts it back" if t.op == "restore"
-                 else "deleted whole or not at all; --force deletes it")
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone"
                             + (f": {', '.join(kept)} too, still as the job wrote "
-                               f"{'it' if len(kept) == 1 else 'them'} (a deal is {whole})"
-                               if kept else
-                               (" (--force deletes it)" if t.op == "delete" else "")),
+                               f"{'it' if len(kept) == 1 else 'them'} (a deal is deleted "
+                               "whole or not at all; --force deletes it)"
+                               if kept else " (--force deletes it)"),
                   op=t.op, action="conflict", **base, before=t.before)
         return
     if t.digest is not None and not force and editable_digest(deal) != t.digest:
@@ -675,6 +694,80 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
 
 
+# a group of fields as a conflict names it (``jobs.deals.FIELD_GROUPS``)
+_GROUP_WORDS = {"value": "the amount with its currency",
+                "status": "the status with its reason and times",
+                "stage_id": "the stage with its pipeline"}
+PARTLY = "partly"  # a restore's payload: the groups it leaves, {"groups", "fields"}
+
+
+def _group_words(group: str, labels: Mapping[str, str] | None) -> str:
+    if group.startswith(CUSTOM_GROUP):
+        return label(group[len(CUSTOM_GROUP):], labels)
+    return _GROUP_WORDS.get(group, group)
+
+
+def _moves_shown(moves: Mapping[str, Sequence[tuple[str, Any, Any]]], wrote: Mapping[str, Any],
+                 labels: Mapping[str, str] | None) -> str:
+    """``groups_moved``'s fields with both values, as ``_changed_since`` shows them: ``value:
+    job's 1500, now 444``; a field of the group the job did not write: ``currency: 'USD'
+    at the job's write, now 'EUR'``."""
+    custom = wrote.get("custom_fields") or {}
+    out = []
+    for group, fields in moves.items():
+        for name, then, now in fields:
+            code = group.startswith(CUSTOM_GROUP)
+            named = label(name, labels) if code else name
+            if name in (custom if code else wrote):
+                out.append(f"{named}: job's {shown(name, then, labels)}, "
+                           f"now {shown(name, now, labels)}")
+            else:
+                out.append(f"{named}: {shown(name, then, labels)} at the job's write, "
+                           f"now {shown(name, now, labels)}")
+    return "; ".join(out)
+
+
+def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any],
+                  base: Mapping[str, Any], labels: Mapping[str, str] | None,
+                  taken: float) -> None:
+    """A restore some of whose field groups someone changed since the job (``moves``:
+    ``groups_moved``): those groups are left as they are now — a conflict in failed.csv
+    naming each changed field, theirs kept — and the groups that still hold what the job
+    wrote are put back (a second item of the same row, its note naming what it left).
+    A group is never split: its fields are restored together or not at all."""
+    assert t.wrote is not None and t.before is not None
+    row, key = t.item.row, t.item.key
+    left = list(moves)
+    held = [g for g in write_groups(t.wrote) if g not in moves]
+    changes = restore_body(deal, image_part(t.before, held)) if held else {}
+    if changes and unrestorable(changes, labels) is not None:
+        changes = {}  # no PATCH puts it back exactly: left with the rest (``_decide``)
+    moved = _moves_shown(moves, t.wrote, labels)
+    words = ", ".join(_group_words(g, labels) for g in left)
+    if not changes:
+        kept = _still_written(deal, write_part(t.wrote, left), labels)
+        prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                            f"({moved}); left alone"
+                            + (f": {', '.join(kept)} too, still as the job wrote "
+                               f"{'it' if len(kept) == 1 else 'them'}" if kept else "")
+                            + " (fields that go together — an amount and its currency, a "
+                            "status and its times, a stage and its pipeline — are put back "
+                            "together or not at all; --force puts it back)",
+                  op=t.op, action="conflict", **base, before=t.before)
+        return
+    fields = changed_names(changes, labels=labels)
+    prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
+                        f"({moved}): {words} left as {'it is' if len(left) == 1 else 'they are'}"
+                        f" now, never split; the rest of what the job wrote is put back "
+                        f"({fields}; its row in succeeded.csv); --force puts back all of it",
+              op=t.op, action="conflict", **{**base, "wrote": write_part(t.wrote, left)},
+              before=image_part(t.before, left))
+    prep.add(NewItem(row=row, key=key, op="restore", payload={
+        **base, "wrote": write_part(t.wrote, held), "changes": changes, "fields": fields,
+        PARTLY: {"groups": words, "fields": moved}}), "restore")
+    prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
 # what a write --force sends overwrites, in its payload: {"by": "job B" | OTHERS, "what":
 # the change}; the plan's note and the run's summary count and name them (x27r3 2)
 OVERWRITES = "overwrites"
@@ -693,7 +786,10 @@ def _overwrites(t: Target, deal: Deal, later_write: tuple[str, str] | None,
         what, job_id = later_write
         return {"by": f"job {job_id}" if job_id else "a later job", "what": what}
     now = deal.get("update_time")
-    if t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
+    if t.op == "restore" and t.wrote is not None and t.before is not None \
+            and (moves := groups_moved(deal, t.wrote, t.before)):
+        what = _moves_shown(moves, t.wrote, labels)
+    elif t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
         what = moved
     elif t.digest is not None and editable_digest(deal) != t.digest:
         what = "a field a person can edit is no longer as created"
