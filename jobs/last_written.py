@@ -2,6 +2,10 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
+Why ~560 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+``written``) and whose storage (the packed layout, its move from the first one, the
+writes and the forgets) serve each other and nobody else.
+
 A colleague renames deal R1 and moves its stage in Pipedrive; the next import of the same,
 unchanged export found the title and the stage "different" and PATCHed them back, reported
 as ``updated``. Per field, an upsert now compares three values: the value this folder last
@@ -17,9 +21,13 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
 
 The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_dir``, 0600
 in a 0700 folder), one row per (account — the base URL and the run's token key, never
-the token —, deal id, field): a digest (16 hex digits of
-SHA-256) of the value written as the row mapped it, never the value itself, when, and by
-which job. Set from a job's store at the end of each of its runs (``record_job``: the
+the token —, deal id), its fields packed (``_pack``): per field a digest (16 hex digits of
+SHA-256, stored as 8 bytes) of the value written as the row mapped it, never the value
+itself, when, and by which job; accounts, jobs and fields are named once each, in tables
+of their own (the first layout, a row per field with the account and the job as text on
+each, took ~180 MB per 200,000 deals of 10 fields; this one ~34 MB — a record of the
+first layout is moved on its first open, ``_upgrade``). Set from a job's store at the
+end of each of its runs (``record_job``: the
 creates and updates it saw done since the last run's end, each item once — marked in the
 job store; a write older than the one recorded leaves it), and from the fields a matched
 row held as Pipedrive did (``agreed``: the value both sides agreed on is a common
@@ -39,6 +47,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
+import struct
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -58,10 +67,18 @@ FILE = "last-written.sqlite3"
 MARKS = "last_written"  # the job store's lookup kind: the items ``record_job`` recorded
 _BATCH = 1000  # items per record transaction
 CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its code
-_SCHEMA = """CREATE TABLE IF NOT EXISTS written (
-    account TEXT NOT NULL, deal INTEGER NOT NULL, field TEXT NOT NULL,
-    digest TEXT NOT NULL, at REAL NOT NULL, job TEXT NOT NULL,
-    PRIMARY KEY (account, deal, field)) WITHOUT ROWID"""
+_VARS = 500  # deals per IN (...) query
+_VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
+_FORMAT = b"\x01"  # the first byte of a deal's packed fields
+_DIGEST_BYTES = 8  # a digest's 16 hex digits, stored as bytes
+# one row per deal, its fields packed (``_pack``); account, job and field names once each
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS fields (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE IF NOT EXISTS bases (account INTEGER NOT NULL, deal INTEGER NOT NULL,
+    fields BLOB NOT NULL, PRIMARY KEY (account, deal)) WITHOUT ROWID""",
+)
 
 
 def account_of(base_url: str) -> str:
@@ -175,9 +192,165 @@ def _path() -> Path:
 def _connect(path: Path) -> sqlite3.Connection:
     # one thread at a time (the load decides in a worker thread): not shared concurrently
     conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(_SCHEMA)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
+            _upgrade(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Make the tables of this layout, moving a record of the first layout (one row per
+    field, ``written``) into them: a user's record keeps working. One transaction (a kill
+    leaves the old layout, moved again at the next open), then VACUUM: the old rows' pages
+    go back to the disk. Another process opening meanwhile waits (busy timeout)."""
+    moved = False
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= _VERSION:
+            return  # another process did it while this one waited
+        for sql in _SCHEMA:
+            conn.execute(sql)
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                        "AND name = 'written'").fetchone():
+            _move_first_layout(conn)
+            conn.execute("DROP TABLE written")
+            moved = True
+        conn.execute(f"PRAGMA user_version = {_VERSION}")
+    if moved:
+        conn.execute("VACUUM")
+
+
+def _move_first_layout(conn: sqlite3.Connection) -> None:
+    """The first layout's rows (account, deal, field, hex digest, at, job: account and job
+    as text on every field) as one packed row per deal. A digest not of 16 hex digits is
+    dropped (the field has no base: written as before)."""
+    names = _Names(conn)
+    rows = conn.execute("SELECT account, deal, field, digest, at, job FROM written "
+                        "ORDER BY account, deal")
+    batch: list[tuple[int, int, bytes]] = []
+    key: tuple[str, int] | None = None
+    fields: dict[int, _Entry] = {}
+
+    def flush() -> None:
+        conn.executemany("INSERT OR REPLACE INTO bases VALUES (?, ?, ?)", batch)
+        batch.clear()
+
+    for account, deal, field, sign, at, job in rows:
+        if (account, deal) != key:
+            if key is not None and fields:
+                batch.append((names.id("accounts", key[0]), key[1], _pack(fields)))
+            key, fields = (account, deal), {}
+            if len(batch) >= _BATCH:
+                flush()
+        try:
+            raw = bytes.fromhex(sign)
+        except (TypeError, ValueError):
+            continue
+        if len(raw) == _DIGEST_BYTES:
+            fields[names.id("fields", field)] = (raw, float(at), names.id("jobs", job))
+    if key is not None and fields:
+        batch.append((names.id("accounts", key[0]), key[1], _pack(fields)))
+    flush()
+
+
+# one field's base: (digest, 8 bytes; when written, epoch seconds; the job's id)
+_Entry = tuple[bytes, float, int]
+_GROUP = struct.Struct("<IdI")  # a group's job id, when, and how many fields it holds
+
+
+def _pack(fields: Mapping[int, _Entry]) -> bytes:
+    """One deal's bases as bytes: a version byte, then per (job, when) a group:
+    ``_GROUP``, its fields' ids (uint32 each), their digests (8 bytes each). The job and
+    the time are written once per deal and write, not once per field."""
+    groups: dict[tuple[int, float], tuple[list[int], list[bytes]]] = {}
+    for field, (raw, at, job) in fields.items():
+        if (group := groups.get((job, at))) is None:
+            groups[job, at] = group = ([], [])
+        group[0].append(field)
+        group[1].append(raw)
+    out = [_FORMAT]
+    for (job, at), (ids, raws) in groups.items():
+        out.append(_GROUP.pack(job, at, len(ids)))
+        out.append(struct.pack(f"<{len(ids)}I", *ids))
+        out.extend(raws)
+    return b"".join(out)
+
+
+def _unpack(blob: bytes) -> dict[int, _Entry]:
+    """``_pack``'s bytes back as {field id: entry}; {} for bytes of another format."""
+    if blob[:1] != _FORMAT:
+        return {}
+    out: dict[int, _Entry] = {}
+    at_, end = 1, len(blob)
+    while at_ + _GROUP.size <= end:
+        job, when, n = _GROUP.unpack_from(blob, at_)
+        at_ += _GROUP.size
+        ids = struct.unpack_from(f"<{n}I", blob, at_)
+        at_ += 4 * n
+        for field in ids:
+            out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job)
+            at_ += _DIGEST_BYTES
+    return out
+
+
+class _Names:
+    """Text <-> integer id of the record's accounts, jobs and fields (each its own table),
+    cached: a name is stored once, every deal's row holds its id."""
+
+    __slots__ = ("_conn", "_ids", "_names")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._ids: dict[str, dict[str, int]] = {}  # table -> name -> id (those asked for)
+        self._names: dict[str, dict[int, str]] = {}  # table -> id -> name (all, once read)
+
+    def ids(self, table: str) -> dict[str, int]:
+        """The cache of ``table``'s ids by name (those found or added so far): a fast path
+        for ``id``, which fills it."""
+        return self._ids.setdefault(table, {})
+
+    def find(self, table: str, name: str) -> int | None:
+        """The id of ``name`` in ``table`` (accounts, jobs, fields); None: none."""
+        known = self.ids(table)
+        if name not in known:
+            row = self._conn.execute(f"SELECT id FROM {table} WHERE name = ?",
+                                     (name,)).fetchone()
+            if row is None:
+                return None
+            known[name] = int(row[0])
+        return known[name]
+
+    def id(self, table: str, name: str) -> int:
+        """The id of ``name`` in ``table``, added when new (in the caller's transaction)."""
+        found = self.find(table, name)
+        if found is None:
+            found = int(self._conn.execute(
+                f"INSERT INTO {table} (name) VALUES (?) RETURNING id", (name,)).fetchone()[0])
+            self.ids(table)[name] = found
+        return found
+
+    def name(self, table: str, id_: int) -> str:
+        """The name with ``id_`` in ``table`` (all of the table read once, again on a miss)."""
+        names = self._names.setdefault(table, {})
+        if id_ not in names:
+            names.update((int(i), str(n)) for i, n in self._conn.execute(
+                f"SELECT id, name FROM {table}"))
+        return names.get(id_, "")
+
+
+def _dump(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str, float, str]]:
+    """Every base the record holds as (account, deal, field, digest, when, job), by
+    account id and deal: the first layout's row, for a check or a look by hand."""
+    names = _Names(conn)
+    for account, deal, blob in conn.execute(
+            "SELECT account, deal, fields FROM bases ORDER BY account, deal").fetchall():
+        for field, (raw, at, job) in sorted(_unpack(blob).items()):
+            yield (names.name("accounts", account), int(deal), names.name("fields", field),
+                   raw.hex(), at, names.name("jobs", job))
 
 
 def _writable() -> sqlite3.Connection:
@@ -196,10 +369,12 @@ class LastWritten:
     ``LastWritten.open`` (None when this state folder never recorded a write); ``close``
     when done."""
 
-    __slots__ = ("_conn", "account", "looked")
+    __slots__ = ("_account", "_conn", "_names", "account", "looked")
 
     def __init__(self, account: str, conn: sqlite3.Connection) -> None:
         self.account, self._conn = account, conn
+        self._names = _Names(conn)
+        self._account: int | None = None
         self.looked = 0  # deals looked up (statistics)
 
     def __repr__(self) -> str:
@@ -208,7 +383,8 @@ class LastWritten:
     @classmethod
     def open(cls, base_url: str) -> LastWritten | None:
         """The record of the account at ``base_url``; None when there is none. Raises
-        nothing for a missing record; sqlite3.Error for an unreadable one."""
+        nothing for a missing record; sqlite3.Error for an unreadable one. The first open
+        of a record of the first layout moves it to this one (``_upgrade``)."""
         path = _path()
         if not path.exists():
             return None
@@ -217,9 +393,16 @@ class LastWritten:
     def of(self, deal_id: int) -> dict[str, str]:
         """{field: digest of the value this folder last wrote there} for one deal ({}: none)."""
         self.looked += 1
-        return dict(self._conn.execute(
-            "SELECT field, digest FROM written WHERE account = ? AND deal = ?",
-            (self.account, int(deal_id))).fetchall())
+        if self._account is None:  # an account recorded after the open is found then
+            self._account = self._names.find("accounts", self.account)
+            if self._account is None:
+                return {}
+        row = self._conn.execute("SELECT fields FROM bases WHERE account = ? AND deal = ?",
+                                 (self._account, int(deal_id))).fetchone()
+        if row is None:
+            return {}
+        return {self._names.name("fields", field): raw.hex()
+                for field, (raw, _, _) in _unpack(row[0]).items()}
 
     def close(self) -> None:
         self._conn.close()
@@ -267,27 +450,69 @@ def record_job(store: JobStore, base_url: str) -> int:
     the next. Memory: one batch. Returns the fields recorded or updated. Raises
     sqlite3.Error / OSError when the state folder cannot be written, StoreError when the
     job store cannot."""
+    items = store.items_unmarked((ItemState.DONE, ItemState.SKIPPED), MARKS)
+    return _record(store, base_url, items)
+
+
+def _record(store: JobStore, base_url: str, items: Iterable[Item]) -> int:
+    """``record_job`` for ``items`` (settled, none marked yet)."""
     account, job = _account(base_url), store.job_id
     conn = _writable()
     recorded = 0
     try:
-        items = store.items_unmarked((ItemState.DONE, ItemState.SKIPPED), MARKS)
+        names = _Names(conn)
+        items = iter(items)
         loaded = float(store.created_at or 0.0)
         while batch := list(islice(items, _BATCH)):
             with conn:  # the record first, then its marks: a kill between records again
                 conn.execute("BEGIN IMMEDIATE")
-                before = conn.total_changes
-                conn.executemany(
-                    "INSERT INTO written VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, deal, "
-                    "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
-                    "job = excluded.job WHERE excluded.at >= written.at",
-                    ((account, d, f, g, at, job) for item in batch for d, f, g, at in
-                     _writes(item, loaded)))
-                recorded += conn.total_changes - before
+                recorded += _merge(conn, names, names.id("accounts", account),
+                                   names.id("jobs", job), batch, loaded)
             store.lookup_put_many(MARKS, ((str(item.id), item.id) for item in batch))
         return recorded
     finally:
         conn.close()
+
+
+def _merge(conn: sqlite3.Connection, names: _Names, account: int, job: int,
+           batch: Iterable[Item], loaded: float) -> int:
+    """Set the bases ``batch``'s items wrote on ``account``'s deals, a field's later write
+    kept over an earlier one (in the caller's transaction). Returns the fields set."""
+    new: dict[int, dict[int, _Entry]] = {}
+    ids = names.ids("fields")
+    for item in batch:
+        for deal, name, sign, at in _writes(item, loaded):
+            try:
+                raw = bytes.fromhex(sign)
+            except ValueError:
+                continue
+            if len(raw) != _DIGEST_BYTES:
+                continue
+            if (fields := new.get(deal)) is None:
+                new[deal] = fields = {}
+            if (field := ids.get(name)) is None:
+                field = names.id("fields", name)
+            if field not in fields or at >= fields[field][1]:
+                fields[field] = (raw, at, job)
+    if not new:
+        return 0
+    deals = sorted(new)
+    old: dict[int, dict[int, _Entry]] = {}
+    for n in range(0, len(deals), _VARS):
+        part = deals[n:n + _VARS]
+        old.update((int(deal), _unpack(blob)) for deal, blob in conn.execute(
+            f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
+            f"({','.join('?' * len(part))})", (account, *part)))
+    recorded, rows = 0, []
+    for deal in deals:
+        fields = old.get(deal, {})
+        for field, entry in new[deal].items():
+            if field not in fields or entry[1] >= fields[field][1]:
+                fields[field] = entry
+                recorded += 1
+        rows.append((account, deal, _pack(fields)))
+    conn.executemany("INSERT OR REPLACE INTO bases VALUES (?, ?, ?)", rows)
+    return recorded
 
 
 def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) -> int:
@@ -299,17 +524,33 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) ->
     path = _path()
     if not ids or not path.exists():
         return 0
-    sql = "DELETE FROM written WHERE account = ? AND deal = ?"
-    extra: tuple[str, ...] = ()
-    if job is not None:  # the undone job's fields only
-        sql, extra = sql + " AND job = ?", (job,)
-    account = _account(base_url)
+    account_name = _account(base_url)
     conn = _connect(path)
+    dropped = 0
     try:
         with conn:
             conn.execute("BEGIN IMMEDIATE")
-            return sum(conn.execute(sql, (account, i, *extra)).rowcount
-                       for i in ids)
+            names = _Names(conn)
+            account = names.find("accounts", account_name)
+            undone = names.find("jobs", job) if job is not None else None
+            if account is None or (job is not None and undone is None):
+                return 0
+            for n in range(0, len(ids), _VARS):
+                part = ids[n:n + _VARS]
+                for deal, blob in conn.execute(
+                        f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
+                        f"({','.join('?' * len(part))})", (account, *part)).fetchall():
+                    fields = _unpack(blob)
+                    kept = {f: e for f, e in fields.items()
+                            if undone is not None and e[2] != undone}
+                    dropped += len(fields) - len(kept)
+                    if not kept:
+                        conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?",
+                                     (account, deal))
+                    elif len(kept) < len(fields):
+                        conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND "
+                                     "deal = ?", (_pack(kept), account, deal))
+        return dropped
     finally:
         conn.close()
 

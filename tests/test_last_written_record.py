@@ -41,7 +41,7 @@ def _settle(store: JobStore, ids: list[int]) -> None:
 def _rows(tmp: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(tmp / "state" / last_written.FILE)
     try:
-        return conn.execute("SELECT deal, field, job FROM written ORDER BY deal, field").fetchall()
+        return sorted((deal, field, job) for _, deal, field, _, _, job in last_written._dump(conn))
     finally:
         conn.close()
 
@@ -111,3 +111,99 @@ def test_two_tokens_on_one_url_keep_two_records(store: JobStore, tmp_path: Path)
         bind_token(None)
     stored = (tmp_path / "state" / last_written.FILE).read_bytes()
     assert b"company-a-token" not in stored and b"company-b-token" not in stored
+
+
+# the first layout (before f33g): one row per field, account and job as text on every one
+_FIRST_LAYOUT = """CREATE TABLE written (
+    account TEXT NOT NULL, deal INTEGER NOT NULL, field TEXT NOT NULL,
+    digest TEXT NOT NULL, at REAL NOT NULL, job TEXT NOT NULL,
+    PRIMARY KEY (account, deal, field)) WITHOUT ROWID"""
+
+
+def _first_layout(path: Path, rows: list[tuple[Any, ...]]) -> None:
+    """A record as the first layout's code wrote it (its schema, its statement)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(_FIRST_LAYOUT)
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO written VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, deal, "
+                "field) DO UPDATE SET digest = excluded.digest, at = excluded.at, "
+                "job = excluded.job WHERE excluded.at >= written.at", rows)
+    finally:
+        conn.close()
+
+
+def test_a_record_of_the_first_layout_keeps_working(store: JobStore, tmp_path: Path) -> None:
+    """A state folder's record written by the first layout (a row per field) is moved on
+    its first open: every base reads as before, per account; forgetting one undone job's
+    fields leaves the other job's; a new run's writes land on top."""
+    path = tmp_path / "state" / last_written.FILE
+    account = last_written.account_of(URL)
+    old = [(account, 101, "title", last_written.digest("Deal 0"), 10.0, "night-0"),
+           (account, 101, "value", last_written.digest(0), 10.0, "night-0"),
+           (account, 101, "stage_id", last_written.digest(3), 20.0, "night-x"),
+           (account, 102, "custom_fields.abc", last_written.digest("K1"), 10.0, "night-0"),
+           ("https://other.pipedrive.com", 101, "title", last_written.digest("B"), 10.0, "b")]
+    _first_layout(path, old)
+    record = last_written.LastWritten.open(URL)
+    assert record is not None
+    try:
+        assert record.of(101) == {"title": last_written.digest("Deal 0"),
+                                  "value": last_written.digest(0),
+                                  "stage_id": last_written.digest(3)}
+        assert record.of(102) == {"custom_fields.abc": last_written.digest("K1")}
+        assert record.of(103) == {}
+    finally:
+        record.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert sorted(last_written._dump(conn)) == sorted(old)  # nothing lost, nothing added
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'written'"
+                            ).fetchone() == (0,)
+    finally:
+        conn.close()
+    assert last_written.forget(URL, [101], job="night-x") == 1  # the undone job's only
+    assert last_written.forget(URL, [101, 102], job="nobody") == 0
+    _created(store, 1)
+    _settle(store, [1])  # deal 101 again, by this job
+    assert last_written.record_job(store, URL) == 3
+    assert [(d, f, j) for d, f, j in _rows(tmp_path) if d == 101] == [
+        (101, "custom_fields.abc", "night-1"), (101, "title", "b"),
+        (101, "title", "night-1"), (101, "value", "night-1")]
+    assert last_written.forget(URL, [101, 102]) == 4
+
+
+def test_the_record_takes_a_fifth_of_the_first_layouts_room(store: JobStore,
+                                                           tmp_path: Path) -> None:
+    """1,000 deals of 10 fields: the first layout's file (account and job as text on every
+    field row) is over 5 times the packed one's (one row per deal; the names once each),
+    the same record moved from the one to the other."""
+    path = tmp_path / "state" / last_written.FILE
+    account = f"{last_written.account_of(URL)} {'k' * 16}"  # a token's key, as runs record
+    _first_layout(path, [(account, 10_000_000 + d, f"custom_fields.{f:040x}" if f > 6
+                          else f"field_{f}", last_written.digest([d, f]), 1.7e9 + d,
+                          "20260105-021500-import-3f9a2b")
+                         for d in range(1000) for f in range(10)])
+
+    def size() -> int:
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+    first = size()
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    first = min(first, size())
+    last_written.LastWritten.open(URL).close()  # type: ignore[union-attr]
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert size() * 5 < first, (size(), first)
+        assert sum(1 for _ in last_written._dump(conn)) == 10_000
+    finally:
+        conn.close()
