@@ -2,9 +2,9 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~560 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+Why ~740 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
 ``written``) and whose storage (the packed layout, its move from the first one, the
-writes and the forgets) serve each other and nobody else.
+writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
 
 A colleague renames deal R1 and moves its stage in Pipedrive; the next import of the same,
 unchanged export found the title and the stage "different" and PATCHed them back, reported
@@ -26,8 +26,9 @@ SHA-256, stored as 8 bytes) of the value written as the row mapped it, never the
 itself, when, and by which job; accounts, jobs and fields are named once each, in tables
 of their own (the first layout, a row per field with the account and the job as text on
 each, took ~180 MB per 200,000 deals of 10 fields; this one ~34 MB — a record of the
-first layout is moved on its first open, ``_upgrade``). Set from a job's store at the
-end of each of its runs (``record_job``: the
+first layout is moved on its first open, ``_upgrade``). Set from a job's store as its
+rows settle (``Recorder``: ``_BATCH`` items at a time, in a worker thread of its own)
+and at the end of each of its runs (``record_job``: the
 creates and updates it saw done since the last run's end, each item once — marked in the
 job store; a write older than the one recorded leaves it), and from the fields a matched
 row held as Pipedrive did (``agreed``: the value both sides agreed on is a common
@@ -38,17 +39,22 @@ recorded (``forget``: what is there then is no write of this folder's, and the n
 import writes them as before; the other fields keep the base earlier imports set). Read
 one deal at a time, only for the deals an upsert found (``LastWritten.of``): its memory
 does not grow with the file. A write made from another state folder is not known: such a
-field has no base (as before); a run killed before its end is recorded by the next.
+field has no base (as before); what a run killed before its end had settled since its
+last batch is recorded by the next.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
+import logging
 import os
 import sqlite3
 import struct
+import time
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -62,6 +68,8 @@ from bulk.store import Item, ItemState, JobStore
 from bulk.token_key import token_key
 
 from .deals import _canonical
+
+_log = logging.getLogger("pdbulk.import")  # the import's logger: a library prints nothing
 
 FILE = "last-written.sqlite3"
 MARKS = "last_written"  # the job store's lookup kind: the items ``record_job`` recorded
@@ -450,28 +458,46 @@ def record_job(store: JobStore, base_url: str) -> int:
     the next. Memory: one batch. Returns the fields recorded or updated. Raises
     sqlite3.Error / OSError when the state folder cannot be written, StoreError when the
     job store cannot."""
-    items = store.items_unmarked((ItemState.DONE, ItemState.SKIPPED), MARKS)
-    return _record(store, base_url, items)
-
-
-def _record(store: JobStore, base_url: str, items: Iterable[Item]) -> int:
-    """``record_job`` for ``items`` (settled, none marked yet)."""
-    account, job = _account(base_url), store.job_id
-    conn = _writable()
-    recorded = 0
+    writer = _Writer(store, base_url)
     try:
-        names = _Names(conn)
+        return writer.unmarked()
+    finally:
+        writer.close()
+
+
+class _Writer:
+    """The record open for one job's writes on one account: ``write`` items, then
+    ``close``. Blocking; one thread at a time. Raises as ``record_job``."""
+
+    __slots__ = ("_account", "_conn", "_job", "_names", "_store")
+
+    def __init__(self, store: JobStore, base_url: str) -> None:
+        self._store, self._job = store, store.job_id
+        self._account = _account(base_url)
+        self._conn = _writable()
+        self._names = _Names(self._conn)
+
+    def unmarked(self) -> int:
+        """Record every item of the job settled and not marked yet."""
+        return self.write(self._store.items_unmarked((ItemState.DONE, ItemState.SKIPPED),
+                                                     MARKS))
+
+    def write(self, items: Iterable[Item]) -> int:
+        """Record ``items`` (settled, none marked yet), ``_BATCH`` per transaction, and
+        mark them. Returns the fields recorded or updated."""
+        conn, names, store, recorded = self._conn, self._names, self._store, 0
         items = iter(items)
         loaded = float(store.created_at or 0.0)
         while batch := list(islice(items, _BATCH)):
             with conn:  # the record first, then its marks: a kill between records again
                 conn.execute("BEGIN IMMEDIATE")
-                recorded += _merge(conn, names, names.id("accounts", account),
-                                   names.id("jobs", job), batch, loaded)
+                recorded += _merge(conn, names, names.id("accounts", self._account),
+                                   names.id("jobs", self._job), batch, loaded)
             store.lookup_put_many(MARKS, ((str(item.id), item.id) for item in batch))
         return recorded
-    finally:
-        conn.close()
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 def _merge(conn: sqlite3.Connection, names: _Names, account: int, job: int,
@@ -515,6 +541,157 @@ def _merge(conn: sqlite3.Connection, names: _Names, account: int, job: int,
     return recorded
 
 
+class Recorder:
+    """A run's writes recorded as its items settle, not all at its end: a first run's end
+    adds little, and a kill -9 leaves unrecorded only what settled since the last batch
+    (recorded by the resume: every item is marked once recorded, ``record_job``).
+
+    ``start()`` as the run starts: what settled before it (rows skipped at load, a killed
+    run's) is recorded. ``settled(item_id)`` for each item the run settles: every
+    ``every`` items, or ``seconds`` after the first of them, those are recorded. Each in
+    one worker thread of its own, one batch at a time (never on the event loop, never two
+    at once: a batch that comes while one is written waits for the next). ``close()`` at
+    the run's end (blocking): waits for the batch being written, then records what is
+    left (``record_job``: the items no batch reached — reconciled, re-check skipped —
+    too). A batch that fails is logged once and left to ``close``. Memory: the ids noted
+    since the last batch."""
+
+    __slots__ = ("_base_url", "_due", "_error", "_noted", "_pool", "_running", "_store",
+                 "_writer", "at_end", "busy", "every", "recorded", "seconds")
+
+    def __init__(self, store: JobStore, base_url: str, *, every: int | None = None,
+                 seconds: float = 30.0) -> None:
+        self._store, self._base_url = store, base_url
+        self.every, self.seconds = every or _BATCH, seconds
+        self._noted: set[int] = set()  # the items settled since the last batch
+        self._due: float | None = None  # monotonic time the noted ids are due
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="last-written")
+        self._running: Future[set[int]] | None = None
+        self._error: BaseException | None = None
+        self._writer: _Writer | None = None  # the record, open in the thread's batches
+        self.recorded = 0  # fields recorded or updated (statistics)
+        self.at_end = 0  # of those, by ``close`` (statistics)
+        self.busy = 0.0  # CPU seconds its thread spent on the run's batches (statistics)
+
+    def __repr__(self) -> str:
+        busy = self._running is not None and not self._running.done()
+        return (f"Recorder({self._store.job_id!r}, noted={len(self._noted)}, "
+                f"recorded={self.recorded}, busy={self.busy:.2f}s, "
+                f"{'writing' if busy else 'idle'})")
+
+    def start(self) -> None:
+        """Record what settled before this run (in the worker thread)."""
+        self._submit(set(), everything=True)
+
+    def settled(self, item_id: int) -> None:
+        """Note an item the run settled (its outcome stored now or soon); records the noted
+        ones when ``every`` are noted or ``seconds`` passed, unless a batch is being
+        written. Never blocks."""
+        if self._error is not None:  # a batch failed: the run's end records the rest
+            return
+        self._noted.add(item_id)
+        now = time.monotonic()
+        if self._due is None:
+            self._due = now + self.seconds
+        if len(self._noted) < self.every and now < self._due:
+            return
+        if not self._idle():
+            return
+        noted, self._noted, self._due = self._noted, set(), None
+        self._submit(noted)
+
+    def _idle(self) -> bool:
+        """No batch being written; a finished one's ids not stored yet are noted again."""
+        running = self._running
+        if running is None:
+            return True
+        if not running.done():
+            return False
+        self._running = None
+        if (exc := running.exception()) is not None:
+            self._error = exc
+            _log.warning("the state folder's record of what this job wrote could not be "
+                         "written as the run went (%s): it is written at the run's end", exc)
+            return False
+        self._noted |= running.result()  # their outcomes stored by now, or soon
+        return True
+
+    def _submit(self, noted: set[int], *, everything: bool = False) -> None:
+        # in this context: the run's bound token names the record's account (``_account``)
+        self._running = self._pool.submit(contextvars.copy_context().run, self._record,
+                                          noted, everything)
+
+    def _record(self, noted: set[int], everything: bool) -> set[int]:
+        """The worker thread's batch: ``noted`` items settled in the job store and not
+        marked yet are recorded (``everything``: every such item). Returns the noted ids
+        whose outcome the run has not stored yet (it stores them a batch at a time, or
+        ``Runner.flush_seconds`` after: noted again, for the next batch; at most those
+        the runner holds)."""
+        started = time.thread_time()
+        try:
+            return self._record_noted(noted, everything)
+        finally:
+            self.busy += time.thread_time() - started
+
+    def _record_noted(self, noted: set[int], everything: bool) -> set[int]:
+        store = self._store
+        if self._writer is None:
+            self._writer = _Writer(store, self._base_url)
+        if everything:
+            self.recorded += self._writer.unmarked()
+            return set()
+        marked = store.lookup_get_many(MARKS, (str(i) for i in noted))
+        ready, later = [], set()
+        for item_id in sorted(noted):
+            if str(item_id) in marked:
+                continue
+            item = store.item(item_id)
+            if item is not None and item.state in (ItemState.DONE, ItemState.SKIPPED):
+                ready.append(item)
+            elif item is not None and item.state is ItemState.SENDING:
+                later.add(item_id)
+        if ready:
+            self.recorded += self._writer.write(ready)
+        return later
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the batch being written, if any (blocking: a test's or a benchmark's
+        pacing; a run never waits). Raises TimeoutError past ``timeout`` seconds; its error
+        is the run end's (``close``)."""
+        if (running := self._running) is not None:
+            with contextlib.suppress(Exception):
+                running.result(timeout)
+            if not running.done():
+                raise TimeoutError(f"the record's batch is still being written after "
+                                   f"{timeout} s")
+
+    def close(self) -> int:
+        """Wait for the batch being written, then record what is left (``record_job``).
+        Blocking: from a worker thread. Returns the fields recorded or updated by the whole
+        run. Raises what ``record_job`` raises."""
+        failed = self._error
+        try:
+            if (running := self._running) is not None:
+                try:
+                    running.result()
+                except Exception as exc:  # its items are recorded below
+                    failed = exc
+        finally:
+            self._pool.shutdown(wait=True)
+        self._noted.clear()
+        writer, self._writer = self._writer, None
+        if writer is not None and failed is not None:  # opened again (a batch failed)
+            writer.close()
+            writer = None
+        writer = writer or _Writer(self._store, self._base_url)
+        try:
+            self.at_end = writer.unmarked()
+        finally:
+            writer.close()
+        self.recorded += self.at_end
+        return self.recorded
+
+
 def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) -> int:
     """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url``: every
     field (an undo deleted them), or with ``job`` the fields that job recorded only (an undo
@@ -555,5 +732,5 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) ->
         conn.close()
 
 
-__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "ThreeWay", "account_of", "agreed", "digest",
+__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "digest",
            "fields_of", "forget", "record_job", "three_way", "written"]

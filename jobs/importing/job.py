@@ -51,6 +51,9 @@ class ImportJob(_Reconcile, _Resume):
     (``jobs.importing``)."""
 
     name = "import"
+    # a run's writes recorded as its rows settle (``jobs.last_written``): from
+    # ``run_started`` to ``run_ended``
+    _recorder: last_written.Recorder | None = None
 
     def __repr__(self) -> str:
         return (f"ImportJob({self.store.job_id!r}, mode={self.settings.mode}, "
@@ -68,6 +71,12 @@ class ImportJob(_Reconcile, _Resume):
 
     # -- one row ----------------------------------------------------------------------------
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        outcome = await self._execute(ctx, item)
+        if outcome.state is ItemState.DONE and self._recorder is not None:
+            self._recorder.settled(item.id)  # its base recorded as the run goes
+        return outcome
+
+    async def _execute(self, ctx: CallContext, item: Item) -> Outcome:
         op, payload = item.op, item.payload
         if self._needs_mapping(item):
             again = await self._mapped_again(ctx, item)
@@ -332,6 +341,10 @@ class ImportJob(_Reconcile, _Resume):
         it starts: a run cancelled or killed is listed too."""
         self.started = self.clock.now()
         self._run_index = await in_thread(partial(import_load.start_run, self.store))
+        if base_url := (self.store.config.get("engine") or {}).get("base_url"):
+            # the base of the next upsert's three-way comparison, as rows settle
+            self._recorder = last_written.Recorder(self.store, str(base_url))
+            self._recorder.start()
 
     async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
         """The run's entry finished, on every exit path (``Runner``'s ``finally``)."""
@@ -339,15 +352,24 @@ class ImportJob(_Reconcile, _Resume):
         index, self._run_index = self._run_index, None
         if index is None:
             return
-        await in_thread(partial(
-            import_load.end_run, self.store, index, result, stats, self.clock.now() - self.started,
-            claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
-                    "found_created": self.found_created, "unattributed": self.unattributed,
-                    "merges_undone": self.merges_undone,
-                    "keys_recreated": self.keys_recreated}))
-        if base_url := (self.store.config.get("engine") or {}).get("base_url"):
-            try:  # the base of the next upsert's three-way comparison (jobs.last_written)
-                await in_thread(partial(last_written.record_job, self.store, base_url))
+        try:
+            await in_thread(partial(
+                import_load.end_run, self.store, index, result, stats,
+                self.clock.now() - self.started,
+                claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
+                        "found_created": self.found_created, "unattributed": self.unattributed,
+                        "merges_undone": self.merges_undone,
+                        "keys_recreated": self.keys_recreated}))
+        finally:
+            await self._close_recorder()
+
+    async def _close_recorder(self) -> None:
+        """The rest of the next upsert's three-way base (``jobs.last_written.Recorder``:
+        what its batches left), and its thread and file closed."""
+        if (recorder := self._recorder) is not None:
+            self._recorder = None
+            try:
+                await in_thread(recorder.close)
             except (OSError, sqlite3.Error) as exc:
                 _log.warning("the state folder's record of what this job wrote could not be "
                              "written (%s): the next upsert sends every differing field", exc)
