@@ -53,7 +53,7 @@ import os
 import sqlite3
 import struct
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -294,14 +294,19 @@ def _unpack(blob: bytes) -> dict[int, _Entry]:
         return {}
     out: dict[int, _Entry] = {}
     at_, end = 1, len(blob)
-    while at_ + _GROUP.size <= end:
-        job, when, n = _GROUP.unpack_from(blob, at_)
-        at_ += _GROUP.size
-        ids = struct.unpack_from(f"<{n}I", blob, at_)
-        at_ += 4 * n
-        for field in ids:
-            out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job)
-            at_ += _DIGEST_BYTES
+    try:
+        while at_ + _GROUP.size <= end:
+            job, when, n = _GROUP.unpack_from(blob, at_)
+            at_ += _GROUP.size
+            ids = struct.unpack_from(f"<{n}I", blob, at_)
+            at_ += 4 * n
+            if at_ + n * _DIGEST_BYTES > end:
+                return {}  # cut short (a damaged file): no base, as for a deal never written
+            for field in ids:
+                out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job)
+                at_ += _DIGEST_BYTES
+    except struct.error:
+        return {}
     return out
 
 
@@ -692,11 +697,15 @@ class Recorder:
         return self.recorded
 
 
-def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) -> int:
+def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
+           only: Mapping[int, Collection[str]] | None = None) -> int:
     """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url``: every
     field (an undo deleted them), or with ``job`` the fields that job recorded only (an undo
     of ``job`` restored them: the fields earlier imports wrote, untouched by it, keep their
-    base). Returns the fields dropped. Raises sqlite3.Error / OSError."""
+    base). ``only`` narrows a deal to the named fields (record names, ``fields_of``): an
+    undo that put a deal back in part keeps the base of the groups it left, so the next
+    upsert still reads the colleague's value there as Pipedrive's newer one. Returns the
+    fields dropped. Raises sqlite3.Error / OSError."""
     ids = sorted({int(i) for i in deal_ids})
     path = _path()
     if not ids or not path.exists():
@@ -718,8 +727,12 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None) ->
                         f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
                         f"({','.join('?' * len(part))})", (account, *part)).fetchall():
                     fields = _unpack(blob)
+                    named = only.get(deal) if only is not None else None
+                    wanted = (None if named is None else
+                              {i for n in named if (i := names.find("fields", n)) is not None})
                     kept = {f: e for f, e in fields.items()
-                            if undone is not None and e[2] != undone}
+                            if (undone is not None and e[2] != undone)
+                            or (wanted is not None and f not in wanted)}
                     dropped += len(fields) - len(kept)
                     if not kept:
                         conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?",

@@ -311,3 +311,32 @@ async def test_an_imports_first_run_ends_with_little_left_to_record(
     total = sum(len(f) for f in fields.values())
     (recorder,) = ended
     assert recorder.recorded == total and recorder.at_end <= total // 4, (recorder, total)
+
+
+def test_an_undo_put_back_in_part_forgets_only_the_fields_it_put_back(
+        store: JobStore, tmp_path: Path) -> None:
+    """An undo that restored a deal's title but left its amount (a colleague changed it)
+    forgets the title's base only: the amount's base stays, so the next upsert reads the
+    colleague's amount as Pipedrive's newer value (forgetting it made the file's old amount
+    a first import's write over it)."""
+    _created(store, 2)
+    _settle(store, [1, 2])
+    assert last_written.record_job(store, URL) == 6
+    assert last_written.forget(URL, [101, 102], job="night-1",
+                               only={101: {"title"}}) == 4  # 101's title, 102's three
+    record = last_written.LastWritten.open(URL)
+    assert record is not None
+    try:
+        assert set(record.of(101)) == {"custom_fields.abc", "value"}
+        assert record.of(102) == {}
+    finally:
+        record.close()
+
+
+def test_a_damaged_record_row_reads_as_no_base() -> None:
+    """A packed row cut short (a damaged file) reads as a deal never written, never as an
+    exception out of the upsert's planning."""
+    packed = last_written._pack({1: (b"\x01" * 8, 1.0, 1), 2: (b"\x02" * 8, 1.0, 1)})
+    assert set(last_written._unpack(packed)) == {1, 2}
+    for cut in range(1, len(packed)):
+        assert last_written._unpack(packed[:cut]) == {}

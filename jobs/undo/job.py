@@ -545,18 +545,25 @@ def forget_written(store: JobStore) -> None:
     (``jobs.last_written``): what they hold now is no import's write, so the next upsert
     writes them as a first import would (not "kept from Pipedrive"); a restored deal's
     other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
-    and a colleague's later edit of a field the undone job never wrote was put back)."""
+    and a colleague's later edit of a field the undone job never wrote was put back). A
+    deal put back in part forgets only the fields put back: a group left as a colleague
+    changed it keeps its base, so the next upsert keeps the colleague's value there."""
     base_url = (store.config.get("engine") or {}).get("base_url")
     ids: dict[str, list[int]] = {"restore": [], "delete": []}
+    restored: dict[int, set[str]] = {}  # the fields each restore put back (f33d: in part)
     for i in store.items(ItemState.DONE):
         if i.op in ids and isinstance(i.payload.get("deal_id"), int):
             ids[i.op].append(i.payload["deal_id"])
+            if i.op == "restore" and isinstance(changes := i.payload.get("changes"), Mapping):
+                restored.setdefault(i.payload["deal_id"], set()).update(
+                    name for name, _ in last_written.fields_of(changes))
     source = store.meta_get("source_job")
     if base_url and (ids["restore"] or ids["delete"]):
         try:
             last_written.forget(str(base_url), ids["delete"])
             last_written.forget(str(base_url), ids["restore"],
-                                job=str(source) if source is not None else None)
+                                job=str(source) if source is not None else None,
+                                only=restored)
         except (OSError, sqlite3.Error) as exc:
             _log.warning("the state folder's record of what the imports wrote could not be "
                          "updated (%s)", exc)
