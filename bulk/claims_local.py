@@ -46,7 +46,7 @@ from .claims import (
 )
 from .clock import Clock, SystemClock, in_thread, to_end
 from .errors import BulkError, DiskFull, disk_full
-from .state import private_folder
+from .state import private_folder, write_private
 from .swallowed import went_on
 
 _SCHEMA = """
@@ -71,16 +71,7 @@ def _digest_key(directory: Path) -> bytes:
         return bytes.fromhex(path.read_text().strip())
     except (OSError, ValueError):
         pass
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
-    try:
-        os.link(tmp, path)  # fails if another process made it first
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
+    write_private(path, secrets.token_hex(32).encode(), replace=False)  # the first wins
     return bytes.fromhex(path.read_text().strip())
 
 

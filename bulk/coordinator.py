@@ -61,7 +61,7 @@ from .coordinator_urls import (  # the URL as text: below bulk.errors too (issue
 )
 from .errors import ConfigError, CoordinatorMismatch
 from .operations import Operation
-from .state import private_folder
+from .state import private_folder, write_private
 
 # A call out without an answer holds its window slot (bulk.scheduler, bulk.coordinator_process)
 # at most this long (seconds): twice the transport's default timeout, past which no answer
@@ -379,10 +379,7 @@ def _company_marker(company: str) -> Path:
 
 def _write(path: Path, body: dict[str, str]) -> None:
     private_folder(path.parent)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(body))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, json.dumps(body).encode())
 
 
 def _read(path: Path) -> dict[str, str] | None:

@@ -57,6 +57,7 @@ record formats.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -70,6 +71,7 @@ from typing import Any, Protocol
 import orjson
 
 from .errors import CoordinatorLost
+from .state import write_private
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _log = logging.getLogger("pdbulk.journal")  # the CLI prints its warnings on stderr
@@ -372,16 +374,8 @@ def _write_memo(path: Path, where: str, value: Any) -> None:
     """Best effort (a memo not written only makes the next open compare again)."""
     memo = _read_memo(path)
     memo[where] = value
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, orjson.dumps(memo))
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_private(path, orjson.dumps(memo))
 
 
 class DualJournal:

@@ -1,15 +1,19 @@
-"""The state folder's own folders, private: ``private_folder``.
+"""The state folder's own folders and files, private: ``private_folder``, ``write_private``.
 
 The state folder (``bulk.claims.state_dir``) holds claims, their secret, the coordinator's
 markers and the merges made: data of the user's accounts. Every writer makes its folder
 here, so that the state folder and every folder in it are 0700 whatever the umask and
-whichever writes first. It never writes a file.
+whichever writes first. ``write_private`` writes one file whole (0600) through a temporary
+file of its own: two writers in one process (threads, two stores of one test) once shared
+``<name>.<pid>.tmp`` and one deleted the other's (f33b: ``FileNotFoundError`` on
+``claims.<pid>.tmp``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from .claims import STATE_ENV, state_dir
@@ -38,4 +42,26 @@ def private_folder(path: Path) -> Path:
     return path
 
 
-__all__ = ["private_folder"]
+def write_private(path: Path, data: bytes, *, replace: bool = True) -> bool:
+    """Write ``data`` as ``path`` whole, 0600: into a temporary file unique to this call in
+    the same folder, then renamed over ``path`` (``replace``), or linked as ``path`` only if
+    there is none (``replace=False``: the first writer wins; False when another was first).
+    Raises OSError (the temporary file removed)."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if replace:
+            os.replace(name, path)
+            return True
+        try:
+            os.link(name, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+__all__ = ["private_folder", "write_private"]

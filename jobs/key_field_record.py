@@ -18,7 +18,6 @@ used). No token and no value of a deal is written.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -28,7 +27,7 @@ import orjson
 
 from bulk.claims import state_dir
 from bulk.errors import InputError
-from bulk.state import private_folder
+from bulk.state import private_folder, write_private
 
 from .catalog import Catalog, DealField
 from .transforms import norm_key
@@ -52,13 +51,7 @@ def remember_key_field(code: str, label: str) -> None:
         with contextlib.suppress(OSError):
             if path.read_bytes() == body:
                 return
-        tmp = folder / f".{code}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, body)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        write_private(path, body)
 
 
 def _recorded() -> Iterable[tuple[str, str]]:
