@@ -86,6 +86,7 @@ from .import_store import (
     claim_name,
     recheck_reads,
 )
+from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
 from .last_written import LastWritten
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
@@ -281,6 +282,29 @@ def _mapped_key(mapper: RowMapper, values: Mapping[str, Any]) -> str | None:
         return source_key(mapper.key(values))
     except InputError:
         return None
+
+
+def file_keys(settings: ImportSettings, mapping: ImportMapping,
+              stopping: Stopping | None = None) -> Callable[[RowMapper], set[str]]:
+    """What ``RowPlanner.build`` reads the file's keys with (``file_keys``): the first
+    ``SAMPLED_KEYS`` distinct source keys of the rows not held, as ``mapper`` reads them
+    (``jobs.key_field_holders``: are they already in another text field?). Reads the file up
+    to them; raises what ``read_manifest`` raises."""
+    def read(mapper: RowMapper) -> set[str]:
+        keys: set[str] = set()
+        rows = unheld(stoppable(read_manifest(
+            settings.manifest, format=settings.format, delimiter=settings.delimiter,
+            encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
+            header_row=settings.header_row, keys=(mapping.key_column,)), stopping),
+            typed_source=_typed(settings))
+        for row in rows:
+            key = _mapped_key(mapper, row.values)
+            if key is not None:
+                keys.add(key)
+                if len(keys) >= HELD_SAMPLED:
+                    break
+        return keys
+    return read
 
 
 def _key_named(cell: object) -> str | None:
@@ -631,7 +655,9 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner, indexes=not idle,
-                                                 job_root=store.directory.parent)
+                                                 job_root=store.directory.parent,
+                                                 file_keys=file_keys(settings, mapping,
+                                                                     stopping))
     planner.use(settings)
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
@@ -1112,7 +1138,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     planner, _, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True, indexes=not idle,
-                                                 job_root=job_root)
+                                                 job_root=job_root,
+                                                 file_keys=file_keys(settings, mapping))
     planner.use(settings)
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
         if not idle:

@@ -31,6 +31,7 @@ import functools
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,6 +75,7 @@ from .import_items import (
     source_row,
     stored_row,
 )
+from .key_field_holders import refuse_keys_held_elsewhere
 from .key_field_record import check_not_renamed, used_key_fields
 from .last_written import CUSTOM, LastWritten, ThreeWay, agreed, three_way
 from .learned import SpilledDict, SpilledTable
@@ -230,6 +232,7 @@ class RowPlanner:
                     mode: Mode, create_key_field: bool, dry_run: bool = False,
                     learn: Callable[[RowMapper], object] | None = None,
                     indexes: bool = True, job_root: Path | None = None,
+                    file_keys: Callable[[RowMapper], AbstractSet[str]] | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``). ``learn``: a check
@@ -239,7 +242,11 @@ class RowPlanner:
         a file none of whose rows is matched (``jobs.import_load.all_held``).
         ``job_root``: whose import jobs' key fields, with the state folder's record,
         are the codes a renamed key field is recognised by (``InputError`` before any
-        write: ``jobs.key_field_record.check_not_renamed``)."""
+        write: ``jobs.key_field_record.check_not_renamed``). ``file_keys``: the file's
+        first source keys (``jobs.key_field_holders.SAMPLED_KEYS`` at most) as a mapper
+        reads them; given, a run that would create the key field first reads the deals'
+        custom text fields for them (``jobs.key_field_holders``: ``InputError`` when
+        another field holds them, before any write; a plan reads the same)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -264,9 +271,13 @@ class RowPlanner:
             placeholder = dataclasses.replace(catalog, deal_fields=(
                 *catalog.deal_fields, DealField(PLACEHOLDER_CODE, mapping.key_field, "varchar",
                                                 is_custom=True)))
-            if not dry_run and learn is not None:
+            if learn is not None or file_keys is not None:
                 preview = compile_mapping(mapping, placeholder, header=effective_header(mapping, header))
+            if not dry_run and learn is not None:
                 await in_thread(lambda: learn(preview))
+            if file_keys is not None:  # x33: a renamed key field, from a new state folder
+                await refuse_keys_held_elsewhere(ctx, catalog, mapping.key_field,
+                                                 lambda: file_keys(preview))
         if missing and dry_run:
             catalog = placeholder
             key_code = PLACEHOLDER_CODE

@@ -635,7 +635,8 @@ def test_plan_import_on_a_young_claims_state_counts_and_says_its_look_ups(
                 sandbox.stdout.close()
     assert res.returncode == 0, res.stderr
     plan = orjson.loads(res.stdout)
-    # the young state's look-up, and the end-of-run check for doubles (jobs.doubles)
-    assert plan["calls"].get("getDeals") == 2 and plan["calls"].get("getArchivedDeals") == 1
+    # the young state's look-up, the end-of-run check for doubles (jobs.doubles) and the
+    # read before the key field is created (jobs.key_field_holders)
+    assert plan["calls"].get("getDeals") == 3 and plan["calls"].get("getArchivedDeals") == 1
     assert any("claims began" in n and "each create first looks" in n
                for n in plan["notes"]), plan["notes"]

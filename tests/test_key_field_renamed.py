@@ -128,3 +128,67 @@ def test_a_deleted_key_field_is_created_again(sandbox: Sandbox, tmp_path: Path) 
     res = _run(sandbox, tmp_path, "import", "--create-key-field")
     assert res.exit_code == 0, res.output
     assert _code(sandbox, OLD) != code
+
+
+@pytest.mark.parametrize("command", [["plan", "import"], ["import"]])
+def test_a_renamed_key_field_is_found_by_its_keys_from_a_new_state_folder(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    """Renamed OLD → NEW, then `--create-key-field` from a new state folder and a new job
+    root (another machine: no record of the code): the deals' text fields are read for the
+    file's keys, NEW holds all 3, so the run exits 1 naming NEW, its code and the mapping
+    line to use — no field, no deal created (was: a second key field and R1-R3 again)."""
+    code = _imported_then_renamed(sandbox, tmp_path)
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "new-machine-state"))
+    elsewhere = tmp_path / "new-machine"
+    elsewhere.mkdir()
+    ops = dict(sandbox.stats()["requests_by_operation"])
+    res = _run(sandbox, elsewhere, *command, "--create-key-field")
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output
+    assert NEW in res.output and code in res.output and "all 3" in res.output, res.output
+    assert f"key_field = {NEW!r}" in res.output, res.output
+    after = sandbox.stats()["requests_by_operation"]
+    for op in ("addDealField", "addDeal", "updateDeal"):
+        assert after.get(op, 0) == ops.get(op, 0), (op, after)
+    assert _renamed_deals(sandbox) == 3
+    assert not (elsewhere / "jobs").exists() or not any((elsewhere / "jobs").iterdir())
+    # the advice followed from the new machine: every row unchanged, nothing created
+    ok = _run(sandbox, elsewhere, "import", key_field=NEW)
+    assert ok.exit_code == 0, ok.output
+    assert _renamed_deals(sandbox) == 3
+
+
+def test_new_keys_from_a_new_state_folder_create_the_key_field(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard refuses only keys the account holds: a first import whose keys no text
+    field holds creates its key field and its deals as before (the read priced in its
+    plan: the plan's tokens are the run's)."""
+    manifest, mapping = _files(tmp_path)
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    args = [str(manifest), "--mapping", str(mapping), "--job-dir", str(tmp_path / "jobs"),
+            "--url", sandbox.url, *FAST, "--create-key-field"]
+    plan = CliRunner().invoke(app, ["plan", "import", *args, "--json"], env=env)
+    assert plan.exit_code == 0, plan.output
+    before = sandbox.stats()["tokens_spent"]
+    res = CliRunner().invoke(app, ["import", *args], env=env)
+    assert res.exit_code == 0, res.output
+    assert sandbox.stats()["tokens_spent"] - before == json.loads(plan.stdout)["tokens"]
+    assert _renamed_deals(sandbox) == 3
+
+
+def test_a_field_holding_a_few_keys_by_chance_refuses_nothing() -> None:
+    """The refusal needs a tenth of the sampled keys (and one) in one field: a field that
+    holds 1 of 100 file keys (short numeric ids) lets the key field be created; one that
+    holds 10 of 100 refuses, naming the count and the field."""
+    from bulk.errors import InputError
+    from jobs.catalog import DealField
+    from jobs.key_field_holders import refuse_held_keys
+
+    field = DealField("c0de", "Legacy source key", "varchar", is_custom=True)
+    refuse_held_keys(OLD, [field], {"c0de": 9}, 100)
+    refuse_held_keys(OLD, [field], {}, 0)
+    with pytest.raises(InputError) as refused:
+        refuse_held_keys(OLD, [field], {"c0de": 10}, 100)
+    assert "10 of the file's 100 source keys" in refused.value.reason
+    assert "key_field = 'Legacy source key'" in refused.value.reason
