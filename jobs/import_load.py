@@ -453,10 +453,12 @@ async def note_survivors(planner: RowPlanner, base_url: str | None,
             for k in chunk:
                 away = (named.get(claim_name(planner.key_code, k)) or {}).get("deal_id")
                 hit = merges.get(away) if isinstance(away, int) else None
-                if hit is not None and away != on[k] and hit.survivor == on[k]:
+                if hit is not None and isinstance(away, int) and away != on[k] \
+                        and hit.survivor == on[k]:
                     planner.survivor_notes[k] = (
                         f"deal {away}, created for this key, was merged away (job {hit.job}) "
                         f"into what is deal {on[k]} now; this row stands for it now")
+                    planner.survivor_bases[k] = (away, hit.at)
     finally:
         await claims.aclose()
 

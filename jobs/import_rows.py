@@ -165,6 +165,9 @@ class RowPlanner:
         # upsert: key -> why the deal carrying it is a merge survivor that took the key from
         # the deal made for it (import_load note_survivors): said on the row
         self.survivor_notes: dict[str, str] = {}
+        # ... and key -> (that merged-away deal, when the merge was recorded): the row's
+        # three-way base is the merged-away deal's record (``LastWritten.merged_base``)
+        self.survivor_bases: dict[str, tuple[int, float]] = {}
         # insert: the keyed deals were not listed, the account holding more than this many
         # (import_load index_keyed_deals gave up): None when listed, or not an insert
         self.keys_unlisted: int | None = None
@@ -740,7 +743,7 @@ class RowPlanner:
         if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
             return self._bad(row, user.reason, user.column)
         edited = None  # the three-way comparison with what this state folder last wrote
-        base = self.last_written.of(int(existing["id"])) \
+        base = self._base(int(existing["id"]), mapped.key) \
             if self.last_written is not None and (changes or self.records_agreed) else {}
         same = agreed(deal, changes, base) if self.records_agreed else {}
         if base and changes:
@@ -778,6 +781,17 @@ class RowPlanner:
                                 "matched": matched_by({"person": person, "org": org}),
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {})})
+
+    def _base(self, deal_id: int, key: str) -> dict[str, str]:
+        """The three-way base of the row of ``key`` on deal ``deal_id``: what this folder
+        last wrote there, or, for a merge survivor that took the key from the deal made for
+        it (``survivor_bases``), what it last wrote on that deal and on the survivor since
+        the merge (``LastWritten.merged_base``)."""
+        assert self.last_written is not None
+        away = self.survivor_bases.get(key)
+        if away is not None and away[0] != deal_id:
+            return self.last_written.merged_base(deal_id, *away)
+        return self.last_written.of(deal_id)
 
     def _edited_note(self, decided: ThreeWay) -> str | None:
         """The row's note on the fields the three-way comparison kept from Pipedrive or

@@ -19,6 +19,13 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
 - no base (a deal this folder never wrote, a field it never wrote, the first import by
   this folder): written as before.
 
+A row whose key's deal a merge made here took into a survivor (``jobs.merged_deals``)
+is compared with what this folder last wrote for that row — on the merged-away deal — and
+what it wrote on the survivor since the merge (``LastWritten.merged_base``): the merge is a
+change made after the row's last write, so the survivor's values the file did not change
+since are kept (before, the survivor's own record, or none, was the base, and the file's
+old row undid the merge's choice).
+
 The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_dir``, 0600
 in a 0700 folder), one row per (account — the base URL and the run's token key, never
 the token —, deal id), its fields packed (``_pack``): per field a digest (16 hex digits of
@@ -403,8 +410,9 @@ class LastWritten:
             return None
         return cls(_account(base_url), _connect(path))
 
-    def of(self, deal_id: int) -> dict[str, str]:
-        """{field: digest of the value this folder last wrote there} for one deal ({}: none)."""
+    def of(self, deal_id: int, *, since: float | None = None) -> dict[str, str]:
+        """{field: digest of the value this folder last wrote there} for one deal ({}: none);
+        ``since`` (Unix seconds): only the fields written at or after it."""
         self.looked += 1
         if self._account is None:  # an account recorded after the open is found then
             self._account = self._names.find("accounts", self.account)
@@ -415,7 +423,18 @@ class LastWritten:
         if row is None:
             return {}
         return {self._names.name("fields", field): raw.hex()
-                for field, (raw, _, _) in _unpack(row[0]).items()}
+                for field, (raw, at, _) in _unpack(row[0]).items()
+                if since is None or at >= since}
+
+    def merged_base(self, survivor: int, merged: int, merged_at: float) -> dict[str, str]:
+        """The base of a row whose key's deal ``merged`` a merge (recorded at ``merged_at``,
+        Unix seconds: ``jobs.merged_deals.Merge.at``) took into ``survivor``: what this
+        folder last wrote for that row is on the merged-away deal, and the merge is a change
+        made after it — so a field the merge (or anyone since) changed on the survivor is
+        Pipedrive's newer value, kept when the file did not change it (``three_way``). A
+        field this folder wrote on the survivor after the merge (the row standing for it,
+        a later night) is that write's. {field: digest}; {} when neither is recorded."""
+        return {**self.of(merged), **self.of(survivor, since=merged_at)}
 
     def close(self) -> None:
         self._conn.close()

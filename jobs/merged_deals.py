@@ -85,6 +85,10 @@ class Merge(NamedTuple):
     survivor: int
     job: str
     applied: bool
+    # when the last link of the chain was last recorded (Unix seconds; its confirm when
+    # applied): a write this folder recorded on the survivor since is newer than the merge
+    # (``jobs.last_written.merged_base``); 0.0 when no entry said
+    at: float = 0.0
 
 
 def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
@@ -152,6 +156,7 @@ def survivors(base_url: str) -> dict[int, Merge]:
 
     into: dict[int, tuple[int, str]] = {}
     applied: set[int] = set()
+    when: dict[int, float] = {}  # merged id -> its latest entry's time
     account, company, reader = _account(base_url), bound_company(), _reader()
     journal = open_journal(JOURNAL)
     try:
@@ -165,17 +170,22 @@ def survivors(base_url: str) -> dict[int, Merge]:
                 into[merged] = (int(entry["into"]), str(entry["job"]))
                 if entry.get("applied") is True:
                     applied.add(merged)
+                at = entry.get("at")
+                if isinstance(at, (int, float)) and not isinstance(at, bool):
+                    when[merged] = max(when.get(merged, 0.0), float(at))
         except (KeyError, TypeError, ValueError):
             continue
     out: dict[int, Merge] = {}
     for merged, (survivor, job) in into.items():
         seen = {merged}
         sure = merged in applied  # every link of the chain seen done
+        at = when.get(merged, 0.0)
         while survivor in into and survivor not in seen:  # a cycle is never followed twice
             seen.add(survivor)
             sure = sure and survivor in applied
+            at = max(at, when.get(survivor, 0.0))
             survivor = into[survivor][0]
-        out[merged] = Merge(survivor, job, sure)
+        out[merged] = Merge(survivor, job, sure, at)
     return out
 
 

@@ -160,3 +160,20 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def forget_killed_run() -> None:
+    """Empty the state folder's record of what imports wrote (``jobs.last_written``), as a
+    run killed -9 leaves it: the record is set at a run's end, so a test that fakes a kill
+    by editing a finished job's store must drop what that run's end recorded (a merge
+    survivor's three-way base is the merged-away deal's record: ``merged_base``)."""
+    import sqlite3
+
+    from bulk.claims import state_dir
+    from jobs.last_written import FILE
+
+    path = state_dir() / FILE
+    if path.exists():
+        with sqlite3.connect(path) as db:
+            db.execute("DELETE FROM written")
+        db.close()

@@ -15,7 +15,7 @@ import pytest
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
 from jobs.merged_deals import record
-from tests.import_support import api_context, import_once, resume_job
+from tests.import_support import api_context, forget_killed_run, import_once, resume_job
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
@@ -69,6 +69,8 @@ async def test_a_resumed_create_merged_into_another_currency_says_whose_it_was(
         with sqlite3.connect(directory / "job.sqlite") as db:  # as a kill -9 leaves it
             db.execute("UPDATE items SET state = 'sending', result = NULL, sent_at = ? "
                        "WHERE source_key = 'k00'", (time.time() - 5,))
+        db.close()
+        forget_killed_run()  # ... and the state folder's record: its run never ended
         async with api_context(sb, tmp_path / "ctx") as ctx:  # as `pdbulk merge` does
             await ctx.call("mergeDeals", path={"id": away}, json={"merge_with_id": survivor})
         if recorded:

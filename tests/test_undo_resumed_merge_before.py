@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bulk.clock import SystemClock
 from bulk.sandbox import SandboxConfig
 from pdbulk.cli import app
-from tests.import_support import api_context, read_csv
+from tests.import_support import api_context, forget_killed_run, read_csv
 from tests.update_support import cli_args, deal, threaded_sandbox
 
 
@@ -58,6 +58,7 @@ def test_undo_restores_a_survivor_a_merge_made_before_the_resume_wrote_it(
             db.execute("UPDATE items SET state = 'sending', result = NULL, sent_at = ? "
                        "WHERE source_key = 'k0'", (time.time() - 5,))
         db.close()
+        forget_killed_run()  # ... and the state folder's record: its run never ended
         sb.state.clock = _Later(3.0)  # the merge comes later than the import's creates
         (tmp_path / "pairs.csv").write_text(f"merge_id,survivor_id\n{away},{survivor}\n")
         out = runner.invoke(app, ["merge", str(tmp_path / "pairs.csv"), "--yes",

@@ -1,6 +1,10 @@
 """`pdbulk merge` of deal A (key K1) into deal B (no key of its own): B takes K1. The next
-upsert of the file updates B from K1's row, saying so in succeeded.csv and the plan, in the
-words an insert's row says it (x29r3 F4: the upsert wrote A's fields over B silently)."""
+upsert of the file finds B by K1, saying so in succeeded.csv and the plan, in the words an
+insert's row says it (x29r3 F4: the upsert wrote A's fields over B silently). The row's
+three-way base is what this state folder last wrote for it — on A, the merged-away deal —
+and the merge is a change made after it: B's values the file did not change since are
+kept (x33: A's old row was written over them, the merge's result undone); a value the file
+changed is written."""
 
 from __future__ import annotations
 
@@ -66,12 +70,72 @@ async def test_an_upsert_says_a_merge_survivor_took_its_key(tmp_path: Path) -> N
                            for r in read_csv(store.directory / "succeeded.csv")}
             store.close()
         assert notes["insert"]["K1"] == (str(b), "exists", f"{said}; not created again")
-        assert notes["upsert"]["K1"] == (str(b), "updated", f"{said}; this row stands for "
-                                                            "it now"), notes
+        # the file's K1 row is as A was last written: B's title (the merge's result) stays
+        deal_id, action, note = notes["upsert"]["K1"]
+        assert (deal_id, action) == (str(b), "unchanged"), notes
+        assert note.startswith(f"{said}; this row stands for it now; changed in Pipedrive "
+                               "since"), note
+        assert "title" in note, note
+        assert sb.state.deals.rows[b]["title"] == "Deal B"
         assert notes["upsert"]["K2"][1:] == ("unchanged", "")
+        # the file changes K1's title: an instruction, written over the survivor's
+        manifest.write_text("id,title,value,stage\nK1,Deal A v2,100,Qualified\n"
+                            "K2,Deal C,5,Qualified\n")
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                         job_id="third", mode="upsert")
         rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
         store.close()
-        assert (rows["K1"]["action"], rows["K1"]["note"]) == (
-            "unchanged", f"{said}; this row stands for it now")
+        assert rows["K1"]["action"] == "updated", rows["K1"]
+        assert rows["K1"]["note"].startswith(f"{said}; this row stands for it now"), rows
+        assert sb.state.deals.rows[b]["title"] == "Deal A v2"
+
+
+async def test_a_row_standing_for_a_survivor_keeps_the_merges_values(tmp_path: Path) -> None:
+    """Deals A (K1) and B (K2) imported, B merged into A (A's values win), the file then
+    without K1's row: K2's row stands for A. Its base is B's record (what this folder last
+    wrote for K2), so K2's unchanged title and amount no longer overwrite A's (was: A's
+    title and value became B's, the merge's choice undone); a field K2's row changed since
+    (the stage) is written, and the next night the row is unchanged."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,value,stage\nK1,Deal A,100,Qualified\n"
+                        "K2,Deal B,5,Qualified\n")
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="first", mode="upsert")
+        made = {str(i.key): int(i.result["deal_id"]) for i in store.items()}
+        store.close()
+        a, b = made["K1"], made["K2"]
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            await ctx.call("mergeDeals", path={"id": b}, json={"merge_with_id": a})
+        record(sb.url, [(b, a)], "merge-1", applied=True)
+        assert (sb.state.deals.rows[a]["title"], sb.state.deals.rows[a]["value"]) == (
+            "Deal A", 100)
+        manifest.write_text("id,title,value,stage\nK2,Deal B,5,Qualified\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="second", mode="upsert")
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["K2"]["deal_id"] == str(a), rows
+        assert rows["K2"]["action"] == "unchanged", rows
+        assert "survivor's value kept" in rows["K2"]["note"], rows
+        assert (sb.state.deals.rows[a]["title"], sb.state.deals.rows[a]["value"]) == (
+            "Deal A", 100)
+        # the file changes K2's stage: written; its title and amount still kept
+        manifest.write_text("id,title,value,stage\nK2,Deal B,5,Proposal Made\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="third", mode="upsert")
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["K2"]["action"] == "updated", rows
+        deal = sb.state.deals.rows[a]
+        assert (deal["title"], deal["value"]) == ("Deal A", 100), deal
+        stage = sb.state.stages[deal["stage_id"]]["name"]
+        assert stage == "Proposal Made", stage
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="fourth", mode="upsert")
+        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert rows["K2"]["action"] == "unchanged", rows
+        assert (sb.state.deals.rows[a]["title"], sb.state.deals.rows[a]["value"]) == (
+            "Deal A", 100)

@@ -9,6 +9,7 @@ split, each half would need the other's state."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -40,6 +41,7 @@ from bulk.errors import (
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 from bulk.swallowed import went_on
 
+from .. import last_written
 from ..account import deal_key, keyed_added_since, parse_time
 from ..deal_currency import defaulted_currency
 from ..deals import (
@@ -596,14 +598,67 @@ class _Creates(_ImportBase):
         deal.pop("custom_fields", None)
         if custom:
             deal["custom_fields"] = custom
+        deal, kept = await self._merge_kept(away, deal)
         outcome = await self._exists(ctx, item, {**payload, "deal": deal}, survivor,
                                      person_id, org_id, survivor=True)
         if outcome.result is None:
             return outcome
+        note = f"{merged}; this row stands for it now"
+        if kept:
+            note += (f"; {', '.join(label(k, self.field_labels) for k in kept)}: the "
+                     "survivor's value kept (the merge's, or changed since; the file did not "
+                     "change it since this state folder last wrote the row), not sent")
         # what was written (its key field left out): undo compares the deal with it
-        # (x12r6 F3: every such row was a conflict on the key field it never wrote)
+        # (x12r6 F3: every such row was a conflict on the key field it never wrote); and
+        # the base of the next upsert of the row, now on the survivor (jobs.last_written)
         return dataclasses.replace(outcome, result={
-            **outcome.result, "wrote": deal, "note": f"{merged}; this row stands for it now"})
+            **outcome.result, "wrote": deal, "note": note,
+            "written": {name: last_written.digest(value)
+                        for name, value in last_written.fields_of(deal)}})
+
+    async def _merge_kept(self, away: _MergedAway, deal: dict[str, Any]
+                          ) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """``deal`` (a row standing for ``away.survivor``) without the fields the three-way
+        comparison keeps from the survivor (``jobs.last_written``), and their names (custom
+        ones by code): the row's base is what this state folder last wrote on the
+        merged-away deal, and on the survivor since the merge (``merged_base``). A merge is
+        a change made after that write, so a field the file did not change since is
+        Pipedrive's newer value: the merge's (its survivor's values win) or an edit made
+        since. Before, every field of the row that differed was written over the survivor
+        (the source's old record undid the merge's choice). No record, or one that cannot
+        be read: ``deal`` whole, as without one."""
+        base_url = (self.store.config.get("engine") or {}).get("base_url")
+        hit = self._merged(away.merged)
+        if not base_url or hit is None:
+            return deal, ()
+        survivor = away.survivor
+
+        def read() -> dict[str, str]:
+            record = last_written.LastWritten.open(str(base_url))
+            if record is None:
+                return {}
+            try:
+                return record.merged_base(int(survivor["id"]), away.merged, hit.at)
+            finally:
+                record.close()
+        try:
+            base = await in_thread(read)
+        except (OSError, sqlite3.Error):
+            return deal, ()
+        if not base:
+            return deal, ()
+        changes = deal_changes(survivor, deal, currency_alone=True,
+                               types=stored_types(self.store))
+        names = {name for name, _, _ in last_written.three_way(survivor, changes, base).kept}
+        if not names:
+            return deal, ()
+        out = {k: v for k, v in deal.items() if k not in names and k != "custom_fields"}
+        kept_custom = {c: v for c, v in (deal.get("custom_fields") or {}).items()
+                       if last_written.CUSTOM + c not in names}
+        if kept_custom:
+            out["custom_fields"] = kept_custom
+        return out, tuple(sorted(n[len(last_written.CUSTOM):]
+                                 if n.startswith(last_written.CUSTOM) else n for n in names))
 
     async def _sharing(self, survivor_id: int) -> list[str]:
         """The keys of this job's rows whose key's claim names a deal a merge made here
