@@ -151,7 +151,9 @@ def doubles_line(summary: Mapping[str, Any]) -> str | None:
                 "created at the same time by a run that did not share this one's claims "
                 f"(another state folder or machine, no shared --coordinator){two}: "
                 "succeeded.csv's note names the other deal; merge them (pdbulk dedupe, or "
-                "pdbulk merge). Nothing was deleted or merged")
+                "pdbulk merge). Nothing was deleted or merged. This run checked as it "
+                "ended: a double the other run made after that is named by that run's own "
+                "check (its summary.json, if it ended later) and found by pdbulk dedupe")
     if summary.get("doubles_checked") is False:
         return (f"the end-of-run check for deals doubled by another run could not be made "
                 f"({summary.get('doubles_unchecked')}): `pdbulk plan import` of the same "

@@ -227,3 +227,13 @@ async def test_a_check_the_account_refuses_is_said_and_the_run_ends_as_it_would(
     assert summary["deals_doubled"] == 0 and summary["doubles_checked"] is False
     assert "budget is spent" in summary["doubles_unchecked"]
     assert any("could not be made" in line for line in lines), lines
+
+
+def test_the_doubled_line_says_where_the_whole_list_is() -> None:
+    """The run that checks first names only the doubles made before its check (the other
+    run may still be creating): its line says so and where the rest is said — the other
+    run's own check, `pdbulk dedupe` — instead of reading as the whole list."""
+    line = doubles.doubles_line({"deals_doubled": 3})
+    assert line is not None and line.startswith("doubled: 3 deals")
+    assert "after that is named by that run's own check" in line, line
+    assert "pdbulk dedupe" in line
