@@ -15,8 +15,9 @@ What it costs: one paged read of the deals (``getDeals``, 10 tokens a page of 50
 only the account's custom text fields (``custom_fields``: at most ``CODES_A_READ`` codes a
 read, so one read per 15 text fields), made only by a run that would create the key field
 (a first import: never an ordinary run), and not at all when the account has no custom
-text field. ``plan import`` makes the same read, so its tokens price it. Archived deals are
-not read (20 tokens a page, for a guard). It never writes, and it keeps no deal: per field,
+text field; the file is read for its keys only once a deal with a text value is read.
+``plan import`` makes the same read, so its tokens price it. Archived deals are not read
+(20 tokens a page, for a guard). It never writes, and it keeps no deal: per field,
 the count of the sampled keys it holds.
 """
 
@@ -63,16 +64,18 @@ def _value_key(value: object) -> str | None:
 
 
 async def file_keys_held(ctx: CallContext, fields: Iterable[DealField],
-                         keys: Set[str]) -> dict[str, int]:
-    """Field code → how many of ``keys`` the account's deals hold in that field (codes
-    holding none left out). ``fields``: the text fields to read (``text_fields``);
-    one paged ``getDeals`` read (10 tokens a page of 500 deals) per ``CODES_A_READ`` of
-    them, nothing read when ``keys`` or ``fields`` is empty. Raises what ``ctx`` raises
-    (an ``ApiError``, ``Stopped``)."""
+                         file_keys: Callable[[], Set[str]]) -> tuple[dict[str, int], int]:
+    """(field code → how many of the file's keys the account's deals hold in that field,
+    codes holding none left out; how many keys were looked for). ``fields``: the text
+    fields to read (``text_fields``); one paged ``getDeals`` read (10 tokens a page of 500
+    deals) per ``CODES_A_READ`` of them, nothing read when ``fields`` is empty.
+    ``file_keys`` (the file's sampled keys) is called, in a thread, only once a deal with a
+    value in one of ``fields`` is read: an account with no deal, or none with such a value,
+    costs no pass over the file. Raises what ``ctx`` raises (an ``ApiError``, ``Stopped``)
+    and what ``file_keys`` raises."""
     codes = [f.code for f in fields]
-    if not keys or not codes:
-        return {}
     held: dict[str, set[str]] = {}
+    keys: Set[str] | None = None
     for at in range(0, len(codes), CODES_A_READ):
         chunk = codes[at:at + CODES_A_READ]
         params: dict[str, object] = {"custom_fields": ",".join(chunk)}
@@ -83,9 +86,13 @@ async def file_keys_held(ctx: CallContext, fields: Iterable[DealField],
                     continue
                 for code in chunk:
                     key = _value_key(custom.get(code))
-                    if key is not None and key in keys:
+                    if key is None:
+                        continue
+                    if keys is None:
+                        keys = await in_thread(file_keys)
+                    if key in keys:
                         held.setdefault(code, set()).add(key)
-    return {code: len(found) for code, found in held.items()}
+    return {code: len(found) for code, found in held.items()}, len(keys or ())
 
 
 def refuse_held_keys(label: str, fields: Collection[DealField], held: Mapping[str, int],
@@ -121,17 +128,14 @@ async def refuse_keys_held_elsewhere(ctx: CallContext, catalog: Catalog, label: 
                                      file_keys: Callable[[], Set[str]]) -> None:
     """The check a run that would create the key field ``label`` makes first: when the
     account has a custom text field (``text_fields``), the file's sampled keys
-    (``file_keys``, read in a thread) are looked for in the deals' text fields
-    (``file_keys_held``) and ``refuse_held_keys`` decides. Raises ``InputError`` (nothing
+    (``file_keys``, read in a thread once a deal holds a text value) are looked for in
+    the deals' text fields (``file_keys_held``) and ``refuse_held_keys`` decides. Raises ``InputError`` (nothing
     sent but the reads), or what ``ctx`` raises."""
     fields = text_fields(catalog, label)
     if not fields:
         return
-    keys = await in_thread(file_keys)
-    if not keys:
-        return
-    held = await file_keys_held(ctx, fields, keys)
-    refuse_held_keys(label, fields, held, len(keys))
+    held, sampled = await file_keys_held(ctx, fields, file_keys)
+    refuse_held_keys(label, fields, held, sampled)
 
 
 __all__ = ["CODES_A_READ", "HELD_SHARE", "SAMPLED_KEYS", "file_keys_held",
