@@ -164,8 +164,9 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def forget_killed_run() -> None:
     """Empty the state folder's record of what imports wrote (``jobs.last_written``), as a
-    run killed -9 leaves it: the record is set at a run's end, so a test that fakes a kill
-    by editing a finished job's store must drop what that run's end recorded (a merge
+    run killed -9 before its settled rows were recorded leaves it (the record is set in
+    batches as rows settle and at a run's end), so a test that fakes a kill by editing a
+    finished job's store must drop what that run recorded (a merge
     survivor's three-way base is the merged-away deal's record: ``merged_base``)."""
     import sqlite3
 
@@ -175,5 +176,5 @@ def forget_killed_run() -> None:
     path = state_dir() / FILE
     if path.exists():
         with sqlite3.connect(path) as db:
-            db.execute("DELETE FROM written")
+            db.execute("DELETE FROM bases")
         db.close()
