@@ -6,7 +6,9 @@ the same company), persons, and deals whose titles follow real CRM habits.
 About a third of the deals get one or two copies, each with one or two of the
 defects seen in real exports:
 
-* ``double_import``: the same deal added again minutes later;
+* ``double_import``: the same deal added again minutes later; any other copy is added 1 h to 2
+  days later, but for a ``late`` share (5 %) added 2 to 20 days later (``late``: with no sign of
+  a copy, review at most: ``evidence.added_apart``);
 * ``case`` / ``punct``: case, punctuation, dash and spacing variants;
 * ``typo``: one letter dropped, swapped or replaced in a word of 5+ letters;
 * ``legal``: the company name with its legal form put in the title;
@@ -30,14 +32,15 @@ swapped for a near word, same person and value (``near_word``: ``Messe Juni`` / 
 ``Rollout Linz`` / ``Lienz``, ``Coaching Anna`` / ``Anne``, ``iPad`` / ``iPod rollout``); and one
 deal recurring, same title, person and value
 (``renewal``: won a year ago / open now; ``retainer``: won, won, open a month apart;
-``reopened``: lost, then open weeks or months later); and a route or a pair in both directions,
-same person and value, minutes apart (``route``: ``Long Beach - Shanghai`` / ``Shanghai - Long
-Beach``, ``Route: Berlin - Hamburg``, ``Hamburg -> Shanghai``; ``pair``: ``EUR - USD``, ``Import -
-Export``, ``Team A vs Team B``, ``SAP - Oracle migration`` / ``Oracle migration - SAP``;
-drawn after every company from an RNG of their own, so a seed's other deals are what they
-were). ``LabelledSet.clusters`` are the true duplicate groups; ``sandbox_payload()`` gives
-the dicts the sandbox admin ``/load`` endpoint takes (pipeline 1, stages 1-5 and users 1-3 of
-the default seeded account).
+``reopened``: lost, then open weeks or months later; ``repeat``: a weekly or fortnightly order,
+a repeat service call, 2 to 4 open deals each 2-20 days after the one before); and a route or a
+pair in both directions, same person and value, minutes apart (``route``: ``Long Beach -
+Shanghai`` / ``Shanghai - Long Beach``, ``Route: Berlin - Hamburg``, ``Hamburg -> Shanghai``;
+``pair``: ``EUR - USD``, ``Import - Export``, ``Team A vs Team B``, ``SAP - Oracle migration`` /
+``Oracle migration - SAP``; drawn after every company from an RNG of their own, so a seed's
+other deals are what they were). ``LabelledSet.clusters`` are the true duplicate groups;
+``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes (pipeline 1,
+stages 1-5 and users 1-3 of the default seeded account).
 """
 
 from __future__ import annotations
@@ -298,6 +301,13 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
         negatives.append(_brand_pair(g, r7_rng, deals, org_id, org_name, people, currency,
                                      one.format(name=name, slip=slip),
                                      other.format(name=name, slip=slip), kind))
+    # repeat orders / service calls 2-20 days apart (f33h S1), from an RNG of their own (after
+    # the above, so a seed's other deals are what they were)
+    repeat_rng = random.Random(seed * 7919 + 4)
+    for org_id, org_name, people, currency in customers:
+        if repeat_rng.random() < 0.12:
+            negatives.extend(_recurring(g, deals, org_id, org_name, people, currency,
+                                        rng=repeat_rng, kind="repeat"))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
 
 
@@ -450,14 +460,30 @@ def _entities(g: _Gen, deals: list[DealRecord], orgs: list[dict[str, Any]],
     return frozenset(pair), "entity"
 
 
+REPEAT_TITLES = ("Weekly fruit box", "Fortnightly office cleaning", "Service call - boiler",
+                 "Toner reorder", "Wochenlieferung Getränke", "Wartungseinsatz Heizung",
+                 "Intervention maintenance")
+
+
 def _recurring(g: _Gen, deals: list[DealRecord], org_id: int, org_name: str, people: list[int],
-               currency: str) -> list[tuple[frozenset[int], str]]:
+               currency: str, *, rng: random.Random | None = None, kind: str = ""
+               ) -> list[tuple[frozenset[int], str]]:
     """The same title at one customer, same person and value, recurring: a yearly renewal (won a
-    year ago, open now), a monthly retainer (won, won, open a month apart) or an opportunity
-    re-opened after it was lost. Every pair is a hard negative."""
-    rng = g.rng
+    year ago, open now), a monthly retainer (won, won, open a month apart), an opportunity
+    re-opened after it was lost, or (``kind="repeat"``) a repeat order or service call: 2 to 4
+    open deals, each added 2 to 20 days after the one before (f33h S1: weekly orders merged
+    night by night). Every pair is a hard negative. ``rng``: the generator's own by default."""
+    rng = rng or g.rng
     person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
     start = T0 + timedelta(days=rng.uniform(0, 300))
+    if kind == "repeat":
+        title = rng.choice(REPEAT_TITLES)
+        adds = [start]
+        for _ in range(rng.randint(1, 3)):
+            adds.append(adds[-1] + timedelta(days=rng.uniform(2.1, 20)))
+        made = [_deal(g, title, org_id, org_name, person, value, currency, add) for add in adds]
+        deals.extend(made)
+        return [(frozenset((x.id, y.id)), kind) for i, x in enumerate(made) for y in made[i + 1:]]
     kind = rng.choice(("renewal", "retainer", "reopened"))
     if kind == "renewal":
         specs = [("won", start, 20), ("open", start + timedelta(days=rng.uniform(340, 380)), 0)]
@@ -522,6 +548,20 @@ def _company_titles(rng: random.Random, name: str, legal: str) -> list[tuple[str
     return out
 
 
+LATE_SHARE = 0.05  # retyped copies added 2-20 days after the deal: no sign of a copy, review
+
+
+def _copy_gap(u: float) -> float:
+    """A retyped copy's gap in hours from one uniform draw ``u`` in [1, 480): within 2 days
+    (a copy is entered the same day, or within a day or two by an import or a person), and
+    ``LATE_SHARE`` of them 2-20 days later (``late``: with nothing but the title, org,
+    person and value to say so, those are review at most, as a weekly order would be)."""
+    cut = 480 - LATE_SHARE * 479
+    if u < cut:
+        return 1 + (u - 1) / (cut - 1) * 47
+    return 48 + (u - cut) / (480 - cut) * (480 - 48)
+
+
 def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
           second: tuple[int, str] | None) -> tuple[DealRecord, tuple[str, ...]]:
     rng = g.rng
@@ -536,8 +576,13 @@ def _copy(g: _Gen, base: DealRecord, name: str, legal: str,
     title = base.title
     changes: dict[str, Any] = {}
     add = base.add_time or T0
-    changes["add_time"] = add + (timedelta(minutes=rng.uniform(1, 15)) if "double_import" in picks
-                                 else timedelta(hours=rng.uniform(1, 24 * 20)))
+    if "double_import" in picks:
+        changes["add_time"] = add + timedelta(minutes=rng.uniform(1, 15))
+    else:  # retyped: within 2 days, but a late share (LATE_SHARE) 2-20 days later
+        hours = _copy_gap(rng.uniform(1, 24 * 20))  # (one draw, as before: a seed keeps its account)
+        if hours > 48:
+            picks.append("late")
+        changes["add_time"] = add + timedelta(hours=hours)
     if base.status in ("won", "lost") and base.update_time is not None \
             and changes["add_time"] >= base.update_time:  # a copy is made before the deal closed
         changes["add_time"] = add + (base.update_time - add) * rng.random()

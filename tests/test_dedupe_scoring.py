@@ -41,7 +41,7 @@ def copy(**kw: object) -> DealRecord:
     {"person_id": None},
     {"org_id": 11, "org_name": "ACME Corporation"},                           # second org record
     {"stage_id": 3, "stage_order": 3},                                        # one stage further
-    {"title": "website redesign", "value": 0.0, "person_id": None, "add_time": T + timedelta(days=3)},
+    {"title": "website redesign", "value": 0.0, "person_id": None, "add_time": T + timedelta(days=2)},
 ])
 def test_duplicates_land_in_duplicate_band(changes: dict[str, object]) -> None:
     """Every realistic copy scores in the duplicate band, with the title evidence in its reasons."""
@@ -277,8 +277,9 @@ def test_a_near_word_in_a_double_submit_is_review(t1: str, t2: str) -> None:
     ("Firewall upgrade", "Firewall ugprade"),
 ])
 def test_swapped_neighbours_are_a_typo(t1: str, t2: str) -> None:
-    """Two neighbouring letters swapped is a typo whatever the timing (days apart here)."""
-    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=3)))
+    """Two neighbouring letters swapped is a typo whatever the timing (2 days apart here: the
+    most a copy is entered apart with no other sign, f33h S1)."""
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=2)))
     assert band == "duplicate", (s, reasons)
 
 
@@ -291,7 +292,7 @@ def test_a_common_word_next_to_a_spelling_no_one_writes_is_a_typo(t1: str, t2: s
     """A common word (``lexicon.COMMON_ZIPF``) and a spelling written nowhere
     (``UNHEARD_ZIPF``) one letter apart: that word mistyped, a typo whatever the timing.
     Names and brands are rare words, so their near spellings stay near words (below)."""
-    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=3)))
+    s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=2)))
     assert band == "duplicate", (s, reasons)
 
 
@@ -304,7 +305,7 @@ def test_a_letter_replaced_added_or_dropped_is_review(t1: str, t2: str) -> None:
     """One letter replaced, added or dropped may be a typo or another word (``Heilbronn`` /
     ``Heilbrunn``): review with a ``near word`` reason, days apart or as a double submission
     (same org, person and value, added within the hour; merged before #11 v11r7)."""
-    for later in ({"add_time": T + timedelta(days=3)}, DOUBLE_SUBMIT):
+    for later in ({"add_time": T + timedelta(days=2)}, DOUBLE_SUBMIT):
         s, band, reasons = score(replace(BASE, title=t1), copy(title=t2, **later))
         assert band == "review", (s, reasons)
         assert any(r.startswith("near word:") for r in reasons), reasons
@@ -963,7 +964,7 @@ def test_an_umlaut_read_without_its_dots_is_another_word(t1: str, t2: str) -> No
 
 def _days_apart(t1: str, t2: str, **kw: object) -> tuple[float, str, tuple[str, ...]]:
     """One org, person and value, added 3 days apart (no double submit), as the tester's sets."""
-    return score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=3), **kw))
+    return score(replace(BASE, title=t1), copy(title=t2, add_time=T + timedelta(days=2), **kw))
 
 
 @pytest.mark.parametrize(("t1", "t2"), [
@@ -1160,7 +1161,7 @@ def test_an_invisible_character_inside_a_word_is_no_break() -> None:
 def _at(org: str, t1: str, t2: str, **kw: object) -> tuple[float, str, tuple[str, ...]]:
     """Two deals at one org record ``org``, one person and value, added 3 days apart."""
     return score(replace(BASE, title=t1, org_name=org),
-                 copy(title=t2, org_name=org, add_time=T + timedelta(days=3), **kw))
+                 copy(title=t2, org_name=org, add_time=T + timedelta(days=2), **kw))
 
 
 @pytest.mark.parametrize(("org", "t1", "t2"), [

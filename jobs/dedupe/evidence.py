@@ -5,9 +5,15 @@ lost, won with won, pipeline, deleted, archived) keep a pair from ever merging; 
 identifier (``identifier_value``: a PO number, the import's source key) is evidence for;
 dates far apart (``date_gaps``), categorical custom fields that differ
 (``category_conflicts``) and a deal recurring (``_recurring``: a renewal, a
-retainer, re-opened after closing) cap a pair at review; ``_context`` weighs org, person,
+retainer, re-opened after closing) and two deals added days apart with no sign of a copy
+(``added_apart``: a weekly order, a repeat service call) cap a pair at review; ``_context`` weighs org, person,
 value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
 here reads a title. Pure: no I/O.
+
+Why ~570 lines: each rule reads two records the same way (their add times, dates,
+identifiers, org names), and ``scoring`` applies them in one order; the identifier
+placeholders, the gap a copy is entered within and the two-companies test of a group
+joined it (f33h), each a few dozen lines that share those readings.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from .model import DealRecord
 from .normalize import NormTitle, other_legal_entity, same_org_name
 
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
+
+
+COPY_GAP_DAYS = 2  # a copy is entered the same day, or within a day or two (import, retyping)
+
+
+REPEAT = "a repeat?"  # reason prefix: added days apart, nothing else says one deal twice
 
 
 SAME_IDENTIFIER = "same identifier"  # reason prefix
@@ -265,6 +277,34 @@ def _recurring(a: DealRecord, b: DealRecord) -> str | None:
             when = "after" if added > closed else "in the second"
             return f"recurring: deal {y.id} added {when} deal {x.id} was {x.status}"
     return None
+
+
+def added_apart(a: DealRecord, b: DealRecord,
+                date_fields: Mapping[str, str] = _NO_FIELDS) -> str | None:
+    """Why two deals added more than ``COPY_GAP_DAYS`` (2) days apart look like a repeat (a
+    weekly or fortnightly order, a repeat service call: same title, org, person and value)
+    rather than one deal entered twice, else None. A copy is entered the same day, or within
+    a day or two when an import or a person types it again; later than that only a sign of
+    a copy says one deal: the same expected close date, or the same value in a date custom
+    field (``date_fields``: key -> name), both set. (An equal identifier is the caller's
+    sign: ``scoring`` skips this rule for one.) The reason states the gap in days
+    (``a repeat? added 7 days apart, no sign of a copy (...)``); an unknown add time is no
+    evidence. Pairs ``RECURRING_DAYS`` (21) or more apart are ``_recurring``'s."""
+    if a.add_time is None or b.add_time is None:
+        return None
+    gap = abs(epoch(a.add_time) - epoch(b.add_time))
+    if gap <= COPY_GAP_DAYS * 86400 or gap >= RECURRING_DAYS * 86400:
+        return None
+    if a.expected_close_date is not None and a.expected_close_date == b.expected_close_date:
+        return None
+    for key in date_fields:
+        x, y = a.fields.get(key), b.fields.get(key)
+        if x not in (None, "") and not isinstance(x, bool) and x == y:
+            return None
+    days = f"{gap / 86400:.1f}".removesuffix(".0")
+    return (f"{REPEAT} added {days} days apart, no sign of a copy (no equal identifier, "
+            "expected close date or date field; a copy is entered within "
+            f"{COPY_GAP_DAYS} days)")
 
 
 TWO_AMOUNTS = "two amounts"  # reason prefix: two non-zero values, not one rounded: two orders

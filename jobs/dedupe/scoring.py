@@ -40,6 +40,10 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   another value on each deal: at most 0.80 (``category_conflicts``), and so a measured one
   (an amount and its currency, a number, a time, a phone number, an address:
   ``measure_conflicts``; ``config.MEASURE_FIELD_TYPES``);
+* added more than 2 days apart (``COPY_GAP_DAYS``) with no sign of a copy (an equal
+  identifier, the same expected close date or date field): a weekly order, a repeat service
+  call as often as one deal retyped; at most 0.80 (review), a ``a repeat? added 7 days
+  apart`` reason (``evidence.added_apart``; f33h S1: weekly orders merged night by night);
 * recurring (added >= 21 days apart, or one added at or after the other's won_time / lost_time
   — 1-s times: a tie could be after —,
   never its update_time: a renewal, a retainer, a re-opened opportunity): at most 0.80 (review);
@@ -103,6 +107,7 @@ from rapidfuzz import fuzz
 
 from .config import DedupeConfig
 from .evidence import (
+    COPY_GAP_DAYS,
     DATE_GAP_DAYS,
     DATES_DIFFER,
     FAR_APART_DAYS,
@@ -110,6 +115,7 @@ from .evidence import (
     NO_CONTACT,
     NO_CUSTOMER,
     RECURRING_DAYS,
+    REPEAT,
     SAME_IDENTIFIER,
     TWO_ORG_RECORDS,
     UNTIED,
@@ -118,6 +124,7 @@ from .evidence import (
     _context,
     _identifiers,
     _recurring,
+    added_apart,
     category_conflicts,
     date_gaps,
     epoch,
@@ -172,6 +179,7 @@ ROMAN = "a letter or a roman numeral"  # reason prefix: Phase I / Phase 1, Proje
 ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter: review
 PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
 RECURRING_CAP = 0.80
+ADDED_APART = "added days apart"  # "review at most" rule: evidence.added_apart, a repeat?
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
@@ -274,7 +282,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
 # into it (``find_duplicates``' ``absorbed``), as it inherits their guards.
 AGAINST_RULES = frozenset({"contradicting evidence", "two persons", "two legal entities",
                            "numbers differ", "categories differ", "measures differ",
-                           "dates apart", "recurring",
+                           "dates apart", "recurring", ADDED_APART,
                            "two org records", RECORD_DIFFERS})
 
 
@@ -385,6 +393,11 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         s = min(s, RECORD_CAP)  # two amounts (480 / 530): two orders as often as one retyped
         reasons.extend(conflicts)
         held.append(RECORD_DIFFERS)
+    if over(RECURRING_CAP) and not same_id and "recurring" not in held \
+            and (repeat := added_apart(da, db, config.date_fields)):
+        s = min(s, RECURRING_CAP)  # a weekly order, a repeat call: review at most (f33h S1)
+        reasons.append(repeat)
+        held.append(ADDED_APART)
     if over(EXTRA_WORD_CAP) and not same_id and _meaningful(extra, a, b):
         s = min(s, EXTRA_WORD_CAP)  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
         held.append("word only on one")
@@ -591,7 +604,7 @@ def prepare(deal: DealRecord, config: DedupeConfig) -> Prepared:
                     org_key_dotless(deal.org_name))
 
 
-__all__ = ["AGAINST_RULES", "CATEGORIES_CAP", "CONTRADICTION_CAP",
+__all__ = ["ADDED_APART", "AGAINST_RULES", "COPY_GAP_DAYS", "REPEAT", "CATEGORIES_CAP", "CONTRADICTION_CAP",
            "CUSTOMER_NAME", "DATES_CAP", "DATES_DIFFER", "DATE_GAP_DAYS",
            "EXTRA_WORD", "EXTRA_WORD_CAP", "EXTRA_WORD_PENALTY", "FAR_APART_DAYS", "FORMS",
            "IDENTIFIER_BOOST", "INFLECTIONS", "LEGAL_ENTITIES", "LEGAL_ENTITIES_CAP", "MAX_BOOST",

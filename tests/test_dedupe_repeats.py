@@ -1,0 +1,81 @@
+"""Deals that repeat a few days apart (a weekly order, a repeat service call: same title, org,
+person and value) are review at most with the gap said; a copy is entered within 2 days, or
+carries a sign of one (f33h S1: over five nights five weekly orders became two)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from benchmarks.bench_dedupe_quality import evaluate
+from benchmarks.dedupe_data import generate
+from jobs.dedupe.config import DedupeConfig
+from jobs.dedupe.matching import find_duplicates
+from jobs.dedupe.model import DealRecord
+from jobs.dedupe.scoring import prepare, score_pair
+
+CFG = DedupeConfig.default()
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+ORDER = DealRecord(id=9000, title="Weekly fruit box", status="open", org_id=8001,
+                   org_name="Greengrocer Office Services Ltd", person_id=8101, value=120.0,
+                   currency="EUR", pipeline_id=1, stage_id=1, stage_order=1, owner_id=1,
+                   add_time=NOW, update_time=NOW)
+
+
+def _pair(days: float, **changes: object) -> tuple[DealRecord, DealRecord]:
+    b = replace(ORDER, id=9001, add_time=NOW + timedelta(days=days), **changes)  # type: ignore[arg-type]
+    return ORDER, b
+
+
+@pytest.mark.parametrize("days", [2.1, 3, 7, 14, 20])
+def test_an_order_repeated_days_later_is_review_with_the_gap_said(days: float) -> None:
+    """The same order 2-20 days later, nothing else alike: review at most, ``added N days apart``."""
+    a, b = _pair(days)
+    sp = score_pair(prepare(a, CFG), prepare(b, CFG), CFG)
+    assert sp.band == "review" and sp.score <= 0.80, sp
+    shown = f"{days:.1f}".removesuffix(".0")
+    assert any(r.startswith(f"a repeat? added {shown} days apart") for r in sp.reasons), sp.reasons
+
+
+@pytest.mark.parametrize("days", [0.002, 0.5, 1, 2])
+def test_a_copy_entered_within_two_days_still_merges(days: float) -> None:
+    """A copy typed again the same day or within a day or two stays in the duplicate band."""
+    a, b = _pair(days)
+    assert score_pair(prepare(a, CFG), prepare(b, CFG), CFG).band == "duplicate"
+
+
+def test_a_sign_of_a_copy_lifts_the_gap_rule() -> None:
+    """Days apart but the same expected close date, or the same date field: a copy; an equal
+    identifier is one too (never capped by the gap)."""
+    close = date(2026, 12, 15)
+    a, b = _pair(6, expected_close_date=close)
+    a = replace(a, expected_close_date=close)
+    assert score_pair(prepare(a, CFG), prepare(b, CFG), CFG).band == "duplicate"
+    cfg = replace(CFG, date_fields={"k_date": "Delivery date"})
+    a, b = _pair(6, fields={"k_date": "2026-12-01"})
+    a = replace(a, fields={"k_date": "2026-12-01"})
+    assert score_pair(prepare(a, cfg), prepare(b, cfg), cfg).band == "duplicate"
+    cfg = replace(CFG, identifier_fields={"k_po": "PO number"})
+    a, b = _pair(6, fields={"k_po": "PO-4711"})
+    a = replace(a, fields={"k_po": "PO-4711"})
+    sp = score_pair(prepare(a, cfg), prepare(b, cfg), cfg)
+    assert not any(r.startswith("a repeat?") for r in sp.reasons), sp
+
+
+def test_three_weekly_orders_form_no_duplicate_group() -> None:
+    """Three weekly orders (x33r1 F1's repro, in memory): no group in the duplicate band, and
+    every review group says the gap."""
+    deals = [replace(ORDER, id=9000 + k, add_time=NOW + timedelta(days=7 * k)) for k in range(3)]
+    r = find_duplicates(deals, CFG)
+    assert r.groups and all(g.band == "review" for g in r.groups), r.groups
+    assert all(any("days apart" in x for x in g.reasons) for g in r.groups)
+
+
+def test_the_generator_repeats_are_never_merged() -> None:
+    """The labelled generator's repeat orders (2-20 days apart) are hard negatives no plan merges."""
+    data = generate(5, companies=80)
+    assert any(kind == "repeat" for _, kind in data.hard_negatives)
+    q = evaluate(data, find_duplicates(data.deals, CFG))
+    assert q.merged_by_kind.get("repeat", 0) == 0 and q.precision >= 0.99
