@@ -62,6 +62,10 @@ class Prepared:
     org: str  # org_key(org_name)
     idents: tuple[tuple[str, str], ...] = ()  # (identifier field key, identifier_value)
     org_plain: str = ""  # org_key_dotless(org_name): its umlauts as bare vowels ("" if none)
+    # why the deal's org / person is a catch-all record many customers share (``catch_all``:
+    # weak evidence, no tie to one customer), "" for a customer's own record
+    weak_org: str = ""
+    weak_person: str = ""
 
 
 def identifier_value(r: DealRecord, key: str) -> str | None:
@@ -430,10 +434,15 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     support = 0.0
     against: list[tuple[float, str]] = []
     same_org = False
+    weak = ""  # a shared catch-all org / person: what ties nothing (catch_all)
     if da.org_id is not None and da.org_id == db.org_id:
-        support += 0.05
-        same_org = True
-        reasons.append("same org")
+        if weak_org := a.weak_org or b.weak_org:
+            weak = f"the shared org is a {weak_org}"
+            reasons.append("same org (a catch-all)")
+        else:
+            support += 0.05
+            same_org = True
+            reasons.append("same org")
     elif (entities := _legal_entities(a, b)) is not None:
         reasons.append(entities)  # not one company: no support; capped in score_pair
     elif one_company(a, b):
@@ -443,9 +452,14 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
         against.append((-0.40, "different org"))
         reasons.append("different org")
+    same_person = False
     if da.person_id is not None and db.person_id is not None:
-        if da.person_id == db.person_id:
+        if da.person_id == db.person_id and (weak_person := a.weak_person or b.weak_person):
+            weak = weak or f"the shared person is a {weak_person}"
+            reasons.append("same person (a catch-all)")
+        elif da.person_id == db.person_id:
             support += 0.04
+            same_person = True
             reasons.append("same person")
         elif same_org:
             against.append((-0.08, "different person"))
@@ -453,10 +467,12 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         else:  # with no org to confirm the customer, another person is another customer
             against.append((-0.30, "different person"))
             reasons.append("different person, org not shared")
-    if not same_org and not (da.person_id is not None and da.person_id == db.person_id):
+    if not same_org and not same_person:
         # nothing ties the two to one customer (no shared org, company or person): review at
         # most, whatever the title and the time gap (capped in score_pair, after all evidence)
-        if _anonymous(a) and _anonymous(b):  # web-form leads: two enquiries as often as one
+        if weak:  # one record many customers share (x33r1 F2: Privatkunden, Walk-in customers)
+            reasons.append(f"{UNTIED}: {weak}")
+        elif _anonymous(a) and _anonymous(b):  # web-form leads: two enquiries as often as one
             reasons.append(f"{UNTIED}: {NO_CONTACT}")
         elif _anonymous(a) or _anonymous(b):
             reasons.append(f"{UNTIED}: no org and no person on deal {(a if _anonymous(a) else b).deal.id}")

@@ -1,7 +1,8 @@
 """``find_duplicates``: deals in, scored pairs and merge groups out. The one entry point of matching.
 
-Pipeline: normalize each deal once (normalize.py) -> candidate pairs by
-blocking (blocking.py, never all-pairs) -> score each pair with its reasons
+Pipeline: normalize each deal once (normalize.py), mark the catch-all orgs and persons
+(catch_all.py: one record many customers share, judged from these deals' counts) ->
+candidate pairs by blocking (blocking.py, never all-pairs) -> score each pair with its reasons
 (scoring.py) -> group duplicate-band edges, then review-band edges, under
 guards, ``keep_separate`` and anti-chaining (cluster.py) -> pick each group's
 survivor and merge order (survivor.py). Pure: no I/O, no Pipedrive calls;
@@ -17,6 +18,8 @@ from dataclasses import replace
 from typing import ParamSpec, TypeVar
 
 from .blocking import candidate_pairs
+from .catch_all import catch_alls
+from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
 from .model import DealRecord, Group, MatchResult, ScoredPair
@@ -85,6 +88,11 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         if d.id not in index:
             index[d.id] = len(prepared)
             prepared.append(prepare(d, config))
+    # catch-all orgs / persons (one record many customers share), judged from the deals'
+    # own counts: a shared one ties no pair to one customer (x33r1 F2)
+    weak = catch_alls((p.deal, p.title.text) for p in prepared)
+    if weak:
+        prepared = [_marked(p, weak) for p in prepared]
     separate = {frozenset(s) for s in keep_separate if len(frozenset(s)) == 2}
     focus_idx = None if focus is None else {index[f] for f in focus if f in index}
     family = {d: (prepared[index[d]].deal, *recs) for d, recs in (absorbed or {}).items()
@@ -95,7 +103,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     def prep(d: DealRecord) -> Prepared:
         got = family_prepared.get(id(d))
         if got is None:
-            got = family_prepared[id(d)] = prepare(d, config)
+            got = family_prepared[id(d)] = _marked(prepare(d, config), weak)
         return got
 
     def held_through(sp: ScoredPair) -> ScoredPair:
@@ -188,6 +196,13 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     held.extend(p for p in inside if p.band == "distinct")
     held.sort(key=lambda p: (p.a, p.b))
     return MatchResult(tuple(groups), tuple(kept), compared, tuple(held))
+
+
+def _marked(p: Prepared, weak: Mapping[tuple[str, int], str]) -> Prepared:
+    """``p`` with why its org / person is a catch-all record (``catch_all.weak``), if it is."""
+    org = catch_all_weak(weak, "org", p.deal.org_id, p.title.text)
+    person = catch_all_weak(weak, "person", p.deal.person_id, p.title.text)
+    return replace(p, weak_org=org, weak_person=person) if org or person else p
 
 
 def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],

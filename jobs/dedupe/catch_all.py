@@ -1,0 +1,114 @@
+"""Catch-all organizations and persons: one record many customers share, weak evidence.
+
+An account files walk-in and private customers under one org ("Privatkunden", "Walk-in
+customers") or one person ("Unknown contact"); two deals on such a record with one title
+(``Küchenmontage``, ``Bike repair``) are two customers as often as one deal twice
+(x33r1 F2: merged at 1.000). ``catch_alls`` judges which org and person records are
+catch-alls from the account's own counts, so ``evidence._context`` reads a shared one as
+nothing tying two deals to one customer (review at most, a reason naming the rule):
+
+* a record with more open deals than ``CROWDED_FLOOR`` (25) and more than
+  ``CROWDED_FACTOR`` (10) times the account's median open deals per record of its kind
+  (orgs, persons) — a big customer is not a catch-all by size alone, its person still ties
+  two deals;
+* one normalized title on deals (open or closed) of the record added on ``SAME_TITLE`` (4)
+  or more different days (UTC): copies are entered within a day or two, so an import run
+  twelve times is no catch-all, but a title many customers' deals carry is (only pairs of
+  that title);
+* an org whose name says catch-all (``CATCH_ALL_NAMES``: private customers, walk-in,
+  miscellaneous, unknown... in English, German, French, Spanish, Italian, Dutch).
+  Person names are not read for a plan, so a person is judged by its counts only.
+
+Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC
+from statistics import median
+
+from .model import DealRecord
+from .normalize import org_key
+
+CROWDED_FLOOR = 25  # open deals on one org / person above this (and the factor): a catch-all
+CROWDED_FACTOR = 10  # ... and above 10 x the account's median open deals per org / person
+SAME_TITLE = 4  # one title on one org / person added on 4 or more days: a catch-all for it
+CATCH_ALL = "catch-all"  # reason detail prefix
+
+# org names (``normalize.org_key``: no case, punctuation or legal form) that file many
+# customers under one record
+CATCH_ALL_NAMES = frozenset({
+    "privatkunden", "privatkunde", "privatperson", "privatpersonen", "endkunden", "endkunde",
+    "laufkundschaft", "barverkauf", "barverkauf kunde", "diverse", "diverse kunden", "sonstige",
+    "sonstige kunden", "unbekannt", "kunde unbekannt", "gast", "gaeste", "anonym",
+    "private customers", "private customer", "private", "walk in", "walk ins", "walk in customer",
+    "walk in customers", "walkin", "cash customer", "cash customers", "cash sale", "cash sales",
+    "retail customers", "retail customer", "consumers", "consumer", "b2c", "guest", "guests",
+    "anonymous", "unknown", "unknown customer", "unknown contact", "misc", "miscellaneous",
+    "various", "various customers", "individuals", "individual", "n a", "none", "test",
+    "particuliers", "particulier", "clients divers", "client divers", "divers", "inconnu",
+    "client inconnu", "clients particuliers", "particulares", "clientes varios", "cliente varios",
+    "varios", "desconocido", "cliente desconocido", "privati", "clienti vari", "cliente privato",
+    "sconosciuto", "particulieren", "particulier klanten", "diversen", "onbekend",
+})
+
+Kind = str  # "org" | "person"
+
+
+def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int], str]:
+    """The catch-all org and person records among ``deals`` ((record, normalized title text)
+    pairs: the whole account, or the nightly index), as ``{("org" | "person", id): why}``;
+    ``why`` names the rule and the count (``org 9980 carries 57 open deals (the account's
+    median is 3)``). A title rule is keyed ``("org:" + title, id)`` / ``("person:" + title,
+    id)``: only that title's pairs are weak. Deleted deals count for nothing."""
+    open_deals: dict[Kind, Counter[int]] = {"org": Counter(), "person": Counter()}
+    titled: dict[tuple[Kind, int, str], set[object]] = {}  # -> the days deals were added
+    names: dict[int, str] = {}
+    for d, title in deals:
+        if d.status == "deleted":
+            continue
+        for kind, rid in (("org", d.org_id), ("person", d.person_id)):
+            if rid is None:
+                continue
+            if d.status == "open":
+                open_deals[kind][rid] += 1
+            if title:
+                day = d.add_time.astimezone(UTC).date() if d.add_time is not None else d.id
+                titled.setdefault((kind, rid, title), set()).add(day)
+        if d.org_id is not None and d.org_name:
+            names[d.org_id] = d.org_name
+    out: dict[tuple[Kind, int], str] = {}
+    for kind, counts in open_deals.items():
+        if not counts:
+            continue
+        typical = median(counts.values())
+        bar = max(CROWDED_FLOOR, CROWDED_FACTOR * typical)
+        for rid, n in counts.items():
+            if n > bar:
+                out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more than "
+                                    f"{bar:g}: {CROWDED_FACTOR}x the account's median {typical:g} "
+                                    f"per {kind}, at least {CROWDED_FLOOR})")
+    for rid, name in names.items():
+        if ("org", rid) not in out and org_key(name) in CATCH_ALL_NAMES:
+            out[("org", rid)] = f"{CATCH_ALL}: org {rid} is named {name!r}, a shared record"
+    for (kind, rid, title), days in titled.items():
+        if len(days) >= SAME_TITLE and (kind, rid) not in out:
+            out[(f"{kind}:{title}", rid)] = (
+                f"{CATCH_ALL}: {kind} {rid} carries deals titled {title!r} added on "
+                f"{len(days)} different days (a copy is entered within a day or two)")
+    return out
+
+
+def weak(found: Mapping[tuple[Kind, int], str], kind: Kind, rid: int | None,
+         title: str) -> str:
+    """Why the ``kind`` record ``rid`` is weak evidence for a pair of deals titled ``title``
+    (normalized text), or "" when it is a customer's own record."""
+    if rid is None or not found:
+        return ""
+    return found.get((kind, rid)) or found.get((f"{kind}:{title}", rid)) or ""
+
+
+__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CROWDED_FACTOR", "CROWDED_FLOOR", "SAME_TITLE",
+           "catch_alls", "weak"]
