@@ -88,7 +88,10 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                     "skipped (and named), later groups that "
                                                     "fit are still taken (default: no limit).")]
 Review = Annotated[bool, typer.Option("--include-review",
-                                      help="Also merge the review band's groups.")]
+                                      help="Also merge the review band's groups, but never one "
+                                           "whose deals sit at two companies (its reasons say "
+                                           "'two companies: ...'): that needs decision = merge "
+                                           "in groups.csv.")]
 
 
 def _load_config(path: Path | None, state: Path, *, remember: bool) -> DedupeConfig:

@@ -77,6 +77,7 @@ from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
+from .evidence import TWO_COMPANIES, two_companies
 from .index import (
     PLAN_INDEX,
     compact_row,
@@ -148,6 +149,9 @@ class ApplyOptions:
             return None
         if g.band != "duplicate" and not self.include_review:
             return "review band: needs decision = merge (or --include-review)"
+        if g.band != "duplicate" and (two := next((r for r in getattr(g, "reasons", ())
+                                                   if r.startswith(TWO_COMPANIES)), None)):
+            return f"review band, {two.split(': --')[0]}: needs decision = merge"
         if self.auto_apply_above is not None and g.score < self.auto_apply_above:
             return f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}"
         return None
@@ -179,6 +183,15 @@ def _at_review(g: PlannedGroup, bands: Mapping[frozenset[int], str]) -> str | No
             return (f"review band: deals {x} and {y} are {'a ' + band if band else 'no'} "
                     "pair in pairs.csv; needs decision = merge (or --include-review)")
     return None
+
+
+def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord]) -> str | None:
+    """Why a group no person decided is not merged, even with ``--include-review``: its
+    deals (as the plan read them) sit at two companies (``evidence.two_companies``)."""
+    if g.band == "duplicate":
+        return None
+    two = two_companies([planned[i] for i in g.member_ids if i in planned])
+    return f"review band, {two}: needs decision = merge" if two else None
 
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
@@ -351,6 +364,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 why := _chained(g, pair_scores, review_threshold)) is not None or (
                 g.decision != "merge" and not options.include_review
                 and (why := _at_review(g, pair_bands)) is not None) or (
+                g.decision != "merge" and (why := _companies(g, planned)) is not None) or (
                 why := _same_second(g, planned, fresh)) is not None:
             _skip(prep, g, why)
             continue

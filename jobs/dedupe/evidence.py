@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 
 from .model import DealRecord
-from .normalize import NormTitle, other_legal_entity, same_org_name
+from .normalize import NormTitle, org_key, org_key_dotless, other_legal_entity, same_org_name
 
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 
@@ -71,7 +71,8 @@ class Prepared:
 def identifier_value(r: DealRecord, key: str) -> str | None:
     """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
     collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
-    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty."""
+    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty
+    or a placeholder (``placeholder``: ``n/a``, ``-``, ``0``, ``TBD``, ``unknown``...)."""
     v = r.fields.get(key)
     if isinstance(v, Mapping):
         v = v.get("value", v.get("id"))
@@ -82,10 +83,39 @@ def identifier_value(r: DealRecord, key: str) -> str | None:
     text = " ".join(str(v).split()).casefold()
     if "." in text and _WHOLE_FLOAT.fullmatch(text):  # 4711.0 (a spreadsheet's float) = 4711
         text = text[:text.index(".")]
-    return text or None
+    return None if placeholder(text) else text
 
 
 _WHOLE_FLOAT = re.compile(r"\d+\.0+")
+
+
+# what people type into an identifier field they have no value for (casefolded; spacing and
+# the punctuation around it aside): English, German, French, Spanish, Italian, Dutch
+PLACEHOLDERS = frozenset({
+    "n/a", "na", "n.a", "n.a.", "n a", "#n/a", "none", "null", "nil", "nan", "no", "nope",
+    "tbd", "tba", "tbc", "todo", "unknown", "unk", "missing", "pending", "not available",
+    "not applicable", "no id", "no number", "empty", "blank", "x", "xx", "xxx", "test",
+    "keine", "keiner", "kein", "k.a", "k.a.", "k. a.", "ka", "unbekannt", "offen", "fehlt",
+    "ohne", "n.v", "n.v.", "nv", "nicht vorhanden", "entfällt", "entfaellt",
+    "inconnu", "aucun", "aucune", "néant", "neant", "sans", "nd", "n.d", "n.d.", "s.o.",
+    "desconocido", "ninguno", "ninguna", "sin", "pendiente", "n/d",
+    "sconosciuto", "nessuno", "nessuna", "onbekend", "geen", "nvt", "n.v.t.",
+})
+
+
+def placeholder(text: str) -> bool:
+    """Whether an identifier's text (casefolded, spacing collapsed) is a placeholder, no
+    value: empty, punctuation only (``-``, ``?``, ``/``, ``...``), zeros only (``0``,
+    ``000``, ``0-0``), or a word for none (``PLACEHOLDERS``: ``n/a``, ``TBD``, ``unknown``,
+    ``keine``, ``inconnu``...). Two deals with ``n/a`` share no identifier (x33r1 F3:
+    deals of three companies pulled into one review group)."""
+    core = _PUNCT.sub("", text)
+    if not core or set(core) <= {"0"}:
+        return True
+    return text in PLACEHOLDERS or text.strip(" .-_/?!*#()[]'\"") in PLACEHOLDERS
+
+
+_PUNCT = re.compile(r"[\W_]+")
 
 
 def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
@@ -511,6 +541,27 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         support += 0.02
         reasons.append("same pipeline")
     return support, against
+
+
+TWO_COMPANIES = "two companies"  # group reason prefix: --include-review never merges it
+
+
+def two_companies(members: Sequence[DealRecord]) -> str:
+    """A reason when a group's deals sit at two companies (two org records whose names are
+    not one company's, ``normalize.same_org_name``): ``two companies: Acme GmbH / Beta SA``;
+    else "". ``--include-review`` leaves such a group to a person (``decision = merge``):
+    x33r1 F3, deals of three companies in one review group it would have merged."""
+    seen: dict[int, tuple[str, str, str]] = {}
+    for d in members:
+        if d.org_id is not None and d.org_id not in seen:
+            name = d.org_name or f"org {d.org_id}"
+            seen[d.org_id] = (name, org_key(d.org_name), org_key_dotless(d.org_name))
+    orgs = list(seen.values())
+    for i, (n1, k1, p1) in enumerate(orgs):
+        for n2, k2, p2 in orgs[i + 1:]:
+            if not (k1 and k2 and same_org_name(k1, p1, k2, p2)):
+                return f"{TWO_COMPANIES}: {n1} / {n2}"
+    return ""
 
 
 def _legal_entities(a: Prepared, b: Prepared) -> str | None:

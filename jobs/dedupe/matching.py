@@ -22,6 +22,7 @@ from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
+from .evidence import two_companies
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
     REVIEW_AT_MOST,
@@ -219,6 +220,8 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
                        "the group needs review")
     if weakest is not None:
         reasons.extend(weakest.reasons)
+    if c.band == "review" and (two := two_companies(members)):
+        reasons.append(f"{two}: --include-review does not merge it (decision = merge does)")
     return Group(
         id=f"g-{min(d.id for d in members)}",
         survivor_id=ordered[0].id,
