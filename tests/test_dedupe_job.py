@@ -149,7 +149,7 @@ async def test_groups_changed_deleted_or_over_the_cap_are_skipped(tmp_path: Path
         assert re.search(r"update_time \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ then, "
                          r"2026-11-20T00:00:00Z now",
                          str(reasons[f"{ids['web_copy']}->{ids['web']}"]))
-        assert "deleted, merged or archived" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
+        assert "deleted, merged away or archived" in reasons[f"{ids['ren_copy']}->{ids['ren']}"]
         store.close()
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=34)) as sb:
         seed_account(sb)
@@ -621,7 +621,7 @@ async def test_reapplying_a_partly_applied_plan_counts_merged_groups_done(tmp_pa
 @pytest.mark.anyio
 async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Path) -> None:
     """F6: an apply loaded and then cancelled (or killed before sending) records no proof:
-    a deal deleted by a user afterwards is `deleted, merged or archived since the plan`
+    a deal deleted by a user afterwards is `gone: deleted, merged away or archived`
     (skipped), never `already merged`; only merges Pipedrive made are recorded confirmed."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
         ids = seed_account(sb)["ids"]
@@ -636,7 +636,7 @@ async def test_only_a_confirmed_merge_proves_a_deal_gone_was_merged(tmp_path: Pa
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
         assert prep.actions["already merged"] == 0 and prep.actions["merge"] == 1
         reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
-        assert "deleted, merged or archived since the plan" in reasons[
+        assert "is gone: deleted, merged away or archived" in reasons[
             f"{ids['web_copy']}->{ids['web']}"]
         await run_job(sb, store)
         store.close()
@@ -657,7 +657,7 @@ async def test_a_deal_archived_since_the_plan_is_said_archived_too(tmp_path: Pat
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", job_id="again")
         reasons = {i.key: (i.payload.get("result") or {}).get("reason") for i in store.items()}
         assert prep.actions["merge"] == 1, prep.actions  # the other group only
-        assert "deleted, merged or archived since the plan" in reasons[
+        assert "is gone: deleted, merged away or archived" in reasons[
             f"{ids['web_copy']}->{ids['web']}"]
         store.close()
 

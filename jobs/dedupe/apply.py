@@ -205,8 +205,10 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         if is_gone(deal):
-            return (f"deal {deal_id} was deleted, merged or archived since the plan (no "
-                    "live deal has its id now)")
+            # not "since the plan": a --since-last plan's record may be the index's, read
+            # on an earlier night (x33r1 M2)
+            return (f"deal {deal_id} is gone: deleted, merged away or archived (no live "
+                    "deal has its id now)")
         assert deal is not None
         before = planned[deal_id]
         if before.update_time != to_record(deal, stage_order={}, org_names={}).update_time:
@@ -251,7 +253,7 @@ def _already(g: PlannedGroup, live: Mapping[int, Deal],
     """The deals of the group an earlier apply merged into its survivor (recorded in the
     state directory's merges.json as confirmed — ``merges`` holds only those —, and gone
     now). A deal gone whose merge was never confirmed is not counted: ``_changed`` skips
-    its group (deleted, merged or archived since the plan)."""
+    its group (gone: deleted, merged away or archived)."""
     return [m for m in g.merged_ids
             if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 

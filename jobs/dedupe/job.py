@@ -4,8 +4,9 @@
 planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 (``records.read_records``; with ``since_last`` only the deals updated since the
 index's newest ``update_time``, compared against the index with
-``find_duplicates(focus=changed ids)``; deals deleted or merged away since are
-dropped from the index: one more list call), calls ``find_duplicates`` with the
+``find_duplicates(focus=changed ids)``; deals deleted, merged away or archived since
+are dropped from the index: two more list calls, ``getDeals?status=deleted`` and
+``getArchivedDeals``), calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
@@ -36,6 +37,7 @@ from .model import DealRecord, MatchResult
 from .planfiles import write_plan
 from .reason_names import ReasonNames
 from .records import (
+    archived_since,
     deal_fields,
     deleted_since,
     field_names,
@@ -95,7 +97,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                                      policy=config.field_policy,
                                      known_orgs=index.org_names(), orders=orders)
         read = len(changed)
-        gone = [] if full else await deleted_since(ctx, str(index.updated_since))
+        # gone since: deleted (or merged away), and archived (never in the deals list)
+        gone = [] if full else [*await deleted_since(ctx, str(index.updated_since)),
+                                *await archived_since(ctx, str(index.updated_since))]
         if full:
             index.deals.clear()
         else:  # the pull is inclusive of updated_since's second: what the index has as is
