@@ -45,8 +45,9 @@ survivor's non-empty values (FACTS.md, Merge). The merges are ``PUT
 /v1/deals/{id}/merge`` (40 tokens), one at a time per survivor, each in doubt
 until proven (``MergeJob.reconcile``: a merge whose merged-away deal is gone is
 done, never sent twice). The job kind that sends them, and how a group's merges
-depend on its PATCH, is ``merge_job.DedupeJob``. A full snapshot of every deal of every merged group
-is stored before the run, as for ``pdbulk merge``.
+depend on its PATCH, is ``merge_job.DedupeJob``. A snapshot of the fields of every deal of every
+merged group is stored before the run, as for ``pdbulk merge`` (the deal's fields only: its
+activities, notes, files, products and followers move with a merge and are not in it).
 
 Why ~510 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
 ``planned_merges``) and the checks each group passes before its merges are sent (changed,

@@ -286,8 +286,9 @@ def final_note(*, policy: bool) -> str:
     survivors (a dedupe's field policy), which undo puts back."""
     undo = ("puts back the field-policy changes and exports the snapshots" if policy
             else "exports the snapshots")
-    return ("merges are final in Pipedrive: a snapshot of every deal of every merge is kept "
-            f"in the job (`pdbulk undo JOB` {undo})")
+    return ("merges are final in Pipedrive: a snapshot of the fields of every deal of every "
+            "merge is kept in the job (its activities, notes, files, products and followers "
+            f"move to the survivor and are not in it; `pdbulk undo JOB` {undo})")
 
 
 _ENTITY_KINDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "owner",
