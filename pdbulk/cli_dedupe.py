@@ -74,8 +74,12 @@ from .options import (
     toml_file,
 )
 
-Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML (default: built-in "
-                                             "thresholds, guards and survivor rules).",
+Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML. Without it: the "
+                                             "copy of the last one `dedupe plan` / `dedupe "
+                                             "run` was given, kept at STATE_DIR/config.toml "
+                                             "(said on stderr), else the built-in defaults "
+                                             "(jobs/dedupe/config.py); `dedupe plan` and "
+                                             "`dedupe run` keep the one given there.",
                                              exists=True, dir_okay=False,
                                              callback=toml_file)]
 StateDir = Annotated[Path | None, typer.Option(
