@@ -250,6 +250,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     final_title = str(changes.get("title") or survivor.title or "")
     out.extend(f"title {r.title!r} (deal {r.id})" for r in merged
                if r.title and _title_key(r.title) != _title_key(final_title))
+    if changes.get("title") and survivor.title and survivor.title != final_title \
+            and " ".join(survivor.title.split()) == final_title:  # x33r1 L1: said, not silent
+        out.append(f"title {survivor.title!r} (deal {survivor.id}, the survivor: its stray "
+                   f"spaces cleaned to {final_title!r})")
     # a status the survivor does not have is gone with its deal (won: booked revenue; open: the
     # live opportunity; lost: the loss on record)
     out.extend(f"status {r.status} (deal {r.id})" for r in merged

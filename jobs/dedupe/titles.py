@@ -17,6 +17,9 @@ another is strictly cleaner, judged in this order:
    survived and the accented title was kept on no live deal, 45 of 45);
 5. shared by more deals of the group.
 
+A survivor's title written with stray spaces (leading, trailing, doubled) that another deal
+of the group writes cleanly takes that clean form.
+
 Among titles equally clean the older deal's wins (then the smaller id). Pure: no I/O.
 """
 
@@ -77,13 +80,25 @@ def _spaced(title: str) -> str:
     return " ".join(title.split())
 
 
+def _clean_spacing(members: Sequence[DealRecord], survivor: DealRecord,
+                   own: str) -> tuple[str, int] | None:
+    """(the survivor's title with its spacing cleaned, a deal that has it so) when the
+    survivor's has stray spaces and another deal of the group is written cleanly, else None."""
+    if not own or survivor.title == own:
+        return None
+    clean = next((r for r in members if r.id != survivor.id and r.title == own), None)
+    return None if clean is None else (own, clean.id)
+
+
 def group_title(members: Sequence[DealRecord], survivor: DealRecord) -> tuple[str, int] | None:
     """(the title the group should keep, the deal it is taken from) when it is not the
     survivor's (``members``: the group's deals, the survivor among them), else None."""
     titles = [(r, _spaced(r.title)) for r in members if r.title and r.title.strip()]
     own = _spaced(survivor.title or "")
     if len({t for _, t in titles} | {own}) < 2:
-        return None  # one title (spacing aside): nothing to choose
+        # one title, spacing aside: the survivor's written with stray spaces (leading,
+        # trailing, doubled) takes a member's clean form (x33r1 L1)
+        return _clean_spacing(members, survivor, own)
     count: dict[str, int] = {}
     for _, t in titles:
         count[t] = count.get(t, 0) + 1
@@ -95,7 +110,7 @@ def group_title(members: Sequence[DealRecord], survivor: DealRecord) -> tuple[st
     better = [(d, r, t) for r, t in titles
               if t != own and (d := _defects(t, count[t], spelling, every)) < mine]
     if not better:
-        return None
+        return _clean_spacing(members, survivor, own)
     best = min(d for d, _, _ in better)
     chosen = min(((r.add_time is None, r.add_time.timestamp() if r.add_time else 0.0, r.id, t)
                   for d, r, t in better if d == best))
