@@ -211,7 +211,7 @@ def plan_command(config: Config = None,
     """Find duplicate deals and write a plan (groups.csv, pairs.csv, summary.json,
     review.html); nothing is written to Pipedrive. With --since-last the refreshed index
     is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
-    from jobs.dedupe.api import plan_dedupe
+    from jobs.dedupe.api import DedupePlan, plan_dedupe, reads_line
 
     _plan_dir(output)
     cfg = engine.config()
@@ -219,17 +219,18 @@ def plan_command(config: Config = None,
     state = _state(state_dir, engine.job_dir)
     dcfg = _config(config, state, remember=True)
 
-    async def main() -> PlanOutcome:
-        plan = await plan_dedupe(cfg, token, output, config=dcfg, since_last=since_last,
+    async def main() -> DedupePlan:
+        return await plan_dedupe(cfg, token, output, config=dcfg, since_last=since_last,
                                  state_dir=state)
-        return plan.outcome
 
     try:
-        out = run_loop(main)
+        plan = run_loop(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
+    out = plan.outcome
     for line in _plan_lines(out):
         typer.echo(line)
+    typer.echo(reads_line(plan.reads))  # what the plan itself spent (x33r1 L6)
     if out.index is not None:
         typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "
                    "kept with the plan (`dedupe apply` makes it the nightly index)")
@@ -474,7 +475,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    from jobs.dedupe.api import reading
+    from jobs.dedupe.api import read_costs, reading, reads_line
     from jobs.dedupe.apply import ApplyOptions, planned_merges
     from jobs.dedupe.job import make_plan
     from jobs.dedupe.merge_job import recheck_reads
@@ -501,6 +502,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 groups = planned_merges(out.result.groups, options, rt)
                 merges = sum(len(g.merged_ids) for g in groups)
                 patched = set(out.summary.get("field_policy_groups") or ())
+                reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
                 checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst)
@@ -511,7 +513,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeal"] += PAIR_READS * sum(g.id in patched for g in groups)
                 left = None if (today := s.tokens_left_today()) is None \
                     else today + s.scheduler.statistics().tokens_spent
-                return out, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
+                return out, reads, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,
                                      daily_tokens=s.scheduler.statistics().daily_limit,
                                      max_tokens=s.config.budget.max_tokens,
@@ -525,11 +527,12 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                             + (" (included)" if include_review else "")])
 
     try:
-        out, est = run_loop(main)
+        out, reads, est = run_loop(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
     if as_json:
-        emit_json({**est.to_json(), "summary": out.summary})
+        emit_json({**est.to_json(), "summary": out.summary,
+                   "plan_reads": {op: {"calls": n, "tokens": t} for op, (n, t) in reads.items()}})
         return
     chosen = planned_merges(out.result.groups, replace(options, max_merges=None),
                             dcfg.review_threshold)
@@ -539,6 +542,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         + ("; review band included" if include_review else "") + ")"))
     for line in _plan_lines(out, options)[:3]:
         typer.echo(line)
+    # spent already, to plan (in the table's calls too): what the plan itself cost (x33r1 L6)
+    typer.echo(reads_line(reads) + ", spent already (counted in the table above)")
 
 
 __all__ = ["apply_command", "plan_command", "plan_dedupe", "run_command"]

@@ -161,6 +161,9 @@ class DedupePlan:
     summary: Mapping[str, Any]
     deals_read: int
     outcome: PlanOutcome = field(repr=False)
+    # what the plan's own reads cost: operation id -> (calls, tokens), e.g.
+    # {"getStages": (1, 5), "getDealFields": (1, 10), "getDeals": (2, 20)}
+    reads: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def duplicate_groups(self) -> int:
@@ -212,10 +215,29 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
     async with reading(cfg, token, clock=clock, transport=transport) as s:
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
+        reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
     if out.index is not None:  # the state's index moves on only when the plan is applied
         index = out.index
         await in_thread(lambda: save_plan_index(index, out.directory, out.index_base))
-    return _plan(out)
+    return replace(_plan(out), reads=reads)
+
+
+def read_costs(calls: Mapping[str, int], tokens: Mapping[str, int]
+               ) -> dict[str, tuple[int, int]]:
+    """Operation id -> (calls, tokens) of a plan's reads, from an engine's stats
+    (``calls_by_operation``, ``tokens_by_operation``); operations with no call left out."""
+    return {op: (n, int(tokens.get(op, 0))) for op, n in calls.items() if n}
+
+
+def reads_line(reads: Mapping[str, tuple[int, int]]) -> str:
+    """``reads for this plan: 3 calls, 25 tokens (getStages 5, getDealFields 10, getDeals
+    10)``: what a plan's own reads cost (``DedupePlan.reads``)."""
+    calls = sum(n for n, _ in reads.values())
+    tokens = sum(t for _, t in reads.values())
+    each = ", ".join(f"{op} {t:,}" + (f" ({n} calls)" if n > 1 else "")
+                     for op, (n, t) in reads.items())
+    return (f"reads for this plan: {calls:,} call(s), {tokens:,} tokens"
+            + (f" ({each})" if each else ""))
 
 
 def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
@@ -631,6 +653,7 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
                    policy_put_back=len(policy_put_backs(store)))
 
 
-__all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate",
+__all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate", "read_costs",
+           "reads_line",
            "auto_apply_problem", "dedupe_config", "discard_unsent", "plan_dedupe",
            "plan_folder_problem", "reading", "run_dedupe", "state_folder"]
