@@ -18,8 +18,10 @@ deals are all alike. A damaged plan is refused whole (``planfiles.check_plan_fil
 pairs.csv or deals.jsonl not as summary.json recorded them; ``read_groups``: a groups.csv
 row cut short);
 planned groups missing from groups.csv are named in a note. ``keep-separate``
-groups are recorded in the state directory (``index.remember_keep_separate``)
-and never proposed again; the merges chosen are recorded there too
+groups are recorded in the state directory (``index.remember_keep_separate``) when the
+apply goes ahead (``record_separate``; a declined or dry-run apply records nothing)
+and never proposed again (to forget one, take its pair out of keep-separate.json); the
+merges chosen are recorded there too
 (``index.remember_merges``: the next plan keeps each survivor apart from what
 the deals merged into it were kept apart from): ``record_intended`` once the apply
 is confirmed, right before it is sent, and ``DedupeJob.after_run`` (also after a
@@ -80,6 +82,7 @@ from ..updating import Prepared, changed_names
 from .config import DedupeConfig
 from .evidence import TWO_COMPANIES, two_companies
 from .index import (
+    KEEP_SEPARATE,
     PLAN_INDEX,
     compact_row,
     forget_merged,
@@ -119,6 +122,7 @@ EARLIER = "merged by an earlier dedupe apply or run (recorded in the state direc
 STATE_DIR = "dedupe_state_dir"  # job meta: the state directory whose merges.json records the merges
 INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for the job's end
 OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
+SEPARATE_DUE = "dedupe.keep_separate_due"  # job meta: keep-separate groups, remembered on go-ahead
 REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge not followed
 
 
@@ -333,9 +337,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     prep.notes.extend(damage_notes)
     separate = [g for g in groups if g.decision == "keep-separate"]
     if separate and options.record_decisions and state_dir is not None:
-        added = remember_keep_separate(state_dir, (g.member_ids for g in separate))
-        prep.notes.append(f"{len(separate)} group(s) kept separate ({added} new pair(s) "
-                          f"remembered in {state_dir})")
+        # remembered when the apply goes ahead (``record_separate``), never by one declined
+        # or dry-run (x33r1 L5: stored at load, a declined apply kept the decision for ever)
+        prep.meta[SEPARATE_DUE] = [list(g.member_ids) for g in separate]
+        prep.notes.append(f"{len(separate)} group(s) to keep separate: remembered in "
+                          f"{state_dir / KEEP_SEPARATE} when the apply goes ahead (to forget "
+                          "one, take its pair out of that file)")
     chosen: list[PlannedGroup] = []
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
@@ -479,9 +486,27 @@ def _merges(store: JobStore, state: ItemState) -> list[tuple[int, int, DealRecor
 def record_intended(store: JobStore) -> int:
     """Record the job's merges still to send in the state directory's merges.json as
     intended (call it once the apply is confirmed, right before sending: a killed run
-    leaves them; a cancelled apply never calls it). How many entries changed."""
+    leaves them; a cancelled apply never calls it), and its keep-separate decisions
+    (``record_separate``). How many merge entries changed."""
     state = store.meta_get(STATE_DIR)
-    return 0 if state is None else remember_merges(Path(state), _merges(store, ItemState.PENDING))
+    if state is None:
+        return 0
+    record_separate(store)
+    return remember_merges(Path(state), _merges(store, ItemState.PENDING))
+
+
+def record_separate(store: JobStore) -> int:
+    """Remember the job's keep-separate decisions in the state directory's
+    keep-separate.json, once: when the apply goes ahead (``record_intended``, or the job's
+    run settling: ``merge_job.DedupeJob.settle``), never at its load. How many pairs were new."""
+    groups = store.meta_get(SEPARATE_DUE)
+    state = store.meta_get(STATE_DIR)
+    if not groups or state is None:
+        return 0
+    with state_lock(Path(state), again=True):
+        added = remember_keep_separate(Path(state), groups)
+        store.meta_put(SEPARATE_DUE, None)
+    return added
 
 
 def record_confirmed(store: JobStore) -> int:
@@ -548,6 +573,6 @@ def merged_away(store: JobStore) -> list[int]:
 
 __all__ = ["DEDUPE_COLUMNS", "KIND", "REFUSED", "ApplyOptions", "merged_away", "planned_merges",
            "prepare_apply",
-           "record_confirmed", "record_intended", "settle_index", "unfinished"]
+           "record_confirmed", "record_intended", "record_separate", "settle_index", "unfinished"]
 
 

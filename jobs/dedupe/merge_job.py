@@ -57,7 +57,7 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..deals import IDS_PER_CALL, Deal, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
-from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, settle_index
+from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
 from .index import StateBusy, load_makers
 from .interrupted import makers_in_jobs
 from .put_back import (
@@ -450,7 +450,9 @@ class DedupeJob(MergeJob):
     def settle(store: JobStore, result: RunResult | None) -> list[str]:
         """What the state directory learns of the job's end (the merges confirmed, the
         nightly index installed unless it stopped), without its result files: all a run
-        with nothing to merge keeps (``jobs.dedupe.api``); the index's line, if any."""
+        with nothing to merge keeps (``jobs.dedupe.api``); the index's line, if any. The
+        keep-separate decisions are remembered too (``record_separate``: the job went ahead)."""
+        record_separate(store)
         record_confirmed(store)
         confirm_merges(store)
         lines: list[str] = []
