@@ -145,7 +145,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "identifier_fields": dict(config.identifier_fields), "field_names": named,
         "reference_fields": renamer.references()})
     write_review(directory, result.groups, records, names=entities,
-                 fields=named, options=options, say=renamer)
+                 fields=named, options=options, say=renamer, policy=config.field_policy)
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)

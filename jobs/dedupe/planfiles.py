@@ -5,7 +5,8 @@
 too; nothing else: ``yes``, ``no``, ``keep`` are refused), edited by a reviewer —, ``band``,
 ``score``, ``survivor_id``, ``merged_ids`` (``;``-separated, merge order),
 ``survivor_title``, ``reasons``, ``survivor_reasons``, ``differing`` and
-``differing_keys``, ``policy_fields`` and ``policy_field_keys``, ``drops``: what the merge
+``differing_keys``, ``policy_fields`` (each field the field-policy PATCH sets, with the
+survivor's new value: ``value 1,200.00 EUR``) and ``policy_field_keys``, ``drops``: what the merge
 will lose, see ``merge_drops``). Custom fields are named by their names in the account
 (``dealFields``), not their 40-character keys; the ``*_keys`` columns beside them keep the
 keys (``;``-separated) for a script that reads the plan back.
@@ -36,7 +37,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -299,6 +300,19 @@ _ENTITY_KINDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "ow
                  "person_id": "person"}
 
 
+def patch_shown(changes: Mapping[str, Any], survivor: DealRecord,
+                labels: Mapping[str, str] | None = None,
+                options: Mapping[str, Mapping[int, str]] | None = None,
+                entities: Mapping[str, Mapping[int, str]] | None = None) -> list[str]:
+    """The field-policy PATCH ``changes`` (``policy_changes``) as people read it: each field
+    with the survivor's new value (``value 1,200.00 EUR``, ``title Website redesign``,
+    ``Renewal date 2026-12-31``), worded as ``dropped_value`` words a value."""
+    custom = changes.get("custom_fields") or {}
+    items = [*((k, v) for k, v in changes.items() if k != "custom_fields"), *custom.items()]
+    with_custom = replace(survivor, fields={**survivor.fields, **custom})
+    return [dropped_value(k, v, with_custom, labels, options, entities) for k, v in items]
+
+
 def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str] | None,
                   options: Mapping[str, Mapping[int, str]] | None,
                   entities: Mapping[str, Mapping[int, str]] | None) -> str:
@@ -426,7 +440,11 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
                         _cells(g.survivor_reasons),
                         _safe(_cells(field_label(k, names) for k in g.differing)),
                         ";".join(g.differing),
-                        _safe(_cells(field_label(k, names) for k in fields)), ";".join(fields),
+                        # the PATCH's new values, not only its fields (x33r1 L2)
+                        _safe(_cells(patch_shown(changes, survivor, names, options, entities)
+                                     if survivor is not None else
+                                     (field_label(k, names) for k in fields))),
+                        ";".join(fields),
                         _safe(_cells(drops))])
     with open(directory / PAIRS, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -776,7 +794,7 @@ def read_summary(directory: Path) -> dict[str, Any]:
 __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
            "PATCHABLE", "PlannedGroup", "added_before", "check_plan_files", "comparable_value", "dropped_value",
            "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "older_drop",
-           "plan_file_facts",
+           "patch_shown", "plan_file_facts",
            "policy_changes", "read_groups",
            "read_pair_bands", "read_pair_scores", "read_records", "read_summary", "write_plan"]
 

@@ -19,7 +19,14 @@ from html import escape
 from pathlib import Path
 
 from .model import DealRecord, Group
-from .planfiles import added_before, field_label, older_drop, shown_value
+from .planfiles import (
+    added_before,
+    field_label,
+    older_drop,
+    patch_shown,
+    policy_changes,
+    shown_value,
+)
 
 REVIEW = "review.html"
 
@@ -80,7 +87,8 @@ def _text(v: object) -> str:
 
 def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
                 fields: Mapping[str, str], options: Mapping[str, Mapping[int, str]],
-                say: Callable[[str], str] = str) -> str:
+                say: Callable[[str], str] = str, policy: Mapping[str, str] | None = None
+                ) -> str:
     members = [records[i] for i in g.member_ids if i in records]
     diff = {_SAME_ROW.get(name, name) for name in g.differing}
     head = "".join(
@@ -106,6 +114,13 @@ def _group_html(g: Group, records: Mapping[int, DealRecord], names: Names,
              if survivor is not None and r.id != survivor.id and added_before(r, survivor)]
     lost = (f'<p class="reasons">the merge drops {escape("; ".join(older))}</p>'
             if older else "")
+    # the field-policy PATCH's new values, as groups.csv's policy_fields says (x33r1 L2)
+    changes = policy_changes(g, records, policy or {}) if survivor is not None else {}
+    if changes and survivor is not None:
+        sets = patch_shown(changes, survivor, fields, options,
+                           {**names, "organization": {}})
+        lost += (f'<p class="reasons">the survivor is set to: {escape("; ".join(sets))} '
+                 "(field policy)</p>")
     return (f'<section class="group band-{g.band}" id="{escape(g.id)}">'
             f'<h2>{escape(g.id)} <span class="band">{g.band}</span> '
             f'score <span class="score">{g.score:.3f}</span></h2>'
@@ -125,15 +140,17 @@ def render_review(groups: Sequence[Group], records: Mapping[int, DealRecord], *,
                   title: str = "pdbulk dedupe plan", names: Names | None = None,
                   fields: Mapping[str, str] | None = None,
                   options: Mapping[str, Mapping[int, str]] | None = None,
-                  say: Callable[[str], str] = str) -> str:
-    """The whole page as a string (review band first: those need a person). ``names``:
+                  say: Callable[[str], str] = str,
+                  policy: Mapping[str, str] | None = None) -> str:
+    """The whole page as a string (review band first: those need a person). ``policy``:
+    the plan's field policy (its PATCH's new values are shown per group). ``names``:
     person/owner/stage/pipeline names by id (``records.review_names``); organization
     names come with the records. A name not known shows as ``#id``. ``fields``: custom
     field key -> name (``records.field_names``); a key with no name there shows as itself."""
     ordered = sorted(groups, key=lambda g: (g.band != "review", g.score, g.id))
     dup = sum(1 for g in groups if g.band == "duplicate")
-    body = ("".join(_group_html(g, records, names or {}, fields or {}, options or {}, say)
-                    for g in ordered)
+    body = ("".join(_group_html(g, records, names or {}, fields or {}, options or {}, say,
+                                policy) for g in ordered)
             or "<p>No duplicates found.</p>")
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
@@ -149,12 +166,13 @@ def write_review(directory: Path, groups: Sequence[Group],
                  records: Mapping[int, DealRecord], *, names: Names | None = None,
                  fields: Mapping[str, str] | None = None,
                  options: Mapping[str, Mapping[int, str]] | None = None,
-                 say: Callable[[str], str] = str) -> Path:
+                 say: Callable[[str], str] = str,
+                 policy: Mapping[str, str] | None = None) -> Path:
     """Write review.html into ``directory``; its path (``say``: a reason as the page names
     it, ``reason_names.ReasonNames``). OSError when it cannot be written."""
     path = directory / REVIEW
     path.write_text(render_review(groups, records, names=names, fields=fields,
-                                  options=options, say=say), encoding="utf-8")
+                                  options=options, say=say, policy=policy), encoding="utf-8")
     return path
 
 
