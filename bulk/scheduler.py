@@ -92,6 +92,9 @@ RESET_PROBE_EVERY, RESET_PROBE_LATE = 1800.0, 60.0
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
 # the burst window or showing tokens left today: the budget is spent
 _TIMER_TICK = 1e-3  # the shortest re-arm of the loop timer: uvloop's resolution (``_ring``)
+# a call's send time as ``leaving`` logs it and as its caller passes it (``sent_at``) may
+# differ by a clock read: a call sent this close to the start of ``_ours``'s span is kept
+_SENT_SLACK = 1e-3
 _TRUST_RTTS = 8  # round trips seen before their fastest is used to re-date answered calls
 # The share of a window added to it (WINDOW_MARGIN), for two reasons, neither of them the
 # latency (an answered call is re-dated from its answer, ``_redate``; the next call's way
@@ -248,6 +251,7 @@ class Scheduler:
         "_daily_heard",
         "_day",
         "_day_seconds",
+        "_done_log",
         "_fastest",
         "_flying",
         "_given",
@@ -266,6 +270,7 @@ class Scheduler:
         "_proven",
         "_ramp_until",
         "_rate_limited",
+        "_reach",
         "_reset_probe",
         "_reset_wait",
         "_rng",
@@ -288,6 +293,7 @@ class Scheduler:
         "_spare_for",
         "_spent_day",
         "_storm",
+        "_storm_roomy",
         "_streak",
         "_timer",
         "_timer_at",
@@ -335,6 +341,7 @@ class Scheduler:
         self._blocked_until = self._search_blocked_until = -math.inf
         self._pause_end = self._ramp_until = -math.inf
         self._streak, self._storm, self._spare, self._spare_at = 0, 0, 0, -math.inf
+        self._storm_roomy = False  # the first 429 of the storm under way came with room
         # quiet windows before a spare slot goes back (doubled while 429s without window
         # headers keep following the give-backs), and whether one went back since a storm
         self._spare_for, self._given_back = _SPARE_FOR, False
@@ -389,6 +396,10 @@ class Scheduler:
         self._born = clock.now()
         # when this process admitted its calls, the last two windows and more (others_seen)
         self._sent_log: deque[float] = deque()
+        # (answer, send) of the calls answered (or given up), in the order answered: those
+        # answered a window before a call was sent were out of the server's window (_ours)
+        self._done_log: deque[tuple[float, float]] = deque()
+        self._reach = self._width  # the server's window, at least (``_ours``)
         self._others_seen = 0
         self._others_at = -math.inf  # when the last such answer came (clock.now())
         self._roomy = 0  # 429s while the window had room (``_had_room``)
@@ -567,6 +578,7 @@ class Scheduler:
         drop = getattr(self._shared, "dropped", None)
         if drop is not None:
             drop(self._to_wall(admitted))
+        self._answered(admitted, self._clock.now())
         if self._land(op, admitted) is not None:
             self._dispatch()
 
@@ -577,6 +589,7 @@ class Scheduler:
         now = self._clock.now()
         if self._land(op, sent_at) is not None:
             self._date(op, now)
+        self._answered(sent_at, now)
         if self._shared is not None:
             off = self._wall_offset()
             self._shared.answered(sent_at + off, now + off)
@@ -595,6 +608,7 @@ class Scheduler:
                 i = bisect.bisect_right(times, sent_at + _EPS) - 1
                 if i >= 0:  # else it has left the window already
                     del times[i]
+        self._answered(sent_at, self._clock.now())
         if self._shared is not None:
             sent = self._to_wall(sent_at)
             self._shared.answered(sent, sent)
@@ -653,6 +667,7 @@ class Scheduler:
                                bisect.bisect_right(self._admits, sent + _EPS) - lo)
         if rate is not None:
             self._apply(op, rate, sent, windows=True, answered=now)
+        self._answered(sent_at, now)
         self._dispatch()
 
     def rate_limited(self, op: Operation, rate: RateHeaders | None,
@@ -675,7 +690,13 @@ class Scheduler:
             self._probe_after = self._half_hour_after(self._clock.wall())
         self._rate_limited += 1
         rate = rate or RateHeaders()
-        roomy = self._had_room(op, rate, now, reset_after)
+        # a 429 of a storm whose first came with room is the same cause's: its call left
+        # before the pause, into the window the others' calls filled (its own count is the
+        # looser by every call refused before it, which the server may not have counted)
+        same = now < self._pause_end - _EPS and self._storm_roomy
+        roomy = same or self._had_room(op, rate, now, reset_after, sent_at)
+        self._storm_roomy = roomy if now >= self._pause_end - _EPS else self._storm_roomy or roomy
+        self._answered(sent_at, now)
         self._roomy += roomy
         self._roomy_unheard += roomy and not self._window_heard \
             and rate.limit is None and rate.remaining is None
@@ -749,13 +770,15 @@ class Scheduler:
         self._spare, self._spare_at = min(most, max(grown, self._storm)), now
 
     def _had_room(self, op: Operation, rate: RateHeaders, now: float,
-                  reset_after: float | None) -> bool:
+                  reset_after: float | None, sent: float | None = None) -> bool:
         """Whether a 429 came while the window had room: its headers said calls remained;
         or it named a wait longer than a window (a rolling window frees a slot within one:
         no burst window refused it) with tokens left today; or every call this process could
-        have had in the server's window (those admitted since a window, the slowest round
-        trip and a quarter window before: counted generously, as ``_count_others`` does)
-        was under the limit; with a coordinator across processes, the shared window's count
+        have had in the server's window besides the refused one (``_ours``, from its send
+        ``sent``; without it, every call admitted since a window, the slowest round trip
+        and a quarter window before) was under the limit: another client's calls filled
+        it (x32r4 F4: at full speed, counted from the sends alone, they never did); with a
+        coordinator across processes, the shared window's count
         (every process's calls and the other clients' the headers showed) was. Then the
         server refused the call, not this process's pace (x22r2: a 429 storm on the server,
         no other client, was told "the pace came too close to the limits"). Not judged for
@@ -775,6 +798,8 @@ class Scheduler:
             # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
             shared = self._shared.statistics() if self._shared is not None else None
             return shared is not None and shared.window_fill < limit
+        if sent is not None:  # the refused call itself is none of the server's count
+            return self._ours(min(sent, now), now) - 1 < limit
         since = now - self._width - self._slowest - self._width / 4
         ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
         return ours < limit
@@ -1155,6 +1180,7 @@ class Scheduler:
                     times.remove(waiter.at)
         self._admitted -= 1
         self._uncharge(waiter.op.token_cost, waiter.day)
+        self._answered(waiter.at, self._clock.now())  # (its admission is in the send log)
 
     def _redate(self, op: Operation, sent: float, now: float) -> None:
         """Move the call's window entry (the latest one at or before ``sent``) to
@@ -1241,8 +1267,10 @@ class Scheduler:
                 self._take_burst(rate.limit)
         if windows and rate.remaining is not None:
             reset = self._limits.window if rate.reset is None else rate.reset
+            if not search:  # the server's window is at least as long as a reset it names
+                self._reach = max(self._reach, reset)
             if not search:
-                self._count_others(rate, late)
+                self._count_others(rate, now, late)
             self._prune(now)
             times, cap = (self._searches, self._search) if search else (self._admits, self._burst)
             # The server counts more than we do: others use this token too. Their calls
@@ -1322,26 +1350,56 @@ class Scheduler:
                          limit, self._limits.window, self._limits.burst, limit)
         self._burst = limit
 
-    def _count_others(self, rate: RateHeaders, answered: float) -> None:
-        """Whether the server's burst count (limit - remaining, read between the send and
-        ``answered``) is above every call this process could have had in its window then:
-        those admitted since a window before the answer, less the slowest round trip
-        seen and a quarter window (a call waits between its admission and its send).
-        Only then did someone else spend the token's limits: the end-of-run note names
+    def _count_others(self, rate: RateHeaders, sent: float, answered: float) -> None:
+        """Whether the server's burst count (limit - remaining, read between ``sent`` and
+        ``answered``) is above every call this process could have had in its window then
+        (``_ours``). Only then did someone else spend the token's limits: the end-of-run note names
         another process on that evidence alone (x19r3 F3: a lone process, 429s with a
         0.1-s window, was told another process used the account's limits)."""
         assert rate.remaining is not None
         if answered - self._width - self._slowest < self._born:
             return  # the server's window may hold a previous run's calls (x32r5 F4)
         limit = rate.limit if rate.limit is not None else self._burst
-        since = answered - self._width - self._slowest - self._width / 4
-        while self._sent_log and self._sent_log[0] < answered - 4 * self._width \
-                - 2 * self._slowest:
-            self._sent_log.popleft()
-        ours = len(self._sent_log) - bisect.bisect_left(self._sent_log, since)
-        if limit - rate.remaining > ours:
+        if limit - rate.remaining > self._ours(sent, answered):
             self._others_seen += 1
             self._others_at = max(self._others_at, answered)
+
+    def _ours(self, sent: float, answered: float) -> int:
+        """The most calls of this process the server's burst window can have held when it
+        counted a call sent at ``sent`` and answered at ``answered`` (it counted it in
+        between): every call sent by ``answered`` (``_sent_log``; admitted and not yet
+        left: at its admission), less those answered a window or more before ``sent``
+        (``_done_log``: they arrived before it, and left the window before the call
+        arrived). Calls sent more than the slowest round trip and a quarter window
+        before that are not counted (answered by then, as a rule). Counted from the
+        sends alone (all sent since a window, the slowest round trip and a quarter window
+        before the answer), a run at full speed had ~1.5 windows of its own calls to
+        explain any count: another client's calls beside it were never evidence, and its
+        429s were told to be the run's own pace (x32r4 F4). The window is the longer of
+        this process's and the server's as its resets show (``_reach``): one configured
+        shorter than the server's made the run's own calls look like another client's."""
+        reach = self._reach
+        lo = sent - reach - self._slowest - self._width / 4
+        drop = answered - 4 * reach - 2 * self._slowest
+        sends, done = self._sent_log, self._done_log
+        while sends and sends[0] < drop:
+            sends.popleft()
+        while done and done[0][0] < drop:
+            done.popleft()
+        n = bisect.bisect_right(sends, answered + _EPS) - bisect.bisect_left(sends, lo)
+        cut = sent - reach
+        for i in range(bisect.bisect_right(done, (lo, math.inf)), len(done)):
+            at, left = done[i]
+            if at > cut:
+                break
+            n -= left > lo + _SENT_SLACK  # sent in the counted span and out of the window
+        return n
+
+    def _answered(self, sent: float | None, now: float) -> None:
+        """A call that left at ``sent`` got its answer (or none will come) at ``now``: for
+        ``_ours``. Without ``sent`` (a caller that did not say) it stays counted."""
+        if sent is not None:
+            self._done_log.append((now, sent))
 
     def _settle_spare(self, at: float) -> None:
         """An answer with window headers at ``at``: once two windows have passed since the

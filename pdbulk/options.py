@@ -1016,7 +1016,9 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     lone process with a 0.1-s window was told another process used them). ``room``: the
     429s that came while the window had room (the scheduler's ``refused_with_room``): the
     server refused those, not the pace (x22r2: a 429 storm on the server was blamed on
-    the pace). ``unheard``: of those, the 429s before any answer carried a window header
+    the pace); with ``others`` too, only those are blamed on another client (x32r4 F4: a
+    run's own 429s were blamed on a client seen at other times). ``unheard``: of those,
+    the 429s before any answer carried a window header
     (the scheduler's ``refused_unheard``): only ``plan`` (the options that set the limits,
     ``plan_flags``) said the window had room, so the likelier cause is an account that
     allows fewer calls than it (x32r4 t11: a Lite account run with ``--plan ultimate`` and
@@ -1044,11 +1046,18 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
                "no other client is proven: the pace came too close to the limits (likelier "
                "with a scaled-down window, PDBULK_WINDOW / a sandbox --time-scale, or a "
                "busy CPU)")
+    elif not room:
+        who = ("another client's calls were counted on the token, but none of these came "
+               "while the window had room for this process's own: the pace came too close "
+               "to the limits")
     else:
         who = ("another integration or script uses this account's API limits" if coordinator
                else "another process uses this account's API limits: run every pdbulk "
                     "process on the account with one --coordinator (README: \"Many processes "
                     "on one account\"), and check for other integrations")
+        if room < rate_limited:
+            who += (f"; {room} came while its calls filled the window, the other "
+                    f"{rate_limited - room} as the pace neared the limits")
     fate = ("; none lost: each was sent again after the pause or is left for the resume"
             if stopped else " and sent again after the pause, nothing lost")
     return f"note: {rate_limited} call(s) were answered 429 (rate limited){fate}; {who}"

@@ -15,9 +15,11 @@ from bulk.store import ItemState, JobStore
 from pdbulk.options import finish, rate_limited_note
 
 
-def _result(rate_limited: int, others_seen: int = 1, window_share: float = 1.0) -> RunResult:
+def _result(rate_limited: int, others_seen: int = 1, window_share: float = 1.0,
+            room: int | None = None) -> RunResult:
     return RunResult(stopped=False, error=None, stats=RunStats(
-        rate_limited=rate_limited, others_seen=others_seen, window_share=window_share),
+        rate_limited=rate_limited, others_seen=others_seen, window_share=window_share,
+        refused_with_room=rate_limited if room is None else room),
         counts={ItemState.DONE: 2})
 
 
@@ -47,7 +49,7 @@ def test_a_lone_process_with_429s_is_not_told_of_another_process(
     note said "another process uses this account's API limits". Without evidence (the
     server never counted more calls in a window than this process sent) it says so."""
     store = JobStore.create(tmp_path / "job", job_id="j1", kind="touch", config={})
-    finish(store, _result(3, others_seen=0))
+    finish(store, _result(3, others_seen=0, room=0))
     err = capsys.readouterr().err
     store.close()
     assert "note: 3 call(s) were answered 429 (rate limited)" in err and "nothing lost" in err
@@ -153,3 +155,17 @@ def test_a_budget_stop_does_not_say_every_429_was_sent_again(
     assert "note: 2 call(s) were answered 429 (rate limited); none lost" in err, err
     assert "sent again after the pause or is left for the resume" in err
     assert "and sent again after the pause, nothing lost" not in err
+
+
+def test_another_client_seen_is_blamed_only_for_the_429s_that_had_room() -> None:
+    """x32r4 F4: a run whose answers showed another client at some time had all its 429s
+    blamed on it, those of its own pace too: only the 429s that came while the window had
+    room for this run's own calls are, and the others are said to be the pace's."""
+    mixed = rate_limited_note(10, None, others=True, room=4)
+    assert mixed is not None and "another process uses this account's API limits" in mixed
+    assert "4 came while its calls filled the window, the other 6 as the pace neared the " \
+           "limits" in mixed, mixed
+    pace = rate_limited_note(10, None, others=True, room=0)
+    assert pace is not None and "another process" not in pace, pace
+    assert "none of these came while the window had room for this process's own: the " \
+           "pace came too close to the limits" in pace, pace
