@@ -1399,7 +1399,15 @@ class Scheduler:
         """A call that left at ``sent`` got its answer (or none will come) at ``now``: for
         ``_ours``. Without ``sent`` (a caller that did not say) it stays counted."""
         if sent is not None:
-            self._done_log.append((now, sent))
+            done, sends = self._done_log, self._sent_log
+            done.append((now, sent))
+            # kept as long as ``_ours`` reads them; pruned here too: a server that sends no
+            # window headers never asks ``_ours``, and the logs grew with the run
+            drop = now - 4 * self._reach - 2 * self._slowest
+            while done[0][0] < drop:
+                done.popleft()
+            while sends and sends[0] < drop:
+                sends.popleft()
 
     def _settle_spare(self, at: float) -> None:
         """An answer with window headers at ``at``: once two windows have passed since the

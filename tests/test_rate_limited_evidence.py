@@ -170,3 +170,19 @@ async def test_on_the_sandbox_a_run_s_own_pace_is_told_its_pace(tmp_path: Path) 
     assert (stats.others_seen, stats.refused_with_room) == (0, 0), stats
     note = rate_limited_note(max(1, stats.rate_limited), None, others=False, room=0)
     assert note is not None and "the pace came too close" in note, note
+
+
+async def test_the_logs_of_sends_and_answers_stay_bounded_without_rate_headers() -> None:
+    """A server that sends no window header never has its counts compared with the run's
+    (``_ours``), which pruned the logs of sends and answers: 3,000 calls left 3,000 entries
+    in each (a 1,000,000-call run, ~100 MB); now they hold a few windows' calls."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, daily_tokens=10**9), clock=clock)
+    for _ in range(3000):
+        admitted = await s.acquire(PATCH, hold=True)
+        s.leaving(PATCH, admitted)
+        sent = clock.now()
+        await clock.sleep(0.01)
+        s.observe(PATCH, None, sent_at=sent)
+    assert len(s._sent_log) < 400 and len(s._done_log) < 400, (len(s._sent_log),
+                                                                len(s._done_log))
