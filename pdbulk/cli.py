@@ -114,8 +114,43 @@ for _cls in (typer.core.TyperOption, typer.core.TyperArgument):
 _VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
+# pydantic's reason for a number typer refused, in pdbulk's words (f33i 1: `--window-share
+# abc` said "Input should be a valid number, unable to parse string as a number")
+_NUMBER_REASONS = {
+    "float_parsing": "{input!r} is not a number",
+    "int_parsing": "{input!r} is not a whole number",
+    "int_from_float": "{input!r} is not a whole number",
+    "greater_than_equal": "{input} is below {ge}: give {ge} or more",
+    "greater_than": "{input} is too low: give more than {gt}",
+    "less_than_equal": "{input} is above {le}: give {le} or less",
+    "less_than": "{input} is too high: give less than {lt}",
+}
+
+
+def _number_reason(exc: BaseException) -> str | None:
+    """The reason typer refused an int or float option value, as pdbulk says its other
+    option errors (``'abc' is not a number``, ``0 is below 1: give 1 or more``), or None
+    when ``exc`` is not such a refusal. The value is the one on the command line."""
+    cause = exc.__cause__
+    errors = getattr(cause, "errors", None)
+    if not callable(errors):
+        return None
+    try:
+        first = errors()[0]
+        reason = _NUMBER_REASONS[first["type"]]
+    except (IndexError, KeyError, TypeError):
+        return None
+    bounds = {name: f"{bound:g}" if isinstance(bound, float) else bound
+              for name, bound in first.get("ctx", {}).items()}  # 0, not 0.0
+    return reason.format(input=first.get("input"), **bounds)
+
+
 def _plain_reason(exc: BaseException) -> None:
-    """Drop pydantic's "Value error, " from a usage error's reason, in place (x27r3 6)."""
+    """Drop pydantic's "Value error, " from a usage error's reason, in place (x27r3 6),
+    and say a refused number in pdbulk's words (``_number_reason``)."""
+    if (reason := _number_reason(exc)) is not None:
+        exc.message = reason  # type: ignore[attr-defined]
+        return
     message = getattr(exc, "message", None)
     if isinstance(message, str):
         for prefix in _VALIDATOR_PREFIXES:
