@@ -549,9 +549,12 @@ WINDOW_VARIABLE = "PDBULK_WINDOW"
 def sandbox_window(url: str) -> float:
     """The burst window in seconds: ``PDBULK_WINDOW`` for a sandbox started with
     ``--time-scale`` (2 s x scale), else Pipedrive's own 2 s (FACTS.md). The variable is a
-    sandbox knob: with a ``url`` that is not loopback (real Pipedrive) it is refused, exit 2
-    (x32r3 1: a leftover 0.25 against a 2-s account made 39 burst 429s for 300 rows); a
-    value that is not a number of seconds above 0 exits 1; both lines name the variable."""
+    sandbox knob: with a ``url`` that is not loopback (real Pipedrive) it is refused (x32r3
+    1: a leftover 0.25 against a 2-s account made 39 burst 429s for 300 rows), as is a
+    value that is not a number of seconds above 0; both exit 1, a configuration error as a
+    bad ``--url`` is (README, "Exit codes": 2 is a command line's usage error, and the
+    variable is no option: f33i 2, the refusal off loopback was 2), and both lines name
+    the variable."""
     raw = os.environ.get(WINDOW_VARIABLE, "").strip()
     if not raw:
         return 2.0
@@ -565,7 +568,7 @@ def sandbox_window(url: str) -> float:
     if not _loopback_url(url):
         raise fail(f"{WINDOW_VARIABLE} is set, but --url is not a sandbox on this machine: "
                    f"Pipedrive's burst window is 2 s; unset {WINDOW_VARIABLE} (it is for a "
-                   "sandbox started with --time-scale only)", EXIT_USAGE)
+                   "sandbox started with --time-scale only)")
     return window
 
 

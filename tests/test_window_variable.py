@@ -1,6 +1,7 @@
 """PDBULK_WINDOW is a sandbox knob (x32r3 1): honoured for a loopback --url only; off
-loopback it is refused (exit 2), a bad value names the variable (exit 1), never a
-traceback or ``unexpected error (ValueError)``."""
+loopback it is refused and a bad value names the variable, both exit 1 (a configuration
+error, as a bad --url: f33i 2, off loopback was exit 2), never a traceback or
+``unexpected error (ValueError)``."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_window_off_loopback_is_refused(url: str, tmp_path: Path,
     monkeypatch.setenv("PDBULK_WINDOW", "0.25")
     with pytest.raises(typer.Exit) as info:
         _config(url, tmp_path)
-    assert info.value.exit_code == options.EXIT_USAGE
+    assert info.value.exit_code == options.EXIT_INPUT
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "PDBULK_WINDOW" in err and "2 s" in err
 
@@ -65,7 +66,7 @@ def test_bad_window_names_the_variable(value: str, tmp_path: Path,
 
 
 @pytest.mark.parametrize(("value", "code", "words"),
-                         [("0.25", options.EXIT_USAGE, "is set, but --url is not a sandbox"),
+                         [("0.25", options.EXIT_INPUT, "is set, but --url is not a sandbox"),
                           ("abc", options.EXIT_INPUT, "bad PDBULK_WINDOW")])
 def test_cli_window_lines(value: str, code: int, words: str, tmp_path: Path) -> None:
     """Through the CLI against the default (Pipedrive) URL: one line naming the variable,
