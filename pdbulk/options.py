@@ -544,6 +544,7 @@ def check_url(url: str) -> str:
 
 
 WINDOW_VARIABLE = "PDBULK_WINDOW"
+PIPEDRIVE_WINDOW = 2.0  # seconds: Pipedrive's burst window (FACTS.md), a sandbox's at scale 1
 
 
 def sandbox_window(url: str) -> float:
@@ -557,7 +558,7 @@ def sandbox_window(url: str) -> float:
     the variable."""
     raw = os.environ.get(WINDOW_VARIABLE, "").strip()
     if not raw:
-        return 2.0
+        return PIPEDRIVE_WINDOW
     try:
         window = float(raw)
     except ValueError:
@@ -953,10 +954,11 @@ def finish(store: JobStore, result: RunResult) -> None:
                                   room=result.stats.refused_with_room,
                                   unheard=result.stats.refused_unheard,
                                   plan=plan_flags(store.config),
-                                  stopped=result.stopped and bool(left))) is not None:
+                                  stopped=result.stopped and bool(left),
+                                  window=job_window(store.config))) is not None:
         typer.echo(note, err=True)
-    if (note := others_note(result.stats.others_seen,
-                            result.stats.window_share)) is not None:
+    if (note := others_note(result.stats.others_seen, result.stats.window_share,
+                            window=job_window(store.config))) is not None:
         typer.echo(note, err=True)
     if result.stopped and left:
         why = (flags_only(str(result.error)) + reset_words(result.error)) if result.error \
@@ -1006,9 +1008,28 @@ def plan_flags(config: Mapping[str, Any]) -> str:
     return flags + " --oauth" if engine.get("auth") == "oauth" else flags
 
 
+def job_window(config: Mapping[str, Any]) -> float:
+    """The burst window in seconds a job paces itself to (``config``: the job's config, its
+    ``engine`` part; ``PDBULK_WINDOW`` when it was set, ``sandbox_window``), 2 s unless."""
+    window = (config.get("engine") or {}).get("window", PIPEDRIVE_WINDOW)
+    return float(window) if isinstance(window, int | float) else PIPEDRIVE_WINDOW
+
+
+def _window_words(window: float) -> str:
+    """Why 429s came to a run paced to ``window`` s that is not Pipedrive's 2 s (f33i 2: a
+    0.5-s PDBULK_WINDOW against a sandbox at real speed was told another process used the
+    account's limits)."""
+    return (f"{WINDOW_VARIABLE} is the likely cause: it paced this run to a {window:g}-s "
+            f"burst window, and a server whose window is longer (Pipedrive's, or a sandbox's "
+            f"without --time-scale: {PIPEDRIVE_WINDOW:g} s) still counts calls this run had "
+            f"let out of its own; set {WINDOW_VARIABLE} to the sandbox's window "
+            f"({PIPEDRIVE_WINDOW:g} s x its --time-scale), or unset it")
+
+
 def rate_limited_note(rate_limited: int, coordinator: object, *,
                       others: bool = False, room: int = 0, unheard: int = 0,
-                      plan: str = "--plan", stopped: bool = False) -> str | None:
+                      plan: str = "--plan", stopped: bool = False,
+                      window: float = PIPEDRIVE_WINDOW) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -1027,12 +1048,16 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     allows fewer calls than it (x32r4 t11: a Lite account run with ``--plan ultimate`` and
     no rate headers was told of another client or the server's own limits). ``stopped``:
     the run stopped with items left (a budget spent, say): a call refused last may be one
-    of them, left for the resume, not sent again (x32r3 4)."""
+    of them, left for the resume, not sent again (x32r3 4). ``window``: the burst window
+    in seconds the run paced itself to (``job_window``): one that is not Pipedrive's 2 s
+    was set by ``PDBULK_WINDOW``, the likely cause whatever the headers said (f33i 2)."""
     if not rate_limited:
         return None
     room = min(room, rate_limited)
     unheard = min(unheard, room)
-    if unheard and not others:
+    if window != PIPEDRIVE_WINDOW:
+        who = _window_words(window)
+    elif unheard and not others:
         who = (f"{unheard} came while the window had room by {plan}'s limits, and no answer "
                "carried the rate-limit headers that say the account's own: the account "
                f"may allow fewer calls than {plan} (a lower plan); check --plan")
@@ -1066,15 +1091,18 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     return f"note: {rate_limited} call(s) were answered 429 (rate limited){fate}; {who}"
 
 
-def others_note(others_seen: int, window_share: float) -> str | None:
+def others_note(others_seen: int, window_share: float, *,
+                window: float = PIPEDRIVE_WINDOW) -> str | None:
     """The note of a run whose answers showed another client on the token (``others_seen``:
     the scheduler's count of answers whose window headers counted more calls than this run
     sent) while the run took all the room left (``window_share``: ``RunStats.window_share``,
     1 by default), naming
     ``--window-share``: a client that does not read the rate headers meets a full window
     (x31r2 F6: 11-16 % of a 5-calls/s script's calls refused). None otherwise: no client
-    seen, or a share already left for it."""
-    if not others_seen or window_share < 1:
+    seen, a share already left for it, or a run paced to a ``window`` (s) that is not
+    Pipedrive's 2 s (``PDBULK_WINDOW``): a server whose window is longer counts more calls
+    in it than the run paced for, no other client (f33i 2; ``rate_limited_note`` says so)."""
+    if not others_seen or window_share < 1 or window != PIPEDRIVE_WINDOW:
         return None
     return (f"note: the rate headers counted another client's calls on this token in "
             f"{counted(others_seen, 'answer')} (Pipedrive's burst limit is per token): this run "
