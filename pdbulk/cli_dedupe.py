@@ -335,7 +335,7 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
                                       others=bool(result.stats.others_seen),
                                       room=result.stats.refused_with_room,
                                       unheard=result.stats.refused_unheard,
-                                      plan=flags,
+                                      plan=flags, window=cfg.window,
                                       stopped=run.status == "stopped")) is not None:
             say(note)
     error = result.error if result is not None else None
