@@ -68,6 +68,10 @@ _LIST = {"person": "getPersons", "org": "getOrganizations"}
 _LABEL = {"person": "person", "org": "organization"}
 _GET = {"person": "getPerson", "org": "getOrganization"}
 CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same person / org
+# records a list read by ids replaces (GET /api/v2/persons?ids=, 100 a call, 10 tokens,
+# against 1 a getPerson; a search costs 20 a record): read together when more (FACTS.md)
+LIST_PAYS = 10
+IDS_PER_LIST = 100
 _MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
 # a contact claim's outcome once this job's reconcile found its create in doubt never made
 # ({"absent": when the scan began, "job": ...}; no "id"): nothing to look up before the
@@ -77,6 +81,13 @@ ABSENT = "absent"
 
 class Deferred(BulkError):
     """A person / organization this row needs is in doubt: send the row after reconciling."""
+
+
+class HeldBack(Deferred):
+    """Another live run holds the claim on creating a person / organization this row
+    needs: the row goes back to pending, nothing sent, and comes round in a later pass,
+    its claim waited for with its batch's and the record read with theirs
+    (``Resolver.read_held``)."""
 
 
 class DependencyFailed(BulkError):
@@ -207,6 +218,14 @@ class Resolver:
         self.created: Counter[str] = Counter()
         self.found_on_reconcile: Counter[str] = Counter()
         self.claims_lost = 0  # creates not sent: their claim was lost before the send
+        # a key whose create's claim another live run held when a row first needed it →
+        # the ``clock.now()`` the wait for its holder ends by, once a batch began it
+        # (``read_held``; None: not yet): until then its rows are held back (``HeldBack``),
+        # so the records the released claims name are read together, not one getPerson /
+        # getOrganization a row (f33i 3)
+        self._held_back: dict[tuple[str, str], float | None] = {}
+        # (kind, id) → the record ``read_held`` read with its batch's: taken once
+        self._read_ahead: dict[tuple[str, int], Mapping[str, Any]] = {}
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -249,7 +268,13 @@ class Resolver:
     async def _create(self, ctx: CallContext, k: tuple[str, str], ref: Ref) -> int:
         body = dict(ref["body"])
         if k[0] == "person":
-            org_id = await self.resolve(ctx, ref.get("org"))
+            try:
+                org_id = await self.resolve(ctx, ref.get("org"))
+            except HeldBack:
+                # the run making its organization makes the person too: its claim is
+                # waited for and its record read with the organization's (``read_held``)
+                self._held_back.setdefault(k, None)
+                raise
             if org_id is not None:
                 body["org_id"] = org_id
         claims = self._claims()
@@ -314,17 +339,96 @@ class Resolver:
                                "three times before the send; pdbulk retry sends the row again")
 
     async def _claim(self, ctx: CallContext, claims: Claims, k: tuple[str, str]) -> Claim:
-        """The claim on creating ``k`` in this account, waiting (bounded, ended by a stop of
-        the run) for a live holder."""
+        """The claim on creating ``k`` in this account. Held by another live run when a
+        row first needs it: ``HeldBack`` (told and counted once), as every row of ``k``
+        until a batch waited for the holder (``read_held``); after that, waiting (bounded,
+        ended by a stop of the run) for a live holder."""
+        wait_s = CLAIM_WAIT
+        if k in self._held_back:
+            until = self._held_back[k]
+            if until is None:
+                raise HeldBack(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run")
+            wait_s = max(0.0, until - ctx.clock.now())  # what is left of the batch's wait
+        else:
+            first = await acquire(claims, self._name(k), self.lease, tag=self.job_id)
+            if isinstance(first, Claim):
+                return first
+            self._held_back[k] = None
+            self._on_held(first, CLAIM_WAIT)
+            raise HeldBack(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run")
         got = await acquire_waiting(claims, self._name(k), self.lease, tag=self.job_id,
-                                    wait_s=CLAIM_WAIT, on_wait=self._on_wait,
-                                    on_held=self._on_held,
+                                    wait_s=wait_s, on_wait=self._on_wait,
+                                    on_held=lambda _held, _s: None,  # told as held back
                                     until_stopped=ctx.until_stopped)
         if isinstance(got, Claim):
             return got
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
                                f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "
                                "the row again")
+
+    async def read_held(self, ctx: CallContext, refs: Iterable[Ref | None]) -> None:
+        """Before a batch is sent (the import's re-check), for the persons / organizations
+        its rows (``refs``: their ``person`` / ``org`` references) were held back for
+        (``HeldBack``): wait for their holders together (at most ``CLAIM_WAIT`` s in all,
+        this run's unsent claims given back all along, a stop ends it), then read the
+        records the released claims name, ``IDS_PER_LIST`` per list call by ids
+        (``getPersons`` / ``getOrganizations``, 10 tokens) when more than ``LIST_PAYS`` of
+        a kind — else each create reads its own (1 token). Each create takes its record
+        from here once, with the same checks (``_created_meanwhile``); a key still held
+        after the wait is left to its row's bounded wait, what is left of this one (f33i 3:
+        two imports at once, the second read each record the first made alone)."""
+        claims = self._claims()
+        keys: list[tuple[str, str]] = []
+        persons: list[tuple[str, str]] = []  # of an organization held back
+        for ref in refs:
+            for one in (ref, ref.get("org") if ref is not None else None):
+                if one is not None and "id" not in one:
+                    k = (str(one["kind"]), str(one["key"]))
+                    if k in self._held_back and self._held_back[k] is None \
+                            and k not in keys:
+                        keys.append(k)
+            org = ref.get("org") if ref is not None and "id" not in ref else None
+            held = (str(org["kind"]), str(org["key"])) if org is not None and "id" not in org \
+                else None
+            if ref is not None and held in self._held_back and self._held_back[held] is None:
+                # the run making the organization makes its person too (the row's
+                # organization is resolved first: the person's claim was never met)
+                persons.append((str(ref["kind"]), str(ref["key"])))
+        if persons:
+            made = await self.store.lookup_get_many("person", [k[1] for k in persons])
+            for k in persons:
+                if k not in self._ids and k[1] not in made and k not in keys \
+                        and k not in self._held_back:
+                    self._held_back[k] = None
+                    keys.append(k)
+        if claims is None or not keys:
+            return
+        until = ctx.clock.now() + CLAIM_WAIT
+        for k in keys:
+            left = until - ctx.clock.now()
+            if left <= 0.0:
+                break
+            await ctx.until_stopped(wait_giving_back(claims, self._name(k), left,
+                                                     self._on_wait))
+        for k in keys:
+            self._held_back[k] = until
+        named = await claims.outcomes([self._name(k) for k in keys])
+        ids: dict[str, list[int]] = {}
+        for k in keys:
+            rid = named.get(self._name(k), {}).get("id")
+            # (a person by name alone is never linked to another job's: not read)
+            if isinstance(rid, int) and k not in self._ids and not name_only(*k):
+                ids.setdefault(k[0], []).append(rid)
+        for kind, listed in ids.items():
+            wanted = list(dict.fromkeys(listed))
+            if len(wanted) <= LIST_PAYS:
+                continue
+            for at in range(0, len(wanted), IDS_PER_LIST):
+                part = wanted[at:at + IDS_PER_LIST]
+                page = await ctx.call(_LIST[kind], params={"ids": part, "limit": IDS_PER_LIST})
+                for record in page.data or ():
+                    if isinstance(record, Mapping) and record.get("id") in part:
+                        self._read_ahead[(kind, int(record["id"]))] = record
 
     def _name(self, k: tuple[str, str]) -> str:
         return contact_claim_name(k[0], self._scope(), canonical_key(*k))
@@ -371,11 +475,14 @@ class Resolver:
             # Smith" at another company was linked to the one an earlier import created)
             return None
         if isinstance(previous.get("id"), int):
-            try:
-                res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
-            except NotFound:
-                res = None
-            record = res.data if res is not None and isinstance(res.data, Mapping) else None
+            record = self._read_ahead.pop((k[0], previous["id"]), None)
+            if record is None:
+                try:
+                    res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
+                except NotFound:
+                    res = None
+                record = res.data if res is not None and isinstance(res.data, Mapping) \
+                    else None
             if record is not None and not record.get("is_deleted") \
                     and canonical_key(*k) in self._answers(k[0], record) \
                     and (k[0] != "org" or _same_address(body, record)):
@@ -726,6 +833,6 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return want is None or have is None or want == have
 
 
-__all__ = ["Deferred", "DependencyFailed", "Resolver", "contact_ids", "made_contacts",
+__all__ = ["Deferred", "DependencyFailed", "HeldBack", "Resolver", "contact_ids", "made_contacts",
            "canonical_key", "name_only", "person_email_key", "person_key_at", "person_keys",
            "refs_of", "to_create"]

@@ -11,8 +11,10 @@ import pytest
 
 from bulk.claims import Claim, Held, acquire
 from bulk.claims_open import LocalClaims
+from bulk.clock import FakeClock
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState, JobStore, NewItem
+from jobs.import_resolve import HeldBack
 from jobs.import_rows import ImportSettings
 from jobs.importing import META_KEY_CODE, ImportJob, claim_name
 from tests.import_support import api_context, import_once
@@ -57,7 +59,9 @@ async def test_waiting_for_a_person_gives_back_the_claims_of_rows_not_sent(
     """A row waiting for another run's create of its person first gives back the deal
     claims its run took for rows not sent yet: the other run, waiting on one of those keys
     while holding the person (in doubt until its reconcile), is not deadlocked (seen: two
-    imports at once each waited 120 s on the other and failed rows)."""
+    imports at once each waited 120 s on the other and failed rows). The row is held back
+    when it first meets the person's claim (f33i 3); its batch's wait (``read_held``) is
+    the one that gives back."""
     import anyio
 
     store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
@@ -83,14 +87,22 @@ async def test_waiting_for_a_person_gives_back_the_claims_of_rows_not_sent(
     async with anyio.create_task_group() as tg:
         tg.start_soon(other_run)
         with anyio.fail_after(10):
+            key = ("person", "e:p@x.org")
+            with pytest.raises(HeldBack):
+                await mine.resolver._claim(_NoStop(), mine.claims, key)  # type: ignore[arg-type]
+            await mine.resolver.read_held(_NoStop(),  # type: ignore[arg-type]
+                                          [{"kind": "person", "key": key[1], "body": {}}])
             claim = await mine.resolver._claim(_NoStop(), mine.claims,  # type: ignore[arg-type]
-                                               ("person", "e:p@x.org"))
+                                               key)
     assert isinstance(claim, Claim) and len(seen) == 1
     store.close()
 
 
 class _NoStop:
-    """The one CallContext method ``Resolver._claim`` uses, for a run that never stops."""
+    """The CallContext parts ``Resolver._claim`` and ``read_held`` use, for a run that never
+    stops."""
+
+    clock = FakeClock()
 
     async def until_stopped(self, awaitable: Any) -> Any:
         return await awaitable

@@ -563,8 +563,11 @@ class _Resume(_ImportBase):
         them (``image_holds``). Each row is read once per process. Returns the outcomes
         of the items not to send. Before it, the batch's creates held back (another live
         run held their key: ``_claim_held_back``) are claimed, waiting for their holders
-        together."""
+        together, and the persons / organizations its rows were held back for are waited
+        for and read together likewise (``Resolver.read_held``)."""
         await self._claim_held_back(ctx, items)
+        await self.resolver.read_held(ctx, [ref for i in items for ref in (
+            i.payload.get("org"), i.payload.get("person"))])
         await self._read_claimed(ctx, items)
         checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
         if not checked:

@@ -1,0 +1,125 @@
+"""Persons and organizations another live run holds the creates of are read together
+(100 a list call by ids) once their claims are released, not one getPerson /
+getOrganization a record (f33i 3; the deals alike: test_claims_held_back.py)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from bulk.claims import Claim, acquire, holder_id
+from bulk.claims_open import LocalClaims
+from bulk.sandbox import SandboxConfig, serve
+from jobs.demo_data import write_demo_export
+from jobs.import_resolve import contact_claim_name
+from tests.import_support import import_once
+
+pytestmark = pytest.mark.anyio
+KEY_FIELD = "Import source key"
+ROWS = 60
+
+
+@pytest.fixture
+def sleeper() -> Iterator[int]:
+    """The pid of another live process (a sleeping child): the other run's holder."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+class _Told(logging.Handler):
+    """Set once this run told of a wait for another run's claim (on the event loop)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told = anyio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.told.set()
+
+
+def _requests(sb: Any) -> Counter[str]:
+    return Counter(sb.stats()["requests_by_operation"])
+
+
+async def test_contacts_a_live_run_holds_are_read_together(
+        tmp_path: Path, sleeper: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another live run holds the creates of every person and organization of the file and
+    makes them one by one: this import holds those rows back, then reads the records the
+    released claims name in list calls by ids, links its deals to them, creates none."""
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0,
+                               persons=30, companies=15)
+    async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=7)) as sb:
+        with monkeypatch.context() as m:  # the other run's records, from another state folder
+            m.setenv("PDBULK_STATE_DIR", str(tmp_path / "other-state"))
+            seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                           export.mapping, mode="insert", job_id="seed")
+            made = {kind: seed.lookups(kind) for kind in ("person", "org")}
+            seed.close()
+        assert len(made["person"]) > 2 * 10 and len(made["org"]) > 10, made
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for deal in sb.state.deals.rows.values():  # this run makes the deals
+            deal["is_deleted"] = True
+        tables = {"person": sb.state.persons, "org": sb.state.orgs}
+        for kind, keys in made.items():  # not made yet when this run loads
+            for rid in keys.values():
+                tables[kind].rows[rid]["is_deleted"] = True
+        holder = LocalClaims(holder=holder_id(sleeper))
+        claims: dict[tuple[str, str], Claim] = {}
+        for kind, keys in made.items():
+            for key in keys:
+                got = await acquire(holder, contact_claim_name(kind, code, key))
+                assert isinstance(got, Claim)
+                claims[(kind, key)] = got
+
+        met = _Told()
+        logging.getLogger("pdbulk.claims").addHandler(met)
+
+        async def other_run_creates() -> None:
+            # once this run's first pass met the held claims (told: "waiting up to 120 s
+            # for another run"), and a little more, so every row of it met them
+            with anyio.fail_after(30):
+                await met.told.wait()
+            await anyio.sleep(0.3)
+            for (kind, key), claim in sorted(claims.items()):  # one by one, as it creates
+                rid = made[kind][key]
+                tables[kind].rows[rid]["is_deleted"] = False
+                await holder.release(claim, {"id": rid, "job": "other"})
+                await anyio.sleep(0.005)
+
+        before = _requests(sb)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(other_run_creates)
+            store, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                                 export.mapping, mode="insert",
+                                                 create_key_field=False, job_id="second")
+        spent = _requests(sb) - before
+        logging.getLogger("pdbulk.claims").removeHandler(met)
+        await holder.aclose()
+        assert not result.stopped, result
+        rows = list(store.items())
+        assert {r.result["action"] for r in rows if r.result} == {"created"}, [
+            (r.key, r.state, r.error) for r in rows if not r.result]
+        store.close()
+        # nothing made twice: the other run's persons and organizations are linked
+        assert spent["addPerson"] == 0 and spent["addOrganization"] == 0, spent
+        # before: one getPerson / getOrganization a record, as its claim was released (25 +
+        # 15, 40 tokens); now most in one list read by ids a kind (10 tokens each), those of
+        # a batch that meets 10 or fewer alone (a list pays for more: LIST_PAYS)
+        alone = spent["getPerson"] + spent["getOrganization"]
+        listed = spent["getPersons"] + spent["getOrganizations"] - 2  # the load's two lists
+        assert 1 <= listed <= 2 and alone + listed <= 20, spent  # 40 requests before
+        assert alone + 10 * listed < 40, spent  # tokens: 40 before
+        assert spent["addDeal"] == ROWS, spent
