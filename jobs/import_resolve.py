@@ -22,7 +22,7 @@ here sleeps or searches.
 The keys persons are matched by (``person_keys``, ``person_email_key``, ...) live below
 this module and the row planner, in ``jobs.contact_keys``; re-exported here.
 
-Why ~720 lines: one decision — which id a row's person / organization is — taken under
+Why ~840 lines: one decision — which id a row's person / organization is — taken under
 a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
 ``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
 ``_flights``, ``_made``) over modules that all need it.
