@@ -93,9 +93,11 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                     "fit are still taken (default: no limit).")]
 Review = Annotated[bool, typer.Option("--include-review",
                                       help="Also merge the review band's groups, but never one "
-                                           "whose deals sit at two companies (its reasons say "
-                                           "'two companies: ...'): that needs decision = merge "
-                                           "in groups.csv.")]
+                                           "whose reasons say nothing ties its deals to one "
+                                           "customer ('two companies: ...', 'nothing ties the "
+                                           "deals to one customer: ...': a catch-all org or "
+                                           "person, different persons): that needs decision = "
+                                           "merge in groups.csv.")]
 
 
 def _load_config(path: Path | None, state: Path, *, remember: bool) -> DedupeConfig:
@@ -172,10 +174,14 @@ def _to_merge(out: PlanOutcome, options: ApplyOptions | None) -> tuple[int, int,
 
 
 def _plan_lines(out: PlanOutcome, options: ApplyOptions | None = None) -> list[str]:
+    from jobs.dedupe.evidence import untied
     from jobs.dedupe.review import REVIEW
 
     s = out.summary
     deals, merge_tokens, patch_tokens = _to_merge(out, options)
+    # review groups nothing ties to one customer: --include-review leaves them (x33r3 F1)
+    untied_groups = sum(g.band == "review" and untied(g.reasons) is not None
+                        for g in out.result.groups)
     return [f"deals read: {out.deals_read:,}; compared: {s['deals_compared']:,}; candidate "
             f"pairs scored: {s['pairs_compared']:,}",
             f"groups: {s['groups']:,} ({s['duplicate_groups']:,} duplicate, "
@@ -183,7 +189,10 @@ def _plan_lines(out: PlanOutcome, options: ApplyOptions | None = None) -> list[s
             + (f" (--auto-apply-above {options.auto_apply_above:g})"
                if options is not None and options.auto_apply_above is not None else "")
             + (f" (--max-merges {options.max_merges:,})"
-               if options is not None and options.max_merges is not None else ""),
+               if options is not None and options.max_merges is not None else "")
+            + (f"; {counted(untied_groups, 'review group')} nothing ties to one customer "
+               "(catch-all, two companies...): --include-review leaves them, decision = merge "
+               "takes them" if untied_groups else ""),
             # x9r5: every pair held by one guard printed "groups: 0" and nothing else
             *([f"pairs held by a guard (never grouped): {s['pairs_held']:,} — "
                + ", ".join(f"{why}: {n:,}" for why, n in held.items())

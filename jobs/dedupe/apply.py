@@ -80,7 +80,7 @@ from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
-from .evidence import TWO_COMPANIES, two_companies
+from .evidence import two_companies, untied
 from .index import (
     KEEP_SEPARATE,
     PLAN_INDEX,
@@ -105,6 +105,7 @@ from .planfiles import (
     policy_changes,
     read_groups,
     read_pair_bands,
+    read_pair_reasons,
     read_pair_scores,
     read_records,
     read_summary,
@@ -154,8 +155,7 @@ class ApplyOptions:
             return None
         if g.band != "duplicate" and not self.include_review:
             return "review band: needs decision = merge (or --include-review)"
-        if g.band != "duplicate" and (two := next((r for r in getattr(g, "reasons", ())
-                                                   if r.startswith(TWO_COMPANIES)), None)):
+        if g.band != "duplicate" and (two := untied(getattr(g, "reasons", ()))):
             return f"review band, {two.split(': --')[0]}: needs decision = merge"
         if self.auto_apply_above is not None and g.score < self.auto_apply_above:
             return f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}"
@@ -190,12 +190,20 @@ def _at_review(g: PlannedGroup, bands: Mapping[frozenset[int], str]) -> str | No
     return None
 
 
-def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord]) -> str | None:
+def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord],
+               pair_reasons: Mapping[frozenset[int], tuple[str, ...]] | None = None) -> str | None:
     """Why a group no person decided is not merged, even with ``--include-review``: its
-    deals (as the plan read them) sit at two companies (``evidence.two_companies``)."""
+    deals (as the plan read them) sit at two companies (``evidence.two_companies``), or a
+    pair of it (as the row names its deals) says in pairs.csv that nothing ties its deals to
+    one customer (``evidence.untied``: a catch-all org, different persons...; x33r3 F1)."""
     if g.band == "duplicate":
         return None
     two = two_companies([planned[i] for i in g.member_ids if i in planned])
+    if not two and pair_reasons:
+        for x, y in itertools.combinations(g.member_ids, 2):
+            if (why := untied(pair_reasons.get(frozenset((x, y)), ()))) is not None:
+                two = f"deals {x} and {y}: {why}"
+                break
     return f"review band, {two}: needs decision = merge" if two else None
 
 
@@ -331,6 +339,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     say = ReasonNames.from_references(_str_map(summary.get("reference_fields")), entity_names)
     pair_scores = read_pair_scores(plan_dir)
     pair_bands = read_pair_bands(plan_dir)
+    pair_reasons = read_pair_reasons(plan_dir)
     damage_notes = check_plan_files(plan_dir, summary)  # InputError for a damaged plan
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": absolute(plan_dir)})  # x23r4 F1
@@ -374,7 +383,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 why := _chained(g, pair_scores, review_threshold)) is not None or (
                 g.decision != "merge" and not options.include_review
                 and (why := _at_review(g, pair_bands)) is not None) or (
-                g.decision != "merge" and (why := _companies(g, planned)) is not None) or (
+                g.decision != "merge" and (why := _companies(g, planned, pair_reasons)) is not None) or (
                 why := _same_second(g, planned, fresh)) is not None:
             _skip(prep, g, why)
             continue

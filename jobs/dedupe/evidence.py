@@ -544,6 +544,17 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
 
 
 TWO_COMPANIES = "two companies"  # group reason prefix: --include-review never merges it
+NOT_INCLUDED = "--include-review does not merge it (decision = merge does)"  # group reason tail
+
+
+def untied(reasons: Sequence[str]) -> str | None:
+    """The first of a group's or a pair's reasons that says nothing ties its deals to one
+    customer: ``two companies: ...`` (first) or ``nothing ties the deals to one customer: ...`` (a
+    catch-all org or person with different persons, no shared org or person, ...); None when
+    none does. ``--include-review`` leaves such a group to a person (``decision = merge``):
+    x33r3 F1, eight customers' deals at a catch-all org merged into one."""
+    return next((r for r in reasons if r.startswith(TWO_COMPANIES)),
+                next((r for r in reasons if r.startswith(UNTIED)), None))
 
 
 def two_companies(members: Sequence[DealRecord]) -> str:

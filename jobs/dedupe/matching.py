@@ -22,7 +22,7 @@ from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
-from .evidence import two_companies
+from .evidence import NOT_INCLUDED, two_companies, untied
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
     REVIEW_AT_MOST,
@@ -177,6 +177,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                      config.duplicate_threshold)
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
     at_review: set[int] = set()  # clusters with a pair a "review at most" rule holds (x21r2 F1)
+    no_tie: dict[int, str] = {}  # clusters with a pair nothing ties to one customer (x33r3 F1)
     for n, c in enumerate(found):
         for x, i in enumerate(c.members):
             for j in c.members[x + 1:]:
@@ -189,8 +190,11 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                     inside.append(p)
                 if c.band == "duplicate" and p.band != "duplicate":
                     at_review.add(n)  # a group is a duplicate only when every pair of it is
+                if n not in no_tie and (loose := untied(p.reasons)) is not None:
+                    no_tie[n] = f"{loose} (deals {a}~{b})"
     found = [replace(c, band="review") if n in at_review else c for n, c in enumerate(found)]
-    groups = [_group(c, prepared, pair_by_ids, config) for c in found]
+    groups = [_group(c, prepared, pair_by_ids, config, no_tie.get(n, ""))
+              for n, c in enumerate(found)]
     groups.sort(key=lambda g: min(g.member_ids))
     kept.extend(p for p in inside if p.band != "distinct")
     kept.sort(key=lambda p: (p.a, p.b))
@@ -207,7 +211,10 @@ def _marked(p: Prepared, weak: Mapping[tuple[str, int], str]) -> Prepared:
 
 
 def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],
-           config: DedupeConfig) -> Group:
+           config: DedupeConfig, no_tie: str = "") -> Group:
+    """The plan's group of cluster ``c``; ``no_tie``: the reason of a pair of it nothing ties
+    to one customer (``evidence.untied``), said on a review group as what --include-review
+    leaves to a person."""
     members = [prepared[i].deal for i in c.members]
     ordered, why = rank(members, config.survivor_rules)
     a, b = sorted((prepared[c.weakest[0]].deal.id, prepared[c.weakest[1]].deal.id))
@@ -220,8 +227,8 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
                        "the group needs review")
     if weakest is not None:
         reasons.extend(weakest.reasons)
-    if c.band == "review" and (two := two_companies(members)):
-        reasons.append(f"{two}: --include-review does not merge it (decision = merge does)")
+    if c.band == "review" and (two := two_companies(members) or no_tie):
+        reasons.append(f"{two}: {NOT_INCLUDED}")
     return Group(
         id=f"g-{min(d.id for d in members)}",
         survivor_id=ordered[0].id,

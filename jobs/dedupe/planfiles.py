@@ -778,6 +778,21 @@ def read_pair_bands(directory: Path) -> dict[frozenset[int], str]:
     return out
 
 
+def read_pair_reasons(directory: Path) -> dict[frozenset[int], tuple[str, ...]]:
+    """pairs.csv's ``reasons`` by pair, split at ``; `` (as ``read_pair_bands`` reads: a pair
+    or a column the file lacks is simply not here). Apply leaves a review group a pair of
+    which nothing ties to one customer to a person, even with --include-review (x33r3 F1)."""
+    out: dict[frozenset[int], tuple[str, ...]] = {}
+    with open(directory / PAIRS, newline="", encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            try:
+                out[frozenset((int(row["a"]), int(row["b"])))] = tuple(
+                    str(row.get("reasons") or "").split("; "))
+            except (KeyError, TypeError, ValueError):
+                continue
+    return out
+
+
 def read_summary(directory: Path) -> dict[str, Any]:
     """summary.json; InputError when it is missing or damaged (it carries the field policy
     and the thresholds the plan was made with: apply must not run without them)."""
@@ -796,6 +811,7 @@ __all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_
            "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "older_drop",
            "patch_shown", "plan_file_facts",
            "policy_changes", "read_groups",
-           "read_pair_bands", "read_pair_scores", "read_records", "read_summary", "write_plan"]
+           "read_pair_bands", "read_pair_reasons", "read_pair_scores", "read_records",
+           "read_summary", "write_plan"]
 
 
