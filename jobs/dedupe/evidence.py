@@ -100,19 +100,29 @@ PLACEHOLDERS = frozenset({
     "inconnu", "aucun", "aucune", "néant", "neant", "sans", "nd", "n.d", "n.d.", "s.o.",
     "desconocido", "ninguno", "ninguna", "sin", "pendiente", "n/d",
     "sconosciuto", "nessuno", "nessuna", "onbekend", "geen", "nvt", "n.v.t.",
+    # x33r3 F2: missed before folding, or missing words
+    "keine angabe", "keine angaben", "ohne angabe", "nicht bekannt", "unbek", "n.b.", "nb",
+    "n/b", "s/n", "nein", "non",
 })
+# folded (``fold``: casefolded, spaces and punctuation gone): ``k. A`` = ``k.A.`` = ``ka``
+_FOLDED = frozenset(re.sub(r"[\W_]+", "", w) for w in PLACEHOLDERS)
+SENTINELS = frozenset({"-1"})  # a number systems write for none: no identifier either
 
 
 def placeholder(text: str) -> bool:
     """Whether an identifier's text (casefolded, spacing collapsed) is a placeholder, no
     value: empty, punctuation only (``-``, ``?``, ``/``, ``...``), zeros only (``0``,
     ``000``, ``0-0``), or a word for none (``PLACEHOLDERS``: ``n/a``, ``TBD``, ``unknown``,
-    ``keine``, ``inconnu``...). Two deals with ``n/a`` share no identifier (x33r1 F3:
-    deals of three companies pulled into one review group)."""
+    ``keine``, ``inconnu``...) compared folded: case, spaces and punctuation aside (``k. A``
+    = ``k.A.`` = ``ka``, ``N / A`` = ``n/a``), or ``-1`` (``SENTINELS``). Two deals with
+    ``n/a`` share no identifier (x33r1 F3: deals of three companies pulled into one review
+    group; x33r3 F2: ``keine Angabe``, ``N / A``, ``S/N`` read as real). A real id that only
+    looks like one keeps its letters or digits apart: ``0042``, ``A-0``, ``N/A-17``,
+    ``TBD-1`` are identifiers. ``nein`` and ``non`` (no) are placeholders as ``no`` is."""
     core = _PUNCT.sub("", text)
     if not core or set(core) <= {"0"}:
         return True
-    return text in PLACEHOLDERS or text.strip(" .-_/?!*#()[]'\"") in PLACEHOLDERS
+    return core.casefold() in _FOLDED or text.strip() in SENTINELS
 
 
 _PUNCT = re.compile(r"[\W_]+")
