@@ -49,6 +49,7 @@ from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 
 from ..field_text import field_text, whole
+from .evidence import placeholder
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
 from .titles import group_title
@@ -124,7 +125,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
     fields; custom fields under ``custom_fields``), only where they differ from the
     survivor's. ``survivor`` is Pipedrive's own merge rule: no PATCH. Without a ``value``
     policy, a survivor whose value is 0 or none gets the value of the first merged deal
-    (merge order) that has one: Pipedrive would keep the 0. Without a ``title`` policy, a
+    (merge order) that has one: Pipedrive would keep the 0; likewise a custom field's
+    placeholder text on the survivor (``n/a``, ``-``, ``TBD``: no value) takes the first
+    merged deal's real text in a field no policy names. Without a ``title`` policy, a
     survivor whose title is a "(copy)", misspelt or lower-case form of another title of the
     group gets that cleaner title (``titles.group_title``). Empty: no PATCH."""
     members = [records[i] for i in group.member_ids if i in records]
@@ -158,6 +161,19 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             body[name] = chosen
         else:
             custom[name] = chosen
+    ruled = {_ALIASES.get(n, n) for n in policy}
+    for key, own in sorted(survivor.fields.items()):
+        # a placeholder is no value (``n/a``, ``-``, ``TBD``...: evidence.placeholder), but
+        # Pipedrive keeps it over a merged deal's real one: without a policy for the field
+        # the survivor takes the first merged deal's real value (x33r3 F3: n/a kept, PO-1
+        # lost), as a title with stray spaces takes the copy's clean form
+        if key in ruled or key in custom or not _placeholder_text(own):
+            continue
+        real = next((v for r in members if r.id != survivor.id
+                     if isinstance(v := r.fields.get(key), str) and v.strip()
+                     and not _placeholder_text(v)), None)
+        if real is not None:
+            custom[key] = real
     if custom:
         body["custom_fields"] = custom
     if not any(_ALIASES.get(n, n) == "title" for n in policy) \
@@ -187,6 +203,13 @@ _RECORD_ONLY = frozenset({"stage_id", "pipeline_id"})  # record fields no policy
 # open survivor was counted as kept; it is in no live deal after the merge)
 MERGE_FILLS = frozenset({"title", "person_id", "org_id", "expected_close_date", "probability",
                          "label_ids"})
+
+
+def _placeholder_text(v: object) -> bool:
+    """A custom field's text that says no value (``n/a``, ``-``, ``keine Angabe``:
+    ``evidence.placeholder``); a number (``0``) or an empty field is not one."""
+    return isinstance(v, str) and bool(v.strip()) \
+        and placeholder(" ".join(v.split()).casefold())
 
 
 def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> bool:
@@ -241,8 +264,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 final = next((v for r in merged if not _empty(v := value(r, name))), None)
         for r in merged:
             v = value(r, name)
-            if _empty(v) or (name == "value" and not v):
-                continue
+            if _empty(v) or (name == "value" and not v) or (
+                    name not in standard and _placeholder_text(v)):
+                continue  # a custom field's placeholder (n/a, -) is no value to lose
             if whole(v) != whole(final):  # every part: 500 GBP is not 500 EUR (x27r3 5)
                 out.append(f"{dropped_value(name, v, r, labels, options, entities)} "
                            f"(deal {r.id})")
