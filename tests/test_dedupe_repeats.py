@@ -46,22 +46,50 @@ def test_a_copy_entered_within_two_days_still_merges(days: float) -> None:
     assert score_pair(prepare(a, CFG), prepare(b, CFG), CFG).band == "duplicate"
 
 
-def test_a_sign_of_a_copy_lifts_the_gap_rule() -> None:
-    """Days apart but the same expected close date, or the same date field: a copy; an equal
-    identifier is one too (never capped by the gap)."""
-    close = date(2026, 12, 15)
-    a, b = _pair(6, expected_close_date=close)
+def test_only_an_equal_identifier_lifts_the_gap_rule() -> None:
+    """Days apart with the same expected close date, or the same date field: a default many
+    orders share (a quarter end, a renewal date), still review with the gap and the shared
+    date said (x33r3 F4: weekly orders with close date 2026-09-30, service calls 15 days
+    apart with one Renewal date, merged); an equal identifier lifts it, said with the gap."""
+    close = date(2026, 9, 30)
+    a, b = _pair(7, expected_close_date=close)
     a = replace(a, expected_close_date=close)
-    assert score_pair(prepare(a, CFG), prepare(b, CFG), CFG).band == "duplicate"
-    cfg = replace(CFG, date_fields={"k_date": "Delivery date"})
-    a, b = _pair(6, fields={"k_date": "2026-12-01"})
+    sp = score_pair(prepare(a, CFG), prepare(b, CFG), CFG)
+    assert sp.band == "review", sp
+    assert any(r.startswith("a repeat? added 7 days apart") and "expected close date 2026-09-30"
+               in r for r in sp.reasons), sp.reasons
+    cfg = replace(CFG, date_fields={"k_date": "Renewal date"})
+    a, b = _pair(15, fields={"k_date": "2026-12-01"})
     a = replace(a, fields={"k_date": "2026-12-01"})
-    assert score_pair(prepare(a, cfg), prepare(b, cfg), cfg).band == "duplicate"
+    sp = score_pair(prepare(a, cfg), prepare(b, cfg), cfg)
+    assert sp.band == "review", sp
+    assert any(r.startswith("a repeat? added 15 days apart") and "Renewal date 2026-12-01" in r
+               for r in sp.reasons), sp.reasons
     cfg = replace(CFG, identifier_fields={"k_po": "PO number"})
     a, b = _pair(6, fields={"k_po": "PO-4711"})
     a = replace(a, fields={"k_po": "PO-4711"})
     sp = score_pair(prepare(a, cfg), prepare(b, cfg), cfg)
+    assert sp.band == "duplicate", sp
     assert not any(r.startswith("a repeat?") for r in sp.reasons), sp
+    lifted = "added 6 days apart, the repeat rule lifted by the same identifier: PO number po-4711"
+    assert lifted in sp.reasons, sp.reasons
+
+
+def test_weekly_orders_with_one_quarter_end_form_no_duplicate_group() -> None:
+    """x33r3 F4's repro in memory: weekly orders, all closing 2026-09-30: no merge."""
+    deals = [replace(ORDER, id=9000 + k, add_time=NOW + timedelta(days=7 * k),
+                     expected_close_date=date(2026, 9, 30)) for k in range(3)]
+    r = find_duplicates(deals, CFG)
+    assert all(g.band == "review" for g in r.groups), r.groups
+
+
+@pytest.mark.parametrize(("hours", "shown"), [(46, "add_time 46 h apart"),
+                                              (48, "add_time 2 days apart"),
+                                              (24 * 10, "add_time 10 days apart")])
+def test_the_gap_is_always_said(hours: float, shown: str) -> None:
+    """A pair exactly 2.0 days apart said no gap (46 h did): every gap is said."""
+    a, b = _pair(hours / 24)
+    assert shown in score_pair(prepare(a, CFG), prepare(b, CFG), CFG).reasons
 
 
 def test_three_weekly_orders_form_no_duplicate_group() -> None:

@@ -328,27 +328,35 @@ def added_apart(a: DealRecord, b: DealRecord,
     """Why two deals added more than ``COPY_GAP_DAYS`` (2) days apart look like a repeat (a
     weekly or fortnightly order, a repeat service call: same title, org, person and value)
     rather than one deal entered twice, else None. A copy is entered the same day, or within
-    a day or two when an import or a person types it again; later than that only a sign of
-    a copy says one deal: the same expected close date, or the same value in a date custom
-    field (``date_fields``: key -> name), both set. (An equal identifier is the caller's
-    sign: ``scoring`` skips this rule for one.) The reason states the gap in days
-    (``a repeat? added 7 days apart, no sign of a copy (...)``); an unknown add time is no
-    evidence. Pairs ``RECURRING_DAYS`` (21) or more apart are ``_recurring``'s."""
+    a day or two when an import or a person types it again; later than that only an equal
+    identifier says one deal (the caller's sign: ``scoring`` skips this rule for one and
+    says ``lifted``). The same expected close date or the same date custom field
+    (``date_fields``: key -> name) lifts nothing: a quarter end or a renewal date is a
+    default many orders share (x33r3 F4: weekly orders with the close date 2026-09-30
+    merged); the reason names it. The reason states the gap in days (``a repeat? added 7
+    days apart, no sign of a copy (...)``); an unknown add time is no evidence. Pairs
+    ``RECURRING_DAYS`` (21) or more apart are ``_recurring``'s."""
     if a.add_time is None or b.add_time is None:
         return None
     gap = abs(epoch(a.add_time) - epoch(b.add_time))
     if gap <= COPY_GAP_DAYS * 86400 or gap >= RECURRING_DAYS * 86400:
         return None
-    if a.expected_close_date is not None and a.expected_close_date == b.expected_close_date:
-        return None
-    for key in date_fields:
+    shared = [f"expected close date {a.expected_close_date}"] \
+        if a.expected_close_date is not None and a.expected_close_date == b.expected_close_date \
+        else []
+    for key, name in date_fields.items():
         x, y = a.fields.get(key), b.fields.get(key)
         if x not in (None, "") and not isinstance(x, bool) and x == y:
-            return None
-    days = f"{gap / 86400:.1f}".removesuffix(".0")
-    return (f"{REPEAT} added {days} days apart, no sign of a copy (no equal identifier, "
-            "expected close date or date field; a copy is entered within "
-            f"{COPY_GAP_DAYS} days)")
+            shared.append(f"{name} {x}")
+    weak = (f"; the same {', '.join(shared)} is no sign of one: a default many orders share"
+            if shared else "")
+    return (f"{REPEAT} added {days_apart(gap)} days apart, no sign of a copy (no equal "
+            f"identifier; a copy is entered within {COPY_GAP_DAYS} days{weak})")
+
+
+def days_apart(gap: float) -> str:
+    """A gap in seconds as days, one decimal, a whole number bare: ``7``, ``2.5``."""
+    return f"{gap / 86400:.1f}".removesuffix(".0")
 
 
 TWO_AMOUNTS = "two amounts"  # reason prefix: two non-zero values, not one rounded: two orders
@@ -547,6 +555,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         elif gap >= FAR_APART_DAYS * 86400:
             against.append((-0.08, "added months apart"))
             reasons.append(f"add_time {gap / 86400:.0f} days apart")
+        else:  # no weight; said always (x33r3 F4: a pair 2.0 days apart showed no gap)
+            reasons.append(f"add_time {days_apart(gap)} days apart")
     if da.pipeline_id is not None and da.pipeline_id == db.pipeline_id:
         support += 0.02
         reasons.append("same pipeline")

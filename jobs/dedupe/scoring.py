@@ -40,10 +40,13 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   another value on each deal: at most 0.80 (``category_conflicts``), and so a measured one
   (an amount and its currency, a number, a time, a phone number, an address:
   ``measure_conflicts``; ``config.MEASURE_FIELD_TYPES``);
-* added more than 2 days apart (``COPY_GAP_DAYS``) with no sign of a copy (an equal
-  identifier, the same expected close date or date field): a weekly order, a repeat service
-  call as often as one deal retyped; at most 0.80 (review), a ``a repeat? added 7 days
-  apart`` reason (``evidence.added_apart``; f33h S1: weekly orders merged night by night);
+* added more than 2 days apart (``COPY_GAP_DAYS``) with no equal identifier (the only sign
+  of a copy that lifts it: a same expected close date or date field is a default many
+  orders share, x33r3 F4): a weekly order, a repeat service call as often as one deal
+  retyped; at most 0.80 (review), a ``a repeat? added 7 days apart`` reason
+  (``evidence.added_apart``; f33h S1: weekly orders merged night by night); lifted, the
+  reason says so and the gap (``added 7 days apart, the repeat rule lifted by the same
+  identifier: PO number 4711``);
 * recurring (added >= 21 days apart, or one added at or after the other's won_time / lost_time
   — 1-s times: a tie could be after —,
   never its update_time: a renewal, a retainer, a re-opened opportunity): at most 0.80 (review);
@@ -127,6 +130,7 @@ from .evidence import (
     added_apart,
     category_conflicts,
     date_gaps,
+    days_apart,
     epoch,
     guard_reasons,
     guarded,
@@ -180,6 +184,7 @@ ROMAN_CAP = 0.80  # a single letter is no numeral for sure, nor surely a letter:
 PERSONS_CAP = 0.80  # two person records on the deals: two customers as often as one, review
 RECURRING_CAP = 0.80
 ADDED_APART = "added days apart"  # "review at most" rule: evidence.added_apart, a repeat?
+REPEAT_LIFTED = "the repeat rule lifted"  # reason: days apart, but an equal identifier
 CONTRADICTION_CAP = 0.80  # two or more pieces of evidence against (person, value, dates...): review
 IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong evidence for
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
@@ -398,6 +403,11 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         s = min(s, RECURRING_CAP)  # a weekly order, a repeat call: review at most (f33h S1)
         reasons.append(repeat)
         held.append(ADDED_APART)
+    elif same_id and "recurring" not in held and added_apart(da, db) is not None:
+        # said, not silent (x33r3 F4): what lifted the repeat rule, and the gap
+        assert da.add_time is not None and db.add_time is not None
+        gap = days_apart(abs(epoch(da.add_time) - epoch(db.add_time)))
+        reasons.append(f"added {gap} days apart, {REPEAT_LIFTED} by the {same_id[0]}")
     if over(EXTRA_WORD_CAP) and not same_id and _meaningful(extra, a, b):
         s = min(s, EXTRA_WORD_CAP)  # ``Storno Auftrag`` / ``Auftrag``: another deal as often as a copy
         held.append("word only on one")
