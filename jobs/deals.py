@@ -392,6 +392,22 @@ def gone_when_sent(item_id: int, deal_id: int, key: str | None = None) -> Outcom
         "(Pipedrive answered 404); not updated, not re-created"))
 
 
+STATUS_LEFT = "status_group"  # an item's result: the status group as its write left it
+
+
+def status_left(changes: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
+    """The result entry that records the status group (``STATUS_FIELDS``) as a write of
+    ``changes`` left it, read from ``deal`` (its answer, or the deal a resume found it
+    applied on): ``{"status_group": {field: value}}`` when ``changes`` sets a field of the
+    group, else {}. Pipedrive sets the times (and keeps or clears the reason) with a status,
+    so the body alone does not say what the write left; undo compares these
+    (``groups_moved``: x33r2 F2, a colleague's won_time after the job's "won" was not
+    seen, and the undo emptied it)."""
+    if not any(name in changes for name in STATUS_FIELDS):
+        return {}
+    return {STATUS_LEFT: {name: deal.get(name) for name in STATUS_FIELDS}}
+
+
 def applied(deal: Mapping[str, Any]) -> dict[str, Any]:
     """The result entries of a write ``in_flight`` found ``"applied"``: the deal's
     ``update_time`` as the job's (undo compares with it)."""
@@ -586,14 +602,24 @@ def image_part(image: Mapping[str, Any], groups: Iterable[str]) -> dict[str, Any
                               if field_group(k, custom=True) in wanted}}
 
 
-def groups_moved(deal: Deal, wrote: Mapping[str, Any], image: Mapping[str, Any] | None
-                 ) -> dict[str, list[tuple[str, Any, Any]]]:
+def groups_moved(deal: Deal, wrote: Mapping[str, Any], image: Mapping[str, Any] | None, *,
+                 written: str | None = None) -> dict[str, list[tuple[str, Any, Any]]]:
     """The groups (``field_group``) of a write ``wrote`` that ``deal`` no longer holds as
     the write left them, group -> [(field or custom field key, the value the write left,
     the value now)]: a field it wrote holding another value, or a field of the group it
     did not write and its write does not set — an amount's currency, the status of a
     reason or time written alone — no longer as it was before the write (``image``, its
-    ``written_part``; a field the image lacks is not compared). {}: every group holds."""
+    ``written_part``; a field the image lacks is not compared). {}: every group holds.
+
+    A status written without its reason and times: ``wrote`` holds them as the write's
+    answer left them (``status_left``, laid over the body by ``jobs.undo.targets``). A job
+    recorded before that answer was kept has only the status; then each of them is
+    compared with what that status write set at ``written`` (its answer's ``update_time``,
+    ISO 8601 as Pipedrive gives it; None: not judged): won — ``won_time`` and
+    ``close_time`` at ``written``, ``lost_time`` empty; lost — ``lost_time`` and
+    ``close_time`` at ``written``, ``won_time`` empty, ``lost_reason`` as before the write;
+    open — all four empty (``_status_set``). Not gated on the deal's ``update_time``: a
+    colleague's edit in the write's own second leaves it as the write's (1-s resolution)."""
     moved: dict[str, list[tuple[str, Any, Any]]] = {}
     custom = deal.get("custom_fields") or {}
     for name, value in wrote.items():
@@ -611,7 +637,25 @@ def groups_moved(deal: Deal, wrote: Mapping[str, Any], image: Mapping[str, Any] 
         if name in before and any(field_group(k) == group for k in wrote) \
                 and not same(deal.get(name), before[name]):
             moved.setdefault(group, []).append((name, before[name], deal.get(name)))
+    if written is not None:
+        for name, value in _status_set(wrote, before, written).items():
+            if not same(deal.get(name), value):
+                moved.setdefault(field_group(name), []).append((name, value, deal.get(name)))
     return moved
+
+
+def _status_set(wrote: Mapping[str, Any], before: Mapping[str, Any], written: str
+                ) -> dict[str, Any]:
+    """The reason and times a status write ``wrote`` recorded without its answer
+    (``status_left``) left, by the status it set at ``written``: {} when it holds them or
+    wrote no status (``groups_moved``)."""
+    status = wrote.get("status")
+    if status not in ("open", "won", "lost") or any(n in wrote for n in STATUS_FIELDS[1:]):
+        return {}
+    closed = written if status != "open" else None
+    return {"won_time": written if status == "won" else None,
+            "lost_time": written if status == "lost" else None, "close_time": closed,
+            "lost_reason": before.get("lost_reason") if status == "lost" else None}
 
 
 def restore_body(current: Deal, before: Mapping[str, Any]) -> dict[str, Any]:
@@ -885,10 +929,10 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
            "changed_fields", "field_types", "holds", "label", "shown", "value_key",
            "stored_labels", "stored_types",
-           "deleted_since", "STATUS_FIELDS", "Deal", "batched_calls", "before_image",
+           "deleted_since", "STATUS_FIELDS", "STATUS_LEFT", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "CUSTOM_GROUP", "EDITABLE", "FIELD_GROUPS", "deal_changes", "field_group",
-           "groups_moved", "image_part", "write_groups", "write_part",
+           "groups_moved", "image_part", "status_left", "write_groups", "write_part",
            "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "drifted", "gone_when_sent", "in_flight", "not_landed", "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",

@@ -36,6 +36,7 @@ from .deals import (
     redecide_now,
     reread_calls,
     reread_targets,
+    status_left,
     stored_labels,
     stored_types,
 )
@@ -125,7 +126,8 @@ class PatchJob:
         data = res.data if isinstance(res.data, Mapping) else {}
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": self.action, "fields": item.payload.get("fields"),
-            "update_time": data.get("update_time")})
+            "update_time": data.get("update_time"),
+            **status_left(item.payload["changes"], data)})
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Decide PATCHes left in flight (a run died while they were handed out: the write
@@ -219,7 +221,7 @@ class PatchJob:
                 "deal_id": deal_id, "action": "unchanged", "fields": fields})
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": self.action, "fields": fields, "reconciled": True,
-            **applied(deal)})
+            **applied(deal), **status_left(item.payload.get("changes") or {}, deal)})
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:

@@ -639,7 +639,7 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                   op=t.op, values=values, deal_id=t.deal_id)
         return
     if t.wrote is not None and not force and t.op == "restore" and t.before is not None \
-            and (moves := groups_moved(deal, t.wrote, t.before)):
+            and (moves := groups_moved(deal, t.wrote, t.before, written=t.written)):
         # per field group (``jobs.deals.FIELD_GROUPS``): the groups a colleague changed
         # since are left, the others put back (f32k: the whole deal was left for one field)
         _restore_held(prep, t, deal, moves, base, labels, taken)
@@ -787,7 +787,7 @@ def _overwrites(t: Target, deal: Deal, later_write: tuple[str, str] | None,
         return {"by": f"job {job_id}" if job_id else "a later job", "what": what}
     now = deal.get("update_time")
     if t.op == "restore" and t.wrote is not None and t.before is not None \
-            and (moves := groups_moved(deal, t.wrote, t.before)):
+            and (moves := groups_moved(deal, t.wrote, t.before, written=t.written)):
         what = _moves_shown(moves, t.wrote, labels)
     elif t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
         what = moved

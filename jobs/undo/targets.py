@@ -24,6 +24,7 @@ from bulk.store import (
 from ..account import parse_time
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
+    STATUS_LEFT,
     Deal,
     written_part,
 )
@@ -471,7 +472,10 @@ def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
     (``payload["changes"]``), an import's create / upsert body (``payload["deal"]``) with
     the person / organization its result links. Undo compares the deal's current values
     with it: ``update_time`` has 1-second resolution, so an edit in the same second as the
-    write is seen only this way (issue 9, F1). None: nothing recorded."""
+    write is seen only this way (issue 9, F1). A status written alone comes with the
+    reason and times its answer held (``jobs.deals.status_left``): Pipedrive set them, so
+    a colleague's change of them since is a change of the job's status group (x33r2 F2).
+    None: nothing recorded."""
     body = result.get("wrote")  # what a row sent in place of its payload (a merged survivor)
     if not isinstance(body, Mapping):
         body = item.payload.get("changes")
@@ -480,6 +484,9 @@ def _wrote(item: Item, result: Mapping[str, Any]) -> dict[str, Any] | None:
     if not isinstance(body, Mapping):
         return None
     wrote = dict(body)
+    left = result.get(STATUS_LEFT)  # the status group as the write's answer left it
+    if isinstance(left, Mapping):
+        wrote.update({k: v for k, v in left.items() if k not in wrote})
     for name in ("person_id", "org_id"):
         if isinstance(result.get(name), int) and item.payload.get(name[:-3]) is not None:
             wrote[name] = result[name]
