@@ -742,20 +742,34 @@ class RowPlanner:
         changes = deal_changes(existing, deal, currency_alone=True, types=self.field_types)
         if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
             return self._bad(row, user.reason, user.column)
-        edited = None  # the three-way comparison with what this state folder last wrote
-        base = self._base(int(existing["id"]), mapped.key) \
-            if self.last_written is not None and (changes or self.records_agreed) else {}
-        same = agreed(deal, changes, base) if self.records_agreed else {}
-        if base and changes:
-            decided = three_way(existing, changes, base)
-            changes, edited = decided.changes, self._edited_note(decided)
-        if same:
-            values["agreed"] = same
         links: dict[str, Any] = {}
+        # the links the row resolved to a record that exists: decided with the fields, by
+        # the same three-way rule (x33r2 F1: a colleague's relinked person / organization
+        # was put back by the next import of the unchanged file)
+        resolved: dict[str, int] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)
+            if rid is not None:
+                resolved[f"{name}_id"] = rid
             if ref is not None and (rid is None or rid != existing.get(f"{name}_id")):
                 links[name] = ref
+        relinks = {f"{name}_id": resolved[f"{name}_id"] for name in links
+                   if f"{name}_id" in resolved}
+        edited = None  # the three-way comparison with what this state folder last wrote
+        base = self._base(int(existing["id"]), mapped.key) \
+            if self.last_written is not None and (changes or relinks or self.records_agreed) \
+            else {}
+        same = agreed({**deal, **resolved}, {**changes, **relinks}, base) \
+            if self.records_agreed else {}
+        if base and (changes or relinks):
+            decided = three_way(existing, {**changes, **relinks}, base)
+            changes = {k: v for k, v in decided.changes.items() if k not in relinks}
+            for field in relinks:
+                if field not in decided.changes:
+                    links.pop(field[:-len("_id")])  # Pipedrive's link kept, not sent
+            edited = self._edited_note(decided)
+        if same:
+            values["agreed"] = same
         note = self.survivor_notes.get(mapped.key)
         self.counts.survivors += bool(note)
         noted = {"note": "; ".join(n for n in (note, edited) if n)} if note or edited else {}

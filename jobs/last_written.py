@@ -2,7 +2,7 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~740 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+Why ~780 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
 ``written``) and whose storage (the packed layout, its move from the first one, the
 writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
 
@@ -18,6 +18,11 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
   and counted;
 - no base (a deal this folder never wrote, a field it never wrote, the first import by
   this folder): written as before.
+
+A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to — are
+fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
+recorded as the run sent them (``written``: from the row's result), kept or written by
+the same rule; a person or organization the row is to create has no id yet: written.
 
 A row whose key's deal a merge made here took into a survivor (``jobs.merged_deals``)
 is compared with what this folder last wrote for that row — on the merged-away deal — and
@@ -440,14 +445,21 @@ class LastWritten:
         self._conn.close()
 
 
-def written(payload: Mapping[str, Any], action: object) -> dict[str, str]:
+def written(payload: Mapping[str, Any], action: object,
+            result: Mapping[str, Any] | None = None) -> dict[str, str]:
     """{field: digest} an import row's ``payload`` sets as the base once its item settled
-    as ``action``: the deal ``created``, the changes ``updated``, and the fields the row
-    agreed on with Pipedrive (``agreed``: ``updated`` and ``unchanged``); {}: none."""
+    as ``action``: the deal ``created``, the changes ``updated``, the links it sent
+    (``person_id`` / ``org_id``: the ids its ``result`` names, as the row resolved them,
+    for the ``person`` / ``org`` its payload sends) and the fields the row agreed on with
+    Pipedrive (``agreed``: ``updated`` and ``unchanged``); {}: none."""
     body = payload.get("deal") if action == "created" else (
         payload.get("changes") if action == "updated" else None)
     out = {name: digest(value) for name, value in fields_of(body)} \
         if isinstance(body, Mapping) else {}
+    if action in ("created", "updated") and result is not None:
+        for ref, name in (("person", "person_id"), ("org", "org_id")):
+            if payload.get(ref) is not None and isinstance(rid := result.get(name), int):
+                out[name] = digest(rid)
     same = payload.get("agreed")
     if action in ("updated", "unchanged") and isinstance(same, Mapping):
         out.update((str(name), str(sign)) for name, sign in same.items()
@@ -467,7 +479,7 @@ def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
         return
     signs = result.get("written")
     if not isinstance(signs, Mapping):
-        signs = written(payload, result.get("action"))
+        signs = written(payload, result.get("action"), result)
     at = float(item.sent_at or loaded)
     for name, sign in signs.items():
         yield deal_id, str(name), str(sign), at

@@ -598,7 +598,11 @@ class _Creates(_ImportBase):
         deal.pop("custom_fields", None)
         if custom:
             deal["custom_fields"] = custom
-        deal, kept = await self._merge_kept(away, deal)
+        deal, kept = await self._merge_kept(away, deal, {"person_id": person_id,
+                                                         "org_id": org_id})
+        # a link kept from the survivor is not sent, as a field (x33r2 F1)
+        person_id = None if "person_id" in kept else person_id
+        org_id = None if "org_id" in kept else org_id
         outcome = await self._exists(ctx, item, {**payload, "deal": deal}, survivor,
                                      person_id, org_id, survivor=True)
         if outcome.result is None:
@@ -613,14 +617,19 @@ class _Creates(_ImportBase):
         # the base of the next upsert of the row, now on the survivor (jobs.last_written)
         return dataclasses.replace(outcome, result={
             **outcome.result, "wrote": deal, "note": note,
-            "written": {name: last_written.digest(value)
-                        for name, value in last_written.fields_of(deal)}})
+            "written": {name: last_written.digest(value) for name, value in (
+                *last_written.fields_of(deal),
+                *((n, v) for n, v in (("person_id", person_id), ("org_id", org_id))
+                  if v is not None))}})
 
-    async def _merge_kept(self, away: _MergedAway, deal: dict[str, Any]
+    async def _merge_kept(self, away: _MergedAway, deal: dict[str, Any],
+                          links: Mapping[str, int | None]
                           ) -> tuple[dict[str, Any], tuple[str, ...]]:
         """``deal`` (a row standing for ``away.survivor``) without the fields the three-way
         comparison keeps from the survivor (``jobs.last_written``), and their names (custom
-        ones by code): the row's base is what this state folder last wrote on the
+        ones by code); ``links`` (``person_id`` / ``org_id`` -> the id the row resolved,
+        None: none, or one to create) are decided alike, their names among those kept when
+        the survivor's link stays (not sent): the row's base is what this state folder last wrote on the
         merged-away deal, and on the survivor since the merge (``merged_base``). A merge is
         a change made after that write, so a field the file did not change since is
         Pipedrive's newer value: the merge's (its survivor's values win) or an edit made
@@ -649,6 +658,8 @@ class _Creates(_ImportBase):
             return deal, ()
         changes = deal_changes(survivor, deal, currency_alone=True,
                                types=stored_types(self.store))
+        changes.update((name, rid) for name, rid in links.items()
+                       if rid is not None and rid != survivor.get(name))
         names = {name for name, _, _ in last_written.three_way(survivor, changes, base).kept}
         if not names:
             return deal, ()

@@ -116,7 +116,8 @@ class ImportJob(_Reconcile, _Resume):
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
             if payload is not item.payload:  # mapped again: the record's base is this one's
-                sent = last_written.written(payload, outcome.result.get("action"))
+                sent = last_written.written(payload, outcome.result.get("action"),
+                                            outcome.result)
                 if sent:
                     outcome.result.setdefault("written", sent)
         return outcome

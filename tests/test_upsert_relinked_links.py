@@ -1,0 +1,174 @@
+"""An upsert decides a deal's links — its person (``person_id``) and organization
+(``org_id``) — by the same three-way rule as its fields (``jobs.last_written``): a
+colleague who relinks a deal in Pipedrive between two imports of the same file keeps the
+link (x33r2 F1: the next import PATCHed the file's person and organization back, 6 of 6,
+on a merge survivor too, under a note saying Pipedrive's values were kept); a link the
+file changed is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from jobs.import_load import plan_import
+from jobs.import_rows import ImportSettings
+from jobs.mapping import Mapping
+from jobs.merged_deals import record
+from tests.import_support import api_context, api_engine, engine_config, import_once, read_csv
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
+MAPPING = """
+version = 1
+[import]
+key_column = "Key"
+mode = "upsert"
+[defaults]
+currency = "EUR"
+[deal]
+title = "Title"
+value = "Amount"
+pipeline = { default = "Sales" }
+[person]
+email = "Email"
+[organization]
+name = "Company"
+"""
+ROWS = [("R1", "Deal one", "100", "Org1 Ltd", "p1@ex1.com"),
+        ("R2", "Deal two", "200", "Org2 Ltd", "p2@ex2.com"),
+        ("R3", "Deal three", "300", "Org3 Ltd", "p3@ex3.com")]
+KEPT = "changed in Pipedrive since this state folder's last import wrote"
+BOTH = "changed both in Pipedrive and in the file"
+
+
+def _files(tmp: Path, rows: list[tuple[str, ...]], name: str = "night.csv"
+           ) -> tuple[Path, Path]:
+    manifest, mapping = tmp / name, tmp / "m.toml"
+    manifest.write_text("Key,Title,Amount,Company,Email\n"
+                        + "".join(",".join(r) + "\n" for r in rows))
+    mapping.write_text(MAPPING)
+    return manifest, mapping
+
+
+async def _import(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
+                  mode: str = "upsert") -> dict[str, dict[str, str]]:
+    store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
+                                    mode=mode)
+    try:
+        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+    finally:
+        store.close()
+
+
+def _links(sb: Sandbox, deal_id: int) -> tuple[Any, Any]:
+    deal = sb.state.deals.rows[deal_id]
+    return deal["person_id"], deal["org_id"]
+
+
+async def _plan(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path) -> Any:
+    async with api_engine(sb, tmp) as runner:
+        return await plan_import(
+            runner.ctx, ImportSettings(str(manifest), str(mapping), "upsert"),
+            Mapping.load(mapping), engine_config(sb, tmp).limits(),
+            stats=runner.stats, scheduler=runner.scheduler.statistics, base_url=sb.url)
+
+
+def _patches(sb: Sandbox) -> int:
+    return int(sb.stats()["requests_by_operation"].get("updateDeal", 0))
+
+
+async def test_a_colleagues_relink_is_kept_by_the_unchanged_file(tmp_path: Path) -> None:
+    """The tester's repro over HTTP: 3 rows imported; a colleague sets R1's person and
+    organization to R2's (PATCH /api/v2/deals/{id}); the same file again: no updateDeal
+    (before: 1, putting R1's back), the row's note names both links, the plan counts them
+    kept and changes no field."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
+        theirs = _links(sb, r2)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            await ctx.call("updateDeal", path={"id": r1},
+                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        plan, counts = await _plan(sb, tmp_path / "plan", manifest, mapping)
+        assert plan.changed_fields == {}, plan.changed_fields
+        assert (counts.update, counts.edited_kept, counts.edited_rows) == (0, 2, 1), counts
+        sent = _patches(sb)
+        second = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert _patches(sb) == sent  # nothing sent
+        assert _links(sb, r1) == theirs
+        assert second["R1"]["action"] == "unchanged", second["R1"]
+        assert KEPT in second["R1"]["note"] and "person_id, org_id" in second["R1"]["note"]
+        # the record still holds the links: a third night keeps them too
+        third = await _import(sb, tmp_path, manifest, mapping, "night-3")
+        assert _patches(sb) == sent and _links(sb, r1) == theirs
+        assert third["R1"]["action"] == "unchanged", third["R1"]
+
+
+async def test_a_link_the_file_changed_is_written(tmp_path: Path) -> None:
+    """The colleague relinked R1 to R2's person and organization, and the file now names
+    R3's: the file changed them after the last import, so they are written, the note
+    naming Pipedrive's values they replaced."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1, r2, r3 = (int(first[k]["deal_id"]) for k in ("R1", "R2", "R3"))
+        theirs = _links(sb, r2)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            await ctx.call("updateDeal", path={"id": r1},
+                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        manifest, _ = _files(tmp_path, [("R1", "Deal one", "100", "Org3 Ltd", "p3@ex3.com"),
+                                        *ROWS[1:]], "night2.csv")
+        second = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert _links(sb, r1) == _links(sb, r3)
+        assert second["R1"]["action"] == "updated", second["R1"]
+        assert BOTH in second["R1"]["note"], second["R1"]
+
+
+async def test_a_merge_survivor_keeps_its_person_and_organization(tmp_path: Path) -> None:
+    """Deal A (key R1) merged into deal B, which has R2's person and organization: the
+    unchanged file keeps B's links as it keeps B's title (before: the note said title and
+    value were kept, and the same call wrote A's person and organization over B's)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        a, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
+        theirs = _links(sb, r2)
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            res = await ctx.call("addDeal", json={"title": "Deal B", "value": 100,
+                                                  "currency": "EUR", "person_id": theirs[0],
+                                                  "org_id": theirs[1]})
+            b = int(res.data["id"])
+            await ctx.call("mergeDeals", path={"id": a}, json={"merge_with_id": b})
+        record(sb.url, [(a, b)], "merge-1", applied=True)
+        sent = _patches(sb)
+        second = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert _links(sb, b) == theirs
+        assert _patches(sb) == sent
+        assert second["R1"]["deal_id"] == str(b) and second["R1"]["action"] == "unchanged"
+        assert "person_id" in second["R1"]["note"] and "org_id" in second["R1"]["note"]
+
+
+async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> None:
+    """Deals A (R1) and B (R2) imported, B merged into A, the file then without R1's row:
+    R2's row stands for A (found through its claim, when it is sent). A's person and
+    organization — the merge's — are kept like its title (before: R2's were written over
+    them, the merge's choice undone); the next night too."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS[:2])
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        a, b = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
+        ours = _links(sb, a)
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            await ctx.call("mergeDeals", path={"id": b}, json={"merge_with_id": a})
+        record(sb.url, [(b, a)], "merge-1", applied=True)
+        manifest, _ = _files(tmp_path, ROWS[1:2], "night2.csv")
+        for night in ("night-2", "night-3"):
+            rows = await _import(sb, tmp_path, manifest, mapping, night)
+            assert rows["R2"]["deal_id"] == str(a), rows
+            assert _links(sb, a) == ours, night
+            assert rows["R2"]["action"] == "unchanged", rows
+            assert "person_id" in rows["R2"]["note"] and "org_id" in rows["R2"]["note"], rows
