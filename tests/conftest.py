@@ -1,6 +1,8 @@
 """Shared fixtures: anyio on asyncio (aiohttp is asyncio-only); Hypothesis profiles."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -40,3 +42,15 @@ def _signal_handlers_put_back() -> Iterator[None]:
     for sig, handler in before.items():
         if handler is not None and signal.getsignal(sig) is not handler:
             signal.signal(sig, handler)
+
+
+@pytest.fixture
+def sleeper() -> Iterator[int]:
+    """The pid of another live process (a sleeping child): another run's holder of a
+    claim, alive for the test (a module's own ``sleeper`` overrides this one)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait(10)

@@ -28,16 +28,6 @@ KEY_FIELD = "Import source key"
 ROWS = 24
 
 
-@pytest.fixture
-def sleeper() -> Iterator[int]:
-    """The pid of another live process (a sleeping child): the other run's holder."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        yield proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
-
 
 def _requests(sb: Any) -> Counter[str]:
     return Counter(sb.stats()["requests_by_operation"])

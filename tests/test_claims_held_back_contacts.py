@@ -5,10 +5,7 @@ getOrganization a record (f33i 3; the deals alike: test_claims_held_back.py)."""
 from __future__ import annotations
 
 import logging
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +23,6 @@ pytestmark = pytest.mark.anyio
 KEY_FIELD = "Import source key"
 ROWS = 60
 
-
-@pytest.fixture
-def sleeper() -> Iterator[int]:
-    """The pid of another live process (a sleeping child): the other run's holder."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        yield proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
 
 
 class _Told(logging.Handler):

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -149,16 +148,6 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
         assert claims.statistics_["batches"] * 4 <= ops, claims.statistics_
         store.close()
 
-
-@pytest.fixture
-def sleeper() -> Iterator[int]:
-    """The pid of another live process (a sleeping child)."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        yield proc.pid
-    finally:
-        proc.kill()
-        proc.wait(10)
 
 
 async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path,
