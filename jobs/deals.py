@@ -825,6 +825,22 @@ def editable_digest(deal: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(picked, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
+# the fields a person can edit on a person / organization (openapi-v2.yaml, components
+# PersonItem / OrganizationItem); counters and times are left out
+CONTACT_EDITABLE = ("name", "first_name", "last_name", "emails", "phones", "im", "org_id",
+                    "owner_id", "label_ids", "visible_to", "custom_fields", "address",
+                    "postal_address", "job_title", "birthday", "notes", "marketing_status")
+
+
+def contact_digest(record: Mapping[str, Any]) -> int:
+    """A compact digest (a 60-bit int, to fit a SQLite integer) of the fields a person can
+    edit on a person / organization record (``CONTACT_EDITABLE``). Two renderings of the
+    same values give the same digest."""
+    picked = _canonical({name: record.get(name) for name in CONTACT_EDITABLE})
+    return int(hashlib.sha256(orjson.dumps(picked, option=orjson.OPT_SORT_KEYS))
+               .hexdigest()[:15], 16)
+
+
 def batched_calls(items: Iterable[Item], size: int,
                   targets: Callable[[list[Item]], dict[str, int]]) -> dict[str, int]:
     """The calls a per-batch re-check (``bulk.runner``'s ``recheck`` hook) makes over

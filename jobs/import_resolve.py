@@ -59,6 +59,7 @@ from bulk.store import AsyncJobStore, ItemState, JobStore
 from .account import added_since, org_key
 from .clock_skew import ANSWERED_MARGIN
 from .contact_keys import canonical_key, person_email_key, person_key_at, person_keys
+from .deals import contact_digest
 from .import_items import AT_ADDRESS
 from .transforms import address_match_key
 
@@ -73,6 +74,10 @@ CLAIM_WAIT = 120.0  # seconds a row waits for another run's create of the same p
 LIST_PAYS = 10
 IDS_PER_LIST = 100
 _MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
+# lookups kind prefix: a created person / org's id (as text) -> ``jobs.deals.contact_digest``
+# of the create's answer, which tells undo --contacts an edit made within the second of
+# the create (its ``update_time`` then equals ``add_time``)
+MADE_DIGEST = "made-digest-"
 # a contact claim's outcome once this job's reconcile found its create in doubt never made
 # ({"absent": when the scan began, "job": ...}; no "id"): nothing to look up before the
 # next create (``Resolver._settle_absent``)
@@ -154,6 +159,14 @@ def made_contacts(store: JobStore) -> dict[str, set[int]]:
     for name in ("person", "org"):
         ids[name].update(store.lookups(_MADE + name).values())
     return ids
+
+
+def made_digests(store: JobStore) -> dict[tuple[str, int], int]:
+    """(kind, id) -> ``jobs.deals.contact_digest`` of the create's answer, for the persons
+    ("person") and organizations ("org") import job ``store`` created and recorded one for
+    (none for a create a kill left in doubt, nor for jobs written before digests)."""
+    return {(name, int(rid)): digest for name in ("person", "org")
+            for rid, digest in store.lookups(MADE_DIGEST + name).items()}
 
 
 async def _nothing() -> None:
@@ -557,6 +570,10 @@ class Resolver:
         if answered is not None:
             answered(rid)
         await self._put(k[0], {k[1]: rid}, made=True)
+        # after the made- lookup: a kill between the two leaves no digest, and undo falls
+        # back to the record's times alone
+        await self.store.lookup_put_many(MADE_DIGEST + k[0],
+                                         [(str(rid), contact_digest(res.data))])
         self.created[k[0]] += 1
         return rid
 

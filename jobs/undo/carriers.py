@@ -26,7 +26,7 @@ from bulk.store import JobStore
 from ..account import changed_since
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import is_gone
-from .targets import META_CONTACT_SINCE
+from .targets import META_CONTACT_SINCE, contact_id
 
 _GONE = ("deleted", "already deleted")  # the actions of a delete that left nothing behind
 DEAL_LISTS = ("getDeals", "getArchivedDeals")
@@ -144,5 +144,5 @@ class ContactCarriers:
 
     def _persons_left(self) -> set[int]:
         """The persons this undo meant to delete that are not gone (kept, failed)."""
-        return {int(i.payload["person_id"]) for i in self._store.items()
+        return {contact_id(i, "person") for i in self._store.items()
                 if i.op == "delete-person" and (i.result or {}).get("action") not in _GONE}

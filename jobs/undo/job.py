@@ -62,6 +62,7 @@ from .targets import (
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
     UNDO_COLUMNS,
+    contact_id,
 )
 
 _log = logging.getLogger("pdbulk.undo")
@@ -113,7 +114,7 @@ class UndoJob:
             changes = checked
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
-            rid = item.payload[f"{name}_id"]
+            rid = contact_id(item, name)
             if self._store is not None:
                 if item.id not in self._cleared:
                     # not checked by its batch's ``recheck``: this undo's deal writes (for
@@ -209,7 +210,7 @@ class UndoJob:
                  and not i.payload.get("conflict")]
         calls.update(reread_calls(doubt, doubt))  # the reconcile's read (F2), archived too
         for contact_op, (name, _) in _CONTACT_OPS.items():  # ... and the contacts in flight
-            n = len({int(i.payload[f"{name}_id"]) for i in store.items(ItemState.SENDING)
+            n = len({contact_id(i, name) for i in store.items(ItemState.SENDING)
                      if i.op == contact_op})
             if n:
                 read = "getPersons" if name == "person" else "getOrganizations"
@@ -396,7 +397,7 @@ class UndoJob:
         if not ready:
             return []
         carried = await self._carriers.carried(ctx)
-        orgs = sorted({int(i.payload["org_id"]) for i in ready if i.op == "delete-org"})
+        orgs = sorted({contact_id(i, "org") for i in ready if i.op == "delete-org"})
         held: dict[int, int] = {}
         if orgs and self._store.meta_get("force"):
             for org in orgs:  # the plan did not read their persons: each one now
@@ -407,7 +408,7 @@ class UndoJob:
         out: list[Outcome] = []
         for item in ready:
             name, _ = _CONTACT_OPS[item.op]
-            rid = int(item.payload[f"{name}_id"])
+            rid = contact_id(item, name)
             deal_id = carried[name].get(rid)
             person = held.get(rid) if deal_id is None else None
             if deal_id is not None or person is not None:
@@ -459,7 +460,7 @@ class UndoJob:
         outcomes: list[Outcome] = []
         for item in left:
             name, _operation = _CONTACT_OPS[item.op]
-            rid = int(item.payload[f"{name}_id"])
+            rid = contact_id(item, name)
             deal_id = carried[name].get(rid)
             if deal_id is None:
                 continue
@@ -578,14 +579,14 @@ async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[O
     out: list[Outcome] = []
     for op, (name, _) in _CONTACT_OPS.items():
         mine = [i for i in items if i.op == op]
-        ids = sorted({int(i.payload[f"{name}_id"]) for i in mine})
+        ids = sorted({contact_id(i, name) for i in mine})
         live: set[int] = set()
         for start in range(0, len(ids), 100):
             page = await ctx.call("getPersons" if name == "person" else "getOrganizations",
                                   params={"ids": ids[start:start + 100], "limit": 100})
             live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
         for item in mine:
-            rid = int(item.payload[f"{name}_id"])
+            rid = contact_id(item, name)
             out.append(Outcome(item.id, ItemState.PENDING, unsent=True) if rid in live
                        else Outcome(item.id, ItemState.DONE, result={
                            f"{name}_id": rid, "action": "deleted", "reconciled": True}))

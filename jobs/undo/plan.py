@@ -34,6 +34,7 @@ from ..deals import (
     META_VALUE_LABELS,
     Deal,
     before_image,
+    contact_digest,
     deleted_since,
     editable_digest,
     groups_moved,
@@ -51,6 +52,7 @@ from ..deals import (
     write_part,
 )
 from ..dedupe.records import deal_fields, field_names
+from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
 from ..updating import Prepared, changed_names
@@ -105,11 +107,15 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                               "--contacts deletes them too (those changed since are left)")
         return
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
-    changed = (await _changed_contacts(ctx, free, created["person"], called)
+    changed = (await _changed_contacts(ctx, free, created["person"], called,
+                                       made_digests(source))
                if not force else {})
     for name in ("person", "org"):
         for rid in [r for r in free[name] if (name, r) in changed]:
             why = changed[(name, rid)]
+            # its id in the payload, as a delete's: the run and a resume read it there
+            # (x34r1 F4: KeyError 'person_id', the organization deletes never ran)
+            ids: dict[str, Any] = {f"{name}_id": rid}
             if why.endswith(_KEEPS):
                 # an organization of a person this undo keeps: kept with it, as the run's
                 # re-check keeps it (v9r18: a conflict at the plan, exit 3, and "kept" for
@@ -120,7 +126,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} "
                       f"{_named(called, name, rid)} {why}{when}; "
                       "left alone (--force deletes it)", op=f"delete-{name}",
-                      action="conflict", final=False)
+                      action="conflict", final=False, **ids)
         free[name] = [rid for rid in free[name] if (name, rid) not in changed]
     for name, op, operation in (("person", "delete-person", "deletePerson"),
                                 ("org", "delete-org", "deleteOrganization")):
@@ -155,6 +161,7 @@ def _named(called: Mapping[tuple[str, int], str], name: str, rid: int) -> str:
 async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                             created_persons: set[int],
                             called: dict[tuple[str, int], str] | None = None,
+                            digests: Mapping[tuple[str, int], int] | None = None,
                             ) -> dict[tuple[str, int], str]:
     """Of the persons / organizations undo --contacts would delete, those someone else
     touched since the import created them, id → what: changed since (``update_time``
@@ -165,7 +172,10 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     per call (``GET /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens) and the
     persons of those organizations (``GET /api/v2/persons?org_id=``, 10 tokens a page of
     500 each). ``called``: filled with the names of the records read, (kind, id) -> name,
-    for the messages."""
+    for the messages. ``digests``: (kind, id) -> ``jobs.deals.contact_digest`` of the
+    create's answer (``jobs.import_resolve.made_digests``); a record that no longer gives
+    it was edited even when its ``update_time`` still equals its ``add_time`` (an edit, or
+    an automation, within the second of the create: x34r1 F5, 4 of 4 deleted)."""
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
     for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
@@ -178,7 +188,9 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                     called[(name, int(record["id"]))] = str(record["name"])
                 added, now = (parse_time(record.get("add_time")),
                               parse_time(record.get("update_time")))
-                if added is not None and now is not None and now > added + 1.0:
+                was = (digests or {}).get((name, int(record["id"])))
+                if ((added is not None and now is not None and now > added + 1.0)
+                        or (was is not None and contact_digest(record) != was)):
                     out[(name, int(record["id"]))] = "changed (edited, or another merged into it)"
     # the persons this undo deletes: an organization holding any other person is kept (a
     # person of the import's that is kept — it carries a deal, or changed — pointed at a
