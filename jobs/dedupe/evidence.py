@@ -565,6 +565,10 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
 
 TWO_COMPANIES = "two companies"  # group reason prefix: --include-review never merges it
 NOT_INCLUDED = "--include-review does not merge it (decision = merge does)"  # group reason tail
+# ... of a chained group: no path merges it as planned, a reviewer's decision = merge neither
+# (``apply.ApplyOptions.wants``: the chaining guard); f34e 4, the tail above promised it would
+NOT_AS_PLANNED = ("no path merges it as planned, not even decision = merge (a chain): split "
+                  "the group in groups.csv, then decision = merge on a part")
 
 
 def untied(reasons: Sequence[str]) -> str | None:

@@ -22,7 +22,7 @@ from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
-from .evidence import NOT_INCLUDED, two_companies, untied
+from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, two_companies, untied
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
     REVIEW_AT_MOST,
@@ -221,14 +221,16 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
     weakest = pair_by_ids.get((a, b))
     reasons: list[str] = [f"{len(members)} deals", f"weakest pair {a}~{b} {c.min_score:.2f}"]
     if c.chained:
-        reasons.append(f"chained: {a}~{b} below review {config.review_threshold:.2f}, needs review")
+        reasons.append(f"chained: {a}~{b} below review {config.review_threshold:.2f}: {NOT_AS_PLANNED}")
     elif c.demoted:
         reasons.append(f"weakest pair {a}~{b} below duplicate {config.duplicate_threshold:.2f}: "
                        "the group needs review")
     if weakest is not None:
         reasons.extend(weakest.reasons)
     if c.band == "review" and (two := two_companies(members) or no_tie):
-        reasons.append(f"{two}: {NOT_INCLUDED}")
+        # a chain: the chaining guard refuses decision = merge too, so no hint promises it
+        reasons.append(f"{two}: --include-review does not merge it" if c.chained
+                       else f"{two}: {NOT_INCLUDED}")
     return Group(
         id=f"g-{min(d.id for d in members)}",
         survivor_id=ordered[0].id,
