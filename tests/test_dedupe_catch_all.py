@@ -76,3 +76,49 @@ def test_a_copy_and_a_copy_of_a_copy_are_no_catch_all() -> None:
                      add_time=NOW + timedelta(minutes=k)) for k in (1, 2, 3)]
     assert catch_alls((d, "kuchenmontage") for d in deals) == {}
     assert [b for b, _ in _bands([*_account(), *deals], {1, 2, 3})] == ["duplicate"]
+
+
+def _key_account(persons: int = 1, titles: int = 46) -> list[DealRecord]:
+    """Org 4200 with 46 open deals (the account's median is 1-2): ``persons`` named contacts,
+    ``titles`` different real titles, added on many days."""
+    return [replace(BASE, id=3000 + k, title=f"Rollout Standort {k % titles}", org_id=4200,
+                    org_name="Brenner Logistik GmbH", person_id=7700 + k % persons,
+                    add_time=NOW - timedelta(days=1 + k)) for k in range(46)]
+
+
+def test_a_same_day_copy_at_a_key_account_merges() -> None:
+    """46 open deals at one org, one named contact, varied titles (f34e 1: held at review as a
+    catch-all's org and person): a same-day exact copy there merges; neither is a catch-all."""
+    pair = [replace(BASE, id=2, title="Wartungsvertrag Lager Nord", org_id=4200,
+                    org_name="Brenner Logistik GmbH", person_id=7700, value=12000.0),
+            replace(BASE, id=3, title="Wartungsvertrag Lager Nord", org_id=4200,
+                    org_name="Brenner Logistik GmbH", person_id=7700, value=12000.0,
+                    add_time=NOW + timedelta(hours=3))]
+    deals = [*_account(), *_key_account(), *pair]
+    assert [b for b, _ in _bands(deals, {2, 3})] == ["duplicate"]
+    assert catch_alls((d, d.title.casefold()) for d in deals) == {}
+    three = [*_account(), *_key_account(persons=3), *pair]  # a few contacts: still a key account
+    assert [b for b, _ in _bands(three, {2, 3})] == ["duplicate"]
+
+
+def test_a_crowded_record_spread_as_a_catch_alls_stays_one() -> None:
+    """Crowded records spread as a catch-all's are stay catch-alls: an org whose deals name
+    46 persons, an org whose deals carry few titles, a person whose deals sit at no org."""
+    pair = [replace(BASE, id=2, title="Bike repair", org_id=4200, org_name="Brenner Logistik GmbH",
+                    person_id=7700, value=90.0),
+            replace(BASE, id=3, title="Bike repair", org_id=4200, org_name="Brenner Logistik GmbH",
+                    person_id=7700, value=90.0, add_time=NOW + timedelta(hours=3))]
+    many = _key_account(persons=46)
+    found = catch_alls((d, d.title.casefold()) for d in [*_account(), *many])
+    assert "spread over 46 persons" in found[("org", 4200)]
+    few = [replace(d, title=f"Auftrag {d.id % 4}") for d in _key_account()]
+    found = catch_alls((d, d.title.casefold()) for d in [*_account(), *few, *pair])
+    assert "under only 5 different titles" in found[("org", 4200)], found
+    [(band, _)] = _bands([*_account(), *few, *pair], {2, 3})
+    assert band == "review"
+    loose = [replace(d, org_id=None, org_name=None) for d in _key_account()]
+    found = catch_alls((d, d.title.casefold()) for d in [*_account(), *loose])
+    assert "46 of them with no org" in found[("person", 7700)], found
+    private = [replace(d, org_id=9980, org_name="Privatkunden") for d in _key_account()]
+    found = catch_alls((d, d.title.casefold()) for d in [*_account(), *private])
+    assert "with no org (or a catch-all one)" in found[("person", 7700)], found

@@ -9,8 +9,12 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
 
 * a record with more open deals than ``CROWDED_FLOOR`` (25) and more than
   ``CROWDED_FACTOR`` (10) times the account's median open deals per record of its kind
-  (orgs, persons) — a big customer is not a catch-all by size alone, its person still ties
-  two deals;
+  (orgs, persons) whose deals are spread as a catch-all's are (``_spread``): an org's over
+  more than ``KEY_CONTACTS`` (5) persons or mostly with no person, a person's over more than
+  ``KEY_CONTACTS`` orgs or mostly with no org, or either's under few titles (fewer distinct
+  titles than half its open deals). A key account — one or a few named contacts, varied
+  real titles — is no catch-all by size: its org and its contact tie a same-day copy there
+  (f34e 1: 46 open deals with one contact, a true copy held at review as a catch-all's);
 * one normalized title on deals (open or closed) of the record added on ``SAME_TITLE`` (4)
   or more different days (UTC): copies are entered within a day or two, so an import run
   twelve times is no catch-all, but a title many customers' deals carry is (only pairs of
@@ -34,6 +38,7 @@ from .normalize import org_key
 
 CROWDED_FLOOR = 25  # open deals on one org / person above this (and the factor): a catch-all
 CROWDED_FACTOR = 10  # ... and above 10 x the account's median open deals per org / person
+KEY_CONTACTS = 5  # a crowded org with at most 5 persons (a person: orgs) on its deals: a key account
 SAME_TITLE = 4  # one title on one org / person added on 4 or more days: a catch-all for it
 CATCH_ALL = "catch-all"  # reason detail prefix
 
@@ -64,6 +69,8 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
     median is 3)``). A title rule is keyed ``("org:" + title, id)`` / ``("person:" + title,
     id)``: only that title's pairs are weak. Deleted deals count for nothing."""
     open_deals: dict[Kind, Counter[int]] = {"org": Counter(), "person": Counter()}
+    # a record's open deals: the other kind's records they name (None: none) and their titles
+    spread: dict[tuple[Kind, int], tuple[Counter[int | None], set[str]]] = {}
     titled: dict[tuple[Kind, int, str], set[object]] = {}  # -> the days deals were added
     names: dict[int, str] = {}
     for d, title in deals:
@@ -74,31 +81,59 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
                 continue
             if d.status == "open":
                 open_deals[kind][rid] += 1
+                others, titles = spread.setdefault((kind, rid), (Counter(), set()))
+                others[d.person_id if kind == "org" else d.org_id] += 1
+                titles.add(title)
             if title:
                 day = d.add_time.astimezone(UTC).date() if d.add_time is not None else d.id
                 titled.setdefault((kind, rid, title), set()).add(day)
         if d.org_id is not None and d.org_name:
             names[d.org_id] = d.org_name
     out: dict[tuple[Kind, int], str] = {}
-    for kind, counts in open_deals.items():
-        if not counts:
+    for rid, name in names.items():
+        if org_key(name) in CATCH_ALL_NAMES:
+            out[("org", rid)] = f"{CATCH_ALL}: org {rid} is named {name!r}, a shared record"
+    for kind, counts in open_deals.items():  # orgs first: a person's deals at a catch-all org
+        if not counts:                        # count as deals with no org
             continue
         typical = median(counts.values())
         bar = max(CROWDED_FLOOR, CROWDED_FACTOR * typical)
+        other = "person" if kind == "org" else "org"
         for rid, n in counts.items():
-            if n > bar:
-                out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more than "
-                                    f"{bar:g}: {CROWDED_FACTOR}x the account's median {typical:g} "
-                                    f"per {kind}, at least {CROWDED_FLOOR})")
-    for rid, name in names.items():
-        if ("org", rid) not in out and org_key(name) in CATCH_ALL_NAMES:
-            out[("org", rid)] = f"{CATCH_ALL}: org {rid} is named {name!r}, a shared record"
+            if n <= bar or (kind, rid) in out:
+                continue
+            others, titles = spread[(kind, rid)]
+            tied: Counter[int | None] = Counter()
+            for oid, k in others.items():
+                tied[None if (other, oid) in out else oid] += k
+            if how := _spread(kind, tied, titles):
+                out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more "
+                                    f"than {bar:g}: {CROWDED_FACTOR}x the account's median "
+                                    f"{typical:g} per {kind}, at least {CROWDED_FLOOR}), {how}")
     for (kind, rid, title), days in titled.items():
         if len(days) >= SAME_TITLE and (kind, rid) not in out:
             out[(f"{kind}:{title}", rid)] = (
                 f"{CATCH_ALL}: {kind} {rid} carries deals titled {title!r} added on "
                 f"{len(days)} different days (a copy is entered within a day or two)")
     return out
+
+
+def _spread(kind: Kind, others: Counter[int | None], titles: set[str]) -> str:
+    """How a crowded record's open deals are spread as a catch-all's are ("" when they are a
+    key account's: a few named contacts, varied titles). ``others``: the persons (of an org)
+    or orgs (of a person) its open deals name, None counting those naming none; ``titles``:
+    their distinct normalized titles."""
+    n = sum(others.values())
+    other = "person" if kind == "org" else "org"
+    named = n - others[None]
+    distinct = len(others) - (None in others)
+    if named * 2 < n:
+        return f"{n - named} of them with no {other} (or a catch-all one)"
+    if distinct > KEY_CONTACTS:
+        return f"spread over {distinct} {other}s"
+    if len(titles) * 2 < n:
+        return f"under only {len(titles)} different titles"
+    return ""
 
 
 def weak(found: Mapping[tuple[Kind, int], str], kind: Kind, rid: int | None,
@@ -110,5 +145,6 @@ def weak(found: Mapping[tuple[Kind, int], str], kind: Kind, rid: int | None,
     return found.get((kind, rid)) or found.get((f"{kind}:{title}", rid)) or ""
 
 
-__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CROWDED_FACTOR", "CROWDED_FLOOR", "SAME_TITLE",
+__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CROWDED_FACTOR", "CROWDED_FLOOR", "KEY_CONTACTS",
+           "SAME_TITLE",
            "catch_alls", "weak"]
