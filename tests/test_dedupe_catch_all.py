@@ -122,3 +122,22 @@ def test_a_crowded_record_spread_as_a_catch_alls_stays_one() -> None:
     private = [replace(d, org_id=9980, org_name="Privatkunden") for d in _key_account()]
     found = catch_alls((d, d.title.casefold()) for d in [*_account(), *private])
     assert "with no org (or a catch-all one)" in found[("person", 7700)], found
+
+
+def test_a_person_named_as_no_one_is_a_catch_all() -> None:
+    """Two same-title deals the same day on a person named ``Walk-in customer`` / ``Unknown``
+    / ``Kunde`` with no org (f34e 2: merged, person names were not read), and the 2-deal
+    ``Unknown contact`` pair exactly 48 h apart: review, the reason naming the person; a
+    person with a name of their own still ties the pair."""
+    for name, gap in (("Walk-in customer", timedelta(hours=2)), ("Unknown", timedelta(hours=5)),
+                      ("Kunde", timedelta(minutes=30)), ("Unknown contact", timedelta(hours=48)),
+                      ("Onbekend", timedelta(hours=1)), ("Cliente anónimo", timedelta(hours=1))):
+        pair = [replace(BASE, id=2, title="Fahrradreparatur", org_id=None, org_name=None,
+                        person_id=8800, person_name=name, value=90.0),
+                replace(BASE, id=3, title="Fahrradreparatur", org_id=None, org_name=None,
+                        person_id=8800, person_name=name, value=90.0, add_time=NOW + gap)]
+        [(band, reasons)] = _bands([*_account(), *pair], {2, 3})
+        assert band == "review", (name, reasons)
+        assert any("catch-all" in r and repr(name) in r for r in reasons), reasons
+        own = [replace(d, person_name="Anna Berg") for d in pair]
+        assert [b for b, _ in _bands([*_account(), *own], {2, 3})] == ["duplicate"], name

@@ -20,8 +20,11 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   twelve times is no catch-all, but a title many customers' deals carry is (only pairs of
   that title);
 * an org whose name says catch-all (``CATCH_ALL_NAMES``: private customers, walk-in,
-  miscellaneous, unknown... in English, German, French, Spanish, Italian, Dutch).
-  Person names are not read for a plan, so a person is judged by its counts only.
+  miscellaneous, unknown... in English, German, French, Spanish, Italian, Dutch), and a
+  person whose name says no one (``CATCH_ALL_PERSON_NAMES``: those and ``Unknown``,
+  ``Walk-in customer``, ``Kunde``, ``Client``, ``Onbekend``...; the plan reads the persons'
+  names, ``records.person_names``: f34e 2, two ``Walk-in customer`` deals with no org,
+  one title, the same day, were merged).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 """
@@ -59,6 +62,19 @@ CATCH_ALL_NAMES = frozenset({
     "sconosciuto", "particulieren", "particulier klanten", "diversen", "onbekend",
 })
 
+# person names (``normalize.org_key``, as org names) that say no one: a placeholder contact
+# many customers' deals share; a real person has a name of their own
+CATCH_ALL_PERSON_NAMES = CATCH_ALL_NAMES | frozenset({
+    "unknown person", "unknown client", "no name", "noname", "nobody", "na", "tbd", "tba",
+    "customer", "customers", "client", "clients", "contact", "walk in client", "walkin customer",
+    "passer by", "prospect", "lead", "kunde", "kunden", "laufkunde", "unbekannter kunde",
+    "unbekannte person", "kein name", "keine angabe", "interessent", "ansprechpartner",
+    "inconnue", "anonyme", "client de passage", "passage", "prospect inconnu", "contacto",
+    "anonimo", "cliente", "clientes", "particular", "cliente particular", "cliente anonimo",
+    "contatto", "privato", "cliente sconosciuto", "anonima", "klant", "klanten",
+    "onbekende klant", "klant onbekend", "anoniem", "passant", "particuliere klant",
+})
+
 Kind = str  # "org" | "person"
 
 
@@ -73,6 +89,7 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
     spread: dict[tuple[Kind, int], tuple[Counter[int | None], set[str]]] = {}
     titled: dict[tuple[Kind, int, str], set[object]] = {}  # -> the days deals were added
     names: dict[int, str] = {}
+    persons: dict[int, str] = {}
     for d, title in deals:
         if d.status == "deleted":
             continue
@@ -89,10 +106,14 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
                 titled.setdefault((kind, rid, title), set()).add(day)
         if d.org_id is not None and d.org_name:
             names[d.org_id] = d.org_name
+        if d.person_id is not None and d.person_name:
+            persons[d.person_id] = d.person_name
     out: dict[tuple[Kind, int], str] = {}
-    for rid, name in names.items():
-        if org_key(name) in CATCH_ALL_NAMES:
-            out[("org", rid)] = f"{CATCH_ALL}: org {rid} is named {name!r}, a shared record"
+    for kind, named, shared in (("org", names, CATCH_ALL_NAMES),
+                                ("person", persons, CATCH_ALL_PERSON_NAMES)):
+        for rid, name in named.items():
+            if org_key(name) in shared:
+                out[(kind, rid)] = f"{CATCH_ALL}: {kind} {rid} is named {name!r}, a shared record"
     for kind, counts in open_deals.items():  # orgs first: a person's deals at a catch-all org
         if not counts:                        # count as deals with no org
             continue
@@ -145,6 +166,5 @@ def weak(found: Mapping[tuple[Kind, int], str], kind: Kind, rid: int | None,
     return found.get((kind, rid)) or found.get((f"{kind}:{title}", rid)) or ""
 
 
-__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CROWDED_FACTOR", "CROWDED_FLOOR", "KEY_CONTACTS",
-           "SAME_TITLE",
-           "catch_alls", "weak"]
+__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CATCH_ALL_PERSON_NAMES", "CROWDED_FACTOR",
+           "CROWDED_FLOOR", "KEY_CONTACTS", "SAME_TITLE", "catch_alls", "weak"]

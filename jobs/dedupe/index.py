@@ -74,7 +74,8 @@ def _row(r: DealRecord) -> list[object]:
             r.pipeline_id, r.stage_id, r.stage_order, r.owner_id, _ts(r.add_time),
             _ts(r.update_time),
             None if r.expected_close_date is None else r.expected_close_date.isoformat(),
-            r.is_archived, dict(r.fields) or None, dict(r.more) or None, _ts(r.close_time)]
+            r.is_archived, dict(r.fields) or None, dict(r.more) or None, _ts(r.close_time),
+            r.person_name]
 
 
 def _time(ts: int | None) -> datetime | None:
@@ -86,14 +87,16 @@ def _from_row(row: list[Any]) -> DealRecord:
      stage_order, owner_id, add, update, ecd, archived, fields, *more) = row
     # an older row: no 18th cell (more) or no 19th (close time: unknown, so the recurring
     # rule holds a pair with that closed deal to review; ``DealIndex.load`` reads an older
-    # index with closed deals whole again)
+    # index with closed deals whole again) or no 20th (the person's name: not known)
     return DealRecord(i, title, status, org_id, org_name, person_id, value, currency,
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {},
                       (more[0] if more else None) or {},
-                      _time(more[1]) if len(more) > 1 else None)
+                      _time(more[1]) if len(more) > 1 else None,
+                      person_name=more[2] if len(more) > 2 else None)
 
-ROW_CELLS = 19  # an index row's cells now (18: no close time; 17: no ``more`` either)
+ROW_CELLS = 19  # an index row's cells that a closed deal needs (20 now: + the person's name;
+#                 18: no close time; 17: no ``more`` either)
 compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
 
 
@@ -385,6 +388,12 @@ class DealIndex:
 
     def org_names(self) -> Mapping[int, str]:
         return {r.org_id: r.org_name for r in self.deals.values() if r.org_id and r.org_name}
+
+    def person_names(self) -> Mapping[int, str]:
+        """The persons' names as the index holds them (a deal of an index row written before
+        names were kept has none: its person is read again when the plan reads names)."""
+        return {r.person_id: r.person_name for r in self.deals.values()
+                if r.person_id and r.person_name is not None}
 
     def save(self, state: Path) -> None:
         _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),

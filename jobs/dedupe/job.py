@@ -95,7 +95,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         full = index.updated_since is None
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
-                                     known_orgs=index.org_names(), orders=orders)
+                                     known_orgs=index.org_names(), orders=orders,
+                                     known_persons=index.person_names())
         read = len(changed)
         # gone since: deleted (or merged away), and archived (never in the deals list)
         gone = [] if full else [*await deleted_since(ctx, str(index.updated_since)),
@@ -131,7 +132,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     entities = await review_names(ctx, members, refs,  # the drops name them too
                                   known_orgs={r.org_id: r.org_name for r in deals
                                               if r.org_id is not None and r.org_name},
-                                  known={"stage": names_of(listed)})
+                                  known={"stage": names_of(listed)},
+                                  known_persons={r.person_id: r.person_name for r in deals
+                                                 if r.person_id is not None
+                                                 and r.person_name is not None})
     if wanted_deals := refs.get("deal"):  # a deal-type field's deals: their titles, read
         entities["deal"] = {i: records[i].title for i in wanted_deals  # with the plan's
                             if i in records and records[i].title}

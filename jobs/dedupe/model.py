@@ -60,6 +60,9 @@ class DealRecord:
     # when not read. Apply compares it with the deal read then (an edit in the plan's own
     # second keeps update_time: x9r6)
     digest: str | None = field(default=None, compare=False)
+    # the person's name (v2 ``getPersons``' ``name``), read with the plan: a person named
+    # as no one (``Unknown``, ``Walk-in customer``, ``Kunde``) is a catch-all (``catch_all``)
+    person_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

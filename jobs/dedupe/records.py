@@ -7,9 +7,12 @@ review.html show the custom values a merge would lose — spec: openapi-v2.yaml
 ``getDeals``), ``GET /api/v2/stages``
 (``order_nr``, 5 tokens per page), ``GET /api/v2/dealFields`` (the custom fields'
 names: identifier fields are named there, and the plan shows names, not 40-character
-keys; 10 tokens per page of 500) and ``GET /api/v2/organizations?ids=`` (names
+keys; 10 tokens per page of 500), ``GET /api/v2/organizations?ids=`` (names
 of the organizations the deals name, 100 per call, 10 tokens; above 500
-organizations the whole list is pulled instead, 500 per page).
+organizations the whole list is pulled instead, 500 per page) and ``GET
+/api/v2/persons?ids=`` likewise (the persons' names: a person named as no one,
+``Unknown``, ``Walk-in customer``, is a catch-all; ``catch_all``). The plan's reads line
+counts these calls with the others.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import BulkError, InputError
+from bulk.errors import BulkError, Forbidden, InputError
 
 from ..deals import Deal, editable_digest
 from ..load_stop import collected
@@ -84,16 +87,20 @@ def _id(raw: object) -> int | None:
 
 
 def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str],
-              custom: Collection[str] | None = None) -> DealRecord:
+              custom: Collection[str] | None = None,
+              person_names: Mapping[int, str] | None = None) -> DealRecord:
     """A v2 deal object as the compact record matching needs; ``custom``: the custom field
-    keys to keep (None: all); empty custom values (None, "", []) are left out."""
+    keys to keep (None: all); empty custom values (None, "", []) are left out;
+    ``person_names``: person id -> name (a person not in it has no name in the record)."""
     status = "deleted" if deal.get("is_deleted") else str(deal.get("status") or "open")
     org_id, stage_id = _id(deal.get("org_id")), _id(deal.get("stage_id"))
+    person_id = _id(deal.get("person_id"))
     value = deal.get("value")
     return DealRecord(
         id=int(deal["id"]), title=str(deal.get("title") or ""), status=status,
         org_id=org_id, org_name=org_names.get(org_id) if org_id else None,
-        person_id=_id(deal.get("person_id")),
+        person_id=person_id,
+        person_name=(person_names or {}).get(person_id) if person_id else None,
         value=float(value) if isinstance(value, int | float) and not isinstance(value, bool)
         else None,
         currency=deal.get("currency") or None, pipeline_id=_id(deal.get("pipeline_id")),
@@ -200,17 +207,27 @@ async def stage_orders(ctx: CallContext) -> dict[int, int]:
 
 async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
     """Names of these organizations: by ids (100 per call) or, above 500, the whole list."""
+    return await _names(ctx, ids, "getOrganizations")
+
+
+async def person_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
+    """Names of these persons (v2 ``getPersons``): by ids (100 per call, 10 tokens) or,
+    above 500, the whole list (500 per page)."""
+    return await _names(ctx, ids, "getPersons")
+
+
+async def _names(ctx: CallContext, ids: Iterable[int], operation: str) -> dict[int, str]:
     wanted = sorted(set(ids))
     out: dict[int, str] = {}
     if not wanted:
         return out
     if len(wanted) > 500:
         return {int(o["id"]): str(o.get("name") or "")
-                for page in await ctx.pages("getOrganizations", limit=PAGE)
+                for page in await ctx.pages(operation, limit=PAGE)
                 for o in page.data or ()}
     for start in range(0, len(wanted), 100):
         part = wanted[start:start + 100]
-        page = await ctx.call("getOrganizations", params={"ids": part, "limit": 100})
+        page = await ctx.call(operation, params={"ids": part, "limit": 100})
         out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
     return out
 
@@ -218,26 +235,34 @@ async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, 
 async def read_records(ctx: CallContext, *, since: str | None = None,
                        policy: Mapping[str, str] | None = None,
                        known_orgs: Mapping[int, str] | None = None,
-                       orders: Mapping[int, int] | None = None) -> list[DealRecord]:
+                       orders: Mapping[int, int] | None = None,
+                       known_persons: Mapping[int, str] | None = None) -> list[DealRecord]:
     """The account's deals (or those updated since ``since``) as records, with stage order
-    (``orders``, ``stage_orders``'s; read here when None), organization names
-    (``known_orgs`` are not read again) and every non-empty custom field.
-    InputError when ``policy`` names more than 15 custom fields."""
+    (``orders``, ``stage_orders``'s; read here when None), organization and person names
+    (``known_orgs`` / ``known_persons`` are not read again) and every non-empty custom
+    field. InputError when ``policy`` names more than 15 custom fields."""
     custom_keys(policy or {})  # validates the policy's keys; every custom field is read
     deals = await list_deal_pages(ctx, since=since)
     orders = await stage_orders(ctx) if orders is None else orders
     names = dict(known_orgs or {})
     missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
     names.update(await organization_names(ctx, missing))
+    persons = dict(known_persons or {})
+    missing = {i for d in deals if (i := _id(d.get("person_id"))) and i not in persons}
+    try:
+        persons.update(await person_names(ctx, missing))
+    except Forbidden:  # a user who may not read persons: no names (the counts still judge)
+        pass
     # a stop lands in the pass (f25b: 20,000 deals were made records whatever was asked)
-    return await collected(ctx, (to_record(d, stage_order=orders, org_names=names)
-                                 for d in deals))
+    return await collected(ctx, (to_record(d, stage_order=orders, org_names=names,
+                                           person_names=persons) for d in deals))
 
 
 async def review_names(ctx: CallContext, records: Iterable[DealRecord],
                        refs: Mapping[str, Iterable[int]] | None = None,
                        known_orgs: Mapping[int, str] | None = None, *,
                        known: Mapping[str, Mapping[int, str]] | None = None,
+                       known_persons: Mapping[int, str] | None = None,
                        ) -> dict[str, dict[int, str]]:
     """Names for review.html of the persons, owners, stages and pipelines of these records
     (the groups' deals): ``{"person": {id: name}, "owner": ..., "stage": ..., "pipeline":
@@ -246,8 +271,8 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord],
     Persons by ids (v2 ``getPersons``, 100 per call), users (v1 ``getUsers``), stages
     and pipelines (v2 lists), organizations by ids: a few calls, made only when there are
     groups or such reasons; a kind ``known`` holds (the stages the plan already listed) is
-    not read again. A read the token may not make (a ``BulkError``) leaves that kind out:
-    the page shows ids."""
+    not read again, nor a person in ``known_persons`` (the names the plan read). A read the
+    token may not make (a ``BulkError``) leaves that kind out: the page shows ids."""
     recs = list(records)
     refs = refs or {}
     out: dict[str, dict[int, str]] = {}
@@ -258,9 +283,11 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord],
     orgs = {i: (known_orgs or {}).get(i) or "" for i in refs.get("organization") or ()}
 
     async def by_ids() -> dict[int, str]:
-        got: dict[int, str] = {}
-        for start in range(0, len(persons), 100):
-            page = await ctx.call("getPersons", params={"ids": persons[start:start + 100],
+        had = known_persons or {}
+        got: dict[int, str] = {i: had[i] for i in persons if i in had}
+        left = [i for i in persons if i not in had]
+        for start in range(0, len(left), 100):
+            page = await ctx.call("getPersons", params={"ids": left[start:start + 100],
                                                         "limit": 100})
             got.update({int(p["id"]): str(p.get("name") or "") for p in page.data or ()})
         return got
@@ -328,5 +355,5 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 __all__ = ["SYSTEM_FIELDS", "archived_since", "closed_at", "custom_keys", "deal_fields",
            "deleted_since", "field_names",
            "field_types",
-           "merge_losable", "organization_names", "parse_time", "read_records",
+           "merge_losable", "organization_names", "parse_time", "person_names", "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]
