@@ -532,7 +532,11 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     if da.value and db.value:
         if same_amount(da.value, db.value):
             support += 0.04
-            reasons.append("same value")
+            # two amounts the tolerance makes one are said as two (f34e 5: "same value" for
+            # 1120 / 1121 read as equal values)
+            reasons.append("same value" if da.value == db.value else
+                           f"same value within {SAME_AMOUNT:.1%}: {_fmt(da.value)} / "
+                           f"{_fmt(db.value)}")
         else:
             against.append((-0.08, "different value"))
             reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
