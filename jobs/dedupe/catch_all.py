@@ -85,22 +85,16 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
     median is 3)``). A title rule is keyed ``("org:" + title, id)`` / ``("person:" + title,
     id)``: only that title's pairs are weak. Deleted deals count for nothing."""
     open_deals: dict[Kind, Counter[int]] = {"org": Counter(), "person": Counter()}
-    # a record's open deals: the other kind's records they name (None: none) and their titles
-    spread: dict[tuple[Kind, int], tuple[Counter[int | None], set[str]]] = {}
+    live = [pair for pair in deals if pair[0].status != "deleted"]  # read twice
     titled: dict[tuple[Kind, int, str], set[object]] = {}  # -> the days deals were added
     names: dict[int, str] = {}
     persons: dict[int, str] = {}
-    for d, title in deals:
-        if d.status == "deleted":
-            continue
+    for d, title in live:
         for kind, rid in (("org", d.org_id), ("person", d.person_id)):
             if rid is None:
                 continue
             if d.status == "open":
                 open_deals[kind][rid] += 1
-                others, titles = spread.setdefault((kind, rid), (Counter(), set()))
-                others[d.person_id if kind == "org" else d.org_id] += 1
-                titles.add(title)
             if title:
                 day = d.add_time.astimezone(UTC).date() if d.add_time is not None else d.id
                 titled.setdefault((kind, rid, title), set()).add(day)
@@ -120,14 +114,22 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
         typical = median(counts.values())
         bar = max(CROWDED_FLOOR, CROWDED_FACTOR * typical)
         other = "person" if kind == "org" else "org"
-        for rid, n in counts.items():
-            if n <= bar or (kind, rid) in out:
+        crowded = {rid: n for rid, n in counts.items() if n > bar and (kind, rid) not in out}
+        if not crowded:
+            continue
+        # the crowded records' open deals: the other kind's record each names (None: none,
+        # or a catch-all one) and their titles
+        spread: dict[int, tuple[Counter[int | None], set[str]]] = {
+            rid: (Counter(), set()) for rid in crowded}
+        for d, title in live:
+            rid, oid = (d.org_id, d.person_id) if kind == "org" else (d.person_id, d.org_id)
+            if d.status != "open" or rid not in spread:
                 continue
-            others, titles = spread[(kind, rid)]
-            tied: Counter[int | None] = Counter()
-            for oid, k in others.items():
-                tied[None if (other, oid) in out else oid] += k
-            if how := _spread(kind, tied, titles):
+            others, titles = spread[rid]
+            others[None if (other, oid) in out else oid] += 1
+            titles.add(title)
+        for rid, n in crowded.items():
+            if how := _spread(kind, *spread[rid]):
                 out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more "
                                     f"than {bar:g}: {CROWDED_FACTOR}x the account's median "
                                     f"{typical:g} per {kind}, at least {CROWDED_FLOOR}), {how}")
