@@ -113,6 +113,27 @@ _SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")
 _SAYS_SHOWN = re.compile(r"shown as \\xNN|shows it as \\x[89a-f][0-9a-f]")
 
 
+def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
+    """A row's note on the fields the three-way comparison (``jobs.last_written``) kept
+    from Pipedrive or wrote over a change made there, custom fields by their ``labels``
+    (code -> name); None: neither."""
+    def name(field: str) -> str:
+        return label(field[len(CUSTOM):], labels) if field.startswith(CUSTOM) else field
+    notes = []
+    if decided.kept:
+        fields = ", ".join(name(f) for f, _, _ in decided.kept)
+        notes.append(f"changed in Pipedrive since this state folder's last import wrote "
+                     f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
+                     f"Pipedrive's value kept, not sent ({fields})")
+    if decided.both:
+        notes.append("changed both in Pipedrive and in the file since this state folder's "
+                     "last import: the file's value written over Pipedrive's (" + ", ".join(
+                         f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
+                         f"{shown(f, value, labels)} in the file"
+                         for f, now, value in decided.both) + ")")
+    return "; ".join(notes) or None
+
+
 class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
@@ -809,26 +830,12 @@ class RowPlanner:
 
     def _edited_note(self, decided: ThreeWay) -> str | None:
         """The row's note on the fields the three-way comparison kept from Pipedrive or
-        wrote over a change made there (``jobs.last_written``); counted."""
-        def name(field: str) -> str:
-            return label(field[len(CUSTOM):], self.field_labels) \
-                if field.startswith(CUSTOM) else field
-        notes = []
+        wrote over a change made there (``edited_note``); counted."""
         if decided.kept:
             self.counts.edited_kept += len(decided.kept)
             self.counts.edited_rows += 1
-            fields = ", ".join(name(f) for f, _, _ in decided.kept)
-            notes.append(f"changed in Pipedrive since this state folder's last import wrote "
-                         f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
-                         f"Pipedrive's value kept, not sent ({fields})")
-        if decided.both:
-            self.counts.edited_both += len(decided.both)
-            notes.append("changed both in Pipedrive and in the file since this state folder's "
-                         "last import: the file's value written over Pipedrive's (" + ", ".join(
-                             f"{name(f)}: {shown(f, now, self.field_labels)} in Pipedrive, "
-                             f"{shown(f, value, self.field_labels)} in the file"
-                             for f, now, value in decided.both) + ")")
-        return "; ".join(notes) or None
+        self.counts.edited_both += len(decided.both)
+        return edited_note(decided, self.field_labels)
 
     def _org_ref(self, org: OrgRef | None, linked: object = None,
                  person: PersonRef | None = None) -> dict[str, Any] | None:

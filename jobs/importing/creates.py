@@ -1,7 +1,7 @@
 """Creating a deal under a claim on its source key, exactly once across runs, and
 attributing a deal found by key to the job that created it (``jobs.importing``).
 
-Why ~910 lines: one guarantee, a create sent at most once per key however runs die
+Why ~1000 lines: one guarantee, a create sent at most once per key however runs die
 and overlap, and every branch of it (claimed, held by a live run, in doubt, found
 created meanwhile, found changed since) decides on the same claim and deal picture;
 split, each half would need the other's state."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -56,7 +56,7 @@ from ..deals import (
     same,
     stored_types,
 )
-from ..import_rows import matched_by
+from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
 from .base import (
     ANSWERED_MARGIN,
@@ -636,24 +636,12 @@ class _Creates(_ImportBase):
         since. Before, every field of the row that differed was written over the survivor
         (the source's old record undid the merge's choice). No record, or one that cannot
         be read: ``deal`` whole, as without one."""
-        base_url = (self.store.config.get("engine") or {}).get("base_url")
         hit = self._merged(away.merged)
-        if not base_url or hit is None:
+        if hit is None:
             return deal, ()
         survivor = away.survivor
-
-        def read() -> dict[str, str]:
-            record = last_written.LastWritten.open(str(base_url))
-            if record is None:
-                return {}
-            try:
-                return record.merged_base(int(survivor["id"]), away.merged, hit.at)
-            finally:
-                record.close()
-        try:
-            base = await in_thread(read)
-        except (OSError, sqlite3.Error):
-            return deal, ()
+        base = await self._record_base(
+            lambda record: record.merged_base(int(survivor["id"]), away.merged, hit.at))
         if not base:
             return deal, ()
         changes = deal_changes(survivor, deal, currency_alone=True,
@@ -790,10 +778,18 @@ class _Creates(_ImportBase):
                     f"this job was loaded and changed after that (update_time "
                     f"{existing.get('update_time')}); left alone, nothing sent (import the row "
                     "again to overwrite it)"))
+        note = None
+        if body and not survivor:  # a survivor's row decided its fields (``_merge_kept``)
+            # by the plain upsert's rule, its links too (f34f: a colleague's relink was put
+            # back by a row that found its key's deal under the claim)
+            ruled = last_written.three_way(existing, body, await self._record_base(
+                lambda record: record.of(deal_id)))
+            body, note = ruled.changes, edited_note(ruled, self.field_labels)
+        noted = {"note": note} if note else {}
         if not body:
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
-                "org_id": existing.get("org_id")})
+                "org_id": existing.get("org_id"), **noted})
         # its previous values first, so that `pdbulk undo` can put them back
         await store.put_before_images([BeforeImage(
             "deal", deal_id, item.id, before_image(dict(existing), body), self.clock.wall())])
@@ -803,9 +799,35 @@ class _Creates(_ImportBase):
             return gone_when_sent(item.id, deal_id, item.key)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
-            "person_id": person_id if person_id is not None else existing.get("person_id"),
-            "org_id": org_id if org_id is not None else existing.get("org_id"),
-            "update_time": _update_time(res.data), **matched_by(payload)})
+            "person_id": body.get("person_id", existing.get("person_id")),
+            "org_id": body.get("org_id", existing.get("org_id")),
+            "update_time": _update_time(res.data), **noted, **matched_by(payload),
+            # the base of the next upsert of the row (``jobs.last_written``): what was sent
+            # (the row's payload is a create's, whose "deal" was not all written)
+            "written": {name: last_written.digest(value)
+                        for name, value in last_written.fields_of(body)}})
+
+    async def _record_base(self, of: Callable[[last_written.LastWritten], dict[str, str]]
+                           ) -> dict[str, str]:
+        """A three-way base read from this state folder's record of the job's account, in a
+        thread: ``of(record)`` (``LastWritten.of`` / ``merged_base``); {}: nothing written,
+        no record, or one that cannot be read (written as without one)."""
+        base_url = (self.store.config.get("engine") or {}).get("base_url")
+        if not base_url:
+            return {}
+
+        def read() -> dict[str, str]:
+            record = last_written.LastWritten.open(str(base_url))
+            if record is None:
+                return {}
+            try:
+                return of(record)
+            finally:
+                record.close()
+        try:
+            return await in_thread(read)
+        except (OSError, sqlite3.Error):
+            return {}
 
     def _sent_before(self, item: Item, payload: Mapping[str, Any], existing: Mapping[str, Any],
                      image: Mapping[str, Any], body: Mapping[str, Any], person_id: int | None,
