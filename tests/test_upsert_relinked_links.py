@@ -172,3 +172,29 @@ async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> 
             assert _links(sb, a) == ours, night
             assert rows["R2"]["action"] == "unchanged", rows
             assert "person_id" in rows["R2"]["note"] and "org_id" in rows["R2"]["note"], rows
+
+
+async def test_a_link_to_a_person_and_organization_the_row_created_is_a_base(
+        tmp_path: Path) -> None:
+    """Night 2's file names a new person and organization for R1: the row creates them and
+    links the deal (updated). A colleague then relinks the deal to R2's; night 3 (the same
+    file, the two now found by e-mail / name) keeps the colleague's links: what night 2
+    linked is the base, as any write (checked for f34f's brief: no fault, kept as a guard)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS)
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
+        manifest, _ = _files(tmp_path, [("R1", "Deal one", "100", "New Ltd", "new@exn.com"),
+                                        *ROWS[1:]], "night2.csv")
+        second = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert second["R1"]["action"] == "updated", second["R1"]
+        assert (second["R1"]["person_matched_by"], second["R1"]["org_matched_by"]) \
+            == ("created", "created"), second["R1"]
+        theirs = _links(sb, r2)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            await ctx.call("updateDeal", path={"id": r1},
+                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        sent = _patches(sb)
+        third = await _import(sb, tmp_path, manifest, mapping, "night-3")
+        assert _links(sb, r1) == theirs and _patches(sb) == sent, third["R1"]
+        assert KEPT in third["R1"]["note"] and "person_id, org_id" in third["R1"]["note"]
