@@ -671,6 +671,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         say("note: " + keys_unlisted_note(planner.keys_unlisted))
     if planner.archived_unlisted is not None:
         say("note: " + archived_unlisted_note(planner.archived_unlisted))
+    if planner.key_holders_note is not None:
+        say("note: " + planner.key_holders_note)
     base_url = (store.config.get("engine") or {}).get("base_url")
     await note_survivors(planner, base_url, ctx.clock)
     at = ctx.clock.wall()  # when its keys are recorded contested (``finish``, in a thread)
@@ -1315,6 +1317,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(archived_unlisted_note(planner.archived_unlisted))
     elif planner.keys_unlisted is not None:
         notes.append(keys_unlisted_note(planner.keys_unlisted))
+    if planner.key_holders_note is not None:
+        notes.append(planner.key_holders_note)
     if rechecks:
         notes.append("counts the re-read of the updated deals right before each batch is "
                      f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(rechecks.items()))}): "

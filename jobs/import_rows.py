@@ -156,6 +156,9 @@ class RowPlanner:
         # the deal fields' types a comparison reads (``deals.field_types``; set by ``build``)
         self.field_types: dict[str, str] = {}
         self.field_labels: dict[str, str] = {}  # custom field key -> name (set by ``build``)
+        # other text fields holding some of the file's keys, too few to refuse the key
+        # field's creation (``jobs.key_field_holders``; set by ``build``): said, not refused
+        self.key_holders_note: str | None = None
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
@@ -279,6 +282,7 @@ class RowPlanner:
         used = await in_thread(lambda: used_key_fields(job_root))
         check_not_renamed(catalog, mapping.key_field, used)  # x32r4 t13, dry runs too
         missing = False
+        held_note: str | None = None
         try:
             catalog.field(mapping.key_field, custom=True)
         except AmbiguousName as exc:  # x12r1 F3: it was taken for a missing field
@@ -300,8 +304,8 @@ class RowPlanner:
             if not dry_run and learn is not None:
                 await in_thread(lambda: learn(preview))
             if file_keys is not None:  # x33: a renamed key field, from a new state folder
-                await refuse_keys_held_elsewhere(ctx, catalog, mapping.key_field,
-                                                 lambda: file_keys(preview))
+                held_note = await refuse_keys_held_elsewhere(ctx, catalog, mapping.key_field,
+                                                             lambda: file_keys(preview))
         if missing and dry_run:
             catalog = placeholder
             key_code = PLACEHOLDER_CODE
@@ -315,6 +319,7 @@ class RowPlanner:
         planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
         planner.read_columns = set(mapping.columns())
+        planner.key_holders_note = held_note
         planner.field_types = field_types(catalog.deal_fields)
         planner.field_labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
         planner.paths = UnseenPaths(mapping, header)

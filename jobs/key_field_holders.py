@@ -18,7 +18,8 @@ read, so one read per 15 text fields), made only by a run that would create the 
 text field; the file is read for its keys only once a deal with a text value is read.
 ``plan import`` makes the same read, so its tokens price it. Archived deals are not read
 (20 tokens a page, for a guard). It never writes, and it keeps no deal: per field,
-the count of the sampled keys it holds.
+the count of the sampled keys it holds. Fields holding some keys, each under
+``HELD_SHARE``, refuse nothing and are said in a note (the plan's and the load's).
 """
 
 from __future__ import annotations
@@ -95,48 +96,66 @@ async def file_keys_held(ctx: CallContext, fields: Iterable[DealField],
     return {code: len(found) for code, found in held.items()}, len(keys or ())
 
 
+# how the guard compares, said with its answers: as the import matches a row to its deal
+MATCHED = "keys compared as the import matches them: surrounding spaces ignored, case kept"
+
+
 def refuse_held_keys(label: str, fields: Collection[DealField], held: Mapping[str, int],
-                     sampled: int) -> None:
+                     sampled: int) -> str | None:
     """Raise ``InputError`` (nothing created) when a field of ``fields`` holds at least
     ``HELD_SHARE`` of the ``sampled`` keys of the file (``held``: ``file_keys_held``),
-    naming the field that holds most, how many it holds, and what to run instead."""
+    naming the field that holds most, how many it holds, and what to run instead.
+    Returns a note (not a refusal) when fields hold some of the keys, each under that
+    share: the fields holding most, how many, and that the key field is made all the
+    same; None when none holds any."""
     if sampled <= 0:
-        return
+        return None
     at_least = max(1, math.ceil(sampled * HELD_SHARE))
-    found = sorted(((n, f) for f in fields if (n := held.get(f.code, 0)) >= at_least),
-                   key=lambda pair: (-pair[0], pair[1].code))
+    ranked = sorted(((n, f) for f in fields if (n := held.get(f.code, 0)) > 0),
+                    key=lambda pair: (-pair[0], pair[1].code))
+    first = "first " if sampled >= SAMPLED_KEYS else ""
+    found = [(n, f) for n, f in ranked if n >= at_least]
     if not found:
-        return
+        if not ranked:
+            return None
+        some = ", ".join(f"{f.name!r} (code {f.code}): {n:,}" for n, f in ranked[:3])
+        more = f" and {len(ranked) - 3:,} more fields" if len(ranked) > 3 else ""
+        return (f"some of the file's {first}{sampled:,} source keys are already held on "
+                f"existing deals by other text fields: {some}{more}; each holds under a "
+                f"tenth, so none is taken for a renamed key field and --create-key-field "
+                f"makes {label!r}, the rows of those keys creating new deals. If one of "
+                f"them is your key field, name it (key_field = ... in the mapping's "
+                f"[import]) and run without --create-key-field ({MATCHED})")
     n, field = found[0]
     of = (f"all {sampled:,} of the file's source keys" if n == sampled else
-          f"{n:,} of the file's {'first ' if sampled >= SAMPLED_KEYS else ''}{sampled:,} "
-          "source keys")
+          f"{n:,} of the file's {first}{sampled:,} source keys")
     also = (f" (and {', '.join(repr(f.name) for _, f in found[1:3])} some)"
             if len(found) > 1 else "")
     raise InputError(
         f"the deal field {field.name!r} (code {field.code}) already holds {of} on "
-        f"existing deals{also}: it looks like the key field an earlier import wrote them "
-        f"into, renamed since; --create-key-field would make a new key field {label!r} and "
-        f"create those deals again. Use it as the key field: key_field = {field.name!r} in "
-        "the mapping's [import], and run the import without --create-key-field (or rename "
-        f"the field back to {label!r} in Pipedrive). If that field is not a key field, "
-        f"create the text field {label!r} in Pipedrive and run without "
-        "--create-key-field; nothing was created")
+        f"existing deals{also} ({MATCHED}): it looks like the key field an earlier import "
+        f"wrote them into, renamed since; --create-key-field would make a new key field "
+        f"{label!r} and create those deals again. Use it as the key field: key_field = "
+        f"{field.name!r} in the mapping's [import], and run the import without "
+        f"--create-key-field (or rename the field back to {label!r} in Pipedrive). If that "
+        f"field is not a key field, create the text field {label!r} in Pipedrive and run "
+        "without --create-key-field; nothing was created")
 
 
 async def refuse_keys_held_elsewhere(ctx: CallContext, catalog: Catalog, label: str,
-                                     file_keys: Callable[[], Set[str]]) -> None:
+                                     file_keys: Callable[[], Set[str]]) -> str | None:
     """The check a run that would create the key field ``label`` makes first: when the
     account has a custom text field (``text_fields``), the file's sampled keys
     (``file_keys``, read in a thread once a deal holds a text value) are looked for in
-    the deals' text fields (``file_keys_held``) and ``refuse_held_keys`` decides. Raises ``InputError`` (nothing
-    sent but the reads), or what ``ctx`` raises."""
+    the deals' text fields (``file_keys_held``) and ``refuse_held_keys`` decides: its
+    note (fields holding some keys, none enough to refuse) or None. Raises ``InputError``
+    (nothing sent but the reads), or what ``ctx`` raises."""
     fields = text_fields(catalog, label)
     if not fields:
-        return
+        return None
     held, sampled = await file_keys_held(ctx, fields, file_keys)
-    refuse_held_keys(label, fields, held, sampled)
+    return refuse_held_keys(label, fields, held, sampled)
 
 
-__all__ = ["CODES_A_READ", "HELD_SHARE", "SAMPLED_KEYS", "file_keys_held",
+__all__ = ["CODES_A_READ", "HELD_SHARE", "MATCHED", "SAMPLED_KEYS", "file_keys_held",
            "refuse_held_keys", "refuse_keys_held_elsewhere", "text_fields"]

@@ -192,3 +192,40 @@ def test_a_field_holding_a_few_keys_by_chance_refuses_nothing() -> None:
         refuse_held_keys(OLD, [field], {"c0de": 10}, 100)
     assert "10 of the file's 100 source keys" in refused.value.reason
     assert "key_field = 'Legacy source key'" in refused.value.reason
+
+
+def test_a_field_holding_under_a_tenth_of_the_keys_is_said_not_refused(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    """A text field holds 1 of the file's 20 keys (under a tenth): `--create-key-field`
+    still makes the key field and the deals, and the plan and the run say which field holds
+    how many keys, and how keys are compared (before: not a word)."""
+    code = _api(sandbox, "POST", "dealFields",
+                {"field_name": "Legacy id", "field_type": "varchar"})["field_code"]
+    _api(sandbox, "POST", "deals", {"title": "older", "custom_fields": {code: " R7 "}})
+    manifest, mapping = _files(tmp_path)
+    manifest.write_text("Key,Title,Amount\n"
+                        + "".join(f"R{i},Rename {i},{i}\n" for i in range(1, 21)))
+    args = [str(manifest), "--mapping", str(mapping), "--job-dir", str(tmp_path / "jobs"),
+            "--url", sandbox.url, *FAST, "--create-key-field"]
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    for command in (["plan", "import"], ["import"]):
+        res = CliRunner().invoke(app, [*command, *args], env=env)
+        assert res.exit_code == 0, res.output
+        said = " ".join(res.output.split())
+        assert f"'Legacy id' (code {code}): 1;" in said, res.output
+        assert "of the file's 20 source keys" in said and "case kept" in said, res.output
+    assert _renamed_deals(sandbox) == 20
+
+
+def test_the_refusal_says_how_keys_are_compared() -> None:
+    """The refusal names the rule the keys were compared by: spaces around a key ignored,
+    case kept (``abc-1`` and ``ABC-1`` are two keys, as the upsert matches them)."""
+    from bulk.errors import InputError
+    from jobs.catalog import DealField
+    from jobs.key_field_holders import refuse_held_keys
+
+    field = DealField("c0de", "Legacy source key", "varchar", is_custom=True)
+    assert refuse_held_keys(OLD, [field], {}, 100) is None
+    with pytest.raises(InputError) as refused:
+        refuse_held_keys(OLD, [field], {"c0de": 50}, 100)
+    assert "surrounding spaces ignored, case kept" in refused.value.reason
