@@ -126,6 +126,9 @@ class RowCounts:
     # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
     # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
     orgs_other_form: int = 0
+    # upsert creates whose key a listed deal carries but for case (keys keep their case):
+    # the plan counts them, succeeded.csv's note names the deal
+    keys_other_case: int = 0
     bad_examples: list[str] = field(default_factory=list)
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
     # the moment they are sent (x24r1 1; the plan says so)
@@ -148,7 +151,7 @@ class RowCounts:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form",
-            "survivors") and not (k.startswith("edited_") and not v)}
+            "survivors", "keys_other_case") and not (k.startswith("edited_") and not v)}
 
 
 @dataclass

@@ -1319,6 +1319,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(keys_unlisted_note(planner.keys_unlisted))
     if planner.key_holders_note is not None:
         notes.append(planner.key_holders_note)
+    if c.keys_other_case:
+        notes.append(f"upsert: {counted(c.keys_other_case, 'row')} to create "
+                     f"{noun(c.keys_other_case, 'has', 'have')} a key a deal carries but for "
+                     "case (`abc-1`, `ABC-1`): keys keep their case, so each makes a new deal "
+                     "(succeeded.csv names the deal)")
     if rechecks:
         notes.append("counts the re-read of the updated deals right before each batch is "
                      f"sent ({', '.join(f'{op} {n:,}' for op, n in sorted(rechecks.items()))}): "

@@ -189,6 +189,9 @@ class RowPlanner:
         # upsert: key -> why the deal carrying it is a merge survivor that took the key from
         # the deal made for it (import_load note_survivors): said on the row
         self.survivor_notes: dict[str, str] = {}
+        # upsert: folded key -> the listed key, for the listed keys that case folding
+        # changes (``_other_case``; built at the first create that needs it)
+        self._cased_keys: dict[str, str] | None = None
         # ... and key -> (that merged-away deal, when the merge was recorded): the row's
         # three-way base is the merged-away deal's record (``LastWritten.merged_base``)
         self.survivor_bases: dict[str, tuple[int, float]] = {}
@@ -753,6 +756,13 @@ class RowPlanner:
             self.counts.create += 1
             if deal.get("status") in ("won", "lost") and "close_time" not in deal:
                 self.counts.closed_undated += 1
+            if self.mode == "upsert" and (cased := self._other_case(mapped.key)) is not None:
+                self.counts.keys_other_case += 1
+                values["key_case_note"] = (
+                    f"deal {cased[1]['id']} carries key {cased[0]!r}, this row's key but for "
+                    "case: keys keep their case (ids such as Salesforce's differ by case "
+                    "alone), so this row makes a new deal; if only the source's spelling of "
+                    "the key changed, give the row that deal's key")
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org, **({"currency_defaulted": True}
@@ -832,6 +842,24 @@ class RowPlanner:
         if away is not None and away[0] != deal_id:
             return self.last_written.merged_base(deal_id, *away)
         return self.last_written.of(deal_id)
+
+    def _other_case(self, key: str) -> tuple[str, Mapping[str, Any]] | None:
+        """(the key, the deal) of a listed deal whose key is ``key`` but for case (a key
+        not found as it is: keys keep their case); None: none. The first call indexes
+        the listed keys that case folding changes (the others are found by the folded
+        key itself)."""
+        deals = self.indexes.deals
+        if not deals:
+            return None
+        folded = key.casefold()
+        if folded != key and (deal := deals.get(folded)) is not None:
+            return folded, deal
+        if self._cased_keys is None:
+            self._cased_keys = {f: k for k in deals if (f := k.casefold()) != k}
+        other = self._cased_keys.get(folded)
+        if other is None or other == key or (deal := deals.get(other)) is None:
+            return None
+        return other, deal
 
     def _edited_note(self, decided: ThreeWay) -> str | None:
         """The row's note on the fields the three-way comparison kept from Pipedrive or

@@ -491,6 +491,9 @@ class _Creates(_ImportBase):
                 self.merges_undone += gone is not None
                 if gone is None and (gone := self._gone_keyed.pop(key, None)) is not None:
                     self.keys_recreated += 1
+                # a listed deal carrying the key but for case (RowPlanner._other_case)
+                if said := "; ".join(filter(None, (gone, payload.get("key_case_note")))):
+                    gone = said
                 return Outcome(item.id, ItemState.DONE, result={
                     **({"note": gone} if gone else {}),
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
