@@ -239,6 +239,11 @@ class Resolver:
         self._held_back: dict[tuple[str, str], float | None] = {}
         # (kind, id) → the record ``read_held`` read with its batch's: taken once
         self._read_ahead: dict[tuple[str, int], Mapping[str, Any]] = {}
+        # the wall time this run began sending (the job's first batch; None: not yet): a
+        # claim another job released with a record at or after it is held back like a
+        # held one, its record read with its batch's (``_named_since``); one released
+        # before is read alone, as a plan prices it (``jobs.import_load`` count_contacts)
+        self.started: float | None = None
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -347,7 +352,7 @@ class Resolver:
                 return rid
             finally:
                 if not keep and not lost:  # written with the next claims (or at the end)
-                    claims.release_soon(claim, _outcome(rid, creator))
+                    claims.release_soon(claim, _outcome(rid, creator, ctx.clock.wall()))
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
                                "three times before the send; pdbulk retry sends the row again")
 
@@ -365,7 +370,16 @@ class Resolver:
         else:
             first = await acquire(claims, self._name(k), self.lease, tag=self.job_id)
             if isinstance(first, Claim):
-                return first
+                if not self._named_since(k, first):
+                    return first
+                # another run made it and released it after this one began, before any
+                # row of it came here: given back plainly (its outcome kept), the row held
+                # back and the record read with its batch's (f34f: one getPerson /
+                # getOrganization a record, 40 for the 25 + 15 another run made)
+                claims.release_soon(first)
+                self._held_back[k] = None
+                raise HeldBack(f"{_LABEL[k[0]]} {k[1]!r} was created by another run "
+                               "meanwhile")
             self._held_back[k] = None
             self._on_held(first, CLAIM_WAIT)
             raise HeldBack(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run")
@@ -378,6 +392,17 @@ class Resolver:
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r} is being created by another run that "
                                f"did not finish within {CLAIM_WAIT:.0f} s; pdbulk retry sends "
                                "the row again")
+
+    def _named_since(self, k: tuple[str, str], claim: Claim) -> bool:
+        """Whether ``claim`` (just had) names a record another job released it with since
+        this run began (``started``; its outcome's ``at``), not read yet: its rows are held
+        back and the record read with its batch's (``read_held``), not alone."""
+        previous = claim.previous or {}
+        rid, at = previous.get("id"), previous.get("at")
+        return (self.started is not None and isinstance(rid, int)
+                and isinstance(at, (int, float)) and at >= self.started
+                and not claim.reconcile and previous.get("job") != self.job_id
+                and not name_only(*k) and (k[0], rid) not in self._read_ahead)
 
     async def read_held(self, ctx: CallContext, refs: Iterable[Ref | None]) -> None:
         """Before a batch is sent (the import's re-check), for the persons / organizations
@@ -829,11 +854,19 @@ def list_of(kind: str) -> str:
     return _LIST[kind]
 
 
-def _outcome(rid: int | None, creator: str | None) -> dict[str, Any] | None:
-    """What a claim on a person / org is released with: ``{"id": rid, "job": creator}``."""
+def _outcome(rid: int | None, creator: str | None,
+             at: float | None = None) -> dict[str, Any] | None:
+    """What a claim on a person / org is released with: ``{"id": rid, "job": creator,
+    "at": at}`` (``at``: the wall time of the release, when known: a run that began
+    before it reads the record with its batch's, ``Resolver._named_since``)."""
     if rid is None:
         return None
-    return {"id": rid, "job": creator} if creator else {"id": rid}
+    out: dict[str, Any] = {"id": rid}
+    if creator:
+        out["job"] = creator
+    if at is not None:
+        out["at"] = at
+    return out
 
 
 def _where(org: Mapping[str, Any]) -> str | None:

@@ -5,6 +5,7 @@ getOrganization a record (f33i 3; the deals alike: test_claims_held_back.py)."""
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -108,5 +109,71 @@ async def test_contacts_a_live_run_holds_are_read_together(
         alone = spent["getPerson"] + spent["getOrganization"]
         listed = spent["getPersons"] + spent["getOrganizations"] - 2  # the load's two lists
         assert 1 <= listed <= 2 and alone + listed <= 20, spent  # 40 requests before
+        assert alone + 10 * listed < 40, spent  # tokens: 40 before
+        assert spent["addDeal"] == ROWS, spent
+
+
+async def test_contacts_released_after_the_run_began_are_read_together(
+        tmp_path: Path, sleeper: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another run made every person and organization of the file after this run loaded,
+    and released their claims as this run began, before any row of it reached them: the
+    claims name records this run's index does not have. They are read in list calls by ids
+    (before: one getPerson / getOrganization a record, 40 requests and tokens), linked,
+    none created."""
+    from jobs.importing import ImportJob
+
+    export = write_demo_export(tmp_path / "in", rows=ROWS, broken=0, unknown_stage=0,
+                               persons=30, companies=15)
+    async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=7)) as sb:
+        with monkeypatch.context() as m:  # the other run's records, from another state folder
+            m.setenv("PDBULK_STATE_DIR", str(tmp_path / "other-state"))
+            seed, _, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                           export.mapping, mode="insert", job_id="seed")
+            made = {kind: seed.lookups(kind) for kind in ("person", "org")}
+            seed.close()
+        code = next(f["field_code"] for f in sb.state.fields.values()
+                    if f["field_name"] == KEY_FIELD)
+        for deal in sb.state.deals.rows.values():  # this run makes the deals
+            deal["is_deleted"] = True
+        tables = {"person": sb.state.persons, "org": sb.state.orgs}
+        for kind, keys in made.items():  # not there when this run loads
+            for rid in keys.values():
+                tables[kind].rows[rid]["is_deleted"] = True
+        holder = LocalClaims(holder=holder_id(sleeper))
+        claims: dict[tuple[str, str], Claim] = {}
+        for kind, keys in made.items():
+            for key in keys:
+                got = await acquire(holder, contact_claim_name(kind, code, key))
+                assert isinstance(got, Claim)
+                claims[(kind, key)] = got
+        real = ImportJob.prepare
+        released: list[bool] = []
+
+        async def prepare(self: ImportJob, items: Any) -> None:
+            await real(self, items)
+            if not released:  # the other run finishes as this one begins to send
+                released.append(True)
+                for (kind, key), claim in sorted(claims.items()):
+                    rid = made[kind][key]
+                    tables[kind].rows[rid]["is_deleted"] = False
+                    # as a run releases it: with the record, its job and when
+                    await holder.release(claim, {"id": rid, "job": "other",
+                                                 "at": time.time()})
+        monkeypatch.setattr(ImportJob, "prepare", prepare)
+
+        before = _requests(sb)
+        store, result, _ = await import_once(sb, tmp_path / "jobs", export.manifest,
+                                             export.mapping, mode="insert",
+                                             create_key_field=False, job_id="second")
+        spent = _requests(sb) - before
+        await holder.aclose()
+        assert released and not result.stopped, result
+        rows = list(store.items())
+        assert {r.result["action"] for r in rows if r.result} == {"created"}, [
+            (r.key, r.state, r.error) for r in rows if not r.result]
+        store.close()
+        assert spent["addPerson"] == 0 and spent["addOrganization"] == 0, spent
+        alone = spent["getPerson"] + spent["getOrganization"]
+        listed = spent["getPersons"] + spent["getOrganizations"] - 2  # the load's two lists
         assert alone + 10 * listed < 40, spent  # tokens: 40 before
         assert spent["addDeal"] == ROWS, spent

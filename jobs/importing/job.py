@@ -294,6 +294,8 @@ class ImportJob(_Reconcile, _Resume):
         self.forget_start_reads()  # the run has started: the start-up's reads go
         # a young claims state's look-ups are shared by the batch (_Creates._fresh)
         self._batch_at = self.resolver.batch_at = self.clock.wall()
+        if self.resolver.started is None:  # contacts released since are read together
+            self.resolver.started = self._batch_at
         if self._named_before is None:
             self._named_before = await self._named_at_start()
         await self._claim_keys([i.key for i in items if i.op == "create" and i.key])
