@@ -560,3 +560,19 @@ def test_items_by_row_pages_through_rows_in_manifest_order(tmp_path: Path) -> No
         assert list(store.items_by_row(ItemState.DONE)) == []
     finally:
         store.close()
+
+
+def test_items_by_id_reads_the_ones_that_exist_by_id(tmp_path: Path) -> None:
+    """``items_by_id``: the items of the ids given (repeats once, missing ones left out),
+    by id, across more ids than one ``IN (...)`` takes."""
+    from bulk.store import JobStore, NewItem
+
+    store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
+    try:
+        store.add_items(NewItem(row=i + 2, key=f"K{i}", op="create", payload={"n": i})
+                        for i in range(1200))
+        got = store.items_by_id([1199, 3, 3, 5000, *range(600, 1101)])
+        assert [i.id for i in got] == [3, *range(600, 1101), 1199]
+        assert got[0].payload == {"n": 2} and store.items_by_id([]) == []
+    finally:
+        store.close()

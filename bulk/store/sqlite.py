@@ -883,6 +883,16 @@ class JobStore:
         rows = self._query("read item", f"SELECT {_COLS} FROM items WHERE id = ?", (item_id,))
         return _item(rows[0]) if rows else None
 
+    def items_by_id(self, ids: Iterable[int]) -> list[Item]:
+        """The items whose id is in ``ids`` (those that exist), by id: one read per
+        ``_VARS`` ids (``WHERE id IN (...)``), not one per item. Memory: the items read."""
+        out: list[Item] = []
+        for part in _chunks(sorted(set(ids)), _VARS):
+            out.extend(_item(r) for r in self._query(
+                "read items", f"SELECT {_COLS} FROM items WHERE id IN ({_marks(len(part))}) "
+                "ORDER BY id", part))
+        return out
+
     def items(self, state: ItemState | None = None) -> Iterator[Item]:
         """All items (or those in ``state``) by id, a page at a time: no cursor held open."""
         after = 0
