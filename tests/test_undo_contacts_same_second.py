@@ -21,7 +21,7 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from jobs.import_resolve import made_digests
-from jobs.undo.targets import contact_id
+from jobs.undo.carriers import contact_id
 from tests.test_undo import _imported_with_contacts, undoer
 from tests.update_support import load_job, run_job
 

@@ -21,12 +21,12 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.store import JobStore
+from bulk.store import Item, JobStore
 
 from ..account import changed_since
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import is_gone
-from .targets import META_CONTACT_SINCE, contact_id
+from .targets import META_CONTACT_SINCE
 
 _GONE = ("deleted", "already deleted")  # the actions of a delete that left nothing behind
 DEAL_LISTS = ("getDeals", "getArchivedDeals")
@@ -146,3 +146,13 @@ class ContactCarriers:
         """The persons this undo meant to delete that are not gone (kept, failed)."""
         return {contact_id(i, "person") for i in self._store.items()
                 if i.op == "delete-person" and (i.result or {}).get("action") not in _GONE}
+
+
+def contact_id(item: Item, name: str) -> int:
+    """The person ("person") / organization ("org") id an undo's ``delete-<name>`` item is
+    about: its payload's ``<name>_id``, else — a conflict the plan left alone, written
+    before that payload carried it — the id its key names (``"person 12"``)."""
+    rid = item.payload.get(f"{name}_id")
+    if rid is None:
+        rid = str(item.key or "").rpartition(" ")[2]
+    return int(rid)

@@ -44,7 +44,7 @@ from ..deals import (
     unrestorable,
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
-from .carriers import DEAL_LISTS, ContactCarriers
+from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .plan import (
     OTHERS,
     OVERWRITES,
@@ -62,7 +62,6 @@ from .targets import (
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
     UNDO_COLUMNS,
-    contact_id,
 )
 
 _log = logging.getLogger("pdbulk.undo")

@@ -498,13 +498,3 @@ def created_contacts(source: JobStore) -> dict[str, set[int]]:
     (``jobs.import_resolve.made_contacts``: its made- lookups, whatever became of the rows
     that needed them, and its done rows' own records)."""
     return made_contacts(source)
-
-
-def contact_id(item: Item, name: str) -> int:
-    """The person ("person") / organization ("org") id an undo's ``delete-<name>`` item is
-    about: its payload's ``<name>_id``, else — a conflict the plan left alone, written
-    before that payload carried it — the id its key names (``"person 12"``)."""
-    rid = item.payload.get(f"{name}_id")
-    if rid is None:
-        rid = str(item.key or "").rpartition(" ")[2]
-    return int(rid)
