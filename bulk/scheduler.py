@@ -283,6 +283,7 @@ class Scheduler:
         "_search_spare_at",
         "_search_spell",
         "_searches",
+        "_seen_at",
         "_seen_today",
         "_sent_log",
         "_server_said",
@@ -291,6 +292,8 @@ class Scheduler:
         "_spare",
         "_spare_at",
         "_spare_for",
+        "_spend_log",
+        "_spend_logged",
         "_spent_day",
         "_storm",
         "_storm_roomy",
@@ -374,6 +377,11 @@ class Scheduler:
         # after it took it off again, so a call the budget could not pay was let through
         # again, 30 times, and the run ended "not answering")
         self._seen_today = 0
+        self._seen_at = -math.inf  # clock.now() of the answer that said ``_seen_today``
+        # [second, tokens]: this process's admissions by clock second, the last minute or
+        # so (``_admitted_since``: how far a lower daily figure from the server is followed)
+        self._spend_log: deque[list[int]] = deque()
+        self._spend_logged = 0  # the tokens in ``_spend_log``
         self._server_said = False  # whether ``_seen_today`` is a figure the server gave today
         self._given = tokens_spent_today  # today's spend as given when made (0 the next day)
         # whether the company's spend today is known: a daily header heard (or a figure
@@ -1167,6 +1175,14 @@ class Scheduler:
         self._tokens_spent += op.token_cost
         self._today += op.token_cost
         self._own_today += op.token_cost
+        second, log = math.floor(now), self._spend_log
+        self._spend_logged += op.token_cost
+        if log and log[-1][0] == second:
+            log[-1][1] += op.token_cost
+        else:
+            log.append([second, op.token_cost])
+            while log[0][0] < second - HOLD_AT_MOST - 2:
+                self._spend_logged -= log.popleft()[1]
         waiter.fut.set_result(None)
 
     def _unadmit(self, waiter: _Waiter) -> None:
@@ -1303,10 +1319,33 @@ class Scheduler:
                 # lower figure as far as is safe (the server's new day: x27r2 1), and this
                 # count, kept at the old day's highest, stopped the run on its own
                 self._seen_today = self._today = seen
-            self._seen_today = max(self._seen_today, seen)
+            if seen < self._seen_today and answered is not None and now > self._seen_at:
+                # lower than the server said before, on a call sent after that answer: no
+                # late answer's older figure, the server's count went down: its new day
+                # began (its midnight is not UTC's: FACTS.md)
+                self._seen_today = seen
+            if seen >= self._seen_today:
+                self._seen_today, self._seen_at = seen, late
             self._today = max(self._today, self._seen_today)
+            if answered is not None and seen == self._seen_today and not self._across():
+                # the server's figure is the day's spend as it answered; the company spent at
+                # most that and the calls admitted here since (every call admitted reaches the
+                # server within HOLD_AT_MOST or never, as the Redis coordinator's REALIGN
+                # holds): a count above it (refunds not yet known, a day the server began)
+                # follows it down that far, never below what the server may have counted
+                self._today = min(self._today, seen + self._admitted_since(now - HOLD_AT_MOST))
             if self._shared is not None:
                 self._shared.observed(self._daily - rate.daily_token_remaining, self._day)
+
+    def _admitted_since(self, since: float) -> int:
+        """Tokens of the calls this scheduler admitted from clock second ``floor(since)`` on
+        (whole seconds: on the safe side), refunds not taken off."""
+        first, total = math.floor(since), self._spend_logged
+        for second, n in self._spend_log:  # the log keeps a minute: a few seconds before
+            if second >= first:
+                break
+            total -= n
+        return total
 
     def _keep_others(self, times: deque[float], others: list[float], stand: int,
                      late: float, reset: float) -> None:
@@ -1434,6 +1473,7 @@ class Scheduler:
         day = self._day_of(self._clock.wall())
         if day > self._day:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
+            self._seen_at = -math.inf
             self._today_heard = self._server_said = False
             self._given = 0
             self._probe_after = math.inf
