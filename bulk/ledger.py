@@ -37,23 +37,50 @@ instant, a kill -9 included, holds: ledger - in doubt ≤ what the server charge
 f33c: a kill -9 read 115 charged where the server charged 95, its credit and calls in
 flight taken as charged). A run that ends keeps its key with only the calls whose answer
 was lost; a killed run's key keeps what it had, and reads as in doubt on resume.
+
+**Tightened by the reconcile** (f34d): an item's write answers (2xx / 4xx) come off the
+figure with the item's outcome, in the transaction that records it (``holding``), not at
+the next ledger write: so a write of an item the store still holds SENDING is in the
+figure, answered or not. A reconcile that finds such a write applied (the job kind's
+``landed_calls``) proves it charged: it comes off the figure with the reconcile's
+outcomes — this run's from its own key (a lost answer), a killed run's from the keys of
+the runs that hold them (``HELD``; an item marked SENDING before the first of them began is
+left alone: an earlier version may have counted its answer already). What stays in doubt
+after a kill and its resume is the credit never used for a send (at most ``CREDIT_CALLS``
+per operation), the calls whose answer was lost or that were cut off and not applied, and
+the refunds not yet written. tests/test_kill_token_figures.py (5 kills of an update of
+240 deals, resumed): 350 in doubt where the server's count was 80 below the ledger, now
+175-190 where it was 60-75; the PATCHes in doubt are exactly those never charged and those
+the server charged as the kill cut them off, before it read their body (never applied:
+no answer, no trace in the account).
 """
 
 from __future__ import annotations
 
+import contextvars
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+import weakref
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 import anyio
 
 from .clock import Clock
-from .store import AsyncJobStore, Outcome
+from .operations import OPERATIONS
+from .store import AsyncJobStore, Item, Outcome
+
+T = TypeVar("T")
 
 META_IN_DOUBT = "spend_in_doubt"
 """The prefix of the job's meta keys of its tokens in doubt, ``{operation: tokens}``: one
 key per run's ledger writer (``META_IN_DOUBT:<run>``); the bare key holds the figure
 earlier versions added up at each run's end."""
+
+
+HELD = ":w"
+"""The end of the key of a writer that counts its items' write answers with their outcomes
+(``_Ahead.holding``): its key's figure holds every write of an item left SENDING, and its
+name gives the wall time it began (``META_IN_DOUBT:<run>:w<seconds>``)."""
 
 
 class _MetaReader(Protocol):
@@ -105,8 +132,8 @@ class _Ahead:
     the operation's credit when it has some, else by one commit that the calls waiting
     meanwhile share (a group commit) and that charges ``extra`` more calls ahead."""
 
-    __slots__ = ("_busy", "_clock", "_credit", "_day", "_horizon", "_key", "_lock", "_most",
-                 "_open", "_pending", "_store", "_written")
+    __slots__ = ("__weakref__", "_busy", "_clock", "_credit", "_day", "_held", "_horizon",
+                 "_key", "_lock", "_most", "_open", "_pending", "_store", "_written")
 
     def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock, *,
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
@@ -120,8 +147,11 @@ class _Ahead:
         # figure written last is the one the ledger's rows written last go with
         self._open: dict[str, int] = {}
         self._written: dict[str, int] = {}
-        self._key = f"{META_IN_DOUBT}:{uuid.uuid4().hex[:12]}"
+        self._key = f"{META_IN_DOUBT}:{uuid.uuid4().hex[:12]}{HELD}{clock.wall():.3f}"
         self._lock = anyio.Lock()
+        # item id -> its write answers (op, tokens) not yet off the figure (``holding``)
+        self._held: dict[int, list[tuple[str, int]]] = {}
+        _LIVE.add(self)
 
     def __repr__(self) -> str:
         left = {op: c.left for op, c in self._credit.items() if c.left}
@@ -134,35 +164,73 @@ class _Ahead:
 
     def answered(self, op_id: str, tokens: int) -> None:
         """A call of ``op_id`` was answered and charged (2xx, 4xx): its ``tokens`` are no
-        longer in doubt (written with the next ledger write: until then, in doubt)."""
+        longer in doubt (written with the next ledger write: until then, in doubt; a write
+        of an item, with the item's outcome: ``holding``)."""
+        held = _HELD.get()
+        if held is not None and held[0] is self:
+            op = OPERATIONS.get(op_id)
+            if op is not None and op.is_write:
+                held[1].append((op_id, tokens))
+                return
         self._open[op_id] = self._open.get(op_id, 0) - tokens
+
+    async def holding(self, item_id: int, work: Awaitable[T]) -> T:
+        """``await work`` (the item's execution) with the answers of its writes kept apart:
+        they come off the figure in the ``write`` that records the item's outcome, so a
+        write of an item left SENDING stays in doubt until a reconcile settles it."""
+        held = self._held.setdefault(item_id, [])
+        token = _HELD.set((self, held))
+        try:
+            return await work
+        finally:
+            _HELD.reset(token)
+            if not held:
+                self._held.pop(item_id, None)
 
     def stale(self) -> bool:
         """Whether the figure in doubt changed since it was last written."""
         return self.in_doubt() != self._written
 
-    async def write(self, outcomes: Sequence[Outcome], rows: Sequence[SpendRow]) -> None:
+    async def write(self, outcomes: Sequence[Outcome], rows: Sequence[SpendRow], *,
+                    settled: Mapping[str, int] | None = None,
+                    earlier: Mapping[str, int] | None = None) -> None:
         """``store.record(outcomes, rows)`` with this writer's figure in doubt, in one
         transaction: each row's tokens (a charge, a refund, a credit taken back) move it
-        by as much. With nothing but the figure to write (answers since the last write,
-        which only lower it) and the store closed already (a run let go of, as a kill
-        would), nothing is written: the figure there is on the safe side. Raises what the
-        store raised (StoreError), the figure as it was."""
+        by as much, and the outcomes' items' write answers (``holding``) lower it.
+        ``settled``: tokens by operation of this writer's writes whose answer was lost
+        and that a reconcile found applied (charged: off its figure); ``earlier``: the
+        same of the writes earlier runs left in doubt (off their keys, ``HELD`` ones
+        only, never below 0). With nothing but the figure to write (answers since the
+        last write, which only lower it) and the store closed already (a run let go of,
+        as a kill would), nothing is written: the figure there is on the safe side.
+        Raises what the store raised (StoreError), the figure as it was."""
         if not outcomes and not rows and self._store.closed:
             return
         async with self._lock:
             moved: dict[str, int] = {}
             for _day, op, tokens, _calls in rows:
                 moved[op] = moved.get(op, 0) + tokens
+            released = {o.item_id: self._held.pop(o.item_id) for o in outcomes
+                        if o.item_id in self._held}
+            for answers in released.values():
+                for op, tokens in answers:
+                    moved[op] = moved.get(op, 0) - tokens
+            for op, n in (settled or {}).items():  # never below what stays unanswered
+                moved[op] = moved.get(op, 0) - min(n, max(0, self._open.get(op, 0)
+                                                          + moved.get(op, 0)))
             for op, n in moved.items():
                 self._open[op] = self._open.get(op, 0) + n
             now = self.in_doubt()
+            meta: dict[str, Any] = {self._key: now or None} if now or self._written else {}
             try:
-                await self._store.record(outcomes, rows, {self._key: now or None}
-                                         if now or self._written else None)
+                if earlier:
+                    meta.update(_lowered(await self._store.meta_prefixed(META_IN_DOUBT),
+                                         earlier, self._key))
+                await self._store.record(outcomes, rows, meta or None)
             except BaseException:
                 for op, n in moved.items():
                     self._open[op] -= n
+                self._held.update(released)
                 raise
             self._written = now
 
@@ -234,6 +302,15 @@ class _Ahead:
         for waiter in batch:
             waiter[2].set()
 
+    async def held_since(self) -> float | None:
+        """The wall time the first writer of the job that holds its write answers began
+        (``HELD`` keys); None when none has written: an item marked SENDING at or after
+        it was marked by such a run. Raises StoreError."""
+        keys = await self._store.meta_prefixed(META_IN_DOUBT)
+        starts = [float(key.rpartition(HELD)[2]) for key in keys
+                  if HELD in key and _number(key.rpartition(HELD)[2])]
+        return min(starts, default=None)
+
     def take_back(self) -> list[SpendRow]:
         """The credit not spent, as negative ledger rows (to write with the run's last
         flush: the calls it was charged for never left); the credit is then empty."""
@@ -243,6 +320,45 @@ class _Ahead:
                 rows.append((credit.day, op, -credit.left * credit.tokens, -credit.left))
                 credit.left = 0
         return rows
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _lowered(keys: Mapping[str, Any], tokens: Mapping[str, int], own: str) -> dict[str, Any]:
+    """The ``HELD`` keys of earlier runs (not ``own``) less ``tokens`` by operation, the
+    largest figure first, none below 0: the meta to write (only the keys that moved)."""
+    live = {writer._key for writer in _LIVE} | {own}  # their figures are theirs to write
+    figures = {key: _by_operation(value) for key, value in keys.items()
+               if key not in live and HELD in key}
+    out: dict[str, Any] = {}
+    for op, n in tokens.items():
+        for key in sorted(figures, key=lambda k: -figures[k].get(op, 0)):
+            if n <= 0:
+                break
+            take = min(n, figures[key].get(op, 0))
+            if take:
+                figures[key][op] -= take
+                n -= take
+                out[key] = {o: t for o, t in figures[key].items() if t} or None
+    return out
+
+
+def earlier_item(item: Item, since: float | None) -> bool:
+    """Whether ``item`` (left SENDING by an earlier run) was marked by a run that holds
+    its write answers (``since``: ``_Ahead.held_since``)."""
+    return since is not None and item.sent_at is not None and item.sent_at >= since
+
+
+_LIVE: weakref.WeakSet[_Ahead] = weakref.WeakSet()  # this process's writers
+
+_HELD: contextvars.ContextVar[tuple[_Ahead, list[tuple[str, int]]] | None] = (
+    contextvars.ContextVar("pdbulk_held_answers", default=None))
 
 
 __all__ = ["META_IN_DOUBT", "tokens_in_doubt"]  # and _Ahead: runner, calls

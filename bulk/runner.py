@@ -65,7 +65,8 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
-from .ledger import CREDIT_CALLS, _Ahead
+from .ledger import CREDIT_CALLS, _Ahead, earlier_item
+from .operations import get_operation
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -125,7 +126,11 @@ class JobKind(Protocol):
         ...
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
-        """Decide in-doubt items: DONE (with result) if applied, PENDING to resend."""
+        """Decide in-doubt items: DONE (with result) if applied, PENDING to resend.
+
+        Optional: ``landed_calls(item, outcome) -> {operationId: calls}``, the writes of
+        ``item`` its DONE ``outcome`` from this reconcile proves applied (so charged): they
+        come off the tokens in doubt (``bulk.ledger``); a kind without it leaves them in."""
         ...
 
 
@@ -473,7 +478,7 @@ class Runner(CallPath):
                     spend[1] += calls
 
     async def _sweep(self) -> None:
-        await self._reconcile(await self.store.in_doubt())
+        await self._reconcile(await self.store.in_doubt(), earlier=True)
         stalls = 0
         while not self._stopping:
             before = _settled(await self.store.counts())
@@ -511,7 +516,10 @@ class Runner(CallPath):
         except BulkError as exc:
             self.request_stop(exc)
 
-    async def _reconcile(self, items: Sequence[Item]) -> None:
+    async def _reconcile(self, items: Sequence[Item], *, earlier: bool = False) -> None:
+        """Decide ``items`` left in doubt (``earlier``: by runs before this one) through the
+        kind's ``reconcile`` and record the outcomes, with the writes found applied off the
+        figure in doubt (``_landed``)."""
         if not items or self._stopping:
             return
         rounds = 0
@@ -548,7 +556,34 @@ class Runner(CallPath):
         self.stats.reconciled += len(fixed)
         self.stats.done += sum(1 for o in fixed if o.state is ItemState.DONE)
         self.stats.failed += sum(1 for o in fixed if o.state is ItemState.FAILED)
-        await self.store.record(fixed)
+        mine, before = await self._landed(by_id, fixed, earlier)
+        await self._ahead.write(fixed, [], settled=mine, earlier=before)
+
+    async def _landed(self, items: Mapping[int, Item], outcomes: Sequence[Outcome],
+                      earlier: bool) -> tuple[dict[str, int], dict[str, int]]:
+        """The tokens by operation of the writes ``outcomes`` prove applied (the kind's
+        ``landed_calls(item, outcome)``: charged, so no longer in doubt, ``bulk.ledger``):
+        (this run's, whose answer was lost; earlier runs', marked by one that holds them)."""
+        landed = getattr(self._kind(), "landed_calls", None)
+        mine: dict[str, int] = {}
+        before: dict[str, int] = {}
+        if landed is None:
+            return mine, before
+        since = await self._ahead.held_since() if earlier else None
+        for outcome in outcomes:
+            item = items[outcome.item_id]
+            if outcome.state is not ItemState.DONE:
+                continue
+            if earlier:
+                into = before if earlier_item(item, since) else None
+            else:  # a 5xx answer's refund is written already: only a lost answer is open
+                into = mine if item.id in self._lost and item.id not in self._answered \
+                    else None
+            if into is None:
+                continue
+            for op, n in landed(item, outcome).items():
+                into[op] = into.get(op, 0) + n * get_operation(op).token_cost
+        return mine, before
 
     def _stalled(self) -> str:
         """The stop of a run whose last 5 sweeps settled nothing, saying why and what to do:
@@ -796,7 +831,7 @@ class Runner(CallPath):
         if self._stopping:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         try:
-            outcome = await self._kind().execute(self.ctx, item)
+            outcome = await self._ahead.holding(item.id, self._kind().execute(self.ctx, item))
         except Stopped:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         except InDoubt as exc:

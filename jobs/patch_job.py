@@ -224,6 +224,13 @@ class PatchJob:
             **applied(deal), **status_left(item.payload.get("changes") or {}, deal)})
 
     @staticmethod
+    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
+        """The PATCH a reconcile found applied (``reconciled`` in its DONE result): charged,
+        no longer in doubt (``bulk.runner.JobKind``'s hook, ``bulk.ledger``)."""
+        result = outcome.result or {}
+        return {"updateDeal": 1} if result.get("reconciled") is True else {}
+
+    @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int], list[int]]:
         """The pending items a resume re-reads, their deal ids, and the ids of those whose
         PATCH unarchives the deal (read from the archived list as well)."""

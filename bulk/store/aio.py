@@ -128,6 +128,7 @@ class AsyncJobStore:
     spend_by_day = _in_thread(JobStore.spend_by_day)
     spend_by_operation = _in_thread(JobStore.spend_by_operation)
     meta_get = _in_thread(JobStore.meta_get)
+    meta_prefixed = _in_thread(JobStore.meta_prefixed)
     meta_put = _in_thread(JobStore.meta_put)
     meta_put_many = _in_thread(JobStore.meta_put_many)
     meta_prefixed = _in_thread(JobStore.meta_prefixed)
