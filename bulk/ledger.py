@@ -105,6 +105,47 @@ def tokens_in_doubt(store: _MetaReader) -> dict[str, int]:
                 total[op] = total.get(op, 0) + n
     return dict(sorted(total.items()))
 
+
+META_UNSPLIT = "spend_unsplit"
+"""The meta key of the tokens of a job's ledger spent before its first run that kept a
+record of its tokens in doubt (``META_IN_DOUBT:<run>``): runs of an earlier pdbulk."""
+
+
+class _LedgerReader(_MetaReader, Protocol):
+    def meta_get(self, key: str) -> Any | None: ...
+    def spend_by_operation(self) -> dict[str, tuple[int, int]]: ...
+
+
+def _runs_recorded(store: _MetaReader) -> bool:
+    return any(key.startswith(META_IN_DOUBT + ":") for key in store.meta_prefixed(META_IN_DOUBT))
+
+
+def tokens_unsplit(store: _LedgerReader) -> int:
+    """Tokens of the job's ledger (Pipedrive's token units) whose split into charged and
+    in doubt is not known: those its runs spent before the first that kept a per-run
+    record (``META_IN_DOUBT:<run>``: every run of a pdbulk since those records began; a
+    kill -9 of an earlier one's run left its credit charged ahead and its calls in flight
+    counted as charged, with no trace of them). ``META_UNSPLIT`` when a resume put it,
+    else the whole ledger of a job no run of which kept a record; 0 when every run did.
+    Raises StoreError."""
+    marked = store.meta_get(META_UNSPLIT)
+    if isinstance(marked, int) and not isinstance(marked, bool):
+        return max(0, marked)
+    if _runs_recorded(store):
+        return 0
+    return sum(tokens for tokens, _ in store.spend_by_operation().values())
+
+
+def mark_unsplit(store: _LedgerReader, put: Callable[[str, Any], None]) -> None:
+    """Before a run of a job no run of which kept a per-run record of its tokens in doubt:
+    put its ledger so far under ``META_UNSPLIT`` (``put``: the store's ``meta_put``), so the
+    tokens of those runs stay said to be of unknown split once this run's record is there.
+    Nothing when one is there already, or the ledger is empty. Raises StoreError."""
+    if store.meta_get(META_UNSPLIT) is not None or _runs_recorded(store):
+        return
+    if (spent := sum(tokens for tokens, _ in store.spend_by_operation().values())) > 0:
+        put(META_UNSPLIT, spent)
+
 # (day, operation, tokens, calls): a ledger row, as JobStore.record takes it
 SpendRow = tuple[str, str, int, int]
 
@@ -361,4 +402,5 @@ _HELD: contextvars.ContextVar[tuple[_Ahead, list[tuple[str, int]]] | None] = (
     contextvars.ContextVar("pdbulk_held_answers", default=None))
 
 
-__all__ = ["META_IN_DOUBT", "tokens_in_doubt"]  # and _Ahead: runner, calls
+# and _Ahead: runner, calls
+__all__ = ["META_IN_DOUBT", "META_UNSPLIT", "mark_unsplit", "tokens_in_doubt", "tokens_unsplit"]

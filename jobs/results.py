@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.errors import META_STOP, DiskFull, InputError, disk_full
-from bulk.ledger import tokens_in_doubt
+from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_xlsx import xlsx_header
@@ -393,6 +393,9 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
             # ``tokens - tokens_in_doubt`` were charged for sure (``bulk.ledger``)
             "tokens_in_doubt": sum(doubt.values()),
             "tokens_in_doubt_by_operation": doubt,
+            # of ``tokens``, those of runs of an earlier pdbulk that kept no record of what
+            # was in doubt: charged or not is not known for them (``bulk.ledger``)
+            "tokens_split_unknown": tokens_unsplit(store),
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {name: str(path) for name, path in paths.items()},
         }
@@ -413,18 +416,28 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
     this_run = int(data.get("tokens_this_run", total))
     # x32r1 F4: calls whose answer was lost are counted (the safe side) but said apart
     doubt = int(data.get("tokens_in_doubt", 0))
-    tail = in_doubt_words(total, doubt)
+    tail = in_doubt_words(total, doubt, int(data.get("tokens_split_unknown", 0)))
     if this_run == total:
         return f"tokens: {spent(total, by_op)}{tail}"
     return (f"tokens: this run {spent(this_run, data['tokens_by_operation_this_run'])}; "
             f"job total {spent(total, by_op)}{tail}")
 
 
-def in_doubt_words(total: int, doubt: int) -> str:
+def in_doubt_words(total: int, doubt: int, unknown: int = 0) -> str:
     """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
     follows a tokens figure ``total`` of which ``doubt`` has no answer recorded (lost, or
     cut off by a kill, or charged ahead of a call a kill stopped: ``bulk.ledger``); ""
-    when none."""
+    when none. ``unknown``: of ``total``, the tokens of runs of an earlier pdbulk that kept
+    no such record (``bulk.ledger.tokens_unsplit``): said apart, never as charged."""
+    unknown = min(max(unknown, 0), total)
+    if unknown:
+        rest = total - unknown
+        known = (f"; of the other {rest:,}, {rest - doubt:,} charged + up to {doubt:,} in "
+                 "doubt (no answer recorded: charged or not)" if doubt > 0 else "")
+        return (f"; {unknown:,} of them spent by runs of an earlier pdbulk, which kept no "
+                "record of what was in doubt: how much the server charged of those is not "
+                "known (a run of it killed counted its calls in flight and charged ahead "
+                "as charged)" + known)
     if doubt <= 0:
         return ""
     return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "

@@ -23,6 +23,7 @@ from typing import Any
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
+from bulk.ledger import mark_unsplit
 from bulk.plans import check_window_share
 from bulk.runner import RunResult, RunStats
 from bulk.scheduler import BudgetPolicy
@@ -235,6 +236,9 @@ async def resumed(store: JobStore, token: str, kind: Any,
         cfg = dataclasses.replace(cfg, window_share=window_share)
     say = say or (lambda _line: None)
     show = show_plan or (lambda _line: None)
+    # the tokens of runs an earlier pdbulk made, which kept no record of what was in doubt:
+    # said apart once this run's record is there (``bulk.ledger.tokens_unsplit``)
+    await in_thread(lambda: mark_unsplit(store, store.meta_put))
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
         loaded: Counter[str] = Counter()
         if kind is None:  # an import cut short while loading: nothing was sent, load again

@@ -43,7 +43,7 @@ from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
 from bulk.errors import META_STOP, STOP_CAUSES, CoordinatorLost, InputError, NotResumable
-from bulk.ledger import tokens_in_doubt
+from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
@@ -410,6 +410,8 @@ def status(job: JobArg,
             # the part of those whose calls got no answer, charged or not (x32r1 F4)
             "tokens_in_doubt": sum(tokens_in_doubt(store).values()),
             "tokens_in_doubt_by_operation": tokens_in_doubt(store),
+            # of those, the tokens of runs of an earlier pdbulk that kept no such record
+            "tokens_split_unknown": tokens_unsplit(store),
             "first_failed": failed,
         }
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
@@ -444,7 +446,8 @@ def status(job: JobArg,
     doubt: dict[str, int] = info["tokens_in_doubt_by_operation"]  # type: ignore[assignment]
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items()))
-               + in_doubt_words(sum(by_op.values()), sum(doubt.values())))
+               + in_doubt_words(sum(by_op.values()), sum(doubt.values()),
+                                int(info["tokens_split_unknown"])))  # type: ignore[arg-type]
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
