@@ -603,7 +603,7 @@ async def test_plan_prices_writes_at_this_machines_pace(
     from jobs import import_load
     from jobs.import_rows import ImportSettings
     from jobs.mapping import Mapping
-    from jobs.planning import LOCAL_SECONDS_PER_WRITE
+    from jobs.planning import IMPORT_SECONDS_PER_WRITE
 
     export = write_demo_export(tmp_path / "in", rows=60)
     priced: list[float] = []
@@ -624,4 +624,4 @@ async def test_plan_prices_writes_at_this_machines_pace(
                 runner.ctx, settings, Mapping.load(export.mapping),
                 engine_config(sb, tmp_path).limits(), stats=runner.stats,
                 scheduler=runner.scheduler.statistics)
-    assert priced == [pytest.approx(LOCAL_SECONDS_PER_WRITE * max(1.0, pace))]
+    assert priced == [pytest.approx(IMPORT_SECONDS_PER_WRITE * max(1.0, pace))]
