@@ -77,7 +77,15 @@ from .import_items import (
 )
 from .key_field_holders import refuse_keys_held_elsewhere
 from .key_field_record import check_not_renamed, used_key_fields
-from .last_written import CUSTOM, LastWritten, ThreeWay, agreed, three_way
+from .last_written import (
+    CUSTOM,
+    GROUP_NAMES,
+    LastWritten,
+    ThreeWay,
+    agreed,
+    group_of,
+    three_way,
+)
 from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
@@ -126,11 +134,14 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
                      f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
                      f"Pipedrive's value kept, not sent ({fields})")
     if decided.both:
+        whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
+                                                       decided.both) if g in GROUP_NAMES]
         notes.append("changed both in Pipedrive and in the file since this state folder's "
                      "last import: the file's value written over Pipedrive's (" + ", ".join(
                          f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file"
-                         for f, now, value in decided.both) + ")")
+                         for f, now, value in decided.both)
+                     + (f"; written whole: {', '.join(whole)}" if whole else "") + ")")
     return "; ".join(notes) or None
 
 
@@ -863,7 +874,7 @@ class RowPlanner:
 
     def _edited_note(self, decided: ThreeWay) -> str | None:
         """The row's note on the fields the three-way comparison kept from Pipedrive or
-        wrote over a change made there (``edited_note``); counted."""
+        wrote over a change made there, a group whole (``edited_note``); counted."""
         if decided.kept:
             self.counts.edited_kept += len(decided.kept)
             self.counts.edited_rows += 1

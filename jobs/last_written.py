@@ -17,7 +17,13 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
   is written (the file changed it after the last import: an instruction), said on the row
   and counted;
 - no base (a deal this folder never wrote, a field it never wrote, the first import by
-  this folder): written as before.
+  this folder): written as before;
+- a group of fields (``deals.FIELD_GROUPS``: an amount with its currency, a status with its
+  reason and times, a stage with its pipeline — as undo judges them) is decided whole
+  (x34r1 F1: the file's new amount and a colleague's new currency made USD 1500 of the
+  file's EUR 1500): changed on both sides, each in any of its fields, the source's whole
+  group is written; a status changed in Pipedrive alone keeps its whole group (the
+  source's new close date or lost reason is not sent).
 
 A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to — are
 fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
@@ -79,7 +85,7 @@ from bulk.state import private_folder
 from bulk.store import Item, ItemState, JobStore
 from bulk.token_key import token_key
 
-from .deals import _canonical
+from .deals import _canonical, field_group
 
 _log = logging.getLogger("pdbulk.import")  # the import's logger: a library prints nothing
 
@@ -138,10 +144,12 @@ def fields_of(deal: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
             yield name, value
 
 
-# a status kept from Pipedrive keeps the fields only that status takes with it
-_WITH_STATUS = ("lost_reason", "won_time", "lost_time", "close_time")
 # asked for by a flag of the run, not by the file's cells: always sent (--unarchive)
 _ASKED = frozenset({"is_archived"})
+# how a note names a group of fields decided as one (``deals.FIELD_GROUPS``)
+GROUP_NAMES = {field_group("value"): "an amount with its currency",
+               field_group("status"): "a status with its reason and times",
+               field_group("stage_id"): "a stage with its pipeline"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,41 +157,57 @@ class ThreeWay:
     """An upsert row's PATCH after the three-way comparison: ``changes`` to send, the
     fields ``kept`` (edited in Pipedrive since this folder wrote them, the source not:
     Pipedrive's value stays) and those changed on ``both`` sides (the source's value is
-    sent), each as (field, Pipedrive's value now, the source's)."""
+    sent), each as (field, Pipedrive's value now, the source's). A group of fields
+    (``deals.FIELD_GROUPS``) is in one of these whole."""
 
     changes: dict[str, Any]
     kept: tuple[tuple[str, Any, Any], ...] = ()
     both: tuple[tuple[str, Any, Any], ...] = ()
 
 
+def group_of(name: str) -> str:
+    """The group (``deals.field_group``) of a record field name (``fields_of``)."""
+    return name if name.startswith(CUSTOM) else field_group(name)
+
+
 def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
               base: Mapping[str, str]) -> ThreeWay:
     """Decide ``changes`` (``deals.deal_changes``: the row's fields that differ from the
     deal ``existing`` as Pipedrive has it now) against ``base`` (``LastWritten.of``: field
-    -> digest of the value this folder last wrote). See the module docstring."""
+    -> digest of the value this folder last wrote), a group of fields at a time
+    (``deals.FIELD_GROUPS``: an amount with its currency, a status with its reason and
+    times, a stage with its pipeline; any other field alone). The source changed none of
+    the group's fields: kept whole. Pipedrive changed none of them: the source's sent.
+    Both changed one (not necessarily the same: x34r1 F1, the file's amount and a
+    colleague's currency made USD 1500 of EUR 1500): the source's whole group is sent, as
+    for one field changed on both sides — unless Pipedrive's status is a change the source
+    did not make: the group is kept whole (its reason and times follow the status). See
+    the module docstring."""
     if not base:
         return ThreeWay(dict(changes))
     stored = existing.get("custom_fields") or {}
-    send: dict[str, Any] = {}
-    kept: list[tuple[str, Any, Any]] = []
-    both: list[tuple[str, Any, Any]] = []
+    groups: dict[str, list[tuple[str, Any, Any, str | None]]] = {}
     for name, value in fields_of(changes):
         code = name[len(CUSTOM):] if name.startswith(CUSTOM) else None
         now = stored.get(code) if code is not None else existing.get(name)
         was = None if name in _ASKED else base.get(name)
-        if was is not None and digest(value) == was:
-            kept.append((name, now, value))
+        groups.setdefault(group_of(name), []).append((name, now, value, was))
+    send: dict[str, Any] = {}
+    kept: list[tuple[str, Any, Any]] = []
+    both: list[tuple[str, Any, Any]] = []
+    for members in groups.values():
+        ours = {name for name, _, value, was in members if was is None or digest(value) != was}
+        theirs = {name for name, now, _, was in members if was is not None and digest(now) != was}
+        if not ours or (theirs and "status" in theirs - ours):
+            kept.extend((name, now, value) for name, now, value, _ in members)
             continue
-        if was is not None and digest(now) != was:
-            both.append((name, now, value))
-        if code is not None:
-            send.setdefault("custom_fields", {})[code] = value
-        else:
-            send[name] = value
-    if any(name == "status" for name, _, _ in kept):
-        for name in _WITH_STATUS:
-            if name in send:
-                kept.append((name, existing.get(name), send.pop(name)))
+        for name, now, value, _ in members:
+            if theirs:
+                both.append((name, now, value))
+            if name.startswith(CUSTOM):
+                send.setdefault("custom_fields", {})[name[len(CUSTOM):]] = value
+            else:
+                send[name] = value
     return ThreeWay(send, tuple(kept), tuple(both))
 
 
