@@ -142,10 +142,12 @@ class RowCounts:
     fields: Counter[str] = field(default_factory=Counter)
     # upsert: the fields changed in Pipedrive since this state folder last wrote them, the
     # file not: kept, not sent (and the rows having one); the fields changed on both sides:
-    # the file's written (``jobs.last_written``; x31r1 F1)
+    # the file's written (``jobs.last_written``; x31r1 F1); the fields the file changed and
+    # that were not sent, their group's status changed in Pipedrive (x34r1 F2)
     edited_kept: int = 0
     edited_rows: int = 0
     edited_both: int = 0
+    edited_held: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""

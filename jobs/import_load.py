@@ -602,6 +602,10 @@ def edited_note(counts: Mapping[str, Any]) -> str | None:
         parts.append(f"{counted(both, 'field')} changed both in Pipedrive and in the file since "
                      "the last import: the file's value written (succeeded.csv's note names "
                      "Pipedrive's)")
+    if held := int(counts.get("edited_held") or 0):
+        parts.append(f"{counted(held, 'field')} changed in the file, not sent: their deal's "
+                     "status was changed in Pipedrive since the last import, its reason and "
+                     "times kept with it (succeeded.csv's note names them)")
     return "; ".join(parts) or None
 
 

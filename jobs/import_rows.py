@@ -123,8 +123,9 @@ _SAYS_SHOWN = re.compile(r"shown as \\xNN|shows it as \\x[89a-f][0-9a-f]")
 
 def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     """A row's note on the fields the three-way comparison (``jobs.last_written``) kept
-    from Pipedrive or wrote over a change made there, custom fields by their ``labels``
-    (code -> name); None: neither."""
+    from Pipedrive, wrote over a change made there, or held back with their group (the
+    status a colleague changed), custom fields by their ``labels`` (code -> name); None:
+    none."""
     def name(field: str) -> str:
         return label(field[len(CUSTOM):], labels) if field.startswith(CUSTOM) else field
     notes = []
@@ -142,6 +143,13 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
                          f"{shown(f, value, labels)} in the file"
                          for f, now, value in decided.both)
                      + (f"; written whole: {', '.join(whole)}" if whole else "") + ")")
+    if decided.held:
+        notes.append("changed in the file, not sent: the status was changed in Pipedrive "
+                     "since this state folder's last import wrote it, and its reason and "
+                     "times go with it, kept whole (" + ", ".join(
+                         f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
+                         f"{shown(f, value, labels)} in the file"
+                         for f, now, value in decided.held) + ")")
     return "; ".join(notes) or None
 
 
@@ -874,11 +882,13 @@ class RowPlanner:
 
     def _edited_note(self, decided: ThreeWay) -> str | None:
         """The row's note on the fields the three-way comparison kept from Pipedrive or
-        wrote over a change made there, a group whole (``edited_note``); counted."""
+        wrote over a change made there, a group whole, or held back with their group
+        (``edited_note``): what the PATCH sends and leaves out, exactly; counted."""
         if decided.kept:
             self.counts.edited_kept += len(decided.kept)
             self.counts.edited_rows += 1
         self.counts.edited_both += len(decided.both)
+        self.counts.edited_held += len(decided.held)
         return edited_note(decided, self.field_labels)
 
     def _org_ref(self, org: OrgRef | None, linked: object = None,

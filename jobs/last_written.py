@@ -23,7 +23,7 @@ wrote (the *base*), the deal's value now (Pipedrive) and the row's (the source):
   (x34r1 F1: the file's new amount and a colleague's new currency made USD 1500 of the
   file's EUR 1500): changed on both sides, each in any of its fields, the source's whole
   group is written; a status changed in Pipedrive alone keeps its whole group (the
-  source's new close date or lost reason is not sent).
+  source's new close date or lost reason is not sent, and said so: x34r1 F2).
 
 A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to — are
 fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
@@ -156,13 +156,21 @@ GROUP_NAMES = {field_group("value"): "an amount with its currency",
 class ThreeWay:
     """An upsert row's PATCH after the three-way comparison: ``changes`` to send, the
     fields ``kept`` (edited in Pipedrive since this folder wrote them, the source not:
-    Pipedrive's value stays) and those changed on ``both`` sides (the source's value is
-    sent), each as (field, Pipedrive's value now, the source's). A group of fields
-    (``deals.FIELD_GROUPS``) is in one of these whole."""
+    Pipedrive's value stays), those changed on ``both`` sides (the source's value is sent)
+    and those ``held`` (changed in the source, not sent: a colleague changed the status of
+    their group, which its reason and times follow), each as (field, Pipedrive's value now,
+    the source's). A group of fields (``deals.FIELD_GROUPS``) is in one of these whole."""
 
     changes: dict[str, Any]
     kept: tuple[tuple[str, Any, Any], ...] = ()
     both: tuple[tuple[str, Any, Any], ...] = ()
+    held: tuple[tuple[str, Any, Any], ...] = ()
+
+    @property
+    def unsent(self) -> frozenset[str]:
+        """The fields (record names, ``fields_of``) the source changes and the PATCH leaves
+        out: ``kept`` and ``held``."""
+        return frozenset(name for name, _, _ in (*self.kept, *self.held))
 
 
 def group_of(name: str) -> str:
@@ -181,8 +189,8 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     Both changed one (not necessarily the same: x34r1 F1, the file's amount and a
     colleague's currency made USD 1500 of EUR 1500): the source's whole group is sent, as
     for one field changed on both sides — unless Pipedrive's status is a change the source
-    did not make: the group is kept whole (its reason and times follow the status). See
-    the module docstring."""
+    did not make: the group is kept whole (its reason and times follow the status; the
+    source's are ``held``). See the module docstring."""
     if not base:
         return ThreeWay(dict(changes))
     stored = existing.get("custom_fields") or {}
@@ -195,11 +203,13 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     send: dict[str, Any] = {}
     kept: list[tuple[str, Any, Any]] = []
     both: list[tuple[str, Any, Any]] = []
+    held: list[tuple[str, Any, Any]] = []
     for members in groups.values():
         ours = {name for name, _, value, was in members if was is None or digest(value) != was}
         theirs = {name for name, now, _, was in members if was is not None and digest(now) != was}
-        if not ours or (theirs and "status" in theirs - ours):
-            kept.extend((name, now, value) for name, now, value, _ in members)
+        if not ours or "status" in theirs - ours:  # kept: Pipedrive alone changed the status
+            for name, now, value, _ in members:
+                (held if name in ours else kept).append((name, now, value))
             continue
         for name, now, value, _ in members:
             if theirs:
@@ -208,7 +218,7 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
                 send.setdefault("custom_fields", {})[name[len(CUSTOM):]] = value
             else:
                 send[name] = value
-    return ThreeWay(send, tuple(kept), tuple(both))
+    return ThreeWay(send, tuple(kept), tuple(both), tuple(held))
 
 
 def agreed(deal: Mapping[str, Any], changes: Mapping[str, Any],
@@ -799,5 +809,5 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
         conn.close()
 
 
-__all__ = ["CUSTOM", "FILE", "MARKS", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "digest",
-           "fields_of", "forget", "record_job", "three_way", "written"]
+__all__ = ["CUSTOM", "FILE", "GROUP_NAMES", "MARKS", "LastWritten", "Recorder", "ThreeWay", "account_of",
+           "agreed", "digest", "fields_of", "forget", "group_of", "record_job", "three_way", "written"]

@@ -1,6 +1,8 @@
 """An upsert's three-way comparison decides a group of fields whole — an amount with its
 currency, a status with its reason and times, a stage with its pipeline (x34r1 F1: the
-file's new amount and a colleague's new currency made USD 1500 of the file's EUR 1500)."""
+file's new amount and a colleague's new currency made USD 1500 of the file's EUR 1500) —
+and its notes, summary and record say exactly what the PATCH sent (x34r1 F2: a close date
+held back with a reopened deal's status was said "the file's value written")."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from jobs.last_written import digest, three_way
+from jobs.last_written import LastWritten, digest, three_way
 from tests.import_support import api_context, engine_config, import_once, read_csv
 
 MONEY = """
@@ -25,15 +27,39 @@ decimal = ","
 title = "Title"
 value = "Amount"
 """
+STATUS = """
+version = 1
+[import]
+key_column = "ID"
+mode = "upsert"
+[defaults]
+date_formats = ["%d.%m.%Y"]
+currency = "EUR"
+[deal]
+title = "Title"
+value = "Amount"
+status = { column = "Stage", map = { "Closed Won" = "won", "Closed Lost" = "lost", "*" = "open" } }
+pipeline = { default = "Sales" }
+expected_close_date = "Close Date"
+close_time = { column = "Close Date", when_open = "drop" }
+lost_reason = { column = "Reason", when_not_lost = "drop" }
+[deal.stage]
+column = "Stage"
+[deal.stage.map]
+"Closed Won" = "Qualified"
+"Closed Lost" = "Qualified"
+"Open" = "Qualified"
+"""
 _EDITS = itertools.count()
 WRITTEN = "the file's value written over Pipedrive's"
+HELD = "changed in the file, not sent: the status was changed in Pipedrive"
 
 
 def test_a_group_changed_on_both_sides_is_the_files_whole() -> None:
     """The rule on its own: the file's amount and Pipedrive's currency (or the reverse) send
     the file's amount and currency; a group only Pipedrive changed is kept whole, one only
     the file changed is sent; a stage and its pipeline go as one; a status changed in
-    Pipedrive alone keeps its times and reason (not sent)."""
+    Pipedrive alone keeps its times and reason, the file's new ones held (not sent)."""
     base = {"value": digest(1000), "currency": digest("EUR"), "stage_id": digest(1),
             "pipeline_id": digest(1), "status": digest("won"),
             "close_time": digest("2025-03-01T00:00:00Z"), "title": digest("T")}
@@ -57,11 +83,13 @@ def test_a_group_changed_on_both_sides_is_the_files_whole() -> None:
     out = three_way(reopened, {"status": "won", "close_time": "2025-03-15T00:00:00Z",
                                "won_time": "2025-03-15T00:00:00Z", "title": "U"}, base)
     assert out.changes == {"title": "U"}
-    assert [f for f, _, _ in out.kept] == ["status", "close_time", "won_time"]
+    assert [f for f, _, _ in out.kept] == ["status"]
+    assert [f for f, _, _ in out.held] == ["close_time", "won_time"]
+    assert out.unsent == {"status", "close_time", "won_time"}
     # the file lost it: its status changed too, its whole group is written
     out = three_way(reopened, {"status": "lost", "close_time": "2025-03-15T00:00:00Z"}, base)
     assert out.changes == {"status": "lost", "close_time": "2025-03-15T00:00:00Z"}
-    assert [f for f, _, _ in out.both] == ["status", "close_time"] and not out.kept
+    assert [f for f, _, _ in out.both] == ["status", "close_time"] and not out.held
 
 
 async def _colleague(sb: Sandbox, tmp: Path, deal_id: int, body: dict[str, Any]) -> None:
@@ -123,3 +151,51 @@ async def test_an_amount_and_its_currency_are_one_group(tmp_path: Path) -> None:
             assert "kept" not in note, note
         assert "'USD' in Pipedrive, 'EUR' in the file" in rows["A"]["note"]
         assert '"edited_both":4' in summary and "edited_kept" not in summary, summary
+
+
+@pytest.mark.anyio
+async def test_a_status_kept_from_pipedrive_is_not_said_written(tmp_path: Path) -> None:
+    """The tester's repro (x34r1 F2): a colleague reopens a won and a lost deal; the file
+    changes the won one's close date and the lost one's reason. The status group stays as
+    the colleague left it, and the notes, the plan, the summary and the record say the
+    close date and the reason were not sent (before: "the file's value written over
+    Pipedrive's (won_time …)", "3 fields changed both …: the file's value written")."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        mapping, night1, night2 = (tmp_path / n for n in ("m.toml", "n1.csv", "n2.csv"))
+        mapping.write_text(STATUS)
+        head = "ID;Title;Amount;Stage;Close Date;Reason\n"
+        night1.write_text(head + "W;Won deal;100;Closed Won;01.03.2025;\n"
+                          "L;Lost deal;200;Closed Lost;02.03.2025;Too expensive\n")
+        night2.write_text(head + "W;Won deal;100;Closed Won;15.03.2025;\n"
+                          "L;Lost deal;200;Closed Lost;02.03.2025;Went with competitor\n")
+        first, _ = await _night(sb, tmp_path, night1, mapping, "night-1")
+        w, lost = int(first["W"]["deal_id"]), int(first["L"]["deal_id"])
+        for deal_id in (w, lost):
+            await _colleague(sb, tmp_path, deal_id, {"status": "open"})
+        plan, counts = await _plan(sb, tmp_path / "plan", night2, mapping)
+        before = sb.stats()["tokens_spent"]
+        rows, summary = await _night(sb, tmp_path, night2, mapping, "night-2")
+        assert sb.stats()["tokens_spent"] - before == plan.tokens, plan.calls
+        deals = sb.state.deals.rows
+        assert [deals[i]["status"] for i in (w, lost)] == ["open", "open"]
+        assert deals[w]["expected_close_date"] == "2025-03-15"  # a field of its own: sent
+        assert deals[w]["close_time"] is None and deals[lost]["lost_reason"] is None
+        for key in ("W", "L"):
+            note = rows[key]["note"]
+            assert WRITTEN not in note and HELD in note, note
+        assert "close_time: None in Pipedrive, '2025-03-15T00:00:00Z' in the file" \
+            in rows["W"]["note"]
+        assert "lost_reason" in rows["L"]["note"].partition(HELD)[2]
+        assert rows["L"]["action"] == "unchanged", rows["L"]
+        assert '"edited_held":3' in summary and "edited_both" not in summary, summary
+        assert (counts.edited_both, counts.edited_held) == (0, 3), counts
+        assert any("3 fields changed in the file, not sent" in n for n in plan.notes), plan.notes
+        record = LastWritten.open(sb.url)
+        assert record is not None
+        try:
+            base = record.of(w)
+        finally:
+            record.close()
+        # the record holds what was sent: the new expected close date, night 1's close time
+        assert base["expected_close_date"] == digest("2025-03-15")
+        assert base["close_time"] == digest("2025-03-01T00:00:00Z"), base

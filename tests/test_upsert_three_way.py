@@ -227,7 +227,7 @@ async def test_a_won_deal_reopened_in_pipedrive_stays_open(tmp_path: Path) -> No
 
 def test_three_way_per_field() -> None:
     """The rule on its own: kept where the file did not change the field since the base,
-    written on both-sided changes and without a base; a kept status keeps its group; an
+    written on both-sided changes and without a base; a kept status holds its times; an
     unarchive (--unarchive, asked by the run) is always sent; custom fields per code."""
     from jobs.last_written import digest, three_way
 
@@ -241,7 +241,8 @@ def test_three_way_per_field() -> None:
     out = three_way(existing, changes, base)
     assert out.changes == {"stage_id": 1, "is_archived": False,
                            "custom_fields": {"abc": "our text"}}
-    assert [f for f, _, _ in out.kept] == ["title", "status", "won_time", "value"]
+    assert [f for f, _, _ in out.kept] == ["title", "status", "value"]
+    assert [f for f, _, _ in out.held] == ["won_time"]  # changed in the file: held, not kept
     assert [(f, now) for f, now, _ in out.both] == [("stage_id", 3),
                                                     ("custom_fields.abc", "their text")]
     assert three_way(existing, changes, {}).changes == changes

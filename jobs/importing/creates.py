@@ -614,7 +614,8 @@ class _Creates(_ImportBase):
         if kept:
             note += (f"; {', '.join(label(k, self.field_labels) for k in kept)}: the "
                      "survivor's value kept (the merge's, or changed since; the file did not "
-                     "change it since this state folder last wrote the row), not sent")
+                     "change it since this state folder last wrote the row, or it goes with "
+                     "the survivor's status, changed since), not sent")
         # what was written (its key field left out): undo compares the deal with it
         # (x12r6 F3: every such row was a conflict on the key field it never wrote); and
         # the base of the next upsert of the row, now on the survivor (jobs.last_written)
@@ -629,7 +630,8 @@ class _Creates(_ImportBase):
                           links: Mapping[str, int | None]
                           ) -> tuple[dict[str, Any], tuple[str, ...]]:
         """``deal`` (a row standing for ``away.survivor``) without the fields the three-way
-        comparison keeps from the survivor (``jobs.last_written``), and their names (custom
+        comparison keeps from the survivor or holds with its status (``jobs.last_written``:
+        ``ThreeWay.unsent``), and their names (custom
         ones by code); ``links`` (``person_id`` / ``org_id`` -> the id the row resolved,
         None: none, or one to create) are decided alike, their names among those kept when
         the survivor's link stays (not sent): the row's base is what this state folder last wrote on the
@@ -651,7 +653,7 @@ class _Creates(_ImportBase):
                                types=stored_types(self.store))
         changes.update((name, rid) for name, rid in links.items()
                        if rid is not None and rid != survivor.get(name))
-        names = {name for name, _, _ in last_written.three_way(survivor, changes, base).kept}
+        names = last_written.three_way(survivor, changes, base).unsent
         if not names:
             return deal, ()
         out = {k: v for k, v in deal.items() if k not in names and k != "custom_fields"}
