@@ -237,3 +237,28 @@ async def test_latency_jitter_of_half_a_window_never_overfills_it(seed: int) -> 
     ratio, over = await _jittered(20, 0.5, 0.15, 0.15, 300, seed)
     assert over == 0
     assert ratio >= 0.7, ratio
+
+
+@pytest.mark.anyio
+async def test_calls_sent_after_the_server_could_count_hide_no_other_client() -> None:
+    """Growth, round trips of 100 ms (all on the way there): a call sent at 0.8 s is
+    answered at 0.9 s, the server counting 3 calls nobody here made beside this process's
+    9; 5 calls sent at 0.85 s are out. They reached the server after it answered (the
+    fastest round trip is 100 ms), so they are not in its count: the 3 are another
+    client's and stand in the window (counted as ours, they hid the 3: none stood; the
+    window-share script at 0.8 had 6 of its ~9.5 calls in the window unseen on average)."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, window=2.0, daily_tokens=10**9), clock=clock)
+    for n in range(1, 9):  # 8 round trips: the fastest is trusted
+        sent = await s.acquire(PATCH, hold=True)
+        s.leaving(PATCH, sent)
+        await clock.sleep(0.1)
+        s.observe(PATCH, RateHeaders(limit=40, remaining=40 - n, reset=2.0), sent_at=sent)
+    sent = await s.acquire(PATCH, hold=True)
+    s.leaving(PATCH, sent)
+    await clock.sleep(0.05)
+    for _ in range(5):
+        s.leaving(PATCH, await s.acquire(PATCH, hold=True))
+    await clock.sleep(0.05)
+    s.observe(PATCH, RateHeaders(limit=40, remaining=40 - 9 - 3, reset=2.0), sent_at=sent)
+    assert len(s._others[0]) == 3

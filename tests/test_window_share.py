@@ -114,18 +114,22 @@ async def test_a_script_beside_a_job_is_left_room_by_a_window_share() -> None:
     job's full part of the window), so one seed's figure moves with any change to the
     scheduler's timing (f33e's jitter fix: 4.6-5.2 % on one of 4 seeds, within the
     spread: 40 seeds, mean 1.20 % worst 4.55 % before it, 1.25 % / 4.97 % with it).
-    Bounded over 20 seeds: mean <= 2 %, worst <= 6 %; the job at >= 9 calls a second
-    on average and >= 7 in the worst seed."""
+    Bounded over 20 seeds: mean <= 1 %, worst <= 4 % (0.06 % and 0.81 % since the calls
+    out that the server had not yet counted no longer hide the script's calls; 1.15 % and
+    3.31 % before); the job at >= 8 calls a second on average and >= 6 in the worst seed
+    (8.6 and 6.9: below the 11 a second the share leaves, as each of the script's calls
+    seen holds a slot a window from the answer that saw it, the latency's spread and the
+    script's bursts; 9.7 and 7.7 while it hid them)."""
     seeds = range(20)
     shared = [await beside_a_script(0.8, seed=seed) for seed in seeds]
     refused = [r / n for n, r, _ in shared]
-    assert sum(refused) / len(refused) <= 0.02, refused
-    assert max(refused) <= 0.06, refused
+    assert sum(refused) / len(refused) <= 0.01, refused
+    assert max(refused) <= 0.04, refused
     full = [await beside_a_script(1.0, seed=seed) for seed in seeds[:4]]
     assert sum(r for _, r, _ in full) >= 3 * sum(r for _, r, _ in shared[:4])
     rates = [rate for _, _, rate in shared]
-    assert sum(rates) / len(rates) >= 9.0, rates  # the 11 a second its share leaves, less
-    assert min(rates) >= 7.0, rates  # the latency's spread and the script's bursts
+    assert sum(rates) / len(rates) >= 8.0, rates
+    assert min(rates) >= 6.0, rates
 
 
 async def test_a_share_admits_at_most_its_part_of_each_window() -> None:
