@@ -604,12 +604,17 @@ class Scheduler:
         process's in the server's count (``_apply``), they hid as many of another client's
         calls (the window-share script at 0.8: 6 of its ~9.5 calls in the window unseen on
         average; 1.2 % of its calls refused, 0.06 % counted so)."""
-        quick = max(0.0, self._fastest - self._allow) if self._rtts >= _TRUST_RTTS else 0.0
-        by = answered - quick + _EPS
+        by = answered - self._way_there_and_back() + _EPS
         flying = self._flying
         if not search:
             return bisect.bisect_right(flying, (by, True))
         return sum(1 for sent, s in flying if s and sent <= by)
+
+    def _way_there_and_back(self) -> float:
+        """The least a call's way to the server and an answer's way back take (seconds):
+        the fastest round trip less ``_allow`` once trusted, else 0. A call sent later than
+        an answer less this was not in the count that answer's headers give."""
+        return max(0.0, self._fastest - self._allow) if self._rtts >= _TRUST_RTTS else 0.0
 
     def dropped(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
@@ -1454,8 +1459,9 @@ class Scheduler:
     def _ours(self, sent: float, answered: float) -> int:
         """The most calls of this process the server's burst window can have held when it
         counted a call sent at ``sent`` and answered at ``answered`` (it counted it in
-        between): every call sent by ``answered`` (``_sent_log``; admitted and not yet
-        left: at its admission), less those answered a window or more before ``sent``
+        between): every call sent by ``answered`` less the way there and back (one sent
+        later was not counted yet: ``_way_there_and_back``; ``_sent_log``; admitted and
+        not yet left: at its admission), less those answered a window or more before ``sent``
         (``_done_log``: they arrived before it, and left the window before the call
         arrived). Calls sent more than the slowest round trip and a quarter window
         before that are not counted (answered by then, as a rule). Counted from the
@@ -1473,7 +1479,9 @@ class Scheduler:
             sends.popleft()
         while done and done[0][0] < drop:
             done.popleft()
-        n = bisect.bisect_right(sends, answered + _EPS) - bisect.bisect_left(sends, lo)
+        # (sent after the answer less the way there and back: not counted yet, ``_held_by``)
+        n = bisect.bisect_right(sends, answered - self._way_there_and_back() + _EPS) \
+            - bisect.bisect_left(sends, lo)
         cut = sent - reach
         for i in range(bisect.bisect_right(done, (lo, math.inf)), len(done)):
             at, left = done[i]

@@ -262,3 +262,28 @@ async def test_calls_sent_after_the_server_could_count_hide_no_other_client() ->
     await clock.sleep(0.05)
     s.observe(PATCH, RateHeaders(limit=40, remaining=40 - 9 - 3, reset=2.0), sent_at=sent)
     assert len(s._others[0]) == 3
+
+
+@pytest.mark.anyio
+async def test_calls_sent_after_the_server_could_count_explain_no_other_client_away() -> None:
+    """As above, a window after the scheduler was made (``others_seen`` reads no window
+    reaching back before it): the 3 calls nobody here made are evidence of another client
+    (the end-of-run note names it). The 5 calls sent 50 ms before the answer, counted as
+    this process's, explained them away: 14 of ours against the server's 12."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=40, window=2.0, daily_tokens=10**9), clock=clock)
+    await clock.sleep(2.5)
+    for n in range(1, 9):
+        sent = await s.acquire(PATCH, hold=True)
+        s.leaving(PATCH, sent)
+        await clock.sleep(0.1)
+        s.observe(PATCH, RateHeaders(limit=40, remaining=40 - n, reset=2.0), sent_at=sent)
+    assert s.others_seen == 0
+    sent = await s.acquire(PATCH, hold=True)
+    s.leaving(PATCH, sent)
+    await clock.sleep(0.05)
+    for _ in range(5):
+        s.leaving(PATCH, await s.acquire(PATCH, hold=True))
+    await clock.sleep(0.05)
+    s.observe(PATCH, RateHeaders(limit=40, remaining=40 - 9 - 3, reset=2.0), sent_at=sent)
+    assert s.others_seen == 1
