@@ -80,7 +80,7 @@ async def test_600_calls_at_40_per_2s_end_at_30() -> None:
 
 @pytest.mark.anyio
 async def test_default_safety_margin_costs_under_2_percent() -> None:
-    """With the 1/256 margin the 601st call waits until 15 x 2.0078 s: 99.6 % of the rate."""
+    """With the 1/1024 margin the 601st call waits until 15 x 2.002 s: 99.9 % of the rate."""
     clock = FakeClock()
     s = Scheduler(plan_limits("growth"), clock=clock)
     assert times_of(await admit_all(s, clock, [GET] * 601)) == {k * W: 40 for k in range(15)} | {
