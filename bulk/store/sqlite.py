@@ -11,6 +11,7 @@ each look free to open their own."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sqlite3
@@ -155,22 +156,34 @@ _SECRET_WORDS = ("password", "passwd", "secret", "authorization", "credential", 
 _SECRET_ENDS = ("token", "apikey", "api_key")
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@functools.lru_cache(maxsize=4096)
 def _is_secret_name(name: str) -> bool:
-    k = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("-", "_").strip("_ ")
+    """Whether a key's name says it holds a credential (cached: the same few keys, the
+    ledger's figure and its operation ids, come with every write; issue 8)."""
+    k = _CAMEL.sub("_", name).lower().replace("-", "_").strip("_ ")
     return k.endswith(_SECRET_ENDS) or any(w in k for w in _SECRET_WORDS)
 
 
+_SCALARS = (str, int, float, type(None))  # hold no key: no call, no ABC check for them
+
+
 def _refuse_secrets(value: Any, where: str) -> None:
-    """Defence in depth: credentials have no business in a job file (the caller strips them)."""
-    if isinstance(value, Mapping):
+    """Defence in depth: credentials have no business in a job file (the caller strips them).
+    Raises ValueError naming the key (never its value)."""
+    if isinstance(value, dict) or isinstance(value, Mapping):
         for k, v in value.items():
             if isinstance(k, str) and _is_secret_name(k):
                 # the key's name only: the value must not reach a message either
                 raise ValueError(f"{where}: refusing to store {k!r}: no credentials in a job store")
-            _refuse_secrets(v, where)
+            if not isinstance(v, _SCALARS):
+                _refuse_secrets(v, where)
     elif isinstance(value, list | tuple):
         for v in value:
-            _refuse_secrets(v, where)
+            if not isinstance(v, _SCALARS):
+                _refuse_secrets(v, where)
 
 
 def _dumps(value: Any) -> str:
@@ -392,7 +405,7 @@ class JobStore:
     """A job's SQLite file. Thread-safe (one lock); blocking: use AsyncJobStore on a loop."""
 
     __slots__ = ("_checkpointed", "_conn", "_file", "_lock", "_lockfd", "_lost", "_message",
-                 "_spent_before", "_status", "_twin", "_writes", "config", "created_at",
+                 "_named", "_spent_before", "_status", "_twin", "_writes", "config", "created_at",
                  "directory", "job_id", "kind", "wall")
     # how long a statement waits for another connection's lock before JobBusy (a subclass
     # may wait less)
@@ -409,6 +422,7 @@ class JobStore:
         self._lockfd = lockfd
         self._lock = threading.Lock()
         self.job_id = self.kind = self._status = ""
+        self._named: tuple[Path, str, tuple[Path, str | None]] | None = None  # _where's
         self.config: dict[str, Any] = {}
         self.created_at = 0.0
         # the job's times (created_at, a status's updated_at): Unix seconds, from the run's
@@ -565,8 +579,13 @@ class JobStore:
 
     def _where(self) -> tuple[Path, str | None]:
         """The file and the job a DiskFull names (no job yet while it is created: the
-        folder is removed then, nothing to resume)."""
-        return self.directory / FILENAME, self.job_id or None
+        folder is removed then, nothing to resume). Kept while the folder and the job are
+        the same: every transaction asks (a path joined per commit: issue 8)."""
+        named = self._named
+        if named is None or named[0] is not self.directory or named[1] != self.job_id:
+            named = self._named = (self.directory, self.job_id,
+                                   (self.directory / FILENAME, self.job_id or None))
+        return named[2]
 
     @property
     def closed(self) -> bool:
@@ -802,7 +821,7 @@ class JobStore:
             date.fromisoformat(day)  # ValueError unless YYYY-MM-DD
         metas = [] if not meta else [(key, _dumps(value)) for key, value in meta.items()]
         if metas:
-            _refuse_secrets(dict(meta or {}), "meta")
+            _refuse_secrets(meta, "meta")
         if not outcomes:
             if spend or metas:
                 with self._tx("add spend") as c:
