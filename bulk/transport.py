@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from yarl import URL
 
 from .errors import AnswerLost, RequestNotSent, TransportError
+from .headers import LowerHeaders
 
 if TYPE_CHECKING:
     import aiohttp
@@ -206,7 +207,7 @@ class AiohttpTransport:
                 data=request.body, allow_redirects=False, timeout=timeout,
             ) as resp:
                 body = await resp.read()
-                headers = {k.lower(): v for k, v in resp.headers.items()}
+                headers = LowerHeaders({k.lower(): v for k, v in resp.headers.items()})
                 return Response(resp.status, headers, body)
         except (TimeoutError, _aiohttp().ClientError, OSError) as exc:
             # ``from None``: aiohttp's exceptions keep the request headers (the token).

@@ -15,6 +15,7 @@ from aiohttp import web
 from aioresponses import aioresponses
 
 from bulk.errors import AnswerLost, RequestNotSent, TransportError
+from bulk.headers import LowerHeaders
 from bulk.transport import AiohttpTransport, MockTransport, Request, Response, translate_error
 
 pytestmark = pytest.mark.anyio
@@ -129,6 +130,7 @@ async def test_aiohttp_success_sends_headers_and_body() -> None:
     assert response.status == 201
     assert response.body == b'{"success":true}'
     assert response.headers["x-ratelimit-remaining"] == "39"
+    assert type(response.headers) is LowerHeaders  # RateHeaders.parse skips the case check
     assert sent["headers"]["x-api-token"] == TOKEN
     assert sent["data"] == b'{"title":"x"}'
     assert sent["allow_redirects"] is False
