@@ -466,7 +466,19 @@ class RowMapper:
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
         name = name_step(values, n) if name_step else None
+        shared = (name_step is not None and email_step is not None
+                  and name_step.source.column is not None
+                  and name_step.source.column == email_step.source.column)
+        if shared and isinstance(name, str) and "@" not in name:
+            # one column read as both (HubSpot's "Associated Contact": "Ann Lee (ann@x)"):
+            # a cell with no address names the person alone (x34r1: "Carl Dee" was refused
+            # as "not an e-mail address")
+            email_step = None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
+        if shared and addresses and isinstance(name, str):
+            # ... and a cell with one is the address and the name beside it, never the
+            # whole cell as the name (x34r1: a person named "Ann Lee (ann@x)")
+            name = tf.display_name(name)
         email = addresses[0] if addresses else None
         phones: tuple[str, ...] | None = phone_step(values, n) if phone_step else None
         phone = phones[0] if phones else None

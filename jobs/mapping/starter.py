@@ -490,6 +490,15 @@ def _mostly_emails(samples: MappingABC[str, Sequence[str]] | None, column: str) 
     return bool(values) and 2 * sum(bool(_EMAIL_INSIDE.search(v)) for v in values) >= len(values)
 
 
+def _mostly_phones(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether most sampled values of ``column`` (half or more, one at least) read as a
+    phone number: 5 digits or more, no e-mail address, at most a few letters ("ext")."""
+    values = _sampled(samples, column)
+    return bool(values) and 2 * sum(
+        sum(c.isdigit() for c in v) >= 5 and "@" not in v
+        and sum(c.isalpha() for c in v) <= 3 for v in values) >= len(values)
+
+
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
                 date_system: int | None = None) -> str | None:
     """The one date token every sampled value of a date column reads by: an epoch unit
@@ -1056,6 +1065,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         unmailed = [guesses.pop("person.email")]
     else:
         unmailed = []
+    # and a phone column whose samples are no phone numbers (HubSpot's "Associated
+    # Contact", "Ann Lee (ann@x)", taken by likeness to "associated contact phone": x34r1,
+    # 127 of 150 rows "not a phone number")
+    if "person.phone" in guesses and _sampled(samples, guesses["person.phone"]) \
+            and not _mostly_phones(samples, guesses["person.phone"]):
+        unphoned = [guesses.pop("person.phone")]
+    else:
+        unphoned = []
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values()}
@@ -1254,6 +1271,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if unmailed:
         out.append("# Left out, its sampled values hold no e-mail address (ids?): "
                    + ", ".join(unmailed))
+    if unphoned:
+        out.append("# Left out, its sampled values are no phone numbers: "
+                   + ", ".join(unphoned))
     if undated:
         out.append("# Left out, their sampled values hold no date (yes / no?): "
                    + ", ".join(undated))
