@@ -78,11 +78,14 @@ from .import_items import (
 from .key_field_holders import refuse_keys_held_elsewhere
 from .key_field_record import check_not_renamed, used_key_fields
 from .last_written import (
+    CELLS,
     CUSTOM,
     GROUP_NAMES,
+    LINKS,
     LastWritten,
     ThreeWay,
     agreed,
+    digest,
     group_of,
     three_way,
 )
@@ -111,6 +114,26 @@ ARCHIVED_EXISTS_NOTE = ("an archived deal carries its key; not created again (to
 
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
+
+
+def _cells(mapped: MappedRow) -> dict[str, str]:
+    """{link: digest of the row's cells naming it} (``jobs.last_written.CELLS``): the
+    person's name, e-mails and phones, the organization's name and address, as mapped."""
+    return {name: digest(ref._asdict()) for name, ref in (("person_id", mapped.person),
+                                                          ("org_id", mapped.org))
+            if ref is not None}
+
+
+def _kept_links(cells: Mapping[str, str], base: Mapping[str, str] | None) -> set[str]:
+    """The links (``person_id`` / ``org_id``) whose cells are the ones this state folder
+    last wrote or agreed on the deal with (``base``: ``LastWritten.of``): the file did not
+    change them, so the deal's link stays as Pipedrive has it — a colleague may have
+    corrected the person's e-mail or renamed the organization since, and resolving the
+    cells again would find no one and create a copy (x34r1 F6)."""
+    if not base:
+        return set()
+    return {name for name, sign in cells.items()
+            if name in base and base.get(name + CELLS) == sign}
 
 
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
@@ -752,13 +775,20 @@ class RowPlanner:
         elif existing is None and mapped.undecided:  # "kr" under EUR: no deal decides it
             first = mapped.undecided[0]
             return self._bad(row, first.reason, first.column)
+        cells = _cells(mapped)
+        # the base is read before the links are resolved: a link whose cells the file did
+        # not change since this folder wrote it stays as Pipedrive has it (x34r1 F6)
+        base = self._base(int(existing["id"]), mapped.key) \
+            if existing is not None and self.last_written is not None and cells else None
+        kept = _kept_links(cells, base)
         try:
-            org = self._org_ref(mapped.org, existing.get("org_id") if existing else None,
-                                mapped.person)
+            org = self._kept_ref(existing, "org_id", mapped) if "org_id" in kept else self._org_ref(
+                mapped.org, existing.get("org_id") if existing else None, mapped.person)
         except InputError as exc:  # which of several organizations: nothing sent for it
             return self._bad(row, exc.reason, self.mapper.org_column)
         try:
-            person = self._person_ref(mapped.person, org,
+            person = self._kept_ref(existing, "person_id", mapped) if "person_id" in kept \
+                else self._person_ref(mapped.person, org,
                                       existing.get("person_id") if existing else None,
                                       mapped.org)
         except InputError as exc:  # which of several persons: nothing sent for the row
@@ -766,7 +796,7 @@ class RowPlanner:
         if org is not None and "id" in org:
             self.counts.orgs_found += 1
             orgs = self.indexes.orgs
-            if mapped.org is not None and orgs is not None \
+            if mapped.org is not None and orgs is not None and org.get("matched_by") != "kept" \
                     and (form := orgs.other_form(org["id"], mapped.org.name)) is not None:
                 self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
                 org = {**org, "form": form}
@@ -784,7 +814,8 @@ class RowPlanner:
                     "the key changed, give the row that deal's key")
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
-                                    "org": org, **({"currency_defaulted": True}
+                                    "org": org, **({"cells": cells} if cells else {}),
+                                    **({"currency_defaulted": True}
                                                    if mapped.currency_defaulted else {}),
                                     **({"currency_choices": list(mapped.currency_choices)}
                                        if mapped.currency_choices else {}),
@@ -804,25 +835,33 @@ class RowPlanner:
         resolved: dict[str, int] = {}
         for name, ref in (("person", person), ("org", org)):
             rid = _ref_id(ref)
-            if rid is not None:
+            if rid is not None and f"{name}_id" not in kept:
                 resolved[f"{name}_id"] = rid
             if ref is not None and (rid is None or rid != existing.get(f"{name}_id")):
                 links[name] = ref
         relinks = {f"{name}_id": resolved[f"{name}_id"] for name in links
                    if f"{name}_id" in resolved}
         edited = None  # the three-way comparison with what this state folder last wrote
-        base = self._base(int(existing["id"]), mapped.key) \
-            if self.last_written is not None and (changes or relinks or self.records_agreed) \
-            else {}
+        if base is None:
+            base = self._base(int(existing["id"]), mapped.key) if self.last_written is not None \
+                and (changes or relinks or self.records_agreed) else {}
         same = agreed({**deal, **resolved}, {**changes, **relinks}, base) \
             if self.records_agreed else {}
-        if base and (changes or relinks):
-            decided = three_way(existing, {**changes, **relinks}, base)
-            changes = {k: v for k, v in decided.changes.items() if k not in relinks}
-            for field in relinks:
-                if field not in decided.changes:
-                    links.pop(field[:-len("_id")])  # Pipedrive's link kept, not sent
-            edited = self._edited_note(decided)
+        if self.records_agreed:  # a link agreed on: the cells that named it with it
+            same.update((f + CELLS, cells[f]) for f in resolved if f not in relinks
+                        and f in cells and base.get(f + CELLS) != cells[f])
+        decided = three_way(existing, {**changes, **relinks}, base) \
+            if base and (changes or relinks) else ThreeWay({**changes, **relinks})
+        changes = {k: v for k, v in decided.changes.items() if k not in relinks}
+        for field in relinks:
+            if field not in decided.changes:
+                links.pop(field[:-len("_id")])  # Pipedrive's link kept, not sent
+        # a link kept for its unchanged cells that someone changed in Pipedrive: said
+        relinked = tuple((f, existing.get(f), None) for f in LINKS
+                         if f in kept and digest(existing.get(f)) != base.get(f))
+        if decided.kept or decided.both or decided.held or relinked:
+            edited = self._edited_note(ThreeWay(decided.changes, (*decided.kept, *relinked),
+                                                decided.both, decided.held))
         if same:
             values["agreed"] = same
         note = self.survivor_notes.get(mapped.key)
@@ -848,8 +887,41 @@ class RowPlanner:
                                 "kept": {"person_id": existing.get("person_id"),
                                          "org_id": existing.get("org_id")},
                                 "matched": matched_by({"person": person, "org": org}),
+                                **({"cells": cells} if cells else {}),
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {})})
+
+    def _kept_ref(self, existing: Mapping[str, Any] | None, field: str,
+                  mapped: MappedRow) -> dict[str, Any] | None:
+        """The reference of the deal's own link ``field`` (``person_id`` / ``org_id``; None:
+        it has none), kept for the row's unchanged cells (``_kept_links``): matched by how
+        it still fits them (``email``, ``name+phone``, ``name``, ...), else ``kept`` (it
+        fits them no more: corrected or renamed in Pipedrive since). Looks nothing up that
+        could create."""
+        rid = existing.get(field) if existing is not None else None
+        if not isinstance(rid, int):
+            return None
+        person, org = mapped.person, mapped.org
+        persons, orgs = self.indexes.persons, self.indexes.orgs
+        if field == "person_id" and person is not None and persons is not None and (
+                how := persons.fits(rid, (person.email, *person.also), person.name,
+                                    person.phone)) is not None:
+            return self._found_ref(persons, person, (rid, how))
+        if field == "person_id" and person is not None and persons is not None and any(
+                pid == rid for pid, _, _ in persons.by_name.get(tf.name_match_key(person.name),
+                                                                ())):
+            return self._found_ref(persons, person, (rid, "name+deal"))  # as ``match``
+        found = None
+        if field == "org_id" and org is not None and orgs is not None:
+            try:
+                found = orgs.match(org.match_key, org.address, prefer=rid, name=org.name)
+            except InputError:  # several of its name: it is the deal's, kept
+                found = None
+        if found is not None and found[0] == rid:
+            return {"id": rid, "matched_by": found[1]}
+        if field == "person_id":
+            self.counts.persons_found += 1  # a person of the account, as ``_found_ref``
+        return {"id": rid, "matched_by": "kept"}
 
     def _base(self, deal_id: int, key: str) -> dict[str, str]:
         """The three-way base of the row of ``key`` on deal ``deal_id``: what this folder

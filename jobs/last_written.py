@@ -29,6 +29,13 @@ A deal's links — ``person_id`` / ``org_id``, the ids its row resolved them to 
 fields like the others (x33r2 F1: a colleague's relink was put back by the unchanged file):
 recorded as the run sent them (``written``: from the row's result), kept or written by
 the same rule; a person or organization the row is to create has no id yet: written.
+Beside each link the record holds the digest of the row's cells that named it (``CELLS``:
+the person's name, e-mails and phones, the organization's name and address, as mapped):
+while the file's cells are the ones that wrote or agreed on the link, the deal's link
+stays as Pipedrive has it and nothing is looked up or created for it (x34r1 F6: a
+colleague corrected the person's e-mail or renamed the organization, and the unchanged
+file created a copy and moved the deal onto it); cells the file changed are resolved
+again, as before.
 
 A row whose key's deal a merge made here took into a survivor (``jobs.merged_deals``)
 is compared with what this folder last wrote for that row — on the merged-away deal — and
@@ -93,6 +100,8 @@ FILE = "last-written.sqlite3"
 MARKS = "last_written"  # the job store's lookup kind: the items ``record_job`` recorded
 _BATCH = 1000  # items per record transaction
 CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its code
+LINKS = ("person_id", "org_id")  # a deal's links, in the order a note names them
+CELLS = ".cells"  # a link's name, then this: the digest of the row's cells that named it
 _VARS = 500  # deals per IN (...) query
 _VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
 _FORMAT = b"\x01"  # the first byte of a deal's packed fields
@@ -485,15 +494,19 @@ def written(payload: Mapping[str, Any], action: object,
     as ``action``: the deal ``created``, the changes ``updated``, the links it sent
     (``person_id`` / ``org_id``: the ids its ``result`` names, as the row resolved them,
     for the ``person`` / ``org`` its payload sends) and the fields the row agreed on with
-    Pipedrive (``agreed``: ``updated`` and ``unchanged``); {}: none."""
+    Pipedrive (``agreed``: ``updated`` and ``unchanged``); {}: none. A link sent takes the
+    digest of the cells that named it (``cells``: link -> digest) beside it (``CELLS``)."""
     body = payload.get("deal") if action == "created" else (
         payload.get("changes") if action == "updated" else None)
     out = {name: digest(value) for name, value in fields_of(body)} \
         if isinstance(body, Mapping) else {}
     if action in ("created", "updated") and result is not None:
+        cells = payload.get("cells")
         for ref, name in (("person", "person_id"), ("org", "org_id")):
             if payload.get(ref) is not None and isinstance(rid := result.get(name), int):
                 out[name] = digest(rid)
+                if isinstance(cells, Mapping) and isinstance(sign := cells.get(name), str):
+                    out[name + CELLS] = sign
     same = payload.get("agreed")
     if action in ("updated", "unchanged") and isinstance(same, Mapping):
         out.update((str(name), str(sign)) for name, sign in same.items()
@@ -792,6 +805,9 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
                         f"({','.join('?' * len(part))})", (account, *part)).fetchall():
                     fields = _unpack(blob)
                     named = only.get(deal) if only is not None else None
+                    # a link put back forgets the cells that named it too
+                    named = None if named is None else {
+                        *named, *(n + CELLS for n in LINKS if n in named)}
                     wanted = (None if named is None else
                               {i for n in named if (i := names.find("fields", n)) is not None})
                     kept = {f: e for f, e in fields.items()
@@ -809,5 +825,6 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
         conn.close()
 
 
-__all__ = ["CUSTOM", "FILE", "GROUP_NAMES", "MARKS", "LastWritten", "Recorder", "ThreeWay", "account_of",
-           "agreed", "digest", "fields_of", "forget", "group_of", "record_job", "three_way", "written"]
+__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "LastWritten", "Recorder",
+           "ThreeWay", "account_of", "agreed", "digest", "fields_of", "forget", "group_of",
+           "record_job", "three_way", "written"]

@@ -601,8 +601,10 @@ class _Creates(_ImportBase):
         deal.pop("custom_fields", None)
         if custom:
             deal["custom_fields"] = custom
+        said = payload.get("cells")
+        cells: Mapping[str, Any] = said if isinstance(said, Mapping) else {}
         deal, kept = await self._merge_kept(away, deal, {"person_id": person_id,
-                                                         "org_id": org_id})
+                                                         "org_id": org_id}, cells)
         # a link kept from the survivor is not sent, as a field (x33r2 F1)
         person_id = None if "person_id" in kept else person_id
         org_id = None if "org_id" in kept else org_id
@@ -621,20 +623,26 @@ class _Creates(_ImportBase):
         # the base of the next upsert of the row, now on the survivor (jobs.last_written)
         return dataclasses.replace(outcome, result={
             **outcome.result, "wrote": deal, "note": note,
-            "written": {name: last_written.digest(value) for name, value in (
+            "written": {**{name: last_written.digest(value) for name, value in (
                 *last_written.fields_of(deal),
                 *((n, v) for n, v in (("person_id", person_id), ("org_id", org_id))
-                  if v is not None))}})
+                  if v is not None))},
+                **{n + last_written.CELLS: str(cells[n]) for n, v in (
+                    ("person_id", person_id), ("org_id", org_id)) if v is not None
+                   and n in cells}}})
 
     async def _merge_kept(self, away: _MergedAway, deal: dict[str, Any],
-                          links: Mapping[str, int | None]
+                          links: Mapping[str, int | None], cells: Mapping[str, Any]
                           ) -> tuple[dict[str, Any], tuple[str, ...]]:
         """``deal`` (a row standing for ``away.survivor``) without the fields the three-way
         comparison keeps from the survivor or holds with its status (``jobs.last_written``:
         ``ThreeWay.unsent``), and their names (custom
         ones by code); ``links`` (``person_id`` / ``org_id`` -> the id the row resolved,
         None: none, or one to create) are decided alike, their names among those kept when
-        the survivor's link stays (not sent): the row's base is what this state folder last wrote on the
+        the survivor's link stays (not sent) — as when the row's cells naming the link
+        (``cells``: link -> digest, ``last_written.CELLS``) are those the base recorded
+        with it (x34r1 F6: a person whose e-mail a colleague corrected was created again
+        and linked): the row's base is what this state folder last wrote on the
         merged-away deal, and on the survivor since the merge (``merged_base``). A merge is
         a change made after that write, so a field the file did not change since is
         Pipedrive's newer value: the merge's (its survivor's values win) or an edit made
@@ -653,7 +661,9 @@ class _Creates(_ImportBase):
                                types=stored_types(self.store))
         changes.update((name, rid) for name, rid in links.items()
                        if rid is not None and rid != survivor.get(name))
-        names = last_written.three_way(survivor, changes, base).unsent
+        names = set(last_written.three_way(survivor, changes, base).unsent)
+        names.update(name for name in last_written.LINKS if name in changes and name in base
+                     and base.get(name + last_written.CELLS) == cells.get(name))
         if not names:
             return deal, ()
         out = {k: v for k, v in deal.items() if k not in names and k != "custom_fields"}
