@@ -104,6 +104,7 @@ from .repeats import (
     written,
 )
 from .results import held
+from .similar_keys import SimilarKeys
 
 _ROWS_NAMED = 7  # the rows of a repeated key kept to name in a reason (``rows_named``)
 # succeeded.csv's note on an insert row whose key only an archived deal carries
@@ -212,6 +213,9 @@ class RowPlanner:
         self.records_agreed = False
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
+        # upsert: rows whose new key a deal carries in another spelling (x34r1 F3: the
+        # zeros a spreadsheet dropped); the load and the plan refuse them (``check``)
+        self.similar_keys = SimilarKeys()
         self._seen = KeySet()  # the source keys of the rows decided so far
         # the keys the file repeats, and the first row of each (``learn_repeats``)
         self.repeats = RepeatedKeys()
@@ -801,6 +805,8 @@ class RowPlanner:
                 self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
                 org = {**org, "form": form}
         values = stored_row(row)
+        if existing is None and self.mode == "upsert" and deals is not None:
+            self.similar_keys.see(row.row, mapped.key, deals, getattr(deals, "archived", None))
         if existing is None:
             self.counts.create += 1
             if deal.get("status") in ("won", "lost") and "close_time" not in deal:

@@ -1,0 +1,131 @@
+"""An upsert row's source key that equals a key a deal already carries but for its
+spelling — the leading zeros a spreadsheet dropped (``000417`` read as the number 417), or a
+Salesforce id in its other length (the 18-character id is the 15-character one plus a
+3-character checksum of its letters' case) — is refused with the whole file before any
+write, never silently taken for a new key (x34r1 F3: a spreadsheet round-trip dropped the
+zeros, and the nightly upsert created 300 of 300 deals a second time, exit 0).
+
+Refused, not matched: ``417`` and ``000417`` can be two records of a source that pads
+some ids and not others, and a key matched in another spelling would have its deal's key
+field rewritten to the file's form by the row (or kept in two forms for one record), each
+night another if the exports differ. Pipedrive offers nothing to undo a doubled create but
+a delete. The person fixes the export (the key column as Text; Salesforce's 18-character
+``Id`` or ``CASESAFEID()``) and runs again; rows that really are new records are imported
+with ``--mode insert``, which never touches a deal that carries another key.
+
+The other spellings of one key are read by ``jobs.transforms.source_key`` already: a
+trailing ``.0`` (a float column) is the whole number's key, and Excel's scientific form
+(``4.17E+05``) fails its row (its digits are lost). Nothing here calls the API: the
+account's keys are the upsert's own index (``jobs.account.DealsByKey``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulk.errors import InputError
+from bulk.wording import counted
+
+_SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+ZEROS, SALESFORCE = "zeros", "salesforce"
+_SHOWN_ROWS = 10  # row numbers named in the refusal
+_SHOWN_PAIRS = 3  # (file key, deal's key) pairs named per kind
+
+
+def salesforce_suffix(id15: str) -> str:
+    """The 3 characters Salesforce appends to a 15-character id to make its 18-character,
+    case-safe form: per 5-character chunk, a bit per upper-case letter, read as an index
+    into A-Z0-5."""
+    out = []
+    for start in (0, 5, 10):
+        bits = sum(1 << i for i, ch in enumerate(id15[start:start + 5]) if "A" <= ch <= "Z")
+        out.append(_SF_SUFFIX[bits])
+    return "".join(out)
+
+
+def key_form(key: str) -> tuple[str, str] | None:
+    """(kind, form) two spellings of one record's key share, or None when ``key`` has no
+    other spelling here: a number's digits without their leading zeros (``ZEROS``), a
+    Salesforce id's 15 case-sensitive characters (``SALESFORCE``: an 18-character key whose
+    last 3 are the checksum of its first 15, or a 15-character key of letters and digits)."""
+    if key.isascii() and key.isdigit():
+        return ZEROS, key.lstrip("0") or "0"
+    if not _ALNUM.issuperset(key):
+        return None
+    if len(key) == 18 and salesforce_suffix(key[:15]) == key[15:]:
+        return SALESFORCE, key[:15]
+    if len(key) == 15:
+        return SALESFORCE, key
+    return None
+
+
+@dataclass(slots=True)
+class SimilarKeys:
+    """The rows whose key would create a deal though a deal carries it in another spelling
+    (``see``), counted, the first few kept to name; ``check`` refuses them all at once."""
+
+    rows: int = 0
+    named: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, key, theirs, kind
+    _forms: dict[tuple[str, str], str] | None = None  # (kind, form) -> a deal's key
+    _of: Mapping[str, Any] | None = None  # the index ``_forms`` was read from
+
+    def see(self, row: int, key: str, deals: Mapping[str, Any],
+            archived: Mapping[str, Any] | None = None) -> str | None:
+        """The key a deal of ``deals`` (or ``archived``) carries that is ``key`` in another
+        spelling, noted for ``row`` (None: none; ``key`` itself is not in them)."""
+        form = key_form(key)
+        if form is None:
+            return None
+        if self._forms is None or self._of is not deals:  # the index, read once
+            self._forms, self._of = _forms((*deals, *(archived or ()))), deals
+        theirs = self._forms.get(form)
+        if theirs is None or theirs == key:
+            return None
+        self.rows += 1
+        if len(self.named) < _SHOWN_ROWS:
+            self.named.append((row, key, theirs, form[0]))
+        return theirs
+
+    def check(self) -> None:
+        """InputError naming the rows ``see`` noted (nothing when none): nothing was sent."""
+        if not self.rows:
+            return
+        rows = ", ".join(str(r) for r, _, _, _ in self.named)
+        more = f" and {counted(self.rows - len(self.named), 'more', 'more')}" \
+            if self.rows > len(self.named) else ""
+        kinds, fixes = [], []
+        for kind, why, fix in (
+                (ZEROS, "but for its leading zeros (a spreadsheet that read the key column "
+                        "as numbers drops them)", "export the key column as Text"),
+                (SALESFORCE, "in its other length (a Salesforce id: the 18-character id is "
+                             "the 15-character one plus a checksum of its letters' case, one "
+                             "record)", "export Salesforce's 18-character Id, or "
+                                        "CASESAFEID(), as earlier imports did")):
+            pairs = [f"{key!r} / {theirs!r}" for _, key, theirs, k in self.named
+                     if k == kind][:_SHOWN_PAIRS]
+            if pairs:
+                kinds.append(f"{why}: {', '.join(pairs)}")
+                fixes.append(fix)
+        raise InputError(
+            f"{counted(self.rows, 'row')} (rows {rows}{more}) would create a deal for a "
+            "source key a deal already carries in another spelling — "
+            + "; ".join(kinds) + " (the file's key / the deal's): each would be created a "
+            "second time. Nothing was sent. Give the keys as earlier imports did ("
+            + "; ".join(fixes) + ") and run again; rows that really are new records: "
+            "import them with --mode insert")
+
+
+def _forms(keys: Iterable[str]) -> dict[tuple[str, str], str]:
+    """(kind, form) -> the first of ``keys`` of that form."""
+    out: dict[tuple[str, str], str] = {}
+    for key in keys:
+        form = key_form(key)
+        if form is not None:
+            out.setdefault(form, key)
+    return out
+
+
+__all__ = ["SALESFORCE", "ZEROS", "SimilarKeys", "key_form", "salesforce_suffix"]

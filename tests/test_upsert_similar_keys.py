@@ -1,0 +1,94 @@
+"""An upsert whose file gives a key a deal already carries in another spelling — the
+leading zeros a spreadsheet round-trip dropped (``000417`` → ``417``), a Salesforce id in
+its other length (15 / 18 characters) — is refused before any write, exit 1, naming the
+rows and the pairs (x34r1 F3: every deal was created a second time, exit 0); the plan
+refuses it the same way; ``--mode insert`` creates such rows deliberately."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from jobs.similar_keys import SALESFORCE, ZEROS, SimilarKeys, key_form, salesforce_suffix
+from pdbulk.cli import app
+from tests.update_support import cli_args, requests, threaded_sandbox
+
+MAPPING = """version = 1
+[import]
+mode = "upsert"
+key_column = "ERP No"
+[defaults]
+currency = "EUR"
+[deal]
+title = "Name"
+value = "Amount"
+"""
+
+
+@pytest.mark.parametrize(("key", "form"), [
+    ("000417", (ZEROS, "417")), ("417", (ZEROS, "417")), ("000", (ZEROS, "0")),
+    ("001A0000006Vm9r", (SALESFORCE, "001A0000006Vm9r")),
+    ("001A0000006Vm9rIAC", (SALESFORCE, "001A0000006Vm9r")),
+    ("001A0000006Vm9rAAA", None),  # 18 characters, not the checksum: another key
+    ("HS-100042", None), ("ERP-0417", None)])
+def test_key_forms(key: str, form: tuple[str, str] | None) -> None:
+    """Two spellings of one key share a form: digits without leading zeros; a Salesforce
+    id's 15 characters (the 18-character id's checksum is Salesforce's documented one)."""
+    assert key_form(key) == form
+    assert salesforce_suffix("001A0000006Vm9r") == "IAC"
+
+
+def test_an_exact_key_or_a_new_one_is_not_refused() -> None:
+    """Only a key that is not itself a deal's, but another spelling of one, is noted."""
+    similar = SimilarKeys()
+    deals = {"000417": {}, "001A0000006Vm9r": {}}
+    assert similar.see(2, "000417", {}, None) is None
+    assert similar.see(3, "500", deals) is None
+    assert similar.see(4, "417", deals) == "000417"
+    assert similar.see(5, "001A0000006Vm9rIAC", deals) == "001A0000006Vm9r"
+    with pytest.raises(Exception, match=r"2 rows \(rows 4, 5\)") as exc:
+        similar.check()
+    assert "'417' / '000417'" in str(exc.value) and "--mode insert" in str(exc.value)
+
+
+def test_a_round_tripped_file_is_refused_before_any_write(tmp_path: Path) -> None:
+    """The tester's repro through the command line: night 1 creates 000417..000419; the
+    same export after a spreadsheet round-trip (417..419) is refused, exit 1, nothing
+    sent (before: 3 deals created again, exit 0); its plan exits 1 too; with --mode insert
+    the rows are created deliberately."""
+    (tmp_path / "m.toml").write_text(MAPPING)
+    night1, night2 = tmp_path / "night1.csv", tmp_path / "night2.csv"
+    night1.write_text("ERP No,Name,Amount\n000417,Deal 417,100\n000418,Deal 418,200\n"
+                      "000419,Deal 419,300\n")
+    night2.write_text("ERP No,Name,Amount\n417,Deal 417,100\n418,Deal 418,200\n"
+                      "419,Deal 419,350\n")
+    runner = CliRunner()
+
+    def pdbulk(*args: str) -> tuple[int, str]:
+        res = runner.invoke(app, [*args, "--mapping", str(tmp_path / "m.toml"),
+                                  *cli_args(sb, tmp_path / "jobs")], env={
+            **os.environ, "PIPEDRIVE_API_TOKEN": sb.token,
+            "PDBULK_STATE_DIR": str(tmp_path / "state")})
+        assert "Traceback" not in res.output, res.output
+        return res.exit_code, " ".join(res.output.split())
+
+    with threaded_sandbox(SandboxConfig(deals=0, time_scale=0.02, seed=3)) as sb:
+        code, out = pdbulk("import", str(night1), "--create-key-field")
+        assert code == 0, out
+        before = requests(sb)
+        code, out = pdbulk("plan", "import", str(night2))
+        assert code == 1 and "3 rows (rows 2, 3, 4)" in out and "'417' / '000417'" in out, out
+        code, out = pdbulk("import", str(night2))
+        assert code == 1 and "Nothing was sent" in out and "leading zeros" in out, out
+        after = requests(sb)
+        assert {op: after.get(op, 0) - before.get(op, 0) for op in
+                ("addDeal", "updateDeal")} == {"addDeal": 0, "updateDeal": 0}, after
+        jobs = [d.name for d in (tmp_path / "jobs").iterdir() if d.is_dir()]
+        assert len(jobs) == 1, jobs  # night 1's: the refused load leaves no job
+        code, out = pdbulk("import", str(night2), "--mode", "insert")
+        assert code == 0, out
+        assert requests(sb).get("addDeal", 0) - before.get("addDeal", 0) == 3
