@@ -31,6 +31,7 @@ Pure: no I/O. Never reads what a deal is about beyond its normalized title's tex
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC
@@ -75,6 +76,71 @@ CATCH_ALL_PERSON_NAMES = CATCH_ALL_NAMES | frozenset({
     "onbekende klant", "klant onbekend", "anoniem", "passant", "particuliere klant",
 })
 
+# words (``normalize.org_key`` tokens) a name that says "many customers" / "no one" is made
+# of, in any order or spelling of the list above: ``Einzelkunden``, ``Barkunde``, ``Walk in
+# Customers Store 2``, ``Keine Firma`` (x34r2 F1 / F2: 28 of 32 such orgs merged). A name
+# of these words only — once ``GENERIC_WORDS`` are set aside — is a catch-all; one other
+# word makes it a real name (``Privat Bank AG``, ``Kunde & Partner GmbH``).
+CATCH_ALL_WORDS = frozenset({
+    # German
+    "kunde", "kunden", "kundin", "kundschaft", "privatkunde", "privatkunden", "privat",
+    "private", "privatperson", "privatpersonen", "person", "personen", "einzelkunde",
+    "einzelkunden", "laufkunde", "laufkunden", "laufkundschaft", "barkunde", "barkunden",
+    "barverkauf", "barverkaeufe", "bar", "endkunde", "endkunden", "endverbraucher",
+    "verbraucher", "interessent", "interessenten", "sammelkunde", "sammelkunden", "neukunde",
+    "neukunden", "unbekannt", "unbekannte", "unbekannter", "anonym", "anonyme", "anonymer",
+    "gast", "gaeste", "kein", "keine", "keiner", "firma", "name", "angabe", "nn",
+    # English
+    "customer", "customers", "client", "clients", "consumer", "consumers", "walk", "walkin",
+    "walkins", "in", "ins", "cash", "retail", "public", "anonymous", "unknown", "individual",
+    "individuals", "guest", "guests", "prospect", "prospects", "no", "none", "nobody", "sale",
+    "sales", "buyer", "buyers", "end", "user", "users", "passer", "by",
+    # French, Spanish, Italian, Dutch
+    "particulier", "particuliers", "inconnu", "inconnue", "passage", "cliente",
+    "clientes", "particular", "particulares", "desconocido", "anonimo", "anonima", "clienti",
+    "privato", "privati", "sconosciuto", "klant", "klanten", "particulieren", "onbekend",
+    "onbekende", "anoniem", "passant",
+})
+# the words that must be there for the rest to count: "in", "no", "end", "by" alone say nothing
+_CORE_OPTIONAL = frozenset({"in", "ins", "no", "end", "by", "user", "users", "name", "angabe",
+                            "firma", "person", "personen", "sale", "sales", "bar"})
+# qualifiers set aside: which of several catch-alls, where, since when
+GENERIC_WORDS = frozenset({
+    "diverse", "diverser", "divers", "div", "sonstige", "sonstiger", "allgemein", "allgemeine",
+    "general", "generic", "various", "misc", "miscellaneous", "other", "others", "store",
+    "stores", "shop", "shops", "webshop", "online", "web", "internet", "ecommerce", "filiale",
+    "branch", "standort", "location", "nr", "no", "the", "der", "die", "das", "aus", "von", "of",
+    "nord", "sued", "ost", "west", "mitte", "north", "south", "east", "central", "de", "du",
+    "des", "le", "la", "les", "del", "di", "van", "het", "vari", "varios", "und", "and",
+})
+# a number right after one of these is a branch's (``Store 2``, ``Filiale 12``)
+_NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort", "location",
+                       "nr", "no"})
+
+
+def named_catch_all(name: str, kind: str = "org") -> bool:
+    """Whether an org / person ``name`` (as Pipedrive holds it) says many customers or no one:
+    its ``org_key`` is in ``CATCH_ALL_NAMES`` (``CATCH_ALL_PERSON_NAMES`` for ``kind``
+    ``"person"``), or it is made of ``CATCH_ALL_WORDS`` only, with at least one that says a
+    customer / no one, once ``GENERIC_WORDS`` (and a branch number after ``Store`` /
+    ``Filiale``...) are set aside. ``Privatkunden (allgemein)``, ``Walk in Customers Store 2``,
+    ``N.N.``: True; ``Privat Bank AG``, ``Unknown Worlds Entertainment``: False."""
+    key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
+    if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
+        return True
+    words = key.split()
+    kept: list[str] = []
+    for i, w in enumerate(words):
+        if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
+                                       and not words[i + 1].isdigit()):
+            continue
+        if w.isdigit() and i > 0 and words[i - 1] in _NUMBERED:
+            continue
+        kept.append(w)
+    return (bool(kept) and all(w in CATCH_ALL_WORDS for w in kept)
+            and any(w not in _CORE_OPTIONAL for w in kept))
+
+
 Kind = str  # "org" | "person"
 
 
@@ -103,10 +169,9 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
         if d.person_id is not None and d.person_name:
             persons[d.person_id] = d.person_name
     out: dict[tuple[Kind, int], str] = {}
-    for kind, named, shared in (("org", names, CATCH_ALL_NAMES),
-                                ("person", persons, CATCH_ALL_PERSON_NAMES)):
+    for kind, named in (("org", names), ("person", persons)):
         for rid, name in named.items():
-            if org_key(name) in shared:
+            if named_catch_all(name, kind):
                 out[(kind, rid)] = f"{CATCH_ALL}: {kind} {rid} is named {name!r}, a shared record"
     for kind, counts in open_deals.items():  # orgs first: a person's deals at a catch-all org
         if not counts:                        # count as deals with no org
@@ -168,5 +233,6 @@ def weak(found: Mapping[tuple[Kind, int], str], kind: Kind, rid: int | None,
     return found.get((kind, rid)) or found.get((f"{kind}:{title}", rid)) or ""
 
 
-__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CATCH_ALL_PERSON_NAMES", "CROWDED_FACTOR",
-           "CROWDED_FLOOR", "KEY_CONTACTS", "SAME_TITLE", "catch_alls", "weak"]
+__all__ = ["CATCH_ALL", "CATCH_ALL_NAMES", "CATCH_ALL_PERSON_NAMES", "CATCH_ALL_WORDS",
+           "CROWDED_FACTOR", "CROWDED_FLOOR", "GENERIC_WORDS", "KEY_CONTACTS", "SAME_TITLE",
+           "catch_alls", "named_catch_all", "weak"]
