@@ -92,12 +92,15 @@ MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                     "skipped (and named), later groups that "
                                                     "fit are still taken (default: no limit).")]
 Review = Annotated[bool, typer.Option("--include-review",
-                                      help="Also merge the review band's groups, but never one "
+                                      help="Also merge the review band's groups that are "
+                                           "there by their score alone (a mistyped title), "
+                                           "never one a 'review at most: ...' rule holds "
+                                           "(contradicting evidence, a repeat days apart, two "
+                                           "persons, two amounts, a near word...) nor one "
                                            "whose reasons say nothing ties its deals to one "
                                            "customer ('two companies: ...', 'nothing ties the "
                                            "deals to one customer: ...': a catch-all org or "
-                                           "person, different persons): that needs decision = "
-                                           "merge in groups.csv.")]
+                                           "person): those need decision = merge in groups.csv.")]
 
 
 def _load_config(path: Path | None, state: Path, *, remember: bool) -> DedupeConfig:
@@ -174,13 +177,14 @@ def _to_merge(out: PlanOutcome, options: ApplyOptions | None) -> tuple[int, int,
 
 
 def _plan_lines(out: PlanOutcome, options: ApplyOptions | None = None) -> list[str]:
-    from jobs.dedupe.evidence import untied
+    from jobs.dedupe.evidence import not_included
     from jobs.dedupe.review import REVIEW
 
     s = out.summary
     deals, merge_tokens, patch_tokens = _to_merge(out, options)
-    # review groups nothing ties to one customer: --include-review leaves them (x33r3 F1)
-    untied_groups = sum(g.band == "review" and untied(g.reasons) is not None
+    # review groups nothing ties to one customer or a "review at most" rule holds:
+    # --include-review leaves them (x33r3 F1, x34r2 F3)
+    untied_groups = sum(g.band == "review" and not_included(g.reasons) is not None
                         for g in out.result.groups)
     return [f"deals read: {out.deals_read:,}; compared: {s['deals_compared']:,}; candidate "
             f"pairs scored: {s['pairs_compared']:,}",
@@ -191,7 +195,8 @@ def _plan_lines(out: PlanOutcome, options: ApplyOptions | None = None) -> list[s
             + (f" (--max-merges {options.max_merges:,})"
                if options is not None and options.max_merges is not None else "")
             + (f"; {counted(untied_groups, 'review group')} nothing ties to one customer "
-               "(catch-all, two companies...): --include-review leaves them, decision = merge "
+               "or a 'review at most' rule holds (catch-all, two companies, a repeat, "
+               "contradicting evidence...): --include-review leaves them, decision = merge "
                "takes them" if untied_groups else ""),
             # x9r5: every pair held by one guard printed "groups: 0" and nothing else
             *([f"pairs held by a guard (never grouped): {s['pairs_held']:,} — "

@@ -79,11 +79,17 @@ async def test_apply_names_what_a_merge_drops_as_groups_csv_does(tmp_path: Path)
                  stage_id=stages[0]["id"], pipeline_id=stages[0]["pipeline_id"],
                  owner_id=users[1]["id"], custom_fields={key: [two]})
         await plan(sb, tmp_path, tmp_path / "p1")
-        row = next(r for r in csv.DictReader(
-            (tmp_path / "p1" / "groups.csv").read_text(encoding="utf-8").splitlines())
-            if {a, b} <= {int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))})
-        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
-                                       ApplyOptions(include_review=True))
+        path = tmp_path / "p1" / "groups.csv"
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+        row = next(r for r in rows
+                   if {a, b} <= {int(r["survivor_id"]), *map(int, r["merged_ids"].split(";"))})
+        # two categories: review at most, which --include-review leaves (x34r2 F3)
+        row["decision"] = "merge"
+        with open(path, "w", newline="", encoding="utf-8") as f:  # noqa: ASYNC230 (test setup)
+            w = csv.DictWriter(f, fieldnames=list(row))
+            w.writeheader()
+            w.writerows(rows)
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1", ApplyOptions())
         store.close()
         merged = int(row["merged_ids"])
         notes = [n for n in prep.notes if "the merge drops" in n and f"(deal {merged})" in n]

@@ -52,12 +52,14 @@ def test_apply_reads_the_pairs_reasons_not_only_org_records() -> None:
     assert _companies(replace(planned, band="duplicate"), records, reasons) is None
 
 
-def test_a_group_of_one_customer_is_still_included() -> None:
-    """A review group of one customer's deals (same org, same person, a repeat 3 days apart)
-    is still merged by --include-review."""
+def test_a_repeat_of_one_customer_is_left_too() -> None:
+    """A review group of one customer's deals (same org, same person) added 3 days apart is
+    a repeat? (review at most): --include-review leaves it as well (x34r2 F3; a review
+    group of one customer it takes: test_dedupe_include_review_held)."""
     deals = [replace(BASE, org_id=10, org_name="Acme GmbH", person_id=20),
              replace(BASE, id=BASE.id + 1, org_id=10, org_name="Acme GmbH", person_id=20,
                      add_time=NOW + timedelta(days=3))]
     [g] = find_duplicates(deals, CFG).groups
     assert g.band == "review"
-    assert ApplyOptions(include_review=True).wants(g, CFG.review_threshold) is None
+    why = ApplyOptions(include_review=True).wants(g, CFG.review_threshold)
+    assert why is not None and "added days apart" in why, why

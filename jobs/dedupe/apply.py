@@ -80,7 +80,7 @@ from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .config import DedupeConfig
-from .evidence import two_companies, untied
+from .evidence import not_included, two_companies
 from .index import (
     KEEP_SEPARATE,
     PLAN_INDEX,
@@ -140,7 +140,8 @@ class ApplyOptions:
         """None when the group is merged, else why not (a phrase for the report). No path
         takes a group scoring below ``review_threshold`` (the plan's): such a group is a
         chain of deals not all alike (see the module docstring). A group no person decided
-        is merged only in the duplicate band (or with ``include_review``);
+        is merged only in the duplicate band (or with ``include_review`` a review group
+        no "review at most" rule holds and something ties to one customer: ``not_included``);
         ``auto_apply_above`` narrows that band, never widens it (x21r2 F1: the review band's
         "review at most" pairs, 0.80, merged at --auto-apply-above 0.8). ``g`` may be a
         fresh plan's ``Group`` (no decision yet)."""
@@ -155,7 +156,7 @@ class ApplyOptions:
             return None
         if g.band != "duplicate" and not self.include_review:
             return "review band: needs decision = merge (or --include-review)"
-        if g.band != "duplicate" and (two := untied(getattr(g, "reasons", ()))):
+        if g.band != "duplicate" and (two := not_included(getattr(g, "reasons", ()))):
             return f"review band, {two.split(': --')[0]}: needs decision = merge"
         if self.auto_apply_above is not None and g.score < self.auto_apply_above:
             return f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}"
@@ -195,13 +196,15 @@ def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord],
     """Why a group no person decided is not merged, even with ``--include-review``: its
     deals (as the plan read them) sit at two companies (``evidence.two_companies``), or a
     pair of it (as the row names its deals) says in pairs.csv that nothing ties its deals to
-    one customer (``evidence.untied``: a catch-all org, different persons...; x33r3 F1)."""
+    one customer (a catch-all org, different persons...; x33r3 F1) or that a "review at
+    most" rule holds it (a repeat days apart, contradicting evidence, two amounts...; x34r2
+    F3): ``evidence.not_included``."""
     if g.band == "duplicate":
         return None
     two = two_companies([planned[i] for i in g.member_ids if i in planned])
     if not two and pair_reasons:
         for x, y in itertools.combinations(g.member_ids, 2):
-            if (why := untied(pair_reasons.get(frozenset((x, y)), ()))) is not None:
+            if (why := not_included(pair_reasons.get(frozenset((x, y)), ()))) is not None:
                 two = f"deals {x} and {y}: {why}"
                 break
     return f"review band, {two}: needs decision = merge" if two else None

@@ -585,6 +585,19 @@ def untied(reasons: Sequence[str]) -> str | None:
                 next((r for r in reasons if r.startswith(UNTIED)), None))
 
 
+HELD = "review at most"  # reason prefix (``scoring.REVIEW_AT_MOST``): a rule holds the pair at review
+
+
+def not_included(reasons: Sequence[str]) -> str | None:
+    """The first of a group's or a pair's reasons that keeps ``--include-review`` off it:
+    ``untied`` (nothing ties its deals to one customer), else a ``review at most: ...`` rule
+    (the README's "never merged unattended": a repeat days apart, contradicting evidence,
+    two persons, two amounts, a near word...; x34r2 F3: --include-review merged a pair whose
+    own reason said "contradicting evidence", precision 0.66 / 0.20); None when none does:
+    the review band's pairs in it by score alone (a typo'd title) are what it takes."""
+    return untied(reasons) or next((r for r in reasons if r.startswith(HELD)), None)
+
+
 def two_companies(members: Sequence[DealRecord]) -> str:
     """A reason when a group's deals sit at two companies (two org records whose names are
     not one company's, ``normalize.same_org_name``): ``two companies: Acme GmbH / Beta SA``;

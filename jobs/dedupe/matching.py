@@ -22,7 +22,7 @@ from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
-from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, two_companies, untied
+from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, not_included, two_companies
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
     REVIEW_AT_MOST,
@@ -30,6 +30,7 @@ from .scoring import (
     _score_unguarded,
     guarded,
     held_against,
+    held_rules,
     prepare,
     score_held,
     score_pair,
@@ -127,6 +128,17 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                         "merged into one of them"))
         return sp
 
+    def said_held(sp: ScoredPair, i: int, j: int) -> ScoredPair:
+        """A review pair with the "review at most" rules that hold for it named (``review
+        at most: recurring``), each cap checked whatever its score: ``apply`` leaves it to a
+        person even with --include-review (x34r2 F3); a pair in the review band by its score
+        alone (a typo'd title) names none."""
+        if sp.band != "review" or any(r.startswith(REVIEW_AT_MOST) for r in sp.reasons):
+            return sp
+        rules = held_rules(prepared[i], prepared[j], config)
+        return replace(sp, reasons=(*sp.reasons, f"{REVIEW_AT_MOST}: {', '.join(rules)}")) \
+            if rules else sp
+
     def apart(a: DealRecord, b: DealRecord) -> bool:
         """A guard or a keep-separate pair between the two deals or what they absorbed."""
         if a.id not in family and b.id not in family:
@@ -156,7 +168,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         if family:
             sp = held_through(sp)
         scores[(i, j) if i < j else (j, i)] = sp.score
-        kept.append(sp)
+        kept.append(said_held(sp, i, j))
     compared = len(cands)
     del cands  # (memory) a full plan's million candidate pairs, before the groups are built
     kept.sort(key=lambda p: (p.a, p.b))
@@ -187,10 +199,11 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                     p = score_pair(prepared[i], prepared[j], config)
                     if family:
                         p = held_through(p)
+                    p = said_held(p, i, j)
                     inside.append(p)
                 if c.band == "duplicate" and p.band != "duplicate":
                     at_review.add(n)  # a group is a duplicate only when every pair of it is
-                if n not in no_tie and (loose := untied(p.reasons)) is not None:
+                if n not in no_tie and (loose := not_included(p.reasons)) is not None:
                     no_tie[n] = f"{loose} (deals {a}~{b})"
     found = [replace(c, band="review") if n in at_review else c for n, c in enumerate(found)]
     groups = [_group(c, prepared, pair_by_ids, config, no_tie.get(n, ""))

@@ -301,6 +301,14 @@ def held_against(p: Prepared, q: Prepared, config: DedupeConfig) -> tuple[str, .
     return tuple(h for h in held if h in AGAINST_RULES)
 
 
+def held_rules(p: Prepared, q: Prepared, config: DedupeConfig) -> tuple[str, ...]:
+    """Every "review at most" rule that holds for the pair, each cap checked whatever the
+    score (``score_pair`` names them only for a pair the duplicate band's score would take):
+    a review pair with none is in the review band by its score alone. ``apply`` leaves a
+    pair with one to a person's ``decision = merge``, even with --include-review."""
+    return tuple(_scored(p, q, config, every_cap=True)[1])
+
+
 def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
             every_cap: bool) -> tuple[ScoredPair, list[str]]:
     """``score_pair`` and the "review at most" rules that held (``every_cap``: each one
@@ -624,6 +632,7 @@ __all__ = ["ADDED_APART", "AGAINST_RULES", "COPY_GAP_DAYS", "REPEAT", "CATEGORIE
            "RECURRING_CAP", "RECURRING_DAYS", "REVIEW_AT_MOST", "ROMAN",
            "ROMAN_CAP", "SAME_IDENTIFIER", "SHARP_S", "SHARP_S_WORDS", "SLIP", "SUBSTITUTION_CAP",
            "TYPO", "TYPO_WORD", "UNLIKE_TITLES", "UNTIED", "UNTIED_SIDES", "WORD_FORMS", "WordDiff",
-           "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "held_against", "identifier_value",
+           "clear_typo", "date_gaps", "epoch", "guard_reasons", "guarded", "held_against", "held_rules",
+           "identifier_value",
            "inflected", "prepare", "score_held", "score_if_kept", "score_pair", "title_similarity",
            "word_diff", "word_pair"]
