@@ -154,10 +154,11 @@ class ApplyOptions:
                     "merge; split the group in groups.csv")
         if decision == "merge":
             return None
+        if g.band != "duplicate" and (two := not_included(getattr(g, "reasons", ()))):
+            # said first: "(or --include-review)" sent a reader to a flag that leaves it (x34r2 F7)
+            return f"review band, {two.split(': --')[0]}: needs decision = merge ({NOT_TAKEN})"
         if g.band != "duplicate" and not self.include_review:
             return "review band: needs decision = merge (or --include-review)"
-        if g.band != "duplicate" and (two := not_included(getattr(g, "reasons", ()))):
-            return f"review band, {two.split(': --')[0]}: needs decision = merge"
         if self.auto_apply_above is not None and g.score < self.auto_apply_above:
             return f"score {g.score:.3f} below --auto-apply-above {self.auto_apply_above:g}"
         return None
@@ -181,13 +182,24 @@ def planned_merges(groups: Sequence[Group], options: ApplyOptions,
     return out
 
 
-def _at_review(g: PlannedGroup, bands: Mapping[frozenset[int], str]) -> str | None:
+NOT_TAKEN = "--include-review does not take it"  # a skip's tail: only decision = merge does
+
+
+def _at_review(g: PlannedGroup, bands: Mapping[frozenset[int], str],
+               reasons: Mapping[frozenset[int], tuple[str, ...]] | None = None,
+               include_review: bool = False) -> str | None:
     """Why a group no person decided is not merged although its row says duplicate: a pair
-    of it (as the row names its deals) is not in pairs.csv's duplicate band."""
+    of it (as the row names its deals) is not in pairs.csv's duplicate band — and, with
+    ``include_review``, only a pair whose ``reasons`` there keep --include-review off it
+    (``evidence.not_included``; such a pair is said so without it too: x34r2 F7)."""
     for x, y in itertools.combinations(g.member_ids, 2):
         if (band := bands.get(frozenset((x, y)))) != "duplicate":
-            return (f"review band: deals {x} and {y} are {'a ' + band if band else 'no'} "
-                    "pair in pairs.csv; needs decision = merge (or --include-review)")
+            what = f"deals {x} and {y} are {'a ' + band if band else 'no'} pair in pairs.csv"
+            if (why := not_included((reasons or {}).get(frozenset((x, y)), ()))) is not None:
+                return (f"review band: {what} ({why.split(': --')[0]}): needs decision = merge "
+                        f"({NOT_TAKEN})")
+            if not include_review:
+                return f"review band: {what}; needs decision = merge (or --include-review)"
     return None
 
 
@@ -207,7 +219,7 @@ def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord],
             if (why := not_included(pair_reasons.get(frozenset((x, y)), ()))) is not None:
                 two = f"deals {x} and {y}: {why}"
                 break
-    return f"review band, {two}: needs decision = merge" if two else None
+    return f"review band, {two}: needs decision = merge ({NOT_TAKEN})" if two else None
 
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
@@ -384,9 +396,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers, say)) is not None or (
                 why := _chained(g, pair_scores, review_threshold)) is not None or (
-                g.decision != "merge" and not options.include_review
-                and (why := _at_review(g, pair_bands)) is not None) or (
                 g.decision != "merge" and (why := _companies(g, planned, pair_reasons)) is not None) or (
+                g.decision != "merge" and (why := _at_review(
+                    g, pair_bands, pair_reasons, options.include_review)) is not None) or (
                 why := _same_second(g, planned, fresh)) is not None:
             _skip(prep, g, why)
             continue
