@@ -232,7 +232,7 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
             if seen.survivor_id == pair.survivor_id:  # decided as that row is (below)
                 twins.append((pair, seen))
             else:
-                reject(f"deal {pair.merge_id} is already merged into {seen.survivor_id} "
+                reject(f"deal {pair.merge_id} will be merged into {seen.survivor_id} "
                        f"by {where_row(seen.row, seen.line)}; a deal can be merged away "
                        "only once")
         else:

@@ -48,7 +48,9 @@ def test_validation_self_duplicates_chains_cycles_and_deleted() -> None:
     assert 9 not in reasons  # the pair of row 8 again: one merge, row 9 its duplicate
     assert [(d.row, d.reason) for d in plan.duplicates] == [
         (9, "the same pair as row 8: merged once, as that row")]
-    assert "already merged into 10" in reasons[10]
+    # x34r2 F9: not "already": nothing is sent at plan time
+    assert "will be merged into 10" in reasons[10], reasons[10]
+    assert "already" not in reasons[10], reasons[10]
     assert "does not exist" in reasons[11]
     merged_away = {m.merge_id for m in plan.merges}
     assert not merged_away & {m.survivor_id for m in plan.merges}
