@@ -371,3 +371,18 @@ def test_one_company_spelled_two_ways_is_one_org(x: str, y: str) -> None:
 def test_other_companies_stay_other(x: str, y: str) -> None:
     from jobs.dedupe.normalize import org_key, other_legal_entity, same_company
     assert not same_company(org_key(x), org_key(y)) or other_legal_entity(x, y)
+
+
+def test_a_pair_held_through_an_absorbed_deal_names_it_and_the_guard() -> None:
+    """x34r2 F8: pairs.csv said "held apart through a deal merged into one of them" and named
+    neither the absorbed deal nor the guard."""
+    lost = replace(deal(2), status="lost")
+    won = replace(deal(3), status="won")
+    r = find_duplicates([deal(1), won], CFG, absorbed={1: [lost]})
+    [why] = [p.reasons[-1] for p in r.held if {p.a, p.b} == {1, 3}]
+    assert why == ("held apart through a deal merged into one of them: deal 2 (merged into 1) "
+                   "with deal 3: guard: won with lost"), why
+    r = find_duplicates([deal(1), deal(4)], CFG, keep_separate=[frozenset((2, 4))],
+                        absorbed={1: [deal(2)]})
+    [why] = [p.reasons[-1] for p in r.held if {p.a, p.b} == {1, 4}]
+    assert why.endswith("deal 2 (merged into 1) with deal 4: keep-separate (a person's decision)")

@@ -22,7 +22,7 @@ from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
 from .cluster import Cluster, clusters
 from .config import DedupeConfig
-from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, not_included, two_companies
+from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, guard_reasons, not_included, two_companies
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
     REVIEW_AT_MOST,
@@ -61,6 +61,9 @@ def _gc_paused(f: Callable[_P, _R]) -> Callable[_P, _R]:
         finally:
             gc.enable()
     return paused
+
+
+THROUGH = "held apart through a deal merged into one of them"  # pair reason prefix
 
 
 @_gc_paused
@@ -146,6 +149,21 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         return any(guarded(x, y, config.guards, config.identifier_fields) or frozenset((x.id, y.id)) in separate
                    for x in family.get(a.id, (a,)) for y in family.get(b.id, (b,)))
 
+    def apart_why(a: DealRecord, b: DealRecord) -> str:
+        """Which absorbed deal and which guard (or keep-separate) hold ``a`` and ``b``
+        apart: ``deal 9635 (merged into 9634) with deal 9636: guard: won with lost``
+        (x34r2 F8: pairs.csv named neither)."""
+        for x in family.get(a.id, (a,)):
+            for y in family.get(b.id, (b,)):
+                why = ("keep-separate (a person's decision)"
+                       if frozenset((x.id, y.id)) in separate
+                       else "; ".join(guard_reasons(x, y, config.guards, config.identifier_fields)))
+                if why:
+                    one = f"deal {x.id} (merged into {a.id})" if x is not a else f"deal {a.id}"
+                    two = f"deal {y.id} (merged into {b.id})" if y is not b else f"deal {b.id}"
+                    return f"{one} with {two}: {why}"
+        return ""
+
     cands = candidate_pairs(prepared, max_block_size=config.max_block_size, window=config.window,
                             focus=focus_idx)
     scores: dict[tuple[int, int], float] = {}
@@ -162,7 +180,7 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
         if frozenset((sp.a, sp.b)) in separate or (
                 family and apart(prepared[i].deal, prepared[j].deal)):
             why = ("keep-separate (a person's decision)" if frozenset((sp.a, sp.b)) in separate
-                   else "held apart through a deal merged into one of them")
+                   else f"{THROUGH}: {apart_why(prepared[i].deal, prepared[j].deal)}")
             held.append(ScoredPair(sp.a, sp.b, sp.score, "distinct", (*sp.reasons, why)))
             continue
         if family:

@@ -78,8 +78,9 @@ def held_by(held: Iterable[Any]) -> dict[str, int]:
         if reason is not None:
             kind = reason[len("guard: "):]
             counts[kind.rsplit(" ", 1)[0] if "≠" in kind.rsplit(" ", 1)[-1] else kind] += 1
-        elif pair.reasons and pair.reasons[-1] in _HELD_APART:
-            counts[pair.reasons[-1]] += 1  # x11r1 M6: such pairs were in pairs_held only
+        elif pair.reasons and (kind := pair.reasons[-1].split(": ", 1)[0]) in _HELD_APART:
+            counts[kind] += 1  # x11r1 M6: such pairs were in pairs_held only (x34r2 F8: the
+            # absorbed deal and the guard follow the kind: "...: deal 9635 (merged into 9634)")
     return dict(counts.most_common())
 
 
