@@ -149,16 +149,22 @@ class Stray:
     deals: dict[str, int]
     put_back: Mapping[str, Any] | None
     doubt: bool = False
+    # the deal it came from is one whose merge has not ended (the run stopped): a resume
+    # merges it, or puts the value back if the merge fails for good (``strays(waiting=True)``)
+    waiting: bool = False
 
 
-def strays(store: JobStore) -> list[Stray]:
+def strays(store: JobStore, waiting: bool = False) -> list[Stray]:
     """The job's survivors whose field-policy PATCH applied and took a value from a merge
     left undone (skipped, failed) and from no deal merged: that value stands in two live
     deals (x13r4 F1: a copy at 9,000 changed by a colleague mid-apply was skipped, and
     the survivor, PATCHed to 9,000 before, counted it a second time in the pipeline).
     The value to put back is the job's policy (meta ``dedupe.field_policy``, else the
     plan's summary) over the survivor as the apply read it and the deals merged, or the
-    survivor's own value when the policy picks none of theirs."""
+    survivor's own value when the policy picks none of theirs. ``waiting``: a merge not
+    ended yet (pending, or sent in doubt: the run stopped) counts as left undone too, the
+    stray then ``waiting`` (x34r2 F4: a stop with the merge failing left the PATCHed
+    value on two live deals and said nothing)."""
     groups: dict[str, list[Item]] = {}
     for item in store.items():
         if item.op == "merge" and item.payload.get("group_id") is not None:
@@ -180,8 +186,10 @@ def strays(store: JobStore) -> list[Stray]:
         done = [i for i in items if i.state is ItemState.DONE and "record" in i.payload]
         merged = [from_compact_row(i.payload["record"]) for i in done]
         took: dict[str, int] = {}
+        unended = False
         for item in items:
-            if item.state not in (ItemState.SKIPPED, ItemState.FAILED) \
+            left = item.state in (ItemState.SKIPPED, ItemState.FAILED)
+            if not (left or (waiting and item.state in (ItemState.PENDING, ItemState.SENDING))) \
                     or (item.result or {}).get("action") == "already merged":
                 continue
             record = from_compact_row(item.payload["record"])
@@ -189,13 +197,14 @@ def strays(store: JobStore) -> list[Stray]:
                 if name not in took and holds(record, name, value) \
                         and not any(holds(m, name, value) for m in merged):
                     took[name] = int(item.payload["merge_id"])
+                    unended = unended or not left
         if not took:
             continue
         if policy is None:
             policy = _policy(store)
         targets = _targets(store, survivor, merged, policy)
         out.append(Stray(group, survivor, {n: (wrote[n], targets.get(n)) for n in took},
-                         took, store.meta_get(f"{PUT_BACK}{survivor}"), doubt))
+                         took, store.meta_get(f"{PUT_BACK}{survivor}"), doubt, unended))
     return out
 
 
@@ -252,9 +261,12 @@ def policy_strays(store: JobStore) -> list[str]:
     """One ``warning:`` line per survivor left holding a value its field-policy PATCH took
     from a deal left unmerged (``strays``) and not put back by ``DedupeJob.settled``: the
     run stopped before it, or someone changed the field since (it is left as it is).
-    The CLI exits 3 on any. Undo puts the survivor's values back, told per line."""
+    A stopped run's survivor whose value came from a deal whose merge has not ended is
+    said too, with the way to settle it (``pdbulk resume JOB``: x34r2 F4).
+    The CLI exits 3 on any (4 on a stop). Undo puts the survivor's values back, told per
+    line."""
     lines = []
-    for stray in strays(store):
+    for stray in strays(store, waiting=True):
         put = stray.put_back
         if put is None and stray.doubt:
             continue  # its PATCH may never have applied: undo's doubt covers it
@@ -265,6 +277,14 @@ def policy_strays(store: JobStore) -> list[str]:
             continue
         took = ", ".join(f"{n} {_shown(stray.fields[n][0])} (from deal {stray.deals[n]})"
                          for n in names)
+        if put is None and stray.waiting:
+            lines.append(
+                f"warning: group {stray.group}: survivor {stray.survivor} holds {took}, which "
+                "its field-policy PATCH took; that deal's merge has not ended (the run "
+                "stopped), so both deals are live with it until `pdbulk resume "
+                f"{store.job_id}` merges it (or, if the merge fails for good, puts the "
+                "survivor's value back)")
+            continue
         if put is None:
             said = (f"survivor {stray.survivor} holds {took}, which its field-policy PATCH "
                     "took; that deal was not merged and stays live with it")
