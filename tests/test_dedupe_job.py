@@ -94,11 +94,24 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-job")
+        # x34r2 F5: the 1040 came from the copy merged into it: put back, it would be in
+        # no live deal, so by default it is left, said in the plan and the row
+        assert undo_prep.actions["kept merged value"] == 1 and not undo_prep.actions["restore"]
+        said = next(n for n in undo_prep.notes
+                    if f"its value 1040 came from deal {web.merged_ids[0]}, merged away" in n)
+        assert "putting it back would lose it" in said and "--force puts it back" in said, said
+        [kept] = list(undo.items(ItemState.SKIPPED))
+        assert "--force puts it back" in str((kept.result or kept.payload["result"])["note"])
+        undo.close()
+
+        async def forced(s: Any) -> Any:
+            return await prepare_undo(s.ctx, store, force=True)
+        undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", forced,
+                                         job_id="undo-force")
         assert undo_prep.actions["restore"] == 1
-        # x11r1 M4: the 1040 came from the copy merged into it: put back, it is in no
-        # live deal; the plan says so before anything is sent
-        assert any(f"its value 1040 came from deal {web.merged_ids[0]}, merged into it" in n
-                   for n in undo_prep.notes), undo_prep.notes
+        # x11r1 M4: with --force it is put back; the plan says so before anything is sent
+        assert any(f"its value 1040 came from deal {web.merged_ids[0]}, merged away: put "
+                   "back (--force)" in n for n in undo_prep.notes), undo_prep.notes
         await run_job(sb, undo)
         assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
         assert (store.directory / "merge-snapshots.jsonl").is_file()

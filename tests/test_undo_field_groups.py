@@ -223,10 +223,14 @@ async def test_undo_of_a_dedupe_leaves_the_amount_a_colleague_changed(tmp_path: 
         async def undo_it(s: Any) -> Any:
             return await prepare_undo(s.ctx, store)
         undo, prep = await load_job(sb, tmp_path / "jobs", "undo", undo_it, job_id="undo-1")
-        assert prep.actions == {"restore": 1, "conflict": 1}, prep.actions
+        # the close date came from a deal merged away: left (x34r2 F5), said in a note
+        assert prep.actions == {"kept merged value": 1, "conflict": 1}, prep.actions
+        assert any("expected close date 2027-05-05 came from deal" in n for n in prep.notes) \
+            or any("2027-05-05 came from deal" in n for n in prep.notes), prep.notes
         await run_job(sb, undo)
         now = deal(sb, ids["web"])
-        assert (now["value"], now["currency"], now["expected_close_date"]) == (5000, "USD", None)
+        assert (now["value"], now["currency"], now["expected_close_date"]) == (
+            5000, "USD", "2027-05-05")
         (row,) = read_csv(undo.directory / "failed.csv")
         assert "value: job's 1040" in row["reason"] and "now 5000" in row["reason"], row
         undo.close()

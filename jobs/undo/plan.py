@@ -37,6 +37,7 @@ from ..deals import (
     contact_digest,
     deleted_since,
     editable_digest,
+    field_group,
     groups_moved,
     image_part,
     is_gone,
@@ -393,7 +394,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           f"{snapshots_words(export_snapshots(source))}; undo of a dedupe job "
                           "puts back its field-policy PATCHes only"
                           + ("" if todo else " and this job made none: nothing to undo"))
-        prep.notes.extend(_values_of_merged_deals(prep, source))
+        prep.notes.extend(_values_of_merged_deals(prep, source, force))
     if (left := pending_line(source)) is not None:
         # x17r2 3: the undo said "18 restored" of a stopped job, nothing of the 42 rows
         # still pending, and a resume afterwards sent them over it
@@ -945,12 +946,15 @@ def _merged_reason(t: Target, merged: Sequence[Survivor],
             "Pipedrive keeps no link from a merged deal to its survivor): nothing to put back")
 
 
-def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
-    """A dedupe undo's restores that take from a survivor a value one of the deals merged
-    into it had (x11r1 M4: survivor 3038's 0 put back, the 5000 it took from merged deal
-    3037 was then in no live deal, and the undo said "1 restored"): one note each, so
-    the loss is said before it is made. Merges are final; the merged deal's snapshot is
-    in the dedupe job."""
+def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = False) -> list[str]:
+    """A dedupe undo's restores that would take from a survivor a value one of the deals
+    merged into it had: that value is in no live deal once put back (merges are final;
+    the merged deal's snapshot is in the dedupe job). By default such a field (with its
+    group: an amount with its currency) is left as it is and the rest put back — the
+    restore narrowed, or skipped when nothing else is left —, each said in a note and in
+    the row's result (x34r2 F5: a won deal's 8,800 went back to 0, External ID ``CAMP-19``
+    back to ``-``, a title back to its typo); with ``force`` it is put back, said in a note
+    (x11r1 M4). Returns the notes."""
     merged: dict[int, list[tuple[int, list[Any]]]] = {}
     for item in source.items(ItemState.DONE):
         record = item.payload.get("record")
@@ -959,13 +963,15 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                 (int(item.payload["merge_id"]), record))
     now = {b.entity_id: b.before for b in prep.images}
     out: list[str] = []
-    for restore in prep.items:
+    for n, restore in enumerate(list(prep.items)):
         if restore.op != "restore" or restore.state is not ItemState.PENDING:
             continue
         deal_id = int(restore.payload["deal_id"])
         held = now.get(deal_id) or {}
-        for name in [*(k for k in restore.payload["changes"] if k != "custom_fields"),
-                     *(restore.payload["changes"].get("custom_fields") or {})]:
+        changes = restore.payload["changes"]
+        came: dict[str, tuple[str, int]] = {}  # group -> (what the note says, merged deal)
+        for name, custom in [*((k, False) for k in changes if k != "custom_fields"),
+                             *((k, True) for k in changes.get("custom_fields") or {})]:
             value = (held.get("fields") or {}).get(
                 name, (held.get("custom_fields") or {}).get(name))
             if value is None or value == "":  # 0 is a value (x11r4 F4: min's 0 went unnamed)
@@ -976,12 +982,40 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore) -> list[str]:
                           "title": record[1]}.get(name, (record[16] or {}).get(name))
                 if theirs is not None and same(theirs, value):
                     named = label(name, prep.meta.get(META_FIELD_LABELS))
-                    out.append(f"deal {deal_id}: its {named} {_shown(prep, name, value)} "
-                               f"came from deal "
-                               f"{merge_id}, merged into it: put back, that value is in no "
-                               "live deal (merges are final; deal "
-                               f"{merge_id}'s snapshot is in job {source.job_id})")
+                    came.setdefault(field_group(name, custom=custom),
+                                    (f"its {named} {_shown(prep, name, value)}", merge_id))
                     break
+        if not came:
+            continue
+        said = "; ".join(f"{what} came from deal {merge_id}, merged away" for what, merge_id
+                         in came.values())
+        if force:
+            out.append(f"deal {deal_id}: {said}: put back (--force), that value is now in no "
+                       f"live deal (merges are final; the merged deal's snapshot is in job "
+                       f"{source.job_id})")
+            continue
+        rest = [g for g in write_groups(changes) if g not in came]
+        left = (f"{said}; putting it back would lose it (in no live deal then: merges are "
+                f"final), so it is left; --force puts it back")
+        out.append(f"deal {deal_id}: {left}")
+        if not rest:
+            prep.items[n] = NewItem(row=restore.row, key=restore.key, op=restore.op,
+                                    state=ItemState.SKIPPED, payload={
+                                        **restore.payload, "result": {
+                                            "deal_id": deal_id, "action": "kept merged value",
+                                            "note": left}})
+            prep.actions["restore"] -= 1
+            prep.actions["kept merged value"] += 1
+            prep.calls["updateDeal"] -= 1
+            prep.actions += Counter()  # (no "restore: 0" left in the plan's counts)
+            prep.calls += Counter()
+            continue
+        kept = write_part(changes, rest)
+        prep.items[n] = replace(restore, payload={
+            **restore.payload, "changes": kept, "wrote": write_part(
+                restore.payload.get("wrote") or {}, rest),
+            "fields": changed_names(kept, labels=prep.meta.get(META_FIELD_LABELS)),
+            "note": left})
     return out
 
 
