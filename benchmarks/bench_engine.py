@@ -53,6 +53,7 @@ from .harness import (
     measure,
     progress,
     stats_delta,
+    steady_efficiency,
     window_efficiency,
 )
 
@@ -61,7 +62,13 @@ FOOTNOTES = (
     "÷ allowed: achieved rate ÷ B per 2 s, the achieved rate being (n - B) ÷ (t[n-1] - "
     "t[B-1]) over the sorted send times of the n admitted requests: a rolling window caps "
     "it at B per 2 s whatever the pacing, and the first window's free burst does not "
-    "count (1.000 = exactly the limit).",
+    "count (1.000 = exactly the limit). Its end is the last send, the slowest slot's path "
+    "through every window, and it counts the start-up (the round trips not known yet).",
+    "÷ allowed, steady: the same ratio from the first send 2 windows (4 s) after the first "
+    "on, over whole bursts only: k·B ÷ (t[a + k·B] - t[a]), so a rolling window still caps "
+    "it at 1.000; it leaves out the start-up and the tail past the last whole burst "
+    "(benchmarks/harness.py steady_efficiency). The target is judged on ÷ allowed; the "
+    "steady figure is shown beside it.",
     "429s, tokens: the sandbox's counters (a 429 costs no tokens there).",
     "CPU ms/req: this process's user+sys CPU during the run ÷ requests sent (the engine "
     "runs in-process, the sandbox in its own process; the store's thread is included).",
@@ -140,6 +147,7 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
     if naive_n != n:
         naive.note = f"{naive_n} calls (not scaled: 429s are for {naive_n})"
     ratio = engine.of_allowed or 0.0
+    steady = engine.extra.get("÷ allowed, steady", "-")
     # issue 8's targets: >= 0.97 of the allowed rate with 0 429s; engine CPU per request
     # <= 0.4 ms at Ultimate-OAuth and <= 0.6 ms at Growth
     cpu_target = 0.4 if sc.plan == "ultimate" else 0.6
@@ -147,7 +155,8 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
     under = alone.cpu_ms if alone.cpu_ms is not None else math.nan
     engine.extra["÷ floor"] = f"{cpu / under:.2f}"
     engine.checks += [
-        Check(f"{sc.label}: engine ≥ 0.97 of the allowed rate", ratio >= 0.97, f"{ratio:.3f}"),
+        Check(f"{sc.label}: engine ≥ 0.97 of the allowed rate", ratio >= 0.97,
+              f"{ratio:.3f}; steady (from the 3rd window, whole bursts): {steady}"),
         Check(f"{sc.label}: engine receives 0 429s", engine.r429 == 0, f"{engine.r429}"),
         Check(f"{sc.label}: engine CPU ≤ {cpu_target} ms per request", cpu <= cpu_target,
               f"{cpu:.2f} ms; aiohttp alone at this pace: {under:.2f} ms "
@@ -197,6 +206,7 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
               of_allowed=window_efficiency(log.admitted(), burst, window),
               r429=delta["rate_limited"], tokens=delta["tokens"],
               cpu_ms=1000 * m.cpu / max(1, sent))
+    row.extra["÷ allowed, steady"] = _steady(log, burst, window)
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
         row.extra["sandbox CPU %"] = f"{100 * (cpu1 - cpu0) / m.wall:.0f}"
@@ -204,6 +214,12 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
     if done != n or result.stopped:
         row.note = f"only {done}/{n} done; stopped={result.stopped} error={result.error}"
     return row
+
+
+def _steady(log: SendLog, burst: int, window: float) -> str:
+    """The steady-state ÷ allowed of a run's admitted sends, 3 decimals ("-": too short)."""
+    figure = steady_efficiency(log.admitted(), burst, window)
+    return "-" if figure is None else f"{figure:.3f}"
 
 
 def _loop_name() -> str:
@@ -230,6 +246,7 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
               of_allowed=window_efficiency(log.admitted(), burst, window),
               r429=delta["rate_limited"], tokens=delta["tokens"],
               cpu_ms=1000 * m.cpu / max(1, len(log.sends)))
+    row.extra["÷ allowed, steady"] = _steady(log, burst, window)
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
         row.extra["sandbox CPU %"] = f"{100 * (cpu1 - cpu0) / m.wall:.0f}"

@@ -24,6 +24,7 @@ manager). Nothing here knows what a deal is.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import math
 import os
@@ -301,6 +302,29 @@ def window_efficiency(send_times: Sequence[float], burst: int, window: float) ->
     return (n - burst) / span / (burst / window) if span > 0 else None
 
 
+def steady_efficiency(send_times: Sequence[float], burst: int, window: float,
+                      *, skip_windows: int = 2) -> float | None:
+    """The steady-state rate ÷ the allowed rate: ``window_efficiency`` less the start-up.
+
+    Over the sorted send times, from the first send at least ``skip_windows`` windows
+    after the first (the start-up: the first burst and the window it refills in, slower
+    while the round trips are unknown) on, over whole bursts only: ``k * burst`` sends
+    from ``t[a]`` to ``t[a + k * burst]``. A rolling window forces ``t[i + burst] >=
+    t[i] + window``, so the figure is at most 1.0 (the limit exactly) whatever the
+    pacing; the tail past the last whole burst is left out, not counted at a discount.
+    None when fewer than one whole burst follows the start-up (a run too short to say).
+    """
+    times = sorted(send_times)
+    if not times:
+        return None
+    a = bisect.bisect_left(times, times[0] + skip_windows * window)
+    k = (len(times) - 1 - a) // burst
+    if k < 1:
+        return None
+    span = times[a + k * burst] - times[a]
+    return k * burst / span / (burst / window) if span > 0 else None
+
+
 # -- printing -------------------------------------------------------------------------------
 def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
@@ -371,4 +395,4 @@ def format_table(title: str, rows: Sequence[Row], footnotes: Sequence[str] = ())
 
 __all__ = ["LOOPBACK", "SANDBOX_TOKEN", "BenchArgs", "Check", "Measure", "Row", "SandboxProcess",
            "SendLog", "TimedTransport", "format_table", "measure", "progress",
-           "stats_delta", "window_efficiency"]
+           "stats_delta", "steady_efficiency", "window_efficiency"]
