@@ -177,22 +177,44 @@ def id_column(header: Sequence[str], wanted: str | None = None) -> str | None:
     return next((lowered[name] for name in _ID_COLUMNS if name in lowered), None)
 
 
+# the largest id a JSON number carries exactly (2**53 - 1): none of Pipedrive's ids is
+# larger, and a larger one sent in a list read (``ids=``) could fail the ids beside it
+MAX_ID = 2**53 - 1
+
+
 def parse_id(raw: object) -> int:
-    """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``)."""
+    """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``) of ASCII
+    digits, at most ``MAX_ID``. Raises InputError otherwise: ``²``, ``٤٦`` or fullwidth digits (which
+    ``str.isdigit`` takes), ``+45``, ``1e3``, a 5,000-digit number (x34r5 F2 / F5 / F6: the
+    first and last stopped whole commands as "unexpected error"; the others were read as
+    ids, and a merge is final)."""
     if isinstance(raw, bool):
         raise InputError(f"not a deal id: {raw!r}")
     if isinstance(raw, int):
         value = raw
     elif isinstance(raw, float) and raw.is_integer():
+        if abs(raw) > MAX_ID:
+            raise InputError(f"not a deal id: {raw!r} (larger than any Pipedrive id, {MAX_ID})")
         value = int(raw)
     else:
         text = str(raw if raw is not None else "").strip().removesuffix(".0")
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise InputError(f"not a deal id: {raw!r}" if text else "the deal id is empty")
+        if len(text.lstrip("0")) > len(str(MAX_ID)):
+            raise InputError(f"not a deal id: {_clipped(text)} (larger than any Pipedrive "
+                             f"id, {MAX_ID})")
         value = int(text)
     if value < 1:
         raise InputError(f"not a deal id: {raw!r}")
+    if value > MAX_ID:
+        raise InputError(f"not a deal id: {_clipped(str(value))} (larger than any Pipedrive "
+                         f"id, {MAX_ID})")
     return value
+
+
+def _clipped(text: str) -> str:
+    """``text`` as an error names it: a long one cut to its first 20 characters."""
+    return repr(text) if len(text) <= 24 else f"{text[:20]!r}... ({len(text)} digits)"
 
 
 def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | None = None,
