@@ -116,6 +116,9 @@ class MoveTarget:
                             f"not {self.status!r}")
         if self.lost_reason is not None and self.status != "lost":
             problems.append("--lost-reason needs --status-to lost")
+        elif self.lost_reason is not None and not self.lost_reason.strip():
+            problems.append("--lost-reason is empty: give the reason, or leave it out to keep "
+                            "each deal's own")
         pipeline, pipeline_id = self.pipeline or from_pipeline, None
         try:
             pipeline_id = catalog.pipeline(pipeline).id if pipeline is not None else None
@@ -156,6 +159,11 @@ def check_move(status_to: str | None, lost_reason: str | None, *, selected: bool
                          f"not {status_to!r}")
     if lost_reason is not None and status_to != "lost":
         raise InputError(f"{name['lost_reason']} needs {name['lost']}")
+    if lost_reason is not None and not lost_reason.strip():
+        # x34r5 F1 (severe): "" cleared the lost reason of every deal already lost, and
+        # "   " wrote blank text on each, as an empty --stage or --owner is refused
+        raise InputError(f"{name['lost_reason']} is empty: give the reason, or leave it out "
+                         "to keep each deal's own")
     if selected == listed:
         raise InputError(f"select the deals either by {name['select']}, not both and not "
                          "neither")

@@ -117,6 +117,10 @@ async def test_unknown_or_ambiguous_names_stop_before_any_deal_is_read(tmp_path:
                 "Qualified", pipeline="Sales"), "no user with e-mail"),
             (DealSource(query=DealQuery(stage="Qualified", pipeline="Sales")), MoveTarget(
                 "Lead In", lost_reason="Price"), "--lost-reason needs --status-to lost"),
+            # x34r5 F1 (severe): "" cleared every lost deal's reason, "   " wrote blanks
+            *((DealSource(query=DealQuery(stage="Qualified", pipeline="Sales")), MoveTarget(
+                "Qualified", pipeline="Sales", status="lost", lost_reason=blank),
+               "--lost-reason is empty") for blank in ("", "   ")),
         ]
         before = requests(sb)
         for n, (source, target, message) in enumerate(cases):
