@@ -108,8 +108,9 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                               "--contacts deletes them too (those changed since are left)")
         return
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
+    seen: dict[tuple[str, int], dict[str, Any]] = {}  # what the run's re-check compares
     changed = (await _changed_contacts(ctx, free, created["person"], called,
-                                       made_digests(source))
+                                       made_digests(source), seen)
                if not force else {})
     for name in ("person", "org"):
         for rid in [r for r in free[name] if (name, r) in changed]:
@@ -132,8 +133,10 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     for name, op, operation in (("person", "delete-person", "deletePerson"),
                                 ("org", "delete-org", "deleteOrganization")):
         for rid in free[name]:
+            # as the plan read it: the run's re-check right before the delete leaves one
+            # edited since (x34r4 F2)
             prep.add(NewItem(row=None, key=f"{name} {rid}", op=op,
-                             payload={f"{name}_id": rid}), op)
+                             payload={f"{name}_id": rid, **seen.get((name, rid), {})}), op)
         prep.calls[operation] += len(free[name])
     # the re-check of each batch of them (F2) is the run's ``recheck``: UndoJob.recheck_calls
     if free["person"] or free["org"]:
@@ -163,6 +166,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                             created_persons: set[int],
                             called: dict[tuple[str, int], str] | None = None,
                             digests: Mapping[tuple[str, int], int] | None = None,
+                            seen: dict[tuple[str, int], dict[str, Any]] | None = None,
                             ) -> dict[tuple[str, int], str]:
     """Of the persons / organizations undo --contacts would delete, those someone else
     touched since the import created them, id → what: changed since (``update_time``
@@ -176,9 +180,12 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     for the messages. ``digests``: (kind, id) -> ``jobs.deals.contact_digest`` of the
     create's answer (``jobs.import_resolve.made_digests``); a record that no longer gives
     it was edited even when its ``update_time`` still equals its ``add_time`` (an edit, or
-    an automation, within the second of the create: x34r1 F5, 4 of 4 deleted)."""
+    an automation, within the second of the create: x34r1 F5, 4 of 4 deleted). ``seen``:
+    filled with each record as read, (kind, id) -> ``{"expected_update_time": str,
+    "digest": int}`` (``contact_seen``), for the run's re-check."""
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
+    seen = seen if seen is not None else {}
     for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
         ids = list(free[name])
         for start in range(0, len(ids), 100):
@@ -189,6 +196,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                     called[(name, int(record["id"]))] = str(record["name"])
                 added, now = (parse_time(record.get("add_time")),
                               parse_time(record.get("update_time")))
+                seen[(name, int(record["id"]))] = contact_seen(record)
                 was = (digests or {}).get((name, int(record["id"])))
                 if ((added is not None and now is not None and now > added + 1.0)
                         or (was is not None and contact_digest(record) != was)):
@@ -211,6 +219,28 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                      else _KEEPS)
             out[("org", org)] = f"holds person {_named(called, 'person', others[0])}, {whose}"
     return out
+
+
+def contact_seen(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What an undo's plan saw of a person / organization record it deletes, kept in the
+    delete's payload: ``{"expected_update_time": its update_time (str, or None),
+    "digest": jobs.deals.contact_digest (int)}``."""
+    return {"expected_update_time": record.get("update_time"),
+            "digest": contact_digest(record)}
+
+
+def contact_edited(payload: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
+    """Whether a person / organization ``record`` (as read now) was edited since an undo's
+    plan read it: its ``update_time`` or ``contact_digest`` no longer what the plan saw
+    (``payload``: a delete's, ``contact_seen``). A delete planned before that was kept:
+    edited when its ``update_time`` is past its ``add_time`` by more than a second."""
+    if "expected_update_time" not in payload:
+        added, now = (parse_time(record.get("add_time")),
+                      parse_time(record.get("update_time")))
+        return added is not None and now is not None and now > added + 1.0
+    return (record.get("update_time") != payload.get("expected_update_time")
+            or (payload.get("digest") is not None
+                and contact_digest(record) != payload.get("digest")))
 
 
 async def holds_person(ctx: CallContext, org: int) -> int | None:
