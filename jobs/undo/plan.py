@@ -107,6 +107,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                               "organization(s) the import created carry no other deals: "
                               "--contacts deletes them too (those changed since are left)")
         return
+    holding = {"person": 0, "org": 0}  # kept: they hold a person this undo keeps (no deal)
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
     seen: dict[tuple[str, int], dict[str, Any]] = {}  # what the run's re-check compares
     changed = (await _changed_contacts(ctx, free, created["person"], called,
@@ -123,6 +124,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                 # re-check keeps it (v9r18: a conflict at the plan, exit 3, and "kept" for
                 # the same case found later)
                 kept[name] += 1
+                holding[name] += 1
                 continue
             when = "" if why.startswith("holds") else " since the import created it"
             prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} "
@@ -145,8 +147,15 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                           "too (--contacts)")
     if kept["person"] or kept["org"]:
         prep.meta[META_KEPT_AT_PLAN] = dict(kept)
-        prep.notes.append(f"{kept['person']} person(s) and {kept['org']} organization(s) the "
-                          "import created still carry other deals: kept")
+        # x34r4 F5a: an organization kept for a person it holds was said to carry deals
+        carry = {name: kept[name] - holding[name] for name in kept}
+        if carry["person"] or carry["org"]:
+            prep.notes.append(f"{carry['person']} person(s) and {carry['org']} "
+                              "organization(s) the import created still carry other deals: "
+                              "kept")
+        if holding["org"]:
+            prep.notes.append(f"{holding['org']} organization(s) the import created hold a "
+                              "person this undo keeps: kept with it")
 
 
 _LABEL = {"person": "person", "org": "organization"}
