@@ -14,6 +14,7 @@ import pytest
 from bulk.engine import EngineConfig
 from bulk.operations import get_operation
 from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox.contacts import create_person
 from bulk.store import ItemState
 from jobs.api import recheck_calls
 from jobs.undo import UndoJob
@@ -96,5 +97,34 @@ async def test_undo_contacts_keeps_contacts_a_deal_gained_while_it_ran(tmp_path:
                 for i in undo.items() if (i.result or {}).get("action") == "kept"}
         assert kept == {("delete-person", older[0], None), ("delete-org", older[1], None),
                         ("delete-org", None, person)}, kept
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_contacts_plan_reads_the_persons_of_its_organizations_in_one_list(
+        tmp_path: Path) -> None:
+    """x34r4 F4: the plan of undo --contacts read the persons once per organization it
+    deletes (``GET persons?org_id=``, 10 tokens each: 20 organizations, 20 calls; 1,000,
+    ~10,000 tokens). One list read of the persons (10 tokens per 500) answers for them all
+    when it is cheaper; an organization holding a colleague's person is still kept."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=55)) as sb:
+        manifest = tmp_path / "in.csv"
+        manifest.write_text("id,title,person,email,org\n" + "".join(
+            f"K-{i},Deal {i},Person {i},p{i}@x.example,Org {i % ORGS}\n" for i in range(ROWS)))
+        mapping = tmp_path / "map.toml"
+        mapping.write_text(CONTACTS_MAPPING)
+        source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        rows = {r["key"]: r for r in read_csv(source.directory / "succeeded.csv")}
+        held = int(rows["K-3"]["org_id"])
+        create_person(sb.state, {"name": "Colleague", "org_id": held})
+        before = requests(sb)
+        undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        spent = delta(before, requests(sb))
+        assert plan.actions["delete-org"] == ORGS - 1, plan.actions
+        assert any(i.key == f"org {held}" and "holds person 'Colleague'" in str(i.error)
+                   for i in undo.items(ItemState.FAILED)), list(undo.items(ItemState.FAILED))
+        # before: 21 (1 by ids + 20 per organization); now 1 by ids + 1 list page
+        assert spent["getPersons"] == 2, spent
         undo.close()
         source.close()
