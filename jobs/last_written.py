@@ -92,7 +92,7 @@ from bulk.state import private_folder
 from bulk.store import Item, ItemState, JobStore
 from bulk.token_key import token_key
 
-from .deals import _canonical, field_group
+from .deals import _ALLOWED_WITH, _canonical, field_group
 
 _log = logging.getLogger("pdbulk.import")  # the import's logger: a library prints nothing
 
@@ -199,7 +199,10 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     colleague's currency made USD 1500 of EUR 1500): the source's whole group is sent, as
     for one field changed on both sides — unless Pipedrive's status is a change the source
     did not make: the group is kept whole (its reason and times follow the status; the
-    source's are ``held``). See the module docstring."""
+    source's are ``held``). A member the source's new status empties (``dropped``: a
+    won_time on a reopen or a loss, a lost reason on a win) that Pipedrive changed makes the
+    group changed on both sides: said in ``both`` with None as the source's value, not sent
+    (x34r4 F3). See the module docstring."""
     if not base:
         return ThreeWay(dict(changes))
     stored = existing.get("custom_fields") or {}
@@ -220,6 +223,11 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
             for name, now, value, _ in members:
                 (held if name in ours else kept).append((name, now, value))
             continue
+        # the members the source's new status clears (``dropped``) that Pipedrive changed
+        # are changed on both sides too (x34r4 F3: a colleague's won_time, the file's
+        # reopen, went with no note)
+        cleared = [(name, now, None) for name, now in dropped(existing, members, base)]
+        theirs |= {name for name, _, _ in cleared}
         for name, now, value, _ in members:
             if theirs:
                 both.append((name, now, value))
@@ -227,7 +235,33 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
                 send.setdefault("custom_fields", {})[name[len(CUSTOM):]] = value
             else:
                 send[name] = value
+        both.extend(cleared)  # said, not sent: the status change empties them
     return ThreeWay(send, tuple(kept), tuple(both), tuple(held))
+
+
+def cleared_by(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """The reason and times a write of ``body`` (a deal body or PATCH) clears without
+    naming them: those its ``status`` does not take (``open``: all four; ``won``:
+    ``lost_reason``, ``lost_time``; ``lost``: ``won_time``), minus those it names; ()
+    when it sets no status. Pipedrive empties them on the status change."""
+    status = body.get("status")
+    if status not in ("open", "won", "lost"):
+        return ()
+    return tuple(name for name, allowed in _ALLOWED_WITH.items()
+                 if status not in allowed and name not in body)
+
+
+def dropped(existing: Mapping[str, Any], members: Iterable[tuple[str, Any, Any, str | None]],
+            base: Mapping[str, str]) -> list[tuple[str, Any]]:
+    """(field, Pipedrive's value now) of the status group's members (``three_way``'s
+    ``members``: name, now, the source's value, base digest) that the source's new status
+    clears (``cleared_by``) and that Pipedrive holds, other than this folder last wrote
+    (one it holds empty already is as the status leaves it); [] when the members set no
+    status."""
+    body = {name: value for name, _, value, _ in members}
+    empty = digest(None)
+    return [(name, existing.get(name)) for name in cleared_by(body)
+            if name in base and digest(existing.get(name)) not in (base[name], empty)]
 
 
 def agreed(deal: Mapping[str, Any], changes: Mapping[str, Any],
@@ -500,6 +534,8 @@ def written(payload: Mapping[str, Any], action: object,
         payload.get("changes") if action == "updated" else None)
     out = {name: digest(value) for name, value in fields_of(body)} \
         if isinstance(body, Mapping) else {}
+    if isinstance(body, Mapping):  # a status written empties the reason and times it drops
+        out.update((name, digest(None)) for name in cleared_by(body))
     if action in ("created", "updated") and result is not None:
         cells = payload.get("cells")
         for ref, name in (("person", "person_id"), ("org", "org_id")):
@@ -827,4 +863,4 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
 
 __all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "LastWritten", "Recorder",
            "ThreeWay", "account_of", "agreed", "digest", "fields_of", "forget", "group_of",
-           "record_job", "three_way", "written"]
+           "cleared_by", "dropped", "record_job", "three_way", "written"]

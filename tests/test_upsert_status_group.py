@@ -1,6 +1,8 @@
 """An upsert's status group over the sandbox (x34r4): a status the file changes goes with
 the close date the file gives, even one equal to the deal's old close date (F1: left out,
-Pipedrive re-dated the deal to the run's day and the next night blamed a colleague)."""
+Pipedrive re-dated the deal to the run's day and the next night blamed a colleague), and
+a colleague's edit to a reason or time the file's new status empties is said changed on
+both sides, the group written whole (F3: overwritten with no note)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from bulk.sandbox import SandboxConfig, serve
-from jobs.last_written import LastWritten, digest
-from tests.test_upsert_field_groups import STATUS, _night, _plan
+from jobs.last_written import LastWritten, digest, three_way, written
+from tests.test_upsert_field_groups import STATUS, _colleague, _night, _plan
 
 HEAD = "ID;Title;Amount;Stage;Close Date;Reason\n"
+WHOLE = "written whole: a status with its reason and times"
 
 
 @pytest.mark.anyio
@@ -53,3 +56,61 @@ async def test_a_status_change_sends_the_files_unchanged_close_date(tmp_path: Pa
         assert "edited_kept" not in summary, summary
         assert sb.state.deals.rows[c]["close_time"] == "2025-03-01T00:00:00Z"
 
+
+@pytest.mark.anyio
+async def test_a_colleagues_edit_the_new_status_empties_is_said(tmp_path: Path) -> None:
+    """The tester's repro (x34r4 F3): a colleague changes a won deal's won_time and a lost
+    deal's reason; the file reopens the first and wins the second. Each row says the group
+    changed on both sides and was written whole, naming the colleague's value (before: no
+    note, edited_both 0 and 3); the record holds the emptied time and reason, so night 3 of
+    the same file finds both unchanged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        mapping, night1, night2 = (tmp_path / n for n in ("m.toml", "n1.csv", "n2.csv"))
+        mapping.write_text(STATUS)
+        night1.write_text(HEAD + "R;Reopened;100;Closed Won;01.03.2025;\n"
+                          "W;Won now;200;Closed Lost;01.03.2025;Price\n")
+        night2.write_text(HEAD + "R;Reopened;100;Open;;\n"
+                          "W;Won now;200;Closed Won;01.03.2025;\n")
+        first, _ = await _night(sb, tmp_path, night1, mapping, "night-1")
+        r, w = int(first["R"]["deal_id"]), int(first["W"]["deal_id"])
+        await _colleague(sb, tmp_path, r, {"won_time": "2025-02-01T00:00:00Z"})
+        await _colleague(sb, tmp_path, w, {"lost_reason": "Timing"})
+        plan, counts = await _plan(sb, tmp_path / "plan", night2, mapping)
+        before = sb.stats()["tokens_spent"]
+        rows, summary = await _night(sb, tmp_path, night2, mapping, "night-2")
+        assert sb.stats()["tokens_spent"] - before == plan.tokens, plan.calls
+        deals = sb.state.deals.rows
+        assert (deals[r]["status"], deals[r]["won_time"]) == ("open", None), deals[r]
+        assert (deals[w]["status"], deals[w]["lost_reason"]) == ("won", None), deals[w]
+        assert deals[w]["close_time"] == "2025-03-01T00:00:00Z", deals[w]
+        for key in ("R", "W"):
+            assert rows[key]["action"] == "updated" and WHOLE in rows[key]["note"], rows[key]
+        assert "won_time: '2025-02-01T00:00:00Z' in Pipedrive, None in the file" \
+            in rows["R"]["note"]
+        assert "lost_reason: 'Timing' in Pipedrive, None in the file" in rows["W"]["note"]
+        # R: status, won_time; W: status, won_time, close_time, lost_reason
+        assert counts.edited_both == 6, counts
+        assert '"edited_both":6' in summary, summary
+        third, summary = await _night(sb, tmp_path, night2, mapping, "night-3")
+        for key in ("R", "W"):
+            assert third[key]["action"] == "unchanged" and not third[key]["note"], third[key]
+
+
+def test_the_rule_a_member_the_new_status_empties() -> None:
+    """The rule on its own: a colleague's won_time, the source's reopen, is changed on both
+    sides (None as the source's, not sent); a won_time Pipedrive already holds empty, or
+    as last written, is not; the record of a status written holds the members it empties."""
+    base = {"status": digest("won"), "won_time": digest("2025-03-01T00:00:00Z"),
+            "close_time": digest("2025-03-01T00:00:00Z")}
+    deal = {"status": "won", "won_time": "2025-02-01T00:00:00Z",
+            "close_time": "2025-03-01T00:00:00Z"}
+    out = three_way(deal, {"status": "open"}, base)
+    assert out.changes == {"status": "open"} and not out.kept and not out.held
+    assert out.both == (("status", "won", "open"), ("won_time", "2025-02-01T00:00:00Z", None))
+    for now in ("2025-03-01T00:00:00Z", None):
+        out = three_way({**deal, "won_time": now}, {"status": "open"}, base)
+        assert out.changes == {"status": "open"} and not out.both, out
+    signs = written({"changes": {"status": "lost", "close_time": "2025-03-01T00:00:00Z"}},
+                    "updated")
+    assert signs["won_time"] == digest(None) and "lost_time" not in signs, signs
+    assert "close_time" in signs and signs["close_time"] != digest(None)
