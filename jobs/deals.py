@@ -194,6 +194,20 @@ def deal_changes(existing: Mapping[str, Any], deal: Mapping[str, Any], *,
     return changes
 
 
+def with_status_times(existing: Mapping[str, Any], deal: Mapping[str, Any],
+                      changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` (``deal_changes(existing, deal)``: a PATCH) with the lost reason and
+    won / lost / close times ``deal`` gives (not empty) added when it changes the status of
+    ``existing``, even those equal to its old ones: Pipedrive re-dates a deal whose status
+    changes (FACTS.md), so one left out as unchanged was dated the write's moment (x34r4
+    F1). ``changes`` unchanged otherwise (a copy)."""
+    out = dict(changes)
+    if "status" in out and out["status"] != existing.get("status"):
+        out.update((name, deal[name]) for name in STATUS_FIELDS[1:]
+                   if name not in out and deal.get(name) is not None)
+    return out
+
+
 def set_to_deactivated(changes: Mapping[str, Any],
                        deactivated: Mapping[str, InputError] | None) -> InputError | None:
     """The row's error for the first target ``changes`` sets to a deactivated user
@@ -948,6 +962,7 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "deleted_since", "STATUS_FIELDS", "STATUS_LEFT", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "CUSTOM_GROUP", "EDITABLE", "FIELD_GROUPS", "deal_changes", "field_group",
+           "with_status_times",
            "groups_moved", "image_part", "status_left", "write_groups", "write_part",
            "editable_digest", "image_holds", "is_gone", "refreshed_image",
            "applied", "drifted", "gone_when_sent", "in_flight", "not_landed", "read_current",

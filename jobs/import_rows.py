@@ -61,13 +61,13 @@ from .catalog import Catalog, DealField
 from .contact_keys import person_email_key, person_key_at
 from .deal_currency import defaulted_currency
 from .deals import (
-    STATUS_FIELDS,
     changed_fields,
     deal_changes,
     field_types,
     label,
     set_to_deactivated,
     shown,
+    with_status_times,
 )
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
@@ -839,13 +839,9 @@ class RowPlanner:
                                        if mapped.custom_currency_open else {})})
         # the currency the row names is a change of its own, its amount blank or not (x9r4:
         # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
-        changes = deal_changes(existing, deal, currency_alone=True, types=self.field_types)
-        if "status" in changes and changes["status"] != existing.get("status"):
-            # Pipedrive re-dates a deal whose status changes (FACTS.md): the reason and
-            # times the row gives go with it, even those equal to the deal's old ones
-            # (x34r4 F1: a close date left out was re-dated to the run's day)
-            changes.update((name, deal[name]) for name in STATUS_FIELDS[1:]
-                           if name not in changes and deal.get(name) is not None)
+        # a status change takes the row's times with it, even unchanged ones (x34r4 F1)
+        changes = with_status_times(existing, deal, deal_changes(
+            existing, deal, currency_alone=True, types=self.field_types))
         if (user := set_to_deactivated(changes, mapped.deactivated)) is not None:
             return self._bad(row, user.reason, user.column)
         links: dict[str, Any] = {}

@@ -50,6 +50,7 @@ from .deals import (
     field_types,
     read_deals,
     set_to_deactivated,
+    with_status_times,
 )
 from .import_checks import mapping_defaults
 from .keyset import KeySet
@@ -463,8 +464,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             return
     claimed[deal_id] = (source.row, source.line)
     # the currency the row names is a change of its own, its amount blank or not (x9r4)
-    changes = deal_changes(current, wanted, currency_alone=True,
-                           types=field_types(catalog.deal_fields))
+    # a status change takes the row's times with it, even unchanged ones (x34r4 F1)
+    changes = with_status_times(current, wanted, deal_changes(
+        current, wanted, currency_alone=True, types=field_types(catalog.deal_fields)))
     if (user := set_to_deactivated(changes, deactivated)) is not None:
         prep.fail(source.row, ref, user.reason, op="update", values=source.values,
                   column=user.column, line=source.line)

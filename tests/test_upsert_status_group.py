@@ -7,12 +7,17 @@ both sides, the group written whole (F3: overwritten with no note)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState
+from jobs.deals import with_status_times
 from jobs.last_written import LastWritten, digest, three_way, written
 from tests.test_upsert_field_groups import STATUS, _colleague, _night, _plan
+from tests.update_support import deal as sandbox_deal
+from tests.update_support import load_job, run_job
 
 HEAD = "ID;Title;Amount;Stage;Close Date;Reason\n"
 WHOLE = "written whole: a status with its reason and times"
@@ -114,3 +119,51 @@ def test_the_rule_a_member_the_new_status_empties() -> None:
                     "updated")
     assert signs["won_time"] == digest(None) and "lost_time" not in signs, signs
     assert "close_time" in signs and signs["close_time"] != digest(None)
+
+
+def test_a_status_change_takes_the_rows_times_even_unchanged() -> None:
+    """The rule every PATCH builder of a row uses (import, its create that found the key's
+    deal, update): a status change adds the row's reason and times equal to the deal's old
+    ones; no status change, or the same status, adds nothing; an empty one is not sent."""
+    won = {"status": "won", "close_time": "2025-03-01T00:00:00Z",
+           "won_time": "2025-03-01T00:00:00Z", "lost_reason": None}
+    row = {"status": "lost", "close_time": "2025-03-01T00:00:00Z",
+           "lost_time": "2025-03-01T00:00:00Z", "lost_reason": None}
+    out = with_status_times(won, row, {"status": "lost", "lost_time": row["lost_time"]})
+    assert out == {"status": "lost", "lost_time": row["lost_time"],
+                   "close_time": "2025-03-01T00:00:00Z"}
+    assert with_status_times(won, {**row, "status": "won"}, {"title": "T"}) == {"title": "T"}
+    lost = {**won, "status": "lost"}
+    assert with_status_times(lost, row, {"status": "lost"}) == {"status": "lost"}
+
+
+@pytest.mark.anyio
+async def test_an_update_sends_the_unchanged_close_date_with_the_status(
+        tmp_path: Path) -> None:
+    """x34r4 F1 in ``pdbulk update``: a won deal set lost, the row's close date the deal's
+    own, stays closed on that date (before: re-dated to the run's moment)."""
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:
+        won = next(i for i, d in sb.state.deals.rows.items()
+                   if d["status"] == "won" and d["close_time"] and not d["is_deleted"])
+        closed = sb.state.deals.rows[won]["close_time"]
+        day = closed[8:10] + "." + closed[5:7] + "." + closed[:4]
+        sb.state.deals.rows[won]["close_time"] = f"{closed[:10]}T00:00:00Z"
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text(f"Deal,Status,Close,Reason\n{won},lost,{day},Budget\n")
+        (tmp_path / "map.toml").write_text(
+            '[update]\nid_column = "Deal"\n[defaults]\ndate_formats = ["%d.%m.%Y"]\n'
+            '[deal]\nstatus = "Status"\nclose_time = "Close"\nlost_reason = "Reason"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+
+        async def build(s: Any) -> Any:
+            return await prepare_update(s.ctx, manifest, umap, await load_catalog(s.ctx))
+        store, _ = await load_job(sb, tmp_path, "update", build)
+        await run_job(sb, store)
+        sent = [i.payload["changes"] for i in store.items(ItemState.DONE)]
+        store.close()
+        now = sandbox_deal(sb, won)
+        assert (now["status"], now["lost_reason"]) == ("lost", "Budget"), now
+        assert now["close_time"] == f"{closed[:10]}T00:00:00Z", (now, sent)

@@ -55,6 +55,7 @@ from ..deals import (
     label,
     same,
     stored_types,
+    with_status_times,
 )
 from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
@@ -746,8 +747,9 @@ class _Creates(_ImportBase):
                 wanted = defaulted_currency(existing, wanted, opened)
             except InputError as exc:
                 return Outcome(item.id, ItemState.FAILED, error=exc.reason)
-        body = deal_changes(existing, wanted, currency_alone=True,
-                            types=stored_types(self.store))
+        # a status change takes the row's times with it, even unchanged ones (x34r4 F1)
+        body = with_status_times(existing, wanted, deal_changes(
+            existing, wanted, currency_alone=True, types=stored_types(self.store)))
         if existing.get("is_archived"):
             if not self.settings.unarchive:
                 return Outcome(item.id, ItemState.FAILED, error=(
