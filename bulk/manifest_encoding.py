@@ -284,6 +284,8 @@ def choose_encoding(path: PathLike, declared: str | None) -> str:
             return "utf-8-sig"
         f.seek(0)
         profile = _utf8_profile(f)
+    if not bom:
+        _refuse_binary(path, sample[:DETECTOR_SAMPLE])
     if bom and (not profile.bad or not single_byte(name)):
         return "utf-8-sig"
     if profile.mostly_utf8 and not single_byte(name):
@@ -446,6 +448,7 @@ def _detect(path: PathLike) -> str:
         byte = f.read(1)
     if byte == b"\x00":
         raise _nul_error(path, offset, line)
+    _refuse_binary(path, head, sample)
     with _open_binary(path) as f:
         profile = _utf8_profile(f)
     if profile.mostly_utf8 and (page := _code_page_lines(path)) is not None:
@@ -496,6 +499,26 @@ def _detect(path: PathLike) -> str:
         f"{os.fspath(path)!r} is not UTF-8 (first bad byte on line {line}, byte offset "
         f"{offset}: {byte!r}); it looks like {name}{also}. Read it with --encoding {name} "
         f"(or encoding = \"{name}\" in the mapping's [defaults]), or save it as UTF-8")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # no text's bytes in any code page
+BINARY_CONTROLS = 0.01  # share of such bytes above which a sample is no text
+BINARY_MIN = 4  # … and at least this many: a stray one (a DOS end-of-file 0x1a) is a row's
+
+
+def _refuse_binary(path: PathLike, *samples: bytes) -> None:
+    """InputError when one of ``samples`` (a file's bytes, not UTF-8) holds control bytes
+    (C0 other than tab, LF, CR; DEL) in more than ``BINARY_CONTROLS`` of its bytes, at
+    least ``BINARY_MIN`` of them: text in no encoding has them, a binary file (an image,
+    random bytes) does, one in 8. x34r5 F5: random bytes were advised "looks like cp1257,
+    read it with --encoding cp1257", which then failed "the header is not valid UTF-8"."""
+    for sample in samples:
+        controls = len(_CONTROL.findall(sample))
+        if controls >= BINARY_MIN and controls > len(sample) * BINARY_CONTROLS:
+            raise InputError(
+                f"{os.fspath(path)!r} is not a text file: {controls:,} of {len(sample):,} "
+                "bytes read are control characters, which no text encoding writes (no "
+                "--encoding reads it). Give a CSV, JSON, JSON Lines or XLSX file")
 
 
 def _code_page_lines(path: PathLike) -> tuple[str, int, int, str] | None:

@@ -1,0 +1,38 @@
+"""A binary file given as a manifest is said to be no text (x34r5 F5): not advised a code
+page, and refused alike under a declared one."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bulk.errors import InputError
+from bulk.manifest import read_manifest
+
+
+def _random_bytes(path: Path, seed: int) -> Path:
+    data = bytes(b for b in random.Random(seed).randbytes(6000) if b)  # no NUL
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("encoding", [None, "cp1257", "cp1252", "shift_jis"])
+def test_random_bytes_are_not_a_text_file(tmp_path: Path, encoding: str | None) -> None:
+    for seed in range(20):
+        path = _random_bytes(tmp_path / f"r{seed}.csv", seed)
+        with pytest.raises(InputError) as caught:
+            list(read_manifest(path, encoding=encoding))
+        said = str(caught.value)
+        assert "not a text file" in said, said
+        assert "--encoding cp" not in said and "UTF-8" not in said, said
+
+
+def test_code_page_text_with_a_stray_control_byte_is_still_advised(tmp_path: Path) -> None:
+    path = tmp_path / "cp.csv"
+    path.write_bytes("Title,Org\nŁódź,Žalgiris\n".encode("cp1257") * 40 + b"\x1a")
+    with pytest.raises(InputError, match="looks like"):
+        list(read_manifest(path))
+    rows = list(read_manifest(path, encoding="cp1257"))
+    assert rows and "not a text file" not in repr(rows[0])
