@@ -467,7 +467,7 @@ def _used_encoding(manifest: Path, encoding: str | None) -> str | None:
 def init_mapping_cmd(
     manifest: ManifestArg,
     output: Annotated[Path | None, typer.Option("--output", "-o", callback=new_file,
-                                                help="Write here (default: stdout).")] = None,
+                                                help="Write here (default, or -: stdout).")] = None,
     key_field: Annotated[str, typer.Option(help="Label of the source-key custom field.")]
     = "Import source key",
     force: Annotated[bool, typer.Option(help="Overwrite an existing output file.")] = False,
@@ -477,6 +477,8 @@ def init_mapping_cmd(
     """Write a starter mapping from the manifest's header and the account's fields."""
     from jobs.account import load_catalog
 
+    if output is not None and str(output) == "-":  # the CLI convention (x34r5 F7: a file "-")
+        output = None
     if output is not None and output.exists() and not force:
         raise fail(f"--output {output} exists (use --force to overwrite)", EXIT_USAGE)
     token = engine.token()

@@ -349,6 +349,19 @@ def test_a_1904_workbook_with_the_1900_token_is_refused_before_anything_is_sent(
     assert res.exit_code == 0, res.output
 
 
+def test_init_mapping_output_dash_is_stdout(sandbox: Sandbox, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """x34r5 F7: ``-o -`` wrote a file named ``-``; it means stdout, as without ``-o``."""
+    export = write_demo_export(tmp_path, rows=5)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["init-mapping", str(export.manifest), "-o", "-",
+                                   "--url", sandbox.url, *FAST],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 0, res.output
+    assert 'key_column = "Record ID"' in res.stdout
+    assert not (tmp_path / "-").exists()
+
+
 def test_init_mapping_proposes_excel_1904_for_a_1904_workbook(
         sandbox: Sandbox, tmp_path: Path) -> None:
     """v10r6 s5: init-mapping proposed "excel" for a Mac 1904 workbook's serials (a
