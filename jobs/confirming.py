@@ -19,6 +19,7 @@ META_ASKING = "confirm.asking"  # the question asked and not yet answered yes
 DECLINED = "declined at the confirmation prompt"
 NO_ANSWER = "no answer at the confirmation prompt ({why}); nothing was sent"
 UNANSWERED = "no one to answer the prompt: {why}"  # NoAnswer's (f24c F2)
+SIGNALLED = "cancelled by a signal ({name}) at the confirmation prompt"  # Signalled's
 
 
 class NoAnswer(Exception):
@@ -32,16 +33,31 @@ class NoAnswer(Exception):
         self.why = why
 
 
+class Signalled(Exception):
+    """Raised by a ``confirm`` whose prompt a stop signal ended (Ctrl-C, SIGTERM, SIGHUP):
+    the job is cancelled as such, not as declined (x34r5 F8). ``name``: the signal's,
+    ``"SIGINT"``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 def ask(store: JobStore, confirm: Callable[[str], bool], question: str) -> bool:
     """Ask ``question`` with ``confirm``; True for a yes. Anything else leaves the job
     cancelled: False for a no, or for no answer at all (``NoAnswer``: its status message
-    says so, not "declined"); any other exception (``BaseException``: a signal, a
-    cancelled task too) is raised again once the job is cancelled."""
+    says so, not "declined"), or for a stop signal at the prompt (``Signalled``: "cancelled
+    by a signal (SIGINT)…"); any other exception (``BaseException``: a signal the caller's
+    ``confirm`` lets through, a cancelled task too) is raised again once the job is
+    cancelled."""
     store.meta_put(META_ASKING, question)
     try:
         yes = bool(confirm(question))
     except NoAnswer as exc:
         store.set_status("cancelled", UNANSWERED.format(why=exc.why))
+        return False
+    except Signalled as exc:
+        store.set_status("cancelled", SIGNALLED.format(name=exc.name))
         return False
     except BaseException as exc:
         why = type(exc).__name__
@@ -60,4 +76,5 @@ def never_confirmed(store: JobStore) -> bool:
     return store.meta_get(META_ASKING) is not None
 
 
-__all__ = ["DECLINED", "META_ASKING", "UNANSWERED", "NoAnswer", "ask", "never_confirmed"]
+__all__ = ["DECLINED", "META_ASKING", "SIGNALLED", "UNANSWERED", "NoAnswer", "Signalled", "ask",
+           "never_confirmed"]

@@ -25,6 +25,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 from bulk.wording import counted
-from jobs.confirming import DECLINED, NoAnswer
+from jobs.confirming import DECLINED, NoAnswer, Signalled
 
 from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
 
@@ -633,10 +634,12 @@ def cancelled_line(job_id: str, why: str | None) -> str:
 
 def confirmed(question: str) -> bool:
     """The confirmation prompt, asked once: ``y`` or ``yes`` (any case) is a "yes"; any
-    other answer or Ctrl-C is a "no" (x11r1: input that was no answer, a cron job's stdin
-    say, printed "Error: invalid input" over and over). No answer at all — end of input, a
+    other answer is a "no" (x11r1: input that was no answer, a cron job's stdin say,
+    printed "Error: invalid input" over and over). No answer at all — end of input, a
     closed stdin — raises ``NoAnswer`` (f24c F2: it was reported as declined), saying why
-    and that ``--yes`` runs the job without asking.
+    and that ``--yes`` runs the job without asking. A stop signal at the prompt (Ctrl-C,
+    SIGTERM, SIGHUP) raises ``Signalled`` naming it (x34r5 F8: it was kept as
+    "declined"); either way the job is cancelled, nothing sent.
 
     On a terminal the question goes to stdout, as any prompt. When stdin is not a terminal
     (``echo y | pdbulk merge …``, cron) the answer is still read, one line, but the
@@ -645,15 +648,21 @@ def confirmed(question: str) -> bool:
     was written to it with no answer and no line end, glued to the next line)."""
     stdin = sys.stdin
     terminal = _is_terminal(stdin)
-    typer.echo(f"{question} [y/N]: ", nl=False, err=not terminal)
     unread: str | None = None
     try:
-        # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError, exit 1)
-        answer = stdin.readline() if stdin is not None else ""
-    except KeyboardInterrupt:  # Ctrl-C at the prompt: a "no"
-        answer = "\n"
-    except (EOFError, OSError, ValueError, AttributeError) as exc:
-        answer, unread = "", f"stdin could not be read ({type(exc).__name__})"
+        with _signals_answer():  # before the question: a signal once it is seen is its
+            typer.echo(f"{question} [y/N]: ", nl=False, err=not terminal)
+            try:
+                # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError)
+                answer = stdin.readline() if stdin is not None else ""
+            except (EOFError, OSError, ValueError, AttributeError) as exc:
+                answer, unread = "", f"stdin could not be read ({type(exc).__name__})"
+    except _PromptSignal as exc:  # x34r5 F8: it was kept as "declined"
+        with contextlib.suppress(OSError, ValueError):
+            typer.echo("", err=not terminal)
+        raise Signalled(signal.Signals(exc.signum).name) from None
+    except KeyboardInterrupt:  # not from the main thread's handlers above: a Ctrl-C
+        raise Signalled("SIGINT") from None
     if not terminal:  # no one typed it: say what was read, end the line
         typer.echo(answer.strip() or "(no answer)", err=True)
     elif not answer.endswith("\n"):
@@ -664,6 +673,36 @@ def confirmed(question: str) -> bool:
                  "end of input" + ("" if terminal else ", stdin is not a terminal"))
         raise NoAnswer(f"{where}; pass --yes to run without asking")
     return answer.strip().casefold() in ("y", "yes")
+
+
+class _PromptSignal(BaseException):
+    """A stop signal while the prompt waits (``_signals_answer``)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_answer() -> Iterator[None]:
+    """While the prompt waits, a stop signal (SIGINT, SIGTERM, SIGHUP) ends it with
+    ``_PromptSignal`` naming the signal; the handlers in place are put back after. Off the
+    main thread (no handler can be set there) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def answer(signum: int, frame: Any) -> None:
+        if signum == getattr(signal, "SIGHUP", None):
+            detach_terminal()  # the terminal is gone: what is still said goes nowhere
+        raise _PromptSignal(signum)
+
+    aside = {sig: signal.signal(sig, answer) for sig in _stop_signals()}
+    try:
+        yield
+    finally:
+        for sig, previous in aside.items():
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -240,3 +240,43 @@ def test_one_pair_is_asked_in_the_singular(tmp_path: Path) -> None:
         proc = subprocess.run(cmd, env=env, input="n\n", capture_output=True, text=True,
                               timeout=120)
         assert "Merge 1 pair? [y/N]" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_signal_at_the_prompt_is_kept_as_such_not_declined(tmp_path: Path, sig: str) -> None:
+    """x34r5 F8: SIGINT, SIGTERM or SIGHUP at the prompt was kept (and said) as
+    "declined at the confirmation prompt"; it is "cancelled by a signal (SIGTERM) at the
+    confirmation prompt", nothing merged, the job not resumable."""
+    import signal
+    import time
+
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    jobs = tmp_path / "jobs"
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs), *cli_args(sb, jobs)]
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            assert proc.stderr is not None
+            said, deadline = "", time.monotonic() + 60
+            while "[y/N]: " not in said and time.monotonic() < deadline:
+                char = proc.stderr.read(1)
+                if not char:
+                    break
+                said += char
+            assert "[y/N]: " in said, said
+            proc.send_signal(getattr(signal, sig))
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+        wanted = f"cancelled by a signal ({sig}) at the confirmation prompt"
+        assert wanted in out + err and "declined" not in out + err, out + err
+        assert "Traceback" not in err and proc.returncode == 1, (proc.returncode, err)
+        job = next(jobs.iterdir())
+        with JobStore.open(job, lock=False) as store:
+            assert store.status == "cancelled" and store.status_message == wanted
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
