@@ -762,3 +762,27 @@ def test_plan_import_bad_rows_by_reason_reads_as_its_first_row(
     plan = orjson.loads(CliRunner().invoke(app, [*args, "--json"], env=env).stdout)
     assert sum(plan["reasons"].values()) == 4 and len(plan["reasons"]) == 2, plan["reasons"]
     assert any("ambiguous date …" in r for r in plan["reasons"]), plan["reasons"]
+
+
+def test_resume_of_a_finished_import_plans_and_makes_no_call(sandbox: Sandbox,
+                                                            tmp_path: Path) -> None:
+    """x34r5 F3: ``pdbulk resume`` of an import that finished (nothing to settle) planned
+    "getDeals 1" and read the deals changed since its load again each time (3 pages on a
+    busy account): its end-of-run check for doubles, already made over the same creates.
+    Now it plans no call and makes none."""
+    from tests.update_support import delta, requests
+
+    export = write_demo_export(tmp_path, rows=30)
+    jobs = tmp_path / "jobs"
+    env = {"PIPEDRIVE_API_TOKEN": TOKEN}
+    res = CliRunner().invoke(app, ["import", str(export.manifest), "--mapping",
+                                   str(export.mapping), "--create-key-field", "--url",
+                                   sandbox.url, "--job-dir", str(jobs), *FAST], env=env)
+    assert res.exit_code in (0, 3), res.output
+    job = next(jobs.iterdir()).name
+    for _ in range(2):
+        before = requests(sandbox)
+        again = CliRunner().invoke(app, ["resume", job, "--job-dir", str(jobs)], env=env)
+        assert again.exit_code == res.exit_code, again.output
+        assert "calls at most: none; tokens: 0" in again.output, again.output
+        assert delta(before, requests(sandbox)) == {}

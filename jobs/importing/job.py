@@ -316,8 +316,8 @@ class ImportJob(_Reconcile, _Resume):
         kept as not made, with why, and the run ends as it would have."""
         store = self.store
         made = await in_thread(partial(doubles.created_keys, store))
-        if not made:
-            return
+        if not made or await in_thread(partial(doubles.checked_over, store, made)):
+            return  # no create, or none since a check that covered them all
         fields = await in_thread(partial(doubles.created_key_field, store))
         label = self.field_labels.get(self.key_code)
         try:
@@ -329,6 +329,8 @@ class ImportJob(_Reconcile, _Resume):
             raise
         except BulkError as exc:
             found = {"unchecked": str(exc)}
+        if "unchecked" not in found:
+            found = {**found, "created": len(made)}  # what it covered (checked_over)
         await in_thread(partial(store.meta_put, doubles.META_DOUBLED, found))
 
     # -- after a run ------------------------------------------------------------------------

@@ -253,9 +253,11 @@ class _Resume(_ImportBase):
                 int(kind in looked) + min(held[kind], workers)
         # the end-of-run check for doubles (jobs.doubles): over every deal the job created,
         # the deals written since its load, its earlier runs' too
-        made = len(doubles.created_keys(store)) + calls["addDeal"]
+        created = doubles.created_keys(store)
+        made = len(created) + calls["addDeal"]
         written = store.counts()[ItemState.DONE] + calls["addDeal"] + calls["updateDeal"]
-        check = doubles.check_calls(made, written, fields=doubles.created_key_field(store))
+        check = {} if not calls["addDeal"] and doubles.checked_over(store, created) else \
+            doubles.check_calls(made, written, fields=doubles.created_key_field(store))
         if check:  # at least the pages the re-read found changed since the load
             check["getDeals"] = max(check["getDeals"], getattr(self, "_since_load_pages", 0))
         calls.update(check)
