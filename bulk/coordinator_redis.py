@@ -117,6 +117,9 @@ _KEEP = 4 * _QUIET
 # seconds between two offers of a lower daily figure to the shared spend (REALIGN) by one
 # process while the day is not spent: one script run per few seconds, not per answer
 _REALIGN_EVERY = 5.0
+# seconds between a call's answer (``answered``) and its headers' daily figure
+# (``observed``), read in one step of the scheduler: the figure is that call's
+_SAME_ANSWER = 0.5
 # seconds the last flush and the leave-taking get when the process closes: a Redis gone
 # meanwhile was retried (blips, connect timeouts) for many seconds after the run had
 # stopped (x21r1 F4: alive > 20 s after "interrupted while loading")
@@ -575,6 +578,7 @@ class RedisCoordinator:
 
     def answered(self, sent: float, at: float) -> None:
         own = self._own
+        self._answer = None  # an answer matched to no call of this process dates no figure
         for i in range(len(own) - 1, -1, -1):
             t, member, search = own[i]
             if t <= sent + 1e-6:  # answered: from "admitted + ahead" to when it was counted
@@ -622,7 +626,10 @@ class RedisCoordinator:
         # the latest figure, not the largest: a lower one may be the server's new day
         wall = self._clock.wall()
         answer, self._answer = self._answer, None
-        if answer is not None and answer[2] == wall:  # this figure's call (``answered``)
+        # this figure's call (``answered``, read with the same answer: the scheduler reads
+        # both at once, but a real wall clock is later at each read; equality alone never
+        # matched, so no figure a run read could bring the shared day down, x34r3 F1)
+        if answer is not None and 0.0 <= wall - answer[2] <= _SAME_ANSWER:
             self._observed_base = (answer[0], answer[1])
         else:  # its call went out no earlier than HOLD_AT_MOST before its answer
             self._observed_base = (wall - HOLD_AT_MOST, 0)

@@ -199,8 +199,10 @@ local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
 local rolled = tonumber(redis.call('HGET', KEYS[2], 'rolled') or '0')
 local seen, at, quiet = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local cut, own = tonumber(ARGV[5]) - quiet, tonumber(ARGV[6])
--- an old figure's cut may lie before the admissions kept (ADMIT's `keep`: ARGV[7])
-if at < rolled or seen >= spent or cut < tonumber(ARGV[1]) - tonumber(ARGV[7]) / 2 then
+-- an old figure's cut may lie before the admissions kept (ADMIT's `keep`: ARGV[7]); a
+-- figure whose call is not known (cut: its answer less HOLD_AT_MOST and quiet) is not
+-- (half the keep refused it always: the run's first figure never followed, x34r3 F1)
+if at < rolled or seen >= spent or cut < tonumber(ARGV[1]) - tonumber(ARGV[7]) * 3 / 4 then
   return 0
 end
 local since, recent = math.floor(cut), 0

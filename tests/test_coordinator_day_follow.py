@@ -1,0 +1,105 @@
+"""The shared daily count follows the server's new day on a real clock (x34r3 F1): every
+read of a real wall clock gives a later time, and the figure's call was found only when
+the answer and its headers were read at the same instant (a frozen FakeClock), so on a
+real one the shared count never came down: a coordinated resume after the company's
+reset let one call through a minute and stopped "budget spent" with nearly the whole
+budget free on the server.
+
+Real redis-server, virtual time (FakeClock whose wall clock moves on each read)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as aioredis
+
+from bulk.clock import FakeClock
+from bulk.coordinator import fingerprint
+from bulk.coordinator_redis import RedisCoordinator
+from bulk.headers import RateHeaders
+from bulk.operations import get_operation
+from bulk.plans import Limits
+from bulk.scheduler import BudgetPolicy, Scheduler
+from tests.redis_helpers import RedisServer, running_redis
+
+pytestmark = pytest.mark.anyio
+TOKEN = "day-follow-token-0123456789"
+ADD, GET = get_operation("addDeal"), get_operation("getDeal")  # 5 tokens, 1
+FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC
+DAY = int(FIVE_PM // 86400)
+DAILY = 400
+_OPEN: list[RedisCoordinator] = []
+
+
+class _TickingClock(FakeClock):
+    """A FakeClock whose wall clock, like a real one, is a little later at each read."""
+
+    def __init__(self) -> None:
+        super().__init__(epoch=FIVE_PM, settle=2000, max_rounds=20_000)
+        self._ticks = 0
+
+    def wall(self) -> float:
+        self._ticks += 1
+        return super().wall() + self._ticks * 1e-6
+
+
+@pytest.fixture
+async def redis_server() -> AsyncIterator[RedisServer]:
+    with running_redis() as server:
+        yield server
+        while _OPEN:
+            await _OPEN.pop().aclose()
+
+
+async def _process(url: str, clock: FakeClock) -> Scheduler:
+    sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
+                      budget=BudgetPolicy(wait_for_reset=False))
+    coord = RedisCoordinator(url, clock=clock)
+    _OPEN.append(coord)
+    await coord.start(fingerprint(TOKEN))
+    sched.attach(coord)
+    coord.bind("42")
+    return sched
+
+
+async def _spent(url: str) -> int:
+    client = aioredis.from_url(url)
+    try:
+        return int(float(await client.get(f"pdbulk:c:42:day:{DAY}") or 0))
+    finally:
+        await client.aclose()
+
+
+async def test_a_resume_after_the_company_s_reset_follows_the_server_s_new_day(
+        redis_server: RedisServer) -> None:
+    """A run spends the day's 400 tokens (80 calls); ten minutes later the server's day
+    has begun and a resume's calls go through: its 60 calls (300 tokens) all admitted,
+    the shared count the server's figure and the last minute's calls, not 400 + more."""
+    clock = _TickingClock()
+    a = await _process(redis_server.url, clock)
+    used = 0
+    for _ in range(80):
+        await a.acquire(ADD)
+        sent = clock.now()
+        used += ADD.token_cost
+        a.observe(ADD, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - used),
+                  sent_at=sent)
+        await clock.sleep(0.5)
+    await clock.sleep(600)  # the server's midnight passed meanwhile
+    used = 0
+    b = await _process(redis_server.url, clock)  # the resume: its first answer (/users/me)
+    used = 1
+    b.observe(GET, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - used),
+              sent_at=clock.now())
+    started = clock.wall()
+    for _ in range(60):
+        await clock.sleep(2)
+        await b.acquire(ADD)
+        sent = clock.now()
+        used += ADD.token_cost
+        b.observe(ADD, RateHeaders(daily_token_limit=DAILY, daily_token_remaining=DAILY - used),
+                  sent_at=sent)
+    assert used == 301
+    assert clock.wall() - started < 130  # 2 s a call: no minute's wait for a probe
+    assert await _spent(redis_server.url) <= used + 5 * 32  # a minute's calls at most
