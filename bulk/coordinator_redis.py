@@ -143,7 +143,8 @@ class RedisCoordinator:
 
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_carry", "_clock",
                  "_company", "_epoch", "_flush_task", "_followed", "_held", "_known",
-                 "_losses", "_lost", "_observed", "_observed_base", "_offered", "_others_at",
+                 "_losses", "_lost", "_observed", "_observed_base", "_observed_since",
+                 "_offered", "_others_at",
                  "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
                  "_token_fp", "_told", "_url", "_width", "on_reset_wait")
@@ -174,6 +175,7 @@ class RedisCoordinator:
         # read its figure no earlier than that admission (REALIGN's ``base``; ``own``: the
         # reset probe's tokens, counted in the figure and in the admissions since)
         self._observed_base: tuple[float, int] = (0.0, 0)
+        self._observed_since = 0.0  # wall time from which calls admitted are not in the figure
         # (admitted, own tokens, wall time) of the call last answered (``answered``), for
         # the daily figure its answer carries (``observed``, at the same wall time)
         self._answer: tuple[float, int, float] | None = None
@@ -394,7 +396,8 @@ class RedisCoordinator:
         await self._clock.sleep(max(0.0005, wait))
 
     async def _ask(self, head: _Waiter, limit: Limit) -> bool:
-        """The shared day is spent but the server's latest figure leaves ``head`` room: its
+        """The shared day is spent but the server's latest figure, with every call admitted
+        after its call (any process's: not in it), leaves ``head`` room: its
         day began (or calls counted here never went out), and the shared spend could not
         follow it yet (calls admitted within ``_QUIET`` before it may not have reached the
         server). Then ``head`` waits that long and goes as a probe, alone, past the shared
@@ -408,6 +411,12 @@ class RedisCoordinator:
         if head.asked or not limit.whole_day or seen[0] != day or seen[2] <= self._ask_at \
                 or seen[1] + head.op.token_cost > limit.day_limit:
             return False  # (a figure read before the last ask: its probe told nothing new)
+        if seen[1] + await self._admitted_since(day, self._observed_since) \
+                + head.op.token_cost > limit.day_limit:
+            # the calls admitted after the figure's call (any process's) are not in it: the
+            # day is spent with them, no new day: the run stops now, as one alone does (x34r3
+            # F2: it waited the minute, asked, and stopped 60-120 s after the budget)
+            return False
         head.asked, self._ask_at = True, wall
         _log.warning("the company's shared daily count is spent but the server says %d of "
                      "%d tokens used today (its day began): the calls admitted in the last "
@@ -417,6 +426,16 @@ class RedisCoordinator:
         await self._clock.sleep(_QUIET)
         self._asking = True  # the next admission: ``head``, alone, past the shared spend
         return True
+
+    async def _admitted_since(self, day: int, since: float) -> int:
+        """Tokens the company's processes admitted on ``day`` from wall second
+        ``floor(since)`` on (the REALIGN script's record of the last _KEEP seconds)."""
+        assert self._redis is not None
+        first, total = math.floor(since), 0
+        for second, tokens in (await self._redis.hgetall(self._key(f"day:{day}:recent"))).items():
+            if int(second) >= first:
+                total += int(tokens)
+        return total
 
     async def _follow(self, day: int) -> bool:
         """Offer the server's latest daily figure (once each) to the shared spend, which
@@ -631,8 +650,10 @@ class RedisCoordinator:
         # matched, so no figure a run read could bring the shared day down, x34r3 F1)
         if answer is not None and 0.0 <= wall - answer[2] <= _SAME_ANSWER:
             self._observed_base = (answer[0], answer[1])
+            self._observed_since = answer[0]
         else:  # its call went out no earlier than HOLD_AT_MOST before its answer
             self._observed_base = (wall - HOLD_AT_MOST, 0)
+            self._observed_since = wall  # (calls admitted after its answer are not in it)
         self._observed = (day, tokens_today, wall)
         if tokens_today < self._known_today(day) and (
                 self._spent_day == day or wall >= self._offered + _REALIGN_EVERY):

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from bulk.clock import FakeClock
 from bulk.coordinator import fingerprint
 from bulk.coordinator_redis import RedisCoordinator
+from bulk.errors import BudgetExhausted
 from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
@@ -103,3 +104,26 @@ async def test_a_resume_after_the_company_s_reset_follows_the_server_s_new_day(
     assert used == 301
     assert clock.wall() - started < 130  # 2 s a call: no minute's wait for a probe
     assert await _spent(redis_server.url) <= used + 5 * 32  # a minute's calls at most
+
+
+async def test_a_spent_day_stops_a_run_without_wait_for_reset_at_once(
+        redis_server: RedisServer) -> None:
+    """x34r3 F2: the shared day spent, the server's last figure lower only by the calls
+    still on their way (admitted after that figure's call): no --wait-for-reset, so the
+    run stops at once, as one without a coordinator does; it waited a minute for "one
+    call asks it" and then stopped anyway (60-120 s)."""
+    clock = _TickingClock()
+    a = await _process(redis_server.url, clock)
+    sent: list[float] = []
+    with pytest.raises(BudgetExhausted):
+        for i in range(100):
+            await a.acquire(ADD)
+            last = clock.wall()
+            sent.append(clock.now())
+            if i >= 2:  # two calls on their way: the server counted up to call i - 2
+                a.observe(ADD, RateHeaders(daily_token_limit=DAILY,
+                                           daily_token_remaining=DAILY - 5 * (i - 1)),
+                          sent_at=sent[i - 2])
+            await clock.sleep(0.2)
+    assert len(sent) == DAILY // ADD.token_cost
+    assert clock.wall() - last < 5, clock.wall() - last
