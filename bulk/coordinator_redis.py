@@ -144,7 +144,7 @@ class RedisCoordinator:
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_carry", "_clock",
                  "_company", "_epoch", "_flush_task", "_followed", "_held", "_known",
                  "_losses", "_lost", "_observed", "_observed_base", "_observed_since",
-                 "_offered", "_others_at",
+                 "_offered", "_others_answers", "_others_at",
                  "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
                  "_token_fp", "_told", "_url", "_width", "on_reset_wait")
@@ -175,6 +175,7 @@ class RedisCoordinator:
         # read its figure no earlier than that admission (REALIGN's ``base``; ``own``: the
         # reset probe's tokens, counted in the figure and in the admissions since)
         self._observed_base: tuple[float, int] = (0.0, 0)
+        self._others_answers = 0  # answers that showed another client's calls (WINDOW)
         self._observed_since = 0.0  # wall time from which calls admitted are not in the figure
         # (admitted, own tokens, wall time) of the call last answered (``answered``), for
         # the daily figure its answer carries (``observed``, at the same wall time)
@@ -679,6 +680,12 @@ class RedisCoordinator:
         self._kick()
 
     @property
+    def others_answers(self) -> int:
+        """This process's answers whose window headers counted calls beyond every
+        process's here (the WINDOW script): evidence of another client on the token."""
+        return self._others_answers
+
+    @property
     def others_at(self) -> float:
         """Wall time another client's calls were last counted by the server beyond what
         the processes here admitted (any process's answer; -inf: not in the last 4
@@ -738,6 +745,8 @@ class RedisCoordinator:
         for i in windows:
             last = _text(answers[i][1]) if i < len(answers) else ""
             self._others_at = float(last) if last else -math.inf
+            if i < len(answers) and len(answers[i]) > 2 and int(answers[i][2]) > 0:
+                self._others_answers += 1
 
     def statistics(self) -> SharedStats | None:
         """The account-wide picture as of the last admission round trip."""

@@ -175,7 +175,7 @@ if missing > 0 or kept > 0 then
     redis.call('SET', KEYS[2], ARGV[7], 'PX', math.ceil(width * 4000) + 1000)
   end
 end
-return {math.max(0, missing), redis.call('GET', KEYS[2]) or ''}
+return {math.max(0, missing), redis.call('GET', KEYS[2]) or '', math.max(0, stand)}
 """
 
 # KEYS: day, day info (HASH: rolled, cut), recent admissions (HASH: second -> tokens);

@@ -870,7 +870,11 @@ class Scheduler:
     @property
     def others_seen(self) -> int:
         """Answers whose window headers counted more calls than this process could have
-        sent in that window (``_count_others``): evidence of another client."""
+        sent in that window (``_count_others``): evidence of another client. With a
+        coordinator across processes, more than all of theirs (its ``others_answers``:
+        the peers' calls are no other client's, x34r3 F3)."""
+        if self._across():
+            return int(getattr(self._shared, "others_answers", 0))
         return self._others_seen
 
     @property
@@ -898,7 +902,7 @@ class Scheduler:
             window_limit=self._cap(now), search_fill=len(self._searches) + self._held(True),
             window_burst=self._burst,
             pauses=self._pauses, rate_limited=self._rate_limited,
-            others_seen=self._others_seen, refused_with_room=self._roomy,
+            others_seen=self.others_seen, refused_with_room=self._roomy,
             today_known=self._today_heard or spent, daily_heard=self._daily_heard,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
