@@ -253,6 +253,7 @@ class Scheduler:
         "_blocked_until",
         "_born",
         "_budget",
+        "_budget_refused",
         "_burst",
         "_clock",
         "_daily",
@@ -420,6 +421,7 @@ class Scheduler:
         self._others_seen = 0
         self._others_at = -math.inf  # when the last such answer came (clock.now())
         self._roomy = 0  # 429s while the window had room (``_had_room``)
+        self._budget_refused = 0  # 429s whose daily header said the budget was spent
         # of those, the ones before any window header (x-ratelimit-limit / -remaining) was
         # heard: only the configured plan's burst said there was room (x32r4 t11)
         self._roomy_unheard = 0
@@ -745,7 +747,12 @@ class Scheduler:
         # before the pause, into the window the others' calls filled (its own count is the
         # looser by every call refused before it, which the server may not have counted)
         same = now < self._pause_end - _EPS and self._storm_roomy
-        roomy = same or self._had_room(op, rate, now, reset_after, sent_at)
+        # a 429 whose daily header leaves fewer tokens than the call costs is the server's
+        # budget refusing it, not a window with room (x34r3 F3: blamed on another client)
+        budget = rate.daily_token_remaining is not None \
+            and rate.daily_token_remaining < op.token_cost
+        self._budget_refused += budget
+        roomy = not budget and (same or self._had_room(op, rate, now, reset_after, sent_at))
         self._storm_roomy = roomy if now >= self._pause_end - _EPS else self._storm_roomy or roomy
         self._answered(sent_at, now)
         self._roomy += roomy
@@ -881,6 +888,12 @@ class Scheduler:
     def refused_with_room(self) -> int:
         """429s that came while the window had room (``_had_room``)."""
         return self._roomy
+
+    @property
+    def refused_for_budget(self) -> int:
+        """429s whose daily header left fewer tokens than the call costs: the company's
+        daily budget refused them (never counted in ``refused_with_room``)."""
+        return self._budget_refused
 
     @property
     def refused_unheard(self) -> int:

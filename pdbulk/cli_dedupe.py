@@ -350,7 +350,8 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
                                       room=result.stats.refused_with_room,
                                       unheard=result.stats.refused_unheard,
                                       plan=flags, window=cfg.window,
-                                      stopped=run.status == "stopped")) is not None:
+                                      stopped=run.status == "stopped",
+                                      budget=result.stats.refused_for_budget)) is not None:
             say(note)
     error = result.error if result is not None else None
     if run.status == "stopped" and auth_failure(error):

@@ -994,7 +994,8 @@ def finish(store: JobStore, result: RunResult) -> None:
                                   unheard=result.stats.refused_unheard,
                                   plan=plan_flags(store.config),
                                   stopped=result.stopped and bool(left),
-                                  window=job_window(store.config))) is not None:
+                                  window=job_window(store.config),
+                                  budget=result.stats.refused_for_budget)) is not None:
         typer.echo(note, err=True)
     if (note := others_note(result.stats.others_seen, result.stats.window_share,
                             window=job_window(store.config))) is not None:
@@ -1068,7 +1069,7 @@ def _window_words(window: float) -> str:
 def rate_limited_note(rate_limited: int, coordinator: object, *,
                       others: bool = False, room: int = 0, unheard: int = 0,
                       plan: str = "--plan", stopped: bool = False,
-                      window: float = PIPEDRIVE_WINDOW) -> str | None:
+                      window: float = PIPEDRIVE_WINDOW, budget: int = 0) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -1089,9 +1090,23 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     the run stopped with items left (a budget spent, say): a call refused last may be one
     of them, left for the resume, not sent again (x32r3 4). ``window``: the burst window
     in seconds the run paced itself to (``job_window``): one that is not Pipedrive's 2 s
-    was set by ``PDBULK_WINDOW``, the likely cause whatever the headers said (f33i 2)."""
+    was set by ``PDBULK_WINDOW``, the likely cause whatever the headers said (f33i 2).
+    ``budget``: of ``rate_limited``, the 429s the company's daily budget refused (the
+    scheduler's ``refused_for_budget``): said as such, never blamed on a client or the
+    pace (x34r3 F3)."""
     if not rate_limited:
         return None
+    budget = min(budget, rate_limited)
+    if budget:  # ``budget``: the 429s the company's daily budget refused (x34r3 F3)
+        said = ("the server's daily budget was spent (its headers said so): those calls "
+                "were not charged" + ("; each is left for the resume or sent after the reset"
+                                      if stopped else "; each was sent again after the reset"))
+        if budget == rate_limited:
+            return f"note: {rate_limited} call(s) were answered 429 for the daily budget: {said}"
+        rest = rate_limited_note(rate_limited - budget, coordinator, others=others,
+                                 room=room, unheard=unheard, plan=plan, stopped=stopped,
+                                 window=window)
+        return f"{rest}; {budget} more call(s) were answered 429 for the daily budget: {said}"
     room = min(room, rate_limited)
     unheard = min(unheard, room)
     if window != PIPEDRIVE_WINDOW:
