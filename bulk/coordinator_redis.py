@@ -420,7 +420,8 @@ class RedisCoordinator:
             return False
         head.asked, self._ask_at = True, wall
         _log.warning("the company's shared daily count is spent but the server says %d of "
-                     "%d tokens used today (its day began): the calls admitted in the last "
+                     "%d tokens used today (its day may have begun, or calls counted here never "
+                     "reached it): the calls admitted in the last "
                      "minute reach it first, then one call asks it (at %s UTC at the latest)",
                      seen[1], limit.day_limit,
                      time.strftime("%H:%M:%S", time.gmtime(wall + _QUIET)))
