@@ -9,7 +9,7 @@ failure; 6 busy, the job is held by another live process.
 The API token is read from an environment variable (default PIPEDRIVE_API_TOKEN), never
 from a command-line flag (a process list would show it), and never written anywhere.
 
-Why ~940 lines: the engine options (declared once for every command), the exit codes,
+Why ~1250 lines: the engine options (declared once for every command), the exit codes,
 the JSON contract, the stop handlers and the prompt are what every command shares;
 each is small, and splitting them would make each command import five modules.
 """
