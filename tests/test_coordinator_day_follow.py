@@ -9,28 +9,22 @@ Real redis-server, virtual time (FakeClock whose wall clock moves on each read).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import redis.asyncio as aioredis
 
 from bulk.clock import FakeClock
-from bulk.coordinator import fingerprint
-from bulk.coordinator_redis import RedisCoordinator
 from bulk.errors import BudgetExhausted
 from bulk.headers import RateHeaders
 from bulk.operations import get_operation
-from bulk.plans import Limits
-from bulk.scheduler import BudgetPolicy, Scheduler
-from tests.redis_helpers import RedisServer, running_redis
+from tests.coordinator_support import FIVE_PM, CoordinatedRuns, spent_today
+from tests.redis_helpers import RedisServer
 
 pytestmark = pytest.mark.anyio
 TOKEN = "day-follow-token-0123456789"
 ADD, GET = get_operation("addDeal"), get_operation("getDeal")  # 5 tokens, 1
-FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC
-DAY = int(FIVE_PM // 86400)
 DAILY = 400
-_OPEN: list[RedisCoordinator] = []
+_RUNS = CoordinatedRuns(TOKEN, daily=DAILY)
+redis_server = _RUNS.redis_fixture()
+_process, _spent = _RUNS.process, spent_today
 
 
 class _TickingClock(FakeClock):
@@ -43,33 +37,6 @@ class _TickingClock(FakeClock):
     def wall(self) -> float:
         self._ticks += 1
         return super().wall() + self._ticks * 1e-6
-
-
-@pytest.fixture
-async def redis_server() -> AsyncIterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-        while _OPEN:
-            await _OPEN.pop().aclose()
-
-
-async def _process(url: str, clock: FakeClock) -> Scheduler:
-    sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
-                      budget=BudgetPolicy(wait_for_reset=False))
-    coord = RedisCoordinator(url, clock=clock)
-    _OPEN.append(coord)
-    await coord.start(fingerprint(TOKEN))
-    sched.attach(coord)
-    coord.bind("42")
-    return sched
-
-
-async def _spent(url: str) -> int:
-    client = aioredis.from_url(url)
-    try:
-        return int(float(await client.get(f"pdbulk:c:42:day:{DAY}") or 0))
-    finally:
-        await client.aclose()
 
 
 async def test_a_resume_after_the_company_s_reset_follows_the_server_s_new_day(

@@ -9,60 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
-import redis.asyncio as aioredis
 
 from bulk.clock import FakeClock
-from bulk.coordinator import fingerprint
-from bulk.coordinator_redis import RedisCoordinator
 from bulk.errors import BudgetExhausted
 from bulk.headers import RateHeaders
 from bulk.operations import get_operation
-from bulk.plans import Limits
-from bulk.scheduler import BudgetPolicy, Scheduler
-from tests.redis_helpers import RedisServer, running_redis
+from bulk.scheduler import Scheduler
+from tests.coordinator_support import FIVE_PM, CoordinatedRuns, spent_today
+from tests.coordinator_support import day_clock as _clock
+from tests.redis_helpers import RedisServer
 
 pytestmark = pytest.mark.anyio
 TOKEN = "new-day-token-0123456789"
 ADD, GET = get_operation("addDeal"), get_operation("getDeal")  # 5 tokens, 1
-FIVE_PM = 1_796_317_200.0  # 2026-12-03 17:00:00 UTC
-DAY = int(FIVE_PM // 86400)
 DAILY = 1000
-_OPEN: list[RedisCoordinator] = []
-
-
-@pytest.fixture
-async def redis_server() -> AsyncIterator[RedisServer]:
-    with running_redis() as server:
-        yield server
-        while _OPEN:
-            await _OPEN.pop().aclose()
-
-
-def _clock() -> FakeClock:
-    return FakeClock(epoch=FIVE_PM, settle=2000, max_rounds=20_000)
-
-
-async def _process(url: str, clock: FakeClock, *, wait: bool = False,
-                   reserve: int = 0) -> Scheduler:
-    sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
-                      budget=BudgetPolicy(wait_for_reset=wait, reserve_tokens=reserve))
-    coord = RedisCoordinator(url, clock=clock)
-    _OPEN.append(coord)
-    await coord.start(fingerprint(TOKEN))
-    sched.attach(coord)
-    coord.bind("42")
-    return sched
-
-
-async def _spent(url: str) -> int:
-    client = aioredis.from_url(url)
-    try:
-        return int(float(await client.get(f"pdbulk:c:42:day:{DAY}") or 0))
-    finally:
-        await client.aclose()
+_RUNS = CoordinatedRuns(TOKEN, daily=DAILY)
+redis_server = _RUNS.redis_fixture()
+_process, _spent = _RUNS.process, spent_today
 
 
 class _Server:
