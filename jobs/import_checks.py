@@ -127,7 +127,8 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
     others = _sheets_with(workbook, sheet, header_row, mapping) if workbook is not None else []
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "
-                     + ", ".join(header[:30]) + (" ..." if len(header) > 30 else "") + ")"
+                     + ", ".join(map(_short, header[:30])) + (" ..." if len(header) > 30 else "")
+                     + ")"
                      + (f"; sheet {others[0]!r} has every column the mapping reads: say "
                         f"--sheet {_shell_word(others[0])}"
                         + (f" (so do {', '.join(map(repr, others[1:]))})"
@@ -135,6 +136,12 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
                         else _TITLE_HINT if len(problems) > 1 and (
                             len(header) <= 2 or len(problems) == len(set(mapping.columns())))
                         else ""))
+
+
+def _short(name: str, most: int = 60) -> str:
+    """A header name as the error lists it: at most ``most`` characters (a 4,000-character
+    header cell was echoed whole, x34r5)."""
+    return name if len(name) <= most else name[:most - 1] + "…"
 
 
 def _shell_word(text: str) -> str:

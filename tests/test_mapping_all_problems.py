@@ -115,3 +115,32 @@ def test_schema_problems_and_todos_are_said_together(tmp_path: Path) -> None:
     keys = [key for key, _ in caught.value.problems]
     assert keys == ["persn", "deal.value.formats", ""], caught.value.problems
     assert caught.value.partial is not None and caught.value.partial.columns() == ["id", "title", "v"]
+
+
+def test_an_entry_of_the_wrong_kind_is_said_in_the_file_s_terms(sandbox: Sandbox,
+                                                                tmp_path: Path) -> None:
+    """`title = ["title"]` and `import = "x"` are said as what they should have been
+    (a column name, a template or a table), not as pydantic's "valid dictionary or
+    instance of FieldSpec" (x34r5); nothing is read from the account."""
+    mapping = 'version = 1\nimport = "x"\n[deal]\ntitle = ["title"]\nvalue = 5\n'
+    code, out = _run(sandbox, tmp_path, mapping, "plan", "import")
+    assert code == 1, out
+    assert 'deal.title: must be a column name ("Deal name"), a template' in out, out
+    assert "not a list" in out and "deal.value: must be a column name" in out, out
+    assert "import: must be a table" in out and "not a text" in out, out
+    assert "FieldSpec" not in out and "dictionary" not in out, out
+    assert _requests(sandbox) == {}, _requests(sandbox)
+
+
+def test_a_long_header_cell_is_not_echoed_whole(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A 4,000-character header cell in the "its columns" list is cut to 60 characters
+    (x34r5: the refusal echoed it whole)."""
+    (tmp_path / "wide.csv").write_text("t" * 4000 + ",id\nA,1\n")
+    (tmp_path / "m.toml").write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    res = CliRunner().invoke(app, ["plan", "import", str(tmp_path / "wide.csv"), "-m",
+                                   str(tmp_path / "m.toml"), "--url", sandbox.url, *FAST,
+                                   "--job-dir", str(tmp_path / "jobs")],
+                             env={"PIPEDRIVE_API_TOKEN": TOKEN})
+    assert res.exit_code == 1, res.output
+    assert "no such column in the manifest" in res.output, res.output
+    assert "t" * 59 + "…" in res.output and "t" * 61 not in res.output, res.output[:300]

@@ -370,12 +370,29 @@ def _parts(key: str) -> list[str]:
     return [p[1:-1] if p.startswith('"') else p for p in re.findall(r'"[^"]*"|[^.]+', key)]
 
 
+_TOML_KINDS = ((bool, "true / false"), (str, "a text"), (int, "a number"), (float, "a number"),
+               (list, "a list"))
+
+
+def _wrong_shape(model: object, given: object) -> str:
+    """What a mapping entry of the wrong TOML kind should have been, in the file's terms
+    (x34r5: ``title = ["title"]`` was said "Input should be a valid dictionary or instance
+    of FieldSpec")."""
+    kind = next((name for t, name in _TOML_KINDS if isinstance(given, t)), "something else")
+    if model == "FieldSpec":
+        return ('must be a column name ("Deal name"), a template ("{First} {Last}") or a table '
+                f'like {{ column = "Deal name", default = "..." }}, not {kind}')
+    return f"must be a table (a [section] or {{ key = value, ... }}), not {kind}"
+
+
 def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     problems = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"] if not str(p).startswith(("function-", "tagged"))]
         reason = {"extra_forbidden": "unknown key", "missing": "missing"}.get(
             err["type"], err["msg"].removeprefix("Value error, "))
+        if err["type"] == "model_type":  # pydantic's "a valid dictionary or instance of X"
+            reason = _wrong_shape(err.get("ctx", {}).get("class_name"), err.get("input"))
         problems.append((_key(*loc), reason))
     return problems
 
