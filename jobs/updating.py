@@ -301,11 +301,12 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     ref_column=umap.column, lost_column=lost_column,
                     time_columns=time_columns, open_drops=mapper.open_drops)
             continue
-        try:
-            deal_id = parse_id(ref)
+        try:  # the cell as written: the mapped key is NFKC-folded, which reads full-width
+            # or superscript digits as 33 (x35r1 F1: a full-width id wrote deal 33 past the hold on 33's rows)
+            deal_id = parse_id(source.values.get(umap.column))
         except InputError as exc:
-            prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
-                      column=umap.column, line=source.line)
+            prep.fail(source.row, str(source.values.get(umap.column) or ref), exc.reason,
+                      op="update", values=source.values, column=umap.column, line=source.line)
             continue
         batch.append((source, deal_id, wanted, defaulted))
         if row_users:
