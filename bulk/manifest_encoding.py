@@ -601,10 +601,18 @@ def _nul_encoding(path: PathLike, head: bytes) -> str:
     raise _nul_error(path, offset, line_ends(head[:offset]) + 1)
 
 
+# the first bytes of files people save as .csv by mistake (none is text in any encoding)
+_SIGNATURES = ((b"\x1f\x8b", "a gzip archive"), (b"\x89PNG", "a PNG image"),
+               (b"%PDF", "a PDF document"), (b"\xff\xd8\xff", "a JPEG image"),
+               (b"GIF8", "a GIF image"), (b"BZh", "a bzip2 archive"),
+               (b"\xfd7zXZ\x00", "an xz archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+               (b"SQLite format 3\x00", "an SQLite database"), (b"\x7fELF", "a program"))
+
+
 def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     try:  # a workbook saved (or renamed) as .csv: no encoding reads it (x21r3 F5)
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(16)
     except OSError:
         head = b""
     if head.startswith(b"PK\x03\x04"):
@@ -614,6 +622,22 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return InputError(f"{os.fspath(path)!r} is an old Excel .xls workbook (or a "
                           "password-protected one), not text: save it as CSV or as .xlsx")
+    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+    if kind is not None:  # x35r1 F9: a gzip, PNG or PDF was advised --encoding NAME
+        return InputError(f"{os.fspath(path)!r} is {kind}, not text (no --encoding reads "
+                          "it). Give a CSV, JSON, JSON Lines or XLSX file")
+    try:
+        with open(path, "rb") as f:
+            sample = f.read(65536)
+    except OSError:
+        sample = b""
+    controls = len(_CONTROL.findall(sample.replace(b"\x00", b"")))
+    if controls >= BINARY_MIN and controls > len(sample) * BINARY_CONTROLS:
+        # control bytes besides the NULs: no UTF-16/32 text has them, random bytes do
+        return InputError(
+            f"{os.fspath(path)!r} is not a text file: it has NUL bytes and {controls:,} other "
+            f"control characters in its first {len(sample):,} bytes, which no text encoding "
+            "writes (no --encoding reads it). Give a CSV, JSON, JSON Lines or XLSX file")
     nuls, utf8 = _nul_profile(path)
     if utf8:  # a stray NUL in UTF-8 (or ASCII) text: not UTF-16, whose NULs pair up
         return InputError(

@@ -36,3 +36,35 @@ def test_code_page_text_with_a_stray_control_byte_is_still_advised(tmp_path: Pat
         list(read_manifest(path))
     rows = list(read_manifest(path, encoding="cp1257"))
     assert rows and "not a text file" not in repr(rows[0])
+
+
+@pytest.mark.parametrize(("head", "kind"), [
+    (b"\x1f\x8b\x08\x00", "a gzip archive"), (b"\x89PNG\r\n\x1a\n\x00\x00", "a PNG image"),
+    (b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\x00", "a PDF document"),
+    (b"SQLite format 3\x00", "an SQLite database")])
+def test_a_known_binary_format_is_named(tmp_path: Path, head: bytes, kind: str) -> None:
+    """A gzip, PNG, PDF or SQLite file named .csv (holding NUL bytes) is said to be one,
+    not advised --encoding NAME (x35r1 F9)."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(head + random.Random(1).randbytes(3000))
+    with pytest.raises(InputError) as caught:
+        list(read_manifest(path))
+    said = str(caught.value)
+    assert f"is {kind}, not text" in said and "--encoding NAME" not in said, said
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_bytes_with_nul_bytes_are_not_a_text_file(tmp_path: Path, seed: int) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"a,b\n" + random.Random(seed).randbytes(3000))
+    with pytest.raises(InputError) as caught:
+        list(read_manifest(path))
+    said = str(caught.value)
+    assert "not a text file" in said and "--encoding NAME" not in said, said
+
+
+def test_utf16_without_a_bom_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "u16.csv"
+    path.write_bytes("Title,Org\nÅsa,Øresund\n".encode("utf-16-le") * 30)
+    rows = list(read_manifest(path))
+    assert rows and rows[0].values["Title"] == "Åsa", rows[:1]
