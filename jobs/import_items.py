@@ -44,7 +44,10 @@ class ImportSettings:
     ``unarchive`` (upsert: a key on an archived deal unarchives and updates it);
     ``release_held`` (rows with a contested key are imported); ``look_for_keys`` (insert:
     the deals that carry a key are listed whatever the account's size, not only within
-    ``import_load.KEY_LIST_SHARE`` of the job's creates). Raises ``ConfigError``
+    ``import_load.KEY_LIST_SHARE`` of the job's creates); ``keys_as_given`` (every key is
+    the record it names: a row to create whose key a deal carries, or another row gives, in
+    another spelling — leading zeros, a Salesforce id's other length — is created, not
+    refused: ``jobs.similar_keys``). Raises ``ConfigError``
     (an ``InputError``) naming the field and what it takes when built with a value
     outside these (x25r3 F1: ``mode="UPSERT"`` updated nothing)."""
 
@@ -60,6 +63,7 @@ class ImportSettings:
     unarchive: bool = False  # upsert: a key on an archived deal unarchives and updates it
     release_held: bool = False  # rows with a contested key (bulk.contested) are imported
     look_for_keys: bool = False  # insert: list the keyed deals however many there are
+    keys_as_given: bool = False  # another spelling of a key is another record (not refused)
 
     def __post_init__(self) -> None:
         owner = "ImportSettings"
@@ -69,7 +73,8 @@ class ImportSettings:
                                   f"{getattr(self, name)!r}")
         checks.one_of(owner, "mode", self.mode, get_args(Mode))
         checks.one_of(owner, "format", self.format, get_args(Format), optional=True)
-        for name in ("create_key_field", "unarchive", "release_held", "look_for_keys"):
+        for name in ("create_key_field", "unarchive", "release_held", "look_for_keys",
+                     "keys_as_given"):
             checks.flag(owner, name, getattr(self, name))
         for name in ("delimiter", "encoding", "sheet"):
             checks.text(owner, name, getattr(self, name))

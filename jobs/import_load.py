@@ -715,7 +715,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                                         planner, images, taken)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
-    planner.similar_keys.check()  # a key a deal carries in another spelling (x34r1 F3)
+    # a key a deal carries, or another row gives, in another spelling (x34r1 F3)
+    await in_thread(lambda: planner.check_similar_keys(lambda: _rows(planner, settings)))
     # changed between two of the load's reads (each read checks itself): refused unloaded
     await in_thread(lambda: check_unchanged(settings.manifest, since))
     if stopping():  # asked after the last chunk of rows: still the load's stop (nothing
@@ -1244,7 +1245,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                                      - claimed.unscanned["org"]))
     if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
         planner.paths.check(mapping.source)
-    planner.similar_keys.check()  # as the import refuses it
+    await in_thread(lambda: planner.check_similar_keys(  # as the import refuses it
+        lambda: _rows(planner, settings)))
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one,

@@ -196,6 +196,9 @@ class RowPlanner:
         # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
         self.hold_column = hold_column
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
+        # ImportSettings.keys_as_given: a key another spelling of which a deal carries or
+        # another row gives is a record of its own (``jobs.similar_keys`` not asked)
+        self.keys_as_given = False
         # a manifest whose cells carry their types (XLSX, JSON, JSONL): a typed-cells hold
         # (failed.csv's) does not hold there (set by ``use``)
         self.typed_source = False
@@ -221,8 +224,9 @@ class RowPlanner:
         self.records_agreed = False
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
-        # upsert: rows whose new key a deal carries in another spelling (x34r1 F3: the
-        # zeros a spreadsheet dropped); the load and the plan refuse them (``check``)
+        # rows to create whose key a deal carries, or an earlier row to create gives, in
+        # another spelling (x34r1 F3: the zeros a spreadsheet dropped), upsert and insert
+        # alike; the load and the plan refuse them (``check_similar_keys``)
         self.similar_keys = SimilarKeys()
         self._seen = KeySet()  # the source keys of the rows decided so far
         # the keys the file repeats, and the first row of each (``learn_repeats``)
@@ -411,7 +415,14 @@ class RowPlanner:
     def use(self, settings: ImportSettings) -> None:
         """Take the run's settings that decide rows: unarchive, and the manifest's format."""
         self.unarchive = settings.unarchive
+        self.keys_as_given = settings.keys_as_given
         self.typed_source = detect_format(settings.manifest, settings.format) != "csv"
+
+    def check_similar_keys(self, rows: Callable[[], Iterable[SourceRow]]) -> None:
+        """InputError, before any write, when a row to create gives a key a deal carries, or
+        an earlier row to create gives, in another spelling (``jobs.similar_keys``); ``rows``:
+        the manifest's rows again, read only then, to name each earlier row."""
+        self.similar_keys.check(lambda: ((r.row, self._raw_key(r.values)) for r in rows()))
 
     def raw_key(self, values: Mapping[str, Any]) -> str | None:
         """The source key of a row's cells, or None (no key, or one the mapping refuses)."""
@@ -813,8 +824,9 @@ class RowPlanner:
                 self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
                 org = {**org, "form": form}
         values = stored_row(row)
-        if existing is None and self.mode == "upsert" and deals is not None:
-            self.similar_keys.see(row.row, mapped.key, deals, getattr(deals, "archived", None))
+        if existing is None and not self.keys_as_given and (deals is None or self.similar_keys.see(
+                row.row, mapped.key, deals, getattr(deals, "archived", None)) is None):
+            self.similar_keys.see_in_file(row.row, mapped.key)  # 417 and 000417 in one file
         if existing is None:
             self.counts.create += 1
             if deal.get("status") in ("won", "lost") and "close_time" not in deal:

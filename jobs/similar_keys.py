@@ -1,9 +1,12 @@
-"""An upsert row's source key that equals a key a deal already carries but for its
-spelling — the leading zeros a spreadsheet dropped (``000417`` read as the number 417), or a
-Salesforce id in its other length (the 18-character id is the 15-character one plus a
-3-character checksum of its letters' case) — is refused with the whole file before any
-write, never silently taken for a new key (x34r1 F3: a spreadsheet round-trip dropped the
-zeros, and the nightly upsert created 300 of 300 deals a second time, exit 0).
+"""A row's source key that would create a deal though it equals a key a deal already
+carries, or a key another row of the file gives, but for its spelling — the leading zeros a
+spreadsheet dropped (``000417`` read as the number 417), or a Salesforce id in its other
+length (the 18-character id is the 15-character one plus a 3-character checksum of its
+letters' case) — is refused with the whole file before any write, never silently taken for
+a new key (x34r1 F3: a spreadsheet round-trip dropped the zeros, and the nightly upsert
+created 300 of 300 deals a second time, exit 0). An insert is checked as an upsert is (it
+created them as silently), and ``417`` and ``000417`` on two rows of one file are two
+deals of one record made at once: both rows are named.
 
 Refused, not matched: ``417`` and ``000417`` can be two records of a source that pads
 some ids and not others, and a key matched in another spelling would have its deal's key
@@ -11,22 +14,28 @@ field rewritten to the file's form by the row (or kept in two forms for one reco
 night another if the exports differ. Pipedrive offers nothing to undo a doubled create but
 a delete. The person fixes the export (the key column as Text; Salesforce's 18-character
 ``Id`` or ``CASESAFEID()``) and runs again; rows that really are new records are imported
-with ``--mode insert``, which never touches a deal that carries another key.
+with ``--keys-as-given`` (``ImportSettings.keys_as_given``), which takes every key as the
+record it names.
 
 The other spellings of one key are read by ``jobs.transforms.source_key`` already: a
 trailing ``.0`` (a float column) is the whole number's key, and Excel's scientific form
 (``4.17E+05``) fails its row (its digits are lost). Nothing here calls the API: the
-account's keys are the upsert's own index (``jobs.account.DealsByKey``).
+account's keys are the import's own index (``jobs.account.DealsByKey``: an upsert's, an
+insert's list of the deals that carry a key). The file's own keys are held as hashes of
+their forms (``jobs.keyset.KeySet``, ~12 bytes a key); the first row of a form another row
+spells otherwise is found, when one is, by reading the keys again (``check``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bulk.errors import InputError
 from bulk.wording import counted
+
+from .keyset import KeySet
 
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
@@ -65,19 +74,25 @@ def key_form(key: str) -> tuple[str, str] | None:
 @dataclass(slots=True)
 class SimilarKeys:
     """The rows whose key would create a deal though a deal carries it in another spelling
-    (``see``), counted, the first few kept to name; ``check`` refuses them all at once."""
+    (``see``), or an earlier row of the file gives it so (``see_in_file``), counted, the
+    first few kept to name; ``check`` refuses them all at once."""
 
     rows: int = 0
     named: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, key, theirs, kind
+    # rows whose key an earlier row to create gives in another spelling, the first few kept
+    # (row, key, kind, form): ``check`` names that earlier row too
+    file_rows: int = 0
+    file_named: list[tuple[int, str, str, str]] = field(default_factory=list)
     _forms: dict[tuple[str, str], str] | None = None  # (kind, form) -> a deal's key
     _of: Mapping[str, Any] | None = None  # the index ``_forms`` was read from
+    _file_forms: KeySet = field(default_factory=KeySet)  # the forms of the rows to create
 
     def see(self, row: int, key: str, deals: Mapping[str, Any],
             archived: Mapping[str, Any] | None = None) -> str | None:
         """The key a deal of ``deals`` (or ``archived``) carries that is ``key`` in another
-        spelling, noted for ``row`` (None: none; ``key`` itself is not in them)."""
+        spelling, noted for ``row`` (None: none, or ``key`` itself is in them)."""
         form = key_form(key)
-        if form is None:
+        if form is None or key in deals or (archived is not None and key in archived):
             return None
         if self._forms is None or self._of is not deals:  # the index, read once
             self._forms, self._of = _forms((*deals, *(archived or ()))), deals
@@ -89,33 +104,89 @@ class SimilarKeys:
             self.named.append((row, key, theirs, form[0]))
         return theirs
 
-    def check(self) -> None:
-        """InputError naming the rows ``see`` noted (nothing when none): nothing was sent."""
-        if not self.rows:
+    def see_in_file(self, row: int, key: str) -> bool:
+        """Note ``row``, a row to create, when an earlier row to create gave ``key`` in
+        another spelling (the same key again is a repeat, refused or skipped before this);
+        True: noted."""
+        form = key_form(key)
+        if form is None or self._file_forms.add(f"{form[0]}\x00{form[1]}"):
+            return False
+        self.file_rows += 1
+        if len(self.file_named) < _SHOWN_ROWS:
+            self.file_named.append((row, key, *form))
+        return True
+
+    def check(self, keys: Callable[[], Iterable[tuple[int, str | None]]] | None = None
+              ) -> None:
+        """InputError naming the rows ``see`` and ``see_in_file`` noted (nothing when
+        none): nothing was sent. ``keys``: the file's (row number, source key) pairs again,
+        in file order, read to name the earlier row of each pair in the file (only when
+        one is refused; None: the later rows alone are named)."""
+        if not self.rows and not self.file_rows:
             return
+        parts = []
+        if self.rows:
+            parts.append(self._with_deals())
+        if self.file_rows:
+            parts.append(self._in_file(keys))
+        raise InputError("; and ".join(parts) + ". Nothing was sent. Give the keys as "
+                         "earlier imports did (" + "; ".join(dict.fromkeys(
+                             fix for kind, fix in _FIXES.items() if kind in self._kinds()))
+                         + ") and run again; rows that really are new records: import "
+                         "them with --keys-as-given")
+
+    def _kinds(self) -> set[str]:
+        return {k for *_, k in self.named} | {k for _, _, k, _ in self.file_named}
+
+    def _in_file(self, keys: Callable[[], Iterable[tuple[int, str | None]]] | None) -> str:
+        """The part of the refusal on the rows ``see_in_file`` noted, each with the earlier
+        row of its form (read from ``keys``: the first row of that form with another key)."""
+        wanted = {(kind, form): key for _, key, kind, form in self.file_named}
+        first: dict[tuple[str, str], tuple[int, str]] = {}
+        for at, given in (keys() if keys is not None else ()):
+            shape = key_form(given) if given else None
+            if shape is not None and shape in wanted and shape not in first \
+                    and given != wanted[shape]:
+                first[shape] = (at, given or "")
+                if len(first) == len(wanted):
+                    break
+        pairs, kinds = [], []
+        for row, key, kind, form in self.file_named:
+            earlier = first.get((kind, form))
+            pairs.append(f"row {earlier[0]} {earlier[1]!r} / row {row} {key!r}"
+                         if earlier is not None else f"row {row} {key!r}")
+            kinds.append(kind)
+        more = f" and {counted(self.file_rows - len(self.file_named), 'more', 'more')}" \
+            if self.file_rows > len(self.file_named) else ""
+        return (f"{counted(self.file_rows, 'row')} of the file would create a deal for a "
+                "source key an earlier row of the file gives in another spelling ("
+                + " and ".join(_WHY[k] for k in dict.fromkeys(kinds)) + "): "
+                + ", ".join(pairs) + more + ": one record would be created twice")
+
+    def _with_deals(self) -> str:
+        """The part of the refusal on the rows ``see`` noted."""
         rows = ", ".join(str(r) for r, _, _, _ in self.named)
         more = f" and {counted(self.rows - len(self.named), 'more', 'more')}" \
             if self.rows > len(self.named) else ""
-        kinds, fixes = [], []
-        for kind, why, fix in (
-                (ZEROS, "but for its leading zeros (a spreadsheet that read the key column "
-                        "as numbers drops them)", "export the key column as Text"),
-                (SALESFORCE, "in its other length (a Salesforce id: the 18-character id is "
-                             "the 15-character one plus a checksum of its letters' case, one "
-                             "record)", "export Salesforce's 18-character Id, or "
-                                        "CASESAFEID(), as earlier imports did")):
+        kinds = []
+        for kind in (ZEROS, SALESFORCE):
             pairs = [f"{key!r} / {theirs!r}" for _, key, theirs, k in self.named
                      if k == kind][:_SHOWN_PAIRS]
             if pairs:
-                kinds.append(f"{why}: {', '.join(pairs)}")
-                fixes.append(fix)
-        raise InputError(
-            f"{counted(self.rows, 'row')} (rows {rows}{more}) would create a deal for a "
-            "source key a deal already carries in another spelling — "
-            + "; ".join(kinds) + " (the file's key / the deal's): each would be created a "
-            "second time. Nothing was sent. Give the keys as earlier imports did ("
-            + "; ".join(fixes) + ") and run again; rows that really are new records: "
-            "import them with --mode insert")
+                kinds.append(f"{_WHY[kind]}: {', '.join(pairs)}")
+        return (f"{counted(self.rows, 'row')} (rows {rows}{more}) would create a deal for a "
+                "source key a deal already carries in another spelling — "
+                + "; ".join(kinds) + " (the file's key / the deal's): each would be created a "
+                "second time")
+
+
+_WHY = {ZEROS: "but for its leading zeros (a spreadsheet that read the key column as "
+               "numbers drops them)",
+        SALESFORCE: "in its other length (a Salesforce id: the 18-character id is the "
+                    "15-character one plus a checksum of its letters' case, one record)"}
+_FIXES = {ZEROS: "export the key column as Text",
+          SALESFORCE: "export Salesforce's 18-character Id, or CASESAFEID(), as earlier "
+                      "imports did"}
 
 
 def _forms(keys: Iterable[str]) -> dict[tuple[str, str], str]:

@@ -2,7 +2,9 @@
 leading zeros a spreadsheet round-trip dropped (``000417`` → ``417``), a Salesforce id in
 its other length (15 / 18 characters) — is refused before any write, exit 1, naming the
 rows and the pairs (x34r1 F3: every deal was created a second time, exit 0); the plan
-refuses it the same way; ``--mode insert`` creates such rows deliberately."""
+refuses it the same way; an insert is checked alike, and two rows of one file that give
+one key in two spellings are refused, both named; ``--keys-as-given`` creates such rows
+deliberately."""
 
 from __future__ import annotations
 
@@ -52,14 +54,15 @@ def test_an_exact_key_or_a_new_one_is_not_refused() -> None:
     assert similar.see(5, "001A0000006Vm9rIAC", deals) == "001A0000006Vm9r"
     with pytest.raises(Exception, match=r"2 rows \(rows 4, 5\)") as exc:
         similar.check()
-    assert "'417' / '000417'" in str(exc.value) and "--mode insert" in str(exc.value)
+    assert "'417' / '000417'" in str(exc.value) and "--keys-as-given" in str(exc.value)
 
 
 def test_a_round_tripped_file_is_refused_before_any_write(tmp_path: Path) -> None:
     """The tester's repro through the command line: night 1 creates 000417..000419; the
     same export after a spreadsheet round-trip (417..419) is refused, exit 1, nothing
-    sent (before: 3 deals created again, exit 0); its plan exits 1 too; with --mode insert
-    the rows are created deliberately."""
+    sent (before: 3 deals created again, exit 0); its plan exits 1 too; --mode insert is
+    refused alike (before: 3 created); with --keys-as-given the rows are created
+    deliberately."""
     (tmp_path / "m.toml").write_text(MAPPING)
     night1, night2 = tmp_path / "night1.csv", tmp_path / "night2.csv"
     night1.write_text("ERP No,Name,Amount\n000417,Deal 417,100\n000418,Deal 418,200\n"
@@ -89,6 +92,44 @@ def test_a_round_tripped_file_is_refused_before_any_write(tmp_path: Path) -> Non
                 ("addDeal", "updateDeal")} == {"addDeal": 0, "updateDeal": 0}, after
         jobs = [d.name for d in (tmp_path / "jobs").iterdir() if d.is_dir()]
         assert len(jobs) == 1, jobs  # night 1's: the refused load leaves no job
+        code, out = pdbulk("plan", "import", str(night2), "--mode", "insert")
+        assert code == 1 and "3 rows (rows 2, 3, 4)" in out, out
         code, out = pdbulk("import", str(night2), "--mode", "insert")
+        assert code == 1 and "'417' / '000417'" in out and "Nothing was sent" in out, out
+        assert requests(sb).get("addDeal", 0) - before.get("addDeal", 0) == 0
+        code, out = pdbulk("import", str(night2), "--mode", "insert", "--keys-as-given")
         assert code == 0, out
         assert requests(sb).get("addDeal", 0) - before.get("addDeal", 0) == 3
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+def test_two_spellings_in_one_file_are_refused(tmp_path: Path, mode: str) -> None:
+    """One file gives 417 (row 2) and 000417 (row 4), and a Salesforce id in both lengths
+    (rows 3 and 5), no deal carrying any: the import and its plan are refused, exit 1,
+    naming both rows of each pair, nothing sent (before: 4 deals created, two records
+    twice); with --keys-as-given all 4 are created."""
+    (tmp_path / "m.toml").write_text(MAPPING)
+    night = tmp_path / "night.csv"
+    night.write_text("ERP No,Name,Amount\n417,Deal 417,100\n001A0000006Vm9r,SF,200\n"
+                     "000417,Deal 417 again,100\n001A0000006Vm9rIAC,SF again,200\n"
+                     "HS-1,Other,5\n")
+    runner = CliRunner()
+
+    def pdbulk(*args: str) -> tuple[int, str]:
+        res = runner.invoke(app, [*args, "--mapping", str(tmp_path / "m.toml"),
+                                  "--mode", mode, *cli_args(sb, tmp_path / "jobs")], env={
+            **os.environ, "PIPEDRIVE_API_TOKEN": sb.token,
+            "PDBULK_STATE_DIR": str(tmp_path / "state")})
+        assert "Traceback" not in res.output, res.output
+        return res.exit_code, " ".join(res.output.split())
+
+    with threaded_sandbox(SandboxConfig(deals=0, time_scale=0.02, seed=3)) as sb:
+        for command in (("plan", "import"), ("import",)):
+            code, out = pdbulk(*command, str(night), "--create-key-field")
+            assert code == 1, out
+            assert "row 2 '417' / row 4 '000417'" in out, out
+            assert "row 3 '001A0000006Vm9r' / row 5 '001A0000006Vm9rIAC'" in out, out
+        assert requests(sb).get("addDeal", 0) == 0
+        code, out = pdbulk("import", str(night), "--create-key-field", "--keys-as-given")
+        assert code == 0, out
+        assert requests(sb).get("addDeal", 0) == 5
