@@ -145,6 +145,14 @@ def _kept_links(cells: Mapping[str, str], base: Mapping[str, str] | None) -> set
             if name in base and base.get(name + CELLS) == sign}
 
 
+# a row's note on a link kept for a record older than the cells' digests (_unrecorded_kept)
+_UNRECORDED_NOTE = ("the deal's {} kept, not created: this state folder's record of the "
+                    "deal is older than its record of the cells that named the link, the "
+                    "deal still has the link it last wrote, and the row's cells find no "
+                    "record of the account (corrected in Pipedrive since?); to link "
+                    "another, name it by cells that find it, or link it in Pipedrive")
+_LINK_WORDS = {"person_id": "person", "org_id": "organization"}
+
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
 # writes lower-case hex, and only bytes 80-ff can fail to decode)
 _SHOWN_BYTE = re.compile(r"\\x[89a-f][0-9a-f]")
@@ -804,6 +812,10 @@ class RowPlanner:
         base = self._base(int(existing["id"]), mapped.key) \
             if existing is not None and self.last_written is not None and cells else None
         kept = _kept_links(cells, base)
+        # a record older than the cells' digests: kept when nothing says the cells changed
+        unrecorded = self._unrecorded_kept(existing, cells, base, mapped) \
+            if existing is not None and base else set()
+        kept |= unrecorded
         try:
             org = self._kept_ref(existing, "org_id", mapped) if "org_id" in kept else self._org_ref(
                 mapped.org, existing.get("org_id") if existing else None, mapped.person)
@@ -890,6 +902,9 @@ class RowPlanner:
         if decided.kept or decided.both or decided.held or relinked:
             edited = self._edited_note(ThreeWay(decided.changes, (*decided.kept, *relinked),
                                                 decided.both, decided.held))
+        if unrecorded:
+            edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
+                _LINK_WORDS[f] for f in LINKS if f in unrecorded)), edited)))
         if same:
             values["agreed"] = same
         note = self.survivor_notes.get(mapped.key)
@@ -918,6 +933,39 @@ class RowPlanner:
                                 **({"cells": cells} if cells else {}),
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {})})
+
+    def _unrecorded_kept(self, existing: Mapping[str, Any], cells: Mapping[str, str],
+                         base: Mapping[str, str], mapped: MappedRow) -> set[str]:
+        """The links (``person_id`` / ``org_id``) kept for a record written before it kept
+        the digest of the cells beside each link (an earlier pdbulk's: the link's digest
+        and no ``CELLS``), read the safe way: the deal's link is still the one this state
+        folder last wrote or agreed on (nobody relinked it since), and the row's cells find
+        no person / organization of the account (``match``), so resolving them would create
+        one — a copy, when a colleague corrected the e-mail or renamed the organization
+        since (x34r1 F6, for the deals written before the digests). A row whose cells find
+        another record of the account is resolved (and relinked) as before; nothing is
+        created for a link kept here, and nothing is recorded for it (a later night that
+        agrees on the link, or writes it, records its cells)."""
+        out: set[str] = set()
+        for name in cells:
+            rid = existing.get(name)
+            if name not in base or name + CELLS in base or not isinstance(rid, int) \
+                    or digest(rid) != base[name]:
+                continue
+            person, org = mapped.person, mapped.org
+            persons, orgs = self.indexes.persons, self.indexes.orgs
+            try:
+                if name == "person_id" and person is not None and persons is not None:
+                    found = persons.match(person.email, person.name, person.phone, prefer=rid)
+                elif name == "org_id" and org is not None and orgs is not None:
+                    found = orgs.match(org.match_key, org.address, prefer=rid, name=org.name)
+                else:
+                    continue
+            except InputError:  # several records fit: resolved (and said) as before
+                continue
+            if found is None:
+                out.add(name)
+        return out
 
     def _kept_ref(self, existing: Mapping[str, Any] | None, field: str,
                   mapped: MappedRow) -> dict[str, Any] | None:
