@@ -301,11 +301,15 @@ def label(code: str, labels: Mapping[str, str] | None) -> str:
 
 
 def changed_fields(changes: Mapping[str, Any],
-                   labels: Mapping[str, str] | None = None) -> list[str]:
+                   labels: Mapping[str, str] | None = None,
+                   existing: Mapping[str, Any] | None = None) -> list[str]:
     """The fields a PATCH body (``deal_changes``) changes, each once: the deal's own by
     their key (``value``, ``stage_id``), custom fields by their name (``labels``: key ->
-    name; ``label``). What a plan counts per field (x20r2 F6)."""
-    names = [_cleared(k, v) for k, v in changes.items() if k != "custom_fields"]
+    name; ``label``). What a plan counts per field (x20r2 F6). ``existing``: the deal the
+    PATCH is for; a status it has already, sent only to carry a new lost reason
+    (``deal_changes``), is no change (x34r5: lost deals counted as changing status)."""
+    names = [_cleared(k, v) for k, v in changes.items() if k != "custom_fields"
+             and not (k == "status" and existing is not None and existing.get(k) == v)]
     return names + [_cleared(label(code, labels), v)
                     for code, v in (changes.get("custom_fields") or {}).items()]
 

@@ -919,9 +919,10 @@ class RowPlanner:
                                "org_id": existing.get("org_id"),
                                **matched_by({"person": person, "org": org}), **noted}})
         self.counts.update += 1
-        if changes.get("status") in ("won", "lost") and "close_time" not in changes:
+        if changes.get("status") in ("won", "lost") and "close_time" not in changes \
+                and changes["status"] != existing.get("status"):  # (only a change re-dates)
             self.counts.closed_undated += 1
-        self.counts.fields.update([*changed_fields(changes, self.field_labels),
+        self.counts.fields.update([*changed_fields(changes, self.field_labels, existing),
                                    *(("person_id",) if "person" in links else ()),
                                    *(("org_id",) if "org" in links else ())])
         return NewItem(row=row.row, key=mapped.key, op="update",

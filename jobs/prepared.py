@@ -128,13 +128,15 @@ class Prepared:
         return len({i.row for i in self.items
                     if i.state is ItemState.FAILED and i.row is not None})
 
-    def count_fields(self, changes: Mapping[str, Any], catalog: Catalog) -> None:
-        """Count the fields one deal's write (``deal_changes``) gives a new value."""
+    def count_fields(self, changes: Mapping[str, Any], catalog: Catalog,
+                     deal: Mapping[str, Any] | None = None) -> None:
+        """Count the fields one deal's write (``deal_changes``) gives a new value; ``deal``:
+        the deal as read (a status it has already is not counted: ``changed_fields``)."""
         labels: dict[str, str] = {}
         for code in changes.get("custom_fields") or {}:
             with contextlib.suppress(InputError):  # a field deleted since: by its key
                 labels[code] = catalog.field_by_code(code).name
-        self.fields.update(changed_fields(changes, labels))
+        self.fields.update(changed_fields(changes, labels, deal))
 
     def add(self, item: NewItem, action: str) -> None:
         self.items.append(item)

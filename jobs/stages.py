@@ -366,7 +366,7 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
                       values=values, deal_id=deal_id)
             continue
         remember_labels(prep, changes, catalog)
-        prep.count_fields(changes, catalog)
+        prep.count_fields(changes, catalog, deal)
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
             **row_values(values)}), "move")

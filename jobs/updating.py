@@ -478,7 +478,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         return
     names = changed_names(changes, catalog)
     remember_labels(prep, changes, catalog)
-    prep.count_fields(changes, catalog)
+    prep.count_fields(changes, catalog, current)
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values)}),
         "update")
