@@ -87,7 +87,7 @@ from .import_store import (
     recheck_reads,
 )
 from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
-from .last_written import LastWritten
+from .last_written import EDITED, EDITED_KEYS, LastWritten, edited_counts
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
@@ -1429,6 +1429,29 @@ def _created(store: JobStore) -> tuple[dict[str, int], int]:
     return {k: len(v) for k, v in made_contacts(store).items()}, reconciled
 
 
+def _edited_settled(store: JobStore, counts: Mapping[str, Any]) -> dict[str, Any]:
+    """The load's ``counts`` with its ``edited_*`` (an upsert's three-way comparison:
+    ``last_written.edited_counts``) those of the rows that settled (done or skipped: a row
+    that failed or was never sent wrote nothing, kept nothing), a row found under its key's
+    claim when sent (``_exists``) by what it decided then. Counted at the load alone, a
+    row failing later was counted and one found at the send was not (f34h's leftover).
+    A job an earlier pdbulk loaded, whose rows carry no such count: its load's figures."""
+    settled: list[Mapping[str, Any]] = []
+    carried = False
+    for item in store.items():
+        result, payload = item.result or {}, item.payload or {}
+        edits = result.get(EDITED, payload.get(EDITED))
+        if isinstance(edits, Mapping):
+            carried = True
+            if item.state in (ItemState.DONE, ItemState.SKIPPED):
+                settled.append(edits)
+    if not carried and any(counts.get(k) for k in EDITED_KEYS):
+        return dict(counts)
+    out = {k: v for k, v in counts.items() if k not in EDITED_KEYS}
+    out.update((k, v) for k, v in edited_counts(settled).items() if v)
+    return out
+
+
 def _deals_created(store: JobStore) -> tuple[int, int]:
     """(the deals this job created, of them those merged away since): rows recorded
     ``created``, and rows whose create a merge took away before the row was settled (a
@@ -1540,7 +1563,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     runs = list(store.meta_get(META_RUNS) or [])
     created, reconciled = _created(store)
     deals, merged = _deals_created(store)
-    counts = store.meta_get(META_COUNTS) or {}
+    counts = _edited_settled(store, store.meta_get(META_COUNTS) or {})
     summary: dict[str, Any] = {
         "mode": settings.mode, "manifest": settings.manifest, "mapping": settings.mapping,
         "deals_created": deals, "deals_created_merged_away": merged,

@@ -88,6 +88,7 @@ from .key_field_record import check_not_renamed, used_key_fields
 from .last_written import (
     CELLS,
     CUSTOM,
+    EDITED,
     GROUP_NAMES,
     LINKS,
     LastWritten,
@@ -882,6 +883,7 @@ class RowPlanner:
         relinks = {f"{name}_id": resolved[f"{name}_id"] for name in links
                    if f"{name}_id" in resolved}
         edited = None  # the three-way comparison with what this state folder last wrote
+        edits: dict[str, int] = {}  # its ``ThreeWay.counts()``: the summary counts them
         if base is None:
             base = self._base(int(existing["id"]), mapped.key) if self.last_written is not None \
                 and (changes or relinks or self.records_agreed) else {}
@@ -900,8 +902,9 @@ class RowPlanner:
         relinked = tuple((f, existing.get(f), None) for f in LINKS
                          if f in kept and digest(existing.get(f)) != base.get(f))
         if decided.kept or decided.both or decided.held or relinked:
-            edited = self._edited_note(ThreeWay(decided.changes, (*decided.kept, *relinked),
-                                                decided.both, decided.held))
+            ruled = ThreeWay(decided.changes, (*decided.kept, *relinked), decided.both,
+                             decided.held)
+            edited, edits = self._edited_note(ruled), ruled.counts()
         if unrecorded:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
                 _LINK_WORDS[f] for f in LINKS if f in unrecorded)), edited)))
@@ -917,7 +920,8 @@ class RowPlanner:
                                "action": "unchanged", "deal_id": existing["id"],
                                "person_id": existing.get("person_id"),
                                "org_id": existing.get("org_id"),
-                               **matched_by({"person": person, "org": org}), **noted}})
+                               **matched_by({"person": person, "org": org}), **noted},
+                               **({EDITED: edits} if edits else {})})
         self.counts.update += 1
         if changes.get("status") in ("won", "lost") and "close_time" not in changes \
                 and changes["status"] != existing.get("status"):  # (only a change re-dates)
@@ -933,7 +937,8 @@ class RowPlanner:
                                 "matched": matched_by({"person": person, "org": org}),
                                 **({"cells": cells} if cells else {}),
                                 **({"survivor_note": note} if note else {}),
-                                **({"edited_note": edited} if edited else {})})
+                                **({"edited_note": edited} if edited else {}),
+                                **({EDITED: edits} if edits else {})})
 
     def _unrecorded_kept(self, existing: Mapping[str, Any], cells: Mapping[str, str],
                          base: Mapping[str, str], mapped: MappedRow) -> set[str]:

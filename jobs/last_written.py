@@ -181,6 +181,29 @@ class ThreeWay:
         out: ``kept`` and ``held``."""
         return frozenset(name for name, _, _ in (*self.kept, *self.held))
 
+    def counts(self) -> dict[str, int]:
+        """{"kept" / "both" / "held": how many fields} (those not 0): the row's share of
+        an import's ``edited_*`` (``edited_counts``), stored with the row as it settles."""
+        return {name: n for name, n in (("kept", len(self.kept)), ("both", len(self.both)),
+                                        ("held", len(self.held))) if n}
+
+
+EDITED = "edited"  # an import row's payload / result key: its ``ThreeWay.counts()``
+EDITED_KEYS = ("edited_kept", "edited_rows", "edited_both", "edited_held")  # an import's counts
+
+
+def edited_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """An import's ``edited_kept``, ``edited_rows`` (rows with a field kept),
+    ``edited_both`` and ``edited_held`` over ``rows`` (each a ``ThreeWay.counts()``)."""
+    out = dict.fromkeys(EDITED_KEYS, 0)
+    for row in rows:
+        kept = int(row.get("kept") or 0)
+        out["edited_kept"] += kept
+        out["edited_rows"] += kept > 0
+        out["edited_both"] += int(row.get("both") or 0)
+        out["edited_held"] += int(row.get("held") or 0)
+    return out
+
 
 def group_of(name: str) -> str:
     """The group (``deals.field_group``) of a record field name (``fields_of``)."""

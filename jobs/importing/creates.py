@@ -614,6 +614,7 @@ class _Creates(_ImportBase):
         if outcome.result is None:
             return outcome
         note = f"{merged}; this row stands for it now"
+        edits = {last_written.EDITED: {"kept": len(kept)}} if kept else {}
         if kept:
             note += (f"; {', '.join(label(k, self.field_labels) for k in kept)}: the "
                      "survivor's value kept (the merge's, or changed since; the file did not "
@@ -623,7 +624,7 @@ class _Creates(_ImportBase):
         # (x12r6 F3: every such row was a conflict on the key field it never wrote); and
         # the base of the next upsert of the row, now on the survivor (jobs.last_written)
         return dataclasses.replace(outcome, result={
-            **outcome.result, "wrote": deal, "note": note,
+            **outcome.result, "wrote": deal, "note": note, **edits,
             "written": {**{name: last_written.digest(value) for name, value in (
                 *last_written.fields_of(deal),
                 *((n, v) for n, v in (("person_id", person_id), ("org_id", org_id))
@@ -796,13 +797,17 @@ class _Creates(_ImportBase):
                     f"{existing.get('update_time')}); left alone, nothing sent (import the row "
                     "again to overwrite it)"))
         note = None
+        edits: dict[str, int] = {}  # counted in the summary's edited_* (x34 f34h leftover)
         if body and not survivor:  # a survivor's row decided its fields (``_merge_kept``)
             # by the plain upsert's rule, its links too (f34f: a colleague's relink was put
             # back by a row that found its key's deal under the claim)
             ruled = last_written.three_way(existing, body, await self._record_base(
                 lambda record: record.of(deal_id)))
-            body, note = ruled.changes, edited_note(ruled, self.field_labels)
-        noted = {"note": note} if note else {}
+            body, note, edits = ruled.changes, edited_note(ruled, self.field_labels), \
+                ruled.counts()
+        noted: dict[str, Any] = {"note": note} if note else {}
+        if edits:
+            noted[last_written.EDITED] = edits
         if not body:
             return Outcome(item.id, ItemState.SKIPPED, result={
                 "deal_id": deal_id, "action": "unchanged", "person_id": existing.get("person_id"),
