@@ -188,9 +188,9 @@ async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> 
     """Deals A (R1) and B (R2) imported, B merged into A, the file then without R1's row:
     R2's row stands for A (found through its claim, when sent). Bob's e-mail corrected
     and Org2 renamed: A's links are not moved onto what the unchanged row resolves to
-    (before: A linked to a new Bob and a new Org2). The row is a create until it is sent,
-    so its person and organization are still resolved, and made, before the merge is
-    found: that copy is left unlinked (a limit, said in the report)."""
+    (before: A linked to a new Bob and a new Org2). The row is a create until it is sent;
+    its person and organization, which A keeps, are not made either
+    (tests/test_upsert_survivor_no_copy.py)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS[:2])
         first = await _import(sb, tmp_path, manifest, mapping, "night-1")

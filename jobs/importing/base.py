@@ -108,6 +108,8 @@ class _ImportBase:
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
         self._by_survivor: dict[int, list[str]] | None = None  # survivor -> the job's keys
+        # ... and each of those keys -> the merged-away deal its claim names (``_sharing``)
+        self._merged_keys: dict[str, int] = {}
         self._gone_survivor: dict[str, str] = {}  # key -> why its create is a merge undone
         # key -> why its create makes the key's deal again: the deal its claim named (this
         # state folder's or the coordinator's record of an earlier create) is gone, deleted

@@ -57,6 +57,7 @@ from ..deals import (
     stored_types,
     with_status_times,
 )
+from ..import_resolve import Deferred
 from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
 from .base import (
@@ -385,8 +386,45 @@ class _Creates(_ImportBase):
             raise _Ambiguous(key, sorted(set(hits)))
         return await self._read_keyed(ctx, min(hits), key)
 
+    async def kept_at_send(self, item: Item, payload: Mapping[str, Any]) -> frozenset[str]:
+        """The references (``person`` / ``org``) a create row would have made that the
+        survivor of its key's deal will keep instead: an upsert's row whose key's deal was
+        merged here into a survivor (its claim names the merged deal: ``_sharing``'s one
+        read of the job's claims), found only when it is sent, whose person / organization
+        cells (``cells``) are those this state folder's record holds beside that deal's link
+        (``merged_base``: ``last_written.CELLS``). The survivor's link then stays
+        (``_merge_kept``), so such a reference is resolved only if the row makes a deal
+        after all (``_create``'s ``deferred``). Before, it was made first and left
+        unlinked: a copy of the person / organization a colleague corrected (f34g's limit).
+        No call; nothing read when no merge was made here; empty for an insert or a row
+        with nothing to make."""
+        cells = payload.get("cells")
+        if self.settings.mode != "upsert" or not item.key or not isinstance(cells, Mapping):
+            return frozenset()
+        refs = [name for name in ("person", "org")
+                if isinstance(ref := payload.get(name), Mapping) and "id" not in ref
+                and isinstance(cells.get(f"{name}_id"), str)]
+        if not refs:
+            return frozenset()
+        await self._read_merges()
+        if not self._merges:  # no merge made here: no survivor to find (nothing read)
+            return frozenset()
+        await self._sharing(0)  # the job's keys whose claims name a merged deal, read once
+        deal_id = self._merged_keys.get(item.key)
+        hit = self._merged(deal_id) if deal_id is not None else None
+        if deal_id is None or hit is None:
+            return frozenset()
+        base = await self._record_base(
+            lambda record: record.merged_base(hit.survivor, deal_id, hit.at))
+        return frozenset(ref for ref in refs if f"{ref}_id" in base and base.get(
+            f"{ref}_id{last_written.CELLS}") == cells[f"{ref}_id"])
+
     async def _create(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
-                      person_id: int | None, org_id: int | None) -> Outcome:
+                      person_id: int | None, org_id: int | None, *,
+                      deferred: Mapping[str, Mapping[str, Any]] | None = None) -> Outcome:
+        """``deferred``: references (``person`` / ``org``) not resolved yet
+        (``kept_at_send``): resolved (made, when new) only when the row makes its deal;
+        a reference another row is making meanwhile leaves the row pending, unsent."""
         key = item.key or ""
         lost_since: float | None = None
         for _ in range(LOST_CLAIM_TRIES):
@@ -415,6 +453,16 @@ class _Creates(_ImportBase):
                         ours = self._creator(claim, away.merged) == self.store.job_id
                         return await self._into_survivor(ctx, item, payload, away,
                                                          person_id, org_id, ours=ours)
+                    if existing is None and deferred:  # the row makes its deal after all
+                        try:
+                            made = {name: await self.resolver.resolve(ctx, ref)
+                                    for name, ref in deferred.items()}
+                        except Deferred:  # another row is making it: the claim as it was
+                            outcome = claim.previous
+                            return Outcome(item.id, ItemState.PENDING, unsent=True)
+                        person_id = made.get("person", person_id)
+                        org_id = made.get("org", org_id)
+                        payload, deferred = {**payload, **deferred}, None
                     if existing is None:
                         body = dict(payload["deal"])
                         if person_id is not None:
@@ -691,6 +739,7 @@ class _Creates(_ImportBase):
                         named = outcome.get("deal_id")
                         if isinstance(named, int) and (hit := self._merged(named)):
                             by.setdefault(hit[0], []).append(names[name])
+                            self._merged_keys[names[name]] = named
                 self._by_survivor = by
         return sorted(self._by_survivor.get(survivor_id, []))
 

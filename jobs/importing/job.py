@@ -94,16 +94,22 @@ class ImportJob(_Reconcile, _Resume):
                            result={"column": payload.get("column")})
         self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         try:
+            # a create's person / organization the deal its key's claim names keeps: made
+            # only if the row makes its deal after all (f34g: made, then left unlinked)
+            later = await self.kept_at_send(item, payload) if op == "create" else frozenset()
             try:
-                org_id = await self.resolver.resolve(ctx, payload.get("org"))
-                person_id = await self.resolver.resolve(ctx, payload.get("person"))
+                org_id = None if "org" in later else \
+                    await self.resolver.resolve(ctx, payload.get("org"))
+                person_id = None if "person" in later else \
+                    await self.resolver.resolve(ctx, payload.get("person"))
             except Deferred:  # only waited for its person/org: not an attempt
                 self._deal_unsent.discard(item.id)
                 return Outcome(item.id, ItemState.PENDING, unsent=True)
             if op == "update":
                 outcome = await self._update(ctx, item, payload, person_id, org_id)
             else:
-                outcome = await self._create(ctx, item, payload, person_id, org_id)
+                outcome = await self._create(ctx, item, {**payload, **dict.fromkeys(
+                    later)}, person_id, org_id, deferred={n: payload[n] for n in later})
         except InDoubt:
             self._doubted.add(item.id)  # the mark stays for its reconcile
             raise
