@@ -302,6 +302,32 @@ def window_efficiency(send_times: Sequence[float], burst: int, window: float) ->
     return (n - burst) / span / (burst / window) if span > 0 else None
 
 
+def slot_efficiency(send_times: Sequence[float], burst: int, window: float) -> float | None:
+    """Achieved rate ÷ allowed rate over the whole run, every slot's path averaged.
+
+    Over the sorted send times, with ``k = n // burst - 1`` whole windows after the
+    first: ``k * burst`` ÷ the mean over the first ``burst`` sends ``i`` of
+    ``t[i + k * burst] - t[i]``. A rolling window forces each of those spans to at least
+    ``k * window``, so their mean too: the figure is at most 1.0 (the limit exactly)
+    whatever the pacing. It counts the start-up (the first window's sends, the round
+    trips not known yet) and every whole window after; the ``n % burst`` sends past the
+    last whole window are left out, not counted at a discount. ``window_efficiency``
+    takes one of those paths only, from the first window's last send to the run's last
+    send: the latency's jitter spreads the sends of each window over the run, so its end
+    is the slowest path's and its start the first window's latest, and it reads higher
+    for a run whose first window is sent slower (a client that knows the least latency
+    exactly and sends nothing early: 0.968 with its first burst at once, 0.972 with it
+    spread over 1 s, which ends 0.85 s later; this figure: 0.976 both, the latency's
+    spread at 150 ± 50 ms allows no more). None when no whole window follows the first.
+    """
+    times = sorted(send_times)
+    k = len(times) // burst - 1
+    if k < 1:
+        return None
+    span = math.fsum(times[i + k * burst] - times[i] for i in range(burst)) / burst
+    return k * burst / span / (burst / window) if span > 0 else None
+
+
 def steady_efficiency(send_times: Sequence[float], burst: int, window: float,
                       *, skip_windows: int = 2) -> float | None:
     """The steady-state rate ÷ the allowed rate: ``window_efficiency`` less the start-up.
