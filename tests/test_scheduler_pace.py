@@ -287,3 +287,91 @@ async def test_calls_sent_after_the_server_could_count_explain_no_other_client_a
     await clock.sleep(0.05)
     s.observe(PATCH, RateHeaders(limit=40, remaining=40 - 9 - 3, reset=2.0), sent_at=sent)
     assert s.others_seen == 1
+
+
+async def _cold_start(workers: int, seed: int, calls: int = 100) -> int:
+    """Growth (40 per 2 s) as the engine runs it (a probe first; ``workers`` calls held
+    from admission to answer) against a server that counts each call on arrival, 150 ±
+    50 ms on the way there, 1 ms back, with its window headers; the first window's 40
+    calls 40 ms slower on the way there (connections being opened: the engine bench beside
+    busy processes, f26e). The calls that arrived at a full window."""
+    clock, rng = FakeClock(), random.Random(seed)
+    s = Scheduler(Limits(burst=40, daily_tokens=10**9), clock=clock, probe=True)
+    arrivals, over, left, sent = deque[float](), 0, calls, 0
+
+    async def worker() -> None:
+        nonlocal left, over, sent
+        while left > 0:
+            left -= 1
+            admitted = await s.acquire(PATCH, hold=True)
+            s.leaving(PATCH, admitted)
+            sent += 1
+            cold = 0.04 if sent <= 40 else 0.0
+            await clock.sleep(0.15 + rng.uniform(-0.05, 0.05) + cold)
+            now = clock.now()
+            while arrivals and arrivals[0] + 2.0 <= now:
+                arrivals.popleft()
+            over += len(arrivals) >= 40
+            arrivals.append(now)
+            rate = RateHeaders(limit=40, remaining=max(0, 40 - len(arrivals)),
+                               reset=arrivals[0] + 2.0 - now)
+            await clock.sleep(0.001)
+            s.observe(PATCH, rate, sent_at=admitted)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(workers):
+            tg.create_task(worker())
+    return over
+
+
+@pytest.mark.anyio
+async def test_a_cold_first_window_never_overfills_the_second_over_20_seeds() -> None:
+    """The runner's pool at Growth (8 workers: the rate at 1.5 times 0.2 s, and 2), the
+    first window's calls 40 ms slower on the way there than every later one: no call
+    arrives at a full window in 20 seeds. The first 8 answers, dated at their answer,
+    hold their slots a round trip longer, and the second window's calls on them come back
+    before the slots dated with the first window's slower fastest round trip come due:
+    their faster round trip dates those later first (``_later``). Both ways the start-up
+    was tried faster broke this (f35b): re-dating the first 8 answers with the fastest of
+    them once trusted, 23 calls at a full window in 12 of 20 seeds; a pool of the burst
+    (40, the first window at once, the second too before any faster answer), 8 in 4."""
+    overs = [await _cold_start(8, seed) for seed in range(20)]
+    assert sum(overs) == 0, overs
+
+
+async def _server_clock_slow(burst: int, ppm: float, safety: float = WINDOW_MARGIN) -> int:
+    """``10 * burst`` calls by ``burst`` workers against a server 100 ms away on the way
+    there (no jitter: the slots' ``_allow`` is 0), 1 ms back, whose clock runs ``ppm``
+    parts per million slower than this process's (its 2-s window is that much longer
+    here); the spans of the window on the server's clock over the burst."""
+    clock = FakeClock()
+    s = Scheduler(Limits(burst=burst, daily_tokens=10**9), clock=clock, safety=safety)
+    arrivals, left = list[float](), 10 * burst
+
+    async def worker() -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            admitted = await s.acquire(PATCH, hold=True)
+            s.leaving(PATCH, admitted)
+            await clock.sleep(0.1)
+            arrivals.append(clock.now() * (1 - ppm * 1e-6))
+            await clock.sleep(0.001)
+            s.observe(PATCH, None, sent_at=admitted)
+
+    async with asyncio.TaskGroup() as tg:
+        for _ in range(burst):
+            tg.create_task(worker())
+    arrivals.sort()
+    return sum(1 for i in range(len(arrivals) - burst)
+               if arrivals[i + burst] - arrivals[i] < 2.0 - 1e-9)
+
+
+@pytest.mark.anyio
+async def test_the_window_margin_covers_a_server_clock_500_ppm_slow() -> None:
+    """The margin is needed, and is enough: a server whose clock runs 500 ppm slow (NTP's
+    most slew) counts its window 1 ms longer than this process at 2 s, and with no
+    latency jitter nothing else holds a slot longer: without the margin every call after
+    the first window arrives at a full window; with 1/1024 none does (f35b)."""
+    assert await _server_clock_slow(40, 500) == 0
+    assert await _server_clock_slow(40, 500, safety=0.0) > 0
