@@ -52,6 +52,7 @@ from .harness import (
     TimedTransport,
     measure,
     progress,
+    slot_efficiency,
     stats_delta,
     steady_efficiency,
     window_efficiency,
@@ -59,16 +60,26 @@ from .harness import (
 
 TITLE = "Engine vs baselines: N x PATCH /api/v2/deals/{id}, sandbox at 150 ± 50 ms"
 FOOTNOTES = (
-    "÷ allowed: achieved rate ÷ B per 2 s, the achieved rate being (n - B) ÷ (t[n-1] - "
-    "t[B-1]) over the sorted send times of the n admitted requests: a rolling window caps "
-    "it at B per 2 s whatever the pacing, and the first window's free burst does not "
-    "count (1.000 = exactly the limit). Its end is the last send, the slowest slot's path "
-    "through every window, and it counts the start-up (the round trips not known yet).",
+    "÷ allowed: achieved rate ÷ B per 2 s over the whole run, every slot's path averaged: "
+    "k·B ÷ the mean over i < B of (t[i + k·B] - t[i]), k = n // B - 1, over the sorted "
+    "send times of the n admitted requests. A rolling window holds each of those spans to "
+    "at least k windows, so it reads at most 1.000 (exactly the limit) whatever the pacing; "
+    "it counts the start-up (the first window, the round trips not known yet) and every "
+    "whole window; the n % B sends past the last are left out (benchmarks/harness.py "
+    "slot_efficiency). The target is judged on it since f35b.",
+    "÷ allowed, last slot: the figure judged before, (n - B) ÷ (t[n-1] - t[B-1]), one "
+    "slot's path: from the first window's last send to the run's last send. Latency "
+    "jitter spreads each window's sends wider as the run goes, so its end is the slowest "
+    "path's; and it reads a run higher when its first window is sent slower. A client that "
+    "knows the least latency exactly and sends nothing early, 150 ± 50 ms: 0.968 / 0.965 "
+    "(Growth / Ultimate-OAuth) with its first burst at once, 0.972 / 0.969 spread over "
+    "1 s (ending 0.85 s later); ÷ allowed 0.976 both ways, what the latency's spread "
+    "allows (1 ÷ (1 + 0.05 s ÷ 2 s)).",
     "÷ allowed, steady: the same ratio from the first send 2 windows (4 s) after the first "
     "on, over whole bursts only: k·B ÷ (t[a + k·B] - t[a]), so a rolling window still caps "
     "it at 1.000; it leaves out the start-up and the tail past the last whole burst "
     "(benchmarks/harness.py steady_efficiency). The target is judged on ÷ allowed; the "
-    "steady figure is shown beside it.",
+    "steady and last-slot figures are shown beside it.",
     "429s, tokens: the sandbox's counters (a 429 costs no tokens there).",
     "CPU ms/req: this process's user+sys CPU during the run ÷ requests sent (the engine "
     "runs in-process, the sandbox in its own process; the store's thread is included).",
@@ -148,6 +159,7 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
         naive.note = f"{naive_n} calls (not scaled: 429s are for {naive_n})"
     ratio = engine.of_allowed or 0.0
     steady = engine.extra.get("÷ allowed, steady", "-")
+    last = engine.extra.get("÷ allowed, last slot", "-")
     # issue 8's targets: >= 0.97 of the allowed rate with 0 429s; engine CPU per request
     # <= 0.4 ms at Ultimate-OAuth and <= 0.6 ms at Growth
     cpu_target = 0.4 if sc.plan == "ultimate" else 0.6
@@ -156,7 +168,8 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
     engine.extra["÷ floor"] = f"{cpu / under:.2f}"
     engine.checks += [
         Check(f"{sc.label}: engine ≥ 0.97 of the allowed rate", ratio >= 0.97,
-              f"{ratio:.3f}; steady (from the 3rd window, whole bursts): {steady}"),
+              f"{ratio:.3f}; steady (from the 3rd window, whole bursts): {steady}; "
+              f"last slot (judged before f35b): {last}"),
         Check(f"{sc.label}: engine receives 0 429s", engine.r429 == 0, f"{engine.r429}"),
         Check(f"{sc.label}: engine CPU ≤ {cpu_target} ms per request", cpu <= cpu_target,
               f"{cpu:.2f} ms; aiohttp alone at this pace: {under:.2f} ms "
@@ -203,9 +216,10 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
     done = result.counts.get(ItemState.DONE, 0)
     sent = len(log.sends)
     row = Row(sc.label, "engine", calls=n, wall=m.wall, req_s=done / m.wall,
-              of_allowed=window_efficiency(log.admitted(), burst, window),
+              of_allowed=slot_efficiency(log.admitted(), burst, window),
               r429=delta["rate_limited"], tokens=delta["tokens"],
               cpu_ms=1000 * m.cpu / max(1, sent))
+    row.extra["÷ allowed, last slot"] = _figure(window_efficiency(log.admitted(), burst, window))
     row.extra["÷ allowed, steady"] = _steady(log, burst, window)
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
@@ -218,7 +232,11 @@ def _run_engine(sb: SandboxProcess, sc: Scenario, n: int, burst: int, window: fl
 
 def _steady(log: SendLog, burst: int, window: float) -> str:
     """The steady-state ÷ allowed of a run's admitted sends, 3 decimals ("-": too short)."""
-    figure = steady_efficiency(log.admitted(), burst, window)
+    return _figure(steady_efficiency(log.admitted(), burst, window))
+
+
+def _figure(figure: float | None) -> str:
+    """A rate figure, 3 decimals ("-": none, the run too short)."""
     return "-" if figure is None else f"{figure:.3f}"
 
 
@@ -243,9 +261,10 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
         ok = run_loop(go) if engine_loop else asyncio.run(go())
     delta, cpu1 = stats_delta(before, sb.stats()), sb.cpu_seconds()
     row = Row(sc.label, name, calls=n, wall=m.wall, req_s=ok / m.wall,
-              of_allowed=window_efficiency(log.admitted(), burst, window),
+              of_allowed=slot_efficiency(log.admitted(), burst, window),
               r429=delta["rate_limited"], tokens=delta["tokens"],
               cpu_ms=1000 * m.cpu / max(1, len(log.sends)))
+    row.extra["÷ allowed, last slot"] = _figure(window_efficiency(log.admitted(), burst, window))
     row.extra["÷ allowed, steady"] = _steady(log, burst, window)
     row.extra["CPU %"] = f"{100 * m.cpu / m.wall:.0f}"
     if cpu0 is not None and cpu1 is not None:
