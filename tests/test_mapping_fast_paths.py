@@ -97,3 +97,75 @@ def test_a_decided_column_is_read_no_more_while_learning_marks(
     marks = planner.mapper.learn_marks(list(_first_rows(planner, settings)))
     assert set(marks["value"]) == {".", ","}  # (Close Date never decides: read to the end)
     assert calls["Close Date"] > 500 and calls["Amount"] < 50, calls
+
+
+def _canonical_reference(value: Any) -> Any:
+    """``jobs.deals._canonical`` as it was before its fast paths (issue 8)."""
+    from collections.abc import Mapping
+
+    from jobs.deals import _plain
+
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        out = {str(k): _canonical_reference(v) for k, v in value.items()}
+        return {k: v for k, v in sorted(out.items()) if v not in (None, [], {})}
+    if isinstance(value, list | tuple):
+        return sorted((_canonical_reference(v) for v in value), key=repr)
+    return value
+
+
+_LEAVES = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-3, 3) \
+    | st.sampled_from(["", "a", "10", "id", "value"])
+_VALUES = st.recursive(_LEAVES, lambda inner: st.lists(inner, max_size=3)
+                       | st.tuples(inner, inner)
+                       | st.dictionaries(st.sampled_from(["id", "value", "name", "a"]), inner,
+                                         max_size=3), max_leaves=8)
+
+
+@given(_VALUES)
+@example({"id": 3, "name": "Ann"})
+@example({"id": {"id": 2.0}, "value": None})
+@example({"id": 1, "value": 5})
+def test_canonical_fast_paths_give_the_full_readings_shape(value: Any) -> None:
+    """``_canonical`` (a digest's shape) with its fast paths for text, ints, None and plain
+    dicts gives what it gave before them, for any JSON-like value."""
+    from jobs.deals import _canonical
+
+    assert _canonical(value) == _canonical_reference(value)
+    assert repr(_canonical(value)) == repr(_canonical_reference(value))  # 1 stays no True
+
+
+def test_a_repeated_person_or_organization_is_digested_once(tmp_path: Path) -> None:
+    """The digest of a row's person and organization cells (``_cells``: what an upsert
+    later compares) is the full one, and one the file repeats is computed once (issue 8:
+    a digest of each row's two was 6 % of a plan)."""
+    from bulk.errors import InputError
+    from jobs import import_rows
+    from jobs.import_load import _rows
+    from jobs.last_written import digest
+    from jobs.mapping import OrgRef, PersonRef
+
+    manifest = write_dirty(tmp_path / "dirty.csv", 800, 3)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    planner, settings = offline_planner(manifest, mapping)()
+    import_rows._ref_digest.cache_clear()
+    rows = 0
+    for row in _rows(planner, settings):
+        try:
+            mapped = planner.mapper.map(row, defer_users=True)
+        except InputError:
+            continue
+        rows += 1
+        assert import_rows._cells(mapped) == {
+            name: digest(ref._asdict()) for name, ref in (("person_id", mapped.person),
+                                                          ("org_id", mapped.org))
+            if ref is not None}
+    info = import_rows._ref_digest.cache_info()
+    assert rows > 300 and info.hits > rows // 2, info  # the organizations repeat
+    # a person and an organization of the same texts: two digests (an e-mail, an address)
+    person, org = PersonRef("Acme", "x@acme.example"), OrgRef("Acme", "x@acme.example")
+    assert import_rows._ref_digest(person) == digest(person._asdict())
+    assert import_rows._ref_digest(org) == digest(org._asdict()) != digest(person._asdict())
