@@ -61,6 +61,7 @@ import contextvars
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import anyio
@@ -154,6 +155,20 @@ CREDIT_CALLS = 4
 what a kill -9 can leave over-counted in the ledger, per operation in use."""
 
 
+@dataclass(frozen=True, slots=True)
+class Rider:
+    """Outcomes waiting for their commit that a refill's commit carries (``_Ahead.rider``):
+    one transaction for what is due at about the same moment (issue 8: at Growth a refill
+    every ~5 calls and an outcome batch every ``flush_seconds`` were two commits where one
+    does). ``take()``: the outcomes waiting, now the refill's to write; ``back(outcomes)``:
+    they were not written (the write failed): waiting again, for their own batch, which
+    raises the store's error where it always did; ``written()``: they are in the store."""
+
+    take: Callable[[], list[Outcome]]
+    back: Callable[[list[Outcome]], None]
+    written: Callable[[], None]
+
+
 class _Credit:
     """One operation's charged-ahead calls not yet spent (``left``), of ``tokens`` each,
     on ``day``; ``extra``: how many to charge ahead at its next refill."""
@@ -174,7 +189,7 @@ class _Ahead:
     meanwhile share (a group commit) and that charges ``extra`` more calls ahead."""
 
     __slots__ = ("__weakref__", "_busy", "_clock", "_credit", "_day", "_held", "_horizon",
-                 "_key", "_lock", "_most", "_open", "_pending", "_store", "_written")
+                 "_key", "_lock", "_most", "_open", "_pending", "_store", "_written", "rider")
 
     def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock, *,
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
@@ -192,6 +207,8 @@ class _Ahead:
         self._lock = anyio.Lock()
         # item id -> its write answers (op, tokens) not yet off the figure (``holding``)
         self._held: dict[int, list[tuple[str, int]]] = {}
+        # the outcomes a refill's commit carries along (a run's pass sets it: ``Rider``)
+        self.rider: Rider | None = None
         _LIVE.add(self)
 
     def __repr__(self) -> str:
@@ -320,14 +337,27 @@ class _Ahead:
             extra = min(self._most, max(1, 2 * credit.extra)) if quick else credit.extra // 2
             rows.append((day, op, (calls + extra) * cost, calls + extra))
             fresh[op] = (cost, extra)
+        rider = self.rider
+        riding = rider.take() if rider is not None else []
         try:
             # the waiters need its end (a fake clock holds still meanwhile: ``in_thread``)
             with anyio.CancelScope(shield=True):
-                await self.write([], rows)
+                try:
+                    await self.write(riding, rows)
+                except Exception:
+                    if not riding or rider is None:
+                        raise
+                    # the outcomes wait for their own batch (where an error of theirs
+                    # is raised, as before they rode); the charges are written alone
+                    rider.back(riding)
+                    riding = []
+                    await self.write([], rows)
         except Exception as exc:
             for waiter in batch:
                 waiter[3].append(exc)
         else:
+            if riding and rider is not None:
+                rider.written()
             for op, (cost, extra) in fresh.items():
                 credit = self._credit.setdefault(op, _Credit())
                 credit.day, credit.tokens, credit.left = day, cost, extra
@@ -403,4 +433,5 @@ _HELD: contextvars.ContextVar[tuple[_Ahead, list[tuple[str, int]]] | None] = (
 
 
 # and _Ahead: runner, calls
-__all__ = ["META_IN_DOUBT", "META_UNSPLIT", "mark_unsplit", "tokens_in_doubt", "tokens_unsplit"]
+__all__ = ["META_IN_DOUBT", "META_UNSPLIT", "Rider", "mark_unsplit", "tokens_in_doubt",
+           "tokens_unsplit"]

@@ -65,7 +65,7 @@ from .errors import (
     stop_cause,
 )
 from .handed import Handed
-from .ledger import CREDIT_CALLS, _Ahead, earlier_item
+from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
@@ -649,14 +649,28 @@ class Runner(CallPath):
         # outcome not yet written when the process dies leaves its item SENDING:
         # reconciled on resume, never lost and never sent blindly. (A stream to a writer
         # task cost a loop step or two and an Event per outcome, as they trickle: issue 8.)
+        # The ledger's refills (a commit every few calls: ``bulk.ledger._Ahead``) carry the
+        # outcomes that waited a quarter of ``flush_seconds`` or more (``ridden``): one
+        # commit where two were (issue 8: at Growth, a refill every ~5 calls).
         buf: list[Outcome] = []
         due = anyio.Event()  # set by the first outcome of a batch: the timer starts
+        first = 0.0  # the clock's now() as the batch's first outcome came
 
-        async def flush() -> None:
+        def taken() -> list[Outcome]:
             nonlocal buf, due
+            if not buf:  # (the timer waits for ``due`` to be set by the next one)
+                return []
             batch, buf, due = buf, [], anyio.Event()
-            with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
-                await self._ahead.write(batch, self._take_spend())
+            return batch
+
+        def ridden() -> list[Outcome]:
+            # those that waited a while: at Ultimate's pace a refill every few calls would
+            # otherwise split a batch into many small writes
+            if buf and self.clock.now() - first >= self.flush_seconds / 4:
+                return taken()
+            return []
+
+        def written() -> None:
             if (lost := self.store.lost) is not None and not self._stopping:
                 # job.sqlite deleted under the run: stop, nothing more handed out (f25a:
                 # it ran on, writing to the unlinked file; resume found nothing)
@@ -664,19 +678,36 @@ class Runner(CallPath):
             if self._on_progress:
                 self._on_progress(self.stats)
 
+        def back(batch: list[Outcome]) -> None:
+            nonlocal first
+            buf[:0] = batch
+            if len(buf) == len(batch):  # the timer sees to them again
+                first = self.clock.now()
+                due.set()
+
+        async def flush() -> None:
+            batch = taken()
+            with anyio.CancelScope(shield=True):  # the timer's cancel must not drop it
+                await self._ahead.write(batch, self._take_spend())
+            written()
+
         async def put(outcome: Outcome) -> None:
+            nonlocal first
             buf.append(outcome)
             if len(buf) >= self.batch:
                 await flush()  # the worker that filled it waits for its write: backpressure
             elif len(buf) == 1:
+                first = self.clock.now()
                 due.set()
 
         async def timer() -> None:
             while True:
                 started = due
                 await started.wait()
-                await self.clock.sleep(self.flush_seconds)
-                if due is started and buf:  # not flushed by size meanwhile
+                # due ``flush_seconds`` after the batch's first outcome: a refill that
+                # took the batch before does not hold the next one up
+                await self.clock.sleep(max(0.0, first + self.flush_seconds - self.clock.now()))
+                if due is started and buf:  # not written by size or by a refill meanwhile
                     await flush()
 
         async def produce() -> None:
@@ -753,14 +784,16 @@ class Runner(CallPath):
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(timer)
+            self._ahead.rider = Rider(ridden, back, written)
             try:
                 async with receive, anyio.create_task_group() as workers:
                     workers.start_soon(produce)
                     for _ in range(self.max_workers):
                         workers.start_soon(work)
             finally:  # the workers' last outcomes, even when one of them failed
+                self._ahead.rider = None
                 tg.cancel_scope.cancel()
-                if buf:
+                while buf:  # (a refill's write that failed puts its riders back)
                     await flush()
         if self._on_progress:
             self._on_progress(self.stats)
