@@ -14,7 +14,9 @@ import argparse
 import cProfile
 import io
 import pstats
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--by-file", action="store_true", help="own time summed per source file")
     p.add_argument("--store-times", action="store_true",
                    help="count the store's calls and their thread CPU, per method")
+    p.add_argument("--calls", action="store_true",
+                   help="instead of cProfile, count per request the Python calls (frame "
+                        "entries, a coroutine's every resume included, every thread) and the "
+                        "store's commits: figures that hold on a loaded machine")
     a = p.parse_args(argv)
     store_times = _time_store() if a.store_times else None
     warm_up()  # the event loop's first imports: not the engine's per-request cost
@@ -66,15 +72,24 @@ def main(argv: list[str] | None = None) -> int:
 
         prof = cProfile.Profile(time.thread_time) if a.cpu_timer else cProfile.Profile()
         loop_cpu = time.thread_time()
+        commits = store.writes
+        calls = [0]
         with measure() as m:
-            if a.no_profile:
+            if a.calls:
+                _counting(calls, run_loop, go)
+            elif a.no_profile:
                 run_loop(go)
             else:
                 prof.runcall(run_loop, go)
         loop_cpu = time.thread_time() - loop_cpu
+        commits = store.writes - commits
         stats = sb.stats()
         store.close()
-    if not a.no_profile:
+    sends = max(1, len(log.sends))
+    if a.calls:
+        print(f"{a.plan}: {calls[0] / sends:.1f} Python calls per request, "
+              f"{commits / sends:.3f} store commits per request ({commits} in {m.wall:.1f} s)")
+    elif not a.no_profile:
         out = io.StringIO()
         pstats.Stats(prof, stream=out).sort_stats(a.sort).print_stats(
             *((a.filter,) if a.filter else ()), a.top)
@@ -90,6 +105,22 @@ def main(argv: list[str] | None = None) -> int:
           f"{1000 * loop_cpu / max(1, len(log.sends)):.3f}), of allowed "
           f"{eff if eff is None else round(eff, 3)}, 429s {stats.get('rate_limited')}")
     return 0
+
+
+def _counting(total: list[int], fn: Any, *args: Any) -> None:
+    """``fn(*args)`` with every Python call in this process (every thread) added to
+    ``total[0]``: a frame entered, a coroutine resumed (``sys.setprofile``)."""
+    def count(_frame: Any, event: str, _arg: Any) -> None:
+        if event == "call":
+            total[0] += 1
+
+    threading.setprofile(count)
+    sys.setprofile(count)
+    try:
+        fn(*args)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
 
 
 def _by_file(prof: cProfile.Profile) -> None:
