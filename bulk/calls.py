@@ -275,6 +275,7 @@ class CallPath:
                    guard: Callable[[], Awaitable[bool]] | None = None) -> ApiResult:
         transient = 0
         limited = 0
+        write = op.is_write  # (a property: read once a call, not at every use)
         while True:
             admitted = await self._acquire(op)
             try:
@@ -282,7 +283,7 @@ class CallPath:
             except BaseException:
                 self.scheduler.dropped(op, admitted)
                 raise
-            if not unguarded and op.is_write and (before := BEFORE_WRITE.get()) is not None:
+            if not unguarded and write and (before := BEFORE_WRITE.get()) is not None:
                 try:
                     # its item SENDING before the write may leave; None: nothing to wait for
                     if (marking := before()) is not None:
@@ -329,7 +330,7 @@ class CallPath:
                 # counts it. A call with no answer at all (AnswerLost) stays counted:
                 # it may have been applied, so it may have been charged.
                 self.scheduler.refund(op)
-                doubt = not op.idempotent or (op.is_write and exc.status in _MAY_HAVE_APPLIED)
+                doubt = not op.idempotent or (write and exc.status in _MAY_HAVE_APPLIED)
                 # a write that may have applied stays among the calls (what a load cut
                 # short says it sent: ``jobs.prepared.sent_while_loading``), its tokens not
                 self._uncharge(op, call=not doubt)
@@ -346,7 +347,7 @@ class CallPath:
                     raise
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
-                self._ahead.answered(op.id, op.token_cost)  # a 4xx is charged
+                self._ahead.answered(op.id, op.token_cost, write)  # a 4xx is charged
                 raise
             except RequestNotSent:  # never left: always safe to retry, not charged
                 self.scheduler.not_sent(op, started)
@@ -358,7 +359,7 @@ class CallPath:
             except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
                 self.scheduler.unanswered(op, started)
                 self._in_doubt(op)
-                if op.is_write or not op.idempotent:
+                if write or not op.idempotent:
                     # sent again unread, a PATCH would overwrite what someone wrote in the
                     # seconds since it landed (x17r2 1): the kind's reconcile reads it first
                     raise InDoubt(f"{op.id}: {exc}", operation=op.id) from exc
@@ -379,7 +380,7 @@ class CallPath:
                 raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)
-                self._ahead.answered(op.id, op.token_cost)  # charged: no longer in doubt
+                self._ahead.answered(op.id, op.token_cost, write)  # charged: not in doubt
                 elapsed = self.clock.now() - started
                 self.stats.answered += 1
                 self.stats.answer_seconds += elapsed

@@ -287,8 +287,10 @@ class PipedriveClient:
         """The Request for one call (pure: no I/O)."""
         if json is not None and not operation.is_write:
             raise ValueError(f"{operation.id}: a {operation.method} request takes no body")
-        quoted: dict[str, object] = {k: _path_value(v) for k, v in (path or {}).items()}
-        if any(v == "" for v in quoted.values()):
+        # (no comprehension or generator: each is a frame of its own, per request)
+        quoted: dict[str, object] = dict(zip(
+            path, map(_path_value, path.values()), strict=True)) if path else {}
+        if "" in quoted.values():
             raise ValueError(f"{operation.id}: empty path parameter")
         url = self._origin + operation.render_path(quoted)
         query = encode_query(params)

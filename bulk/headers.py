@@ -55,9 +55,17 @@ class RateHeaders:
             k.lower(): v for k, v in headers.items()}
         get = low.get
         retry = get(H_RETRY_AFTER)
-        return cls(_whole(get(H_LIMIT)), _whole(get(H_REMAINING)), _num(get(H_RESET)),
-                   _whole(get(H_DAILY_TOKEN_LIMIT)), _whole(get(H_DAILY_TOKEN_REMAINING)),
-                   None if retry is None else _retry_after(retry, get("date")))
+        # the headers' own form (decimal digits) read by int() here, no call of _whole per
+        # header (issue 8: four Python calls an answer); anything else by _whole
+        return cls(
+            None if (v := get(H_LIMIT)) is None else int(v) if v.isdecimal() else _whole(v),
+            None if (v := get(H_REMAINING)) is None else int(v) if v.isdecimal() else _whole(v),
+            _num(get(H_RESET)),
+            None if (v := get(H_DAILY_TOKEN_LIMIT)) is None else int(v) if v.isdecimal()
+            else _whole(v),
+            None if (v := get(H_DAILY_TOKEN_REMAINING)) is None else int(v) if v.isdecimal()
+            else _whole(v),
+            None if retry is None else _retry_after(retry, get("date")))
 
 
 def _retry_after(raw: str | None, date: str | None) -> float | None:

@@ -220,14 +220,17 @@ class _Ahead:
         """This writer's tokens in the ledger not known to be charged, by operation."""
         return {op: n for op, n in sorted(self._open.items()) if n}
 
-    def answered(self, op_id: str, tokens: int) -> None:
+    def answered(self, op_id: str, tokens: int, write: bool | None = None) -> None:
         """A call of ``op_id`` was answered and charged (2xx, 4xx): its ``tokens`` are no
         longer in doubt (written with the next ledger write: until then, in doubt; a write
-        of an item, with the item's outcome: ``holding``)."""
+        of an item, with the item's outcome: ``holding``). ``write``: whether the operation
+        writes, when the caller knows (else looked up)."""
         held = _HELD.get()
         if held is not None and held[0] is self:
-            op = OPERATIONS.get(op_id)
-            if op is not None and op.is_write:
+            if write is None:
+                op = OPERATIONS.get(op_id)
+                write = op is not None and op.is_write
+            if write:
                 held[1].append((op_id, tokens))
                 return
         self._open[op_id] = self._open.get(op_id, 0) - tokens
@@ -302,7 +305,10 @@ class _Ahead:
     async def charge(self, op_id: str, tokens: int) -> None:
         """Return once ``tokens`` for one call of ``op_id`` are in the ledger; raises what
         the store raised (StoreError) for the write that carried them."""
-        if self._spend_credit(op_id, tokens, self._day()):
+        credit = self._credit.get(op_id)  # (``_spend_credit`` inline: once per call)
+        if credit is not None and credit.left and credit.tokens == tokens \
+                and credit.day == self._day():
+            credit.left -= 1
             return
         slot: tuple[str, int, anyio.Event, list[BaseException]] = (
             op_id, tokens, anyio.Event(), [])
