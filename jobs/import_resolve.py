@@ -594,20 +594,21 @@ class Resolver:
         rid = int(res.data["id"])
         if answered is not None:
             answered(rid)
-        await self._put(k[0], {k[1]: rid}, made=True)
-        # after the made- lookup: a kill between the two leaves no digest, and undo falls
-        # back to the record's times alone
-        await self.store.lookup_put_many(MADE_DIGEST + k[0],
-                                         [(str(rid), contact_digest(res.data))])
+        # the digest in the made- lookup's own transaction: one commit per created contact
+        await self._put(k[0], {k[1]: rid}, made=True,
+                        digest=(MADE_DIGEST + k[0], str(rid), contact_digest(res.data)))
         self.created[k[0]] += 1
         return rid
 
-    async def _put(self, kind: str, ids: Mapping[str, int], *, made: bool) -> None:
+    async def _put(self, kind: str, ids: Mapping[str, int], *, made: bool,
+                   digest: tuple[str, str, int] | None = None) -> None:
         """Write the lookups key → id of ``kind``; ``made``: this job created them, kept as
         "made-<kind>" lookups too, in the same transaction (a kill between the two writes
-        left a person / org this job created that no later process counted or undid)."""
+        left a person / org this job created that no later process counted or undid);
+        ``digest``: a create's "made-digest-<kind>" row (id → digest), in it too."""
         await self.store.lookup_put_many(kind, sorted(ids.items()),
-                                         also=(_MADE + kind,) if made else ())
+                                         also=(_MADE + kind,) if made else (),
+                                         extra=(digest,) if digest is not None else ())
         if made:
             self._made.update((kind, key) for key in ids)
 

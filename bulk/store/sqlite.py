@@ -997,16 +997,23 @@ class JobStore:
                                 (kind,)))
 
     def lookup_put_many(self, kind: str, pairs: Iterable[tuple[str, int]], *,
-                        also: Sequence[str] = ()) -> int:
+                        also: Sequence[str] = (),
+                        extra: Iterable[tuple[str, str, int]] = ()) -> int:
         """Write ``pairs`` (key, id) under ``kind``, and under each kind of ``also`` in the
         same transaction (per chunk of pairs): a kill never leaves one without the other.
-        Returns how many pairs were written."""
+        ``extra`` (kind, key, id) rows of other kinds go in the first chunk's transaction
+        (a created contact's digest with its lookups: one commit). Returns how many pairs
+        were written."""
         total = 0
+        rest = [(k_, k, v) for k_, k, v in extra]
         for chunk in _chunks(pairs, _CHUNK):
             with self._tx("write lookups") as c:
                 c.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?)",
-                              [(k_, k, v) for k_ in (kind, *also) for k, v in chunk])
-            total += len(chunk)
+                              [(k_, k, v) for k_ in (kind, *also) for k, v in chunk] + rest)
+            total, rest = total + len(chunk), []
+        if rest:
+            with self._tx("write lookups") as c:
+                c.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?)", rest)
         return total
 
     def lookup_delete_many(self, kind: str, keys: Iterable[str]) -> int:
