@@ -52,6 +52,7 @@ from .plan import (
     _carried,
     _carrier,
     _changed_since,
+    _members,
     contact_edited,
     holds_person,
     overwritten_line,
@@ -87,6 +88,13 @@ class UndoJob:
         self._last_id = -1
         self._cleared: set[int] = set()
         self._carriers = ContactCarriers(store) if store is not None else None
+        self._force: bool | None = None  # the store's "force", read once (_forced)
+
+    def _forced(self) -> bool:
+        """Whether this undo runs with ``--force`` (read once: ``execute`` asks per item)."""
+        if self._force is None:
+            self._force = bool(self._store is not None and self._store.meta_get("force"))
+        return self._force
 
     def _labels(self) -> dict[str, str]:
         """The custom fields' names the plan read (``META_FIELD_LABELS``), key -> name."""
@@ -122,6 +130,16 @@ class UndoJob:
                     # pass began; after them (a later pass)
                     return Outcome(item.id, ItemState.PENDING, unsent=True)
                 self._cleared.discard(item.id)
+                if not self._forced():
+                    # read right before its delete (1 token): Pipedrive has no conditional
+                    # delete, so this is the narrowest window there is (f35f 1: the batch's
+                    # read by id came up to a batch of deletes earlier)
+                    record = await _contact_now(ctx, name, rid)
+                    if record is None:
+                        return Outcome(item.id, ItemState.DONE, result={
+                            f"{name}_id": rid, "action": "already deleted"})
+                    if contact_edited(item.payload, record):
+                        return _edited(item, name, rid, record)
             else:  # no store, no batch check: each one read right before its delete
                 if (carrier := await _carrier(ctx, name, rid)) is not None:
                     return _kept(name, rid, carrier, None, item.id)
@@ -189,16 +207,21 @@ class UndoJob:
         """The calls ``before_resume`` makes now, by operation (for the plan): the pending
         deals, 100 per call; with person / organization deletes left, the list pull of the
         deals and archived deals again (as many pages as the plan's pull read, at least
-        one each)."""
+        one each) and the contacts left by id, 100 per call (not with ``--force``)."""
         calls = Counter(reread_calls(int(i.payload["deal_id"]) for i in self._rereading(store)))
         calls.update(reread_calls(int(i.payload["deal_id"])  # _settle_again's read
                                   for i in self._conflicts_again(store)))
-        if self._contacts_left(store):
+        if (left := self._contacts_left(store)):
             pages = store.meta_get(META_CONTACT_PAGES)
             pages = pages if isinstance(pages, Mapping) else {}
             for operation in ("getDeals", "getArchivedDeals"):
                 calls[operation] += max(1, int(pages.get(operation) or 0))
-        return dict(calls)
+            if not store.meta_get("force"):  # _contacts_edited: by id, 100 per call
+                for op, (name, _) in _CONTACT_OPS.items():
+                    n = len({contact_id(i, name) for i in left if i.op == op})
+                    calls["getPersons" if name == "person" else "getOrganizations"] += \
+                        -(-n // 100)
+        return {op: n for op, n in calls.items() if n}
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read, the reconcile's read of
@@ -397,17 +420,14 @@ class UndoJob:
         if not ready:
             return []
         out: list[Outcome] = []
-        if not self._store.meta_get("force"):
-            out, ready = await _contacts_edited(ctx, ready)
-            if not ready:
-                return out
         carried = await self._carriers.carried(ctx)
         orgs = sorted({contact_id(i, "org") for i in ready if i.op == "delete-org"})
         held: dict[int, int] = {}
         if orgs and self._store.meta_get("force"):
-            for org in orgs:  # the plan did not read their persons: each one now
-                if (person := await holds_person(ctx, org)) is not None:
-                    held[org] = person
+            # the plan did not read their persons: all of them now, in one list read when
+            # that is cheaper than one per organization (f35f 1: one each)
+            members = await _members(ctx, orgs)
+            held = {org: int(persons[0]["id"]) for org, persons in members.items() if persons}
         elif orgs:
             held = await self._carriers.holders(ctx, orgs)
         for item in ready:
@@ -440,34 +460,41 @@ class UndoJob:
         """The reads of ``_contacts_checked`` over ``items``: the person deletes are checked
         in one pass, ``size`` per batch, the organization deletes in the next: per batch
         one page of each deal list changed since (``carriers.DEAL_LISTS``) and, of
-        organizations, one of the persons (``--force``: one per organization). More pages
-        where more than 500 records changed since the last batch."""
+        organizations, one of the persons (``--force``: at most one per organization,
+        ``plan._members``). More pages where more than 500 records changed since the last
+        batch. And each contact read by id right before its delete (``execute``: getPerson
+        / getOrganization, 1 token; none with ``--force``)."""
         persons = sum(1 for i in items if i.op == "delete-person" and refused(i) is None)
         orgs = sum(1 for i in items if i.op == "delete-org" and refused(i) is None)
         batches = -(-persons // size) + -(-orgs // size)
         calls = dict.fromkeys(DEAL_LISTS, batches)
         force = bool(store.meta_get("force"))
         calls["getPersons"] = orgs if force else -(-orgs // size)
-        if not force:  # ``_contacts_edited``: each batch's contacts by id, 100 per call
-            def by_ids(n: int) -> int:
-                return (n // size) * -(-size // 100) + -(-(n % size) // 100)
-            calls["getPersons"] += by_ids(persons)
-            calls["getOrganizations"] = by_ids(orgs)
+        if not force:
+            calls["getPerson"] = persons
+            calls["getOrganization"] = orgs
         return calls
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
-        """Re-check the person / organization deletes left (``--contacts``): one that
+        """Re-check the person / organization deletes left (``--contacts``): one edited
+        since the plan read it (``plan.contact_edited``; not with ``--force``) is a
+        conflict, FAILED, left alone, as the run's re-check leaves one (f35f 1: a resume
+        read only the deals, and its "to delete" counted the edited ones); one that
         carries a deal this undo does not delete (it gained one after the plan, or kept
         one whose delete turned out a conflict) is kept — SKIPPED (DONE when it was in
         doubt) with ``action: kept`` and the deal it carries — never deleted under a
-        deal. One list pull of the deals and archived deals (``_carried``)."""
+        deal. The contacts by id (``_contacts_edited``, 10 tokens per 100) and one list
+        pull of the deals and archived deals (``_carried``)."""
         left = self._contacts_left(store)
         if not left:
             return []
+        outcomes: list[Outcome] = []
+        if not store.meta_get("force"):
+            outcomes, left = await _contacts_edited(ctx, left)
+        edited = len(outcomes)
         going = {int(i.payload["deal_id"]) for i in store.items() if i.op == "delete"
                  and i.state in (ItemState.PENDING, ItemState.SENDING, ItemState.DONE)}
         carried, _ = await _carried(ctx, going)
-        outcomes: list[Outcome] = []
         for item in left:
             name, _operation = _CONTACT_OPS[item.op]
             rid = contact_id(item, name)
@@ -479,9 +506,12 @@ class UndoJob:
                 f"{name}_id": rid, "action": "kept", "carries_deal": deal_id,
                 "note": f"not deleted: it carries deal {deal_id}, which this undo keeps"}))
         await AsyncJobStore.of(store).record(outcomes)
-        return [f"re-checked {len(left):,} person / organization delete(s): {len(outcomes):,} "
-                f"now carry a deal this undo keeps (kept, not deleted), "
-                f"{len(left) - len(outcomes):,} to delete"]
+        kept = len(outcomes) - edited
+        return [f"re-checked {len(left) + edited:,} person / organization delete(s): "
+                + (f"{edited:,} changed since the undo was planned (conflicts, left alone), "
+                   if edited else "")
+                + f"{kept:,} now carry a deal this undo keeps (kept, not deleted), "
+                f"{len(left) - kept:,} to delete"]
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Decide restores / deletes left in flight (a run died while they were handed out)
@@ -628,14 +658,32 @@ async def _contacts_edited(ctx: CallContext, items: Sequence[Item]
             if record is None or not contact_edited(item.payload, record):
                 continue
             edited.add(item.id)
-            label = "person" if name == "person" else "organization"
-            called = f"{str(record['name'])!r} ({rid})" if record.get("name") else str(rid)
-            out.append(Outcome(item.id, ItemState.FAILED, error=(
-                f"conflict: {label} {called} changed since this undo was planned "
-                + (f"(update_time {item.payload['expected_update_time']} then, "
-                   if "expected_update_time" in item.payload else "(update_time ")
-                + f"{record.get('update_time')} now); left alone (--force deletes it)")))
+            out.append(_edited(item, name, rid, record))
     return out, [i for i in items if i.id not in edited]
+
+
+async def _contact_now(ctx: CallContext, name: str, rid: int) -> Mapping[str, Any] | None:
+    """Person ("person") / organization ("org") ``rid`` as it is now (None: deleted).
+    ``GET /api/v2/persons/{id}`` / ``organizations/{id}`` (1 token)."""
+    try:
+        res = await ctx.call("getPerson" if name == "person" else "getOrganization",
+                             path={"id": rid})
+    except NotFound:
+        return None
+    record = res.data if isinstance(res.data, Mapping) else None
+    return None if record is None or record.get("is_deleted") else record
+
+
+def _edited(item: Item, name: str, rid: int, record: Mapping[str, Any]) -> Outcome:
+    """The conflict of a person / organization delete whose ``record`` someone edited
+    since the undo's plan read it: FAILED, left alone (``--force`` deletes it)."""
+    label = "person" if name == "person" else "organization"
+    called = f"{str(record['name'])!r} ({rid})" if record.get("name") else str(rid)
+    return Outcome(item.id, ItemState.FAILED, error=(
+        f"conflict: {label} {called} changed since this undo was planned "
+        + (f"(update_time {item.payload['expected_update_time']} then, "
+           if "expected_update_time" in item.payload else "(update_time ")
+        + f"{record.get('update_time')} now); left alone (--force deletes it)"))
 
 
 # a restore's deal gone after the plan: a merge is told at the plan only (x17r2 2), so the
