@@ -840,16 +840,20 @@ def _forced(item: Item) -> dict[str, str]:
     (``OVERWRITES``: ``overwrote a change of job B (--force): ...``), or a restore that
     left the field groups someone changed since (``PARTLY``: ``put back in part: the
     amount with its currency left as changed since the job (value: job's 1500, now 444;
-    its conflict in failed.csv)``); {} for any other."""
+    its conflict in failed.csv)``), or a dedupe's restore narrowed by the plan (the
+    payload's ``note``: ``its value 1040 came from deal 3, merged away; ... it is left``,
+    f35f 2: the row said nothing); {} for any other."""
+    notes = [str(item.payload["note"])] if item.payload.get("note") else []
     partly = item.payload.get(PARTLY)
     if isinstance(partly, Mapping):
-        return {"note": f"put back in part: {partly.get('groups')} left as changed since the "
-                        f"job ({partly.get('fields')}; its conflict in failed.csv)"}
+        notes.append(f"put back in part: {partly.get('groups')} left as changed since the "
+                     f"job ({partly.get('fields')}; its conflict in failed.csv)")
     over = item.payload.get(OVERWRITES)
-    if not isinstance(over, Mapping):
-        return {}
-    who = "" if over.get("by") == OTHERS else f" of {over.get('by')}"
-    return {"note": f"overwrote a change{who} made since the job (--force): {over.get('what')}"}
+    if isinstance(over, Mapping):
+        who = "" if over.get("by") == OTHERS else f" of {over.get('by')}"
+        notes.append(f"overwrote a change{who} made since the job (--force): "
+                     f"{over.get('what')}")
+    return {"note": "; ".join(notes)} if notes else {}
 
 
 def overwritten_counts(store: JobStore) -> dict[str, int]:
