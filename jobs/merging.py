@@ -451,6 +451,23 @@ class MergeJob:
     # cannot tell this job's merge from another run's, so only what was in flight may be
     # taken for this job's (x11r1 M1)
     final_writes = True
+    # the writes it makes inside its items alone (``bulk.ledger.take_back_unused``; a
+    # dedupe's put-back PATCHes are not: its field-policy updateDeal is left out)
+    item_writes = frozenset({"mergeDeals"})
+
+    @staticmethod
+    def write_calls(item: Item) -> dict[str, int]:
+        """The most calls of each write an item left SENDING may have charged: its merge
+        (and a dedupe's first merge its PATCH)."""
+        return {"mergeDeals": 1, **({"updateDeal": 1} if item.payload.get("patch") else {})}
+
+    @staticmethod
+    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
+        """The merge a reconcile found applied (DONE: the merged-away deal gone into the
+        survivor, or its answer recorded before the stop): charged, no longer in doubt
+        (``bulk.runner.JobKind``'s hook, ``bulk.ledger``). Not a dedupe's PATCH: its
+        answer, when one came, comes off with the outcome already."""
+        return {"mergeDeals": 1} if outcome.state is ItemState.DONE else {}
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._locks: dict[int, anyio.Lock] = {}

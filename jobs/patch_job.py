@@ -223,6 +223,14 @@ class PatchJob:
             "deal_id": deal_id, "action": self.action, "fields": fields, "reconciled": True,
             **applied(deal), **status_left(item.payload.get("changes") or {}, deal)})
 
+    # the writes it makes inside its items alone (``bulk.ledger.take_back_unused``)
+    item_writes = frozenset({"updateDeal"})
+
+    @staticmethod
+    def write_calls(item: Item) -> dict[str, int]:
+        """The most calls of each write an item left SENDING may have charged: its PATCH."""
+        return {"updateDeal": 1}
+
     @staticmethod
     def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
         """The PATCH a reconcile found applied (``reconciled`` in its DONE result): charged,

@@ -23,7 +23,7 @@ from typing import Any
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import InputError, NotResumable
-from bulk.ledger import mark_unsplit
+from bulk.ledger import mark_unsplit, take_back_unused
 from bulk.plans import check_window_share
 from bulk.runner import RunResult, RunStats
 from bulk.scheduler import BudgetPolicy
@@ -203,6 +203,16 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
     return lines
 
 
+async def _unused_credit_back(store: JobStore, kind: Any) -> None:
+    """The credit the killed runs before this one charged ahead and never used, out of
+    the ledger and of the tokens in doubt (``bulk.ledger.take_back_unused``), for the
+    writes ``kind`` makes inside its items alone (its ``item_writes``, each item's most
+    calls its ``write_calls``); nothing for a kind without them."""
+    ops, calls_of = getattr(kind, "item_writes", None), getattr(kind, "write_calls", None)
+    if ops and calls_of is not None:
+        await in_thread(lambda: take_back_unused(store, ops, calls_of))
+
+
 async def resumed(store: JobStore, token: str, kind: Any,
                   first: Callable[[Engine], Awaitable[None]] | None = None,
                   max_tokens: int | None = None, *, say: Say | None = None,
@@ -261,6 +271,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
         ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
         if ready is not None:
             await ready(store)
+        await _unused_credit_back(store, kind)
         for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
             show(line)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads

@@ -1118,6 +1118,16 @@ class JobStore:
                for op, (t, c) in self.spend_by_operation().items()}
         return {op: tc for op, tc in now.items() if tc != (0, 0)}
 
+    def correct_earlier(self, spend: Sequence[tuple[str, str, int, int]],
+                        meta: Mapping[str, Any]) -> None:
+        """``record([], spend, meta)`` for a correction of the runs before this handle
+        opened the job (``bulk.ledger.take_back_unused``: credit a killed run charged and
+        never used): ``spend_now`` leaves it out, as theirs, not this run's."""
+        self.record([], spend, meta)
+        for _day, op, tokens, calls in spend:
+            was = self._spent_before.get(op, (0, 0))
+            self._spent_before[op] = (was[0] + tokens, was[1] + calls)
+
     # -- job-kind key/values ---------------------------------------------------------------
 
     def meta_get(self, key: str) -> Any | None:

@@ -55,6 +55,27 @@ class ImportJob(_Reconcile, _Resume):
     # ``run_started`` to ``run_ended``
     _recorder: last_written.Recorder | None = None
 
+    # the writes it makes inside its rows alone (``bulk.ledger.take_back_unused``)
+    item_writes = frozenset({"addDeal", "updateDeal", "addPerson", "addOrganization"})
+
+    @staticmethod
+    def write_calls(item: Item) -> dict[str, int]:
+        """The most calls of each write a row left SENDING may have charged: its create or
+        update, and a person and an organization it may have created."""
+        return {"addDeal" if item.op == "create" else "updateDeal": 1, "addPerson": 1,
+                "addOrganization": 1}
+
+    @staticmethod
+    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
+        """The deal create / update a reconcile found applied (``reconciled`` in its DONE
+        result): charged, no longer in doubt (``bulk.runner.JobKind``'s hook,
+        ``bulk.ledger``). Its person / organization creates are the resolver's to settle,
+        not counted here."""
+        result = outcome.result or {}
+        if outcome.state is not ItemState.DONE or result.get("reconciled") is not True:
+            return {}
+        return {"addDeal": 1} if result.get("action") == "created" else {"updateDeal": 1}
+
     def __repr__(self) -> str:
         return (f"ImportJob({self.store.job_id!r}, mode={self.settings.mode}, "
                 f"mapping_changed={self.mapping_changed}, {self.resolver!r})")

@@ -187,6 +187,25 @@ class UndoJob:
             return body
         return Outcome(item.id, ItemState.FAILED, error=_still_differs(item, now_time))
 
+    # the writes it makes inside its items alone (``bulk.ledger.take_back_unused``)
+    item_writes = frozenset(_WRITE_OPS.values())
+
+    @staticmethod
+    def write_calls(item: Item) -> dict[str, int]:
+        """The most calls of each write an item left SENDING may have charged: its one
+        PATCH or DELETE (``_WRITE_OPS``)."""
+        op = _WRITE_OPS.get(item.op)
+        return {op: 1} if op is not None else {}
+
+    @staticmethod
+    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
+        """The write a reconcile found applied (``reconciled`` in its DONE result: a
+        restore applied, a deal / person / organization gone): charged, no longer in doubt
+        (``bulk.runner.JobKind``'s hook, ``bulk.ledger``)."""
+        if (outcome.result or {}).get("reconciled") is not True:
+            return {}
+        return UndoJob.write_calls(item)
+
     @staticmethod
     def _rereading(store: JobStore) -> list[Item]:
         """The pending restores / deletes a resume re-checks (none with ``--force``)."""
