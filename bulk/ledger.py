@@ -64,6 +64,10 @@ memory, not with an outcome: their credit cannot be told from their calls in fli
 tests/test_kill_token_figures_kinds.py (5 kills of an import of 200 rows, of its undo,
 of a merge of 120 pairs): addDeal 795 in doubt where the exact figure was 110, deleteDeal
 447 where it was 24, mergeDeals 3,560 where it was 480; now each exact.
+
+Why ~510 lines: the credit charged ahead, the in-doubt figure, the outcomes that ride a
+refill's commit and the take-back after kills are one accounting over the same meta keys,
+written in the same transactions; splitting them would spread one invariant over files.
 """
 
 from __future__ import annotations
