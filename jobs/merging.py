@@ -44,6 +44,7 @@ from bulk.errors import ApiError, InDoubt, InputError, NotFound
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 from bulk.manifest_row import at_line, where_row
+from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
@@ -630,8 +631,12 @@ class MergeJob:
         checked = [i for i in items if refused(i) is None and not i.payload.get("already")]
         if not checked:
             return []
-        live = await read_deals(ctx, [d for i in checked for d in (i.payload["merge_id"],
-                                                                   i.payload["survivor_id"])])
+        # a merge sent again after a 5xx is judged by ``_merge``'s own reads, not these
+        # (x34r2 F6: a batch of that merge alone cost a list read, 10 tokens, a send)
+        judged = [i for i in checked if i.id not in self._resent]
+        live = await read_deals(ctx, [d for i in judged for d in (i.payload["merge_id"],
+                                                                  i.payload["survivor_id"])]
+                                ) if judged else {}
         expected = self._expected()
         busy = {survivor for survivor, ids in self._writing.items() if ids}
         outcomes: list[Outcome] = []
@@ -691,16 +696,19 @@ class MergeJob:
           archived after the kill);
         - else not applied: checked like a pending one (``_changed``: a deal of the pair
           changed since the plan is a conflict, failed, nothing sent) and sent again."""
-        ids = [d for i in items for d in (i.payload["merge_id"], i.payload["survivor_id"])]
-        live = await read_current(ctx, ids, ids)
+        live, unread = await self._read_pairs(ctx, items)
         await self._read_back(items, live)
         # both deals of a pair gone: when they went tells whether this job's merge applied
         # before someone merged (or deleted) the survivor too (v9r16 M3: reported "not
-        # merged", and a dedupe's memory of the merge was never confirmed)
+        # merged", and a dedupe's memory of the merge was never confirmed); a deal read by
+        # id as deleted already says when
         both = [d for i in items if is_gone(live.get(i.payload["merge_id"]))
+                and i.payload["survivor_id"] not in unread
                 and is_gone(live.get(i.payload["survivor_id"]))
                 for d in (i.payload["merge_id"], i.payload["survivor_id"])]
-        deleted = await read_deals(ctx, both, deleted=True) if both else {}
+        deleted = {d: live[d] for d in both if live.get(d) is not None}
+        if missing := [d for d in both if d not in deleted]:
+            deleted |= await read_deals(ctx, missing, deleted=True)
         expected = self._expected()
         answered = self._answered()
         # the merges found applied first: the survivor's time they leave is this job's own
@@ -738,11 +746,13 @@ class MergeJob:
                 out.append(self._left(item, (
                     f"not merged: merged-away deal {away_id} was archived since the plan; "
                     "left alone — merges are final: plan it again")))
-            elif is_gone(survivor) or (survivor or {}).get("is_archived"):
+            elif survivor_id not in unread and (is_gone(survivor)
+                                                or (survivor or {}).get("is_archived")):
                 out.append(self._left(item, (
                     f"not merged: survivor deal {survivor_id} was deleted or archived since "
                     "the plan; nothing sent"), status=404))
-            elif (why := _changed(item, live, expected, self._explained)) is not None:
+            elif (why := _changed(item, live, expected, self._explained,
+                                  survivor=survivor_id not in unread)) is not None:
                 out.append(self._left(item, why))
             else:
                 # not applied; an item only left in flight by a run that died (waiting for
@@ -758,6 +768,47 @@ class MergeJob:
                 _fold(self._merge_times, int(result["deal_id"]), result["update_time"])
         self._settled(items, out)
         return out
+
+    async def _read_pairs(self, ctx: CallContext, items: Sequence[Item]
+                          ) -> tuple[dict[int, Deal], set[int]]:
+        """The deals ``reconcile`` decides the in-doubt ``items`` by, read the cheapest way
+        that decides them, and the survivors it left unread. Few items (``by_id_cheaper``:
+        a merge answered 5xx, the sends a kill cut off): each merged-away deal by id
+        (``GET /api/v2/deals/{id}``, 1 token; a deleted or merged-away deal reads as
+        deleted, or 404), and its survivor (1 more) unless the merge is one this run sent
+        and lost (``_doubted``) whose merged-away deal is live and not archived: then the
+        merge did not land and is sent again, and its survivor is read right before that
+        send (``_as_planned``), unless the kind needs it now (``_needs_survivor``). Else
+        both deals from the default and the archived lists, 100 ids per call (10 + 20
+        tokens): a merged-away deal read as archived is left alone either way. x34r2 F6:
+        the lists and the run's re-check cost ~40 tokens of reads a send answered 5xx
+        (737 for 15 sends of a 92-token plan)."""
+        if not by_id_cheaper(len(items)):
+            ids = [d for i in items for d in (i.payload["merge_id"], i.payload["survivor_id"])]
+            return await read_current(ctx, ids, ids), set()
+        read: dict[int, Deal | None] = {}
+
+        async def one(deal_id: int) -> Deal | None:
+            if deal_id not in read:
+                read[deal_id] = await _read_one(ctx, deal_id)
+            return read[deal_id]
+
+        unread: set[int] = set()
+        for item in items:
+            away = await one(int(item.payload["merge_id"]))
+            survivor_id = int(item.payload["survivor_id"])
+            if is_gone(away) or item.id not in self._doubted or self._needs_survivor(item):
+                await one(survivor_id)
+            else:
+                unread.add(survivor_id)
+        unread -= set(read)  # another item's merge read it
+        return {d: deal for d, deal in read.items() if deal is not None}, unread
+
+    def _needs_survivor(self, item: Item) -> bool:
+        """Whether ``reconcile`` must read the survivor of in-doubt ``item`` even though its
+        merged-away deal is live (``DedupeJob``: a field-policy PATCH sent before the merge
+        and not recorded as applied). Never for plain merges."""
+        return False
 
     async def _read_back(self, items: Sequence[Item], live: Mapping[int, Deal]) -> None:
         """What ``reconcile`` learns from the deals of the in-doubt ``items`` as read now
@@ -802,8 +853,11 @@ class MergeJob:
         item."""
         calls = Counter(self.reread_calls(store))
         doubt = sum(1 for _ in store.items(ItemState.SENDING))
-        calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # both deals of each pair
-        calls["getArchivedDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # ... archived too
+        if by_id_cheaper(doubt):  # ``_read_pairs``: at most both deals of each pair by id
+            calls["getDeal"] += 2 * doubt
+        else:
+            calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # both deals of each pair
+            calls["getArchivedDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # ... archived too
         # ... and, at most, the deleted list (a pair both of whose deals are gone)
         calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)
         calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
@@ -896,6 +950,17 @@ class MergeJob:
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         confirm_merges(store)
         return write_job_results(store, result, MERGE_COLUMNS)
+
+
+def by_id_cheaper(pairs: int) -> bool:
+    """Whether reading the deals of ``pairs`` merges in doubt by id (at most two
+    ``GET /api/v2/deals/{id}`` each) costs no more tokens than the default and archived
+    lists of their ids (``read_current``): up to 15 pairs at Pipedrive's costs (2 x 15 x 1
+    against 10 + 20)."""
+    by_id = 2 * pairs * get_operation("getDeal").token_cost
+    lists = -(-(2 * pairs) // IDS_PER_CALL) * (get_operation("getDeals").token_cost
+                                               + get_operation("getArchivedDeals").token_cost)
+    return pairs > 0 and by_id <= lists
 
 
 def _fold(latest: dict[int, str | None], survivor: int, then: object) -> None:

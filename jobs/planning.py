@@ -298,9 +298,15 @@ def in_doubt_note(kind: str, calls: Mapping[str, int]) -> str | None:
                  f"and {_each('getArchivedDeals')}, and the deleted ones (getDeals); for a "
                  f"person / organization create in doubt, a page of {_each('getPersons')} "
                  f"or {_each('getOrganizations')}")
+    elif calls.get("mergeDeals"):  # ``merging.MergeJob._read_pairs`` (x34r2 F6)
+        reads = (f"a merge's merged-away deal by id, {_each('getDeal')}, and when it is gone "
+                 "its survivor (getDeal), then, if the merge is sent again, both deals of "
+                 "its pair (getDeal); more than 15 merges in doubt at once, their deals 100 "
+                 f"a call: {_each('getDeals')}, {_each('getArchivedDeals')} (a deal archived "
+                 "since) and the deleted ones (getDeals)")
     else:
         reads = (f"their deals, 100 a call: {_each('getDeals')}, {_each('getArchivedDeals')} "
-                 "(a deal archived since) and, for a merge, the deleted ones (getDeals)")
+                 "(a deal archived since)")
     return ("the calls above are those the rows need; a read the server fails (5xx, a "
             "dropped connection) is sent again, and a write whose answer is lost (a timeout, "
             "a dropped connection, a 5xx) is in doubt: it is read back before anything is "

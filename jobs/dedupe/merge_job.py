@@ -37,6 +37,9 @@ then live in two deals. Once every merge of the run has ended (``DedupeJob.settl
 such a field is put back to what the policy picks among the survivor and the deals
 merged (``jobs.dedupe.put_back``): a compare-and-set on this job's own write, so a colleague's later
 value stands (``policy_strays`` warns of it, and of a put-back a stop prevented).
+
+Why ~510 lines: the PATCH's dependency is one state machine over execute, re-check,
+reconcile and resume; split, each part would need the others' private state.
 """
 
 from __future__ import annotations
@@ -324,6 +327,12 @@ class DedupeJob(MergeJob):
             self._policies.setdefault(survivor_id, (str(item.key), patch))
             if self._explained(item, survivor):
                 await self._applied(item, survivor_id, survivor.get("update_time"))
+
+    def _needs_survivor(self, item: Item) -> bool:
+        """A first merge whose field-policy PATCH is not recorded as applied: ``_read_back``
+        reads the survivor to tell whether that PATCH applied."""
+        return bool(item.payload.get("patch")) \
+            and int(item.payload["survivor_id"]) not in self._patched
 
     # -- the job kind ----------------------------------------------------------------------
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
