@@ -22,6 +22,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   org's name (exact or two letters swapped) and legal forms on one side only are left out of
   the title score and cost nothing (``_customer_name_only``), and so is the name one letter
   off as a title part of its own when org record, person and value agree (``_name_slip``);
+  such a name one letter off beside other words of its part, the other title naming the org
+  itself (``Kunde Kaul`` / ``Kunde Kaulx``), is two names and keeps the cap (``_named_otherwise``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -145,6 +147,7 @@ from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
     half_of_compound,
+    is_identifying,
     normalize_title,
     org_key,
     org_key_dotless,
@@ -167,6 +170,7 @@ from .title_diff import (
     word_diff,
     word_pair,
 )
+from .title_tokens import words
 
 MAX_BOOST = 0.05 + 0.04 + 0.04 + 0.05 + 0.02  # the most the non-title evidence can add
 SUBSTITUTION_CAP = 0.80  # a word swapped for another (not a typo): review at most
@@ -550,7 +554,31 @@ def _meaningful(extra: tuple[str, ...], a: Prepared, b: Prepared) -> bool:
     orgs = set(a.org.split()) | set(b.org.split())
     one_org = a.deal.org_id is not None and a.deal.org_id == b.deal.org_id
     return any(w not in LEGAL_SUFFIXES and w not in orgs
-               and not (one_org and any(_typo_of(w, o) for o in orgs)) for w in extra)
+               and not (one_org and any(_typo_of(w, o) and not _named_otherwise(w, o, a, b)
+                                        for o in orgs)) for w in extra)
+
+
+def _named_otherwise(w: str, o: str, a: Prepared, b: Prepared) -> bool:
+    """Whether ``w``, a word on one title only one letter off the org-name word ``o``, names
+    someone other than the customer: the other title names ``o`` itself (normalizing took it
+    out as the org's name) and ``w`` shares its title part with other words (``Support -
+    Kunde Kaul`` / ``Support - Kunde Kaulx`` at org ``Kaul GmbH``: two names, a person's or
+    a branch's, where the words beside them say whose). A part that is the name alone, or
+    beside numbers and legal forms only (``Kaulx - Support`` / ``Kaul - Support``, ``Q2
+    Kaulx - Support``), or the name with its legal form after it (``Kaulx GmbH phase 2``),
+    is the customer's name mistyped (f35e:
+    --include-review took 2 such pairs a bench seed, ``name`` hard negatives)."""
+    mine, other = (a, b) if w in a.title.tokens else (b, a)
+    if o not in words(other.deal.title):
+        return False
+    title = mine.title
+    at = title.tokens.index(w)
+    if title.tokens[at + 1:at + 2] and title.tokens[at + 1] in LEGAL_SUFFIXES:
+        return False  # ``Luubel LLC phase 2``: its legal form says the company's name
+    k = title.parts[at] if title.parts else 0
+    parts = title.parts or (0,) * len(title.tokens)
+    return any(p == k and t != w and t not in LEGAL_SUFFIXES and not is_identifying(t)
+               for t, p in zip(title.tokens, parts, strict=True))
 
 
 def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
