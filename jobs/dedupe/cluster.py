@@ -8,14 +8,16 @@ the same way over review-band edges. A duplicate component whose members are
 not *all* pairwise at or above the review threshold (A~B and B~C strong, A~C
 weak: chaining) becomes a review group, never an auto-merge; so does one with a
 pair below the duplicate threshold (every pair of a duplicate group is in the
-duplicate band). Components are
+duplicate band) — unless the pairs below it are only a late copy's (``split``: added days
+after the first deal, within the copy gap of another copy): those deals are left out, and
+the rest, alike pair by pair, is a duplicate group. Components are
 capped at ``MAX_GROUP`` deals. Pure; no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import ScoredPair
 
@@ -32,6 +34,7 @@ class Cluster:
     min_score: float
     chained: bool  # a pair below the review threshold (sent to review)
     demoted: bool = False  # a duplicate component with a pair below the duplicate threshold
+    left_out: tuple[int, ...] = ()  # late copies ``split`` took out of the component
 
 
 class _Components:
@@ -87,7 +90,8 @@ def build_components(edges: Iterable[tuple[int, int, float]],
 def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair],
              index: dict[int, int], score: Callable[[int, int], float],
              cannot_link: Callable[[int, int], bool], review_threshold: float,
-             duplicate_threshold: float | None = None) -> list[Cluster]:
+             duplicate_threshold: float | None = None,
+             split: Callable[[list[int]], list[int] | None] | None = None) -> list[Cluster]:
     """Clusters from the duplicate band, then the review band over deals not yet grouped.
 
     ``index`` maps deal id -> index; ``score(i, j)`` gives any pair's score
@@ -97,7 +101,9 @@ def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair]
     component is a duplicate group only when every pair of it scores at or above
     ``duplicate_threshold`` (default: ``review_threshold``, the old rule); one pair
     below it (``X GmbH`` ~ ``X`` ~ ``X AG``, the two legal entities 0.80) makes the
-    whole group a review group.
+    whole group a review group. ``split(members)``: for such a component, the members to
+    keep when only late copies hold it at review (they are left out, ``Cluster.left_out``,
+    and not grouped with it), or None.
     """
     dup_at = review_threshold if duplicate_threshold is None else duplicate_threshold
     out: list[Cluster] = []
@@ -109,7 +115,7 @@ def clusters(dup_edges: Iterable[ScoredPair], review_edges: Iterable[ScoredPair]
             adjacent.setdefault(i, set()).add(j)
             adjacent.setdefault(j, set()).add(i)
         for members in build_components(triples, cannot_link, taken):
-            for c in _settle(members, band, adjacent, score, review_threshold, dup_at):
+            for c in _settle(members, band, adjacent, score, review_threshold, dup_at, split):
                 taken.update(c.members)
                 out.append(c)
     return out
@@ -135,7 +141,8 @@ def _judge(members: list[int], band: str, score: Callable[[int, int], float],
 
 def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
             score: Callable[[int, int], float], review_threshold: float,
-            duplicate_threshold: float) -> list[Cluster]:
+            duplicate_threshold: float,
+            split: Callable[[list[int]], list[int] | None] | None = None) -> list[Cluster]:
     """Judge a component; split a chained one at its bridges (at most a few rounds).
 
     A bridge is a deal linked to two deals that are not alike (their pair below
@@ -148,6 +155,10 @@ def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],
     then the whole component is one review group.
     """
     whole = _judge(members, band, score, review_threshold, duplicate_threshold)
+    if whole.demoted and band == "duplicate" and split is not None \
+            and (kept := split(members)) is not None and 2 <= len(kept) < len(members):
+        part = _judge(sorted(kept), band, score, review_threshold, duplicate_threshold)
+        return [replace(part, left_out=tuple(m for m in members if m not in kept))]
     if not whole.chained or band != "duplicate":
         return [whole]
     inside = set(members)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import gc
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import ParamSpec, TypeVar
@@ -25,6 +26,7 @@ from .config import DedupeConfig
 from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, guard_reasons, not_included, two_companies
 from .model import DealRecord, Group, MatchResult, ScoredPair
 from .scoring import (
+    ADDED_APART,
     REVIEW_AT_MOST,
     Prepared,
     _score_unguarded,
@@ -201,10 +203,29 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     def cannot_link(i: int, j: int) -> bool:
         return apart(prepared[i].deal, prepared[j].deal)
 
+    def late_out(members: list[int]) -> list[int] | None:
+        """The members of a duplicate component to keep when its pairs below the duplicate
+        threshold are held only by the repeat rule (``ADDED_APART``: a late copy, within
+        the copy gap of one copy, days after another): the latest-added deal of the most
+        such pairs leaves, until none is left; None when another rule holds one of them
+        (two persons, legal entities...: the group stays whole, at review)."""
+        below = [(i, j) for x, i in enumerate(members) for j in members[x + 1:]
+                 if score(i, j) < config.duplicate_threshold]
+        if not below or any(held_rules(prepared[i], prepared[j], config) != (ADDED_APART,)
+                            for i, j in below):
+            return None
+        keep = list(members)
+        while below:
+            count = Counter(m for pair in below for m in pair)
+            out = max(keep, key=lambda m: (count[m], _added(prepared[m].deal), m))
+            keep.remove(out)
+            below = [pair for pair in below if out not in pair]
+        return keep
+
     pair_by_ids = {(p.a, p.b): p for p in kept}
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
                      index, score, cannot_link, config.review_threshold,
-                     config.duplicate_threshold)
+                     config.duplicate_threshold, split=late_out)
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
     at_review: set[int] = set()  # clusters with a pair a "review at most" rule holds (x21r2 F1)
     no_tie: dict[int, str] = {}  # clusters with a pair nothing ties to one customer (x33r3 F1)
@@ -234,6 +255,11 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     return MatchResult(tuple(groups), tuple(kept), compared, tuple(held))
 
 
+def _added(d: DealRecord) -> float:
+    """The deal's add_time as Unix seconds (no add_time: the earliest)."""
+    return d.add_time.timestamp() if d.add_time is not None else float("-inf")
+
+
 def _marked(p: Prepared, weak: Mapping[tuple[str, int], str]) -> Prepared:
     """``p`` with why its org / person is a catch-all record (``catch_all.weak``), if it is."""
     org = catch_all_weak(weak, "org", p.deal.org_id, p.title.text)
@@ -256,6 +282,12 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
     elif c.demoted:
         reasons.append(f"weakest pair {a}~{b} below duplicate {config.duplicate_threshold:.2f}: "
                        "the group needs review")
+    for i in c.left_out:  # a late copy: the next plan pairs it with the survivor, at review
+        late = prepared[i].deal
+        first = min(members, key=lambda d: (_added(d), d.id))
+        reasons.append(f"deal {late.id} left out: added days apart from deal {first.id} (a "
+                       "late copy or a repeat?): it waits for review, paired with the survivor "
+                       "by the next plan")
     if weakest is not None:
         reasons.extend(weakest.reasons)
     if c.band == "review" and (two := two_companies(members) or no_tie):
