@@ -51,7 +51,7 @@ import itertools
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -394,6 +394,18 @@ class DealIndex:
         names were kept has none: its person is read again when the plan reads names)."""
         return {r.person_id: r.person_name for r in self.deals.values()
                 if r.person_id and r.person_name is not None}
+
+    def rename_persons(self, names: Mapping[int, str]) -> set[int]:
+        """Lay persons' names read now (``records.persons_since``) over the index's rows;
+        returns the ids of the deals whose person's name changed (a rename to or from a
+        catch-all name changes how their pairs score: compared again tonight)."""
+        moved: set[int] = set()
+        for deal_id, r in self.deals.items():
+            name = names.get(r.person_id) if r.person_id is not None else None
+            if name is not None and name != r.person_name:
+                self.deals[deal_id] = replace(r, person_name=name)
+                moved.add(deal_id)
+        return moved
 
     def save(self, state: Path) -> None:
         _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),

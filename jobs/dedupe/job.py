@@ -6,7 +6,8 @@ planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 index's newest ``update_time``, compared against the index with
 ``find_duplicates(focus=changed ids)``; deals deleted, merged away or archived since
 are dropped from the index: two more list calls, ``getDeals?status=deleted`` and
-``getArchivedDeals``), calls ``find_duplicates`` with the
+``getArchivedDeals``; persons renamed since, whose deals are compared again: one more,
+``getPersons?updated_since=``), calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
@@ -44,6 +45,7 @@ from .records import (
     field_types,
     names_of,
     orders_of,
+    persons_since,
     read_records,
     review_names,
     stages,
@@ -93,10 +95,13 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         if base is not None and base > start:  # a time past the present (kept before x24r4
             index.updated_since = None         # 5's fix): what it hid is read whole again
         full = index.updated_since is None
+        # persons renamed since (a rename changes no deal): their names now, for the deals
+        # read and for the index's rows (f35e: the index's name stood until a full plan)
+        renamed = {} if full else await persons_since(ctx, str(index.updated_since))
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
                                      known_orgs=index.org_names(), orders=orders,
-                                     known_persons=index.person_names())
+                                     known_persons={**index.person_names(), **renamed})
         read = len(changed)
         # gone since: deleted (or merged away), and archived (never in the deals list)
         gone = [] if full else [*await deleted_since(ctx, str(index.updated_since)),
@@ -106,8 +111,11 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         else:  # the pull is inclusive of updated_since's second: what the index has as is
             changed = [r for r in changed if not index.seen(r)]  # is no change
         index.refresh(changed, gone=gone, ceiling=start)
-        # the deals that changed, and those of groups an earlier apply left unfinished
-        focus = None if full else {r.id for r in changed} | (index.pending & index.deals.keys())
+        moved = index.rename_persons(renamed)
+        # the deals that changed, those whose person was renamed, and those of groups an
+        # earlier apply left unfinished
+        focus = None if full else ({r.id for r in changed} | moved
+                                   | (index.pending & index.deals.keys()))
         deals: list[DealRecord] = list(index.deals.values())
     else:
         deals = await read_records(ctx, policy=config.field_policy, orders=orders)

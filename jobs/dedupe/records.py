@@ -216,6 +216,18 @@ async def person_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
     return await _names(ctx, ids, "getPersons")
 
 
+async def persons_since(ctx: CallContext, since: str) -> dict[int, str]:
+    """Person id -> name now, of the persons changed since ``since`` (RFC 3339):
+    ``GET /api/v2/persons?updated_since=`` (500 a page, 10 tokens). A rename changes no deal,
+    so a nightly plan reads it here, or the index's name stands until a full plan. {} for a
+    user who may not read persons (the counts still judge)."""
+    try:
+        pages = await ctx.pages("getPersons", params={"updated_since": since}, limit=PAGE)
+    except Forbidden:
+        return {}
+    return {int(o["id"]): str(o.get("name") or "") for page in pages for o in page.data or ()}
+
+
 async def _names(ctx: CallContext, ids: Iterable[int], operation: str) -> dict[int, str]:
     wanted = sorted(set(ids))
     out: dict[int, str] = {}
@@ -355,5 +367,6 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 __all__ = ["SYSTEM_FIELDS", "archived_since", "closed_at", "custom_keys", "deal_fields",
            "deleted_since", "field_names",
            "field_types",
-           "merge_losable", "organization_names", "parse_time", "person_names", "read_records",
+           "merge_losable", "organization_names", "parse_time", "person_names", "persons_since",
+           "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]
