@@ -269,10 +269,13 @@ def half_of_compound(word: str, org: Sequence[str] | set[str], *titles: str | No
     whose other part is no word of the org's (``Nord-Ost Trasse`` at org ``Nord AG``: north-
     east, not the customer's name; ``Rhein-Main`` at ``Rhein GmbH``: a region). A name
     hyphenated itself (``Müller-Lüdenscheid - Wartung`` at org ``Müller-Lüdenscheid KG``)
-    is not (x13r6 F3: such pairs scored 1.00 and merged)."""
+    is not, nor the name hyphenated to its legal form (``Peltiscor-KGaA - Solar panels`` at
+    org ``Peltiscor KGaA``; f35e: below the cutoff against ``Solar panels``) (x13r6 F3: such
+    pairs scored 1.00 and merged)."""
     for title in titles:
         for m in _COMPOUND.finditer(title or ""):
-            parts = {canonical(w) for w in words(m.group())}
+            # its legal form hyphenated to the name (``Peltiscor-KGaA - ...``) is the name
+            parts = {canonical(w) for w in words(m.group())} - LEGAL_SUFFIXES
             if word in parts and not parts <= set(org):
                 return True
     return False
@@ -451,8 +454,23 @@ def _normalized(toks: tuple[str, ...], parts: tuple[int, ...], alts: Mapping[str
     core = [toks[i] for i in keep]
     core_parts = tuple(parts[i] for i in keep) if parts and parts[-1] else ()  # () for one part
     numbers = frozenset(t for t in core if is_identifying(t))
+    if any(len(t) == 1 for t in numbers):  # a letter of a legal form (``Sp. z o.o.``) is none
+        numbers -= frozenset(core[k] for k in _in_legal_runs(core))
     return NormTitle(tuple(core), " ".join(core), " ".join(sorted(core)), numbers,
                      tuple((t, alts[t]) for t in dict.fromkeys(core) if t in alts), core_parts)
+
+
+def _in_legal_runs(tokens: Sequence[str]) -> set[int]:
+    """The indexes of ``tokens`` inside a run of legal-form words of two or more
+    (``form_run``: ``ixtem sp z oo`` -> 1, 2, 3)."""
+    out: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        end = form_run(tokens, i)
+        if end - i >= 2:
+            out.update(range(i, end))
+        i = max(end, i + 1)
+    return out
 
 
 __all__ = ["CALENDAR_NAMES", "DOTLESS_PLACES", "FUNCTION_WORDS", "LEGAL_SUFFIXES",

@@ -110,6 +110,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
+from ..transforms.legal_forms import form_run
 from .config import DedupeConfig
 from .evidence import (
     COPY_GAP_DAYS,
@@ -328,11 +329,12 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards)), []
     reasons = [f"title {title:.2f}"]
     penalty, extra = _title_evidence(a.title, b.title, reasons)
-    if extra and (named := _customer_name_only(extra, a, b)):  # Nadrra - X / X at org Nardra
+    if extra and (named := _customer_name_only(extra, a, b) or _company_part(extra, a, b)):
         title = _similarity_without(a.title, b.title, frozenset(extra))
         penalty += EXTRA_WORD_PENALTY
         reasons[0] = f"title {title:.2f}"
         reasons[:] = [f"{CUSTOMER_NAME}: {named}" if r.startswith(EXTRA_WORD) else r for r in reasons]
+        extra = ()  # the customer's name: no extra word to cap
     s = max(0.0, (title - 0.5) / 0.5) + penalty
     support, against = _context(a, b, reasons)
     if same_id:  # the source system says it is one record
@@ -500,6 +502,33 @@ def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str
     # ``Berlin Consulting GmbH`` names a site of the customer, maybe another office's deal
     # (x13r2 F1: scored 1.00 and merged)
     return " ".join(out) if named and all(w in named for w in a.org.split()) else ""
+
+
+def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
+    """The extra words (on one title only) as a reason detail when they are a whole title
+    part naming a company — a name and its legal form, no known word
+    (``Jorqua GmbH - Website implementation`` / ``Website implementation``) — while neither
+    deal has an org record and both have one person (no catch-all) and no two values: the
+    customer that person is at, named in one title only, is no evidence either way, as
+    ``_customer_name_only`` says of an org record's name, and so is the legal form alone on
+    one title (``Rubri SRL - ...`` / ``... - Rubri``; f35e: 6-8 true pairs a bench seed were
+    below review, -0.10 and the title's score without the name); else empty."""
+    da, db = a.deal, b.deal
+    if da.org_id is not None or db.org_id is not None or da.person_id is None \
+            or da.person_id != db.person_id or a.weak_person or b.weak_person \
+            or (da.value and db.value and not same_amount(da.value, db.value)):
+        return ""
+    title = a.title if extra[0] in a.title.tokens else b.title
+    if not title.parts:
+        return ""
+    k = title.parts[title.tokens.index(extra[0])]
+    part = tuple(t for t, p in zip(title.tokens, title.parts, strict=True) if p == k)
+    # the name, then its legal form to the part's end (``Ixtem Sp. z o.o.``, ``Jorqua GmbH``)
+    cut = next((j for j in range(1, len(part)) if form_run(part, j) == len(part)), None)
+    if cut is None or not set(extra) <= set(part) \
+            or any(is_known_word(t) or is_identifying(t) for t in part[:cut]):
+        return ""
+    return f"{' '.join(extra)} (no org record; one person)"
 
 
 def _agree(a: Prepared, b: Prepared) -> bool:
