@@ -24,7 +24,9 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   person whose name says no one (``CATCH_ALL_PERSON_NAMES``: those and ``Unknown``,
   ``Walk-in customer``, ``Kunde``, ``Client``, ``Onbekend``...; the plan reads the persons'
   names, ``records.person_names``: f34e 2, two ``Walk-in customer`` deals with no org,
-  one title, the same day, were merged).
+  one title, the same day, were merged); both judged by the name's words
+  (``named_catch_all``), a number, year or place after a catch-all word being a qualifier
+  (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 """
@@ -35,10 +37,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC
+from functools import lru_cache
+from pathlib import Path
 from statistics import median
 
 from .model import DealRecord
-from .normalize import org_key
+from .normalize import legal_form, org_key
 
 CROWDED_FLOOR = 25  # open deals on one org / person above this (and the factor): a catch-all
 CROWDED_FACTOR = 10  # ... and above 10 x the account's median open deals per org / person
@@ -61,6 +65,7 @@ CATCH_ALL_NAMES = frozenset({
     "client inconnu", "clients particuliers", "particulares", "clientes varios", "cliente varios",
     "varios", "desconocido", "cliente desconocido", "privati", "clienti vari", "cliente privato",
     "sconosciuto", "particulieren", "particulier klanten", "diversen", "onbekend",
+    "diversos", "diversas", "varias", "diversi", "varie", "sundries", "overige", "verschiedene",
 })
 
 # person names (``normalize.org_key``, as org names) that say no one: a placeholder contact
@@ -74,71 +79,147 @@ CATCH_ALL_PERSON_NAMES = CATCH_ALL_NAMES | frozenset({
     "anonimo", "cliente", "clientes", "particular", "cliente particular", "cliente anonimo",
     "contatto", "privato", "cliente sconosciuto", "anonima", "klant", "klanten",
     "onbekende klant", "klant onbekend", "anoniem", "passant", "particuliere klant",
+    "max mustermann", "erika mustermann", "john doe", "jane doe",
 })
 
 # words (``normalize.org_key`` tokens) a name that says "many customers" / "no one" is made
 # of, in any order or spelling of the list above: ``Einzelkunden``, ``Barkunde``, ``Walk in
-# Customers Store 2``, ``Keine Firma`` (x34r2 F1 / F2: 28 of 32 such orgs merged). A name
-# of these words only — once ``GENERIC_WORDS`` are set aside — is a catch-all; one other
-# word makes it a real name (``Privat Bank AG``, ``Kunde & Partner GmbH``).
+# Customers Store 2``, ``Keine Firma`` (x34r2 F1 / F2: 28 of 32 such orgs merged), their
+# plural, gender and language forms (``Clientes finales``, ``Consumidor final``,
+# ``Kein Ansprechpartner``: x35r2 1). A name of these words only — once ``GENERIC_WORDS``
+# and the qualifiers after a catch-all word (a number, a year, a place: ``_qualifier``) are
+# set aside — is a catch-all; one other word makes it a real name (``Privat Bank AG``,
+# ``Kunde & Partner GmbH``).
 CATCH_ALL_WORDS = frozenset({
     # German
-    "kunde", "kunden", "kundin", "kundschaft", "privatkunde", "privatkunden", "privat",
-    "private", "privatperson", "privatpersonen", "person", "personen", "einzelkunde",
-    "einzelkunden", "laufkunde", "laufkunden", "laufkundschaft", "barkunde", "barkunden",
-    "barverkauf", "barverkaeufe", "bar", "endkunde", "endkunden", "endverbraucher",
-    "verbraucher", "interessent", "interessenten", "sammelkunde", "sammelkunden", "neukunde",
-    "neukunden", "unbekannt", "unbekannte", "unbekannter", "anonym", "anonyme", "anonymer",
-    "gast", "gaeste", "kein", "keine", "keiner", "firma", "name", "angabe", "nn",
+    "kunde", "kunden", "kundin", "kundinnen", "kundschaft", "privatkunde", "privatkunden",
+    "privatkundin", "privatkundinnen", "privat", "private", "privatperson", "privatpersonen",
+    "person", "personen", "einzelkunde", "einzelkunden", "laufkunde", "laufkunden", "laufkundin",
+    "laufkundschaft", "barkunde", "barkunden", "barverkauf", "barverkaeufe", "barzahler", "bar",
+    "endkunde", "endkunden", "endkundin", "endverbraucher", "verbraucher", "interessent",
+    "interessenten", "sammelkunde", "sammelkunden", "neukunde", "neukunden", "kleinkunde",
+    "kleinkunden", "gelegenheitskunde", "gelegenheitskunden", "testkunde", "testkunden",
+    "musterkunde", "musterfirma", "mustermann", "musterfrau", "unbekannt", "unbekannte",
+    "unbekannter", "unbekannten", "anonym", "anonyme", "anonymer", "anonymen", "gast", "gaeste",
+    "kein", "keine", "keiner", "firma", "name", "angabe", "nn", "ansprechpartner",
+    "ansprechpartnerin", "kontakt", "kontaktperson",
     # English
     "customer", "customers", "client", "clients", "consumer", "consumers", "walk", "walkin",
     "walkins", "in", "ins", "cash", "retail", "public", "anonymous", "unknown", "individual",
     "individuals", "guest", "guests", "prospect", "prospects", "no", "none", "nobody", "sale",
-    "sales", "buyer", "buyers", "end", "user", "users", "passer", "by",
-    # French, Spanish, Italian, Dutch
-    "particulier", "particuliers", "inconnu", "inconnue", "passage", "cliente",
-    "clientes", "particular", "particulares", "desconocido", "anonimo", "anonima", "clienti",
-    "privato", "privati", "sconosciuto", "klant", "klanten", "particulieren", "onbekend",
-    "onbekende", "anoniem", "passant",
+    "sales", "buyer", "buyers", "end", "user", "users", "passer", "by", "contact", "contacts",
+    "one", "off", "time", "counter", "unnamed", "unassigned", "placeholder", "dummy", "test",
+    "tbd", "tba", "tbc", "xx", "xxx", "xxxx", "null",
+    # French, Spanish, Portuguese, Italian, Dutch
+    "particulier", "particuliers", "particuliere", "particulieres", "inconnu", "inconnue",
+    "inconnus", "inconnues", "anonymes", "passage", "consommateur", "consommateurs", "final",
+    "finale", "finales", "finaux", "finali", "comptant", "comptoir", "aucun", "aucune", "sans",
+    "nom", "cliente", "clientes", "clienta", "clientas", "particular", "particulares",
+    "consumidor", "consumidores", "desconocido", "desconocida", "desconocidos", "anonimo",
+    "anonima", "anonimos", "anonimas", "publico", "contado", "mostrador", "sin", "nombre",
+    "datos", "ninguno", "contacto", "avulso", "avulsos", "balcao", "desconhecido",
+    "desconhecida", "sem", "nome", "nenhum", "nao", "identificado", "clienti", "privato",
+    "privati", "privata", "consumatore", "consumatori", "sconosciuto", "sconosciuta",
+    "sconosciuti", "anonimi", "pubblico", "dettaglio", "senza", "nessuno", "contatto", "klant",
+    "klanten", "eindklant", "eindklanten", "consument", "consumenten", "particulieren",
+    "onbekend", "onbekende", "anoniem", "anonieme", "passant", "losse", "kassa", "contant",
+    "geen", "naam", "contactpersoon",
 })
+# "without" / "none": a catch-all with another such word (``Sin nombre``, ``Geen naam``);
+# alone they say nothing (``Sans Souci`` is a name)
+_NEGATIONS = frozenset({"sans", "aucun", "aucune", "sin", "ninguno", "sem", "nenhum", "nao",
+                        "senza", "nessuno", "geen"})
 # the words that must be there for the rest to count: "in", "no", "end", "by" alone say nothing
-_CORE_OPTIONAL = frozenset({"in", "ins", "no", "end", "by", "user", "users", "name", "angabe",
-                            "firma", "person", "personen", "sale", "sales", "bar"})
+_CORE_OPTIONAL = _NEGATIONS | frozenset({
+    "in", "ins", "no", "end", "by", "user", "users", "name", "angabe", "firma", "person",
+    "personen", "sale", "sales", "bar", "one", "off", "time", "counter", "final", "finale",
+    "finales", "finaux", "finali", "comptant", "comptoir", "nom", "contado", "mostrador",
+    "nombre", "datos", "avulso", "avulsos", "balcao", "nome", "identificado", "dettaglio",
+    "losse", "kassa", "contant", "naam", "passage"})
 # qualifiers set aside: which of several catch-alls, where, since when
 GENERIC_WORDS = frozenset({
-    "diverse", "diverser", "divers", "div", "sonstige", "sonstiger", "allgemein", "allgemeine",
-    "general", "generic", "various", "misc", "miscellaneous", "other", "others", "store",
+    "diverse", "diverser", "divers", "diverses", "div", "sonstige", "sonstiger", "sonstiges",
+    "verschiedene", "uebrige", "weitere", "allgemein", "allgemeine", "general", "generic",
+    "various", "misc", "miscellaneous", "sundry", "sundries", "other", "others", "store",
     "stores", "shop", "shops", "webshop", "online", "web", "internet", "ecommerce", "filiale",
-    "branch", "standort", "location", "nr", "no", "the", "der", "die", "das", "aus", "von", "of",
-    "nord", "sued", "ost", "west", "mitte", "north", "south", "east", "central", "de", "du",
-    "des", "le", "la", "les", "del", "di", "van", "het", "vari", "varios", "und", "and",
+    "branch", "standort", "location", "region", "nr", "no", "the", "der", "die", "das", "aus",
+    "von", "of", "for", "fuer", "nord", "sued", "ost", "west", "mitte", "north", "south", "east",
+    "central", "de", "du", "des", "le", "la", "les", "del", "di", "van", "het", "en", "em", "el",
+    "los", "las", "da", "do", "dos", "al", "y", "e", "et", "vari", "varie", "varios", "varias",
+    "diversos", "diversas", "diversi", "generales", "generale", "grand", "overige", "und", "and",
 })
 # a number right after one of these is a branch's (``Store 2``, ``Filiale 12``)
 _NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort", "location",
                        "nr", "no"})
+_ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
+_PLACES = Path(__file__).with_name("places.txt")
+_PLACE_WORDS = 4  # the longest place name looked up (``Frankfurt am Main``, ``Ile de France``)
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    """The place names (``org_key`` spelling, 1-4 words) a catch-all name may carry after its
+    catch-all words: cities of 15,000+ people and other names of those of 100,000+, countries
+    and US states with their ISO codes, regions (``Bayern``, ``Tirol``); a city named as a word
+    (``Bank``, ``Halle``) only with 500,000+ people. Built by ``scripts/build_places.py`` from
+    GeoNames (CC BY 4.0): about 85,000 names, 0.9 MB, read on the first name that needs it."""
+    return frozenset(_PLACES.read_text(encoding="utf-8").splitlines())
+
+
+def _qualifier(words: list[str], i: int) -> int:
+    """How many words from ``words[i]`` say which of several catch-alls a name is, not whose:
+    a number, a year or a roman numeral (``Privatkunden 2``, ``Diverse Kunden 2024``,
+    ``Walk-in Customers II``) or a place (``places``: ``Privatkunden Berlin``, ``Kunden
+    Schweiz``, ``Privatkunden AT``, ``Walk-in Customers New York``); 0 when ``words[i]`` is
+    none."""
+    if words[i].isdigit() or words[i] in _ROMAN:
+        return 1
+    if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
+        return 0
+    known = places()
+    for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
+        if " ".join(words[i:i + n]) in known:
+            return n
+    return 0
 
 
 def named_catch_all(name: str, kind: str = "org") -> bool:
     """Whether an org / person ``name`` (as Pipedrive holds it) says many customers or no one:
     its ``org_key`` is in ``CATCH_ALL_NAMES`` (``CATCH_ALL_PERSON_NAMES`` for ``kind``
     ``"person"``), or it is made of ``CATCH_ALL_WORDS`` only, with at least one that says a
-    customer / no one, once ``GENERIC_WORDS`` (and a branch number after ``Store`` /
-    ``Filiale``...) are set aside. ``Privatkunden (allgemein)``, ``Walk in Customers Store 2``,
-    ``N.N.``: True; ``Privat Bank AG``, ``Unknown Worlds Entertainment``: False."""
+    customer / no one (or a negation and another such word: ``Sin nombre``), once
+    ``GENERIC_WORDS`` (and a branch number after ``Store`` / ``Filiale``...) are set aside
+    and, after the first catch-all word, the numbers, years and places that say which of
+    several catch-alls it is (``_qualifier``). A name with a legal form (``Kunde 3 GmbH``) is
+    a registered company's: its numbers and places are part of it. ``Privatkunden (allgemein)``,
+    ``Walk in Customers Store 2``, ``Privatkunden Berlin``, ``Diverse Kunden 2024``,
+    ``Clientes finales``, ``N.N.``: True; ``Privat Bank AG``, ``Unknown Worlds
+    Entertainment``, ``Max Unbekannt`` (a word before the catch-all word): False."""
     key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
         return True
     words = key.split()
+    registered = bool(legal_form(name))
     kept: list[str] = []
-    for i, w in enumerate(words):
+    i = 0
+    while i < len(words):
+        w = words[i]
         if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
                                        and not words[i + 1].isdigit()):
+            i += 1
             continue
         if w.isdigit() and i > 0 and words[i - 1] in _NUMBERED:
+            i += 1
             continue
+        if kept and not registered and (n := _qualifier(words, i)):
+            i += n
+            continue
+        if w not in CATCH_ALL_WORDS:
+            return False
         kept.append(w)
-    return (bool(kept) and all(w in CATCH_ALL_WORDS for w in kept)
-            and any(w not in _CORE_OPTIONAL for w in kept))
+        i += 1
+    return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
+                           or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)))
 
 
 Kind = str  # "org" | "person"
