@@ -228,7 +228,8 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                      config.duplicate_threshold, split=late_out)
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
     at_review: set[int] = set()  # clusters with a pair a "review at most" rule holds (x21r2 F1)
-    no_tie: dict[int, str] = {}  # clusters with a pair nothing ties to one customer (x33r3 F1)
+    # clusters with a pair nothing ties to one customer (x33r3 F1): its reason and its deals
+    no_tie: dict[int, tuple[str, int, int]] = {}
     for n, c in enumerate(found):
         for x, i in enumerate(c.members):
             for j in c.members[x + 1:]:
@@ -243,9 +244,9 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
                 if c.band == "duplicate" and p.band != "duplicate":
                     at_review.add(n)  # a group is a duplicate only when every pair of it is
                 if n not in no_tie and (loose := not_included(p.reasons)) is not None:
-                    no_tie[n] = f"{loose} (deals {a}~{b})"
+                    no_tie[n] = (loose, a, b)
     found = [replace(c, band="review") if n in at_review else c for n, c in enumerate(found)]
-    groups = [_group(c, prepared, pair_by_ids, config, no_tie.get(n, ""))
+    groups = [_group(c, prepared, pair_by_ids, config, no_tie.get(n))
               for n, c in enumerate(found)]
     groups.sort(key=lambda g: min(g.member_ids))
     kept.extend(p for p in inside if p.band != "distinct")
@@ -268,10 +269,13 @@ def _marked(p: Prepared, weak: Mapping[tuple[str, int], str]) -> Prepared:
 
 
 def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int, int], ScoredPair],
-           config: DedupeConfig, no_tie: str = "") -> Group:
-    """The plan's group of cluster ``c``; ``no_tie``: the reason of a pair of it nothing ties
-    to one customer (``evidence.untied``), said on a review group as what --include-review
-    leaves to a person."""
+           config: DedupeConfig, no_tie: tuple[str, int, int] | None = None) -> Group:
+    """The plan's group of cluster ``c``; ``no_tie``: the reason of a pair of it that keeps
+    --include-review off it (``evidence.not_included``) and the pair's deal ids, said on a
+    review group as what --include-review leaves to a person: once, on the weakest pair's
+    own reason when it has it too (``review at most: added days apart: --include-review
+    does not merge it ...``), else after it naming the pair (``... (deals 1082~1184): ...``;
+    x35r2 2, the reason was said twice)."""
     members = [prepared[i].deal for i in c.members]
     ordered, why = rank(members, config.survivor_rules)
     a, b = sorted((prepared[c.weakest[0]].deal.id, prepared[c.weakest[1]].deal.id))
@@ -290,10 +294,19 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
                        "by the next plan")
     if weakest is not None:
         reasons.extend(weakest.reasons)
-    if c.band == "review" and (two := two_companies(members) or no_tie):
+    loose = ""
+    if no_tie is not None:
+        loose, x, y = no_tie
+        if loose not in reasons:  # another pair's: named
+            loose = f"{loose} (deals {x}~{y})"
+    if c.band == "review" and (two := two_companies(members) or loose):
         # a chain: the chaining guard refuses decision = merge too, so no hint promises it
-        reasons.append(f"{two}: --include-review does not merge it" if c.chained
-                       else f"{two}: {NOT_INCLUDED}")
+        hint = (f"{two}: --include-review does not merge it" if c.chained
+                else f"{two}: {NOT_INCLUDED}")
+        if two in reasons:  # the weakest pair's own reason: said once, with the hint
+            reasons[reasons.index(two)] = hint
+        else:
+            reasons.append(hint)
     return Group(
         id=f"g-{min(d.id for d in members)}",
         survivor_id=ordered[0].id,
