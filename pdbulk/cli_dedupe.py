@@ -85,7 +85,8 @@ Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML. With
 StateDir = Annotated[Path | None, typer.Option(
     "--state-dir", envvar="PDBULK_DEDUPE_STATE", callback=folder,
     help="Keep-separate decisions, the merges applied and the nightly index (default: "
-         "JOB_DIR/dedupe-state).")]
+         "JOB_DIR/dedupe-state; an apply or run whose default one holds nothing while an "
+         "earlier dedupe's holds state is refused, naming it).")]
 MaxMerges = Annotated[int | None, typer.Option("--max-merges", min=0,
                                                help="Merge at most this many deals away: whole groups in plan "
                                                     "order; a group that would pass N is "
@@ -140,6 +141,10 @@ def _plan_arg(plan_dir: Path) -> None:
 
 def _state(state_dir: Path | None, job_dir: Path) -> Path:
     return state_dir if state_dir is not None else job_dir / "dedupe-state"
+
+
+def _warn(line: str) -> None:
+    typer.echo(f"pdbulk: {line}", err=True)
 
 
 def _describe(exc: BulkError) -> str:
@@ -235,7 +240,7 @@ def plan_command(config: Config = None,
 
     async def main() -> DedupePlan:
         return await plan_dedupe(cfg, token, output, config=dcfg, since_last=since_last,
-                                 state_dir=state)
+                                 state_dir=state_dir, note=_warn)
 
     try:
         plan = run_loop(main)
@@ -252,11 +257,12 @@ def plan_command(config: Config = None,
 
 # -- dedupe apply -------------------------------------------------------------------------------
 def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
-               state: Path, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
+               state: Path | None, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
                since_last: bool = False, output: Path | None = None,
                error: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
     """(Plan, if ``dcfg``, then) load and run a dedupe job (``jobs.dedupe.api``: its
-    lines here, on stderr with ``quiet``); its summary and exit code. An error before
+    lines here, on stderr with ``quiet``); its summary and exit code. ``state``: --state-dir
+    (None: the job dir's, checked by ``jobs.dedupe.api.used_state``). An error before
     anything was sent: its line goes to ``error["error"]``, then exit."""
     from jobs.dedupe.api import DedupeHooks, DedupePlan, apply_dedupe, run_dedupe
 
@@ -403,7 +409,7 @@ def apply_command(plan_dir: Annotated[Path, typer.Argument(help="A plan director
     cfg = engine.config()
     token = engine.token(creates=False)
     _, code = _run_apply(cfg, token, plan_dir, ApplyOptions(include_review, max_merges),
-                         state=_state(state_dir, engine.job_dir), yes=yes, quiet=False)
+                         state=state_dir, yes=yes, quiet=False)
     if code:
         raise typer.Exit(code)
 
@@ -461,7 +467,7 @@ def run_command(config: Config = None,
             token = engine.token(creates=False)
             summary, code = _run_apply(cfg, token, None, ApplyOptions(
                 max_merges=max_merges, auto_apply_above=auto_apply_above),
-                state=_state(state_dir, engine.job_dir), yes=True, quiet=as_json, dcfg=dcfg,
+                state=state_dir, yes=True, quiet=as_json, dcfg=dcfg,
                 since_last=since_last, output=output, error=error)
         except InputError as exc:
             error["error"] = str(exc)
@@ -490,7 +496,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    from jobs.dedupe.api import read_costs, reading, reads_line
+    from jobs.dedupe.api import read_costs, reading, reads_line, used_state
     from jobs.dedupe.apply import ApplyOptions, planned_merges
     from jobs.dedupe.job import make_plan
     from jobs.dedupe.merge_job import recheck_reads
@@ -498,7 +504,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
 
     cfg = engine.config()
     token = engine.token(creates=False)
-    state = _state(state_dir, engine.job_dir)
+    state = used_state(cfg, state_dir, writes=False, note=_warn, remember=False)
     dcfg = _config(config, state)
     if (why := _below_floor(auto_apply_above, dcfg)) is not None:
         raise fail(f"usage: {why}", EXIT_USAGE)

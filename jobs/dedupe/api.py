@@ -73,6 +73,7 @@ from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinishe
 from .job import PlanOutcome
 from .model import Group
 from .retention import new_run_plan, prune_plans
+from .state_home import lost_state, note_state
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -81,6 +82,27 @@ _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges m
 def state_folder(cfg: EngineConfig, state_dir: Path | str | None = None) -> Path:
     """The state directory: ``state_dir``, else ``cfg.job_root / "dedupe-state"``."""
     return Path(state_dir) if state_dir is not None else cfg.job_root / STATE
+
+
+def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
+               note: Callable[[str], None] | None = None, remember: bool = True) -> Path:
+    """The state directory a plan (``writes`` False), apply or run (True) uses
+    (``state_folder``), noted in the user's state folder (``state_home.note_state``; not
+    when ``remember`` is False: ``pdbulk plan dedupe`` writes nothing). When it
+    is the default one (``state_dir`` None: under the job root, so relative to the working
+    directory by default) and holds nothing while one an earlier dedupe noted does
+    (``state_home.lost_state``: a cron line without its ``cd``, x35r2 3): an apply or run
+    raises InputError naming it (its keep-separate decisions would be ignored and groups a
+    reviewer kept apart merged), a plan tells ``note`` (``warning: ...``)."""
+    state = state_folder(cfg, state_dir)
+    if state_dir is None and (why := lost_state(state)) is not None:
+        if writes:
+            raise InputError(why)
+        if note is not None:
+            note(f"warning: {why}")
+    if remember:
+        note_state(state)
+    return state
 
 
 def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
@@ -204,13 +226,14 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
     missing); nothing is written to Pipedrive (``pdbulk dedupe plan``). ``config``: as
     ``dedupe_config`` takes it. ``since_last``: read only the deals updated since the
     nightly index of the state directory; the refreshed index is kept with the plan (its
-    apply makes it the state's). Raises InputError (``output`` a file, a bad config),
-    ``DedupeConfigError`` (an identifier no deal field has) or the API's errors
-    (``Unauthorized``, ...)."""
+    apply makes it the state's; a default state directory that holds nothing while one an
+    earlier dedupe used does is told ``note``: ``used_state``). Raises InputError
+    (``output`` a file, a bad config), ``DedupeConfigError`` (an identifier no deal field
+    has) or the API's errors (``Unauthorized``, ...)."""
     checks.flag("plan_dedupe", "since_last", since_last)
     if (why := plan_folder_problem(output)) is not None:
         raise InputError(why)
-    state = state_folder(cfg, state_dir)
+    state = used_state(cfg, state_dir, writes=False, note=note)
     dcfg = dedupe_config(config, state, note=note)
     async with reading(cfg, token, clock=clock, transport=transport) as s:
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
@@ -344,7 +367,8 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     cancels the job: nothing sent; None: not asked, as ``--yes``). ``dry_run``: the deals
     are read and each group decided, nothing is written anywhere; ``estimate`` says what
     the apply would cost. Raises InputError (no plan, a damaged one, the plan being
-    applied by an unfinished job), ``StateBusy`` (a ``JobBusy``: another apply or run
+    applied by an unfinished job, a default state directory that holds nothing while one
+    an earlier dedupe used does: ``used_state``), ``StateBusy`` (a ``JobBusy``: another apply or run
     holds the state directory; ``except JobBusy`` catches it) or the API's errors; a job
     whose load failed is removed (nothing sent), and so is one with nothing to merge (its
     groups left for a person or kept separate): ``job_id`` / ``directory`` None."""
@@ -355,7 +379,7 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
         raise InputError(f"{plan_dir} is not a dedupe plan (no groups.csv in it); make one "
                          "with plan_dedupe or `pdbulk dedupe plan -o DIR`")
     options = ApplyOptions(include_review, max_merges)
-    state = state_folder(cfg, state_dir)
+    state = used_state(cfg, state_dir, writes=True)
     if dry_run:
         return await _dry_run(cfg, token, Path(plan_dir), options, state, clock, transport)
     return await _job(cfg, token, Path(plan_dir), options, state=state, confirm=confirm,
@@ -376,12 +400,13 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
     most. Earlier dedupe jobs that did not end are named (``interrupted_jobs``: resume
     them, their merges are in no report until then) and those killed before sending are
     removed (``removed_jobs``). Raises InputError (``auto_apply_above`` below the
-    duplicate threshold, ``output`` a file, a bad config), ``StateBusy`` (a ``JobBusy``)
+    duplicate threshold, ``output`` a file, a bad config, a default state directory that
+    holds nothing while one an earlier dedupe used does: ``used_state``), ``StateBusy`` (a ``JobBusy``)
     or the API's errors; a job whose plan or load failed is removed (nothing sent)."""
     checks.flag("run_dedupe", "since_last", since_last)
     checks.whole("run_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.share("run_dedupe", "auto_apply_above", auto_apply_above, optional=True)
-    state = state_folder(cfg, state_dir)
+    state = used_state(cfg, state_dir, writes=True)
     dcfg = dedupe_config(config, state, note=note)
     if (why := auto_apply_problem(auto_apply_above, dcfg)) is not None:
         raise InputError(why)
@@ -656,4 +681,4 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
 __all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate", "read_costs",
            "reads_line",
            "auto_apply_problem", "dedupe_config", "discard_unsent", "plan_dedupe",
-           "plan_folder_problem", "reading", "run_dedupe", "state_folder"]
+           "plan_folder_problem", "reading", "run_dedupe", "state_folder", "used_state"]

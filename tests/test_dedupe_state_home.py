@@ -1,0 +1,93 @@
+"""A dedupe whose state directory is the default one (under the job dir, relative to the
+working directory) and holds nothing, while an earlier dedupe kept its state elsewhere, is
+refused (run, apply) or warned about (plan), naming that state (x35r2 3: a cron line
+without its ``cd`` forgot the keep-separate decisions, and a group a reviewer kept apart
+was merged the next night)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.engine import EngineConfig
+from bulk.errors import InputError
+from bulk.sandbox import SandboxConfig
+from jobs.dedupe.api import used_state
+from jobs.dedupe.state_home import lost_state, note_state
+from pdbulk.cli import app
+from tests.dedupe_job_support import seed_account
+from tests.update_support import cli_args, threaded_sandbox
+from tests.update_support import deal as sb_deal
+
+
+def _kept(state: Path) -> Path:
+    state.mkdir(parents=True)
+    (state / "keep-separate.json").write_text("[[11, 12]]")
+    return state
+
+
+def test_an_empty_default_state_beside_a_noted_one_is_refused_for_a_run(tmp_path: Path) -> None:
+    """Run from another folder: InputError naming the earlier state and --state-dir; a plan
+    is told as a warning; an explicit --state-dir (start afresh) is the user's choice."""
+    earlier = _kept(tmp_path / "srv" / "pdbulk-jobs" / "dedupe-state")
+    note_state(earlier)
+    cfg = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "home" / "pdbulk-jobs")
+    with pytest.raises(InputError) as caught:
+        used_state(cfg, None, writes=True)
+    said = str(caught.value)
+    assert str(earlier) in said and f"--state-dir {earlier}" in said and "cd" in said, said
+    warned: list[str] = []
+    assert used_state(cfg, None, writes=False, note=warned.append) == cfg.job_root / "dedupe-state"
+    assert len(warned) == 1 and warned[0].startswith("warning: ") and str(earlier) in warned[0]
+    fresh = tmp_path / "home" / "state"
+    assert used_state(cfg, fresh, writes=True) == fresh  # explicit: no question asked
+    # the earlier folder itself, or one that holds state, is never refused
+    assert used_state(replace_root(cfg, tmp_path / "srv" / "pdbulk-jobs"), None,
+                      writes=True) == earlier
+    assert lost_state(earlier) is None
+
+
+def test_a_noted_state_gone_or_empty_is_no_reason_to_refuse(tmp_path: Path) -> None:
+    """A state folder deleted (to start afresh) or never written is not named."""
+    gone = _kept(tmp_path / "a" / "dedupe-state")
+    note_state(gone)
+    note_state(tmp_path / "b" / "dedupe-state")  # a plan's, nothing written
+    (gone / "keep-separate.json").unlink()
+    assert lost_state(tmp_path / "c" / "dedupe-state") is None
+
+
+def replace_root(cfg: EngineConfig, root: Path) -> EngineConfig:
+    from dataclasses import replace
+
+    return replace(cfg, job_root=root)
+
+
+def test_cli_a_night_run_from_another_folder_is_refused_and_merges_nothing(
+        tmp_path: Path) -> None:
+    """`dedupe run --json` in job dir A merges and keeps its state there; the same line with
+    job dir B (the cron's `cd` forgotten) exits 1 with a JSON error naming A's state and
+    merges nothing; `dedupe plan` there warns on stderr and exits 0."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        first = runner.invoke(app, ["dedupe", "run", "--json", "--since-last",
+                                    *cli_args(sb, tmp_path / "a")], env=env)
+        assert first.exit_code == 0, first.output
+        sb_deal(sb, ids["web"])  # the sandbox still answers
+        other = cli_args(sb, tmp_path / "b")
+        night = runner.invoke(app, ["dedupe", "run", "--json", "--since-last", *other], env=env)
+        assert night.exit_code == 1, night.output
+        error = orjson.loads(night.stdout)
+        assert error["status"] == "error"
+        assert str(tmp_path / "a" / "dedupe-state") in error["error"], error
+        assert not (tmp_path / "b").exists() or not any(
+            "-dedupe-" in d.name for d in (tmp_path / "b").iterdir())
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *other],
+                                env=env)
+        assert planned.exit_code == 0, planned.output
+        assert "pdbulk: warning: the dedupe state" in planned.stderr
