@@ -151,6 +151,23 @@ def _kept_links(cells: Mapping[str, str], base: Mapping[str, str] | None) -> set
             if name in base and base.get(name + CELLS) == sign}
 
 
+def _made_over(links: Mapping[str, Any], existing: Mapping[str, Any],
+               base: Mapping[str, str], kept: set[str]) -> tuple[tuple[str, Any, Any], ...]:
+    """The links (``person_id`` / ``org_id``) a row sends as a contact to create (its
+    contact cells changed, and find no one) where Pipedrive's link is no longer the one
+    this state folder last wrote (``base``: a colleague relinked the deal since): each as
+    ``ThreeWay.both`` has it, (field, Pipedrive's id now, the name the file gives). A
+    link resolved to an existing record is decided by ``three_way`` itself."""
+    out = []
+    for name, ref in links.items():
+        field = f"{name}_id"
+        if field in kept or _ref_id(ref) is not None or field not in base \
+                or digest(existing.get(field)) == base[field]:
+            continue
+        out.append((field, existing.get(field), (ref.get("body") or {}).get("name")))
+    return tuple(out)
+
+
 # a row's note on a link kept for a record older than the cells' digests (_unrecorded_kept)
 _UNRECORDED_NOTE = ("the deal's {} kept, not created: this state folder's record of the "
                     "deal is older than its record of the cells that named the link, the "
@@ -906,9 +923,13 @@ class RowPlanner:
         # a link kept for its unchanged cells that someone changed in Pipedrive: said
         relinked = tuple((f, existing.get(f), None) for f in LINKS
                          if f in kept and digest(existing.get(f)) != base.get(f))
-        if decided.kept or decided.both or decided.held or relinked:
-            ruled = ThreeWay(decided.changes, (*decided.kept, *relinked), decided.both,
-                             decided.held)
+        # a link the row's changed cells make a new contact for, that someone changed in
+        # Pipedrive since: changed on both sides, the file's sent (x35r1 1: a colleague's
+        # relinked person was replaced with no note, edited_both 0)
+        made = _made_over(links, existing, base, kept)
+        if decided.kept or decided.both or decided.held or relinked or made:
+            ruled = ThreeWay(decided.changes, (*decided.kept, *relinked),
+                             (*decided.both, *made), decided.held)
             edited, edits = self._edited_note(ruled), ruled.counts()
         if unrecorded:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
