@@ -527,10 +527,12 @@ class PersonIndex:
     # be the person it names when that person has none (``match``)
     emailed: set[int] = field(default_factory=set)
     org_of: dict[int, int] = field(default_factory=dict)  # person id → its organization's
+    ids: set[int] = field(default_factory=set)  # every person listed (deleted ones are not)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
         self.count += 1
+        self.ids.add(pid)
         at = person.get("org_id")
         at = at.get("value") if isinstance(at, Mapping) else at
         if isinstance(at, int):
@@ -763,8 +765,10 @@ class OrgIndex(dict[str, int]):
         super().__init__()
         self.candidates: dict[str, list[tuple[int, str | None]]] = {}
         self.formed: dict[int, str] = {}  # the names that end in a legal form, by org id
+        self.ids: set[int] = set()  # every organization listed (deleted ones are not)
 
     def add(self, org: Mapping[str, Any]) -> None:
+        self.ids.add(int(org["id"]))
         try:
             key = org_key(org.get("name"))
         except InputError:

@@ -175,6 +175,9 @@ _UNRECORDED_NOTE = ("the deal's {} kept, not created: this state folder's record
                     "record of the account (corrected in Pipedrive since?); to link "
                     "another, name it by cells that find it, or link it in Pipedrive")
 _LINK_WORDS = {"person_id": "person", "org_id": "organization"}
+# a row's note on a link kept for its unchanged cells whose record was deleted since
+_DELETED_NOTE = ("the deal's {} was deleted in Pipedrive since this state folder's last "
+                 "import: not kept, the row's contact cells resolved again (found or created)")
 
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
 # writes lower-case hex, and only bytes 80-ff can fail to decode)
@@ -839,6 +842,11 @@ class RowPlanner:
         unrecorded = self._unrecorded_kept(existing, cells, base, mapped) \
             if existing is not None and base else set()
         kept |= unrecorded
+        # a link kept to a contact deleted in Pipedrive since is not kept: the row's cells
+        # are resolved again, found or created (x35r1 3: "unchanged", matched_by "kept")
+        gone = self._deleted(existing, kept) if existing is not None else set()
+        kept -= gone
+        unrecorded -= gone
         try:
             org = self._kept_ref(existing, "org_id", mapped) if "org_id" in kept else self._org_ref(
                 mapped.org, existing.get("org_id") if existing else None, mapped.person)
@@ -934,6 +942,9 @@ class RowPlanner:
         if unrecorded:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
                 _LINK_WORDS[f] for f in LINKS if f in unrecorded)), edited)))
+        if gone:
+            edited = "; ".join(filter(None, (*(_DELETED_NOTE.format(
+                shown(f, existing.get(f), None)) for f in LINKS if f in gone), edited)))
         if same:
             values["agreed"] = same
         note = self.survivor_notes.get(mapped.key)
@@ -996,6 +1007,19 @@ class RowPlanner:
             except InputError:  # several records fit: resolved (and said) as before
                 continue
             if found is None:
+                out.add(name)
+        return out
+
+    def _deleted(self, existing: Mapping[str, Any], links: Iterable[str]) -> set[str]:
+        """The ``links`` (``person_id`` / ``org_id``) whose record the deal ``existing``
+        names is no person / organization of the account (the indexes list every one but
+        the deleted: Pipedrive marks a deleted contact deleted, and the deal may still name
+        it); a link whose index this import did not read is never said deleted."""
+        out = set()
+        for name in links:
+            rid = existing.get(name)
+            index = self.indexes.persons if name == "person_id" else self.indexes.orgs
+            if isinstance(rid, int) and index is not None and rid not in index.ids:
                 out.add(name)
         return out
 

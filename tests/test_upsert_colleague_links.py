@@ -1,6 +1,7 @@
 """A nightly upsert after a colleague's edits to a deal's contacts (x35r1): a relinked
 person the file's changed contact cells replace is a change on both sides, said in the
-row's note and counted (``edited_both``)."""
+row's note and counted (``edited_both``); a deal whose person or organization a colleague
+deleted is not kept on the deleted record: the row's cells are resolved again."""
 
 from __future__ import annotations
 
@@ -87,3 +88,25 @@ async def test_a_relinked_person_the_file_changes_is_changed_on_both_sides(
         assert "person_id" in note and f"person {theirs}" in note, note
         assert load.get("edited_both") == 1, load
 
+
+@pytest.mark.parametrize("link", ["person", "org"])
+async def test_a_deleted_contact_is_not_kept(tmp_path: Path, link: str) -> None:
+    """The tester's L4 / L5: a colleague deletes R1's person (or organization), the file
+    is unchanged: the row's cells are resolved again (the contact created anew, the deal
+    relinked to it), the row's note says the deleted one was replaced (before: the deal
+    kept its link to the deleted record, "unchanged", matched_by "kept")."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS, "n1.csv")
+        first, _ = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        gone = int(first["R1"][f"{link}_id"])
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            await ctx.call("deletePerson" if link == "person" else "deleteOrganization",
+                           path={"id": gone})
+        rows, _ = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        now = _links(sb, r1)[0 if link == "person" else 1]
+        assert now != gone and isinstance(now, int), (now, rows["R1"])
+        assert rows["R1"]["action"] == "updated", rows["R1"]
+        assert rows["R1"][f"{link}_matched_by"] == "created", rows["R1"]
+        assert "deleted" in (rows["R1"].get("note") or ""), rows["R1"]
+        assert {rows[k]["action"] for k in ("R2", "R3")} == {"unchanged"}, rows
