@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
@@ -284,6 +285,11 @@ class RowPlanner:
         # upsert: folded key -> the listed key, for the listed keys that case folding
         # changes (``_other_case``; built at the first create that needs it)
         self._cased_keys: dict[str, str] | None = None
+        # upsert: which contact each recorded row's cells were linked to
+        # (``LastWritten.links_by_cells``), read once when a row first asks (``_recorded``)
+        self._by_cells: dict[str, dict[str, list[tuple[int, str]]]] | None = None
+        self._listed_deals: dict[int, Mapping[str, Any]] | None = None
+        self._id_digests: dict[str, dict[str, int]] = {}  # link -> digest(id) -> id
         # ... and key -> (that merged-away deal, when the merge was recorded): the row's
         # three-way base is the merged-away deal's record (``LastWritten.merged_base``)
         self.survivor_bases: dict[str, tuple[int, float]] = {}
@@ -848,15 +854,16 @@ class RowPlanner:
         kept -= gone
         unrecorded -= gone
         try:
-            org = self._kept_ref(existing, "org_id", mapped) if "org_id" in kept else self._org_ref(
-                mapped.org, existing.get("org_id") if existing else None, mapped.person)
+            org = self._kept_ref(existing, "org_id", mapped) if "org_id" in kept else (
+                self._recorded("org_id", cells, mapped) or self._org_ref(
+                    mapped.org, existing.get("org_id") if existing else None, mapped.person))
         except InputError as exc:  # which of several organizations: nothing sent for it
             return self._bad(row, exc.reason, self.mapper.org_column)
         try:
             person = self._kept_ref(existing, "person_id", mapped) if "person_id" in kept \
-                else self._person_ref(mapped.person, org,
-                                      existing.get("person_id") if existing else None,
-                                      mapped.org)
+                else (self._recorded("person_id", cells, mapped) or self._person_ref(
+                    mapped.person, org, existing.get("person_id") if existing else None,
+                    mapped.org))
         except InputError as exc:  # which of several persons: nothing sent for the row
             return self._bad(row, exc.reason, self.mapper.person_column)
         if org is not None and "id" in org:
@@ -1009,6 +1016,53 @@ class RowPlanner:
             if found is None:
                 out.add(name)
         return out
+
+    def _recorded(self, field: str, cells: Mapping[str, str],
+                  mapped: MappedRow) -> dict[str, Any] | None:
+        """The reference (``matched_by`` ``kept``) of the contact an earlier row's link
+        ``field`` (``person_id`` / ``org_id``) was made from cells equal to this row's
+        (``cells``: ``_cells``), by this state folder's record: that person /
+        organization while the account still lists it, else (merged away or deleted) the
+        one the earlier row's deal is linked to now, when the account lists it. None: no
+        record, no such row, a person the row names by name alone (a name alone links to
+        no person an earlier import made: x10r1 S3), or rows whose links tell different
+        contacts — the cells are resolved as on a first import. A colleague's correction
+        of the contact since (an e-mail, a name) no longer makes a new row of the same
+        cells create a copy (x35r1 2)."""
+        sign = cells.get(field)
+        index = self.indexes.persons if field == "person_id" else self.indexes.orgs
+        if sign is None or self.last_written is None or index is None:
+            return None
+        person = mapped.person
+        if field == "person_id" and (person is None or not (
+                person.email or person.also or person.phone)):
+            return None
+        if self._by_cells is None:
+            try:
+                self._by_cells = self.last_written.links_by_cells()
+            except sqlite3.Error:
+                self._by_cells = {}
+        earlier = self._by_cells.get(field, {}).get(sign)
+        if not earlier:
+            return None
+        if self._listed_deals is None:
+            self._listed_deals = {int(d["id"]): d for d in (self.indexes.deals or {}).values()}
+        ids = self._id_digests.get(field)
+        if ids is None:
+            ids = self._id_digests[field] = {digest(i): i for i in index.ids}
+        found = set()
+        for deal_id, link in earlier:
+            rid = ids.get(link)
+            if rid is None:  # merged away or deleted: the earlier deal's link now
+                now = (self._listed_deals.get(deal_id) or {}).get(field)
+                rid = now if isinstance(now, int) and now in index.ids else None
+            if rid is not None:
+                found.add(rid)
+        if len(found) != 1:
+            return None
+        if field == "person_id":
+            self.counts.persons_found += 1  # a person of the account, as ``_found_ref``
+        return {"id": found.pop(), "matched_by": "kept"}
 
     def _deleted(self, existing: Mapping[str, Any], links: Iterable[str]) -> set[str]:
         """The ``links`` (``person_id`` / ``org_id``) whose record the deal ``existing``

@@ -531,6 +531,33 @@ class LastWritten:
                 for field, (raw, at, _) in _unpack(row[0]).items()
                 if since is None or at >= since}
 
+    def links_by_cells(self) -> dict[str, dict[str, list[tuple[int, str]]]]:
+        """{link (``person_id`` / ``org_id``): {digest of the cells that named it
+        (``CELLS``): [(deal id, digest of the link's id), ...]}} over every deal this
+        folder wrote of the account: which contact each row's cells were linked to. One
+        read of the account's record (sqlite3.Error for an unreadable one)."""
+        out: dict[str, dict[str, list[tuple[int, str]]]] = {name: {} for name in LINKS}
+        if self._account is None:
+            self._account = self._names.find("accounts", self.account)
+            if self._account is None:
+                return out
+        wanted: dict[str, tuple[int, int]] = {}
+        for name in LINKS:
+            link, cells = (self._names.find("fields", name),
+                           self._names.find("fields", name + CELLS))
+            if link is not None and cells is not None:
+                wanted[name] = (link, cells)
+        if not wanted:
+            return out
+        for deal, blob in self._conn.execute("SELECT deal, fields FROM bases WHERE "
+                                             "account = ?", (self._account,)):
+            fields = _unpack(blob)
+            for name, (link, cells) in wanted.items():
+                if link in fields and cells in fields:
+                    out[name].setdefault(fields[cells][0].hex(), []).append(
+                        (int(deal), fields[link][0].hex()))
+        return out
+
     def merged_base(self, survivor: int, merged: int, merged_at: float) -> dict[str, str]:
         """The base of a row whose key's deal ``merged`` a merge (recorded at ``merged_at``,
         Unix seconds: ``jobs.merged_deals.Merge.at``) took into ``survivor``: what this

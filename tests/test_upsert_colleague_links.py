@@ -110,3 +110,59 @@ async def test_a_deleted_contact_is_not_kept(tmp_path: Path, link: str) -> None:
         assert rows["R1"][f"{link}_matched_by"] == "created", rows["R1"]
         assert "deleted" in (rows["R1"].get("note") or ""), rows["R1"]
         assert {rows[k]["action"] for k in ("R2", "R3")} == {"unchanged"}, rows
+
+
+async def test_a_new_row_with_a_corrected_contacts_cells_finds_it(tmp_path: Path) -> None:
+    """The tester's e1e: night 1 R1 names Ann / Org1; a colleague corrects Ann's e-mail
+    and renames Org1; night 2 adds R4 with R1's contact cells: R4's deal is linked to
+    Ann and Org1 as R1's is, nothing created (before: a copy of each, R4 on the copies);
+    a third night's new row too."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS[:1], "n1.csv")
+        first, _ = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        ann, org1 = _links(sb, r1)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            await ctx.call("updatePerson", path={"id": ann}, json={"emails": [
+                {"value": "ann.lee@ex1.com", "primary": True, "label": "work"}]})
+            await ctx.call("updateOrganization", path={"id": org1},
+                           json={"name": "Org1 Renamed GmbH"})
+        persons, orgs = len(sb.state.persons.rows), len(sb.state.orgs.rows)
+        rows = [*ROWS[:1], ("R4", "Deal four", "400", *ROWS[0][3:])]
+        for night in ("night-2", "night-3"):
+            manifest, _ = _files(tmp_path, rows, f"{night}.csv")
+            got, _ = await _import(sb, tmp_path, manifest, mapping, night)
+            new = got[rows[-1][0]]
+            assert new["action"] == "created", new
+            assert (int(new["person_id"]), int(new["org_id"])) == (ann, org1), new
+            rows.append((f"R{len(rows) + 4}", "Deal more", "500", *ROWS[0][3:]))
+        assert (len(sb.state.persons.rows), len(sb.state.orgs.rows)) \
+            == (persons, orgs)
+        assert _links(sb, r1) == (ann, org1)
+
+
+async def test_a_new_row_finds_the_merge_survivor_of_its_cells_contact(
+        tmp_path: Path) -> None:
+    """Ann (R1's) merged into a colleague's person whose e-mail stays theirs alone, Org1
+    into a colleague's organization of another name: a new row with R1's contact cells is
+    linked to the survivors, R1's deal's links now (before: a copy of each)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS[:1], "n1.csv")
+        first, _ = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        ann, org1 = _links(sb, int(first["R1"]["deal_id"]))
+        mail = [{"value": "a.lee@ex1.com", "primary": True, "label": "work"}]
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            person = int((await ctx.call("addPerson", json={
+                "name": "Ann Lee-Smith", "emails": mail})).data["id"])
+            org = int((await ctx.call("addOrganization", json={
+                "name": "Lee Holding GmbH"})).data["id"])
+            await ctx.call("mergePersons", path={"id": ann}, json={"merge_with_id": person})
+            await ctx.call("mergeOrganizations", path={"id": org1},
+                           json={"merge_with_id": org})
+            await ctx.call("updatePerson", path={"id": person}, json={"emails": mail})
+        persons, orgs = len(sb.state.persons.rows), len(sb.state.orgs.rows)
+        rows = [*ROWS[:1], ("R4", "Deal four", "400", *ROWS[0][3:])]
+        manifest, _ = _files(tmp_path, rows, "n2.csv")
+        got, _ = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert (int(got["R4"]["person_id"]), int(got["R4"]["org_id"])) == (person, org), got
+        assert (len(sb.state.persons.rows), len(sb.state.orgs.rows)) == (persons, orgs)

@@ -3,7 +3,8 @@ is sent, makes no person or organization its survivor keeps: while the row's con
 are those this state folder last wrote beside the link, the survivor's link stays, so the
 row's person / organization is not resolved (before: made, then left unlinked — a copy of
 the person a colleague corrected, and of the organization renamed). A row that makes its
-deal after all (the survivor deleted since) still makes and links them."""
+deal after all (the survivor deleted since) links them (found by the record of the cells
+that named them: x35r1 2)."""
 
 from __future__ import annotations
 
@@ -57,19 +58,19 @@ async def test_a_survivor_found_when_sent_makes_no_copy(tmp_path: Path) -> None:
         assert _links(sb, a) == ours
 
 
-async def test_a_row_making_its_deal_after_all_makes_its_contacts(tmp_path: Path) -> None:
-    """The survivor A is deleted too: R2's deal is made again, and its person and
-    organization (the file's Bob and Org2, found by no one now) are made and linked."""
+async def test_a_row_making_its_deal_after_all_finds_its_contacts(tmp_path: Path) -> None:
+    """The survivor A is deleted too: R2's deal is made again, linked to the person and
+    organization R2's cells were linked to before (Bob and Org2, corrected and renamed
+    since: found by this state folder's record of those cells, x35r1 2), none made."""
     async with serve(SandboxConfig(**FAST)) as sb:
-        a, _, _, _, manifest, mapping = await _merged_night(sb, tmp_path)
+        a, _, _, bob, manifest, mapping = await _merged_night(sb, tmp_path)
         async with api_context(sb, tmp_path / "ctx2") as ctx:
             await ctx.call("deleteDeal", path={"id": a})
         sent = _calls(sb, *MADE, "addDeal")
         rows = await _import(sb, tmp_path, manifest, mapping, "night-2")
         now = _calls(sb, *MADE, "addDeal")
         assert {op: now[op] - sent[op] for op in now} == {
-            "addPerson": 1, "addOrganization": 1, "addDeal": 1}, rows
+            "addPerson": 0, "addOrganization": 0, "addDeal": 1}, rows
         made = int(rows["R2"]["deal_id"])
-        person, org = _links(sb, made)
-        assert isinstance(person, int) and isinstance(org, int), rows
-        assert rows["R2"]["person_matched_by"] == "created", rows
+        assert _links(sb, made) == bob, rows
+        assert rows["R2"]["person_matched_by"] == "kept", rows
