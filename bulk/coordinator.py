@@ -220,13 +220,19 @@ class Coordinator(Protocol):
         """The server's headers say the company spent at least this much today."""
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
-                    seen: float | None = None) -> None:
+                    seen: float | None = None,
+                    span: tuple[float, float] | None = None) -> None:
         """The server's headers (``x-ratelimit-remaining`` / ``-reset``), read by wall
         time ``seen`` (the answer; None: now), say only ``remaining`` of the ``cap`` calls
         of the token's burst (``search``: search) window are left, the oldest leaving at
         wall time ``until``: every process on the token holds back as if the calls it
         cannot see were in the shared window, the oldest until ``until``, the others a
-        window after ``seen`` (when each leaves is not known)."""
+        window after ``seen`` (when each leaves is not known). ``span``: (after, by), wall: the
+        calls of this token the server's count can hold are those whose window entries are
+        dated after ``after`` (the answered call's send less a window and the dating of an
+        answer) and admitted by ``by`` (its answer less the fastest way there and back); only
+        calls counted beyond those are another client's (None: beyond those in the
+        window as the answer was read)."""
 
     def statistics(self) -> SharedStats | None: ...
 
@@ -276,7 +282,8 @@ class LocalCoordinator:
         return None
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
-                    seen: float | None = None) -> None:
+                    seen: float | None = None,
+                    span: tuple[float, float] | None = None) -> None:
         return None
 
     def statistics(self) -> SharedStats | None:

@@ -405,7 +405,8 @@ class ProcessCoordinator:
         seen[day] = max(seen.get(day, 0), tokens_today)
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
-                    seen: float | None = None) -> None:
+                    seen: float | None = None,
+                    span: tuple[float, float] | None = None) -> None:
         """As Redis' WINDOW script: the calls the server counted that no job here did are
         entries, the oldest leaving the window at ``until``, the others a window after
         ``seen`` (the answer) at the latest. The jobs' calls admitted after ``seen`` are

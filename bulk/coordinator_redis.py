@@ -12,6 +12,7 @@ burst of them, off the call path. redis-py's asyncio client runs the scripts
 Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
 
     pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
+                          (entries kept 2 windows: the window is the last one)
     pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
     pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
@@ -668,22 +669,27 @@ class RedisCoordinator:
             self._kick()
 
     def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
-                    seen: float | None = None) -> None:
+                    seen: float | None = None,
+                    span: tuple[float, float] | None = None) -> None:
         if self._width <= 0:  # nothing admitted yet: the window's width is not known
             return
         key = self._token_key("search" if search else "burst")
         member = f"{self._proc}:h{next(self._seq)}"
         wall = self._clock.wall()
         seen = wall if seen is None else min(seen, wall)
+        # (WINDOW: the calls here the server's count can hold; '': those of ``stand``)
+        after, by = (repr(span[0]), repr(span[1])) if span is not None else ("", repr(seen))
         self._pending.append(("window", (key, self._token_key("others"), repr(wall),
                                          repr(self._width), cap, remaining, repr(until), member,
-                                         repr(seen), repr(self._width / 4))))
+                                         repr(seen), repr(self._width / 4), after, by)))
         self._kick()
 
     @property
     def others_answers(self) -> int:
-        """This process's answers whose window headers counted calls beyond every
-        process's here (the WINDOW script): evidence of another client on the token."""
+        """This process's answers whose window headers counted calls beyond every call the
+        processes here may have had in the server's window as it counted (the WINDOW
+        script's ``beyond``: every call dated after the answered call's send less a window):
+        evidence of another client on the token."""
         return self._others_answers
 
     @property
@@ -746,7 +752,9 @@ class RedisCoordinator:
         for i in windows:
             last = _text(answers[i][1]) if i < len(answers) else ""
             self._others_at = float(last) if last else -math.inf
-            if i < len(answers) and len(answers[i]) > 2 and int(answers[i][2]) > 0:
+            # the calls counted beyond any the processes here may have had in the server's
+            # window (not ``stand``, beyond those dated in it as the answer was read: x35r2 F4)
+            if i < len(answers) and len(answers[i]) > 3 and int(answers[i][3]) > 0:
                 self._others_answers += 1
 
     def statistics(self) -> SharedStats | None:

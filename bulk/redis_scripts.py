@@ -56,8 +56,13 @@ if lost then
     redis.call('SET', KEYS[3], tostring(hold), 'PX', math.ceil((hold - now) * 1000) + 1000)
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - width)
+-- entries are kept a window past the window (WINDOW reads those the server may still
+-- count when an answer's headers reach Redis after later admissions); the window is
+-- the entries above now - width
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 2 * width)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 2 * width)
+local old = redis.call('ZCOUNT', KEYS[1], '-inf', now - width)
+local sold = redis.call('ZCOUNT', KEYS[2], '-inf', now - width)
 redis.call('ZADD', KEYS[5], now, ARGV[7])
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 30)
 redis.call('PEXPIRE', KEYS[5], 120000)
@@ -67,7 +72,8 @@ local rolled = tonumber(redis.call('HGET', KEYS[7], 'rolled') or '0')
 if seen_at >= rolled and observed > spent then spent = observed end
 local probe = ARGV[15] == '1'
 if lost and tonumber(ARGV[13]) > spent then spent = tonumber(ARGV[13]) end
-local count, scount = redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])
+local count = redis.call('ZCARD', KEYS[1]) - old
+local scount = redis.call('ZCARD', KEYS[2]) - sold
 local admitted, wait, why, tokens = 0, 0, 'ok', 0
 local pause = tonumber(redis.call('GET', KEYS[3]) or '0')
 if pause > now then
@@ -79,11 +85,13 @@ else
     local asks = probe and i == 17
     if spent + cost > limit and not asks then why = 'budget'; break end
     if count >= burst then
-      local e = redis.call('ZRANGE', KEYS[1], count - burst, count - burst, 'WITHSCORES')
+      local e = redis.call('ZRANGE', KEYS[1], old + count - burst, old + count - burst,
+                           'WITHSCORES')
       wait, why = tonumber(e[2]) + width - now, 'burst'; break
     end
     if search and scount >= scap then
-      local e = redis.call('ZRANGE', KEYS[2], scount - scap, scount - scap, 'WITHSCORES')
+      local e = redis.call('ZRANGE', KEYS[2], sold + scount - scap, sold + scount - scap,
+                           'WITHSCORES')
       wait, why = tonumber(e[2]) + width - now, 'search'; break
     end
     redis.call('ZADD', KEYS[1], at, member)
@@ -122,12 +130,14 @@ return 1
 """
 
 # KEYS: a window (burst or search ZSET), others (the wall time another client's calls
-# were last counted); ARGV: now, width, cap, remaining, until, member prefix, seen, slack.
+# were last counted); ARGV: now, width, cap, remaining, until, member prefix, seen, slack,
+# after, by.
 # The server's headers, read by ``seen`` (the answer's wall time), say only `remaining` of
 # `cap` calls are left, the oldest leaving at `until`: the calls no process here counted
 # (another client on the token) are entries of the window. Our own are counted as the
 # server saw them: entries above seen - width, less `slack` (an answered call is dated a
-# little before the server counted it), not as pruned later, and not those admitted after
+# little before the server counted it), and in the window as of `now` (the entries kept a
+# window longer by ADMIT are not), and not those admitted after
 # `seen` (a member `proc:n@admitted`: the server cannot have counted them; counted, they
 # hid as many of the other client's calls). The other client's calls already entries
 # (members `prefix:i`, oldest first) stand for as many of those: they are dated `seen`
@@ -138,30 +148,48 @@ return 1
 # added it (f27c, x23r3 F2), an entry for a call of another client that keeps sending left
 # the window before a later reading put its successor in: the fleet took the slot the
 # other client's next call held (7-11 429s a run beside a client spending 12 of 40).
-# Answers how many were added and when another client's calls were last seen ('' : not
-# in the last 4 windows).
+# Answers how many were added, when another client's calls were last seen ('' : not
+# in the last 4 windows), how many the server counted beyond ours (`stand`) and how many
+# beyond every call the processes here may have had in its window as it counted
+# (`beyond`: the evidence of another client): those dated after `after` and admitted by
+# `by` (ARGV[9], ARGV[10]; `after` '': those `stand` counts). Before, `stand` was the
+# evidence: an answer read a few ms later after the server counted it than the calls at
+# the edge of its window were (their way back, a busy loop) found those pruned by an
+# admission made since (ADMIT pruned at now - width), and every coordinated run alone on
+# the token ended with "another client's calls" in 1-34 answers (x35r2 F4). Entries are
+# kept two windows (ADMIT); an `after` before that proves nothing (`beyond` 0).
 WINDOW = """
 local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local seen, slack = tonumber(ARGV[7]), tonumber(ARGV[8])
-local ours, others = 0, {}
-local all = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. tostring(seen - width - slack), '+inf',
-                       'WITHSCORES')
+local after, by = tonumber(ARGV[9] or ''), tonumber(ARGV[10] or '') or seen
+local from = seen - width - slack
+if after and after < from then from = after end
+local ours, mine, others = 0, 0, {}
+local all = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. tostring(from), '+inf', 'WITHSCORES')
 for k = 1, #all, 2 do
   local m, at = all[k], tonumber(all[k + 1])
   if string.find(m, ':h%d+:%d+$') then
     if at > now - width then table.insert(others, {m, at}) end
   else
     local admitted = tonumber(string.match(m, '@([^@]+)$') or '')
-    if not admitted or admitted <= seen then ours = ours + 1 end
+    -- (the window as of now: `stand`'s entries stand for what the server may count next)
+    if (not admitted or admitted <= seen) and at > math.max(seen - width - slack, now - width)
+    then
+      ours = ours + 1
+    end
+    if after and (not admitted or admitted <= by) and at > after then mine = mine + 1 end
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - width)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 2 * width)
 local stand = math.min(cap, cap - left) - ours
 local kept = math.max(0, math.min(#others, stand))
 for k = 1, kept do
   if others[k][2] < seen then redis.call('ZADD', KEYS[1], 'XX', seen, others[k][1]) end
 end
+local beyond = stand
+if after then beyond = math.min(cap, cap - left) - mine end
+if after and after < now - 2 * width then beyond = 0 end
 local missing = stand - #others
 for i = 1, missing do
   local at = seen
@@ -175,7 +203,8 @@ if missing > 0 or kept > 0 then
     redis.call('SET', KEYS[2], ARGV[7], 'PX', math.ceil(width * 4000) + 1000)
   end
 end
-return {math.max(0, missing), redis.call('GET', KEYS[2]) or '', math.max(0, stand)}
+return {math.max(0, missing), redis.call('GET', KEYS[2]) or '', math.max(0, stand),
+        math.max(0, beyond)}
 """
 
 # KEYS: day, day info (HASH: rolled, cut), recent admissions (HASH: second -> tokens);

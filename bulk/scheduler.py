@@ -1379,8 +1379,13 @@ class Scheduler:
                     self._blocked_until = max(self._blocked_until, at + reset)
             if self._shared is not None:  # every process on the token holds back until then
                 off = self._wall_offset()
+                # the calls the server's count can hold: dated (``_redate``) after the send
+                # less a window, and admitted by the answer less the way there and back
+                dating = self._fastest if self._rtts >= _TRUST_RTTS else 0.0
+                span = (now + off - self._reach - dating,
+                        late + off - self._way_there_and_back())
                 self._shared.window_seen(rate.remaining, late + reset + off, cap,
-                                         search=search, seen=late + off)
+                                         search=search, seen=late + off, span=span)
             if not search:
                 self._settle_spare(late)
             self._keep_others(times, self._others[search], stand, late, reset)
