@@ -200,9 +200,10 @@ class Coordinator(Protocol):
         """A call this process admitted leaves now, at wall time ``at`` (its entry may be
         dated from then; Redis renews a held call's entry until its answer instead)."""
 
-    def answered(self, sent: float, at: float) -> None:
+    def answered(self, sent: float, at: float, *, heard: bool = True) -> None:
         """The call admitted last at or before wall time ``sent`` was answered: date its
-        window entry ``at`` (never before its admission) instead of ``admitted + ahead``."""
+        window entry ``at`` (never before its admission) instead of ``admitted + ahead``.
+        ``heard`` False: no answer came (lost, timed out): the server may count it later."""
 
     def later(self, by: float) -> None:
         """This process's fastest round trip fell by ``by`` seconds (``Scheduler._later``):
@@ -266,7 +267,7 @@ class LocalCoordinator:
     def leaving(self, at: float) -> None:
         return None
 
-    def answered(self, sent: float, at: float) -> None:
+    def answered(self, sent: float, at: float, *, heard: bool = True) -> None:
         return None
 
     def later(self, by: float) -> None:

@@ -313,7 +313,7 @@ class ProcessCoordinator:
                 entry.at = min(entry.at, since + entry.ahead)
                 return
 
-    def answered(self, sent: float, at: float) -> None:
+    def answered(self, sent: float, at: float, *, heard: bool = True) -> None:
         """The call that left at ``sent`` was answered: its entry (the one that left last at
         or before ``sent``; else the one admitted last before it) is dated ``at``.
 

@@ -17,17 +17,22 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
     pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
+    pdbulk:t:{t}:company  the company the token was last bound to        TTL 2 days
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
                           spend last followed, cut: that REALIGN's cut     TTL as the day's
     pdbulk:c:{c}:day:{n}:recent  HASH whole second -> tokens admitted in it,
                           the last _KEEP seconds (REALIGN)                 TTL as the day's
+    pdbulk:c:{c}:day:{n}:done  HASH 'second admitted:second answered' -> tokens
+                          of the calls answered, the last _KEEP seconds (REALIGN)  TTL 2 days
     pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
     pdbulk:c:{c}:procs    ZSET process id -> last admission (or ask)      TTL 2 minutes
 
 Until the company is known (``bind``, after the process's first call, GET
-/users/me) the day and procs keys are the token's (``pdbulk:t:{t}:day:{n}``); what
-was spent there is carried over to the company's day with the next admission.
+/users/me) the day and procs keys are those of the company the token was last bound to
+(``company``; x35r2 F3: on the token's own, that call went past a spent share), or the
+token's (``pdbulk:t:{t}:day:{n}``) for a token never bound; what was spent there is
+carried over to the company's day with the next admission.
 
 Shared state can be lost under a running fleet (``FLUSHALL``, a restart without
 persistence, an eviction) while Pipedrive's window still holds the fleet's recent
@@ -49,10 +54,11 @@ admission of the call that carried it: the shared spend follows that bound down 
 REALIGN script, offered every few seconds while a figure is lower, and at once when the
 day is refused), while processes keep admitting; it is never below what the server may
 have counted (x27r2 1: it followed only after a quiet minute, and a run stopped "budget
-spent" with 3,466 of 4,000 free). A run waiting for the reset (``--wait-for-reset``, the company's
-whole budget spent) asks the server at a minute past each half hour, as a process
-alone does: one call, sent by one process (``probe`` key), admitted past the budget;
-the others look again every ``_LOOK`` seconds.
+spent" with 3,466 of 4,000 free). The calls of that span answered before the figure's
+call was admitted are not added (``done``): the server counted them first. A run waiting
+for the reset (``--wait-for-reset``, the company's whole budget spent) asks the server at
+a minute past each half hour, as a process alone does: one call, sent by one process
+(``probe`` key), admitted past the budget; the others look again every ``_LOOK`` seconds.
 
 A call admitted is held until its answer (``hold``: its entry dated ``now + ahead`` again
 every quarter window, f27c); a process killed while holding window slots stops renewing
@@ -125,6 +131,8 @@ _SAME_ANSWER = 0.5
 # meanwhile was retried (blips, connect timeouts) for many seconds after the run had
 # stopped (x21r1 F4: alive > 20 s after "interrupted while loading")
 _CLOSE_WITHIN = 1.0
+# seconds Redis remembers the company a token was last bound to (``company`` key)
+_COMPANY_TTL = 2 * 86400
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
@@ -142,9 +150,9 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_carry", "_clock",
-                 "_company", "_epoch", "_flush_task", "_followed", "_held", "_known",
-                 "_losses", "_lost", "_observed", "_observed_base", "_observed_since",
+    __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
+                 "_clock", "_company", "_costs", "_epoch", "_flush_task", "_followed", "_held",
+                 "_known", "_losses", "_lost", "_observed", "_observed_base", "_observed_since",
                  "_offered", "_others_answers", "_others_at",
                  "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
@@ -157,6 +165,12 @@ class RedisCoordinator:
         self._token_fp: str | None = None
         self._company: str | None = None
         self._prebind = 0  # tokens admitted before the company was known
+        # whether ``bind`` named the company (before: the one this token was last bound to,
+        # as Redis remembers it — ``company`` key — or none, the token's own keys)
+        self._bound = False
+        # this process's calls admitted and not yet answered: member -> (tokens, day), for
+        # the day's record of answered calls (``answered``; REALIGN)
+        self._costs: dict[str, tuple[int, int]] = {}
         self._queue: deque[_Waiter] = deque()
         self._pump: asyncio.Task[None] | None = None
         self._flush_task: asyncio.Task[None] | None = None
@@ -223,6 +237,12 @@ class RedisCoordinator:
             self._redis = connect(
                 self._url, socket_connect_timeout=3.0, socket_timeout=5.0, retry=blip_retry())
             await self._redis.ping()
+            # the company this token was last bound to: the first call (GET /users/me, made
+            # to learn it) is admitted against that company's day, not the token's own
+            # count, which let it past a spent --budget-share (x35r2 F3: 2,002 of 2,000)
+            known = await self._redis.get(self._token_key("company"))
+            if known and self._company is None:
+                self._company = _text(known)
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("later", LATER),
                                                ("pause", PAUSE),
@@ -266,8 +286,14 @@ class RedisCoordinator:
 
     # -- keys -------------------------------------------------------------------------------
     def bind(self, company: str) -> None:
-        if self._company is None:
-            self._company, self._carry, self._prebind = company, self._prebind, 0
+        if self._bound:
+            return
+        self._bound = True
+        if self._company != company:  # (admitted on the token's keys, or another company's)
+            self._company, self._carry = company, self._prebind
+        self._prebind = 0
+        self._pending.append(("set", (self._token_key("company"), company, _COMPANY_TTL)))
+        self._kick()
 
     def _key(self, what: str) -> str:
         """A company key (day, procs); the token's until the company is known."""
@@ -337,7 +363,8 @@ class RedisCoordinator:
             args += [member, 1 if w.op.search else 0, w.op.token_cost]
         keys = [self._token_key("burst"), self._token_key("search"), self._token_key("pause"),
                 self._key(f"day:{limit.day}"), self._key("procs"), self._token_key("born"),
-                self._key(f"day:{limit.day}:at"), self._key(f"day:{limit.day}:recent")]
+                self._key(f"day:{limit.day}:at"), self._key(f"day:{limit.day}:recent"),
+                self._key(f"day:{limit.day}:done")]
         res = await self._scripts["admit"](keys=keys, args=args)
         self._carry = 0
         admitted, wait, why = int(res[0]), float(res[1]), _text(res[2])
@@ -367,15 +394,18 @@ class RedisCoordinator:
                 self.on_reset_wait(None)  # the wait is over
             self._told, self._spent_day = False, -1  # a later wait for the reset is said again
         for w, member in zip(batch[:admitted], members, strict=False):
-            if self._company is None:
+            if not self._bound:
                 self._prebind += w.op.token_cost
+            self._costs[member] = (w.op.token_cost, limit.day)
             self._own.append((now, member, w.op.search))
             self._queue.remove(w)
             if not w.fut.done():
                 w.fut.set_result(None)
         while self._own and self._own[0][0] + 2 * limit.width < now and (
                 self._own[0][1] not in self._held or self._own[0][0] + HOLD_AT_MOST < now):
-            self._held.pop(self._own.popleft()[1], None)
+            gone = self._own.popleft()[1]
+            self._held.pop(gone, None)
+            self._costs.pop(gone, None)
         if admitted == len(batch):
             return
         head = batch[admitted]
@@ -442,21 +472,27 @@ class RedisCoordinator:
 
     async def _follow(self, day: int) -> bool:
         """Offer the server's latest daily figure (once each) to the shared spend, which
-        follows it if it is the server's new day (the REALIGN script). True if it did."""
+        follows it if it is the server's new day (the REALIGN script). True if it did, or
+        if the spend fell below what the refusing admission read meanwhile (the same figure
+        offered by the feedback pipeline, ``observed``, ran first: then this one found
+        nothing to follow, and the call asked the server again for nothing)."""
         assert self._redis is not None
         seen = self._observed
         if seen[0] != day or seen == self._followed or seen[1] >= self._known_today(day):
             return False
         self._followed = seen
         a = self._realign_args(day)
-        done = await self._scripts["realign"](keys=list(a[:3]), args=list(a[3:]))
-        return bool(int(done))
+        if int(await self._scripts["realign"](keys=list(a[:4]), args=list(a[4:]))):
+            return True
+        now = await self._redis.get(self._key(f"day:{day}"))
+        return self._known[0] == day and now is not None and float(now) < self._known[1]
 
     def _realign_args(self, day: int) -> tuple[Any, ...]:
         """The REALIGN script's keys and arguments for the latest daily figure."""
         base, own = self._observed_base
         return (self._key(f"day:{day}"), self._key(f"day:{day}:at"),
-                self._key(f"day:{day}:recent"), repr(self._clock.wall()), self._observed[1],
+                self._key(f"day:{day}:recent"), self._key(f"day:{day}:done"),
+                repr(self._clock.wall()), self._observed[1],
                 repr(self._observed[2]), repr(_QUIET), repr(base), own, repr(_KEEP))
 
     async def _wait_for_reset(self, head: _Waiter, limit: Limit) -> None:
@@ -576,6 +612,7 @@ class RedisCoordinator:
         for i in range(len(own) - 1, -1, -1):
             if own[i][0] <= admitted + 1e-6:
                 self._held.pop(own[i][1], None)
+                self._costs.pop(own[i][1], None)
                 del own[i]
                 return
 
@@ -598,7 +635,7 @@ class RedisCoordinator:
                                                     dict.fromkeys(search, at))))
                 self._kick()
 
-    def answered(self, sent: float, at: float) -> None:
+    def answered(self, sent: float, at: float, *, heard: bool = True) -> None:
         own = self._own
         self._answer = None  # an answer matched to no call of this process dates no figure
         for i in range(len(own) - 1, -1, -1):
@@ -611,6 +648,17 @@ class RedisCoordinator:
                 self._answer = (t, probe, self._clock.wall())
                 self._held.pop(member, None)
                 del own[i]
+                cost = self._costs.pop(member, None)
+                if heard and cost is not None:
+                    # the day's answered calls (second admitted : second answered -> tokens):
+                    # the server counted them before this, so a daily figure read on a call
+                    # admitted later holds them (or its day that ended did): REALIGN adds them
+                    # no more (x35r2 F3: a run 8 s after the reset refused, the last minute's
+                    # calls on top of the new day's figure)
+                    self._pending.append(("done", (
+                        self._key(f"day:{cost[1]}:done"),
+                        f"{math.floor(t)}:{math.floor(self._clock.wall())}", cost[0],
+                        _COMPANY_TTL)))
                 at = max(at, t)
                 self._pending.append(("zadd", (self._token_key("burst"), member, at)))
                 if search:
@@ -736,9 +784,14 @@ class RedisCoordinator:
                     windows.append(len(pipe.command_stack))
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "realign":
-                    await self._scripts[cmd](keys=list(a[:3]), args=list(a[3:]), client=pipe)
+                    await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
                 elif cmd in ("later", "refund"):
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
+                elif cmd == "set":
+                    pipe.set(a[0], a[1], ex=a[2])
+                elif cmd == "done":  # the day's answered calls (REALIGN)
+                    pipe.hincrby(a[0], a[1], a[2])
+                    pipe.expire(a[0], a[3])
                 elif cmd == "renew":  # a held call's entry, never moved earlier
                     pipe.zadd(a[0], a[1], xx=True, gt=True)
                 elif cmd == "zadd":

@@ -19,7 +19,8 @@ from .clock import off_loop
 from .coordinator_urls import redacted
 
 # KEYS: burst, search, pause, day, procs, born, day info (HASH: rolled, cut),
-#       day's recent admissions (HASH: whole second -> tokens admitted in it)
+#       day's recent admissions (HASH: whole second -> tokens admitted in it),
+#       day's answered calls (HASH: 'second admitted:second answered' -> tokens; REALIGN)
 # ARGV: now, width, burst, search, day_limit, day_ttl_ms, proc, observed, carry, ahead,
 #       known epoch ('' : none yet), new epoch, known spend today,
 #       observed_at (wall time the server's daily figure ``observed`` was read; 0: none),
@@ -111,6 +112,12 @@ if tokens > 0 then
       if tonumber(f) < second - tonumber(ARGV[16]) then table.insert(old, f) end
     end
     if #old > 0 then redis.call('HDEL', KEYS[8], unpack(old)) end
+    old = {}
+    for _, f in ipairs(redis.call('HKEYS', KEYS[9])) do
+      local adm = tonumber(string.match(f, '^(%d+):') or '0')
+      if adm < second - tonumber(ARGV[16]) then table.insert(old, f) end
+    end
+    if #old > 0 then redis.call('HDEL', KEYS[9], unpack(old)) end
   end
   redis.call('PEXPIRE', KEYS[8], dttl)
 end
@@ -207,7 +214,8 @@ return {math.max(0, missing), redis.call('GET', KEYS[2]) or '', math.max(0, stan
         math.max(0, beyond)}
 """
 
-# KEYS: day, day info (HASH: rolled, cut), recent admissions (HASH: second -> tokens);
+# KEYS: day, day info (HASH: rolled, cut), recent admissions (HASH: second -> tokens),
+# answered calls (HASH: 'second admitted:second answered' -> tokens);
 # ARGV: now, observed, observed_at, quiet, base, own, keep (ADMIT's).
 # The company's day is the server's. Every call admitted reaches the server within
 # `quiet` seconds or never does; the server read its figure `observed` no earlier than
@@ -222,6 +230,11 @@ return {math.max(0, missing), redis.call('GET', KEYS[2]) or '', math.max(0, stan
 # followed only after a quiet minute, and a run stopped "budget spent" with 3,466 of
 # 4,000 free). A figure read before the last one followed raises nothing (ADMIT), and
 # REFUND gives back nothing a call admitted by `cut` (= base - quiet) could owe.
+# Of the tokens admitted since `cut`, those of calls answered in a second before `base`'s
+# are not added: the server counted them before the figure's call (in its figure, or in
+# its day that ended). Added, a run started seconds after the server's day began found
+# the last minute's calls on top of the new day's figure and was refused "run again after
+# the reset" (x35r2 F3: 147 of a 150 share used, the server at 2 of 300).
 # Answers 1 if the spend followed.
 REALIGN = """
 local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -238,6 +251,14 @@ local since, recent = math.floor(cut), 0
 local all = redis.call('HGETALL', KEYS[3])
 for k = 1, #all, 2 do
   if tonumber(all[k]) >= since then recent = recent + tonumber(all[k + 1]) end
+end
+local before = math.floor(tonumber(ARGV[5]))
+all = redis.call('HGETALL', KEYS[4])
+for k = 1, #all, 2 do
+  local adm, ans = string.match(all[k], '^(%d+):(%d+)$')
+  if adm and tonumber(adm) >= since and tonumber(ans) < before then
+    recent = recent - tonumber(all[k + 1])
+  end
 end
 local follow = seen + math.max(0, recent - own)
 if follow < spent then

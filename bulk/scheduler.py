@@ -645,7 +645,7 @@ class Scheduler:
         self._answered(sent_at, now)
         if self._shared is not None:
             off = self._wall_offset()
-            self._shared.answered(sent_at + off, now + off)
+            self._shared.answered(sent_at + off, now + off, heard=False)
         self._dispatch()
 
     def not_sent(self, op: Operation, sent_at: float) -> None:
