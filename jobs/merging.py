@@ -484,6 +484,11 @@ class MergeJob:
         # job's own write may be changing it (``recheck`` judges its pairs by the other deal)
         self._writing: dict[int, set[int]] = {}
         self._stored: dict[int, str | None] | None = None  # ``_expected_now``'s store part
+        # survivor → its merges this process sent and lost, not yet reconciled: its time
+        # now may be this job's own merge, so no later merge into it judges it until the
+        # reconcile read the merge back (x35r2 F2: a group's other merges were skipped as
+        # "survivor changed while the job ran" by the job's own first merge)
+        self._unsettled: dict[int, set[int]] = {}
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
@@ -535,6 +540,12 @@ class MergeJob:
             return self._left(item, why.replace("since the plan", "while the job ran", 1))
         return None
 
+    def _in_doubt(self, survivor: int, item_id: int | None = None) -> bool:
+        """Whether a merge into ``survivor`` other than ``item_id`` was sent by this process
+        and lost, and no reconcile has read it back yet: the survivor's time now may be that
+        merge's, this job's own write, so it is not judged against the plan until then."""
+        return bool(self._unsettled.get(survivor, set()) - {item_id})
+
     def _expected_now(self) -> dict[int, str | None]:
         """``_expected`` for a read right before a write: the store's part taken once (a
         full scan of the job), this process's own writes (``_own_writes``,
@@ -580,6 +591,8 @@ class MergeJob:
         merge_id, survivor_id = item.payload["merge_id"], item.payload["survivor_id"]
         lock = self._locks.setdefault(survivor_id, anyio.Lock())
         async with lock:  # read under the lock: the merges before it may have taken long
+            if self._in_doubt(int(survivor_id), item.id):  # the reconcile reads it first
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
             if (left := await self._as_planned(ctx, item)) is not None:
                 return left
             await self._remember(int(merge_id), int(survivor_id))
@@ -588,6 +601,7 @@ class MergeJob:
                                      json={"merge_with_id": survivor_id})
             except InDoubt:
                 self._doubted.add(item.id)
+                self._unsettled.setdefault(int(survivor_id), set()).add(item.id)
                 raise
             except ApiError as exc:
                 gone = exc.status in (404, 410) or (exc.status == 400
@@ -638,7 +652,8 @@ class MergeJob:
                                                                   i.payload["survivor_id"])]
                                 ) if judged else {}
         expected = self._expected()
-        busy = {survivor for survivor, ids in self._writing.items() if ids}
+        busy = {survivor for survivor, ids in self._writing.items() if ids} | {
+            survivor for survivor in self._unsettled if self._in_doubt(survivor)}
         outcomes: list[Outcome] = []
         for item in checked:
             if item.id in self._resent:  # its lost send may land yet: ``_merge`` reads it
@@ -762,6 +777,7 @@ class MergeJob:
                 out.append(Outcome(item.id, ItemState.PENDING,
                                    unsent=item.id not in self._doubted))
             self._doubted.discard(item.id)
+            self._unsettled.get(int(survivor_id), set()).discard(item.id)
         for outcome in out:  # merges found applied: the survivor's time this job expects
             result = outcome.result or {}
             if outcome.state is ItemState.DONE and "update_time" in result:
