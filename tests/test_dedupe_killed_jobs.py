@@ -104,3 +104,36 @@ def test_a_run_killed_while_loading_then_resumed_is_removed_by_the_next(tmp_path
         assert store.counts()[ItemState.DONE] == 1
     assert abandoned_jobs(root) == [killed.name]
     assert not killed.exists() and merged.is_dir()
+
+
+def test_a_run_killed_before_its_first_merge_is_removed_by_the_next(tmp_path: Path) -> None:
+    """x35r2 3: killed -9 after "48 merge(s) to send", before any was sent (status running,
+    every merge pending): the README says such a run's folder is removed, and the next run
+    kept it as "interrupted (0 merges done, 48 unsettled) … run pdbulk resume". Removed
+    now; one whose field-policy PATCH was answered, or with a merge in flight, stays."""
+    from jobs.dedupe.interrupted import abandoned_jobs
+    from jobs.dedupe.put_back import POLICY_RECORD
+
+    root = tmp_path / "j"
+
+    def killed(suffix: str) -> JobStore:
+        job_id = new_job_id("dedupe") + suffix
+        store = JobStore.create(root / job_id, job_id=job_id, kind="dedupe", config={})
+        store.add_items(NewItem(row=i, key=f"{i}->1", op="merge",
+                                payload={"merge_id": i, "survivor_id": 1})
+                        for i in range(2, 50))
+        store.set_status("running")
+        return store
+
+    quiet = killed("-quiet")
+    quiet.close()
+    patched = killed("-patched")
+    patched.meta_put(f"{POLICY_RECORD}1", {"item": 1, "update_time": None})
+    patched.close()
+    sending = killed("-sending")
+    sending.mark_sending([next(sending.items()).id], now=0.0)
+    sending.close()
+    assert abandoned_jobs(root) == [quiet.job_id]
+    assert not quiet.directory.exists()
+    assert sorted(u.job_id for u in unfinished_jobs(root)) == sorted(
+        [patched.job_id, sending.job_id])

@@ -477,7 +477,8 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     removed = abandoned_jobs(cfg.job_root)  # x23r2 4: killed while planning, nothing sent
     for gone in removed:
         warn(f"job {gone} was interrupted before any merge was sent (while planning, "
-             "loading or at the prompt): nothing was merged; its folder is removed")
+             "loading, at the prompt or before its run's first write): nothing was merged; "
+             "its folder is removed")
     others = unfinished_jobs(cfg.job_root)
     for other in others:
         warn(other.line(resume_hint(other.job_id, cfg.job_root)))

@@ -15,7 +15,9 @@ from bulk.errors import JobBusy, StoreError
 from bulk.store import ItemState, JobStore, held_by_live_process, list_jobs
 from bulk.store.sqlite import unfinished_kind
 
+from ..merging import MERGE_RECORD
 from .apply import KIND
+from .put_back import POLICY_RECORD
 
 # a dedupe job's statuses before its first merge: planning, loading, the prompt (the
 # runner sets "running" before anything is sent)
@@ -159,11 +161,15 @@ def abandoned_jobs(job_root: Path) -> list[str]:
     those groups again — and were left "interrupted (was planned)" with no items forever,
     named by no run (x23r2 4); a Ctrl-C there removes its job the same way. So is one a
     ``pdbulk resume`` has since marked failed (``interrupted while loading``: x30r1 L6, it
-    stayed `failed` in `pdbulk jobs` for good): a failed job with no merge done or sent. A
-    job another process holds is left alone."""
+    stayed `failed` in `pdbulk jobs` for good): a failed job with no merge done or sent. So
+    is one killed in its run before its first write (status running, no live process):
+    every merge pending, none done, in flight or failed, no field-policy PATCH or merge
+    answer recorded (x35r2 3: kept as "interrupted (0 merges done, 48 unsettled)", which the
+    README said is removed). A job another process holds is left alone."""
     out: list[str] = []
     for job in list_jobs(job_root):
-        if job.kind != KIND or job.status not in _REMOVABLE or job.error is not None:
+        if job.kind != KIND or job.status not in (*_REMOVABLE, "running") \
+                or job.error is not None:
             continue
         try:
             store = JobStore.open(job.directory)  # its lock: no live process may hold it
@@ -173,9 +179,12 @@ def abandoned_jobs(job_root: Path) -> list[str]:
             status = store.status
             counts = store.counts()  # (a merge done or in flight: named, not removed)
             sent = bool(counts[ItemState.DONE] or counts[ItemState.SENDING])
+            if status == "running":  # killed in its run: removed only before any write
+                sent = sent or bool(counts[ItemState.FAILED]) or bool(
+                    store.meta_prefixed(POLICY_RECORD)) or bool(store.meta_prefixed(MERGE_RECORD))
         finally:
             store.close()
-        if status in _REMOVABLE and not sent:
+        if status in (*_REMOVABLE, "running") and not sent:
             shutil.rmtree(job.directory, ignore_errors=True)
             out.append(job.job_id)
     return out
