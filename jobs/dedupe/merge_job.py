@@ -38,7 +38,7 @@ such a field is put back to what the policy picks among the survivor and the dea
 merged (``jobs.dedupe.put_back``): a compare-and-set on this job's own write, so a colleague's later
 value stands (``policy_strays`` warns of it, and of a put-back a stop prevented).
 
-Why ~510 lines: the PATCH's dependency is one state machine over execute, re-check,
+Why ~530 lines: the PATCH's dependency is one state machine over execute, re-check,
 reconcile and resume; split, each part would need the others' private state.
 """
 
@@ -61,6 +61,7 @@ from ..deals import IDS_PER_CALL, Deal, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
+from .apply_claims import GroupClaims, held_reason
 from .index import StateBusy, load_makers
 from .interrupted import makers_in_jobs
 from .put_back import (
@@ -99,6 +100,8 @@ class DedupeJob(MergeJob):
         self._left_groups: dict[str, str] = {}
         self._makers: dict[int, str] | None = None  # merged-by.json, read once (``_maker``)
         self._found: dict[int, str] | None = None  # the other jobs' stores' merges, read once
+        # the pairs' deals claimed on a shared coordinator (x35r2, two hosts: both sent one group)
+        self._group_claims = GroupClaims(store.job_id if store is not None else None)
 
     @classmethod
     def from_store(cls, store: JobStore) -> DedupeJob:
@@ -186,7 +189,7 @@ class DedupeJob(MergeJob):
         (``load_makers``), or None."""
         if self._makers is None:
             self._makers = self._known_makers()
-        maker = self._makers.get(merge_id)
+        maker = self._makers.get(merge_id) or self._group_claims.maker(merge_id)
         own = self._store.job_id if self._store is not None else None
         return maker if maker is not None and maker != own else None
 
@@ -349,6 +352,20 @@ class DedupeJob(MergeJob):
             return again
         if p.get("already"):  # merged by an earlier apply of the plan: nothing to send
             return Outcome(item.id, ItemState.DONE, result=p.get("result"))
+        if (held := await self._group_claims.take(item)) is not None:  # another host's run
+            left = Outcome(item.id, ItemState.SKIPPED, result={
+                **_merged(item), "action": "skipped", "reason": held_reason(held)})
+            if p.get("patch"):
+                self._skip_group(item, held_reason(held))
+            return left
+        outcome = await self._claimed(ctx, item)  # in doubt (raised): its claim is kept
+        if outcome.state is not ItemState.PENDING:
+            self._group_claims.ended(item, outcome.state is ItemState.DONE)
+        return outcome
+
+    async def _claimed(self, ctx: CallContext, item: Item) -> Outcome:
+        """``_merge_group`` once the pair's deals are claimed (``apply_claims``)."""
+        p = item.payload
         if p.get("patch"):
             self._policies.setdefault(int(p["survivor_id"]), (str(item.key), p["patch"]))
             if (left := await self._patch(ctx, item)) is not None:
@@ -398,7 +415,7 @@ class DedupeJob(MergeJob):
                     for o in await super().reconcile(ctx, items)]
         makers = self._known_makers()
         if not makers:
-            return outcomes
+            return self._claims_ended(by_id, outcomes)
         own = self._store.job_id if self._store is not None else None
         out = []
         for outcome in outcomes:
@@ -413,7 +430,15 @@ class DedupeJob(MergeJob):
                     "reason": f"already merged by job {maker}; this job's merge of it, in "
                               "flight when it stopped, did not apply"}))
             out.append(outcome)
-        return out
+        return self._claims_ended(by_id, out)
+
+    def _claims_ended(self, by_id: Mapping[int, Item], outcomes: list[Outcome]) -> list[Outcome]:
+        """``outcomes`` as they are, once the merged-away deals' claims of those settled are
+        given back (``apply_claims``)."""
+        for o in outcomes:
+            if o.state is not ItemState.PENDING:
+                self._group_claims.ended(by_id[o.item_id], o.state is ItemState.DONE)
+        return outcomes
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """``MergeJob.resume_calls``, plus one PATCH (``updateDeal``) per first merge still

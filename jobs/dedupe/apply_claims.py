@@ -1,0 +1,121 @@
+"""Two dedupe runs of one account on two hosts (one Redis coordinator) never both send one
+group's merges (x35r2, two hosts: both reported 6 merges as their own, 2,760 merge tokens for 55
+merges against ~2,200 with one host).
+
+With a shared coordinator (``--coordinator`` / ``PDBULK_COORDINATOR``) each merge claims
+its pair's deals (``bulk.claims``: a name per deal, ``dedupe-deal:<id>``, kept on Redis as
+an HMAC digest under the account's company, never the token) before anything of it is
+sent (its field-policy PATCH, its merge). A pair a live run of another process holds is
+skipped, naming that run (``Held.who``: its host, process and job); the merged-away
+deal's claim is given back once its merge has ended (done, skipped or failed; a merge in
+doubt keeps it until the run ends), with the job and what became of it,
+so a later run finding that deal gone says which job merged it (``maker``); the
+survivors' claims are given back when the run ends (``GroupClaims.close``). Without a
+coordinator nothing is claimed: two hosts must not run the nightly dedupe of one account at
+once (README, "dedupe").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+
+from bulk.claims import Claim, Claims, Held
+from bulk.claims_open import close_with_engine, opened_claims
+from bulk.clock import Clock
+from bulk.coordinator_urls import coordinator_url
+from bulk.store import Item
+
+PREFIX = "dedupe-deal:"
+
+
+class GroupClaims:
+    """The claims a dedupe job's merges take on their deals (module docstring); one per
+    job run, opened at the first ``take`` and closed with the engine."""
+
+    def __init__(self, job_id: str | None, clock: Clock | None = None) -> None:
+        self._job = job_id
+        self._clock = clock
+        self._claims: Claims | None = None
+        self._opening = anyio.Lock()
+        self._survivors: dict[int, Claim] = {}
+        self._away: dict[int, Claim] = {}  # merged-away deal → its claim, until its merge ends
+        self._makers: dict[int, str] = {}  # merged-away deal → the job that released it merged
+
+    @staticmethod
+    def wanted() -> bool:
+        """Whether merges are claimed: a shared coordinator is in force."""
+        return coordinator_url() is not None
+
+    async def _opened(self) -> Claims:
+        if self._claims is None:
+            self._claims = await opened_claims(clock=self._clock)
+            close_with_engine(self.close)
+        return self._claims
+
+    async def take(self, item: Item) -> Held | None:
+        """Claim both deals of merge ``item`` (``payload["merge_id"]``, ``["survivor_id"]``)
+        for this run; the ``Held`` another live run holds one by (then nothing is kept), or
+        None (taken, or no coordinator). Raises ``CoordinatorLost`` when Redis does not
+        answer."""
+        if not self.wanted():
+            return None
+        async with self._opening:  # one holder a run: its merges may start together
+            claims = await self._opened()
+        merge_id, survivor = int(item.payload["merge_id"]), int(item.payload["survivor_id"])
+        got: dict[str, Claim | Held] = {}
+        # one deal at a time, the lower id first: two runs wanting one pair never hold one
+        # deal of it each (both would skip it)
+        for deal_id in sorted((merge_id, survivor)):
+            name = f"{PREFIX}{deal_id}"
+            got[name] = (await claims.acquire_many([name], tag=self._job))[name]
+            if isinstance(held := got[name], Held):
+                for g in got.values():
+                    if isinstance(g, Claim) and not g.already_ours:
+                        claims.release_soon(g)
+                return held
+        away, kept = got[f"{PREFIX}{merge_id}"], got[f"{PREFIX}{survivor}"]
+        assert isinstance(away, Claim) and isinstance(kept, Claim)
+        previous = away.last_settled() or {}
+        if previous.get("merged") and isinstance(previous.get("job"), str) \
+                and previous["job"] != self._job:
+            self._makers[merge_id] = previous["job"]
+        self._survivors.setdefault(survivor, kept)
+        self._away[merge_id] = away
+        return None
+
+    def ended(self, item: Item, merged: bool) -> None:
+        """Merge ``item`` has ended (``merged``: done, by this job): its merged-away deal's
+        claim is given back, with this job and whether it merged it."""
+        away = self._away.pop(int(item.payload["merge_id"]), None)
+        if away is not None and self._claims is not None:
+            outcome: Mapping[str, Any] = {"job": self._job, "merged": merged}
+            self._claims.release_soon(away, outcome)
+
+    def maker(self, merge_id: int) -> str | None:
+        """The job (another run's) that the claims say merged ``merge_id`` away, or None."""
+        return self._makers.get(merge_id)
+
+    async def close(self) -> None:
+        """Give back the survivors' claims and close (idempotent)."""
+        claims, self._claims = self._claims, None
+        if claims is None:
+            return
+        try:
+            for claim in self._survivors.values():
+                claims.release_soon(claim)
+            self._survivors.clear()
+            await claims.flush()
+        finally:
+            await claims.aclose()
+
+
+def held_reason(held: Held) -> str:
+    """The skip reason of a pair another run holds."""
+    return (f"its group is being merged by another run ({held.who()}): left to it; "
+            "nothing sent")
+
+
+__all__ = ["GroupClaims", "held_reason"]
