@@ -111,6 +111,9 @@ class Prepared:
     # deals per field their write gives a new value (custom fields by name; x20r2 F6)
     fields: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # updates that make a deal won / lost with no close time: Pipedrive dates each the
+    # moment it is sent (the plan says how many, as an import's does: x35r1 2)
+    closed_undated: int = 0
     meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
     # why the run must not start though the plan may be shown (a declared code page that
     # garbles the text, x26r3): the run raises InputError with it before any write

@@ -316,6 +316,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     if batch:
         await flush()
     _duplicates(prep, twins)
+    if prep.closed_undated:  # x35r1 2: the import's plan said it, the update's did not
+        prep.notes.append(umap.mapping.undated_note(prep.closed_undated))
     prep.calls["updateDeal"] += prep.actions["update"]
     return prep
 
@@ -479,6 +481,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     names = changed_names(changes, catalog)
     remember_labels(prep, changes, catalog)
     prep.count_fields(changes, catalog, current)
+    if changes.get("status") in ("won", "lost") and "close_time" not in changes \
+            and changes["status"] != current.get("status"):  # only a change re-dates
+        prep.closed_undated += 1
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values)}),
         "update")
