@@ -40,6 +40,9 @@ from .keyset import KeySet
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 ZEROS, SALESFORCE = "zeros", "salesforce"
+# ZEROS the other way round: the file's key has more leading zeros than the deal's (an
+# export that pads its ids, x35r1 3: "a spreadsheet drops them" was said of 0008417 / 8417)
+_ZEROS_ADDED = "zeros added"
 _SHOWN_ROWS = 10  # row numbers named in the refusal
 _SHOWN_PAIRS = 3  # (file key, deal's key) pairs named per kind
 
@@ -91,6 +94,27 @@ class SimilarKeys:
             archived: Mapping[str, Any] | None = None) -> str | None:
         """The key a deal of ``deals`` (or ``archived``) carries that is ``key`` in another
         spelling, noted for ``row`` (None: none, or ``key`` itself is in them)."""
+        found = self._theirs(key, deals, archived)
+        if found is None:
+            return None
+        theirs, kind = found
+        self.rows += 1
+        if len(self.named) < _SHOWN_ROWS:
+            self.named.append((row, key, theirs, kind))
+        return theirs
+
+    def spelled_otherwise(self, key: str, deals: Mapping[str, Any],
+                          archived: Mapping[str, Any] | None = None) -> tuple[str, str] | None:
+        """(the key, why) of a deal of ``deals`` (or ``archived``: keys -> deals) whose key
+        is ``key`` in another spelling, ``why`` worded by its direction ("but for the
+        leading zeros it adds (...)"), nothing noted (an update's key no deal carries,
+        x35r1 3); None when ``key`` is theirs or no deal's is."""
+        found = self._theirs(key, deals, archived)
+        return None if found is None else (found[0], _WHY[found[1]])
+
+    def _theirs(self, key: str, deals: Mapping[str, Any],
+                archived: Mapping[str, Any] | None) -> tuple[str, str] | None:
+        """(a deal's key that is ``key`` in another spelling, its kind) or None."""
         form = key_form(key)
         if form is None or key in deals or (archived is not None and key in archived):
             return None
@@ -99,10 +123,7 @@ class SimilarKeys:
         theirs = self._forms.get(form)
         if theirs is None or theirs == key:
             return None
-        self.rows += 1
-        if len(self.named) < _SHOWN_ROWS:
-            self.named.append((row, key, theirs, form[0]))
-        return theirs
+        return theirs, _kind(form[0], key, theirs)
 
     def see_in_file(self, row: int, key: str) -> bool:
         """Note ``row``, a row to create, when an earlier row to create gave ``key`` in
@@ -169,7 +190,7 @@ class SimilarKeys:
         more = f" and {counted(self.rows - len(self.named), 'more', 'more')}" \
             if self.rows > len(self.named) else ""
         kinds = []
-        for kind in (ZEROS, SALESFORCE):
+        for kind in (ZEROS, _ZEROS_ADDED, SALESFORCE):
             pairs = [f"{key!r} / {theirs!r}" for _, key, theirs, k in self.named
                      if k == kind][:_SHOWN_PAIRS]
             if pairs:
@@ -182,11 +203,20 @@ class SimilarKeys:
 
 _WHY = {ZEROS: "but for its leading zeros (a spreadsheet that read the key column as "
                "numbers drops them)",
+        _ZEROS_ADDED: "but for the leading zeros it adds (an export that pads the key "
+                      "column to a width adds them)",
         SALESFORCE: "in its other length (a Salesforce id: the 18-character id is the "
                     "15-character one plus a checksum of its letters' case, one record)"}
 _FIXES = {ZEROS: "export the key column as Text",
+          _ZEROS_ADDED: "export the key column without the padding zeros",
           SALESFORCE: "export Salesforce's 18-character Id, or CASESAFEID(), as earlier "
                       "imports did"}
+
+
+def _kind(kind: str, key: str, theirs: str) -> str:
+    """``kind`` of the pair (the file's ``key``, a deal's ``theirs``) by its direction:
+    zeros the file's key lacks (``ZEROS``) or adds (``_ZEROS_ADDED``)."""
+    return _ZEROS_ADDED if kind == ZEROS and len(key) > len(theirs) else kind
 
 
 def _forms(keys: Iterable[str]) -> dict[tuple[str, str], str]:

@@ -18,6 +18,10 @@ and dedupe), ``jobs.patch_job`` (``PatchJob``, the kind shared with move-stage, 
 
 The diff and the before-images are ``jobs.deals``' (shared with the import's upsert,
 move-stage, undo and dedupe); the mapping is the import's, read through ``UpdateMapping``.
+
+Why ~520 lines: ``prepare_update`` is one pass deciding each row (held, repeated,
+contested, by id or by key, its deal's checks in ``_decide``), and its helpers read only
+that pass's state; split further, each piece would take a dozen of its locals.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ from .repeats import (
 )
 from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
 from .selection import parse_id
+from .similar_keys import SimilarKeys
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
@@ -190,6 +195,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
         prep.meta[META_KEY_FIELD] = key_code  # a resume looks for deals added with the keys
         prep.meta[META_KEY_CHANGED] = by_key.changed  # ... and its plan prices that scan
     claimed: dict[int, tuple[int, int]] = {}  # deal id -> (row, line) that updates it
+    similar = SimilarKeys()  # a key no deal carries: the deal's key in another spelling
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
@@ -299,7 +305,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     currency_open=defaulted, columns=mapper.currency_columns,
                     lost_rule=mapper.when_not_lost, deactivated=row_users,
                     ref_column=umap.column, lost_column=lost_column,
-                    time_columns=time_columns, open_drops=mapper.open_drops)
+                    time_columns=time_columns, open_drops=mapper.open_drops,
+                    spelled=_spelled(similar, ref, by_key) if current is None else None)
             continue
         try:  # the cell as written: the mapped key is NFKC-folded, which reads full-width
             # or superscript digits as 33 (x35r1 F1: a full-width id wrote deal 33 past the hold on 33's rows)
@@ -400,6 +407,20 @@ def _contests(rows: Iterable[SourceRow], umap: UpdateMapping, mapper: RowMapper,
     return out
 
 
+def _spelled(similar: SimilarKeys, key: str, by_key: Mapping[str, Deal]) -> str | None:
+    """What a row whose ``key`` no deal of ``by_key`` carries is told of the deal whose key
+    is ``key`` in another spelling (``417`` / ``000417``, a Salesforce id's other length:
+    ``jobs.similar_keys``), None when none is: the key to give, not a guess to write."""
+    archived: Mapping[str, Deal] | None = getattr(by_key, "archived", None)
+    found = similar.spelled_otherwise(key, by_key, archived)
+    if found is None:
+        return None
+    theirs, why = found
+    deal = by_key.get(theirs) or (archived or {}).get(theirs) or {}
+    return (f"deal {deal.get('id', '?')} carries key {theirs!r}, this key {why}: give the key "
+            "as the deal carries it")
+
+
 def _applied(merges: Mapping[int, Merge] | None, deal_id: int) -> Merge | None:
     """The merge made here that took deal ``deal_id`` away, when its job saw it done (an
     unconfirmed one may have failed: the deal may have been deleted by hand)."""
@@ -416,13 +437,17 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             deactivated: Mapping[str, InputError] | None = None,
             ref_column: str | None = None, lost_column: str | None = None,
             time_columns: Mapping[str, str] | None = None,
-            open_drops: frozenset[str] = frozenset(), merged: Merge | None = None) -> None:
+            open_drops: frozenset[str] = frozenset(), merged: Merge | None = None,
+            spelled: str | None = None) -> None:
     """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
     ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
     F5: failed.csv left its column empty). ``merged``: the merge made here that took the
-    deal away (``jobs.merged_deals``), named when the deal is gone."""
+    deal away (``jobs.merged_deals``), named when the deal is gone; ``spelled``: the deal
+    whose key is ``ref`` in another spelling, said when none carries ``ref``."""
     if current is None or current.get("is_deleted"):
         why = f"no deal with {what} {ref!r} (missing, deleted or archived)"
+        if spelled is not None:  # x35r1 3: '417' failed, deal 000417 unnamed
+            why += f"; {spelled}"
         if merged is not None:  # x32r4: "no deal with id '10'" for a deal pdbulk merged
             why = (f"no deal with {what} {ref!r}: a merge made here (job {merged.job}) took "
                    f"it into deal {merged.survivor}; name that deal to update it")
