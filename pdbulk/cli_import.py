@@ -512,11 +512,14 @@ def init_mapping_cmd(
                                          header_row=header_row),
                         encoding=_used_encoding(manifest, encoding), header_row=header_row,
                         date_system=system, sheet=sheet, other_sheets=others)
-    if output is None:
+    verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
+    if output is None:  # -o -: the mapping alone on stdout, the hint on stderr (x35r1 4)
         typer.echo(text, nl=False)
+        _err("check every line (docs/mapping.md), save it (mapping.toml), then "
+             f"`pdbulk plan {verb} {manifest} --mapping mapping.toml"
+             f"{_key_flag(verb, catalog, key_field)}`")
         return
     output.write_text(text, encoding="utf-8")
-    verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
          f"`pdbulk plan {verb} {manifest} --mapping {output}{_key_flag(verb, catalog, key_field)}`")
 

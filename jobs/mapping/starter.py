@@ -490,6 +490,19 @@ def _mostly_emails(samples: MappingABC[str, Sequence[str]] | None, column: str) 
     return bool(values) and 2 * sum(bool(_EMAIL_INSIDE.search(v)) for v in values) >= len(values)
 
 
+def _any_email(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether a sampled value of ``column`` holds an e-mail address."""
+    return any(_EMAIL_INSIDE.search(v) for v in _sampled(samples, column))
+
+
+def _named_addresses(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether most sampled values of ``column`` hold an e-mail address and one at least
+    writes a name beside it (``Ann Lee <ann@x>``: ``tf.display_name``): a contact column,
+    its person's name and e-mail in one."""
+    return _mostly_emails(samples, column) and any(
+        tf.display_name(v) for v in _sampled(samples, column))
+
+
 def _mostly_phones(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
     """Whether most sampled values of ``column`` (half or more, one at least) read as a
     phone number: 5 digits or more, no e-mail address, at most a few letters ("ext")."""
@@ -1068,11 +1081,24 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # and a phone column whose samples are no phone numbers (HubSpot's "Associated
     # Contact", "Ann Lee (ann@x)", taken by likeness to "associated contact phone": x34r1,
     # 127 of 150 rows "not a phone number")
+    # (or one that holds an e-mail address: a contact column, its row would fail: x35r1 4)
     if "person.phone" in guesses and _sampled(samples, guesses["person.phone"]) \
-            and not _mostly_phones(samples, guesses["person.phone"]):
+            and (not _mostly_phones(samples, guesses["person.phone"])
+                 or _any_email(samples, guesses["person.phone"])):
         unphoned = [guesses.pop("person.phone")]
     else:
         unphoned = []
+    # a contact column of "Ann Lee <ann@x>" cells, and no other name or e-mail column: it is
+    # both (the name beside each address; a cell with no address, the name alone: x35r1 4,
+    # "Primary Contact" was left out and the persons made of a phone column alone)
+    if "person.name" not in guesses and "person.email" not in guesses:
+        taken = set(guesses.values())
+        contact = next((c for c in (*mailed, *unphoned, *header) if c not in taken
+                        and _named_addresses(samples, c)), None)
+        if contact is not None:
+            guesses["person.name"] = guesses["person.email"] = contact
+            mailed = [c for c in mailed if c != contact]
+            unphoned = [c for c in unphoned if c != contact]
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values()}
@@ -1255,6 +1281,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out.append('# name = ""  # no column looks like a name: new persons are named '
                            "by their e-mail address; map the column of their names here")
                 continue
+            if column and (section, name) == ("person", "email") \
+                    and column == guesses.get("person.name"):
+                out.append("# the same column as the name: the name beside each address "
+                           "(a cell with no address is the name alone)")
             out.append(("# " if own else "") + f"{name} = {_column_value(column)}"
                        if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
@@ -1272,7 +1302,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         out.append("# Left out, its sampled values hold no e-mail address (ids?): "
                    + ", ".join(unmailed))
     if unphoned:
-        out.append("# Left out, its sampled values are no phone numbers: "
+        out.append("# Left out, its sampled values are no phone numbers (or hold an e-mail address): "
                    + ", ".join(unphoned))
     if undated:
         out.append("# Left out, their sampled values hold no date (yes / no?): "
