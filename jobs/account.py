@@ -528,6 +528,9 @@ class PersonIndex:
     emailed: set[int] = field(default_factory=set)
     org_of: dict[int, int] = field(default_factory=dict)  # person id → its organization's
     ids: set[int] = field(default_factory=set)  # every person listed (deleted ones are not)
+    # person id → its name as Pipedrive holds it (cleaned): a note names the person so, not
+    # by its case-folded ``by_name`` key (x35r1 5: "person 'person 4'" for "Person 4")
+    names: dict[int, str] = field(default_factory=dict)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -555,6 +558,7 @@ class PersonIndex:
         except InputError:
             name = None
         if name:
+            self.names[pid] = name
             values = [entry.get("value") if isinstance(entry, Mapping) else entry
                       for entry in person.get("phones") or ()]
             # each read by the parse a row's phone is (x20r1 S3: phones_agree)

@@ -321,7 +321,6 @@ class RowPlanner:
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
-        self._names_by_id: dict[int, str] | None = None  # ``_account_name``
         # the file's persons, learned before any row is decided (``learn_persons``): the
         # connected components of the rows' identities (each address of an e-mail cell; a
         # name with a phone, by its last 9 digits), for a component no row gives whole:
@@ -1849,13 +1848,10 @@ class RowPlanner:
         return bool(person.email) and bool(person.name) and person.name != person.email
 
     def _account_name(self, index: PersonIndex, pid: int) -> str:
-        """The name of the account's person ``pid`` as the index keeps it (case-folded:
-        ``PersonIndex.by_name``'s keys), "(no name)" when it has none; the reverse of
-        ``by_name`` is built on the first need only."""
-        if self._names_by_id is None:
-            self._names_by_id = {p: k for k, found in index.by_name.items()
-                                 for p, _, _ in found}
-        return self._names_by_id.get(pid) or "(no name)"
+        """The name of the account's person ``pid`` as Pipedrive holds it
+        (``PersonIndex.names``; x35r1 5: the case-folded ``by_name`` key was shown),
+        "(no name)" when it has none."""
+        return index.names.get(pid) or "(no name)"
 
 
 # a pure function of two names, asked for nearly every row that names a person: remembered
