@@ -186,42 +186,6 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
                                places=places, persons=persons)
 
 
-def learn_marks_and_contacts(planner: RowPlanner, settings: ImportSettings,
-                             stopping: Stopping | None = None) -> dict[str, dict[str, str]]:
-    """``learn_marks`` then ``learn_contacts``, from one pass over the manifest when both
-    read it (issue 8: a pass each, the same rows read twice, a sixth of a plan's time):
-    the marks are learned on the way and decided (DecimalContested, MixedCurrency raised)
-    once the last row has passed, before the contacts learned are concluded. Returns
-    what ``learn_marks`` returns."""
-    mapper = planner.mapper
-    places = mapper.reads_org_address
-    persons = mapper.reads_person_email_or_phone
-    if not mapper.learns_marks or not (places or persons):
-        marks = learn_marks(planner, settings, stopping)
-        learn_contacts(planner, settings, stopping)
-        return marks
-    learner = mapper.marks_learner()
-    learned: list[dict[str, dict[str, str]]] = []
-
-    def seen(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
-        try:
-            watching = True
-            for row in rows:
-                if watching:
-                    watching = learner.see(row)
-                yield row
-        finally:
-            learner.stop()
-        learned.append(learner.result())  # raises as learn_marks would, at the last row
-
-    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
-    if not planner.repeats.learned:  # the keys the file repeats, on the way
-        rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
-    planner.learn_contacts(seen(first_of_each(rows, _key_named, planner.key_column)),
-                           places=places, persons=persons)
-    return learned[0]
-
-
 def learn_repeats(planner: RowPlanner, settings: ImportSettings,
                   stopping: Stopping | None = None) -> None:
     """The source keys the manifest gives two rows or more, learned before any row is
@@ -1202,7 +1166,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     def decide_and_write() -> None:
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
-        learn_marks_and_contacts(planner, settings)  # one read for both (issue 8)
+        learn_marks(planner, settings)
+        learn_contacts(planner, settings)
         learn_repeats(planner, settings)
         learn_contests(planner, settings)
         batch: list[NewItem] = []
@@ -1712,6 +1677,5 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run",
-           "learn_marks", "learn_marks_and_contacts", "load", "plan_import", "start_run",
-           "summary_lines", "typed_for", "write_import_results"]
+__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run", "learn_marks",
+           "load", "plan_import", "start_run", "summary_lines", "typed_for", "write_import_results"]

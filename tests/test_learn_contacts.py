@@ -80,9 +80,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
         tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """`plan import` of the demo export (decimal marks to learn, persons with e-mails and
-    phones, organizations with addresses) reads it twice: the marks, organizations and
-    persons together (``learn_marks_and_contacts``: a pass of the marks' own was one
-    more), the rows (it read it four times, then three) — and, as it
+    phones, organizations with addresses) reads it three times: the marks, the
+    organizations and persons together, the rows (it read it four times) — and, as it
     creates the key field, its first keys once more before (``jobs.key_field_holders``:
     are they in another text field of the account's deals?)."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
@@ -96,60 +95,7 @@ def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
             env={"PIPEDRIVE_API_TOKEN": TOKEN})
     assert res.exit_code in (0, 3), res.output  # 3: the demo's broken rows fail, on purpose
     assert orjson.loads(res.stdout)["rows"] == 60
-    assert reads.count(str(export.manifest)) == 3, reads
-
-
-def test_the_marks_and_contacts_pass_learns_what_the_two_passes_learned(
-        tmp_path: Path, reads: list[str]) -> None:
-    """``learn_marks_and_contacts`` reads the dirty demo file once and leaves the planner
-    learned as ``learn_marks`` then ``learn_contacts`` did (the same decimal marks, the
-    same places and persons, the same repeated keys): every row decides alike."""
-    manifest = write_dirty(tmp_path / "dirty.csv", 1500, 7)
-    mapping = tmp_path / "mapping.toml"
-    mapping.write_text(MAPPING, encoding="utf-8")
-    make = offline_planner(manifest, mapping)
-    two, settings = make()
-    assert two.mapper.learns_marks
-    marks = learn_marks(two, settings)
-    import_load.learn_contacts(two, settings)
-    reads.clear()
-    one, settings = make()
-    assert import_load.learn_marks_and_contacts(one, settings) == marks
-    assert reads == [str(manifest)]  # one pass for both
-    assert marks["value"] and one.mapper.decimal_marks() == two.mapper.decimal_marks()
-    for name in LEARNED:
-        assert _as_dict(getattr(one, name)) == _as_dict(getattr(two, name)), name
-    assert one.repeats.learned and len(one.repeats) == len(two.repeats)
-    assert _decided(one, settings) == _decided(two, settings)
-
-
-def test_the_marks_and_contacts_pass_refuses_a_contested_column(tmp_path: Path) -> None:
-    """A column whose decimal mark is contested stops the one pass as it stops
-    ``learn_marks`` (DecimalContested, the same reason), after the last row is read."""
-    from jobs.mapping.rowmapper import DecimalContested
-
-    manifest = write_dirty(tmp_path / "dirty.csv", 5, 7)  # (its header)
-    lines = manifest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    header = lines[0].rstrip("\r\n").split(",")
-    at = header.index("Discount")
-    # the tester's us.csv: twenty "n,000" and one "0,5" (Discount: decimal = "auto")
-    rows = [",".join(f'"{n},000"' if i == at else f"K{n}" if i == 0 else "Deal" if
-                     i == 1 else "" for i in range(len(header))) + "\r\n"
-            for n in range(1, 21)]
-    rows.append(",".join('"0,5"' if i == at else "K0" if i == 0 else "Deal" if i == 1 else ""
-                         for i in range(len(header))) + "\r\n")
-    manifest.write_text("".join([lines[0], *rows]), encoding="utf-8-sig")
-    mapping = tmp_path / "mapping.toml"
-    mapping.write_text(MAPPING, encoding="utf-8")
-    make = offline_planner(manifest, mapping)
-    two, settings = make()
-    with pytest.raises(DecimalContested) as alone:
-        learn_marks(two, settings)
-    one, settings = make()
-    with pytest.raises(DecimalContested) as both:
-        import_load.learn_marks_and_contacts(one, settings)
-    assert str(both.value) == str(alone.value)
-    assert "column 'Discount'" in str(both.value)
+    assert reads.count(str(export.manifest)) == 4, reads
 
 
 def test_the_contacts_pass_maps_each_rows_organization_once(

@@ -213,22 +213,41 @@ class RowMapper:
         column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change).
-        MixedCurrency: the amount column names a currency in some rows only (CurrencyMix).
-        ``marks_learner`` is the same, fed row by row (a pass that learns more on the way)."""
-        learner = self.marks_learner()
+        MixedCurrency: the amount column names a currency in some rows only (CurrencyMix)."""
+        marked = self._marked()
+        mix = self._currency_mix()
+        for step, marks in marked:
+            marks.start()
+            step.forget()
+        # the columns still deciding: one that showed both marks is read no more (its
+        # decision, and the first cell showing each, can no longer change: ``_Step.learn``)
+        deciding = list(marked)
         try:
             for row in rows:
-                if not learner.see(row):
+                if row.error is not None:
+                    continue
+                values, at = row.values, row.row
+                decided = False
+                for step, marks in deciding:
+                    marks.at = at
+                    decided = step.learn(values) or decided
+                if mix is not None:
+                    mix.see(values, at)
+                if decided:
+                    deciding = [(s, m) for s, m in deciding if len(m.seen) != 2]
+                if not deciding and mix is None:
                     break  # every column showed both marks: no later cell changes one
         finally:
-            learner.stop()
-        return learner.result()
-
-    def marks_learner(self) -> MarksLearner:
-        """``learn_marks`` fed one row at a time (``MarksLearner``), for a pass over the
-        file that learns other things too (issue 8: a pass of its own read the whole file
-        once more)."""
-        return MarksLearner(self)
+            for step, marks in marked:
+                marks.decide()
+                step.forget()  # a cell read while learning was only shown to its column
+        contested = [(step.source.where, why) for step, marks in marked
+                     if (why := marks.contest()) is not None]
+        if contested:
+            raise DecimalContested(contested)
+        if mix is not None:
+            mix.check()
+        return self.decimal_marks()
 
     def mark_notes(self) -> list[str]:
         """After ``learn_marks``: one line per column whose decimal mark a tie decided
@@ -570,64 +589,4 @@ def section_title(values: MappingABC[str, Any]) -> str:
     return (f" (its one cell, {text[:40]!r}, may be a group or section title line: what it "
             "says is not given to the rows under it; map that to a column of each row)")
 
-
-class MarksLearner:
-    """``RowMapper.learn_marks`` row by row: ``see`` each row (False once no later row can
-    change a decision), then ``stop`` (always: it decides the columns and empties the
-    memos the learning filled), then ``result`` (``learn_marks``' return value and
-    errors: DecimalContested, MixedCurrency)."""
-
-    __slots__ = ("_deciding", "_mapper", "_marked", "_mix")
-
-    def __init__(self, mapper: RowMapper) -> None:
-        self._mapper = mapper
-        self._marked = mapper._marked()
-        self._mix = mapper._currency_mix()
-        for step, marks in self._marked:
-            marks.start()
-            step.forget()
-        # the columns still deciding: one that showed both marks is read no more (its
-        # decision, and the first cell showing each, can no longer change: ``_Step.learn``)
-        self._deciding = list(self._marked)
-
-    def __repr__(self) -> str:
-        return f"MarksLearner({len(self._deciding)} of {len(self._marked)} columns deciding)"
-
-    def see(self, row: SourceRow) -> bool:
-        """Learn from ``row`` (one the reader refused is no evidence). False once every
-        column has shown both marks and no currency mix is watched: later rows change
-        nothing (need not be seen)."""
-        deciding, mix = self._deciding, self._mix
-        if row.error is None:
-            values, at = row.values, row.row
-            decided = False
-            for step, marks in deciding:
-                marks.at = at
-                decided = step.learn(values) or decided
-            if mix is not None:
-                mix.see(values, at)
-            if decided:
-                deciding = self._deciding = [(s, m) for s, m in deciding if len(m.seen) != 2]
-        return bool(deciding) or mix is not None
-
-    def stop(self) -> None:
-        """Decide every column from the rows seen; empty the memos (a cell read while
-        learning was only shown to its column)."""
-        for step, marks in self._marked:
-            marks.decide()
-            step.forget()
-
-    def result(self) -> dict[str, dict[str, str]]:
-        """After ``stop``: ``RowMapper.decimal_marks()``; DecimalContested when a column's
-        mark is contested, MixedCurrency when the amounts name a currency in some rows
-        only."""
-        contested = [(step.source.where, why) for step, marks in self._marked
-                     if (why := marks.contest()) is not None]
-        if contested:
-            raise DecimalContested(contested)
-        if self._mix is not None:
-            self._mix.check()
-        return self._mapper.decimal_marks()
-
-
-__all__ = ["MarksLearner", "RowMapper", "close_time_reason", "close_times", "section_title"]
+__all__ = ["RowMapper", "close_time_reason", "close_times", "section_title"]
