@@ -27,6 +27,7 @@ rows share a new person or organization) — and the links' rules read each othe
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sqlite3
@@ -102,7 +103,7 @@ from .last_written import (
 from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
-from .mapping.rowmapper import section_title
+from .mapping.rowmapper import latest_time, section_title
 from .repeats import (
     Repeat,
     RepeatedKeys,
@@ -394,8 +395,6 @@ class RowPlanner:
                 raise InputError(f"the account has no deal field {mapping.key_field!r} for the "
                                  "source keys; create it (a text field) or pass "
                                  "--create-key-field")
-            import dataclasses
-
             placeholder = dataclasses.replace(catalog, deal_fields=(
                 *catalog.deal_fields, DealField(PLACEHOLDER_CODE, mapping.key_field, "varchar",
                                                 is_custom=True)))
@@ -413,6 +412,8 @@ class RowPlanner:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field, used=used)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
+        # a won / lost / close time past a day after the run's clock is refused (x35r1)
+        mapper = dataclasses.replace(mapper, latest=latest_time(ctx.clock.wall()))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \
             if indexes else Indexes()

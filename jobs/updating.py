@@ -26,6 +26,7 @@ that pass's state; split further, each piece would take a dozen of its locals.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
@@ -61,7 +62,7 @@ from .keyset import KeySet
 from .learned import SpilledDict
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
-from .mapping.rowmapper import close_time_reason, close_times
+from .mapping.rowmapper import close_time_conflict, close_time_reason, close_times, latest_time
 from .mapping.spec import CLOSE_TIMES
 from .merged_deals import Merge
 from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
@@ -121,7 +122,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     head = manifest_header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     check_has_rows(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     umap.mapping.check_date_system(date_system(manifest, sheet=sheet))
-    mapper = umap.compile(catalog, header=head)
+    # a won / lost / close time after a day past the run's clock is refused (x35r1)
+    mapper = dataclasses.replace(umap.compile(catalog, header=head), latest=latest_time(taken))
     # the deals the file names twice or more, learned on the marks' pass where it runs
     # (else on a pass of the key column alone): ``_contests`` maps only their rows
     repeated = RepeatedKeys()
@@ -477,6 +479,12 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                        "is so and the row leaves its status",
                       op="update", values=source.values,
                       column=(time_columns or {}).get(wrong), line=source.line)
+            return
+        if (odd := close_time_conflict(status, wanted, latest_time(taken))) is not None:
+            prep.fail(source.row, ref, f"{odd[1]} (deal {deal_id} is {status} and the row "
+                                       "leaves its status)",
+                      op="update", values=source.values,
+                      column=(time_columns or {}).get(odd[0]), line=source.line)
             return
     if wanted.get("lost_reason") is not None and "status" not in wanted \
             and current.get("status") != "lost":

@@ -124,6 +124,9 @@ class RowMapper:
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
     key_label: str = "the source key"
     checks_currency_mix: bool = True  # not an update's: its rows keep their deal's currency
+    # the latest won / lost / close time a row may give (RFC 3339, UTC: the run's clock
+    # plus a day of time zones; set by whoever holds the clock); None: not judged
+    latest: str | None = None
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -459,9 +462,12 @@ class RowMapper:
             return
         status = deal.get("status", "open")
         wrong = close_times(status, deal, self.open_drops)
+        reason = close_time_reason(wrong, status) if wrong is not None else None
+        if wrong is None and (odd := close_time_conflict(status, deal, self.latest)):
+            wrong, reason = odd
         if wrong is not None:
             step = next(s for s in self.steps if s.name == wrong)
-            raise InputError(close_time_reason(wrong, status), row=n, column=step.source.where)
+            raise InputError(str(reason), row=n, column=step.source.where)
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
@@ -537,6 +543,43 @@ def close_times(status: str, deal: dict[str, Any],
     return None
 
 
+LATEST_MARGIN = 86_400.0  # seconds past the run's clock a time may be (time zones)
+
+
+def latest_time(wall: float) -> str:
+    """``RowMapper.latest`` for a run whose clock reads ``wall`` (Unix seconds): RFC 3339,
+    UTC, a day later (a time written in a zone ahead of UTC is not refused)."""
+    import time as _time
+
+    return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(wall + LATEST_MARGIN))
+
+
+def close_time_conflict(status: str, deal: MappingABC[str, Any],
+                        latest: str | None = None) -> tuple[str, str] | None:
+    """(field, reason) when the times of a ``status`` deal (after ``close_times``) cannot
+    all be true, else None: a won / lost time and a close time on different days
+    (Pipedrive closes a deal when it is won or lost: both are one moment, FACTS "Deals
+    (v2)"; x35r1: won 03-01 with close 03-05 was sent as given), or a time after
+    ``latest`` (RFC 3339: a won time in 2030 is no deal's history). The reason names
+    both cells' days."""
+    if status not in ("won", "lost"):
+        return None
+    own = f"{status}_time"
+    mine, closed = deal.get(own), deal.get("close_time")
+    if isinstance(mine, str) and isinstance(closed, str) and mine[:10] != closed[:10]:
+        return ("close_time", f"the {status} time {mine[:10]} and the close time "
+                              f"{closed[:10]} differ: a {status} deal is closed the moment it "
+                              f"is {status} (give one of them, or both the same day)")
+    if latest is not None:
+        for name in (own, "close_time"):
+            if isinstance(when := deal.get(name), str) and when > latest:
+                what = name.replace("_", " ")
+                return (name, f"the {what} {when[:10]} is in the future (after "
+                              f"{latest[:10]}): a deal is {status} when it happens; a "
+                              f"planned date is the expected close date")
+    return None
+
+
 def close_time_reason(name: str, status: str) -> str:
     what = name.replace("_", " ")
     return (f"a {what} is given but the status is {status!r} (a deal has a {what} only "
@@ -589,4 +632,5 @@ def section_title(values: MappingABC[str, Any]) -> str:
     return (f" (its one cell, {text[:40]!r}, may be a group or section title line: what it "
             "says is not given to the rows under it; map that to a column of each row)")
 
-__all__ = ["RowMapper", "close_time_reason", "close_times", "section_title"]
+__all__ = ["LATEST_MARGIN", "RowMapper", "close_time_conflict", "close_time_reason", "close_times",
+           "latest_time", "section_title"]
