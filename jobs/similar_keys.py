@@ -89,6 +89,7 @@ class SimilarKeys:
     _forms: dict[tuple[str, str], str] | None = None  # (kind, form) -> a deal's key
     _of: Mapping[str, Any] | None = None  # the index ``_forms`` was read from
     _file_forms: KeySet = field(default_factory=KeySet)  # the forms of the rows to create
+    _file_kinds: set[str] = field(default_factory=set)  # file_named's, by direction (_in_file)
 
     def see(self, row: int, key: str, deals: Mapping[str, Any],
             archived: Mapping[str, Any] | None = None) -> str | None:
@@ -157,7 +158,8 @@ class SimilarKeys:
                          "them with --keys-as-given")
 
     def _kinds(self) -> set[str]:
-        return {k for *_, k in self.named} | {k for _, _, k, _ in self.file_named}
+        return {k for *_, k in self.named} | self._file_kinds \
+            | {k for _, _, k, _ in self.file_named if k != ZEROS}
 
     def _in_file(self, keys: Callable[[], Iterable[tuple[int, str | None]]] | None) -> str:
         """The part of the refusal on the rows ``see_in_file`` noted, each with the earlier
@@ -176,7 +178,10 @@ class SimilarKeys:
             earlier = first.get((kind, form))
             pairs.append(f"row {earlier[0]} {earlier[1]!r} / row {row} {key!r}"
                          if earlier is not None else f"row {row} {key!r}")
-            kinds.append(kind)
+            # by its direction: the later row's key lacks the earlier's zeros, or adds some
+            # (x35r1: "a spreadsheet drops them" was said of 417 then 000417 too)
+            kinds.append(_kind(kind, key, earlier[1]) if earlier is not None else kind)
+        self._file_kinds = set(kinds)
         more = f" and {counted(self.file_rows - len(self.file_named), 'more', 'more')}" \
             if self.file_rows > len(self.file_named) else ""
         return (f"{counted(self.file_rows, 'row')} of the file would create a deal for a "

@@ -133,3 +133,23 @@ def test_two_spellings_in_one_file_are_refused(tmp_path: Path, mode: str) -> Non
         code, out = pdbulk("import", str(night), "--create-key-field", "--keys-as-given")
         assert code == 0, out
         assert requests(sb).get("addDeal", 0) == 5
+
+
+@pytest.mark.parametrize(("first", "later", "said", "unsaid"), [
+    ("417", "000417", "the leading zeros it adds", "drops them"),
+    ("000417", "417", "drops them", "it adds"),
+])
+def test_two_spellings_in_one_file_are_worded_by_direction(first: str, later: str, said: str,
+                                                           unsaid: str) -> None:
+    """The later row's key has zeros the earlier's lacks, or lacks the earlier's: the
+    refusal says which (x35r1: "a spreadsheet ... drops them" was said both ways round)."""
+    from bulk.errors import InputError
+    from jobs.similar_keys import SimilarKeys
+
+    keys = SimilarKeys()
+    assert not keys.see_in_file(2, first) and keys.see_in_file(4, later)
+    with pytest.raises(InputError) as info:
+        keys.check(lambda: [(2, first), (4, later)])
+    text = str(info.value)
+    assert said in text and unsaid not in text, text
+    assert f"row 2 {first!r} / row 4 {later!r}" in text, text
