@@ -484,7 +484,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             prep.fail(source.row, ref, f"{odd[1]} (deal {deal_id} is {status} and the row "
                                        "leaves its status)",
                       op="update", values=source.values,
-                      column=(time_columns or {}).get(odd[0]), line=source.line)
+                      column=(time_columns or {}).get(odd[0]) or (time_columns or {}).get(
+                          "close_time" if odd[0] != "close_time" else f"{status}_time"),
+                      line=source.line)
             return
     if wanted.get("lost_reason") is not None and "status" not in wanted \
             and current.get("status") != "lost":

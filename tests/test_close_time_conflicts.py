@@ -117,3 +117,51 @@ async def test_an_update_that_leaves_the_status_is_judged_by_the_deal(tmp_path: 
     assert sorted(failed) == [2, 4], prep.items
     assert "differ" in str(failed[2].error) and "in the future" in str(failed[4].error), failed
     assert prep.actions.get("update") == 1, prep.actions
+
+
+ONLY_CLOSE = """
+version = 1
+[import]
+key_column = "Key"
+key_field = "Import source key"
+[defaults]
+date_formats = ["%d.%m.%Y"]
+[deal]
+title = "Title"
+status = "Status"
+close_time = "Closed on"
+"""
+
+
+@pytest.mark.parametrize("status", ["won", "lost"])
+def test_a_future_close_time_alone_names_its_column(status: str) -> None:
+    """Only close_time is mapped: the won / lost time is taken from it, and a future one
+    fails the row naming "Closed on" (x36r1 F1: a StopIteration stopped the whole plan)."""
+    import dataclasses
+
+    header = ["Key", "Title", "Status", "Closed on"]
+    mapper = compile_mapping(Mapping.loads(ONLY_CLOSE), catalog(), header=header)
+    mapper = dataclasses.replace(mapper, latest=latest_time(NOW))
+    row = {"Key": "K1", "Title": "T", "Status": status, "Closed on": "17.12.2026"}
+    with pytest.raises(InputError, match="in the future") as info:
+        mapper.map(SourceRow(2, 2, row))
+    assert info.value.column == "Closed on"
+
+
+@pytest.mark.anyio
+async def test_an_update_with_a_future_close_time_alone_names_its_column(tmp_path: Path) -> None:
+    """A won deal, a row with only a close time in 2030 (the status left): failed, its
+    column named (x36r1 L3: none was)."""
+    async with serve(SandboxConfig(deals=1, time_scale=0.02, seed=5)) as sb:
+        sb.state.deals.rows[1].update(status="won", won_time="2025-01-01T00:00:00Z",
+                                      close_time="2025-01-01T00:00:00Z")
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text("Id,Closed\n1,2030-01-01\n")
+        (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Id"\n'
+                                           '[deal]\nclose_time = "Closed"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            prep = await prepare_update(ctx, manifest, umap, await load_catalog(ctx))
+    failed = [i for i in prep.items if i.state.name == "FAILED"]
+    assert len(failed) == 1 and "in the future" in str(failed[0].error), prep.items
+    assert failed[0].payload.get("column") == "Closed", failed[0].payload

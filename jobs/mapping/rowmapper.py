@@ -466,8 +466,14 @@ class RowMapper:
         if wrong is None and (odd := close_time_conflict(status, deal, self.latest)):
             wrong, reason = odd
         if wrong is not None:
-            step = next(s for s in self.steps if s.name == wrong)
-            raise InputError(str(reason), row=n, column=step.source.where)
+            # a time the row gives through the other (a lost time taken from the close
+            # time) has no step of its own: the column it came from (x36r1 F1: a
+            # StopIteration stopped the whole plan)
+            other = "close_time" if wrong != "close_time" else f"{status}_time"
+            step = next((s for s in self.steps if s.name == wrong), None) \
+                or next((s for s in self.steps if s.name == other), None)
+            raise InputError(str(reason), row=n,
+                             column=step.source.where if step is not None else None)
 
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
