@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bulk.errors import InputError
-from bulk.wording import counted
+from bulk.wording import counted, noun
 
 from .keyset import KeySet
 
@@ -173,21 +173,23 @@ class SimilarKeys:
                 first[shape] = (at, given or "")
                 if len(first) == len(wanted):
                     break
-        pairs, kinds = [], []
+        by_kind: dict[str, list[str]] = {}
         for row, key, kind, form in self.file_named:
             earlier = first.get((kind, form))
-            pairs.append(f"row {earlier[0]} {earlier[1]!r} / row {row} {key!r}"
-                         if earlier is not None else f"row {row} {key!r}")
             # by its direction: the later row's key lacks the earlier's zeros, or adds some
             # (x35r1: "a spreadsheet drops them" was said of 417 then 000417 too)
-            kinds.append(_kind(kind, key, earlier[1]) if earlier is not None else kind)
-        self._file_kinds = set(kinds)
+            by_kind.setdefault(_kind(kind, key, earlier[1]) if earlier is not None else kind,
+                               []).append(f"row {earlier[0]} {earlier[1]!r} / row {row} {key!r}"
+                                          if earlier is not None else f"row {row} {key!r}")
+        self._file_kinds = set(by_kind)
         more = f" and {counted(self.file_rows - len(self.file_named), 'more', 'more')}" \
             if self.file_rows > len(self.file_named) else ""
+        # one clause a kind, its pairs after it (x36r1 L1: the kinds' reasons were run
+        # together as "(but for … and in its other length … and but for …)")
         return (f"{counted(self.file_rows, 'row')} of the file would create a deal for a "
-                "source key an earlier row of the file gives in another spelling ("
-                + " and ".join(_WHY[k] for k in dict.fromkeys(kinds)) + "): "
-                + ", ".join(pairs) + more + ": one record would be created twice")
+                "source key an earlier row of the file gives in another spelling — "
+                + "; ".join(f"{_WHY[k]}: {', '.join(p)}" for k, p in by_kind.items())
+                + more + ": one record would be created twice")
 
     def _with_deals(self) -> str:
         """The part of the refusal on the rows ``see`` noted."""
@@ -200,8 +202,8 @@ class SimilarKeys:
                      if k == kind][:_SHOWN_PAIRS]
             if pairs:
                 kinds.append(f"{_WHY[kind]}: {', '.join(pairs)}")
-        return (f"{counted(self.rows, 'row')} (rows {rows}{more}) would create a deal for a "
-                "source key a deal already carries in another spelling — "
+        return (f"{counted(self.rows, 'row')} ({noun(self.rows, 'row')} {rows}{more}) would "
+                "create a deal for a source key a deal already carries in another spelling — "
                 + "; ".join(kinds) + " (the file's key / the deal's): each would be created a "
                 "second time")
 

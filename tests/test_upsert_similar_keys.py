@@ -153,3 +153,28 @@ def test_two_spellings_in_one_file_are_worded_by_direction(first: str, later: st
     text = str(info.value)
     assert said in text and unsaid not in text, text
     assert f"row 2 {first!r} / row 4 {later!r}" in text, text
+
+
+def test_several_kinds_in_one_file_are_said_one_clause_each() -> None:
+    """x36r1 L1: a file whose rows give keys in three other spellings ran the reasons
+    together ("(but for … and in its other length … and but for …)"), and one row against
+    the account's was "1 row (rows 2)". Now one clause a kind, each with its pairs."""
+    from bulk.errors import InputError
+    from jobs.similar_keys import SimilarKeys
+
+    keys = SimilarKeys()
+    rows = [(2, "000417"), (3, "417"), (4, "88"), (5, "0088"), (6, "001A0000006Vm9r"),
+            (7, "001A0000006Vm9rIAC")]
+    for row, key in rows:
+        keys.see_in_file(row, key)
+    with pytest.raises(InputError) as info:
+        keys.check(lambda: rows)
+    text = str(info.value)
+    assert "drops them): row 2 '000417' / row 3 '417'" in text, text
+    assert "pads the key column to a width adds them): row 4 '88' / row 5 '0088'" in text, text
+    assert "one record): row 6 '001A0000006Vm9r' / row 7 '001A0000006Vm9rIAC'" in text, text
+    assert " and but " not in text, text
+    single = SimilarKeys()
+    assert single.see(2, "417", {"000417": {}}) == "000417"
+    with pytest.raises(InputError, match=r"1 row \(row 2\)"):
+        single.check()
