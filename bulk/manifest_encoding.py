@@ -631,6 +631,14 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
             sample = f.read(65536)
     except OSError:
         sample = b""
+    if sample and not sample.replace(b"\x00", b"").strip():
+        # nothing but NULs (and blanks): a file never written (a copy cut short, a
+        # preallocated file) — no text, though what is left is valid UTF-8 (x36r1 L2: it
+        # was called "text that is otherwise UTF-8" and advised --encoding utf-8)
+        return InputError(
+            f"{os.fspath(path)!r} is not a text file: its first {len(sample):,} bytes are "
+            "all NUL bytes (a file never written, or cut short while it was copied; no "
+            "--encoding reads it). Give a CSV, JSON, JSON Lines or XLSX file")
     controls = len(_CONTROL.findall(sample.replace(b"\x00", b"")))
     if controls >= BINARY_MIN and controls > len(sample) * BINARY_CONTROLS:
         # control bytes besides the NULs: no UTF-16/32 text has them, random bytes do

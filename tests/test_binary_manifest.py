@@ -68,3 +68,17 @@ def test_utf16_without_a_bom_is_still_read(tmp_path: Path) -> None:
     path.write_bytes("Title,Org\nÅsa,Øresund\n".encode("utf-16-le") * 30)
     rows = list(read_manifest(path))
     assert rows and rows[0].values["Title"] == "Åsa", rows[:1]
+
+
+@pytest.mark.parametrize("data", [b"\x00" * 4096, b"\x00" * 100 + b"\n" + b"\x00" * 50,
+                                  b"\x00"])
+def test_a_file_of_nul_bytes_is_not_a_text_file(tmp_path: Path, data: bytes) -> None:
+    """x36r1 L2: a file of nothing but NUL bytes was called "text that is otherwise UTF-8"
+    and advised --encoding utf-8."""
+    path = tmp_path / "nuls.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as caught:
+        list(read_manifest(path))
+    said = str(caught.value)
+    assert "not a text file" in said and "all NUL bytes" in said, said
+    assert "UTF-8" not in said and "--encoding utf-8" not in said, said
