@@ -94,3 +94,59 @@ def test_undo_force_does_not_count_a_change_to_fields_it_leaves_alone(tmp_path: 
         assert not summary.get("overwrote"), summary
         assert [deal(sb, i)["value"] for i in ids] == [original[i] for i in ids]
         assert [deal(sb, i)["person_id"] for i in ids[:2]] == [theirs[i] for i in ids[:2]]
+
+
+def test_undo_force_names_a_change_made_at_its_prompt(tmp_path: Path) -> None:
+    """x36r2 F1: while `undo A --force` waited at its prompt, a colleague set the value of
+    two deals and moved a third to another person; the undo put the values back and said
+    nothing (summary ``overwrote: {}``). Now the re-check right before the batch (read
+    with --force too: the plan counts it, plan = run) names the two overwritten values in
+    the run's line, summary.json and succeeded.csv; the person move (a field the undo
+    leaves alone) is not an overwrite."""
+    import anyio
+
+    from jobs import run_job, undo_job
+    from tests.import_support import engine_config
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=30, seed=37)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "jobs")
+        (tmp_path / "map.toml").write_text(MAPPING)
+        ids = sorted(i for i, d in sb.state.deals.rows.items()
+                     if d["status"] == "open" and not d["is_archived"])[:4]
+        original = {i: deal(sb, i)["value"] for i in ids}
+        a = _update(runner, env, args, tmp_path, "a", {i: 1001 for i in ids})
+        persons = sorted(sb.state.persons.rows)
+
+        def at_the_prompt(question: str) -> bool:
+            for i in ids[:2]:
+                d = deal(sb, i)
+                sb.state.save("deal", {**d, "value": 777, "update_time": "2031-01-01T00:00:00Z"})
+            d = deal(sb, ids[2])
+            other = next(p for p in persons if p != d.get("person_id"))
+            sb.state.save("deal", {**d, "person_id": other,
+                                   "update_time": "2031-01-01T00:00:00Z"})
+            return True
+
+        planned = runner.invoke(app, ["plan", "undo", a, "--force", "--json", *args], env=env)
+        assert planned.exit_code == 0, planned.output
+        plan_tokens = orjson.loads(planned.output)["tokens"]
+
+        async def main() -> object:
+            return await run_job(engine_config(sb, tmp_path / "jobs"), sb.token,
+                                 undo_job(tmp_path / "jobs" / a, force=True),
+                                 confirm=at_the_prompt)
+
+        finished = anyio.run(main)
+        folder = finished.directory  # type: ignore[attr-defined]
+        said = " ".join(" ".join(finished.lines).split())  # type: ignore[attr-defined]
+        assert "2 of the deal writes overwrote a change made since the job" in said, said
+        summary = orjson.loads((folder / "summary.json").read_bytes())
+        assert summary["overwrote"] == {"changes made since by others": 2}, summary
+        notes = {int(r["deal_id"]): r["note"] for r in read_csv(folder / "succeeded.csv")}
+        assert all("overwrote a change made since the job (--force): changed after the plan "
+                   "(value: 1001 then, 777 now)" in notes[i] for i in ids[:2]), notes
+        assert notes[ids[2]] == "" and notes[ids[3]] == "", notes
+        assert [deal(sb, i)["value"] for i in ids] == [original[i] for i in ids]
+        assert summary["tokens"] == plan_tokens, (summary["tokens"], plan_tokens)

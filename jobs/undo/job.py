@@ -32,6 +32,7 @@ from ..deals import (
     Deal,
     applied,
     batched_calls,
+    drifted,
     editable_digest,
     in_flight,
     is_gone,
@@ -48,6 +49,7 @@ from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .plan import (
     OTHERS,
     OVERWRITES,
+    OVERWROTE,
     PARTLY,
     _carried,
     _carrier,
@@ -56,6 +58,7 @@ from .plan import (
     contact_edited,
     holds_person,
     overwritten_line,
+    overwrote,
 )
 from .targets import (
     _CONTACT_OPS,
@@ -89,6 +92,11 @@ class UndoJob:
         self._cleared: set[int] = set()
         self._carriers = ContactCarriers(store) if store is not None else None
         self._force: bool | None = None  # the store's "force", read once (_forced)
+        # --force: the writes whose deal changed after the plan read it, found by the
+        # re-check right before their batch (item id -> ``OVERWRITES``' {by, what}); the
+        # write goes out and its result says so (x36r2 F1: a colleague's edit made at the
+        # prompt was overwritten and no report named it)
+        self._overwrites: dict[int, dict[str, str]] = {}
 
     def _forced(self) -> bool:
         """Whether this undo runs with ``--force`` (read once: ``execute`` asks per item)."""
@@ -159,7 +167,8 @@ class UndoJob:
                 return Outcome(item.id, ItemState.DONE,
                                result={"deal_id": deal_id, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE,
-                           result={"deal_id": deal_id, "action": "deleted", **_forced(item)})
+                           result={"deal_id": deal_id, "action": "deleted",
+                                   **_forced(item, self._overwrites.pop(item.id, None))})
         if not changes:
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "unchanged"})
@@ -168,7 +177,8 @@ class UndoJob:
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=self._labels()),
-            "update_time": data.get("update_time"), **_forced(item)})
+            "update_time": data.get("update_time"),
+            **_forced(item, self._overwrites.pop(item.id, None))})
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
@@ -384,13 +394,13 @@ class UndoJob:
           archived (→ conflict: someone archived it, theirs to decide) from deleted (a
           delete → SKIPPED ``already deleted``; a restore → FAILED 404).
 
-        Nothing is read with ``--force`` (it overwrites whatever changed). Returns the
-        outcomes of the items not to send."""
+        With ``--force`` the deals are read alike, and a change since the plan is sent
+        over rather than left: recorded for the write's result (``OVERWROTE``), counted and
+        named after the run (x36r2 F1: an edit made at the prompt was overwritten
+        unsaid). Returns the outcomes of the items not to send."""
         if self._store is None:
             return []
         out = await self._contacts_checked(ctx, items)
-        if self._store.meta_get("force"):
-            return out
         checked = self._checks(items)
         if not checked:
             return out
@@ -404,6 +414,13 @@ class UndoJob:
             if is_gone(deal):
                 deal = await _one_deal(ctx, deal_id)
             decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels())
+            if decided is not None and self._forced() and decided.state is ItemState.FAILED \
+                    and deal is not None and not is_gone(deal) and not deal.get("is_archived"):
+                # --force sends it over the change, and says so (its result's ``overwrote``)
+                seen = _overwrite_seen(item, deal, images.get(deal_id), self._labels())
+                if seen is not None:
+                    self._overwrites[item.id] = seen
+                continue
             if decided is not None:
                 out.append(decided)
         return out
@@ -463,15 +480,15 @@ class UndoJob:
     def recheck_calls(self, store: JobStore, size: int,
                       states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
         """The calls ``recheck`` makes over the items now in ``states`` (in id order,
-        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans);
-        none with ``--force``. A deal found missing then costs one ``getDeal`` (1 token)
+        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans),
+        ``--force`` too. A deal found missing then costs one ``getDeal`` (1 token)
         more, in place of its write."""
         items = sorted((i for state in states for i in store.items(state)),
                        key=lambda i: i.id)
         calls = Counter(self._contact_checks(store, items, size))
-        if not store.meta_get("force"):
-            calls.update(batched_calls(items, size, lambda batch: reread_calls(
-                int(i.payload["deal_id"]) for i in self._checks(batch))))
+        # --force reads them too: a change since the plan is sent over, and named (x36r2 F1)
+        calls.update(batched_calls(items, size, lambda batch: reread_calls(
+            int(i.payload["deal_id"]) for i in self._checks(batch))))
         return {op: n for op, n in calls.items() if n}
 
     @staticmethod
@@ -854,7 +871,26 @@ def _kept(name: str, rid: int, deal_id: int | None, person: int | None,
         "note": f"not deleted: person {person} still belongs to it"})
 
 
-def _forced(item: Item) -> dict[str, str]:
+def _overwrite_seen(item: Item, deal: Deal, image: Mapping[str, Any] | None,
+                    labels: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """``OVERWRITES``' {by, what} of a --force write whose deal changed after the plan read
+    it (``UndoJob.recheck``), or None when the write goes over none of it (a restore of
+    fields nobody changed since: a colleague's new person on the deal is not overwritten,
+    x28r2 F7). The plan's own when it named one already (a later job's); else a change by
+    others: the fields a restore puts back that moved since the plan, or for a delete
+    anything since (it takes the whole deal)."""
+    planned = item.payload.get(OVERWRITES)
+    if isinstance(planned, Mapping):
+        return {"by": str(planned.get("by")), "what": str(planned.get("what"))}
+    if item.op == "restore":
+        moved = drifted(deal, image, item.payload.get("changes") or {}, labels)
+        return {"by": OTHERS, "what": f"changed after the plan ({moved})"} if moved else None
+    then = (image or {}).get("update_time")
+    return {"by": OTHERS, "what": f"changed after the plan (update_time {then} then, "
+                                  f"{deal.get('update_time')} when sent)"}
+
+
+def _forced(item: Item, seen: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The note of a write for succeeded.csv: one --force sent over a change since the job
     (``OVERWRITES``: ``overwrote a change of job B (--force): ...``), or a restore that
     left the field groups someone changed since (``PARTLY``: ``put back in part: the
@@ -867,12 +903,15 @@ def _forced(item: Item) -> dict[str, str]:
     if isinstance(partly, Mapping):
         notes.append(f"put back in part: {partly.get('groups')} left as changed since the "
                      f"job ({partly.get('fields')}; its conflict in failed.csv)")
-    over = item.payload.get(OVERWRITES)
+    over = seen if seen is not None else item.payload.get(OVERWRITES)
     if isinstance(over, Mapping):
         who = "" if over.get("by") == OTHERS else f" of {over.get('by')}"
         notes.append(f"overwrote a change{who} made since the job (--force): "
                      f"{over.get('what')}")
-    return {"note": "; ".join(notes)} if notes else {}
+    out: dict[str, Any] = {"note": "; ".join(notes)} if notes else {}
+    if seen is not None:  # found right before the write: counted from the result
+        out[OVERWROTE] = dict(seen)
+    return out
 
 
 def overwritten_counts(store: JobStore) -> dict[str, int]:
@@ -880,9 +919,8 @@ def overwritten_counts(store: JobStore) -> dict[str, int]:
     (``job B``, or ``OTHERS``): ``summary.json``'s ``overwrote``."""
     out: Counter[str] = Counter()
     for item in store.items(ItemState.DONE):
-        over = item.payload.get(OVERWRITES)
-        if isinstance(over, Mapping) and (item.result or {}).get("action") in ("restored",
-                                                                                "deleted"):
+        over = overwrote(item)
+        if over is not None and (item.result or {}).get("action") in ("restored", "deleted"):
             out[str(over.get("by"))] += 1
     return dict(out)
 

@@ -851,6 +851,19 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
 # what a write --force sends overwrites, in its payload: {"by": "job B" | OTHERS, "what":
 # the change}; the plan's note and the run's summary count and name them (x27r3 2)
 OVERWRITES = "overwrites"
+# a --force write's result: the change since the plan it was sent over, found by the
+# re-check right before it (``jobs.undo.job``; x36r2 F1), {by, what} as ``OVERWRITES``
+OVERWROTE = "overwrote"
+
+
+def overwrote(item: Any) -> Mapping[str, Any] | None:
+    """The change since the job a --force write of ``item`` was sent over: the one the
+    plan named (``OVERWRITES`` in its payload) or the one its re-check found (``OVERWROTE``
+    in its result); None: none."""
+    over = (item.result or {}).get(OVERWROTE) if item.result else None
+    if not isinstance(over, Mapping):
+        over = item.payload.get(OVERWRITES)
+    return over if isinstance(over, Mapping) else None
 OTHERS = "changes made since by others"
 
 
@@ -895,7 +908,7 @@ def overwritten_line(items: Iterable[Any], *, planned: bool) -> str | None:
     by: Counter[str] = Counter()
     ids: list[str] = []
     for item in items:
-        over = item.payload.get(OVERWRITES)
+        over = item.payload.get(OVERWRITES) if planned else overwrote(item)
         if not isinstance(over, Mapping):
             continue
         if planned and item.state is not ItemState.PENDING:
