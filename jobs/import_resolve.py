@@ -612,6 +612,17 @@ class Resolver:
         if made:
             self._made.update((kind, key) for key in ids)
 
+    def known(self, ref: Ref) -> int | None:
+        """The id this run resolved the to-create ``ref`` to (None: not yet); looks nothing
+        up."""
+        return self._ids.get((str(ref["kind"]), str(ref["key"])))
+
+    def unfail(self, ref: Ref) -> None:
+        """Forget the failed create of ``ref`` (refused for an organization that vanished
+        since the load: ``jobs.importing.vanished``): the next resolve creates it with the
+        organization the row resolved again."""
+        self._failed.pop((str(ref["kind"]), str(ref["key"])), None)
+
     def made(self, ref: Ref | None) -> bool:
         """Whether this job created the person / organization ``ref`` names (not found in
         the account, nor created meanwhile by another run): what its summary counts and

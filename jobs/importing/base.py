@@ -37,6 +37,7 @@ from ..import_store import (  # what the load stores for the job: its parts take
 )
 from ..mapping import Mapping as ImportMapping
 from ..merged_deals import Merge
+from .vanished import Vanished
 
 # How long a row waits for another process's create of its key before it fails (retryable).
 CLAIM_WAIT = 120.0
@@ -168,6 +169,9 @@ class _ImportBase:
                                  job_id=store.job_id)
         self._planner = planner
         self._planner_lock = anyio.Lock()
+        # the planner read after a send named a person / organization vanished since the
+        # load (``jobs.importing.vanished``): one a run, built under the planner lock
+        self._vanished = Vanished(self._planner_lock)
         self._unusable: MappingUnusable | None = None
         self.started = self.clock.now()
         self._run_index: int | None = None  # this run's entry in the job's history
@@ -302,6 +306,7 @@ class _ImportBase:
 
     def close_record(self) -> None:
         """Close what ``_decide_with_record`` opened (the run's end)."""
+        self._vanished.close()
         planner = self._planner
         if planner is not None and planner.records_agreed:
             if planner.last_written is not None:

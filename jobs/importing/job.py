@@ -6,6 +6,7 @@ above the load, ``jobs.import_load``, which never imports this package)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -15,7 +16,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.engine import Engine
-from bulk.errors import BulkError, InDoubt, InputError, NotFound, Stopped
+from bulk.errors import BulkError, InDoubt, InputError, NotFound, Stopped, ValidationRejected
 from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
@@ -23,10 +24,11 @@ from .. import doubles, import_load, last_written  # called through the module: 
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight, label
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
-from ..import_resolve import Deferred
+from ..import_resolve import Deferred, DependencyFailed
 from ..import_rows import RowPlanner, matched_by
 from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
+from . import vanished
 from .base import (
     META_KEY_CODE,
     META_SHA,
@@ -114,23 +116,20 @@ class ImportJob(_Reconcile, _Resume):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
         self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
+        resolved: str | None = None
         try:
-            # a create's person / organization the deal its key's claim names keeps: made
-            # only if the row makes its deal after all (f34g: made, then left unlinked)
-            later = await self.kept_at_send(item, payload) if op == "create" else frozenset()
             try:
-                org_id = None if "org" in later else \
-                    await self.resolver.resolve(ctx, payload.get("org"))
-                person_id = None if "person" in later else \
-                    await self.resolver.resolve(ctx, payload.get("person"))
-            except Deferred:  # only waited for its person/org: not an attempt
-                self._deal_unsent.discard(item.id)
-                return Outcome(item.id, ItemState.PENDING, unsent=True)
-            if op == "update":
-                outcome = await self._update(ctx, item, payload, person_id, org_id)
-            else:
-                outcome = await self._create(ctx, item, {**payload, **dict.fromkeys(
-                    later)}, person_id, org_id, deferred={n: payload[n] for n in later})
+                outcome = await self._send_row(ctx, item, op, payload)
+            except (ValidationRejected, DependencyFailed) as exc:
+                # a person / organization the load linked, merged away or deleted since:
+                # the row resolved again, once (jobs.importing.vanished; f36a 1)
+                if not vanished.refused(exc) or (fresh := await vanished.resolved_again(
+                        self, self._vanished, ctx, item, op, payload, exc)) is None:
+                    raise
+                payload, resolved = fresh
+                self._remapped[item.id] = payload  # its reconcile settles these refs
+                self._deal_unsent.add(item.id)
+                outcome = await self._send_row(ctx, item, op, payload)
         except InDoubt:
             self._doubted.add(item.id)  # the mark stays for its reconcile
             raise
@@ -138,6 +137,9 @@ class ImportJob(_Reconcile, _Resume):
             self._deal_unsent.discard(item.id)  # settled or pending: nothing to reconcile
             raise
         self._deal_unsent.discard(item.id)  # kept only for rows left in doubt (memory)
+        if resolved and outcome.state is ItemState.DONE:
+            outcome = dataclasses.replace(outcome, result=vanished.with_note(outcome.result,
+                                                                             resolved))
         if outcome.state is ItemState.DONE and outcome.result is not None:
             # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
@@ -148,6 +150,26 @@ class ImportJob(_Reconcile, _Resume):
                 if sent:
                     outcome.result.setdefault("written", sent)
         return outcome
+
+    async def _send_row(self, ctx: CallContext, item: Item, op: str,
+                        payload: Mapping[str, Any]) -> Outcome:
+        """Resolve the row's person / organization and send its deal (``_update`` /
+        ``_create``); PENDING, unsent, when a person / organization it needs is deferred."""
+        # a create's person / organization the deal its key's claim names keeps: made
+        # only if the row makes its deal after all (f34g: made, then left unlinked)
+        later = await self.kept_at_send(item, payload) if op == "create" else frozenset()
+        try:
+            org_id = None if "org" in later else \
+                await self.resolver.resolve(ctx, payload.get("org"))
+            person_id = None if "person" in later else \
+                await self.resolver.resolve(ctx, payload.get("person"))
+        except Deferred:  # only waited for its person/org: not an attempt
+            self._deal_unsent.discard(item.id)
+            return Outcome(item.id, ItemState.PENDING, unsent=True)
+        if op == "update":
+            return await self._update(ctx, item, payload, person_id, org_id)
+        return await self._create(ctx, item, {**payload, **dict.fromkeys(later)}, person_id,
+                                  org_id, deferred={n: payload[n] for n in later})
 
     async def _owned(self, item: Item, outcome: Outcome) -> Outcome:
         """A row mapped again found its deal already as it wants it (``unchanged``): when

@@ -1,0 +1,223 @@
+"""A row's person / organization that vanished between the load and the send: merged
+away or deleted by a colleague after the load linked the row to it (``jobs.importing``).
+
+Pipedrive refuses a deal (``addDeal`` / ``updateDeal``) or a person (``addPerson``) that
+names a person / organization no longer there with a 400 (the sandbox: ``person_id:
+person 1 not found``); the row failed so (f36a 1). The API gives no way from a
+merged-away id to its survivor ("Merge (v1)", pipedrive/FACTS.md), but the survivor
+holds the merged person's e-mails (they are united) and the deals that were linked to
+the merged-away record, so the row's contact cells, resolved again as the load resolves
+them, find it — or, deleted, find no one, and the row's person / organization is made as
+a first import makes it.
+
+On such a 400 only (a plan prices none of this: the normal path reads nothing more):
+
+1. the ids the row sent (the deal's ``person_id`` / ``org_id``, a created person's
+   ``org_id``) are read back by id (``getPerson`` / ``getOrganization``, 1 token each,
+   3 at most; a 404 or a record marked deleted is vanished). None vanished: the 400 is
+   the row's failure, as before.
+2. The row is decided again (``RowPlanner.decide``, its cells as the load read them) by a
+   planner whose indexes are read now, after the 400 (the load's reads: catalog, persons,
+   organizations, deals by key; counted in the run's token figures), built once for the
+   run and again only when its indexes still list a vanished id (at most
+   ``FRESH_READS`` times a run).
+3. The vanished links take that decision's references; the row is sent once more, its
+   note saying which record vanished and what it is linked to now. A second refusal is
+   the row's failure: a row is resolved again once, never in a loop.
+
+It never makes a copy of a contact the fresh decision finds, and never forgets a
+contact the job created: other rows naming it go through the same steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from bulk.calls import CallContext
+from bulk.errors import BulkError, Gone, InputError, NotFound, ValidationRejected
+from bulk.store import Item, ItemState
+
+from ..import_items import source_row
+from ..import_resolve import DependencyFailed, Ref
+from ..import_rows import RowPlanner
+from ..mapping import Mapping as ImportMapping
+
+if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
+    from .base import _ImportBase
+
+FRESH_READS = 2  # planners read after a 400 in one run (its indexes: the load's reads)
+_GET = {"person": "getPerson", "org": "getOrganization"}
+_LABEL = {"person": "person", "org": "organization"}
+
+
+def refused(exc: BaseException) -> bool:
+    """A row's send refused as a payload naming something Pipedrive does not hold: a 400
+    to the deal, or a person / organization create that failed with one."""
+    if isinstance(exc, ValidationRejected):
+        return exc.status == 400
+    return isinstance(exc, DependencyFailed) and exc.status == 400
+
+
+def _known(job: _ImportBase, ref: Any) -> int | None:
+    """The id ``ref`` resolved to in this run, without creating anything."""
+    if not isinstance(ref, Mapping):
+        return None
+    if "id" in ref:
+        return int(ref["id"])
+    return job.resolver.known(ref)
+
+
+def linked(job: _ImportBase, payload: Mapping[str, Any]) -> dict[str, set[int]]:
+    """The ids of the persons ("person") / organizations ("org") the row's send named:
+    the deal's links and the organization of a person it created."""
+    out: dict[str, set[int]] = {"person": set(), "org": set()}
+    person = payload.get("person")
+    for name, ref in (("person", person), ("org", payload.get("org")),
+                      ("org", person.get("org") if isinstance(person, Mapping) else None)):
+        rid = _known(job, ref)
+        if rid is not None:
+            out[name].add(rid)
+    return out
+
+
+async def vanished(ctx: CallContext, ids: Mapping[str, set[int]]) -> dict[str, set[int]]:
+    """The ``ids`` no longer in the account: each read by id (1 token; a 404 / 410, or
+    the record marked deleted, is vanished: FACTS "Merge (v1)" leaves open which a
+    merged-away record answers)."""
+    out: dict[str, set[int]] = {}
+    for name in ("person", "org"):
+        for rid in sorted(ids.get(name, ())):
+            try:
+                res = await ctx.call(_GET[name], path={"id": rid})
+            except (NotFound, Gone):
+                out.setdefault(name, set()).add(rid)
+                continue
+            data = res.data if isinstance(res.data, Mapping) else {}
+            if data.get("is_deleted") is True or data.get("active_flag") is False:
+                out.setdefault(name, set()).add(rid)
+    return out
+
+
+class Vanished:
+    """One run's planner read after a 400 (``fresh``) and what it resolved again."""
+
+    def __init__(self, lock: anyio.Lock) -> None:
+        self.lock = lock  # rows refused together wait for one read
+        self.planner: RowPlanner | None = None
+        self.reads = 0  # planners read in this run
+        self.rows = 0  # rows resolved again in this run
+
+    def close(self) -> None:
+        """Close the record the fresh planner opened (the run's end)."""
+        planner = self.planner
+        if planner is not None and planner.last_written is not None:
+            planner.last_written.close()
+            planner.last_written, planner.records_agreed = None, False
+        self.planner = None
+
+    def _lists(self, gone: Mapping[str, set[int]]) -> bool:
+        planner = self.planner
+        if planner is None:
+            return True
+        for name, ids in gone.items():
+            index = planner.indexes.persons if name == "person" else planner.indexes.orgs
+            if index is not None and ids & set(index.ids):
+                return True
+        return False
+
+    async def planner_for(self, job: _ImportBase, ctx: CallContext,
+                          gone: Mapping[str, set[int]]) -> RowPlanner | None:
+        """A planner whose indexes were read after ``gone`` vanished; None: read
+        ``FRESH_READS`` times already in this run. InputError: the mapping is unusable."""
+        async with self.lock:
+            if not self._lists(gone):
+                return self.planner
+            if self.reads >= FRESH_READS:
+                return None
+            return await self._read(job, ctx)
+
+    async def _read(self, job: _ImportBase, ctx: CallContext) -> RowPlanner:
+        self.close()
+        self.reads += 1
+        s = job.settings
+        planner, _, _ = await RowPlanner.build(ctx, ImportMapping.load(s.mapping),
+                                               job._columns(), mode=s.mode,
+                                               create_key_field=False)
+        planner.use(s)
+        await job._use_marks(planner)
+        if planner.key_code != job.key_code:
+            raise InputError("the mapping's key field is not the one this job was loaded "
+                             "with")
+        if s.mode == "upsert":
+            job._decide_with_record(planner)
+        self.planner = planner
+        return planner
+
+
+def _said(name: str, rids: set[int], ref: Ref | None) -> str:
+    was = f"{_LABEL[name]} {', '.join(str(r) for r in sorted(rids))} merged away or deleted " \
+        "after the load"
+    if ref is None:
+        return f"{was}: resolved again, the deal's own link kept"
+    if "id" in ref:
+        return f"{was}: resolved again, {_LABEL[name]} {ref['id']} ({ref.get('matched_by')})"
+    return f"{was}: resolved again, none found, a new {_LABEL[name]} made"
+
+
+async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,
+                         op: str, payload: Mapping[str, Any],
+                         exc: BaseException) -> tuple[dict[str, Any], str] | None:
+    """The payload to send ``item`` with once more after ``exc`` (``refused``), its
+    vanished links resolved again, and the note saying so; None: nothing it named
+    vanished (the refusal is the row's). BulkError (a row failure): vanished, but not
+    resolvable again (the fresh reads spent for this run, the mapping unusable, the
+    row no longer decided as it was)."""
+    gone = await vanished(ctx, linked(job, payload))
+    if not gone:
+        return None
+    why = "; ".join(_said(n, ids, None).split(":")[0] for n, ids in sorted(gone.items()))
+    try:
+        planner = await state.planner_for(job, ctx, gone)
+    except InputError as err:
+        raise BulkError(f"{exc}; {why}, and the row could not be resolved again "
+                        f"({err}): pdbulk retry sends it again") from None
+    if planner is None:
+        raise BulkError(f"{exc}; {why}: this run resolved rows again {FRESH_READS} "
+                        "times already; pdbulk retry sends it again") from None
+    decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
+    fresh = decided.payload
+    if decided.state is not ItemState.PENDING or decided.op not in ("create", "update"):
+        raise BulkError(f"{exc}; {why}, and the row, resolved again, is no longer "
+                        f"sent as it was loaded ({decided.error or decided.op}): "
+                        "pdbulk retry sends it again") from None
+    out = dict(payload)
+    notes: list[str] = []
+    names = set(gone)
+    person = payload.get("person")
+    if "org" in gone and isinstance(person, Mapping) and "key" in person:
+        names.add("person")  # the person made with the vanished organization
+    for name in sorted(names):
+        ref = fresh.get(name)
+        if ref is None and op == "create" and payload.get(name) is not None:
+            raise BulkError(f"{exc}; {why}, and the row, resolved again, links no "
+                            f"{_LABEL[name]}: pdbulk retry sends it again") from None
+        if isinstance(ref, Mapping) and "key" in ref:
+            job.resolver.unfail(ref)  # a create refused for the vanished organization
+        out[name] = ref
+        if name in gone:
+            notes.append(_said(name, gone[name], ref))
+    state.rows += 1
+    return out, "; ".join(notes)
+
+
+def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
+    """``result`` with ``note`` added to its note."""
+    out = dict(result or {})
+    out["note"] = "; ".join(n for n in (out.get("note"), note) if n)
+    return out
+
+
+__all__ = ["FRESH_READS", "Vanished", "linked", "refused", "resolved_again", "vanished",
+           "with_note"]

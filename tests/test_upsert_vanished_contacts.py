@@ -1,0 +1,117 @@
+"""A person / organization the load linked a row to, merged away or deleted by a
+colleague before the row is sent, is resolved again from the row's cells (f36a 1): the
+row follows the merge survivor (found by the e-mails it took, or by the deals it took),
+makes no copy of it, and says so in its note; a person the row creates is made with the
+organization found again; a contact deleted outright is made from the cells. Before: the
+row failed, ``400 person_id: person 1 not found``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox.merge import merge
+from bulk.store import JobStore
+from tests.import_support import api_context, engine_config, read_csv
+from tests.test_upsert_corrected_contacts import FAST, ROWS, _calls, _files, _import, _links
+
+pytestmark = pytest.mark.anyio
+ANN = ("R3", "Deal three", "300", "Ann Lee", "ann@ex1.com", "Org1 Ltd")
+CY = ("R4", "Deal four", "400", "Cy Doe", "cy@ex9.com", "Org1 Ltd")
+
+
+async def _run_with(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
+                    between: Any) -> dict[str, dict[str, str]]:
+    """An upsert loaded, ``between()`` done (a colleague's merge), then sent, in one run."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                              create_key_field=True)
+    config = engine_config(sb, tmp / "jobs")
+    store = JobStore.create(tmp / "jobs" / job_id, job_id=job_id, kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    loaded = kind.attach
+
+    def attach(*args: Any) -> Any:  # loaded: the colleague acts before the first send
+        out = loaded(*args)
+        between()
+        return out
+
+    kind.attach = attach  # type: ignore[method-assign]
+    try:
+        result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                                  say=lambda line: None)
+        store.set_status("finished")
+        kind.after_run(store, result)
+        assert not read_csv(store.directory / "failed.csv")
+        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+    finally:
+        store.close()
+
+
+def _persons(sb: Sandbox) -> list[dict[str, Any]]:
+    return [p for p in sb.state.table("person").rows.values() if not p["is_deleted"]]
+
+
+async def _night_one(sb: Sandbox, tmp: Path) -> tuple[int, int, int, Path, Path]:
+    """Night 1 links R1 to Ann and Org1; a colleague's own Ann and Org1 (the survivors to
+    be); the second file adds R3 (Ann, Org1) and R4 (a new person, of Org1)."""
+    manifest, mapping = _files(tmp, ROWS[:1])
+    first = await _import(sb, tmp, manifest, mapping, "night-1")
+    async with api_context(sb, tmp / "colleague") as ctx:
+        ann = (await ctx.call("addPerson", json={"name": "Ann Lee", "emails": [
+            {"value": "ann.lee@crm.com", "primary": True, "label": "work"}]})).data["id"]
+        org = (await ctx.call("addOrganization", json={"name": "Org1 Ltd"})).data["id"]
+    manifest, _ = _files(tmp, [ROWS[0], ANN, CY], "night2.csv")
+    return int(first["R1"]["deal_id"]), ann, org, manifest, mapping
+
+
+async def test_merged_between_load_and_send_follows_the_survivors(tmp_path: Path) -> None:
+    """Ann and Org1 merged into the colleague's after the load: R3's deal is linked to
+    both survivors, R4's new person to the surviving Org1; no Ann made, every row's note
+    says what vanished (before: R3 and R4 failed with 400 ... not found)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        r1, ann, org, manifest, mapping = await _night_one(sb, tmp_path)
+        person, company = _links(sb, r1)
+
+        def colleague() -> None:
+            merge(sb.state, "person", person, {"merge_with_id": ann})
+            merge(sb.state, "organization", company, {"merge_with_id": org})
+
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague)
+        r3, r4 = int(rows["R3"]["deal_id"]), int(rows["R4"]["deal_id"])
+        assert _links(sb, r3) == (ann, org), rows
+        cy = sb.state.table("person").rows[_links(sb, r4)[0]]
+        assert _links(sb, r4)[1] == org and cy["org_id"] == org, rows
+        assert sorted(p["name"] for p in _persons(sb)) == ["Ann Lee", "Cy Doe"], rows
+        assert f"person {person} merged away or deleted after the load: resolved again, " \
+            f"person {ann}" in rows["R3"]["note"], rows["R3"]
+        assert f"organization {company} merged away" in rows["R4"]["note"], rows["R4"]
+        assert _calls(sb, "getPerson", "getOrganization") == {
+            "getPerson": 1, "getOrganization": 2}  # read back once a refused row
+
+
+async def test_a_person_deleted_between_load_and_send_is_made_from_the_cells(
+        tmp_path: Path) -> None:
+    """Ann deleted (not merged) after the load: no survivor holds her e-mail, R3 makes
+    her again from its cells, once, and says so."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        r1, _, _, manifest, mapping = await _night_one(sb, tmp_path)
+        person, _ = _links(sb, r1)
+
+        def colleague() -> None:
+            row = sb.state.table("person").rows[person]
+            sb.state.save("person", {**row, "is_deleted": True})
+
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague)
+        made = _links(sb, int(rows["R3"]["deal_id"]))[0]
+        assert made != person and rows["R3"]["person_matched_by"] == "created", rows
+        assert [p["name"] for p in _persons(sb)].count("Ann Lee") == 2, rows  # + the colleague's
+        assert "none found, a new person made" in rows["R3"]["note"], rows["R3"]
