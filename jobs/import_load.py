@@ -257,6 +257,52 @@ class _Learner:
         return self.marks
 
 
+def sendable(settings: ImportSettings, mapping: ImportMapping,
+             stopping: Stopping | None = None) -> Callable[[RowMapper], bool]:
+    """What ``RowPlanner.build`` asks before it indexes the account (``sendable``): whether
+    any row not held maps (``RowMapper.map``) — else every row fails before it is matched,
+    and neither the load nor its plan reads a person, an organization or a deal (x35r1: a
+    plan of a file all of whose rows were bad spent 50 tokens of list reads). Reads the
+    file up to its first row that maps (the first, mostly); a file all of whose rows are
+    bad is read once more. Numeric cells whose decimal mark the whole file decides
+    (``decimal = "auto"``) are read with the marks learned here (another pass, only then),
+    which are forgotten again (the load learns them as before). Errors that are not a
+    row's (a contested mark, an unreadable file): True, the load says them as before."""
+    def read() -> Iterator[SourceRow]:
+        return unheld(stoppable(read_manifest(
+            settings.manifest, format=settings.format, delimiter=settings.delimiter,
+            encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
+            header_row=settings.header_row, keys=(mapping.key_column,)), stopping),
+            typed_source=_typed(settings))
+
+    def maps(mapper: RowMapper) -> bool:
+        for row in read():
+            try:
+                mapper.map(row, defer_users=True)
+            except InputError:
+                continue
+            return True
+        return False
+
+    def check(mapper: RowMapper) -> bool:
+        try:
+            if maps(mapper):
+                return True
+            if not mapper.learns_marks:
+                return False
+            try:
+                mapper.learn_marks(read())
+                return maps(mapper)
+            finally:
+                mapper.use_decimal_marks({})
+        except (InputError, OSError):
+            return True
+    return check
+
+
+NONE_SENDABLE = ("no row of the file maps (each fails for what its cells hold): nothing "
+                 "can be written, so no person, organization or deal is indexed (only the "
+                 "pipelines, stages and fields the mapping names are read)")
 ALL_HELD = ("every row is held (its hold cell is filled): nothing can be written, so no "
             "person, organization or deal is indexed (only the pipelines, stages and fields "
             "the mapping names are read); empty a row's hold cell to import it")
@@ -664,8 +710,12 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                                                  learn=learner, indexes=not idle,
                                                  job_root=store.directory.parent,
                                                  file_keys=file_keys(settings, mapping,
-                                                                     stopping))
+                                                                     stopping),
+                                                 sendable=sendable(settings, mapping, stopping))
     planner.use(settings)
+    if planner.none_sendable:
+        idle = True
+        say(f"note: {NONE_SENDABLE}")
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
     if not missing and not idle and await index_keyed_deals(ctx, planner, settings):
@@ -1150,10 +1200,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                                  create_key_field=settings.create_key_field,
                                                  dry_run=True, indexes=not idle,
                                                  job_root=job_root,
-                                                 file_keys=file_keys(settings, mapping))
+                                                 file_keys=file_keys(settings, mapping),
+                                                 sendable=sendable(settings, mapping))
     planner.use(settings)
+    unsendable = planner.none_sendable  # as the load: nothing indexed
     if not missing:  # the run pulls the same (an insert: the deals that carry a key)
-        if not idle:
+        if not idle and not unsendable:
             await index_keyed_deals(ctx, planner, settings)
         await note_survivors(planner, base_url, ctx.clock)
     load_seconds = ctx.clock.now() - started
@@ -1266,6 +1318,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
     if idle:
         notes.append(ALL_HELD)
+    elif unsendable:
+        notes.append(NONE_SENDABLE)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)

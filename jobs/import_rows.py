@@ -249,6 +249,8 @@ class RowPlanner:
         # other text fields holding some of the file's keys, too few to refuse the key
         # field's creation (``jobs.key_field_holders``; set by ``build``): said, not refused
         self.key_holders_note: str | None = None
+        # no row of the file maps: nothing indexed (``build``'s ``sendable``)
+        self.none_sendable = False
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
@@ -361,6 +363,7 @@ class RowPlanner:
                     learn: Callable[[RowMapper], object] | None = None,
                     indexes: bool = True, job_root: Path | None = None,
                     file_keys: Callable[[RowMapper], AbstractSet[str]] | None = None,
+                    sendable: Callable[[RowMapper], bool] | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``). ``learn``: a check
@@ -374,7 +377,9 @@ class RowPlanner:
         first source keys (``jobs.key_field_holders.SAMPLED_KEYS`` at most) as a mapper
         reads them; given, a run that would create the key field first reads the deals'
         custom text fields for them (``jobs.key_field_holders``: ``InputError`` when
-        another field holds them, before any write; a plan reads the same)."""
+        another field holds them, before any write; a plan reads the same). ``sendable``:
+        whether any row maps (``jobs.import_load.sendable``); False: no index is pulled,
+        as for ``indexes`` False, and ``none_sendable`` is set."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -414,11 +419,14 @@ class RowPlanner:
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         # a won / lost / close time past a day after the run's clock is refused (x35r1)
         mapper = dataclasses.replace(mapper, latest=latest_time(ctx.clock.wall()))
+        none_sendable = indexes and sendable is not None and \
+            not await in_thread(lambda: sendable(mapper))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \
-            if indexes else Indexes()
+            if indexes and not none_sendable else Indexes()
         planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
+        planner.none_sendable = none_sendable
         planner.read_columns = set(mapping.columns())
         planner.key_holders_note = held_note
         planner.field_types = field_types(catalog.deal_fields)
