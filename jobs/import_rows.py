@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import AmbiguousName, InputError
+from bulk.errors import AmbiguousName, Gone, InputError, NotFound
 from bulk.manifest import HeaderLine, SourceRow, detect_format
 from bulk.manifest_row import MisalignedRow, at_line, where_row
 from bulk.reports import HOLD_DUPLICATE, HOLD_MISALIGNED, hold_column
@@ -457,6 +457,7 @@ class RowPlanner:
                            *([existing] if mode == "upsert" and deals else []))
         if mode == "upsert" and out.deals is None:
             out.deals = {}
+        await listed_since(ctx, out)
         return out
 
     # -- rows ------------------------------------------------------------------------------
@@ -2069,6 +2070,53 @@ def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] 
         if pid is not None and pid in named:
             return pid, "email"
     return None
+
+
+
+# a person / organization read by id (getPerson: 1 token) against a list of 100 by ids
+# (getPersons?ids=: 10 tokens): read together from this many on (FACTS.md, token costs)
+_BY_IDS_FROM = 10
+
+
+async def listed_since(ctx: CallContext, indexes: Indexes) -> None:
+    """The persons / organizations the indexed deals link to that the person /
+    organization index does not list and whose ids are above every id it lists: created
+    after its listing had passed them (a colleague who adds a person and links a deal to
+    it while the import reads the account; the deals are read alongside), read by id and
+    added to the index when live — they are not deleted contacts (``_deleted``: the row's
+    cells resolved again, the colleague's new link overwritten; f36a 5). A deleted
+    contact's id is below the ids listed after it, so a deal that still names one costs
+    nothing here; the rare one above them costs 1 token (``getPerson`` /
+    ``getOrganization``; 10 a 100 by ``ids`` from ``_BY_IDS_FROM`` on). A 404, or a record
+    marked deleted, stays unlisted."""
+    deals = indexes.deals
+    if not deals:
+        return
+    linked = [*deals.values(), *getattr(deals, "archived", {}).values()]
+    for field, index, one, many in (
+            ("person_id", indexes.persons, "getPerson", "getPersons"),
+            ("org_id", indexes.orgs, "getOrganization", "getOrganizations")):
+        if index is None:
+            continue
+        top = max(index.ids, default=0)
+        ids = sorted({rid for deal in linked if isinstance(rid := deal.get(field), int)
+                      and rid > top and rid not in index.ids})
+        found: list[Mapping[str, Any]] = []
+        if len(ids) >= _BY_IDS_FROM:
+            for start in range(0, len(ids), 100):
+                page = await ctx.call(many, params={"ids": ids[start:start + 100],
+                                                    "limit": 100})
+                found.extend(page.data or ())
+        else:
+            for rid in ids:
+                try:
+                    found.append((await ctx.call(one, path={"id": rid})).data or {})
+                except (NotFound, Gone):
+                    continue
+        for record in found:
+            if isinstance(record.get("id"), int) and record.get("is_deleted") is not True \
+                    and record.get("active_flag") is not False:
+                index.add(record)
 
 
 __all__ = ["MATCH_COLUMNS", "PLACEHOLDER_CODE", "ImportSettings", "Indexes", "KeySet", "Mode",
