@@ -154,17 +154,22 @@ def _kept_links(cells: Mapping[str, str], base: Mapping[str, str] | None) -> set
 
 
 def _made_over(links: Mapping[str, Any], existing: Mapping[str, Any],
-               base: Mapping[str, str], kept: set[str]) -> tuple[tuple[str, Any, Any], ...]:
+               base: Mapping[str, str], kept: set[str],
+               gone: Callable[[str, str], bool]) -> tuple[tuple[str, Any, Any], ...]:
     """The links (``person_id`` / ``org_id``) a row sends as a contact to create (its
     contact cells changed, and find no one) where Pipedrive's link is no longer the one
     this state folder last wrote (``base``: a colleague relinked the deal since): each as
     ``ThreeWay.both`` has it, (field, Pipedrive's id now, the name the file gives). A
-    link resolved to an existing record is decided by ``three_way`` itself."""
+    link resolved to an existing record is decided by ``three_way`` itself. A link whose
+    written contact is gone (``gone(field, digest)``: merged away or deleted) moved with
+    it — a merge relinks the deals to its survivor — not by a colleague's choice: the
+    file's changed cells are decided as with the link unchanged (f36a 2: a merged-away
+    person and a changed e-mail were said "changed both in Pipedrive and in the file")."""
     out = []
     for name, ref in links.items():
         field = f"{name}_id"
         if field in kept or _ref_id(ref) is not None or field not in base \
-                or digest(existing.get(field)) == base[field]:
+                or digest(existing.get(field)) == base[field] or gone(field, base[field]):
             continue
         out.append((field, existing.get(field), (ref.get("body") or {}).get("name")))
     return tuple(out)
@@ -950,7 +955,7 @@ class RowPlanner:
         # a link the row's changed cells make a new contact for, that someone changed in
         # Pipedrive since: changed on both sides, the file's sent (x35r1 1: a colleague's
         # relinked person was replaced with no note, edited_both 0)
-        made = _made_over(links, existing, base, kept)
+        made = _made_over(links, existing, base, kept, self._written_gone)
         if decided.kept or decided.both or decided.held or relinked or made:
             ruled = ThreeWay(decided.changes, (*decided.kept, *relinked),
                              (*decided.both, *made), decided.held)
@@ -1072,6 +1077,18 @@ class RowPlanner:
         if field == "person_id":
             self.counts.persons_found += 1  # a person of the account, as ``_found_ref``
         return {"id": found.pop(), "matched_by": "kept"}
+
+    def _written_gone(self, field: str, written: str) -> bool:
+        """Whether the person / organization (``field``) whose id's digest this state
+        folder wrote (``written``) is no record the account lists now: merged away or
+        deleted. False when its index was not read."""
+        index = self.indexes.persons if field == "person_id" else self.indexes.orgs
+        if index is None:
+            return False
+        ids = self._id_digests.get(field)
+        if ids is None:
+            ids = self._id_digests[field] = {digest(i): i for i in index.ids}
+        return written not in ids
 
     def _deleted(self, existing: Mapping[str, Any], links: Iterable[str]) -> set[str]:
         """The ``links`` (``person_id`` / ``org_id``) whose record the deal ``existing``
