@@ -182,9 +182,9 @@ _UNRECORDED_NOTE = ("the deal's {} kept, not created: this state folder's record
                     "record of the account (corrected in Pipedrive since?); to link "
                     "another, name it by cells that find it, or link it in Pipedrive")
 _LINK_WORDS = {"person_id": "person", "org_id": "organization"}
-# a row's note on a link kept for its unchanged cells whose record was deleted since
-_DELETED_NOTE = ("the deal's {} was deleted in Pipedrive since this state folder's last "
-                 "import: not kept, the row's contact cells resolved again (found or created)")
+# a row's note on a link whose record was deleted in Pipedrive: the row's own written
+_DELETED_NOTE = ("the deal's {} was deleted in Pipedrive: not kept, the row's contact "
+                 "cells resolved again and written: {}")
 
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
 # writes lower-case hex, and only bytes 80-ff can fail to decode)
@@ -862,9 +862,12 @@ class RowPlanner:
         unrecorded = self._unrecorded_kept(existing, cells, base, mapped) \
             if existing is not None and base else set()
         kept |= unrecorded
-        # a link kept to a contact deleted in Pipedrive since is not kept: the row's cells
-        # are resolved again, found or created (x35r1 3: "unchanged", matched_by "kept")
-        gone = self._deleted(existing, kept) if existing is not None else set()
+        # a link to a contact deleted in Pipedrive is never kept: the row's cells are
+        # resolved again, found or created (x35r1 3: "unchanged", matched_by "kept"), and
+        # written whatever this folder last wrote (x36r1 F4: a colleague's relink deleted
+        # since was "Pipedrive's value kept", the deal left on the deleted record)
+        dead = self._deleted(existing, LINKS) if existing is not None else set()
+        gone = kept & dead
         kept -= gone
         unrecorded -= gone
         try:
@@ -943,10 +946,12 @@ class RowPlanner:
         if self.records_agreed:  # a link agreed on: the cells that named it with it
             same.update((f + CELLS, cells[f]) for f in resolved if f not in relinks
                         and f in cells and base.get(f + CELLS) != cells[f])
-        decided = three_way(existing, {**changes, **relinks}, base) \
-            if base and (changes or relinks) else ThreeWay({**changes, **relinks})
+        # a link to a deleted contact is no value of Pipedrive's to keep: not compared
+        ruled_links = {f: v for f, v in relinks.items() if f not in dead}
+        decided = three_way(existing, {**changes, **ruled_links}, base) \
+            if base and (changes or ruled_links) else ThreeWay({**changes, **ruled_links})
         changes = {k: v for k, v in decided.changes.items() if k not in relinks}
-        for field in relinks:
+        for field in ruled_links:
             if field not in decided.changes:
                 links.pop(field[:-len("_id")])  # Pipedrive's link kept, not sent
         # a link kept for its unchanged cells that someone changed in Pipedrive: said
@@ -955,7 +960,7 @@ class RowPlanner:
         # a link the row's changed cells make a new contact for, that someone changed in
         # Pipedrive since: changed on both sides, the file's sent (x35r1 1: a colleague's
         # relinked person was replaced with no note, edited_both 0)
-        made = _made_over(links, existing, base, kept, self._written_gone)
+        made = _made_over(links, existing, base, kept | dead, self._written_gone)
         if decided.kept or decided.both or decided.held or relinked or made:
             ruled = ThreeWay(decided.changes, (*decided.kept, *relinked),
                              (*decided.both, *made), decided.held)
@@ -963,9 +968,10 @@ class RowPlanner:
         if unrecorded:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
                 _LINK_WORDS[f] for f in LINKS if f in unrecorded)), edited)))
-        if gone:
+        if replaced := [f for f in LINKS if f in dead and f[:-len("_id")] in links]:
             edited = "; ".join(filter(None, (*(_DELETED_NOTE.format(
-                shown(f, existing.get(f), None)) for f in LINKS if f in gone), edited)))
+                shown(f, existing.get(f), None), self._written(f, links[f[:-len("_id")]]))
+                for f in replaced), edited)))
         if same:
             values["agreed"] = same
         note = self.survivor_notes.get(mapped.key)
@@ -1102,6 +1108,19 @@ class RowPlanner:
             if isinstance(rid, int) and index is not None and rid not in index.ids:
                 out.add(name)
         return out
+
+    def _written(self, field: str, ref: Mapping[str, Any]) -> str:
+        """How a note names the contact a row writes to link ``field`` (``person_id`` /
+        ``org_id``) by its reference ``ref``: ``person 4 (Ann Lee)`` (a person of the
+        account, named as Pipedrive holds it), ``organization 3``, or ``a new person
+        'Ann Lee'`` (made from the row's cells)."""
+        rid = _ref_id(ref)
+        if rid is None:
+            return f"a new {_LINK_WORDS[field]} {(ref.get('body') or {}).get('name')!r}"
+        persons = self.indexes.persons
+        if field == "person_id" and persons is not None and rid in persons.names:
+            return f"person {rid} ({self._account_name(persons, rid)})"
+        return shown(field, rid, None)
 
     def _kept_ref(self, existing: Mapping[str, Any] | None, field: str,
                   mapped: MappedRow) -> dict[str, Any] | None:

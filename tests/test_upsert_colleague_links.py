@@ -166,3 +166,46 @@ async def test_a_new_row_finds_the_merge_survivor_of_its_cells_contact(
         got, _ = await _import(sb, tmp_path, manifest, mapping, "night-2")
         assert (int(got["R4"]["person_id"]), int(got["R4"]["org_id"])) == (person, org), got
         assert (len(sb.state.persons.rows), len(sb.state.orgs.rows)) == (persons, orgs)
+
+
+@pytest.mark.parametrize("how", ["relinked", "merged"])
+@pytest.mark.parametrize("link", ["person", "org"])
+async def test_a_relinked_contact_deleted_since_is_replaced_by_the_rows(
+        tmp_path: Path, link: str, how: str) -> None:
+    """The tester's F4 (x36r1): a colleague relinks R1's deal to R2's contact (or to a
+    contact of their own, merged into another), then deletes the contact the deal names
+    now; the file is unchanged: the deal is linked to the row's own contact again (R1's
+    first one, still in the account), the row ``updated``, its note naming the deleted
+    contact and the one written; the night after, ``unchanged`` (before: ``unchanged``
+    each night, the deal left on the deleted record, the note saying "Pipedrive's value
+    kept")."""
+    field, at = f"{link}_id", 0 if link == "person" else 1
+    noun = "person" if link == "person" else "organization"
+    adding, deleting, merging = ("addPerson", "deletePerson", "mergePersons") \
+        if link == "person" else ("addOrganization", "deleteOrganization",
+                                  "mergeOrganizations")
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS, "n1.csv")
+        first, _ = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1, mine = int(first["R1"]["deal_id"]), int(first["R1"][field])
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            if how == "relinked":
+                dead = int(first["R2"][field])
+                await ctx.call("updateDeal", path={"id": r1}, json={field: dead})
+            else:  # relinked to their own contact, merged into another: the deal follows
+                pick = int((await ctx.call(adding, json={"name": "Pick Ltd"})).data["id"])
+                dead = int((await ctx.call(adding, json={"name": "Keep Ltd"})).data["id"])
+                await ctx.call("updateDeal", path={"id": r1}, json={field: pick})
+                await ctx.call(merging, path={"id": pick}, json={"merge_with_id": dead})
+                assert _links(sb, r1)[at] == dead
+            await ctx.call(deleting, path={"id": dead})
+        rows, _ = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert _links(sb, r1)[at] == mine, rows["R1"]
+        assert rows["R1"]["action"] == "updated", rows["R1"]
+        assert int(rows["R1"][field]) == mine, rows["R1"]
+        note = rows["R1"].get("note") or ""
+        assert f"{noun} {dead} was deleted" in note, note
+        assert f"{noun} {mine}" in note and "Pipedrive's value kept" not in note, note
+        rows, _ = await _import(sb, tmp_path, manifest, mapping, "night-3")
+        assert rows["R1"]["action"] == "unchanged", rows["R1"]
+        assert _links(sb, r1)[at] == mine, rows["R1"]
