@@ -57,6 +57,7 @@ from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
 from ..updating import Prepared, changed_names
+from .dead_links import leave_dead_links
 from .targets import (
     _CARRIER_OPS,
     META_CONTACT_PAGES,
@@ -365,7 +366,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     source_columns = source.meta_get("source_columns")
     if isinstance(source_columns, list):
         prep.meta["source_columns"] = source_columns
-    labels = await _field_labels(ctx, todo)
+    labels, fields = await _field_labels(ctx, todo)
     if labels:  # the run's own messages (a re-check, a write in flight) name them too
         prep.meta[META_FIELD_LABELS] = labels
     named = source.meta_get(META_VALUE_LABELS)
@@ -441,6 +442,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                 round_trip=_round_trip(target, deal, seen),
                 later_write=(why, since.by.get(target.deal_id, ""))
                 if why is not None and force and not is_gone(deal) else None)
+    # a restore that would put back a link to a record gone since: that link left, the
+    # rest sent (x36r1 F3: a whole-row 400, 20 of 20, after a plan that said "valid")
+    prep.notes.extend(await leave_dead_links(ctx, prep, fields))
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
@@ -540,19 +544,23 @@ def _a(word: str) -> str:
     return ("an " if word[:1] in "aeiou" else "a ") + word
 
 
-async def _field_labels(ctx: CallContext, todo: Sequence[Target]) -> dict[str, str]:
+async def _field_labels(ctx: CallContext, todo: Sequence[Target]
+                        ) -> tuple[dict[str, str], list[dict[str, Any]] | None]:
     """The names of the custom fields the source job wrote or imaged (key -> name), so that
     undo's messages name them as the account does (x18r1 7: "a3f9…: …" by the 40-character
-    key). One ``getDealFields`` read (10 tokens; priced in the plan, which counts its own
-    reads), only when a target holds a custom field; a field deleted since keeps its key."""
+    key), and the deal fields read for them (None: not read; ``dead_links`` reads its
+    options). One ``getDealFields`` read (10 tokens; priced in the plan, which counts its
+    own reads), only when a target holds a custom field; a field deleted since keeps its
+    key."""
     codes: set[str] = set()
     for t in todo:
         for held in (t.before, t.wrote):
             codes.update((held or {}).get("custom_fields") or {})
     if not codes:
-        return {}
-    names = field_names(await deal_fields(ctx))
-    return {code: names[code] for code in sorted(codes) if code in names}
+        return {}, None
+    fields = await deal_fields(ctx)
+    names = field_names(fields)
+    return {code: names[code] for code in sorted(codes) if code in names}, fields
 
 
 async def _deleted_by_second(ctx: CallContext, source: JobStore,

@@ -1,0 +1,276 @@
+"""The values an undo's restore would put back that name a record gone since (x36r1 F3).
+
+A restore body (``jobs.deals.restore_body``) puts back the job's before-image; a value
+of it that names a record may name one deleted since: a person or organization
+(``person_id``, ``org_id``, a person / organization custom field), an owner deactivated
+(``owner_id``) or a user gone (a user custom field), a stage or pipeline, a label or an
+option of a single / multiple option field, a custom field itself. The sandbox refuses
+such a PATCH whole (``bulk/sandbox/deals.py`` ``_ref``, ``fields.py`` ``check_value``:
+``400 org_id: organization 12 not found``, ``owner_id: user 5 is deactivated``, ``option
+7 does not exist``); FACTS.md and the specs say nothing of it, and x36r1 saw an undo's run
+fail 20 rows so, their other fields not restored, 100 tokens of 400s after a plan that
+said "valid". So the plan reads the records its restores name (``leave_dead_links``:
+counted in the plan, as every plan read is) and leaves each such value — with its group
+(``jobs.deals.FIELD_GROUPS``: a stage with its pipeline) — as the deal has it now; the
+rest of the restore is sent, the row's note and a plan note say what was left and why. A
+restore with nothing else left is skipped (``LEFT``). Never writes; reads only what the
+restores name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bulk.calls import CallContext
+from bulk.errors import NotFound
+from bulk.store import ItemState, NewItem
+
+from ..account import all_users
+from ..deals import (
+    META_FIELD_LABELS,
+    META_VALUE_LABELS,
+    field_group,
+    label,
+    shown,
+    value_key,
+    write_groups,
+    write_part,
+)
+from ..dedupe.records import deal_fields
+from ..updating import Prepared, changed_names
+
+# a restore's field that names a record, and what a note calls that record
+REFS = {"person_id": "person", "org_id": "organization", "owner_id": "owner",
+        "stage_id": "stage", "pipeline_id": "pipeline"}
+LEFT = "link left"  # a restore's action when a gone record was all it would put back
+_BY_ID = {"person": ("getPerson", "getPersons"), "org": ("getOrganization", "getOrganizations")}
+_REF_KIND = {"person_id": "person", "org_id": "org", "people": "person", "org": "org"}
+_OPTIONS = ("enum", "set")
+_PAGE = 100  # ids per list call (``GET /api/v2/persons?ids=``: at most 100)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _ints(value: Any) -> list[int]:
+    return [v for v in value if _int(v) is not None] if isinstance(value, list) else []
+
+
+@dataclass
+class _Account:
+    """What is there now of the records the restores name (``_read``)."""
+
+    gone: dict[str, set[int]] = field(default_factory=dict)  # "person" / "org" -> ids gone
+    users: dict[int, bool] | None = None  # user id -> active (None: not read)
+    stages: set[int] | None = None
+    pipelines: set[int] | None = None
+    fields: dict[str, Mapping[str, Any]] | None = None  # field code -> deal field
+
+
+async def _live(ctx: CallContext, kind: str, ids: Sequence[int]) -> set[int]:
+    """Of person ("person") / organization ("org") ``ids``, those not deleted: by id
+    (``GET /api/v2/persons/{id}``, 1 token each) below 10 of them, else 100 per list call
+    (``?ids=``, 10 tokens) — whichever costs less; a deleted one is not listed, or is
+    marked ``is_deleted``."""
+    one, many = _BY_ID[kind]
+    live: set[int] = set()
+    if len(ids) < 10:
+        for rid in ids:
+            try:
+                res = await ctx.call(one, path={"id": rid})
+            except NotFound:
+                continue
+            if isinstance(res.data, Mapping) and not res.data.get("is_deleted"):
+                live.add(rid)
+        return live
+    for start in range(0, len(ids), _PAGE):
+        page = await ctx.call(many, params={"ids": list(ids[start:start + _PAGE]),
+                                            "limit": _PAGE})
+        live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
+    return live
+
+
+async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
+                fields: Sequence[Mapping[str, Any]] | None) -> _Account:
+    """Read what ``bodies`` (restore bodies) name, each read only when one names it: the
+    deal fields (``GET /api/v2/dealFields``, 10 tokens a page; not again when ``fields``,
+    the plan's own read, is given) for labels and custom fields; the persons /
+    organizations by id (``_live``); the users (``GET /v1/users``, 20 tokens a page) for
+    an owner or a user field; the stages / pipelines lists (5 tokens a page)."""
+    out = _Account()
+    if any(b.get("label_ids") is not None or b.get("custom_fields") for b in bodies):
+        listed = fields if fields is not None else await deal_fields(ctx)
+        out.fields = {str(f["field_code"]): f for f in listed if f.get("field_code")}
+    ids: dict[str, set[int]] = {}
+    users = False
+    for body in bodies:
+        named = [(name, body.get(name)) for name in _REF_KIND if name in body]
+        for code, value in (body.get("custom_fields") or {}).items():
+            ftype = str(((out.fields or {}).get(code) or {}).get("field_type"))
+            named.append((ftype, value))
+            users |= ftype == "user" and _int(value) is not None
+        for name, value in named:
+            if name in _REF_KIND and (rid := _int(value)) is not None:
+                ids.setdefault(_REF_KIND[name], set()).add(rid)
+        users |= _int(body.get("owner_id")) is not None
+    for kind, wanted in ids.items():
+        if gone := wanted - await _live(ctx, kind, sorted(wanted)):
+            out.gone[kind] = gone
+    if users:
+        out.users = {int(u["id"]): u.get("active_flag", True) is not False
+                     for u in await all_users(ctx)}
+    for name, operation in (("stages", "getStages"), ("pipelines", "getPipelines")):
+        if any(_int(b.get(name[:-1] + "_id")) is not None for b in bodies):
+            setattr(out, name, {int(r["id"]) for page in await ctx.pages(operation, limit=500)
+                                for r in page.data or ()})
+    return out
+
+
+def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
+    """The values of restore ``body`` that name a record gone (``now``), each as (its
+    group, field, value); a custom field's field is its code."""
+    out: list[tuple[str, str, Any]] = []
+    for name in ("person_id", "org_id"):
+        if (rid := _int(body.get(name))) is not None and rid in now.gone.get(_REF_KIND[name], ()):
+            out.append((field_group(name), name, rid))
+    if (rid := _int(body.get("owner_id"))) is not None and now.users is not None \
+            and not now.users.get(rid, False):
+        out.append((field_group("owner_id"), "owner_id", rid))
+    for name, listed in (("stage_id", now.stages), ("pipeline_id", now.pipelines)):
+        if (rid := _int(body.get(name))) is not None and listed is not None \
+                and rid not in listed:
+            out.append((field_group(name), name, rid))
+    fields = now.fields or {}
+    labels = _option_ids(fields.get("label_ids"))
+    if labels is not None and (unknown := [i for i in _ints(body.get("label_ids"))
+                                           if i not in labels]):
+        out.append((field_group("label_ids"), "label_ids", unknown))
+    for code, value in (body.get("custom_fields") or {}).items():
+        if value is None or now.fields is None:
+            continue
+        spec = fields.get(code)
+        ftype = (spec or {}).get("field_type")
+        options = _option_ids(spec) if ftype in _OPTIONS else None
+        if spec is None:
+            lost: Any = "field"
+        elif options is not None:
+            chosen = _ints(value) if isinstance(value, list) else [
+                v for v in (_int(value),) if v is not None]
+            lost = [i for i in chosen if i not in options]
+        elif ftype in ("people", "org") and (rid := _int(value)) is not None:
+            lost = [rid] if rid in now.gone.get(_REF_KIND[str(ftype)], ()) else []
+        elif ftype == "user" and (rid := _int(value)) is not None and now.users is not None:
+            lost = [] if rid in now.users else [rid]
+        else:
+            continue
+        if lost:
+            word = "option" if options is not None else {"people": "person", "org": (
+                "organization")}.get(str(ftype), str(ftype))
+            out.append((field_group(code, custom=True), code,
+                        lost if lost == "field" else (word, lost)))
+    return out
+
+
+def _option_ids(spec: Mapping[str, Any] | None) -> set[int] | None:
+    if spec is None:
+        return None
+    return {int(o["id"]) for o in spec.get("options") or () if _int(o.get("id")) is not None}
+
+
+async def leave_dead_links(ctx: CallContext, prep: Prepared,
+                           fields: Sequence[Mapping[str, Any]] | None = None) -> list[str]:
+    """Narrow ``prep``'s pending restores (``jobs.undo.plan``) that would put back a value
+    naming a record gone since (``_gone``): that value's group is left as the deal has it
+    now, the rest sent, the row's payload ``note`` saying so (succeeded.csv); a restore
+    left with nothing is skipped, action ``LEFT``. ``fields``: the deal fields the plan
+    read already (None: read here if a restore needs them). Adjusts ``prep.actions`` (not
+    ``prep.calls``: run before the restores are priced). Returns the plan's note (none
+    when no restore names a gone record). Raises the API's errors of the reads."""
+    restores = [(n, item) for n, item in enumerate(prep.items)
+                if item.op == "restore" and item.state is ItemState.PENDING]
+    bodies = [item.payload.get("changes") or {} for _, item in restores]
+    if not any(_names_a_record(b) for b in bodies):
+        return []
+    now = await _read(ctx, bodies, fields)
+    names = prep.meta.get(META_FIELD_LABELS)
+    values = prep.meta.get(META_VALUE_LABELS) or {}
+    narrowed = skipped = 0
+    kinds: Counter[str] = Counter()
+    for (n, item), changes in zip(restores, bodies, strict=True):
+        gone = _gone(changes, now)
+        if not gone:
+            continue
+        kinds.update(REFS.get(f, "label" if f == "label_ids" else "custom field value")
+                     for _, f, _ in gone)
+        groups = {g for g, _, _ in gone}
+        rest = [g for g in write_groups(changes) if g not in groups]
+        said = "; ".join(_what(f, v, values, names) for _, f, v in gone)
+        left = (f"{said}: no write takes it, so it is left as the deal has it now"
+                + (" (a stage with its pipeline)" if "stage_id" in groups else ""))
+        note = "; ".join(filter(None, (item.payload.get("note"), left)))
+        deal_id = item.payload["deal_id"]
+        if not rest:
+            skipped += 1
+            prep.items[n] = NewItem(row=item.row, key=item.key, op=item.op,
+                                    state=ItemState.SKIPPED, payload={
+                                        **item.payload, "result": {
+                                            "deal_id": deal_id, "action": LEFT,
+                                            "note": note + "; nothing else to put back"}})
+            prep.actions["restore"] -= 1
+            prep.actions[LEFT] += 1
+            prep.actions += Counter()  # (no "restore: 0" left in the plan's counts)
+            continue
+        narrowed += 1
+        kept = write_part(changes, rest)
+        prep.items[n] = replace(item, payload={
+            **item.payload, "changes": kept,
+            "wrote": write_part(item.payload.get("wrote") or {}, rest),
+            "fields": changed_names(kept, labels=names),
+            "note": note + "; the rest put back"})
+    if not kinds:
+        return []
+    what = ", ".join(f"{k} ({n:,})" for k, n in kinds.most_common())
+    return [f"{narrowed + skipped:,} deal(s) would get back a record deleted (a user: "
+            f"deactivated) since the job — {what}: Pipedrive refuses such a write whole, "
+            "so that value is left as the deal has it now"
+            + (f", the rest of {narrowed:,} put back" if narrowed else "")
+            + (f"; {skipped:,} with nothing else to put back are left as they are"
+               if skipped else "") + " (each said in its row's note)"]
+
+
+def _names_a_record(body: Mapping[str, Any]) -> bool:
+    return any(_int(body.get(f)) is not None for f in REFS) \
+        or bool(_ints(body.get("label_ids"))) or bool(body.get("custom_fields"))
+
+
+def _what(name: str, value: Any, values: Mapping[str, Any],
+          names: Mapping[str, str] | None) -> str:
+    """``its organization 12 before the job was deleted since``; a stage, pipeline or
+    owner by the name the source job read (``META_VALUE_LABELS``), a custom field by its
+    name (``names``)."""
+    ids = values.get(name) if isinstance(values, Mapping) else None
+    labels = {value_key(name, i): str(n) for i, n in ids.items()} \
+        if isinstance(ids, Mapping) else {}
+    if name == "label_ids":
+        one = value[0] if len(value) == 1 else value
+        return (f"its label{'s' if len(value) > 1 else ''} {shown(name, one, labels)} before "
+                f"the job {'were' if len(value) > 1 else 'was'} deleted since")
+    if name not in REFS:  # a custom field's code: ("field") or (what it names, ids)
+        called = label(name, names)
+        if value == "field":
+            return f"its field {called} was deleted since the job"
+        word, lost = value
+        return (f"its {called} {word} {shown(name, lost if len(lost) > 1 else lost[0], labels)}"
+                f" before the job was deleted since")
+    text = shown(name, value, labels)
+    text = f"{REFS[name]} {value}" if text == repr(value) else (
+        text if name in ("person_id", "org_id") else f"{REFS[name]} {text} ({value})")
+    gone = "deactivated" if name == "owner_id" else "deleted"
+    return f"its {text} before the job was {gone} since"
+
+
+__all__ = ["LEFT", "REFS", "leave_dead_links"]

@@ -1,0 +1,155 @@
+"""An undo whose restores would put back a link to a record gone since the job (x36r1
+F3): a deleted person or organization, a deactivated owner, a deleted stage. The plan
+reads them (its tokens are the run's), leaves each dead link as the deal has it now and
+puts back the rest; a row says so in its note, the plan in a note; nothing is refused
+whole by a 400 (before: "valid" at the plan, then ``400 org_id: organization N not
+found`` at the run, the row's other fields not restored either, exit 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from tests.import_support import read_csv
+from tests.sandbox_helpers import ThreadedSandbox
+from tests.test_plan_tokens import TOKEN, cli, engine, plan_tokens, spent
+
+MAPPING = """[import]
+key_column = "key"
+mode = "upsert"
+[deal]
+title = "title"
+value = "amount"
+owner = "owner"
+stage = "stage"
+pipeline = { default = "Sales" }
+label = "label"
+[custom_fields]
+"Lead source" = "source"
+[person]
+name = "person"
+email = "email"
+[organization]
+name = "org"
+"""
+MARIA, TOM, PRIYA = (f"{n}@sandbox-company.example"
+                     for n in ("maria.jensen", "tom.becker", "priya.nair"))
+HEADER = "key,title,amount,owner,stage,person,email,org,label,source\n"
+NIGHT1 = [("K1", "100", MARIA, "Qualified", "Ann Lee", "ann@ex1.com", "Org1 Ltd", "Warm",
+           "Event"),
+          ("K2", "200", MARIA, "Qualified", "Bob Roe", "bob@ex2.com", "Org2 Ltd", "Warm",
+           "Event"),
+          ("K3", "300", TOM, "Contact Made", "Cy Doe", "cy@ex3.com", "Org3 Ltd", "Warm",
+           "Event"),
+          ("K4", "400", MARIA, "Demo Scheduled", "Di Fox", "di@ex4.com", "Org4 Ltd", "Warm",
+           "Event"),
+          ("K5", "500", MARIA, "Qualified", "Ed Kim", "ed@ex5.com", "Org5 Ltd", "Warm",
+           "Event"),
+          ("K6", "600", MARIA, "Qualified", "Fay Wu", "fay@ex6.com", "Org6 Ltd", "Hot",
+           "Website"),
+          ("K7", "700", MARIA, "Qualified", "Gus Ng", "gus@ex7.com", "Org7 Ltd", "Hot",
+           "Event")]
+# night 2: every amount but K5's and K7's one more; K1 a new person, K2 a new
+# organization, K3 another owner, K4 another stage, K6 another label and lead source; K5
+# a new person alone, K7 another label alone
+NIGHT2 = [("K1", "101", MARIA, "Qualified", "Ann New", "ann.new@ex1.com", "Org1 Ltd", "Warm",
+           "Event"),
+          ("K2", "201", MARIA, "Qualified", "Bob Roe", "bob@ex2.com", "Org2 New GmbH", "Warm",
+           "Event"),
+          ("K3", "301", PRIYA, "Contact Made", "Cy Doe", "cy@ex3.com", "Org3 Ltd", "Warm",
+           "Event"),
+          ("K4", "401", MARIA, "Proposal Made", "Di Fox", "di@ex4.com", "Org4 Ltd", "Warm",
+           "Event"),
+          ("K5", "500", MARIA, "Qualified", "Ed New", "ed.new@ex5.com", "Org5 Ltd", "Warm",
+           "Event"),
+          ("K6", "601", MARIA, "Qualified", "Fay Wu", "fay@ex6.com", "Org6 Ltd", "Warm",
+           "Referral"),
+          ("K7", "700", MARIA, "Qualified", "Gus Ng", "gus@ex7.com", "Org7 Ltd", "Warm",
+           "Event")]
+
+
+def _file(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    path.write_text(HEADER + "".join(f"{r[0]},Deal {r[0]},{','.join(r[1:])}\n"
+                                      for r in rows))
+    return path
+
+
+def _deals(sb: Sandbox) -> dict[str, dict[str, object]]:
+    key = next(f["field_code"] for f in sb.state.fields.values()
+               if f.get("field_name") == "Import source key")
+    return {str(d["custom_fields"][key]): dict(d) for d in sb.state.deals.rows.values()
+            if not d["is_deleted"]}
+
+
+def test_an_undo_leaves_links_to_records_gone_since_and_puts_back_the_rest(
+        tmp_path: Path) -> None:
+    """K1's person and K5's deleted, K2's organization deleted, K3's owner deactivated,
+    K4's stage deleted, K6's and K7's label and K6's lead source option deleted since the
+    nightly upsert: `plan undo` prices its reads of them exactly (plan = run = the
+    server's count), the undo exits 0, every amount is put back, each such value is left
+    as the upsert wrote it (K5 and K7, with nothing else to put back, are left whole:
+    ``link left``), each row's note names the record gone."""
+    config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0, seed=5)
+    with ThreadedSandbox(config) as sb:
+        jobs = tmp_path / "jobs"
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(MAPPING)
+        first = cli(sb, jobs, "import", str(_file(tmp_path / "n1.csv", NIGHT1)), "-m",
+                    str(mapping), "--create-key-field", *engine(sb, jobs))
+        assert first.exit_code == 0, first.output
+        was = _deals(sb)
+        ran = cli(sb, jobs, "import", str(_file(tmp_path / "n2.csv", NIGHT2)), "-m",
+                  str(mapping), *engine(sb, jobs))
+        assert ran.exit_code == 0, ran.output
+        now = _deals(sb)
+        assert [now[k]["value"] for k in sorted(now)] == [101, 201, 301, 401, 500, 601,
+                                                          700], now
+        night2 = ran.output.split()[1]  # "job <id> (upsert) in <folder>"
+        assert (jobs / night2).is_dir(), ran.output
+        gone_person, gone_org = was["K1"]["person_id"], was["K2"]["org_id"]
+        assert isinstance(gone_person, int) and isinstance(gone_org, int)
+        for pid in (gone_person, was["K5"]["person_id"]):
+            sb.state.persons.rows[pid] = {**sb.state.persons.rows[pid], "is_deleted": True}
+        sb.state.orgs.rows[gone_org] = {**sb.state.orgs.rows[gone_org], "is_deleted": True}
+        sb.state.users[2]["active_flag"] = False  # Tom, K3's owner before the upsert
+        assert was["K4"]["stage_id"] == 3 and now["K4"]["stage_id"] == 4
+        del sb.state.stages[3]  # Demo Scheduled, K4's stage before the upsert
+        # the label Hot (K6's and K7's before the upsert) and the lead source Website (K6's)
+        labels = sb.state.fields["label_ids"]
+        labels["options"] = [o for o in labels["options"] if o["label"] != "Hot"]
+        source = next(f for f in sb.state.fields.values() if f["field_name"] == "Lead source")
+        source["options"] = [o for o in source["options"] if o["label"] != "Website"]
+
+        planned = cli(sb, jobs, "plan", "undo", night2, "--json", *engine(sb, jobs))
+        assert planned.exit_code == 0, planned.output
+        plan = orjson.loads(planned.stdout)
+        notes = " ".join(plan["notes"])
+        assert "7 deal(s) would get back a record deleted" in notes, notes
+        assert "the rest of 5 put back" in notes and "2 with nothing else" in notes, notes
+        before = spent(sb)
+        undone = cli(sb, jobs, "undo", night2, "--yes", *engine(sb, jobs))
+        assert undone.exit_code == 0, undone.output
+        assert spent(sb) - before == plan["tokens"] == plan_tokens(undone.output), (
+            plan["calls"], undone.output)
+        after = _deals(sb)
+        assert [after[k]["value"] for k in sorted(after)] == [100, 200, 300, 400, 500, 600,
+                                                              700]
+        for key, field in (("K1", "person_id"), ("K2", "org_id"), ("K3", "owner_id"),
+                           ("K4", "stage_id"), ("K5", "person_id"), ("K6", "label_ids"),
+                           ("K6", "custom_fields"), ("K7", "label_ids")):
+            assert after[key][field] == now[key][field], (key, field, after[key])
+        assert after["K2"]["person_id"] == was["K2"]["person_id"]  # not a link it left
+        (undo_dir,) = (p for p in jobs.iterdir() if "undo" in p.name)
+        rows = {r["key"]: r for r in read_csv(undo_dir / "succeeded.csv")}
+        assert f"its person {gone_person} before the job was deleted since" \
+            in rows["K1"]["note"], rows["K1"]
+        assert f"its organization {gone_org} before the job was deleted" in rows["K2"]["note"]
+        assert "owner" in rows["K3"]["note"] and "deactivated" in rows["K3"]["note"], rows
+        assert "stage" in rows["K4"]["note"] and "pipeline" in rows["K4"]["note"], rows
+        assert "its label Hot before the job was deleted" in rows["K6"]["note"], rows["K6"]
+        assert "its Lead source option Website before the job" in rows["K6"]["note"], rows
+        assert [rows[k]["action"] for k in ("K5", "K7")] == ["link left"] * 2, rows
+        assert not (undo_dir / "failed.csv").exists() or not read_csv(
+            undo_dir / "failed.csv"), (undo_dir / "failed.csv").read_text()
