@@ -8,13 +8,18 @@ found`` at the run, the row's other fields not restored either, exit 3)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import anyio
 import orjson
 
 from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import ItemState, JobStore
+from jobs.undo import prepare_undo
 from tests.import_support import read_csv
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_plan_tokens import TOKEN, cli, engine, plan_tokens, spent
+from tests.update_support import load_job, run_job
 
 MAPPING = """[import]
 key_column = "key"
@@ -76,11 +81,40 @@ def _file(path: Path, rows: list[tuple[str, ...]]) -> Path:
     return path
 
 
-def _deals(sb: Sandbox) -> dict[str, dict[str, object]]:
+def _deals(sb: Sandbox) -> dict[str, dict[str, Any]]:
     key = next(f["field_code"] for f in sb.state.fields.values()
                if f.get("field_name") == "Import source key")
     return {str(d["custom_fields"][key]): dict(d) for d in sb.state.deals.rows.values()
             if not d["is_deleted"]}
+
+
+CONFIG = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0, seed=5)
+Deals = dict[str, dict[str, Any]]
+
+
+def _nights(sb: Sandbox, tmp_path: Path) -> tuple[Path, str, Deals, Deals]:
+    """Night 1 and night 2 imported: (the job folder, night 2's job, the deals by key
+    after night 1, after night 2)."""
+    jobs = tmp_path / "jobs"
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    first = cli(sb, jobs, "import", str(_file(tmp_path / "n1.csv", NIGHT1)), "-m",
+                str(mapping), "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 0, first.output
+    was = _deals(sb)
+    ran = cli(sb, jobs, "import", str(_file(tmp_path / "n2.csv", NIGHT2)), "-m",
+              str(mapping), *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    now = _deals(sb)
+    assert [now[k]["value"] for k in sorted(now)] == [101, 201, 301, 401, 500, 601, 700], now
+    night2 = ran.output.split()[1]  # "job <id> (upsert) in <folder>"
+    assert (jobs / night2).is_dir(), ran.output
+    return jobs, night2, was, now
+
+
+def _delete(sb: Sandbox, kind: str, rid: Any) -> None:
+    table = sb.state.persons if kind == "person" else sb.state.orgs
+    table.rows[rid] = {**table.rows[rid], "is_deleted": True}
 
 
 def test_an_undo_leaves_links_to_records_gone_since_and_puts_back_the_rest(
@@ -91,28 +125,13 @@ def test_an_undo_leaves_links_to_records_gone_since_and_puts_back_the_rest(
     server's count), the undo exits 0, every amount is put back, each such value is left
     as the upsert wrote it (K5 and K7, with nothing else to put back, are left whole:
     ``link left``), each row's note names the record gone."""
-    config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0, seed=5)
-    with ThreadedSandbox(config) as sb:
-        jobs = tmp_path / "jobs"
-        mapping = tmp_path / "m.toml"
-        mapping.write_text(MAPPING)
-        first = cli(sb, jobs, "import", str(_file(tmp_path / "n1.csv", NIGHT1)), "-m",
-                    str(mapping), "--create-key-field", *engine(sb, jobs))
-        assert first.exit_code == 0, first.output
-        was = _deals(sb)
-        ran = cli(sb, jobs, "import", str(_file(tmp_path / "n2.csv", NIGHT2)), "-m",
-                  str(mapping), *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        now = _deals(sb)
-        assert [now[k]["value"] for k in sorted(now)] == [101, 201, 301, 401, 500, 601,
-                                                          700], now
-        night2 = ran.output.split()[1]  # "job <id> (upsert) in <folder>"
-        assert (jobs / night2).is_dir(), ran.output
+    with ThreadedSandbox(CONFIG) as sb:
+        jobs, night2, was, now = _nights(sb, tmp_path)
         gone_person, gone_org = was["K1"]["person_id"], was["K2"]["org_id"]
         assert isinstance(gone_person, int) and isinstance(gone_org, int)
         for pid in (gone_person, was["K5"]["person_id"]):
-            sb.state.persons.rows[pid] = {**sb.state.persons.rows[pid], "is_deleted": True}
-        sb.state.orgs.rows[gone_org] = {**sb.state.orgs.rows[gone_org], "is_deleted": True}
+            _delete(sb, "person", pid)
+        _delete(sb, "org", gone_org)
         sb.state.users[2]["active_flag"] = False  # Tom, K3's owner before the upsert
         assert was["K4"]["stage_id"] == 3 and now["K4"]["stage_id"] == 4
         del sb.state.stages[3]  # Demo Scheduled, K4's stage before the upsert
@@ -153,3 +172,40 @@ def test_an_undo_leaves_links_to_records_gone_since_and_puts_back_the_rest(
         assert [rows[k]["action"] for k in ("K5", "K7")] == ["link left"] * 2, rows
         assert not (undo_dir / "failed.csv").exists() or not read_csv(
             undo_dir / "failed.csv"), (undo_dir / "failed.csv").read_text()
+
+
+def test_a_record_deleted_between_the_plan_and_the_send_is_left_at_the_run(
+        tmp_path: Path) -> None:
+    """K1's and K5's persons and K2's organization deleted after the undo was planned (a
+    prompt, a resume hours later): their restores are refused with a 400, the records
+    they name are read again, the gone one left and the rest sent once more — K1's and
+    K2's amounts put back, K5 left (``link left``), each note saying so; the other rows
+    as planned (before: 3 rows failed on the 400, their amounts not put back)."""
+    with ThreadedSandbox(CONFIG) as sb:
+        jobs, night2, was, now = _nights(sb, tmp_path)
+
+        async def undo() -> JobStore:
+            with JobStore.open(jobs / night2, lock=False) as source:
+                async def build(s: Any) -> Any:
+                    return await prepare_undo(s.ctx, source)
+                store, _ = await load_job(sb, tmp_path / "undo", "undo", build,
+                                          auth="oauth")
+            _delete(sb, "person", was["K1"]["person_id"])
+            _delete(sb, "person", was["K5"]["person_id"])
+            _delete(sb, "org", was["K2"]["org_id"])
+            await run_job(sb, store)
+            return store
+        store = anyio.run(undo)
+        results = {i.key: (i.state, i.result or {}, i.error) for i in store.items()}
+        store.close()
+        after = _deals(sb)
+        assert [after[k]["value"] for k in sorted(after)] == [100, 200, 300, 400, 500, 600,
+                                                              700], results
+        assert after["K1"]["person_id"] == now["K1"]["person_id"], after["K1"]
+        assert after["K2"]["org_id"] == now["K2"]["org_id"], after["K2"]
+        state, result, _ = results["K1"]
+        assert state is ItemState.DONE and result["action"] == "restored", results["K1"]
+        assert "since this undo was planned" in result["note"], result
+        assert results["K5"][0] is ItemState.SKIPPED, results["K5"]
+        assert results["K5"][1]["action"] == "link left", results["K5"]
+        assert not [k for k, (st, _, _) in results.items() if st is ItemState.FAILED], results

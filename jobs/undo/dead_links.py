@@ -13,7 +13,9 @@ said "valid". So the plan reads the records its restores name (``leave_dead_link
 counted in the plan, as every plan read is) and leaves each such value — with its group
 (``jobs.deals.FIELD_GROUPS``: a stage with its pipeline) — as the deal has it now; the
 rest of the restore is sent, the row's note and a plan note say what was left and why. A
-restore with nothing else left is skipped (``LEFT``). Never writes; reads only what the
+restore with nothing else left is skipped (``LEFT``). A record deleted after the plan is
+found at the run, by the 400 itself (``after_refusal``: read again, left the same way, the
+rest sent once more; those calls are in no plan). Never writes; reads only what the
 restores name.
 """
 
@@ -25,17 +27,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import NotFound
+from bulk.errors import NotFound, ValidationRejected
 from bulk.store import ItemState, NewItem
 
 from ..account import all_users
 from ..deals import (
     META_FIELD_LABELS,
-    META_VALUE_LABELS,
     field_group,
     label,
     shown,
-    value_key,
     write_groups,
     write_part,
 )
@@ -181,13 +181,48 @@ def _option_ids(spec: Mapping[str, Any] | None) -> set[int] | None:
     return {int(o["id"]) for o in spec.get("options") or () if _int(o.get("id")) is not None}
 
 
+def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
+          labels: Mapping[str, str] | None) -> tuple[dict[str, Any], str]:
+    """Restore ``changes`` without the groups of its ``gone`` values (``_gone``), and the
+    words that say what was left: ``its organization 12 before the job was deleted since:
+    no write takes it, so it is left as the deal has it now``. ``labels``: field key ->
+    name, and what values are called under ``value_key`` (``stored_labels``' shape)."""
+    groups = {g for g, _, _ in gone}
+    rest = [g for g in write_groups(changes) if g not in groups]
+    said = "; ".join(_what(f, v, labels or {}) for _, f, v in gone)
+    return write_part(changes, rest), (
+        f"{said}: no write takes it, so it is left as the deal has it now"
+        + (" (a stage with its pipeline)" if "stage_id" in groups else ""))
+
+
+async def after_refusal(ctx: CallContext, changes: Mapping[str, Any], exc: BaseException,
+                        labels: Mapping[str, str] | None) -> tuple[dict[str, Any], str] | None:
+    """A restore's PATCH ``changes`` refused by a 400 (``exc``) at the run: what it names
+    read again now (``_read``: persons / organizations by id, 1 token each; a list only
+    when it names an owner, a stage, a label or a custom field), the values gone since
+    the plan (deleted between the plan and the send: a prompt, a resume hours later) left
+    out as the plan leaves them; (the narrowed body, possibly empty, and the row's note).
+    None: nothing it names is gone — the 400 is the row's failure, as before."""
+    if not isinstance(exc, ValidationRejected) or exc.status != 400 \
+            or not _names_a_record(changes):
+        return None
+    gone = _gone(changes, await _read(ctx, [changes], None))
+    if not gone:
+        return None
+    body, left = _left(changes, gone, labels)
+    return body, (f"{left} (gone since this undo was planned; its first write was refused)"
+                  + ("; the rest put back" if body else "; nothing else to put back"))
+
+
 async def leave_dead_links(ctx: CallContext, prep: Prepared,
-                           fields: Sequence[Mapping[str, Any]] | None = None) -> list[str]:
+                           fields: Sequence[Mapping[str, Any]] | None = None,
+                           labels: Mapping[str, str] | None = None) -> list[str]:
     """Narrow ``prep``'s pending restores (``jobs.undo.plan``) that would put back a value
     naming a record gone since (``_gone``): that value's group is left as the deal has it
     now, the rest sent, the row's payload ``note`` saying so (succeeded.csv); a restore
     left with nothing is skipped, action ``LEFT``. ``fields``: the deal fields the plan
-    read already (None: read here if a restore needs them). Adjusts ``prep.actions`` (not
+    read already (None: read here if a restore needs them); ``labels``: the plan's field
+    and value names (``_left``). Adjusts ``prep.actions`` (not
     ``prep.calls``: run before the restores are priced). Returns the plan's note (none
     when no restore names a gone record). Raises the API's errors of the reads."""
     restores = [(n, item) for n, item in enumerate(prep.items)
@@ -197,7 +232,6 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
         return []
     now = await _read(ctx, bodies, fields)
     names = prep.meta.get(META_FIELD_LABELS)
-    values = prep.meta.get(META_VALUE_LABELS) or {}
     narrowed = skipped = 0
     kinds: Counter[str] = Counter()
     for (n, item), changes in zip(restores, bodies, strict=True):
@@ -206,14 +240,10 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
             continue
         kinds.update(REFS.get(f, "label" if f == "label_ids" else "custom field value")
                      for _, f, _ in gone)
-        groups = {g for g, _, _ in gone}
-        rest = [g for g in write_groups(changes) if g not in groups]
-        said = "; ".join(_what(f, v, values, names) for _, f, v in gone)
-        left = (f"{said}: no write takes it, so it is left as the deal has it now"
-                + (" (a stage with its pipeline)" if "stage_id" in groups else ""))
+        kept, left = _left(changes, gone, labels)
         note = "; ".join(filter(None, (item.payload.get("note"), left)))
         deal_id = item.payload["deal_id"]
-        if not rest:
+        if not kept:
             skipped += 1
             prep.items[n] = NewItem(row=item.row, key=item.key, op=item.op,
                                     state=ItemState.SKIPPED, payload={
@@ -225,10 +255,9 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
             prep.actions += Counter()  # (no "restore: 0" left in the plan's counts)
             continue
         narrowed += 1
-        kept = write_part(changes, rest)
         prep.items[n] = replace(item, payload={
             **item.payload, "changes": kept,
-            "wrote": write_part(item.payload.get("wrote") or {}, rest),
+            "wrote": write_part(item.payload.get("wrote") or {}, write_groups(kept)),
             "fields": changed_names(kept, labels=names),
             "note": note + "; the rest put back"})
     if not kinds:
@@ -247,20 +276,16 @@ def _names_a_record(body: Mapping[str, Any]) -> bool:
         or bool(_ints(body.get("label_ids"))) or bool(body.get("custom_fields"))
 
 
-def _what(name: str, value: Any, values: Mapping[str, Any],
-          names: Mapping[str, str] | None) -> str:
-    """``its organization 12 before the job was deleted since``; a stage, pipeline or
-    owner by the name the source job read (``META_VALUE_LABELS``), a custom field by its
-    name (``names``)."""
-    ids = values.get(name) if isinstance(values, Mapping) else None
-    labels = {value_key(name, i): str(n) for i, n in ids.items()} \
-        if isinstance(ids, Mapping) else {}
+def _what(name: str, value: Any, labels: Mapping[str, str]) -> str:
+    """``its organization 12 before the job was deleted since``; a stage, pipeline, owner,
+    label or option by the name the source job read, a custom field by its name
+    (``labels``: ``_left``)."""
     if name == "label_ids":
         one = value[0] if len(value) == 1 else value
         return (f"its label{'s' if len(value) > 1 else ''} {shown(name, one, labels)} before "
                 f"the job {'were' if len(value) > 1 else 'was'} deleted since")
     if name not in REFS:  # a custom field's code: ("field") or (what it names, ids)
-        called = label(name, names)
+        called = label(name, labels)
         if value == "field":
             return f"its field {called} was deleted since the job"
         word, lost = value
@@ -273,4 +298,4 @@ def _what(name: str, value: Any, values: Mapping[str, Any],
     return f"its {text} before the job was {gone} since"
 
 
-__all__ = ["LEFT", "REFS", "leave_dead_links"]
+__all__ = ["LEFT", "REFS", "after_refusal", "leave_dead_links"]

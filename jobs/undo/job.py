@@ -16,7 +16,7 @@ from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import NotFound
+from bulk.errors import NotFound, ValidationRejected
 from bulk.runner import RunResult
 from bulk.store import (
     AsyncJobStore,
@@ -46,6 +46,7 @@ from ..deals import (
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
+from .dead_links import LEFT, after_refusal
 from .plan import (
     OTHERS,
     OVERWRITES,
@@ -172,13 +173,23 @@ class UndoJob:
         if not changes:
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "unchanged"})
-        res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
+        noted = _forced(item, self._overwrites.pop(item.id, None))
+        try:
+            res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
+        except ValidationRejected as exc:  # a record it names deleted since the plan?
+            if (after := await after_refusal(ctx, changes, exc, self._labels())) is None:
+                raise
+            changes, left = after  # (x36r1 F3) left as the plan leaves one, sent once more
+            noted = {**noted, "note": "; ".join(filter(None, (noted.get("note"), left)))}
+            if not changes:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    "deal_id": deal_id, "action": LEFT, **noted})
+            res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
         data = res.data if isinstance(res.data, Mapping) else {}
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "restored",
             "fields": changed_names(changes, labels=self._labels()),
-            "update_time": data.get("update_time"),
-            **_forced(item, self._overwrites.pop(item.id, None))})
+            "update_time": data.get("update_time"), **noted})
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as

@@ -444,7 +444,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                 if why is not None and force and not is_gone(deal) else None)
     # a restore that would put back a link to a record gone since: that link left, the
     # rest sent (x36r1 F3: a whole-row 400, 20 of 20, after a plan that said "valid")
-    prep.notes.extend(await leave_dead_links(ctx, prep, fields))
+    prep.notes.extend(await leave_dead_links(ctx, prep, fields, labels))
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
