@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
 
 from .lexicon import both_known, misspelt, rare_slip
 from .normalize import ROMAN_NUMERALS, NormTitle, fold, one_typo
@@ -85,7 +88,9 @@ def word_pair(x: str, y: str) -> str | None:
       when the deals agree on org record, person and value (``score_pair``), else a near word;
     * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
       word of 4+ letters: review at most (``score_pair``);
-    * None: two or more edits apart (``onboarding`` / ``offboarding``, ``encryption`` /
+    * ``TYPO`` too: two edits apart, each spelling a ``TYPO`` of one common word
+      (``mistyped_alike``: ``warehose`` / ``warheouse``, both ``warehouse``);
+    * None: two or more edits apart otherwise (``onboarding`` / ``offboarding``, ``encryption`` /
       ``decryption``, ``aktivierung`` / ``deaktivierung``), under 4 letters (``app`` /
       ``api``), or the first letter changed, added or dropped (``preorder`` / ``reorder``:
       a prefix that changes the meaning; a typo rarely hits the first letter)."""
@@ -104,7 +109,40 @@ def word_pair(x: str, y: str) -> str | None:
         if misspelt(x, y):
             return TYPO
         return SLIP if rare_slip(x, y) else NEAR
-    return FORMS if inflected(x, y) else None
+    if inflected(x, y):
+        return FORMS
+    return TYPO if mistyped_alike(x, y) else None
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _one_edit(w: str) -> set[str]:
+    """Every spelling one edit from ``w`` (a letter dropped, swapped with its neighbour,
+    replaced or added: a-z), its first letter kept."""
+    out = {w[:i] + w[i + 1:] for i in range(1, len(w))}
+    out.update(w[:i] + w[i + 1] + w[i] + w[i + 2:] for i in range(1, len(w) - 1))
+    out.update(w[:i] + c + w[i + 1:] for i in range(1, len(w)) for c in _LETTERS)
+    out.update(w[:i] + c + w[i:] for i in range(1, len(w) + 1) for c in _LETTERS)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def mistyped_alike(x: str, y: str) -> str:
+    """The common word two unequal spellings two edits apart both mistype, or empty: each is
+    that word with one slip into a spelling written nowhere (``word_pair`` reads each against
+    it as ``TYPO``: a swap, or ``lexicon.misspelt``), as two copies of one deal typed
+    ``warehose`` and ``warheouse`` for ``warehouse`` (f36e 1: each copy merged with the
+    original, the two copies held apart as different words, so the group went to review).
+    The reading is as strong as each typo alone; a word either spelling is (a brand, a town,
+    a name) is never read so (``word_pair`` reads it ``REAL``, ``NEAR`` or not at all)."""
+    if x[:1] != y[:1] or min(len(x), len(y)) < 4 or abs(len(x) - len(y)) > 2 \
+            or not (x.isalpha() and y.isalpha()) or OSA.distance(x, y, score_cutoff=2) != 2:
+        return ""
+    for w in sorted(_one_edit(x) & _one_edit(y)):
+        if w not in (x, y) and word_pair(w, x) == TYPO and word_pair(w, y) == TYPO:
+            return w
+    return ""
 
 
 def _forms(t: str, alts: Mapping[str, str]) -> tuple[str, ...]:
