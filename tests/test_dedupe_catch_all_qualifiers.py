@@ -36,6 +36,11 @@ CATCH_ALLS = [
     ("Cash sales London", "org"), ("Privatkunden Inland", "org"), ("Kunden Ausland", "org"),
     ("Privatkunden Filiale Leipzig", "org"), ("Clients particuliers Suisse", "org"),
     ("Walk-ins Toronto", "org"), ("Consumidor final Argentina", "org"),
+    # a city named as a word (under 500,000 people), after a word for people (f36e 2)
+    ("Privatkunden Halle", "org"), ("Kunden Gera", "org"), ("Privatkunden Siegen", "org"),
+    ("Laufkunden Worms", "org"), ("Endkunden Celle 2", "org"), ("Customers Reading", "org"),
+    ("Clients Nice", "org"), ("Particuliers Lille", "org"), ("Klanten Gent", "org"),
+    ("Privatkunden Filiale Jena", "org"), ("Kunde Halle", "person"),
     # plural, gender and language forms
     ("Clientes finales", "org"), ("Cliente final", "org"), ("Consumidor final", "org"),
     ("Consumidores finales", "org"), ("Clients finaux", "org"), ("Consommateur final", "org"),
@@ -74,6 +79,10 @@ REAL = [
     "The Guest Group", "Walk On Media", "Nobody Studios", "Cash Converters Wien",
     "Consumidor Consciente Ltda", "Verbraucherzentrale Bayern", "Kunden Konzept Berlin",
     "Einzelhandel Müller", "Private Wealth Zürich", "Anonymous Bosch", "Unknown Mortal Orchestra",
+    # a word that is also a town's name, after an adjective, before another word, or with a
+    # legal form (f36e 2)
+    "Privat Bank", "Privat Halle", "Retail Reading", "Cash Mobile", "Kunden Halle Service",
+    "Privatkunden Halle GmbH", "Public Union", "Private Best", "Anonymous Split",
 ]
 
 
@@ -102,6 +111,7 @@ BASE = DealRecord(id=1, title="Küchenmontage", status="open", value=0.0, curren
 @pytest.mark.parametrize(("org", "apart"), [
     ("Privatkunden 2", timedelta(minutes=30)), ("Privatkunden Berlin", timedelta(hours=2)),
     ("Walk-in Customers 2", timedelta(hours=4)), ("Diverse Kunden 2024", timedelta(hours=7)),
+    ("Privatkunden Halle", timedelta(hours=3)), ("Customers Reading", timedelta(hours=5)),
 ])
 def test_two_deals_of_one_title_at_a_qualified_catch_all_org_are_review(
         org: str, apart: timedelta) -> None:

@@ -26,7 +26,8 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   names, ``records.person_names``: f34e 2, two ``Walk-in customer`` deals with no org,
   one title, the same day, were merged); both judged by the name's words
   (``named_catch_all``), a number, year or place after a catch-all word being a qualifier
-  (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before).
+  (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before; a city named
+  as a word, ``Privatkunden Halle``, at the name's end after a word for people: f36e 2).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 """
@@ -153,7 +154,25 @@ _NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort
                        "nr", "no"})
 _ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
 _PLACES = Path(__file__).with_name("places.txt")
+_WORD_PLACES = Path(__file__).with_name("word_places.txt")
 _PLACE_WORDS = 4  # the longest place name looked up (``Frankfurt am Main``, ``Ile de France``)
+# the catch-all words that name the people filed (customers, guests, consumers...), not
+# what they are like (``privat``, ``retail``, ``cash``, ``anonym``): after one of these a
+# place named like a word is where (``Privatkunden Halle``), after an adjective it is the
+# noun of a real name (``Privat Bank``)
+_PEOPLE = frozenset({
+    "kunde", "kunden", "kundin", "kundinnen", "kundschaft", "privatkunde", "privatkunden",
+    "privatkundin", "privatkundinnen", "privatperson", "privatpersonen", "einzelkunde",
+    "einzelkunden", "laufkunde", "laufkunden", "laufkundin", "laufkundschaft", "barkunde",
+    "barkunden", "barverkauf", "endkunde", "endkunden", "endkundin", "endverbraucher",
+    "verbraucher", "interessent", "interessenten", "sammelkunde", "sammelkunden", "neukunde",
+    "neukunden", "kleinkunde", "kleinkunden", "gelegenheitskunde", "gelegenheitskunden", "gaeste",
+    "customer", "customers", "client", "clients", "consumer", "consumers", "walkins", "ins",
+    "individuals", "guests", "buyers", "particulier", "particuliers", "particuliere",
+    "particulieres", "consommateur", "consommateurs", "cliente", "clientes", "clienta", "clientas",
+    "particulares", "consumidor", "consumidores", "clienti", "privati", "consumatori", "klant",
+    "klanten", "eindklant", "eindklanten", "consument", "consumenten", "particulieren",
+})
 
 
 @lru_cache(maxsize=1)
@@ -166,12 +185,26 @@ def places() -> frozenset[str]:
     return frozenset(_PLACES.read_text(encoding="utf-8").splitlines())
 
 
-def _qualifier(words: list[str], i: int) -> int:
+@lru_cache(maxsize=1)
+def word_places() -> frozenset[str]:
+    """The one-word names of cities of 15,000+ people (GeoNames, and the other names of
+    those of 100,000+) that ``places`` leaves out because the name is also a word
+    (``lexicon.is_known_word`` in en/de/fr/es/nl) and the city has under 500,000 people:
+    ``halle``, ``gera``, ``siegen``, ``worms``, ``reading``, ``nice``. Built with ``places``
+    by ``scripts/build_places.py``: about 2,700 names, 20 KB. ``_qualifier`` reads one only
+    where a place is all it can be (f36e 2: ``Privatkunden Halle`` was read as a real name)."""
+    return frozenset(_WORD_PLACES.read_text(encoding="utf-8").splitlines())
+
+
+def _qualifier(words: list[str], i: int, after_people: bool = False) -> int:
     """How many words from ``words[i]`` say which of several catch-alls a name is, not whose:
     a number, a year or a roman numeral (``Privatkunden 2``, ``Diverse Kunden 2024``,
     ``Walk-in Customers II``) or a place (``places``: ``Privatkunden Berlin``, ``Kunden
-    Schweiz``, ``Privatkunden AT``, ``Walk-in Customers New York``); 0 when ``words[i]`` is
-    none."""
+    Schweiz``, ``Privatkunden AT``, ``Walk-in Customers New York``); a city named as a word
+    (``word_places``: ``Privatkunden Halle``, ``Kunden Gera``, ``Customers Reading``) only
+    ``after_people`` (the catch-all word before it names people: ``_PEOPLE``) and as the
+    name's last word (numbers aside): ``Privat Bank``, ``Kunden Halle Service`` stay real;
+    0 when ``words[i]`` is none."""
     if words[i].isdigit() or words[i] in _ROMAN:
         return 1
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
@@ -180,6 +213,9 @@ def _qualifier(words: list[str], i: int) -> int:
     for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
         if " ".join(words[i:i + n]) in known:
             return n
+    if after_people and words[i] in word_places() \
+            and all(w.isdigit() or w in _ROMAN for w in words[i + 1:]):
+        return 1
     return 0
 
 
@@ -211,7 +247,7 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
         if w.isdigit() and i > 0 and words[i - 1] in _NUMBERED:
             i += 1
             continue
-        if kept and not registered and (n := _qualifier(words, i)):
+        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE)):
             i += n
             continue
         if w not in CATCH_ALL_WORDS:
