@@ -13,10 +13,19 @@ so a later run finding that deal gone says which job merged it (``maker``); the
 survivors' claims are given back when the run ends (``GroupClaims.close``). Without a
 coordinator nothing is claimed: two hosts must not run the nightly dedupe of one account at
 once (README, "dedupe").
+
+A claim lives as long as its run: taken with a short lease (``LEASE``, 30 s) that a task of
+the run renews every third of it while the run holds claims (each renewal bounded to that
+third: a Redis that does not answer is asked again at the next tick, and a claim another
+run took over meanwhile is renewed no more). A run killed (``kill -9``, a reboot) stops
+renewing, so another host's run takes its pairs within a lease — before, they were
+blocked for the claims' default 300-s lease (f36e 4); on the same host a dead holder's
+claims are taken over at once, as always.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,20 +33,24 @@ import anyio
 
 from bulk.claims import Claim, Claims, Held
 from bulk.claims_open import close_with_engine, opened_claims
-from bulk.clock import Clock
+from bulk.clock import Clock, SystemClock
 from bulk.coordinator_urls import coordinator_url
 from bulk.store import Item
 
 PREFIX = "dedupe-deal:"
+LEASE = 30.0  # seconds a claim outlives its run's last renewal (renewed every third of it)
 
 
 class GroupClaims:
     """The claims a dedupe job's merges take on their deals (module docstring); one per
     job run, opened at the first ``take`` and closed with the engine."""
 
-    def __init__(self, job_id: str | None, clock: Clock | None = None) -> None:
+    def __init__(self, job_id: str | None, clock: Clock | None = None, *,
+                 lease_s: float = LEASE) -> None:
         self._job = job_id
         self._clock = clock
+        self.lease_s = lease_s
+        self._renewer: asyncio.Task[None] | None = None
         self._claims: Claims | None = None
         self._opening = anyio.Lock()
         self._survivors: dict[int, Claim] = {}
@@ -70,7 +83,7 @@ class GroupClaims:
         # deal of it each (both would skip it)
         for deal_id in sorted((merge_id, survivor)):
             name = f"{PREFIX}{deal_id}"
-            got[name] = (await claims.acquire_many([name], tag=self._job))[name]
+            got[name] = (await claims.acquire_many([name], self.lease_s, tag=self._job))[name]
             if isinstance(held := got[name], Held):
                 for g in got.values():
                     if isinstance(g, Claim) and not g.already_ours:
@@ -84,7 +97,32 @@ class GroupClaims:
             self._makers[merge_id] = previous["job"]
         self._survivors.setdefault(survivor, kept)
         self._away[merge_id] = away
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.get_running_loop().create_task(self._renew(claims))
         return None
+
+    def _held(self) -> list[Claim]:
+        return [*self._survivors.values(), *self._away.values()]
+
+    async def _renew(self, claims: Claims) -> None:
+        """Push the lease of every claim this run holds, every third of ``lease_s``, while
+        it holds any (module docstring); a claim the store says is no longer ours (taken
+        over after a freeze) is dropped: renewed no more."""
+        clock = self._clock or SystemClock()
+        every = self.lease_s / 3
+        while self._claims is claims and (held := self._held()):
+            await clock.sleep(every)
+            if self._claims is not claims:
+                return
+            with anyio.move_on_after(every):
+                try:
+                    ours = await claims.renew(held, self.lease_s)
+                except Exception:  # Redis not answering: asked again at the next tick
+                    continue
+                for kept in (self._survivors, self._away):
+                    for deal_id, claim in list(kept.items()):
+                        if claim in held and claim.name not in ours:
+                            del kept[deal_id]
 
     def ended(self, item: Item, merged: bool) -> None:
         """Merge ``item`` has ended (``merged``: done, by this job): its merged-away deal's
@@ -101,6 +139,10 @@ class GroupClaims:
     async def close(self) -> None:
         """Give back the survivors' claims and close (idempotent)."""
         claims, self._claims = self._claims, None
+        renewer, self._renewer = self._renewer, None
+        if renewer is not None:
+            renewer.cancel()
+            await asyncio.wait([renewer])  # ended; a cancel of this caller still propagates
         if claims is None:
             return
         try:
@@ -118,4 +160,4 @@ def held_reason(held: Held) -> str:
             "nothing sent")
 
 
-__all__ = ["GroupClaims", "held_reason"]
+__all__ = ["LEASE", "GroupClaims", "held_reason"]
