@@ -11,7 +11,8 @@ pair below the duplicate threshold (every pair of a duplicate group is in the
 duplicate band) — unless the pairs below it are only a late copy's (``split``: added days
 after the first deal, within the copy gap of another copy): those deals are left out, and
 the rest, alike pair by pair, is a duplicate group. Components are
-capped at ``MAX_GROUP`` deals. Pure; no I/O.
+capped at ``MAX_GROUP`` deals. A review group can be split into parts by a key of its
+members (``parts``: the matching splits a catch-all's by customer record). Pure; no I/O.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Cluster:
     chained: bool  # a pair below the review threshold (sent to review)
     demoted: bool = False  # a duplicate component with a pair below the duplicate threshold
     left_out: tuple[int, ...] = ()  # late copies ``split`` took out of the component
+    parted: str = ""  # a review group split by customer record (``parts``): said on the group
 
 
 class _Components:
@@ -137,6 +139,24 @@ def _judge(members: list[int], band: str, score: Callable[[int, int], float],
     below = band == "duplicate" and low < duplicate_threshold
     return Cluster(tuple(members), "review" if chained or below else band, worst, low, chained,
                    below and not chained)
+
+
+def parts(c: Cluster, key: Callable[[int], object], score: Callable[[int, int], float],
+          review_threshold: float, duplicate_threshold: float) -> list[Cluster]:
+    """``c`` split into the parts whose members share ``key`` (a deal's org and person: a
+    catch-all's review group, f36e 5), and one part of the members alone with their key (each
+    another customer record: a reviewer keeps them apart or merges the few that are one),
+    each part of 2+ members judged as a group of its own (review: the parts of a review
+    group). ``[c]`` when no two members share a key, or all do."""
+    by: dict[object, list[int]] = {}
+    for m in c.members:
+        by.setdefault(key(m), []).append(m)
+    shared = [members for members in by.values() if len(members) > 1]
+    if not shared or len(by) == 1:
+        return [c]
+    rest = sorted(members[0] for members in by.values() if len(members) == 1)
+    return [_judge(sorted(members), "review", score, review_threshold, duplicate_threshold)
+            for members in (*shared, *([rest] if len(rest) > 1 else []))]
 
 
 def _settle(members: list[int], band: str, adjacent: dict[int, set[int]],

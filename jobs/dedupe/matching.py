@@ -21,7 +21,7 @@ from typing import ParamSpec, TypeVar
 from .blocking import candidate_pairs
 from .catch_all import catch_alls
 from .catch_all import weak as catch_all_weak
-from .cluster import Cluster, clusters
+from .cluster import Cluster, clusters, parts
 from .config import DedupeConfig
 from .evidence import NOT_AS_PLANNED, NOT_INCLUDED, guard_reasons, not_included, two_companies
 from .model import DealRecord, Group, MatchResult, ScoredPair
@@ -66,6 +66,7 @@ def _gc_paused(f: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 THROUGH = "held apart through a deal merged into one of them"  # pair reason prefix
+SPLIT_BY_CUSTOMER = "split from a review group of"  # group reason prefix (``parts``)
 
 
 @_gc_paused
@@ -222,10 +223,39 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
             below = [pair for pair in below if out not in pair]
         return keep
 
+    def by_customer(c: Cluster) -> list[Cluster]:
+        """A review group holding a catch-all org's or person's deals, split by the deals'
+        org and person (``cluster.parts``; x35r2: one group of 46-48 deals of several
+        catch-all persons, which no reviewer can act on): a part per org and person with 2+
+        deals, and one of the deals alone with theirs, the parts naming each other
+        (``parted``); a deal with neither org nor person is alone with its own."""
+        if c.band != "review" or not any(prepared[m].weak_org or prepared[m].weak_person
+                                         for m in c.members):
+            return [c]
+        def key(m: int) -> object:
+            d = prepared[m].deal
+            return (d.org_id, d.person_id) if d.org_id or d.person_id else ("deal", d.id)
+        split = parts(c, key, score, config.review_threshold, config.duplicate_threshold)
+        if split == [c]:
+            return split
+        ids = [f"g-{min(prepared[m].deal.id for m in p.members)}" for p in split]
+        alone = sorted(prepared[m].deal.id for m in c.members
+                       if not any(m in p.members for p in split))
+        out = []
+        for n, p in enumerate(split):
+            others = ", ".join(i for k, i in enumerate(ids) if k != n) or "none"
+            out.append(replace(p, parted=(
+                f"{SPLIT_BY_CUSTOMER} {len(c.members)} deals at a catch-all, one part per org "
+                f"and person, one of the deals alone with theirs (the other parts: {others}"
+                + (f"; in no group: deal {', '.join(map(str, alone))}" if alone else "")
+                + ")")))
+        return out
+
     pair_by_ids = {(p.a, p.b): p for p in kept}
     found = clusters([p for p in kept if p.band == "duplicate"], [p for p in kept if p.band == "review"],
                      index, score, cannot_link, config.review_threshold,
                      config.duplicate_threshold, split=late_out)
+    found = [p for c in found for p in by_customer(c)]
     inside: list[ScoredPair] = []  # every pair of a group is in the plan (apply checks chains)
     at_review: set[int] = set()  # clusters with a pair a "review at most" rule holds (x21r2 F1)
     # clusters with a pair nothing ties to one customer (x33r3 F1): its reason and its deals
@@ -292,6 +322,8 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
         reasons.append(f"deal {late.id} left out: added days apart from deal {first.id} (a "
                        "late copy or a repeat?): it waits for review, paired with the survivor "
                        "by the next plan")
+    if c.parted:
+        reasons.append(c.parted)
     if weakest is not None:
         reasons.extend(weakest.reasons)
     loose = ""
