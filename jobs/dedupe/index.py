@@ -407,6 +407,17 @@ class DealIndex:
                 moved.add(deal_id)
         return moved
 
+    def rename_orgs(self, names: Mapping[int, str]) -> set[int]:
+        """``rename_persons`` for organizations (``records.orgs_since``): an org renamed to
+        or from a catch-all name, or to another company's, scores its deals' pairs anew."""
+        moved: set[int] = set()
+        for deal_id, r in self.deals.items():
+            name = names.get(r.org_id) if r.org_id is not None else None
+            if name and name != r.org_name:
+                self.deals[deal_id] = replace(r, org_name=name)
+                moved.add(deal_id)
+        return moved
+
     def save(self, state: Path) -> None:
         _write(state / INDEX, orjson.dumps([_row(r) for r in sorted(self.deals.values(),
                                                                     key=lambda r: r.id)]))

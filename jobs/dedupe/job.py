@@ -6,8 +6,9 @@ planning half of ``pdbulk dedupe run``: it reads the deals with the v2 list
 index's newest ``update_time``, compared against the index with
 ``find_duplicates(focus=changed ids)``; deals deleted, merged away or archived since
 are dropped from the index: two more list calls, ``getDeals?status=deleted`` and
-``getArchivedDeals``; persons renamed since, whose deals are compared again: one more,
-``getPersons?updated_since=``), calls ``find_duplicates`` with the
+``getArchivedDeals``; persons and organizations renamed since, whose deals are compared
+again: two more, ``getPersons?updated_since=`` and ``getOrganizations?updated_since=``),
+calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
@@ -45,6 +46,7 @@ from .records import (
     field_types,
     names_of,
     orders_of,
+    orgs_since,
     persons_since,
     read_records,
     review_names,
@@ -98,9 +100,12 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         # persons renamed since (a rename changes no deal): their names now, for the deals
         # read and for the index's rows (f35e: the index's name stood until a full plan)
         renamed = {} if full else await persons_since(ctx, str(index.updated_since))
+        # ... and organizations (f36e 3: an org renamed to or from a catch-all name, or to
+        # another company's, kept the index's name until a full plan)
+        orgs = {} if full else await orgs_since(ctx, str(index.updated_since))
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
-                                     known_orgs=index.org_names(), orders=orders,
+                                     known_orgs={**index.org_names(), **orgs}, orders=orders,
                                      known_persons={**index.person_names(), **renamed})
         read = len(changed)
         # gone since: deleted (or merged away), and archived (never in the deals list)
@@ -111,7 +116,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         else:  # the pull is inclusive of updated_since's second: what the index has as is
             changed = [r for r in changed if not index.seen(r)]  # is no change
         index.refresh(changed, gone=gone, ceiling=start)
-        moved = index.rename_persons(renamed)
+        moved = index.rename_persons(renamed) | index.rename_orgs(orgs)
         # the deals that changed, those whose person was renamed, and those of groups an
         # earlier apply left unfinished
         focus = None if full else ({r.id for r in changed} | moved

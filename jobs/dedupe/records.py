@@ -221,8 +221,22 @@ async def persons_since(ctx: CallContext, since: str) -> dict[int, str]:
     ``GET /api/v2/persons?updated_since=`` (500 a page, 10 tokens). A rename changes no deal,
     so a nightly plan reads it here, or the index's name stands until a full plan. {} for a
     user who may not read persons (the counts still judge)."""
+    return await _renamed(ctx, "getPersons", since)
+
+
+async def orgs_since(ctx: CallContext, since: str) -> dict[int, str]:
+    """Organization id -> name now, of the organizations changed since ``since`` (RFC
+    3339): ``GET /api/v2/organizations?updated_since=`` (spec: openapi-v2.yaml
+    ``getOrganizations``; 500 a page, 10 tokens). As ``persons_since``: a rename changes no
+    deal, so without this read the index's name stood until a full plan (f36e 3: an org
+    renamed to ``Privatkunden`` still tied its deals, one renamed to its customer's name
+    still read as a catch-all). {} for a user who may not read organizations."""
+    return await _renamed(ctx, "getOrganizations", since)
+
+
+async def _renamed(ctx: CallContext, operation: str, since: str) -> dict[int, str]:
     try:
-        pages = await ctx.pages("getPersons", params={"updated_since": since}, limit=PAGE)
+        pages = await ctx.pages(operation, params={"updated_since": since}, limit=PAGE)
     except Forbidden:
         return {}
     return {int(o["id"]): str(o.get("name") or "") for page in pages for o in page.data or ()}
@@ -367,6 +381,7 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 __all__ = ["SYSTEM_FIELDS", "archived_since", "closed_at", "custom_keys", "deal_fields",
            "deleted_since", "field_names",
            "field_types",
-           "merge_losable", "organization_names", "parse_time", "person_names", "persons_since",
+           "merge_losable", "organization_names", "orgs_since", "parse_time", "person_names",
+           "persons_since",
            "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]
