@@ -66,6 +66,8 @@ class Prepared:
     # weak evidence, no tie to one customer), "" for a customer's own record
     weak_org: str = ""
     weak_person: str = ""
+    # the account's title words: how many deals' titles use each (``matching``), or None
+    vocab: Mapping[str, int] | None = None
 
 
 def identifier_value(r: DealRecord, key: str) -> str | None:

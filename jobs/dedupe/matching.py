@@ -101,6 +101,10 @@ def find_duplicates(deals: Iterable[DealRecord], config: DedupeConfig, *,
     weak = catch_alls((p.deal, p.title.text) for p in prepared)
     if weak:
         prepared = [_marked(p, weak) for p in prepared]
+    # the account's title words (deals using each): a word its titles use again and again,
+    # mistyped once, is that word when all else agrees (``lexicon.account_slip``, f36e 1)
+    vocab = Counter(t for p in prepared for t in set(p.title.tokens))
+    prepared = [replace(p, vocab=vocab) for p in prepared]
     separate = {frozenset(s) for s in keep_separate if len(frozenset(s)) == 2}
     focus_idx = None if focus is None else {index[f] for f in focus if f in index}
     family = {d: (prepared[index[d]].deal, *recs) for d, recs in (absorbed or {}).items()

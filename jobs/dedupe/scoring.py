@@ -33,7 +33,10 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   after the first letter, at any length (``linz`` / ``lienz``, ``heilbronn`` / ``heilbrunn``) is
   a near word: at most 0.80 (review), even in a double submission — but a common word's
   plausible slip into a spelling written under Zipf 2 (``servce``, ``lexicon.rare_slip``) is
-  the word when org record, person and value agree (``_agree``); two edits, a changed
+  the word when org record, person and value agree (``_agree``), and so is any one-letter
+  slip into a spelling written nowhere of a common word the account's titles use
+  (``lexicon.account_slip``, ``Prepared.vocab``: ``pilut`` among 200 ``pilot`` titles); two
+  edits each a typo of one common word are that word (``mistyped_alike``); two edits, a changed
   first letter or a word under 4 letters is no partner at all: a
   substituted word; month and weekday names count as numbers
   (``normalize``: ``Messe Juni`` / ``Messe Juli`` differ like ``Q3`` / ``Q4``);
@@ -107,6 +110,8 @@ identifiers, org / person / value / time, dates, recurrence). This module weighs
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rapidfuzz import fuzz
 
@@ -328,7 +333,7 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
     if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards)), []
     reasons = [f"title {title:.2f}"]
-    penalty, extra = _title_evidence(a.title, b.title, reasons)
+    penalty, extra = _title_evidence(a.title, b.title, reasons, a.vocab)
     if extra and (named := _customer_name_only(extra, a, b) or _company_part(extra, a, b)):
         title = _similarity_without(a.title, b.title, frozenset(extra))
         penalty += EXTRA_WORD_PENALTY
@@ -610,8 +615,8 @@ def _named_otherwise(w: str, o: str, a: Prepared, b: Prepared) -> bool:
                for t, p in zip(title.tokens, parts, strict=True))
 
 
-def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
-                    ) -> tuple[float, tuple[str, ...]]:
+def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str],
+                    vocab: Mapping[str, int] | None = None) -> tuple[float, tuple[str, ...]]:
     """The title's evidence (a negative weight, reasons appended) and the words on one side
     only when the other side has no word of its own (extra words, ``word only on one``)."""
     s = 0.0
@@ -621,7 +626,7 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str]
         else:
             s -= 0.15
             reasons.append(f"number only on one: {' '.join(sorted(x.numbers | y.numbers))}")
-    d = word_diff(x, y)
+    d = word_diff(x, y, vocab)
     if d.typo:  # read as one word mistyped: said, so the score is explained (v11r8: sennder)
         reasons.append(f"{TYPO_WORD}: {' '.join(f'{t}≈{u}' for t, u in d.typo)}")
     if d.real:

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from .lexicon import both_known, misspelt, rare_slip
+from .lexicon import account_slip, both_known, misspelt, rare_slip
 from .normalize import ROMAN_NUMERALS, NormTitle, fold, one_typo
 
 
@@ -73,7 +73,7 @@ def _end_letter(x: str, y: str) -> bool:
     return len(long) == len(short) + 1 and long.startswith(short)
 
 
-def word_pair(x: str, y: str) -> str | None:
+def word_pair(x: str, y: str, vocab: Mapping[str, int] | None = None) -> str | None:
     """How word ``x`` of one title relates to word ``y`` of the other (both unequal, accents
     and umlauts aside), or None when they are two unrelated words (a substitution):
 
@@ -84,8 +84,10 @@ def word_pair(x: str, y: str) -> str | None:
       dimensions / mass; Swiss spelling writes ``ss`` for both): a person decides;
     * ``TYPO``: two neighbours swapped (``clear_typo``);
     * ``SLIP``: a common word and a plausible slip of a finger into a spelling written less than
-      once per 100 million words (``lexicon.rare_slip``: ``servce`` / ``service``): a typo only
-      when the deals agree on org record, person and value (``score_pair``), else a near word;
+      once per 100 million words (``lexicon.rare_slip``: ``servce`` / ``service``), or any slip
+      into a spelling written nowhere of a common word the account's titles use (``vocab``:
+      title word -> deals, ``lexicon.account_slip``): a typo only when the deals agree on org
+      record, person and value (``score_pair``), else a near word;
     * ``NEAR``: one letter replaced, added or dropped after the first letter, the shorter
       word of 4+ letters: review at most (``score_pair``);
     * ``TYPO`` too: two edits apart, each spelling a ``TYPO`` of one common word
@@ -108,7 +110,8 @@ def word_pair(x: str, y: str) -> str | None:
         # a common word next to a spelling no one writes: that word mistyped
         if misspelt(x, y):
             return TYPO
-        return SLIP if rare_slip(x, y) else NEAR
+        return SLIP if rare_slip(x, y) or (vocab is not None and account_slip(x, y, vocab)) \
+            else NEAR
     if inflected(x, y):
         return FORMS
     return TYPO if mistyped_alike(x, y) else None
@@ -179,7 +182,7 @@ class WordDiff:
     slip: tuple[tuple[str, str], ...] = ()
 
 
-def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
+def word_diff(x: NormTitle, y: NormTitle, vocab: Mapping[str, int] | None = None) -> WordDiff:
     """The words of two titles compared (``WordDiff``): a word with no equal word on the
     other side is paired with the other side's unequal words it relates to (``word_pair``);
     a word with no such partner is a substituted or extra word."""
@@ -192,7 +195,7 @@ def word_diff(x: NormTitle, y: NormTitle) -> WordDiff:
     paired_y: set[str] = set()
     for t in only_x:
         for u in only_y:
-            kind = word_pair(t, u)
+            kind = word_pair(t, u, vocab)
             if kind is not None:
                 kinds[kind].append((t, u))
                 paired_x.add(t)
