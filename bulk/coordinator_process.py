@@ -23,6 +23,11 @@ its calls, so a second engine opened mid-run sees them.
 
 It must never: hold a token or an engine; make engines on different accounts wait for
 each other; read a clock but the admitting engine's.
+
+Why ~540 lines: admission (the FIFO queue, the day's spend and its reset probe) and the
+answers' dating, the headers' window and the evidence of another client all read and write
+one account's entries; each engine's door to them holds its own unanswered calls. The
+Redis coordinator splits the same way: its scripts apart, the state in one module.
 """
 
 from __future__ import annotations
@@ -50,11 +55,12 @@ class _Entry:
     no answer yet), since when it is held (its admission, then its send), and whether it
     is another client's (``other``: the server's headers counted it, nobody here)."""
 
-    __slots__ = ("ahead", "at", "other", "search", "sent", "since")
+    __slots__ = ("admitted", "ahead", "at", "other", "search", "sent", "since")
 
     def __init__(self, at: float, search: bool, ahead: float = 0.0,
                  since: float = -math.inf, other: bool = False) -> None:
         self.at, self.search, self.ahead, self.since = at, search, ahead, since
+        self.admitted = since  # when a job here admitted it (``since`` moves to its send)
         self.other = other
         self.sent: float | None = None  # when it left (``leaving``); None: not yet
 
@@ -74,10 +80,18 @@ class _DaySpent(Exception):
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "asked", "entries", "impatient", "last_take", "members",
-                 "next_prune", "observed", "pause", "queue", "spent", "width")
+    __slots__ = ("__weakref__", "asked", "born", "company_until", "entries", "impatient",
+                 "last_take", "members", "next_prune", "observed", "others_at", "pause",
+                 "queue", "spent", "width")
 
-    def __init__(self) -> None:
+    def __init__(self, born: float = -math.inf) -> None:
+        # wall time the state began: the server's window may hold calls of before (another
+        # process's, a run before), which no answer read by a window after is evidence of
+        self.born = born
+        # wall time until which the server's window may hold the calls of an engine gone
+        # (closed while others stayed): the shared state, not the one left's scheduler,
+        # tells another client's calls from them until then (``window_seen``)
+        self.company_until = -math.inf
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
         self.pause = -math.inf  # wall time a 429 pause ends
         self.spent: dict[int, int] = {}  # day -> tokens the jobs admitted (less refunds)
@@ -91,12 +105,20 @@ class AccountState:
         # wall time the last reset probe went (``ProcessCoordinator._may_ask``), -inf: none
         self.asked = -math.inf
         self.last_take = -math.inf  # wall time the last call but a probe was admitted
+        # wall time an answer's headers last counted calls beyond every job's here that the
+        # server's window could hold (another client on the token: ``window_seen``)
+        self.others_at = -math.inf
 
     def today(self, day: int) -> int:
         return max(self.spent.get(day, 0), self.observed.get(day, 0))
 
     def prune(self, now: float, width: float) -> None:
-        self.entries = [e for e in self.entries if e.settle_late(now) or e.at > now - width]
+        """Drop the entries out of the window for good: those dated two windows ago. The
+        window is the last one (``room``); the one before is kept for the answers whose
+        headers the server counted while those calls were still in its window
+        (``window_seen``'s ``span``: as the Redis coordinator keeps its entries)."""
+        self.entries = [e for e in self.entries
+                        if e.settle_late(now) or e.at > now - 2 * width]
 
     def room(self, op: Operation, limit: Limit, now: float) -> tuple[float, str]:
         """Seconds until ``op`` fits (0: now) and why it waits ('' / pause / budget / ...)."""
@@ -108,7 +130,8 @@ class AccountState:
         for search in (False, True):
             if search and not op.search:
                 break
-            times = sorted(e.at for e in self.entries if e.search or not search)
+            times = sorted(e.at for e in self.entries
+                           if (e.search or not search) and e.at > now - limit.width)
             cap = limit.search if search else limit.burst
             if len(times) >= cap:
                 free = times[len(times) - cap] + limit.width
@@ -166,16 +189,17 @@ def account_key(base_url: str, token: str) -> tuple[str, str, int]:
 class ProcessCoordinator:
     """One engine's door to its account's :class:`AccountState` (a ``Coordinator``)."""
 
-    __slots__ = ("__weakref__", "_clock", "_own", "_state")
+    __slots__ = ("__weakref__", "_clock", "_others_answers", "_own", "_state")
 
     def __init__(self, base_url: str, token: str, *, clock: Clock) -> None:
         key = account_key(base_url, token)
         state = _ACCOUNTS.get(key)
         if state is None:
-            state = _ACCOUNTS[key] = AccountState()
+            state = _ACCOUNTS[key] = AccountState(clock.wall())
         self._state: AccountState | None = state
         self._clock = clock
         self._own: deque[tuple[float, _Entry]] = deque()  # (admitted at, entry), unanswered
+        self._others_answers = 0  # this engine's answers that showed another client's calls
         state.members.add(self)
 
     @property
@@ -204,7 +228,7 @@ class ProcessCoordinator:
         state = self._state
         if state is None:
             raise RuntimeError("ProcessCoordinator.admit after aclose()")
-        if len(state.members) < 2 and not state.queue \
+        if self._alone() and not state.queue \
                 and not state.spent_for(op, limit.next_day(self._clock.wall())):
             self._take(op, limit)  # alone: the scheduler's own windows are the account's
             return
@@ -228,7 +252,7 @@ class ProcessCoordinator:
                 wait, why = state.room(op, limit, self._clock.wall())
                 # alone, the scheduler's windows are exact; not its day: the jobs gone
                 # spent it too (x21r4 F3)
-                if not wait or (len(state.members) < 2 and why != "budget"):
+                if not wait or (self._alone() and why != "budget"):
                     self._take(op, limit)
                     return
                 if why == "budget":
@@ -413,22 +437,90 @@ class ProcessCoordinator:
         not among those the server counted; the other client's calls already entries
         stand for as many of them, dated ``seen`` again (f27c: left at the reading that
         added them, they left the window before a later reading put their successors in,
-        and a job took the slot the other client's next call held)."""
+        and a job took the slot the other client's next call held).
+
+        Evidence of another client (``others_answers``, ``others_at``) is the count beyond
+        every call of the jobs here the server's window could hold as it counted: those
+        whose entries are dated after ``span``'s ``after`` and admitted by its ``by``
+        (the entries of the window before the last are kept for it). Judged by each
+        engine's scheduler against its own calls alone, the siblings' calls were another
+        client's: 48-79 answers of each of three jobs of one process ended with that note
+        (x36r1)."""
         state = self._state
-        if state is None or state.width <= 0 or len(state.members) < 2:
+        if state is None or state.width <= 0 or not self.judges_others:
             return  # alone: the engine's scheduler counts the others itself (admit skips us)
         wall = self._clock.wall()
         seen = wall if seen is None else min(seen, wall)
-        state.prune(wall, state.width)
+        width = state.width
+        state.prune(wall, width)
         kind = [e for e in state.entries if e.search or not search]
-        ours = sum(1 for e in kind if not e.other and e.since <= seen + _EPS)
-        others = sorted((e for e in kind if e.other), key=lambda e: e.at)
-        stand = min(cap, cap - remaining) - ours
+        window = [e for e in kind if e.at > wall - width]
+        ours = sum(1 for e in window if not e.other and e.since <= seen + _EPS)
+        others = sorted((e for e in window if e.other), key=lambda e: e.at)
+        counted = min(cap, cap - remaining)
+        stand = counted - ours
+        if not search:
+            beyond = stand
+            if span is not None:
+                after, by = span
+                mine = sum(1 for e in kind
+                           if not e.other and e.admitted <= by + _EPS and e.at > after)
+                beyond = 0 if after < max(wall - 2 * width, state.born) else counted - mine
+            if beyond > 0:
+                self._others_answers += 1
+                state.others_at = max(state.others_at, seen)
+        if len(state.members) < 2:
+            return  # alone again: the phantom entries are its scheduler's (``stand``)
         for entry in others[:max(0, stand)]:
             entry.at = max(entry.at, seen)
         for i in range(stand - len(others)):
             at = min(until, seen + state.width) if i == 0 and not others else seen + state.width
             state.entries.append(_Entry(at - state.width, search, other=True))
+
+    def _alone(self) -> bool:
+        """Whether this engine is alone on its account: no other engine open, and none
+        closed in the last two windows (its calls may still be in the server's window:
+        admitted past them, the one left's last calls got 429s, x36r1)."""
+        return not self.judges_others
+
+    @property
+    def judges_others(self) -> bool:
+        """Whether this state, not the engine's scheduler, tells another client's calls from
+        the jobs' here (``window_seen``): while another engine is open on the account, and
+        for two windows after one closed (its calls may still be in the server's window:
+        the one left counted them as another client's)."""
+        state = self._state
+        if state is None:
+            return False
+        if len(state.members) >= 2:
+            return True
+        if state.company_until == -math.inf:  # (no clock read: issue 8, per call)
+            return False
+        if self._clock.wall() < state.company_until:
+            return True
+        state.company_until = -math.inf
+        return False
+
+    @property
+    def others_answers(self) -> int:
+        """This engine's answers, while it shared the account with another engine here,
+        whose burst headers counted calls beyond every call the jobs here may have had in
+        the server's window (``window_seen``): evidence of another client on the token."""
+        return self._others_answers
+
+    @property
+    def others_at(self) -> float:
+        """Wall time any engine's answer here last showed another client's calls
+        (``window_seen``); -inf: none seen."""
+        return self._state.others_at if self._state is not None else -math.inf
+
+    def window_fill(self, wall: float) -> int:
+        """Calls in the account's burst window at wall time ``wall``: every job's here
+        (held ones included) and those the headers showed of another client."""
+        state = self._state
+        if state is None:
+            return 0
+        return sum(1 for e in state.entries if e.at > wall - state.width)
 
     def statistics(self) -> SharedStats | None:
         return None  # the progress line shows a shared picture only across processes
@@ -437,6 +529,8 @@ class ProcessCoordinator:
         state, self._state = self._state, None
         if state is not None:
             state.members.discard(self)
+            if state.members:  # its calls stay in the server's window a while
+                state.company_until = self._clock.wall() + 2 * state.width
 
     def __repr__(self) -> str:
         state = self._state

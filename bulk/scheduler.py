@@ -856,6 +856,11 @@ class Scheduler:
             # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
             shared = self._shared.statistics() if self._shared is not None else None
             return shared is not None and shared.window_fill < limit
+        if getattr(self._shared, "judges_others", False):  # this process's engines: every
+            # one's calls (this one's alone: a window its siblings filled had room, x36r1)
+            fill = getattr(self._shared, "window_fill", None)
+            if fill is not None:
+                return int(fill(self._clock.wall())) < limit
         if sent is not None:  # the refused call itself is none of the server's count
             return self._ours(min(sent, now), now) - 1 < limit
         since = now - self._width - self._slowest - self._width / 4
@@ -882,7 +887,9 @@ class Scheduler:
         the peers' calls are no other client's, x34r3 F3)."""
         if self._across():
             return int(getattr(self._shared, "others_answers", 0))
-        return self._others_seen
+        # with this process's engines on the account: its answers judged here while alone,
+        # and those the shared state judged while it had company (x36r1)
+        return self._others_seen + int(getattr(self._shared, "others_answers", 0))
 
     @property
     def refused_with_room(self) -> int:
@@ -1476,6 +1483,10 @@ class Scheduler:
         another process on that evidence alone (x19r3 F3: a lone process, 429s with a
         0.1-s window, was told another process used the account's limits)."""
         assert rate.remaining is not None
+        if self._across() or getattr(self._shared, "judges_others", False):
+            # the shared coordinator sees every engine's (process's) calls: it judges
+            # (``window_seen``); judged here, a sibling's calls were another client's (x36r1)
+            return
         if answered - self._width - self._slowest < self._born:
             return  # the server's window may hold a previous run's calls (x32r5 F4)
         limit = rate.limit if rate.limit is not None else self._burst
@@ -1554,9 +1565,12 @@ class Scheduler:
         if not self._spare or at - self._spare_at < 2 * self._width:
             return
         others = self._others_at
-        if self._across():
-            seen = getattr(self._shared, "others_at", None)
-            others = -math.inf if seen is None else seen - self._clock.wall() + self._clock.now()
+        seen = getattr(self._shared, "others_at", None)
+        if seen is not None:  # (this process's engines: what they judged together, too)
+            seen = seen - self._clock.wall() + self._clock.now()
+            others = seen if self._across() else max(others, seen)
+        elif self._across():
+            others = -math.inf
         if at - others >= 2 * self._width:
             self._spare, self._given_back = 0, True
 
