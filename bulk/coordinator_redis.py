@@ -66,7 +66,7 @@ them and blocks nobody longer than a window and an ``ahead`` past its last renew
 entries age out of the sorted set like anyone's. Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~760 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~900 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.
@@ -136,12 +136,14 @@ _COMPANY_TTL = 2 * 86400
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
-    __slots__ = ("asked", "fut", "limit", "op", "wait_for_reset")
+    __slots__ = ("asked", "fut", "limit", "op", "settle_until", "wait_for_reset")
 
     def __init__(self, op: Operation, limit: Limit, wait_for_reset: bool,
                  fut: asyncio.Future[None]) -> None:
         self.op, self.limit, self.wait_for_reset, self.fut = op, limit, wait_for_reset, fut
         self.asked = False  # it went (or waited to go) as the probe of a new day (_ask)
+        # wall time its wait for the last minute's calls to settle ends (``_settle``)
+        self.settle_until: float | None = None
 
 
 class RedisCoordinator:
@@ -416,7 +418,7 @@ class RedisCoordinator:
             if head.wait_for_reset:
                 await self._wait_for_reset(head, limit)
                 return
-            if await self._ask(head, limit):
+            if await self._ask(head, limit) or await self._settle(head, limit):
                 return
             self._queue.remove(head)
             if not head.fut.done():
@@ -458,6 +460,41 @@ class RedisCoordinator:
                      time.strftime("%H:%M:%S", time.gmtime(wall + _QUIET)))
         await self._clock.sleep(_QUIET)
         self._asking = True  # the next admission: ``head``, alone, past the shared spend
+        return True
+
+    async def _settle(self, head: _Waiter, limit: Limit) -> bool:
+        """A share or reserve (``limit.whole_day`` False) refused ``head``, but the server's
+        latest figure with every call admitted after its call (any process's) leaves it
+        room: the shared spend holds calls admitted in the minute before that call which
+        the server may have counted already (in that figure, or in its day that ended);
+        they are settled only by a figure read on a call admitted after their answers,
+        which another process still sending brings (the REALIGN script). Then, while
+        another process is active on the company (``SharedStats.processes``), ``head``
+        waits, looking again every ``_LOOK`` s, up to ``_QUIET`` s from its refusal (every
+        call admitted before it has reached the server by then), and is refused only if
+        the shared spend is still spent at the last look, or the server's figure shows the
+        share spent before. No call goes past the shared spend: a share that is really
+        spent is never overspent (before, such a run stopped "budget spent" at once while
+        the server had room in its share: x35r2, note 35). True if ``head`` is to be
+        admitted again."""
+        if limit.whole_day or head.wait_for_reset:
+            return False  # (the whole budget asks the server: ``_ask``)
+        if self._stats is None or self._stats.processes < 2:
+            return False  # alone on the company: no other answer will settle the count
+        day, seen, wall = limit.day, self._observed, self._clock.wall()
+        if head.settle_until is not None and wall >= head.settle_until:
+            return False  # the last look found it spent still
+        if seen[0] != day or seen[1] + await self._admitted_since(day, self._observed_since) \
+                + head.op.token_cost > limit.day_limit:
+            return False  # spent by the server's own word and the calls since: now
+        if head.settle_until is None:
+            head.settle_until = wall + _QUIET
+            _log.warning("this run's share of the company's daily budget is spent by the shared "
+                         "count (%d of %d usable), but the server says %d used: calls of the "
+                         "last minute may be counted twice; looking again until %s UTC",
+                         self._stats.tokens_today, limit.day_limit,
+                         seen[1], time.strftime("%H:%M:%S", time.gmtime(wall + _QUIET)))
+        await self._clock.sleep(max(0.001, min(_LOOK, head.settle_until - wall)))
         return True
 
     async def _admitted_since(self, day: int, since: float) -> int:

@@ -104,3 +104,54 @@ async def test_a_run_refused_for_a_spent_share_spends_nothing_past_it(
     with pytest.raises(BudgetExhausted):
         await _starting(redis_server.url, clock, server)
     assert server.used == 150
+
+
+async def test_a_share_refused_on_the_last_minute_s_calls_waits_for_them_to_settle(
+        redis_server: RedisServer) -> None:
+    """f36f 3: a process without a share spent 26 tokens, then has 24 calls out (120
+    tokens) as the server's day begins; they arrive in its new day. A run with
+    ``--budget-share 0.5`` (150) starts: the server says 122 used, the shared count 148
+    (the day that ended is the same UTC day). Before, its
+    first PATCH stopped "budget spent" at once; now it waits: once those calls are
+    answered and the other process's next answer brings a figure read after them, the
+    count follows and the run goes on — and never spends past its share (the server ends
+    at 150 or below)."""
+    import asyncio
+
+    clock, server = _clock(), _Server()
+    other = await _RUNS.process(redis_server.url, clock)  # the whole budget: no share
+    for op in [PATCH] * 5 + [GET]:  # the server's day that ends: 26 tokens
+        await server.call(other, clock, op)
+        await clock.sleep(0.2)
+    await clock.sleep(70)
+    out = [await other.acquire(PATCH) for _ in range(24)]  # sent, answers slow
+    server.used = 24 * PATCH.token_cost  # the server's day began; the calls out arrive in it
+    await clock.sleep(8)
+    run = await _starting(redis_server.url, clock, server)  # GET /users/me: 122 of 300
+    went = asyncio.ensure_future(_spend_the_share(run, clock, server))
+    await clock.sleep(12)
+    assert not went.done()  # waiting, not stopped "budget spent"
+    for sent in out:  # the calls out are answered (the server counted them on arrival)
+        other.observe(PATCH, RateHeaders(daily_token_limit=DAILY,
+                                         daily_token_remaining=DAILY - server.used),
+                      sent_at=sent)
+    await clock.sleep(6)
+    await server.call(other, clock)  # its next call: a figure read after those answers
+    n = await asyncio.wait_for(went, 60)  # bounded in real time (virtual: ~a minute)
+    assert n >= 3, n  # it went on (3: the count at 132, the server at 127)
+    assert server.used <= DAILY * SHARE, server.used  # never past the share
+
+
+async def test_a_share_the_server_says_is_spent_stops_at_once(
+        redis_server: RedisServer) -> None:
+    """The same run, the server's figure showing the share spent (150 of 300 used by the
+    other process's calls): it stops at once, no wait (f36f 3)."""
+    clock, server = _clock(), _Server()
+    other = await _RUNS.process(redis_server.url, clock)
+    for _ in range(30):
+        await server.call(other, clock)
+    await clock.sleep(8)
+    start = clock.now()
+    with pytest.raises(BudgetExhausted):
+        await _starting(redis_server.url, clock, server)
+    assert clock.now() - start < 1.0
