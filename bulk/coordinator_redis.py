@@ -16,7 +16,8 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:search   ZSET, searches only                             TTL 2 windows
     pdbulk:t:{t}:pause    wall time a 429 pause ends                       TTL the pause
     pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
-    pdbulk:t:{t}:born     HASH epoch, at: when this shared state began     TTL 2 days, renewed
+    pdbulk:t:{t}:born     HASH epoch, at: when this shared state began,   TTL 2 days, renewed
+                          pruned: how far ADMIT pruned the windows (WINDOW)
     pdbulk:t:{t}:company  the company the token was last bound to        TTL 2 days
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
@@ -764,7 +765,8 @@ class RedisCoordinator:
         seen = wall if seen is None else min(seen, wall)
         # (WINDOW: the calls here the server's count can hold; '': those of ``stand``)
         after, by = (repr(span[0]), repr(span[1])) if span is not None else ("", repr(seen))
-        self._pending.append(("window", (key, self._token_key("others"), repr(wall),
+        self._pending.append(("window", (key, self._token_key("others"),
+                                         self._token_key("born"), repr(wall),
                                          repr(self._width), cap, remaining, repr(until), member,
                                          repr(seen), repr(self._width / 4), after, by)))
         self._kick()
@@ -819,7 +821,7 @@ class RedisCoordinator:
             for cmd, a in pending:
                 if cmd == "window":
                     windows.append(len(pipe.command_stack))
-                    await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
+                    await self._scripts[cmd](keys=list(a[:3]), args=list(a[3:]), client=pipe)
                 elif cmd == "realign":
                     await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
                 elif cmd in ("later", "refund"):

@@ -42,11 +42,15 @@ local wttl = math.ceil(width * 2000) + 1000
 local ahead = tonumber(ARGV[10])
 local at = now + ahead
 local known = ARGV[11]
-local b = redis.call('HMGET', KEYS[6], 'epoch', 'at')
+local b = redis.call('HMGET', KEYS[6], 'epoch', 'at', 'pruned')
 local epoch, born = b[1], tonumber(b[2] or '')
 if not epoch or not born then
   epoch, born = ARGV[12], now
   redis.call('HSET', KEYS[6], 'epoch', epoch, 'at', ARGV[1])
+end
+-- how far the windows are pruned (below): WINDOW reads no evidence from entries gone
+if now - 2 * width > (tonumber(b[3] or '') or 0) then
+  redis.call('HSET', KEYS[6], 'pruned', tostring(now - 2 * width))
 end
 redis.call('PEXPIRE', KEYS[6], 172800000)
 local lost = known ~= '' and known ~= epoch
@@ -137,7 +141,8 @@ return 1
 """
 
 # KEYS: a window (burst or search ZSET), others (the wall time another client's calls
-# were last counted); ARGV: now, width, cap, remaining, until, member prefix, seen, slack,
+# were last counted), born (HASH: at, when the shared state began; pruned, how far ADMIT
+# pruned the windows); ARGV: now, width, cap, remaining, until, member prefix, seen, slack,
 # after, by.
 # The server's headers, read by ``seen`` (the answer's wall time), say only `remaining` of
 # `cap` calls are left, the oldest leaving at `until`: the calls no process here counted
@@ -164,7 +169,12 @@ return 1
 # the edge of its window were (their way back, a busy loop) found those pruned by an
 # admission made since (ADMIT pruned at now - width), and every coordinated run alone on
 # the token ended with "another client's calls" in 1-34 answers (x35r2 F4). Entries are
-# kept two windows (ADMIT); an `after` before that proves nothing (`beyond` 0).
+# kept two windows (ADMIT); an `after` before that proves nothing (`beyond` 0) — nor one
+# before what ADMIT has pruned (`pruned`: by the latest admission's time, not this script's
+# `now`, which is the answer's: under load the feedback pipeline ran this script 1.3-1.5 s
+# after the answer, admissions had pruned entries the server still counted, and 1-25
+# answers of a run in 4 of 90 looked like another client's, f36f 2), nor one before the
+# state began (`at`: the server's window may hold calls of before).
 WINDOW = """
 local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -196,7 +206,9 @@ for k = 1, kept do
 end
 local beyond = stand
 if after then beyond = math.min(cap, cap - left) - mine end
-if after and after < now - 2 * width then beyond = 0 end
+local h = redis.call('HMGET', KEYS[3], 'pruned', 'at')
+local gone = math.max(now - 2 * width, tonumber(h[1] or '') or 0, tonumber(h[2] or '') or 0)
+if after and after < gone then beyond = 0 end
 local missing = stand - #others
 for i = 1, missing do
   local at = seen

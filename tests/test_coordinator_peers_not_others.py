@@ -77,3 +77,66 @@ async def test_another_client_beside_the_peers_is_still_seen(redis_server: Redis
     """A client beside them, 10 calls a window, is seen by both."""
     seen = await _peers(redis_server.url, "peers-beside", WIDTH / 10)
     assert min(seen) > 0, seen
+
+
+class _LateFeedback(RedisCoordinator):
+    """A process whose window feedback (the WINDOW script) reaches Redis ``late`` seconds
+    after its answer, as a loaded machine's feedback pipeline did (1.3-1.5 s at a 0.5-s
+    window): the other processes have admitted, and pruned the window, meanwhile."""
+
+    late = 2.5 * WIDTH
+
+    def __init__(self, url: str, *, clock: FakeClock) -> None:
+        super().__init__(url, clock=clock)
+        self.held: deque[tuple[float, tuple[str, tuple[object, ...]]]] = deque()
+
+    def window_seen(self, remaining: int, until: float, cap: int, *, search: bool,
+                    seen: float | None = None,
+                    span: tuple[float, float] | None = None) -> None:
+        super().window_seen(remaining, until, cap, search=search, seen=seen, span=span)
+        if self._pending and self._pending[-1][0] == "window":
+            self.held.append((self._clock.wall() + self.late, self._pending.pop()))
+
+    def release(self) -> None:
+        """Hand the feedback due by now to the pipeline."""
+        while self.held and self.held[0][0] <= self._clock.wall():
+            self._pending.append(self.held.popleft()[1])
+        self._kick()
+
+
+async def test_feedback_that_reaches_redis_after_later_admissions_is_no_evidence(
+        redis_server: RedisServer) -> None:
+    """f36f 2: a process's window feedback ran 1.3-1.5 s after its answer under load; the
+    peers' admissions meanwhile had pruned the entries of the calls the server counted,
+    and those looked like another client's (1-25 answers in 4 of 90 runs). Feedback that
+    comes after the window it speaks of was pruned proves nothing."""
+    clock = FakeClock()
+    window: deque[float] = deque()
+    coords = [_LateFeedback(redis_server.url, clock=clock) for _ in range(2)]
+    scheds = []
+    for coord in coords:
+        await coord.start(fingerprint("peers-late"))
+        coord.bind("42")
+        scheds.append(Scheduler(Limits(burst=BURST, window=WIDTH, daily_tokens=10**9),
+                                clock=clock, coordinator=coord))
+    try:
+        for _ in range(60):
+            for s in scheds:
+                await s.acquire(PATCH)
+                sent = clock.now()
+                window.append(sent)
+                while window and window[0] + WIDTH <= sent:
+                    window.popleft()
+                await clock.sleep(0.05)
+                s.observe(PATCH, RateHeaders(limit=BURST, remaining=BURST - len(window),
+                                             reset=window[0] + WIDTH - sent), sent_at=sent)
+                for coord in coords:
+                    coord.release()
+        await clock.sleep(_LateFeedback.late + 1)
+        for coord in coords:
+            coord.release()
+        await clock.sleep(1)
+        assert [s.others_seen for s in scheds] == [0, 0]
+    finally:
+        for coord in coords:
+            await coord.aclose()
