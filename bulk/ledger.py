@@ -203,8 +203,9 @@ class _Ahead:
     the operation's credit when it has some, else by one commit that the calls waiting
     meanwhile share (a group commit) and that charges ``extra`` more calls ahead."""
 
-    __slots__ = ("__weakref__", "_busy", "_clock", "_credit", "_day", "_held", "_horizon",
-                 "_key", "_lock", "_most", "_open", "_pending", "_store", "_written", "rider")
+    __slots__ = ("__weakref__", "_back", "_busy", "_clock", "_credit", "_day", "_held",
+                 "_horizon", "_key", "_lock", "_most", "_open", "_pending", "_store", "_written",
+                 "rider")
 
     def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock, *,
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
@@ -212,6 +213,7 @@ class _Ahead:
         self._most, self._horizon = most, horizon  # calls; seconds
         self._pending: list[tuple[str, int, anyio.Event, list[BaseException]]] = []
         self._credit: dict[str, _Credit] = {}
+        self._back: list[SpendRow] = []  # charges of calls that never left (``_not_leaving``)
         self._busy = False
         # op -> tokens in the ledger not known to be charged (module docstring), and the
         # figure last written under ``_key``; ``_lock``: one write at a time, so the
@@ -329,7 +331,11 @@ class _Ahead:
             op_id, tokens, anyio.Event(), [])
         self._pending.append(slot)
         if self._busy:
-            await slot[2].wait()
+            try:
+                await slot[2].wait()
+            except BaseException:
+                self._not_leaving(slot)
+                raise
         else:
             self._busy = True
             try:
@@ -339,6 +345,24 @@ class _Ahead:
                 self._busy = False
         if slot[3]:
             raise slot[3][0]
+
+    def _not_leaving(self, slot: tuple[str, int, anyio.Event, list[BaseException]]) -> None:
+        """A call cancelled while its charge was on its way (``charge``) never leaves: not
+        written yet, it is not written; written already (its refill's commit, or the new
+        credit it was served from, came as the cancel did), its charge goes back to the
+        operation's credit, which a call spends or the run's end takes back. Kept, it was
+        charged for good (a cancelled run's ledger 4 calls over the server's count)."""
+        if slot in self._pending:
+            self._pending.remove(slot)
+            return
+        if not slot[2].is_set() or slot[3]:
+            return  # (its write failed: nothing was charged)
+        op_id, tokens = slot[0], slot[1]
+        credit = self._credit.get(op_id)
+        if credit is not None and credit.tokens == tokens:
+            credit.left += 1
+        else:  # (a price the credit no longer has: taken back as it is)
+            self._back.append((self._day(), op_id, -tokens, -1))
 
     async def _refill(self) -> None:
         """One commit: the waiting calls, each operation's next credit, and the credit
@@ -406,7 +430,7 @@ class _Ahead:
     def take_back(self) -> list[SpendRow]:
         """The credit not spent, as negative ledger rows (to write with the run's last
         flush: the calls it was charged for never left); the credit is then empty."""
-        rows: list[SpendRow] = []
+        rows, self._back = self._back, []
         for op, credit in self._credit.items():
             if credit.left:
                 rows.append((credit.day, op, -credit.left * credit.tokens, -credit.left))

@@ -215,3 +215,39 @@ async def test_credit_grows_to_its_cap_and_a_failed_write_charges_nothing(
         assert broken.take_back() == []
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+async def test_a_call_cancelled_while_its_charge_is_written_is_not_charged(
+        tmp_path: Path) -> None:
+    """Calls waiting on another call's refill (a group commit) and cancelled as it ends
+    (served from the new credit, or written in its batch) never leave: the run's end takes
+    their charges back, so the ledger counts only the calls that went on. Before, a
+    cancelled run's ledger stayed up to ``CREDIT_CALLS`` calls over the server's count."""
+    import anyio
+
+    from bulk.ledger import _Ahead
+
+    store = JobStore.create(tmp_path / "job", job_id="j", kind="touch", config={})
+    ahead = _Ahead(AsyncJobStore.of(store), lambda: "2026-01-01", FakeClock())
+    went = 0
+
+    async def one(cancelled: bool) -> None:
+        nonlocal went
+        with anyio.CancelScope() as scope:
+            if cancelled:
+                scope.cancel()  # lands at its first wait: the refill under way
+            await ahead.charge("updateDeal", COST)
+            went += 1
+
+    try:
+        for _ in range(3):  # each round: one call writes, three wait on it, two cancelled
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(one, False)
+                for cancelled in (False, True, True):
+                    tg.start_soon(one, cancelled)
+        await ahead.write([], ahead.take_back())
+        assert store.spend_by_operation()["updateDeal"] == (COST * went, went)
+        assert went < 12  # (some were cancelled: a call served from credit has no wait)
+    finally:
+        store.close()
