@@ -46,6 +46,7 @@ from .errors import (
 )
 from .ledger import _Ahead
 from .operations import Operation, get_operation
+from .pool import Slots
 from .retry import RetryPolicy
 from .scheduler import Scheduler
 from .transport import DEPARTURE, Departure
@@ -180,7 +181,7 @@ class CallPath:
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
     _waiting: set[anyio.CancelScope]
     _latency: float
-    _limiter: anyio.CapacityLimiter
+    _limiter: Slots
     _spend: dict[str, list[int]]
     _ahead: _Ahead
 
@@ -422,8 +423,8 @@ class CallPath:
     def _observe_latency(self, seconds: float) -> None:
         self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
         target = self._target_workers()
-        if target != self._limiter.total_tokens:
-            self._limiter.total_tokens = target
+        if target != self._limiter.total:
+            self._limiter.total = target
 
 
 __all__ = ["CallContext", "CallPath"]

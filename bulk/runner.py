@@ -67,6 +67,7 @@ from .errors import (
 from .handed import Handed
 from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
+from .pool import Handoff, Slots
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -239,7 +240,7 @@ class Runner(CallPath):
         self._stop_reason: str | None = None
         self._waiting: set[anyio.CancelScope] = set()
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
-        self._limiter = anyio.CapacityLimiter(self._target_workers())
+        self._limiter = Slots(self._target_workers())  # workers in flight at once
         self._on_progress = on_progress
         # item id -> the 5xx statuses its in-doubt sends of this run were answered with
         # (``_given_up``: answered and not applied is no lost answer)
@@ -258,7 +259,7 @@ class Runner(CallPath):
     def __repr__(self) -> str:
         s = self.stats
         name = self.kind.name if self.kind is not None else None
-        return (f"Runner(kind={name}, workers={self._limiter.total_tokens}, "
+        return (f"Runner(kind={name}, workers={self._limiter.total}, "
                 f"done={s.done}, failed={s.failed}, in_doubt={s.in_doubt}, stopping={self._stopping})")
 
     # -- the spend ledger -----------------------------------------------------------------
@@ -640,8 +641,9 @@ class Runner(CallPath):
         # with a re-check: no buffer, and a worker takes an item only once it may run it
         # (work, below): the next batch is re-checked when this one is all sent or
         # sending, so the read is at most one batch of sends older than the write
-        send, receive = anyio.create_memory_object_stream[Item](
-            self.batch if recheck is None else 0)
+        # (without one, the pool's own hand-off: ``bulk.pool.Handoff``, no loop step per item)
+        send, receive = anyio.create_memory_object_stream[Item](0)
+        handoff: Handoff[Item] | None = Handoff(self.batch) if recheck is None else None
         # Outcomes are checkpointed a batch at a time, or ``flush_seconds`` after the first
         # one of a batch arrived, whichever comes first: one thread hop and one commit for
         # many items (at 150 ms latency they trickle in one by one). A worker puts its
@@ -711,6 +713,13 @@ class Runner(CallPath):
                     await flush()
 
         async def produce() -> None:
+            try:
+                await feed()
+            finally:
+                if handoff is not None:
+                    handoff.close()
+
+        async def feed() -> None:
             nonlocal handed
             after = 0
             async with send:
@@ -745,40 +754,43 @@ class Runner(CallPath):
                             await self.store.record([Outcome(i, ItemState.PENDING)
                                                      for i in back])
                             return
-                        await _send(send, item)
+                        if handoff is None:
+                            await _send(send, item)
+                        elif not handoff.put_nowait(item):
+                            await handoff.put(item)
                         handed += 1
 
         async def work() -> None:
-            limiter = self._limiter
-            async with receive.clone() as items:
-                if recheck is not None:
-                    while True:
-                        await _slot(limiter)  # a slot first, then an item
-                        try:
-                            try:
-                                item = await _receive(items)
-                            except anyio.EndOfStream:
-                                return
-                            if each:
-                                if self._stopping:
-                                    continue  # never marked: still pending, unsent
-                                outcome = await self._execute_marked(item)
-                            else:
-                                outcome = await self._execute_held(item)
-                        finally:
-                            limiter.release()
-                        if outcome is not None:
-                            await put(outcome)
+            slots = self._limiter
+            if handoff is not None:
                 while True:
                     try:
-                        item = await _receive(items)
+                        item = await handoff.take()
                     except anyio.EndOfStream:
                         return
-                    await _slot(limiter)
+                    await slots.take()
                     try:
                         outcome = await self._execute_held(item)
                     finally:
-                        limiter.release()
+                        slots.release()
+                    if outcome is not None:
+                        await put(outcome)
+            async with receive.clone() as items:
+                while True:
+                    await slots.take()  # a slot first, then an item
+                    try:
+                        try:
+                            item = await _receive(items)
+                        except anyio.EndOfStream:
+                            return
+                        if each:
+                            if self._stopping:
+                                continue  # never marked: still pending, unsent
+                            outcome = await self._execute_marked(item)
+                        else:
+                            outcome = await self._execute_held(item)
+                    finally:
+                        slots.release()
                     if outcome is not None:
                         await put(outcome)
 
@@ -902,12 +914,12 @@ class Runner(CallPath):
         return outcome
 
 
-# The hand-overs of a pass (producer -> workers -> writer) and the worker's slot take the
-# ready item, room or slot without a trip through the event loop: anyio's ``send``,
-# ``receive`` and ``CapacityLimiter.acquire`` each yield to the loop first (a checkpoint)
-# even when they need not wait: four or five loop steps per item, a tenth of the engine's
-# own CPU per request (issue 8). They wait, and so yield, only when they must; each
-# item's call still awaits its admission and its answer, where a stop or a cancel lands.
+# The hand-overs of a re-checked pass (producer -> workers, a rendezvous) take the ready
+# item or room without a trip through the event loop: anyio's ``send`` and ``receive``
+# each yield to the loop first (a checkpoint) even when they need not wait (issue 8). They
+# wait, and so yield, only when they must; each item's call still awaits its admission and
+# its answer, where a stop or a cancel lands. (A pass without a re-check, and the slots of
+# both, use ``bulk.pool``: no loop step either, and no wake-up per item.)
 async def _receive(stream: MemoryObjectReceiveStream[T]) -> T:
     """``stream.receive()``, without a loop step when an item is ready."""
     try:
@@ -922,15 +934,6 @@ async def _send(stream: MemoryObjectSendStream[T], item: T) -> None:
         stream.send_nowait(item)
     except anyio.WouldBlock:
         await stream.send(item)
-
-
-async def _slot(limiter: anyio.CapacityLimiter) -> None:
-    """``limiter.acquire()``, without a loop step when a slot is free and nobody waits
-    (FIFO kept: ``acquire_nowait`` refuses while others wait); ``limiter.release()`` ends it."""
-    try:
-        limiter.acquire_nowait()
-    except anyio.WouldBlock:
-        await limiter.acquire()
 
 
 def _open(counts: Mapping[ItemState, int]) -> int:

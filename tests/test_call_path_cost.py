@@ -1,8 +1,13 @@
 """One call's path through the engine stays cheap (issue 8): a touch run on virtual time
 (``FakeClock``, a mock transport: no aiohttp, no sockets) costs a bounded number of Python
 calls per request — counted (``sys.setprofile``: frames entered, a coroutine's resumes
-included), not timed, so the figure holds on a loaded machine. What it counts is the
-engine's own share: runner, call path, scheduler, ledger, client, store hops."""
+included), not timed, so the figure holds on a loaded machine. What it counts is what the
+engine costs: runner, call path, scheduler, ledger, client, store hops, and the library
+code they call (anyio's cancel scopes, limiters, streams and thread hops; asyncio's
+futures and events), as the bench's ``profile_engine --calls`` does: a primitive that
+cheapens the engine's own frames by calling a costlier library's is no gain. Left out:
+the fake clock's driver (its looks while a store write is in its thread depend on the
+thread's timing) and asyncio's event loop itself (the CLI and the bench run uvloop, C)."""
 
 from __future__ import annotations
 
@@ -28,11 +33,12 @@ from bulk.transport import MockTransport, Request, Response
 from jobs.touch import TouchJob, touch_items
 
 ITEMS = 400
-# the engine's own frames (bulk/, jobs/), the fake clock's aside: how often its driver
-# looks while a store write is in its thread depends on the thread's timing
-ROOT = Path(__file__).resolve().parents[1]
-OURS = (str(ROOT / "bulk") + "/", str(ROOT / "jobs") + "/")
+# the fake clock's frames and what its driver calls: how often it looks while a store
+# write is in its thread depends on the thread's timing
 CLOCK = str(Path("bulk", "clock.py"))
+# asyncio's event loop (a loop turn, a callback's handle): uvloop's C in the CLI and bench
+LOOP = (*(str(Path("asyncio", name)) for name in (
+    "base_events.py", "events.py", "selector_events.py", "unix_events.py")), "/selectors.py")
 
 
 def _run(tmp_path: Path, items: int) -> int:
@@ -60,9 +66,14 @@ def _run(tmp_path: Path, items: int) -> int:
 
     def count(frame: FrameType, event: str, _arg: Any) -> None:
         nonlocal n
-        if event == "call" and frame.f_code.co_filename.startswith(OURS) \
-                and not frame.f_code.co_filename.endswith(CLOCK):
-            n += 1
+        if event != "call" or frame.f_code.co_filename.endswith(LOOP):
+            return
+        up: FrameType | None = frame
+        while up is not None:  # (the clock's driver, and what it calls)
+            if up.f_code.co_filename.endswith(CLOCK):
+                return
+            up = up.f_back
+        n += 1
 
     threading.setprofile(count)
     sys.setprofile(count)
@@ -79,13 +90,16 @@ def _run(tmp_path: Path, items: int) -> int:
 
 
 def test_python_calls_per_request_stay_bounded(tmp_path: Path) -> None:
-    """The marginal calls per request, over 100 vs ITEMS requests (the start-up drops out):
-    107.8 before the rate headers' numbers were read inline, the path values mapped with
-    no comprehension, a call's ``is_write`` read once and its credit spent inline; 97.8."""
+    """The marginal calls per request, over 100 vs ITEMS requests (the start-up drops out).
+    Counted over the engine's own frames (bulk/, jobs/) alone: 107.8 before the rate
+    headers' numbers were read inline, the path values mapped with no comprehension, a
+    call's ``is_write`` read once and its credit spent inline; 97.8. Counted over every
+    frame (the library code the engine calls too): 190.3 with anyio's limiter and memory
+    stream in the worker pool; 153 with ``bulk.pool``'s."""
     _run(tmp_path, 20)  # first-use costs (imports, caches) out of the figure
     few, many = _run(tmp_path, 100), _run(tmp_path, ITEMS)
     per_request = (many - few) / (ITEMS - 100)
-    assert per_request <= 100, per_request
+    assert per_request <= 156, per_request
 
 
 @settings(max_examples=300, deadline=None)
