@@ -48,7 +48,7 @@ from .ledger import _Ahead
 from .operations import Operation, get_operation
 from .pool import Slots
 from .retry import RetryPolicy
-from .scheduler import Scheduler
+from .scheduler import Cancellable, Scheduler
 from .transport import DEPARTURE, Departure
 
 T = TypeVar("T")
@@ -179,7 +179,7 @@ class CallPath:
     _draining: bool
     _error: BulkError | None
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
-    _waiting: set[anyio.CancelScope]
+    _waiting: set[Cancellable]  # the waits a stop ends (scopes, admissions)
     _latency: float
     _limiter: Slots
     _spend: dict[str, list[int]]
@@ -252,22 +252,16 @@ class CallPath:
         return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
 
     async def _acquire(self, op: Operation) -> float:
-        """The call's admission time (``Scheduler.acquire``); raises Stopped."""
+        """The call's admission time (``Scheduler.acquire``); raises Stopped. The stop ends
+        the wait through ``_waiting`` (the scheduler's waiter: no cancel scope per call)."""
         if self._stopping:
             raise Stopped("stopping")
-        admitted = 0.0
-        with anyio.CancelScope() as scope:
-            self._waiting.add(scope)
-            try:
-                # held from its admission until its answer: a starved loop may keep it
-                # longer than a window before it leaves or is answered (f23d)
-                admitted = await self.scheduler.acquire(op, hold=True)
-            finally:
-                self._waiting.discard(scope)
-        if scope.cancelled_caught or (self._stopping and not self._draining):
-            if scope.cancelled_caught is False:
-                self.scheduler.dropped(op, admitted)
-                self.scheduler.refund(op)
+        # held from its admission until its answer: a starved loop may keep it longer than
+        # a window before it leaves or is answered (f23d)
+        admitted = await self.scheduler.acquire(op, hold=True, waiting=self._waiting)
+        if self._stopping and not self._draining:  # admitted as the stop came
+            self.scheduler.dropped(op, admitted)
+            self.scheduler.refund(op)
             raise Stopped("stopping")
         return admitted
 

@@ -224,13 +224,23 @@ class ProcessCoordinator:
     def bind(self, company: str) -> None:
         return None
 
+    def admit_now(self, op: Operation, limit: Limit) -> bool:
+        """``admit`` where it never waits: this engine alone on the account, nobody queued
+        and the day's budget with room; the call is taken (True) with no await, so the
+        scheduler needs no cancel scope for it (issue 8). False: ``admit`` it (it may wait,
+        or raise)."""
+        state = self._state
+        if state is None or not self._alone() or state.queue \
+                or state.spent_for(op, limit.next_day(self._clock.wall())):
+            return False
+        self._take(op, limit)  # alone: the scheduler's own windows are the account's
+        return True
+
     async def admit(self, op: Operation, limit: Limit, *, wait_for_reset: bool = False) -> None:
         state = self._state
         if state is None:
             raise RuntimeError("ProcessCoordinator.admit after aclose()")
-        if self._alone() and not state.queue \
-                and not state.spent_for(op, limit.next_day(self._clock.wall())):
-            self._take(op, limit)  # alone: the scheduler's own windows are the account's
+        if self.admit_now(op, limit):
             return
         if not wait_for_reset and state.spent_for(op, limit.next_day(self._clock.wall())):
             raise self._spent(op, limit)  # not queued behind calls that wait for the reset

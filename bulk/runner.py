@@ -69,7 +69,7 @@ from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .pool import Handoff, Slots
 from .retry import RetryPolicy, _unreachable
-from .scheduler import Scheduler
+from .scheduler import Cancellable, Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
 from .swallowed import note, went_on
 
@@ -238,7 +238,7 @@ class Runner(CallPath):
         self._draining = False  # a spent budget: admitted calls still go out (request_stop)
         self._error: BulkError | None = None
         self._stop_reason: str | None = None
-        self._waiting: set[anyio.CancelScope] = set()
+        self._waiting: set[Cancellable] = set()  # the waits a stop ends
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
         self._limiter = Slots(self._target_workers())  # workers in flight at once
         self._on_progress = on_progress

@@ -54,7 +54,7 @@ tighten, but the limit headers are the server's word and are taken as is: the da
 budget, and the burst once heard, higher or lower than the configured plan's); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
 
-Why ~1280 lines: the three limits are admitted together in one dispatcher (FIFO across
+Why ~1700 lines: the three limits are admitted together in one dispatcher (FIFO across
 all of them is the point), and the header corrections, the 429 ramp, the coordinator
 hand-off, the slots held until an answer (f23d), the spare given back (f23l) and the
 reset wait each change the same window state; the budget policy and the stats are small
@@ -73,11 +73,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
+
+import anyio
 
 from .clock import Clock, SystemClock
 from .coordinator import HOLD_AT_MOST, Coordinator, Limit, SharedStats
-from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError
+from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError, Stopped
 from .headers import RateHeaders
 from .operations import Operation
 from .plans import Limits, check_window_share, share_of
@@ -236,17 +238,32 @@ def _system_time(clock: Clock) -> bool:
             and getattr(kind, "sleep", None) is SystemClock.sleep)
 
 
+class Cancellable(Protocol):
+    """What a run's stop ends (``acquire``'s ``waiting``): an ``anyio.CancelScope``, or a
+    call's wait for its turn here."""
+
+    def cancel(self) -> object: ...
+
+
 class _Waiter:
     __slots__ = ("at", "day", "fut", "hold", "op")
 
     def __init__(self, op: Operation, fut: asyncio.Future[None], hold: bool = False) -> None:
         self.op, self.fut, self.at, self.day, self.hold = op, fut, 0.0, 0, hold
 
+    def cancel(self) -> None:
+        """A run's stop: the wait for the turn ends with ``Stopped`` (not yet admitted:
+        nothing to give back; admitted already, the caller sees its stop and drops it)."""
+        if not self.fut.done():
+            self.fut.set_exception(Stopped("stopping"))
+
 
 class Scheduler:
     """Burst window, search window and daily budget for one API token."""
 
     __slots__ = (
+        "_across_on",
+        "_admit_now",
         "_admits",
         "_admitted",
         "_allow",
@@ -298,6 +315,7 @@ class Scheduler:
         "_sent_log",
         "_server_said",
         "_shared",
+        "_shared_hold",
         "_slowest",
         "_spare",
         "_spare_at",
@@ -445,13 +463,22 @@ class Scheduler:
         # may have filled the server's window; bursting blind into it costs 429s.
         self._probing = probe
         self._shared: Coordinator | None = None
+        # what the shared coordinator is, read once (``attach``), not on every admission and
+        # answer (issue 8: ~11 property reads a request): across processes (``_across``);
+        # its ``hold`` and its ``admit_now`` (this process's: a call it takes with no wait)
+        self._across_on = False
+        self._shared_hold: Callable[[], None] | None = None
+        self._admit_now: Callable[[Operation, Limit], bool] | None = None
         if coordinator is not None:
             self.attach(coordinator)
 
     def attach(self, coordinator: Coordinator) -> None:
         """Share the account's limits through ``coordinator`` from now on (a started one).
         A coordinator that is not shared (LocalCoordinator) changes nothing."""
-        self._shared = coordinator if coordinator.shared else None
+        self._shared = shared = coordinator if coordinator.shared else None
+        self._across_on = shared is not None and not getattr(shared, "in_process", False)
+        self._shared_hold = getattr(shared, "hold", None)
+        self._admit_now = getattr(shared, "admit_now", None)
         if self._shared is not None and hasattr(self._shared, "on_reset_wait"):
             # one wait, one line, one state: the coordinator's wait for the company's reset
             # is this scheduler's too (x23r3 1: said twice, and status/progress missed it)
@@ -487,7 +514,7 @@ class Scheduler:
         others' calls and owns the budget's wait. One shared by this process's engines
         only (bulk.coordinator_process) leaves the budget's wait to this scheduler, as
         when alone, and the others' calls too while it is alone (``_shared_counts_others``)."""
-        return self._shared is not None and not getattr(self._shared, "in_process", False)
+        return self._across_on
 
     def _shared_counts_others(self) -> bool:
         """Whether the shared coordinator, not this scheduler, keeps the entries for the
@@ -512,7 +539,8 @@ class Scheduler:
         return now
 
     # -- the public surface ---------------------------------------------------------------
-    async def acquire(self, op: Operation, *, hold: bool = False) -> float:
+    async def acquire(self, op: Operation, *, hold: bool = False,
+                      waiting: set[Cancellable] | None = None) -> float:
         """Wait until every limit has room for ``op``; charge it. FIFO, cancellation-safe.
         Returns the admission time (``clock.now()``, seconds): pass it to ``leaving`` when
         the call goes out later than that.
@@ -521,10 +549,22 @@ class Scheduler:
         long it waits before it leaves (f23d: one admitted a window before it left had no
         slot any more); the caller then settles every admission: ``leaving`` and an answer
         (``observe``, ``rate_limited``, ``not_sent``, ``unanswered``), or ``dropped``.
-        Without it the slot is dated at the admission until ``leaving``."""
+        Without it the slot is dated at the admission until ``leaving``.
+
+        ``waiting``: a run's set of waits its stop ends (``Cancellable.cancel``, as
+        ``bulk.calls.CallPath.request_stop`` does): the call's wait is in it while it lasts,
+        and a stop ends it with ``Stopped`` (nothing charged, no slot kept). Its wait for
+        its turn here is the waiter's own future (no cancel scope per call: issue 8, ~19
+        Python calls a request); only a wait on a shared coordinator that may last (Redis;
+        this process's with other engines or a spent day) takes a cancel scope.
+        Raises ``BudgetExhausted`` (the budget has no room and waiting cannot help, or
+        ``wait_for_reset`` is off), ``Stopped`` (``waiting``'s stop), what the shared
+        coordinator raises."""
         waiter = _Waiter(op, asyncio.get_running_loop().create_future(), hold)
         self._waiters.append(waiter)
         self._dispatch()
+        if waiting is not None:
+            waiting.add(waiter)
         try:
             await waiter.fut
         except asyncio.CancelledError:
@@ -535,18 +575,43 @@ class Scheduler:
                 self._unadmit(waiter)
             self._dispatch()
             raise
-        if self._shared is not None:
-            try:
-                await self._shared.admit(op, self._shared_limit(),
-                                         wait_for_reset=self._budget.wait_for_reset)
-            except BaseException:  # refused, lost or cancelled: the local slot goes back
-                self._unadmit(waiter)
-                self._dispatch()
-                raise
-            held = getattr(self._shared, "hold", None) if hold else None
+        except Stopped:  # the run's stop ended the wait: never admitted
+            self._dispatch()
+            raise
+        finally:
+            if waiting is not None:
+                waiting.discard(waiter)
+        shared = self._shared
+        if shared is not None:
+            limit = self._shared_limit()
+            admit_now = self._admit_now
+            if admit_now is None or not admit_now(op, limit):
+                await self._shared_admit(waiter, limit, waiting)
+            held = self._shared_hold if hold else None
             if held is not None:  # (in this process and on Redis: until the answer)
                 held()
         return waiter.at
+
+    async def _shared_admit(self, waiter: _Waiter, limit: Limit,
+                            waiting: set[Cancellable] | None) -> None:
+        """The admission on the shared coordinator that may wait: a stop (``waiting``) ends
+        it with ``Stopped``; refused, lost or cancelled, the local slot goes back."""
+        assert self._shared is not None
+        with anyio.CancelScope() as scope:
+            if waiting is not None:
+                waiting.add(scope)
+            try:
+                await self._shared.admit(waiter.op, limit,
+                                         wait_for_reset=self._budget.wait_for_reset)
+            except BaseException:
+                self._unadmit(waiter)
+                self._dispatch()
+                raise
+            finally:
+                if waiting is not None:
+                    waiting.discard(scope)
+        if scope.cancelled_caught:
+            raise Stopped("stopping")
 
     def leaving(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` (``acquire``'s return) leaves now: its window
@@ -1646,4 +1711,5 @@ class Scheduler:
         return None
 
 
-__all__ = ["CLOCK_SKEW", "HOLD_AT_MOST", "WINDOW_MARGIN", "BudgetPolicy", "Scheduler", "SchedulerStats"]
+__all__ = ["CLOCK_SKEW", "HOLD_AT_MOST", "WINDOW_MARGIN", "BudgetPolicy", "Cancellable", "Scheduler",
+           "SchedulerStats"]

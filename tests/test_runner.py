@@ -471,8 +471,8 @@ async def test_a_spent_budget_still_sends_the_calls_it_admitted(tmp_path: Path, 
     runner: Runner | None = None
 
     class StoppedAfterAdmission(Scheduler):
-        async def acquire(self, op: Any, *, hold: bool = False) -> float:
-            at = await super().acquire(op, hold=hold)
+        async def acquire(self, op: Any, *, hold: bool = False, waiting: Any = None) -> float:
+            at = await super().acquire(op, hold=hold, waiting=waiting)
             assert runner is not None
             runner.request_stop(BudgetExhausted("the job's cap of 50 tokens is spent", cap=50)
                                 if why == "cap" else None)
