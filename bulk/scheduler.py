@@ -272,6 +272,7 @@ class Scheduler:
         "_budget",
         "_budget_refused",
         "_burst",
+        "_burst_share",
         "_clock",
         "_daily",
         "_daily_heard",
@@ -301,6 +302,7 @@ class Scheduler:
         "_reset_probe",
         "_reset_wait",
         "_rng",
+        "_roll_at",
         "_roomy",
         "_roomy_unheard",
         "_rtts",
@@ -326,6 +328,7 @@ class Scheduler:
         "_storm",
         "_storm_roomy",
         "_streak",
+        "_there_and_back",
         "_timer",
         "_timer_at",
         "_timer_loop",
@@ -334,6 +337,7 @@ class Scheduler:
         "_tokens_spent",
         "_told_burst",
         "_told_reset",
+        "_usable",
         "_wait_shared",
         "_waiters",
         "_width",
@@ -357,6 +361,8 @@ class Scheduler:
         self._width = limits.window * (1 + safety)
         self._rng = rng or random.Random()
         self._burst, self._search = limits.burst, limits.search
+        # the burst's share this job admits (``Limits.window_share``), figured as it changes
+        self._burst_share = share_of(self._burst, limits.window_share)
         self._admits: deque[float] = deque()  # admission times in the burst window, sorted
         self._searches: deque[float] = deque()
         # the entries of both windows that stand for another client's calls (sorted; the
@@ -399,6 +405,7 @@ class Scheduler:
         self._reset_probe: tuple[Operation, float] | None = None
         self._probe_after = math.inf  # wall time the next probe may go
         self._day = self._day_of(clock.wall())
+        self._roll_at = (self._day + 1) * day_seconds  # wall time the next day begins
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
         # the most the server said is used today: a refund never takes ``_today`` below
         # it (x19r3 F2: a 429's headers already leave the refused call out; the refund
@@ -416,7 +423,7 @@ class Scheduler:
         # given); until then a plan says "today's spend unknown", not the whole budget left
         self._today_heard = tokens_spent_today > 0
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
-        self._daily = limits.daily_tokens
+        self._set_daily(limits.daily_tokens)
         self._daily_heard = False
         self._tokens_spent = self._admitted = self._pauses = self._rate_limited = 0
         self._waiters: deque[_Waiter] = deque()
@@ -458,15 +465,16 @@ class Scheduler:
         # compares the server's window with this process's entries as they arrived.
         self._quick: list[float] = []
         self._allow = 0.0
+        self._there_and_back = 0.0  # (``_way_there_and_back``)
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
         # may have filled the server's window; bursting blind into it costs 429s.
         self._probing = probe
         self._shared: Coordinator | None = None
         # what the shared coordinator is, read once (``attach``), not on every admission and
-        # answer (issue 8: ~11 property reads a request): across processes (``_across``);
+        # answer (issue 8: ~11 property reads a request): across processes (``_across_on``);
         # its ``hold`` and its ``admit_now`` (this process's: a call it takes with no wait)
-        self._across_on = False
+        self._across_on = False  # (``_across_on``, below)
         self._shared_hold: Callable[[], None] | None = None
         self._admit_now: Callable[[Operation, Limit], bool] | None = None
         if coordinator is not None:
@@ -476,6 +484,10 @@ class Scheduler:
         """Share the account's limits through ``coordinator`` from now on (a started one).
         A coordinator that is not shared (LocalCoordinator) changes nothing."""
         self._shared = shared = coordinator if coordinator.shared else None
+        # Whether it spans processes (Redis): it then counts the others' calls and owns the
+        # budget's wait. One shared by this process's engines only
+        # (bulk.coordinator_process) leaves the budget's wait to this scheduler, as when
+        # alone, and the others' calls too while it is alone (``_shared_counts_others``).
         self._across_on = shared is not None and not getattr(shared, "in_process", False)
         self._shared_hold = getattr(shared, "hold", None)
         self._admit_now = getattr(shared, "admit_now", None)
@@ -509,13 +521,6 @@ class Scheduler:
         """The shared coordinator every admission also goes through (None: none)."""
         return self._shared
 
-    def _across(self) -> bool:
-        """Whether the shared coordinator spans processes (Redis): it then counts the
-        others' calls and owns the budget's wait. One shared by this process's engines
-        only (bulk.coordinator_process) leaves the budget's wait to this scheduler, as
-        when alone, and the others' calls too while it is alone (``_shared_counts_others``)."""
-        return self._across_on
-
     def _shared_counts_others(self) -> bool:
         """Whether the shared coordinator, not this scheduler, keeps the entries for the
         calls the server's headers count and no job here made (``_apply``): one across
@@ -526,7 +531,7 @@ class Scheduler:
         (issue 8: two engines beside a client spending 12 of 40 calls a window, 44-68
         phantoms a run and 0.78-1.0 of the room it leaves, by the seed; 0 and 0.93-1.0)."""
         shared = self._shared
-        return shared is not None and (self._across() or getattr(shared, "engines", 1) >= 2)
+        return shared is not None and (self._across_on or getattr(shared, "engines", 1) >= 2)
 
     @property
     def limits(self) -> Limits:
@@ -685,8 +690,9 @@ class Scheduler:
     def _way_there_and_back(self) -> float:
         """The least a call's way to the server and an answer's way back take (seconds):
         the fastest round trip less ``_allow`` once trusted, else 0. A call sent later than
-        an answer less this was not in the count that answer's headers give."""
-        return max(0.0, self._fastest - self._allow) if self._rtts >= _TRUST_RTTS else 0.0
+        an answer less this was not in the count that answer's headers give. Figured as
+        the round trips come (``_redate``), read on every answer."""
+        return self._there_and_back
 
     def dropped(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
@@ -917,7 +923,7 @@ class Scheduler:
                 and rate.daily_token_remaining != 0 and self._today < self._daily:
             return True
         limit = rate.limit if rate.limit is not None else self._burst
-        if self._across():  # the fleet's count: the shared window as of the last admission
+        if self._across_on:  # the fleet's count: the shared window as of the last admission
             # (x27r2 5: an injected 429 storm under a coordinator was blamed on the pace)
             shared = self._shared.statistics() if self._shared is not None else None
             return shared is not None and shared.window_fill < limit
@@ -950,7 +956,7 @@ class Scheduler:
         sent in that window (``_count_others``): evidence of another client. With a
         coordinator across processes, more than all of theirs (its ``others_answers``:
         the peers' calls are no other client's, x34r3 F3)."""
-        if self._across():
+        if self._across_on:
             return int(getattr(self._shared, "others_answers", 0))
         # with this process's engines on the account: its answers judged here while alone,
         # and those the shared state judged while it had company (x36r1)
@@ -1283,7 +1289,7 @@ class Scheduler:
             back = min(self._spare, math.floor((now - self._spare_at + _EPS) / spell))
             self._spare, self._spare_at = self._spare - back, self._spare_at + back * spell
             self._given_back = self._given_back or back > 0
-        return min(share_of(self._burst, self._limits.window_share), self._burst - self._spare)
+        return min(self._burst_share, self._burst - self._spare)
 
     def _search_cap(self) -> int:
         """The search window's requests this job admits: its share of the search limit, less
@@ -1359,6 +1365,8 @@ class Scheduler:
                 quick.pop()
             if self._rtts >= _TRUST_RTTS:
                 self._allow = quick[-1] - quick[0]
+        if self._rtts >= _TRUST_RTTS:
+            self._there_and_back = max(0.0, self._fastest - self._allow)
         # One round trip is no estimate of the fastest: until a few have been seen,
         # date the call at its answer (the server cannot have counted it later).
         at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
@@ -1462,11 +1470,12 @@ class Scheduler:
                 self._settle_spare(late)
             self._keep_others(times, self._others[search], stand, late, reset)
         if rate.daily_token_limit is not None:
-            self._daily, self._daily_heard = rate.daily_token_limit, True
+            self._set_daily(rate.daily_token_limit)
+            self._daily_heard = True
         if rate.daily_token_remaining is not None:
             self._today_heard = self._server_said = True
             seen = self._daily - rate.daily_token_remaining
-            if self._across() and seen < self._seen_today:
+            if self._across_on and seen < self._seen_today:
                 # a coordinator across processes owns the company's count: it follows a
                 # lower figure as far as is safe (the server's new day: x27r2 1), and this
                 # count, kept at the old day's highest, stopped the run on its own
@@ -1479,7 +1488,7 @@ class Scheduler:
             if seen >= self._seen_today:
                 self._seen_today, self._seen_at = seen, late
             self._today = max(self._today, self._seen_today)
-            if answered is not None and seen == self._seen_today and not self._across():
+            if answered is not None and seen == self._seen_today and not self._across_on:
                 # the server's figure is the day's spend as it answered; the company spent at
                 # most that and the calls admitted here since (every call admitted reaches the
                 # server within HOLD_AT_MOST or never, as the Redis coordinator's REALIGN
@@ -1539,7 +1548,9 @@ class Scheduler:
                          "x-ratelimit-limit), not the %d of the configured plan: going at "
                          "the account's %d; --plan (or --oauth) does not match this account",
                          limit, self._limits.window, self._limits.burst, limit)
-        self._burst = limit
+        if limit != self._burst:
+            self._burst = limit
+            self._burst_share = share_of(limit, self._limits.window_share)
 
     def _count_others(self, rate: RateHeaders, sent: float, answered: float) -> None:
         """Whether the server's burst count (limit - remaining, read between ``sent`` and
@@ -1548,7 +1559,7 @@ class Scheduler:
         another process on that evidence alone (x19r3 F3: a lone process, 429s with a
         0.1-s window, was told another process used the account's limits)."""
         assert rate.remaining is not None
-        if self._across() or getattr(self._shared, "judges_others", False):
+        if self._across_on or getattr(self._shared, "judges_others", False):
             # the shared coordinator sees every engine's (process's) calls: it judges
             # (``window_seen``); judged here, a sibling's calls were another client's (x36r1)
             return
@@ -1633,8 +1644,8 @@ class Scheduler:
         seen = getattr(self._shared, "others_at", None)
         if seen is not None:  # (this process's engines: what they judged together, too)
             seen = seen - self._clock.wall() + self._clock.now()
-            others = seen if self._across() else max(others, seen)
-        elif self._across():
+            others = seen if self._across_on else max(others, seen)
+        elif self._across_on:
             others = -math.inf
         if at - others >= 2 * self._width:
             self._spare, self._given_back = 0, True
@@ -1644,8 +1655,12 @@ class Scheduler:
         return math.floor((wall + _WALL_EPS) / self._day_seconds)
 
     def _roll(self) -> None:
-        day = self._day_of(self._clock.wall())
+        wall = self._clock.wall()
+        if wall + _WALL_EPS < self._roll_at:  # (``_day_of`` would say the same day)
+            return
+        day = self._day_of(wall)
         if day > self._day:
+            self._roll_at = (day + 1) * self._day_seconds
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._seen_at = -math.inf
             self._today_heard = self._server_said = False
@@ -1664,10 +1679,18 @@ class Scheduler:
             self._today = max(self._seen_today, self._today - back)
 
     def _day_limit(self) -> int:
-        limit = self._daily - self._budget.reserve_tokens
+        """Tokens the job may see the company spend today: the daily budget less the
+        reserve, at most its share (``BudgetPolicy``). Figured when the budget changes
+        (``_set_daily``), read on every admission."""
+        return self._usable
+
+    def _set_daily(self, daily: int) -> None:
+        """The company's daily budget is ``daily`` (tokens): ``_day_limit`` follows."""
+        self._daily = daily
+        limit = daily - self._budget.reserve_tokens
         if self._budget.share is not None:
-            limit = min(limit, math.floor(self._budget.share * self._daily))
-        return limit
+            limit = min(limit, math.floor(self._budget.share * daily))
+        self._usable = limit
 
     def _budget_problem(self, op: Operation, held: int) -> BudgetExhausted | None:
         """Why ``op`` cannot be charged now; ``resets_at`` is None if waiting can't help."""
@@ -1681,7 +1704,7 @@ class Scheduler:
         if cost > limit:
             return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
                                    f"is {limit} of {self._daily}")
-        if self._across():
+        if self._across_on:
             # the coordinator across processes gates the company's day (this job's share
             # or reserve too: ``Limit.day_limit``) and waits for its reset, looking again
             # each minute: held here on this count, a run waited for its own probe at the
