@@ -256,14 +256,25 @@ class _Ahead:
         """``await work`` (the item's execution) with the answers of its writes kept apart:
         they come off the figure in the ``write`` that records the item's outcome, so a
         write of an item left SENDING stays in doubt until a reconcile settles it."""
-        held = self._held.setdefault(item_id, [])
-        token = _HELD.set((self, held))
+        token = self.hold(item_id)
         try:
             return await work
         finally:
-            _HELD.reset(token)
-            if not held:
-                self._held.pop(item_id, None)
+            self.unhold(item_id, token)
+
+    def hold(self, item_id: int) -> contextvars.Token[tuple[_Ahead, list[tuple[str, int]]] | None]:
+        """``holding`` without a frame of its own around the work (the runner's hot path:
+        each of a call's waits resumes every frame of the chain, issue 8): from here until
+        ``unhold(item_id, token)``, in this context, the answers of the item's writes are
+        kept apart."""
+        return _HELD.set((self, self._held.setdefault(item_id, [])))
+
+    def unhold(self, item_id: int,
+               token: contextvars.Token[tuple[_Ahead, list[tuple[str, int]]] | None]) -> None:
+        """The end of ``hold``'s span (``token``: what it returned)."""
+        _HELD.reset(token)
+        if not self._held.get(item_id, True):
+            del self._held[item_id]
 
     def stale(self) -> bool:
         """Whether the figure in doubt changed since it was last written."""

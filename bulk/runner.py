@@ -761,7 +761,7 @@ class Runner(CallPath):
                         handed += 1
 
         async def work() -> None:
-            slots = self._limiter
+            slots, handed = self._limiter, self._handed
             if handoff is not None:
                 while True:
                     try:
@@ -769,8 +769,10 @@ class Runner(CallPath):
                     except anyio.EndOfStream:
                         return
                     await slots.take()
-                    try:
-                        outcome = await self._execute_held(item)
+                    try:  # (``_execute_held``, one frame fewer on the hot path)
+                        outcome = await self._execute(item, handed.hook(item.id))
+                        if not handed.let_go(item.id):
+                            outcome = await self._parked(item, outcome)
                     finally:
                         slots.release()
                     if outcome is not None:
@@ -845,11 +847,7 @@ class Runner(CallPath):
         to be pending again records nothing (it never left pending)."""
         store, wall = self.store, self.clock.wall
         before = BeforeWrite(lambda: store.mark_sending([item.id], wall()))
-        token = BEFORE_WRITE.set(before)
-        try:
-            outcome = await self._execute(item)
-        finally:
-            BEFORE_WRITE.reset(token)
+        outcome = await self._execute(item, before)
         if before.marked:
             return outcome
         if outcome is None or outcome.state is ItemState.PENDING:
@@ -863,24 +861,30 @@ class Runner(CallPath):
     async def _execute_held(self, item: Item) -> Outcome | None:
         """``_execute`` for an item its batch marked SENDING: while the run waits for the
         daily reset it is put back to pending until its write leaves (``bulk.handed``)."""
-        handed = self._handed
-        token = BEFORE_WRITE.set(handed.hook(item.id))
-        try:
-            outcome = await self._execute(item)
-        finally:
-            BEFORE_WRITE.reset(token)
-        if handed.let_go(item.id):  # not parked (no reset wait): as it is, no await
+        outcome = await self._execute(item, self._handed.hook(item.id))
+        if self._handed.let_go(item.id):  # not parked (no reset wait): as it is, no await
             return outcome
+        return await self._parked(item, outcome)
+
+    async def _parked(self, item: Item, outcome: Outcome | None) -> Outcome | None:
+        """The outcome of an item ``_execute_held`` found parked (``bulk.handed``)."""
         if outcome is None:
             self.stats.in_doubt -= 1  # parked: nothing of it left since, not in doubt
-        return await handed.settle(item.id, outcome)
+        return await self._handed.settle(item.id, outcome)
 
-    async def _execute(self, item: Item) -> Outcome | None:
-        """One item, every exception turned into its outcome (None: left in doubt)."""
+    async def _execute(self, item: Item, before: Callable[[], Awaitable[None] | None] | None = None,
+                       ) -> Outcome | None:
+        """One item, every exception turned into its outcome (None: left in doubt).
+        ``before``: what each of its writes runs before it leaves (``BEFORE_WRITE``). The
+        kind's ``execute`` is awaited here, not through wrappers: each of a call's waits
+        resumes every frame of the await chain (issue 8)."""
         if self._stopping:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
+        ahead = self._ahead
+        marking = BEFORE_WRITE.set(before)
+        held = ahead.hold(item.id)  # (``_Ahead.holding``: its writes' answers kept apart)
         try:
-            outcome = await self._ahead.holding(item.id, self._kind().execute(self.ctx, item))
+            outcome = await self._kind().execute(self.ctx, item)
         except Stopped:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         except InDoubt as exc:
@@ -907,6 +911,9 @@ class Runner(CallPath):
             self.request_stop(Unexpected(exc))
             self.stats.in_doubt += 1
             return None  # stays SENDING: in doubt, reconciled on resume
+        finally:
+            ahead.unhold(item.id, held)
+            BEFORE_WRITE.reset(marking)
         if outcome.state is ItemState.DONE:
             self.stats.done += 1
         elif outcome.state is ItemState.FAILED:

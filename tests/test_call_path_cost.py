@@ -98,11 +98,14 @@ def test_python_calls_per_request_stay_bounded(tmp_path: Path) -> None:
     stream in the worker pool; 153 with ``bulk.pool``'s; 136 with the stop ending the
     scheduler's waiter, not a cancel scope per admission; 132 with the scheduler's day
     limit, burst share, day roll and way there and back figured as they change, not read
-    on every admission and answer."""
+    on every admission and answer; 125 with the kind's ``execute`` awaited by the worker
+    through two frames fewer (``CallContext.call`` returns the call path's coroutine, the
+    ledger's hold and the hand-out's hook set inline): each of a call's waits resumes
+    every frame of the await chain."""
     _run(tmp_path, 20)  # first-use costs (imports, caches) out of the figure
     few, many = _run(tmp_path, 100), _run(tmp_path, ITEMS)
     per_request = (many - few) / (ITEMS - 100)
-    assert per_request <= 134, per_request
+    assert per_request <= 128, per_request
 
 
 @settings(max_examples=300, deadline=None)
