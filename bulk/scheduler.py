@@ -284,6 +284,8 @@ class Scheduler:
         "_given",
         "_given_back",
         "_left",
+        "_limit",
+        "_limit_key",
         "_limits",
         "_now_limits",
         "_others",
@@ -477,6 +479,9 @@ class Scheduler:
         self._across_on = False  # (``_across_on``, below)
         self._shared_hold: Callable[[], None] | None = None
         self._admit_now: Callable[[Operation, Limit], bool] | None = None
+        # the last ``_shared_limit`` and what it was made of (a frozen value: shared)
+        self._limit: Limit | None = None
+        self._limit_key: tuple[int, int, int, int, float, float, int] | None = None
         if coordinator is not None:
             self.attach(coordinator)
 
@@ -742,11 +747,20 @@ class Scheduler:
         # an unanswered call counts from its admission until a window after it may have
         # arrived: an eighth of a window plus the fastest round trip seen (0.35 s at 2 s)
         ahead = self._width / 8 + (self._fastest if self._fastest < math.inf else 0.0)
-        return Limit(width=self._width, burst=self._cap(self._clock.now()),
-                     search=self._search_cap(),
-                     day_limit=self._day_limit(), day=self._day, day_ends=self.next_reset(),
-                     ahead=min(ahead, self._width / 2), day_seconds=self._day_seconds,
-                     whole_day=self._day_limit() >= self._daily)
+        wall, turn = self._clock.wall() + _WALL_EPS, self._roll_at
+        # (``next_reset``, read only when the wall is not in this scheduler's day)
+        day_ends = turn if turn - self._day_seconds <= wall < turn else self.next_reset()
+        key = (self._cap(self._clock.now()), self._search_cap(), self._usable, self._day,
+               day_ends, min(ahead, self._width / 2), self._daily)
+        # the same limit as the last admission's, as a rule: one object, not one a call
+        limit = self._limit
+        if limit is None or key != self._limit_key:
+            burst, search, usable, day, ends, ahead, daily = self._limit_key = key
+            limit = self._limit = Limit(
+                width=self._width, burst=burst, search=search, day_limit=usable, day=day,
+                day_ends=ends, ahead=ahead, day_seconds=self._day_seconds,
+                whole_day=usable >= daily)
+        return limit
 
     def _to_wall(self, t: float) -> float:
         """``t`` (``clock.now()`` seconds) on the wall clock (Unix seconds)."""
