@@ -169,3 +169,79 @@ def test_a_repeated_person_or_organization_is_digested_once(tmp_path: Path) -> N
     person, org = PersonRef("Acme", "x@acme.example"), OrgRef("Acme", "x@acme.example")
     assert import_rows._ref_digest(person) == digest(person._asdict())
     assert import_rows._ref_digest(org) == digest(org._asdict()) != digest(person._asdict())
+
+
+def _digits_reference(num: str, decimal: Any) -> Any:
+    """``decimals._read_digits`` by its full rules alone (no common-shape path), or the
+    reason it refuses ``num``."""
+    from bulk.errors import InputError
+    from jobs.transforms import decimals
+
+    common = decimals._common_digits
+    try:
+        decimals._common_digits = lambda num, decimal: None  # type: ignore[assignment]
+        return decimals._read_digits(num, decimal, num)
+    except InputError as exc:
+        return exc.reason
+    finally:
+        decimals._common_digits = common  # type: ignore[assignment]
+
+
+_GROUPS = st.lists(st.text("0123456789", min_size=1, max_size=4), min_size=1, max_size=4)
+
+
+@given(_GROUPS, st.sampled_from([".", ",", "'", " ", "\u2019", ""]),
+       st.sampled_from([".", ",", ""]), st.text("0123456789", max_size=4),
+       st.sampled_from(["auto", ".", ","]))
+@example(["1", "234"], ",", ".", "56", "auto")
+@example(["1", "234"], ".", ".", "56", "auto")  # the mark twice: refused, as before
+@example(["01", "234"], ",", ".", "56", "auto")  # a group after a leading 0
+@example(["1", "234"], ".", ",", "56", ".")  # under decimal = ".": no common shape
+@example(["12", "34", "567"], ",", ".", "5", "auto")  # lakh grouping: the full rules
+def test_common_digits_read_as_the_full_rules(groups: list[str], sep: str, mark: str,
+                                              frac: str, decimal: Any) -> None:
+    """A number's digits in any arrangement of groups, marks and fraction read the same
+    (the same Decimal, exponent included, or the same refusal) with the common-shape
+    path (``_common_digits``, issue 8) as by the full rules."""
+    from bulk.errors import InputError
+    from jobs.transforms.decimals import _read_digits, other_reading
+
+    num = sep.join(groups) + (mark + frac if mark else "")
+    try:
+        got: Any = _read_digits(num, decimal, num)
+    except InputError as exc:
+        got = exc.reason
+    want = _digits_reference(num, decimal)
+    assert repr(got) == repr(want), num
+    reference = None
+    try:
+        from jobs.transforms.decimals import _decimal_mark
+        at = _decimal_mark(num, decimal)
+        if at is not None and len(num.rsplit(at, 1)[1]) == 3:
+            reference = (at, _digits_reference(num, "," if at == "." else "."))
+            reference = None if isinstance(reference[1], str) else reference
+    except InputError:  # pragma: no cover - _decimal_mark refuses nothing
+        pass
+    assert other_reading(num, decimal, num) == reference, num
+
+
+@pytest.mark.parametrize("cell", ["58600.00", "58600", "$36,000.00", "EUR 20,300.00",
+                                  "20.300,00 €", "£1,000.50", "12\u00a0345,67", "1'234.5"])
+def test_a_common_amount_is_read_without_the_full_digit_rules(cell: str,
+                                                              monkeypatch: Any) -> None:
+    """An amount's digits in a common shape (most of an export's amounts) are read
+    without the grouping rules' regexes (issue 8: a third of an amount cell's reading),
+    to the Money the full rules give."""
+    from jobs.transforms import decimals
+    from jobs.transforms.money import parse_money
+
+    with monkeypatch.context() as full:  # the full rules' reading
+        full.setattr(decimals, "_common_digits", lambda num, decimal: None, raising=False)
+        want = parse_money(cell, default_currency="USD", undecided=True)
+
+    def no_split(*args: Any) -> Any:
+        raise AssertionError(f"full digit rules for {cell!r}")
+    monkeypatch.setattr(decimals, "_GROUP_MARKS", type("G", (), {"split": no_split}))
+    monkeypatch.setattr(decimals, "_decimal_mark", no_split)
+    got = parse_money(cell, default_currency="USD", undecided=True)
+    assert got == want and repr(got) == repr(want)

@@ -341,6 +341,8 @@ def other_reading(num: str, decimal: Decimal_, text: str) -> tuple[str, Decimal]
     with ``decimal`` has a decimal mark that could as well group thousands — three
     digits after it, and the digits read with the other mark (``5,000``: 5 or 5000;
     ``1.234,500`` and ``0,125`` read one way only) —, else None."""
+    if len(num) < 4 or num[-4] not in ".,":  # no mark three digits from the end (the
+        return None  # usual amount: issue 8), so none with three digits after it
     mark = _decimal_mark(num, decimal)
     if mark is None or len(num.rsplit(mark, 1)[1]) != 3:
         return None
@@ -350,8 +352,38 @@ def other_reading(num: str, decimal: Decimal_, text: str) -> tuple[str, Decimal]
         return None
 
 
+# the common shapes of a number's digits (issue 8: an amount cell's digits were a third of
+# its reading): ASCII digits, optionally grouped by threes with one mark, then a decimal
+# mark with one or two digits — read by ``_common_digits``, whatever else by the full rules
+_COMMON = re.compile(r"(?:([0-9]+)|([1-9][0-9]{0,2})((?:([.,' \u2019])[0-9]{3})"
+                     r"(?:\4[0-9]{3})*))([.,])([0-9]{1,2})")
+
+
+def _common_digits(num: str, decimal: Decimal_) -> Decimal | None:
+    """``_read_digits(num, decimal, ...)`` of a number in one of the common shapes, else
+    None (the full rules read it): ``1234`` (digits alone: no mark under any ``decimal``),
+    and under ``decimal = "auto"`` or that mark, ``1234.5``, ``1234,56``, ``1,234.56``,
+    ``1.234,56``, ``1 234,56``, ``1'234.56`` — a first group of 1-3 digits (not 0) and
+    groups of 3 by one mark that is not the decimal mark, then the decimal mark and 1-2
+    digits. Their readings are one each: no mark of them could group thousands
+    (``other_reading`` is None), and the groups are thousands as ``_check_groups`` asks."""
+    if num.isdigit() and num.isascii():
+        return Decimal(num)
+    match = _COMMON.fullmatch(num)
+    if match is None:
+        return None
+    plain, first, groups, sep, mark, frac = match.groups()
+    if (decimal != "auto" and decimal != mark) or sep == mark:
+        return None
+    if plain is not None:
+        return Decimal(f"{plain}.{frac}")
+    return Decimal(f"{first}{groups.replace(sep, '')}.{frac}")
+
+
 def _read_digits(num: str, decimal: Decimal_, text: str, *, no_cents: bool = False) -> Decimal:
     """``_parse_digits`` without its hint."""
+    if not no_cents and (common := _common_digits(num, decimal)) is not None:
+        return common
     mark = None if no_cents else _decimal_mark(num, decimal)
     whole, frac = (num.rsplit(mark, 1) if mark else (num, ""))
     if mark and mark in whole and frac.isdigit():
