@@ -205,6 +205,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     probed: list[str] = []  # the columns _may_be_header looks at, in order
     skip: frozenset[str] = frozenset()  # first characters no header name's can be
     reordered: str | None = None  # where a repeated header in another order is (where_row)
+    read: set[str] = set()  # the cell texts read as no header name (``_may_be_header``)
     for row in rows:
         if names is None:
             columns = [k for k in row.values if k and not _EXTRA.fullmatch(k)]
@@ -214,7 +215,7 @@ def _no_repeated_header(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
             skip = _not_first(known)
         # row.error, not row.ok: a property is a Python call a record (issue 8)
         if len(names) < 2 or row.error is not None or not _may_be_header(
-                row.values, known, probed, skip):
+                row.values, known, probed, skip, read):
             if reordered is not None and row.error is None:
                 yield row._replace(error=_after_other_header(reordered, row.row))
             else:
@@ -281,8 +282,12 @@ def _not_first(known: frozenset[str]) -> frozenset[str]:
     return frozenset(c for c in map(chr, range(33, 127)) if c.casefold() not in firsts)
 
 
+_READ_LIMIT = 1024  # the cells ``_may_be_header`` remembers as read (bounded: a 1,000,000-row
+# plan's peak RSS has no room for more)
+
+
 def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[str],
-                   skip: frozenset[str] = frozenset()) -> bool:
+                   skip: frozenset[str] = frozenset(), read: set[str] | None = None) -> bool:
     """Whether a record may be a header line (``_no_repeated_header``): one of its cells
     in the ``probed`` columns (the first half of the header's named columns, plus one)
     reads as a header name. Necessary for both of its tests (a repeat names every column;
@@ -290,11 +295,23 @@ def _may_be_header(values: dict[str, Any], known: frozenset[str], probed: list[s
     one can be others), and checked on those cells instead of every cell of every record
     (issue 8: the check was a quarter of the reader's time). A cell that is text is read
     in place (``_header_text`` inlined: a call per cell was a tenth of the planner's), and
-    one whose first character is in ``skip`` (``_not_first``) is passed over unread."""
+    one whose first character is in ``skip`` (``_not_first``) is passed over unread, and
+    so is one in ``read``: the texts already read as no header name, which this adds to
+    (a column repeats its values — stages, currencies, owners, companies —; issue 8: the
+    check was a tenth of the reader's time; at most ``_READ_LIMIT`` texts, then forgotten)."""
     for k in probed:
         v = values.get(k)
         if isinstance(v, str):
             if v[:1] in skip:
+                continue
+            if read is not None:
+                if v in read:
+                    continue
+                if v.strip().lstrip("\ufeff").strip().casefold() in known:
+                    return True
+                if len(read) >= _READ_LIMIT:
+                    read.clear()
+                read.add(v)
                 continue
             if v.strip().lstrip("\ufeff").strip().casefold() in known:
                 return True

@@ -798,7 +798,8 @@ def test_excels_text_wrapper_is_the_text_inside(tmp_path: Path, cell: str, value
 def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
     """issue 8: ``_may_be_header`` passes over a cell by its first character alone; for
     names and cells in any case, with spaces, a BOM, letters whose case folding changes
-    them (ß, the Kelvin sign, the long s) and punctuation, its verdict is the full reading's."""
+    them (ß, the Kelvin sign, the long s) and punctuation, its verdict is the full reading's,
+    with the texts it read before remembered too."""
     import random
 
     from bulk.manifest import _header_text, _may_be_header, _not_first
@@ -806,6 +807,7 @@ def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
     rnd = random.Random(8)
     alphabet = "abcKsSß\u017f\u212aÉé1_ #(-\ufeff"
     for _ in range(300):
+        read: set[str] = set()  # the texts read as no name, in this "file" (with a cache)
         names = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 4)))
                  for _ in range(4)]
         known = frozenset(_header_text(n) for n in names)
@@ -817,6 +819,29 @@ def test_the_first_character_filter_never_passes_over_a_header_name() -> None:
             values = {"a": cell}
             assert _may_be_header(values, known, ["a"], skip) \
                 == _may_be_header(values, known, ["a"]), (names, cell)
+            assert _may_be_header(values, known, ["a"], skip, read) \
+                == _may_be_header(values, known, ["a"]), (names, cell)
+
+
+def test_a_repeated_cell_is_read_once_for_the_header_check() -> None:
+    """issue 8: a cell text ``_may_be_header`` read as no header name is not read again
+    (a column repeats its values: stages, currencies, owners); a name is still found."""
+    from bulk.manifest import _header_text, _may_be_header, _not_first
+
+    reads = [0]
+
+    class Cell(str):
+        def strip(self, chars: str | None = None) -> str:
+            reads[0] += 1
+            return str(self).strip(chars)
+
+    known = frozenset(_header_text(n) for n in ["Deal Stage", "Close Date", "Amount"])
+    skip, read = _not_first(known), set()
+    for _ in range(50):
+        assert not _may_be_header({"s": Cell("closedwon"), "a": "5"}, known, ["s", "a"],
+                                  skip, read)
+    assert reads[0] == 1
+    assert _may_be_header({"s": Cell(" deal stage"), "a": "5"}, known, ["s", "a"], skip, read)
 
 
 @pytest.mark.parametrize(("text", "said"), [
