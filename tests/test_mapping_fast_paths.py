@@ -245,3 +245,42 @@ def test_a_common_amount_is_read_without_the_full_digit_rules(cell: str,
     monkeypatch.setattr(decimals, "_decimal_mark", no_split)
     got = parse_money(cell, default_currency="USD", undecided=True)
     assert got == want and repr(got) == repr(want)
+
+
+def test_a_remembered_cell_is_mapped_without_a_step_call(tmp_path: Path,
+                                                          monkeypatch: Any) -> None:
+    """``RowMapper.map`` reads a deal or custom field's text cell its step remembers in
+    place (issue 8: a call a step a row was a tenth of the mapping), to the same row: the
+    steps that read a cell again are only those of a template, of a cell not remembered,
+    or of one they refuse (its reason is the step's to say)."""
+    from bulk.errors import InputError
+    from jobs.import_load import _rows
+
+    manifest = write_dirty(tmp_path / "dirty.csv", 300, 3)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    planner, settings = offline_planner(manifest, mapping)()
+    mapper = planner.mapper
+
+    def mapped() -> list[Any]:
+        out: list[Any] = []
+        for row in _rows(planner, settings):
+            try:
+                out.append(mapper.map(row, defer_users=True))
+            except InputError as exc:
+                out.append((exc.row, exc.column, exc.reason))
+        return out
+    first = mapped()  # every text the file has, remembered
+    called: dict[str, int] = {}
+    call = _Step.__call__
+
+    def counted(step: _Step, values: Any, row: int) -> Any:
+        value = call(step, values, row)  # (a refused cell raises: read by the step)
+        called[step.name] = called.get(step.name, 0) + 1
+        return value
+    monkeypatch.setattr(_Step, "__call__", counted)
+    assert mapped() == first
+    plain = {s.name for s in (*mapper.steps, *mapper.customs)
+             if s.memo is not None and s.source.column is not None}
+    monetary = {s.name for s in mapper.customs if s.source.where == "Contract Value"}
+    assert len(plain - monetary) >= 6 and not set(called) & (plain - monetary), called

@@ -34,6 +34,7 @@ from .spec import (
 )
 from .steps import (
     Values,
+    _Refused,
     _Source,
     _StageStep,
     _Step,
@@ -322,6 +323,16 @@ class RowMapper:
                                          "remove that line", row=n, column=self.key.where))
         deal: dict[str, Any] = {}
         for step in self.steps:
+            # a text cell the step remembers, read here (issue 8: a call a step a row was a
+            # tenth of the mapping; ``_Step.__call__``'s own first branch, inlined)
+            if (memo := step.memo) is not None and (column := step.source.column) is not None \
+                    and type(cell := values.get(column)) is str \
+                    and (value := memo.get(cell, memo)) is not memo \
+                    and type(value) is not _Refused and type(value) is not DeactivatedUser:
+                if value is not None:
+                    deal[step.name] = value.copy() if type(value) is list \
+                        or type(value) is dict else value
+                continue
             try:
                 value = step(values, n)
                 if type(value) is DeactivatedUser:
@@ -351,6 +362,14 @@ class RowMapper:
         custom: dict[str, Any] = {}
         opened: dict[str, tuple[str, ...]] = {}
         for step in self.customs:
+            if (memo := step.memo) is not None and (column := step.source.column) is not None \
+                    and type(cell := values.get(column)) is str \
+                    and (value := memo.get(cell, memo)) is not memo \
+                    and type(value) is not _Refused and type(value) is not DeactivatedUser \
+                    and type(value) is not dict:  # (a monetary field's: read below)
+                if value is not None:
+                    custom[step.name] = value.copy() if type(value) is list else value
+                continue
             try:
                 value = step(values, n)
                 if type(value) is DeactivatedUser:
