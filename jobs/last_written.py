@@ -136,7 +136,11 @@ def _account(base_url: str) -> str:
 def digest(value: Any) -> str:
     """16 hex digits naming ``value`` in one shape whoever rendered it (``10.0`` as ``10``,
     ids out of ``{id, name}``, lists in any order, empty as absent)."""
-    canon = _canonical(value)
+    return sealed(_canonical(value))
+
+
+def sealed(canon: Any) -> str:
+    """``digest`` of a value already in its one shape (``jobs.deals._canonical``'s)."""
     if canon in ("", [], {}):
         canon = None
     return hashlib.sha256(orjson.dumps(canon, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]

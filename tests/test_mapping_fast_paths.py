@@ -284,3 +284,40 @@ def test_a_remembered_cell_is_mapped_without_a_step_call(tmp_path: Path,
              if s.memo is not None and s.source.column is not None}
     monetary = {s.name for s in mapper.customs if s.source.where == "Contract Value"}
     assert len(plain - monetary) >= 6 and not set(called) & (plain - monetary), called
+
+
+_TEXTS = st.text(st.sampled_from(list("aZ 1@.\u00e9'\"\\\u00df")), max_size=6)
+
+
+@given(st.builds(lambda *f: f, _TEXTS, st.none() | _TEXTS, st.none() | _TEXTS,
+                 st.lists(_TEXTS, max_size=3).map(tuple),
+                 st.lists(_TEXTS, max_size=3).map(tuple)), st.booleans())
+@example(("", None, None, (), ()), True)
+@example(("Ann", "a@x", "", ("b@x", "B@x", "a"), ("2", "10")), True)
+def test_a_refs_digest_is_the_general_ones(fields: tuple[Any, ...], person: bool) -> None:
+    """``_ref_digest`` of a person or organization (its shape built by hand, issue 8) is
+    ``digest`` of its fields, for any texts, blanks and lists of them."""
+    from jobs import import_rows
+    from jobs.last_written import digest
+    from jobs.mapping import OrgRef, PersonRef
+
+    ref = PersonRef(*fields) if person else OrgRef(fields[0], fields[1])
+    assert import_rows._ref_digest.__wrapped__(ref) == digest(ref._asdict())
+
+
+def test_a_refs_digest_takes_no_general_walk(monkeypatch: Any) -> None:
+    """A row's person and organization are digested without ``_canonical``'s walk over
+    their fields (issue 8: ~5 us a row of a plan, most persons unique)."""
+    from jobs import deals, import_rows, last_written
+    from jobs.mapping import OrgRef, PersonRef
+
+    person = PersonRef("Ann Lee", "ann@x.com", "+1 555", ("ann@y.com",), ())
+    org = OrgRef("Acme", None)
+    want = (last_written.digest(person._asdict()), last_written.digest(org._asdict()))
+
+    def no_walk(value: Any) -> Any:
+        raise AssertionError(f"walked {value!r}")
+    monkeypatch.setattr(deals, "_canonical", no_walk)
+    monkeypatch.setattr(last_written, "_canonical", no_walk)
+    import_rows._ref_digest.cache_clear()
+    assert (import_rows._ref_digest(person), import_rows._ref_digest(org)) == want
