@@ -321,3 +321,63 @@ def test_a_refs_digest_takes_no_general_walk(monkeypatch: Any) -> None:
     monkeypatch.setattr(last_written, "_canonical", no_walk)
     import_rows._ref_digest.cache_clear()
     assert (import_rows._ref_digest(person), import_rows._ref_digest(org)) == want
+
+
+def _phone_reference(text: str) -> Any:
+    """``contacts._phone_parts`` by its full reading alone, or the reason it refuses."""
+    from bulk.errors import InputError
+    from jobs.transforms import contacts
+
+    with pytest.MonkeyPatch.context() as full:
+        full.setattr(contacts, "_COMMON_PHONE", type("Never", (), {
+            "fullmatch": staticmethod(lambda text: None)}), raising=False)
+        try:
+            return contacts._phone_parts(text)
+        except InputError as exc:
+            return exc.reason
+
+
+@given(st.text(st.sampled_from(list("0123456789 +-.()/x#,;eE")), min_size=1, max_size=22))
+@example("+1 (555) 964-4505")
+@example("0049 30 8239350")
+@example("+49 (0)30 1234567")
+@example("(0)30 1234567")
+@example("00 1234")
+@example("0012345")
+@example("+1234")
+@example("1234567890123456")
+@example("555 1234 x45")
+def test_common_phones_read_as_the_full_reading(text: str) -> None:
+    """A phone's parts (``+``, digits, extension) or refusal are the same with the
+    common-spelling path (``_COMMON_PHONE``, issue 8) as by the full reading."""
+    from bulk.errors import InputError
+    from jobs.transforms.contacts import _phone_parts
+
+    text = " ".join(text.split())  # a cleaned cell, as _phone_parts takes it
+    if not text:
+        return
+    try:
+        got: Any = _phone_parts(text)
+    except InputError as exc:
+        got = exc.reason
+    assert got == _phone_reference(text), text
+
+
+@pytest.mark.parametrize("cell", ["+1 (555) 964-4505", "0049 30 8239350", "030 1234567",
+                                  "+44.20.7946.0958"])
+def test_a_common_phone_is_read_without_the_full_reading(cell: str,
+                                                         monkeypatch: Any) -> None:
+    """A phone in a common spelling (most of an export's) takes no extension or trunk
+    search (issue 8: ~2 us a cell, twice a row: the contacts pass and the decide)."""
+    from jobs.transforms import contacts
+
+    want = _phone_reference(cell)
+
+    class Never:
+        def search(self, text: str) -> Any:
+            raise AssertionError(f"full reading of {text!r}")
+        sub = search
+    monkeypatch.setattr(contacts, "_EXTENSION", Never())
+    monkeypatch.setattr(contacts, "_TRUNK", Never())
+    assert contacts._phone_parts(cell) == want
+    assert contacts.phone_numbers(cell) == (cell,)

@@ -255,6 +255,9 @@ _EMAIL_MAX = 254  # email-validator's EMAIL_MAX_LENGTH (RFC 3696 errata 1690)
 
 # a "(0)" after an international prefix and country code (+49 (0)30, 0044 (0) 20): the
 # trunk prefix dialled only inside the country, never after the country code
+# a phone in its common spellings: digits in groups by " ", "-", "." or parentheses, a "+"
+# first (``+1 (555) 964-4505``, ``0049 30 8239350``): no extension, nothing else to read
+_COMMON_PHONE = re.compile(r"\+?\(?[0-9]+(?:(?:[ .\-]|\) ?| ?\()[0-9]+)*")
 _TRUNK = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3}[\s\-./]*)\(\s*0\s*\)")
 # an extension at the end, as people write it (x20r1 S3): `` x45``, ``X45``, ``ext45``,
 # ``Ext. 7``, ``EXT: 45``, ``extn 45``, ``extension 45``, ``#45``, ``(ext. 45)``,
@@ -301,6 +304,14 @@ def _phone_parts(text: str) -> tuple[bool, str, str | None]:
     """(written with ``+``/``00``, its digits, its extension) of a phone's text: the one
     parse of a number, for a row's cell (``clean_phone``) and for the match keys of both
     a row's phone and an account's (``phone_key``). InputError when it is not one."""
+    if _COMMON_PHONE.fullmatch(text) and "(0)" not in text:  # most cells (issue 8): no
+        # extension, no trunk prefix, nothing but digits and separators, a "+" first only
+        digits = _NON_DIGITS.sub("", text)
+        if text[0] != "+" and digits.startswith("00"):
+            if 5 <= len(digits) - 2 <= 15:
+                return True, digits[2:], None
+        elif 5 <= len(digits) <= 15:
+            return text[0] == "+", digits, None
     ext = _EXTENSION.search(text)
     body = text[: ext.start()] if ext else text
     if _NOT_PHONE.search(body) or "+" in body.lstrip()[1:]:
