@@ -230,9 +230,10 @@ class ProcessCoordinator:
         scheduler needs no cancel scope for it (issue 8). False: ``admit`` it (it may wait,
         or raise)."""
         state = self._state
-        if state is None or not self._alone() or state.queue \
+        if state is None or state.queue or len(state.members) >= 2 \
+                or (state.company_until != -math.inf and not self._alone()) \
                 or state.spent_for(op, limit.next_day(self._clock.wall())):
-            return False
+            return False  # (``_alone`` read only after a sibling closed: issue 8, per call)
         self._take(op, limit)  # alone: the scheduler's own windows are the account's
         return True
 

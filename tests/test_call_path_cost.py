@@ -117,13 +117,15 @@ def test_python_calls_per_request_stay_bounded_with_the_process_coordinator(
     """The same with this process's coordinator attached (an engine alone on its account,
     as every ``Engine`` is unless Redis is named): its share per request stays bounded.
     29 more than without before the shared limit (``Scheduler._shared_limit``) was one
-    object while its parts held, read as they change; 24."""
+    object while its parts held, read as they change; 24; 27 with the shared state asked on
+    each answer whether it judges another client (f36f 1: this process's engines on one
+    account)."""
     (tmp_path / "alone").mkdir()
     _run(tmp_path, 20, shared=True)
     few, many = _run(tmp_path, 100, shared=True), _run(tmp_path, ITEMS, shared=True)
     alone = (_run(tmp_path / "alone", ITEMS) - _run(tmp_path / "alone", 100)) / (ITEMS - 100)
     per_request = (many - few) / (ITEMS - 100)
-    assert per_request - alone <= 26, (per_request, alone)
+    assert per_request - alone <= 28, (per_request, alone)
 
 
 @settings(max_examples=300, deadline=None)
