@@ -496,9 +496,15 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     elif (entities := _legal_entities(a, b)) is not None:
         reasons.append(entities)  # not one company: no support; capped in score_pair
     elif one_company(a, b):
-        support += 0.03
-        same_org = True
-        reasons.append(TWO_ORG_RECORDS)
+        if weak_org := a.weak_org or b.weak_org:
+            # two records of one catch-all name (Walk-in Customers Berlin / (Berlin)): as weak
+            # as one record many customers share (x36r2 F2: merged as one company)
+            weak = f"the org name is a {weak_org}"
+            reasons.append(f"{TWO_ORG_RECORDS} (a catch-all)")
+        else:
+            support += 0.03
+            same_org = True
+            reasons.append(TWO_ORG_RECORDS)
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
         against.append((-0.40, "different org"))
         reasons.append("different org")

@@ -59,7 +59,8 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   one word, neither a typo nor two real words);
 * a whole word substituted (``crm licences`` / ``erp licences``, ``app`` / ``api``: words under 4
   letters have no typos): -0.25 and at most 0.80 (review); a word only on one side: -0.10;
-* same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03);
+* same org +0.05 (same company on two org records, ``normalize.same_company``, +0.03; none
+  when either record is a catch-all, ``evidence._context``);
   different orgs -0.40; two org records alike but for different legal forms (``Acme GmbH`` /
   ``Acme Inc``: two legal entities, ``normalize.other_legal_entity``): no support, at most 0.80;
 * same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer) and
