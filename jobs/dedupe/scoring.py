@@ -371,13 +371,12 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
         reasons.append("two persons: review")
         held.append("two persons")
     if over(TWO_ORG_RECORDS_CAP) and not same_id and TWO_ORG_RECORDS in reasons \
-            and (da.person_id is None or da.person_id != db.person_id) \
-            and _spelled_alike(da.org_name, db.org_name):
-        # two org records of the very same name and no person on both: an import keeps
-        # one record per name unless the addresses differ (pdbulk's does), so these are
-        # two branches as often as a copy (x9r5: Köln's and Düsseldorf's "Netzwerk
-        # Upgrade" merged); a record spelled otherwise (Müller / Mueller) is the copy typed
-        # again that v11r4 M1 merges
+            and (da.person_id is None or da.person_id != db.person_id):
+        # two org records of one name (``evidence.one_company``: the one normalization, so
+        # ``Acme GmbH`` / ``Acme GmbH.`` / ``Müller`` / ``Mueller`` too: x36r2 F2) and no
+        # person on both: an import keeps one record per name unless the addresses differ
+        # (pdbulk's does), so these are two branches as often as a copy (x9r5: Köln's and
+        # Düsseldorf's "Netzwerk Upgrade" merged); a shared person says one customer
         s = min(s, TWO_ORG_RECORDS_CAP)
         reasons.append("two org records of the same name, no shared person (branches?): "
                        "review")
@@ -648,12 +647,6 @@ def _title_evidence(x: NormTitle, y: NormTitle, reasons: list[str],
         s -= EXTRA_WORD_PENALTY
         reasons.append(f"{EXTRA_WORD}: {' '.join(ux or uy)}")
     return s, (ux or uy) if not (ux and uy) else ()
-
-
-def _spelled_alike(x: str | None, y: str | None) -> bool:
-    """Two org names written the same, case and spacing aside."""
-    return bool(x) and bool(y) and " ".join(str(x).split()).casefold() == \
-        " ".join(str(y).split()).casefold()
 
 
 def _cap_legal_entities(s: float, reasons: list[str]) -> float:
