@@ -27,7 +27,9 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   one title, the same day, were merged); both judged by the name's words
   (``named_catch_all``), a number, year or place after a catch-all word being a qualifier
   (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before; a city named
-  as a word, ``Privatkunden Halle``, at the name's end after a word for people: f36e 2).
+  as a word, ``Privatkunden Halle``, at the name's end after a word for people: f36e 2;
+  a part of the year, a debtor account, a channel beside a word that says who, an honorific
+  before no one: ``catch_all_lexicon``, x36r2 F3).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 """
@@ -42,6 +44,18 @@ from functools import lru_cache
 from pathlib import Path
 from statistics import median
 
+from .catch_all_lexicon import (
+    CHANNEL_WORDS,
+    HONORIFICS,
+    MORE_GENERIC,
+    MORE_NAMES,
+    MORE_OPTIONAL,
+    MORE_PEOPLE,
+    MORE_WORDS,
+    NOBODY,
+    WHO_ACCOUNT_WORDS,
+    is_period,
+)
 from .model import DealRecord
 from .normalize import legal_form, org_key
 
@@ -149,6 +163,13 @@ GENERIC_WORDS = frozenset({
     "los", "las", "da", "do", "dos", "al", "y", "e", "et", "vari", "varie", "varios", "varias",
     "diversos", "diversas", "diversi", "generales", "generale", "grand", "overige", "und", "and",
 })
+# the word classes of ``catch_all_lexicon`` (x36r2 F3: a period, an account, a channel, an
+# honorific or a synonym missing made a catch-all a real name)
+CATCH_ALL_NAMES = CATCH_ALL_NAMES | MORE_NAMES
+CATCH_ALL_PERSON_NAMES = CATCH_ALL_PERSON_NAMES | MORE_NAMES
+CATCH_ALL_WORDS = CATCH_ALL_WORDS | MORE_WORDS | MORE_OPTIONAL
+_CORE_OPTIONAL = _CORE_OPTIONAL | MORE_OPTIONAL
+GENERIC_WORDS = GENERIC_WORDS | MORE_GENERIC
 # a number right after one of these is a branch's (``Store 2``, ``Filiale 12``)
 _NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort", "location",
                        "nr", "no"})
@@ -172,6 +193,13 @@ _PEOPLE = frozenset({
     "particulieres", "consommateur", "consommateurs", "cliente", "clientes", "clienta", "clientas",
     "particulares", "consumidor", "consumidores", "clienti", "privati", "consumatori", "klant",
     "klanten", "eindklant", "eindklanten", "consument", "consumenten", "particulieren",
+}) | MORE_PEOPLE
+# the words that say who a catch-all is for (people, no one, a debtor account): a channel
+# word (``CHANNEL_WORDS``: ``POS``, ``Laden``, ``Cash & Carry``) is set aside only beside one
+_WHO = _PEOPLE | NOBODY | WHO_ACCOUNT_WORDS | frozenset({
+    "guest", "gast", "kunde", "customer", "client", "klant", "walk", "walkin", "walkins",
+    "gaeste", "individual", "buyer", "person", "personen", "privatperson", "privatpersonen",
+    "contact", "contacts", "kontakt", "contacto", "contatto",
 })
 
 
@@ -205,8 +233,8 @@ def _qualifier(words: list[str], i: int, after_people: bool = False) -> int:
     ``after_people`` (the catch-all word before it names people: ``_PEOPLE``) and as the
     name's last word (numbers aside): ``Privat Bank``, ``Kunden Halle Service`` stay real;
     0 when ``words[i]`` is none."""
-    if words[i].isdigit() or words[i] in _ROMAN:
-        return 1
+    if words[i].isdigit() or words[i] in _ROMAN or is_period(words[i]):
+        return 1  # ... or which part of the year (``2. Halbjahr``, ``Q3``: x36r2 F3)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
         return 0
     known = places()
@@ -237,9 +265,17 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     words = key.split()
     registered = bool(legal_form(name))
     kept: list[str] = []
+    channel = False  # a channel word set aside: the name must say who (``_WHO``)
     i = 0
     while i < len(words):
         w = words[i]
+        if w in HONORIFICS and i + 1 < len(words) and words[i + 1] in NOBODY:
+            i += 1  # Mr. Unknown, Frau Unbekannt (Herr Kunde: a surname)
+            continue
+        if w in CHANNEL_WORDS:
+            channel = True
+            i += 1
+            continue
         if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
                                        and not words[i + 1].isdigit()):
             i += 1
@@ -254,6 +290,8 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
             return False
         kept.append(w)
         i += 1
+    if channel and not any(w in _WHO for w in kept):
+        return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)))
 

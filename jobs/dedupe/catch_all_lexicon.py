@@ -1,0 +1,128 @@
+"""The word classes ``catch_all.named_catch_all`` reads beside its core lists: what a
+catch-all name may carry besides its catch-all words without becoming a real name.
+
+x36r2 F3: ``Privatkunden 2. Halbjahr``, ``Kunden Sammelkonto``, ``Diverse Debitoren``,
+``CPD Kunde``, ``Cliente genérico``, ``POS Customers NYC``, ``Cash & Carry Kunden``, ``Guest
+checkout`` and persons ``Unbekannt (Laden)``, ``Mr. Unknown`` were read as real names (one
+word not on the list: a period, an account, a channel, an honorific, or a synonym missing),
+so their deals merged unattended. The lexicon is kept by class, in ``normalize.org_key``
+spelling (no case, accents or punctuation; umlauts as ``ae`` / ``oe`` / ``ue``, ``ß`` as
+``ss``), in German, English, French, Spanish, Italian and Dutch:
+
+* ``PERIOD_WORDS`` / ``is_period``: which part of the year a catch-all is for (``Halbjahr``,
+  ``Quartal``, ``Q3``, ``H1``, ``2.`` / ``2nd``, month names): a qualifier after a catch-all
+  word, as a number or a year is;
+* ``WHO_ACCOUNT_WORDS`` (a debtor account that names no one: ``Debitoren``, ``CPD``,
+  ``Sammelkonto``, ``Einmalkunde``) say a catch-all alone; ``ACCOUNT_WORDS`` (``Konto``,
+  ``account``) only beside another such word (``Customer account``; ``Key Account`` is a name);
+* ``CHANNEL_WORDS``: where the customers bought (``POS``, ``Laden``, ``Kasse``, ``checkout``,
+  ``Cash & Carry``): set aside only when the name also says who (``WHO``): ``Cash & Carry
+  Kunden`` is a catch-all, ``Cash & Carry Wuppertal`` a store's name;
+* ``HONORIFICS`` (``Mr``, ``Frau``, ``Sr``, ``Mme``...): set aside before a word that says
+  no one (``NOBODY``: ``Mr. Unknown``); before any other word they start a real name
+  (``Herr Kunde``: Kunde is a surname);
+* ``MORE_WORDS`` / ``MORE_OPTIONAL``: walk-in, occasional, guest and cash-sale forms missing
+  before (``Ladenkunde``, ``client occasionnel``, ``cliente invitado``, ``vendita``; an
+  optional word needs a word of the lists beside it), ``MORE_GENERIC``: ``genérico`` and its
+  forms, ``MORE_NAMES``: whole names (``Conto pro Diverse``, ``House account``).
+
+Pure data and one predicate; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+# which half, quarter, month or week of the year (``2th``: ``words`` reads ``2.`` so)
+_PERIOD_CODE = re.compile(
+    r"(?:\d+(?:st|nd|rd|th|e|er|re|eme|ieme|o|a)|[qh][1-4]|hj[12]|kw\d{1,2}|fy\d{2,4}|\d{4}[qh][1-4])")
+PERIOD_WORDS = frozenset({
+    # German
+    "halbjahr", "halbjahres", "quartal", "quartals", "jahr", "jahres", "monat", "monats", "woche",
+    "hj", "kw", "januar", "jaenner", "februar", "maerz", "april", "mai", "juni", "juli", "august",
+    "september", "oktober", "november", "dezember",
+    # English
+    "half", "year", "quarter", "month", "week", "semester", "trimester", "fy", "january",
+    "february", "march", "may", "june", "july", "october", "december",
+    # French, Spanish, Italian, Dutch
+    "semestre", "trimestre", "annee", "mois", "janvier", "fevrier", "mars", "avril", "juin",
+    "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "ano", "mes", "enero",
+    "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre",
+    "octubre", "noviembre", "diciembre", "anno", "mese", "gennaio", "febbraio", "aprile",
+    "maggio", "giugno", "luglio", "settembre", "ottobre", "dicembre", "jaar", "halfjaar",
+    "kwartaal", "maand", "januari", "februari", "maart", "mei", "augustus",
+    "jan", "feb", "mrz", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "oct", "nov", "dez",
+    "dec",
+})
+
+
+def is_period(word: str) -> bool:
+    """Whether ``word`` (``org_key`` token) names a part of the year: ``PERIOD_WORDS`` or a
+    code, ``q3``, ``h1``, ``hj2``, ``kw12``, ``fy2025``, ``2024q3``, an ordinal ``2th`` /
+    ``2nd`` / ``2e`` / ``1er``."""
+    return word in PERIOD_WORDS or _PERIOD_CODE.fullmatch(word) is not None
+
+
+# a debtor account that names no one (SAP's CPD, "Conto pro Diverse"; a one-time customer)
+WHO_ACCOUNT_WORDS = frozenset({
+    "debitor", "debitoren", "sammeldebitor", "sammeldebitoren", "sammelkonto", "sammelkunde",
+    "sammelkunden", "einmalkunde", "einmalkunden", "einmaldebitor", "einmaldebitoren", "cpd",
+    "debtor", "debtors", "debiteur", "debiteurs", "deudor", "deudores", "debitore", "debitori",
+    "debiteuren",
+})
+# account words that say catch-all only beside another catch-all word
+ACCOUNT_WORDS = frozenset({"konto", "account", "accounts", "compte", "cuenta", "conto",
+                           "rekening", "sammel"})
+# where the customers bought: set aside only when the name says who (``WHO``)
+CHANNEL_WORDS = frozenset({
+    "pos", "laden", "ladengeschaeft", "kasse", "kassen", "theke", "tresen",
+    "checkout", "carry", "till", "caisse", "magasin", "tienda", "caja", "negozio", "cassa",
+    "winkel", "balie",
+})
+# a form of address: set aside before a word that says no one (``NOBODY``)
+HONORIFICS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "herr", "frau", "hr", "fr", "sr", "sra", "srta", "senor",
+    "senora", "don", "dona", "m", "mme", "mlle", "monsieur", "madame", "sig", "sigra", "signor",
+    "signora", "dhr", "mevr", "mw", "heer",
+})
+# catch-all words that say no one (not people of a kind): after an honorific they are a
+# placeholder, ``Mr. Unknown``; ``Herr Kunde``, ``Mr. Guest`` may be a person's surname
+NOBODY = frozenset({
+    "unknown", "unbekannt", "unbekannte", "unbekannter", "unbekannten", "anonym", "anonyme",
+    "anonymer", "anonymen", "anonymous", "nn", "nobody", "none", "unnamed", "inconnu",
+    "inconnue", "desconocido", "desconocida", "anonimo", "anonima", "sconosciuto",
+    "sconosciuta", "onbekend", "onbekende", "anoniem", "anonieme", "desconhecido",
+    "desconhecida",
+})
+# more words a name that says "many customers" is made of, each enough alone
+MORE_WORDS = frozenset({
+    "gastkunde", "gastkunden", "ladenkunde", "ladenkunden", "kassenkunde", "kassenkunden",
+    "thekenkunde", "thekenkunden", "tresenkunde", "tresenkunden", "onlinekunde", "onlinekunden",
+    "webkunde", "webkunden", "shopkunde", "shopkunden", "barverkaeufe", "kassenverkauf",
+    "thekenverkauf", "ladenverkauf", "kassaverkoop", "gastbestellung", "gastbestellungen",
+    "walkup", "invite", "invites",
+    "invitee", "invitees", "invitado", "invitados", "invitada", "invitadas", "ospite", "ospiti",
+    "passanten", "gasten", "gelegenheitskaeufer", *WHO_ACCOUNT_WORDS,
+})
+# the people words among them (``catch_all._PEOPLE``: a city named as a word may follow)
+MORE_PEOPLE = MORE_WORDS - frozenset({"barverkaeufe", "kassenverkauf", "thekenverkauf",
+                                      "ladenverkauf", "kassaverkoop", "gastbestellung",
+                                      "gastbestellungen", "walkup"})
+# ... and those that need one beside them (``Walk-up``: ``up`` alone says nothing)
+MORE_OPTIONAL = frozenset({
+    "up", "vente", "ventes", "venta", "ventas", "vendita", "vendite", "verkoop", "verkauf",
+    "paso", "contante", "one", "time", "onetime", "drop", "occasional", "casual",
+    "occasionnel", "occasionnels", "occasionnelle", "occasionnelles", "ocasional",
+    "ocasionales", "eventual", "eventuales", "occasionale", "occasionali", "eenmalige",
+    "eenmalig", "incidentele", *ACCOUNT_WORDS,
+})
+MORE_GENERIC = frozenset({
+    "generico", "generica", "genericos", "genericas", "generique", "generiques", "generiek",
+    "generieke", "generici", "generiche", "generisch", "generische", "generischer", "diversen",
+})
+# whole names: Conto pro Diverse (CPD), a house account
+MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts"})
+
+__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "HONORIFICS", "MORE_GENERIC", "MORE_NAMES",
+           "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY", "PERIOD_WORDS", "WHO_ACCOUNT_WORDS",
+           "is_period"]
