@@ -45,6 +45,10 @@ COMMON_ZIPF = 3.0  # a common English word: once per million words (``rollout``,
 MIN_COMMON_LEN = 7
 # the shortest common word ``misspelt`` reads a *plausible* slip in (``plausible_typo``)
 MIN_SHAPED_LEN = 5
+# a very common English word (``portal`` 4.0, ``server`` 4.5): a dropped letter before its last
+# is a slip too, unless an ``e`` (``Softr`` / softer 3.5, ``Tumblr``, ``Lettr``: the ``-er``
+# brand names drop; ``rare_slip`` only, x36r2 F5: ``Portl`` was held as a near word)
+VERY_COMMON_ZIPF = 4.0
 _NEAR_KNOWN = Path(__file__).with_name("near_known.txt")
 # a spelling written less than this (Zipf, in every language's ``large`` list: once per 100
 # million words) is a slip people make, not a word of its own (``servce`` 1.1, ``suport`` 1.8;
@@ -75,18 +79,23 @@ def _key_neighbours() -> dict[str, frozenset[str]]:
 KEY_NEIGHBOURS = _key_neighbours()
 
 
-def plausible_typo(common: str, other: str) -> bool:
+def plausible_typo(common: str, other: str, very_common: bool = False) -> bool:
     """True when ``other`` is ``common`` (lowercase a-z words, the same first letter) typed
     with one slip of a finger: one letter replaced by its neighbour on a QWERTY, QWERTZ or
     AZERTY keyboard (``lsptop`` for ``laptop``), one letter doubled (``rolllout``), or one
     letter dropped (``rllout``, ``pilt``) — not the one before the last, the vowel brand
-    names drop (``Softr`` / ``softer``, ``Kaspr`` / ``kasper``, ``Tumblr`` / ``tumbler``).
-    Two neighbours swapped are ``scoring.clear_typo``'s."""
+    names drop (``Softr`` / ``softer``, ``Kaspr`` / ``kasper``, ``Tumblr`` / ``tumbler``),
+    unless ``very_common`` (the caller's ``VERY_COMMON_ZIPF`` test of ``common``) and the
+    letter is no ``e`` (``portl`` for ``portal``). Two neighbours swapped are
+    ``scoring.clear_typo``'s."""
     n = len(common)
     if len(other) == n:
         diff = [i for i in range(n) if common[i] != other[i]]
         return len(diff) == 1 and other[diff[0]] in KEY_NEIGHBOURS.get(common[diff[0]], ())
     if len(other) == n - 1:
+        if very_common and n > 3 and common[n - 2] != "e" \
+                and common[:n - 2] + common[n - 1:] == other:
+            return True
         return any(common[:i] + common[i + 1:] == other for i in range(1, n - 2))
     if len(other) == n + 1:
         return any(other[:i] + other[i + 1:] == common and other[i] in (other[i - 1], other[i + 1])
@@ -142,7 +151,8 @@ def near_written() -> frozenset[str]:
 def rare_slip(x: str, y: str) -> bool:
     """True when one of two words is a common English word (``COMMON_ZIPF``) of
     ``MIN_SHAPED_LEN`` (5)+ letters and the other that word with one plausible slip of a
-    finger (``plausible_typo``: ``servce``, ``suport``, ``ofice``) into a spelling that is no
+    finger (``plausible_typo``: ``servce``, ``suport``, ``ofice``; in a ``VERY_COMMON_ZIPF``
+    word a dropped letter before the last too, ``portl``) into a spelling that is no
     known word (``is_known_word``) and is written, if at all, less than ``WRITTEN_ZIPF``
     (``near_written``): a misspelling the ``large`` lists caught, not a town or a brand
     (``woking`` / ``working``, ``brest`` / ``breast`` stay near words). Weaker than
@@ -153,11 +163,13 @@ def rare_slip(x: str, y: str) -> bool:
     from wordfreq import zipf_frequency
 
     for common, other in ((x, y), (y, x)):
-        if len(common) < MIN_SHAPED_LEN or not plausible_typo(common, other) \
+        if len(common) < MIN_SHAPED_LEN:
+            continue
+        zipf = zipf_frequency(common, "en", wordlist="small")
+        if zipf < COMMON_ZIPF or not plausible_typo(common, other, zipf >= VERY_COMMON_ZIPF) \
                 or is_known_word(other) or other in near_written():
             continue
-        if zipf_frequency(common, "en", wordlist="small") >= COMMON_ZIPF:
-            return True
+        return True
     return False
 
 
@@ -198,6 +210,6 @@ def both_known(x: str, y: str) -> bool:
 
 
 __all__ = ["ACCOUNT_RATIO", "ACCOUNT_USES", "COMMON_ZIPF", "KEY_NEIGHBOURS", "KNOWN_ZIPF",
-           "LANGUAGES", "MIN_COMMON_LEN", "MIN_SHAPED_LEN", "WRITTEN_ZIPF", "account_slip",
-           "both_known", "is_known_word", "misspelt", "near_known", "near_written",
-           "plausible_typo", "rare_slip"]
+           "LANGUAGES", "MIN_COMMON_LEN", "MIN_SHAPED_LEN", "VERY_COMMON_ZIPF", "WRITTEN_ZIPF",
+           "account_slip", "both_known", "is_known_word", "misspelt", "near_known",
+           "near_written", "plausible_typo", "rare_slip"]
