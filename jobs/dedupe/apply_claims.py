@@ -9,7 +9,8 @@ sent (its field-policy PATCH, its merge). A pair a live run of another process h
 skipped, naming that run (``Held.who``: its host, process and job); the merged-away
 deal's claim is given back once its merge has ended (done, skipped or failed; a merge in
 doubt keeps it until the run ends), with the job and what became of it,
-so a later run finding that deal gone says which job merged it (``maker``); the
+so a later run finding that deal gone says which job merged it (``maker``; a resume's
+re-read asks before it claims anything, ``learn``); the
 survivors' claims are given back when the run ends (``GroupClaims.close``). Without a
 coordinator nothing is claimed: two hosts must not run the nightly dedupe of one account at
 once (README, "dedupe").
@@ -26,7 +27,7 @@ claims are taken over at once, as always.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -35,6 +36,7 @@ from bulk.claims import Claim, Claims, Held
 from bulk.claims_open import close_with_engine, opened_claims
 from bulk.clock import Clock, SystemClock
 from bulk.coordinator_urls import coordinator_url
+from bulk.errors import BulkError
 from bulk.store import Item
 
 PREFIX = "dedupe-deal:"
@@ -131,6 +133,27 @@ class GroupClaims:
         if away is not None and self._claims is not None:
             outcome: Mapping[str, Any] = {"job": self._job, "merged": merged}
             self._claims.release_soon(away, outcome)
+
+    async def learn(self, merge_ids: Sequence[int]) -> None:
+        """Read, without taking anything, which other run's job last gave back each of
+        ``merge_ids``' claims having merged that deal away, for ``maker``: a resume's
+        re-read finds such deals gone before any merge of it claims them (x36r2 F4: "no
+        longer exists" for 50 merges host 2 made). Nothing without a coordinator; a
+        coordinator that does not answer leaves them unnamed (the run's first claim will
+        say it is lost)."""
+        if not self.wanted() or not merge_ids:
+            return
+        try:
+            async with self._opening:
+                claims = await self._opened()
+            found = await claims.outcomes([f"{PREFIX}{m}" for m in merge_ids])
+        except BulkError:
+            return
+        for m in merge_ids:
+            outcome = found.get(f"{PREFIX}{m}") or {}
+            if outcome.get("merged") and isinstance(job := outcome.get("job"), str) \
+                    and job != self._job:
+                self._makers[m] = job
 
     def maker(self, merge_id: int) -> str | None:
         """The job (another run's) that the claims say merged ``merge_id`` away, or None."""

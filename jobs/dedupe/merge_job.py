@@ -184,6 +184,15 @@ class DedupeJob(MergeJob):
         return Outcome(item.id, ItemState.SKIPPED, result={
             **_merged(item), "action": "skipped", "reason": f"changed since the plan: {reason}"})
 
+    async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
+        """``MergeJob.before_resume``, once the claims have said which other run's job
+        merged the pending merges' deals away (``GroupClaims.learn``): a pair gone because
+        another host's run merged it is ``already merged by job ...``, not "no longer
+        exists" (x36r2 F4)."""
+        await self._group_claims.learn([int(i.payload["merge_id"])
+                                        for i in store.items(ItemState.PENDING)])
+        return await super().before_resume(ctx, store)
+
     def _maker(self, merge_id: int) -> str | None:
         """The other job the state directory records as having merged ``merge_id`` away
         (``load_makers``), or None."""
