@@ -24,7 +24,7 @@ CY = ("R4", "Deal four", "400", "Cy Doe", "cy@ex9.com", "Org1 Ltd")
 
 
 async def _run_with(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
-                    between: Any) -> dict[str, dict[str, str]]:
+                    between: Any, **engine: Any) -> dict[str, dict[str, str]]:
     """An upsert loaded, ``between()`` done (a colleague's merge), then sent, in one run."""
     from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
@@ -33,7 +33,7 @@ async def _run_with(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_i
 
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
                               create_key_field=True)
-    config = engine_config(sb, tmp / "jobs")
+    config = engine_config(sb, tmp / "jobs", **engine)
     store = JobStore.create(tmp / "jobs" / job_id, job_id=job_id, kind="import",
                             config={"engine": config.to_json(), "import": settings.to_json()})
     kind = ImportJob(store, settings, "")
@@ -115,3 +115,39 @@ async def test_a_person_deleted_between_load_and_send_is_made_from_the_cells(
         assert made != person and rows["R3"]["person_matched_by"] == "created", rows
         assert [p["name"] for p in _persons(sb)].count("Ann Lee") == 2, rows  # + the colleague's
         assert "none found, a new person made" in rows["R3"]["note"], rows["R3"]
+
+
+async def test_rows_after_the_first_refusal_are_resolved_before_their_send(
+        tmp_path: Path) -> None:
+    """x36r3 F0: a person and organization four new rows name, merged away mid-run, cost
+    each row a refused addDeal and its own reads (169 rows: 845 tokens wasted). The first
+    refusal finds them vanished; the rows after it are resolved again before their send:
+    one refused addDeal and one read of each, every row on the survivors."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, ROWS[:1])
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            ann = (await ctx.call("addPerson", json={"name": "Ann Lee", "emails": [
+                {"value": "ann.lee@crm.com", "primary": True, "label": "work"}]})).data["id"]
+            org = (await ctx.call("addOrganization", json={"name": "Org1 Ltd"})).data["id"]
+        rows = [ROWS[0], *((f"R{n}", f"Deal {n}", "100", "Ann Lee", "ann@ex1.com", "Org1 Ltd")
+                           for n in range(3, 7))]
+        manifest, _ = _files(tmp_path, rows, "night2.csv")
+        person, company = _links(sb, r1)
+        before = dict(sb.stats()["requests_by_operation"])
+
+        def colleague() -> None:
+            merge(sb.state, "person", person, {"merge_with_id": ann})
+            merge(sb.state, "organization", company, {"merge_with_id": org})
+
+        done = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague,
+                               max_workers=1)
+        assert all(_links(sb, int(done[f"R{n}"]["deal_id"])) == (ann, org)
+                   for n in range(3, 7)), done
+        after = sb.stats()["requests_by_operation"]
+        sent = {op: after.get(op, 0) - before.get(op, 0)
+                for op in ("addDeal", "getPerson", "getOrganization")}
+        assert sent == {"addDeal": 5, "getPerson": 1, "getOrganization": 1}, sent
+        assert all("merged away or deleted after the load: resolved again"
+                   in done[f"R{n}"]["note"] for n in range(3, 7)), done

@@ -115,8 +115,13 @@ class ImportJob(_Reconcile, _Resume):
         elif payload.get("duplicate"):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
-        self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         resolved: str | None = None
+        if (ahead := await vanished.resolved_ahead(self, self._vanished, ctx, item, op,
+                                                    payload)) is not None:
+            # a contact an earlier row found vanished in this run: resolved before the send
+            payload, resolved = ahead
+            self._remapped[item.id] = payload
+        self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         try:
             try:
                 outcome = await self._send_row(ctx, item, op, payload)
