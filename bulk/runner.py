@@ -100,7 +100,10 @@ class JobKind(Protocol):
     claim the batch's creates in one step; ``async recheck(ctx, items) -> list[Outcome]``
     runs right after it, before the batch is handed out (batches of
     ``recheck_batch(max_workers)`` items then, handed out only as fast as the workers
-    take them): it reads the batch's records as they are now and returns the outcomes
+    take them; ``async recheck_size(size, burst) -> int``, asked as each sweep over the
+    pending items begins, may set that sweep's size itself: an undo's person /
+    organization deletes, whose check costs a batch the same at any ``max_workers``): it
+    reads the batch's records as they are now and returns the outcomes
     (FAILED / SKIPPED) of the items that must not be sent — a colleague's change made
     while the job runs is never overwritten; those are recorded at once and never
     handed out, the rest is sent; ``async settled(ctx)`` runs once the run has nothing
@@ -638,6 +641,8 @@ class Runner(CallPath):
         recheck = getattr(self.kind, "recheck", None)
         each = recheck is not None and getattr(self.kind, "final_writes", False)
         size = self.batch if recheck is None else recheck_batch(self.max_workers, self._burst)
+        if recheck is not None and (sizing := getattr(self.kind, "recheck_size", None)):
+            size = await sizing(size, self._burst)  # this pass's own size (an undo's contacts)
         # with a re-check: no buffer, and a worker takes an item only once it may run it
         # (work, below): the next batch is re-checked when this one is all sent or
         # sending, so the read is at most one batch of sends older than the write

@@ -21,6 +21,12 @@ def recheck_calls(store: JobStore, kind: Any, workers: int,
     calls = getattr(kind, "recheck_calls", None)
     if calls is None:
         return {}
+    if getattr(kind, "recheck_size", None) is not None:
+        # a kind that sizes some of its passes itself (an undo's contact deletes: one
+        # window's burst at any workers) prices them with the burst
+        sized: dict[str, int] = calls(store, recheck_batch(workers, burst), states,
+                                      burst=burst)
+        return sized
     planned: dict[str, int] = calls(store, recheck_batch(workers, burst), states)
     return planned
 

@@ -128,3 +128,43 @@ async def test_undo_contacts_plan_reads_the_persons_of_its_organizations_in_one_
         assert spent["getPersons"] == 2, spent
         undo.close()
         source.close()
+
+
+@pytest.mark.anyio
+async def test_undo_contacts_costs_the_same_per_contact_at_any_workers(tmp_path: Path) -> None:
+    """x35r1 F6: the contact deletes' re-check batches shrank with the workers (16 at 1-2
+    workers, 40 at 8 and more on Growth), and each batch reads the deals and archived
+    deals changed since (30 tokens): ~25 % more tokens a contact at 1-2 workers. Their
+    batches are one window's burst at any workers now: at 1 and at 4 workers the contacts'
+    reads are the same, and each run spends exactly what its plan priced."""
+    rows, orgs = 80, 20
+    reads: dict[int, dict[str, int]] = {}
+    for workers in (1, 4):
+        async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=56)) as sb:
+            root = tmp_path / f"w{workers}"
+            root.mkdir()
+            manifest = root / "in.csv"
+            manifest.write_text("id,title,person,email,org\n" + "".join(
+                f"K-{i},Deal {i},Person {i},p{i}@x.example,Org {i % orgs}\n"
+                for i in range(rows)))
+            mapping = root / "map.toml"
+            mapping.write_text(CONTACTS_MAPPING)
+            source, _, _ = await import_once(sb, root / "jobs", manifest, mapping)
+            undo, plan = await load_job(sb, root, "undo", undoer(source, contacts=True),
+                                        max_workers=workers)
+            config = EngineConfig.from_json(undo.config["engine"])
+            priced = Counter(plan.calls) + Counter(recheck_calls(
+                undo, UndoJob(), config.max_workers, burst=config.limits().burst))
+            before = requests(sb)
+            await run_job(sb, undo)
+            spent = delta(before, requests(sb))
+            assert undo.counts()[ItemState.DONE] == rows + rows + orgs, undo.counts()
+            assert spent == {op: n for op, n in priced.items() if n}, (workers, spent)
+            reads[workers] = {op: spent.get(op, 0) for op in (
+                "getArchivedDeals", "getPersons", "getPerson", "getOrganization")}
+            undo.close()
+            source.close()
+    # one batch of 40 (Growth's burst) per 40 persons, then per 40 organizations; before:
+    # 5 + 2 batches at 1 worker (16 a batch), 3 + 1 at 4 (32), 210 tokens against 90
+    assert reads[1] == reads[4] == {"getArchivedDeals": 3, "getPersons": 1, "getPerson": rows,
+                                    "getOrganization": orgs}, reads

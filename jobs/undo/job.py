@@ -17,7 +17,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.errors import NotFound, ValidationRejected
-from bulk.runner import RunResult
+from bulk.runner import RunResult, recheck_batch
 from bulk.store import (
     AsyncJobStore,
     Item,
@@ -90,6 +90,7 @@ class UndoJob:
         # through, and what it reads (once per batch, not per contact: f24a 1)
         self._pass_open: set[str] = set()
         self._last_id = -1
+        self._sized = False  # _pass_open read by ``recheck_size`` for the pass beginning
         self._cleared: set[int] = set()
         self._carriers = ContactCarriers(store) if store is not None else None
         self._force: bool | None = None  # the store's "force", read once (_forced)
@@ -454,7 +455,9 @@ class UndoJob:
         self._cleared.difference_update(i.id for i in items)  # each hand-out checked anew
         if not items:
             return []
-        if self._last_id < 0 or items[0].id <= self._last_id:
+        if self._sized:  # read as the pass began (``recheck_size``)
+            self._sized = False
+        elif self._last_id < 0 or items[0].id <= self._last_id:
             # a new pass (the runner began again from the lowest pending id): what is open
             # now decides for the whole pass (one store read a pass, f23i)
             self._pass_open = await in_thread(self._store.open_ops)
@@ -488,15 +491,31 @@ class UndoJob:
                 self._cleared.add(item.id)
         return out
 
+    async def recheck_size(self, size: int, burst: int | None) -> int:
+        """The runner's batch size for the pass beginning now (``bulk.runner.JobKind``):
+        ``size`` (``recheck_batch`` of the run's workers) while a deal restore / delete is
+        open; else, for the person / organization deletes, ``contact_batch(burst)``
+        whatever the workers — their check reads 30 tokens a batch (the deals and archived
+        deals changed since), so batches that shrank with the workers cost ~25 % more a
+        contact at 1-2 workers than at the default (x35r1 F6). Reads the open items' ops
+        once (the pass's ``_pass_open``)."""
+        if self._store is None:
+            return size
+        self._pass_open = await in_thread(self._store.open_ops)
+        self._sized = True
+        return contact_pass_size(self._pass_open, size, burst)
+
     def recheck_calls(self, store: JobStore, size: int,
-                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+                      states: Sequence[ItemState] = (ItemState.PENDING,), *,
+                      burst: int | None = None) -> dict[str, int]:
         """The calls ``recheck`` makes over the items now in ``states`` (in id order,
-        ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans),
-        ``--force`` too. A deal found missing then costs one ``getDeal`` (1 token)
-        more, in place of its write."""
+        ``size`` per batch: ``bulk.runner.recheck_batch``; the person / organization
+        deletes ``contact_batch(burst)`` per batch, as ``recheck_size`` sizes their
+        passes), by operation (for plans), ``--force`` too. A deal found missing then
+        costs one ``getDeal`` (1 token) more, in place of its write."""
         items = sorted((i for state in states for i in store.items(state)),
                        key=lambda i: i.id)
-        calls = Counter(self._contact_checks(store, items, size))
+        calls = Counter(self._contact_checks(store, items, contact_batch(burst)))
         # --force reads them too: a change since the plan is sent over, and named (x36r2 F1)
         calls.update(batched_calls(items, size, lambda batch: reread_calls(
             int(i.payload["deal_id"]) for i in self._checks(batch))))
@@ -625,6 +644,22 @@ class UndoJob:
                                  extra={"contacts": contacts, "undone": undone,
                                         "overwrote": overwritten_counts(store)},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
+
+
+def contact_batch(burst: int | None) -> int:
+    """Person / organization deletes per re-check batch of an undo ``--contacts``: one
+    window's burst, 16 to 100 (40 on Growth) — the size ``bulk.runner.recheck_batch``
+    gives the default workers — at any ``--workers``: the batch's check reads the deals
+    changed since (30 tokens a batch) while each contact is read right before its own
+    delete (1 token), so the batch sets the tokens, not the window on the contact."""
+    return recheck_batch(64, burst)
+
+
+def contact_pass_size(open_ops: set[str], size: int, burst: int | None) -> int:
+    """A pass's batch size (``UndoJob.recheck_size``): ``size`` while a deal restore /
+    delete is among ``open_ops`` (those passes check deals, not contacts), else
+    ``contact_batch(burst)``."""
+    return size if {"delete", "restore"} & open_ops else contact_batch(burst)
 
 
 def forget_written(store: JobStore) -> None:
