@@ -482,7 +482,8 @@ used is taken back already (``take_back_unused``): each is settled once."""
 
 
 def take_back_unused(store: Any, ops: Collection[str],
-                     calls_of: Callable[[Item], Mapping[str, int]]) -> dict[str, int]:
+                     calls_of: Callable[[Item], Mapping[str, int]],
+                     outside: Mapping[str, int] | None = None) -> dict[str, int]:
     """Before a run (a resume), take back from the ledger and from the figure in doubt
     the credit the runs before it charged ahead and never used: a kill -9 leaves it
     charged, and it is no call at all (f35f 4: each kill added up to ``CREDIT_CALLS``
@@ -492,9 +493,12 @@ def take_back_unused(store: Any, ops: Collection[str],
     figure of such an operation is then its credit never used, its refunds not written
     and its items' writes left SENDING. ``calls_of(item)``: the most calls of each
     operation an item left SENDING may have charged (its writes in flight, answered or
-    cut off: they stay in doubt, to its reconcile). What is left is taken back, once per
-    run's key (``META_CREDIT_SETTLED``), before anything reconciles those items. ``store``:
-    a ``JobStore``; returns the tokens taken back by operation. Raises StoreError."""
+    cut off: they stay in doubt, to its reconcile). ``outside``: the most calls of each of
+    ``ops`` the runs may have made outside their items (a dedupe's put-back PATCHes,
+    ``DedupeJob.outside_writes``): answered or not, they stay in doubt too. What is left
+    is taken back, once per run's key (``META_CREDIT_SETTLED``), before anything
+    reconciles those items. ``store``: a ``JobStore``; returns the tokens taken back by
+    operation. Raises StoreError."""
     keys = store.meta_prefixed(META_IN_DOUBT)
     marked = store.meta_get(META_CREDIT_SETTLED)
     done = set(marked) if isinstance(marked, list) else set()
@@ -513,7 +517,8 @@ def take_back_unused(store: Any, ops: Collection[str],
         done |= set(open_keys) - {newest}
         open_keys = {newest: open_keys[newest]}
     since = min(float(key.rpartition(HELD)[2]) for key in open_keys)
-    sending: dict[str, int] = {}
+    sending = {op: n * OPERATIONS[op].token_cost for op, n in (outside or {}).items()
+               if op in OPERATIONS}
     for item in store.items(ItemState.SENDING):
         if item.sent_at is not None and item.sent_at >= since:  # marked by those runs
             for op, n in calls_of(item).items():

@@ -133,7 +133,7 @@ class JobKind(Protocol):
         """Decide in-doubt items: DONE (with result) if applied, PENDING to resend.
 
         Optional: ``landed_calls(item, outcome) -> {operationId: calls}``, the writes of
-        ``item`` its DONE ``outcome`` from this reconcile proves applied (so charged): they
+        ``item`` its ``outcome`` from this reconcile (any state) proves applied (so charged): they
         come off the tokens in doubt (``bulk.ledger``); a kind without it leaves them in."""
         ...
 
@@ -580,8 +580,8 @@ class Runner(CallPath):
         since = await self._ahead.held_since() if earlier else None
         for outcome in outcomes:
             item = items[outcome.item_id]
-            if outcome.state is not ItemState.DONE:
-                continue
+            # (any outcome: an import row back to pending may have made its person; the
+            # kind's hook tells what landed)
             if earlier:
                 into = before if earlier_item(item, since) else None
             else:  # a 5xx answer's refund is written already: only a lost answer is open

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -78,6 +79,14 @@ _MADE = "made-"  # lookups kind prefix: the persons / orgs this job created
 # of the create's answer, which tells undo --contacts an edit made within the second of
 # the create (its ``update_time`` then equals ``add_time``)
 MADE_DIGEST = "made-digest-"
+# lookups kind prefixes: a created person / org's id (as text) -> the row (item id) whose
+# send created it, and when its answer came (Unix ms): a row a kill left in doubt whose
+# create was answered after it was marked held that answer in the ledger's figure in
+# doubt (``jobs.importing.reconcile``: charged, taken off)
+CREATOR = "creator-"
+CREATED_AT = "created-at-"
+# the import row whose ``execute`` runs now (``ImportJob.execute``): its creates' CREATOR
+CREATING_ITEM: ContextVar[int | None] = ContextVar("pdbulk_creating_item", default=None)
 # a contact claim's outcome once this job's reconcile found its create in doubt never made
 # ({"absent": when the scan began, "job": ...}; no "id"): nothing to look up before the
 # next create (``Resolver._settle_absent``)
@@ -595,20 +604,27 @@ class Resolver:
         if answered is not None:
             answered(rid)
         # the digest in the made- lookup's own transaction: one commit per created contact
+        # (and which row made it, when: its answer's tokens in doubt, ``CREATOR``)
+        item = CREATING_ITEM.get()
         await self._put(k[0], {k[1]: rid}, made=True,
-                        digest=(MADE_DIGEST + k[0], str(rid), contact_digest(res.data)))
+                        digest=(MADE_DIGEST + k[0], str(rid), contact_digest(res.data)),
+                        rows=() if item is None else (
+                            (CREATOR + k[0], str(rid), item),
+                            (CREATED_AT + k[0], str(rid), int(ctx.clock.wall() * 1000))))
         self.created[k[0]] += 1
         return rid
 
     async def _put(self, kind: str, ids: Mapping[str, int], *, made: bool,
-                   digest: tuple[str, str, int] | None = None) -> None:
+                   digest: tuple[str, str, int] | None = None,
+                   rows: Iterable[tuple[str, str, int]] = ()) -> None:
         """Write the lookups key → id of ``kind``; ``made``: this job created them, kept as
         "made-<kind>" lookups too, in the same transaction (a kill between the two writes
         left a person / org this job created that no later process counted or undid);
         ``digest``: a create's "made-digest-<kind>" row (id → digest), in it too."""
         await self.store.lookup_put_many(kind, sorted(ids.items()),
                                          also=(_MADE + kind,) if made else (),
-                                         extra=(digest,) if digest is not None else ())
+                                         extra=((digest,) if digest is not None else ())
+                                         + tuple(rows))
         if made:
             self._made.update((kind, key) for key in ids)
 
@@ -630,9 +646,13 @@ class Resolver:
         return isinstance(ref, Mapping) and "key" in ref and \
             (str(ref["kind"]), str(ref["key"])) in self._made
 
-    async def reconcile(self, ctx: CallContext, refs: Iterable[Ref], since: float) -> None:
+    async def reconcile(self, ctx: CallContext, refs: Iterable[Ref],
+                        since: float) -> set[tuple[str, str]]:
         """Settle every to-create reference not yet known: find it among the records
-        added since ``since`` (Unix time), or learn that it was never created."""
+        added since ``since`` (Unix time), or learn that it was never created. Returns the
+        references found made by this job now ((kind, key)): creates in doubt that landed,
+        so charged (``ImportJob.landed_calls``, ``bulk.ledger``)."""
+        landed: set[tuple[str, str]] = set()
         # organizations first: a person made at a new one answers its key by its id
         wanted: dict[str, set[str]] = {"org": set(), "person": set()}
         for ref in refs:
@@ -667,6 +687,7 @@ class Resolver:
                     found = {key: rid for key, rid in found.items()
                              if key in mine or not name_only(kind, key)}
                     await self._put(kind, mine, made=True)
+                    landed.update((kind, key) for key in mine)
                     await self._put(kind, {k_: r for k_, r in found.items() if k_ not in mine},
                                     made=False)
                 for key, rid in found.items():
@@ -677,6 +698,7 @@ class Resolver:
                                               looked)
             for key in keys:
                 self._doubt.discard((kind, key))
+        return landed
 
     async def _settle_absent(self, claims: Claims, kind: str, keys: Iterable[str],
                              since: float, looked: float) -> None:

@@ -453,7 +453,7 @@ class MergeJob:
     # taken for this job's (x11r1 M1)
     final_writes = True
     # the writes it makes inside its items alone (``bulk.ledger.take_back_unused``; a
-    # dedupe's put-back PATCHes are not: its field-policy updateDeal is left out)
+    # dedupe adds its field-policy updateDeal, its put-back PATCHes bounded apart)
     item_writes = frozenset({"mergeDeals"})
 
     @staticmethod

@@ -207,10 +207,13 @@ async def _unused_credit_back(store: JobStore, kind: Any) -> None:
     """The credit the killed runs before this one charged ahead and never used, out of
     the ledger and of the tokens in doubt (``bulk.ledger.take_back_unused``), for the
     writes ``kind`` makes inside its items alone (its ``item_writes``, each item's most
-    calls its ``write_calls``); nothing for a kind without them."""
+    calls its ``write_calls``, and those it may have made outside them its
+    ``outside_writes``); nothing for a kind without them."""
     ops, calls_of = getattr(kind, "item_writes", None), getattr(kind, "write_calls", None)
+    outside = getattr(kind, "outside_writes", None)
     if ops and calls_of is not None:
-        await in_thread(lambda: take_back_unused(store, ops, calls_of))
+        await in_thread(lambda: take_back_unused(
+            store, ops, calls_of, outside(store) if outside is not None else None))
 
 
 async def resumed(store: JobStore, token: str, kind: Any,

@@ -67,6 +67,7 @@ from .interrupted import makers_in_jobs
 from .put_back import (
     POLICY_RECORD,
     PUT_BACK,
+    PUT_BACK_SENT,
     policy_put_backs,
     policy_strays,
     put_back,
@@ -85,6 +86,17 @@ class DedupeJob(MergeJob):
     the group's other merges depend on that PATCH (the module docstring says how)."""
 
     name = KIND
+    # its writes (``bulk.ledger.take_back_unused``): the merges, and the field-policy PATCH
+    # each first merge sends inside its item (``write_calls``); the put-back PATCHes sent
+    # outside any item are bounded apart (``outside_writes``)
+    item_writes = frozenset({"mergeDeals", "updateDeal"})
+
+    @staticmethod
+    def outside_writes(store: JobStore) -> dict[str, int]:
+        """The most calls of its ``item_writes`` the runs may have made outside its items,
+        by operation: one put-back PATCH (``updateDeal``) per survivor one was about to
+        be sent to (``PUT_BACK_SENT``, written before it leaves; ``settled``'s)."""
+        return {"updateDeal": len(store.meta_prefixed(PUT_BACK_SENT))}
 
     def __init__(self, store: JobStore | None = None) -> None:
         super().__init__(store)

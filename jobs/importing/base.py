@@ -124,6 +124,9 @@ class _ImportBase:
         # keys of creates this job had in doubt (handed to reconcile): only for those can a
         # deal found under a claim that names this job be its own create
         self._reconciled: set[str] = set()
+        # item id -> the person / organization creates in doubt its reconcile found made
+        # by this job (``_contacts_landed``): given to the ledger by ``landed_calls``
+        self.landed: dict[int, dict[str, int]] = {}
         # keys of pending creates the resume's re-check found on a deal (before_resume)
         self._found_on_resume: set[str] = set()
         # upsert updates the runner's re-check read in this process (a row that waited for

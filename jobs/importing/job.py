@@ -24,7 +24,7 @@ from .. import doubles, import_load, last_written  # called through the module: 
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight, label
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
-from ..import_resolve import Deferred, DependencyFailed
+from ..import_resolve import CREATING_ITEM, Deferred, DependencyFailed, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
@@ -63,20 +63,31 @@ class ImportJob(_Reconcile, _Resume):
     @staticmethod
     def write_calls(item: Item) -> dict[str, int]:
         """The most calls of each write a row left SENDING may have charged: its create or
-        update, and a person and an organization it may have created."""
-        return {"addDeal" if item.op == "create" else "updateDeal": 1, "addPerson": 1,
-                "addOrganization": 1}
+        update, and the persons / organizations it names to create (``refs_of``: the
+        person's organization too); a row mapped only as it is sent, at most a person and
+        two organizations."""
+        calls = {"addDeal" if item.op == "create" else "updateDeal": 1}
+        payload = item.payload
+        if "deal" not in payload and "changes" not in payload:
+            return {**calls, "addPerson": 1, "addOrganization": 2}
+        refs = {(str(r["kind"]), str(r["key"])) for r in refs_of(payload)}
+        for kind, op in (("person", "addPerson"), ("org", "addOrganization")):
+            if (n := sum(1 for k, _ in refs if k == kind)):
+                calls[op] = n
+        return calls
 
-    @staticmethod
-    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
-        """The deal create / update a reconcile found applied (``reconciled`` in its DONE
-        result): charged, no longer in doubt (``bulk.runner.JobKind``'s hook,
-        ``bulk.ledger``). Its person / organization creates are the resolver's to settle,
-        not counted here."""
+    def landed_calls(self, item: Item, outcome: Outcome) -> dict[str, int]:
+        """The writes of a row in doubt a reconcile found applied, so charged, no longer in
+        doubt (``bulk.runner.JobKind``'s hook, ``bulk.ledger``): its deal create / update
+        (``reconciled`` in its DONE result), and the person / organization creates the
+        resolver found made by this job, counted on the first row in doubt naming each
+        (``_contacts_landed``), whatever the row's outcome (its deal may not have gone)."""
+        calls = dict(self.landed.pop(item.id, {}))
         result = outcome.result or {}
-        if outcome.state is not ItemState.DONE or result.get("reconciled") is not True:
-            return {}
-        return {"addDeal": 1} if result.get("action") == "created" else {"updateDeal": 1}
+        if outcome.state is ItemState.DONE and result.get("reconciled") is True:
+            op = "addDeal" if result.get("action") == "created" else "updateDeal"
+            calls[op] = calls.get(op, 0) + 1
+        return calls
 
     def __repr__(self) -> str:
         return (f"ImportJob({self.store.job_id!r}, mode={self.settings.mode}, "
@@ -94,7 +105,11 @@ class ImportJob(_Reconcile, _Resume):
 
     # -- one row ----------------------------------------------------------------------------
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
-        outcome = await self._execute(ctx, item)
+        token = CREATING_ITEM.set(item.id)  # its contact creates say which row made them
+        try:
+            outcome = await self._execute(ctx, item)
+        finally:
+            CREATING_ITEM.reset(token)
         if outcome.state is ItemState.DONE and self._recorder is not None:
             self._recorder.settled(item.id)  # its base recorded as the run goes
         return outcome

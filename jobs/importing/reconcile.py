@@ -14,7 +14,7 @@ from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
 from ..deals import applied, in_flight, is_gone, not_landed, read_current
-from ..import_resolve import refs_of
+from ..import_resolve import CREATED_AT, CREATOR, refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates
@@ -25,6 +25,44 @@ class _Reconcile(_Creates):
     """``ImportJob.reconcile``: the rows a run left in doubt (``jobs.importing``)."""
 
     # -- in doubt ---------------------------------------------------------------------------
+    async def _contacts_landed(self, items: Sequence[Item],
+                               payloads: Mapping[int, Mapping[str, Any]],
+                               made: set[tuple[str, str]]) -> None:
+        """The person / organization creates of the rows in doubt that landed, so were
+        charged (``landed``, read by ``ImportJob.landed_calls`` whatever the row's outcome:
+        its create may have landed while its deal did not): each one the row itself sent
+        and had answered after it was marked (``CREATOR`` / ``CREATED_AT``: its answer held
+        in the figure in doubt with the row), and each one ``made`` (the resolver's
+        reconcile found it made by this job: its answer lost), counted once, on the first
+        row in doubt naming it."""
+        wanted: dict[str, set[str]] = {"person": set(), "org": set()}
+        for item in items:
+            for ref in refs_of(payloads[item.id]):
+                wanted[str(ref["kind"])].add(str(ref["key"]))
+        sent: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, key) -> (row, ms)
+        for kind, keys in wanted.items():
+            ids = await self.astore.lookup_get_many(kind, sorted(keys)) if keys else {}
+            rids = sorted({str(rid) for rid in ids.values()})
+            if not rids:
+                continue
+            by = await self.astore.lookup_get_many(CREATOR + kind, rids)
+            at = await self.astore.lookup_get_many(CREATED_AT + kind, rids)
+            sent.update(((kind, key), (by[str(rid)], at[str(rid)])) for key, rid in ids.items()
+                        if str(rid) in by and str(rid) in at)
+        for item in items:
+            for ref in refs_of(payloads[item.id]):
+                k = (str(ref["kind"]), str(ref["key"]))
+                row, ms = sent.get(k, (None, 0))
+                if k in made:
+                    made.discard(k)
+                elif not (row == item.id and item.sent_at is not None
+                          and ms >= item.sent_at * 1000):
+                    continue
+                sent.pop(k, None)
+                op = "addPerson" if k[0] == "person" else "addOrganization"
+                calls = self.landed.setdefault(item.id, {})
+                calls[op] = calls.get(op, 0) + 1
+
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Persons / orgs first, then deals: each create found is DONE, the rest goes back to
         pending; updates are decided against the deals as they are now
@@ -35,7 +73,8 @@ class _Reconcile(_Creates):
         looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
         refs = [ref for item in items for ref in refs_of(payloads[item.id])]
-        await self.resolver.reconcile(ctx, refs, since)
+        await self._contacts_landed(items, payloads,
+                                    await self.resolver.reconcile(ctx, refs, since))
         creates = [i for i in items if i.op == "create" and i.key]
         self._reconciled.update(str(i.key) for i in creates)
         if self._marks and creates:  # which of them some process of this job sent
