@@ -41,7 +41,7 @@ async def _imported(sb: Any, tmp_path: Path, orgs: int) -> tuple[Any, dict[str, 
 @pytest.mark.anyio
 async def test_a_contact_edited_while_its_batch_is_deleted_is_left(tmp_path: Path) -> None:
     """A colleague renames the tenth imported person the moment the undo's first person
-    delete lands (after its batch's check, 2 workers: batches of 16): it is left as a
+    delete lands (after its batch's check, 2 workers: one batch of 20): it is left as a
     conflict, the rest deleted, and the plan priced the reads (before: deleted, its
     rename lost)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=71)) as sb:
@@ -122,14 +122,45 @@ async def test_force_reads_the_persons_of_its_organizations_together(tmp_path: P
         create_person(sb.state, {"name": "Colleague", "org_id": held})
         undo, plan = await load_job(sb, tmp_path, "undo",
                                     undoer(source, contacts=True, force=True))
-        assert plan.actions["delete-org"] == 4, plan.actions
+        # the plan reads their persons now (one list read) and keeps the one held
+        assert plan.actions["delete-org"] == 3, plan.actions
         before = requests(sb)
         await run_job(sb, undo)
         spent = delta(before, requests(sb))
         assert spent.get("getPersons") == 1, spent  # before: 4
         assert not sb.state.orgs.rows[held]["is_deleted"]
         assert sum(o["is_deleted"] for o in sb.state.orgs.rows.values()) == 3
-        kept = [i for i in undo.items() if (i.result or {}).get("action") == "kept"]
-        assert [i.key for i in kept] == [f"org {held}"], kept
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_force_plan_prices_the_persons_reads_exactly(tmp_path: Path) -> None:
+    """x35r1: `plan undo --force --contacts` priced one persons read per organization (20
+    here) where the run read one list per batch, the cheaper of the two, which the plan
+    could not know. Its plan reads the organizations' persons now (the cheaper way) and
+    the run only those changed since, one call a batch: plan = run, and an organization a
+    colleague's person joined before the plan, or after it, is still kept."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=74)) as sb:
+        source, rows = await _imported(sb, tmp_path, ROWS)
+        held, joined = int(rows["K-2"]["org_id"]), int(rows["K-7"]["org_id"])
+        create_person(sb.state, {"name": "Colleague", "org_id": held})
+        undo, plan = await load_job(sb, tmp_path, "undo",
+                                    undoer(source, contacts=True, force=True))
+        assert plan.actions["delete-org"] == ROWS - 1, plan.actions  # held: kept at the plan
+        create_person(sb.state, {"name": "Later", "org_id": joined})
+        config = EngineConfig.from_json(undo.config["engine"])
+        priced = Counter(plan.calls) + Counter(recheck_calls(
+            undo, UndoJob(), config.max_workers, burst=config.limits().burst))
+        before = requests(sb)
+        await run_job(sb, undo)
+        spent = delta(before, requests(sb))
+        priced["deleteOrganization"] -= 1  # the one a person joined after the plan: kept
+        assert spent == {op: n for op, n in priced.items() if n}, (spent, dict(priced))
+        assert spent["getPersons"] == 1, spent  # one batch of organizations; before: 20 priced
+        kept = [i.key for i in undo.items() if (i.result or {}).get("action") == "kept"]
+        assert kept == [f"org {joined}"], kept
+        assert not sb.state.orgs.rows[held]["is_deleted"]
+        assert sum(o["is_deleted"] for o in sb.state.orgs.rows.values()) == ROWS - 2
         undo.close()
         source.close()

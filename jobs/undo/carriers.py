@@ -28,6 +28,10 @@ from ..clock_skew import RECONCILE_MARGIN
 from ..deals import is_gone
 from .targets import META_CONTACT_SINCE
 
+# --force: the persons the plan found in the organizations it deletes, other than those it
+# deletes ({person id (text): organization id}): the run's check (``holders``)
+# reads only the persons changed since over them, one call a batch, as without --force
+META_FORCE_MEMBERS = "undo.force_org_members"
 _GONE = ("deleted", "already deleted")  # the actions of a delete that left nothing behind
 DEAL_LISTS = ("getDeals", "getArchivedDeals")
 
@@ -120,11 +124,16 @@ class ContactCarriers:
         """Organization id (of ``orgs``) -> a live person that belongs to it now. The
         persons this undo meant to delete and did not, read by id once (10 tokens per
         100), and one ``updated_since`` read of the persons (10 tokens a page of 500).
-        Call it only once this undo's person deletes are all settled. Complete only
-        where the plan read the organizations' persons (not with ``--force``)."""
+        Call it only once this undo's person deletes are all settled. Complete where the
+        plan read the organizations' persons (with ``--force`` too: ``META_FORCE_MEMBERS``,
+        the persons it found there that this undo does not delete)."""
         wanted = set(orgs)
         if self._persons is None:
-            self._persons = {}
+            # --force: the persons its plan found in these organizations (not read again:
+            # one changed since is in the read below)
+            found = self._store.meta_get(META_FORCE_MEMBERS)
+            self._persons = {int(p): int(o) for p, o in found.items()} \
+                if isinstance(found, Mapping) else {}
             left = sorted(await in_thread(self._persons_left))
             for start in range(0, len(left), 100):
                 page = await ctx.call("getPersons", params={"ids": left[start:start + 100],

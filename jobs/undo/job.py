@@ -55,7 +55,6 @@ from .plan import (
     _carried,
     _carrier,
     _changed_since,
-    _members,
     contact_edited,
     holds_person,
     overwritten_line,
@@ -444,8 +443,7 @@ class UndoJob:
         this undo kept — is kept (SKIPPED, ``action: kept``); the rest may be sent
         (``_cleared``). One read of what changed since for the whole batch
         (``carriers.ContactCarriers``: getDeals + getArchivedDeals, and getPersons when it
-        holds organizations; with ``--force`` one getPersons per organization, whose
-        persons the plan did not read), not one per contact (f24a 1: 2 of every 3 reads
+        holds organizations, ``--force`` or not), not one per contact (f24a 1: 2 of every 3 reads
         of a run).
 
         Checked only in a pass that began with this undo's deal writes settled (an
@@ -472,14 +470,8 @@ class UndoJob:
         out: list[Outcome] = []
         carried = await self._carriers.carried(ctx)
         orgs = sorted({contact_id(i, "org") for i in ready if i.op == "delete-org"})
-        held: dict[int, int] = {}
-        if orgs and self._store.meta_get("force"):
-            # the plan did not read their persons: all of them now, in one list read when
-            # that is cheaper than one per organization (f35f 1: one each)
-            members = await _members(ctx, orgs)
-            held = {org: int(persons[0]["id"]) for org, persons in members.items() if persons}
-        elif orgs:
-            held = await self._carriers.holders(ctx, orgs)
+        # (with --force too: its plan read their persons, META_FORCE_MEMBERS)
+        held = await self._carriers.holders(ctx, orgs) if orgs else {}
         for item in ready:
             name, _ = _CONTACT_OPS[item.op]
             rid = contact_id(item, name)
@@ -526,16 +518,17 @@ class UndoJob:
         """The reads of ``_contacts_checked`` over ``items``: the person deletes are checked
         in one pass, ``size`` per batch, the organization deletes in the next: per batch
         one page of each deal list changed since (``carriers.DEAL_LISTS``) and, of
-        organizations, one of the persons (``--force``: at most one per organization,
-        ``plan._members``). More pages where more than 500 records changed since the last
-        batch. And each contact read by id right before its delete (``execute``: getPerson
-        / getOrganization, 1 token; none with ``--force``)."""
+        organizations, one of the persons changed since (``--force`` too: its plan read
+        the organizations' persons, ``META_FORCE_MEMBERS``). More pages where more than
+        500 records changed since the last batch. And each contact read by id right
+        before its delete (``execute``: getPerson / getOrganization, 1 token; none with
+        ``--force``)."""
         persons = sum(1 for i in items if i.op == "delete-person" and refused(i) is None)
         orgs = sum(1 for i in items if i.op == "delete-org" and refused(i) is None)
         batches = -(-persons // size) + -(-orgs // size)
         calls = dict.fromkeys(DEAL_LISTS, batches)
         force = bool(store.meta_get("force"))
-        calls["getPersons"] = orgs if force else -(-orgs // size)
+        calls["getPersons"] = -(-orgs // size)
         if not force:
             calls["getPerson"] = persons
             calls["getOrganization"] = orgs

@@ -57,6 +57,7 @@ from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
 from ..updating import Prepared, changed_names
+from .carriers import META_FORCE_MEMBERS
 from .dead_links import leave_dead_links
 from .targets import (
     _CARRIER_OPS,
@@ -114,6 +115,19 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     changed = (await _changed_contacts(ctx, free, created["person"], called,
                                        made_digests(source), seen)
                if not force else {})
+    if force and free["org"]:
+        # the organizations' persons now (the cheaper of one list read and one read each,
+        # as without --force), so the run reads only those changed since: one call a
+        # batch, which the plan prices exactly (x35r1: it priced one per organization,
+        # and the run's choice between the two could not be known at the plan)
+        going = set(free["person"])
+        members = await _members(ctx, free["org"])
+        others = {str(p["id"]): org for org, persons in members.items()
+                  for p in persons if int(p["id"]) not in going}
+        prep.meta[META_FORCE_MEMBERS] = others
+        # one holding a person now is kept, as the run would keep it (never deleted under
+        # a person, --force or not): said at the plan, its delete not priced
+        changed = {("org", org): f"holds a person, {_KEEPS}" for org in set(others.values())}
     for name in ("person", "org"):
         for rid in [r for r in free[name] if (name, r) in changed]:
             why = changed[(name, rid)]
