@@ -190,7 +190,9 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
     return variant("failed_csv", plan_only=False), variant(None, plan_only=True)
 
 
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before sending.")]
+Yes = Annotated[bool, typer.Option("--yes", "-y", help=(
+    "Do not ask before sending; needed when stdin is not a terminal (a pipe, cron).")
+)]
 # update asks nothing (it has no question): its --yes is kept for the scripts that pass it
 UpdateYes = Annotated[bool, typer.Option("--yes", "-y",
                                          help="Accepted for scripts; update asks nothing.")]

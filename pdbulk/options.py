@@ -641,37 +641,36 @@ def confirmed(question: str) -> bool:
     SIGTERM, SIGHUP) raises ``Signalled`` naming it (x34r5 F8: it was kept as
     "declined"); either way the job is cancelled, nothing sent.
 
-    On a terminal the question goes to stdout, as any prompt. When stdin is not a terminal
-    (``echo y | pdbulk merge …``, cron) the answer is still read, one line, but the
-    question goes to stderr with the answer read after it, on a line of its own: stdout,
-    often a log file or a pipe, carries the command's output only (f24c F1: the question
-    was written to it with no answer and no line end, glued to the next line)."""
+    Only a person at a terminal answers it: with stdin not a terminal (``echo y | pdbulk
+    undo J``, a file, cron's /dev/null) nothing is read and ``NoAnswer`` says so — a job
+    that writes, deletes or merges runs unattended only with ``--yes``, said on purpose
+    (x35r1: a piped ``y`` answered undo's prompt, while the README said no one can answer
+    it there). The question goes to stdout, as any prompt."""
     stdin = sys.stdin
     terminal = _is_terminal(stdin)
+    if not terminal:
+        closed = stdin is None or 0 in CLOSED_AT_START  # (/dev/null fills a closed fd 0)
+        raise NoAnswer(("stdin is closed" if closed else "stdin is not a terminal (a pipe, "
+                        "a file or cron: a line piped in is no answer)")
+                       + "; pass --yes to run without asking")
     unread: str | None = None
     try:
         with _signals_answer():  # before the question: a signal once it is seen is its
-            typer.echo(f"{question} [y/N]: ", nl=False, err=not terminal)
+            typer.echo(f"{question} [y/N]: ", nl=False)
             try:
-                # a closed stdin (`<&-`) is None: no answer (x23r4 F2: AttributeError)
-                answer = stdin.readline() if stdin is not None else ""
+                answer = stdin.readline()
             except (EOFError, OSError, ValueError, AttributeError) as exc:
                 answer, unread = "", f"stdin could not be read ({type(exc).__name__})"
     except _PromptSignal as exc:  # x34r5 F8: it was kept as "declined"
         with contextlib.suppress(OSError, ValueError):
-            typer.echo("", err=not terminal)
+            typer.echo("")
         raise Signalled(signal.Signals(exc.signum).name) from None
     except KeyboardInterrupt:  # not from the main thread's handlers above: a Ctrl-C
         raise Signalled("SIGINT") from None
-    if not terminal:  # no one typed it: say what was read, end the line
-        typer.echo(answer.strip() or "(no answer)", err=True)
-    elif not answer.endswith("\n"):
+    if not answer.endswith("\n"):
         typer.echo("")
-    if not answer:
-        closed = stdin is None or 0 in CLOSED_AT_START  # (/dev/null fills a closed fd 0)
-        where = ("stdin is closed" if closed else unread or
-                 "end of input" + ("" if terminal else ", stdin is not a terminal"))
-        raise NoAnswer(f"{where}; pass --yes to run without asking")
+    if not answer:  # Ctrl-D at the terminal
+        raise NoAnswer(f"{unread or 'end of input'}; pass --yes to run without asking")
     return answer.strip().casefold() in ("y", "yes")
 
 

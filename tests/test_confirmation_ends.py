@@ -19,7 +19,14 @@ from bulk.sandbox import SandboxConfig, serve
 from bulk.store import JobStore
 from pdbulk.cli import app
 from tests.import_support import engine_config
-from tests.update_support import cli_args, deal, delta, requests, threaded_sandbox
+from tests.update_support import (
+    cli_args,
+    deal,
+    delta,
+    requests,
+    terminal_stdin,
+    threaded_sandbox,
+)
 
 PAIRS = "merge_id,survivor_id\n2,3\n4,5\n"
 
@@ -147,33 +154,32 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_the_question_goes_to_stderr_when_stdin_is_not_a_terminal(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """f24c F1: ``echo y | pdbulk merge … > log``: the question went to stdout with no
-    answer and no line end, glued to the next line of the log. Piped, it goes to stderr
-    with the answer read after it (and is still answered); on a terminal, to stdout."""
+def test_a_line_piped_in_is_no_answer(monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """x35r1: ``echo y | pdbulk undo J`` undid the job, while the README said no one can
+    answer the prompt there. Only a person at a terminal answers it now: a line piped in
+    (y, no, or none) is not read, and ``NoAnswer`` says why and to pass --yes; at a
+    terminal the question goes to stdout and the answer is read."""
     from jobs.confirming import NoAnswer
     from pdbulk.options import confirmed
 
-    for given, wanted, shown in (("y\n", True, "y"), ("no\n", False, "no"),
-                                 ("", None, "(no answer)")):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(given))
-        try:
-            assert confirmed("Merge 2 pairs?") is wanted, given
-        except NoAnswer:
-            assert wanted is None, given
+    for given in ("y\n", "no\n", ""):
+        piped = io.StringIO(given)
+        monkeypatch.setattr(sys, "stdin", piped)
+        with pytest.raises(NoAnswer, match=r"stdin is not a terminal .*; pass --yes"):
+            confirmed("Merge 2 pairs?")
+        assert piped.tell() == 0, given  # not read
         got = capsys.readouterr()
-        assert got.out == "", got
-        assert got.err == f"Merge 2 pairs? [y/N]: {shown}\n", got
+        assert got.out == got.err == "", got
     monkeypatch.setattr(sys, "stdin", _Terminal("y\n"))
     assert confirmed("Merge 2 pairs?") is True
     got = capsys.readouterr()
     assert got.out == "Merge 2 pairs? [y/N]: " and got.err == "", got
 
 
-def test_piped_yes_merges_and_keeps_the_question_off_stdout(tmp_path: Path) -> None:
-    """f24c F1, end to end: ``echo y | pdbulk merge pairs.csv``: merged (exit 0), the
-    question on stderr, stdout without it."""
+def test_piped_yes_merges_nothing_typed_yes_merges(tmp_path: Path) -> None:
+    """x35r1, end to end: ``echo y | pdbulk merge pairs.csv`` merges nothing (exit 1,
+    cancelled: no one to answer, pass --yes); the same "y" typed at a terminal merges."""
     pairs = tmp_path / "pairs.csv"
     pairs.write_text(PAIRS)
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
@@ -182,9 +188,15 @@ def test_piped_yes_merges_and_keeps_the_question_off_stdout(tmp_path: Path) -> N
                *cli_args(sb, tmp_path / "jobs")]
         proc = subprocess.run(cmd, env=env, input="y\n", capture_output=True, text=True,
                               timeout=120)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "[y/N]" not in proc.stdout, proc.stdout
-        assert "[y/N]: y\n" in proc.stderr, proc.stderr
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "no one to answer the prompt: stdin is not a terminal" in proc.stdout + \
+            proc.stderr and "pass --yes" in proc.stdout + proc.stderr, proc.stderr
+        assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+        with terminal_stdin("y\n") as tty:
+            typed = subprocess.run(cmd, env=env, stdin=tty, capture_output=True, text=True,
+                                   timeout=120)
+        assert typed.returncode == 0, typed.stdout + typed.stderr
+        assert "Merge 2 pairs? [y/N]: " in typed.stdout, typed.stdout
         assert deal(sb, 2)["is_deleted"] and deal(sb, 4)["is_deleted"]
 
 
@@ -237,9 +249,10 @@ def test_one_pair_is_asked_in_the_singular(tmp_path: Path) -> None:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs),
                *cli_args(sb, tmp_path / "jobs")]
-        proc = subprocess.run(cmd, env=env, input="n\n", capture_output=True, text=True,
-                              timeout=120)
-        assert "Merge 1 pair? [y/N]" in proc.stderr, proc.stderr
+        with terminal_stdin("n\n") as tty:
+            proc = subprocess.run(cmd, env=env, stdin=tty, capture_output=True, text=True,
+                                  timeout=120)
+        assert "Merge 1 pair? [y/N]" in proc.stdout, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP"])
@@ -256,23 +269,24 @@ def test_a_signal_at_the_prompt_is_kept_as_such_not_declined(tmp_path: Path, sig
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         cmd = [sys.executable, "-m", "pdbulk", "merge", str(pairs), *cli_args(sb, jobs)]
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            assert proc.stderr is not None
-            said, deadline = "", time.monotonic() + 60
-            while "[y/N]: " not in said and time.monotonic() < deadline:
-                char = proc.stderr.read(1)
-                if not char:
-                    break
-                said += char
-            assert "[y/N]: " in said, said
-            proc.send_signal(getattr(signal, sig))
-            out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
+        with terminal_stdin() as tty:  # the prompt waits at a terminal (open to the end)
+            proc = subprocess.Popen(cmd, env=env, stdin=tty, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            try:
+                assert proc.stdout is not None
+                said, deadline = "", time.monotonic() + 60
+                while "[y/N]: " not in said and time.monotonic() < deadline:
+                    char = proc.stdout.read(1)
+                    if not char:
+                        break
+                    said += char
+                assert "[y/N]: " in said, said
+                proc.send_signal(getattr(signal, sig))
+                out, err = proc.communicate(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=10)
         wanted = f"cancelled by a signal ({sig}) at the confirmation prompt"
         assert wanted in out + err and "declined" not in out + err, out + err
         assert "Traceback" not in err and proc.returncode == 1, (proc.returncode, err)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from bulk.sandbox import SandboxConfig
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
-from tests.update_support import cli_args, threaded_sandbox
+from tests.update_support import at_terminal, cli_args, threaded_sandbox
 from tests.update_support import deal as sb_deal
 
 
@@ -35,8 +35,9 @@ def test_apply_shows_the_cost_of_the_reviewed_plan_before_asking(tmp_path: Path)
         made = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args], env=env)
         assert made.exit_code == 0, made.output
         _keep_first_separate(tmp_path / "p" / "groups.csv")  # 2 groups planned, 1 left
-        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), *args], env=env,
-                            input="n\n")
+        with at_terminal():
+            res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), *args], env=env,
+                                input="n\n")
         assert res.exit_code == 1, res.output  # declined
         table, _ = res.output.split("Merge 1 deal away?")
         assert "mergeDeals" in table and "tokens" in table, res.output

@@ -186,13 +186,17 @@ def test_the_prompt_asks_once_and_takes_anything_but_yes_for_no(
     from jobs.confirming import NoAnswer
     from pdbulk.options import confirmed as _confirmed
 
+    class _Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
     for given, wanted in (("maybe\nyes\n", False), ("YES\n", True), ("y", True), ("", None)):
-        monkeypatch.setattr("sys.stdin", io.StringIO(given))
+        monkeypatch.setattr("sys.stdin", _Terminal(given))  # typed at a terminal
         try:
             assert _confirmed("Merge 2 deals away?") is wanted, given
         except NoAnswer:  # end of input: no answer at all (f24c F2)
             assert wanted is None, given
-    out = capsys.readouterr().err  # stdin not a terminal: the question on stderr (f24c F1)
+    out = capsys.readouterr().out
     assert out.count("Merge 2 deals away? [y/N]: ") == 4 and "invalid" not in out
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bulk.sandbox import SandboxConfig
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
-from tests.update_support import cli_args, delta, requests, threaded_sandbox
+from tests.update_support import at_terminal, cli_args, delta, requests, threaded_sandbox
 from tests.update_support import deal as sb_deal
 
 
@@ -392,8 +392,9 @@ def test_cli_prompt_and_time_say_what_they_count(tmp_path: Path) -> None:
         planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"), *args],
                                 env=env)
         assert planned.exit_code == 0, planned.output
-        res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--max-merges", "1",
-                                  *args], env=env, input="n\n")
+        with at_terminal():
+            res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--max-merges", "1",
+                                      *args], env=env, input="n\n")
         assert res.exit_code == 1, res.output  # declined: cancelled, not done
         assert "Merge 1 deal away?" in res.output, res.output
         assert not any(sb_deal(sb, ids[k])["is_deleted"] for k in ("web_copy", "ren_copy"))

@@ -4,6 +4,7 @@ sandbox counted, for import (upsert), update and move-stage, first run and resum
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from pdbulk.cli import app
 from tests.import_support import loaded_import
 from tests.sandbox_helpers import ThreadedSandbox
-from tests.update_support import load_job
+from tests.update_support import at_terminal, load_job
 
 TOKEN = "plan-tokens-token-0123"
 FAST = ["--plan", "ultimate", "--oauth"]
@@ -55,8 +56,10 @@ def spent(sb: Sandbox) -> int:
 
 
 def cli(sb: Sandbox, jobs: Path, *args: str, input: str | None = None) -> Any:
-    res = CliRunner().invoke(app, [*args], input=input,
-                             env={**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN})
+    """The command in-process; an ``input`` is typed at its prompt, as at a terminal."""
+    with at_terminal() if input is not None else contextlib.nullcontext():
+        res = CliRunner().invoke(app, [*args], input=input,
+                                 env={**os.environ, "PIPEDRIVE_API_TOKEN": TOKEN})
     assert "Traceback" not in res.output, res.output
     return res
 
@@ -409,8 +412,9 @@ def test_dedupe_apply_spends_its_plan_whether_asked_or_not(tmp_path: Path,
         assert made.exit_code == 0, made.output
         before = spent(box)
         extra = ["--yes"] if answer == "--yes" else []
-        ran = CliRunner().invoke(app, ["dedupe", "apply", str(tmp_path / "p"), *extra, *args],
-                                 env=env, input=None if extra else "y\n")
+        with at_terminal() if not extra else contextlib.nullcontext():
+            ran = CliRunner().invoke(app, ["dedupe", "apply", str(tmp_path / "p"), *extra,
+                                           *args], env=env, input=None if extra else "y\n")
         assert ran.exit_code == 0, ran.output
         assert "Traceback" not in ran.output
         assert spent(box) - before == plan_tokens(ran.output), ran.output

@@ -16,6 +16,7 @@ from jobs.selection import DealQuery, rfc3339
 from jobs.stages import DealSource, MoveTarget, move_catalog, prepare_move
 from pdbulk.cli import app
 from tests.update_support import (
+    at_terminal,
     cli_args,
     deal,
     delta,
@@ -185,8 +186,9 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
                                       *cli_args(sb, tmp_path / "jobs")], env=env)
         assert planned.exit_code == 0, planned.output
         assert f"move {len(matching)}" in planned.output
-        asked = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
-                              env=env, input="n\n")
+        with at_terminal():
+            asked = runner.invoke(app, ["move-stage", *query,
+                                        *cli_args(sb, tmp_path / "jobs")], env=env, input="n\n")
         assert asked.exit_code == 1 and "cancelled" in asked.output  # not done (x12r4 F2)
         assert "updateDeal" not in delta(before, requests(sb))
         (declined,) = list_jobs(tmp_path / "jobs")
@@ -197,9 +199,10 @@ def test_cli_move_stage_asks_first_and_plan_writes_nothing(tmp_path: Path) -> No
         assert "Traceback" not in again.output
         assert "updateDeal" not in delta(before, requests(sb))
         eof = runner.invoke(app, ["move-stage", *query, *cli_args(sb, tmp_path / "jobs")],
-                            env=env, input="")  # no answer at all (a cron job): a "no"
+                            env=env, input="y\n")  # not a terminal (a cron job): no answer
         assert eof.exit_code == 1 and "cancelled" in eof.output, eof.output  # cron: not 0
-        assert "stdin is not a terminal; pass --yes" in eof.output  # and why (x12r7 F7)
+        assert "stdin is not a terminal" in eof.output  # and why (x12r7 F7)
+        assert "pass --yes" in eof.output
         assert sorted(j.status for j in list_jobs(tmp_path / "jobs")) == ["cancelled"] * 2
         moved = runner.invoke(app, ["move-stage", *query, "--yes",
                                     *cli_args(sb, tmp_path / "jobs")], env=env)

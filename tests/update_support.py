@@ -9,9 +9,12 @@ runs its own loop, and installs signal handlers, in the main thread).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+import os
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from bulk.engine import Engine, EngineConfig
 from bulk.runner import RunResult
@@ -23,6 +26,32 @@ from tests.import_support import engine_config
 from tests.sandbox_helpers import ThreadedSandbox, threaded_sandbox
 
 Build = Callable[[Engine], Awaitable[Prepared]]
+
+
+@contextlib.contextmanager
+def at_terminal() -> Iterator[None]:
+    """In-process commands (CliRunner) whose prompt is answered as a person at a terminal
+    answers it: CliRunner's stdin is a pipe, which the prompt does not read (x35r1: a job
+    that writes runs unattended only with --yes)."""
+    with mock.patch("pdbulk.options._is_terminal", return_value=True):
+        yield
+
+
+@contextlib.contextmanager
+def terminal_stdin(answer: str | None = None) -> Iterator[int]:
+    """A pseudo-terminal's end to give a `pdbulk` process as its stdin (``stdin=fd``):
+    its prompt is asked at a terminal; ``answer`` is typed into it first (None: nothing,
+    the prompt waits)."""
+    import pty
+
+    main, side = pty.openpty()
+    try:
+        if answer is not None:
+            os.write(main, answer.encode())
+        yield side
+    finally:
+        os.close(side)
+        os.close(main)
 
 
 def requests(sb: Sandbox) -> dict[str, int]:
