@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,32 @@ def _figures(job: Path, op: str) -> tuple[int, int, int, int]:
         spent, doubt = store.spend_by_operation(), tokens_in_doubt(store)
         return (sum(t for t, _ in spent.values()), sum(doubt.values()),
                 spent.get(op, (0, 0))[0], doubt.get(op, 0))
+
+
+def _killed_and_resumed(sb: Any, argv: list[str], jobs: Path, op: str,
+                        kills: list[int], base: int) -> tuple[Path, list[tuple[int, int, int]]]:
+    """``pdbulk argv`` SIGKILLed once the sandbox applied each of ``kills`` writes of
+    ``op``, resumed after each and at last to its end (exit 0): its job folder (the one
+    new in ``jobs``) and (ledger, in doubt, server's count since ``base``) after each
+    kill, where charged ≤ server ≤ ledger held."""
+    before = set(jobs.iterdir()) if jobs.exists() else set()
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+    seen: list[tuple[int, int, int]] = []
+    job: Path | None = None
+    for applied in kills:
+        kill_mid_run(sb, argv, operation=op, applied=applied, poll=0.002, within=60.0)
+        if job is None:
+            (job,) = set(jobs.iterdir()) - before
+        total, doubt, _, _ = _figures(job, op)
+        server = int(sb.stats()["tokens_spent"]) - base
+        seen.append((total, doubt, server))
+        assert total - doubt <= server <= total, seen
+        argv = ["resume", job.name, "--job-dir", str(jobs)]
+    assert job is not None
+    done = subprocess.run([sys.executable, "-m", "pdbulk", *argv], env=env,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    return job, seen
 
 
 @pytest.mark.slow
@@ -74,24 +101,9 @@ def test_figures_stay_true_and_tight_through_five_kills(tmp_path: Path, kind: st
                 f"{live[2 * i + 1]},{live[2 * i]}\n" for i in range(PAIRS)))
             argv = ["merge", str(pairs), "--yes", "--url", sb.url, "--plan", "ultimate",
                     "--job-dir", str(jobs)]
-        before = set(jobs.iterdir()) if jobs.exists() else set()
         base = int(sb.stats()["tokens_spent"])
-        seen: list[tuple[int, int, int]] = []
-        job: Path | None = None
-        for applied in KILLS:
-            kill_mid_run(sb, argv, operation=op, applied=int(applied * KILLED[kind]), poll=0.002,
-                         within=60.0)
-            if job is None:
-                (job,) = set(jobs.iterdir()) - before
-            total, doubt, _, _ = _figures(job, op)
-            server = int(sb.stats()["tokens_spent"]) - base
-            seen.append((total, doubt, server))
-            assert total - doubt <= server <= total, seen
-            argv = ["resume", job.name, "--job-dir", str(jobs)]
-        assert job is not None
-        done = subprocess.run([sys.executable, "-m", "pdbulk", *argv], env=env,
-                              capture_output=True, timeout=120)
-        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+        job, seen = _killed_and_resumed(sb, argv, jobs, op, [int(a * KILLED[kind])
+                                                             for a in KILLS], base)
         total, doubt, counted, unsure = _figures(job, op)
         rows = PAIRS if kind == "merge" else N
         stats = sb.stats()
@@ -174,27 +186,11 @@ def test_contact_creates_figures_stay_true_and_tight_through_five_kills(tmp_path
                        '[organization]\nname = "org"\n')
     jobs = tmp_path / "jobs"
     with ThreadedSandbox(config) as sb:
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         argv = ["import", str(manifest), "-m", str(mapping), "--mode", "insert",
                 "--create-key-field", "--url", sb.url, "--plan", "ultimate", "--job-dir",
                 str(jobs)]
         base = int(sb.stats()["tokens_spent"])
-        seen: list[tuple[int, int, int]] = []
-        job: Path | None = None
-        for applied in KILLS:
-            kill_mid_run(sb, argv, operation="addPerson", applied=applied, poll=0.002,
-                         within=60.0)
-            if job is None:
-                (job,) = list(jobs.iterdir())
-            total, doubt, _, _ = _figures(job, "addPerson")
-            server = int(sb.stats()["tokens_spent"]) - base
-            seen.append((total, doubt, server))
-            assert total - doubt <= server <= total, seen
-            argv = ["resume", job.name, "--job-dir", str(jobs)]
-        assert job is not None
-        done = subprocess.run([sys.executable, "-m", "pdbulk", *argv], env=env,
-                              capture_output=True, timeout=120)
-        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+        job, seen = _killed_and_resumed(sb, argv, jobs, "addPerson", list(KILLS), base)
         stats = sb.stats()
         total, doubt, _, _ = _figures(job, "addPerson")
         server = int(stats["tokens_spent"]) - base

@@ -6,21 +6,17 @@ this run left), priced by the plan, and stays safe."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from bulk.engine import EngineConfig
 from bulk.operations import get_operation
 from bulk.sandbox import SandboxConfig, serve
 from bulk.sandbox.contacts import create_person
 from bulk.store import ItemState
-from jobs.api import recheck_calls
-from jobs.undo import UndoJob
 from tests.import_support import import_once, read_csv
 from tests.test_undo import CONTACTS_MAPPING, someone_edits, undoer
-from tests.update_support import delta, load_job, requests, run_job
+from tests.update_support import delta, load_job, requests, run_job, run_priced
 
 ROWS = 60
 ORGS = 20
@@ -47,12 +43,7 @@ async def test_undo_contacts_checks_carriers_once_a_batch_and_the_plan_prices_it
         source, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
         undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
         assert plan.actions["delete-person"] == ROWS and plan.actions["delete-org"] == ORGS
-        config = EngineConfig.from_json(undo.config["engine"])
-        priced = Counter(plan.calls) + Counter(recheck_calls(
-            undo, UndoJob(), config.max_workers, burst=config.limits().burst))
-        before = requests(sb)
-        await run_job(sb, undo)
-        spent = delta(before, requests(sb))
+        spent, priced = await run_priced(sb, undo, plan)
         assert undo.counts()[ItemState.DONE] == ROWS + ROWS + ORGS, undo.counts()
         assert all(p["is_deleted"] for p in sb.state.persons.rows.values())
         assert all(o["is_deleted"] for o in sb.state.orgs.rows.values())
@@ -152,12 +143,7 @@ async def test_undo_contacts_costs_the_same_per_contact_at_any_workers(tmp_path:
             source, _, _ = await import_once(sb, root / "jobs", manifest, mapping)
             undo, plan = await load_job(sb, root, "undo", undoer(source, contacts=True),
                                         max_workers=workers)
-            config = EngineConfig.from_json(undo.config["engine"])
-            priced = Counter(plan.calls) + Counter(recheck_calls(
-                undo, UndoJob(), config.max_workers, burst=config.limits().burst))
-            before = requests(sb)
-            await run_job(sb, undo)
-            spent = delta(before, requests(sb))
+            spent, priced = await run_priced(sb, undo, plan)
             assert undo.counts()[ItemState.DONE] == rows + rows + orgs, undo.counts()
             assert spent == {op: n for op, n in priced.items() if n}, (workers, spent)
             reads[workers] = {op: spent.get(op, 0) for op in (

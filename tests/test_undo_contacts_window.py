@@ -23,7 +23,7 @@ from jobs.api import recheck_calls
 from jobs.undo import UndoJob
 from tests.import_support import api_context, import_once, read_csv
 from tests.test_undo import CONTACTS_MAPPING, undoer
-from tests.update_support import delta, load_job, requests, run_job
+from tests.update_support import delta, load_job, requests, run_job, run_priced
 
 ROWS = 20
 
@@ -149,12 +149,7 @@ async def test_force_plan_prices_the_persons_reads_exactly(tmp_path: Path) -> No
                                     undoer(source, contacts=True, force=True))
         assert plan.actions["delete-org"] == ROWS - 1, plan.actions  # held: kept at the plan
         create_person(sb.state, {"name": "Later", "org_id": joined})
-        config = EngineConfig.from_json(undo.config["engine"])
-        priced = Counter(plan.calls) + Counter(recheck_calls(
-            undo, UndoJob(), config.max_workers, burst=config.limits().burst))
-        before = requests(sb)
-        await run_job(sb, undo)
-        spent = delta(before, requests(sb))
+        spent, priced = await run_priced(sb, undo, plan)
         priced["deleteOrganization"] -= 1  # the one a person joined after the plan: kept
         assert spent == {op: n for op, n in priced.items() if n}, (spent, dict(priced))
         assert spent["getPersons"] == 1, spent  # one batch of organizations; before: 20 priced

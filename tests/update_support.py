@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,21 @@ async def run_job(sb: Sandbox, store: JobStore, *, kind: Any = None) -> RunResul
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)  # type: ignore[attr-defined]
     return result
+
+
+async def run_priced(sb: Sandbox, store: JobStore, plan: Prepared
+                     ) -> tuple[dict[str, int], Counter[str]]:
+    """``store``'s run (``run_job``): the requests the sandbox answered during it, by
+    operation, and what its plan priced — the plan's calls and the runner's re-check
+    before each batch (``jobs.api.recheck_calls`` at the job's workers and burst)."""
+    from jobs.api import recheck_calls
+
+    config = EngineConfig.from_json(store.config["engine"])
+    priced = Counter(plan.calls) + Counter(recheck_calls(
+        store, kind_for(store), config.max_workers, burst=config.limits().burst))
+    before = requests(sb)
+    await run_job(sb, store)
+    return delta(before, requests(sb)), priced
 
 
 def deal(sb: Sandbox, deal_id: int) -> dict[str, Any]:
