@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -178,3 +178,86 @@ def forget_killed_run() -> None:
         with sqlite3.connect(path) as db:
             db.execute("DELETE FROM bases")
         db.close()
+
+
+# -- the upsert tests' shared set-up (tests/test_upsert_*.py, test_plan_status_unchanged.py) --
+UPSERT_FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}  # SandboxConfig(**UPSERT_FAST)
+# the mapping's head those tests share: an upsert by "Key", a deal's title and amount in EUR
+UPSERT_MAPPING_HEAD = """
+version = 1
+[import]
+key_column = "Key"
+mode = "upsert"
+[defaults]
+currency = "EUR"
+[deal]
+title = "Title"
+value = "Amount"
+"""
+
+UPSERT_CONTACTS_HEADER = "Key,Title,Amount,Contact,Email,Company\n"  # a manifest's, for:
+
+
+def upsert_contacts_mapping(email: bool = True) -> str:
+    """``UPSERT_MAPPING_HEAD`` with a person by "Contact" (and "Email", unless not
+    ``email``) and an organization by "Company"."""
+    return UPSERT_MAPPING_HEAD + ('[person]\nname = "Contact"\n'
+                                  + ('email = "Email"\n' if email else "")
+                                  + '[organization]\nname = "Company"\n')
+
+
+def upsert_files(tmp: Path, header: str, rows: Iterable[tuple[str, ...]], mapping: str,
+                 name: str) -> tuple[Path, Path]:
+    """The manifest ``tmp / name`` (``header``, then each of ``rows`` comma-joined on a
+    line) and the mapping file ``tmp / "m.toml"`` holding ``mapping``."""
+    manifest, path = tmp / name, tmp / "m.toml"
+    manifest.write_text(header + "".join(",".join(r) + "\n" for r in rows))
+    path.write_text(mapping)
+    return manifest, path
+
+
+async def upserted(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
+                   mode: str = "upsert", **kw: Any) -> dict[str, dict[str, str]]:
+    """An import of ``manifest`` run to its end (``import_once``, its job ``job_id`` in
+    ``tmp / "jobs"``, its store closed): succeeded.csv's rows by key."""
+    store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
+                                    mode=mode, **kw)
+    try:
+        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+    finally:
+        store.close()
+
+
+def deal_links(sb: Sandbox, deal_id: int) -> tuple[Any, Any]:
+    """The sandbox deal's (person_id, org_id) as stored."""
+    deal = sb.state.deals.rows[deal_id]
+    return deal["person_id"], deal["org_id"]
+
+
+async def upsert_plan(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path) -> Any:
+    """``plan import`` of an upsert of ``manifest`` (``jobs.import_load.plan_import``)."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+
+    async with api_engine(sb, tmp) as runner:
+        return await plan_import(
+            runner.ctx, ImportSettings(str(manifest), str(mapping), "upsert"),
+            Mapping.load(mapping), engine_config(sb, tmp).limits(),
+            stats=runner.stats, scheduler=runner.scheduler.statistics, base_url=sb.url)
+
+
+async def merged_into_copy(sb: Sandbox, tmp: Path, deal_id: int, links: tuple[Any, Any]) -> int:
+    """A colleague's copy of deal ``deal_id`` ("Deal B", 100 EUR) carrying ``links``
+    (person id, organization id), the deal then merged into it and recorded as merge job
+    "merge-1"'s (``jobs.merged_deals.record``): the copy's id."""
+    from jobs.merged_deals import record
+
+    async with api_context(sb, tmp / "ctx") as ctx:
+        res = await ctx.call("addDeal", json={"title": "Deal B", "value": 100,
+                                              "currency": "EUR", "person_id": links[0],
+                                              "org_id": links[1]})
+        copy = int(res.data["id"])
+        await ctx.call("mergeDeals", path={"id": deal_id}, json={"merge_with_id": copy})
+    record(sb.url, [(deal_id, copy)], "merge-1", applied=True)
+    return copy

@@ -10,20 +10,12 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from jobs.deals import changed_fields
-from tests.test_upsert_corrected_contacts import _import, _plan
+from tests.import_support import UPSERT_FAST, UPSERT_MAPPING_HEAD, upserted
+from tests.test_upsert_corrected_contacts import _plan
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
-MAPPING = """version = 1
-[import]
-key_column = "Key"
-mode = "upsert"
-[defaults]
-currency = "EUR"
-[deal]
-title = "Title"
-value = "Amount"
-status = "Status"
+FAST = UPSERT_FAST
+MAPPING = UPSERT_MAPPING_HEAD + """status = "Status"
 lost_reason = "Reason"
 [person]
 name = "Contact"
@@ -42,7 +34,7 @@ async def test_a_lost_deal_given_a_new_reason_changes_no_status(tmp_path: Path) 
         mapping.write_text(MAPPING)
         first = tmp_path / "first.csv"
         first.write_text(HEADER + "R1,One,1,lost,Price,,,\nR2,Two,2,lost,,,,\nR3,Three,3,won,,,,\n")
-        await _import(sb, tmp_path, first, mapping, "night-1")
+        await upserted(sb, tmp_path, first, mapping, "night-1")
         second = tmp_path / "second.csv"
         second.write_text(HEADER + "R1,One,1,lost,Budget,,,\nR2,Two,2,lost,Late,,,\n"
                           "R3,Three,3,lost,,,,\n")

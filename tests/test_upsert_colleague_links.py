@@ -12,54 +12,37 @@ import orjson
 import pytest
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from tests.import_support import api_context, import_once, read_csv
+from tests.import_support import (
+    UPSERT_CONTACTS_HEADER,
+    UPSERT_FAST,
+    api_context,
+    deal_links,
+    upsert_contacts_mapping,
+    upsert_files,
+    upserted,
+)
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
-MAPPING = """
-version = 1
-[import]
-key_column = "Key"
-mode = "upsert"
-[defaults]
-currency = "EUR"
-[deal]
-title = "Title"
-value = "Amount"
-[person]
-name = "Contact"
-email = "Email"
-[organization]
-name = "Company"
-"""
-HEADER = "Key,Title,Amount,Contact,Email,Company\n"
+FAST = UPSERT_FAST
+MAPPING = upsert_contacts_mapping()
+HEADER = UPSERT_CONTACTS_HEADER
 ROWS = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
         ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org2 Ltd"),
         ("R3", "Deal three", "300", "Cy Doe", "cy@ex3.com", "Org3 Ltd")]
 
 
 def _files(tmp: Path, rows: list[tuple[str, ...]], name: str) -> tuple[Path, Path]:
-    manifest, mapping = tmp / name, tmp / "m.toml"
-    manifest.write_text(HEADER + "".join(",".join(r) + "\n" for r in rows))
-    mapping.write_text(MAPPING)
-    return manifest, mapping
+    return upsert_files(tmp, HEADER, rows, MAPPING, name)
 
 
 async def _import(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path,
                   job_id: str) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
-    store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
-                                    mode="upsert")
-    try:
-        rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        load = orjson.loads((store.directory / "summary.json").read_bytes())["load"]
-        return rows, dict(load)
-    finally:
-        store.close()
+    rows = await upserted(sb, tmp, manifest, mapping, job_id)
+    load = orjson.loads((tmp / "jobs" / job_id / "summary.json").read_bytes())["load"]
+    return rows, dict(load)
 
 
-def _links(sb: Sandbox, deal_id: int) -> tuple[Any, Any]:
-    deal = sb.state.deals.rows[deal_id]
-    return deal["person_id"], deal["org_id"]
+_links = deal_links
 
 
 async def test_a_relinked_person_the_file_changes_is_changed_on_both_sides(

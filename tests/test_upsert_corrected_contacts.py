@@ -13,31 +13,22 @@ from typing import Any
 import pytest
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from jobs.import_load import plan_import
-from jobs.import_rows import ImportSettings
-from jobs.mapping import Mapping
 from jobs.merged_deals import record
-from tests.import_support import api_context, api_engine, engine_config, import_once, read_csv
+from tests.import_support import (
+    UPSERT_CONTACTS_HEADER,
+    UPSERT_FAST,
+    api_context,
+    deal_links,
+    merged_into_copy,
+    upsert_contacts_mapping,
+    upsert_files,
+    upsert_plan,
+    upserted,
+)
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
-MAPPING = """
-version = 1
-[import]
-key_column = "Key"
-mode = "upsert"
-[defaults]
-currency = "EUR"
-[deal]
-title = "Title"
-value = "Amount"
-[person]
-name = "Contact"
-{email}
-[organization]
-name = "Company"
-"""
-HEADER = "Key,Title,Amount,Contact,Email,Company\n"
+FAST = UPSERT_FAST
+HEADER = UPSERT_CONTACTS_HEADER
 ROWS = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
         ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org2 Ltd"),
         ("R3", "Deal three", "300", "Ann Lee", "ann@ex1.com", "Org1 Ltd")]
@@ -45,33 +36,11 @@ ROWS = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
 
 def _files(tmp: Path, rows: list[tuple[str, ...]], name: str = "night.csv", *,
            email: bool = True) -> tuple[Path, Path]:
-    manifest, mapping = tmp / name, tmp / "m.toml"
-    manifest.write_text(HEADER + "".join(",".join(r) + "\n" for r in rows))
-    mapping.write_text(MAPPING.format(email='email = "Email"' if email else ""))
-    return manifest, mapping
+    return upsert_files(tmp, HEADER, rows, upsert_contacts_mapping(email), name)
 
 
-async def _import(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path,
-                  job_id: str) -> dict[str, dict[str, str]]:
-    store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
-                                    mode="upsert")
-    try:
-        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-    finally:
-        store.close()
-
-
-async def _plan(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path) -> Any:
-    async with api_engine(sb, tmp) as runner:
-        return await plan_import(
-            runner.ctx, ImportSettings(str(manifest), str(mapping), "upsert"),
-            Mapping.load(mapping), engine_config(sb, tmp).limits(),
-            stats=runner.stats, scheduler=runner.scheduler.statistics, base_url=sb.url)
-
-
-def _links(sb: Sandbox, deal_id: int) -> tuple[Any, Any]:
-    deal = sb.state.deals.rows[deal_id]
-    return deal["person_id"], deal["org_id"]
+# (the names other tests import from here)
+_import, _plan, _links = upserted, upsert_plan, deal_links
 
 
 def _calls(sb: Sandbox, *ops: str) -> dict[str, int]:
@@ -105,7 +74,7 @@ async def test_a_corrected_email_and_a_renamed_org_create_no_copy(tmp_path: Path
     to create; a shared person / organization (R1 and R3) likewise; a third night too."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS)
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r1, r3 = int(first["R1"]["deal_id"]), int(first["R3"]["deal_id"])
         before = _links(sb, r1)
         assert _links(sb, r3) == before
@@ -115,7 +84,7 @@ async def test_a_corrected_email_and_a_renamed_org_create_no_copy(tmp_path: Path
         assert (counts.persons_new, counts.orgs_new, counts.update) == (0, 0, 0), counts
         sent = _calls(sb, *WRITES)
         for night in ("night-2", "night-3"):
-            rows = await _import(sb, tmp_path, manifest, mapping, night)
+            rows = await upserted(sb, tmp_path, manifest, mapping, night)
             assert _calls(sb, *WRITES) == sent, night
             assert _links(sb, r1) == before and _links(sb, r3) == before, night
             assert {rows[k]["action"] for k in ("R1", "R2", "R3")} == {"unchanged"}, rows
@@ -130,12 +99,12 @@ async def test_a_corrected_name_creates_no_copy(tmp_path: Path) -> None:
     same file again links no new Bob (before: a person created, R2 moved onto it)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS[1:2], email=False)
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r2 = int(first["R2"]["deal_id"])
         before = _links(sb, r2)
         await _correct(sb, tmp_path, before[0], name="Robert Roe")
         sent = _calls(sb, *WRITES)
-        rows = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        rows = await upserted(sb, tmp_path, manifest, mapping, "night-2")
         assert _calls(sb, *WRITES) == sent
         assert _links(sb, r2) == before and rows["R2"]["action"] == "unchanged", rows
 
@@ -145,14 +114,14 @@ async def test_changed_contact_cells_are_resolved_as_before(tmp_path: Path) -> N
     new person and organization, the deal linked to them); R3, unchanged, keeps Ann."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS)
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r1, r3 = int(first["R1"]["deal_id"]), int(first["R3"]["deal_id"])
         before = _links(sb, r1)
         await _correct(sb, tmp_path, *before, email="ann.lee@ex1.com")
         manifest, _ = _files(tmp_path, [("R1", "Deal one", "100", "Cy Doe", "cy@ex9.com",
                                          "Org9 Ltd"), *ROWS[1:]], "night2.csv")
         sent = _calls(sb, *WRITES)
-        rows = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        rows = await upserted(sb, tmp_path, manifest, mapping, "night-2")
         now = _calls(sb, *WRITES)
         assert (now["addPerson"] - sent["addPerson"], now["addOrganization"]
                 - sent["addOrganization"], now["updateDeal"] - sent["updateDeal"]) == (1, 1, 1)
@@ -166,20 +135,14 @@ async def test_a_merge_survivor_found_by_key_creates_no_copy(tmp_path: Path) -> 
     Ann and of Org1, B linked to them)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS[:2])
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         a, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
         ann = _links(sb, a)
         theirs = _links(sb, r2)
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            res = await ctx.call("addDeal", json={"title": "Deal B", "value": 100,
-                                                  "currency": "EUR", "person_id": theirs[0],
-                                                  "org_id": theirs[1]})
-            b = int(res.data["id"])
-            await ctx.call("mergeDeals", path={"id": a}, json={"merge_with_id": b})
-        record(sb.url, [(a, b)], "merge-1", applied=True)
+        b = await merged_into_copy(sb, tmp_path, a, theirs)
         await _correct(sb, tmp_path, *ann, email="ann.lee@ex1.com", org_name="Org1 Renamed")
         sent = _calls(sb, *WRITES)
-        rows = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        rows = await upserted(sb, tmp_path, manifest, mapping, "night-2")
         assert _calls(sb, *WRITES) == sent
         assert rows["R1"]["deal_id"] == str(b) and _links(sb, b) == theirs, rows
 
@@ -193,7 +156,7 @@ async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> 
     (tests/test_upsert_survivor_no_copy.py)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS[:2])
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         a, b = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
         ours, bob = _links(sb, a), _links(sb, b)
         async with api_context(sb, tmp_path / "ctx") as ctx:
@@ -202,7 +165,7 @@ async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> 
         await _correct(sb, tmp_path, *bob, email="robert@ex2.com", org_name="Org2 Renamed")
         manifest, _ = _files(tmp_path, ROWS[1:2], "night2.csv")
         sent = _calls(sb, "updateDeal")
-        rows = await _import(sb, tmp_path, manifest, mapping, "night-2")
+        rows = await upserted(sb, tmp_path, manifest, mapping, "night-2")
         assert rows["R2"]["deal_id"] == str(a), rows
         assert _links(sb, a) == ours and _calls(sb, "updateDeal") == sent, rows
 
@@ -213,13 +176,13 @@ async def test_no_record_resolves_and_relinks_as_before(tmp_path: Path,
     to Bob is written over by the file's Ann, as a first import writes every link."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS)
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
         ann, bob = _links(sb, r1), _links(sb, r2)
         async with api_context(sb, tmp_path / "colleague") as ctx:
             await ctx.call("updateDeal", path={"id": r1},
                            json={"person_id": bob[0], "org_id": bob[1]})
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "elsewhere"))
-        rows = await _import(sb, tmp_path / "elsewhere", manifest, mapping, "night-2")
+        rows = await upserted(sb, tmp_path / "elsewhere", manifest, mapping, "night-2")
         assert _links(sb, r1) == ann and rows["R1"]["action"] == "updated", rows["R1"]
         assert rows["R1"]["person_matched_by"] == "email", rows["R1"]

@@ -17,12 +17,12 @@ from jobs.import_load import import_job
 from jobs.import_rows import ImportSettings
 from jobs.importing import ImportJob
 from jobs.mapping import Mapping
-from tests.import_support import api_context, engine_config, import_once, read_csv
+from tests.import_support import UPSERT_FAST, api_context, engine_config, read_csv, upserted
 from tests.test_upsert_found_meanwhile_links import _night_held
-from tests.test_upsert_relinked_links import ROWS, _files, _links
+from tests.test_upsert_relinked_links import ROWS, _files, _relinked
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
+FAST = UPSERT_FAST
 
 
 def _load_counts(directory: Path) -> dict[str, Any]:
@@ -33,16 +33,7 @@ async def test_a_field_kept_when_sent_is_counted(tmp_path: Path, sleeper: int) -
     """A colleague relinks R1's deal; night 2 finds it under R1's claim and keeps both
     links: edited_kept 2 of 1 deal (before: not counted)."""
     async with serve(SandboxConfig(**FAST)) as sb:
-        manifest, mapping = _files(tmp_path, ROWS)
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="night-1", mode="upsert")
-        first = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
-        theirs = _links(sb, r2)
-        async with api_context(sb, tmp_path / "colleague") as ctx:
-            await ctx.call("updateDeal", path={"id": r1},
-                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        manifest, mapping, r1, _ = await _relinked(sb, tmp_path)
         second = await _night_held(sb, tmp_path, manifest, mapping, "night-2", r1, "R1",
                                    sleeper)
         assert second["R1"]["action"] == "unchanged", second["R1"]
@@ -78,10 +69,7 @@ async def test_a_row_failing_when_sent_is_not_counted(tmp_path: Path) -> None:
     the summary counts R2's alone, 1 of 1 (before: 2 of 2)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS)
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="night-1", mode="upsert")
-        first = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
         async with api_context(sb, tmp_path / "colleague") as ctx:
             for deal_id in (r1, r2):

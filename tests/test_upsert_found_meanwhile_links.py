@@ -17,11 +17,11 @@ from bulk.claims import Claim, acquire, holder_id
 from bulk.claims_open import LocalClaims
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs.importing import claim_name
-from tests.import_support import api_context, import_once, read_csv
-from tests.test_upsert_relinked_links import KEPT, ROWS, _files, _links, _patches
+from tests.import_support import UPSERT_FAST, api_context, upserted
+from tests.test_upsert_relinked_links import KEPT, ROWS, _files, _links, _patches, _relinked
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
+FAST = UPSERT_FAST
 
 
 def _key_code(sb: Sandbox, deal_id: int, key: str) -> str:
@@ -48,12 +48,8 @@ async def _night_held(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(release)
-        store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
-                                        mode="upsert", create_key_field=False)
-    try:
-        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-    finally:
-        store.close()
+        rows = await upserted(sb, tmp, manifest, mapping, job_id, create_key_field=False)
+    return rows
 
 
 async def test_a_deal_found_under_the_claim_keeps_a_colleagues_relink(
@@ -63,16 +59,7 @@ async def test_a_deal_found_under_the_claim_keeps_a_colleagues_relink(
     updateDeal (before: 1, the file's links written back), the note names both links;
     night 3 keeps them too."""
     async with serve(SandboxConfig(**FAST)) as sb:
-        manifest, mapping = _files(tmp_path, ROWS)
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="night-1", mode="upsert")
-        first = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
-        r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
-        theirs = _links(sb, r2)
-        async with api_context(sb, tmp_path / "colleague") as ctx:
-            await ctx.call("updateDeal", path={"id": r1},
-                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        manifest, mapping, r1, theirs = await _relinked(sb, tmp_path)
         sent = _patches(sb)
         second = await _night_held(sb, tmp_path, manifest, mapping, "night-2", r1, "R1",
                                    sleeper)
@@ -94,10 +81,7 @@ async def test_what_a_found_deals_update_writes_is_the_next_nights_base(
     written again, the colleague's edit lost)."""
     async with serve(SandboxConfig(**FAST)) as sb:
         manifest, mapping = _files(tmp_path, ROWS)
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
-                                        job_id="night-1", mode="upsert")
-        first = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-        store.close()
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
         r1 = int(first["R1"]["deal_id"])
         changed, _ = _files(tmp_path, [("R1", "Deal one renamed", *ROWS[0][2:]), *ROWS[1:]],
                             "night2.csv")
@@ -107,10 +91,6 @@ async def test_what_a_found_deals_update_writes_is_the_next_nights_base(
         assert sb.state.deals.rows[r1]["title"] == "Deal one renamed"
         async with api_context(sb, tmp_path / "colleague") as ctx:
             await ctx.call("updateDeal", path={"id": r1}, json={"title": "Colleague's"})
-        store, _, _ = await import_once(sb, tmp_path / "jobs", changed, mapping,
-                                        job_id="night-3", mode="upsert")
-        third: dict[str, Any] = {r["key"]: r for r in
-                                 read_csv(store.directory / "succeeded.csv")}
-        store.close()
+        third: dict[str, Any] = await upserted(sb, tmp_path, changed, mapping, "night-3")
         assert sb.state.deals.rows[r1]["title"] == "Colleague's", third["R1"]
         assert KEPT in third["R1"]["note"], third["R1"]

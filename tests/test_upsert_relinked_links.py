@@ -13,25 +13,21 @@ from typing import Any
 import pytest
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
-from jobs.import_load import plan_import
-from jobs.import_rows import ImportSettings
-from jobs.mapping import Mapping
 from jobs.merged_deals import record
-from tests.import_support import api_context, api_engine, engine_config, import_once, read_csv
+from tests.import_support import (
+    UPSERT_FAST,
+    UPSERT_MAPPING_HEAD,
+    api_context,
+    deal_links,
+    merged_into_copy,
+    upsert_files,
+    upsert_plan,
+    upserted,
+)
 
 pytestmark = pytest.mark.anyio
-FAST = {"time_scale": 0.02, "deals": 0, "seed": 5}
-MAPPING = """
-version = 1
-[import]
-key_column = "Key"
-mode = "upsert"
-[defaults]
-currency = "EUR"
-[deal]
-title = "Title"
-value = "Amount"
-pipeline = { default = "Sales" }
+FAST = UPSERT_FAST
+MAPPING = UPSERT_MAPPING_HEAD + """pipeline = { default = "Sales" }
 [person]
 email = "Email"
 [organization]
@@ -46,34 +42,24 @@ BOTH = "changed both in Pipedrive and in the file"
 
 def _files(tmp: Path, rows: list[tuple[str, ...]], name: str = "night.csv"
            ) -> tuple[Path, Path]:
-    manifest, mapping = tmp / name, tmp / "m.toml"
-    manifest.write_text("Key,Title,Amount,Company,Email\n"
-                        + "".join(",".join(r) + "\n" for r in rows))
-    mapping.write_text(MAPPING)
-    return manifest, mapping
+    return upsert_files(tmp, "Key,Title,Amount,Company,Email\n", rows, MAPPING, name)
 
 
-async def _import(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
-                  mode: str = "upsert") -> dict[str, dict[str, str]]:
-    store, _, _ = await import_once(sb, tmp / "jobs", manifest, mapping, job_id=job_id,
-                                    mode=mode)
-    try:
-        return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
-    finally:
-        store.close()
+# (the names other tests import from here)
+_import, _plan, _links = upserted, upsert_plan, deal_links
 
 
-def _links(sb: Sandbox, deal_id: int) -> tuple[Any, Any]:
-    deal = sb.state.deals.rows[deal_id]
-    return deal["person_id"], deal["org_id"]
-
-
-async def _plan(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path) -> Any:
-    async with api_engine(sb, tmp) as runner:
-        return await plan_import(
-            runner.ctx, ImportSettings(str(manifest), str(mapping), "upsert"),
-            Mapping.load(mapping), engine_config(sb, tmp).limits(),
-            stats=runner.stats, scheduler=runner.scheduler.statistics, base_url=sb.url)
+async def _relinked(sb: Sandbox, tmp: Path) -> tuple[Path, Path, int, tuple[Any, Any]]:
+    """Night 1 (``ROWS``, job "night-1") makes the deals; a colleague then relinks R1's deal
+    to R2's person and organization: (manifest, mapping, R1's deal id, those links)."""
+    manifest, mapping = _files(tmp, ROWS)
+    first = await upserted(sb, tmp, manifest, mapping, "night-1")
+    r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
+    theirs = _links(sb, r2)
+    async with api_context(sb, tmp / "colleague") as ctx:
+        await ctx.call("updateDeal", path={"id": r1},
+                       json={"person_id": theirs[0], "org_id": theirs[1]})
+    return manifest, mapping, r1, theirs
 
 
 def _patches(sb: Sandbox) -> int:
@@ -86,13 +72,7 @@ async def test_a_colleagues_relink_is_kept_by_the_unchanged_file(tmp_path: Path)
     (before: 1, putting R1's back), the row's note names both links, the plan counts them
     kept and changes no field."""
     async with serve(SandboxConfig(**FAST)) as sb:
-        manifest, mapping = _files(tmp_path, ROWS)
-        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
-        r1, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
-        theirs = _links(sb, r2)
-        async with api_context(sb, tmp_path / "colleague") as ctx:
-            await ctx.call("updateDeal", path={"id": r1},
-                           json={"person_id": theirs[0], "org_id": theirs[1]})
+        manifest, mapping, r1, theirs = await _relinked(sb, tmp_path)
         plan, counts = await _plan(sb, tmp_path / "plan", manifest, mapping)
         assert plan.changed_fields == {}, plan.changed_fields
         assert (counts.update, counts.edited_kept, counts.edited_rows) == (0, 2, 1), counts
@@ -137,13 +117,7 @@ async def test_a_merge_survivor_keeps_its_person_and_organization(tmp_path: Path
         first = await _import(sb, tmp_path, manifest, mapping, "night-1")
         a, r2 = int(first["R1"]["deal_id"]), int(first["R2"]["deal_id"])
         theirs = _links(sb, r2)
-        async with api_context(sb, tmp_path / "ctx") as ctx:
-            res = await ctx.call("addDeal", json={"title": "Deal B", "value": 100,
-                                                  "currency": "EUR", "person_id": theirs[0],
-                                                  "org_id": theirs[1]})
-            b = int(res.data["id"])
-            await ctx.call("mergeDeals", path={"id": a}, json={"merge_with_id": b})
-        record(sb.url, [(a, b)], "merge-1", applied=True)
+        b = await merged_into_copy(sb, tmp_path, a, theirs)
         sent = _patches(sb)
         second = await _import(sb, tmp_path, manifest, mapping, "night-2")
         assert _links(sb, b) == theirs
