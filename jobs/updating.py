@@ -473,6 +473,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     if "status" not in wanted and any(name in wanted for name in CLOSE_TIMES):
         # the row leaves the status: the deal's own decides which times it may take
         status = str(current.get("status") or "open")
+        given = {name for name in CLOSE_TIMES if wanted.get(name) is not None}
         wanted = dict(wanted)
         if (wrong := close_times(status, wanted, open_drops)) is not None:
             prep.fail(source.row, ref, f"{close_time_reason(wrong, status)}: deal {deal_id} "
@@ -481,6 +482,10 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                       column=(time_columns or {}).get(wrong), line=source.line)
             return
         if (odd := close_time_conflict(status, wanted, latest_time(taken))) is not None:
+            other = "close_time" if odd[0] != "close_time" else f"{status}_time"
+            if odd[0] not in given and other in given:  # named by the cell it came from
+                odd = (other, odd[1].replace(odd[0].replace("_", " "),
+                                             other.replace("_", " "), 1))
             prep.fail(source.row, ref, f"{odd[1]} (deal {deal_id} is {status} and the row "
                                        "leaves its status)",
                       op="update", values=source.values,

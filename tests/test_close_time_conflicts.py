@@ -43,7 +43,7 @@ def test_latest_is_a_day_past_the_clock() -> None:
     ("lost", {"Lost time": "01.03.2025", "Closed on": "28.02.2025"}, "Closed on",
      "the lost time 2025-03-01 and the close time 2025-02-28 differ"),
     ("won", {"Won time": "01.03.2030 10:00"}, "Won time", "the won time 2030-03-01 is in the future"),
-    ("lost", {"Closed on": "01.03.2030"}, "Lost time", "is in the future"),
+    ("lost", {"Closed on": "01.03.2030"}, "Closed on", "the close time 2030-03-01 is in the future"),
 ])
 def test_times_that_cannot_all_be_true_fail_the_row(status: str, cells: dict[str, str],
                                                     column: str, said: str) -> None:
@@ -164,4 +164,34 @@ async def test_an_update_with_a_future_close_time_alone_names_its_column(tmp_pat
             prep = await prepare_update(ctx, manifest, umap, await load_catalog(ctx))
     failed = [i for i in prep.items if i.state.name == "FAILED"]
     assert len(failed) == 1 and "in the future" in str(failed[0].error), prep.items
+    assert failed[0].payload.get("column") == "Closed", failed[0].payload
+
+
+def test_a_future_time_is_named_by_the_cell_it_came_from() -> None:
+    """x36r3 F4: a lost row with its lost time cell blank and a close time in 2028 was
+    refused as "Lost time: the lost time ... is in the future", naming the blank column."""
+    with pytest.raises(InputError, match="the close time 2028-01-01 is in the future") as info:
+        mapped(Status="lost", **{"Closed on": "01.01.2028"})
+    assert info.value.column == "Closed on"
+    with pytest.raises(InputError, match="the won time 2028-01-01 is in the future") as info:
+        mapped(Status="won", **{"Won time": "01.01.2028"})
+    assert info.value.column == "Won time"
+
+
+@pytest.mark.anyio
+async def test_an_update_names_the_cell_the_future_time_came_from(tmp_path: Path) -> None:
+    """The same in an update whose row leaves the status: Won mapped but blank, Closed in
+    2027 on a won deal: "Closed" named (x36r3 F4: "WonT")."""
+    async with serve(SandboxConfig(deals=1, time_scale=0.02, seed=5)) as sb:
+        sb.state.deals.rows[1].update(status="won", won_time="2025-01-01T00:00:00Z",
+                                      close_time="2025-01-01T00:00:00Z")
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text("Id,Status,Won,Closed\n1,,,2030-02-01\n")
+        (tmp_path / "map.toml").write_text(UPDATE_MAPPING)
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            prep = await prepare_update(ctx, manifest, umap, await load_catalog(ctx))
+    failed = [i for i in prep.items if i.state.name == "FAILED"]
+    assert len(failed) == 1 and "the close time 2030-02-01 is in the future" in str(
+        failed[0].error), prep.items
     assert failed[0].payload.get("column") == "Closed", failed[0].payload

@@ -480,15 +480,19 @@ class RowMapper:
         if "status" not in deal and self.blank_stage_keeps:
             return
         status = deal.get("status", "open")
+        given = {name for name in CLOSE_TIMES if deal.get(name) is not None}
         wrong = close_times(status, deal, self.open_drops)
         reason = close_time_reason(wrong, status) if wrong is not None else None
         if wrong is None and (odd := close_time_conflict(status, deal, self.latest)):
             wrong, reason = odd
         if wrong is not None:
             # a time the row gives through the other (a lost time taken from the close
-            # time) has no step of its own: the column it came from (x36r1 F1: a
-            # StopIteration stopped the whole plan)
+            # time) is named by the column it came from (x36r1 F1: a StopIteration
+            # stopped the whole plan; x36r3 F4: the blank lost time column was named)
             other = "close_time" if wrong != "close_time" else f"{status}_time"
+            if wrong not in given and other in given:
+                reason = str(reason).replace(wrong.replace("_", " "), other.replace("_", " "), 1)
+                wrong = other
             step = next((s for s in self.steps if s.name == wrong), None) \
                 or next((s for s in self.steps if s.name == other), None)
             raise InputError(str(reason), row=n,
