@@ -43,6 +43,10 @@ ZEROS, SALESFORCE = "zeros", "salesforce"
 # ZEROS the other way round: the file's key has more leading zeros than the deal's (an
 # export that pads its ids, x35r1 3: "a spreadsheet drops them" was said of 0008417 / 8417)
 _ZEROS_ADDED = "zeros added"
+# SALESFORCE the other way round: the file's key is the 18-character id, the other one the
+# 15-character (x36r3 F3: "export Salesforce's 18-character Id" was advised for a file
+# that held it, against deals carrying the 15)
+_SF_LONG = "salesforce 18"
 _SHOWN_ROWS = 10  # row numbers named in the refusal
 _SHOWN_PAIRS = 3  # (file key, deal's key) pairs named per kind
 
@@ -158,8 +162,7 @@ class SimilarKeys:
                          "them with --keys-as-given")
 
     def _kinds(self) -> set[str]:
-        return {k for *_, k in self.named} | self._file_kinds \
-            | {k for _, _, k, _ in self.file_named if k != ZEROS}
+        return {k for *_, k in self.named} | self._file_kinds  # (by direction: _in_file)
 
     def _in_file(self, keys: Callable[[], Iterable[tuple[int, str | None]]] | None) -> str:
         """The part of the refusal on the rows ``see_in_file`` noted, each with the earlier
@@ -197,7 +200,7 @@ class SimilarKeys:
         more = f" and {counted(self.rows - len(self.named), 'more', 'more')}" \
             if self.rows > len(self.named) else ""
         kinds = []
-        for kind in (ZEROS, _ZEROS_ADDED, SALESFORCE):
+        for kind in (ZEROS, _ZEROS_ADDED, SALESFORCE, _SF_LONG):
             pairs = [f"{key!r} / {theirs!r}" for _, key, theirs, k in self.named
                      if k == kind][:_SHOWN_PAIRS]
             if pairs:
@@ -212,18 +215,27 @@ _WHY = {ZEROS: "but for its leading zeros (a spreadsheet that read the key colum
                "numbers drops them)",
         _ZEROS_ADDED: "but for the leading zeros it adds (an export that pads the key "
                       "column to a width adds them)",
-        SALESFORCE: "in its other length (a Salesforce id: the 18-character id is the "
-                    "15-character one plus a checksum of its letters' case, one record)"}
+        SALESFORCE: "in its 15-character form where the other is the 18-character id (a "
+                    "Salesforce id: the 18-character id is the 15-character one plus a "
+                    "checksum of its letters' case, one record)",
+        _SF_LONG: "in its 18-character form where the other is the 15-character id (a "
+                  "Salesforce id: the 18-character id is the 15-character one plus a "
+                  "checksum of its letters' case, one record)"}
 _FIXES = {ZEROS: "export the key column as Text",
           _ZEROS_ADDED: "export the key column without the padding zeros",
           SALESFORCE: "export Salesforce's 18-character Id, or CASESAFEID(), as earlier "
-                      "imports did"}
+                      "imports did",
+          _SF_LONG: "give the 15-character id (the 18-character id's first 15 characters), "
+                    "as earlier imports did"}
 
 
 def _kind(kind: str, key: str, theirs: str) -> str:
     """``kind`` of the pair (the file's ``key``, a deal's ``theirs``) by its direction:
-    zeros the file's key lacks (``ZEROS``) or adds (``_ZEROS_ADDED``)."""
-    return _ZEROS_ADDED if kind == ZEROS and len(key) > len(theirs) else kind
+    zeros the file's key lacks (``ZEROS``) or adds (``_ZEROS_ADDED``); a Salesforce id
+    the file gives in 15 characters (``SALESFORCE``) or 18 (``_SF_LONG``)."""
+    if len(key) > len(theirs):
+        return {ZEROS: _ZEROS_ADDED, SALESFORCE: _SF_LONG}.get(kind, kind)
+    return kind
 
 
 def _forms(keys: Iterable[str]) -> dict[tuple[str, str], str]:

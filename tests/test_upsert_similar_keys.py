@@ -178,3 +178,24 @@ def test_several_kinds_in_one_file_are_said_one_clause_each() -> None:
     assert single.see(2, "417", {"000417": {}}) == "000417"
     with pytest.raises(InputError, match=r"1 row \(row 2\)"):
         single.check()
+
+
+@pytest.mark.parametrize(("key", "theirs", "said", "fix"), [
+    ("001A0000006Vm9rIAC", "001A0000006Vm9r", "in its 18-character form",
+     "give the 15-character id"),
+    ("001A0000006Vm9r", "001A0000006Vm9rIAC", "in its 15-character form",
+     "export Salesforce's 18-character Id"),
+])
+def test_a_salesforce_id_is_worded_by_its_length(key: str, theirs: str, said: str,
+                                                 fix: str) -> None:
+    """x36r3 F3: a file holding the 18-character id, against deals carrying the 15, was
+    advised to "export Salesforce's 18-character Id ... as earlier imports did"."""
+    from bulk.errors import InputError
+    from jobs.similar_keys import SimilarKeys
+
+    keys = SimilarKeys()
+    assert keys.see(2, key, {theirs: {}}) == theirs
+    with pytest.raises(InputError) as info:
+        keys.check()
+    text = str(info.value)
+    assert said in text and fix in text, text
