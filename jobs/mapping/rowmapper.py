@@ -326,7 +326,7 @@ class RowMapper:
             # a text cell the step remembers, read here (issue 8: a call a step a row was a
             # tenth of the mapping; ``_Step.__call__``'s own first branch, inlined)
             if (memo := step.memo) is not None and (column := step.source.column) is not None \
-                    and type(cell := values.get(column)) is str \
+                    and type(cell := _cell(values, column)) is str \
                     and (value := memo.get(cell, memo)) is not memo \
                     and type(value) is not _Refused and type(value) is not DeactivatedUser:
                 if value is not None:
@@ -363,7 +363,7 @@ class RowMapper:
         opened: dict[str, tuple[str, ...]] = {}
         for step in self.customs:
             if (memo := step.memo) is not None and (column := step.source.column) is not None \
-                    and type(cell := values.get(column)) is str \
+                    and type(cell := _cell(values, column)) is str \
                     and (value := memo.get(cell, memo)) is not memo \
                     and type(value) is not _Refused and type(value) is not DeactivatedUser \
                     and type(value) is not dict:  # (a monetary field's: read below)
@@ -550,6 +550,17 @@ class RowMapper:
                 row=n, column=name_step.source.where if name_step else None)
         address = address_step(values, n) if address_step else None
         return OrgRef(name, address) if name is not None else None
+
+
+def _cell(values: Values, column: str) -> object:
+    """``values[column]`` for ``RowMapper.map``'s in-place read, None where reading it
+    raises: a JSON path reading two values in this record (``AmbiguousPath``) is the
+    step's to name, with its column (the in-place read let it escape the row's errors,
+    and the failed row named no column)."""
+    try:
+        return values.get(column)
+    except InputError:
+        return None
 
 
 def close_times(status: str, deal: dict[str, Any],
