@@ -426,7 +426,10 @@ class UndoJob:
                 deal = await _one_deal(ctx, deal_id)
             decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels())
             if decided is not None and self._forced() and decided.state is ItemState.FAILED \
-                    and deal is not None and not is_gone(deal) and not deal.get("is_archived"):
+                    and deal is not None and not is_gone(deal) \
+                    and (item.op == "delete" or not deal.get("is_archived")):
+                # (an archived deal can be deleted, not edited: --force deletes it as
+                # before, and a restore of one is left, as the plan leaves one)
                 # --force sends it over the change, and says so (its result's ``overwrote``)
                 seen = _overwrite_seen(item, deal, images.get(deal_id), self._labels())
                 if seen is not None:
