@@ -39,6 +39,6 @@ def test_an_update_key_no_deal_carries_names_the_deal_spelled_otherwise() -> Non
     assert "drops them" in said
     said = _spelled(similar, "0065g00000AbCdEAAV", by_key)
     assert said is not None and "deal 9 carries key '0065g00000AbCdE'" in said, said
-    assert "other length" in said
+    assert "in its 18-character form where the other is the 15-character id" in said, said
     assert _spelled(similar, "9999", by_key) is None
     assert similar.rows == 0  # nothing noted: an update refuses no file for it
