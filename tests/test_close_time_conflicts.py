@@ -33,8 +33,21 @@ def mapped(**cells: str) -> dict[str, object]:
     return dict(mapper.map(SourceRow(2, 2, values)).deal)
 
 
-def test_latest_is_a_day_past_the_clock() -> None:
-    assert latest_time(NOW) == "2025-11-25T16:00:00Z"
+def test_latest_is_the_clock_in_the_farthest_zone_ahead() -> None:
+    """UTC+14: a day's margin let a time 9 h ahead of the run pass (x37r1 F5)."""
+    assert latest_time(NOW) == "2025-11-25T06:00:00Z"
+
+
+def test_a_time_later_than_any_zone_today_fails_named_to_the_minute() -> None:
+    """15 h past the run's clock is the future in every zone; the reason names the cell's
+    time of day and the bound's (x37r1 F5: "2026-12-06 is in the future (after
+    2026-12-06)")."""
+    with pytest.raises(InputError) as info:
+        mapped(Status="lost", **{"Lost time": "25.11.2025 07:00"})
+    said = str(info.value)
+    assert "the lost time 2025-11-25 07:00 UTC is in the future (after 2025-11-25 06:00 UTC" \
+        in said, said
+    assert info.value.column == "Lost time"
 
 
 @pytest.mark.parametrize(("status", "cells", "column", "said"), [
@@ -42,7 +55,7 @@ def test_latest_is_a_day_past_the_clock() -> None:
      "the won time 2025-03-01 and the close time 2025-03-05 differ"),
     ("lost", {"Lost time": "01.03.2025", "Closed on": "28.02.2025"}, "Closed on",
      "the lost time 2025-03-01 and the close time 2025-02-28 differ"),
-    ("won", {"Won time": "01.03.2030 10:00"}, "Won time", "the won time 2030-03-01 is in the future"),
+    ("won", {"Won time": "01.03.2030 10:00"}, "Won time", "the won time 2030-03-01 10:00 UTC is in the future"),
     ("lost", {"Closed on": "01.03.2030"}, "Closed on", "the close time 2030-03-01 is in the future"),
 ])
 def test_times_that_cannot_all_be_true_fail_the_row(status: str, cells: dict[str, str],
@@ -56,8 +69,8 @@ def test_times_that_agree_pass() -> None:
     """One day with two times of day; today (a zone ahead of UTC); a won deal with no time."""
     won = mapped(Status="won", **{"Won time": "01.03.2025 10:00", "Closed on": "01.03.2025"})
     assert won["won_time"] == "2025-03-01T10:00:00Z"
-    assert mapped(Status="lost", **{"Lost time": "25.11.2025 08:00"})["close_time"] \
-        == "2025-11-25T08:00:00Z"
+    assert mapped(Status="lost", **{"Lost time": "25.11.2025 05:00"})["close_time"] \
+        == "2025-11-25T05:00:00Z"
     assert "won_time" not in mapped(Status="won")
     assert close_time_conflict("open", {"close_time": "2099-01-01T00:00:00Z"}, "2025") is None
 

@@ -583,15 +583,27 @@ def close_times(status: str, deal: dict[str, Any],
     return None
 
 
-LATEST_MARGIN = 86_400.0  # seconds past the run's clock a time may be (time zones)
+# seconds past the run's clock a time may be: a time without an offset is read as UTC, so
+# one written at the run's moment in the farthest zone ahead (UTC+14, Line Islands) reads
+# 14 h ahead; a day (before x37r1 F5) let 23:59 of today's UTC pass 9 h early
+LATEST_MARGIN = 14 * 3600.0
 
 
 def latest_time(wall: float) -> str:
     """``RowMapper.latest`` for a run whose clock reads ``wall`` (Unix seconds): RFC 3339,
-    UTC, a day later (a time written in a zone ahead of UTC is not refused)."""
+    UTC, ``LATEST_MARGIN`` (14 h) later — the run's moment in the farthest time zone ahead
+    of UTC, so a time written there without its offset is not refused."""
     import time as _time
 
     return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(wall + LATEST_MARGIN))
+
+
+def _shown_time(when: str) -> str:
+    """An RFC 3339 UTC time as a reason shows it: ``2030-03-01`` at midnight (a date
+    alone), else ``2030-03-01 10:00 UTC``."""
+    day, _, rest = when.partition("T")
+    clock = rest[:5]
+    return day if clock in ("", "00:00") else f"{day} {clock} UTC"
 
 
 def close_time_conflict(status: str, deal: MappingABC[str, Any],
@@ -614,9 +626,12 @@ def close_time_conflict(status: str, deal: MappingABC[str, Any],
         for name in (own, "close_time"):
             if isinstance(when := deal.get(name), str) and when > latest:
                 what = name.replace("_", " ")
-                return (name, f"the {what} {when[:10]} is in the future (after "
-                              f"{latest[:10]}): a deal is {status} when it happens; a "
-                              f"planned date is the expected close date")
+                shown = _shown_time(latest)
+                return (name, f"the {what} {_shown_time(when)} is in the future (after "
+                              f"{shown if ' ' in shown else shown + ' 00:00 UTC'}, this "
+                              f"run's time in the farthest time zone, UTC+14): a deal is "
+                              f"{status} when it happens; a planned date is the expected "
+                              f"close date")
     return None
 
 
