@@ -427,6 +427,18 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
                                          max_pages=pages)
     except TooManyPages:
         planner.keys_unlisted = (pages or 0) * PAGE
+        # still refused: a key this state folder made a deal for in another spelling (the
+        # claims know it; x37r1 F3: 417 beside 000417 created a second deal, exit 0)
+        from .claimed_spellings import claimed_spellings
+
+        claims = await opened_claims(clock=ctx.clock)
+        try:
+            planner.claimed_spellings = await claimed_spellings(
+                ctx, planner.key_code,
+                lambda: (planner.raw_key(r.values) for r in _rows(planner, settings)),
+                claims.outcomes)
+        finally:
+            await claims.aclose()
         return False
     # the archived deals too (x28r2 F4: getDeals lists no archived deal, so a key only an
     # archived deal carries was created again from another state folder): such a row is
@@ -516,8 +528,10 @@ def keys_unlisted_note(seen: int) -> str:
     return (f"insert: the deals that carry a key were not listed (more than {seen:,}: listing "
             f"them would cost over {KEY_LIST_SHARE:.0%} of these creates), so a key on a deal "
             "made elsewhere (another machine or state folder, by hand) is not looked for and "
-            "its row creates a second deal; when the file may be imported already, import "
-            "with --mode upsert, or with --look-for-keys to list them anyway")
+            "its row creates a second deal (a key this state folder made a deal for is, in "
+            "its other spellings too: leading zeros, a Salesforce id's other length); when "
+            "the file may be imported already, import with --mode upsert, or with "
+            "--look-for-keys to list them anyway")
 
 
 def archived_unlisted_note(seen: int) -> str:

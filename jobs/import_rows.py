@@ -319,6 +319,9 @@ class RowPlanner:
         # insert: the keyed deals were not listed, the account holding more than this many
         # (import_load index_keyed_deals gave up): None when listed, or not an insert
         self.keys_unlisted: int | None = None
+        # ... and then the deals this state folder's claims say it made under another
+        # spelling of a row's key, read back (``jobs.claimed_spellings``; None: none)
+        self.claimed_spellings: DealsByKey | None = None
         # insert: the confirmed keys only an archived deal carries whose claim names that
         # deal → the job the claim says made it (None: not said): its row's note names it
         self.archived_makers: dict[str, str | None] = {}
@@ -906,8 +909,9 @@ class RowPlanner:
                 self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
                 org = {**org, "form": form}
         values = stored_row(row)
-        if existing is None and not self.keys_as_given and (deals is None or self.similar_keys.see(
-                row.row, mapped.key, deals, getattr(deals, "archived", None)) is None):
+        spelled = deals if deals is not None else self.claimed_spellings
+        if existing is None and not self.keys_as_given and (spelled is None or self.similar_keys.see(
+                row.row, mapped.key, spelled, getattr(spelled, "archived", None)) is None):
             self.similar_keys.see_in_file(row.row, mapped.key)  # 417 and 000417 in one file
         if existing is None:
             self.counts.create += 1
