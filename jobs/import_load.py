@@ -1489,12 +1489,21 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     return plan, c
 
 
-def _created(store: JobStore) -> tuple[dict[str, int], int]:
+def _created(store: JobStore) -> tuple[dict[str, int], int, Counter[str]]:
     """Persons / orgs this job created (distinct ids, from the store: ``made_contacts``),
-    and how many rows were settled by reconciliation."""
-    reconciled = sum(bool((item.result or {}).get("reconciled"))
-                     for item in store.items(ItemState.DONE))
-    return {k: len(v) for k, v in made_contacts(store).items()}, reconciled
+    how many rows were settled by reconciliation, and how many rows created their key's
+    deal again, by why (``RECREATED``: ``merge_undone``, ``key_gone``) — counted from the
+    rows, every run's, a killed one's too."""
+    from .importing.creates import RECREATED
+
+    reconciled = 0
+    again: Counter[str] = Counter()
+    for item in store.items(ItemState.DONE):
+        result = item.result or {}
+        reconciled += bool(result.get("reconciled"))
+        if isinstance(why := result.get(RECREATED), str):
+            again[why] += 1
+    return {k: len(v) for k, v in made_contacts(store).items()}, reconciled, again
 
 
 def _edited_settled(store: JobStore, counts: Mapping[str, Any]) -> dict[str, Any]:
@@ -1629,7 +1638,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     """succeeded.csv, failed.csv, unprocessed.csv and summary.json of an import job."""
     settings = stored_settings(store)
     runs = list(store.meta_get(META_RUNS) or [])
-    created, reconciled = _created(store)
+    created, reconciled, again = _created(store)
     deals, merged = _deals_created(store)
     counts = _edited_settled(store, store.meta_get(META_COUNTS) or {})
     summary: dict[str, Any] = {
@@ -1637,6 +1646,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         "deals_created": deals, "deals_created_merged_away": merged,
         "persons_created": created["person"], "organizations_created": created["org"],
         "reconciled_rows": reconciled, "load": counts,
+        "keys_recreated": again["key_gone"], "merges_undone": again["merge_undone"],
         "wall_seconds": round(sum(r.get("seconds", 0.0) for r in runs), 3),
         "rate_limited": sum(r.get("rate_limited", 0) for r in runs), "runs": runs,
         **doubles_summary(store),
@@ -1700,16 +1710,20 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "or a claim's lease that ran out while the answer was awaited): the deal "
                      "found with each key may be this job's or another run's, so it is "
                      "recorded as found, not created (undo leaves it)")
-    undone = sum(int((r.get("claims") or {}).get("merges_undone", 0)) for r in data["runs"])
+    # counted from the rows (a killed run's included); a job written before: its runs' sum
+    undone = data.get("merges_undone", sum(int((r.get("claims") or {}).get("merges_undone", 0))
+                                           for r in data["runs"]))
     if undone:  # x12r7 F2: said on each row's note alone, easy to miss in a nightly log
         lines.append(f"{undone:,} rows' keys had deals merged away into a deal deleted since: "
                      "created again (succeeded.csv notes name each merge); a dedupe may "
                      "find them duplicates again")
-    again = sum(int((r.get("claims") or {}).get("keys_recreated", 0)) for r in data["runs"])
+    again = data.get("keys_recreated", sum(int((r.get("claims") or {}).get("keys_recreated", 0))
+                                           for r in data["runs"]))
     if again:  # x32r4: a deal merged or deleted in Pipedrive's screens, made again silently
         lines.append(f"{counted(again, 'row')} created a deal for a key whose earlier deal "
-                     "(an import's before, by the claims' record) is gone — deleted, or merged "
-                     "in Pipedrive's own screens, which leaves no record here: created again "
+                     "(an import's before, by the claims' record) is gone — deleted (by hand, "
+                     "by an undo, by another tool) or merged in Pipedrive's own screens, which "
+                     "leaves no record here: created again "
                      "(succeeded.csv notes name each earlier deal); a dedupe may find them "
                      "duplicates again")
     if (edited := edited_note(data.get("load") or {})) is not None:

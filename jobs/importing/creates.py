@@ -83,6 +83,9 @@ class _Ambiguous(Exception):
 
 
 
+# a created row's result field: why its key's deal was created again ("merge_undone": its
+# deal merged away into one deleted since; "key_gone": its earlier deal is gone)
+RECREATED = "recreated"
 SURVIVOR_WRITER = "survivor-writer"  # lookups: merged survivor id -> the item writing it
 
 
@@ -90,9 +93,9 @@ def _gone_keyed_note(deal_id: int, job: object) -> str:
     """The note of a row whose key is created again: deal ``deal_id``, which the key's claim
     names (made by ``job``, when the claim says), no longer exists with the key."""
     by = f" (job {job})" if isinstance(job, str) and job else ""
-    return (f"the key's earlier deal {deal_id}{by} is gone (deleted, or merged in "
-            "Pipedrive's own screens, which leaves no record here; or its key was changed): "
-            "created again")
+    return (f"the key's earlier deal {deal_id}{by} is gone (deleted — by hand, by an undo, "
+            "by another tool —, or merged in Pipedrive's own screens, which leaves no record "
+            "here; or its key was changed): created again")
 
 
 class _MergedAway(Exception):
@@ -538,13 +541,18 @@ class _Creates(_ImportBase):
                         created=claim.previous, creator=creator))
                 gone = self._gone_survivor.pop(key, None)
                 self.merges_undone += gone is not None
+                again = "merge_undone" if gone is not None else None
                 if gone is None and (gone := self._gone_keyed.pop(key, None)) is not None:
                     self.keys_recreated += 1
+                    again = "key_gone"
                 # a listed deal carrying the key but for case (RowPlanner._other_case)
                 if said := "; ".join(filter(None, (gone, payload.get("key_case_note")))):
                     gone = said
                 return Outcome(item.id, ItemState.DONE, result={
                     **({"note": gone} if gone else {}),
+                    # the summary counts these from the rows (a killed run's counters are
+                    # lost with it: x37r1 F4, 27 said of 39)
+                    **({RECREATED: again} if again else {}),
                     "deal_id": res.data["id"], "action": "created", "person_id": person_id,
                     "org_id": org_id, "update_time": res.data.get("update_time"),
                     # undo: the editable fields as created (an edit in the create's own
