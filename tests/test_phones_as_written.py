@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bulk.errors import InputError
 from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.deals import deal_changes, same
@@ -38,3 +39,18 @@ def test_a_number_listed_twice_is_one_phone() -> None:
     """One number spelled two ways in a cell is one phone, as the cell first writes it."""
     assert tf.phone_numbers("+49 30 1234567; +49301234567, 030 7654321") == (
         "+49 30 1234567", "030 7654321")
+
+
+@pytest.mark.parametrize(("cell", "sent"), [
+    ("tel:+1-555-010-0199", "+1-555-010-0199"), ("TEL: +49 30 1234567", "+49 30 1234567"),
+    ("tel:+1-555-010-0199;ext=45", "+1-555-010-0199;ext=45"),
+])
+def test_an_rfc_3966_uri_is_its_number(cell: str, sent: str) -> None:
+    """``tel:`` (RFC 3966, as HubSpot and vCard write it) is left out: the number is sent
+    and matched as written without it (x37r1 F6: 37 rows refused "not a phone number");
+    an account's stored ``tel:`` phone keys as its number."""
+    assert tf.clean_phone(cell) == sent
+    assert tf.phone_key(cell) == tf.phone_key(sent) is not None
+    assert tf.phone_numbers(f"{cell}, 030 7654321") == (sent, "030 7654321")
+    with pytest.raises(InputError, match="not a phone number"):
+        tf.clean_phone("tel:abc")

@@ -292,18 +292,31 @@ def normal_phone(value: object) -> str | None:
     return ("+" if plus else "") + digits + (f" ext. {ext}" if ext else "")
 
 
+# RFC 3966's URI scheme (``tel:+1-555-010-0199``, HubSpot / vCard exports): the number
+# after it is the phone (x37r1 F6: 37 rows refused "not a phone number")
+_TEL_SCHEME = re.compile(r"tel:\s*", re.I)
+
+
+def _without_scheme(text: str) -> str:
+    if text[:1] not in "tT" or (scheme := _TEL_SCHEME.match(text)) is None:
+        return text
+    return text[scheme.end():]
+
+
 def _phone_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():  # an XLSX number cell
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return clean_text(value)
+    text = clean_text(value)
+    return _without_scheme(text) or None if text else text
 
 
 def _phone_parts(text: str) -> tuple[bool, str, str | None]:
     """(written with ``+``/``00``, its digits, its extension) of a phone's text: the one
     parse of a number, for a row's cell (``clean_phone``) and for the match keys of both
     a row's phone and an account's (``phone_key``). InputError when it is not one."""
+    text = _without_scheme(text)
     if _COMMON_PHONE.fullmatch(text) and "(0)" not in text:  # most cells (issue 8): no
         # extension, no trunk prefix, nothing but digits and separators, a "+" first only
         digits = _NON_DIGITS.sub("", text)
@@ -334,7 +347,8 @@ def _distinct_phones(phones: list[str]) -> tuple[str, ...] | None:
     return tuple(seen.values()) or None
 
 
-_PHONE_LIST = re.compile(r"\s*[,;|]\s*|\s+/\s+")
+# (a ";" before RFC 3966's "ext=" is the number's own, not a list's)
+_PHONE_LIST = re.compile(r"\s*(?:[,|]|;(?!\s*ext\s*=))\s*|\s+/\s+", re.I)
 
 
 def phone_numbers(value: object) -> tuple[str, ...] | None:
