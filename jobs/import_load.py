@@ -1023,6 +1023,9 @@ class _ClaimedKeys:
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
         self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
+        # the reads by id of the survivors' person / organization links a row may keep
+        # (jobs.importing _merge_kept: a link to one deleted since is not kept), at most
+        self.link_reads: Counter[str] = Counter()
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -1108,6 +1111,15 @@ class _ClaimedKeys:
                 groups[survivor] = groups.get(survivor, 0) + 1
         into = sum(1 for n in groups.values() if n == 1)
         failing += sum(n for n in groups.values() if n > 1)
+        if planner.mode == "upsert":  # each survivor's links, read before one is kept
+            listed = {int(d["id"]): d for d in (*deals.values(),
+                                                *getattr(deals, "archived", {}).values())}
+            for survivor in (s for s, n in groups.items() if n == 1):
+                deal = listed.get(survivor) or {}
+                for field, op, index in (("person_id", "getPerson", planner.indexes.persons),
+                                         ("org_id", "getOrganization", planner.indexes.orgs)):
+                    if index is not None and isinstance(deal.get(field), int):
+                        self.link_reads[op] += 1
         self.reads["getDeal"] -= own  # decided from the load's index: nothing read
         if planner.mode != "upsert":  # an insert's row is `exists` (archived or shared too)
             return own, 0, 0, into + failing
@@ -1296,6 +1308,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     None, None, None, failing)
     if claimed is not None:
         checks.update(claimed.reads)
+        checks.update(claimed.link_reads)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     if claimed is not None and claimed.young is not None:
         # one deals-list look-up a batch of creates (one counted by claimed.reads), the
@@ -1424,7 +1437,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "a merge made here took into another deal (merged-deals.jsonl): none is "
                      f"created again; {own:,} reported `merged` (the survivor's own row is in "
                      "this file), " + (
-                         f"{into:,} update their survivor (counted as updateDeal, at most), "
+                         f"{into:,} update their survivor (counted as updateDeal, at most"
+                         + (", with a read by id of each person / organization the survivor "
+                            "links, before its link is kept (a link to one deleted since is "
+                            "not: the row's is written): " + ", ".join(
+                                f"{op} {n:,}" for op, n in sorted(claimed.link_reads.items()))
+                            if claimed is not None and claimed.link_reads else "") + "), "
                          f"{failing:,} fail (several rows for one survivor, or it is archived)"
                          if settings.mode == "upsert" else
                          f"{existing:,} reported `exists` (an insert never updates: nothing "

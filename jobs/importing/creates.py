@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -54,11 +54,12 @@ from ..deals import (
     is_gone,
     label,
     same,
+    shown,
     stored_types,
     with_status_times,
 )
 from ..import_resolve import Deferred
-from ..import_rows import edited_note, matched_by
+from ..import_rows import _DELETED_NOTE, edited_note, matched_by
 from ..merged_deals import Merge
 from .base import (
     ANSWERED_MARGIN,
@@ -71,6 +72,7 @@ from .base import (
     newer_import,
 )
 from .sent import COMPACT_EVERY, SENT_FILE, append_sent, compact_sent, sent_keys
+from .vanished import vanished
 
 
 class _Ambiguous(Exception):
@@ -96,6 +98,22 @@ def _gone_keyed_note(deal_id: int, job: object) -> str:
     return (f"the key's earlier deal {deal_id}{by} is gone (deleted — by hand, by an undo, "
             "by another tool —, or merged in Pipedrive's own screens, which leaves no record "
             "here; or its key was changed): created again")
+
+
+_LINK_NAME = {"person_id": "person", "org_id": "org"}  # (``vanished.vanished``'s names)
+
+
+def _dead_notes(deal: Mapping[str, Any], body: Mapping[str, Any],
+                dead: Iterable[str]) -> list[str]:
+    """The notes of the ``dead`` links of ``deal`` a row writes over (``body``: what it
+    sends), as the load says them (``import_rows._DELETED_NOTE``)."""
+    out = []
+    for field in sorted(dead):
+        sent = body.get(field)
+        out.append(_DELETED_NOTE.format(shown(field, deal.get(field), None),
+                                        shown(field, sent, None) if sent is not None
+                                        else "none"))
+    return out
 
 
 class _MergedAway(Exception):
@@ -455,7 +473,8 @@ class _Creates(_ImportBase):
                         # a resume's row whose create landed before a kill, merged since)
                         ours = self._creator(claim, away.merged) == self.store.job_id
                         return await self._into_survivor(ctx, item, payload, away,
-                                                         person_id, org_id, ours=ours)
+                                                         person_id, org_id, ours=ours,
+                                                         deferred=deferred)
                     if existing is None and deferred:  # the row makes its deal after all
                         try:
                             made = {name: await self.resolver.resolve(ctx, ref)
@@ -588,7 +607,9 @@ class _Creates(_ImportBase):
 
     async def _into_survivor(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                              away: _MergedAway, person_id: int | None,
-                             org_id: int | None, *, ours: bool = False) -> Outcome:
+                             org_id: int | None, *, ours: bool = False,
+                             deferred: Mapping[str, Mapping[str, Any]] | None = None
+                             ) -> Outcome:
         """A row whose key's deal a merge took into ``away.survivor``. The survivor's own row
         in this job writes it: this one is reported ``merged``, nothing sent. Else the row
         stands for the survivor (the source dropped the other record of that deal, or this
@@ -600,12 +621,16 @@ class _Creates(_ImportBase):
         keeps the deal as ``merged_create`` (its id), failed or not, so that the summary
         counts it among the deals this job created (x30r2 M1: a survivor in another
         currency failed the row on a currency reason alone, and the summary said 59
-        created of the 60 the server shows)."""
+        created of the 60 the server shows).
+
+        ``deferred``: the references held back for the survivor's link (``kept_at_send``):
+        made only when that link is to a person / organization deleted since."""
         survivor = away.survivor
         made = "which this job created" if ours else "created"
         merged = (f"deal {away.merged}, {made} for this key, was merged away (job "
                   f"{away.job}) into what is deal {survivor['id']} now")
-        outcome = await self._survivor_row(ctx, item, payload, away, merged, person_id, org_id)
+        outcome = await self._survivor_row(ctx, item, payload, away, merged, person_id, org_id,
+                                           deferred or {})
         if outcome.state is ItemState.FAILED and merged not in str(outcome.error):
             # the survivor's own obstacle (its currency, archived, changed since): said
             # after what happened to the row's deal, never alone
@@ -617,7 +642,8 @@ class _Creates(_ImportBase):
 
     async def _survivor_row(self, ctx: CallContext, item: Item, payload: Mapping[str, Any],
                             away: _MergedAway, merged: str, person_id: int | None,
-                            org_id: int | None) -> Outcome:
+                            org_id: int | None,
+                            deferred: Mapping[str, Mapping[str, Any]]) -> Outcome:
         """``_into_survivor``'s outcome, ``merged`` the words naming the merge."""
         survivor = away.survivor
         if away.own is not None:
@@ -660,8 +686,20 @@ class _Creates(_ImportBase):
             deal["custom_fields"] = custom
         said = payload.get("cells")
         cells: Mapping[str, Any] = said if isinstance(said, Mapping) else {}
-        deal, kept = await self._merge_kept(away, deal, {"person_id": person_id,
-                                                         "org_id": org_id}, cells)
+        # a reference held back for the survivor's link: made when that link is to a
+        # contact deleted since (nothing keeps it; f37b)
+        gone = await self._dead_links(ctx, survivor, (f"{n}_id" for n in sorted(deferred)))
+        if gone:
+            wanted = {n: ref for n, ref in deferred.items() if f"{n}_id" in gone}
+            try:
+                made = {n: await self.resolver.resolve(ctx, ref) for n, ref in wanted.items()}
+            except Deferred:  # another row is making it: sent once it is made
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            person_id, org_id = made.get("person", person_id), made.get("org", org_id)
+            payload = {**payload, **wanted}
+        deal, kept, dead = await self._merge_kept(ctx, away, deal, {"person_id": person_id,
+                                                                    "org_id": org_id}, cells,
+                                                  gone)
         # a link kept from the survivor is not sent, as a field (x33r2 F1)
         person_id = None if "person_id" in kept else person_id
         org_id = None if "org_id" in kept else org_id
@@ -670,6 +708,9 @@ class _Creates(_ImportBase):
         if outcome.result is None:
             return outcome
         note = f"{merged}; this row stands for it now"
+        if dead:  # the survivor's link to a contact deleted since: the row's written (f37b)
+            note = "; ".join((note, *_dead_notes(survivor, {
+                "person_id": person_id, "org_id": org_id}, dead)))
         edits = {last_written.EDITED: {"kept": len(kept)}} if kept else {}
         if kept:
             note += (f"; {', '.join(label(k, self.field_labels) for k in kept)}: the "
@@ -689,9 +730,10 @@ class _Creates(_ImportBase):
                     ("person_id", person_id), ("org_id", org_id)) if v is not None
                    and n in cells}}})
 
-    async def _merge_kept(self, away: _MergedAway, deal: dict[str, Any],
-                          links: Mapping[str, int | None], cells: Mapping[str, Any]
-                          ) -> tuple[dict[str, Any], tuple[str, ...]]:
+    async def _merge_kept(self, ctx: CallContext, away: _MergedAway, deal: dict[str, Any],
+                          links: Mapping[str, int | None], cells: Mapping[str, Any],
+                          known: Collection[str] = ()
+                          ) -> tuple[dict[str, Any], tuple[str, ...], set[str]]:
         """``deal`` (a row standing for ``away.survivor``) without the fields the three-way
         comparison keeps from the survivor or holds with its status (``jobs.last_written``:
         ``ThreeWay.unsent``), and their names (custom
@@ -706,15 +748,18 @@ class _Creates(_ImportBase):
         Pipedrive's newer value: the merge's (its survivor's values win) or an edit made
         since. Before, every field of the row that differed was written over the survivor
         (the source's old record undid the merge's choice). No record, or one that cannot
-        be read: ``deal`` whole, as without one."""
+        be read: ``deal`` whole, as without one. The third item: the links the survivor
+        would keep whose person / organization is deleted since (``_dead_links``, read by
+        id only for a link about to be kept; ``known``: found so already, not read again):
+        no value to keep, the row's is sent (f37b)."""
         hit = self._merged(away.merged)
         if hit is None:
-            return deal, ()
+            return deal, (), set(known)
         survivor = away.survivor
         base = await self._record_base(
             lambda record: record.merged_base(int(survivor["id"]), away.merged, hit.at))
         if not base:
-            return deal, ()
+            return deal, (), set(known)
         changes = deal_changes(survivor, deal, currency_alone=True,
                                types=stored_types(self.store))
         changes.update((name, rid) for name, rid in links.items()
@@ -722,15 +767,19 @@ class _Creates(_ImportBase):
         names = set(last_written.three_way(survivor, changes, base).unsent)
         names.update(name for name in last_written.LINKS if name in changes and name in base
                      and base.get(name + last_written.CELLS) == cells.get(name))
+        dead = set(known) | await self._dead_links(ctx, survivor, (
+            n for n in sorted(names) if n in last_written.LINKS and n not in known))
+        names -= dead
         if not names:
-            return deal, ()
+            return deal, (), dead
         out = {k: v for k, v in deal.items() if k not in names and k != "custom_fields"}
         kept_custom = {c: v for c, v in (deal.get("custom_fields") or {}).items()
                        if last_written.CUSTOM + c not in names}
         if kept_custom:
             out["custom_fields"] = kept_custom
         return out, tuple(sorted(n[len(last_written.CUSTOM):]
-                                 if n.startswith(last_written.CUSTOM) else n for n in names))
+                                 if n.startswith(last_written.CUSTOM) else n
+                                 for n in names)), dead
 
     async def _sharing(self, survivor_id: int) -> list[str]:
         """The keys of this job's rows whose key's claim names a deal a merge made here
@@ -858,10 +907,21 @@ class _Creates(_ImportBase):
         if body and not survivor:  # a survivor's row decided its fields (``_merge_kept``)
             # by the plain upsert's rule, its links too (f34f: a colleague's relink was put
             # back by a row that found its key's deal under the claim)
-            ruled = last_written.three_way(existing, body, await self._record_base(
-                lambda record: record.of(deal_id)))
+            base = await self._record_base(lambda record: record.of(deal_id))
+            ruled = last_written.three_way(existing, body, base)
+            # a link to a contact deleted since is no value of Pipedrive's to keep: the
+            # row's is written (f37b; the load's rule, x36r1 F4)
+            dead = await self._dead_links(ctx, existing, (
+                f for f, _, _ in ruled.kept if f in last_written.LINKS))
+            if dead:
+                ruled = last_written.three_way(existing, {
+                    k: v for k, v in body.items() if k not in dead}, base)
+                ruled = dataclasses.replace(ruled, changes={
+                    **ruled.changes, **{f: body[f] for f in sorted(dead)}})
             body, note, edits = ruled.changes, edited_note(ruled, self.field_labels), \
                 ruled.counts()
+            if dead:
+                note = "; ".join(filter(None, (*_dead_notes(existing, body, dead), note)))
         noted: dict[str, Any] = {"note": note} if note else {}
         if edits:
             noted[last_written.EDITED] = edits
@@ -885,6 +945,22 @@ class _Creates(_ImportBase):
             # (the row's payload is a create's, whose "deal" was not all written)
             "written": {name: last_written.digest(value)
                         for name, value in last_written.fields_of(body)}})
+
+    @staticmethod
+    async def _dead_links(ctx: CallContext, deal: Mapping[str, Any],
+                          fields: Iterable[str]) -> set[str]:
+        """The link ``fields`` (``person_id`` / ``org_id``) of ``deal`` (read at send) whose
+        person / organization is no longer in the account, each read by id
+        (``getPerson`` / ``getOrganization``, 1 token; a 404 / 410 or a record marked
+        deleted: ``vanished.vanished``). Asked only of a link about to be kept as
+        Pipedrive's value (a colleague's relink, a merge survivor's): nothing read when
+        none is."""
+        named = {f: rid for f in fields if isinstance(rid := deal.get(f), int)
+                 and not isinstance(rid, bool)}
+        if not named:
+            return set()
+        gone = await vanished(ctx, {_LINK_NAME[f]: {rid} for f, rid in named.items()})
+        return {f for f, rid in named.items() if rid in gone.get(_LINK_NAME[f], set())}
 
     async def _record_base(self, of: Callable[[last_written.LastWritten], dict[str, str]]
                            ) -> dict[str, str]:
