@@ -136,3 +136,37 @@ async def test_a_survivors_deleted_link_makes_the_contact_the_row_held_back(
         assert f"the deal's person {xena} {DELETED}" in rows["R2"]["note"], rows["R2"]
         assert len([p for p in sb.state.table("person").rows.values()
                     if not p["is_deleted"]]) == 2, "one person made, once"
+
+
+async def test_an_update_whose_new_person_vanished_sends_its_other_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upsert row renames R1's deal and relinks it to a colleague's person, whom the
+    colleague deletes after the load; the run cannot resolve the row again (its fresh
+    reads spent: ``FRESH_READS`` 0 stands for a run that already read twice). The title is
+    written, the person link is not, and the row's note says so (before: the row failed
+    whole, ``400 person_id: person N not found``, the title lost with it)."""
+    from jobs.importing import vanished
+    from tests.test_upsert_corrected_contacts import ROWS as CONTACT_ROWS
+    from tests.test_upsert_corrected_contacts import _files as contact_files
+    from tests.test_upsert_vanished_contacts import _run_with
+
+    monkeypatch.setattr(vanished, "FRESH_READS", 0)
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        manifest, mapping = contact_files(tmp_path, CONTACT_ROWS[:1])
+        first = await upserted(sb, tmp_path, manifest, mapping, "night-1")
+        r1 = int(first["R1"]["deal_id"])
+        ann = _links(sb, r1)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            bob = int((await ctx.call("addPerson", json={"name": "Bob Roe", "emails": [
+                {"value": "bob@ex2.com", "primary": True, "label": "work"}]})).data["id"])
+        manifest, _ = contact_files(tmp_path, [("R1", "Deal one renamed", "100", "Bob Roe",
+                                                "bob@ex2.com", "Org1 Ltd")], "night2.csv")
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2",
+                               lambda: _delete(sb, "person", bob))
+        assert sb.state.deals.rows[r1]["title"] == "Deal one renamed", rows["R1"]
+        assert _links(sb, r1) == ann, rows["R1"]
+        assert rows["R1"]["action"] == "updated", rows["R1"]
+        note = rows["R1"]["note"]
+        assert f"person {bob} merged away or deleted after the load" in note, note
+        assert "the deal's person link not written" in note, note
+        assert "the row's other changes sent" in note, note

@@ -23,7 +23,10 @@ On such a 400 only (a plan prices none of this: the normal path reads nothing mo
    ``FRESH_READS`` times a run).
 3. The vanished links take that decision's references; the row is sent once more, its
    note saying which record vanished and what it is linked to now. A second refusal is
-   the row's failure: a row is resolved again once, never in a loop.
+   the row's failure: a row is resolved again once, never in a loop. A row that cannot
+   be resolved again (the fresh reads spent, the mapping unusable, the row decided
+   otherwise now) fails — unless it is an update with other changes: those are sent
+   without the vanished links, its note saying the link was not written (f37b).
 
 It never makes a copy of a contact the fresh decision finds, and never forgets a
 contact the job created: other rows naming it go through the same steps."""
@@ -175,9 +178,10 @@ async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, it
                          exc: BaseException) -> tuple[dict[str, Any], str] | None:
     """The payload to send ``item`` with once more after ``exc`` (``refused``), its
     vanished links resolved again, and the note saying so; None: nothing it named
-    vanished (the refusal is the row's). BulkError (a row failure): vanished, but not
-    resolvable again (the fresh reads spent for this run, the mapping unusable, the
-    row no longer decided as it was)."""
+    vanished (the refusal is the row's). Vanished, but not resolvable again (the fresh
+    reads spent for this run, the mapping unusable, the row no longer decided as it
+    was): an update is sent without those links, its note saying so (``_unlinked``);
+    BulkError (a row failure) for a create, or an update that changed nothing else."""
     gone = await vanished(ctx, linked(job, payload))
     if not gone:
         return None
@@ -205,26 +209,25 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
                  payload: Mapping[str, Any], gone: Mapping[str, set[int]],
                  exc: str) -> tuple[dict[str, Any], str]:
     why = "; ".join(_said(n, ids, None).split(":")[0] for n, ids in sorted(gone.items()))
-    try:
-        planner = await state.planner_for(job, ctx, gone)
-    except InputError as err:
-        raise BulkError(f"{exc}; {why}, and the row could not be resolved again "
-                        f"({err}): pdbulk retry sends it again") from None
-    if planner is None:
-        raise BulkError(f"{exc}; {why}: this run resolved rows again {FRESH_READS} "
-                        "times already; pdbulk retry sends it again") from None
-    decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
-    fresh = decided.payload
-    if decided.state is not ItemState.PENDING or decided.op not in ("create", "update"):
-        raise BulkError(f"{exc}; {why}, and the row, resolved again, is no longer "
-                        f"sent as it was loaded ({decided.error or decided.op}): "
-                        "pdbulk retry sends it again") from None
-    out = dict(payload)
-    notes: list[str] = []
     names = set(gone)
     person = payload.get("person")
     if "org" in gone and isinstance(person, Mapping) and "key" in person:
         names.add("person")  # the person made with the vanished organization
+    try:
+        planner = await state.planner_for(job, ctx, gone)
+    except InputError as err:
+        return _unlinked(op, payload, names, exc,
+                         f"{why}, and the row could not be resolved again ({err})")
+    if planner is None:
+        return _unlinked(op, payload, names, exc,
+                         f"{why}: this run resolved rows again {FRESH_READS} times already")
+    decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
+    fresh = decided.payload
+    if decided.state is not ItemState.PENDING or decided.op not in ("create", "update"):
+        return _unlinked(op, payload, names, exc, f"{why}, and the row, resolved again, is "
+                         f"no longer sent as it was loaded ({decided.error or decided.op})")
+    out = dict(payload)
+    notes: list[str] = []
     for name in sorted(names):
         ref = fresh.get(name)
         if ref is None and op == "create" and payload.get(name) is not None:
@@ -237,6 +240,22 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
             notes.append(_said(name, gone[name], ref))
     state.rows += 1
     return out, "; ".join(notes)
+
+
+def _unlinked(op: str, payload: Mapping[str, Any], names: set[str], exc: str,
+              why: str) -> tuple[dict[str, Any], str]:
+    """An update row whose vanished links (``names``) cannot be resolved again (``why``;
+    ``exc``: the refusal): its PATCH without them, its other changes its own, and the note saying the link
+    was not written (f37b: the whole PATCH was lost, the row's fields with it). BulkError
+    (the row fails, ``pdbulk retry`` sends it again) for a create — a deal made without
+    the row's contact would be linked to no one — or an update whose links were all it
+    changed."""
+    if op != "update" or not payload.get("changes"):
+        raise BulkError(f"{exc}; {why}: pdbulk retry sends it again") from None
+    words = " and ".join(f"{_LABEL[n]} link" for n in sorted(names))
+    return {**payload, **dict.fromkeys(names)}, (
+        f"{why}: the deal's {words} not written (left as the deal has "
+        "it), the row's other changes sent; import the row again to link it")
 
 
 def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
