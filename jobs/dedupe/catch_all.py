@@ -28,6 +28,8 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   (``named_catch_all``), a number, year or place after a catch-all word being a qualifier
   (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before; a city named
   as a word, ``Privatkunden Halle``, at the name's end after a word for people: f36e 2;
+  not after a singular ``Customer`` / ``Client`` / ``Consumer`` alone, whose head noun it
+  is, ``Customer Alliance``: f37d 2;
   a part of the year, a debtor account, a channel beside a word that says who, an honorific
   before no one: ``catch_all_lexicon``, x36r2 F3).
 
@@ -194,6 +196,13 @@ _PEOPLE = frozenset({
     "particulares", "consumidor", "consumidores", "clienti", "privati", "consumatori", "klant",
     "klanten", "eindklant", "eindklanten", "consument", "consumenten", "particulieren",
 }) | MORE_PEOPLE
+# singular English people words: the word right after one, in a name of the two alone and
+# no separator, is the noun it qualifies (``Customer Alliance``, ``Client Mobile``,
+# ``Consumer Liberty``: f37d 2, read as a catch-all at the word-cities Alliance, Ohio and
+# Mobile, Alabama), not where (``Customers Mobile``, ``Customer - Mobile``: a place)
+_MODIFIERS = frozenset({"customer", "client", "consumer"})
+HEAD_ZIPF = 4.0  # a common English word (wordfreq's Zipf scale): ``alliance`` 4.4, ``halle`` 3.2
+_PLAIN = re.compile(r"[\w\s.&']*")  # words and spaces only: no dash, comma, bracket between
 # the words that say who a catch-all is for (people, no one, a debtor account): a channel
 # word (``CHANNEL_WORDS``: ``POS``, ``Laden``, ``Cash & Carry``) is set aside only beside one
 _WHO = _PEOPLE | NOBODY | WHO_ACCOUNT_WORDS | frozenset({
@@ -224,15 +233,26 @@ def word_places() -> frozenset[str]:
     return frozenset(_WORD_PLACES.read_text(encoding="utf-8").splitlines())
 
 
-def _qualifier(words: list[str], i: int, after_people: bool = False) -> int:
+def _head_noun(word: str) -> bool:
+    """Whether ``word`` (an ``org_key`` token) is a common English word (``HEAD_ZIPF``):
+    after a singular English people word it is the noun that word qualifies."""
+    from wordfreq import zipf_frequency  # lazy: only a word-city after a modifier needs it
+
+    return zipf_frequency(word, "en", wordlist="small") >= HEAD_ZIPF
+
+
+def _qualifier(words: list[str], i: int, after_people: bool = False,
+               modifier: bool = False) -> int:
     """How many words from ``words[i]`` say which of several catch-alls a name is, not whose:
     a number, a year or a roman numeral (``Privatkunden 2``, ``Diverse Kunden 2024``,
     ``Walk-in Customers II``) or a place (``places``: ``Privatkunden Berlin``, ``Kunden
     Schweiz``, ``Privatkunden AT``, ``Walk-in Customers New York``); a city named as a word
     (``word_places``: ``Privatkunden Halle``, ``Kunden Gera``, ``Customers Reading``) only
     ``after_people`` (the catch-all word before it names people: ``_PEOPLE``) and as the
-    name's last word (numbers aside): ``Privat Bank``, ``Kunden Halle Service`` stay real;
-    0 when ``words[i]`` is none."""
+    name's last word (numbers aside), and not as the head noun a ``modifier`` (a singular
+    English people word right before it, ``_MODIFIERS``) qualifies: ``Privat Bank``,
+    ``Kunden Halle Service``, ``Customer Alliance``, ``Client Mobile`` stay real
+    (``Customers Mobile``, ``Customer - Mobile``: a place); 0 when ``words[i]`` is none."""
     if words[i].isdigit() or words[i] in _ROMAN or is_period(words[i]):
         return 1  # ... or which part of the year (``2. Halbjahr``, ``Q3``: x36r2 F3)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
@@ -242,7 +262,8 @@ def _qualifier(words: list[str], i: int, after_people: bool = False) -> int:
         if " ".join(words[i:i + n]) in known:
             return n
     if after_people and words[i] in word_places() \
-            and all(w.isdigit() or w in _ROMAN for w in words[i + 1:]):
+            and all(w.isdigit() or w in _ROMAN for w in words[i + 1:]) \
+            and not (modifier and _head_noun(words[i])):
         return 1
     return 0
 
@@ -283,7 +304,10 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
         if w.isdigit() and i > 0 and words[i - 1] in _NUMBERED:
             i += 1
             continue
-        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE)):
+        modifier = (kept == [words[i - 1]] and kept[0] in _MODIFIERS
+                    and _PLAIN.fullmatch(name) is not None)
+        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE,
+                                                         modifier)):
             i += n
             continue
         if w not in CATCH_ALL_WORDS:
