@@ -57,6 +57,7 @@ from .catch_all_lexicon import (
     NOBODY,
     WHO_ACCOUNT_WORDS,
     is_period,
+    sale_partners,
 )
 from .model import DealRecord
 from .normalize import legal_form, org_key
@@ -287,9 +288,17 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     registered = bool(legal_form(name))
     kept: list[str] = []
     channel = False  # a channel word set aside: the name must say who (``_WHO``)
+    # a counter, cash or sundry word beside a sale word of its language: a counter sale
+    # (``Vente comptoir``, ``Verkauf Theke``: f37d 3); a registered company's name is its own
+    partners = frozenset() if registered else sale_partners(words)
+    paired = False
     i = 0
     while i < len(words):
         w = words[i]
+        if w in partners:
+            paired = True
+            i += 1
+            continue
         if w in HONORIFICS and i + 1 < len(words) and words[i + 1] in NOBODY:
             i += 1  # Mr. Unknown, Frau Unbekannt (Herr Kunde: a surname)
             continue
@@ -314,6 +323,8 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
             return False
         kept.append(w)
         i += 1
+    if paired and kept:  # the sale word is among them: a counter / cash / sundry sale
+        return True
     if channel and not any(w in _WHO for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)

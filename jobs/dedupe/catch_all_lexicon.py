@@ -21,6 +21,9 @@ spelling (no case, accents or punctuation; umlauts as ``ae`` / ``oe`` / ``ue``, 
 * ``HONORIFICS`` (``Mr``, ``Frau``, ``Sr``, ``Mme``...): set aside before a word that says
   no one (``NOBODY``: ``Mr. Unknown``); before any other word they start a real name
   (``Herr Kunde``: Kunde is a surname);
+* ``SALE_CHANNELS`` / ``sale_partners``: a sale word and a counter, cash or sundry word
+  of its own language (``Vente comptoir``, ``Venta mostrador``, ``Verkauf Theke``,
+  ``Counter sales``, ``Ventes diverses``) say a catch-all together (f37d 3);
 * ``MORE_WORDS`` / ``MORE_OPTIONAL``: walk-in, occasional, guest and cash-sale forms missing
   before (``Ladenkunde``, ``client occasionnel``, ``cliente invitado``, ``vendita``; an
   optional word needs a word of the lists beside it), ``MORE_GENERIC``: ``genérico`` and its
@@ -79,6 +82,49 @@ CHANNEL_WORDS = frozenset({
     "checkout", "carry", "till", "caisse", "magasin", "tienda", "caja", "negozio", "cassa",
     "winkel", "balie",
 })
+# counter, cash and sundry sales, per language: a sale word (``Vente``, ``Venta``,
+# ``Verkauf``) with a word of its own language that says where or how a walk-in customer
+# paid (``comptoir``, ``mostrador``, ``Theke``, ``contado``) or that the sales are sundry
+# (``diverses``, ``varias``) names no customer: ``Vente comptoir``, ``Venta mostrador``,
+# ``Verkauf Theke``, ``Vendita al banco``, ``Verkoop balie``, ``Venda balcão``, ``Counter
+# sales``, ``Ventes diverses`` (f37d 3: read as real names, their deals merged). The pair
+# must be of one language: ``banco`` is a counter beside ``vendita`` only (``Banco de
+# Ventas``: a bank's name).
+SALE_CHANNELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "de": (frozenset({"verkauf", "verkaeufe"}),
+           frozenset({"theke", "tresen", "ladentheke", "kasse", "laden", "ladengeschaeft",
+                      "bar", "diverse", "sonstige", "verschiedene", "div"})),
+    "en": (frozenset({"sale", "sales"}),
+           frozenset({"counter", "till", "pos", "checkout", "cash", "misc", "miscellaneous",
+                      "sundry", "sundries", "various"})),
+    "fr": (frozenset({"vente", "ventes"}),
+           frozenset({"comptoir", "caisse", "magasin", "boutique", "comptant", "divers",
+                      "diverses", "passage"})),
+    "es": (frozenset({"venta", "ventas"}),
+           frozenset({"mostrador", "caja", "tienda", "contado", "varias", "varios",
+                      "diversas", "diversos", "publico"})),
+    "pt": (frozenset({"venda", "vendas"}),
+           frozenset({"balcao", "caixa", "loja", "avulsa", "avulsas", "avulso", "diversas",
+                      "diversos", "publico"})),
+    "it": (frozenset({"vendita", "vendite"}),
+           frozenset({"banco", "banconi", "cassa", "negozio", "contanti", "contante",
+                      "dettaglio", "varie", "diverse", "pubblico"})),
+    "nl": (frozenset({"verkoop", "verkopen"}),
+           frozenset({"balie", "toonbank", "kassa", "winkel", "contant", "contante",
+                      "diversen", "diverse", "overige", "losse"})),
+}
+SALE_WORDS = frozenset().union(*(sale for sale, _ in SALE_CHANNELS.values()))
+
+
+def sale_partners(words: list[str]) -> frozenset[str]:
+    """The words (``org_key`` tokens) that make a counter / cash / sundry sale of ``words``:
+    the counter words of each language whose sale word ``words`` holds (``SALE_CHANNELS``);
+    empty when it holds none."""
+    found = set(words)
+    return frozenset().union(*(partners for sale, partners in SALE_CHANNELS.values()
+                               if sale & found))
+
+
 # a form of address: set aside before a word that says no one (``NOBODY``)
 HONORIFICS = frozenset({
     "mr", "mrs", "ms", "miss", "mx", "herr", "frau", "hr", "fr", "sr", "sra", "srta", "senor",
@@ -110,7 +156,7 @@ MORE_PEOPLE = MORE_WORDS - frozenset({"barverkaeufe", "kassenverkauf", "thekenve
                                       "gastbestellungen", "walkup"})
 # ... and those that need one beside them (``Walk-up``: ``up`` alone says nothing)
 MORE_OPTIONAL = frozenset({
-    "up", "vente", "ventes", "venta", "ventas", "vendita", "vendite", "verkoop", "verkauf",
+    "up", *SALE_WORDS,
     "paso", "contante", "one", "time", "onetime", "drop", "occasional", "casual",
     "occasionnel", "occasionnels", "occasionnelle", "occasionnelles", "ocasional",
     "ocasionales", "eventual", "eventuales", "occasionale", "occasionali", "eenmalige",
@@ -124,5 +170,5 @@ MORE_GENERIC = frozenset({
 MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts"})
 
 __all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "HONORIFICS", "MORE_GENERIC", "MORE_NAMES",
-           "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY", "PERIOD_WORDS", "WHO_ACCOUNT_WORDS",
-           "is_period"]
+           "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY", "PERIOD_WORDS", "SALE_CHANNELS",
+           "SALE_WORDS", "WHO_ACCOUNT_WORDS", "is_period", "sale_partners"]
