@@ -18,7 +18,8 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
 * one normalized title on deals (open or closed) of the record added on ``SAME_TITLE`` (4)
   or more different days (UTC): copies are entered within a day or two, so an import run
   twelve times is no catch-all, but a title many customers' deals carry is (only pairs of
-  that title);
+  that title); an org's days are counted over every record of its normalized name
+  (``Privatkunden``, ``Privatkunden GmbH``: f37d 4);
 * an org whose name says catch-all (``CATCH_ALL_NAMES``: private customers, walk-in,
   miscellaneous, unknown... in English, German, French, Spanish, Italian, Dutch), and a
   person whose name says no one (``CATCH_ALL_PERSON_NAMES``: those and ``Unknown``,
@@ -388,12 +389,35 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
                 out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more "
                                     f"than {bar:g}: {CROWDED_FACTOR}x the account's median "
                                     f"{typical:g} per {kind}, at least {CROWDED_FLOOR}), {how}")
+    # the title rule counts an org's deals by its normalized name, not its record: two
+    # records of one name (``Privatkunden`` and ``Privatkunden GmbH``, a duplicate org) hold
+    # one catch-all's deals between them (f37d 4: 2 + 2 days were no catch-all)
+    same = _same_name(names)
+    pooled: dict[tuple[Kind, object, str], set[object]] = {}
     for (kind, rid, title), days in titled.items():
-        if len(days) >= SAME_TITLE and (kind, rid) not in out:
+        pooled.setdefault((kind, same.get(rid, rid) if kind == "org" else rid, title),
+                          set()).update(days)
+    for (kind, rid, title), days in titled.items():
+        total = pooled[(kind, same.get(rid, rid) if kind == "org" else rid, title)]
+        if len(total) >= SAME_TITLE and (kind, rid) not in out:
+            shared = "" if len(total) == len(days) else (
+                f" with the other records named {names[rid]!r}")
             out[(f"{kind}:{title}", rid)] = (
                 f"{CATCH_ALL}: {kind} {rid} carries deals titled {title!r} added on "
-                f"{len(days)} different days (a copy is entered within a day or two)")
+                f"{len(total)} different days{shared} (a copy is entered within a day or two)")
     return out
+
+
+def _same_name(names: Mapping[int, str]) -> dict[int, object]:
+    """The org records of ``names`` (id -> name) that share a normalized name
+    (``normalize.org_key``: no case, punctuation or legal form) with another, as id -> that
+    name's key; a record alone under its name is left out."""
+    by_key: dict[str, list[int]] = {}
+    for rid, name in names.items():
+        if key := org_key(name):
+            by_key.setdefault(key, []).append(rid)
+    return {rid: ("name", key) for key, rids in by_key.items() if len(rids) > 1
+            for rid in rids}
 
 
 def _spread(kind: Kind, others: Counter[int | None], titles: set[str]) -> str:
