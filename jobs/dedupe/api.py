@@ -70,7 +70,7 @@ from .index import (
     state_lock,
 )
 from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinished_jobs
-from .job import PlanOutcome
+from .job import PlanOutcome, left_out_line
 from .model import Group
 from .retention import new_run_plan, prune_plans
 from .state_home import lost_state, note_state
@@ -540,6 +540,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 got["plan"] = _plan(planned)
                 if hooks.on_plan is not None:
                     hooks.on_plan(got["plan"])
+                if (late := left_out_line(planned.result.groups)) is not None:
+                    say(late)  # f37d 1: in no group tonight, and why
             plan_dir: Path = got["plan_dir"]
             prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
         except BulkError:
@@ -605,7 +607,7 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             def learned() -> None:  # the store and the state's files: off the loop
                 if index is not None:
                     index.refresh((), gone=merged_away(store))
-                    index.pending = unfinished(plan_dir, options, store)
+                    index.pending |= unfinished(plan_dir, options, store)
                     index.save(state)
                 else:
                     forget_merged(state, merged_away(store))

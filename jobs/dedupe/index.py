@@ -15,6 +15,7 @@ Files (all rewritten atomically: a temporary file, then a rename):
   Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
   /api/v2/deals?updated_since=`` (spec: openapi-v2.yaml ``getDeals``) and nothing
   else; ``pending``: deals of groups the last apply wanted but did not finish,
+  and the late copies its plan left out of their groups (``Group.left_out``),
   compared again with the changed ones; ``at_since``: the deals updated in that
   very second — the pull is inclusive (times have 1 s resolution), so they come
   back unchanged and are not compared again (``DealIndex.seen``), while a deal
@@ -453,9 +454,10 @@ def save_plan_index(index: DealIndex, plan_dir: Path, base: str | None) -> None:
 
 def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
                        pending: Iterable[int] = ()) -> str | None:
-    """Make a plan's index (``save_plan_index``) the state's, without the deals merged away;
-    a line saying what happened, or None when the plan has no index. Refused (the line says
-    why) when the state's index moved since the plan read it."""
+    """Make a plan's index (``save_plan_index``) the state's, without the deals merged away,
+    ``pending`` added to the deals it holds pending (the plan's late copies); a line saying
+    what happened, or None when the plan has no index. Refused (the line says why) when the
+    state's index moved since the plan read it."""
     folder = plan_dir / PLAN_INDEX
     if not (folder / PLAN_BASE).is_file():
         return None
@@ -468,7 +470,7 @@ def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
                 "it is")
     index = DealIndex.load(folder)
     index.refresh((), gone=gone)
-    index.pending = set(pending)
+    index.pending |= set(pending)  # ... with the late copies the plan left out (f37d 1)
     index.save(state)
     return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
 

@@ -18,6 +18,7 @@ is written to Pipedrive.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from .index import (
     wall_stamp,
 )
 from .matching import find_duplicates
-from .model import DealRecord, MatchResult
+from .model import DealRecord, Group, MatchResult
 from .planfiles import write_plan
 from .reason_names import ReasonNames
 from .records import (
@@ -133,6 +134,11 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     merged_into = absorbed(load_merges(state_dir), {r.id for r in deals})
     result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
                              absorbed=merged_into)
+    # the late copies left out of their groups: the next --since-last plan compares them
+    # again whatever changed (f37d 1: only a survivor whose update_time the merge moved
+    # brought one back; the index's earlier pending served this plan's focus, and its apply
+    # adds the groups it leaves unfinished)
+    index.pending = {i for g in result.groups for i in g.left_out}
     records = {r.id: r for r in deals}
     members = [records[i] for g in result.groups for i in g.member_ids if i in records]
     named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
@@ -168,4 +174,20 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                        None if index is None else base)
 
 
-__all__ = ["PlanOutcome", "make_plan"]
+def left_out_line(groups: Iterable[Group], most: int = 10) -> str | None:
+    """The line a plan or run says of the late copies left out of their groups
+    (``Group.left_out``), naming at most ``most`` of them with their group; None when
+    there is none."""
+    out = [(i, g.id) for g in groups for i in g.left_out]
+    if not out:
+        return None
+    named = ", ".join(f"deal {i} ({gid})" for i, gid in out[:most])
+    more = f" and {len(out) - most:,} more" if len(out) > most else ""
+    return (f"{len(out):,} late cop{'y' if len(out) == 1 else 'ies'} left out of their "
+            f"group{'' if len(out) == 1 else 's'}, added days apart from the group's first "
+            f"copy (a late copy or a repeat?): {named}{more}; the next plan compares "
+            f"{'it' if len(out) == 1 else 'them'} again with the survivor, at review "
+            "(groups.csv's reasons say which)")
+
+
+__all__ = ["PlanOutcome", "left_out_line", "make_plan"]

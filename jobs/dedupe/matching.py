@@ -352,6 +352,7 @@ def _group(c: Cluster, prepared: Sequence[Prepared], pair_by_ids: dict[tuple[int
         reasons=tuple(reasons),
         survivor_reasons=why,
         differing=differing(members),
+        left_out=tuple(sorted(prepared[i].deal.id for i in c.left_out)),
     )
 
 

@@ -98,6 +98,9 @@ class Group:
     reasons: tuple[str, ...]
     survivor_reasons: tuple[str, ...]
     differing: tuple[str, ...]
+    # late copies taken out of the group (added days after its first copy, within the copy
+    # gap of another: ``cluster.Cluster.left_out``): the next plan compares them again
+    left_out: tuple[int, ...] = ()
 
     @property
     def member_ids(self) -> tuple[int, ...]:
