@@ -32,6 +32,10 @@ CATCH_ALLS = [
     # English
     "Counter sales", "Counter sale", "Till sales", "POS sales", "Misc sales",
     "Sundry sales", "Sales - counter", "Counter Sales 2",
+    # the customers at the counter, in each language
+    "Klanten toonbank", "Clienti bancone", "Kunden Ladentheke", "Kunden Verkaufstheke",
+    "Clients comptoir", "Clientes mostrador", "Clientes balcão", "Customers counter",
+    "Vendita al bancone",
 ]
 
 REAL = [
@@ -42,7 +46,8 @@ REAL = [
     "Cash Converters Wien", "Vente Comptoir SARL", "Counter Sales Ltd", "Verkoop Zuid BV",
     "Cassa di Risparmio", "Negozio Leggero", "Balie Design", "Toonbank Meubels",
     "Venda Nova Imóveis", "Loja do Gato Preto", "Vendita Vini Rossi", "Sales Point Media",
-    "Magasin du Nord",
+    "Magasin du Nord", "Bancone Bar Roma", "Ladentheke Design GmbH", "Toonbank Interieur",
+    "Banco do Cliente",
 ]
 
 

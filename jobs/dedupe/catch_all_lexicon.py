@@ -81,6 +81,9 @@ CHANNEL_WORDS = frozenset({
     "pos", "laden", "ladengeschaeft", "kasse", "kassen", "theke", "tresen",
     "checkout", "carry", "till", "caisse", "magasin", "tienda", "caja", "negozio", "cassa",
     "winkel", "balie",
+    # the counter in each language where the list had none (f37d 3: ``Klanten toonbank``,
+    # ``Clienti bancone``, ``Kunden Ladentheke`` were real names)
+    "ladentheke", "verkaufstheke", "toonbank", "bancone", "banconi",
 })
 # counter, cash and sundry sales, per language: a sale word (``Vente``, ``Venta``,
 # ``Verkauf``) with a word of its own language that says where or how a walk-in customer
@@ -107,7 +110,7 @@ SALE_CHANNELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
            frozenset({"balcao", "caixa", "loja", "avulsa", "avulsas", "avulso", "diversas",
                       "diversos", "publico"})),
     "it": (frozenset({"vendita", "vendite"}),
-           frozenset({"banco", "banconi", "cassa", "negozio", "contanti", "contante",
+           frozenset({"banco", "bancone", "banconi", "cassa", "negozio", "contanti", "contante",
                       "dettaglio", "varie", "diverse", "pubblico"})),
     "nl": (frozenset({"verkoop", "verkopen"}),
            frozenset({"balie", "toonbank", "kassa", "winkel", "contant", "contante",
