@@ -12,7 +12,8 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   (orgs, persons) whose deals are spread as a catch-all's are (``_spread``): an org's over
   more than ``KEY_CONTACTS`` (5) persons or mostly with no person, a person's over more than
   ``KEY_CONTACTS`` orgs or mostly with no org, or either's under few titles (fewer distinct
-  titles than half its open deals). A key account — one or a few named contacts, varied
+  titles than half its open deals), an org's deals counted over every record of its
+  normalized name (f37d 4, as the title rule below). A key account — one or a few named contacts, varied
   real titles — is no catch-all by size: its org and its contact tie a same-day copy there
   (f34e 1: 46 open deals with one contact, a true copy held at review as a catch-all's);
 * one normalized title on deals (open or closed) of the record added on ``SAME_TITLE`` (4)
@@ -364,35 +365,44 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
         for rid, name in named.items():
             if named_catch_all(name, kind):
                 out[(kind, rid)] = f"{CATCH_ALL}: {kind} {rid} is named {name!r}, a shared record"
+    # an org's deals are counted by its normalized name, not its record: two records of one
+    # name (``Radladen Nord`` and ``Radladen Nord GmbH``, an org entered twice) hold one
+    # catch-all's deals between them (f37d 4: 2 + 2 days of one title, 20 + 20 open deals,
+    # were no catch-all)
+    same = _same_name(names)
     for kind, counts in open_deals.items():  # orgs first: a person's deals at a catch-all org
         if not counts:                        # count as deals with no org
             continue
-        typical = median(counts.values())
+        typical = median(counts.values())  # the account's typical record, not name
         bar = max(CROWDED_FLOOR, CROWDED_FACTOR * typical)
         other = "person" if kind == "org" else "org"
-        crowded = {rid: n for rid, n in counts.items() if n > bar and (kind, rid) not in out}
+        pool = same if kind == "org" else {}
+        pooled_open: Counter[object] = Counter()
+        for rid, n in counts.items():
+            pooled_open[pool.get(rid, rid)] += n
+        crowded = {rid: pooled_open[pool.get(rid, rid)] for rid in counts
+                   if pooled_open[pool.get(rid, rid)] > bar and (kind, rid) not in out}
         if not crowded:
             continue
-        # the crowded records' open deals: the other kind's record each names (None: none,
-        # or a catch-all one) and their titles
-        spread: dict[int, tuple[Counter[int | None], set[str]]] = {
-            rid: (Counter(), set()) for rid in crowded}
+        # the crowded records' (names') open deals: the other kind's record each names
+        # (None: none, or a catch-all one) and their titles
+        spread: dict[object, tuple[Counter[int | None], set[str]]] = {
+            pool.get(rid, rid): (Counter(), set()) for rid in crowded}
         for d, title in live:
             rid, oid = (d.org_id, d.person_id) if kind == "org" else (d.person_id, d.org_id)
-            if d.status != "open" or rid not in spread:
+            if d.status != "open" or rid is None or pool.get(rid, rid) not in spread:
                 continue
-            others, titles = spread[rid]
+            others, titles = spread[pool.get(rid, rid)]
             others[None if (other, oid) in out else oid] += 1
             titles.add(title)
         for rid, n in crowded.items():
-            if how := _spread(kind, *spread[rid]):
-                out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals (more "
-                                    f"than {bar:g}: {CROWDED_FACTOR}x the account's median "
-                                    f"{typical:g} per {kind}, at least {CROWDED_FLOOR}), {how}")
-    # the title rule counts an org's deals by its normalized name, not its record: two
-    # records of one name (``Privatkunden`` and ``Privatkunden GmbH``, a duplicate org) hold
-    # one catch-all's deals between them (f37d 4: 2 + 2 days were no catch-all)
-    same = _same_name(names)
+            if how := _spread(kind, *spread[pool.get(rid, rid)]):
+                shared = (f" with the other records named {names[rid]!r}" if rid in pool
+                          else "")
+                out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals"
+                                    f"{shared} (more than {bar:g}: {CROWDED_FACTOR}x the "
+                                    f"account's median {typical:g} per {kind}, at least "
+                                    f"{CROWDED_FLOOR}), {how}")
     pooled: dict[tuple[Kind, object, str], set[object]] = {}
     for (kind, rid, title), days in titled.items():
         pooled.setdefault((kind, same.get(rid, rid) if kind == "org" else rid, title),
