@@ -72,6 +72,7 @@ written in the same transactions; splitting them would spread one invariant over
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import uuid
 import weakref
@@ -164,6 +165,10 @@ def mark_unsplit(store: _LedgerReader, put: Callable[[str, Any], None]) -> None:
 
 # (day, operation, tokens, calls): a ledger row, as JobStore.record takes it
 SpendRow = tuple[str, str, int, int]
+# a call waiting for its charge (``_Ahead.charge``): operation, tokens, the future its
+# refill's commit settles (an asyncio future, not an ``anyio.Event``: issue 8, ~15 Python
+# calls a request, nearly every call of a burst waits here), the write's error if it failed
+_Slot = tuple[str, int, "asyncio.Future[None]", list[BaseException]]
 
 CREDIT_CALLS = 4
 """The most calls of one operation a run charges ahead of need (``_Ahead``'s ``most``):
@@ -211,7 +216,7 @@ class _Ahead:
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
         self._store, self._day, self._clock = store, day, clock
         self._most, self._horizon = most, horizon  # calls; seconds
-        self._pending: list[tuple[str, int, anyio.Event, list[BaseException]]] = []
+        self._pending: list[_Slot] = []
         self._credit: dict[str, _Credit] = {}
         self._back: list[SpendRow] = []  # charges of calls that never left (``_not_leaving``)
         self._busy = False
@@ -338,12 +343,11 @@ class _Ahead:
                 and credit.day == self._day():
             credit.left -= 1
             return
-        slot: tuple[str, int, anyio.Event, list[BaseException]] = (
-            op_id, tokens, anyio.Event(), [])
+        slot: _Slot = (op_id, tokens, asyncio.get_running_loop().create_future(), [])
         self._pending.append(slot)
         if self._busy:
             try:
-                await slot[2].wait()
+                await slot[2]  # (a cancel cancels it: never settled then, ``_served``)
             except BaseException:
                 self._not_leaving(slot)
                 raise
@@ -357,7 +361,7 @@ class _Ahead:
         if slot[3]:
             raise slot[3][0]
 
-    def _not_leaving(self, slot: tuple[str, int, anyio.Event, list[BaseException]]) -> None:
+    def _not_leaving(self, slot: _Slot) -> None:
         """A call cancelled while its charge was on its way (``charge``) never leaves: not
         written yet, it is not written; written already (its refill's commit, or the new
         credit it was served from, came as the cancel did), its charge goes back to the
@@ -366,7 +370,7 @@ class _Ahead:
         if slot in self._pending:
             self._pending.remove(slot)
             return
-        if not slot[2].is_set() or slot[3]:
+        if not _served(slot[2]) or slot[3]:
             return  # (its write failed: nothing was charged)
         op_id, tokens = slot[0], slot[1]
         credit = self._credit.get(op_id)
@@ -422,12 +426,12 @@ class _Ahead:
             still = []
             for waiter in self._pending:
                 if self._spend_credit(waiter[0], waiter[1], day):
-                    waiter[2].set()
+                    _serve(waiter[2])
                 else:
                     still.append(waiter)
             self._pending = still
         for waiter in batch:
-            waiter[2].set()
+            _serve(waiter[2])
 
     async def held_since(self) -> float | None:
         """The wall time the first writer of the job that holds its write answers began
@@ -447,6 +451,19 @@ class _Ahead:
                 rows.append((credit.day, op, -credit.left * credit.tokens, -credit.left))
                 credit.left = 0
         return rows
+
+
+def _serve(fut: asyncio.Future[None]) -> None:
+    """Settle a waiting call's future (its charge written, or its write's error in its
+    slot); one its caller's cancel cancelled stays so."""
+    if not fut.done():
+        fut.set_result(None)
+
+
+def _served(fut: asyncio.Future[None]) -> bool:
+    """Whether a waiting call's refill settled it (as ``anyio.Event.is_set`` said): a cancel
+    that came first cancelled the future, and the call was not served."""
+    return fut.done() and not fut.cancelled()
 
 
 def _number(text: str) -> bool:
