@@ -1,5 +1,5 @@
-"""``AsyncJobStore``: the job store for the event loop (every call in a worker thread,
-one at a time)."""
+"""``AsyncJobStore``: the job store for the event loop (every call in its one writer
+thread, one at a time, in the order they came)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import anyio
 
-from bulk.clock import in_thread
+from bulk.clock import Lane, in_thread
 from bulk.errors import StoreLost
 
 from .model import BeforeImage, Item, ItemState
@@ -22,7 +22,6 @@ from .sqlite import _PAGE, JobStore
 
 T = TypeVar("T")
 P = ParamSpec("P")
-
 def _in_thread(method: Callable[Concatenate[JobStore, P], T],
                ) -> Callable[Concatenate[AsyncJobStore, P], Coroutine[Any, Any, T]]:
     """The coroutine twin of a JobStore method, with the same (type-checked) signature."""
@@ -32,18 +31,19 @@ def _in_thread(method: Callable[Concatenate[JobStore, P], T],
 
 
 class AsyncJobStore:
-    """JobStore for the event loop: every call runs in a worker thread, one call at a time.
+    """JobStore for the event loop: every call runs in its writer thread, one at a time.
 
-    Serialised by a CapacityLimiter(1) (and JobStore's lock), so the connection is
-    never used by two threads at once. A cancelled call still finishes its
-    transaction (anyio does not abandon the thread): a batch is all or nothing.
+    Serialised by that one thread (a ``bulk.clock.Lane``: in the order the calls came) and
+    JobStore's lock, so the connection is never used by two threads at once. A call
+    cancelled (an anyio cancel) still finishes its transaction and its caller waits for
+    it, as anyio's worker threads did: a batch is all or nothing, and known.
     """
 
-    __slots__ = ("_limiter", "_store")
+    __slots__ = ("_lane", "_store")
 
     def __init__(self, store: JobStore) -> None:
         self._store = store
-        self._limiter = anyio.CapacityLimiter(1)
+        self._lane = Lane()
 
     @classmethod
     def of(cls, store: JobStore) -> AsyncJobStore:
@@ -68,7 +68,7 @@ class AsyncJobStore:
         return cls(await in_thread(functools.partial(JobStore.open, directory)))
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        return await in_thread(fn, limiter=self._limiter)
+        return await in_thread(fn, lane=self._lane)
 
     @property
     def sync(self) -> JobStore:
