@@ -91,6 +91,9 @@ CREATING_ITEM: ContextVar[int | None] = ContextVar("pdbulk_creating_item", defau
 # ({"absent": when the scan began, "job": ...}; no "id"): nothing to look up before the
 # next create (``Resolver._settle_absent``)
 ABSENT = "absent"
+# a made- lookup's key suffix (then the id) for a record this job made that someone deleted
+# since (``Resolver.forget``): still counted as made, no row's key resolves to it
+GONE = "#gone:"
 
 
 class Deferred(BulkError):
@@ -284,8 +287,10 @@ class Resolver:
             rid = await self.store.lookup_get(k[0], k[1])
             if rid is None:
                 rid = await self._create(ctx, k, ref)
-            elif await self.store.lookup_get(_MADE + k[0], k[1]) is not None:
-                self._made.add(k)  # an earlier process of this job created it
+            elif await self.store.lookup_get(_MADE + k[0], k[1]) == rid:
+                # an earlier process of this job created it (not a survivor the key was
+                # rebound to since: ``rebind``)
+                self._made.add(k)
             self._know(k, rid)
             return rid
         finally:
@@ -668,7 +673,8 @@ class Resolver:
             if kind == "person":
                 await self._know_orgs_of(keys)
             made = await self.store.lookup_get_many(_MADE + kind, sorted(stored))
-            self._made.update((kind, key) for key in made)
+            self._made.update((kind, key) for key, rid in made.items()
+                              if stored.get(key) == rid)  # not a survivor (``rebind``)
             missing = keys - set(stored)
             claims = self._claims()
             if missing:
@@ -732,11 +738,35 @@ class Resolver:
 
     async def forget(self, kind: str, keys: Iterable[str]) -> None:
         """Forget the ids of these keys of ``kind`` (records someone deleted since): the
-        next row that needs one finds it among those added since, or creates it again."""
+        next row that needs one finds it among those added since, or creates it again. A
+        deleted one this job made stays counted as made (its made- lookup kept under a key
+        no row names, ``GONE``: the create of it again writes the key's own)."""
         keys = list(keys)
+        made = await self.store.lookup_get_many(_MADE + kind, keys)
+        if made:
+            await self.store.lookup_put_many(
+                _MADE + kind, [(f"{key}{GONE}{rid}", rid) for key, rid in made.items()])
         await self.store.lookup_delete_many(kind, keys)
         for key in keys:
             self._ids.pop((kind, key), None)
+            self._made.discard((kind, key))
+
+    def keys_of(self, kind: str, rid: int) -> set[str]:
+        """The keys of ``kind`` this process resolved to ``rid``."""
+        return {key for (k, key), i in self._ids.items() if k == kind and i == rid}
+
+    async def rebind(self, kind: str, keys: Iterable[str], survivor: int) -> None:
+        """These keys of ``kind`` resolve to ``survivor`` from now on: the person /
+        organization they named (this job's create, or one it linked) was merged into it
+        since (``jobs.importing.survivors``). The key is no create of this job any more:
+        its made- lookup keeps the merged-away id (counted, undone), and ``resolve`` counts
+        a key made only while it names that id — undo --contacts never deletes the
+        survivor for these rows (a colleague's, or this job's by its own key)."""
+        keys = sorted(set(keys))
+        await self.store.lookup_put_many(kind, [(key, survivor) for key in keys])
+        for key in keys:
+            self._made.discard((kind, key))
+            self._know((kind, key), survivor)
 
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],
                           since: float) -> Counter[str]:

@@ -28,7 +28,7 @@ from ..import_resolve import CREATING_ITEM, Deferred, DependencyFailed, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
-from . import vanished
+from . import survivors, vanished
 from .base import (
     META_KEY_CODE,
     META_SHA,
@@ -131,6 +131,10 @@ class ImportJob(_Reconcile, _Resume):
             return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
                            result={"column": payload.get("column")})
         resolved: str | None = None
+        if (moved := survivors.ahead(self._vanished.followed, payload)) is not None:
+            # a record it names by key that an earlier row followed to its merge survivor
+            # (or made again): resolved there before the send (x37r1 F1)
+            payload, resolved = moved
         if (ahead := await vanished.resolved_ahead(self, self._vanished, ctx, item, op,
                                                     payload)) is not None:
             # a contact an earlier row found vanished in this run: resolved before the send
@@ -161,6 +165,8 @@ class ImportJob(_Reconcile, _Resume):
             outcome = dataclasses.replace(outcome, result=vanished.with_note(outcome.result,
                                                                              resolved))
         if outcome.state is ItemState.DONE and outcome.result is not None:
+            # the deal that tells where a record it linked by key went (x37r1 F1)
+            self._vanished.followed.saw(payload, outcome.result)
             # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))

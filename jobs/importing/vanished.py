@@ -46,6 +46,7 @@ from ..import_items import source_row
 from ..import_resolve import DependencyFailed, Ref
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
+from . import survivors
 
 if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
     from .base import _ImportBase
@@ -115,6 +116,9 @@ class Vanished:
         # before its send, not after a refused write and a read of its own (x36r3 F0: a
         # person 169 rows named, deleted mid-run, cost 169 refused addDeals + 169 reads)
         self.gone: dict[str, set[int]] = {}
+        # the vanished records rows named by key (this job's creates): followed to their
+        # merge survivor, or made again once (``jobs.importing.survivors``; x37r1 F1)
+        self.followed = survivors.Followed()
 
     def close(self) -> None:
         """Close the record the fresh planner opened (the run's end)."""
@@ -183,11 +187,31 @@ async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, it
     was): an update is sent without those links, its note saying so (``_unlinked``);
     BulkError (a row failure) for a create, or an update that changed nothing else."""
     gone = await vanished(ctx, linked(job, payload))
-    if not gone:
-        return None
-    for name, ids in gone.items():
+    if not gone:  # sent before another row followed a record it names by key: once more
+        return survivors.ahead(state.followed, payload)
+    return await _followed(job, state, ctx, item, op, payload, gone, str(exc))
+
+
+async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item, op: str,
+                    payload: Mapping[str, Any], gone: Mapping[str, set[int]],
+                    exc: str) -> tuple[dict[str, Any], str]:
+    """``_again`` for the ``gone`` ids the row names by a key this run resolved (a contact
+    it made): followed to where they went (``survivors``), not resolved from the cells."""
+    handled, notes = await state.followed.follow(job.resolver, ctx, payload, gone)
+    person = payload.get("person")
+    if "org" in handled and isinstance(person, Mapping) and "key" in person:
+        job.resolver.unfail(person)  # its create refused for the vanished organization
+    rest = {n: left for n, ids in gone.items() if (left := ids - handled.get(n, set()))}
+    # (only these: a row naming a followed one by key resolves to where it went, and one
+    # sent while it was followed is refused once, read back and follows it)
+    for name, ids in rest.items():
         state.gone.setdefault(name, set()).update(ids)
-    return await _again(job, state, ctx, item, op, payload, gone, str(exc))
+    moved = survivors.ahead(state.followed, payload)
+    out = moved[0] if moved is not None else dict(payload)
+    if rest:
+        out, said = await _again(job, state, ctx, item, op, out, rest, exc)
+        notes.append(said)
+    return out, "; ".join(n for n in notes if n)
 
 
 async def resolved_ahead(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,

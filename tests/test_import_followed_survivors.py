@@ -1,0 +1,165 @@
+"""A person / organization the run itself made, then merged away (into a record of another
+name) or deleted by a colleague mid-run, is followed to where it went by a deal the job
+linked to it (x37r1 F1): its later rows go to the merge survivor (never the dead id again,
+never a copy by name), or, deleted, to one record made again; before, every later row
+failed ``400 org_id: organization N not found``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox.merge import merge
+from bulk.store import ItemState, JobStore
+from jobs.import_resolve import contact_ids, made_contacts
+from tests.import_support import (
+    UPSERT_CONTACTS_HEADER,
+    UPSERT_FAST,
+    deal_links,
+    engine_config,
+    read_csv,
+    upsert_contacts_mapping,
+    upsert_files,
+)
+
+pytestmark = pytest.mark.anyio
+# R1 makes "Org Zero", R2 "Org Nine"; the colleague acts once R2 is done; R3-R6 name Org Zero
+ROWS = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org Zero"),
+        ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org Nine"),
+        *((f"R{n}", f"Deal {n}", "300", f"Cy {n}", f"cy{n}@ex3.com", "Org Zero")
+          for n in range(3, 7))]
+
+
+async def _run(sb: Sandbox, tmp: Path, rows: list[tuple[str, ...]], colleague: Callable[[], None],
+               *, email: bool = True, stop: bool = False) -> tuple[JobStore, dict[str, Any]]:
+    """An upsert of ``rows`` at one worker, ``colleague()`` done once R2 is done (and the
+    run stopped there, ``stop``): the open store and succeeded.csv by key."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, rows,
+                                     upsert_contacts_mapping(email), "f.csv")
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                              create_key_field=True)
+    config = engine_config(sb, tmp / "jobs", max_workers=1)
+    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    runners: list[Any] = []
+    execute = kind.execute
+
+    async def once_r2_done(ctx: Any, item: Any) -> Any:
+        out = await execute(ctx, item)
+        if item.key == "R2":
+            colleague()
+            if stop:
+                runners[0].request_stop()
+        return out
+
+    kind.execute = once_r2_done  # type: ignore[method-assign]
+    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                              say=lambda line: None, on_engine=runners.append)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store, {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+
+
+def _orgs(sb: Sandbox, name: str) -> list[int]:
+    return [o["id"] for o in sb.state.table("organization").rows.values()
+            if o["name"] == name and not o["is_deleted"]]
+
+
+def _calls(sb: Sandbox) -> dict[str, int]:
+    seen = sb.stats()["requests_by_operation"]
+    return {op: int(seen.get(op, 0)) for op in ("addDeal", "addPerson", "addOrganization",
+                                                "getDeal", "getOrganization")}
+
+
+async def test_an_org_the_run_made_merged_mid_run_is_followed(tmp_path: Path) -> None:
+    """Org Zero (made by R1) merged into Org Nine (R2's) mid-run: R3-R6 are linked to Org
+    Nine, no Org Zero made again, nothing failed, for 1 refused addPerson, 1 getOrganization
+    and 1 getDeal (before: R3-R6 failed, each refused twice and read back); the rows after the
+    first say so (matched_by ``kept``) and do not count Org Nine as their create."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def colleague() -> None:
+            zero, nine = _orgs(sb, "Org Zero")[0], _orgs(sb, "Org Nine")[0]
+            merge(sb.state, "organization", zero, {"merge_with_id": nine})
+
+        store, rows = await _run(sb, tmp_path, ROWS, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            nine = _orgs(sb, "Org Nine")[0]
+            assert [deal_links(sb, int(rows[f"R{n}"]["deal_id"]))[1]
+                    for n in range(3, 7)] == [nine] * 4, rows
+            assert _orgs(sb, "Org Zero") == [], rows
+            # R3's person, made at Org Zero, refused once
+            assert _calls(sb) == {"addDeal": 6, "addPerson": 7, "addOrganization": 2,
+                                  "getDeal": 1, "getOrganization": 1}
+            assert "merged away since: linked to its survivor organization " \
+                f"{nine}" in rows["R3"]["note"] and "1 getDeal" in rows["R3"]["note"], rows
+            assert all(rows[f"R{n}"]["org_matched_by"] == "kept" for n in range(4, 7)), rows
+            later = [i for i in store.items(ItemState.DONE) if i.key in ("R4", "R5", "R6")]
+            assert nine not in contact_ids(later)["org"]  # undo --contacts: not theirs
+            assert len(made_contacts(store)["org"]) == 2  # Org Zero and Org Nine
+        finally:
+            store.close()
+
+
+async def test_an_org_the_run_made_deleted_mid_run_is_made_again_once(tmp_path: Path) -> None:
+    """Org Zero (made by R1) deleted mid-run: R3-R6 are linked to one Org Zero made again
+    (before: they failed); both Org Zeros count as the job's creates."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        first: list[int] = []
+
+        def colleague() -> None:
+            zero = _orgs(sb, "Org Zero")[0]
+            first.append(zero)
+            row = sb.state.table("organization").rows[zero]
+            sb.state.save("organization", {**row, "is_deleted": True})
+
+        store, rows = await _run(sb, tmp_path, ROWS, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            again = _orgs(sb, "Org Zero")
+            assert len(again) == 1 and again != first, again
+            assert {deal_links(sb, int(rows[f"R{n}"]["deal_id"]))[1]
+                    for n in range(3, 7)} == set(again), rows
+            assert _calls(sb)["addOrganization"] == 3
+            assert "deleted since" in rows["R3"]["note"], rows["R3"]
+            assert {first[0], again[0]} <= made_contacts(store)["org"]
+        finally:
+            store.close()
+
+
+async def test_a_person_named_by_name_alone_merged_mid_run_is_followed(
+        tmp_path: Path) -> None:
+    """Persons by name alone (no e-mail column): Cy (made by R1) merged into Bob (R2's)
+    mid-run; the later Cy rows are linked to Bob, no Cy made again (a name cannot find a
+    survivor of another name)."""
+    rows = [("R1", "Deal one", "100", "Cy Doe", "", "Org Zero"),
+            ("R2", "Deal two", "200", "Bob Roe", "", "Org Zero"),
+            *((f"R{n}", f"Deal {n}", "300", "Cy Doe", "", "Org Zero") for n in range(3, 6))]
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def persons(name: str) -> list[int]:
+            return [p["id"] for p in sb.state.table("person").rows.values()
+                    if p["name"] == name and not p["is_deleted"]]
+
+        def colleague() -> None:
+            merge(sb.state, "person", persons("Cy Doe")[0],
+                  {"merge_with_id": persons("Bob Roe")[0]})
+
+        store, done = await _run(sb, tmp_path, rows, colleague, email=False)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            bob = persons("Bob Roe")[0]
+            assert [deal_links(sb, int(done[f"R{n}"]["deal_id"]))[0]
+                    for n in range(3, 6)] == [bob] * 3, done
+            assert persons("Cy Doe") == [], done
+        finally:
+            store.close()
