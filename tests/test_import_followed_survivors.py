@@ -1,8 +1,9 @@
 """A person / organization the run itself made, then merged away (into a record of another
-name) or deleted by a colleague mid-run, is followed to where it went by a deal the job
-linked to it (x37r1 F1): its later rows go to the merge survivor (never the dead id again,
-never a copy by name), or, deleted, to one record made again; before, every later row
-failed ``400 org_id: organization N not found``."""
+name) or deleted by a colleague — mid-run, or between a stop and the resume — is followed
+to where it went by a deal the job linked to it (x37r1 F1, F2): its later rows go to the
+merge survivor (never the dead id again, never a copy by name), or, deleted, to one record
+made again; before, every later row failed ``400 org_id: organization N not found`` and a
+resume made a copy of the merged-away organization."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.import_support import (
     deal_links,
     engine_config,
     read_csv,
+    resume_job,
     upsert_contacts_mapping,
     upsert_files,
 )
@@ -163,3 +165,55 @@ async def test_a_person_named_by_name_alone_merged_mid_run_is_followed(
             assert persons("Cy Doe") == [], done
         finally:
             store.close()
+
+
+async def test_a_resume_follows_an_org_merged_while_the_job_was_stopped(
+        tmp_path: Path) -> None:
+    """x37r1 F2: the run stopped after R2, Org Zero (R1's) merged into Org Nine, then the
+    resume: R3-R6 go to Org Nine, no Org Zero made again (before: a new Org Zero, the later
+    deals on it, the earlier on the survivor)."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def colleague() -> None:
+            zero, nine = _orgs(sb, "Org Zero")[0], _orgs(sb, "Org Nine")[0]
+            merge(sb.state, "organization", zero, {"merge_with_id": nine})
+
+        store, _ = await _run(sb, tmp_path, ROWS, colleague, stop=True)
+        directory = store.directory
+        assert store.counts()[ItemState.PENDING] > 0
+        store.close()
+        store, _ = await resume_job(sb, directory, reread=True)
+        try:
+            assert not read_csv(directory / "failed.csv")
+            rows = {r["key"]: r for r in read_csv(directory / "succeeded.csv")}
+            nine = _orgs(sb, "Org Nine")[0]
+            assert [deal_links(sb, int(rows[f"R{n}"]["deal_id"]))[1]
+                    for n in range(3, 7)] == [nine] * 4, rows
+            assert _orgs(sb, "Org Zero") == [], rows
+            assert _calls(sb)["addOrganization"] == 2
+            assert "merged away since: linked to its survivor" in rows["R3"]["note"], rows
+        finally:
+            store.close()
+
+
+async def test_many_vanished_records_are_told_by_one_list_read() -> None:
+    """A resume that finds more than ``LIST_PAYS`` deals to read reads them 100 a call
+    (one getDeals, 10 tokens, not a getDeal each): a deal linked elsewhere now tells a
+    merge, one still naming the record or naming none a delete, a deal gone tells
+    nothing."""
+    from jobs.importing.survivors import LIST_PAYS, went_many
+
+    deals = {rid: [100 + rid] for rid in range(1, LIST_PAYS + 3)}
+    sent: list[str] = []
+
+    class Ctx:
+        async def call(self, op: str, **kw: Any) -> Any:
+            sent.append(op)
+            data = [{"id": d, "org_id": 99 if d % 3 == 0 else (d - 100 if d % 3 == 1 else None)}
+                    for d in kw["params"]["ids"] if d != 101 + LIST_PAYS]
+            return type("Res", (), {"data": data})()
+
+    where = await went_many(Ctx(), "org", deals)  # type: ignore[arg-type]
+    assert sent == ["getDeals"]
+    assert [where[r].survivor for r in (2, 3, 4)] == [99, None, None]
+    assert "still names it" in where[3].why and "names none now" in where[4].why
+    assert "no deal" in where[LIST_PAYS + 1].why

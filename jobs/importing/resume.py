@@ -40,6 +40,7 @@ from ..deals import (
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
+from . import survivors
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .sent import SENT_FILE, sent_times
 
@@ -467,7 +468,7 @@ class _Resume(_ImportBase):
         /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens; "If any of the requested
         entities do not exist or are not visible, they are not included": openapi-v2.yaml,
         GET /persons, ``ids``)."""
-        gone: dict[str, set[str]] = {}
+        gone: dict[str, dict[int, set[str]]] = {}
         also = await self._remapped_refs(ctx, store)  # v9r12: a retry's rows mapped again
         for kind, known in self._known_contacts(store, also).items():
             ids = sorted(known)
@@ -477,14 +478,10 @@ class _Resume(_ImportBase):
                                       params={"ids": ids[start:start + 100], "limit": 100})
                 live.update(int(r["id"]) for r in page.data or ())
             for rid in set(ids) - live:
-                gone.setdefault(kind, set()).update(known[rid])
-        for kind, keys in gone.items():
-            await self.resolver.forget(kind, keys)
-        if not gone:
-            return []
-        return [f"{len(gone.get('person', ())):,} person(s) and {len(gone.get('org', ())):,} "
-                "organization(s) the pending rows name were deleted by someone since: found "
-                "again or created again"]
+                gone.setdefault(kind, {})[rid] = known[rid]
+        # merged away: followed to the survivor the deals this job linked moved to, not
+        # made again by name (x37r1 F2); deleted: forgotten (``jobs.importing.survivors``)
+        return await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since

@@ -44,13 +44,14 @@ from bulk.calls import CallContext
 from bulk.errors import Gone, NotFound
 from bulk.store import AsyncJobStore, Item, ItemState
 
-from ..deals import is_gone
+from ..deals import is_gone, read_deals
 from ..import_resolve import refs_of
 
 if TYPE_CHECKING:
     from ..import_resolve import Resolver
 
 READS = 2  # deals read at most to follow one vanished person / organization
+LIST_PAYS = 10  # more deals than this are read by a list (10 tokens a call of 100)
 _LABEL = {"person": "person", "org": "organization"}
 _FIELD = {"person": "person_id", "org": "org_id"}
 
@@ -150,6 +151,32 @@ async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went) 
     return keys
 
 
+async def went_many(ctx: CallContext, kind: str,
+                    deals: Mapping[int, list[int]]) -> dict[int, Went]:
+    """``went`` for several vanished records of ``kind`` (id → the deals this job linked
+    to it): more deals than ``LIST_PAYS`` are read 100 a call (``GET /api/v2/deals?ids=``,
+    10 tokens; "Token costs", FACTS.md), else one ``getDeal`` each."""
+    wanted = [d for ids in deals.values() for d in ids[:READS]]
+    if len(wanted) <= LIST_PAYS:
+        return {rid: await went(ctx, kind, rid, ids) for rid, ids in deals.items()}
+    read = await read_deals(ctx, wanted)
+    out: dict[int, Went] = {}
+    for rid, ids in deals.items():
+        out[rid] = Went(kind, rid, None, "no deal this job linked to it is left to tell a "
+                        "merge", 0)
+        for deal_id in ids[:READS]:
+            deal = read.get(deal_id)
+            if deal is None or is_gone(deal):
+                continue
+            now = _link(deal, kind)
+            out[rid] = Went(kind, rid, now, f"deal {deal_id}, linked to it by this job, "
+                            "moved there", 0) if now is not None and now != rid else Went(
+                kind, rid, None, f"deal {deal_id}, linked to it by this job, "
+                f"{'still names it' if now == rid else 'names none now'}", 0)
+            break
+    return out
+
+
 class Followed:
     """One run's vanished records followed (``follow``): (kind, id) → where it went, and the
     first deal the run linked to each record it resolved by a key (``saw``; one int a
@@ -219,6 +246,51 @@ class Followed:
         return handled, notes
 
 
+async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
+                     lost: Mapping[str, Mapping[int, set[str]]]) -> list[str]:
+    """Before a resume: the persons / organizations the pending rows name by key that are
+    gone (``lost``: kind → id → keys; ``_Resume._contacts_gone``) followed — merged: the
+    keys rebound to the survivor; deleted: forgotten, found among those added since or
+    made again. Returns the resume's line (its reads named); later rows' notes from
+    ``state``."""
+    merged: dict[str, int] = {}
+    deleted: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for kind, ids in sorted(lost.items()):
+        if not ids:
+            continue
+        deals = await linked_deals(resolver.store, kind, sorted(ids))
+        wanted = sum(len(d[:READS]) for d in deals.values())
+        if wanted > LIST_PAYS:
+            calls["getDeals"] = calls.get("getDeals", 0) + -(-wanted // 100)
+        where = await went_many(ctx, kind, deals)
+        for rid, keys in sorted(ids.items()):
+            gone = where[rid]
+            calls["getDeal"] = calls.get("getDeal", 0) + gone.reads
+            state.went[kind, rid] = gone
+            for key in await apply(resolver, kind, keys, gone):
+                state.moved[kind, key] = gone
+            bucket = merged if gone.survivor is not None else deleted
+            bucket[kind] = bucket.get(kind, 0) + 1
+    if not merged and not deleted:
+        return []
+    read = ", ".join(f"{op} {n}" for op, n in sorted(calls.items()) if n) or "nothing"
+
+    def of(counts: Mapping[str, int]) -> str:
+        return (f"{counts.get('person', 0):,} person(s) and {counts.get('org', 0):,} "
+                "organization(s)")
+    lines = []
+    if merged:
+        lines.append(f"{of(merged)} the pending rows name were merged away by someone "
+                     "since: their rows follow the survivor (the deal this job linked "
+                     "moved there), none made again")
+    if deleted:
+        lines.append(f"{of(deleted)} the pending rows name were deleted by someone since: "
+                     "found again or created again")
+    lines[-1] += f" (read: {read})"
+    return lines
+
+
 def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
     """A row naming by key a record this run followed (``Followed.named``), before its
     send: its deal-level link to a merge survivor taken as the survivor's reference
@@ -241,4 +313,5 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return out, "; ".join(w.later() for w in moved)
 
 
-__all__ = ["READS", "Followed", "Went", "ahead", "apply", "linked_deals", "went"]
+__all__ = ["LIST_PAYS", "READS", "Followed", "Went", "ahead", "apply", "linked_deals",
+           "settle_gone", "went", "went_many"]
