@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import anyio
 import orjson
@@ -209,3 +210,33 @@ def test_a_record_deleted_between_the_plan_and_the_send_is_left_at_the_run(
         assert results["K5"][0] is ItemState.SKIPPED, results["K5"]
         assert results["K5"][1]["action"] == "link left", results["K5"]
         assert not [k for k, (st, _, _) in results.items() if st is ItemState.FAILED], results
+
+
+def test_the_run_names_the_tokens_its_refusals_cost_beyond_the_plan(tmp_path: Path) -> None:
+    """K1's and K5's persons and K2's organization deleted at the undo's prompt: its run's
+    last lines name what the three refusals cost beyond the plan (a read each, two PATCHes
+    sent once more: 13 tokens), and the plan plus those is the server's count (f37c:
+    146 spent after a plan of 133, the 13 named nowhere)."""
+    with ThreadedSandbox(CONFIG) as sb:
+        jobs, night2, was, _ = _nights(sb, tmp_path)
+
+        def answer(question: str) -> bool:  # deleted while the prompt waits
+            _delete(sb, "person", was["K1"]["person_id"])
+            _delete(sb, "person", was["K5"]["person_id"])
+            _delete(sb, "org", was["K2"]["org_id"])
+            return True
+        before = spent(sb)
+        with mock.patch("pdbulk.cli_ops._confirmed", answer):
+            undone = cli(sb, jobs, "undo", night2, *engine(sb, jobs))
+        assert undone.exit_code == 0, undone.output
+        line = next((x for x in undone.output.splitlines() if "refused for a record" in x),
+                    undone.output)
+        assert line.startswith("3 restore(s) refused for a record deleted since the plan"), line
+        assert "13 tokens the plan did not count (getOrganization 1, getPerson 2, " \
+            "updateDeal 10)" in line, line
+        assert spent(sb) - before == plan_tokens(undone.output) + 13, undone.output
+        (undo_dir,) = (p for p in jobs.iterdir() if "undo" in p.name)
+        summary = orjson.loads((undo_dir / "summary.json").read_bytes())
+        assert summary["refused_after_plan"] == {
+            "rows": 3, "calls": {"getOrganization": 1, "getPerson": 2, "updateDeal": 2},
+            "tokens": 13}, summary

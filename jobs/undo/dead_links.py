@@ -15,22 +15,29 @@ counted in the plan, as every plan read is) and leaves each such value — with 
 rest of the restore is sent, the row's note and a plan note say what was left and why. A
 restore with nothing else left is skipped (``LEFT``). A record deleted after the plan is
 found at the run, by the 400 itself (``after_refusal``: read again, left the same way, the
-rest sent once more; those calls are in no plan). Never writes; reads only what the
-restores name.
+rest sent once more; those calls are in no plan, so each row counts them, ``UNPLANNED``, and
+the run's last lines name them: ``unplanned_line``). The narrowed restore is kept in the
+job's store before it is sent (``remember``: ``REFUSED`` + the item's id), so a run killed
+after it is settled by what it sent: the reconcile compares the deal with the narrowed
+body, the ledger's take-back counts the item's two PATCHes (``refused_calls``; f37c: it
+counted one, and took a charged 400 back, 5 tokens under the server's count), and a
+resume sends the narrowed body, never the refused one again. Never writes to Pipedrive;
+reads only what the restores name.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.errors import NotFound, ValidationRejected
-from bulk.store import ItemState, NewItem
+from bulk.operations import get_operation
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem
 
-from ..account import all_users
+from ..account import PAGE
 from ..deals import (
     META_FIELD_LABELS,
     field_group,
@@ -39,7 +46,6 @@ from ..deals import (
     write_groups,
     write_part,
 )
-from ..dedupe.records import deal_fields
 from ..updating import Prepared, changed_names
 
 # a restore's field that names a record, and what a note calls that record
@@ -50,6 +56,8 @@ _BY_ID = {"person": ("getPerson", "getPersons"), "org": ("getOrganization", "get
 _REF_KIND = {"person_id": "person", "org_id": "org", "people": "person", "org": "org"}
 _OPTIONS = ("enum", "set")
 _PAGE = 100  # ids per list call (``GET /api/v2/persons?ids=``: at most 100)
+REFUSED = "undo_refused:"  # meta key prefix (+ item id): a restore refused at the run
+UNPLANNED = "unplanned_calls"  # a row's result: the calls its refusal made, by operation
 
 
 def _int(value: Any) -> int | None:
@@ -69,17 +77,28 @@ class _Account:
     stages: set[int] | None = None
     pipelines: set[int] | None = None
     fields: dict[str, Mapping[str, Any]] | None = None  # field code -> deal field
+    calls: Counter[str] = field(default_factory=Counter)  # the reads made, by operation
 
 
-async def _live(ctx: CallContext, kind: str, ids: Sequence[int]) -> set[int]:
+async def _listed(ctx: CallContext, operation: str, calls: Counter[str]) -> list[Any]:
+    """Every item of list ``operation`` (``ctx.pages``, 500 a page), its pages counted in
+    ``calls``."""
+    pages = await ctx.pages(operation, limit=PAGE)
+    calls[operation] += len(pages)
+    return [r for page in pages for r in page.data or ()]
+
+
+async def _live(ctx: CallContext, kind: str, ids: Sequence[int],
+                calls: Counter[str]) -> set[int]:
     """Of person ("person") / organization ("org") ``ids``, those not deleted: by id
     (``GET /api/v2/persons/{id}``, 1 token each) below 10 of them, else 100 per list call
     (``?ids=``, 10 tokens) — whichever costs less; a deleted one is not listed, or is
-    marked ``is_deleted``."""
+    marked ``is_deleted``. The calls are counted in ``calls``."""
     one, many = _BY_ID[kind]
     live: set[int] = set()
     if len(ids) < 10:
         for rid in ids:
+            calls[one] += 1
             try:
                 res = await ctx.call(one, path={"id": rid})
             except NotFound:
@@ -88,6 +107,7 @@ async def _live(ctx: CallContext, kind: str, ids: Sequence[int]) -> set[int]:
                 live.add(rid)
         return live
     for start in range(0, len(ids), _PAGE):
+        calls[many] += 1
         page = await ctx.call(many, params={"ids": list(ids[start:start + _PAGE]),
                                             "limit": _PAGE})
         live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
@@ -103,7 +123,8 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
     an owner or a user field; the stages / pipelines lists (5 tokens a page)."""
     out = _Account()
     if any(b.get("label_ids") is not None or b.get("custom_fields") for b in bodies):
-        listed = fields if fields is not None else await deal_fields(ctx)
+        listed = fields if fields is not None else await _listed(ctx, "getDealFields",
+                                                                 out.calls)
         out.fields = {str(f["field_code"]): f for f in listed if f.get("field_code")}
     ids: dict[str, set[int]] = {}
     users = False
@@ -118,15 +139,15 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
                 ids.setdefault(_REF_KIND[name], set()).add(rid)
         users |= _int(body.get("owner_id")) is not None
     for kind, wanted in ids.items():
-        if gone := wanted - await _live(ctx, kind, sorted(wanted)):
+        if gone := wanted - await _live(ctx, kind, sorted(wanted), out.calls):
             out.gone[kind] = gone
     if users:
         out.users = {int(u["id"]): u.get("active_flag", True) is not False
-                     for u in await all_users(ctx)}
+                     for u in await _listed(ctx, "getUsers", out.calls)}
     for name, operation in (("stages", "getStages"), ("pipelines", "getPipelines")):
         if any(_int(b.get(name[:-1] + "_id")) is not None for b in bodies):
-            setattr(out, name, {int(r["id"]) for page in await ctx.pages(operation, limit=500)
-                                for r in page.data or ()})
+            setattr(out, name, {int(r["id"]) for r in await _listed(ctx, operation,
+                                                                    out.calls)})
     return out
 
 
@@ -195,23 +216,117 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
         + (" (a stage with its pipeline)" if "stage_id" in groups else ""))
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A restore refused at the run for a record gone since the plan (``after_refusal``):
+    the body to send in its place (possibly empty: nothing else to put back), the row's
+    note, the reads it took (operation -> calls) and when (``at``: the run's wall clock,
+    seconds; after the item was marked SENDING, so a later attempt is told apart)."""
+
+    changes: dict[str, Any]
+    note: str
+    calls: dict[str, int]
+    at: float
+
+    def unplanned(self) -> dict[str, int]:
+        """The calls no plan priced: the reads, and the second PATCH when one is sent."""
+        return {**self.calls, **({"updateDeal": 1} if self.changes else {})}
+
+
 async def after_refusal(ctx: CallContext, changes: Mapping[str, Any], exc: BaseException,
-                        labels: Mapping[str, str] | None) -> tuple[dict[str, Any], str] | None:
+                        labels: Mapping[str, str] | None) -> Refusal | None:
     """A restore's PATCH ``changes`` refused by a 400 (``exc``) at the run: what it names
     read again now (``_read``: persons / organizations by id, 1 token each; a list only
     when it names an owner, a stage, a label or a custom field), the values gone since
     the plan (deleted between the plan and the send: a prompt, a resume hours later) left
-    out as the plan leaves them; (the narrowed body, possibly empty, and the row's note).
-    None: nothing it names is gone — the 400 is the row's failure, as before."""
+    out as the plan leaves them (``Refusal``: the narrowed body, possibly empty, the row's
+    note, the reads). None: nothing it names is gone — the 400 is the row's failure, as
+    before."""
     if not isinstance(exc, ValidationRejected) or exc.status != 400 \
             or not _names_a_record(changes):
         return None
-    gone = _gone(changes, await _read(ctx, [changes], None))
+    now = await _read(ctx, [changes], None)
+    gone = _gone(changes, now)
     if not gone:
         return None
     body, left = _left(changes, gone, labels)
-    return body, (f"{left} (gone since this undo was planned; its first write was refused)"
-                  + ("; the rest put back" if body else "; nothing else to put back"))
+    return Refusal(body, (f"{left} (gone since this undo was planned; its first write was "
+                          "refused)" + ("; the rest put back" if body
+                                        else "; nothing else to put back")),
+                   dict(now.calls), ctx.clock.wall())
+
+
+async def remember(store: JobStore, item_id: int, refusal: Refusal) -> None:
+    """Keep ``refusal`` of item ``item_id`` in the job's store (``REFUSED``), before its
+    narrowed body is sent: a run killed after it is settled by it (``refusal_of``)."""
+    await AsyncJobStore.of(store).meta_put(f"{REFUSED}{item_id}", {
+        "changes": refusal.changes, "note": refusal.note, "calls": refusal.calls,
+        "at": refusal.at})
+
+
+def _parsed(value: Any) -> Refusal | None:
+    if not isinstance(value, Mapping):
+        return None
+    return Refusal(dict(value.get("changes") or {}), str(value.get("note") or ""),
+                   {str(k): int(v) for k, v in (value.get("calls") or {}).items()},
+                   float(value.get("at") or 0.0))
+
+
+async def refusals(store: JobStore) -> dict[int, Refusal]:
+    """Every refusal ``remember`` kept, by item id."""
+    return {int(key[len(REFUSED):]): found
+            for key, value in (await AsyncJobStore.of(store).meta_prefixed(REFUSED)).items()
+            if key[len(REFUSED):].isdigit() and (found := _parsed(value)) is not None}
+
+
+def refusal_of(store: JobStore, item: Item) -> Refusal | None:
+    """The refusal ``remember`` kept of ``item``, or None (blocks: the store)."""
+    return _parsed(store.meta_get(f"{REFUSED}{item.id}"))
+
+
+def refused_now(item: Item, refusal: Refusal | None) -> bool:
+    """Whether ``refusal``'s 400 came in ``item``'s attempt in flight now (an item left
+    SENDING: its ``sent_at``), not in an earlier one already settled."""
+    return refusal is not None and item.sent_at is not None and refusal.at >= item.sent_at
+
+
+def narrowed(item: Item, refusal: Refusal) -> Item:
+    """``item`` with ``refusal``'s body in place of its restore's: its ``changes``, the
+    fields it writes (``wrote``) and its ``note``."""
+    payload = item.payload
+    return replace(item, payload={
+        **payload, "changes": refusal.changes,
+        "wrote": write_part(payload.get("wrote") or {}, write_groups(refusal.changes)),
+        "note": "; ".join(filter(None, (payload.get("note"), refusal.note)))})
+
+
+def unplanned(results: Iterable[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """What the refusals cost that no plan priced (``UNPLANNED`` of each row's result):
+    ``{"rows": 3, "calls": {operation: calls}, "tokens": 13}`` (``summary.json``'s
+    ``refused_after_plan``); None when there were none."""
+    calls: Counter[str] = Counter()
+    rows = 0
+    for result in results:
+        made = (result or {}).get(UNPLANNED)
+        if isinstance(made, Mapping) and made:
+            rows += 1
+            calls.update({str(op): int(n) for op, n in made.items()})
+    if not rows:
+        return None
+    return {"rows": rows, "calls": dict(sorted(calls.items())),
+            "tokens": sum(n * get_operation(op).token_cost for op, n in calls.items())}
+
+
+def unplanned_line(found: Mapping[str, Any]) -> str:
+    """The run's line of ``unplanned``'s figure: ``3 restore(s) refused for a record
+    deleted since the plan (Pipedrive answered 400): what they name read again and the
+    rest sent once more — 13 tokens the plan did not count (getOrganization 1, getPerson 2,
+    updateDeal 10)``."""
+    tokens = {op: n * get_operation(op).token_cost for op, n in found["calls"].items()}
+    return (f"{found['rows']:,} restore(s) refused for a record deleted since the plan "
+            "(Pipedrive answered 400): what they name read again and the rest sent once "
+            f"more — {found['tokens']:,} tokens the plan did not count ("
+            + ", ".join(f"{op} {t:,}" for op, t in tokens.items()) + ")")
 
 
 async def leave_dead_links(ctx: CallContext, prep: Prepared,
@@ -298,4 +413,6 @@ def _what(name: str, value: Any, labels: Mapping[str, str]) -> str:
     return f"its {text} before the job was {gone} since"
 
 
-__all__ = ["LEFT", "REFS", "after_refusal", "leave_dead_links"]
+__all__ = ["LEFT", "REFS", "REFUSED", "UNPLANNED", "Refusal", "after_refusal", "leave_dead_links",
+           "narrowed", "refusal_of", "refusals", "refused_now", "remember", "unplanned",
+           "unplanned_line"]

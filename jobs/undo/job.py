@@ -1,7 +1,7 @@
 """``UndoJob``: the undo run, its re-checks right before each write and its resume
 (``jobs.undo``).
 
-Why ~800 lines: the run, its re-check right before each write and its resume judge the
+Why ~1100 lines: the run, its re-check right before each write and its resume judge the
 same before-images against the same deal, so they share the helpers at the bottom; the
 plan, the contacts, who still uses them (``carriers``) and the result files are their
 own modules in ``jobs.undo``."""
@@ -46,7 +46,19 @@ from ..deals import (
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
-from .dead_links import LEFT, after_refusal
+from .dead_links import (
+    LEFT,
+    UNPLANNED,
+    Refusal,
+    after_refusal,
+    narrowed,
+    refusal_of,
+    refusals,
+    refused_now,
+    remember,
+    unplanned,
+    unplanned_line,
+)
 from .plan import (
     OTHERS,
     OVERWRITES,
@@ -98,12 +110,24 @@ class UndoJob:
         # write goes out and its result says so (x36r2 F1: a colleague's edit made at the
         # prompt was overwritten and no report named it)
         self._overwrites: dict[int, dict[str, str]] = {}
+        # restores refused at the run for a record gone since the plan (``dead_links``
+        # ``remember``), by item id: read once (``_refused``); those refused by this run
+        self._refusals: dict[int, Refusal] | None = None
+        self._refused_here: set[int] = set()
 
     def _forced(self) -> bool:
         """Whether this undo runs with ``--force`` (read once: ``execute`` asks per item)."""
         if self._force is None:
             self._force = bool(self._store is not None and self._store.meta_get("force"))
         return self._force
+
+    async def _refused(self, fresh: bool = False) -> dict[int, Refusal]:
+        """The restores refused at a run for a record gone since the plan, by item id (read
+        once, or again when ``fresh``: a reconcile)."""
+        if self._refusals is None or fresh:
+            kept = await refusals(self._store) if self._store is not None else {}
+            self._refusals = {**kept, **(self._refusals or {})}
+        return self._refusals
 
     def _labels(self) -> dict[str, str]:
         """The custom fields' names the plan read (``META_FIELD_LABELS``), key -> name."""
@@ -124,11 +148,21 @@ class UndoJob:
             return again
         deal_id = item.payload.get("deal_id")
         changes = item.payload.get("changes")
+        extra: dict[str, int] = {}  # calls an earlier refusal of it made (UNPLANNED)
         if item.payload.get("conflict"):  # a conflict sent again by `pdbulk retry`
             checked = await self._recheck(ctx, item)
             if isinstance(checked, Outcome):
                 return checked
             changes = checked
+        elif item.op == "restore" and (kept := (await self._refused()).get(item.id)):
+            # refused by an earlier attempt (a run killed after it): its narrowed body, not
+            # the refused one again
+            item = narrowed(item, kept)
+            changes = item.payload.get("changes")
+            if not changes:
+                return Outcome(item.id, ItemState.SKIPPED, result={
+                    "deal_id": deal_id, "action": LEFT, **_forced(item)})
+            extra = dict(kept.calls)  # (its PATCH now: in the resume's plan)
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
             rid = contact_id(item, name)
@@ -174,13 +208,20 @@ class UndoJob:
             return Outcome(item.id, ItemState.DONE,
                            result={"deal_id": deal_id, "action": "unchanged"})
         noted = _forced(item, self._overwrites.pop(item.id, None))
+        if extra:
+            noted[UNPLANNED] = extra
         try:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
         except ValidationRejected as exc:  # a record it names deleted since the plan?
             if (after := await after_refusal(ctx, changes, exc, self._labels())) is None:
                 raise
-            changes, left = after  # (x36r1 F3) left as the plan leaves one, sent once more
-            noted = {**noted, "note": "; ".join(filter(None, (noted.get("note"), left)))}
+            if self._store is not None:  # kept before the PATCH that follows it leaves
+                await remember(self._store, item.id, after)
+                self._refused_here.add(item.id)
+                self._refusals = {**(self._refusals or {}), item.id: after}
+            changes = after.changes  # (x36r1 F3) left as the plan leaves one, sent once more
+            noted = {**noted, "note": "; ".join(filter(None, (noted.get("note"), after.note))),
+                     UNPLANNED: after.unplanned()}
             if not changes:
                 return Outcome(item.id, ItemState.SKIPPED, result={
                     "deal_id": deal_id, "action": LEFT, **noted})
@@ -211,21 +252,33 @@ class UndoJob:
     # the writes it makes inside its items alone (``bulk.ledger.take_back_unused``)
     item_writes = frozenset(_WRITE_OPS.values())
 
-    @staticmethod
-    def write_calls(item: Item) -> dict[str, int]:
+    def write_calls(self, item: Item) -> dict[str, int]:
         """The most calls of each write an item left SENDING may have charged: its one
-        PATCH or DELETE (``_WRITE_OPS``)."""
+        PATCH or DELETE (``_WRITE_OPS``); two PATCHes for a restore refused in that attempt
+        and sent once more (``dead_links.remember`` kept it before the second left; f37c:
+        one was counted, and the take-back after a kill took a charged 400 back). Blocks
+        (the store): ``bulk.ledger.take_back_unused`` calls it in a thread."""
         op = _WRITE_OPS.get(item.op)
-        return {op: 1} if op is not None else {}
-
-    @staticmethod
-    def landed_calls(item: Item, outcome: Outcome) -> dict[str, int]:
-        """The write a reconcile found applied (``reconciled`` in its DONE result: a
-        restore applied, a deal / person / organization gone): charged, no longer in doubt
-        (``bulk.runner.JobKind``'s hook, ``bulk.ledger``)."""
-        if (outcome.result or {}).get("reconciled") is not True:
+        if op is None:
             return {}
-        return UndoJob.write_calls(item)
+        twice = item.op == "restore" and self._store is not None \
+            and refused_now(item, refusal_of(self._store, item))
+        return {op: 2 if twice else 1}
+
+    def landed_calls(self, item: Item, outcome: Outcome) -> dict[str, int]:
+        """The writes of an item in doubt a reconcile proves charged, no longer in doubt
+        (``bulk.runner.JobKind``'s hook, ``bulk.ledger``): the write it found applied
+        (``reconciled`` in its DONE result: a restore applied, a deal / person /
+        organization gone), and a killed run's PATCH refused with a 400 before the item's
+        narrowed one (answered, so charged; this run's own came off with its answer)."""
+        calls: Counter[str] = Counter()
+        if (outcome.result or {}).get("reconciled") is True:
+            calls.update(self.write_calls(item) if item.op != "restore"
+                         else {"updateDeal": 1})
+        if item.op == "restore" and item.id not in self._refused_here \
+                and refused_now(item, (self._refusals or {}).get(item.id)):
+            calls["updateDeal"] += 1
+        return dict(calls)
 
     @staticmethod
     def _rereading(store: JobStore) -> list[Item]:
@@ -607,10 +660,17 @@ class UndoJob:
         images = {b.entity_id: b.before for b in (self._store.before_images("deal")
                                                   if self._store is not None else ())
                   if b.entity_id in wanted}
+        kept = await self._refused(fresh=True)
         for item in deals:
             deal_id = int(item.payload["deal_id"])
-            out.append(_in_flight(item, deal_id, current.get(deal_id), images.get(deal_id),
-                                  force, self._labels()))
+            refusal = kept.get(item.id) if item.op == "restore" else None
+            if refusal is None:
+                out.append(_in_flight(item, deal_id, current.get(deal_id),
+                                      images.get(deal_id), force, self._labels()))
+                continue
+            out.append(_refused_in_flight(narrowed(item, refusal), refusal, deal_id,
+                                          current.get(deal_id), images.get(deal_id), force,
+                                          self._labels()))
         return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
@@ -631,6 +691,8 @@ class UndoJob:
                          "failed.csv")
         if (forced := overwritten_line(store.items(ItemState.DONE), planned=False)):
             lines.append(forced)  # x27r3 2: --force's overwrites said after the run too
+        if (beyond := unplanned(i.result for i in store.items())) is not None:
+            lines.append(unplanned_line(beyond))  # f37c: the refusals' reads and PATCHes
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
@@ -638,7 +700,8 @@ class UndoJob:
                          "would send them over this undo)")
         return write_job_results(store, result, UNDO_COLUMNS,
                                  extra={"contacts": contacts, "undone": undone,
-                                        "overwrote": overwritten_counts(store)},
+                                        "overwrote": overwritten_counts(store),
+                                        "refused_after_plan": beyond},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 
 
@@ -898,6 +961,24 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if changed:
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
     return Outcome(item.id, ItemState.PENDING, unsent=True)
+
+
+def _refused_in_flight(item: Item, refusal: Refusal, deal_id: int, deal: Deal | None,
+                       image: Mapping[str, Any] | None, force: bool,
+                       labels: Mapping[str, str] | None) -> Outcome:
+    """``_in_flight`` of a restore refused for a record gone since the plan (``item``
+    narrowed to what was sent after it: ``dead_links.narrowed``): nothing else to put back
+    is ``LEFT``; what its attempt in flight made beyond the plan, settled, is in its
+    result (``UNPLANNED``)."""
+    if not item.payload.get("changes"):
+        return Outcome(item.id, ItemState.SKIPPED, result={
+            "deal_id": deal_id, "action": LEFT, **_forced(item),
+            **({UNPLANNED: refusal.calls} if refused_now(item, refusal) else {})})
+    outcome = _in_flight(item, deal_id, deal, image, force, labels)
+    if outcome.result is None or not refused_now(item, refusal):
+        return outcome
+    return Outcome(item.id, outcome.state, result={**outcome.result,
+                                                   UNPLANNED: refusal.unplanned()})
 
 
 def _kept(name: str, rid: int, deal_id: int | None, person: int | None,
