@@ -240,3 +240,56 @@ def test_the_run_names_the_tokens_its_refusals_cost_beyond_the_plan(tmp_path: Pa
         assert summary["refused_after_plan"] == {
             "rows": 3, "calls": {"getOrganization": 1, "getPerson": 2, "updateDeal": 2},
             "tokens": 13}, summary
+
+
+SET_MAPPING = """[import]
+key_column = "key"
+mode = "upsert"
+[defaults]
+separator = "|"
+[deal]
+title = "title"
+label = "label"
+[custom_fields]
+"Products of interest" = "prod"
+"""
+
+
+def test_a_value_of_several_options_is_put_back_without_the_one_deleted_since(
+        tmp_path: Path) -> None:
+    """Night 1 gave K1 the products CRM, Analytics and Support and the labels Warm and Hot,
+    night 2 Training and Cold; Analytics and Hot deleted since: the undo puts back CRM and
+    Support and the label Warm, its note naming what it left out (f37c: each was left
+    whole as night 2 wrote it, `link left`)."""
+    with ThreadedSandbox(CONFIG) as sb:
+        jobs = tmp_path / "jobs"
+        mapping = tmp_path / "m.toml"
+        mapping.write_text(SET_MAPPING)
+        for night, (prod, tag) in enumerate((("CRM|Analytics|Support", "Warm|Hot"),
+                                             ("Training", "Cold")), start=1):
+            path = tmp_path / f"n{night}.csv"
+            path.write_text(f"key,title,prod,label\nK1,Deal K1,{prod},{tag}\n")
+            ran = cli(sb, jobs, "import", str(path), "-m", str(mapping), *engine(sb, jobs),
+                      *(["--create-key-field"] if night == 1 else []))
+            assert ran.exit_code == 0, ran.output
+        night2 = ran.output.split()[1]  # "job <id> (upsert) in <folder>"
+        field = next(f for f in sb.state.fields.values()
+                     if f.get("field_name") == "Products of interest")
+        ids = {o["label"]: o["id"] for o in field["options"]}
+        field["options"] = [o for o in field["options"] if o["label"] != "Analytics"]
+        labels = sb.state.fields["label_ids"]
+        tags = {o["label"]: o["id"] for o in labels["options"]}
+        labels["options"] = [o for o in labels["options"] if o["label"] != "Hot"]
+
+        undone = cli(sb, jobs, "undo", night2, "--yes", *engine(sb, jobs))
+        assert undone.exit_code == 0, undone.output
+        (deal,) = _deals(sb).values()
+        assert deal["custom_fields"][field["field_code"]] == [ids["CRM"], ids["Support"]], deal
+        assert deal["label_ids"] == [tags["Warm"]], deal
+        (undo_dir,) = (p for p in jobs.iterdir() if "undo" in p.name)
+        (row,) = read_csv(undo_dir / "succeeded.csv")
+        assert row["action"] == "restored", row
+        assert "its Products of interest option Analytics before the job was deleted since: " \
+            "the rest of it is put back without it ([CRM, Support])" in row["note"], row
+        assert "its label Hot before the job was deleted since: the rest of it is put back " \
+            "without it ([Warm])" in row["note"], row

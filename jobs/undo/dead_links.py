@@ -151,9 +151,29 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
     return out
 
 
+@dataclass(frozen=True)
+class _Trim:
+    """Of a value of several options (a multiple option custom field, the labels): those
+    deleted since (``lost``) and those still there (``kept``, never empty): the value is
+    put back without the lost ones, not left whole (f37c: a set of three options, one
+    deleted since, was left as the job wrote it)."""
+
+    lost: list[int]
+    kept: list[int]
+
+
+def _several(chosen: list[int], known: set[int]) -> list[int] | _Trim:
+    """Of the options ``chosen``, those not ``known`` (gone), or a ``_Trim`` when some of
+    them are still there."""
+    lost = [i for i in chosen if i not in known]
+    kept = [i for i in chosen if i in known]
+    return _Trim(lost, kept) if lost and kept else lost
+
+
 def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
     """The values of restore ``body`` that name a record gone (``now``), each as (its
-    group, field, value); a custom field's field is its code."""
+    group, field, value); a custom field's field is its code. A value of several options
+    some of which are still there says so (``_Trim``)."""
     out: list[tuple[str, str, Any]] = []
     for name in ("person_id", "org_id"):
         if (rid := _int(body.get(name))) is not None and rid in now.gone.get(_REF_KIND[name], ()):
@@ -167,8 +187,7 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
             out.append((field_group(name), name, rid))
     fields = now.fields or {}
     labels = _option_ids(fields.get("label_ids"))
-    if labels is not None and (unknown := [i for i in _ints(body.get("label_ids"))
-                                           if i not in labels]):
+    if labels is not None and (unknown := _several(_ints(body.get("label_ids")), labels)):
         out.append((field_group("label_ids"), "label_ids", unknown))
     for code, value in (body.get("custom_fields") or {}).items():
         if value is None or now.fields is None:
@@ -179,9 +198,8 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
         if spec is None:
             lost: Any = "field"
         elif options is not None:
-            chosen = _ints(value) if isinstance(value, list) else [
-                v for v in (_int(value),) if v is not None]
-            lost = [i for i in chosen if i not in options]
+            lost = _several(_ints(value), options) if isinstance(value, list) else [
+                v for v in (_int(value),) if v is not None and v not in options]
         elif ftype in ("people", "org") and (rid := _int(value)) is not None:
             lost = [rid] if rid in now.gone.get(_REF_KIND[str(ftype)], ()) else []
         elif ftype == "user" and (rid := _int(value)) is not None and now.users is not None:
@@ -208,12 +226,28 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
     words that say what was left: ``its organization 12 before the job was deleted since:
     no write takes it, so it is left as the deal has it now``. ``labels``: field key ->
     name, and what values are called under ``value_key`` (``stored_labels``' shape)."""
-    groups = {g for g, _, _ in gone}
-    rest = [g for g in write_groups(changes) if g not in groups]
-    said = "; ".join(_what(f, v, labels or {}) for _, f, v in gone)
-    return write_part(changes, rest), (
-        f"{said}: no write takes it, so it is left as the deal has it now"
-        + (" (a stage with its pipeline)" if "stage_id" in groups else ""))
+    trims = {f: trim for _, f, v in gone if (trim := _trimmed(v)) is not None}
+    groups = {g for g, f, _ in gone if f not in trims}
+    body = write_part(changes, [g for g in write_groups(changes) if g not in groups])
+    for name, trim in trims.items():  # put back with the options still there
+        if name == "label_ids":
+            body[name] = trim.kept
+        else:
+            body["custom_fields"] = {**(body.get("custom_fields") or {}), name: trim.kept}
+    words = [f"{'; '.join(_what(f, v, labels or {}) for _, f, v in gone if f not in trims)}"
+             ": no write takes it, so it is left as the deal has it now"
+             + (" (a stage with its pipeline)" if "stage_id" in groups else "")] \
+        if groups else []
+    words += [f"{_what(f, v, labels or {})}: the rest of it is put back without it "
+              f"({shown(f, trims[f].kept, labels or {})})" for _, f, v in gone if f in trims]
+    return body, "; ".join(words)
+
+
+def _trimmed(value: Any) -> _Trim | None:
+    """The ``_Trim`` of a ``_gone`` value (a custom field's is its second part)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[1]
+    return value if isinstance(value, _Trim) else None
 
 
 @dataclass(frozen=True)
@@ -396,6 +430,7 @@ def _what(name: str, value: Any, labels: Mapping[str, str]) -> str:
     label or option by the name the source job read, a custom field by its name
     (``labels``: ``_left``)."""
     if name == "label_ids":
+        value = value.lost if isinstance(value, _Trim) else value
         one = value[0] if len(value) == 1 else value
         return (f"its label{'s' if len(value) > 1 else ''} {shown(name, one, labels)} before "
                 f"the job {'were' if len(value) > 1 else 'was'} deleted since")
@@ -404,6 +439,7 @@ def _what(name: str, value: Any, labels: Mapping[str, str]) -> str:
         if value == "field":
             return f"its field {called} was deleted since the job"
         word, lost = value
+        lost = lost.lost if isinstance(lost, _Trim) else lost
         return (f"its {called} {word} {shown(name, lost if len(lost) > 1 else lost[0], labels)}"
                 f" before the job was deleted since")
     text = shown(name, value, labels)
