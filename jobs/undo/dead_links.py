@@ -23,6 +23,11 @@ body, the ledger's take-back counts the item's two PATCHes (``refused_calls``; f
 counted one, and took a charged 400 back, 5 tokens under the server's count), and a
 resume sends the narrowed body, never the refused one again. Never writes to Pipedrive;
 reads only what the restores name.
+
+Why ~530 lines: the plan's reads, the run's refusal and what a kill leaves of it judge the
+same restore bodies with the same rules and words (``_gone``, ``_left``: a dead link left,
+a value of several options trimmed, a merged person followed to its survivor); split,
+the plan and the run would say one dead link two ways.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from bulk.calls import CallContext
@@ -73,6 +79,7 @@ class _Account:
     """What is there now of the records the restores name (``_read``)."""
 
     gone: dict[str, set[int]] = field(default_factory=dict)  # "person" / "org" -> ids gone
+    into: dict[int, int] = field(default_factory=dict)  # person merged away -> survivor
     users: dict[int, bool] | None = None  # user id -> active (None: not read)
     stages: set[int] | None = None
     pipelines: set[int] | None = None
@@ -88,30 +95,72 @@ async def _listed(ctx: CallContext, operation: str, calls: Counter[str]) -> list
     return [r for page in pages for r in page.data or ()]
 
 
-async def _live(ctx: CallContext, kind: str, ids: Sequence[int],
-                calls: Counter[str]) -> set[int]:
+async def _live(ctx: CallContext, kind: str, ids: Sequence[int], calls: Counter[str],
+                deleted: dict[int, Mapping[str, Any]]) -> set[int]:
     """Of person ("person") / organization ("org") ``ids``, those not deleted: by id
     (``GET /api/v2/persons/{id}``, 1 token each) below 10 of them, else 100 per list call
     (``?ids=``, 10 tokens) — whichever costs less; a deleted one is not listed, or is
-    marked ``is_deleted``. The calls are counted in ``calls``."""
+    marked ``is_deleted``, a deleted person then read by id (1 token) for ``_merged``. A
+    deleted record Pipedrive still answers goes in ``deleted`` (a 404 says nothing of it:
+    FACTS.md leaves open which one it answers). The calls are counted in ``calls``."""
     one, many = _BY_ID[kind]
     live: set[int] = set()
-    if len(ids) < 10:
-        for rid in ids:
-            calls[one] += 1
-            try:
-                res = await ctx.call(one, path={"id": rid})
-            except NotFound:
-                continue
-            if isinstance(res.data, Mapping) and not res.data.get("is_deleted"):
-                live.add(rid)
-        return live
-    for start in range(0, len(ids), _PAGE):
-        calls[many] += 1
-        page = await ctx.call(many, params={"ids": list(ids[start:start + _PAGE]),
-                                            "limit": _PAGE})
-        live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
+    if len(ids) >= 10:
+        for start in range(0, len(ids), _PAGE):
+            calls[many] += 1
+            page = await ctx.call(many, params={"ids": list(ids[start:start + _PAGE]),
+                                                "limit": _PAGE})
+            live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
+        if kind != "person":
+            return live
+    for rid in (rid for rid in ids if rid not in live) if len(ids) >= 10 else ids:
+        calls[one] += 1
+        try:
+            res = await ctx.call(one, path={"id": rid})
+        except NotFound:
+            continue
+        if isinstance(res.data, Mapping) and not res.data.get("is_deleted"):
+            live.add(rid)
+        elif isinstance(res.data, Mapping):
+            deleted[rid] = res.data
     return live
+
+
+def _emails(person: Mapping[str, Any]) -> set[str]:
+    return {str(e["value"]).strip().casefold() for e in person.get("emails") or ()
+            if isinstance(e, Mapping) and e.get("value")}
+
+
+async def _merged(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
+                  calls: Counter[str]) -> dict[int, int]:
+    """Of persons ``deleted`` (their records as Pipedrive still answers them), those merged
+    away, each with its survivor. The API names no survivor ("Merge (v1)", FACTS.md), but a
+    merge unites the persons' e-mails in the survivor and marks both in its second (the
+    sandbox: ``merge.py``), so the survivor is the one live person changed in the second
+    of the deletion (``GET /api/v2/persons?updated_since=&updated_until=``, 10 tokens a
+    page, one read a second) that holds every e-mail of the deleted one; a deleted person
+    with no e-mail, or none or two such holders, is taken as deleted (no guess)."""
+    seconds: dict[str, list[int]] = {}
+    for rid, record in deleted.items():
+        when = record.get("update_time")
+        if _emails(record) and isinstance(when, str):
+            seconds.setdefault(when, []).append(rid)
+    into: dict[int, int] = {}
+    for when, rids in sorted(seconds.items()):
+        try:
+            start = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        until = (start + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        pages = await ctx.pages("getPersons", params={"updated_since": when,
+                                                      "updated_until": until}, limit=PAGE)
+        calls["getPersons"] += len(pages)
+        changed = [r for page in pages for r in page.data or () if not r.get("is_deleted")]
+        for rid in rids:
+            holders = [r for r in changed if _emails(deleted[rid]) <= _emails(r)]
+            if len(holders) == 1:
+                into[rid] = int(holders[0]["id"])
+    return into
 
 
 async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
@@ -139,8 +188,11 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
                 ids.setdefault(_REF_KIND[name], set()).add(rid)
         users |= _int(body.get("owner_id")) is not None
     for kind, wanted in ids.items():
-        if gone := wanted - await _live(ctx, kind, sorted(wanted), out.calls):
+        deleted: dict[int, Mapping[str, Any]] = {}
+        if gone := wanted - await _live(ctx, kind, sorted(wanted), out.calls, deleted):
             out.gone[kind] = gone
+        if kind == "person" and deleted:
+            out.into = await _merged(ctx, deleted, out.calls)
     if users:
         out.users = {int(u["id"]): u.get("active_flag", True) is not False
                      for u in await _listed(ctx, "getUsers", out.calls)}
@@ -149,6 +201,19 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
             setattr(out, name, {int(r["id"]) for r in await _listed(ctx, operation,
                                                                     out.calls)})
     return out
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """A person merged away since the job (``gone``) and the survivor Pipedrive moved its
+    deals to (``into``): the link is put back to the survivor (f37c, x36r3 F6: said
+    "deleted since" and left as the job wrote it). The deal's person before the job lives
+    on as the survivor — Pipedrive moved every deal still linked to it there at the merge,
+    as it would have moved this one had the job not changed it — so linking the survivor is
+    what putting the deal back means."""
+
+    gone: int
+    into: int
 
 
 @dataclass(frozen=True)
@@ -177,7 +242,9 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
     out: list[tuple[str, str, Any]] = []
     for name in ("person_id", "org_id"):
         if (rid := _int(body.get(name))) is not None and rid in now.gone.get(_REF_KIND[name], ()):
-            out.append((field_group(name), name, rid))
+            survivor = now.into.get(rid) if name == "person_id" else None
+            out.append((field_group(name), name, rid if survivor is None
+                        else _Merged(rid, survivor)))
     if (rid := _int(body.get("owner_id"))) is not None and now.users is not None \
             and not now.users.get(rid, False):
         out.append((field_group("owner_id"), "owner_id", rid))
@@ -227,19 +294,24 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
     no write takes it, so it is left as the deal has it now``. ``labels``: field key ->
     name, and what values are called under ``value_key`` (``stored_labels``' shape)."""
     trims = {f: trim for _, f, v in gone if (trim := _trimmed(v)) is not None}
-    groups = {g for g, f, _ in gone if f not in trims}
+    moved = {f: v for _, f, v in gone if isinstance(v, _Merged)}
+    groups = {g for g, f, _ in gone if f not in trims and f not in moved}
     body = write_part(changes, [g for g in write_groups(changes) if g not in groups])
     for name, trim in trims.items():  # put back with the options still there
         if name == "label_ids":
             body[name] = trim.kept
         else:
             body["custom_fields"] = {**(body.get("custom_fields") or {}), name: trim.kept}
-    words = [f"{'; '.join(_what(f, v, labels or {}) for _, f, v in gone if f not in trims)}"
-             ": no write takes it, so it is left as the deal has it now"
-             + (" (a stage with its pipeline)" if "stage_id" in groups else "")] \
-        if groups else []
+    for name, merge in moved.items():  # put back to the survivor
+        body[name] = merge.into
+    left = [_what(f, v, labels or {}) for _, f, v in gone if f not in trims and f not in moved]
+    words = [f"{'; '.join(left)}: no write takes it, so it is left as the deal has it now"
+             + (" (a stage with its pipeline)" if "stage_id" in groups else "")] if left else []
     words += [f"{_what(f, v, labels or {})}: the rest of it is put back without it "
               f"({shown(f, trims[f].kept, labels or {})})" for _, f, v in gone if f in trims]
+    words += [f"its person {merge.gone} before the job was merged into person {merge.into} "
+              f"since: the link is put back to person {merge.into}, where Pipedrive moved "
+              f"the deals of person {merge.gone}" for merge in moved.values()]
     return body, "; ".join(words)
 
 
@@ -381,14 +453,16 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
         return []
     now = await _read(ctx, bodies, fields)
     names = prep.meta.get(META_FIELD_LABELS)
-    narrowed = skipped = 0
+    narrowed = skipped = followed = dead = 0
     kinds: Counter[str] = Counter()
     for (n, item), changes in zip(restores, bodies, strict=True):
         gone = _gone(changes, now)
         if not gone:
             continue
         kinds.update(REFS.get(f, "label" if f == "label_ids" else "custom field value")
-                     for _, f, _ in gone)
+                     for _, f, v in gone if not isinstance(v, _Merged))
+        followed += any(isinstance(v, _Merged) for _, _, v in gone)
+        dead += not all(isinstance(v, _Merged) for _, _, v in gone)
         kept, left = _left(changes, gone, labels)
         note = "; ".join(filter(None, (item.payload.get("note"), left)))
         deal_id = item.payload["deal_id"]
@@ -409,15 +483,18 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
             "wrote": write_part(item.payload.get("wrote") or {}, write_groups(kept)),
             "fields": changed_names(kept, labels=names),
             "note": note + "; the rest put back"})
+    notes = [f"{followed:,} deal(s) would get back a person merged into another since the "
+             "job: the link is put back to its survivor, where Pipedrive moved that person's "
+             "deals (each said in its row's note)"] if followed else []
     if not kinds:
-        return []
+        return notes
     what = ", ".join(f"{k} ({n:,})" for k, n in kinds.most_common())
-    return [f"{narrowed + skipped:,} deal(s) would get back a record deleted (a user: "
+    return [f"{dead:,} deal(s) would get back a record deleted (a user: "
             f"deactivated) since the job — {what}: Pipedrive refuses such a write whole, "
             "so that value is left as the deal has it now"
             + (f", the rest of {narrowed:,} put back" if narrowed else "")
             + (f"; {skipped:,} with nothing else to put back are left as they are"
-               if skipped else "") + " (each said in its row's note)"]
+               if skipped else "") + " (each said in its row's note)", *notes]
 
 
 def _names_a_record(body: Mapping[str, Any]) -> bool:
