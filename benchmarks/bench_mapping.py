@@ -3,9 +3,9 @@
 (a) **rows/s**: the import's load phase without the network — read the demo's dirty
 export (``jobs.demo_data.write_demo_export``, 50,000 rows), learn its decimal marks,
 then map and decide every row (``RowPlanner.decide``: map, check, match persons and
-organizations, build the stored item); "RowPlanner + contacts" runs the whole-file
-contacts pass too (``learn_contacts``: each row's person and organization, before any
-row is decided), as ``pdbulk plan import`` does, and is the figure judged — against
+organizations, build the stored item); "RowPlanner + contacts" learns the marks and the
+whole-file contacts on one read (``learn_file``: each row's person and organization too,
+before any row is decided), as ``pdbulk plan import`` does, and is the figure judged — against
 ``csv.DictReader`` over the same file and ``bulk.manifest.read_manifest`` alone, timed
 in the same run (the ratios show what reading and mapping cost). The planner is built offline: the catalog and
 the person / organization indexes come from the sandbox's seeded account (the
@@ -47,9 +47,9 @@ FOOTNOTES = (
     "read_manifest: the import's CSV reader alone (encoding, dialect, row numbers)",
     "RowPlanner: read_manifest + learn_marks (a second read of the file) + map + decide "
     "(the figure of earlier runs, kept for the ratio)",
-    "RowPlanner + contacts: the same with learn_contacts (a third read, mapping each row's "
-    "person and organization) before the decide, as `pdbulk plan import` runs it; the "
-    "target is judged on this one",
+    "RowPlanner + contacts: the same with learn_file (learn_marks and learn_contacts, "
+    "mapping each row's person and organization, on one read) before the decide, as "
+    "`pdbulk plan import` runs it; the target is judged on this one",
     "plan import: `pdbulk plan import` in a child process, sandbox in another; peak MB = "
     "the child's ru_maxrss",
 )
@@ -103,7 +103,7 @@ def _pass(runner: str, manifest: Path, mapping: Path) -> tuple[int, float, float
     """One timed pass of ``runner`` over ``manifest`` (in a fresh process: nothing a pass
     remembers, e-mail verdicts or match keys, helps the next): rows, wall and CPU seconds."""
     from bulk.manifest import read_manifest
-    from jobs.import_load import _items, learn_contacts, learn_marks
+    from jobs.import_load import _items, learn_file, learn_marks
 
     def dict_reader() -> int:
         with open(manifest, encoding="utf-8-sig", newline="") as f:
@@ -116,9 +116,10 @@ def _pass(runner: str, manifest: Path, mapping: Path) -> tuple[int, float, float
 
     def planner(contacts: bool = False) -> int:
         p, settings = make()
-        learn_marks(p, settings)
-        if contacts:  # the whole-file contacts pass `plan import` runs (decide_and_write)
-            learn_contacts(p, settings)
+        if contacts:  # the marks and contacts pass `plan import` runs (decide_and_write)
+            learn_file(p, settings)
+        else:
+            learn_marks(p, settings)
         n = sum(1 for _ in _items(p, settings))
         assert p.counts.rows == n and p.counts.create + p.counts.bad == n, p
         return n

@@ -186,6 +186,38 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
                                places=places, persons=persons)
 
 
+def learn_file(planner: RowPlanner, settings: ImportSettings,
+               stopping: Stopping | None = None) -> dict[str, dict[str, str]]:
+    """``learn_marks`` then ``learn_contacts``, from one pass over the manifest when both
+    read it (issue 8: each was a read of the whole file, ~11 µs a row, with its hold and
+    first-of-each filters): every row the two passes read is shown to both, in file order,
+    so what each learns is what it learned alone. Returns what ``learn_marks`` returns;
+    raises what either raises (a contested decimal mark once the pass has ended)."""
+    mapper = planner.mapper
+    places = mapper.reads_org_address
+    persons = mapper.reads_person_email_or_phone
+    if not mapper.learns_marks or not (places or persons):
+        marks = learn_marks(planner, settings, stopping)
+        learn_contacts(planner, settings, stopping)
+        return marks
+    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+    if not planner.repeats.learned:  # the keys the file repeats, on the way (jobs.repeats)
+        rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
+    learning = mapper.marks_learning()
+
+    def shown(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
+        see = learning.see
+        for row in rows:
+            see(row)
+            yield row
+    try:
+        planner.learn_contacts(shown(first_of_each(rows, _key_named, planner.key_column)),
+                               places=places, persons=persons)
+    finally:
+        learning.stop()
+    return learning.done()
+
+
 def learn_repeats(planner: RowPlanner, settings: ImportSettings,
                   stopping: Stopping | None = None) -> None:
     """The source keys the manifest gives two rows or more, learned before any row is
@@ -1244,8 +1276,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     def decide_and_write() -> None:
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
-        learn_marks(planner, settings)
-        learn_contacts(planner, settings)
+        learn_file(planner, settings)  # the marks and the contacts: one pass
         learn_repeats(planner, settings)
         learn_contests(planner, settings)
         batch: list[NewItem] = []
@@ -1777,5 +1808,6 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run", "learn_marks",
-           "load", "plan_import", "start_run", "summary_lines", "typed_for", "write_import_results"]
+__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run",
+           "learn_file", "learn_marks", "load", "plan_import", "start_run", "summary_lines",
+           "typed_for", "write_import_results"]

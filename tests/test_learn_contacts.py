@@ -20,7 +20,7 @@ from jobs.demo_data import MAPPING, write_demo_export
 from jobs.import_load import _first_rows, _items, learn_marks
 from pdbulk.cli import app
 from tests.sandbox_helpers import ThreadedSandbox
-from tests.test_mapping_golden import write_dirty
+from tests.test_mapping_golden import NULLS, write_dirty
 
 TOKEN = "learn-contacts-token"
 LEARNED = ("_places", "_file_persons", "_file_at")  # what learn_contacts leaves
@@ -80,8 +80,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
         tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """`plan import` of the demo export (decimal marks to learn, persons with e-mails and
-    phones, organizations with addresses) reads it three times: the marks, the
-    organizations and persons together, the rows (it read it four times) — and, as it
+    phones, organizations with addresses) reads it twice: the marks, the organizations and
+    persons together (``learn_file``: the marks were a read of their own), the rows (it
+    read it four times, then three) — and, as it
     creates the key field, its first keys once more before (``jobs.key_field_holders``:
     are they in another text field of the account's deals?), and up to its first row that
     maps before the account is indexed (``jobs.import_load.sendable``: a file no row of
@@ -97,7 +98,7 @@ def test_a_plan_reads_the_file_once_to_learn_and_once_to_decide(
             env={"PIPEDRIVE_API_TOKEN": TOKEN})
     assert res.exit_code in (0, 3), res.output  # 3: the demo's broken rows fail, on purpose
     assert orjson.loads(res.stdout)["rows"] == 60
-    assert reads.count(str(export.manifest)) == 5, reads
+    assert reads.count(str(export.manifest)) == 4, reads
 
 
 def test_the_contacts_pass_maps_each_rows_organization_once(
@@ -125,3 +126,60 @@ def test_the_contacts_pass_maps_each_rows_organization_once(
     assert len(calls) == len(set(calls)) > 250
     for name in LEARNED:
         assert _as_dict(getattr(one, name)) == _as_dict(getattr(two, name)), name
+
+
+@pytest.mark.parametrize("mapping_text", [MAPPING, NULLS], ids=["demo", "nulls"])
+@pytest.mark.parametrize("seed", [5, 8])
+def test_the_marks_and_contacts_pass_learns_what_each_pass_learned(
+        tmp_path: Path, seed: int, mapping_text: str) -> None:
+    """``learn_file`` (the marks and the contacts on one read) leaves the planner learned as
+    ``learn_marks`` then ``learn_contacts`` did — the marks returned, the organizations'
+    addresses, the persons, the keys the file repeats — and every row decides alike."""
+    manifest = write_dirty(tmp_path / "dirty.csv", 1500, seed)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(mapping_text, encoding="utf-8")
+    make = offline_planner(manifest, mapping)
+    two, settings = make()
+    assert two.mapper.learns_marks and two.mapper.reads_person_email_or_phone
+    marks = learn_marks(two, settings)
+    import_load.learn_contacts(two, settings)
+    import_load.learn_repeats(two, settings)
+    one, settings = make()
+    assert import_load.learn_file(one, settings) == marks
+    assert one.repeats.learned  # (its pass read every key)
+    import_load.learn_repeats(one, settings)
+    for name in LEARNED:
+        assert _as_dict(getattr(one, name)) == _as_dict(getattr(two, name)), name
+    assert one.mapper.decimal_marks() == two.mapper.decimal_marks()
+    assert _decided(one, settings) == _decided(two, settings)
+
+
+def test_the_marks_and_contacts_pass_says_a_contested_mark(tmp_path: Path) -> None:
+    """A decimal mark the file contests is refused by ``learn_file`` as by ``learn_marks``
+    (DecimalContested, the same columns), the contacts learned on the same read."""
+    from jobs.mapping.rowmapper import DecimalContested
+
+    import csv
+    import io
+
+    export = write_demo_export(tmp_path / "demo", rows=40)
+    table = list(csv.DictReader(io.StringIO(export.manifest.read_text(encoding="utf-8-sig"))))
+    for row in table:  # (v10r9 S4: one "0,5" beside "1,000", "2,000", ...: contested)
+        row["Discount"] = ""
+    table[3]["Discount"] = "0,5"
+    for n, row in enumerate(table[10:14], start=1):
+        row["Discount"] = f"{n},000"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(table[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    export.manifest.write_text(out.getvalue(), encoding="utf-8")
+    make = offline_planner(export.manifest, export.mapping)
+    two, settings = make()
+    with pytest.raises(DecimalContested) as alone:
+        learn_marks(two, settings)
+    one, settings = make()
+    with pytest.raises(DecimalContested) as together:
+        import_load.learn_file(one, settings)
+    assert together.value.columns == alone.value.columns
+    assert one._file_persons is not None

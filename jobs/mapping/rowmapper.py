@@ -1,8 +1,9 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~570 lines: the whole-file pass (decimal marks, date order, a currency named in some
-rows only: ``mixed_currency``) reads the same steps ``map`` does, and is kept beside it."""
+Why ~720 lines: the whole-file pass (decimal marks, date order, a currency named in some
+rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
+same steps ``map`` does, and is kept beside it."""
 
 from __future__ import annotations
 
@@ -217,41 +218,22 @@ class RowMapper:
         column's mark is contested (``ColumnDecimal.contest``). Rows the reader refused
         (shifted cells) are no evidence. Reading stops once every such column has shown
         both marks (its decision, and the first cell showing each, can no longer change).
-        MixedCurrency: the amount column names a currency in some rows only (CurrencyMix)."""
-        marked = self._marked()
-        mix = self._currency_mix()
-        for step, marks in marked:
-            marks.start()
-            step.forget()
-        # the columns still deciding: one that showed both marks is read no more (its
-        # decision, and the first cell showing each, can no longer change: ``_Step.learn``)
-        deciding = list(marked)
+        MixedCurrency: the amount column names a currency in some rows only (CurrencyMix).
+        ``marks_learning``: the same, shown the rows one by one by a pass of another's."""
+        learning = self.marks_learning()
         try:
             for row in rows:
-                if row.error is not None:
-                    continue
-                values, at = row.values, row.row
-                decided = False
-                for step, marks in deciding:
-                    marks.at = at
-                    decided = step.learn(values) or decided
-                if mix is not None:
-                    mix.see(values, at)
-                if decided:
-                    deciding = [(s, m) for s, m in deciding if len(m.seen) != 2]
-                if not deciding and mix is None:
+                if not learning.see(row):
                     break  # every column showed both marks: no later cell changes one
         finally:
-            for step, marks in marked:
-                marks.decide()
-                step.forget()  # a cell read while learning was only shown to its column
-        contested = [(step.source.where, why) for step, marks in marked
-                     if (why := marks.contest()) is not None]
-        if contested:
-            raise DecimalContested(contested)
-        if mix is not None:
-            mix.check()
-        return self.decimal_marks()
+            learning.stop()
+        return learning.done()
+
+    def marks_learning(self) -> MarksLearning:
+        """``learn_marks`` as an object shown each row (``MarksLearning.see``), for a pass
+        over the file that learns other things on its way (``jobs.import_load.learn_file``:
+        issue 8, the marks' pass was a read of the whole file of its own)."""
+        return MarksLearning(self)
 
     def mark_notes(self) -> list[str]:
         """After ``learn_marks``: one line per column whose decimal mark a tie decided
@@ -552,6 +534,69 @@ class RowMapper:
         return OrgRef(name, address) if name is not None else None
 
 
+class MarksLearning:
+    """``RowMapper.learn_marks`` shown the rows one by one: ``see(row)`` each (False once
+    nothing a later row shows can change a decision: the caller may stop showing them),
+    then ``stop()`` (always, in a ``finally``: the memos the learning filled are emptied)
+    and ``done()`` (the decision: ``RowMapper.decimal_marks()``, DecimalContested or
+    MixedCurrency as ``learn_marks`` raises them)."""
+
+    __slots__ = ("_deciding", "_mapper", "_marked", "_mix", "_stopped")
+
+    def __init__(self, mapper: RowMapper) -> None:
+        self._mapper = mapper
+        self._marked = mapper._marked()
+        self._mix = mapper._currency_mix()
+        for step, marks in self._marked:
+            marks.start()
+            step.forget()
+        # the columns still deciding: one that showed both marks is read no more (its
+        # decision, and the first cell showing each, can no longer change: ``_Step.learn``)
+        self._deciding = list(self._marked)
+        self._stopped = False
+
+    def see(self, row: SourceRow) -> bool:
+        """Show ``row`` (a row the reader refused is no evidence). False when every column
+        showed both marks and no currency mix is checked: no later row changes a thing."""
+        deciding, mix = self._deciding, self._mix
+        if not deciding and mix is None:
+            return False
+        if row.error is not None:
+            return True
+        values, at = row.values, row.row
+        decided = False
+        for step, marks in deciding:
+            marks.at = at
+            decided = step.learn(values) or decided
+        if mix is not None:
+            mix.see(values, at)
+        if decided:
+            self._deciding = deciding = [(s, m) for s, m in deciding if len(m.seen) != 2]
+        return bool(deciding) or mix is not None
+
+    def stop(self) -> None:
+        """Decide each column from what it was shown; its memo forgets the texts shown (a
+        cell read while learning was only shown to its column). Once; again: nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for step, marks in self._marked:
+            marks.decide()
+            step.forget()
+
+    def done(self) -> dict[str, dict[str, str]]:
+        """After ``stop``: ``RowMapper.decimal_marks()``, or DecimalContested /
+        MixedCurrency."""
+        self.stop()
+        contested = [(step.source.where, why) for step, marks in self._marked
+                     if (why := marks.contest()) is not None]
+        if contested:
+            raise DecimalContested(contested)
+        if self._mix is not None:
+            self._mix.check()
+        return self._mapper.decimal_marks()
+
+
 def _cell(values: Values, column: str) -> object:
     """``values[column]`` for ``RowMapper.map``'s in-place read, None where reading it
     raises: a JSON path reading two values in this record (``AmbiguousPath``) is the
@@ -687,5 +732,5 @@ def section_title(values: MappingABC[str, Any]) -> str:
     return (f" (its one cell, {text[:40]!r}, may be a group or section title line: what it "
             "says is not given to the rows under it; map that to a column of each row)")
 
-__all__ = ["LATEST_MARGIN", "RowMapper", "close_time_conflict", "close_time_reason", "close_times",
-           "latest_time", "section_title"]
+__all__ = ["LATEST_MARGIN", "MarksLearning", "RowMapper", "close_time_conflict",
+           "close_time_reason", "close_times", "latest_time", "section_title"]
