@@ -201,8 +201,13 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
         learn_contacts(planner, settings, stopping)
         return marks
     rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
-    if not planner.repeats.learned:  # the keys the file repeats, on the way (jobs.repeats)
-        rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
+    column = planner.key_column
+    # the keys the file repeats, on the way (jobs.repeats), in the set the first of each
+    # key is told by: one set of the file's keys, not two at once
+    firsts = planner.repeats.learning_firsts(
+        rows, lambda row: planner.raw_key(row.values),
+        lambda row: _key_named(row.values.get(column))) if not planner.repeats.learned \
+        else first_of_each(rows, _key_named, column)
     learning = mapper.marks_learning()
 
     def shown(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
@@ -211,8 +216,7 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
             see(row)
             yield row
     try:
-        planner.learn_contacts(shown(first_of_each(rows, _key_named, planner.key_column)),
-                               places=places, persons=persons)
+        planner.learn_contacts(shown(firsts), places=places, persons=persons)
     finally:
         learning.stop()
     return learning.done()

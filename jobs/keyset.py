@@ -76,6 +76,14 @@ class KeySet:
             self._grow(shard)
         return True
 
+    def copy(self) -> KeySet:
+        """Another set of the same keys (its tables copied: as much memory again)."""
+        other = KeySet(capacity=0)
+        other._tables = [array("q", table) for table in self._tables]
+        other._limits, other._counts = list(self._limits), list(self._counts)
+        other._count = self._count
+        return other
+
     def slots(self) -> int:
         """The slots of all shards (8 bytes each): the memory the set holds."""
         return sum(len(t) for t in self._tables)

@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import bulk.manifest
@@ -157,10 +159,10 @@ def test_the_marks_and_contacts_pass_learns_what_each_pass_learned(
 def test_the_marks_and_contacts_pass_says_a_contested_mark(tmp_path: Path) -> None:
     """A decimal mark the file contests is refused by ``learn_file`` as by ``learn_marks``
     (DecimalContested, the same columns), the contacts learned on the same read."""
-    from jobs.mapping.rowmapper import DecimalContested
-
     import csv
     import io
+
+    from jobs.mapping.rowmapper import DecimalContested
 
     export = write_demo_export(tmp_path / "demo", rows=40)
     table = list(csv.DictReader(io.StringIO(export.manifest.read_text(encoding="utf-8-sig"))))
@@ -183,3 +185,66 @@ def test_the_marks_and_contacts_pass_says_a_contested_mark(tmp_path: Path) -> No
         import_load.learn_file(one, settings)
     assert together.value.columns == alone.value.columns
     assert one._file_persons is not None
+
+
+_KEYS = st.one_of(st.none(), st.just(""), st.sampled_from(["a", "b", "c", "d"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_KEYS, _KEYS), max_size=30),
+       st.lists(st.sampled_from(["a", "b", "c"]), max_size=8))
+def test_learning_firsts_is_learning_then_first_of_each(pairs: list[tuple[Any, Any]],
+                                                        same: list[str]) -> None:
+    """``RepeatedKeys.learning_firsts`` yields the rows ``first_of_each`` yields after
+    ``learning`` and learns the same repeated keys, whether each row's two keys are one (a
+    run of equal keys first, then any) or differ (None, empty text, another key)."""
+    from types import SimpleNamespace
+
+    from jobs.repeats import RepeatedKeys
+    from jobs.results import first_of_each
+
+    rows = [SimpleNamespace(raw=k, values={"key": k}) for k in same] + [
+        SimpleNamespace(raw=k, values={"key": n}) for k, n in pairs]
+    alone, fused = RepeatedKeys(), RepeatedKeys()
+    want = list(first_of_each(alone.learning(rows, lambda r: r.raw), lambda n: n, "key"))
+    got = list(fused.learning_firsts(rows, lambda r: r.raw, lambda r: r.values["key"]))
+    assert [id(r) for r in got] == [id(r) for r in want]
+    for key in ("a", "b", "c", "d"):
+        assert (key in fused) == (key in alone), key
+    assert len(fused) == len(alone)
+
+
+def test_the_marks_and_contacts_pass_holds_one_set_of_the_files_keys(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``learn_file`` on a CSV whose key column is read as it is tells the first row of each
+    key and the keys the file repeats by one set of the file's keys (~12 bytes a key: a
+    second set was ~12 MB of a 1,000,000-row plan's peak), not two."""
+    from jobs import keyset
+
+    export = write_demo_export(tmp_path / "demo", rows=300)
+    make = offline_planner(export.manifest, export.mapping)
+    planner, settings = make()
+    sizes: list[Any] = []
+    init = keyset.KeySet.__init__
+
+    def made(self: Any, capacity: int = 1 << 12) -> None:
+        init(self, capacity)
+        sizes.append(self)
+    monkeypatch.setattr(keyset.KeySet, "__init__", made)
+    import_load.learn_file(planner, settings)
+    assert planner.repeats.learned
+    holding = [s for s in sizes if len(s) > 100]  # the sets of the file's keys
+    assert len(holding) == 1, [len(s) for s in sizes]
+
+
+def test_a_key_set_copy_holds_the_same_keys() -> None:
+    """``KeySet.copy`` holds every key of the original and none other; each grows alone."""
+    from jobs.keyset import KeySet
+
+    one = KeySet(capacity=64)
+    keys = [f"k{n}" for n in range(500)]
+    for k in keys:
+        one.add(k)
+    two = one.copy()
+    assert len(two) == 500 and all(k in two for k in keys) and "other" not in two
+    assert two.add("new") and "new" not in one and not two.add("k7")
