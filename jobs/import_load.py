@@ -67,7 +67,7 @@ from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
-from .import_items import linked_note
+from .import_items import PLACEHOLDER_CODE, linked_note
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
     GIVEN_KEPT,
@@ -339,6 +339,18 @@ def sendable(settings: ImportSettings, mapping: ImportMapping,
 NONE_SENDABLE = ("no row of the file maps (each fails for what its cells hold): nothing "
                  "can be written, so no person, organization or deal is indexed (only the "
                  "pipelines, stages and fields the mapping names are read)")
+
+
+def key_field_unmade(planner: RowPlanner, label: str) -> str | None:
+    """The note a load / plan of a file no row of which maps gives when the key field
+    ``label`` is missing: it is not made (x36r3: made, and the deals read, for nothing);
+    None when the field exists or a row maps."""
+    if not planner.none_sendable or planner.key_code != PLACEHOLDER_CODE:
+        return None
+    return (f"the key field {label!r} is not in the account and is not created: no row "
+            "can be sent (it is created by the first run with a row that maps)")
+
+
 ALL_HELD = ("every row is held (its hold cell is filled): nothing can be written, so no "
             "person, organization or deal is indexed (only the pipelines, stages and fields "
             "the mapping names are read); empty a row's hold cell to import it")
@@ -766,6 +778,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     if planner.none_sendable:
         idle = True
         say(f"note: {NONE_SENDABLE}")
+        if (unmade := key_field_unmade(planner, mapping.key_field)) is not None:
+            say(f"note: {unmade}")
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
     if not missing and not idle and await index_keyed_deals(ctx, planner, settings):
@@ -1382,6 +1396,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(ALL_HELD)
     elif unsendable:
         notes.append(NONE_SENDABLE)
+        if (unmade := key_field_unmade(planner, mapping.key_field)) is not None:
+            notes.append(unmade)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)

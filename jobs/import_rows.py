@@ -389,7 +389,9 @@ class RowPlanner:
                     sendable: Callable[[RowMapper], bool] | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
-        whether the key field is missing (created unless ``dry_run``). ``learn``: a check
+        whether the key field is missing (created unless ``dry_run``; False, the key field
+        neither made nor read, when no row maps: ``sendable``, ``key_code`` the
+        placeholder ``PLACEHOLDER_CODE``). ``learn``: a check
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
         run before the key field is created, so that its InputError sends nothing.
         ``indexes`` False: no index is pulled (persons, organizations, deals: empty), for
@@ -412,6 +414,8 @@ class RowPlanner:
         check_not_renamed(catalog, mapping.key_field, used)  # x32r4 t13, dry runs too
         missing = False
         held_note: str | None = None
+        none_sendable: bool | None = None  # (asked below: before the key field is made)
+        latest = latest_time(ctx.clock.wall())
         try:
             catalog.field(mapping.key_field, custom=True)
         except AmbiguousName as exc:  # x12r1 F3: it was taken for a missing field
@@ -426,24 +430,29 @@ class RowPlanner:
             placeholder = dataclasses.replace(catalog, deal_fields=(
                 *catalog.deal_fields, DealField(PLACEHOLDER_CODE, mapping.key_field, "varchar",
                                                 is_custom=True)))
-            if learn is not None or file_keys is not None:
+            if learn is not None or file_keys is not None or sendable is not None:
                 preview = compile_mapping(mapping, placeholder, header=effective_header(mapping, header))
             if not dry_run and learn is not None:
                 await in_thread(lambda: learn(preview))
-            if file_keys is not None:  # x33: a renamed key field, from a new state folder
+            if indexes and sendable is not None:  # x36r3: no row maps, no field made
+                dated = dataclasses.replace(preview, latest=latest)
+                none_sendable = not await in_thread(lambda: sendable(dated))
+            if file_keys is not None and not none_sendable:  # x33: a renamed key field
                 held_note = await refuse_keys_held_elsewhere(ctx, catalog, mapping.key_field,
                                                              lambda: file_keys(preview))
-        if missing and dry_run:
-            catalog = placeholder
-            key_code = PLACEHOLDER_CODE
+        if missing and (dry_run or none_sendable):
+            # no row maps: nothing will be sent, so the key field is not made (x36r3)
+            missing = not none_sendable
+            catalog, key_code = placeholder, PLACEHOLDER_CODE
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field, used=used)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
         # a won / lost / close time past a day after the run's clock is refused (x35r1)
-        mapper = dataclasses.replace(mapper, latest=latest_time(ctx.clock.wall()))
-        none_sendable = indexes and sendable is not None and \
-            not await in_thread(lambda: sendable(mapper))
+        mapper = dataclasses.replace(mapper, latest=latest)
+        if none_sendable is None:
+            none_sendable = indexes and sendable is not None and \
+                not await in_thread(lambda: sendable(mapper))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \
             if indexes and not none_sendable else Indexes()

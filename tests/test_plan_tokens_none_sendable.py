@@ -58,3 +58,33 @@ def test_a_file_no_row_of_which_maps_reads_no_index(sb: Sandbox, tmp_path: Path)
                   *engine(sb, jobs)[:5])
     assert _lists(sb)["getPersons"] == lists["getPersons"] + 1, planned.stdout
     assert _lists(sb)["getDeals"] > lists["getDeals"], planned.stdout
+
+
+def test_a_file_no_row_of_which_maps_makes_no_key_field(sb: Sandbox, tmp_path: Path) -> None:
+    """x36r3: with ``--create-key-field`` on an account without the key field, the plan
+    and the run of 12 bad rows made the field and read the deals for the key check (55
+    tokens here, the tester's 65): now neither makes a field nor reads a deal, the plan
+    and the run say the field is not created, and both spend the catalog's 20 tokens."""
+    jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    bad = _bad(tmp_path / "bad.csv", 12)
+    lists, before = _lists(sb), spent(sb)
+    planned = cli(sb, jobs, "plan", "import", str(bad), "-m", str(mapping), "--json",
+                  "--create-key-field", *engine(sb, jobs)[:5])
+    plan = orjson.loads(planned.stdout)
+    assert _lists(sb) == lists, plan
+    assert spent(sb) - before == plan["tokens"] == 20, plan
+    assert "addDealField" not in plan["calls"], plan["calls"]
+    assert any("is not created: no row can be sent" in n for n in plan["notes"]), plan
+    before = spent(sb)
+    ran = cli(sb, jobs, "import", str(bad), "-m", str(mapping), "--create-key-field",
+              *engine(sb, jobs))
+    assert "is not created: no row can be sent" in ran.output, ran.output
+    assert "created the deal field" not in ran.output, ran.output
+    seen = sb.stats()["requests_by_operation"]
+    assert _lists(sb) == lists and not seen.get("addDealField"), ran.output
+    assert spent(sb) - before == plan["tokens"], ran.output
+    good = _bad(tmp_path / "good.csv", 0, good=2)  # a row that maps: the field is made
+    ran = cli(sb, jobs, "import", str(good), "-m", str(mapping), "--create-key-field",
+              *engine(sb, jobs))
+    assert ran.exit_code == 0 and "created the deal field" in ran.output, ran.output
