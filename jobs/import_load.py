@@ -1737,6 +1737,24 @@ def typed_for(settings: ImportSettings) -> Typed | None:
     return typed_for_manifest(settings.manifest, format=settings.format, sheet=settings.sheet)
 
 
+def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
+    """The run's line on the rows resolved again after a contact vanished mid-run
+    (``jobs.importing.vanished``): a cost no plan could price, said with its tokens."""
+    def total(name: str) -> int:
+        return sum(int((r.get("claims") or {}).get(name, 0)) for r in runs)
+    rows, refused, tokens = (total("vanished_rows"), total("vanished_refused"),
+                             total("vanished_tokens"))
+    if not (rows or refused or tokens):
+        return None
+    if not (rows or refused):  # 400s naming a contact that was still there
+        return (f"{tokens:,} tokens read back the persons / organizations rows refused with a "
+                "400 named: none had vanished (the rows failed for their 400)")
+    return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
+            f"deleted after the load ({counted(refused, 'write')} refused for it, "
+            f"{tokens:,} tokens of reads; no plan can price this, it follows a change made "
+            "in Pipedrive during the run; the tokens line above includes them)")
+
+
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
     """What a person reads at the end of a run: outcomes, tokens, time, and the files."""
     import orjson
@@ -1768,6 +1786,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      f"their key; {counted(meanwhile, 'key')} "
                      f"{noun(meanwhile, 'was', 'were')} already created (updated / skipped, "
                      "never created twice)")
+    if (vanished := _vanished_line(data["runs"])) is not None:
+        lines.append(vanished)
     contacts = sum(int((r.get("claims") or {}).get("contacts_waited", 0)) for r in data["runs"])
     if contacts:
         lines.append(f"{contacts:,} person / organization creates waited for another run's "

@@ -51,6 +51,7 @@ from .account import (
     DealsByKey,
     PersonIndex,
     concurrently,
+    deal_key,
     ensure_key_field,
     index_deals_by_key,
     index_orgs,
@@ -1111,6 +1112,34 @@ class RowPlanner:
         if field == "person_id":
             self.counts.persons_found += 1  # a person of the account, as ``_found_ref``
         return {"id": found.pop(), "matched_by": "kept"}
+
+    def recorded_deals(self, cells: Mapping[str, str]) -> set[int]:
+        """The deals ``_recorded`` reads the links of for a row whose cells are ``cells``
+        (``_cells``): those this state folder wrote from equal cells (empty without a
+        record). For a planner whose deals were not listed (``add_deals``)."""
+        if self.last_written is None:
+            return set()
+        if self._by_cells is None:
+            try:
+                self._by_cells = self.last_written.links_by_cells()
+            except sqlite3.Error:
+                self._by_cells = {}
+        return {deal_id for field, sign in cells.items()
+                for deal_id, _ in self._by_cells.get(field, {}).get(sign, ())}
+
+    def add_deals(self, deals: Iterable[Mapping[str, Any]]) -> None:
+        """Deals read by id after the indexes were built (``jobs.importing.vanished``: the
+        deals were not listed), each indexed by the source key it carries, if any, and
+        seen by ``_recorded``."""
+        index = self.indexes.deals
+        if not isinstance(index, DealsByKey):
+            index = self.indexes.deals = DealsByKey()
+        if self._listed_deals is None:
+            self._listed_deals = {int(d["id"]): d for d in index.values()}
+        for deal in deals:
+            if (key := deal_key(deal, self.key_code)) is not None:
+                index.add(key, dict(deal))
+            self._listed_deals[int(deal["id"])] = deal
 
     def _written_gone(self, field: str, written: str) -> bool:
         """Whether the person / organization (``field``) whose id's digest this state

@@ -24,7 +24,8 @@ CY = ("R4", "Deal four", "400", "Cy Doe", "cy@ex9.com", "Org1 Ltd")
 
 
 async def _run_with(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_id: str,
-                    between: Any, **engine: Any) -> dict[str, dict[str, str]]:
+                    between: Any, said: list[str] | None = None,
+                    **engine: Any) -> dict[str, dict[str, str]]:
     """An upsert loaded, ``between()`` done (a colleague's merge), then sent, in one run."""
     from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
@@ -49,7 +50,9 @@ async def _run_with(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job_i
         result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
                                   say=lambda line: None)
         store.set_status("finished")
-        kind.after_run(store, result)
+        lines = kind.after_run(store, result)
+        if said is not None:
+            said.extend(lines)
         assert not read_csv(store.directory / "failed.csv")
         return {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
     finally:
@@ -151,3 +154,40 @@ async def test_rows_after_the_first_refusal_are_resolved_before_their_send(
         assert sent == {"addDeal": 5, "getPerson": 1, "getOrganization": 1}, sent
         assert all("merged away or deleted after the load: resolved again"
                    in done[f"R{n}"]["note"] for n in range(3, 7)), done
+
+
+async def test_the_read_after_a_refusal_lists_no_deal_and_is_said(tmp_path: Path) -> None:
+    """x36r3: the planner read after a refusal listed the deals by key and the archived
+    deals again (plan 245, run 352 tokens in the tester's run). Now it reads the catalog,
+    the persons and the organizations, and the deals the rows' decisions need by id; the
+    run's last lines name the rows, the refused writes and the tokens this path took."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        r1, ann, org, manifest, mapping = await _night_one(sb, tmp_path)
+        person, company = _links(sb, r1)
+
+        def colleague() -> None:
+            merge(sb.state, "person", person, {"merge_with_id": ann})
+            merge(sb.state, "organization", company, {"merge_with_id": org})
+
+        before = dict(sb.stats()["requests_by_operation"])
+        tokens = int(sb.stats()["tokens_spent"])
+        said: list[str] = []
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague, said)
+        assert _links(sb, int(rows["R3"]["deal_id"])) == (ann, org), rows
+        after = sb.stats()["requests_by_operation"]
+        sent = {op: after.get(op, 0) - before.get(op, 0) for op in after}
+        # the load's lists; after the refusal, the persons and organizations alone (before:
+        # getDeals 3, getArchivedDeals 2)
+        # getDeals: the load's and the end-of-run check for doubled creates (jobs.doubles)
+        assert (sent.get("getDeals"), sent.get("getArchivedDeals")) == (2, 1), sent
+        assert (sent.get("getPersons"), sent.get("getOrganizations")) == (2, 2), sent
+        line = next((x for x in said if "resolved again" in x), None)
+        assert line is not None, said
+        costs = {"getPerson": 1, "getOrganization": 1, "getDeal": 1, "getPersons": 10,
+                 "getOrganizations": 10, "getPipelines": 5, "getStages": 5,
+                 "getDealFields": 10}
+        # the path's reads: by id, and the second of each list (the first is the load's)
+        path = sum(cost * (sent.get(op, 0) - (op in costs and op.endswith("s")))
+                   for op, cost in costs.items())
+        assert f"{path:,} tokens of reads" in line, (line, sent)
+        assert int(sb.stats()["tokens_spent"]) - tokens > path

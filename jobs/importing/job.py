@@ -439,7 +439,7 @@ class ImportJob(_Reconcile, _Resume):
                 claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                         "found_created": self.found_created, "unattributed": self.unattributed,
                         "merges_undone": self.merges_undone,
-                        "keys_recreated": self.keys_recreated}))
+                        "keys_recreated": self.keys_recreated, **self._vanished.spent()}))
         finally:
             await self._close_recorder()
 

@@ -17,10 +17,13 @@ On such a 400 only (a plan prices none of this: the normal path reads nothing mo
    3 at most; a 404 or a record marked deleted is vanished). None vanished: the 400 is
    the row's failure, as before.
 2. The row is decided again (``RowPlanner.decide``, its cells as the load read them) by a
-   planner whose indexes are read now, after the 400 (the load's reads: catalog, persons,
-   organizations, deals by key; counted in the run's token figures), built once for the
-   run and again only when its indexes still list a vanished id (at most
-   ``FRESH_READS`` times a run).
+   planner whose indexes are read now, after the 400: the catalog and the persons /
+   organizations lists (what the mapping maps), built once for the run and again only
+   when its indexes still list a vanished id (at most ``FRESH_READS`` times a run); no
+   deal is listed (x36r3: the deals by key and the archived deals were, 107 tokens of
+   the tester's 352, 1,000+ on a 50k-deal account): the deals the row's decision reads
+   (an update's deal, the deals this folder wrote from the same contact cells) are read
+   by id, each once a planner (``deals_for``).
 3. The vanished links take that decision's references; the row is sent once more, its
    note saying which record vanished and what it is linked to now. A second refusal is
    the row's failure: a row is resolved again once, never in a loop. A row that cannot
@@ -28,18 +31,24 @@ On such a 400 only (a plan prices none of this: the normal path reads nothing mo
    otherwise now) fails — unless it is an update with other changes: those are sent
    without the vanished links, its note saying the link was not written (f37b).
 
+No plan can price this path (it follows a colleague's merge or delete during the run):
+its refused writes and the tokens of its reads are counted (``Vanished.spent``) and said
+in the run's last lines (``import_load.summary_lines``).
+
 It never makes a copy of a contact the fresh decision finds, and never forgets a
 contact the job created: other rows naming it go through the same steps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from bulk.calls import CallContext
+from bulk.client import ApiResult
 from bulk.errors import BulkError, Gone, InputError, NotFound, ValidationRejected
+from bulk.operations import get_operation
 from bulk.store import Item, ItemState
 
 from ..import_items import source_row
@@ -54,6 +63,9 @@ if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
 FRESH_READS = 2  # planners read after a 400 in one run (its indexes: the load's reads)
 _GET = {"person": "getPerson", "org": "getOrganization"}
 _LABEL = {"person": "person", "org": "organization"}
+# deals read by id (getDeal: 1 token) against a page of 100 by ids (getDeals: 10 tokens):
+# read together from this many on (FACTS.md, token costs)
+_BY_IDS_FROM = 10
 
 
 def refused(exc: BaseException) -> bool:
@@ -104,6 +116,22 @@ async def vanished(ctx: CallContext, ids: Mapping[str, set[int]]) -> dict[str, s
     return out
 
 
+class _Tally(CallContext):
+    """``ctx``, counting the tokens of the calls made through it into ``state.tokens``
+    (each call's ``x-token-cost``, bulk.operations): what the refusal path cost."""
+
+    def __init__(self, ctx: CallContext, state: Vanished) -> None:
+        super().__init__(ctx._r)
+        self._state = state
+
+    def call(self, operation_id: str, *, path: Mapping[str, object] | None = None,
+             params: Mapping[str, object] | None = None, json: Any = None,
+             guard: Callable[[], Awaitable[bool]] | None = None,
+             ) -> Coroutine[Any, Any, ApiResult]:
+        self._state.tokens += get_operation(operation_id).token_cost
+        return super().call(operation_id, path=path, params=params, json=json, guard=guard)
+
+
 class Vanished:
     """One run's planner read after a 400 (``fresh``) and what it resolved again."""
 
@@ -112,6 +140,11 @@ class Vanished:
         self.planner: RowPlanner | None = None
         self.reads = 0  # planners read in this run
         self.rows = 0  # rows resolved again in this run
+        # what this path cost in this run, priced by no plan (the run's last lines say it):
+        # the writes refused for a vanished contact, and the tokens of its reads
+        self.refused = 0
+        self.tokens = 0
+        self._deals_read: set[int] = set()  # the deals ``planner`` was given by id
         # the ids found vanished in this run: a later row naming one is resolved again
         # before its send, not after a refused write and a read of its own (x36r3 F0: a
         # person 169 rows named, deleted mid-run, cost 169 refused addDeals + 169 reads)
@@ -141,21 +174,36 @@ class Vanished:
     async def planner_for(self, job: _ImportBase, ctx: CallContext,
                           gone: Mapping[str, set[int]]) -> RowPlanner | None:
         """A planner whose indexes were read after ``gone`` vanished; None: read
-        ``FRESH_READS`` times already in this run. InputError: the mapping is unusable."""
-        async with self.lock:
-            if not self._lists(gone):
-                return self.planner
-            if self.reads >= FRESH_READS:
-                return None
-            return await self._read(job, ctx)
+        ``FRESH_READS`` times already in this run. InputError: the mapping is unusable.
+        The caller holds ``lock``."""
+        if not self._lists(gone):  # (the caller holds ``lock``)
+            return self.planner
+        if self.reads >= FRESH_READS:
+            return None
+        return await self._read(job, ctx)
+
+    def spent(self) -> dict[str, int]:
+        """This run's figures of the path (``rows``, ``refused``, ``tokens``), zeroed: the
+        run's entry in the job's history keeps them (``import_load.end_run``)."""
+        out = {"vanished_rows": self.rows, "vanished_refused": self.refused,
+               "vanished_tokens": self.tokens}
+        self.rows = self.refused = self.tokens = 0
+        return out
 
     async def _read(self, job: _ImportBase, ctx: CallContext) -> RowPlanner:
+        """The catalog, the persons and the organizations (what the mapping maps), read
+        now; no deal listed (x36r3: the deals by key and the archived deals were listed
+        again, 107 tokens in the tester's run, 1,000+ on a 50k-deal account): the deals a
+        row's decision reads are read by id before it (``deals_for``)."""
         self.close()
         self.reads += 1
+        self._deals_read = set()
         s = job.settings
-        planner, _, _ = await RowPlanner.build(ctx, ImportMapping.load(s.mapping),
-                                               job._columns(), mode=s.mode,
-                                               create_key_field=False)
+        mapping = ImportMapping.load(s.mapping)
+        planner, _, _ = await RowPlanner.build(ctx, mapping, job._columns(), mode=s.mode,
+                                               create_key_field=False, indexes=False)
+        planner.indexes = await RowPlanner.pull_indexes(ctx, mapping, s.mode,
+                                                        planner.key_code, deals=False)
         planner.use(s)
         await job._use_marks(planner)
         if planner.key_code != job.key_code:
@@ -165,6 +213,37 @@ class Vanished:
             job._decide_with_record(planner)
         self.planner = planner
         return planner
+
+
+async def deals_for(state: Vanished, planner: RowPlanner, ctx: CallContext, op: str,
+                    payload: Mapping[str, Any]) -> None:
+    """Give ``planner`` (``Vanished._read``'s: no deal listed) the deals deciding the row
+    of ``payload`` reads, each read once a planner: an update's deal, and the deals this
+    state folder wrote from the row's contact cells (whose links now name a merge
+    survivor: ``RowPlanner.recorded_deals``). By id: ``getDeal``, 1 token each, or
+    ``getDeals`` by ``ids``, 10 tokens a 100, from ``_BY_IDS_FROM`` on (FACTS.md token
+    costs). A deal not found (404 / 410) or deleted is left out."""
+    wanted = set(planner.recorded_deals(payload.get("cells") or {}))
+    if op == "update" and isinstance(payload.get("deal_id"), int):
+        wanted.add(int(payload["deal_id"]))
+    ids = sorted(wanted - state._deals_read)
+    if not ids:
+        return
+    found: list[Mapping[str, Any]] = []
+    if len(ids) >= _BY_IDS_FROM:
+        for start in range(0, len(ids), 100):
+            page = await ctx.call("getDeals", params={"ids": ids[start:start + 100],
+                                                      "limit": 100})
+            found.extend(page.data or ())
+    else:
+        for rid in ids:
+            try:
+                found.append((await ctx.call("getDeal", path={"id": rid})).data or {})
+            except (NotFound, Gone):
+                continue
+    state._deals_read.update(ids)
+    planner.add_deals(d for d in found if isinstance(d.get("id"), int)
+                      and d.get("is_deleted") is not True and d.get("status") != "deleted")
 
 
 def _said(name: str, rids: set[int], ref: Ref | None) -> str:
@@ -186,9 +265,11 @@ async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, it
     reads spent for this run, the mapping unusable, the row no longer decided as it
     was): an update is sent without those links, its note saying so (``_unlinked``);
     BulkError (a row failure) for a create, or an update that changed nothing else."""
+    ctx = _Tally(ctx, state)
     gone = await vanished(ctx, linked(job, payload))
     if not gone:  # sent before another row followed a record it names by key: once more
         return survivors.ahead(state.followed, payload)
+    state.refused += 1
     return await _followed(job, state, ctx, item, op, payload, gone, str(exc))
 
 
@@ -226,7 +307,7 @@ async def resolved_ahead(job: _ImportBase, state: Vanished, ctx: CallContext, it
             if ids & state.gone.get(name, set())}
     if not gone:
         return None
-    return await _again(job, state, ctx, item, op, payload, gone, "not sent")
+    return await _again(job, state, _Tally(ctx, state), item, op, payload, gone, "not sent")
 
 
 async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item, op: str,
@@ -237,15 +318,19 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
     person = payload.get("person")
     if "org" in gone and isinstance(person, Mapping) and "key" in person:
         names.add("person")  # the person made with the vanished organization
-    try:
-        planner = await state.planner_for(job, ctx, gone)
-    except InputError as err:
-        return _unlinked(op, payload, names, exc,
-                         f"{why}, and the row could not be resolved again ({err})")
-    if planner is None:
-        return _unlinked(op, payload, names, exc,
-                         f"{why}: this run resolved rows again {FRESH_READS} times already")
-    decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
+    async with state.lock:  # the planner's deals: added to, read, by one row at a time
+        try:
+            planner = await state.planner_for(job, ctx, gone)
+        except InputError as err:
+            return _unlinked(op, payload, names, exc,
+                             f"{why}, and the row could not be resolved again ({err})")
+        if planner is None:
+            return _unlinked(op, payload, names, exc,
+                             f"{why}: this run resolved rows again {FRESH_READS} times "
+                             "already")
+        await deals_for(state, planner, ctx, op, payload)
+        decided = planner.decide(source_row(item.row or 0, item.payload),
+                                 check_duplicate=False)
     fresh = decided.payload
     if decided.state is not ItemState.PENDING or decided.op not in ("create", "update"):
         return _unlinked(op, payload, names, exc, f"{why}, and the row, resolved again, is "
