@@ -1726,9 +1726,12 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
         return "; ".join(notes) or None
 
+    from .importing.vanished import META_LINKS_NOW, linked_now  # (importing imports this)
+
     return write_results(store, source_key_column=None, summary=summary,
                          success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),
-                         hold_column=True, typed=typed_for(settings), note=note)
+                         hold_column=True, typed=typed_for(settings), note=note,
+                         amend=linked_now(store.meta_get(META_LINKS_NOW) or {}))
 
 
 def typed_for(settings: ImportSettings) -> Typed | None:

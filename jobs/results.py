@@ -293,6 +293,7 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
                   summary: Mapping[str, Any] | None = None,
                   hold_column: bool = False, typed: Typed | None = None,
                   note: Callable[[Mapping[str, Any]], str | None] | None = None,
+                  amend: Callable[[dict[str, Any]], None] | None = None,
                   ) -> dict[str, Path]:
     """Write the four result files into the job's directory; returns their paths.
 
@@ -303,10 +304,11 @@ def write_results(store: JobStore, *, success_columns: Sequence[str],
     ``rowless_ops``: item ops with no manifest row (undo's person / organization deletes)
     whose failures go to failed.csv all the same (row empty; not counted as rows).
     ``note``: a succeeded row's further note, from its result (after its own, if any).
+    ``amend``: called on a copy of each succeeded row's result before its cells are read.
     """
     with _space(store.directory, store.job_id):
         return _write_results(store, success_columns, source_columns, source_key_column,
-                              summary, row_ops, rowless_ops, hold_column, typed, note)
+                              summary, row_ops, rowless_ops, hold_column, typed, note, amend)
 
 
 @contextlib.contextmanager
@@ -327,6 +329,7 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                    rowless_ops: Collection[str], hold_column: bool,
                    typed: Typed | None,
                    note: Callable[[Mapping[str, Any]], str | None] | None = None,
+                   amend: Callable[[dict[str, Any]], None] | None = None,
                    ) -> dict[str, Path]:
     columns = list(source_columns) if source_columns is not None else _columns(store, row_ops)
     counts: Counter[str] = Counter()
@@ -343,6 +346,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
             if item.state in (ItemState.DONE, ItemState.SKIPPED):
                 result = dict(item.result or {}) if item.state is ItemState.DONE else dict(
                     item.result or item.payload.get("result") or {"action": "skipped"})
+                if amend is not None:
+                    amend(result)
                 cells = {c: result.get(c) for c in success_columns if c in result}
                 if note is not None and (more := note(result)):
                     cells["note"] = "; ".join(filter(None, (cells.get("note"), more)))

@@ -191,3 +191,35 @@ async def test_the_read_after_a_refusal_lists_no_deal_and_is_said(tmp_path: Path
                    for op, cost in costs.items())
         assert f"{path:,} tokens of reads" in line, (line, sent)
         assert int(sb.stats()["tokens_spent"]) - tokens > path
+
+
+async def test_rows_settled_on_a_merged_contact_show_the_survivor(tmp_path: Path) -> None:
+    """x36r3: R1, unchanged (settled at the load), kept Ann and Org1, merged away before
+    the send: succeeded.csv showed the merged-away ids. The run that found them vanished
+    (R5's refused create) reads the deals of the rows naming them, by id, and shows the
+    ids the deal holds, its note saying why; R3, updated with its links kept, shows the
+    links its PATCH answered."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, [ROWS[0], ROWS[2]])
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        r1, r3 = int(first["R1"]["deal_id"]), int(first["R3"]["deal_id"])
+        person, company = _links(sb, r1)
+        async with api_context(sb, tmp_path / "colleague") as ctx:
+            ann = (await ctx.call("addPerson", json={"name": "Ann Lee", "emails": [
+                {"value": "ann.lee@crm.com", "primary": True, "label": "work"}]})).data["id"]
+            org = (await ctx.call("addOrganization", json={"name": "Org1 Ltd"})).data["id"]
+        manifest, _ = _files(tmp_path, [ROWS[0], ("R3", "Deal three", "350", *ROWS[2][3:]),
+                                        ("R5", "Deal five", "500", *ROWS[0][3:])], "night2.csv")
+
+        def colleague() -> None:
+            merge(sb.state, "person", person, {"merge_with_id": ann})
+            merge(sb.state, "organization", company, {"merge_with_id": org})
+
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague)
+        assert [rows[k]["action"] for k in ("R1", "R3")] == ["unchanged", "updated"], rows
+        assert _links(sb, r1) == _links(sb, r3) == (ann, org)
+        for key in ("R1", "R3", "R5"):
+            assert (rows[key]["person_id"], rows[key]["org_id"]) == (str(ann), str(org)), \
+                rows[key]
+        assert f"person {person} merged away or deleted during the run: the deal is linked " \
+            f"to person {ann} now" in rows["R1"]["note"], rows["R1"]

@@ -351,10 +351,11 @@ class ImportJob(_Reconcile, _Resume):
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=body)
         except NotFound:
             return gone_when_sent(item.id, int(deal_id), item.key)
+        now = {**kept, **(res.data or {})}  # a kept link as the deal holds it now (x36r3)
         return Outcome(item.id, ItemState.DONE, result={
             "deal_id": deal_id, "action": "updated",
-            "person_id": person_id if payload.get("person") is not None else kept.get("person_id"),
-            "org_id": org_id if payload.get("org") is not None else kept.get("org_id"),
+            "person_id": person_id if payload.get("person") is not None else now.get("person_id"),
+            "org_id": org_id if payload.get("org") is not None else now.get("org_id"),
             # undo: a deal whose update_time is no longer this one changed since
             "update_time": _update_time(res.data), **matched_by(payload), **survivor_noted(payload)})
 
@@ -390,6 +391,7 @@ class ImportJob(_Reconcile, _Resume):
         code. A check the account refuses (a budget spent, the account not answering) is
         kept as not made, with why, and the run ends as it would have."""
         store = self.store
+        await vanished.links_now(self, self._vanished, ctx)  # succeeded.csv's links
         made = await in_thread(partial(doubles.created_keys, store))
         if not made or await in_thread(partial(doubles.checked_over, store, made)):
             return  # no create, or none since a check that covered them all

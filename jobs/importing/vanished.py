@@ -40,6 +40,7 @@ contact the job created: other rows naming it go through the same steps."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,8 @@ import anyio
 
 from bulk.calls import CallContext
 from bulk.client import ApiResult
-from bulk.errors import BulkError, Gone, InputError, NotFound, ValidationRejected
+from bulk.clock import in_thread
+from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, ValidationRejected
 from bulk.operations import get_operation
 from bulk.store import Item, ItemState
 
@@ -56,6 +58,8 @@ from ..import_resolve import DependencyFailed, Ref
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
 from . import survivors
+
+_log = logging.getLogger("pdbulk.import")
 
 if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
     from .base import _ImportBase
@@ -229,6 +233,15 @@ async def deals_for(state: Vanished, planner: RowPlanner, ctx: CallContext, op: 
     ids = sorted(wanted - state._deals_read)
     if not ids:
         return
+    found = await _deals_by_id(ctx, ids)
+    state._deals_read.update(ids)
+    planner.add_deals(found)
+
+
+async def _deals_by_id(ctx: CallContext, ids: list[int]) -> list[Mapping[str, Any]]:
+    """The deals of ``ids`` still there (a 404 / 410, or one deleted, left out): by
+    ``getDeal``, 1 token each, or ``getDeals`` by ``ids``, 10 tokens a 100, from
+    ``_BY_IDS_FROM`` on (FACTS.md token costs)."""
     found: list[Mapping[str, Any]] = []
     if len(ids) >= _BY_IDS_FROM:
         for start in range(0, len(ids), 100):
@@ -241,9 +254,76 @@ async def deals_for(state: Vanished, planner: RowPlanner, ctx: CallContext, op: 
                 found.append((await ctx.call("getDeal", path={"id": rid})).data or {})
             except (NotFound, Gone):
                 continue
-    state._deals_read.update(ids)
-    planner.add_deals(d for d in found if isinstance(d.get("id"), int)
-                      and d.get("is_deleted") is not True and d.get("status") != "deleted")
+    return [d for d in found if isinstance(d.get("id"), int)
+            and d.get("is_deleted") is not True and d.get("status") != "deleted"]
+
+
+META_LINKS_NOW = "import.links_now"  # str(deal id) -> {"person_id", "org_id"} read at the end
+
+
+async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None:
+    """At the end of a run that found contacts vanished (``Vanished.gone``): the deals
+    of the rows settled naming one (an unchanged row, settled at the load; a row sent
+    before the refusal) are read by id (``_deals_by_id``, in the path's tokens) and what
+    they are linked to now kept in the job's meta (``META_LINKS_NOW``): succeeded.csv
+    shows the person / organization the deal holds (the merge survivor), not the one the
+    load listed (x36r3: an unchanged row kept the merged-away ``person_id``)."""
+    gone = {name: set(ids) for name, ids in state.gone.items()}
+    if not gone:
+        return
+    store = job.store
+
+    def named() -> list[int]:
+        out: set[int] = set()
+        for item in store.items():
+            if item.state not in (ItemState.DONE, ItemState.SKIPPED):
+                continue
+            result = item.result or (item.payload or {}).get("result") or {}
+            deal_id = result.get("deal_id")
+            if isinstance(deal_id, int) and (
+                    result.get("person_id") in gone.get("person", ())
+                    or result.get("org_id") in gone.get("org", ())):
+                out.add(deal_id)
+        return sorted(out)
+
+    ids = await in_thread(named)
+    if not ids:
+        return
+    try:
+        found = await _deals_by_id(_Tally(ctx, state), ids)
+    except Stopped:
+        raise
+    except BulkError as exc:  # (a budget spent, the account not answering: as settled)
+        _log.warning("the deals of %d rows naming a contact that vanished during the run "
+                     "were not read again (%s): succeeded.csv shows their links as the "
+                     "rows settled", len(ids), exc)
+        return
+    now = dict(store.meta_get(META_LINKS_NOW) or {})
+    now.update({str(d["id"]): {"person_id": d.get("person_id"), "org_id": d.get("org_id")}
+                for d in found})
+    await in_thread(lambda: store.meta_put(META_LINKS_NOW, now))
+
+
+def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
+    a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
+    the note says so."""
+    def amend(result: dict[str, Any]) -> None:
+        now = links.get(str(result.get("deal_id")))
+        if not isinstance(now, Mapping):
+            return
+        said = []
+        for field, name in (("person_id", "person"), ("org_id", "org")):
+            was, new = result.get(field), now.get(field)
+            if was is None or was == new:
+                continue
+            result[field] = new
+            said.append(f"{_LABEL[name]} {was} merged away or deleted during the run: the "
+                        + (f"deal is linked to {_LABEL[name]} {new} now" if new is not None
+                           else f"deal has no {_LABEL[name]} now"))
+        if said:
+            result["note"] = "; ".join(filter(None, (result.get("note"), *said)))
+    return amend
 
 
 def _said(name: str, rids: set[int], ref: Ref | None) -> str:
@@ -374,5 +454,5 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRESH_READS", "Vanished", "linked", "refused", "resolved_again", "resolved_ahead",
-           "vanished", "with_note"]
+__all__ = ["FRESH_READS", "META_LINKS_NOW", "Vanished", "linked", "linked_now", "links_now",
+           "refused", "resolved_again", "resolved_ahead", "vanished", "with_note"]
