@@ -115,6 +115,7 @@ from .results import (
     write_failed,
     write_results,
 )
+from .survivor_contacts import SurvivorContacts
 from .transforms import source_key, storable
 from .updating import META_KEY_LABEL
 
@@ -1076,6 +1077,8 @@ class _ClaimedKeys:
         # the reads by id of the survivors' person / organization links a row may keep
         # (jobs.importing _merge_kept: a link to one deleted since is not kept), at most
         self.link_reads: Counter[str] = Counter()
+        # ... and -> (the merged deal its claim names, that merge): ``SurvivorContacts``
+        self.merged_of: dict[str, tuple[int, Merge]] = {}
         self.young: tuple[float, float] | None = None  # (age, seconds left) of a young state
         self._born_read = False
 
@@ -1108,6 +1111,7 @@ class _ClaimedKeys:
                     # never created again: it updates its survivor, or is reported "merged"
                     # (jobs.importing _merged_into; x12r3 F1: planned as a create)
                     self.survivors[key_of[name]] = hit.survivor
+                    self.merged_of[key_of[name]] = (int(outcome["deal_id"]), hit)
             elif IN_DOUBT in outcome:  # one scan of the deals added since, both lists
                 self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
         # a claim a dead run still holds (killed, never resumed) is taken over and its key
@@ -1309,11 +1313,15 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                         checks.update(recheck_reads(batch))
                         batch = []
                         batches_seen[0] += 1
+                    if kept is not None:
+                        kept.see(item)
                     if item.op == "create" and item.key and claimed is not None:
                         creates.append(str(item.key))
                         if len(creates) >= 2000:
                             anyio.from_thread.run(claimed.count, creates)
                             creates = []
+                            if kept is not None:
+                                kept.counted(claimed.merged_of, planner.last_written)
                 if item.state is not ItemState.FAILED:
                     continue
                 row = failed_row(item)
@@ -1328,9 +1336,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         checks.update(recheck_reads(batch))
         if creates and claimed is not None:
             anyio.from_thread.run(claimed.count, creates)
+        if kept is not None and claimed is not None:
+            kept.counted(claimed.merged_of, planner.last_written)
+            unmade.update(kept.unmade(planner.indexes.deals))
         if claimed is not None:
             for kind, keys in planner.new_contact_keys().items():
-                anyio.from_thread.run(claimed.count_contacts, kind, keys)
+                left = unmade.get(kind) or set()
+                anyio.from_thread.run(claimed.count_contacts, kind,
+                                      (k for k in keys if k not in left))
     size = recheck_batch(workers, limits.burst)  # the run's re-check of its upsert updates
     checks: Counter[str] = Counter()
     create_batches: set[int] = set()  # the run's batches (of ``size``) that hold a create
@@ -1340,6 +1353,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
 
     claimed = _ClaimedKeys(None if missing else planner.key_code, base_url, clock=ctx.clock,
                            claims=await opened_claims(clock=ctx.clock))  # opened off the loop
+    # an upsert's new contacts a send-time merge survivor keeps: made by no row (f36a: the
+    # plan counted them), followed only where this state folder recorded a merge
+    from .merged_deals import survivors
+
+    kept = SurvivorContacts() if settings.mode == "upsert" and base_url is not None \
+        and not missing and await in_thread(lambda: bool(survivors(base_url))) else None
+    unmade: dict[str, set[str]] = {}
     # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:
@@ -1358,6 +1378,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if claimed is not None:
         checks.update(claimed.reads)
         checks.update(claimed.link_reads)
+    if unmade_n := {kind: len(keys) for kind, keys in unmade.items() if keys}:
+        planner.counts.persons_new -= unmade_n.get("person", 0)  # as the run makes them
+        planner.counts.orgs_new -= unmade_n.get("org", 0)
     decide_seconds = time.monotonic() - decide_started  # the run decides every row again
     if claimed is not None and claimed.young is not None:
         # one deals-list look-up a batch of creates (one counted by claimed.reads), the
@@ -1396,8 +1419,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(ALL_HELD)
     elif unsendable:
         notes.append(NONE_SENDABLE)
-        if (unmade := key_field_unmade(planner, mapping.key_field)) is not None:
-            notes.append(unmade)
+        if (no_field := key_field_unmade(planner, mapping.key_field)) is not None:
+            notes.append(no_field)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)
@@ -1488,7 +1511,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                      "a merge made here took into another deal (merged-deals.jsonl): none is "
                      f"created again; {own:,} reported `merged` (the survivor's own row is in "
                      "this file), " + (
-                         f"{into:,} update their survivor (counted as updateDeal, at most"
+                         f"{into:,} update their survivor (counted as updateDeal, at most: the run "
+                         "reads the survivor, and sends only what differs from it"
                          + (", with a read by id of each person / organization the survivor "
                             "links, before its link is kept (a link to one deleted since is "
                             "not: the row's is written): " + ", ".join(
@@ -1498,6 +1522,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                          if settings.mode == "upsert" else
                          f"{existing:,} reported `exists` (an insert never updates: nothing "
                          "sent)"))
+    if unmade_n:
+        named = (counted(n, w) for w, n in (("new person", unmade_n.get("person", 0)),
+                                             ("new organization", unmade_n.get("org", 0))) if n)
+        notes.append(
+            f"{' and '.join(named)} the file names only on rows whose key's deal a merge made here took into a "
+            "survivor: not counted to create (the survivor keeps its own, as the row's "
+            "cells are those last written beside its link; made only if the survivor is "
+            "deleted before the run)")
     if c.survivors:  # x29r3 F4: as the rows say it in succeeded.csv
         notes.append(f"{counted(c.survivors, 'row')}'s key is on a deal a merge made here "
                      "took its deal into (merged-deals.jsonl; that deal had no key of its "

@@ -14,7 +14,7 @@ import pytest
 
 from bulk.sandbox import SandboxConfig, serve
 from jobs.merged_deals import record
-from tests.import_support import api_context
+from tests.import_support import api_context, upsert_plan
 from tests.test_upsert_corrected_contacts import (
     FAST,
     ROWS,
@@ -74,3 +74,28 @@ async def test_a_row_making_its_deal_after_all_finds_its_contacts(tmp_path: Path
         made = int(rows["R2"]["deal_id"])
         assert _links(sb, made) == bob, rows
         assert rows["R2"]["person_matched_by"] == "kept", rows
+
+
+async def test_the_plan_counts_no_contact_the_survivor_keeps(tmp_path: Path) -> None:
+    """f36a / x36r3: Bob and Org2 deleted too, R2's cells find no contact: the plan
+    counted a person and an organization to create (and a read of each one's claim),
+    which the run never makes (88 planned, 71 spent). Now the plan counts neither; its
+    one figure above the run's is the survivor's update, said to be at most."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        _, _, _, bob, manifest, mapping = await _merged_night(sb, tmp_path)
+        async with api_context(sb, tmp_path / "ctx2") as ctx:
+            await ctx.call("deletePerson", path={"id": bob[0]})
+            await ctx.call("deleteOrganization", path={"id": bob[1]})
+        plan, counts = await upsert_plan(sb, tmp_path / "plan", manifest, mapping)
+        assert (counts.persons_new, counts.orgs_new) == (0, 0), counts
+        assert not {"addPerson", "addOrganization", "getPerson", "getOrganization"} \
+            & set(plan.calls), plan.calls
+        assert any("not counted to create" in n for n in plan.notes), plan.notes
+        also, _ = _files(tmp_path, [ROWS[1], ("R9", "Deal nine", "900", *ROWS[1][3:])],
+                         "also.csv")  # R9, a new deal, makes Bob and Org2: counted
+        _, both = await upsert_plan(sb, tmp_path / "plan2", also, mapping)
+        assert (both.persons_new, both.orgs_new) == (1, 1), both
+        before, sent = int(sb.stats()["tokens_spent"]), _calls(sb, *MADE, "updateDeal")
+        await _import(sb, tmp_path, manifest, mapping, "night-2")
+        assert _calls(sb, *MADE, "updateDeal") == sent
+        assert plan.tokens - 5 == int(sb.stats()["tokens_spent"]) - before  # updateDeal, at most
