@@ -342,11 +342,12 @@ NONE_SENDABLE = ("no row of the file maps (each fails for what its cells hold): 
                  "pipelines, stages and fields the mapping names are read)")
 
 
-def key_field_unmade(planner: RowPlanner, label: str) -> str | None:
-    """The note a load / plan of a file no row of which maps gives when the key field
-    ``label`` is missing: it is not made (x36r3: made, and the deals read, for nothing);
-    None when the field exists or a row maps."""
-    if not planner.none_sendable or planner.key_code != PLACEHOLDER_CODE:
+def key_field_unmade(planner: RowPlanner, label: str, missing: bool) -> str | None:
+    """The note a load / plan of a file no row of which can be sent (none maps, or every
+    one is held) gives when the key field ``label`` is missing: it is not made (x36r3:
+    made, and the deals read, for nothing); None when the field exists or will be made
+    (``missing``: ``RowPlanner.build``'s)."""
+    if missing or planner.key_code != PLACEHOLDER_CODE:
         return None
     return (f"the key field {label!r} is not in the account and is not created: no row "
             "can be sent (it is created by the first run with a row that maps)")
@@ -779,8 +780,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     if planner.none_sendable:
         idle = True
         say(f"note: {NONE_SENDABLE}")
-        if (unmade := key_field_unmade(planner, mapping.key_field)) is not None:
-            say(f"note: {unmade}")
+    if (unmade := key_field_unmade(planner, mapping.key_field, missing)) is not None:
+        say(f"note: {unmade}")
     if learner.repeats.learned:  # (the preview's pass read every key)
         planner.repeats = learner.repeats
     if not missing and not idle and await index_keyed_deals(ctx, planner, settings):
@@ -1419,8 +1420,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(ALL_HELD)
     elif unsendable:
         notes.append(NONE_SENDABLE)
-        if (no_field := key_field_unmade(planner, mapping.key_field)) is not None:
-            notes.append(no_field)
+    if (no_field := key_field_unmade(planner, mapping.key_field, missing)) is not None:
+        notes.append(no_field)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)

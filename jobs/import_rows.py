@@ -391,8 +391,9 @@ class RowPlanner:
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``; False, the key field
-        neither made nor read, when no row maps: ``sendable``, ``key_code`` the
-        placeholder ``PLACEHOLDER_CODE``). ``learn``: a check
+        neither made nor read, when no row maps, ``sendable``, or none is to be matched,
+        ``indexes`` False, for a load or a plan: ``key_code`` the placeholder
+        ``PLACEHOLDER_CODE``). ``learn``: a check
         of the mapping against the manifest (the decimal marks: ``DecimalContested``)
         run before the key field is created, so that its InputError sends nothing.
         ``indexes`` False: no index is pulled (persons, organizations, deals: empty), for
@@ -438,12 +439,13 @@ class RowPlanner:
             if indexes and sendable is not None:  # x36r3: no row maps, no field made
                 dated = dataclasses.replace(preview, latest=latest)
                 none_sendable = not await in_thread(lambda: sendable(dated))
-            if file_keys is not None and not none_sendable:  # x33: a renamed key field
+            if file_keys is not None and indexes and not none_sendable:  # x33: renamed
                 held_note = await refuse_keys_held_elsewhere(ctx, catalog, mapping.key_field,
                                                              lambda: file_keys(preview))
-        if missing and (dry_run or none_sendable):
-            # no row maps: nothing will be sent, so the key field is not made (x36r3)
-            missing = not none_sendable
+        if missing and (dry_run or none_sendable or not indexes):
+            # no row maps, or every row is held: nothing will be sent, so the key field is
+            # not made (x36r3 F2)
+            missing = not (none_sendable or not indexes)
             catalog, key_code = placeholder, PLACEHOLDER_CODE
         else:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,

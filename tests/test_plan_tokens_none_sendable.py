@@ -88,3 +88,28 @@ def test_a_file_no_row_of_which_maps_makes_no_key_field(sb: Sandbox, tmp_path: P
     ran = cli(sb, jobs, "import", str(good), "-m", str(mapping), "--create-key-field",
               *engine(sb, jobs))
     assert ran.exit_code == 0 and "created the deal field" in ran.output, ran.output
+
+
+def test_a_file_whose_rows_are_all_held_makes_no_key_field(sb: Sandbox,
+                                                           tmp_path: Path) -> None:
+    """The same for a failed-rows file every row of which is held (its hold cell filled):
+    nothing can be sent, so ``--create-key-field`` makes no field and reads no deal
+    (before: both, 55 tokens planned); plan = run = the catalog's 20 tokens."""
+    jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    held = tmp_path / "held.csv"
+    held.write_text("row,_key,reason,status,column,hold,key,title,amount,person,email\n"
+                    "2,k1,dup,,key,duplicate-key,k1,One,10,Pat 1,pat1@example.com\n"
+                    "3,k1,dup,,key,duplicate-key,k1,Two,20,Pat 1,pat1@example.com\n")
+    before = spent(sb)
+    planned = cli(sb, jobs, "plan", "import", str(held), "-m", str(mapping), "--json",
+                  "--create-key-field", *engine(sb, jobs)[:5])
+    plan = orjson.loads(planned.stdout)
+    assert spent(sb) - before == plan["tokens"] == 20, plan
+    assert any("is not created: no row can be sent" in n for n in plan["notes"]), plan
+    before = spent(sb)
+    ran = cli(sb, jobs, "import", str(held), "-m", str(mapping), "--create-key-field",
+              *engine(sb, jobs))
+    assert "is not created: no row can be sent" in ran.output, ran.output
+    assert not sb.stats()["requests_by_operation"].get("addDealField"), ran.output
+    assert spent(sb) - before == plan["tokens"], ran.output
