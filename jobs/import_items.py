@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -274,3 +274,30 @@ def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
     kind = MisalignedRow if error.get("misaligned") else InputError
     return SourceRow(row, 0, typed, kind(str(error.get("reason")), row=row,
                                          column=error.get("column")))
+
+
+# str(deal id) -> {"person_id", "org_id"}: the deals a run read again at its end after a
+# contact of theirs vanished (jobs.importing.vanished.links_now), for succeeded.csv
+META_LINKS_NOW = "import.links_now"
+
+
+def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
+    a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
+    the note says so (``jobs.importing.vanished.links_now`` reads them)."""
+    def amend(result: dict[str, Any]) -> None:
+        now = links.get(str(result.get("deal_id")))
+        if not isinstance(now, Mapping):
+            return
+        said = []
+        for link, name in (("person_id", "person"), ("org_id", "organization")):
+            was, new = result.get(link), now.get(link)
+            if was is None or was == new:
+                continue
+            result[link] = new
+            said.append(f"{name} {was} merged away or deleted during the run: the "
+                        + (f"deal is linked to {name} {new} now" if new is not None
+                           else f"deal has no {name} now"))
+        if said:
+            result["note"] = "; ".join(filter(None, (result.get("note"), *said)))
+    return amend

@@ -67,7 +67,7 @@ from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
-from .import_items import PLACEHOLDER_CODE, linked_note
+from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, linked_note, linked_now
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
     GIVEN_KEPT,
@@ -1758,8 +1758,6 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
         notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
         return "; ".join(notes) or None
-
-    from .importing.vanished import META_LINKS_NOW, linked_now  # (importing imports this)
 
     return write_results(store, source_key_column=None, summary=summary,
                          success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),

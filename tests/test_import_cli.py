@@ -536,7 +536,14 @@ def _failed_upsert(sandbox: Sandbox, tmp_path: Path, rows: str) -> tuple[Path, s
 
 
 def _colleague_deal(sandbox: Sandbox, key: str) -> dict[str, Any]:
-    """A deal a colleague makes through the API with the source key ``key``."""
+    """A deal a colleague makes through the API with the source key ``key`` (the key
+    field made first when no import made it: x36r3 F2, a load of no sendable row)."""
+    if not any(f["field_name"] == "Import source key" for f in sandbox.state.custom_fields()):
+        urllib.request.urlopen(urllib.request.Request(
+            sandbox.url + "/api/v2/dealFields", method="POST", data=orjson.dumps({
+                "field_name": "Import source key", "field_type": "varchar"}),
+            headers={"content-type": "application/json",
+                     "authorization": f"Bearer {TOKEN}"})).read()
     key_code = next(f["field_code"] for f in sandbox.state.custom_fields()
                     if f["field_name"] == "Import source key")
     req = urllib.request.Request(

@@ -1,6 +1,9 @@
 """The import job kind's shared part: its constants, its state and its claims, and
 rows mapped again (``pdbulk retry``); ``jobs.importing`` (the package docstring) says
-how the parts fit."""
+how the parts fit.
+
+Why ~500 lines: the state every part shares is set up in one place, with the helpers
+they all call (rows mapped again, the claims)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from .. import import_load, last_written  # through the module: tests patch its 
 from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
+from ..import_items import PLACEHOLDER_CODE
 from ..import_resolve import Resolver, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..import_store import (  # what the load stores for the job: its parts take them here
@@ -242,13 +246,18 @@ class _ImportBase:
                 s = self.settings
                 try:
                     mapping = ImportMapping.load(s.mapping)
-                    planner, _, _ = await RowPlanner.build(ctx, mapping, self._columns(),
-                                                           mode=s.mode, create_key_field=False)
+                    unmade = self.key_code == PLACEHOLDER_CODE  # no row sendable: no field
+                    planner, _, _ = await RowPlanner.build(
+                        ctx, mapping, self._columns(), mode=s.mode,
+                        create_key_field=unmade and s.create_key_field)
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
                 planner.use(s)
                 await self._use_marks(planner)
+                if unmade:  # (x36r3 F2) made now, as that load would have
+                    self.key_code = planner.key_code
+                    self.store.meta_put(META_KEY_CODE, self.key_code)
                 if planner.key_code != self.key_code:
                     self._unusable = MappingUnusable(
                         "the mapping's key field is not the one this job was loaded with; "

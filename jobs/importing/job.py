@@ -441,7 +441,8 @@ class ImportJob(_Reconcile, _Resume):
                 claims={"waited": self.claim_waits, "contacts_waited": self.contact_waits,
                         "found_created": self.found_created, "unattributed": self.unattributed,
                         "merges_undone": self.merges_undone,
-                        "keys_recreated": self.keys_recreated, **self._vanished.spent()}))
+                        "keys_recreated": self.keys_recreated,
+                        **{k: n for k, n in self._vanished.spent().items() if n}}))
         finally:
             await self._close_recorder()
 

@@ -53,7 +53,7 @@ from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, Validati
 from bulk.operations import get_operation
 from bulk.store import Item, ItemState
 
-from ..import_items import source_row
+from ..import_items import META_LINKS_NOW, source_row
 from ..import_resolve import DependencyFailed, Ref
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
@@ -258,9 +258,6 @@ async def _deals_by_id(ctx: CallContext, ids: list[int]) -> list[Mapping[str, An
             and d.get("is_deleted") is not True and d.get("status") != "deleted"]
 
 
-META_LINKS_NOW = "import.links_now"  # str(deal id) -> {"person_id", "org_id"} read at the end
-
-
 async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None:
     """At the end of a run that found contacts vanished (``Vanished.gone``): the deals
     of the rows settled naming one (an unchanged row, settled at the load; a row sent
@@ -302,28 +299,6 @@ async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None
     now.update({str(d["id"]): {"person_id": d.get("person_id"), "org_id": d.get("org_id")}
                 for d in found})
     await in_thread(lambda: store.meta_put(META_LINKS_NOW, now))
-
-
-def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
-    """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
-    a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
-    the note says so."""
-    def amend(result: dict[str, Any]) -> None:
-        now = links.get(str(result.get("deal_id")))
-        if not isinstance(now, Mapping):
-            return
-        said = []
-        for field, name in (("person_id", "person"), ("org_id", "org")):
-            was, new = result.get(field), now.get(field)
-            if was is None or was == new:
-                continue
-            result[field] = new
-            said.append(f"{_LABEL[name]} {was} merged away or deleted during the run: the "
-                        + (f"deal is linked to {_LABEL[name]} {new} now" if new is not None
-                           else f"deal has no {_LABEL[name]} now"))
-        if said:
-            result["note"] = "; ".join(filter(None, (result.get("note"), *said)))
-    return amend
 
 
 def _said(name: str, rids: set[int], ref: Ref | None) -> str:
@@ -454,5 +429,5 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRESH_READS", "META_LINKS_NOW", "Vanished", "linked", "linked_now", "links_now",
-           "refused", "resolved_again", "resolved_ahead", "vanished", "with_note"]
+__all__ = ["FRESH_READS", "Vanished", "linked", "links_now", "refused", "resolved_again",
+           "resolved_ahead", "vanished", "with_note"]
