@@ -155,6 +155,10 @@ class GroupClaims:
                     and job != self._job:
                 self._makers[m] = job
 
+    def makers(self) -> dict[int, str]:
+        """Merged-away deal -> the job (another run's) the claims say merged it away."""
+        return dict(self._makers)
+
     def maker(self, merge_id: int) -> str | None:
         """The job (another run's) that the claims say merged ``merge_id`` away, or None."""
         return self._makers.get(merge_id)

@@ -430,11 +430,16 @@ class DedupeJob(MergeJob):
         reconciled there, x19r2 F2) — was that
         job's: a merge applies once, so this job's attempt, in flight when it stopped, did
         not (x11r3 F1: both jobs' succeeded.csv said ``merged``, 52 merges for 51 made).
-        Reported ``already merged``, naming the job."""
+        Reported ``already merged``, naming the job. Another host's run on the shared
+        coordinator records nothing here: the claims say which job gave the merged-away
+        deal's claim back having merged it (``GroupClaims.learn``, asked before the deals
+        are read; x37r2 F3: a merge in flight at host A's kill, never applied, made by host
+        B's run once A's lease lapsed, was reported ``merged`` by both jobs)."""
         by_id = {i.id: i for i in items}
+        await self._group_claims.learn([int(i.payload["merge_id"]) for i in items])
         outcomes = [self._with_fields(by_id[o.item_id], o)
                     for o in await super().reconcile(ctx, items)]
-        makers = self._known_makers()
+        makers = {**self._known_makers(), **self._group_claims.makers()}
         if not makers:
             return self._claims_ended(by_id, outcomes)
         own = self._store.job_id if self._store is not None else None
