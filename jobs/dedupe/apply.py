@@ -79,6 +79,7 @@ from ..deals import Deal, before_image, is_gone, read_deals
 from ..load_stop import checked
 from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
+from .apply_claims import merged_by_others
 from .config import DedupeConfig
 from .evidence import not_included, two_companies
 from .index import (
@@ -88,6 +89,7 @@ from .index import (
     forget_merged,
     from_compact_row,
     install_plan_index,
+    load_makers,
     load_merges,
     remember_keep_separate,
     remember_makers,
@@ -230,13 +232,14 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
             return (f"deal {deal_id} is in none of the plan's pairs (deals.jsonl holds the "
                     f"deals of its pairs){found}: a group may only name deals the plan "
                     "compared")
-    for deal_id in g.member_ids:
-        deal = live.get(deal_id)
-        if is_gone(deal):
+    for deal_id in g.member_ids:  # gone before changed: a merge moves its survivor too
+        if is_gone(live.get(deal_id)):
             # not "since the plan": a --since-last plan's record may be the index's, read
             # on an earlier night (x33r1 M2)
             return (f"deal {deal_id} is gone: deleted, merged away or archived (no live "
                     "deal has its id now)")
+    for deal_id in g.member_ids:
+        deal = live.get(deal_id)
         assert deal is not None
         before = planned[deal_id]
         if before.update_time != to_record(deal, stage_order={}, org_names={}).update_time:
@@ -378,6 +381,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
+    makers = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
+                                       if is_gone(live.get(i))])
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
@@ -389,6 +394,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
                   f"group partly merged by an earlier apply or run (deal(s) {', '.join(map(str, done))} "
                   "merged into the survivor, which changed with it): plan again to merge the rest")
+            continue
+        if (by := _merged_elsewhere(g, live, makers)) and not is_gone(live.get(g.survivor_id)):
+            _by_others(prep, g, by)
             continue
         if (why := _changed(g, planned, live)) is not None:
             _skip(prep, g, why)
@@ -483,6 +491,45 @@ def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
                                              "merged_id": merge_id, "action": "already merged",
                                              "reason": EARLIER}}),
                  "already merged")
+
+
+async def _makers(state_dir: Path | None, gone: Sequence[int]) -> dict[int, str]:
+    """Deal id -> the job that merged it away, for the ``gone`` deals another job merged
+    since the plan read them: the state directory's record (``load_makers``: this machine's
+    jobs) and, on a shared coordinator, the claims (another host's run; x37r2 F4)."""
+    if not gone:
+        return {}
+    recorded = load_makers(state_dir) if state_dir is not None else {}
+    out = {m: recorded[m] for m in gone if m in recorded}
+    return {**await merged_by_others([m for m in gone if m not in out]), **out}
+
+
+def _merged_elsewhere(g: PlannedGroup, live: Mapping[int, Deal],
+                      makers: Mapping[int, str]) -> dict[int, str]:
+    """The group's merged-away deals gone now that another job merged (``_makers``)."""
+    return {m: makers[m] for m in g.merged_ids if m in makers and is_gone(live.get(m))}
+
+
+def _by_others(prep: Prepared, g: PlannedGroup, by: Mapping[int, str]) -> None:
+    """The merges of a group another job merged (some of) since the plan: those it made
+    ``already merged by job J`` (skipped, nothing sent; the other job reports them
+    merged), the rest skipped naming it — the survivor changed with that merge, plan again
+    (x37r2 F4: "deal N changed since the plan: plan again" for pairs done)."""
+    jobs = ", ".join(sorted(set(by.values())))
+    for merge_id in g.merged_ids:
+        if (job := by.get(merge_id)) is not None:
+            result = {"action": "already merged",
+                      "reason": f"already merged by job {job}; this job did not send it"}
+        else:
+            result = {"action": "skipped", "reason": (
+                f"group partly merged by job {jobs} (deal(s) {', '.join(map(str, sorted(by)))}) "
+                "since the plan: plan again to merge the rest")}
+        prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
+                         state=ItemState.SKIPPED, payload={
+                             "group_id": g.id, "values": {"group_id": g.id}, "result": {
+                                 "group_id": g.id, "deal_id": g.survivor_id,
+                                 "merged_id": merge_id, **result}}),
+                 "merged by another job" if merge_id in by else "skipped")
 
 
 def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True) -> None:

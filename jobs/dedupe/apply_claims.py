@@ -181,10 +181,24 @@ class GroupClaims:
             await claims.aclose()
 
 
+async def merged_by_others(deal_ids: Sequence[int]) -> dict[int, str]:
+    """Deal id -> the job whose run gave its claim back having merged it away, for those of
+    ``deal_ids`` the shared coordinator's claims say so of (``GroupClaims.learn``: read
+    only, nothing taken); {} without a coordinator or when it does not answer."""
+    if not deal_ids or not GroupClaims.wanted():
+        return {}
+    claims = GroupClaims(None)
+    try:
+        await claims.learn(deal_ids)
+    finally:
+        await claims.close()
+    return claims.makers()
+
+
 def held_reason(held: Held) -> str:
     """The skip reason of a pair another run holds."""
     return (f"its group is being merged by another run ({held.who()}): left to it; "
             "nothing sent")
 
 
-__all__ = ["LEASE", "GroupClaims", "held_reason"]
+__all__ = ["LEASE", "GroupClaims", "held_reason", "merged_by_others"]

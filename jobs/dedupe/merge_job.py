@@ -205,6 +205,13 @@ class DedupeJob(MergeJob):
                                         for i in store.items(ItemState.PENDING)])
         return await super().before_resume(ctx, store)
 
+    async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        """``MergeJob.recheck``, once the claims have said which other run's job merged the
+        batch's deals away (``GroupClaims.learn``, no call to Pipedrive): a pair another
+        host's run merged while this one ran is ``already merged by job ...`` (x37r2 F4)."""
+        await self._group_claims.learn([int(i.payload["merge_id"]) for i in items])
+        return await super().recheck(ctx, items)
+
     def _maker(self, merge_id: int) -> str | None:
         """The other job the state directory records as having merged ``merge_id`` away
         (``load_makers``), or None."""
