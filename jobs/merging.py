@@ -909,12 +909,25 @@ class MergeJob:
             else:
                 if (why := _changed(item, live, expected, self._explained)) is not None:
                     outcomes.append(self._left(item, why))
+        left = {o.item_id for o in outcomes}
+        held = await self._held_now(ctx, pending, [i for i in pending if i.id not in left],
+                                    live)
+        outcomes += held
         self._settled(pending, outcomes)
         store.record(outcomes)
-        changed = len(outcomes) - gone
+        changed = len(outcomes) - gone - len(held)
         extra = f", {changed:,} changed since the plan (left alone)" if changed else ""
+        extra += f", {len(held):,} no longer a match (held now)" if held else ""
         return [f"re-read {len(pending):,} pending merge(s): {gone:,} no longer possible"
                 f"{extra}, {len(pending) - len(outcomes):,} to send"]
+
+    async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
+                        items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
+        """The outcomes of ``items`` (of the ``pending`` merges a resume re-read, their
+        deals ``live``) that are no longer a match by what the account holds now beside
+        the deals (``DedupeJob``: names, keep-separate decisions). None for plain merges:
+        each pair was asked for."""
+        return []
 
     def _expected(self, store: JobStore | None = None) -> dict[int, str | None]:
         """Deal id → the ``update_time`` it has if nobody but this job wrote it since the

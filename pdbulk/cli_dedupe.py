@@ -501,8 +501,10 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     today's budget, time); nothing is written."""
     from jobs.dedupe.api import read_costs, reading, reads_line, used_state
     from jobs.dedupe.apply import ApplyOptions, planned_merges
+    from jobs.dedupe.held_now import names_calls, wanted_ids
     from jobs.dedupe.job import make_plan
     from jobs.dedupe.merge_job import recheck_reads
+    from jobs.dedupe.planfiles import read_records
     from jobs.merging import PAIR_READS
 
     cfg = engine.config()
@@ -522,6 +524,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 rt = dcfg.review_threshold
                 wanted = planned_merges(out.result.groups, replace(options, max_merges=None), rt)
                 members = sum(len(g.member_ids) for g in wanted)  # apply re-reads them all
+                records = read_records(Path(tmp) / "files")
                 # --max-merges: whole groups in plan order, as apply takes them
                 groups = planned_merges(out.result.groups, options, rt)
                 merges = sum(len(g.merged_ids) for g in groups)
@@ -529,6 +532,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
+                # ... and the names of their orgs and persons (``held_now``: x37r2 F2)
+                calls.update(names_calls(*map(len, wanted_ids(
+                    records.get(i) for g in wanted for i in g.member_ids))))
                 checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst)
                 calls["getDeals"] += checks
                 calls["mergeDeals"] += merges

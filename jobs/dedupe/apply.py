@@ -82,6 +82,7 @@ from ..updating import Prepared, changed_names
 from .apply_claims import merged_by_others
 from .config import DedupeConfig
 from .evidence import not_included, two_companies
+from .held_now import held_now, names_now, wanted_ids
 from .index import (
     KEEP_SEPARATE,
     PLAN_INDEX,
@@ -89,6 +90,7 @@ from .index import (
     forget_merged,
     from_compact_row,
     install_plan_index,
+    load_keep_separate,
     load_makers,
     load_merges,
     remember_keep_separate,
@@ -383,6 +385,11 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 if state_dir is not None and chosen else {})
     makers = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
                                        if is_gone(live.get(i))])
+    # what the match rests on beside the deals: their org / person names now, and the
+    # keep-separate decisions recorded since the plan (``held_now``; x37r2 F2)
+    org_names, person_names = await names_now(ctx, *wanted_ids(
+        planned.get(i) for g in chosen for i in g.member_ids)) if chosen else ({}, {})
+    kept = load_keep_separate(state_dir) if state_dir is not None and chosen else set()
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
@@ -407,7 +414,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                 g.decision != "merge" and (why := _companies(g, planned, pair_reasons)) is not None) or (
                 g.decision != "merge" and (why := _at_review(
                     g, pair_bands, pair_reasons, options.include_review)) is not None) or (
-                why := _same_second(g, planned, fresh)) is not None:
+                why := _same_second(g, planned, fresh)) is not None or (
+                why := held_now(g.member_ids, planned, live, org_names, person_names,
+                                kept)) is not None:
             _skip(prep, g, why)
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:

@@ -53,7 +53,7 @@ import anyio
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import BulkError, InDoubt, Stopped
+from bulk.errors import BulkError, InDoubt, InputError, Stopped
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
@@ -62,8 +62,12 @@ from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
 from .apply_claims import GroupClaims, held_reason
-from .index import StateBusy, load_makers
+from .held_now import held_now, names_calls, names_now
+from .held_now import wanted_ids as names_now_ids
+from .index import StateBusy, load_keep_separate, load_makers
 from .interrupted import makers_in_jobs
+from .model import DealRecord
+from .planfiles import read_records
 from .put_back import (
     POLICY_RECORD,
     PUT_BACK,
@@ -112,6 +116,7 @@ class DedupeJob(MergeJob):
         self._left_groups: dict[str, str] = {}
         self._makers: dict[int, str] | None = None  # merged-by.json, read once (``_maker``)
         self._found: dict[int, str] | None = None  # the other jobs' stores' merges, read once
+        self._planned: Mapping[int, DealRecord] | None = None  # the plan's records, read once
         # the pairs' deals claimed on a shared coordinator (x35r2, two hosts: both sent one group)
         self._group_claims = GroupClaims(store.job_id if store is not None else None)
 
@@ -211,6 +216,58 @@ class DedupeJob(MergeJob):
         host's run merged while this one ran is ``already merged by job ...`` (x37r2 F4)."""
         await self._group_claims.learn([int(i.payload["merge_id"]) for i in items])
         return await super().recheck(ctx, items)
+
+    async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
+                        items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
+        """A resume's pending merges judged again on what the account holds now
+        (``jobs.dedupe.held_now``: the org / person names of the plan's records, read for
+        every ``pending`` merge so ``reread_calls`` prices it exactly, and the state's
+        keep-separate decisions): a pair no longer a match is skipped, named (x37r2 F2:
+        a resume of night 1 merged a pair whose org was renamed a catch-all since)."""
+        planned, kept = self._plan_records(), self._kept()
+        if not planned and not kept:
+            return []
+        orgs, persons = names_now_ids(self._pair_records(pending, planned))
+        org_names, person_names = await names_now(ctx, orgs, persons)
+        out = []
+        for item in items:
+            pair = (int(item.payload["survivor_id"]), int(item.payload["merge_id"]))
+            if (why := held_now(pair, planned, live, org_names, person_names, kept)):
+                out.append(Outcome(item.id, ItemState.SKIPPED, result={
+                    **_merged(item), "action": "skipped", "reason": why}))
+        return out
+
+    def _plan_records(self) -> Mapping[int, DealRecord]:
+        """The plan's records of its deals (deals.jsonl), read once; {} without one."""
+        if self._planned is None:
+            folder = self._store.meta_get("plan_dir") if self._store is not None else None
+            try:
+                self._planned = read_records(Path(str(folder))) if folder else {}
+            except InputError:  # the plan folder is gone: the names cannot be compared
+                self._planned = {}
+        return self._planned
+
+    def _kept(self) -> set[frozenset[int]]:
+        """The state directory's keep-separate pairs now (empty without one)."""
+        state = self._store.meta_get(STATE_DIR) if self._store is not None else None
+        return load_keep_separate(Path(state)) if state else set()
+
+    @staticmethod
+    def _pair_records(items: Sequence[Item], planned: Mapping[int, DealRecord]
+                      ) -> list[DealRecord | None]:
+        return [planned.get(int(i.payload[k])) for i in items
+                for k in ("merge_id", "survivor_id")]
+
+    def reread_calls(self, store: JobStore) -> dict[str, int]:
+        """``MergeJob.reread_calls``, plus the names ``_held_now`` reads for them."""
+        calls = dict(super().reread_calls(store))
+        planned = self._plan_records() if self._store is store else {}
+        pending = self._rereading(store)[0]
+        if pending and (planned or self._kept()):
+            orgs, persons = names_now_ids(self._pair_records(pending, planned))
+            for op, n in names_calls(len(orgs), len(persons)).items():
+                calls[op] = calls.get(op, 0) + n
+        return calls
 
     def _maker(self, merge_id: int) -> str | None:
         """The other job the state directory records as having merged ``merge_id`` away

@@ -1,0 +1,149 @@
+"""A dedupe apply judges each group again right before it merges, on what the account holds
+now beside the deals (x37r2 F2b, F2c: an apply of an older plan merged a pair whose org and
+person had been renamed to catch-alls since — ``Privatkunden Ost``, ``Walk-in customer`` — and
+a pair a reviewer marked keep-separate in a newer plan; the deals were untouched, so the
+"changed since the plan" check passed). Such a group is held, named, nothing sent; a shared
+org renamed to another real name is merged as planned. The names read are the plan's
+(``getOrganizations`` / ``getPersons`` by ids), in the apply's printed plan."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import anyio
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from bulk.engine import Engine, EngineConfig
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.store import ItemState, JobStore
+from jobs.dedupe.index import remember_keep_separate
+from jobs.kinds import kind_for
+from pdbulk.cli import app
+from tests.dedupe_job_support import deal, load_apply, org, plan, seed_account
+from tests.update_support import cli_args, delta, requests, run_job, threaded_sandbox
+
+DAY = ("2026-11-03T10:00:00Z", "2026-11-03T10:04:00Z")
+
+
+def _person(sb: Sandbox, name: str) -> int:
+    tpl = dict(sb.state.table("person").rows[1])
+    (pid,) = sb.state.load("person", [{k: v for k, v in tpl.items() if k != "id"}
+                                      | {"name": name, "org_id": None}])
+    return pid
+
+
+def _rename(sb: Sandbox, kind: str, rid: int, name: str) -> None:
+    row = sb.state.table(kind).rows[rid]
+    sb.state.save(kind, {**row, "name": name, "update_time": sb.state.now_iso()})
+
+
+def _results(store: JobStore) -> dict[int, dict[str, object]]:
+    out = {}
+    for i in store.items():
+        result = i.result or i.payload.get("result") or {}
+        out[int(result["merged_id"])] = result
+    return out
+
+
+@pytest.mark.anyio
+async def test_an_apply_holds_what_the_account_no_longer_matches(tmp_path: Path) -> None:
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=48)) as sb:
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        energy, parkett, renamed = (org(sb, "Consumers Energy"), org(sb, "Parkett Halle"),
+                                    org(sb, "Mueller Holz"))
+        sabine = _person(sb, "Sabine Kraus")
+        pairs = {
+            "org": [deal(sb, "Stromvertrag Gewerbe", energy, value=500, add=t, update=t)
+                    for t in DAY],
+            "person": [deal(sb, "Fahrradreparatur", None, value=90, add=t, update=t,
+                            person_id=sabine) for t in DAY],
+            "separate": [deal(sb, "Parkett Halle 3", parkett, value=700, add=t, update=t)
+                         for t in DAY],
+            "benign": [deal(sb, "Dielen Lieferung", renamed, value=300, add=t, update=t)
+                       for t in DAY],
+        }
+        out = await plan(sb, tmp_path, tmp_path / "p1")
+        planned = {frozenset(g.member_ids) for g in out.result.groups if g.band == "duplicate"}
+        assert all(frozenset(ids) in planned for ids in pairs.values()), planned
+        # since the plan: renames (no deal changes) and a reviewer's keep-separate
+        _rename(sb, "organization", energy, "Privatkunden Ost")
+        _rename(sb, "person", sabine, "Walk-in customer")
+        _rename(sb, "organization", renamed, "Müller Holz GmbH")
+        remember_keep_separate(tmp_path / "state", [pairs["separate"]])
+        before = dict(sb.stats()["requests_by_operation"])
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        after = dict(sb.stats()["requests_by_operation"])
+        assert after.get("getOrganizations", 0) - before.get("getOrganizations", 0) == 1
+        assert after.get("getPersons", 0) - before.get("getPersons", 0) == 1
+        await run_job(sb, store)
+        got = _results(store)
+        for what, needle in (("org", f"org {energy} renamed 'Privatkunden Ost' since the plan,"
+                                     " a catch-all"),
+                             ("person", f"person {sabine} renamed 'Walk-in customer' since the"
+                                        " plan, a catch-all"),
+                             ("separate", "were marked keep-separate since the plan")):
+            merged_away = max(pairs[what])
+            assert got[merged_away].get("action") == "skipped", (what, got[merged_away])
+            assert needle in str(got[merged_away].get("reason")), (what, got[merged_away])
+            assert not sb.state.deals.rows[merged_away].get("is_deleted"), what
+        benign = got[max(pairs["benign"])]
+        assert benign.get("action") == "merged", benign
+        assert sum(1 for _ in store.items(ItemState.DONE)) == 1
+        store.close()
+
+
+def test_plan_dedupe_prices_the_names_read_the_run_makes(tmp_path: Path) -> None:
+    """`pdbulk plan dedupe` counts the apply's read of the org and person names (one
+    ``getOrganizations`` call by ids for the groups' deals) as the run spends it."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=49)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        runner = CliRunner()
+        args = cli_args(sb, tmp_path / "j")
+        cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
+        assert cost.exit_code == 0, cost.output
+        priced = orjson.loads(cost.stdout)["tokens_by_operation"]
+        before = requests(sb)
+        ran = runner.invoke(app, ["dedupe", "run", "--json", "-o", str(tmp_path / "p"),
+                                  *args], env=env)
+        assert ran.exit_code == 0, ran.output
+        spent = delta(before, requests(sb))
+        assert spent.get("getOrganizations") == 2  # the plan's read, and the one before merging
+        assert priced["getOrganizations"] == 10 * spent["getOrganizations"]
+        assert priced.get("getPersons", 0) == 10 * spent.get("getPersons", 0)
+
+
+@pytest.mark.anyio
+async def test_a_resume_holds_a_pair_whose_org_became_a_catch_all(tmp_path: Path) -> None:
+    """x37r2 F2: night 1's job killed before its merges; a colleague renames the org of a
+    pair ``Privatkunden Nord``; the resume holds the pair (it merged it), reading the names
+    its plan priced (``resume_calls``)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=50)) as sb:
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        energy, other = org(sb, "Consumers Energy"), org(sb, "Lindqvist Bau")
+        held = [deal(sb, "Stromvertrag Gewerbe", energy, value=500, add=t, update=t)
+                for t in DAY]
+        kept = [deal(sb, "Dachsanierung", other, value=800, add=t, update=t) for t in DAY]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")  # then killed
+        _rename(sb, "organization", energy, "Privatkunden Nord")
+        config = EngineConfig.from_json(store.config["engine"])
+        kind = kind_for(store)
+        priced = kind.resume_calls(store)  # type: ignore[attr-defined]
+        before = dict(sb.stats()["requests_by_operation"])
+        with anyio.fail_after(60):
+            async with Engine.open(config, sb.token, store=store) as eng:
+                await kind.before_resume(eng.ctx, store)  # type: ignore[attr-defined]
+                await eng.run(kind)
+        spent = delta(before, dict(sb.stats()["requests_by_operation"]))
+        assert spent.get("getOrganizations") == priced.get("getOrganizations") == 1
+        got = _results(store)
+        assert got[max(held)].get("action") == "skipped", got[max(held)]
+        assert (f"held now: org {energy} renamed 'Privatkunden Nord' since the plan, a "
+                "catch-all") in str(got[max(held)].get("reason"))
+        assert not sb.state.deals.rows[max(held)].get("is_deleted")
+        assert got[max(kept)].get("action") == "merged", got[max(kept)]
+        store.close()
