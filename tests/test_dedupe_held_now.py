@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bulk.engine import Engine, EngineConfig
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore
-from jobs.dedupe.index import remember_keep_separate
+from jobs.dedupe.index import remember_config, remember_keep_separate
 from jobs.kinds import kind_for
 from pdbulk.cli import app
 from tests.dedupe_job_support import deal, load_apply, org, plan, seed_account
@@ -44,7 +44,7 @@ def _results(store: JobStore) -> dict[int, dict[str, object]]:
     out = {}
     for i in store.items():
         result = i.result or i.payload.get("result") or {}
-        out[int(result["merged_id"])] = result
+        out[int(i.payload.get("merge_id") or result["merged_id"])] = result
     return out
 
 
@@ -146,4 +146,27 @@ async def test_a_resume_holds_a_pair_whose_org_became_a_catch_all(tmp_path: Path
                 "catch-all") in str(got[max(held)].get("reason"))
         assert not sb.state.deals.rows[max(held)].get("is_deleted")
         assert got[max(kept)].get("action") == "merged", got[max(kept)]
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_an_apply_holds_a_group_the_config_in_force_no_longer_merges(
+        tmp_path: Path) -> None:
+    """A duplicate threshold raised since the plan (the state's config.toml, kept by the
+    last run or plan given one): a group scoring below it is held, not merged."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=51)) as sb:
+        seed_account(sb)
+        out = await plan(sb, tmp_path, tmp_path / "p1")
+        dup = [g for g in out.result.groups if g.band == "duplicate"]
+        assert dup and min(g.score for g in dup) < 0.99
+        toml = tmp_path / "strict.toml"
+        toml.write_text("duplicate_threshold = 0.99\nreview_threshold = 0.70\n")
+        remember_config(tmp_path / "state", toml)
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        got = _results(store)
+        low = [g for g in dup if g.score < 0.99]
+        for g in low:
+            r = got[g.merged_ids[0]]
+            assert r.get("action") == "skipped", r
+            assert "held now: the duplicate threshold is 0.99" in str(r.get("reason")), r
         store.close()

@@ -51,10 +51,11 @@ depend on its PATCH, is ``merge_job.DedupeJob``. A snapshot of the fields of eve
 merged group is stored before the run, as for ``pdbulk merge`` (the deal's fields only: its
 activities, notes, files, products and followers move with a merge and are not in it).
 
-Why ~510 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
+Why ~700 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
 ``planned_merges``) and the checks each group passes before its merges are sent (changed,
-guarded, chained, held at review, already merged) are one decision, read by the run, its
-plan lines and ``pdbulk plan dedupe`` alike; split, they would drift apart (x21r2 F1).
+guarded, chained, held at review, already merged, merged by another job, held by what the
+account or the config holds now) are one decision, read by the run, its plan lines and
+``pdbulk plan dedupe`` alike; split, they would drift apart (x21r2 F1).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ from .config import DedupeConfig
 from .evidence import not_included, two_companies
 from .held_now import held_now, names_now, wanted_ids
 from .index import (
+    CONFIG,
     KEEP_SEPARATE,
     PLAN_INDEX,
     compact_row,
@@ -96,10 +98,12 @@ from .index import (
     remember_keep_separate,
     remember_makers,
     remember_merges,
+    remembered_config,
     state_lock,
 )
 from .model import DealRecord, Group
 from .planfiles import (
+    SUMMARY,
     PlannedGroup,
     check_plan_files,
     drops_note,
@@ -390,6 +394,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     org_names, person_names = await names_now(ctx, *wanted_ids(
         planned.get(i) for g in chosen for i in g.member_ids)) if chosen else ({}, {})
     kept = load_keep_separate(state_dir) if state_dir is not None and chosen else set()
+    now = _config_now(state_dir, plan_dir) if chosen else None
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
@@ -416,7 +421,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                     g, pair_bands, pair_reasons, options.include_review)) is not None) or (
                 why := _same_second(g, planned, fresh)) is not None or (
                 why := held_now(g.member_ids, planned, live, org_names, person_names,
-                                kept)) is not None:
+                                kept)) is not None or (
+                why := _stricter_now(g, now, summary, fresh, pair_scores, identifiers,
+                                     say)) is not None:
             _skip(prep, g, why)
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
@@ -500,6 +507,54 @@ def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
                                              "merged_id": merge_id, "action": "already merged",
                                              "reason": EARLIER}}),
                  "already merged")
+
+
+def _config_now(state_dir: Path | None, plan_dir: Path) -> DedupeConfig | None:
+    """The matching config in force now when it changed since the plan was written: the
+    one the state directory keeps from the last run or plan given one
+    (``remembered_config``), written after the plan's summary.json; else None (a library
+    caller's plan made with a config of its own is not judged by an older file)."""
+    kept = remembered_config(state_dir) if state_dir is not None else None
+    if kept is None:
+        return None
+    try:
+        if kept[0].stat().st_mtime <= (plan_dir / SUMMARY).stat().st_mtime:
+            return None
+    except OSError:
+        return None
+    return DedupeConfig.load(kept[0])
+
+
+def _stricter_now(g: PlannedGroup, now: DedupeConfig | None, summary: Mapping[str, Any],
+                  fresh: Mapping[int, DealRecord], scores: Mapping[frozenset[int], float],
+                  identifiers: Mapping[str, str], say: Callable[[str], str]) -> str | None:
+    """Why a group the plan's config merges is held by the config in force now (``now``,
+    ``_config_now``; x37r2 F2: a config change since the plan), else None: a guard added
+    since that two of its deals break, a review threshold raised above a pair of it, or
+    a duplicate threshold raised above its score (a group no person decided). A config
+    made laxer since never takes more than the plan's."""
+    if now is None:
+        return None
+    where = f"the state directory's {CONFIG}"
+    named = summary.get("guards")
+    guards = frozenset(named) if isinstance(named, list) else DedupeConfig.default().guards
+    if (added := now.guards - guards) and (
+            why := _guarded(g, fresh, frozenset(added), identifiers, say)) is not None:
+        return f"held now: a guard added to the config since the plan ({where}): {why}"
+    review = _review_threshold(summary)
+    if now.review_threshold > review and (
+            why := _chained(g, scores, now.review_threshold)) is not None:
+        return (f"held now: the review threshold is {now.review_threshold:g} ({where}; "
+                f"{review:g} in the plan): {why}")
+    planned = summary.get("duplicate_threshold")
+    duplicate = float(planned) if isinstance(planned, int | float) \
+        else DedupeConfig.default().duplicate_threshold
+    if g.decision != "merge" and now.duplicate_threshold > duplicate \
+            and g.score < now.duplicate_threshold:
+        return (f"held now: the duplicate threshold is {now.duplicate_threshold:g} ({where}; "
+                f"{duplicate:g} in the plan) and the group scored {g.score:.3f}: needs "
+                "decision = merge; nothing sent")
+    return None
 
 
 async def _makers(state_dir: Path | None, gone: Sequence[int]) -> dict[int, str]:

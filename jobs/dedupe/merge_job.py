@@ -38,7 +38,7 @@ such a field is put back to what the policy picks among the survivor and the dea
 merged (``jobs.dedupe.put_back``): a compare-and-set on this job's own write, so a colleague's later
 value stands (``policy_strays`` warns of it, and of a put-back a stop prevented).
 
-Why ~530 lines: the PATCH's dependency is one state machine over execute, re-check,
+Why ~620 lines: the PATCH's dependency is one state machine over execute, re-check,
 reconcile and resume; split, each part would need the others' private state.
 """
 
