@@ -276,6 +276,11 @@ def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
                                          column=error.get("column")))
 
 
+# a created row's result field: why its key's deal was created again ("merge_undone": its
+# deal merged away into one deleted since; "key_gone": its earlier deal is gone); the
+# summary counts the rows (jobs.import_load, a killed run's too: x37r1 F4)
+RECREATED = "recreated"
+
 # str(deal id) -> {"person_id", "org_id"}: the deals a run read again at its end after a
 # contact of theirs vanished (jobs.importing.vanished.links_now), for succeeded.csv
 META_LINKS_NOW = "import.links_now"

@@ -67,7 +67,7 @@ from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
-from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, linked_note, linked_now
+from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, RECREATED, linked_note, linked_now
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
     GIVEN_KEPT,
@@ -1596,8 +1596,6 @@ def _created(store: JobStore) -> tuple[dict[str, int], int, Counter[str]]:
     how many rows were settled by reconciliation, and how many rows created their key's
     deal again, by why (``RECREATED``: ``merge_undone``, ``key_gone``) — counted from the
     rows, every run's, a killed one's too."""
-    from .importing.creates import RECREATED
-
     reconciled = 0
     again: Counter[str] = Counter()
     for item in store.items(ItemState.DONE):

@@ -58,6 +58,7 @@ from ..deals import (
     stored_types,
     with_status_times,
 )
+from ..import_items import RECREATED
 from ..import_resolve import Deferred
 from ..import_rows import _DELETED_NOTE, edited_note, matched_by
 from ..merged_deals import Merge
@@ -85,9 +86,6 @@ class _Ambiguous(Exception):
 
 
 
-# a created row's result field: why its key's deal was created again ("merge_undone": its
-# deal merged away into one deleted since; "key_gone": its earlier deal is gone)
-RECREATED = "recreated"
 SURVIVOR_WRITER = "survivor-writer"  # lookups: merged survivor id -> the item writing it
 
 
