@@ -71,3 +71,24 @@ def test_a_same_day_pair_at_one_record_goes_to_review() -> None:
     deals = [*_account("Radladen Nord", "Radladen Nord GmbH"), *own]
     [g] = [g for g in find_duplicates(deals, CFG).groups if {2, 3} <= set(g.member_ids)]
     assert g.band == "duplicate", g
+
+
+@pytest.mark.parametrize(("a", "b"), [("Müller GmbH", "Müller AG"), ("Schmidt KG", "Schmidt GmbH"),
+                                      ("Rossi S.r.l.", "Rossi S.p.A."), ("Acme Inc.", "Acme Ltd")])
+def test_two_legal_forms_are_two_companies(a: str, b: str) -> None:
+    """x37r3 F3: two records of one name but two legal forms are two customers, the import
+    keeps them apart: 20 + 20 open deals are no crowd, and one title on 2 + 2 days no
+    catch-all (each pooled into a catch-all before)."""
+    assert _crowded(_account(a, b)) == set(), (a, b)
+    deals = [replace(BASE, id=3000 + d, title="Service call", org_id=10 + d % 2,
+                     org_name=(a, b)[d % 2], add_time=NOW - timedelta(days=d)) for d in range(4)]
+    found = catch_alls((d, d.title.lower()) for d in [*deals, *_account("Kunde A", "Kunde B", 1)])
+    assert not any(kind == "org:service call" for kind, _ in found), found
+
+
+def test_the_reason_names_the_other_records() -> None:
+    """The crowd's reason names the records counted with this one, not its own name again."""
+    found = catch_alls((d, d.title.lower())
+                       for d in _account("Radladen Nord", "Radladen Nord GmbH"))
+    assert "with the other records named 'Radladen Nord GmbH'" in found[("org", 10)], found
+    assert "with the other records named 'Radladen Nord'" in found[("org", 11)], found

@@ -397,8 +397,7 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
             titles.add(title)
         for rid, n in crowded.items():
             if how := _spread(kind, *spread[pool.get(rid, rid)]):
-                shared = (f" with the other records named {names[rid]!r}" if rid in pool
-                          else "")
+                shared = _others_named(rid, pool, names) if rid in pool else ""
                 out[(kind, rid)] = (f"{CATCH_ALL}: {kind} {rid} carries {n} open deals"
                                     f"{shared} (more than {bar:g}: {CROWDED_FACTOR}x the "
                                     f"account's median {typical:g} per {kind}, at least "
@@ -410,8 +409,7 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
     for (kind, rid, title), days in titled.items():
         total = pooled[(kind, same.get(rid, rid) if kind == "org" else rid, title)]
         if len(total) >= SAME_TITLE and (kind, rid) not in out:
-            shared = "" if len(total) == len(days) else (
-                f" with the other records named {names[rid]!r}")
+            shared = "" if len(total) == len(days) else _others_named(rid, same, names)
             out[(f"{kind}:{title}", rid)] = (
                 f"{CATCH_ALL}: {kind} {rid} carries deals titled {title!r} added on "
                 f"{len(total)} different days{shared} (a copy is entered within a day or two)")
@@ -426,8 +424,30 @@ def _same_name(names: Mapping[int, str]) -> dict[int, object]:
     for rid, name in names.items():
         if key := org_key(name):
             by_key.setdefault(key, []).append(rid)
-    return {rid: ("name", key) for key, rids in by_key.items() if len(rids) > 1
-            for rid in rids}
+    out: dict[int, object] = {}
+    for key, rids in by_key.items():
+        forms = {rid: legal_form(names[rid]) for rid in rids}
+        if len(set(forms.values()) - {()}) > 1:
+            # two legal forms are two companies (``Müller GmbH``, ``Müller AG``: x37r3 F3,
+            # 15 + 15 open deals pooled into a catch-all): the records of each form pool,
+            # one with none stays alone (whose it is, is not known)
+            groups: dict[object, list[int]] = {}
+            for rid, form in forms.items():
+                if form:
+                    groups.setdefault(("name", key, form), []).append(rid)
+        else:
+            groups = {("name", key): rids}
+        out.update((rid, pooled) for pooled, members in groups.items() if len(members) > 1
+                   for rid in members)
+    return out
+
+
+def _others_named(rid: int, pool: Mapping[int, object], names: Mapping[int, str]) -> str:
+    """`` with the other records named 'X'`` (and ``'Y'``, up to 3): the records ``rid``'s
+    deals were counted with (x37r3 F3: the record's own name was said)."""
+    theirs = sorted({names[o] for o, p in pool.items() if p == pool[rid] and o != rid})
+    shown = " and ".join(repr(n) for n in theirs[:3]) + (" …" if len(theirs) > 3 else "")
+    return f" with the other records named {shown}"
 
 
 def _spread(kind: Kind, others: Counter[int | None], titles: set[str]) -> str:
