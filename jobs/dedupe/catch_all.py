@@ -36,6 +36,11 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   before no one: ``catch_all_lexicon``, x36r2 F3).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
+
+Why ~530 lines: the two judgements (a record's name, a record's deals) share the
+name's reading — its words, qualifiers, honorifics, sale and channel words, the other
+languages' readings (``catch_all_world``) — and the pooling of one name's records; the
+word lists themselves live in ``catch_all_lexicon`` and ``catch_all_world.txt``.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from .catch_all_lexicon import (
     is_period,
     sale_partners,
 )
+from .catch_all_world import WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
 
@@ -175,6 +181,17 @@ CATCH_ALL_PERSON_NAMES = CATCH_ALL_PERSON_NAMES | MORE_NAMES
 CATCH_ALL_WORDS = CATCH_ALL_WORDS | MORE_WORDS | MORE_OPTIONAL
 _CORE_OPTIONAL = _CORE_OPTIONAL | MORE_OPTIONAL
 GENERIC_WORDS = GENERIC_WORDS | MORE_GENERIC
+# more languages and scripts, "no company" phrases, honorifics (``catch_all_world``, x37r2 F1)
+CATCH_ALL_WORDS = CATCH_ALL_WORDS | WORLD["people"] | WORLD["like"] | WORLD["nobody"] \
+    | WORLD["needs"] | WORLD["without"]
+_NEGATIONS = _NEGATIONS | WORLD["without"]
+_CORE_OPTIONAL = _CORE_OPTIONAL | WORLD["needs"] | WORLD["without"]
+GENERIC_WORDS = GENERIC_WORDS | WORLD["generic"]
+_HONORIFICS = HONORIFICS | WORLD["honorific"]
+_NOBODY = NOBODY | WORLD["nobody"]
+_ADDRESS = WORLD["address"]
+# a short abbreviation, then a bracketed name: ``P.K. (Privatkunden)``
+_ABBREVIATED = re.compile(r"\s*([^()]{1,12}?)\s*\(([^()]+)\)\s*")
 # a number right after one of these is a branch's (``Store 2``, ``Filiale 12``)
 _NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort", "location",
                        "nr", "no"})
@@ -198,7 +215,7 @@ _PEOPLE = frozenset({
     "particulieres", "consommateur", "consommateurs", "cliente", "clientes", "clienta", "clientas",
     "particulares", "consumidor", "consumidores", "clienti", "privati", "consumatori", "klant",
     "klanten", "eindklant", "eindklanten", "consument", "consumenten", "particulieren",
-}) | MORE_PEOPLE
+}) | MORE_PEOPLE | WORLD["people"]
 # singular English people words: the word right after one, in a name of the two alone and
 # no separator, is the noun it qualifies (``Customer Alliance``, ``Client Mobile``,
 # ``Consumer Liberty``: f37d 2, read as a catch-all at the word-cities Alliance, Ohio and
@@ -208,7 +225,7 @@ HEAD_ZIPF = 4.0  # a common English word (wordfreq's Zipf scale): ``alliance`` 4
 _PLAIN = re.compile(r"[\w\s.&']*")  # words and spaces only: no dash, comma, bracket between
 # the words that say who a catch-all is for (people, no one, a debtor account): a channel
 # word (``CHANNEL_WORDS``: ``POS``, ``Laden``, ``Cash & Carry``) is set aside only beside one
-_WHO = _PEOPLE | NOBODY | WHO_ACCOUNT_WORDS | frozenset({
+_WHO = _PEOPLE | _NOBODY | WHO_ACCOUNT_WORDS | frozenset({
     "guest", "gast", "kunde", "customer", "client", "klant", "walk", "walkin", "walkins",
     "gaeste", "individual", "buyer", "person", "personen", "privatperson", "privatpersonen",
     "contact", "contacts", "kontakt", "contacto", "contatto",
@@ -271,6 +288,7 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
     return 0
 
 
+@lru_cache(maxsize=65536)  # an account's org / person names, read by each plan and night
 def named_catch_all(name: str, kind: str = "org") -> bool:
     """Whether an org / person ``name`` (as Pipedrive holds it) says many customers or no one:
     its ``org_key`` is in ``CATCH_ALL_NAMES`` (``CATCH_ALL_PERSON_NAMES`` for ``kind``
@@ -282,11 +300,27 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     a registered company's: its numbers and places are part of it. ``Privatkunden (allgemein)``,
     ``Walk in Customers Store 2``, ``Privatkunden Berlin``, ``Diverse Kunden 2024``,
     ``Clientes finales``, ``N.N.``: True; ``Privat Bank AG``, ``Unknown Worlds
-    Entertainment``, ``Max Unbekannt`` (a word before the catch-all word): False."""
+    Entertainment``, ``Max Unbekannt`` (a word before the catch-all word): False.
+    Each of ``catch_all_world.readings`` is read (``Частные клиенты`` as ``Chastnye
+    klienty``); a short abbreviation before a bracketed catch-all (``P.K. (Privatkunden)``)
+    and a name of forms of address only (``Sir or Madam``, ``Mr/Mrs``) are catch-alls."""
+    return any(_named(reading, kind) for reading in readings(name))
+
+
+def _named(name: str, kind: str) -> bool:
+    """``named_catch_all`` for one reading of a name."""
+    if (m := _ABBREVIATED.fullmatch(name)) and _named(m[2], kind):
+        short = org_key(m[1]).split()
+        if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):
+            return True  # P.K. (Privatkunden): the letters the bracket spells out
     key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
         return True
     words = key.split()
+    if words and all(w in _NEGATIONS for w in words) and legal_form(name):
+        return True  # No company, Without company: org_key read "company" as the legal form
+    if _addressed(words):
+        return True  # Sir or Madam, Mr/Mrs, Damen und Herren: a placeholder
     registered = bool(legal_form(name))
     kept: list[str] = []
     channel = False  # a channel word set aside: the name must say who (``_WHO``)
@@ -301,9 +335,13 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
             paired = True
             i += 1
             continue
-        if w in HONORIFICS and i + 1 < len(words) and words[i + 1] in NOBODY:
-            i += 1  # Mr. Unknown, Frau Unbekannt (Herr Kunde: a surname)
-            continue
+        if w in _HONORIFICS:
+            j = i + 1  # Mr. Unknown, Frau Unbekannt, Dr. Unknown, Sig.ra Sconosciuta
+            while j < len(words) and (words[j] in _HONORIFICS or words[j] in _ADDRESS):
+                j += 1
+            if j < len(words) and words[j] in _NOBODY:
+                i = j  # (Herr Kunde, Dr. Oetker: a surname)
+                continue
         if w in CHANNEL_WORDS:
             channel = True
             i += 1
@@ -327,10 +365,22 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
         i += 1
     if paired and kept:  # the sale word is among them: a counter / cash / sundry sale
         return True
+    if registered and kept and all(w in WORLD["like"] for w in kept):
+        return False  # Fisica Srl, Magan Kft: an adjective alone names a registered company
     if channel and not any(w in _WHO for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)))
+
+
+def _addressed(words: list[str]) -> bool:
+    """Whether ``words`` (``org_key`` tokens) are forms of address only, two of them at least
+    two letters long or one with a word that fills an address (``or``, ``dear``, ``ladies``):
+    ``Sir or Madam``, ``Mr/Mrs``, ``Sehr geehrte Damen und Herren``; ``Dr. K``, ``Don`` no."""
+    if len(words) < 2 or not all(w in _HONORIFICS or w in _ADDRESS for w in words):
+        return False
+    titles = {w for w in words if w in _HONORIFICS and len(w) > 1}
+    return len(titles) >= 2 or (bool(titles) and any(w in _ADDRESS for w in words))
 
 
 Kind = str  # "org" | "person"
