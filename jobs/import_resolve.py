@@ -776,8 +776,12 @@ class Resolver:
         per 500 added) and linked — never created a second time, never counted as made
         here (undo --contacts leaves them) — unless the claim of one names this job (an
         earlier process of it created it and died before the answer was written): that one
-        is this job's, counted and undone as its own. v9r9: two live persons with one
-        e-mail, 3 of 3. Returns how many of each kind someone else added."""
+        is this job's, counted and undone as its own. One the job made for another row's
+        key (its "made-<kind>" lookup) that answers this key too (x37r1 F6: merged with
+        the one made for this key) is linked, counted once already, never someone's.
+        v9r9: two live persons with one e-mail, 3 of 3. Returns how many of each kind
+        ("person" / "org") someone else added, and ("person-own" / "org-own") how many
+        were this job's made for other rows."""
         # organizations first: a person made at a new one answers its key by its id
         wanted: dict[str, set[str]] = {"org": set(), "person": set()}
         for ref in refs:
@@ -795,23 +799,34 @@ class Resolver:
             if kind == "person":
                 await self._know_orgs_of(missing)
             found = await self._find_added(ctx, kind, missing, since)
+            # one this job made for another row's key (its "made-" lookup), that answers
+            # this key too (merged with the one made for it, or sharing an e-mail), is
+            # its own already: linked, counted and undone once, under the key it was made
+            # for (x37r1 F6: credited to "someone" — its claim names the merged-away id)
+            made_ids = set((await self.store.lookups(_MADE + kind)).values()) \
+                if found else set()
+            already = {key: rid for key, rid in found.items() if rid in made_ids}
             # one this job created, its answer lost to a kill -9, is its own: the claim
             # its dead process held names it (v9r17 M2: credited to "someone", never
             # counted, left behind by undo --contacts, 3 of 8 kills)
             claims = self._claims()
-            ours = {key: rid for key, rid in found.items() if claims is not None
+            ours = {key: rid for key, rid in found.items() if key not in already
+                    and claims is not None
                     and await self._made_here(claims, (kind, key), rid)}
             # someone else's person found by a name alone is never linked (x17r1 S1: a
             # colleague's "Grace Hopper" with an e-mail took every "Grace Hopper" row)
             found = {key: rid for key, rid in found.items()
-                     if key in ours or not name_only(kind, key)}
-            theirs = {key: rid for key, rid in found.items() if key not in ours}
+                     if key in ours or key in already or not name_only(kind, key)}
+            theirs = {key: rid for key, rid in found.items()
+                      if key not in ours and key not in already}
             await self._put(kind, theirs, made=False)
+            await self._put(kind, already, made=False)
             await self._put(kind, ours, made=True)
             self.created[kind] += len(ours)
             for key, rid in found.items():
                 self._know((kind, key), rid)
             learnt[kind] += len(theirs)
+            learnt[f"{kind}-own"] += len(already)
         return learnt
 
     async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int) -> bool:

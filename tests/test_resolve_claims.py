@@ -278,6 +278,45 @@ async def test_a_contact_this_job_created_before_a_kill_is_its_own_on_resume(
     store.close()
 
 
+async def test_a_contact_this_job_made_for_another_row_is_not_someones_on_resume(
+        tmp_path: Path) -> None:
+    """x37r1 F6: a migration killed and resumed said "1 person(s) ... were added by
+    someone since the load" — the person was this job's own: made for another row's
+    e-mail (its "made-person" lookup), it answered the pending row's e-mail too (merged
+    with the person the job had made for that row). Its claim names the merged-away id,
+    so the claim alone never said so. A record the job made, whatever key it was made
+    for, is its own: linked, counted apart ("person-own"), not counted as created twice;
+    one a colleague added is still someone's."""
+    import time
+
+    from bulk.sandbox import SandboxConfig, serve
+    from bulk.sandbox.contacts import create_person
+    from tests.import_support import api_context
+
+    clock = FakeClock(epoch=time.time())
+    claims = LocalClaims(tmp_path / "claims.sqlite3", holder="host-a:2:2", clock=clock)
+    refs: list[Any] = [{"kind": "person", "key": f"e:{m}", "body": {"name": "x"}}
+                       for m in ("jo@ex.example", "col@ex.example")]
+    store = JobStore.create(tmp_path / "a", job_id="a", kind="import", config={})
+    async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+        since = time.time() - 1
+        both = create_person(sb.state, {"name": "In Bro", "emails": [
+            {"value": "in@ex.example"}, {"value": "jo@ex.example"}]})  # the survivor
+        create_person(sb.state, {"name": "Col", "emails": [{"value": "col@ex.example"}]})
+        astore = AsyncJobStore(store)
+        await astore.lookup_put_many("person", [("e:in@ex.example", int(both["id"]))],
+                                     also=("made-person",))
+        resumed = Resolver(astore, claims=lambda: claims, scope=lambda: "S", job_id="a")
+        async with api_context(sb, tmp_path) as ctx:
+            learnt = await resumed.learn_added(ctx, refs, since - 120.0)
+        assert learnt["person"] == 1  # the colleague's only (before: 2, "someone")
+        assert learnt["person-own"] == 1
+        assert resumed.known(refs[0]) == both["id"]
+        assert resumed.created["person"] == 0  # counted once, for the row it was made for
+        claims.close()
+    store.close()
+
+
 async def test_a_resume_links_no_one_someone_added_by_a_name_alone(tmp_path: Path) -> None:
     """x17r1 S1: while an import was stopped a colleague added "Grace Hopper" with an
     e-mail; the resume's look for persons added since linked every pending "Grace

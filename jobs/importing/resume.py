@@ -485,17 +485,25 @@ class _Resume(_ImportBase):
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since
-        the load: linked, not created again (``Resolver.learn_added``)."""
+        the load, and those this job made for other rows that answer them too (x37r1 F6):
+        linked, not created again (``Resolver.learn_added``); one line for each."""
         refs = self._new_contacts(store)
         if not refs:
             return []
         found = await self.resolver.learn_added(
             ctx, refs, (store.created_at or 0.0) - RECONCILE_MARGIN)
-        if not found:
-            return []
-        return [f"{found['person']:,} person(s) and {found['org']:,} organization(s) the "
-                "pending rows name were added by someone since the load: linked, not "
-                "created again"]
+        lines: list[str] = []
+        if found["person"] or found["org"]:
+            lines.append(f"{found['person']:,} person(s) and {found['org']:,} "
+                         "organization(s) the pending rows name were added by someone "
+                         "since the load: linked, not created again")
+        if found["person-own"] or found["org-own"]:
+            # x37r1 F6: the job's own, made for other rows, were said to be someone's
+            lines.append(f"{found['person-own']:,} person(s) and {found['org-own']:,} "
+                         "organization(s) the pending rows name are ones this job made "
+                         "for other rows (merged with theirs, or answering their e-mail "
+                         "or name too): linked, counted once, not created again")
+        return lines
 
     def _keyed_updates(self, store: JobStore) -> list[Item]:
         return [i for i in self._items_now(store, ItemState.PENDING) if i.op == "update" and i.key
