@@ -19,6 +19,7 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began,   TTL 2 days, renewed
                           pruned: how far ADMIT pruned the windows (WINDOW)
     pdbulk:t:{t}:company  the company the token was last bound to        TTL 2 days
+    pdbulk:c:{c}:daily    the company's daily budget (tokens) as last seen TTL 2 days
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
                           spend last followed, cut: that REALIGN's cut     TTL as the day's
@@ -33,7 +34,10 @@ Until the company is known (``bind``, after the process's first call, GET
 /users/me) the day and procs keys are those of the company the token was last bound to
 (``company``; x35r2 F3: on the token's own, that call went past a spent share), or the
 token's (``pdbulk:t:{t}:day:{n}``) for a token never bound; what was spent there is
-carried over to the company's day with the next admission.
+carried over to the company's day with the next admission. The company's daily budget as
+an answer last said it (``daily``) is read with it (``known_daily``): before its first
+answer a run's share is of that budget, not of the one its plan assumed (x37r2 F5: a
+resume's GET /users/me went past a spent share, 2,001 of 2,000).
 
 Shared state can be lost under a running fleet (``FLUSHALL``, a restart without
 persistence, an eviction) while Pipedrive's window still holds the fleet's recent
@@ -154,12 +158,12 @@ class RedisCoordinator:
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
-                 "_clock", "_company", "_costs", "_epoch", "_flush_task", "_followed", "_held",
-                 "_known", "_losses", "_lost", "_observed", "_observed_base", "_observed_since",
-                 "_offered", "_others_answers", "_others_at",
+                 "_clock", "_company", "_costs", "_daily_said", "_epoch", "_flush_task",
+                 "_followed", "_held", "_known", "_losses", "_lost", "_observed",
+                 "_observed_base", "_observed_since", "_offered", "_others_answers", "_others_at",
                  "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
-                 "_token_fp", "_told", "_url", "_width", "on_reset_wait")
+                 "_token_fp", "_told", "_url", "_width", "known_daily", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -167,6 +171,10 @@ class RedisCoordinator:
         self._scripts: dict[str, Any] = {}
         self._token_fp: str | None = None
         self._company: str | None = None
+        # the company's daily budget (tokens) as Redis last had it, read by ``start``
+        # (None: never seen); the (company, figure) last written (``daily_seen``)
+        self.known_daily: int | None = None
+        self._daily_said: tuple[str | None, int] | None = None
         self._prebind = 0  # tokens admitted before the company was known
         # whether ``bind`` named the company (before: the one this token was last bound to,
         # as Redis remembers it — ``company`` key — or none, the token's own keys)
@@ -246,6 +254,9 @@ class RedisCoordinator:
             known = await self._redis.get(self._token_key("company"))
             if known and self._company is None:
                 self._company = _text(known)
+            daily = await self._redis.get(self._key("daily"))  # x37r2 F5
+            if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
+                self.known_daily = int(_text(daily))
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("later", LATER),
                                                ("pause", PAUSE),
@@ -297,6 +308,16 @@ class RedisCoordinator:
         self._prebind = 0
         self._pending.append(("set", (self._token_key("company"), company, _COMPANY_TTL)))
         self._kick()
+
+    def daily_seen(self, daily: int) -> None:
+        """An answer said the company's daily budget is ``daily`` tokens: kept (``daily``
+        key) for the next run's admissions before its first answer (``known_daily``;
+        x37r2 F5). Written once per company and figure."""
+        said = (self._company, daily)
+        if said != self._daily_said:
+            self._daily_said = said
+            self._pending.append(("set", (self._key("daily"), str(daily), _COMPANY_TTL)))
+            self._kick()
 
     def _key(self, what: str) -> str:
         """A company key (day, procs); the token's until the company is known."""

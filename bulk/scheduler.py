@@ -496,6 +496,12 @@ class Scheduler:
         self._across_on = shared is not None and not getattr(shared, "in_process", False)
         self._shared_hold = getattr(shared, "hold", None)
         self._admit_now = getattr(shared, "admit_now", None)
+        known = getattr(shared, "known_daily", None)
+        if isinstance(known, int) and known > 0 and not self._daily_heard:
+            # the company's daily budget as last seen (Redis): before the first answer a
+            # share is of it, not of the plan's assumption (x37r2 F5: GET /users/me went
+            # past a spent share, 2,001 of 2,000)
+            self._set_daily(known)
         if self._shared is not None and hasattr(self._shared, "on_reset_wait"):
             # one wait, one line, one state: the coordinator's wait for the company's reset
             # is this scheduler's too (x23r3 1: said twice, and status/progress missed it)
@@ -1486,6 +1492,9 @@ class Scheduler:
         if rate.daily_token_limit is not None:
             self._set_daily(rate.daily_token_limit)
             self._daily_heard = True
+            daily_seen = getattr(self._shared, "daily_seen", None)
+            if daily_seen is not None:  # kept for the next run's first call (x37r2 F5)
+                daily_seen(rate.daily_token_limit)
         if rate.daily_token_remaining is not None:
             self._today_heard = self._server_said = True
             seen = self._daily - rate.daily_token_remaining

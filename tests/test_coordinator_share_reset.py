@@ -48,10 +48,12 @@ class _Server:
                                   daily_token_remaining=DAILY - self.used), sent_at=sent)
 
 
-async def _starting(url: str, clock: FakeClock, server: _Server) -> Scheduler:
+async def _starting(url: str, clock: FakeClock, server: _Server,
+                    assumed: int = DAILY) -> Scheduler:
     """A coordinated process as ``pdbulk`` starts one: ``--budget-share 0.5``, its first
-    call GET /users/me sent before the company is known (``Engine.open``)."""
-    sched = Scheduler(Limits(burst=40, daily_tokens=DAILY), clock=clock,
+    call GET /users/me sent before the company is known (``Engine.open``); ``assumed``:
+    the daily budget (tokens) its plan assumed before any answer."""
+    sched = Scheduler(Limits(burst=40, daily_tokens=assumed), clock=clock,
                       budget=BudgetPolicy(share=SHARE))
     coord = RedisCoordinator(url, clock=clock)
     _RUNS._open.append(coord)
@@ -104,6 +106,25 @@ async def test_a_run_refused_for_a_spent_share_spends_nothing_past_it(
     with pytest.raises(BudgetExhausted):
         await _starting(redis_server.url, clock, server)
     assert server.used == 150
+
+
+async def test_a_resume_refused_for_a_spent_share_spends_nothing_past_it_whatever_its_plan_assumed(
+        redis_server: RedisServer) -> None:
+    """x37r2 F5: the share spent to 1 token short (1,999 of 2,000 on the tester's
+    4,000-a-day sandbox), a resume's first call (GET /users/me, 2 tokens) went: its plan
+    assumed a larger daily budget than the company's, so before any answer its share
+    looked far from spent (server 2,001, "2001 tokens used by all processes, usable
+    2000"). The coordinator keeps the company's daily budget as last seen: refused,
+    nothing past the share."""
+    clock, server = _clock(), _Server()
+    first = await _starting(redis_server.url, clock, server)
+    await _spend_the_share(first, clock, server)  # 147
+    await server.call(first, clock, GET)
+    await server.call(first, clock, GET)  # 149 of 150: GET /users/me (2) does not fit
+    await clock.sleep(8)
+    with pytest.raises(BudgetExhausted):
+        await _starting(redis_server.url, clock, server, assumed=10 * DAILY)
+    assert server.used == 149  # before: 151
 
 
 async def test_a_share_refused_on_the_last_minute_s_calls_waits_for_them_to_settle(
