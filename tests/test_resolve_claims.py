@@ -405,3 +405,28 @@ async def test_an_org_created_before_its_lookup_write_failed_stays_this_jobs(
             assert named == {"id": org["id"], "job": "a"}
     claims.close()
     store.close()
+
+
+@pytest.mark.parametrize(("learnt", "lines"), [
+    ({"person": 0, "org": 0}, []),  # looked, found nothing: no line (before: "0 ... 0")
+    ({"person": 1, "org": 0, "person-own": 0, "org-own": 0}, ["added by someone"]),
+    ({"person": 0, "org": 0, "person-own": 1, "org-own": 0}, ["this job made"]),
+])
+async def test_a_resume_says_whose_the_contacts_added_since_are(
+        learnt: dict[str, int], lines: list[str]) -> None:
+    """x37r1 F6: the resume's line for the contacts added since the load names the job's
+    own apart from someone's, and says nothing when nothing was found (before, a look
+    that found nothing printed "0 person(s) and 0 organization(s) ... added by
+    someone", seen 2 of 2 kills of the tester's migration)."""
+    from collections import Counter
+
+    from jobs.importing.resume import _Resume
+
+    async def learn_added(*_: Any) -> Counter[str]:
+        return Counter(learnt)
+
+    fake = SimpleNamespace(_new_contacts=lambda store: [{"kind": "person", "key": "e:a"}],
+                           resolver=SimpleNamespace(learn_added=learn_added))
+    said = await _Resume._contacts_again(fake, None, SimpleNamespace(created_at=0.0))  # type: ignore[arg-type]
+    assert len(said) == len(lines), said
+    assert all(w in s for w, s in zip(lines, said, strict=True)), said
