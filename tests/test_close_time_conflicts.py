@@ -208,3 +208,11 @@ async def test_an_update_names_the_cell_the_future_time_came_from(tmp_path: Path
     assert len(failed) == 1 and "the close time 2030-02-01 is in the future" in str(
         failed[0].error), prep.items
     assert failed[0].payload.get("column") == "Closed", failed[0].payload
+
+
+def test_a_time_in_the_bounds_own_minute_is_named_to_the_second() -> None:
+    """x37r3 F7: 50 s past the bound read "05:39 UTC is in the future (after 05:39 UTC"."""
+    with pytest.raises(InputError) as info:
+        mapped(Status="lost", **{"Lost time": "2025-11-25T06:00:50Z"})
+    assert "the lost time 2025-11-25 06:00:50 UTC is in the future (after 2025-11-25 " \
+           "06:00:00 UTC" in str(info.value), str(info.value)

@@ -643,12 +643,12 @@ def latest_time(wall: float) -> str:
     return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(wall + LATEST_MARGIN))
 
 
-def _shown_time(when: str) -> str:
+def _shown_time(when: str, seconds: bool = False) -> str:
     """An RFC 3339 UTC time as a reason shows it: ``2030-03-01`` at midnight (a date
-    alone), else ``2030-03-01 10:00 UTC``."""
+    alone), else ``2030-03-01 10:00 UTC`` (``seconds``: ``10:00:07``)."""
     day, _, rest = when.partition("T")
-    clock = rest[:5]
-    return day if clock in ("", "00:00") else f"{day} {clock} UTC"
+    clock = rest[:8] if seconds else rest[:5]
+    return day if clock.strip(":0") == "" else f"{day} {clock} UTC"
 
 
 def close_time_conflict(status: str, deal: MappingABC[str, Any],
@@ -671,8 +671,11 @@ def close_time_conflict(status: str, deal: MappingABC[str, Any],
         for name in (own, "close_time"):
             if isinstance(when := deal.get(name), str) and when > latest:
                 what = name.replace("_", " ")
-                shown = _shown_time(latest)
-                return (name, f"the {what} {_shown_time(when)} is in the future (after "
+                # to the second when the minute is the bound's (x37r3 F7: "05:39 UTC is in
+                # the future (after 05:39 UTC")
+                exact = when[:16] == latest[:16]
+                shown = _shown_time(latest, exact)
+                return (name, f"the {what} {_shown_time(when, exact)} is in the future (after "
                               f"{shown if ' ' in shown else shown + ' 00:00 UTC'}, this "
                               f"run's time in the farthest time zone, UTC+14): a deal is "
                               f"{status} when it happens; a planned date is the expected "
