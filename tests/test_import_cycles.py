@@ -14,6 +14,7 @@ tests/test_layers.py checks the load-time graph of all three packages."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,13 @@ def _module_name(path: Path) -> str:
 
 def _modules() -> dict[str, Path]:
     return {_module_name(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")}
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """``path`` parsed once per process: the graph is built by four tests and every module
+    is walked again by four more; no walk changes the tree."""
+    return ast.parse(path.read_text("utf-8"))
 
 
 def _type_checking(test: ast.expr) -> bool:
@@ -70,12 +78,14 @@ def _imports(path: Path, name: str, known: set[str], *,
         for child in ast.iter_child_nodes(node):
             visit(child, deferred)
 
-    visit(ast.parse(path.read_text("utf-8")), False)
+    visit(_tree(path), False)
     return found
 
 
+@functools.cache
 def _graph() -> dict[str, dict[str, bool]]:
-    """Every project module → the project modules it imports (→ only in functions)."""
+    """Every project module → the project modules it imports (→ only in functions). Built
+    once per process (four tests read it, none changes it)."""
     paths = _modules()
     known = set(paths)
     return {name: {t: d for t, d in _imports(path, name, known).items() if t in known}
@@ -179,7 +189,7 @@ def test_no_import_hidden_from_the_graph(package: str) -> None:
     ``__import__``): such an import is a dependency the graph above cannot see."""
     hidden = sorted(f"{name}:{node.lineno}" for name, path in _modules().items()
                     if name.split(".")[0] == package
-                    for node in ast.walk(ast.parse(path.read_text("utf-8")))
+                    for node in ast.walk(_tree(path))
                     if isinstance(node, ast.Call) and (
                         (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
                         or (isinstance(node.func, ast.Name)

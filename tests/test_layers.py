@@ -3,6 +3,8 @@ and jobs/ (the job kinds) never imports pdbulk/ (the command line)."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 import subprocess
 import sys
@@ -13,6 +15,13 @@ import orjson
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """``path`` parsed once per process: several checks walk every module's tree, and none
+    changes it (a third of this file's time was parsing the same files again)."""
+    return ast.parse(path.read_text("utf-8"))
 
 # Imports every module of a package (``__main__`` modules run a program when imported:
 # skipped) in a fresh interpreter and prints which top-level packages got loaded.
@@ -49,11 +58,10 @@ def test_no_module_imports_a_layer_above(package: str, above: set[str]) -> None:
 def _imports_anywhere(path: Path, name: str) -> set[str]:
     """The top-level package of every module ``path`` may import: at load, in a function
     body (a lazy import) or under ``if TYPE_CHECKING:`` alike; relative imports resolved."""
-    import ast
 
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -95,9 +103,8 @@ _ENGINE_WORDS_ALLOWED = {
 def _code_words(path: Path) -> Iterator[tuple[int, str]]:
     """Each name (function, class, argument, variable, attribute) and each string that is
     not a docstring in ``path``, with its line."""
-    import ast
 
-    tree = ast.parse(path.read_text("utf-8"))
+    tree = _tree(path)
     docs = {id(node.body[0].value) for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             and node.body and isinstance(node.body[0], ast.Expr)
@@ -170,7 +177,6 @@ def test_a_long_module_says_why_in_its_docstring() -> None:
     """Every module of more than 500 lines has a paragraph starting "Why" that names its
     size ("Why ~540 lines: ..."), so a reader knows the length was chosen — the size it
     has, within a quarter (x28r1 7: import_load said ~540 and had 1,251)."""
-    import ast
     import re
 
     long = _long_modules()
@@ -178,7 +184,7 @@ def test_a_long_module_says_why_in_its_docstring() -> None:
     unexplained, stale = [], []
     for p in long:
         text = p.read_text("utf-8")
-        said = re.search(r"^Why\b[^\n]*?~(\d+) lines", ast.get_docstring(ast.parse(text)) or "",
+        said = re.search(r"^Why\b[^\n]*?~(\d+) lines", ast.get_docstring(_tree(p)) or "",
                          re.MULTILINE)
         if said is None:
             unexplained.append(str(p.relative_to(ROOT)))
@@ -196,7 +202,6 @@ def _module_name(path: Path) -> str:
 def _imports_at_load(path: Path, name: str, known: set[str]) -> set[str]:
     """The project modules ``path`` imports when it is loaded: module-level imports,
     ``if`` and ``try`` bodies included, ``if TYPE_CHECKING:`` and function bodies not."""
-    import ast
 
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -222,7 +227,7 @@ def _imports_at_load(path: Path, name: str, known: set[str]) -> set[str]:
                     found.add(base)  # `from . import x` loads x, its package is the parent's
                 found.update(f"{base}.{alias.name}" for alias in node.names)
 
-    visit(ast.parse(path.read_text("utf-8")).body)
+    visit(_tree(path).body)
     return {m for m in found if m in known and m != name and not name.startswith(m + ".")}
 
 
