@@ -24,6 +24,7 @@ from __future__ import annotations
 
 # ruff: noqa: RUF001  # Cyrillic and Greek letters are the point here
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -69,6 +70,7 @@ def _fallback(text: str) -> str:
                    if not unicodedata.combining(c))
 
 
+_transliterate: Callable[[str], str]
 try:  # a well-kept transliteration of every script (ISC); the fallback covers the lexicon's
     from anyascii import anyascii as _transliterate
 except ImportError:  # pragma: no cover - depends on what is installed
