@@ -316,14 +316,27 @@ async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, it
                          exc: BaseException) -> tuple[dict[str, Any], str] | None:
     """The payload to send ``item`` with once more after ``exc`` (``refused``), its
     vanished links resolved again, and the note saying so; None: nothing it named
-    vanished (the refusal is the row's). Vanished, but not resolvable again (the fresh
+    vanished (the refusal is the row's) — unless another row followed, since this send, a
+    record it names by key (``survivors.ahead``): then sent once more to where it went, a
+    new person refused for that organization made again (x37r3 F1: it failed for good,
+    its neighbours followed). Vanished, but not resolvable again (the fresh
     reads spent for this run, the mapping unusable, the row no longer decided as it
     was): an update is sent without those links, its note saying so (``_unlinked``);
     BulkError (a row failure) for a create, or an update that changed nothing else."""
     ctx = _Tally(ctx, state)
     gone = await vanished(ctx, linked(job, payload))
     if not gone:  # sent before another row followed a record it names by key: once more
-        return survivors.ahead(state.followed, payload)
+        moved = survivors.ahead(state.followed, payload)
+        if moved is not None and isinstance(exc, DependencyFailed):
+            # its person's create refused for that organization (x37r3 F1: failed for
+            # good, the refusal kept by the resolver): made once more, where it went
+            person = payload.get("person")
+            org = person.get("org") if isinstance(person, Mapping) else None
+            if isinstance(person, Mapping) and "key" in person and isinstance(org, Mapping) \
+                    and "key" in org and (str(org["kind"]), str(org["key"])) \
+                    in state.followed.moved:
+                job.resolver.unfail(person)
+        return moved
     state.refused += 1
     return await _followed(job, state, ctx, item, op, payload, gone, str(exc))
 
