@@ -144,7 +144,8 @@ async def test_an_update_whose_new_person_vanished_sends_its_other_changes(
     colleague deletes after the load; the run cannot resolve the row again (its fresh
     reads spent: ``FRESH_READS`` 0 stands for a run that already read twice). The title is
     written, the person link is not, and the row's note says so (before: the row failed
-    whole, ``400 person_id: person N not found``, the title lost with it)."""
+    whole, ``400 person_id: person N not found``, the title lost with it); succeeded.csv
+    shows the deal's link and no ``person_matched_by`` (x37r3 F5)."""
     from jobs.importing import vanished
     from tests.test_upsert_corrected_contacts import ROWS as CONTACT_ROWS
     from tests.test_upsert_corrected_contacts import _files as contact_files
@@ -170,3 +171,7 @@ async def test_an_update_whose_new_person_vanished_sends_its_other_changes(
         assert f"person {bob} merged away or deleted after the load" in note, note
         assert "the deal's person link not written" in note, note
         assert "the row's other changes sent" in note, note
+        # succeeded.csv: the link the deal holds, no match for the link not written (x37r3
+        # F5: person_matched_by ``email``, the vanished person's match)
+        assert rows["R1"]["person_id"] == str(ann[0]), rows["R1"]
+        assert not rows["R1"].get("person_matched_by"), rows["R1"]

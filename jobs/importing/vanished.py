@@ -53,7 +53,14 @@ from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, Validati
 from bulk.operations import get_operation
 from bulk.store import Item, ItemState
 
-from ..import_items import META_LINKS_NOW, source_row
+from ..import_items import (
+    BORROWED,
+    LINKED,
+    MATCH_COLUMNS,
+    META_LINKS_NOW,
+    NAMESAKES,
+    source_row,
+)
 from ..import_resolve import DependencyFailed, Ref
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
@@ -67,6 +74,9 @@ if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
 FRESH_READS = 2  # planners read after a 400 in one run (its indexes: the load's reads)
 _GET = {"person": "getPerson", "org": "getOrganization"}
 _LABEL = {"person": "person", "org": "organization"}
+# succeeded.csv's columns of a row's match of each link (``import_items.matched_by``)
+_MATCHED = {"person": (MATCH_COLUMNS[0], LINKED, NAMESAKES, BORROWED),
+            "org": (MATCH_COLUMNS[1],)}
 # deals read by id (getDeal: 1 token) against a page of 100 by ids (getDeals: 10 tokens):
 # read together from this many on (FACTS.md, token costs)
 _BY_IDS_FROM = 10
@@ -422,15 +432,20 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
 def _unlinked(op: str, payload: Mapping[str, Any], names: set[str], exc: str,
               why: str) -> tuple[dict[str, Any], str]:
     """An update row whose vanished links (``names``) cannot be resolved again (``why``;
-    ``exc``: the refusal): its PATCH without them, its other changes its own, and the note saying the link
-    was not written (f37b: the whole PATCH was lost, the row's fields with it). BulkError
-    (the row fails, ``pdbulk retry`` sends it again) for a create — a deal made without
-    the row's contact would be linked to no one — or an update whose links were all it
-    changed."""
+    ``exc``: the refusal): its PATCH without them (and without the row's match of them:
+    succeeded.csv shows the link the deal holds, no ``*_matched_by``; x37r3 F5), its other
+    changes its own, and the note saying the link was not written (f37b: the whole PATCH
+    was lost, the row's fields with it). BulkError (the row fails, ``pdbulk retry`` sends
+    it again) for a create — a deal made without the row's contact would be linked to no
+    one — or an update whose links were all it changed."""
     if op != "update" or not payload.get("changes"):
         raise BulkError(f"{exc}; {why}: pdbulk retry sends it again") from None
     words = " and ".join(f"{_LABEL[n]} link" for n in sorted(names))
-    return {**payload, **dict.fromkeys(names)}, (
+    # the row's match of a link not written is no audit of the deal (x37r3 F5: the
+    # deal's old person shown matched by ``email``, the vanished one's match)
+    drop = {c for n in names for c in _MATCHED[n]}
+    matched = {k: v for k, v in (payload.get("matched") or {}).items() if k not in drop}
+    return {**payload, **dict.fromkeys(names), "matched": matched}, (
         f"{why}: the deal's {words} not written (left as the deal has "
         "it), the row's other changes sent; import the row again to link it")
 
