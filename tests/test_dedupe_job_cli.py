@@ -78,7 +78,10 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
         assert res.exit_code == 1 and "row 2" in res.output, res.output
         assert sb.token not in res.output
         for cron in (["--config", str(bad)], ["--url", "http://127.0.0.1:9"]):
-            res = runner.invoke(app, ["dedupe", "run", "--json", *args, *cron], env=env)
+            # another URL is another account: its own job dir (x37r3 F2: the state in
+            # tmp_path/j belongs to the sandbox's account, refused to another)
+            own = args if "--config" in cron else cli_args(sb, tmp_path / "k")
+            res = runner.invoke(app, ["dedupe", "run", "--json", *own, *cron], env=env)
             out = orjson.loads(res.stdout)  # one JSON object on stdout, whatever went wrong
             # an account that does not answer: exit 4, run again later (v9r11; was 1)
             assert res.exit_code == out["exit_code"] == (1 if "--config" in cron else 4)

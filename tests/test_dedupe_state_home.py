@@ -17,7 +17,7 @@ from bulk.engine import EngineConfig
 from bulk.errors import InputError
 from bulk.sandbox import SandboxConfig
 from jobs.dedupe.api import used_state
-from jobs.dedupe.state_home import lost_state, note_state
+from jobs.dedupe.state_home import lost_state, note_state, other_account, own_state
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
 from tests.update_support import cli_args, threaded_sandbox
@@ -91,3 +91,48 @@ def test_cli_a_night_run_from_another_folder_is_refused_and_merges_nothing(
                                 env=env)
         assert planned.exit_code == 0, planned.output
         assert "pdbulk: warning: the dedupe state" in planned.stderr
+
+
+def test_a_state_folder_belongs_to_one_account(tmp_path: Path) -> None:
+    """x37r3 F2: account B's first night run is not refused for account A's noted state,
+    and A's state folder given to B is refused naming A (never a token); the same account
+    uses it again; one company id behind two URLs is one account, two are two."""
+    a = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "a" / "pdbulk-jobs")
+    b = EngineConfig(base_url="http://127.0.0.2:9", job_root=tmp_path / "b" / "pdbulk-jobs")
+    state_a = used_state(a, None, writes=True)
+    state_a.mkdir(parents=True, exist_ok=True)
+    (state_a / "keep-separate.json").write_text("[[11, 12]]")
+    assert used_state(b, None, writes=True) == b.job_root / "dedupe-state"  # not A's
+    assert orjson.loads((state_a / "account.json").read_bytes()) == {
+        "base_url": "http://127.0.0.1:9", "company_id": None}
+    for given in (state_a, None):
+        cfg = b if given is not None else replace_root(b, a.job_root)
+        with pytest.raises(InputError) as caught:
+            used_state(cfg, given, writes=given is not None)
+        said = str(caught.value)
+        assert f"belongs to the account {a.base_url}, not {b.base_url}" in said, said
+        assert "--state-dir" in said and "account.json" in said
+    with pytest.raises(InputError):  # a plan (no --yes) is refused too: no warning only
+        used_state(b, state_a, writes=False, note=lambda _: None, remember=False)
+    assert used_state(a, state_a, writes=True) == state_a
+    assert other_account(state_a, "http://127.0.0.1:9/", "7") is None
+    own_state(state_a, a.base_url, "7")
+    assert other_account(state_a, "http://127.0.0.3:9", "7") is None  # same company
+    said = other_account(state_a, a.base_url, "8") or ""
+    assert "(company 7)" in said, said
+
+
+def test_an_old_state_folder_adopts_the_first_account_and_says_so(tmp_path: Path) -> None:
+    """A state folder made before (no account.json) is used, adopted by the account that
+    uses it first (a note says so), and refused to another account after."""
+    old = _kept(tmp_path / "old")
+    cfg = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "j")
+    told: list[str] = []
+    assert used_state(cfg, old, writes=True, note=told.append) == old
+    assert len(told) == 1 and "recorded no account" in told[0] and cfg.base_url in told[0]
+    assert used_state(cfg, old, writes=True, note=told.append) == old and len(told) == 1
+    with pytest.raises(InputError):
+        used_state(EngineConfig(base_url="http://127.0.0.2:9", job_root=tmp_path / "j"),
+                   old, writes=True)
+    fresh = tmp_path / "fresh"  # a new folder is owned without a word
+    assert used_state(cfg, fresh, writes=True, note=told.append) == fresh and len(told) == 1

@@ -36,6 +36,7 @@ from typing import Any
 import anyio
 
 from bulk.clock import Clock, in_thread
+from bulk.coordinator import bound_company
 from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
@@ -73,7 +74,7 @@ from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinishe
 from .job import PlanOutcome, left_out_line
 from .model import Group
 from .retention import new_run_plan, prune_plans
-from .state_home import lost_state, note_state
+from .state_home import lost_state, note_state, other_account, own_state
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -93,15 +94,28 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
     directory by default) and holds nothing while one an earlier dedupe noted does
     (``state_home.lost_state``: a cron line without its ``cd``, x35r2 3): an apply or run
     raises InputError naming it (its keep-separate decisions would be ignored and groups a
-    reviewer kept apart merged), a plan tells ``note`` (``warning: ...``)."""
+    reviewer kept apart merged), a plan tells ``note`` (``warning: ...``). A state directory
+    that records another account (``state_home.other_account``, x37r3 F2: its keep-separate
+    decisions and index are that account's) raises InputError for a plan, apply or run
+    alike; one that records none is adopted by this account when ``remember`` (``note`` is
+    told when it held state). Only a folder of this account is named as lost."""
     state = state_folder(cfg, state_dir)
-    if state_dir is None and (why := lost_state(state)) is not None:
+    if (why := other_account(state, cfg.base_url)) is not None:
+        raise InputError(why)
+    if state_dir is None and (why := lost_state(state, cfg.base_url)) is not None:
         if writes:
             raise InputError(why)
         if note is not None:
             note(f"warning: {why}")
     if remember:
-        note_state(state)
+        try:
+            adopted = own_state(state, cfg.base_url)
+        except OSError as exc:
+            raise InputError(f"cannot write the dedupe state {state}: "
+                             f"{exc.strerror or exc}") from None
+        if adopted is not None and note is not None:
+            note(adopted)
+        note_state(state, base_url=cfg.base_url)
     return state
 
 
@@ -406,7 +420,7 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
     checks.flag("run_dedupe", "since_last", since_last)
     checks.whole("run_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.share("run_dedupe", "auto_apply_above", auto_apply_above, optional=True)
-    state = used_state(cfg, state_dir, writes=True)
+    state = used_state(cfg, state_dir, writes=True, note=note)
     dcfg = dedupe_config(config, state, note=note)
     if (why := auto_apply_problem(auto_apply_above, dcfg)) is not None:
         raise InputError(why)
@@ -531,6 +545,10 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
     decided. None when nothing was sent (declined, or nothing to merge)."""
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
         try:
+            if (company := bound_company()) is not None:  # learned: the state's account
+                if (why := other_account(state, cfg.base_url, company)) is not None:
+                    raise InputError(why)  # x37r3 F2: another company behind this URL
+                await in_thread(lambda: own_state(state, cfg.base_url, company))
             planned: PlanOutcome | None = None
             if dcfg is not None:
                 # unique: a second run in the same second wrote into the first's folder

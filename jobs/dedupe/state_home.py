@@ -10,6 +10,14 @@ does not move with the working directory: ``{absolute path: ISO time last used}`
 ``lost_state`` tells a command whose state directory holds nothing that another one noted
 there does. The note is a hint, never the state: a note that cannot be read or written is
 ignored (the state itself is where it always was, so old folders stay as they are).
+
+A state directory belongs to one account (x37r3 F2: a consultant's one folder per client):
+``account.json`` in it records the account's base URL (``normalize_base_url``'s origin)
+and its company id once a run learned it (``GET /v1/users/me``'s ``company_id`` on a shared
+coordinator; openapi-v1.yaml), never the token. ``other_account`` refuses a state folder of
+another account (its keep-separate decisions and index are not this account's); a folder
+that records none (made before) adopts the current one on first use, said in a note. The
+machine-wide note is per account too: ``lost_state`` names only a folder of this account.
 """
 
 from __future__ import annotations
@@ -21,11 +29,13 @@ from pathlib import Path
 import orjson
 
 from bulk.claims import state_dir
+from bulk.client import normalize_base_url
 from bulk.state import private_folder, write_private
 
 from .index import INDEX_META, KEEP_SEPARATE, MAKERS, MERGES
 
 NOTE = "dedupe-states.json"  # in the user's state folder (bulk.claims.state_dir)
+ACCOUNT = "account.json"  # in a dedupe state directory: {"base_url": origin, "company_id"}
 KEPT = 20  # state directories noted at most, the most recently used
 
 
@@ -35,35 +45,131 @@ def holds_state(state: Path) -> bool:
     return any((state / name).is_file() for name in (KEEP_SEPARATE, MERGES, MAKERS, INDEX_META))
 
 
-def _noted() -> dict[str, str]:
+def origin(base_url: str) -> str:
+    """The account's base URL as compared (``normalize_base_url``); the text itself when
+    that refuses it (the engine refuses it before any state is touched)."""
+    try:
+        return normalize_base_url(base_url)
+    except ValueError:
+        return base_url.strip().rstrip("/")
+
+
+def state_account(state: Path) -> dict[str, str | None] | None:
+    """The account the state directory ``state`` belongs to (``account.json``):
+    ``{"base_url": origin, "company_id": str | None}``; None when it records none (a folder
+    made before x37r3 F2, or never used) or the file cannot be read."""
+    try:
+        data = orjson.loads((state / ACCOUNT).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("base_url"), str):
+        return None
+    company = data.get("company_id")
+    return {"base_url": data["base_url"],
+            "company_id": str(company) if isinstance(company, (str, int)) else None}
+
+
+def _same(recorded: dict[str, str | None], base_url: str, company: str | None) -> bool:
+    if recorded["company_id"] is not None and company is not None:
+        return recorded["company_id"] == company  # one company behind two URLs is one account
+    return recorded["base_url"] == origin(base_url)
+
+
+def _name(recorded: dict[str, str | None]) -> str:
+    base, company = recorded["base_url"] or "", recorded["company_id"]
+    return base if company is None else f"{base} (company {company})"
+
+
+def other_account(state: Path, base_url: str, company: str | None = None) -> str | None:
+    """When the state directory ``state`` records another account than ``base_url``
+    (company ``company`` when known): what that means and what to do (``the dedupe state
+    DIR belongs to the account https://b.example (company 7), not https://a.example ...``);
+    else None. The same company id behind two URLs is the same account."""
+    recorded = state_account(state)
+    if recorded is None or _same(recorded, base_url, company):
+        return None
+    return (f"the dedupe state {state} belongs to the account {_name(recorded)}, not "
+            f"{origin(base_url)}: its keep-separate decisions, merges applied and nightly "
+            "index are that account's and are not used here. Give each account its own "
+            "state (--state-dir DIR or PDBULK_DEDUPE_STATE, or its own job directory); to "
+            f"move this folder to the account {origin(base_url)}, delete {state / ACCOUNT}")
+
+
+def own_state(state: Path, base_url: str, company: str | None = None) -> str | None:
+    """Record in ``state`` (``account.json``) that it belongs to ``base_url`` (company
+    ``company`` when known, added once learned). Returns a note when a folder that held
+    state but recorded no account adopts this one (``note: the dedupe state DIR recorded
+    no account; it now belongs to ...``), else None. OSError is left to the caller."""
+    recorded = state_account(state)
+    if recorded is not None and (company is None or recorded["company_id"] == company):
+        return None
+    adopted = recorded is None and holds_state(state)
+    write_private(private_folder(state) / ACCOUNT,
+                  orjson.dumps({"base_url": origin(base_url), "company_id": company}))
+    if not adopted:
+        return None
+    return (f"note: the dedupe state {state} recorded no account (made by an earlier "
+            f"version); it now belongs to {origin(base_url)}, and another account given it "
+            "is refused")
+
+
+def _noted() -> dict[str, tuple[str, str | None]]:
+    """``{path: (ISO time, account origin or None)}``; old notes (``{path: time}``) have
+    no account."""
     try:
         data = orjson.loads((state_dir() / NOTE).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    noted: dict[str, tuple[str, str | None]] = {}
+    for k, v in data.items():
+        if isinstance(v, str):
+            noted[k] = (v, None)
+        elif isinstance(v, dict) and isinstance(v.get("at"), str):
+            account = v.get("account")
+            noted[k] = (v["at"], account if isinstance(account, str) else None)
+    return noted
 
 
-def note_state(state: Path, now: datetime | None = None) -> None:
-    """Note ``state`` (made absolute) as used now (UTC) in ``dedupe-states.json``; the
-    ``KEPT`` most recently used are kept. Best effort: an OSError is ignored."""
+def note_state(state: Path, now: datetime | None = None, *,
+               base_url: str | None = None) -> None:
+    """Note ``state`` (made absolute) as used now (UTC) by the account ``base_url`` in
+    ``dedupe-states.json`` (``{path: {"at": ISO time, "account": origin}}``); the ``KEPT``
+    most recently used are kept. Best effort: an OSError is ignored."""
     noted = _noted()
-    noted[str(state.absolute())] = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    recent = dict(sorted(noted.items(), key=lambda kv: kv[1], reverse=True)[:KEPT])
+    noted[str(state.absolute())] = ((now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                                    origin(base_url) if base_url is not None else None)
+    recent = {path: {"at": at, "account": account} for path, (at, account) in
+              sorted(noted.items(), key=lambda kv: kv[1][0], reverse=True)[:KEPT]}
     with contextlib.suppress(OSError):
         write_private(private_folder(state_dir()) / NOTE, orjson.dumps(recent))
 
 
-def lost_state(state: Path) -> str | None:
+def _ours(path: Path, noted: str | None, base_url: str | None) -> bool:
+    """Whether the noted state folder ``path`` may be this account's: its ``account.json``
+    says so, else the note's account; a folder and note that record none (older) may."""
+    if base_url is None:
+        return True
+    recorded = state_account(path)
+    if recorded is not None:
+        return _same(recorded, base_url, None)
+    return noted is None or noted == origin(base_url)
+
+
+def lost_state(state: Path, base_url: str | None = None) -> str | None:
     """When the state directory ``state`` holds nothing (``holds_state``) while another one
-    noted by an earlier dedupe does: what that means and what to do, naming the most
-    recently used one (``dedupe state ./pdbulk-jobs/dedupe-state holds nothing, but the
-    dedupe of 2026-12-04T02:30:00+00:00 kept its state in /srv/pdbulk/...``); else None."""
+    noted by an earlier dedupe of the same account ``base_url`` (any, when None) does:
+    what that means and what to do, naming the most recently used one (``dedupe state
+    ./pdbulk-jobs/dedupe-state holds nothing, but the dedupe of 2026-12-04T02:30:00+00:00
+    kept its state in /srv/pdbulk/...``); else None. Another account's folder is never
+    named (x37r3 F2)."""
     if holds_state(state):
         return None
     here = str(state.absolute())
-    for path, when in sorted(_noted().items(), key=lambda kv: kv[1], reverse=True):
-        if path != here and holds_state(Path(path)):
+    for path, (when, account) in sorted(_noted().items(), key=lambda kv: kv[1][0],
+                                        reverse=True):
+        if path != here and holds_state(Path(path)) and _ours(Path(path), account, base_url):
             return (f"the dedupe state {state} holds nothing, but the dedupe of {when} kept "
                     f"its state in {path}: its keep-separate decisions, the merges applied "
                     "and the nightly index would be ignored, and groups a reviewer kept "
@@ -75,4 +181,5 @@ def lost_state(state: Path) -> str | None:
     return None
 
 
-__all__ = ["KEPT", "NOTE", "holds_state", "lost_state", "note_state"]
+__all__ = ["ACCOUNT", "KEPT", "NOTE", "holds_state", "lost_state", "note_state", "origin",
+           "other_account", "own_state", "state_account"]
