@@ -29,7 +29,16 @@ REAL = [
     "Customer Industry", "Client Alliance", "Consumer Alliance", "Customer Union",
     "Consumer Union", "Client Union", "Customer Mission", "Client Mission",
     "Customer Independence", "Customer Paradise", "Customer Superior", "Client Harmony",
+    # x37r3 F4: a less common English noun (Zipf 3.3-4.0) heads the name too, and a hyphen
+    # inside the name joins it
+    "Customer Beacon", "Customer Sunrise", "Customer Concord", "Customer Providence",
+    "Client Eureka", "Customer Aurora", "Consumer Eden", "Customer Dover",
+    "Customer-Alliance", "Client-Mobile", "Customer-Liberty",
 ]
+# x37r3 F4: still a place after a singular people word: a German town English rarely writes
+# (``Halle``), a plural (``Worms``), a spaced dash
+STILL_PLACES = ["Customer Halle", "Customer Worms", "Customer - Beacon", "Customers Concord",
+                "Customer Gera"]
 
 
 @pytest.mark.parametrize("name", CATCH_ALLS)
@@ -57,3 +66,17 @@ def test_precision_and_recall_on_the_lists() -> None:
     found = sum(named_catch_all(n, "org") for n in CATCH_ALLS)
     wrong = sum(named_catch_all(n, "org") for n in REAL)
     assert (found, wrong) == (len(CATCH_ALLS), 0), (found, wrong)
+
+
+@pytest.mark.parametrize("name", STILL_PLACES)
+def test_a_rarer_word_town_stays_a_place_where_it_is_no_head_noun(name: str) -> None:
+    assert named_catch_all(name, "org"), name
+
+
+@pytest.mark.parametrize("name", ["Over the counter sales", "Over-the-counter sales",
+                                  "Over the Counter Sales 2", "over counter sales"])
+def test_over_the_counter_sales_is_a_counter_sale(name: str) -> None:
+    """x37r3 F4: the English counter sale said in full is a catch-all, as ``Counter sales``;
+    a registered company's name is its own."""
+    assert named_catch_all(name, "org"), name
+    assert not named_catch_all("Over the Counter Sales Ltd", "org")

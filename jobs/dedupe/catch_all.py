@@ -222,7 +222,15 @@ _PEOPLE = frozenset({
 # Mobile, Alabama), not where (``Customers Mobile``, ``Customer - Mobile``: a place)
 _MODIFIERS = frozenset({"customer", "client", "consumer"})
 HEAD_ZIPF = 4.0  # a common English word (wordfreq's Zipf scale): ``alliance`` 4.4, ``halle`` 3.2
-_PLAIN = re.compile(r"[\w\s.&']*")  # words and spaces only: no dash, comma, bracket between
+# a less common English word heads the name too when singular and written in English at least
+# as often as in German (x37r3 F4: ``beacon`` 3.7, ``concord`` 3.5, ``eureka`` 3.3 are
+# nouns; ``halle`` en 3.2 < de 4.8 and ``worms`` (a plural) stay German towns)
+RARER_HEAD_ZIPF = 3.3
+# words and spaces only: no dash, comma, bracket between (a hyphen inside a word joins it:
+# ``Customer-Alliance`` is one name, x37r3 F4; ``Customer - Mobile`` is not)
+_PLAIN = re.compile(r"(?:[\w\s.&']|(?<=\w)-(?=\w))*")
+# the English counter sale said in full (``Over the counter sales``, x37r3 F4): its counter
+_OVER_THE_COUNTER = re.compile(r"\bover (?:the )?counter\b")  # org_key drops "the"
 # the words that say who a catch-all is for (people, no one, a debtor account): a channel
 # word (``CHANNEL_WORDS``: ``POS``, ``Laden``, ``Cash & Carry``) is set aside only beside one
 _WHO = _PEOPLE | _NOBODY | WHO_ACCOUNT_WORDS | frozenset({
@@ -254,11 +262,16 @@ def word_places() -> frozenset[str]:
 
 
 def _head_noun(word: str) -> bool:
-    """Whether ``word`` (an ``org_key`` token) is a common English word (``HEAD_ZIPF``):
-    after a singular English people word it is the noun that word qualifies."""
+    """Whether ``word`` (an ``org_key`` token) is a common English word (``HEAD_ZIPF``), or
+    a less common singular one English writes at least as often as German
+    (``RARER_HEAD_ZIPF``; wordfreq, casefolded): after a singular English people word it is
+    the noun that word qualifies."""
     from wordfreq import zipf_frequency  # lazy: only a word-city after a modifier needs it
 
-    return zipf_frequency(word, "en", wordlist="small") >= HEAD_ZIPF
+    english = zipf_frequency(word, "en", wordlist="small")
+    return english >= HEAD_ZIPF or (
+        english >= RARER_HEAD_ZIPF and not (word.endswith("s") and not word.endswith("ss"))
+        and english >= zipf_frequency(word, "de", wordlist="small"))
 
 
 def _qualifier(words: list[str], i: int, after_people: bool = False,
@@ -314,6 +327,7 @@ def _named(name: str, kind: str) -> bool:
         if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):
             return True  # P.K. (Privatkunden): the letters the bracket spells out
     key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
+    key = _OVER_THE_COUNTER.sub("counter", key)
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
         return True
     words = key.split()
