@@ -88,4 +88,43 @@ async def load_apply(sb: Sandbox, root: Path, plan_dir: Path,
     return await load_job(sb, root / "jobs", "dedupe", build, job_id=job_id)
 
 
-__all__ = ["PAST", "deal", "filler_title", "load_apply", "org", "plan", "seed_account"]
+def seed_pairs(sb: Sandbox, groups: int) -> None:
+    """``groups`` orgs each with two copies of one deal added a minute apart (one duplicate
+    pair a group), the sandbox's own deal 1 deleted: the two-host tests' account."""
+    for g in range(groups):
+        company = org(sb, f"Firma {g} GmbH")
+        for i in range(2):
+            deal(sb, f"Projekt {g} Anlage", company, value=1000 + g,
+                 add=f"2026-11-2{g}T12:0{i}:00Z", update=f"2026-11-2{g}T12:0{i}:00Z")
+    sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+
+
+async def two_hosts(sb: Sandbox, tmp: Path, monkeypatch: Any) -> tuple[JobStore, JobStore]:
+    """One plan (``tmp/p1``) loaded as the jobs ``dedupe-a`` and ``dedupe-b`` of two hosts,
+    each with its own state folder (``PDBULK_STATE_DIR`` = ``tmp/state-a`` / ``-b``, set
+    through ``monkeypatch`` as each loads)."""
+    await plan(sb, tmp / "a", tmp / "p1")
+    stores = []
+    for host in ("a", "b"):
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp / f"state-{host}"))
+        store, _ = await load_apply(sb, tmp / host, tmp / "p1", job_id=f"dedupe-{host}")
+        stores.append(store)
+    return stores[0], stores[1]
+
+
+async def resume(sb: Sandbox, store: JobStore, within: float = 60.0) -> None:
+    """``store``'s job resumed in-process: its kind's ``before_resume``, then its run."""
+    import anyio
+
+    from jobs.kinds import kind_for
+
+    config = EngineConfig.from_json(store.config["engine"])
+    kind = kind_for(store)
+    with anyio.fail_after(within):
+        async with Engine.open(config, sb.token, store=store) as eng:
+            await kind.before_resume(eng.ctx, store)  # type: ignore[attr-defined]
+            await eng.run(kind)
+
+
+__all__ = ["PAST", "deal", "filler_title", "load_apply", "org", "plan", "resume", "seed_account",
+           "seed_pairs", "two_hosts"]

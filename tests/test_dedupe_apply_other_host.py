@@ -14,7 +14,7 @@ import pytest
 from bulk.coordinator import ENV_COORDINATOR
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
-from tests.dedupe_job_support import deal, load_apply, org, plan
+from tests.dedupe_job_support import load_apply, plan, seed_pairs, two_hosts
 from tests.redis_helpers import RedisServer, redis_server
 from tests.update_support import run_job
 
@@ -28,12 +28,7 @@ async def test_an_apply_names_the_other_hosts_job_that_merged_its_pairs_since_th
         tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=46)) as sb:
-        for g in range(GROUPS):
-            company = org(sb, f"Firma {g} GmbH")
-            for i in range(2):
-                deal(sb, f"Projekt {g} Anlage", company, value=1000 + g,
-                     add=f"2026-11-2{g}T12:0{i}:00Z", update=f"2026-11-2{g}T12:0{i}:00Z")
-        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        seed_pairs(sb, GROUPS)
         await plan(sb, tmp_path / "b", tmp_path / "p-b")  # host B's plan, read first
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
         await plan(sb, tmp_path / "a", tmp_path / "p-a")
@@ -59,20 +54,9 @@ async def test_a_run_names_the_other_hosts_job_that_merged_its_pairs_while_it_ra
     the merged-away deals gone and names A's job (not "changed while the job ran")."""
     monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=47)) as sb:
-        for g in range(GROUPS):
-            company = org(sb, f"Firma {g} GmbH")
-            for i in range(2):
-                deal(sb, f"Projekt {g} Anlage", company, value=1000 + g,
-                     add=f"2026-11-2{g}T12:0{i}:00Z", update=f"2026-11-2{g}T12:0{i}:00Z")
-        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
-        await plan(sb, tmp_path / "a", tmp_path / "p1")
-        stores = []
-        for host in ("a", "b"):
-            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / f"state-{host}"))
-            store, _ = await load_apply(sb, tmp_path / host, tmp_path / "p1",
-                                        job_id=f"dedupe-{host}")
-            stores.append(store)
-        a, b = stores
+        seed_pairs(sb, GROUPS)
+        a, b = await two_hosts(sb, tmp_path, monkeypatch)
+        stores = [a, b]
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
         await run_job(sb, a)
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))

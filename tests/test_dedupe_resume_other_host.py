@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
 import pytest
 
 from bulk.coordinator import ENV_COORDINATOR
-from bulk.engine import Engine, EngineConfig
 from bulk.sandbox import SandboxConfig, serve
 from bulk.store import ItemState
-from jobs.kinds import kind_for
-from tests.dedupe_job_support import deal, load_apply, org, plan
+from tests.dedupe_job_support import resume, seed_pairs, two_hosts
 from tests.redis_helpers import RedisServer, redis_server
 from tests.update_support import run_job
 
@@ -30,30 +27,14 @@ async def test_a_resume_names_the_other_hosts_job_that_merged_its_pairs(
         tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=44)) as sb:
-        for g in range(GROUPS):
-            company = org(sb, f"Firma {g} GmbH")
-            for i in range(2):
-                deal(sb, f"Projekt {g} Anlage", company, value=1000 + g,
-                     add=f"2026-11-2{g}T12:0{i}:00Z", update=f"2026-11-2{g}T12:0{i}:00Z")
-        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
-        await plan(sb, tmp_path / "a", tmp_path / "p1")
-        stores = []
-        for host in ("a", "b"):
-            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / f"state-{host}"))
-            store, _ = await load_apply(sb, tmp_path / host, tmp_path / "p1",
-                                        job_id=f"dedupe-{host}")
-            stores.append(store)
-        a, b = stores
+        seed_pairs(sb, GROUPS)
+        a, b = await two_hosts(sb, tmp_path, monkeypatch)
+        stores = [a, b]
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
         await run_job(sb, b)  # host b merges every pair; host a never ran (killed first)
         assert sum(1 for _ in b.items(ItemState.DONE)) == GROUPS
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
-        config = EngineConfig.from_json(a.config["engine"])
-        kind = kind_for(a)
-        with anyio.fail_after(60):
-            async with Engine.open(config, sb.token, store=a) as eng:
-                await kind.before_resume(eng.ctx, a)  # type: ignore[attr-defined]
-                await eng.run(kind)
+        await resume(sb, a)
         reasons = [str((i.result or {}).get("reason")) for i in a.items()]
         assert len(reasons) == GROUPS
         assert all(r.startswith("already merged by job dedupe-b") for r in reasons), reasons
