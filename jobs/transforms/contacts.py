@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -292,15 +293,28 @@ def normal_phone(value: object) -> str | None:
     return ("+" if plus else "") + digits + (f" ext. {ext}" if ext else "")
 
 
-# RFC 3966's URI scheme (``tel:+1-555-010-0199``, HubSpot / vCard exports): the number
-# after it is the phone (x37r1 F6: 37 rows refused "not a phone number")
-_TEL_SCHEME = re.compile(r"tel:\s*", re.I)
+# RFC 3966's URI (``tel:+1-555-010-0199``, HubSpot / vCard exports; ``<tel:…>`` as a mail
+# header writes it; ``%2B`` a percent-encoded "+"): the number it names is the phone (x37r1
+# F6: 37 rows refused "not a phone number"; x37r3 F6: these spellings of it)
+_TEL_URI = re.compile(r"<?\s*tel:\s*(?://)?(.*?)\s*>?", re.I | re.S)
+# a URI parameter after the number (``;isub=1234``, ``;phone-context=+1``); ``;ext=`` is
+# the extension, read by ``_EXTENSION``
+_URI_PARAM = re.compile(r"\s*;\s*(?!ext\s*=)[a-z][a-z0-9-]*\s*=\s*[^;,\s]*", re.I)
+_GLOBAL_CONTEXT = re.compile(r";\s*phone-context\s*=\s*(\+[\d().\-]+)\s*(?=;|$)", re.I)
 
 
 def _without_scheme(text: str) -> str:
-    if text[:1] not in "tT" or (scheme := _TEL_SCHEME.match(text)) is None:
+    """A phone cell's text, a ``tel:`` URI read as the number it names: the scheme and
+    brackets left out, percent-encoding decoded, and a local number's global
+    ``phone-context`` (``tel:555-0199;phone-context=+1-212``) written before it; its
+    other parameters are kept as written (``_phone_parts`` reads past them)."""
+    if text[:1] not in "tT<" or (uri := _TEL_URI.fullmatch(text)) is None:
         return text
-    return text[scheme.end():]
+    number = urllib.parse.unquote(uri[1])
+    context = _GLOBAL_CONTEXT.search(number)
+    if context is not None and not number.lstrip().startswith("+"):
+        number = (f"{context[1]} {number[:context.start()]}{number[context.end():]}")
+    return number.strip()
 
 
 def _phone_text(value: object) -> str | None:
@@ -317,6 +331,8 @@ def _phone_parts(text: str) -> tuple[bool, str, str | None]:
     parse of a number, for a row's cell (``clean_phone``) and for the match keys of both
     a row's phone and an account's (``phone_key``). InputError when it is not one."""
     text = _without_scheme(text)
+    if ";" in text:  # RFC 3966's parameters other than the extension name no digit
+        text = _URI_PARAM.sub("", text)
     if _COMMON_PHONE.fullmatch(text) and "(0)" not in text:  # most cells (issue 8): no
         # extension, no trunk prefix, nothing but digits and separators, a "+" first only
         digits = _NON_DIGITS.sub("", text)
@@ -347,8 +363,9 @@ def _distinct_phones(phones: list[str]) -> tuple[str, ...] | None:
     return tuple(seen.values()) or None
 
 
-# (a ";" before RFC 3966's "ext=" is the number's own, not a list's)
-_PHONE_LIST = re.compile(r"\s*(?:[,|]|;(?!\s*ext\s*=))\s*|\s+/\s+", re.I)
+# (a ";" before an RFC 3966 parameter, ``ext=`` / ``isub=``, is the number's own, not
+# a list's)
+_PHONE_LIST = re.compile(r"\s*(?:[,|]|;(?!\s*[a-z][a-z0-9-]*\s*=))\s*|\s+/\s+", re.I)
 
 
 def phone_numbers(value: object) -> tuple[str, ...] | None:
