@@ -43,11 +43,11 @@ def test_a_number_listed_twice_is_one_phone() -> None:
 
 @pytest.mark.parametrize(("cell", "sent"), [
     ("tel:+1-555-010-0199", "+1-555-010-0199"), ("TEL: +49 30 1234567", "+49 30 1234567"),
-    ("tel:+1-555-010-0199;ext=45", "+1-555-010-0199;ext=45"),
+    ("tel:+1-555-010-0199;ext=45", "+1-555-010-0199 ext. 45"),
     ("<tel:+1-555-010-0199>", "+1-555-010-0199"), ("tel:%2B1-555-010-0199", "+1-555-010-0199"),
     ("tel://+1-555-010-0199", "+1-555-010-0199"),
     ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199;isub=1234"),
-    ("tel:+1-555-010-0199;isub=1234;ext=45", "+1-555-010-0199;isub=1234;ext=45"),
+    ("tel:+1-555-010-0199;isub=1234;ext=45", "+1-555-010-0199;isub=1234 ext. 45"),
 ])
 def test_an_rfc_3966_uri_is_its_number(cell: str, sent: str) -> None:
     """``tel:`` (RFC 3966, as HubSpot and vCard write it) is left out: the number is sent
@@ -62,7 +62,8 @@ def test_an_rfc_3966_uri_is_its_number(cell: str, sent: str) -> None:
 
 @pytest.mark.parametrize(("cell", "sent", "same_as"), [
     ("tel:555-010-0199;phone-context=+1", "+1 555-010-0199", "+1 555 010 0199"),
-    ("<tel:%2B1-555-010-0199;ext=45>", "+1-555-010-0199;ext=45", "+1 555 010 0199 x45"),
+    ("<tel:%2B1-555-010-0199;ext=45>", "+1-555-010-0199 ext. 45", "+1 555 010 0199 x45"),
+    ("tel:863-1234;phone-context=+1-914-555", "+1-914-555 863-1234", "+1 914 555 863 1234"),
     ("tel:7042;phone-context=example.com", None, None),
     ("tel:5550199;phone-context=example.com", "5550199;phone-context=example.com", "555 0199"),
     ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199;isub=1234", "+1 555 010 0199"),
@@ -72,7 +73,8 @@ def test_an_rfc_3966_uri_in_any_of_its_spellings(cell: str, sent: str | None,
     """The other spellings of RFC 3966 a tester's HubSpot / vCard export held (x37r3 F6):
     ``<tel:…>``, ``%2B`` for "+", a local number's global ``phone-context`` (written
     before it, so it keys with its country code), ``;isub=`` (kept as written, the key
-    reads past it); a local number of a domain's context too short to be a phone is
+    reads past it), ``;ext=`` written as people write an extension (x38r1 F5); a local
+    number of a domain's context too short to be a phone is
     refused as one."""
     if sent is None:
         with pytest.raises(InputError, match="not a phone number"):

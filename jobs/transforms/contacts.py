@@ -300,21 +300,23 @@ _TEL_URI = re.compile(r"<?\s*tel:\s*(?://)?(.*?)\s*>?", re.I | re.S)
 # a URI parameter after the number (``;isub=1234``, ``;phone-context=+1``); ``;ext=`` is
 # the extension, read by ``_EXTENSION``
 _URI_PARAM = re.compile(r"\s*;\s*(?!ext\s*=)[a-z][a-z0-9-]*\s*=\s*[^;,\s]*", re.I)
+_URI_EXT = re.compile(r"\s*;\s*ext\s*=\s*(\d{1,6})(?=\s*(?:;|$))", re.I)
 _GLOBAL_CONTEXT = re.compile(r";\s*phone-context\s*=\s*(\+[\d().\-]+)\s*(?=;|$)", re.I)
 
 
 def _without_scheme(text: str) -> str:
     """A phone cell's text, a ``tel:`` URI read as the number it names: the scheme and
     brackets left out, percent-encoding decoded, and a local number's global
-    ``phone-context`` (``tel:555-0199;phone-context=+1-212``) written before it; its
-    other parameters are kept as written (``_phone_parts`` reads past them)."""
+    ``phone-context`` (``tel:555-0199;phone-context=+1-212``) written before it, its
+    ``;ext=45`` as people write one (`` ext. 45``: x38r1 F5, the URI's syntax was sent);
+    its other parameters are kept as written (``_phone_parts`` reads past them)."""
     if text[:1] not in "tT<" or (uri := _TEL_URI.fullmatch(text)) is None:
         return text
     number = urllib.parse.unquote(uri[1])
     context = _GLOBAL_CONTEXT.search(number)
     if context is not None and not number.lstrip().startswith("+"):
         number = (f"{context[1]} {number[:context.start()]}{number[context.end():]}")
-    return number.strip()
+    return _URI_EXT.sub(r" ext. \1", number).strip()
 
 
 def _phone_text(value: object) -> str | None:
