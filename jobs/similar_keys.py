@@ -223,10 +223,8 @@ _WHY = {ZEROS: "but for its leading zeros (a spreadsheet that read the key colum
                   "checksum of its letters' case, one record)"}
 _FIXES = {ZEROS: "export the key column as Text",
           _ZEROS_ADDED: "export the key column without the padding zeros",
-          SALESFORCE: "export Salesforce's 18-character Id, or CASESAFEID(), as earlier "
-                      "imports did",
-          _SF_LONG: "give the 15-character id (the 18-character id's first 15 characters), "
-                    "as earlier imports did"}
+          SALESFORCE: "export Salesforce's 18-character Id, or CASESAFEID()",
+          _SF_LONG: "give the 15-character id (the 18-character id's first 15 characters)"}
 
 
 def _kind(kind: str, key: str, theirs: str) -> str:

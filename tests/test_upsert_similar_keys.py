@@ -199,3 +199,5 @@ def test_a_salesforce_id_is_worded_by_its_length(key: str, theirs: str, said: st
         keys.check()
     text = str(info.value)
     assert said in text and fix in text, text
+    # x38r1: "Give the keys as earlier imports did (… , as earlier imports did)"
+    assert text.count("as earlier imports did") == 1, text
