@@ -236,12 +236,13 @@ def test_the_run_names_the_tokens_its_refusals_cost_beyond_the_plan(tmp_path: Pa
         summary = orjson.loads((undo_dir / "summary.json").read_bytes())
         beyond = summary["refused_after_plan"]
         # a read of each record, the persons changed in the second each person was deleted
-        # (is it a merge? ``dead_links._merged``), two PATCHes sent once more
+        # and the organizations changed in the organization's (is it a merge?
+        # ``jobs.undo.merged``), two PATCHes sent once more
         calls = beyond["calls"]
         assert (beyond["rows"], calls["getOrganization"], calls["getPerson"],
                 calls["updateDeal"]) == (3, 1, 2, 2), beyond
         assert f"{beyond['tokens']} tokens the plan did not count (getOrganization 1, " \
-            "getPerson 2, " in line and "updateDeal 10)" in line, line
+            "getOrganizations 10, getPerson 2, " in line and "updateDeal 10)" in line, line
         assert spent(sb) - before == plan_tokens(undone.output) + beyond["tokens"], (
             undone.output)
 
@@ -316,7 +317,8 @@ def test_a_person_merged_away_since_is_put_back_as_its_survivor(tmp_path: Path) 
         assert planned.exit_code == 0, planned.output
         plan = orjson.loads(planned.stdout)
         notes = " ".join(plan["notes"])
-        assert "1 deal(s) would get back a person merged into another since the job" in notes, \
+        assert "1 deal(s) would get back a person or organization merged into another since " \
+            "the job" in notes, \
             notes
         before = spent(sb)
         undone = cli(sb, jobs, "undo", night2, "--yes", *engine(sb, jobs))

@@ -24,10 +24,14 @@ counted one, and took a charged 400 back, 5 tokens under the server's count), an
 resume sends the narrowed body, never the refused one again. Never writes to Pipedrive;
 reads only what the restores name.
 
+A person or organization merged away since is followed to its survivor
+(``jobs.undo.merged``: traced by the merge's second) and the link put back to it; one
+Pipedrive answers 404 for is said to be gone, deleted or merged, not "deleted" (f38b).
+
 Why ~530 lines: the plan's reads, the run's refusal and what a kill leaves of it judge the
 same restore bodies with the same rules and words (``_gone``, ``_left``: a dead link left,
-a value of several options trimmed, a merged person followed to its survivor); split,
-the plan and the run would say one dead link two ways.
+a value of several options trimmed, a merged person or organization followed to its
+survivor); split, the plan and the run would say one dead link two ways.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 from bulk.calls import CallContext
@@ -53,6 +56,7 @@ from ..deals import (
     write_part,
 )
 from ..updating import Prepared, changed_names
+from .merged import merged_orgs, merged_persons
 
 # a restore's field that names a record, and what a note calls that record
 REFS = {"person_id": "person", "org_id": "organization", "owner_id": "owner",
@@ -79,7 +83,9 @@ class _Account:
     """What is there now of the records the restores name (``_read``)."""
 
     gone: dict[str, set[int]] = field(default_factory=dict)  # "person" / "org" -> ids gone
-    into: dict[int, int] = field(default_factory=dict)  # person merged away -> survivor
+    # "person" / "org" -> {merged away: survivor} (``jobs.undo.merged``)
+    into: dict[str, dict[int, int]] = field(default_factory=dict)
+    missing: set[tuple[str, int]] = field(default_factory=set)  # ("person" / "org", id): 404
     users: dict[int, bool] | None = None  # user id -> active (None: not read)
     stages: set[int] | None = None
     pipelines: set[int] | None = None
@@ -96,13 +102,15 @@ async def _listed(ctx: CallContext, operation: str, calls: Counter[str]) -> list
 
 
 async def _live(ctx: CallContext, kind: str, ids: Sequence[int], calls: Counter[str],
-                deleted: dict[int, Mapping[str, Any]]) -> set[int]:
+                deleted: dict[int, Mapping[str, Any]], missing: set[tuple[str, int]]
+                ) -> set[int]:
     """Of person ("person") / organization ("org") ``ids``, those not deleted: by id
     (``GET /api/v2/persons/{id}``, 1 token each) below 10 of them, else 100 per list call
     (``?ids=``, 10 tokens) — whichever costs less; a deleted one is not listed, or is
-    marked ``is_deleted``, a deleted person then read by id (1 token) for ``_merged``. A
-    deleted record Pipedrive still answers goes in ``deleted`` (a 404 says nothing of it:
-    FACTS.md leaves open which one it answers). The calls are counted in ``calls``."""
+    marked ``is_deleted``, and is then read by id (1 token) for the second it went in
+    (``jobs.undo.merged``). A deleted record Pipedrive still answers goes in ``deleted``,
+    a 404 in ``missing`` (it says neither deleted nor merged: FACTS.md leaves open which
+    one Pipedrive answers). The calls are counted in ``calls``."""
     one, many = _BY_ID[kind]
     live: set[int] = set()
     if len(ids) >= 10:
@@ -111,56 +119,18 @@ async def _live(ctx: CallContext, kind: str, ids: Sequence[int], calls: Counter[
             page = await ctx.call(many, params={"ids": list(ids[start:start + _PAGE]),
                                                 "limit": _PAGE})
             live.update(int(r["id"]) for r in page.data or () if not r.get("is_deleted"))
-        if kind != "person":
-            return live
     for rid in (rid for rid in ids if rid not in live) if len(ids) >= 10 else ids:
         calls[one] += 1
         try:
             res = await ctx.call(one, path={"id": rid})
         except NotFound:
+            missing.add((kind, rid))
             continue
         if isinstance(res.data, Mapping) and not res.data.get("is_deleted"):
             live.add(rid)
         elif isinstance(res.data, Mapping):
             deleted[rid] = res.data
     return live
-
-
-def _emails(person: Mapping[str, Any]) -> set[str]:
-    return {str(e["value"]).strip().casefold() for e in person.get("emails") or ()
-            if isinstance(e, Mapping) and e.get("value")}
-
-
-async def _merged(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
-                  calls: Counter[str]) -> dict[int, int]:
-    """Of persons ``deleted`` (their records as Pipedrive still answers them), those merged
-    away, each with its survivor. The API names no survivor ("Merge (v1)", FACTS.md), but a
-    merge unites the persons' e-mails in the survivor and marks both in its second (the
-    sandbox: ``merge.py``), so the survivor is the one live person changed in the second
-    of the deletion (``GET /api/v2/persons?updated_since=&updated_until=``, 10 tokens a
-    page, one read a second) that holds every e-mail of the deleted one; a deleted person
-    with no e-mail, or none or two such holders, is taken as deleted (no guess)."""
-    seconds: dict[str, list[int]] = {}
-    for rid, record in deleted.items():
-        when = record.get("update_time")
-        if _emails(record) and isinstance(when, str):
-            seconds.setdefault(when, []).append(rid)
-    into: dict[int, int] = {}
-    for when, rids in sorted(seconds.items()):
-        try:
-            start = datetime.fromisoformat(when.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        until = (start + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        pages = await ctx.pages("getPersons", params={"updated_since": when,
-                                                      "updated_until": until}, limit=PAGE)
-        calls["getPersons"] += len(pages)
-        changed = [r for page in pages for r in page.data or () if not r.get("is_deleted")]
-        for rid in rids:
-            holders = [r for r in changed if _emails(deleted[rid]) <= _emails(r)]
-            if len(holders) == 1:
-                into[rid] = int(holders[0]["id"])
-    return into
 
 
 async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
@@ -189,10 +159,12 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
         users |= _int(body.get("owner_id")) is not None
     for kind, wanted in ids.items():
         deleted: dict[int, Mapping[str, Any]] = {}
-        if gone := wanted - await _live(ctx, kind, sorted(wanted), out.calls, deleted):
+        if gone := wanted - await _live(ctx, kind, sorted(wanted), out.calls, deleted,
+                                        out.missing):
             out.gone[kind] = gone
-        if kind == "person" and deleted:
-            out.into = await _merged(ctx, deleted, out.calls)
+        if deleted:  # merged away, and where to? (``jobs.undo.merged``)
+            trace = merged_persons if kind == "person" else merged_orgs
+            out.into[kind] = await trace(ctx, deleted, out.calls)
     if users:
         out.users = {int(u["id"]): u.get("active_flag", True) is not False
                      for u in await _listed(ctx, "getUsers", out.calls)}
@@ -205,15 +177,26 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
 
 @dataclass(frozen=True)
 class _Merged:
-    """A person merged away since the job (``gone``) and the survivor Pipedrive moved its
-    deals to (``into``): the link is put back to the survivor (f37c, x36r3 F6: said
-    "deleted since" and left as the job wrote it). The deal's person before the job lives
-    on as the survivor — Pipedrive moved every deal still linked to it there at the merge,
-    as it would have moved this one had the job not changed it — so linking the survivor is
-    what putting the deal back means."""
+    """A person / organization (``word``) merged away since the job (``gone``) and the
+    survivor Pipedrive moved its deals to (``into``): the link is put back to the survivor
+    (f37c, x36r3 F6: a person; f38b: an organization — each said "deleted since" and left
+    as the job wrote it). The deal's person / organization before the job lives on as the
+    survivor — Pipedrive moved every deal still linked to it there at the merge, as it
+    would have moved this one had the job not changed it — so linking the survivor is what
+    putting the deal back means."""
 
     gone: int
     into: int
+    word: str
+
+
+@dataclass(frozen=True)
+class _Missing:
+    """A person / organization Pipedrive answers 404 for: deleted or merged away, its
+    answer does not say which (FACTS.md), and no second to trace a merge by (f38b: said
+    "deleted since" either way)."""
+
+    rid: int
 
 
 @dataclass(frozen=True)
@@ -241,10 +224,11 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
     some of which are still there says so (``_Trim``)."""
     out: list[tuple[str, str, Any]] = []
     for name in ("person_id", "org_id"):
-        if (rid := _int(body.get(name))) is not None and rid in now.gone.get(_REF_KIND[name], ()):
-            survivor = now.into.get(rid) if name == "person_id" else None
-            out.append((field_group(name), name, rid if survivor is None
-                        else _Merged(rid, survivor)))
+        kind = _REF_KIND[name]
+        if (rid := _int(body.get(name))) is not None and rid in now.gone.get(kind, ()):
+            survivor = now.into.get(kind, {}).get(rid)
+            out.append((field_group(name), name, _Missing(rid) if (kind, rid) in now.missing
+                        else rid if survivor is None else _Merged(rid, survivor, REFS[name])))
     if (rid := _int(body.get("owner_id"))) is not None and now.users is not None \
             and not now.users.get(rid, False):
         out.append((field_group("owner_id"), "owner_id", rid))
@@ -268,7 +252,9 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
             lost = _several(_ints(value), options) if isinstance(value, list) else [
                 v for v in (_int(value),) if v is not None and v not in options]
         elif ftype in ("people", "org") and (rid := _int(value)) is not None:
-            lost = [rid] if rid in now.gone.get(_REF_KIND[str(ftype)], ()) else []
+            kind = _REF_KIND[str(ftype)]
+            lost = [] if rid not in now.gone.get(kind, ()) else [
+                _Missing(rid) if (kind, rid) in now.missing else rid]
         elif ftype == "user" and (rid := _int(value)) is not None and now.users is not None:
             lost = [] if rid in now.users else [rid]
         else:
@@ -309,9 +295,9 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
              + (" (a stage with its pipeline)" if "stage_id" in groups else "")] if left else []
     words += [f"{_what(f, v, labels or {})}: the rest of it is put back without it "
               f"({shown(f, trims[f].kept, labels or {})})" for _, f, v in gone if f in trims]
-    words += [f"its person {merge.gone} before the job was merged into person {merge.into} "
-              f"since: the link is put back to person {merge.into}, where Pipedrive moved "
-              f"the deals of person {merge.gone}" for merge in moved.values()]
+    words += [f"its {m.word} {m.gone} before the job was merged into {m.word} {m.into} "
+              f"since: the link is put back to {m.word} {m.into}, where Pipedrive moved "
+              f"the deals of {m.word} {m.gone}" for m in moved.values()]
     return body, "; ".join(words)
 
 
@@ -454,6 +440,7 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
     now = await _read(ctx, bodies, fields)
     names = prep.meta.get(META_FIELD_LABELS)
     narrowed = skipped = followed = dead = 0
+    unknown: set[tuple[str, int]] = set()  # (field, id) Pipedrive answers 404 for
     kinds: Counter[str] = Counter()
     for (n, item), changes in zip(restores, bodies, strict=True):
         gone = _gone(changes, now)
@@ -462,6 +449,7 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
         kinds.update(REFS.get(f, "label" if f == "label_ids" else "custom field value")
                      for _, f, v in gone if not isinstance(v, _Merged))
         followed += any(isinstance(v, _Merged) for _, _, v in gone)
+        unknown.update((f, m.rid) for _, f, v in gone if (m := _missing(v)) is not None)
         dead += not all(isinstance(v, _Merged) for _, _, v in gone)
         kept, left = _left(changes, gone, labels)
         note = "; ".join(filter(None, (item.payload.get("note"), left)))
@@ -483,15 +471,17 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
             "wrote": write_part(item.payload.get("wrote") or {}, write_groups(kept)),
             "fields": changed_names(kept, labels=names),
             "note": note + "; the rest put back"})
-    notes = [f"{followed:,} deal(s) would get back a person merged into another since the "
-             "job: the link is put back to its survivor, where Pipedrive moved that person's "
-             "deals (each said in its row's note)"] if followed else []
+    notes = [f"{followed:,} deal(s) would get back a person or organization merged into "
+             "another since the job: the link is put back to its survivor, where Pipedrive "
+             "moved its deals (each said in its row's note)"] if followed else []
     if not kinds:
         return notes
     what = ", ".join(f"{k} ({n:,})" for k, n in kinds.most_common())
+    said = (f"; {len(unknown):,} of those persons / organizations Pipedrive answers 404 for: "
+            "deleted or merged away, it does not say which") if unknown else ""
     return [f"{dead:,} deal(s) would get back a record deleted (a user: "
-            f"deactivated) since the job — {what}: Pipedrive refuses such a write whole, "
-            "so that value is left as the deal has it now"
+            f"deactivated) since the job — {what}{said}: Pipedrive refuses such a write "
+            "whole, so that value is left as the deal has it now"
             + (f", the rest of {narrowed:,} put back" if narrowed else "")
             + (f"; {skipped:,} with nothing else to put back are left as they are"
                if skipped else "") + " (each said in its row's note)", *notes]
@@ -517,13 +507,30 @@ def _what(name: str, value: Any, labels: Mapping[str, str]) -> str:
             return f"its field {called} was deleted since the job"
         word, lost = value
         lost = lost.lost if isinstance(lost, _Trim) else lost
+        if (unknown := _missing(value)) is not None:
+            return f"its {called} {word} {unknown.rid} before the job {_GONE_404}"
         return (f"its {called} {word} {shown(name, lost if len(lost) > 1 else lost[0], labels)}"
                 f" before the job was deleted since")
+    if isinstance(value, _Missing):
+        return f"its {REFS[name]} {value.rid} before the job {_GONE_404}"
     text = shown(name, value, labels)
     text = f"{REFS[name]} {value}" if text == repr(value) else (
         text if name in ("person_id", "org_id") else f"{REFS[name]} {text} ({value})")
     gone = "deactivated" if name == "owner_id" else "deleted"
     return f"its {text} before the job was {gone} since"
+
+
+# a person / organization read by id answered 404: deleted or merged (f38b)
+_GONE_404 = ("is gone since (Pipedrive answers 404 for it: deleted or merged into another, "
+             "it does not say which)")
+
+
+def _missing(value: Any) -> _Missing | None:
+    """The ``_Missing`` of a ``_gone`` value (a custom field's is the one id it lost)."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], list) \
+            and len(value[1]) == 1:
+        value = value[1][0]
+    return value if isinstance(value, _Missing) else None
 
 
 __all__ = ["LEFT", "REFS", "REFUSED", "UNPLANNED", "Refusal", "after_refusal", "leave_dead_links",
