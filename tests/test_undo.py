@@ -1290,7 +1290,8 @@ def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
     archived = {**moved, "is_archived": True}
     said = {op: (_during_run(item(op), 7, moved, image) or Outcome(0, ItemState.PENDING)).error
             for op in ("restore", "delete")}
-    assert "--force to overwrite it" in (said["restore"] or ""), said
+    # f38b: a new undo without --force puts back the rest and keeps the change
+    assert "--force there would overwrite the change" in (said["restore"] or ""), said
     assert "--force to delete it" in (said["delete"] or ""), said
     restore = (_during_run(item("restore"), 7, archived, image) or Outcome(0, ItemState.PENDING))
     assert "unarchive it, then start the undo again with --force" in (restore.error or "")

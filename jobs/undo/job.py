@@ -105,6 +105,7 @@ class UndoJob:
         self._cleared: set[int] = set()
         self._carriers = ContactCarriers(store) if store is not None else None
         self._force: bool | None = None  # the store's "force", read once (_forced)
+        self._source: Any = None  # the job undone (``_source_job``)
         # --force: the writes whose deal changed after the plan read it, found by the
         # re-check right before their batch (item id -> ``OVERWRITES``' {by, what}); the
         # write goes out and its result says so (x36r2 F1: a colleague's edit made at the
@@ -128,6 +129,12 @@ class UndoJob:
             kept = await refusals(self._store) if self._store is not None else {}
             self._refusals = {**kept, **(self._refusals or {})}
         return self._refusals
+
+    def _source_job(self) -> Any:
+        """The job this undo undoes (its store's ``source_job``; read once)."""
+        if self._source is None and self._store is not None:
+            self._source = self._store.meta_get("source_job")
+        return self._source
 
     def _labels(self) -> dict[str, str]:
         """The custom fields' names the plan read (``META_FIELD_LABELS``), key -> name."""
@@ -407,7 +414,7 @@ class UndoJob:
         current.update(await _missing_now(ctx, missing))
         outcomes: list[Outcome] = []
         gone = 0
-        left = "left alone (start the undo again with --force to {} it)"
+        source = store.meta_get("source_job")
         for item in pending:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
@@ -421,7 +428,7 @@ class UndoJob:
             if deal.get("is_archived"):
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} was archived since this undo was planned; "
-                    + (left.format(_force_does(item.op)) if item.op == "delete"
+                    + (_left_alone(item.op, source) if item.op == "delete"
                        else _ARCHIVED_LEFT))))
                 continue
             moved = _changed_since(deal, item.payload.get("wrote") or {})
@@ -429,7 +436,7 @@ class UndoJob:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} changed since this undo was planned "
                     f"(update_time {then[deal_id]} then, {deal.get('update_time')} now); "
-                    + left.format(_force_does(item.op)))))
+                    + _left_alone(item.op, source))))
         await AsyncJobStore.of(store).record(outcomes)
         changed = len(outcomes) - gone
         return [f"re-read {len(pending):,} pending deal(s): {changed:,} changed since "
@@ -477,7 +484,8 @@ class UndoJob:
             deal = current.get(deal_id)
             if is_gone(deal):
                 deal = await _one_deal(ctx, deal_id)
-            decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels())
+            decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels(),
+                                  self._source_job())
             if decided is not None and self._forced() and decided.state is ItemState.FAILED \
                     and deal is not None and not is_gone(deal) \
                     and (item.op == "delete" or not deal.get("is_archived")):
@@ -666,11 +674,12 @@ class UndoJob:
             refusal = kept.get(item.id) if item.op == "restore" else None
             if refusal is None:
                 out.append(_in_flight(item, deal_id, current.get(deal_id),
-                                      images.get(deal_id), force, self._labels()))
+                                      images.get(deal_id), force, self._labels(),
+                                      self._source_job()))
                 continue
             out.append(_refused_in_flight(narrowed(item, refusal), refusal, deal_id,
                                           current.get(deal_id), images.get(deal_id), force,
-                                          self._labels()))
+                                          self._labels(), self._source_job()))
         return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
@@ -870,13 +879,15 @@ async def _one_deal(ctx: CallContext, deal_id: int) -> Deal | None:
 
 def _during_run(item: Item, deal_id: int, deal: Deal | None,
                 image: Mapping[str, Any] | None,
-                labels: Mapping[str, str] | None = None) -> Outcome | None:
+                labels: Mapping[str, str] | None = None,
+                source: Any = None) -> Outcome | None:
     """A restore / delete decided right before it is sent (``UndoJob.recheck``); None: send
-    it. ``image``: this undo's before-image of the deal (its picture at the plan)."""
+    it. ``image``: this undo's before-image of the deal (its picture at the plan);
+    ``source``: the job this undo undoes (named in the conflict's advice)."""
     if is_gone(deal):
         return _gone_outcome(item, deal_id)
     assert deal is not None
-    left = f"left alone (start the undo again with --force to {_force_does(item.op)} it)"
+    left = _left_alone(item.op, source)
     if deal.get("is_archived"):
         return Outcome(item.id, ItemState.FAILED, error=(
             f"conflict: deal {deal_id} was archived while this undo ran; "
@@ -910,6 +921,27 @@ def _force_does(op: str) -> str:
     return "overwrite" if op == "restore" else "delete"
 
 
+def _advice(op: str, source: Any) -> str:
+    """What to do about a deal changed after the undo's plan. A restore: a new undo of the
+    job, once this one is done, is planned against the deal as it is then — it puts back
+    the field groups still as the job wrote them and keeps the change (f38b: the advice
+    was only "start the undo again with --force to overwrite it", which overwrote the
+    colleague's change the re-check had just kept). A delete (an import's create): only
+    --force deletes a create changed since."""
+    if op != "restore":
+        return f"start the undo again with --force to {_force_does(op)} it"
+    job = f"`pdbulk undo {source}`" if source else "a new `pdbulk undo` of the job"
+    return (f"once this undo is done, {job} puts back what is still as the job wrote it and "
+            "keeps this change (its plan says which; --force there would overwrite the "
+            "change)")
+
+
+def _left_alone(op: str, source: Any) -> str:
+    """``left alone`` with ``_advice``."""
+    advice = _advice(op, source)
+    return f"left alone: {advice}" if op == "restore" else f"left alone ({advice})"
+
+
 # an archived deal cannot be edited, not even with --force (x24r2 1: advice that, followed,
 # is refused); the unarchive is a change since the job, which only --force overwrites
 # (x24r5: "puts back what the job wrote" read as the job's own values, and --force is for
@@ -921,16 +953,19 @@ _ARCHIVED_LEFT = ("left alone (archived deals cannot be edited: unarchive it, th
 
 
 def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
-               force: bool, labels: Mapping[str, str] | None = None) -> Outcome:
-    """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``)."""
+               force: bool, labels: Mapping[str, str] | None = None,
+               source: Any = None) -> Outcome:
+    """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``);
+    ``source``: the job this undo undoes (named in a conflict's advice)."""
     then = (image or {}).get("update_time")
     changed = (deal is not None and not force and (
         (then is not None and deal.get("update_time") != then)
         or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
+    advice = _advice(item.op, source)
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
                 f"(update_time {then} then, {(deal or {}).get('update_time')} now{{}}); left "
-                "alone, not sent again — the write may have applied before that change (start "
-                f"the undo again with --force to {_force_does(item.op)} it)")
+                "alone, not sent again — the write may have applied before that change"
+                + (f"; {advice}" if item.op == "restore" else f" ({advice})"))
     if item.op == "delete":
         if is_gone(deal):
             return Outcome(item.id, ItemState.DONE, result={  # ``note`` as ``execute``'s
@@ -965,7 +1000,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
 
 def _refused_in_flight(item: Item, refusal: Refusal, deal_id: int, deal: Deal | None,
                        image: Mapping[str, Any] | None, force: bool,
-                       labels: Mapping[str, str] | None) -> Outcome:
+                       labels: Mapping[str, str] | None, source: Any = None) -> Outcome:
     """``_in_flight`` of a restore refused for a record gone since the plan (``item``
     narrowed to what was sent after it: ``dead_links.narrowed``): nothing else to put back
     is ``LEFT``; what its attempt in flight made beyond the plan, settled, is in its
@@ -974,7 +1009,7 @@ def _refused_in_flight(item: Item, refusal: Refusal, deal_id: int, deal: Deal | 
         return Outcome(item.id, ItemState.SKIPPED, result={
             "deal_id": deal_id, "action": LEFT, **_forced(item),
             **({UNPLANNED: refusal.calls} if refused_now(item, refusal) else {})})
-    outcome = _in_flight(item, deal_id, deal, image, force, labels)
+    outcome = _in_flight(item, deal_id, deal, image, force, labels, source)
     if outcome.result is None or not refused_now(item, refusal):
         return outcome
     return Outcome(item.id, outcome.state, result={**outcome.result,
