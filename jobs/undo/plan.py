@@ -1065,6 +1065,7 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = Fals
                 (int(item.payload["merge_id"]), record))
     now = {b.entity_id: b.before for b in prep.images}
     out: list[str] = []
+    said_of: list[tuple[int, str]] = []  # (deal, what came from a deal merged away)
     for n, restore in enumerate(list(prep.items)):
         if restore.op != "restore" or restore.state is not ItemState.PENDING:
             continue
@@ -1091,10 +1092,15 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = Fals
             continue
         said = "; ".join(f"{what} came from deal {merge_id}, merged away" for what, merge_id
                          in came.values())
+        said_of.append((deal_id, said))
         if force:
-            out.append(f"deal {deal_id}: {said}: put back (--force), that value is now in no "
-                       f"live deal (merges are final; the merged deal's snapshot is in job "
-                       f"{source.job_id})")
+            forced = (f"{said}: put back (--force), that value is now in no live deal "
+                      f"(merges are final; the merged deal's snapshot is in job "
+                      f"{source.job_id})")
+            out.append(f"deal {deal_id}: {forced}")
+            prep.items[n] = replace(restore, payload={  # the row's note says it too
+                **restore.payload, "note": "; ".join(filter(None, (
+                    restore.payload.get("note"), forced)))})
             continue
         rest = [g for g in write_groups(changes) if g not in came]
         left = (f"{said}; putting it back would lose it (in no live deal then: merges are "
@@ -1118,7 +1124,26 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = Fals
                 restore.payload.get("wrote") or {}, rest),
             "fields": changed_names(kept, labels=prep.meta.get(META_FIELD_LABELS)),
             "note": left})
-    return out
+    return out if len(out) <= _EACH else [_merged_values_note(said_of, force, source.job_id)]
+
+
+_EACH = 3  # merged-away values a dedupe undo's plan names one note each; more: one note
+
+
+def _merged_values_note(said_of: Sequence[tuple[int, str]], force: bool, job: str) -> str:
+    """One note for the survivors holding a value that came from a deal merged into them
+    (``_values_of_merged_deals``), the first ``_EACH`` named, the rest counted — each row's
+    note (succeeded.csv) names its own (f38b: a nightly dedupe of 19 groups with a value
+    policy printed 19 such notes, one a survivor: thousands for a big one)."""
+    shown = "; ".join(f"deal {deal}: {said}" for deal, said in said_of[:_EACH])
+    more = len(said_of) - _EACH
+    head = f"{len(said_of):,} survivor(s) hold a value that came from a deal merged into them"
+    what = (": put back (--force), those values are now in no live deal (merges are final; "
+            f"the merged deals' snapshots are in job {job})" if force else
+            ": putting it back would lose it (in no live deal then: merges are final), so "
+            "it is left and the rest put back; --force puts it back")
+    return (f"{head}{what} — {shown}; and {more:,} more (each said in its row's note in "
+            "succeeded.csv)")
 
 
 def _shown(prep: Prepared, name: str, value: Any) -> str:
