@@ -58,6 +58,11 @@ async def test_undo_contacts_leaves_a_contact_edited_after_its_plan(tmp_path: Pa
         assert set(failed) == {f"person {person}", f"org {org}"}, failed
         assert "'Pat Renamed'" in failed[f"person {person}"], failed
         assert all("changed since this undo was planned" in e for e in failed.values()), failed
+        # the run's last lines count them apart from the deals' conflicts (f38b: "failed 2"
+        # with no word of which)
+        lines = UndoJob().after_run(undo, None)
+        assert "2 person / organization conflicts (of the failed): changed since the import " \
+            "made them or since this undo's plan read them, left alone" in " ".join(lines), lines
         # the plan priced every read (each contact by id right before its delete:
         # getPerson / getOrganization), less the writes not sent (2 conflicts, 1
         # organization kept, its read too) and plus the read by id of the person left

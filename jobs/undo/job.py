@@ -692,11 +692,20 @@ class UndoJob:
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
                  for name, c in contacts.items() if any(c.values())]]
-        conflicts = sum(1 for i in store.items(ItemState.FAILED)
-                        if i.op not in _CONTACT_OPS and (i.error or "").startswith("conflict:"))
+        failed = [i for i in store.items(ItemState.FAILED)
+                  if (i.error or "").startswith("conflict:")]
+        conflicts = sum(1 for i in failed if i.op not in _CONTACT_OPS)
         if conflicts:  # of the failed, as plan undo counts them (x26r3 4)
             lines.append(f"{counted(conflicts, 'conflict')} (of the failed): left alone; "
                          f"{noun(conflicts, 'its reason is', 'their reasons are')} in "
+                         "failed.csv")
+        if contacts_left := len(failed) - conflicts:
+            # f38b: "failed 24" beside "23 conflicts", the person edited since named nowhere
+            lines.append(f"{counted(contacts_left, 'person / organization conflict')} (of the "
+                         f"failed): changed since the import made {noun(contacts_left, 'it', 'them')}"
+                         f" or since this undo's plan read {noun(contacts_left, 'it', 'them')}, "
+                         f"left alone (--force deletes {noun(contacts_left, 'it', 'them')}); "
+                         f"{noun(contacts_left, 'its reason is', 'their reasons are')} in "
                          "failed.csv")
         if (forced := overwritten_line(store.items(ItemState.DONE), planned=False)):
             lines.append(forced)  # x27r3 2: --force's overwrites said after the run too
