@@ -276,6 +276,12 @@ def source_row(row: int, payload: Mapping[str, Any]) -> SourceRow:
                                          column=error.get("column")))
 
 
+# a row's note on a deal link whose person / organization was deleted in Pipedrive: the
+# row's own written instead (the load: ``import_rows``; a deal read when its row is sent:
+# ``jobs.importing.creates``); formatted with (the dead link shown, the link written)
+DELETED_LINK_NOTE = ("the deal's {} was deleted in Pipedrive: not kept, the row's "
+                     "contact cells resolved again and written: {}")
+
 # a created row's result field: why its key's deal was created again ("merge_undone": its
 # deal merged away into one deleted since; "key_gone": its earlier deal is gone); the
 # summary counts the rows (jobs.import_load, a killed run's too: x37r1 F4)

@@ -75,6 +75,7 @@ from .deals import (
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
+    DELETED_LINK_NOTE,
     MATCH_COLUMNS,
     PLACEHOLDER_CODE,
     ImportSettings,
@@ -198,9 +199,6 @@ _UNRECORDED_NOTE = ("the deal's {} kept, not created: this state folder's record
                     "record of the account (corrected in Pipedrive since?); to link "
                     "another, name it by cells that find it, or link it in Pipedrive")
 _LINK_WORDS = {"person_id": "person", "org_id": "organization"}
-# a row's note on a link whose record was deleted in Pipedrive: the row's own written
-_DELETED_NOTE = ("the deal's {} was deleted in Pipedrive: not kept, the row's contact "
-                 "cells resolved again and written: {}")
 
 # how failed.csv shows an undecodable byte (bulk.manifest._printable: backslashreplace
 # writes lower-case hex, and only bytes 80-ff can fail to decode)
@@ -1000,7 +998,7 @@ class RowPlanner:
             edited = "; ".join(filter(None, (_UNRECORDED_NOTE.format(" and ".join(
                 _LINK_WORDS[f] for f in LINKS if f in unrecorded)), edited)))
         if replaced := [f for f in LINKS if f in dead and f[:-len("_id")] in links]:
-            edited = "; ".join(filter(None, (*(_DELETED_NOTE.format(
+            edited = "; ".join(filter(None, (*(DELETED_LINK_NOTE.format(
                 shown(f, existing.get(f), None), self._written(f, links[f[:-len("_id")]]))
                 for f in replaced), edited)))
         if same:

@@ -58,9 +58,9 @@ from ..deals import (
     stored_types,
     with_status_times,
 )
-from ..import_items import RECREATED
+from ..import_items import DELETED_LINK_NOTE, RECREATED
 from ..import_resolve import Deferred
-from ..import_rows import _DELETED_NOTE, edited_note, matched_by
+from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
 from .base import (
     ANSWERED_MARGIN,
@@ -104,11 +104,11 @@ _LINK_NAME = {"person_id": "person", "org_id": "org"}  # (``vanished.vanished``'
 def _dead_notes(deal: Mapping[str, Any], body: Mapping[str, Any],
                 dead: Iterable[str]) -> list[str]:
     """The notes of the ``dead`` links of ``deal`` a row writes over (``body``: what it
-    sends), as the load says them (``import_rows._DELETED_NOTE``)."""
+    sends), as the load says them (``import_items.DELETED_LINK_NOTE``)."""
     out = []
     for field in sorted(dead):
         sent = body.get(field)
-        out.append(_DELETED_NOTE.format(shown(field, deal.get(field), None),
+        out.append(DELETED_LINK_NOTE.format(shown(field, deal.get(field), None),
                                         shown(field, sent, None) if sent is not None
                                         else "none"))
     return out
