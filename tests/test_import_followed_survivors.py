@@ -80,13 +80,14 @@ def _orgs(sb: Sandbox, name: str) -> list[int]:
 def _calls(sb: Sandbox) -> dict[str, int]:
     seen = sb.stats()["requests_by_operation"]
     return {op: int(seen.get(op, 0)) for op in ("addDeal", "addPerson", "addOrganization",
-                                                "getDeal", "getOrganization")}
+                                                "getDeal", "getOrganization", "getPerson")}
 
 
 async def test_an_org_the_run_made_merged_mid_run_is_followed(tmp_path: Path) -> None:
     """Org Zero (made by R1) merged into Org Nine (R2's) mid-run: R3-R6 are linked to Org
-    Nine, no Org Zero made again, nothing failed, for 1 refused addPerson, 1 getOrganization
-    and 1 getDeal (before: R3-R6 failed, each refused twice and read back); the rows after the
+    Nine, no Org Zero made again, nothing failed, for 1 refused addPerson, 1 getOrganization,
+    1 getDeal and 1 getPerson (R1's Ann, made at Org Zero, moved to Org Nine too: the merge's
+    witness) (before: R3-R6 failed, each refused twice and read back); the rows after the
     first say so (matched_by ``kept``) and do not count Org Nine as their create."""
     async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
         def colleague() -> None:
@@ -102,7 +103,7 @@ async def test_an_org_the_run_made_merged_mid_run_is_followed(tmp_path: Path) ->
             assert _orgs(sb, "Org Zero") == [], rows
             # R3's person, made at Org Zero, refused once
             assert _calls(sb) == {"addDeal": 6, "addPerson": 7, "addOrganization": 2,
-                                  "getDeal": 1, "getOrganization": 1}
+                                  "getDeal": 1, "getOrganization": 1, "getPerson": 1}
             assert "merged away since: linked to its survivor organization " \
                 f"{nine}" in rows["R3"]["note"] and "1 getDeal" in rows["R3"]["note"], rows
             assert all(rows[f"R{n}"]["org_matched_by"] == "kept" for n in range(4, 7)), rows
@@ -139,30 +140,117 @@ async def test_an_org_the_run_made_deleted_mid_run_is_made_again_once(tmp_path: 
             store.close()
 
 
-async def test_a_person_named_by_name_alone_merged_mid_run_is_followed(
+def _persons(sb: Sandbox, name: str) -> list[int]:
+    return [p["id"] for p in sb.state.table("person").rows.values()
+            if p["name"] == name and not p["is_deleted"]]
+
+
+async def test_a_person_named_by_name_alone_merged_mid_run_is_made_again(
         tmp_path: Path) -> None:
     """Persons by name alone (no e-mail column): Cy (made by R1) merged into Bob (R2's)
-    mid-run; the later Cy rows are linked to Bob, no Cy made again (a name cannot find a
-    survivor of another name)."""
+    mid-run. R1's deal, the one deal of the job linked to Cy, now names Bob, and nothing
+    else ties Bob to Cy (no e-mail or phone to find in him, no second deal): a hand relink
+    cannot be told from it, so Cy is made again once, not followed to Bob, and the note
+    says so (f38a; before: followed on the one deal's word)."""
     rows = [("R1", "Deal one", "100", "Cy Doe", "", "Org Zero"),
             ("R2", "Deal two", "200", "Bob Roe", "", "Org Zero"),
             *((f"R{n}", f"Deal {n}", "300", "Cy Doe", "", "Org Zero") for n in range(3, 6))]
     async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
-        def persons(name: str) -> list[int]:
-            return [p["id"] for p in sb.state.table("person").rows.values()
-                    if p["name"] == name and not p["is_deleted"]]
-
         def colleague() -> None:
-            merge(sb.state, "person", persons("Cy Doe")[0],
-                  {"merge_with_id": persons("Bob Roe")[0]})
+            merge(sb.state, "person", _persons(sb, "Cy Doe")[0],
+                  {"merge_with_id": _persons(sb, "Bob Roe")[0]})
 
         store, done = await _run(sb, tmp_path, rows, colleague, email=False)
         try:
             assert not read_csv(store.directory / "failed.csv")
-            bob = persons("Bob Roe")[0]
+            again = _persons(sb, "Cy Doe")
+            assert len(again) == 1, done
+            assert [deal_links(sb, int(done[f"R{n}"]["deal_id"]))[0]
+                    for n in range(3, 6)] == again * 3, done
+            assert "merged away or deleted since" in done["R3"]["note"] \
+                and "not followed" in done["R3"]["note"], done["R3"]
+        finally:
+            store.close()
+
+
+async def test_a_person_merged_mid_run_is_followed_on_its_e_mail(tmp_path: Path) -> None:
+    """Cy (made by R1 with cy@ex3.com) merged into Bob mid-run: Bob holds Cy's e-mail now
+    (a merge unites them), the witness beside R1's deal: R3-R5 follow Bob, no Cy made
+    again, for 1 getDeal and 1 getPerson."""
+    rows = [("R1", "Deal one", "100", "Cy Doe", "cy@ex3.com", "Org Zero"),
+            ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org Zero"),
+            *((f"R{n}", f"Deal {n}", "300", "Cy Doe", "cy@ex3.com", "Org Zero")
+              for n in range(3, 6))]
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def colleague() -> None:
+            merge(sb.state, "person", _persons(sb, "Cy Doe")[0],
+                  {"merge_with_id": _persons(sb, "Bob Roe")[0]})
+
+        store, done = await _run(sb, tmp_path, rows, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            bob = _persons(sb, "Bob Roe")[0]
             assert [deal_links(sb, int(done[f"R{n}"]["deal_id"]))[0]
                     for n in range(3, 6)] == [bob] * 3, done
-            assert persons("Cy Doe") == [], done
+            assert _persons(sb, "Cy Doe") == [], done
+            assert "1 getDeal, 1 getPerson" in done["R3"]["note"], done["R3"]
+        finally:
+            store.close()
+
+
+async def test_a_deal_relinked_by_hand_is_not_followed(tmp_path: Path) -> None:
+    """f38a: a colleague relinks R1's deal by hand to Org Nine (no merge) and deletes Org
+    Zero, which R1 made: R3-R6 are linked to one Org Zero made again, not to Org Nine (R1's
+    Ann, made at Org Zero, did not move: no merge); before, every later row followed Org
+    Nine on that one deal's word."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        first: list[int] = []
+
+        def colleague() -> None:
+            zero, nine = _orgs(sb, "Org Zero")[0], _orgs(sb, "Org Nine")[0]
+            first.append(zero)
+            deals = sb.state.table("deal").rows
+            r1 = next(d for d in deals.values() if d["title"] == "Deal one")
+            sb.state.save("deal", {**r1, "org_id": nine})
+            org = sb.state.table("organization").rows[zero]
+            sb.state.save("organization", {**org, "is_deleted": True})
+
+        store, rows = await _run(sb, tmp_path, ROWS, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            nine, again = _orgs(sb, "Org Nine")[0], _orgs(sb, "Org Zero")
+            assert len(again) == 1 and again != first, again
+            assert {deal_links(sb, int(rows[f"R{n}"]["deal_id"]))[1]
+                    for n in range(3, 7)} == set(again) != {nine}, rows
+            assert "not followed" in rows["R3"]["note"], rows["R3"]
+            assert {first[0], again[0]} <= made_contacts(store)["org"]
+        finally:
+            store.close()
+
+
+async def test_two_deals_moved_to_one_record_tell_a_merge(tmp_path: Path) -> None:
+    """Org Zero holds R1's and R2's deals, then is merged into Org Nine (made by R0): both
+    deals moved there tell the merge, no witness read (1 refused addPerson, 2 getDeal, no
+    getPerson): R3-R6 follow Org Nine."""
+    rows = [("R0", "Deal zero", "50", "Dee Nine", "dee@ex9.com", "Org Nine"),
+            ("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org Zero"),
+            ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org Zero"),
+            *((f"R{n}", f"Deal {n}", "300", f"Cy {n}", f"cy{n}@ex3.com", "Org Zero")
+              for n in range(3, 7))]
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def colleague() -> None:
+            merge(sb.state, "organization", _orgs(sb, "Org Zero")[0],
+                  {"merge_with_id": _orgs(sb, "Org Nine")[0]})
+
+        store, done = await _run(sb, tmp_path, rows, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            nine = _orgs(sb, "Org Nine")[0]
+            assert [deal_links(sb, int(done[f"R{n}"]["deal_id"]))[1]
+                    for n in range(3, 7)] == [nine] * 4, done
+            assert _orgs(sb, "Org Zero") == [], done
+            assert (_calls(sb)["getDeal"], _calls(sb)["getPerson"]) == (2, 0)
+            assert "both moved there" in done["R3"]["note"], done["R3"]
         finally:
             store.close()
 
@@ -197,23 +285,28 @@ async def test_a_resume_follows_an_org_merged_while_the_job_was_stopped(
 
 async def test_many_vanished_records_are_told_by_one_list_read() -> None:
     """A resume that finds more than ``LIST_PAYS`` deals to read reads them 100 a call
-    (one getDeals, 10 tokens, not a getDeal each): a deal linked elsewhere now tells a
-    merge, one still naming the record or naming none a delete, a deal gone tells
-    nothing."""
-    from jobs.importing.survivors import LIST_PAYS, went_many
+    (one getDeals, 10 tokens, not a getDeal each): two deals linked to one record now
+    tell a merge, one still naming the record a delete, two on two records a relink by
+    hand (not followed), deals gone tell nothing."""
+    from jobs.importing.survivors import LIST_PAYS, Seen, went_many
 
-    deals = {rid: [100 + rid] for rid in range(1, LIST_PAYS + 3)}
+    deals = {rid: [Seen(100 + rid), Seen(200 + rid)] for rid in range(1, LIST_PAYS + 3)}
     sent: list[str] = []
+    lost = 1 + LIST_PAYS
 
     class Ctx:
         async def call(self, op: str, **kw: Any) -> Any:
             sent.append(op)
-            data = [{"id": d, "org_id": 99 if d % 3 == 0 else (d - 100 if d % 3 == 1 else None)}
-                    for d in kw["params"]["ids"] if d != 101 + LIST_PAYS]
+
+            def org(d: int) -> int:
+                rid = d % 100
+                return 99 if rid % 3 == 0 else rid if rid % 3 == 1 else 90 + d // 100
+            data = [{"id": d, "org_id": org(d)} for d in kw["params"]["ids"] if d % 100 != lost]
             return type("Res", (), {"data": data})()
 
     where = await went_many(Ctx(), "org", deals)  # type: ignore[arg-type]
     assert sent == ["getDeals"]
-    assert [where[r].survivor for r in (2, 3, 4)] == [99, None, None]
-    assert "still names it" in where[3].why and "names none now" in where[4].why
-    assert "no deal" in where[LIST_PAYS + 1].why
+    assert [where[r].survivor for r in (2, 3, 4)] == [None, 99, None]
+    assert where[2].untold and "relinked by hand" in where[2].why, where[2]
+    assert "still names it" in where[4].why and not where[4].untold
+    assert "no deal" in where[lost].why

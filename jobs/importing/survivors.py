@@ -17,11 +17,22 @@ answer names a merged-away id's survivor (FACTS leaves open whether its read is 
 a deleted record). So a deal this job linked to the vanished id, read now (``getDeal``, 1
 token; at most ``READS`` a record, the first deals linked), tells which:
 
-- linked to another id now: merged into it — the keys resolve to that survivor from now
-  on (``Resolver.rebind``), not counted as this job's create for these rows;
+- linked to another id now, and a second witness agrees: merged into it — the keys
+  resolve to that survivor from now on (``Resolver.rebind``), not counted as this job's
+  create for these rows. A deal's link alone is no proof: a colleague may have relinked
+  that one deal by hand (f38a: every later row then followed an unrelated organization).
+  A merge moves every deal and person linked to the record and unites a person's
+  e-mails and phones in the survivor ("Merge (v1)", FACTS.md; ``bulk.sandbox.merge``),
+  so the witness is a second deal this job linked, moved to the same record, or — one
+  deal only — the survivor read by id (``getPerson``, 1 token) holding an e-mail / phone
+  this job gave the person, or, for an organization, the person this job made with it
+  (read by id, 1 token) moved to the same organization;
 - still linked to the vanished id, or to none: deleted — the keys are forgotten
   (``Resolver.forget``) and the next row that needs one creates it, once (the key's
   single-flight and claim), recorded as this job's create;
+- linked elsewhere with no witness (two deals on two records, or one deal and nothing
+  agreeing): not told, a relink as likely as a merge — made again as a deleted one is,
+  never a stranger followed, and said so;
 - no deal of this job left to read (none linked yet, or all gone): taken as deleted, and
   said so.
 
@@ -50,38 +61,97 @@ from ..import_resolve import refs_of
 if TYPE_CHECKING:
     from ..import_resolve import Resolver
 
-READS = 2  # deals read at most to follow one vanished person / organization
+READS = 2  # deals read at most to follow one vanished person / organization (+1 witness)
 LIST_PAYS = 10  # more deals than this are read by a list (10 tokens a call of 100)
 _LABEL = {"person": "person", "org": "organization"}
 _FIELD = {"person": "person_id", "org": "org_id"}
 
 
 @dataclass(frozen=True, slots=True)
+class Seen:
+    """A deal this job linked to a person / organization, and what its row tells of that
+    record: ``marks`` (a person's e-mails, lower case, and phones, digits only, as this
+    job sent them) and ``member`` (for an organization: the person this job made with it
+    on that row, None when it made none)."""
+
+    deal: int
+    marks: frozenset[str] = frozenset()
+    member: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Went:
     """Where a vanished person / organization went: ``survivor`` (merged into it) or None
-    (deleted, or nothing left to tell: ``why`` says which); ``reads``: getDeal calls made."""
+    (deleted, not told, or nothing left to tell: ``why`` says which; ``untold``: linked
+    elsewhere with no witness of a merge, made again); ``reads``: getDeal calls made;
+    ``vouched``: getPerson calls made for a witness (0 or 1)."""
 
     kind: str
     rid: int
     survivor: int | None
     why: str
     reads: int
+    vouched: int = 0
+    untold: bool = False
+
+    def _read(self) -> str:
+        done = [f"{n} {op}" for op, n in (("getDeal", self.reads),
+                                          ("getPerson", self.vouched)) if n]
+        return ", ".join(done) or "no deal read"
 
     def said(self) -> str:
         """The note of the row that found it (its reads named)."""
         was = f"{_LABEL[self.kind]} {self.rid}"
-        read = f"{self.reads} getDeal" if self.reads else "no deal read"
         if self.survivor is not None:
             return (f"{was} merged away since: linked to its survivor {_LABEL[self.kind]} "
-                    f"{self.survivor} ({self.why}; {read})")
-        return f"{was} deleted since ({self.why}; {read}): made again, once"
+                    f"{self.survivor} ({self.why}; {self._read()})")
+        if self.untold:
+            return (f"{was} merged away or deleted since ({self.why}; {self._read()}): "
+                    "made again, once")
+        return f"{was} deleted since ({self.why}; {self._read()}): made again, once"
 
     def later(self) -> str:
         """The note of a later row naming it (nothing read for that row)."""
         if self.survivor is not None:
             return (f"{_LABEL[self.kind]} {self.rid} merged away since: linked to its "
                     f"survivor {_LABEL[self.kind]} {self.survivor}")
+        if self.untold:
+            return (f"{_LABEL[self.kind]} {self.rid} merged away or deleted since, no merge "
+                    "told: made again, once")
         return f"{_LABEL[self.kind]} {self.rid} deleted since: made again, once"
+
+
+def _marks(person: Mapping[str, Any]) -> frozenset[str]:
+    """A person's e-mails (lower case) and phones (digits only): what a merge unites."""
+    out: set[str] = set()
+    for entry in person.get("emails") or ():
+        value = entry.get("value") if isinstance(entry, Mapping) else entry
+        if isinstance(value, str) and value.strip():
+            out.add("e:" + value.strip().lower())
+    for entry in person.get("phones") or ():
+        value = entry.get("value") if isinstance(entry, Mapping) else entry
+        digits = "".join(c for c in value if c.isdigit()) if isinstance(value, str) else ""
+        if digits:
+            out.add("p:" + digits)
+    return frozenset(out)
+
+
+def seen_of(kind: str, payload: Mapping[str, Any], result: Mapping[str, Any]) -> Seen | None:
+    """What a done row (``payload``, ``result``) tells of the ``kind`` record it linked its
+    deal to (None: no deal): the person's e-mails / phones it sent; the person it made
+    with the organization (its reference names the deal's organization reference)."""
+    deal = result.get("deal_id")
+    if not isinstance(deal, int):
+        return None
+    ref = payload.get("person")
+    person: Mapping[str, Any] = ref if isinstance(ref, Mapping) else {}
+    if kind == "person":
+        return Seen(deal, _marks(person.get("body") or {}) if "key" in person else frozenset())
+    org, with_org = payload.get("org"), person.get("org")
+    member = result.get("person_id")
+    made_with = isinstance(org, Mapping) and isinstance(with_org, Mapping) \
+        and "key" in org and with_org.get("key") == org.get("key")
+    return Seen(deal, member=member if made_with and isinstance(member, int) else None)
 
 
 def _link(deal: Mapping[str, Any], kind: str) -> int | None:
@@ -92,12 +162,12 @@ def _link(deal: Mapping[str, Any], kind: str) -> int | None:
 
 
 async def linked_deals(store: AsyncJobStore, kind: str, ids: Collection[int],
-                       most: int = READS) -> dict[int, list[int]]:
-    """For each id of ``kind`` ("person" / "org") in ``ids``, the deals (ids, at most
-    ``most``, in row order) this job's done rows linked to it: one pass over the done
-    items (their results), ended once each id has ``most``. Sends nothing."""
+                       most: int = READS) -> dict[int, list[Seen]]:
+    """For each id of ``kind`` ("person" / "org") in ``ids``, the deals (at most ``most``,
+    in row order, with what their rows tell: ``seen_of``) this job's done rows linked to
+    it: one pass over the done items, ended once each id has ``most``. Sends nothing."""
     field = _FIELD[kind]
-    out: dict[int, list[int]] = {rid: [] for rid in ids}
+    out: dict[int, list[Seen]] = {rid: [] for rid in ids}
     want = set(ids)
     if not want:
         return out
@@ -105,9 +175,12 @@ async def linked_deals(store: AsyncJobStore, kind: str, ids: Collection[int],
     async with aclosing(rows) as items:  # closed when ended early
         async for item in items:
             result = item.result or {}
-            rid, deal = result.get(field), result.get("deal_id")
-            if rid in want and isinstance(deal, int) and deal not in out[rid]:
-                out[rid].append(deal)
+            rid = result.get(field)
+            if rid not in want:
+                continue
+            seen = seen_of(kind, item.payload or {}, result)
+            if seen is not None and all(s.deal != seen.deal for s in out[rid]):
+                out[rid].append(seen)
                 if len(out[rid]) >= most:
                     want.discard(rid)
                     if not want:
@@ -115,28 +188,75 @@ async def linked_deals(store: AsyncJobStore, kind: str, ids: Collection[int],
     return out
 
 
-async def went(ctx: CallContext, kind: str, rid: int, deals: Iterable[int]) -> Went:
-    """Where ``rid`` (a vanished ``kind``) went, told by the first of ``deals`` (deals this
-    job linked to it) still live: read by id (``getDeal``, 1 token each, ``READS`` at
-    most)."""
+async def _vouch(ctx: CallContext, kind: str, survivor: int, seen: Seen) -> tuple[bool, int]:
+    """Whether a second witness ties ``survivor`` to the vanished record of the one deal
+    ``seen`` moved there (and the getPerson calls made: 0 or 1): a person survivor holding
+    an e-mail / phone this job gave the vanished person (a merge unites them), or the
+    person this job made with a vanished organization moved to ``survivor`` too (a merge
+    moves the organization's persons)."""
+    rid = survivor if kind == "person" else seen.member
+    if rid is None or (kind == "person" and not seen.marks):
+        return False, 0
+    try:
+        res = await ctx.call("getPerson", path={"id": rid})
+    except (NotFound, Gone):
+        return False, 1
+    person = res.data if isinstance(res.data, Mapping) else {}
+    if person.get("is_deleted") is True:
+        return False, 1
+    if kind == "person":
+        return bool(_marks(person) & seen.marks), 1
+    return _link(person, "org") == survivor, 1
+
+
+async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
+               read: Mapping[int, Mapping[str, Any]] | None = None) -> Went:
+    """Where ``rid`` (a vanished ``kind``) went, told by the deals this job linked to it
+    (``seen``, ``READS`` at most), each read by id (``getDeal``, 1 token) or taken from
+    ``read`` (listed already; a deal missing from it is gone), and, when one deal alone
+    moved, a witness (``_vouch``: ``getPerson``, 1 token)."""
     reads = 0
-    for deal_id in list(deals)[:READS]:
-        reads += 1
-        try:
-            res = await ctx.call("getDeal", path={"id": deal_id})
-        except (NotFound, Gone):
-            continue
-        deal = res.data if isinstance(res.data, Mapping) else None
-        if deal is None or is_gone(dict(deal)):
+    moved: list[tuple[Seen, int]] = []
+    for one in list(seen)[:READS]:
+        if read is None:
+            reads += 1
+            try:
+                res = await ctx.call("getDeal", path={"id": one.deal})
+            except (NotFound, Gone):
+                continue
+            deal = dict(res.data) if isinstance(res.data, Mapping) else None
+        else:
+            deal = dict(read[one.deal]) if one.deal in read else None
+        if deal is None or is_gone(deal):
             continue
         now = _link(deal, kind)
-        if now is not None and now != rid:
-            return Went(kind, rid, now, f"deal {deal_id}, linked to it by this job, moved "
-                        "there", reads)
-        return Went(kind, rid, None, f"deal {deal_id}, linked to it by this job, "
-                    f"{'still names it' if now == rid else 'names none now'}", reads)
-    return Went(kind, rid, None, "no deal this job linked to it is left to tell a merge",
-                reads)
+        if now is None or now == rid:  # a merge moves every deal: deleted
+            return Went(kind, rid, None, f"deal {one.deal}, linked to it by this job, "
+                        f"{'still names it' if now == rid else 'names none now'}", reads)
+        moved.append((one, now))
+    if not moved:
+        return Went(kind, rid, None, "no deal this job linked to it is left to tell a "
+                    "merge", reads)
+    deals = " and ".join(f"deal {one.deal}" for one, _ in moved)
+    targets = sorted({now for _, now in moved})
+    if len(targets) > 1:  # a merge moves them all to one survivor: relinked by hand
+        return Went(kind, rid, None, f"{deals}, linked to it by this job, now name "
+                    f"{_LABEL[kind]}s {', '.join(map(str, targets))}: relinked by hand, "
+                    "not a merge", reads, untold=True)
+    survivor = targets[0]
+    if len(moved) > 1:
+        return Went(kind, rid, survivor, f"{deals}, linked to it by this job, both moved "
+                    "there", reads)
+    vouched, asked = await _vouch(ctx, kind, survivor, moved[0][0])
+    if vouched:
+        witness = ("it holds an e-mail / phone this job gave the person" if kind == "person"
+                   else f"person {moved[0][0].member}, made with it by this job, too")
+        return Went(kind, rid, survivor, f"{deals}, linked to it by this job, moved there; "
+                    f"{witness}", reads, asked)
+    return Went(kind, rid, None, f"{deals}, linked to it by this job, now names "
+                f"{_LABEL[kind]} {survivor}, and nothing else ties that one to it (a merge "
+                "moves its other deals and persons, and unites a person's e-mails): maybe "
+                "relinked by hand, not followed", reads, asked, untold=True)
 
 
 async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went) -> set[str]:
@@ -152,35 +272,22 @@ async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went) 
 
 
 async def went_many(ctx: CallContext, kind: str,
-                    deals: Mapping[int, list[int]]) -> dict[int, Went]:
+                    deals: Mapping[int, list[Seen]]) -> dict[int, Went]:
     """``went`` for several vanished records of ``kind`` (id → the deals this job linked
     to it): more deals than ``LIST_PAYS`` are read 100 a call (``GET /api/v2/deals?ids=``,
-    10 tokens; "Token costs", FACTS.md), else one ``getDeal`` each."""
-    wanted = [d for ids in deals.values() for d in ids[:READS]]
+    10 tokens; "Token costs", FACTS.md), else one ``getDeal`` each; witnesses one
+    ``getPerson`` each."""
+    wanted = [s.deal for seen in deals.values() for s in seen[:READS]]
     if len(wanted) <= LIST_PAYS:
-        return {rid: await went(ctx, kind, rid, ids) for rid, ids in deals.items()}
+        return {rid: await went(ctx, kind, rid, seen) for rid, seen in deals.items()}
     read = await read_deals(ctx, wanted)
-    out: dict[int, Went] = {}
-    for rid, ids in deals.items():
-        out[rid] = Went(kind, rid, None, "no deal this job linked to it is left to tell a "
-                        "merge", 0)
-        for deal_id in ids[:READS]:
-            deal = read.get(deal_id)
-            if deal is None or is_gone(deal):
-                continue
-            now = _link(deal, kind)
-            out[rid] = Went(kind, rid, now, f"deal {deal_id}, linked to it by this job, "
-                            "moved there", 0) if now is not None and now != rid else Went(
-                kind, rid, None, f"deal {deal_id}, linked to it by this job, "
-                f"{'still names it' if now == rid else 'names none now'}", 0)
-            break
-    return out
+    return {rid: await went(ctx, kind, rid, seen, read) for rid, seen in deals.items()}
 
 
 class Followed:
     """One run's vanished records followed (``follow``): (kind, id) → where it went, and the
-    first deal the run linked to each record it resolved by a key (``saw``; one int a
-    record, the resolver holds as many)."""
+    first deals the run linked to each record it resolved by a key (``saw``; ``READS`` a
+    record, the resolver holds as many records)."""
 
     __slots__ = ("_first", "lock", "moved", "went")
 
@@ -189,21 +296,25 @@ class Followed:
         self.went: dict[tuple[str, int], Went] = {}
         # (kind, key) → where the record it named went: later rows, before their send
         self.moved: dict[tuple[str, str], Went] = {}
-        self._first: dict[tuple[str, int], int] = {}
+        self._first: dict[tuple[str, int], list[Seen]] = {}
 
     def __repr__(self) -> str:
         return f"Followed(went={len(self.went)}, keys={len(self.moved)})"
 
     def saw(self, payload: Mapping[str, Any], result: Mapping[str, Any] | None) -> None:
-        """Keep the deal of a done row (``result``) as the first linked to each person /
-        organization its payload names by key."""
+        """Keep the deal of a done row (``result``), with what it tells (``seen_of``), among
+        the first ``READS`` linked to each person / organization its payload names by key."""
         if not result or not isinstance(result.get("deal_id"), int):
             return
         for name in ("person", "org"):
             ref = payload.get(name)
             rid = result.get(_FIELD[name])
             if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
-                self._first.setdefault((name, rid), int(result["deal_id"]))
+                first = self._first.setdefault((name, rid), [])
+                seen = seen_of(name, payload, result)
+                if len(first) < READS and seen is not None \
+                        and all(s.deal != seen.deal for s in first):
+                    first.append(seen)
 
     def named(self, payload: Mapping[str, Any]) -> list[Went]:
         """Where the records went that ``payload``'s keys named, followed in this run."""
@@ -230,9 +341,10 @@ class Followed:
             async with self.lock:
                 done = self.went.get((kind, rid))
                 if done is None:
-                    deals = [d for d in (self._first.get((kind, rid)),) if d is not None]
-                    if not deals:  # made by an earlier process of the job: its rows
-                        deals = (await linked_deals(resolver.store, kind, (rid,)))[rid]
+                    deals = list(self._first.get((kind, rid)) or ())
+                    if len(deals) < READS:  # linked by an earlier process of the job too
+                        stored = (await linked_deals(resolver.store, kind, (rid,)))[rid]
+                        deals += [d for d in stored if all(d.deal != s.deal for s in deals)]
                     done = self.went[kind, rid] = await went(ctx, kind, rid, deals)
                     notes.append(done.said())
                 else:
@@ -255,6 +367,7 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     ``state``."""
     merged: dict[str, int] = {}
     deleted: dict[str, int] = {}
+    untold: dict[str, int] = {}
     calls: dict[str, int] = {}
     for kind, ids in sorted(lost.items()):
         if not ids:
@@ -267,12 +380,14 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
         for rid, keys in sorted(ids.items()):
             gone = where[rid]
             calls["getDeal"] = calls.get("getDeal", 0) + gone.reads
+            calls["getPerson"] = calls.get("getPerson", 0) + gone.vouched
             state.went[kind, rid] = gone
             for key in await apply(resolver, kind, keys, gone):
                 state.moved[kind, key] = gone
-            bucket = merged if gone.survivor is not None else deleted
+            bucket = merged if gone.survivor is not None else untold if gone.untold \
+                else deleted
             bucket[kind] = bucket.get(kind, 0) + 1
-    if not merged and not deleted:
+    if not merged and not deleted and not untold:
         return []
     read = ", ".join(f"{op} {n}" for op, n in sorted(calls.items()) if n) or "nothing"
 
@@ -287,6 +402,11 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     if deleted:
         lines.append(f"{of(deleted)} the pending rows name were deleted by someone since: "
                      "found again or created again")
+    if untold:
+        lines.append(f"{of(untold)} the pending rows name were merged away or deleted by "
+                     "someone since, and a deal this job linked names another record now, "
+                     "with nothing else to tell a merge from a relink by hand: not "
+                     "followed there, found again or created again")
     lines[-1] += f" (read: {read})"
     return lines
 
@@ -313,5 +433,5 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return out, "; ".join(w.later() for w in moved)
 
 
-__all__ = ["LIST_PAYS", "READS", "Followed", "Went", "ahead", "apply", "linked_deals",
-           "settle_gone", "went", "went_many"]
+__all__ = ["LIST_PAYS", "READS", "Followed", "Seen", "Went", "ahead", "apply", "linked_deals",
+           "seen_of", "settle_gone", "went", "went_many"]
