@@ -22,7 +22,7 @@ here sleeps or searches.
 The keys persons are matched by (``person_keys``, ``person_email_key``, ...) live below
 this module and the row planner, in ``jobs.contact_keys``; re-exported here.
 
-Why ~840 lines: one decision — which id a row's person / organization is — taken under
+Why ~1000 lines: one decision — which id a row's person / organization is — taken under
 a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
 ``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
 ``_flights``, ``_made``) over modules that all need it.
@@ -41,6 +41,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.claims import (
     DEFAULT_LEASE,
+    IN_DOUBT,
     RESCAN_EVERY,
     SETTLED_AFTER_BIRTH,
     Claim,
@@ -535,9 +536,10 @@ class Resolver:
                     res = None
                 record = res.data if res is not None and isinstance(res.data, Mapping) \
                     else None
-            if record is not None and not record.get("is_deleted") \
-                    and canonical_key(*k) in self._answers(k[0], record) \
-                    and (k[0] != "org" or _same_address(body, record)):
+            if record is not None and not record.get("is_deleted") and (
+                    isinstance(previous.get(FOLLOWED), int)  # another job's merge survivor
+                    or (canonical_key(*k) in self._answers(k[0], record)
+                        and (k[0] != "org" or _same_address(body, record)))):
                 return int(record["id"])
         born = claim.born
         young = (claim.reconcile and born is not None and claim.since is not None
@@ -768,6 +770,39 @@ class Resolver:
             self._made.discard((kind, key))
             self._know((kind, key), survivor)
 
+    async def pass_on(self, kind: str, keys: Iterable[str], rid: int, survivor: int,
+                      at: float) -> None:
+        """Tell the other runs of the account that ``keys`` (of ``kind``), whose record
+        ``rid`` was merged into ``survivor`` (``jobs.importing.survivors``), resolve there:
+        each key's claim released naming the survivor (``{"id": survivor, "followed":
+        rid, "at": at}``, no job: it is no run's create), so another job making the key
+        (a concurrent import, a later one) links the survivor — its read of the claim's
+        record (``_created_meanwhile``) — not a copy of the merged-away record (before:
+        the claim still named ``rid``, dead, and that job made it again). Only a claim
+        whose last outcome names ``rid`` or nothing is written: one another run made again
+        since is left; a claim held by a live run, or this run's own in flight, is not
+        touched, nor a name alone (never linked to another job's record); a dead holder's
+        is given back in doubt, as it was."""
+        claims = self._claims()
+        if claims is None:
+            return
+        for key in sorted(set(keys)):
+            k = (kind, key)
+            if name_only(*k):
+                continue
+            got = await acquire(claims, self._name(k), self.lease, tag=self.job_id)
+            if not isinstance(got, Claim) or got.already_ours:
+                continue
+            previous = got.previous or {}
+            if got.reconcile:  # a dead holder's create may have left: its evidence kept
+                claims.release_soon(got, in_doubt_outcome(got.since or at, got.prev_tag,
+                                                          got.last_settled()))
+            elif previous.get("id") in (rid, None) and IN_DOUBT not in previous:
+                claims.release_soon(got, {"id": survivor, FOLLOWED: rid, "at": at})
+            else:
+                claims.release_soon(got)
+        await _flush(claims)
+
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],
                           since: float) -> Counter[str]:
         """Before a resume: the persons / organizations the pending rows would create that
@@ -931,6 +966,11 @@ def list_of(kind: str) -> str:
     """The operation that lists ``kind`` ("person" / "org") records (one page: a look-up
     of those added since, ``Resolver._find_added``)."""
     return _LIST[kind]
+
+
+# a contact claim's outcome naming a merge survivor its key's record was merged into
+# (``Resolver.pass_on``): the merged-away id
+FOLLOWED = "followed"
 
 
 def _outcome(rid: int | None, creator: str | None,

@@ -310,3 +310,44 @@ async def test_many_vanished_records_are_told_by_one_list_read() -> None:
     assert where[2].untold and "relinked by hand" in where[2].why, where[2]
     assert "still names it" in where[4].why and not where[4].untold
     assert "no deal" in where[lost].why
+
+
+async def test_another_job_making_the_key_links_the_survivor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """f38a 2: job A follows Org Zero, which it made, merged mid-run into Org Nine; job B
+    (another import of the account, from another state folder, the claims shared on
+    Redis) then makes Org Zero for its row: the key's claim names the survivor now (A
+    passed it on), so B links Org Nine — no Org Zero made again, not counted as B's create
+    (before: the claim named the dead Org Zero, B read it, found it deleted and made a
+    copy)."""
+    import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
+    from bulk.claims_redis import RedisClaims
+    from tests.import_support import upserted
+    from tests.redis_helpers import running_redis
+
+    with running_redis() as server:
+        monkeypatch.setattr(importing, "open_claims",
+                            lambda *a, **_: RedisClaims(server.url, "co"))
+        async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+            def colleague() -> None:
+                zero, nine = _orgs(sb, "Org Zero")[0], _orgs(sb, "Org Nine")[0]
+                merge(sb.state, "organization", zero, {"merge_with_id": nine})
+
+            store, _ = await _run(sb, tmp_path, ROWS, colleague)
+            store.close()
+            other = tmp_path / "b"
+            other.mkdir()
+            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "other-state"))
+            manifest, mapping = upsert_files(other, UPSERT_CONTACTS_HEADER,
+                                             [("R7", "Deal 7", "700", "Eve Fox",
+                                               "eve@ex7.com", "Org Zero")],
+                                             upsert_contacts_mapping(), "b.csv")
+            rows = await upserted(sb, other, manifest, mapping, "job-b")
+            nine = _orgs(sb, "Org Nine")[0]
+            assert deal_links(sb, int(rows["R7"]["deal_id"]))[1] == nine, rows
+            assert _orgs(sb, "Org Zero") == [], rows
+            b = JobStore.open(other / "jobs" / "job-b")
+            try:
+                assert nine not in made_contacts(b)["org"]
+            finally:
+                b.close()

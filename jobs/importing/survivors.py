@@ -259,13 +259,17 @@ async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
                 "relinked by hand, not followed", reads, asked, untold=True)
 
 
-async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went) -> set[str]:
+async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went,
+                wall: float) -> set[str]:
     """Resolve ``keys`` (of ``kind``, named ``gone.rid``), and the others this process
-    resolved to it, to where it went: rebound to the survivor, or forgotten (made again by
-    the next row that needs it). Returns the keys."""
+    resolved to it, to where it went: rebound to the survivor, its claims naming it for
+    the other runs (``Resolver.pass_on``; ``wall``: now, Unix time), or forgotten (made
+    again by the next row that needs it, under its claim). Returns the keys."""
     keys = set(keys) | resolver.keys_of(kind, gone.rid)
     if gone.survivor is not None:
         await resolver.rebind(kind, keys, gone.survivor)
+        # the other runs making these keys (the claim names the dead id) follow it too
+        await resolver.pass_on(kind, keys, gone.rid, gone.survivor, wall)
     else:
         await resolver.forget(kind, keys)
     return keys
@@ -352,7 +356,9 @@ class Followed:
                 # a key already followed is never applied twice: forgotten again, the
                 # record made again meanwhile would be made a second time
                 fresh = {key for key in keys if (kind, key) not in self.moved}
-                for key in await apply(resolver, kind, fresh, done) if fresh else ():
+                applied = await apply(resolver, kind, fresh, done, ctx.clock.wall()) \
+                    if fresh else set()
+                for key in applied:
                     self.moved[kind, key] = done
             handled.setdefault(kind, set()).add(rid)
         return handled, notes
@@ -382,7 +388,7 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
             calls["getDeal"] = calls.get("getDeal", 0) + gone.reads
             calls["getPerson"] = calls.get("getPerson", 0) + gone.vouched
             state.went[kind, rid] = gone
-            for key in await apply(resolver, kind, keys, gone):
+            for key in await apply(resolver, kind, keys, gone, ctx.clock.wall()):
                 state.moved[kind, key] = gone
             bucket = merged if gone.survivor is not None else untold if gone.untold \
                 else deleted
