@@ -293,13 +293,16 @@ class Followed:
     first deals the run linked to each record it resolved by a key (``saw``; ``READS`` a
     record, the resolver holds as many records)."""
 
-    __slots__ = ("_first", "lock", "moved", "went")
+    __slots__ = ("_first", "ids", "lock", "moved", "went")
 
     def __init__(self) -> None:
         self.lock = anyio.Lock()  # rows refused together follow a record once
         self.went: dict[tuple[str, int], Went] = {}
         # (kind, key) → where the record it named went: later rows, before their send
         self.moved: dict[tuple[str, str], Went] = {}
+        # (kind, id) → the merge a record rows name by id (found at the load, not made
+        # here) was followed to: later rows, before their send
+        self.ids: dict[tuple[str, int], Went] = {}
         self._first: dict[tuple[str, int], list[Seen]] = {}
 
     def __repr__(self) -> str:
@@ -313,7 +316,8 @@ class Followed:
         for name in ("person", "org"):
             ref = payload.get(name)
             rid = result.get(_FIELD[name])
-            if isinstance(ref, Mapping) and "key" in ref and isinstance(rid, int):
+            if isinstance(ref, Mapping) and ("key" in ref or "id" in ref) \
+                    and isinstance(rid, int):
                 first = self._first.setdefault((name, rid), [])
                 seen = seen_of(name, payload, result)
                 if len(first) < READS and seen is not None \
@@ -321,16 +325,21 @@ class Followed:
                     first.append(seen)
 
     def named(self, payload: Mapping[str, Any]) -> list[Went]:
-        """Where the records went that ``payload``'s keys named, followed in this run."""
+        """Where the records went that ``payload``'s keys, or its references by id, named,
+        followed in this run."""
         seen = {id(w): w for ref in refs_of(payload)
                 if (w := self.moved.get((str(ref["kind"]), str(ref["key"])))) is not None}
+        seen.update({id(w): w for kind, rid in _id_refs(payload)
+                     if (w := self.ids.get((kind, rid))) is not None})
         return list(seen.values())
 
     async def follow(self, resolver: Resolver, ctx: CallContext, payload: Mapping[str, Any],
                      gone: Mapping[str, set[int]]) -> tuple[dict[str, set[int]], list[str]]:
         """Of ``gone`` (ids the row sent, found vanished), those ``payload`` names by a key:
         each followed (``went``) and its keys resolved to where it went (``apply``), once a
-        run. Returns them and the row's notes."""
+        run; and those it names by id (found at the load) that ``went`` tells were merged:
+        later rows naming them are sent to the survivor (``ahead``), the others are left to
+        the row's cells (``vanished``). Returns those handled and the row's notes."""
         named: dict[tuple[str, int], set[str]] = {}
         for ref in refs_of(payload):
             kind, key = str(ref["kind"]), str(ref["key"])
@@ -339,6 +348,9 @@ class Followed:
             rid = moved.rid if moved is not None else resolver.known(ref)
             if rid is not None and rid in gone.get(kind, ()):
                 named.setdefault((kind, rid), set()).add(key)
+        for kind, rid in _id_refs(payload):  # found at the load: followed to a merge only
+            if rid in gone.get(kind, ()):
+                named.setdefault((kind, rid), set())
         handled: dict[str, set[int]] = {}
         notes: list[str] = []
         for (kind, rid), keys in sorted(named.items()):
@@ -360,6 +372,11 @@ class Followed:
                     if fresh else set()
                 for key in applied:
                     self.moved[kind, key] = done
+                if not keys:  # by id alone: followed to a merge, else resolved again
+                    if done.survivor is None:
+                        notes.pop()
+                        continue
+                    self.ids[kind, rid] = done
             handled.setdefault(kind, set()).add(rid)
         return handled, notes
 
@@ -417,9 +434,21 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     return lines
 
 
+def _id_refs(payload: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The persons / organizations ``payload`` names by id (found at the load): the deal's
+    links and the organization of a person it makes."""
+    out: list[tuple[str, int]] = []
+    person = payload.get("person")
+    for name, ref in (("person", person), ("org", payload.get("org")),
+                      ("org", person.get("org") if isinstance(person, Mapping) else None)):
+        if isinstance(ref, Mapping) and isinstance(ref.get("id"), int):
+            out.append((name, int(ref["id"])))
+    return out
+
+
 def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
-    """A row naming by key a record this run followed (``Followed.named``), before its
-    send: its deal-level link to a merge survivor taken as the survivor's reference
+    """A row naming by key (or by id) a record this run followed (``Followed.named``),
+    before its send: its deal-level link to a merge survivor taken as the survivor's reference
     (matched_by ``kept``, as a link an earlier row's deal now has: not this job's
     create), and the note; None when it names none."""
     moved = state.named(payload)
@@ -433,6 +462,18 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
             if w is not None and w.survivor is not None:
                 out = dict(payload) if out is None else out
                 out[name] = {"id": w.survivor, "matched_by": "kept"}
+        elif isinstance(ref, Mapping) and "id" in ref:
+            w = state.ids.get((name, int(ref["id"])))
+            if w is not None and w.survivor is not None:
+                out = dict(payload) if out is None else out
+                out[name] = {**ref, "id": w.survivor, "matched_by": "kept"}
+    person = (out or payload).get("person")
+    org = person.get("org") if isinstance(person, Mapping) and "key" in person else None
+    if isinstance(person, Mapping) and isinstance(org, Mapping) and "id" in org \
+            and (w := state.ids.get(("org", int(org["id"])))) is not None \
+            and w.survivor is not None:  # a person to make at it: made at the survivor
+        out = dict(payload) if out is None else out
+        out["person"] = {**person, "org": {**org, "id": w.survivor}}
     # made again: the payload itself (its key resolves to the new record; nothing kept)
     if out is None:
         out = payload if isinstance(payload, dict) else dict(payload)
