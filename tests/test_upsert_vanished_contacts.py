@@ -223,3 +223,42 @@ async def test_rows_settled_on_a_merged_contact_show_the_survivor(tmp_path: Path
                 rows[key]
         assert f"person {person} merged away or deleted during the run: the deal is linked " \
             f"to person {ann} now" in rows["R1"]["note"], rows["R1"]
+
+
+async def test_an_update_keeping_a_link_the_run_found_deleted_writes_the_row_s_own(
+        tmp_path: Path) -> None:
+    """f38a 3: R1 and R3 update deals already linked to Ann (the link kept, not sent);
+    Ann is deleted before they are sent; R4, a new deal naming her, is refused and makes
+    her again from its cells: R3, sent after, no longer keeps the deleted Ann — its PATCH
+    links the Ann made again, its note says so (before: R3's deal stayed on the deleted
+    person, its row shown linked to her). No read: the run already knew her gone."""
+    from tests.test_import_followed_survivors import _run
+
+    night1 = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
+              ("R3", "Deal three", "300", "Ann Lee", "ann@ex1.com", "Org1 Ltd")]
+    async with serve(SandboxConfig(**FAST)) as sb:
+        manifest, mapping = _files(tmp_path, night1, "night1.csv")
+        first = await _import(sb, tmp_path, manifest, mapping, "night-1")
+        ann = _links(sb, int(first["R1"]["deal_id"]))[0]
+
+        def colleague() -> None:
+            row = sb.state.table("person").rows[ann]
+            sb.state.save("person", {**row, "is_deleted": True})
+
+        # the colleague acts once R2 is done; R1 is sent after (its link kept, not
+        # checked: nothing told the run yet), R4 finds her gone, R3 comes last
+        rows2 = [("R0", "Deal zero", "50", "Bob Roe", "bob@ex2.com", "Org2 Ltd"),
+                 ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org2 Ltd"),
+                 ("R1", "Deal one", "150", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
+                 ("R4", "Deal four", "400", "Ann Lee", "ann@ex1.com", "Org1 Ltd"),
+                 ("R3", "Deal three", "350", "Ann Lee", "ann@ex1.com", "Org1 Ltd")]
+        store, done = await _run(sb, tmp_path, rows2, colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+        finally:
+            store.close()
+        again = _links(sb, int(done["R4"]["deal_id"]))[0]
+        assert again != ann and not sb.state.table("person").rows[again]["is_deleted"]
+        assert _links(sb, int(done["R3"]["deal_id"]))[0] == again, done
+        assert done["R3"]["person_id"] == str(again), done["R3"]
+        assert f"person {ann} merged away or deleted after the load" in done["R3"]["note"]

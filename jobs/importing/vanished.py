@@ -373,14 +373,37 @@ async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: I
     return out, "; ".join(n for n in notes if n)
 
 
+def _kept(op: str, payload: Mapping[str, Any]) -> dict[str, int]:
+    """An update's links the load kept (the deal had them, so the PATCH does not send
+    them: ``kept``) that the row's cells named (its match of them, ``matched``): a kept
+    person / organization this run found vanished is no link to keep — the row's is
+    resolved again and written (f38a 3: the deal stayed on the deleted person, no 400
+    telling it, as the PATCH never named her). Only ids the run already knows gone: no
+    read is made for it."""
+    if op != "update":
+        return {}
+    kept = payload.get("kept") or {}
+    matched = payload.get("matched") or {}
+    out: dict[str, int] = {}
+    for name, field in (("person", "person_id"), ("org", "org_id")):
+        rid = kept.get(field)
+        if payload.get(name) is None and isinstance(rid, int) \
+                and matched.get(_MATCHED[name][0]):
+            out[name] = rid
+    return out
+
+
 async def resolved_ahead(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,
                          op: str, payload: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
     """``resolved_again`` before the send, for a row naming an id this run already found
-    vanished (``Vanished.gone``): no refused write, no read by id; None when it names
-    none. BulkError as ``resolved_again``'s."""
+    vanished (``Vanished.gone``) — an update's link kept from the deal too (``_kept``):
+    no refused write, no read by id; None when it names none. BulkError as
+    ``resolved_again``'s."""
     if not state.gone:
         return None
     named = linked(job, payload)
+    for name, rid in _kept(op, payload).items():
+        named[name].add(rid)
     gone = {name: ids & state.gone[name] for name, ids in named.items()
             if ids & state.gone.get(name, set())}
     if not gone:
