@@ -469,8 +469,9 @@ class RowPlanner:
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
-                           *, deals: bool = True) -> Indexes:
-        """Only what the mapping needs: persons and orgs if it maps them, deals if upsert."""
+                           *, deals: bool = True, orgs: bool = True) -> Indexes:
+        """Only what the mapping needs: persons and orgs if it maps them (orgs unless
+        ``orgs`` is False: the caller has them), deals if upsert."""
         out = Indexes()
         spec = mapping.spec
 
@@ -478,7 +479,7 @@ class RowPlanner:
             out.persons = await index_persons(ctx)
             out.listed["persons"] = out.persons.count
 
-        async def orgs() -> None:
+        async def list_orgs() -> None:
             out.orgs, out.listed["organizations"] = await index_orgs(ctx)
 
         async def existing() -> None:
@@ -486,7 +487,8 @@ class RowPlanner:
             out.listed["deals with a key"] = len(out.deals)
 
         await concurrently(*([persons] if spec.person is not None else []),
-                           *([orgs] if spec.organization is not None else []),
+                           *([list_orgs] if spec.organization is not None and orgs
+                             else []),
                            *([existing] if mode == "upsert" and deals else []))
         if mode == "upsert" and out.deals is None:
             out.deals = {}

@@ -262,3 +262,27 @@ async def test_an_update_keeping_a_link_the_run_found_deleted_writes_the_row_s_o
         assert _links(sb, int(done["R3"]["deal_id"]))[0] == again, done
         assert done["R3"]["person_id"] == str(again), done["R3"]
         assert f"person {ann} merged away or deleted after the load" in done["R3"]["note"]
+
+
+async def test_a_person_vanished_lists_no_organization_again(tmp_path: Path) -> None:
+    """f38a 5: Ann deleted after the load: the refusal path lists the persons again but
+    not the organizations (a person's delete changes none; the load's index serves): one
+    getOrganizations a night, not two, 10 tokens less on the run's line of the path."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        r1, _, _, manifest, mapping = await _night_one(sb, tmp_path)
+        person, _ = _links(sb, r1)
+        before = _calls(sb, "getOrganizations", "getPersons")
+
+        def colleague() -> None:
+            row = sb.state.table("person").rows[person]
+            sb.state.save("person", {**row, "is_deleted": True})
+
+        lines: list[str] = []
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague, lines)
+        assert "none found, a new person made" in rows["R3"]["note"], rows["R3"]
+        after = _calls(sb, "getOrganizations", "getPersons")
+        assert (after["getOrganizations"] - before["getOrganizations"],
+                after["getPersons"] - before["getPersons"]) == (1, 2), (before, after)
+        said = next(line for line in lines if "rows resolved again" in line
+                    or "row resolved again" in line)
+        assert "tokens of reads" in said, said

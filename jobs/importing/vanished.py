@@ -53,6 +53,7 @@ from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, Validati
 from bulk.operations import get_operation
 from bulk.store import Item, ItemState
 
+from ..account import OrgIndex
 from ..import_items import (
     BORROWED,
     LINKED,
@@ -194,7 +195,7 @@ class Vanished:
             return self.planner
         if self.reads >= FRESH_READS:
             return None
-        return await self._read(job, ctx)
+        return await self._read(job, ctx, gone)
 
     def spent(self) -> dict[str, int]:
         """This run's figures of the path (``rows``, ``refused``, ``tokens``), zeroed: the
@@ -204,11 +205,26 @@ class Vanished:
         self.rows = self.refused = self.tokens = 0
         return out
 
-    async def _read(self, job: _ImportBase, ctx: CallContext) -> RowPlanner:
+    def _orgs_kept(self, job: _ImportBase, gone: Mapping[str, set[int]]) -> OrgIndex | None:
+        """The organizations indexed here (the last fresh planner's, else the load's) when
+        only persons vanished (a person's merge or delete changes none: not listed again,
+        10 tokens a 500; f38a 5); None: listed (an organization vanished, or none here)."""
+        if "org" in gone:
+            return None
+        for planner in (self.planner, job._planner):
+            index = planner.indexes.orgs if planner is not None else None
+            if index is not None:
+                return index
+        return None
+
+    async def _read(self, job: _ImportBase, ctx: CallContext,
+                    gone: Mapping[str, set[int]]) -> RowPlanner:
         """The catalog, the persons and the organizations (what the mapping maps), read
-        now; no deal listed (x36r3: the deals by key and the archived deals were listed
-        again, 107 tokens in the tester's run, 1,000+ on a 50k-deal account): the deals a
-        row's decision reads are read by id before it (``deals_for``)."""
+        now — the organizations only when ``gone`` names one (``_orgs_kept``); no deal
+        listed (x36r3: the deals by key and the archived deals were listed again, 107
+        tokens in the tester's run, 1,000+ on a 50k-deal account): the deals a row's
+        decision reads are read by id before it (``deals_for``)."""
+        kept = self._orgs_kept(job, gone)
         self.close()
         self.reads += 1
         self._deals_read = set()
@@ -217,7 +233,10 @@ class Vanished:
         planner, _, _ = await RowPlanner.build(ctx, mapping, job._columns(), mode=s.mode,
                                                create_key_field=False, indexes=False)
         planner.indexes = await RowPlanner.pull_indexes(ctx, mapping, s.mode,
-                                                        planner.key_code, deals=False)
+                                                        planner.key_code, deals=False,
+                                                        orgs=kept is None)
+        if kept is not None and mapping.spec.organization is not None:
+            planner.indexes.orgs = kept
         planner.use(s)
         await job._use_marks(planner)
         if planner.key_code != job.key_code:
@@ -374,12 +393,9 @@ async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: I
 
 
 def _kept(op: str, payload: Mapping[str, Any]) -> dict[str, int]:
-    """An update's links the load kept (the deal had them, so the PATCH does not send
-    them: ``kept``) that the row's cells named (its match of them, ``matched``): a kept
-    person / organization this run found vanished is no link to keep — the row's is
-    resolved again and written (f38a 3: the deal stayed on the deleted person, no 400
-    telling it, as the PATCH never named her). Only ids the run already knows gone: no
-    read is made for it."""
+    """An update's links the load kept (the deal had them: not in the PATCH, ``kept``)
+    that the row's cells named (``matched``): one this run found vanished is resolved
+    again and written, no read made (f38a 3: the deal stayed on the deleted person)."""
     if op != "update":
         return {}
     kept = payload.get("kept") or {}
