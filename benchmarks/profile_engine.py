@@ -137,8 +137,7 @@ def _time_store() -> dict[str, list[float]]:
     """Wrap AsyncJobStore's thread hop (this process only) to add up, per JobStore
     method, the calls and the CPU they spent in the worker thread."""
 
-    import anyio.to_thread
-
+    from bulk.clock import in_thread
     from bulk.store import AsyncJobStore
 
     totals: dict[str, list[float]] = {}
@@ -155,7 +154,7 @@ def _time_store() -> dict[str, list[float]]:
                 row[0] += 1
                 row[1] += time.thread_time() - t0
 
-        return await anyio.to_thread.run_sync(timed, limiter=self._limiter)
+        return await in_thread(timed, lane=self._lane)  # the store's one writer thread
 
     AsyncJobStore._run = run  # type: ignore[method-assign]
     return totals
