@@ -49,7 +49,11 @@ FOOTNOTES = (
     "(the figure of earlier runs, kept for the ratio)",
     "RowPlanner + contacts: the same with learn_file (learn_marks and learn_contacts, "
     "mapping each row's person and organization, on one read) before the decide, as "
-    "`pdbulk plan import` runs it; the target is judged on this one",
+    "`pdbulk plan import` runs it; the target is judged on this one, by wall (its CPU "
+    "figure beside it: on a loaded machine the wall one measures the load); it leaves out "
+    "plan import's other reads of the file (keys, contested, similar keys) and its "
+    "per-item work (failed rows' spill, re-check batches, claims): the plan import row "
+    "below is the end-to-end figure",
     "plan import: `pdbulk plan import` in a child process, sandbox in another; peak MB = "
     "the child's ru_maxrss",
 )
@@ -208,8 +212,9 @@ def run(args: BenchArgs) -> list[Row]:
         for runner, (n, seconds, cpu) in rates.items():
             rate = n / seconds
             # judged by wall time; the CPU rate beside it tells a loaded machine apart
-            checks = [Check(f"mapping >= {RATE_TARGET:,} rows/s", rate >= RATE_TARGET,
-                            f"{rate:,.0f} rows/s ({n / cpu:,.0f} rows per CPU second)")
+            checks = [Check(f"mapping >= {RATE_TARGET:,} rows/s (wall)", rate >= RATE_TARGET,
+                            f"{rate:,.0f} rows/s by wall ({n / cpu:,.0f} rows per CPU "
+                            "second)")
                       ] if runner == PLANNED else []
             out.append(Row(scenario=f"demo export, {n:,} rows", runner=runner, calls=n,
                            wall=seconds, extra={"rows/s": f"{rate:,.0f}",
