@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from bulk.engine import Engine, EngineConfig
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore
+from jobs.dedupe.held_now import names_calls
 from jobs.dedupe.index import remember_config, remember_keep_separate
 from jobs.kinds import kind_for
 from pdbulk.cli import app
@@ -76,8 +77,10 @@ async def test_an_apply_holds_what_the_account_no_longer_matches(tmp_path: Path)
         before = dict(sb.stats()["requests_by_operation"])
         store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         after = dict(sb.stats()["requests_by_operation"])
-        assert after.get("getOrganizations", 0) - before.get("getOrganizations", 0) == 1
-        assert after.get("getPersons", 0) - before.get("getPersons", 0) == 1
+        # three orgs and one person: read by id (1 token each), not listed (10 a call)
+        made = delta(before, after)
+        assert (made.get("getOrganization"), made.get("getPerson")) == (3, 1), made
+        assert not made.get("getOrganizations") and not made.get("getPersons"), made
         await run_job(sb, store)
         got = _results(store)
         for what, needle in (("org", f"org {energy} renamed 'Privatkunden Ost' since the plan,"
@@ -96,8 +99,8 @@ async def test_an_apply_holds_what_the_account_no_longer_matches(tmp_path: Path)
 
 
 def test_plan_dedupe_prices_the_names_read_the_run_makes(tmp_path: Path) -> None:
-    """`pdbulk plan dedupe` counts the apply's read of the org and person names (one
-    ``getOrganizations`` call by ids for the groups' deals) as the run spends it."""
+    """`pdbulk plan dedupe` counts the apply's read of the org and person names (two orgs:
+    ``getOrganization`` by id, 1 token each) as the run spends it."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=49)) as sb:
         seed_account(sb)
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
@@ -111,9 +114,11 @@ def test_plan_dedupe_prices_the_names_read_the_run_makes(tmp_path: Path) -> None
                                   *args], env=env)
         assert ran.exit_code == 0, ran.output
         spent = delta(before, requests(sb))
-        assert spent.get("getOrganizations") == 2  # the plan's read, and the one before merging
-        assert priced["getOrganizations"] == 10 * spent["getOrganizations"]
-        assert priced.get("getPersons", 0) == 10 * spent.get("getPersons", 0)
+        # the plan's read (three orgs) and the one before merging (the groups' two): by id
+        assert spent.get("getOrganization") == 5, spent
+        assert not spent.get("getOrganizations"), spent
+        for op in ("getOrganization", "getOrganizations", "getPerson", "getPersons"):
+            assert priced.get(op, 0) == spent.get(op, 0) * (10 if op.endswith("s") else 1), op
 
 
 @pytest.mark.anyio
@@ -139,7 +144,7 @@ async def test_a_resume_holds_a_pair_whose_org_became_a_catch_all(tmp_path: Path
                 await kind.before_resume(eng.ctx, store)  # type: ignore[attr-defined]
                 await eng.run(kind)
         spent = delta(before, dict(sb.stats()["requests_by_operation"]))
-        assert spent.get("getOrganizations") == priced.get("getOrganizations") == 1
+        assert spent.get("getOrganization") == priced.get("getOrganization") == 2, spent
         got = _results(store)
         assert got[max(held)].get("action") == "skipped", got[max(held)]
         assert (f"held now: org {energy} renamed 'Privatkunden Nord' since the plan, a "
@@ -170,3 +175,12 @@ async def test_an_apply_holds_a_group_the_config_in_force_no_longer_merges(
             assert r.get("action") == "skipped", r
             assert "held now: the duplicate threshold is 0.99" in str(r.get("reason")), r
         store.close()
+
+
+def test_names_are_read_by_id_where_that_costs_fewer_tokens() -> None:
+    """1 to 9 records cost 1 token each by id (getOrganization / getPerson), fewer than a
+    list call by ids (10 tokens for up to 100); from 10 on, the list."""
+    assert names_calls(1, 0) == {"getOrganization": 1}
+    assert names_calls(9, 3) == {"getOrganization": 9, "getPerson": 3}
+    assert names_calls(10, 250) == {"getOrganizations": 1, "getPersons": 3}
+    assert names_calls(0, 0) == {}

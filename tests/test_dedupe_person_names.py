@@ -26,7 +26,7 @@ def _person(sb: Sandbox, name: str) -> int:
 def test_a_walk_in_person_is_read_by_name_and_the_reads_are_counted(tmp_path: Path) -> None:
     """Two ``Fahrradreparatur`` deals 2 h apart on person ``Walk-in customer`` (no org) are a
     review group naming the catch-all; the same pair on ``Anna Berg`` merges; the plan's
-    reads (getPersons among them) add up to the tokens the sandbox counted."""
+    reads (getPerson by id among them) add up to the tokens the sandbox counted."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         seed_account(sb)
         walk_in, anna = _person(sb, "Walk-in customer"), _person(sb, "Anna Berg")
@@ -38,7 +38,7 @@ def test_a_walk_in_person_is_read_by_name_and_the_reads_are_counted(tmp_path: Pa
         cfg = engine_config(sb, tmp_path / "j")
         plan = anyio.run(lambda: jobs.plan_dedupe(cfg, sb.token, tmp_path / "plan"))
         spent = sb.stats()["tokens_spent"] - before
-        assert "getPersons" in plan.reads, plan.reads
+        assert "getPerson" in plan.reads, plan.reads  # two persons: by id, 1 token each
         assert sum(t for _, t in plan.reads.values()) == spent, (plan.reads, spent)
         deals = sb.state.deals.rows.values()
         ids = {p: {d["id"] for d in deals if d.get("person_id") == p and not d["is_deleted"]}

@@ -20,10 +20,13 @@ left alone, nothing sent, named — when, since its plan:
 
 Reads (``names_calls`` prices them, for ``pdbulk plan dedupe``, the apply's plan and a
 resume's): the names of the organizations and persons the plan recorded for the pairs'
-deals, by ids (``GET /api/v2/organizations?ids=`` and ``/persons?ids=``, 100 ids a call,
-10 tokens each: openapi-v2.yaml), never the whole lists, so the count is exact before the
-run. Deals with neither cost nothing. A user who may not read persons (403) is judged on
-the organizations alone.
+deals, by ids, the cheaper way for their count (``records.names_by_ids``, by the
+``x-token-cost`` of openapi-v2.yaml): one ``GET /api/v2/organizations/{id}``
+(``getOrganization``, 1 token) a record for up to 9 of them, else ``GET
+/api/v2/organizations?ids=`` (100 ids a call, 10 tokens; ``/persons`` alike) — never the
+whole lists, so the count is exact before the run. Deals with neither cost nothing. A
+record read by id as 404 / 410 or marked deleted is deleted (no name), as the list leaves
+it out. A user who may not read persons (403) is judged on the organizations alone.
 """
 
 from __future__ import annotations
@@ -37,8 +40,7 @@ from bulk.errors import Forbidden
 from ..deals import Deal
 from .catch_all import named_catch_all
 from .model import DealRecord
-
-IDS_PER_CALL = 100  # ``ids`` a v2 list read takes at once
+from .records import names_by_ids, names_calls_of
 
 
 def wanted_ids(records: Iterable[DealRecord | None]) -> tuple[set[int], set[int]]:
@@ -58,32 +60,20 @@ def wanted_ids(records: Iterable[DealRecord | None]) -> tuple[set[int], set[int]
 
 def names_calls(orgs: int, persons: int) -> dict[str, int]:
     """The calls ``names_now`` makes for ``orgs`` organization and ``persons`` person ids,
-    by operation (``getOrganizations``, ``getPersons``: 100 ids a call)."""
-    calls = {"getOrganizations": -(-orgs // IDS_PER_CALL),
-             "getPersons": -(-persons // IDS_PER_CALL)}
-    return {op: n for op, n in calls.items() if n}
+    by operation (``records.names_calls_of``: by id for up to 9, else 100 ids a call)."""
+    return {**names_calls_of("getOrganizations", orgs), **names_calls_of("getPersons", persons)}
 
 
 async def names_now(ctx: CallContext, orgs: Iterable[int], persons: Iterable[int]
                     ) -> tuple[dict[int, str], dict[int, str] | None]:
     """Organization id -> name and person id -> name as the account holds them now (an id
     missing: deleted); persons None when the user may not read them (403)."""
-    org_names = await _by_ids(ctx, "getOrganizations", orgs)
+    org_names = await names_by_ids(ctx, "getOrganizations", orgs)
     try:
-        person_names: dict[int, str] | None = await _by_ids(ctx, "getPersons", persons)
+        person_names: dict[int, str] | None = await names_by_ids(ctx, "getPersons", persons)
     except Forbidden:
         person_names = None
     return org_names, person_names
-
-
-async def _by_ids(ctx: CallContext, operation: str, ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    out: dict[int, str] = {}
-    for start in range(0, len(wanted), IDS_PER_CALL):
-        part = wanted[start:start + IDS_PER_CALL]
-        page = await ctx.call(operation, params={"ids": part, "limit": IDS_PER_CALL})
-        out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
-    return out
 
 
 def held_now(member_ids: Sequence[int], planned: Mapping[int, DealRecord],

@@ -8,7 +8,8 @@ review.html show the custom values a merge would lose — spec: openapi-v2.yaml
 (``order_nr``, 5 tokens per page), ``GET /api/v2/dealFields`` (the custom fields'
 names: identifier fields are named there, and the plan shows names, not 40-character
 keys; 10 tokens per page of 500), ``GET /api/v2/organizations?ids=`` (names
-of the organizations the deals name, 100 per call, 10 tokens; above 500
+of the organizations the deals name, 100 per call, 10 tokens; up to 9 of them read by id
+instead, ``GET /api/v2/organizations/{id}``, 1 token each: ``names_by_ids``; above 500
 organizations the whole list is pulled instead, 500 per page) and ``GET
 /api/v2/persons?ids=`` likewise (the persons' names: a person named as no one,
 ``Unknown``, ``Walk-in customer``, is a catch-all; ``catch_all``). The plan's reads line
@@ -22,7 +23,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import BulkError, Forbidden, InputError
+from bulk.errors import BulkError, Forbidden, Gone, InputError, NotFound
+from bulk.operations import get_operation
 
 from ..deals import Deal, editable_digest
 from ..load_stop import collected
@@ -244,16 +246,56 @@ async def _renamed(ctx: CallContext, operation: str, since: str) -> dict[int, st
 
 async def _names(ctx: CallContext, ids: Iterable[int], operation: str) -> dict[int, str]:
     wanted = sorted(set(ids))
-    out: dict[int, str] = {}
-    if not wanted:
-        return out
     if len(wanted) > 500:
         return {int(o["id"]): str(o.get("name") or "")
                 for page in await ctx.pages(operation, limit=PAGE)
                 for o in page.data or ()}
-    for start in range(0, len(wanted), 100):
-        part = wanted[start:start + 100]
-        page = await ctx.call(operation, params={"ids": part, "limit": 100})
+    return await names_by_ids(ctx, operation, wanted)
+
+
+# a list read by ``ids`` -> the read of one record by id (openapi-v2.yaml)
+BY_ID = {"getOrganizations": "getOrganization", "getPersons": "getPerson"}
+IDS_PER_CALL = 100  # ``ids`` a v2 list read takes at once
+
+
+def one_by_one(operation: str, n: int) -> bool:
+    """Whether ``n`` records cost fewer tokens read by id (``BY_ID[operation]``) than listed
+    by ``ids`` with ``operation``, 100 a call: the operations' ``x-token-cost``
+    (``bulk.operations``; Pipedrive's 1 a record against 10 a call: up to 9 records)."""
+    one, many = (get_operation(op).token_cost for op in (BY_ID[operation], operation))
+    return 0 < n and n * one < -(-n // IDS_PER_CALL) * many
+
+
+def names_calls_of(operation: str, n: int) -> dict[str, int]:
+    """The calls ``names_by_ids`` makes for ``n`` ids of list ``operation``, by operation."""
+    if n <= 0:
+        return {}
+    if one_by_one(operation, n):
+        return {BY_ID[operation]: n}
+    return {operation: -(-n // IDS_PER_CALL)}
+
+
+async def names_by_ids(ctx: CallContext, operation: str, ids: Iterable[int]) -> dict[int, str]:
+    """Id -> name of the organizations or persons ``ids`` (``operation``:
+    ``getOrganizations`` / ``getPersons``), read the cheaper way (``one_by_one``): by id
+    one by one, or listed by ``ids``, 100 a call. An id missing from the answer is deleted
+    (read by id: a 404 / 410, or the record marked deleted — FACTS leaves open which a
+    merged-away record answers). Raises what the reads raise (``Forbidden``: 403)."""
+    wanted = sorted(set(ids))
+    out: dict[int, str] = {}
+    if one_by_one(operation, len(wanted)):
+        for rid in wanted:
+            try:
+                res = await ctx.call(BY_ID[operation], path={"id": rid})
+            except (NotFound, Gone):
+                continue
+            data = res.data if isinstance(res.data, Mapping) else {}
+            if data.get("is_deleted") is not True and data.get("active_flag") is not False:
+                out[rid] = str(data.get("name") or "")
+        return out
+    for start in range(0, len(wanted), IDS_PER_CALL):
+        part = wanted[start:start + IDS_PER_CALL]
+        page = await ctx.call(operation, params={"ids": part, "limit": IDS_PER_CALL})
         out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
     return out
 
@@ -311,11 +353,7 @@ async def review_names(ctx: CallContext, records: Iterable[DealRecord],
     async def by_ids() -> dict[int, str]:
         had = known_persons or {}
         got: dict[int, str] = {i: had[i] for i in persons if i in had}
-        left = [i for i in persons if i not in had]
-        for start in range(0, len(left), 100):
-            page = await ctx.call("getPersons", params={"ids": left[start:start + 100],
-                                                        "limit": 100})
-            got.update({int(p["id"]): str(p.get("name") or "") for p in page.data or ()})
+        got.update(await names_by_ids(ctx, "getPersons", (i for i in persons if i not in had)))
         return got
 
     async def listed(operation: str) -> dict[int, str]:
