@@ -641,7 +641,9 @@ class MergeJob:
         colleague's edit made while the job runs is not merged away (x11r1 S1: a deal
         edited during the apply was merged 8 s later, exit 0). A survivor an earlier batch
         of this run is still writing is judged by its merged-away deal only (this job's
-        own merge or PATCH may be moving it). Outcomes of the merges not to send."""
+        own merge or PATCH may be moving it). A kind's ``_held_now`` then judges the batch on
+        what the account holds now beside the deals (``DedupeJob``: its org and person
+        names, read at the batch). Outcomes of the merges not to send."""
         checked = [i for i in items if refused(i) is None and not i.payload.get("already")]
         if not checked:
             return []
@@ -672,6 +674,11 @@ class MergeJob:
                                     survivor=survivor_id not in busy)) is not None:
                     outcomes.append(self._left(item, why.replace(
                         "since the plan", "while the job ran", 1)))
+        # ... and on the names beside the deals, read for the merges still to send (a 5xx
+        # resend was judged at its own batch)
+        left = {o.item_id for o in outcomes}
+        sending = [i for i in judged if i.id not in left]
+        outcomes += await self._held_now(ctx, sending, sending, live)
         outcomes += self._alongside(checked, outcomes)
         self._settled(checked, outcomes)
         settled = {o.item_id for o in outcomes}
@@ -923,10 +930,10 @@ class MergeJob:
 
     async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
                         items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
-        """The outcomes of ``items`` (of the ``pending`` merges a resume re-read, their
-        deals ``live``) that are no longer a match by what the account holds now beside
-        the deals (``DedupeJob``: names, keep-separate decisions). None for plain merges:
-        each pair was asked for."""
+        """The outcomes of ``items`` (of the ``pending`` merges a resume re-read, or of a
+        re-checked batch's merges still to send, their deals ``live``) that are no longer a
+        match by what the account holds now beside the deals (``DedupeJob``: names,
+        keep-separate decisions). None for plain merges: each pair was asked for."""
         return []
 
     def _expected(self, store: JobStore | None = None) -> dict[int, str | None]:

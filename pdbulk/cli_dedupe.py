@@ -535,8 +535,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 # ... and the names of their orgs and persons (``held_now``: x37r2 F2)
                 calls.update(names_calls(*map(len, wanted_ids(
                     records.get(i) for g in wanted for i in g.member_ids))))
-                checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst)
-                calls["getDeals"] += checks
+                # ... and each batch's re-check: its deals, and their orgs' and persons' names
+                checks = recheck_reads(groups, cfg.max_workers, cfg.limits().burst, records)
+                calls.update(checks)
                 calls["mergeDeals"] += merges
                 calls["getDeal"] += PAIR_READS * merges  # both deals, right before
                 calls["updateDeal"] += sum(g.id in patched for g in groups)
@@ -549,7 +550,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                      max_tokens=s.config.budget.max_tokens,
                                      usable_daily=s.scheduler.statistics().usable_daily,
                                      budget_source=budget_source(s.scheduler.statistics()),
-                                     gating={"getDeals": checks}, batches=-(-merges // max(
+                                     gating=checks, batches=-(-merges // max(
                                          1, recheck_batch(cfg.max_workers,
                                                           cfg.limits().burst))),
                                      notes=[f"{out.summary['review_groups']} review-band "

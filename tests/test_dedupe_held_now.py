@@ -9,6 +9,7 @@ org renamed to another real name is merged as planned. The names read are the pl
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import anyio
@@ -22,9 +23,17 @@ from bulk.store import ItemState, JobStore
 from jobs.dedupe.held_now import names_calls
 from jobs.dedupe.index import remember_config, remember_keep_separate
 from jobs.kinds import kind_for
+from jobs.rechecks import recheck_calls
 from pdbulk.cli import app
-from tests.dedupe_job_support import deal, load_apply, org, plan, seed_account
-from tests.update_support import cli_args, delta, requests, run_job, threaded_sandbox
+from tests.dedupe_job_support import deal, load_apply, org, plan, resume, seed_account
+from tests.update_support import (
+    cli_args,
+    delta,
+    requests,
+    run_job,
+    run_priced,
+    threaded_sandbox,
+)
 
 DAY = ("2026-11-03T10:00:00Z", "2026-11-03T10:04:00Z")
 
@@ -114,8 +123,9 @@ def test_plan_dedupe_prices_the_names_read_the_run_makes(tmp_path: Path) -> None
                                   *args], env=env)
         assert ran.exit_code == 0, ran.output
         spent = delta(before, requests(sb))
-        # the plan's read (three orgs) and the one before merging (the groups' two): by id
-        assert spent.get("getOrganization") == 5, spent
+        # the plan's read (three orgs), the one before merging and the batch's re-check (the
+        # groups' two each): by id
+        assert spent.get("getOrganization") == 7, spent
         assert not spent.get("getOrganizations"), spent
         for op in ("getOrganization", "getOrganizations", "getPerson", "getPersons"):
             assert priced.get(op, 0) == spent.get(op, 0) * (10 if op.endswith("s") else 1), op
@@ -137,14 +147,19 @@ async def test_a_resume_holds_a_pair_whose_org_became_a_catch_all(tmp_path: Path
         _rename(sb, "organization", energy, "Privatkunden Nord")
         config = EngineConfig.from_json(store.config["engine"])
         kind = kind_for(store)
-        priced = kind.resume_calls(store)  # type: ignore[attr-defined]
+        priced = Counter(kind.resume_calls(store))  # type: ignore[attr-defined]
+        priced.update(recheck_calls(store, kind, config.max_workers,
+                                    (ItemState.PENDING, ItemState.SENDING),
+                                    burst=config.limits().burst))
         before = dict(sb.stats()["requests_by_operation"])
         with anyio.fail_after(60):
             async with Engine.open(config, sb.token, store=store) as eng:
                 await kind.before_resume(eng.ctx, store)  # type: ignore[attr-defined]
                 await eng.run(kind)
         spent = delta(before, dict(sb.stats()["requests_by_operation"]))
-        assert spent.get("getOrganization") == priced.get("getOrganization") == 2, spent
+        # the two orgs' names before anything is sent, then at the batch's re-check the one
+        # of the pair still to send (the plan, not knowing the other is held, counts both)
+        assert spent.get("getOrganization") == 3 and priced.get("getOrganization") == 4, spent
         got = _results(store)
         assert got[max(held)].get("action") == "skipped", got[max(held)]
         assert (f"held now: org {energy} renamed 'Privatkunden Nord' since the plan, a "
@@ -184,3 +199,54 @@ def test_names_are_read_by_id_where_that_costs_fewer_tokens() -> None:
     assert names_calls(9, 3) == {"getOrganization": 9, "getPerson": 3}
     assert names_calls(10, 250) == {"getOrganizations": 1, "getPersons": 3}
     assert names_calls(0, 0) == {}
+
+
+@pytest.mark.anyio
+async def test_a_batch_holds_a_pair_whose_org_became_a_catch_all_during_the_run(
+        tmp_path: Path) -> None:
+    """An org renamed ``Privatkunden Süd`` after the apply judged its groups (a colleague,
+    while the run merges): the batch's re-check reads the names again (by id, as priced:
+    ``recheck_calls``) and holds the pair; before, the run merged it."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=52)) as sb:
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        energy, other = org(sb, "Consumers Energy"), org(sb, "Lindqvist Bau")
+        held = [deal(sb, "Stromvertrag Gewerbe", energy, value=500, add=t, update=t)
+                for t in DAY]
+        kept = [deal(sb, "Dachsanierung", other, value=800, add=t, update=t) for t in DAY]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
+        _rename(sb, "organization", energy, "Privatkunden Süd")  # after the apply's check
+        spent, priced = await run_priced(sb, store, prep)
+        assert spent.get("getOrganization") == priced.get("getOrganization") == 2, spent
+        got = _results(store)
+        assert got[max(held)].get("action") == "skipped", got[max(held)]
+        assert (f"held now: org {energy} renamed 'Privatkunden Süd' since the plan, a "
+                "catch-all") in str(got[max(held)].get("reason"))
+        assert not sb.state.deals.rows[max(held)].get("is_deleted")
+        assert got[max(kept)].get("action") == "merged", got[max(kept)]
+        store.close()
+
+
+@pytest.mark.anyio
+async def test_a_merge_in_flight_at_a_kill_is_judged_again_before_it_is_sent_again(
+        tmp_path: Path) -> None:
+    """A merge in flight at a kill (never applied) whose org is renamed ``Walk-in
+    customers`` before the resume: the reconcile finds it not applied, and it is judged
+    on the names now like any pending merge — held, not sent again (before: merged)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=53)) as sb:
+        sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+        energy = org(sb, "Consumers Energy")
+        held = [deal(sb, "Stromvertrag Gewerbe", energy, value=500, add=t, update=t)
+                for t in DAY]
+        await plan(sb, tmp_path, tmp_path / "p1")
+        store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
+        (item,) = store.items(ItemState.PENDING)
+        store.mark_sending([item.id], 0.0)  # the kill -9: in flight, never applied
+        _rename(sb, "organization", energy, "Walk-in customers")
+        await resume(sb, store)
+        got = _results(store)
+        assert got[max(held)].get("action") == "skipped", got[max(held)]
+        assert (f"held now: org {energy} renamed 'Walk-in customers' since the plan, a "
+                "catch-all") in str(got[max(held)].get("reason"))
+        assert not sb.state.deals.rows[max(held)].get("is_deleted")
+        store.close()

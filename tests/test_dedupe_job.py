@@ -70,10 +70,11 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         sent = requests(sb)
         result = await run_job(sb, store)
         assert result.counts[ItemState.DONE] == 2
-        # the merges, and the re-read of their pairs right before the batch is sent
-        # and both deals of each pair read right before its merge (and before the PATCH)
+        # the merges, and the re-read of their pairs right before the batch is sent (with
+        # the names of their two orgs, by id) and both deals of each pair read right
+        # before its merge (and before the PATCH)
         assert delta(sent, requests(sb)) == {"updateDeal": 1, "mergeDeals": 2, "getDeals": 1,
-                                             "getDeal": 6}
+                                             "getDeal": 6, "getOrganization": 2}
         survivor = sb_deal(sb, web.survivor_id)
         assert not survivor["is_deleted"] and survivor["value"] == 1040  # value = "max"
         for g in out.result.groups:

@@ -1,4 +1,8 @@
-"""A planned pair judged again right before it is merged, on what the account holds now.
+"""A planned pair judged again right before it is merged, on what the account holds now:
+by the apply before its question, by a resume before anything is sent, and by each batch's
+re-check right before its merges go (``MergeJob.recheck``: a colleague renaming an org to a
+catch-all while the run merges, or a merge found in flight and not applied on resume and
+sent again, is judged as any).
 
 The "changed since the plan" check reads the deals alone (their ``update_time``), but a
 match also rests on what no deal write shows: the names of the deals' organization and
@@ -19,14 +23,15 @@ left alone, nothing sent, named — when, since its plan:
   to another real name leaves the match as it was.
 
 Reads (``names_calls`` prices them, for ``pdbulk plan dedupe``, the apply's plan and a
-resume's): the names of the organizations and persons the plan recorded for the pairs'
-deals, by ids, the cheaper way for their count (``records.names_by_ids``, by the
-``x-token-cost`` of openapi-v2.yaml): one ``GET /api/v2/organizations/{id}``
-(``getOrganization``, 1 token) a record for up to 9 of them, else ``GET
-/api/v2/organizations?ids=`` (100 ids a call, 10 tokens; ``/persons`` alike) — never the
-whole lists, so the count is exact before the run. Deals with neither cost nothing. A
-record read by id as 404 / 410 or marked deleted is deleted (no name), as the list leaves
-it out. A user who may not read persons (403) is judged on the organizations alone.
+resume's, once for the whole and once a re-check batch): the names of the organizations
+and persons the plan recorded for the pairs' deals, by ids, the cheaper way for their
+count (``records.names_by_ids``, by the ``x-token-cost`` of openapi-v2.yaml): one ``GET
+/api/v2/organizations/{id}`` (``getOrganization``, 1 token) a record for up to 9 of them,
+else ``GET /api/v2/organizations?ids=`` (100 ids a call, 10 tokens; ``/persons`` alike) —
+never the whole lists, so the count is exact before the run. Deals with neither cost
+nothing. A record read by id as 404 / 410 or marked deleted is deleted (no name), as the
+list leaves it out. A user who may not read persons (403) is judged on the organizations
+alone.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ def held_now(member_ids: Sequence[int], planned: Mapping[int, DealRecord],
     """Why the deals ``member_ids`` (a group, or a pair: survivor first) are no longer a
     match by what the account holds now (the module docstring), else None. ``planned``:
     the plan's records; ``live``: the deals read now; ``orgs`` / ``persons``: names now
-    (``names_now``); ``separate``: the state's keep-separate pairs."""
+    (``names_now``); ``separate``: the state's keep-separate pairs. A deal ``live`` lacks
+    (not read) is judged on the names alone."""
     kept = set(separate)
     for x, y in itertools.combinations(member_ids, 2):
         if frozenset((x, y)) in kept:
@@ -98,9 +104,9 @@ def held_now(member_ids: Sequence[int], planned: Mapping[int, DealRecord],
         for r in records:
             deal = live.get(r.id)
             then = _of(r, kind)
-            if deal is None or then is None:
+            if then is None:
                 continue
-            now = _id(deal.get(f"{kind}_id"))
+            now = then if deal is None else _id(deal.get(f"{kind}_id"))  # None: not read
             if now != then:
                 return (f"held now: deal {r.id}'s {_word(kind)} is {_word(kind)} {now} since "
                         f"the plan ({then} then; merged or replaced); left alone — merges "

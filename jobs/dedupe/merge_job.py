@@ -45,6 +45,7 @@ reconcile and resume; split, each part would need the others' private state.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ from bulk.errors import BulkError, InDoubt, InputError, Stopped
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
-from ..deals import IDS_PER_CALL, Deal, deal_changes, is_gone, same
+from ..deals import IDS_PER_CALL, Deal, batched_calls, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
@@ -219,11 +220,13 @@ class DedupeJob(MergeJob):
 
     async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
                         items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
-        """A resume's pending merges judged again on what the account holds now
-        (``jobs.dedupe.held_now``: the org / person names of the plan's records, read for
-        every ``pending`` merge so ``reread_calls`` prices it exactly, and the state's
-        keep-separate decisions): a pair no longer a match is skipped, named (x37r2 F2:
-        a resume of night 1 merged a pair whose org was renamed a catch-all since)."""
+        """A resume's pending merges, or a batch right before it is sent, judged again on
+        what the account holds now (``jobs.dedupe.held_now``: the org / person names of the
+        plan's records, read for every ``pending`` merge so ``reread_calls`` and
+        ``recheck_calls`` price it exactly, and the state's keep-separate decisions): a pair
+        no longer a match is skipped, named (x37r2 F2: a resume of night 1 merged a pair
+        whose org was renamed a catch-all since; f38c: an org renamed a catch-all while the
+        run merged, or a merge in flight at a kill sent again on resume, was merged)."""
         planned, kept = self._plan_records(), self._kept()
         if not planned and not kept:
             return []
@@ -268,6 +271,20 @@ class DedupeJob(MergeJob):
             for op, n in names_calls(len(orgs), len(persons)).items():
                 calls[op] = calls.get(op, 0) + n
         return calls
+
+    def recheck_calls(self, store: JobStore, size: int,
+                      states: Sequence[ItemState] = (ItemState.PENDING,)) -> dict[str, int]:
+        """``MergeJob.recheck_calls``, plus the names ``_held_now`` reads for each batch."""
+        calls = Counter(super().recheck_calls(store, size, states))
+        planned = self._plan_records() if self._store is store else {}
+        if planned or self._kept():
+            items = sorted((i for state in states for i in store.items(state)),
+                           key=lambda i: i.id)
+            calls.update(batched_calls(items, size, lambda batch: names_calls(*map(
+                len, names_now_ids(self._pair_records(
+                    [i for i in batch if refused(i) is None and not i.payload.get("already")],
+                    planned))))))
+        return {op: n for op, n in calls.items() if n}
 
     def _maker(self, merge_id: int) -> str | None:
         """The other job the state directory records as having merged ``merge_id`` away
@@ -590,16 +607,24 @@ class DedupeJob(MergeJob):
         return lines
 
 
-def recheck_reads(groups: Sequence[Any], workers: int, burst: int | None = None) -> int:
-    """The reads (``getDeals``) of the runner's re-check of a dedupe's merges right before
-    each batch is sent (``MergeJob.recheck``: both deals of each pair, 100 ids per call),
-    for ``groups`` (``PlannedGroup``s, in the order the apply makes their items) and a run
-    of ``workers`` on an account of ``burst`` requests per window: what ``plan dedupe``
-    prices."""
+def recheck_reads(groups: Sequence[Any], workers: int, burst: int | None = None,
+                  records: Mapping[int, DealRecord] | None = None) -> dict[str, int]:
+    """The reads of the runner's re-check of a dedupe's merges right before each batch is
+    sent, by operation: both deals of each pair (``MergeJob.recheck``, ``getDeals``, 100 ids
+    per call) and, given the plan's ``records``, the names of their orgs and persons
+    (``DedupeJob._held_now``: ``names_calls``), for ``groups`` (``PlannedGroup``s, in the
+    order the apply makes their items) and a run of ``workers`` on an account of ``burst``
+    requests per window: what ``plan dedupe`` prices."""
     pairs = [(m, g.survivor_id) for g in groups for m in g.merged_ids]
     size = recheck_batch(workers, burst)
-    return sum(-(-len({d for pair in pairs[n:n + size] for d in pair}) // IDS_PER_CALL)
-               for n in range(0, len(pairs), size))
+    out: Counter[str] = Counter()
+    for n in range(0, len(pairs), size):
+        batch = pairs[n:n + size]
+        out["getDeals"] += -(-len({d for pair in batch for d in pair}) // IDS_PER_CALL)
+        if records:
+            out.update(names_calls(*map(len, names_now_ids(
+                records.get(d) for pair in batch for d in pair))))
+    return {op: n for op, n in out.items() if n}
 
 
 def _moved(now: Any, then: Any) -> bool:
