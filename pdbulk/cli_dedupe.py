@@ -231,7 +231,7 @@ def plan_command(config: Config = None,
     review.html); nothing is written to Pipedrive. With --since-last the refreshed index
     is kept with the plan; `dedupe apply` of the plan makes it the nightly index."""
     from jobs.dedupe.api import DedupePlan, plan_dedupe, reads_line
-    from jobs.dedupe.job import left_out_line
+    from jobs.dedupe.job import left_out_line, review_again_line
 
     _plan_dir(output)
     cfg = engine.config()
@@ -252,6 +252,8 @@ def plan_command(config: Config = None,
         typer.echo(line)
     if (late := left_out_line(out.result.groups)) is not None:
         typer.echo(late)  # f37d 1: in no group tonight, and why
+    if (again := review_again_line(out.summary)) is not None:
+        typer.echo(again)  # undecided review groups come back until decided
     typer.echo(reads_line(plan.reads))  # what the plan itself spent (x33r1 L6)
     if out.index is not None:
         typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "

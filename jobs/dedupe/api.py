@@ -71,7 +71,7 @@ from .index import (
     state_lock,
 )
 from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinished_jobs
-from .job import PlanOutcome, left_out_line
+from .job import PlanOutcome, left_out_line, review_again_line
 from .model import Group
 from .retention import new_run_plan, prune_plans
 from .state_home import lost_state, note_state, other_account, own_state
@@ -560,6 +560,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                     hooks.on_plan(got["plan"])
                 if (late := left_out_line(planned.result.groups)) is not None:
                     say(late)  # f37d 1: in no group tonight, and why
+                if (again := review_again_line(planned.summary)) is not None:
+                    say(again)  # undecided review groups come back until decided
             plan_dir: Path = got["plan_dir"]
             prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
         except BulkError:

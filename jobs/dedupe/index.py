@@ -10,16 +10,16 @@ Files (all rewritten atomically: a temporary file, then a rename):
   non-empty custom fields, the other non-empty fields a merge can lose:
   ``DealRecord.more``, and the close time of a won / lost deal: its won_time / lost_time);
   100,000 deals: about 1 s to load or save,
-  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids],
-  "at_since": [ids]}`` — the largest ``update_time`` the index has seen, as
-  Pipedrive's clock gave it, so the next ``--since-last`` run pulls ``GET
-  /api/v2/deals?updated_since=`` (spec: openapi-v2.yaml ``getDeals``) and nothing
-  else; ``pending``: deals of groups the last apply wanted but did not finish,
-  and the late copies its plan left out of their groups (``Group.left_out``),
-  compared again with the changed ones; ``at_since``: the deals updated in that
+  and ``index.json``: ``{"updated_since": RFC 3339, "deals": n, "pending": [ids], "at_since":
+  [ids], "review": [ids]}`` — the largest ``update_time`` the index has seen, as Pipedrive's
+  clock gave it, so the next ``--since-last`` run pulls ``GET /api/v2/deals?updated_since=``
+  (spec: openapi-v2.yaml ``getDeals``) and nothing else; ``pending``: deals of groups the
+  last apply wanted but did not finish, and the late copies its plan left out of their
+  groups (``Group.left_out``), compared again with the changed ones; ``at_since``: the deals updated in that
   very second — the pull is inclusive (times have 1 s resolution), so they come
   back unchanged and are not compared again (``DealIndex.seen``), while a deal
-  changed later in the same second is (its record differs).
+  changed later in the same second is (its record differs); ``review``: the deals of the
+  last plan's review groups, proposed again by each ``--since-last`` plan until decided.
 - ``config.toml``: a copy of the dedupe config the last ``dedupe run`` or ``dedupe plan``
   was given (``--config``); a run, plan or ``plan dedupe`` given none uses it
   (``remembered_config``), so a nightly run never forgets an identifier guard.
@@ -334,6 +334,7 @@ class DealIndex:
     # the deals whose update_time is ``updated_since`` (1 s resolution): the next pull
     # (inclusive: ``updated_since`` is ">=") returns them again though they did not change
     at_since: set[int] = field(default_factory=set)
+    review: set[int] = field(default_factory=set)  # the last plan's review groups' deals
 
     def seen(self, r: DealRecord) -> bool:
         """True when ``r`` is a deal this index already holds as of ``updated_since``: it
@@ -354,13 +355,13 @@ class DealIndex:
                 # closed deal's won_time / lost_time, so read the account whole once
                 return cls({}, None)
             deals = {r.id: r for r in map(_from_row, rows)}
-            pending = {int(i) for i in meta.get("pending") or ()}
-            at_since = {int(i) for i in meta.get("at_since") or ()}
+            pending, at_since, review = ({int(i) for i in meta.get(k) or ()}
+                                         for k in ("pending", "at_since", "review"))
         except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, IndexError,
                 AttributeError):
             raise InputError(f"the dedupe index in {state} is damaged; delete {INDEX} and "
                              f"{INDEX_META} there to rebuild it with a full read") from None
-        return cls(deals, meta.get("updated_since"), pending, at_since)
+        return cls(deals, meta.get("updated_since"), pending, at_since, review)
 
     def refresh(self, changed: Iterable[DealRecord], gone: Iterable[int] = (), *,
                 ceiling: str | None = None) -> None:
@@ -425,7 +426,7 @@ class DealIndex:
         _write(state / INDEX_META, orjson.dumps({
             "updated_since": self.updated_since, "deals": len(self.deals),
             "pending": sorted(self.pending & self.deals.keys()),
-            "at_since": sorted(self.at_since)}))
+            "at_since": sorted(self.at_since), "review": sorted(self.review & self.deals.keys())}))
 
 
 def wall_stamp(seconds: float) -> str:

@@ -7,7 +7,9 @@ index's newest ``update_time``, compared against the index with
 ``find_duplicates(focus=changed ids)``; deals deleted, merged away or archived since
 are dropped from the index: two more list calls, ``getDeals?status=deleted`` and
 ``getArchivedDeals``; persons and organizations renamed since, whose deals are compared
-again: two more, ``getPersons?updated_since=`` and ``getOrganizations?updated_since=``),
+again: two more, ``getPersons?updated_since=`` and ``getOrganizations?updated_since=``;
+and the deals of the review groups an earlier night proposed that no one decided since,
+``DealIndex.review``: proposed again until decided, ``review_again_line`` says so),
 calls ``find_duplicates`` with the
 remembered keep-separate pairs and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
@@ -18,7 +20,7 @@ is written to Pipedrive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,8 +122,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         moved = index.rename_persons(renamed) | index.rename_orgs(orgs)
         # the deals that changed, those whose person was renamed, and those of groups an
         # earlier apply left unfinished
+        # ... and those of review groups no one decided yet (proposed again until decided)
         focus = None if full else ({r.id for r in changed} | moved
-                                   | (index.pending & index.deals.keys()))
+                                   | ((index.pending | index.review) & index.deals.keys()))
         deals: list[DealRecord] = list(index.deals.values())
     else:
         deals = await read_records(ctx, policy=config.field_policy, orders=orders)
@@ -139,6 +142,12 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     # brought one back; the index's earlier pending served this plan's focus, and its apply
     # adds the groups it leaves unfinished)
     index.pending = {i for g in result.groups for i in g.left_out}
+    # the review groups a person has to decide: proposed again every --since-last night
+    # until decided (merged, or kept separate); those an earlier night proposed are said
+    earlier_review = index.review if since_last else set()
+    index.review = {i for g in result.groups if g.band == "review" for i in g.member_ids}
+    again = sum(1 for g in result.groups if g.band == "review"
+                and set(g.member_ids) & earlier_review)
     records = {r.id: r for r in deals}
     members = [records[i] for g in result.groups for i in g.member_ids if i in records]
     named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
@@ -162,6 +171,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     summary = write_plan(directory, result, records, config.field_policy, names=named,
                          options=options, entities=entities, say=renamer, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
+        "review_groups_again": again,
         "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
@@ -172,6 +182,18 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
                        None if index is None else base)
+
+
+def review_again_line(summary: Mapping[str, Any]) -> str | None:
+    """The line a plan or run says of its review groups an earlier ``--since-last`` night
+    proposed and no one decided since (``summary["review_groups_again"]``): proposed again,
+    every night until a person decides them; None when there is none."""
+    again = int(summary.get("review_groups_again") or 0)
+    if not again:
+        return None
+    return (f"{again:,} review group{'' if again == 1 else 's'} proposed again, undecided "
+            "since an earlier night: a review group is proposed every --since-last night "
+            "until a person decides it (decision = merge or keep-separate in groups.csv)")
 
 
 def left_out_line(groups: Iterable[Group], most: int = 10) -> str | None:
@@ -190,4 +212,4 @@ def left_out_line(groups: Iterable[Group], most: int = 10) -> str | None:
             "(groups.csv's reasons say which)")
 
 
-__all__ = ["PlanOutcome", "left_out_line", "make_plan"]
+__all__ = ["PlanOutcome", "left_out_line", "make_plan", "review_again_line"]
