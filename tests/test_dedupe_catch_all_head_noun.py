@@ -19,7 +19,7 @@ CATCH_ALLS = [
     "Walk-in Customer Mobile", "Private Customers Mobile", "Retail Customer Liberty",
     "Cash Customer Alliance", "Customers Alliance 2", "Kunden Mobile", "Privatkunden Halle",
     "Customers Reading", "Clients Nice", "Customer Halle", "Customer Worms", "Clients Split",
-    "Customers Union", "Customer: Mobile",
+    "Customers Union 2", "Customer: Mobile",
 ]
 # a customer's own name: a singular people word and its head noun
 REAL = [

@@ -31,7 +31,9 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   (``Privatkunden Berlin``, ``Diverse Kunden 2024``: x35r2 1, merged before; a city named
   as a word, ``Privatkunden Halle``, at the name's end after a word for people: f36e 2;
   not after a singular ``Customer`` / ``Client`` / ``Consumer`` alone, whose head noun it
-  is, ``Customer Alliance``: f37d 2;
+  is, ``Customer Alliance``: f37d 2; nor a body of people, ``Alliance`` / ``Union``, after
+  an English people word alone, ``Consumers Union``: f38c; "without" abbreviated, ``Kunden
+  o. Firma``, ``Customers w/o company``, read as written out: f38c;
   a part of the year, a debtor account, a channel beside a word that says who, an honorific
   before no one: ``catch_all_lexicon``, x36r2 F3).
 
@@ -128,7 +130,7 @@ CATCH_ALL_WORDS = frozenset({
     "musterkunde", "musterfirma", "mustermann", "musterfrau", "unbekannt", "unbekannte",
     "unbekannter", "unbekannten", "anonym", "anonyme", "anonymer", "anonymen", "gast", "gaeste",
     "kein", "keine", "keiner", "firma", "name", "angabe", "nn", "ansprechpartner",
-    "ansprechpartnerin", "kontakt", "kontaktperson",
+    "ansprechpartnerin", "kontakt", "kontakte", "kontaktperson",
     # English
     "customer", "customers", "client", "clients", "consumer", "consumers", "walk", "walkin",
     "walkins", "in", "ins", "cash", "retail", "public", "anonymous", "unknown", "individual",
@@ -226,6 +228,24 @@ HEAD_ZIPF = 4.0  # a common English word (wordfreq's Zipf scale): ``alliance`` 4
 # as often as in German (x37r3 F4: ``beacon`` 3.7, ``concord`` 3.5, ``eureka`` 3.3 are
 # nouns; ``halle`` en 3.2 < de 4.8 and ``worms`` (a plural) stay German towns)
 RARER_HEAD_ZIPF = 3.3
+# nouns that name a body of people (an alliance, a union, a league...): right after an
+# English people word alone and ending the name, the body the name is (``Consumers Union``,
+# ``Clients Alliance``: f38c, read as catch-alls at the towns Union and Alliance), not where
+_BODIES = frozenset({
+    "alliance", "union", "league", "guild", "federation", "council", "association", "society",
+    "club", "coalition", "network", "collective", "cooperative", "forum", "circle", "congress",
+    "fellowship", "confederation", "consortium", "syndicate", "assembly", "community"})
+_ENGLISH_PEOPLE = _MODIFIERS | frozenset({"customers", "clients", "consumers"})
+# "without" abbreviated before what is missing (f38c: ``Kunden o. Firma``, German "customers
+# without company", read as a real name): ``o.`` (ohne), ``w/o`` (without), ``s/`` (sin /
+# sem), ``z.`` (zonder) between two words; ``Fa.`` is German ``Firma``
+_ABBREVIATIONS = (
+    (re.compile(r"(?i)\bw/o\b\.?"), "without"),
+    (re.compile(r"(?i)(?<=\w)\s+o\.\s*(?=\w)"), " ohne "),
+    (re.compile(r"(?i)(?<=\w)\s+s/\s*(?=\w)"), " sin "),
+    (re.compile(r"(?i)(?<=\w)\s+z\.\s*(?=\w)"), " zonder "),
+    (re.compile(r"(?i)(?<=\bohne )fa\b\.?|(?<=\bwithout )fa\b\.?"), "firma"),
+)
 # words and spaces only: no dash, comma, bracket between (a hyphen inside a word joins it:
 # ``Customer-Alliance`` is one name, x37r3 F4; ``Customer - Mobile`` is not)
 _PLAIN = re.compile(r"(?:[\w\s.&']|(?<=\w)-(?=\w))*")
@@ -275,7 +295,7 @@ def _head_noun(word: str) -> bool:
 
 
 def _qualifier(words: list[str], i: int, after_people: bool = False,
-               modifier: bool = False) -> int:
+               modifier: bool = False, body: bool = False) -> int:
     """How many words from ``words[i]`` say which of several catch-alls a name is, not whose:
     a number, a year or a roman numeral (``Privatkunden 2``, ``Diverse Kunden 2024``,
     ``Walk-in Customers II``) or a place (``places``: ``Privatkunden Berlin``, ``Kunden
@@ -285,7 +305,9 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
     name's last word (numbers aside), and not as the head noun a ``modifier`` (a singular
     English people word right before it, ``_MODIFIERS``) qualifies: ``Privat Bank``,
     ``Kunden Halle Service``, ``Customer Alliance``, ``Client Mobile`` stay real
-    (``Customers Mobile``, ``Customer - Mobile``: a place); 0 when ``words[i]`` is none."""
+    (``Customers Mobile``, ``Customer - Mobile``: a place), nor a body of people
+    (``_BODIES``) ending the name after an English people word alone (``body``: ``Consumers
+    Union``, ``Clients Alliance``); 0 when ``words[i]`` is none."""
     if words[i].isdigit() or words[i] in _ROMAN or is_period(words[i]):
         return 1  # ... or which part of the year (``2. Halbjahr``, ``Q3``: x36r2 F3)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
@@ -296,7 +318,8 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
             return n
     if after_people and words[i] in word_places() \
             and all(w.isdigit() or w in _ROMAN for w in words[i + 1:]) \
-            and not (modifier and _head_noun(words[i])):
+            and not (modifier and _head_noun(words[i])) \
+            and not (body and words[i] in _BODIES and i == len(words) - 1):
         return 1
     return 0
 
@@ -326,6 +349,8 @@ def _named(name: str, kind: str) -> bool:
         short = org_key(m[1]).split()
         if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):
             return True  # P.K. (Privatkunden): the letters the bracket spells out
+    for abbreviated, word in _ABBREVIATIONS:  # Kunden o. Firma, Customers w/o company
+        name = abbreviated.sub(word, name)
     key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
     key = _OVER_THE_COUNTER.sub("counter", key)
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
@@ -367,10 +392,11 @@ def _named(name: str, kind: str) -> bool:
         if w.isdigit() and i > 0 and words[i - 1] in _NUMBERED:
             i += 1
             continue
-        modifier = (kept == [words[i - 1]] and kept[0] in _MODIFIERS
-                    and _PLAIN.fullmatch(name) is not None)
+        alone = kept == [words[i - 1]] and _PLAIN.fullmatch(name) is not None
+        modifier = alone and kept[0] in _MODIFIERS
+        body = alone and kept[0] in _ENGLISH_PEOPLE
         if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE,
-                                                         modifier)):
+                                                         modifier, body)):
             i += n
             continue
         if w not in CATCH_ALL_WORDS:
