@@ -58,8 +58,8 @@ from bulk.claims import (
 from bulk.errors import ApiError, BulkError, InDoubt, NotFound, NotSent
 from bulk.store import AsyncJobStore, ItemState, JobStore
 
-from .account import added_since, org_key
-from .clock_skew import ANSWERED_MARGIN
+from .account import added_since, changed_since, org_key
+from .clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN
 from .contact_keys import canonical_key, person_email_key, person_key_at, person_keys
 from .deals import contact_digest
 from .import_items import AT_ADDRESS
@@ -802,6 +802,36 @@ class Resolver:
             else:
                 claims.release_soon(got)
         await _flush(claims)
+
+    async def held_by(self, ctx: CallContext, kind: str, keys: Iterable[str]
+                      ) -> tuple[dict[str, int], int]:
+        """Key → the live record of ``kind`` that answers it now (the lowest id), among
+        those changed since this job was created (less ``RECONCILE_MARGIN``): one
+        ``updated_since`` read of the list (``GET /api/v2/persons`` / ``organizations``,
+        10 tokens a page of 500; openapi-v2: "only ... with an update_time later than or
+        equal to this time"). A merge writes the survivor's update_time and unites the
+        merged-away person's e-mails in it ("Merge (v1)", FACTS.md; ``bulk.sandbox.merge``),
+        so the survivor of a record this job made or linked since answers its e-mail key,
+        as it would answer a fresh import's. Names alone are not asked (never linked to
+        another's record). Returns the found ids and the pages read."""
+        wanted: dict[str, list[str]] = {}
+        for key in keys:
+            if not name_only(kind, key):
+                wanted.setdefault(canonical_key(kind, key), []).append(key)
+        if not wanted:
+            return {}, 0
+        since = self._loaded() - RECONCILE_MARGIN
+        records = await changed_since(ctx, _LIST[kind], since)
+        found: dict[str, int] = {}
+        for record in records:
+            if record.get("is_deleted"):
+                continue
+            rid = int(record["id"])
+            for answer in self._answers(kind, record):
+                for key in wanted.get(answer, ()):
+                    if key not in found or rid < found[key]:
+                        found[key] = rid
+        return found, max(1, -(-len(records) // 500))
 
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],
                           since: float) -> Counter[str]:

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Collection, Iterable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import anyio
@@ -56,7 +56,7 @@ from bulk.errors import Gone, NotFound
 from bulk.store import AsyncJobStore, Item, ItemState
 
 from ..deals import is_gone, read_deals
-from ..import_resolve import refs_of
+from ..import_resolve import name_only, refs_of
 
 if TYPE_CHECKING:
     from ..import_resolve import Resolver
@@ -65,6 +65,7 @@ READS = 2  # deals read at most to follow one vanished person / organization (+1
 LIST_PAYS = 10  # more deals than this are read by a list (10 tokens a call of 100)
 _LABEL = {"person": "person", "org": "organization"}
 _FIELD = {"person": "person_id", "org": "org_id"}
+_LIST = {"person": "getPersons", "org": "getOrganizations"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +94,12 @@ class Went:
     reads: int
     vouched: int = 0
     untold: bool = False
+    listed: int = 0  # pages of the persons / organizations changed since read (``by_key``)
 
     def _read(self) -> str:
         done = [f"{n} {op}" for op, n in (("getDeal", self.reads),
-                                          ("getPerson", self.vouched)) if n]
+                                          ("getPerson", self.vouched),
+                                          (_LIST[self.kind], self.listed)) if n]
         return ", ".join(done) or "no deal read"
 
     def said(self) -> str:
@@ -259,6 +262,33 @@ async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
                 "relinked by hand, not followed", reads, asked, untold=True)
 
 
+async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterable[str],
+                 held: tuple[dict[str, int], int] | None = None) -> Went:
+    """``gone`` with no survivor (no deal of this job left to tell, still naming it, or
+    relinked): the live record that answers every key this job named it by (not a name
+    alone), among those changed since the job was created (``Resolver.held_by``: one
+    list read), taken as its survivor, as a fresh import would link it (x38r1 F1: a
+    person the job made, merged before its first deal into one of another name that
+    holds its e-mail now, was made again, the copy holding the same e-mail, and the note
+    said "deleted"). Unchanged when none, or two, answer. ``held``: that read made already
+    for several records (``settle_gone``), its pages counted by the first."""
+    if gone.survivor is not None:
+        return gone
+    keys = set(keys) | resolver.keys_of(gone.kind, gone.rid)
+    found, pages = held if held is not None else \
+        await resolver.held_by(ctx, gone.kind, keys)
+    if held is None and not found and not pages:
+        return gone
+    ids = {found.get(key) for key in keys if not name_only(gone.kind, key)}
+    if len(ids) != 1 or None in ids or gone.rid in ids:
+        return replace(gone, listed=pages)
+    (survivor,) = cast("set[int]", ids)
+    what = "e-mail" if gone.kind == "person" else "name"
+    return replace(gone, survivor=survivor, untold=False, listed=pages, why=(
+        f"{gone.why}; {_LABEL[gone.kind]} {survivor} holds the {what} this job gave it now "
+        "(a merge unites them), as a fresh import would link it"))
+
+
 async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went,
                 wall: float) -> set[str]:
     """Resolve ``keys`` (of ``kind``, named ``gone.rid``), and the others this process
@@ -361,7 +391,9 @@ class Followed:
                     if len(deals) < READS:  # linked by an earlier process of the job too
                         stored = (await linked_deals(resolver.store, kind, (rid,)))[rid]
                         deals += [d for d in stored if all(d.deal != s.deal for s in deals)]
-                    done = self.went[kind, rid] = await went(ctx, kind, rid, deals)
+                    done = await by_key(ctx, resolver, await went(ctx, kind, rid, deals),
+                                        keys)
+                    self.went[kind, rid] = done
                     notes.append(done.said())
                 else:
                     notes.append(done.later())
@@ -400,10 +432,20 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
         if wanted > LIST_PAYS:
             calls["getDeals"] = calls.get("getDeals", 0) + -(-wanted // 100)
         where = await went_many(ctx, kind, deals)
+        # one list read for all those no deal tells: their keys held by a survivor
+        asked = set().union(*(set(keys) | resolver.keys_of(kind, rid)
+                              for rid, keys in ids.items() if where[rid].survivor is None))
+        held = await resolver.held_by(ctx, kind, asked) if asked else ({}, 0)
+        first = True
         for rid, keys in sorted(ids.items()):
+            if where[rid].survivor is None and held[1]:
+                where[rid] = await by_key(ctx, resolver, where[rid], keys,
+                                          (held[0], held[1] if first else 0))
+                first = False
             gone = where[rid]
             calls["getDeal"] = calls.get("getDeal", 0) + gone.reads
             calls["getPerson"] = calls.get("getPerson", 0) + gone.vouched
+            calls[_LIST[kind]] = calls.get(_LIST[kind], 0) + gone.listed
             state.went[kind, rid] = gone
             for key in await apply(resolver, kind, keys, gone, ctx.clock.wall()):
                 state.moved[kind, key] = gone
@@ -421,7 +463,8 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     if merged:
         lines.append(f"{of(merged)} the pending rows name were merged away by someone "
                      "since: their rows follow the survivor (the deal this job linked "
-                     "moved there), none made again")
+                     "moved there, or it holds the e-mail this job gave it), none made "
+                     "again")
     if deleted:
         lines.append(f"{of(deleted)} the pending rows name were deleted by someone since: "
                      "found again or created again")
@@ -480,5 +523,6 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
     return out, "; ".join(w.later() for w in moved)
 
 
-__all__ = ["LIST_PAYS", "READS", "Followed", "Seen", "Went", "ahead", "apply", "linked_deals",
+__all__ = ["LIST_PAYS", "READS", "Followed", "Seen", "Went", "ahead", "apply", "by_key",
+           "linked_deals",
            "seen_of", "settle_gone", "went", "went_many"]

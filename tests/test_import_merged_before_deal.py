@@ -1,0 +1,115 @@
+"""A person the import made, merged by a colleague into a person of another name before
+any deal of the job linked it (mid-run, or between a stop and the resume), is found again
+by its e-mail in the survivor, as a fresh import finds it (x38r1 F1): never made again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.errors import BudgetExhausted
+from bulk.sandbox import Sandbox, SandboxConfig, serve
+from bulk.sandbox.merge import merge
+from bulk.store import JobStore
+from tests.import_support import (
+    UPSERT_CONTACTS_HEADER,
+    UPSERT_FAST,
+    deal_links,
+    engine_config,
+    read_csv,
+    resume_job,
+    upsert_contacts_mapping,
+    upsert_files,
+)
+
+pytestmark = pytest.mark.anyio
+ROWS = [("R1", "Deal one", "100", "Yan Kopie", "yan@copy.example", "Hooli"),
+        ("R2", "Deal two", "200", "Yan Kopie", "yan@copy.example", "Hooli")]
+
+
+def _kai(sb: Sandbox) -> int:
+    """Kai O'Brien, a person of the account before the import (kai@ex.com)."""
+    old = "2025-01-02T03:04:05Z"  # long before the job: no list of those added since finds it
+    (pid,) = sb.state.load("person", [{
+        "name": "Kai O'Brien", "first_name": "Kai", "last_name": "O'Brien",
+        "emails": [{"value": "kai@ex.com", "primary": True, "label": "work"}],
+        "phones": [], "org_id": None, "owner_id": 1, "visible_to": 3, "custom_fields": {},
+        "label_ids": [], "add_time": old, "update_time": old, "is_deleted": False}])
+    return pid
+
+
+def _persons(sb: Sandbox, email: str) -> list[int]:
+    return [p["id"] for p in sb.state.table("person").rows.values() if not p["is_deleted"]
+            and any(e["value"] == email for e in p.get("emails") or ())]
+
+
+async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool) -> JobStore:
+    """The import of ``ROWS`` at one worker; right before R1's addDeal a colleague merges
+    the person R1 made into Kai; with ``stop`` the run stops there (a --max-tokens cap)."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, ROWS,
+                                     upsert_contacts_mapping(), "f.csv")
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                              create_key_field=True)
+    config = engine_config(sb, tmp / "jobs", max_workers=1)
+    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    execute = kind.execute
+    done: list[bool] = []
+
+    class Ctx:
+        def __init__(self, ctx: Any) -> None:
+            self._ctx = ctx
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._ctx, name)
+
+        async def call(self, op: str, *a: Any, **kw: Any) -> Any:
+            if op == "addDeal" and not done:
+                done.append(True)
+                (made,) = _persons(sb, "yan@copy.example")
+                merge(sb.state, "person", made, {"merge_with_id": kai})
+                if stop:
+                    raise BudgetExhausted("the job's cap is spent", cap=1, needs="addDeal")
+            return await self._ctx.call(op, *a, **kw)
+
+    async def wrapped(ctx: Any, item: Any) -> Any:
+        return await execute(Ctx(ctx), item)
+
+    kind.execute = wrapped  # type: ignore[method-assign]
+    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                              say=lambda line: None)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store
+
+
+@pytest.mark.parametrize("stop", [False, True], ids=["mid-run", "resume"])
+async def test_a_made_person_merged_before_its_deal_is_found_by_email(
+        tmp_path: Path, stop: bool) -> None:
+    """Both deals link Kai (who holds yan@copy.example since the merge); no second Yan
+    made; the note says merged, not deleted (before: person made again with the same
+    e-mail, both deals linked to the copy, the note "deleted since")."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        kai = _kai(sb)
+        store = await _run(sb, tmp_path, kai, stop=stop)
+        directory = store.directory
+        if stop:
+            store.close()
+            store, _ = await resume_job(sb, directory, reread=True)
+        try:
+            assert not read_csv(directory / "failed.csv")
+            rows = {r["key"]: r for r in read_csv(directory / "succeeded.csv")}
+            assert _persons(sb, "yan@copy.example") == [kai], rows
+            assert [deal_links(sb, int(rows[k]["deal_id"]))[0] for k in ("R1", "R2")] \
+                == [kai, kai], rows
+            assert "deleted" not in rows["R1"]["note"], rows["R1"]
+        finally:
+            store.close()
