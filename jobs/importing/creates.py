@@ -534,7 +534,9 @@ class _Creates(_ImportBase):
                         digest = editable_digest(res.data)
                         outcome = self._outcome(int(res.data["id"]), None, digest=digest)
                 if existing is not None:
-                    self._gone_keyed.pop(key, None)  # found after all: not created again
+                    # found after all: not created again — unless it is this job's own
+                    # create of it again, below
+                    was_gone = self._gone_keyed.pop(key, None)
                     deal_id = int(existing["id"])
                     creator = self._creator(claim, deal_id, existing)
                     if creator == self.store.job_id and key in self._reconciled \
@@ -549,7 +551,8 @@ class _Creates(_ImportBase):
                             "deal_id": deal_id, "action": "created",
                             "person_id": existing.get("person_id"),
                             "org_id": existing.get("org_id"), "reconciled": True,
-                            "update_time": existing.get("update_time"), **matched_by(payload)})
+                            "update_time": existing.get("update_time"), **matched_by(payload),
+                            **self._again_gone(key, was_gone)})
                     self.found_created += 1
                     outcome = self._outcome(deal_id, claim.previous, ours=False, creator=(
                         None if creator == self.store.job_id else creator))
@@ -583,6 +586,18 @@ class _Creates(_ImportBase):
             f"key {key!r}: the claim on its create was lost {LOST_CLAIM_TRIES} times before "
             "the send (another run took it over); not created here (pdbulk retry sends it "
             "again)"))
+
+    def _again_gone(self, key: str, note: str | None = None) -> dict[str, str]:
+        """What a row whose create settled in doubt (found applied: this job's) adds to its
+        result when its key's earlier deal was gone (``_gone_keyed``: ``note``, or this
+        process's record of it, taken): the note and ``RECREATED`` ("key_gone"), which the
+        summary's ``keys_recreated`` counts (x38r1 F4: the rows settled by the reconcile
+        after a kill -9 carried none, 294 said of 300)."""
+        note = note or self._gone_keyed.pop(key, None)
+        if note is None:
+            return {}
+        self.keys_recreated += 1
+        return {"note": note, RECREATED: "key_gone"}
 
     def _said_gone(self, key: str, deal_id: int, outcome: Outcome) -> Outcome:
         """``outcome`` of a row whose create (this job's, before a kill) a reconcile found
@@ -1133,6 +1148,7 @@ class _Creates(_ImportBase):
                 # held since prepare, and still: no other pdbulk run could create the key
                 known = claim.last_settled()
                 why = self._not_ours(item, hit, known, body)
+                await self._gone_named(key, hit, known, why)
                 await self.claims.release(claim, self._outcome(int(hit["id"]), known,
                                                                ours=why is None))
                 return why
@@ -1146,9 +1162,23 @@ class _Creates(_ImportBase):
         known = got.last_settled()
         why = self._not_ours(item, hit, known, body, proven=self._held_since_send(
             got)) if hit is not None else None
+        await self._gone_named(key, hit, known, why)
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), known, ours=why is None))
         return why
+
+    async def _gone_named(self, key: str, hit: Mapping[str, Any] | None,
+                          known: Mapping[str, Any] | None, why: str | None) -> None:
+        """Keep (``_gone_keyed``) that ``key``'s earlier deal is gone when a reconcile
+        finds this job's create of it (``hit``, ``why`` None) while the claim's last
+        settled outcome (``known``) names another deal: the run that sent it (this
+        process, or one killed since) created it again because that one was gone — not
+        one a merge made here took away (a merge undone: ``_gone_survivor``)."""
+        named = (known or {}).get("deal_id")
+        if hit is not None and why is None and isinstance(named, int) \
+                and named != int(hit["id"]) and key not in self._gone_keyed \
+                and key not in self._gone_survivor and await self._merged_read(named) is None:
+            self._gone_keyed[key] = _gone_keyed_note(named, (known or {}).get("job"))
 
     async def _claim_to_settle(self, key: str) -> Claim | Held:
         """The claim on ``key`` for a reconcile to read its outcome: when another live run

@@ -230,7 +230,7 @@ class _Reconcile(_Creates):
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time"), "new": self._new(payload),
-                **matched_by(payload)}))
+                **matched_by(payload), **self._again_gone(key)}))
         return out
 
     def _own_gone(self, item: Item, deleted: Sequence[Mapping[str, Any]],
