@@ -62,6 +62,10 @@ class _Resume(_ImportBase):
     # per kind, the persons / organizations a dead run holds the claims of that the
     # reconcile leaves held (``_contacts_held``); None: unread
     _contacts_taken: Counter[str] | None = None
+    # the pending creates whose key's claim names a deal (``before_plan``): each reads it
+    # first (``_find_created``, getDeal); None: unread (a first run's plan prices them
+    # apart: ``jobs.import_load`` ``_ClaimedKeys``)
+    _claims_named: int | None = None
 
     # the start-up's reads of the store (``_items_now``, ``_lookups_now``): (the store, its
     # ``writes`` then, state or lookup kind → what was read); None once the run starts
@@ -109,11 +113,17 @@ class _Resume(_ImportBase):
         names = [self.claim_name(str(i.key)) for i in self._pending_creates(store)
                  if str(i.key) not in self._found_on_resume]
         taken = False
+        named = 0
         for at in range(0, len(names), 2000):  # never all of them at once (issue 8)
-            if await self.claims.dead_held(names[at:at + 2000]):
+            if not taken and await self.claims.dead_held(names[at:at + 2000]):
                 taken = True
-                break
+            # a claim naming a deal (an earlier import's, gone since: the load found no
+            # live deal with the key) is read first, as a fresh plan prices it (x38r1 F3:
+            # a re-import after an undo, resumed: 270 getDeal unpriced)
+            named += sum(1 for outcome in (await self.claims.outcomes(
+                names[at:at + 2000])).values() if isinstance(outcome.get("deal_id"), int))
         self._taken_over = taken
+        self._claims_named = named
         self._contacts_taken = await self._contacts_held(store)
 
     async def _contacts_held(self, store: JobStore) -> Counter[str]:
@@ -230,6 +240,7 @@ class _Resume(_ImportBase):
         # still holds (claimed for its batch, not sent: taken over, the deal may have been
         # made meanwhile; v9r6 #5: getDeals 4, planned 2) — unread (``before_plan`` not
         # run): as many as the reconcile, never fewer (f30h: 30 tokens over after a kill)
+        calls["getDeal"] += self._claims_named or 0  # read first (``before_plan``)
         taken = doubt if self._taken_over is None else self._taken_over
         calls["getDeals"] += int(doubt) + int(taken)
         calls["getArchivedDeals"] += int(doubt) + int(taken)
