@@ -16,7 +16,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.engine import Engine
-from bulk.errors import BulkError, InDoubt, InputError, NotFound, Stopped, ValidationRejected
+from bulk.errors import BulkError, InDoubt, InputError, NotFound, Stopped
 from bulk.runner import RunResult, RunStats
 from bulk.store import BeforeImage, Item, ItemState, JobStore, Outcome
 
@@ -24,7 +24,7 @@ from .. import doubles, import_load, last_written  # called through the module: 
 from ..account import DealsByKey, parse_time
 from ..deals import applied, before_image, gone_when_sent, in_flight, label
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
-from ..import_resolve import CREATING_ITEM, Deferred, DependencyFailed, refs_of
+from ..import_resolve import CREATING_ITEM, Deferred, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..mapping import Mapping as ImportMapping
 from ..updating import sent_while_loading
@@ -142,18 +142,11 @@ class ImportJob(_Reconcile, _Resume):
             self._remapped[item.id] = payload
         self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         try:
-            try:
-                outcome = await self._send_row(ctx, item, op, payload)
-            except (ValidationRejected, DependencyFailed) as exc:
-                # a person / organization the load linked, merged away or deleted since:
-                # the row resolved again, once (jobs.importing.vanished; f36a 1)
-                if not vanished.refused(exc) or (fresh := await vanished.resolved_again(
-                        self, self._vanished, ctx, item, op, payload, exc)) is None:
-                    raise
-                payload, resolved = fresh
-                self._remapped[item.id] = payload  # its reconcile settles these refs
-                self._deal_unsent.add(item.id)
-                outcome = await self._send_row(ctx, item, op, payload)
+            # a person / organization the load linked, merged away or deleted since: the
+            # row resolved again (jobs.importing.vanished; f36a 1, x38r1 F8: a chain)
+            outcome, payload, resolved = await vanished.sent_following(
+                self, self._vanished, ctx, item, op, payload, resolved,
+                partial(self._send_row, ctx, item, op), self._resent)
         except InDoubt:
             self._doubted.add(item.id)  # the mark stays for its reconcile
             raise
@@ -176,6 +169,10 @@ class ImportJob(_Reconcile, _Resume):
                 if sent:
                     outcome.result.setdefault("written", sent)
         return outcome
+
+    def _resent(self, item: Item, payload: dict[str, Any]) -> None:
+        self._remapped[item.id] = payload  # its reconcile settles these refs
+        self._deal_unsent.add(item.id)
 
     async def _send_row(self, ctx: CallContext, item: Item, op: str,
                         payload: Mapping[str, Any]) -> Outcome:

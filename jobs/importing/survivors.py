@@ -40,7 +40,12 @@ Each record is followed once a run (``Followed``); the rows after it resolve to 
 went before their send, their note saying so. Nothing of this runs on the normal path (a
 plan prices none of it); its reads are named in the row's note or the resume's line, and
 counted in the run's token figures. Never reads or writes a deal's fields, only its
-link."""
+link.
+
+Why ~530 lines: one decision — where a vanished record went — told by its deals, a
+witness, or the record holding its key now (``by_key``), then kept for the run and
+followed along a chain of merges (``Followed``, ``ahead``); split, each part would need
+the others' state."""
 
 from __future__ import annotations
 
@@ -374,10 +379,20 @@ class Followed:
         for ref in refs_of(payload):
             kind, key = str(ref["kind"]), str(ref["key"])
             moved = self.moved.get((kind, key))
-            # followed by another row since this one's send (workers race): its id then
-            rid = moved.rid if moved is not None else resolver.known(ref)
-            if rid is not None and rid in gone.get(kind, ()):
-                named.setdefault((kind, rid), set()).add(key)
+            # followed by another row since this one's send (workers race): its id then;
+            # or the survivor it was followed to, merged away in turn (a chain, x38r1 F8)
+            for rid in (moved.rid if moved is not None else None, resolver.known(ref)):
+                if rid is not None and rid in gone.get(kind, ()):
+                    named.setdefault((kind, rid), set()).add(key)
+                    break
+        for kind in ("person", "org"):  # a link sent to a survivor followed to before
+            link = payload.get(kind)
+            rid = link.get("id") if isinstance(link, Mapping) else None
+            if isinstance(rid, int) and rid in gone.get(kind, ()):
+                keys = {key for (k, key), w in self.moved.items()
+                        if k == kind and w.survivor == rid}
+                if keys:
+                    named.setdefault((kind, rid), set()).update(keys)
         for kind, rid in _id_refs(payload):  # found at the load: followed to a merge only
             if rid in gone.get(kind, ()):
                 named.setdefault((kind, rid), set())
@@ -394,12 +409,21 @@ class Followed:
                     done = await by_key(ctx, resolver, await went(ctx, kind, rid, deals),
                                         keys)
                     self.went[kind, rid] = done
+                    if done.survivor is not None:
+                        # the deals that moved there tell where it goes next, merged away
+                        # in turn (a chain: x38r1 F8)
+                        first = self._first.setdefault((kind, done.survivor), [])
+                        for seen in deals:
+                            if len(first) < READS and all(s.deal != seen.deal for s in first):
+                                first.append(seen)
                     notes.append(done.said())
                 else:
                     notes.append(done.later())
                 # a key already followed is never applied twice: forgotten again, the
-                # record made again meanwhile would be made a second time
-                fresh = {key for key in keys if (kind, key) not in self.moved}
+                # record made again meanwhile would be made a second time — unless the
+                # survivor it was followed to is the one gone now (a chain of merges)
+                fresh = {key for key in keys if (kind, key) not in self.moved
+                         or self.moved[kind, key].survivor == rid}
                 applied = await apply(resolver, kind, fresh, done, ctx.clock.wall()) \
                     if fresh else set()
                 for key in applied:
@@ -495,8 +519,6 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
     (matched_by ``kept``, as a link an earlier row's deal now has: not this job's
     create), and the note; None when it names none."""
     moved = state.named(payload)
-    if not moved:
-        return None
     out: dict[str, Any] | None = None
     for name in ("person", "org"):
         ref = payload.get(name)
@@ -505,11 +527,24 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
             if w is not None and w.survivor is not None:
                 out = dict(payload) if out is None else out
                 out[name] = {"id": w.survivor, "matched_by": "kept"}
-        elif isinstance(ref, Mapping) and "id" in ref:
-            w = state.ids.get((name, int(ref["id"])))
-            if w is not None and w.survivor is not None:
+        elif isinstance(ref, Mapping) and isinstance(rid := ref.get("id"), int):
+            # found at the load by id and followed to a merge (f38a 4), or a survivor it was
+            # sent to; either merged away in turn since: the chain's end (x38r1 F8; bounded:
+            # each link a merge this run followed)
+            w = state.ids.get((name, rid))
+            start = w.survivor if w is not None and w.survivor is not None else (
+                rid if ref.get("matched_by") == "kept" else None)
+            if start is None:
+                continue
+            now, steps = start, 0
+            while (w := state.went.get((name, now))) is not None and w.survivor is not None \
+                    and steps < len(state.went):
+                if w not in moved:
+                    moved.append(w)
+                now, steps = w.survivor, steps + 1
+            if now != rid:
                 out = dict(payload) if out is None else out
-                out[name] = {**ref, "id": w.survivor, "matched_by": "kept"}
+                out[name] = {**ref, "id": now, "matched_by": "kept"}
     person = (out or payload).get("person")
     org = person.get("org") if isinstance(person, Mapping) and "key" in person else None
     if isinstance(person, Mapping) and isinstance(org, Mapping) and "id" in org \
@@ -517,6 +552,8 @@ def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], 
             and w.survivor is not None:  # a person to make at it: made at the survivor
         out = dict(payload) if out is None else out
         out["person"] = {**person, "org": {**org, "id": w.survivor}}
+    if not moved:
+        return None
     # made again: the payload itself (its key resolves to the new record; nothing kept)
     if out is None:
         out = payload if isinstance(payload, dict) else dict(payload)

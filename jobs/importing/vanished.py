@@ -36,7 +36,11 @@ its refused writes and the tokens of its reads are counted (``Vanished.spent``) 
 in the run's last lines (``import_load.summary_lines``).
 
 It never makes a copy of a contact the fresh decision finds, and never forgets a
-contact the job created: other rows naming it go through the same steps."""
+contact the job created: other rows naming it go through the same steps.
+
+Why ~520 lines: one path — a row refused for a contact gone, resolved again and sent
+again (``sent_following``), by its key's survivor (``survivors``) or its cells read anew
+(``_again``) — and the fresh reads it shares across rows (``Vanished``)."""
 
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ from bulk.client import ApiResult
 from bulk.clock import in_thread
 from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, ValidationRejected
 from bulk.operations import get_operation
-from bulk.store import Item, ItemState
+from bulk.store import Item, ItemState, Outcome
 
 from ..account import OrgIndex
 from ..import_items import (
@@ -73,6 +77,9 @@ if TYPE_CHECKING:  # (base builds a Vanished: no import of it at run time)
     from .base import _ImportBase
 
 FRESH_READS = 2  # planners read after a 400 in one run (its indexes: the load's reads)
+# a row's sends refused for a vanished contact and resolved again, at most: the record it
+# was resolved to can be merged away in turn (a colleague merging a chain: x38r1 F8)
+HOPS = 3
 _GET = {"person": "getPerson", "org": "getOrganization"}
 _LABEL = {"person": "person", "org": "organization"}
 # succeeded.csv's columns of a row's match of each link (``import_items.matched_by``)
@@ -489,6 +496,49 @@ def _unlinked(op: str, payload: Mapping[str, Any], names: set[str], exc: str,
         "it), the row's other changes sent; import the row again to link it")
 
 
+async def sent_following(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,
+                         op: str, payload: dict[str, Any], resolved: str | None,
+                         send: Callable[[dict[str, Any]], Awaitable[Outcome]],
+                         resent: Callable[[Item, dict[str, Any]], None]
+                         ) -> tuple[Outcome, dict[str, Any], str | None]:
+    """``send(payload)`` (the row's person / organization resolved, its deal sent), and,
+    refused for a contact that vanished (``refused``), resolved again (``resolved_again``;
+    ``resent``: the job told of the payload sent again) and sent once more — again while
+    the record it was resolved to is merged away in turn (a chain, ``HOPS`` at most;
+    x38r1 F8: before, the second refusal was the row's bare failure). Returns the outcome,
+    the payload sent last and the notes (``resolved``: those before the send)."""
+    hops = 0
+    while True:
+        try:
+            return await send(payload), payload, resolved
+        except (ValidationRejected, DependencyFailed) as exc:
+            if not refused(exc):
+                raise
+            fresh = None if hops >= HOPS else await resolved_again(
+                job, state, ctx, item, op, payload, exc)
+            if fresh is None:
+                if hops:  # the record it was resolved to refused too
+                    raise chain_failed(exc, hops, resolved) from None
+                raise
+            hops += 1
+            payload, said = fresh
+            resolved = "; ".join(n for n in (resolved, said) if n)
+            resent(item, payload)
+
+
+def chain_failed(exc: BaseException, hops: int, resolved: str | None) -> BulkError:
+    """The failure of a row refused again after ``hops`` resolutions of its vanished
+    contacts (``resolved``: their notes): the refusal names the record the row was
+    resolved to, not one it named — said so, and that a retry resolves it again (x38r1 F8:
+    a bare ``400 org_id: organization 82 not found (addDeal)``, 82 the survivor the row
+    was followed to, merged away in turn)."""
+    where = f" ({resolved})" if resolved else ""
+    return BulkError(f"{exc}: the row's person / organization was merged away or deleted "
+                     f"while it was sent, and the record it was resolved to{where} vanished "
+                     f"too ({hops} time(s)): someone is merging or deleting these records "
+                     "now; pdbulk retry resolves the row again")
+
+
 def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     """``result`` with ``note`` added to its note."""
     out = dict(result or {})
@@ -496,5 +546,5 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRESH_READS", "Vanished", "linked", "links_now", "refused", "resolved_again",
-           "resolved_ahead", "vanished", "with_note"]
+__all__ = ["FRESH_READS", "HOPS", "Vanished", "chain_failed", "linked", "links_now", "refused",
+           "resolved_again", "resolved_ahead", "sent_following", "vanished", "with_note"]
