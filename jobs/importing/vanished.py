@@ -38,7 +38,7 @@ in the run's last lines (``import_load.summary_lines``).
 It never makes a copy of a contact the fresh decision finds, and never forgets a
 contact the job created: other rows naming it go through the same steps.
 
-Why ~520 lines: one path — a row refused for a contact gone, resolved again and sent
+Why ~540 lines: one path — a row refused for a contact gone, resolved again and sent
 again (``sent_following``), by its key's survivor (``survivors``) or its cells read anew
 (``_again``) — and the fresh reads it shares across rows (``Vanished``)."""
 
@@ -300,38 +300,57 @@ async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None
     before the refusal) are read by id (``_deals_by_id``, in the path's tokens) and what
     they are linked to now kept in the job's meta (``META_LINKS_NOW``): succeeded.csv
     shows the person / organization the deal holds (the merge survivor), not the one the
-    load listed (x36r3: an unchanged row kept the merged-away ``person_id``)."""
+    load listed (x36r3: an unchanged row kept the merged-away ``person_id``). A record
+    this run followed to its merge survivor (``survivors.Followed``) moved every deal
+    linked to it there: those deals' links are the survivor's, read nothing (x38r1: a row
+    sent before the merge named the merged-away organization)."""
     gone = {name: set(ids) for name, ids in state.gone.items()}
-    if not gone:
+    moved = {key: w.survivor for key, w in state.followed.went.items()
+             if w.survivor is not None}
+    if not gone and not moved:
         return
     store = job.store
 
-    def named() -> list[int]:
+    def end(kind: str, rid: Any) -> Any:  # along a chain of merges followed, bounded
+        for _ in range(len(moved)):
+            if (kind, rid) not in moved:
+                break
+            rid = moved[kind, rid]
+        return rid
+
+    def named() -> tuple[list[int], dict[str, dict[str, Any]]]:
         out: set[int] = set()
+        told: dict[str, dict[str, Any]] = {}
         for item in store.items():
             if item.state not in (ItemState.DONE, ItemState.SKIPPED):
                 continue
             result = item.result or (item.payload or {}).get("result") or {}
             deal_id = result.get("deal_id")
-            if isinstance(deal_id, int) and (
-                    result.get("person_id") in gone.get("person", ())
-                    or result.get("org_id") in gone.get("org", ())):
+            if not isinstance(deal_id, int):
+                continue
+            person, org = result.get("person_id"), result.get("org_id")
+            if person in gone.get("person", ()) or org in gone.get("org", ()):
                 out.add(deal_id)
-        return sorted(out)
+            elif (end("person", person), end("org", org)) != (person, org):
+                told[str(deal_id)] = {"person_id": end("person", person),
+                                      "org_id": end("org", org)}
+        return sorted(out), told
 
-    ids = await in_thread(named)
-    if not ids:
-        return
+    ids, told = await in_thread(named)
+    found: list[Mapping[str, Any]] = []
     try:
-        found = await _deals_by_id(_Tally(ctx, state), ids)
+        found = await _deals_by_id(_Tally(ctx, state), ids) if ids else []
     except Stopped:
         raise
     except BulkError as exc:  # (a budget spent, the account not answering: as settled)
         _log.warning("the deals of %d rows naming a contact that vanished during the run "
                      "were not read again (%s): succeeded.csv shows their links as the "
                      "rows settled", len(ids), exc)
+        ids = []
+    if not ids and not told:
         return
     now = dict(store.meta_get(META_LINKS_NOW) or {})
+    now.update(told)
     now.update({str(d["id"]): {"person_id": d.get("person_id"), "org_id": d.get("org_id")}
                 for d in found})
     await in_thread(lambda: store.meta_put(META_LINKS_NOW, now))
@@ -467,7 +486,14 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
             raise BulkError(f"{exc}; {why}, and the row, resolved again, links no "
                             f"{_LABEL[name]}: pdbulk retry sends it again") from None
         if isinstance(ref, Mapping) and "key" in ref:
-            job.resolver.unfail(ref)  # a create refused for the vanished organization
+            w = state.followed.moved.get((str(ref["kind"]), str(ref["key"])))
+            if w is not None and w.survivor is not None:
+                # its key's record, made by this run, was followed to a merge survivor:
+                # the deal goes there, said so (x38r1: "a new organization made", matched
+                # ``created``, the deal on an old organization)
+                ref = {"id": w.survivor, "matched_by": "kept"}
+            else:
+                job.resolver.unfail(ref)  # a create refused for the vanished organization
         out[name] = ref
         if name in gone:
             notes.append(_said(name, gone[name], ref))
