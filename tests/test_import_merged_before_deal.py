@@ -4,6 +4,7 @@ by its e-mail in the survivor, as a fresh import finds it (x38r1 F1): never made
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,11 @@ def _persons(sb: Sandbox, email: str) -> list[int]:
             and any(e["value"] == email for e in p.get("emails") or ())]
 
 
-async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool) -> JobStore:
+async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool,
+               colleague: Callable[[], None] | None = None) -> JobStore:
     """The import of ``ROWS`` at one worker; right before R1's addDeal a colleague merges
-    the person R1 made into Kai; with ``stop`` the run stops there (a --max-tokens cap)."""
+    the person R1 made into Kai (or does ``colleague()``); with ``stop`` the run stops
+    there (a --max-tokens cap)."""
     from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
@@ -74,8 +77,11 @@ async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool) -> JobStore:
         async def call(self, op: str, *a: Any, **kw: Any) -> Any:
             if op == "addDeal" and not done:
                 done.append(True)
-                (made,) = _persons(sb, "yan@copy.example")
-                merge(sb.state, "person", made, {"merge_with_id": kai})
+                if colleague is not None:
+                    colleague()
+                else:
+                    (made,) = _persons(sb, "yan@copy.example")
+                    merge(sb.state, "person", made, {"merge_with_id": kai})
                 if stop:
                     raise BudgetExhausted("the job's cap is spent", cap=1, needs="addDeal")
             return await self._ctx.call(op, *a, **kw)
@@ -110,6 +116,51 @@ async def test_a_made_person_merged_before_its_deal_is_found_by_email(
             assert _persons(sb, "yan@copy.example") == [kai], rows
             assert [deal_links(sb, int(rows[k]["deal_id"]))[0] for k in ("R1", "R2")] \
                 == [kai, kai], rows
+            assert "deleted" not in rows["R1"]["note"], rows["R1"]
+        finally:
+            store.close()
+
+
+async def _acme(sb: Sandbox, tmp: Path) -> int:
+    """Acme, an organization of the account before the import, changed long ago."""
+    from tests.import_support import api_context
+
+    async with api_context(sb, tmp / "ctx") as ctx:
+        await ctx.call("addOrganization", json={"name": "Acme"})
+    (oid,) = [o["id"] for o in sb.state.table("organization").rows.values()
+              if o["name"] == "Acme"]
+    row = sb.state.table("organization").rows[oid]
+    sb.state.save("organization", {**row, "add_time": "2025-01-02T03:04:05Z",
+                                   "update_time": "2025-01-02T03:04:05Z"})
+    return int(oid)
+
+
+@pytest.mark.parametrize("stop", [False, True], ids=["mid-run", "resume"])
+async def test_a_made_org_merged_before_its_deal_is_found_by_its_person(
+        tmp_path: Path, stop: bool) -> None:
+    """The organization R1 made (Hooli) merged into Acme before R1's deal: no deal tells,
+    no record answers its name; the person the job made with it, moved to Acme by the
+    merge, tells the survivor: both deals on Acme, no Hooli made again (before: a copy)."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        acme = await _acme(sb, tmp_path)
+
+        def colleague() -> None:
+            (made,) = [o["id"] for o in sb.state.table("organization").rows.values()
+                       if o["name"] == "Hooli" and not o["is_deleted"]]
+            merge(sb.state, "organization", made, {"merge_with_id": acme})
+
+        store = await _run(sb, tmp_path, 0, stop=stop, colleague=colleague)
+        directory = store.directory
+        if stop:
+            store.close()
+            store, _ = await resume_job(sb, directory, reread=True)
+        try:
+            assert not read_csv(directory / "failed.csv")
+            rows = {r["key"]: r for r in read_csv(directory / "succeeded.csv")}
+            assert [deal_links(sb, int(rows[k]["deal_id"]))[1] for k in ("R1", "R2")] \
+                == [acme, acme], rows
+            assert [o["id"] for o in sb.state.table("organization").rows.values()
+                    if o["name"] == "Hooli" and not o["is_deleted"]] == [], rows
             assert "deleted" not in rows["R1"]["note"], rows["R1"]
         finally:
             store.close()

@@ -42,7 +42,7 @@ plan prices none of it); its reads are named in the row's note or the resume's l
 counted in the run's token figures. Never reads or writes a deal's fields, only its
 link.
 
-Why ~530 lines: one decision — where a vanished record went — told by its deals, a
+Why ~570 lines: one decision — where a vanished record went — told by its deals, a
 witness, or the record holding its key now (``by_key``), then kept for the run and
 followed along a chain of merges (``Followed``, ``ahead``); split, each part would need
 the others' state."""
@@ -205,16 +205,22 @@ async def _vouch(ctx: CallContext, kind: str, survivor: int, seen: Seen) -> tupl
     rid = survivor if kind == "person" else seen.member
     if rid is None or (kind == "person" and not seen.marks):
         return False, 0
-    try:
-        res = await ctx.call("getPerson", path={"id": rid})
-    except (NotFound, Gone):
-        return False, 1
-    person = res.data if isinstance(res.data, Mapping) else {}
-    if person.get("is_deleted") is True:
+    person = await _person(ctx, rid)
+    if person is None:
         return False, 1
     if kind == "person":
         return bool(_marks(person) & seen.marks), 1
     return _link(person, "org") == survivor, 1
+
+
+async def _person(ctx: CallContext, rid: int) -> Mapping[str, Any] | None:
+    """Person ``rid`` read by id (``getPerson``, 1 token); None: gone."""
+    try:
+        res = await ctx.call("getPerson", path={"id": rid})
+    except (NotFound, Gone):
+        return None
+    person = res.data if isinstance(res.data, Mapping) else {}
+    return None if person.get("is_deleted") is True else person
 
 
 async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
@@ -286,12 +292,51 @@ async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterabl
         return gone
     ids = {found.get(key) for key in keys if not name_only(gone.kind, key)}
     if len(ids) != 1 or None in ids or gone.rid in ids:
+        if gone.kind == "org":
+            return await _by_member(ctx, resolver, replace(gone, listed=pages), keys)
         return replace(gone, listed=pages)
     (survivor,) = cast("set[int]", ids)
     what = "e-mail" if gone.kind == "person" else "name"
     return replace(gone, survivor=survivor, untold=False, listed=pages, why=(
         f"{gone.why}; {_LABEL[gone.kind]} {survivor} holds the {what} this job gave it now "
         "(a merge unites them), as a fresh import would link it"))
+
+
+async def _member(store: AsyncJobStore, keys: Collection[str]) -> int | None:
+    """A person this job made with an organization of ``keys`` (a row's person reference
+    naming one of them as its organization), found in the job's lookups; None: none."""
+    rows = cast("AsyncGenerator[Item, None]", store.items())
+    async with aclosing(rows) as items:
+        async for item in items:
+            person = (item.payload or {}).get("person")
+            if not isinstance(person, Mapping) or "key" not in person:
+                continue
+            org = person.get("org")
+            if isinstance(org, Mapping) and org.get("key") in keys:
+                rid = await store.lookup_get("made-person", str(person["key"]))
+                if rid is not None:
+                    return int(rid)
+    return None
+
+
+async def _by_member(ctx: CallContext, resolver: Resolver, gone: Went,
+                     keys: Collection[str]) -> Went:
+    """``by_key`` for a vanished organization no record answers by name (merged into one
+    of another name before any deal of this job linked it): the person this job made
+    with it (``_member``), read by id (``getPerson``, 1 token), linked to another live
+    organization now — a merge moves the organization's persons there ("Merge (v1)",
+    FACTS.md) — tells the survivor. Unchanged when there is no such person or it tells
+    nothing."""
+    member = await _member(resolver.store, keys)
+    if member is None:
+        return gone
+    person = await _person(ctx, member)
+    now = _link(person, "org") if person is not None else None
+    if now is None or now == gone.rid:
+        return replace(gone, vouched=gone.vouched + 1)
+    return replace(gone, survivor=now, untold=False, vouched=gone.vouched + 1,
+                   why=f"{gone.why}; person {member}, made with it by this job, is at "
+                   f"organization {now} now (a merge moves its persons)")
 
 
 async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went,
