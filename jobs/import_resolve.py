@@ -211,6 +211,8 @@ class Resolver:
         # cannot vouch that nobody created the key since (see _created_meanwhile)
         self._loaded = loaded or (lambda: 0.0)
         self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
+        # kind → (when ``held_by`` last read, id → the keys each record listed answers)
+        self._held: dict[str, tuple[float, dict[int, set[str]]]] = {}
         self._scan_lock = anyio.Lock()
         # when the job's batch being sent was prepared (its ``prepare``): a young claims
         # state's look-ups are shared by a batch (jobs.importing._Creates._fresh)
@@ -803,34 +805,42 @@ class Resolver:
                 claims.release_soon(got)
         await _flush(claims)
 
-    async def held_by(self, ctx: CallContext, kind: str, keys: Iterable[str]
-                      ) -> tuple[dict[str, int], int]:
+    async def held_by(self, ctx: CallContext, kind: str, keys: Iterable[str],
+                      dead: Iterable[int] = ()) -> tuple[dict[str, int], int]:
         """Key → the live record of ``kind`` that answers it now (the lowest id), among
-        those changed since this job was created (less ``RECONCILE_MARGIN``): one
+        those changed since this job was created (less ``RECONCILE_MARGIN``; after a
+        first read, those changed since it, kept with it): one
         ``updated_since`` read of the list (``GET /api/v2/persons`` / ``organizations``,
         10 tokens a page of 500; openapi-v2: "only ... with an update_time later than or
         equal to this time"). A merge writes the survivor's update_time and unites the
         merged-away person's e-mails in it ("Merge (v1)", FACTS.md; ``bulk.sandbox.merge``),
         so the survivor of a record this job made or linked since answers its e-mail key,
         as it would answer a fresh import's. Names alone are not asked (never linked to
-        another's record). Returns the found ids and the pages read."""
+        another's record); ``dead``: ids known gone (kept from an earlier read, never
+        listed again). Returns the found ids and the pages read."""
         wanted: dict[str, list[str]] = {}
         for key in keys:
             if not name_only(kind, key):
                 wanted.setdefault(canonical_key(kind, key), []).append(key)
         if not wanted:
             return {}, 0
-        since = self._loaded() - RECONCILE_MARGIN
-        records = await changed_since(ctx, _LIST[kind], since)
-        found: dict[str, int] = {}
+        # read again only since the last read (a run following many vanished records
+        # pays a page each, not the job's every create again)
+        at, answers = self._held.get(kind, (self._loaded(), {}))
+        started = ctx.clock.wall()
+        records = await changed_since(ctx, _LIST[kind], at - RECONCILE_MARGIN)
         for record in records:
-            if record.get("is_deleted"):
-                continue
             rid = int(record["id"])
-            for answer in self._answers(kind, record):
+            answers[rid] = set() if record.get("is_deleted") else set(
+                self._answers(kind, record))
+        for rid in dead:
+            answers.pop(rid, None)
+        self._held[kind] = (started, answers)
+        found: dict[str, int] = {}
+        for rid, said in sorted(answers.items()):
+            for answer in said:
                 for key in wanted.get(answer, ()):
-                    if key not in found or rid < found[key]:
-                        found[key] = rid
+                    found.setdefault(key, rid)  # the lowest id
         return found, max(1, -(-len(records) // 500))
 
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],

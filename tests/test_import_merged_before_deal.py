@@ -164,3 +164,31 @@ async def test_a_made_org_merged_before_its_deal_is_found_by_its_person(
             assert "deleted" not in rows["R1"]["note"], rows["R1"]
         finally:
             store.close()
+
+
+async def test_held_by_reads_since_its_last_read_and_drops_the_dead() -> None:
+    """``Resolver.held_by``: the first read lists the persons changed since the job was
+    created, a later one only those changed since the first (its answers kept); a record
+    named dead is never answered again, so a survivor answers the key."""
+    from types import SimpleNamespace
+
+    from jobs.contact_keys import person_email_key
+    from jobs.import_resolve import Resolver
+
+    asked: list[str] = []
+    pages = [[{"id": 5, "name": "Yan Kopie", "emails": [{"value": "yan@copy.example"}]}],
+             [{"id": 9, "name": "Kai O'Brien",
+               "emails": [{"value": "kai@ex.com"}, {"value": "yan@copy.example"}]}]]
+
+    class Ctx:
+        clock = SimpleNamespace(wall=lambda: 2_000_000.0)
+
+        async def paginate(self, op: str, *, params: Any, limit: int) -> Any:
+            asked.append(str(params["updated_since"]))
+            yield SimpleNamespace(data=pages.pop(0))
+
+    resolver = Resolver(None, loaded=lambda: 1_000_000.0)  # type: ignore[arg-type]
+    key = person_email_key("yan@copy.example")
+    assert (await resolver.held_by(Ctx(), "person", [key]))[0] == {key: 5}  # type: ignore[arg-type]
+    assert (await resolver.held_by(Ctx(), "person", [key], (5,)))[0] == {key: 9}  # type: ignore[arg-type]
+    assert asked[0] < asked[1], asked  # since the job's creation, then since the first read

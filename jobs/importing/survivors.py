@@ -99,6 +99,7 @@ class Went:
     reads: int
     vouched: int = 0
     untold: bool = False
+    deleted: bool = False  # a deal the job linked still names it, or none: no merge
     listed: int = 0  # pages of the persons / organizations changed since read (``by_key``)
 
     def _read(self) -> str:
@@ -246,7 +247,8 @@ async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
         now = _link(deal, kind)
         if now is None or now == rid:  # a merge moves every deal: deleted
             return Went(kind, rid, None, f"deal {one.deal}, linked to it by this job, "
-                        f"{'still names it' if now == rid else 'names none now'}", reads)
+                        f"{'still names it' if now == rid else 'names none now'}", reads,
+                        deleted=True)
         moved.append((one, now))
     if not moved:
         return Went(kind, rid, None, "no deal this job linked to it is left to tell a "
@@ -283,11 +285,11 @@ async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterabl
     holds its e-mail now, was made again, the copy holding the same e-mail, and the note
     said "deleted"). Unchanged when none, or two, answer. ``held``: that read made already
     for several records (``settle_gone``), its pages counted by the first."""
-    if gone.survivor is not None:
+    if gone.survivor is not None or gone.deleted:  # (a merge moves every deal)
         return gone
     keys = set(keys) | resolver.keys_of(gone.kind, gone.rid)
     found, pages = held if held is not None else \
-        await resolver.held_by(ctx, gone.kind, keys)
+        await resolver.held_by(ctx, gone.kind, keys, (gone.rid,))
     if held is None and not found and not pages:
         return gone
     ids = {found.get(key) for key in keys if not name_only(gone.kind, key)}
@@ -503,11 +505,12 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
         where = await went_many(ctx, kind, deals)
         # one list read for all those no deal tells: their keys held by a survivor
         asked = set().union(*(set(keys) | resolver.keys_of(kind, rid)
-                              for rid, keys in ids.items() if where[rid].survivor is None))
-        held = await resolver.held_by(ctx, kind, asked) if asked else ({}, 0)
+                              for rid, keys in ids.items()
+                              if where[rid].survivor is None and not where[rid].deleted))
+        held = await resolver.held_by(ctx, kind, asked, ids) if asked else ({}, 0)
         first = True
         for rid, keys in sorted(ids.items()):
-            if where[rid].survivor is None and held[1]:
+            if where[rid].survivor is None and not where[rid].deleted and held[1]:
                 where[rid] = await by_key(ctx, resolver, where[rid], keys,
                                           (held[0], held[1] if first else 0))
                 first = False
