@@ -85,3 +85,37 @@ async def test_a_key_followed_to_a_survivor_is_named_as_kept(tmp_path: Path) -> 
     assert r3["org_id"] == str(six) and r3["org_matched_by"] == "kept", r3
     assert "a new organization made" not in r3["note"], r3
     assert f"organization {six}" in r3["note"], r3
+
+
+async def test_a_row_not_resolved_again_says_why_and_that_retry_fixes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A create whose organization vanished once the run's fresh reads are spent
+    (``FRESH_READS`` 0 stands for a run that read twice already, under a colleague's
+    churn) fails saying what happened and that a retry fixes it (x38r1 F8: "this run
+    resolved rows again 2 times already" told neither)."""
+    from jobs.importing import vanished
+    from tests.import_support import upserted
+
+    monkeypatch.setattr(vanished, "FRESH_READS", 0)
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            await ctx.call("addOrganization", json={"name": "Hooli"})
+        (hooli,) = _live(sb, "Hooli")
+        manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, ROWS[:1],
+                                         upsert_contacts_mapping(), "f.csv")
+        import jobs.importing.job as job_module
+
+        send = job_module.ImportJob._send_row
+
+        async def deleted_first(self: Any, ctx: Any, item: Any, op: str, payload: Any) -> Any:
+            row = sb.state.table("organization").rows[hooli]
+            sb.state.save("organization", {**row, "is_deleted": True})
+            return await send(self, ctx, item, op, payload)
+
+        monkeypatch.setattr(job_module.ImportJob, "_send_row", deleted_first)
+        rows = await upserted(sb, tmp_path, manifest, mapping, "job")
+    assert not rows
+    failed = read_csv(tmp_path / "jobs" / "job" / "failed.csv")
+    reason = failed[0]["reason"]
+    assert f"organization {hooli} merged away or deleted after the load" in reason, reason
+    assert "someone merges or deletes them" in reason and "pdbulk retry" in reason, reason

@@ -469,8 +469,9 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
                              f"{why}, and the row could not be resolved again ({err})")
         if planner is None:
             return _unlinked(op, payload, names, exc,
-                             f"{why}: this run resolved rows again {FRESH_READS} times "
-                             "already")
+                             f"{why}: not resolved again — this run read the account's "
+                             f"persons / organizations anew {FRESH_READS} times already, "
+                             "the most a run does while someone merges or deletes them")
         await deals_for(state, planner, ctx, op, payload)
         decided = planner.decide(source_row(item.row or 0, item.payload),
                                  check_duplicate=False)
