@@ -54,3 +54,15 @@ def sleeper() -> Iterator[int]:
     finally:
         proc.kill()
         proc.wait(10)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, each worker's first run of tests starts with the heavy files
+    (``tests/heavy_first.py``: none of them the pass's tail); alone, collection order.
+    Last, so ``-m`` / ``-k`` have deselected first; every worker orders alike."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if workers > 1:
+        from tests.heavy_first import file_seconds, heavy_first
+
+        items[:] = heavy_first(items, lambda item: item.path.name, workers, file_seconds())
