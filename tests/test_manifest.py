@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bulk.errors import InputError
@@ -451,14 +451,27 @@ cells = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_charac
                 max_size=12).filter(lambda c: not c.startswith(("'", '="')))
 
 
+def _reads_as_ditto_marks(cell: str, delimiter: str) -> bool:
+    """A cell over several lines whose first and last lines hold the delimiter: written
+    quoted, its opening and closing quotes read as well as two lone quote cells (a ditto
+    mark, ``"``, on two rows), so the reader refuses the lines as ambiguous on purpose
+    (x10r4 F2; f38f's run found ``;\\n;`` under ``;``)."""
+    lines = cell.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return len(lines) > 1 and delimiter in lines[0] and delimiter in lines[-1]
+
+
 @settings(max_examples=60)
 @given(rows=st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=8),
        delimiter=st.sampled_from([",", ";", "\t", "|"]), crlf=st.booleans())
 def test_csv_round_trip(tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]],
                         delimiter: str, crlf: bool) -> None:
-    """Whatever csv.writer writes (any cells, any dialect), the reader reads back."""
+    """Whatever csv.writer writes (any cells, any dialect), the reader reads back — but a
+    cell the reader cannot tell from ditto marks (``_reads_as_ditto_marks``: refused, as
+    ``test_csv_ditto_marks_or_one_cell_is_refused`` shows)."""
     import csv
     import io
+
+    assume(not any(_reads_as_ditto_marks(c, delimiter) for r in rows for c in r))
 
     buffer = io.StringIO()
     # Python 3.11's writer leaves a lone CR unquoted under "\n" line ends: quote all then
@@ -472,6 +485,17 @@ def test_csv_round_trip(tmp_path_factory: pytest.TempPathFactory, rows: list[lis
                 if any(c and not c.isspace() for c in r)]
     got = [r.values for r in read_manifest(path, delimiter=delimiter)]
     assert got == expected
+
+
+def test_csv_ditto_marks_or_one_cell_is_refused(tmp_path: Path) -> None:
+    """The bytes csv.writer makes of the cell ``;\\n;`` under ``;`` are also two rows
+    whose middle cell is a ditto mark (``"``): neither reading is taken, both lines fail
+    naming the quote (Hypothesis found it in the round trip, f38f)."""
+    path = write(tmp_path, "m.csv", b'"first";"second";"third"\n"";";\n;";""\n')
+    rows = list(read_manifest(path, delimiter=";"))
+    assert [(r.line, r.ok) for r in rows] == [(2, False), (3, False)]
+    assert all(r.error is not None and "each of those lines alone is a whole row"
+               in r.error.reason for r in rows)
 
 
 def test_memory_stays_flat(tmp_path: Path) -> None:
