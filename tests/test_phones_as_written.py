@@ -46,8 +46,9 @@ def test_a_number_listed_twice_is_one_phone() -> None:
     ("tel:+1-555-010-0199;ext=45", "+1-555-010-0199 ext. 45"),
     ("<tel:+1-555-010-0199>", "+1-555-010-0199"), ("tel:%2B1-555-010-0199", "+1-555-010-0199"),
     ("tel://+1-555-010-0199", "+1-555-010-0199"),
-    ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199;isub=1234"),
-    ("tel:+1-555-010-0199;isub=1234;ext=45", "+1-555-010-0199;isub=1234 ext. 45"),
+    ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199"),
+    ("tel:+1-555-010-0199;isub=1234;ext=45", "+1-555-010-0199 ext. 45"),
+    ("tel:+4930123456;ext=45;isub=7", "+4930123456 ext. 45"),
 ])
 def test_an_rfc_3966_uri_is_its_number(cell: str, sent: str) -> None:
     """``tel:`` (RFC 3966, as HubSpot and vCard write it) is left out: the number is sent
@@ -65,15 +66,18 @@ def test_an_rfc_3966_uri_is_its_number(cell: str, sent: str) -> None:
     ("<tel:%2B1-555-010-0199;ext=45>", "+1-555-010-0199 ext. 45", "+1 555 010 0199 x45"),
     ("tel:863-1234;phone-context=+1-914-555", "+1-914-555 863-1234", "+1 914 555 863 1234"),
     ("tel:7042;phone-context=example.com", None, None),
-    ("tel:5550199;phone-context=example.com", "5550199;phone-context=example.com", "555 0199"),
-    ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199;isub=1234", "+1 555 010 0199"),
+    ("tel:5550199;phone-context=example.com", "5550199", "555 0199"),
+    ("tel:+1-555-010-0199;isub=1234", "+1-555-010-0199", "+1 555 010 0199"),
+    ("tel:030123456;phone-context=+49", "+49 (0)30123456", "+49 30 123456"),
 ])
 def test_an_rfc_3966_uri_in_any_of_its_spellings(cell: str, sent: str | None,
                                                   same_as: str | None) -> None:
     """The other spellings of RFC 3966 a tester's HubSpot / vCard export held (x37r3 F6):
     ``<tel:…>``, ``%2B`` for "+", a local number's global ``phone-context`` (written
-    before it, so it keys with its country code), ``;isub=`` (kept as written, the key
-    reads past it), ``;ext=`` written as people write an extension (x38r1 F5); a local
+    before it, so it keys with its country code; a trunk 0 after a country code alone
+    written ``(0)``, x38r3 F6), ``;isub=`` and a domain's context left out (x38r3 F6:
+    they were stored in the phone), ``;ext=`` written as people write an extension
+    (x38r1 F5); a local
     number of a domain's context too short to be a phone is
     refused as one."""
     if sent is None:

@@ -301,22 +301,29 @@ _TEL_URI = re.compile(r"<?\s*tel:\s*(?://)?(.*?)\s*>?", re.I | re.S)
 # the extension, read by ``_EXTENSION``
 _URI_PARAM = re.compile(r"\s*;\s*(?!ext\s*=)[a-z][a-z0-9-]*\s*=\s*[^;,\s]*", re.I)
 _URI_EXT = re.compile(r"\s*;\s*ext\s*=\s*(\d{1,6})(?=\s*(?:;|$))", re.I)
+_COUNTRY_CODE = re.compile(r"\+\d{1,3}")
 _GLOBAL_CONTEXT = re.compile(r";\s*phone-context\s*=\s*(\+[\d().\-]+)\s*(?=;|$)", re.I)
 
 
 def _without_scheme(text: str) -> str:
-    """A phone cell's text, a ``tel:`` URI read as the number it names: the scheme and
-    brackets left out, percent-encoding decoded, and a local number's global
-    ``phone-context`` (``tel:555-0199;phone-context=+1-212``) written before it, its
-    ``;ext=45`` as people write one (`` ext. 45``: x38r1 F5, the URI's syntax was sent);
-    its other parameters are kept as written (``_phone_parts`` reads past them)."""
+    """A phone cell's text, a ``tel:`` URI read as the number it names, as people write a
+    phone: the scheme and brackets left out, percent-encoding decoded, a local number's
+    global ``phone-context`` written before it (``tel:555-0199;phone-context=+1-212``;
+    a national number's trunk ``0`` after a country code alone written ``(0)``, as
+    ``+49 (0)30 …`` is, so it keys as ``+49 30 …``: x38r3 F6), its ``;ext=45`` as
+    `` ext. 45`` (x38r1 F5: the URI's syntax was sent), its other parameters
+    (``;isub=``, a domain's ``phone-context``: nothing a person dials) left out (x38r3
+    F6: they were stored in the phone's text)."""
     if text[:1] not in "tT<" or (uri := _TEL_URI.fullmatch(text)) is None:
         return text
     number = urllib.parse.unquote(uri[1])
     context = _GLOBAL_CONTEXT.search(number)
     if context is not None and not number.lstrip().startswith("+"):
-        number = (f"{context[1]} {number[:context.start()]}{number[context.end():]}")
-    return _URI_EXT.sub(r" ext. \1", number).strip()
+        local = (number[:context.start()] + number[context.end():]).lstrip()
+        if _COUNTRY_CODE.fullmatch(context[1]) and local[:1] == "0" and local[1:2] != "0":
+            local = "(0)" + local[1:]
+        number = f"{context[1]} {local}"
+    return _URI_EXT.sub(r" ext. \1", _URI_PARAM.sub("", number)).strip()
 
 
 def _phone_text(value: object) -> str | None:
