@@ -1,6 +1,7 @@
 """What a dedupe run pays before it knows the day's budget (x26r1 4): its first read is
-the cheapest one it needs (``getStages``, 5 tokens), so a nightly run that
-``--budget-share`` refuses pays 5 tokens a night, not ``getDealFields``' 10; and the stages
+the cheapest one it needs (``getCurrentUser``, 2 tokens: the company its state directory
+belongs to, x38r2 F3; before it ``getStages``, 5), so a nightly run that
+``--budget-share`` refuses pays 2 tokens a night, not ``getDealFields``' 10; and the stages
 are read once a plan (their order and, for the groups, their names: a second
 ``getStages`` of 5 tokens before)."""
 
@@ -25,7 +26,7 @@ def _spent(sb: object) -> dict[str, int]:
     return dict(sb.stats()["tokens_by_operation"])  # type: ignore[attr-defined]
 
 
-def test_a_run_refused_for_budget_pays_one_stages_read(tmp_path: Path) -> None:
+def test_a_run_refused_for_budget_pays_one_company_read(tmp_path: Path) -> None:
     daily = 400
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43,
                                         daily_tokens=daily)) as sb:
@@ -38,7 +39,7 @@ def test_a_run_refused_for_budget_pays_one_stages_read(tmp_path: Path) -> None:
             anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
         after = _spent(sb)
         paid = {op: n - before.get(op, 0) for op, n in after.items() if n != before.get(op, 0)}
-        assert paid == {"getStages": 5}
+        assert paid == {"getCurrentUser": 2}
 
 
 def test_a_plan_reads_the_stages_once(tmp_path: Path) -> None:

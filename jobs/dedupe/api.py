@@ -35,6 +35,7 @@ from typing import Any
 
 import anyio
 
+from bulk.calls import CallContext
 from bulk.clock import Clock, in_thread
 from bulk.coordinator import bound_company
 from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
@@ -117,6 +118,47 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
             note(adopted)
         note_state(state, base_url=cfg.base_url)
     return state
+
+
+async def account_company(ctx: CallContext) -> str:
+    """The company id of the account ``ctx`` reads: the one a shared coordinator bound the
+    run to (``bulk.coordinator.bound_company``: no call), else ``GET /v1/users/me``'s
+    ``data.company_id`` (``getCurrentUser``, 2 tokens; openapi-v1.yaml, FACTS.md "Who am
+    I"). Every company is behind https://api.pipedrive.com: the URL alone does not tell a
+    state directory's account (x38r2 F3). Raises the API's errors of that read."""
+    if (company := bound_company()) is not None:
+        return company
+    answer = await ctx.call("getCurrentUser")
+    return str(answer.data["company_id"])
+
+
+def bind_state(cfg: EngineConfig, state: Path, company: str, *, explicit: bool,
+               writes: bool, note: Callable[[str], None] | None = None,
+               remember: bool = True) -> None:
+    """The checks of ``used_state`` again, once the account's company ``company`` is
+    learned (``account_company``), before the state directory ``state`` is read: InputError
+    when it records another company (``state_home.other_account``, x38r2 F3: company B's
+    night run compared B's deals against company A's index, on the same URL); when it is
+    the default one (not ``explicit``) and holds nothing while a folder of this company
+    does (``state_home.lost_state``): InputError for an apply or run (``writes``), a
+    warning told ``note`` for a plan. When ``remember``: the company is recorded in the
+    folder (``state_home.own_state``; a folder that recorded a URL only adopts it once,
+    told ``note``). Blocking (files): call it off the loop."""
+    if (why := other_account(state, cfg.base_url, company)) is not None:
+        raise InputError(why)
+    if not explicit and (why := lost_state(state, cfg.base_url, company)) is not None:
+        if writes:
+            raise InputError(why)
+        if note is not None:
+            note(f"warning: {why}")
+    if remember:
+        try:
+            adopted = own_state(state, cfg.base_url, company)
+        except OSError as exc:
+            raise InputError(f"cannot write the dedupe state {state}: "
+                             f"{exc.strerror or exc}") from None
+        if adopted is not None and note is not None:
+            note(adopted)
 
 
 def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
@@ -250,6 +292,9 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
     state = used_state(cfg, state_dir, writes=False, note=note)
     dcfg = dedupe_config(config, state, note=note)
     async with reading(cfg, token, clock=clock, transport=transport) as s:
+        company = await account_company(s.ctx)  # before the state is read (x38r2 F3)
+        await in_thread(lambda: bind_state(cfg, state, company, explicit=state_dir is not None,
+                                           writes=False, note=note))
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
         reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
@@ -397,7 +442,8 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     if dry_run:
         return await _dry_run(cfg, token, Path(plan_dir), options, state, clock, transport)
     return await _job(cfg, token, Path(plan_dir), options, state=state, confirm=confirm,
-                      hooks=hooks or DedupeHooks(), clock=clock, transport=transport)
+                      hooks=hooks or DedupeHooks(), clock=clock, transport=transport,
+                      explicit=state_dir is not None)
 
 
 async def run_dedupe(cfg: EngineConfig, token: str, *,
@@ -430,7 +476,7 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
                                                      auto_apply_above=auto_apply_above),
                       state=state, confirm=None, hooks=hooks or DedupeHooks(), dcfg=dcfg,
                       since_last=since_last, output=Path(output) if output else None,
-                      clock=clock, transport=transport)
+                      clock=clock, transport=transport, explicit=state_dir is not None)
 
 
 async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: ApplyOptions,
@@ -442,6 +488,9 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
+                company = await account_company(s.ctx)  # x38r2 F3
+                await in_thread(lambda: bind_state(cfg, state, company, explicit=True,
+                                                   writes=True, remember=False))
                 prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
                 await in_thread(lambda: prep.save(store))
                 cost = apply_estimate(s, store, prep)
@@ -471,8 +520,9 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                state: Path, confirm: Callable[[str], bool] | None, hooks: DedupeHooks,
                dcfg: DedupeConfig | None = None, since_last: bool = False,
                output: Path | None = None, clock: Clock | None = None,
-               transport: Transport | None = None) -> DedupeRun:
-    """(Plan, if ``dcfg``, then) load and run a dedupe job (see ``run_dedupe``)."""
+               transport: Transport | None = None, explicit: bool = True) -> DedupeRun:
+    """(Plan, if ``dcfg``, then) load and run a dedupe job (see ``run_dedupe``);
+    ``explicit``: the state directory was given (``bind_state``)."""
     plan = plan_dir or output  # a run plans into a new folder unless ``output`` names one
     if plan is not None and (earlier := unfinished_apply(cfg.job_root, plan)) is not None:
         # x18r4 2: a second apply would take the earlier one's merges for changes since the
@@ -508,7 +558,8 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
             result = await _load_and_send(cfg, token, store, options, state=state,
                                           confirm=confirm, hooks=hooks, say=say, warn=warn,
                                           dcfg=dcfg, since_last=since_last, output=output,
-                                          got=got, clock=clock, transport=transport)
+                                          got=got, clock=clock, transport=transport,
+                                          explicit=explicit)
     except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
         discard_unsent(store, exc)
         raise
@@ -540,15 +591,16 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                          say: Callable[[str], None], warn: Callable[[str], None],
                          dcfg: DedupeConfig | None, since_last: bool, output: Path | None,
                          got: dict[str, Any], clock: Clock | None,
-                         transport: Transport | None) -> RunResult | None:
+                         transport: Transport | None, explicit: bool) -> RunResult | None:
     """Plan (a run), load the job into ``store``, ask, send; ``got`` learns what was
     decided. None when nothing was sent (declined, or nothing to merge)."""
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
         try:
-            if (company := bound_company()) is not None:  # learned: the state's account
-                if (why := other_account(state, cfg.base_url, company)) is not None:
-                    raise InputError(why)  # x37r3 F2: another company behind this URL
-                await in_thread(lambda: own_state(state, cfg.base_url, company))
+            # the state's account, learned before the state is read (x37r3 F2, x38r2 F3:
+            # another company behind this URL)
+            company = await account_company(s.ctx)
+            await in_thread(lambda: bind_state(cfg, state, company, explicit=explicit,
+                                               writes=True, note=say))
             planned: PlanOutcome | None = None
             if dcfg is not None:
                 # unique: a second run in the same second wrote into the first's folder

@@ -13,10 +13,13 @@ ignored (the state itself is where it always was, so old folders stay as they ar
 
 A state directory belongs to one account (x37r3 F2: a consultant's one folder per client):
 ``account.json`` in it records the account's base URL (``normalize_base_url``'s origin)
-and its company id once a run learned it (``GET /v1/users/me``'s ``company_id`` on a shared
-coordinator; openapi-v1.yaml), never the token. ``other_account`` refuses a state folder of
+and its company id (``GET /v1/users/me``'s ``company_id``, openapi-v1.yaml: learned by every
+dedupe plan, apply and run, x38r2 F3 — every company is behind https://api.pipedrive.com,
+so the URL alone told company B's night run nothing and it matched B's deals against A's
+index), never the token. ``other_account`` refuses a state folder of
 another account (its keep-separate decisions and index are not this account's); a folder
-that records none (made before) adopts the current one on first use, said in a note. The
+that records none (made before), or only a URL, adopts the current one on first use,
+said in a note. The
 machine-wide note is per account too: ``lost_state`` names only a folder of this account.
 """
 
@@ -99,18 +102,27 @@ def own_state(state: Path, base_url: str, company: str | None = None) -> str | N
     """Record in ``state`` (``account.json``) that it belongs to ``base_url`` (company
     ``company`` when known, added once learned). Returns a note when a folder that held
     state but recorded no account adopts this one (``note: the dedupe state DIR recorded
-    no account; it now belongs to ...``), else None. OSError is left to the caller."""
+    no account; it now belongs to ...``), or that recorded its URL but no company adopts
+    ``company`` (``note: ... recorded its account by URL only ...``: once), else None.
+    OSError is left to the caller."""
     recorded = state_account(state)
     if recorded is not None and (company is None or recorded["company_id"] == company):
         return None
-    adopted = recorded is None and holds_state(state)
+    held = holds_state(state)
     write_private(private_folder(state) / ACCOUNT,
                   orjson.dumps({"base_url": origin(base_url), "company_id": company}))
-    if not adopted:
-        return None
-    return (f"note: the dedupe state {state} recorded no account (made by an earlier "
-            f"version); it now belongs to {origin(base_url)}, and another account given it "
-            "is refused")
+    if held and recorded is None:
+        return (f"note: the dedupe state {state} recorded no account (made by an earlier "
+                f"version); it now belongs to {origin(base_url)}, and another account given "
+                "it is refused")
+    if held and recorded is not None and recorded["company_id"] is None:
+        # x38r2 F3: the URL alone names no company (api.pipedrive.com is every company's)
+        return (f"note: the dedupe state {state} recorded its account by URL only "
+                f"({recorded['base_url']}), not its company; it now belongs to company "
+                f"{company}, and another company given it is refused. If its keep-separate "
+                "decisions and index were another company's, delete the folder and start "
+                "afresh")
+    return None
 
 
 def _noted() -> dict[str, tuple[str, str | None]]:
@@ -146,30 +158,39 @@ def note_state(state: Path, now: datetime | None = None, *,
         write_private(private_folder(state_dir()) / NOTE, orjson.dumps(recent))
 
 
-def _ours(path: Path, noted: str | None, base_url: str | None) -> bool:
+def _ours(path: Path, noted: str | None, base_url: str | None,
+          company: str | None = None) -> bool:
     """Whether the noted state folder ``path`` may be this account's: its ``account.json``
-    says so, else the note's account; a folder and note that record none (older) may."""
+    says so, else the note's account; a folder and note that record none (older) may. A
+    folder that records its company is this account's only when ``company`` is known and
+    the same (every company is behind https://api.pipedrive.com: the URL says nothing)."""
     if base_url is None:
         return True
     recorded = state_account(path)
     if recorded is not None:
-        return _same(recorded, base_url, None)
+        if recorded["company_id"] is not None and company is None:
+            return False  # told once the company is learned (``lost_state`` with it)
+        return _same(recorded, base_url, company)
     return noted is None or noted == origin(base_url)
 
 
-def lost_state(state: Path, base_url: str | None = None) -> str | None:
+def lost_state(state: Path, base_url: str | None = None,
+               company: str | None = None) -> str | None:
     """When the state directory ``state`` holds nothing (``holds_state``) while another one
-    noted by an earlier dedupe of the same account ``base_url`` (any, when None) does:
-    what that means and what to do, naming the most recently used one (``dedupe state
-    ./pdbulk-jobs/dedupe-state holds nothing, but the dedupe of 2026-12-04T02:30:00+00:00
-    kept its state in /srv/pdbulk/...``); else None. Another account's folder is never
-    named (x37r3 F2)."""
+    noted by an earlier dedupe of the same account ``base_url`` (any, when None; company
+    ``company`` when known: a folder that records another company, or records one while
+    ``company`` is not known yet, is not this account's) does: what that means and what to
+    do, naming the most recently used one (``dedupe state ./pdbulk-jobs/dedupe-state holds
+    nothing, but the dedupe of 2026-12-04T02:30:00+00:00 kept its state in
+    /srv/pdbulk/...``); else None. Another account's folder is never named (x37r3 F2,
+    x38r2 F3: company B's first run was refused naming company A's folder)."""
     if holds_state(state):
         return None
     here = str(state.absolute())
     for path, (when, account) in sorted(_noted().items(), key=lambda kv: kv[1][0],
                                         reverse=True):
-        if path != here and holds_state(Path(path)) and _ours(Path(path), account, base_url):
+        if (path != here and holds_state(Path(path))
+                and _ours(Path(path), account, base_url, company)):
             return (f"the dedupe state {state} holds nothing, but the dedupe of {when} kept "
                     f"its state in {path}: its keep-separate decisions, the merges applied "
                     "and the nightly index would be ignored, and groups a reviewer kept "
