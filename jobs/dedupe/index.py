@@ -42,6 +42,10 @@ from); ``dedupe apply`` of that plan installs it (``install_plan_index``) unless
 run moved the state's index meanwhile. So a plan nobody applies never hides its
 groups from the next nightly run. Any other apply drops the deals it merged away from the
 state's index (``forget_merged``).
+
+Why ~510 lines: every file of the state directory is read and written here (decisions,
+merges, makers, config, the index and its plan copy), under one lock and one atomic write;
+apart, two writers of one folder would each need the other's format.
 """
 
 from __future__ import annotations
@@ -188,8 +192,7 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load_keep_separate(state: Path) -> set[frozenset[int]]:
-    """The remembered keep-separate pairs (empty when none were recorded)."""
+def _local_keep_separate(state: Path) -> set[frozenset[int]]:
     path = state / KEEP_SEPARATE
     if not path.is_file():
         return set()
@@ -200,14 +203,27 @@ def load_keep_separate(state: Path) -> set[frozenset[int]]:
         raise InputError(f"{path} is damaged (not a JSON list of deal-id pairs)") from None
 
 
+def load_keep_separate(state: Path) -> set[frozenset[int]]:
+    """The remembered keep-separate pairs (empty when none were recorded): the state
+    directory's, and under a shared coordinator every host's of the company
+    (``decisions.sync``, x38r2 F2). Raises InputError (a damaged file), CoordinatorLost."""
+    from .decisions import sync
+
+    return sync(state, _local_keep_separate(state))
+
+
 def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:
-    """Record every pair of each group as distinct; returns how many pairs were new."""
-    known = load_keep_separate(state)
+    """Record every pair of each group as distinct (shared with the company's other hosts
+    under a shared coordinator: ``decisions.sync``); returns how many pairs were new."""
+    from .decisions import sync
+
+    known = _local_keep_separate(state)
     new = {frozenset(p) for ids in groups for p in itertools.combinations(sorted(set(ids)), 2)}
     added = len(new - known)
     if added:
         pairs = sorted(sorted(p) for p in known | new)
         _write(state / KEEP_SEPARATE, orjson.dumps(pairs))
+    sync(state, known | new)
     return added
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.store import private_tree
 
 from .config import DedupeConfig, resolve_identifiers
@@ -90,7 +91,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     fields = await deal_fields(ctx)
     config = resolve_identifiers(config, fields)
     names = field_names(fields)
-    keep = load_keep_separate(state_dir)
+    # off the loop: a shared coordinator's Redis holds every host's decisions (x38r2 F2)
+    keep = await in_thread(lambda: load_keep_separate(state_dir))
     index: DealIndex | None = None
     base: str | None = None
     focus: set[int] | None = None

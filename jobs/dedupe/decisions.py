@@ -1,0 +1,109 @@
+"""A reviewer's keep-separate decisions shared by every host of the company (x38r2 F2).
+
+``keep-separate.json`` lives in one dedupe state directory, so with two hosts on one
+shared coordinator a group host A's reviewer kept apart was merged by host B's night run
+(3 of 3). With a shared coordinator in force (``--coordinator`` / ``PDBULK_COORDINATOR``)
+and its company bound (``bulk.coordinator.bound_company``), the decisions are also kept in
+the journal ``dedupe-keep-separate`` (``bulk.journal``: a Redis list under the company,
+and this machine's copy), one entry per pair: ``{"pair": [a, b], "keep": true | false,
+"at": Unix seconds}`` (``keep`` false: forgotten; the journal stamps ``company``). Every
+read of the decisions (``sync``, called by ``index.load_keep_separate`` and
+``index.remember_keep_separate``) shares what this folder decided that the journal lacks
+and returns the folder's pairs with the company's: every host's plan, apply, run and
+resume holds the pair.
+
+Forgetting stays what it was: take the pair out of ``keep-separate.json``. The folder
+remembers which pairs it shared (``keep-separate-shared.json``); a pair it shared that is
+no longer in its file was taken out by a person, and a ``keep: false`` entry forgets it on
+every host. A pair decided on another host is forgotten there. When unsure, the pair is
+kept apart (the safe side: a merge is final).
+
+Without a shared coordinator nothing joins the hosts: decisions are per state directory
+(README, "Two hosts"). No token is in an entry. Blocking (Redis round trips, files): a
+caller on the event loop runs it in a thread. Raises CoordinatorLost when the Redis does
+not answer (nothing merged on a decision that could not be read).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+JOURNAL = "dedupe-keep-separate"
+SHARED = "keep-separate-shared.json"  # in the state directory: the pairs it shared
+
+
+def _pair(entry: dict[str, Any]) -> frozenset[int] | None:
+    pair = entry.get("pair")
+    if not isinstance(pair, list) or len(pair) != 2:
+        return None
+    try:
+        ids = frozenset(int(x) for x in pair)
+    except (TypeError, ValueError):
+        return None
+    return ids if len(ids) == 2 else None
+
+
+def _entries(pairs: Iterable[frozenset[int]], keep: bool) -> list[dict[str, Any]]:
+    at = round(time.time(), 3)
+    return [{"pair": sorted(p), "keep": keep, "at": at} for p in sorted(pairs, key=sorted)]
+
+
+def _load_shared(state: Path) -> set[frozenset[int]]:
+    try:
+        raw = orjson.loads((state / SHARED).read_bytes())
+        return {frozenset(int(x) for x in p) for p in raw}
+    except (OSError, orjson.JSONDecodeError, TypeError, ValueError):
+        return set()
+
+
+def _save_shared(state: Path, pairs: set[frozenset[int]]) -> None:
+    from bulk.state import write_private
+
+    with contextlib.suppress(OSError):  # at worst a pair taken out stays kept elsewhere
+        write_private(state / SHARED, orjson.dumps(sorted(sorted(p) for p in pairs)))
+
+
+def coordinated() -> bool:
+    """Whether a shared coordinator is in force and the running engine bound its company:
+    the decisions are then the company's, not only the folder's."""
+    from bulk.coordinator import bound_company, coordinator_url
+
+    return coordinator_url() is not None and bound_company() is not None
+
+
+def sync(state: Path, local: set[frozenset[int]]) -> set[frozenset[int]]:
+    """The keep-separate pairs that bind this run: ``local`` (the state directory
+    ``state``'s ``keep-separate.json``) with, under a shared coordinator (``coordinated``),
+    the company's kept pairs; what ``local`` has that the company's lack is shared first, and
+    a pair this folder shared and no longer has is forgotten for every host. ``local``
+    itself without a shared coordinator. Raises CoordinatorLost, OSError (the journal's
+    local copy cannot be read)."""
+    if not coordinated():
+        return set(local)
+    from bulk.journal import open_journal
+
+    journal = open_journal(JOURNAL)
+    try:
+        kept: set[frozenset[int]] = set()
+        for entry in journal.entries():  # in order: a later entry wins
+            if (pair := _pair(entry)) is not None:
+                (kept.add if entry.get("keep") is not False else kept.discard)(pair)
+        shared = _load_shared(state)
+        forgotten = (shared - local) & kept  # a person took it out of this folder's file
+        new = local - kept
+        if forgotten or new:
+            journal.append([*_entries(forgotten, False), *_entries(new, True)])
+        if forgotten or new or shared - local:
+            _save_shared(state, (shared & local) | new)
+    finally:
+        journal.close()
+    return local | (kept - forgotten)
+
+
+__all__ = ["JOURNAL", "SHARED", "coordinated", "sync"]
