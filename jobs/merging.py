@@ -749,7 +749,9 @@ class MergeJob:
                                                          expected.get(survivor_id)):
                     now = survivor.get("update_time")
                     out.append(Outcome(item.id, ItemState.DONE, result={
-                        **_merged(item), "reconciled": True, "update_time": now}))
+                        **_merged(item), "reconciled": True, "update_time": now,
+                        # a dedupe's succeeded.csv says it as the row's reason
+                        "note": (whose := whose_merge(item, now)), "reason": whose}))
                     if isinstance(now, str) and expected.get(survivor_id) is not None \
                             and _later(now, expected[survivor_id]):
                         expected[survivor_id] = now
@@ -1064,6 +1066,27 @@ _GONE = re.compile(r"\b(?:is deleted|was deleted|not found|is merged|was merged)
 # that time is this long before the merge was sent (Pipedrive's times are whole seconds, and
 # the clocks of this machine and the server differ a little)
 SAME_SECOND_MARGIN = 2.0
+
+
+# a merge that shows this long after this job's send cannot be its answer-lost send: twice
+# the transport's default timeout, past which no answer (and no late apply) is waited for
+LATE_APPLY = 60.0
+
+
+def whose_merge(item: Item, merged_at: object) -> str:
+    """The note of an in-doubt merge ``item`` the reconcile found made (merged-away deal
+    gone, the survivor written since this job knew it): Pipedrive records no merger (no
+    merged-by in a deal, openapi-v1/v2), so it cannot tell this job's lost answer from
+    another client's merge of the same pair (x38r2 F5: a colleague merged the pair by hand
+    after the kill; the resume said ``merged``) — unless the survivor's ``update_time``
+    (``merged_at``, RFC 3339) is over ``LATE_APPLY`` s after the send (``sent_at``)."""
+    when, sent = parse_time(merged_at), item.sent_at
+    if when is not None and sent is not None and when > sent + LATE_APPLY:
+        return (f"merged, most likely by another client: the survivor shows the merge at "
+                f"{merged_at}, {when - sent:,.0f} s after this job's send, whose answer was "
+                "lost")
+    return ("merged (by this job or another client: this job's answer was lost, and "
+            "Pipedrive records no merger)")
 
 
 def _shows_merge(item: Item, survivor: Deal, then: str | None) -> bool:
