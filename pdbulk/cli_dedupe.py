@@ -256,8 +256,10 @@ def plan_command(config: Config = None,
         typer.echo(again)  # undecided review groups come back until decided
     typer.echo(reads_line(plan.reads))  # what the plan itself spent (x33r1 L6)
     if out.index is not None:
-        typer.echo(f"index: {len(out.index.deals):,} deals as of {out.index.updated_since}, "
-                   "kept with the plan (`dedupe apply` makes it the nightly index)")
+        from jobs.dedupe.index import index_state
+
+        typer.echo(f"index: {index_state(out.index)}, kept with the plan (`dedupe apply` "
+                   "makes it the nightly index)")
 
 
 # -- dedupe apply -------------------------------------------------------------------------------

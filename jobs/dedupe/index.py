@@ -489,7 +489,17 @@ def install_plan_index(plan_dir: Path, state: Path, gone: Iterable[int],
     index.refresh((), gone=gone)
     index.pending |= set(pending)  # ... with the late copies the plan left out (f37d 1)
     index.save(state)
-    return f"index: {len(index.deals):,} deals as of {index.updated_since} ({state})"
+    return f"index: {index_state(index)} ({state})"
+
+
+def index_state(index: DealIndex) -> str:
+    """``3,120 deals as of 2026-12-04T02:30:11Z`` (the newest change the index saw); an
+    index that saw no deal (an empty account) has no such time: ``0 deals (none seen yet:
+    the next --since-last plan reads every deal)`` (x38r2 F9: "as of None")."""
+    if index.updated_since is None:
+        return (f"{len(index.deals):,} deals (none seen yet: the next --since-last plan "
+                "reads every deal)")
+    return f"{len(index.deals):,} deals as of {index.updated_since}"
 
 
 def forget_merged(state: Path, gone: Collection[int]) -> str | None:
@@ -511,6 +521,6 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
 
 __all__ = ["DealIndex", "StateBusy", "indexed_since", "wall_stamp",
            "absorbed", "compact_row", "from_compact_row",
-           "forget_merged", "load_keep_separate", "install_plan_index",
+           "forget_merged", "index_state", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_config", "remember_keep_separate", "remember_merges",
            "remembered_config", "save_plan_index", "state_lock"]
