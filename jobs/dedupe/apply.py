@@ -402,7 +402,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     taken_after = 0  # groups taken after the first one over --max-merges
     async for g in checked(ctx, chosen):
         if done := _already(g, live, recorded):
-            _done(prep, g, done)
+            _done(prep, g, done, makers)
             if len(done) == len(g.merged_ids):
                 continue
             _skip(prep, replace(g, merged_ids=tuple(m for m in g.merged_ids if m not in done)),
@@ -497,17 +497,23 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     return prep
 
 
-def _done(prep: Prepared, g: PlannedGroup, done: list[int]) -> None:
+def _done(prep: Prepared, g: PlannedGroup, done: list[int],
+          makers: Mapping[int, str]) -> None:
     """Merges an earlier apply made: items the run settles as done (counted merged) without
-    sending anything (``DedupeJob.execute``)."""
+    sending anything (``DedupeJob.execute``); the reason names the job that made each where
+    ``makers`` (``_makers``) records it (x38r2 F7: README promises ``already merged by job
+    J``)."""
     for merge_id in done:
+        why = EARLIER if (job := makers.get(merge_id)) is None else (
+            f"already merged by job {job} (an earlier dedupe apply or run, recorded in the "
+            "state directory)")
         prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
                          payload={"already": True,
                                   "merge_id": merge_id, "survivor_id": g.survivor_id,
                                   "group_id": g.id, "values": {"group_id": g.id},
                                   "result": {"group_id": g.id, "deal_id": g.survivor_id,
                                              "merged_id": merge_id, "action": "already merged",
-                                             "reason": EARLIER}}),
+                                             "reason": why}}),
                  "already merged")
 
 
