@@ -421,19 +421,27 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
     this_run = int(data.get("tokens_this_run", total))
     # x32r1 F4: calls whose answer was lost are counted (the safe side) but said apart
     doubt = int(data.get("tokens_in_doubt", 0))
-    tail = in_doubt_words(total, doubt, int(data.get("tokens_split_unknown", 0)))
+    items = data.get("items") or {}
+    settled = isinstance(items, Mapping) and bool(items) and not any(
+        int(items.get(state, 0) or 0) for state in ("pending", "sending"))
+    tail = in_doubt_words(total, doubt, int(data.get("tokens_split_unknown", 0)),
+                          settled=settled)
     if this_run == total:
         return f"tokens: {spent(total, by_op)}{tail}"
     return (f"tokens: this run {spent(this_run, data['tokens_by_operation_this_run'])}; "
             f"job total {spent(total, by_op)}{tail}")
 
 
-def in_doubt_words(total: int, doubt: int, unknown: int = 0) -> str:
+def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
+                   settled: bool = False) -> str:
     """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
     follows a tokens figure ``total`` of which ``doubt`` has no answer recorded (lost, or
     cut off by a kill, or charged ahead of a call a kill stopped: ``bulk.ledger``); ""
     when none. ``unknown``: of ``total``, the tokens of runs of an earlier pdbulk that kept
-    no such record (``bulk.ledger.tokens_unsplit``): said apart, never as charged."""
+    no such record (``bulk.ledger.tokens_unsplit``): said apart, never as charged.
+    ``settled``: no item of the job is pending or in flight any more (a resume settled
+    them): the figure is then said to be calls without an answer, no row left to settle
+    (x38r2 F8: "+ up to 244 in doubt" after every merge was settled read as work left)."""
     unknown = min(max(unknown, 0), total)
     if unknown:
         rest = total - unknown
@@ -445,6 +453,10 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0) -> str:
                 "as charged)" + known)
     if doubt <= 0:
         return ""
+    if settled:
+        return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (calls whose answer "
+                "was lost or a kill cut off, charged or not; every row is settled: nothing "
+                "is left to resume)")
     return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "
             "charged or not)")
 

@@ -1,7 +1,8 @@
 """What a dedupe says of its state: an older plan's merges an earlier apply made name that
 job (x38r2 F7: "merged by an earlier dedupe apply or run", no job, where README promises
-``already merged by job J``), and an index of an empty account names no time "None"
-(x38r2 F9: "index: 0 deals as of None")."""
+``already merged by job J``), an index of an empty account names no time "None"
+(x38r2 F9: "index: 0 deals as of None"), and a settled job's in-doubt tokens say no row
+is left (x38r2 F8)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,17 @@ def test_an_empty_accounts_index_names_no_time(tmp_path: Path) -> None:
     line = install_plan_index(tmp_path / "plan", tmp_path / "state", [])
     assert line is not None and "None" not in line, line
     assert line.startswith("index: 0 deals (none seen yet"), line
+
+
+def test_a_settled_jobs_in_doubt_tokens_say_nothing_is_left() -> None:
+    """x38r2 F8: a resume that settled every merge said "+ up to 244 in doubt" as if work
+    were left; with no row pending or in flight the figure says what it is."""
+    from jobs.results import tokens_line
+
+    data = {"tokens": 2080, "tokens_by_operation": {"mergeDeals": 2080},
+            "tokens_in_doubt": 244}
+    settled = tokens_line({**data, "items": {"done": 52, "skipped": 3}})
+    assert "1,836 charged + up to 244 in doubt" in settled
+    assert "every row is settled: nothing is left to resume" in settled, settled
+    left = tokens_line({**data, "items": {"done": 50, "sending": 2}})
+    assert "(no answer recorded: charged or not)" in left and "settled" not in left, left
