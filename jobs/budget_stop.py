@@ -72,6 +72,8 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
 
 
 _STOPS = "the job stops checkpointed "
+# where a plan that cannot reach its first write says it stops (``_where_it_stops``)
+FIRST_WRITE = "before its first write"
 _PASS_WAIT = ("pass --wait-for-reset to wait for the daily reset and go on, or resume it "
               "after the reset")
 _WAITS = "the run waits for the daily reset "
@@ -131,7 +133,7 @@ def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, i
             break
     if not done:
         first = up_front + checks // batches
-        return f"before its first write (the reads before it take {first:,} tokens)"
+        return f"{FIRST_WRITE} (the reads before it take {first:,} tokens)"
     return f"after about {min(done, writes):,} of its {writes:,} writes"
 
 

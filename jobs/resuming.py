@@ -22,7 +22,7 @@ from typing import Any
 
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
-from bulk.errors import InputError, NotResumable
+from bulk.errors import BudgetExhausted, InputError, NotResumable
 from bulk.ledger import mark_unsplit, take_back_unused
 from bulk.plans import check_window_share
 from bulk.runner import RunResult, RunStats
@@ -203,6 +203,26 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
     return lines
 
 
+def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[str, int],
+                        why: str) -> None:
+    """BudgetExhausted, before the resume's re-read and reconcile read anything, when its
+    plan (``resume_plan``) says the run stops before its first write: the known remaining
+    share of the day (a shared coordinator's last-heard budget, ``--budget-share``) — unless
+    the run waits for the reset — or this run's ``--max-tokens`` cannot reach it (x38r2 F6:
+    26 tokens left, 42 of reads before the first write, and 22 spent on reads anyway)."""
+    from .budget_stop import FIRST_WRITE
+
+    plan = resume_plan(store, kind, eng, before=loaded, before_why=why)
+    stop = getattr(plan, "stop", None)
+    if not isinstance(stop, str) or FIRST_WRITE not in stop:
+        return
+    capped = "--max-tokens is" in stop.split(":", 1)[0]
+    if not capped and eng.config.budget.wait_for_reset:
+        return
+    raise BudgetExhausted(f"budget: {stop}; nothing was read or sent by this resume",
+                          cap=eng.config.budget.max_tokens if capped else None)
+
+
 async def _unused_credit_back(store: JobStore, kind: Any) -> None:
     """The credit the killed runs before this one charged ahead and never used, out of
     the ledger and of the tokens in doubt (``bulk.ledger.take_back_unused``), for the
@@ -277,6 +297,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
         await _unused_credit_back(store, kind)
         for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
             show(line)
+        _refuse_unreachable(store, kind, eng, loaded, why)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
         if before is not None:
             made = Counter(eng.stats.calls_by_operation)
