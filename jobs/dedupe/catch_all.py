@@ -188,10 +188,14 @@ CATCH_ALL_WORDS = CATCH_ALL_WORDS | WORLD["people"] | WORLD["like"] | WORLD["nob
     | WORLD["needs"] | WORLD["without"]
 _NEGATIONS = _NEGATIONS | WORLD["without"]
 _CORE_OPTIONAL = _CORE_OPTIONAL | WORLD["needs"] | WORLD["without"]
-GENERIC_WORDS = GENERIC_WORDS | WORLD["generic"]
+GENERIC_WORDS = GENERIC_WORDS | WORLD["generic"] | WORLD["greeting"]  # Dear Customer
 _HONORIFICS = HONORIFICS | WORLD["honorific"]
 _NOBODY = NOBODY | WORLD["nobody"]
 _ADDRESS = WORLD["address"]
+_JOIN = WORLD["join"]  # or / and between forms of address (Señor o Señora): never a filler
+_GREETING = WORLD["greeting"]  # Dear, Estimado, Уважаемый: a filler first in an address
+# the English company words ``org_key`` reads as a legal form (``No company``)
+_COMPANY_WORD = re.compile(r"\b(?:compan(?:y|ies)|corporations?)\b", re.IGNORECASE)
 # a short abbreviation, then a bracketed name: ``P.K. (Privatkunden)``
 _ABBREVIATED = re.compile(r"\s*([^()]{1,12}?)\s*\(([^()]+)\)\s*")
 # a number right after one of these is a branch's (``Store 2``, ``Filiale 12``)
@@ -356,8 +360,9 @@ def _named(name: str, kind: str) -> bool:
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
         return True
     words = key.split()
-    if words and all(w in _NEGATIONS for w in words) and legal_form(name):
+    if words and all(w in _NEGATIONS for w in words) and _COMPANY_WORD.search(name):
         return True  # No company, Without company: org_key read "company" as the legal form
+        # (a legal form's abbreviation is a firm's own: Ei GmbH, Ingen AB, x38r2 f38h)
     if _addressed(words):
         return True  # Sir or Madam, Mr/Mrs, Damen und Herren: a placeholder
     registered = bool(legal_form(name))
@@ -376,7 +381,8 @@ def _named(name: str, kind: str) -> bool:
             continue
         if w in _HONORIFICS:
             j = i + 1  # Mr. Unknown, Frau Unbekannt, Dr. Unknown, Sig.ra Sconosciuta
-            while j < len(words) and (words[j] in _HONORIFICS or words[j] in _ADDRESS):
+            while j < len(words) and (words[j] in _HONORIFICS or words[j] in _ADDRESS
+                                      or words[j] in _JOIN):
                 j += 1
             if j < len(words) and words[j] in _NOBODY:
                 i = j  # (Herr Kunde, Dr. Oetker: a surname)
@@ -410,17 +416,24 @@ def _named(name: str, kind: str) -> bool:
     if channel and not any(w in _WHO for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
-                           or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)))
+                           or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)
+                               and not all(w in _NEGATIONS for w in kept)))  # Ei Ei Ei Ltd
 
 
 def _addressed(words: list[str]) -> bool:
-    """Whether ``words`` (``org_key`` tokens) are forms of address only, two of them at least
-    two letters long or one with a word that fills an address (``or``, ``dear``, ``ladies``):
-    ``Sir or Madam``, ``Mr/Mrs``, ``Sehr geehrte Damen und Herren``; ``Dr. K``, ``Don`` no."""
-    if len(words) < 2 or not all(w in _HONORIFICS or w in _ADDRESS for w in words):
+    """Whether ``words`` (``org_key`` tokens) are forms of address only (joined by ``or`` /
+    ``and`` in any language, ``_JOIN``), two of them, one at least two letters long — a
+    one-letter one (``M.``, Greek ``K.``, ``G-n``) counts before another word, last it is an
+    initial — or one with a word that fills an address (``dear``, ``sehr geehrte``; a
+    greeting first, ``Szanowni Państwo``): ``Sir or Madam``, ``Mr/Mrs``, ``M./Mme``, ``Señor
+    o Señora``, ``Κύριε Κυρία``; ``Dr. K``, ``Don``, ``Dr. Tai``, ``Dr. Gentile`` no."""
+    if len(words) < 2 or not all(w in _HONORIFICS or w in _ADDRESS or w in _JOIN
+                                 or w in _GREETING for w in words):
         return False
-    titles = {w for w in words if w in _HONORIFICS and len(w) > 1}
-    return len(titles) >= 2 or (bool(titles) and any(w in _ADDRESS for w in words))
+    titles = {w for n, w in enumerate(words)
+              if w in _HONORIFICS and (len(w) > 1 or n < len(words) - 1)}
+    filled = any(w in _ADDRESS or (n == 0 and w in _GREETING) for n, w in enumerate(words))
+    return any(len(w) > 1 for w in titles) and (len(titles) >= 2 or filled)
 
 
 Kind = str  # "org" | "person"

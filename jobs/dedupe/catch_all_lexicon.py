@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import re
 
+from .catch_all_world import SALES, WORLD
+
 # which half, quarter, month or week of the year (``2th``: ``words`` reads ``2.`` so)
 _PERIOD_CODE = re.compile(
     r"(?:\d+(?:st|nd|rd|th|e|er|re|eme|ieme|o|a)|[qh][1-4]|hj[12]|kw\d{1,2}|fy\d{2,4}|\d{4}[qh][1-4])")
@@ -116,6 +118,11 @@ SALE_CHANNELS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
            frozenset({"balie", "toonbank", "kassa", "winkel", "contant", "contante",
                       "diversen", "diverse", "overige", "losse"})),
 }
+# ... and in the other languages of ``catch_all_world.txt`` (x38r2: ``Kontant salg``,
+# ``Продажа за наличные``, ``Nakit satis``, ``Készpénzes eladás`` were real names)
+for _lang, (_sale, _counter) in SALES.items():
+    _had = SALE_CHANNELS.get(_lang, (frozenset(), frozenset()))
+    SALE_CHANNELS[_lang] = (_had[0] | _sale, _had[1] | _counter)
 SALE_WORDS = frozenset().union(*(sale for sale, _ in SALE_CHANNELS.values()))
 
 
@@ -152,11 +159,12 @@ MORE_WORDS = frozenset({
     "walkup", "invite", "invites",
     "invitee", "invitees", "invitado", "invitados", "invitada", "invitadas", "ospite", "ospiti",
     "passanten", "gasten", "gelegenheitskaeufer", *WHO_ACCOUNT_WORDS,
-})
+}) | WORLD["sold"]  # Kontantsalg, Kassaförsäljning: a counter / cash sale in one word
+
 # the people words among them (``catch_all._PEOPLE``: a city named as a word may follow)
 MORE_PEOPLE = MORE_WORDS - frozenset({"barverkaeufe", "kassenverkauf", "thekenverkauf",
                                       "ladenverkauf", "kassaverkoop", "gastbestellung",
-                                      "gastbestellungen", "walkup"})
+                                      "gastbestellungen", "walkup"}) - WORLD["sold"]
 # ... and those that need one beside them (``Walk-up``: ``up`` alone says nothing)
 MORE_OPTIONAL = frozenset({
     "up", *SALE_WORDS,

@@ -5,12 +5,21 @@ x37r2 F1: ``Частные клиенты``, ``Klienci indywidualni``, ``Yksityi
 ``Privatkunder``, ``Ohne Firma``, ``No company``, ``Sin empresa``, ``Ιδιώτες``, ``Bireysel
 müşteriler``, ``Privé klanten``, ``P.K. (Privatkunden)`` and persons ``Неизвестный``,
 ``Nieznany``, ``Dr. Unknown``, ``Sir or Madam`` were read as real names (the lexicon knew
-en/de/fr/es/nl/it words only), so two same-titled deals there merged unattended.
+en/de/fr/es/nl/it words only), so two same-titled deals there merged unattended. x38r2: the
+classes were not filled in each language — forms of address joined by a slash or an "or"
+(``Κύριε Κυρία``, ``Сэр или мадам``, ``M./Mme``), a greeting (``Dear Customer``), an
+abbreviated honorific (``Г-н Неизвестный``), "no company" (``Ingen firma``, ``Nincs cég``),
+cash sales (``Kontantsalg``, ``Продажа за наличные``), natural persons (``Φυσικά
+πρόσωπα``) — so the data file now holds each class for all 22 languages.
 
 * ``WORLD``: class -> words (``people``, ``like``, ``nobody``, ``needs``, ``without``,
-  ``generic``, ``honorific``, ``address``; the data file says what each means and where the
-  words come from), in ASCII as anyascii writes them, pl, fi, sv, da, no, pt, es, cs, sk, tr,
-  el, ru, uk, bg, sr, hu, ro and more "no company" phrases and honorifics in en/de/nl/it;
+  ``generic``, ``honorific``, ``address``, ``join``, ``greeting``, ``sale``, ``counter``,
+  ``sold``; the data file says what each means and where the words come from), in ASCII as
+  anyascii writes them, pl, fi, sv, da, no, pt, es, cs, sk, tr, el, ru, uk, bg, sr, hu, ro
+  and more "no company" phrases, honorifics and greetings in en/de/fr/es/nl/it;
+* ``SALES``: language -> (sale words, counter words): a sale word with a counter word of its
+  own language is a counter / cash sale (``Kontant salg``, ``Продажа за наличные``), read by
+  ``catch_all_lexicon.sale_partners`` beside its own languages (x38r2, f38h);
 * ``readings(name)``: the name, and for a name with non-ASCII letters its transliteration
   (``Частные клиенты`` -> ``Chastnye klienty``, ``müşteriler`` -> ``musteriler``) by the
   ``anyascii`` package when it is installed, else by ``_FALLBACK`` (Cyrillic and Greek
@@ -30,22 +39,31 @@ from pathlib import Path
 from types import MappingProxyType
 
 _DATA = Path(__file__).with_name("catch_all_world.txt")
-CLASSES = ("people", "like", "nobody", "needs", "without", "generic", "honorific", "address")
+CLASSES = ("people", "like", "nobody", "needs", "without", "generic", "honorific", "address",
+           "join", "greeting", "sale", "counter", "sold")
+_PAIRED = ("sale", "counter")  # read per language too: a sale word and its own counter words
 
 
-def _load() -> MappingProxyType[str, frozenset[str]]:
+def _load() -> tuple[MappingProxyType[str, frozenset[str]],
+                     MappingProxyType[str, tuple[frozenset[str], frozenset[str]]]]:
     found: dict[str, set[str]] = {c: set() for c in CLASSES}
+    paired: dict[str, tuple[set[str], set[str]]] = {}
     for n, line in enumerate(_DATA.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        kind, _lang, *words = line.split()
+        kind, lang, *words = line.split()
         if kind not in found:
             raise ValueError(f"{_DATA.name} line {n}: unknown class {kind!r}")
-        found[kind].update(w for word in words for w in word.split("-") if w)
-    return MappingProxyType({c: frozenset(ws) for c, ws in found.items()})
+        tokens = {w for word in words for w in word.split("-") if w}
+        found[kind].update(tokens)
+        if kind in _PAIRED:
+            paired.setdefault(lang, (set(), set()))[_PAIRED.index(kind)].update(tokens)
+    return (MappingProxyType({c: frozenset(ws) for c, ws in found.items()}),
+            MappingProxyType({lang: (frozenset(sale), frozenset(counter))
+                              for lang, (sale, counter) in paired.items()}))
 
 
-WORLD = _load()
+WORLD, SALES = _load()
 
 # Cyrillic and Greek letters as anyascii writes them (its tables for U+0400-U+045F, U+0490,
 # U+03AC-U+03CE): the reading when the package is not installed
@@ -89,4 +107,4 @@ def readings(name: str) -> tuple[str, ...]:
     return (name, latin) if latin != name else (name,)
 
 
-__all__ = ["CLASSES", "WORLD", "readings"]
+__all__ = ["CLASSES", "SALES", "WORLD", "readings"]
