@@ -1,7 +1,7 @@
 """Catch-all names of every class in each of the 22 languages, in each script, abbreviated,
 joined by a slash or an "or", after a greeting, are read as catch-alls; real names that look
 generic are not (x38r2: ``Κύριε Κυρία``, ``Ingen firma``, ``Kontantsalg``, ``Φυσικά
-πρόσωπα`` ... merged unattended)."""
+πρόσωπα`` ... merged unattended; ``Kunden & Co. KG`` held)."""
 
 from __future__ import annotations
 
@@ -137,8 +137,8 @@ CATCH_ALLS = ADDRESS + HONORIFIC_NOBODY + NO_COMPANY + CASH_SALES + PRIVATE + SE
 # real organizations and persons whose names look generic: their deals must still merge
 REAL: list[tuple[str, str]] = [(n, "org") for n in [
     # the brief's and x38r2's
-    "Customer Alliance", "Privat Bank AG", "Vente Privée", "Banco de Ventas", "Privat GmbH",
-    "Client Mobile", "Kunde & Partner GmbH",
+    "Customer Alliance", "Privat Bank AG", "Vente Privée", "Banco de Ventas", "Kunden & Co. KG",
+    "Kunde & Co.", "Privat GmbH", "Client Mobile", "Kunde & Partner GmbH",
     "Cash & Carry Wuppertal", "Privatbrauerei Gaffel", "Клиент Сервис ООО", "Guest House Berlin",
     "Anonymous Coffee Ltd", "Private Label Solutions", "Retail Partners AG", "Sundry Foods Ltd",
     "Counter Culture Coffee", "Cash Converters", "Client Earth", "Customer Success Ltd",
@@ -189,6 +189,15 @@ def test_a_catch_all_of_each_class_is_one(name: str, kind: str) -> None:
 def test_a_real_name_that_looks_generic_stays_real(name: str, kind: str) -> None:
     """Each real name of the labelled set stays real (as an org and as a person)."""
     assert not named_catch_all(name, "org") and not named_catch_all(name, "person")
+
+
+@pytest.mark.parametrize("name", ["Privatkunden GmbH", "Private Customers GmbH",
+                                  "Walk-in Customers Ltd", "Клиенты ООО"])
+def test_a_legal_form_typed_on_a_catch_all_label_keeps_it_one(name: str) -> None:
+    """A name of catch-all words only stays a catch-all with a legal form on it (a label;
+    ``Privatkunden`` and ``Privatkunden GmbH`` pool as one catch-all, f37d 4); ``& Co.``
+    (``Kunden & Co. KG``) names a firm after its owners, a real name (in ``REAL``)."""
+    assert named_catch_all(name)
 
 
 def test_without_the_transliteration_package_the_fallback_reads_the_same(

@@ -194,6 +194,11 @@ _NOBODY = NOBODY | WORLD["nobody"]
 _ADDRESS = WORLD["address"]
 _JOIN = WORLD["join"]  # or / and between forms of address (Señor o Señora): never a filler
 _GREETING = WORLD["greeting"]  # Dear, Estimado, Уважаемый: a filler first in an address
+# a firm named after its owners (``Kunden & Co. KG``, ``Kunde & Cie``): a real name, whatever
+# its words (x38r2 F10); a legal form alone is typed on labels too (``Privatkunden GmbH``)
+_OWNERS_FIRM = re.compile(
+    r"(?:&|\+|\bund\b|\bu\.|\band\b|\bet\b)\s*(?:co|cie|comp|company|sons|s[öo]hne|soehne)\b",
+    re.IGNORECASE)
 # the English company words ``org_key`` reads as a legal form (``No company``)
 _COMPANY_WORD = re.compile(r"\b(?:compan(?:y|ies)|corporations?)\b", re.IGNORECASE)
 # a short abbreviation, then a bracketed name: ``P.K. (Privatkunden)``
@@ -337,13 +342,18 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     ``GENERIC_WORDS`` (and a branch number after ``Store`` / ``Filiale``...) are set aside
     and, after the first catch-all word, the numbers, years and places that say which of
     several catch-alls it is (``_qualifier``). A name with a legal form (``Kunde 3 GmbH``) is
-    a registered company's: its numbers and places are part of it. ``Privatkunden (allgemein)``,
+    a registered company's: its numbers and places are part of it; a legal form typed on a
+    name of catch-all words only keeps it a catch-all (``Privatkunden GmbH``: a label, and a
+    real company so named costs a review where a label read as real costs a wrong merge),
+    while a firm named after its owners is real (``Kunden & Co. KG``: x38r2 F10). ``Privatkunden (allgemein)``,
     ``Walk in Customers Store 2``, ``Privatkunden Berlin``, ``Diverse Kunden 2024``,
     ``Clientes finales``, ``N.N.``: True; ``Privat Bank AG``, ``Unknown Worlds
     Entertainment``, ``Max Unbekannt`` (a word before the catch-all word): False.
     Each of ``catch_all_world.readings`` is read (``Частные клиенты`` as ``Chastnye
     klienty``); a short abbreviation before a bracketed catch-all (``P.K. (Privatkunden)``)
     and a name of forms of address only (``Sir or Madam``, ``Mr/Mrs``) are catch-alls."""
+    if _OWNERS_FIRM.search(name):
+        return False  # Kunden & Co. KG: a firm named after its owners (x38r2 F10)
     return any(_named(reading, kind) for reading in readings(name))
 
 
