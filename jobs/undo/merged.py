@@ -8,27 +8,34 @@ and so is what the merge changed — the survivor, and everything Pipedrive move
 (the sandbox: ``bulk.sandbox.merge``):
 
 - a person: the survivor holds the e-mails of both persons, so the survivor is the one
-  live person changed in the deletion's second that holds every e-mail of the deleted
-  one (``merged_persons``: ``GET /api/v2/persons?updated_since=&updated_until=``, 10
-  tokens a page, one read a second);
+  live person changed at or after the deletion's second that holds every e-mail of the
+  deleted one (``merged_persons``: ``GET /api/v2/persons?updated_since=`` the earliest
+  deletion, 10 tokens a page, one read for them all);
 - an organization has no such mark of its own, but its deals and persons are moved to the
-  survivor in that second: the survivor is the one live organization changed in that
-  second that a person — else a deal — changed in that second now names (each of them
-  added before that second: what a merge moves existed before it)
-  (``merged_orgs``: ``getOrganizations`` of the second, 10 tokens; then ``getPersons``,
-  else ``getDeals``, of it, 10 tokens each, read only while no trace is found).
+  survivor in that second: the survivor is the one live organization changed at or after
+  that second that a person — else a deal — changed in that second now names (each of
+  them added before that second: what a merge moves existed before it)
+  (``merged_orgs``: ``getOrganizations`` from the earliest deletion on, 10 tokens a page;
+  then ``getPersons``, else ``getDeals``, of the second, 10 tokens each, read only while
+  no trace is found).
+
+A survivor is read from the merge's second on, not in it alone: another merge into it, a
+colleague's edit or an automation moves its ``update_time`` past that second (x38r1 F6: a
+survivor renamed 2 s after, or 4 of 5 persons merged into one a second apart, were said
+"deleted since", their links left).
 
 No trace (a deleted record with no e-mail, no such survivor, two of them, two of the
 restores' records deleted in one second, a 404 that gives no second) is no guess: the
 record is taken as deleted, as before. A colleague's edits in the very second of a
 deletion can only make a trace ambiguous (two candidates), never name a survivor without
-a record moved to it. Never writes; reads only the seconds of the deletions.
+a record moved to it (a person: holding its e-mails). Never writes; reads only what
+changed from the deletions on.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,13 +50,16 @@ def emails(person: Mapping[str, Any]) -> set[str]:
             if isinstance(e, Mapping) and e.get("value")}
 
 
-def _window(when: str) -> dict[str, str] | None:
+def _window(when: str, *, since: bool = False) -> dict[str, str] | None:
     """The list filter of the second ``when`` (an RFC 3339 time): ``updated_since`` it,
-    ``updated_until`` one second later; None when it does not read."""
+    ``updated_until`` one second later (``since``: no end — it and every second after);
+    None when it does not read."""
     try:
         start = datetime.fromisoformat(when.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if since:
+        return {"updated_since": when}
     return {"updated_since": when,
             "updated_until": (start + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
@@ -65,8 +75,20 @@ async def _changed(ctx: CallContext, operation: str, window: Mapping[str, str],
     calls[operation] += len(pages)
     start = parse_time(window["updated_since"])
     return [r for page in pages for r in page.data or () if not r.get("is_deleted")
-            and not (older and start is not None
-                     and (parse_time(r.get("add_time")) or start) >= start)]
+            and not (older and not _before(r, start))]
+
+
+def _before(record: Mapping[str, Any], second: float | None) -> bool:
+    """Whether ``record`` was added before ``second`` (Unix time; None: unknown, no)."""
+    added = parse_time(record.get("add_time"))
+    return second is not None and added is not None and added < second
+
+
+def _since(record: Mapping[str, Any], second: float | None) -> bool:
+    """Whether ``record`` last changed at or after ``second`` (a merge's survivor did in
+    its second, and may again in any later one)."""
+    now = parse_time(record.get("update_time"))
+    return second is not None and now is not None and now >= second
 
 
 def _seconds(deleted: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
@@ -78,19 +100,38 @@ def _seconds(deleted: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
     return out
 
 
+async def _changed_from(ctx: CallContext, operation: str, seconds: Iterable[str],
+                        calls: Counter[str]) -> list[Mapping[str, Any]]:
+    """The live records of list ``operation`` changed at or after the earliest of
+    ``seconds`` (one read for them all: each later second's records are in it), its
+    pages counted in ``calls``; none read when no second reads."""
+    windows = [(at, w) for when in seconds
+               if (w := _window(when, since=True)) is not None
+               and (at := parse_time(when)) is not None]
+    if not windows:
+        return []
+    return await _changed(ctx, operation, min(windows, key=lambda w: w[0])[1], calls)
+
+
 async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
                          calls: Counter[str]) -> dict[int, int]:
     """Of persons ``deleted`` (their records as Pipedrive still answers them), those merged
-    away, each with its survivor: the one live person changed in the second of the
-    deletion that holds every e-mail of the deleted one (a person with no e-mail: none)."""
+    away, each with its survivor: the one live person changed at or after the second of
+    the deletion — in it, by the merge, or later, by another merge into it or an edit
+    (x38r1 F6: only that second was read, and a survivor renamed since was not found) —
+    that holds every e-mail of the deleted one; of several, the one added before that
+    second (a person with no e-mail: none). One read (``getPersons?updated_since=`` the
+    earliest deletion, 10 tokens a page of 500)."""
     into: dict[int, int] = {}
-    for when, rids in sorted(_seconds({r: p for r, p in deleted.items()
-                                       if emails(p)}).items()):
-        if (window := _window(when)) is None:
-            continue
-        changed = await _changed(ctx, "getPersons", window, calls)
+    seconds = _seconds({r: p for r, p in deleted.items() if emails(p)})
+    changed = await _changed_from(ctx, "getPersons", seconds, calls)
+    for when, rids in sorted(seconds.items()):
+        second = parse_time(when)
         for rid in rids:
-            holders = [r for r in changed if emails(deleted[rid]) <= emails(r)]
+            holders = [r for r in changed if _since(r, second)
+                       and emails(deleted[rid]) <= emails(r)]
+            if len(holders) > 1:
+                holders = [r for r in holders if _before(r, second)]
             if len(holders) == 1:
                 into[rid] = int(holders[0]["id"])
     return into
@@ -99,16 +140,22 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
 async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
                       calls: Counter[str]) -> dict[int, int]:
     """Of organizations ``deleted`` (their records as Pipedrive still answers them), those
-    merged away, each with its survivor: the one live organization changed in the second
-    of the deletion that a person (else a deal) changed in that second now names — where
-    Pipedrive moved them. One of two deleted in one second: none (which went where cannot
-    be told)."""
+    merged away, each with its survivor: the one live organization changed at or after the
+    second of the deletion (in it, by the merge, or later: x38r1 F6, a survivor renamed
+    since was not found) that a person (else a deal) changed in that second now names —
+    where Pipedrive moved them. One of two deleted in one second: none (which went where
+    cannot be told). The organizations are read once from the earliest deletion on
+    (``getOrganizations?updated_since=``, 10 tokens a page); the persons, else the deals,
+    of each second alone (10 tokens each), only while no trace is found."""
     into: dict[int, int] = {}
-    for when, rids in sorted(_seconds(deleted).items()):
-        if len(rids) != 1 or (window := _window(when)) is None:
+    seconds = {w: r for w, r in _seconds(deleted).items() if len(r) == 1}
+    orgs = await _changed_from(ctx, "getOrganizations", seconds, calls)
+    for when, rids in sorted(seconds.items()):
+        second = parse_time(when)
+        if (window := _window(when)) is None:
             continue
-        candidates = {int(r["id"]) for r in await _changed(
-            ctx, "getOrganizations", window, calls, older=True)} - set(rids)
+        candidates = {int(r["id"]) for r in orgs if _since(r, second)
+                      and _before(r, second)} - set(rids)
         named: set[int] = set()
         for operation in ("getPersons", "getDeals"):
             if not candidates:
