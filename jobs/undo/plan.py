@@ -58,7 +58,7 @@ from ..load_stop import checked
 from ..merged_deals import Merge, survivors
 from ..updating import Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
-from .dead_links import leave_dead_links
+from .dead_links import leave_dead_links, merged_away
 from .targets import (
     _CARRIER_OPS,
     META_CONTACT_PAGES,
@@ -405,6 +405,9 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                       if is_gone(current.get(t.deal_id))], since.writes,
                                 {t.deal_id: t.written for t in todo})
     creators = other_creators(source) if source.kind == "import" else {}
+    # a person / organization the job wrote merged away since: Pipedrive moved the deal to
+    # the survivor, which is no one's edit of it (x38r1 F7)
+    moved = await _links_merged(ctx, todo, current)
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
     journal: dict[int, Merge] | None = None  # the merge record, read at its first use
@@ -413,6 +416,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                    and not is_gone(current.get(t.deal_id))])
     async for target in checked(ctx, todo):  # a stop lands in the pass (f25b)
         deal = current.get(target.deal_id)
+        target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()))
+        first = len(prep.items)
         if target.op == "delete" and not is_gone(deal) \
                 and (foreign := not_created_here(target, deal, creators)):
             # never deleted, not even with --force: it is someone else's work
@@ -456,6 +461,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                 round_trip=_round_trip(target, deal, seen),
                 later_write=(why, since.by.get(target.deal_id, ""))
                 if why is not None and force and not is_gone(deal) else None)
+        _noted(prep, first, merge_note)
+    if moved:
+        prep.notes.append(f"{len(moved):,} deal(s) carry a person / organization the job "
+                          "wrote merged into another since: Pipedrive moved the deal to "
+                          "its survivor, which is no one's edit of it, so that alone is no "
+                          "conflict (each said in its row's note)")
     # a restore that would put back a link to a record gone since: that link left, the
     # rest sent (x36r1 F3: a whole-row 400, 20 of 20, after a plan that said "valid")
     prep.notes.extend(await leave_dead_links(ctx, prep, fields, labels))
@@ -520,6 +531,80 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "them: left alone, each with its reason in failed.csv (--force "
                           "deletes them)")
     return prep
+
+
+# a deal's link the job wrote that a merge moved: (field, the job's id, the survivor's)
+Moved = tuple[str, int, int]
+_LINKS = {"person_id": "person", "org_id": "org"}
+
+
+async def _links_merged(ctx: CallContext, todo: Sequence[Target],
+                        current: Mapping[int, Deal]) -> dict[int, list[Moved]]:
+    """The deals whose person / organization the job wrote (``person_id`` / ``org_id`` of
+    its ``wrote``) was merged since into the one the deal carries now, deal id -> what
+    moved. Pipedrive's merge moves the deals of the merged-away record to the survivor
+    ("Merge (v1)", FACTS.md; ``bulk.sandbox.merge``): that is no edit of the deal (x38r1
+    F7: an import's created deal left as a conflict, "person_id: job's person 49, now
+    person 41", 13 of 200 creates). The job's records that differ from the deal's are
+    read by id and traced (``dead_links.merged_away``: 1 token each below 10, else 10
+    per 100, and the trace's list reads); only a survivor that is the deal's link now
+    counts. In the plan: its reads are the plan's, the run re-checks against the
+    survivor."""
+    pairs: dict[int, list[Moved]] = {}
+    for t in todo:
+        deal = current.get(t.deal_id)
+        if is_gone(deal) or not t.wrote:
+            continue
+        assert deal is not None
+        for name in _LINKS:
+            old, now = t.wrote.get(name), deal.get(name)
+            if isinstance(old, int) and isinstance(now, int) and old != now:
+                pairs.setdefault(t.deal_id, []).append((name, old, now))
+    into: dict[str, dict[int, int]] = {}
+    for name, kind in _LINKS.items():
+        ids = {old for moves in pairs.values() for f, old, _ in moves if f == name}
+        into[name] = await merged_away(ctx, kind, ids) if ids else {}
+    out: dict[int, list[Moved]] = {}
+    for deal_id, moves in pairs.items():
+        traced = [m for m in moves if into[m[0]].get(m[1]) == m[2]]
+        if traced:
+            out[deal_id] = traced
+    return out
+
+
+def _as_merged(t: Target, deal: Deal | None, moves: Sequence[Moved]) -> tuple[Target, str]:
+    """``t`` judged as if the job had written the survivors of ``moves`` (``_links_merged``):
+    its ``wrote`` names them, so the merge is no field "changed since"; a create whose
+    fields a person can edit are, but for those links, as created (its digest) has its
+    ``update_time`` and digest taken as of now — the merge moved them, not an edit
+    (an edit besides is still a conflict). And the row's note: ``its person 49 (the
+    job's) was merged into person 41 since: ...``."""
+    if not moves or deal is None:
+        return t, ""
+    wrote = {**(t.wrote or {}), **{name: now for name, _, now in moves}}
+    t = replace(t, wrote=wrote)
+    if t.digest is not None and t.op == "delete" \
+            and editable_digest({**deal, **{n: old for n, old, _ in moves}}) == t.digest:
+        t = replace(t, written=deal.get("update_time"), digest=editable_digest(deal))
+    word = {"person_id": "person", "org_id": "organization"}
+    return t, "; ".join(f"its {word[n]} {old} (the job's) was merged into {word[n]} {now} "
+                        f"since: Pipedrive moved the deal there with it, no edit of the deal"
+                        for n, old, now in moves)
+
+
+def _noted(prep: Prepared, first: int, note: str) -> None:
+    """``note`` added to the row's pending writes the plan made from ``first`` on (their
+    payload's ``note``: succeeded.csv), and to its conflicts' reasons (failed.csv: what
+    moved the link was a merge; the conflict is another change)."""
+    if not note:
+        return
+    for n in range(first, len(prep.items)):
+        item = prep.items[n]
+        if item.state is ItemState.PENDING and item.op in ("delete", "restore"):
+            prep.items[n] = replace(item, payload={**item.payload, "note": "; ".join(
+                filter(None, (item.payload.get("note"), note)))})
+        elif item.state is ItemState.FAILED and item.error:
+            prep.items[n] = replace(item, error=f"{item.error}; {note}")
 
 
 def _ids_named(ids: Sequence[str]) -> str:
