@@ -154,7 +154,8 @@ class ContactCarriers:
     def _persons_left(self) -> set[int]:
         """The persons this undo meant to delete that are not gone (kept, failed)."""
         return {contact_id(i, "person") for i in self._store.items()
-                if i.op == "delete-person" and (i.result or {}).get("action") not in _GONE}
+                if i.op == "delete-person" and (i.result or i.payload.get("result")
+                                                or {}).get("action") not in _GONE}
 
 
 def contact_id(item: Item, name: str) -> int:

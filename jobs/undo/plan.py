@@ -2,7 +2,7 @@
 conflict, unchanged), and the persons / organizations ``--contacts`` may delete
 (``jobs.undo``).
 
-Why ~1010 lines: every verdict on a target (what it wrote, what changed since, who else
+Why ~1300 lines: every verdict on a target (what it wrote, what changed since, who else
 made or moved it) reads the same deal picture and the same before-images; split, each
 part would pass that picture around and the verdicts' order would be spread out.
 """
@@ -115,6 +115,11 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     changed = (await _changed_contacts(ctx, free, created["person"], called,
                                        made_digests(source), seen)
                if not force else {})
+    if not force:
+        # gone since (deleted, or merged away: its survivor is no contact of the import's):
+        # no delete and no read before one at the run, which would find it gone (an
+        # organization merged away was priced, 3 + 1 tokens over the run's count)
+        _already_gone(prep, free, seen)
     if force and free["org"]:
         # the organizations' persons now (the cheaper of one list read and one read each,
         # as without --force), so the run reads only those changed since: one call a
@@ -174,6 +179,26 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
 
 
 _LABEL = {"person": "person", "org": "organization"}
+
+
+def _already_gone(prep: Prepared, free: dict[str, list[int]],
+                  seen: Mapping[tuple[str, int], Any]) -> None:
+    """The persons / organizations of ``free`` the plan's read by id did not find live
+    (``seen``: those it read): taken out of ``free``, each a skipped delete, ``already
+    deleted`` (counted "already gone" as the run counts one it finds so), and a plan
+    note."""
+    gone = {name: [rid for rid in free[name] if (name, rid) not in seen]
+            for name in ("person", "org")}
+    for name, rids in gone.items():
+        for rid in rids:
+            ids: dict[str, Any] = {f"{name}_id": rid}  # read there, as a delete's (x34r1 F4)
+            prep.skip(None, f"{name} {rid}", {**ids, "action": "already deleted"},
+                      op=f"delete-{name}", **ids)
+        free[name] = [rid for rid in free[name] if rid not in rids]
+    if gone["person"] or gone["org"]:
+        prep.notes.append(f"{len(gone['person'])} person(s) and {len(gone['org'])} "
+                          "organization(s) the import created are gone since (deleted, or "
+                          "merged into another by someone): nothing to delete")
 _KEEPS = "which this undo keeps"
 
 
@@ -210,12 +235,14 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
     seen = seen if seen is not None else {}
+    read: dict[tuple[str, int], Mapping[str, Any]] = {}
     for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
         ids = list(free[name])
         for start in range(0, len(ids), 100):
             part = ids[start:start + 100]
             page = await ctx.call(operation, params={"ids": part, "limit": 100})
             for record in page.data or ():
+                read[(name, int(record["id"]))] = record
                 if record.get("name"):
                     called[(name, int(record["id"]))] = str(record["name"])
                 added, now = (parse_time(record.get("add_time")),
@@ -225,6 +252,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                 if ((added is not None and now is not None and now > added + 1.0)
                         or (was is not None and contact_digest(record) != was)):
                     out[(name, int(record["id"]))] = "changed (edited, or another merged into it)"
+    await _moved_by_org_merge(ctx, out, read, free["org"], digests or {})
     # the persons this undo deletes: an organization holding any other person is kept (a
     # person of the import's that is kept — it carries a deal, or changed — pointed at a
     # deleted organization: v9r11 severe, 3 of 3)
@@ -240,6 +268,33 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                      else _KEEPS)
             out[("org", org)] = f"holds person {_named(called, 'person', others[0])}, {whose}"
     return out
+
+
+async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
+                              read: Mapping[tuple[str, int], Mapping[str, Any]],
+                              orgs: Sequence[int], digests: Mapping[tuple[str, int], int]
+                              ) -> None:
+    """Take out of ``out`` (``_changed_contacts``' changed contacts) the persons the import
+    made that only a merge moved: their organization, made by the import too, merged away
+    since into the one they belong to now — Pipedrive moved them there, no edit of theirs
+    (x38r1 F7 class; they were left "changed since the import created it"). Known when the
+    person's ``contact_digest`` with the merged-away organization in place of the survivor
+    is the create's (``digests``), so an edit besides still counts. The import's
+    organizations the plan's read (``read``) did not find live are traced
+    (``dead_links.merged_away``: by id, 1 token each, and the trace's reads), only when
+    such a person is there."""
+    gone = [org for org in orgs if ("org", org) not in read]
+    flagged = [key for key in out if key[0] == "person" and key in digests and key in read
+               and isinstance(read[key].get("org_id"), int)]
+    if not gone or not flagged:
+        return
+    into = await merged_away(ctx, "org", gone)
+    for key in flagged:
+        record = read[key]
+        if any(survivor == record.get("org_id")
+               and contact_digest({**record, "org_id": old}) == digests[key]
+               for old, survivor in into.items()):
+            del out[key]
 
 
 async def _members(ctx: CallContext, orgs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
