@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -55,7 +56,8 @@ from bulk.claims import (
     tell_wait,
     wait_giving_back,
 )
-from bulk.errors import ApiError, BulkError, InDoubt, NotFound, NotSent
+from bulk.errors import ApiError, BulkError, Gone, InDoubt, NotFound, NotSent
+from bulk.operations import get_operation
 from bulk.store import AsyncJobStore, ItemState, JobStore
 
 from .account import added_since, changed_since, org_key
@@ -186,6 +188,24 @@ async def _nothing() -> None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Survived:
+    """A record another run made for a key (``rid``, of ``kind``), merged away before this
+    run linked it, and the survivor this run linked instead; ``why``: how it was told."""
+
+    kind: str
+    rid: int
+    survivor: int
+    why: str
+
+    def note(self, *, first: bool = True) -> str:
+        """The row's note (``first``: with how it was told and its reads)."""
+        label = _LABEL[self.kind]
+        said = f" ({self.why})" if first else ""
+        return (f"{label} {self.rid} merged away since: linked to its survivor {label} "
+                f"{self.survivor}{said}")
+
+
 class _Flight:
     __slots__ = ("done",)
 
@@ -259,6 +279,12 @@ class Resolver:
         # held one, its record read with its batch's (``_named_since``); one released
         # before is read alone, as a plan prices it (``jobs.import_load`` count_contacts)
         self.started: float | None = None
+        # key → the record another run made for it, vanished, and the survivor this run
+        # linked instead (``_survivor_of``, ``survived``); the keys whose reads a row named
+        self._survived: dict[tuple[str, str], Survived] = {}
+        self._told: set[tuple[str, str]] = set()
+        # tokens of the reads finding those survivors (no plan's: the run's last lines)
+        self.vanished_tokens = 0
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -369,7 +395,11 @@ class Resolver:
                 return rid
             finally:
                 if not keep and not lost:  # written with the next claims (or at the end)
-                    claims.release_soon(claim, _outcome(rid, creator, ctx.clock.wall()))
+                    out = _outcome(rid, creator, ctx.clock.wall())
+                    told = self._survived.get(k)
+                    if out is not None and told is not None and told.survivor == rid:
+                        out[FOLLOWED] = told.rid  # the next run links it as this one did
+                    claims.release_soon(claim, out)
         raise DependencyFailed(f"{_LABEL[k[0]]} {k[1]!r}: the claim on its create was lost "
                                "three times before the send; pdbulk retry sends the row again")
 
@@ -534,15 +564,25 @@ class Resolver:
             if record is None:
                 try:
                     res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
-                except NotFound:
+                except (NotFound, Gone):
                     res = None
                 record = res.data if res is not None and isinstance(res.data, Mapping) \
                     else None
-            if record is not None and not record.get("is_deleted") and (
+            live = record is not None and not record.get("is_deleted")
+            if live and record is not None and (
                     isinstance(previous.get(FOLLOWED), int)  # another job's merge survivor
                     or (canonical_key(*k) in self._answers(k[0], record)
                         and (k[0] != "org" or _same_address(body, record)))):
+                if isinstance(previous.get(FOLLOWED), int):  # said so, not "created"
+                    self._survived[k] = Survived(k[0], int(previous[FOLLOWED]),
+                                                 int(record["id"]), "another run followed it "
+                                                 "there")
                 return int(record["id"])
+            if not live and not name_only(*k):
+                # the record another run made under this claim vanished before this run
+                # linked it, and that run has not followed it (x38r3 F1: a silent copy
+                # with the same e-mail): the live record holding its key now, if one
+                return await self._survivor_of(ctx, k, int(previous["id"]))
         born = claim.born
         young = (claim.reconcile and born is not None and claim.since is not None
                  and claim.since < born)
@@ -570,6 +610,42 @@ class Resolver:
                                           min(fresh, born + SETTLED_AFTER_BIRTH))
                     ).get(canonical_key(*k))
         return None
+
+    async def _survivor_of(self, ctx: CallContext, k: tuple[str, str], rid: int) -> int | None:
+        """The merge survivor of ``rid`` — the record another run made for key ``k`` (its
+        claim names it), merged away or deleted since, before this run linked it — found
+        as ``held_by`` finds one: the live record answering ``k`` among those changed
+        since (a merge unites a person's e-mails in the survivor: "Merge (v1)",
+        FACTS.md), as a fresh import would link it; None (deleted, or merged into one of
+        another name with nothing of the key left): made again under the claim. Its
+        reads (``getPersons`` / ``getOrganizations``, 10 tokens a page) are no plan's:
+        counted in ``vanished_tokens`` (the run's last lines)."""
+        found, pages = await self.held_by(ctx, k[0], (k[1],), (rid,))
+        self.vanished_tokens += pages * get_operation(_LIST[k[0]]).token_cost
+        survivor = found.get(k[1])
+        if survivor is None or survivor == rid:
+            return None
+        what = "e-mail" if k[0] == "person" else "name"
+        self._survived[k] = Survived(
+            k[0], rid, survivor, f"made by another run under this key's claim; "
+            f"{_LABEL[k[0]]} {survivor} holds the {what} this row gives it now, a merge "
+            f"unites them; {pages} {_LIST[k[0]]}")
+        return survivor
+
+    def survived(self, payload: Mapping[str, Any]) -> dict[str, str]:
+        """Of ``payload``'s to-create references ("person" / "org"), those this run linked
+        to the merge survivor of the record another run made for their key
+        (``_survivor_of``, or a survivor that run passed on: ``pass_on``) → the note (the
+        reads named once, on the first row)."""
+        out: dict[str, str] = {}
+        for name in to_create(payload):
+            k = (str(payload[name]["kind"]), str(payload[name]["key"]))
+            told = self._survived.get(k)
+            if told is None or self._ids.get(k) != told.survivor:
+                continue
+            out[name] = told.note(first=k not in self._told)
+            self._told.add(k)
+        return out
 
     async def _lost_scan(self, ctx: CallContext, kind: str, since: float,
                          after: float) -> dict[str, int]:
@@ -1042,6 +1118,7 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
     return want is None or have is None or want == have
 
 
-__all__ = ["Deferred", "DependencyFailed", "HeldBack", "Resolver", "contact_ids", "made_contacts",
+__all__ = ["Deferred", "DependencyFailed", "HeldBack", "Resolver", "Survived", "contact_ids",
+           "made_contacts",
            "canonical_key", "name_only", "person_email_key", "person_key_at", "person_keys",
            "refs_of", "to_create"]

@@ -7,7 +7,7 @@ resume made a copy of the merged-away organization."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,40 @@ async def _run(sb: Sandbox, tmp: Path, rows: list[tuple[str, ...]], colleague: C
     kind.execute = once_r2_done  # type: ignore[method-assign]
     result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
                               say=lambda line: None, on_engine=runners.append)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store, {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+
+
+async def _run_before(sb: Sandbox, tmp: Path, rows: list[tuple[str, ...]], key: str,
+                      before: Callable[[Any, Any], Awaitable[None]]
+                      ) -> tuple[JobStore, dict[str, Any]]:
+    """An upsert of ``rows`` at one worker, ``before(kind, item)`` awaited once, before the
+    row of ``key`` is first executed: the open store and succeeded.csv by key."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, rows,
+                                     upsert_contacts_mapping(), "f.csv")
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                              create_key_field=True)
+    config = engine_config(sb, tmp / "jobs", max_workers=1)
+    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    execute, done = kind.execute, []
+
+    async def hooked(ctx: Any, item: Any) -> Any:
+        if item.key == key and not done:
+            done.append(item.key)
+            await before(kind, item)
+        return await execute(ctx, item)
+
+    kind.execute = hooked  # type: ignore[method-assign]
+    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                              say=lambda line: None)
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store, {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
@@ -345,9 +379,68 @@ async def test_another_job_making_the_key_links_the_survivor(
             rows = await upserted(sb, other, manifest, mapping, "job-b")
             nine = _orgs(sb, "Org Nine")[0]
             assert deal_links(sb, int(rows["R7"]["deal_id"]))[1] == nine, rows
+            # x38r3 F4: said so, not "created" (before: the colleague's survivor shown as
+            # this job's create)
+            assert rows["R7"]["org_matched_by"] == "kept", rows
+            assert f"linked to its survivor organization {nine} (another run followed " \
+                "it there)" in rows["R7"]["note"], rows
             assert _orgs(sb, "Org Zero") == [], rows
             b = JobStore.open(other / "jobs" / "job-b")
             try:
                 assert nine not in made_contacts(b)["org"]
             finally:
                 b.close()
+
+
+async def test_a_person_another_run_made_merged_before_this_run_links_it_takes_the_survivor(
+        tmp_path: Path) -> None:
+    """x38r3 F1: another run (another state folder on one coordinator) made Cy, whose
+    claim names it, and a colleague merged Cy into Ned (of another name; he holds Cy's
+    e-mail now) before this run, waiting on that claim, linked it: R3-R4 link Ned, no
+    second Cy made with the same e-mail (before: a silent copy, ``person_matched_by``
+    ``created``, no note); the rows say so, matched_by ``kept``, Ned not this job's
+    create (undo --contacts leaves him), and the claim names Ned now."""
+    from bulk.claims import acquire
+
+    rows = [("R1", "Deal one", "100", "Ann Lee", "ann@ex1.com", "Org Zero"),
+            ("R2", "Deal two", "200", "Bob Roe", "bob@ex2.com", "Org Zero"),
+            *((f"R{n}", f"Deal {n}", "300", "Cy Doe", "cy@ex3.com", "Org Zero")
+              for n in (3, 4))]
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        made: list[int] = []
+
+        async def other_run(kind: Any, item: Any) -> None:
+            ref = item.payload["person"]
+            bob = sb.state.table("person").rows[_persons(sb, "Bob Roe")[0]]
+            cy = sb.state.load("person", [{
+                **{k: v for k, v in bob.items() if k != "id"}, "name": "Cy Doe",
+                "emails": [{"value": "cy@ex3.com", "primary": True, "label": "work"}],
+                "phones": [], "add_time": sb.state.now_iso(),
+                "update_time": sb.state.now_iso()}])[0]
+            made.append(cy)
+            ned = sb.state.load("person", [{
+                **{k: v for k, v in bob.items() if k != "id"}, "name": "Ned Old",
+                "emails": [{"value": "ned@old.com", "primary": True, "label": "work"}],
+                "phones": [], "org_id": None, "add_time": sb.state.now_iso(),
+                "update_time": sb.state.now_iso()}])[0]
+            made.append(ned)
+            got = await acquire(kind.claims, kind.resolver._name(("person", ref["key"])),
+                                60.0, tag="job-a")
+            await kind.claims.release(got, {"id": cy, "job": "job-a"})
+            merge(sb.state, "person", cy, {"merge_with_id": ned})
+
+        store, done = await _run_before(sb, tmp_path, rows, "R3", other_run)
+        ned = made[1]
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            assert [deal_links(sb, int(done[f"R{n}"]["deal_id"]))[0]
+                    for n in (3, 4)] == [ned, ned], done
+            assert _persons(sb, "Cy Doe") == [], done
+            assert [done[f"R{n}"]["person_matched_by"] for n in (3, 4)] == ["kept"] * 2, done
+            assert f"person {made[0]} merged away since: linked to its survivor person " \
+                f"{ned} (made by another run" in done["R3"]["note"], done["R3"]
+            assert "1 getPersons" in done["R3"]["note"], done["R3"]
+            assert done["R4"]["note"].endswith(f"linked to its survivor person {ned}"), done
+            assert ned not in made_contacts(store)["person"]
+        finally:
+            store.close()

@@ -66,7 +66,7 @@ from ..import_items import (
     NAMESAKES,
     source_row,
 )
-from ..import_resolve import DependencyFailed, Ref
+from ..import_resolve import DependencyFailed, Ref, Resolver
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
 from . import survivors
@@ -204,11 +204,15 @@ class Vanished:
             return None
         return await self._read(job, ctx, gone)
 
-    def spent(self) -> dict[str, int]:
-        """This run's figures of the path (``rows``, ``refused``, ``tokens``), zeroed: the
-        run's entry in the job's history keeps them (``import_load.end_run``)."""
+    def spent(self, resolver: Resolver | None = None) -> dict[str, int]:
+        """This run's figures of the path (``rows``, ``refused``, ``tokens``; with
+        ``resolver``'s reads of the survivors of other runs' creates, ``vanished_tokens``),
+        zeroed: the run's entry in the job's history keeps them (``import_load.end_run``)."""
         out = {"vanished_rows": self.rows, "vanished_refused": self.refused,
                "vanished_tokens": self.tokens}
+        if resolver is not None:
+            out["vanished_tokens"] += resolver.vanished_tokens
+            resolver.vanished_tokens = 0
         self.rows = self.refused = self.tokens = 0
         return out
 
@@ -566,6 +570,19 @@ def chain_failed(exc: BaseException, hops: int, resolved: str | None) -> BulkErr
                      "now; pdbulk retry resolves the row again")
 
 
+def survivors_told(job: _ImportBase, payload: Mapping[str, Any], result: dict[str, Any]) -> None:
+    """A done row's ``result``, for each to-create reference of ``payload`` the run linked to
+    the merge survivor of the record another run made for its key (``Resolver.survived``):
+    matched_by ``kept`` and the note saying so, the row counted as resolved again (x38r3
+    F1, F4: shown ``created``, no note, though the record is no create of this job)."""
+    survived = job.resolver.survived(payload)
+    if not survived:
+        return
+    result.update(with_note(result, "; ".join(survived.values())))
+    result.update({_MATCHED[name][0]: "kept" for name in survived})
+    job._vanished.rows += 1
+
+
 def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     """``result`` with ``note`` added to its note."""
     out = dict(result or {})
@@ -574,4 +591,5 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
 
 
 __all__ = ["FRESH_READS", "HOPS", "Vanished", "chain_failed", "linked", "links_now", "refused",
-           "resolved_again", "resolved_ahead", "sent_following", "vanished", "with_note"]
+           "resolved_again", "resolved_ahead", "sent_following", "survivors_told", "vanished",
+           "with_note"]
