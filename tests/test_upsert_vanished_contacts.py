@@ -289,3 +289,14 @@ async def test_a_person_vanished_lists_no_organization_again(tmp_path: Path) -> 
         said = next(line for line in lines if "rows resolved again" in line
                     or "row resolved again" in line)
         assert "tokens of reads" in said, said
+
+
+def test_the_readme_says_how_often_a_run_reads_the_lists_again() -> None:
+    """x38r3 F10: README said the lists are read again "once a run" while
+    ``FRESH_READS`` allows more: it names the code's figure."""
+    from jobs.importing.vanished import FRESH_READS
+
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    said = {1: "once", 2: "twice", 3: "three times"}[FRESH_READS]
+    assert f"at most {said} a run" in readme
+    assert "read again then (once a run" not in readme
