@@ -141,6 +141,12 @@ async def test_an_org_the_run_made_merged_mid_run_is_followed(tmp_path: Path) ->
             assert "merged away since: linked to its survivor organization " \
                 f"{nine}" in rows["R3"]["note"] and "1 getDeal" in rows["R3"]["note"], rows
             assert all(rows[f"R{n}"]["org_matched_by"] == "kept" for n in range(4, 7)), rows
+            # x38r3 F7: the run's last lines count the 4 rows followed (before: 0, only
+            # rows resolved from their cells were counted)
+            from jobs.import_load import META_RUNS, _vanished_line
+            runs = store.meta_get(META_RUNS)
+            assert [r["claims"].get("vanished_rows") for r in runs] == [4], runs
+            assert (_vanished_line(runs) or "").startswith("4 rows resolved again"), runs
             later = [i for i in store.items(ItemState.DONE) if i.key in ("R4", "R5", "R6")]
             assert nine not in contact_ids(later)["org"]  # undo --contacts: not theirs
             assert len(made_contacts(store)["org"]) == 2  # Org Zero and Org Nine

@@ -163,7 +163,7 @@ class ImportJob(_Reconcile, _Resume):
             # the references this job created for the row: its record of what it created
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
-            vanished.survivors_told(self, payload, outcome.result)  # (x38r3 F1, F4)
+            vanished.survivors_told(self, item, payload, outcome.result)  # (x38r3 F1, F4)
             if payload is not item.payload:  # mapped again: the record's base is this one's
                 sent = last_written.written(payload, outcome.result.get("action"),
                                             outcome.result)
