@@ -209,6 +209,12 @@ async def test_a_person_named_by_name_alone_merged_mid_run_is_made_again(
                     for n in range(3, 6)] == again * 3, done
             assert "merged away or deleted since" in done["R3"]["note"] \
                 and "not followed" in done["R3"]["note"], done["R3"]
+            # x38r3 F3: R1's deal, settled before, shows the person it holds at the end
+            # (Bob, the merge moved it), not the Cy gone (read at the end: its note says so)
+            bob = _persons(sb, "Bob Roe")[0]
+            assert done["R1"]["person_id"] == str(bob), done["R1"]
+            assert "merged away or deleted during the run: the deal is linked to person " \
+                f"{bob} now" in done["R1"]["note"], done["R1"]
         finally:
             store.close()
 

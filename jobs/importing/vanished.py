@@ -319,8 +319,15 @@ async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None
     load listed (x36r3: an unchanged row kept the merged-away ``person_id``). A record
     this run followed to its merge survivor (``survivors.Followed``) moved every deal
     linked to it there: those deals' links are the survivor's, read nothing (x38r1: a row
-    sent before the merge named the merged-away organization)."""
+    sent before the merge named the merged-away organization); one it followed and found
+    deleted, or moved with no merge told, is read as the others (x38r3 F3: those rows'
+    deals were never read, succeeded.csv named the records gone)."""
     gone = {name: set(ids) for name, ids in state.gone.items()}
+    for (kind, rid), w in state.followed.went.items():
+        # followed and found deleted, or with no merge told: a deal settled before may
+        # name it or sit on an untold survivor now (x38r3 F3: succeeded.csv named ids gone)
+        if w.survivor is None:
+            gone.setdefault(kind, set()).add(rid)
     moved = {key: w.survivor for key, w in state.followed.went.items()
              if w.survivor is not None}
     if not gone and not moved:
