@@ -300,3 +300,36 @@ def test_the_readme_says_how_often_a_run_reads_the_lists_again() -> None:
     said = {1: "once", 2: "twice", 3: "three times"}[FRESH_READS]
     assert f"at most {said} a run" in readme
     assert "read again then (once a run" not in readme
+
+
+async def test_an_org_deleted_right_after_the_person_merged_is_followed_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x38r3 F2: R3's person (R1's Ann) merged after the load, and its organization
+    deleted right after the run read the account again for that merge (the read still
+    listed it): R3, resolved again for the person, is refused for the organization and
+    resolved again for it — linked to the colleague's Ann and Org1, nothing failed
+    (before, at 0170a18: ``400 org_id: organization 5 not found (addDeal)``, the row
+    resolved once)."""
+    from jobs.importing.vanished import Vanished
+
+    async with serve(SandboxConfig(**FAST)) as sb:
+        r1, ann, org, manifest, mapping = await _night_one(sb, tmp_path)
+        person, company = _links(sb, r1)
+        read = Vanished._read
+
+        async def read_then_deleted(self: Any, *args: Any) -> Any:
+            out = await read(self, *args)
+            row = sb.state.table("organization").rows[company]
+            if not row["is_deleted"]:  # the colleague, 0.2 s after the merge
+                sb.state.save("organization", {**row, "is_deleted": True})
+            return out
+
+        monkeypatch.setattr(Vanished, "_read", read_then_deleted)
+
+        def colleague() -> None:
+            merge(sb.state, "person", person, {"merge_with_id": ann})
+
+        rows = await _run_with(sb, tmp_path, manifest, mapping, "night-2", colleague)
+        assert "R3" in rows, rows
+        assert _links(sb, int(rows["R3"]["deal_id"])) == (ann, org), rows
+        assert f"organization {company} merged away or deleted" in rows["R3"]["note"], rows
