@@ -352,7 +352,10 @@ class Resolver:
                 async with kept(claims, claim, ctx.clock, self.lease) as lease:  # renewed
                     rid = await self._created_meanwhile(ctx, claim, k, body, lost_since, had)
                     if rid is not None:
-                        creator = _creator(claim, rid)
+                        told = self._survived.get(k)
+                        # a survivor of another's record is no create of anyone's here
+                        creator = None if told is not None and told.survivor == rid \
+                            else _creator(claim, rid)
                         # made by an earlier process of this job (it died in doubt): its
                         # lookup and its made- lookup in one transaction
                         await self._put(k[0], {k[1]: rid},
@@ -578,11 +581,14 @@ class Resolver:
                                                  int(record["id"]), "another run followed it "
                                                  "there")
                 return int(record["id"])
-            if not live and not name_only(*k):
+            if not live and not name_only(*k) and (
+                    survivor := await self._survivor_of(ctx, k, int(previous["id"]))
+            ) is not None:
                 # the record another run made under this claim vanished before this run
                 # linked it, and that run has not followed it (x38r3 F1: a silent copy
-                # with the same e-mail): the live record holding its key now, if one
-                return await self._survivor_of(ctx, k, int(previous["id"]))
+                # with the same e-mail): the live record holding its key now; none, the
+                # look-ups below as before (a dead holder's create, a lost state)
+                return survivor
         born = claim.born
         young = (claim.reconcile and born is not None and claim.since is not None
                  and claim.since < born)
