@@ -258,3 +258,55 @@ def test_a_job_is_in_job_sqlite_itself_before_its_first_send(tmp_path: Path,
     finally:
         conn.close()
     assert (found, items) == (status, 40)
+
+
+def _killed_in_create(jobs: Path, state: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A job folder as a kill -9 at one point of ``JobStore.create`` leaves it (f38k: a kill
+    in an undo's create left ``job.creating`` and a -journal, and `jobs` said "the job ran")."""
+    name = "20261205-180411-undo-0a1b"
+    if state == "marker":  # killed after the marker, before job.sqlite was made
+        (jobs / name).mkdir(parents=True)
+        (jobs / name / "job.creating").write_bytes(b"")
+        return jobs / name
+    if state.startswith("journal"):  # killed in the switch to WAL of the empty job.sqlite
+        folder = cut_short(jobs, name)
+        (folder / "job.lock").write_bytes(b"4242")
+        journal = bytes(12) + b"\x81\xb7\xa4\x68" + bytes(6) + b"\x02" + bytes(2) + b"\x10"
+        (folder / "job.sqlite-journal").write_bytes(
+            b"" if state == "journal-empty" else journal.ljust(512, b"\x00"))
+        return folder
+    import shutil
+
+    class Killed(BaseException):
+        pass
+
+    def kill(store: JobStore) -> None:  # the schema committed, in the -wal only
+        shutil.copytree(store.directory, jobs / name)  # as kill -9 leaves the open store
+        raise Killed
+
+    monkeypatch.setattr(JobStore, "checkpoint", kill)
+    with pytest.raises(Killed):
+        JobStore.create(jobs / "live" / name, job_id=name, kind="undo", config={})
+    return jobs / name
+
+
+@pytest.mark.parametrize("state", ["marker", "journal-empty", "journal", "schema-in-wal"])
+def test_a_create_killed_at_any_point_is_never_said_to_have_run(
+        tmp_path: Path, state: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kill -9 anywhere in a job store's creation (any kind's: an undo's here) leaves a
+    folder that `jobs` and `resume` never call a job that ran; the -journal and the -wal of
+    the create are no traces of a run, and the folder is unfinished or a sound new job."""
+    jobs = tmp_path / "jobs"
+    folder = _killed_in_create(jobs, state, monkeypatch)
+    assert (folder / "job.creating").exists()
+    listed = orjson.loads(CliRunner().invoke(app, ["jobs", "--json", "--job-dir",
+                                                   str(jobs)]).stdout)["jobs"]
+    row = next(j for j in listed if j["job"] == folder.name)
+    said = str(row.get("error") or "")
+    assert "the job ran" not in said and "may have run" not in said, row
+    if state != "schema-in-wal":  # (that store is whole: a planned job, listed as such)
+        assert row["state"] == "unfinished" and "never started" in said, row
+    res = CliRunner().invoke(app, ["resume", folder.name, "--job-dir", str(jobs)],
+                             env={"PIPEDRIVE_API_TOKEN": "SECRET-tok"})
+    assert "the job ran" not in res.output and "may have run" not in res.output, res.output
+    assert "Traceback" not in res.output and "SECRET" not in res.output

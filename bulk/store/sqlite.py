@@ -244,24 +244,42 @@ def _unmake(directory: Path) -> None:
 
 
 _STORE_ONLY = (FILENAME, LOCKNAME, FILENAME + "-shm", CREATING)
+_SQLITE_OWN = (FILENAME + "-wal", FILENAME + "-journal")  # traces only when they hold data
 _MAGIC = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 
 def job_traces(directory: Path) -> list[str]:
     """The files of a job folder that show its job ran (x19r1 F4): every file but an empty
-    store, its lock, its -shm and an empty -wal. None: the folder is as a kill during
-    ``JobStore.create`` leaves it, and only then did it send nothing."""
+    store, its lock, its -shm and an empty -wal or -journal. None: the folder is as a kill
+    during ``JobStore.create`` leaves it, and only then did it send nothing.
+
+    While the folder holds its ``job.creating`` marker, SQLite's own files (a -journal from
+    the switch to WAL; a -wal, beside a store that has its header, holding the schema not
+    yet checkpointed) are the creation's, never a run's: the marker goes only once the
+    schema is in job.sqlite itself, before the first item is added (a kill -9 in an undo's
+    create left an empty -journal, and `jobs` said "the job ran": f38k)."""
+    directory = Path(directory)
+    creation = _creation_files(directory)
     traces: list[str] = []
     with contextlib.suppress(OSError):
-        for child in sorted(Path(directory).iterdir()):
-            if child.name in _STORE_ONLY:
+        for child in sorted(directory.iterdir()):
+            if child.name in _STORE_ONLY or child.name in creation:
                 continue
-            if child.name == FILENAME + "-wal":
+            if child.name in _SQLITE_OWN:
                 with contextlib.suppress(OSError):
                     if child.stat().st_size == 0:
                         continue
             traces.append(child.name)
     return traces
+
+
+def _creation_files(directory: Path) -> tuple[str, ...]:
+    """SQLite's files in ``directory`` that only its cut-short ``JobStore.create`` can have
+    left: none without the ``job.creating`` marker; a -wal only beside a store that has its
+    header (an empty store beside a -wal with frames is no create's)."""
+    if not (directory / CREATING).exists():
+        return ()
+    return _SQLITE_OWN if not _empty(directory / FILENAME) else _SQLITE_OWN[1:]
 
 
 def _summary_counts(directory: Path) -> str:
@@ -307,9 +325,11 @@ def _header_damaged(directory: Path) -> list[str]:
     except OSError:
         return []
     kept: list[str] = []
+    creation = _creation_files(Path(directory))  # a create's: rolled back, nothing lost
     for suffix in ("-wal", "-journal"):
         with contextlib.suppress(OSError):
-            if (Path(directory) / (FILENAME + suffix)).stat().st_size > 0:
+            if (FILENAME + suffix not in creation
+                    and (Path(directory) / (FILENAME + suffix)).stat().st_size > 0):
                 kept.append(FILENAME + suffix)
     return kept
 
@@ -328,10 +348,10 @@ def lost_store_advice(directory: Path) -> str | None:
         names = sorted(c.name for c in directory.iterdir() if c.name != CREATING)
     except OSError:
         return None
+    if names in ([], [LOCKNAME]) and (directory / CREATING).exists():
+        return unfinished_advice(directory)  # cut short before its store was made
     if not _JOB_FILES.intersection(names):
         return None  # no job's folder
-    if names == [LOCKNAME] and (directory / CREATING).exists():
-        return unfinished_advice(directory)  # cut short before its store was made
     return (f"job {directory.name}'s job store ({directory / FILENAME}) is gone, but job "
             f"folder {directory} holds {', '.join(names)}{_summary_counts(directory)}: the "
             "job ran or began, and without its store it cannot be resumed, retried or "
