@@ -167,3 +167,22 @@ def test_default_rules_keep_the_original_over_a_copy_typed_later() -> None:
     from jobs.dedupe.review import render_review
     page = render_review([Group("g-301", 302, (301,), "duplicate", 1.0, (), (), ())], recs)
     assert "the merge drops id and add time 2025-01-01 00:00:00 UTC of the older deal" in page
+
+
+def test_a_policy_writes_a_whole_value_as_an_int() -> None:
+    """f38k 5: a deal's value is read as a float, so a field policy (and the 0-value
+    fill) wrote 3000.0, and an undo's conflict said "job's 3000.0": a whole number is
+    written as Pipedrive shows it (3000), a fraction as it is."""
+    import orjson
+
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import policy_changes
+
+    recs = {1: replace(A, id=1, value=1000.0), 2: replace(A, id=2, value=3000.0),
+            3: replace(A, id=3, value=0.0), 4: replace(A, id=4, value=99.5)}
+    for survivor, merged, policy, want in ((1, 2, {"value": "max"}, b'{"value":3000}'),
+                                           (3, 2, {}, b'{"value":3000}'),
+                                           (1, 4, {"value": "min"}, b'{"value":99.5}')):
+        changes = policy_changes(Group("g-1", survivor, (merged,), "duplicate", 0.9, (), (),
+                                       ()), recs, policy)
+        assert orjson.dumps(changes) == want, changes

@@ -156,8 +156,7 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             continue  # values of mixed types: leave the field to the merge
         if _comparable(chosen) == _comparable(_value(survivor, name)):
             continue
-        if isinstance(chosen, date | datetime):
-            chosen = chosen.isoformat()
+        chosen = as_written(chosen)
         if name in _PATCHABLE:
             body[name] = chosen
         else:
@@ -188,8 +187,19 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
         # best-ranked merged deal that has one, or that value is lost
         given = next((r.value for r in members[1:] if r.value), None)
         if given is not None:
-            body["value"] = given
+            body["value"] = as_written(given)
     return body
+
+
+def as_written(v: object) -> object:
+    """A chosen value in the field's own type, as Pipedrive shows it: a date as ISO text, a
+    whole number as an int (a deal's value is read as a float, ``DealRecord.value``: a
+    policy wrote 3000.0, and an undo's conflict said "job's 3000.0" for 3000: f38k)."""
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
+        return int(v)
+    return v
 
 
 # fields with a DealRecord slot whose loss a plan names (title variants of copies are not
