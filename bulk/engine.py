@@ -26,6 +26,7 @@ from typing import Any
 
 import anyio
 
+from . import day_seen
 from .calls import CallContext, check_stop_args
 from .claims_open import closed_with_engine
 from .client import ApiResult, PipedriveClient, normalize_base_url
@@ -236,12 +237,20 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         # the engines of this process on this account share its limits (x20r3 F3)
         scheduler.attach(ProcessCoordinator(normalize_base_url(config.base_url), token,
                                             clock=clock))
+        # the company's day as the last run here heard it: before the first answer a
+        # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own)
+        if (seen := day_seen.recall(key, scheduler.day_seconds)) is not None:
+            scheduler.recall_day(*seen)
     with local:
-        async with _client_and_coordinator(config, token, clock=clock, transport=transport,
-                                           coord=coord, current=current, key=key,
-                                           recorded=recorded, scheduler=scheduler,
-                                           store=store) as client:
-            yield client, scheduler
+        try:
+            async with _client_and_coordinator(config, token, clock=clock,
+                                               transport=transport, coord=coord,
+                                               current=current, key=key, recorded=recorded,
+                                               scheduler=scheduler, store=store) as client:
+                yield client, scheduler
+        finally:
+            if not coord.shared:
+                day_seen.remember(key, scheduler.day_seconds, scheduler.day_heard())
 
 
 @asynccontextmanager

@@ -186,6 +186,10 @@ class SchedulerStats:
     # whether ``daily_limit`` is the server's (a daily-limit header heard), not the plan's
     # preset: every message quoting the day's budget says which (x23r1 F2)
     daily_heard: bool = False
+    # whether ``daily_limit`` (and, of today, ``tokens_today``) is what the server's headers
+    # told the last run on the account, kept in the state folder (``recall_day``), no
+    # answer of this run having said it yet
+    daily_recalled: bool = False
     # the account's burst (requests per window, the server's figure once heard): what
     # ``window_limit`` is less its spare slots; 0 where not given
     window_burst: int = 0
@@ -277,6 +281,7 @@ class Scheduler:
         "_daily",
         "_daily_heard",
         "_day",
+        "_day_recalled",
         "_day_seconds",
         "_done_log",
         "_fastest",
@@ -301,6 +306,7 @@ class Scheduler:
         "_ramp_until",
         "_rate_limited",
         "_reach",
+        "_recalled",
         "_reset_probe",
         "_reset_wait",
         "_rng",
@@ -421,6 +427,9 @@ class Scheduler:
         self._spend_logged = 0  # the tokens in ``_spend_log``
         self._server_said = False  # whether ``_seen_today`` is a figure the server gave today
         self._given = tokens_spent_today  # today's spend as given when made (0 the next day)
+        # today's spend as the last run on the account heard it (``recall_day``; 0 the next day)
+        self._recalled = 0
+        self._day_recalled = False  # the daily budget is the last run's (``recall_day``)
         # whether the company's spend today is known: a daily header heard (or a figure
         # given); until then a plan says "today's spend unknown", not the whole budget left
         self._today_heard = tokens_spent_today > 0
@@ -506,6 +515,35 @@ class Scheduler:
             # one wait, one line, one state: the coordinator's wait for the company's reset
             # is this scheduler's too (x23r3 1: said twice, and status/progress missed it)
             self._shared.on_reset_wait = self._shared_reset_wait
+
+    @property
+    def day_seconds(self) -> float:
+        """The length of this scheduler's budget day (seconds; 86,400 but in tests)."""
+        return self._day_seconds
+
+    def day_heard(self) -> tuple[int, int, int] | None:
+        """What the server's headers said of the company's day, for the next run on the
+        account (``bulk.day_seen``): (this scheduler's day index, the daily budget in
+        tokens, the company's spend that day in tokens as the server last said it — a
+        floor: it only grows within the day); None: no daily header heard today."""
+        if not self._daily_heard or not self._server_said:
+            return None
+        return self._day, self._daily, self._seen_today
+
+    def recall_day(self, day: int, daily: int, spent: int) -> None:
+        """Before the first answer, take the company's day as the last run on the account
+        heard it (``day_heard``; f38k 2: local mode's first call went past a spent
+        ``--budget-share``, its plan's assumed budget making the share look far from
+        spent): the daily budget (tokens) always, the spend (tokens) if ``day`` is today.
+        An answer heard since wins; nothing here is ever lowered."""
+        if self._daily_heard:
+            return
+        self._roll()
+        self._set_daily(daily)
+        self._day_recalled = True
+        if day == self._day and spent > self._today:
+            self._today = self._recalled = spent
+            self._today_heard = True
 
     def _shared_reset_wait(self, wait: ResetWait | None) -> None:
         """The shared coordinator began (``wait``) or ended (None) a wait for the reset."""
@@ -1015,6 +1053,7 @@ class Scheduler:
             pauses=self._pauses, rate_limited=self._rate_limited,
             others_seen=self.others_seen, refused_with_room=self._roomy,
             today_known=self._today_heard or spent, daily_heard=self._daily_heard,
+            daily_recalled=self._day_recalled and not self._daily_heard,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
             usable_daily=max(0, self._day_limit()),
@@ -1029,6 +1068,9 @@ class Scheduler:
         why it is above the server's figure (x32r1 / f33c: "376 of 400 used" where the
         server said 330)."""
         own, given, seen = self._own_today, self._given, self._seen_today
+        if not self._server_said and self._recalled and self._today <= self._recalled:
+            return ("by the server's headers to the last run on this account, kept in the "
+                    "state folder")
         if self._server_said and self._today <= seen:
             return "by the server's headers" + (f"; {own} of them this process's" if own else "")
         if self._server_said:
@@ -1687,7 +1729,7 @@ class Scheduler:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._seen_at = -math.inf
             self._today_heard = self._server_said = False
-            self._given = 0
+            self._given = self._recalled = 0
             self._probe_after = math.inf
             # a new day's 429s owe nothing to the last one's
             self._streak = self._spare = self._search_spare = 0

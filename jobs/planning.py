@@ -277,6 +277,8 @@ def budget_source(stats: SchedulerStats) -> str:
         # answered, or never charged): what is left rests on both (f33c)
         return (f"by the server's headers and this process's calls since: the server said "
                 f"{stats.server_today} used, this process counts {stats.tokens_today}")
+    if stats.daily_recalled:  # (f38k 2: local mode keeps the day for the next run)
+        return "by the server's headers to the last run on this account"
     if stats.daily_heard or stats.today_known:
         return "by the server's headers"
     return "by the plan's daily budget: no answer has told the account's yet"

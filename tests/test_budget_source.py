@@ -57,6 +57,13 @@ async def test_a_resumes_budget_note_says_it_is_the_presets_until_the_server_tel
                                                        export.mapping, mode="insert")
         store.set_status("stopped")
         store.close()
+        import shutil
+
+        from bulk import day_seen
+        from bulk.claims import state_dir
+
+        # a resume that knows nothing of the day (no earlier run's figures kept: f38k 2)
+        shutil.rmtree(state_dir() / day_seen.FOLDER, ignore_errors=True)
         store = JobStore.open(tmp_path / "jobs" / "B")
         try:
             kind = kind_for(store)

@@ -28,6 +28,15 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def _spent_but(sb: Sandbox, left: int) -> None:
+    """The sandbox's day spent but ``left`` tokens — set back below what the last run
+    heard, which a real server's day never is: no earlier run's figure of the day is kept
+    (``bulk.day_seen``), or the run is refused on it before its first call (f38k 2)."""
+    import shutil
+
+    from bulk import day_seen
+    from bulk.claims import state_dir
+
+    shutil.rmtree(state_dir() / day_seen.FOLDER, ignore_errors=True)
     budget = sb.runtime.limiter.budget
     sb.stats()  # its budget rolls to the current day first
     budget.spent = budget.limit - left
@@ -92,6 +101,7 @@ def test_a_runs_stats_count_the_429_of_its_start_up_reads(
                                      "--plan", "ultimate", "--job-dir", str(jobs)], env=env)
     assert first.exit_code == 4, first.output
     store = JobStore.open(next(jobs.iterdir()))
+    _spent_but(sb, 3)  # (before the engine opens: what the first run heard, forgotten)
 
     async def resume() -> int:
         config = EngineConfig.from_json(store.config["engine"])
