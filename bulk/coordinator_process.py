@@ -99,7 +99,10 @@ class AccountState:
         self.queue: deque[asyncio.Future[None]] = deque()  # FIFO turns of waiting calls
         # the turns of calls that do not wait for the reset (no --wait-for-reset)
         self.impatient: set[asyncio.Future[None]] = set()
-        self.members: weakref.WeakSet[ProcessCoordinator] = weakref.WeakSet()
+        # engines open on the account here: a count, read on every call (a WeakSet's len
+        # was 4 Python calls a request: issue 8); each engine's ``_leave`` (its aclose, or
+        # its finalizer when dropped unclosed) takes itself off
+        self.members = 0
         self.width = 0.0
         self.next_prune = _PRUNE_FLOOR  # entries before ``take`` prunes (amortised O(1))
         # wall time the last reset probe went (``ProcessCoordinator._may_ask``), -inf: none
@@ -143,7 +146,8 @@ class AccountState:
     def take(self, op: Operation, limit: Limit, now: float) -> _Entry:
         entry = _Entry(now + limit.ahead, op.search, limit.ahead, now)
         self.entries.append(entry)
-        self.spent[limit.day] = self.today(limit.day) + op.token_cost
+        day = limit.day  # (``today``, inline: one Python call a request)
+        self.spent[day] = max(self.spent.get(day, 0), self.observed.get(day, 0)) + op.token_cost
         self.width = limit.width
         self.last_take = now
         if len(self.entries) >= self.next_prune:  # alone, nothing else prunes: keep it bounded
@@ -189,7 +193,7 @@ def account_key(base_url: str, token: str) -> tuple[str, str, int]:
 class ProcessCoordinator:
     """One engine's door to its account's :class:`AccountState` (a ``Coordinator``)."""
 
-    __slots__ = ("__weakref__", "_clock", "_others_answers", "_own", "_state")
+    __slots__ = ("__weakref__", "_clock", "_leave", "_others_answers", "_own", "_state")
 
     def __init__(self, base_url: str, token: str, *, clock: Clock) -> None:
         key = account_key(base_url, token)
@@ -200,7 +204,9 @@ class ProcessCoordinator:
         self._clock = clock
         self._own: deque[tuple[float, _Entry]] = deque()  # (admitted at, entry), unanswered
         self._others_answers = 0  # this engine's answers that showed another client's calls
-        state.members.add(self)
+        state.members += 1
+        # closed or dropped (collected unclosed), it leaves the count once
+        self._leave = weakref.finalize(self, _left, state)
 
     @property
     def shared(self) -> bool:
@@ -216,7 +222,7 @@ class ProcessCoordinator:
     @property
     def engines(self) -> int:
         """Engines open on this account in this process, this one included."""
-        return len(self._state.members) if self._state is not None else 0
+        return self._state.members if self._state is not None else 0
 
     async def start(self, token_fp: str) -> None:
         return None
@@ -230,10 +236,16 @@ class ProcessCoordinator:
         scheduler needs no cancel scope for it (issue 8). False: ``admit`` it (it may wait,
         or raise)."""
         state = self._state
-        if state is None or state.queue or len(state.members) >= 2 \
-                or (state.company_until != -math.inf and not self._alone()) \
-                or state.spent_for(op, limit.next_day(self._clock.wall())):
+        if state is None or state.queue or state.members >= 2 \
+                or (state.company_until != -math.inf and not self._alone()):
             return False  # (``_alone`` read only after a sibling closed: issue 8, per call)
+        # ``spent_for`` at ``limit.next_day(now)``, inline: three Python calls a request
+        wall, day, usable = self._clock.wall(), limit.day, limit.day_limit
+        if wall >= limit.day_ends:
+            later = limit.next_day(wall)
+            day, usable = later.day, later.day_limit
+        if max(state.spent.get(day, 0), state.observed.get(day, 0)) + op.token_cost > usable:
+            return False
         self._take(op, limit)  # alone: the scheduler's own windows are the account's
         return True
 
@@ -480,7 +492,7 @@ class ProcessCoordinator:
             if beyond > 0:
                 self._others_answers += 1
                 state.others_at = max(state.others_at, seen)
-        if len(state.members) < 2:
+        if state.members < 2:
             return  # alone again: the phantom entries are its scheduler's (``stand``)
         for entry in others[:max(0, stand)]:
             entry.at = max(entry.at, seen)
@@ -503,7 +515,7 @@ class ProcessCoordinator:
         state = self._state
         if state is None:
             return False
-        if len(state.members) >= 2:
+        if state.members >= 2:
             return True
         if state.company_until == -math.inf:  # (no clock read: issue 8, per call)
             return False
@@ -539,7 +551,7 @@ class ProcessCoordinator:
     async def aclose(self) -> None:
         state, self._state = self._state, None
         if state is not None:
-            state.members.discard(self)
+            self._leave()
             if state.members:  # its calls stay in the server's window a while
                 state.company_until = self._clock.wall() + 2 * state.width
 
@@ -547,8 +559,13 @@ class ProcessCoordinator:
         state = self._state
         if state is None:
             return "<ProcessCoordinator closed>"
-        return (f"<ProcessCoordinator engines={len(state.members)} "
+        return (f"<ProcessCoordinator engines={state.members} "
                 f"window={len(state.entries)} queued={len(state.queue)}>")
+
+
+def _left(state: AccountState) -> None:
+    """An engine closed (or was dropped unclosed): one fewer on ``state``'s account."""
+    state.members -= 1
 
 
 def open_accounts() -> int:
