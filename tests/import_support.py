@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -261,3 +261,46 @@ async def merged_into_copy(sb: Sandbox, tmp: Path, deal_id: int, links: tuple[An
         await ctx.call("mergeDeals", path={"id": deal_id}, json={"merge_with_id": copy})
     record(sb.url, [(deal_id, copy)], "merge-1", applied=True)
     return copy
+
+
+# a job kind's ``execute(ctx, item)``, as ``upsert_hooked``'s hook wraps it
+Execute = Callable[[Any, Any], Awaitable[Any]]
+
+
+class CallsThrough:
+    """A run's CallContext passed through as it is: a test's subclass overrides ``call``
+    (to act right before a given call is sent)."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+
+async def upsert_hooked(sb: Sandbox, tmp: Path, rows: Iterable[tuple[str, ...]],
+                        hook: Callable[[Any, Execute], Execute], *, email: bool = True,
+                        on_engine: Callable[[Engine], None] | None = None) -> JobStore:
+    """An upsert of ``rows`` (``UPSERT_CONTACTS_HEADER``, ``upsert_contacts_mapping(email)``,
+    the key field made) at one worker in the store ``tmp/jobs/job``, each row executed by
+    ``hook(kind, kind.execute)`` (a test's colleague acting between the rows); run to its
+    end, its status set and result files written: the open store (the caller closes it)."""
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+
+    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, rows,
+                                     upsert_contacts_mapping(email), "f.csv")
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
+                              create_key_field=True)
+    config = engine_config(sb, tmp / "jobs", max_workers=1)
+    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
+                            config={"engine": config.to_json(), "import": settings.to_json()})
+    kind = ImportJob(store, settings, "")
+    kind.execute = hook(kind, kind.execute)  # type: ignore[method-assign]
+    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
+                              say=lambda line: None, on_engine=on_engine)
+    store.set_status("stopped" if result.stopped else "finished")
+    kind.after_run(store, result)
+    return store

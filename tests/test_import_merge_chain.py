@@ -15,13 +15,12 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from bulk.store import JobStore
 from tests.import_support import (
-    UPSERT_CONTACTS_HEADER,
     UPSERT_FAST,
+    CallsThrough,
+    Execute,
     deal_links,
-    engine_config,
     read_csv,
-    upsert_contacts_mapping,
-    upsert_files,
+    upsert_hooked,
 )
 
 pytestmark = pytest.mark.anyio
@@ -46,29 +45,9 @@ async def _run(sb: Sandbox, tmp: Path, hops: int) -> JobStore:
     """The upsert of ``ROWS`` at one worker: once R3 is done Org Zero is merged into Org
     Nine; then right before the first deal sent to Org Nine, Org Nine into Org Five (and,
     ``hops`` over 2, Org Five into Org Four right before the first sent there, ...)."""
-    from jobs.import_load import import_job
-    from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
-    from jobs.mapping import Mapping
-
-    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, ROWS,
-                                     upsert_contacts_mapping(), "f.csv")
-    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
-                              create_key_field=True)
-    config = engine_config(sb, tmp / "jobs", max_workers=1)
-    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
-                            config={"engine": config.to_json(), "import": settings.to_json()})
-    kind = ImportJob(store, settings, "")
-    execute = kind.execute
     chain: list[tuple[int, int]] = []  # (merged away, into), in turn, once R3 is done
 
-    class Ctx:
-        def __init__(self, ctx: Any) -> None:
-            self._ctx = ctx
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._ctx, name)
-
+    class Ctx(CallsThrough):
         async def call(self, op: str, *a: Any, **kw: Any) -> Any:
             body = kw.get("json") or {}
             if op == "addDeal" and chain and body.get("org_id") == chain[0][0]:
@@ -76,26 +55,23 @@ async def _run(sb: Sandbox, tmp: Path, hops: int) -> JobStore:
                 merge(sb.state, "organization", away, {"merge_with_id": into})
             return await self._ctx.call(op, *a, **kw)
 
-    async def wrapped(ctx: Any, item: Any) -> Any:
-        out = await execute(Ctx(ctx), item)
-        if item.key == "R3":
-            zero, nine, five = (_org(sb, n) for n in ("Org Zero", "Org Nine", "Org Five"))
-            merge(sb.state, "organization", zero, {"merge_with_id": nine})
-            chain.append((nine, five))
-            for n in range(3, hops + 1):  # Org Five into Org Four, that into Org Three, ...
-                away = chain[-1][1]
-                (into,) = sb.state.load("organization", [{
-                    **{k: v for k, v in sb.state.table("organization").rows[away].items()
-                       if k != "id"}, "name": f"Org {7 - n}"}])
-                chain.append((away, into))
-        return out
+    def hook(kind: Any, execute: Execute) -> Execute:
+        async def wrapped(ctx: Any, item: Any) -> Any:
+            out = await execute(Ctx(ctx), item)
+            if item.key == "R3":
+                zero, nine, five = (_org(sb, n) for n in ("Org Zero", "Org Nine", "Org Five"))
+                merge(sb.state, "organization", zero, {"merge_with_id": nine})
+                chain.append((nine, five))
+                for n in range(3, hops + 1):  # Org Five into Org Four, into Org Three, ...
+                    away = chain[-1][1]
+                    (into,) = sb.state.load("organization", [{
+                        **{k: v for k, v in sb.state.table("organization").rows[away].items()
+                           if k != "id"}, "name": f"Org {7 - n}"}])
+                    chain.append((away, into))
+            return out
+        return wrapped
 
-    kind.execute = wrapped  # type: ignore[method-assign]
-    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
-                              say=lambda line: None)
-    store.set_status("stopped" if result.stopped else "finished")
-    kind.after_run(store, result)
-    return store
+    return await upsert_hooked(sb, tmp, ROWS, hook)
 
 
 @pytest.mark.parametrize("hops", [2, 3, 4])

@@ -15,14 +15,13 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from bulk.store import JobStore
 from tests.import_support import (
-    UPSERT_CONTACTS_HEADER,
     UPSERT_FAST,
+    CallsThrough,
+    Execute,
     deal_links,
-    engine_config,
     read_csv,
     resume_job,
-    upsert_contacts_mapping,
-    upsert_files,
+    upsert_hooked,
 )
 
 pytestmark = pytest.mark.anyio
@@ -51,29 +50,9 @@ async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool,
     """The import of ``ROWS`` at one worker; right before R1's addDeal a colleague merges
     the person R1 made into Kai (or does ``colleague()``); with ``stop`` the run stops
     there (a --max-tokens cap)."""
-    from jobs.import_load import import_job
-    from jobs.import_rows import ImportSettings
-    from jobs.importing import ImportJob
-    from jobs.mapping import Mapping
-
-    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, ROWS,
-                                     upsert_contacts_mapping(), "f.csv")
-    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
-                              create_key_field=True)
-    config = engine_config(sb, tmp / "jobs", max_workers=1)
-    store = JobStore.create(tmp / "jobs" / "job", job_id="job", kind="import",
-                            config={"engine": config.to_json(), "import": settings.to_json()})
-    kind = ImportJob(store, settings, "")
-    execute = kind.execute
     done: list[bool] = []
 
-    class Ctx:
-        def __init__(self, ctx: Any) -> None:
-            self._ctx = ctx
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._ctx, name)
-
+    class Ctx(CallsThrough):
         async def call(self, op: str, *a: Any, **kw: Any) -> Any:
             if op == "addDeal" and not done:
                 done.append(True)
@@ -86,15 +65,12 @@ async def _run(sb: Sandbox, tmp: Path, kai: int, *, stop: bool,
                     raise BudgetExhausted("the job's cap is spent", cap=1, needs="addDeal")
             return await self._ctx.call(op, *a, **kw)
 
-    async def wrapped(ctx: Any, item: Any) -> Any:
-        return await execute(Ctx(ctx), item)
+    def hook(kind: Any, execute: Execute) -> Execute:
+        async def wrapped(ctx: Any, item: Any) -> Any:
+            return await execute(Ctx(ctx), item)
+        return wrapped
 
-    kind.execute = wrapped  # type: ignore[method-assign]
-    result = await import_job(store, kind, Mapping.load(mapping), config, sb.token,
-                              say=lambda line: None)
-    store.set_status("stopped" if result.stopped else "finished")
-    kind.after_run(store, result)
-    return store
+    return await upsert_hooked(sb, tmp, ROWS, hook)
 
 
 @pytest.mark.parametrize("stop", [False, True], ids=["mid-run", "resume"])
