@@ -904,7 +904,8 @@ def _separator_line(samples: MappingABC[str, Sequence[str]] | None,
         return (f"separator = \";\"  # TODO: the sampled options write {marks}: set the one "
                 "that splits options (a field's own `separator` otherwise), then delete "
                 "this TODO")
-    return 'separator = ";"'
+    return ('separator = ";"  # between the options of one cell (labels, multi-option '
+            "fields), not the file's columns")
 
 
 _CURRENCY_WORDS = frozenset(("currency", "currencies", "curr", "währung", "devise", "ccy"))
@@ -962,6 +963,11 @@ def _own_export(key_column: str, header: Sequence[str]) -> bool:
         tf.norm_key(c).startswith("deal - ") for c in header)
 
 
+# no header looked like a deal's title: the line names the first column left over
+_TITLE_TODO = ("  # TODO: no column looks like a deal title; this is the first column left: "
+               "name the column holding each deal's title, then delete this TODO")
+
+
 def _own_lines(key_column: str, key_field: str) -> list[str]:
     """The head of a starter mapping for Pipedrive's own export: its ``Deal - ID`` is each
     deal's id in the account it came from, so the file updates those deals by id
@@ -977,7 +983,9 @@ def _own_lines(key_column: str, key_field: str) -> list[str]:
             "are not linked).",
             "# To import the file into another account instead, replace [update] with the "
             "[import]",
-            "# section below and uncomment the [person] and [organization] lines.",
+            "# section below and uncomment the [person] and [organization] lines that name "
+            "a column",
+            "# (a line naming \"\" names none: leave it commented).",
             "[update]", f"id_column = {column}", "",
             "# [import]", f"# key_column = {column}", f"# key_field = {_toml_str(key_field)}",
             '# mode = "insert"']
@@ -1143,7 +1151,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                + [guesses[f"custom.{f.name}"] for f in customs
                                   if f.type == "date" and f"custom.{f.name}" in guesses]),
            _separator_line(samples, multi), "", "[deal]",
-           f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else "  # TODO")]
+           f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else _TITLE_TODO)]
     pipeline = catalog.pipelines[0] if catalog.pipelines else None
     not_statuses = _not_statuses(samples, guesses.get("deal.status"))
     if not_statuses and "deal.stage" not in guesses:
