@@ -59,6 +59,7 @@ from .options import (
     WINDOW_SHARE_HELP,
     JobArg,
     JobDir,
+    NoQuestion,
     OAuth,
     Plan,
     Seats,
@@ -547,7 +548,8 @@ ResumeWindowShare = Annotated[float | None, typer.Option(
 def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
            share: ResumeShare = None, wait_for_reset: ResumeWait = False,
-           window_share: ResumeWindowShare = None, as_json: AsJson = False) -> None:
+           window_share: ResumeWindowShare = None, as_json: AsJson = False,
+           yes: NoQuestion = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d: a missing token was said first)
@@ -639,7 +641,8 @@ async def _resumed(store: JobStore, token: str, kind: Any,
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           token_env: TokenEnv = "PIPEDRIVE_API_TOKEN", max_tokens: ResumeCap = None,
           share: ResumeShare = None, wait_for_reset: ResumeWait = False,
-          window_share: ResumeWindowShare = None, as_json: AsJson = False) -> None:
+          window_share: ResumeWindowShare = None, as_json: AsJson = False,
+          yes: NoQuestion = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d)

@@ -77,6 +77,7 @@ from .options import (
     EXIT_USAGE,
     READ_OPTIONS,
     EngineOptions,
+    NoQuestion,
     describe,
     emit_json,
     engine_options,
@@ -350,7 +351,7 @@ def import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = None,
                encoding: EncodingOpt = None, sheet: SheetOpt = None,
                unarchive: Unarchive = False, release_held: ReleaseHeld = False,
                header_row: HeaderRowOpt = None, look_for_keys: LookForKeys = False,
-               keys_as_given: KeysAsGiven = False,
+               keys_as_given: KeysAsGiven = False, yes: NoQuestion = False,
                engine: EngineOptions = DEFAULTS) -> None:
     """Import deals (with their persons and organizations) from a manifest, exactly once."""
     token = engine.token()
@@ -426,6 +427,9 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
         raise fail(f"{describe(exc)}; the job was removed before its first row was sent "
                    f"({sent}): nothing to resume",
                    code=EXIT_STOPPED) from None  # exit 4: a budget spent (README)
+    # any other end (a refused token, an unusable state folder): the job named at the
+    # start is gone, say so before the error's own line (x39r3 L5: `status` said "no job")
+    _err(f"job {job_id} was removed ({sent}): no job was left to resume")
 
 
 def _writes_sent(engines: list[Engine]) -> str:

@@ -50,6 +50,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
+    NoQuestion,
     cancelled_line,
     emit_json,
     engine_options,
@@ -193,9 +194,6 @@ def twin(command: Callable[..., None], help_text: str) -> tuple[Callable[..., No
 Yes = Annotated[bool, typer.Option("--yes", "-y", help=(
     "Do not ask before sending; needed when stdin is not a terminal (a pipe, cron).")
 )]
-# update asks nothing (it has no question): its --yes is kept for the scripts that pass it
-UpdateYes = Annotated[bool, typer.Option("--yes", "-y",
-                                         help="Accepted for scripts; update asks nothing.")]
 PlanYes = Annotated[bool, typer.Option("--yes", "-y", hidden=True,
                                        help="Ignored: a plan sends nothing.")]
 PlanFailed = Annotated[Path | None, typer.Option(
@@ -232,7 +230,7 @@ def update(manifest: UpdateManifest,
                                                  callback=toml_file,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
-           yes: UpdateYes = False, as_json: Json = False,
+           yes: NoQuestion = False, as_json: Json = False,
            engine: EngineOptions = DEFAULTS, plan_only: bool = False,
     failed_csv: PlanFailed = None,
            unarchive: Annotated[bool, typer.Option(

@@ -214,6 +214,10 @@ JobDir = Annotated[Path, typer.Option("--job-dir", envvar="PDBULK_JOB_DIR", call
 Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
                                   help="Pipedrive origin (https://COMPANY.pipedrive.com) or sandbox URL.")]
 TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
+# a command that asks nothing takes --yes too: a cron script passing it to every command
+# must not end in "No such option" (x39r3 L6: import refused it, update took it)
+NoQuestion = Annotated[bool, typer.Option(
+    "--yes", "-y", help="Accepted for scripts that pass it everywhere; this command asks nothing.")]
 # = PLAN_NAMES, then LEGACY_PLANS (x22r2: the legacy names the README promises were refused)
 PlanName = Literal["lite", "growth", "professional", "premium", "ultimate",
                    "essential", "advanced", "power", "enterprise"]
