@@ -20,6 +20,7 @@ from bulk.claims_open import LocalClaims
 from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name
+from tests.held_up import HeldUp
 from tests.import_support import import_once, sandbox_deals
 
 pytestmark = pytest.mark.anyio
@@ -83,8 +84,10 @@ async def _held_back_then_read_together(tmp_path: Path, sleeper: int,
             assert isinstance(got, Claim)
             claims[key] = got
 
+        held_up = HeldUp(monkeypatch)
+
         async def other_run_creates() -> None:
-            await anyio.sleep(1.0)
+            await held_up.wait(ROWS)  # every row of this run held back: it has loaded
             for key, deal in sorted(theirs.items()):  # released one by one, as it creates
                 deal["is_deleted"] = False
                 await holder.release(claims[key], {"deal_id": deal["id"], "job": "other"})
@@ -148,8 +151,10 @@ async def test_rows_held_back_behind_a_run_that_dies_are_reconciled_not_doubled(
             assert isinstance(await acquire(holder, claim_name(code, key)), Claim)
         made = sorted(theirs)[::2]
 
+        held_up = HeldUp(monkeypatch)
+
         async def other_run_dies() -> None:
-            await anyio.sleep(1.0)
+            await held_up.wait(ROWS)  # every row of this run held back: it has loaded
             for key in made:  # created (now: after this run's load), never released
                 theirs[key]["is_deleted"] = False
                 theirs[key]["add_time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",

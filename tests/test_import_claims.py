@@ -23,6 +23,7 @@ from bulk.sandbox import SandboxConfig, serve
 from jobs.demo_data import write_demo_export
 from jobs.importing import claim_name
 from jobs.last_written import forget
+from tests.held_up import HeldUp
 from tests.import_support import (
     api_context,
     import_once,
@@ -151,8 +152,8 @@ async def test_a_runs_creates_are_claimed_a_batch_at_a_time(tmp_path: Path) -> N
 
 
 
-async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path,
-                                                                  sleeper: int) -> None:
+async def test_live_holder_is_waited_for_then_its_deal_is_updated(
+        tmp_path: Path, sleeper: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another live run holds K's claim: this run's row waits, gets the holder's outcome (the
     deal it created) and, in upsert mode, updates that deal instead of creating one."""
     export = write_demo_export(tmp_path / "in", rows=12, broken=0, unknown_stage=0)
@@ -177,8 +178,10 @@ async def test_live_holder_is_waited_for_then_its_deal_is_updated(tmp_path: Path
         hidden = dict(theirs)
         theirs["is_deleted"] = True  # not there when the second run pulls its index
 
+        held_up = HeldUp(monkeypatch)
+
         async def finish_other_run() -> None:
-            await anyio.sleep(1.0)
+            await held_up.wait()  # K's row held back: this run has pulled its index
             theirs.update(hidden)
             theirs["title"] = "old title"
             await holder.release(claim, {"deal_id": theirs["id"]})

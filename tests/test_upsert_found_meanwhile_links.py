@@ -17,6 +17,7 @@ from bulk.claims import Claim, acquire, holder_id
 from bulk.claims_open import LocalClaims
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs.importing import claim_name
+from tests.held_up import HeldUp
 from tests.import_support import UPSERT_FAST, api_context, upserted
 from tests.test_upsert_relinked_links import KEPT, ROWS, _files, _links, _patches, _relinked
 
@@ -41,14 +42,17 @@ async def _night_held(sb: Sandbox, tmp: Path, manifest: Path, mapping: Path, job
     deal = sb.state.deals.rows[deal_id]
     deal["is_deleted"] = True  # not listed by this run's load
 
-    async def release() -> None:
-        await anyio.sleep(1.0)
-        deal["is_deleted"] = False
-        await holder.release(claim, {"deal_id": deal_id})
+    with pytest.MonkeyPatch.context() as patch:
+        held_up = HeldUp(patch)
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(release)
-        rows = await upserted(sb, tmp, manifest, mapping, job_id, create_key_field=False)
+        async def release() -> None:
+            await held_up.wait()  # the key's row held back: this run has listed the account
+            deal["is_deleted"] = False
+            await holder.release(claim, {"deal_id": deal_id})
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(release)
+            rows = await upserted(sb, tmp, manifest, mapping, job_id, create_key_field=False)
     return rows
 
 
