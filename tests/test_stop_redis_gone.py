@@ -23,6 +23,7 @@ from tests.redis_helpers import running_redis
 _ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.timing  # a real-time bound: asserted in the serial pass (f39e)
 @pytest.mark.anyio
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 async def test_closing_a_coordinator_whose_redis_froze_is_bounded() -> None:
@@ -59,6 +60,7 @@ main()
 """
 
 
+@pytest.mark.timing  # a real-time bound: asserted in the serial pass (f39e)
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_a_signal_while_the_process_waits_for_a_thread_at_exit_ends_it_cleanly() -> None:
     """The command said its outcome (exit 2); a SIGTERM while the interpreter waits for a
