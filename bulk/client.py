@@ -239,8 +239,8 @@ class PipedriveClient:
     The client owns its transport (as in httpx) and closes it in ``aclose``.
     """
 
-    __slots__ = ("_auth", "_closed", "_origin", "_secret", "_timeout", "_transport",
-                 "_user_agent")
+    __slots__ = ("_auth", "_closed", "_company", "_origin", "_secret", "_timeout",
+                 "_transport", "_user_agent")
 
     def __init__(self, base_url: str, token: str | Secret, *, auth: AuthKind = "api_token",
                  transport: Transport | None = None, timeout: float = 30.0,
@@ -256,6 +256,15 @@ class PipedriveClient:
         self._user_agent = user_agent
         self._transport: Transport = transport or AiohttpTransport(timeout=timeout)
         self._closed = False
+        self._company: str | None = None  # a getCurrentUser answer's company_id
+
+    @property
+    def company(self) -> str | None:
+        """The company id (``data.company_id``, openapi-v1.yaml) the last
+        ``getCurrentUser`` answer of this client named; None: none answered. No other
+        answer names the company (FACTS.md): the engine keys the company's kept day by it
+        (``bulk.day_seen``)."""
+        return self._company
 
     @property
     def origin(self) -> str:
@@ -359,6 +368,10 @@ class PipedriveClient:
             raise MalformedResponse(response.status, "malformed answer: data is null",
                                     operation=operation.id, body=self._scrub_json(payload),
                                     rate=rate)
+        if operation.id == "getCurrentUser" and isinstance(data, dict) \
+                and isinstance(company := data.get("company_id"), int | str) \
+                and not isinstance(company, bool) and str(company):
+            self._company = str(company)
         return ApiResult(operation, response.status, data, payload.get("additional_data"), rate)
 
     def _error(self, operation: Operation, response: Response, rate: RateHeaders) -> ApiError:

@@ -218,6 +218,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     current = coordinator_id(url) if isinstance(url, str) else None
     token_fp = fingerprint(token)
     key = account_key(config.base_url, token)  # the marker's: the token on this account URL
+    urls = account_key(config.base_url, "")  # the account URL's class: a company's day's
     bind_token(token)  # its state-folder key tells records' companies apart (bulk.token_key)
     # read on the loop: off it, a cancel landed before a merge job's clean-up (f29d)
     recorded = store.meta_get(META_COORDINATOR)
@@ -238,19 +239,25 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         scheduler.attach(ProcessCoordinator(normalize_base_url(config.base_url), token,
                                             clock=clock))
         # the company's day as the last run here heard it: before the first answer a
-        # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own)
-        if (seen := day_seen.recall(key, scheduler.day_seconds)) is not None:
+        # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own),
+        # the company's where the token's company is known (f39d 1: two users' tokens)
+        if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls)) is not None:
             scheduler.recall_day(*seen)
+    opened: list[PipedriveClient] = []
     with local:
         try:
             async with _client_and_coordinator(config, token, clock=clock,
                                                transport=transport, coord=coord,
                                                current=current, key=key, recorded=recorded,
                                                scheduler=scheduler, store=store) as client:
+                opened.append(client)
                 yield client, scheduler
         finally:
-            if not coord.shared:
-                day_seen.remember(key, scheduler.day_seconds, scheduler.day_heard())
+            # the token's company, where a GET /users/me of this run named it, is kept
+            # for every run of the token (a shared coordinator's bind included)
+            day_seen.remember(key, scheduler.day_seconds,
+                              None if coord.shared else scheduler.day_heard(), urls=urls,
+                              company=opened[0].company if opened else None)
 
 
 @asynccontextmanager

@@ -104,3 +104,43 @@ def test_a_plan_says_its_budget_is_the_last_runs(tmp_path: Path) -> None:
     stats = sched.statistics()
     assert (stats.daily_limit, stats.tokens_today) == (DAILY, 120), stats
     assert budget_source(stats) == "by the server's headers to the last run on this account"
+
+
+async def _me_then_reads(cfg: object, token: str, folder: Path, n: int) -> int:
+    """``GET /v1/users/me`` (its company), then up to ``n`` getStages on one engine: how
+    many getStages were sent before the budget refused one."""
+    store = JobStore.create(folder, job_id=folder.name, kind="none", config={})
+    sent = 0
+    try:
+        async with Engine.open(cfg, token, store=store) as engine:  # type: ignore[arg-type]
+            await engine.call("getCurrentUser")
+            for _ in range(n):
+                await engine.call("getStages")
+                sent += 1
+    except BudgetExhausted:
+        return sent
+    finally:
+        store.close()
+    return sent
+
+
+def test_two_users_tokens_of_one_company_keep_one_day(tmp_path: Path) -> None:
+    """f39d 1: the daily budget is the company's, but the kept day was the token's: a
+    second user's token (here the company's OAuth token), whose earlier run had heard a
+    day far from spent, took the whole share again and sent its first call past it. Once
+    each token's ``GET /v1/users/me`` named the company, the day is the company's: the
+    second token's next run is refused before it sends anything."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=7, daily_tokens=DAILY,
+                                        oauth_token="sandbox-oauth-token-f39d")) as sb:
+        api = engine_config(sb, tmp_path / "j", budget=BudgetPolicy(share=0.25))
+        oauth = replace(api, auth="oauth")
+        other = "sandbox-oauth-token-f39d"
+        # the second user's run: its company learned, the day heard far from spent
+        assert anyio.run(_me_then_reads, oauth, other, tmp_path / "b1", 1) == 1
+        # the first user's spends the share to the token (another 95 spent elsewhere)
+        sb.runtime.limiter.budget.spend(95 - 2 - 5, time.time())
+        assert anyio.run(_me_then_reads, api, sb.token, tmp_path / "a1", 5) == 0
+        used = sb.stats()["tokens_by_operation"].get("getStages", 0)
+        with pytest.raises(BudgetExhausted, match="may use 100 of"):
+            anyio.run(_refused, oauth, other, tmp_path / "b2")
+        assert sb.stats()["tokens_by_operation"].get("getStages", 0) == used  # before: +5
