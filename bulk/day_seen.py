@@ -36,7 +36,9 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 from pathlib import Path
+from typing import NamedTuple
 
 from .claims import state_dir
 from .state import private_folder, write_private
@@ -65,16 +67,71 @@ def _read(name: str) -> dict[str, object] | None:
     return seen if isinstance(seen, dict) else None
 
 
-def _day(seen: dict[str, object] | None, day_seconds: float) -> tuple[int, int, int] | None:
-    """The (day, daily, spent) of a record read, None: none, or not of ``day_seconds``."""
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _wall(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value):
+        return float(value)
+    return None
+
+
+class _Kept(NamedTuple):
+    """One kept day: the UTC day index, the daily budget and the company's spend that day
+    (tokens), when the spend was heard and between which two answers a run saw the
+    server's own day begin (walls; None: not known)."""
+
+    day: int
+    daily: int
+    spent: int
+    heard: float | None = None
+    began: tuple[float, float] | None = None
+
+    def to_json(self, day_seconds: float) -> dict[str, object]:
+        return {"day": self.day, "daily": self.daily, "spent": self.spent,
+                "day_seconds": day_seconds, "heard": self.heard,
+                "began": None if self.began is None else list(self.began)}
+
+
+def _day(seen: dict[str, object] | None, day_seconds: float) -> _Kept | None:
+    """A record read, checked, of days of ``day_seconds``; None: none, or not such."""
     if seen is None:
         return None
-    day, daily, spent, length = (seen.get(k) for k in ("day", "daily", "spent", "day_seconds"))
-    if not (isinstance(day, int) and isinstance(daily, int) and isinstance(spent, int)
-            and isinstance(length, int | float)) or isinstance(day, bool) \
-            or float(length) != day_seconds or daily <= 0 or spent < 0:
+    day, daily, spent = (_whole(seen.get(k)) for k in ("day", "daily", "spent"))
+    if day is None or daily is None or spent is None or daily <= 0 or spent < 0 \
+            or _wall(seen.get("day_seconds")) != day_seconds:
         return None
-    return day, daily, spent
+    began = seen.get("began")
+    lo, hi = (_wall(began[0]), _wall(began[1])) if isinstance(began, list) \
+        and len(began) == 2 else (None, None)
+    return _Kept(day, daily, spent, _wall(seen.get("heard")),
+                 (lo, hi) if lo is not None and hi is not None and lo < hi else None)
+
+
+def _server_day(wall: float, at: float, day_seconds: float) -> int:
+    """The server's day index of ``wall`` for days that begin at wall ``at`` (mod a day)."""
+    return math.floor((wall - at) / day_seconds)
+
+
+def _later(a: _Kept | None, b: _Kept | None, day_seconds: float) -> _Kept | None:
+    """Of two kept days: the later; of the same day, the higher spend (a floor each). The
+    day is the server's where a run saw where it begins (``began``: the phase of its
+    midnights) and both were heard at a known time, else UTC's; the phase is kept."""
+    if a is None or b is None:
+        return a or b
+    phase = a.began or b.began
+    if phase is not None and a.heard is not None and b.heard is not None:
+        key_a = _server_day(a.heard, phase[1], day_seconds)
+        key_b = _server_day(b.heard, phase[1], day_seconds)
+    else:
+        key_a, key_b = a.day, b.day
+    if key_a == key_b:
+        kept = a if a.spent >= b.spent else b
+    else:
+        kept = a if key_a > key_b else b
+    return kept._replace(began=phase)
 
 
 def company_of(key: str) -> str | None:
@@ -84,56 +141,64 @@ def company_of(key: str) -> str | None:
     return company if isinstance(company, str) and company else None
 
 
-def _later(a: tuple[int, int, int] | None,
-           b: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
-    """Of two kept days: the later; of the same day, the higher spend (a floor each)."""
-    if a is None or b is None:
-        return a or b
-    if a[0] != b[0]:
-        return a if a[0] > b[0] else b
-    return a if a[2] >= b[2] else b
-
-
-def recall(key: str, day_seconds: float, *, urls: str | None = None
-           ) -> tuple[int, int, int] | None:
+def recall(key: str, day_seconds: float, *, urls: str | None = None,
+           now: float | None = None) -> tuple[int, int, int] | None:
     """(day index, daily budget in tokens, the company's spend that day in tokens) as the
     last runs heard them, for days of ``day_seconds``: the company's record where the
     token of ``account_key`` ``key`` has a known company (``urls``: the ``account_key`` of
     the account URL with no token, its class), and the token's own; None: none kept, or
-    unreadable."""
+    unreadable.
+
+    ``now`` (wall seconds): where a run saw the server's own day begin (f39d 2: its
+    midnight is its time zone's, FACTS.md) the spend is the server's day's: the day index
+    returned is ``now``'s (UTC days of ``day_seconds``) with the spend while ``now`` is
+    in the server's day it was heard in (or may be: a midnight known only between two
+    answers), with 0 once surely past it. Without such a run, UTC days (as before)."""
     seen = _day(_read(f"account-{key}"), day_seconds)
     if urls is not None and (company := company_of(key)) is not None:
-        seen = _later(seen, _day(_read(f"company-{company_key(urls, company)}"), day_seconds))
-    return seen
+        theirs = _day(_read(f"company-{company_key(urls, company)}"), day_seconds)
+        seen = _later(seen, theirs, day_seconds)
+    if seen is None:
+        return None
+    heard, phase = seen.heard, seen.began
+    if now is not None and phase is not None and heard is not None:
+        past = all(_server_day(now, at, day_seconds) > _server_day(heard, at, day_seconds)
+                   for at in phase)
+        return math.floor(now / day_seconds), seen.daily, 0 if past else seen.spent
+    return seen.day, seen.daily, seen.spent
+
+
+def _write(name: str, record: dict[str, object]) -> None:
+    write_private(_path(name), json.dumps(record).encode())
 
 
 def remember(key: str, day_seconds: float, heard: tuple[int, int, int] | None, *,
-             urls: str | None = None, company: str | None = None) -> None:
+             urls: str | None = None, company: str | None = None,
+             server: tuple[float, float | None, float | None] | None = None) -> None:
     """Keep ``heard`` (``Scheduler.day_heard``) for the next run on account ``key``, and
     ``company`` (the id a ``GET /v1/users/me`` answer of this run named; None: none) as
     the token's; the day goes to the company's record too where it is known (``urls``:
-    the account URL's class, as ``recall``). Of the same day, the larger spend stays
-    (engines of the account, or of two tokens of its company, closing in either order).
-    Never raises."""
+    the account URL's class, as ``recall``). ``server`` (``Scheduler.server_day``): when
+    the figure was heard, and between which answers the server's day began (walls). Of
+    the same day, the larger spend stays (engines of the account, or of two tokens of its
+    company, closing in either order). Never raises."""
     own = _read(f"account-{key}") or {}
     known = company or company_of(key)
     if heard is None and (company is None or own.get("company") == company):
         return
+    new: _Kept | None = None
+    if heard is not None:
+        at, lo, hi = server if server is not None else (None, None, None)
+        new = _Kept(*heard, at, None if lo is None or hi is None else (lo, hi))
     with contextlib.suppress(OSError):
-        folder = private_folder(state_dir() / FOLDER)
-        day = _later(heard, _day(own, day_seconds))
-        record: dict[str, object] = {} if day is None else {
-            "day": day[0], "daily": day[1], "spent": day[2], "day_seconds": day_seconds}
-        if known is not None:
-            record["company"] = known
-        write_private(folder / f"account-{key}.json", json.dumps(record).encode())
-        if heard is not None and known is not None and urls is not None:
+        private_folder(state_dir() / FOLDER)
+        kept = _later(new, _day(own, day_seconds), day_seconds)
+        record = {} if kept is None else kept.to_json(day_seconds)
+        _write(f"account-{key}", {**record, **({} if known is None else {"company": known})})
+        if new is not None and known is not None and urls is not None:
             name = f"company-{company_key(urls, known)}"
-            day = _later(heard, _day(_read(name), day_seconds))
-            if day is not None:
-                write_private(folder / f"{name}.json", json.dumps(
-                    {"day": day[0], "daily": day[1], "spent": day[2],
-                     "day_seconds": day_seconds}).encode())
+            if (kept := _later(new, _day(_read(name), day_seconds), day_seconds)) is not None:
+                _write(name, kept.to_json(day_seconds))
 
 
 __all__ = ["company_key", "company_of", "recall", "remember"]

@@ -241,7 +241,9 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         # the company's day as the last run here heard it: before the first answer a
         # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own),
         # the company's where the token's company is known (f39d 1: two users' tokens)
-        if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls)) is not None:
+        # (the server's day, where a run saw when it begins: f39d 2)
+        if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls,
+                                    now=clock.wall())) is not None:
             scheduler.recall_day(*seen)
     opened: list[PipedriveClient] = []
     with local:
@@ -257,7 +259,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
             # for every run of the token (a shared coordinator's bind included)
             day_seen.remember(key, scheduler.day_seconds,
                               None if coord.shared else scheduler.day_heard(), urls=urls,
-                              company=opened[0].company if opened else None)
+                              company=opened[0].company if opened else None,
+                              server=scheduler.server_day())
 
 
 @asynccontextmanager

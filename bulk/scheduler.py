@@ -321,6 +321,7 @@ class Scheduler:
         "_search_spell",
         "_searches",
         "_seen_at",
+        "_seen_began",
         "_seen_today",
         "_sent_log",
         "_server_said",
@@ -421,6 +422,9 @@ class Scheduler:
         # again, 30 times, and the run ended "not answering")
         self._seen_today = 0
         self._seen_at = -math.inf  # clock.now() of the answer that said ``_seen_today``
+        # the server's day began between these two answers (clock.now()): its figure went
+        # down (``_apply``); its midnights are a day apart from it (``server_day_began``)
+        self._seen_began: tuple[float, float] | None = None
         # [second, tokens]: this process's admissions by clock second, the last minute or
         # so (``_admitted_since``: how far a lower daily figure from the server is followed)
         self._spend_log: deque[list[int]] = deque()
@@ -529,6 +533,19 @@ class Scheduler:
         if not self._daily_heard or not self._server_said:
             return None
         return self._day, self._daily, self._seen_today
+
+    def server_day(self) -> tuple[float, float | None, float | None] | None:
+        """When the server's figure of the day (``day_heard``) was last heard, and between
+        which two answers this run saw the server's own day begin (its figure went down:
+        its midnight is its time zone's, not named, FACTS.md), for the next run on the
+        account (``bulk.day_seen``): (heard, began after, began by), wall seconds; the
+        last two None when no day began in this run; None when no daily figure was heard."""
+        if self.day_heard() is None:
+            return None
+        off = self._wall_offset()
+        began = self._seen_began
+        return (self._seen_at + off, *((None, None) if began is None
+                                       else (began[0] + off, began[1] + off)))
 
     def recall_day(self, day: int, daily: int, spent: int) -> None:
         """Before the first answer, take the company's day as the last run on the account
@@ -1549,6 +1566,9 @@ class Scheduler:
                 # lower than the server said before, on a call sent after that answer: no
                 # late answer's older figure, the server's count went down: its new day
                 # began (its midnight is not UTC's: FACTS.md)
+                if late - self._seen_at < self._day_seconds / 12:  # (2 h: told close
+                    # enough to be of use; a wider gap would hold a spent day that long)
+                    self._seen_began = (self._seen_at, late)
                 self._seen_today = seen
             if seen >= self._seen_today:
                 self._seen_today, self._seen_at = seen, late
