@@ -175,14 +175,15 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
     return out
 
 
-async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int]) -> dict[int, int]:
+async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
+                      calls: Counter[str] | None = None) -> dict[int, int]:
     """Of person ("person") / organization ("org") ``ids``, those merged away since, each
     with its survivor (``jobs.undo.merged``): read as a restore's links are (``_live``:
     by id, 1 token each, below 10 of them, else 100 a list call, 10 tokens; the trace's
-    reads). A live one, one deleted with no trace, or a 404: not listed. Raises the API's
-    errors of the reads."""
+    reads, counted in ``calls`` when given). A live one, one deleted with no trace, or a
+    404: not listed. Raises the API's errors of the reads."""
     deleted: dict[int, Mapping[str, Any]] = {}
-    calls: Counter[str] = Counter()
+    calls = Counter() if calls is None else calls
     await _live(ctx, kind, sorted(set(ids)), calls, deleted, set())
     if not deleted:
         return {}

@@ -59,6 +59,7 @@ from .dead_links import (
     unplanned,
     unplanned_line,
 )
+from .moved import after_plan, after_plan_line, entries, merge_moved, with_moved
 from .plan import (
     OTHERS,
     OVERWRITES,
@@ -115,6 +116,24 @@ class UndoJob:
         # ``remember``), by item id: read once (``_refused``); those refused by this run
         self._refusals: dict[int, Refusal] | None = None
         self._refused_here: set[int] = set()
+        # deals only a merge moved after the plan (``moved``): item id -> its entry, read
+        # once from the store and added to by the re-checks
+        self._moved: dict[int, dict[str, Any]] | None = None
+
+    async def _moved_entries(self) -> dict[int, dict[str, Any]]:
+        """The deals only a merge moved after the plan, by item id (``moved.entries``:
+        read once)."""
+        if self._moved is None:
+            self._moved = await entries(self._store) if self._store is not None else {}
+        return self._moved
+
+    async def _merge_moved(self, ctx: CallContext, store: JobStore,
+                           checks: Sequence[tuple[Item, Deal | None, Mapping[str, Any] | None]]
+                           ) -> dict[int, dict[str, Any]]:
+        """``moved.merge_moved`` of ``checks``, its entries kept here too; every entry."""
+        known = await self._moved_entries()
+        known.update(await merge_moved(ctx, store, checks, known))
+        return known
 
     def _forced(self) -> bool:
         """Whether this undo runs with ``--force`` (read once: ``execute`` asks per item)."""
@@ -202,6 +221,8 @@ class UndoJob:
                     f"{name}_id": rid, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
                                                             "action": "deleted"})
+        if item.op in ("delete", "restore"):  # a merge moved it after the plan: its note
+            item = with_moved(item, (await self._moved_entries()).get(item.id))
         if item.op == "delete":
             try:
                 await ctx.call("deleteDeal", path={"id": deal_id})
@@ -415,11 +436,20 @@ class UndoJob:
         outcomes: list[Outcome] = []
         gone = 0
         source = store.meta_get("source_job")
+        images = {b.entity_id: b.before for b in store.before_images("deal")}
+        # a deal only a merge moved since the plan is judged as the plan would (f39b)
+        by_merge = await self._merge_moved(ctx, store, [
+            (i, current.get(int(i.payload["deal_id"])), images.get(int(i.payload["deal_id"])))
+            for i in pending])
+        if by_merge:  # their images, refreshed to the deal a merge moved
+            then = {b.entity_id: b.before.get("update_time")
+                    for b in store.before_images("deal")}
         for item in pending:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
             if deal_id not in then:
                 continue
+            item = with_moved(item, by_merge.get(item.id))
             if is_gone(deal):
                 gone += 1
                 outcomes.append(_gone_outcome(item, deal_id))
@@ -479,11 +509,24 @@ class UndoJob:
         current = await read_deals(ctx, ids)
         images = {i: b.before for i, b in
                   (await AsyncJobStore.of(self._store).before_images_of("deal", ids)).items()}
+        gone = [i for i in checked if is_gone(current.get(int(i.payload["deal_id"])))]
+        for item in gone:  # missing from the list: archived, or deleted?
+            deal_id = int(item.payload["deal_id"])
+            if (one := await _one_deal(ctx, deal_id)) is not None:
+                current[deal_id] = one
+            else:
+                current.pop(deal_id, None)
+        # a deal only a merge moved since the plan is judged as the plan would (f39b)
+        by_merge = await self._merge_moved(ctx, self._store, [
+            (i, current.get(int(i.payload["deal_id"])), images.get(int(i.payload["deal_id"])))
+            for i in checked])
+        if by_merge:
+            images = {i: b.before for i, b in (await AsyncJobStore.of(
+                self._store).before_images_of("deal", ids)).items()}
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
-            if is_gone(deal):
-                deal = await _one_deal(ctx, deal_id)
+            item = with_moved(item, by_merge.get(item.id))
             decided = _during_run(item, deal_id, deal, images.get(deal_id), self._labels(),
                                   self._source_job())
             if decided is not None and self._forced() and decided.state is ItemState.FAILED \
@@ -717,6 +760,8 @@ class UndoJob:
             lines.append(forced)  # x27r3 2: --force's overwrites said after the run too
         if (beyond := unplanned(i.result for i in store.items())) is not None:
             lines.append(unplanned_line(beyond))  # f37c: the refusals' reads and PATCHes
+        if (merged := after_plan(store)) is not None:
+            lines.append(after_plan_line(merged))  # f39b: a merge after the plan, traced
         if isinstance(left := store.meta_get(META_SOURCE_PENDING), str):
             source = store.meta_get("source_job")
             lines.append(f"job {source} still has {left} pending: not sent, so not undone; "
@@ -725,7 +770,8 @@ class UndoJob:
         return write_job_results(store, result, UNDO_COLUMNS,
                                  extra={"contacts": contacts, "undone": undone,
                                         "overwrote": overwritten_counts(store),
-                                        "refused_after_plan": beyond},
+                                        "refused_after_plan": beyond,
+                                        "merged_after_plan": merged},
                                  lines_extra=lines, rowless_ops=tuple(_CONTACT_OPS))
 
 
