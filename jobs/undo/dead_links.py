@@ -269,6 +269,14 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
                 v for v in (_int(value),) if v is not None and v not in options]
         elif ftype in ("people", "org") and (rid := _int(value)) is not None:
             kind = _REF_KIND[str(ftype)]
+            survivor = now.into.get(kind, {}).get(rid)
+            if rid in now.gone.get(kind, ()) and survivor is not None \
+                    and (kind, rid) not in now.missing:
+                # merged away: the field is put back to its survivor, as a deal's own
+                # person / organization is (f39b: it was left as the job wrote it)
+                out.append((field_group(code, custom=True), code, _Merged(
+                    rid, survivor, "person" if kind == "person" else "organization")))
+                continue
             lost = [] if rid not in now.gone.get(kind, ()) else [
                 _Missing(rid) if (kind, rid) in now.missing else rid]
         elif ftype == "user" and (rid := _int(value)) is not None and now.users is not None:
@@ -305,7 +313,10 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
         else:
             body["custom_fields"] = {**(body.get("custom_fields") or {}), name: trim.kept}
     for name, merge in moved.items():  # put back to the survivor
-        body[name] = merge.into
+        if name in REFS:
+            body[name] = merge.into
+        else:  # a person / organization custom field's code
+            body["custom_fields"] = {**(body.get("custom_fields") or {}), name: merge.into}
     left = [_what(f, v, labels or {}) for _, f, v in gone if f not in trims and f not in moved]
     words = [f"{'; '.join(left)}: no write takes it, so it is left as the deal has it now"
              + (" (a stage with its pipeline)" if "stage_id" in groups else "")] if left else []
@@ -313,7 +324,10 @@ def _left(changes: Mapping[str, Any], gone: Sequence[tuple[str, str, Any]],
               f"({shown(f, trims[f].kept, labels or {})})" for _, f, v in gone if f in trims]
     words += [f"its {m.word} {m.gone} before the job was merged into {m.word} {m.into} "
               f"since: the link is put back to {m.word} {m.into}, where Pipedrive moved "
-              f"the deals of {m.word} {m.gone}" for m in moved.values()]
+              f"the deals of {m.word} {m.gone}" if f in REFS else
+              f"its {label(f, labels or {})} {m.word} {m.gone} before the job was merged into "
+              f"{m.word} {m.into} since: the field is put back to {m.word} {m.into}, which "
+              f"{m.word} {m.gone} lives on as" for f, m in moved.items()]
     return body, "; ".join(words)
 
 
