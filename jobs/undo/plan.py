@@ -150,7 +150,9 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
             prep.fail(None, f"{name} {rid}", f"conflict: {_LABEL[name]} "
                       f"{_named(called, name, rid)} {why}{when}; "
                       "left alone (--force deletes it)", op=f"delete-{name}",
-                      action="conflict", final=False, **ids)
+                      # apart from the deals' "conflict" (x38r3 F8: "rows: … 27 conflicts"
+                      # beside "conflict 28" in the rows by action)
+                      action=f"conflict-{name}", final=False, **ids)
         free[name] = [rid for rid in free[name] if (name, rid) not in changed]
     for name, op, operation in (("person", "delete-person", "deletePerson"),
                                 ("org", "delete-org", "deleteOrganization")):
@@ -580,8 +582,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                               f"is in failed.csv ({_force_does_to(failed)})")
     if force and (line := overwritten_line(prep.items, planned=True)) is not None:
         prep.notes.append(line)
-    if prep.actions["conflict"] > deal_conflicts:  # persons / organizations (--contacts)
-        prep.notes.append(f"{prep.actions['conflict'] - deal_conflicts:,} person(s) / "
+    if (contact_conflicts := prep.actions["conflict-person"] + prep.actions["conflict-org"]):
+        prep.notes.append(f"{contact_conflicts:,} person(s) / "
                           "organization(s) changed or holding others since the import made "
                           "them: left alone, each with its reason in failed.csv (--force "
                           "deletes them)")
