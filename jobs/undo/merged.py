@@ -9,8 +9,9 @@ and so is what the merge changed — the survivor, and everything Pipedrive move
 
 - a person: the survivor holds the e-mails of both persons, so the survivor is the one
   live person changed at or after the deletion's second that holds every e-mail of the
-  deleted one (``merged_persons``: ``GET /api/v2/persons?updated_since=`` the earliest
-  deletion, 10 tokens a page, one read for them all);
+  deleted one (``merged_persons``: ``GET /api/v2/persons`` of each deletion's second, 10
+  tokens, when they fall in at most three seconds; else, and for those not found so, one
+  read of those changed since the earliest deletion, 10 tokens a page);
 - an organization has no such mark of its own, but its deals and persons are moved to the
   survivor in that second: the survivor is the one live organization changed at or after
   that second that a person — else a deal — changed in that second now names (each of
@@ -35,7 +36,7 @@ changed from the deletions on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -120,11 +121,38 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
     the deletion — in it, by the merge, or later, by another merge into it or an edit
     (x38r1 F6: only that second was read, and a survivor renamed since was not found) —
     that holds every e-mail of the deleted one; of several, the one added before that
-    second (a person with no e-mail: none). One read (``getPersons?updated_since=`` the
-    earliest deletion, 10 tokens a page of 500)."""
-    into: dict[int, int] = {}
+    second (a person with no e-mail: none). Deletions in at most ``_FEW_SECONDS`` seconds:
+    each second read alone first (``getPersons?updated_since=&updated_until=``, 10 tokens,
+    one page but on a busy second — f39b: the read since the earliest deletion was every
+    person changed since, pages of them on a busy account, for merges days apart); those
+    not traced so (a survivor changed again since), and every deletion past that many
+    seconds, by one read since the earliest of their seconds (10 tokens a page of 500)."""
     seconds = _seconds({r: p for r, p in deleted.items() if emails(p)})
-    changed = await _changed_from(ctx, "getPersons", seconds, calls)
+    into: dict[int, int] = {}
+    if len(seconds) <= _FEW_SECONDS:  # each second alone first (f39b: read less)
+        for when, rids in sorted(seconds.items()):
+            if (window := _window(when)) is not None:
+                into.update(_holders(await _changed(ctx, "getPersons", window, calls),
+                                     {when: rids}, deleted))
+    left = {w: rest for w, rids in seconds.items() if (rest := [r for r in rids
+                                                                if r not in into])}
+    if left:
+        changed = await _changed_from(ctx, "getPersons", left, calls)
+        into.update(_holders(changed, left, deleted))
+    return into
+
+
+# at most this many seconds of deletions are read one by one (10 tokens each, one page
+# unless 500 persons changed in that very second) before one read of all since the earliest
+_FEW_SECONDS = 3
+
+
+def _holders(changed: Sequence[Mapping[str, Any]], seconds: Mapping[str, list[int]],
+             deleted: Mapping[int, Mapping[str, Any]]) -> dict[int, int]:
+    """Of the persons deleted in ``seconds`` (second -> ids), each with the one person of
+    ``changed`` changed at or after its second that holds every e-mail of it (of several,
+    the one added before that second)."""
+    into: dict[int, int] = {}
     for when, rids in sorted(seconds.items()):
         second = parse_time(when)
         for rid in rids:
