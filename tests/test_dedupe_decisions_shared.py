@@ -62,7 +62,10 @@ async def test_host_bs_night_holds_the_groups_host_a_kept_apart(
         pairs = orjson.loads((state_a / "keep-separate.json").read_bytes())
         (state_a / "keep-separate.json").write_bytes(orjson.dumps(pairs[1:]))
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "machine-a"))
-        await jobs.plan_dedupe(a, sb.token, tmp_path / "p2")  # reads (and syncs) A's
+        # A's next run shares the forget (its plan half; a plan alone writes no shared
+        # state, f39c), merging nothing here
+        quiet = await jobs.run_dedupe(a, sb.token, max_merges=0)
+        assert quiet.merged == 0, quiet.lines
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "machine-b"))
         again = await jobs.run_dedupe(b, sb.token)
         assert again.merged == 1, again.lines

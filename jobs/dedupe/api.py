@@ -606,7 +606,7 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 # unique: a second run in the same second wrote into the first's folder
                 got["plan_dir"] = output or new_run_plan(state / "plans", s.ctx.clock.wall())
                 planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
-                                          since_last=since_last)
+                                          since_last=since_last, share=True)  # a run's
                 got["plan"] = _plan(planned)
                 if hooks.on_plan is not None:
                     hooks.on_plan(got["plan"])

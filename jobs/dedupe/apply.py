@@ -394,7 +394,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     # keep-separate decisions recorded since the plan (``held_now``; x37r2 F2)
     org_names, person_names = await names_now(ctx, *wanted_ids(
         planned.get(i) for g in chosen for i in g.member_ids)) if chosen else ({}, {})
-    kept = (await in_thread(lambda: load_keep_separate(state_dir))  # Redis: x38r2 F2
+    kept = (await in_thread(lambda: load_keep_separate(  # Redis: x38r2 F2; a dry run
+        state_dir, share=options.record_decisions))      # (a plan) writes nothing (f39c)
             if state_dir is not None and chosen else set())
     now = _config_now(state_dir, plan_dir) if chosen else None
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges

@@ -77,13 +77,17 @@ def coordinated() -> bool:
     return coordinator_url() is not None and bound_company() is not None
 
 
-def sync(state: Path, local: set[frozenset[int]]) -> set[frozenset[int]]:
+def sync(state: Path, local: set[frozenset[int]], *, share: bool = True
+         ) -> set[frozenset[int]]:
     """The keep-separate pairs that bind this run: ``local`` (the state directory
     ``state``'s ``keep-separate.json``) with, under a shared coordinator (``coordinated``),
     the company's kept pairs; what ``local`` has that the company's lack is shared first, and
     a pair this folder shared and no longer has is forgotten for every host. ``local``
-    itself without a shared coordinator. Raises CoordinatorLost, OSError (the journal's
-    local copy cannot be read)."""
+    itself without a shared coordinator. ``share`` False (a plan: ``dedupe plan``, ``pdbulk
+    plan dedupe``, a dry-run apply) reads the same pairs and writes nothing, neither to the
+    journal nor beside the file (f39c: a plan wrote the decisions it read to Redis); the
+    next apply or run shares them. Raises CoordinatorLost, OSError (the journal's local
+    copy cannot be read)."""
     if not coordinated():
         return set(local)
     from bulk.journal import open_journal
@@ -97,6 +101,8 @@ def sync(state: Path, local: set[frozenset[int]]) -> set[frozenset[int]]:
         shared = _load_shared(state)
         forgotten = (shared - local) & kept  # a person took it out of this folder's file
         new = local - kept
+        if not share:
+            return local | (kept - forgotten)
         if forgotten or new:
             journal.append([*_entries(forgotten, False), *_entries(new, True)])
         if forgotten or new or shared - local:

@@ -203,13 +203,16 @@ def _local_keep_separate(state: Path) -> set[frozenset[int]]:
         raise InputError(f"{path} is damaged (not a JSON list of deal-id pairs)") from None
 
 
-def load_keep_separate(state: Path) -> set[frozenset[int]]:
+def load_keep_separate(state: Path, *, share: bool = False) -> set[frozenset[int]]:
     """The remembered keep-separate pairs (empty when none were recorded): the state
     directory's, and under a shared coordinator every host's of the company
-    (``decisions.sync``, x38r2 F2). Raises InputError (a damaged file), CoordinatorLost."""
+    (``decisions.sync``, x38r2 F2). ``share``: also share what this folder decided (or
+    forgot) with the company's journal — an apply or a run; a plan only reads (f39c).
+    Blocking (files, Redis): a caller on the event loop runs it in a thread. Raises
+    InputError (a damaged file), CoordinatorLost."""
     from .decisions import sync
 
-    return sync(state, _local_keep_separate(state))
+    return sync(state, _local_keep_separate(state), share=share)
 
 
 def remember_keep_separate(state: Path, groups: Iterable[Iterable[int]]) -> int:

@@ -72,7 +72,8 @@ class PlanOutcome:
 
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
-                    state_dir: Path, since_last: bool = False) -> PlanOutcome:
+                    state_dir: Path, since_last: bool = False, share: bool = False
+                    ) -> PlanOutcome:
     """Read, match and write the plan files (see the module docstring). The account's
     stages are read first (``getStages``, the cheapest read it needs: a run refused for
     budget pays its 5 tokens), then its deal fields (one ``getDealFields`` page):
@@ -81,7 +82,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     ``DedupeConfigError`` (an ``InputError``), the API's errors of its reads
     (``Unauthorized``, ``RateLimited`` past its retries, ...), ``BudgetExhausted`` when
     the budget runs out, and ``OSError`` when ``directory`` or the state directory cannot
-    be written."""
+    be written. ``share``: the planning half of a ``dedupe run`` shares this folder's
+    keep-separate decisions with the company's other hosts under a shared coordinator
+    (``index.load_keep_separate``); a plan alone (``dedupe plan``, ``pdbulk plan dedupe``)
+    reads them and writes no shared state (f39c)."""
     start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
     # the cheapest read the plan needs goes first (getStages, 5 tokens): its answer tells
     # the day's budget, so a run refused for budget spends 5 tokens, not getDealFields' 10
@@ -92,7 +96,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     config = resolve_identifiers(config, fields)
     names = field_names(fields)
     # off the loop: a shared coordinator's Redis holds every host's decisions (x38r2 F2)
-    keep = await in_thread(lambda: load_keep_separate(state_dir))
+    keep = await in_thread(lambda: load_keep_separate(state_dir, share=share))
     index: DealIndex | None = None
     base: str | None = None
     focus: set[int] | None = None

@@ -253,7 +253,7 @@ class DedupeJob(MergeJob):
     def _kept(self) -> set[frozenset[int]]:
         """The state directory's keep-separate pairs now (empty without one)."""
         state = self._store.meta_get(STATE_DIR) if self._store is not None else None
-        return load_keep_separate(Path(state)) if state else set()
+        return load_keep_separate(Path(state), share=True) if state else set()
 
     @staticmethod
     def _pair_records(items: Sequence[Item], planned: Mapping[int, DealRecord]
