@@ -31,7 +31,7 @@ from bulk.loop import run_loop
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
 from bulk.wording import counted
-from jobs.planning import budget_source, estimate, render_plan
+from jobs.planning import Plan, budget_source, estimate, render_plan
 
 from .cli_ops import Json, Yes
 
@@ -285,14 +285,12 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         for line in _plan_lines(plan.outcome, options):
             say(line)
 
-    def on_loaded(s: Engine, store: JobStore, prep: Prepared) -> None:
-        from jobs.dedupe.api import apply_estimate
-
+    def on_loaded(s: Engine, store: JobStore, prep: Prepared, cost: Plan) -> None:
         if dcfg is None and not quiet:  # x21r2 F3: the cost before the prompt, as merge's
             groups = len({i.payload.get("group_id") for i in prep.items
                           if i.state is ItemState.PENDING and i.op == "merge"
                           and not i.payload.get("already")})
-            render_plan(apply_estimate(s, store, prep), console=Console(
+            render_plan(cost, console=Console(
                 highlight=False, soft_wrap=True, markup=False),
                 rows=f"merges to send: {prep.actions['merge']:,} ({groups:,} group(s))")
 

@@ -322,24 +322,26 @@ def reads_line(reads: Mapping[str, tuple[int, int]]) -> str:
             + (f" ({each})" if each else ""))
 
 
-def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
+async def apply_estimate(s: Engine, store: JobStore, prep: Prepared) -> Plan:
     """The cost of a loaded apply (calls, tokens, share of today, time), as the reviewed
     decisions left it: the reads made, the merges and PATCHes to send with their reads,
-    and the re-check before each batch (``jobs.api.load`` for the other kinds)."""
+    and the re-check before each batch (``jobs.api.load`` for the other kinds). The
+    re-check's pricing runs in a worker thread (the job's store, the plan's file, a shared
+    coordinator's Redis for the keep-separate decisions: f39c), as ``jobs.api`` prices."""
     from .merge_job import DedupeJob
 
+    burst, workers = s.config.limits().burst, s.config.max_workers
+    checks, batches = await in_thread(lambda: (
+        Counter(recheck_calls(store, DedupeJob.from_store(store), workers, burst=burst)),
+        recheck_batches(store, workers, burst=burst)))
     calls = Counter(s.stats.calls_by_operation) + prep.calls
-    checks = Counter(recheck_calls(store, DedupeJob.from_store(store), s.config.max_workers,
-                                   burst=s.config.limits().burst))
     calls += checks
     sched = s.scheduler.statistics()
     left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent
     return estimate("dedupe", calls, s.scheduler.limits, rows=prep.actions["merge"],
                     bad_rows=0, tokens_left_today=left, daily_tokens=sched.daily_limit,
                     max_tokens=s.config.budget.max_tokens, usable_daily=sched.usable_daily,
-                    budget_source=budget_source(sched), gating=checks,
-                    batches=recheck_batches(store, s.config.max_workers,
-                                            burst=s.config.limits().burst))
+                    budget_source=budget_source(sched), gating=checks, batches=batches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,14 +351,15 @@ class DedupeHooks:
     result files); ``on_warning(line)`` what a person must hear of (an earlier job named
     or removed, a reviewer's decision not followed); ``on_job(job_id, folder)`` once the
     job exists; ``on_plan(plan)`` the fresh plan of a run; ``on_loaded(engine, store,
-    prep)`` the loaded job, before the question; ``execute(engine, store)`` runs it
-    (default ``engine.run``; ``shows_result``: it writes the job's result lines itself)."""
+    prep, estimate)`` the loaded job and its cost (``apply_estimate``), before the question;
+    ``execute(engine, store)`` runs it (default ``engine.run``; ``shows_result``: it writes
+    the job's result lines itself)."""
 
     on_line: Callable[[str], None] | None = None
     on_warning: Callable[[str], None] | None = None
     on_job: Callable[[str, Path], None] | None = None
     on_plan: Callable[[DedupePlan], None] | None = None
-    on_loaded: Callable[[Engine, JobStore, Prepared], None] | None = None
+    on_loaded: Callable[[Engine, JobStore, Prepared, Plan], None] | None = None
     execute: Callable[[Engine, JobStore], Awaitable[RunResult]] | None = None
     shows_result: bool = False
 
@@ -493,7 +496,7 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
                                                    writes=True, remember=False))
                 prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
                 await in_thread(lambda: prep.save(store))
-                cost = apply_estimate(s, store, prep)
+                cost = await apply_estimate(s, store, prep)
         finally:
             store.close()
     return DedupeRun(None, None, plan_dir, "dry-run", actions=dict(prep.actions),
@@ -641,9 +644,9 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         work = prep.actions["merge"]
         # a run or apply with nothing to merge keeps no job folder: its plan says it all
         got["quiet"] = not work and not prep.actions["already merged"] and _review_only(store)
-        got["estimate"] = apply_estimate(s, store, prep)
+        got["estimate"] = await apply_estimate(s, store, prep)
         if hooks.on_loaded is not None:
-            hooks.on_loaded(s, store, prep)
+            hooks.on_loaded(s, store, prep, got["estimate"])
         if got["quiet"]:
             say(f"nothing to merge: no job folder is kept (the plan: {plan_dir})")
         else:

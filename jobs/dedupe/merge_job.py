@@ -118,6 +118,7 @@ class DedupeJob(MergeJob):
         self._makers: dict[int, str] | None = None  # merged-by.json, read once (``_maker``)
         self._found: dict[int, str] | None = None  # the other jobs' stores' merges, read once
         self._planned: Mapping[int, DealRecord] | None = None  # the plan's records, read once
+        self._kept_read: set[frozenset[int]] | None = None  # keep-separate, as last read
         # the pairs' deals claimed on a shared coordinator (x35r2, two hosts: both sent one group)
         self._group_claims = GroupClaims(store.job_id if store is not None else None)
 
@@ -227,7 +228,9 @@ class DedupeJob(MergeJob):
         no longer a match is skipped, named (x37r2 F2: a resume of night 1 merged a pair
         whose org was renamed a catch-all since; f38c: an org renamed a catch-all while the
         run merged, or a merge in flight at a kill sent again on resume, was merged)."""
-        planned, kept = self._plan_records(), self._kept()
+        # off the loop: the plan's file, and a shared coordinator's Redis (f39c)
+        planned, kept = await in_thread(lambda: (self._plan_records(), self._kept(share=True)))
+        self._kept_read = kept
         if not planned and not kept:
             return []
         orgs, persons = names_now_ids(self._pair_records(pending, planned))
@@ -250,10 +253,30 @@ class DedupeJob(MergeJob):
                 self._planned = {}
         return self._planned
 
-    def _kept(self) -> set[frozenset[int]]:
-        """The state directory's keep-separate pairs now (empty without one)."""
+    def _kept(self, *, share: bool = False) -> set[frozenset[int]]:
+        """The state directory's keep-separate pairs now (empty without one); ``share``:
+        a batch about to be merged shares this folder's decisions with the company's
+        (``index.load_keep_separate``), a plan's pricing only reads. Blocking (the file, a
+        shared coordinator's Redis): the run calls it in a thread (``_held_now``,
+        ``before_plan``), a plan prices in one (``api.apply_estimate``)."""
         state = self._store.meta_get(STATE_DIR) if self._store is not None else None
-        return load_keep_separate(Path(state), share=True) if state else set()
+        return load_keep_separate(Path(state), share=share) if state else set()
+
+    def _any_kept(self) -> bool:
+        """Whether keep-separate pairs bind the job, for its pricing (``reread_calls``,
+        ``recheck_calls``): as last read off the loop (``before_plan``, ``_held_now``),
+        else read now (a caller in a worker thread)."""
+        if self._kept_read is None:
+            self._kept_read = self._kept()
+        return bool(self._kept_read)
+
+    async def before_plan(self, store: JobStore) -> None:
+        """Before a resume prices its run (``jobs.resuming``): the plan's records and the
+        keep-separate pairs its pricing asks about, read in a thread (f39c: the pricing
+        read Redis on the event loop)."""
+        if store is self._store:
+            self._kept_read = await in_thread(
+                lambda: (self._plan_records(), self._kept())[1])
 
     @staticmethod
     def _pair_records(items: Sequence[Item], planned: Mapping[int, DealRecord]
@@ -266,7 +289,7 @@ class DedupeJob(MergeJob):
         calls = dict(super().reread_calls(store))
         planned = self._plan_records() if self._store is store else {}
         pending = self._rereading(store)[0]
-        if pending and (planned or self._kept()):
+        if pending and (planned or self._any_kept()):
             orgs, persons = names_now_ids(self._pair_records(pending, planned))
             for op, n in names_calls(len(orgs), len(persons)).items():
                 calls[op] = calls.get(op, 0) + n
@@ -277,7 +300,7 @@ class DedupeJob(MergeJob):
         """``MergeJob.recheck_calls``, plus the names ``_held_now`` reads for each batch."""
         calls = Counter(super().recheck_calls(store, size, states))
         planned = self._plan_records() if self._store is store else {}
-        if planned or self._kept():
+        if planned or self._any_kept():
             items = sorted((i for state in states for i in store.items(state)),
                            key=lambda i: i.id)
             calls.update(batched_calls(items, size, lambda batch: names_calls(*map(
