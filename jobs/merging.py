@@ -674,10 +674,12 @@ class MergeJob:
                                     survivor=survivor_id not in busy)) is not None:
                     outcomes.append(self._left(item, why.replace(
                         "since the plan", "while the job ran", 1)))
-        # ... and on the names beside the deals, read for the merges still to send (a 5xx
-        # resend was judged at its own batch)
+        # ... and on the names beside the deals, read for the merges still to send; a merge
+        # sent again after a 5xx or a lost answer too (f39c: judged at its own batch only,
+        # the names may have changed since), on the names alone (``_merge`` reads its deals)
         left = {o.item_id for o in outcomes}
         sending = [i for i in judged if i.id not in left]
+        sending += [i for i in checked if i.id in self._resent]
         outcomes += await self._held_now(ctx, sending, sending, live)
         outcomes += self._alongside(checked, outcomes)
         self._settled(checked, outcomes)

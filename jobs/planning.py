@@ -306,6 +306,9 @@ def in_doubt_note(kind: str, calls: Mapping[str, int]) -> str | None:
                  "its pair (getDeal); more than 15 merges in doubt at once, their deals 100 "
                  f"a call: {_each('getDeals')}, {_each('getArchivedDeals')} (a deal archived "
                  "since) and the deleted ones (getDeals)")
+        if kind.split(" ")[0] == "dedupe":  # ``DedupeJob._held_now`` judges a re-send (f39c)
+            reads += (f"; a merge sent again is judged again on its deals' organization and "
+                      f"person names, {_each('getOrganization')} / {_each('getPerson')}")
     else:
         reads = (f"their deals, 100 a call: {_each('getDeals')}, {_each('getArchivedDeals')} "
                  "(a deal archived since)")

@@ -86,6 +86,12 @@ _EDITABLE = ("title", "value", "currency", "owner_id", "person_id", "org_id", "p
              "expected_close_date", "label_ids", "is_archived")
 
 
+# what a held merge's reason says when an earlier send of it was answered 5xx (or its answer
+# lost) and read back not applied: it is not sent again
+RESENT_HELD = ("not sent again (its earlier send was answered 5xx or lost, and read back not "
+               "applied)")
+
+
 class DedupeJob(MergeJob):
     """A merge job whose first merge of a group first PATCHes the survivor (field policy);
     the group's other merges depend on that PATCH (the module docstring says how)."""
@@ -227,7 +233,9 @@ class DedupeJob(MergeJob):
         ``recheck_calls`` price it exactly, and the state's keep-separate decisions): a pair
         no longer a match is skipped, named (x37r2 F2: a resume of night 1 merged a pair
         whose org was renamed a catch-all since; f38c: an org renamed a catch-all while the
-        run merged, or a merge in flight at a kill sent again on resume, was merged)."""
+        run merged, or a merge in flight at a kill sent again on resume, was merged; f39c: a
+        merge answered 5xx, read back not applied and sent again in the same run, was judged
+        at its first batch only)."""
         # off the loop: the plan's file, and a shared coordinator's Redis (f39c)
         planned, kept = await in_thread(lambda: (self._plan_records(), self._kept(share=True)))
         self._kept_read = kept
@@ -239,6 +247,9 @@ class DedupeJob(MergeJob):
         for item in items:
             pair = (int(item.payload["survivor_id"]), int(item.payload["merge_id"]))
             if (why := held_now(pair, planned, live, org_names, person_names, kept)):
+                if item.id in self._resent:  # its earlier send was answered 5xx or lost
+                    self._resent.discard(item.id)
+                    why = why.replace("nothing sent", RESENT_HELD)
                 out.append(Outcome(item.id, ItemState.SKIPPED, result={
                     **_merged(item), "action": "skipped", "reason": why}))
         return out
