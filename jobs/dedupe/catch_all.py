@@ -35,11 +35,14 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   an English people word alone, ``Consumers Union``: f38c; "without" abbreviated, ``Kunden
   o. Firma``, ``Customers w/o company``, read as written out: f38c;
   a part of the year, a debtor account, a channel beside a word that says who, an honorific
-  before no one: ``catch_all_lexicon``, x36r2 F3).
+  before no one: ``catch_all_lexicon``, x36r2 F3; a city that is an English common noun
+  after a singular people word alone, ``Customer Phoenix``, is its head noun, a placeholder
+  letter, ``Client A``, a qualifier, and a greeting that is also a first name, ``Caro
+  cliente``, one only before its language's customer word: f39c).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 
-Why ~530 lines: the two judgements (a record's name, a record's deals) share the
+Why ~610 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, the other
 languages' readings (``catch_all_world``) — and the pooling of one name's records; the
 word lists themselves live in ``catch_all_lexicon`` and ``catch_all_world.txt``.
@@ -57,6 +60,7 @@ from statistics import median
 
 from .catch_all_lexicon import (
     CHANNEL_WORDS,
+    HEAD_PLACES,
     HONORIFICS,
     MORE_GENERIC,
     MORE_NAMES,
@@ -68,7 +72,7 @@ from .catch_all_lexicon import (
     is_period,
     sale_partners,
 )
-from .catch_all_world import WORLD, readings
+from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
 
@@ -194,6 +198,7 @@ _NOBODY = NOBODY | WORLD["nobody"]
 _ADDRESS = WORLD["address"]
 _JOIN = WORLD["join"]  # or / and between forms of address (Señor o Señora): never a filler
 _GREETING = WORLD["greeting"]  # Dear, Estimado, Уважаемый: a filler first in an address
+_NAMED_GREETING = WORLD["namegreet"]  # Caro, Mila, Draga: a greeting before its customers only
 # a firm named after its owners (``Kunden & Co. KG``, ``Kunde & Cie``): a real name, whatever
 # its words (x38r2 F10); a legal form alone is typed on labels too (``Privatkunden GmbH``)
 _OWNERS_FIRM = re.compile(
@@ -207,6 +212,10 @@ _ABBREVIATED = re.compile(r"\s*([^()]{1,12}?)\s*\(([^()]+)\)\s*")
 _NUMBERED = frozenset({"store", "stores", "shop", "filiale", "branch", "standort", "location",
                        "nr", "no"})
 _ROMAN = frozenset({"ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
+# a placeholder letter after a people word names no one, as a number does (``Client A``,
+# ``Customer B``, ``Kunde C``: anonymized or test labels; f39c: decided by which letter a
+# language's word list held, ``Client A`` held and ``Customer B`` not)
+_LETTER = re.compile(r"[a-z]")
 _PLACES = Path(__file__).with_name("places.txt")
 _WORD_PLACES = Path(__file__).with_name("word_places.txt")
 _PLACE_WORDS = 4  # the longest place name looked up (``Frankfurt am Main``, ``Ile de France``)
@@ -316,11 +325,18 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
     ``Kunden Halle Service``, ``Customer Alliance``, ``Client Mobile`` stay real
     (``Customers Mobile``, ``Customer - Mobile``: a place), nor a body of people
     (``_BODIES``) ending the name after an English people word alone (``body``: ``Consumers
-    Union``, ``Clients Alliance``); 0 when ``words[i]`` is none."""
+    Union``, ``Clients Alliance``), nor a city that is an English common noun after a
+    ``modifier`` (``HEAD_PLACES``: ``Customer Phoenix``, ``Client Gold``; f39c); a single
+    letter ending the name ``after_people`` is a placeholder, as a number (``Client A``,
+    ``Kunde C``: f39c); 0 when ``words[i]`` is none."""
     if words[i].isdigit() or words[i] in _ROMAN or is_period(words[i]):
         return 1  # ... or which part of the year (``2. Halbjahr``, ``Q3``: x36r2 F3)
+    if after_people and _LETTER.fullmatch(words[i]) and i == len(words) - 1:
+        return 1  # a placeholder letter, as a number (``Client A``, ``Kunde C``: f39c)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
         return 0
+    if modifier and words[i] in HEAD_PLACES and i == len(words) - 1:
+        return 0  # Customer Phoenix, Client Gold: the noun the name is (f39c)
     known = places()
     for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
         if " ".join(words[i:i + n]) in known:
@@ -401,6 +417,9 @@ def _named(name: str, kind: str) -> bool:
             channel = True
             i += 1
             continue
+        if w in _NAMED_GREETING and i + 1 < len(words) and _greets(w, words[i + 1]):
+            i += 1  # Caro cliente, Milá zákaznice (Caro Kunde: a person, f39c)
+            continue
         if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
                                        and not words[i + 1].isdigit()):
             i += 1
@@ -428,6 +447,13 @@ def _named(name: str, kind: str) -> bool:
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)
                                and not all(w in _NEGATIONS for w in kept)))  # Ei Ei Ei Ltd
+
+
+def _greets(word: str, following: str) -> bool:
+    """Whether ``word``, a greeting that is also a first name (``NAMED_GREETINGS``: ``caro``,
+    ``mila``, ``draga``), greets ``following``: a people word of its own language."""
+    return any(word in greetings and following in people
+               for greetings, people in NAMED_GREETINGS.values())
 
 
 def _addressed(words: list[str]) -> bool:

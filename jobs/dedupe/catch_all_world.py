@@ -20,6 +20,10 @@ cash sales (``Kontantsalg``, ``Продажа за наличные``), natural 
 * ``SALES``: language -> (sale words, counter words): a sale word with a counter word of its
   own language is a counter / cash sale (``Kontant salg``, ``Продажа за наличные``), read by
   ``catch_all_lexicon.sale_partners`` beside its own languages (x38r2, f38h);
+* ``NAMED_GREETINGS``: language -> (greetings that are first names too, people words): such
+  a greeting is one only right before a people word of its own language (``Caro cliente``,
+  ``Milá zákaznice``, ``Dragă client``: catch-alls; ``Caro Kunde``, ``Mila Novak``: persons;
+  f39c: they were left out of the greeting class, so ``Caro cliente`` was a real name);
 * ``readings(name)``: the name, and for a name with non-ASCII letters its transliteration
   (``Частные клиенты`` -> ``Chastnye klienty``, ``müşteriler`` -> ``musteriler``) by the
   ``anyascii`` package when it is installed, else by ``_FALLBACK`` (Cyrillic and Greek
@@ -40,14 +44,17 @@ from types import MappingProxyType
 
 _DATA = Path(__file__).with_name("catch_all_world.txt")
 CLASSES = ("people", "like", "nobody", "needs", "without", "generic", "honorific", "address",
-           "join", "greeting", "sale", "counter", "sold")
+           "join", "greeting", "sale", "counter", "sold", "namegreet")
 _PAIRED = ("sale", "counter")  # read per language too: a sale word and its own counter words
+_GREETED = ("namegreet", "people")  # ... and a first-name greeting and its own customers
 
 
 def _load() -> tuple[MappingProxyType[str, frozenset[str]],
+                     MappingProxyType[str, tuple[frozenset[str], frozenset[str]]],
                      MappingProxyType[str, tuple[frozenset[str], frozenset[str]]]]:
     found: dict[str, set[str]] = {c: set() for c in CLASSES}
     paired: dict[str, tuple[set[str], set[str]]] = {}
+    greeted: dict[str, tuple[set[str], set[str]]] = {}
     for n, line in enumerate(_DATA.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -58,12 +65,16 @@ def _load() -> tuple[MappingProxyType[str, frozenset[str]],
         found[kind].update(tokens)
         if kind in _PAIRED:
             paired.setdefault(lang, (set(), set()))[_PAIRED.index(kind)].update(tokens)
+        if kind in _GREETED:
+            greeted.setdefault(lang, (set(), set()))[_GREETED.index(kind)].update(tokens)
     return (MappingProxyType({c: frozenset(ws) for c, ws in found.items()}),
             MappingProxyType({lang: (frozenset(sale), frozenset(counter))
-                              for lang, (sale, counter) in paired.items()}))
+                              for lang, (sale, counter) in paired.items()}),
+            MappingProxyType({lang: (frozenset(greet), frozenset(people))
+                              for lang, (greet, people) in greeted.items() if greet}))
 
 
-WORLD, SALES = _load()
+WORLD, SALES, NAMED_GREETINGS = _load()
 
 # Cyrillic and Greek letters as anyascii writes them (its tables for U+0400-U+045F, U+0490,
 # U+03AC-U+03CE): the reading when the package is not installed
@@ -107,4 +118,4 @@ def readings(name: str) -> tuple[str, ...]:
     return (name, latin) if latin != name else (name,)
 
 
-__all__ = ["CLASSES", "SALES", "WORLD", "readings"]
+__all__ = ["CLASSES", "NAMED_GREETINGS", "SALES", "WORLD", "readings"]
