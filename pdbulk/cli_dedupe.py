@@ -501,7 +501,15 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
-    from jobs.dedupe.api import account_company, bind_state, read_costs, reading, reads_line, used_state
+    from jobs.dedupe.api import (
+        account_company,
+        bind_state,
+        company_dedupe_config,
+        read_costs,
+        reading,
+        reads_line,
+        used_state,
+    )
     from jobs.dedupe.apply import ApplyOptions, planned_merges
     from jobs.dedupe.held_now import names_calls, wanted_ids
     from jobs.dedupe.job import make_plan
@@ -519,11 +527,15 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                            record_decisions=False)
 
     async def main() -> Any:
+        nonlocal dcfg
         with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:
             async with reading(cfg, token) as s:
                 company = await account_company(s.ctx)  # as the run learns it (x38r2 F3)
                 bind_state(cfg, state, company, explicit=state_dir is not None, writes=False,
                            note=_warn, remember=False)
+                # the company's config under a shared coordinator, read only (f39c)
+                dcfg = await company_dedupe_config(state, dcfg, given=config is not None,
+                                                   share=False, note=_warn)
                 out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
                                       since_last=since_last)
                 rt = dcfg.review_threshold

@@ -17,7 +17,7 @@ jobs`` lists it; a stopped one is finished with ``jobs.resume_job``).
 It never prints and never reads stdin: what the CLI shows comes through ``DedupeHooks``
 (by default the lines go into ``DedupeRun.lines``).
 
-Why ~630 lines: plan, apply and run are one path (a run plans, then applies as apply
+Why ~790 lines: plan, apply and run are one path (a run plans, then applies as apply
 does; the CLI's four commands read it too), with its one outcome type whose ``to_json``
 is the summary cron jobs read; split, the three would drift apart.
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import tomllib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -191,6 +192,29 @@ def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
     return loaded
 
 
+async def company_dedupe_config(state: Path, dcfg: DedupeConfig, *, given: bool, share: bool,
+                                note: Callable[[str], None] | None = None) -> DedupeConfig:
+    """``dcfg``, or under a shared coordinator the dedupe config the company's hosts run
+    with when another host's is newer (``decisions.company_config``, f39c); ``given``: the
+    caller passed a config of its own (a file: shared when ``share``; an object: kept).
+    ``share`` False (a plan) reads only. ``note`` is told when the company's is taken.
+    Raises CoordinatorLost, InputError (a config the journal holds that does not parse)."""
+    from .decisions import company_config
+
+    shared = await in_thread(lambda: company_config(state, share=share))
+    if shared is None or given:
+        return dcfg
+    data, line = shared
+    if note is not None:
+        note(line)
+    try:
+        return DedupeConfig.default() if data is None else DedupeConfig.from_mapping(
+            tomllib.loads(data.decode("utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"the dedupe config shared on the coordinator does not parse: "
+                         f"{exc}") from None
+
+
 def plan_folder_problem(output: Path | str | None) -> str | None:
     """Why ``output`` cannot hold a plan (an existing file), else None."""
     if output is not None and Path(output).exists() and not Path(output).is_dir():
@@ -295,6 +319,8 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
         company = await account_company(s.ctx)  # before the state is read (x38r2 F3)
         await in_thread(lambda: bind_state(cfg, state, company, explicit=state_dir is not None,
                                            writes=False, note=note))
+        dcfg = await company_dedupe_config(state, dcfg, given=config is not None, share=False,
+                                           note=note)
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
         reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
@@ -479,7 +505,8 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
                                                      auto_apply_above=auto_apply_above),
                       state=state, confirm=None, hooks=hooks or DedupeHooks(), dcfg=dcfg,
                       since_last=since_last, output=Path(output) if output else None,
-                      clock=clock, transport=transport, explicit=state_dir is not None)
+                      clock=clock, transport=transport, explicit=state_dir is not None,
+                      adopt=config is None)
 
 
 async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: ApplyOptions,
@@ -523,9 +550,11 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                state: Path, confirm: Callable[[str], bool] | None, hooks: DedupeHooks,
                dcfg: DedupeConfig | None = None, since_last: bool = False,
                output: Path | None = None, clock: Clock | None = None,
-               transport: Transport | None = None, explicit: bool = True) -> DedupeRun:
+               transport: Transport | None = None, explicit: bool = True,
+               adopt: bool = False) -> DedupeRun:
     """(Plan, if ``dcfg``, then) load and run a dedupe job (see ``run_dedupe``);
-    ``explicit``: the state directory was given (``bind_state``)."""
+    ``explicit``: the state directory was given (``bind_state``); ``adopt``: ``dcfg`` is
+    the state's copy (no ``--config``): another host's newer one replaces it."""
     plan = plan_dir or output  # a run plans into a new folder unless ``output`` names one
     if plan is not None and (earlier := unfinished_apply(cfg.job_root, plan)) is not None:
         # x18r4 2: a second apply would take the earlier one's merges for changes since the
@@ -562,7 +591,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                                           confirm=confirm, hooks=hooks, say=say, warn=warn,
                                           dcfg=dcfg, since_last=since_last, output=output,
                                           got=got, clock=clock, transport=transport,
-                                          explicit=explicit)
+                                          explicit=explicit, adopt=adopt)
     except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
         discard_unsent(store, exc)
         raise
@@ -594,7 +623,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                          say: Callable[[str], None], warn: Callable[[str], None],
                          dcfg: DedupeConfig | None, since_last: bool, output: Path | None,
                          got: dict[str, Any], clock: Clock | None,
-                         transport: Transport | None, explicit: bool) -> RunResult | None:
+                         transport: Transport | None, explicit: bool,
+                         adopt: bool = False) -> RunResult | None:
     """Plan (a run), load the job into ``store``, ask, send; ``got`` learns what was
     decided. None when nothing was sent (declined, or nothing to merge)."""
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
@@ -604,6 +634,11 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             company = await account_company(s.ctx)
             await in_thread(lambda: bind_state(cfg, state, company, explicit=explicit,
                                                writes=True, note=say))
+            # the company's config (a run: this folder's new --config shared, or another
+            # host's taken; an apply's groups are then held by it, ``_config_now``: f39c)
+            now = await company_dedupe_config(state, dcfg or DedupeConfig.default(),
+                                              given=not adopt, share=True, note=say)
+            dcfg = now if dcfg is not None else None
             planned: PlanOutcome | None = None
             if dcfg is not None:
                 # unique: a second run in the same second wrote into the first's folder

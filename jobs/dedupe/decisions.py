@@ -18,6 +18,10 @@ no longer in its file was taken out by a person, and a ``keep: false`` entry for
 every host. A pair decided on another host is forgotten there. When unsure, the pair is
 kept apart (the safe side: a merge is final).
 
+The dedupe config is the company's too (``company_config``, f39c): the journal
+``dedupe-config`` holds each config a host's run or apply shared; a host given none takes the
+latest, a plan only reads it.
+
 Without a shared coordinator nothing joins the hosts: decisions are per state directory
 (README, "Two hosts"). No token is in an entry. Blocking (Redis round trips, files): a
 caller on the event loop runs it in a thread. Raises CoordinatorLost when the Redis does
@@ -27,6 +31,7 @@ not answer (nothing merged on a decision that could not be read).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -112,4 +117,82 @@ def sync(state: Path, local: set[frozenset[int]], *, share: bool = True
     return local | (kept - forgotten)
 
 
-__all__ = ["JOURNAL", "SHARED", "coordinated", "sync"]
+CONFIG_JOURNAL = "dedupe-config"
+CONFIG_SHARED = "config-shared.json"  # in the state directory: the config's SHA-256 it synced
+
+
+def _sha(data: bytes | None) -> str:
+    return "" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def company_config(state: Path, *, share: bool) -> tuple[bytes | None, str] | None:
+    """The dedupe config every host of the company runs with, under a shared coordinator
+    (``coordinated``; None without one, or when this folder's copy is the company's): the
+    journal ``dedupe-config`` holds each config a host's ``--config`` brought (``{"toml":
+    text or null for the defaults, "sha256", "at"}``; a later entry wins), so a guard or a
+    threshold one host's run was given binds the other hosts' nights too (f39c: it was per
+    state directory, and host B merged what host A's config held apart). The state
+    directory's copy (``index.CONFIG``) changed since this folder last synced
+    (``CONFIG_SHARED``: a new ``--config``, or the copy deleted for the defaults) is the
+    newest word: shared when ``share`` (a run or apply), returned as None; else the
+    company's latest entry when it is not the copy: (its bytes, or None for the defaults,
+    and a note to say), written over the copy when ``share``. A plan (``share`` False)
+    reads and writes nothing. Blocking (Redis, files): call it in a thread. Raises
+    CoordinatorLost, OSError."""
+    if not coordinated():
+        return None
+    from bulk.journal import open_journal
+
+    from .index import CONFIG, _write
+
+    copy = state / CONFIG
+    local = copy.read_bytes() if copy.is_file() else None
+    try:
+        synced = orjson.loads((state / CONFIG_SHARED).read_bytes()).get("sha256")
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        synced = None
+    journal = open_journal(CONFIG_JOURNAL)
+    try:
+        latest: dict[str, Any] | None = None
+        for entry in journal.entries():
+            if isinstance(entry.get("sha256"), str) and (
+                    entry.get("toml") is None or isinstance(entry.get("toml"), str)):
+                latest = entry
+        if latest is None and local is None:
+            return None
+        # this folder's copy changed since it last synced (a new --config, or deleted); a
+        # folder that never synced only when its copy is newer than the company's entry
+        newer = _sha(local) != synced and (
+            synced is not None or latest is None
+            or (local is not None and copy.stat().st_mtime > float(latest.get("at") or 0)))
+        if newer:
+            if share:  # this folder's newest word: every host's from now on
+                journal.append([{"toml": None if local is None else local.decode("utf-8-sig"),
+                                 "sha256": _sha(local), "at": round(time.time(), 3)}])
+                _save_synced(state, _sha(local))
+            return None
+        if latest is None or latest["sha256"] == _sha(local):
+            return None
+        text = latest.get("toml")
+        data = None if text is None else str(text).encode("utf-8")
+        if share:
+            if data is None:
+                copy.unlink(missing_ok=True)
+            else:
+                _write(copy, data)
+            _save_synced(state, _sha(data))
+    finally:
+        journal.close()
+    what = "the defaults" if data is None else f"sha256 {_sha(data)[:12]}"
+    return data, (f"note: the dedupe config another host of this company was given last is "
+                  f"in force ({what}; shared on the coordinator, README \"Two hosts\")")
+
+
+def _save_synced(state: Path, sha: str) -> None:
+    from bulk.state import write_private
+
+    write_private(state / CONFIG_SHARED, orjson.dumps({"sha256": sha}))
+
+
+__all__ = ["CONFIG_JOURNAL", "CONFIG_SHARED", "JOURNAL", "SHARED", "company_config",
+           "coordinated", "sync"]
