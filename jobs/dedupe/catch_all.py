@@ -38,13 +38,21 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   before no one: ``catch_all_lexicon``, x36r2 F3; a city that is an English common noun
   after a singular people word alone, ``Customer Phoenix``, is its head noun, a placeholder
   letter, ``Client A``, a qualifier, and a greeting that is also a first name, ``Caro
-  cliente``, one only before its language's customer word: f39c).
+  cliente``, one only before its language's customer word: f39c). x39r1 F1 (6 of 6 such pairs merged): a
+  word shortened with a period is read spelled out (``allg.``, ``sonst.``: ``_spell_out``),
+  a compound of a catch-all's first part and a people word as the two (``Privatkäufer``,
+  ``Privatleute``: ``_compound``), a one-letter form of address after a join as a form of
+  address (``Mme ou M.``, ``Mme/M.``, ``Frau o. Herr``), a person of a greeting only as no
+  one (``Hallo``, ``Guten Tag``), and a singular customer word with a legal form as a
+  company's name (``The Customer Company``); buyers, "not given" and greetings are classes
+  of ``catch_all_world.txt`` in each language.
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 
-Why ~610 lines: the two judgements (a record's name, a record's deals) share the
+Why ~710 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, the other
-languages' readings (``catch_all_world``) — and the pooling of one name's records; the
+languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
+the pooling of one name's records; the
 word lists themselves live in ``catch_all_lexicon`` and ``catch_all_world.txt``.
 """
 
@@ -199,6 +207,22 @@ _ADDRESS = WORLD["address"]
 _JOIN = WORLD["join"]  # or / and between forms of address (Señor o Señora): never a filler
 _GREETING = WORLD["greeting"]  # Dear, Estimado, Уважаемый: a filler first in an address
 _NAMED_GREETING = WORLD["namegreet"]  # Caro, Mila, Draga: a greeting before its customers only
+# greetings said to anyone (x39r1 F1: ``Hallo Kunde``, ``Guten Tag`` persons were real): set
+# aside before a customer word as ``Dear`` is; a person of a greeting (and ``zusammen``,
+# ``there``: ``_EVERYONE``) only is a placeholder. A two-word one is one token (``guten_tag``)
+_HELLO = WORLD["hello"]
+_EVERYONE = WORLD["everyone"]
+_HELLO_PHRASES = re.compile(r"\b(?:" + "|".join(
+    sorted((w.replace("_", " ") for w in _HELLO if "_" in w), key=len, reverse=True)) + r")\b")
+GENERIC_WORDS = GENERIC_WORDS | _HELLO
+# a one-word form of address, a join, then another (``Frau o. Herr``: ``o.`` is ``oder``
+# there, ``Mme/M.``): read with ``or`` between them for ``_addressed``
+_JOINED = re.compile(r"(?i)\s*/\s*|(?<=[\w.])\s+o\.\s*(?=\w)")
+# a customer named in the singular with a legal form is a company's name (``The Customer
+# Company``, ``Client Ltd``: x39r1); a label of many customers is plural (``Privatkunden GmbH``)
+_ONE_CUSTOMER = frozenset({"customer", "client", "consumer", "buyer", "purchaser", "kunde",
+                           "klant", "klient", "cliente", "acheteur", "comprador",
+                           "acquirente"})
 # a firm named after its owners (``Kunden & Co. KG``, ``Kunde & Cie``): a real name, whatever
 # its words (x38r2 F10); a legal form alone is typed on labels too (``Privatkunden GmbH``)
 _OWNERS_FIRM = re.compile(
@@ -299,6 +323,63 @@ def word_places() -> frozenset[str]:
     return frozenset(_WORD_PLACES.read_text(encoding="utf-8").splitlines())
 
 
+# the people words a compound may end in, and the words it may start with: the lexicon's
+# own compounds' first parts (``Privat``-, ``Einzel``-, ``Bar``-, ``End``-, ``Gelegenheits``-
+# of ``Privatkunden``, ``Einzelkunden``...) and its words that say a catch-all alone
+_COMPOUND_TAILS = frozenset(w for w in _PEOPLE | {"person", "personen"} if len(w) >= 4)
+_COMPOUND_HEADS = frozenset(
+    {w[:-len(t)] for w in CATCH_ALL_WORDS for t in ("kunde", "kunden", "kundin", "kund",
+                                                      "kunder", "klant", "klanten")
+     if w.endswith(t) and len(w) - len(t) >= 3}
+    | {w for w in CATCH_ALL_WORDS - _CORE_OPTIONAL - GENERIC_WORDS - _NEGATIONS if len(w) >= 5})
+
+
+@lru_cache(maxsize=4096)
+def _compound(word: str) -> bool:
+    """Whether ``word`` (an ``org_key`` token) is written as one word of a catch-all's first
+    part and a people word (x39r1 F1: ``Privatkäufer``, ``Einzelkäufer``, ``Privatleute``,
+    ``Einzelpersonen``, ``Barzahlerkunden`` were real names): ``_COMPOUND_HEADS`` then
+    ``_COMPOUND_TAILS``, as German, Dutch and the Nordic languages write them."""
+    return any(word[:n] in _COMPOUND_HEADS and word[n:] in _COMPOUND_TAILS
+               for n in range(3, len(word) - 3))
+
+
+_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{3,})\.")
+# the words a qualifier or catch-all word shortened with a period may stand for, the
+# qualifiers first (``allg.`` = ``allgemein``, ``sonst.`` = ``sonstige``)
+_SPELLED = (tuple(sorted(GENERIC_WORDS, key=lambda w: (len(w), w))),
+            tuple(sorted(CATCH_ALL_WORDS - _CORE_OPTIONAL, key=lambda w: (len(w), w))))
+
+
+@lru_cache(maxsize=4096)
+def _spelled_out(short: str) -> str:
+    """The word a qualifier or catch-all word shortened to ``short`` (``org_key`` letters, 3 or
+    more, written with a period) stands for: the shortest word of ``GENERIC_WORDS``, else of
+    the catch-all words, that starts with it (``allg`` -> ``allgemein``, ``sonst`` ->
+    ``sonstige``, ``privatpers`` -> ``privatperson``: x39r1 F1, ``Privatpersonen allg.``
+    was a real name); ``short`` itself when it is a word of the lists or stands for none."""
+    known = CATCH_ALL_WORDS | GENERIC_WORDS | _HONORIFICS | _ADDRESS | _JOIN
+    if short in known:
+        return short
+    for words in _SPELLED:
+        for w in words:
+            if w.startswith(short):
+                return w
+    return short
+
+
+def _spell_out(name: str) -> str:
+    """``name`` with each word shortened with a period (``allg.``) spelled out
+    (``_spelled_out``); a legal form (``Inc.``, ``Corp.``) is left as it is."""
+    def one(m: re.Match[str]) -> str:
+        if legal_form("x " + m[0]):
+            return m[0]
+        short = org_key(m[1])
+        full = _spelled_out(short)
+        return m[0] if full == short else full + " "
+    return _ABBREVIATED_WORD.sub(one, name)
+
+
 def _head_noun(word: str) -> bool:
     """Whether ``word`` (an ``org_key`` token) is a common English word (``HEAD_ZIPF``), or
     a less common singular one English writes at least as often as German
@@ -379,17 +460,23 @@ def _named(name: str, kind: str) -> bool:
         short = org_key(m[1]).split()
         if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):
             return True  # P.K. (Privatkunden): the letters the bracket spells out
+    joined = org_key(_JOINED.sub(" or ", name)).split()  # Frau o. Herr, Mme/M. (x39r1)
+    name = _spell_out(name)  # Privatkunden allg., Kunden sonst. (x39r1 F1)
     for abbreviated, word in _ABBREVIATIONS:  # Kunden o. Firma, Customers w/o company
         name = abbreviated.sub(word, name)
     key = org_key(re.sub(r"\((?:e?n|s)\)", "", name))  # Einzelkunde(n), Customer(s)
     key = _OVER_THE_COUNTER.sub("counter", key)
+    key = _HELLO_PHRASES.sub(lambda m: m[0].replace(" ", "_"), key)  # Guten Tag
     if key in (CATCH_ALL_PERSON_NAMES if kind == "person" else CATCH_ALL_NAMES):
         return True
     words = key.split()
+    if kind == "person" and words and words[0] in _HELLO \
+            and all(w in _HELLO or w in _EVERYONE for w in words):
+        return True  # Hallo, Guten Tag, Hallo zusammen: a greeting, no one's name (x39r1)
     if words and all(w in _NEGATIONS for w in words) and _COMPANY_WORD.search(name):
         return True  # No company, Without company: org_key read "company" as the legal form
         # (a legal form's abbreviation is a firm's own: Ei GmbH, Ingen AB, x38r2 f38h)
-    if _addressed(words):
+    if _addressed(words) or _addressed(joined):
         return True  # Sir or Madam, Mr/Mrs, Damen und Herren: a placeholder
     registered = bool(legal_form(name))
     kept: list[str] = []
@@ -430,11 +517,12 @@ def _named(name: str, kind: str) -> bool:
         alone = kept == [words[i - 1]] and _PLAIN.fullmatch(name) is not None
         modifier = alone and kept[0] in _MODIFIERS
         body = alone and kept[0] in _ENGLISH_PEOPLE
-        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE,
+        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE
+                                                         or _compound(kept[-1]),
                                                          modifier, body)):
             i += n
             continue
-        if w not in CATCH_ALL_WORDS:
+        if w not in CATCH_ALL_WORDS and not _compound(w):
             return False
         kept.append(w)
         i += 1
@@ -442,7 +530,9 @@ def _named(name: str, kind: str) -> bool:
         return True
     if registered and kept and all(w in WORLD["like"] for w in kept):
         return False  # Fisica Srl, Magan Kft: an adjective alone names a registered company
-    if channel and not any(w in _WHO for w in kept):
+    if registered and len(kept) == 1 and kept[0] in _ONE_CUSTOMER:
+        return False  # The Customer Company: one customer, in the singular (x39r1)
+    if channel and not any(w in _WHO or _compound(w) for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)
@@ -466,8 +556,9 @@ def _addressed(words: list[str]) -> bool:
     if len(words) < 2 or not all(w in _HONORIFICS or w in _ADDRESS or w in _JOIN
                                  or w in _GREETING for w in words):
         return False
-    titles = {w for n, w in enumerate(words)
-              if w in _HONORIFICS and (len(w) > 1 or n < len(words) - 1)}
+    titles = {w for n, w in enumerate(words)  # Mme ou M.: after a join, no initial (x39r1)
+              if w in _HONORIFICS and (len(w) > 1 or n < len(words) - 1
+                                       or (n > 0 and words[n - 1] in _JOIN))}
     filled = any(w in _ADDRESS or (n == 0 and w in _GREETING) for n, w in enumerate(words))
     return any(len(w) > 1 for w in titles) and (len(titles) >= 2 or filled)
 

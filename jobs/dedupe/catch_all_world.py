@@ -14,9 +14,9 @@ cash sales (``Kontantsalg``, ``Продажа за наличные``), natural 
 
 * ``WORLD``: class -> words (``people``, ``like``, ``nobody``, ``needs``, ``without``,
   ``generic``, ``honorific``, ``address``, ``join``, ``greeting``, ``sale``, ``counter``,
-  ``sold``; the data file says what each means and where the words come from), in ASCII as
-  anyascii writes them, pl, fi, sv, da, no, pt, es, cs, sk, tr, el, ru, uk, bg, sr, hu, ro
-  and more "no company" phrases, honorifics and greetings in en/de/fr/es/nl/it;
+  ``sold``, ``hello``, ``everyone``; the data file says what each means and where the
+  words come from), in ASCII as anyascii writes them, pl, fi, sv, da, no, pt, es, cs, sk,
+  tr, el, ru, uk, bg, sr, hu, ro and more "no company" phrases, honorifics and greetings in en/de/fr/es/nl/it;
 * ``SALES``: language -> (sale words, counter words): a sale word with a counter word of its
   own language is a counter / cash sale (``Kontant salg``, ``Продажа за наличные``), read by
   ``catch_all_lexicon.sale_partners`` beside its own languages (x38r2, f38h);
@@ -44,7 +44,7 @@ from types import MappingProxyType
 
 _DATA = Path(__file__).with_name("catch_all_world.txt")
 CLASSES = ("people", "like", "nobody", "needs", "without", "generic", "honorific", "address",
-           "join", "greeting", "sale", "counter", "sold", "namegreet")
+           "join", "greeting", "sale", "counter", "sold", "namegreet", "hello", "everyone")
 _PAIRED = ("sale", "counter")  # read per language too: a sale word and its own counter words
 _GREETED = ("namegreet", "people")  # ... and a first-name greeting and its own customers
 
