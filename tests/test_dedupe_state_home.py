@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from bulk.engine import EngineConfig
 from bulk.errors import InputError
 from bulk.sandbox import SandboxConfig
-from jobs.dedupe.api import used_state
+from jobs.dedupe.api import bind_state, used_state
 from jobs.dedupe.state_home import lost_state, note_state, other_account, own_state
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
@@ -102,6 +102,7 @@ def test_a_state_folder_belongs_to_one_account(tmp_path: Path) -> None:
     state_a = used_state(a, None, writes=True)
     state_a.mkdir(parents=True, exist_ok=True)
     (state_a / "keep-separate.json").write_text("[[11, 12]]")
+    own_state(state_a, a.base_url)  # a folder that recorded its URL only (x37r3)
     assert used_state(b, None, writes=True) == b.job_root / "dedupe-state"  # not A's
     assert orjson.loads((state_a / "account.json").read_bytes()) == {
         "base_url": "http://127.0.0.1:9", "company_id": None}
@@ -124,15 +125,22 @@ def test_a_state_folder_belongs_to_one_account(tmp_path: Path) -> None:
 
 def test_an_old_state_folder_adopts_the_first_account_and_says_so(tmp_path: Path) -> None:
     """A state folder made before (no account.json) is used, adopted by the account that
-    uses it first (a note says so), and refused to another account after."""
+    uses it first once its company is learned (a note says so, naming it), and refused to
+    another company after; a new folder is owned without a word."""
     old = _kept(tmp_path / "old")
     cfg = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "j")
     told: list[str] = []
     assert used_state(cfg, old, writes=True, note=told.append) == old
-    assert len(told) == 1 and "recorded no account" in told[0] and cfg.base_url in told[0]
+    assert told == [] and not (old / "account.json").exists()  # the company is not known yet
+    bind_state(cfg, old, "7", explicit=True, writes=True, note=told.append)
+    assert len(told) == 1 and "recorded no account" in told[0], told
+    assert f"{cfg.base_url} (company 7)" in told[0] and "by URL only" not in told[0], told
+    bind_state(cfg, old, "7", explicit=True, writes=True, note=told.append)
     assert used_state(cfg, old, writes=True, note=told.append) == old and len(told) == 1
     with pytest.raises(InputError):
-        used_state(EngineConfig(base_url="http://127.0.0.2:9", job_root=tmp_path / "j"),
-                   old, writes=True)
+        bind_state(EngineConfig(base_url="http://127.0.0.2:9", job_root=tmp_path / "j"),
+                   old, "8", explicit=True, writes=True)
     fresh = tmp_path / "fresh"  # a new folder is owned without a word
-    assert used_state(cfg, fresh, writes=True, note=told.append) == fresh and len(told) == 1
+    assert used_state(cfg, fresh, writes=True, note=told.append) == fresh
+    bind_state(cfg, fresh, "7", explicit=True, writes=True, note=told.append)
+    assert len(told) == 1

@@ -99,8 +99,12 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
     reviewer kept apart merged), a plan tells ``note`` (``warning: ...``). A state directory
     that records another account (``state_home.other_account``, x37r3 F2: its keep-separate
     decisions and index are that account's) raises InputError for a plan, apply or run
-    alike; one that records none is adopted by this account when ``remember`` (``note`` is
-    told when it held state). Only a folder of this account is named as lost."""
+    alike — by URL only for a folder that records no company: one that does is judged by
+    its company once it is learned (``bind_state``; x39r1 F2: company A's folder at
+    http://localhost:PORT was refused as recorded at http://127.0.0.1:PORT, as a move from
+    https://api.pipedrive.com to https://COMPANY.pipedrive.com would be); one that records
+    none is adopted by ``bind_state`` with the company. Only a folder of this account is
+    named as lost."""
     state = state_folder(cfg, state_dir)
     if (why := other_account(state, cfg.base_url)) is not None:
         raise InputError(why)
@@ -110,13 +114,6 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
         if note is not None:
             note(f"warning: {why}")
     if remember:
-        try:
-            adopted = own_state(state, cfg.base_url)
-        except OSError as exc:
-            raise InputError(f"cannot write the dedupe state {state}: "
-                             f"{exc.strerror or exc}") from None
-        if adopted is not None and note is not None:
-            note(adopted)
         note_state(state, base_url=cfg.base_url)
     return state
 

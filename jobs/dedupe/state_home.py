@@ -86,13 +86,19 @@ def _name(recorded: dict[str, str | None]) -> str:
 def other_account(state: Path, base_url: str, company: str | None = None) -> str | None:
     """When the state directory ``state`` records another account than ``base_url``
     (company ``company`` when known): what that means and what to do (``the dedupe state
-    DIR belongs to the account https://b.example (company 7), not https://a.example ...``);
-    else None. The same company id behind two URLs is the same account."""
+    DIR belongs to the account https://b.example (company 7), not https://a.example
+    (company 8) ...``: x39r1 L1, the company was not named); else None. The same company id
+    behind two URLs is the same account; a folder that records its company is not judged
+    while ``company`` is not known (None: x39r1 F2, the same company at another URL was
+    refused before its company was read), one that records a URL only is judged by it."""
     recorded = state_account(state)
     if recorded is None or _same(recorded, base_url, company):
         return None
+    if company is None and recorded["company_id"] is not None:
+        return None  # judged by its company once learned (x39r1 F2: one company, two URLs)
+    here = origin(base_url) if company is None else f"{origin(base_url)} (company {company})"
     return (f"the dedupe state {state} belongs to the account {_name(recorded)}, not "
-            f"{origin(base_url)}: its keep-separate decisions, merges applied and nightly "
+            f"{here}: its keep-separate decisions, merges applied and nightly "
             "index are that account's and are not used here. Give each account its own "
             "state (--state-dir DIR or PDBULK_DEDUPE_STATE, or its own job directory); to "
             f"move this folder to the account {origin(base_url)}, delete {state / ACCOUNT}")
@@ -112,9 +118,13 @@ def own_state(state: Path, base_url: str, company: str | None = None) -> str | N
     write_private(private_folder(state) / ACCOUNT,
                   orjson.dumps({"base_url": origin(base_url), "company_id": company}))
     if held and recorded is None:
-        return (f"note: the dedupe state {state} recorded no account (made by an earlier "
-                f"version); it now belongs to {origin(base_url)}, and another account given "
-                "it is refused")
+        now = origin(base_url) if company is None else \
+            f"{origin(base_url)} (company {company})"
+        return (f"note: the dedupe state {state} recorded no account (it has no {ACCOUNT}: "
+                f"made by an earlier version, or the file was deleted); it now belongs to "
+                f"{now}, and another account given it is refused. If its keep-separate "
+                "decisions and index were another account's, delete the folder and start "
+                "afresh")
     if held and recorded is not None and recorded["company_id"] is None:
         # x38r2 F3: the URL alone names no company (api.pipedrive.com is every company's)
         return (f"note: the dedupe state {state} recorded its account by URL only "
