@@ -44,7 +44,7 @@ def test_load_file(tmp_path: Path) -> None:
     ('survivor_rules = ["oldest", "oldest"]', "twice"),
     ('[field_policy]\nvalue = "biggest"', "field_policy value = 'biggest'"),
     ('[field_policy]\nstatus = "max"', "field_policy status: not a field a policy can set"),
-    ('[field_policy]\nSource = "newest-non-empty"', "Source: not a field a policy can set"),
+    ('[field_policy]\ncurrency = "newest-non-empty"', "currency: not a field a policy can set"),
     ('[field_policy]\nvalue = "latest"', "value = 'latest' does not fit the field"),
     ('[field_policy]\nowner = "max"', "owner = 'max' does not fit the field"),
     ("guards = 3", "guards must be a list of strings"),

@@ -36,10 +36,12 @@ A field policy names a field the survivor's PATCH can set: ``title``,
 ``value`` (max, min), ``expected_close_date`` (latest, earliest, max, min),
 ``owner``, ``org``, ``person`` (or ``owner_id``, ``org_id``,
 ``organization``, ``person_id``), or a custom field by its 40-character key
-(``field_code`` in ``GET /api/v2/dealFields``; any policy). ``survivor`` and
-``newest-non-empty`` suit every field. Any other name (``status``,
-``currency``, a field's display name) is refused: it would silently do
-nothing.
+(``field_code`` in ``GET /api/v2/dealFields``; any policy) or its name (case and
+spacing aside, resolved when a plan reads the deal fields, as ``identifiers``
+are: x39r1 L4). ``survivor`` and ``newest-non-empty`` suit every field. A deal
+field no policy sets (``status``, ``currency``: ``UNSET_FIELDS``) is refused at
+load, a name no custom field has (or two have) when the plan is made: either
+would silently do nothing.
 
 Default thresholds were chosen on the labelled generator
 (``benchmarks/dedupe_data.py``, seeds 11-13, 600 companies / ~6,300 deals each, hard
@@ -100,6 +102,16 @@ POLICY_FIELDS: Mapping[str, frozenset[str]] = MappingProxyType({
                                      "person", "person_id")},
 })
 CUSTOM_KEY = re.compile(r"[0-9a-f]{40}")  # Pipedrive's custom field_code
+# the deal's own fields (their ``field_code`` in GET /api/v2/dealFields, openapi-v2.yaml) no
+# policy sets: refused at load, as the settable ones are known there; any other name is a
+# custom field's, resolved when a plan reads the fields (``resolve_identifiers``, x39r1 L4)
+UNSET_FIELDS = frozenset({
+    "id", "status", "currency", "won_time", "lost_time", "close_time", "lost_reason",
+    "stage_id", "pipeline_id", "add_time", "update_time", "stage_change_time", "visible_to",
+    "label", "label_ids", "probability", "creator_user_id", "is_deleted", "is_archived",
+    "archive_time", "origin", "origin_id", "channel", "channel_id", "first_won_time",
+    "local_won_date", "local_lost_date", "local_close_date",
+})
 # words that say nothing about WHICH deal it is. Not here: single letters (``Building A``),
 # number words and ordinals (normalize.canonical), ``new`` (``New office`` / ``Office``):
 # they identify. An identifying token (a digit, a single letter) is never noise, even
@@ -287,8 +299,10 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
     ``date_fields`` with every custom field of ``field_type`` ``date`` or ``daterange`` (key ->
     name), ``category_fields`` with every categorical one (``CATEGORY_FIELD_TYPES``) and
     ``measure_fields`` with every measured one (``MEASURE_FIELD_TYPES``) that is not an
-    identifier, with the option fields' labels (``field_options``). Raises
-    ``DedupeConfigError`` for a name no custom field has, or that two custom fields have."""
+    identifier, with the option fields' labels (``field_options``); and ``field_policy``
+    with each custom field named by its key (a name, case and spacing aside, as
+    ``identifiers`` take it: x39r1 L4). Raises ``DedupeConfigError`` for a name no custom
+    field has, or that two custom fields have (in ``identifiers`` or ``[field_policy]``)."""
     custom = [(str(f["field_code"]), str(f.get("field_name") or f["field_code"]))
               for f in fields if f.get("is_custom_field") and f.get("field_code")]
 
@@ -325,7 +339,27 @@ def resolve_identifiers(config: DedupeConfig, fields: Sequence[Mapping[str, Any]
 
     types = {str(f["field_code"]): str(f.get("field_type")) for f in fields if f.get("field_code")}
     measured = {k: (types[k], n) for k, n in typed(MEASURE_FIELD_TYPES).items()}
+    policy: dict[str, str] = {}
+    for label, how in config.field_policy.items():  # x39r1 L4: names, as identifiers take
+        if label in POLICY_FIELDS:
+            policy[label] = how
+            continue
+        found = find(label)
+        if len(found) != 1:
+            raise DedupeConfigError(
+                f"[field_policy] {label!r}: " + (
+                    f"{len(found)} custom deal fields are named so; use the key "
+                    f"({', '.join(k for k, _ in found)})" if found else
+                    "the account has no custom deal field of that name or key, and it is "
+                    "no field a policy can set (title, value, expected_close_date, owner, "
+                    f"org, person; custom fields: "
+                    f"{', '.join(sorted(n for _, n in custom)) or 'none'})"))
+        if found[0][0] in policy and policy[found[0][0]] != how:
+            raise DedupeConfigError(f"[field_policy] names the custom field {found[0][1]!r} "
+                                    "twice (by name and key) with two policies")
+        policy[found[0][0]] = how
     return replace(config, identifier_fields=MappingProxyType(out),
+                   field_policy=MappingProxyType(policy),
                    date_fields=MappingProxyType(typed(("date", "daterange"))),
                    category_fields=MappingProxyType(typed(CATEGORY_FIELD_TYPES)),
                    measure_fields=MappingProxyType(measured),
@@ -392,7 +426,8 @@ def _check(c: DedupeConfig) -> None:
         if p not in FIELD_POLICIES:
             raise DedupeConfigError(f"field_policy {f} = {p!r}: known policies are "
                                     f"{', '.join(sorted(FIELD_POLICIES))}")
-        fits = POLICY_FIELDS.get(f, FIELD_POLICIES if CUSTOM_KEY.fullmatch(f) else None)
+        fits = POLICY_FIELDS.get(f, None if f in UNSET_FIELDS or not f.strip()
+                                 else FIELD_POLICIES)  # a custom field: key or name
         if fits is None:
             raise DedupeConfigError(
                 f"field_policy {f}: not a field a policy can set; use title, value, "
