@@ -638,7 +638,7 @@ class Resolver:
         survivor = found.get(k[1])
         if survivor is None or survivor == rid:
             return None
-        what = "e-mail" if k[0] == "person" else "name"
+        what = "name" if k[0] == "org" else "phone" if "|p:" in k[1] else "e-mail"
         self._survived[k] = Survived(
             k[0], rid, survivor, f"made by another run under this key's claim; "
             f"{_LABEL[k[0]]} {survivor} holds the {what} this row gives it now, a merge "
@@ -904,13 +904,17 @@ class Resolver:
         equal to this time"). A merge writes the survivor's update_time and unites the
         merged-away person's e-mails in it ("Merge (v1)", FACTS.md; ``bulk.sandbox.merge``),
         so the survivor of a record this job made or linked since answers its e-mail key,
-        as it would answer a fresh import's. Names alone are not asked (never linked to
-        another's record); ``dead``: ids known gone (kept from an earlier read, never
-        listed again). Returns the found ids and the pages read."""
+        as it would answer a fresh import's. A person's key by name and phone
+        (``n:<name>|p:<phone>``) is answered by the phone alone (``witness_key``): a merge
+        into a person of another name unites the phones too, and the name is the one
+        thing the survivor does not keep; answered so only by the one live record holding
+        that phone (a line two persons share tells no survivor). Names alone are not
+        asked (never linked to another's record); ``dead``: ids known gone (kept from an
+        earlier read, never listed again). Returns the found ids and the pages read."""
         wanted: dict[str, list[str]] = {}
         for key in keys:
             if not name_only(kind, key):
-                wanted.setdefault(canonical_key(kind, key), []).append(key)
+                wanted.setdefault(witness_key(kind, key), []).append(key)
         if not wanted:
             return {}, 0
         # read again only since the last read (a run following many vanished records
@@ -920,16 +924,21 @@ class Resolver:
         records = await changed_since(ctx, _LIST[kind], at - RECONCILE_MARGIN)
         for record in records:
             rid = int(record["id"])
-            answers[rid] = set() if record.get("is_deleted") else set(
-                self._answers(kind, record))
+            answers[rid] = set() if record.get("is_deleted") else {
+                witness_key(kind, a) for a in self._answers(kind, record)}
         for rid in dead:
             answers.pop(rid, None)
         self._held[kind] = (started, answers)
         found: dict[str, int] = {}
+        shared: set[str] = set()  # a phone two live records hold: no witness
         for rid, said in sorted(answers.items()):
             for answer in said:
                 for key in wanted.get(answer, ()):
+                    if key in found and found[key] != rid and answer.startswith("p:"):
+                        shared.add(key)
                     found.setdefault(key, rid)  # the lowest id
+        for key in shared:
+            del found[key]
         return found, max(1, -(-len(records) // 500))
 
     async def learn_added(self, ctx: CallContext, refs: Iterable[Ref],
@@ -1051,6 +1060,17 @@ async def _flush(claims: Claims) -> None:
         pass
 
 
+def witness_key(kind: str, key: str) -> str:
+    """``key`` as a merge survivor of another name still answers it (``held_by``): a
+    person's ``n:<name>|p:<phone>`` as ``p:<phone>`` (a merge unites the merged-away
+    person's phones in the survivor, keeping the survivor's name: "Merge (v1)",
+    pipedrive/FACTS.md; ``bulk.sandbox.merge``); an e-mail key as ``canonical_key``; any
+    other key as it is (a name, a name at an organization: no witness of a merge)."""
+    if kind == "person" and key.startswith("n:") and "|p:" in key:
+        return "p:" + key.split("|p:", 1)[1]
+    return canonical_key(kind, key)
+
+
 def name_only(kind: str, key: str) -> bool:
     """Whether ``key`` is a person's by name alone (no e-mail, no phone: ``n:<name>``),
     which links to no person another job made (``Resolver._created_meanwhile``)."""
@@ -1134,4 +1154,5 @@ def _same_address(body: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
 __all__ = ["Deferred", "DependencyFailed", "HeldBack", "Resolver", "Survived", "contact_ids",
            "made_contacts",
            "canonical_key", "name_only", "person_email_key", "person_key_at", "person_keys",
+           "witness_key",
            "refs_of", "to_create"]

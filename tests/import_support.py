@@ -198,11 +198,12 @@ value = "Amount"
 UPSERT_CONTACTS_HEADER = "Key,Title,Amount,Contact,Email,Company\n"  # a manifest's, for:
 
 
-def upsert_contacts_mapping(email: bool = True) -> str:
+def upsert_contacts_mapping(email: bool = True, *, phone: bool = False) -> str:
     """``UPSERT_MAPPING_HEAD`` with a person by "Contact" (and "Email", unless not
-    ``email``) and an organization by "Company"."""
-    return UPSERT_MAPPING_HEAD + ('[person]\nname = "Contact"\n'
-                                  + ('email = "Email"\n' if email else "")
+    ``email``; with ``phone`` that column is the person's phone) and an organization by
+    "Company"."""
+    column = ('phone = "Email"\n' if phone else 'email = "Email"\n') if email else ""
+    return UPSERT_MAPPING_HEAD + ('[person]\nname = "Contact"\n' + column
                                   + '[organization]\nname = "Company"\n')
 
 
@@ -280,10 +281,12 @@ class CallsThrough:
 
 async def upsert_hooked(sb: Sandbox, tmp: Path, rows: Iterable[tuple[str, ...]],
                         hook: Callable[[Any, Execute], Execute], *, email: bool = True,
+                        phone: bool = False,
                         on_engine: Callable[[Engine], None] | None = None) -> JobStore:
     """An upsert of ``rows`` (``UPSERT_CONTACTS_HEADER``, ``upsert_contacts_mapping(email)``,
     the key field made) at one worker in the store ``tmp/jobs/job``, each row executed by
-    ``hook(kind, kind.execute)`` (a test's colleague acting between the rows); run to its
+    ``hook(kind, kind.execute)`` (a test's colleague acting between the rows; ``phone``: the
+    "Email" column is the person's phone); run to its
     end, its status set and result files written: the open store (the caller closes it)."""
     from jobs.import_load import import_job
     from jobs.import_rows import ImportSettings
@@ -291,7 +294,7 @@ async def upsert_hooked(sb: Sandbox, tmp: Path, rows: Iterable[tuple[str, ...]],
     from jobs.mapping import Mapping
 
     manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, rows,
-                                     upsert_contacts_mapping(email), "f.csv")
+                                     upsert_contacts_mapping(email, phone=phone), "f.csv")
     settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="upsert",
                               create_key_field=True)
     config = engine_config(sb, tmp / "jobs", max_workers=1)

@@ -168,3 +168,96 @@ async def test_held_by_reads_since_its_last_read_and_drops_the_dead() -> None:
     assert (await resolver.held_by(Ctx(), "person", [key]))[0] == {key: 5}  # type: ignore[arg-type]
     assert (await resolver.held_by(Ctx(), "person", [key], (5,)))[0] == {key: 9}  # type: ignore[arg-type]
     assert asked[0] < asked[1], asked  # since the job's creation, then since the first read
+
+
+PHONE_ROWS = [("R1", "Deal one", "100", "Yan Kopie", "+49 30 1234567", "Hooli"),
+              ("R2", "Deal two", "200", "Yan Kopie", "+49 30 1234567", "Hooli")]
+
+
+def _by_phone(sb: Sandbox, digits: str) -> list[int]:
+    return [p["id"] for p in sb.state.table("person").rows.values() if not p["is_deleted"]
+            and any("".join(c for c in str(e["value"]) if c.isdigit()).endswith(digits)
+                    for e in p.get("phones") or ())]
+
+
+async def _run_phone(sb: Sandbox, tmp: Path, kai: int, *, stop: bool,
+                     also: Callable[[], None] | None = None) -> JobStore:
+    """``_run`` for ``PHONE_ROWS`` (a person by name and phone, no e-mail): right before
+    R1's addDeal a colleague merges the person R1 made into Kai (and does ``also()``)."""
+    done: list[bool] = []
+
+    class Ctx(CallsThrough):
+        async def call(self, op: str, *a: Any, **kw: Any) -> Any:
+            if op == "addDeal" and not done:
+                done.append(True)
+                (made,) = [p for p in _by_phone(sb, "301234567") if p != kai]
+                merge(sb.state, "person", made, {"merge_with_id": kai})
+                if also is not None:
+                    also()
+                if stop:
+                    raise BudgetExhausted("the job's cap is spent", cap=1, needs="addDeal")
+            return await self._ctx.call(op, *a, **kw)
+
+    def hook(kind: Any, execute: Execute) -> Execute:
+        async def wrapped(ctx: Any, item: Any) -> Any:
+            return await execute(Ctx(ctx), item)
+        return wrapped
+
+    return await upsert_hooked(sb, tmp, PHONE_ROWS, hook, phone=True)
+
+
+@pytest.mark.parametrize("stop", [False, True], ids=["mid-run", "resume"])
+async def test_a_made_person_of_a_phone_merged_before_its_deal_is_found_by_the_phone(
+        tmp_path: Path, stop: bool) -> None:
+    """A person made by name and phone (no e-mail), merged into Kai (another name) before
+    any deal linked it: Kai, the one record changed since holding that phone (a merge
+    unites phones), is its survivor: both deals link Kai, no second Yan (before: made
+    again, its keys name+phone answered by no record of another name)."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        kai = _kai(sb)
+        store = await _run_phone(sb, tmp_path, kai, stop=stop)
+        directory = store.directory
+        if stop:
+            store.close()
+            store, _ = await resume_job(sb, directory, reread=True)
+        try:
+            assert not read_csv(directory / "failed.csv")
+            rows = {r["key"]: r for r in read_csv(directory / "succeeded.csv")}
+            assert _by_phone(sb, "301234567") == [kai], rows
+            assert [deal_links(sb, int(rows[k]["deal_id"]))[0] for k in ("R1", "R2")] \
+                == [kai, kai], rows
+            note = rows["R1"]["note"]
+            assert "merged away since" in note and "deleted" not in note, rows["R1"]
+            assert stop or "holds the phone" in note, note
+        finally:
+            store.close()
+
+
+async def test_a_phone_two_records_hold_is_no_witness(tmp_path: Path) -> None:
+    """The same merge, and a colleague's other person changed since holding that phone too
+    (a shared line): no one survivor is told, the person is made again, never linked to
+    one of the two by the phone alone."""
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        kai = _kai(sb)
+        other: list[int] = []
+
+        def colleague() -> None:
+            import time
+
+            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            (pid,) = sb.state.load("person", [{
+                "name": "Ola Line", "first_name": "Ola", "last_name": "Line", "emails": [],
+                "phones": [{"value": "+49 30 1234567", "primary": True, "label": "work"}],
+                "org_id": None, "owner_id": 1, "visible_to": 3, "custom_fields": {},
+                "label_ids": [], "add_time": now, "update_time": now,
+                "is_deleted": False}])
+            other.append(pid)
+
+        store = await _run_phone(sb, tmp_path, kai, stop=False, also=colleague)
+        try:
+            assert not read_csv(store.directory / "failed.csv")
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            links = {deal_links(sb, int(rows[k]["deal_id"]))[0] for k in ("R1", "R2")}
+            assert len(links) == 1 and links.isdisjoint({kai, *other}), (links, rows)
+        finally:
+            store.close()

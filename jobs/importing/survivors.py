@@ -279,7 +279,8 @@ async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterabl
                  held: tuple[dict[str, int], int] | None = None) -> Went:
     """``gone`` with no survivor (no deal of this job left to tell, still naming it, or
     relinked): the live record that answers every key this job named it by (not a name
-    alone), among those changed since the job was created (``Resolver.held_by``: one
+    alone; a person's name and phone by the phone alone, held by that one record:
+    ``Resolver.held_by``), among those changed since the job was created (``Resolver.held_by``: one
     list read), taken as its survivor, as a fresh import would link it (x38r1 F1: a
     person the job made, merged before its first deal into one of another name that
     holds its e-mail now, was made again, the copy holding the same e-mail, and the note
@@ -298,10 +299,18 @@ async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterabl
             return await _by_member(ctx, resolver, replace(gone, listed=pages), keys)
         return replace(gone, listed=pages)
     (survivor,) = cast("set[int]", ids)
-    what = "e-mail" if gone.kind == "person" else "name"
+    what = held_what(gone.kind, keys)
     return replace(gone, survivor=survivor, untold=False, listed=pages, why=(
         f"{gone.why}; {_LABEL[gone.kind]} {survivor} holds the {what} this job gave it now "
         "(a merge unites them), as a fresh import would link it"))
+
+
+def held_what(kind: str, keys: Iterable[str]) -> str:
+    """What a survivor holds of ``keys`` (``witness_key``): "e-mail", "phone" (a person
+    of a name and phone) or, for an organization, "name"."""
+    if kind != "person":
+        return "name"
+    return "e-mail" if any(k.startswith("e:") for k in keys) else "phone"
 
 
 async def _member(store: AsyncJobStore, keys: Collection[str]) -> int | None:
