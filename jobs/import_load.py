@@ -1776,15 +1776,23 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
         return sum(int((r.get("claims") or {}).get(name, 0)) for r in runs)
     rows, refused, tokens = (total("vanished_rows"), total("vanished_refused"),
                              total("vanished_tokens"))
+    priced = total("vanished_priced")
     if not (rows or refused or tokens):
         return None
+    planned = (f"; {priced:,} of those tokens, the deals of settled rows naming a person / "
+               "organization a resume's re-read found gone, read at the run's end, were in "
+               "its plan after the re-read") if priced else ""
+    if not (rows or refused) and priced == tokens:
+        return (f"{tokens:,} tokens read the deals of settled rows naming a person / "
+                "organization a resume's re-read found gone, for succeeded.csv's links (in "
+                "its plan after the re-read)")
     if not (rows or refused):  # 400s naming a contact that was still there
         return (f"{tokens:,} tokens read back the persons / organizations rows refused with a "
                 "400 named: none had vanished (the rows failed for their 400)")
     return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
             f"deleted after the load ({counted(refused, 'write')} refused for it, "
-            f"{tokens:,} tokens of reads; no plan can price this, it follows a change made "
-            "in Pipedrive during the run; the tokens line above includes them)")
+            f"{tokens:,} tokens of reads; no plan can price what follows a change made "
+            f"in Pipedrive during the run{planned}; the tokens line above includes them)")
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

@@ -274,6 +274,9 @@ class Resolver:
         self._held_back: dict[tuple[str, str], float | None] = {}
         # (kind, id) → the record ``read_held`` read with its batch's: taken once
         self._read_ahead: dict[tuple[str, int], Mapping[str, Any]] = {}
+        # (kind, id) of the records this run found gone (``forget``): a claim naming one is
+        # not read again (a resume's plan after its re-read priced no such read)
+        self._dead: set[tuple[str, int]] = set()
         # the wall time this run began sending (the job's first batch; None: not yet): a
         # claim another job released with a record at or after it is held back like a
         # held one, its record read with its batch's (``_named_since``); one released
@@ -564,7 +567,7 @@ class Resolver:
             return None
         if isinstance(previous.get("id"), int):
             record = self._read_ahead.pop((k[0], previous["id"]), None)
-            if record is None:
+            if record is None and (k[0], previous["id"]) not in self._dead:
                 try:
                     res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
                 except (NotFound, Gone):
@@ -829,12 +832,15 @@ class Resolver:
                                                             claim.prev_tag))
         await claims.flush()
 
-    async def forget(self, kind: str, keys: Iterable[str]) -> None:
+    async def forget(self, kind: str, keys: Iterable[str], dead: int | None = None) -> None:
         """Forget the ids of these keys of ``kind`` (records someone deleted since): the
         next row that needs one finds it among those added since, or creates it again. A
         deleted one this job made stays counted as made (its made- lookup kept under a key
-        no row names, ``GONE``: the create of it again writes the key's own)."""
+        no row names, ``GONE``: the create of it again writes the key's own). ``dead``: the
+        id found gone, never read by id again in this run (a claim naming it)."""
         keys = list(keys)
+        if dead is not None:
+            self._dead.add((kind, dead))
         made = await self.store.lookup_get_many(_MADE + kind, keys)
         if made:
             await self.store.lookup_put_many(

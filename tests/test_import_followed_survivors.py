@@ -456,3 +456,39 @@ async def test_a_person_another_run_made_merged_before_this_run_links_it_takes_t
             assert ned not in made_contacts(store)["person"]
         finally:
             store.close()
+
+
+async def test_a_resume_s_plan_after_the_re_read_prices_the_end_of_run_links_read(
+        tmp_path: Path) -> None:
+    """The run stopped after R2, Org Zero (R1's) deleted, then the resume: its re-read
+    finds Org Zero gone (made again for R3-R6) and the run's end reads R1's deal by id
+    (``vanished.links_now``: succeeded.csv's link). The plan after the re-read counts that
+    getDeal, so it says what the run spends (before: 1 token under, the read named only
+    in the run's last lines)."""
+    import re
+
+    from jobs.resuming import kind_of, resumed
+
+    async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
+        def colleague() -> None:
+            zero = _orgs(sb, "Org Zero")[0]
+            row = sb.state.table("organization").rows[zero]
+            sb.state.save("organization", {**row, "is_deleted": True})
+
+        store, _ = await _run(sb, tmp_path, ROWS, colleague, stop=True)
+        try:
+            assert store.counts()[ItemState.PENDING] > 0
+            shown: list[str] = []
+            before = int(sb.stats()["tokens_spent"])
+            calls = dict(sb.stats()["requests_by_operation"])
+            await resumed(store, sb.token, kind_of(store), show_plan=shown.append)
+            spent = int(sb.stats()["tokens_spent"]) - before
+            made = {op: n - calls.get(op, 0)
+                    for op, n in sb.stats()["requests_by_operation"].items()
+                    if n != calls.get(op, 0)}
+            (line,) = [s for s in shown if s.startswith("plan after the re-read:")]
+            planned = re.search(r"tokens: ([\d,]+)$", line)
+            assert planned is not None, shown
+            assert int(planned.group(1).replace(",", "")) == spent, f"{line} {made}"
+        finally:
+            store.close()

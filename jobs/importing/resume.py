@@ -40,7 +40,7 @@ from ..deals import (
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
-from . import survivors
+from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .sent import SENT_FILE, sent_times
 
@@ -273,6 +273,9 @@ class _Resume(_ImportBase):
         if check:  # at least the pages the re-read found changed since the load
             check["getDeals"] = max(check["getDeals"], getattr(self, "_since_load_pages", 0))
         calls.update(check)
+        # the run's end reads the deals of settled rows naming a record the re-read found
+        # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
+        calls.update(vanished.links_now_calls(store, self._vanished))
         return {op: n for op, n in calls.items() if n}
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
@@ -492,7 +495,11 @@ class _Resume(_ImportBase):
                 gone.setdefault(kind, {})[rid] = known[rid]
         # merged away: followed to the survivor the deals this job linked moved to, not
         # made again by name (x37r1 F2); deleted: forgotten (``jobs.importing.survivors``)
-        return await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
+        said = await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
+        # the run's end reads their settled rows' deals: the plan after the re-read counts it
+        self._vanished.planned_gone = frozenset(
+            key for key, w in self._vanished.followed.went.items() if w.survivor is None)
+        return said
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since

@@ -362,7 +362,7 @@ async def apply(resolver: Resolver, kind: str, keys: Iterable[str], gone: Went,
         # the other runs making these keys (the claim names the dead id) follow it too
         await resolver.pass_on(kind, keys, gone.rid, gone.survivor, wall)
     else:
-        await resolver.forget(kind, keys)
+        await resolver.forget(kind, keys, gone.rid)
     return keys
 
 

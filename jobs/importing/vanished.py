@@ -55,7 +55,7 @@ from bulk.client import ApiResult
 from bulk.clock import in_thread
 from bulk.errors import BulkError, Gone, InputError, NotFound, Stopped, ValidationRejected
 from bulk.operations import get_operation
-from bulk.store import Item, ItemState, Outcome
+from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..account import OrgIndex
 from ..import_items import (
@@ -175,6 +175,11 @@ class Vanished:
         # the vanished records rows named by key (this job's creates): followed to their
         # merge survivor, or made again once (``jobs.importing.survivors``; x37r1 F1)
         self.followed = survivors.Followed()
+        # the records a resume's re-read found gone (``survivors.settle_gone``), whose
+        # end-of-run read its plan after the re-read counted (``links_now_calls``), and the
+        # tokens of that read when the run found nothing more gone (``priced``)
+        self.planned_gone: frozenset[tuple[str, int]] = frozenset()
+        self.priced = 0
 
     def close(self) -> None:
         """Close the record the fresh planner opened (the run's end)."""
@@ -210,11 +215,11 @@ class Vanished:
         ``resolver``'s reads of the survivors of other runs' creates, ``vanished_tokens``),
         zeroed: the run's entry in the job's history keeps them (``import_load.end_run``)."""
         out = {"vanished_rows": self.rows, "vanished_refused": self.refused,
-               "vanished_tokens": self.tokens}
+               "vanished_tokens": self.tokens, "vanished_priced": self.priced}
         if resolver is not None:
             out["vanished_tokens"] += resolver.vanished_tokens
             resolver.vanished_tokens = 0
-        self.rows = self.refused = self.tokens = 0
+        self.rows = self.refused = self.tokens = self.priced = 0
         self._resolved.clear()
         return out
 
@@ -310,6 +315,65 @@ async def _deals_by_id(ctx: CallContext, ids: list[int]) -> list[Mapping[str, An
             and d.get("is_deleted") is not True and d.get("status") != "deleted"]
 
 
+def _gone_and_moved(state: Vanished) -> tuple[dict[str, set[int]],
+                                               dict[tuple[str, int], int]]:
+    """What ``links_now`` reads for: the ids the run found vanished (``state.gone``) and
+    those it followed and found deleted or untold; and where the records it followed to a
+    merge went ((kind, id) → survivor)."""
+    gone = {name: set(ids) for name, ids in state.gone.items()}
+    for (kind, rid), w in state.followed.went.items():
+        # followed and found deleted, or with no merge told: a deal settled before may
+        # name it or sit on an untold survivor now (x38r3 F3: succeeded.csv named ids gone)
+        if w.survivor is None:
+            gone.setdefault(kind, set()).add(rid)
+    moved = {key: w.survivor for key, w in state.followed.went.items()
+             if w.survivor is not None}
+    return gone, moved
+
+
+def _naming(store: JobStore, gone: Mapping[str, set[int]],
+            moved: Mapping[tuple[str, int], int]) -> tuple[list[int], dict[str, dict[str, Any]]]:
+    """The deals of the settled rows naming a record of ``gone`` (read by ``links_now``),
+    and the links of those naming one ``moved`` told (deal id → its links now, no read)."""
+    def end(kind: str, rid: Any) -> Any:  # along a chain of merges followed, bounded
+        for _ in range(len(moved)):
+            if (kind, rid) not in moved:
+                break
+            rid = moved[kind, rid]
+        return rid
+
+    out: set[int] = set()
+    told: dict[str, dict[str, Any]] = {}
+    for item in store.items():
+        if item.state not in (ItemState.DONE, ItemState.SKIPPED):
+            continue
+        result = item.result or (item.payload or {}).get("result") or {}
+        deal_id = result.get("deal_id")
+        if not isinstance(deal_id, int):
+            continue
+        person, org = result.get("person_id"), result.get("org_id")
+        if person in gone.get("person", ()) or org in gone.get("org", ()):
+            out.add(deal_id)
+        elif (end("person", person), end("org", org)) != (person, org):
+            told[str(deal_id)] = {"person_id": end("person", person),
+                                  "org_id": end("org", org)}
+    return sorted(out), told
+
+
+def links_now_calls(store: JobStore, state: Vanished) -> dict[str, int]:
+    """The calls ``links_now`` makes at the run's end for what ``state`` knows now (a
+    resume's re-read found gone: ``survivors.settle_gone``), by operation: the plan after
+    a resume's re-read counts them (x38r3: named only in the run's last lines). A record
+    found vanished later in the run adds reads no plan can know (said in those lines)."""
+    gone, moved = _gone_and_moved(state)
+    if not gone:
+        return {}
+    n = len(_naming(store, gone, moved)[0])
+    if n >= _BY_IDS_FROM:
+        return {"getDeals": -(-n // 100)}
+    return {"getDeal": n} if n else {}
+
+
 async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None:
     """At the end of a run that found contacts vanished (``Vanished.gone``): the deals
     of the rows settled naming one (an unchanged row, settled at the load; a row sent
@@ -321,48 +385,23 @@ async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None
     linked to it there: those deals' links are the survivor's, read nothing (x38r1: a row
     sent before the merge named the merged-away organization); one it followed and found
     deleted, or moved with no merge told, is read as the others (x38r3 F3: those rows'
-    deals were never read, succeeded.csv named the records gone)."""
-    gone = {name: set(ids) for name, ids in state.gone.items()}
-    for (kind, rid), w in state.followed.went.items():
-        # followed and found deleted, or with no merge told: a deal settled before may
-        # name it or sit on an untold survivor now (x38r3 F3: succeeded.csv named ids gone)
-        if w.survivor is None:
-            gone.setdefault(kind, set()).add(rid)
-    moved = {key: w.survivor for key, w in state.followed.went.items()
-             if w.survivor is not None}
+    deals were never read, succeeded.csv named the records gone). A resume's plan after
+    its re-read counts these reads (``links_now_calls``)."""
+    gone, moved = _gone_and_moved(state)
     if not gone and not moved:
         return
     store = job.store
 
-    def end(kind: str, rid: Any) -> Any:  # along a chain of merges followed, bounded
-        for _ in range(len(moved)):
-            if (kind, rid) not in moved:
-                break
-            rid = moved[kind, rid]
-        return rid
-
     def named() -> tuple[list[int], dict[str, dict[str, Any]]]:
-        out: set[int] = set()
-        told: dict[str, dict[str, Any]] = {}
-        for item in store.items():
-            if item.state not in (ItemState.DONE, ItemState.SKIPPED):
-                continue
-            result = item.result or (item.payload or {}).get("result") or {}
-            deal_id = result.get("deal_id")
-            if not isinstance(deal_id, int):
-                continue
-            person, org = result.get("person_id"), result.get("org_id")
-            if person in gone.get("person", ()) or org in gone.get("org", ()):
-                out.add(deal_id)
-            elif (end("person", person), end("org", org)) != (person, org):
-                told[str(deal_id)] = {"person_id": end("person", person),
-                                      "org_id": end("org", org)}
-        return sorted(out), told
+        return _naming(store, gone, moved)
 
     ids, told = await in_thread(named)
     found: list[Mapping[str, Any]] = []
+    tokens = state.tokens
     try:
         found = await _deals_by_id(_Tally(ctx, state), ids) if ids else []
+        if {(k, rid) for k, rids in gone.items() for rid in rids} <= state.planned_gone:
+            state.priced += state.tokens - tokens  # in the resume's plan after its re-read
     except Stopped:
         raise
     except BulkError as exc:  # (a budget spent, the account not answering: as settled)
@@ -611,6 +650,7 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRESH_READS", "HOPS", "Vanished", "chain_failed", "linked", "links_now", "refused",
+__all__ = ["FRESH_READS", "HOPS", "Vanished", "chain_failed", "linked", "links_now",
+           "links_now_calls", "refused",
            "resolved_again", "resolved_ahead", "sent_following", "survivors_told", "vanished",
            "with_note"]
