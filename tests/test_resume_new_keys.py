@@ -411,3 +411,32 @@ def test_the_plan_after_the_re_read_counts_the_pages_others_deals_took(
     assert int(after.group(1)) > int(first.group(1))  # the page of others' deals
     assert int(sb.stats()["tokens_spent"]) - before == int(after.group(2).replace(",", ""))
     assert "deals others wrote meanwhile add pages" in res.output
+
+
+def test_the_plan_counts_the_reconcile_s_pages_of_the_job_s_own_writes(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x38r3 F11: a kill left 540 creates in flight, 530 of them applied (their answers
+    lost): the reconcile lists every deal changed since the first of them was sent, 500 a
+    page — this job's own writes fill 2 pages. The plan counts those pages, so its
+    "calls at most" holds for getDeals (before: 1 page planned, 2 read; the tester's
+    1,814 planned as an upper bound, 1,842 spent)."""
+    import time
+
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING)
+    seed, code = _template(sb, tmp_path, mapping)
+    jobs = tmp_path / "jobs"
+    manifest = tmp_path / "rows.csv"
+    manifest.write_text("key,title\n" + "".join(f"k{i},Row {i}\n" for i in range(540)))
+    job = loaded_import(sb, jobs, manifest, mapping)
+    with JobStore.open(jobs / job, lock=False) as store:
+        store.mark_sending([i.id for i in store.items()], time.time())
+    for i in range(530):  # applied, the answers lost at the kill
+        someone_creates(sb, seed, code, f"k{i}", f"Row {i}")
+    before = dict(sb.stats()["requests_by_operation"])
+    res = _resume(sb, jobs, job)
+    assert res.exit_code == 0, res.output
+    ran = int(sb.stats()["requests_by_operation"]["getDeals"]) - int(before["getDeals"])
+    planned = re.findall(r"^plan after the re-read:.*calls at most: .*getDeals (\d+)",
+                         res.output, re.M)
+    assert planned and int(planned[-1]) >= ran, (ran, res.output)

@@ -242,7 +242,7 @@ class _Resume(_ImportBase):
         # run): as many as the reconcile, never fewer (f30h: 30 tokens over after a kill)
         calls["getDeal"] += self._claims_named or 0  # read first (``before_plan``)
         taken = doubt if self._taken_over is None else self._taken_over
-        calls["getDeals"] += int(doubt) + int(taken)
+        calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(taken)
         calls["getArchivedDeals"] += int(doubt) + int(taken)
         # reconcile reads the deals of the updates in doubt (F2)
         calls.update(reread_calls(*reread_targets(
@@ -277,6 +277,18 @@ class _Resume(_ImportBase):
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
         return {op: n for op, n in calls.items() if n}
+
+    def _reconcile_pages(self, store: JobStore) -> int:
+        """The pages of ``getDeals`` the reconcile of the creates in doubt lists: every deal
+        changed since the first row in doubt was sent (less ``RECONCILE_MARGIN``), 500 a
+        page, this job's own writes among them — the rows sent since and those in doubt
+        (x38r3 F11: one page planned, 2-4 read after a kill of a fast run; others' writes
+        meanwhile still add pages no plan knows)."""
+        sending = self._items_now(store, ItemState.SENDING)
+        since = min((i.sent_at or 0.0 for i in sending), default=0.0) - RECONCILE_MARGIN
+        written = sum(1 for i in self._items_now(store, ItemState.DONE)
+                      if (i.sent_at or 0.0) >= since) + len(sending)
+        return -(-(written + 1) // 500)
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
         """Of ``resume_calls``' writes, those of the rows in doubt (left in flight by a
