@@ -1792,7 +1792,11 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
     return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
             f"deleted after the load ({counted(refused, 'write')} refused for it, "
             f"{tokens:,} tokens of reads; no plan can price what follows a change made "
-            f"in Pipedrive during the run{planned}; the tokens line above includes them)")
+            f"in Pipedrive during the run{planned}; the tokens line above includes them). "
+            "What this run could not know: a person / organization deleted during the run "
+            "that no later write named, and the deals it updated before it learnt of a "
+            "deletion, keep their links until the next import's load reads the account "
+            "again (no read of its own: that would list every contact the run linked)")
 
 
 def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:

@@ -191,6 +191,8 @@ async def test_the_read_after_a_refusal_lists_no_deal_and_is_said(tmp_path: Path
                    for op, cost in costs.items())
         assert f"{path:,} tokens of reads" in line, (line, sent)
         assert int(sb.stats()["tokens_spent"]) - tokens > path
+        # and what it could not know: a deletion no later write named (f39a)
+        assert "What this run could not know: a person / organization deleted" in line, line
 
 
 async def test_rows_settled_on_a_merged_contact_show_the_survivor(tmp_path: Path) -> None:
