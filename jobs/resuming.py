@@ -198,6 +198,14 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
             lines.append("note: the re-read lists every deal added or changed since the "
                          "load, 500 a page: deals others wrote meanwhile add pages (the plan "
                          "after the re-read counts them)")
+        if store.kind == "import" and (plan.calls.get("getPersons")
+                                       or plan.calls.get("getOrganizations")):
+            # (``_contacts_gone``: which are gone is known only once they are read)
+            lines.append("note: the re-read reads the persons / organizations the pending "
+                         "rows name by id; one deleted or merged away since is followed "
+                         "(getDeal, getPerson, a page of getPersons / getOrganizations) and "
+                         "the deals of settled rows naming it are read at the run's end: "
+                         "not counted above, the plan after the re-read counts them")
     else:  # the re-read's answers told the day's budget: its note again, by the server's
         lines += [f"note: {note}" for note in plan.notes if " are left today " in note]
     return lines
