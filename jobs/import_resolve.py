@@ -194,7 +194,7 @@ class Survived:
     run linked it, and the survivor this run linked instead; ``why``: how it was told."""
 
     kind: str
-    rid: int
+    rid: int | None  # None: this job's own create in doubt, its answer (its id) lost
     survivor: int
     why: str
 
@@ -202,8 +202,9 @@ class Survived:
         """The row's note (``first``: with how it was told and its reads)."""
         label = _LABEL[self.kind]
         said = f" ({self.why})" if first else ""
-        return (f"{label} {self.rid} merged away since: linked to its survivor {label} "
-                f"{self.survivor}{said}")
+        was = f"{label} {self.rid}" if self.rid is not None else \
+            f"the {label} this row's create in doubt made"
+        return f"{was} merged away since: linked to its survivor {label} {self.survivor}{said}"
 
 
 class _Flight:
@@ -756,13 +757,14 @@ class Resolver:
         landed: set[tuple[str, str]] = set()
         # organizations first: a person made at a new one answers its key by its id
         wanted: dict[str, set[str]] = {"org": set(), "person": set()}
-        for ref in refs:
-            k = (str(ref["kind"]), str(ref["key"]))
+        sent = _bodies(refs)
+        for k in sent:
             if k not in self._ids:
                 wanted[k[0]].add(k[1])
         for kind, keys in wanted.items():
             if not keys:
                 continue
+            bodies = {key: body for (kd, key), body in sent.items() if kd == kind}
             stored = await self.store.lookup_get_many(kind, sorted(keys))
             for key, rid in stored.items():
                 self._know((kind, key), rid)
@@ -775,15 +777,22 @@ class Resolver:
             claims = self._claims()
             if missing:
                 added: dict[str, float] = {}
+                records: dict[str, Mapping[str, Any]] = {}
                 looked = ctx.clock.wall()  # the scan below begins after this
-                found = await self._find_added(ctx, kind, missing, since, added)
+                # changed since, not only added: a create in doubt merged since into an
+                # older record of another name left its key on that survivor alone (x39r2
+                # F1: made again, a copy holding the same e-mail)
+                found = await self._find_added(ctx, kind, missing, since, added,
+                                               records=records, changed=True)
                 if found:
-                    # made by this job only when its claim says so (``_made_here``) and it
-                    # was not added after this process saw its create fail: one another run
-                    # made is linked, never counted ours (undo --contacts)
+                    # made by this job only when its claim says so (``_made_here``), the
+                    # record can be the create's, and it was not added after this process
+                    # saw its create fail: one another run made is linked, never counted
+                    # ours (undo --contacts)
                     mine = {key: rid for key, rid in found.items()
                             if not self._after_failure((kind, key), added.get(key))
-                            and await self._made_here(claims, (kind, key), rid)}
+                            and await self._made_here(claims, (kind, key), rid,
+                                                      records.get(key), bodies.get(key))}
                     # a name alone never links to a person someone else made (x17r1 S1):
                     # not ours, the row's person is made
                     found = {key: rid for key, rid in found.items()
@@ -963,8 +972,8 @@ class Resolver:
         were this job's made for other rows."""
         # organizations first: a person made at a new one answers its key by its id
         wanted: dict[str, set[str]] = {"org": set(), "person": set()}
-        for ref in refs:
-            k = (str(ref["kind"]), str(ref["key"]))
+        sent = _bodies(refs)
+        for k in sent:
             if k not in self._ids:
                 wanted[k[0]].add(k[1])
         learnt: Counter[str] = Counter()
@@ -977,7 +986,11 @@ class Resolver:
                 continue
             if kind == "person":
                 await self._know_orgs_of(missing)
-            found = await self._find_added(ctx, kind, missing, since)
+            records: dict[str, Mapping[str, Any]] = {}
+            # changed since: an older record someone merged the key's record into holds
+            # the key now (x39r2 F1), as a fresh import would find it
+            found = await self._find_added(ctx, kind, missing, since, records=records,
+                                           changed=True)
             # one this job made for another row's key (its "made-" lookup), that answers
             # this key too (merged with the one made for it, or sharing an e-mail), is
             # its own already: linked, counted and undone once, under the key it was made
@@ -991,7 +1004,8 @@ class Resolver:
             claims = self._claims()
             ours = {key: rid for key, rid in found.items() if key not in already
                     and claims is not None
-                    and await self._made_here(claims, (kind, key), rid)}
+                    and await self._made_here(claims, (kind, key), rid, records.get(key),
+                                              sent.get((kind, key)))}
             # someone else's person found by a name alone is never linked (x17r1 S1: a
             # colleague's "Grace Hopper" with an e-mail took every "Grace Hopper" row)
             found = {key: rid for key, rid in found.items()
@@ -1008,10 +1022,17 @@ class Resolver:
             learnt[f"{kind}-own"] += len(already)
         return learnt
 
-    async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int) -> bool:
+    async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int,
+                         record: Mapping[str, Any] | None = None,
+                         body: Mapping[str, Any] | None = None) -> bool:
         """Whether person / org ``rid``, found by key ``k`` after a create in doubt, is this
-        job's create: its claim names this job — its outcome for that record, or, taken over from a
-        dead holder, the job it was held for (an earlier process of this job). A claim
+        job's create: its claim names this job — its outcome for that record, or, taken
+        over from a dead holder, the job it was held for (an earlier process of this job)
+        when ``record`` (as listed) can be what that holder's create ``body`` made
+        (``_could_be_made``: not added before the holder took the claim, the name sent).
+        One that cannot is the record the key's create was merged into since (x39r2 F1:
+        "Quinn22 Row17" merged into "Zed11 Person0", recorded as this job's create, which
+        undo --contacts would delete): linked, its note says so (``survived``). A claim
         that says nothing, or another job, or is still held by another live run after a
         bounded wait: not ours (a record that is not ours is never deleted by undo)."""
         if claims is None:
@@ -1021,6 +1042,15 @@ class Resolver:
             got = await acquire(claims, name, self.lease, tag=self.job_id)
             if isinstance(got, Claim):
                 creator = _creator(got, rid)
+                named = (got.previous or {}).get("id") == rid  # its outcome says so
+                if creator == self.job_id and not named and record is not None \
+                        and not _could_be_made(k[0], record, body, got.since):
+                    creator = None
+                    self._survived[k] = Survived(
+                        k[0], None, rid, f"{_LABEL[k[0]]} {rid} holds the "
+                        f"{'e-mail' if k[0] == 'person' else 'name'} the row gives it but "
+                        "was there before the create was sent, under another name: the "
+                        "create's record merged into it (or the key given to it) since")
                 await claims.release(got, _outcome(rid, creator))
                 return creator is not None and creator == self.job_id
             self._on_held(got, CLAIM_WAIT)
@@ -1035,17 +1065,24 @@ class Resolver:
         return failed is not None and added is not None and added > failed + ANSWERED_MARGIN
 
     async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
-                          since: float, added: dict[str, float] | None = None
-                          ) -> dict[str, int]:
+                          since: float, added: dict[str, float] | None = None, *,
+                          records: dict[str, Mapping[str, Any]] | None = None,
+                          changed: bool = False) -> dict[str, int]:
         """Key → the id of the record of ``kind`` added since ``since`` that answers it (the
-        lowest id); ``added`` (when given) gets each one's add_time (Unix time)."""
+        lowest id); ``changed``: added *or changed* since (``changed_since``: a merge
+        writes the survivor's update_time and unites the merged-away person's e-mails in
+        it, "Merge (v1)", FACTS.md; a page per 500 either way). ``added`` (when given)
+        gets each one's add_time (Unix time), ``records`` each one as listed."""
         from .account import parse_time
 
         wanted: dict[str, list[str]] = {}  # as records answer them -> as the items hold them
         for key in keys:
             wanted.setdefault(canonical_key(kind, key), []).append(key)
         found: dict[str, int] = {}
-        for record in await added_since(ctx, _LIST[kind], since):
+        listed = await (changed_since if changed else added_since)(ctx, _LIST[kind], since)
+        for record in listed:
+            if record.get("is_deleted"):
+                continue
             rid = int(record["id"])
             for answer in self._answers(kind, record):
                 for key in wanted.get(answer, ()):
@@ -1054,6 +1091,8 @@ class Resolver:
                         when = parse_time(record.get("add_time"))
                         if added is not None and when is not None:
                             added[key] = when
+                        if records is not None:
+                            records[key] = record
         return found
 
 
@@ -1141,6 +1180,37 @@ def _outcome(rid: int | None, creator: str | None,
     if at is not None:
         out["at"] = at
     return out
+
+
+def _bodies(refs: Iterable[Ref]) -> dict[tuple[str, str], Mapping[str, Any] | None]:
+    """(kind, key) → the body each to-create reference would send (None: none given)."""
+    out: dict[tuple[str, str], Mapping[str, Any] | None] = {}
+    for ref in refs:
+        body = ref.get("body")
+        out.setdefault((str(ref["kind"]), str(ref["key"])),
+                       body if isinstance(body, Mapping) else None)
+    return out
+
+
+def _could_be_made(kind: str, record: Mapping[str, Any], body: Mapping[str, Any] | None,
+                   claimed: float | None) -> bool:
+    """Whether ``record`` (a person / organization as listed) can be what a create of
+    ``body`` sent under a claim taken at ``claimed`` (Unix time, this machine's clock)
+    made: not added before the claim (``ANSWERED_MARGIN`` of clock skew aside), and
+    named as sent (a merge keeps the survivor's name: "Merge (v1)", FACTS.md). Unknown
+    times or names do not rule it out."""
+    from .account import parse_time
+
+    added = parse_time(record.get("add_time"))
+    if claimed is not None and added is not None and added < claimed - ANSWERED_MARGIN:
+        return False
+    sent = body.get("name") if body is not None else None
+    have = record.get("name")
+    if not isinstance(sent, str) or not isinstance(have, str):
+        return True
+    if kind == "org":
+        return org_key(sent) == org_key(have)
+    return " ".join(sent.split()).casefold() == " ".join(have.split()).casefold()
 
 
 def _where(org: Mapping[str, Any]) -> str | None:
