@@ -82,6 +82,7 @@ class _ImportBase:
         self.store = store
         self._claims = claims
         self._owns_claims = False  # opened here (open_claims): closed by finish
+        self._export: object = _UNREAD  # ``export_of`` the store, read with the first outcome
         self.claim_wait = claim_wait
         self.lease = lease  # seconds; renewed while a create waits (bulk.claims.kept)
         self._pool: dict[str, tuple[Claim, float]] = {}  # key → claim taken by prepare, when
@@ -361,6 +362,10 @@ class _ImportBase:
             out: dict[str, Any] = {"deal_id": deal_id, "job": self.store.job_id}
             if self.store.created_at:  # when its rows were read: newer_import
                 out["loaded"] = self.store.created_at
+            if self._export is _UNREAD:  # which file (newer_import), read once
+                self._export = export_of(self.store)
+            if isinstance(self._export, str):
+                out[EXPORT] = self._export
             if digest is not None:
                 out["digest"] = digest
             return out
@@ -368,7 +373,7 @@ class _ImportBase:
         job = prev.get("job")
         if prev.get("deal_id") == deal_id and isinstance(job, str):
             kept = {"deal_id": deal_id, "job": job}
-            for name in ("digest", "loaded"):
+            for name in ("digest", "loaded", EXPORT):
                 if isinstance(prev.get(name), str | float | int):
                     kept[name] = prev[name]
             return kept
@@ -474,6 +479,20 @@ def _update_time(data: Any) -> Any:
 
 
 
+# a deal claim's outcome: the manifest the creating job read (``export_of``)
+EXPORT = "export"
+_UNREAD = object()
+
+
+def export_of(store: JobStore) -> str | None:
+    """The first 16 hex digits of the SHA-256 of the manifest ``store``'s job was loaded
+    from (``import_load.META_INPUTS``); None: not known (a job loaded before it was kept,
+    or a manifest that could not be read)."""
+    inputs = store.meta_get(import_load.META_INPUTS)
+    sha = inputs.get("manifest_sha") if isinstance(inputs, Mapping) else None
+    return sha[:16] if isinstance(sha, str) else None
+
+
 def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
                  key: str | None, deal: Mapping[str, Any]) -> str | None:
     """Why this job must not write deal ``deal_id`` (key ``key``), which another import
@@ -484,9 +503,17 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
     the row updates it, as upsert does), or loaded before this job (its picture is older).
     ``made``: the outcome the key's claim names the deal with (``_outcome``: the
     creator's ``job`` and its ``loaded`` time, Unix seconds; an older outcome without it:
-    the time in the job's id, ``bulk.engine.new_job_id``, local time to the second)."""
+    the time in the job's id, ``bulk.engine.new_job_id``, local time to the second; its
+    ``export``: the manifest that job read — the same file as this job's is no newer
+    picture, however the loads were ordered)."""
     creator = made.get("job") if made and made.get("deal_id") == deal_id else None
     if not isinstance(creator, str) or creator == store.job_id:
+        return None
+    export = made.get(EXPORT) if made else None
+    if isinstance(export, str) and export == export_of(store):
+        # both jobs read the same file (by its bytes): no newer picture of the source,
+        # whichever was loaded first (x39r2 F3: two loads ms apart, 11 rows failed as
+        # "a newer export's")
         return None
     loaded = made.get("loaded") if made else None
     if not isinstance(loaded, int | float):
