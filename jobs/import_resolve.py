@@ -232,6 +232,11 @@ class Resolver:
         # cannot vouch that nobody created the key since (see _created_meanwhile)
         self._loaded = loaded or (lambda: 0.0)
         self._scans: dict[str, tuple[float, float, dict[str, int]]] = {}
+        # (kind, id) this run read gone (deleted, merged away) or forgot as gone: never
+        # handed out again by a look-up made before (a shared scan: x39r2 F2), nor read by
+        # id again by a claim naming it (a resume's plan after its re-read prices no such
+        # read: f39a)
+        self._gone: set[tuple[str, int]] = set()
         # kind → (when ``held_by`` last read, id → the keys each record listed answers)
         self._held: dict[str, tuple[float, dict[int, set[str]]]] = {}
         self._scan_lock = anyio.Lock()
@@ -275,9 +280,6 @@ class Resolver:
         self._held_back: dict[tuple[str, str], float | None] = {}
         # (kind, id) → the record ``read_held`` read with its batch's: taken once
         self._read_ahead: dict[tuple[str, int], Mapping[str, Any]] = {}
-        # (kind, id) of the records this run found gone (``forget``): a claim naming one is
-        # not read again (a resume's plan after its re-read priced no such read)
-        self._dead: set[tuple[str, int]] = set()
         # the wall time this run began sending (the job's first batch; None: not yet): a
         # claim another job released with a record at or after it is held back like a
         # held one, its record read with its batch's (``_named_since``); one released
@@ -568,7 +570,9 @@ class Resolver:
             return None
         if isinstance(previous.get("id"), int):
             record = self._read_ahead.pop((k[0], previous["id"]), None)
-            if record is None and (k[0], previous["id"]) not in self._dead:
+            if (k[0], previous["id"]) in self._gone:
+                record = None  # read gone already: not read again
+            elif record is None:
                 try:
                     res = await ctx.call(_GET[k[0]], path={"id": previous["id"]})
                 except (NotFound, Gone):
@@ -576,6 +580,8 @@ class Resolver:
                 record = res.data if res is not None and isinstance(res.data, Mapping) \
                     else None
             live = record is not None and not record.get("is_deleted")
+            if not live:
+                self._gone.add((k[0], int(previous["id"])))
             if live and record is not None and (
                     isinstance(previous.get(FOLLOWED), int)  # another job's merge survivor
                     or (canonical_key(*k) in self._answers(k[0], record)
@@ -611,7 +617,7 @@ class Resolver:
             since.append(lost_since - 120.0)
         if since:
             found = await self._find_added(ctx, k[0], {k[1]}, min(since))
-            return found.get(k[1])
+            return self._not_gone(k[0], found.get(k[1]))
         loaded = self._loaded()
         if born is not None and (young or lost_with_state or (loaded and loaded < born)):
             # the claims' state was lost (bulk.claims_redis, "Lost state"): the claim is
@@ -623,10 +629,15 @@ class Resolver:
             fresh = had or ctx.clock.wall()
             if self.batch_at is not None:
                 fresh = min(fresh, self.batch_at)
-            return (await self._lost_scan(ctx, k[0], start,
-                                          min(fresh, born + SETTLED_AFTER_BIRTH))
-                    ).get(canonical_key(*k))
+            # a scan begun before this run read the record gone still lists it (x39r2 F2:
+            # a waiting run sent its rows to organization 158, merged into 115, 3 times)
+            return self._not_gone(k[0], (await self._lost_scan(
+                ctx, k[0], start, min(fresh, born + SETTLED_AFTER_BIRTH))).get(canonical_key(*k)))
         return None
+
+    def _not_gone(self, kind: str, rid: int | None) -> int | None:
+        """``rid``, unless this run has read that ``kind`` record gone (``_gone``)."""
+        return None if rid is None or (kind, rid) in self._gone else rid
 
     async def _survivor_of(self, ctx: CallContext, k: tuple[str, str], rid: int) -> int | None:
         """The merge survivor of ``rid`` — the record another run made for key ``k`` (its
@@ -849,7 +860,10 @@ class Resolver:
         id found gone, never read by id again in this run (a claim naming it)."""
         keys = list(keys)
         if dead is not None:
-            self._dead.add((kind, dead))
+            self._gone.add((kind, dead))
+        forgotten = set(keys)
+        self._gone.update((kind, rid) for (k, key), rid in self._ids.items()
+                          if k == kind and key in forgotten)
         made = await self.store.lookup_get_many(_MADE + kind, keys)
         if made:
             await self.store.lookup_put_many(
