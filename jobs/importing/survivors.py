@@ -117,7 +117,13 @@ class Went:
         if self.untold:
             return (f"{was} merged away or deleted since ({self.why}; {self._read()}): "
                     "made again, once")
-        return f"{was} deleted since ({self.why}; {self._read()}): made again, once"
+        return f"{was} {self._gone_how()} since ({self.why}; {self._read()}): made again, once"
+
+    def _gone_how(self) -> str:
+        """"deleted" when a deal this job linked tells so (a merge moves every deal: one
+        still naming it, or naming none); else "deleted or merged away": nothing told
+        which (x39r2 F4: 4 of 4 merged organizations called deleted)."""
+        return "deleted" if self.deleted else "deleted or merged away"
 
     def later(self) -> str:
         """The note of a later row naming it (nothing read for that row)."""
@@ -127,7 +133,7 @@ class Went:
         if self.untold:
             return (f"{_LABEL[self.kind]} {self.rid} merged away or deleted since, no merge "
                     "told: made again, once")
-        return f"{_LABEL[self.kind]} {self.rid} deleted since: made again, once"
+        return f"{_LABEL[self.kind]} {self.rid} {self._gone_how()} since: made again, once"
 
 
 def _marks(person: Mapping[str, Any]) -> frozenset[str]:
@@ -503,6 +509,7 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     merged: dict[str, int] = {}
     deleted: dict[str, int] = {}
     untold: dict[str, int] = {}
+    unknown: dict[str, int] = {}  # gone, no deal of this job left to tell how
     calls: dict[str, int] = {}
     for kind, ids in sorted(lost.items()):
         if not ids:
@@ -531,9 +538,9 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
             for key in await apply(resolver, kind, keys, gone, ctx.clock.wall()):
                 state.moved[kind, key] = gone
             bucket = merged if gone.survivor is not None else untold if gone.untold \
-                else deleted
+                else deleted if gone.deleted else unknown
             bucket[kind] = bucket.get(kind, 0) + 1
-    if not merged and not deleted and not untold:
+    if not merged and not deleted and not untold and not unknown:
         return []
     read = ", ".join(f"{op} {n}" for op, n in sorted(calls.items()) if n) or "nothing"
 
@@ -549,6 +556,10 @@ async def settle_gone(ctx: CallContext, resolver: Resolver, state: Followed,
     if deleted:
         lines.append(f"{of(deleted)} the pending rows name were deleted by someone since: "
                      "found again or created again")
+    if unknown:  # x39r2 F4: merged ones were said "deleted"
+        lines.append(f"{of(unknown)} the pending rows name were deleted or merged away by "
+                     "someone since (no deal this job linked to them is left to tell "
+                     "which): found again or created again")
     if untold:
         lines.append(f"{of(untold)} the pending rows name were merged away or deleted by "
                      "someone since, and a deal this job linked names another record now, "
