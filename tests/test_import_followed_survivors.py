@@ -325,6 +325,12 @@ async def test_a_resume_follows_an_org_merged_while_the_job_was_stopped(
             assert _orgs(sb, "Org Zero") == [], rows
             assert _calls(sb)["addOrganization"] == 2
             assert "merged away since: linked to its survivor" in rows["R3"]["note"], rows
+            # x39r2 F5: the reads that told it (before the resume) are in the run's line on
+            # the rows resolved again (before: "0 tokens of reads" beside "read: getDeal 1")
+            from jobs.import_load import META_RUNS
+            runs = store.meta_get(META_RUNS)
+            assert runs[-1]["claims"].get("vanished_rows"), runs
+            assert runs[-1]["claims"].get("vanished_tokens", 0) >= 1, runs
         finally:
             store.close()
 
