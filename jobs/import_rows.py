@@ -985,9 +985,16 @@ class RowPlanner:
         for field in ruled_links:
             if field not in decided.changes:
                 links.pop(field[:-len("_id")])  # Pipedrive's link kept, not sent
-        # a link kept for its unchanged cells that someone changed in Pipedrive: said
+        # a link kept for its unchanged cells that someone changed in Pipedrive: said —
+        # not one that moved with a merge of the record written (x39r2 F5: 224 links a
+        # merge chain moved counted in edited_kept; undo judges them so too)
+        moved = {f for f in LINKS if f in base and self._written_gone(f, base[f])}
         relinked = tuple((f, existing.get(f), None) for f in LINKS
-                         if f in kept and digest(existing.get(f)) != base.get(f))
+                         if f in kept and f not in moved
+                         and digest(existing.get(f)) != base.get(f))
+        if moved and decided.kept:
+            decided = dataclasses.replace(decided, kept=tuple(
+                k for k in decided.kept if k[0] not in moved))
         # a link the row's changed cells make a new contact for, that someone changed in
         # Pipedrive since: changed on both sides, the file's sent (x35r1 1: a colleague's
         # relinked person was replaced with no note, edited_both 0)
