@@ -526,7 +526,8 @@ class _Resume(_ImportBase):
         if found["person"] or found["org"]:
             lines.append(f"{found['person']:,} person(s) and {found['org']:,} "
                          "organization(s) the pending rows name were added by someone "
-                         "since the load: linked, not created again")
+                         "since the load (or hold the e-mail / name since: a merge, an "
+                         "edit): linked, not created again")
         if found["person-own"] or found["org-own"]:
             # x37r1 F6: the job's own, made for other rows, were said to be someone's
             lines.append(f"{found['person-own']:,} person(s) and {found['org-own']:,} "
