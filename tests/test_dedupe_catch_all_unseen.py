@@ -58,6 +58,7 @@ REAL: list[tuple[str, str]] = [(n, "org") for n in [
     "Unknown Mortals Records", "Ohne Grenzen Reisen", "Non Stop Media", "Stated Income Ltd",
     "Nicht Ohne Meine Tochter e.V.", "Acheter Malin SARL", "Compra Fácil SL",
     "Acquisti Verdi Srl", "Private Buyer Club Oslo AS", "Käufer & Söhne KG",
+    "Webclients GmbH", "Int. Kunden Service GmbH",
 ]] + [(n, "person") for n in [
     "Frau Käufer", "Herr Käufer", "Thomas Käufer", "Anna Kopers", "Jan Kunde",
     "Mrs. Buyer", "Dr. Given", "Herr O. Meier", "Frau o. Bauer", "Maria O. Frank",

@@ -326,7 +326,12 @@ def word_places() -> frozenset[str]:
 # the people words a compound may end in, and the words it may start with: the lexicon's
 # own compounds' first parts (``Privat``-, ``Einzel``-, ``Bar``-, ``End``-, ``Gelegenheits``-
 # of ``Privatkunden``, ``Einzelkunden``...) and its words that say a catch-all alone
-_COMPOUND_TAILS = frozenset(w for w in _PEOPLE | {"person", "personen"} if len(w) >= 4)
+# (the languages that write them: German, Dutch, Nordic; ``Webclients`` is a brand)
+_COMPOUND_TAILS = frozenset({
+    "kunde", "kunden", "kundin", "kundinnen", "kundschaft", "kaeufer", "kaeuferin",
+    "kaeuferinnen", "abnehmer", "verbraucher", "personen", "person", "leute", "gaeste",
+    "klant", "klanten", "kopers", "afnemers", "kund", "kunder", "kopare",
+    "kobere", "kjopere", "personer", "asiakas", "asiakkaat"})
 _COMPOUND_HEADS = frozenset(
     {w[:-len(t)] for w in CATCH_ALL_WORDS for t in ("kunde", "kunden", "kundin", "kund",
                                                       "kunder", "klant", "klanten")
@@ -344,7 +349,7 @@ def _compound(word: str) -> bool:
                for n in range(3, len(word) - 3))
 
 
-_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{3,})\.")
+_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{4,})\.")  # not Int., Gen.: International
 # the words a qualifier or catch-all word shortened with a period may stand for, the
 # qualifiers first (``allg.`` = ``allgemein``, ``sonst.`` = ``sonstige``)
 _SPELLED = (tuple(sorted(GENERIC_WORDS, key=lambda w: (len(w), w))),
@@ -353,7 +358,7 @@ _SPELLED = (tuple(sorted(GENERIC_WORDS, key=lambda w: (len(w), w))),
 
 @lru_cache(maxsize=4096)
 def _spelled_out(short: str) -> str:
-    """The word a qualifier or catch-all word shortened to ``short`` (``org_key`` letters, 3 or
+    """The word a qualifier or catch-all word shortened to ``short`` (``org_key`` letters, 4 or
     more, written with a period) stands for: the shortest word of ``GENERIC_WORDS``, else of
     the catch-all words, that starts with it (``allg`` -> ``allgemein``, ``sonst`` ->
     ``sonstige``, ``privatpers`` -> ``privatperson``: x39r1 F1, ``Privatpersonen allg.``
