@@ -108,6 +108,7 @@ def _pass(runner: str, manifest: Path, mapping: Path) -> tuple[int, float, float
     remembers, e-mail verdicts or match keys, helps the next): rows, wall and CPU seconds."""
     from bulk.manifest import read_manifest
     from jobs.import_load import _items, learn_file, learn_marks
+    from jobs.load_progress import LoadProgress
 
     def dict_reader() -> int:
         with open(manifest, encoding="utf-8-sig", newline="") as f:
@@ -120,11 +121,13 @@ def _pass(runner: str, manifest: Path, mapping: Path) -> tuple[int, float, float
 
     def planner(contacts: bool = False) -> int:
         p, settings = make()
+        # as `plan import` runs it: its passes tell a progress line (no terminal, f39h)
+        progress = LoadProgress(lambda _line: None) if contacts else None
         if contacts:  # the marks and contacts pass `plan import` runs (decide_and_write)
-            learn_file(p, settings)
+            learn_file(p, settings, progress=progress)
         else:
             learn_marks(p, settings)
-        n = sum(1 for _ in _items(p, settings))
+        n = sum(1 for _ in _items(p, settings, progress=progress))
         assert p.counts.rows == n and p.counts.create + p.counts.bad == n, p
         return n
 

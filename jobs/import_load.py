@@ -88,6 +88,7 @@ from .import_store import (
 )
 from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
 from .last_written import EDITED, EDITED_KEYS, LastWritten, edited_counts
+from .load_progress import LoadProgress, Watch
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
@@ -146,16 +147,22 @@ _log = logging.getLogger("pdbulk.import")  # a library prints nothing (x14r3: th
 
 
 def _rows(planner: RowPlanner, settings: ImportSettings,
-          stopping: Stopping | None = None) -> Iterator[SourceRow]:
+          stopping: Stopping | None = None, watch: Watch | None = None) -> Iterator[SourceRow]:
     return stoppable(read_manifest(settings.manifest, format=settings.format,
                                        delimiter=settings.delimiter, encoding=settings.encoding,
                                        sheet=settings.sheet, columns=planner.read_columns,
                                        header_row=settings.header_row,
-                                       keys=(planner.key_column,)), stopping)
+                                       keys=(planner.key_column,)), stopping, watch)
+
+
+def _watch(progress: LoadProgress | None, what: str) -> Watch | None:
+    """What a whole pass over the manifest tells ``progress`` its rows by (None: nothing)."""
+    return None if progress is None else progress.watch(what)
 
 
 def learn_marks(planner: RowPlanner, settings: ImportSettings,
-                stopping: Stopping | None = None) -> dict[str, dict[str, str]]:
+                stopping: Stopping | None = None, *,
+                progress: LoadProgress | None = None) -> dict[str, dict[str, str]]:
     """The decimal mark of every ``decimal = "auto"`` numeric column, decided from the whole
     manifest (one extra pass over it, only when the mapping has such a column) before any
     row is decided: no cell's reading depends on the cells before it
@@ -163,14 +170,16 @@ def learn_marks(planner: RowPlanner, settings: ImportSettings,
     mapper = planner.mapper
     if not mapper.learns_marks:
         return {}
-    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+    rows = unheld(_rows(planner, settings, stopping, _watch(progress, "learning the decimal marks")),
+                  typed_source=_typed(settings))
     if not planner.repeats.learned:  # the keys the file repeats, on the way (jobs.repeats)
         rows = planner.repeats.learning(rows, lambda row: planner.raw_key(row.values))
     return mapper.learn_marks(first_of_each(rows, _key_named, planner.key_column))
 
 
 def learn_contacts(planner: RowPlanner, settings: ImportSettings,
-                   stopping: Stopping | None = None) -> None:
+                   stopping: Stopping | None = None, *,
+                   progress: LoadProgress | None = None) -> None:
     """Every address the manifest names each organization at, and the e-mails and phones
     it gives each person — those the mapping reads — learned before any row is decided,
     so that which rows share a new organization or person does not depend on their order
@@ -179,7 +188,9 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
     places = planner.mapper.reads_org_address
     persons = planner.mapper.reads_person_email_or_phone
     if places or persons:
-        rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+        rows = unheld(_rows(planner, settings, stopping,
+                            _watch(progress, "learning the persons and organizations")),
+                      typed_source=_typed(settings))
         if not planner.repeats.learned:  # the keys the file repeats, on the way (no pass
             rows = planner.repeats.learning(  # of their own: ``learn_repeats``)
                 rows, lambda row: planner.raw_key(row.values))
@@ -188,7 +199,8 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
 
 
 def learn_file(planner: RowPlanner, settings: ImportSettings,
-               stopping: Stopping | None = None) -> dict[str, dict[str, str]]:
+               stopping: Stopping | None = None, *,
+               progress: LoadProgress | None = None) -> dict[str, dict[str, str]]:
     """``learn_marks`` then ``learn_contacts``, from one pass over the manifest when both
     read it (issue 8: each was a read of the whole file, ~11 µs a row, with its hold and
     first-of-each filters): every row the two passes read is shown to both, in file order,
@@ -198,10 +210,12 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
     places = mapper.reads_org_address
     persons = mapper.reads_person_email_or_phone
     if not mapper.learns_marks or not (places or persons):
-        marks = learn_marks(planner, settings, stopping)
-        learn_contacts(planner, settings, stopping)
+        marks = learn_marks(planner, settings, stopping, progress=progress)
+        learn_contacts(planner, settings, stopping, progress=progress)
         return marks
-    rows = unheld(_rows(planner, settings, stopping), typed_source=_typed(settings))
+    rows = unheld(_rows(planner, settings, stopping, _watch(
+        progress, "learning the decimal marks, persons and organizations")),
+        typed_source=_typed(settings))
     column = planner.key_column
     # the keys the file repeats, on the way (jobs.repeats), in the set the first of each
     # key is told by: one set of the file's keys, not two at once
@@ -224,23 +238,25 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
 
 
 def learn_repeats(planner: RowPlanner, settings: ImportSettings,
-                  stopping: Stopping | None = None) -> None:
+                  stopping: Stopping | None = None, *,
+                  progress: LoadProgress | None = None) -> None:
     """The source keys the manifest gives two rows or more, learned before any row is
     decided (``RowPlanner.learn_repeats``, ``jobs.repeats``): a pass over the rows a hold
     cell does not refuse, unless ``learn_contacts`` learned them on its own pass."""
     if not planner.repeats.learned:
-        planner.learn_repeats(unheld(_rows(planner, settings, stopping),
-                                     typed_source=_typed(settings)))
+        planner.learn_repeats(unheld(_rows(planner, settings, stopping, _watch(
+            progress, "finding the keys given twice")), typed_source=_typed(settings)))
 
 
 def learn_contests(planner: RowPlanner, settings: ImportSettings,
-                   stopping: Stopping | None = None) -> None:
+                   stopping: Stopping | None = None, *,
+                   progress: LoadProgress | None = None) -> None:
     """Upsert: the repeated keys a later row gives other cells, learned before any row is
     decided (``RowPlanner.learn_contests``): one more pass over the rows a hold cell does
     not refuse, only when the file repeats a key."""
     if settings.mode == "upsert" and len(planner.repeats):
-        planner.learn_contests(unheld(_rows(planner, settings, stopping),
-                                      typed_source=_typed(settings)))
+        planner.learn_contests(unheld(_rows(planner, settings, stopping, _watch(
+            progress, "comparing the rows of a repeated key")), typed_source=_typed(settings)))
 
 
 def _first_rows(planner: RowPlanner, settings: ImportSettings,
@@ -263,9 +279,11 @@ class _Learner:
     the load takes them instead of reading the whole file a third time (issue 8)."""
 
     def __init__(self, settings: ImportSettings, mapping: ImportMapping,
-                 since: Stamp | None = None, stopping: Stopping | None = None) -> None:
+                 since: Stamp | None = None, stopping: Stopping | None = None,
+                 progress: LoadProgress | None = None) -> None:
         self.settings, self.mapping, self.since = settings, mapping, since
         self.stopping = stopping  # its passes over the file stop between chunks of rows
+        self.progress = progress  # ... and say where they are
         self.marks: dict[str, dict[str, str]] | None = None
         # the keys the file repeats, learned on the marks' pass (the planner takes them)
         self.repeats = RepeatedKeys()
@@ -288,7 +306,8 @@ class _Learner:
         rows = self.repeats.learning(unheld(stoppable(read_manifest(
             settings.manifest, format=settings.format, delimiter=settings.delimiter,
             encoding=settings.encoding, sheet=settings.sheet, columns=set(mapping.columns()),
-            header_row=settings.header_row, keys=(mapping.key_column,)), self.stopping),
+            header_row=settings.header_row, keys=(mapping.key_column,)), self.stopping,
+            _watch(self.progress, "learning the decimal marks")),
             typed_source=_typed(settings)), lambda row: _mapped_key(mapper, row.values))
         self.marks = mapper.learn_marks(first_of_each(rows, _key_named, mapping.key_column))
         return self.marks
@@ -607,8 +626,9 @@ def _rows_estimate(settings: ImportSettings, sampled: int) -> int:
 
 
 def _items(planner: RowPlanner, settings: ImportSettings,
-           stopping: Stopping | None = None) -> Iterator[NewItem]:
-    for row in _rows(planner, settings, stopping):
+           stopping: Stopping | None = None, *,
+           progress: LoadProgress | None = None) -> Iterator[NewItem]:
+    for row in _rows(planner, settings, stopping, _watch(progress, "deciding the rows")):
         yield planner.decide(row)
 
 
@@ -735,11 +755,15 @@ def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
 
 
 async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
-               mapping: ImportMapping, *, say: Say | None = None) -> RowPlanner:
+               mapping: ImportMapping, *, say: Say | None = None,
+               progress: LoadProgress | None = None) -> RowPlanner:
     """Pull, decide every row, store the items; the job is then ready to run. ``say``: where
     its two progress lines go (default: the ``pdbulk.import`` logger at INFO; the CLI
-    prints them on stderr)."""
+    prints them on stderr); ``progress``: told the rows each whole pass over the manifest
+    has read (``jobs.load_progress``: a line every 30 s of a long load; None: none)."""
     say = say or _log.info
+    if progress is not None:
+        say = progress.said(say)  # a note clears the terminal's live line first
 
     def stopping() -> bool:  # a stop asked (a signal): the passes over the rows end at once
         return ctx.stopping
@@ -768,7 +792,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     else:
         say("pulling pipelines, stages, users and fields; indexing persons, organizations"
             + (" and deals" if settings.mode == "upsert" else "") + " ...")
-    learner = _Learner(settings, mapping, since, stopping)
+    learner = _Learner(settings, mapping, since, stopping, progress)
     planner, catalog, missing = await RowPlanner.build(ctx, mapping, columns, mode=settings.mode,
                                                  create_key_field=settings.create_key_field,
                                                  learn=learner, indexes=not idle,
@@ -819,20 +843,22 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         planner.mapper.use_decimal_marks(learner.marks)
         meta[META_MARKS] = planner.mapper.decimal_marks()
     else:
-        meta[META_MARKS] = await in_thread(lambda: learn_marks(planner, settings, stopping))
+        meta[META_MARKS] = await in_thread(lambda: learn_marks(planner, settings, stopping,
+                                                               progress=progress))
     await in_thread(lambda: store.meta_put_many({**meta, META_SHA: file_sha(settings.mapping)}))
-    await in_thread(lambda: learn_contacts(planner, settings, stopping))
-    await in_thread(lambda: learn_repeats(planner, settings, stopping))
-    await in_thread(lambda: learn_contests(planner, settings, stopping))
+    await in_thread(lambda: learn_contacts(planner, settings, stopping, progress=progress))
+    await in_thread(lambda: learn_repeats(planner, settings, stopping, progress=progress))
+    await in_thread(lambda: learn_contests(planner, settings, stopping, progress=progress))
     images: list[BeforeImage] = []
     taken = ctx.clock.wall()
     with last_written(planner, settings, base_url):
-        await in_thread(lambda: store.add_items(_imaged(_items(planner, settings, stopping),
-                                                        planner, images, taken)))
+        await in_thread(lambda: store.add_items(_imaged(_items(
+            planner, settings, stopping, progress=progress), planner, images, taken)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     # a key a deal carries, or another row gives, in another spelling (x34r1 F3)
-    await in_thread(lambda: planner.check_similar_keys(lambda: _rows(planner, settings)))
+    await in_thread(lambda: planner.check_similar_keys(lambda: _rows(
+        planner, settings, watch=_watch(progress, "naming the rows of similar keys"))))
     # changed between two of the load's reads (each read checks itself): refused unloaded
     await in_thread(lambda: check_unchanged(settings.manifest, since))
     if stopping():  # asked after the last chunk of rows: still the load's stop (nothing
@@ -861,7 +887,7 @@ async def import_job(store: JobStore, kind: LoadedKind,
                      on_engine: Callable[[Engine], None] | None = None,
                      on_progress: Callable[[RunStats], None] | None = None,
                      around_run: Callable[[Engine], AbstractContextManager[object]] | None = None,
-                     ) -> RunResult:
+                     progress: LoadProgress | None = None) -> RunResult:
     """Load an import job (pulls, rows → items: ``load``), then run it, on one ``Engine``:
     one scheduler holds the limits across both. The library's way to run an import (the
     CLI's ``pdbulk import`` adds progress and result files around it).
@@ -869,7 +895,8 @@ async def import_job(store: JobStore, kind: LoadedKind,
     ``store`` is a job store created for kind ``import`` (``JobStore.create``); ``kind``
     the ``ImportJob`` over it; ``token`` the API token (never stored). ``on_engine`` gets
     the engine before anything is sent (to stop it: ``request_stop``); ``around_run``,
-    given the loaded engine, is the context the run happens in (a progress display).
+    given the loaded engine, is the context the run happens in (a progress display);
+    ``progress``: the load's (``load``).
     The result's stats count the load's calls and the run's. Raises what ``load`` raises
     (InputError for an unusable mapping or manifest, BulkError subclasses for the
     account); the run itself raises nothing but BaseExceptions: its outcome is the
@@ -893,7 +920,8 @@ async def import_job(store: JobStore, kind: LoadedKind,
             if settled != kind.settings:
                 await in_thread(lambda: store.meta_put(META_SETTINGS, settled.to_json()))
                 kind.settings = settled
-            kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say))
+            kind.attach(await load(engine.ctx, store, kind.settings, mapping, say=say,
+                                   progress=progress))
             plan = await in_thread(lambda: loaded_plan(engine, store, kind))  # passes over items
             if (stop := first_write_line(
                     plan, waits=engine.config.budget.wait_for_reset)) is not None:
@@ -1253,7 +1281,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                       workers: int = 64,
                       max_tokens: int | None = None,
                       base_url: str | None = None,
-                      job_root: Path | None = None) -> tuple[Plan, RowCounts]:
+                      job_root: Path | None = None,
+                      progress: LoadProgress | None = None) -> tuple[Plan, RowCounts]:
     """Everything ``load`` decides, counted into a Plan; nothing is sent, and nothing is
     written but ``failed_csv`` (when given, and only when a row is bad: a clean plan
     leaves none): every bad row, same columns as failed.csv.
@@ -1265,7 +1294,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     were answered: the server's headers correct the configured plan's (f23k: a plan read
     before any call priced a Growth account at --plan ultimate's 120 requests per 2 s,
     11 s for a 35-s run). ``job_root``: whose import jobs' key fields a renamed key field
-    is recognised by, as the import's (``RowPlanner.build``)."""
+    is recognised by, as the import's (``RowPlanner.build``). ``progress``: told the rows
+    each whole pass over the manifest has read, as the load's (``load``)."""
     since = file_stamp(settings.manifest)  # every read of the plan must see this file
     columns = await in_thread(lambda: manifest_header(settings, mapping))
     # read here, not after the decide: its encoding check's buffers (~4 MB) came on top
@@ -1299,13 +1329,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     def decide_and_write() -> None:
         # every bad row goes to a spill file, not to memory: a file whose mapping is wrong
         # can fail all its million rows (~7 KB each with their cells)
-        learn_file(planner, settings)  # the marks and the contacts: one pass
-        learn_repeats(planner, settings)
-        learn_contests(planner, settings)
+        learn_file(planner, settings, progress=progress)  # marks and contacts: one pass
+        learn_repeats(planner, settings, progress=progress)
+        learn_contests(planner, settings, progress=progress)
         batch: list[NewItem] = []
         creates: list[str] = []
         with _Spill() as spill:
-            for item in _items(planner, settings):
+            for item in _items(planner, settings, progress=progress):
                 if item.state is ItemState.PENDING:  # as the run hands them out
                     batch.append(item)
                     if item.op == "create":  # a young claims state's look-ups: one a batch
@@ -1398,7 +1428,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if planner.paths is not None:  # a JSON path no record has (the import refuses it too)
         planner.paths.check(mapping.source)
     await in_thread(lambda: planner.check_similar_keys(  # as the import refuses it
-        lambda: _rows(planner, settings)))
+        lambda: _rows(planner, settings, watch=_watch(progress,
+                                                      "naming the rows of similar keys"))))
     c = planner.counts
     pulls = dict(stats.calls_by_operation)
     if missing:  # the import pulls the fields again under the claim before creating one,

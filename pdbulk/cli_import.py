@@ -63,6 +63,7 @@ from jobs.import_checks import mapped_sheet, with_mapping_defaults
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
+from jobs.load_progress import LoadProgress, lines_in, live_writer
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import MappingError, init_mapping
 from jobs.mapping.starter import TypedSample
@@ -128,6 +129,20 @@ KeysAsGiven = Annotated[bool, typer.Option(
 
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def load_progress(manifest: str | Path) -> LoadProgress:
+    """Where a long load of ``manifest`` is, on stderr (never stdout: ``--json``): on a
+    terminal a live line, rewritten every second; elsewhere (cron, a pipe, ``2>log``) a
+    plain line every 30 s (``jobs.load_progress``; x39r3: a 50 MB plan was minutes of
+    silence in a cron log)."""
+    err = sys.stderr
+    try:
+        tty = bool(err.isatty())
+    except (ValueError, OSError, AttributeError):
+        tty = False
+    return LoadProgress(_err, live=live_writer(err.write, err.flush) if tty else None,
+                        total=lambda: lines_in(manifest))
 
 
 EncodingOpt = Annotated[str | None, typer.Option(
@@ -283,6 +298,8 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                        look_for_keys=look_for_keys, keys_as_given=keys_as_given)
     cfg = engine.config()
 
+    progress = load_progress(settings.manifest)
+
     async def planning() -> Any:
         async with _reading(cfg, token) as reading:
             return await plan_import(reading.ctx, settings, mapping_file,
@@ -290,8 +307,12 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
                                      scheduler=reading.scheduler.statistics,
                                      failed_csv=failed_csv, workers=cfg.max_workers,
                                      max_tokens=cfg.budget.max_tokens,
-                                     base_url=cfg.base_url, job_root=cfg.job_root)
-    the_plan, _ = run_loop(planning)
+                                     base_url=cfg.base_url, job_root=cfg.job_root,
+                                     progress=progress)
+    try:
+        the_plan, _ = run_loop(planning)
+    finally:
+        progress.clear()
     if as_json:
         emit_json(the_plan.to_json())
     else:
@@ -324,8 +345,13 @@ async def _import_with_progress(store: JobStore, kind: ImportJob, mapping: Impor
             yield
             shown.update(engine.stats, final=True)
 
-    return await import_job(store, kind, mapping, cfg, token, say=_err,
-                            on_engine=on_engine, on_progress=on_progress, around_run=view)
+    progress = load_progress(kind.settings.manifest)
+    try:
+        return await import_job(store, kind, mapping, cfg, token, say=_err,
+                                on_engine=on_engine, on_progress=on_progress,
+                                around_run=view, progress=progress)
+    finally:
+        progress.clear()
 
 
 def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping,
