@@ -46,6 +46,7 @@ from .confirming import ask
 from .finished import Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
 from .kinds import kind_for
+from .load_progress import LoadProgress
 from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
@@ -83,14 +84,16 @@ class Work:
 
 
 def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, unarchive: bool = False,
-                 encoding: str | None = None, sheet: str | None = None) -> Work:
+                 encoding: str | None = None, sheet: str | None = None,
+                 progress: LoadProgress | None = None) -> Work:
     """Update fields of existing deals from ``manifest`` (CSV, JSONL, JSON or XLSX: one row
     per deal, its id or source key) under ``mapping`` (TOML, docs/mapping.md; ``[update]``
     names the deal column; or a dict of its tables, checked alike); only what differs is
     sent (``PATCH /api/v2/deals/{id}``).
     ``unarchive``: a key on an archived deal unarchives and updates it (default: the row
     fails). Raises InputError (an unreadable file, a column the mapping reads that the
-    file lacks) before any call."""
+    file lacks) before any call. ``progress``: where a long load says its passes
+    (``jobs.load_progress``; cleared once the load ends)."""
     from jobs.account import load_catalog
     from jobs.import_checks import mapping_defaults
     from jobs.import_rows import check_columns
@@ -128,10 +131,14 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
                    header_row=header_row)  # no rows: no call (x17r3 F8)
 
     async def build(s: Engine) -> Prepared:
-        return await prepare_update(s.ctx, manifest, umap,
-                                    await load_catalog(s.ctx, **umap.catalog_needs()),
-                                    unarchive=unarchive, encoding=encoding, sheet=sheet,
-                                    base_url=s.config.base_url)
+        try:
+            return await prepare_update(s.ctx, manifest, umap,
+                                        await load_catalog(s.ctx, **umap.catalog_needs()),
+                                        unarchive=unarchive, encoding=encoding, sheet=sheet,
+                                        base_url=s.config.base_url, progress=progress)
+        finally:
+            if progress is not None:
+                progress.clear()
     return Work("update", build)
 
 

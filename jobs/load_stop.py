@@ -52,15 +52,18 @@ def stoppable(rows: Iterable[T], stopping: Stopping | None,
         yield row
 
 
-async def checked(ctx: HasStop, rows: Iterable[T]) -> AsyncIterator[T]:
+async def checked(ctx: HasStop, rows: Iterable[T],
+                  watch: Callable[[int], None] | None = None) -> AsyncIterator[T]:
     """``rows`` for a pass on the event loop: every ``STOP_CHECK_ROWS`` rows it yields to
     the loop (a cancellation lands there, another task runs) and then checks ``ctx``'s
-    stop (``Stopped``, as ``stoppable``)."""
+    stop (``Stopped``, as ``stoppable``); ``watch``: told the rows read so far there."""
     for n, row in enumerate(rows):
         if n % STOP_CHECK_ROWS == 0:
             await anyio.lowlevel.checkpoint()
             if ctx.stopping:
                 raise Stopped(LOAD_STOPPED)
+            if watch is not None:
+                watch(n)
         yield row
 
 

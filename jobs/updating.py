@@ -60,6 +60,7 @@ from .deals import (
 from .import_checks import mapping_defaults
 from .keyset import KeySet
 from .learned import SpilledDict
+from .load_progress import LoadProgress, Watch
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
 from .mapping.rowmapper import close_time_conflict, close_time_reason, close_times, latest_time
@@ -105,15 +106,20 @@ _ROWS_NAMED = 7  # the rows of a deal named again kept to name in a reason (``ro
 async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                          catalog: Catalog, *, now: float | None = None,
                          unarchive: bool = False, encoding: str | None = None,
-                         sheet: str | None = None, base_url: str | None = None) -> Prepared:
+                         sheet: str | None = None, base_url: str | None = None,
+                         progress: LoadProgress | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
 
     Two rows not held naming one deal with other changes are both held
     (``duplicate-key``): nothing is sent for it (``_contests``; the reason:
     ``jobs.repeats.named_twice``). By key, a key two deals carry fails its row; so does a
     key only an archived deal carries, unless ``unarchive`` (its PATCH then also sets
-    ``is_archived: false``)."""
+    ``is_archived: false``). ``progress``: told the rows each whole pass over the manifest
+    has read (``jobs.load_progress``: a line every 30 s of a long load)."""
     taken = ctx.clock.wall() if now is None else now
+
+    def watch(what: str) -> Watch | None:
+        return None if progress is None else progress.watch(what)
     # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
     # here), by the rule every entry point reads them with (f27b)
     encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
@@ -140,25 +146,28 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                                     columns={umap.column, *umap.mapping.columns()},
                                     keys=(umap.column,) if umap.by == "key" else (),
                                     since=since),
-                      lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv"),
+                      lambda: ctx.stopping, watch("learning the decimal marks")),
+                      typed_source=detect_format(manifest) != "csv"),
             ref_of), lambda cell: _named_ref(cell, umap.by), umap.column)))
     marks_said = mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
     labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
     read = {umap.column, *umap.mapping.columns()}
     fields = field_columns(mapper, labels)
 
-    def unheld_rows() -> Iterator[SourceRow]:
+    def unheld_rows(what: str) -> Iterator[SourceRow]:
         return unheld(stoppable(read_manifest(
             manifest, encoding=encoding, sheet=sheet, header_row=header_row,
             columns={umap.column} if not repeated.learned else read,
             keys=(umap.column,) if umap.by == "key" else (), since=since),
-            lambda: ctx.stopping), typed_source=detect_format(manifest) != "csv")
+            lambda: ctx.stopping, watch(what)), typed_source=detect_format(manifest) != "csv")
     if not repeated.learned:  # (the marks' pass did not run, or stopped short)
-        await in_thread(lambda: repeated.learn(ref_of(row) for row in unheld_rows()))
+        await in_thread(lambda: repeated.learn(
+            ref_of(row) for row in unheld_rows("finding the deals named twice")))
     # the deals two unheld rows give other changes: neither row is written (f30k)
     rows_of = SpilledDict()  # a repeated deal's rows, that a reason names them all
     contests = {} if not len(repeated) else await in_thread(lambda: _contests(
-        unheld_rows(), umap, mapper, labels, read, fields, repeated, rows_of))
+        unheld_rows("comparing the rows of a deal named twice"), umap, mapper, labels, read,
+        fields, repeated, rows_of))
 
     def contested(source: SourceRow, named_ref: str | None,
                   repeat: Repeat | None) -> str | None:
@@ -233,7 +242,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     async for source in checked(ctx, read_manifest(
             manifest, encoding=encoding, sheet=sheet, header_row=header_row,
             columns={umap.column, *umap.mapping.columns()},
-            keys=(umap.column,) if umap.by == "key" else (), since=since)):
+            keys=(umap.column,) if umap.by == "key" else (), since=since),
+            watch("deciding the rows")):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv",
                        misaligned=isinstance(source.error, MisalignedRow))

@@ -43,7 +43,7 @@ from jobs.planning import render_plan
 from jobs.selection import DealQuery
 from jobs.update_mapping import UpdateRefused
 
-from .cli_import import EncodingOpt, SheetOpt, refuse_static
+from .cli_import import EncodingOpt, SheetOpt, load_progress, refuse_static
 from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
@@ -241,7 +241,7 @@ def update(manifest: UpdateManifest,
     token = engine.token(creates=False)
     try:
         work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
-                            sheet=sheet)
+                            sheet=sheet, progress=load_progress(manifest))
     except UpdateRefused as exc:  # every problem of the files at once, before any call, as
         # the import's (f23m: one problem a run; x25r1 F3: not after reading the account)
         refuse_static(exc.problems, exc.columns, manifest=manifest, source=exc.source)

@@ -191,3 +191,32 @@ def test_a_short_plan_without_a_terminal_prints_no_load_line(tmp_path: Path) -> 
     assert res.exit_code == 0, res.output
     assert orjson.loads(res.stdout)["calls"]
     assert "loading:" not in res.stderr
+
+
+@pytest.mark.anyio
+async def test_the_update_load_says_where_its_passes_are(tmp_path: Path) -> None:
+    """``prepare_update`` of 3,000 rows (50 deals, each named 60 times) says the same
+    lines: its passes (the deals named twice, their rows compared, the rows decided) —
+    before, an update's load took no progress and said nothing."""
+    from bulk.sandbox import serve
+    from jobs.account import load_catalog
+    from jobs.updating import UpdateMapping, prepare_update
+    from tests.import_support import api_context
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=50, seed=7)) as sb:
+        ids = sorted(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])
+        manifest = tmp_path / "rows.csv"
+        manifest.write_text("Deal,Title\n" + "".join(
+            f"{ids[i % len(ids)]},Title {ids[i % len(ids)]}\n" for i in range(ROWS)))
+        (tmp_path / "map.toml").write_text('version = 1\n[update]\nid_column = "Deal"\n'
+                                           '[deal]\ntitle = "Title"\n')
+        umap = UpdateMapping.load(tmp_path / "map.toml")
+        said: list[str] = []
+        progress = LoadProgress(said.append, now=Ticking(4.0), total=lambda: lines_in(manifest))
+        async with api_context(sb, tmp_path / "ctx") as ctx:
+            prep = await prepare_update(ctx, manifest, umap, await load_catalog(ctx),
+                                        progress=progress)
+    assert sum(prep.actions.values()) > 0
+    passes = {what for _, _, what, _ in _checked(said)}
+    assert passes == {"finding the deals named twice", "comparing the rows of a deal named twice",
+                      "deciding the rows"}, said
