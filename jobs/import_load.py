@@ -8,7 +8,7 @@ the same decisions, nothing stored, nothing written; the calls counted into a
 ``Plan``. ``write_import_results``: the result files and summary.json from the
 store (rebuilt after every run).
 
-Why ~1570 lines: load and plan are the same pass over the rows (the plan must price what
+Why ~1930 lines: load and plan are the same pass over the rows (the plan must price what
 the load will do, so they share every step but the write), and the result files are
 built from what the load stored.
 """
