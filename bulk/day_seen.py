@@ -168,6 +168,18 @@ def recall(key: str, day_seconds: float, *, urls: str | None = None,
     return seen.day, seen.daily, seen.spent
 
 
+def midnight(key: str, day_seconds: float, *, urls: str | None = None) -> float | None:
+    """Wall seconds by which one of the server's days surely began, as a run on the account
+    saw it (the later bound of where its figure went down: ``Scheduler.server_day``), read
+    as ``recall`` reads the day (the company's record where known, and the token's), for
+    days of ``day_seconds``; None: no run saw it (its midnight is then taken for UTC's)."""
+    seen = _day(_read(f"account-{key}"), day_seconds)
+    if urls is not None and (company := company_of(key)) is not None:
+        seen = _later(seen, _day(_read(f"company-{company_key(urls, company)}"), day_seconds),
+                      day_seconds)
+    return None if seen is None or seen.began is None else seen.began[1]
+
+
 def _write(name: str, record: dict[str, object]) -> None:
     write_private(_path(name), json.dumps(record).encode())
 
@@ -201,4 +213,4 @@ def remember(key: str, day_seconds: float, heard: tuple[int, int, int] | None, *
                 _write(name, kept.to_json(day_seconds))
 
 
-__all__ = ["company_key", "company_of", "recall", "remember"]
+__all__ = ["company_key", "company_of", "midnight", "recall", "remember"]

@@ -242,6 +242,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own),
         # the company's where the token's company is known (f39d 1: two users' tokens)
         # (the server's day, where a run saw when it begins: f39d 2)
+        # (and a spent share's wait ends at the server's midnight where it is known: f39j 2)
+        scheduler.recall_midnight(day_seen.midnight(key, scheduler.day_seconds, urls=urls))
         if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls,
                                     now=clock.wall())) is not None:
             scheduler.recall_day(*seen)

@@ -292,6 +292,7 @@ class Scheduler:
         "_limit",
         "_limit_key",
         "_limits",
+        "_midnight",
         "_now_limits",
         "_others",
         "_others_at",
@@ -413,6 +414,10 @@ class Scheduler:
         # (its time zone is not known: FACTS.md); (the call, the wall time it went) or None
         self._reset_probe: tuple[Operation, float] | None = None
         self._probe_after = math.inf  # wall time the next probe may go
+        # wall time by which one of the server's days surely began (the later bound of
+        # ``_seen_began``, or of the kept day's: ``recall_midnight``): without a coordinator
+        # across processes, this scheduler's days are the server's (``_day_of``); None: UTC's
+        self._midnight: float | None = None
         self._day = self._day_of(clock.wall())
         self._roll_at = (self._day + 1) * day_seconds  # wall time the next day begins
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
@@ -552,13 +557,17 @@ class Scheduler:
         heard it (``day_heard``; f38k 2: local mode's first call went past a spent
         ``--budget-share``, its plan's assumed budget making the share look far from
         spent): the daily budget (tokens) always, the spend (tokens) if ``day`` is today.
-        An answer heard since wins; nothing here is ever lowered."""
+        An answer heard since wins; nothing here is ever lowered. Where the server's
+        midnight is known (``recall_midnight``) ``day`` is the UTC day of now when the
+        spend is of the server's day now (``bulk.day_seen.recall``)."""
         if self._daily_heard:
             return
         self._roll()
         self._set_daily(daily)
         self._day_recalled = True
-        if day == self._day and spent > self._today:
+        today = day == self._day or (self._midnight is not None and day == math.floor(
+            (self._clock.wall() + _WALL_EPS) / self._day_seconds))
+        if today and spent > self._today:
             self._today = self._recalled = spent
             self._today_heard = True
 
@@ -1022,8 +1031,9 @@ class Scheduler:
         self._dispatch()
 
     def next_reset(self) -> float:
-        """Wall time of the next daily reset: the next multiple of day_seconds since epoch."""
-        return (self._day_of(self._clock.wall()) + 1) * self._day_seconds
+        """Wall time of the next daily reset: the next multiple of day_seconds since epoch,
+        or the server's next midnight where it is known (``_set_midnight``)."""
+        return (self._day_of(self._clock.wall()) + 1) * self._day_seconds + self._shift()
 
     @property
     def others_seen(self) -> int:
@@ -1569,6 +1579,7 @@ class Scheduler:
                 if late - self._seen_at < self._day_seconds / 12:  # (2 h: told close
                     # enough to be of use; a wider gap would hold a spent day that long)
                     self._seen_began = (self._seen_at, late)
+                    self._set_midnight(late + self._wall_offset())
                 self._seen_today = seen
             if seen >= self._seen_today:
                 self._seen_today, self._seen_at = seen, late
@@ -1737,7 +1748,45 @@ class Scheduler:
 
     # -- the daily budget -----------------------------------------------------------------
     def _day_of(self, wall: float) -> int:
-        return math.floor((wall + _WALL_EPS) / self._day_seconds)
+        """The day index of ``wall``: UTC days, or the server's where its midnight is known
+        (``_midnight``; each labelled by the UTC day it overlaps most)."""
+        return math.floor((wall + _WALL_EPS - self._shift()) / self._day_seconds)
+
+    def _shift(self) -> float:
+        """Seconds from UTC's midnight to the server's (within half a day), 0 unknown."""
+        if self._midnight is None:
+            return 0.0
+        d = self._day_seconds
+        return (self._midnight + d / 2) % d - d / 2
+
+    def _set_midnight(self, at: float) -> None:
+        """One of the server's days surely began by wall ``at`` (its figure went down;
+        its midnight is its time zone's, not named: FACTS.md "Rate limits"). Without a
+        coordinator across processes (it follows the server's day itself: REALIGN) this
+        scheduler's days become the server's: a ``--budget-share`` or reserve spent waits
+        for the server's next midnight, not UTC's (f39j 2: east of UTC 2 h too long, or a
+        call let through at UTC midnight past the share and a day more of waiting), and the
+        process coordinator counts the same days (``Limit.day``, ``day_ends``)."""
+        if self._across_on:
+            return
+        self._midnight = at
+        day = self._day_of(self._clock.wall())
+        if day > self._day:  # the server's new day: rolled now, not at UTC's midnight
+            heard = self._today_heard, self._server_said
+            self._roll_at = -math.inf
+            self._roll()
+            # (an answer that said its figure is being read: it is the new day's)
+            self._today_heard, self._server_said = heard
+        else:  # (the same day, or, the server west of UTC, the one it still is)
+            self._day = day
+            self._roll_at = (day + 1) * self._day_seconds + self._shift()
+
+    def recall_midnight(self, at: float | None) -> None:
+        """Before the first admission, take the server's midnight as the last run on the
+        account saw it (``bulk.day_seen.midnight``: wall seconds by which one of its days
+        surely began; None: not seen, UTC's midnight)."""
+        if at is not None and self._midnight is None:
+            self._set_midnight(at)
 
     def _roll(self) -> None:
         wall = self._clock.wall()
@@ -1745,7 +1794,7 @@ class Scheduler:
             return
         day = self._day_of(wall)
         if day > self._day:
-            self._roll_at = (day + 1) * self._day_seconds
+            self._roll_at = (day + 1) * self._day_seconds + self._shift()
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._seen_at = -math.inf
             self._today_heard = self._server_said = False
