@@ -16,7 +16,10 @@ server may put more than a window apart (f23d: dated ``sent + ahead``, a call st
 past that and a window freed its slot for another engine's call: one more on the server).
 
 An account is its base URL and a digest of its token (:func:`bulk.coordinator.fingerprint`,
-never the token). The registry holds the states weakly: the last engine closing (or
+never the token); its day's spend is its company's once the company is known (``bind``:
+the daily budget is the company's, shared by every user's token, FACTS.md "Rate limits"),
+so two tokens of one company in one process count one day (f39j 3: each took the whole
+``--budget-share``). The registry holds the states weakly: the last engine closing (or
 dropped) frees its account's state, and nothing here refers to an engine. An engine alone on
 its account admits without waiting here (its scheduler is exact); the state still records
 its calls, so a second engine opened mid-run sees them.
@@ -24,7 +27,7 @@ its calls, so a second engine opened mid-run sees them.
 It must never: hold a token or an engine; make engines on different accounts wait for
 each other; read a clock but the admitting engine's.
 
-Why ~540 lines: admission (the FIFO queue, the day's spend and its reset probe) and the
+Why ~620 lines: admission (the FIFO queue, the day's spend and its reset probe) and the
 answers' dating, the headers' window and the evidence of another client all read and write
 one account's entries; each engine's door to them holds its own unanswered calls. The
 Redis coordinator splits the same way: its scripts apart, the state in one module.
@@ -77,12 +80,28 @@ class _DaySpent(Exception):
     """A queued call's turn, refused: the day is spent and it does not wait for the reset."""
 
 
+class _CompanyDay:
+    """One company's day as this process's engines on it count it, every token of it: the
+    tokens its jobs admitted (less refunds) and the company's spend the headers said, by
+    day index (the accounts' ``spent`` / ``observed`` once bound: ``ProcessCoordinator.bind``)."""
+
+    __slots__ = ("__weakref__", "observed", "spent")
+
+    def __init__(self) -> None:
+        self.spent: dict[int, int] = {}
+        self.observed: dict[int, int] = {}
+
+
+_COMPANIES: weakref.WeakValueDictionary[tuple[str, str, int], _CompanyDay] = \
+    weakref.WeakValueDictionary()
+
+
 class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
-    __slots__ = ("__weakref__", "asked", "born", "company_until", "entries", "impatient",
-                 "last_take", "members", "next_prune", "observed", "others_at", "pause",
-                 "queue", "spent", "width")
+    __slots__ = ("__weakref__", "asked", "born", "company", "company_until", "entries",
+                 "impatient", "last_take", "members", "next_prune", "observed", "others_at",
+                 "pause", "queue", "spent", "width")
 
     def __init__(self, born: float = -math.inf) -> None:
         # wall time the state began: the server's window may hold calls of before (another
@@ -96,6 +115,9 @@ class AccountState:
         self.pause = -math.inf  # wall time a 429 pause ends
         self.spent: dict[int, int] = {}  # day -> tokens the jobs admitted (less refunds)
         self.observed: dict[int, int] = {}  # day -> the company's spend the headers said
+        # the company's day these two are (``ProcessCoordinator.bind``; held here: it lives
+        # while any account of the company does); None: the token's own, company not known
+        self.company: _CompanyDay | None = None
         self.queue: deque[asyncio.Future[None]] = deque()  # FIFO turns of waiting calls
         # the turns of calls that do not wait for the reset (no --wait-for-reset)
         self.impatient: set[asyncio.Future[None]] = set()
@@ -183,20 +205,24 @@ def account_key(base_url: str, token: str) -> tuple[str, str, int]:
     """What names an account in this process: its base URL and the token's fingerprint —
     and the event loop (the running one, else 0): the queue's futures belong to one loop,
     so engines on loops of other threads do not share (as before this module)."""
+    return base_url.rstrip("/"), fingerprint(token), _loop()
+
+
+def _loop() -> int:
     try:
-        loop = id(asyncio.get_running_loop())
+        return id(asyncio.get_running_loop())
     except RuntimeError:
-        loop = 0
-    return base_url.rstrip("/"), fingerprint(token), loop
+        return 0
 
 
 class ProcessCoordinator:
     """One engine's door to its account's :class:`AccountState` (a ``Coordinator``)."""
 
-    __slots__ = ("__weakref__", "_clock", "_leave", "_others_answers", "_own", "_state")
+    __slots__ = ("__weakref__", "_clock", "_leave", "_others_answers", "_own", "_state", "_url")
 
     def __init__(self, base_url: str, token: str, *, clock: Clock) -> None:
         key = account_key(base_url, token)
+        self._url = key[0]
         state = _ACCOUNTS.get(key)
         if state is None:
             state = _ACCOUNTS[key] = AccountState(clock.wall())
@@ -228,7 +254,23 @@ class ProcessCoordinator:
         return None
 
     def bind(self, company: str) -> None:
-        return None
+        """The token is ``company``'s (``GET /v1/users/me``'s ``company_id``): its day's
+        spend is the company's from now on, shared with every other token of it on this
+        URL in this process; what this token's engines counted already is carried over
+        (each day's larger count: both are floors of the company's spend, and the next
+        answer's figure corrects either). Before (and with no company known), each token
+        counted its own day: two users' tokens of one company took a --budget-share each."""
+        state = self._state
+        if state is None or state.company is not None:
+            return
+        key = (self._url, company, _loop())
+        day = _COMPANIES.get(key)
+        if day is None:
+            day = _COMPANIES[key] = _CompanyDay()
+        for mine, theirs in ((state.spent, day.spent), (state.observed, day.observed)):
+            for d, n in mine.items():
+                theirs[d] = max(theirs.get(d, 0), n)
+        state.company, state.spent, state.observed = day, day.spent, day.observed
 
     def admit_now(self, op: Operation, limit: Limit) -> bool:
         """``admit`` where it never waits: this engine alone on the account, nobody queued

@@ -236,8 +236,12 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         raise
     if not coord.shared:
         # the engines of this process on this account share its limits (x20r3 F3)
-        scheduler.attach(ProcessCoordinator(normalize_base_url(config.base_url), token,
-                                            clock=clock))
+        process = ProcessCoordinator(normalize_base_url(config.base_url), token, clock=clock)
+        scheduler.attach(process)
+        if (company := day_seen.company_of(key)) is not None:
+            # a GET /users/me of an earlier run named the token's company: its day here is
+            # the company's, shared with the engines of its other tokens (f39j 3)
+            process.bind(company)
         # the company's day as the last run here heard it: before the first answer a
         # --budget-share is of that budget and that spend (f38k 2; Redis keeps its own),
         # the company's where the token's company is known (f39d 1: two users' tokens)
