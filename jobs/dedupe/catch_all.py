@@ -45,11 +45,17 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
   address (``Mme ou M.``, ``Mme/M.``, ``Frau o. Herr``), a person of a greeting only as no
   one (``Hallo``, ``Guten Tag``), and a singular customer word with a legal form as a
   company's name (``The Customer Company``); buyers, "not given" and greetings are classes
-  of ``catch_all_world.txt`` in each language.
+  of ``catch_all_world.txt`` in each language. x39r4 F2 (f39k; 6 such pairs merged): "not
+  given" written as letters is ``unknown`` (``k.A.``, ``o.A.``, ``n/a``, ``s/d``:
+  ``_not_given``), a people word or qualifier shortened to 2-3 letters is spelled out
+  (``Kd. allg.``, ``Clientes gral.``: ``_SHORT_PEOPLE``, ``_qualifier_spelled``; a first
+  word left, ``Int.``), walk-in, pickup and time-of-day greeting words are classes of
+  ``catch_all_world.txt``, and a person of an initial and one word not saying no one is a
+  person (``A. Kunde``, ``J. Klant``: a surname; ``M. Unknown`` stays no one).
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 
-Why ~710 lines: the two judgements (a record's name, a record's deals) share the
+Why ~780 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, the other
 languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
 the pooling of one name's records; the
@@ -65,6 +71,7 @@ from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from statistics import median
+from types import MappingProxyType
 
 from .catch_all_lexicon import (
     CHANNEL_WORDS,
@@ -349,7 +356,26 @@ def _compound(word: str) -> bool:
                for n in range(3, len(word) - 3))
 
 
-_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{4,})\.")  # not Int., Gen.: International
+_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{2,})\.")  # Int. first: International
+# the people words shortened to two or three letters as each language writes them (f39k,
+# x39r4 F2: ``Kd. allg.``, ``Cli. varios`` were real names): Kunde / Kunden, Klant / Klient,
+# Client / Cliente(s), Customer(s); read at any place in a name
+_SHORT_PEOPLE = MappingProxyType({
+    "kd": "kunde", "kdn": "kunden", "kl": "klant", "kln": "klanten", "cl": "client",
+    "clt": "client", "clts": "clients", "cli": "cliente", "cte": "cliente", "ctes": "clientes",
+    "cust": "customer", "custs": "customers"})
+# "not given" / "not known" written as letters with periods or a slash (f39k, x39r4 F2:
+# ``k.A.`` / ``o.A.`` German keine / ohne Angabe, ``n/a``, ``n.d.`` / ``n/d`` non / no
+# disponible, ``s/d`` / ``s.d.`` sin datos, ``n.b.`` nicht bekannt / niet bekend, ``n.c.``
+# / ``n.r.`` non communiqué / renseigné, ``n.i.`` não informado, ``b.d.`` brak danych,
+# ``n.v.t.`` niet van toepassing; ``N.V.``, ``S.A.`` are legal forms and stay): read as
+# ``unknown``. Two or three single letters, each followed by a period or a slash
+_NOT_GIVEN_LETTERS = frozenset({"ka", "oa", "na", "nd", "sd", "nb", "nc", "nr", "ni", "bd",
+                                "nvt", "nk", "ns"})
+_LETTER_RUN = re.compile(
+    r"(?<![\w.])([^\W\d_])\s*[./]\s*([^\W\d_])(?:\s*[./]\s*([^\W\d_]))?\.?(?![\w])")
+# a person's initial, then one word: ``A. Kunde``, ``J. Klant`` (a surname; f39k, x39r4 F2)
+_INITIAL_AND_NAME = re.compile(r"\s*(?:[^\W\d_]\.\s*)+([^\W\d_][\w'-]+)\s*")
 # the words a qualifier or catch-all word shortened with a period may stand for, the
 # qualifiers first (``allg.`` = ``allgemein``, ``sonst.`` = ``sonstige``)
 _SPELLED = (tuple(sorted(GENERIC_WORDS, key=lambda w: (len(w), w))),
@@ -373,16 +399,50 @@ def _spelled_out(short: str) -> str:
     return short
 
 
+@lru_cache(maxsize=4096)
+def _qualifier_spelled(short: str) -> str:
+    """The qualifier (``GENERIC_WORDS``) a shortened word ``short`` (``org_key`` letters)
+    stands for when its letters are that word's in order, from its first (``gral`` ->
+    ``general``, ``grales`` -> ``generales``, ``gen`` -> ``general``, ``allg`` ->
+    ``allgemein``: the Spanish, Italian, French, German ways of shortening); the shortest
+    such word, or ``short`` itself (a word of the lists, ``Sra.``, is itself)."""
+    if short in CATCH_ALL_WORDS | GENERIC_WORDS | _HONORIFICS | _ADDRESS | _JOIN:
+        return short
+    for w in _SPELLED[0]:
+        it = iter(w)
+        if w[0] == short[0] and all(c in it for c in short):
+            return w
+    return short
+
+
 def _spell_out(name: str) -> str:
-    """``name`` with each word shortened with a period (``allg.``) spelled out
-    (``_spelled_out``); a legal form (``Inc.``, ``Corp.``) is left as it is."""
+    """``name`` with each word shortened with a period spelled out: of 4 letters or more
+    (``allg.``, ``sonst.``) by ``_spelled_out``; a people word of 2-3 letters
+    (``_SHORT_PEOPLE``: ``Kd.``, ``Cli.``) anywhere; and after another word, a qualifier
+    whose letters it keeps in order (``_qualifier_spelled``: ``Clientes gral.``, ``Clienti
+    gen.``; f39k). A first word of 2-3 letters is left (``Int. Kunden Service``: an
+    International), and so is a legal form (``Inc.``, ``Corp.``)."""
     def one(m: re.Match[str]) -> str:
         if legal_form("x " + m[0]):
             return m[0]
         short = org_key(m[1])
-        full = _spelled_out(short)
+        if short in _SHORT_PEOPLE:
+            return _SHORT_PEOPLE[short] + " "
+        after = bool(name[:m.start()].strip())
+        full = _spelled_out(short) if len(short) >= 4 else short
+        if full == short and after and short:
+            full = _qualifier_spelled(short)
         return m[0] if full == short else full + " "
     return _ABBREVIATED_WORD.sub(one, name)
+
+
+def _not_given(name: str) -> str:
+    """``name`` with each "not given" letter run (``_NOT_GIVEN_LETTERS``: ``k.A.``, ``o. A.``,
+    ``n/a``, ``s/d``) read as ``unknown`` (f39k, x39r4 F2)."""
+    def one(m: re.Match[str]) -> str:
+        letters = "".join(g.lower() for g in m.groups() if g)
+        return " unknown " if letters in _NOT_GIVEN_LETTERS else m[0]
+    return _LETTER_RUN.sub(one, name)
 
 
 def _head_noun(word: str) -> bool:
@@ -465,6 +525,10 @@ def _named(name: str, kind: str) -> bool:
         short = org_key(m[1]).split()
         if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):
             return True  # P.K. (Privatkunden): the letters the bracket spells out
+    if kind == "person" and (m := _INITIAL_AND_NAME.fullmatch(name)) \
+            and org_key(m[1]) not in _NOBODY and not _LETTER_RUN.fullmatch(name):
+        return False  # A. Kunde, J. Klant: an initial and a surname (Mr. Unknown: no one)
+    name = _not_given(name)  # k.A., o.A., n/a, s/d (f39k)
     joined = org_key(_JOINED.sub(" or ", name)).split()  # Frau o. Herr, Mme/M. (x39r1)
     name = _spell_out(name)  # Privatkunden allg., Kunden sonst. (x39r1 F1)
     for abbreviated, word in _ABBREVIATIONS:  # Kunden o. Firma, Customers w/o company

@@ -86,6 +86,8 @@ CHANNEL_WORDS = frozenset({
     # the counter in each language where the list had none (f37d 3: ``Klanten toonbank``,
     # ``Clienti bancone``, ``Kunden Ladentheke`` were real names)
     "ladentheke", "verkaufstheke", "toonbank", "bancone", "banconi",
+    # where a pickup customer collects (f39k: ``Selbstabholer Lager``, ``Click & Collect Kunden``)
+    "lager", "abholung", "click", "collect",
 })
 # counter, cash and sundry sales, per language: a sale word (``Vente``, ``Venta``,
 # ``Verkauf``) with a word of its own language that says where or how a walk-in customer
@@ -194,7 +196,8 @@ HEAD_PLACES = frozenset({
 })
 
 # whole names: Conto pro Diverse (CPD), a house account
-MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts"})
+MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts",
+                        "passing trade"})  # walk-in customers (f39k)
 
 __all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "HEAD_PLACES", "HONORIFICS", "MORE_GENERIC", "MORE_NAMES",
            "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY", "PERIOD_WORDS", "SALE_CHANNELS",
