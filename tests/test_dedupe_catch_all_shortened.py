@@ -84,6 +84,17 @@ def test_real_names_of_the_same_shape(name: str, kind: str) -> None:
     assert not named_catch_all(name, kind), name
 
 
+def test_a_short_word_after_a_catch_all_word_is_only_a_general_qualifier() -> None:
+    """``gral.``, ``gen.``, ``var.`` say "general / various"; ``Int.``, ``Abt.``, ``Svc.``
+    after a people word are the company's own (International, Abteilung, Service)."""
+    for name in ("Clientes gral.", "Clientes grales.", "Clienti gen.", "Customers var.",
+                 "Kunden versch.", "Kd. allg."):
+        assert named_catch_all(name), name
+    for name in ("Customer Int.", "Kunden Int. Service", "Kunden Abt.", "Client Svc.",
+                 "Customer Rel.", "Clientes Hnos."):
+        assert not named_catch_all(name), name
+
+
 def test_a_placeholder_after_an_initial_is_still_no_one() -> None:
     assert named_catch_all("M. Unknown", "person")
     assert named_catch_all("N.N.", "person")

@@ -55,7 +55,7 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 
-Why ~780 lines: the two judgements (a record's name, a record's deals) share the
+Why ~800 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, the other
 languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
 the pooling of one name's records; the
@@ -399,18 +399,35 @@ def _spelled_out(short: str) -> str:
     return short
 
 
+# the qualifiers that say "general / various / other" (not a channel, place or article): what
+# a short word after a catch-all word may stand for (``Clientes gral.``; ``Kunden Int.`` is
+# no ``Internet``, ``Kunden Ges.`` no ``generales``)
+_MISC_QUALIFIERS = tuple(sorted(
+    frozenset({"diverse", "diverser", "divers", "diverses", "sonstige", "sonstiger", "sonstiges",
+               "verschiedene", "uebrige", "weitere", "allgemein", "allgemeine", "general",
+               "generic", "various", "misc", "miscellaneous", "sundry", "sundries", "other",
+               "others", "vari", "varie", "varios", "varias", "diversos", "diversas", "diversi",
+               "generales", "generale", "overige"})
+    | MORE_GENERIC | {w for w in WORLD["generic"] if len(w) >= 4}, key=lambda w: (len(w), w)))
+
+
 @lru_cache(maxsize=4096)
 def _qualifier_spelled(short: str) -> str:
-    """The qualifier (``GENERIC_WORDS``) a shortened word ``short`` (``org_key`` letters)
-    stands for when its letters are that word's in order, from its first (``gral`` ->
-    ``general``, ``grales`` -> ``generales``, ``gen`` -> ``general``, ``allg`` ->
-    ``allgemein``: the Spanish, Italian, French, German ways of shortening); the shortest
-    such word, or ``short`` itself (a word of the lists, ``Sra.``, is itself)."""
+    """The "general / various / other" qualifier (``_MISC_QUALIFIERS``) a shortened word
+    ``short`` (``org_key`` letters, after a catch-all word) stands for: the shortest that
+    starts with it (``gen`` -> ``general``, ``var`` -> ``various``), or, for 4 letters or
+    more, that keeps its letters in order from its first to its last (``gral`` ->
+    ``general``, ``grales`` -> ``generales``: the Spanish way of shortening); ``short``
+    itself when none does or it is a word of the lists (``Sra.``)."""
     if short in CATCH_ALL_WORDS | GENERIC_WORDS | _HONORIFICS | _ADDRESS | _JOIN:
         return short
-    for w in _SPELLED[0]:
+    for w in _MISC_QUALIFIERS:
+        if w.startswith(short):
+            return w
+    for w in _MISC_QUALIFIERS:
         it = iter(w)
-        if w[0] == short[0] and all(c in it for c in short):
+        if len(short) >= 4 and w[0] == short[0] and w[-1] == short[-1] \
+                and all(c in it for c in short):
             return w
     return short
 
