@@ -746,6 +746,10 @@ class Resolver:
         up."""
         return self._ids.get((str(ref["kind"]), str(ref["key"])))
 
+    def known_key(self, kind: str, key: str) -> int | None:
+        """``known`` of the ``kind`` ("person" / "org") record of ``key``."""
+        return self._ids.get((kind, key))
+
     def unfail(self, ref: Ref) -> None:
         """Forget the failed create of ``ref`` (refused for an organization that vanished
         since the load: ``jobs.importing.vanished``): the next resolve creates it with the

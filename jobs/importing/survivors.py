@@ -37,10 +37,12 @@ token; at most ``READS`` a record, the first deals linked), tells which:
   said so.
 
 Each record is followed once a run (``Followed``); the rows after it resolve to where it
-went before their send, their note saying so. Nothing of this runs on the normal path (a
-plan prices none of it); its reads are named in the row's note or the resume's line, and
-counted in the run's token figures. Never reads or writes a deal's fields, only its
-link.
+went before their send, their note saying so. The record a key resolved to since — made
+again, or the survivor it was followed to — that vanishes in turn is followed the same way
+(x39r4 F1: made again as 20, 20 deleted too, and every later row sent 20 again).
+Nothing of this runs on the normal path (a plan prices none of it); its reads are named
+in the row's note or the resume's line, and counted in the run's token figures. Never
+reads or writes a deal's fields, only its link.
 
 Why ~570 lines: one decision — where a vanished record went — told by its deals, a
 witness, or the record holding its key now (``by_key``), then kept for the run and
@@ -482,11 +484,13 @@ class Followed:
                     notes.append(done.said())
                 else:
                     notes.append(done.later())
-                # a key already followed is never applied twice: forgotten again, the
-                # record made again meanwhile would be made a second time — unless the
-                # survivor it was followed to is the one gone now (a chain of merges)
-                fresh = {key for key in keys if (kind, key) not in self.moved
-                         or self.moved[kind, key].survivor == rid}
+                # a key is applied while it still resolves to the one gone now: never
+                # twice for one vanishing (forgotten again, the record made again
+                # meanwhile would be made a second time), but again when the record it
+                # resolved to since — made again, or the survivor it was followed to —
+                # vanished in turn (a chain; x39r4 F1: made again as 20, 20 deleted too,
+                # and every later row sent 20, refused 3 times, failed)
+                fresh = {key for key in keys if resolver.known_key(kind, key) == rid}
                 applied = await apply(resolver, kind, fresh, done, ctx.clock.wall()) \
                     if fresh else set()
                 for key in applied:
