@@ -1080,3 +1080,33 @@ def test_a_mapping_nested_too_deeply_is_a_mapping_error(tmp_path: Path) -> None:
         with pytest.raises(MappingError, match="nested too deeply") as info:
             load(path)
         assert str(info.value).startswith(str(path))
+
+
+def test_a_todo_comment_kept_without_its_mark_is_resolved(catalog: Catalog) -> None:
+    """x39r4 L1: keeping init-mapping's currency comment but deleting its ``# TODO:`` mark
+    was still refused ("unresolved TODO on line 12") — the check read the word inside the
+    comment ("then delete this TODO line"). The check reads the ``# TODO`` mark, and no
+    starter comment repeats the word past its mark: every TODO kind, its mark deleted and
+    its text kept, loads; the mark kept, it is refused."""
+    starters = [
+        init_mapping(["foo", "bar"], catalog),
+        init_mapping(["id", "Deal Name", "Stage", "Pipeline", "Amount"], catalog,
+                     samples={"Stage": ["Stalled"], "Pipeline": ["Sales Pipeline"],
+                              "Amount": ["EUR 1000", "USD 20", "1000"]}),
+        init_mapping(["id", "Deal Name", "Stage"], catalog, samples={"Stage": ["QUALIFIED"]}),
+    ]
+    assert any("name a currency" in text for text in starters)
+    for text in starters:
+        marked = [line for line in text.splitlines() if "# TODO" in line]
+        assert marked, text
+        assert all(line.count("TODO") == 1 for line in marked), marked
+        with pytest.raises(MappingError, match="unresolved TODO"):
+            Mapping.loads(text)
+        kept = re.sub(r"# TODO:? ?", "# ", text)
+        assert "TODO" not in kept
+        Mapping.loads(kept)
+    with pytest.raises(MappingError, match=r"unresolved TODO on line 2: ## TODO later"):
+        Mapping.loads('[import]\n## TODO later\nkey_column = "id"\n')
+    old_starter = init_mapping(["id", "Deal Name"], catalog)  # a file the old wording wrote
+    Mapping.loads(old_starter + "# some amounts name a currency: set it, then delete this "
+                  "TODO line\n")

@@ -216,16 +216,16 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     if todo:
         if groups:
             lines.append("# TODO: map each source stage below to a stage of its row's "
-                         "pipeline; uncomment it, then delete these TODO lines" if not anywhere
+                         "pipeline; uncomment it, then delete these lines" if not anywhere
                          else "# TODO: map each source stage below to a stage only one "
                          "pipeline has (the file names no pipeline); uncomment it, then "
-                         "delete these TODO lines")
+                         "delete these lines")
             lines += [f"#   {pipe}: " + ", ".join(_toml_str(s) for s in names)
                       for pipe, names in groups.items()]
         else:
             choices = ", ".join(_toml_str(s) for s in stages)
             lines.append(f"# TODO: map each source stage below to one of: {choices}; "
-                         "uncomment it, then delete this TODO line")
+                         "uncomment it, then delete this line")
         lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
     if twice:
         named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
@@ -234,7 +234,7 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                      f"one: {named}. Export the deals with their pipeline column and map it "
                      "(pipeline = \"Deal - Pipeline\"), or, if every row is in one pipeline, "
                      "set pipeline = { default = ... } in [deal]; uncomment the lines below, "
-                     "then delete this TODO line")
+                     "then delete this line")
         lines += [f"# {_toml_str(value)} = \"\"" for value, _ in twice]
     return lines
 
@@ -264,7 +264,7 @@ def _default_pipeline_todo(values: Sequence[str], catalog: Catalog, chosen: str)
     return [f"# TODO: no pipeline column, and the stages {names} exist in several pipelines "
             f"({', '.join(map(repr, pipes))}): the default {chosen!r} (the account's first) "
             "was chosen for every row; check it (or map a pipeline column), then delete this "
-            "TODO line"]
+            "line"]
 
 
 def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]) -> list[str]:
@@ -280,7 +280,7 @@ def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]
     choices = ", ".join(_toml_str(p) for p in pipelines)
     return [f"# TODO: column {_toml_str(column)} holds values that are not pipelines of this "
             f"account; map each to one of: {choices}; uncomment the line below, then delete "
-            "this TODO line",
+            "this line",
             f"# pipeline = {{ column = {_toml_str(column)}, map = {{ {entries} }} }}"]
 
 
@@ -608,7 +608,7 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
         return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
                 "ISO YYYY-MM-DD always works"]
     formats, todo, named = proposal
-    lines = [f"# TODO: {t}, then delete this TODO line" for t in todo]
+    lines = [f"# TODO: {t}, then delete this line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if len(formats) > len(named) else ""
     if named and not comment:
@@ -827,20 +827,20 @@ def _decimal_line(samples: MappingABC[str, Sequence[str]] | None,
             return [f"# TODO: the sampled amounts write both {column_marks[',']!r} and "
                     f"{column_marks['.']!r} in {column!r}, so {example!r} cannot be read: "
                     "set decimal = \",\" or \".\" (or fix the file), then delete "
-                    "this TODO line", '# decimal = ","']
+                    "this line", '# decimal = ","']
         if not column_marks:  # "auto" would fail these rows; another column cannot tell
             sep = next(iter(unclear))
             whole = "a decimal-comma file" if sep == "." else "a US file"
             return [f"# TODO: is {example!r} a whole number ({whole}) or a fraction "
                     f"(column {column!r})? no sampled amount of {column!r} shows the decimal mark: set "
-                    'decimal = "," or ".", then delete this TODO line',
+                    'decimal = "," or ".", then delete this line',
                     f"# decimal = {_toml_str(',' if sep == '.' else '.')}"]
     for column in columns:
         why = _contest(samples, column)
         if why is not None:  # v10r9 S4: one "0,5" among "1,000" … "20,000"
             proposed = next(iter(per_column[column][0]))
             return [f"# TODO: the decimal mark of column {column!r} is contested: {why}; "
-                    "then delete this TODO line", f"# decimal = {_toml_str(proposed)}"]
+                    "then delete this line", f"# decimal = {_toml_str(proposed)}"]
     if len(marks) == 2:  # each ambiguous cell's column shows its own one mark
         return [f'decimal = "auto"  # the sampled amounts use both marks '
                 f"({marks[',']!r}, {marks['.']!r}); \"auto\" decides per column"]
@@ -880,7 +880,7 @@ def _currency_lines(samples: MappingABC[str, Sequence[str]] | None,
                 "check it"]
     return [f"# TODO: some amounts of {column!r} name a currency ("
             + ", ".join(f"{c} {v!r}" for c, v in named.items()) + f"), others none "
-            f"({plain!r}): set the currency those are in, then delete this TODO line",
+            f"({plain!r}): set the currency those are in, then delete this line",
             '# currency = "USD"  # when a cell has no currency']
 
 
@@ -903,7 +903,7 @@ def _separator_line(samples: MappingABC[str, Sequence[str]] | None,
         marks = " and ".join(repr(m) for m in seen)
         return (f"separator = \";\"  # TODO: the sampled options write {marks}: set the one "
                 "that splits options (a field's own `separator` otherwise), then delete "
-                "this TODO")
+                "this comment")
     return ('separator = ";"  # between the options of one cell (labels, multi-option '
             "fields), not the file's columns")
 
@@ -954,7 +954,7 @@ def _several_lines(section: str, column: str,
     what = "persons" if section == "person" else "organizations"
     return [f"# TODO: cells of {_toml_str(column)} name several {what} ({found!r}): a deal "
             f"has one, and those rows fail: keep the one each deal belongs to; then delete "
-            "this TODO line"]
+            "this line"]
 
 
 def _own_export(key_column: str, header: Sequence[str]) -> bool:
@@ -965,7 +965,7 @@ def _own_export(key_column: str, header: Sequence[str]) -> bool:
 
 # no header looked like a deal's title: the line names the first column left over
 _TITLE_TODO = ("  # TODO: no column looks like a deal title; this is the first column left: "
-               "name the column holding each deal's title, then delete this TODO")
+               "name the column holding each deal's title, then delete this comment")
 
 
 def _own_lines(key_column: str, key_field: str) -> list[str]:
@@ -1013,7 +1013,7 @@ def _unknown_options_todo(field: DealField, column: str, values: Sequence[str]) 
             f"{' ...' if len(field.options) > 8 else ''}); map them, e.g. "
             f"{_toml_str(field.name)} = {{ column = {_toml_str(column)}, map = {{ {example} = "
             '"<option>" } }, or add the options in Pipedrive; rows naming no option fail. '
-            "Then delete this TODO line"]
+            "Then delete this line"]
 
 
 def _is_option(field: DealField, label: str) -> bool:
@@ -1211,7 +1211,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out += [f"# TODO: column {_toml_str(column)} holds values that are not deal "
                     f"statuses ({', '.join(map(repr, not_statuses[:5]))}): map each to open, "
                     "won or lost (status = { column = ..., map = { ... } }), or leave the "
-                    "column out; then delete this TODO line",
+                    "column out; then delete this line",
                     f"# status = {_column_value(column)}"]
             continue
         if name == "status" and column is None and closed and stage_column:
@@ -1225,7 +1225,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
                     "scale = 100 reads them so. Remove scale if 0.4 means 0.4 %, then "
-                    "delete this TODO line",
+                    "delete this line",
                     f"probability = {{ column = {_toml_str(column)}, scale = 100 }}"]
             continue
         out.append(f"{name} = {_column_value(column)}" if column else f'# {name} = ""')
@@ -1261,7 +1261,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out += [] if paired else [
                     f"# TODO: no {str(column) + ' currency'!r} column: {currency!r} is the deal's "
                     "currency, which this field may not share; check it, then delete this "
-                    "TODO line"]
+                    "line"]
                 out.append(f"{_toml_str(f.name)} = {{ column = {_toml_str(column or '')}, "
                            f"currency_column = {_toml_str(currency)} }}")
                 continue
