@@ -115,10 +115,23 @@ def _server_day(wall: float, at: float, day_seconds: float) -> int:
     return math.floor((wall - at) / day_seconds)
 
 
+# seconds between two records' answers past which the later one's figure was counted
+# after the earlier's: an answer is heard at most a request's time (30 s by default) after
+# the server counted it, and a call reaches the server within HOLD_AT_MOST (60 s) or never
+_COUNTED_AFTER = 60.0
+
+
 def _later(a: _Kept | None, b: _Kept | None, day_seconds: float) -> _Kept | None:
     """Of two kept days: the later; of the same day, the higher spend (a floor each). The
     day is the server's where a run saw where it begins (``began``: the phase of its
-    midnights) and both were heard at a known time, else UTC's; the phase is kept."""
+    midnights) and both were heard at a known time, else UTC's; the phase is kept.
+
+    Of one day by that reckoning, a lower spend heard over ``_COUNTED_AFTER`` after the
+    other is the server's next day (the spend only grows within one): the later record
+    wins, and where the two were heard under 2 h apart they are where that day began
+    (x39r4 F3: a second token's record of the old day, 1,000 spent, outweighed the
+    company's record of the new day, 830, and refused every run until UTC's midnight;
+    the server's midnight is its time zone's, FACTS.md "Rate limits")."""
     if a is None or b is None:
         return a or b
     phase = a.began or b.began
@@ -127,6 +140,10 @@ def _later(a: _Kept | None, b: _Kept | None, day_seconds: float) -> _Kept | None
         key_b = _server_day(b.heard, phase[1], day_seconds)
     else:
         key_a, key_b = a.day, b.day
+    if key_a == key_b and a.heard is not None and b.heard is not None:
+        (lo, first), (hi, last) = sorted([(a.heard, a), (b.heard, b)], key=lambda p: p[0])
+        if last.spent < first.spent and hi - lo > _COUNTED_AFTER:
+            return last._replace(began=(lo, hi) if hi - lo < day_seconds / 12 else phase)
     if key_a == key_b:
         kept = a if a.spent >= b.spent else b
     else:
