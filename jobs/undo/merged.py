@@ -7,11 +7,15 @@ open). What a merge leaves is its second: the record merged away is marked delet
 and so is what the merge changed — the survivor, and everything Pipedrive moved to it
 (the sandbox: ``bulk.sandbox.merge``):
 
-- a person: the survivor holds the e-mails of both persons, so the survivor is the one
-  live person changed at or after the deletion's second that holds every e-mail of the
-  deleted one (``merged_persons``: ``GET /api/v2/persons`` of each deletion's second, 10
-  tokens, when they fall in at most three seconds; else, and for those not found so, one
-  read of those changed since the earliest deletion, 10 tokens a page);
+- a person: the survivor holds the e-mails and the phones of both persons, so the
+  survivor is the one live person changed at or after the deletion's second that holds
+  every e-mail of the deleted one — of one with no e-mail, every phone (x39r4 F4: a
+  person with a phone only had no witness, its deals were conflicts)
+  (``merged_persons``: ``GET /api/v2/persons`` of each deletion's second, 10 tokens, when
+  they fall in at most three seconds; else, and for those not found so, one read of
+  those changed since the earliest deletion, 10 tokens a page); a person with neither (a
+  name alone) is traced as an organization is, by the deals the merge moved in its
+  second (a name is never a witness: two persons share one);
 - an organization has no such mark of its own, but its deals and persons are moved to the
   survivor in that second: the survivor is the one live organization changed at or after
   that second that a person — else a deal — changed in that second now names (each of
@@ -25,12 +29,12 @@ colleague's edit or an automation moves its ``update_time`` past that second (x3
 survivor renamed 2 s after, or 4 of 5 persons merged into one a second apart, were said
 "deleted since", their links left).
 
-No trace (a deleted record with no e-mail, no such survivor, two of them, two of the
+No trace (a deleted person with no e-mail, phone or deal moved, no such survivor, two of them, two of the
 restores' records deleted in one second, a 404 that gives no second) is no guess: the
 record is taken as deleted, as before. A colleague's edits in the very second of a
 deletion can only make a trace ambiguous (two candidates), never name a survivor without
-a record moved to it (a person: holding its e-mails). Never writes; reads only what
-changed from the deletions on.
+a record moved to it (a person: holding its e-mails, else its phones, else its deals).
+Never writes; reads only what changed from the deletions on.
 """
 
 from __future__ import annotations
@@ -49,6 +53,26 @@ def emails(person: Mapping[str, Any]) -> set[str]:
     """A person's e-mail addresses, case-folded."""
     return {str(e["value"]).strip().casefold() for e in person.get("emails") or ()
             if isinstance(e, Mapping) and e.get("value")}
+
+
+def phones(person: Mapping[str, Any]) -> set[str]:
+    """A person's phone numbers (``phones``, API v2), their digits only (a merge copies
+    them as they are; ``+49 89 1`` and ``+49891`` are one number); none without a digit."""
+    return {digits for p in person.get("phones") or () if isinstance(p, Mapping)
+            and (digits := "".join(c for c in str(p.get("value") or "") if c.isdigit()))}
+
+
+def _witness(person: Mapping[str, Any]) -> tuple[str, set[str]]:
+    """What a merge leaves of ``person`` on its survivor: its e-mails, else its phones
+    (("emails" / "phones", the values)); ("", set()): neither (traced by its deals)."""
+    if held := emails(person):
+        return "emails", held
+    return ("phones", held) if (held := phones(person)) else ("", set())
+
+
+def _holds(person: Mapping[str, Any], kind: str, held: set[str]) -> bool:
+    """Whether ``person`` holds every one of ``held`` (``_witness``'s ``kind``)."""
+    return bool(held) and held <= (emails(person) if kind == "emails" else phones(person))
 
 
 def _window(when: str, *, since: bool = False) -> dict[str, str] | None:
@@ -120,14 +144,17 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
     away, each with its survivor: the one live person changed at or after the second of
     the deletion — in it, by the merge, or later, by another merge into it or an edit
     (x38r1 F6: only that second was read, and a survivor renamed since was not found) —
-    that holds every e-mail of the deleted one; of several, the one added before that
-    second (a person with no e-mail: none). Deletions in at most ``_FEW_SECONDS`` seconds:
+    that holds every e-mail of the deleted one (of one with no e-mail: every phone; x39r4
+    F4); of several, the one added before that second. Deletions in at most
+    ``_FEW_SECONDS`` seconds:
     each second read alone first (``getPersons?updated_since=&updated_until=``, 10 tokens,
     one page but on a busy second — f39b: the read since the earliest deletion was every
     person changed since, pages of them on a busy account, for merges days apart); those
     not traced so (a survivor changed again since), and every deletion past that many
-    seconds, by one read since the earliest of their seconds (10 tokens a page of 500)."""
-    seconds = _seconds({r: p for r, p in deleted.items() if emails(p)})
+    seconds, by one read since the earliest of their seconds (10 tokens a page of 500).
+    A person with neither e-mail nor phone: by the deals the merge moved in its second
+    (``_by_deals``)."""
+    seconds = _seconds({r: p for r, p in deleted.items() if _witness(p)[1]})
     into: dict[int, int] = {}
     if len(seconds) <= _FEW_SECONDS:  # each second alone first (f39b: read less)
         for when, rids in sorted(seconds.items()):
@@ -139,6 +166,38 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
     if left:
         changed = await _changed_from(ctx, "getPersons", left, calls)
         into.update(_holders(changed, left, deleted))
+    bare = {r: p for r, p in deleted.items() if not _witness(p)[1]}
+    if bare:
+        into.update(await _by_deals(ctx, bare, deleted, calls))
+    return into
+
+
+async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
+                    deleted: Mapping[int, Mapping[str, Any]], calls: Counter[str]
+                    ) -> dict[int, int]:
+    """Of persons ``bare`` (no e-mail, no phone: nothing of theirs a survivor holds), each
+    with the one live person changed at or after its deletion's second, added before it,
+    that the deals changed in that second (added before it) now name — where Pipedrive
+    moved them (x39r4 F4: every deal the job linked to person 14 was on person 2, moved in
+    the second 14 was deleted). None when another of ``deleted`` went in that second (which
+    went where cannot be told), no deal moved, or they name two. The persons are read once
+    from the earliest such second on (``getPersons?updated_since=``, 10 tokens a page), the
+    deals of each second alone (``getDeals``, 10 tokens), only where a candidate is."""
+    everyone = _seconds(deleted)
+    seconds = {w: rids for w, rids in _seconds(bare).items() if len(everyone[w]) == 1}
+    persons = await _changed_from(ctx, "getPersons", seconds, calls) if seconds else []
+    into: dict[int, int] = {}
+    for when, rids in sorted(seconds.items()):
+        second = parse_time(when)
+        candidates = {int(r["id"]) for r in persons if _since(r, second)
+                      and _before(r, second)} - set(rids)
+        if not candidates or (window := _window(when)) is None:
+            continue
+        named = {r["person_id"] for r in await _changed(ctx, "getDeals", window, calls,
+                                                        older=True)
+                 if r.get("person_id") in candidates}
+        if len(named) == 1:
+            into[rids[0]] = int(next(iter(named)))
     return into
 
 
@@ -150,14 +209,14 @@ _FEW_SECONDS = 3
 def _holders(changed: Sequence[Mapping[str, Any]], seconds: Mapping[str, list[int]],
              deleted: Mapping[int, Mapping[str, Any]]) -> dict[int, int]:
     """Of the persons deleted in ``seconds`` (second -> ids), each with the one person of
-    ``changed`` changed at or after its second that holds every e-mail of it (of several,
-    the one added before that second)."""
+    ``changed`` changed at or after its second that holds every e-mail of it, else every
+    phone (``_witness``; of several, the one added before that second)."""
     into: dict[int, int] = {}
     for when, rids in sorted(seconds.items()):
         second = parse_time(when)
         for rid in rids:
-            holders = [r for r in changed if _since(r, second)
-                       and emails(deleted[rid]) <= emails(r)]
+            kind, held = _witness(deleted[rid])
+            holders = [r for r in changed if _since(r, second) and _holds(r, kind, held)]
             if len(holders) > 1:
                 holders = [r for r in holders if _before(r, second)]
             if len(holders) == 1:
@@ -198,4 +257,4 @@ async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]]
     return into
 
 
-__all__ = ["emails", "merged_orgs", "merged_persons"]
+__all__ = ["emails", "merged_orgs", "merged_persons", "phones"]
