@@ -349,7 +349,8 @@ class _ImportBase:
 
     def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
                  *, ours: bool = True, creator: str | None = None,
-                 digest: str | None = None) -> dict[str, Any]:
+                 digest: str | None = None,
+                 links: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The outcome a claim on a key is released with: ``{"deal_id": id, "job": creator,
         "digest": ...}``. ``job`` names the job that created the deal: this one when
         ``ours``, else the one the previous outcome named for that same deal (kept as it
@@ -357,7 +358,10 @@ class _ImportBase:
         ``_creator``), else absent (unknown). ``digest``: the deal's editable fields as its
         create left them (``jobs.deals.editable_digest`` of the create's answer), passed on
         with the deal: a run that finds the key on it later tells "as created" from
-        "changed since", even within the create's own second (``_exists``)."""
+        "changed since", even within the create's own second (``_exists``). ``links``: the
+        deal's ``person_id`` / ``org_id`` as its create left them (kept with the digest, as
+        ids or None: ``LINKS``), so that run tells a link a merge moved since from an edit
+        (``creates.merge_moved``; x39r4 F5)."""
         if ours:
             out: dict[str, Any] = {"deal_id": deal_id, "job": self.store.job_id}
             if self.store.created_at:  # when its rows were read: newer_import
@@ -368,6 +372,8 @@ class _ImportBase:
                 out[EXPORT] = self._export
             if digest is not None:
                 out["digest"] = digest
+                if links is not None:
+                    out[LINKS] = {f: link_id(links.get(f)) for f in ("person_id", "org_id")}
             return out
         prev = previous or {}
         job = prev.get("job")
@@ -376,6 +382,8 @@ class _ImportBase:
             for name in ("digest", "loaded", EXPORT):
                 if isinstance(prev.get(name), str | float | int):
                     kept[name] = prev[name]
+            if isinstance(prev.get(LINKS), Mapping):
+                kept[LINKS] = dict(prev[LINKS])
             return kept
         return {"deal_id": deal_id, "job": creator} if creator else {"deal_id": deal_id}
 
@@ -481,6 +489,16 @@ def _update_time(data: Any) -> Any:
 
 # a deal claim's outcome: the manifest the creating job read (``export_of``)
 EXPORT = "export"
+# ... and the deal's person / organization links as created (``_outcome``; x39r4 F5)
+LINKS = "links"
+
+
+def link_id(value: Any) -> int | None:
+    """A deal's ``person_id`` / ``org_id`` as an id (a v1 ``{"value": id}`` too); None:
+    no link."""
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 _UNREAD = object()
 
 
@@ -529,7 +547,8 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
             "to overwrite it)")
 
 
-__all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LOST_CLAIM_TRIES", "META_KEY_CODE", "META_LOADED",
+__all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LINKS", "LOST_CLAIM_TRIES", "META_KEY_CODE",
+           "META_LOADED", "link_id",
            "META_MARKS",
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
            "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import",
