@@ -39,6 +39,12 @@ from typing import Any
 
 import orjson
 
+from bulk.state import write_private
+
+# the state directory's copy of the matching config the last `dedupe run` / `dedupe plan`
+# was given (``index`` reads it; kept here, below ``index``, so neither imports the other)
+CONFIG = "config.toml"
+
 JOURNAL = "dedupe-keep-separate"
 SHARED = "keep-separate-shared.json"  # in the state directory: the pairs it shared
 
@@ -143,8 +149,6 @@ def company_config(state: Path, *, share: bool) -> tuple[bytes | None, str] | No
         return None
     from bulk.journal import open_journal
 
-    from .index import CONFIG, _write
-
     copy = state / CONFIG
     local = copy.read_bytes() if copy.is_file() else None
     try:
@@ -179,7 +183,7 @@ def company_config(state: Path, *, share: bool) -> tuple[bytes | None, str] | No
             if data is None:
                 copy.unlink(missing_ok=True)
             else:
-                _write(copy, data)
+                write_private(copy, data)
             _save_synced(state, _sha(data))
     finally:
         journal.close()
@@ -189,10 +193,8 @@ def company_config(state: Path, *, share: bool) -> tuple[bytes | None, str] | No
 
 
 def _save_synced(state: Path, sha: str) -> None:
-    from bulk.state import write_private
-
     write_private(state / CONFIG_SHARED, orjson.dumps({"sha256": sha}))
 
 
-__all__ = ["CONFIG_JOURNAL", "CONFIG_SHARED", "JOURNAL", "SHARED", "company_config",
+__all__ = ["CONFIG", "CONFIG_JOURNAL", "CONFIG_SHARED", "JOURNAL", "SHARED", "company_config",
            "coordinated", "sync"]

@@ -66,6 +66,7 @@ import orjson
 from bulk.errors import InputError, JobBusy
 from bulk.store import make_private, private_tree
 
+from .decisions import CONFIG  # the matching config the last run / plan was given
 from .model import DealRecord
 
 
@@ -109,7 +110,6 @@ KEEP_SEPARATE, INDEX, INDEX_META = "keep-separate.json", "index-v1.json", "index
 PLAN_INDEX, PLAN_BASE = "index", "base.json"  # in a plan directory
 MERGES = "merges.json"
 MAKERS = "merged-by.json"  # merged-away deal id -> the job whose merge of it was answered
-CONFIG = "config.toml"  # the matching config the last `dedupe run` / `dedupe plan` was given
 INTENDED, CONFIRMED = "intended", "confirmed"  # a merges.json entry's state
 LOCK = "lock"
 
@@ -522,7 +522,7 @@ def forget_merged(state: Path, gone: Collection[int]) -> str | None:
     return f"index: {len(dropped):,} merged-away deal(s) dropped ({state})"
 
 
-__all__ = ["DealIndex", "StateBusy", "indexed_since", "wall_stamp",
+__all__ = ["CONFIG", "DealIndex", "StateBusy", "indexed_since", "wall_stamp",
            "absorbed", "compact_row", "from_compact_row",
            "forget_merged", "index_state", "load_keep_separate", "install_plan_index",
            "load_merges", "remember_config", "remember_keep_separate", "remember_merges",
