@@ -161,6 +161,12 @@ class ProgressView:
             tokens = f"{sum(stats.tokens_by_operation.values())} tok"
         elif sched.admitted or sched.tokens_today:
             by = "server" if sched.daily_heard or sched.today_known else "plan"
+            if sched.today_from == "last run":
+                # no answer of this run said it: the figure is the last run's, maybe hours
+                # old (f39n F2: "today 70 (server)" where the server had 84,255)
+                by = "last run's figure, not heard in this run"
+            elif sched.today_from == "given":
+                by = "given at the start, not heard in this run"
             if sched.server_today is not None and sched.tokens_today > sched.server_today:
                 # this process's count, above the server's figure (in flight, or never
                 # charged): the line says both (f33c: "376/400 (server)" where it said 330)

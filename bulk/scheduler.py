@@ -190,6 +190,11 @@ class SchedulerStats:
     # told the last run on the account, kept in the state folder (``recall_day``), no
     # answer of this run having said it yet
     daily_recalled: bool = False
+    # where ``tokens_today``'s company figure came from: "server" (an answer of this run,
+    # or a 429 that proved the day spent), "last run" (the state folder's record of the
+    # last run on the account: ``recall_day``), "given" (``tokens_spent_today``), "plan"
+    # (nothing: this process's own count); f39n F2
+    today_from: str = "plan"
     # the account's burst (requests per window, the server's figure once heard): what
     # ``window_limit`` is less its spare slots; 0 where not given
     window_burst: int = 0
@@ -343,6 +348,7 @@ class Scheduler:
         "_timer_at",
         "_timer_loop",
         "_today",
+        "_today_from",
         "_today_heard",
         "_tokens_spent",
         "_told_burst",
@@ -442,6 +448,11 @@ class Scheduler:
         # whether the company's spend today is known: a daily header heard (or a figure
         # given); until then a plan says "today's spend unknown", not the whole budget left
         self._today_heard = tokens_spent_today > 0
+        # where the company's spend today (``_today``) came from, for the progress line
+        # (f39n F2: a resume that made no call said "today 70 (server)", 70 being what a
+        # plan run 20 minutes before had heard): "server" (an answer of this run), "last
+        # run" (``recall_day``), "given" (``tokens_spent_today``) or "plan" (none)
+        self._today_from = "given" if tokens_spent_today > 0 else "plan"
         self._spent_day: int | None = None  # the day a 429 proved the budget spent
         self._set_daily(limits.daily_tokens)
         self._daily_heard = False
@@ -570,6 +581,7 @@ class Scheduler:
         if today and spent > self._today:
             self._today = self._recalled = spent
             self._today_heard = True
+            self._today_from = "last run"
 
     def _shared_reset_wait(self, wait: ResetWait | None) -> None:
         """The shared coordinator began (``wait``) or ended (None) a wait for the reset."""
@@ -1080,6 +1092,7 @@ class Scheduler:
             pauses=self._pauses, rate_limited=self._rate_limited,
             others_seen=self.others_seen, refused_with_room=self._roomy,
             today_known=self._today_heard or spent, daily_heard=self._daily_heard,
+            today_from="server" if spent else self._today_from,
             daily_recalled=self._day_recalled and not self._daily_heard,
             paused_until=self._pause_end if now < self._pause_end else None,
             shared=self._shared.statistics() if self._shared is not None else None,
@@ -1566,6 +1579,7 @@ class Scheduler:
                 daily_seen(rate.daily_token_limit)
         if rate.daily_token_remaining is not None:
             self._today_heard = self._server_said = True
+            self._today_from = "server"
             seen = self._daily - rate.daily_token_remaining
             if self._across_on and seen < self._seen_today:
                 # a coordinator across processes owns the company's count: it follows a
@@ -1772,11 +1786,11 @@ class Scheduler:
         self._midnight = at
         day = self._day_of(self._clock.wall())
         if day > self._day:  # the server's new day: rolled now, not at UTC's midnight
-            heard = self._today_heard, self._server_said
+            heard = self._today_heard, self._server_said, self._today_from
             self._roll_at = -math.inf
             self._roll()
             # (an answer that said its figure is being read: it is the new day's)
-            self._today_heard, self._server_said = heard
+            self._today_heard, self._server_said, self._today_from = heard
         else:  # (the same day, or, the server west of UTC, the one it still is)
             self._day = day
             self._roll_at = (day + 1) * self._day_seconds + self._shift()
@@ -1798,6 +1812,7 @@ class Scheduler:
             self._day, self._today, self._own_today, self._seen_today = day, 0, 0, 0
             self._seen_at = -math.inf
             self._today_heard = self._server_said = False
+            self._today_from = "plan"
             self._given = self._recalled = 0
             self._probe_after = math.inf
             # a new day's 429s owe nothing to the last one's

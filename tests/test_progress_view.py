@@ -167,3 +167,25 @@ def test_the_bar_fits_80_columns_with_its_numbers_whole(monkeypatch: pytest.Monk
     assert f"{990:>4}/1000" in seen[-1] and "today 21900/60000" in seen[-1], seen
     assert [line.split()[-1] for line in seen[:3]] == ["-:--:--"] * 3, seen  # 9 s: none yet
     assert re.fullmatch(r"\d:\d\d:\d\d", seen[3].split()[-1]), seen
+
+
+@pytest.mark.parametrize("source", ["last run", "given"])
+def test_a_figure_not_heard_in_this_run_is_never_labelled_the_servers(source: str) -> None:
+    """f39n F2 (x39r5): a resume that made no call said "today 70/2000000 (server)", 70
+    being what a plan 20 minutes before had heard (the state folder's record of the last
+    run) while the server had 84,255: such a figure says where it came from."""
+    clock = FakeClock(epoch=86_400.0 * 20_000 + 3_600)
+    limits = Limits(burst=40, daily_tokens=2_000_000)
+    if source == "given":
+        s = Scheduler(limits, clock=clock, tokens_spent_today=70)
+    else:
+        s = Scheduler(limits, clock=clock)
+        s.recall_day(20_000, 2_000_000, 70)
+    out = io.StringIO()
+    with ProgressView(10, label="resume", already=10, stream=out, interval=0.0) as view:
+        view.scheduler = s
+        view.update(_stats(0), final=True)
+    line = out.getvalue()
+    assert "today 70/2000000" in line, line
+    assert "(server)" not in line, line
+    assert ("last run's figure" if source == "last run" else "given at the start") in line

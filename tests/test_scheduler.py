@@ -725,6 +725,7 @@ async def test_statistics_and_repr_show_live_state() -> None:
         admitted=3, waiting=1, tokens_spent=26, tokens_today=126, daily_limit=1000,
         window_fill=3, window_limit=2, window_burst=3, search_fill=1, pauses=1, rate_limited=1,
         paused_until=4.0, usable_daily=1000, usable_today=874, today_known=True,
+        today_from="given",
         refused_with_room=1, own_today=26)  # a 4-s wait is no 2-s window's: the server refused it
     assert repr(s) == ("<Scheduler window=3/2 search=1/10 waiting=1 today=126/1000 run=26 "
                        "429s=1 paused_until=4.000>")
