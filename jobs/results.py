@@ -38,6 +38,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bulk.errors import META_STOP, DiskFull, InputError, disk_full
 from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.manifest import SourceRow, date_system, detect_format
@@ -48,6 +50,7 @@ from bulk.reports import (
     HOLD_DUPLICATE,
     HOLD_MISALIGNED,
     HOLD_TYPED,
+    SUMMARY,
     TYPED_KEY,
     ReportWriter,
     Typed,
@@ -430,6 +433,35 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
         return f"tokens: {spent(total, by_op)}{tail}"
     return (f"tokens: this run {spent(this_run, data['tokens_by_operation_this_run'])}; "
             f"job total {spent(total, by_op)}{tail}")
+
+
+# the job kinds whose runs end by writing the four result files (``write_results``)
+RESULT_KINDS = frozenset({"import", "update", "move-stage", "merge", "undo", "dedupe"})
+
+
+def results_missing(store: JobStore) -> str | None:
+    """Why the result files (succeeded.csv, failed.csv, unprocessed.csv, summary.json) of a
+    finished or stopped job do not show it as its store does, in words; None when they do,
+    or when the job is of no such status (running, cancelled, failed: none are due) or
+    of a kind that writes none (``touch``, the engine's test job).
+
+    A kill between a run's last write and its result files left the job ``finished`` with
+    none (x39r5 F1), or with an earlier run's: summary.json missing, unreadable, or of
+    another status or other counts by state (``items``) than the store's. ``pdbulk
+    resume`` writes them again from the store, with no call."""
+    if store.status not in ("finished", "stopped") or store.kind not in RESULT_KINDS:
+        return None
+    try:
+        data = orjson.loads((store.directory / SUMMARY).read_bytes())
+    except FileNotFoundError:
+        return "not written (the run ended before them)"
+    except (OSError, orjson.JSONDecodeError):
+        return f"{SUMMARY} unreadable"
+    items = {s.value: n for s, n in store.counts().items()}
+    if not isinstance(data, dict) or (data.get("status"), data.get("items")) != (
+            store.status, items):
+        return "out of date (an earlier run's: the last one ended before writing them)"
+    return None
 
 
 def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,

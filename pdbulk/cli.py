@@ -48,7 +48,7 @@ from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
-from jobs.results import in_doubt_words
+from jobs.results import in_doubt_words, results_missing
 from jobs.resuming import kind_of, nothing_left, refuse, reloads, resumed
 
 from . import cli_dedupe, cli_import, cli_ops
@@ -414,6 +414,9 @@ def status(job: JobArg,
             # of those, the tokens of runs of an earlier pdbulk that kept no such record
             "tokens_split_unknown": tokens_unsplit(store),
             "first_failed": failed,
+            # a finished / stopped job whose result files its last run never wrote (a kill
+            # between its last write and them: x39r5 F1), or null
+            "results_missing": None if state == "running" else results_missing(store),
         }
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_load import META_RUNS
@@ -454,6 +457,9 @@ def status(job: JobArg,
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
+    if info["results_missing"]:
+        typer.echo(f"result files: {info['results_missing']}; pdbulk resume (with the API "
+                   "token) writes them from the job's store, sending nothing again")
     shared: dict[str, Any] | None = info["coordinator"]  # type: ignore[assignment]
     if shared is not None:
         if "error" in shared:

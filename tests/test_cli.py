@@ -215,3 +215,35 @@ def test_a_signal_after_the_run_ended_keeps_the_job_s_outcome(
                              env={"PIPEDRIVE_API_TOKEN": sandbox.token})
     assert res.exit_code == 0, res.output
     assert "done " in res.output and "aborted" not in res.output, res.output
+
+
+def test_status_says_when_a_finished_jobs_result_files_are_missing(sandbox: Sandbox,
+                                                                    tmp_path: Path) -> None:
+    """x39r5 F1: a kill between a run's last write and its result files left the job
+    "finished" with none, and status said nothing of them. It says they are missing (or
+    an earlier run's), and a resume writes them."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    res = runner.invoke(app, ["move-stage", "--to-stage", "Qualified", "--status", "open",
+                              "--yes", "--url", sandbox.url, "--plan", "ultimate",
+                              "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    job_dir = next(tmp_path.iterdir())
+    args = ["status", job_dir.name, "--job-dir", str(tmp_path)]
+    assert "result files" not in runner.invoke(app, args).output
+    summary = job_dir / "summary.json"
+    kept = summary.read_bytes()
+    summary.unlink()  # as a kill -9 right after the last write leaves it
+    out = runner.invoke(app, args).output
+    assert "result files: not written" in out and "pdbulk resume" in out, out
+    info = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert info["status"] == "finished" and info["results_missing"], info
+    stale = orjson.loads(kept)
+    stale["items"]["done"] = 1  # an earlier run's files: other counts than the store's
+    summary.write_bytes(orjson.dumps(stale))
+    assert "result files: out of date" in runner.invoke(app, args).output
+    res = runner.invoke(app, ["resume", job_dir.name, "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "result files" not in runner.invoke(app, args).output
+    info = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert info["results_missing"] is None, info
