@@ -361,6 +361,7 @@ class CallPath:
             except TransportError as exc:  # AnswerLost (or a bare one): it may have arrived
                 self.scheduler.unanswered(op, started)
                 self._in_doubt(op)
+                self._ahead.unanswered(op.id, op.token_cost, write)
                 if write or not op.idempotent:
                     # sent again unread, a PATCH would overwrite what someone wrote in the
                     # seconds since it landed (x17r2 1): the kind's reconcile reads it first
@@ -379,6 +380,7 @@ class CallPath:
                 else:  # it may have reached the server: counted, its write in doubt
                     self.scheduler.unanswered(op, started)
                     self._in_doubt(op)
+                    self._ahead.unanswered(op.id, op.token_cost, write)
                 raise
             else:
                 self.scheduler.observe(op, result.rate, sent_at=started)

@@ -65,7 +65,7 @@ tests/test_kill_token_figures_kinds.py (5 kills of an import of 200 rows, of its
 of a merge of 120 pairs): addDeal 795 in doubt where the exact figure was 110, deleteDeal
 447 where it was 24, mergeDeals 3,560 where it was 480; now each exact.
 
-Why ~510 lines: the credit charged ahead, the in-doubt figure, the outcomes that ride a
+Why ~600 lines: the credit charged ahead, the in-doubt figure, the outcomes that ride a
 refill's commit and the take-back after kills are one accounting over the same meta keys,
 written in the same transactions; splitting them would spread one invariant over files.
 """
@@ -212,8 +212,8 @@ class _Ahead:
     meanwhile share (a group commit) and that charges ``extra`` more calls ahead."""
 
     __slots__ = ("__weakref__", "_back", "_busy", "_clock", "_credit", "_day", "_held",
-                 "_horizon", "_key", "_lock", "_most", "_open", "_pending", "_store", "_written",
-                 "rider")
+                 "_horizon", "_key", "_lock", "_lost", "_lost_written", "_most", "_open",
+                 "_pending", "_store", "_written", "rider")
 
     def __init__(self, store: AsyncJobStore, day: Callable[[], str], clock: Clock, *,
                  most: int = CREDIT_CALLS, horizon: float = 0.5) -> None:
@@ -232,6 +232,11 @@ class _Ahead:
         self._lock = anyio.Lock()
         # item id -> its write answers (op, tokens) not yet off the figure (``holding``)
         self._held: dict[int, list[tuple[str, int]]] = {}
+        # op -> tokens of this writer's writes that got no answer, not found applied since
+        # (in doubt for good: charged or not), and the figure last written under
+        # ``META_LOST`` (x39r5 F1: ``take_back_unused`` took them for credit never used)
+        self._lost: dict[str, int] = {}
+        self._lost_written: dict[str, int] = {}
         # the outcomes a refill's commit carries along (a run's pass sets it: ``Rider``)
         self.rider: Rider | None = None
         _LIVE.add(self)
@@ -259,6 +264,18 @@ class _Ahead:
                 held[1].append((op_id, tokens))
                 return
         self._open[op_id] = self._open.get(op_id, 0) - tokens
+
+    def unanswered(self, op_id: str, tokens: int, write: bool | None = None) -> None:
+        """A call of ``op_id`` left and got no answer (``tokens`` stay in doubt). A write's
+        are kept apart from the credit charged ahead (``META_LOST``, with the next ledger
+        write): after a kill, ``take_back_unused`` leaves them in doubt, whether or not
+        the run settled their item since (x39r5 F1: a resume took back 80 tokens of an
+        import's lost writes as credit never used, and ended 40 under the server's count)."""
+        if write is None:
+            op = OPERATIONS.get(op_id)
+            write = op is not None and op.is_write
+        if write:
+            self._lost[op_id] = self._lost.get(op_id, 0) + tokens
 
     async def holding(self, item_id: int, work: Awaitable[T]) -> T:
         """``await work`` (the item's execution) with the answers of its writes kept apart:
@@ -312,13 +329,18 @@ class _Ahead:
             for answers in released.values():
                 for op, tokens in answers:
                     moved[op] = moved.get(op, 0) - tokens
+            lost = dict(self._lost)
             for op, n in (settled or {}).items():  # never below what stays unanswered
                 moved[op] = moved.get(op, 0) - min(n, max(0, self._open.get(op, 0)
                                                           + moved.get(op, 0)))
+                lost[op] = max(0, lost.get(op, 0) - n)  # found applied: charged
             for op, n in moved.items():
                 self._open[op] = self._open.get(op, 0) + n
             now = self.in_doubt()
             meta: dict[str, Any] = {self._key: now or None} if now or self._written else {}
+            lost = {op: n for op, n in sorted(lost.items()) if n}
+            if lost != self._lost_written:
+                meta[lost_key(self._key)] = lost or None
             try:
                 if earlier:
                     meta.update(_lowered(await self._store.meta_prefixed(META_IN_DOUBT),
@@ -330,6 +352,7 @@ class _Ahead:
                 self._held.update(released)
                 raise
             self._written = now
+            self._lost, self._lost_written = lost, dict(lost)
 
     def _spend_credit(self, op_id: str, tokens: int, day: str) -> bool:
         credit = self._credit.get(op_id)
@@ -495,6 +518,18 @@ def _lowered(keys: Mapping[str, Any], tokens: Mapping[str, int], own: str) -> di
     return out
 
 
+META_LOST = "spend_lost"
+"""The meta key prefix (then a writer's ``META_IN_DOUBT`` key's own part) of the tokens by
+operation of that writer's writes that got no answer and were not found applied
+(``_Ahead.unanswered``): part of its figure in doubt, never credit to take back. Not under
+``META_IN_DOUBT``: the figure already counts them."""
+
+
+def lost_key(key: str) -> str:
+    """The ``META_LOST`` key of the writer whose figure in doubt is under ``key``."""
+    return META_LOST + key.removeprefix(META_IN_DOUBT)
+
+
 META_CREDIT_SETTLED = "spend_credit_settled"
 """The meta key of the ``HELD`` keys (runs that ended, or were killed) whose credit never
 used is taken back already (``take_back_unused``): each is settled once."""
@@ -538,6 +573,9 @@ def take_back_unused(store: Any, ops: Collection[str],
     since = min(float(key.rpartition(HELD)[2]) for key in open_keys)
     sending = {op: n * OPERATIONS[op].token_cost for op, n in (outside or {}).items()
                if op in OPERATIONS}
+    for key in open_keys:  # writes that got no answer: in doubt, never credit (x39r5 F1)
+        for op, n in _by_operation(store.meta_get(lost_key(key))).items():
+            sending[op] = sending.get(op, 0) + n
     for item in store.items(ItemState.SENDING):
         if item.sent_at is not None and item.sent_at >= since:  # marked by those runs
             for op, n in calls_of(item).items():

@@ -93,3 +93,33 @@ def test_only_items_marked_after_the_first_holding_run_began_count() -> None:
     assert not earlier_item(item(99.0), 100.0)
     assert not earlier_item(item(101.0), None)
     assert not earlier_item(item(None), 100.0)
+
+
+@pytest.mark.anyio
+async def test_a_killed_runs_lost_writes_are_never_taken_back_as_credit(tmp_path: Path) -> None:
+    """x39r5 F1: a run killed after its last write left 270 tokens in doubt; the resume,
+    with no call, took back 80 as credit never used and ended 40 under the server's count:
+    the lost answers of writes whose items the run had settled (read back, sent again)
+    were counted as credit. Here a PATCH lost (5), its item's second PATCH answered, one
+    call of credit left unused (5): the take-back takes the credit alone."""
+    from bulk.ledger import _LIVE, take_back_unused
+
+    store = store_with_items(tmp_path, 1)
+    ahead = _Ahead(AsyncJobStore.of(store), lambda: DAY, FakeClock(), most=4)
+
+    async def lost() -> None:
+        await ahead.charge("updateDeal", 5)
+        ahead.unanswered("updateDeal", 5)
+
+    async def answered() -> None:
+        await ahead.charge("updateDeal", 5)  # (charges a call ahead: never used)
+        ahead.answered("updateDeal", 5)
+
+    await ahead.holding(1, lost())
+    await ahead.holding(1, answered())
+    await ahead.write([Outcome(1, ItemState.DONE)], [])
+    assert tokens_in_doubt(store) == {"updateDeal": 10}  # the lost PATCH and the credit
+    _LIVE.discard(ahead)  # killed: its credit never taken back by its own end
+    back = take_back_unused(store, {"updateDeal"}, lambda item: {"updateDeal": 1})
+    assert back == {"updateDeal": 5}, back
+    assert tokens_in_doubt(store) == {"updateDeal": 5}  # the lost PATCH: charged or not
