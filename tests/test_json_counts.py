@@ -19,8 +19,10 @@ from pdbulk.options import EXIT_STOPPED
 from tests.dedupe_job_support import seed_account
 from tests.update_support import cli_args, threaded_sandbox
 
-# nulls that are no counts: no coordinator, no error, a time not reached
-NOT_COUNTS = (".coordinator", ".error", ".last_error", ".message", "_at", "_time")
+# nulls that are no counts: no coordinator, no error, no result file missing, a time not
+# reached
+NOT_COUNTS = (".coordinator", ".error", ".last_error", ".message", ".results_missing", "_at",
+              "_time")
 COUNTS = ("merged", "failed", "skipped", "skipped_for_review", "tokens", "policy_strays",
           "policy_put_back")
 
