@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bulk.claims_redis import Claim, Held, RedisClaims, born_key, holder_id
+from bulk.clock import FakeClock
 from bulk.errors import CoordinatorLost
 from tests.redis_helpers import RedisServer, born_long_ago, redis_server
 
@@ -56,11 +57,22 @@ async def test_racing_claimants_get_one_claim(redis_server: RedisServer) -> None
     assert len(winners) == 1
 
 
+def hands() -> FakeClock:
+    """A clock moved by hand (``advance``), shared by a test's claimants: a lease runs out
+    when the test says, not when a loaded machine's scheduler lets 0.2 s pass between two
+    calls (the lease is the claimants' clock's: ``RedisClaims`` sends ``wall()`` to Redis;
+    its keys live ``retain_s`` longer in real time)."""
+    return FakeClock(epoch=time.time())
+
+
 async def test_an_expired_lease_is_taken_over_with_reconcile(redis_server: RedisServer) -> None:
-    dead, next_ = claims(redis_server, "far:1:a"), claims(redis_server, "far:2:b")
+    clock = hands()
+    dead = claims(redis_server, "far:1:a", clock=clock)
+    next_ = claims(redis_server, "far:2:b", clock=clock)
     await dead.acquire_many(["deal:K"], lease_s=0.2)  # then it dies (other host: lease only)
+    clock.advance(0.19)
     assert isinstance((await next_.acquire_many(["deal:K"]))["deal:K"], Held)
-    await asyncio.sleep(0.25)
+    clock.advance(0.02)
     took = (await next_.acquire_many(["deal:K"]))["deal:K"]
     assert isinstance(took, Claim) and took.reconcile and took.since is not None
     stale = Claim("deal:K", "far:1:a", 0.0)
@@ -70,13 +82,17 @@ async def test_an_expired_lease_is_taken_over_with_reconcile(redis_server: Redis
 
 
 async def test_renew_keeps_the_claim(redis_server: RedisServer) -> None:
-    a, b = claims(redis_server, "far:1:a"), claims(redis_server, "far:2:b")
+    clock = hands()
+    a, b = claims(redis_server, "far:1:a", clock=clock), claims(redis_server, "far:2:b", clock=clock)
     got = (await a.acquire_many(["deal:R"], lease_s=0.2))["deal:R"]
     assert isinstance(got, Claim)
-    await asyncio.sleep(0.1)
-    await a.renew([got], lease_s=0.5)
-    await asyncio.sleep(0.15)
+    clock.advance(0.1)
+    assert await a.renew([got], lease_s=0.5) == {"deal:R"}
+    clock.advance(0.15)  # past the first lease, within the renewed one
     assert isinstance((await b.acquire_many(["deal:R"]))["deal:R"], Held)
+    clock.advance(0.36)  # past the renewed lease: nothing renews it any more
+    took = (await b.acquire_many(["deal:R"]))["deal:R"]
+    assert isinstance(took, Claim) and took.reconcile
 
 
 @pytest.fixture
