@@ -23,6 +23,7 @@ from bulk.scheduler import BudgetPolicy, Scheduler
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from bulk.transport import MockTransport, Request, Response
 from jobs.touch import TouchJob, touch_items
+from tests.eventually import eventually
 
 HEADERS = {"content-type": "application/json"}
 
@@ -52,11 +53,18 @@ def test_nothing_reads_sending_while_the_run_waits_for_the_reset(
 
         async def sleep(self, seconds: float) -> None:
             if seconds > 600 and not seen:
-                await anyio.sleep(0.3)  # real time: the runner's ticker
-                with JobStore.open(job, lock=False) as look:
-                    spent = sum(t for t, _ in look.spend_by_operation().values())
-                    seen.append((sum(received.values()), look.counts(), spent))
+                # the runner's ticker (real time) parks the items and takes the credit
+                # charged ahead back: waited for, bounded, not guessed (0.3 s)
+                seen.append(await eventually(during, parked))
             await super().sleep(seconds)
+
+    def during() -> tuple[int, dict[ItemState, int], int]:
+        with JobStore.open(job, lock=False) as look:
+            spent = sum(t for t, _ in look.spend_by_operation().values())
+            return sum(received.values()), look.counts(), spent
+
+    def parked(now: tuple[int, dict[ItemState, int], int]) -> bool:
+        return now[1][ItemState.SENDING] == 0 and now[2] <= 600
 
     async def answer(req: Request) -> Response:
         received[int(str(req.url).rsplit("/", 1)[-1].split("?")[0])] += 1
@@ -100,10 +108,15 @@ def test_a_stop_during_the_reset_wait_leaves_the_rest_pending(
     sent = 0
     holder: list[Runner] = []
 
+    def sending() -> int:
+        with JobStore.open(tmp_path / "job", lock=False) as look:
+            return look.counts()[ItemState.SENDING]
+
     class Stopping(FakeClock):
         async def sleep(self, seconds: float) -> None:
             if seconds > 600:
-                await anyio.sleep(0.3)  # real time: the runner's ticker parks the items
+                # the runner's ticker (real time) parks the items: waited for, not guessed
+                await eventually(sending, lambda n: n == 0)
                 holder[0].request_stop(reason="test over")
             await super().sleep(seconds)
 
