@@ -110,6 +110,7 @@ async def test_claims_taken_for_unsent_rows_during_a_wait_are_given_back(
         y = await acquire(b, "org:org7 gmbh")
         assert isinstance(x, Claim) and isinstance(y, Claim)
         pools: dict[int, list[Claim]] = {id(a): [], id(b): []}
+        gave: dict[int, anyio.Event] = {id(a): anyio.Event(), id(b): anyio.Event()}
 
         def give_back(claims: Claims) -> Callable[[], Awaitable[None]]:
             async def on_wait() -> None:
@@ -117,6 +118,7 @@ async def test_claims_taken_for_unsent_rows_during_a_wait_are_given_back(
                     claims.release_soon(claim)
                 pools[id(claims)].clear()
                 await claims.flush()
+                gave[id(claims)].set()
             return on_wait
 
         out: dict[str, Claim | Held] = {}
@@ -125,9 +127,11 @@ async def test_claims_taken_for_unsent_rows_during_a_wait_are_given_back(
             async with anyio.create_task_group() as tg:
                 tg.start_soon(_waiter, a, y.name, give_back(a), a_waits, out)
                 tg.start_soon(_waiter, b, x.name, give_back(b), b_waits, out)
-                await a_waits.wait()
-                await b_waits.wait()
-                await anyio.sleep(0.2)  # past the give-back at the start of the waits
+                # past the give-back at the start of both waits (not 0.2 s, which a
+                # loaded machine outlasts: the claims were then given back at the start,
+                # and the test passed without a give-back during the wait)
+                await gave[id(a)].wait()
+                await gave[id(b)].wait()
                 pools[id(a)].append(x)  # pooled by the next batch's prepare
                 pools[id(b)].append(y)
         assert isinstance(out[y.name], Claim)
