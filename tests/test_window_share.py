@@ -24,6 +24,13 @@ from bulk.plans import Limits, plan_limits
 from bulk.scheduler import Scheduler
 from jobs.planning import estimate, render_plan
 
+# No thread, socket or store here (LocalCoordinator is in-process): between two reads of
+# the clock these workers and the scheduler take a few loop steps, so virtual time may
+# jump after 8 quiet loop iterations, not FakeClock's default 64 (its margin for a hop to
+# a thread), which were ~80 % of this file's CPU. Every figure of ``beside_a_script``'s seeds 0-3
+# is the same at settle 1, 2, 4, 8 and 64, and every test here passes at 1 (f40e).
+SETTLE = 8
+
 pytestmark = pytest.mark.anyio
 PATCH = get_operation("updateDeal")
 GET = get_operation("getDeal")
@@ -38,7 +45,7 @@ async def beside_a_script(share: float, *, seed: int, calls: int = 400,
     same token that reads no rate headers: Poisson arrivals at ``rate`` calls a second,
     from two windows before the job, never sent again. (The script's calls while the job
     ran, those refused, the job's calls a second.)"""
-    clock, rng = FakeClock(), random.Random(seed)
+    clock, rng = FakeClock(settle=SETTLE), random.Random(seed)
     window: deque[float] = deque()
 
     def arrive(now: float) -> RateHeaders | None:
@@ -134,7 +141,7 @@ async def test_a_script_beside_a_job_is_left_room_by_a_window_share() -> None:
 
 async def test_a_share_admits_at_most_its_part_of_each_window() -> None:
     """At 0.8 of Growth's 40 requests per 2 s, 32 a window; of the 10 searches, 8."""
-    clock = FakeClock()
+    clock = FakeClock(settle=SETTLE)
     s = Scheduler(Limits(burst=40, daily_tokens=10**9, window_share=0.8), clock=clock,
                   safety=0)
     admitted: list[float] = []
@@ -159,7 +166,7 @@ async def test_a_share_admits_at_most_its_part_of_each_window() -> None:
 async def test_the_share_is_of_the_burst_the_server_names() -> None:
     """The server's ``x-ratelimit-limit`` is the account's burst (taken as is): the share
     is of that figure, not of the configured plan's (80 a window at 0.5: 40)."""
-    clock = FakeClock()
+    clock = FakeClock(settle=SETTLE)
     s = Scheduler(Limits(burst=40, daily_tokens=10**9, window_share=0.5), clock=clock)
     assert s.statistics().window_limit == 20
     await s.acquire(GET)
@@ -181,7 +188,7 @@ def test_a_share_out_of_range_is_refused_when_configured(bad: object) -> None:
     with pytest.raises(ConfigError, match="window_share"):
         EngineConfig(window_share=bad, job_root=Path("unused"))  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="window_share"):
-        Scheduler(Limits(burst=40, window_share=bad), clock=FakeClock())  # type: ignore[arg-type]
+        Scheduler(Limits(burst=40, window_share=bad), clock=FakeClock(settle=SETTLE))  # type: ignore[arg-type]
 
 
 def test_the_plan_counts_its_time_at_the_share() -> None:
@@ -208,7 +215,7 @@ def test_the_engine_hands_its_share_to_the_scheduler_and_the_plan() -> None:
     back by a resume (an older job's config, without it, reads 1)."""
     cfg = EngineConfig(window_share=0.8, job_root=Path("unused"))
     assert cfg.limits().usable_burst == 32
-    assert Scheduler(cfg.limits(), clock=FakeClock()).limits.window_share == 0.8
+    assert Scheduler(cfg.limits(), clock=FakeClock(settle=SETTLE)).limits.window_share == 0.8
     assert EngineConfig.from_json(cfg.to_json()).window_share == 0.8
     old = {k: v for k, v in cfg.to_json().items() if k != "window_share"}
     assert EngineConfig.from_json(old).window_share == 1.0
