@@ -5,6 +5,7 @@ as `created` (undo of it would delete them)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -166,6 +167,19 @@ def test_a_deal_added_before_the_row_was_sent_is_not_this_jobs(tmp_path: Path) -
     store.close()
 
 
+class _Told(logging.Handler):
+    """Sets ``told`` once a run says it waits for another run's claim (``pdbulk.claims``:
+    ``bulk.claims.tell_wait``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.told = anyio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "waiting up to" in record.getMessage():
+            self.told.set()
+
+
 @pytest.fixture
 def live_holder() -> Iterator[str]:
     """The holder id of another live process (a sleeping child): another run."""
@@ -218,14 +232,24 @@ async def test_a_dead_jobs_create_found_by_another_run_stays_that_jobs(
         held = await other.acquire_many([claim_name(code, k) for k in LANDED])
         assert all(isinstance(c, Claim) for c in held.values())
 
+        met = _Told()
+
         async def let_go() -> None:
-            await anyio.sleep(0.5)
+            # once A's resume met the held claims (told: "waiting up to 120 s for another
+            # run"), not after a guess of real time (0.5 s), which a loaded machine's
+            # resume outlasts: the claims were then free when it came, the wait untested
+            with anyio.fail_after(60):
+                await met.told.wait()
             for c in held.values():
                 await other.release(c)  # type: ignore[arg-type]
 
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(let_go)
-            store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        logging.getLogger("pdbulk.claims").addHandler(met)
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(let_go)
+                store, _ = await resume_job(sb, tmp_path / "jobs" / a_id)
+        finally:
+            logging.getLogger("pdbulk.claims").removeHandler(met)
         other.close()
         assert _actions(store) == {"created": len(LANDED), "exists": ROWS - len(LANDED)}
         owners: Counter[int] = Counter()
