@@ -87,6 +87,7 @@ from .catch_all_lexicon import (
     is_period,
     sale_partners,
 )
+from .catch_all_placeholder import label_words, placeholder
 from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
@@ -496,6 +497,8 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
         return 1  # ... or which part of the year (``2. Halbjahr``, ``Q3``: x36r2 F3)
     if after_people and _LETTER.fullmatch(words[i]) and i == len(words) - 1:
         return 1  # a placeholder letter, as a number (``Client A``, ``Kunde C``: f39c)
+    if after_people and (n := label_words(words, i)):
+        return n  # a label letter and a number (``Customer B2``: x40r3 F1)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
         return 0
     if modifier and words[i] in HEAD_PLACES and i == len(words) - 1:
@@ -533,7 +536,8 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     and a name of forms of address only (``Sir or Madam``, ``Mr/Mrs``) are catch-alls."""
     if _OWNERS_FIRM.search(name):
         return False  # Kunden & Co. KG: a firm named after its owners (x38r2 F10)
-    return any(_named(reading, kind) for reading in readings(name))
+    return any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
+               for reading in readings(name))
 
 
 def _named(name: str, kind: str) -> bool:
