@@ -378,18 +378,26 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                           f"{state_dir / KEEP_SEPARATE} when the apply goes ahead (to forget "
                           "one, take its pair out of that file)")
     chosen: list[PlannedGroup] = []
+    decided: list[PlannedGroup] = []  # kept separate: read now, one may be merged already
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
         if (why := options.wants(g, review_threshold)) is not None:
+            if g.decision == "keep-separate":
+                decided.append(g)
+                continue
             _skip(prep, g, why)
             continue
         chosen.append(g)
     merges = 0  # the merges to send so far: only those count against --max-merges
-    live = await read_deals(ctx, [i for g in chosen for i in g.member_ids]) if chosen else {}
+    read = [i for g in (*chosen, *decided) for i in g.member_ids]
+    live = await read_deals(ctx, read) if read else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
     makers = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
-                                       if is_gone(live.get(i))])
+                                       if is_gone(live.get(i))]
+                           + [i for g in decided for i in g.member_ids if is_gone(live.get(i))])
+    for g in decided:
+        _kept_separate(prep, g, live, makers)
     # what the match rests on beside the deals: their org / person names now, and the
     # keep-separate decisions recorded since the plan (``held_now``; x37r2 F2)
     org_names, person_names = await names_now(ctx, *wanted_ids(
@@ -603,6 +611,40 @@ def _by_others(prep: Prepared, g: PlannedGroup, by: Mapping[int, str]) -> None:
                                  "group_id": g.id, "deal_id": g.survivor_id,
                                  "merged_id": merge_id, **result}}),
                  "merged by another job" if merge_id in by else "skipped")
+
+
+def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
+                   makers: Mapping[int, str]) -> None:
+    """A group a person decided to keep separate: skipped as ``kept separate (decision)``
+    while its deals are all there; when one is gone since the plan (read now with the
+    groups to merge: ``read_deals``) the decision came too late, and the rows say so, not
+    "kept separate" (x40r3 F2: another host's run had merged deal 1501 into 1500, and the
+    apply counted the pair kept): ``already merged by job J`` where the state directory or
+    the coordinator's claims name the job that merged it (its folder keeps the deals'
+    snapshots; a merge is final in Pipedrive, FACTS), else "gone since the plan" (merged or
+    deleted by someone else: Pipedrive's deal history says by whom)."""
+    gone = [i for i in g.member_ids if is_gone(live.get(i))]
+    if not gone:
+        _skip(prep, g, "kept separate (decision)")
+        return
+    jobs = sorted({makers[i] for i in gone if i in makers})
+    deals = ", ".join(map(str, gone))
+    late = "the keep-separate decision came too late; nothing sent"
+    if jobs:
+        action = "already merged"
+        why = (f"already merged by job {', '.join(jobs)} since the plan (deal(s) {deals}): "
+               f"{late}; the deals' snapshots are in that job's folder (a merge is final)")
+    else:
+        action = "skipped"
+        why = (f"deal(s) {deals} gone since the plan (merged away or deleted, by no dedupe "
+               f"job recorded here): {late}")
+    for merge_id in g.merged_ids:  # counted as _by_others counts them: nothing to send
+        prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
+                         state=ItemState.SKIPPED, payload={
+                             "group_id": g.id, "values": {"group_id": g.id}, "result": {
+                                 "group_id": g.id, "deal_id": g.survivor_id,
+                                 "merged_id": merge_id, "action": action, "reason": why}}),
+                 "merged by another job" if jobs else "skipped")
 
 
 def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True) -> None:

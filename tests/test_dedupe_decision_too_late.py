@@ -1,0 +1,119 @@
+"""A keep-separate decision on a pair merged since the plan is no "kept separate": the rows
+say the decision came too late and who merged it — ``already merged by job J`` when another
+host's run (the coordinator's claims) or an earlier apply (the state directory) did, "gone
+since the plan" when someone else did — and nothing counts it kept (x40r3 F2: host B's run
+merged deal 1501, host A's apply of its older plan then reported the pair ``kept separate
+(decision)``). A real redis-server, the sandbox."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bulk.coordinator import ENV_COORDINATOR
+from bulk.sandbox import SandboxConfig, serve
+from bulk.store import ItemState, JobStore
+from tests.dedupe_job_support import load_apply, plan, seed_pairs
+from tests.redis_helpers import RedisServer, redis_server
+from tests.update_support import run_job
+
+__all__ = ["redis_server"]
+
+GROUPS = 2
+
+
+def _keep_separate(plan_dir: Path) -> None:
+    """Every group of the plan decided keep-separate, as a reviewer edits groups.csv."""
+    path = plan_dir / "groups.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["decision"] = "keep-separate"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _results(store: JobStore) -> list[dict[str, object]]:
+    return [dict(i.result or i.payload.get("result") or {}) for i in store.items()]
+
+
+@pytest.mark.anyio
+async def test_a_decision_on_a_pair_another_host_merged_says_already_merged(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host B planned; host A's run merged every pair; B's keep-separate apply names A's
+    job, says the decision came too late, and keeps none separate."""
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=48)) as sb:
+        seed_pairs(sb, GROUPS)
+        await plan(sb, tmp_path / "b", tmp_path / "p-b")
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-a"))
+        await plan(sb, tmp_path / "a", tmp_path / "p-a")
+        a, _ = await load_apply(sb, tmp_path / "a", tmp_path / "p-a", job_id="dedupe-a")
+        await run_job(sb, a)
+        assert sum(1 for _ in a.items(ItemState.DONE)) == GROUPS
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
+        _keep_separate(tmp_path / "p-b")
+        b, prep = await load_apply(sb, tmp_path / "b", tmp_path / "p-b", job_id="dedupe-b")
+        results = _results(b)
+        assert len(results) == GROUPS
+        assert all(r.get("action") == "already merged" for r in results), results
+        assert all(str(r.get("reason")).startswith("already merged by job dedupe-a")
+                   and "came too late" in str(r.get("reason")) for r in results), results
+        assert not prep.actions["kept separate"] and not prep.actions["merge"]
+        for s in (a, b):
+            s.close()
+
+
+@pytest.mark.anyio
+async def test_a_decision_on_a_pair_someone_else_merged_says_gone(tmp_path: Path) -> None:
+    """No job recorded the merge (a colleague's, in Pipedrive): the rows say the deal is
+    gone since the plan and the decision came too late; a pair still there is kept."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=49)) as sb:
+        seed_pairs(sb, GROUPS)
+        out = await plan(sb, tmp_path, tmp_path / "p")
+        first = out.result.groups[0]
+        gone = first.merged_ids[0]
+        sb.state.save("deal", {**sb.state.deals.rows[gone], "is_deleted": True})
+        _keep_separate(tmp_path / "p")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p")
+        try:
+            by_group = {str(r["group_id"]): r for r in _results(store)}
+            late = by_group[first.id]
+            assert late["action"] == "skipped", late
+            assert f"deal(s) {gone} gone since the plan" in str(late["reason"]), late
+            assert "came too late" in str(late["reason"]), late
+            kept = [r for g, r in by_group.items() if g != first.id]
+            assert kept and all(r["action"] == "kept separate" for r in kept), kept
+            assert prep.actions["kept separate"] == GROUPS - 1
+        finally:
+            store.close()
+
+
+@pytest.mark.anyio
+async def test_a_decision_on_a_pair_an_earlier_apply_merged_names_that_job(
+        tmp_path: Path) -> None:
+    """The plan applied once (its pairs merged), then a reviewer keeps a group separate and
+    applies it again: the state directory names the earlier job, the decision came too
+    late."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=50)) as sb:
+        seed_pairs(sb, GROUPS)
+        await plan(sb, tmp_path, tmp_path / "p")
+        first, _ = await load_apply(sb, tmp_path, tmp_path / "p", job_id="dedupe-first")
+        await run_job(sb, first)
+        assert sum(1 for _ in first.items(ItemState.DONE)) == GROUPS
+        _keep_separate(tmp_path / "p")
+        again, prep = await load_apply(sb, tmp_path, tmp_path / "p", job_id="dedupe-again")
+        try:
+            results = _results(again)
+            assert len(results) == GROUPS
+            assert all(r.get("action") == "already merged" and str(r.get("reason"))
+                       .startswith("already merged by job dedupe-first")
+                       and "came too late" in str(r.get("reason")) for r in results), results
+            assert not prep.actions["kept separate"]
+        finally:
+            for s in (first, again):
+                s.close()
