@@ -266,11 +266,15 @@ def plan_command(config: Config = None,
 def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: ApplyOptions, *,
                state: Path | None, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
                since_last: bool = False, output: Path | None = None,
-               error: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
+               error: dict[str, str] | None = None,
+               given: bool = True) -> tuple[dict[str, Any], int]:
     """(Plan, if ``dcfg``, then) load and run a dedupe job (``jobs.dedupe.api``: its
     lines here, on stderr with ``quiet``); its summary and exit code. ``state``: --state-dir
-    (None: the job dir's, checked by ``jobs.dedupe.api.used_state``). An error before
-    anything was sent: its line goes to ``error["error"]``, then exit."""
+    (None: the job dir's, checked by ``jobs.dedupe.api.used_state``). ``given`` False: no
+    --config, ``dcfg`` is the state directory's copy, which the company's shared config
+    replaces under a coordinator (x40r3 F3: passed as given, the run planned with the old
+    copy and wrote the shared one over it without a word). An error before anything was
+    sent: its line goes to ``error["error"]``, then exit."""
     from jobs.dedupe.api import DedupeHooks, DedupePlan, apply_dedupe, run_dedupe
 
     job: list[tuple[str, Path]] = []
@@ -303,7 +307,10 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
 
     async def main() -> DedupeRun:
         if dcfg is not None:
-            return await run_dedupe(cfg, token, config=dcfg, since_last=since_last,
+            # no --config: the library reads the copy again (silently: said above) and
+            # takes the company's shared config over it, saying so
+            return await run_dedupe(cfg, token, config=dcfg if given else None,
+                                    since_last=since_last,
                                     max_merges=options.max_merges,
                                     auto_apply_above=options.auto_apply_above, output=output,
                                     state_dir=state, hooks=hooks)
@@ -473,7 +480,7 @@ def run_command(config: Config = None,
             summary, code = _run_apply(cfg, token, None, ApplyOptions(
                 max_merges=max_merges, auto_apply_above=auto_apply_above),
                 state=state_dir, yes=True, quiet=as_json, dcfg=dcfg,
-                since_last=since_last, output=output, error=error)
+                since_last=since_last, output=output, error=error, given=config is not None)
         except InputError as exc:
             error["error"] = str(exc)
             raise fail(str(exc)) from None

@@ -212,6 +212,24 @@ async def company_dedupe_config(state: Path, dcfg: DedupeConfig, *, given: bool,
                          f"{exc}") from None
 
 
+def _config_line(state: Path, adopt: bool, used: DedupeConfig) -> str:
+    """Which dedupe config ``used`` a run plans with (x40r3 F3: a run said nothing of it):
+    the file it was given, the state directory's copy of the last one (``adopt``), the
+    defaults, or a library caller's own; with the copy's SHA-256 (12 hex digits), as the
+    company's shared entry is named."""
+    kept = remembered_config(state)
+    try:
+        same = kept is not None and DedupeConfig.load(kept[0]) == used
+    except InputError:  # a damaged copy: the run's own config is said below
+        same = False
+    if kept is not None and same:
+        how = "the copy the last run was given" if adopt else "as given, kept"
+        return f"dedupe config: {how} ({kept[0]}, sha256 {kept[1]})"
+    if used == DedupeConfig.default():
+        return "dedupe config: the defaults (none given, kept or shared)"
+    return "dedupe config: the caller's own (not kept in the state directory)"
+
+
 def plan_folder_problem(output: Path | str | None) -> str | None:
     """Why ``output`` cannot hold a plan (an existing file), else None."""
     if output is not None and Path(output).exists() and not Path(output).is_dir():
@@ -633,8 +651,11 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                                                writes=True, note=say))
             # the company's config (a run: this folder's new --config shared, or another
             # host's taken; an apply's groups are then held by it, ``_config_now``: f39c)
-            now = await company_dedupe_config(state, dcfg or DedupeConfig.default(),
-                                              given=not adopt, share=True, note=say)
+            mine = dcfg or DedupeConfig.default()
+            now = await company_dedupe_config(state, mine, given=not adopt, share=True,
+                                              note=say)
+            if dcfg is not None and now is mine:  # another host's taken: its note said so
+                say(_config_line(state, adopt, mine))
             dcfg = now if dcfg is not None else None
             planned: PlanOutcome | None = None
             if dcfg is not None:

@@ -406,6 +406,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         state_dir, share=options.record_decisions))      # (a plan) writes nothing (f39c)
             if state_dir is not None and chosen else set())
     now = _config_now(state_dir, plan_dir) if chosen else None
+    if now is not None and dict(now.field_policy) != dict(policy):
+        prep.notes.append(_policy_note(state_dir, policy, now))
     over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
@@ -540,6 +542,20 @@ def _config_now(state_dir: Path | None, plan_dir: Path) -> DedupeConfig | None:
     except OSError:
         return None
     return DedupeConfig.load(kept[0])
+
+
+def _policy_note(state_dir: Path | None, planned: Mapping[str, str],
+                 now: DedupeConfig) -> str:
+    """The note of an apply whose plan's field policy differs from the config in force now
+    (``_config_now``: a new ``--config``, or another host's shared on the coordinator since
+    the plan; x40r3 F3: the apply kept the plan's without a word): the plan's is kept."""
+    def shown(p: Mapping[str, str]) -> str:
+        return ", ".join(f"{k} = {v}" for k, v in sorted(p.items())) or "none"
+    where = f"{state_dir / CONFIG}" if state_dir is not None else CONFIG
+    return (f"the dedupe config in force changed since the plan ({where}: another host's "
+            f"shared on the coordinator, or a new --config): its field policy is "
+            f"{shown(now.field_policy)}; this apply keeps the plan's, {shown(planned)} "
+            "(plan again to merge under the new one)")
 
 
 def _stricter_now(g: PlannedGroup, now: DedupeConfig | None, summary: Mapping[str, Any],
