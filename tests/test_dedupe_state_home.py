@@ -13,6 +13,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from bulk.coordinator import ENV_COORDINATOR
 from bulk.engine import EngineConfig
 from bulk.errors import InputError
 from bulk.sandbox import SandboxConfig
@@ -39,7 +40,8 @@ def test_an_empty_default_state_beside_a_noted_one_is_refused_for_a_run(tmp_path
     with pytest.raises(InputError) as caught:
         used_state(cfg, None, writes=True)
     said = str(caught.value)
-    assert str(earlier) in said and f"--state-dir {earlier}" in said and "cd" in said, said
+    assert str(earlier) in said and f"--state-dir {earlier}" in said, said
+    assert "cd there first" not in said and f"job directory given, {cfg.job_root}" in said
     warned: list[str] = []
     assert used_state(cfg, None, writes=False, note=warned.append) == cfg.job_root / "dedupe-state"
     assert len(warned) == 1 and warned[0].startswith("warning: ") and str(earlier) in warned[0]
@@ -49,6 +51,32 @@ def test_an_empty_default_state_beside_a_noted_one_is_refused_for_a_run(tmp_path
     assert used_state(replace_root(cfg, tmp_path / "srv" / "pdbulk-jobs"), None,
                       writes=True) == earlier
     assert lost_state(earlier) is None
+
+
+def test_the_advice_follows_how_the_job_directory_was_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative job directory (the default ./pdbulk-jobs) is found from the working
+    directory: "cd there first"; an absolute --job-dir is not, and the refusal says to pass
+    that dedupe's --job-dir instead (x40r3 F5: the cd advice for an absolute --job-dir)."""
+    earlier = _kept(tmp_path / "srv" / "pdbulk-jobs" / "dedupe-state")
+    note_state(earlier)
+    monkeypatch.chdir(tmp_path)
+    relative = EngineConfig(base_url="http://127.0.0.1:9", job_root=Path("pdbulk-jobs"))
+    with pytest.raises(InputError) as caught:
+        used_state(relative, None, writes=True)
+    assert "cd there first" in str(caught.value), caught.value
+    absolute = replace_root(relative, tmp_path / "cron" / "jobs")
+    with pytest.raises(InputError) as caught:
+        used_state(absolute, None, writes=True)
+    said = str(caught.value)
+    assert "cd there first" not in said and "pass that dedupe's --job-dir" in said, said
+    assert f"--state-dir {earlier}" in said, said
+    # a shared coordinator carries the decisions, not the merges' guards: refused, and why
+    monkeypatch.setenv(ENV_COORDINATOR, "redis://127.0.0.1:9/0")
+    with pytest.raises(InputError) as caught:
+        used_state(absolute, None, writes=True)
+    assert "carries the keep-separate decisions and the config, not the merges" in str(
+        caught.value), caught.value
 
 
 def test_a_noted_state_gone_or_empty_is_no_reason_to_refuse(tmp_path: Path) -> None:

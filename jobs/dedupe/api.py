@@ -38,7 +38,7 @@ import anyio
 
 from bulk.calls import CallContext
 from bulk.clock import Clock, in_thread
-from bulk.coordinator import bound_company
+from bulk.coordinator import bound_company, coordinator_url
 from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
@@ -108,7 +108,12 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
     state = state_folder(cfg, state_dir)
     if (why := other_account(state, cfg.base_url)) is not None:
         raise InputError(why)
-    if state_dir is None and (why := lost_state(state, cfg.base_url)) is not None:
+    if state_dir is None and (why := lost_state(state, cfg.base_url,
+                                                job_root=cfg.job_root)) is not None:
+        if coordinator_url() is not None:  # x40r3 F5: why a coordinator does not lift it
+            why += (" (the shared coordinator carries the keep-separate decisions and the "
+                    "config, not the merges applied there — the guards a survivor keeps of "
+                    "what it absorbed — nor the nightly index)")
         if writes:
             raise InputError(why)
         if note is not None:

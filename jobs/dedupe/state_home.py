@@ -185,7 +185,7 @@ def _ours(path: Path, noted: str | None, base_url: str | None,
 
 
 def lost_state(state: Path, base_url: str | None = None,
-               company: str | None = None) -> str | None:
+               company: str | None = None, job_root: Path | None = None) -> str | None:
     """When the state directory ``state`` holds nothing (``holds_state``) while another one
     noted by an earlier dedupe of the same account ``base_url`` (any, when None; company
     ``company`` when known: a folder that records another company, or records one while
@@ -193,7 +193,10 @@ def lost_state(state: Path, base_url: str | None = None,
     do, naming the most recently used one (``dedupe state ./pdbulk-jobs/dedupe-state holds
     nothing, but the dedupe of 2026-12-04T02:30:00+00:00 kept its state in
     /srv/pdbulk/...``); else None. Another account's folder is never named (x37r3 F2,
-    x38r2 F3: company B's first run was refused naming company A's folder)."""
+    x38r2 F3: company B's first run was refused naming company A's folder). ``job_root``:
+    the job directory the state was looked for under; given as an absolute path (``--job-dir
+    /srv/...``), the advice names it and that dedupe's own, never "cd there first" (x40r3
+    F5: the working directory plays no part then)."""
     if holds_state(state):
         return None
     here = str(state.absolute())
@@ -201,12 +204,17 @@ def lost_state(state: Path, base_url: str | None = None,
                                         reverse=True):
         if (path != here and holds_state(Path(path))
                 and _ours(Path(path), account, base_url, company)):
+            where = ("The state is looked for under the job directory (default "
+                     "./pdbulk-jobs, relative to the working directory): run from the folder "
+                     "that dedupe ran in (a cron line: cd there first), or pass")
+            if job_root is not None and job_root.is_absolute():
+                where = (f"The state is looked for under the job directory given, {job_root}"
+                         f" (the working directory plays no part): pass that dedupe's "
+                         "--job-dir, or")
             return (f"the dedupe state {state} holds nothing, but the dedupe of {when} kept "
                     f"its state in {path}: its keep-separate decisions, the merges applied "
                     "and the nightly index would be ignored, and groups a reviewer kept "
-                    "apart merged again. The state is looked for under the job directory "
-                    "(default ./pdbulk-jobs, relative to the working directory): run from "
-                    f"the folder that dedupe ran in (a cron line: cd there first), or pass "
+                    f"apart merged again. {where} "
                     f"--state-dir {path} (PDBULK_DEDUPE_STATE); to start afresh, pass "
                     f"--state-dir {state}")
     return None
