@@ -490,7 +490,8 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
                 "was lost or a kill cut off, charged or not; every row is settled: nothing "
                 "is left to resume)")
     return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "
-            "charged or not)")
+            "charged or not; credit charged ahead that a kill left unused is in it too, and "
+            "a resume takes that back: the charged figure stays, the doubt shrinks)")
 
 
 __all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held",
