@@ -45,7 +45,7 @@ from .coordinator import (
 )
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
-from .errors import BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
+from .errors import ApiError, BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
 from .journal import reshare_all
 from .operations import get_operation
 from .plans import AuthKind, Limits, check_window_share, plan_limits
@@ -323,17 +323,25 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     start of a run is not a failed run. Raises the last error after 20 tries — or, for a
     try that never reached the account (refused, DNS, TLS: ``RequestNotSent``), after as
     many as a run makes (``RetryPolicy.attempts``): a wrong ``--url`` with a coordinator
-    set waited 85 s in silence, 8 s without one (x13r1 F4)."""
+    set waited 85 s in silence, 8 s without one (x13r1 F4).
+
+    Each try holds its window slot from its admission until its answer, as every call of a
+    run does (``Scheduler.acquire(hold=True)``, f23d): the first call of a process may wait
+    seconds before it leaves (the connection opened, a loaded host), and one dated at its
+    admission left the shared window before the server counted it (f40d 1: a 429 in 2 of
+    10 fleets of 4 imports on one token, the process's GET /users/me admitted 2.9 s before
+    it reached the server, its Redis entry gone after 1.1 s)."""
     op = get_operation("getCurrentUser")
     charged = unsent = 0
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
-        await scheduler.acquire(op)
+        admitted = await scheduler.acquire(op, hold=True)
+        scheduler.leaving(op, admitted)
         sent = clock.now()
         charged += op.token_cost
         try:
             result = await client.call(op.id)
         except RateLimited as exc:
-            scheduler.rate_limited(op, exc.rate, exc.reset_after)
+            scheduler.rate_limited(op, exc.rate, exc.reset_after, sent_at=sent)
             scheduler.refund(op)
             charged -= op.token_cost
             continue
@@ -343,10 +351,17 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
                 scheduler.not_sent(op, sent)
                 scheduler.refund(op)
                 charged -= op.token_cost
+            elif isinstance(exc, ApiError):  # answered (a 4xx, a 5xx)
+                scheduler.observe(op, exc.rate, sent_at=sent)
+            else:  # no answer: the server may have counted it until now
+                scheduler.unanswered(op, sent)
             if not exc.retryable or attempt == 19 or unsent >= RetryPolicy().attempts:
                 raise
             await clock.sleep(min(5.0, 0.2 * 2 ** attempt))
             continue
+        except BaseException:  # cancelled in flight (a stop): no answer came
+            scheduler.unanswered(op, sent)
+            raise
         scheduler.observe(op, result.rate, sent_at=sent)
         return str(result.data["company_id"]), charged
     raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
