@@ -32,13 +32,15 @@ REAL = [
     # x37r3 F4: a less common English noun (Zipf 3.3-4.0) heads the name too, and a hyphen
     # inside the name joins it
     "Customer Beacon", "Customer Sunrise", "Customer Concord", "Customer Providence",
-    "Client Eureka", "Customer Aurora", "Consumer Eden", "Customer Dover",
+    "Client Eureka", "Customer Aurora", "Consumer Eden",
     "Customer-Alliance", "Client-Mobile", "Customer-Liberty",
 ]
 # x37r3 F4: still a place after a singular people word: a German town English rarely writes
 # (``Halle``), a plural (``Worms``), a spaced dash
+# f40c: a town's or person's name is no head noun however often English writes it
+# (``Dover``: a real name before, by wordfreq's count)
 STILL_PLACES = ["Customer Halle", "Customer Worms", "Customer - Beacon", "Customers Concord",
-                "Customer Gera"]
+                "Customer Gera", "Customer Dover"]
 
 
 @pytest.mark.parametrize("name", CATCH_ALLS)

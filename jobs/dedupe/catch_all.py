@@ -76,6 +76,7 @@ from types import MappingProxyType
 from .catch_all_lexicon import (
     CHANNEL_WORDS,
     HEAD_PLACES,
+    HEAD_WORDS,
     HONORIFICS,
     MORE_GENERIC,
     MORE_NAMES,
@@ -273,11 +274,6 @@ _PEOPLE = frozenset({
 # ``Consumer Liberty``: f37d 2, read as a catch-all at the word-cities Alliance, Ohio and
 # Mobile, Alabama), not where (``Customers Mobile``, ``Customer - Mobile``: a place)
 _MODIFIERS = frozenset({"customer", "client", "consumer"})
-HEAD_ZIPF = 4.0  # a common English word (wordfreq's Zipf scale): ``alliance`` 4.4, ``halle`` 3.2
-# a less common English word heads the name too when singular and written in English at least
-# as often as in German (x37r3 F4: ``beacon`` 3.7, ``concord`` 3.5, ``eureka`` 3.3 are
-# nouns; ``halle`` en 3.2 < de 4.8 and ``worms`` (a plural) stay German towns)
-RARER_HEAD_ZIPF = 3.3
 # nouns that name a body of people (an alliance, a union, a league...): right after an
 # English people word alone and ending the name, the body the name is (``Consumers Union``,
 # ``Clients Alliance``: f38c, read as catch-alls at the towns Union and Alliance), not where
@@ -464,16 +460,12 @@ def _not_given(name: str) -> str:
 
 
 def _head_noun(word: str) -> bool:
-    """Whether ``word`` (an ``org_key`` token) is a common English word (``HEAD_ZIPF``), or
-    a less common singular one English writes at least as often as German
-    (``RARER_HEAD_ZIPF``; wordfreq, casefolded): after a singular English people word it is
-    the noun that word qualifies."""
-    from wordfreq import zipf_frequency  # lazy: only a word-city after a modifier needs it
-
-    english = zipf_frequency(word, "en", wordlist="small")
-    return english >= HEAD_ZIPF or (
-        english >= RARER_HEAD_ZIPF and not (word.endswith("s") and not word.endswith("ss"))
-        and english >= zipf_frequency(word, "de", wordlist="small"))
+    """Whether ``word`` (an ``org_key`` token of ``word_places``) is an English common noun
+    (``HEAD_WORDS``, picked by hand): after a singular English people word it is the noun that
+    word qualifies (``Customer Alliance``). A town's or person's name is none, however often
+    English writes it (f40c: ``Customer Miami`` was real by wordfreq's count, ``Customer
+    Denver`` a catch-all)."""
+    return word in HEAD_WORDS
 
 
 def _qualifier(words: list[str], i: int, after_people: bool = False,
