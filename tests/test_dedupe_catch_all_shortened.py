@@ -13,7 +13,8 @@ from jobs.dedupe.catch_all import named_catch_all
 
 # written before reading the lexicon's word lists (f39k: 79 catch-alls, 68 real names in 9
 # languages; 31 and 67 read right before the fix, 77 and 68 after — ``n.v.`` left out, it is
-# the Dutch legal form N.V., and ``s.n.``, "sin número" in an address), then a few more of
+# the Dutch legal form N.V., and ``s.n.``, "sin número" in an address: f40c reads both by
+# context, test_dedupe_catch_all_letters_context.py), then a few more of
 # each class; 82 and 71 here, 31 and 70 right before
 CATCH_ALLS = [
     ("k.A.", "org"), ("k. A.", "person"), ("o.A.", "org"), ("o. A.", "org"), ("n/a", "org"),

@@ -365,10 +365,16 @@ _SHORT_PEOPLE = MappingProxyType({
 # ``k.A.`` / ``o.A.`` German keine / ohne Angabe, ``n/a``, ``n.d.`` / ``n/d`` non / no
 # disponible, ``s/d`` / ``s.d.`` sin datos, ``n.b.`` nicht bekannt / niet bekend, ``n.c.``
 # / ``n.r.`` non communiqué / renseigné, ``n.i.`` não informado, ``b.d.`` brak danych,
-# ``n.v.t.`` niet van toepassing; ``N.V.``, ``S.A.`` are legal forms and stay): read as
-# ``unknown``. Two or three single letters, each followed by a period or a slash
+# ``n.v.t.`` niet van toepassing; ``S.A.`` is a legal form and stays): read as ``unknown``.
+# Two or three single letters, each followed by a period or a slash. By context (f40c):
+# ``n.v.`` (German nicht vorhanden / verfügbar) and ``s.n.`` (Spanish sin nombre) alone or
+# after catch-all words only say no one (``n.v.``, ``Kunde n.v.``, ``Cliente s.n.``); after a
+# name they are its legal form or address and the name decides (``Philips N.V.``, ``Calle
+# Mayor s.n.``); ``N.V.`` in capitals after a word is the Dutch legal form (``_LEGAL_LETTERS``:
+# ``Klant N.V.`` is a company as ``Klant NV`` is)
 _NOT_GIVEN_LETTERS = frozenset({"ka", "oa", "na", "nd", "sd", "nb", "nc", "nr", "ni", "bd",
-                                "nvt", "nk", "ns"})
+                                "nvt", "nk", "ns", "nv", "sn"})
+_LEGAL_LETTERS = frozenset({"nv"})
 _LETTER_RUN = re.compile(
     r"(?<![\w.])([^\W\d_])\s*[./]\s*([^\W\d_])(?:\s*[./]\s*([^\W\d_]))?\.?(?![\w])")
 # a person's initial, then one word: ``A. Kunde``, ``J. Klant`` (a surname; f39k, x39r4 F2)
@@ -452,9 +458,12 @@ def _spell_out(name: str) -> str:
 
 def _not_given(name: str) -> str:
     """``name`` with each "not given" letter run (``_NOT_GIVEN_LETTERS``: ``k.A.``, ``o. A.``,
-    ``n/a``, ``s/d``) read as ``unknown`` (f39k, x39r4 F2)."""
+    ``n/a``, ``s/d``, ``n.v.``, ``s.n.``) read as ``unknown`` (f39k, x39r4 F2), but a
+    capital ``N.V.`` after a word, the legal form (``_LEGAL_LETTERS``, f40c)."""
     def one(m: re.Match[str]) -> str:
         letters = "".join(g.lower() for g in m.groups() if g)
+        if letters in _LEGAL_LETTERS and m[0].upper() == m[0] and name[:m.start()].strip():
+            return m[0]  # Klant N.V., Philips N.V.: the legal form
         return " unknown " if letters in _NOT_GIVEN_LETTERS else m[0]
     return _LETTER_RUN.sub(one, name)
 
