@@ -86,6 +86,8 @@ from .catch_all_lexicon import (
     NOBODY,
     WHO_ACCOUNT_WORDS,
     is_period,
+    mark_empty,
+    no_name_marked,
     sale_partners,
 )
 from .catch_all_placeholder import label_words, placeholder
@@ -231,7 +233,7 @@ _JOINED = re.compile(r"(?i)\s*/\s*|(?<=[\w.])\s+o\.\s*(?=\w)")
 # Company``, ``Client Ltd``: x39r1); a label of many customers is plural (``Privatkunden GmbH``)
 _ONE_CUSTOMER = frozenset({"customer", "client", "consumer", "buyer", "purchaser", "kunde",
                            "klant", "klient", "cliente", "acheteur", "comprador",
-                           "acquirente"})
+                           "acquirente", "lead"})
 # a firm named after its owners (``Kunden & Co. KG``, ``Kunde & Cie``): a real name, whatever
 # its words (x38r2 F10); a legal form alone is typed on labels too (``Privatkunden GmbH``)
 _OWNERS_FIRM = re.compile(
@@ -537,12 +539,15 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     and a name of forms of address only (``Sir or Madam``, ``Mr/Mrs``) are catch-alls."""
     if _OWNERS_FIRM.search(name):
         return False  # Kunden & Co. KG: a firm named after its owners (x38r2 F10)
+    if no_name_marked(name):
+        return True  # -, ???, #NV, undefined: a mark where no name was given (f40c)
     return any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
                for reading in readings(name))
 
 
 def _named(name: str, kind: str) -> bool:
     """``named_catch_all`` for one reading of a name."""
+    name = mark_empty(name)  # (leer), [empty], -- blank --: unknown (f40c)
     if (m := _ABBREVIATED.fullmatch(name)) and _named(m[2], kind):
         short = org_key(m[1]).split()
         if (len(short) <= 3 and all(len(w) <= 3 for w in short)) or _named(m[1], kind):

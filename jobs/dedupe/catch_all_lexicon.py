@@ -27,9 +27,14 @@ spelling (no case, accents or punctuation; umlauts as ``ae`` / ``oe`` / ``ue``, 
 * ``MORE_WORDS`` / ``MORE_OPTIONAL``: walk-in, occasional, guest and cash-sale forms missing
   before (``Ladenkunde``, ``client occasionnel``, ``cliente invitado``, ``vendita``; an
   optional word needs a word of the lists beside it), ``MORE_GENERIC``: ``genérico`` and its
-  forms, ``MORE_NAMES``: whole names (``Conto pro Diverse``, ``House account``).
+  forms, ``MORE_NAMES``: whole names (``Conto pro Diverse``, ``House account``);
+* ``no_name_marked`` / ``mark_empty`` (f40c): what a form or a spreadsheet writes where no
+  name was given — punctuation only (``-``, ``???``, ``...``), a spreadsheet's error value
+  (``#NV``, ``#N/A``, ``#WERT!``), a system's (``undefined``, ``NaN``), and an "empty" word
+  in brackets or between dashes (``(leer)``, ``[empty]``, ``-- blank --``): bracketed, a
+  word for empty is a mark, bare it may be a name (``Leer`` is a town, ``Blank`` a surname).
 
-Pure data and one predicate; no I/O.
+Pure data and two predicates; no I/O.
 """
 
 from __future__ import annotations
@@ -161,6 +166,7 @@ MORE_WORDS = frozenset({
     "walkup", "invite", "invites",
     "invitee", "invitees", "invitado", "invitados", "invitada", "invitadas", "ospite", "ospiti",
     "passanten", "gasten", "gelegenheitskaeufer", *WHO_ACCOUNT_WORDS,
+    "lead", "leads",  # a CRM's prospective customers (f40c: ``Leads (unbekannt)``, ``Web Leads``)
 }) | WORLD["sold"]  # Kontantsalg, Kassaförsäljning: a counter / cash sale in one word
 
 # the people words among them (``catch_all._PEOPLE``: a city named as a word may follow)
@@ -227,11 +233,54 @@ HEAD_WORDS = frozenset({
     "vineyard", "vista", "walnut", "wedding", "woodland",
 })
 
+# f40c: the marks a form, a spreadsheet or a program leaves where no name was given
+_NO_LETTER = re.compile(r"[\W_]*")  # -, ???, ..., (?), —: no letter, no digit
+# a spreadsheet's error values (Excel / LibreOffice in English, German, French, Spanish,
+# Italian, Dutch, Portuguese, Polish), compared in capitals without spaces
+SHEET_ERRORS = frozenset({
+    "#N/A", "#NV", "#N/D", "#N/B", "#N/D!", "#NA", "#NULL!", "#NUL!", "#¡NULO!", "#NULO!",
+    "#NULLO!", "#LEEG!", "#ZERO!", "#DIV/0!", "#¡DIV/0!", "#VALUE!", "#WERT!", "#VALEUR!",
+    "#¡VALOR!", "#VALOR!", "#VALORE!", "#WAARDE!", "#ARG!", "#REF!", "#BEZUG!", "#¡REF!",
+    "#RIF!", "#VERW!", "#ADR!", "#NAME?", "#NOM?", "#¿NOMBRE?", "#NOME?", "#NAAM?", "#NAZWA?",
+    "#NUM!", "#ZAHL!", "#NOMBRE!", "#¡NUM!", "#GETAL!", "#NÚM!", "#LICZBA!", "#SPILL!",
+    "#ÜBERLAUF!", "#CALC!", "#ERROR!", "#FEHLER!",
+})
+# a program's word for no value, as the whole name (``nan`` lower case is a first name)
+SYSTEM_VALUES = frozenset({"undefined", "NaN", "(null)", "<null>", "[null]"})
+# words for "empty" (the field was left blank): a mark only in brackets or between dashes
+EMPTY_WORDS = frozenset({
+    "empty", "blank", "leer", "leeg", "vide", "vacio", "vacío", "vacia", "vacía", "vuoto",
+    "vuota", "vazio", "vazia", "pusty", "prázdné", "prazdne", "tyhjä", "tyhja", "boş", "bos",
+    "ohne", "nil", "nan", "undefined",
+})
+_WRAPPED_EMPTY = re.compile(
+    r"(?i)(?:[(\[<{«\"'“„]|-{2,}|\*{2,}|_{2,}|~|=+)\s*(" + "|".join(
+        sorted(map(re.escape, EMPTY_WORDS), key=len, reverse=True))
+    + r")\s*(?:[)\]>}»\"'”]|-{2,}|\*{2,}|_{2,}|~|=+)")
+
+
+def no_name_marked(name: str) -> bool:
+    """Whether ``name`` (as Pipedrive holds it) is a mark left where no name was given:
+    punctuation only (``-``, ``???``, ``(?)``), a spreadsheet's error value (``SHEET_ERRORS``:
+    ``#NV``, ``#N/A``, ``#WERT!``) or a program's word for no value (``SYSTEM_VALUES``:
+    ``undefined``, ``NaN``). An empty string is no name at all: False (nothing to judge)."""
+    text = name.strip()
+    return bool(text) and (_NO_LETTER.fullmatch(text) is not None
+                           or "".join(text.split()).upper() in SHEET_ERRORS
+                           or text in SYSTEM_VALUES)
+
+
+def mark_empty(name: str) -> str:
+    """``name`` with each "empty" word in brackets or between dashes (``(leer)``, ``[empty]``,
+    ``-- blank --``: ``EMPTY_WORDS``) read as ``unknown``; a bare one is left (``Jan Leer``)."""
+    return _WRAPPED_EMPTY.sub(" unknown ", name)
+
+
 # whole names: Conto pro Diverse (CPD), a house account
 MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts",
                         "passing trade"})  # walk-in customers (f39k)
 
-__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "HEAD_PLACES", "HEAD_WORDS", "HONORIFICS",
-           "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
-           "PERIOD_WORDS", "SALE_CHANNELS", "SALE_WORDS", "WHO_ACCOUNT_WORDS", "is_period",
-           "sale_partners"]
+__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "HEAD_PLACES", "HEAD_WORDS",
+           "HONORIFICS", "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
+           "PERIOD_WORDS", "SALE_CHANNELS", "SALE_WORDS", "SHEET_ERRORS", "SYSTEM_VALUES",
+           "WHO_ACCOUNT_WORDS", "is_period", "mark_empty", "no_name_marked", "sale_partners"]
