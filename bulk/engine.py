@@ -46,7 +46,7 @@ from .coordinator import (
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
 from .errors import ApiError, BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
-from .journal import reshare_all
+from .journal import reading_only, reshare_all
 from .operations import get_operation
 from .plans import AuthKind, Limits, check_window_share, plan_limits
 from .retry import RetryPolicy
@@ -174,6 +174,10 @@ META_RESET_WAIT = RESET_WAIT_META
 # a marker a killed import left never blocks a job that creates nothing (x27r3 3)
 CONFIG_CREATES = "creates"
 _NO_CREATES: set[str] = set()  # store kinds the job layer declares never create a record
+# job config: True for a plan's throwaway store (``plan_job``, ``pdbulk plan``, ``dedupe
+# plan``): its run reads only, and its start puts no journal entry a Redis lost back
+# (``bulk.journal.reading_only``; f40c: a plan after FLUSHALL wrote the folder's back)
+CONFIG_READS_ONLY = "reads_only"
 
 
 def declare_no_creates(kind: str) -> None:
@@ -412,33 +416,36 @@ class Engine:
         Raises CoordinatorMismatch before anything is sent when coordinated and
         uncoordinated runs would mix on the account, CoordinatorLost when a shared
         coordinator cannot be reached, and StoreError when the ledger cannot be written
-        at the close (every call's charge is in it before the call leaves)."""
+        at the close (every call's charge is in it before the call leaves). A store whose
+        config says ``reads_only`` (``CONFIG_READS_ONLY``: a plan's) writes no journal
+        entry back at the start, nor when a job kind opens one (``bulk.journal``)."""
         clock = clock or SystemClock()
         store.wall = clock.wall  # the job's times (a status's) are the run's clock's
-        async with _connect(config, token, clock=clock, transport=transport,
-                            coordinator=coordinator, store=store) as (client, scheduler):
-            engine = cls(config, store, client, scheduler, clock)
-            told: list[bool] = []
+        with reading_only(store.config.get(CONFIG_READS_ONLY) is True):
+            async with _connect(config, token, clock=clock, transport=transport,
+                                coordinator=coordinator, store=store) as (client, scheduler):
+                engine = cls(config, store, client, scheduler, clock)
+                told: list[bool] = []
 
-            def reset_wait(wait: ResetWait | None) -> None:
-                # written at once, on the loop: twice a day at most (a wait begins, ends),
-                # while every call waits for the budget anyway
-                with contextlib.suppress(StoreError):
-                    store.meta_put(META_RESET_WAIT, None if wait is None else wait.to_json())
-                    told.append(True)
-            scheduler.on_reset_wait = reset_wait
-            try:
-                # the claims a job kind opened under the engine are closed with it, on
-                # every path (bulk.claims_open.close_with_engine; x20r3 F4)
-                async with closed_with_engine():
-                    yield engine
-            finally:
-                scheduler.on_reset_wait = None
-                if told and scheduler.reset_wait is not None:  # no process waits any more
+                def reset_wait(wait: ResetWait | None) -> None:
+                    # written at once, on the loop: twice a day at most (a wait begins, ends),
+                    # while every call waits for the budget anyway
                     with contextlib.suppress(StoreError):
-                        store.meta_put(META_RESET_WAIT, None)
-                with anyio.CancelScope(shield=True):
-                    await engine._runner.flush_spend()  # the refunds since the last run
+                        store.meta_put(META_RESET_WAIT, None if wait is None else wait.to_json())
+                        told.append(True)
+                scheduler.on_reset_wait = reset_wait
+                try:
+                    # the claims a job kind opened under the engine are closed with it, on
+                    # every path (bulk.claims_open.close_with_engine; x20r3 F4)
+                    async with closed_with_engine():
+                        yield engine
+                finally:
+                    scheduler.on_reset_wait = None
+                    if told and scheduler.reset_wait is not None:  # no process waits any more
+                        with contextlib.suppress(StoreError):
+                            store.meta_put(META_RESET_WAIT, None)
+                    with anyio.CancelScope(shield=True):
+                        await engine._runner.flush_spend()  # the refunds since the last run
 
     def __repr__(self) -> str:
         return (f"Engine(job={self._store.job_id}, calls={self.stats.calls}, "
@@ -568,5 +575,5 @@ class Engine:
         return self._stopping
 
 
-__all__ = ["CONFIG_CREATES", "DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine",
+__all__ = ["CONFIG_CREATES", "CONFIG_READS_ONLY", "DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine",
            "EngineConfig", "RunStats", "declare_no_creates", "job_creates", "new_job_id"]

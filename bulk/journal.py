@@ -63,7 +63,8 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,6 +75,9 @@ from .errors import CoordinatorLost
 from .state import write_private
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+# a plan's run (``bulk.engine``: a store whose config says ``reads_only``): its journals are
+# read, never put back (f40c: a plan after FLUSHALL wrote the folder's entries back)
+_READS_ONLY: ContextVar[bool] = ContextVar("pdbulk_journal_reads_only", default=False)
 _log = logging.getLogger("pdbulk.journal")  # the CLI prints its warnings on stderr
 COMPANY = "company"  # the field a shared entry carries: the company it was shared under
 RESHARE_BATCH = 500  # entries put back per round trip
@@ -499,6 +503,26 @@ class DualJournal:
             self.local.close()
 
 
+def reads_only() -> bool:
+    """Whether the current run is a plan's (``reading_only``): its journals put nothing back."""
+    return _READS_ONLY.get()
+
+
+@contextlib.contextmanager
+def reading_only(flag: bool = True) -> Iterator[None]:
+    """Within it (the current context and the threads its ``in_thread`` calls start),
+    ``reshare_all`` and ``open_journal`` put nothing back when ``flag``: a plan writes
+    nothing anywhere but its output, neither to Redis (entries, birth markers) nor beside
+    this machine's records (``.shared`` memos, adopted entries). Its reads lose nothing:
+    ``DualJournal.entries`` reads this machine's shared entries with Redis's."""
+    token = _READS_ONLY.set(flag)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # left in another context: nothing to undo
+            _READS_ONLY.reset(token)
+
+
 def reshare_all(url: str, company: str, job_root: Path | None = None) -> list[Reshared]:
     """``DualJournal.reshare`` of every journal this machine's state folder keeps (a
     ``{name}.jsonl`` there) on the shared coordinator at ``url`` for ``company``: what a
@@ -508,10 +532,12 @@ def reshare_all(url: str, company: str, job_root: Path | None = None) -> list[Re
     the run's job folder's parent; the entries naming no company whose job there recorded
     ``company`` are stamped first (``DualJournal.adopt``), and shared. Raises
     CoordinatorLost when that Redis does not answer (a record that cannot be read is
-    logged, ``pdbulk.journal``, and left)."""
+    logged, ``pdbulk.journal``, and left). A plan's run (``reads_only``): nothing, [] (f40c)."""
     from .claims import state_dir
 
     out: list[Reshared] = []
+    if reads_only():
+        return out
     try:
         names = sorted(p.name[:-len(".jsonl")] for p in state_dir().glob("*.jsonl"))
     except OSError:
@@ -537,7 +563,8 @@ def open_journal(name: str, company: str | None = None) -> Journal:
     shared coordinator is in force (``--coordinator`` / env ``PDBULK_COORDINATOR``), the
     same journal on its Redis too (``DualJournal``), under the company (``company``, else
     the one the running ``bulk.engine.Engine.open`` bound), after putting back what this
-    machine's record shared there and Redis lacks (``DualJournal.reshare``). Raises
+    machine's record shared there and Redis lacks (``DualJournal.reshare``; not in a plan's
+    run, ``reads_only``: f40c). Raises
     RuntimeError when a coordinator is in force and no company is known (a bug: a journal
     opened outside a run), ValueError for a name that is not lower-case letters, digits, _
     and -, CoordinatorLost when that Redis does not answer, OSError when the local record
@@ -553,6 +580,8 @@ def open_journal(name: str, company: str | None = None) -> Journal:
         raise RuntimeError("a journal on the shared coordinator needs the company: open it "
                            "inside a run (bulk.engine.Engine.open binds it)")
     journal = DualJournal(local, RedisJournal(url, company, name))
+    if reads_only():
+        return journal  # a plan: read, never put back
     try:
         journal.reshare()
     except BaseException:
@@ -563,4 +592,4 @@ def open_journal(name: str, company: str | None = None) -> Journal:
 
 __all__ = ["COMPANY", "JOB", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
            "job_company", "journal_born_key", "journal_key", "of_company", "open_journal",
-           "reshare_all"]
+           "reads_only", "reading_only", "reshare_all"]

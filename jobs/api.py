@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.clock import Clock, in_thread
-from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
 from bulk.errors import InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult
@@ -389,7 +389,7 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = await in_thread(lambda: JobStore.create(  # its file made off the loop
             Path(tmp) / "plan", job_id="plan", kind=work.kind,
-            config={CONFIG_CREATES: work.creates}))
+            config={CONFIG_CREATES: work.creates, CONFIG_READS_ONLY: True}))
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:

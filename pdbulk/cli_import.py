@@ -29,7 +29,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from bulk.engine import Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
 from bulk.errors import (
     AmbiguousName,
     BudgetExhausted,
@@ -261,7 +261,8 @@ async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
     """An engine for read-only work (plan, init-mapping): its calls scheduled and
     accounted in a throwaway job store."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
-        store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only", config={})
+        store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only",
+                                config={CONFIG_READS_ONLY: True})  # writes nothing (f40c)
         try:
             async with Engine.open(cfg, token, store=store) as reading:
                 yield reading

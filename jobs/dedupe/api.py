@@ -39,7 +39,7 @@ import anyio
 from bulk.calls import CallContext
 from bulk.clock import Clock, in_thread
 from bulk.coordinator import bound_company, coordinator_url
-from bulk.engine import CONFIG_CREATES, Engine, EngineConfig, new_job_id
+from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore
@@ -261,7 +261,8 @@ async def reading(cfg: EngineConfig, token: str, *, clock: Clock | None = None,
                   transport: Transport | None = None) -> AsyncIterator[Engine]:
     """An engine for reads only (plans): a throwaway store keeps the call ledger."""
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
-        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={CONFIG_CREATES: False})
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND,
+                                config={CONFIG_CREATES: False, CONFIG_READS_ONLY: True})
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
@@ -534,7 +535,8 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
     """The apply's load on a throwaway store: its decisions and cost, nothing written."""
     options = replace(options, record_decisions=False)
     with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-dry-") as tmp:
-        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND, config={CONFIG_CREATES: False})
+        store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND,
+                                config={CONFIG_CREATES: False, CONFIG_READS_ONLY: True})
         try:
             async with Engine.open(cfg, token, store=store, clock=clock,
                                    transport=transport) as s:
