@@ -237,11 +237,11 @@ def plan_command(config: Config = None,
     cfg = engine.config()
     token = engine.token(creates=False)
     state = _state(state_dir, engine.job_dir)
-    dcfg = _config(config, state, remember=True)
+    dcfg = _config(config, state)  # its copy kept once the folder is bound (f40c)
 
     async def main() -> DedupePlan:
         return await plan_dedupe(cfg, token, output, config=dcfg, since_last=since_last,
-                                 state_dir=state_dir, note=_warn)
+                                 state_dir=state_dir, note=_warn, keep=config)
 
     try:
         plan = run_loop(main)
@@ -267,7 +267,8 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                state: Path | None, yes: bool, quiet: bool, dcfg: DedupeConfig | None = None,
                since_last: bool = False, output: Path | None = None,
                error: dict[str, str] | None = None,
-               given: bool = True) -> tuple[dict[str, Any], int]:
+               given: bool = True, keep: Path | None = None
+               ) -> tuple[dict[str, Any], int]:
     """(Plan, if ``dcfg``, then) load and run a dedupe job (``jobs.dedupe.api``: its
     lines here, on stderr with ``quiet``); its summary and exit code. ``state``: --state-dir
     (None: the job dir's, checked by ``jobs.dedupe.api.used_state``). ``given`` False: no
@@ -309,7 +310,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         if dcfg is not None:
             # no --config: the library reads the copy again (silently: said above) and
             # takes the company's shared config over it, saying so
-            return await run_dedupe(cfg, token, config=dcfg if given else None,
+            return await run_dedupe(cfg, token, config=dcfg if given else None, keep=keep,
                                     since_last=since_last,
                                     max_merges=options.max_merges,
                                     auto_apply_above=options.auto_apply_above, output=output,
@@ -468,7 +469,7 @@ def run_command(config: Config = None,
     error: dict[str, str] = {}
     try:  # with --json, every way this ends prints one JSON object (monitoring reads it)
         try:
-            dcfg = _load_config(config, _state(state_dir, engine.job_dir), remember=True)
+            dcfg = _load_config(config, _state(state_dir, engine.job_dir), remember=False)
             if (why := _below_floor(auto_apply_above, dcfg)) is not None:
                 error["error"] = why
                 raise fail(f"usage: {why}", EXIT_USAGE)
@@ -480,7 +481,8 @@ def run_command(config: Config = None,
             summary, code = _run_apply(cfg, token, None, ApplyOptions(
                 max_merges=max_merges, auto_apply_above=auto_apply_above),
                 state=state_dir, yes=True, quiet=as_json, dcfg=dcfg,
-                since_last=since_last, output=output, error=error, given=config is not None)
+                since_last=since_last, output=output, error=error, given=config is not None,
+                keep=config)
         except InputError as exc:
             error["error"] = str(exc)
             raise fail(str(exc)) from None

@@ -168,10 +168,11 @@ def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
                   remember: bool = True,
                   note: Callable[[str], None] | None = None) -> DedupeConfig:
     """The matching config: ``config`` itself (a ``DedupeConfig``), or the TOML file it
-    names (kept in the state directory when ``remember``: the next run given none matches
-    the same way), else the one the state directory kept from an earlier run (``note``
-    is told which), else the defaults. InputError for a bad file or one that cannot be
-    kept."""
+    names, else the one the state directory kept from an earlier run (``note`` is told
+    which), else the defaults. Writes nothing: a file given is kept in the state directory
+    by ``keep_config`` once the run has bound the folder to its company (``bind_state``;
+    f40c: the copy was written before, into a folder the run then refused as another
+    company's). ``remember`` is accepted for callers of old. InputError for a bad file."""
     if isinstance(config, DedupeConfig):
         return config
     if config is None:
@@ -183,15 +184,23 @@ def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
                  f"in {kept[0]} (sha256 {kept[1]}); pass --config to change it, or delete "
                  "that file for the defaults")
         return DedupeConfig.load(kept[0])
-    path = Path(config)
-    loaded = DedupeConfig.load(path)
-    if remember:
-        try:
-            remember_config(state, path)
-        except OSError as exc:
-            raise InputError(f"cannot keep the dedupe config in {state}: "
-                             f"{exc.strerror or exc}") from None
-    return loaded
+    del remember  # kept by keep_config, after bind_state
+    return DedupeConfig.load(Path(config))
+
+
+def keep_config(state: Path, config: DedupeConfig | Path | str | None) -> None:
+    """Keep a copy of the config file ``config`` names (not an object, not None) in the
+    state directory ``state`` (``index.remember_config``: the next run given no
+    ``--config`` matches the same way). Call it after ``bind_state`` accepted the folder:
+    a folder refused as another company's is left untouched (f40c). Blocking (files).
+    InputError when the copy cannot be written."""
+    if config is None or isinstance(config, DedupeConfig):
+        return
+    try:
+        remember_config(state, Path(config))
+    except OSError as exc:
+        raise InputError(f"cannot keep the dedupe config in {state}: "
+                         f"{exc.strerror or exc}") from None
 
 
 async def company_dedupe_config(state: Path, dcfg: DedupeConfig, *, given: bool, share: bool,
@@ -322,10 +331,13 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
                       config: DedupeConfig | Path | str | None = None,
                       since_last: bool = False, state_dir: Path | str | None = None,
                       clock: Clock | None = None, transport: Transport | None = None,
-                      note: Callable[[str], None] | None = None) -> DedupePlan:
+                      note: Callable[[str], None] | None = None,
+                      keep: Path | str | None = None) -> DedupePlan:
     """Find duplicate deals and write a plan into the folder ``output`` (made when
     missing); nothing is written to Pipedrive (``pdbulk dedupe plan``). ``config``: as
-    ``dedupe_config`` takes it. ``since_last``: read only the deals updated since the
+    ``dedupe_config`` takes it; the file it names (or ``keep``: the file a ``config``
+    object was loaded from) is kept in the state directory once it is bound
+    (``keep_config``). ``since_last``: read only the deals updated since the
     nightly index of the state directory; the refreshed index is kept with the plan (its
     apply makes it the state's; a default state directory that holds nothing while one an
     earlier dedupe used does is told ``note``: ``used_state``). Raises InputError
@@ -336,10 +348,16 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
         raise InputError(why)
     state = used_state(cfg, state_dir, writes=False, note=note)
     dcfg = dedupe_config(config, state, note=note)
+    given = keep if keep is not None else config
+
+    def bound(company: str) -> None:  # the folder is this company's: then its copy (f40c)
+        bind_state(cfg, state, company, explicit=state_dir is not None, writes=False,
+                   note=note)
+        keep_config(state, given)
+
     async with reading(cfg, token, clock=clock, transport=transport) as s:
         company = await account_company(s.ctx)  # before the state is read (x38r2 F3)
-        await in_thread(lambda: bind_state(cfg, state, company, explicit=state_dir is not None,
-                                           writes=False, note=note))
+        await in_thread(lambda: bound(company))
         dcfg = await company_dedupe_config(state, dcfg, given=config is not None, share=False,
                                            note=note)
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
@@ -502,8 +520,10 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
                      auto_apply_above: float | None = None, output: Path | str | None = None,
                      state_dir: Path | str | None = None, hooks: DedupeHooks | None = None,
                      clock: Clock | None = None, transport: Transport | None = None,
-                     note: Callable[[str], None] | None = None) -> DedupeRun:
-    """The nightly dedupe (``pdbulk dedupe run``): plan, then merge the duplicate band (or
+                     note: Callable[[str], None] | None = None,
+                     keep: Path | str | None = None) -> DedupeRun:
+    """The nightly dedupe (``pdbulk dedupe run``) (``config`` and ``keep`` as
+    ``plan_dedupe`` takes them): plan, then merge the duplicate band (or
     its groups scoring at least ``auto_apply_above``) without asking; the review band is
     left in the plan (``output``, default ``STATE_DIR/plans/TIME``). ``since_last``: read
     only the deals updated since the last such run. ``max_merges``: deals merged away at
@@ -527,7 +547,7 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
                       state=state, confirm=None, hooks=hooks or DedupeHooks(), dcfg=dcfg,
                       since_last=since_last, output=Path(output) if output else None,
                       clock=clock, transport=transport, explicit=state_dir is not None,
-                      adopt=config is None)
+                      adopt=config is None, keep=keep if keep is not None else config)
 
 
 async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: ApplyOptions,
@@ -573,10 +593,12 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                dcfg: DedupeConfig | None = None, since_last: bool = False,
                output: Path | None = None, clock: Clock | None = None,
                transport: Transport | None = None, explicit: bool = True,
-               adopt: bool = False) -> DedupeRun:
+               adopt: bool = False, keep: DedupeConfig | Path | str | None = None
+               ) -> DedupeRun:
     """(Plan, if ``dcfg``, then) load and run a dedupe job (see ``run_dedupe``);
     ``explicit``: the state directory was given (``bind_state``); ``adopt``: ``dcfg`` is
-    the state's copy (no ``--config``): another host's newer one replaces it."""
+    the state's copy (no ``--config``): another host's newer one replaces it; ``keep``: the
+    config file kept in the state directory once it is bound (``keep_config``)."""
     plan = plan_dir or output  # a run plans into a new folder unless ``output`` names one
     if plan is not None and (earlier := unfinished_apply(cfg.job_root, plan)) is not None:
         # x18r4 2: a second apply would take the earlier one's merges for changes since the
@@ -613,7 +635,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
                                           confirm=confirm, hooks=hooks, say=say, warn=warn,
                                           dcfg=dcfg, since_last=since_last, output=output,
                                           got=got, clock=clock, transport=transport,
-                                          explicit=explicit, adopt=adopt)
+                                          explicit=explicit, adopt=adopt, keep=keep)
     except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
         discard_unsent(store, exc)
         raise
@@ -646,7 +668,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                          dcfg: DedupeConfig | None, since_last: bool, output: Path | None,
                          got: dict[str, Any], clock: Clock | None,
                          transport: Transport | None, explicit: bool,
-                         adopt: bool = False) -> RunResult | None:
+                         adopt: bool = False, keep: DedupeConfig | Path | str | None = None
+                         ) -> RunResult | None:
     """Plan (a run), load the job into ``store``, ask, send; ``got`` learns what was
     decided. None when nothing was sent (declined, or nothing to merge)."""
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
@@ -656,6 +679,7 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             company = await account_company(s.ctx)
             await in_thread(lambda: bind_state(cfg, state, company, explicit=explicit,
                                                writes=True, note=say))
+            await in_thread(lambda: keep_config(state, keep))  # a folder bound (f40c)
             # the company's config (a run: this folder's new --config shared, or another
             # host's taken; an apply's groups are then held by it, ``_config_now``: f39c)
             mine = dcfg or DedupeConfig.default()
@@ -818,5 +842,5 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
 
 __all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate", "read_costs",
            "reads_line",
-           "auto_apply_problem", "dedupe_config", "discard_unsent", "plan_dedupe",
+           "auto_apply_problem", "dedupe_config", "keep_config", "discard_unsent", "plan_dedupe",
            "plan_folder_problem", "reading", "run_dedupe", "state_folder", "used_state"]
