@@ -237,7 +237,10 @@ def plan_command(config: Config = None,
     cfg = engine.config()
     token = engine.token(creates=False)
     state = _state(state_dir, engine.job_dir)
-    dcfg = _config(config, state)  # its copy kept once the folder is bound (f40c)
+    # a --config given is read here (a bad file: exit 1 before any call) and kept once the
+    # folder is bound (f40c); none given: the library reads the folder's copy, or the
+    # company's newer one (f40c: the copy passed as given hid the company's from the plan)
+    dcfg = _config(config, state) if config is not None else None
 
     async def main() -> DedupePlan:
         return await plan_dedupe(cfg, token, output, config=dcfg, since_last=since_last,
