@@ -118,6 +118,8 @@ def placeholder(name: str, kind: str = "org") -> str:
     if legal_form(name):
         return ""
     text = "".join(name.split())
+    if not text:
+        return ""  # an empty name is nothing to judge (a record without one)
     if not any(c.isalpha() for c in text):
         digits = {c for c in text if c.isdigit()}
         if not digits or (len(digits) == 1 and text.isdigit()):
