@@ -1,8 +1,10 @@
 """Pair scoring: one score in [0, 1] from title similarity and the other evidence, with reasons.
 
-Why ~610 lines: one score, and its caps apply in one order over the same reasons (a cap
-read apart from the others would let one lift what another held at review); the title's
-own rules live in ``title_diff`` and ``order``, the context's in ``evidence``.
+Why ~800 lines: one score, and its caps apply in one order over the same reasons (a cap
+read apart from the others would let one lift what another held at review), and the
+customer's name in one title only is read here, where the pair's org records and person
+are known; the title's own rules live in ``title_diff`` and ``order``, the context's in
+``evidence``.
 
 The title carries most of the weight: rapidfuzz similarity of the normalized
 titles (the better of in-order and sorted-words, so words reordered around a
@@ -21,9 +23,14 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   an org-name word, ``_meaningful``): -0.10 and at most 0.80 (review); at one org record, the
   org's name (exact or two letters swapped) and legal forms on one side only are left out of
   the title score and cost nothing (``_customer_name_only``), and so is the name one letter
-  off as a title part of its own when org record, person and value agree (``_name_slip``);
-  such a name one letter off beside other words of its part, the other title naming the org
-  itself (``Kunde Kaul`` / ``Kunde Kaulx``), is two names and keeps the cap (``_named_otherwise``);
+  off as a title part of its own when org record, person and value agree (``_name_slip``; a
+  name of two or more words with one word mistyped, the others spelled: ``Orio Textiles``
+  at org ``Orion Textiles``); a deal with no org whose title names the other's org, one
+  person on both, is read as at that org (``_read_at_org``: ``Office move (Gustav Motoren)``
+  / ``Gustav Motoren - Office move``); such names are compared whatever their length
+  (``_below_cutoff``: the name alone kept them under the cutoff, x40r3 F4); such a name one
+  letter off beside other words of its part, the other title naming the org itself (``Kunde
+  Kaul`` / ``Kunde Kaulx``), is two names and keeps the cap (``_named_otherwise``);
   a number on one side only: -0.15 and capped at 0.75 (review at most);
 * title words are paired by ``word_pair``: two neighbours swapped is a typo; two words one
   edit apart that are BOTH real words or common names (``trial`` / ``trail``, ``schmidt`` /
@@ -112,7 +119,10 @@ identifiers, org / person / value / time, dates, recurrence). This module weighs
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -153,6 +163,7 @@ from .model import Band, DealRecord, ScoredPair
 from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
+    _org_spelled,
     half_of_compound,
     is_identifying,
     normalize_title,
@@ -229,9 +240,7 @@ def _score_unguarded(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPa
     x, y = p.title, q.title
     if not x.text or not y.text:
         return None
-    c = cutoff * 100
-    if not _share_identifier(p, q) and (fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=c) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=c) == 0):
+    if not _share_identifier(p, q) and _below_cutoff(p, q, cutoff * 100, config.noise_words):
         return None
     if _against_keeps_out(p, q, config):
         return None
@@ -244,10 +253,8 @@ def score_held(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair | N
     guard (band ``distinct``, the guard in its reasons); None otherwise."""
     x, y = p.title, q.title
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2) * 100
-    if not x.text or not y.text or (not _share_identifier(p, q) and (
-            fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) == 0
-            and fuzz.ratio(x.text, y.text, score_cutoff=cutoff) == 0)) \
-            or _against_keeps_out(p, q, config):
+    if not x.text or not y.text or (not _share_identifier(p, q) and _below_cutoff(
+            p, q, cutoff, config.noise_words)) or _against_keeps_out(p, q, config):
         return None
     sp = score_pair(p, q, config)
     return sp if sp.score >= config.review_threshold else None
@@ -268,6 +275,87 @@ def _against_keeps_out(p: Prepared, q: Prepared, config: DedupeConfig) -> bool:
         return False
     bound = 1.0 + sum(w for w, _ in against)
     return round(min(1.0, max(0.0, bound)), 4) < config.review_threshold
+
+
+def _below_cutoff(p: Prepared, q: Prepared, cutoff: float, noise_words: frozenset[str]) -> bool:
+    """(speed) The titles are too unlike (rapidfuzz ratio under ``cutoff``, 0-100) for the pair
+    to reach review: in order and with sorted words, and also with the customer's name left
+    out where ``_scored`` may leave it out (``_customer_words``: the org record's name, maybe
+    mistyped, in one title only; ``_read_at_org``: a copy with no org naming the other's).
+    Without that, a long name in one title only kept a copy from ever being scored (x40r3 F4:
+    ``Orio Textiles - Security audit`` / ``Orion Textiles - Security audit``, ``Office move
+    (Gustav Motoren)`` / ``Gustav Motoren - Office move``: never compared, 32 of 32)."""
+    x, y = p.title, q.title
+    if fuzz.ratio(x.sorted_text, y.sorted_text, score_cutoff=cutoff) \
+            or fuzz.ratio(x.text, y.text, score_cutoff=cutoff):
+        return False
+    dp, dq = p.deal, q.deal
+    if dp.org_id is not None and dp.org_id == dq.org_id:
+        drop = _customer_words(p, q)
+        return not drop or _similarity_without(x, y, drop) * 100 < cutoff
+    if dp.person_id is None or dp.person_id != dq.person_id or (dp.org_id is None) == (dq.org_id is None):
+        return True  # (speed) no org record on one deal only, one person: ``_read_at_org`` is None
+    read = _read_at_org(p, q, noise_words)
+    return read is None or title_similarity(read[0].title, read[1].title) * 100 < cutoff
+
+
+def _customer_words(a: Prepared, b: Prepared) -> frozenset[str]:
+    """The words of either title that may name the customer of two deals at one org record:
+    its name's words, spelled or one edit off (``_typo_of``), and legal forms; empty for deals
+    at two org records or none. Whether they do name it is ``_customer_name_only``'s to say."""
+    if a.deal.org_id is None or a.deal.org_id != b.deal.org_id or not a.org:
+        return frozenset()
+    key = a.org if a.org == b.org else f"{a.org} {b.org}"
+    named = _name_words(a.title.text, key) | _name_words(b.title.text, key)
+    if not named:  # most titles: the name spelled right was taken out already (normalize)
+        return named
+    return named - set(a.title.tokens).intersection(b.title.tokens)
+
+
+@lru_cache(maxsize=65536)
+def _name_words(text: str, org: str) -> frozenset[str]:
+    """The tokens of a normalized title's ``text`` that are a word of org key ``org``, one
+    edit off one, or a legal form (keyed by strings: their hash is kept, a tuple's is not)."""
+    words_ = org.split()
+    return frozenset(t for t in text.split()
+                     if t in LEGAL_SUFFIXES or any(t == o or _typo_of(t, o) for o in words_))
+
+
+def _read_at_org(a: Prepared, b: Prepared, noise_words: frozenset[str]
+                 ) -> tuple[Prepared, Prepared, str] | None:
+    """A deal with no org record whose title names the other deal's org, the two of one
+    person (no catch-all on either): ``(a, b, what was read)`` with that title normalized as
+    if the deal were at that org (``normalize_title`` takes the name out, exactly as written
+    or spaced otherwise, never with a typo, and the legal form after it); None otherwise.
+    ``Office move (Gustav Motoren)`` with no org beside ``Gustav Motoren - Office move`` at org
+    ``Gustav Motoren`` reads ``office move`` twice (x40r3 F4: 19 of 19 never compared). The
+    person is the tie: without one shared, the name alone says nothing of whose deal it is."""
+    da, db = a.deal, b.deal
+    if (da.org_id is None) == (db.org_id is None) or da.person_id is None \
+            or da.person_id != db.person_id or a.weak_person or b.weak_person \
+            or a.weak_org or b.weak_org:
+        return None
+    bare, at = (a, b) if da.org_id is None else (b, a)
+    if not at.org or not at.deal.org_name:
+        return None
+    title = _at_org(bare.deal.title, at.deal.org_name, noise_words)
+    if len(title.tokens) >= len(bare.title.tokens):
+        return None  # the name is not in it (or is all of it: ``normalize_title`` keeps it then)
+    left = Counter(title.tokens)
+    gone: list[str] = []
+    for t in bare.title.tokens:
+        if left[t]:
+            left[t] -= 1
+        else:
+            gone.append(t)
+    what = (f"{' '.join(gone)} (the org of deal {at.deal.id}, in the title of deal "
+            f"{bare.deal.id}, which has no org)")
+    read = replace(bare, title=title)
+    return (read, at, what) if bare is a else (at, read, what)
+
+
+# (speed) a no-org deal's title read at each org its person's other deals are at, once
+_at_org = lru_cache(maxsize=16384)(normalize_title)
 
 
 def _share_identifier(p: Prepared, q: Prepared) -> bool:
@@ -329,12 +417,20 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *,
     guards = guard_reasons(da, db, config.guards, config.identifier_fields)
     same_id = _identifiers(da, db, config.identifier_fields)[1] if config.identifier_fields else []
     cutoff = max(0.0, 0.5 + (config.review_threshold - MAX_BOOST) / 2)  # below: cannot reach review
+    # a copy with no org naming the other's org in its title: read as at that org (x40r3 F4)
+    if (read := _read_at_org(a, b, config.noise_words)) is not None:
+        a, b, named_org = read
     # an equal identifier is compared whatever its titles (it reaches review at least, below)
     title = title_similarity(a.title, b.title, score_cutoff=0.0 if same_id else cutoff)
+    if title == 0.0 and not same_id and (drop := _customer_words(a, b)) \
+            and _similarity_without(a.title, b.title, drop) >= cutoff:
+        title = title_similarity(a.title, b.title)  # the customer's name in one title only?
     if title == 0.0 and not same_id:
         return ScoredPair(da.id, db.id, 0.0, "distinct", ("title below cutoff", *guards)), []
     reasons = [f"title {title:.2f}"]
     penalty, extra = _title_evidence(a.title, b.title, reasons, a.vocab)
+    if read is not None:  # the name names the customer: no evidence either way, said (as below)
+        reasons.append(f"{CUSTOMER_NAME}: {named_org}")
     if extra and (named := _customer_name_only(extra, a, b) or _company_part(extra, a, b)):
         title = _similarity_without(a.title, b.title, frozenset(extra))
         penalty += EXTRA_WORD_PENALTY
@@ -506,7 +602,14 @@ def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str
     # the whole name, not a word of it: ``Berlin office move`` / ``Office move`` at org
     # ``Berlin Consulting GmbH`` names a site of the customer, maybe another office's deal
     # (x13r2 F1: scored 1.00 and merged)
-    return " ".join(out) if named and all(w in named for w in a.org.split()) else ""
+    # (the name as a title spells it: ``Harbor & Finch`` is ``harbor finch``, x40r3 F4)
+    return " ".join(out) if named and all(w in named for w in _spelled(a)) else ""
+
+
+def _spelled(p: Prepared) -> tuple[str, ...]:
+    """The words a title spells ``p``'s org name with (``normalize._org_spelled``: an inner
+    ``and`` / ``&`` left out), or its org key's words when the record carries no name."""
+    return _org_spelled(p.deal.org_name) if p.deal.org_name else tuple(p.org.split())
 
 
 def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
@@ -552,19 +655,29 @@ def _name_slip(w: str, orgs: set[str], a: Prepared, b: Prepared) -> str | None:
     at org ``Pelan``, ``Loren`` at org ``Lozen`` stay extra words), it stands as a title part
     of its own (with legal forms at most: ``Kunde Maier`` at org ``Meier`` names a person), and
     the deals agree on everything else: one org record (checked by the caller), one person,
-    one non-zero value."""
+    one non-zero value.
+
+    In a name of two or more words, ``w`` may be any word's slip, a known word too, when its
+    part is the whole name with that one word mistyped (``Orio Textiles - Security audit``,
+    ``Mistral Yacht - Fleet leasing`` at org ``Orion Textiles``, ``Mistral Yachts``): the words
+    spelled around it say whose name it is (x40r3 F4: such a part stood for another word)."""
     if not _agree(a, b):
         return None
     o = next((o for o in orgs if o[:1] == w[:1] and _typo_of(w, o)), None)
-    if o is None or is_known_word(w):
+    if o is None:
         return None
     title = a.title if w in a.title.tokens else b.title
     if not title.parts:
         return None
     k = title.parts[title.tokens.index(w)]
-    alone = all(t == w or t in LEGAL_SUFFIXES for t, p in zip(title.tokens, title.parts, strict=True)
-                if p == k)
-    return o if alone else None
+    part = [t for t, p in zip(title.tokens, title.parts, strict=True)
+            if p == k and t not in LEGAL_SUFFIXES]
+    if part == [w]:
+        return None if is_known_word(w) else o
+    name = _spelled(a)
+    whole = len(part) == len(name) > 1 and part.count(w) == 1 \
+        and all(t == n or (t == w and n == o) for t, n in zip(part, name, strict=True))
+    return o if whole else None
 
 
 def _similarity_without(x: NormTitle, y: NormTitle, drop: frozenset[str]) -> float:
