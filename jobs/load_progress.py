@@ -9,16 +9,21 @@ of its clock::
     loading: 120,000 of about 363,684 rows read (pass 3: deciding the rows), 1:30 elapsed
 
 and nothing for a file read in under ``EVERY`` seconds. With a terminal (``live``) the same
-line is rewritten in place at most every ``LIVE_EVERY`` seconds and cleared before any
+line is rewritten in place at most every ``LIVE_EVERY`` seconds, fitted to the terminal's
+width (``live_writer``), and cleared before any
 other line (``said``) and at the end (``clear``). It writes only through the callables it is
 given (the CLI: stderr; never stdout, so ``--json`` keeps stdout one object); it makes no
 call and never sleeps; its clock is injected (``now``: seconds, monotonic)."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 EVERY = 30.0  # seconds between two plain lines (a file read faster prints none)
 LIVE_EVERY = 1.0  # seconds between two rewrites of the live line on a terminal
@@ -122,13 +127,42 @@ class LoadProgress:
                 f"live={self._live is not None}>")
 
 
-def live_writer(write: Callable[[str], object], flush: Callable[[], object]) -> Say:
+def live_writer(write: Callable[[str], object], flush: Callable[[], object],
+                columns: Callable[[], int] = lambda: shutil.get_terminal_size().columns) -> Say:
     """The live line's writer for a terminal stream (``write`` / ``flush``: stderr's):
-    rewrites the line in place (carriage return, erase to the end of the line)."""
+    rewrites the line in place (carriage return, erase to the end of the line), fitted to
+    the terminal's width (``columns``: read at each rewrite, a resize follows; ``fit``).
+    A line one column too long wraps, and the carriage return then goes back to its second
+    row only: each rewrite left a stale first row (x40r1 F4: 113-117 characters at 80)."""
     def shown(text: str) -> None:
-        write("\r\x1b[K" + text)
+        write("\r\x1b[K" + fit(text, columns()))
         flush()
     return shown
 
 
-__all__ = ["EVERY", "LIVE_EVERY", "LoadProgress", "Watch", "lines_in", "live_writer"]
+def terminal_columns(stream: TextIO) -> int:
+    """The width in columns of the terminal ``stream`` writes to (stderr: stdout may be a
+    file, ``--json > out.json``), else ``shutil.get_terminal_size``'s (``COLUMNS``, 80)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return shutil.get_terminal_size().columns
+
+
+_PASS_DETAIL = re.compile(r" \(pass (\d+): [^)]*\)")
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` in fewer than ``columns`` characters (the last column is left free: a
+    character written there makes some terminals wrap): as it is when it fits, else with the
+    pass's description dropped (``(pass 1: deciding the rows)`` -> ``(pass 1)``), else cut
+    with an ellipsis. ``columns`` under 10 counts as 10."""
+    room = max(10, columns) - 1
+    if len(text) <= room:
+        return text
+    short = _PASS_DETAIL.sub(r" (pass \1)", text)
+    return short if len(short) <= room else short[:room - 1] + "\u2026"
+
+
+__all__ = ["EVERY", "LIVE_EVERY", "LoadProgress", "Watch", "fit", "lines_in", "live_writer",
+           "terminal_columns"]

@@ -63,7 +63,7 @@ from jobs.import_checks import mapped_sheet, with_mapping_defaults
 from jobs.import_load import import_job, manifest_header, plan_import
 from jobs.import_rows import ImportSettings, Mode, check_columns
 from jobs.importing import ImportJob
-from jobs.load_progress import LoadProgress, lines_in, live_writer
+from jobs.load_progress import LoadProgress, lines_in, live_writer, terminal_columns
 from jobs.mapping import Mapping as ImportMapping
 from jobs.mapping import MappingError, init_mapping
 from jobs.mapping.starter import TypedSample
@@ -141,7 +141,10 @@ def load_progress(manifest: str | Path) -> LoadProgress:
         tty = bool(err.isatty())
     except (ValueError, OSError, AttributeError):
         tty = False
-    return LoadProgress(_err, live=live_writer(err.write, err.flush) if tty else None,
+    # fitted to stderr's terminal (x40r1 F4: 113-117 characters wrapped at 80 columns)
+    live = live_writer(err.write, err.flush, lambda: terminal_columns(err)) \
+        if tty else None
+    return LoadProgress(_err, live=live,
                         total=lambda: lines_in(manifest))
 
 
