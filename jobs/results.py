@@ -22,6 +22,11 @@ What a job kind puts in its items for this to work (every kind follows it):
 Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
 ``failed_row`` / ``write_failed``: one shape.
 - PENDING / SENDING items are unprocessed (the job stopped before them).
+
+Why ~520 lines: the four files are one view of the store, written and read back together:
+what is written (``write_results``), what a killed run left of it (``results_missing``:
+none, some, or an earlier run's) and the tokens line read from it share the file names and
+the summary's shape.
 """
 
 from __future__ import annotations
@@ -50,8 +55,10 @@ from bulk.reports import (
     HOLD_DUPLICATE,
     HOLD_MISALIGNED,
     HOLD_TYPED,
+    SUCCEEDED,
     SUMMARY,
     TYPED_KEY,
+    UNPROCESSED,
     ReportWriter,
     Typed,
     csv_exact,
@@ -448,13 +455,15 @@ def results_missing(store: JobStore) -> str | None:
     A kill between a run's last write and its result files left the job ``finished`` with
     none (x39r5 F1), or with an earlier run's: summary.json missing, unreadable, or of
     another status or other counts by state (``items``) than the store's. ``pdbulk
-    resume`` writes them again from the store, with no call."""
+    resume`` writes them again from the store, with no call. A kill while they were being
+    written left some on disk and not the others: the words name both (x40r1 F5: "not
+    written" where three of the four were)."""
     if store.status not in ("finished", "stopped") or store.kind not in RESULT_KINDS:
         return None
     try:
         data = orjson.loads((store.directory / SUMMARY).read_bytes())
     except FileNotFoundError:
-        return "not written (the run ended before them)"
+        return _written_in_part(store.directory)
     except (OSError, orjson.JSONDecodeError):
         return f"{SUMMARY} unreadable"
     items = {s.value: n for s, n in store.counts().items()}
@@ -462,6 +471,22 @@ def results_missing(store: JobStore) -> str | None:
             store.status, items):
         return "out of date (an earlier run's: the last one ended before writing them)"
     return None
+
+
+def _written_in_part(directory: Path) -> str:
+    """The words for result files without their summary.json: which are on disk (the run
+    ended while writing them: maybe cut short, or an earlier run's) and which are not."""
+    names = (SUCCEEDED, FAILED, UNPROCESSED)
+    present = [n for n in names if (directory / n).is_file()]
+    if not present:
+        return "not written (the run ended before them)"
+    missing = [n for n in (*names, SUMMARY) if n not in present]
+    return (f"written in part: {_listed(present)} on disk, {_listed(missing)} missing (the "
+            "run ended while writing them: those on disk may be cut short or an earlier run's)")
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,

@@ -235,9 +235,18 @@ def test_status_says_when_a_finished_jobs_result_files_are_missing(sandbox: Sand
     kept = summary.read_bytes()
     summary.unlink()  # as a kill -9 right after the last write leaves it
     out = runner.invoke(app, args).output
-    assert "result files: not written" in out and "pdbulk resume" in out, out
+    # the three CSVs written, summary.json not: said as such, not "not written" (x40r1 F5)
+    assert ("result files: written in part: succeeded.csv, failed.csv and unprocessed.csv on "
+            "disk, summary.json missing") in out and "pdbulk resume" in out, out
     info = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)
-    assert info["status"] == "finished" and info["results_missing"], info
+    assert info["status"] == "finished" and info["results_missing"].startswith(
+        "written in part: succeeded.csv, failed.csv and unprocessed.csv on disk"), info
+    (job_dir / "unprocessed.csv").unlink()  # a kill while the CSVs were written
+    assert "on disk, unprocessed.csv and summary.json missing" in runner.invoke(app, args).output
+    for name in ("succeeded.csv", "failed.csv"):
+        (job_dir / name).unlink()
+    out = runner.invoke(app, args).output
+    assert "result files: not written (the run ended before them)" in out, out
     stale = orjson.loads(kept)
     stale["items"]["done"] = 1  # an earlier run's files: other counts than the store's
     summary.write_bytes(orjson.dumps(stale))
