@@ -8,8 +8,9 @@ recall ≥ 0.95, 0 hard negatives (year / phase / quarter / product / site / bui
 contradicting evidence / generic title at two companies / subsidiaries / two legal entities
 of one group (GmbH / Inc) / a near word such as
 Juni-Juli or Linz-Lienz / a recurring deal: renewal, retainer, re-opened after lost / a route or
-pair in both directions: Long Beach - Shanghai reversed, EUR - USD, Import - Export) in one
-duplicate group; the note names the hard negatives merged by kind. No sandbox, no network.
+pair in both directions: Long Beach - Shanghai reversed, EUR - USD, Import - Export / two
+companies of near names, Zenvor / Zevnor) in one duplicate group; the note names the hard
+negatives merged by kind. No sandbox, no network.
 
 The recall target applies to the copies a copy rule may merge: the true pairs of clusters
 with no ``late`` copy. Since f33h S1 the generator adds 5 % of retyped copies 2-20 days
@@ -42,7 +43,8 @@ FOOTNOTES = (
     "recall w/o late: over the true pairs of clusters with no late copy (added 2-20 days after its "
     "deal, no identifier: review by design); the 0.95 recall target applies to it",
     "hard neg merged: hard-negative pairs (year/phase/quarter/product/site/building/contradict/generic/"
-    "subsidiary/entity/near_word/renewal/retainer/reopened/route/pair/brand/numeral/extra_word/name) "
+    "subsidiary/entity/near_word/renewal/retainer/reopened/route/pair/brand/numeral/extra_word/name/"
+    "near_name) "
     "inside one duplicate group",
 )
 SEEDS = (11, 12, 13)

@@ -38,7 +38,13 @@ pair in both directions, same person and value, minutes apart (``route``: ``Long
 Shanghai`` / ``Shanghai - Long Beach``, ``Route: Berlin - Hamburg``, ``Hamburg -> Shanghai``;
 ``pair``: ``EUR - USD``, ``Import - Export``, ``Team A vs Team B``, ``SAP - Oracle migration`` /
 ``Oracle migration - SAP``; drawn after every company from an RNG of their own, so a seed's
-other deals are what they were). ``LabelledSet.clusters`` are the true duplicate groups;
+other deals are what they were). Last, from an RNG of its own too, the customer's name in one
+title only (x40r3 F4): a deal ``Name - Project`` and its copy with the name mistyped at the
+same org record (``name_typo``: ``Zevnor - Signage``) or with no org and the name in brackets
+(``org_in_title``: ``Signage (Zenvor)``), one person and value; and their hard negatives, two
+companies of near names, each its own org record and person (``near_name``: ``Zenvor - Audit``
+/ ``Zevnor - Audit``), or a phase apart at one customer, the name mistyped on one (``phase``).
+``LabelledSet.clusters`` are the true duplicate groups;
 ``sandbox_payload()`` gives the dicts the sandbox admin ``/load`` endpoint takes (pipeline 1,
 stages 1-5 and users 1-3 of the default seeded account).
 """
@@ -308,7 +314,92 @@ def generate(seed: int = 11, companies: int = 400) -> LabelledSet:
         if repeat_rng.random() < 0.12:
             negatives.extend(_recurring(g, deals, org_id, org_name, people, currency,
                                         rng=repeat_rng, kind="repeat"))
+    # the customer's name in one title only (x40r3 F4), from an RNG of its own (last, so a
+    # seed's other deals are what they were)
+    name_rng = random.Random(seed * 7919 + 5)
+    for customer in customers:
+        roll = name_rng.random()
+        if roll < 0.10:
+            cluster, why = _named_copy(g, name_rng, deals, customer)
+            clusters.append(cluster)
+            defects[max(cluster)] = why
+        elif roll < 0.15:
+            negatives.append(_near_name(g, name_rng, deals, orgs, persons, customer))
     return LabelledSet(deals, clusters, negatives, orgs, persons, defects)
+
+
+# short projects a customer's name beside them in a title is a large share of (``Zenvor - Signage``)
+PROJECTS = ("Office move", "Photo shoot", "Fleet leasing", "Roof repair", "Staff party",
+            "Trade show booth", "Warehouse racking", "Signage", "Audit")
+
+
+def _plain_name(org_name: str) -> str:
+    """The company name of a generated org name, its legal form left out."""
+    return next((org_name[:-len(f) - 1] for f in sorted(LEGAL, key=len, reverse=True)
+                 if org_name.endswith(f" {f}")), org_name)
+
+
+def _slip(rng: random.Random, name: str) -> str:
+    """``name`` mistyped after its first letter: two neighbours swapped or a letter dropped."""
+    i = rng.randrange(1, len(name) - 1)
+    if rng.random() < 0.5 and name[i] != name[i + 1]:
+        return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    return name[:i] + name[i + 1:]
+
+
+def _named_copy(g: _Gen, rng: random.Random, deals: list[DealRecord],
+                customer: tuple[int, str, list[int], str]) -> tuple[frozenset[int], tuple[str, ...]]:
+    """A deal ``Name - Project`` and its copy, same person and value, 1-20 h later, that names
+    the customer otherwise: the name mistyped at the same org record (``name_typo``: ``Zevnor -
+    Signage``), or in brackets on a copy with no org (``org_in_title``: ``Signage (Zenvor)``)."""
+    org_id, org_name, people, currency = customer
+    name, project = _plain_name(org_name), rng.choice(PROJECTS)
+    person, value = rng.choice(people), float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    a = _deal(g, f"{name} - {project}", org_id, org_name, person, value, currency, add)
+    later = add + timedelta(hours=rng.uniform(1, 20))
+    if rng.random() < 0.5:
+        b, why = _deal(g, f"{_slip(rng, name)} - {project}", org_id, org_name, person, value,
+                       currency, later), "name_typo"
+    else:
+        b = replace(_deal(g, f"{project} ({name})", org_id, org_name, person, value, currency,
+                          later), org_id=None, org_name=None)
+        why = "org_in_title"
+    deals.extend((a, b))
+    return frozenset((a.id, b.id)), (why,)
+
+
+def _near_name(g: _Gen, rng: random.Random, deals: list[DealRecord], orgs: list[dict[str, Any]],
+               persons: list[dict[str, Any]], customer: tuple[int, str, list[int], str]
+               ) -> tuple[frozenset[int], str]:
+    """Two deals ``Name - Project`` / ``Nmae - Project`` of one value minutes apart that are not
+    one deal: at two companies of near names, each its own org record and person
+    (``near_name``), or at one customer a phase apart (``phase``: ``... phase 1`` / ``... phase
+    2``, the name mistyped on one)."""
+    org_id, org_name, people, currency = customer
+    name, project = _plain_name(org_name), rng.choice(PROJECTS)
+    slip = _slip(rng, name)
+    value = float(rng.randrange(5, 500) * 100)
+    add = T0 + timedelta(days=rng.uniform(0, 600))
+    later = add + timedelta(minutes=rng.uniform(1, 60))
+    if rng.random() < 0.6:
+        other_org, other_person = g.take("org"), g.take("person")
+        other_name = org_name.replace(name, slip, 1)
+        orgs.append({"id": other_org, "name": other_name})
+        persons.append({"id": other_person, "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        "org_id": other_org})
+        a = _deal(g, f"{name} - {project}", org_id, org_name, rng.choice(people), value, currency, add)
+        b = _deal(g, f"{slip} - {project}", other_org, other_name, other_person, value, currency,
+                  later)
+        kind = "near_name"
+    else:
+        person = rng.choice(people)
+        a = _deal(g, f"{name} - {project} phase 1", org_id, org_name, person, value, currency, add)
+        b = _deal(g, f"{slip} - {project} phase 2", org_id, org_name, person, value, currency,
+                  later)
+        kind = "phase"
+    deals.extend((a, b))
+    return frozenset((a.id, b.id)), kind
 
 
 # the hard negatives of round 7 of issue 11, double-submitted at one customer (same person and
