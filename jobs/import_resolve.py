@@ -291,6 +291,11 @@ class Resolver:
         self._told: set[tuple[str, str]] = set()
         # tokens of the reads finding those survivors (no plan's: the run's last lines)
         self.vanished_tokens = 0
+        # the wall time a resume's re-read listed the persons / organizations changed since
+        # the load (``learn_added``, its ``before_resume``); None: no re-read in this
+        # process (a fresh job, or a library user's ``Engine.run`` of a stopped job): what
+        # the job knows of the account is then no newer than its load (``_pictured``)
+        self.reread_at: float | None = None
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -593,7 +598,7 @@ class Resolver:
                 return int(record["id"])
             at = previous.get("at")
             settled_before = self.started is not None and isinstance(at, (int, float)) \
-                and at < self.started
+                and at < min(self.started, self._pictured())
             if not live and not name_only(*k) and not settled_before and (
                     survivor := await self._survivor_of(ctx, k, int(previous["id"]))
             ) is not None:
@@ -604,7 +609,10 @@ class Resolver:
                 # state). A claim settled before this run began names a record the plan
                 # read gone and priced made again: no unplanned read for it (the CI: a
                 # re-import after a colleague deleted the deals and persons, 4 getPersons
-                # more than its plan)
+                # more than its plan) — settled before the job's picture of the account
+                # (its load, or a resume's re-read, which links such a survivor itself):
+                # one settled after it is looked for all the same (f40a: a resume with no
+                # re-read made a copy of another run's person merged while it was stopped)
                 return survivor
         born = claim.born
         young = (claim.reconcile and born is not None and claim.since is not None
@@ -634,6 +642,13 @@ class Resolver:
             return self._not_gone(k[0], (await self._lost_scan(
                 ctx, k[0], start, min(fresh, born + SETTLED_AFTER_BIRTH))).get(canonical_key(*k)))
         return None
+
+    def _pictured(self) -> float:
+        """Unix time of the newest read this job holds of the persons / organizations in the
+        account: a resume's re-read (``reread_at``), else the job's load (``_loaded``; 0.0
+        unknown). A record another run's claim names, released before it, was seen there
+        (its survivor too); one released after it was not."""
+        return self.reread_at if self.reread_at is not None else self._loaded()
 
     def _not_gone(self, kind: str, rid: int | None) -> int | None:
         """``rid``, unless this run has read that ``kind`` record gone (``_gone``)."""

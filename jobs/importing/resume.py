@@ -517,6 +517,9 @@ class _Resume(_ImportBase):
         """The persons / organizations pending rows would create that someone added since
         the load, and those this job made for other rows that answer them too (x37r1 F6):
         linked, not created again (``Resolver.learn_added``); one line for each."""
+        # what follows reads the account as of now: a claim another run settled before it
+        # names a record this re-read saw (``Resolver._pictured``)
+        self.resolver.reread_at = ctx.clock.wall()
         refs = self._new_contacts(store)
         if not refs:
             return []
