@@ -1817,6 +1817,11 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
         return (f"{tokens:,} tokens read the deals of settled rows naming a person / "
                 "organization a resume's re-read found gone, for succeeded.csv's links (in "
                 "its plan after the re-read)")
+    if not (rows or refused) and total("vanished_survivor_tokens") == tokens:
+        return (f"{counted(tokens, 'token')} read to find where persons / organizations other "
+                "runs made for this job's keys went, merged away since (those changed since, "
+                "the deals made with them by id): no plan can price what follows a change "
+                "made in Pipedrive (the tokens line above includes them)")
     if not (rows or refused):  # 400s naming a contact that was still there
         return (f"{tokens:,} tokens read back the persons / organizations rows refused with a "
                 "400 named: none had vanished (the rows failed for their 400)")

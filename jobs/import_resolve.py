@@ -22,8 +22,9 @@ here sleeps or searches.
 The keys persons are matched by (``person_keys``, ``person_email_key``, ...) live below
 this module and the row planner, in ``jobs.contact_keys``; re-exported here.
 
-Why ~1000 lines: one decision — which id a row's person / organization is — taken under
-a claim (``_create``), in doubt (``reconcile``), after a stop (``learn_added``,
+Why ~1350 lines: one decision — which id a row's person / organization is — taken under
+a claim (``_create``, with the survivor of another run's record merged since:
+``_survivor_of``), in doubt (``reconcile``), after a stop (``learn_added``,
 ``forget``); splitting it would spread one state machine (``_ids``, ``_doubt``,
 ``_flights``, ``_made``) over modules that all need it.
 """
@@ -63,7 +64,7 @@ from bulk.store import AsyncJobStore, ItemState, JobStore
 from .account import added_since, changed_since, org_key
 from .clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN
 from .contact_keys import canonical_key, person_email_key, person_key_at, person_keys
-from .deals import contact_digest
+from .deals import contact_digest, is_gone
 from .import_items import AT_ADDRESS
 from .transforms import address_match_key
 
@@ -223,8 +224,14 @@ class Resolver:
                  lease: float = DEFAULT_LEASE, loaded: Callable[[], float] | None = None,
                  on_wait: Callable[[], Awaitable[None]] | None = None,
                  on_held: Callable[[Held, float], None] = tell_wait,
-                 job_id: str | None = None) -> None:
+                 job_id: str | None = None,
+                 deals_of: Callable[[tuple[str, str], int], Awaitable[list[int]]]
+                 | None = None) -> None:
         self.store = store
+        # (kind, key), id → the deals known by id that were made linked to that record
+        # (another run's, by its key's deal claim: ``_ImportBase._claimed_deals``): a merge
+        # moves them all, so two moved to one record witness it (``_moved_with``)
+        self._deals_of = deals_of
         # the job these creates are for: kept with each claim (its tag) and in each outcome
         # ("job"), so whoever finds a person / org under a claim knows which job made it
         self.job_id = job_id
@@ -667,13 +674,53 @@ class Resolver:
         self.vanished_tokens += pages * get_operation(_LIST[k[0]]).token_cost
         survivor = found.get(k[1])
         if survivor is None or survivor == rid:
-            return None
+            # merged into one of another name (an organization matches by name alone): the
+            # deals made with it, known by id, moved there together (f40a)
+            survivor, deals = await self._moved_with(ctx, k, rid)
+            if survivor is None:
+                return None
+            self._survived[k] = Survived(
+                k[0], rid, survivor, f"made by another run under this key's claim; deals "
+                f"{deals[0]} and {deals[1]}, made with it, both moved there, as a merge moves "
+                f"them; {pages} {_LIST[k[0]]}, {len(deals)} getDeal")
+            return survivor
         what = "name" if k[0] == "org" else "phone" if "|p:" in k[1] else "e-mail"
         self._survived[k] = Survived(
             k[0], rid, survivor, f"made by another run under this key's claim; "
             f"{_LABEL[k[0]]} {survivor} holds the {what} this row gives it now, a merge "
             f"unites them; {pages} {_LIST[k[0]]}")
         return survivor
+
+    async def _moved_with(self, ctx: CallContext, k: tuple[str, str],
+                          rid: int) -> tuple[int | None, list[int]]:
+        """The record two deals made linked to ``rid`` (``deals_of``: known by id, never
+        found by a name) both link now — a merge moves every deal of the merged-away
+        record to its survivor ("Merge (v1)", pipedrive/FACTS.md) — and those deals;
+        (None, []) when fewer than two such deals are known or left, or they part (one
+        relinked by hand is no merge: a stranger is never followed), or one still names
+        ``rid`` (deleted, not merged). Reads 2 deals by id at most (``getDeal``, 1 token
+        each; counted in ``vanished_tokens``)."""
+        deals = (await self._deals_of(k, rid))[:2] if self._deals_of is not None else []
+        if len(deals) < 2:
+            return None, []
+        now: set[int | None] = set()
+        for deal_id in deals:
+            self.vanished_tokens += get_operation("getDeal").token_cost
+            try:
+                res = await ctx.call("getDeal", path={"id": deal_id})
+            except (NotFound, Gone):
+                return None, []
+            deal = res.data if isinstance(res.data, Mapping) else {}
+            if is_gone(dict(deal)):
+                return None, []
+            link = deal.get("org_id" if k[0] == "org" else "person_id")
+            if isinstance(link, Mapping):  # a v1 shape
+                link = link.get("value")
+            now.add(link if isinstance(link, int) and not isinstance(link, bool) else None)
+        (survivor,) = now if len(now) == 1 else (None,)
+        if survivor is None or survivor == rid or (k[0], survivor) in self._gone:
+            return None, []
+        return survivor, deals
 
     def survived(self, payload: Mapping[str, Any]) -> dict[str, str]:
         """Of ``payload``'s to-create references ("person" / "org"), those this run linked
@@ -1053,7 +1100,40 @@ class Resolver:
                 self._know((kind, key), rid)
             learnt[kind] += len(theirs)
             learnt[f"{kind}-own"] += len(already)
+            learnt[kind] += await self._learn_survivors(ctx, kind, missing - set(found))
         return learnt
+
+    async def _learn_survivors(self, ctx: CallContext, kind: str, keys: Iterable[str]) -> int:
+        """Of ``keys`` (a resume's re-read found no record for them), those whose claim
+        names a record another run made that is gone now — read by id, 1 token each — and
+        that ``_survivor_of`` follows to its merge survivor (the one holding the key, or
+        the one the deals made with it moved to): linked now, so the run makes no copy
+        (f40a: a claim settled before the re-read is not looked at again by the run, and
+        an organization merged into one of another name was made again). Part of the
+        re-read: the plan after it prices these reads. Returns how many were linked."""
+        claims = self._claims()
+        wanted = {self._name((kind, key)): key for key in keys if not name_only(kind, key)}
+        if claims is None or not wanted:
+            return 0
+        linked = 0
+        for name, previous in (await claims.outcomes(sorted(wanted))).items():
+            rid, k = previous.get("id"), (kind, wanted[name])
+            if not isinstance(rid, int) or previous.get("job") == self.job_id \
+                    or isinstance(previous.get(FOLLOWED), int) or k in self._ids:
+                continue
+            try:
+                res = await ctx.call(_GET[kind], path={"id": rid})
+                live = isinstance(res.data, Mapping) and not res.data.get("is_deleted")
+            except (NotFound, Gone):
+                live = False
+            if live:
+                continue  # the run's claim takes it as it is (``_created_meanwhile``)
+            self._gone.add((kind, rid))
+            if (survivor := await self._survivor_of(ctx, k, rid)) is not None:
+                await self._put(kind, {k[1]: survivor}, made=False)
+                self._know(k, survivor)
+                linked += 1
+        return linked
 
     async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int,
                          record: Mapping[str, Any] | None = None,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import aclosing
+from typing import Any, cast
 
 import anyio
 
@@ -28,7 +29,7 @@ from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..import_items import PLACEHOLDER_CODE
-from ..import_resolve import Resolver, to_create
+from ..import_resolve import Resolver, refs_of, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..import_store import (  # what the load stores for the job: its parts take them here
     META_KEY_CODE,
@@ -174,7 +175,7 @@ class _ImportBase:
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
                                  on_wait=self._give_back, on_held=self._contact_held_up,
-                                 job_id=store.job_id)
+                                 job_id=store.job_id, deals_of=self._claimed_deals)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         # the planner read after a send named a person / organization vanished since the
@@ -347,6 +348,35 @@ class _ImportBase:
     def claim_name(self, key: str) -> str:
         return claim_name(self.key_code, key)
 
+    async def _claimed_deals(self, k: tuple[str, str], rid: int) -> list[int]:
+        """The deals made linked to person / organization ``rid`` for the keys of this job's
+        rows naming ``k`` (("person" | "org", key)), known by id: each key's deal claim
+        keeps its deal and the links its create gave it (``_outcome``'s ``LINKS``; another
+        run's create too), sorted. The rows are read from the store (at most
+        ``_WITNESS_ROWS`` naming ``k``); no call to Pipedrive."""
+        claims = self.claims
+        if claims is None:
+            return []
+        keys: list[str] = []
+        for state in ItemState:
+            rows = cast("AsyncGenerator[Item, None]", self.astore.items(state))
+            async with aclosing(rows) as items:
+                async for item in items:
+                    if item.key and any((str(r["kind"]), str(r["key"])) == k
+                                        for r in refs_of(item.payload or {})):
+                        keys.append(str(item.key))
+                        if len(keys) >= _WITNESS_ROWS:
+                            break
+            if len(keys) >= _WITNESS_ROWS:
+                break
+        field = "org_id" if k[0] == "org" else "person_id"
+        out: set[int] = set()
+        for outcome in (await claims.outcomes([self.claim_name(key) for key in keys])).values():
+            links, deal = outcome.get(LINKS), outcome.get("deal_id")
+            if isinstance(deal, int) and isinstance(links, Mapping) and links.get(field) == rid:
+                out.add(deal)
+        return sorted(out)
+
     def _outcome(self, deal_id: int, previous: Mapping[str, Any] | None,
                  *, ours: bool = True, creator: str | None = None,
                  digest: str | None = None,
@@ -489,6 +519,8 @@ def _update_time(data: Any) -> Any:
 
 # a deal claim's outcome: the manifest the creating job read (``export_of``)
 EXPORT = "export"
+# rows naming a vanished record whose deal claims ``_claimed_deals`` reads, at most
+_WITNESS_ROWS = 50
 # ... and the deal's person / organization links as created (``_outcome``; x39r4 F5)
 LINKS = "links"
 

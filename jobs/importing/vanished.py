@@ -218,6 +218,9 @@ class Vanished:
                "vanished_tokens": self.tokens, "vanished_priced": self.priced}
         if resolver is not None:
             out["vanished_tokens"] += resolver.vanished_tokens
+            # of those, the reads finding other runs' records' survivors: said as such
+            # when no row was refused (f40a: said "read back … refused with a 400")
+            out["vanished_survivor_tokens"] = resolver.vanished_tokens
             resolver.vanished_tokens = 0
         self.rows = self.refused = self.tokens = self.priced = 0
         self._resolved.clear()
