@@ -458,17 +458,25 @@ def results_missing(store: JobStore) -> str | None:
     resume`` writes them again from the store, with no call. A kill while they were being
     written left some on disk and not the others: the words name both (x40r1 F5: "not
     written" where three of the four were)."""
-    if store.status not in ("finished", "stopped") or store.kind not in RESULT_KINDS:
+    return results_missing_at(store.directory, store.status, store.kind,
+                              {s.value: n for s, n in store.counts().items()})
+
+
+def results_missing_at(directory: Path, status: str, kind: str,
+                       items: Mapping[str, int]) -> str | None:
+    """``results_missing`` from what a listing already read of the job (``pdbulk jobs``:
+    ``bulk.store.list_jobs``'s status, kind and counts by state name, zero counts
+    included as the store counts them), without opening its store again."""
+    if status not in ("finished", "stopped") or kind not in RESULT_KINDS:
         return None
     try:
-        data = orjson.loads((store.directory / SUMMARY).read_bytes())
+        data = orjson.loads((directory / SUMMARY).read_bytes())
     except FileNotFoundError:
-        return _written_in_part(store.directory)
+        return _written_in_part(directory)
     except (OSError, orjson.JSONDecodeError):
         return f"{SUMMARY} unreadable"
-    items = {s.value: n for s, n in store.counts().items()}
     if not isinstance(data, dict) or (data.get("status"), data.get("items")) != (
-            store.status, items):
+            status, dict(items)):
         return "out of date (an earlier run's: the last one ended before writing them)"
     return None
 

@@ -48,7 +48,7 @@ from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
-from jobs.results import in_doubt_words, results_missing
+from jobs.results import in_doubt_words, results_missing, results_missing_at
 from jobs.resuming import kind_of, nothing_left, refuse, reloads, resumed
 
 from . import cli_dedupe, cli_import, cli_ops
@@ -348,8 +348,9 @@ def _actions(directory: Path) -> dict[str, int]:
 def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
     "status", "state", "counts", "actions" (rows by action, from its result files, when
-    written), "directory"}]}``, oldest first; ``state`` is "interrupted" for a job whose
-    process is gone, else its status)."""
+    written), "directory", "results_missing" (why its result files do not show it, in
+    words: a kill between its status and its files; else null)}]}``, oldest first;
+    ``state`` is "interrupted" for a job whose process is gone, else its status)."""
     if job_dir.exists() and not job_dir.is_dir():
         raise fail(f"--job-dir {job_dir} is a file, not a folder of jobs")
     listed: list[dict[str, Any]] = []
@@ -358,12 +359,17 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         if state in ACTIVE_STATUSES and not held_by_live_process(job.directory):
             state = "interrupted"  # its process is gone (kill -9, power cut): resume it
         actions = _actions(job.directory)
+        # a kill between the run's status and its result files (x39r5 F1): said here too,
+        # where the user looks for the jobs to act on, not only by ``status`` (f40a)
+        missing = None if job.error or state != job.status else results_missing_at(
+            job.directory, job.status, job.kind,
+            {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
                                                   for k, v in sorted(job.counts.items())
                                                   if v},
                        **({"actions": actions} if actions else {}),
-                       "directory": str(job.directory),
+                       "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
     if as_json:
         emit_json({"jobs": listed})
@@ -377,6 +383,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
         if not row.get("error") and row.get("actions"):  # what its run said: 400 exists
             counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
+        if row["results_missing"]:
+            counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
+                       "sending nothing again")
 
         typer.echo(f"{row['job']:<{wide['job']}}  {row['kind']:<{max(wide['kind'], 10)}} "
                    f"{row['state']:<{max(wide['state'], 11)}} {counts}".rstrip())

@@ -256,3 +256,30 @@ def test_status_says_when_a_finished_jobs_result_files_are_missing(sandbox: Sand
     assert "result files" not in runner.invoke(app, args).output
     info = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)
     assert info["results_missing"] is None, info
+
+
+def test_jobs_flags_a_finished_job_whose_result_files_are_missing(sandbox: Sandbox,
+                                                                  tmp_path: Path) -> None:
+    """f40a: a kill between a run's status and its result files left a "finished" job
+    with none, and ``pdbulk jobs`` listed it as any finished one. Its line (and --json's
+    ``results_missing``) says they are missing and that resume writes them."""
+    env = {"PIPEDRIVE_API_TOKEN": sandbox.token}
+    runner = CliRunner()
+    res = runner.invoke(app, ["move-stage", "--to-stage", "Qualified", "--status", "open",
+                              "--yes", "--url", sandbox.url, "--plan", "ultimate",
+                              "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    job_dir = next(tmp_path.iterdir())
+    args = ["jobs", "--job-dir", str(tmp_path)]
+    assert "result files" not in runner.invoke(app, args).output
+    [listed] = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)["jobs"]
+    assert listed["results_missing"] is None, listed
+    (job_dir / "summary.json").unlink()  # as a kill -9 right after the status leaves it
+    out = runner.invoke(app, args).output
+    assert "finished" in out and "result files not written" in out, out
+    assert "pdbulk resume writes them" in out, out
+    [listed] = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)["jobs"]
+    assert listed["status"] == "finished" and listed["results_missing"], listed
+    res = runner.invoke(app, ["resume", job_dir.name, "--job-dir", str(tmp_path)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "result files" not in runner.invoke(app, args).output
