@@ -1868,6 +1868,13 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "never created twice)")
     if (vanished := _vanished_line(data["runs"])) is not None:
         lines.append(vanished)
+    moved = sum(int((r.get("claims") or {}).get("merge_moved_tokens", 0)) for r in data["runs"])
+    if moved:  # f40a: spent, in the tokens line, but named nowhere
+        lines.append(f"{counted(moved, 'token')} read by id the persons / organizations that deals "
+                     "another run created were linked to, moved off since (getPerson / "
+                     "getOrganization, 1 token each): gone, a colleague's merge relinked the "
+                     "deal, no edit, so no conflict; no plan can price them (the tokens line "
+                     "above includes them)")
     contacts = sum(int((r.get("claims") or {}).get("contacts_waited", 0)) for r in data["runs"])
     if contacts:
         lines.append(f"{contacts:,} person / organization creates waited for another run's "

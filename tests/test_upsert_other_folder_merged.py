@@ -13,6 +13,7 @@ import pytest
 
 from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
+from jobs.import_load import summary_lines
 from tests.import_support import (
     UPSERT_CONTACTS_HEADER,
     UPSERT_FAST,
@@ -68,7 +69,11 @@ async def test_a_link_a_merge_moved_on_the_other_jobs_deal_is_no_conflict(
         store, _ = await resume_job(sb, directory)
         failed = {r["key"]: r["reason"] for r in read_csv(store.directory / "failed.csv")}
         done = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        lines = summary_lines(store, {"summary": store.directory / "summary.json"})
         store.close()
+        # f40a: K1's moved-off record read by id (1 token), named in the run's last lines
+        read = next((line for line in lines if "read by id" in line), None)
+        assert read is not None and read.startswith("1 token read") and "merge" in read, lines
         assert "K1" not in failed, failed
         assert done["K1"]["deal_id"] == made["K1"]["deal_id"], done
         assert "conflict" in failed.get("K2", ""), failed

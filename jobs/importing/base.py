@@ -168,6 +168,9 @@ class _ImportBase:
         self.unattributed = 0  # in-doubt creates whose deal found could be another run's
         self.merges_undone = 0  # merged-away keys created again: their survivor is deleted
         self.keys_recreated = 0  # keys created again: the deal their claim named is gone
+        # tokens read by id of the records another run's deals were linked to as created,
+        # moved since (``creates.merge_moved``): named in the run's last lines (f40a)
+        self.merge_moved_tokens = 0
         self.settings = settings
         self.key_code = key_code
         self.astore = AsyncJobStore.of(store)  # the import's one async twin of its store

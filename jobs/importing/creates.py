@@ -38,6 +38,7 @@ from bulk.errors import (
     StoreError,
     disk_full,
 )
+from bulk.operations import get_operation
 from bulk.store import BeforeImage, Item, ItemState, Outcome
 from bulk.swallowed import went_on
 
@@ -79,7 +80,7 @@ from .vanished import vanished
 
 
 async def merge_moved(ctx: CallContext, deal: Mapping[str, Any], made: Mapping[str, Any],
-                      recorded: str) -> bool:
+                      recorded: str) -> tuple[bool, int]:
     """Whether ``deal`` (read now) differs from what its create left (``made``: the key's
     claim outcome, its ``recorded`` digest and ``LINKS``) only by a ``person_id`` /
     ``org_id`` moved off a record no longer in the account — a colleague's merge moves
@@ -88,16 +89,19 @@ async def merge_moved(ctx: CallContext, deal: Mapping[str, Any], made: Mapping[s
     and undo the job's (``jobs.undo.moved``). Each moved-off record is read by id
     (``getPerson`` / ``getOrganization``, 1 token; a 404 / 410 or marked deleted: gone),
     only when the links put back give ``recorded``. False: no links recorded (an older
-    claim), another field changed too, or the record is still there (a relink by hand)."""
+    claim), another field changed too, or the record is still there (a relink by hand).
+    Returns (moved?, the tokens of those reads: 0 when none was made), the tokens said in
+    the run's last lines (``claims.merge_moved_tokens``; f40a: spent, never named)."""
     links = made.get(LINKS)
     if not isinstance(links, Mapping):
-        return False
+        return False, 0
     moved = {f: rid for f in ("person_id", "org_id")
              if isinstance(rid := links.get(f), int) and link_id(deal.get(f)) != rid}
     if not moved or editable_digest({**deal, **moved}) != recorded:
-        return False
+        return False, 0
+    tokens = sum(get_operation(_READ_BY_ID[f]).token_cost for f in moved)
     gone = await vanished(ctx, {_LINK_NAME[f]: {rid} for f, rid in moved.items()})
-    return all(rid in gone.get(_LINK_NAME[f], set()) for f, rid in moved.items())
+    return all(rid in gone.get(_LINK_NAME[f], set()) for f, rid in moved.items()), tokens
 
 
 class _Ambiguous(Exception):
@@ -123,6 +127,7 @@ def _gone_keyed_note(deal_id: int, job: object) -> str:
 
 
 _LINK_NAME = {"person_id": "person", "org_id": "org"}  # (``vanished.vanished``'s names)
+_READ_BY_ID = {"person_id": "getPerson", "org_id": "getOrganization"}  # (``vanished``'s reads)
 
 
 def _dead_notes(deal: Mapping[str, Any], body: Mapping[str, Any],
@@ -926,12 +931,16 @@ class _Creates(_ImportBase):
             if after_load and (why := newer_import(self.store, {
                     **made, "job": creator} if creator else made, deal_id, item.key, existing)):
                 return Outcome(item.id, ItemState.FAILED, error=why)
-            if after_load and (editable_digest(existing) != recorded
-                               # a link a colleague's merge moved is no edit (x39r4 F5)
-                               and not await merge_moved(ctx, existing, made, recorded)
-                               if isinstance(recorded, str) else
-                               changed is not None and added is not None
-                               and changed > added + 1.0):
+            edited = False
+            if after_load and isinstance(recorded, str):
+                edited = editable_digest(existing) != recorded
+                if edited:  # a link a colleague's merge moved is no edit (x39r4 F5)
+                    moved, tokens = await merge_moved(ctx, existing, made, recorded)
+                    self.merge_moved_tokens += tokens
+                    edited = not moved
+            elif after_load:
+                edited = changed is not None and added is not None and changed > added + 1.0
+            if edited:
                 # a deal another run (or someone) created with the key after this job was
                 # loaded, and someone changed after it was created: its values are theirs, not
                 # a picture this job decided from — whichever way the row got here (pending on
