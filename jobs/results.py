@@ -23,7 +23,7 @@ Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
 ``failed_row`` / ``write_failed``: one shape.
 - PENDING / SENDING items are unprocessed (the job stopped before them).
 
-Why ~520 lines: the four files are one view of the store, written and read back together:
+Why ~540 lines: the four files are one view of the store, written and read back together:
 what is written (``write_results``), what a killed run left of it (``results_missing``:
 none, some, or an earlier run's) and the tokens line read from it share the file names and
 the summary's shape.
