@@ -440,7 +440,7 @@ class ImportJob(_Reconcile, _Resume):
                         "found_created": self.found_created, "unattributed": self.unattributed,
                         "merges_undone": self.merges_undone,
                         "keys_recreated": self.keys_recreated,
-                        "merge_moved_tokens": self.merge_moved_tokens,
+                        **({"merge_moved_tokens": n} if (n := self.merge_moved_tokens) else {}),
                         **{k: n for k, n in self._vanished.spent(self.resolver).items()
                            if n}}))
         finally:
