@@ -18,12 +18,17 @@ row to keep, never written in the first row's place (it may come after the first
 deal is made, or fail where that row would not).
 
 "The same deal" is judged on what the mapping makes of the row (``written``: each field
-the row would send, how open its currency is, the person and the organization it would
+the row would send, the currency it resolves to, the person and the organization it would
 match or create), never on the raw cells (x29r3 F3: ``W1`` / ``W1 ``, ``100`` / ``100.00``,
 ``qualified`` / ``Qualified``, an XLSX text ``'100'`` / the number 100, two spellings of one
-date were held as differing). The judgement reads the file and the mapping only, never the
-account: every import of the file decides alike. A row the mapping refuses is judged on its
-cells (the cells the mapping reads, ``Mapping.columns``): the same cells fail the same way.
+date were held as differing) nor on where a value came from (x40r2 F1: ``$100.00`` /
+``100.00`` under a USD default, a blank currency cell / ``USD``; a blank owner cell / the
+owner its default names). On a deal that exists the first row decides, as it does
+anywhere: a row naming no currency would leave the deal's own, so the duplicate's
+currency is the first row's, whatever the later row spells. The judgement reads the file
+and the mapping only, never the account: every import of the file decides alike. A row
+the mapping refuses is judged on its cells (the cells the mapping reads,
+``Mapping.columns``): the same cells fail the same way.
 A row the reader refused (``SourceRow.error``: a cell too many, a byte it could not decode)
 or whose cells cannot be read unambiguously (a JSON path two keys spell) is never the same
 as another.
@@ -132,9 +137,11 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
     """What a mapped row would write, field by field, as digests (``Written``): the deal's
     fields by their body key (``value``, ``stage_id``), custom fields by name (``labels``:
     code -> name; the source key's field, ``key_code``, left out: the rows share it), the
-    currency with how open it is (a defaulted currency leaves an existing deal's own:
-    ``MappedRow``), a field set to a deactivated user marked so, and the person and the
-    organization as the mapping reads them (what they match or create)."""
+    currency as the row resolves it for a new deal (the code it names, its symbol's reading
+    or ``defaults.currency``: rows that write one amount in one currency are one record
+    however each spells it; an amount whose currency is undecided with its reason), a field
+    set to a deactivated user marked so, and the person and the organization as the
+    mapping reads them (what they match or create)."""
     labels = labels or {}
     deal = mapped.deal
     fields: dict[str, object] = {k: v for k, v in deal.items() if k != "custom_fields"}
@@ -143,14 +150,14 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
             fields[labels.get(code, code)] = value
     if "value" in deal or not mapped.currency_defaulted or mapped.undecided:
         # (a default beside no amount writes nothing an existing deal keeps: as an empty
-        # cell, nothing a row of the key that names its currency would clash with)
-        fields["currency"] = (deal.get("currency"), mapped.currency_defaulted,
-                              mapped.currency_choices, tuple(e.reason for e in mapped.undecided))
+        # cell, nothing a row of the key that names its currency would clash with). The
+        # currency the row resolves to, never where it came from: ``$100.00`` and
+        # ``100.00`` under a USD default, a blank currency cell and ``USD``, an XLSX
+        # number and the text ``$95,672.44`` write USD alike (x40r2 F1: held as "other
+        # values", an upsert withheld both rows); a monetary custom field's the same
+        fields["currency"] = (deal.get("currency"), tuple(e.reason for e in mapped.undecided))
     else:
         fields.pop("currency", None)
-    for code, choices in (mapped.custom_currency_open or {}).items():
-        name = labels.get(code, code)
-        fields[name] = (fields.get(name), "open", choices)
     for target in mapped.deactivated or {}:
         name = labels.get(target, target)
         fields[name] = (fields.get(name), "deactivated")

@@ -1,0 +1,120 @@
+"""Rows of one source key are judged on the values they resolve to, never on where each value
+came from: ``$100.00`` beside ``100.00`` under a USD default, a blank currency cell beside
+``USD``, a monetary custom field's ``5.00`` beside ``USD 5``, a blank owner cell beside the
+owner its default names write one deal — the later row is a duplicate, no row held (x40r2
+F1: an insert failed the second row, an upsert withheld both)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bulk.manifest import SourceRow
+from bulk.sandbox import SandboxConfig, serve
+from jobs.catalog import Catalog
+from jobs.mapping import Mapping, RowMapper, compile_mapping
+from jobs.repeats import Written, written
+from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.test_mapping import catalog  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.anyio
+FAST = {"time_scale": 0.02, "seed": 7}
+SPEC = """\
+[import]
+key_column = "id"
+mode = "{mode}"
+[defaults]
+currency = "USD"
+date_formats = ["%Y-%m-%d", "%d.%m.%Y"]
+[deal]
+title = "title"
+value = "amount"
+currency = "cur"
+expected_close_date = "close"
+owner = {{ column = "owner", default = "Ann Lee" }}
+pipeline = {{ default = "Sales" }}
+stage = {{ column = "stage", default = "Qualified" }}
+[person]
+name = "name"
+email = "email"
+phone = "phone"
+"""
+PLAIN = """\
+[import]
+key_column = "id"
+mode = "{mode}"
+[defaults]
+currency = "USD"
+[deal]
+title = "title"
+value = "amount"
+currency = "cur"
+pipeline = {{ default = "Sales" }}
+stage = {{ default = "Qualified" }}
+"""
+CUSTOM = '[custom_fields]\n"Contract value" = "budget"\n'
+COLUMNS = ("id", "title", "amount", "cur", "close", "owner", "stage", "name", "email",
+           "phone", "budget")
+# (first row, later row): the same deal spelled from other sources
+SAME = [
+    (("k1", "T", "$100.00", "", "2025-03-01", "", "Qualified", "Ann", "a@x.com", "", "$5"),
+     ("k1", "T", "100.00", "USD", "01.03.2025", "ann@acme.test", "", "ann", "A@X.COM",
+      "", "5.00")),
+    (("k2", "T", "100.00", "", "", "Ann Lee", "", "Bo", "", "+49 30 1234567", "USD 5"),
+     ("k2", "T", "USD 100", "usd", "", "", "Qualified", "bo", "", "+49 (30) 123-4567", "5")),
+    (("k3", "T", "€7.00", "", "", "", "", "Cy", "", "", ""),
+     ("k3", "T", "EUR 7.00", "EUR", "", "", "", "Cy", "", "", "")),
+]
+# ... and deals that differ: another currency, another owner, another amount's currency
+OTHER = [
+    (("k4", "T", "$100.00", "", "", "", "", "", "", "", ""),
+     ("k4", "T", "100.00", "CAD", "", "", "", "", "", "", "")),
+    (("k5", "T", "100", "", "", "", "", "", "", "", ""),
+     ("k5", "T", "100", "", "", "sam2@acme.test", "", "", "", "", "")),
+    (("k6", "T", "", "", "", "", "", "", "", "", "5"),
+     ("k6", "T", "", "", "", "", "", "", "", "", "EUR 5")),
+]
+
+
+def _written(m: RowMapper, cells: tuple[str, ...]) -> Written:
+    return written(m.map(SourceRow(2, 2, dict(zip(COLUMNS, cells, strict=True)))))
+
+
+def test_rows_resolving_to_one_value_write_the_same(catalog: Catalog) -> None:  # noqa: F811
+    """The digest of what a row writes is the resolved amount, currency, owner, stage,
+    date and person: equal for rows that spell one deal from other sources, unequal for
+    rows writing another currency or owner."""
+    m = compile_mapping(Mapping.loads(SPEC.format(mode="upsert") + CUSTOM), catalog)
+    for first, later in SAME:
+        assert _written(m, first) == _written(m, later), first[0]
+    for first, later in OTHER:
+        assert _written(m, first) != _written(m, later), first[0]
+
+
+@pytest.mark.parametrize("mode", ["upsert", "insert"])
+async def test_a_default_and_an_explicit_equal_value_are_one_deal(
+        tmp_path: Path, mode: str) -> None:
+    """x40r2 F1 end to end (rep/cur_dup.csv, rep/cur_dup2.csv): each later row is a
+    duplicate of its key's first row, nothing held or failed, one deal per key in USD;
+    ``$100.00`` / ``100.00 CAD`` stays held (another currency)."""
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("id,title,amount,cur\n"
+                        "K1,Deal one,$100.00,\nK1,Deal one,100.00,\n"
+                        "K2,Deal two,USD 50.00,\nK2,Deal two,50.00,\n"
+                        "K3,Deal three,100.00,\nK3,Deal three,100.00,USD\n"
+                        "K4,Deal four,$100.00,\nK4,Deal four,100.00,CAD\n")
+    mapping.write_text(PLAIN.format(mode=mode))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        for row, first in (("3", "2"), ("5", "4"), ("7", "6")):
+            assert done[row]["action"] == "duplicate", (row, done, failed)
+            assert f"row {first}" in done[row]["note"]
+        assert sorted(failed) == (["8", "9"] if mode == "upsert" else ["9"]), failed
+        assert "currency" in failed["9"]["reason"] and failed["9"]["hold"] == "duplicate-key"
+        deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
+    assert deals["Deal one"] == (100, "USD") and deals["Deal two"] == (50, "USD"), deals
+    assert deals["Deal three"] == (100, "USD"), deals
