@@ -20,7 +20,7 @@ from where it was: ``jobs.import_items`` (``ImportSettings``, ``RowCounts``, ``I
 Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
 persons and organizations to create, and, for upsert, the account's deals.
 
-Why ~1700 lines: the planner's one pass decides a row whole — refusals, the key's
+Why ~2000 lines: the planner's one pass decides a row whole — refusals, the key's
 checks, the currency rules, and the person and organization links of a file (which
 rows share a new person or organization) — and the links' rules read each other.
 """
@@ -357,6 +357,9 @@ class RowPlanner:
         # (``tf.phones_agree``) before it takes the component's identities. Once learned, a
         # large table is on disk (``SpilledTable``: ~45 MB of a 1,000,000-row plan's peak)
         self._file_persons: _Learned[tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # hash(a name with a phone) -> the addresses of the persons the file gives it beside
+        # (two or more): a row of that name and phone alone fails naming them (``_joined``)
+        self._contested: dict[int, tuple[str, ...]] = {}
         # hash((name key, organization match key)) -> the e-mails and the phones the file's
         # rows of that name at that organization give (a few distinct ones at most): a row
         # of the name and organization alone is the one person they make (``learn_persons``)
@@ -1401,6 +1404,18 @@ class RowPlanner:
                 members[a] += members[b]
             return a
 
+        # a name with a phone, given beside an address: the first address's number (-1:
+        # none), and the other (phone, address) pairs — joined once the file is read, and
+        # only to the one person an address makes (``_join_phones``)
+        attached = array("q")
+        more_attached: set[tuple[int, int]] = set()
+
+        def attach(phone: int, address: int) -> None:
+            if attached[phone] < 0:
+                attached[phone] = address
+            elif attached[phone] != address:
+                more_attached.add((phone, address))
+
         def numbered(h: int) -> int:
             n = number.get(h)
             if n is None:
@@ -1409,6 +1424,7 @@ class RowPlanner:
                 parent.append(n)
                 given.append(0)
                 members.append(0)
+                attached.append(-1)
             return n
 
         for person, org in contacts:
@@ -1439,14 +1455,20 @@ class RowPlanner:
                         shared.add(k)
             for n, _ in ids:
                 given[n] += 1
-            first = ids[0][0]
+            first = ids[0][0]  # (its e-mails come first)
             for n, _ in ids[1:]:
-                first = union(first, n)
+                if email and hashes[n] & 1:  # a phone given with an address: joined below
+                    attach(n, first)
+                else:
+                    first = union(first, n)
             members[root(first)] += 1
             if len(ids) > 1:
                 for n, text in ids:
                     keep(n, text)
         named.clear()
+        contested = self._join_phones(attached, more_attached, root, union, text_of, hashes)
+        del attached[:]
+        more_attached.clear()
         # a name at one organization given by the file with one e-mail and a phone of rows
         # without one, neither component holding the other kind: one person, as the
         # account's name+org takes a person without a phone for a row of its name and a
@@ -1462,7 +1484,7 @@ class RowPlanner:
             if not phone or mail[0] not in number or phone[0][0] not in number:
                 continue
             a, b = root(number[mail[0]]), root(number[phone[0][0]])
-            if a == b or kinds[a] != 2 or kinds[b] != 1:
+            if a == b or kinds[a] != 2 or kinds[b] != 1 or b in contested:
                 continue
             keep(a, mail[1])
             keep(b, phone[0][1])
@@ -1505,6 +1527,46 @@ class RowPlanner:
         del held, hashes[:], parent[:]
         self._file_persons = SpilledTable.of(persons)
 
+    def _join_phones(self, attached: array[int], more: AbstractSet[tuple[int, int]],
+                     root: Callable[[int], int], union: Callable[[int, int], int],
+                     text_of: Callable[[int], str | None], hashes: array[int]) -> set[int]:
+        """Join each name with a phone (``learn_persons``' phones' components) to the one
+        person the addresses given beside it make; a phone given beside the addresses of
+        two or more persons (an e-mail cell linking none of them) joins none: Pipedrive's
+        importer tells persons by e-mail, and imported one by one such a row makes a person
+        of its own (never one with another address: x40r2 F2, a changed address, two people
+        at one switchboard number). Those phones' identities are kept with the addresses
+        (``_contested``): a row giving the name and phone alone cannot tell which person it
+        is. Returns the roots of those phones' components."""
+        # a phones' root -> the first address given beside it (-1: none), in an array (8
+        # bytes an identity: a 1,000,000-row file gives most rows both; the addresses'
+        # components are final here, their roots stay roots below); the phones given beside
+        # several persons' addresses: address root -> an address of it
+        first = array("q", [-1]) * len(attached)
+        several: dict[int, dict[int, int]] = {}
+
+        def see(phone: int, address: int) -> None:
+            phones, mail = root(phone), root(address)
+            if (had := first[phones]) < 0:
+                first[phones] = address
+            elif (was := root(had)) != mail:
+                several.setdefault(phones, {was: had}).setdefault(mail, address)
+        for phone, address in enumerate(attached):
+            if address >= 0:
+                see(phone, address)
+        for phone, address in more:
+            see(phone, address)
+        for phones, address in enumerate(first):
+            if address >= 0 and phones not in several:
+                union(root(address), phones)
+        contested = set(several)
+        shown = {phones: tuple(t for a in list(of.values())[:GIVEN_KEPT]
+                               if (t := text_of(a)) is not None)
+                 for phones, of in several.items()}
+        self._contested = {h: shown[r] for n, h in enumerate(hashes)
+                           if h & 1 and (r := root(n)) in contested}
+        return contested
+
     def _mailed_at(self, name_key: str, org: OrgRef) -> bool:
         """Whether the file gives the name an e-mail at that organization
         (``learn_persons``)."""
@@ -1545,6 +1607,17 @@ class RowPlanner:
         that does not agree with the component's (another extension or country:
         ``tf.phones_agree``). InputError when a row without an e-mail would take
         addresses of several persons of the account of its name."""
+        if self._contested:
+            for h, _ in _identities(person):
+                if (given := self._contested.get(h)) is None:
+                    continue
+                if person.email:  # (its own address tells it; the phone joins no one)
+                    return person
+                raise InputError(
+                    f"other rows of this file give the person {person.name!r} with this "
+                    f"phone beside {len(given)} addresses of different persons "
+                    f"({', '.join(given[:_GIVEN_SHOWN])}{', ...' if len(given) > _GIVEN_SHOWN else ''})"
+                    " and the row gives no e-mail: add the e-mail of the person to the row")
         if not self._file_persons:
             return person
         learned = hit = None
