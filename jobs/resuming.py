@@ -139,9 +139,18 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     unpriced = getattr(kind, "unpriced", None)
     if unpriced is not None and (n := unpriced(store)):
         pulled = before_why == MAPPED_AGAIN and made  # pulled before this plan: counted
-        notes.append(f"{n:,} row(s) are mapped again first: their deal writes are counted "
-                     "above" + ("" if pulled else "; the catalog and the indexes are pulled "
-                                "again (not counted above)")
+        unsent = getattr(kind, "unsent", None)
+        refused = unsent(store) if unsent is not None else 0
+        # (x40r2 F3: every failed row was priced as a create, those the mapping still
+        # refuses too)
+        sent = (f"{n:,} row(s) are mapped again first: their deal writes are counted above"
+                if not refused else
+                f"{n:,} row(s) are mapped again first, with the mapping as it is now: "
+                + (f"{n - refused:,} map, their deal writes counted above; "
+                   if refused < n else "none maps; ")
+                + f"{refused:,} still fail (or change nothing): not sent, not counted")
+        notes.append(sent + ("" if pulled else "; the catalog and the indexes are pulled "
+                             "again (not counted above)")
                      + "; the persons / organizations they name may be created (not "
                      "counted above)")
     reread = getattr(kind, "reread_calls", None)
@@ -206,8 +215,12 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
                          "(getDeal, getPerson, a page of getPersons / getOrganizations) and "
                          "the deals of settled rows naming it are read at the run's end: "
                          "not counted above, the plan after the re-read counts them")
-    else:  # the re-read's answers told the day's budget: its note again, by the server's
-        lines += [f"note: {note}" for note in plan.notes if " are left today " in note]
+    else:  # the re-read's answers told the day's budget: its note again, by the server's;
+        # and this run's cap judged on this plan (x40r2 F3: judged on the first plan only,
+        # the plan after the re-read 10x the cap said nothing)
+        lines += [f"note: {note}" for note in plan.notes
+                  if " are left today " in note or "--max-tokens" in note
+                  or "mapped again first" in note]
     return lines
 
 

@@ -141,6 +141,10 @@ class _ImportBase:
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
+        # item id -> the write a row mapped again makes as the re-read decided it ("create",
+        # "update"; None: none, the mapping as it is now refuses it or it changes nothing):
+        # what the plan after the re-read prices (``resume_calls``; x40r2 F3)
+        self._remap_sends: dict[int, str | None] = {}
         # rows mapped again whose update an earlier run handed out: (the deal now, the
         # before-image stored then), decided in ``_update`` (``ImportJob._image_remapped``)
         self._prior: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}

@@ -15,6 +15,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
+from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
@@ -211,15 +212,21 @@ class _Resume(_ImportBase):
                     continue
                 if self._needs_mapping(item):
                     # mapped again first (a retried row that failed its checks): its write
-                    # is sent all the same — priced (issue 10 F5: the plan said "getDeals
-                    # 1" and sent 2 addDeal); its persons / organizations are not known yet.
-                    # A key the re-read found on a deal made since: read, then updated
-                    # (v9r12: the plan after the re-read still said addDeal)
-                    if item.op != "update" and item.key in self._found_on_resume:
+                    # is priced (issue 10 F5: the plan said "getDeals 1" and sent 2
+                    # addDeal) when the mapping as it is now takes the row — a row it still
+                    # refuses sends nothing (x40r2 F3: every failed row was priced a
+                    # create, 4,039 tokens planned for 325 spent); its persons /
+                    # organizations are not known yet. A key the re-read found on a deal
+                    # made since: read, then updated (v9r12: the plan after the re-read
+                    # still said addDeal)
+                    op = self._sent_again(item)
+                    if op is None:
+                        continue
+                    if op != "update" and item.key in self._found_on_resume:
                         # read: recheck_calls prices it
                         calls["updateDeal"] += self.settings.mode == "upsert"
                     else:
-                        calls["updateDeal" if item.op == "update" else "addDeal"] += 1
+                        calls["updateDeal" if op == "update" else "addDeal"] += 1
                     continue
                 if item.op != "update" and item.key in self._found_on_resume:
                     # the deal found by the re-check: read (recheck_calls prices it), then
@@ -304,6 +311,31 @@ class _Resume(_ImportBase):
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
         return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
                    if self._needs_mapping(item))
+
+    def unsent(self, store: JobStore) -> int:
+        """Of ``unpriced``, the rows the mapping as it is now refuses (or, after the
+        re-read, that change nothing): not sent, not priced (``_sent_again``)."""
+        return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
+                   if self._needs_mapping(item) and not item.payload.get("duplicate")
+                   and self._sent_again(item) is None)
+
+    def _sent_again(self, item: Item) -> str | None:
+        """The write a row mapped again makes ("create" / "update"; None: none): as the
+        re-read decided it (``_remapped_refs``), else — before the re-read — None when the
+        mapping as it is now refuses the row (``RowMapper.map`` of the planner the retry
+        built: no call, nothing decided), else its stored op (at most: the row may still
+        fail on its person, its organization or its key)."""
+        if item.id in self._remap_sends:
+            return self._remap_sends[item.id]
+        planner = self._planner
+        if planner is not None and self._unusable is None:
+            from ..import_items import source_row
+
+            try:
+                planner.mapper.map(source_row(item.row or 0, item.payload), defer_users=True)
+            except InputError:
+                return None
+        return "update" if item.op == "update" else "create"
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending rows against the account as it is now: a job resumed
@@ -450,6 +482,8 @@ class _Resume(_ImportBase):
         for item in items:
             decided = planner.decide(source_row(item.row or 0, item.payload),
                                      check_duplicate=False)
+            self._remap_sends[item.id] = decided.op if decided.state is ItemState.PENDING \
+                else None
             if decided.state is not ItemState.PENDING:
                 continue
             out += refs_of(decided.payload)
