@@ -184,6 +184,9 @@ def parse_money(value: object, *, default_currency: str | None = None,
         raise cut_number_error(text)
     if _SCIENTIFIC.fullmatch(text):  # E-notation a person or a program wrote: 1E+06
         return Money(check_api_number(Decimal(text), text), default_currency)
+    # the cell as written, for every message: the parts read below lose its parentheses,
+    # its no-cents dash (x40r2 L2: ``(1,234)`` was quoted as '1,234', its sign dropped)
+    cell = text
     no_cents = _NO_CENTS.search(text)  # Swiss/German "1'000.-" and "1.000,--"
     cents_mark = ""
     if no_cents:  # "no cents": what is left is a whole number, every mark in it groups
@@ -194,7 +197,7 @@ def parse_money(value: object, *, default_currency: str | None = None,
         negative, text = True, text[1:-1].strip()
     match = _PARTS.fullmatch(text)
     if match is None:
-        raise InputError(f"not an amount: {text!r}")
+        raise InputError(f"not an amount: {cell!r}")
     pre, post = match["pre"].rstrip(), match["post"].lstrip()
     if not negative and pre.endswith("(") and post.startswith(")"):
         # accounting parentheses inside the currency: "€ (1,234.50)", "$ (5.00)" (Excel's
@@ -202,16 +205,16 @@ def parse_money(value: object, *, default_currency: str | None = None,
         negative = True
         match = _PARTS.fullmatch(f"{pre[:-1]}{match['num']}{post[1:]}")
         if match is None:  # pragma: no cover - the same parts without the parentheses
-            raise InputError(f"not an amount: {text!r}")
+            raise InputError(f"not an amount: {cell!r}")
     num = match["num"]
     if cents_mark:
         if column is not None and decimal == "auto":
             # the mark before the dash is the column's decimal mark, unless the digits
             # repeat it as their thousands mark (1.000.-: then the other one is)
             other = "," if cents_mark == "." else "."
-            column.note(other if cents_mark in num else cents_mark, text)
+            column.note(other if cents_mark in num else cents_mark, cell)
     elif column is not None and decimal == "auto":
-        decimal = column.see(num, text)
+        decimal = column.see(num, cell)
     # while learning, the cell is read by its own marks only to know that it reads: its
     # column records it then (``ColumnDecimal.commit``); the reading comes later
     learning = column is not None and column.learning
@@ -226,19 +229,19 @@ def parse_money(value: object, *, default_currency: str | None = None,
             currency = None  # still undecided: kr 100 kr.
         symbol = shown_pre or shown_post
         if symbol and not allow_currency:
-            raise InputError(f"not a number: {text!r} (has a currency)")
+            raise InputError(f"not a number: {cell!r} (has a currency)")
         if currency is None and choices and not undecided:
             raise InputError(_ambiguous(symbol, choices, prefer))
     except InputError as exc:
         if exc.reason.startswith("not a number"):
             raise
-        raise InputError(f"not an amount: {text!r} ({exc.reason})") from None
+        raise InputError(f"not an amount: {cell!r} ({exc.reason})") from None
     minus = minus_pre + minus_post + negative
     if minus > 1:
-        raise InputError(f"not an amount: {text!r} (more than one minus sign)")
-    amount = _parse_digits(num, decimal, text, no_cents=bool(cents_mark))
+        raise InputError(f"not an amount: {cell!r} (more than one minus sign)")
+    amount = _parse_digits(num, decimal, cell, no_cents=bool(cents_mark))
     if len(num) > _MAX_DIGITS:  # else fewer than 16 digits: below 2^53, never too precise
-        amount = check_api_number(amount, text)
+        amount = check_api_number(amount, cell)
     if learning:
         assert column is not None
         column.commit()
@@ -247,14 +250,14 @@ def parse_money(value: object, *, default_currency: str | None = None,
         money = _with_choices(Money(-amount if minus else amount, currency), choices, symbol)
     else:
         money = Money(-amount if minus else amount, default_currency)
-    two_ways = None if cents_mark else other_reading(num, decimal, text)
+    two_ways = None if cents_mark else other_reading(num, decimal, cell)
     if two_ways is None:
         return money
     # the mark may group thousands: whether the currency's minor unit allows the reading
     # taken is for the row's currency to say (``check_minor_units``, x21r3 F1)
     out = money if isinstance(money, _SymbolMoney) else _SymbolMoney(*money)
     mark, grouped = two_ways
-    out.mark, out.other, out.cell = mark, -grouped if minus else grouped, text
+    out.mark, out.other, out.cell = mark, -grouped if minus else grouped, cell
     return out
 
 
