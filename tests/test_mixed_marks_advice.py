@@ -1,5 +1,8 @@
-"""A refused amount quotes its cell as written: ``(1,234)`` with its parentheses, the sign
-they give (x40r2 L2: quoted '1,234'), a no-cents dash with its dash."""
+"""A refused amount says what can fix it and quotes its cell as written: in a column that
+writes both decimal marks no ``decimal`` setting reads every row, so the reason says so
+(both marks, each with the first cell and row writing it) and how to write the cell so it reads one
+way (x40r2 L1: "set decimal on this field" refused 134 more rows than it fixed); the cell
+``(1,234)`` is quoted with its parentheses, the sign they give (x40r2 L2)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,26 @@ def _learned(cells: list[str]) -> ColumnDecimal:
         parse_money(cell, default_currency="USD", column=column)
     column.decide()
     return column
+
+
+def test_a_column_of_both_marks_advises_what_reads_the_cell() -> None:
+    """'12,5' (row 2) and '$40,966.41' (row 4): '1,234' and '1.234' are refused naming both
+    marks, where each is first written, and the spellings that read one way — never "set
+    decimal"."""
+    column = _learned(["12,5", "7,25", "$40,966.41", "1,234"])
+    for cell, whole, part in (("1,234", "1234", "1.234"), ("1.234", "1234", "1.234")):
+        with pytest.raises(InputError) as caught:
+            parse_money(cell, default_currency="USD", column=column)
+        reason = caught.value.reason
+        assert "set decimal" not in reason, reason
+        assert "both ',' ('12,5' in row 2) and '.' ('$40,966.41' in row 4)" in reason, reason
+        assert "no decimal setting reads all its rows" in reason, reason
+        assert f"{whole} (no thousands mark) if it is {whole}" in reason, reason
+        assert f"{part}0 (four decimals) if it is {part}" in reason, reason
+        # the spellings it advises do read one way, in this column
+        assert parse_money(whole, default_currency="USD", column=column).amount == 1234
+        assert str(parse_money(f"{part}0", default_currency="USD",
+                               column=column).amount) == "1.2340"
 
 
 @pytest.mark.parametrize(("cell", "shown"), [
