@@ -1867,6 +1867,13 @@ class RowPlanner:
         # persons their rows both fit, each an updateDeal of person_id alone)
         kept = index.fits(linked, (person.email, *person.also), person.name, person.phone) \
             if index is not None and isinstance(linked, int) else None
+        if kept == "name+phone" and person.email and index is not None \
+                and linked in index.emailed:
+            # the row's own address is not the deal's person's, who has another: the address
+            # tells the person, as Pipedrive's importer does (x40r2 F2: 131 deals of rows
+            # whose e-mail changed stayed on the person of the old address) — matched by it,
+            # else a new person, never one with another address
+            kept = None
         if kept is not None and isinstance(linked, int) and index is not None:
             if person.email and kept != "email" and linked not in index.emailed \
                     and index.owner_of(person.email) is None \

@@ -113,3 +113,26 @@ async def test_a_file_and_its_rows_one_by_one_give_the_same_persons(tmp_path: Pa
                      "S1": ("Jo Smith", "+49 30 9990000", "jo1@co.com"),
                      "S2": ("Jo Smith", "+49 30 9990000", "jo2@co.com")}, links
     assert len(persons) == 4, persons
+
+
+UPSERT_MAPPING = KENJI_MAPPING.replace('key_column = "Key"', 'key_column = "Key"\nmode = "upsert"')
+
+
+@pytest.mark.anyio
+async def test_an_upsert_row_whose_address_changed_is_another_person(tmp_path: Path) -> None:
+    """x40r2 F2 at scale (sf2.csv: 131 deals of rows whose e-mail changed stayed on the
+    person of the old address): the deal's person fits the row by name and phone but has
+    another address; the row's new address is another person — made, the deal linked to
+    it — in an upsert of the file and one row per import alike; the deal of a row whose
+    person has no e-mail at all stays on it (x27r1 2)."""
+    outcomes = await _file_and_one_by_one(
+        tmp_path, UPSERT_MAPPING, "Key,Title,Name,Email,Phone,Org\n",
+        ["C1,D1,Maria Nowak,new@y.com,+49 30 5047199,",
+         "K1,E1,Kenji Nowak,kenji@x.com,+1 378 759 3681,"],
+        seed=("C1,D1,Maria Nowak,m@x.com,+49 30 5047199,",
+              "K1,E1,Kenji Nowak,,+1 378 759 3681,"))
+    assert outcomes[0] == outcomes[1], outcomes
+    persons, links = outcomes[0]
+    assert links["D1"] == ("Maria Nowak", "+49 30 5047199", "new@y.com"), links
+    assert links["E1"] == ("Kenji Nowak", "+1 378 759 3681"), links  # (kept, no e-mail)
+    assert ("Maria Nowak", "+49 30 5047199", "m@x.com") in persons, persons
