@@ -149,10 +149,12 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                 + (f"{n - refused:,} map, their deal writes counted above; "
                    if refused < n else "none maps; ")
                 + f"{refused:,} still fail (or change nothing): not sent, not counted")
+        decided = bool(getattr(kind, "remapped_priced", False))
         notes.append(sent + ("" if pulled else "; the catalog and the indexes are pulled "
                              "again (not counted above)")
-                     + "; the persons / organizations they name may be created (not "
-                     "counted above)")
+                     + ("; the persons / organizations they create are counted above"
+                        if decided else "; the persons / organizations they name may be "
+                        "created (not counted above; the plan after the re-read counts them)"))
     reread = getattr(kind, "reread_calls", None)
     again = tokens_of(reread(store)) if reread is not None else 0
     sched = s.scheduler.statistics()

@@ -72,3 +72,31 @@ def test_the_cap_is_judged_on_the_plan_after_the_re_read(sb: Sandbox,  # noqa: F
     assert len(after) == 2, retried.output
     assert "but --max-tokens is 100" in after[1], retried.output
     assert "10 map, their deal writes counted above; 20 still fail" in after[1]
+
+
+PERSONS = MAPPING + '[person]\nname = "contact"\nemail = "email"\n'
+
+
+def test_the_plan_after_the_re_read_prices_the_persons_the_rows_create(
+        sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """Rows mapped again that name new persons: the plan after the re-read counts their
+    creates (addPerson, once per person) and is what the retry spends; before, the note
+    said they were not counted."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(PERSONS.format(extra=""))
+    manifest.write_text("key,title,stage,contact,email\n" + "".join(
+        f"k{i},Deal {i},{'zz' if i < 6 else 'nowhere' if i < 9 else 'a'},"
+        f"P{i % 4},p{i % 4}@x.example\n" for i in range(12)))
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    mapping.write_text(PERSONS.format(extra='"zz" = "Contact Made"\n'))
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
+    assert retried.exit_code == 3, retried.output
+    after = retried.output.split("plan after the re-read", 1)[1]
+    said = _planned("plan after the re-read" + after)
+    # k9..k11 made P1..P3; k0..k5 name P0..P3: P0 is made by the retry (addPerson 1)
+    assert said == [spent(sb) - before], (said, retried.output)
+    assert "the persons / organizations they create are counted above" in after

@@ -145,6 +145,8 @@ class _ImportBase:
         # "update"; None: none, the mapping as it is now refuses it or it changes nothing):
         # what the plan after the re-read prices (``resume_calls``; x40r2 F3)
         self._remap_sends: dict[int, str | None] = {}
+        # ... and the persons / organizations those rows would create (``refs_of``)
+        self._remap_refs: list[Any] = []
         # rows mapped again whose update an earlier run handed out: (the deal now, the
         # before-image stored then), decided in ``_update`` (``ImportJob._image_remapped``)
         self._prior: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}

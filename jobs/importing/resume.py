@@ -238,6 +238,8 @@ class _Resume(_ImportBase):
                     needed.add((str(ref["kind"]), str(ref["key"])))
                     if state is ItemState.SENDING:
                         doubted.add((str(ref["kind"]), str(ref["key"])))
+        # the rows mapped again name theirs once the re-read decided them (x40r2 F3)
+        needed.update((str(ref["kind"]), str(ref["key"])) for ref in self._remap_refs)
         missing = {ref for ref in needed if self._lookup_now(store, *ref) is None}
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
@@ -311,6 +313,12 @@ class _Resume(_ImportBase):
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
         return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
                    if self._needs_mapping(item))
+
+    @property
+    def remapped_priced(self) -> bool:
+        """Whether the rows mapped again were decided (the re-read): their persons /
+        organizations to create are then in ``resume_calls``."""
+        return bool(self._remap_sends)
 
     def unsent(self, store: JobStore) -> int:
         """Of ``unpriced``, the rows the mapping as it is now refuses (or, after the
@@ -504,6 +512,7 @@ class _Resume(_ImportBase):
                                               before_image(existing, touched), taken))
         if images:
             await AsyncJobStore.of(store).put_before_images(images)
+        self._remap_refs = out  # (priced by the plan after the re-read: resume_calls)
         return out
 
     def _known_contacts(self, store: JobStore, also: Sequence[Any] = (), *,
