@@ -4,9 +4,9 @@ one group the job wrote; the undo puts back every other group the job wrote and 
 colleague's group whole — an amount with its currency, a status with its times, a stage
 with its pipeline, a structured custom field with its parts — never a combination nobody
 made (f32k: the whole deal was left for one changed field; the per-field restore tried
-before it wrote a colleague's amount beside the old currency). The deal is reported both
-ways: ``restored`` in succeeded.csv with a note naming what it left, a ``conflict:`` row in
-failed.csv naming the changed fields and keeping the colleague's values."""
+before it wrote a colleague's amount beside the old currency). The deal is one row,
+``restored in part`` in succeeded.csv, its note naming the changed fields it kept with the
+job's values and the colleague's (x39r5: it was also a conflict row in failed.csv)."""
 
 from __future__ import annotations
 
@@ -108,12 +108,12 @@ async def test_undo_restores_the_groups_a_colleague_left_and_leaves_the_ones_the
         async def undo_it(s: Any) -> Any:
             return await prepare_undo(s.ctx, source)
         undo, prep = await load_job(sb, tmp_path, "undo", undo_it)
-        assert prep.actions == {"restore": len(rows), "conflict": len(rows)}, [
+        assert prep.actions == {"restore in part": len(rows)}, [
             (i.key, i.error) for i in prep.items]
-        assert any(n.startswith(f"{len(rows)} deal(s) put back in part") for n in prep.notes)
+        assert any(n.startswith(f"{len(rows)} deal(s) to restore in part") for n in prep.notes)
         await run_job(sb, undo)
         done = {int(r["deal_id"]): r for r in read_csv(undo.directory / "succeeded.csv")}
-        failed = {int(r["Deal"]): r for r in read_csv(undo.directory / "failed.csv")}
+        assert read_csv(undo.directory / "failed.csv") == []
         wrong = []
         for deal_id, case, _, _, back, kept in rows:
             now = deal(sb, deal_id)
@@ -123,16 +123,15 @@ async def test_undo_restores_the_groups_a_colleague_left_and_leaves_the_ones_the
             for name in kept:
                 if _get(now, name, codes) != _get(theirs[deal_id], name, codes):
                     wrong.append((case, name, "colleague's overwritten", _get(now, name, codes)))
-            row, bad = done.get(deal_id, {}), failed.get(deal_id, {})
-            if row.get("action") != "restored" or "put back in part" not in row.get("note", ""):
+            row = done.get(deal_id, {})
+            if row.get("action") != "restored in part" \
+                    or "kept as changed since the job: " not in row.get("note", ""):
                 wrong.append((case, "succeeded.csv", row))
-            if not bad.get("reason", "").startswith(f"conflict: deal {deal_id} changed since"):
-                wrong.append((case, "failed.csv", bad))
         assert not wrong, wrong
-        amount = failed[rows[0][0]]["reason"]
-        assert "value: job's 1500, now 444" in amount and "the amount with its currency" \
-            in amount and "left as it is now" in amount, amount
-        assert "currency: 'USD' at the job's write, now 'GBP'" in failed[rows[1][0]]["reason"]
+        amount = done[rows[0][0]]["note"]
+        assert "kept as changed since the job: the amount with its currency (value: job's " \
+            "1500, now 444)" in amount, amount
+        assert "currency: 'USD' at the job's write, now 'GBP'" in done[rows[1][0]]["note"]
         undo.close()
         source.close()
 
@@ -184,15 +183,18 @@ async def test_undo_of_a_move_leaves_the_group_a_colleague_changed(tmp_path: Pat
         async def undo_it(s: Any) -> Any:
             return await prepare_undo(s.ctx, source)
         undo, prep = await load_job(sb, tmp_path, "undo", undo_it)
-        assert prep.actions == {"restore": len(moved), "conflict": 2}, prep.actions
+        assert prep.actions == {"restore": len(moved) - 2, "restore in part": 2}, prep.actions
         await run_job(sb, undo)
-        failed = {int(str(r["key"])): r["reason"] for r in read_csv(undo.directory / "failed.csv")}
+        assert read_csv(undo.directory / "failed.csv") == []
+        notes = {int(str(r["deal_id"])): r["note"]
+                 for r in read_csv(undo.directory / "succeeded.csv")}
         one, two = deal(sb, reason), deal(sb, stage)
         assert (one["stage_id"], one["pipeline_id"], one["status"], one["lost_reason"]) == (
             2, 1, "lost", "Budget"), one
         assert (two["stage_id"], two["pipeline_id"], two["status"]) == (9, 2, "open"), two
-        assert "the status with its reason and times left as it is now" in failed[reason]
-        assert "the stage with its pipeline left as it is now" in failed[stage]
+        assert "kept as changed since the job: the status with its reason and times" \
+            in notes[reason]
+        assert "kept as changed since the job: the stage with its pipeline" in notes[stage]
         for other in moved[2:]:
             assert (deal(sb, other)["stage_id"], deal(sb, other)["status"]) == (2, "open")
         undo.close()
@@ -223,15 +225,18 @@ async def test_undo_of_a_dedupe_leaves_the_amount_a_colleague_changed(tmp_path: 
         async def undo_it(s: Any) -> Any:
             return await prepare_undo(s.ctx, store)
         undo, prep = await load_job(sb, tmp_path / "jobs", "undo", undo_it, job_id="undo-1")
-        # the close date came from a deal merged away: left (x34r2 F5), said in a note
-        assert prep.actions == {"kept merged value": 1, "conflict": 1}, prep.actions
+        # the close date came from a deal merged away: left (x34r2 F5), said in a note; the
+        # amount the colleague changed is said in the same row (one row: x39r5)
+        assert prep.actions == {"kept merged value": 1}, prep.actions
         assert any("expected close date 2027-05-05 came from deal" in n for n in prep.notes) \
             or any("2027-05-05 came from deal" in n for n in prep.notes), prep.notes
         await run_job(sb, undo)
         now = deal(sb, ids["web"])
         assert (now["value"], now["currency"], now["expected_close_date"]) == (
             5000, "USD", "2027-05-05")
-        (row,) = read_csv(undo.directory / "failed.csv")
-        assert "value: job's 1040" in row["reason"] and "now 5000" in row["reason"], row
+        assert read_csv(undo.directory / "failed.csv") == []
+        (row,) = read_csv(undo.directory / "succeeded.csv")
+        assert row["action"] == "kept merged value", row
+        assert "value: job's 1040" in row["note"] and "now 5000" in row["note"], row
         undo.close()
         store.close()

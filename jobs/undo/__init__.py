@@ -12,13 +12,13 @@ its ``update_time`` is no longer the one the job's write returned) is a *conflic
 it is reported as a failed row and left alone — unless ``--force``. A restore is judged
 per field group (``jobs.deals.FIELD_GROUPS``: an amount with its currency, a status with
 its reason and times, a stage with its pipeline, every other field and each custom field
-alone): the groups someone changed are that conflict, the others are put back (the row
-in both result files: ``plan._restore_held``). The current deals are read 100 per
-call (10 tokens) to decide this before the plan is shown. A deal found deleted that was
-merged into another (a merge job's record, or the one deal changed in the second of the
-deletion that holds the job's values: ``plan._merged_into``; where several hold them,
-none is named) is said so, with the fields the job wrote the survivor
-holds; the survivor is never written.
+alone): the groups someone changed are kept as they are, the others are put back — one
+row, ``restored in part``, its note naming what it kept (``plan._restore_held``). The
+current deals are read 100 per call (10 tokens) to decide this before the plan is shown.
+A deal found deleted that was merged into another (a merge job's record, or the one
+deal changed in the second of the deletion that holds the job's values:
+``plan._merged_into``; where several hold them, none is named) is said so, with the
+fields the job wrote the survivor holds; the survivor is never written.
 
 Merges are final in Pipedrive: undo refuses, and points at the snapshots the
 merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).

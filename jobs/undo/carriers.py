@@ -26,7 +26,7 @@ from bulk.store import Item, JobStore
 from ..account import changed_since
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import is_gone
-from .targets import META_CONTACT_SINCE
+from .targets import META_CONTACT_SINCE, RESTORED_IN_PART
 
 # --force: the persons the plan found in the organizations it deletes, other than those it
 # deletes ({person id (text): organization id}): the run's check (``holders``)
@@ -105,7 +105,7 @@ class ContactCarriers:
             result = item.result or {}
             if item.op == "delete" and result.get("action") in _GONE:
                 gone.add(int(item.payload["deal_id"]))
-            elif item.op == "restore" and result.get("action") == "restored":
+            elif item.op == "restore" and result.get("action") in ("restored", RESTORED_IN_PART):
                 put_back[int(item.payload["deal_id"])] = _links(item.payload.get("changes")
                                                                 or {})
         out: dict[int, dict[str, int]] = {}

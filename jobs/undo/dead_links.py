@@ -57,6 +57,7 @@ from ..deals import (
 )
 from ..updating import Prepared, changed_names
 from .merged import merged_orgs, merged_persons
+from .targets import partly_note, plan_action
 
 # a restore's field that names a record, and what a note calls that record
 REFS = {"person_id": "person", "org_id": "organization", "owner_id": "owner",
@@ -490,8 +491,10 @@ async def leave_dead_links(ctx: CallContext, prep: Prepared,
                                     state=ItemState.SKIPPED, payload={
                                         **item.payload, "result": {
                                             "deal_id": deal_id, "action": LEFT,
-                                            "note": note + "; nothing else to put back"}})
-            prep.actions["restore"] -= 1
+                                            "note": "; ".join(filter(None, (
+                                                note + "; nothing else to put back",
+                                                partly_note(item.payload))))}})
+            prep.actions[plan_action(item.payload)] -= 1
             prep.actions[LEFT] += 1
             prep.actions += Counter()  # (no "restore: 0" left in the plan's counts)
             continue

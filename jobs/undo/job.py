@@ -64,7 +64,6 @@ from .plan import (
     OTHERS,
     OVERWRITES,
     OVERWROTE,
-    PARTLY,
     _carried,
     _carrier,
     _changed_since,
@@ -79,7 +78,11 @@ from .targets import (
     META_CONTACT_PAGES,
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
+    RESTORED_IN_PART,
+    UNDID,
     UNDO_COLUMNS,
+    partly_note,
+    restored,
 )
 
 _log = logging.getLogger("pdbulk.undo")
@@ -256,7 +259,7 @@ class UndoJob:
             res = await ctx.call("updateDeal", path={"id": deal_id}, json=changes)
         data = res.data if isinstance(res.data, Mapping) else {}
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": deal_id, "action": "restored",
+            "deal_id": deal_id, "action": restored(item.payload),
             "fields": changed_names(changes, labels=self._labels()),
             "update_time": data.get("update_time"), **noted})
 
@@ -735,7 +738,7 @@ class UndoJob:
         forget_written(store)
         contacts = contact_counts(store)
         undone = undone_counts(store, contacts)
-        lines = [undone_line(undone), *[f"{name}: {c['deleted']:,} deleted"
+        lines = [undone_line(undone, in_part_count(store)), *[f"{name}: {c['deleted']:,} deleted"
                  + (f", {c['already gone']:,} already gone (deleted or merged by someone)"
                     if c["already gone"] else "")
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
@@ -1046,7 +1049,7 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if verdict == "applied":
         assert deal is not None
         return Outcome(item.id, ItemState.DONE, result={
-            "deal_id": deal_id, "action": "restored",
+            "deal_id": deal_id, "action": restored(item.payload),
             "fields": changed_names(changes, labels=labels), "reconciled": True,
             **applied(deal), **_forced(item)})
     if verdict == "unchanged":
@@ -1111,17 +1114,14 @@ def _overwrite_seen(item: Item, deal: Deal, image: Mapping[str, Any] | None,
 
 def _forced(item: Item, seen: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The note of a write for succeeded.csv: one --force sent over a change since the job
-    (``OVERWRITES``: ``overwrote a change of job B (--force): ...``), or a restore that
-    left the field groups someone changed since (``PARTLY``: ``put back in part: the
-    amount with its currency left as changed since the job (value: job's 1500, now 444;
-    its conflict in failed.csv)``), or a dedupe's restore narrowed by the plan (the
+    (``OVERWRITES``: ``overwrote a change of job B (--force): ...``), or a restore in part
+    (``targets.partly_note``: ``kept as changed since the job: the amount with its
+    currency (value: job's 1500, now 444)``), or a dedupe's restore narrowed by the plan (the
     payload's ``note``: ``its value 1040 came from deal 3, merged away; ... it is left``,
     f35f 2: the row said nothing); {} for any other."""
     notes = [str(item.payload["note"])] if item.payload.get("note") else []
-    partly = item.payload.get(PARTLY)
-    if isinstance(partly, Mapping):
-        notes.append(f"put back in part: {partly.get('groups')} left as changed since the "
-                     f"job ({partly.get('fields')}; its conflict in failed.csv)")
+    if (partly := partly_note(item.payload)) is not None:
+        notes.append(partly)
     over = seen if seen is not None else item.payload.get(OVERWRITES)
     if isinstance(over, Mapping):
         who = "" if over.get("by") == OTHERS else f" of {over.get('by')}"
@@ -1139,7 +1139,7 @@ def overwritten_counts(store: JobStore) -> dict[str, int]:
     out: Counter[str] = Counter()
     for item in store.items(ItemState.DONE):
         over = overwrote(item)
-        if over is not None and (item.result or {}).get("action") in ("restored", "deleted"):
+        if over is not None and (item.result or {}).get("action") in UNDID:
             out[str(over.get("by"))] += 1
     return dict(out)
 
@@ -1147,18 +1147,28 @@ def overwritten_counts(store: JobStore) -> dict[str, int]:
 def undone_counts(store: JobStore,
                   contacts: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
     """What this undo undid, by kind (x18r2 5: one "N done" added deals, persons and
-    organizations): deals restored or deleted by it, persons / organizations it deleted."""
+    organizations): deals restored (in whole or in part) or deleted by it, persons /
+    organizations it deleted."""
     deals = sum(1 for i in store.items(ItemState.DONE) if i.op not in _CONTACT_OPS
-                and (i.result or {}).get("action") in ("restored", "deleted"))
+                and (i.result or {}).get("action") in UNDID)
     return {"deals": deals,
             "persons": int(contacts["persons"]["deleted"]),
             "organizations": int(contacts["organizations"]["deleted"])}
 
 
-def undone_line(undone: Mapping[str, int]) -> str:
-    """``undone: 120 deals, 40 persons, 12 organizations`` (the kinds that count)."""
-    parts = [f"{n:,} {kind}" for kind, n in undone.items() if n or kind == "deals"]
+def undone_line(undone: Mapping[str, int], in_part: int = 0) -> str:
+    """``undone: 120 deals (10 of them restored in part), 40 persons, 12 organizations``
+    (the kinds that count; ``in_part``: the deals ``RESTORED_IN_PART``)."""
+    parts = [f"{n:,} {kind}" + (f" ({in_part:,} of them {RESTORED_IN_PART}: what they kept "
+                                "is in succeeded.csv)" if kind == "deals" and in_part else "")
+             for kind, n in undone.items() if n or kind == "deals"]
     return "undone: " + ", ".join(parts)
+
+
+def in_part_count(store: JobStore) -> int:
+    """The deals this undo restored in part (``RESTORED_IN_PART``)."""
+    return sum(1 for i in store.items(ItemState.DONE)
+               if (i.result or {}).get("action") == RESTORED_IN_PART)
 
 
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:

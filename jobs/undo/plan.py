@@ -61,18 +61,25 @@ from .carriers import META_FORCE_MEMBERS
 from .dead_links import leave_dead_links, merged_away
 from .targets import (
     _CARRIER_OPS,
+    IN_PART,
     META_CONTACT_PAGES,
     META_CONTACT_SINCE,
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
+    PARTLY,
+    RESTORED_IN_PART,
+    UNDID,
     Target,
     check_source,
     created_contacts,
     export_snapshots,
+    in_part,
     later,
     not_created_here,
     other_creators,
+    partly_note,
     pending_line,
+    plan_action,
     snapshots_words,
     targets,
 )
@@ -530,7 +537,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     if unchecked:
         prep.notes.append(f"{unchecked} created deal(s) could not be checked for later edits "
                           "(the import recorded no update_time): they are deleted as they are")
-    prep.calls["updateDeal"] += prep.actions["restore"]
+    prep.calls["updateDeal"] += prep.actions["restore"] + prep.actions[IN_PART]
     prep.calls["deleteDeal"] += prep.actions["delete"]
     deal_conflicts = prep.actions["conflict"]
     if source.kind == "import":
@@ -556,25 +563,27 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "sent): this undo puts back only what the job did; once it runs, "
                           f"`pdbulk resume` / `retry` of job {source.job_id} are refused "
                           "(they would send those rows over the undo)")
+    # a deal put back in part (``_restore_held``): one row, said apart, not "left alone"
+    partly = [i for i in prep.items
+              if i.op == "restore" and i.state is ItemState.PENDING and in_part(i.payload)]
+    if partly:
+        each = "; ".join(f"deal {i.payload['deal_id']} {partly_note(i.payload)}"
+                         for i in partly[:_EACH_PART])
+        more = f"; and {len(partly) - _EACH_PART:,} more" if len(partly) > _EACH_PART else ""
+        prep.notes.append(f"{len(partly):,} deal(s) to restore in part: the field groups "
+                          "changed since the job wrote them are kept as they are now, the "
+                          "groups still as the job wrote them are restored — one row each, "
+                          f"`{RESTORED_IN_PART}` in succeeded.csv naming what it kept "
+                          f"(--force restores those kept too): {each}{more}")
     if deal_conflicts:
         # left even by --force: said so, a deal not provably this job's create, or any
         # conflict left when --force was given (x13r1 F6: "--force overwrites them" under
         # --force, for deals that had not changed)
-        # a deal put back in part (``_restore_held``) is said apart, not "left alone"
-        partly = sorted({int(i.payload["deal_id"]) for i in prep.items
-                         if i.op == "restore" and isinstance(i.payload.get(PARTLY), Mapping)})
         failed = [(m[1], "leaves" if force or "even with --force" in (i.error or "")
                    or "not provably this job's" in (i.error or "")
                    else "overwrites" if i.op == "restore" else "deletes") for i in prep.items
                   if i.state is ItemState.FAILED
-                  and (m := re.match(r"conflict: deal (\d+)", i.error or ""))
-                  and int(m[1]) not in partly]
-        if partly:
-            prep.notes.append(f"{len(partly):,} deal(s) put back in part "
-                              f"({_ids_named([str(d) for d in partly])}): the field groups "
-                              "changed since the job wrote them are left as they are now, "
-                              "each a conflict in failed.csv; the groups still as the job "
-                              "wrote them are restored (--force restores those left too)")
+                  and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
         ids = [deal for deal, _ in failed]
         if ids:  # (an archived deal's conflict has its own words: "0 deal(s) left alone ()")
             prep.notes.append(f"{len(ids):,} deal(s) left alone ({_ids_named(ids)}): changed "
@@ -662,6 +671,9 @@ def _noted(prep: Prepared, first: int, note: str) -> None:
                 filter(None, (item.payload.get("note"), note)))})
         elif item.state is ItemState.FAILED and item.error:
             prep.items[n] = replace(item, error=f"{item.error}; {note}")
+
+
+_EACH_PART = 5  # deals restored in part the plan's note names with what each keeps
 
 
 def _ids_named(ids: Sequence[str]) -> str:
@@ -942,7 +954,6 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
 _GROUP_WORDS = {"value": "the amount with its currency",
                 "status": "the status with its reason and times",
                 "stage_id": "the stage with its pipeline"}
-PARTLY = "partly"  # a restore's payload: the groups it leaves, {"groups", "fields"}
 
 
 def _group_words(group: str, labels: Mapping[str, str] | None) -> str:
@@ -975,9 +986,10 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
                   base: Mapping[str, Any], labels: Mapping[str, str] | None,
                   taken: float) -> None:
     """A restore some of whose field groups someone changed since the job (``moves``:
-    ``groups_moved``): those groups are left as they are now — a conflict in failed.csv
-    naming each changed field, theirs kept — and the groups that still hold what the job
-    wrote are put back (a second item of the same row, its note naming what it left).
+    ``groups_moved``): those groups are kept as they are now and the groups that still
+    hold what the job wrote are put back — one item, one row, ``IN_PART`` (its payload's
+    ``PARTLY`` names the groups kept and each changed field; x39r5: a restore and a
+    conflict of one row counted it twice). With nothing left to put back it is a conflict.
     A group is never split: its fields are restored together or not at all."""
     assert t.wrote is not None and t.before is not None
     row, key = t.item.row, t.item.key
@@ -1000,15 +1012,9 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
                   op=t.op, action="conflict", **base, before=t.before)
         return
     fields = changed_names(changes, labels=labels)
-    prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
-                        f"({moved}): {words} left as {'it is' if len(left) == 1 else 'they are'}"
-                        f" now, never split; the rest of what the job wrote is put back "
-                        f"({fields}; its row in succeeded.csv); --force puts back all of it",
-              op=t.op, action="conflict", **{**base, "wrote": write_part(t.wrote, left)},
-              before=image_part(t.before, left))
-    prep.add(NewItem(row=row, key=key, op="restore", payload={
-        **base, "wrote": write_part(t.wrote, held), "changes": changes, "fields": fields,
-        PARTLY: {"groups": words, "fields": moved}}), "restore")
+    payload = {**base, "wrote": write_part(t.wrote, held), "changes": changes,
+               "fields": fields, PARTLY: {"groups": words, "fields": moved}}
+    prep.add(NewItem(row=row, key=key, op="restore", payload=payload), plan_action(payload))
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
 
 
@@ -1077,7 +1083,7 @@ def overwritten_line(items: Iterable[Any], *, planned: bool) -> str | None:
             continue
         if planned and item.state is not ItemState.PENDING:
             continue
-        if not planned and (item.result or {}).get("action") not in ("restored", "deleted"):
+        if not planned and (item.result or {}).get("action") not in UNDID:
             continue
         by[str(over.get("by"))] += 1
         ids.append(str(item.payload.get("deal_id")))
@@ -1253,8 +1259,9 @@ def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = Fals
                                     state=ItemState.SKIPPED, payload={
                                         **restore.payload, "result": {
                                             "deal_id": deal_id, "action": "kept merged value",
-                                            "note": left}})
-            prep.actions["restore"] -= 1
+                                            "note": "; ".join(filter(None, (
+                                                left, partly_note(restore.payload))))}})
+            prep.actions[plan_action(restore.payload)] -= 1
             prep.actions["kept merged value"] += 1
             prep.calls["updateDeal"] -= 1
             prep.actions += Counter()  # (no "restore: 0" left in the plan's counts)

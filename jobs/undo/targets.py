@@ -1,6 +1,11 @@
 """What a job did that undo puts back: the targets (deals to restore or delete) read
 from the source job's store, and who else wrote or created those deals since
-(``jobs.undo``)."""
+(``jobs.undo``).
+
+Why ~530 lines: the targets of every kind an undo takes (update, move-stage, import,
+dedupe's field-policy PATCHes), the later writes of the folder's other jobs that make a
+deal someone else's, and the names of an undo's actions the plan, the run and the other
+modules of ``jobs.undo`` share (a restore in part among them) all read one source store."""
 
 from __future__ import annotations
 
@@ -53,6 +58,39 @@ _WRITE_OPS = {"restore": "updateDeal", "delete": "deleteDeal",
 # over it, and the user thought the update undone)
 META_UNDONE_BY = "undo.undone_by"
 META_SOURCE_PENDING = "undo.source_pending"  # in an undo job: its source's pending items
+# a restore that leaves the field groups someone changed since the job and puts back the
+# rest (``plan._restore_held``) is one item, one row: ``IN_PART`` in the plan's counts,
+# ``RESTORED_IN_PART`` in its result (x39r5: it was a restore and a conflict, two rows of
+# one deal, 4,970 rows run against the plan's 4,960). ``PARTLY``: its payload's entry,
+# {"groups": the groups left, "fields": each left field with the job's value and now}
+PARTLY = "partly"
+IN_PART = "restore in part"
+RESTORED_IN_PART = "restored in part"
+UNDID = ("restored", RESTORED_IN_PART, "deleted")  # the deal results an undo undid
+
+
+def in_part(payload: Mapping[str, Any]) -> bool:
+    """Whether a restore's ``payload`` leaves groups someone changed (``PARTLY``)."""
+    return isinstance(payload.get(PARTLY), Mapping)
+
+
+def plan_action(payload: Mapping[str, Any]) -> str:
+    """A pending restore's action in the plan's counts: ``restore`` or ``IN_PART``."""
+    return IN_PART if in_part(payload) else "restore"
+
+
+def restored(payload: Mapping[str, Any]) -> str:
+    """A restore's result action once sent: ``restored`` or ``RESTORED_IN_PART``."""
+    return RESTORED_IN_PART if in_part(payload) else "restored"
+
+
+def partly_note(payload: Mapping[str, Any]) -> str | None:
+    """What a restore in part keeps as someone changed it (``kept as changed since the job:
+    the amount with its currency (value: job's 1500, now 444)``), None for another."""
+    partly = payload.get(PARTLY)
+    if not isinstance(partly, Mapping):
+        return None
+    return f"kept as changed since the job: {partly.get('groups')} ({partly.get('fields')})"
 
 
 
@@ -94,7 +132,7 @@ def _undid(undo: Mapping[str, Any]) -> int | None:
     try:
         with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
             return sum(1 for i in s.items(ItemState.DONE) if i.op in ("restore", "delete")
-                       and (i.result or {}).get("action") in ("restored", "deleted"))
+                       and (i.result or {}).get("action") in UNDID)
     except (StoreError, OSError):
         return None
 
@@ -230,7 +268,8 @@ def check_source(store: JobStore) -> None:
                          f"{flag}`{note} first, so that what it sent is known")
 
 
-_WRITES = {"updated": "changed", "moved": "moved", "restored": "restored", "created": None}
+_WRITES = {"updated": "changed", "moved": "moved", "restored": "restored",
+           RESTORED_IN_PART: "restored in part", "created": None}
 
 
 def _company(store: JobStore) -> str | None:
