@@ -177,19 +177,23 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
 
 
 async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
-                      calls: Counter[str] | None = None) -> dict[int, int]:
+                      calls: Counter[str] | None = None,
+                      carried: Mapping[int, Iterable[int]] | None = None) -> dict[int, int]:
     """Of person ("person") / organization ("org") ``ids``, those merged away since, each
     with its survivor (``jobs.undo.merged``): read as a restore's links are (``_live``:
     by id, 1 token each, below 10 of them, else 100 a list call, 10 tokens; the trace's
     reads, counted in ``calls`` when given). A live one, one deleted with no trace, or a
-    404: not listed. Raises the API's errors of the reads."""
+    404: not listed. ``carried``: record id -> the deals whose link moved off it (a person
+    with a name alone is traced only through one of them: ``merged.merged_persons``).
+    Raises the API's errors of the reads."""
     deleted: dict[int, Mapping[str, Any]] = {}
     calls = Counter() if calls is None else calls
     await _live(ctx, kind, sorted(set(ids)), calls, deleted, set())
     if not deleted:
         return {}
-    trace = merged_persons if kind == "person" else merged_orgs
-    return await trace(ctx, deleted, calls)
+    if kind == "person":
+        return await merged_persons(ctx, deleted, calls, carried)
+    return await merged_orgs(ctx, deleted, calls)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ and so is what the merge changed — the survivor, and everything Pipedrive move
   they fall in at most three seconds; else, and for those not found so, one read of
   those changed since the earliest deletion, 10 tokens a page); a person with neither (a
   name alone) is traced as an organization is, by the deals the merge moved in its
-  second (a name is never a witness: two persons share one);
+  second (a name is never a witness: two persons share one), and only where one of them
+  is a deal known to have been on it (``carried``: the job's deal whose link moved off
+  it; f39m: a person with no deals deleted in the second another merge moved deals to
+  one person is, on the lists, that merge's twin);
 - an organization has no such mark of its own, but its deals and persons are moved to the
   survivor in that second: the survivor is the one live organization changed at or after
   that second that a person — else a deal — changed in that second now names (each of
@@ -139,7 +142,8 @@ async def _changed_from(ctx: CallContext, operation: str, seconds: Iterable[str]
 
 
 async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
-                         calls: Counter[str]) -> dict[int, int]:
+                         calls: Counter[str], carried: Mapping[int, Iterable[int]] | None = None
+                         ) -> dict[int, int]:
     """Of persons ``deleted`` (their records as Pipedrive still answers them), those merged
     away, each with its survivor: the one live person changed at or after the second of
     the deletion — in it, by the merge, or later, by another merge into it or an edit
@@ -152,8 +156,9 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
     person changed since, pages of them on a busy account, for merges days apart); those
     not traced so (a survivor changed again since), and every deletion past that many
     seconds, by one read since the earliest of their seconds (10 tokens a page of 500).
-    A person with neither e-mail nor phone: by the deals the merge moved in its second
-    (``_by_deals``)."""
+    A person with neither e-mail nor phone: by the deals the merge moved in its second,
+    only where one of them is a deal ``carried`` names as having carried it (person id ->
+    deal ids: the job's deals whose link moved off it; ``_by_deals``)."""
     seconds = _seconds({r: p for r, p in deleted.items() if _witness(p)[1]})
     into: dict[int, int] = {}
     if len(seconds) <= _FEW_SECONDS:  # each second alone first (f39b: read less)
@@ -167,24 +172,29 @@ async def merged_persons(ctx: CallContext, deleted: Mapping[int, Mapping[str, An
         changed = await _changed_from(ctx, "getPersons", left, calls)
         into.update(_holders(changed, left, deleted))
     bare = {r: p for r, p in deleted.items() if not _witness(p)[1]}
-    if bare:
-        into.update(await _by_deals(ctx, bare, deleted, calls))
+    if bare and carried:
+        into.update(await _by_deals(ctx, bare, deleted, calls, carried))
     return into
 
 
 async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
-                    deleted: Mapping[int, Mapping[str, Any]], calls: Counter[str]
-                    ) -> dict[int, int]:
+                    deleted: Mapping[int, Mapping[str, Any]], calls: Counter[str],
+                    carried: Mapping[int, Iterable[int]]) -> dict[int, int]:
     """Of persons ``bare`` (no e-mail, no phone: nothing of theirs a survivor holds), each
     with the one live person changed at or after its deletion's second, added before it,
     that the deals changed in that second (added before it) now name — where Pipedrive
     moved them (x39r4 F4: every deal the job linked to person 14 was on person 2, moved in
     the second 14 was deleted). None when another of ``deleted`` went in that second (which
-    went where cannot be told), no deal moved, or they name two. The persons are read once
+    went where cannot be told), no deal moved, they name two, or none of them is one of
+    the deals ``carried`` says it carried (f39m: a person with no deals deleted in the
+    second another merge moved deals to one person is no merge into that person; without
+    a deal known to have been on it, the two cannot be told apart). The persons are read once
     from the earliest such second on (``getPersons?updated_since=``, 10 tokens a page), the
     deals of each second alone (``getDeals``, 10 tokens), only where a candidate is."""
     everyone = _seconds(deleted)
-    seconds = {w: rids for w, rids in _seconds(bare).items() if len(everyone[w]) == 1}
+    ours = {rid: {int(d) for d in deals} for rid, deals in carried.items()}
+    seconds = {w: rids for w, rids in _seconds(bare).items() if len(everyone[w]) == 1
+               and ours.get(rids[0])}
     persons = await _changed_from(ctx, "getPersons", seconds, calls) if seconds else []
     into: dict[int, int] = {}
     for when, rids in sorted(seconds.items()):
@@ -193,10 +203,10 @@ async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
                       and _before(r, second)} - set(rids)
         if not candidates or (window := _window(when)) is None:
             continue
-        named = {r["person_id"] for r in await _changed(ctx, "getDeals", window, calls,
-                                                        older=True)
-                 if r.get("person_id") in candidates}
-        if len(named) == 1:
+        moved = [r for r in await _changed(ctx, "getDeals", window, calls, older=True)
+                 if r.get("person_id") in candidates]
+        named = {r["person_id"] for r in moved}
+        if len(named) == 1 and any(int(r["id"]) in ours[rids[0]] for r in moved):
             into[rids[0]] = int(next(iter(named)))
     return into
 

@@ -126,8 +126,12 @@ async def merge_moved(ctx: CallContext, store: JobStore,
     calls: Counter[str] = Counter()
     into: dict[str, dict[int, int]] = {}
     for name, (kind, _) in _LINKS.items():
-        ids = {old for *_, moves in wanted.values() for n, old, _ in moves if n == name}
-        into[name] = await merged_away(ctx, kind, ids, calls) if ids else {}
+        carried: dict[int, list[int]] = {}
+        for item, *_, moves in wanted.values():
+            for n, old, _ in moves:
+                if n == name:
+                    carried.setdefault(old, []).append(int(item.payload["deal_id"]))
+        into[name] = await merged_away(ctx, kind, carried, calls, carried) if carried else {}
     found: dict[int, dict[str, Any]] = {}
     fresh: list[BeforeImage] = []
     taken = ctx.clock.wall()

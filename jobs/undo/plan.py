@@ -628,8 +628,12 @@ async def _links_merged(ctx: CallContext, todo: Sequence[Target],
                 pairs.setdefault(t.deal_id, []).append((name, old, now))
     into: dict[str, dict[int, int]] = {}
     for name, kind in _LINKS.items():
-        ids = {old for moves in pairs.values() for f, old, _ in moves if f == name}
-        into[name] = await merged_away(ctx, kind, ids) if ids else {}
+        carried: dict[int, list[int]] = {}
+        for deal_id, moves in pairs.items():
+            for f, old, _ in moves:
+                if f == name:
+                    carried.setdefault(old, []).append(deal_id)
+        into[name] = await merged_away(ctx, kind, carried, carried=carried) if carried else {}
     out: dict[int, list[Moved]] = {}
     for deal_id, moves in pairs.items():
         traced = [m for m in moves if into[m[0]].get(m[1]) == m[2]]
