@@ -471,7 +471,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     creators = other_creators(source) if source.kind == "import" else {}
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
-    moved = await _links_merged(ctx, todo, current)
+    lost: dict[int, str] = {}
+    moved = await _links_merged(ctx, todo, current, lost)
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
     journal: dict[int, Merge] | None = None  # the merge record, read at its first use
@@ -525,7 +526,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                 round_trip=_round_trip(target, deal, seen),
                 later_write=(why, since.by.get(target.deal_id, ""))
                 if why is not None and force and not is_gone(deal) else None)
-        _noted(prep, first, merge_note)
+        _noted(prep, first, "; ".join(filter(None, (merge_note, lost.get(target.deal_id)))))
     if moved:
         prep.notes.append(f"{len(moved):,} deal(s) carry a person / organization the job "
                           "wrote merged into another since: Pipedrive moved the deal to "
@@ -604,8 +605,8 @@ Moved = tuple[str, int, int]
 _LINKS = {"person_id": "person", "org_id": "org"}
 
 
-async def _links_merged(ctx: CallContext, todo: Sequence[Target],
-                        current: Mapping[int, Deal]) -> dict[int, list[Moved]]:
+async def _links_merged(ctx: CallContext, todo: Sequence[Target], current: Mapping[int, Deal],
+                        lost: dict[int, str] | None = None) -> dict[int, list[Moved]]:
     """The deals whose person / organization the job wrote (``person_id`` / ``org_id`` of
     its ``wrote``) was merged since into the one the deal carries now, deal id -> what
     moved. Pipedrive's merge moves the deals of the merged-away record to the survivor
@@ -615,7 +616,8 @@ async def _links_merged(ctx: CallContext, todo: Sequence[Target],
     read by id and traced (``dead_links.merged_away``: 1 token each below 10, else 10
     per 100, and the trace's list reads); only a survivor that is the deal's link now
     counts. In the plan: its reads are the plan's, the run re-checks against the
-    survivor."""
+    survivor. ``lost``: gets, per deal, why a link the job wrote, gone since with no
+    survivor found, is not followed to the one the deal names now (``_UNTRACED``)."""
     pairs: dict[int, list[Moved]] = {}
     for t in todo:
         deal = current.get(t.deal_id)
@@ -633,13 +635,32 @@ async def _links_merged(ctx: CallContext, todo: Sequence[Target],
             for f, old, _ in moves:
                 if f == name:
                     carried.setdefault(old, []).append(deal_id)
-        into[name] = await merged_away(ctx, kind, carried, carried=carried) if carried else {}
+        gone: set[int] = set()
+        into[name] = await merged_away(ctx, kind, carried, carried=carried,
+                                       untraced=gone) if carried else {}
+        if lost is not None:
+            for deal_id, moves in pairs.items():
+                for f, old, now in moves:
+                    if f == name and old in gone:
+                        lost[deal_id] = "; ".join(filter(None, (lost.get(deal_id), _UNTRACED.format(
+                            word=kind if kind == "person" else "organization", old=old, now=now))))
     out: dict[int, list[Moved]] = {}
     for deal_id, moves in pairs.items():
         traced = [m for m in moves if into[m[0]].get(m[1]) == m[2]]
         if traced:
             out[deal_id] = traced
     return out
+
+
+# a link the job wrote to a record gone since that no trace follows to the deal's link now
+# (``_links_merged``): deleted, or merged into one merged again since — A into B, then B into
+# C leaves nothing changed in A's second, the second merge moved it all again, and no answer
+# names B (bulk.sandbox.merge; FACTS.md: a merge names no survivor) — so it is not followed,
+# and the row says why (f39b left it; f40b)
+_UNTRACED = ("its {word} {old} (the job's) is gone since and nothing ties it to {word} {now} "
+             "the deal names now: deleted, or merged into a record merged again since (A "
+             "into B, then B into C), which leaves no trace of where it went — so that link "
+             "counts as a change")
 
 
 def _as_merged(t: Target, deal: Deal | None, moves: Sequence[Moved]) -> tuple[Target, str]:
