@@ -274,7 +274,8 @@ def test_jobs_flags_a_finished_job_whose_result_files_are_missing(sandbox: Sandb
     assert "result files" not in runner.invoke(app, args).output
     [listed] = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)["jobs"]
     assert listed["results_missing"] is None, listed
-    (job_dir / "summary.json").unlink()  # as a kill -9 right after the status leaves it
+    for name in ("succeeded.csv", "failed.csv", "unprocessed.csv", "summary.json"):
+        (job_dir / name).unlink(missing_ok=True)  # as a kill -9 right after the status
     out = runner.invoke(app, args).output
     assert "finished" in out and "result files not written" in out, out
     assert "pdbulk resume writes them" in out, out
