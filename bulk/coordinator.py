@@ -209,7 +209,10 @@ class Coordinator(Protocol):
         """This process's fastest round trip fell by ``by`` seconds (``Scheduler._later``):
         every entry of the shared windows moves ``by`` later — this process's, dated with
         the slower figure, and the others' (dated with figures no faster; their processes
-        may not see a faster round trip for a while): later is only ever safer."""
+        may not see a faster round trip for a while): later is only ever safer. A
+        coordinator with ``fastest_seen(fastest)`` (Redis, the process coordinator) is
+        told the fastest round trip instead and dates every process's answered calls with
+        the token's fastest (f40d 2)."""
 
     def paused(self, until: float) -> None:
         """A 429: nobody on this token admits anything before wall time ``until``."""

@@ -100,7 +100,7 @@ class AccountState:
     """The shared picture of one account in this process (held by its coordinators only)."""
 
     __slots__ = ("__weakref__", "asked", "born", "company", "company_until", "entries",
-                 "impatient", "last_take", "members", "next_prune", "observed", "others_at",
+                 "fastest", "impatient", "last_take", "members", "next_prune", "observed", "others_at",
                  "pause", "queue", "spent", "width")
 
     def __init__(self, born: float = -math.inf) -> None:
@@ -112,6 +112,9 @@ class AccountState:
         # tells another client's calls from them until then (``window_seen``)
         self.company_until = -math.inf
         self.entries: list[_Entry] = []  # burst window entries (searches flagged)
+        # the fastest round trip any engine here trusted (seconds; ``fastest_seen``): the
+        # entries are dated with it, whichever engine answered (f40d 2)
+        self.fastest = math.inf
         self.pause = -math.inf  # wall time a 429 pause ends
         self.spent: dict[int, int] = {}  # day -> tokens the jobs admitted (less refunds)
         self.observed: dict[int, int] = {}  # day -> the company's spend the headers said
@@ -218,7 +221,8 @@ def _loop() -> int:
 class ProcessCoordinator:
     """One engine's door to its account's :class:`AccountState` (a ``Coordinator``)."""
 
-    __slots__ = ("__weakref__", "_clock", "_leave", "_others_answers", "_own", "_state", "_url")
+    __slots__ = ("__weakref__", "_clock", "_fastest", "_leave", "_others_answers", "_own",
+                 "_state", "_url")
 
     def __init__(self, base_url: str, token: str, *, clock: Clock) -> None:
         key = account_key(base_url, token)
@@ -230,6 +234,7 @@ class ProcessCoordinator:
         self._clock = clock
         self._own: deque[tuple[float, _Entry]] = deque()  # (admitted at, entry), unanswered
         self._others_answers = 0  # this engine's answers that showed another client's calls
+        self._fastest = math.inf  # this engine's trusted fastest round trip (``fastest_seen``)
         state.members += 1
         # closed or dropped (collected unclosed), it leaves the count once
         self._leave = weakref.finalize(self, _left, state)
@@ -428,7 +433,31 @@ class ProcessCoordinator:
         if best is not None:
             admitted, entry = own[best]
             del own[best]
+            if self._state is not None and self._state.fastest < self._fastest < math.inf:
+                # dated with this engine's fastest round trip: with the account's, which
+                # another engine's calls may beat this one's by on their way there (f40d 2)
+                at += self._fastest - self._state.fastest
             entry.at = max(at, admitted)  # no longer held
+
+    def fastest_seen(self, fastest: float) -> None:
+        """This engine's scheduler dates its answered calls with ``fastest`` (seconds, its
+        fastest round trip, trusted) from now on: each answer's entry is dated with the
+        fastest of the account's engines instead (``answered`` adds the difference), and
+        when ``fastest`` is below that, every entry moves later by what the account's fell
+        by. Dated with its own, one engine's entry freed its slot when another's call, on
+        a faster way there than this engine ever saw, could still reach the server inside
+        the window it was counted in (f40d 2: dated 171 ms before the server counted it,
+        the next call there 156 ms after its admission: a 429). Replaces ``later`` for a
+        scheduler that tells it (``Scheduler._later``)."""
+        self._fastest = fastest
+        state = self._state
+        if state is None or fastest >= state.fastest:
+            return
+        by, state.fastest = state.fastest - fastest, fastest
+        if by < math.inf:
+            for entry in state.entries:
+                if entry.at != math.inf:
+                    entry.at += by
 
     def later(self, by: float) -> None:
         """This engine's fastest round trip fell by ``by``: every entry in the shared window

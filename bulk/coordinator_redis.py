@@ -5,7 +5,8 @@ it stops at the first call that does not fit and says how long to wait, so no
 process polls). Answers, 429 pauses, refunds and the window the server's headers
 describe (``x-ratelimit-remaining`` / ``-reset``: the calls nobody here counted become
 entries of the shared window until the reset) and a faster round trip than any
-before (the LATER script: the windows' entries move later) go back in one pipeline per
+before (the LATER script, or FASTEST when the token's fastest falls: the windows' entries
+move later) go back in one pipeline per
 burst of them, off the call path. redis-py's asyncio client runs the scripts
 (EVALSHA, re-loaded after a server restart).
 
@@ -19,6 +20,9 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began,   TTL 2 days, renewed
                           pruned: how far ADMIT pruned the windows (WINDOW)
     pdbulk:t:{t}:company  the company the token was last bound to        TTL 2 days
+    pdbulk:t:{t}:fastest  the fastest round trip its processes trusted     TTL 10 minutes,
+                          (seconds): answered calls are dated with it     renewed by each
+                          (FASTEST, DATE)                                 answer
     pdbulk:c:{c}:daily    the company's daily budget (tokens) as last seen TTL 2 days
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
@@ -100,6 +104,8 @@ from .errors import BudgetExhausted, CoordinatorLost
 from .operations import Operation
 from .redis_scripts import (
     ADMIT,
+    DATE,
+    FASTEST,
     LATER,
     PAUSE,
     REALIGN,
@@ -138,6 +144,9 @@ _SAME_ANSWER = 0.5
 _CLOSE_WITHIN = 1.0
 # seconds Redis remembers the company a token was last bound to (``company`` key)
 _COMPANY_TTL = 2 * 86400
+# the token's fastest round trip (``fastest`` key, ms): kept while its processes answer,
+# then forgotten (a fleet days later on another network learns its own)
+_FASTEST_TTL = 600_000
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
@@ -158,8 +167,8 @@ class RedisCoordinator:
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
-                 "_clock", "_company", "_costs", "_daily_said", "_epoch", "_flush_task",
-                 "_followed", "_held", "_known", "_losses", "_lost", "_observed",
+                 "_clock", "_company", "_costs", "_daily_said", "_epoch", "_fastest",
+                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost", "_observed",
                  "_observed_base", "_observed_since", "_offered", "_others_answers", "_others_at",
                  "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
                  "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
@@ -175,6 +184,7 @@ class RedisCoordinator:
         # (None: never seen); the (company, figure) last written (``daily_seen``)
         self.known_daily: int | None = None
         self._daily_said: tuple[str | None, int] | None = None
+        self._fastest = math.inf  # this process's trusted fastest round trip (``fastest_seen``)
         self._prebind = 0  # tokens admitted before the company was known
         # whether ``bind`` named the company (before: the one this token was last bound to,
         # as Redis remembers it — ``company`` key — or none, the token's own keys)
@@ -258,7 +268,8 @@ class RedisCoordinator:
             if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
                 self.known_daily = int(_text(daily))
             self._scripts = {name: self._redis.register_script(src)
-                             for name, src in (("admit", ADMIT), ("later", LATER),
+                             for name, src in (("admit", ADMIT), ("date", DATE),
+                                               ("fastest", FASTEST), ("later", LATER),
                                                ("pause", PAUSE),
                                                ("realign", REALIGN), ("refund", REFUND),
                                                ("window", WINDOW))}
@@ -719,11 +730,38 @@ class RedisCoordinator:
                         f"{math.floor(t)}:{math.floor(self._clock.wall())}", cost[0],
                         _COMPANY_TTL)))
                 at = max(at, t)
-                self._pending.append(("zadd", (self._token_key("burst"), member, at)))
-                if search:
-                    self._pending.append(("zadd", (self._token_key("search"), member, at)))
+                for key in ("burst", "search") if search else ("burst",):
+                    if self._fastest < math.inf:  # dated with the token's fastest (DATE)
+                        self._pending.append(("date", (
+                            self._token_key("fastest"), self._token_key("burst"),
+                            self._token_key("search"), self._token_key(key), member,
+                            repr(at), repr(self._fastest), self._window_ttl(), _FASTEST_TTL)))
+                    else:
+                        self._pending.append(("zadd", (self._token_key(key), member, at)))
                 self._kick()
                 return
+
+    def fastest_seen(self, fastest: float) -> None:
+        """This process's scheduler dates its answered calls with ``fastest`` (seconds, its
+        fastest round trip, trusted) from now on: each answer's entry is dated with the
+        token's fastest, the least any of its processes told (``fastest`` key, the DATE
+        script adds the difference), and when ``fastest`` is below that, every entry of the
+        shared windows moves later by what the token's fell by (FASTEST). Dated with its
+        own, one process's entry freed its slot when another's call, on a faster way there
+        than this process ever saw, could still reach the server inside the window it was
+        counted in (f40d 2: one process's fastest 172 ms, its entry dated 171 ms before the
+        server counted it; another's next call there 156 ms after Redis admitted it: the
+        window held the burst + 1, a 429). Replaces ``later`` for a scheduler that tells it
+        (``Scheduler._later``)."""
+        self._fastest = fastest
+        self._pending.append(("fastest", (
+            self._token_key("fastest"), self._token_key("burst"), self._token_key("search"),
+            repr(fastest), self._window_ttl(), _FASTEST_TTL)))
+        self._kick()
+
+    def _window_ttl(self) -> int:
+        """The windows' keys' TTL (ms): two windows and a second."""
+        return math.ceil(max(self._width, 0.001) * 2000) + 1000
 
     def later(self, by: float) -> None:
         """This process's fastest round trip fell by ``by``: every entry of the shared
@@ -843,6 +881,10 @@ class RedisCoordinator:
                 if cmd == "window":
                     windows.append(len(pipe.command_stack))
                     await self._scripts[cmd](keys=list(a[:3]), args=list(a[3:]), client=pipe)
+                elif cmd == "fastest":
+                    await self._scripts[cmd](keys=list(a[:3]), args=list(a[3:]), client=pipe)
+                elif cmd == "date":
+                    await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
                 elif cmd == "realign":
                     await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
                 elif cmd in ("later", "refund"):

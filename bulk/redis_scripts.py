@@ -303,6 +303,55 @@ end
 return moved
 """
 
+# The token's fastest round trip (KEYS[1], seconds) falls to `f` if it is lower (or is
+# none: lost, or its TTL ran out while no process answered), and every entry of both
+# windows (KEYS[2], KEYS[3]) moves later by what it fell by: they were dated with the
+# slower figure (f40d 2). Kept `keep_ms` from each process's answer. Leaves `tok`, the
+# token's fastest now.
+_LOWER_FASTEST = """
+local tok = tonumber(redis.call('GET', KEYS[1]) or '')
+if tok and tok <= f then
+  redis.call('PEXPIRE', KEYS[1], keep)
+else
+  redis.call('SET', KEYS[1], tostring(f), 'PX', keep)
+  if tok then
+    for k = 2, 3 do
+      local all = redis.call('ZRANGE', KEYS[k], 0, -1, 'WITHSCORES')
+      for i = 1, #all, 2 do
+        redis.call('ZADD', KEYS[k], 'XX', tonumber(all[i + 1]) + tok - f, all[i])
+      end
+      if #all > 0 then redis.call('PEXPIRE', KEYS[k], ttl) end
+    end
+  end
+  tok = f
+end
+"""
+
+# KEYS: fastest, burst, search; ARGV: fastest (seconds), ttl_ms (windows), keep_ms (fastest).
+# A process's scheduler dates its answered calls with its fastest round trip `fastest`
+# (``RedisCoordinator.fastest_seen``): the token's (the least any of its processes told)
+# falls to it if lower. Returns the token's fastest.
+FASTEST = """
+local f, ttl, keep = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+""" + _LOWER_FASTEST + """
+return tostring(tok)
+"""
+
+# KEYS: fastest, burst, search, window; ARGV: member, at, own (seconds), ttl_ms (windows),
+# keep_ms (fastest). An answered call's entry in `window`, dated `at` with its process's
+# fastest round trip `own`: dated with the token's instead (made no slower than `own`
+# first, as FASTEST: a key lost or run out is set again), `own` less it later, as another
+# process's call may reach the server that much faster on its way there (f40d 2). Not
+# only XX: a call answered after the state was lost goes back into the window (the server
+# counted it).
+DATE = """
+local f, ttl, keep = tonumber(ARGV[3]), ARGV[4], ARGV[5]
+""" + _LOWER_FASTEST + """
+redis.call('ZADD', KEYS[4], tonumber(ARGV[2]) + f - tok, ARGV[1])
+redis.call('PEXPIRE', KEYS[4], ttl)
+return 1
+"""
+
 # KEYS: day, day info; ARGV: tokens, now, span — never below 0, never creates the key.
 # A call admitted by the last REALIGN's `cut` is in neither the server's figure the spend
 # followed nor the admissions added to it when it was not charged: its refund would

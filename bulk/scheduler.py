@@ -1454,12 +1454,17 @@ class Scheduler:
         there, as in the sandbox; the fastest of many round trips comes close to the
         fastest way there plus the fastest way back)."""
         rtt = now - sent
-        if rtt < self._fastest:
-            if self._rtts >= _TRUST_RTTS:  # entries in the windows were dated with it
+        trusted = self._rtts >= _TRUST_RTTS  # entries in the windows were dated with it
+        faster = rtt < self._fastest
+        if faster:
+            if trusted:
                 self._later(self._fastest - rtt)
             self._fastest = rtt
         self._slowest = max(self._slowest, rtt)
         self._rtts += 1
+        if (faster or not trusted) and self._rtts >= _TRUST_RTTS \
+                and (seen := getattr(self._shared, "fastest_seen", None)) is not None:
+            seen(self._fastest)  # the shared windows date with the token's fastest
         quick = self._quick
         if len(quick) < _TRUST_RTTS or rtt < quick[-1]:
             bisect.insort(quick, rtt)
@@ -1473,6 +1478,8 @@ class Scheduler:
         # date the call at its answer (the server cannot have counted it later).
         at = now - (self._fastest if self._rtts >= _TRUST_RTTS else 0.0)
         if self._shared is not None:
+            # (dated with the token's fastest round trip where the coordinator knows it:
+            # ``fastest_seen``)
             off = self._wall_offset()
             self._shared.answered(sent + off, at + off)
         held = self._land(op, sent)
@@ -1504,7 +1511,10 @@ class Scheduler:
         ever safer. The decreases of a minimum add up to what it fell by in all, so an
         entry ends up dated with today's figure whenever it was dated. A shared coordinator
         moves this process's entries in the account-wide windows alike (``later``: f27c,
-        they freed their shared slots that much too soon for the other engines' calls)."""
+        they freed their shared slots that much too soon for the other engines' calls);
+        one that dates them with the token's fastest round trip (``fastest_seen``, told on
+        each faster one: the least of every process's or engine's, f40d 2) moves them by
+        what that one fell by instead."""
         self._admits = deque(t + by for t in self._admits)
         if self._searches:
             self._searches = deque(t + by for t in self._searches)
@@ -1514,8 +1524,8 @@ class Scheduler:
             if left:
                 for i in range(len(left)):
                     left[i] += by
-        if self._shared is not None:
-            self._shared.later(by)
+        if self._shared is not None and not hasattr(self._shared, "fastest_seen"):
+            self._shared.later(by)  # (else ``fastest_seen`` moves them, by the token's)
 
     def _apply(self, op: Operation, rate: RateHeaders, now: float, *, windows: bool,
                answered: float | None = None) -> None:
