@@ -79,11 +79,13 @@ def test_a_job_person_without_an_email_merged_at_the_prompt_is_traced(
             in ok["K2"]["note"], ok["K2"]
 
 
-def test_two_persons_without_an_email_merged_in_one_second_are_no_guess(
+def test_two_persons_without_an_email_merged_in_one_second_are_traced_by_the_jobs_deals(
         tmp_path: Path) -> None:
     """Ann Lee and Bob Roe (names only) merged into Cy Doe and Di Fox in one second: the
-    deals moved in it cannot tell which went where, so neither is traced (no stranger
-    followed): K1 and K2 are conflicts, left alone; the rest deleted."""
+    deals moved in it alone cannot tell which went where, but the job's own deals can —
+    K1, which it linked to Ann, moved in that second to Cy; K2 to Di (x40r1 F1; before:
+    K1 and K2 conflicts, left alone). Every deal is deleted. (A record whose own deals
+    name two survivors is still no trace: ``tests/test_undo_merges_one_second.py``.)"""
     with ThreadedSandbox(CONFIG) as sb:
         jobs, night1 = _night1(sb, tmp_path)
         was = _deals(sb)
@@ -97,4 +99,5 @@ def test_two_persons_without_an_email_merged_in_one_second_are_no_guess(
             merge(sb.state, "person", bob, {"merge_with_id": di})
         undone = cli(sb, jobs, "undo", night1, "--yes", *engine(sb, jobs))
         assert undone.exit_code in (0, 3), undone.output
-        assert sorted(_deals(sb)) == ["K1", "K2"], _deals(sb)
+        assert undone.exit_code == 0, undone.output
+        assert _deals(sb) == {}, _deals(sb)

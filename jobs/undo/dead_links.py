@@ -179,13 +179,16 @@ async def _read(ctx: CallContext, bodies: Sequence[Mapping[str, Any]],
 async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
                       calls: Counter[str] | None = None,
                       carried: Mapping[int, Iterable[int]] | None = None,
-                      untraced: set[int] | None = None) -> dict[int, int]:
+                      untraced: set[int] | None = None,
+                      members: Mapping[int, Iterable[int]] | None = None) -> dict[int, int]:
     """Of person ("person") / organization ("org") ``ids``, those merged away since, each
     with its survivor (``jobs.undo.merged``): read as a restore's links are (``_live``:
     by id, 1 token each, below 10 of them, else 100 a list call, 10 tokens; the trace's
     reads, counted in ``calls`` when given). A live one, one deleted with no trace, or a
     404: not listed. ``carried``: record id -> the deals whose link moved off it (a person
-    with a name alone is traced only through one of them: ``merged.merged_persons``).
+    with a name alone is traced only through one of them: ``merged.merged_persons``; an
+    organization deleted in the second another was, through them or ``members``, organization
+    id -> the import's persons that were on it: ``merged.merged_orgs``).
     ``untraced``: gets the ids gone (deleted, merged away, a 404) with no survivor found.
     Raises the API's errors of the reads."""
     deleted: dict[int, Mapping[str, Any]] = {}
@@ -193,7 +196,7 @@ async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
     wanted = sorted(set(ids))
     live = await _live(ctx, kind, wanted, calls, deleted, set())
     into = {} if not deleted else await merged_persons(ctx, deleted, calls, carried) \
-        if kind == "person" else await merged_orgs(ctx, deleted, calls)
+        if kind == "person" else await merged_orgs(ctx, deleted, calls, carried, members)
     if untraced is not None:
         untraced.update(set(wanted) - live - set(into))
     return into

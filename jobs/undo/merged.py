@@ -184,31 +184,56 @@ async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
     with the one live person changed at or after its deletion's second, added before it,
     that the deals changed in that second (added before it) now name — where Pipedrive
     moved them (x39r4 F4: every deal the job linked to person 14 was on person 2, moved in
-    the second 14 was deleted). None when another of ``deleted`` went in that second (which
-    went where cannot be told), no deal moved, they name two, or none of them is one of
-    the deals ``carried`` says it carried (f39m: a person with no deals deleted in the
+    the second 14 was deleted). None when no deal moved, they name two, or none of them is
+    one of the deals ``carried`` says it carried (f39m: a person with no deals deleted in the
     second another merge moved deals to one person is no merge into that person; without
-    a deal known to have been on it, the two cannot be told apart). The persons are read once
-    from the earliest such second on (``getPersons?updated_since=``, 10 tokens a page), the
-    deals of each second alone (``getDeals``, 10 tokens), only where a candidate is."""
+    a deal known to have been on it, the two cannot be told apart). Another of ``deleted``
+    gone in that same second (two merges at once: which went where the lists cannot tell;
+    x40r1 F1, 4 deals left as conflicts): only the deals ``carried`` names are read, and a
+    person is traced where those of them changed in that second all name one survivor
+    (``_own``); else none. The persons are read once from the earliest such second on
+    (``getPersons?updated_since=``, 10 tokens a page), the deals of each second alone
+    (``getDeals``, 10 tokens), only where a candidate is."""
     everyone = _seconds(deleted)
     ours = {rid: {int(d) for d in deals} for rid, deals in carried.items()}
-    seconds = {w: rids for w, rids in _seconds(bare).items() if len(everyone[w]) == 1
-               and ours.get(rids[0])}
+    seconds = {w: mine for w, rids in _seconds(bare).items()
+               if (mine := [r for r in rids if ours.get(r)])}
     persons = await _changed_from(ctx, "getPersons", seconds, calls) if seconds else []
     into: dict[int, int] = {}
     for when, rids in sorted(seconds.items()):
         second = parse_time(when)
         candidates = {int(r["id"]) for r in persons if _since(r, second)
-                      and _before(r, second)} - set(rids)
+                      and _before(r, second)} - set(everyone[when])
         if not candidates or (window := _window(when)) is None:
             continue
-        moved = [r for r in await _changed(ctx, "getDeals", window, calls, older=True)
-                 if r.get("person_id") in candidates]
+        deals = await _changed(ctx, "getDeals", window, calls, older=True)
+        if len(everyone[when]) > 1:  # several gone in this second: each by its own deals
+            into.update((rid, survivor) for rid in rids if (survivor := _own(
+                deals, ours[rid], candidates, "person_id")) is not None)
+            continue
+        moved = [r for r in deals if r.get("person_id") in candidates]
         named = {r["person_id"] for r in moved}
         if len(named) == 1 and any(int(r["id"]) in ours[rids[0]] for r in moved):
             into[rids[0]] = int(next(iter(named)))
     return into
+
+
+def _own(records: Sequence[Mapping[str, Any]], ours: Iterable[int], candidates: set[int],
+         field: str) -> int | None:
+    """The survivor that the records of ``ours`` (ids: those known to have been on a record
+    merged away — the job's deals whose link moved off it, the import's persons of its
+    organization) among ``records`` (changed in the merge's second) name in ``field`` now:
+    the one of ``candidates`` they all name; None when none of them is there, they name
+    two, or one names no candidate (x40r1 F1: two merges in one second; Pipedrive moves
+    every deal / person of the merged-away record to its survivor, so the records known to
+    have been on it, moved in its second, say where it went — what stays ambiguous is no
+    trace, never a guess)."""
+    wanted = set(ours)
+    named = {r.get(field) for r in records if int(r["id"]) in wanted}
+    if len(named) != 1:
+        return None
+    survivor = next(iter(named))
+    return int(survivor) if isinstance(survivor, int) and survivor in candidates else None
 
 
 # at most this many seconds of deletions are read one by one (10 tokens each, one page
@@ -235,17 +260,26 @@ def _holders(changed: Sequence[Mapping[str, Any]], seconds: Mapping[str, list[in
 
 
 async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]],
-                      calls: Counter[str]) -> dict[int, int]:
+                      calls: Counter[str], carried: Mapping[int, Iterable[int]] | None = None,
+                      members: Mapping[int, Iterable[int]] | None = None) -> dict[int, int]:
     """Of organizations ``deleted`` (their records as Pipedrive still answers them), those
     merged away, each with its survivor: the one live organization changed at or after the
     second of the deletion (in it, by the merge, or later: x38r1 F6, a survivor renamed
     since was not found) that a person (else a deal) changed in that second now names —
-    where Pipedrive moved them. One of two deleted in one second: none (which went where
-    cannot be told). The organizations are read once from the earliest deletion on
-    (``getOrganizations?updated_since=``, 10 tokens a page); the persons, else the deals,
-    of each second alone (10 tokens each), only while no trace is found."""
+    where Pipedrive moved them. Two or more deleted in one second (x40r1 F1: two merges
+    at once left 8 of 12 deals conflicts; which went where the lists alone cannot tell):
+    each by the records known to have been on it — ``members`` (organization id -> the
+    persons the import made on it), else ``carried`` (organization id -> the job's deals
+    whose link moved off it) — that changed in that second: traced where they all name one
+    survivor (``_own``); none without them, or where they name two. The organizations are
+    read once from the earliest deletion on (``getOrganizations?updated_since=``, 10
+    tokens a page); the persons, else the deals, of each second alone (10 tokens each),
+    only while no trace is found."""
     into: dict[int, int] = {}
-    seconds = {w: r for w, r in _seconds(deleted).items() if len(r) == 1}
+    known = {"getPersons": {r: {int(i) for i in ids} for r, ids in (members or {}).items()},
+             "getDeals": {r: {int(i) for i in ids} for r, ids in (carried or {}).items()}}
+    seconds = {w: r for w, r in _seconds(deleted).items() if len(r) == 1
+               or any(known[op].get(rid) for op in known for rid in r)}
     orgs = await _changed_from(ctx, "getOrganizations", seconds, calls)
     for when, rids in sorted(seconds.items()):
         second = parse_time(when)
@@ -253,6 +287,19 @@ async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]]
             continue
         candidates = {int(r["id"]) for r in orgs if _since(r, second)
                       and _before(r, second)} - set(rids)
+        if len(rids) > 1:
+            left = [rid for rid in rids if any(known[op].get(rid) for op in known)]
+            for operation in ("getPersons", "getDeals"):
+                asked = [rid for rid in left if known[operation].get(rid)]
+                if not candidates or not asked:
+                    continue
+                changed = await _changed(ctx, operation, window, calls, older=True)
+                for rid in asked:
+                    if (survivor := _own(changed, known[operation][rid], candidates,
+                                         "org_id")) is not None:
+                        into[rid] = survivor
+                left = [rid for rid in left if rid not in into]
+            continue
         named: set[int] = set()
         for operation in ("getPersons", "getDeals"):
             if not candidates:

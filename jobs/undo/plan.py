@@ -297,7 +297,12 @@ async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
                and isinstance(read[key].get("org_id"), int)]
     if not gone or not flagged:
         return
-    into = await merged_away(ctx, "org", gone)
+    members: dict[int, list[int]] = {}  # (two merges in one second: traced by them)
+    for key in flagged:
+        for old in gone:
+            if contact_digest({**read[key], "org_id": old}) == digests[key]:
+                members.setdefault(old, []).append(key[1])
+    into = await merged_away(ctx, "org", gone, members=members)
     for key in flagged:
         record = read[key]
         if any(survivor == record.get("org_id")
