@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from bulk.calls import CallContext
@@ -59,7 +59,15 @@ from .dead_links import (
     unplanned,
     unplanned_line,
 )
-from .moved import after_plan, after_plan_line, entries, merge_moved, with_moved
+from .moved import (
+    MOVED_PERSON,
+    after_plan,
+    after_plan_line,
+    entries,
+    merge_moved,
+    person_org_merged,
+    with_moved,
+)
 from .plan import (
     OTHERS,
     OVERWRITES,
@@ -122,6 +130,9 @@ class UndoJob:
         # deals only a merge moved after the plan (``moved``): item id -> its entry, read
         # once from the store and added to by the re-checks
         self._moved: dict[int, dict[str, Any]] | None = None
+        # organizations merged away after the plan, to their survivors (None: no trace):
+        # a person's move there is no edit (``moved.person_org_merged``; x40r1 F2)
+        self._org_traced: dict[int, int | None] = {}
 
     async def _moved_entries(self) -> dict[int, dict[str, Any]]:
         """The deals only a merge moved after the plan, by item id (``moved.entries``:
@@ -195,6 +206,7 @@ class UndoJob:
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
             rid = contact_id(item, name)
+            said: dict[str, Any] = {}
             if self._store is not None:
                 if item.id not in self._cleared:
                     # not checked by its batch's ``recheck``: this undo's deal writes (for
@@ -211,7 +223,10 @@ class UndoJob:
                         return Outcome(item.id, ItemState.DONE, result={
                             f"{name}_id": rid, "action": "already deleted"})
                     if contact_edited(item.payload, record):
-                        return _edited(item, name, rid, record)
+                        # only its organization moved, by a merge after the plan: no edit
+                        if (merged := await self._org_merged(ctx, item, record)) is None:
+                            return _edited(item, name, rid, record)
+                        said = {"note": merged, MOVED_PERSON: True}
             else:  # no store, no batch check: each one read right before its delete
                 if (carrier := await _carrier(ctx, name, rid)) is not None:
                     return _kept(name, rid, carrier, None, item.id)
@@ -223,7 +238,7 @@ class UndoJob:
                 return Outcome(item.id, ItemState.DONE, result={
                     f"{name}_id": rid, "action": "already deleted"})
             return Outcome(item.id, ItemState.DONE, result={f"{name}_id": rid,
-                                                            "action": "deleted"})
+                                                            "action": "deleted", **said})
         if item.op in ("delete", "restore"):  # a merge moved it after the plan: its note
             item = with_moved(item, (await self._moved_entries()).get(item.id))
         if item.op == "delete":
@@ -262,6 +277,14 @@ class UndoJob:
             "deal_id": deal_id, "action": restored(item.payload),
             "fields": changed_names(changes, labels=self._labels()),
             "update_time": data.get("update_time"), **noted})
+
+    async def _org_merged(self, ctx: CallContext, item: Item,
+                          record: Mapping[str, Any]) -> str | None:
+        """``moved.person_org_merged`` of ``item`` (a person whose ``record`` changed since
+        the plan): the row's note when only a merge moved its organization, else None."""
+        if self._store is None:
+            return None
+        return await person_org_merged(ctx, self._store, item, record, self._org_traced)
 
     async def _recheck(self, ctx: CallContext, item: Item) -> Outcome | dict[str, Any]:
         """A conflict, checked again (1 token): the restoring changes if the deal is back as
@@ -665,7 +688,7 @@ class UndoJob:
             return []
         outcomes: list[Outcome] = []
         if not store.meta_get("force"):
-            outcomes, left = await _contacts_edited(ctx, left)
+            outcomes, left = await _contacts_edited(ctx, left, self._org_merged)
         edited = len(outcomes)
         going = {int(i.payload["deal_id"]) for i in store.items() if i.op == "delete"
                  and i.state in (ItemState.PENDING, ItemState.SENDING, ItemState.DONE)}
@@ -847,7 +870,9 @@ async def _contacts_in_flight(ctx: CallContext, items: Sequence[Item]) -> list[O
     return out
 
 
-async def _contacts_edited(ctx: CallContext, items: Sequence[Item]
+async def _contacts_edited(ctx: CallContext, items: Sequence[Item],
+                           merged: Callable[[CallContext, Item, Mapping[str, Any]],
+                                            Awaitable[str | None]] | None = None,
                            ) -> tuple[list[Outcome], list[Item]]:
     """The person / organization deletes of a re-check batch whose record someone edited
     since the undo's plan read it (``plan.contact_edited``: its ``update_time`` or digest
@@ -855,7 +880,8 @@ async def _contacts_edited(ctx: CallContext, items: Sequence[Item]
     conflicts, left alone as the plan leaves them; and the items still to check. Reads
     them 100 per call (``GET /api/v2/persons?ids=`` / ``organizations?ids=``, 10
     tokens). One not listed (deleted since) is left to its delete (``already
-    deleted``)."""
+    deleted``). ``merged``: says whether a merge alone moved it (its note; None: not so),
+    such a one is not edited (x40r1 F2: ``moved.person_org_merged``)."""
     out: list[Outcome] = []
     edited: set[int] = set()
     for op, (name, _) in _CONTACT_OPS.items():
@@ -869,7 +895,8 @@ async def _contacts_edited(ctx: CallContext, items: Sequence[Item]
         for item in mine:
             rid = contact_id(item, name)
             record = now.get(rid)
-            if record is None or not contact_edited(item.payload, record):
+            if record is None or not contact_edited(item.payload, record) or (
+                    merged is not None and await merged(ctx, item, record) is not None):
                 continue
             edited.add(item.id)
             out.append(_edited(item, name, rid, record))

@@ -188,10 +188,10 @@ async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
     one of the deals ``carried`` says it carried (f39m: a person with no deals deleted in the
     second another merge moved deals to one person is no merge into that person; without
     a deal known to have been on it, the two cannot be told apart). Another of ``deleted``
-    gone in that same second (two merges at once: which went where the lists cannot tell;
-    x40r1 F1, 4 deals left as conflicts): only the deals ``carried`` names are read, and a
-    person is traced where those of them changed in that second all name one survivor
-    (``_own``); else none. The persons are read once from the earliest such second on
+    gone in that same second, or the deals it moved naming two (two merges at once: which
+    went where the lists cannot tell; x40r1 F1, 4 deals left as conflicts): a person is
+    traced where the deals ``carried`` names of it, changed in that second, all name one
+    survivor (``_own``); else none. The persons are read once from the earliest such second on
     (``getPersons?updated_since=``, 10 tokens a page), the deals of each second alone
     (``getDeals``, 10 tokens), only where a candidate is."""
     everyone = _seconds(deleted)
@@ -207,14 +207,16 @@ async def _by_deals(ctx: CallContext, bare: Mapping[int, Mapping[str, Any]],
         if not candidates or (window := _window(when)) is None:
             continue
         deals = await _changed(ctx, "getDeals", window, calls, older=True)
-        if len(everyone[when]) > 1:  # several gone in this second: each by its own deals
-            into.update((rid, survivor) for rid in rids if (survivor := _own(
-                deals, ours[rid], candidates, "person_id")) is not None)
-            continue
-        moved = [r for r in deals if r.get("person_id") in candidates]
-        named = {r["person_id"] for r in moved}
-        if len(named) == 1 and any(int(r["id"]) in ours[rids[0]] for r in moved):
-            into[rids[0]] = int(next(iter(named)))
+        if len(everyone[when]) == 1:
+            moved = [r for r in deals if r.get("person_id") in candidates]
+            named = {r["person_id"] for r in moved}
+            if len(named) == 1 and any(int(r["id"]) in ours[rids[0]] for r in moved):
+                into[rids[0]] = int(next(iter(named)))
+                continue
+        # several gone in this second (or another merge moved deals in it too): each by
+        # its own deals
+        into.update((rid, survivor) for rid in rids if (survivor := _own(
+            deals, ours[rid], candidates, "person_id")) is not None)
     return into
 
 
@@ -266,8 +268,9 @@ async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]]
     merged away, each with its survivor: the one live organization changed at or after the
     second of the deletion (in it, by the merge, or later: x38r1 F6, a survivor renamed
     since was not found) that a person (else a deal) changed in that second now names —
-    where Pipedrive moved them. Two or more deleted in one second (x40r1 F1: two merges
-    at once left 8 of 12 deals conflicts; which went where the lists alone cannot tell):
+    where Pipedrive moved them. Two or more deleted in one second, or the records moved
+    in it naming two (x40r1 F1: two merges at once left 8 of 12 deals conflicts; which
+    went where the lists alone cannot tell):
     each by the records known to have been on it — ``members`` (organization id -> the
     persons the import made on it), else ``carried`` (organization id -> the job's deals
     whose link moved off it) — that changed in that second: traced where they all name one
@@ -287,30 +290,33 @@ async def merged_orgs(ctx: CallContext, deleted: Mapping[int, Mapping[str, Any]]
             continue
         candidates = {int(r["id"]) for r in orgs if _since(r, second)
                       and _before(r, second)} - set(rids)
-        if len(rids) > 1:
-            left = [rid for rid in rids if any(known[op].get(rid) for op in known)]
+        read: dict[str, list[Mapping[str, Any]]] = {}  # the second's records, read once
+        if len(rids) == 1:
+            named: set[int] = set()
             for operation in ("getPersons", "getDeals"):
-                asked = [rid for rid in left if known[operation].get(rid)]
-                if not candidates or not asked:
-                    continue
-                changed = await _changed(ctx, operation, window, calls, older=True)
-                for rid in asked:
-                    if (survivor := _own(changed, known[operation][rid], candidates,
-                                         "org_id")) is not None:
-                        into[rid] = survivor
-                left = [rid for rid in left if rid not in into]
-            continue
-        named: set[int] = set()
+                if not candidates:
+                    break
+                read[operation] = await _changed(ctx, operation, window, calls, older=True)
+                named = {r["org_id"] for r in read[operation] if r.get("org_id") in candidates}
+                if named:
+                    break
+            if len(named) == 1:
+                into[rids[0]] = int(next(iter(named)))
+                continue
+        # several deleted in that second (or one of those given here, and another merge's
+        # records moved in it too, x40r1 F2): each by its own records
+        left = [rid for rid in rids if any(known[op].get(rid) for op in known)]
         for operation in ("getPersons", "getDeals"):
-            if not candidates:
-                break
-            named = {r["org_id"] for r in await _changed(ctx, operation, window, calls,
-                                                         older=True)
-                     if r.get("org_id") in candidates}
-            if named:
-                break
-        if len(named) == 1:
-            into[rids[0]] = int(next(iter(named)))
+            asked = [rid for rid in left if known[operation].get(rid)]
+            if not candidates or not asked:
+                continue
+            if operation not in read:
+                read[operation] = await _changed(ctx, operation, window, calls, older=True)
+            for rid in asked:
+                if (survivor := _own(read[operation], known[operation][rid], candidates,
+                                     "org_id")) is not None:
+                    into[rid] = survivor
+            left = [rid for rid in left if rid not in into]
     return into
 
 

@@ -20,6 +20,12 @@ below 10, else 10 per 100, and the trace's list reads) are in no plan: summed un
 ``MERGE_READS``, named in the run's last lines and ``summary.json``'s
 ``merged_after_plan`` (``after_plan``).
 
+The same holds for a person `undo --contacts` deletes whose organization a merge moved
+after the plan (x40r1 F2: left as "changed since this undo was planned"; the same merge
+before the plan let it go): ``person_org_merged`` traces the organization the plan saw it
+in (``seen_org_id``) and lets the delete through when the person is otherwise as the plan
+saw it (its result marked ``MOVED_PERSON``, counted by ``after_plan``).
+
 Never writes to Pipedrive; reads only the records the moved links named.
 """
 
@@ -31,13 +37,24 @@ from dataclasses import replace
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
 from bulk.operations import get_operation
 from bulk.store import AsyncJobStore, BeforeImage, Item, JobStore
 
-from ..deals import Deal, editable_digest, image_holds, is_gone, refreshed_image
+from ..deals import (
+    Deal,
+    contact_digest,
+    editable_digest,
+    image_holds,
+    is_gone,
+    refreshed_image,
+)
+from .carriers import contact_id
 from .dead_links import merged_away
 
 MOVED = "undo_moved:"  # meta key prefix (+ item id): the links a merge moved after the plan
+# a person delete's result key: only a merge after the plan moved its organization
+MOVED_PERSON = "org_merged_after_plan"
 MERGE_READS = "undo_merge_reads"  # meta key: the trace's reads no plan priced, by operation
 _LINKS = {"person_id": ("person", "person"), "org_id": ("org", "organization")}
 
@@ -148,35 +165,104 @@ async def merge_moved(ctx: CallContext, store: JobStore,
         await astore.refresh_before_images(fresh)
     meta: dict[str, Any] = {f"{MOVED}{i}": e for i, e in found.items()}
     if calls:
-        so_far = await astore.meta_get(MERGE_READS)
-        meta[MERGE_READS] = dict(Counter({str(k): int(v) for k, v in (
-            so_far.items() if isinstance(so_far, Mapping) else ())}) + calls)
+        meta[MERGE_READS] = await _reads_so_far(astore, calls)
     if meta:
         await astore.meta_put_many(meta)
     return found
 
 
+async def _reads_so_far(astore: AsyncJobStore, calls: Counter[str]) -> dict[str, int]:
+    """``MERGE_READS`` with ``calls`` added (operation -> calls)."""
+    so_far = await astore.meta_get(MERGE_READS)
+    return dict(Counter({str(k): int(v) for k, v in (
+        so_far.items() if isinstance(so_far, Mapping) else ())}) + calls)
+
+
+async def person_org_merged(ctx: CallContext, store: JobStore, item: Item,
+                            record: Mapping[str, Any], traced: dict[int, int | None]
+                            ) -> str | None:
+    """Whether the only change to a person an undo deletes (``item``, a ``delete-person``;
+    ``record``: the person now, its ``update_time`` no longer the plan's) is its
+    organization moved by a merge after the plan (x40r1 F2: an organization merged at the
+    prompt or before a resume left its persons "changed since this undo was planned",
+    undeleted, where the plan, had the merge come first, deleted them): the organization
+    the plan saw it in (``seen_org_id``; a plan made before that was kept: any of the
+    job's organizations) merged into the one it is in now (``dead_links.merged_away``,
+    traced by the import's persons on it too, were two merged in one second) and nothing
+    else it records changed (``contact_digest`` with that organization back is the
+    plan's). Returns the row's note, else None. ``traced``: organization id -> its
+    survivor (None: none), filled once per organization for the run; the reads (1 token by
+    id, the trace's list reads) are added to ``MERGE_READS``. Raises the API's errors."""
+    now = _id(record.get("org_id"))
+    digest = item.payload.get("digest")
+    if item.op != "delete-person" or now is None or digest is None:
+        return None
+    seen = _id(item.payload.get("seen_org_id"))
+    mine: dict[int | None, set[int]] | None = None  # the store read only when needed
+    if seen is None:
+        mine = await in_thread(lambda: _persons_by_org(store))
+    olds = [seen] if seen is not None else sorted((mine or {}).get(None, ()))
+    rid = contact_id(item, "person")
+    for old in olds:
+        if old == now or contact_digest({**record, "org_id": old}) != digest:
+            continue
+        if old not in traced:
+            if mine is None:
+                mine = await in_thread(lambda: _persons_by_org(store))
+            calls: Counter[str] = Counter()
+            into = await merged_away(ctx, "org", [old], calls,
+                                     members={old: sorted({*mine.get(old, ()), rid})})
+            traced[old] = into.get(old)
+            if calls:
+                astore = AsyncJobStore.of(store)
+                await astore.meta_put_many({MERGE_READS: await _reads_so_far(astore, calls)})
+        if traced[old] == now:
+            return (f"its organization {old} was merged into organization {now} after this "
+                    "undo was planned: Pipedrive moved the person there with it, no edit of "
+                    "the person")
+    return None
+
+
+def _persons_by_org(store: JobStore) -> dict[int | None, set[int]]:
+    """The persons this undo deletes by the organization its plan saw each in
+    (``seen_org_id``); under None, the organizations it deletes (for a plan made before
+    ``seen_org_id`` was kept)."""
+    out: dict[int | None, set[int]] = {None: set()}
+    for item in store.items():
+        if item.op == "delete-person" and (org := _id(item.payload.get("seen_org_id"))):
+            out.setdefault(org, set()).add(contact_id(item, "person"))
+        elif item.op == "delete-org" and (org := _id(item.payload.get("org_id"))):
+            out[None].add(org)
+    return out
+
+
 def after_plan(store: JobStore) -> dict[str, Any] | None:
-    """What the merges after the plan cost: ``{"rows": 2, "calls": {operation: calls},
-    "tokens": 11}`` (``summary.json``'s ``merged_after_plan``); None when none was traced
-    (blocks: the store)."""
+    """What the merges after the plan cost: ``{"rows": 2, "persons": 1, "calls":
+    {operation: calls}, "tokens": 11}`` (``summary.json``'s ``merged_after_plan``; rows:
+    the deals, persons: the person deletes ``person_org_merged`` let through); None when
+    none was traced (blocks: the store)."""
     rows = len(store.meta_prefixed(MOVED))
+    persons = sum(1 for i in store.items() if i.op == "delete-person"
+                  and (i.result or {}).get(MOVED_PERSON))
     reads = store.meta_get(MERGE_READS)
     calls = {str(op): int(n) for op, n in (reads.items() if isinstance(reads, Mapping) else ())}
-    if not rows and not calls:
+    if not rows and not persons and not calls:
         return None
-    return {"rows": rows, "calls": dict(sorted(calls.items())),
+    return {"rows": rows, "persons": persons, "calls": dict(sorted(calls.items())),
             "tokens": sum(n * get_operation(op).token_cost for op, n in calls.items())}
 
 
 def after_plan_line(found: Mapping[str, Any]) -> str:
     """The run's line of ``after_plan``'s figure."""
-    return (f"{found['rows']:,} deal(s) whose person / organization was merged into another "
+    persons = found.get("persons") or 0
+    return (f"{found['rows']:,} deal(s) "
+            + (f"and {persons:,} person(s) " if persons else "")
+            + "whose person / organization was merged into another "
             "after this undo was planned: Pipedrive moved the deal with it, no edit, so it "
             f"was judged as the plan judged it — {found['tokens']:,} tokens the plan did not "
             "count (" + ", ".join(f"{op} {n * get_operation(op).token_cost:,}"
                                   for op, n in found["calls"].items()) + ")")
 
 
-__all__ = ["MERGE_READS", "MOVED", "after_plan", "after_plan_line", "candidates", "entries",
-           "merge_moved", "note", "with_moved"]
+__all__ = ["MERGE_READS", "MOVED", "MOVED_PERSON", "after_plan", "after_plan_line", "candidates", "entries",
+           "merge_moved", "note", "person_org_merged", "with_moved"]

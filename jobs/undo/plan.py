@@ -345,9 +345,17 @@ async def _members(ctx: CallContext, orgs: Sequence[int]) -> dict[int, list[dict
 def contact_seen(record: Mapping[str, Any]) -> dict[str, Any]:
     """What an undo's plan saw of a person / organization record it deletes, kept in the
     delete's payload: ``{"expected_update_time": its update_time (str, or None),
-    "digest": jobs.deals.contact_digest (int)}``."""
-    return {"expected_update_time": record.get("update_time"),
-            "digest": contact_digest(record)}
+    "digest": jobs.deals.contact_digest (int)}``, and a person's organization then
+    (``"seen_org_id"``: an organization merged away after the plan moves it, which is no
+    edit of the person: ``moved.person_org_merged``)."""
+    seen: dict[str, Any] = {"expected_update_time": record.get("update_time"),
+                            "digest": contact_digest(record)}
+    org = record.get("org_id")
+    if isinstance(org, Mapping):  # v1: {"value": id}
+        org = org.get("value", org.get("id"))
+    if isinstance(org, int) and not isinstance(org, bool):
+        seen["seen_org_id"] = org
+    return seen
 
 
 def contact_edited(payload: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
