@@ -984,9 +984,11 @@ def finish(store: JobStore, result: RunResult) -> None:
     counts = {state.value: n for state, n in result.counts.items()}
     line = state_counts(counts, store.actions())
     if store.kind == "undo":  # deals, persons and organizations apart (x18r2 5)
-        from jobs.undo.job import contact_counts, undone_counts, undone_line
+        from jobs.undo.job import contact_counts, in_part_count, undone_counts, undone_line
 
-        line = "; ".join(p for p in (undone_line(undone_counts(store, contact_counts(store))),
+        # "(N of them restored in part …)" as the run's last lines say it (f40j)
+        line = "; ".join(p for p in (undone_line(undone_counts(store, contact_counts(store)),
+                                                 in_part_count(store)),
                                      state_counts({k: n for k, n in counts.items()
                                                    if k != ItemState.DONE.value}, {})) if p)
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))

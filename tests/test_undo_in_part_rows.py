@@ -19,6 +19,7 @@ from jobs.account import load_catalog
 from jobs.undo import prepare_undo
 from jobs.undo.job import UndoJob
 from jobs.updating import UpdateMapping, prepare_update
+from pdbulk.options import finish
 from tests.import_support import read_csv
 from tests.test_undo_colleague_http import _colleague
 from tests.test_update import write_csv
@@ -38,7 +39,7 @@ value = "Amount"
 
 @pytest.mark.anyio
 async def test_a_deal_restored_in_part_is_one_row_in_plan_run_files_and_summary(
-        tmp_path: Path) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Six deals retitled and given an amount; a colleague then changes the amount of two:
     the plan counts 4 restores and 2 restores in part (6 rows, as many as the job's), the
     run writes 6 rows in succeeded.csv, none in failed.csv, summary.json says 6 rows and
@@ -71,7 +72,7 @@ async def test_a_deal_restored_in_part_is_one_row_in_plan_run_files_and_summary(
             (i.key, i.error) for i in prep.items]
         assert prep.rows == len(free) and prep.calls["updateDeal"] == len(free), prep.calls
         assert any(n.startswith("2 deal(s) to restore in part") for n in prep.notes), prep.notes
-        await run_job(sb, undo)
+        result = await run_job(sb, undo)
         done = {int(r["deal_id"]): r for r in read_csv(undo.directory / "succeeded.csv")}
         assert read_csv(undo.directory / "failed.csv") == []
         summary = orjson.loads((undo.directory / "summary.json").read_bytes())
@@ -91,5 +92,9 @@ async def test_a_deal_restored_in_part_is_one_row_in_plan_run_files_and_summary(
                 assert (now["value"], done[deal_id]["action"]) == (10, "restored"), now
         lines = UndoJob(undo).after_run(undo, None)
         assert any(ln.startswith("undone: 6 deals (2 of them restored in part") for ln in lines), lines
+        # the outcome line (``pdbulk.options.finish``) says it too, as the last lines do
+        finish(undo, result)
+        assert f"job {undo.job_id}: undone: 6 deals (2 of them restored in part" in \
+            capsys.readouterr().out
         undo.close()
         source.close()
