@@ -9,7 +9,10 @@ edit besides is still a conflict."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import orjson
 import pytest
@@ -94,6 +97,34 @@ async def test_two_orgs_merged_in_one_second_after_the_plan_free_their_persons(
         for key, row in rows.items():
             assert sb.state.persons.rows[int(row["person_id"])]["is_deleted"], key
             assert sb.state.deals.rows[int(row["deal_id"])]["is_deleted"], key
+        assert not read_csv(undo.directory / "failed.csv")
+        undo.close()
+        source.close()
+
+
+@pytest.mark.anyio
+async def test_an_undo_planned_before_the_org_was_kept_judges_by_the_jobs_orgs(
+        tmp_path: Path) -> None:
+    """A delete planned before ``seen_org_id`` was kept (an undo planned by an older
+    pdbulk, resumed now): the person's organization then is one of the job's
+    organizations, tried each; Person 1 is deleted all the same."""
+    from jobs.deals import contact_digest
+
+    def older(record: Mapping[str, Any]) -> dict[str, Any]:
+        return {"expected_update_time": record.get("update_time"),
+                "digest": contact_digest(record)}
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=63)) as sb:
+        source, rows = await _import(sb, tmp_path)
+        acme = create_org(sb.state, {"name": "Acme"})["id"]
+        with mock.patch("jobs.undo.plan.contact_seen", older):
+            undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+        assert not [i for i in plan.items if "seen_org_id" in i.payload]
+        with _later(sb, 2.0):
+            merge(sb.state, "organization", int(rows["A-1"]["org_id"]), {"merge_with_id": acme})
+        with _later(sb, 4.0):
+            await run_job(sb, undo)
+        for key, row in rows.items():
+            assert sb.state.persons.rows[int(row["person_id"])]["is_deleted"], key
         assert not read_csv(undo.directory / "failed.csv")
         undo.close()
         source.close()
