@@ -128,3 +128,27 @@ async def test_an_undo_planned_before_the_org_was_kept_judges_by_the_jobs_orgs(
         assert not read_csv(undo.directory / "failed.csv")
         undo.close()
         source.close()
+
+
+@pytest.mark.anyio
+async def test_persons_in_a_colleagues_org_merged_before_the_plan_are_deleted(
+        tmp_path: Path) -> None:
+    """Org One is a colleague's, found by name by the import, which made Person 1 and 2 in
+    it; Org One is merged into Globex before the plan. Their only change is that link:
+    the plan deletes them (before: "changed (edited, or another merged into it)", left)."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=0, seed=64)) as sb:
+        theirs = create_org(sb.state, {"name": "Org One"})["id"]
+        source, rows = await _import(sb, tmp_path)
+        assert int(rows["A-1"]["org_id"]) == theirs
+        globex = create_org(sb.state, {"name": "Globex"})["id"]
+        with _later(sb, 2.0):
+            merge(sb.state, "organization", theirs, {"merge_with_id": globex})
+        with _later(sb, 3.0):
+            undo, plan = await load_job(sb, tmp_path, "undo", undoer(source, contacts=True))
+            assert not [i.error for i in plan.items if i.error]
+            await run_job(sb, undo)
+        for key, row in rows.items():
+            assert sb.state.persons.rows[int(row["person_id"])]["is_deleted"], key
+        assert not sb.state.orgs.rows[globex]["is_deleted"]
+        undo.close()
+        source.close()

@@ -70,6 +70,7 @@ from .targets import (
     RESTORED_IN_PART,
     UNDID,
     Target,
+    _wrote,
     check_source,
     created_contacts,
     export_snapshots,
@@ -120,7 +121,7 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
     seen: dict[tuple[str, int], dict[str, Any]] = {}  # what the run's re-check compares
     changed = (await _changed_contacts(ctx, free, created["person"], called,
-                                       made_digests(source), seen)
+                                       made_digests(source), seen, _linked(source))
                if not force else {})
     if not force:
         # gone since (deleted, or merged away: its survivor is no contact of the import's):
@@ -225,6 +226,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                             called: dict[tuple[str, int], str] | None = None,
                             digests: Mapping[tuple[str, int], int] | None = None,
                             seen: dict[tuple[str, int], dict[str, Any]] | None = None,
+                            linked: Mapping[int, set[int]] | None = None,
                             ) -> dict[tuple[str, int], str]:
     """Of the persons / organizations undo --contacts would delete, those someone else
     touched since the import created them, id → what: changed since (``update_time``
@@ -240,7 +242,8 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     even when its ``update_time`` still equals its ``add_time`` (an edit, or an
     automation, within the second of the create: x34r1 F5, 4 of 4 deleted). ``seen``:
     filled with each record as read, (kind, id) -> ``{"expected_update_time": str,
-    "digest": int}`` (``contact_seen``), for the run's re-check."""
+    "digest": int}`` (``contact_seen``), for the run's re-check. ``linked``: person id ->
+    the organizations the job's rows linked it with (``_linked``)."""
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
     seen = seen if seen is not None else {}
@@ -261,7 +264,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                 if ((added is not None and now is not None and now > added + 1.0)
                         or (was is not None and contact_digest(record) != was)):
                     out[(name, int(record["id"]))] = "changed (edited, or another merged into it)"
-    await _moved_by_org_merge(ctx, out, read, free["org"], digests or {})
+    await _moved_by_org_merge(ctx, out, read, free["org"], digests or {}, linked or {})
     # the persons this undo deletes: an organization holding any other person is kept (a
     # person of the import's that is kept — it carries a deal, or changed — pointed at a
     # deleted organization: v9r11 severe, 3 of 3)
@@ -281,8 +284,8 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
 
 async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
                               read: Mapping[tuple[str, int], Mapping[str, Any]],
-                              orgs: Sequence[int], digests: Mapping[tuple[str, int], int]
-                              ) -> None:
+                              orgs: Sequence[int], digests: Mapping[tuple[str, int], int],
+                              linked: Mapping[int, set[int]] | None = None) -> None:
     """Take out of ``out`` (``_changed_contacts``' changed contacts) the persons the import
     made that only a merge moved: their organization, made by the import too, merged away
     since into the one they belong to now — Pipedrive moved them there, no edit of theirs
@@ -291,10 +294,15 @@ async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
     is the create's (``digests``), so an edit besides still counts. The import's
     organizations the plan's read (``read``) did not find live are traced
     (``dead_links.merged_away``: by id, 1 token each, and the trace's reads), only when
-    such a person is there."""
-    gone = [org for org in orgs if ("org", org) not in read]
+    such a person is there; so are the organizations the job's rows linked such a person
+    with (``linked``: person id -> them; a colleague's organization the import found by
+    name, merged into another since, moved the import's person too: f40j), 1 token each."""
     flagged = [key for key in out if key[0] == "person" and key in digests and key in read
                and isinstance(read[key].get("org_id"), int)]
+    theirs = {org for key in flagged for org in (linked or {}).get(key[1], ())
+              if org != read[key].get("org_id")}
+    gone = sorted({org for org in orgs if ("org", org) not in read}
+                  | (theirs - {org for kind, org in read if kind == "org"}))
     if not gone or not flagged:
         return
     members: dict[int, list[int]] = {}  # (two merges in one second: traced by them)
@@ -309,6 +317,18 @@ async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
                and contact_digest({**record, "org_id": old}) == digests[key]
                for old, survivor in into.items()):
             del out[key]
+
+
+def _linked(source: JobStore) -> dict[int, set[int]]:
+    """Person id -> the organizations import job ``source``'s done rows wrote with it
+    (``person_id`` / ``org_id`` of what each row sent)."""
+    out: dict[int, set[int]] = {}
+    for item in source.items(ItemState.DONE):
+        wrote = _wrote(item, item.result or {}) or {}
+        person, org = wrote.get("person_id"), wrote.get("org_id")
+        if isinstance(person, int) and isinstance(org, int):
+            out.setdefault(person, set()).add(org)
+    return out
 
 
 async def _members(ctx: CallContext, orgs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
