@@ -82,3 +82,53 @@ def test_the_reason_names_the_class() -> None:
     assert placeholder("Jan Modaal", "person") == "a placeholder person (nl)"
     assert placeholder("Koper", "person") == "a buyer word alone"
     assert placeholder("Jan Koper", "person") == ""
+
+
+# x40r4 F2: a placeholder person written any other way than the list's was read as a real
+# person (25 of ~40 merged unattended): written from what people type, apart from the list
+WRITTEN_OTHERWISE = [
+    # a form of address before the name
+    "Herr Max Mustermann", "Frau Erika Mustermann", "Mr. John Doe", "M. Jean Dupont",
+    "Sig. Mario Rossi", "Sr. Juan Pérez", "Dhr. Jan Modaal", "Pan Jan Kowalski",
+    "Herra Matti Meikäläinen", "Herr Dr. Max Mustermann", "Mrs. Jane Doe", "Frau Mustermann",
+    # the surname first
+    "Mustermann, Max", "Mustermann Max", "Doe, John", "Rossi Mario", "Kowalski Jan",
+    "Pérez, Juan", "del Pueblo, Juan",
+    # a bracketed note after it
+    "Max Mustermann (Test)", "Mario Rossi (test)", "Mustermann, Erika [alt]",
+    # an initial, another given name or female form, the surname alone
+    "M. Mustermann", "J. Doe", "Maxi Mustermann", "Erika Musterfrau", "Maria Musterfrau",
+    "Mustermann", "Doe", "Matti Meikalainen", "R. Roe",
+    # each language's others
+    "Hans Muster", "Juan del Pueblo", "Pepito Pérez", "João da Silva", "Jean Dupond",
+    "Mario Bianchi", "Morten Menigmand",
+]
+# real people of the same shapes: a near surname, more than the placeholder, an initial before
+# a common surname, a common surname alone
+REAL_PEOPLE = [
+    "Maximilian Mustermeier", "Erika Mustermeier", "John Doerr", "Doerr", "Mario Rossini",
+    "Dr. Mario Rossini", "Maria Rossi", "Juan Pérez García", "M. Rossi", "J. Kowalski",
+    "Rossi", "Pérez", "Dupont", "Herr Rossi", "Nordmann", "Mr. John Smith", "Jane Doherty",
+    "Max Muster-Stein", "Max Musterer", "Pierre Dupuis", "Ola Nordmark", "Jana Novák",
+]
+
+
+@pytest.mark.parametrize("name", WRITTEN_OTHERWISE)
+def test_a_placeholder_person_written_otherwise_is_one(name: str) -> None:
+    """Forms of address, the surname first, a note, an initial or the surname alone leave a
+    placeholder person one (x40r4 F2)."""
+    assert named_catch_all(name, "person"), name
+    assert placeholder(name, "person").startswith("a placeholder person ("), name
+
+
+@pytest.mark.parametrize("name", REAL_PEOPLE)
+def test_a_real_person_near_a_placeholder_stays_real(name: str) -> None:
+    """A near surname, a placeholder with more, an initial before a common surname stay a
+    person (x40r4 F2's other side)."""
+    assert not named_catch_all(name, "person"), name
+
+
+def test_a_placeholder_org_name_is_not_read_as_a_person() -> None:
+    """An org's name is never read as a placeholder person (``Mustermann`` may be a firm)."""
+    assert placeholder("Mustermann", "org") == ""
+    assert placeholder("Herr Max Mustermann GmbH", "person") == ""

@@ -26,7 +26,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from types import MappingProxyType
 
+from .catch_all_lexicon import HONORIFICS
+from .catch_all_world import WORLD
 from .normalize import legal_form, org_key
 
 # the letter rows of the QWERTY, QWERTZ and AZERTY keyboards: mash is typed along one from
@@ -47,17 +50,20 @@ LONE_WORDS = frozenset({"koper", "kober", "kupec", "stranka", "kunde", "klant", 
 PLACEHOLDER_PERSONS: dict[str, frozenset[str]] = {
     "en": frozenset({"john doe", "jane doe", "richard roe", "jane roe", "joe bloggs",
                      "fred bloggs", "joe public", "john q public", "jane q public",
-                     "joe schmoe", "john q citizen"}),
+                     "joe schmoe", "john q citizen", "joe soap", "a n other"}),
     "de": frozenset({"max mustermann", "erika mustermann", "hans mustermann",
                      "otto normalverbraucher", "lieschen mueller", "max muster",
-                     "erika muster"}),
+                     "erika muster", "hans muster", "erika musterfrau"}),
     "nl": frozenset({"jan modaal", "jan met de pet"}),
-    "it": frozenset({"mario rossi"}),
+    "it": frozenset({"mario rossi", "mario bianchi", "pinco pallino"}),
     "es": frozenset({"juan perez", "fulano de tal", "fulano", "mengano", "zutano",
-                     "perengano", "fulanito", "fulana de tal"}),
-    "pt": frozenset({"fulano de tal", "ze ninguem", "joao ninguem"}),
+                     "perengano", "fulanito", "fulana de tal", "juan del pueblo",
+                     "pepito perez", "juan de los palotes", "perico de los palotes"}),
+    "pt": frozenset({"fulano de tal", "ze ninguem", "joao ninguem", "joao da silva",
+                     "jose da silva", "fulano da silva"}),
     "fr": frozenset({"jean dupont", "monsieur tout le monde", "jean untel", "madame untel",
-                     "monsieur untel"}),
+                     "monsieur untel", "jean dupond"}),
+    "da": frozenset({"morten menigmand"}),
     "no": frozenset({"ola nordmann", "kari nordmann"}),
     "sv": frozenset({"sven svensson", "medelsvensson", "kalle anka"}),
     "fi": frozenset({"matti meikalainen", "maija meikalainen", "matti meikaelaeinen",
@@ -69,6 +75,26 @@ PLACEHOLDER_PERSONS: dict[str, frozenset[str]] = {
     "ru": frozenset({"vasya pupkin", "ivan ivanov", "ivan ivanovich ivanov"}),
 }
 _PERSONS = {name: lang for lang, names in PLACEHOLDER_PERSONS.items() for name in names}
+# surnames no family bears, each a form's model name (German Mustermann and its female form
+# Musterfrau, Finnish Meikäläinen "one of us", Dutch Modaal "average", Normalverbraucher
+# "average consumer"): with any given name (``Maxi Mustermann``, ``Maria Musterfrau``), an
+# initial or alone they are the placeholder (x40r4 F2)
+NO_FAMILY = MappingProxyType({"mustermann": "de", "musterfrau": "de", "normalverbraucher": "de",
+                              "meikalainen": "fi", "meikaelaeinen": "fi", "modaal": "nl"})
+# surnames of the list that are rare as real ones: after an initial of the list's given name
+# (``J. Doe``, ``R. Roe``) they are the placeholder; ``Doe`` alone too (a real Doe so typed
+# costs a review; a walk-in's ``Doe`` read as a person costs a wrong merge). An initial before
+# a common surname (``M. Rossi``, ``J. Kowalski``) may be anyone: a person
+_RARE = frozenset({"doe", "roe", "bloggs", "schmoe", "nordmann", "pupkin", *NO_FAMILY})
+_ALONE = MappingProxyType({**NO_FAMILY, "doe": "en"})
+_INITIALS = {(name.split()[0][0], " ".join(name.split()[1:])): lang
+             for name, lang in _PERSONS.items()
+             if len(name.split()) == 2 and name.split()[-1] in _RARE}
+# the forms of address set aside before a person's name (``Herr``, ``Mr.``, ``M.``, ``Sig.``,
+# ``Sr.``, ``Dhr.``, ``Pan``, ``Herra``: the lexicon's and ``catch_all_world.txt``'s)
+_ADDRESSED = HONORIFICS | WORLD["honorific"]
+# a bracketed note after the name (``Max Mustermann (Test)``, ``Mario Rossi [alt]``)
+_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 _LABEL = re.compile(r"[a-z]{1,2}\d{1,4}|\d{1,4}[a-z]")  # B2, A12, 3B, 7a
 
 
@@ -133,9 +159,36 @@ def placeholder(name: str, kind: str = "org") -> str:
         return "keyboard mash"
     if len(words) == 1 and words[0] in LONE_WORDS:
         return "a buyer word alone"
-    if kind == "person" and (lang := _PERSONS.get(" ".join(words))):
+    if kind == "person" and (lang := placeholder_person(name)):
         return f"a placeholder person ({lang})"
     return ""
 
 
-__all__ = ["LONE_WORDS", "PLACEHOLDER_PERSONS", "label_words", "placeholder"]
+def placeholder_person(name: str) -> str:
+    """The language of the placeholder person a person's ``name`` is written as, "" when
+    none (x40r4 F2: 25 of ~40 ways of writing one were read as a real person): one of
+    ``PLACEHOLDER_PERSONS`` after any forms of address (``Herr Max Mustermann``, ``Mr. John
+    Doe``, ``Pan Jan Kowalski``) and bracketed notes (``Max Mustermann (Test)``) are set
+    aside, in either order (``Mustermann, Max``, ``Rossi Mario``, ``del Pueblo Juan``), with
+    an initial for the given name before a rare surname (``J. Doe``, ``M. Mustermann``), or a
+    ``NO_FAMILY`` surname with any one given name or alone (``Maxi Mustermann``, ``Erika
+    Musterfrau``, ``Mustermann``), and ``Doe`` alone. Anything more is a person
+    (``Maria Rossi``, ``Juan Pérez García``, ``M. Rossi``, ``John Doerr``)."""
+    while (bare := _NOTE.sub("", name)) != name:
+        name = bare
+    words = org_key(name).split()
+    while len(words) > 1 and words[0] in _ADDRESSED:
+        words = words[1:]  # Herr Dr. Max Mustermann
+    for order in (words, words[-1:] + words[:-1]):  # Mustermann, Max: the given name last
+        if lang := _PERSONS.get(" ".join(order)):
+            return lang
+        if len(order) == 2 and len(order[0]) == 1 \
+                and (lang := _INITIALS.get((order[0], order[1]), "")):
+            return lang  # J. Doe, M. Mustermann
+        if len(order) == 2 and (lang := NO_FAMILY.get(order[1], "")):
+            return lang  # Maxi Mustermann, Maria Musterfrau
+    return _ALONE.get(words[0], "") if len(words) == 1 else ""
+
+
+__all__ = ["LONE_WORDS", "NO_FAMILY", "PLACEHOLDER_PERSONS", "label_words", "placeholder",
+           "placeholder_person"]
