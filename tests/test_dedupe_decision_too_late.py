@@ -1,7 +1,9 @@
 """A keep-separate decision on a pair merged since the plan is no "kept separate": the rows
 say the decision came too late and who merged it — ``already merged by job J`` when another
 host's run (the coordinator's claims) or an earlier apply (the state directory) did, "gone
-since the plan" when someone else did — and nothing counts it kept (x40r3 F2: host B's run
+since the plan (deleted or merged into another deal: Pipedrive does not say which)" when
+someone else did (x40r4 F4: "came too late" where nobody had merged the pair) — and nothing
+counts it kept (x40r3 F2: host B's run
 merged deal 1501, host A's apply of its older plan then reported the pair ``kept separate
 (decision)``). A real redis-server, the sandbox."""
 
@@ -14,7 +16,10 @@ import pytest
 
 from bulk.coordinator import ENV_COORDINATOR
 from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox.merge import merge
 from bulk.store import ItemState, JobStore
+from jobs.dedupe.apply import record_separate
+from jobs.dedupe.index import load_keep_separate
 from tests.dedupe_job_support import load_apply, plan, seed_pairs
 from tests.redis_helpers import RedisServer, redis_server
 from tests.update_support import run_job
@@ -71,7 +76,8 @@ async def test_a_decision_on_a_pair_another_host_merged_says_already_merged(
 @pytest.mark.anyio
 async def test_a_decision_on_a_pair_someone_else_merged_says_gone(tmp_path: Path) -> None:
     """No job recorded the merge (a colleague's, in Pipedrive): the rows say the deal is
-    gone since the plan and the decision came too late; a pair still there is kept."""
+    gone since the plan, deleted or merged away (Pipedrive does not say which), nothing to
+    keep separate; a pair still there is kept."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=49)) as sb:
         seed_pairs(sb, GROUPS)
         out = await plan(sb, tmp_path, tmp_path / "p")
@@ -84,8 +90,10 @@ async def test_a_decision_on_a_pair_someone_else_merged_says_gone(tmp_path: Path
             by_group = {str(r["group_id"]): r for r in _results(store)}
             late = by_group[first.id]
             assert late["action"] == "skipped", late
-            assert f"deal(s) {gone} gone since the plan" in str(late["reason"]), late
-            assert "came too late" in str(late["reason"]), late
+            assert f"deal {gone} is gone since the plan (deleted or merged into another " \
+                "deal: Pipedrive does not say which" in str(late["reason"]), late
+            assert "nothing to keep separate" in str(late["reason"]), late
+            assert "came too late" not in str(late["reason"]), late
             kept = [r for g, r in by_group.items() if g != first.id]
             assert kept and all(r["action"] == "kept separate" for r in kept), kept
             assert prep.actions["kept separate"] == GROUPS - 1
@@ -117,3 +125,34 @@ async def test_a_decision_on_a_pair_an_earlier_apply_merged_names_that_job(
         finally:
             for s in (first, again):
                 s.close()
+
+
+@pytest.mark.anyio
+async def test_a_pair_with_a_deal_merged_into_a_third_deal_is_not_remembered(
+        tmp_path: Path) -> None:
+    """x40r4 F4: a colleague merged one deal of a kept-separate pair into a THIRD deal (a
+    deal of another group) and deleted one of a second pair: neither row says the decision
+    came too late (nobody merged the pair), both say Pipedrive does not tell deleted from
+    merged away; the note counts only the pair still there, and keep-separate.json (shared
+    to Redis from it) holds only that pair, no dead one."""
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=51)) as sb:
+        seed_pairs(sb, 3)
+        out = await plan(sb, tmp_path, tmp_path / "p")
+        g1, g2, g3 = sorted(out.result.groups, key=lambda g: g.survivor_id)
+        merge(sb.state, "deal", g1.merged_ids[0], {"merge_with_id": g3.survivor_id})
+        sb.state.save("deal", {**sb.state.deals.rows[g2.merged_ids[0]], "is_deleted": True})
+        _keep_separate(tmp_path / "p")
+        store, prep = await load_apply(sb, tmp_path, tmp_path / "p")
+        try:
+            by_group = {str(r["group_id"]): r for r in _results(store)}
+            for g in (g1, g2):
+                why = str(by_group[g.id]["reason"])
+                assert "Pipedrive does not say which" in why and "too late" not in why, why
+            assert by_group[g3.id]["action"] == "kept separate"
+            note = next(n for n in prep.notes if "to keep separate: remembered" in n)
+            assert note.startswith("1 group(s) to keep separate"), note
+            assert "2 more with a deal gone since the plan" in note, note
+            record_separate(store)
+            assert load_keep_separate(tmp_path / "state") == {frozenset(g3.member_ids)}
+        finally:
+            store.close()

@@ -369,14 +369,6 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     taken = ctx.clock.wall() if taken_at is None else taken_at
     prep = Prepared(KIND, meta={"plan_dir": absolute(plan_dir)})  # x23r4 F1
     prep.notes.extend(damage_notes)
-    separate = [g for g in groups if g.decision == "keep-separate"]
-    if separate and options.record_decisions and state_dir is not None:
-        # remembered when the apply goes ahead (``record_separate``), never by one declined
-        # or dry-run (x33r1 L5: stored at load, a declined apply kept the decision for ever)
-        prep.meta[SEPARATE_DUE] = [list(g.member_ids) for g in separate]
-        prep.notes.append(f"{len(separate)} group(s) to keep separate: remembered in "
-                          f"{state_dir / KEEP_SEPARATE} when the apply goes ahead (to forget "
-                          "one, take its pair out of that file)")
     chosen: list[PlannedGroup] = []
     decided: list[PlannedGroup] = []  # kept separate: read now, one may be merged already
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
@@ -398,6 +390,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                            + [i for g in decided for i in g.member_ids if is_gone(live.get(i))])
     for g in decided:
         _kept_separate(prep, g, live, makers)
+    if options.record_decisions and state_dir is not None:
+        _separate_due(prep, state_dir, [g for g in groups if g.decision == "keep-separate"],
+                      {i for i in read if is_gone(live.get(i))})
     # what the match rests on beside the deals: their org / person names now, and the
     # keep-separate decisions recorded since the plan (``held_now``; x37r2 F2)
     org_names, person_names = await names_now(ctx, *wanted_ids(
@@ -629,6 +624,27 @@ def _by_others(prep: Prepared, g: PlannedGroup, by: Mapping[int, str]) -> None:
                  "merged by another job" if merge_id in by else "skipped")
 
 
+def _separate_due(prep: Prepared, state_dir: Path, separate: list[PlannedGroup],
+                  gone: set[int]) -> None:
+    """The keep-separate groups to remember when the apply goes ahead (``record_separate``),
+    never by one declined or dry-run (x33r1 L5: stored at load, a declined apply kept the
+    decision for ever), each without its deals ``gone`` since the plan (deleted or merged
+    away, read now): a pair one of whose deals is gone is nothing to keep separate, and is
+    neither stored in keep-separate.json nor shared, nor counted in the note (x40r4 F4)."""
+    due = [alive for g in separate
+           if len(alive := [i for i in g.member_ids if i not in gone]) >= 2]
+    if not separate:
+        return
+    if due:
+        prep.meta[SEPARATE_DUE] = due
+    dead = len(separate) - len(due)
+    prep.notes.append(
+        f"{len(due)} group(s) to keep separate: remembered in {state_dir / KEEP_SEPARATE} "
+        "when the apply goes ahead (to forget one, take its pair out of that file)"
+        + (f"; {dead} more with a deal gone since the plan: nothing to keep separate, "
+           "not remembered" if dead else ""))
+
+
 def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
                    makers: Mapping[int, str]) -> None:
     """A group a person decided to keep separate: skipped as ``kept separate (decision)``
@@ -637,8 +653,10 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
     "kept separate" (x40r3 F2: another host's run had merged deal 1501 into 1500, and the
     apply counted the pair kept): ``already merged by job J`` where the state directory or
     the coordinator's claims name the job that merged it (its folder keeps the deals'
-    snapshots; a merge is final in Pipedrive, FACTS), else "gone since the plan" (merged or
-    deleted by someone else: Pipedrive's deal history says by whom)."""
+    snapshots; a merge is final in Pipedrive, FACTS), else "is gone since the plan (deleted
+    or merged into another deal: Pipedrive does not say which)", nothing to keep separate —
+    not "too late": a colleague may have deleted it or merged it into a third deal, nobody
+    merged the pair (x40r4 F4; a merged-away deal reads as deleted, FACTS "Merge")."""
     gone = [i for i in g.member_ids if is_gone(live.get(i))]
     if not gone:
         _skip(prep, g, "kept separate (decision)")
@@ -651,9 +669,11 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
         why = (f"already merged by job {', '.join(jobs)} since the plan (deal(s) {deals}): "
                f"{late}; the deals' snapshots are in that job's folder (a merge is final)")
     else:
-        action = "skipped"
-        why = (f"deal(s) {deals} gone since the plan (merged away or deleted, by no dedupe "
-               f"job recorded here): {late}")
+        action = "skipped"  # merged into the pair's other deal, a third one, or deleted
+        why = (f"deal {deals} is gone" if len(gone) == 1 else f"deals {deals} are gone") + (
+            " since the plan (deleted or merged into another deal: Pipedrive does not say "
+            "which, FACTS; no dedupe job recorded here merged it); nothing to keep separate, "
+            "nothing sent")
     for merge_id in g.merged_ids:  # counted as _by_others counts them: nothing to send
         prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
                          state=ItemState.SKIPPED, payload={
