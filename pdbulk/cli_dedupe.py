@@ -547,7 +547,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                            note=_warn, remember=False)
                 # the company's config under a shared coordinator, read only (f39c)
                 dcfg = await company_dedupe_config(state, dcfg, given=config is not None,
-                                                   share=False, note=_warn)
+                                                   share=False, note=_warn,
+                                                   copy=config is None)
                 out = await make_plan(s.ctx, dcfg, Path(tmp) / "files", state_dir=state,
                                       since_last=since_last)
                 rt = dcfg.review_threshold

@@ -59,3 +59,11 @@ def test_a_refused_folder_keeps_its_company_config(tmp_path: Path,
                                             str(tmp_path / "a")])
             assert done.exit_code == 1 and f"company {a_company}" in done.output, done.output
             assert _files(state) == before, args  # before: the CLI wrote it at its start
+        for args in (["dedupe", "plan", "-o", str(tmp_path / "p3")], ["dedupe", "run"]):
+            done = CliRunner().invoke(app, [*args, "--state-dir", str(state), "--url", sb.url,
+                                            "--job-dir", str(tmp_path / "a")])
+            assert done.exit_code == 1 and f"company {a_company}" in done.output, done.output
+            # x40r4 F5: nothing said of a config before the refusal (was: "using the dedupe
+            # config the last run was given", then refused)
+            assert "dedupe config" not in done.output, done.output
+            assert _files(state) == before, args

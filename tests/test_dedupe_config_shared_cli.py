@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -76,3 +77,39 @@ async def test_an_apply_says_it_keeps_the_plans_policy_when_the_config_changed(
         said = [line for line in run.lines if "config in force changed" in line]
         assert len(said) == 1, run.lines
         assert "value = max" in said[0] and "keeps the plan's, none" in said[0], said
+
+
+def test_a_host_whose_copy_another_host_replaced_says_one_note_the_true_one(
+        tmp_path: Path, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x40r4 F5: host C keeps its own copy (value = min), host B then shares value = max;
+    C's plan and run given no --config said "using the dedupe config the last run was
+    given" and then "another host's is in force", and used B's: now only the second. And
+    the run's ``dedupe config:`` line is on stderr without --json too (it was on stdout)."""
+    monkeypatch.setenv(ENV_COORDINATOR, redis_server.url)
+    with threaded_sandbox(SandboxConfig(time_scale=0.02, deals=1, seed=53)) as sb:
+        seed_pairs(sb, GROUPS)
+        (tmp_path / "strict.toml").write_text(STRICT, encoding="utf-8")
+        (tmp_path / "other.toml").write_text("[field_policy]\nvalue = \"min\"\n",
+                                             encoding="utf-8")
+        runner = CliRunner()
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, ENV_COORDINATOR: redis_server.url}
+        env_b = {**env, "PDBULK_STATE_DIR": str(tmp_path / "machine-b")}
+        env_c = {**env, "PDBULK_STATE_DIR": str(tmp_path / "machine-c")}
+
+        def run(env: dict[str, str], folder: str, *more: str) -> Any:
+            done = runner.invoke(app, ["dedupe", "run", "--max-merges", "0", *more,
+                                       *cli_args(sb, tmp_path / folder)], env=env)
+            assert done.exit_code == 0, done.output
+            return done
+        run(env_c, "c", "--config", str(tmp_path / "other.toml"), "--json")
+        given = run(env_b, "b", "--config", str(tmp_path / "strict.toml"))
+        assert "dedupe config: as given, kept" in given.stderr, given.stderr
+        assert "dedupe config:" not in given.stdout, given.stdout
+        planned = runner.invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p-c"),
+                                      *cli_args(sb, tmp_path / "c")], env=env_c)
+        assert planned.exit_code == 0, planned.output
+        ran = run(env_c, "c")
+        for done in (planned, ran):
+            assert "another host of this company" in done.stderr, done.stderr
+            assert "last run was given" not in done.output, done.output  # said before
+        assert "dedupe config:" not in ran.stdout, ran.stdout

@@ -168,24 +168,33 @@ def dedupe_config(config: DedupeConfig | Path | str | None, state: Path, *,
                   remember: bool = True,
                   note: Callable[[str], None] | None = None) -> DedupeConfig:
     """The matching config: ``config`` itself (a ``DedupeConfig``), or the TOML file it
-    names, else the one the state directory kept from an earlier run (``note`` is told
-    which), else the defaults. Writes nothing: a file given is kept in the state directory
-    by ``keep_config`` once the run has bound the folder to its company (``bind_state``;
-    f40c: the copy was written before, into a folder the run then refused as another
-    company's). ``remember`` is accepted for callers of old. InputError for a bad file."""
+    names, else the one the state directory kept from an earlier run, else the defaults.
+    Writes nothing: a file given is kept in the state directory by ``keep_config`` once the
+    run has bound the folder to its company (``bind_state``; f40c: the copy was written
+    before, into a folder the run then refused as another company's). Says nothing either:
+    which config is in force is said once the folder is bound and the company's checked
+    (``company_dedupe_config``'s ``copy`` note, a run's ``dedupe config:`` line; x40r4 F5:
+    said here, a run told "using the copy" and then "another host's is in force", or told
+    it before it refused the folder). ``remember`` and ``note`` are accepted for callers of
+    old. InputError for a bad file."""
+    del remember, note  # kept by keep_config, after bind_state; said after it
     if isinstance(config, DedupeConfig):
         return config
     if config is None:
         kept = remembered_config(state)
-        if kept is None:
-            return DedupeConfig.default()
-        if note is not None:
-            note(f"note: no --config: using the dedupe config the last run was given, kept "
-                 f"in {kept[0]} (sha256 {kept[1]}); pass --config to change it, or delete "
-                 "that file for the defaults")
-        return DedupeConfig.load(kept[0])
-    del remember  # kept by keep_config, after bind_state
+        return DedupeConfig.default() if kept is None else DedupeConfig.load(kept[0])
     return DedupeConfig.load(Path(config))
+
+
+def copy_line(state: Path) -> str | None:
+    """The note of a plan given no ``--config`` that matches with the state directory's
+    copy of the last one given (``remembered_config``), None when there is none."""
+    kept = remembered_config(state)
+    if kept is None:
+        return None
+    return (f"note: no --config: using the dedupe config the last run was given, kept in "
+            f"{kept[0]} (sha256 {kept[1]}); pass --config to change it, or delete that file "
+            "for the defaults")
 
 
 def keep_config(state: Path, config: DedupeConfig | Path | str | None) -> None:
@@ -204,16 +213,22 @@ def keep_config(state: Path, config: DedupeConfig | Path | str | None) -> None:
 
 
 async def company_dedupe_config(state: Path, dcfg: DedupeConfig, *, given: bool, share: bool,
-                                note: Callable[[str], None] | None = None) -> DedupeConfig:
+                                note: Callable[[str], None] | None = None,
+                                copy: bool = False) -> DedupeConfig:
     """``dcfg``, or under a shared coordinator the dedupe config the company's hosts run
     with when another host's is newer (``decisions.company_config``, f39c); ``given``: the
     caller passed a config of its own (a file: shared when ``share``; an object: kept).
-    ``share`` False (a plan) reads only. ``note`` is told when the company's is taken.
-    Raises CoordinatorLost, InputError (a config the journal holds that does not parse)."""
+    ``share`` False (a plan) reads only. ``note`` is told when the company's is taken, or,
+    with ``copy`` (``dcfg`` is the state directory's copy: no ``--config``), that the copy
+    is in force when it is (``copy_line``): one note, the true one (x40r4 F5). Raises
+    CoordinatorLost, InputError (a config the journal holds that does not parse)."""
     from .decisions import company_config
 
     shared = await in_thread(lambda: company_config(state, share=share))
     if shared is None or given:
+        if copy and not given and note is not None \
+                and (line := await in_thread(lambda: copy_line(state))) is not None:
+            note(line)
         return dcfg
     data, line = shared
     if note is not None:
@@ -359,7 +374,7 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
         company = await account_company(s.ctx)  # before the state is read (x38r2 F3)
         await in_thread(lambda: bound(company))
         dcfg = await company_dedupe_config(state, dcfg, given=config is not None, share=False,
-                                           note=note)
+                                           note=note, copy=config is None)
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
         reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
@@ -414,9 +429,10 @@ class DedupeHooks:
     """What a caller sees while an apply or run goes on (each None: nothing, or into
     ``DedupeRun.lines``): ``on_line(line)`` its lines (plan notes, the merges to send, the
     result files); ``on_warning(line)`` what a person must hear of (an earlier job named
-    or removed, a reviewer's decision not followed); ``on_job(job_id, folder)`` once the
-    job exists; ``on_plan(plan)`` the fresh plan of a run; ``on_loaded(engine, store,
-    prep, estimate)`` the loaded job and its cost (``apply_estimate``), before the question;
+    or removed, a reviewer's decision not followed, the dedupe config a run uses: x40r4 F5);
+    ``on_job(job_id, folder)`` once the job exists; ``on_plan(plan)`` the fresh plan of a
+    run; ``on_loaded(engine, store, prep, estimate)`` the loaded job and its cost
+    (``apply_estimate``), before the question;
     ``execute(engine, store)`` runs it (default ``engine.run``; ``shows_result``: it writes
     the job's result lines itself)."""
 
@@ -683,10 +699,11 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             # the company's config (a run: this folder's new --config shared, or another
             # host's taken; an apply's groups are then held by it, ``_config_now``: f39c)
             mine = dcfg or DedupeConfig.default()
+            # on the warnings' channel (stderr), as the README says (x40r4 F5: on stdout)
             now = await company_dedupe_config(state, mine, given=not adopt, share=True,
-                                              note=say)
+                                              note=warn)
             if dcfg is not None and now is mine:  # another host's taken: its note said so
-                say(_config_line(state, adopt, mine))
+                warn(_config_line(state, adopt, mine))
             dcfg = now if dcfg is not None else None
             planned: PlanOutcome | None = None
             if dcfg is not None:
@@ -842,5 +859,5 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
 
 __all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate", "read_costs",
            "reads_line",
-           "auto_apply_problem", "dedupe_config", "keep_config", "discard_unsent", "plan_dedupe",
+           "auto_apply_problem", "copy_line", "dedupe_config", "keep_config", "discard_unsent", "plan_dedupe",
            "plan_folder_problem", "reading", "run_dedupe", "state_folder", "used_state"]
