@@ -75,9 +75,13 @@ from types import MappingProxyType
 
 from .catch_all_lexicon import (
     CHANNEL_WORDS,
+    FIRM_WORDS,
     HEAD_PLACES,
     HEAD_WORDS,
     HONORIFICS,
+    LEAD_BUCKETS,
+    LEAD_PLURALS,
+    LEAD_SINGULARS,
     MORE_GENERIC,
     MORE_NAMES,
     MORE_OPTIONAL,
@@ -575,6 +579,8 @@ def _named(name: str, kind: str) -> bool:
     if _addressed(words) or _addressed(joined):
         return True  # Sir or Madam, Mr/Mrs, Damen und Herren: a placeholder
     registered = bool(legal_form(name))
+    if not registered and _lead_bucket(words):
+        return True  # Inbound Leads, Messe-Leads, Leadpool: a bucket of leads (x40r4 F1)
     kept: list[str] = []
     channel = False  # a channel word set aside: the name must say who (``_WHO``)
     # a counter, cash or sundry word beside a sale word of its language: a counter sale
@@ -633,6 +639,33 @@ def _named(name: str, kind: str) -> bool:
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)
                                and not all(w in _NEGATIONS for w in kept)))  # Ei Ei Ei Ltd
+
+
+def _lead_compound(word: str) -> bool:
+    """Whether ``word`` (an ``org_key`` token) is a compound of a lead word: a lead word then
+    a bucket word (``leadpool``, ``leadliste``) or a word of 3+ letters then ``leads``
+    (``messeleads``, ``webleads``), as German and Dutch write them."""
+    return any(word.startswith(lead) and word[len(lead):] in LEAD_BUCKETS
+               for lead in ("leads", "lead")) \
+        or (word.endswith("leads") and len(word) >= 8)
+
+
+def _lead_bucket(words: list[str]) -> bool:
+    """Whether ``words`` (the ``org_key`` tokens of a name with no legal form) name a bucket of
+    leads (x40r4 F1, f40k: 21 of 31 such names merged): a plural lead / prospect word
+    (``LEAD_PLURALS``) or a compound of one (``_lead_compound``) with any other words — a
+    source, channel, event or adjective (``Inbound Leads``, ``Leads - Website``, ``Prospects
+    Messe``, ``Leads (neu)``) — or a singular one with bucket, generic or catch-all words and
+    numbers only (``Lead Pool``, ``Lead freddi``); a firm's trade word (``FIRM_WORDS``:
+    ``Leads Consulting``, ``Lead Belly Records``) names a company. A lead list a firm typed
+    a legal form on is left to the other rules (``Hot Leads Marketing GmbH``, ``Lead Inc``)."""
+    if not words or any(w in FIRM_WORDS for w in words):
+        return False
+    if any(w in LEAD_PLURALS or _lead_compound(w) for w in words):
+        return True
+    return any(w in LEAD_SINGULARS for w in words) and all(
+        w in LEAD_SINGULARS or w in LEAD_BUCKETS or w in GENERIC_WORDS or w.isdigit()
+        or is_period(w) for w in words)
 
 
 def _greets(word: str, following: str) -> bool:

@@ -280,7 +280,31 @@ def mark_empty(name: str) -> str:
 MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts",
                         "passing trade"})  # walk-in customers (f39k)
 
-__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "HEAD_PLACES", "HEAD_WORDS",
-           "HONORIFICS", "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
+
+# a CRM's bucket of leads (x40r4 F1, f40k: ``Inbound Leads``, ``Messe-Leads``, ``Leads
+# (neu)``, ``Prospects Messe`` were real names): a plural lead / prospect word, or a
+# compound of one (``Leadpool``, ``Messeleads``), with any source, channel, event or
+# adjective word and no legal form, is a list many prospects share, not a company; a
+# singular one only with a bucket word (``Lead-Pool``, ``Lead freddi``)
+LEAD_PLURALS = frozenset({"leads", "prospects", "prospectos", "prospetti", "interessenten",
+                          "geinteresseerden", "interessados", "interesados"})
+LEAD_SINGULARS = frozenset({"lead", "prospect", "prospecto", "interessent"})
+LEAD_BUCKETS = frozenset({
+    "pool", "liste", "list", "lists", "listen", "datenbank", "database", "import", "imports",
+    "freddi", "caldi", "nuovi", "vecchi", "frios", "frias", "nuevos", "calientes", "froids",
+    "chauds", "nouveaux", "koude", "warme", "nieuwe", "neu", "neue", "alt", "alte", "offen",
+    "offene", "kalt", "kalte", "heiss", "heisse", "cold", "hot", "warm", "new", "old", "open",
+    "inbound", "outbound", "web", "website", "messe", "beurs", "salon", "fiera", "feria"})
+# the words of a firm's trade: beside a lead word without a legal form they name the firm
+# (``Leads Consulting``, ``Lead Belly Records``), not a bucket
+FIRM_WORDS = frozenset({
+    "consulting", "consultants", "consultancy", "solutions", "agency", "agentur", "agence",
+    "group", "gruppe", "groupe", "software", "systems", "technologies", "technology", "labs",
+    "partners", "holding", "holdings", "ventures", "services", "records", "studio", "studios",
+    "capital", "medical", "park", "institute", "generation", "academy", "akademie", "bank"})
+
+__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "FIRM_WORDS", "HEAD_PLACES", "HEAD_WORDS",
+           "HONORIFICS", "LEAD_BUCKETS", "LEAD_PLURALS", "LEAD_SINGULARS",
+           "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
            "PERIOD_WORDS", "SALE_CHANNELS", "SALE_WORDS", "SHEET_ERRORS", "SYSTEM_VALUES",
            "WHO_ACCOUNT_WORDS", "is_period", "mark_empty", "no_name_marked", "sale_partners"]
