@@ -32,6 +32,23 @@ LEADS = [
     "Lead freddi", "Nieuwe leads", "Leads beurs", "Inbound-Leads", "Outbound prospects",
 ]
 
+PLACES = [
+    # the tester's F3 names
+    "Kunde Bad Homburg", "Privatkunden Bad Homburg", "Klant Den Haag", "Klant Den Bosch",
+    "Kunde Wanne-Eickel", "Clients La Rochelle", "Cliente La Spezia", "Clienti San Remo",
+    "Customer Miami FL", "Customer Miami, FL", "Customer Bay Area", "Customer Long Island",
+    "Kunde Sylt", "Miami Customers", "Bremen Kunden", "Klant uit Utrecht",
+    # held out
+    "Kunden Bad Kreuznach", "Kunde Sankt Ingbert", "Kunde St. Ingbert", "Klanten Den Helder",
+    "Client Le Mans", "Clients La Baule", "Cliente San Donà di Piave", "Clientes San Fernando",
+    "Customer Austin TX", "Customers Boston, MA", "Customer Orlando (FL)", "Kunden Rügen",
+    "Kunde Ruhrgebiet", "Customers Silicon Valley", "Client Côte d'Azur", "Hamburg Kunden",
+    "Utrecht klanten", "Customers from Boston", "Clientes de Sevilla", "Kunden aus Bad Homburg",
+    "Klanten uit Den Haag", "Customers in Miami", "Kunden Norddeutschland",
+]
+
+OTHER = ["nil", "NIL"]  # `Nil` is a first name
+
 REAL = [
     "Lead Inc", "Lead GmbH", "Leads Consulting Ltd", "Leadpages Inc", "LeadDesk Oy",
     "Hot Leads Marketing GmbH", "Lead Generation Partners GmbH", "Leadership Institute",
@@ -44,7 +61,7 @@ REAL = [
 ]
 
 
-@pytest.mark.parametrize("name", LEADS)
+@pytest.mark.parametrize("name", LEADS + PLACES + OTHER)
 def test_bucket_names_are_catch_alls(name: str) -> None:
     assert named_catch_all(name), name
 

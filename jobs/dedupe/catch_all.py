@@ -55,8 +55,14 @@ nothing tying two deals to one customer (review at most, a reason naming the rul
 
 Pure: no I/O. Never reads what a deal is about beyond its normalized title's text.
 
-Why ~800 lines: the two judgements (a record's name, a record's deals) share the
-name's reading — its words, qualifiers, honorifics, sale and channel words, the other
+x40r4 F1 / F3 (f40k): a bucket of leads with any source or adjective word (``Inbound
+Leads``, ``Messe-Leads``: ``_lead_bucket``) and a people word with any place phrase — an
+article or prefix first, a state code after, an island or region, a preposition between, or
+the town first (``Klant Den Haag``, ``Customer Miami FL``, ``Kunde Sylt``, ``Klant uit
+Utrecht``, ``Bremen Kunden``: ``_place_at``, ``_town_first``) — are catch-alls.
+
+Why ~900 lines: the two judgements (a record's name, a record's deals) share the
+name's reading — its words, qualifiers, honorifics, sale and channel words, places, the other
 languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
 the pooling of one name's records; the
 word lists themselves live in ``catch_all_lexicon`` and ``catch_all_world.txt``.
@@ -88,6 +94,9 @@ from .catch_all_lexicon import (
     MORE_PEOPLE,
     MORE_WORDS,
     NOBODY,
+    PLACE_PREPOSITIONS,
+    PLACE_SPELLINGS,
+    REGIONS,
     WHO_ACCOUNT_WORDS,
     is_period,
     mark_empty,
@@ -506,20 +515,68 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
         return 1  # a placeholder letter, as a number (``Client A``, ``Kunde C``: f39c)
     if after_people and (n := label_words(words, i)):
         return n  # a label letter and a number (``Customer B2``: x40r3 F1)
+    if (n := _place_at(words, i)) > 1:
+        return n  # Den Haag, La Spezia, Bad Homburg: an article or prefix first (x40r4 F3)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
         return 0
     if modifier and words[i] in HEAD_PLACES and i == len(words) - 1:
         return 0  # Customer Phoenix, Client Gold: the noun the name is (f39c)
-    known = places()
-    for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
-        if " ".join(words[i:i + n]) in known:
-            return n
+    if n:
+        return n
     if after_people and words[i] in word_places() \
-            and all(w.isdigit() or w in _ROMAN for w in words[i + 1:]) \
+            and all(w.isdigit() or w in _ROMAN or (j == len(words) - 1 and _code(w))
+                    for j, w in enumerate(words[i + 1:], i + 1)) \
             and not (modifier and _head_noun(words[i])) \
             and not (body and words[i] in _BODIES and i == len(words) - 1):
         return 1
     return 0
+
+
+@lru_cache(maxsize=1)
+def _place_starts() -> frozenset[str]:
+    """The first two words of each place of three or more (``bad homburg`` of ``bad homburg
+    vor der hoehe``, ``la baule`` of ``la baule escoublac``): a town is written by them
+    (x40r4 F3: ``Kunde Bad Homburg`` was read as a real name)."""
+    return frozenset(" ".join(p.split()[:2]) for p in places() if p.count(" ") >= 2)
+
+
+def _code(word: str) -> bool:
+    """Whether ``word`` is a state / country code of ``places`` (``fl``, ``tx``, ``at``)."""
+    return len(word) == 2 and word in places()
+
+
+def _place_at(words: list[str], i: int) -> int:
+    """How many words from ``words[i]`` name a place, 0 if none: a name of ``places`` or
+    ``REGIONS`` (islands, regions, former towns, a short name: ``Sylt``, ``Bay Area``,
+    ``Wanne-Eickel``, ``Den Bosch``) of up to ``_PLACE_WORDS`` words, written with its first
+    word shortened (``PLACE_SPELLINGS``: ``St. Ingbert``), as one word (``San Remo``:
+    ``sanremo``) or by the first two words of a longer one (``_place_starts``: ``Bad
+    Homburg``), and a state / country code right after it ending the name (``Miami FL``;
+    x40r4 F3: 16 such names merged)."""
+    known = places()
+    found = 0
+    for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
+        phrase = words[i:i + n]
+        spellings = [" ".join(phrase)] + [" ".join([long, *phrase[1:]])
+                                          for long in PLACE_SPELLINGS.get(phrase[0], ())]
+        if any(p in known or p in REGIONS for p in spellings) \
+                or (n == 2 and ("".join(phrase) in known or spellings[0] in _place_starts())):
+            found = n
+            break
+    if found and i + found == len(words) - 1 and _code(words[-1]):
+        return found + 1  # Customer Miami FL, Boston, MA
+    return found
+
+
+def _town_first(words: list[str]) -> bool:
+    """Whether ``words`` (``org_key`` tokens of an org's name with no legal form; a person's
+    first name is often a town's, ``Anna Käufer``) are a place, then
+    a catch-all naming people (``Miami Customers``, ``Bremen Kunden``, ``Utrecht klanten``:
+    x40r4 F3), the place said first as the town's customers are; a singular customer word
+    after the place is a firm's name (``Miami Customer Care``: ``_ONE_CUSTOMER``)."""
+    n = _place_at(words, 0) or (1 if words and words[0] in word_places() else 0)
+    return 0 < n < len(words) and words[n] in _PEOPLE and words[n] not in _ONE_CUSTOMER \
+        and _named(" ".join(words[n:]), "org")
 
 
 @lru_cache(maxsize=65536)  # an account's org / person names, read by each plan and night
@@ -581,6 +638,8 @@ def _named(name: str, kind: str) -> bool:
     registered = bool(legal_form(name))
     if not registered and _lead_bucket(words):
         return True  # Inbound Leads, Messe-Leads, Leadpool: a bucket of leads (x40r4 F1)
+    if kind == "org" and not registered and _town_first(words):
+        return True  # Miami Customers, Bremen Kunden: the town first (x40r4 F3)
     kept: list[str] = []
     channel = False  # a channel word set aside: the name must say who (``_WHO``)
     # a counter, cash or sundry word beside a sale word of its language: a counter sale
@@ -609,6 +668,14 @@ def _named(name: str, kind: str) -> bool:
         if w in _NAMED_GREETING and i + 1 < len(words) and _greets(w, words[i + 1]):
             i += 1  # Caro cliente, Milá zákaznice (Caro Kunde: a person, f39c)
             continue
+        people = bool(kept) and (kept[-1] in _PEOPLE or _compound(kept[-1]))
+        if people and not registered and w in PLACE_PREPOSITIONS and i + 1 < len(words) \
+                and (n := _qualifier(words, i + 1, True)):
+            i += 1 + n  # Klant uit Utrecht, Customers from Boston (x40r4 F3)
+            continue
+        if kept and not registered and i + 1 < len(words) and (n := _place_at(words, i)) > 1:
+            i += n  # Klant Den Haag, Cliente La Spezia: before the article is set aside
+            continue
         if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
                                        and not words[i + 1].isdigit()):
             i += 1
@@ -619,9 +686,7 @@ def _named(name: str, kind: str) -> bool:
         alone = kept == [words[i - 1]] and _PLAIN.fullmatch(name) is not None
         modifier = alone and kept[0] in _MODIFIERS
         body = alone and kept[0] in _ENGLISH_PEOPLE
-        if kept and not registered and (n := _qualifier(words, i, kept[-1] in _PEOPLE
-                                                         or _compound(kept[-1]),
-                                                         modifier, body)):
+        if kept and not registered and (n := _qualifier(words, i, people, modifier, body)):
             i += n
             continue
         if w not in CATCH_ALL_WORDS and not _compound(w):

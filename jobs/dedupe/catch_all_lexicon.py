@@ -245,8 +245,9 @@ SHEET_ERRORS = frozenset({
     "#NUM!", "#ZAHL!", "#NOMBRE!", "#¡NUM!", "#GETAL!", "#NÚM!", "#LICZBA!", "#SPILL!",
     "#ÜBERLAUF!", "#CALC!", "#ERROR!", "#FEHLER!",
 })
-# a program's word for no value, as the whole name (``nan`` lower case is a first name)
-SYSTEM_VALUES = frozenset({"undefined", "NaN", "(null)", "<null>", "[null]"})
+# a program's word for no value, as the whole name (``nan`` lower case is a first name;
+# ``nil``, Ruby / Lua / Go's null, lower or upper case only: ``Nil`` is a first name, x40r4)
+SYSTEM_VALUES = frozenset({"undefined", "NaN", "nil", "NIL", "(null)", "<null>", "[null]"})
 # words for "empty" (the field was left blank): a mark only in brackets or between dashes
 EMPTY_WORDS = frozenset({
     "empty", "blank", "leer", "leeg", "vide", "vacio", "vacío", "vacia", "vacía", "vuoto",
@@ -303,8 +304,34 @@ FIRM_WORDS = frozenset({
     "partners", "holding", "holdings", "ventures", "services", "records", "studio", "studios",
     "capital", "medical", "park", "institute", "generation", "academy", "akademie", "bank"})
 
+# places ``places.txt`` (GeoNames' cities of 15,000+) does not hold: islands, regions,
+# former towns and a town's usual short name (x40r4 F3, f40k: ``Kunde Sylt``, ``Customer Bay
+# Area``, ``Kunde Wanne-Eickel`` were real names), ``org_key`` spelling, picked by hand
+REGIONS = frozenset({
+    "sylt", "ruegen", "usedom", "fehmarn", "norderney", "borkum", "juist", "amrum", "foehr",
+    "helgoland", "mallorca", "menorca", "ibiza", "teneriffa", "tenerife", "gran canaria",
+    "lanzarote", "fuerteventura", "sardinien", "sardegna", "sizilien", "sicilia", "korsika",
+    "corse", "corsica", "kreta", "texel", "ameland", "terschelling", "long island",
+    "staten island", "rhode island", "bay area", "silicon valley", "tri state area",
+    "greater london", "cote dazur", "riviera", "ruhrgebiet", "ruhrpott", "rheinland",
+    "sauerland", "allgaeu", "schwarzwald", "bodensee", "eifel", "emsland", "muensterland",
+    "ostfriesland", "nordfriesland", "norddeutschland", "sueddeutschland", "westdeutschland",
+    "ostdeutschland", "mitteldeutschland", "randstad", "twente", "veluwe", "wanne eickel",
+    "den bosch", "san remo", "bad homburg", "costa brava", "costa del sol", "toscana",
+    "toskana", "provence", "bretagne", "normandie", "elsass", "alsace", "midlands",
+    "new england", "midwest", "east coast", "west coast", "benelux", "dach",
+})
+# a place's first word as written beside its usual spelling (``St. Ingbert``: Sankt)
+PLACE_SPELLINGS = {"st": ("sankt", "saint", "santa", "san"), "ste": ("sainte",),
+                   "s": ("san", "santa", "sao"), "sta": ("santa",)}
+# "from" / "in" / "at" between a people word and a place (``Klant uit Utrecht``, ``Customers
+# from Boston``, ``Kunden aus Bad Homburg``: x40r4 F3)
+PLACE_PREPOSITIONS = frozenset({"uit", "from", "in", "at", "aus", "de", "da", "di", "du",
+                                "im", "en", "a", "te", "van", "of", "near", "bei"})
+
 __all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "FIRM_WORDS", "HEAD_PLACES", "HEAD_WORDS",
            "HONORIFICS", "LEAD_BUCKETS", "LEAD_PLURALS", "LEAD_SINGULARS",
            "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
-           "PERIOD_WORDS", "SALE_CHANNELS", "SALE_WORDS", "SHEET_ERRORS", "SYSTEM_VALUES",
+           "PERIOD_WORDS", "PLACE_PREPOSITIONS", "PLACE_SPELLINGS", "REGIONS",
+           "SALE_CHANNELS", "SALE_WORDS", "SHEET_ERRORS", "SYSTEM_VALUES",
            "WHO_ACCOUNT_WORDS", "is_period", "mark_empty", "no_name_marked", "sale_partners"]
