@@ -47,6 +47,15 @@ PLACES = [
     "Klanten uit Den Haag", "Customers in Miami", "Kunden Norddeutschland",
 ]
 
+# an area around a place, and a lead list written as one word (f40k, the same classes)
+AREAS = [
+    "Kunden Raum Stuttgart", "Kunden Großraum München", "Kunden Landkreis Esslingen",
+    "Kunden Kreis Pinneberg", "Customers Greater Boston", "Customers Metro Atlanta",
+    "Kunden Stuttgart und Umgebung", "Kunden Umgebung Stuttgart", "Kunden Stuttgart Umgebung",
+    "Klanten regio Utrecht", "Kunden rund um Hamburg", "Customers Upstate NY",
+    "Interessentenliste", "Prospektliste",
+]
+
 OTHER = ["nil", "NIL"]  # `Nil` is a first name
 
 REAL = [
@@ -57,11 +66,12 @@ REAL = [
     "Customer Alliance", "Customers Bank", "Kunde Bremen GmbH", "Customer Miami LLC",
     "Bay Area Customer Solutions LLC", "San Remo Hotel", "La Rochelle Université",
     "Sylt Quelle GmbH", "Nil Pharma", "Lead Belly Records", "Prospect Park Alliance",
-    "Leads2b GmbH", "Long Island Rail Road",
+    "Leads2b GmbH", "Long Island Rail Road", "Customer Metro Bank", "Kunden Kreis",
+    "Customer Area", "Customer Zone",
 ]
 
 
-@pytest.mark.parametrize("name", LEADS + PLACES + OTHER)
+@pytest.mark.parametrize("name", LEADS + PLACES + AREAS + OTHER)
 def test_bucket_names_are_catch_alls(name: str) -> None:
     assert named_catch_all(name), name
 

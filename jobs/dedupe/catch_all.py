@@ -80,6 +80,7 @@ from statistics import median
 from types import MappingProxyType
 
 from .catch_all_lexicon import (
+    AREA_WORDS,
     CHANNEL_WORDS,
     FIRM_WORDS,
     HEAD_PLACES,
@@ -646,6 +647,7 @@ def _named(name: str, kind: str) -> bool:
     # (``Vente comptoir``, ``Verkauf Theke``: f37d 3); a registered company's name is its own
     partners = frozenset() if registered else sale_partners(words)
     paired = False
+    placed = False  # a place was read: an area word after it is its (Stuttgart Umgebung)
     i = 0
     while i < len(words):
         w = words[i]
@@ -669,12 +671,18 @@ def _named(name: str, kind: str) -> bool:
             i += 1  # Caro cliente, Milá zákaznice (Caro Kunde: a person, f39c)
             continue
         people = bool(kept) and (kept[-1] in _PEOPLE or _compound(kept[-1]))
+        if people and not registered and w in AREA_WORDS and (
+                placed or (i + 1 < len(words) and _qualifier(words, i + 1, True))):
+            i += 1  # Kunden Raum Stuttgart, Customers Greater Boston, Stuttgart Umgebung
+            continue
         if people and not registered and w in PLACE_PREPOSITIONS and i + 1 < len(words) \
                 and (n := _qualifier(words, i + 1, True)):
             i += 1 + n  # Klant uit Utrecht, Customers from Boston (x40r4 F3)
+            placed = True
             continue
         if kept and not registered and i + 1 < len(words) and (n := _place_at(words, i)) > 1:
             i += n  # Klant Den Haag, Cliente La Spezia: before the article is set aside
+            placed = True
             continue
         if w in GENERIC_WORDS and not (w == "no" and i + 1 < len(words)
                                        and not words[i + 1].isdigit()):
@@ -688,6 +696,7 @@ def _named(name: str, kind: str) -> bool:
         body = alone and kept[0] in _ENGLISH_PEOPLE
         if kept and not registered and (n := _qualifier(words, i, people, modifier, body)):
             i += n
+            placed = True  # (a number too: an area word after one is no more a name's)
             continue
         if w not in CATCH_ALL_WORDS and not _compound(w):
             return False
@@ -708,10 +717,10 @@ def _named(name: str, kind: str) -> bool:
 
 def _lead_compound(word: str) -> bool:
     """Whether ``word`` (an ``org_key`` token) is a compound of a lead word: a lead word then
-    a bucket word (``leadpool``, ``leadliste``) or a word of 3+ letters then ``leads``
+    a bucket word (``leadpool``, ``leadliste``, ``interessentenliste``) or a word of 3+ letters then ``leads``
     (``messeleads``, ``webleads``), as German and Dutch write them."""
     return any(word.startswith(lead) and word[len(lead):] in LEAD_BUCKETS
-               for lead in ("leads", "lead")) \
+               for lead in (*LEAD_PLURALS, *LEAD_SINGULARS, "prospekt")) \
         or (word.endswith("leads") and len(word) >= 8)
 
 

@@ -321,6 +321,14 @@ REGIONS = frozenset({
     "toskana", "provence", "bretagne", "normandie", "elsass", "alsace", "midlands",
     "new england", "midwest", "east coast", "west coast", "benelux", "dach",
 })
+# words that make a place an area around it, before or after it (``Kunden Raum Stuttgart``,
+# ``Customers Greater Boston``, ``Kunden Stuttgart und Umgebung``, ``Klanten regio Utrecht``:
+# f40k, the class of x40r4 F3)
+AREA_WORDS = frozenset({
+    "raum", "grossraum", "landkreis", "kreis", "bezirk", "umgebung", "umland", "umkreis",
+    "rund", "um", "naehe", "nahe", "greater", "metro", "area", "upstate", "downstate",
+    "around", "near", "environs", "alentours", "agglomeration", "regio", "omgeving",
+    "omstreken", "alrededores", "provincia", "dintorni", "zona", "zone"})
 # a place's first word as written beside its usual spelling (``St. Ingbert``: Sankt)
 PLACE_SPELLINGS = {"st": ("sankt", "saint", "santa", "san"), "ste": ("sainte",),
                    "s": ("san", "santa", "sao"), "sta": ("santa",)}
@@ -329,7 +337,8 @@ PLACE_SPELLINGS = {"st": ("sankt", "saint", "santa", "san"), "ste": ("sainte",),
 PLACE_PREPOSITIONS = frozenset({"uit", "from", "in", "at", "aus", "de", "da", "di", "du",
                                 "im", "en", "a", "te", "van", "of", "near", "bei"})
 
-__all__ = ["ACCOUNT_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "FIRM_WORDS", "HEAD_PLACES", "HEAD_WORDS",
+__all__ = ["ACCOUNT_WORDS", "AREA_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "FIRM_WORDS",
+           "HEAD_PLACES", "HEAD_WORDS",
            "HONORIFICS", "LEAD_BUCKETS", "LEAD_PLURALS", "LEAD_SINGULARS",
            "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
            "PERIOD_WORDS", "PLACE_PREPOSITIONS", "PLACE_SPELLINGS", "REGIONS",
