@@ -34,6 +34,16 @@ class Planned:
         failed.csv line each; ``plan.failed_rows`` lists the first 1,000."""
         return self.plan.bad_rows
 
+    @property
+    def would_fail(self) -> int:
+        """Rows the run would end with in failed.csv: ``bad_rows`` and an undo's persons /
+        organizations left as conflicts (``conflict-person`` / ``conflict-org`` actions:
+        items of their own, not rows of the source job). A plan exits as its run would —
+        3 when this is not 0 (x40r6 F2: `plan undo --contacts` exited 0 where the run,
+        leaving the same 4 contacts, exited 3)."""
+        return (self.plan.bad_rows + self.actions.get("conflict-person", 0)
+                + self.actions.get("conflict-org", 0))
+
 
 @dataclass(frozen=True, slots=True)
 class Finished:

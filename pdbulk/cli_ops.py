@@ -92,8 +92,8 @@ def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
     except InputError as exc:
         raise fail(str(exc)) from None
     _show(planned, as_json=as_json)
-    if planned.bad_rows:  # exits like the job would (v9r10: 0 while update exited 3)
-        raise typer.Exit(EXIT_ROWS_FAILED)
+    if planned.would_fail:  # exits like the job would (v9r10: 0 while update exited 3;
+        raise typer.Exit(EXIT_ROWS_FAILED)  # x40r6 F2: undo's contact conflicts too)
 
 
 def _loaded(store: JobStore, planned: Planned, writes: int) -> None:
