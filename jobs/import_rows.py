@@ -114,6 +114,7 @@ from .repeats import (
     differing_note,
     field_columns,
     how_differs,
+    partial_writes,
     rows_named,
     written,
 )
@@ -613,21 +614,25 @@ class RowPlanner:
             self.newly_contested.add(key)
 
     def _again(self, key: str, row: SourceRow, failing: str | None = None,
-               mapped: MappedRow | None = None) -> NewItem | None:
+               mapped: MappedRow | None = None,
+               error: InputError | None = None) -> NewItem | None:
         """None when ``row`` is the first with ``key`` (what it writes kept when the file
         repeats the key: ``jobs.repeats``); else its item: the same writes as the first row
         (``mapped``: the mapping's row; None, refused: the same cells), skipped as its
         duplicate (nothing sent, the key not contested); other writes, held as a duplicate
         naming that row and the fields that differ, the key contested. ``failing``: why
-        this row also fails (the reason says both)."""
-        writes = None if mapped is None or key not in self.repeats else written(
-            mapped, self.field_labels, self.key_code)  # (a digest for repeated keys only)
+        this row also fails (the reason says both; ``error``: the mapping's refusal, whose
+        row is judged on the fields it could map: ``jobs.repeats.partial_writes``)."""
+        writes, failed = (None, ()) if key not in self.repeats else (
+            (written(mapped, self.field_labels, self.key_code), ()) if mapped is not None
+            else self._partial(row, error))  # (a digest for repeated keys only)
         if self._seen.add(key):
-            self.repeats.first(key, row, self.read_columns, writes)
+            self.repeats.first(key, row, self.read_columns, writes, failed)
             return None
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
-        repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields)
+        repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields,
+                                    failed)
         if repeat is not None and repeat.same and (failing is not None
                                                    or key in self._first_failed):
             # the first row failed: this one, the same cells, is decided as it was and
@@ -730,27 +735,42 @@ class RowPlanner:
                 continue  # no key; a header line again (never a duplicate: ``_decide``)
             if key not in self.repeats:
                 continue  # a key the file gives once: no contest
-            writes = self._writes(row)  # judged as ``_again`` judges it (x29r3 F3)
+            writes, failed = self._writes(row)  # judged as ``_again`` judges it (x29r3 F3)
             count, firsts = self._key_rows[key] if key in self._key_rows else (0, ())
             self._key_rows[key] = (count + 1, (*firsts, row.row)[:_ROWS_NAMED])
             if seen.add(key):
-                self.repeats.first(key, row, self.read_columns, writes)
+                self.repeats.first(key, row, self.read_columns, writes, failed)
             elif key not in self._file_contests:
                 if self.repeat_fields is None:
                     self.repeat_fields = field_columns(self.mapper, self.field_labels)
                 repeat = self.repeats.again(key, row, self.read_columns, writes,
-                                            self.repeat_fields)
+                                            self.repeat_fields, failed)
                 if repeat is not None and not repeat.same:
                     self._file_contests[key] = repeat.swapped(row.row, row.line)
 
-    def _writes(self, row: SourceRow) -> Written | None:
-        """What ``row`` would write (``jobs.repeats.written``), as the decide maps it; None
-        when the mapping refuses it (then judged on its cells)."""
+    def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
+        """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
+        the fields its mapping failed on (``_partial``); None when the mapping refuses it
+        and no field can be told apart (then judged on its cells)."""
         try:
             mapped = self.mapper.map(row, defer_users=True)
-        except InputError:
-            return None
-        return written(mapped, self.field_labels, self.key_code)
+        except InputError as exc:
+            return self._partial(row, exc)
+        return written(mapped, self.field_labels, self.key_code), ()
+
+    def _partial(self, row: SourceRow, error: InputError | None
+                 ) -> tuple[Written | None, tuple[str, ...]]:
+        """A refused row's writes in the fields it could map, and the fields it failed on
+        (``jobs.repeats.partial_writes``); (None, ()) when not told: a header line, a row
+        whose cells sit in other columns, a row the reader refused."""
+        if error is None or isinstance(error, HeaderLine | MisalignedRow) \
+                or row.error is not None:
+            return None, ()
+        if self.repeat_fields is None:
+            self.repeat_fields = field_columns(self.mapper, self.field_labels)
+        told = partial_writes(self.mapper, row, error, self.repeat_fields, self.field_labels,
+                              self.key_code, self.key_column)
+        return told if told is not None else (None, ())
 
     def _contested_here(self, key: str, row: SourceRow,
                         failing: str | None = None) -> NewItem | None:
@@ -800,7 +820,8 @@ class RowPlanner:
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
-            if check_duplicate and raw and (again := self._again(raw, row, exc.reason)):
+            if check_duplicate and raw and (again := self._again(raw, row, exc.reason,
+                                                                 error=exc)):
                 return again
             if check_duplicate and raw and (
                     refused := self._contested_here(raw, row, exc.reason)) is not None:

@@ -27,8 +27,11 @@ owner its default names). On a deal that exists the first row decides, as it doe
 anywhere: a row naming no currency would leave the deal's own, so the duplicate's
 currency is the first row's, whatever the later row spells. The judgement reads the file
 and the mapping only, never the account: every import of the file decides alike. A row
-the mapping refuses is judged on its cells (the cells the mapping reads,
-``Mapping.columns``): the same cells fail the same way.
+the mapping refuses is judged on the fields it could map, the fields it failed on left out
+of both rows (``partial_writes``: the row mapped again with the failing cells emptied; x40r5
+F1: ``$100.00`` / ``100.00`` beside a bad e-mail or an unknown stage were "other cells", and
+the key stayed contested after the cell was fixed); when none can be told, on its cells
+(the cells the mapping reads, ``Mapping.columns``): the same cells fail the same way.
 A row the reader refused (``SourceRow.error``: a cell too many, a byte it could not decode)
 or whose cells cannot be read unambiguously (a JSON path two keys spell) is never the same
 as another.
@@ -38,6 +41,10 @@ another pass: a ``KeySet`` of 10-13 bytes a key, freed after, and one of the key
 twice); then, for a repeated key only, the first row's cells and a 64-bit digest of each
 field it writes, in a ``SpilledDict`` (on disk once large: a file whose every key repeats
 holds no more than a few MB in memory).
+
+Why ~530 lines: one judgement — is a later row of a key the first row's record — with what
+it reads (a mapped row's writes, a refused row's fields it could map, its cells), how it
+tells the difference in a reason, and the pass that learns which keys repeat.
 """
 
 from __future__ import annotations
@@ -166,6 +173,39 @@ def written(mapped: MappedRow, labels: Mapping[str, str] | None = None,
     if mapped.org is not None:
         fields["org"] = (mapped.org.match_key, mapped.org.address)
     return digests(fields)
+
+
+def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
+                   fields: Mapping[str, Collection[str]],
+                   labels: Mapping[str, str] | None = None, key_code: str | None = None,
+                   key_column: str | None = None, tries: int = 8
+                   ) -> tuple[Written, tuple[str, ...]] | None:
+    """What a row the mapping refused (``error``, naming the column it failed on) writes
+    in the fields it could map, and the fields it failed on: the row mapped again with each
+    failing column's cell emptied (at most ``tries`` columns), the fields that read those
+    columns (``fields``: ``field_columns``) left out. None when it cannot be told (no
+    column named, the key column's, or still refused after ``tries``). x40r5 F1: rows of
+    one key spelling one amount two ways (``$100.00`` / ``100.00``) were compared on their
+    raw cells when a row failed on its e-mail or stage, and the key was held as contested
+    for every later import."""
+    values = dict(row.values)
+    emptied: list[str] = []
+    exc: InputError | None = error
+    for _ in range(tries):
+        column = exc.column if exc is not None else None
+        if not column or column == key_column or column in emptied or column not in values:
+            return None
+        emptied.append(column)
+        values[column] = None if row.values[column] is None else ""
+        try:
+            mapped = mapper.map(SourceRow(row.row, row.line, values), defer_users=True)
+        except InputError as again:
+            exc = again
+            continue
+        failed = tuple(f for f, columns in fields.items() if any(c in columns for c in emptied))
+        wrote = written(mapped, labels, key_code)
+        return tuple((f, d) for f, d in wrote if f not in failed), failed
+    return None
 
 
 def _person_identity(person: PersonRef) -> object:
@@ -315,11 +355,14 @@ class RepeatedKeys:
         self._repeated = repeated
 
     def first(self, key: str, row: SourceRow, columns: Collection[str] | None,
-              writes: Written | None = None) -> None:
+              writes: Written | None = None, failed: Collection[str] = ()) -> None:
         """``row`` is the first of ``key``: keep its cells and what it writes (``writes``,
-        None: the mapping refused it) when the key repeats."""
+        None: the mapping refused it and no field could be told apart; ``failed``: the
+        fields a refused row's mapping failed on, left out of ``writes``: ``partial_writes``)
+        when the key repeats."""
         if key in self:
-            self._firsts[key] = (int(row.row), int(row.line), cells(row, columns), writes)
+            self._firsts[key] = (int(row.row), int(row.line), cells(row, columns), writes,
+                                 tuple(sorted(failed)))
 
     def first_row(self, key: str) -> tuple[int, int] | None:
         """(row, line) of ``key``'s first row, when kept (``first``)."""
@@ -330,15 +373,19 @@ class RepeatedKeys:
 
     def again(self, key: str, row: SourceRow, columns: Collection[str] | None,
               writes: Written | None = None,
-              fields: Mapping[str, Collection[str]] | None = None) -> Repeat | None:
+              fields: Mapping[str, Collection[str]] | None = None,
+              failed: Collection[str] = ()) -> Repeat | None:
         """``row``, a later row of ``key``, beside the key's first row (None: that row is
-        not known, the key not learned as repeated). Two rows the mapping took are judged on
-        what they write (``writes``), their differing fields shown with the cells of their
-        columns (``fields``: ``field_columns``); two it refused, on their cells; one of
-        each differ."""
+        not known, the key not learned as repeated). Two rows whose fields the mapping read
+        are judged on what they write (``writes``), leaving out the fields either row's
+        mapping failed on (``failed``, and the first row's: a row refused for a bad e-mail
+        or an unknown stage is still judged on the amount it resolves to, x40r5 F1), their
+        differing fields shown with the cells of their columns (``fields``:
+        ``field_columns``); two whose fields it could not read, on their cells; one of each
+        differ."""
         if key not in self._firsts:
             return None
-        at, line, before, wrote = self._firsts[key]
+        at, line, before, wrote, failed_there = self._firsts[key]
         now = cells(row, columns)
         if before is None or now is None:
             return Repeat(at, line, False, ())
@@ -350,7 +397,9 @@ class RepeatedKeys:
                 return Repeat(at, line, True, ())
             return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
         if wrote is not None and writes is not None:
-            there, here = dict(wrote), dict(writes)
+            left_out = {*failed_there, *failed}  # (what a row fails on, no claim on the key)
+            there = {f: d for f, d in wrote if f not in left_out}
+            here = {f: d for f, d in writes if f not in left_out}
             # an empty cell writes nothing: rows clash only on a field both write (f31a)
             clash = [f for f in there if f in here and there[f] != here[f]]
             if not clash and all(f in there for f in here):  # all of it the first row's

@@ -118,3 +118,55 @@ async def test_a_default_and_an_explicit_equal_value_are_one_deal(
         deals = {d["title"]: (d["value"], d["currency"]) for d in sandbox_deals(sb)}
     assert deals["Deal one"] == (100, "USD") and deals["Deal two"] == (50, "USD"), deals
     assert deals["Deal three"] == (100, "USD"), deals
+
+
+# (first row, later row): one deal spelled two ways, both rows failing another check
+FAILING = [
+    ("bad e-mail", ("$100.00", "", "yu@@e.test", "", "", ""),
+     ("100.00", "USD", "yu@@e.test", "", "", ""), ("yu@e.test", "", "", "")),
+    ("unknown stage", ("6320.00", "", "", "Negotiationz", "", ""),
+     ("6320", "", "", "Negotiationz", "", ""), ("", "Qualified", "", "")),
+    ("unknown owner", ("6,980.00", "", "", "", "nobody@acme.test", ""),
+     ("6980.00", "", "", "", "nobody@acme.test", ""), ("", "", "", "")),
+    ("bad date", ("1750.00", "", "", "", "", "31.02.2025"),
+     ("$1,750.00", "", "", "", "", "31.02.2025"), ("", "", "", "2025-03-01")),
+]
+
+
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+@pytest.mark.parametrize("case", FAILING, ids=[c[0] for c in FAILING])
+async def test_rows_failing_another_check_are_still_judged_on_their_values(
+        tmp_path: Path, mode: str, case: tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+        ) -> None:
+    """x40r5 F1: a repeated key whose rows spell one amount two ways, both failing on an
+    e-mail, a stage, an owner or a date, is not "duplicate … with other cells" (each row
+    fails on its own cell, the key not contested); the file fixed and imported again makes
+    one deal, the later row a duplicate, nothing "contested"."""
+    _, first, later, fixed = case
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    mapping.write_text(SPEC.format(mode=mode).replace("Ann Lee", "Tom Becker"))
+    head = "id,title,amount,cur,email,stage,owner,close,name,phone\n"
+
+    def line(cells: tuple[str, ...], fix: tuple[str, ...] | None) -> str:
+        amount, cur, email, stage, owner, close = cells
+        if fix is not None:  # the failing cells fixed
+            email, stage, owner, close = fix
+        return f"R1,Deal R,\"{amount}\",{cur},{email},{stage},{owner},{close},Yu,\n"
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        manifest.write_text(head + line(first, None) + line(later, None))
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        assert sorted(failed) == ["2", "3"], failed
+        for row in ("2", "3"):
+            assert "duplicate source key" not in failed[row]["reason"], failed[row]
+            assert not failed[row]["hold"], failed[row]
+        manifest.write_text(head + line(first, fixed) + line(later, fixed))
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="import-2", mode=mode)
+        failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert not failed, failed
+        assert done["3"]["action"] == "duplicate", done
+        assert [d["title"] for d in sandbox_deals(sb)] == ["Deal R"]
