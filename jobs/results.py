@@ -457,7 +457,8 @@ def results_missing(store: JobStore) -> str | None:
     another status or other counts by state (``items``) than the store's. ``pdbulk
     resume`` writes them again from the store, with no call. A kill while they were being
     written left some on disk and not the others: the words name both (x40r1 F5: "not
-    written" where three of the four were)."""
+    written" where three of the four were). A CSV deleted or moved after the run wrote
+    it, summary.json there, is named too (x40r5 F6)."""
     return results_missing_at(store.directory, store.status, store.kind,
                               {s.value: n for s, n in store.counts().items()})
 
@@ -478,6 +479,13 @@ def results_missing_at(directory: Path, status: str, kind: str,
     if not isinstance(data, dict) or (data.get("status"), data.get("items")) != (
             status, dict(items)):
         return "out of date (an earlier run's: the last one ended before writing them)"
+    # each file on disk, not summary.json alone (x40r5 F6: succeeded.csv moved away after
+    # a finished run was flagged nowhere, ``results_missing`` null)
+    gone = [n for n in (SUCCEEDED, FAILED, UNPROCESSED) if not (directory / n).is_file()]
+    if gone:
+        return (f"{_listed(gone)} {'is' if len(gone) == 1 else 'are'} missing (deleted or "
+                f"moved since the run wrote {'it' if len(gone) == 1 else 'them'}; "
+                f"{SUMMARY} is on disk)")
     return None
 
 

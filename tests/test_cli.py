@@ -274,6 +274,16 @@ def test_jobs_flags_a_finished_job_whose_result_files_are_missing(sandbox: Sandb
     assert "result files" not in runner.invoke(app, args).output
     [listed] = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)["jobs"]
     assert listed["results_missing"] is None, listed
+    moved = (job_dir / "succeeded.csv").read_bytes()
+    (job_dir / "succeeded.csv").unlink()  # x40r5 F6: one file moved away, summary.json kept
+    out = runner.invoke(app, args).output
+    assert "result files succeeded.csv is missing (deleted or moved" in out, out
+    [listed] = orjson.loads(runner.invoke(app, [*args, "--json"]).stdout)["jobs"]
+    assert listed["results_missing"].startswith("succeeded.csv is missing"), listed
+    status = ["status", job_dir.name, "--job-dir", str(tmp_path)]
+    assert "result files: succeeded.csv is missing" in runner.invoke(app, status).output
+    (job_dir / "succeeded.csv").write_bytes(moved)
+    assert "result files" not in runner.invoke(app, args).output
     for name in ("succeeded.csv", "failed.csv", "unprocessed.csv", "summary.json"):
         (job_dir / name).unlink(missing_ok=True)  # as a kill -9 right after the status
     out = runner.invoke(app, args).output
