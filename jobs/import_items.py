@@ -127,6 +127,10 @@ class RowCounts:
     # rows whose person takes an e-mail or phone from other rows of the file (learn_persons'
     # one person of a contact): succeeded.csv's note names them (f29h 5)
     persons_borrowed: int = 0
+    # upsert deals moving to a new person: the row's e-mail matches no person, the deal's
+    # person has the row's name and phone and another address (x40r5 F4: the plan said
+    # only "person_id"; the plan and succeeded.csv's note say it)
+    persons_moved: int = 0
     orgs_found: int = 0
     # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
     # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
@@ -157,7 +161,8 @@ class RowCounts:
     def to_json(self) -> dict[str, Any]:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
-            "bad_examples", "fields", "closed_undated", "persons_borrowed", "orgs_other_form",
+            "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
+            "orgs_other_form",
             "survivors", "keys_other_case") and not (k.startswith("edited_") and not v)}
 
 
@@ -179,6 +184,9 @@ NAMESAKES = "namesake_persons"
 # the e-mails and phones a row's person takes from other rows of the file, as written
 # ("m2@a.com, +13787593700"): succeeded.csv's note names them (f29h 5)
 BORROWED = "borrowed_contacts"
+# the id of the person a deal leaves for a new person of the row's e-mail, when it has the
+# row's name and phone and another address (x40r5 F4): succeeded.csv's note says it
+MOVED = "moved_from_person"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
 # dropped); ``import_resolve`` answers it with an organization of that name and address
@@ -199,6 +207,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
                 out[LINKED] = str(ref["linked"])
             if name == "person" and ref.get("borrowed"):
                 out[BORROWED] = ", ".join(map(str, ref["borrowed"]))
+            if name == "person" and "id" not in ref and ref.get("moved_from"):
+                out[MOVED] = str(ref["moved_from"])
             if name == "person" and "id" not in ref and ref.get("namesakes"):
                 out[NAMESAKES] = f"{ref['body'].get('name')}|" + ",".join(
                     map(str, ref["namesakes"]))
@@ -207,7 +217,7 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
         out = {**{k: str(v) for k, v in kept.items()
-                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED)},
+                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED)},
                **out}
     return out
 
@@ -216,12 +226,19 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
     """succeeded.csv's note for a row linked by e-mail to a person of another name (its
     result's ``LINKED``), naming that person and its id (the deal's ``person_id``); and
     for a row whose new person has the name of persons of the account (``NAMESAKES``); and
-    for a row whose person takes e-mails or phones from other rows (``BORROWED``)."""
+    for a row whose person takes e-mails or phones from other rows (``BORROWED``); and for
+    an upsert's deal moving to a new person from one of the row's name and phone
+    (``MOVED``)."""
     notes = []
     if name := result.get(LINKED):
         pid = result.get("person_id")
         notes.append(f"linked by e-mail to person {name!r}"
                      + (f" (id {pid})" if pid else ""))
+    if moved := result.get(MOVED):
+        notes.append(f"the deal moves to a new person from person {moved} (same name and "
+                     "phone, another address): the row's e-mail matches no person, and "
+                     "persons are told by e-mail; if the address changed, change it on "
+                     f"person {moved} in Pipedrive and import again")
     if namesakes := result.get(NAMESAKES):
         name, _, ids = str(namesakes).rpartition("|")
         notes.append(f"created a second person named {name!r} (the account's "

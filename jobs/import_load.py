@@ -1471,6 +1471,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  f"{noun(c.persons_same_name, 'has', 'have')} the name of a person of the "
                  "account (possible duplicates: succeeded.csv's note names them)"
                  if c.persons_same_name else "")
+              + (f"; {counted(c.persons_moved, 'deal')} "
+                 f"{noun(c.persons_moved, 'moves', 'move')} to a new person: the row's "
+                 "e-mail matches no person; the deal's person (same name and phone) has "
+                 "another address (persons are told by e-mail, as Pipedrive's importer "
+                 "does): if the address changed, change it on that person in Pipedrive "
+                 "first; succeeded.csv's note names the person"
+                 if c.persons_moved else "")
               + (f"; {counted(c.persons_borrowed, 'row')} "
                  f"{noun(c.persons_borrowed, 'takes', 'take')} an e-mail or phone of "
                  f"{noun(c.persons_borrowed, 'its', 'their')} person from other rows of the "

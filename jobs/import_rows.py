@@ -991,6 +991,10 @@ class RowPlanner:
                 links[name] = ref
         relinks = {f"{name}_id": resolved[f"{name}_id"] for name in links
                    if f"{name}_id" in resolved}
+        if "person" in links and (left := self._moved_person(existing, links["person"],
+                                                             mapped)) is not None:
+            self.counts.persons_moved += 1  # said in the plan and the row's note (x40r5 F4)
+            links["person"] = person = {**links["person"], "moved_from": left}
         edited = None  # the three-way comparison with what this state folder last wrote
         edits: dict[str, int] = {}  # its ``ThreeWay.counts()``: the summary counts them
         if base is None:
@@ -1065,6 +1069,25 @@ class RowPlanner:
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {}),
                                 **({EDITED: edits} if edits else {})})
+
+    def _moved_person(self, existing: Mapping[str, Any], ref: Mapping[str, Any] | None,
+                      mapped: MappedRow) -> int | None:
+        """The id of the deal ``existing``'s person when the row moves the deal to a new
+        person (``ref`` has no id) made for an e-mail no person has, and that person has
+        the row's name (as names are matched) and phone and an address of its own: most
+        likely the same person whose address changed (x40r5 F4). None otherwise. Nothing
+        is changed: persons are told by e-mail, as Pipedrive's importer does."""
+        persons, person = self.indexes.persons, mapped.person
+        if ref is None or "id" in ref or persons is None or person is None \
+                or not person.email or not person.phone:
+            return None
+        old = existing.get("person_id")
+        old = old.get("value") if isinstance(old, Mapping) else old
+        phone = tf.phone_key(person.phone)
+        if not isinstance(old, int) or phone is None or old not in persons.emailed:
+            return None
+        return old if any(pid == old and phone in phones for pid, phones, _ in
+                          persons.by_name.get(tf.name_match_key(person.name), ())) else None
 
     def _unrecorded_kept(self, existing: Mapping[str, Any], cells: Mapping[str, str],
                          base: Mapping[str, str], mapped: MappedRow) -> set[str]:

@@ -52,3 +52,44 @@ async def test_a_second_person_of_a_name_the_account_has_is_noted(tmp_path: Path
     assert rows["R1"]["note"] == rows["R2"]["note"] == note
     assert rows["R1"]["person_matched_by"] == "created"
     assert rows["R3"]["note"] == rows["R4"]["note"] == ""
+
+
+@pytest.mark.anyio
+async def test_an_upsert_moving_a_deal_to_a_new_person_of_its_name_and_phone_says_so(
+        tmp_path: Path) -> None:
+    """x40r5 F4: an upsert row whose e-mail changed makes a new person (persons are told
+    by e-mail) with the name and phone of the deal's person, and moves the deal to it —
+    unchanged behaviour, but the plan said only ``person_id``. The plan now says how many
+    deals move so, and the row's note names the person they leave; a row whose deal's
+    person has another phone, or that keeps its person, says nothing of it."""
+    upsert = MAPPING.replace('mode = "insert"', 'mode = "upsert"')
+    async with serve(SandboxConfig(**FAST)) as sb:
+        await _import(sb, tmp_path, "Key,Title,Name,Email,Phone\n"
+                      "M1,m1,Ann Lee,ann@old.example,+49 30 1234567\n"
+                      "M2,m2,Bo Day,bo@old.example,+49 30 7654321\n"
+                      "M3,m3,Cy Vo,cy@old.example,+49 30 1111111\n", "seed", upsert)
+        old = {p["name"]: p["id"] for p in sb.state.persons.rows.values()}
+        csv = ("Key,Title,Name,Email,Phone\n"
+               "M1,m1,Ann Lee,ann@new.example,+49 (30) 123-4567\n"  # same name and phone
+               "M2,m2,Bo Day,bo@new.example,+49 30 9999999\n"      # another phone
+               "M3,m3,Cy Vo,cy@old.example,+49 30 1111111\n")      # its own person
+        manifest, mapping = tmp_path / "f4.csv", tmp_path / "f4.toml"
+        manifest.write_text(csv)
+        mapping.write_text(upsert)
+        async with api_engine(sb, tmp_path) as engine:
+            plan, counts = await plan_import(
+                engine.ctx, ImportSettings(str(manifest), str(mapping), "upsert"),
+                Mapping.load(mapping), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        rows = await _import(sb, tmp_path, csv, "f4", upsert)
+        deals = {d["title"]: d["person_id"] for d in sb.state.deals.rows.values()}
+    assert counts.persons_moved == 1
+    assert any("1 deal moves to a new person: the row's e-mail matches no person; the "
+               "deal's person (same name and phone) has another address" in n
+               for n in plan.notes), plan.notes
+    assert rows["M1"]["note"].startswith(
+        f"the deal moves to a new person from person {old['Ann Lee']} (same name and "
+        "phone, another address)"), rows["M1"]
+    assert "moves to a new person" not in rows["M2"]["note"] + rows["M3"]["note"], rows
+    deal_m1 = deals["m1"]["value"] if isinstance(deals["m1"], dict) else deals["m1"]
+    assert deal_m1 != old["Ann Lee"]  # the behaviour is as before: a new person
