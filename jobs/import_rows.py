@@ -598,6 +598,14 @@ class RowPlanner:
         return isinstance(reason, str) and reason.startswith(
             ("held (", "duplicate source key", "source key"))
 
+    def forget_keys(self) -> None:
+        """Forget the keys decided so far, each key's first row kept (``RepeatedKeys(every=
+        True)``): rows mapped again are judged against each other as the load judges them,
+        by a plan's pass first, then by the run's, alike (x40r5 F1)."""
+        self._seen = KeySet()
+        self._first_failed = set()
+        self.repeats = RepeatedKeys(every=True)
+
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
         item = self._decide(row, check_duplicate=check_duplicate)

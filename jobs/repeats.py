@@ -49,6 +49,7 @@ tells the difference in a reason, and the pass that learns which keys repeat.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -193,10 +194,16 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
     exc: InputError | None = error
     for _ in range(tries):
         column = exc.column if exc is not None else None
-        if not column or column == key_column or column in emptied or column not in values:
+        if column and column in emptied and not mapper.blank_stage_keeps:
+            # a stage no default fills fails blank too: mapped as an update's mapper
+            # maps it, a blank stage writing nothing (the field is left out all the same)
+            mapper = dataclasses.replace(mapper, blank_stage_keeps=True)
+        elif not column or column == key_column or column in emptied \
+                or column not in values:
             return None
-        emptied.append(column)
-        values[column] = None if row.values[column] is None else ""
+        else:
+            emptied.append(column)
+            values[column] = None if row.values[column] is None else ""
         try:
             mapped = mapper.map(SourceRow(row.row, row.line, values), defer_users=True)
         except InputError as again:

@@ -6,17 +6,19 @@ F1: an insert failed the second row, an upsert withheld both)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from bulk.manifest import SourceRow
-from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox import Sandbox, SandboxConfig, serve
 from jobs.catalog import Catalog
 from jobs.mapping import Mapping, RowMapper, compile_mapping
 from jobs.repeats import Written, written
 from tests.import_support import import_once, read_csv, sandbox_deals
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
+from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
@@ -105,7 +107,7 @@ async def test_a_default_and_an_explicit_equal_value_are_one_deal(
                         "K3,Deal three,100.00,\nK3,Deal three,100.00,USD\n"
                         "K4,Deal four,$100.00,\nK4,Deal four,100.00,CAD\n")
     mapping.write_text(PLAIN.format(mode=mode))
-    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:  # noqa: F811
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode)
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
         done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
@@ -152,7 +154,7 @@ async def test_rows_failing_another_check_are_still_judged_on_their_values(
         if fix is not None:  # the failing cells fixed
             email, stage, owner, close = fix
         return f"R1,Deal R,\"{amount}\",{cur},{email},{stage},{owner},{close},Yu,\n"
-    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:  # noqa: F811
         manifest.write_text(head + line(first, None) + line(later, None))
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, mode=mode)
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
@@ -170,3 +172,51 @@ async def test_rows_failing_another_check_are_still_judged_on_their_values(
         assert not failed, failed
         assert done["3"]["action"] == "duplicate", done
         assert [d["title"] for d in sandbox_deals(sb)] == ["Deal R"]
+
+
+RETRY = """version = 1
+[import]
+key_column = "key"
+mode = "insert"
+[defaults]
+currency = "USD"
+[deal]
+title = "title"
+value = "amount"
+pipeline = {{ default = "Sales" }}
+[deal.stage]
+column = "stage"
+[deal.stage.map]
+"a" = "Qualified"
+{extra}"""
+
+
+def test_a_retry_of_two_rows_of_one_key_makes_one_deal(sb: Sandbox,  # noqa: F811
+                                                       tmp_path: Path) -> None:
+    """x40r5 F1 (rep1/R.csv): two rows of a key, ``1850`` / ``1850.00``, both failing on
+    an unknown stage, each fail on it alone; the mapping learns the stage and ``retry``
+    makes one deal, the later row its duplicate (it made two deals once the rows were no
+    longer held), and its plan after the re-read is what it spends."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(RETRY.format(extra=""))
+    manifest.write_text("key,title,amount,stage\nR1,Deal R,1850,zz\nR2,Deal 2,700,a\n"
+                        "R1,Deal R,$1850.00,zz\n")
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+    assert sorted(failed) == ["2", "4"] and not failed["4"]["hold"], failed
+    assert failed["4"]["reason"].startswith("no stage named 'zz'"), failed
+    mapping.write_text(RETRY.format(extra='"zz" = "Contact Made"\n'))
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
+    assert retried.exit_code == 0, retried.output
+    said = [int(n.replace(",", "")) for n in re.findall(r"^plan.*tokens: ([\d,]+)$",
+                                                        retried.output, re.M)]
+    # the plan after the re-read is what it spends (the one before, "at most", prices
+    # each row mapped again as a create: it does not judge the rows against each other)
+    assert len(said) == 2 and said[-1] == spent(sb) - before <= said[0], (said, retried.output)
+    done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+    assert done["4"]["action"] == "duplicate" and "row 2" in done["4"]["note"], done
+    assert [d["title"] for d in sandbox_deals(sb)].count("Deal R") == 1

@@ -265,6 +265,10 @@ class _ImportBase:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
                 planner.use(s)
+                # rows of one key mapped again in one run are judged against each other
+                # as the load judges them (x40r5 F1: two rows of a key that both failed on
+                # a stage, fixed, made two deals): the first row of each key is kept
+                planner.forget_keys()
                 await self._use_marks(planner)
                 if unmade:  # (x36r3 F2) made now, as that load would have
                     self.key_code = planner.key_code
@@ -302,7 +306,10 @@ class _ImportBase:
         # the row exactly as the first run read it: its cells' types and the reader's own
         # refusal too (a record the reader refused must keep that reason, not become a row
         # whose key is empty)
-        decided = planner.decide(source_row(item.row or 0, item.payload), check_duplicate=False)
+        # a later row of a key another row of this run mapped again is its duplicate (the
+        # same deal) or held, never a second create
+        decided = planner.decide(source_row(item.row or 0, item.payload),
+                                 check_duplicate=item.key is not None)
         if decided.state is ItemState.FAILED:
             return Outcome(item.id, ItemState.FAILED, error=decided.error,
                            result={"column": decided.payload.get("column")})

@@ -488,8 +488,10 @@ class _Resume(_ImportBase):
         taken = self.clock.wall()
         deals = planner.indexes.deals
         for item in items:
+            # judged against the other rows mapped again, as the run judges them (a later
+            # row of a key: its duplicate, sending nothing; x40r5 F1)
             decided = planner.decide(source_row(item.row or 0, item.payload),
-                                     check_duplicate=False)
+                                     check_duplicate=item.key is not None)
             self._remap_sends[item.id] = decided.op if decided.state is ItemState.PENDING \
                 else None
             if decided.state is not ItemState.PENDING:
@@ -510,6 +512,7 @@ class _Resume(_ImportBase):
                         if payload.get(name) is not None}}
                     images.append(BeforeImage("deal", int(existing["id"]), item.id,
                                               before_image(existing, touched), taken))
+        planner.forget_keys()  # (the run judges them again, from the first)
         if images:
             await AsyncJobStore.of(store).put_before_images(images)
         self._remap_refs = out  # (priced by the plan after the re-read: resume_calls)
