@@ -634,7 +634,8 @@ class RowPlanner:
         writes, failed = (None, ()) if key not in self.repeats else (
             (written(mapped, self.field_labels, self.key_code), ()) if mapped is not None
             else self._partial(row, error))  # (a digest for repeated keys only)
-        if self._seen.add(key):
+        if self._seen.add(key) or ((first := self.repeats.first_row(key)) is not None
+                                   and first[0] == row.row):  # (mapped again twice: its own)
             self.repeats.first(key, row, self.read_columns, writes, failed)
             return None
         if self.repeat_fields is None:
