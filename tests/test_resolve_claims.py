@@ -427,6 +427,7 @@ async def test_a_resume_says_whose_the_contacts_added_since_are(
 
     fake = SimpleNamespace(_new_contacts=lambda store: [{"kind": "person", "key": "e:a"}],
                            resolver=SimpleNamespace(learn_added=learn_added))
-    said = await _Resume._contacts_again(fake, None, SimpleNamespace(created_at=0.0))  # type: ignore[arg-type]
+    ctx = SimpleNamespace(clock=SimpleNamespace(wall=lambda: 0.0))  # the re-read's time (f40a)
+    said = await _Resume._contacts_again(fake, ctx, SimpleNamespace(created_at=0.0))  # type: ignore[arg-type]
     assert len(said) == len(lines), said
     assert all(w in s for w, s in zip(lines, said, strict=True)), said
