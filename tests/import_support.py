@@ -126,6 +126,27 @@ async def import_stopped_before_sending(sb: Sandbox, job_root: Path, manifest: P
     return store, result
 
 
+async def loaded_then_made_elsewhere(sb: Sandbox, tmp: Path, rows: Iterable[tuple[str, ...]]
+                                     ) -> tuple[Path, dict[str, dict[str, str]]]:
+    """Job A, an upsert of ``rows`` (``UPSERT_CONTACTS_HEADER``, its persons and
+    organizations mapped) in ``tmp / "jobs"``, loaded and stopped before its first send;
+    then job B, the same file from another folder's jobs (``tmp / "other"``), run to its
+    end, every row created. Returns A's folder and B's succeeded.csv rows by key (each
+    "created")."""
+    manifest, mapping = upsert_files(tmp, UPSERT_CONTACTS_HEADER, rows,
+                                     upsert_contacts_mapping(), "f.csv")
+    a, _ = await import_stopped_before_sending(sb, tmp / "jobs", manifest, mapping,
+                                               mode="upsert", job_id="A")
+    directory = a.directory
+    a.close()
+    b, _, _ = await import_once(sb, tmp / "other", manifest, mapping, job_id="B",
+                                create_key_field=False)
+    made = {r["key"]: r for r in read_csv(b.directory / "succeeded.csv")}
+    b.close()
+    assert {r["action"] for r in made.values()} == {"created"}, made
+    return directory, made
+
+
 def loaded_import(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path, *,
                   mode: str = "upsert", unarchive: bool = False, job_id: str = "loaded",
                   **cfg: Any) -> str:

@@ -16,15 +16,11 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from jobs.import_load import summary_lines
 from tests.import_support import (
-    UPSERT_CONTACTS_HEADER,
     UPSERT_FAST,
     deal_links,
-    import_once,
-    import_stopped_before_sending,
+    loaded_then_made_elsewhere,
     read_csv,
     resume_job,
-    upsert_contacts_mapping,
-    upsert_files,
 )
 
 pytestmark = pytest.mark.anyio
@@ -45,17 +41,7 @@ async def test_another_runs_organization_merged_into_another_name_is_followed(
     re-read), links Zeta Holdings: no second Org Zero, the deals stay where the merge
     put them."""
     async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
-        manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, ROWS,
-                                         upsert_contacts_mapping(), "f.csv")
-        a, _ = await import_stopped_before_sending(sb, tmp_path / "jobs", manifest,
-                                                   mapping, mode="upsert", job_id="A")
-        directory = a.directory
-        a.close()
-        b, _, _ = await import_once(sb, tmp_path / "other", manifest, mapping, job_id="B",
-                                    create_key_field=False)
-        made = {r["key"]: r for r in read_csv(b.directory / "succeeded.csv")}
-        b.close()
-        assert {r["action"] for r in made.values()} == {"created"}, made
+        directory, _ = await loaded_then_made_elsewhere(sb, tmp_path, ROWS)
         (zero,) = _orgs(sb, "Org Zero")
         (zeta,) = sb.state.load("organization", [{
             **{k: v for k, v in sb.state.table("organization").rows[zero].items()

@@ -15,14 +15,10 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from jobs.import_load import summary_lines
 from tests.import_support import (
-    UPSERT_CONTACTS_HEADER,
     UPSERT_FAST,
-    import_once,
-    import_stopped_before_sending,
+    loaded_then_made_elsewhere,
     read_csv,
     resume_job,
-    upsert_contacts_mapping,
-    upsert_files,
 )
 
 pytestmark = pytest.mark.anyio
@@ -45,17 +41,7 @@ async def test_a_link_a_merge_moved_on_the_other_jobs_deal_is_no_conflict(
     and edits K2's deal's title; A, sent now, finds each key on B's deal under its claim:
     K1 is no conflict, K2 is."""
     async with serve(SandboxConfig(**UPSERT_FAST)) as sb:
-        manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, ROWS,
-                                         upsert_contacts_mapping(), "f.csv")
-        a, _ = await import_stopped_before_sending(sb, tmp_path / "jobs", manifest,
-                                                   mapping, mode="upsert", job_id="A")
-        directory = a.directory
-        a.close()
-        b, _, _ = await import_once(sb, tmp_path / "other", manifest, mapping, job_id="B",
-                                    create_key_field=False)
-        made = {r["key"]: r for r in read_csv(b.directory / "succeeded.csv")}
-        b.close()
-        assert {r["action"] for r in made.values()} == {"created"}, made
+        directory, made = await loaded_then_made_elsewhere(sb, tmp_path, ROWS)
         table = "person" if kind == "person" else "organization"
         if kind != "person":  # into a copy someone made by hand (a merge of duplicates)
             away = _live(sb, table, "Org Alpha")
