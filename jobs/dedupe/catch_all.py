@@ -61,6 +61,14 @@ article or prefix first, a state code after, an island or region, a preposition 
 the town first (``Klant Den Haag``, ``Customer Miami FL``, ``Kunde Sylt``, ``Klant uit
 Utrecht``, ``Bremen Kunden``: ``_place_at``, ``_town_first``) — are catch-alls.
 
+x41r2 (session 41; 95 of 120 noted catch-alls and 61 of 93 buckets merged): a note beside a
+catch-all or placeholder (``Privatkunden (alt)``, ``Walk-in customers - archived``, ``Max
+Mustermann - Test``, ``nil 2``: ``without_notes``) leaves it one; customers named by when they
+buy (``Potenzielle Kunden``, ``Ex-Kunden``), a marketplace's buyers (``Amazon Kunden``), test
+and example records (``Testfirma``, ``Example Corp``), a bucket word alone or "not assigned"
+(``Sonstiges``, ``Unassigned``) and what an import filed (``Import 2024-03``:
+``_import_bucket``) are catch-alls.
+
 Why ~900 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, places, the other
 languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
@@ -601,10 +609,89 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
     and a name of forms of address only (``Sir or Madam``, ``Mr/Mrs``) are catch-alls."""
     if _OWNERS_FIRM.search(name):
         return False  # Kunden & Co. KG: a firm named after its owners (x38r2 F10)
-    if no_name_marked(name):
-        return True  # -, ???, #NV, undefined: a mark where no name was given (f40c)
-    return any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
-               for reading in readings(name))
+    for bare in without_notes(name):  # Privatkunden (alt), Max Mustermann - Test (x41r2)
+        if no_name_marked(bare):
+            return True  # -, ???, #NV, undefined: a mark where no name was given (f40c)
+        if any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
+               for reading in readings(bare)):
+            return True
+    return False
+
+
+# what a record's name carries besides the name (x41r2: ``Privatkunden (alt)``, ``Walk-in
+# customers - old``, ``Max Mustermann - Test``, ``nil 2``, ``*nil*``: 95 of 120 such pairs of
+# catch-alls merged, the note read as part of a real name): that the record is old, a copy, a
+# test, not to be used, or which one of several (a number); ``org_key`` spelling
+_NOTE_WORDS = frozenset({
+    "alt", "alte", "alter", "altes", "old", "older", "archiv", "archive", "archived",
+    "archiviert", "inaktiv", "inactive", "inactivo", "inattivo", "inactief", "kopie", "copy",
+    "copie", "copia", "kopia", "duplicate", "duplikat", "dublette", "doppelt", "doublon",
+    "duplicado", "duplicato", "dubbel", "dubbele", "ancien", "ancienne", "viejo", "vieja",
+    "antiguo", "vecchio", "vecchia", "oud", "oude", "neu", "neue", "new", "nouveau",
+    "nouvelle", "nuevo", "nueva", "nuovo", "nuova", "nieuw", "nieuwe", "test", "testing",
+    "tests", "demo", "prova", "prueba", "essai", "dummy", "deleted", "geloescht", "obsolete",
+    "veraltet", "temp", "tmp", "draft", "entwurf", "unused", "backup", "legacy", "merged",
+    "zusammengefuehrt", "closed", "geschlossen", "bitte", "please", "loeschen", "delete",
+})
+# "do not use" in the languages of the lexicon (``- bitte nicht verwenden``, ``(do not use)``)
+_DO_NOT_USE = re.compile(
+    r"(?:bitte |please |pls )?(?:do not|dont|don t|not|nicht|ne pas|no|non|niet|nao|nie)"
+    r"(?: mehr| more| longer)? (?:use|used|verwenden|benutzen|nutzen|utiliser|usar|usare"
+    r"|utilizzare|gebruiken|utilizar|uzywac)(?: mehr| more| anymore)?")
+_NOTE_BRACKETED = re.compile(r"(.*?\S)\s*[(\[{<]([^()\[\]{}<>]*)[)\]}>][\W_]*")
+_NOTE_SEPARATED = re.compile(  # Walk-in customers - old, Max Mustermann / Test, X: do not use
+    r"(.*\S)(?:\s+[-\u2013\u2014/|:~]+|[\u2013\u2014/|:~]+|,)\s*([^-\u2013\u2014/|:~,]+?)[\W_]*")
+_NOTE_ATTACHED = re.compile(r"(.*\w)-([^\W\d_]+)")  # Mustermann-Test: a note word only
+_NOTE_LAST = re.compile(r"(.*\S)\s+(#?\d{1,4}|[^\W\d_]+)[\W_]*")  # Max Mustermann TEST, nil 2
+_NOTE_FIRST = re.compile(  # TEST - Max Mustermann, [Test] Privatkunden, Test Max Mustermann
+    r"[\W_]*[(\[{<]?\s*([^\W\d_]+)(?:\s*[)\]}>]\s*[-\u2013\u2014:/|]*\s*"
+    r"|\s*[-\u2013\u2014:/|]+\s*|\s+)(\w.*)")
+_DECORATED = re.compile(r"[\W_]*(\w(?:.*\w)?)[\W_]*")  # *nil*, nil., nil !, nil /
+_SEPARATORS = " \t-\u2013\u2014/|:~,"  # left at a name's end once its note is set aside
+_MAIL = re.compile(r"([\w.+-]+)@[\w-]+(?:\.[\w-]+)+")  # max.mustermann@example.com
+
+
+def _note(text: str) -> bool:
+    """Whether ``text`` (what follows or precedes a name, brackets and separators removed) is a
+    note about the record rather than part of its name: note words (``alt``, ``copy``,
+    ``test``, ``archived``) and numbers only, or "do not use"."""
+    key = org_key(text)
+    if not key:
+        return not any(c.isalnum() for c in text)
+    return all(w in _NOTE_WORDS or w.isdigit() for w in key.split()) \
+        or _DO_NOT_USE.fullmatch(key) is not None
+
+
+@lru_cache(maxsize=65536)
+def without_notes(name: str) -> tuple[str, ...]:
+    """``name`` and each form of it with its notes set aside (at most 12 strings, ``name``
+    first): a bracketed note or one after a dash, slash, colon or comma (``Privatkunden
+    (alt)``, ``Walk-in customers - archived``, ``Max Mustermann / Test``, ``Kunde - bitte nicht
+    verwenden``), a note word or number last or first (``John Doe DEMO``, ``nil 2``, ``Test
+    Max Mustermann``, ``TEST - Max Mustermann``), one joined by a hyphen (``Erika
+    Mustermann-Test``), marks around the name (``*nil*``, ``nil.``), and an e-mail address's
+    local part (``max.mustermann@example.com``). A name is a catch-all when one of these is:
+    a note never makes a real name of a catch-all (x41r2), and setting one aside from a real
+    name leaves a real name (``Test Valley Ltd``, ``Demo Day Events Ltd``)."""
+    found = [name]
+    i = 0
+    while i < len(found) and len(found) < 12:
+        text = found[i].strip()
+        i += 1
+        bare: list[str] = []
+        for pattern, keep, note in ((_NOTE_BRACKETED, 1, 2), (_NOTE_SEPARATED, 1, 2),
+                                    (_NOTE_LAST, 1, 2), (_NOTE_FIRST, 2, 1)):
+            if (m := pattern.fullmatch(text)) and _note(m[note]):
+                bare.append(m[keep])
+        if (m := _NOTE_ATTACHED.fullmatch(text)) and org_key(m[2]) in _NOTE_WORDS:
+            bare.append(m[1])
+        if (m := _DECORATED.fullmatch(text)) and m[1] != text:
+            bare.append(m[1])
+        if m := _MAIL.fullmatch(text):
+            bare.append(re.sub(r"[._+-]+", " ", m[1]))
+        bare = [b.strip(_SEPARATORS) for b in bare]
+        found.extend(b for b in bare if b and b not in found)
+    return tuple(found[:12])
 
 
 def _named(name: str, kind: str) -> bool:
@@ -639,6 +726,8 @@ def _named(name: str, kind: str) -> bool:
     registered = bool(legal_form(name))
     if not registered and _lead_bucket(words):
         return True  # Inbound Leads, Messe-Leads, Leadpool: a bucket of leads (x40r4 F1)
+    if not registered and _import_bucket(words):
+        return True  # Import 2024-03, Migrated contacts: what an import filed (x41r2)
     if kind == "org" and not registered and _town_first(words):
         return True  # Miami Customers, Bremen Kunden: the town first (x40r4 F3)
     kept: list[str] = []
@@ -740,6 +829,28 @@ def _lead_bucket(words: list[str]) -> bool:
     return any(w in LEAD_SINGULARS for w in words) and all(
         w in LEAD_SINGULARS or w in LEAD_BUCKETS or w in GENERIC_WORDS or w.isdigit()
         or is_period(w) for w in words)
+
+
+# what an import or migration filed records under (x41r2: ``Import 2024-03``, ``Migrated
+# contacts``: merged): an import word, then what was imported, where from, or when
+_IMPORT_WORDS = frozenset({
+    "import", "imported", "imports", "importiert", "importierte", "migration", "migrated",
+    "migriert", "migrierte", "importe", "importes", "importados", "importati", "importato",
+    "geimporteerd", "upload", "uploaded", "sync", "synced"})
+_IMPORTED = frozenset({
+    "contacts", "kontakte", "contactos", "contatti", "contacten", "records", "data", "daten",
+    "datensaetze", "leads", "deals", "organizations", "organisations", "orgs", "companies",
+    "firmen", "accounts", "file", "datei", "batch", "run", "from", "aus", "von", "de", "du",
+    "del", "van", "crm", "salesforce", "hubspot", "zoho", "pipedrive", "excel", "csv",
+    "xlsx", "sheet", "list", "liste", "old", "alt", "altes", "legacy"})
+
+
+def _import_bucket(words: list[str]) -> bool:
+    """Whether ``words`` (the ``org_key`` tokens of a name with no legal form) name what an
+    import filed records under: an import / migration word first, then only what was imported,
+    where from, or a date (``Import 2024-03``, ``Migrated contacts``, ``Import aus Excel``)."""
+    return bool(words) and words[0] in _IMPORT_WORDS and all(
+        w in _IMPORT_WORDS or w in _IMPORTED or w.isdigit() or is_period(w) for w in words[1:])
 
 
 def _greets(word: str, following: str) -> bool:

@@ -93,6 +93,12 @@ CHANNEL_WORDS = frozenset({
     "ladentheke", "verkaufstheke", "toonbank", "bancone", "banconi",
     # where a pickup customer collects (f39k: ``Selbstabholer Lager``, ``Click & Collect Kunden``)
     "lager", "abholung", "click", "collect",
+    # the marketplaces whose buyers a shop files under one record (x41r2: ``Amazon Kunden``,
+    # ``eBay-Käufer``, ``Bol.com klanten``: 12 of 12 such pairs merged); ``Amazon Web
+    # Services`` and ``eBay GmbH`` say no one, so they stay names
+    "amazon", "ebay", "etsy", "shopify", "zalando", "kaufland", "allegro", "mercado",
+    "libre", "mercadolibre", "bol", "aliexpress", "walmart", "cdiscount", "rakuten",
+    "marketplace", "marktplatz", "marketplaces", "com",  # Bol.com: org_key reads "bol com"
 })
 # counter, cash and sundry sales, per language: a sale word (``Vente``, ``Venta``,
 # ``Verkauf``) with a word of its own language that says where or how a walk-in customer
@@ -279,7 +285,18 @@ def mark_empty(name: str) -> str:
 
 # whole names: Conto pro Diverse (CPD), a house account
 MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts",
-                        "passing trade"})  # walk-in customers (f39k)
+                        "passing trade",  # walk-in customers (f39k)
+                        # a bucket word alone, or "not assigned" (x41r2: ``Sonstiges``,
+                        # ``Other``, ``Unassigned``, ``Nicht zugeordnet``, ``Default
+                        # organization``: 19 of 22 such pairs merged)
+                        "other", "others", "andere", "anderes", "autres", "autre", "otros",
+                        "otras", "altri", "altro", "overig", "general", "allgemein",
+                        "allgemeines", "sonstiges", "generic", "not assigned",
+                        "nicht zugeordnet", "ohne zuordnung", "keine zuordnung",
+                        "sin asignar", "no asignado", "non assegnato", "non attribue",
+                        "non affecte", "niet toegewezen", "default", "default organization",
+                        "default organisation", "default org", "standard organisation",
+                        "standard organization"})
 
 
 # a CRM's bucket of leads (x40r4 F1, f40k: ``Inbound Leads``, ``Messe-Leads``, ``Leads
@@ -295,7 +312,11 @@ LEAD_BUCKETS = frozenset({
     "freddi", "caldi", "nuovi", "vecchi", "frios", "frias", "nuevos", "calientes", "froids",
     "chauds", "nouveaux", "koude", "warme", "nieuwe", "neu", "neue", "alt", "alte", "offen",
     "offene", "kalt", "kalte", "heiss", "heisse", "cold", "hot", "warm", "new", "old", "open",
-    "inbound", "outbound", "web", "website", "messe", "beurs", "salon", "fiera", "feria"})
+    "inbound", "outbound", "web", "website", "messe", "beurs", "salon", "fiera", "feria",
+    # where a list of leads is kept (x41r2: ``Lead-Sammlung``, ``Lead inbox``, ``Lead
+    # backlog``: 7 of 13 merged)
+    "sammlung", "archiv", "archive", "eingang", "inbox", "backlog", "queue", "bucket",
+    "verzeichnis", "register", "stack"})
 # the words of a firm's trade: beside a lead word without a legal form they name the firm
 # (``Leads Consulting``, ``Lead Belly Records``), not a bucket
 FIRM_WORDS = frozenset({
