@@ -473,11 +473,13 @@ def read_token(env_name: str) -> str:
                    "_); the value given is none (not shown: the token itself?)")
     token = os.environ.get(env_name, "").strip()
     if not token:
-        # a lower-case name as long as a token may be one (40 hex digits start with a-f
-        # 6 times in 16: x13r6 F7, echoed in full): named only when it reads as a name
-        # (x13r7 F1: upper-cased too): a name of letters and digits alone, 20 or more
-        shown = "--token-env names (not shown: is it the token itself?)" \
-            if len(env_name) >= 20 and env_name.isalnum() else env_name
+        # named only when it reads as a variable's name: upper case, with an underscore or
+        # the word TOKEN, and not 20+ hex digits (x13r6 F7 / x13r7 F1: a 40-hex token echoed;
+        # x41r1 M1: an 18-character token, or one with ``_``, was echoed whole)
+        named = env_name.isupper() and ("_" in env_name or "TOKEN" in env_name) \
+            and not re.fullmatch(r"[0-9A-F_]{20,}", env_name)
+        shown = env_name if named else \
+            "--token-env names (not shown: is it the token itself?)"
         raise fail(f"no API token: set the environment variable {shown}")
     if not token.isascii():  # x13r1 F8: "€" was called a control character
         raise fail(f"the API token in {env_name} holds a character that is not ASCII (a "

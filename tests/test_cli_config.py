@@ -301,6 +301,12 @@ def test_a_token_given_to_token_env_is_never_echoed(files: dict[str, Path]) -> N
     res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
                                    "--token-env", "MY_PIPEDRIVE_TOKEN_VARIABLE"], env={})
     assert "MY_PIPEDRIVE_TOKEN_VARIABLE" in res.output  # a name is named
+    for token in ("SECRETtokx41r1ZZZ9", "tok_x41r1_secret_ZZ9", "abc123def456",
+                  "A1B2C3D4E5F6A7B8C9D0E1F2"):  # x41r1 M1: short, or with "_": echoed
+        res = CliRunner().invoke(app, ["resume", "old", "--job-dir", str(files["jobs"]),
+                                       "--token-env", token], env={})
+        assert res.exit_code == 1 and "not shown" in res.output, res.output
+        assert token not in res.output, res.output
 
 
 @pytest.mark.parametrize("name", ["plan import", "init-mapping", "plan move-stage", "touch"])
