@@ -27,10 +27,12 @@ it), never a rounded double.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
+import sys
 from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -339,6 +341,23 @@ def structured(value: Any) -> bool:
                                        and any(isinstance(v, dict | list) for v in value))
 
 
+@contextlib.contextmanager
+def _any_int_digits() -> Iterator[None]:
+    """Lift Python's limit on the digits of an int read from text while ijson reads a file.
+
+    ijson's C backend (yajl2_c, ijson 3.6) crashes the process (SIGSEGV, no message) when an
+    integer of more than ``sys.get_int_max_str_digits()`` (4,300) digits fails to convert
+    (x41r1 S1: ``pdbulk plan import`` of a .json with such a number ended with exit 139).
+    With the limit lifted the number is read, and the row's own checks refuse it as they
+    refuse one in a CSV cell. The limit is put back when the file is done."""
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
 # the keys an API response wraps its records in: HubSpot's and most REST APIs' "results",
 # Salesforce's "records", JSON:API's "data", "items"
 WRAPPER_KEYS = ("results", "records", "data", "items")
@@ -354,7 +373,7 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
     keys: list[str] = []
     records: list[str] = []  # top-level keys whose array holds objects (records)
     ended = False  # the top-level object is closed: what follows is another value
-    with open_utf8(path, encoding) as f:
+    with open_utf8(path, encoding) as f, _any_int_digits():
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
         try:
@@ -439,7 +458,7 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
         raise InputError(f"{os.fspath(path)!r}: a .json manifest must be an array of records, "
                          "or an object holding one under " + _WRAPPERS_SAID
                          + " (one object per line? name it .jsonl)")
-    with open_utf8(path, encoding) as f:
+    with open_utf8(path, encoding) as f, _any_int_digits():
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
         number = 0
