@@ -48,8 +48,6 @@ from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
-from jobs.results import in_doubt_words, results_missing, results_missing_at
-from jobs.resuming import kind_of, nothing_left, refuse, reloads, resumed
 
 from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
@@ -351,6 +349,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     written), "directory", "results_missing" (why its result files do not show it, in
     words: a kill between its status and its files; else null)}]}``, oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
+    from jobs.results import results_missing_at
+
     if job_dir.exists() and not job_dir.is_dir():
         raise fail(f"--job-dir {job_dir} is a file, not a folder of jobs")
     listed: list[dict[str, Any]] = []
@@ -396,6 +396,8 @@ def status(job: JobArg,
            as_json: Annotated[bool, typer.Option(
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs)."""
+    from jobs.results import in_doubt_words, results_missing
+
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
         failed = [{"row": i.row, "key": i.key, "status": i.status, "error": i.error}
@@ -566,6 +568,8 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
            window_share: ResumeWindowShare = None, as_json: AsJson = False,
            yes: NoQuestion = False) -> None:
     """Finish a stopped or crashed job (in-doubt items are reconciled first)."""
+    from jobs.resuming import nothing_left
+
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d: a missing token was said first)
         _refuse(store, "resume")
@@ -588,6 +592,8 @@ def resume(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
 def _refuse(store: JobStore, command: str) -> None:
     """Exit 1 with the reason when ``command`` (resume, retry) of ``store`` is refused
     (``jobs.resuming.refuse``: cancelled, failed, undone)."""
+    from jobs.resuming import refuse
+
     try:
         refuse(store, command)
     except NotResumable as exc:
@@ -627,11 +633,15 @@ def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
 def _kind_of(store: JobStore) -> Any:
     """The job kind of ``store`` for a resume / retry (``jobs.resuming.kind_of``: None for
     an import cut short while loading, which the resume loads again)."""
+    from jobs.resuming import kind_of
+
     return kind_of(store)
 
 
 def _not_loaded(store: JobStore) -> NotResumable:
     """Why a retry of an import cut short while loading is refused (resume it)."""
+    from jobs.resuming import kind_of
+
     try:
         kind_of(store, "retry")
     except NotResumable as exc:
@@ -646,6 +656,8 @@ async def _resumed(store: JobStore, token: str, kind: Any,
                    window_share: float | None = None) -> RunResult:
     """The run of a resume or retry (``jobs.resuming.resumed``, the library's too) with
     its lines printed and a progress display."""
+    from jobs.resuming import resumed
+
     return await resumed(store, token, kind, first, max_tokens, say=typer.echo,
                          share=share, wait_for_reset=wait_for_reset,
                          window_share=window_share,
@@ -659,6 +671,8 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           window_share: ResumeWindowShare = None, as_json: AsJson = False,
           yes: NoQuestion = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
+    from jobs.resuming import reloads
+
     store = JobStore.open(find_job(job_dir, job))
     try:  # the job first, then the token (x18r4 6d)
         _refuse(store, "retry")

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import BulkError, InputError, StoreLost
@@ -31,7 +30,6 @@ from bulk.loop import run_loop
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
 from bulk.wording import counted
-from jobs.planning import Plan, budget_source, estimate, render_plan
 
 from .cli_ops import Json, Yes
 
@@ -41,6 +39,7 @@ if TYPE_CHECKING:  # imported where used: the other commands never load the matc
     from jobs.dedupe.apply import ApplyOptions
     from jobs.dedupe.config import DedupeConfig
     from jobs.dedupe.job import PlanOutcome
+    from jobs.planning import Plan
     from jobs.prepared import Prepared
 from .options import (
     DEFAULTS,
@@ -279,7 +278,10 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     replaces under a coordinator (x40r3 F3: passed as given, the run planned with the old
     copy and wrote the shared one over it without a word). An error before anything was
     sent: its line goes to ``error["error"]``, then exit."""
+    from rich.console import Console
+
     from jobs.dedupe.api import DedupeHooks, DedupePlan, apply_dedupe, run_dedupe
+    from jobs.planning import render_plan
 
     job: list[tuple[str, Path]] = []
 
@@ -513,6 +515,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 engine: EngineOptions = DEFAULTS) -> None:
     """Plan: find duplicate deals and show what merging them costs (calls, tokens, share of
     today's budget, time); nothing is written."""
+    from rich.console import Console
+
     from jobs.dedupe.api import (
         account_company,
         bind_state,
@@ -528,6 +532,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     from jobs.dedupe.merge_job import recheck_reads
     from jobs.dedupe.planfiles import read_records
     from jobs.merging import PAIR_READS
+    from jobs.planning import budget_source, estimate, render_plan
 
     cfg = engine.config()
     token = engine.token(creates=False)

@@ -23,11 +23,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import orjson
 import typer
-from rich.console import Console
 
 from bulk.engine import CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
 from bulk.errors import (
@@ -58,17 +57,13 @@ from bulk.progress import ProgressView
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
 from bulk.xlsx_sheet import SheetChoiceError
-from jobs.catalog import Catalog
-from jobs.import_checks import mapped_sheet, with_mapping_defaults
-from jobs.import_load import import_job, manifest_header, plan_import
-from jobs.import_rows import ImportSettings, Mode, check_columns
-from jobs.importing import ImportJob
-from jobs.load_progress import LoadProgress, lines_in, live_writer, terminal_columns
-from jobs.mapping import Mapping as ImportMapping
-from jobs.mapping import MappingError, init_mapping
-from jobs.mapping.starter import TypedSample
-from jobs.planning import render_plan
-from jobs.results import remove_failed
+
+if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
+    from jobs.catalog import Catalog
+    from jobs.import_rows import ImportSettings, Mode
+    from jobs.importing import ImportJob
+    from jobs.load_progress import LoadProgress
+    from jobs.mapping import Mapping as ImportMapping
 
 from .options import (
     DEFAULTS,
@@ -136,6 +131,8 @@ def load_progress(manifest: str | Path) -> LoadProgress:
     terminal a live line, rewritten every second; elsewhere (cron, a pipe, ``2>log``) a
     plain line every 30 s (``jobs.load_progress``; x39r3: a 50 MB plan was minutes of
     silence in a cron log)."""
+    from jobs.load_progress import LoadProgress, lines_in, live_writer, terminal_columns
+
     err = sys.stderr
     try:
         tty = bool(err.isatty())
@@ -173,6 +170,12 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     before any call, every such problem at once (``refuse_static``). ``run``: for the
     import itself, a declared code page that garbles the text is refused here too
     (``check_misread``; the plan only says it)."""
+    from jobs.import_checks import mapped_sheet, with_mapping_defaults
+    from jobs.import_load import manifest_header
+    from jobs.import_rows import ImportSettings, check_columns
+    from jobs.mapping import Mapping as ImportMapping
+    from jobs.mapping import MappingError
+
     refused: list[tuple[str, str]] = []
     try:
         mapping = ImportMapping.load(mapping_path)
@@ -253,6 +256,8 @@ def refuse_static(refused: Problems, columns_refused: InputError | None, *,
     (``columns_refused``: a column it lacks) refused: every such problem in one refusal,
     before any call (they need no account data). The account's names come after, in
     one refusal of their own (the compiler's: every name at once)."""
+    from jobs.mapping import MappingError
+
     said = str(MappingError(refused, source=source)) if refused else ""
     if columns_refused is not None:
         said += ("; " if said else "") + f"{manifest}: {columns_refused}"
@@ -295,6 +300,12 @@ def plan_import_cmd(manifest: ManifestArg, mapping: MappingOpt, mode: ModeOpt = 
     is sent and no job is created (``--job-dir`` is accepted, like every plan command's,
     and unused); every bad row goes to plan-failed.csv (``--failed-csv``). Exits like import would: 0 all rows
     valid, 3 some rows would fail, 1 unusable mapping or input."""
+    from rich.console import Console
+
+    from jobs.import_load import plan_import
+    from jobs.planning import render_plan
+    from jobs.results import remove_failed
+
     remove_failed(failed_csv)  # an earlier plan's file must not outlive a plan that stops
     token = engine.token()
     settings, mapping_file = _settings(manifest, mapping, mode, create_key_field, encoding, sheet,
@@ -330,6 +341,8 @@ async def _import_with_progress(store: JobStore, kind: ImportJob, mapping: Impor
                                 cfg: EngineConfig, token: str, *,
                                 on_engine: Callable[[Engine], None]) -> RunResult:
     """``jobs.import_load.import_job`` with a progress display around its run."""
+    from jobs.import_load import import_job
+
     sink: list[Callable[[RunStats], None]] = []
 
     def on_progress(stats: RunStats) -> None:
@@ -362,6 +375,8 @@ def run_import(store: JobStore, settings: ImportSettings, mapping: ImportMapping
                cfg: EngineConfig, token: str, box: list[Engine] | None = None) -> RunResult:
     """``import_job`` with progress, Ctrl-C handling and the result files. ``box``: the
     engine opened is appended to it (the caller reads what was sent when the load fails)."""
+    from jobs.importing import ImportJob
+
     kind = ImportJob(store, settings)
     box = [] if box is None else box
     restore = install_stop(box)
@@ -478,6 +493,8 @@ def _writes_sent(engines: list[Engine]) -> str:
 def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
              encoding: str | None = None, sheet: str | None = None,
              header_row: int | None = None) -> dict[str, list[str]]:
+    from jobs.mapping.starter import TypedSample
+
     out: dict[str, dict[str, None]] = {}
     for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet,
                                           header_row=header_row)):
@@ -519,6 +536,7 @@ def init_mapping_cmd(
 ) -> None:
     """Write a starter mapping from the manifest's header and the account's fields."""
     from jobs.account import load_catalog
+    from jobs.mapping import init_mapping
 
     if output is not None and str(output) == "-":  # the CLI convention (x34r5 F7: a file "-")
         output = None

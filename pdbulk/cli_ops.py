@@ -16,11 +16,10 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import orjson
 import typer
-from rich.console import Console
 
 from bulk.engine import CONFIG_CREATES, DEFAULT_URL, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError
@@ -28,20 +27,9 @@ from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import JobStore
 from bulk.wording import counted
-from jobs.api import (
-    Planned,
-    Work,
-    merge_deals,
-    move_deals,
-    new_store,
-    plan_job,
-    run_job,
-    undo_job,
-    update_deals,
-)
-from jobs.planning import render_plan
-from jobs.selection import DealQuery
-from jobs.update_mapping import UpdateRefused
+
+if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
+    from jobs.api import Planned, Work
 
 from .cli_import import EncodingOpt, SheetOpt, load_progress, refuse_static
 from .options import (
@@ -72,6 +60,10 @@ from .options import confirmed as _confirmed
 
 
 def _show(planned: Planned, *, as_json: bool = False) -> None:
+    from rich.console import Console
+
+    from jobs.planning import render_plan
+
     if as_json:
         emit_json({**planned.plan.to_json(), "actions": planned.actions})
         return
@@ -87,6 +79,8 @@ def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
     re-read after a command's prompt is kept out of the total and named in a note, with its
     tokens, as every kind's plan does (``jobs.api.load``; f23a: `plan merge` counted it,
     208 tokens, where the run with --yes and its own plan said 198)."""
+    from jobs.api import plan_job
+
     try:
         planned = run_loop(lambda: plan_job(cfg, token, work, failed_csv=failed_csv))
     except InputError as exc:
@@ -107,6 +101,8 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
     """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
     load and the run on one engine, so one scheduler sees every call of the job
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
+    from jobs.api import new_store, run_job
+
     store = new_store(cfg, work)
     job_id, directory = store.job_id, store.directory
 
@@ -237,6 +233,9 @@ def update(manifest: UpdateManifest,
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
                                    "it (default: the row fails).")] = False,
            encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
+    from jobs.api import update_deals
+    from jobs.update_mapping import UpdateRefused
+
     cfg = engine.config()
     token = engine.token(creates=False)
     try:
@@ -323,6 +322,9 @@ def move_stage(
     encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
     header_row: FileHeaderRowOpt = None,
 ) -> None:
+    from jobs.api import move_deals
+    from jobs.selection import DealQuery
+
     cfg = engine.config()
     token = engine.token(creates=False)
     from jobs.stages import check_move
@@ -360,6 +362,8 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     failed_csv: PlanFailed = None,
           encoding: FileEncodingOpt = None, sheet: SheetOpt = None,
           header_row: FileHeaderRowOpt = None) -> None:
+    from jobs.api import merge_deals
+
     cfg = engine.config()
     token = engine.token(creates=False)
     try:
@@ -387,6 +391,8 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
          yes: Yes = False, as_json: Json = False,
          engine: EngineOptions = DEFAULTS, plan_only: bool = False,
          failed_csv: PlanFailed = None) -> None:
+    from jobs.api import undo_job
+
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
         engine = _on_the_jobs_account(engine, source)

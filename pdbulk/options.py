@@ -67,7 +67,6 @@ from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
 from bulk.wording import counted
-from jobs.confirming import DECLINED, NoAnswer, Signalled
 
 from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
 
@@ -635,6 +634,8 @@ def cancelled_line(job_id: str, why: str | None) -> str:
     """The line of a job cancelled at its prompt, with why (its status message): declined,
     or no one to answer it (x12r7 F7: a cron log said only "cancelled"; f24c F2: a closed
     stdin said "declined")."""
+    from jobs.confirming import DECLINED
+
     return f"job {job_id} cancelled; nothing was sent ({why or DECLINED})"
 
 
@@ -652,6 +653,8 @@ def confirmed(question: str) -> bool:
     that writes, deletes or merges runs unattended only with ``--yes``, said on purpose
     (x35r1: a piped ``y`` answered undo's prompt, while the README said no one can answer
     it there). The question goes to stdout, as any prompt."""
+    from jobs.confirming import NoAnswer, Signalled
+
     stdin = sys.stdin
     terminal = _is_terminal(stdin)
     if not terminal:
