@@ -78,9 +78,11 @@ from .import_rows import (
     file_sha,
 )
 from .import_store import (
+    META_COUNTS,
     META_KEY_CODE,
     META_MANIFEST,
     META_MARKS,
+    META_RUNS,
     META_SENT_MARKS,
     META_SHA,
     claim_name,
@@ -120,7 +122,6 @@ from .survivor_contacts import SurvivorContacts
 from .transforms import source_key, storable
 from .updating import META_KEY_LABEL
 
-META_COUNTS, META_RUNS = "import.counts", "import.runs"
 Say = Callable[[str], None]
 
 

@@ -7,7 +7,9 @@ no import cycle between the load, ``jobs.import_load``, and the job):
 - ``recheck_reads``: what the runner's re-check reads for a batch of the stored items
   (``plan import`` prices it as the load decides them; ``ImportJob.recheck_calls`` too).
 
-It makes no call and imports nothing of the import kind."""
+It makes no call and imports nothing of the import kind; at its own import, nothing but
+``bulk.store`` (``pdbulk status`` reads ``META_RUNS`` here: the value parsers that
+``jobs.deals`` loads are ~0.15 CPU-s of a start, issue 8)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from bulk.store import Item, NewItem
 
-from .deals import reread_calls, reread_targets
-
+META_COUNTS, META_RUNS = "import.counts", "import.runs"  # the load's counts; every run
 META_LOADED, META_KEY_CODE, META_SHA = "import.loaded", "import.key_code", "import.mapping_sha"
 # set at load: this job writes a "sent-deal" lookup (key → item id) right before each of
 # its deal creates leaves; a create in doubt without one was never sent (SENDING is marked
@@ -40,10 +41,12 @@ def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
     """What the run's re-check reads for one batch (``ImportJob.recheck``): the deals of
     its upsert updates, 100 per call (those that unarchive also from the archived list).
     ``plan import`` prices it over the items as the load decides them."""
+    from .deals import reread_calls, reread_targets
+
     return reread_calls(*reread_targets(
         [i for i in batch if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
          and not i.payload.get("duplicate")]))
 
 
-__all__ = ["META_KEY_CODE", "META_LOADED", "META_MANIFEST", "META_MARKS", "META_SENT_MARKS",
-           "META_SHA", "claim_name", "recheck_reads"]
+__all__ = ["META_COUNTS", "META_KEY_CODE", "META_LOADED", "META_MANIFEST", "META_MARKS",
+           "META_RUNS", "META_SENT_MARKS", "META_SHA", "claim_name", "recheck_reads"]

@@ -67,7 +67,6 @@ from bulk.reports import (
 from bulk.store import Item, ItemState, JobStore, NewItem
 
 from .keyset import KeySet
-from .transforms import typed_values
 
 # succeeded.csv of a deal job (the import adds its match columns): the engine's writer
 # takes the columns from the kind
@@ -200,6 +199,10 @@ def typed_for_manifest(manifest: str | os.PathLike[str], *, format: str | None =
 def failed_row(item: Item | NewItem) -> dict[str, Any]:
     """One failed row as every failed-rows file writes it: row, key, reason, status,
     column, hold, and ``values``: the original cells with their types."""
+    # here, not at the top: ``pdbulk status`` / ``jobs`` read this module, and the value
+    # parsers (e-mail validation among them) are ~0.15 CPU-s of their start (issue 8)
+    from .transforms import typed_values
+
     payload = item.payload
     result = getattr(item, "result", None) or {}
     return {"row": item.row, "key": item.key, "reason": item.error or "failed",

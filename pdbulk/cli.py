@@ -430,7 +430,7 @@ def status(job: JobArg,
             "results_missing": None if state == "running" else results_missing(store),
         }
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
-            from jobs.import_load import META_RUNS
+            from jobs.import_store import META_RUNS
 
             info["runs"] = store.meta_get(META_RUNS) or []
         if info["state"] == "waiting for the daily reset":  # its process lives (x23 3)
