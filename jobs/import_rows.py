@@ -293,6 +293,11 @@ class RowPlanner:
         # the keys whose first row failed: insert mode contests only these (a key whose
         # first row makes its deal can never be overwritten by an insert: x15r2 1)
         self._first_failed: set[str] = set()
+        # what ``_again`` told of the row being decided: the key's first row (None: a
+        # later one), and a row judged the same as a first row that failed (key, row,
+        # writes, failed fields), which the key's deal is written from if it is decided so
+        self._first_here: int | None = None
+        self._took_over: tuple[str, SourceRow, Written | None, tuple[str, ...]] | None = None
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
         self._file_contests: dict[str, Repeat] = {}
@@ -608,9 +613,26 @@ class RowPlanner:
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
+        self._first_here, self._took_over = None, None
         item = self._decide(row, check_duplicate=check_duplicate)
-        if item.state is ItemState.FAILED and item.key and not item.payload.get("duplicate"):
-            self._first_failed.add(item.key)  # (a later row's fails as a duplicate)
+        key = item.key
+        if not key or item.payload.get("duplicate") \
+                or (item.payload.get("result") or {}).get("action") == "duplicate":
+            return item
+        if item.state is ItemState.FAILED:
+            # the key's first row only: a later row that fails its own check (a bad
+            # e-mail between two copies of the first) left the third row to be decided
+            # as a first, and one job made two deals of the key (x41r2 F-dbl)
+            if self._first_here == row.row:
+                self._first_failed.add(key)  # (a later row of its cells fails as it does)
+            return item
+        if self._took_over is not None and self._took_over[0] == key:
+            # the first row failed and this one, the same record, writes the key's deal:
+            # every later row is judged beside this one (a copy of it is its duplicate,
+            # other values held), never decided again as a first (x41r2 F-dbl)
+            _, source, writes, failed = self._took_over
+            self.repeats.first(key, source, self.read_columns, writes, failed)
+            self._first_failed.discard(key)
         return item
 
     def _contest(self, key: str) -> None:
@@ -637,6 +659,7 @@ class RowPlanner:
         if self._seen.add(key) or ((first := self.repeats.first_row(key)) is not None
                                    and first[0] == row.row):  # (mapped again twice: its own)
             self.repeats.first(key, row, self.read_columns, writes, failed)
+            self._first_here = row.row
             return None
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
@@ -644,8 +667,12 @@ class RowPlanner:
                                     failed)
         if repeat is not None and repeat.same and (failing is not None
                                                    or key in self._first_failed):
-            # the first row failed: this one, the same cells, is decided as it was and
-            # fails the same way (x29r3 F5: "imported once, as that row", nothing was)
+            # this row fails its own check (it writes nothing), or the first row failed:
+            # this one, the same cells, is decided as it was (x29r3 F5: "imported once, as
+            # that row", nothing was); if it writes the deal, the later rows are judged
+            # beside it (``decide``)
+            if failing is None:
+                self._took_over = (key, row, writes, failed)
             return None
         if repeat is not None and repeat.same:
             self.counts.duplicates += 1
@@ -738,6 +765,7 @@ class RowPlanner:
         if self.mode != "upsert" or not len(self.repeats):
             return
         seen = KeySet()
+        refused_first: set[str] = set()  # keys whose first row the mapping refuses (so far)
         for row in rows:
             key = self._raw_key(row.values)
             if not key or (self.key_column and key.casefold() == self.key_column.casefold()):
@@ -749,6 +777,8 @@ class RowPlanner:
             self._key_rows[key] = (count + 1, (*firsts, row.row)[:_ROWS_NAMED])
             if seen.add(key):
                 self.repeats.first(key, row, self.read_columns, writes, failed)
+                if writes is None or failed:
+                    refused_first.add(key)
             elif key not in self._file_contests:
                 if self.repeat_fields is None:
                     self.repeat_fields = field_columns(self.mapper, self.field_labels)
@@ -756,6 +786,12 @@ class RowPlanner:
                                             self.repeat_fields, failed)
                 if repeat is not None and not repeat.same:
                     self._file_contests[key] = repeat.swapped(row.row, row.line)
+                elif writes is not None and not failed and key in refused_first:
+                    # the first row fails its mapping, this one writes the deal (as
+                    # ``decide`` takes it): the later rows are judged beside it, as the run
+                    # judges them (x41r2 F-dbl: two e-mails beside a bad one)
+                    refused_first.discard(key)
+                    self.repeats.first(key, row, self.read_columns, writes, failed)
 
     def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
