@@ -298,6 +298,7 @@ class RowPlanner:
         # writes, failed fields), which the key's deal is written from if it is decided so
         self._first_here: int | None = None
         self._took_over: tuple[str, SourceRow, Written | None, tuple[str, ...]] | None = None
+        self._made_before: list[SourceRow] = []  # (``made_before``)
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
         self._file_contests: dict[str, Repeat] = {}
@@ -610,6 +611,21 @@ class RowPlanner:
         self._seen = KeySet()
         self._first_failed = set()
         self.repeats = RepeatedKeys(every=True)
+        for row in self._made_before:
+            if key := self._raw_key(row.values):
+                writes, failed = self._writes(row)
+                self._seen.add(key)
+                self.repeats.first(key, row, self.read_columns, writes, failed)
+
+    def made_before(self, rows: Iterable[SourceRow]) -> None:
+        """Rows mapped again are judged beside ``rows``: the rows of their keys whose deal
+        an earlier run of the job wrote or found (created, updated, unchanged, exists),
+        each its key's first row, mapped as the rows mapped again are, and kept across
+        ``forget_keys``. x41r2 F-retry: a row retried after a mapping fix was its key's
+        first in the retry and overwrote the stage the other row gave the deal; a first
+        run would have held it (another stage) or found it that row's duplicate."""
+        self._made_before = list(rows)
+        self.forget_keys()
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""

@@ -208,7 +208,7 @@ def failed_row(item: Item | NewItem) -> dict[str, Any]:
     return {"row": item.row, "key": item.key, "reason": item.error or "failed",
             "status": getattr(item, "status", None),
             "column": result.get("column") or payload.get("column"),
-            "hold": payload.get("hold") or None,
+            "hold": result.get("hold") or payload.get("hold") or None,  # (mapped again)
             "values": typed_values(_values(item), payload.get("types"))}
 
 

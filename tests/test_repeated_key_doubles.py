@@ -160,3 +160,40 @@ def test_no_mix_makes_two_deals_in_a_resume_after_the_load(tmp_path: Path, mode:
         assert retried.exit_code in (0, 3), retried.output
         made = _deals_by_key(sb)
         assert max(made.values()) == 1, {keys[int(k[1:])]: n for k, n in made.items() if n > 1}
+
+
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+def test_a_retry_judges_a_row_beside_the_row_that_made_its_keys_deal(tmp_path: Path,
+                                                                      mode: str) -> None:
+    """x41r2 F-retry: a key's first row made its deal (stage Qualified), its second failed
+    on an unknown stage; the mapping then maps that stage to another one and ``retry``
+    overwrote the deal's stage ("updated", 16/16). The retried row is judged beside the
+    row that made the deal, as a first run would: another stage is held (duplicate-key,
+    naming that row), the same stage is its duplicate; no deal changes."""
+    manifest, mapping = tmp_path / "f.csv", tmp_path / "m.toml"
+    manifest.write_text(f"{HEADER}\nK1,T,100,Qualified,Ann,ann@example.org\n"
+                        "K1,T,100,Verhandlung,Ann,ann@example.org\n"
+                        "K2,U,100,Qualified,Bo,bo@example.org\n"
+                        "K2,U,100,Angebot,Bo,bo@example.org\n")
+    mapping.write_text(MAPPING.format(mode=mode, extra=""))
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0,
+                                       seed=9)) as sb:
+        jobs = tmp_path / "jobs"
+        run = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                  "--create-key-field", "--yes", *engine(sb, jobs))
+        assert run.exit_code == 3, run.output
+        (job,) = jobs.iterdir()
+        assert sorted(r["row"] for r in read_csv(job / "failed.csv")) == ["3", "5"]
+        stages = {d["id"]: d["stage_id"] for d in sandbox_deals(sb)}
+        # K1's other row now maps to another stage; K2's is the same stage spelled otherwise
+        mapping.write_text(MAPPING.format(mode=mode, extra='"Verhandlung" = "Contact Made"\n'
+                                                           '"Angebot" = "Qualified"'))
+        retried = cli(sb, jobs, "retry", job.name, "--yes", "--job-dir", str(jobs))
+        failed = {r["row"]: r for r in read_csv(job / "failed.csv")}
+        assert list(failed) == ["3"], (failed, retried.output)
+        assert failed["3"]["hold"] == "duplicate-key", failed
+        assert "row 2 has it too" in failed["3"]["reason"], failed
+        assert {d["id"]: d["stage_id"] for d in sandbox_deals(sb)} == stages
+        assert len(stages) == 2
+        done = {r["row"]: r for r in read_csv(job / "succeeded.csv")}
+        assert done["5"]["action"] == "duplicate" and "row 4" in done["5"]["note"], done

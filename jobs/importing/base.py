@@ -21,6 +21,7 @@ from bulk.claims import DEFAULT_LEASE, Claim, Claims, Held, tell_wait
 from bulk.claims_open import close_with_engine, open_claims
 from bulk.clock import Clock, SystemClock, in_thread
 from bulk.errors import BulkError, InputError
+from bulk.manifest import SourceRow
 from bulk.manifest_stamp import file_stamp
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
@@ -51,6 +52,8 @@ LOST_CLAIM_TRIES = 3
 SENT_DEAL = "sent-deal"  # the lookup each deal create writes right before it leaves
 # why a deal found for an in-doubt create is not taken as its own when the claim's record
 # of this job was lost with the shared coordinator's state (``_Creates._not_ours``)
+# the actions of a row whose run wrote or found its key's deal (``_rows_made``)
+_MADE = frozenset({"created", "updated", "unchanged", "exists"})
 UNPROVEN = "no claim record shows this job held the key since its send"
 _log = logging.getLogger("pdbulk.import")  # the load's logger, as ImportJob's
 
@@ -270,6 +273,8 @@ class _ImportBase:
                 # a stage, fixed, made two deals): the first row of each key is kept
                 planner.forget_keys()
                 await self._use_marks(planner)
+                # ... and beside the rows of their keys whose deal a run wrote (x41r2)
+                planner.made_before(self._rows_made())  # (as ``_items_now``: one scan)
                 if unmade:  # (x36r3 F2) made now, as that load would have
                     self.key_code = planner.key_code
                     self.store.meta_put(META_KEY_CODE, self.key_code)
@@ -280,6 +285,16 @@ class _ImportBase:
                     raise self._unusable
                 self._planner = planner
             return self._planner
+
+    def _rows_made(self) -> list[SourceRow]:
+        """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
+        of the keys a row to map again has; none when no row is mapped again."""
+        keys = {i.key for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING)
+                for i in self.store.items(state) if i.key and self._needs_mapping(i)}
+        if not keys:
+            return []
+        return [source_row(i.row or 0, i.payload) for i in self.store.items(ItemState.DONE)
+                if i.key in keys and (i.result or {}).get("action") in _MADE]
 
     async def _use_marks(self, planner: RowPlanner) -> None:
         """Rows mapped again read their numbers as the load decided from the whole file
@@ -311,8 +326,10 @@ class _ImportBase:
         decided = planner.decide(source_row(item.row or 0, item.payload),
                                  check_duplicate=item.key is not None)
         if decided.state is ItemState.FAILED:
+            hold = decided.payload.get("hold")  # (failed.csv's hold cell: a duplicate's)
             return Outcome(item.id, ItemState.FAILED, error=decided.error,
-                           result={"column": decided.payload.get("column")})
+                           result={"column": decided.payload.get("column"),
+                                   **({"hold": hold} if hold else {})})
         if decided.state is ItemState.SKIPPED:
             result = decided.payload["result"]
             if same := last_written.written(decided.payload, "unchanged"):
