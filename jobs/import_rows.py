@@ -669,8 +669,8 @@ class RowPlanner:
         naming that row and the fields that differ, the key contested. ``failing``: why
         this row also fails (the reason says both; ``error``: the mapping's refusal, whose
         row is judged on the fields it could map: ``jobs.repeats.partial_writes``)."""
-        writes, failed = (None, ()) if key not in self.repeats else (
-            (written(mapped, self.field_labels, self.key_code), ()) if mapped is not None
+        writes, failed, blank = (None, (), False) if key not in self.repeats else (
+            (written(mapped, self.field_labels, self.key_code), (), False) if mapped is not None
             else self._partial(row, error))  # (a digest for repeated keys only)
         if self._seen.add(key) or ((first := self.repeats.first_row(key)) is not None
                                    and first[0] == row.row):  # (mapped again twice: its own)
@@ -682,7 +682,10 @@ class RowPlanner:
         repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields,
                                     failed)
         if repeat is not None and repeat.same and (failing is not None
-                                                   or key in self._first_failed):
+                                                   or key in self._first_failed) \
+                and (not blank or key in self._first_failed):
+            # (a row failing on empty cells alone gives a part of the first row's record,
+            # as an empty cell writes nothing: its duplicate when that row did not fail)
             # this row fails its own check (it writes nothing), or the first row failed:
             # this one, the same cells, is decided as it was (x29r3 F5: "imported once, as
             # that row", nothing was); if it writes the deal, the later rows are judged
@@ -816,22 +819,23 @@ class RowPlanner:
         try:
             mapped = self.mapper.map(row, defer_users=True)
         except InputError as exc:
-            return self._partial(row, exc)
+            return self._partial(row, exc)[:2]
         return written(mapped, self.field_labels, self.key_code), ()
 
     def _partial(self, row: SourceRow, error: InputError | None
-                 ) -> tuple[Written | None, tuple[str, ...]]:
-        """A refused row's writes in the fields it could map, and the fields it failed on
-        (``jobs.repeats.partial_writes``); (None, ()) when not told: a header line, a row
-        whose cells sit in other columns, a row the reader refused."""
+                 ) -> tuple[Written | None, tuple[str, ...], bool]:
+        """A refused row's writes in the fields it could map, the fields it failed on, and
+        whether each cell it failed on is empty (``jobs.repeats.partial_writes``); (None,
+        (), False) when not told: a header line, a row whose cells sit in other columns,
+        a row the reader refused."""
         if error is None or isinstance(error, HeaderLine | MisalignedRow) \
                 or row.error is not None:
-            return None, ()
+            return None, (), False
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
         told = partial_writes(self.mapper, row, error, self.repeat_fields, self.field_labels,
                               self.key_code, self.key_column)
-        return told if told is not None else (None, ())
+        return told if told is not None else (None, (), False)
 
     def _contested_here(self, key: str, row: SourceRow,
                         failing: str | None = None) -> NewItem | None:

@@ -180,17 +180,21 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
                    fields: Mapping[str, Collection[str]],
                    labels: Mapping[str, str] | None = None, key_code: str | None = None,
                    key_column: str | None = None, tries: int = 8
-                   ) -> tuple[Written, tuple[str, ...]] | None:
+                   ) -> tuple[Written, tuple[str, ...], bool] | None:
     """What a row the mapping refused (``error``, naming the column it failed on) writes
-    in the fields it could map, and the fields it failed on: the row mapped again with each
-    failing column's cell emptied (at most ``tries`` columns), the fields that read those
-    columns (``fields``: ``field_columns``) left out. None when it cannot be told (no
-    column named, the key column's, or still refused after ``tries``). x40r5 F1: rows of
-    one key spelling one amount two ways (``$100.00`` / ``100.00``) were compared on their
-    raw cells when a row failed on its e-mail or stage, and the key was held as contested
-    for every later import."""
+    in the fields it could map, the fields it failed on, and whether every cell it failed
+    on is empty (an empty cell writes nothing: the row is then a part of a row that gives
+    those cells, x41r2: ``T,100,,`` after ``T,100,Qualified,Ann`` failed "the stage is
+    empty"): the row mapped again with each failing column's cell emptied (at most
+    ``tries`` columns; an empty cell a create needs, a title, filled with a stand-in), the
+    fields that read those columns (``fields``: ``field_columns``) left out. None when it
+    cannot be told (no column named, the key column's, or still refused after ``tries``).
+    x40r5 F1: rows of one key spelling one amount two ways (``$100.00`` / ``100.00``) were
+    compared on their raw cells when a row failed on its e-mail or stage, and the key was
+    held as contested for every later import."""
     values = dict(row.values)
     emptied: list[str] = []
+    stood_in: set[str] = set()
     exc: InputError | None = error
     for _ in range(tries):
         column = exc.column if exc is not None else None
@@ -198,6 +202,11 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
             # a stage no default fills fails blank too: mapped as an update's mapper
             # maps it, a blank stage writing nothing (the field is left out all the same)
             mapper = dataclasses.replace(mapper, blank_stage_keeps=True)
+        elif column and column in emptied and column not in stood_in \
+                and column != key_column:
+            # a cell a create needs (a title): any text stands in, its fields left out
+            stood_in.add(column)
+            values[column] = "-"
         elif not column or column == key_column or column in emptied \
                 or column not in values:
             return None
@@ -211,8 +220,14 @@ def partial_writes(mapper: RowMapper, row: SourceRow, error: InputError,
             continue
         failed = tuple(f for f, columns in fields.items() if any(c in columns for c in emptied))
         wrote = written(mapped, labels, key_code)
-        return tuple((f, d) for f, d in wrote if f not in failed), failed
+        blank = all(_blank(row.values[c]) for c in emptied)
+        return tuple((f, d) for f, d in wrote if f not in failed), failed, blank
     return None
+
+
+def _blank(cell: object) -> bool:
+    """Whether a cell is empty (none, or text of spaces only): it writes nothing."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _person_identity(person: PersonRef) -> object:
