@@ -131,6 +131,9 @@ class RowCounts:
     # person has the row's name and phone and another address (x40r5 F4: the plan said
     # only "person_id"; the plan and succeeded.csv's note say it)
     persons_moved: int = 0
+    # ... of them, those whose person had the row's name and phone (x41r2: every move is
+    # said, the address change where it is likely)
+    persons_moved_alike: int = 0
     orgs_found: int = 0
     # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
     # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
@@ -162,7 +165,7 @@ class RowCounts:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
-            "orgs_other_form",
+            "persons_moved_alike", "orgs_other_form",
             "survivors", "keys_other_case") and not (k.startswith("edited_") and not v)}
 
 
@@ -184,9 +187,11 @@ NAMESAKES = "namesake_persons"
 # the e-mails and phones a row's person takes from other rows of the file, as written
 # ("m2@a.com, +13787593700"): succeeded.csv's note names them (f29h 5)
 BORROWED = "borrowed_contacts"
-# the id of the person a deal leaves for a new person of the row's e-mail, when it has the
-# row's name and phone and another address (x40r5 F4): succeeded.csv's note says it
+# the id of the person a deal leaves for a new person of the row's e-mail (x40r5 F4,
+# x41r2): succeeded.csv's note says it; and whether that person has the row's name and
+# phone and another address (an address change likely)
 MOVED = "moved_from_person"
+MOVED_ALIKE = "moved_alike"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
 # dropped); ``import_resolve`` answers it with an organization of that name and address
@@ -209,6 +214,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
                 out[BORROWED] = ", ".join(map(str, ref["borrowed"]))
             if name == "person" and "id" not in ref and ref.get("moved_from"):
                 out[MOVED] = str(ref["moved_from"])
+                if ref.get("moved_alike"):
+                    out[MOVED_ALIKE] = "yes"
             if name == "person" and "id" not in ref and ref.get("namesakes"):
                 out[NAMESAKES] = f"{ref['body'].get('name')}|" + ",".join(
                     map(str, ref["namesakes"]))
@@ -217,7 +224,7 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
         out = {**{k: str(v) for k, v in kept.items()
-                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED)},
+                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED, MOVED_ALIKE)},
                **out}
     return out
 
@@ -234,11 +241,16 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
         pid = result.get("person_id")
         notes.append(f"linked by e-mail to person {name!r}"
                      + (f" (id {pid})" if pid else ""))
-    if moved := result.get(MOVED):
+    if (moved := result.get(MOVED)) and result.get(MOVED_ALIKE):
         notes.append(f"the deal moves to a new person from person {moved} (same name and "
                      "phone, another address): the row's e-mail matches no person, and "
                      "persons are told by e-mail; if the address changed, change it on "
                      f"person {moved} in Pipedrive and import again")
+    elif moved:
+        notes.append(f"the deal moves to a new person from person {moved}, left as it is: "
+                     "the row's person matches no person of the account (persons are told "
+                     "by e-mail); if it is that person, correct it in Pipedrive and import "
+                     "again")
     if namesakes := result.get(NAMESAKES):
         name, _, ids = str(namesakes).rpartition("|")
         notes.append(f"created a second person named {name!r} (the account's "

@@ -1473,11 +1473,14 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  "account (possible duplicates: succeeded.csv's note names them)"
                  if c.persons_same_name else "")
               + (f"; {counted(c.persons_moved, 'deal')} "
-                 f"{noun(c.persons_moved, 'moves', 'move')} to a new person: the row's "
-                 "e-mail matches no person; the deal's person (same name and phone) has "
-                 "another address (persons are told by e-mail, as Pipedrive's importer "
-                 "does): if the address changed, change it on that person in Pipedrive "
-                 "first; succeeded.csv's note names the person"
+                 f"{noun(c.persons_moved, 'moves', 'move')} to a new person, "
+                 f"{noun(c.persons_moved, 'its', 'their')} person left as it is: the row's "
+                 "person matches no person of the account (persons are told by e-mail, as "
+                 "Pipedrive's importer does); succeeded.csv's note names the person left"
+                 + (f" ({counted(c.persons_moved_alike, 'deal')}: the row's e-mail "
+                    "matches no person; the deal's person (same name and phone) has another "
+                    "address: if the address changed, change it on that person in Pipedrive "
+                    "first)" if c.persons_moved_alike else "")
                  if c.persons_moved else "")
               + (f"; {counted(c.persons_borrowed, 'row')} "
                  f"{noun(c.persons_borrowed, 'takes', 'take')} an e-mail or phone of "

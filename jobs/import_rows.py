@@ -1059,7 +1059,9 @@ class RowPlanner:
         if "person" in links and (left := self._moved_person(existing, links["person"],
                                                              mapped)) is not None:
             self.counts.persons_moved += 1  # said in the plan and the row's note (x40r5 F4)
-            links["person"] = person = {**links["person"], "moved_from": left}
+            self.counts.persons_moved_alike += left[1]
+            links["person"] = person = {**links["person"], "moved_from": left[0],
+                                        **({"moved_alike": True} if left[1] else {})}
         edited = None  # the three-way comparison with what this state folder last wrote
         edits: dict[str, int] = {}  # its ``ThreeWay.counts()``: the summary counts them
         if base is None:
@@ -1136,23 +1138,25 @@ class RowPlanner:
                                 **({EDITED: edits} if edits else {})})
 
     def _moved_person(self, existing: Mapping[str, Any], ref: Mapping[str, Any] | None,
-                      mapped: MappedRow) -> int | None:
-        """The id of the deal ``existing``'s person when the row moves the deal to a new
-        person (``ref`` has no id) made for an e-mail no person has, and that person has
-        the row's name (as names are matched) and phone and an address of its own: most
-        likely the same person whose address changed (x40r5 F4). None otherwise. Nothing
-        is changed: persons are told by e-mail, as Pipedrive's importer does."""
+                      mapped: MappedRow) -> tuple[int, bool] | None:
+        """(the id of the deal ``existing``'s person, alike) when the row moves the deal
+        from that person to a new one (``ref`` has no id: its e-mail, or its name, matches
+        no person); ``alike``: that person has the row's name (as names are matched) and
+        phone and an address of its own, most likely the same person whose address changed
+        (x40r5 F4). None otherwise. x41r2: a move was said only when alike (30 deals moved
+        unsaid without a phone column). Nothing is changed: persons are told by e-mail, as
+        Pipedrive's importer does."""
         persons, person = self.indexes.persons, mapped.person
-        if ref is None or "id" in ref or persons is None or person is None \
-                or not person.email or not person.phone:
-            return None
         old = existing.get("person_id")
         old = old.get("value") if isinstance(old, Mapping) else old
-        phone = tf.phone_key(person.phone)
-        if not isinstance(old, int) or phone is None or old not in persons.emailed:
+        if ref is None or "id" in ref or not isinstance(old, int):
             return None
-        return old if any(pid == old and phone in phones for pid, phones, _ in
-                          persons.by_name.get(tf.name_match_key(person.name), ())) else None
+        phone = tf.phone_key(person.phone) if person is not None and person.phone else None
+        if persons is None or person is None or not person.email or phone is None \
+                or old not in persons.emailed:
+            return old, False
+        return old, any(pid == old and phone in phones for pid, phones, _ in
+                        persons.by_name.get(tf.name_match_key(person.name), ()))
 
     def _unrecorded_kept(self, existing: Mapping[str, Any], cells: Mapping[str, str],
                          base: Mapping[str, str], mapped: MappedRow) -> set[str]:
