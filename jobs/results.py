@@ -493,15 +493,19 @@ def results_missing_at(directory: Path, status: str, kind: str,
 
 
 def _written_in_part(directory: Path) -> str:
-    """The words for result files without their summary.json: which are on disk (the run
-    ended while writing them: maybe cut short, or an earlier run's) and which are not."""
+    """The words for result files without their summary.json: which are missing, never
+    guessing why (a run that ended before or while writing them, or a person who deleted or
+    moved them: x41r2, a deleted failed.csv was "the run ended while writing them"), and
+    which are on disk (unchecked without summary.json: maybe cut short, or an earlier
+    run's)."""
     names = (SUCCEEDED, FAILED, UNPROCESSED)
     present = [n for n in names if (directory / n).is_file()]
+    why = "not written, or deleted or moved since"
     if not present:
-        return "not written (the run ended before them)"
+        return f"missing: none on disk ({why})"
     missing = [n for n in (*names, SUMMARY) if n not in present]
-    return (f"written in part: {_listed(present)} on disk, {_listed(missing)} missing (the "
-            "run ended while writing them: those on disk may be cut short or an earlier run's)")
+    return (f"{_listed(missing)} missing ({why}); {_listed(present)} on disk, unchecked "
+            f"without {SUMMARY} (maybe cut short, or an earlier run's)")
 
 
 def _listed(names: Sequence[str]) -> str:
