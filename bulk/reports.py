@@ -86,6 +86,7 @@ import orjson
 from .manifest_json import JsonNumber
 from .manifest_row import FORMULA_START, read_as_value, spreadsheet_changes
 from .manifest_xlsx import CurrencyNumber, ExcelError, PercentNumber, UncachedFormula, currency_format
+from .xlsx_cells import escaped
 
 SUCCEEDED = "succeeded.csv"
 FAILED = "failed.csv"
@@ -507,7 +508,8 @@ class _XlsxFile:
     def _text(self, value: str) -> Any:
         from openpyxl.cell import WriteOnlyCell
 
-        out = WriteOnlyCell(self._sheet, value=value)
+        # Excel's escapes: a control character or a typed "_x000D_" reads back as itself
+        out = WriteOnlyCell(self._sheet, value=escaped(value))
         out.data_type = "s"  # never a formula, whatever it starts with
         return out
 

@@ -289,12 +289,48 @@ def _duration(value: dt.timedelta) -> str:
     return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unescaped(text: str) -> str:
+    """A string cell's text as Excel shows it: each ``_xHHHH_`` escape (hex, the way
+    OOXML's ST_Xstring writes a character XML cannot hold) is its character, left to
+    right, so ``_x000D_`` is a carriage return, ``_x0001_`` the control character U+0001
+    (which then fails its row, as in a CSV) and ``_x005F_x000D_`` the typed text
+    ``_x000D_`` (x41r3 F1: ``Acme Corp_x000D_`` made a second organization beside ``Acme
+    Corp``). openpyxl's ``unescape`` does the decoding; an escaped UTF-16 surrogate pair
+    is its one character, a lone surrogate U+FFFD."""
+    if "_x" not in text:
+        return text
+    from openpyxl.utils.escape import unescape
+
+    out = str(unescape(text))
+    if _SURROGATE.search(out):
+        out = out.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return out
+
+
+# what ``escaped`` writes as ``_xHHHH_``: the C0 controls XML cannot hold, and CR, which an
+# XML reader turns into LF; and the "_" of text that could read as one (``_x000D_``, or
+# ``_x0000`` before an escaped character)
+_TO_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4})")
+
+
+def escaped(text: str) -> str:
+    """``text`` as Excel writes it into a cell (``unescaped``'s inverse): a control
+    character or CR as ``_xHHHH_``, a typed ``_x000D_`` as ``_x005F_x000D_``. openpyxl
+    writes a cell's text as given and refuses control characters (IllegalCharacterError),
+    so failed.xlsx writes each text cell through this."""
+    return _TO_ESCAPE.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+
+
 def _value(cell: Any) -> Any:
     value = cell.value
     if isinstance(value, dt.timedelta):  # v10r13 S3: a TypeError ended the whole job
         return _duration(value)
     if isinstance(value, str):
-        return ExcelError(value) if getattr(cell, "data_type", None) == "e" else value
+        return ExcelError(value) if getattr(cell, "data_type", None) == "e" \
+            else unescaped(value)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXCEL_DIGITS:
         # Excel holds every number as a double and keeps 15 significant digits: a whole
         # number of 16 or more read as an int (a writer stored its exact digits) is the

@@ -68,6 +68,43 @@ def unreadable(path: str | os.PathLike[str], exc: BaseException) -> InputError:
                       "a spreadsheet program and save it again")
 
 
+def _raw_strings(source: Any) -> list[str]:
+    """The workbook's shared strings as the file holds them: each ``<si>``'s text (its runs
+    joined, phonetic runs left out, as openpyxl's ``Text.content``), Excel's ``_xHHHH_``
+    escapes kept for ``bulk.xlsx_cells._value`` to decode once, as it does an inline
+    string's. openpyxl's own table drops every ``x005F_`` and decodes nothing else, so
+    ``_x005F_x000D_`` (Excel's escape for a typed ``_x000D_``) would read as ``_x000D_``,
+    the escape of a carriage return (x41r3 F1). Streamed; elements cleared as read."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    out: list[str] = []
+    for _, node in iterparse(source):
+        if node.tag == tag:
+            out.append(Text.from_tree(node).content)
+            node.clear()
+    return out
+
+
+def _load_workbook(openpyxl: Any, path: str | os.PathLike[str]) -> Any:
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, its shared-string
+    table read by ``_raw_strings`` (openpyxl's reader with that one step replaced)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class _Reader(ExcelReader):  # type: ignore[misc]
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.open(part.PartName[1:]) as source:
+                    self.shared_strings = _raw_strings(source)
+
+    reader = _Reader(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, Any]:
     try:
         import openpyxl  # the maintained XLSX reader (read-only mode streams the sheet
@@ -75,7 +112,7 @@ def _open_sheet(path: str | os.PathLike[str], sheet: str | None) -> tuple[Any, A
 
         with warnings.catch_warnings():  # its UserWarnings on odd parts reach no user
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            book = _load_workbook(openpyxl, path)
     except (OSError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read {os.fspath(path)!r} as an XLSX workbook "
                          f"({_not_a_workbook(path) or exc})") from None
