@@ -1,6 +1,7 @@
-"""What a row's currency does to a deal that exists: a currency the row does not name
-(``defaults.currency`` alone, or a symbol several currencies write) never re-denominates
-it (``defaulted_currency``). Used by the import's upsert, its creates that find their deal
+"""What a row's currency and defaults do to a deal that exists: a currency the row does not
+name (``defaults.currency`` alone, or a symbol several currencies write) never
+re-denominates it (``defaulted_currency``), and a field's ``default`` never overwrites it
+(``without_defaults``). Used by the import's upsert, its creates that find their deal
 made meanwhile, and ``pdbulk update``; the rules are docs/mapping.md's (Money).
 """
 
@@ -12,6 +13,22 @@ from typing import Any
 from bulk.errors import InputError
 
 from .deals import same
+
+
+def without_defaults(deal: Mapping[str, Any], defaulted: Sequence[str]) -> Mapping[str, Any]:
+    """``deal``, a row's body, as it applies to a deal that exists: without the targets
+    whose value is only the mapping's ``default`` (``MappedRow.defaulted``: body keys and
+    custom field codes). A default fills a blank cell of a new deal; on a deal that exists
+    a blank cell leaves its value, as ``defaults.currency`` does (x41r3 F2: a blank Seats
+    cell under ``default = 1`` wrote 1 over a colleague's 7, a blank stage moved the deal
+    back to the default stage)."""
+    if not defaulted:
+        return deal
+    out = {k: v for k, v in deal.items() if k not in defaulted}
+    custom = deal.get("custom_fields")
+    if isinstance(custom, Mapping) and any(code in custom for code in defaulted):
+        out["custom_fields"] = {k: v for k, v in custom.items() if k not in defaulted}
+    return out
 
 
 def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
@@ -128,4 +145,4 @@ def _some(choices: Sequence[str], shown: int = 6) -> str:
     return f"{', '.join(choices[:shown])}, … ({len(choices)} in all)"
 
 
-__all__ = ["defaulted_currency"]
+__all__ = ["defaulted_currency", "without_defaults"]

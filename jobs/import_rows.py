@@ -62,7 +62,7 @@ from .account import (
 )
 from .catalog import Catalog, DealField
 from .contact_keys import person_email_key, person_key_at
-from .deal_currency import defaulted_currency
+from .deal_currency import defaulted_currency, without_defaults
 from .deals import (
     changed_fields,
     deal_changes,
@@ -961,6 +961,8 @@ class RowPlanner:
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)
+        if existing is not None and mapped.defaulted:  # a default fills new deals only
+            deal = without_defaults(deal, mapped.defaulted)
         opened = mapped.currency_open
         if existing is not None and opened:
             try:  # a blank currency leaves the deal's own (before any contact is counted)
@@ -1030,6 +1032,8 @@ class RowPlanner:
                                     "org": org, **({"cells": cells} if cells else {}),
                                     **({"currency_defaulted": True}
                                                    if mapped.currency_defaulted else {}),
+                                    **({"defaulted": list(mapped.defaulted)}
+                                       if mapped.defaulted else {}),
                                     **({"currency_choices": list(mapped.currency_choices)}
                                        if mapped.currency_choices else {}),
                                     **({"custom_currency_open": {

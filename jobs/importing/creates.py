@@ -44,7 +44,7 @@ from bulk.swallowed import went_on
 
 from .. import last_written
 from ..account import deal_key, keyed_added_since, parse_time
-from ..deal_currency import defaulted_currency
+from ..deal_currency import defaulted_currency, without_defaults
 from ..deals import (
     applied,
     before_image,
@@ -887,7 +887,8 @@ class _Creates(_ImportBase):
                 "deal_id": deal_id, "action": "exists", "person_id": existing.get("person_id"),
                 "org_id": existing.get("org_id"),
                 "note": f"{maker}{archived}; not created again"})
-        wanted = payload["deal"]
+        # a default fills a new deal only (x41r3 F2)
+        wanted = without_defaults(payload["deal"], payload.get("defaulted") or ())
         opened = {code: tuple(c) for code, c in
                   (payload.get("custom_currency_open") or {}).items()}
         if payload.get("currency_defaulted") or payload.get("currency_choices"):

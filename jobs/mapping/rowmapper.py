@@ -385,7 +385,34 @@ class RowMapper:
         custom[self.key_code] = key
         deal["custom_fields"] = custom
         return MappedRow(n, key, deal, person, org, chosen == (), chosen or (), opened,
-                         tuple(undecided), deactivated or None)
+                         tuple(undecided), deactivated or None,
+                         self._defaulted(values, deal, custom)
+                         if self._defaulting or self._stage_defaults else ())
+
+    @functools.cached_property
+    def _defaulting(self) -> tuple[_Step, ...]:
+        """The deal's and custom fields' steps that have a ``default`` (the stage's is
+        ``_stage_defaults``; the currency's is read with the amount, in ``_money``)."""
+        steps = [*self.steps, self.money, self.pipeline, self.lost_reason, *self.customs]
+        return tuple(s for s in steps if s is not None and s.source.default is not None)
+
+    @functools.cached_property
+    def _stage_defaults(self) -> bool:
+        return self.stage is not None and self.stage.source.default is not None
+
+    def _defaulted(self, values: Values, deal: dict[str, Any],
+                   custom: dict[str, Any]) -> tuple[str, ...]:
+        """The targets of the row that hold their ``default`` (``MappedRow.defaulted``): a
+        stage is the default's when its cell is blank and the pipeline's is too (a row
+        that names a pipeline needs its stage there)."""
+        out = [step.name for step in self._defaulting
+               if (step.name in deal or step.name in custom) and step.source.blank(values)]
+        stage = self.stage
+        if stage is not None and "stage_id" in deal and stage.source.default is not None \
+                and stage.source.blank(values) \
+                and (self.pipeline is None or self.pipeline.source.blank(values)):
+            out.append("stage_id")
+        return tuple(out)
 
     def _money(self, values: Values, n: int, deal: dict[str, Any],
                undecided: list[InputError]) -> tuple[str, ...] | None:
@@ -407,6 +434,10 @@ class RowMapper:
             raise InputError(exc.reason, row=n, column=where) from None
         if why is not None:
             undecided.append(InputError(why, row=n, column=where))
+        if cell is not None and open_to is None and not _names_currency(money) \
+                and self.currency is not None and self.currency.source.default is not None \
+                and self.currency.source.blank(values):
+            open_to = ()  # deal.currency's default alone: as defaults.currency (x41r3 F2)
         if money is not None:
             try:  # 5,000 under the decimal mark ",": 5 or 5000 (x21r3 F1)
                 tf.check_minor_units(money, currency, open_to)

@@ -521,6 +521,10 @@ class MappedRow(NamedTuple):
     # the targets (``owner_id``, a user field's code) a cell sets to a deactivated user
     # (``RowMapper.map(defer_users=True)``): the row fails only when it changes them
     deactivated: dict[str, InputError] | None = None
+    # the targets whose value is their mapping ``default`` (the row gives none): body keys
+    # (``stage_id``, ``owner_id``, ...) and custom field codes; a deal that exists keeps
+    # its own values there (``jobs.deal_currency.without_defaults``, x41r3 F2)
+    defaulted: tuple[str, ...] = ()
 
     @property
     def currency_open(self) -> dict[str, tuple[str, ...]]:

@@ -100,6 +100,20 @@ class _Source:
         self._plain = self.column is not None and not empty and self._allowed is None
 
     @property
+    def default(self) -> object:
+        """The field's ``default`` (None: it has none)."""
+        return self._default
+
+    def blank(self, values: Values) -> bool:
+        """Whether the row gives this target nothing of its own (a blank cell, a template
+        of blank cells, an ``empty_values`` marker, or no column at all), so that its
+        value is the ``default``: a default fills a new deal only (x41r3 F2)."""
+        try:
+            return self._read(values, False) is None
+        except (InputError, AmbiguousPath):
+            return False
+
+    @property
     def template(self) -> str | None:
         """The template the source renders, as the mapping writes it (None: a column)."""
         return self._template.text if self._template is not None else None
