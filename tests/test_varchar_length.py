@@ -1,6 +1,9 @@
-"""A value longer than its custom field keeps (varchar, varchar_auto: 255
-characters, as the spec says) fails its row, naming the column (x24r1 4: a 300-character
-cell of a varchar field was sent and stored; a title is refused above 255)."""
+"""A value longer than its custom field keeps (varchar, varchar_auto, phone: 255
+characters; text, long text: 65,000 — openapi-v2's dealFields field_type table, "up to
+65k characters") fails its row, naming the column (x24r1 4: a 300-character cell of a
+varchar field was sent and stored; a title is refused above 255; x41r3 F3: a
+70,000-character long text was planned valid and sent). So does a source key longer
+than the key field keeps: cut, it would find its deal no more."""
 
 from __future__ import annotations
 
@@ -49,6 +52,23 @@ def test_a_value_past_255_characters_fails_the_row(column: str, cell: str) -> No
     with pytest.raises(InputError, match="takes at most 255") as info:
         mapped(**{column: cell})
     assert info.value.column == column
+
+
+def test_a_long_text_past_65000_characters_fails_the_row() -> None:
+    with pytest.raises(InputError, match="is 70,000 characters long; the text field "
+                                         "'Notes' takes at most 65,000") as info:
+        mapped(Notes="z" * 70_000)
+    assert info.value.column == "Notes"
+    deal = mapped(Notes="z" * 65_000)
+    assert len(deal["custom_fields"]["n" * 40]) == 65_000  # type: ignore[index]
+
+
+def test_a_key_past_the_key_fields_255_characters_fails_the_row() -> None:
+    with pytest.raises(InputError, match=r"the source key: .* is 256 characters long; the "
+                                         r"varchar field 'Import source key'") as info:
+        mapped(Key="k" * 256)
+    assert info.value.column == "Key"
+    assert mapped(Key="k" * 255)["custom_fields"]["k" * 40] == "k" * 255  # type: ignore[index]
 
 
 def test_255_characters_and_long_text_pass() -> None:

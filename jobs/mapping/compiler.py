@@ -74,6 +74,7 @@ class _Compiler:
         self.empty = frozenset(tf.norm_key(v) for v in self.defaults.empty_values)
         self.header = header
         self.problems: list[tuple[str, str]] = []
+        self.key_kind: tuple[str, str] | None = None  # the key field's (type, name)
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
              many: bool = False, what: str | None = None,
@@ -193,7 +194,7 @@ class _Compiler:
                                  if (s := getattr(deal, name)) is not None
                                  and s.when_open == "drop"),
             customs=[c for c in customs if c], person=people, org=orgs,
-            default_currency=d.currency)
+            default_currency=d.currency, key_kind=self.key_kind)
 
     def _key_field(self) -> str:
         label = self.mapping.key_field
@@ -203,6 +204,7 @@ class _Compiler:
             self.problems.append(("import.key_field", exc.reason + (
                 "" if isinstance(exc, AmbiguousName) else "; create it first")))
             return ""
+        self.key_kind = (found.type, found.name)
         if found.type not in ("varchar", "varchar_auto", "text"):
             self.problems.append(("import.key_field", f"{label!r} is a {found.type} field, "
                                                       "not a text field"))

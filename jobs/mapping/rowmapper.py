@@ -39,6 +39,7 @@ from .steps import (
     _Source,
     _StageStep,
     _Step,
+    too_long,
 )
 
 
@@ -129,6 +130,9 @@ class RowMapper:
     # the latest won / lost / close time a row may give (RFC 3339, UTC: the run's clock
     # plus a day of time zones; set by whoever holds the clock); None: not judged
     latest: str | None = None
+    # the key field's (type, name): a key longer than it keeps fails (``steps.MAX_CHARS``:
+    # a varchar keeps 255 characters, and a cut key would find no deal again)
+    key_kind: tuple[str, str] | None = None
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -296,6 +300,10 @@ class RowMapper:
             if key is None:
                 errors.append(InputError(f"{self.key_label} is empty" + self.key.missing(values)
                                          + section_title(values), row=n,
+                                         column=self.key.where))
+            elif self.key_kind is not None \
+                    and (long := too_long(key, *self.key_kind)) is not None:
+                errors.append(InputError(f"{self.key_label}: {long.reason}", row=n,
                                          column=self.key.where))
             elif key.casefold() == self.key.where.casefold():
                 # v10r25 F1: another export's header line, joined below the first, became

@@ -44,23 +44,33 @@ _WHAT_TYPE = {"double": "a number", "int": "a whole number", "monetary": "an amo
               "phone": "a phone number"}
 
 
-# the characters Pipedrive keeps of a field of these types (openapi-v2: "Text (up to 255
-# characters)", phone "up to 255 numbers and/or characters"); text is 65k
-_MAX_CHARS = {"varchar": tf.MAX_TITLE, "varchar_auto": tf.MAX_TITLE, "phone": tf.MAX_TITLE}
+# the characters a field of these types keeps (openapi-v2's dealFields field_type table:
+# varchar, varchar_auto "Text (up to 255 characters)", phone "up to 255 numbers and/or
+# characters", text "Long text (up to 65k characters)", read as 65,000: x41r3 F3); no
+# figure for address; the other types hold numbers, dates, options or ids
+MAX_CHARS = {"varchar": tf.MAX_TITLE, "varchar_auto": tf.MAX_TITLE, "phone": tf.MAX_TITLE,
+             "text": 65_000}
+
+
+def too_long(text: str, kind: str, name: str) -> InputError | None:
+    """The error for ``text`` longer than a ``kind`` field ``name`` keeps, else None."""
+    limit = MAX_CHARS.get(kind)
+    if limit is None or len(text) <= limit:
+        return None
+    return InputError(f"{text[:20]!r}... is {len(text):,} characters long; the {kind} field "
+                      f"{name!r} takes at most {limit:,}")
 
 
 def _at_most(convert: Convert, kind: str, name: str) -> Convert:
     """``convert`` refusing a value longer than a field of type ``kind`` keeps (x24r1 4: a
     300-character cell of a varchar field was sent, where the title is refused)."""
-    limit = _MAX_CHARS.get(kind)
-    if limit is None:
+    if kind not in MAX_CHARS:
         return convert
 
     def read(raw: object, values: Values) -> Any:
         text = convert(raw, values)
-        if isinstance(text, str) and len(text) > limit:
-            raise InputError(f"{text[:20]!r}... is {len(text)} characters long; the "
-                             f"{kind} field {name!r} takes at most {limit}")
+        if isinstance(text, str) and (exc := too_long(text, kind, name)) is not None:
+            raise exc
         return text
     return read
 
@@ -105,9 +115,8 @@ class _Source:
         return self._default
 
     def blank(self, values: Values) -> bool:
-        """Whether the row gives this target nothing of its own (a blank cell, a template
-        of blank cells, an ``empty_values`` marker, or no column at all), so that its
-        value is the ``default``: a default fills a new deal only (x41r3 F2)."""
+        """Whether the row gives this target nothing (a blank cell or template, an
+        ``empty_values`` marker, no column): its value is the ``default`` (x41r3 F2)."""
         try:
             return self._read(values, False) is None
         except (InputError, AmbiguousPath):
