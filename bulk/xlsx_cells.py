@@ -264,7 +264,7 @@ def _pattern_shown(value: int | float, number_format: str) -> str | None:
     digits = [i for i, (kind, _) in enumerate(tokens) if kind == "digit"]
     if not digits or len(digits) == len(tokens) or digits[-1] != len(tokens) - 1:
         return None  # no placeholder, nothing but placeholders, or text after the digits
-    left = str(int(value))
+    left = str(int(value)) if value else ""  # 0 has no significant digit: "#" shows none
     out: list[str] = []
     for i in range(len(tokens) - 1, -1, -1):
         kind, text = tokens[i]
@@ -280,6 +280,10 @@ def _pattern_shown(value: int | float, number_format: str) -> str | None:
         else:
             out.append({"0": "0", "?": " "}.get(text, ""))
     return "".join(reversed(out)).strip() or None
+
+
+# a number format of "#" placeholders alone (with grouping commas): 0 shows as nothing
+_HASHES_ONLY = re.compile(r"[#,]*#")
 
 
 def _duration(value: dt.timedelta) -> str:
@@ -346,6 +350,8 @@ def _value(cell: Any) -> Any:
         symbol = format_currency(number_format) if number_format != "General" else None
         if symbol is not None:
             return CurrencyNumber(f"{value!r} {symbol}")
+        if value == 0 and _HASHES_ONLY.fullmatch(number_format):
+            return None  # Excel shows nothing (and the CSV save writes nothing): blank
         if number_format not in ("General", "0", "@") and math.isfinite(value) \
                 and (shown := _pattern_shown(value, number_format)) is not None:
             return shown  # text, as the CSV export of the same sheet writes it

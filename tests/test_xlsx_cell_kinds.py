@@ -57,6 +57,9 @@ def test_excels_built_in_euro_formats_are_euro(number_format: str) -> None:
     (7, "00000", "00007"),
     # a number shown with a point, a comma, a unit after it: a number target reads it
     (5, '0" pcs"', 5), (1234, "#,##0", 1234), (3, "0.00", 3), (12, "General", 12),
+    # 0 has no significant digit: a "#" shows nothing for it (x41r3 L6), a "0" a zero
+    (0, "(###) ###-####", "() -"), (0, "#", ""), (0, "#,###", ""), (7, "#", 7),
+    (0, "##-##-##", "--"), (0, "#,##0", 0), (0, "00000", "00000"),
 ])
 def test_a_number_under_a_digit_pattern_is_the_text_excel_shows(
         tmp_path: Path, number: int, number_format: str, shown: object) -> None:
