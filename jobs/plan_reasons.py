@@ -92,13 +92,16 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_dates", "_examples", "counts")
+    __slots__ = ("_dates", "_examples", "_listed", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self._examples: dict[str, dict[str, Any]] = {}
         self._dates: dict[str, dict[str, None] | None] = {}  # class -> its values (None: not
         # all cells known, or too many to read)
+        # class -> its column, when the cell was read by listed formats (a field's own, or
+        # [defaults] date_formats): the hint names the field's formats, not [defaults]
+        self._listed: dict[str, str | None] = {}
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -117,6 +120,8 @@ class ReasonTally:
             if line is not None:
                 example.setdefault("lines", {})[str(row)] = line
         if _UNREAD_DATE.match(reason):
+            if "(tried ISO (YYYY-MM-DD))" not in reason:
+                self._listed.setdefault(cls, column)
             values = self._dates.setdefault(cls, {})
             if values is not None and (value is None or len(values) >= DATE_VALUES_KEPT):
                 self._dates[cls] = None
@@ -131,8 +136,16 @@ class ReasonTally:
             formats = date_formats_for(list(values)) if values else None
             if formats:
                 listed = ", ".join(f'"{f}"' for f in formats)
-                out[cls] = {**out[cls], "hint": f"add date_formats = [{listed}] under "
-                                                "[defaults] in the mapping"}
+                hint = f"add date_formats = [{listed}] under [defaults] in the mapping"
+                if cls in self._listed:  # a list read the cells already (x41r3 L5: added
+                    # to [defaults], beside "%d/%m/%Y", it made a list the mapping refuses)
+                    column = self._listed[cls]
+                    where = f"the field that reads {column!r}" if column else "this field"
+                    shown = column.replace('"', '\\"') if column else "..."
+                    hint = (f"give {where} its own formats = [{listed}] in the mapping "
+                            f'({{ column = "{shown}", formats = [{listed}] }}), not '
+                            "[defaults] date_formats, which other date columns read")
+                out[cls] = {**out[cls], "hint": hint}
         return out
 
     def __repr__(self) -> str:

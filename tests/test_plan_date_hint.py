@@ -93,3 +93,18 @@ def test_a_hint_lists_each_way_the_dates_are_written() -> None:
     (cls, n), = tally.reasons().items()
     assert reason_line(cls, n, tally.examples).endswith(
         'add date_formats = ["%d.%m.%Y", "%m/%d/%Y"] under [defaults] in the mapping')
+
+
+def test_cells_a_listed_format_failed_are_hinted_to_the_fields_own_formats() -> None:
+    """x41r3 L5: under ``[defaults] date_formats = ["%d/%m/%Y"]`` a column written month
+    first was told to add ``"%m/%d/%Y"`` under [defaults], which then holds both orders
+    and is refused: the hint names the field's own ``formats``."""
+    tally = ReasonTally()
+    for row, value in enumerate(("04/13/2026", "05/14/2026"), start=2):
+        tally.add(f"not a date: {value!r} (tried %d/%m/%Y)", "Go-live", None, row, value=value)
+    (cls, n), = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    assert line.endswith(
+        "give the field that reads 'Go-live' its own formats = [\"%m/%d/%Y\"] in the mapping "
+        '({ column = "Go-live", formats = ["%m/%d/%Y"] }), not [defaults] date_formats, '
+        "which other date columns read"), line
