@@ -1056,6 +1056,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # everywhere, was proposed as the person's e-mail and "contact.email" left out)
     candidates: dict[str, Sequence[str]] = {
         **_GUESSES, **{f"custom.{f.name}": (f.name,) for f in customs}}
+    # the key field's own column (a Pipedrive export's "Deal - Import source key") holds
+    # the keys the deals carry (x41r3 L3: "Deal - Title" was taken, with a TODO); after
+    # "id", "record id" and "deal id", so that Pipedrive's "Deal - ID" still makes the
+    # export an update by id (``_own_export``)
+    keys = _GUESSES["import.key_column"]
+    candidates["import.key_column"] = (*keys[:3], key_field, *keys[3:])
     guesses = _guess(header, candidates)
     for target, exact in _EXACT_ONLY.items():  # too short to match by likeness
         column = next((c for c in header if tf.norm_key(_leaf(c)) in exact
@@ -1298,8 +1304,19 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             if column and name == "name" and not own:  # (own: commented out)
                 out += _several_lines(section, column, samples)
     unused = [c for c in header if c not in used and c not in numeric and c not in undated]
+    # a column of a custom field whose type pdbulk does not import (daterange, time, org,
+    # people, ...) is said so, not left among the others (x41r3 L3: as if no field matched)
+    unsupported = {column: f for target, column in _guess(unused, {
+        f"custom.{f.name}": (f.name,) for f in catalog.deal_fields
+        if f.is_custom and f.type not in _CUSTOM_OPTIONS}).items()
+        for f in catalog.deal_fields if f"custom.{f.name}" == target}
+    unused = [c for c in unused if c not in unsupported]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    if unsupported:
+        out += ["", "# Columns of custom fields pdbulk cannot import (their type is not "
+                    "supported; supported: " + ", ".join(sorted(_CUSTOM_OPTIONS)) + "): "
+                + ", ".join(f"{c} ({f.type} field {f.name!r})" for c, f in unsupported.items())]
     if numeric:
         out.append("# Left out, their sampled values are bare numbers (ids?): "
                    + ", ".join(numeric))
