@@ -113,6 +113,7 @@ from .catch_all_lexicon import (
     sale_partners,
 )
 from .catch_all_placeholder import label_words, placeholder
+from .catch_all_regions import compass_at, demonym, tail_after
 from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
@@ -526,8 +527,14 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
         return n  # a label letter and a number (``Customer B2``: x40r3 F1)
     if (n := _place_at(words, i)) > 1:
         return n  # Den Haag, La Spezia, Bad Homburg: an article or prefix first (x40r4 F3)
+    if after_people and (c := compass_at(words, i, _place_at)):
+        return c  # Sud-Ouest, Zona Norte, Noord-Holland, Nordwest (f41d)
+    if after_people and (t := tail_after(words, i + 1, False)):
+        return 1 + t  # Rothenburg ob der Tauber, Castelnuovo del Garda: a long form (f41d)
     if words[i] in CATCH_ALL_WORDS or words[i] in GENERIC_WORDS:
         return 0
+    if after_people and _demonym(words[i]):
+        return 1  # süddeutsch, parisiens, milanesi: the place's adjective (f41d)
     if modifier and words[i] in HEAD_PLACES and i == len(words) - 1:
         return 0  # Customer Phoenix, Client Gold: the noun the name is (f39c)
     if n:
@@ -574,7 +581,21 @@ def _place_at(words: list[str], i: int) -> int:
             break
     if found and i + found == len(words) - 1 and _code(words[-1]):
         return found + 1  # Customer Miami FL, Boston, MA
+    if found:  # Bad Homburg vor der Höhe, Frankfurt am Main: a long form (f41d)
+        return found + tail_after(words, i + found, True)
     return found
+
+
+def _is_place(name: str) -> bool:
+    """Whether ``name`` (``org_key`` spelling) is in ``places``, ``word_places`` or
+    ``REGIONS``."""
+    return name in places() or name in word_places() or name in REGIONS
+
+
+@lru_cache(maxsize=4096)
+def _demonym(word: str) -> bool:
+    """``catch_all_regions.demonym`` over the place lists (``parisiens``, ``muenchner``)."""
+    return demonym(word, _is_place)
 
 
 def _town_first(words: list[str]) -> bool:
@@ -583,7 +604,9 @@ def _town_first(words: list[str]) -> bool:
     a catch-all naming people (``Miami Customers``, ``Bremen Kunden``, ``Utrecht klanten``:
     x40r4 F3), the place said first as the town's customers are; a singular customer word
     after the place is a firm's name (``Miami Customer Care``: ``_ONE_CUSTOMER``)."""
-    n = _place_at(words, 0) or (1 if words and words[0] in word_places() else 0)
+    n = _place_at(words, 0) or (1 if words and (words[0] in word_places()
+                                                or _demonym(words[0])) else 0) \
+        or compass_at(words, 0, _place_at)  # Münchner Kunden, Nordwest Kunden (f41d)
     return 0 < n < len(words) and words[n] in _PEOPLE and words[n] not in _ONE_CUSTOMER \
         and _named(" ".join(words[n:]), "org")
 
