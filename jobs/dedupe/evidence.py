@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import pairwise
 from types import MappingProxyType
 
 from .model import DealRecord
@@ -105,6 +106,12 @@ PLACEHOLDERS = frozenset({
     # x33r3 F2: missed before folding, or missing words
     "keine angabe", "keine angaben", "ohne angabe", "nicht bekannt", "unbek", "n.b.", "nb",
     "n/b", "s/n", "nein", "non",
+    # f41d 2: German ``o.A.`` (ohne Angabe), "empty" and "to follow" words, N.N., dummies
+    "o.a.", "oa", "leer", "vide", "vacio", "vacío", "vuoto", "leeg", "n.n.", "nn", "folgt",
+    "kommt noch", "wird nachgereicht", "nachreichen", "to follow", "tbf", "a definir",
+    "à définir", "por definir", "da definire", "nog niet", "nog onbekend", "nicht angegeben",
+    "not given", "not known", "sin datos", "s/d", "sd", "dummy", "sample", "beispiel",
+    "muster", "platzhalter", "placeholder", "siehe oben", "see above", "idem", "dito", "ditto",
 })
 # folded (``fold``: casefolded, spaces and punctuation gone): ``k. A`` = ``k.A.`` = ``ka``
 _FOLDED = frozenset(re.sub(r"[\W_]+", "", w) for w in PLACEHOLDERS)
@@ -120,14 +127,45 @@ def placeholder(text: str) -> bool:
     ``n/a`` share no identifier (x33r1 F3: deals of three companies pulled into one review
     group; x33r3 F2: ``keine Angabe``, ``N / A``, ``S/N`` read as real). A real id that only
     looks like one keeps its letters or digits apart: ``0042``, ``A-0``, ``N/A-17``,
-    ``TBD-1`` are identifiers. ``nein`` and ``non`` (no) are placeholders as ``no`` is."""
+    ``TBD-1`` are identifiers. ``nein`` and ``non`` (no) are placeholders as ``no`` is.
+    f41d 2 (``o.A.``, ``(leer)``, ``123456789`` made pairs match as if real): also a filler
+    (``_filler``: ``xxxx``, ``9999``, ``12345``, ``987654321``), a label and a colon before
+    a placeholder (``Kundennr.: n/a``), and a prefix of 1-3 letters before one or before
+    3+ zeros or a filler (``PO-TBD``, ``DE000000000``, ``DE123456789``)."""
     core = _PUNCT.sub("", text)
     if not core or set(core) <= {"0"}:
         return True
-    return core.casefold() in _FOLDED or text.strip() in SENTINELS
+    if core.casefold() in _FOLDED or text.strip() in SENTINELS or _filler(core.casefold()):
+        return True
+    if (m := _LABELLED.fullmatch(text.strip())) and placeholder(m[1]):
+        return True  # Kundennr.: n/a, VAT: - (a label typed before no value: f41d 2)
+    m = _PREFIXED.fullmatch(text.strip())
+    body = _PUNCT.sub("", m[1]).casefold() if m else ""
+    return body in _FOLDED or _ZEROS.fullmatch(body) is not None or _filler(body)
 
 
 _PUNCT = re.compile(r"[\W_]+")
+# a label and a colon before the value (``Kundennr.: n/a``, ``VAT: -``)
+_LABELLED = re.compile(r"[^:]{1,30}:\s*(.*)")
+# a short letter prefix before a placeholder (``PO-TBD``, ``DE000000000``, ``PO-000``); one
+# zero after letters is a real id (``A-0``)
+_PREFIXED = re.compile(r"[^\W\d_]{1,3}[\s\-/#.:]*(.+)")
+_ZEROS = re.compile(r"0{3,}")
+_RUN = 5  # a run of this many digits counting up or down is typed for none (``12345``)
+
+
+def _filler(core: str) -> bool:
+    """Whether ``core`` (an identifier's letters and digits, casefolded) is what a form
+    is filled with for none (f41d 2): one character repeated 4+ times (``xxxx``, ``9999``,
+    ``1111111``) or ``_RUN``+ digits counting up or down (``12345``, ``123456789``,
+    ``1234567890``, ``987654321``). A real number in such a form (customer 12345) only
+    loses the evidence its equality would give: no pair is merged on a placeholder."""
+    if len(core) >= 4 and len(set(core)) == 1:
+        return True
+    if len(core) < _RUN or not core.isdigit():
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(core)}
+    return steps in ({1}, {9})
 
 
 def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
