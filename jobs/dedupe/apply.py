@@ -385,11 +385,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     live = await read_deals(ctx, read) if read else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
-    makers = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
-                                       if is_gone(live.get(i))]
-                           + [i for g in decided for i in g.member_ids if is_gone(live.get(i))])
+    makers, into = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
+                                             if is_gone(live.get(i))]
+                                 + [i for g in decided for i in g.member_ids
+                                    if is_gone(live.get(i))])
     for g in decided:
-        _kept_separate(prep, g, live, makers)
+        _kept_separate(prep, g, live, makers, into)
     if options.record_decisions and state_dir is not None:
         _separate_due(prep, state_dir, [g for g in groups if g.decision == "keep-separate"],
                       {i for i in read if is_gone(live.get(i))})
@@ -585,15 +586,20 @@ def _stricter_now(g: PlannedGroup, now: DedupeConfig | None, summary: Mapping[st
     return None
 
 
-async def _makers(state_dir: Path | None, gone: Sequence[int]) -> dict[int, str]:
-    """Deal id -> the job that merged it away, for the ``gone`` deals another job merged
-    since the plan read them: the state directory's record (``load_makers``: this machine's
-    jobs) and, on a shared coordinator, the claims (another host's run; x37r2 F4)."""
+async def _makers(state_dir: Path | None, gone: Sequence[int]
+                  ) -> tuple[dict[int, str], dict[int, int]]:
+    """(deal id -> the job that merged it away, deal id -> the deal it was merged into where
+    known) for the ``gone`` deals another job merged since the plan read them: the state
+    directory's record (``load_makers``, ``load_merges``: this machine's jobs) and, on a
+    shared coordinator, the claims (another host's run; x37r2 F4; ``into``: f41d 5)."""
     if not gone:
-        return {}
+        return {}, {}
     recorded = load_makers(state_dir) if state_dir is not None else {}
     out = {m: recorded[m] for m in gone if m in recorded}
-    return {**await merged_by_others([m for m in gone if m not in out]), **out}
+    merges = load_merges(state_dir, confirmed_only=True) if out and state_dir else {}
+    into = {m: merges[m][0] for m in out if m in merges}
+    theirs, their_into = await merged_by_others([m for m in gone if m not in out])
+    return {**theirs, **out}, {**their_into, **into}
 
 
 def _merged_elsewhere(g: PlannedGroup, live: Mapping[int, Deal],
@@ -646,7 +652,7 @@ def _separate_due(prep: Prepared, state_dir: Path, separate: list[PlannedGroup],
 
 
 def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
-                   makers: Mapping[int, str]) -> None:
+                   makers: Mapping[int, str], into: Mapping[int, int]) -> None:
     """A group a person decided to keep separate: skipped as ``kept separate (decision)``
     while its deals are all there; when one is gone since the plan (read now with the
     groups to merge: ``read_deals``) the decision came too late, and the rows say so, not
@@ -656,10 +662,23 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
     snapshots; a merge is final in Pipedrive, FACTS), else "is gone since the plan (deleted
     or merged into another deal: Pipedrive does not say which)", nothing to keep separate —
     not "too late": a colleague may have deleted it or merged it into a third deal, nobody
-    merged the pair (x40r4 F4; a merged-away deal reads as deleted, FACTS "Merge")."""
+    merged the pair (x40r4 F4; a merged-away deal reads as deleted, FACTS "Merge"). A deal
+    a job merged into a deal outside the pair (``into``: a THIRD deal) says so, ``deal 12
+    was merged into deal 40 by job J``, not "too late" (f41d 5)."""
     gone = [i for i in g.member_ids if is_gone(live.get(i))]
     if not gone:
         _skip(prep, g, "kept separate (decision)")
+        return
+    third = {i: into[i] for i in gone if i in makers and into.get(i) not in (None, *g.member_ids)}
+    if third:
+        why = "; ".join(f"deal {i} was merged into deal {c} by job {makers[i]} since the plan"
+                        for i, c in sorted(third.items())) + (
+            ", not into its pair: nothing to keep separate, nothing sent")
+        for merge_id in g.merged_ids:
+            prep.skip(g.row, f"{merge_id}->{g.survivor_id}", {
+                "group_id": g.id, "deal_id": g.survivor_id, "merged_id": merge_id,
+                "action": "skipped", "reason": why}, op="merge", values={"group_id": g.id},
+                group_id=g.id)
         return
     jobs = sorted({makers[i] for i in gone if i in makers})
     deals = ", ".join(map(str, gone))

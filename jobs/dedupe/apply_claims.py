@@ -58,6 +58,7 @@ class GroupClaims:
         self._survivors: dict[int, Claim] = {}
         self._away: dict[int, Claim] = {}  # merged-away deal → its claim, until its merge ends
         self._makers: dict[int, str] = {}  # merged-away deal → the job that released it merged
+        self._into: dict[int, int] = {}  # merged-away deal → the deal that job merged it into
 
     @staticmethod
     def wanted() -> bool:
@@ -94,9 +95,7 @@ class GroupClaims:
         away, kept = got[f"{PREFIX}{merge_id}"], got[f"{PREFIX}{survivor}"]
         assert isinstance(away, Claim) and isinstance(kept, Claim)
         previous = away.last_settled() or {}
-        if previous.get("merged") and isinstance(previous.get("job"), str) \
-                and previous["job"] != self._job:
-            self._makers[merge_id] = previous["job"]
+        self._learned(merge_id, previous)
         self._survivors.setdefault(survivor, kept)
         self._away[merge_id] = away
         if self._renewer is None or self._renewer.done():
@@ -131,7 +130,8 @@ class GroupClaims:
         claim is given back, with this job and whether it merged it."""
         away = self._away.pop(int(item.payload["merge_id"]), None)
         if away is not None and self._claims is not None:
-            outcome: Mapping[str, Any] = {"job": self._job, "merged": merged}
+            outcome: Mapping[str, Any] = {"job": self._job, "merged": merged,
+                                          "into": int(item.payload["survivor_id"])}
             self._claims.release_soon(away, outcome)
 
     async def learn(self, merge_ids: Sequence[int]) -> None:
@@ -150,14 +150,25 @@ class GroupClaims:
         except BulkError:
             return
         for m in merge_ids:
-            outcome = found.get(f"{PREFIX}{m}") or {}
-            if outcome.get("merged") and isinstance(job := outcome.get("job"), str) \
-                    and job != self._job:
-                self._makers[m] = job
+            self._learned(m, found.get(f"{PREFIX}{m}") or {})
+
+    def _learned(self, merge_id: int, outcome: Mapping[str, Any]) -> None:
+        """Note which other run's job merged ``merge_id`` away, and into which deal, from
+        the outcome its claim was given back with (``ended``; ``into`` since f41d 5)."""
+        if outcome.get("merged") and isinstance(job := outcome.get("job"), str) \
+                and job != self._job:
+            self._makers[merge_id] = job
+            if isinstance(into := outcome.get("into"), int):
+                self._into[merge_id] = into
 
     def makers(self) -> dict[int, str]:
         """Merged-away deal -> the job (another run's) the claims say merged it away."""
         return dict(self._makers)
+
+    def into(self) -> dict[int, int]:
+        """Merged-away deal -> the deal another run's job merged it into (its survivor),
+        where its claim's outcome says (f41d 5: a pair's deal merged into a THIRD deal)."""
+        return dict(self._into)
 
     def maker(self, merge_id: int) -> str | None:
         """The job (another run's) that the claims say merged ``merge_id`` away, or None."""
@@ -181,18 +192,19 @@ class GroupClaims:
             await claims.aclose()
 
 
-async def merged_by_others(deal_ids: Sequence[int]) -> dict[int, str]:
-    """Deal id -> the job whose run gave its claim back having merged it away, for those of
-    ``deal_ids`` the shared coordinator's claims say so of (``GroupClaims.learn``: read
-    only, nothing taken); {} without a coordinator or when it does not answer."""
+async def merged_by_others(deal_ids: Sequence[int]) -> tuple[dict[int, str], dict[int, int]]:
+    """(deal id -> the job whose run gave its claim back having merged it away, deal id ->
+    the deal it merged it into where the outcome says) for those of ``deal_ids`` the shared
+    coordinator's claims say so of (``GroupClaims.learn``: read only, nothing taken); ({},
+    {}) without a coordinator or when it does not answer."""
     if not deal_ids or not GroupClaims.wanted():
-        return {}
+        return {}, {}
     claims = GroupClaims(None)
     try:
         await claims.learn(deal_ids)
     finally:
         await claims.close()
-    return claims.makers()
+    return claims.makers(), claims.into()
 
 
 def held_reason(held: Held) -> str:
