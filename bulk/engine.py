@@ -46,7 +46,7 @@ from .coordinator import (
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
 from .errors import ApiError, BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
-from .journal import reading_only, reshare_all
+from .journal import reading_only, reads_only, reshare_all
 from .operations import get_operation
 from .plans import AuthKind, Limits, check_window_share, plan_limits
 from .retry import RetryPolicy
@@ -266,11 +266,13 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                 yield client, scheduler
         finally:
             # the token's company, where a GET /users/me of this run named it, is kept
-            # for every run of the token (a shared coordinator's bind included)
-            day_seen.remember(key, scheduler.day_seconds,
-                              None if coord.shared else scheduler.day_heard(), urls=urls,
-                              company=opened[0].company if opened else None,
-                              server=scheduler.server_day())
+            # for every run of the token (a shared coordinator's bind included); a plan's
+            # engine (``reads_only``) keeps nothing: a plan is a read (f41d 5)
+            if not reads_only():
+                day_seen.remember(key, scheduler.day_seconds,
+                                  None if coord.shared else scheduler.day_heard(), urls=urls,
+                                  company=opened[0].company if opened else None,
+                                  server=scheduler.server_day())
 
 
 @asynccontextmanager
@@ -297,7 +299,7 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                                    creates=job_creates(store), token_fp=fingerprint(token))
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
-                if current is not None:
+                if current is not None and not reads_only():  # a plan marks nothing (f41d 5)
                     mark_coordinated(key, current, company)
 
                 def bound() -> None:  # the store's reads and writes, off the loop
