@@ -11,7 +11,8 @@ import unicodedata
 from functools import lru_cache
 
 from ..transforms.contacts import fold_accents
-from ..transforms.legal_forms import distinct_forms, split_forms
+from ..transforms.legal_forms import SINGLE_WORD_FORMS, distinct_forms, split_forms
+from .lexicon import is_known_word, plausible_typo
 from .title_tokens import words
 
 
@@ -48,8 +49,8 @@ def org_key(name: str | None) -> str:
     every = [t for t in words(name.replace("&", " and ")) if t not in _ORG_NOISE]
     # a name's accents are folded as the import folds them ("Café Noir" / "CAFE NOIR");
     # umlauts were transliterated by ``words`` (Müller = Mueller)
-    toks = ["and" if t in _ORG_AND and 0 < n < len(every) - 1 else fold(t)
-            for n, t in enumerate(every)]
+    toks = _typed_forms(["and" if t in _ORG_AND and 0 < n < len(every) - 1 else fold(t)
+                         for n, t in enumerate(every)])
     core, forms = split_forms(toks)
     while forms and len(core) > 1 and core[-1] == "and":  # Acme GmbH & Co. KG: the forms'
         core, forms = split_forms(core[:-1])
@@ -66,8 +67,52 @@ def legal_form(name: str | None) -> tuple[str, ...]:
     # folded as ``org_key`` folds (``S.à r.l.`` is ``sarl``: x20r1 M2)
     every = [fold(t) for t in words(name) if t not in _ORG_NOISE]
     # "und" / "et" / "and" between two words as the "&" ``words`` drops: GmbH und Co KG
-    return tuple(split_forms([t for n, t in enumerate(every)
-                              if not (t in _ORG_AND and 0 < n < len(every) - 1)])[1])
+    return tuple(split_forms(_typed_forms([t for n, t in enumerate(every)
+                                           if not (t in _ORG_AND and 0 < n < len(every) - 1)]))[1])
+
+
+# legal forms a slip of a finger is read as (f41d 3): four letters or more, one slip
+# (``lexicon.plausible_typo``: a neighbour key, a letter doubled or dropped) or two
+# neighbours swapped after the first letter (``GmHb``, ``Gmbg``, ``Gmbhh``, ``Gmb``,
+# ``Sral``); three-letter ones only swapped so (``Ldt``, ``Icn``: one key off, ``Inv``,
+# ``Ink``, ``Lid``, is another word; ``Tld``, ``Nic``, ``Slr`` are words of names)
+_SLIP_FORMS = ("gmbh", "gesmbh", "sarl", "corp", "ltda", "sprl", "bvba", "kgaa")
+_SWAP_FORMS = ("ltd", "inc", "llc", "plc", "kft", "llp")
+
+
+def _swapped(form: str, word: str) -> bool:
+    """``word`` is ``form`` with two neighbours after its first letter swapped."""
+    return len(form) == len(word) and form != word and any(
+        word == form[:i] + form[i + 1] + form[i] + form[i + 2:] for i in range(1, len(form) - 1))
+
+
+@lru_cache(maxsize=4096)
+def form_typo(word: str) -> str | None:
+    """The legal form ``word`` (a folded name token) is a typo of, or None: ``gmhb`` ->
+    ``gmbh``, ``ldt`` -> ``ltd`` (``_SLIP_FORMS``, ``_SWAP_FORMS``). A word of the lexicon
+    (``lexicon.is_known_word``: ``ink``, ``crop``, ``spa``) is the name's own word, never a
+    typo: ``Acme Ink`` is not ``Acme Inc``."""
+    if len(word) < 3 or word in SINGLE_WORD_FORMS or not word.isalpha() or is_known_word(word):
+        return None
+    for form in _SLIP_FORMS:
+        if _swapped(form, word) or (word[:1] == form[:1] and (plausible_typo(form, word) or any(
+                form[:i] + form[i + 1:] == word for i in range(1, len(form))))):
+            return form
+    return next((form for form in _SWAP_FORMS if _swapped(form, word)), None)
+
+
+def _typed_forms(tokens: list[str]) -> list[str]:
+    """``tokens`` with a typo of a legal form at the name's end read as the form (``acme
+    gmhb`` -> ``acme gmbh``, ``acme ldt`` -> ``acme ltd``; f41d 3: ``Acme GmHb`` and ``Acme
+    GmbH`` were two companies, ``Privatkunden GmHb`` a real name); the first word is always
+    the name's."""
+    out = list(tokens)
+    for i in range(len(out) - 1, 0, -1):
+        if (form := form_typo(out[i])) is not None:
+            out[i] = form
+        elif out[i] not in SINGLE_WORD_FORMS and out[i] != "and":
+            break
+    return out
 
 
 def other_legal_entity(x: str | None, y: str | None) -> bool:
