@@ -148,7 +148,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                 f"{n:,} row(s) are mapped again first, with the mapping as it is now: "
                 + (f"{n - refused:,} map, their deal writes counted above; "
                    if refused < n else "none maps; ")
-                + f"{refused:,} still fail (or change nothing): not sent, not counted")
+                + f"{refused:,} still fail, change nothing or repeat an earlier row of "
+                "their key (its duplicate): not sent, not counted")
         decided = bool(getattr(kind, "remapped_priced", False))
         notes.append(sent + ("" if pulled else "; the catalog and the indexes are pulled "
                              "again (not counted above)")

@@ -45,3 +45,30 @@ def test_a_retry_of_rows_mapped_again_plans_what_it_spends(sb: Sandbox,  # noqa:
     assert said and set(said) == {spent(sb) - before}, retried.output
     assert "the catalog and the indexes are pulled again" not in retried.output
     assert "the catalog and the indexes of the rows mapped again" in retried.output
+
+
+def test_a_retry_prices_a_repeated_keys_later_row_once(sb: Sandbox,  # noqa: F811
+                                                       tmp_path: Path) -> None:
+    """Two rows of one key, the same cells, both failing on an unknown stage, and a third
+    row; the mapping learns the stage; `retry`: its first ("at most") plan line prices 2
+    addDeal, not 3 — the later row of the key is its first row's duplicate and sends
+    nothing (f41b 5: "addDeal 3", 85 tokens planned, 80 spent) — and every plan line's
+    tokens are what the retry spends."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING.format(extra=""))
+    manifest.write_text("key,title,stage\n" + "".join(f"k{i},Deal {i},a\n" for i in range(4))
+                        + "k7,Deal 7,zz\nk7,Deal 7,zz\nk8,Deal 8,zz\n")
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
+    assert retried.exit_code == 0, retried.output
+    assert "created 6, duplicate 1" in retried.output, retried.output
+    heads = re.findall(r"^plan.*calls at most: (.*); tokens: ([\d,]+)$", retried.output, re.M)
+    assert len(heads) == 2, retried.output
+    assert all("addDeal 2," in calls for calls, _ in heads), heads
+    assert {int(t.replace(",", "")) for _, t in heads} == {spent(sb) - before}, retried.output
+    assert "repeat an earlier row of their key" in retried.output

@@ -148,6 +148,9 @@ class _ImportBase:
         # "update"; None: none, the mapping as it is now refuses it or it changes nothing):
         # what the plan after the re-read prices (``resume_calls``; x40r2 F3)
         self._remap_sends: dict[int, str | None] = {}
+        # ... and as the plan before the re-read foresees it: the rows decided together
+        # as the run decides them, no call (a later row of a key its first row's duplicate)
+        self._remap_foreseen: dict[int, str | None] | None = None
         # ... and the persons / organizations those rows would create (``refs_of``)
         self._remap_refs: list[Any] = []
         # rows mapped again whose update an earlier run handed out: (the deal now, the

@@ -15,7 +15,6 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
-from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
@@ -335,15 +334,35 @@ class _Resume(_ImportBase):
         fail on its person, its organization or its key)."""
         if item.id in self._remap_sends:
             return self._remap_sends[item.id]
-        planner = self._planner
-        if planner is not None and self._unusable is None:
-            from ..import_items import source_row
-
-            try:
-                planner.mapper.map(source_row(item.row or 0, item.payload), defer_users=True)
-            except InputError:
-                return None
+        foreseen = self._foresee_remapped()
+        if item.id in foreseen:
+            return foreseen[item.id]
         return "update" if item.op == "update" else "create"
+
+    def _foresee_remapped(self) -> Mapping[int, str | None]:
+        """Before the re-read: the write each pending row mapped again makes, as the run's
+        planner decides the rows together, in the order the re-read and the run take them
+        (``RowPlanner.decide``: no call; a later row of a key writing what its first row
+        writes is that row's duplicate and sends nothing — f41b 5: two rows of one key
+        that failed on a stage, fixed, were priced two addDeal, one was sent); {} while
+        the planner is not built (the retry builds it before its plan) or unusable."""
+        if self._remap_foreseen is not None:
+            return self._remap_foreseen
+        planner = self._planner
+        if planner is None or self._unusable is not None:
+            return {}
+        from ..import_items import source_row
+
+        foreseen: dict[int, str | None] = {}
+        for item in self._items_now(self.store, ItemState.PENDING, ItemState.SENDING):
+            if not self._needs_mapping(item) or item.payload.get("duplicate"):
+                continue
+            decided = planner.decide(source_row(item.row or 0, item.payload),
+                                     check_duplicate=item.key is not None)
+            foreseen[item.id] = decided.op if decided.state is ItemState.PENDING else None
+        planner.forget_keys()  # (the re-read and the run judge them again, from the first)
+        self._remap_foreseen = foreseen
+        return foreseen
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-decide the pending rows against the account as it is now: a job resumed
