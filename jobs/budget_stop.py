@@ -47,6 +47,11 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     cap_first = max_tokens is not None and capped and (days <= 1 or max_tokens <= left)
     if cap_first and max_tokens is not None:
         where = _where_it_stops(calls, max_tokens, gating or {}, batches)
+        if FIRST_WRITE not in where and (reads := _reads_under(calls, max_tokens, gating or {},
+                                                                batches)):
+            # how much of the cap goes to reads (f41b 3: a retry's cap of 150 went to the
+            # re-reads of its creates in doubt, and no line had said how much would)
+            where += f" ({reads:,} tokens of the cap go to reads)"
         runs = runs_under_cap(tokens, max_tokens, resume_reread)
         line = (f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
                 f"checkpointed (exit 4) {where}, when it has spent that; pass a larger "
@@ -114,9 +119,22 @@ def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, i
     load's reads (and a prompt's re-read), then batch by batch the batch's re-check
     (``gating``, spread over ``batches``) and its writes, each write with the reads of its
     one record made right before it (a merge's pair)."""
+    return _stops_at(calls, limit, gating, batches)[0]
+
+
+def _reads_under(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
+                 batches: int) -> int:
+    """Of ``limit`` tokens, those a job of ``calls`` spends on reads before it stops there
+    (``_where_it_stops``' model): the tokens not spent on its writes, in tokens."""
+    return _stops_at(calls, limit, gating, batches)[1]
+
+
+def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
+              batches: int) -> tuple[str, int]:
+    """``_where_it_stops``' words and the tokens of ``limit`` spent on reads by then."""
     writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
     if not writes:
-        return "before its reads are done"
+        return "before its reads are done", limit
     write_tokens = sum(_tokens(op, n) for op, n in calls.items() if get_operation(op).is_write)
     paired = sum(_tokens(op, n) for op, n in calls.items() if _one_record_read(op))
     checks = sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in gating.items())
@@ -133,8 +151,10 @@ def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, i
             break
     if not done:
         first = up_front + checks // batches
-        return f"{FIRST_WRITE} (the reads before it take {first:,} tokens)"
-    return f"after about {min(done, writes):,} of its {writes:,} writes"
+        return f"{FIRST_WRITE} (the reads before it take {first:,} tokens)", min(first, limit)
+    done = min(done, writes)
+    return (f"after about {done:,} of its {writes:,} writes",
+            max(0, min(limit, limit - done * write_tokens // writes)))
 
 
 def _tokens(op: str, n: int) -> int:

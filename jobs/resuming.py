@@ -228,22 +228,33 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
 
 
 def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[str, int],
-                        why: str) -> None:
+                        why: str, *, after_reread: Mapping[str, int] | None = None,
+                        command: str = "resume") -> None:
     """BudgetExhausted, before the resume's re-read and reconcile read anything, when its
     plan (``resume_plan``) says the run stops before its first write: the known remaining
     share of the day (a shared coordinator's last-heard budget, ``--budget-share``) — unless
     the run waits for the reset — or this run's ``--max-tokens`` cannot reach it (x38r2 F6:
-    26 tokens left, 42 of reads before the first write, and 22 spent on reads anyway)."""
+    26 tokens left, 42 of reads before the first write, and 22 spent on reads anyway).
+    ``after_reread``: the re-read is done (these calls): its plan, which may have found more
+    to read first (f41b 3: a retry spent its whole cap of 150 on the re-reads of its creates
+    in doubt and made no write). The message says what this run spent before it (a retry's
+    catalog and index pulls, a re-read), in tokens; ``command``: "resume" or "retry"."""
     from .budget_stop import FIRST_WRITE
 
-    plan = resume_plan(store, kind, eng, before=loaded, before_why=why)
+    plan = resume_plan(store, kind, eng, before=loaded, before_why=why,
+                       after_reread=after_reread)
     stop = getattr(plan, "stop", None)
     if not isinstance(stop, str) or FIRST_WRITE not in stop:
         return
     capped = "--max-tokens is" in stop.split(":", 1)[0]
     if not capped and eng.config.budget.wait_for_reset:
         return
-    raise BudgetExhausted(f"budget: {stop}; nothing was read or sent by this resume",
+    spent = Counter(loaded) + Counter(after_reread or {})
+    said = (f"nothing was read or sent by this {command}" if not spent else
+            f"nothing was sent by this {command}; it read only "
+            f"{', '.join(f'{op} {n:,}' for op, n in sorted(spent.items()))} "
+            f"({tokens_of(spent):,} tokens) before it stopped")
+    raise BudgetExhausted(f"budget: {stop}; {said}",
                           cap=eng.config.budget.max_tokens if capped else None)
 
 
@@ -306,7 +317,16 @@ async def resumed(store: JobStore, token: str, kind: Any,
             # resume's plan lines did not count)
             loaded = Counter(eng.stats.calls_by_operation)
         why = LOADED_AGAIN
+        ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
+        command = "resume" if first is None else "retry"
         if first is not None:
+            # a retry whose cap cannot reach its first write even before its failed rows
+            # come back (the reconcile's reads of what is in doubt alone) is refused before
+            # its rows are mapped again (their catalog and index pulls: f41b 3, 90 tokens
+            # spent, then "nothing was read")
+            if ready is not None:
+                await ready(store)
+            _refuse_unreachable(store, kind, eng, loaded, why, command=command)
             await first(eng)
             if eng.stats.calls_by_operation != loaded:
                 # a retry's rows mapped again: the catalog and index pulls, made before
@@ -315,13 +335,12 @@ async def resumed(store: JobStore, token: str, kind: Any,
         noted = getattr(kind, "manifest_note", None)  # the file changed since the load
         if noted is not None and (note := noted(store)) is not None:
             say(f"note: {note}")
-        ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
         if ready is not None:
             await ready(store)
         await _unused_credit_back(store, kind)
         for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
             show(line)
-        _refuse_unreachable(store, kind, eng, loaded, why)
+        _refuse_unreachable(store, kind, eng, loaded, why, command=command)
         before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
         if before is not None:
             made = Counter(eng.stats.calls_by_operation)
@@ -331,10 +350,14 @@ async def resumed(store: JobStore, token: str, kind: Any,
                 await ready(store)
             # the calls the re-read made, not those planned (x17r3 F2: the deals others
             # wrote since the load are read too, and the line repeated the planned 2 pages)
+            reread = dict(Counter(eng.stats.calls_by_operation) - made)
             for line in plan_lines(store, kind, eng, before=loaded, before_why=why,
-                                   after_reread=dict(
-                    Counter(eng.stats.calls_by_operation) - made)):
+                                   after_reread=reread):
                 show(line)
+            # the re-read found more to read before the first write than the cap leaves:
+            # stopped now, not after the rest of the cap went to reads and no write
+            _refuse_unreachable(store, kind, eng, loaded, why, after_reread=reread,
+                                command=command)
         if execute is not None:
             return await execute(eng, kind)
         return await eng.run(kind)

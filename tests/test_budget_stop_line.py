@@ -36,6 +36,8 @@ def test_the_stop_line_names_the_limit_where_and_what_to_do() -> None:
     assert capped.stop is not None and capped.stop in capped.notes
     assert [n for n in capped.notes if "--max-tokens" in n] == [capped.stop]
     assert "after about 50 of its 100 writes" in capped.stop  # (260 - 10) / 5
+    # how much of the cap goes to reads (f41b 3: a retry's cap went to reads, unsaid)
+    assert "writes (10 tokens of the cap go to reads)" in capped.stop, capped.stop
     assert "pass a larger --max-tokens (510 or more)" in capped.stop and "resume" in capped.stop
     day = estimate("update", {"getDeals": 1, "updateDeal": 100}, GROWTH, rows=100,
                    bad_rows=0, tokens_left_today=210, budget_source="by the server's headers")

@@ -1,0 +1,97 @@
+"""A retry whose --max-tokens cannot reach its first write is refused before it spends
+anything it need not (f41b 3: a retry's cap of 150 went to reads, no write): refused
+before its failed rows are mapped again when the reads of what is in doubt alone take the
+cap; and when the refusal comes after the rows' catalog and index pulls, it says what
+was read, not "nothing was read"."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.sandbox.config import Faults
+from bulk.store import ItemState, JobStore
+from jobs.demo_data import write_demo_export
+from pdbulk.cli import app
+from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
+from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
+from tests.test_retry_plan_tokens import MAPPING
+from tests.update_support import requests
+
+
+def _settled(box: Sandbox) -> dict[str, int]:
+    """The sandbox's requests once the killed run's last ones were answered (at most 5 s)."""
+    seen, deadline = requests(box), time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        if (now := requests(box)) == seen:
+            break
+        seen = now
+    return seen
+
+
+def test_a_retry_whose_in_doubt_reads_take_the_cap_reads_nothing(tmp_path: Path) -> None:
+    """An import killed with creates in doubt and rows failed: `retry --max-tokens 60` (the
+    reconcile's reads alone take more) exits 4 before it maps its failed rows again — no
+    request at all (was: the catalog and index pulls, 90 tokens, then "nothing was read") —
+    the failed rows stay failed, and a retry with a cap that reaches a write sends."""
+    export = write_demo_export(tmp_path / "in", rows=120, broken=5, unknown_stage=0)
+    config = SandboxConfig(plan="ultimate", seed=5, faults=Faults(
+        latency_ms=150.0, lost_response_rate=0.5, only_operations=frozenset({"addDeal"})))
+    jobs = tmp_path / "jobs"
+    env = {**os.environ}
+    with ThreadedSandbox(config) as box:
+        env["PIPEDRIVE_API_TOKEN"] = box.token
+        kill_mid_run(box, ["import", str(export.manifest), "-m", str(export.mapping),
+                           "--url", box.url, "--plan", "ultimate", "--job-dir", str(jobs),
+                           "--create-key-field"], operation="addDeal", applied=10, poll=0.01)
+        (job,) = [p for p in jobs.iterdir() if p.is_dir()]
+        with JobStore.open(job, lock=False) as store:
+            failed = store.counts()[ItemState.FAILED]
+            assert failed and store.counts()[ItemState.SENDING], store.counts()
+        box.set_faults(Faults())
+        before = _settled(box)
+        res = CliRunner().invoke(app, ["retry", job.name, "--job-dir", str(jobs),
+                                       "--max-tokens", "60"], env=env)
+        assert requests(box) == before, res.output  # not a read
+        assert res.exit_code == 4, res.output
+        assert "before its first write" in res.output, res.output
+        assert "nothing was read or sent by this retry" in res.output, res.output
+        assert "back to pending" not in res.output, res.output
+        with JobStore.open(job, lock=False) as store:
+            assert store.counts()[ItemState.FAILED] == failed
+        ok = CliRunner().invoke(app, ["retry", job.name, "--job-dir", str(jobs)], env=env)
+        assert ok.exit_code in (0, 3), ok.output
+        assert "failed items back to pending" in ok.output
+
+
+def test_a_retry_refused_after_its_pulls_says_what_it_read(sb: Sandbox,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 25`: the rows'
+    catalog pulls (20 tokens) leave too little for the re-read and a create: exit 4, and
+    the line names those reads and their tokens (was: "nothing was read or sent"); nothing
+    is sent past them."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING.format(extra=""))
+    manifest.write_text("key,title,stage\n" + "".join(
+        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(6)))
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "25")
+    assert retried.exit_code == 4, retried.output
+    read = spent(sb) - before
+    assert 0 < read <= 25, (read, retried.output)
+    said = re.search(r"nothing was sent by this retry; it read only (.*) \(([\d,]+) tokens\) "
+                     r"before it stopped", retried.output)
+    assert said is not None and int(said[2]) == read, retried.output
+    assert "getStages 1" in said[1], said[1]
+    assert "nothing was read or sent" not in retried.output
