@@ -7,7 +7,10 @@ import also records the key here, per account and key field (the name is the key
 field's code, a random hash per company, plus the key: ``jobs.importing.claim_name``),
 and a later import of a row with a contested key is refused until the user releases
 it: by emptying the hold cell of a row that was refused as held, or with
-``--release-held`` (``docs/mapping.md``, "Duplicate keys").
+``--release-held`` (``docs/mapping.md``, "Duplicate keys"). Each name keeps the file that
+contested it (``source``: its resolved path): an import of that same file that gives the
+key on one row now is the user's fix, and releases it by itself (f41b 4); another file
+(a failed.csv, one row copied out) does not.
 
 A SQLite file ``contested.sqlite`` in the per-user state directory
 (``bulk.claims.state_dir``), private to the user (0600). Names are opaque here.
@@ -50,7 +53,10 @@ class ContestedKeys:
         if fresh:
             os.chmod(self.path, 0o600)
         db.execute("CREATE TABLE IF NOT EXISTS contested (name TEXT PRIMARY KEY, job TEXT, "
-                   "at REAL)")
+                   "at REAL, source TEXT)")
+        if "source" not in {r[1] for r in db.execute("PRAGMA table_info(contested)")}:
+            with db:  # a file an earlier pdbulk wrote: its names keep no source (NULL)
+                db.execute("ALTER TABLE contested ADD COLUMN source TEXT")
         return db
 
     def names(self, prefix: str) -> set[str]:
@@ -65,17 +71,35 @@ class ContestedKeys:
             db.close()
         return {r[0] for r in rows}
 
-    def add(self, names: Iterable[str], job: str) -> None:
-        """Record ``names`` as contested by job ``job``."""
+    def sources(self, prefix: str) -> dict[str, str | None]:
+        """Every contested name that starts with ``prefix``, with the file that contested
+        it (its resolved path; None: recorded before sources were kept, or no file)."""
+        db = self._connect(create=False)
+        if db is None:
+            return {}
+        try:
+            rows = db.execute("SELECT name, source FROM contested "
+                              "WHERE substr(name, 1, ?) = ?", (len(prefix), prefix)).fetchall()
+        finally:
+            db.close()
+        return {r[0]: r[1] for r in rows}
+
+    def add(self, names: Iterable[str], job: str, source: str | None = None) -> None:
+        """Record ``names`` as contested by job ``job`` importing the file ``source`` (its
+        resolved path; None: none — standard input, or a name refused again as contested,
+        which keeps the file it was recorded with)."""
         at = self.wall()
-        wanted = [(n, job, at) for n in names]
+        wanted = [(n, job, at, source) for n in names]
         if not wanted:
             return
         db = self._connect(create=True)
         assert db is not None
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO contested VALUES (?, ?, ?)", wanted)
+                db.executemany("INSERT INTO contested (name, job, at, source) VALUES "
+                               "(?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET job = "
+                               "excluded.job, at = excluded.at, source = "
+                               "COALESCE(excluded.source, contested.source)", wanted)
         finally:
             db.close()
 

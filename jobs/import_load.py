@@ -680,14 +680,30 @@ def contest_prefix(key_code: str) -> str:
     return f"deal-key\x1f{key_code}\x1f"
 
 
+def contest_source(manifest: str) -> str | None:
+    """The file a contested key is recorded with (``bulk.contested``): the manifest's
+    resolved path; None for standard input ("-") or a path that cannot be resolved."""
+    if manifest in ("", "-"):
+        return None
+    try:
+        return str(Path(manifest).resolve())
+    except (OSError, RuntimeError):
+        return None
+
+
 def _contested(planner: RowPlanner, settings: ImportSettings,
                wall: Callable[[], float] | None = None) -> ContestedKeys:
     """The per-user contested keys, loaded into ``planner`` for its key field; ``wall``:
     the run's clock, for when a key is recorded (``ContestedKeys``)."""
     contested = ContestedKeys(wall=wall)
     prefix = contest_prefix(planner.key_code)
+    source = contest_source(settings.manifest)
     try:
-        planner.contested = {n[len(prefix):] for n in contested.names(prefix)}
+        named = contested.sources(prefix)
+        planner.contested = {n[len(prefix):] for n in named}
+        # contested by this very file: released by it once it gives the key on one row
+        planner.contested_by_file = {n[len(prefix):] for n, at in named.items()
+                                  if source is not None and at == source}
     except sqlite3.Error as exc:
         raise InputError(f"cannot read the contested keys in {str(contested.path)!r}: "
                          f"{exc}") from None
@@ -868,7 +884,10 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     def finish() -> None:  # bulk writes: off the loop (x25r3)
         store.put_before_images(images)  # before mark_loaded: no update without its image
         prefix = contest_prefix(planner.key_code)
-        contested.add((prefix + k for k in planner.newly_contested), store.job_id)
+        again = planner.refused_contested  # (they keep the file that contested them)
+        contested.add((prefix + k for k in planner.newly_contested - again), store.job_id,
+                      contest_source(settings.manifest))
+        contested.add((prefix + k for k in planner.newly_contested & again), store.job_id)
         contested.release(prefix + k for k in planner.released - planner.newly_contested)
         store.meta_put_many({META_COUNTS: {**planner.counts.to_json(),
                                            "listed": planner.indexes.listed},
@@ -876,6 +895,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     await in_thread(finish)
     say(_describe(planner, planner.indexes.listed))
+    if (released := planner.released_note()) is not None:  # (f41b 4)
+        say("note: " + released)
     if planner.counts.closed_undated:  # the plan's note, for an import run without one
         say("note: " + mapping.undated_note(planner.counts.closed_undated))
     return planner
@@ -1526,6 +1547,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(keys_unlisted_note(planner.keys_unlisted))
     if planner.key_holders_note is not None:
         notes.append(planner.key_holders_note)
+    if (released := planner.released_note()) is not None:
+        notes.append(released)
     if c.keys_other_case:
         notes.append(f"upsert: {counted(c.keys_other_case, 'row')} to create "
                      f"{noun(c.keys_other_case, 'has', 'have')} a key a deal carries but for "

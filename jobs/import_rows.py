@@ -261,6 +261,12 @@ class RowPlanner:
         # keys an earlier import found twice in its file (bulk.contested; loaded by whoever
         # builds it), those this file contests anew, and those a row releases
         self.contested: set[str] = set()
+        # ... of them those this very file contested (its path: ``bulk.contested``): the
+        # file giving such a key on one row now is the user's fix, released by itself
+        self.contested_by_file: set[str] = set()
+        self.released_by_file: set[str] = set()  # (said by the load and the plan)
+        # contested keys refused again (recorded again keeping the file that contested them)
+        self.refused_contested: set[str] = set()
         self.release_held = False  # ImportSettings.release_held
         self.read_columns: set[str] | None = None  # the mapping's columns (None: all)
         # the deal fields' types a comparison reads (``deals.field_types``; set by ``build``)
@@ -595,6 +601,27 @@ class RowPlanner:
                                       "the source again with --encoding NAME)", column)
         return None
 
+    def _fixed_by_file(self, key: str) -> bool:
+        """Whether ``key``, contested by an earlier import of this same file, is on one row
+        of it now (every row's key read: ``RepeatedKeys.learned``): the user deleted the
+        other row, or the export no longer writes it — the key is released by the file
+        itself (f41b 4: it stayed contested until one import with --release-held). Another
+        file (failed.csv, a row copied out) releases nothing: the other row may still be
+        where it was."""
+        return (key in self.contested_by_file and self.repeats.learned
+                and key not in self.repeats)
+
+    def released_note(self) -> str | None:
+        """The line a load or a plan says for the keys this file released by itself
+        (``_fixed_by_file``); None when none."""
+        n = len(self.released_by_file)
+        if not n:
+            return None
+        shown = ", ".join(repr(k) for k in sorted(self.released_by_file)[:3])
+        return (f"{counted(n, 'source key')} an earlier import of this file found contested "
+                f"({shown}{', ...' if n > 3 else ''}) {'is' if n == 1 else 'are'} on one row "
+                "of it now: released, imported as that row")
+
     def _released_here(self, row: SourceRow) -> bool:
         """Whether the user released this row: a row of a failed-rows file that was refused
         as held or contested (its reason cell says so) and whose hold cell is now empty."""
@@ -901,16 +928,21 @@ class RowPlanner:
             if (refused := self._contested_here(mapped.key, row)) is not None:
                 return refused
             if mapped.key in self.contested:
-                if not (self.release_held or self._released_here(row)):
+                if self._fixed_by_file(mapped.key):
+                    self.released_by_file.add(mapped.key)
+                elif not (self.release_held or self._released_here(row)):
                     release = ("empty this row's hold cell or import with --release-held"
                                if self.hold_column else "delete or fix the other row in your "
-                               "file if it is still there, and import it with --release-held")
+                               "file if it is still there, and import it with --release-held"
+                               " (the file that contested it, imported again with the key "
+                               "on one row, releases it by itself)")
                     reason = (f"source key {mapped.key!r} is contested: an earlier import found "
                               "it on two rows of one file that did not write the one deal of "
                               "that key (there now, or made by whichever row goes first) the "
                               "same: this row could write it otherwise than the other would; "
                               f"check which row is right, then {release}")
                     self.newly_contested.add(mapped.key)
+                    self.refused_contested.add(mapped.key)
                     return self._bad(row, reason, self.key_column, duplicate=reason,
                                      hold=HOLD_DUPLICATE)
                 self.released.add(mapped.key)

@@ -51,8 +51,10 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
                       mode: str | None = None, create_key_field: bool = True,
                       job_id: str = "import-1", unarchive: bool = False,
                       release_held: bool = False, encoding: str | None = None,
+                      say: Callable[[str], None] | None = None,
                       **cfg: Any) -> tuple[JobStore, Any, Any]:
-    """Load and run an import job in-process against ``sb``; the result files are written.
+    """Load and run an import job in-process against ``sb``; the result files are written;
+    ``say`` gets the load's lines (default: dropped).
 
     Returns (open store, RunResult, ImportJob); the caller closes the store.
     """
@@ -71,7 +73,7 @@ async def import_once(sb: Sandbox, job_root: Path, manifest: Path, mapping: Path
                             config={"engine": config.to_json(), "import": settings.to_json()})
     kind = ImportJob(store, settings, "")
     result = await import_job(store, kind, mapping_file, config, sb.token,
-                              say=lambda line: None)
+                              say=say or (lambda line: None))
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store, result, kind

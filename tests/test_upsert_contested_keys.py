@@ -224,3 +224,47 @@ async def test_the_reasons_of_a_contested_key_name_its_rows_and_the_files_own_fi
         assert "delete or fix the other row in your file" in refused["reason"], refused
         assert "--release-held" in refused["reason"]
         assert _keyed(sb, "k1") == []
+
+
+async def test_the_file_that_contested_a_key_releases_it_once_fixed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """f41b 4: k1 on two rows of in.csv with other titles: contested. The user deletes one
+    row of in.csv and imports it again: its plan refuses no row, the import writes k1 and
+    says the key was released by the file, and the key is no longer contested (was: the
+    row refused "contested" until one import with --release-held). Another file giving a
+    contested key on one row (``alone.csv``) still releases nothing: the other row may
+    still be in the file that contested it."""
+    from bulk.contested import ContestedKeys
+
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode="upsert"))
+    manifest = _write(tmp_path / "in.csv", [*ROWS, ("k3", "Three", "Qualified"),
+                                            ("k3", "Trois", "Qualified")])
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="one")
+        assert {r["key"] for r in read_csv(store.directory / "failed.csv")} == {"k1", "k3"}
+        store.close()
+        contested = ContestedKeys(tmp_path / "state" / "contested.sqlite")
+        assert len(contested.names("")) == 2
+        # k3 on one row of another file: still contested (and said how to release it)
+        alone = _write(tmp_path / "alone.csv", [ROWS[0], ("k3", "Trois", "Qualified")])
+        other, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping, job_id="two")
+        (refused,) = read_csv(other.directory / "failed.csv")
+        other.close()
+        assert "is contested" in refused["reason"], refused
+        assert "imported again with the key on one row, releases it by itself" in \
+            refused["reason"], refused
+        # in.csv fixed: k1 and k3 on one row each
+        _write(manifest, [ROWS[0], ROWS[2], ROWS[3], ("k3", "Three", "Qualified")])
+        assert await _plan_bad(sb, tmp_path, manifest, mapping, "upsert") == 0
+        lines: list[str] = []
+        fixed, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="three", say=lines.append)
+        assert read_csv(fixed.directory / "failed.csv") == []
+        fixed.close()
+        assert [d["title"] for d in _keyed(sb, "k1")] == ["Second"]
+        assert [d["title"] for d in _keyed(sb, "k3")] == ["Three"]
+        assert contested.names("") == set()
+        assert any("2 source keys an earlier import of this file found contested ('k1', "
+                   "'k3') are on one row of it now: released" in line for line in lines), lines
