@@ -32,21 +32,44 @@ of every text field of its label, so those doubles are found too (and the second
 named).
 
 A run on a shared coordinator checks as well: it cannot know that every other run on the
-account is on it. Below ``jobs.importing``; imports no job kind."""
+account is on it. Below ``jobs.importing``; imports no job kind.
+
+The persons and organizations such runs make are doubled the same way, deals doubled or
+not (two overlapping files: other keys, the same e-mail addresses; f41b 1: 135 addresses
+each on 2 persons, said nowhere), and no claim can stop it without a shared state folder
+or coordinator. So a job that created persons / organizations reads those changed since
+its load (``GET /api/v2/persons`` / ``organizations`` with ``updated_since``, 10 tokens a
+page of 500) and names each one it made that a record *added* since its load by someone
+else answers too (the keys its create was claimed under: an e-mail, a name and phone, an
+organization's name and address; never a name alone): ``contacts_doubled`` in
+summary.json, pairs ``[this job's id, the other's]`` to merge (in Pipedrive, or
+``PUT /v1/persons/{id}/merge``: pdbulk merge takes deals only); the run says so and exits
+3. The same window argument holds: whichever run checks last sees both."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
+from bulk.clock import in_thread
+from bulk.errors import BulkError, Stopped
 from bulk.store import ItemState, JobStore
 
-from .account import PAGE, changed_since, deal_key, key_fields_named
+from .account import PAGE, changed_since, deal_key, key_fields_named, org_key, parse_time
 from .catalog import Catalog
 from .clock_skew import RECONCILE_MARGIN
+from .contact_keys import canonical_key, person_keys
+from .import_items import AT_ADDRESS
+from .transforms import address_match_key
 
 META_DOUBLED = "doubled"  # {"deals": {deal id: {"key", "others"}}, "fields": [codes]} | {"unchecked": why}
+# {"person" | "org": {"<id this job made>": [other ids]}, "created": {kind: n}} | {"unchecked": why}
+META_CONTACTS = "doubled-contacts"
+_MADE = "made-"  # the store's lookups of the persons / organizations a job made (import_resolve)
+_LISTS = {"person": "getPersons", "org": "getOrganizations"}
+_WORDS = {"person": ("person", "persons"), "org": ("organization", "organizations")}
 
 def created_keys(store: JobStore) -> dict[int, str]:
     """The deals this job created (rows DONE ``created``, a reconciled create too): deal
@@ -113,6 +136,130 @@ def checked_over(store: JobStore, made: Mapping[int, str]) -> bool:
             and held.get("created") == len(made))
 
 
+def made_by_key(store: JobStore) -> dict[str, dict[str, int]]:
+    """Per kind ("person", "org"), the persons / organizations this job made: the key each
+    was claimed under (as a record answers it: ``canonical_key``) → its id."""
+    return {kind: {canonical_key(kind, key): int(rid)
+                   for key, rid in store.lookups(_MADE + kind).items()} for kind in _LISTS}
+
+
+def _name_only(kind: str, key: str) -> bool:
+    """A person's key of a name alone: no witness of one person (``import_resolve.name_only``:
+    a name alone never links a row to a person another job made)."""
+    return kind == "person" and key.startswith("n:") and "|p:" not in key and "|o:" not in key
+
+
+def _answers(kind: str, record: Mapping[str, Any]) -> list[str]:
+    """The keys a listed person / organization answers to, as a new one is keyed."""
+    if kind == "person":
+        return person_keys(record)
+    name = org_key(record.get("name")) or ""
+    address = record.get("address")
+    if isinstance(address, Mapping):
+        address = address.get("value") or address.get("formatted_address")
+    where = address_match_key(address) if isinstance(address, str) and address else None
+    return [name, f"{name}{AT_ADDRESS}{where}"] if where else [name]
+
+
+async def check_contact_doubles(ctx: CallContext, store: JobStore,
+                                made: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    """The persons / organizations of ``made`` (``made_by_key``) that a record another run
+    added since this job's load answers too (module docstring): kept under
+    ``META_CONTACTS`` as ``{"person": {"<id>": [other ids]}, "org": {...}, "created":
+    {kind: n}}``. One list read per kind made (10 tokens a page of 500 changed since).
+    Raises what the calls raise (BulkError)."""
+    since = (store.created_at or 0.0) - RECONCILE_MARGIN
+    out: dict[str, Any] = {"created": {k: len(set(v.values())) for k, v in made.items()}}
+    for kind, keyed in made.items():
+        if not keyed:
+            continue
+        ours = set(keyed.values())
+        holders: dict[str, set[int]] = {}
+        for record in await changed_since(ctx, _LISTS[kind], since):
+            rid, added = int(record["id"]), parse_time(record.get("add_time"))
+            if rid in ours or record.get("is_deleted") or added is None or added < since:
+                continue  # ours, gone, or there before this job's load (it would have linked it)
+            for key in _answers(kind, record):
+                holders.setdefault(key, set()).add(rid)
+        doubled: dict[int, set[int]] = {}
+        for key, rid in keyed.items():
+            if not _name_only(kind, key) and (others := holders.get(key, set()) - {rid}):
+                doubled.setdefault(rid, set()).update(others)
+        out[kind] = {str(rid): sorted(o) for rid, o in sorted(doubled.items())}
+    return out
+
+
+async def keep_contact_doubles(ctx: CallContext, store: JobStore) -> None:
+    """The end-of-run contact check (``check_contact_doubles``) of a job that made persons
+    / organizations, none since a check that covered them all; what it finds kept in
+    ``META_CONTACTS`` — a check the account refuses (a budget spent) as not made, with
+    why (the run ends as it would have). Raises ``Stopped`` (kept as not made)."""
+    made = await in_thread(partial(made_by_key, store))
+    if not any(made.values()) or await in_thread(partial(contacts_checked_over, store, made)):
+        return
+    try:
+        found = await check_contact_doubles(ctx, store, made)
+    except Stopped:
+        await in_thread(partial(store.meta_put, META_CONTACTS,
+                                {"unchecked": "the run was stopped before it"}))
+        raise
+    except BulkError as exc:
+        found = {"unchecked": str(exc)}
+    await in_thread(partial(store.meta_put, META_CONTACTS, found))
+
+
+def contact_check_calls(persons: int, orgs: int) -> dict[str, int]:
+    """What ``check_contact_doubles`` costs in a plan: one page of ``getPersons`` /
+    ``getOrganizations`` per 500 this job makes (others' changes meanwhile cannot be known
+    ahead), at least one, for each kind it makes any of."""
+    return {op: max(1, -(-n // PAGE)) for op, n in (("getPersons", persons),
+                                                     ("getOrganizations", orgs)) if n > 0}
+
+
+def contacts_checked_over(store: JobStore, made: Mapping[str, Mapping[str, int]]) -> bool:
+    """Whether a run's contact check already covered every person / organization in
+    ``made`` (as ``checked_over`` does for deals)."""
+    held = store.meta_get(META_CONTACTS)
+    return (isinstance(held, Mapping) and "unchecked" not in held
+            and held.get("created") == {k: len(set(v.values())) for k, v in made.items()})
+
+
+def doubled_contacts(store: JobStore) -> dict[str, list[list[int]]]:
+    """The contact check's pairs as recorded: ``{"persons": [[this job's id, other id],
+    ...], "organizations": [...]}`` (kinds with none left out); {} when none or not run."""
+    held = store.meta_get(META_CONTACTS)
+    if not isinstance(held, Mapping):
+        return {}
+    out: dict[str, list[list[int]]] = {}
+    for kind, (_, many) in _WORDS.items():
+        found = held.get(kind)
+        if isinstance(found, Mapping) and found:
+            out[many] = [[int(rid), int(o)] for rid, others in found.items() for o in others]
+    return out
+
+
+def contacts_line(summary: Mapping[str, Any]) -> str | None:
+    """The run's line about persons / organizations doubled by another run (None: none),
+    from summary.json's ``contacts_doubled``: which (this job's id / the other's), and how
+    to merge them."""
+    found = summary.get("contacts_doubled") or {}
+    counts, pairs = [], []
+    for one, many in _WORDS.values():
+        if got := found.get(many) or []:
+            counts.append(f"{len(got):,} {one if len(got) == 1 else many}")
+            pairs.append(f"{many} " + ", ".join(f"{a} / {b}" for a, b in got[:5])
+                         + (", ..." if len(got) > 5 else ""))
+    if not counts:
+        return None
+    return (f"doubled: {' and '.join(counts)} this job made another run made too, at the "
+            "same time (the same e-mail, name and phone, or organization name and address; "
+            "a run that did not share this one's claims: another state folder or machine, no "
+            f"shared --coordinator) — this job's id / the other's: {'; '.join(pairs)} (every "
+            "pair in summary.json's contacts_doubled); merge each pair in Pipedrive (its "
+            "Merge, or PUT /v1/persons/{id}/merge, /v1/organizations/{id}/merge with "
+            "merge_with_id; pdbulk merge takes deals only). Nothing was deleted or merged")
+
+
 def doubled_deals(store: JobStore) -> dict[str, dict[str, Any]]:
     """The check's doubles as recorded (deal id as text → ``{"key", "others"}``); {} when
     none, or when the check did not run."""
@@ -138,9 +285,14 @@ def doubles_summary(store: JobStore) -> dict[str, Any]:
     doubles), ``doubles_checked`` (False when the check could not run: ``doubles_unchecked``
     says why) and, when two key fields were read, ``key_fields``."""
     held = store.meta_get(META_DOUBLED)
+    contacts = doubled_contacts(store)
+    extra: dict[str, Any] = {"contacts_doubled": contacts} if contacts else {}
+    if isinstance(unchecked := store.meta_get(META_CONTACTS), Mapping) \
+            and "unchecked" in unchecked:
+        extra["contacts_unchecked"] = str(unchecked["unchecked"])
     if not isinstance(held, Mapping):
-        return {"deals_doubled": 0}
-    out: dict[str, Any] = {"deals_doubled": len(doubled_deals(store))}
+        return {"deals_doubled": 0, **extra}
+    out: dict[str, Any] = {"deals_doubled": len(doubled_deals(store)), **extra}
     if "unchecked" in held:
         out["doubles_checked"] = False
         out["doubles_unchecked"] = str(held["unchecked"])
@@ -175,6 +327,8 @@ def doubles_line(summary: Mapping[str, Any]) -> str | None:
     return None
 
 
-__all__ = ["META_DOUBLED", "check_calls", "check_doubles", "checked_over", "created_key_field",
-           "created_keys",
-           "doubled_deals", "doubled_note", "doubles_line", "doubles_summary"]
+__all__ = ["META_CONTACTS", "META_DOUBLED", "check_calls", "check_contact_doubles",
+           "check_doubles", "checked_over", "contact_check_calls", "contacts_checked_over",
+           "contacts_line", "created_key_field", "created_keys", "doubled_contacts",
+           "doubled_deals", "doubled_note", "doubles_line", "doubles_summary", "keep_contact_doubles",
+           "made_by_key"]

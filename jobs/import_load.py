@@ -65,7 +65,15 @@ from bulk.wording import counted, noun
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
-from .doubles import check_calls, doubled_deals, doubled_note, doubles_line, doubles_summary
+from .doubles import (
+    check_calls,
+    contact_check_calls,
+    contacts_line,
+    doubled_deals,
+    doubled_note,
+    doubles_line,
+    doubles_summary,
+)
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
 from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, RECREATED, linked_note, linked_now
 from .import_resolve import Resolver, made_contacts
@@ -1464,7 +1472,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                           "updateDeal": c.update + into}) + checks
                   # the end-of-run check for deals another run doubled (jobs.doubles)
                   + Counter(check_calls(c.create - own - into - failing - existing,
-                                        c.create + c.update, fields=missing)))
+                                        c.create + c.update, fields=missing))
+                  # ... and for persons / organizations (f41b 1)
+                  + Counter(contact_check_calls(c.persons_new, c.orgs_new)))
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
@@ -1891,6 +1901,8 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "carrying the key now (merged into it; their rows say so, and whether a "
                      "merge record proves it: succeeded.csv / failed.csv)")
     if (doubled := doubles_line(data)) is not None:
+        lines.append(doubled)
+    if (doubled := contacts_line(data)) is not None:  # (f41b 1)
         lines.append(doubled)
     waited = sum(int((r.get("claims") or {}).get("waited", 0)) for r in data["runs"])
     meanwhile = sum(int((r.get("claims") or {}).get("found_created", 0)) for r in data["runs"])

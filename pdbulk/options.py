@@ -1180,10 +1180,12 @@ def _doubled(store: JobStore) -> str | None:
     (``jobs.doubles``): the line saying so (exit 3, as a failed row), else None."""
     if store.kind != "import":
         return None
-    from jobs.doubles import doubles_line, doubles_summary
+    from jobs.doubles import contacts_line, doubles_line, doubles_summary
 
     summary = doubles_summary(store)
-    return doubles_line(summary) if summary["deals_doubled"] else None
+    said = [line for line in (doubles_line(summary) if summary["deals_doubled"] else None,
+                              contacts_line(summary)) if line]  # (f41b 1: contacts too)
+    return "\n".join(said) or None
 
 
 def _strays(store: JobStore) -> bool:

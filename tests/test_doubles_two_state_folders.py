@@ -6,6 +6,7 @@ every such double: the run that checks last names the other deal on the row, cou
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import signal
 import subprocess
@@ -46,6 +47,7 @@ class Race:
     jobs: list[Path]
     deals: list[dict[str, Any]]
     fields: list[str]  # the codes of the deal fields labelled KEY_FIELD
+    persons: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # live ones
 
     def keys(self) -> Counter[str]:
         return Counter(str(v) for d in self.deals for code in self.fields
@@ -102,10 +104,11 @@ def race(tmp: Path, *, rows: int = 30, create_key_field: bool = False, port: int
                                          text=True))
         outs = [r.communicate(timeout=120)[0] for r in runs]
         deals = [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]]
+        persons = [p for p in _admin(url, "/_sandbox/persons")["data"] if not p["is_deleted"]]
         fields = [f["field_code"] for f in _get(url, "/api/v2/dealFields?limit=500")
                   if f["field_name"] == KEY_FIELD]
         jobs = [next((tmp / f"jobs{n}").iterdir()) for n in range(2)]
-        return Race([r.returncode for r in runs], outs, jobs, deals, fields)
+        return Race([r.returncode for r in runs], outs, jobs, deals, fields, persons)
     finally:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(10)
@@ -239,3 +242,31 @@ def test_the_doubled_line_says_where_the_whole_list_is() -> None:
     assert line is not None and line.startswith("doubled: 3 deals")
     assert "after that is named by that run's own check" in line, line
     assert "pdbulk dedupe" in line
+
+
+@pytest.mark.slow
+def test_two_state_folders_at_once_every_doubled_person_is_said(tmp_path: Path) -> None:
+    """f41b 1: two inserts of one file at once from two state folders double the persons
+    too (each run makes each new person; a tester's runs left 135 addresses each on 2
+    persons, said nowhere). Every e-mail address now on two persons is named by a run as a
+    pair (this job's person / the other's) in summary.json's ``contacts_doubled``, on its
+    last lines, with how to merge them; nothing is merged or deleted."""
+    r = race(tmp_path, rows=12)
+    by_email: dict[str, set[int]] = {}
+    for person in r.persons:
+        for entry in person.get("emails") or person.get("email") or ():
+            value = entry.get("value") if isinstance(entry, dict) else entry
+            if value:
+                by_email.setdefault(str(value).casefold(), set()).add(int(person["id"]))
+    doubled = {frozenset(ids) for ids in by_email.values() if len(ids) > 1}
+    assert doubled, "the race doubled no person: not reproduced"
+    said: set[frozenset[int]] = set()
+    for n, job in enumerate(r.jobs):
+        summary = orjson.loads((job / "summary.json").read_bytes())
+        pairs = (summary.get("contacts_doubled") or {}).get("persons") or []
+        said |= {frozenset(pair) for pair in pairs}
+        if pairs:
+            assert r.codes[n] == 3, (n, r.codes, r.outs[n])
+            assert "this job's id / the other's: persons " in r.outs[n], r.outs[n]
+    assert doubled <= said, (doubled - said, r.outs)
+    assert len(r.persons) == len({p["id"] for p in r.persons})  # nothing merged away

@@ -383,13 +383,13 @@ class ImportJob(_Reconcile, _Resume):
         await self._compact_sent()
 
     async def settled(self, ctx: CallContext) -> None:
-        """Once every row of the run is settled (not on a stop): the end-of-run check for
-        deals another run doubled (``jobs.doubles``), for a job that created deals; what it
-        finds is kept in the job's meta (``META_DOUBLED``) for the result files and the exit
-        code. A check the account refuses (a budget spent, the account not answering) is
-        kept as not made, with why, and the run ends as it would have."""
-        store = self.store
+        """Once every row of the run is settled (not on a stop): the end-of-run checks for
+        deals (and persons / organizations: f41b 1) another run doubled (``jobs.doubles``);
+        what they find is kept in the job's meta (``META_DOUBLED``, ``META_CONTACTS``) for
+        the result files and the exit code. A check the account refuses (a budget spent, the
+        account not answering) is kept as not made, with why; the run ends as it would."""
         await vanished.links_now(self, self._vanished, ctx)  # succeeded.csv's links
+        await doubles.keep_contact_doubles(ctx, store := self.store)
         made = await in_thread(partial(doubles.created_keys, store))
         if not made or await in_thread(partial(doubles.checked_over, store, made)):
             return  # no create, or none since a check that covered them all

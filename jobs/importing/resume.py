@@ -281,6 +281,15 @@ class _Resume(_ImportBase):
         if check:  # at least the pages the re-read found changed since the load
             check["getDeals"] = max(check["getDeals"], getattr(self, "_since_load_pages", 0))
         calls.update(check)
+        # ... and for persons / organizations another run doubled (f41b 1): over every one
+        # the job made, unless a check covered them all and none is made now
+        made_now = doubles.made_by_key(store)
+        adding = {"person": calls["addPerson"], "org": calls["addOrganization"]}
+        if any(adding.values()) or (any(made_now.values()) and not
+                                    doubles.contacts_checked_over(store, made_now)):
+            calls.update(doubles.contact_check_calls(
+                len(set(made_now["person"].values())) + adding["person"],
+                len(set(made_now["org"].values())) + adding["org"]))
         # the run's end reads the deals of settled rows naming a record the re-read found
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
