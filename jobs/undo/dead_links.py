@@ -180,7 +180,8 @@ async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
                       calls: Counter[str] | None = None,
                       carried: Mapping[int, Iterable[int]] | None = None,
                       untraced: set[int] | None = None,
-                      members: Mapping[int, Iterable[int]] | None = None) -> dict[int, int]:
+                      members: Mapping[int, Iterable[int]] | None = None,
+                      seconds: dict[int, str] | None = None) -> dict[int, int]:
     """Of person ("person") / organization ("org") ``ids``, those merged away since, each
     with its survivor (``jobs.undo.merged``): read as a restore's links are (``_live``:
     by id, 1 token each, below 10 of them, else 100 a list call, 10 tokens; the trace's
@@ -190,6 +191,8 @@ async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
     organization deleted in the second another was, through them or ``members``, organization
     id -> the import's persons that were on it: ``merged.merged_orgs``).
     ``untraced``: gets the ids gone (deleted, merged away, a 404) with no survivor found.
+    ``seconds``: gets, of those Pipedrive still answers deleted, the second each went in
+    (its ``update_time``, RFC 3339), read with them (no call more).
     Raises the API's errors of the reads."""
     deleted: dict[int, Mapping[str, Any]] = {}
     calls = Counter() if calls is None else calls
@@ -199,6 +202,9 @@ async def merged_away(ctx: CallContext, kind: str, ids: Iterable[int],
         if kind == "person" else await merged_orgs(ctx, deleted, calls, carried, members)
     if untraced is not None:
         untraced.update(set(wanted) - live - set(into))
+    if seconds is not None:
+        seconds.update((rid, when) for rid, record in deleted.items()
+                       if isinstance(when := record.get("update_time"), str))
     return into
 
 

@@ -505,7 +505,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
     lost: dict[int, str] = {}
-    moved = await _links_merged(ctx, todo, current, lost)
+    made = created_contacts(source) if source.kind == "import" else {}
+    moved = await _links_merged(ctx, todo, current, lost, made)
     absorbed = await _deleted_by_second(ctx, source, todo) if not force else {}
     unchecked = 0
     journal: dict[int, Merge] | None = None  # the merge record, read at its first use
@@ -514,7 +515,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                    and not is_gone(current.get(t.deal_id))])
     async for target in checked(ctx, todo):  # a stop lands in the pass (f25b)
         deal = current.get(target.deal_id)
-        target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()))
+        target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()), made)
         first = len(prep.items)
         if target.op == "delete" and not is_gone(deal) \
                 and (foreign := not_created_here(target, deal, creators)):
@@ -639,7 +640,8 @@ _LINKS = {"person_id": "person", "org_id": "org"}
 
 
 async def _links_merged(ctx: CallContext, todo: Sequence[Target], current: Mapping[int, Deal],
-                        lost: dict[int, str] | None = None) -> dict[int, list[Moved]]:
+                        lost: dict[int, str] | None = None,
+                        made: Mapping[str, set[int]] | None = None) -> dict[int, list[Moved]]:
     """The deals whose person / organization the job wrote (``person_id`` / ``org_id`` of
     its ``wrote``) was merged since into the one the deal carries now, deal id -> what
     moved. Pipedrive's merge moves the deals of the merged-away record to the survivor
@@ -650,7 +652,9 @@ async def _links_merged(ctx: CallContext, todo: Sequence[Target], current: Mappi
     per 100, and the trace's list reads); only a survivor that is the deal's link now
     counts. In the plan: its reads are the plan's, the run re-checks against the
     survivor. ``lost``: gets, per deal, why a link the job wrote, gone since with no
-    survivor found, is not followed to the one the deal names now (``_UNTRACED``)."""
+    survivor found, is not followed to the one the deal names now (``_untraced``).
+    ``made``: "person" / "org" -> the ids the import created (the others it wrote are a
+    colleague's: named so, not "the job's")."""
     pairs: dict[int, list[Moved]] = {}
     for t in todo:
         deal = current.get(t.deal_id)
@@ -662,47 +666,100 @@ async def _links_merged(ctx: CallContext, todo: Sequence[Target], current: Mappi
             if isinstance(old, int) and isinstance(now, int) and old != now:
                 pairs.setdefault(t.deal_id, []).append((name, old, now))
     into: dict[str, dict[int, int]] = {}
+    gone: dict[str, set[int]] = {}
+    went: dict[str, dict[int, str]] = {}  # the second each gone one went in
     for name, kind in _LINKS.items():
         carried: dict[int, list[int]] = {}
         for deal_id, moves in pairs.items():
             for f, old, _ in moves:
                 if f == name:
                     carried.setdefault(old, []).append(deal_id)
-        gone: set[int] = set()
+        gone[name], went[name] = set(), {}
         into[name] = await merged_away(ctx, kind, carried, carried=carried,
-                                       untraced=gone) if carried else {}
-        if lost is not None:
-            for deal_id, moves in pairs.items():
-                for f, old, now in moves:
-                    if f == name and old in gone:
-                        lost[deal_id] = "; ".join(filter(None, (lost.get(deal_id), _UNTRACED.format(
-                            word=kind if kind == "person" else "organization", old=old, now=now))))
+                                       untraced=gone[name], seconds=went[name]
+                                       ) if carried else {}
     out: dict[int, list[Moved]] = {}
     for deal_id, moves in pairs.items():
         traced = [m for m in moves if into[m[0]].get(m[1]) == m[2]]
         if traced:
             out[deal_id] = traced
+        if lost is not None:
+            for f, old, now in moves:
+                if old in gone[f]:
+                    lost[deal_id] = "; ".join(filter(None, (lost.get(deal_id), _untraced(
+                        (f, old, now), current[deal_id], traced, went, made))))
     return out
 
 
 # a link the job wrote to a record gone since that no trace follows to the deal's link now
-# (``_links_merged``): deleted, or merged into one merged again since — A into B, then B into
-# C leaves nothing changed in A's second, the second merge moved it all again, and no answer
-# names B (bulk.sandbox.merge; FACTS.md: a merge names no survivor) — so it is not followed,
-# and the row says why (f39b left it; f40b)
-_UNTRACED = ("its {word} {old} (the job's) is gone since and nothing ties it to {word} {now} "
+# (``_links_merged``). Pipedrive's answers name no survivor (FACTS.md: "Merge (v1)"), so a
+# merge is traced by what it moved in its second (``jobs.undo.merged``); when the deal
+# changed again after that second, the second no longer shows it. What changed it is said
+# when it is known — another of its links merged away then (x40r6 F1: a person merged,
+# then its deal's organization a second later, was worded as an A→B→C chain that never
+# happened) — else the two causes that can be (f39b left it; f40b): deleted, or merged
+# into a record merged again since (A into B, then B into C: the second merge moved it all
+# again, and no answer names B). A deal not changed since that second rules out a chain.
+_UNTRACED = ("its {word} {old} ({whose}) is gone since and nothing ties it to {word} {now} "
              "the deal names now: deleted, or merged into a record merged again since (A "
              "into B, then B into C), which leaves no trace of where it went — so that link "
              "counts as a change")
+_MOVED_AGAIN = ("its {word} {old} ({whose}) is gone since {at} (deleted, or merged away: "
+                "Pipedrive's answers do not say which), and the deal changed again at {then}, "
+                "when its {other} {other_old} was merged into {other} {other_now}: that move "
+                "leaves nothing in the second {word} {old} went that names where the deal "
+                "went, so nothing ties {word} {old} to {word} {now} the deal names now — that "
+                "link counts as a change")
+_NOT_SINCE = ("its {word} {old} ({whose}) is gone since {at} and nothing ties it to {word} "
+              "{now} the deal names now: deleted, or merged away with no one survivor the "
+              "lists name (the deal has not changed since that second, so no later merge "
+              "moved it) — so that link counts as a change")
+_WORD = {"person_id": "person", "org_id": "organization"}
 
 
-def _as_merged(t: Target, deal: Deal | None, moves: Sequence[Moved]) -> tuple[Target, str]:
+def _whose(name: str, rid: int, made: Mapping[str, set[int]] | None) -> str:
+    """How a link the job wrote is named: ``the job's`` (a record the import created,
+    ``made``), else ``a colleague's, which the job linked`` (x40r6 F4: a colleague's
+    organization the import found by name was called "(the job's)"; an update / move-stage
+    job creates none)."""
+    return "the job's" if rid in (made or {}).get(_LINKS[name], ()) \
+        else "a colleague's, which the job linked"
+
+
+def _untraced(move: Moved, deal: Deal, traced: Sequence[Moved],
+              went: Mapping[str, Mapping[int, str]],
+              made: Mapping[str, set[int]] | None) -> str:
+    """Why ``move`` (a link the job wrote, gone since, no survivor found) is not followed
+    to the deal's link now, in the words of what is known (``_UNTRACED``): the deal's
+    ``update_time`` against the second the record went in (``went``: link -> id -> RFC
+    3339), and the deal's other links ``traced`` to a survivor in that later second."""
+    name, old, now = move
+    word, whose = _WORD[name], _whose(name, old, made)
+    at = went.get(name, {}).get(old)
+    then, gone_at = parse_time(deal.get("update_time")), parse_time(at)
+    if at is None or then is None or gone_at is None:
+        return _UNTRACED.format(word=word, old=old, now=now, whose=whose)
+    if then < gone_at + 1.0:  # not changed after the second it went in
+        return _NOT_SINCE.format(word=word, old=old, now=now, whose=whose, at=at)
+    for other, other_old, other_now in traced:
+        moved_at = parse_time(went.get(other, {}).get(other_old))
+        if other != name and moved_at is not None and int(moved_at) == int(then):
+            return _MOVED_AGAIN.format(
+                word=word, old=old, now=now, whose=whose, at=at,
+                then=deal.get("update_time"), other=_WORD[other], other_old=other_old,
+                other_now=other_now)
+    return _UNTRACED.format(word=word, old=old, now=now, whose=whose)
+
+
+def _as_merged(t: Target, deal: Deal | None, moves: Sequence[Moved],
+               made: Mapping[str, set[int]] | None = None) -> tuple[Target, str]:
     """``t`` judged as if the job had written the survivors of ``moves`` (``_links_merged``):
     its ``wrote`` names them, so the merge is no field "changed since"; a create whose
     fields a person can edit are, but for those links, as created (its digest) has its
     ``update_time`` and digest taken as of now — the merge moved them, not an edit
     (an edit besides is still a conflict). And the row's note: ``its person 49 (the
-    job's) was merged into person 41 since: ...``."""
+    job's) was merged into person 41 since: ...`` (``_whose``: a colleague's record the
+    job linked is not "the job's"; ``made``: the import's records)."""
     if not moves or deal is None:
         return t, ""
     wrote = {**(t.wrote or {}), **{name: now for name, _, now in moves}}
@@ -710,10 +767,9 @@ def _as_merged(t: Target, deal: Deal | None, moves: Sequence[Moved]) -> tuple[Ta
     if t.digest is not None and t.op == "delete" \
             and editable_digest({**deal, **{n: old for n, old, _ in moves}}) == t.digest:
         t = replace(t, written=deal.get("update_time"), digest=editable_digest(deal))
-    word = {"person_id": "person", "org_id": "organization"}
-    return t, "; ".join(f"its {word[n]} {old} (the job's) was merged into {word[n]} {now} "
-                        f"since: Pipedrive moved the deal there with it, no edit of the deal"
-                        for n, old, now in moves)
+    return t, "; ".join(f"its {_WORD[n]} {old} ({_whose(n, old, made)}) was merged into "
+                        f"{_WORD[n]} {now} since: Pipedrive moved the deal there with it, no "
+                        "edit of the deal" for n, old, now in moves)
 
 
 def _noted(prep: Prepared, first: int, note: str) -> None:
