@@ -189,14 +189,20 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
 
 
 _LABEL = {"person": "person", "org": "organization"}
+# the plan's tally of an import's person / organization found gone: deleted or merged away
+# (the result's action stays "already deleted", as the run's; ``_already_gone``)
+_GONE_ACTION = "already gone"
 
 
 def _already_gone(prep: Prepared, free: dict[str, list[int]],
                   seen: Mapping[tuple[str, int], Any]) -> None:
     """The persons / organizations of ``free`` the plan's read by id did not find live
     (``seen``: those it read): taken out of ``free``, each a skipped delete, ``already
-    deleted`` (counted "already gone" as the run counts one it finds so), and a plan
-    note."""
+    deleted`` (its result's action, as the run's delete that finds one gone: counted
+    "already gone" by ``contact_counts``), and a plan note. The plan's rows by action
+    count them ``already gone-person`` / ``already gone-org``: Pipedrive answers a record
+    merged away as it answers one deleted ("Merge (v1)", FACTS.md), and the plan's tally
+    said "already deleted" of persons a colleague had merged (x40r6 F4)."""
     gone = {name: [rid for rid in free[name] if (name, rid) not in seen]
             for name in ("person", "org")}
     for name, rids in gone.items():
@@ -204,7 +210,10 @@ def _already_gone(prep: Prepared, free: dict[str, list[int]],
             ids: dict[str, Any] = {f"{name}_id": rid}  # read there, as a delete's (x34r1 F4)
             prep.skip(None, f"{name} {rid}", {**ids, "action": "already deleted"},
                       op=f"delete-{name}", **ids)
+            prep.actions["already deleted"] -= 1
+            prep.actions[f"{_GONE_ACTION}-{name}"] += 1
         free[name] = [rid for rid in free[name] if rid not in rids]
+    prep.actions += Counter()  # (no "already deleted: 0" left)
     if gone["person"] or gone["org"]:
         prep.notes.append(f"{len(gone['person'])} person(s) and {len(gone['org'])} "
                           "organization(s) the import created are gone since (deleted, or "
