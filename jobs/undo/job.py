@@ -12,6 +12,7 @@ import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bulk.calls import CallContext
@@ -63,8 +64,10 @@ from .moved import (
     MOVED_PERSON,
     after_plan,
     after_plan_line,
+    after_write_note,
     entries,
     merge_moved,
+    merged_after_write,
     person_org_merged,
     with_moved,
 )
@@ -744,6 +747,7 @@ class UndoJob:
                                                   if self._store is not None else ())
                   if b.entity_id in wanted}
         kept = await self._refused(fresh=True)
+        moved: list[tuple[Item, Deal | None, Mapping[str, Any] | None]] = []
         for item in deals:
             deal_id = int(item.payload["deal_id"])
             refusal = kept.get(item.id) if item.op == "restore" else None
@@ -751,10 +755,20 @@ class UndoJob:
                 out.append(_in_flight(item, deal_id, current.get(deal_id),
                                       images.get(deal_id), force, self._labels(),
                                       self._source_job()))
+                if item.op == "restore" and out[-1].state is ItemState.FAILED \
+                        and out[-1].status is None and self._store is not None:
+                    moved.append((item, current.get(deal_id), images.get(deal_id)))
                 continue
             out.append(_refused_in_flight(narrowed(item, refusal), refusal, deal_id,
                                           current.get(deal_id), images.get(deal_id), force,
                                           self._labels(), self._source_job()))
+        if moved and self._store is not None:
+            # applied, then a merge moved the person / organization it put back: done
+            found = await merged_after_write(ctx, self._store, moved)
+            for item, deal, _ in moved:
+                if (moves := found.get(item.id)) is not None and deal is not None:
+                    out = [o for o in out if o.item_id != item.id]
+                    out.append(_applied_then_merged(item, deal, moves, self._labels()))
         return out
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
@@ -1087,6 +1101,21 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     if changed:
         return Outcome(item.id, ItemState.FAILED, error=conflict.format(""))
     return Outcome(item.id, ItemState.PENDING, unsent=True)
+
+
+def _applied_then_merged(item: Item, deal: Deal, moves: Sequence[Sequence[Any]],
+                         labels: Mapping[str, str] | None) -> Outcome:
+    """The outcome of a restore in flight whose write had applied, then a merge moved a
+    link it put back (``moved.merged_after_write``): done, as ``_in_flight``'s applied
+    one, its note saying so."""
+    said = after_write_note(moves)
+    item = replace(item, payload={**item.payload, "note": "; ".join(
+        filter(None, (item.payload.get("note"), said)))})
+    changes = item.payload.get("changes") or {}
+    return Outcome(item.id, ItemState.DONE, result={
+        "deal_id": int(item.payload["deal_id"]), "action": restored(item.payload),
+        "fields": changed_names(changes, labels=labels), "reconciled": True,
+        **applied(deal), **_forced(item)})
 
 
 def _refused_in_flight(item: Item, refusal: Refusal, deal_id: int, deal: Deal | None,

@@ -26,6 +26,10 @@ before the plan let it go): ``person_org_merged`` traces the organization the pl
 in (``seen_org_id``) and lets the delete through when the person is otherwise as the plan
 saw it (its result marked ``MOVED_PERSON``, counted by ``after_plan``).
 
+And for a restore in flight at a kill whose write had applied, then a merge moved the
+person / organization it put back (``merged_after_write``): done at the resume, not a
+conflict.
+
 Never writes to Pipedrive; reads only the records the moved links named.
 """
 
@@ -46,6 +50,7 @@ from ..deals import (
     contact_digest,
     editable_digest,
     image_holds,
+    in_flight,
     is_gone,
     refreshed_image,
 )
@@ -223,6 +228,64 @@ async def person_org_merged(ctx: CallContext, store: JobStore, item: Item,
     return None
 
 
+async def merged_after_write(ctx: CallContext, store: JobStore,
+                             checks: Sequence[tuple[Item, Deal | None, Mapping[str, Any] | None]]
+                             ) -> dict[int, list[Move]]:
+    """Of ``checks`` (a restore left in flight that ``jobs.deals.in_flight`` found not as it
+    wants, its deal now, this undo's before-image of it), those whose write had applied
+    and whose person / organization it put back a merge moved since: by item id, the moves
+    (field, the id the write put back, its survivor). Such a deal is as the write wants it
+    but for those links, each now the survivor of the record the write put there
+    (``dead_links.merged_away``: traced by the merge's second, the deal being one moved in
+    it). The write had applied: before it the deal was on the image's record, which no
+    merge of the restored one moves (``in_flight`` with the survivors in place says
+    ``applied``: the image is not as the write wants it). A colleague's edit of the deal
+    besides is no trace: it stays a conflict (x40r6: an applied write, then merged, ended a
+    conflict at the resume). The trace's reads are added to ``MERGE_READS`` and each found
+    kept as a ``MOVED`` entry (``after_plan`` counts it). Raises the API's errors."""
+    wanted: dict[int, tuple[Item, list[Move]]] = {}
+    for item, deal, image in checks:
+        if deal is None or is_gone(deal) or item.op != "restore":
+            continue
+        changes = item.payload.get("changes") or {}
+        moves = [(name, put, now) for name in _LINKS
+                 if (put := _id(changes.get(name))) is not None
+                 and (now := _id(deal.get(name))) is not None and put != now]
+        if moves and in_flight(deal, image, {**changes, **{n: w for n, _, w in moves}}
+                               )[0] == "applied":
+            wanted[item.id] = (item, moves)
+    if not wanted:
+        return {}
+    calls: Counter[str] = Counter()
+    into: dict[str, dict[int, int]] = {}
+    for name, (kind, _) in _LINKS.items():
+        carried: dict[int, list[int]] = {}
+        for item, moves in wanted.values():
+            for n, put, _ in moves:
+                if n == name:
+                    carried.setdefault(put, []).append(int(item.payload["deal_id"]))
+        into[name] = await merged_away(ctx, kind, carried, calls, carried) if carried else {}
+    found = {item_id: moves for item_id, (_, moves) in wanted.items()
+             if all(into[n].get(put) == now for n, put, now in moves)}
+    astore = AsyncJobStore.of(store)
+    meta: dict[str, Any] = {f"{MOVED}{i}": {"moves": [list(m) for m in moves]}
+                            for i, moves in found.items()}
+    if calls:
+        meta[MERGE_READS] = await _reads_so_far(astore, calls)
+    if meta:
+        await astore.meta_put_many(meta)
+    return found
+
+
+def after_write_note(moves: Sequence[Sequence[Any]]) -> str:
+    """The row's note of ``merged_after_write``: ``its person 49, which this undo's write
+    put back, was merged into person 41 after the write applied: ...``."""
+    return "; ".join(f"its {_LINKS[str(name)][1]} {put}, which this undo's write put back, "
+                     f"was merged into {_LINKS[str(name)][1]} {now} after the write "
+                     "applied: Pipedrive moved the deal there with it, no edit of the deal"
+                     for name, put, now in moves)
+
+
 def _persons_by_org(store: JobStore) -> dict[int | None, set[int]]:
     """The persons this undo deletes by the organization its plan saw each in
     (``seen_org_id``); under None, the organizations it deletes (for a plan made before
@@ -264,5 +327,6 @@ def after_plan_line(found: Mapping[str, Any]) -> str:
                                   for op, n in found["calls"].items()) + ")")
 
 
-__all__ = ["MERGE_READS", "MOVED", "MOVED_PERSON", "after_plan", "after_plan_line", "candidates", "entries",
-           "merge_moved", "note", "person_org_merged", "with_moved"]
+__all__ = ["MERGE_READS", "MOVED", "MOVED_PERSON", "after_plan", "after_plan_line",
+           "after_write_note", "candidates", "entries", "merge_moved", "merged_after_write",
+           "note", "person_org_merged", "with_moved"]
