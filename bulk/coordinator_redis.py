@@ -24,6 +24,8 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
                           (seconds): answered calls are dated with it     renewed by each
                           (FASTEST, DATE)                                 answer
     pdbulk:c:{c}:daily    the company's daily budget (tokens) as last seen TTL 2 days
+    pdbulk:c:{c}:midnight wall time by which one of the server's days began TTL 2 days
+                          (its figure went down): every process's days are the server's
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
                           spend last followed, cut: that REALIGN's cut     TTL as the day's
@@ -147,6 +149,9 @@ _COMPANY_TTL = 2 * 86400
 # the token's fastest round trip (``fastest`` key, ms): kept while its processes answer,
 # then forgotten (a fleet days later on another network learns its own)
 _FASTEST_TTL = 600_000
+# seconds within which two processes' midnights (each the later bound of where the server's
+# figure went down) are one: a few seconds apart, and never taken again for that
+_SAME_MIDNIGHT = 60.0
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
@@ -168,11 +173,12 @@ class RedisCoordinator:
 
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
                  "_clock", "_company", "_costs", "_daily_said", "_epoch", "_fastest",
-                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost", "_observed",
-                 "_observed_base", "_observed_since", "_offered", "_others_answers", "_others_at",
-                 "_own", "_pending", "_prebind", "_probe", "_proc", "_pump", "_queue",
-                 "_redis", "_renew_task", "_scripts", "_seq", "_spent_day", "_stats",
-                 "_token_fp", "_told", "_url", "_width", "known_daily", "on_reset_wait")
+                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
+                 "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
+                 "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
+                 "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq",
+                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width",
+                 "known_daily", "known_midnight", "on_midnight", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -184,6 +190,15 @@ class RedisCoordinator:
         # (None: never seen); the (company, figure) last written (``daily_seen``)
         self.known_daily: int | None = None
         self._daily_said: tuple[str | None, int] | None = None
+        # wall time by which one of the server's days surely began, as a process of the
+        # company saw it (``midnight`` key, read by ``start``; None: never seen): the
+        # schedulers count the server's days, not UTC's (``Scheduler.recall_midnight``);
+        # ``_midnight``: the one this process last wrote or took, and for which company
+        self.known_midnight: float | None = None
+        self._midnight: tuple[str | None, float] | None = None
+        # the scheduler told of a midnight another process saw while this one waits for a
+        # share's new day; it answers with its limit (that day's end, its label)
+        self.on_midnight: Callable[[float], Limit] | None = None
         self._fastest = math.inf  # this process's trusted fastest round trip (``fastest_seen``)
         self._prebind = 0  # tokens admitted before the company was known
         # whether ``bind`` named the company (before: the one this token was last bound to,
@@ -267,6 +282,9 @@ class RedisCoordinator:
             daily = await self._redis.get(self._key("daily"))  # x37r2 F5
             if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
                 self.known_daily = int(_text(daily))
+            self.known_midnight = await self._read_midnight()  # f40d 3
+            if self.known_midnight is not None:  # (taken: not said back)
+                self._midnight = (self._company, self.known_midnight)
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("date", DATE),
                                                ("fastest", FASTEST), ("later", LATER),
@@ -329,6 +347,30 @@ class RedisCoordinator:
             self._daily_said = said
             self._pending.append(("set", (self._key("daily"), str(daily), _COMPANY_TTL)))
             self._kick()
+
+    def midnight_seen(self, at: float) -> None:
+        """A process saw the server's day begin by wall ``at`` (its daily figure went down;
+        its midnight is its time zone's, not named: FACTS.md "Rate limits"): kept
+        (``midnight`` key, 2 days) for the company's other processes, running (a wait for a
+        share's new day reads it at each look) or next (``known_midnight``), whose days,
+        so their day keys and a spent share's wait, are the server's (f40d 3: a spent
+        ``--budget-share``'s ``--wait-for-reset`` waited for UTC's midnight). Written once
+        per company and figure."""
+        said = (self._company, at)
+        if said != self._midnight:
+            self._midnight = said
+            self._pending.append(("set", (self._key("midnight"), repr(at), _COMPANY_TTL)))
+            self._kick()
+
+    async def _read_midnight(self) -> float | None:
+        """The company's ``midnight`` key (wall seconds), None: none or not a number."""
+        assert self._redis is not None
+        raw = await self._redis.get(self._key("midnight"))
+        try:
+            at = float(_text(raw)) if raw else None
+        except ValueError:
+            return None
+        return at if at is not None and math.isfinite(at) else None
 
     def _key(self, what: str) -> str:
         """A company key (day, procs); the token's until the company is known."""
@@ -445,6 +487,8 @@ class RedisCoordinator:
             return
         head = batch[admitted]
         if why == "budget":
+            if await self._took_midnight(limit) is not None:
+                return  # another process saw the server's day begin: its days, its key
             self._spent_day = limit.day
             if await self._follow(limit.day):
                 return  # the server's figure brought the day back: admit again
@@ -607,6 +651,27 @@ class RedisCoordinator:
                 self._asked, self._asking = minute, True
                 return
         await self._clock.sleep(max(0.001, min(_LOOK, after - wall)))
+
+    async def _took_midnight(self, limit: Limit) -> Limit | None:
+        """The server's midnight another process of the company saw (``midnight`` key),
+        where it is not the one this process follows: its scheduler takes it, and the
+        queued calls go on that day's key, or wait for the day's end it gives
+        (``on_midnight``). None: nothing new. Read when the day refuses a call, so at each
+        look of a wait for the reset: a share is this tool's count, no call asks the
+        server whether its day began, and the process that saw it counts on the new
+        day's key (f40d 3: a spent share waited for UTC's midnight)."""
+        at = await self._read_midnight()
+        if at is None or self.on_midnight is None:
+            return None
+        mine = self._midnight[1] if self._midnight is not None else None
+        d = limit.day_seconds
+        if mine is not None and abs((at - mine + d / 2) % d - d / 2) <= _SAME_MIDNIGHT:
+            return None  # (two processes' bounds of one midnight: a few seconds apart)
+        self._midnight = (self._company, at)  # taken, not said again
+        new = self.on_midnight(at)
+        for w in self._queue:
+            w.limit = new
+        return new
 
     async def _redate_late(self, keys: list[str], members: list[str], searches: list[bool],
                            at: float, limit: Limit) -> None:

@@ -421,8 +421,8 @@ class Scheduler:
         self._reset_probe: tuple[Operation, float] | None = None
         self._probe_after = math.inf  # wall time the next probe may go
         # wall time by which one of the server's days surely began (the later bound of
-        # ``_seen_began``, or of the kept day's: ``recall_midnight``): without a coordinator
-        # across processes, this scheduler's days are the server's (``_day_of``); None: UTC's
+        # ``_seen_began``, or of the kept day's or Redis's: ``recall_midnight``): this
+        # scheduler's days are the server's (``_day_of``); None: UTC's
         self._midnight: float | None = None
         self._day = self._day_of(clock.wall())
         self._roll_at = (self._day + 1) * day_seconds  # wall time the next day begins
@@ -525,6 +525,11 @@ class Scheduler:
         self._across_on = shared is not None and not getattr(shared, "in_process", False)
         self._shared_hold = getattr(shared, "hold", None)
         self._admit_now = getattr(shared, "admit_now", None)
+        midnight = getattr(shared, "known_midnight", None)
+        if isinstance(midnight, float):  # the server's midnight as a process saw it (Redis)
+            self.recall_midnight(midnight)
+        if shared is not None and hasattr(shared, "on_midnight"):
+            shared.on_midnight = self._shared_midnight  # one another saw while this waits
         known = getattr(shared, "known_daily", None)
         if isinstance(known, int) and known > 0 and not self._daily_heard:
             # the company's daily budget as last seen (Redis): before the first answer a
@@ -1591,19 +1596,20 @@ class Scheduler:
             self._today_heard = self._server_said = True
             self._today_from = "server"
             seen = self._daily - rate.daily_token_remaining
+            # lower than the server said before, on a call sent after that answer: no late
+            # answer's older figure, the server's count went down: its new day began (its
+            # midnight is not UTC's: FACTS.md)
+            began = seen < self._seen_today and answered is not None and now > self._seen_at
+            if began and late - self._seen_at < self._day_seconds / 12:  # (2 h: told close
+                # enough to be of use; a wider gap would hold a spent day that long)
+                self._seen_began = (self._seen_at, late)
+                self._set_midnight(late + self._wall_offset())
             if self._across_on and seen < self._seen_today:
                 # a coordinator across processes owns the company's count: it follows a
                 # lower figure as far as is safe (the server's new day: x27r2 1), and this
                 # count, kept at the old day's highest, stopped the run on its own
                 self._seen_today = self._today = seen
-            if seen < self._seen_today and answered is not None and now > self._seen_at:
-                # lower than the server said before, on a call sent after that answer: no
-                # late answer's older figure, the server's count went down: its new day
-                # began (its midnight is not UTC's: FACTS.md)
-                if late - self._seen_at < self._day_seconds / 12:  # (2 h: told close
-                    # enough to be of use; a wider gap would hold a spent day that long)
-                    self._seen_began = (self._seen_at, late)
-                    self._set_midnight(late + self._wall_offset())
+            if began:
                 self._seen_today = seen
             if seen >= self._seen_today:
                 self._seen_today, self._seen_at = seen, late
@@ -1785,14 +1791,17 @@ class Scheduler:
 
     def _set_midnight(self, at: float) -> None:
         """One of the server's days surely began by wall ``at`` (its figure went down;
-        its midnight is its time zone's, not named: FACTS.md "Rate limits"). Without a
-        coordinator across processes (it follows the server's day itself: REALIGN) this
+        its midnight is its time zone's, not named: FACTS.md "Rate limits"). This
         scheduler's days become the server's: a ``--budget-share`` or reserve spent waits
         for the server's next midnight, not UTC's (f39j 2: east of UTC 2 h too long, or a
         call let through at UTC midnight past the share and a day more of waiting), and the
-        process coordinator counts the same days (``Limit.day``, ``day_ends``)."""
-        if self._across_on:
-            return
+        coordinator counts the same days (``Limit.day``, ``day_ends``): this process's, and
+        Redis's, which keeps the midnight for the company's other processes so that every
+        one labels its days alike (``midnight_seen``; f40d 3: a spent share's wait on Redis
+        ended at UTC's midnight)."""
+        said = getattr(self._shared, "midnight_seen", None)
+        if said is not None and at != self._midnight:
+            said(at)
         self._midnight = at
         day = self._day_of(self._clock.wall())
         if day > self._day:  # the server's new day: rolled now, not at UTC's midnight
@@ -1804,6 +1813,14 @@ class Scheduler:
         else:  # (the same day, or, the server west of UTC, the one it still is)
             self._day = day
             self._roll_at = (day + 1) * self._day_seconds + self._shift()
+
+    def _shared_midnight(self, at: float) -> Limit:
+        """Another process of the company saw the server's day begin by wall ``at``
+        (``RedisCoordinator.on_midnight``, while this one waits for a share's new day):
+        this scheduler's days become the server's, as its own answers would make them.
+        Returns the limit of the day it is now (its end: the server's next midnight)."""
+        self._set_midnight(at)
+        return self._shared_limit()
 
     def recall_midnight(self, at: float | None) -> None:
         """Before the first admission, take the server's midnight as the last run on the

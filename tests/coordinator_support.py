@@ -66,8 +66,13 @@ class CoordinatedRuns:
 
 async def spent_today(url: str) -> int:
     """The shared daily count Redis holds for company 42 on the test's day (tokens)."""
+    return await spent_on(url, DAY)
+
+
+async def spent_on(url: str, day: int) -> int:
+    """The shared daily count Redis holds for company 42 on day ``day`` (tokens)."""
     client = aioredis.from_url(url)
     try:
-        return int(float(await client.get(f"pdbulk:c:{COMPANY}:day:{DAY}") or 0))
+        return int(float(await client.get(f"pdbulk:c:{COMPANY}:day:{day}") or 0))
     finally:
         await client.aclose()
