@@ -161,6 +161,9 @@ def test_kill_9_one_of_four_the_others_go_on_and_resume_reconciles(
     sb, workdir, mapping = growth
     time.sleep(2 * SCALE)  # another test's calls leave the server's window
     env = cli_env(sb, SCALE, redis_server.url)
+    # an unexpected error's traceback in the logs below, not only its line (a fresh-clone CI
+    # saw the first process exit 1 at its start once; not reproduced in 56 tries under load)
+    env["PDBULK_DEBUG"] = "1"
     manifests = [write_manifest(workdir / f"kill-{p}.csv", f"KILL-{p}", rows)
                  for p in range(n)]
     r429 = sb.stats()["rate_limited"]
