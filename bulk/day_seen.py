@@ -171,10 +171,7 @@ def recall(key: str, day_seconds: float, *, urls: str | None = None,
     returned is ``now``'s (UTC days of ``day_seconds``) with the spend while ``now`` is
     in the server's day it was heard in (or may be: a midnight known only between two
     answers), with 0 once surely past it. Without such a run, UTC days (as before)."""
-    seen = _day(_read(f"account-{key}"), day_seconds)
-    if urls is not None and (company := company_of(key)) is not None:
-        theirs = _day(_read(f"company-{company_key(urls, company)}"), day_seconds)
-        seen = _later(seen, theirs, day_seconds)
+    seen = _kept(key, day_seconds, urls)
     if seen is None:
         return None
     heard, phase = seen.heard, seen.began
@@ -185,16 +182,29 @@ def recall(key: str, day_seconds: float, *, urls: str | None = None,
     return seen.day, seen.daily, seen.spent
 
 
+def _kept(key: str, day_seconds: float, urls: str | None) -> _Kept | None:
+    """The record ``recall`` reads: the company's where known, and the token's."""
+    seen = _day(_read(f"account-{key}"), day_seconds)
+    if urls is not None and (company := company_of(key)) is not None:
+        seen = _later(seen, _day(_read(f"company-{company_key(urls, company)}"), day_seconds),
+                      day_seconds)
+    return seen
+
+
 def midnight(key: str, day_seconds: float, *, urls: str | None = None) -> float | None:
     """Wall seconds by which one of the server's days surely began, as a run on the account
     saw it (the later bound of where its figure went down: ``Scheduler.server_day``), read
     as ``recall`` reads the day (the company's record where known, and the token's), for
     days of ``day_seconds``; None: no run saw it (its midnight is then taken for UTC's)."""
-    seen = _day(_read(f"account-{key}"), day_seconds)
-    if urls is not None and (company := company_of(key)) is not None:
-        seen = _later(seen, _day(_read(f"company-{company_key(urls, company)}"), day_seconds),
-                      day_seconds)
+    seen = _kept(key, day_seconds, urls)
     return None if seen is None or seen.began is None else seen.began[1]
+
+
+def heard(key: str, day_seconds: float, *, urls: str | None = None) -> float | None:
+    """Wall seconds at which the server said the spend ``recall`` gives (the record read as
+    ``recall`` reads it); None: no record, or one that does not say (an older version's)."""
+    seen = _kept(key, day_seconds, urls)
+    return None if seen is None else seen.heard
 
 
 def _write(name: str, record: dict[str, object]) -> None:
@@ -230,4 +240,4 @@ def remember(key: str, day_seconds: float, heard: tuple[int, int, int] | None, *
                 _write(name, kept.to_json(day_seconds))
 
 
-__all__ = ["company_key", "company_of", "midnight", "recall", "remember"]
+__all__ = ["company_key", "company_of", "heard", "midnight", "recall", "remember"]

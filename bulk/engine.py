@@ -6,9 +6,9 @@ job's async store; ``call`` / ``paginate`` / ``ctx`` for calls, ``run(kind)`` fo
 holds the API token (it is passed separately and lives only in the client's
 header), so the job store can keep the configuration for ``resume``.
 
-Why ~510 lines: the configuration (its checks, its JSON for the store) and the wiring it
+Why ~630 lines: the configuration (its checks, its JSON for the store) and the wiring it
 drives (client, scheduler, coordinator, the marker check that a run of another kind is
-not doubled) change together; the ``Engine`` itself is the last third.
+not doubled, the kept day checked with the server) change together; the ``Engine`` itself is the last third.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def job_creates(store: JobStore) -> bool:
 @asynccontextmanager
 async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                    transport: Transport | None, coordinator: Coordinator | str | None,
-                   store: JobStore) -> AsyncIterator[tuple[PipedriveClient, Scheduler]]:
+                   store: JobStore) -> AsyncIterator[tuple[PipedriveClient, Scheduler, int]]:
     """A client and a scheduler bound to the running loop (``Engine.open``'s wiring).
 
     ``coordinator``: a Coordinator, a URL (``redis://host:6379/0``), or None for env
@@ -211,7 +211,10 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     each other): ``store`` (the job run) records the coordinator it runs on (meta
     ``coordinator``: ``coordinator_id``, no password) and a resume elsewhere is refused;
     a coordinated run marks the token on this machine (state dir) and a later run without
-    a coordinator is refused when its job may create records (``job_creates``). Raises
+    a coordinator is refused when its job may create records (``job_creates``). Without
+    one, a kept day that would refuse the run under its share and is half an hour old is
+    checked first with one ``GET /v1/users/me`` (``_ask_first``; x40r1 F3); yields the
+    client, the scheduler and the calls that check made (0 or 1). Raises
     CoordinatorMismatch (exit 1) before anything is sent
     (``bulk.coordinator.check_coordination``)."""
     scheduler = Scheduler(config.limits(), clock=clock, budget=config.budget,
@@ -238,6 +241,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         local.close()
         await coord.aclose()
         raise
+    stale: tuple[int, int, int] | None = None  # a kept day too old to refuse a run on
     if not coord.shared:
         # the engines of this process on this account share its limits (x20r3 F3)
         process = ProcessCoordinator(normalize_base_url(config.base_url), token, clock=clock)
@@ -254,7 +258,11 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         scheduler.recall_midnight(day_seen.midnight(key, scheduler.day_seconds, urls=urls))
         if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls,
                                     now=clock.wall())) is not None:
-            scheduler.recall_day(*seen)
+            if _ask_first(scheduler, seen, day_seen.heard(key, scheduler.day_seconds, urls=urls),
+                          clock.wall()):
+                stale = seen  # the server is asked first (one GET /v1/users/me)
+            else:
+                scheduler.recall_day(*seen)
     opened: list[PipedriveClient] = []
     with local:
         try:
@@ -263,7 +271,11 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                                                current=current, key=key, recorded=recorded,
                                                scheduler=scheduler, store=store) as client:
                 opened.append(client)
-                yield client, scheduler
+                asked = 0
+                if stale is not None:
+                    asked = await _ask_day(client, scheduler, clock, store)
+                    scheduler.recall_day(*stale)  # (nothing, where the answer said the day)
+                yield client, scheduler, asked
         finally:
             # the token's company, where a GET /users/me of this run named it, is kept
             # for every run of the token (a shared coordinator's bind included); a plan's
@@ -317,6 +329,39 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
             await coord.aclose()
             if scheduler.coordinator is not coord and scheduler.coordinator is not None:
                 await scheduler.coordinator.aclose()  # this process's share of the account
+
+
+# seconds after which a kept day (``bulk.day_seen``) that leaves a --budget-share or
+# reserve less than one call's worth is checked with the server before it refuses the run:
+# its day may have begun since (its midnight is its time zone's, not named: FACTS.md)
+ASK_AFTER = 1800.0
+_ROOM = 40  # tokens: the costliest call the engine makes (a merge, 40: openapi-v1.yaml)
+
+
+def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | None,
+               wall: float) -> bool:
+    """Whether the kept day ``seen`` (day, daily budget, company spend; ``day_seen.recall``),
+    heard at wall ``heard``, is to be checked with the server before it is taken: it
+    leaves this job's share or reserve less than ``_ROOM`` tokens and was heard
+    ``ASK_AFTER`` or more ago (x40r1 F3: a share refused every run after the server's
+    reset until a record showed the new day). Never for a record that does not say when."""
+    room = scheduler.share_room(seen[1], seen[2])
+    return room is not None and room < _ROOM and heard is not None \
+        and wall - heard >= ASK_AFTER
+
+
+async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
+                   store: JobStore) -> int:
+    """One ``GET /v1/users/me`` (getCurrentUser, 2 tokens) whose daily headers say the
+    company's day as the server counts it now, before a kept day refuses the run; in the
+    ledger. Returns the calls charged (counted in the run's stats, so in its plan).
+    Raises as ``_company_id``."""
+    _, charged = await _company_id(client, scheduler, clock)
+    if charged:
+        day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
+        await in_thread(lambda: store.add_spend(
+            day, "getCurrentUser", charged, charged // get_operation("getCurrentUser").token_cost))
+    return charged // get_operation("getCurrentUser").token_cost
 
 
 async def _company_id(client: PipedriveClient, scheduler: Scheduler,
@@ -425,8 +470,19 @@ class Engine:
         store.wall = clock.wall  # the job's times (a status's) are the run's clock's
         with reading_only(store.config.get(CONFIG_READS_ONLY) is True):
             async with _connect(config, token, clock=clock, transport=transport,
-                                coordinator=coordinator, store=store) as (client, scheduler):
+                                coordinator=coordinator, store=store) as (client, scheduler,
+                                                                          asked):
                 engine = cls(config, store, client, scheduler, clock)
+                if asked and store.config.get(CONFIG_READS_ONLY) is not True:
+                    # the server asked for the day before a kept one refused the run: the
+                    # run's call, so its plan's (a plan's own ask refreshed the record, and
+                    # the run it plans asks nothing within the half hour)
+                    op = get_operation("getCurrentUser")
+                    stats = engine.stats
+                    stats.calls += asked
+                    stats.calls_by_operation[op.id] = stats.calls_by_operation.get(op.id, 0) + asked
+                    stats.tokens_by_operation[op.id] = (stats.tokens_by_operation.get(op.id, 0)
+                                                        + asked * op.token_cost)
                 told: list[bool] = []
 
                 def reset_wait(wait: ResetWait | None) -> None:

@@ -1863,10 +1863,21 @@ class Scheduler:
     def _set_daily(self, daily: int) -> None:
         """The company's daily budget is ``daily`` (tokens): ``_day_limit`` follows."""
         self._daily = daily
+        self._usable = self._usable_of(daily)
+
+    def _usable_of(self, daily: int) -> int:
         limit = daily - self._budget.reserve_tokens
         if self._budget.share is not None:
             limit = min(limit, math.floor(self._budget.share * daily))
-        self._usable = limit
+        return limit
+
+    def share_room(self, daily: int, spent: int) -> int | None:
+        """Tokens this job's ``--budget-share`` / reserve leaves of a day whose daily budget
+        is ``daily`` and whose company spend is ``spent`` (tokens; negative: past it); None
+        where neither is set (the whole budget is usable)."""
+        if self._budget.share is None and not self._budget.reserve_tokens:
+            return None
+        return self._usable_of(daily) - spent
 
     def _budget_problem(self, op: Operation, held: int) -> BudgetExhausted | None:
         """Why ``op`` cannot be charged now; ``resets_at`` is None if waiting can't help."""
