@@ -278,13 +278,14 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                 yield client, scheduler, asked
         finally:
             # the token's company, where a GET /users/me of this run named it, is kept
-            # for every run of the token (a shared coordinator's bind included); a plan's
-            # engine (``reads_only``) keeps nothing: a plan is a read (f41d 5)
-            if not reads_only():
-                day_seen.remember(key, scheduler.day_seconds,
-                                  None if coord.shared else scheduler.day_heard(), urls=urls,
-                                  company=opened[0].company if opened else None,
-                                  server=scheduler.server_day())
+            # for every run of the token (a shared coordinator's bind included). A plan's
+            # engine keeps it too: it is what the server said of its day, a cache every
+            # later command reads (the run after a plan then asks nothing the plan priced:
+            # f41a); a plan marks no machine coordinated (below, f41d 5)
+            day_seen.remember(key, scheduler.day_seconds,
+                              None if coord.shared else scheduler.day_heard(), urls=urls,
+                              company=opened[0].company if opened else None,
+                              server=scheduler.server_day())
 
 
 @asynccontextmanager

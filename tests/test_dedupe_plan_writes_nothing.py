@@ -1,7 +1,9 @@
 """A ``dedupe plan`` writes nothing but its plan folder: not
-the machine's coordination marker (``coordinated/``), not the day's spend remembered for
-the next run (``bulk.day_seen``), under a shared coordinator or not (f41d 5: the plan's
-engine wrote both; a plan is a read). The dedupe state folder's own record of its account
+the machine's coordination marker (``coordinated/``), under a shared coordinator or not
+(f41d 5: the plan's engine wrote it; a plan is a read, and the marker refuses later runs
+without the coordinator). What the server said of its day (``bulk.day_seen``, ``days/``) is
+a cache of the server's answers every command may refresh (f41a: the run after a plan asks
+nothing the plan priced), so it is not checked here. The dedupe state folder's own record of its account
 and the user's list of state folders (``state_home``) are the plan's documented binding of
 its state folder, not checked here. A real redis-server, the sandbox."""
 
@@ -45,7 +47,6 @@ async def test_a_plan_writes_nothing_but_its_plan(
         assert plan.duplicate_groups == 2
         assert (tmp_path / "p" / "groups.csv").is_file()
         written = _files(tmp_path, tmp_path / "p") - before
-        machine_wide = {w for w in written if w.startswith(("machine/coordinated/",
-                                                            "machine/days/"))
+        machine_wide = {w for w in written if w.startswith("machine/coordinated/")
                         and not w.endswith(".lock")}  # the run-kind lock's file
         assert machine_wide == set(), written
