@@ -46,7 +46,19 @@ BUCKETS = [(name, "org") for name in (
     "Sample Company", "Demo Firma", "TEST", "Unassigned", "Nicht zugeordnet", "Sin asignar",
     "Non assegnato", "Default organization", "Allgemein", "General", "Sonstiges", "Other",
     "Andere", "Autres", "Otros", "Overig", "Import 2024-03", "Migrated contacts",
-    "Import aus Excel")]
+    "Import aus Excel",
+    # x41r5 F1 (the second tester's labels): sort prefixes, notes joined by _ . ;, import
+    # words anywhere and in compounds, test records and "other" in more languages
+    "Privatkunden_alt", "Privatkunden.alt", "Privatkunden;alt", "zz Privatkunden",
+    "ZZ_Privatkunden", "ZZZ Privatkunden (alt)", "00 Privatkunden", "CSV Import",
+    "Altdaten Import", "Messe-Import", "Excel import 12.05.2023", "Datenimport",
+    "Datenübernahme", "Importación 2021", "Importazione 2021", "Bulk upload",
+    "Empresa de prueba", "Azienda di prova", "Firma testowa", "Testföretag", "Empresa teste",
+    "Voorbeeldbedrijf", "Sandbox company", "Otto Kunden", "Check24 Kunden",
+    "Amazon FBA customers", "Kunden über Amazon", "Övrigt", "Pozostałe", "Outros",
+    "Nicht zugewiesen", "Unsorted", "Uncategorized")] + [(name, "person") for name in (
+        "Max Mustermann_alt", "Unknown_old", "Import Kontakt", "Persona de prueba",
+        "Testkontakt", "Testowy klient")]
 REAL = [(name, "org") for name in (
     "Old Mutual", "New Balance", "Test Valley", "Demo Day Events", "Copy Center Meyer",
     "Archive Studio", "Copia Capital", "Example Ventures LLC", "Potential Energy Ltd",
@@ -57,9 +69,12 @@ REAL = [(name, "org") for name in (
     "Default Studio Berlin", "Sample Lab", "Testo", "Testo SE", "Testbirds GmbH",
     "Lead Archive Partners LLP", "Customer Alliance (alt)", "Consumers Union - old",
     "Hamburg Süd (Kopie)", "Acme Corp (do not use)", "Potenzial Partner",
-    "Ehemalige Synagoge Förderverein")] + [(name, "person") for name in (
+    "Ehemalige Synagoge Förderverein", "Import Export GmbH", "Daten Import Solutions",
+    "Prova Design Srl", "Via Verde", "Uber Technologies", "Inne Hotel", "Zzap Software",
+    "Max.Mustermann GmbH")] + [(name, "person") for name in (
         "Anna Alt", "Max Neu", "Paul Test", "Peter Kopie", "Hans Demo", "Otto Kunde",
-        "Maria Rossi - alt", "Sabine Muster", "John Doerr (old)", "Lena Import")]
+        "Maria Rossi - alt", "Sabine Muster", "John Doerr (old)", "Lena Import",
+        "Anna Prova", "Otto Müller", "Paolo.Bianchi")]
 
 
 @pytest.mark.parametrize(("name", "kind"), NOTED + BUCKETS)

@@ -97,6 +97,7 @@ from .catch_all_lexicon import (
     LEAD_BUCKETS,
     LEAD_PLURALS,
     LEAD_SINGULARS,
+    MARKETPLACES,
     MORE_GENERIC,
     MORE_NAMES,
     MORE_OPTIONAL,
@@ -665,6 +666,10 @@ _NOTE_BRACKETED = re.compile(r"(.*?\S)\s*[(\[{<]([^()\[\]{}<>]*)[)\]}>][\W_]*")
 _NOTE_SEPARATED = re.compile(  # Walk-in customers - old, Max Mustermann / Test, X: do not use
     r"(.*\S)(?:\s+[-\u2013\u2014/|:~]+|[\u2013\u2014/|:~]+|,)\s*([^-\u2013\u2014/|:~,]+?)[\W_]*")
 _NOTE_ATTACHED = re.compile(r"(.*\w)-([^\W\d_]+)")  # Mustermann-Test: a note word only
+_NOTE_JOINED = re.compile(r"(.*\w)[_.;]+([^\W\d_]+|\d+)[\W_]*")  # Privatkunden_alt, Unknown.old
+# a sort prefix that files a record last or first in a list (x41r5 F1: ``zz Privatkunden``,
+# ``ZZ_Privatkunden``, ``00 Privatkunden``, ``!!! Privatkunden``)
+_SORT_PREFIX = re.compile(r"(?i)(?:z{2,}|x{2,}|0{2,}|[_.!#*~-]+)[\s_.:-]*(\w.*)")
 _NOTE_LAST = re.compile(r"(.*\S)\s+(#?\d{1,4}|[^\W\d_]+)[\W_]*")  # Max Mustermann TEST, nil 2
 _NOTE_FIRST = re.compile(  # TEST - Max Mustermann, [Test] Privatkunden, Test Max Mustermann
     r"[\W_]*[(\[{<]?\s*([^\W\d_]+)(?:\s*[)\]}>]\s*[-\u2013\u2014:/|]*\s*"
@@ -693,7 +698,9 @@ def without_notes(name: str) -> tuple[str, ...]:
     verwenden``), a note word or number last or first (``John Doe DEMO``, ``nil 2``, ``Test
     Max Mustermann``, ``TEST - Max Mustermann``), one joined by a hyphen (``Erika
     Mustermann-Test``), marks around the name (``*nil*``, ``nil.``), and an e-mail address's
-    local part (``max.mustermann@example.com``). A name is a catch-all when one of these is:
+    local part (``max.mustermann@example.com``); a note joined by ``_``, ``.`` or ``;``
+    (``Privatkunden_alt``) and a sort prefix (``zz``, ``ZZ_``, ``00``: x41r5). A name is a
+    catch-all when one of these is:
     a note never makes a real name of a catch-all (x41r2), and setting one aside from a real
     name leaves a real name (``Test Valley Ltd``, ``Demo Day Events Ltd``)."""
     found = [name]
@@ -706,7 +713,11 @@ def without_notes(name: str) -> tuple[str, ...]:
                                     (_NOTE_LAST, 1, 2), (_NOTE_FIRST, 2, 1)):
             if (m := pattern.fullmatch(text)) and _note(m[note]):
                 bare.append(m[keep])
-        if (m := _NOTE_ATTACHED.fullmatch(text)) and org_key(m[2]) in _NOTE_WORDS:
+        for pattern in (_NOTE_ATTACHED, _NOTE_JOINED):
+            if (m := pattern.fullmatch(text)) and (org_key(m[2]) in _NOTE_WORDS
+                                                   or m[2].isdigit()):
+                bare.append(m[1])
+        if m := _SORT_PREFIX.fullmatch(text):
             bare.append(m[1])
         if (m := _DECORATED.fullmatch(text)) and m[1] != text:
             bare.append(m[1])
@@ -775,7 +786,7 @@ def _named(name: str, kind: str) -> bool:
             if j < len(words) and words[j] in _NOBODY:
                 i = j  # (Herr Kunde, Dr. Oetker: a surname)
                 continue
-        if w in CHANNEL_WORDS:
+        if w in CHANNEL_WORDS and (kind == "org" or w not in MARKETPLACES):
             channel = True
             i += 1
             continue
@@ -858,22 +869,36 @@ def _lead_bucket(words: list[str]) -> bool:
 # contacts``: merged): an import word, then what was imported, where from, or when
 _IMPORT_WORDS = frozenset({
     "import", "imported", "imports", "importiert", "importierte", "migration", "migrated",
-    "migriert", "migrierte", "importe", "importes", "importados", "importati", "importato",
-    "geimporteerd", "upload", "uploaded", "sync", "synced"})
+    "migriert", "migrierte", "importe", "importes", "importados", "importado", "importada",
+    "importadas", "importati", "importato", "importata", "geimporteerd", "upload",
+    "uploaded", "sync", "synced", "importacion", "importation", "importazione", "importacao",
+    "importeret", "importerad", "importert", "tuonti", "uebernahme", "ubernahme",
+    "datenuebernahme", "datenubernahme", "migracion", "migrazione", "migratie"})
 _IMPORTED = frozenset({
-    "contacts", "kontakte", "contactos", "contatti", "contacten", "records", "data", "daten",
-    "datensaetze", "leads", "deals", "organizations", "organisations", "orgs", "companies",
-    "firmen", "accounts", "file", "datei", "batch", "run", "from", "aus", "von", "de", "du",
-    "del", "van", "crm", "salesforce", "hubspot", "zoho", "pipedrive", "excel", "csv",
-    "xlsx", "sheet", "list", "liste", "old", "alt", "altes", "legacy"})
+    "contacts", "kontakte", "kontakt", "contact", "contactos", "contatti", "contacten",
+    "records", "data", "daten", "datensaetze", "leads", "deals", "organizations",
+    "organisations", "orgs", "companies", "firmen", "accounts", "file", "datei", "batch",
+    "run", "from", "aus", "von", "de", "du", "del", "van", "crm", "salesforce", "hubspot",
+    "zoho", "pipedrive", "excel", "csv", "xlsx", "sheet", "list", "liste", "old", "alt",
+    "altes", "legacy", "altdaten", "altsystem", "system", "bulk", "messe", "datos", "dati",
+    "donnees", "gegevens", "bestand", "bestandsdaten", "manual", "manuell", "web", "api"})
+
+
+def _import_word(word: str) -> bool:
+    """Whether ``word`` says an import or a migration, alone or as a compound's last part
+    (``Datenimport``, ``Messe-Import`` read as one word, ``Datenübernahme``)."""
+    return word in _IMPORT_WORDS or (len(word) > 7 and word.endswith(
+        ("import", "uebernahme", "ubernahme", "migration")))
 
 
 def _import_bucket(words: list[str]) -> bool:
     """Whether ``words`` (the ``org_key`` tokens of a name with no legal form) name what an
-    import filed records under: an import / migration word first, then only what was imported,
-    where from, or a date (``Import 2024-03``, ``Migrated contacts``, ``Import aus Excel``)."""
-    return bool(words) and words[0] in _IMPORT_WORDS and all(
-        w in _IMPORT_WORDS or w in _IMPORTED or w.isdigit() or is_period(w) for w in words[1:])
+    import filed records under: an import / migration word (``_import_word``), anywhere,
+    with only what was imported, where from, or a date beside it (``Import 2024-03``,
+    ``Migrated contacts``, ``CSV Import``, ``Altdaten Import``, ``Datenimport``,
+    ``Importación 2021``, ``Bulk upload``; x41r5 F1: the word after another was missed)."""
+    return any(_import_word(w) for w in words) and all(
+        _import_word(w) or w in _IMPORTED or w.isdigit() or is_period(w) for w in words)
 
 
 def _greets(word: str, following: str) -> bool:

@@ -93,13 +93,18 @@ CHANNEL_WORDS = frozenset({
     "ladentheke", "verkaufstheke", "toonbank", "bancone", "banconi",
     # where a pickup customer collects (f39k: ``Selbstabholer Lager``, ``Click & Collect Kunden``)
     "lager", "abholung", "click", "collect",
-    # the marketplaces whose buyers a shop files under one record (x41r2: ``Amazon Kunden``,
-    # ``eBay-Käufer``, ``Bol.com klanten``: 12 of 12 such pairs merged); ``Amazon Web
-    # Services`` and ``eBay GmbH`` say no one, so they stay names
+})
+# the marketplaces whose buyers a shop files under one record (x41r2: ``Amazon Kunden``,
+# ``eBay-Käufer``, ``Bol.com klanten``: 12 of 12 such pairs merged; x41r5: ``Otto Kunden``,
+# ``Check24 Kunden``): channel words of org names only (``Otto Kunde`` is a person); ``Amazon
+# Web Services`` and ``eBay GmbH`` say no one, so they stay names
+MARKETPLACES = frozenset({
     "amazon", "ebay", "etsy", "shopify", "zalando", "kaufland", "allegro", "mercado",
     "libre", "mercadolibre", "bol", "aliexpress", "walmart", "cdiscount", "rakuten",
     "marketplace", "marktplatz", "marketplaces", "com",  # Bol.com: org_key reads "bol com"
+    "otto", "idealo", "check24", "temu", "marktplaats", "fba", "cdon", "emag", "ozon",
 })
+CHANNEL_WORDS = CHANNEL_WORDS | MARKETPLACES
 # counter, cash and sundry sales, per language: a sale word (``Vente``, ``Venta``,
 # ``Verkauf``) with a word of its own language that says where or how a walk-in customer
 # paid (``comptoir``, ``mostrador``, ``Theke``, ``contado``) or that the sales are sundry
@@ -296,7 +301,16 @@ MORE_NAMES = frozenset({"conto pro diverse", "house account", "house accounts",
                         "sin asignar", "no asignado", "non assegnato", "non attribue",
                         "non affecte", "niet toegewezen", "default", "default organization",
                         "default organisation", "default org", "standard organisation",
-                        "standard organization"})
+                        "standard organization",
+                        # the same in more languages (x41r5 F1: ``Övrigt``, ``Pozostałe``,
+                        # ``Outros``, ``Unsorted``, ``Nicht zugewiesen`` merged)
+                        "ovrigt", "ovriga", "ovrige", "oevrigt", "oevriga", "oevrige",
+                        "andet", "muut", "inne", "pozostale", "ostatni", "ostatne",
+                        "outros", "outras", "nicht zugewiesen", "ohne zuweisung",
+                        "unsorted", "uncategorized", "uncategorised", "unkategorisiert",
+                        "nicht kategorisiert", "ohne kategorie", "keine kategorie",
+                        "sin categoria", "senza categoria", "non classe", "sammelorganisation",
+                        "sammelfirma", "sammelkonto"})
 
 
 # a CRM's bucket of leads (x40r4 F1, f40k: ``Inbound Leads``, ``Messe-Leads``, ``Leads
@@ -360,7 +374,7 @@ PLACE_PREPOSITIONS = frozenset({"uit", "from", "in", "at", "aus", "de", "da", "d
 
 __all__ = ["ACCOUNT_WORDS", "AREA_WORDS", "CHANNEL_WORDS", "EMPTY_WORDS", "FIRM_WORDS",
            "HEAD_PLACES", "HEAD_WORDS",
-           "HONORIFICS", "LEAD_BUCKETS", "LEAD_PLURALS", "LEAD_SINGULARS",
+           "HONORIFICS", "LEAD_BUCKETS", "LEAD_PLURALS", "LEAD_SINGULARS", "MARKETPLACES",
            "MORE_GENERIC", "MORE_NAMES", "MORE_OPTIONAL", "MORE_PEOPLE", "MORE_WORDS", "NOBODY",
            "PERIOD_WORDS", "PLACE_PREPOSITIONS", "PLACE_SPELLINGS", "REGIONS",
            "SALE_CHANNELS", "SALE_WORDS", "SHEET_ERRORS", "SYSTEM_VALUES",
