@@ -1256,8 +1256,10 @@ def test_pairs_skipped_for_their_evidence_against_would_not_reach_review(
                  scoring.score_held(prepared[i], prepared[j], config)) for i, j in pairs]
 
     fast = run()
-    skipped = sum(scoring._against_keeps_out(prepared[i], prepared[j], config) for i, j in pairs)
-    monkeypatch.setattr(scoring, "_against_keeps_out", lambda p, q, c: False)
+    skipped = sum(scoring._against_keeps_out(prepared[i], prepared[j], config) is None
+                  for i, j in pairs)
+    monkeypatch.setattr(scoring, "_against_keeps_out", lambda p, q, c: scoring._pair_context(
+        *sorted((p, q), key=lambda x: x.deal.id)))  # never kept out (f41d 4: it returns the context)
     assert fast == run()
     assert skipped > 0
 
@@ -1271,11 +1273,11 @@ def test_an_equal_identifier_is_never_skipped_for_its_evidence_against() -> None
     a = replace(BASE, fields={"po": "4711"})
     b = copy(org_id=11, org_name="Other Ltd", fields={"po": "4711"})
     p, q = prepare(a, config), prepare(b, config)
-    assert not _against_keeps_out(p, q, config)
+    assert _against_keeps_out(p, q, config) is not None
     sp = score_if_kept(p, q, config)
     assert sp is not None and sp.band == "review"
     c = copy(org_id=11, org_name="Other Ltd", fields={"po": "4712"})
-    assert _against_keeps_out(prepare(a, CFG), prepare(c, CFG), CFG)
+    assert _against_keeps_out(prepare(a, CFG), prepare(c, CFG), CFG) is None
     assert score_pair(prepare(a, CFG), prepare(c, CFG), CFG).score <= 0.60
 
 

@@ -515,6 +515,18 @@ def _anonymous(p: Prepared) -> bool:
     return p.deal.org_id is None and not p.org and p.deal.person_id is None
 
 
+DIFFERENT_ORG_WEIGHT = -0.40  # ``_context``'s weight against two deals at two companies
+
+
+def different_org(a: Prepared, b: Prepared) -> bool:
+    """Whether ``_context`` reads the pair as at two companies (``different org``,
+    ``DIFFERENT_ORG_WEIGHT``): two org records (or names) that are not one company's, read
+    without building the rest of the context (``scoring._against_keeps_out``; f41d 4)."""
+    da, db = a.deal, b.deal
+    return not (da.org_id is not None and da.org_id == db.org_id) and _has_org(a) \
+        and _has_org(b) and not one_company(a, b)
+
+
 def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
     """The non-title evidence: (what speaks for the match, the pieces against it as
     (weight < 0, what)); the reasons are appended to ``reasons``."""
@@ -544,7 +556,7 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             same_org = True
             reasons.append(TWO_ORG_RECORDS)
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
-        against.append((-0.40, "different org"))
+        against.append((DIFFERENT_ORG_WEIGHT, "different org"))
         reasons.append("different org")
     same_person = False
     if da.person_id is not None and db.person_id is not None:
