@@ -21,8 +21,12 @@ TYPOS = [("Acme GmHb", "gmbh"), ("Acme GbmH", "gmbh"), ("Acme Gmbg", "gmbh"),
          ("Acme Gmb", "gmbh"), ("Acme Gmbhh", "gmbh"), ("Acme GmnH", "gmbh"),
          ("Acme Ldt", "ltd"), ("Acme Icn", "inc"), ("Acme Lcl", "llc"), ("Acme Sral", "sarl"),
          ("Acme Copr", "inc"), ("Acme GmHb & Co. KG", "gmbh"), ("Acme Gmbh.", "gmbh"),
-         ("Acme L.T.D", "ltd"), ("Acme S.A.R.L", "sarl"), ("Acme Inc,", "inc")]
-WORDS = ["Acme Ink", "Acme Crop", "Acme Lid", "Acme TLD", "Acme SLR", "Acme Inv", "Acme Spa Resort"]
+         ("Acme L.T.D", "ltd"), ("Acme S.A.R.L", "sarl"), ("Acme Inc,", "inc"),
+         # x41r5 F2: a slip in a long form (README: one slip of a form of 4+ letters)
+         ("Acme Limtied", "ltd"), ("Acme Lmited", "ltd"), ("Acme Limitd", "ltd"),
+         ("Acme Coporation", "inc"), ("Acme Incorporaetd", "inc")]
+WORDS = ["Acme Ink", "Acme Crop", "Acme Lid", "Acme TLD", "Acme SLR", "Acme Inv", "Acme Spa Resort",
+         "Acme Limit", "Acme Corporations"]
 
 
 @pytest.mark.parametrize(("name", "form"), TYPOS)
@@ -38,7 +42,8 @@ def test_a_word_near_a_form_is_the_names(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["Privatkunden GmHb", "Privatkunden Gmbh.", "Private Customers Ldt",
-                                  "Clients divers Sral"])
+                                  "Clients divers Sral", "Private Customers Limtied",
+                                  "Private customers Coporation"])
 def test_a_catch_all_with_a_typod_form_stays_one(name: str) -> None:
     assert named_catch_all(name), name
 

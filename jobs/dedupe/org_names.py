@@ -76,7 +76,8 @@ def legal_form(name: str | None) -> tuple[str, ...]:
 # neighbours swapped after the first letter (``GmHb``, ``Gmbg``, ``Gmbhh``, ``Gmb``,
 # ``Sral``); three-letter ones only swapped so (``Ldt``, ``Icn``: one key off, ``Inv``,
 # ``Ink``, ``Lid``, is another word; ``Tld``, ``Nic``, ``Slr`` are words of names)
-_SLIP_FORMS = ("gmbh", "gesmbh", "sarl", "corp", "ltda", "sprl", "bvba", "kgaa")
+_SLIP_FORMS = ("gmbh", "gesmbh", "sarl", "corp", "ltda", "sprl", "bvba", "kgaa", "limited",
+               "corporation", "incorporated")  # Limtied, Coporation (x41r5 F2)
 _SWAP_FORMS = ("ltd", "inc", "llc", "plc", "kft", "llp")
 
 
