@@ -52,6 +52,8 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
+        if not isinstance(value, str):  # x41r1 M4: an int token was an AttributeError
+            raise ConfigError(f"token must be a string, not {type(value).__name__}")
         if not value or not (value.isascii() and value.isprintable()) or " " in value:
             # The value is deliberately left out of the message.
             raise ConfigError("token must be non-empty printable ASCII without spaces")

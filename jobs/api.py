@@ -100,6 +100,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     from jobs.update_mapping import UpdateMappingError, UpdateRefused
     from jobs.updating import UpdateMapping, prepare_update
 
+    checks.arguments("update_deals", manifest=manifest)
     checks.flag("update_deals", "unarchive", unarchive)
     checks.texts("update_deals", encoding=encoding, sheet=sheet)
     manifest = Path(manifest)
@@ -170,6 +171,7 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
                  id_column=id_column, key_column=key_column, encoding=encoding)
     checks.text("move_deals", "status_to", status_to)  # its choices: check_move
     checks.whole("move_deals", "header_row", header_row, least=1, optional=True)
+    checks.path("move_deals", "manifest", manifest, optional=True)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
         checks.whole("move_deals", "limit", limit, least=1)  # its range: check_move
     if select is not None and not isinstance(select, DealQuery):
@@ -206,6 +208,7 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     rows, a ``header_row`` below 1 or given for JSON)."""
     from jobs.merging import load_pairs, pair_columns
 
+    checks.arguments("merge_deals", pairs=pairs)
     checks.texts("merge_deals", encoding=encoding, sheet=sheet)
     checks.whole("merge_deals", "header_row", header_row, least=1, optional=True)
     pairs = Path(pairs)
@@ -239,6 +242,9 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     from bulk.store import job_folder
     from jobs.undo import check_source, mark_undone, prepare_undo
 
+    if not isinstance(source, JobStore):
+        checks.path("undo_job", "source", source)
+    checks.path("undo_job", "job_root", job_root, optional=True)
     checks.flag("undo_job", "force", force)
     checks.flag("undo_job", "contacts", contacts)
     held: list[JobStore] = [source] if isinstance(source, JobStore) else []
@@ -373,6 +379,14 @@ def _planned(prep: Prepared, plan: Plan) -> Planned:
                    {k: v for k, v in sorted(prep.actions.items()) if v})
 
 
+def _check_door(owner: str, cfg: Any, token: Any, work: Any) -> None:
+    """``plan_job`` / ``run_job``'s arguments, before any store or call (x41r1 M4: a
+    ``work`` of None or "update" ended in AttributeError). Raises ConfigError."""
+    checks.arguments(owner, cfg=cfg, token=token)
+    checks.instance(owner, "work", work, Work, "a jobs.Work (update_deals, move_deals, "
+                    "merge_deals or undo_job makes one)")
+
+
 async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = False,
                    failed_csv: Path | None = None, clock: Clock | None = None,
                    transport: Transport | None = None) -> Planned:
@@ -385,6 +399,8 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     is written there, as its failed.csv would have it (a plan with none removes a file an
     earlier plan wrote there; x12r4 F4). Raises InputError or the API's errors of the
     reads."""
+    _check_door("plan_job", cfg, token, work)
+    checks.path("plan_job", "failed_csv", failed_csv, optional=True)
     asks = asks and work.question is not None
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
         store = await in_thread(lambda: JobStore.create(  # its file made off the loop
@@ -458,6 +474,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
     import shutil
 
+    _check_door("run_job", cfg, token, work)
+    checks.instance("run_job", "store", store, JobStore, "a bulk.JobStore", optional=True)
     own = store is None
     store = store if store is not None else await in_thread(lambda: new_store(cfg, work))
     spent_before = ledger_tokens(store)

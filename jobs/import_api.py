@@ -15,9 +15,11 @@ from typing import Any
 from bulk.client import Secret
 from bulk.clock import Clock
 from bulk.engine import EngineConfig, RunStats, new_job_id
+from bulk.errors import ConfigError
 from bulk.store import JobStore
 from bulk.transport import Transport
 
+from . import setting_checks as checks
 from .finished import Finished, job_log, ledger_tokens, log_cut_short, log_end
 
 
@@ -51,6 +53,12 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     from .importing import ImportJob
     from .mapping import Mapping
 
+    checks.arguments("import_deals", cfg=cfg, token=token, manifest=manifest)
+    if isinstance(mapping, dict):  # a resume of a load cut short reads the file again
+        raise ConfigError("import_deals(mapping=...) takes the mapping file's path (a resume "
+                          "reads it again); with a dict of its tables, run the import "
+                          "through import_job (docs/mapping.md)")
+    checks.path("import_deals", "mapping", mapping)
     loaded = Mapping.load(Path(mapping))  # MappingError before a job folder exists
     options = ImportSettings(manifest=os.fspath(manifest), mapping=os.fspath(mapping),
                              mode=mode or loaded.mode,  # type: ignore[arg-type]

@@ -62,6 +62,7 @@ from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 from bulk.wording import counted, noun
 
+from . import setting_checks as checks
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
@@ -936,6 +937,8 @@ async def import_job(store: JobStore, kind: LoadedKind,
     the file's path, each checked as ``Mapping.load`` checks the file (MappingError, before
     any call). A resume of an import cut short while loading reads ``kind.settings.mapping``
     (the file), whatever was given here."""
+    checks.instance("import_job", "store", store, JobStore, "a bulk.JobStore (JobStore.create)")
+    checks.arguments("import_job", cfg=cfg, token=token)
     try:
         mapping = as_mapping(mapping)
         async with Engine.open(cfg, token, store=store, clock=clock,

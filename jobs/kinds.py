@@ -60,6 +60,10 @@ def kind_for(store: JobStore) -> JobKind:
     store keeps (its kind, config and meta). Raises ``ValueError`` for a store of a kind
     no module here runs (``KINDS``), and what the kind's ``from_store`` raises for a
     store it cannot rebuild from (``InputError``, ``StoreError``)."""
+    from bulk.store import JobStore
+
+    from .setting_checks import instance
+    instance("kind_for", "store", store, JobStore, "an open bulk.JobStore")
     cls = kind_class(store.kind)
     from_store = getattr(cls, "from_store", None)
     kind: JobKind = from_store(store) if from_store else cls()

@@ -30,6 +30,7 @@ from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 
+from . import setting_checks as checks
 from .confirming import never_confirmed
 from .finished import Finished, ledger_tokens, log_cut_short, log_end, tokens_of
 from .kinds import kind_for
@@ -399,6 +400,10 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
     resumable again. One log record on ``pdbulk.job`` says how the call ended
     (``jobs.finished.log_end`` / ``log_cut_short``)."""
+    if not isinstance(job, JobStore):  # x41r1 M4: None / 17 were a bare TypeError
+        checks.path("resume_job", "job", job)
+    checks.arguments("resume_job", token=token)
+    checks.path("resume_job", "job_root", job_root, optional=True)
     # this run's limits refused before the job is opened (x25r3 F1), as BudgetPolicy does
     BudgetPolicy(max_tokens=max_tokens, share=share, wait_for_reset=wait_for_reset)
     if window_share is not None:

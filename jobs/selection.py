@@ -28,6 +28,7 @@ from bulk.manifest import read_manifest
 from bulk.manifest_stamp import Stamp
 from bulk.manifest_xlsx import twice_problem
 
+from . import setting_checks as checks
 from .catalog import Catalog
 from .deals import Deal
 from .transforms import source_key
@@ -58,7 +59,10 @@ class DealQuery:
 
     def __post_init__(self) -> None:
         """Refused when built, naming the keyword (x18r3 F2: a bad status was refused
-        only by plan_job / run_job, in the CLI's words); names are resolved later."""
+        only by plan_job / run_job, in the CLI's words); names are resolved later.
+        x41r1 M4: a name given as a number or a list was taken, to fail at the run."""
+        for name in ("pipeline", "stage", "status", "owner", "updated_before"):
+            checks.text("DealQuery", name, getattr(self, name))
         if self.status is not None and self.status not in STATUSES:
             raise InputError(f"DealQuery(status=...) must be one of {', '.join(STATUSES)}, "
                              f"not {self.status!r}")

@@ -358,6 +358,9 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
     earlier dedupe used does is told ``note``: ``used_state``). Raises InputError
     (``output`` a file, a bad config), ``DedupeConfigError`` (an identifier no deal field
     has) or the API's errors (``Unauthorized``, ...)."""
+    checks.arguments("plan_dedupe", cfg=cfg, token=token, output=output)
+    checks.path("plan_dedupe", "state_dir", state_dir, optional=True)
+    checks.path("plan_dedupe", "keep", keep, optional=True)
     checks.flag("plan_dedupe", "since_last", since_last)
     if (why := plan_folder_problem(output)) is not None:
         raise InputError(why)
@@ -515,6 +518,8 @@ async def apply_dedupe(cfg: EngineConfig, token: str, plan_dir: Path | str, *,
     holds the state directory; ``except JobBusy`` catches it) or the API's errors; a job
     whose load failed is removed (nothing sent), and so is one with nothing to merge (its
     groups left for a person or kept separate): ``job_id`` / ``directory`` None."""
+    checks.arguments("apply_dedupe", cfg=cfg, token=token, plan_dir=plan_dir)
+    checks.path("apply_dedupe", "state_dir", state_dir, optional=True)
     checks.flag("apply_dedupe", "include_review", include_review)
     checks.whole("apply_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.flag("apply_dedupe", "dry_run", dry_run)
@@ -549,6 +554,9 @@ async def run_dedupe(cfg: EngineConfig, token: str, *,
     duplicate threshold, ``output`` a file, a bad config, a default state directory that
     holds nothing while one an earlier dedupe used does: ``used_state``), ``StateBusy`` (a ``JobBusy``)
     or the API's errors; a job whose plan or load failed is removed (nothing sent)."""
+    checks.arguments("run_dedupe", cfg=cfg, token=token)
+    for name, value in (("output", output), ("state_dir", state_dir), ("keep", keep)):
+        checks.path("run_dedupe", name, value, optional=True)
     checks.flag("run_dedupe", "since_last", since_last)
     checks.whole("run_dedupe", "max_merges", max_merges, least=0, optional=True)
     checks.share("run_dedupe", "auto_apply_above", auto_apply_above, optional=True)

@@ -406,8 +406,8 @@ def _str_list(raw: Mapping[str, Any], key: str) -> list[str]:
 
 def _check(c: DedupeConfig) -> None:
     for key in ("duplicate_threshold", "review_threshold"):
-        v = getattr(c, key)
-        if not 0.0 <= v <= 1.0:
+        v = getattr(c, key)  # a word or None was a bare TypeError (x41r1 M4)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
             raise DedupeConfigError(f"{key} must be in [0, 1], got {v}")
     if c.review_threshold > c.duplicate_threshold:
         raise DedupeConfigError(
@@ -436,7 +436,8 @@ def _check(c: DedupeConfig) -> None:
         if p not in fits:
             raise DedupeConfigError(f"field_policy {f} = {p!r} does not fit the field; use "
                                     f"{', '.join(sorted(fits))}")
-    if c.max_block_size < 2:
+    if isinstance(c.max_block_size, bool) or not isinstance(c.max_block_size, int) \
+            or c.max_block_size < 2:
         raise DedupeConfigError(f"max_block_size must be at least 2, got {c.max_block_size}")
     if c.window < 2:
         raise DedupeConfigError(f"window must be at least 2, got {c.window}")

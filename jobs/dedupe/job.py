@@ -29,6 +29,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.store import private_tree
 
+from .. import setting_checks as checks
 from .config import DedupeConfig, resolve_identifiers
 from .index import (
     DealIndex,
@@ -86,6 +87,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     keep-separate decisions with the company's other hosts under a shared coordinator
     (``index.load_keep_separate``); a plan alone (``dedupe plan``, ``pdbulk plan dedupe``)
     reads them and writes no shared state (f39c)."""
+    checks.instance("make_plan", "ctx", ctx, CallContext, "a bulk.CallContext (Engine.ctx)")
+    checks.instance("make_plan", "config", config, DedupeConfig, "a jobs.DedupeConfig")
+    checks.path("make_plan", "directory", directory)
+    checks.path("make_plan", "state_dir", state_dir)
     start = wall_stamp(ctx.clock.wall())  # the index's time never passes it (x24r4 5)
     # the cheapest read the plan needs goes first (getStages, 5 tokens): its answer tells
     # the day's budget, so a run refused for budget spends 5 tokens, not getDealFields' 10

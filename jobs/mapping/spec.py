@@ -31,6 +31,7 @@ from pydantic import (
 
 from bulk.errors import InputError
 
+from .. import setting_checks as checks
 from .. import transforms as tf
 from ..transforms.date_patterns import date_part as _date_part
 from ..transforms.date_patterns import four_digit_year as _four
@@ -569,6 +570,7 @@ class Mapping:
         problem."""
         if isinstance(path, dict):
             return cls.loads(path)
+        checks.path("Mapping.load", "path", path)  # x41r1 M4: None was a TypeError
         return cls.loads(read_mapping_text(path), source=str(path))
 
     @classmethod
