@@ -455,6 +455,22 @@ def state_dir() -> Path:
     return Path(base) / "pdbulk"
 
 
+def state_dir_words(filename: object) -> str:
+    """`` (the state directory: PDBULK_STATE_DIR ...)`` for a path at or under
+    ``state_dir()``, else ``""``: what chose the folder, for a message about a file in it
+    (x13r1 F10; x41r1 L5: "cannot read the coordination marker ...: Not a directory"
+    named no setting)."""
+    if not isinstance(filename, str | os.PathLike):
+        return ""
+    where = state_dir()
+    path = Path(os.fspath(filename))
+    if path != where and where not in path.parents:
+        return ""
+    return (f" (the state directory: {STATE_ENV}" + (" is set" if os.environ.get(STATE_ENV)
+                                                      else ", XDG_STATE_HOME or ~/.local/state")
+            + "; point it at a folder this user can write)")
+
+
 def _start_time(pid: int) -> str:
     """The process's start time in clock ticks since boot ('' where /proc is missing)."""
     try:

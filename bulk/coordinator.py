@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from .claims import state_dir
+from .claims import state_dir, state_dir_words
 from .client import normalize_base_url
 from .coordinator_urls import (  # the URL as text: below bulk.errors too (issue 8)
     ENV_COORDINATOR,
@@ -404,7 +404,7 @@ def _read(path: Path) -> dict[str, str] | None:
         return None
     except OSError as exc:
         raise CoordinatorMismatch(f"cannot read the coordination marker {path}: "
-                                  f"{exc.strerror}") from None
+                                  f"{exc.strerror}{state_dir_words(path)}") from None
     try:
         seen = json.loads(raw.decode())
     except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError): damaged

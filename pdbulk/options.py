@@ -450,17 +450,9 @@ def reset_words(exc: BaseException | None) -> str:
 def _state_dir_hint(filename: object) -> str:
     """`` (the state directory: PDBULK_STATE_DIR ...)`` for a file under it, else ``""``
     (x13r1 F10: "No such file or directory: /proc/pdbulkstate" named no setting)."""
-    from bulk.claims import STATE_ENV, state_dir
+    from bulk.claims import state_dir_words
 
-    if not isinstance(filename, str | os.PathLike):
-        return ""
-    where = state_dir()
-    path = Path(os.fspath(filename))
-    if path != where and where not in path.parents:
-        return ""
-    return (f" (the state directory: {STATE_ENV}" + (" is set" if os.environ.get(STATE_ENV)
-                                                      else ", XDG_STATE_HOME or ~/.local/state")
-            + "; point it at a folder this user can write)")
+    return state_dir_words(filename)
 
 
 def read_token(env_name: str) -> str:

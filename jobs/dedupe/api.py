@@ -29,7 +29,7 @@ import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -121,6 +121,21 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
     if remember:
         note_state(state, base_url=cfg.base_url)
     return state
+
+
+def state_problem(cfg: EngineConfig, state: Path, exc: OSError, *, explicit: bool) -> str:
+    """Why the dedupe state folder ``state`` cannot be made or held (``exc``), naming
+    what chose it: ``--state-dir`` / ``$PDBULK_DEDUPE_STATE`` (the library's
+    ``state_dir``) when ``explicit``, else the default under the job folder root (x41r1
+    M2: "No such file or directory: /proc/self/dd" named neither)."""
+    why = exc.strerror or type(exc).__name__
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        why = "it, or a folder above it, is a file"
+    named = ("given by --state-dir or $PDBULK_DEDUPE_STATE (the library's state_dir)"
+             if explicit else f"the default, under the job folder root {cfg.job_root} "
+             "(--job-dir or $PDBULK_JOB_DIR; EngineConfig.job_root): give --state-dir")
+    return (f"cannot make or use the dedupe state folder {state} ({named}): {why}; "
+            "nothing was sent and no job was made")
 
 
 async def account_company(ctx: CallContext) -> str:
@@ -646,23 +661,29 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     others = unfinished_jobs(cfg.job_root)
     for other in others:
         warn(other.line(resume_hint(other.job_id, cfg.job_root)))
-    job_id = new_job_id(KIND)
-    store = JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=KIND,
-                            config={"engine": cfg.to_json(), CONFIG_CREATES: False})
-    if hooks.on_job is not None:
-        hooks.on_job(job_id, store.directory)
     got: dict[str, Any] = {"plan": None, "plan_dir": plan_dir, "actions": {}, "refused": 0,
                            "estimate": None}
-    try:
-        with state_lock(state):
+    with ExitStack() as held:
+        # the state folder made and held before the job folder (x41r1 M2: a state folder
+        # that could not be made left a job folder `pdbulk jobs` listed as interrupted)
+        try:
+            held.enter_context(state_lock(state))
+        except OSError as exc:
+            raise InputError(state_problem(cfg, state, exc, explicit=explicit)) from None
+        job_id = new_job_id(KIND)
+        store = JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=KIND,
+                                config={"engine": cfg.to_json(), CONFIG_CREATES: False})
+        if hooks.on_job is not None:
+            hooks.on_job(job_id, store.directory)
+        try:
             result = await _load_and_send(cfg, token, store, options, state=state,
                                           confirm=confirm, hooks=hooks, say=say, warn=warn,
                                           dcfg=dcfg, since_last=since_last, output=output,
                                           got=got, clock=clock, transport=transport,
                                           explicit=explicit, adopt=adopt, keep=keep)
-    except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
-        discard_unsent(store, exc)
-        raise
+        except (BulkError, KeyboardInterrupt, anyio.get_cancelled_exc_class()) as exc:
+            discard_unsent(store, exc)
+            raise
     said: list[str] = []
 
     def settled() -> DedupeRun:
