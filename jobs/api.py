@@ -432,6 +432,14 @@ def _write_bad_rows(path: Path, prep: Prepared) -> None:
     write_failed(path, [str(c) for c in columns] if isinstance(columns, list) else [], bad)
 
 
+def _empty_results(store: JobStore) -> list[str]:
+    """The result files of a finished job with no item (its kind's ``after_run`` with no
+    run: succeeded.csv, failed.csv, unprocessed.csv with their headers, summary.json); the
+    lines it says."""
+    after_run = getattr(kind_for(store), "after_run", None)
+    return list(after_run(store, None)) if after_run is not None else []
+
+
 def by_row(items: Iterable[NewItem]) -> list[NewItem]:
     """``items`` in the manifest's row order (then as given; no row last): a plan adds its
     load-time refusals before the rows its account checks refuse (x22r2: plan update
@@ -495,9 +503,12 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             planned, writes = _planned(prep, plan), work.writes(prep)
             if on_loaded is not None:
                 on_loaded(store, planned, writes)
-            if not prep.items:  # no row at all: no run
+            if not prep.items:  # no row at all: no run, but its result files (x41r1 M3:
+                # an undo with nothing to send wrote none; `jobs` / `status` then said
+                # "not written (the run ended before them)")
                 store.set_status("finished", "nothing to send")
-                return _finished(store, None, [], planned, spent_before)
+                return _finished(store, None, await in_thread(lambda: _empty_results(store)),
+                                 planned, spent_before)
             asked = bool(writes and work.question is not None and confirm is not None)
             if asked and confirm is not None and work.question is not None \
                     and not ask(store, confirm, work.question.format(n=writes, s="" if writes == 1 else "s")):

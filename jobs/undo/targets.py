@@ -137,6 +137,18 @@ def _undid(undo: Mapping[str, Any]) -> int | None:
         return None
 
 
+def _sent_nothing(undo: Mapping[str, Any]) -> bool:
+    """``undo`` ended with no item done or in doubt: it changed nothing in Pipedrive (every
+    row a conflict, failed or left alone). False when its store cannot be read."""
+    try:
+        with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
+            counts = s.counts()
+            return s.status in ("finished", "failed", "cancelled") \
+                and not counts[ItemState.DONE] and not counts[ItemState.SENDING]
+    except (StoreError, OSError):
+        return False
+
+
 def _undone_by(store: JobStore) -> str:
     """The undo(s) that undid ``store``, each with what it did: those that restored or
     deleted deals; the later ones that found nothing left said as such."""
@@ -176,7 +188,12 @@ def refuse_after_undo(store: JobStore, command: str) -> str | None:
     not): an undo ran on it, and the rows it would send (pending; a retry: failed ones
     too) would land over that undo. An undo that has not finished is named as such, with
     how to resume it (x24r3 3: "was undone", though the undo was killed)."""
-    if not _undos(store):
+    undos = _undos(store)
+    if not undos:
+        return None
+    if unfinished_undo(store) is None and all(_sent_nothing(u) for u in undos):
+        # x41r1 L7: an undo whose every row was a conflict put nothing back; "what it did
+        # was undone" refused a resume / retry that lands over nothing
         return None
     by = _undone_by(store)
     failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
@@ -243,6 +260,11 @@ def check_source(store: JobStore) -> None:
                          f"{snapshots_words(path)}"
                          + (f"; {left} of job {store.job_id} are still pending: `pdbulk "
                             "resume` would merge them" if left else ""))
+    if store.status == "cancelled" and not store.counts()[ItemState.DONE]:
+        # x41r1 L4: its undo made a job "nothing to send" whose plan said the job "stopped
+        # with 32 row(s) still pending"; a job is cancelled only at its prompt
+        raise InputError(f"job {store.job_id} was cancelled before it sent anything "
+                         f"({store.status_message or 'cancelled'}): nothing to undo")
     if store.kind not in UNDOABLE:
         raise InputError(f"{_a(store.kind)} {store.kind} job cannot be undone (undo handles "
                          f"{', '.join(UNDOABLE)})")
