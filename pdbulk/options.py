@@ -142,7 +142,24 @@ def new_file(value: Path | None) -> Path | None:
         raise typer.BadParameter(f"{str(value)!r} is a folder; give a file name")
     if not value.parent.is_dir():
         raise typer.BadParameter(f"no directory {str(value.parent)!r}")
+    if str(value) != "-":  # stdout, where a command takes it
+        _writable(value)
     return value
+
+
+def _writable(value: Path) -> None:
+    """``value`` can be written, tried now (x41r1 L10: `init-mapping -o /proc/self/x.toml`
+    spent 40 tokens on the account's fields before it failed): a file there is opened to
+    append (left as it was), a new one made and removed. Exit 2 naming it otherwise."""
+    existed = value.exists()
+    try:
+        with open(value, "ab"):
+            pass
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot write {str(value)!r}: "
+                                 f"{exc.strerror or type(exc).__name__}") from None
+    if not existed:
+        value.unlink(missing_ok=True)
 
 
 def auth_failure(exc: BaseException | None) -> bool:
