@@ -78,6 +78,7 @@ from .options import (
     emit_json,
     engine_options,
     fail,
+    file_options,
     files_after_abort,
     finish,
     install_stop,
@@ -196,12 +197,10 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
         raise fail("--unarchive updates archived deals, which only an upsert does; this "
                    "import is an insert (--mode / import.mode)", code=2)
     try:
-        kind = detect_format(manifest)
+        detect_format(manifest)
     except InputError as exc:  # the argument's callback said it first (manifest_file)
         raise fail(f"{manifest}: {exc}", EXIT_USAGE) from None
-    if sheet is not None and kind != "xlsx":
-        raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
-                   f"{manifest.name}", code=2)
+    file_options(manifest, sheet=sheet, encoding=encoding)
     given = sheet
     try:
         sheet = mapped_sheet(manifest, sheet, mapping)  # --sheet, else [defaults] sheet
@@ -538,6 +537,7 @@ def init_mapping_cmd(
     from jobs.account import load_catalog
     from jobs.mapping import init_mapping
 
+    file_options(manifest, sheet=sheet, encoding=encoding, header_row=header_row)
     if output is not None and str(output) == "-":  # the CLI convention (x34r5 F7: a file "-")
         output = None
     if output is not None and output.exists() and not force:

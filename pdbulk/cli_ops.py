@@ -45,6 +45,7 @@ from .options import (
     execute,
     execute_async,
     fail,
+    file_options,
     files_after_abort,
     find_job,
     finish,
@@ -236,6 +237,7 @@ def update(manifest: UpdateManifest,
     from jobs.api import update_deals
     from jobs.update_mapping import UpdateRefused
 
+    file_options(manifest, sheet=sheet, encoding=encoding)
     cfg = engine.config()
     token = engine.token(creates=False)
     try:
@@ -325,6 +327,7 @@ def move_stage(
     from jobs.api import move_deals
     from jobs.selection import DealQuery
 
+    file_options(manifest, sheet=sheet, encoding=encoding, header_row=header_row)
     cfg = engine.config()
     token = engine.token(creates=False)
     from jobs.stages import check_move
@@ -364,6 +367,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
           header_row: FileHeaderRowOpt = None) -> None:
     from jobs.api import merge_deals
 
+    file_options(pairs, sheet=sheet, encoding=encoding, header_row=header_row)
     cfg = engine.config()
     token = engine.token(creates=False)
     try:

@@ -291,6 +291,35 @@ Workers = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
                                       help=f"Upper bound on concurrent calls, 1 to {MAX_WORKERS}.")]
 
 
+def file_options(manifest: Path | None, *, sheet: str | None, encoding: str | None = None,
+                 header_row: int | None = None) -> None:
+    """The file-reading options checked against the file they read, one way for every
+    command (x41r1 L8: ``--sheet`` on a CSV was exit 2 for import, exit 1 in other words
+    for update, merge, move-stage, init-mapping; L9: a move-stage selected by query took
+    them silently): ``--sheet`` on a file that is no XLSX, or any of them with no file, is
+    exit 2 (raised); ``--encoding`` on an XLSX workbook (which carries its own) is said on
+    stderr as ignored."""
+    if manifest is None:
+        given = [n for n, v in (("--sheet", sheet), ("--encoding", encoding),
+                                ("--header-row", header_row)) if v is not None]
+        if given:
+            raise fail(f"{' / '.join(given)} read{'s' if len(given) == 1 else ''} a file, and "
+                       "these deals are selected by query: give --manifest, or leave "
+                       f"{'it' if len(given) == 1 else 'them'} out", EXIT_USAGE)
+        return
+    try:
+        kind = detect_format(manifest)
+    except InputError:
+        return  # the file's own argument says it, in its words
+    if sheet is not None and kind != "xlsx":
+        raise fail("--sheet names a worksheet of an XLSX manifest; leave it out for "
+                   f"{manifest.name}", EXIT_USAGE)
+    if encoding is not None and kind == "xlsx":
+        typer.echo(f"pdbulk: note: --encoding is for a text file (CSV, JSON, JSONL); "
+                   f"{manifest.name} is an XLSX workbook, read as it is: --encoding is "
+                   "ignored", err=True)
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
     """The exit of a user error: one ``pdbulk: message`` line on stderr (a ``--json``
     command also prints it as its error object: ``json_command``)."""
