@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -254,6 +255,17 @@ class ImportSection(_Section):
     key_column: str
     key_field: str = "Import source key"
     mode: Literal["insert", "upsert"] = "insert"
+
+    @field_validator("key_column", "key_field")
+    @classmethod
+    def _named(cls, value: str, info: ValidationInfo) -> str:
+        # x41r1 L3: key_column = "" was "the mapping reads '': no such column"
+        if not value.strip():
+            raise ValueError("is empty: name " + (
+                "the manifest's column that holds each row's source key"
+                if info.field_name == "key_column" else
+                "the deal field that keeps the source keys (default \"Import source key\")"))
+        return value
 
 
 class Defaults(_Section):
