@@ -128,7 +128,7 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
     raise InputError("the mapping reads " + ", ".join(repr(c) for c, _ in problems)
                      + ": no such column in the manifest (its columns: "
                      + ", ".join(map(_short, header[:30])) + (" ..." if len(header) > 30 else "")
-                     + ")"
+                     + ")" + _invisible_note(header)
                      + (f"; sheet {others[0]!r} has every column the mapping reads: say "
                         f"--sheet {_shell_word(others[0])}"
                         + (f" (so do {', '.join(map(repr, others[1:]))})"
@@ -140,8 +140,32 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
 
 def _short(name: str, most: int = 60) -> str:
     """A header name as the error lists it: at most ``most`` characters (a 4,000-character
-    header cell was echoed whole, x34r5)."""
+    header cell was echoed whole, x34r5); an invisible mark in it shown by its name
+    (``_INVISIBLE``)."""
+    for mark, shown in _INVISIBLE.items():
+        name = name.replace(mark, shown)
     return name if len(name) <= most else name[:most - 1] + "…"
+
+
+# characters a header can carry that no one sees (x41r1 L2: a file saved with two
+# byte-order marks listed "\ufeffKey" beside a mapping reading "Key": they looked the same)
+_INVISIBLE = {"\ufeff": "[byte-order mark]", "\u200b": "[zero-width space]",
+              "\u00a0": "[no-break space]"}
+
+
+def _invisible_note(header: Sequence[str]) -> str:
+    """``; column ... holds an invisible ...`` for the first header name holding a mark of
+    ``_INVISIBLE``, else ``""``."""
+    for name in header:
+        for mark, shown in _INVISIBLE.items():
+            if mark in name:
+                clean = name.replace(mark, "")
+                return (f"; column {_short(name)} holds an invisible {shown[1:-1]} "
+                        f"(U+{ord(mark):04X}) beside {clean!r}: remove it from the file's "
+                        "header"
+                        + (" (a file saved with two byte-order marks starts so)"
+                           if mark == "\ufeff" and name.startswith(mark) else ""))
+    return ""
 
 
 def _shell_word(text: str) -> str:
