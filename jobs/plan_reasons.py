@@ -71,6 +71,19 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     return f"{column}: {general}" if column else general
 
 
+def cell_values(reason: str, key: str | None = None) -> list[str]:
+    """The values ``reason_class`` elides from ``reason`` (its quoted cells, numbers and
+    times), in order: what tells one row of a class from another (x41r1 L1: rows of -5, 0
+    and 1.5 were listed "like" the first row's 'abc')."""
+    if key:
+        reason = _without_key(reason, key)
+    reason = _ANY_LINE_NOTE.sub("", reason)
+    found = [(m.start(), m[0]) for m in _TIMESTAMP.finditer(reason)]
+    rest = _TIMESTAMP.sub(lambda m: " " * len(m[0]), reason)
+    found += [(m.start(), m[0]) for m in _QUOTED.finditer(rest) if _elide(m) == "…"]
+    return [text for _, text in sorted(found)]
+
+
 REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in full
 
 # the file's line a reason ends with where the row's differs (bulk.manifest_row.line_note):
@@ -113,10 +126,18 @@ class ReasonTally:
             reason, line = reason[:noted.start()], int(noted[1])
         cls = reason_class(reason, column, key)
         self.counts[cls] += n
+        parts = cell_values(reason, key)
         example = self._examples.setdefault(
-            cls, {"reason": f"{column}: {reason}" if column else reason, "rows": []})
+            cls, {"reason": f"{column}: {reason}" if column else reason, "rows": [],
+                  "values": parts})
         if row is not None and len(example["rows"]) < REASON_ROWS_SHOWN:
             example["rows"].append(row)
+            first = example["values"]
+            if parts != first:  # x41r1 L1: its own values, not the first's: those that
+                # differ where the reason has as many as the first row's, else all
+                own = [p for p, f in zip(parts, first, strict=True) if p != f] \
+                    if len(parts) == len(first) else parts
+                example.setdefault("own", {})[str(row)] = ", ".join(own)
             if line is not None:
                 example.setdefault("lines", {})[str(row)] = line
         if _UNREAD_DATE.match(reason):
@@ -174,13 +195,17 @@ def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> 
                                 if str(rows[0]) in lines else "")
     if n == 1:
         return f"{example['reason']} ({first}){hint}"
+    own = example.get("own") or {}
     others = ", ".join(str(r) + (f" (line {lines[str(r)]})" if str(r) in lines else "")
+                       + (f" ({own[str(r)]})" if str(r) in own else "")
                        for r in rows[1:])
     etc = "…" if n > len(rows) else ""
     more = counted(n - 1, "more row", "more rows")
-    return (f"{example['reason']} ({first}; and {more} like it: "
+    # rows whose values differ from the first's are said so, each with its own (x41r1 L1)
+    like = " of the same kind, with their own values" if own else " like it"
+    return (f"{example['reason']} ({first}; and {more}{like}: "
             f"{noun(n - 1, 'row')} {others}{etc}){hint}" if others else
-            f"{example['reason']} ({first}; and {more} like it){hint}")
+            f"{example['reason']} ({first}; and {more}{like}){hint}")
 
 
 __all__ = ["REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]

@@ -764,7 +764,10 @@ def test_plan_import_bad_rows_by_reason_reads_as_its_first_row(
     text = " ".join(human.stdout.split())  # rich wraps long lines
     assert "close: ambiguous date '03/04/2026': '%d/%m/%Y' reads it as 2026-04-03" in text, text
     assert "'04/13/2026' (row 2), which only '%m/%d/%Y' reads" in text, text
-    assert "(row 3; and 2 more rows like it: rows 4, 5)" in text, text
+    # each other row with its own values (x41r1 L1: listed "like" the first row's)
+    assert ("(row 3; and 2 more rows of the same kind, with their own values: rows 4 "
+            "('05/06/2026', 2026-06-05, 2026-05-06), 5 ('07/08/2026', 2026-08-07, "
+            "2026-07-08))") in text, text
     assert "reads it as …" not in text, text
     plan = orjson.loads(CliRunner().invoke(app, [*args, "--json"], env=env).stdout)
     assert sum(plan["reasons"].values()) == 4 and len(plan["reasons"]) == 2, plan["reasons"]

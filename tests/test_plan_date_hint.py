@@ -50,7 +50,8 @@ def test_plan_update_hints_the_date_format_of_its_unread_dates(
     out = plan(sb, tmp_path, "plan", "update", str(manifest), "--mapping", str(mapping))
     assert out.count("date_formats") == 1, out
     assert ("3 close: not a date: '17.07.2027' (tried ISO (YYYY-MM-DD)) (row 2; and 2 more "
-            f"rows like it: rows 3, 4); {HINT}") in out, out
+            "rows of the same kind, with their own values: rows 3 ('01.02.2027'), 4 "
+            f"('31.12.2026')); {HINT}") in out, out  # each row's own date (x41r1 L1)
 
 
 def test_plan_import_hints_the_date_format_of_its_unread_dates(
@@ -65,7 +66,8 @@ def test_plan_import_hints_the_date_format_of_its_unread_dates(
                "--create-key-field")
     assert out.count("date_formats") == 1, out
     assert ("2 close: not a date: '13.07.2027' (tried ISO (YYYY-MM-DD)) (row 2; and 1 more "
-            f"row like it: row 3); {HINT}") in out, out
+            "row of the same kind, with their own values: row 3 ('01.02.2027')); "
+            f"{HINT}") in out, out
 
 
 @pytest.mark.parametrize("values", [
