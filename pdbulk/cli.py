@@ -376,8 +376,13 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         return
     if not listed:
         typer.echo(f"no jobs in {job_dir}")
+    for row in listed:  # a folder not named by its job id (a copy, a rename) is named:
+        # two copies of one job listed alike could not be told apart (x41r1)
+        folder = Path(row["directory"]).name
+        row["label"] = row["job"] if folder == row["job"] else f"{row['job']} (folder {folder})"
     # columns as wide as their longest cell (x23r4: a longer job id shifted its row)
-    wide = {k: max((len(str(r[k])) for r in listed), default=0) for k in ("job", "kind", "state")}
+    wide = {k: max((len(str(r[k])) for r in listed), default=0)
+            for k in ("label", "kind", "state")}
     for row in listed:
         # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
         counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
@@ -387,7 +392,7 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
                        "sending nothing again")
 
-        typer.echo(f"{row['job']:<{wide['job']}}  {row['kind']:<{max(wide['kind'], 10)}} "
+        typer.echo(f"{row['label']:<{wide['label']}}  {row['kind']:<{max(wide['kind'], 10)}} "
                    f"{row['state']:<{max(wide['state'], 11)}} {counts}".rstrip())
 
 
