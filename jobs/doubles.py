@@ -109,7 +109,10 @@ async def check_doubles(ctx: CallContext, store: JobStore, made: Mapping[int, st
         for code in codes:
             if (key := deal_key(deal, code)) is not None:
                 carriers.setdefault(key, set()).add(int(deal["id"]))
-    doubled = {str(deal_id): {"key": key, "others": sorted(carriers[key] - {deal_id})}
+    doubled = {str(deal_id): {"key": key, "others": sorted(carriers[key] - {deal_id}),
+                              # the others this job created too: no other run's (x41r2)
+                              **({"here": True} if all(made.get(o) == key for o in
+                                                       carriers[key] - {deal_id}) else {})}
                for deal_id, key in sorted(made.items())
                if carriers.get(key, set()) - {deal_id}}
     return {"deals": doubled, **({"fields": codes} if len(codes) > 1 else {})}
@@ -275,6 +278,10 @@ def doubled_note(result: Mapping[str, Any], doubled: Mapping[str, Mapping[str, A
     if entry is None:
         return None
     others = ", ".join(str(i) for i in entry.get("others") or ())
+    if entry.get("here"):
+        return (f"doubled: key {entry.get('key')} is on deal {others} too, which this job "
+                "created as well (no other run: a fault of pdbulk's, please report it): "
+                "merge them (pdbulk dedupe, or pdbulk merge)")
     return (f"doubled: key {entry.get('key')} is on deal {others} too, created at the same "
             "time by a run that did not share this one's claims (another state folder or "
             "machine): merge them (pdbulk dedupe, or pdbulk merge)")
@@ -292,7 +299,10 @@ def doubles_summary(store: JobStore) -> dict[str, Any]:
         extra["contacts_unchecked"] = str(unchecked["unchecked"])
     if not isinstance(held, Mapping):
         return {"deals_doubled": 0, **extra}
-    out: dict[str, Any] = {"deals_doubled": len(doubled_deals(store)), **extra}
+    doubled = doubled_deals(store)
+    out: dict[str, Any] = {"deals_doubled": len(doubled), **extra}
+    if here := sum(1 for entry in doubled.values() if entry.get("here")):
+        out["deals_doubled_here"] = here  # (by this job alone: no other run's)
     if "unchecked" in held:
         out["doubles_checked"] = False
         out["doubles_unchecked"] = str(held["unchecked"])
@@ -304,7 +314,14 @@ def doubles_summary(store: JobStore) -> dict[str, Any]:
 def doubles_line(summary: Mapping[str, Any]) -> str | None:
     """The run's line about doubles (None when nothing to say), from summary.json."""
     n = int(summary.get("deals_doubled") or 0)
+    here = int(summary.get("deals_doubled_here") or 0)
     fields = summary.get("key_fields") or ()
+    if n and here == n:  # this job made every double itself: never blamed on another run
+        return (f"doubled: {n:,} {'deal' if n == 1 else 'deals'} this job created "
+                f"{'carries a key' if n == 1 else 'carry keys'} another deal this job "
+                "created carries too (no other run: a fault of pdbulk's, please report it): "
+                "succeeded.csv's note names the other deal; merge them (pdbulk dedupe, or "
+                "pdbulk merge). Nothing was deleted or merged")
     if n:
         two = (f" (their keys are in {len(fields)} deal fields of one label, each run "
                "having made its own: delete the one you do not keep once merged)"
@@ -312,7 +329,9 @@ def doubles_line(summary: Mapping[str, Any]) -> str | None:
         return (f"doubled: {n:,} {'deal' if n == 1 else 'deals'} this job created "
                 f"{'carries a key' if n == 1 else 'carry keys'} another deal carries too, "
                 "created at the same time by a run that did not share this one's claims "
-                f"(another state folder or machine, no shared --coordinator){two}: "
+                f"(another state folder or machine, no shared --coordinator){two}"
+                + (f" — {here:,} of them beside a deal this job made too (no other run's: "
+                   "a fault of pdbulk's, please report it)" if here else "") + ": "
                 "succeeded.csv's note names the other deal; merge them (pdbulk dedupe, or "
                 "pdbulk merge). Nothing was deleted or merged. This run checked as it "
                 "ended: a double the other run made after that is named by that run's own "
