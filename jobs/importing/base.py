@@ -41,6 +41,7 @@ from ..import_store import (  # what the load stores for the job: its parts take
     META_SHA,
     claim_name,
 )
+from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
 from ..merged_deals import Merge
 from .vanished import Vanished
@@ -291,10 +292,15 @@ class _ImportBase:
 
     def _rows_made(self) -> list[SourceRow]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
-        of the keys a row to map again has; none when no row is mapped again."""
-        keys = {i.key for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING)
-                for i in self.store.items(state) if i.key and self._needs_mapping(i)}
-        if not keys:
+        of the keys a row to map again has; none when no row is mapped again. Memory: a
+        ``KeySet`` of those keys (a changed mapping maps every pending row again), and the
+        rows of the keys a done row shares with one: the keys the file repeats."""
+        keys = KeySet()
+        for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
+            for i in self.store.items(state):
+                if i.key and self._needs_mapping(i):
+                    keys.add(i.key)
+        if not len(keys):
             return []
         return [source_row(i.row or 0, i.payload) for i in self.store.items(ItemState.DONE)
                 if i.key in keys and (i.result or {}).get("action") in _MADE]
