@@ -859,17 +859,28 @@ class Resolver:
                 # changed since, not only added: a create in doubt merged since into an
                 # older record of another name left its key on that survivor alone (x39r2
                 # F1: made again, a copy holding the same e-mail)
+                from .account import parse_time
+
+                every: dict[str, list[Mapping[str, Any]]] = {}
                 found = await self._find_added(ctx, kind, missing, since, added,
-                                               records=records, changed=True)
+                                               records=records, changed=True, every=every)
                 if found:
                     # made by this job only when its claim says so (``_made_here``), the
                     # record can be the create's, and it was not added after this process
                     # saw its create fail: one another run made is linked, never counted
-                    # ours (undo --contacts)
-                    mine = {key: rid for key, rid in found.items()
-                            if not self._after_failure((kind, key), added.get(key))
-                            and await self._made_here(claims, (kind, key), rid,
-                                                      records.get(key), bodies.get(key))}
+                    # ours (undo --contacts). Of several answering the key, the one the
+                    # create can have made (f41j F1: not the lowest id, another run's)
+                    mine: dict[str, int] = {}
+                    for key, rid in found.items():
+                        if self._after_failure((kind, key), added.get(key)):
+                            continue
+                        own = await self._made_here(
+                            claims, (kind, key), rid, records.get(key), bodies.get(key),
+                            others=[r for r in every.get(key, ())
+                                    if not self._after_failure(
+                                        (kind, key), parse_time(r.get("add_time")))])
+                        if own is not None:
+                            mine[key] = found[key] = own
                     # a name alone never links to a person someone else made (x17r1 S1):
                     # not ours, the row's person is made
                     found = {key: rid for key, rid in found.items()
@@ -1067,10 +1078,11 @@ class Resolver:
             if kind == "person":
                 await self._know_orgs_of(missing)
             records: dict[str, Mapping[str, Any]] = {}
+            every: dict[str, list[Mapping[str, Any]]] = {}
             # changed since: an older record someone merged the key's record into holds
             # the key now (x39r2 F1), as a fresh import would find it
             found = await self._find_added(ctx, kind, missing, since, records=records,
-                                           changed=True)
+                                           changed=True, every=every)
             # one this job made for another row's key (its "made-" lookup), that answers
             # this key too (merged with the one made for it, or sharing an e-mail), is
             # its own already: linked, counted and undone once, under the key it was made
@@ -1082,10 +1094,14 @@ class Resolver:
             # its dead process held names it (v9r17 M2: credited to "someone", never
             # counted, left behind by undo --contacts, 3 of 8 kills)
             claims = self._claims()
-            ours = {key: rid for key, rid in found.items() if key not in already
-                    and claims is not None
-                    and await self._made_here(claims, (kind, key), rid, records.get(key),
-                                              sent.get((kind, key)))}
+            ours: dict[str, int] = {}
+            for key, rid in found.items():
+                if key in already or claims is None:
+                    continue
+                own = await self._made_here(claims, (kind, key), rid, records.get(key),
+                                            sent.get((kind, key)), others=every.get(key, ()))
+                if own is not None:  # of several answering the key, its create's (f41j F1)
+                    ours[key] = found[key] = own
             # someone else's person found by a name alone is never linked (x17r1 S1: a
             # colleague's "Grace Hopper" with an e-mail took every "Grace Hopper" row)
             found = {key: rid for key, rid in found.items()
@@ -1137,19 +1153,26 @@ class Resolver:
 
     async def _made_here(self, claims: Claims | None, k: tuple[str, str], rid: int,
                          record: Mapping[str, Any] | None = None,
-                         body: Mapping[str, Any] | None = None) -> bool:
-        """Whether person / org ``rid``, found by key ``k`` after a create in doubt, is this
-        job's create: its claim names this job — its outcome for that record, or, taken
-        over from a dead holder, the job it was held for (an earlier process of this job)
-        when ``record`` (as listed) can be what that holder's create ``body`` made
-        (``_could_be_made``: not added before the holder took the claim, the name sent).
-        One that cannot is the record the key's create was merged into since (x39r2 F1:
-        "Quinn22 Row17" merged into "Zed11 Person0", recorded as this job's create, which
-        undo --contacts would delete): linked, its note says so (``survived``). A claim
-        that says nothing, or another job, or is still held by another live run after a
-        bounded wait: not ours (a record that is not ours is never deleted by undo)."""
+                         body: Mapping[str, Any] | None = None,
+                         others: Iterable[Mapping[str, Any]] = ()) -> int | None:
+        """The id of this job's create among person / org ``rid`` (``record`` as listed),
+        found by key ``k`` after a create in doubt, and ``others`` (the rest answering
+        ``k``, as listed); None: none is. Its claim names this job — its outcome for that
+        record, or, taken over from a dead holder, the job it was held for (an earlier
+        process of this job) when ``record`` can be what that holder's create ``body``
+        made (``_could_be_made``: not added before the holder took the claim, the name
+        sent). One that cannot while one of ``others`` can: that other is the create's,
+        ``rid`` another run's (a colleague's, another state folder's) added since the
+        load — a double the end-of-run check names (``jobs.doubles``; f41j F1: taken for
+        the survivor the create "merged away" into, the job's own person left with no
+        deal). None of them can: ``rid`` is the record the key's create was merged into
+        since (x39r2 F1: "Quinn22 Row17" merged into "Zed11 Person0", recorded as this
+        job's create, which undo --contacts would delete): linked, its note says so
+        (``survived``). A claim that says nothing, or another job, or is still held by
+        another live run after a bounded wait: not ours (a record that is not ours is
+        never deleted by undo)."""
         if claims is None:
-            return True  # no claims (tests of the resolver alone): the old rule
+            return rid  # no claims (tests of the resolver alone): the old rule
         name = self._name(k)
         for _ in range(2):
             got = await acquire(claims, name, self.lease, tag=self.job_id)
@@ -1158,6 +1181,12 @@ class Resolver:
                 named = (got.previous or {}).get("id") == rid  # its outcome says so
                 if creator == self.job_id and not named and record is not None \
                         and not _could_be_made(k[0], record, body, got.since):
+                    own = next((int(other["id"]) for other in others
+                                if int(other["id"]) != rid
+                                and _could_be_made(k[0], other, body, got.since)), None)
+                    if own is not None:
+                        await claims.release(got, _outcome(own, creator))
+                        return own
                     creator = None
                     self._survived[k] = Survived(
                         k[0], None, rid, f"{_LABEL[k[0]]} {rid} holds the "
@@ -1165,11 +1194,11 @@ class Resolver:
                         "was there before the create was sent, under another name: the "
                         "create's record merged into it (or the key given to it) since")
                 await claims.release(got, _outcome(rid, creator))
-                return creator is not None and creator == self.job_id
+                return rid if creator is not None and creator == self.job_id else None
             self._on_held(got, CLAIM_WAIT)
             if not await wait_giving_back(claims, name, CLAIM_WAIT, self._on_wait):
                 break
-        return False
+        return None
 
     def _after_failure(self, k: tuple[str, str], added: float | None) -> bool:
         """Whether a record of key ``k`` added at ``added`` (Unix time) came after this
@@ -1180,12 +1209,15 @@ class Resolver:
     async def _find_added(self, ctx: CallContext, kind: str, keys: set[str],
                           since: float, added: dict[str, float] | None = None, *,
                           records: dict[str, Mapping[str, Any]] | None = None,
-                          changed: bool = False) -> dict[str, int]:
+                          changed: bool = False,
+                          every: dict[str, list[Mapping[str, Any]]] | None = None
+                          ) -> dict[str, int]:
         """Key → the id of the record of ``kind`` added since ``since`` that answers it (the
         lowest id); ``changed``: added *or changed* since (``changed_since``: a merge
         writes the survivor's update_time and unites the merged-away person's e-mails in
         it, "Merge (v1)", FACTS.md; a page per 500 either way). ``added`` (when given)
-        gets each one's add_time (Unix time), ``records`` each one as listed."""
+        gets each one's add_time (Unix time), ``records`` each one as listed, ``every``
+        every record answering each key (as listed, by id)."""
         from .account import parse_time
 
         wanted: dict[str, list[str]] = {}  # as records answer them -> as the items hold them
@@ -1199,6 +1231,10 @@ class Resolver:
             rid = int(record["id"])
             for answer in self._answers(kind, record):
                 for key in wanted.get(answer, ()):
+                    if every is not None and all(int(r["id"]) != rid
+                                                 for r in every.get(key, ())):
+                        every.setdefault(key, []).append(record)
+                        every[key].sort(key=lambda r: int(r["id"]))
                     if key not in found or rid < found[key]:
                         found[key] = rid
                         when = parse_time(record.get("add_time"))
