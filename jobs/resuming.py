@@ -17,12 +17,21 @@ import dataclasses
 import os
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
-from bulk.errors import BudgetExhausted, InputError, NotResumable
+from bulk.errors import (
+    META_STOP,
+    STOP_CAUSES,
+    BudgetExhausted,
+    BulkError,
+    InputError,
+    NotResumable,
+    stop_cause,
+)
 from bulk.ledger import mark_unsplit, take_back_unused
 from bulk.plans import check_window_share
 from bulk.runner import RunResult, RunStats
@@ -310,6 +319,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
     await in_thread(lambda: mark_unsplit(store, store.meta_put))
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
         loaded: Counter[str] = Counter()
+        put_back = False
         if kind is None:  # an import cut short while loading: nothing was sent, load again
             from .importing import load_again
 
@@ -329,39 +339,82 @@ async def resumed(store: JobStore, token: str, kind: Any,
                 await ready(store)
             _refuse_unreachable(store, kind, eng, loaded, why, command=command)
             await first(eng)
+            put_back = True
             if eng.stats.calls_by_operation != loaded:
                 # a retry's rows mapped again: the catalog and index pulls, made before
                 # its plan (x31r1 7: "tokens: 70", then 90 spent)
                 loaded, why = Counter(eng.stats.calls_by_operation), MAPPED_AGAIN
-        noted = getattr(kind, "manifest_note", None)  # the file changed since the load
-        if noted is not None and (note := noted(store)) is not None:
-            say(f"note: {note}")
-        if ready is not None:
+        try:
+            return await _before_run(store, kind, eng, loaded, why, command, say, show,
+                                     execute)
+        except BaseException as exc:
+            if put_back:  # the retry's rows back to pending, its run never began
+                await in_thread(partial(_stopped_before_run, store, kind, exc))
+            raise
+
+
+async def _before_run(store: JobStore, kind: Any, eng: Engine, loaded: Counter[str],
+                      why: str, command: str, say: Say, show: Say,
+                      execute: Execute | None) -> RunResult:
+    """``resumed`` from its plan on: the plan lines, the refusals of a cap that cannot
+    reach a write, the re-read, and the run (``execute``, default ``engine.run``)."""
+    ready = getattr(kind, "before_plan", None)
+    noted = getattr(kind, "manifest_note", None)  # the file changed since the load
+    if noted is not None and (note := noted(store)) is not None:
+        say(f"note: {note}")
+    if ready is not None:
+        await ready(store)
+    await _unused_credit_back(store, kind)
+    for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
+        show(line)
+    _refuse_unreachable(store, kind, eng, loaded, why, command=command)
+    before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
+    if before is not None:
+        made = Counter(eng.stats.calls_by_operation)
+        for line in await before(eng.ctx, store):
+            say(line)
+        if ready is not None:  # the re-read may have settled some of those claims
             await ready(store)
-        await _unused_credit_back(store, kind)
-        for line in plan_lines(store, kind, eng, before=loaded, before_why=why):
+        # the calls the re-read made, not those planned (x17r3 F2: the deals others
+        # wrote since the load are read too, and the line repeated the planned 2 pages)
+        reread = dict(Counter(eng.stats.calls_by_operation) - made)
+        for line in plan_lines(store, kind, eng, before=loaded, before_why=why,
+                               after_reread=reread):
             show(line)
-        _refuse_unreachable(store, kind, eng, loaded, why, command=command)
-        before = getattr(kind, "before_resume", None)  # e.g. re-decide from fresh reads
-        if before is not None:
-            made = Counter(eng.stats.calls_by_operation)
-            for line in await before(eng.ctx, store):
-                say(line)
-            if ready is not None:  # the re-read may have settled some of those claims
-                await ready(store)
-            # the calls the re-read made, not those planned (x17r3 F2: the deals others
-            # wrote since the load are read too, and the line repeated the planned 2 pages)
-            reread = dict(Counter(eng.stats.calls_by_operation) - made)
-            for line in plan_lines(store, kind, eng, before=loaded, before_why=why,
-                                   after_reread=reread):
-                show(line)
-            # the re-read found more to read before the first write than the cap leaves:
-            # stopped now, not after the rest of the cap went to reads and no write
-            _refuse_unreachable(store, kind, eng, loaded, why, after_reread=reread,
-                                command=command)
-        if execute is not None:
-            return await execute(eng, kind)
-        return await eng.run(kind)
+        # the re-read found more to read before the first write than the cap leaves:
+        # stopped now, not after the rest of the cap went to reads and no write
+        _refuse_unreachable(store, kind, eng, loaded, why, after_reread=reread,
+                            command=command)
+    if execute is not None:
+        return await execute(eng, kind)
+    return await eng.run(kind)
+
+
+def _stopped_before_run(store: JobStore, kind: Any, exc: BaseException) -> None:
+    """A retry that put its failed rows back to pending and ended before its run began
+    (its ``--max-tokens`` cannot reach a write, a signal, the account's refusal): the
+    job "stopped" — resumable, why in its message and ``META_STOP`` — with its result
+    files written from the store (x41r4 F4: "finished" with 15 rows pending, the files
+    "out of date ... the last one ended before writing them", failed.csv's old reasons).
+    A job whose run began says its own status (``bulk.runner``); a store that cannot be
+    written keeps its status (the first error is the one raised)."""
+    if store.status != "finished" or not store.counts()[ItemState.PENDING]:
+        return
+    error = exc if isinstance(exc, BulkError) else None
+    message = str(error) if error is not None else (
+        "interrupted after its failed rows were put back, before its run began (nothing "
+        "sent): pdbulk resume sends them")
+    try:
+        store.set_status("running")  # "finished" becomes "stopped" through a run
+        store.set_status("stopped", message)
+        store.meta_put(META_STOP, {"cause": (cause := stop_cause(exc)),
+                                   "error": STOP_CAUSES[cause][1]})
+        after_run = getattr(kind, "after_run", None)
+        if after_run is not None:
+            after_run(store, RunResult(stopped=True, error=error, stats=RunStats(),
+                                       counts=store.counts()))
+    except (BulkError, OSError, ValueError):
+        pass  # said by the status / result-file lines of `pdbulk status`
 
 
 async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int | None = None,
