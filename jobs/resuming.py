@@ -8,6 +8,11 @@ marked loaded) sent no row: its resume drops what the load stored and loads it a
 from its manifest and mapping (``jobs.importing.load_again``). The other kinds' loads
 are not kept in their store (their ``Work`` is code): those jobs are refused, as before.
 
+Why ~530 lines: the resume's plan and the refusals of a run that cannot reach its first
+write (before a retry's pulls, after them, after the re-read) are judged on one picture of
+what is left, and a retry ended between its rows put back and its run leaves the job
+stopped here; split, each would rebuild that picture.
+
 This module never prints and never reads the environment: lines go to the callbacks.
 """
 
@@ -268,6 +273,36 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
                           cap=eng.config.budget.max_tokens if capped else None)
 
 
+def _refuse_unpulled(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[str, int]
+                     ) -> None:
+    """BudgetExhausted, before a retry reads anything, when its ``--max-tokens`` cannot pay
+    the fewest reads before its first write — what it read already (``loaded``), the
+    re-read of what is pending (``reread_calls``), a page of each list its failed rows'
+    mapping pulls (``retry_pulls``) — and one write (x41r4 F3: caps of 30 and 45 spent
+    30 and 40 tokens on those pulls, no write)."""
+    from bulk.operations import get_operation
+
+    cap = eng.config.budget.max_tokens
+    pulls = getattr(kind, "retry_pulls", None)
+    reread = getattr(kind, "reread_calls", None)
+    wanted = Counter(pulls(store)) if cap is not None and pulls is not None else Counter()
+    if cap is None or not wanted:
+        return
+    # (at most: the re-read's pages of deals may be the ones ``retry_pulls`` counts)
+    reads = Counter(loaded) + (Counter(reread(store) if reread is not None else {}) | wanted)
+    write = min(get_operation(op).token_cost for op in ("addDeal", "updateDeal"))
+    if (need := tokens_of(reads) + write) <= cap:
+        return
+    ops = ", ".join(f"{op} {n:,}" for op, n in sorted(wanted.items()))
+    raise BudgetExhausted(
+        f"budget: --max-tokens is {cap:,}, and this retry's first write needs at least "
+        f"{need:,}: its failed rows are mapped again after the catalog and the indexes are "
+        f"pulled and the deals re-read ({ops}, a page each at least: "
+        f"{tokens_of(wanted):,} tokens), before a write ({write:,} at least); pass a "
+        f"larger --max-tokens ({need:,} or more); nothing was read or sent by this retry",
+        cap=cap)
+
+
 async def _unused_credit_back(store: JobStore, kind: Any) -> None:
     """The credit the killed runs before this one charged ahead and never used, out of
     the ledger and of the tokens in doubt (``bulk.ledger.take_back_unused``), for the
@@ -338,6 +373,7 @@ async def resumed(store: JobStore, token: str, kind: Any,
             if ready is not None:
                 await ready(store)
             _refuse_unreachable(store, kind, eng, loaded, why, command=command)
+            _refuse_unpulled(store, kind, eng, loaded)
             await first(eng)
             put_back = True
             if eng.stats.calls_by_operation != loaded:

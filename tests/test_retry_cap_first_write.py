@@ -72,7 +72,8 @@ def test_a_retry_whose_in_doubt_reads_take_the_cap_reads_nothing(tmp_path: Path)
 
 def test_a_retry_refused_after_its_pulls_says_what_it_read(sb: Sandbox,  # noqa: F811
                                                              tmp_path: Path) -> None:
-    """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 25`: the rows'
+    """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 60` (above the
+    fewest reads it can make before a create, 55: x41r4 F3): the rows'
     catalog pulls (20 tokens) leave too little for the re-read and a create: exit 4, and
     the line names those reads and their tokens (was: "nothing was read or sent"); nothing
     is sent past them."""
@@ -86,12 +87,41 @@ def test_a_retry_refused_after_its_pulls_says_what_it_read(sb: Sandbox,  # noqa:
     (job,) = jobs.iterdir()
     mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
     before = spent(sb)
-    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "25")
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "60")
     assert retried.exit_code == 4, retried.output
     read = spent(sb) - before
-    assert 0 < read <= 25, (read, retried.output)
+    assert 0 < read <= 60, (read, retried.output)
     said = re.search(r"nothing was sent by this retry; it read only (.*) \(([\d,]+) tokens\) "
                      r"before it stopped", retried.output)
     assert said is not None and int(said[2]) == read, retried.output
     assert "getStages 1" in said[1], said[1]
     assert "nothing was read or sent" not in retried.output
+
+
+def test_a_retry_cap_below_its_pulls_and_reread_reads_nothing(sb: Sandbox,  # noqa: F811
+                                                               tmp_path: Path) -> None:
+    """x41r4 F3: 3 rows failed on a stage, the mapping fixed; `retry --max-tokens 40`:
+    mapping them again pulls the catalog (20 tokens) and the re-read of their keys reads
+    a page of deals and of archived deals (30) before a create (5): exit 4 before any
+    request (was: 20 tokens spent on the pulls, then refused), the rows still failed; the
+    line says the least it needs."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING.format(extra=""))
+    manifest.write_text("key,title,stage\n" + "".join(
+        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(6)))
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    before = spent(sb)
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "40")
+    assert retried.exit_code == 4, retried.output
+    assert spent(sb) == before, retried.output  # before: 20 (the catalog pulls)
+    assert "needs at least 55" in retried.output, retried.output
+    assert "nothing was read or sent by this retry" in retried.output, retried.output
+    with JobStore.open(job, lock=False) as store:
+        assert store.counts()[ItemState.FAILED] == 3
+        assert store.status == "finished"
+    ok = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "80")
+    assert ok.exit_code == 0, ok.output

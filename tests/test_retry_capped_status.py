@@ -14,7 +14,7 @@ from tests.test_retry_plan_tokens import MAPPING
 
 
 def test_a_capped_retry_leaves_the_job_stopped(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
-    """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 25` stops on its
+    """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 60` stops on its
     cap after the rows' catalog pulls: the job is "stopped" (was: "finished", 3 pending)."""
     jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
     mapping.write_text(MAPPING.format(extra=""))
@@ -25,7 +25,7 @@ def test_a_capped_retry_leaves_the_job_stopped(sb: Sandbox, tmp_path: Path) -> N
     assert first.exit_code == 3, first.output
     (job,) = jobs.iterdir()
     mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
-    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "25")
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "60")
     assert retried.exit_code == 4, retried.output
     with JobStore.open(job, lock=False) as store:
         status, counts = store.status, store.counts()

@@ -248,6 +248,34 @@ class _ImportBase:
         except MappingUnusable as exc:
             raise InputError(str(exc)) from None
 
+    def retry_pulls(self, store: JobStore) -> dict[str, int]:
+        """The fewest calls ``check_retry_account`` makes, by operation, before a retry can
+        write: when failed rows must be mapped again, a page of each list
+        ``RowPlanner.build`` pulls (the catalog; the persons / organizations / deals
+        indexes the mapping needs; more pages when the account has more) and, for rows with
+        a key, the first page of the re-read of the deals added since; {} when none is
+        mapped again, or the mapping does not load (``check_retry`` says so). Reads nothing
+        (x41r4 F3: a cap below them spent itself on them, no write)."""
+        again = [i for i in store.items(ItemState.FAILED) if self._needs_mapping(i)]
+        if not again:
+            return {}
+        try:
+            spec = ImportMapping.load(self.settings.mapping).spec
+        except (InputError, OSError, ValueError):
+            return {}
+        calls = {"getPipelines": 1, "getStages": 1, "getDealFields": 1}
+        keyed = any(i.key and not i.payload.get("duplicate") for i in again)
+        for op, needed in (("getUsers", spec.deal.owner is not None),
+                           ("getPersons", spec.person is not None),
+                           ("getOrganizations", spec.organization is not None),
+                           # the index of an upsert; else (a row with a key) the re-read
+                           # of the deals added since the load (``reread_calls``)
+                           ("getDeals", self.settings.mode == "upsert" or keyed),
+                           ("getArchivedDeals", self.settings.mode == "upsert" or keyed)):
+            if needed:
+                calls[op] = 1
+        return calls
+
     def _needs_mapping(self, item: Item) -> bool:
         payload = item.payload
         if payload.get("duplicate"):
