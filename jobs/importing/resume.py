@@ -821,6 +821,10 @@ class _Resume(_ImportBase):
         deals_by_id = {int(d["id"]): d for deals in keyed.values() for d in deals}
         outcomes: list[Outcome] = []
         newer = 0  # keys on a deal a newer import made: conflicts (newer_import)
+        own = 0  # keys on a deal this job wrote for another row of the key (x41r4 F6)
+        wrote = {int(r["deal_id"]) for i in store.items(ItemState.DONE)
+                 if (r := i.result or {}).get("action") in ("created", "updated")
+                 and isinstance(r.get("deal_id"), int)} if found else set()
         # keys this job's sent journal says it sent (``jobs.importing.sent``)
         journal = sent_times(store.directory, {k for k in wanted if found.get(k)})
         lost: dict[float, list[int]] = {}  # pending creates the store lost the send of
@@ -845,6 +849,7 @@ class _Resume(_ImportBase):
                     lost.setdefault(sent, []).append(item.id)
                     continue
                 self._found_on_resume.add(str(item.key))
+                own += ids[0] in wrote
                 if isinstance(got, Claim) and newer_import(
                         self.store, got.previous, ids[0], item.key, deals_by_id[ids[0]]):
                     # said apart: the row fails as a conflict if it would change that deal
@@ -876,9 +881,15 @@ class _Resume(_ImportBase):
             return [*said, f"re-checked {len(creates):,} pending create(s): no deal carries "
                     "their keys yet"]
         then = "updated instead" if self.settings.mode == "upsert" else "not created again"
+        # this job's own deals are no one else's addition: their rows are judged beside
+        # the row that wrote them, a duplicate or held (x41r4 F6: "86 key(s) now on a deal
+        # added or changed since the load (updated instead)", 0 updated)
         return [*said, f"re-checked {len(creates):,} pending create(s): "
-                f"{hits - len(outcomes) - newer:,} key(s) now on a deal added or changed since "
-                f"the load ({then}), {len(outcomes):,} on several deals (failed)"
+                f"{hits - len(outcomes) - newer - own:,} key(s) now on a deal added or changed "
+                f"since the load ({then}), "
+                + (f"{own:,} on a deal this job wrote for another row of the key (judged "
+                   "beside that row: its duplicate, or held), " if own else "")
+                + f"{len(outcomes):,} on several deals (failed)"
                 + (f", {newer:,} on a deal an import loaded after this job created (left "
                    "alone as a conflict where the row would change it; the plan below "
                    "counts their updates at most)" if newer else "")]
