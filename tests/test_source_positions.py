@@ -123,7 +123,8 @@ def test_mapping_failures_name_the_line_where_it_differs(sandbox: Sandbox,
     res = CliRunner().invoke(app, ["plan", "import", str(path), "--mapping",
                                    str(tmp_path / "mapping.toml"), "--url", sandbox.url,
                                    *FAST], env=ENV)
-    assert "rows 4 (line 6), 5 (line 7))" in " ".join(res.output.split()), res.output
+    assert "rows 4 (line 6) ('7x01'), 5 (line 7) ('7x02'))" in " ".join(res.output.split()), \
+        res.output  # each row with its own value (x41r1 L1)
 
 
 def test_jsonl_rows_are_lines_and_json_rows_are_indexes(sandbox: Sandbox,
