@@ -124,3 +124,41 @@ def test_blank_stage_and_owner_keep_a_colleagues_values(sandbox: Sandbox,
     assert (one["stage_id"], one["owner_id"]) == (4, 2)
     assert (two["stage_id"], two["owner_id"]) == (3, 3)
     assert (three["stage_id"], three["owner_id"]) == (1, 3)
+
+
+def _mapper(deal: str) -> Any:
+    from jobs.catalog import Catalog
+    from jobs.mapping import Mapping, compile_mapping
+
+    catalog = Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}, {"id": 2, "name": "Partners"}],
+        stages=[{"id": 11, "name": "Qualified", "pipeline_id": 1, "order_nr": 1},
+                {"id": 21, "name": "Lead In", "pipeline_id": 2, "order_nr": 1}],
+        users=[{"id": 100, "name": "Ann Lee", "email": "ann@acme.test", "active_flag": True}],
+        deal_fields=[{"field_code": "k" * 40, "field_name": "Import source key",
+                      "field_type": "varchar", "is_custom_field": True}])
+    text = f'version = 1\n[import]\nkey_column = "key"\n[deal]\ntitle = "title"\n{deal}'
+    return compile_mapping(Mapping.loads(text), catalog,
+                           header=["key", "title", "amount", "cur", "pipe", "stage"])
+
+
+def _map(mapper: Any, **cells: str) -> Any:
+    from bulk.manifest import SourceRow
+
+    values = dict.fromkeys(["amount", "cur", "pipe", "stage"], "") | cells
+    return mapper.map(SourceRow(2, 2, {"key": "K1", "title": "T", **values}))
+
+
+def test_what_holds_its_default_is_named() -> None:
+    """``MappedRow.defaulted``: a blank stage under a default is the default's unless the
+    row names a pipeline (the default stage there places it); a deal.currency default
+    alone is open as ``defaults.currency`` is (a deal that exists keeps its own)."""
+    mapper = _mapper('pipeline = { column = "pipe", default = "Sales" }\n'
+                     'stage = { column = "stage", default = "Qualified" }\n'
+                     'value = "amount"\ncurrency = { column = "cur", default = "EUR" }\n')
+    blank = _map(mapper, amount="100")
+    assert blank.deal["stage_id"] == 11 and blank.deal["currency"] == "EUR"
+    assert blank.defaulted == ("stage_id",) and blank.currency_defaulted
+    named = _map(mapper, amount="100", pipe="sales", cur="USD")
+    assert named.deal["stage_id"] == 11 and named.deal["currency"] == "USD"
+    assert named.defaulted == () and not named.currency_defaulted
