@@ -43,3 +43,35 @@ def test_the_key_fields_column_is_the_key_column() -> None:
                        samples={h: [c] for h, c in zip(["Deal - ID", *HEADER], ["12", *CELLS],
                                                        strict=True)})
     assert "[update]" in own and 'id_column = "Deal - ID"' in own, own
+
+
+def _options(*labels: str) -> list[dict[str, object]]:
+    return [{"id": 10 * n + 1, "label": label} for n, label in enumerate(labels)]
+
+
+def test_option_todos_read_cells_as_the_import_does() -> None:
+    """x41r3 L1: under separator ",", ``Web, legacy, Chat`` (an option ``Web, legacy``)
+    and ``10, 1,000`` (an option ``1,000``) were called "no option" ("Web", "legacy";
+    "1", "000"), and ``gold`` (options ``Gold`` and ``Gold ``) too: the import reads the
+    first two and fails the third as a label two options share, which the TODO now says."""
+    fields = [("k", "Import source key", "varchar", []),
+              ("c", "Channels", "set", _options("Email", "Chat", "Web, legacy")),
+              ("s", "Sizes", "set", _options("10", "100", "1,000")),
+              ("t", "Tier", "enum", _options("Gold", "Gold ", "Silver"))]
+    catalog = Catalog.from_api(
+        pipelines=[{"id": 1, "name": "Sales"}],
+        stages=[{"id": 11, "name": "Qualified", "pipeline_id": 1, "order_nr": 1}],
+        users=[{"id": 100, "name": "Ann Lee", "email": "ann@acme.test", "active_flag": True}],
+        deal_fields=[{"field_code": c * 40, "field_name": n, "field_type": t,
+                      "is_custom_field": True, **({"options": o} if o else {})}
+                     for c, n, t, o in fields])
+    samples = {"Key": ["1", "2"], "Title": ["a", "b"],
+               "Channels": ["Web, legacy, Chat", "Email, Fax"], "Sizes": ["10, 1,000", "100"],
+               "Tier": ["gold", "Silver"]}
+    text = init_mapping(list(samples), catalog, samples=samples)
+    todos = [line for line in text.splitlines() if line.startswith("# TODO: sampled")]
+    assert len(todos) == 2, todos
+    assert todos[0].startswith('# TODO: sampled cells of "Channels" are no option of '
+                               '"Channels": "Fax" (its options'), todos
+    assert todos[1].startswith('# TODO: sampled cells of "Tier" name a label two options of '
+                               '"Tier" share (case and spaces aside): "gold"'), todos

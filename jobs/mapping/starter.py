@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
 
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
@@ -887,6 +887,23 @@ def _currency_lines(samples: MappingABC[str, Sequence[str]] | None,
 _MULTI_SEPARATORS = (";", ",", "|")
 
 
+def _has_option(field: DealField, label: str) -> bool:
+    try:
+        field.option(label)
+    except InputError:
+        return False
+    return True
+
+
+def _chosen_separator(samples: MappingABC[str, Sequence[str]] | None,
+                      columns: Sequence[str]) -> str | None:
+    """The separator ``_separator_line`` writes: the one mark the samples show, ";" when
+    they show none, None when they show several (its TODO asks which)."""
+    seen = [mark for mark in _MULTI_SEPARATORS
+            if any(mark in value for column in columns for value in _sampled(samples, column))]
+    return seen[0] if len(seen) == 1 else None if seen else ";"
+
+
 def _separator_line(samples: MappingABC[str, Sequence[str]] | None,
                     columns: Sequence[str]) -> str:
     """``[defaults] separator`` from the sampled cells of the multi-option columns (label,
@@ -991,37 +1008,54 @@ def _own_lines(key_column: str, key_field: str) -> list[str]:
             '# mode = "insert"']
 
 
-def _unknown_options_todo(field: DealField, column: str, values: Sequence[str]) -> list[str]:
+def _unknown_options_todo(field: DealField, column: str, values: Sequence[str],
+                          separator: str | None = ";") -> list[str]:
     """A TODO above an option field's line when sampled cells of ``column`` name no option
     of ``field`` (as ``DealField.option`` reads a label: case and spaces aside; a set's
-    cell also split at ``;`` / ``,``): every such row would fail at plan time (x27r1:
+    cell cut into options as the import cuts it, ``tf.OptionCells`` at ``separator``:
+    ``Web, legacy`` is one option when the field has it), or a label two options share
+    (``gold`` for ``Gold`` and ``Gold ``): every such row would fail at plan time (x27r1:
     "Lead source" proposed with no word, its sampled "Web" no option; 2,503 of 10,000
-    rows failed)."""
+    rows failed; x41r3 L1: cells the import reads were called "no option"). ``separator``
+    None (the samples show several): a set's cell is cut at every ``;`` and ``,``."""
+    cells = tf.OptionCells([o.label for o in field.options], separator, field.name) \
+        if field.type == "set" and separator is not None else None
     unknown: list[str] = []
+    twice: list[str] = []
     for value in values:
         parts = [value]
-        if field.type == "set" and not _is_option(field, value):
+        if field.type == "set" and cells is None and not _has_option(field, value):
             parts = [p.strip() for p in re.split(r"[;,]", value) if p.strip()]
-        unknown += [p for p in parts if not _is_option(field, p) and p not in unknown]
+        elif cells is not None:
+            try:
+                parts = cells.items(value)
+            except InputError:
+                pass  # read two ways: the whole cell is named
+        for part in parts:
+            try:
+                field.option(part)
+            except AmbiguousName:
+                twice += [part] if part not in twice else []
+            except InputError:
+                unknown += [part] if part not in unknown else []
+    out: list[str] = []
+    if twice:
+        out.append(f"# TODO: sampled cells of {_toml_str(column)} name a label two options of "
+                   f"{_toml_str(field.name)} share (case and spaces aside): "
+                   + ", ".join(_toml_str(v) for v in twice[:5])
+                   + "; rows naming it fail: rename one of those options in Pipedrive. "
+                     "Then delete this line")
     if not unknown:
-        return []
+        return out
     shown = ", ".join(_toml_str(v) for v in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
     options = ", ".join(_toml_str(o.label) for o in field.options[:8]) or "none"
     example = _toml_str(unknown[0])
-    return [f"# TODO: sampled cells of {_toml_str(column)} are no option of "
+    return [*out, f"# TODO: sampled cells of {_toml_str(column)} are no option of "
             f"{_toml_str(field.name)}: {shown} (its options: {options}"
             f"{' ...' if len(field.options) > 8 else ''}); map them, e.g. "
             f"{_toml_str(field.name)} = {{ column = {_toml_str(column)}, map = {{ {example} = "
             '"<option>" } }, or add the options in Pipedrive; rows naming no option fail. '
             "Then delete this line"]
-
-
-def _is_option(field: DealField, label: str) -> bool:
-    try:
-        field.option(label)
-    except InputError:
-        return False
-    return True
 
 
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
@@ -1273,7 +1307,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 continue
         line = f"{_toml_str(f.name)} = {_column_value(column or '')}"
         if column and f.type in ("enum", "set"):
-            out += _unknown_options_todo(f, column, _sampled(samples, column))
+            out += _unknown_options_todo(f, column, _sampled(samples, column),
+                                         _chosen_separator(samples, multi))
         out.append(line if column else f"# {line}  # {f.type}")
     for section, fields in (("person", ("name", "email", "phone")),
                             ("organization", ("name", "address"))):
