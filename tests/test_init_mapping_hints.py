@@ -75,3 +75,15 @@ def test_option_todos_read_cells_as_the_import_does() -> None:
                                '"Channels": "Fax" (its options'), todos
     assert todos[1].startswith('# TODO: sampled cells of "Tier" name a label two options of '
                                '"Tier" share (case and spaces aside): "gold"'), todos
+
+
+def test_amounts_that_all_name_one_currency_propose_it() -> None:
+    """x41r3 L7: every sampled amount says € (one cell blank): ``currency = "EUR"`` is
+    proposed, so the blank amount's deal is EUR too, not the company's USD; amounts that
+    name none leave it commented (tests/test_mixed_currency.py)."""
+    samples = {"Key": ["G1", "G2", "G3"], "Title": ["a", "b", "c"],
+               "Betrag": ["1.234,56 €", "EUR 99,00", ""]}
+    text = init_mapping(list(samples), _catalog(), samples=samples)
+    assert '\ncurrency = "EUR"  # every sampled amount of \'Betrag\' names EUR' in text, text
+    samples["Betrag"] = ["1.234,56 €", "99,00 $", ""]  # two currencies: nothing proposed
+    assert '\n# currency = "USD"' in init_mapping(list(samples), _catalog(), samples=samples)

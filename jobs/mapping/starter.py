@@ -857,7 +857,8 @@ def _currency_lines(samples: MappingABC[str, Sequence[str]] | None,
     ``column`` (with no currency column) name a currency in some cells and none in others
     (x25r2 F1: ``1.234,56 €`` beside ``500,00``): the one currency the named ones agree on
     is proposed, for the others would be refused (``jobs.mapping.mixed_currency``); cells
-    naming several currencies give a TODO."""
+    naming several currencies give a TODO. Amounts that all name one currency propose it
+    too: a blank amount's deal then takes it, not the company's."""
     named: dict[str, str] = {}
     plain = None
     for value in _sampled(samples, column) if column else ():
@@ -872,6 +873,12 @@ def _currency_lines(samples: MappingABC[str, Sequence[str]] | None,
             named.setdefault(code, value)
         else:
             plain = plain or value
+    if len(named) == 1 and not plain and len(code := next(iter(named))) == 3:
+        # x41r3 L7: an all-EUR file's blank amount took the company's USD, and the
+        # starter proposed USD: the one currency every sampled amount names is proposed
+        return [f"currency = {_toml_str(code)}  # every sampled amount of {column!r} names "
+                f"{code} ({named[code]!r}): a row with a blank amount is a {code} deal "
+                "too (else the company's currency); check it"]
     if not (named and plain):
         return ['# currency = "USD"  # when a cell has no currency']
     if len(named) == 1 and len(code := next(iter(named))) == 3:
