@@ -602,7 +602,8 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
                 company = await account_company(s.ctx)  # x38r2 F3
                 await in_thread(lambda: bind_state(cfg, state, company, explicit=True,
                                                    writes=True, remember=False))
-                prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+                prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state,
+                                           job_roots=(cfg.job_root,))
                 await in_thread(lambda: prep.save(store))
                 cost = await apply_estimate(s, store, prep)
         finally:
@@ -748,7 +749,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 if (again := review_again_line(planned.summary)) is not None:
                     say(again)  # undecided review groups come back until decided
             plan_dir: Path = got["plan_dir"]
-            prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state)
+            prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state,
+                                       job_roots=(cfg.job_root,))
         except BulkError:
             store.set_status("failed", "the load phase failed; nothing was sent")
             raise

@@ -84,6 +84,7 @@ from ..updating import Prepared, changed_names
 from .apply_claims import merged_by_others
 from .config import DedupeConfig
 from .evidence import not_included, two_companies
+from .gone_by import gone_by
 from .held_now import held_now, names_now, wanted_ids
 from .index import (
     CONFIG,
@@ -348,8 +349,12 @@ def _guarded(g: PlannedGroup, fresh: Mapping[int, DealRecord],
 
 
 async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions, *,
-                        state_dir: Path | None, taken_at: float | None = None) -> Prepared:
-    """Read the plan, re-read its groups' deals, decide per group; the job's items."""
+                        state_dir: Path | None, taken_at: float | None = None,
+                        job_roots: Sequence[Path] = ()) -> Prepared:
+    """Read the plan, re-read its groups' deals, decide per group; the job's items.
+    ``job_roots``: the job folders whose jobs (merge, dedupe, an undo's deletes) may have
+    taken a deal away since the plan (``gone_by``; the state directory's folder is read
+    too)."""
     groups = read_groups(plan_dir)
     planned = read_records(plan_dir)
     summary = read_summary(plan_dir)
@@ -385,12 +390,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     live = await read_deals(ctx, read) if read else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
                 if state_dir is not None and chosen else {})
-    makers, into = await _makers(state_dir, [i for g in chosen for i in g.merged_ids
-                                             if is_gone(live.get(i))]
-                                 + [i for g in decided for i in g.member_ids
-                                    if is_gone(live.get(i))])
+    roots = [*job_roots, *([state_dir.parent] if state_dir is not None else [])]
+    makers, into, deleted = await _makers(
+        state_dir, [i for g in chosen for i in g.merged_ids if is_gone(live.get(i))]
+        + [i for g in decided for i in g.member_ids if is_gone(live.get(i))], roots)
     for g in decided:
-        _kept_separate(prep, g, live, makers, into)
+        _kept_separate(prep, g, live, makers, into, deleted)
     if options.record_decisions and state_dir is not None:
         _separate_due(prep, state_dir, [g for g in groups if g.decision == "keep-separate"],
                       {i for i in read if is_gone(live.get(i))})
@@ -586,20 +591,30 @@ def _stricter_now(g: PlannedGroup, now: DedupeConfig | None, summary: Mapping[st
     return None
 
 
-async def _makers(state_dir: Path | None, gone: Sequence[int]
-                  ) -> tuple[dict[int, str], dict[int, int]]:
+async def _makers(state_dir: Path | None, gone: Sequence[int], roots: Sequence[Path] = ()
+                  ) -> tuple[dict[int, str], dict[int, int], dict[int, str]]:
     """(deal id -> the job that merged it away, deal id -> the deal it was merged into where
-    known) for the ``gone`` deals another job merged since the plan read them: the state
-    directory's record (``load_makers``, ``load_merges``: this machine's jobs) and, on a
-    shared coordinator, the claims (another host's run; x37r2 F4; ``into``: f41d 5)."""
+    known, deal id -> the undo job that deleted it) for the ``gone`` deals another job took
+    away since the plan read them: the state directory's record (``load_makers``,
+    ``load_merges``: this machine's dedupe jobs), on a shared coordinator the claims
+    (another host's run; x37r2 F4; ``into``: f41d 5), and the job stores of the folders
+    ``roots`` (``gone_by``: a ``pdbulk merge`` job, a dedupe job, an undo deleting the deals
+    its import created; f41k 1, x41r5 F3)."""
     if not gone:
-        return {}, {}
+        return {}, {}, {}
     recorded = load_makers(state_dir) if state_dir is not None else {}
     out = {m: recorded[m] for m in gone if m in recorded}
     merges = load_merges(state_dir, confirmed_only=True) if out and state_dir else {}
     into = {m: merges[m][0] for m in out if m in merges}
     theirs, their_into = await merged_by_others([m for m in gone if m not in out])
-    return {**theirs, **out}, {**their_into, **into}
+    makers, into = {**theirs, **out}, {**their_into, **into}
+    rest = [m for m in gone if m not in makers]
+    found = await in_thread(lambda: gone_by(roots, rest)) if rest and roots else {}
+    deleted = {m: by.job for m, by in found.items() if by.into is None}
+    for m, by in found.items():
+        if by.into is not None:
+            makers[m], into[m] = by.job, by.into
+    return makers, into, deleted
 
 
 def _merged_elsewhere(g: PlannedGroup, live: Mapping[int, Deal],
@@ -652,7 +667,8 @@ def _separate_due(prep: Prepared, state_dir: Path, separate: list[PlannedGroup],
 
 
 def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
-                   makers: Mapping[int, str], into: Mapping[int, int]) -> None:
+                   makers: Mapping[int, str], into: Mapping[int, int],
+                   deleted: Mapping[int, str] | None = None) -> None:
     """A group a person decided to keep separate: skipped as ``kept separate (decision)``
     while its deals are all there; when one is gone since the plan (read now with the
     groups to merge: ``read_deals``) the decision came too late, and the rows say so, not
@@ -664,16 +680,22 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
     not "too late": a colleague may have deleted it or merged it into a third deal, nobody
     merged the pair (x40r4 F4; a merged-away deal reads as deleted, FACTS "Merge"). A deal
     a job merged into a deal outside the pair (``into``: a THIRD deal) says so, ``deal 12
-    was merged into deal 40 by job J``, not "too late" (f41d 5)."""
+    was merged into deal 40 by job J``, not "too late" (f41d 5). The job may be any of the
+    job folders' (``_makers``: a ``pdbulk merge`` job too), and a deal an undo job deleted
+    says ``deal 12 was deleted by job J since the plan`` (f41k 1, x41r5 F3)."""
     gone = [i for i in g.member_ids if is_gone(live.get(i))]
     if not gone:
         _skip(prep, g, "kept separate (decision)")
         return
     third = {i: into[i] for i in gone if i in makers and into.get(i) not in (None, *g.member_ids)}
-    if third:
-        why = "; ".join(f"deal {i} was merged into deal {c} by job {makers[i]} since the plan"
-                        for i, c in sorted(third.items())) + (
-            ", not into its pair: nothing to keep separate, nothing sent")
+    dropped = {i: job for i in gone if i not in makers and (job := (deleted or {}).get(i))}
+    if third or dropped:
+        why = "; ".join([*(f"deal {i} was merged into deal {c} by job {makers[i]} since the plan"
+                           for i, c in sorted(third.items())),
+                         *(f"deal {i} was deleted by job {job} since the plan"
+                           for i, job in sorted(dropped.items()))]) + (
+            ", not into its pair" if not dropped else "") + (
+            ": nothing to keep separate, nothing sent")
         for merge_id in g.merged_ids:
             prep.skip(g.row, f"{merge_id}->{g.survivor_id}", {
                 "group_id": g.id, "deal_id": g.survivor_id, "merged_id": merge_id,
@@ -691,7 +713,7 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
         action = "skipped"  # merged into the pair's other deal, a third one, or deleted
         why = (f"deal {deals} is gone" if len(gone) == 1 else f"deals {deals} are gone") + (
             " since the plan (deleted or merged into another deal: Pipedrive does not say "
-            "which, FACTS; no dedupe job recorded here merged it); nothing to keep separate, "
+            "which, FACTS; no job recorded here merged or deleted it); nothing to keep separate, "
             "nothing sent")
     for merge_id in g.merged_ids:  # counted as _by_others counts them: nothing to send
         prep.add(NewItem(row=g.row, key=f"{merge_id}->{g.survivor_id}", op="merge",
