@@ -81,6 +81,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
@@ -114,7 +115,17 @@ from .catch_all_lexicon import (
     sale_partners,
 )
 from .catch_all_placeholder import label_words, placeholder
-from .catch_all_regions import compass_at, demonym, tail_after
+from .catch_all_regions import (
+    COMPASS,
+    COMPASS_ADJECTIVES,
+    PREP_ARTICLES,
+    REGION_NOUNS,
+    compass_at,
+    demonym,
+    formed_places,
+    prefixed_place,
+    tail_after,
+)
 from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
@@ -536,6 +547,9 @@ def _qualifier(words: list[str], i: int, after_people: bool = False,
         return 0
     if after_people and _demonym(words[i]):
         return 1  # süddeutsch, parisiens, milanesi: the place's adjective (f41d)
+    if after_people and words[i] in REGION_NOUNS and i + 2 == len(words) \
+            and (_demonym(words[i + 1]) or _place_at(words, i + 1)):
+        return 2  # País Vasco, Comunidad Valenciana, Regione Lombardia (f41k)
     if modifier and words[i] in HEAD_PLACES and i == len(words) - 1:
         return 0  # Customer Phoenix, Client Gold: the noun the name is (f39c)
     if n:
@@ -571,20 +585,35 @@ def _place_at(words: list[str], i: int) -> int:
     Homburg``), and a state / country code right after it ending the name (``Miami FL``;
     x40r4 F3: 16 such names merged)."""
     known = places()
+    formed = _FORMED.get()
     found = 0
-    for n in range(min(_PLACE_WORDS, len(words) - i), 0, -1):
+    for n in range(min(max([_PLACE_WORDS, *map(_words_in, formed)]), len(words) - i), 0, -1):
         phrase = words[i:i + n]
         spellings = [" ".join(phrase)] + [" ".join([long, *phrase[1:]])
                                           for long in PLACE_SPELLINGS.get(phrase[0], ())]
-        if any(p in known or p in REGIONS for p in spellings) \
-                or (n == 2 and ("".join(phrase) in known or spellings[0] in _place_starts())):
-            found = n
+        if spellings[0] in formed or (n <= _PLACE_WORDS and (
+                any(p in known or p in REGIONS for p in spellings)
+                or (n == 2 and ("".join(phrase) in known or spellings[0] in _place_starts()))
+                or (n == 1 and prefixed_place(phrase[0], _is_place)))):
+            found = n  # (Rhein-Main, Lindau (Bodensee), Oberbayern: f41k)
             break
     if found and i + found == len(words) - 1 and _code(words[-1]):
         return found + 1  # Customer Miami FL, Boston, MA
+    if found and i + found == len(words) - 1 and (words[-1] in COMPASS_ADJECTIVES
+                                                  or words[-1] in COMPASS):
+        return found + 1  # Italia Centrale, Italia Meridionale, Bayern Nord (f41k)
     if found:  # Bad Homburg vor der Höhe, Frankfurt am Main: a long form (f41d)
         return found + tail_after(words, i + found, True)
     return found
+
+
+def _words_in(phrase: str) -> int:
+    return phrase.count(" ") + 1
+
+
+# the places the name being read names by their form (``catch_all_regions.formed_places``:
+# ``Rhein-Main``, ``Lindau (Bodensee)``), set by ``_named`` while it reads that name
+_FORMED: ContextVar[frozenset[str]] = ContextVar("formed_places", default=frozenset())
 
 
 def _is_place(name: str) -> bool:
@@ -730,6 +759,16 @@ def without_notes(name: str) -> tuple[str, ...]:
 
 def _named(name: str, kind: str) -> bool:
     """``named_catch_all`` for one reading of a name."""
+    formed = frozenset(p for p in formed_places(name, org_key, _is_place)
+                       if not any(w in _PEOPLE or w in FIRM_WORDS for w in p.split()))
+    token = _FORMED.set(formed)  # Rhein-Main, Lindau (Bodensee): places by form (f41k)
+    try:
+        return _named_as(name, kind)
+    finally:
+        _FORMED.reset(token)
+
+
+def _named_as(name: str, kind: str) -> bool:
     name = mark_empty(name)  # (leer), [empty], -- blank --: unknown (f40c)
     if (m := _ABBREVIATED.fullmatch(name)) and _named(m[2], kind):
         short = org_key(m[1]).split()
@@ -798,10 +837,10 @@ def _named(name: str, kind: str) -> bool:
                 placed or (i + 1 < len(words) and _qualifier(words, i + 1, True))):
             i += 1  # Kunden Raum Stuttgart, Customers Greater Boston, Stuttgart Umgebung
             continue
-        if people and not registered and w in PLACE_PREPOSITIONS and i + 1 < len(words) \
-                and (n := _qualifier(words, i + 1, True)):
+        if people and not registered and (w in PLACE_PREPOSITIONS or w in PREP_ARTICLES) \
+                and (n := _after_preposition(words, i + 1, w in PREP_ARTICLES)):
             i += 1 + n  # Klant uit Utrecht, Customers from Boston (x40r4 F3)
-            placed = True
+            placed = True  # Kunden aus dem Allgäu, Clienti della Toscana (f41k)
             continue
         if kept and not registered and i + 1 < len(words) and (n := _place_at(words, i)) > 1:
             i += n  # Klant Den Haag, Cliente La Spezia: before the article is set aside
@@ -836,6 +875,37 @@ def _named(name: str, kind: str) -> bool:
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
                            or (len(kept) > 1 and any(w in _NEGATIONS for w in kept)
                                and not all(w in _NEGATIONS for w in kept)))  # Ei Ei Ei Ltd
+
+
+# the articles after a preposition (``aus dem``, ``uit de``, ``in het``, ``de la``, ``of the``)
+_ARTICLES = frozenset({"der", "dem", "den", "die", "das", "la", "le", "les", "l", "de", "het",
+                       "the", "los", "las", "el", "il", "lo", "gli"})
+
+
+def _after_preposition(words: list[str], i: int, with_article: bool) -> int:
+    """How many words from ``words[i]`` (after a people word and a place preposition:
+    ``PLACE_PREPOSITIONS``, or one written with its article, ``PREP_ARTICLES``: ``della``,
+    ``im``) say where the customers are, 0 if none: a place (``_qualifier``), or an
+    article (or the article the preposition carries) then a place, or one or two words
+    ending the name (``aus dem Allgäu``, ``uit de Achterhoek``, ``della Toscana``, ``del
+    País Vasco``, ``in het Noorden``: f41k; a region no list holds). Not a firm's word
+    (``FIRM_WORDS``) nor a catch-all word."""
+    if i >= len(words):
+        return 0
+    if n := _qualifier(words, i, True):
+        return n
+    j = i
+    while j < len(words) - 1 and words[j] in _ARTICLES:
+        j += 1
+    if j == i and not with_article:
+        return 0
+    if j < len(words) and (n := _qualifier(words, j, True)):
+        return j - i + n
+    rest = words[j:]
+    if 1 <= len(rest) <= 2 and all(w.isalpha() and w not in FIRM_WORDS
+                                   and w not in CATCH_ALL_WORDS for w in rest):
+        return len(words) - i
+    return 0
 
 
 def _lead_compound(word: str) -> bool:
