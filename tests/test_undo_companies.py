@@ -20,8 +20,10 @@ from tests.import_support import engine_config
 from tests.redis_helpers import running_redis
 
 
-def _import(jobs: Path, name: str, company: str | None, deal_id: int, action: str) -> None:
-    store = JobStore.create(jobs / name, job_id=name, kind="import", config={})
+def _import(jobs: Path, name: str, company: str | None, deal_id: int, action: str,
+            url: str | None = None) -> None:
+    config = {"engine": {"base_url": url}} if url else {}
+    store = JobStore.create(jobs / name, job_id=name, kind="import", config=config)
     try:
         if company is not None:
             store.meta_put(META_COMPANY, company)
@@ -46,6 +48,29 @@ def test_jobs_of_another_company_in_one_job_dir_are_not_compared(tmp_path: Path)
     with JobStore.open(jobs / "a-1001", lock=False) as source:
         assert other_creators(source) == {5: "d-unknown"}
         assert "e-1001" in later_writes(source)[5]
+
+
+def test_jobs_on_another_account_url_are_not_compared_when_no_company_is_known(
+        tmp_path: Path) -> None:
+    """x41r7 F0: without a coordinator no job records its company; two sandboxes (two
+    companies) sharing one job dir made an undo leave 50 of 50 of its deals as "not
+    provably this job's create". Another account URL naming a company tells them apart;
+    the generic api.pipedrive.com, or one URL, does not (the safe direction)."""
+    jobs = tmp_path / "jobs"
+    _import(jobs, "a", None, 5, "created", "http://127.0.0.1:29023")
+    _import(jobs, "b", None, 5, "created", "http://127.0.0.1:29021")  # another sandbox
+    _import(jobs, "c", None, 5, "updated", "https://acme-sandbox.pipedrive.com")
+    with JobStore.open(jobs / "a", lock=False) as source:
+        assert other_creators(source) == {}
+        assert later_writes(source) == {}
+    _import(jobs, "d", None, 5, "created", "http://127.0.0.1:29023")  # the same account
+    with JobStore.open(jobs / "a", lock=False) as source:
+        assert other_creators(source) == {5: "d"}
+    generic = tmp_path / "generic"
+    _import(generic, "a", None, 5, "created", "https://api.pipedrive.com")
+    _import(generic, "b", None, 5, "created", "https://acme.pipedrive.com")  # may be one
+    with JobStore.open(generic / "a", lock=False) as source:
+        assert other_creators(source) == {5: "b"}
 
 
 @pytest.mark.anyio

@@ -156,7 +156,9 @@ def _undone_by(store: JobStore) -> str:
     worked = [(u, n) for u, n in done if n]
     if not worked:
         return f"job {done[-1][0].get('job')}" if done else "an undo"
-    named = " and ".join(f"job {u.get('job')} ({n:,} deal(s) put back)" for u, n in worked)
+    # an import's undo deletes the deals it made; any other kind's restores them (x41r7 F2)
+    what = "deleted" if store.kind == "import" else "put back"
+    named = " and ".join(f"job {u.get('job')} ({n:,} deal(s) {what})" for u, n in worked)
     idle = [u.get("job") for u, n in done if not n]
     return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
                     if idle else "")
@@ -301,13 +303,44 @@ def _company(store: JobStore) -> str | None:
     return company if isinstance(company, str) else None
 
 
+# the account URL every company's token may use (it names no company): two jobs on it are
+# told apart by their company ids alone (FACTS.md: api.pipedrive.com or the company domain)
+_GENERIC_HOSTS = frozenset({"api.pipedrive.com"})
+
+
+def _account_url(store: JobStore) -> str | None:
+    """The host (and port) of the account URL ``store``'s job ran on, None when it names no
+    company: not recorded, or Pipedrive's generic API host."""
+    from urllib.parse import urlsplit
+
+    url = (store.config.get("engine") or {}).get("base_url")
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        parts = urlsplit(url.strip().lower())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or host in _GENERIC_HOSTS:
+        return None
+    return f"{host}:{port or ''}"
+
+
 def other_company(source: JobStore, other: JobStore) -> bool:
-    """Whether ``other`` provably worked on another company than ``source`` (both record
-    their company id, meta ``company``, and the ids differ). Deal ids are per company: a
-    deal id another company's job names is another deal. Unknown on either side: the
-    same company is assumed (the safe direction: undo leaves a deal alone)."""
+    """Whether ``other`` provably worked on another company than ``source``: both record
+    their company id (meta ``company``, known under a coordinator) and the ids differ; or
+    either id is unknown and the two ran on different account URLs that name a company
+    (another company domain, another sandbox: x41r7 F0, two accounts without a coordinator
+    sharing one ``--job-dir``, their deal ids overlapping, left an undo with 50 of 50
+    deals "not provably this job's create"). Deal ids are per company: a deal id another
+    company's job names is another deal. Unknown on both counts (one URL, or the generic
+    ``api.pipedrive.com``): the same company is assumed (the safe direction: undo leaves
+    a deal alone)."""
     mine, theirs = _company(source), _company(other)
-    return mine is not None and theirs is not None and mine != theirs
+    if mine is not None and theirs is not None:
+        return mine != theirs
+    here, there = _account_url(source), _account_url(other)
+    return here is not None and there is not None and here != there
 
 
 def _others_done(source: JobStore, include: Callable[[Any], bool], *,
