@@ -212,8 +212,9 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     ``coordinator``: ``coordinator_id``, no password) and a resume elsewhere is refused;
     a coordinated run marks the token on this machine (state dir) and a later run without
     a coordinator is refused when its job may create records (``job_creates``). Without
-    one, a kept day that would refuse the run under its share and is half an hour old is
-    checked first with one ``GET /v1/users/me`` (``_ask_first``; x40r1 F3); yields the
+    one, a kept day that would refuse the run under its share (or its whole budget) and
+    is half an hour old is checked first with one ``GET /v1/users/me`` (``_ask_first``;
+    x40r1 F3, x41r6 F4); yields the
     client, the scheduler and the calls that check made (0 or 1). Raises
     CoordinatorMismatch (exit 1) before anything is sent
     (``bulk.coordinator.check_coordination``)."""
@@ -343,12 +344,15 @@ def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | 
                wall: float) -> bool:
     """Whether the kept day ``seen`` (day, daily budget, company spend; ``day_seen.recall``),
     heard at wall ``heard``, is to be checked with the server before it is taken: it
-    leaves this job's share or reserve less than ``_ROOM`` tokens and was heard
-    ``ASK_AFTER`` or more ago (x40r1 F3: a share refused every run after the server's
-    reset until a record showed the new day). Never for a record that does not say when."""
+    leaves this job's share or reserve (without either: the whole daily budget, x41r6 F4)
+    less than ``_ROOM`` tokens and was heard ``ASK_AFTER`` or more ago (x40r1 F3: a share
+    refused every run after the server's reset until a record showed the new day). The
+    ask is 2 tokens: a server whose day is truly spent answers 429 and the run is refused
+    as before. Never for a record that does not say when."""
     room = scheduler.share_room(seen[1], seen[2])
-    return room is not None and room < _ROOM and heard is not None \
-        and wall - heard >= ASK_AFTER
+    if room is None:  # no share nor reserve: the whole budget's room (x41r6 F4)
+        room = seen[1] - seen[2]
+    return room < _ROOM and heard is not None and wall - heard >= ASK_AFTER
 
 
 async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,

@@ -125,3 +125,25 @@ def test_plan_import_then_import_after_the_reset_price_what_they_spend(tmp_path:
         assert _me(sb) == 2  # the run asked nothing: the plan's answer was kept
         plan = json.loads(planned.stdout)
         assert int(sb.stats()["tokens_spent"]) - before == plan["tokens"], plan
+
+
+@pytest.mark.parametrize("reset", [True, False])
+def test_the_whole_budget_spent_by_an_old_record_asks_the_server_once(
+        tmp_path: Path, reset: bool) -> None:
+    """x41r6 F4: no share, the whole daily budget spent (400 of 400); the server's day then
+    ends (``reset``) or not, and the record is 31 minutes old: the next run asks the server
+    once (2 tokens) and goes on the new day (before: refused without asking, "400 tokens
+    used"), or its ask is refused (429, the day truly spent) and the run is refused as
+    before, nothing more sent."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=7,
+                                        daily_tokens=DAILY)) as sb:
+        sb.runtime.limiter.budget.spend(DAILY - 5, time.time())
+        cfg = engine_config(sb, tmp_path / "j")
+        assert anyio.run(_reads, cfg, sb.token, tmp_path / "first", 5)[0] == 1  # 400 of 400
+        if reset:
+            sb.runtime.limiter.budget.end_day(time.time())
+        _age_records(ASK_AFTER + 60)
+        sent, calls = anyio.run(_reads, cfg, sb.token, tmp_path / "next", 3)
+        assert _me(sb) == (2 if reset else 0)  # (a 429 is not charged)
+        assert sent == (3 if reset else 0)
+        assert calls.get("getCurrentUser") == (1 if reset else None)  # (refused: no engine)
