@@ -28,7 +28,9 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
                           (its figure went down): every process's days are the server's
     pdbulk:c:{c}:day:{n}  tokens the company spent on day n (all tokens)  TTL end of day + 1 day
     pdbulk:c:{c}:day:{n}:at  HASH rolled: the read time of the server's figure the
-                          spend last followed, cut: that REALIGN's cut     TTL as the day's
+                          spend last followed, cut: that REALIGN's cut;    TTL as the day's
+                          heard, read: the latest figure and its read time
+                          (HEARD; ``known_heard``)
     pdbulk:c:{c}:day:{n}:recent  HASH whole second -> tokens admitted in it,
                           the last _KEEP seconds (REALIGN)                 TTL as the day's
     pdbulk:c:{c}:day:{n}:done  HASH 'second admitted:second answered' -> tokens
@@ -108,6 +110,7 @@ from .redis_scripts import (
     ADMIT,
     DATE,
     FASTEST,
+    HEARD,
     LATER,
     PAUSE,
     REALIGN,
@@ -178,7 +181,7 @@ class RedisCoordinator:
                  "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
                  "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq",
                  "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width",
-                 "known_daily", "known_midnight", "on_midnight", "on_reset_wait")
+                 "known_daily", "known_heard", "known_midnight", "on_midnight", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
@@ -195,6 +198,10 @@ class RedisCoordinator:
         # schedulers count the server's days, not UTC's (``Scheduler.recall_midnight``);
         # ``_midnight``: the one this process last wrote or took, and for which company
         self.known_midnight: float | None = None
+        # the company's latest daily figure an answer said and its read time (wall
+        # seconds), of today's or yesterday's UTC day (``start``; None: none kept): a first
+        # figure lower, on a call sent after it, is the server's new day (x41r6 F1)
+        self.known_heard: tuple[int, float] | None = None
         self._midnight: tuple[str | None, float] | None = None
         # the scheduler told of a midnight another process saw while this one waits for a
         # share's new day; it answers with its limit (that day's end, its label)
@@ -283,11 +290,13 @@ class RedisCoordinator:
             if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
                 self.known_daily = int(_text(daily))
             self.known_midnight = await self._read_midnight()  # f40d 3
+            self.known_heard = await self._read_heard()  # x41r6 F1
             if self.known_midnight is not None:  # (taken: not said back)
                 self._midnight = (self._company, self.known_midnight)
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("date", DATE),
-                                               ("fastest", FASTEST), ("later", LATER),
+                                               ("fastest", FASTEST), ("heard", HEARD),
+                                               ("later", LATER),
                                                ("pause", PAUSE),
                                                ("realign", REALIGN), ("refund", REFUND),
                                                ("window", WINDOW))}
@@ -361,6 +370,23 @@ class RedisCoordinator:
             self._midnight = said
             self._pending.append(("set", (self._key("midnight"), repr(at), _COMPANY_TTL)))
             self._kick()
+
+    async def _read_heard(self) -> tuple[int, float] | None:
+        """The latest daily figure (tokens) and its read time (wall seconds) kept by HEARD
+        on the company's day key of today or yesterday (UTC: the days before a midnight is
+        known), the later read; None: none, or not numbers."""
+        assert self._redis is not None
+        today = math.floor(self._clock.wall() / 86400.0)
+        found: tuple[int, float] | None = None
+        for day in (today - 1, today):
+            raw = await self._redis.hmget(self._key(f"day:{day}:at"), ["heard", "read"])
+            try:
+                said = (int(_text(raw[0])), float(_text(raw[1])))
+            except (TypeError, ValueError):
+                continue
+            if found is None or said[1] > found[1]:
+                found = said
+        return found
 
     async def _read_midnight(self) -> float | None:
         """The company's ``midnight`` key (wall seconds), None: none or not a number."""
@@ -868,6 +894,13 @@ class RedisCoordinator:
             self._observed_base = (wall - HOLD_AT_MOST, 0)
             self._observed_since = wall  # (calls admitted after its answer are not in it)
         self._observed = (day, tokens_today, wall)
+        # the company's latest figure, which a process started later compares its first
+        # with (``known_heard``; x41r6 F1: a run begun after the reset followed the new
+        # day's figure but kept UTC's days, and a spent share waited for UTC's midnight)
+        self._pending.append(("heard", (self._key(f"day:{day}:at"), self._key(f"day:{day}"),
+                                        tokens_today, repr(wall),
+                                        repr(self._observed_base[0]), _COMPANY_TTL)))
+        self._kick()
         if tokens_today < self._known_today(day) and (
                 self._spent_day == day or wall >= self._offered + _REALIGN_EVERY):
             # the server says less than the shared spend: its new day began (or calls
@@ -952,6 +985,8 @@ class RedisCoordinator:
                     await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
                 elif cmd == "realign":
                     await self._scripts[cmd](keys=list(a[:4]), args=list(a[4:]), client=pipe)
+                elif cmd == "heard":
+                    await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd in ("later", "refund"):
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "set":

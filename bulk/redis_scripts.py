@@ -370,6 +370,23 @@ return 1
 # a connection dropped or a server restarted is retried this often (50 ms, then doubling
 # to at most 0.5 s apart: about 2 s in all) before the run stops checkpointed (v12r9: a
 # restart taking 0.3 s outlasted 3 retries, 0.7 s, and stopped every process)
+# The latest daily figure an answer said of the company's day (x41r6 F1): KEYS[1] the
+# day's `at` hash (`heard`: the figure, `read`: the wall time it was read), KEYS[2] the
+# day's key (its TTL); ARGV: the figure (tokens), its read time, the time its call left
+# at the earliest (wall seconds), a TTL (seconds) where the day's key has none. Only a
+# figure of a call that left after the one kept was read is kept (a late answer of the
+# old day is not the latest). A process started later reads it (``known_heard``): its
+# first figure, lower, dates the server's midnight as a figure of its own would
+# (``Scheduler._apply``), so no process need be alive across the reset.
+HEARD = """
+local read = tonumber(redis.call('HGET', KEYS[1], 'read') or '-1')
+if read >= 0 and tonumber(ARGV[3]) <= read then return 0 end
+redis.call('HSET', KEYS[1], 'heard', ARGV[1], 'read', ARGV[2])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return 1
+"""
+
 BLIP_RETRIES = 6
 
 
@@ -455,5 +472,5 @@ def failure(url: str, exc: BaseException) -> str:
     return f"{where} does not answer ({said})"
 
 
-__all__ = ["ADMIT", "BLIP_RETRIES", "LATER", "PAUSE", "REALIGN", "REFUND", "WINDOW", "blip_retry", "connect",
-           "connect_blocking", "failure", "lacks_script"]
+__all__ = ["ADMIT", "BLIP_RETRIES", "HEARD", "LATER", "PAUSE", "REALIGN", "REFUND", "WINDOW",
+           "blip_retry", "connect", "connect_blocking", "failure", "lacks_script"]

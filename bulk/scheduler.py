@@ -305,6 +305,7 @@ class Scheduler:
         "_own_today",
         "_pause_end",
         "_pauses",
+        "_prior",
         "_probe_after",
         "_probing",
         "_proven",
@@ -424,6 +425,10 @@ class Scheduler:
         # ``_seen_began``, or of the kept day's or Redis's: ``recall_midnight``): this
         # scheduler's days are the server's (``_day_of``); None: UTC's
         self._midnight: float | None = None
+        # the company's last daily figure (tokens) and its read time (clock seconds), as
+        # another process heard it (``attach``, Redis's ``known_heard``): what this one's
+        # first figure is compared with to date the server's midnight (x41r6 F1)
+        self._prior: tuple[int, float] | None = None
         self._day = self._day_of(clock.wall())
         self._roll_at = (self._day + 1) * day_seconds  # wall time the next day begins
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
@@ -525,6 +530,9 @@ class Scheduler:
         self._across_on = shared is not None and not getattr(shared, "in_process", False)
         self._shared_hold = getattr(shared, "hold", None)
         self._admit_now = getattr(shared, "admit_now", None)
+        heard = getattr(shared, "known_heard", None)
+        if isinstance(heard, tuple):  # (figure, read wall): the company's last (x41r6 F1)
+            self._prior = (heard[0], heard[1] - self._wall_offset())
         midnight = getattr(shared, "known_midnight", None)
         if isinstance(midnight, float):  # the server's midnight as a process saw it (Redis)
             self.recall_midnight(midnight)
@@ -1599,10 +1607,17 @@ class Scheduler:
             # lower than the server said before, on a call sent after that answer: no late
             # answer's older figure, the server's count went down: its new day began (its
             # midnight is not UTC's: FACTS.md)
-            began = seen < self._seen_today and answered is not None and now > self._seen_at
-            if began and late - self._seen_at < self._day_seconds / 12:  # (2 h: told close
+            before, before_at = self._seen_today, self._seen_at
+            if before_at == -math.inf and self._prior is not None and self._midnight is None:
+                # this process's first figure of the day: the company's last one, as another
+                # process heard it (Redis: ``known_heard``), is the one it may be below
+                # (x41r6 F1: a run begun after the reset never dated the server's midnight)
+                before, before_at = self._prior
+            self._prior = None
+            began = seen < before and answered is not None and now > before_at
+            if began and late - before_at < self._day_seconds / 12:  # (2 h: told close
                 # enough to be of use; a wider gap would hold a spent day that long)
-                self._seen_began = (self._seen_at, late)
+                self._seen_began = (before_at, late)
                 self._set_midnight(late + self._wall_offset())
             if self._across_on and seen < self._seen_today:
                 # a coordinator across processes owns the company's count: it follows a

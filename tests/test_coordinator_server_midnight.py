@@ -94,3 +94,31 @@ async def test_a_process_waiting_on_its_share_takes_the_midnight_another_saw(
     new_day = math.floor((MIDNIGHT + 22 * 3600 + 7200) / DAY)  # the server's day's label
     assert await spent_on(redis_server.url, new_day) >= 2 * GET.token_cost  # one key, both
 
+
+
+async def test_a_process_begun_after_the_reset_records_the_midnight(
+        redis_server: RedisServer) -> None:
+    """x41r6 F1: A answers at 21:59 UTC (90 spent) and no process is alive at the server's
+    midnight (22:00 UTC). B starts at 22:00:30 and its first figure is 5: the midnight is
+    kept in Redis by that answer (before: B's REALIGN followed the figure but no
+    ``midnight`` key was written, so only a process alive across the reset dated it). The
+    next day B's spent share waits for 22:00:31, not UTC's midnight; a process begun the
+    day after reads it at its start and does the same."""
+    clock = FakeClock(epoch=MIDNIGHT + 21 * 3600, settle=2000, max_rounds=20_000)
+    a = await _process(redis_server.url, clock)
+    _answer(a, clock, MIDNIGHT + 22 * 3600 - 60, 90)
+    await a.acquire(GET)  # (A's figure reaches Redis with its next admission's flush)
+    clock.advance(MIDNIGHT + 22 * 3600 + 30 - clock.wall())
+    b = await _process(redis_server.url, clock)
+    _answer(b, clock, MIDNIGHT + 22 * 3600 + 31, 5)  # the server's day began
+    await b.acquire(GET)
+    _answer(b, clock, MIDNIGHT + DAY + 22 * 3600 - 30, 100)  # the share spent
+    await b.acquire(GET)
+    assert MIDNIGHT + DAY + 22 * 3600 < clock.wall() < MIDNIGHT + DAY + 22 * 3600 + 60
+    # (before: MIDNIGHT + 2 * DAY, UTC's midnight)
+
+    clock.advance(MIDNIGHT + 2 * DAY + 21 * 3600 - clock.wall())  # a new process, next day
+    c = await _process(redis_server.url, clock)
+    _answer(c, clock, MIDNIGHT + 2 * DAY + 22 * 3600 - 30, 100)
+    await c.acquire(GET)
+    assert MIDNIGHT + 2 * DAY + 22 * 3600 < clock.wall() < MIDNIGHT + 2 * DAY + 22 * 3600 + 60
