@@ -521,7 +521,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         account_company,
         bind_state,
         company_dedupe_config,
-        read_costs,
+        plan_reads,
         reading,
         reads_line,
         used_state,
@@ -564,7 +564,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 groups = planned_merges(out.result.groups, options, rt)
                 merges = sum(len(g.merged_ids) for g in groups)
                 patched = set(out.summary.get("field_policy_groups") or ())
-                reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
+                reads = await plan_reads(s)
                 calls = Counter(s.stats.calls_by_operation)
                 calls["getDeals"] += math.ceil(members / 100)  # the re-read before merging
                 # ... and the names of their orgs and persons (``held_now``: x37r2 F2)

@@ -395,7 +395,7 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
                                            note=note, copy=config is None)
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
-        reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
+        reads = await plan_reads(s)
     if out.index is not None:  # the state's index moves on only when the plan is applied
         index = out.index
         await in_thread(lambda: save_plan_index(index, out.directory, out.index_base))
@@ -407,6 +407,20 @@ def read_costs(calls: Mapping[str, int], tokens: Mapping[str, int]
     """Operation id -> (calls, tokens) of a plan's reads, from an engine's stats
     (``calls_by_operation``, ``tokens_by_operation``); operations with no call left out."""
     return {op: (n, int(tokens.get(op, 0))) for op, n in calls.items() if n}
+
+
+async def plan_reads(s: Engine) -> dict[str, tuple[int, int]]:
+    """``read_costs`` of a plan's engine ``s`` with the ``GET /v1/users/me`` (getCurrentUser,
+    2 tokens a call; openapi-v1.yaml) its opening made: a shared coordinator's bind to the
+    company, a kept day's ask. Those are in the engine's ledger (every call the scheduler
+    charged) but not in its stats, which price the run a plan foresees (x41r6 F5a: the
+    ``reads for this plan`` line said 55 tokens, the server counted 57). Raises StoreError."""
+    reads = read_costs(s.stats.calls_by_operation, s.stats.tokens_by_operation)
+    op = "getCurrentUser"
+    tokens, calls = (await in_thread(s.store.spend_by_operation)).get(op, (0, 0))
+    if calls > reads.get(op, (0, 0))[0]:
+        reads[op] = (calls, tokens)
+    return reads
 
 
 def reads_line(reads: Mapping[str, tuple[int, int]]) -> str:
@@ -889,6 +903,6 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
 
 
 __all__ = ["DedupeHooks", "DedupePlan", "DedupeRun", "apply_dedupe", "apply_estimate", "read_costs",
-           "reads_line",
+           "plan_reads", "reads_line",
            "auto_apply_problem", "copy_line", "dedupe_config", "keep_config", "discard_unsent", "plan_dedupe",
            "plan_folder_problem", "reading", "run_dedupe", "state_folder", "used_state"]
