@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.claims import Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
+from bulk.claims import SETTLED_AFTER_BIRTH, Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
@@ -66,6 +66,10 @@ class _Resume(_ImportBase):
     # first (``_find_created``, getDeal); None: unread (a first run's plan prices them
     # apart: ``jobs.import_load`` ``_ClaimedKeys``)
     _claims_named: int | None = None
+    # whether the shared claims' state began after the job was loaded, less than
+    # ``SETTLED_AFTER_BIRTH`` ago (``before_plan``): a create sent now looks its key up
+    # first; None: unread
+    _young: bool | None = None
 
     # the start-up's reads of the store (``_items_now``, ``_lookups_now``): (the store, its
     # ``writes`` then, state or lookup kind → what was read); None once the run starts
@@ -124,7 +128,26 @@ class _Resume(_ImportBase):
                 names[at:at + 2000])).values() if isinstance(outcome.get("deal_id"), int))
         self._taken_over = taken
         self._claims_named = named
+        self._young = await self._young_state(store)
         self._contacts_taken = await self._contacts_held(store)
+
+    async def _young_state(self, store: JobStore) -> bool:
+        """Whether a create the resume sends (pending, or in doubt and not found by the
+        reconcile) scans the deals added since, both lists, before it is sent: the shared
+        claims' state (a coordinator's Redis: ``born``, read, nothing taken) began after
+        the job was loaded — or has no birth marker yet: this run's first claim writes
+        it — less than ``SETTLED_AFTER_BIRTH`` ago (``_untrusted_since``: the reconcile's
+        own look, begun before then, does not answer it; x41r6 F2: getDeals and
+        getArchivedDeals 1 more than planned, every row left in doubt). False with this
+        machine's claims alone (no ``born``)."""
+        born = getattr(self.claims, "born", None)
+        if born is None:
+            return False
+        at: float | None = await born()
+        now = self.clock.wall()
+        created = store.created_at or 0.0
+        return (at is None or created < at) and now - (now if at is None else at) \
+            < SETTLED_AFTER_BIRTH
 
     async def _contacts_held(self, store: JobStore) -> Counter[str]:
         """Per kind ("person" / "org"), the persons / organizations the pending rows and the
@@ -250,6 +273,9 @@ class _Resume(_ImportBase):
         # run): as many as the reconcile, never fewer (f30h: 30 tokens over after a kill)
         calls["getDeal"] += self._claims_named or 0  # read first (``before_plan``)
         taken = doubt if self._taken_over is None else self._taken_over
+        # ... and, in a young shared claims' state, the look of every create sent (the
+        # same scan: one a batch answers every claim of it; x41r6 F2)
+        taken = taken or bool(self._young and calls["addDeal"])
         calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(taken)
         calls["getArchivedDeals"] += int(doubt) + int(taken)
         # reconcile reads the deals of the updates in doubt (F2)
