@@ -42,7 +42,14 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
-from bulk.errors import META_STOP, STOP_CAUSES, CoordinatorLost, InputError, NotResumable
+from bulk.errors import (
+    META_STOP,
+    STOP_CAUSES,
+    BulkError,
+    CoordinatorLost,
+    InputError,
+    NotResumable,
+)
 from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
@@ -343,6 +350,27 @@ def _actions(directory: Path) -> dict[str, int]:
     return {str(k): v for k, v in actions.items() if isinstance(v, int) and v}
 
 
+def _undo_tally(directory: Path, state: str) -> str | None:
+    """An undo job's tally as its run's last line says it (``options.undo_counts_line``),
+    read from its store without locking it; None when the store cannot be read (the
+    counts alone are listed then)."""
+    from .options import undo_counts_line
+
+    try:
+        store = JobStore.open(directory, lock=False)
+    except BulkError:
+        return None
+    try:
+        counted = store.counts()
+        return undo_counts_line(store, {
+            ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
+            for k, n in counted.items()})
+    except BulkError:
+        return None
+    finally:
+        store.close()
+
+
 def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
     "status", "state", "counts", "actions" (rows by action, from its result files, when
@@ -364,11 +392,14 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         missing = None if job.error or state != job.status else results_missing_at(
             job.directory, job.status, job.kind,
             {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
+        tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
+            else None
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
                                                   for k, v in sorted(job.counts.items())
                                                   if v},
                        **({"actions": actions} if actions else {}),
+                       **({"tally": tally} if tally else {}),
                        "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
     if as_json:
@@ -386,7 +417,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     for row in listed:
         # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
         counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
-        if not row.get("error") and row.get("actions"):  # what its run said: 400 exists
+        if row.get("tally"):  # an undo's: as its run said it (x41r6 F3)
+            counts = row["tally"]
+        elif not row.get("error") and row.get("actions"):  # what its run said: 400 exists
             counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
         if row["results_missing"]:
             counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
@@ -434,6 +467,13 @@ def status(job: JobArg,
             # between its last write and them: x39r5 F1), or null
             "results_missing": None if state == "running" else results_missing(store),
         }
+        if store.kind == "undo":  # the run's own tally and words (x41r6 F3)
+            from .options import undo_counts_line
+
+            # an item "sending" with no run at work is in doubt (below)
+            info["tally"] = undo_counts_line(store, {
+                ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
+                for k, n in counted.items()})
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_store import META_RUNS
 
@@ -461,7 +501,8 @@ def status(job: JobArg,
     if info["in_doubt"]:  # shown as such, not as "sending" (nothing runs)
         counts = {("in doubt" if k == ItemState.SENDING.value else k): n
                   for k, n in counts.items()}
-    typer.echo(f"items: {state_counts(counts, actions) or 'none'}; "
+    tally = str(info.get("tally") or state_counts(counts, actions))  # an undo's: its run's
+    typer.echo(f"items: {tally or 'none'}; "
                f"total {sum(counts.values()):,}")
     doubt: dict[str, int] = info["tokens_in_doubt_by_operation"]  # type: ignore[assignment]
     typer.echo(f"tokens: {sum(by_op.values()):,} — "

@@ -27,6 +27,7 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -1021,19 +1022,38 @@ def state_counts(counts: Mapping[str, int], actions: Mapping[str, Mapping[str, i
     return ", ".join(parts)
 
 
+def undo_counts_line(store: JobStore, counts: Mapping[str, int]) -> str:
+    """An undo job's tally as its run's last line says it, for that line, ``pdbulk status``
+    and ``pdbulk jobs`` alike (x41r6 F3: status said ``done 22 (deleted 22)``, jobs
+    ``(deleted 15)``, the run ``undone: 15 deals, 5 persons, 2 organizations``):
+    ``undone: 15 deals, 5 persons, 2 organizations; failed 5, skipped 6 (already gone 6)``.
+    ``counts``: item state value -> items. A person / organization its DELETE or its plan
+    found gone is ``already gone`` (deleted or merged away by someone: the run's persons /
+    organizations lines), never ``already deleted``; a deal keeps its result's action.
+    Raises StoreError."""
+    from jobs.undo.job import contact_counts, in_part_count, undone_counts, undone_line
+
+    skipped: Counter[str] = Counter()
+    for item in store.items(ItemState.SKIPPED):
+        action = (item.result or item.payload.get("result") or {}).get("action")
+        if item.op in ("delete-person", "delete-org") and action == "already deleted":
+            action = "already gone"
+        if isinstance(action, str):
+            skipped[action] += 1
+    # "(N of them restored in part …)" as the run's last lines say it (f40j)
+    return "; ".join(p for p in (
+        undone_line(undone_counts(store, contact_counts(store)), in_part_count(store)),
+        state_counts({k: n for k, n in counts.items() if k != ItemState.DONE.value},
+                     {ItemState.SKIPPED.value: dict(skipped.most_common())})) if p)
+
+
 def finish(store: JobStore, result: RunResult) -> None:
     """Print the outcome line and exit with its code: 4 only when something is left to
     resume (pending or in-doubt items), 5 when the account refused the token."""
     counts = {state.value: n for state, n in result.counts.items()}
     line = state_counts(counts, store.actions())
     if store.kind == "undo":  # deals, persons and organizations apart (x18r2 5)
-        from jobs.undo.job import contact_counts, in_part_count, undone_counts, undone_line
-
-        # "(N of them restored in part …)" as the run's last lines say it (f40j)
-        line = "; ".join(p for p in (undone_line(undone_counts(store, contact_counts(store)),
-                                                 in_part_count(store)),
-                                     state_counts({k: n for k, n in counts.items()
-                                                   if k != ItemState.DONE.value}, {})) if p)
+        line = undo_counts_line(store, counts)
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
