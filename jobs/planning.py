@@ -285,7 +285,8 @@ def budget_source(stats: SchedulerStats) -> str:
 
 
 def _each(op_id: str) -> str:
-    return f"{op_id} ({get_operation(op_id).token_cost} tokens each)"
+    cost = get_operation(op_id).token_cost
+    return f"{op_id} ({cost} token{'' if cost == 1 else 's'} each)"  # 1 token (x41r7 F3)
 
 
 def in_doubt_note(kind: str, calls: Mapping[str, int]) -> str | None:

@@ -141,4 +141,4 @@ def test_the_plans_note_names_the_read_by_id_for_merges() -> None:
     from jobs.planning import in_doubt_note
 
     note = in_doubt_note("dedupe", {"mergeDeals": 3, "updateDeal": 1}) or ""
-    assert "merged-away deal by id, getDeal (1 tokens each)" in note, note
+    assert "merged-away deal by id, getDeal (1 token each)" in note, note
