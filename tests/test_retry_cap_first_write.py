@@ -20,7 +20,7 @@ from jobs.demo_data import write_demo_export
 from pdbulk.cli import app
 from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
 from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
-from tests.test_retry_plan_tokens import MAPPING
+from tests.test_retry_plan_tokens import failed_on_a_stage_then_mapped
 from tests.update_support import requests
 
 
@@ -77,15 +77,8 @@ def test_a_retry_refused_after_its_pulls_says_what_it_read(sb: Sandbox,  # noqa:
     catalog pulls (20 tokens) leave too little for the re-read and a create: exit 4, and
     the line names those reads and their tokens (was: "nothing was read or sent"); nothing
     is sent past them."""
-    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
-    manifest.write_text("key,title,stage\n" + "".join(
-        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(6)))
-    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
-                "--create-key-field", *engine(sb, jobs))
-    assert first.exit_code == 3, first.output
-    (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    jobs, job = failed_on_a_stage_then_mapped(sb, tmp_path, rows=6, failing=3,
+                                               other="a")
     before = spent(sb)
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "60")
     assert retried.exit_code == 4, retried.output
@@ -105,15 +98,8 @@ def test_a_retry_cap_below_its_pulls_and_reread_reads_nothing(sb: Sandbox,  # no
     a page of deals and of archived deals (30) before a create (5): exit 4 before any
     request (was: 20 tokens spent on the pulls, then refused), the rows still failed; the
     line says the least it needs."""
-    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
-    manifest.write_text("key,title,stage\n" + "".join(
-        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(6)))
-    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
-                "--create-key-field", *engine(sb, jobs))
-    assert first.exit_code == 3, first.output
-    (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    jobs, job = failed_on_a_stage_then_mapped(sb, tmp_path, rows=6, failing=3,
+                                               other="a")
     before = spent(sb)
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "40")
     assert retried.exit_code == 4, retried.output

@@ -10,21 +10,14 @@ from pathlib import Path
 from bulk.sandbox import Sandbox
 from bulk.store import ItemState, JobStore
 from tests.test_plan_tokens import cli, engine, sb  # noqa: F401 - sb is a fixture
-from tests.test_retry_plan_tokens import MAPPING
+from tests.test_retry_plan_tokens import failed_on_a_stage_then_mapped
 
 
 def test_a_capped_retry_leaves_the_job_stopped(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
     """3 rows failed on a stage, the mapping fixed; `retry --max-tokens 60` stops on its
     cap after the rows' catalog pulls: the job is "stopped" (was: "finished", 3 pending)."""
-    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
-    manifest.write_text("key,title,stage\n" + "".join(
-        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(6)))
-    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
-                "--create-key-field", *engine(sb, jobs))
-    assert first.exit_code == 3, first.output
-    (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    jobs, job = failed_on_a_stage_then_mapped(sb, tmp_path, rows=6, failing=3,
+                                               other="a")
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "60")
     assert retried.exit_code == 4, retried.output
     with JobStore.open(job, lock=False) as store:

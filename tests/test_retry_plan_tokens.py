@@ -24,19 +24,29 @@ column = "stage"
 {extra}"""
 
 
-def test_a_retry_of_rows_mapped_again_plans_what_it_spends(sb: Sandbox,  # noqa: F811
-                                                           tmp_path: Path) -> None:
-    """3 rows fail on an unknown stage; the mapping learns it; `retry`: each plan line's
-    tokens are what the retry spends (the catalog and index pulls included)."""
+def failed_on_a_stage_then_mapped(sb: Sandbox, tmp_path: Path, *, rows: int, failing: int,  # noqa: F811
+                                  other: str) -> tuple[Path, Path]:
+    """(the job root, the job's folder) of an import of ``rows`` rows whose first
+    ``failing`` name the unmapped stage ``zz`` (the others ``other``), exit 3; the mapping
+    then maps ``zz`` (a user who fixed it and will ``retry``)."""
     jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
     mapping.write_text(MAPPING.format(extra=""))
     manifest.write_text("key,title,stage\n" + "".join(
-        f"k{i},Deal {i},{'zz' if i < 3 else 'a'}\n" for i in range(10)))
+        f"k{i},Deal {i},{'zz' if i < failing else other}\n" for i in range(rows)))
     first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
                 "--create-key-field", *engine(sb, jobs))
     assert first.exit_code == 3, first.output
     (job,) = jobs.iterdir()
     mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    return jobs, job
+
+
+def test_a_retry_of_rows_mapped_again_plans_what_it_spends(sb: Sandbox,  # noqa: F811
+                                                           tmp_path: Path) -> None:
+    """3 rows fail on an unknown stage; the mapping learns it; `retry`: each plan line's
+    tokens are what the retry spends (the catalog and index pulls included)."""
+    jobs, job = failed_on_a_stage_then_mapped(sb, tmp_path, rows=10, failing=3,
+                                               other="a")
     before = spent(sb)
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
     assert retried.exit_code == 0, retried.output

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bulk.sandbox import Sandbox
 from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
-from tests.test_retry_plan_tokens import MAPPING
+from tests.test_retry_plan_tokens import MAPPING, failed_on_a_stage_then_mapped
 
 
 def _planned(output: str) -> list[int]:
@@ -57,15 +57,8 @@ def test_the_cap_is_judged_on_the_plan_after_the_re_read(sb: Sandbox,  # noqa: F
                                                           tmp_path: Path) -> None:
     """The plan after the re-read repeats the ``--max-tokens`` line when its figure is over
     the cap (before: said of the first plan only), and the note of the rows mapped again."""
-    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
-    manifest.write_text("key,title,stage\n" + "".join(
-        f"k{i},Deal {i},{'zz' if i < 10 else 'nowhere'}\n" for i in range(30)))
-    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
-                "--create-key-field", *engine(sb, jobs))
-    assert first.exit_code == 3, first.output
-    (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    jobs, job = failed_on_a_stage_then_mapped(sb, tmp_path, rows=30, failing=10,
+                                               other="nowhere")
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "100")
     assert retried.exit_code == 4, retried.output
     after = retried.output.split("plan after the re-read", 1)
