@@ -3,6 +3,7 @@ straight into a sandbox's state, and the plan/apply flows run in-process."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -126,5 +127,20 @@ async def resume(sb: Sandbox, store: JobStore, within: float = 60.0) -> None:
             await eng.run(kind)
 
 
-__all__ = ["PAST", "deal", "filler_title", "load_apply", "org", "plan", "resume", "seed_account",
-           "seed_pairs", "two_hosts"]
+def keep_separate(plan_dir: Path, group_id: str | None = None) -> None:
+    """Decide keep-separate in ``plan_dir``'s groups.csv, as a reviewer edits it: every
+    group, or only ``group_id``."""
+    path = plan_dir / "groups.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        if group_id is None or r["group_id"] == group_id:
+            r["decision"] = "keep-separate"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+__all__ = ["PAST", "deal", "filler_title", "keep_separate", "load_apply", "org", "plan",
+           "resume", "seed_account", "seed_pairs", "two_hosts"]

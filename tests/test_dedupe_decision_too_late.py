@@ -9,7 +9,6 @@ merged deal 1501, host A's apply of its older plan then reported the pair ``kept
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from bulk.sandbox.merge import merge
 from bulk.store import ItemState, JobStore
 from jobs.dedupe.apply import record_separate
 from jobs.dedupe.index import load_keep_separate
-from tests.dedupe_job_support import load_apply, plan, seed_pairs
+from tests.dedupe_job_support import keep_separate, load_apply, plan, seed_pairs
 from tests.redis_helpers import RedisServer, redis_server
 from tests.update_support import run_job
 
@@ -28,18 +27,6 @@ __all__ = ["redis_server"]
 
 GROUPS = 2
 
-
-def _keep_separate(plan_dir: Path) -> None:
-    """Every group of the plan decided keep-separate, as a reviewer edits groups.csv."""
-    path = plan_dir / "groups.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["decision"] = "keep-separate"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 def _results(store: JobStore) -> list[dict[str, object]]:
@@ -61,7 +48,7 @@ async def test_a_decision_on_a_pair_another_host_merged_says_already_merged(
         await run_job(sb, a)
         assert sum(1 for _ in a.items(ItemState.DONE)) == GROUPS
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state-b"))
-        _keep_separate(tmp_path / "p-b")
+        keep_separate(tmp_path / "p-b")
         b, prep = await load_apply(sb, tmp_path / "b", tmp_path / "p-b", job_id="dedupe-b")
         results = _results(b)
         assert len(results) == GROUPS
@@ -84,7 +71,7 @@ async def test_a_decision_on_a_pair_someone_else_merged_says_gone(tmp_path: Path
         first = out.result.groups[0]
         gone = first.merged_ids[0]
         sb.state.save("deal", {**sb.state.deals.rows[gone], "is_deleted": True})
-        _keep_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p")
         try:
             by_group = {str(r["group_id"]): r for r in _results(store)}
@@ -113,7 +100,7 @@ async def test_a_decision_on_a_pair_an_earlier_apply_merged_names_that_job(
         first, _ = await load_apply(sb, tmp_path, tmp_path / "p", job_id="dedupe-first")
         await run_job(sb, first)
         assert sum(1 for _ in first.items(ItemState.DONE)) == GROUPS
-        _keep_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         again, prep = await load_apply(sb, tmp_path, tmp_path / "p", job_id="dedupe-again")
         try:
             results = _results(again)
@@ -141,7 +128,7 @@ async def test_a_pair_with_a_deal_merged_into_a_third_deal_is_not_remembered(
         g1, g2, g3 = sorted(out.result.groups, key=lambda g: g.survivor_id)
         merge(sb.state, "deal", g1.merged_ids[0], {"merge_with_id": g3.survivor_id})
         sb.state.save("deal", {**sb.state.deals.rows[g2.merged_ids[0]], "is_deleted": True})
-        _keep_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p")
         try:
             by_group = {str(r["group_id"]): r for r in _results(store)}

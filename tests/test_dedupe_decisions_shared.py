@@ -6,7 +6,6 @@ state directory's. A real redis-server, the sandbox."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import orjson
@@ -15,7 +14,7 @@ import pytest
 import jobs
 from bulk.coordinator import ENV_COORDINATOR
 from bulk.sandbox import SandboxConfig, serve
-from tests.dedupe_job_support import seed_pairs
+from tests.dedupe_job_support import keep_separate, seed_pairs
 from tests.import_support import engine_config
 from tests.redis_helpers import RedisServer, redis_server
 
@@ -23,17 +22,6 @@ __all__ = ["redis_server"]
 
 GROUPS = 3
 
-
-def _keep_all_separate(plan_dir: Path) -> None:
-    path = plan_dir / "groups.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["decision"] = "keep-separate"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 @pytest.mark.anyio
@@ -47,7 +35,7 @@ async def test_host_bs_night_holds_the_groups_host_a_kept_apart(
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "machine-a"))
         plan = await jobs.plan_dedupe(a, sb.token, tmp_path / "p")
         assert plan.duplicate_groups == GROUPS
-        _keep_all_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         kept = await jobs.apply_dedupe(a, sb.token, tmp_path / "p")
         assert kept.merged == 0
         assert len(orjson.loads((state_a / "keep-separate.json").read_bytes())) == GROUPS
@@ -83,7 +71,7 @@ async def test_without_a_coordinator_decisions_stay_the_state_directorys(
         a, b = engine_config(sb, tmp_path / "a"), engine_config(sb, tmp_path / "b")
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "machine-a"))
         await jobs.plan_dedupe(a, sb.token, tmp_path / "p")
-        _keep_all_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         await jobs.apply_dedupe(a, sb.token, tmp_path / "p")
         assert not (tmp_path / "a" / "dedupe-state" / "keep-separate-shared.json").exists()
         monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "machine-b"))

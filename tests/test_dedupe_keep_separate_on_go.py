@@ -4,7 +4,6 @@ forget it (x33r1 L5)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,7 @@ import pytest
 from bulk.sandbox import SandboxConfig, serve
 from jobs.dedupe.apply import record_intended
 from jobs.dedupe.index import load_keep_separate
-from tests.dedupe_job_support import load_apply, plan, seed_account
-
-
-def _keep_separate(plan_dir: Path, group_id: str) -> None:
-    path = plan_dir / "groups.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        if r["group_id"] == group_id:
-            r["decision"] = "keep-separate"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+from tests.dedupe_job_support import keep_separate, load_apply, plan, seed_account
 
 
 @pytest.mark.anyio
@@ -36,7 +22,7 @@ async def test_keep_separate_waits_for_the_go_ahead(tmp_path: Path) -> None:
         ids = seed_account(sb)["ids"]
         out = await plan(sb, tmp_path, tmp_path / "p1")
         ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
-        _keep_separate(tmp_path / "p1", ren.id)
+        keep_separate(tmp_path / "p1", ren.id)
         store, prep = await load_apply(sb, tmp_path, tmp_path / "p1")
         try:
             assert load_keep_separate(tmp_path / "state") == set()

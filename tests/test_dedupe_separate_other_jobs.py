@@ -8,7 +8,6 @@ jobs (``jobs.api``)."""
 
 from __future__ import annotations
 
-import csv
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,9 @@ from bulk.sandbox import SandboxConfig, serve
 from bulk.store import JobStore
 from jobs.api import merge_deals, run_job
 from jobs.dedupe.apply import ApplyOptions, prepare_apply
-from tests.dedupe_job_support import plan, seed_pairs
+from tests.dedupe_job_support import keep_separate, plan, seed_pairs
 from tests.import_support import engine_config
 from tests.update_support import load_job
-
-
-def _keep_separate(plan_dir: Path) -> None:
-    path = plan_dir / "groups.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["decision"] = "keep-separate"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 async def _apply_rows(sb: Any, root: Path, plan_dir: Path) -> tuple[dict[str, dict[str, Any]], Any]:
@@ -56,7 +43,7 @@ async def test_a_pair_a_merge_job_took_a_deal_of_names_that_job(tmp_path: Path) 
         root = tmp_path / "b"
         out = await plan(sb, root, tmp_path / "p")
         g1, g2, g3 = sorted(out.result.groups, key=lambda g: g.survivor_id)
-        _keep_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         (a1,), (a2,) = g1.merged_ids, g2.merged_ids
         pairs = tmp_path / "pairs.csv"
         pairs.write_text(f"merge_id,survivor_id\n{a1},{g3.survivor_id}\n{a2},{g2.survivor_id}\n")
@@ -97,7 +84,7 @@ async def test_a_pair_an_undo_deleted_a_deal_of_names_that_job(tmp_path: Path) -
         root = tmp_path / "b"
         out = await plan(sb, root, tmp_path / "p")
         g1, g2 = sorted(out.result.groups, key=lambda g: g.survivor_id)
-        _keep_separate(tmp_path / "p")
+        keep_separate(tmp_path / "p")
         (gone,) = g1.merged_ids
         sb.state.save("deal", {**sb.state.deals.rows[gone], "is_deleted": True})
         _undo_deleted(root / "jobs", "undo-1", gone)

@@ -6,7 +6,6 @@ redis-server, the sandbox."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,12 @@ from bulk.sandbox import Sandbox, SandboxConfig, serve
 from bulk.sandbox.merge import merge
 from bulk.store import Item, ItemState, JobStore
 from jobs.dedupe.apply_claims import GroupClaims
-from tests.dedupe_job_support import load_apply, plan, seed_pairs
+from tests.dedupe_job_support import keep_separate, load_apply, plan, seed_pairs
 from tests.import_support import engine_config
 from tests.redis_helpers import RedisServer, redis_server
 
 __all__ = ["redis_server"]
 
-
-def _keep_separate(plan_dir: Path) -> None:
-    path = plan_dir / "groups.csv"
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["decision"] = "keep-separate"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
 
 
 async def _host_a_merges(sb: Sandbox, root: Path, away: int, into: int) -> None:
@@ -66,7 +54,7 @@ async def test_a_pair_deal_another_host_merged_into_a_third_deal_says_so(
         g1, g2, g3 = sorted(out.result.groups, key=lambda g: g.survivor_id)
         away = g1.merged_ids[0]
         await _host_a_merges(sb, tmp_path, away, g3.survivor_id)
-        _keep_separate(tmp_path / "p-b")
+        keep_separate(tmp_path / "p-b")
         store, prep = await load_apply(sb, tmp_path / "b", tmp_path / "p-b", job_id="dedupe-b")
         try:
             rows = {str(r["group_id"]): r for r in (
