@@ -371,11 +371,29 @@ def _undo_tally(directory: Path, state: str) -> str | None:
         store.close()
 
 
+def _undone(directory: Path) -> str | None:
+    """What undid the job in ``directory`` (``jobs.undo.undone_words``), read without
+    locking it; None when no undo ran on it or its store cannot be read."""
+    from jobs.undo import undone_words
+
+    try:
+        store = JobStore.open(directory, lock=False)
+    except BulkError:
+        return None
+    try:
+        return undone_words(store)
+    except BulkError:
+        return None
+    finally:
+        store.close()
+
+
 def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
     "status", "state", "counts", "actions" (rows by action, from its result files, when
     written), "directory", "results_missing" (why its result files do not show it, in
-    words: a kill between its status and its files; else null)}]}``, oldest first;
+    words: a kill between its status and its files; else null), "undone" (what undid it,
+    when an undo ran on it)}]}``, oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
     from jobs.results import results_missing_at
 
@@ -394,12 +412,14 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
+        undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
                                                   for k, v in sorted(job.counts.items())
                                                   if v},
                        **({"actions": actions} if actions else {}),
                        **({"tally": tally} if tally else {}),
+                       **({"undone": undone} if undone else {}),
                        "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
     if as_json:
@@ -421,6 +441,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             counts = row["tally"]
         elif not row.get("error") and row.get("actions"):  # what its run said: 400 exists
             counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
+        if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished
+            counts += f"; {row['undone']}"
         if row["results_missing"]:
             counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
                        "sending nothing again")
@@ -474,6 +496,10 @@ def status(job: JobArg,
             info["tally"] = undo_counts_line(store, {
                 ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
                 for k, n in counted.items()})
+        if store.kind != "undo":  # what undid it, if an undo ran on it (x41r7 F1)
+            from jobs.undo import undone_words
+
+            info["undone"] = undone_words(store)
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_store import META_RUNS
 
@@ -514,6 +540,8 @@ def status(job: JobArg,
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
+    if info.get("undone"):
+        typer.echo(f"undo: {info['undone']}")
     if info["results_missing"]:
         typer.echo(f"result files: {info['results_missing']}; pdbulk resume (with the API "
                    "token) writes them from the job's store, sending nothing again")

@@ -56,3 +56,53 @@ def test_status_and_jobs_of_an_undo_say_the_runs_tally(tmp_path: Path) -> None:
     assert listed.exit_code == 0, listed.output
     assert WANT in listed.output, listed.output
     assert "already deleted 2" not in status.output + listed.output
+
+
+def _import_job(jobs: Path) -> JobStore:
+    job_id = time.strftime("%Y%m%d-%H%M%S-import-ef01")
+    store = JobStore.create(jobs / job_id, job_id=job_id, kind="import", config={})
+    store.add_items([NewItem(row=r, key=f"K{r}", op="create", payload={"title": f"D{r}"})
+                     for r in (1, 2, 3)])
+    store.mark_loaded()
+    pending = list(store.items(ItemState.PENDING))
+    store.mark_sending([i.id for i in pending], time.time())
+    store.record([Outcome(i.id, ItemState.DONE, result={"deal_id": i.row, "action": "created"})
+                   for i in pending])
+    store.set_status("running")
+    store.set_status("finished")
+    return store
+
+
+def _status_and_jobs(jobs: Path, job_id: str) -> tuple[str, str]:
+    status = CliRunner().invoke(app, ["status", job_id, "--job-dir", str(jobs)])
+    assert status.exit_code == 0, status.output
+    listed = CliRunner().invoke(app, ["jobs", "--job-dir", str(jobs)])
+    assert listed.exit_code == 0, listed.output
+    return status.output, next(line for line in listed.output.splitlines()
+                               if line.startswith(job_id))
+
+
+def test_status_and_jobs_of_an_undone_job_name_its_undo(tmp_path: Path) -> None:
+    """x41r7 F1: an import an undo deleted every deal of was listed ``finished; done 3``
+    by ``status`` and ``jobs`` with no word of the undo; both name it now, with what it
+    did, and a job no undo ran on says nothing of one."""
+    from jobs.undo import mark_undone
+
+    jobs = tmp_path / "jobs"
+    source = _import_job(jobs)
+    source_id = source.job_id
+    try:
+        status, line = _status_and_jobs(jobs, source_id)
+        assert "undo" not in status and "undone" not in line, (status, line)
+        undo = JobStore.open(jobs / _undo_job(jobs), lock=False)
+        try:
+            mark_undone(source, undo)
+            undo_id = undo.job_id
+        finally:
+            undo.close()
+    finally:
+        source.close()
+    status, line = _status_and_jobs(jobs, source_id)
+    # the undo's fixture deleted 3 deals (K1-K3; K4 a conflict)
+    assert f"undo: undone by job {undo_id} (3 deal(s) deleted)" in status, status
+    assert f"undone by job {undo_id} (3 deal(s) deleted)" in line, line

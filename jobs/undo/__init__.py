@@ -47,10 +47,11 @@ from .targets import (
     other_creators,
     refuse_after_undo,
     targets,
+    undone_words,
 )
 
 __all__ = ["SNAPSHOTS", "UNDOABLE", "UNDO_COLUMNS", "UndoJob", "check_source",
            "contact_counts", "created_contacts", "export_snapshots", "later_writes",
            "mark_undone", "not_created_here", "other_company", "other_creators", "prepare_undo",
-           "refuse_after_undo", "targets"]
+           "refuse_after_undo", "targets", "undone_words"]
 

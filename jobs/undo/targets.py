@@ -185,6 +185,24 @@ def unfinished_undo(store: JobStore) -> str | None:
             f"{left:,} left): resume it with `{resume_command(str(undone.get('job')), folder.parent)}`")
 
 
+def undone_words(store: JobStore) -> str | None:
+    """What ``pdbulk status`` / ``jobs`` say of a job an undo ran on, or None when none
+    did (x41r7 F1: an undone import listed ``finished; done 400`` with no word of its
+    undo). Shapes: ``being undone by job U (stopped; …): resume it with …``; ``undone by
+    job U (400 deal(s) deleted)``; ``undo job(s) U found nothing to undo`` when every
+    undo sent nothing. Reads the undos' stores without locking them; raises nothing
+    for an undo folder that cannot be read (it is named alone then)."""
+    undos = _undos(store)
+    if not undos:
+        return None
+    if (running := unfinished_undo(store)) is not None:
+        return f"being undone by {running}"
+    if all(_sent_nothing(u) for u in undos):
+        names = ", ".join(str(u.get("job")) for u in undos)
+        return f"undo job(s) {names} found nothing to undo"
+    return f"undone by {_undone_by(store)}"
+
+
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
     """Why ``pdbulk resume`` / ``retry`` (``command``) of ``store`` is refused (None: it is
     not): an undo ran on it, and the rows it would send (pending; a retry: failed ones
