@@ -69,7 +69,7 @@ and example records (``Testfirma``, ``Example Corp``), a bucket word alone or "n
 (``Sonstiges``, ``Unassigned``) and what an import filed (``Import 2024-03``:
 ``_import_bucket``) are catch-alls.
 
-Why ~900 lines: the two judgements (a record's name, a record's deals) share the
+Why ~1200 lines: the two judgements (a record's name, a record's deals) share the
 name's reading — its words, qualifiers, honorifics, sale and channel words, places, the other
 languages' readings (``catch_all_world``), its compounds, shortened words and joins — and
 the pooling of one name's records; the
@@ -98,7 +98,6 @@ from .catch_all_lexicon import (
     LEAD_BUCKETS,
     LEAD_PLURALS,
     LEAD_SINGULARS,
-    MARKETPLACES,
     MORE_GENERIC,
     MORE_NAMES,
     MORE_OPTIONAL,
@@ -126,6 +125,7 @@ from .catch_all_regions import (
     prefixed_place,
     tail_after,
 )
+from .catch_all_scripts import script_catch_all
 from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
@@ -390,7 +390,17 @@ def _compound(word: str) -> bool:
                for n in range(3, len(word) - 3))
 
 
-_ABBREVIATED_WORD = re.compile(r"\b([^\W\d_]{2,})\.")  # Int. first: International
+# Int. first: International; a period before a letter is a domain's (Booking.com: read as
+# "Bookings com", a bucket of bookings, x42r2), not a word shortened
+# a marketplace's name that is also a given name or a plain word: a person so named is a
+# person (``Otto Kunde``); the others' buyers are nobody's name (``Shopify Customer``, x42r2)
+_GIVEN_NAME_MARKETS = frozenset({"otto", "mercado", "libre", "bol", "com", "marketplace",
+                                 "marktplatz", "marketplaces"})
+# words naming the channel itself: with marketplaces' names alone, a bucket (x42r2 F2)
+_MARKET_WORDS = frozenset({"marketplace", "marktplatz", "marketplaces", "fba"})
+_ABBREVIATED_WORD = re.compile(
+    r"\b([^\W\d_]{2,})\.(?!(?:com|net|org|info|biz|io|co|eu|de|at|ch|uk|fr|nl|be|it|es|pt"
+    r"|pl|se|dk|no|fi|cz|us|ca|au|shop|store|online|app)\b)", re.IGNORECASE)
 # the people words shortened to two or three letters as each language writes them (f39k,
 # x39r4 F2: ``Kd. allg.``, ``Cli. varios`` were real names): Kunde / Kunden, Klant / Klient,
 # Client / Cliente(s), Customer(s); read at any place in a name
@@ -668,6 +678,8 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
         if any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
                for reading in readings(bare)):
             return True
+        if script_catch_all(bare):  # 散客, お客様, 개인 고객, عملاء أفراد (x42r2 F2)
+            return True
     return False
 
 
@@ -801,6 +813,9 @@ def _named_as(name: str, kind: str) -> bool:
         return True  # Inbound Leads, Messe-Leads, Leadpool: a bucket of leads (x40r4 F1)
     if not registered and _import_bucket(words):
         return True  # Import 2024-03, Migrated contacts: what an import filed (x41r2)
+    if not registered and words and any(w in _MARKET_WORDS for w in words) \
+            and all(w in CHANNEL_WORDS or w in GENERIC_WORDS for w in words):
+        return True  # Amazon Marketplace, eBay Marktplatz: the channel itself (x42r2 F2)
     if kind == "org" and not registered and _town_first(words):
         return True  # Miami Customers, Bremen Kunden: the town first (x40r4 F3)
     kept: list[str] = []
@@ -825,7 +840,7 @@ def _named_as(name: str, kind: str) -> bool:
             if j < len(words) and words[j] in _NOBODY:
                 i = j  # (Herr Kunde, Dr. Oetker: a surname)
                 continue
-        if w in CHANNEL_WORDS and (kind == "org" or w not in MARKETPLACES):
+        if w in CHANNEL_WORDS and (kind == "org" or w not in _GIVEN_NAME_MARKETS):
             channel = True
             i += 1
             continue
@@ -1075,7 +1090,53 @@ def catch_alls(deals: Iterable[tuple[DealRecord, str]]) -> dict[tuple[Kind, int]
             out[(f"{kind}:{title}", rid)] = (
                 f"{CATCH_ALL}: {kind} {rid} carries deals titled {title!r} added on "
                 f"{len(total)} different days{shared} (a copy is entered within a day or two)")
+    _named_alike(live, names, persons, out)
     return out
+
+
+def _named_alike(live: Iterable[tuple[DealRecord, str]], names: Mapping[int, str],
+                 persons: Mapping[int, str], out: dict[tuple[Kind, int], str]) -> None:
+    """Mark in ``out`` the org named like its deals' catch-all person, and the person named
+    like its deals' catch-all org (x42r2 F2: org ``Hotel guests`` with person ``Guest``,
+    ``Webshop Orders`` with ``Webshop Customer``: one side read as a catch-all, the other
+    tied two customers' deals, merged unattended). An org shares a word with the person
+    (``guest``, ``guests``) and carries no legal form; a person's words are all the org's
+    (``eBay Käufer`` at ``eBay Käufer``): a bucket and its placeholder, named alike."""
+    seen: set[tuple[int, int]] = set()
+    for d, _title in live:
+        oid, pid = d.org_id, d.person_id
+        if oid is None or pid is None or (oid, pid) in seen:
+            continue
+        seen.add((oid, pid))
+        org, person = names.get(oid), persons.get(pid)
+        if not org or not person:
+            continue
+        if ("person", pid) in out and ("org", oid) not in out and not legal_form(org) \
+                and _shared(_words4(person), _words4(org)):
+            out[("org", oid)] = (f"{CATCH_ALL}: org {oid} is named {org!r}, like its "
+                                 f"catch-all person {person!r}, a shared record")
+        elif ("org", oid) in out and ("person", pid) not in out \
+                and (mine := _words4(person)) and _shared(mine, _words4(org)) == len(mine):
+            out[("person", pid)] = (f"{CATCH_ALL}: person {pid} is named {person!r}, like "
+                                    f"its catch-all org {org!r}, a shared record")
+
+
+def _words4(name: str) -> frozenset[str]:
+    """The words of ``name`` (``org_key``, every reading) of 4 letters or more."""
+    return frozenset(w for reading in readings(name) for w in org_key(reading).split()
+                     if len(w) >= 4)
+
+
+def _alike(a: str, b: str) -> bool:
+    """One word, or one with a plural or case ending of up to 3 letters more (``guest`` /
+    ``guests``, ``Mitglied`` / ``Mitglieder``, ``customer`` / ``customers``)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return long_.startswith(short) and len(long_) - len(short) <= 3
+
+
+def _shared(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many words of ``a`` have a word ``_alike`` in ``b``."""
+    return sum(1 for w in a if any(_alike(w, v) for v in b))
 
 
 def _same_name(names: Mapping[int, str]) -> dict[int, object]:
