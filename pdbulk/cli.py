@@ -496,10 +496,11 @@ def status(job: JobArg,
             info["tally"] = undo_counts_line(store, {
                 ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
                 for k, n in counted.items()})
-        if store.kind != "undo":  # what undid it, if an undo ran on it (x41r7 F1)
-            from jobs.undo import undone_words
+        if store.kind != "undo":  # what undid it, if an undo ran on it (x41r7 F1); no
+            from jobs.undo import undone_words  # null in a --json object: absent otherwise
 
-            info["undone"] = undone_words(store)
+            if (undone := undone_words(store)) is not None:
+                info["undone"] = undone
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_store import META_RUNS
 
