@@ -373,6 +373,8 @@ def _title_words(title: str, noise_words: frozenset[str]
     raw, parts = parted_words(title)
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
+    if not _CONJUNCTIONS.isdisjoint(raw):
+        _conjunctions(raw, parts, toks)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = _canonical_all(words(title, other=True, sharp_s=True))
@@ -388,6 +390,25 @@ def _title_words(title: str, noise_words: frozenset[str]
             i += 1
         i += 1
     return tuple(toks), tuple(parts), MappingProxyType(alts)
+
+
+# "and" in other languages, read as ``and`` between two words of one part (x42r2 F3: ``Acme
+# & Fils`` / ``Acme et Fils``, ``Berg och Dal``, ``Pérez y Hijos``, ``Rossi e Figli``: not
+# even a candidate pair, or a review "number only on one: e"); a letter after a sequence
+# word is its numeral (``Phase I Trial``), not a conjunction
+_CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "u", "ja", "és",
+                           "es", "si", "und", "and"})
+
+
+def _conjunctions(raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
+    """Read in place each of ``_CONJUNCTIONS`` between two words of its part, longer than a
+    letter and the first no sequence word, as ``and`` (a noise word by default)."""
+    for k in range(1, len(raw) - 1):
+        if raw[k] in _CONJUNCTIONS and parts[k - 1] == parts[k] == parts[k + 1] \
+                and raw[k - 1].isalpha() and raw[k + 1].isalpha() \
+                and len(raw[k - 1]) > 1 and len(raw[k + 1]) > 1 \
+                and raw[k - 1] not in SEQUENCE_WORDS:
+            toks[k] = "and"
 
 
 def normalize_title(title: str, org_name: str | None = None,
