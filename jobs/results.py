@@ -208,7 +208,8 @@ def failed_row(item: Item | NewItem) -> dict[str, Any]:
     return {"row": item.row, "key": item.key, "reason": item.error or "failed",
             "status": getattr(item, "status", None),
             "column": result.get("column") or payload.get("column"),
-            "hold": result.get("hold") or payload.get("hold") or None,  # (mapped again)
+            # a run's judgement (a row mapped or held again) replaces the load's, none too
+            "hold": (result["hold"] if "hold" in result else payload.get("hold")) or None,
             "values": typed_values(_values(item), payload.get("types"))}
 
 

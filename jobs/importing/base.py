@@ -2,11 +2,12 @@
 rows mapped again (``pdbulk retry``); ``jobs.importing`` (the package docstring) says
 how the parts fit.
 
-Why ~500 lines: the state every part shares is set up in one place, with the helpers
-they all call (rows mapped again, the claims)."""
+Why ~700 lines: the state every part shares is set up in one place, with the helpers
+they all call (rows mapped again, held rows judged again, the claims)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 import time
@@ -23,6 +24,7 @@ from bulk.clock import Clock, SystemClock, in_thread
 from bulk.errors import BulkError, InputError
 from bulk.manifest import SourceRow
 from bulk.manifest_stamp import file_stamp
+from bulk.reports import HOLD_DUPLICATE
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .. import import_load, last_written  # through the module: tests patch its functions there
@@ -55,6 +57,7 @@ SENT_DEAL = "sent-deal"  # the lookup each deal create writes right before it le
 # of this job was lost with the shared coordinator's state (``_Creates._not_ours``)
 # the actions of a row whose run wrote or found its key's deal (``_rows_made``)
 _MADE = frozenset({"created", "updated", "unchanged", "exists"})
+_ALSO = "; this row also fails: "  # a held row's own failure (``RowPlanner._again``)
 UNPROVEN = "no claim record shows this job held the key since its send"
 _log = logging.getLogger("pdbulk.import")  # the load's logger, as ImportJob's
 
@@ -198,6 +201,7 @@ class _ImportBase:
         # load (``jobs.importing.vanished``): one a run, built under the planner lock
         self._vanished = Vanished(self._planner_lock)
         self._unusable: MappingUnusable | None = None
+        self._mapping_run: bool | None = None  # ``_maps_again``, once a run
         self.started = self.clock.now()
         self._run_index: int | None = None  # this run's entry in the job's history
         current = file_sha(settings.mapping)
@@ -276,6 +280,61 @@ class _ImportBase:
                 calls[op] = 1
         return calls
 
+    def _rejudged(self, item: Item) -> bool:
+        """Whether ``item`` is a row the file's own judgement held (another row of its key
+        writes other values: ``duplicate-key``) that a run mapping rows again judges anew
+        (``held_again``); a hold cell of a failed-rows file (``held (hold = …)``) is the
+        person's, kept until they empty it."""
+        payload = item.payload
+        return (payload.get("hold") == HOLD_DUPLICATE and bool(payload.get("duplicate"))
+                and not str(payload["duplicate"]).startswith("held (") and bool(item.key)
+                and "deal" not in payload and "changes" not in payload)
+
+    def _maps_again(self, store: JobStore) -> bool:
+        """Whether this run maps rows again (its planner is built, and priced, anyway):
+        scanned once a run."""
+        if self._mapping_run is None:
+            self._mapping_run = any(self._needs_mapping(i) for state in (
+                ItemState.PENDING, ItemState.SENDING) for i in store.items(state))
+        return self._mapping_run
+
+    async def held_again(self, ctx: CallContext, item: Item) -> Outcome:
+        """A held row's outcome as this run judges it (x41r4 F5: a retry after a mapping fix
+        kept a held row's "this row also fails: no stage named 'zz'", cured, in failed.csv
+        and ``status``). In a run that maps rows again, the row is judged beside its key's
+        first row as the load judged it: held anew (the reason as it is now), failing on
+        its own check, or that row's duplicate (done, out of the failed files). Never sent:
+        a judgement that would send it (the key's first row is not mapped in this run, or
+        would now be this one) keeps the hold, its own failure judged again. Otherwise (no
+        mapping this run, a hold cell) the stored reason stands."""
+        payload = item.payload
+        stored = str(payload["duplicate"])
+        kept = Outcome(item.id, ItemState.FAILED, error=stored,
+                       result={"column": payload.get("column"), "hold": payload.get("hold")})
+        if not self._rejudged(item) or not self._maps_again(self.store):
+            return kept
+        try:
+            planner = await self._planner_for(ctx)
+        except MappingUnusable:
+            return kept
+        row = source_row(item.row or 0, payload)
+        if item.key is not None and planner.has_key(item.key):
+            decided = planner.decide(row)
+            if decided.state is ItemState.FAILED:
+                return Outcome(item.id, ItemState.FAILED, error=decided.error,
+                               result={"column": decided.payload.get("column"),
+                                       "hold": decided.payload.get("hold")})
+            if decided.state is ItemState.SKIPPED:
+                return Outcome(item.id, ItemState.DONE, result=decided.payload["result"])
+        base, also, _ = stored.partition(_ALSO)
+        if not also:
+            return kept
+        try:
+            planner.mapper.map(row, defer_users=True)
+        except InputError as exc:
+            return dataclasses.replace(kept, error=base + _ALSO + exc.reason)
+        return dataclasses.replace(kept, error=base)
+
     def _needs_mapping(self, item: Item) -> bool:
         payload = item.payload
         if payload.get("duplicate"):
@@ -326,7 +385,7 @@ class _ImportBase:
         keys = KeySet()
         for state in (ItemState.FAILED, ItemState.PENDING, ItemState.SENDING):
             for i in self.store.items(state):
-                if i.key and self._needs_mapping(i):
+                if i.key and (self._needs_mapping(i) or self._rejudged(i)):
                     keys.add(i.key)
         if not len(keys):
             return []
@@ -365,8 +424,7 @@ class _ImportBase:
         if decided.state is ItemState.FAILED:
             hold = decided.payload.get("hold")  # (failed.csv's hold cell: a duplicate's)
             return Outcome(item.id, ItemState.FAILED, error=decided.error,
-                           result={"column": decided.payload.get("column"),
-                                   **({"hold": hold} if hold else {})})
+                           result={"column": decided.payload.get("column"), "hold": hold})
         if decided.state is ItemState.SKIPPED:
             result = decided.payload["result"]
             if same := last_written.written(decided.payload, "unchanged"):

@@ -127,9 +127,8 @@ class ImportJob(_Reconcile, _Resume):
                 return await self._owned(item, Outcome(item.id, ItemState.FAILED, error=newer))
             if op == "update":
                 await self._image_remapped(ctx, item, payload)
-        elif payload.get("duplicate"):
-            return Outcome(item.id, ItemState.FAILED, error=str(payload["duplicate"]),
-                           result={"column": payload.get("column")})
+        elif payload.get("duplicate"):  # held: judged again where the run maps rows
+            return await self.held_again(ctx, item)
         resolved: str | None = None
         if (moved := survivors.ahead(self._vanished.followed, payload)) is not None:
             # a record it names by key that an earlier row followed to its merge survivor
