@@ -730,12 +730,16 @@ def last_written(planner: RowPlanner, settings: ImportSettings,
                  base_url: str | None, *, agreed: bool = True) -> Iterator[None]:
     """An upsert's rows decided against what this state folder last wrote on their deals
     (``jobs.last_written``: the three-way comparison), while in this context; ``agreed``:
-    their payloads carry the fields they agree on with Pipedrive (the rows are stored)."""
-    if settings.mode != "upsert" or not base_url:
+    their payloads carry the fields they agree on with Pipedrive (the rows are stored).
+    An insert's rows read the record for their contacts alone: a person / organization an
+    earlier import linked from the same cells, merged away since, is followed to the
+    survivor its deal is linked to now (``RowPlanner._recorded``; x40r5 F3: an insert
+    made both organizations a colleague had merged away again)."""
+    if settings.mode not in ("upsert", "insert") or not base_url:
         yield
         return
     planner.last_written = LastWritten.open(base_url)
-    planner.records_agreed = agreed
+    planner.records_agreed = agreed and settings.mode == "upsert"
     try:
         yield
     finally:

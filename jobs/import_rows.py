@@ -1238,7 +1238,9 @@ class RowPlanner:
         no person an earlier import made: x10r1 S3), or rows whose links tell different
         contacts — the cells are resolved as on a first import. A colleague's correction
         of the contact since (an e-mail, a name) no longer makes a new row of the same
-        cells create a copy (x35r1 2)."""
+        cells create a copy (x35r1 2). An insert follows only a contact gone since (merged
+        away: its deal is linked to the survivor now; x40r5 F3: both organizations were
+        made again); one the account still lists is found by the cells, as before."""
         sign = cells.get(field)
         index = self.indexes.persons if field == "person_id" else self.indexes.orgs
         if sign is None or self.last_written is None or index is None:
@@ -1263,6 +1265,8 @@ class RowPlanner:
         found = set()
         for deal_id, link in earlier:
             rid = ids.get(link)
+            if rid is not None and self.mode == "insert":
+                return None  # listed: the cells find it (an insert's links, as before)
             if rid is None:  # merged away or deleted: the earlier deal's link now
                 now = (self._listed_deals.get(deal_id) or {}).get(field)
                 rid = now if isinstance(now, int) and now in index.ids else None
