@@ -36,6 +36,8 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:c:{c}:day:{n}:done  HASH 'second admitted:second answered' -> tokens
                           of the calls answered, the last _KEEP seconds (REALIGN)  TTL 2 days
     pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
+    pdbulk:c:{c}:day:{n}:ask:{read}  the process asking whether a day spent and last
+                          heard at ``read`` began (``_ask_stale``)         TTL ASK_AFTER
     pdbulk:c:{c}:procs    ZSET process id -> last admission (or ask)      TTL 2 minutes
 
 Until the company is known (``bind``, after the process's first call, GET
@@ -72,6 +74,9 @@ call was admitted are not added (``done``): the server counted them first. A run
 for the reset (``--wait-for-reset``, the company's whole budget spent) asks the server at
 a minute past each half hour, as a process alone does: one call, sent by one process
 (``probe`` key), admitted past the budget; the others look again every ``_LOOK`` seconds.
+A day spent that the server was last heard on ``ASK_AFTER`` seconds ago or more (or before
+its known midnight) is asked the same way before a call is refused (a run begun after the
+reset was refused until UTC's midnight: no figure came while the day refused every call).
 
 A call admitted is held until its answer (``hold``: its entry dated ``now + ahead`` again
 every quarter window, f27c); a process killed while holding window slots stops renewing
@@ -79,7 +84,7 @@ them and blocks nobody longer than a window and an ``ahead`` past its last renew
 entries age out of the sorted set like anyone's. Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~900 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~1100 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.
@@ -121,7 +126,7 @@ from .redis_scripts import (
     failure,
     lacks_script,
 )
-from .scheduler import RESET_PROBE_EVERY, RESET_PROBE_LATE, ResetWait
+from .scheduler import ASK_AFTER, RESET_PROBE_EVERY, RESET_PROBE_LATE, ResetWait
 
 _BATCH = 64  # admissions per round trip at most
 # seconds: a process that admitted nothing (nor asked: a wait for the reset asks every
@@ -155,10 +160,13 @@ _FASTEST_TTL = 600_000
 # seconds within which two processes' midnights (each the later bound of where the server's
 # figure went down) are one: a few seconds apart, and never taken again for that
 _SAME_MIDNIGHT = 60.0
+# tokens: the most a call may cost to ask the server's day past a spent share or reserve
+# (``_ask_stale``): a GET /users/me's (getCurrentUser, 2: openapi-v1.yaml)
+_ASK_COST = 2
 _log = logging.getLogger("pdbulk.scheduler")  # the CLI prints its warnings on stderr
 
 class _Waiter:
-    __slots__ = ("asked", "fut", "limit", "op", "settle_until", "wait_for_reset")
+    __slots__ = ("ask_until", "asked", "fut", "limit", "op", "settle_until", "wait_for_reset")
 
     def __init__(self, op: Operation, limit: Limit, wait_for_reset: bool,
                  fut: asyncio.Future[None]) -> None:
@@ -166,6 +174,9 @@ class _Waiter:
         self.asked = False  # it went (or waited to go) as the probe of a new day (_ask)
         # wall time its wait for the last minute's calls to settle ends (``_settle``)
         self.settle_until: float | None = None
+        # wall time its wait for another process's ask of a day last heard long ago ends
+        # (``_ask_stale``)
+        self.ask_until: float | None = None
 
 
 class RedisCoordinator:
@@ -518,6 +529,8 @@ class RedisCoordinator:
             self._spent_day = limit.day
             if await self._follow(limit.day):
                 return  # the server's figure brought the day back: admit again
+            if await self._ask_stale(head, limit):
+                return  # a day last heard long ago: one call asks whether it began (f42e)
             if head.wait_for_reset:
                 await self._wait_for_reset(head, limit)
                 return
@@ -564,6 +577,67 @@ class RedisCoordinator:
         await self._clock.sleep(_QUIET)
         self._asking = True  # the next admission: ``head``, alone, past the shared spend
         return True
+
+    async def _ask_stale(self, head: _Waiter, limit: Limit) -> bool:
+        """The shared day refused ``head`` and the server's figure last heard on it (the
+        day's ``at`` ``read``: HEARD) is ``ASK_AFTER`` s old or more, or older than the
+        server's midnight a process saw (``midnight`` key): the server's day may have
+        begun since (its midnight is its time zone's, not named: FACTS.md "Rate limits"),
+        and no figure will come to say so while the day refuses every call. Then one
+        process of the company (the day's ``ask:{read}`` key, held ``ASK_AFTER`` s) lets
+        ``head`` go alone past the shared spend, as the reset probe does: answered, its
+        daily headers bring the spend back where they show a new day (REALIGN); refused
+        (a 429: not charged), the day is spent and its figure, heard now, asks no more.
+        The other processes wait for that answer, looking again every ``_LOOK`` s, for
+        ``_QUIET`` + ``HOLD_AT_MOST`` s at most. The whole budget only, or a share or
+        reserve with a call of ``_ASK_COST`` tokens at most (a run's first, GET
+        /users/me: a share truly spent is overspent by no more than the ask of a run
+        without a coordinator, ``bulk.engine._ask_first``). Never for a day never heard,
+        nor once a wait for the reset began (its asks are at the half hours).
+        True if ``head`` is to be admitted again (f42e: a run begun after the reset was
+        refused "run again after the reset" until UTC's midnight)."""
+        if head.asked or not (limit.whole_day or head.op.token_cost <= _ASK_COST) \
+                or (head.wait_for_reset and self._told):
+            return False  # (a wait under way asks at the half hours: ``_wait_for_reset``)
+        assert self._redis is not None
+        wall = self._clock.wall()
+        raw = await self._redis.hget(self._key(f"day:{limit.day}:at"), "read")
+        try:
+            read = float(_text(raw)) if raw is not None else -math.inf
+        except ValueError:
+            return False
+        if self._observed[0] == limit.day:  # this process's own, maybe not flushed yet
+            read = max(read, self._observed[2])
+        if not math.isfinite(read) or not self._stale(read, wall, limit.day_seconds):
+            return False
+        key = self._key(f"day:{limit.day}:ask:{read!r}")
+        if await self._redis.set(key, self._proc, nx=True, px=math.ceil(ASK_AFTER * 1000)):
+            head.asked, self._ask_at, self._asking = True, wall, True
+            assert self._stats is not None
+            _log.warning("the company's shared daily count is spent (%d of %d usable) but "
+                         "the server was last heard %d min ago: its day may have begun; "
+                         "one call asks it", self._stats.tokens_today, limit.day_limit,
+                         (wall - read) // 60)
+            return True
+        if _text(await self._redis.get(key) or b"") == self._proc:
+            return False  # this process asked on that figure: its answer said no new day
+        if head.ask_until is None:  # another asks: its answer is waited for, not doubled
+            head.ask_until = wall + _QUIET + HOLD_AT_MOST
+        if wall >= head.ask_until:
+            return False  # no answer came to say the day began
+        await self._clock.sleep(max(0.001, min(_LOOK, head.ask_until - wall)))
+        return True
+
+    def _stale(self, read: float, wall: float, day_seconds: float) -> bool:
+        """Whether a figure read at wall ``read`` may be of a server's day ended by
+        ``wall``: ``ASK_AFTER`` s old, or read before the last of the server's midnights
+        known here (``_midnight``; a day of ``day_seconds`` apart)."""
+        if wall - read >= ASK_AFTER:
+            return True
+        if self._midnight is None:
+            return False
+        at = self._midnight[1]
+        return read < at + math.floor((wall - at) / day_seconds) * day_seconds
 
     async def _settle(self, head: _Waiter, limit: Limit) -> bool:
         """A share or reserve (``limit.whole_day`` False) refused ``head``, but the server's

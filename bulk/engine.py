@@ -51,7 +51,7 @@ from .operations import get_operation
 from .plans import AuthKind, Limits, check_window_share, plan_limits
 from .retry import RetryPolicy
 from .runner import JobKind, Runner, RunResult, RunStats
-from .scheduler import BudgetPolicy, ResetWait, Scheduler
+from .scheduler import ASK_AFTER, BudgetPolicy, ResetWait, Scheduler
 from .store import RESET_WAIT_META, AsyncJobStore, JobStore
 from .token_key import bind_token
 from .transport import Transport
@@ -214,7 +214,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     a coordinator is refused when its job may create records (``job_creates``). Without
     one, a kept day that would refuse the run under its share (or its whole budget) and
     is half an hour old is checked first with one ``GET /v1/users/me`` (``_ask_first``;
-    x40r1 F3, x41r6 F4); yields the
+    x40r1 F3, x41r6 F4; on Redis the coordinator's day asks with the run's own first call,
+    ``RedisCoordinator._ask_stale``: nothing added to the run or its plan); yields the
     client, the scheduler and the calls that check made (0 or 1). Raises
     CoordinatorMismatch (exit 1) before anything is sent
     (``bulk.coordinator.check_coordination``)."""
@@ -333,10 +334,9 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 await scheduler.coordinator.aclose()  # this process's share of the account
 
 
-# seconds after which a kept day (``bulk.day_seen``) that leaves a --budget-share or
-# reserve less than one call's worth is checked with the server before it refuses the run:
-# its day may have begun since (its midnight is its time zone's, not named: FACTS.md)
-ASK_AFTER = 1800.0
+# (``ASK_AFTER``, from bulk.scheduler: seconds after which a kept day (``bulk.day_seen``)
+# that leaves a --budget-share or reserve less than one call's worth is checked with the
+# server before it refuses the run; the Redis coordinator's day too)
 _ROOM = 40  # tokens: the costliest call the engine makes (a merge, 40: openapi-v1.yaml)
 
 
@@ -638,5 +638,6 @@ class Engine:
         return self._stopping
 
 
-__all__ = ["CONFIG_CREATES", "CONFIG_READS_ONLY", "DEFAULT_URL", "META_COMPANY", "META_COORDINATOR", "Engine",
-           "EngineConfig", "RunStats", "declare_no_creates", "job_creates", "new_job_id"]
+__all__ = ["ASK_AFTER", "CONFIG_CREATES", "CONFIG_READS_ONLY", "DEFAULT_URL", "META_COMPANY",
+           "META_COORDINATOR", "Engine", "EngineConfig", "RunStats", "declare_no_creates",
+           "job_creates", "new_job_id"]

@@ -93,6 +93,10 @@ _SPARE_FOR = 5  # quiet windows (no 429) before one spare slot is given back
 # spent whether its day began (its time zone's midnight is on a half hour, FACTS.md), and
 # how late after the half hour (clocks differ a little)
 RESET_PROBE_EVERY, RESET_PROBE_LATE = 1800.0, 60.0
+# seconds after which a company's day last heard from the server (a kept day, or a Redis
+# coordinator's) that refuses a run is checked with the server first: its day may have
+# begun since (its midnight is its time zone's, not named: FACTS.md "Rate limits")
+ASK_AFTER = 1800.0
 _EXHAUSTED_AFTER = 3  # 429 pauses in a row, none followed by a success and none blaming
 # the burst window or showing tokens left today: the budget is spent
 _TIMER_TICK = 1e-3  # the shortest re-arm of the loop timer: uvloop's resolution (``_ring``)
@@ -1936,5 +1940,5 @@ class Scheduler:
         return None
 
 
-__all__ = ["CLOCK_SKEW", "HOLD_AT_MOST", "WINDOW_MARGIN", "BudgetPolicy", "Cancellable", "Scheduler",
-           "SchedulerStats"]
+__all__ = ["ASK_AFTER", "CLOCK_SKEW", "HOLD_AT_MOST", "WINDOW_MARGIN", "BudgetPolicy", "Cancellable",
+           "Scheduler", "SchedulerStats"]
