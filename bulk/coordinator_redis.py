@@ -750,7 +750,10 @@ class RedisCoordinator:
                     or _text(await self._redis.get(key) or b"") == self._proc:
                 self._asked, self._asking = minute, True
                 return
-        await self._clock.sleep(max(0.001, min(_LOOK, after - wall)))
+        # (and at the day's end: the server's midnight where a process saw it, when its key
+        # rolls; before, the look after it, up to _LOOK s late)
+        ends = limit.day_ends - wall if limit.day_ends > wall else math.inf
+        await self._clock.sleep(max(0.001, min(_LOOK, after - wall, ends)))
 
     async def _took_midnight(self, limit: Limit) -> Limit | None:
         """The server's midnight another process of the company saw (``midnight`` key),

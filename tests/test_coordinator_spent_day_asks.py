@@ -25,7 +25,7 @@ from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import BudgetPolicy, Scheduler
-from tests.coordinator_support import COMPANY, DAY, CoordinatedRuns, spent_on, spent_today
+from tests.coordinator_support import COMPANY, DAY, FIVE_PM, CoordinatedRuns, spent_on, spent_today
 from tests.coordinator_support import day_clock as _clock
 from tests.redis_helpers import RedisServer
 
@@ -33,6 +33,7 @@ pytestmark = pytest.mark.anyio
 TOKEN = "spent-day-asks-token-0123456789"
 ADD, ME = get_operation("addDeal"), get_operation("getCurrentUser")  # 5 tokens, 2
 DAILY = 1000
+DAY_S = 86_400.0
 _RUNS = CoordinatedRuns(TOKEN, daily=DAILY)
 redis_server = _RUNS.redis_fixture()
 _process, _spent = _RUNS.process, spent_today
@@ -166,6 +167,24 @@ async def test_a_spent_share_asks_with_a_run_s_first_call_only(
     _answer(c, 2)
     await asyncio.wait_for(c.acquire(ADD), 30)
     assert await spent_on(redis_server.url, DAY + 1) == 2 + ADD.token_cost
+
+
+async def test_a_wait_for_the_whole_budget_ends_at_the_server_s_known_midnight(
+        redis_server: RedisServer) -> None:
+    """--wait-for-reset with the company's whole budget spent at 16:59:30 UTC, the server's
+    midnight known from the day before (17:00:01 at the latest: its figure went down): the
+    wait ends at that midnight (before: at the next 10-s look, 10 s after the reset)."""
+    clock = _clock()
+    clock.advance(-DAY_S + 3600 - 1 - 3600)  # 16:59:59 the day before
+    a = await _process(redis_server.url, clock, wait=True)
+    _answer(a, 900)
+    clock.advance(2)
+    _answer(a, 5)  # the server's day began by 17:00:01
+    await a.acquire(ME)
+    clock.advance(FIVE_PM - 30 - clock.wall())
+    _answer(a, DAILY)  # spent at 16:59:30
+    await asyncio.wait_for(a.acquire(ME), 30)
+    assert FIVE_PM < clock.wall() <= FIVE_PM + 2, clock.wall() - FIVE_PM
 
 
 async def test_a_wait_begun_after_the_reset_asks_at_once_not_at_the_half_hour(
