@@ -596,6 +596,13 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         out, reads, est = run_loop(main)
     except BulkError as exc:
         raise _api_failure(exc) from None
+    # a reviewer's decisions in an earlier night's groups.csv, priced above (x42r2 F1)
+    from jobs.dedupe.earlier_decisions import apply_command as taking
+    from jobs.dedupe.earlier_decisions import lines, warnings
+
+    for line in [*lines(out.earlier),
+                 *warnings(out.earlier, lambda p: taking(p, cfg.job_root, state))]:
+        _warn(line)
     if as_json:
         emit_json({**est.to_json(), "summary": out.summary,
                    "plan_reads": {op: {"calls": n, "tokens": t} for op, (n, t) in reads.items()}})

@@ -65,6 +65,9 @@ from .apply import (
     unfinished,
 )
 from .config import DedupeConfig
+from .earlier_decisions import apply_command, record_kept
+from .earlier_decisions import lines as earlier_lines
+from .earlier_decisions import warnings as earlier_warnings
 from .index import (
     forget_merged,
     remember_config,
@@ -395,6 +398,10 @@ async def plan_dedupe(cfg: EngineConfig, token: str, output: Path | str, *,
                                            note=note, copy=config is None)
         out = await planning.make_plan(s.ctx, dcfg, Path(output), state_dir=state,
                               since_last=since_last)
+        if note is not None:  # decisions in an earlier night's groups.csv (x42r2 F1)
+            for line in [*earlier_lines(out.earlier), *earlier_warnings(
+                    out.earlier, lambda p: apply_command(p, cfg.job_root, state))]:
+                note(line)
         reads = await plan_reads(s)
     if out.index is not None:  # the state's index moves on only when the plan is applied
         index = out.index
@@ -712,7 +719,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         if run.job_id is None:  # nothing to merge: the plan says it all (run or apply)
             shutil.rmtree(store.directory, ignore_errors=True)
         if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
-            prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"])
+            prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"], say=said.append)
         return run
     try:
         return await in_thread(settled)
@@ -756,12 +763,19 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 planned = await planning.make_plan(s.ctx, dcfg, got["plan_dir"], state_dir=state,
                                           since_last=since_last, share=True)  # a run's
                 got["plan"] = _plan(planned)
+                # x42r2 F1: decisions a person wrote in an earlier night's groups.csv
+                e, alive = planned.earlier, planned.index.deals if planned.index else {}
+                recorded, gone = await in_thread(lambda: record_kept(e, state, alive))
                 if hooks.on_plan is not None:
                     hooks.on_plan(got["plan"])
                 if (late := left_out_line(planned.result.groups)) is not None:
                     say(late)  # f37d 1: in no group tonight, and why
                 if (again := review_again_line(planned.summary)) is not None:
                     say(again)  # undecided review groups come back until decided
+                for line in earlier_lines(e, recorded=recorded, gone=gone):
+                    say(line)
+                for line in earlier_warnings(e, lambda p: apply_command(p, cfg.job_root, state)):
+                    warn(line)
             plan_dir: Path = got["plan_dir"]
             prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state,
                                        job_roots=(cfg.job_root,))

@@ -135,6 +135,7 @@ INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for 
 OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
 SEPARATE_DUE = "dedupe.keep_separate_due"  # job meta: keep-separate groups, remembered on go-ahead
 REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge not followed
+DECISIONS_DUE = "dedupe.decisions_due"  # job meta: the plan's decisions, taken on go-ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +500,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         # the nightly index moves on once the merges have ended (``settle_index``): on the
         # job's first run, or on the resume that ends it (x15r1 F3)
         prep.meta[INDEX_DUE] = True
+        prep.meta[DECISIONS_DUE] = True  # groups.csv's decisions: taken on go-ahead (x42r2 F1)
         prep.meta[OPTIONS] = {"include_review": options.include_review,
                               "max_merges": options.max_merges,
                               "auto_apply_above": options.auto_apply_above}
@@ -761,7 +763,17 @@ def record_intended(store: JobStore) -> int:
 def record_separate(store: JobStore) -> int:
     """Remember the job's keep-separate decisions in the state directory's
     keep-separate.json, once: when the apply goes ahead (``record_intended``, or the job's
-    run settling: ``merge_job.DedupeJob.settle``), never at its load. How many pairs were new."""
+    run settling: ``merge_job.DedupeJob.settle``), never at its load. How many pairs were new.
+    The plan's decisions (and those it carried from earlier plans) are then taken
+    (``earlier_decisions.mark_plan_taken``): no later run reads them again, and retention
+    may remove their folders."""
+    if store.meta_get(DECISIONS_DUE) and (plan := store.meta_get("plan_dir")) is not None:
+        from .earlier_decisions import mark_plan_taken
+
+        state_dir = store.meta_get(STATE_DIR)
+        mark_plan_taken(Path(str(plan)),
+                        Path(str(state_dir)) / "plans" if state_dir is not None else None)
+        store.meta_put(DECISIONS_DUE, None)
     groups = store.meta_get(SEPARATE_DUE)
     state = store.meta_get(STATE_DIR)
     if not groups or state is None:

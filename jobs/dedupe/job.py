@@ -11,7 +11,9 @@ again: two more, ``getPersons?updated_since=`` and ``getOrganizations?updated_si
 and the deals of the review groups an earlier night proposed that no one decided since,
 ``DealIndex.review``: proposed again until decided, ``review_again_line`` says so),
 calls ``find_duplicates`` with the
-remembered keep-separate pairs and what earlier applies merged into each deal
+remembered keep-separate pairs (and those a person wrote in an earlier night's plan folder
+that nothing took yet: ``earlier_decisions``, whose pending ``merge`` decisions are carried
+into this plan's groups when their deals are unchanged) and what earlier applies merged into each deal
 (``index.absorbed``: a survivor keeps the guards of the deals it absorbed), and
 writes groups.csv, pairs.csv, summary.json, deals.jsonl and review.html into the
 plan directory, private (0700 / 0600 whatever the umask, as a job folder). Nothing
@@ -21,7 +23,7 @@ is written to Pipedrive.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from bulk.store import private_tree
 
 from .. import setting_checks as checks
 from .config import DedupeConfig, resolve_identifiers
+from .earlier_decisions import CARRIED, Earlier, carried_json, carry, pending
 from .index import (
     DealIndex,
     absorbed,
@@ -57,6 +60,7 @@ from .records import (
     review_names,
     stages,
 )
+from .retention import run_plans
 from .review import write_review
 
 
@@ -70,6 +74,8 @@ class PlanOutcome:
     index: DealIndex | None  # the refreshed index (since_last), not yet saved
     deals_read: int
     index_base: str | None = None  # the index's time before this plan refreshed it
+    # the decisions of earlier run plans not taken yet, and what this plan did with them
+    earlier: Earlier = field(default_factory=Earlier)
 
 
 async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
@@ -102,6 +108,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     names = field_names(fields)
     # off the loop: a shared coordinator's Redis holds every host's decisions (x38r2 F2)
     keep = await in_thread(lambda: load_keep_separate(state_dir, share=share))
+    # x42r2 F1: a reviewer's decisions in an earlier night's groups.csv no apply took
+    earlier = await in_thread(lambda: pending(run_plans(state_dir / "plans"), skip=directory))
+    keep = keep | earlier.keep_pairs()
     index: DealIndex | None = None
     base: str | None = None
     focus: set[int] | None = None
@@ -148,6 +157,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     merged_into = absorbed(load_merges(state_dir), {r.id for r in deals})
     result = find_duplicates(deals, config, keep_separate=keep, focus=focus,
                              absorbed=merged_into)
+    records = {r.id: r for r in deals}
+    if earlier.merges:  # carried where its deals are one group tonight, unchanged since
+        result = replace(result, groups=tuple(carry(earlier, list(result.groups), records)))
     # the late copies left out of their groups: the next --since-last plan compares them
     # again whatever changed (f37d 1: only a survivor whose update_time the merge moved
     # brought one back; the index's earlier pending served this plan's focus, and its apply
@@ -157,9 +169,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     # until decided (merged, or kept separate); those an earlier night proposed are said
     earlier_review = index.review if since_last else set()
     index.review = {i for g in result.groups if g.band == "review" for i in g.member_ids}
+    decided = earlier.deals()  # a person decided them (in an earlier plan): not "undecided"
     again = sum(1 for g in result.groups if g.band == "review"
-                and set(g.member_ids) & earlier_review)
-    records = {r.id: r for r in deals}
+                and set(g.member_ids) & earlier_review and not set(g.member_ids) & decided)
     members = [records[i] for g in result.groups for i in g.member_ids if i in records]
     named = {k: names[k] for k in sorted({k for r in members for k in r.fields}
                                          | set(config.field_policy)) if k in names}
@@ -183,7 +195,9 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                          options=options, entities=entities, say=renamer, extra={
         "deals_read": read, "deals_compared": len(deals), "incremental": focus is not None,
         "review_groups_again": again,
-        "keep_separate_pairs": len(keep), "field_policy": dict(config.field_policy),
+        "keep_separate_pairs": len(keep),
+        **({CARRIED: carried_json(earlier)} if earlier.carried else {}),
+        "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
         "identifier_fields": dict(config.identifier_fields), "field_names": named,
@@ -192,7 +206,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                  fields=named, options=options, say=renamer, policy=config.field_policy)
     private_tree(directory)  # deal snapshots, person names: 0700 / 0600 like a job folder
     return PlanOutcome(directory, result, summary, index, read,
-                       None if index is None else base)
+                       None if index is None else base, earlier)
 
 
 def review_again_line(summary: Mapping[str, Any]) -> str | None:
@@ -204,7 +218,8 @@ def review_again_line(summary: Mapping[str, Any]) -> str | None:
         return None
     return (f"{again:,} review group{'' if again == 1 else 's'} proposed again, undecided "
             "since an earlier night: a review group is proposed every --since-last night "
-            "until a person decides it (decision = merge or keep-separate in groups.csv)")
+            "until a person decides it (decision = merge or keep-separate in its "
+            "plan's groups.csv: the next night takes it)")
 
 
 def left_out_line(groups: Iterable[Group], most: int = 10) -> str | None:

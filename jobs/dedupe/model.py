@@ -101,6 +101,9 @@ class Group:
     # late copies taken out of the group (added days after its first copy, within the copy
     # gap of another: ``cluster.Cluster.left_out``): the next plan compares them again
     left_out: tuple[int, ...] = ()
+    # a reviewer's decision an earlier plan's groups.csv held, carried into this plan
+    # (``earlier_decisions.carry``): "merge", or "" (none: matching never sets it)
+    decision: str = ""
 
     @property
     def member_ids(self) -> tuple[int, ...]:

@@ -469,7 +469,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             survivor = records.get(g.survivor_id)
             drops = merge_drops(g, records, changes, names, options, entities)
             dropping += bool(drops)
-            w.writerow([g.id, "", g.band, f"{g.score:.3f}", g.survivor_id,
+            w.writerow([g.id, g.decision, g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
                         _safe(survivor.title if survivor else ""), _safe(_cells(map(say, g.reasons))),
                         _cells(g.survivor_reasons),

@@ -6,7 +6,10 @@ index, which ``apply.settle_index`` now removes once installed). ``prune_plans``
 newest ``PLANS_KEPT`` of them and every plan a dedupe job that has not finished still
 needs (stopped, interrupted, running: its resume reads the plan). Only folders named as a
 run names them are touched: a plan written with ``--output`` or ``dedupe plan`` elsewhere
-is never removed. No API call; a folder that cannot be removed is left.
+is never removed, nor is a folder whose groups.csv holds a reviewer's decision no apply or
+run has taken yet (``earlier_decisions.pending``; x42r2 F1: ten nights later the folder went,
+a keep-separate and a merge decision with it, without a word): it is kept and named. No API
+call; a folder that cannot be removed is left.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bulk.errors import StoreError
@@ -50,6 +54,15 @@ def new_run_plan(plans: Path, wall: float) -> Path:
                      "taken")
 
 
+def run_plans(plans: Path) -> list[Path]:
+    """The run plan folders in ``plans`` (named as ``new_run_plan`` names them), newest
+    first; none when ``plans`` is no folder."""
+    if not plans.is_dir():
+        return []
+    return sorted((p for p in plans.iterdir() if p.is_dir() and _RUN_PLAN.fullmatch(p.name)),
+                  key=lambda p: p.name, reverse=True)
+
+
 def needed_plans(job_root: Path) -> set[Path]:
     """The plan folders of the dedupe jobs under ``job_root`` that did not finish."""
     out: set[Path] = set()
@@ -67,13 +80,14 @@ def needed_plans(job_root: Path) -> set[Path]:
 
 
 def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
-                spare: Path | None = None) -> list[Path]:
+                spare: Path | None = None, say: Callable[[str], None] | None = None
+                ) -> list[Path]:
     """Remove the run plans in ``plans`` but the newest ``keep``, those unfinished jobs
-    need and ``spare`` (this run's); the folders removed."""
-    if not plans.is_dir():
-        return []
-    runs = sorted((p for p in plans.iterdir() if p.is_dir() and _RUN_PLAN.fullmatch(p.name)),
-                  key=lambda p: p.name, reverse=True)
+    need, ``spare`` (this run's) and those holding decisions not taken (each named to
+    ``say``, with the command that takes them); the folders removed."""
+    from .earlier_decisions import pending
+
+    runs = run_plans(plans)
     needed = needed_plans(job_root)
     if spare is not None:
         needed.add(spare.resolve())
@@ -81,10 +95,19 @@ def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
     for old in runs[keep:]:
         if old.resolve() in needed:
             continue
+        held = pending([old])
+        if held.decided or held.unreadable:
+            if say is not None:
+                what = (f"{len(held.decided):,} decision(s) in its groups.csv that no apply "
+                        "or run has taken" if held.decided else
+                        "a groups.csv that cannot be read (it may hold decisions)")
+                say(f"plan folder {old} kept past the newest {keep}: it holds {what}; "
+                    f"`pdbulk dedupe apply {old}` takes them (or clear the decision column)")
+            continue
         shutil.rmtree(old, ignore_errors=True)
         if not old.exists():
             gone.append(old)
     return gone
 
 
-__all__ = ["PLANS_KEPT", "needed_plans", "new_run_plan", "prune_plans"]
+__all__ = ["PLANS_KEPT", "needed_plans", "new_run_plan", "prune_plans", "run_plans"]

@@ -1,0 +1,336 @@
+"""A reviewer's decisions written in an earlier nightly plan's groups.csv, taken by the next night.
+
+A ``dedupe run`` plans into a new folder every night (``STATE/plans/TIME``) and a person
+reviews it there: ``merge`` or ``keep-separate`` in groups.csv's ``decision`` column. Before,
+only a ``dedupe apply`` of that folder read them: every later night proposed the group
+again as "undecided", and after ten nights retention removed the folder, decisions and all,
+without a word (x42r2 F1). Now every plan made with a state directory (a run, ``dedupe
+plan``, ``pdbulk plan dedupe``) first reads the decisions of the run folders in
+``STATE/plans`` that no apply or run has taken yet (``pending``):
+
+- ``keep-separate``: the pairs are kept apart by tonight's matching at once (every plan
+  alike, so ``pdbulk plan dedupe`` prices what the run sends); a run also records them in
+  ``keep-separate.json`` as an apply does (``index.remember_keep_separate``: shared on a
+  coordinator), except a pair one of whose deals tonight's read no longer has (deleted,
+  merged away or archived: nothing to keep separate).
+- ``merge``: carried into tonight's plan (the group's row reads ``decision = merge``, with the
+  reviewer's survivor) when tonight proposes a group of exactly its deals and none of them
+  changed since the reviewer's plan (``update_time`` as that plan's ``deals.jsonl`` has it:
+  the same test ``dedupe apply`` makes); the apply of tonight's plan then judges it as any
+  decision (guards, chains, names now; refused ones named). Otherwise it is left where it
+  was, and every night names it with the command that takes it: ``pdbulk dedupe apply
+  PLAN``.
+
+A decision is *taken* once an apply or run went ahead with the plan holding it (a run's
+recording of a keep-separate, an apply's go-ahead: ``apply.record_separate`` calls
+``mark_plan_taken``) — its origin folder's too, for one a plan carried (``summary.json``'s
+``carried_decisions``), and, in the other run folders, the same decision on the same deals
+and any decision on them in an older folder (a group decided again on a later night: the
+later decision replaces the earlier one, ``take_everywhere``). Each folder lists its taken
+decisions in ``decisions-taken.json`` (group id, decision, survivor, merged ids: a decision
+changed since is a new one).
+Retention never removes a folder holding decisions not taken (``retention.prune_plans``).
+Blocking (files); no API call. Raises nothing for a damaged groups.csv: the folder is named
+(``Earlier.unreadable``) and kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Container, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bulk.errors import InputError
+from bulk.manifest import header as manifest_header
+from bulk.state import write_private
+
+from .model import DealRecord, Group
+from .planfiles import GROUPS, PlannedGroup, read_groups, read_records
+
+TAKEN = "decisions-taken.json"  # in a plan folder: the decisions an apply or run took
+# summary.json: [{"group_id", "from" (a folder), "origin_group", "row", "decision"}]
+CARRIED = "carried_decisions"
+
+
+def _key(g: PlannedGroup) -> tuple[str, str, int, tuple[int, ...]]:
+    return (g.id, g.decision, g.survivor_id, tuple(g.merged_ids))
+
+
+def taken(plan: Path) -> set[tuple[str, str, int, tuple[int, ...]]]:
+    """The decisions of ``plan`` an apply or run took (``decisions-taken.json``)."""
+    try:
+        raw = orjson.loads((plan / TAKEN).read_bytes())
+        return {(str(e[0]), str(e[1]), int(e[2]), tuple(int(x) for x in e[3])) for e in raw}
+    except (OSError, orjson.JSONDecodeError, TypeError, ValueError, IndexError):
+        return set()
+
+
+def mark_taken(plan: Path, groups: Iterable[PlannedGroup]) -> None:
+    """Record ``groups``' decisions as taken in ``plan`` (no decision: nothing recorded). A
+    folder that cannot be written is left: its decisions are read again, never lost."""
+    new = {_key(g) for g in groups if g.decision}
+    if not new or not plan.is_dir():
+        return
+    entries = sorted(taken(plan) | new)
+    with contextlib.suppress(OSError):
+        write_private(plan / TAKEN, orjson.dumps([[g, d, s, list(m)] for g, d, s, m in entries]))
+
+
+def _carried(plan: Path) -> list[dict[str, Any]]:
+    try:
+        summary = orjson.loads((plan / "summary.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return []
+    carried = summary.get(CARRIED) if isinstance(summary, dict) else None
+    return [c for c in carried or () if isinstance(c, dict)]
+
+
+def _mark_with_origins(plan: Path, group: PlannedGroup, depth: int = 0) -> None:
+    """``group``'s decision taken in ``plan``, and in the folder its plan carried it from,
+    and so on (a decision carried on two nights, the first one's run stopped early)."""
+    mark_taken(plan, [group])
+    if depth >= 50:  # a loop of folders naming each other: never more than the plans kept
+        return
+    for c in _carried(plan):
+        if c.get("group_id") != group.id or c.get("decision") != group.decision:
+            continue
+        origin = Path(str(c.get("from")))
+        try:
+            groups = read_groups(origin)
+        except InputError:
+            continue
+        for o in groups:
+            if (o.id == c.get("origin_group") and o.decision == group.decision
+                    and set(o.member_ids) == set(group.member_ids)):
+                _mark_with_origins(origin, o, depth + 1)
+
+
+def take_everywhere(plans: Path, decided: Iterable[PlannedGroup],
+                    made: Path | None = None) -> None:
+    """Decisions on the same deals written in the other run plans of ``plans`` taken too:
+    the same decision in any of them, and any decision in a run plan older than ``made``
+    (the folder of ``decided``, when it is one of ``plans``: a later decision replaces an
+    earlier one). A group decided again on a later night (it was proposed again, or named
+    as not taken) would else come back once the newer one is taken: a merge named every
+    night as not taken though its deals are merged, or kept separate since."""
+    groups_in = [g for g in decided if g.decision]
+    if not groups_in:
+        return
+    from .retention import run_plans
+
+    same = {(g.decision, frozenset(g.member_ids)) for g in groups_in}
+    deals = {frozenset(g.member_ids) for g in groups_in}
+    newest = made.name if made is not None and made.parent.resolve() == plans.resolve() else None
+    for folder in run_plans(plans):
+        older = newest is not None and folder.name < newest
+        try:
+            groups = read_groups(folder)
+        except InputError:
+            continue
+        mark_taken(folder, [g for g in groups
+                            if (g.decision, frozenset(g.member_ids)) in same
+                            or (older and frozenset(g.member_ids) in deals)])
+
+
+def mark_plan_taken(plan: Path, plans: Path | None = None) -> None:
+    """An apply or run of ``plan`` went ahead: its decisions, those its plan carried from
+    earlier folders (``summary.json``'s ``carried_decisions``, followed back) and the same
+    ones written in the run plans of ``plans`` (``STATE/plans``: ``take_everywhere``) are
+    taken."""
+    try:
+        groups = [g for g in read_groups(plan) if g.decision]
+    except InputError:
+        return
+    for g in groups:
+        _mark_with_origins(plan, g)
+    if plans is not None:
+        take_everywhere(plans, groups, plan)
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision written in an earlier plan's groups.csv that nothing took yet."""
+
+    plan: Path
+    group: PlannedGroup
+
+    @property
+    def members(self) -> frozenset[int]:
+        return frozenset(self.group.member_ids)
+
+    def named(self) -> str:
+        return f"group {self.group.id} (row {self.group.row} of {self.plan / GROUPS})"
+
+
+@dataclass
+class Earlier:
+    """The decisions of earlier run plans not yet taken (``pending``), and what tonight's
+    plan did with them (``carry``)."""
+
+    decided: list[Decided] = field(default_factory=list)
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, why)
+    carried: list[tuple[Decided, str]] = field(default_factory=list)  # (decision, tonight's id)
+    left: list[tuple[Decided, str]] = field(default_factory=list)  # (merge not carried, why)
+
+    @property
+    def keep_separate(self) -> list[Decided]:
+        return [d for d in self.decided if d.group.decision == "keep-separate"]
+
+    @property
+    def merges(self) -> list[Decided]:
+        return [d for d in self.decided if d.group.decision == "merge"]
+
+    def keep_pairs(self) -> set[frozenset[int]]:
+        """Every pair of every group a person kept separate."""
+        ids = [sorted(d.members) for d in self.keep_separate]
+        return {frozenset((a, b)) for m in ids for i, a in enumerate(m) for b in m[i + 1:]}
+
+    def deals(self) -> set[int]:
+        """The deals of every decision not taken: not "undecided" tonight."""
+        return {i for d in self.decided for i in d.members}
+
+
+def _has_decisions_column(folder: Path) -> bool:
+    try:
+        return "decision" in {h.strip() for h in manifest_header(folder / GROUPS, format="csv")}
+    except (InputError, OSError):
+        return False
+
+
+def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
+    """The decisions in ``folders``' groups.csv (newest first; a run's plan folders) that no
+    apply or run took (``taken``), but ``skip``'s (the plan being written). A deal decided in
+    two folders counts once, by the newest. A groups.csv with a ``decision`` column that
+    cannot be read (a bad decision, a cut row) is named in ``unreadable`` (kept: it may
+    hold decisions)."""
+    out = Earlier()
+    seen: set[int] = set()
+    for folder in folders:
+        if skip is not None and folder.resolve() == skip.resolve():
+            continue
+        if not (folder / GROUPS).is_file():
+            continue
+        try:
+            groups = read_groups(folder)
+        except InputError as exc:
+            if _has_decisions_column(folder):  # else no plan's file: nothing to decide in
+                out.unreadable.append((folder, str(exc)))
+            continue
+        done = taken(folder)
+        for g in groups:
+            if g.decision and _key(g) not in done and not (set(g.member_ids) & seen):
+                out.decided.append(Decided(folder, g))
+                seen |= set(g.member_ids)
+    return out
+
+
+def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecord]
+          ) -> list[Group]:
+    """Tonight's ``groups`` with each pending ``merge`` decision carried into the group of
+    exactly its deals, none changed since the reviewer's plan (``records``: tonight's); the
+    others go to ``earlier.left`` with why. ``earlier.carried`` learns what was carried."""
+    by_members = {frozenset(g.member_ids): n for n, g in enumerate(groups)}
+    out = list(groups)
+    then_by_plan: dict[Path, dict[int, DealRecord]] = {}
+    for d in earlier.merges:
+        n = by_members.get(d.members)
+        if n is None:
+            earlier.left.append((d, "its deals are not one group tonight (merged, deleted, "
+                                    "edited, or grouped otherwise)"))
+            continue
+        if d.plan not in then_by_plan:
+            try:
+                then_by_plan[d.plan] = read_records(d.plan)
+            except InputError as exc:
+                then_by_plan[d.plan] = {}
+                earlier.left.append((d, f"its plan cannot be read ({exc})"))
+                continue
+        then = then_by_plan[d.plan]
+        why = next((f"deal {i} is not in that plan's deals.jsonl" if i not in then else
+                    f"deal {i} changed since that plan" for i in sorted(d.members)
+                    if i not in then or i not in records
+                    or then[i].update_time != records[i].update_time), None)
+        if why is not None:  # the reviewer saw other deals: tonight's group holds them now
+            earlier.left.append((d, f"{why} (this plan's group {out[n].id} holds its deals)"))
+            continue
+        g = out[n]
+        out[n] = replace(g, survivor_id=d.group.survivor_id, merged_ids=d.group.merged_ids,
+                         decision="merge")
+        earlier.carried.append((d, g.id))
+    return out
+
+
+def carried_json(earlier: Earlier) -> list[dict[str, Any]]:
+    """summary.json's ``carried_decisions``: each decision carried in, and its origin."""
+    return [{"group_id": gid, "from": str(d.plan), "origin_group": d.group.id,
+             "row": d.group.row, "decision": d.group.decision} for d, gid in earlier.carried]
+
+
+def record_kept(earlier: Earlier, state: Path, alive: Container[int]) -> tuple[int, int]:
+    """A run: remember the pending keep-separate decisions in ``state``'s keep-separate.json
+    (``index.remember_keep_separate``, shared on a coordinator), each group without its
+    deals not ``alive`` tonight (deleted, merged away, archived), and mark them taken in
+    their folders; (groups recorded, groups left with fewer than two deals: not recorded)."""
+    from .index import remember_keep_separate
+
+    kept = earlier.keep_separate
+    due = [alive_ids for d in kept
+           if len(alive_ids := sorted(i for i in d.members if i in alive)) >= 2]
+    if due:
+        remember_keep_separate(state, due)
+    for d in kept:
+        mark_taken(d.plan, [d.group])
+    for plan in {d.plan for d in kept}:  # one pass over the folders a plan
+        take_everywhere(state / "plans", [d.group for d in kept if d.plan == plan], plan)
+    return len(due), len(kept) - len(due)
+
+
+def apply_command(plan: Path, job_dir: Path, state: Path) -> str:
+    """``pdbulk dedupe apply PLAN --job-dir J --state-dir S`` (with the coordinator flag when
+    this run has one, never its password: ``bulk.coordinator_urls.coordinator_flag``)."""
+    from bulk.coordinator_urls import coordinator_flag, coordinator_url
+
+    url = coordinator_url()
+    flag, note = coordinator_flag(url) if url else ("", "")
+    return f"pdbulk dedupe apply {plan} --job-dir {job_dir} --state-dir {state}{flag}{note}"
+
+
+def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> list[str]:
+    """What a plan or run says of the earlier decisions it took: those kept separate
+    (``recorded``: the pairs' groups a run recorded, None for a plan, which records nothing;
+    ``gone``: groups with a deal gone, not recorded), and those carried."""
+    out: list[str] = []
+    kept = earlier.keep_separate
+    if kept:
+        how = ("kept apart tonight and recorded in keep-separate.json" if recorded is not None
+               else "kept apart by this plan (the next run records them)")
+        more = (f"; {gone} with a deal gone since: nothing to keep separate, not recorded"
+                if gone else "")
+        shown = ", ".join(d.group.id for d in kept[:5]) + (" ..." if len(kept) > 5 else "")
+        out.append(f"{len(kept):,} keep-separate decision(s) written in an earlier plan's "
+                   f"groups.csv ({shown}): {how}{more}")
+    for d, gid in earlier.carried:
+        out.append(f"{d.named()}: decision = merge carried into this plan's group {gid} (its "
+                   "deals unchanged since that plan)")
+    return out
+
+
+def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
+    """Each pending merge decision not carried, with the command that takes it
+    (``command(plan)``), and each groups.csv that cannot be read."""
+    out = [f"{d.named()}: decision = merge not taken by this plan: {why}; named every night "
+           "until taken: decide it again in the newest plan's groups.csv, or have it judged "
+           f"against the deals as they are now with: {command(d.plan)}"
+           for d, why in earlier.left]
+    out += [f"the decisions in {folder / GROUPS} cannot be read ({why}); the folder is "
+            "kept until they can" for folder, why in earlier.unreadable]
+    return out
+
+
+__all__ = ["CARRIED", "TAKEN", "Decided", "Earlier", "apply_command", "carried_json", "carry",
+           "lines", "mark_plan_taken", "mark_taken", "pending", "record_kept", "take_everywhere",
+           "taken", "warnings"]

@@ -1,0 +1,197 @@
+"""A reviewer's decisions written in a nightly run's groups.csv are taken by the next night:
+keep-separate recorded at once, merge carried into the night's plan (and merged) when its
+deals did not change, else named with the `dedupe apply` command; never called "undecided";
+retention keeps a folder whose decisions nothing took (x42r2 F1: every later night said
+"undecided", and the tenth removed the folder, decisions and all, without a word)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import anyio
+import orjson
+from typer.testing import CliRunner
+
+import jobs
+from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.dedupe.earlier_decisions import pending
+from jobs.dedupe.index import load_keep_separate
+from jobs.dedupe.retention import prune_plans, run_plans
+from pdbulk.cli import app
+from tests.dedupe_job_support import deal, org
+from tests.import_support import engine_config
+from tests.sandbox_helpers import threaded_sandbox
+from tests.update_support import cli_args
+from tests.update_support import deal as sb_deal
+
+DAY = ("2026-10-01T09:00:00Z", "2026-10-01T09:20:00Z")
+
+
+def _seed(sb: Sandbox) -> dict[str, tuple[int, int]]:
+    """Two review groups (a customer's name mistyped in one title)."""
+    sb.state.save("deal", {**sb.state.deals.rows[1], "is_deleted": True})
+    kello, brio = org(sb, "Kello B.V."), org(sb, "Brightline Oy")
+    return {"linz": (deal(sb, "Rollout Linz", kello, value=5000, add=DAY[0], update=DAY[0]),
+                     deal(sb, "Rollout Lienz", kello, value=5000, add=DAY[1], update=DAY[1])),
+            "crm": (deal(sb, "CRM roll-out Oulu", brio, value=900, add=DAY[0], update=DAY[0]),
+                    deal(sb, "CRM roll-out Oulo", brio, value=900, add=DAY[1], update=DAY[1]))}
+
+
+def _decide(plan_dir: Path, decisions: dict[frozenset[int], str]) -> None:
+    """Write decisions into groups.csv as a reviewer does (by the group's deals)."""
+    with (plan_dir / "groups.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        ids = frozenset({int(r["survivor_id"]), *(int(i) for i in r["merged_ids"].split(";"))})
+        r["decision"] = decisions.get(ids, "")
+    with (plan_dir / "groups.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _members(plan_dir: Path) -> list[set[int]]:
+    with (plan_dir / "groups.csv").open(encoding="utf-8") as f:
+        return [{int(g["survivor_id"]), *(int(i) for i in g["merged_ids"].split(";") if i)}
+                for g in csv.DictReader(f)]
+
+
+def test_the_next_night_takes_the_decisions_of_an_earlier_nights_groups_csv(
+        tmp_path: Path) -> None:
+    """Night 1 proposes two review groups; the reviewer writes keep-separate on one and
+    merge on the other in that night's groups.csv. Night 2 records the keep-separate, merges
+    the decided group (its deals unchanged), calls neither undecided; night 3 proposes
+    nothing and says nothing of them; `pdbulk plan dedupe` before night 2 priced its merge."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=44)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        state = tmp_path / "j" / "dedupe-state"
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert sorted(map(sorted, _members(first.plan_dir))) == sorted(
+            map(sorted, ids.values())), first.lines
+        _decide(first.plan_dir, {frozenset(ids["linz"]): "keep-separate",
+                                 frozenset(ids["crm"]): "merge"})
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        cost = CliRunner().invoke(app, ["plan", "dedupe", "--since-last", "--json",
+                                        *cli_args(sb, tmp_path / "j")], env=env)
+        assert cost.exit_code == 0, cost.output
+        priced = orjson.loads(cost.stdout)
+        assert priced["tokens_by_operation"].get("mergeDeals") == 40, priced
+        assert "decision = merge carried into this plan's group" in cost.stderr, cost.stderr
+        second = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert second.tokens == priced["tokens"], (second.tokens, priced)  # plan = run
+        assert not any("undecided" in line for line in second.lines), second.lines
+        assert frozenset(ids["linz"]) in load_keep_separate(state), second.lines
+        assert second.merged == 1, second.lines
+        assert sum(sb_deal(sb, i)["is_deleted"] for i in ids["crm"]) == 1
+        assert not any(sb_deal(sb, i)["is_deleted"] for i in ids["linz"])
+        assert any("carried into this plan's group" in line for line in second.lines)
+        assert pending(run_plans(state / "plans")).decided == []  # all taken
+        third = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert _members(third.plan_dir) == [], third.lines
+        assert not any("undecided" in line or "groups.csv" in line
+                       for line in third.lines), third.lines
+
+
+def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
+        tmp_path: Path) -> None:
+    """A merge decision whose deals changed since its plan is not carried: each night names
+    it with the `dedupe apply` command, retention keeps its folder past the newest plans and
+    says so; once `dedupe apply` of that folder has taken it, retention removes it."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        state = tmp_path / "j" / "dedupe-state"
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        _decide(first.plan_dir, {frozenset(ids["crm"]): "merge"})
+        a = ids["crm"][0]
+        sb.state.save("deal", {**sb_deal(sb, a), "value": 950,
+                               "update_time": sb.state.now_iso()})
+        second = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert second.merged == 0, second.lines
+        named = [line for line in second.lines if "decision = merge not taken" in line]
+        assert named and f"deal {a} changed since that plan" in named[0], second.lines
+        assert f"pdbulk dedupe apply {first.plan_dir} --job-dir" in named[0]
+        said: list[str] = []
+        gone = prune_plans(state / "plans", cfg.job_root, keep=1, say=said.append)
+        assert gone == [] and first.plan_dir.is_dir(), said
+        assert said and str(first.plan_dir) in said[0] and "kept past the newest 1" in said[0]
+        applied = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, first.plan_dir,
+                                                      confirm=None))
+        assert applied.refused_decisions == 1  # changed since its plan: refused, named
+        assert prune_plans(state / "plans", cfg.job_root, keep=1) == [first.plan_dir]
+
+
+def _folder(plans: Path, name: str, decision: str, carried_from: Path | None = None) -> Path:
+    """A run's plan folder holding one group of deals 11 and 12 with ``decision``."""
+    folder = plans / name
+    folder.mkdir(parents=True)
+    (folder / "groups.csv").write_text(
+        "group_id,decision,band,score,survivor_id,merged_ids\n"
+        f"g-11,{decision},review,0.800,11,12\n", encoding="utf-8")
+    carried = [] if carried_from is None else [
+        {"group_id": "g-11", "from": str(carried_from), "origin_group": "g-11", "row": 1,
+         "decision": decision}]
+    (folder / "summary.json").write_bytes(orjson.dumps({"carried_decisions": carried}))
+    return folder
+
+
+def test_a_decision_carried_twice_is_taken_back_to_the_folder_a_person_wrote_it_in(
+        tmp_path: Path) -> None:
+    """A merge written in night 1's folder, carried into night 2's plan (whose run stopped
+    before it went ahead) and from there into night 3's: night 3's go-ahead takes it in all
+    three folders, so no later night names it again and retention may remove them; a
+    decision nothing took is pending, once, by the newest folder holding it."""
+    from jobs.dedupe.earlier_decisions import mark_plan_taken
+
+    plans = tmp_path / "plans"
+    one = _folder(plans, "20261201T020000.000Z", "merge")
+    two = _folder(plans, "20261202T020000.000Z", "merge", carried_from=one)
+    three = _folder(plans, "20261203T020000.000Z", "merge", carried_from=two)
+    waiting = pending(run_plans(plans), skip=three)
+    assert [(d.plan, d.group.id) for d in waiting.decided] == [(two, "g-11")]
+    mark_plan_taken(three)
+    assert pending(run_plans(plans)).decided == []
+    assert prune_plans(plans, tmp_path / "jobs", keep=0) == [three, two, one]
+
+
+def test_a_group_decided_again_in_a_later_folder_is_taken_in_both(tmp_path: Path) -> None:
+    """A reviewer wrote merge on the same deals in night 1's and night 2's folder (the group
+    was proposed again): taking night 2's takes night 1's too, else night 1's would come back
+    the night after, named as not taken though its deals are merged; so does a keep-separate
+    a run records."""
+    from jobs.dedupe.earlier_decisions import mark_plan_taken, record_kept
+
+    plans = tmp_path / "state" / "plans"
+    one = _folder(plans, "20261201T020000.000Z", "merge")
+    two = _folder(plans, "20261202T020000.000Z", "merge")
+    assert [d.plan for d in pending(run_plans(plans)).decided] == [two]
+    mark_plan_taken(two, plans)
+    assert pending(run_plans(plans)).decided == [], one
+    three = _folder(plans, "20261203T020000.000Z", "keep-separate")
+    four = _folder(plans, "20261204T020000.000Z", "keep-separate")
+    waiting = pending(run_plans(plans))
+    assert [d.plan for d in waiting.decided] == [four]
+    assert record_kept(waiting, tmp_path / "state", {11, 12}) == (1, 0)
+    assert pending(run_plans(plans)).decided == [], three
+
+
+def test_a_later_decision_on_the_same_deals_replaces_an_earlier_one(tmp_path: Path) -> None:
+    """Night 1's merge was not taken (its deals changed); the reviewer kept the group apart
+    in night 2's folder instead: the run that records it takes night 1's merge too, which is
+    never named again; an explicit apply of an older folder takes no newer decision."""
+    from jobs.dedupe.earlier_decisions import mark_plan_taken, record_kept
+
+    plans = tmp_path / "state" / "plans"
+    _folder(plans, "20261201T020000.000Z", "merge")
+    _folder(plans, "20261202T020000.000Z", "keep-separate")
+    waiting = pending(run_plans(plans))
+    assert [d.group.decision for d in waiting.decided] == ["keep-separate"]
+    record_kept(waiting, tmp_path / "state", {11, 12})
+    assert pending(run_plans(plans)).decided == []
+    old = _folder(plans, "20261203T020000.000Z", "merge")
+    new = _folder(plans, "20261204T020000.000Z", "keep-separate")
+    mark_plan_taken(old, plans)
+    assert [d.plan for d in pending(run_plans(plans)).decided] == [new]
