@@ -491,8 +491,11 @@ class DedupeRun:
     plan applied; ``status`` "finished", "stopped" (resume it with
     ``jobs.resume_job``), "cancelled" (declined: nothing sent) or "dry-run"; ``plan`` a
     run's fresh plan; ``actions`` groups' rows by action ("merge", "skip", "already
-    merged", ...); ``counts`` items by state; ``merged`` / ``failed`` / ``skipped`` merges,
-    ``skipped_for_review`` groups left to a person; ``policy_strays`` values a survivor
+    merged", ...); ``counts`` items by state; ``merged`` / ``failed`` / ``skipped`` rows
+    (one a deal merged away, as the ``rows:`` line and succeeded.csv count them),
+    ``skipped_for_review`` groups left to a person and ``skipped_for_review_rows`` their
+    rows (x42r2 F7c: 56 skipped beside 54 for review, rows beside groups, unnamed);
+    ``policy_strays`` values a survivor
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
     ``refused_decisions`` reviewers' ``decision = merge`` not followed; ``tokens`` spent;
     ``interrupted_jobs`` earlier dedupe jobs that did not end (each with ``line(resume)``
@@ -510,6 +513,7 @@ class DedupeRun:
     failed: int = 0
     skipped: int = 0
     skipped_for_review: int = 0
+    skipped_for_review_rows: int = 0
     policy_strays: int = 0
     policy_put_back: int = 0
     refused_decisions: int = 0
@@ -530,7 +534,11 @@ class DedupeRun:
                 "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
                 "refused_decisions": self.refused_decisions, "items": dict(self.counts),
                 "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
-                "skipped_for_review": self.skipped_for_review, "tokens": self.tokens,
+                "skipped_for_review": self.skipped_for_review,
+                # each count named by what it counts, too (x42r2 F7c)
+                "skipped_rows": self.skipped,
+                "skipped_for_review_groups": self.skipped_for_review,
+                "skipped_for_review_rows": self.skipped_for_review_rows, "tokens": self.tokens,
                 "policy_strays": self.policy_strays, "policy_put_back": self.policy_put_back,
                 "status": self.status}
 
@@ -904,13 +912,14 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     counts = Counter({state.value: n for state, n in store.counts().items() if n})
     # the groups left for a person, apart from those skipped as changed (x11r1)
     # groups, not their merges (x13r4 F4: 83 for 53 groups)
-    review = len({i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
-                  if _for_review(i)})
+    left = [i for i in store.items(ItemState.SKIPPED) if _for_review(i)]
+    review = len({i.payload.get("group_id", i.id) for i in left})
     # a value the survivor now shares with a live deal left unmerged: a person must look
     # (a stopped run's too: a put-back the stop prevented)
     return outcome("stopped" if stopped else "finished", counts=dict(counts),
                    merged=counts.get("done", 0), failed=counts.get("failed", 0),
                    skipped=counts.get("skipped", 0), skipped_for_review=review,
+                   skipped_for_review_rows=len(left),
                    tokens=sum(store.spend_by_day().values()),
                    policy_strays=len(policy_strays(store)),
                    policy_put_back=len(policy_put_backs(store)))
