@@ -392,10 +392,8 @@ def _title_words(title: str, noise_words: frozenset[str]
     return tuple(toks), tuple(parts), MappingProxyType(alts)
 
 
-# "and" in other languages, read as ``and`` between two words of one part (x42r2 F3: ``Acme
-# & Fils`` / ``Acme et Fils``, ``Berg och Dal``, ``Pérez y Hijos``, ``Rossi e Figli``: not
-# even a candidate pair, or a review "number only on one: e"); a letter after a sequence
-# word is its numeral (``Phase I Trial``), not a conjunction
+# "and" in other languages, ``and`` between two words of a part (x42r2 F3: ``Acme et Fils``,
+# ``Pérez y Hijos``, ``Rossi e Figli`` were no pair with ``&``); not after a sequence word
 _CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "u", "ja", "és",
                            "es", "si", "und", "and"})
 
