@@ -5,7 +5,9 @@ Input: a manifest of pairs (``merge_id``, ``survivor_id``) or groups (one
 checked as a whole (``plan_merges``): both deals exist and are not deleted
 (read 100 at a time), no self-merges, no deal merged into two survivors, no
 cycles; chains are rewritten to their final survivor (A→B, B→C becomes A→C,
-B→C, and B→C is sent first, so the result is the one the chain describes).
+B→C, and B→C is sent first, so the result is the one the chain describes). A→C is
+sent only once B→C is merged: a link left alone, gone, failed or found not applied
+holds every merge above it, nothing sent (``jobs.merge_chain``, x42r4 F1).
 Every rejected row says why.
 
 Merges are final in Pipedrive. A full snapshot of both deals of every pair is
@@ -22,7 +24,7 @@ this job's own last write to that survivor returned: its merges' (recorded with 
 answer, or found applied by the same reconcile), and a dedupe's field-policy PATCH,
 recorded with the PATCH's outcome) fails its row, nothing sent.
 
-Why ~970 lines: reading and checking the pairs, the plan and the job kind (run,
+Why ~1200 lines: reading and checking the pairs, the plan and the job kind (run,
 reconcile, resume) share the pair rules above; the dedupe apply extends the kind.
 """
 
@@ -60,6 +62,7 @@ from .deals import (
 )
 from .load_stop import checked as stop_checked
 from .load_stop import collected
+from .merge_chain import ChainLinks
 from .selection import parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
@@ -363,7 +366,9 @@ async def prepare_merge(ctx: CallContext, rows: Iterable[PairRow | Rejected], *,
     prep.calls["getDeal"] += PAIR_READS * len(checked.merges)  # both deals, right before
     rewritten = sum(1 for m in checked.merges if m.survivor_id != m.asked_survivor_id)
     if rewritten:
-        prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor")
+        prep.notes.append(f"{rewritten} chained merge(s) rewritten to their final survivor "
+                          "(each sent only once its survivor in the file is merged there; "
+                          "held, nothing sent, if that merge is not made)")
     prep.notes.extend(await _drops(ctx, checked, deals))
     if checked.merges:  # said as a dedupe says it, and only with merges to send
         from .dedupe.planfiles import final_note
@@ -489,6 +494,8 @@ class MergeJob:
         # reconcile read the merge back (x35r2 F2: a group's other merges were skipped as
         # "survivor changed while the job ran" by the job's own first merge)
         self._unsettled: dict[int, set[int]] = {}
+        # the links of rewritten chains: A→C waits for B→C and is held when it is not merged
+        self._chain = ChainLinks(store, MERGE_RECORD)
 
     @classmethod
     def from_store(cls, store: JobStore) -> MergeJob:
@@ -501,7 +508,9 @@ class MergeJob:
 
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         try:
-            return await self._merge(ctx, item)
+            outcome = await self._merge(ctx, item)
+            self._chain.note([outcome])
+            return outcome
         finally:
             self._ended(item)
 
@@ -593,6 +602,13 @@ class MergeJob:
         async with lock:  # read under the lock: the merges before it may have taken long
             if self._in_doubt(int(survivor_id), item.id):  # the reconcile reads it first
                 return Outcome(item.id, ItemState.PENDING, unsent=True)
+            # a rewritten A→C only once B→C is merged (x42r4 F1): every link of a chain has
+            # this survivor, so its send ended under this lock before this one got it
+            link, why = self._chain.state(item)
+            if link == "open":  # not sent yet (a worker that got here first): later
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            if why is not None:
+                return self._left(item, why)
             if (left := await self._as_planned(ctx, item)) is not None:
                 return left
             await self._remember(int(merge_id), int(survivor_id))
@@ -682,6 +698,7 @@ class MergeJob:
         sending += [i for i in checked if i.id in self._resent]
         outcomes += await self._held_now(ctx, sending, sending, live)
         outcomes += self._alongside(checked, outcomes)
+        outcomes += self._chain.held(checked, outcomes, self._left)  # x42r4 F1
         self._settled(checked, outcomes)
         settled = {o.item_id for o in outcomes}
         for item in checked:
@@ -793,8 +810,20 @@ class MergeJob:
             result = outcome.result or {}
             if outcome.state is ItemState.DONE and "update_time" in result:
                 _fold(self._merge_times, int(result["deal_id"]), result["update_time"])
+        out = self._chain_reconciled(items, out)
         self._settled(items, out)
         return out
+
+    def _chain_reconciled(self, items: Sequence[Item], out: list[Outcome]) -> list[Outcome]:
+        """``reconcile``'s outcomes with a rewritten merge found not applied held when its
+        link in the chain is not merged (x42r4 F1): it is not sent again."""
+        again = {o.item_id for o in out if o.state is ItemState.PENDING}
+        held = {o.item_id: o for o in self._chain.held(
+            [i for i in items if i.id in again], [o for o in out if o.item_id not in again],
+            self._left)}
+        for item_id in held:
+            self._resent.discard(item_id)
+        return [held.get(o.item_id, o) for o in out]
 
     async def _read_pairs(self, ctx: CallContext, items: Sequence[Item]
                           ) -> tuple[dict[int, Deal], set[int]]:
@@ -864,9 +893,13 @@ class MergeJob:
 
     @staticmethod
     def _rereading(store: JobStore) -> tuple[list[Item], list[int]]:
-        """The pending merges a resume re-checks and the deal ids it reads for them."""
-        pending = [i for i in store.items(ItemState.PENDING) if refused(i) is None
+        """The pending merges a resume re-checks and the deal ids it reads for them: not a
+        rewritten merge whose link in the chain the store holds not merged (held unread,
+        ``chain_held``)."""
+        waiting = [i for i in store.items(ItemState.PENDING) if refused(i) is None
                    and not i.payload.get("already")]  # dedupe: merged by an earlier apply
+        held = {o.item_id for o in chain_held(store, waiting)}
+        pending = [i for i in waiting if i.id not in held]
         return pending, [d for i in pending
                          for d in (i.payload["merge_id"], i.payload["survivor_id"])]
 
@@ -877,7 +910,7 @@ class MergeJob:
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read, the reconcile read of
         the merges in doubt (100 per call), then at most one merge per pending or in-doubt
-        item."""
+        item (not one its chain's link holds already: ``_rereading``)."""
         calls = Counter(self.reread_calls(store))
         doubt = sum(1 for _ in store.items(ItemState.SENDING))
         if by_id_cheaper(doubt):  # ``_read_pairs``: at most both deals of each pair by id
@@ -887,9 +920,7 @@ class MergeJob:
             calls["getArchivedDeals"] += -(-(2 * doubt) // IDS_PER_CALL)  # ... archived too
         # ... and, at most, the deleted list (a pair both of whose deals are gone)
         calls["getDeals"] += -(-(2 * doubt) // IDS_PER_CALL)
-        calls["mergeDeals"] += doubt + sum(1 for item in store.items(ItemState.PENDING)
-                                           if refused(item) is None
-                                           and not item.payload.get("already"))
+        calls["mergeDeals"] += doubt + len(self._rereading(store)[0])
         calls["getDeal"] += PAIR_READS * calls["mergeDeals"]  # both deals, right before
         return {op: n for op, n in calls.items() if n}
 
@@ -899,12 +930,17 @@ class MergeJob:
         changed since the plan. A pair fails, nothing sent (merges are final), when its
         merged-away deal or survivor is gone since (deleted, archived, merged elsewhere),
         or changed since the plan (``_changed``: its ``update_time`` is newer than the one
-        the plan recorded, or than this job's own last merge into it left). Reads 100
-        deals per call (``GET /api/v2/deals?ids=``). Returns the lines to print."""
+        the plan recorded, or than this job's own last merge into it left); a rewritten
+        merge of a chain (A→C for A→B, B→C) when its link B→C is not merged, so (x42r4 F1;
+        ``jobs.merge_chain``). Reads 100 deals per call (``GET /api/v2/deals?ids=``).
+        Returns the lines to print."""
+        waiting = [i for i in store.items(ItemState.PENDING) if refused(i) is None
+                   and not i.payload.get("already")]
+        chained = self._chain.held(waiting, [], self._left)  # held unread: the store says
         pending, ids = self._rereading(store)
-        if not pending:
+        if not waiting:
             return []
-        live = await read_deals(ctx, ids)
+        live = await read_deals(ctx, ids) if ids else {}
         expected = self._expected(store)
         outcomes = []
         gone = 0
@@ -924,13 +960,17 @@ class MergeJob:
         held = await self._held_now(ctx, pending, [i for i in pending if i.id not in left],
                                     live)
         outcomes += held
-        self._settled(pending, outcomes)
+        chained += self._chain.held(pending, outcomes, self._left)
+        outcomes += chained
+        self._settled(waiting, outcomes)
         store.record(outcomes)
-        changed = len(outcomes) - gone - len(held)
+        changed = len(outcomes) - gone - len(held) - len(chained)
         extra = f", {changed:,} changed since the plan (left alone)" if changed else ""
         extra += f", {len(held):,} no longer a match (held now)" if held else ""
-        return [f"re-read {len(pending):,} pending merge(s): {gone:,} no longer possible"
-                f"{extra}, {len(pending) - len(outcomes):,} to send"]
+        extra += (f", {len(chained):,} held: a deal above it in its chain was not merged"
+                  if chained else "")
+        return [f"re-read {len(waiting):,} pending merge(s): {gone:,} no longer possible"
+                f"{extra}, {len(waiting) - len(outcomes):,} to send"]
 
     async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
                         items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
@@ -990,6 +1030,14 @@ class MergeJob:
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         confirm_merges(store)
         return write_job_results(store, result, MERGE_COLUMNS)
+
+
+def chain_held(store: JobStore, items: Sequence[Item]) -> list[Outcome]:
+    """The rewritten merges of ``items`` whose link in the chain the store already holds
+    not merged (failed, skipped, or held so itself: ``jobs.merge_chain``), as the
+    failures a resume records for them unread (x42r4 F1)."""
+    return ChainLinks(store, MERGE_RECORD).held(
+        items, [], lambda item, why: Outcome(item.id, ItemState.FAILED, error=why))
 
 
 def by_id_cheaper(pairs: int) -> bool:
