@@ -393,3 +393,27 @@ def test_plan_merge_counts_rows_as_rows_and_merges_as_merges(tmp_path: Path) -> 
                                               *cli_args(sb, tmp_path / "j")], env=env).output)
         assert (data["rows"], data["bad_rows"]) == (4, 2), data
         assert (data["merges"], data["bad_merges"]) == (5, 2), data
+
+
+def test_the_merge_run_counts_rows_as_rows_and_merges_as_merges(tmp_path: Path) -> None:
+    """x42r4 L1: a 4-row groups file of 8 merges ran "rows: 8 — 6 merged; 2 failed" after
+    a plan of "rows: 4; merges: 8": the run says rows and merges as the plan does (text,
+    and summary.json's ``file_rows`` / ``merges``)."""
+    import json
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=30, seed=24)) as sb:
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        path = tmp_path / "groups.csv"
+        path.write_text("survivor_id,merge_ids\n1,2;3\n4,5;6;99999\n7,8;9\n10,10;11\n")
+        runner = CliRunner()
+        shown = runner.invoke(app, ["plan", "merge", str(path), *cli_args(sb, tmp_path / "j")],
+                              env=env)
+        assert "rows: 4; merges: 9 (7 valid, 2 with errors" in shown.output, shown.output
+        done = runner.invoke(app, ["merge", str(path), "--yes",
+                                   *cli_args(sb, tmp_path / "j")], env=env)
+        assert done.exit_code == 3, done.output
+        assert "rows: 4; merges: 9 — 7 merged; 2 failed; 0 unprocessed" in done.output, \
+            done.output
+        (job,) = (tmp_path / "j").iterdir()
+        data = json.loads((job / "summary.json").read_text())
+        assert (data["file_rows"], data["merges"]) == (4, 9), data
