@@ -137,7 +137,8 @@ class ReasonTally:
                 # differ where the reason has as many as the first row's, else all
                 own = [p for p, f in zip(parts, first, strict=True) if p != f] \
                     if len(parts) == len(first) else parts
-                example.setdefault("own", {})[str(row)] = ", ".join(own)
+                # each value once (x42r4 L2: "row 14 (212, 214, 214, 214, 212, 212)")
+                example.setdefault("own", {})[str(row)] = ", ".join(dict.fromkeys(own))
             if line is not None:
                 example.setdefault("lines", {})[str(row)] = line
         if _UNREAD_DATE.match(reason):

@@ -35,3 +35,14 @@ def test_rows_with_the_same_values_stay_like_it() -> None:
 def test_cell_values_are_what_the_class_elides() -> None:
     assert cell_values("ambiguous '03/04/2026' at 2026-04-03, \"unix_ms\" kept") == [
         "'03/04/2026'", "2026-04-03"]
+
+
+def test_a_rows_own_values_are_each_said_once() -> None:
+    """x42r4 L2: "row 14 (212, 214, 214, 214, 212, 212)", "rows 3 ('Contact Made',
+    'Contact Made', 'Contact Made')": a value the row's reason repeats is said once."""
+    (deals,) = _lines([("deal 210 merged into 211: 210, 211, 211", None, 13),
+                       ("deal 212 merged into 214: 212, 214, 214", None, 14)])
+    assert deals.endswith("with their own values: row 14 (212, 214))"), deals
+    (stages,) = _lines([("stage 'A' not in 'B'", "Stage", 2),
+                        ("stage 'Contact Made' not in 'Contact Made'", "Stage", 3)])
+    assert stages.endswith("with their own values: row 3 ('Contact Made'))"), stages

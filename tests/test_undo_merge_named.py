@@ -68,6 +68,8 @@ async def test_undo_names_the_merge_a_survivor_took(tmp_path: Path, where: str) 
         for away, into in pairs:
             assert "may have been merged" not in reasons[into], reasons
             assert "absorbed deal" in reasons[into] and str(away) in reasons[into], reasons
+            # x42r4 L2: not "was merge survivor"
+            assert f"deal {into} was a merge survivor: it absorbed" in reasons[into], reasons
             assert f"job {job}" in reasons[into], reasons
         undo.close()
         source.close()

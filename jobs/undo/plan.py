@@ -891,7 +891,7 @@ def _absorbed_reason(deal_id: int, gone: Sequence[int], journal: Mapping[int, Me
     into = [m for m in gone if (hit := journal.get(m)) is not None and hit.survivor == deal_id]
     if into:
         jobs = sorted({journal[m].job for m in into})
-        return (f"conflict: deal {deal_id} was merge survivor: it absorbed deal(s) "
+        return (f"conflict: deal {deal_id} was a merge survivor: it absorbed deal(s) "
                 f"{', '.join(map(str, into[:5]))}{' and more' if len(into) > 5 else ''} "
                 f"(job {', '.join(jobs)}; the merge record, merged-deals.jsonl) since; "
                 "left alone (--force deletes it)")

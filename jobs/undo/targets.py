@@ -455,7 +455,8 @@ def later(source: JobStore) -> Later:
         if action == "merged":
             if not before_ours(deal_id, result):
                 writes.setdefault(deal_id, []).append(
-                    ("", f"merge survivor: it absorbed deal {result.get('merged_id')} "
+                    # x42r4 L2: "was a merge survivor", not "was merge survivor"
+                    ("", f"a merge survivor: it absorbed deal {result.get('merged_id')} "
                          f"(job {job.job_id})"))
                 merging[deal_id] = job.job_id
             merged = result.get("merged_id")
