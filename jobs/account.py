@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import math
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -629,6 +630,9 @@ class PersonIndex:
                 continue
             if prefer is not None and prefer in pids:
                 return prefer, how
+            if len(pids) > 1:  # the row's own spelling first, as organizations (x42r1 F1)
+                pids = [p for p in pids if _spelling(self.names.get(p, "")) == _spelling(
+                    name)] or pids
             if how == "name+phone" and len(pids) > 1 and org_id is not None:
                 pids = [pid for pid, _, person_org in candidates
                         if pid in pids and person_org == org_id] or pids
@@ -770,6 +774,9 @@ class OrgIndex(dict[str, int]):
         self.candidates: dict[str, list[tuple[int, str | None]]] = {}
         self.formed: dict[int, str] = {}  # the names that end in a legal form, by org id
         self.ids: set[int] = set()  # every organization listed (deleted ones are not)
+        # the name of each organization found under a key, as Pipedrive holds it: which of
+        # several a row means by its spelling (``spelling_rank``)
+        self.names: dict[int, str] = {}
 
     def add(self, org: Mapping[str, Any]) -> None:
         self.ids.add(int(org["id"]))
@@ -780,6 +787,7 @@ class OrgIndex(dict[str, int]):
         if not key:
             return
         oid = int(org["id"])
+        self.names[oid] = str(org.get("name"))
         if split_forms(key.split())[1]:
             self.formed[oid] = str(org.get("name"))
         address = org.get("address")
@@ -820,6 +828,8 @@ class OrgIndex(dict[str, int]):
         note (x13r2 F3: "Pat Lee" at "Twin Co" went to the Leeds branch, and a second Pat
         Lee was made there, though the existing one is at the York branch)."""
         candidates = self.candidates.get(key, ())
+        if name and len(candidates) > 1:  # the row's own spelling first (x42r1 F1)
+            candidates = self._spelled(candidates, name, whole=address is not None)
         if prefer is not None and address is None \
                 and any(oid == prefer for oid, _ in candidates):
             return prefer, "name"
@@ -854,6 +864,39 @@ class OrgIndex(dict[str, int]):
             + ": add the organization address to the row")
 
 
+    def _spelled(self, candidates: Iterable[tuple[int, str | None]], name: str, *,
+                 whole: bool) -> list[tuple[int, str | None]]:
+        """``candidates`` best spelled first (``spelling_rank``, then id); only those of the
+        best rank unless ``whole`` (a row with an address compares every one's address)."""
+        ranked = sorted((self.spelling_rank(oid, name), oid, where)
+                        for oid, where in candidates)
+        return [(oid, where) for rank, oid, where in ranked if whole or rank == ranked[0][0]]
+
+    def spelling_rank(self, oid: int, name: str) -> int:
+        """How organization ``oid``'s name is spelled against a row's ``name`` of its key:
+        0 the same name but for case and spacing, 1 the same letters (punctuation or the
+        legal form's spelling aside: ``Müller & Söhne AG`` / ``Müller und Söhne
+        Aktiengesellschaft``), 2 only folded alike (``Mueller`` / ``Müller`` / ``Muller``,
+        ``ß`` / ``ss``, accents). Two organizations spelled so are two records: a row
+        names the one of its own spelling (x42r1 F1: ``Mueller & Soehne AG`` rows were
+        linked to the account's ``Müller & Söhne AG``, the lower id, though the account
+        has ``Mueller & Soehne AG`` too; in one file the two were already two)."""
+        theirs = self.names.get(oid)
+        if theirs is None:
+            return 0
+        if _spelling(theirs) == _spelling(name):
+            return 0
+        if _marked(theirs) == _marked(name) and org_key(theirs) == org_key(name):
+            return 1
+        return 2
+
+    def other_spelling(self, oid: int, name: str) -> str | None:
+        """The account's name of organization ``oid`` when a row's ``name`` found it only
+        folded alike (``spelling_rank`` 2: the row ``Mueller & Soehne AG``, the account's
+        ``Müller & Söhne AG``), else None: the plan counts such rows, succeeded.csv's
+        org_matched_by names the account's spelling."""
+        return self.names.get(oid) if self.spelling_rank(oid, name) == 2 else None
+
     def other_form(self, oid: int, name: str) -> str | None:
         """``"Inc. / Corp"`` (the row's form, the account's) when the account's organization
         ``oid``, found by the row's name ``name``, ends in another spelling of its legal
@@ -867,6 +910,20 @@ class OrgIndex(dict[str, int]):
         if mine is None or other is None or _form_words(mine) == _form_words(other):
             return None
         return f"{mine} / {other}"
+
+
+@functools.lru_cache(maxsize=4096)  # a file names each company in many rows
+def _spelling(name: str) -> str:
+    """A name as written but for case and spacing (NFC: one form of each accented letter;
+    ``lower``, not ``casefold``: ``ß`` stays itself)."""
+    return " ".join(unicodedata.normalize("NFC", name).lower().split())
+
+
+@functools.lru_cache(maxsize=4096)
+def _marked(name: str) -> str:
+    """The letters of ``name`` a fold changes (umlauts, accents, ``ß``), in order: two
+    names of one key with the same ones are spelled alike (``spelling_rank``)."""
+    return "".join(c for c in _spelling(name) if c.isalpha() and not c.isascii())
 
 
 # the spellings of one canonical form that are other words all the same (``Inc`` /

@@ -138,6 +138,9 @@ class RowCounts:
     # rows whose organization was found under another legal form (``Inc.`` / ``Corp``): the
     # plan counts them, succeeded.csv's org_matched_by says it (f29h 6)
     orgs_other_form: int = 0
+    # rows whose organization was found only under another spelling folded alike
+    # (``Mueller`` / ``Müller``: OrgIndex.spelling_rank): counted and said the same way
+    orgs_other_spelling: int = 0
     # upsert creates whose key a listed deal carries but for case (keys keep their case):
     # the plan counts them, succeeded.csv's note names the deal
     keys_other_case: int = 0
@@ -165,7 +168,7 @@ class RowCounts:
         """The counts summary.json's ``load`` shows (the three-way's ``edited_*`` when not 0)."""
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
-            "persons_moved_alike", "orgs_other_form",
+            "persons_moved_alike", "orgs_other_form", "orgs_other_spelling",
             "survivors", "keys_other_case") and not (k.startswith("edited_") and not v)}
 
 
@@ -208,6 +211,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
             out[column] = str(ref.get("matched_by") or "") if "id" in ref else "created"
             if name == "org" and ref.get("form"):
                 out[column] += f", legal form differs ({ref['form']})"
+            if name == "org" and ref.get("spelled"):
+                out[column] += f", spelled {ref['spelled']} in Pipedrive"
             if name == "person" and ref.get("linked"):
                 out[LINKED] = str(ref["linked"])
             if name == "person" and ref.get("borrowed"):

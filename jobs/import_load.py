@@ -1533,7 +1533,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
               f"organization, {counted(c.orgs_new, 'new organization')} to create"
               + (f"; {counted(c.orgs_other_form, 'row')} matched one under another "
                  "spelling of its legal form (Inc. / Corp: succeeded.csv's org_matched_by "
-                 "says which)" if c.orgs_other_form else "")]
+                 "says which)" if c.orgs_other_form else "")
+              + (f"; {counted(c.orgs_other_spelling, 'row')} matched one spelled otherwise "
+                 "(umlauts, accents or ß: Mueller / Müller), the row's own spelling not in "
+                 "Pipedrive (succeeded.csv's org_matched_by names it)"
+                 if c.orgs_other_spelling else "")]
     if (unnamed := unnamed_persons_note(mapping, columns, c.persons_new)) is not None:
         notes.append(unnamed)  # x25r2 F9
     if c.duplicates:  # jobs.repeats

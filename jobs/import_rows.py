@@ -1043,6 +1043,10 @@ class RowPlanner:
                     and (form := orgs.other_form(org["id"], mapped.org.name)) is not None:
                 self.counts.orgs_other_form += 1  # said, not refused (f29h 6)
                 org = {**org, "form": form}
+            if mapped.org is not None and orgs is not None and org.get("matched_by") != "kept" \
+                    and (theirs := orgs.other_spelling(org["id"], mapped.org.name)) is not None:
+                self.counts.orgs_other_spelling += 1  # the row's own spelling is not there
+                org = {**org, "spelled": theirs}
         values = stored_row(row)
         spelled = deals if deals is not None else self.claimed_spellings
         if existing is None and not self.keys_as_given and (spelled is None or self.similar_keys.see(
