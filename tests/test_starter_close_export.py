@@ -44,3 +44,41 @@ def test_an_owner_email_still_wins_over_a_name(catalog: Catalog) -> None:  # noq
     two users)."""
     text = init_mapping([*HEADER, "user_email"], catalog, samples=SAMPLES)
     assert 'owner = "user_email"' in text, text
+
+
+def test_close_date_won_is_the_close_date_not_the_won_time(catalog: Catalog) -> None:  # noqa: F811
+    """x42r1 F3: Close's ``date_won`` is every opportunity's close date (the expected one of
+    an active opportunity): proposed as the expected close date and, for won / lost deals,
+    the close time (``when_open = "drop"``), as Salesforce's "Close Date"; each of Close's
+    three statuses then maps, an active row keeping the date as its expected close date.
+    Before, ``won_time = "date_won"`` failed every active and lost row."""
+    header = [*HEADER, "date_won"]
+    samples = {**SAMPLES, "date_won": ["2025-10-01", "2027-01-02", "2026-04-08"]}
+    text = init_mapping(header, catalog, samples=samples)
+    assert 'expected_close_date = "date_won"' in text, text
+    assert 'close_time = { column = "date_won", when_open = "drop" }' in text, text
+    assert "\nwon_time =" not in text, text
+    mapping = Mapping.loads(re.sub(r"  # TODO.*", "", text))
+    rm = compile_mapping(mapping, catalog, header=header)
+    for cell, status in (("active", "open"), ("won", "won"), ("lost", "lost")):
+        values = dict.fromkeys(header, "")
+        values.update({"id": "o1", "lead_name": "Zephyr", "status_type": cell,
+                       "user_name": "Ann Lee", "date_won": "2026-04-08"})
+        deal = rm.map(SourceRow(1, 2, values)).deal
+        assert deal.get("status", "open") == status, deal
+        assert deal["expected_close_date"] == "2026-04-08", deal
+        if status != "open":
+            assert deal[f"{status}_time"].startswith("2026-04-08"), deal
+
+
+def test_a_won_time_with_a_clock_or_beside_a_lost_time_stays_the_won_time(
+        catalog: Catalog) -> None:  # noqa: F811
+    """A won date column with times of day (a won moment), or one beside the file's own
+    expected close date, is still proposed as won_time."""
+    header = [*HEADER, "date_won"]
+    timed = {**SAMPLES, "date_won": ["2025-10-01 10:00:00"]}
+    assert 'won_time = "date_won"' in init_mapping(header, catalog, samples=timed)
+    both = [*header, "expected close date"]
+    text = init_mapping(both, catalog, samples={**SAMPLES, "date_won": ["2025-10-01"]})
+    assert 'won_time = "date_won"' in text and \
+        'expected_close_date = "expected close date"' in text, text

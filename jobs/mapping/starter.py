@@ -533,17 +533,36 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
     return None
 
 
-def _close_date_column(guesses: MappingABC[str, str], closes: bool) -> str | None:
+def _close_date_column(guesses: MappingABC[str, str], closes: bool,
+                       won: str | None = None) -> str | None:
     """The expected close date's column when it is a CRM's "Close Date" (Salesforce,
     HubSpot: the date a closed deal was closed, the expected one of an open deal), the
     file gives statuses (a status column, or won / lost stages: ``closes``) and no won /
-    lost / close time of its own; else None."""
+    lost / close time of its own; else None. ``won``: a won date column read so
+    (``_won_date_as_close``)."""
     column = guesses.get("deal.expected_close_date")
     if column is None or not (closes or "deal.status" in guesses) or any(
             f"deal.{name}" in guesses for name in ("won_time", "lost_time", "close_time")):
         return None
-    return column if tf.norm_key(_leaf(column)).replace("_", "").replace(" ", "") \
-        == "closedate" else None
+    return column if column == won or tf.norm_key(_leaf(column)).replace(
+        "_", "").replace(" ", "") == "closedate" else None
+
+
+def _won_date_as_close(guesses: MappingABC[str, str], closes: bool,
+                       samples: MappingABC[str, Sequence[str]] | None) -> str | None:
+    """The won time's column when it is the file's only date of a deal's close, of dates
+    without a time, and the file gives statuses (a status column, or won / lost stages:
+    ``closes``): read as a CRM's "Close Date" (``_close_date_column``) — Close's
+    ``date_won`` is every opportunity's close date, the expected one of an active
+    opportunity (x42r1 F3: as won_time, 95 of 120 rows failed "a won time is given but
+    the status is lost / open"). Safe for a column of won dates alone: a won deal's close
+    time is its won time (``rowmapper.close_times``), other rows leave it blank. Else None."""
+    column = guesses.get("deal.won_time")
+    if column is None or not (closes or "deal.status" in guesses) or any(
+            f"deal.{name}" in guesses for name in ("expected_close_date", "lost_time",
+                                                    "close_time")):
+        return None
+    return None if any(":" in v for v in _sampled(samples, column)) else column
 
 
 def _date_value(column: str, token: str | None) -> str:
@@ -1215,10 +1234,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         for value in stage_values:
             if (status := tf.closed_status(str(value))) is not None:
                 closed[str(value)] = status
+    won_as_close = _won_date_as_close(guesses, bool(closed), samples)
+    if won_as_close is not None:
+        guesses["deal.expected_close_date"] = guesses.pop("deal.won_time")
     for target in _GUESSES:
         name = target.removeprefix("deal.")
         if not target.startswith("deal.") or name in ("title", "stage"):
             continue
+        if name == "expected_close_date" and won_as_close is not None:
+            out.append(f"# column {_toml_str(won_as_close)} is read as a close date (Close's "
+                       "date_won is every opportunity's: the expected one of an open deal), "
+                       "not as won_time, which open and lost deals cannot have; if it only "
+                       "ever holds the day a deal was won, map it as won_time instead")
         if name == "pipeline" and target not in guesses and pipeline is not None:
             if not own:
                 out += _default_pipeline_todo(stage_values, catalog, pipeline.name)
@@ -1233,7 +1260,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                    [p.name for p in catalog.pipelines])
             continue
         if name == "close_time" and column is None and (
-                expected := _close_date_column(guesses, bool(closed))) is not None:
+                expected := _close_date_column(guesses, bool(closed),
+                                               won_as_close)) is not None:
             # x27r1 9: Salesforce's and HubSpot's "Close Date" is a closed deal's close date
             # and an open one's expected close date: closed deals were dated the import day
             token = _date_token(samples, expected, date_system)
