@@ -82,7 +82,7 @@ def test_a_time_of_another_status_fails_the_row(status: str, cells: dict[str, st
                                                 column: str) -> None:
     """A won time on a row not won (a lost time on a row not lost, a close time on an open
     row) fails the row, naming the column."""
-    with pytest.raises(InputError, match=f"but the status is '{status}'") as info:
+    with pytest.raises(InputError, match=f"but the status is {status} ") as info:
         mapped(Status=status, **cells)
     assert info.value.column == column
 
@@ -221,7 +221,7 @@ def test_a_close_time_on_an_open_row_is_left_out_when_asked() -> None:
     """x27r1 9: Salesforce's "Close Date" is filled on open opportunities too (their
     expected close date). ``close_time = { column = ..., when_open = "drop" }`` leaves it out
     of an open row (before: no option; every open row failed "a close time is given but
-    the status is 'open'"), a closed row takes it as its close and won / lost time."""
+    the status is open"), a closed row takes it as its close and won / lost time."""
     open_ = sf_mapped("Prospecting", "06/30/2026")
     assert open_["expected_close_date"] == "2026-06-30"
     assert "close_time" not in open_ and "won_time" not in open_
@@ -230,7 +230,7 @@ def test_a_close_time_on_an_open_row_is_left_out_when_asked() -> None:
     lost = sf_mapped("Closed Lost", "02/05/2024")
     assert lost["close_time"] == lost["lost_time"] == "2024-02-05T00:00:00Z"
     strict = SALESFORCE.replace(', when_open = "drop"', "")
-    with pytest.raises(InputError, match="a close time is given but the status is 'open'"):
+    with pytest.raises(InputError, match="a close time is given but the status is open"):
         sf_mapped("Prospecting", "06/30/2026", strict)
 
 
@@ -317,7 +317,7 @@ def test_an_update_of_an_open_deal_leaves_a_dropped_close_time_out(tmp_path: Pat
                     == ("open", "2026-06-30", None)
             else:
                 assert res.exit_code == 3, res.output
-                assert "a close time is given but the status is 'open'" in res.output
+                assert "a close time is given but the status is open" in res.output
 
 
 @pytest.mark.parametrize(("head", "sample", "proposed"), [
@@ -375,3 +375,22 @@ def test_init_mapping_leaves_out_a_close_column_of_yes_and_no(column: str) -> No
                                                   column: ["yes", "no"]})
     assert f'expected_close_date = "{column}"' not in text, text
     assert f"hold no date (yes / no?): {column}" in text
+
+
+def test_a_plan_counts_a_won_time_on_open_and_on_lost_rows_apart() -> None:
+    """x42r1 F4: won times on open and lost rows were one reason line headed by the first
+    row's status ("the status is 'lost'", listing open rows): each status is its own
+    class now, its headline saying the status of its rows."""
+    from jobs.plan_reasons import ReasonTally, reason_line
+
+    tally = ReasonTally()
+    for row, status in ((2, "lost"), (3, "open"), (4, "open"), (5, "lost")):
+        with pytest.raises(InputError) as info:
+            mapped(Status=status, **{"Won time": "01.03.2025 10:00"})
+        tally.add(info.value.reason, info.value.column, "K1", row)
+    lines = sorted(reason_line(cls, n, tally.examples) for cls, n in tally.reasons().items())
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Won time: a won time is given but the status is lost "), lines
+    assert "(row 2; and 1 more row like it: row 5)" in lines[0], lines
+    assert lines[1].startswith("Won time: a won time is given but the status is open "), lines
+    assert "(row 3; and 1 more row like it: row 4)" in lines[1], lines

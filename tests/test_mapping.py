@@ -240,7 +240,7 @@ def test_stage_wins_over_pipeline_and_open_status(catalog: Catalog) -> None:
      "no stage named 'Demo booked' in pipeline 'Sales' (stages: Qualified, Proposal Made); "
      "map it in deal.stage.map"),
     ({"Deal Stage": "Contract Sent"}, "Lost Reason",
-     "a lost reason is given but the status is 'open'"),
+     "a lost reason is given but the status is open"),
     ({"Company": "", "Deal Name": " "}, "Company, Deal Name", "the deal title is empty"),
     ({"Record ID": ""}, "Record ID", "the source key is empty"),
     ({"Amount": "12abc"}, "Amount", "not an amount: '12abc' (unknown currency 'abc')"),

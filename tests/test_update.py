@@ -655,7 +655,7 @@ def test_an_update_by_id_calls_its_key_the_deal_id(tmp_path: Path) -> None:
 async def test_a_lost_reason_with_the_status_left_goes_by_the_deals_status(
         tmp_path: Path, rule: str) -> None:
     """x14r1 F3: a new lost reason for a deal that is lost, the row's status cell blank,
-    failed as "a lost reason is given but the status is 'open'" (the row's, not the
+    failed as "a lost reason is given but the status is open" (the row's, not the
     deal's). The deal's own status decides: lost, the reason is updated alone; open, the
     row fails naming the deal's status (or the reason is dropped: when_not_lost)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=40, seed=5)) as sb:

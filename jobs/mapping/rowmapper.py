@@ -488,8 +488,9 @@ class RowMapper:
             # jobs.updating, x14r1 F3: a new reason for a lost deal failed as "open")
             deal["lost_reason"] = reason
         elif self.when_not_lost == "error":
+            # the status unquoted: a plan counts each status apart (x42r1 F4)
             raise InputError(f"a lost reason is given but the status is "
-                             f"{deal.get('status', 'open')!r}", row=n,
+                             f"{deal.get('status', 'open')}", row=n,
                              column=self.lost_reason.source.where if self.lost_reason else None)
 
     def _close_times(self, values: Values, n: int, deal: dict[str, Any]) -> None:
@@ -723,8 +724,11 @@ def close_time_conflict(status: str, deal: MappingABC[str, Any],
 
 
 def close_time_reason(name: str, status: str) -> str:
+    """The reason of a ``name`` time on a ``status`` deal; the status unquoted, part of the
+    plan's reason class: open and lost rows are two lines, each saying its own (x42r1 F4:
+    one line "the status is 'lost'" listed the open rows too)."""
     what = name.replace("_", " ")
-    return (f"a {what} is given but the status is {status!r} (a deal has a {what} only "
+    return (f"a {what} is given but the status is {status} (a deal has a {what} only "
             f"when {' or '.join(CLOSE_TIMES[name])})")
 
 

@@ -670,7 +670,7 @@ class Mapping:
         if expected:
             # x27r1 9: Salesforce's "Close Date" holds the expected close date of open deals
             # and the close date of closed ones; close_time = "Close Date" alone would fail
-            # every open row ("a close time is given but the status is 'open'")
+            # every open row ("a close time is given but the status is open")
             shown = json.dumps(expected, ensure_ascii=False)
             return (f"{what} will be dated today; map won_time, lost_time or close_time in "
                     "[deal] to the source's close dates (Pipedrive dates a deal won or lost "
