@@ -176,7 +176,9 @@ class _Compiler:
                                   ("email", lambda s: _addresses(s.column)),
                                   ("phone", lambda s: lambda r, v: tf.phone_numbers(r)))]
         orgs = [self.step(f"organization.{n}", n, getattr(org, n) if org else None,
-                          lambda s: _text) for n in ("name", "address")]
+                          (lambda s: lambda raw, values: _text(raw, name=True))
+                          if n == "name" else (lambda s: _text))
+                for n in ("name", "address")]
         self._check_header()
         if self.problems:
             raise MappingError(self.problems, source=self.mapping.source)

@@ -432,15 +432,15 @@ _INVISIBLE_ONLY = ("the cell holds only invisible characters (zero-width spaces 
 
 
 def _title(raw: object, values: object = None) -> str:
-    tf.digits_kept(raw)
+    tf.digits_kept(raw, name=True)
     text = tf.clean_title(raw)
     if text is None:
         raise InputError(_INVISIBLE_ONLY)
     return text
 
 
-def _text(raw: object, values: object = None) -> str:
-    tf.digits_kept(raw)
+def _text(raw: object, values: object = None, *, name: bool = False) -> str:
+    tf.digits_kept(raw, name=name)
     text = tf.clean_text(raw)
     if text is None:
         raise InputError(_INVISIBLE_ONLY)
@@ -458,7 +458,7 @@ def _person_name(raw: object, values: object = None) -> str:
             + ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
             + "): a deal has one person: keep the one it belongs to, with only its "
               "e-mail and phone")
-    return _text(raw)
+    return _text(raw, name=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -403,13 +403,15 @@ def clean_text(value: object) -> str | None:
 _HASHES = re.compile(r"#{3,}")
 
 
-def digits_kept(value: object) -> None:
-    """InputError when a cell read as text shows a number whose digits a spreadsheet lost:
+def digits_kept(value: object, *, name: bool = False) -> None:
+    """InputError when a cell read as text is a date or time cell (``not_date_cell``, with
+    ``name``), or shows a number whose digits a spreadsheet lost:
     an XLSX number cell of 10^15 or more (Excel keeps 15 significant digits: the 18-digit
     id 123456789012345678 is 123456789012346000 there) or the text Excel's General format
     shows for one (``1.23457E+15``, ``1,23457E+15``: what a CSV save writes). The key
     column refuses both already (``source_key``); a text field took them with invented or
     lost digits and no word (x16r2 F4)."""
+    not_date_cell(value, name=name)
     if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15 \
             and value == int(value):
         raise InputError(f"the number cell holds {value:.15g}: a spreadsheet keeps 15 "
@@ -421,6 +423,26 @@ def digits_kept(value: object) -> None:
             raise InputError(f"{text!r} is a long number as a spreadsheet shows it in "
                              "scientific notation: its other digits are lost; re-export "
                              "with the column formatted as Text")
+
+
+def not_date_cell(value: object, *, name: bool = False) -> None:
+    """InputError when a cell read as text is a spreadsheet's date, date-time or time cell
+    (an XLSX reader's ``date`` / ``datetime`` / ``time``): Excel turns text typed as
+    ``1-Mar``, ``3/1`` or ``Mar 1`` into a date, and the text was written as the ISO date
+    (x42r1 F6: a title ``1-Mar`` became ``2026-03-01``, silently; the key column refused
+    such cells already). ``name``: a title or a person / organization name, which a
+    boolean cell (TRUE / FALSE) never is either. A template (``{Company} - {Close
+    Date}``) writes a date as text on purpose and is not checked."""
+    if isinstance(value, datetime | date | time):
+        what = ("a time" if isinstance(value, time) else "a date" if not isinstance(
+            value, datetime) or value.time() == time() else "a date and time")
+        raise InputError(f"the cell is {what} in the workbook ({shown_cell(value)}), not "
+                         "text: a spreadsheet turns text typed as 1-Mar or 3/1 into a date; "
+                         "format the column as Text in the workbook and type the value again")
+    if name and isinstance(value, bool):
+        raise InputError(f"the cell is a TRUE / FALSE value ({shown_cell(value)}), not a "
+                         "name: format the column as Text in the workbook and type the "
+                         "value again")
 
 
 def not_excel_error(value: object) -> None:
