@@ -144,6 +144,11 @@ class RowCounts:
     # upsert creates whose key a listed deal carries but for case (keys keep their case):
     # the plan counts them, succeeded.csv's note names the deal
     keys_other_case: int = 0
+    # upsert updates whose title and every contact (organization, person) the row gives
+    # would change: another source's record of the same key? The plan names the first
+    # rows (x42r1 F2)
+    keys_other_deal: int = 0
+    keys_other_deal_rows: list[int] = field(default_factory=list)
     bad_examples: list[str] = field(default_factory=list)
     # deals made (or set) won / lost with no won / lost / close time: Pipedrive dates them
     # the moment they are sent (x24r1 1; the plan says so)
@@ -169,7 +174,8 @@ class RowCounts:
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
             "persons_moved_alike", "orgs_other_form", "orgs_other_spelling",
-            "survivors", "keys_other_case") and not (k.startswith("edited_") and not v)}
+            "survivors", "keys_other_case", "keys_other_deal", "keys_other_deal_rows")
+            and not (k.startswith("edited_") and not v)}
 
 
 @dataclass

@@ -1570,6 +1570,16 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(planner.key_holders_note)
     if (released := planner.released_note()) is not None:
         notes.append(released)
+    if c.keys_other_deal:
+        rows = ", ".join(map(str, c.keys_other_deal_rows))
+        notes.append(f"upsert: {counted(c.keys_other_deal, 'row')} would change the title "
+                     "and the organization / person of the deal carrying "
+                     f"{noun(c.keys_other_deal, 'its', 'their')} key ("
+                     f"{noun(len(c.keys_other_deal_rows), 'row')} {rows}"
+                     + (", ..." if c.keys_other_deal > len(c.keys_other_deal_rows) else "")
+                     + "): a key shared by two sources (another system's ids in the same key "
+                     "field)? Check those deals before importing; another source's rows take "
+                     "a key field of their own (key_field in [import])")
     if c.keys_other_case:
         notes.append(f"upsert: {counted(c.keys_other_case, 'row')} to create "
                      f"{noun(c.keys_other_case, 'has', 'have')} a key a deal carries but for "

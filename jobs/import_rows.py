@@ -128,6 +128,24 @@ ARCHIVED_EXISTS_NOTE = ("an archived deal carries its key; not created again (to
                         "upsert --unarchive)")
 
 
+# the rows of an upsert whose title and contacts would all change the plan names
+_OTHER_DEAL_ROWS = 5
+
+
+def _link_id(value: object) -> int | None:
+    """A deal's ``person_id`` / ``org_id`` as an id (v1 lists nest it: ``{"value": 3}``)."""
+    value = value.get("value") if isinstance(value, Mapping) else value
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _contacts_differ(mapped: MappedRow, org: bool, person: bool) -> bool:
+    """Whether every contact the row gives (its organization, its person: at least one)
+    is another than its deal's (``org`` / ``person``): with its title, nothing of the
+    deal is the row's (``RowPlanner._other_record``)."""
+    given = [(mapped.org is not None, org), (mapped.person is not None, person)]
+    return any(g for g, _ in given) and all(differs for g, differs in given if g)
+
+
 def _ref_id(ref: Mapping[str, Any] | None) -> int | None:
     return int(ref["id"]) if ref is not None and "id" in ref else None
 
@@ -959,7 +977,10 @@ class RowPlanner:
         deal: Mapping[str, Any] = mapped.deal
         if existing is not None and self.mode == "insert":
             # an insert's list of the deals that carry a key (import_load
-            # index_keyed_deals): a deal carries the key, never created again
+            # index_keyed_deals): a deal carries the key, never created again — unless
+            # nothing of it is the row's: another source's record of the same id
+            if (other := self._other_record(existing, mapped)) is not None:
+                return self._bad(row, other, self.key_column)
             self.counts.exists += 1
             return NewItem(row=row.row, key=mapped.key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
@@ -1160,6 +1181,12 @@ class RowPlanner:
                                **matched_by({"person": person, "org": org}), **noted},
                                **({EDITED: edits} if edits else {})})
         self.counts.update += 1
+        if "title" in changes and _contacts_differ(  # (a link the deal has, changed)
+                mapped, *("org" in links and _link_id(existing.get("org_id")) is not None,
+                          "person" in links and _link_id(existing.get("person_id")) is not None)):
+            self.counts.keys_other_deal += 1  # the plan names them (x42r1 F2)
+            if len(self.counts.keys_other_deal_rows) < _OTHER_DEAL_ROWS:
+                self.counts.keys_other_deal_rows.append(row.row)
         if changes.get("status") in ("won", "lost") and "close_time" not in changes \
                 and changes["status"] != existing.get("status"):  # (only a change re-dates)
             self.counts.closed_undated += 1
@@ -1176,6 +1203,45 @@ class RowPlanner:
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {}),
                                 **({EDITED: edits} if edits else {})})
+
+    def _other_record(self, existing: Mapping[str, Any], mapped: MappedRow) -> str | None:
+        """The reason an insert's row is not the deal ``existing`` that carries its key: its
+        title differs (case and spacing aside) and so does each contact it gives — its
+        organization and its person find none of the account, or another than the deal's
+        (which the deal has: a contact added to a deal with none is no other record)
+        (x42r1 F2: another CRM's deal of the same numeric id was skipped as ``exists``,
+        exit 0, succeeded.csv showing the other deal's ids). None: the row may be the
+        deal (a title edited in Pipedrive since, one contact the same)."""
+        theirs, mine = existing.get("title"), mapped.deal.get("title")
+        if not isinstance(theirs, str) or not isinstance(mine, str) \
+                or tf.norm_key(theirs) == tf.norm_key(mine):
+            return None
+        org, person = mapped.org, mapped.person
+        orgs, persons = self.indexes.orgs, self.indexes.persons
+        if (org is not None and orgs is None) or (person is not None and persons is None):
+            return None  # a contact not listed: nothing to compare it with
+        org_id, person_id = (_link_id(existing.get(f)) for f in LINKS[::-1])
+        try:
+            found = orgs.match(org.match_key, org.address, prefer=org_id, name=org.name) \
+                if org is not None and orgs is not None and org.match_key else None
+            other_org = org is not None and org_id is not None and (
+                found is None or found[0] != org_id)
+            one = persons.match(person.email, person.name, person.phone,
+                                found[0] if found is not None else None, prefer=person_id,
+                                ) if person is not None and persons is not None else None
+            other_person = person is not None and person_id is not None and (
+                one is None or one[0] != person_id)
+        except InputError:  # several records fit: nothing tells the row is another's
+            return None
+        if not _contacts_differ(mapped, other_org, other_person):
+            return None
+        what = " and ".join(w for w, differs in (("organization", other_org),
+                                                   ("person", other_person)) if differs)
+        return (f"key {mapped.key} belongs to deal {existing['id']} titled {theirs!r}, which "
+                f"differs from this row in its title and {what}: a key shared by two "
+                "sources (another system's ids in the same key field)? Import this source "
+                "into a key field of its own (key_field in [import]); the deal is left as "
+                "it is")
 
     def _moved_person(self, existing: Mapping[str, Any], ref: Mapping[str, Any] | None,
                       mapped: MappedRow) -> tuple[int, bool] | None:
