@@ -49,7 +49,7 @@ from bulk.manifest import header as manifest_header
 from bulk.state import write_private
 
 from .model import DealRecord, Group
-from .planfiles import GROUPS, PlannedGroup, read_groups, read_records
+from .planfiles import GROUPS, PlannedGroup, read_groups, read_records, run_plans
 
 TAKEN = "decisions-taken.json"  # in a plan folder: the decisions an apply or run took
 # summary.json: [{"group_id", "from" (a folder), "origin_group", "row", "decision"}]
@@ -120,8 +120,6 @@ def take_everywhere(plans: Path, decided: Iterable[PlannedGroup],
     groups_in = [g for g in decided if g.decision]
     if not groups_in:
         return
-    from .retention import run_plans
-
     same = {(g.decision, frozenset(g.member_ids)) for g in groups_in}
     deals = {frozenset(g.member_ids) for g in groups_in}
     newest = made.name if made is not None and made.parent.resolve() == plans.resolve() else None

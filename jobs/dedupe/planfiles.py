@@ -841,7 +841,21 @@ def read_summary(directory: Path) -> dict[str, Any]:
     return data
 
 
-__all__ = ["DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
+
+# a run's plan folder name (``retention.new_run_plan``); without the milliseconds: the name
+# before (one a second)
+_RUN_PLAN = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")
+
+
+def run_plans(plans: Path) -> list[Path]:
+    """The run plan folders in ``plans`` (named as ``new_run_plan`` names them), newest
+    first; none when ``plans`` is no folder."""
+    if not plans.is_dir():
+        return []
+    return sorted((p for p in plans.iterdir() if p.is_dir() and _RUN_PLAN.fullmatch(p.name)),
+                  key=lambda p: p.name, reverse=True)
+
+__all__ = ["run_plans", "DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLUMNS", "PATCH_TOKENS",
            "PATCHABLE", "PlannedGroup", "added_before", "check_plan_files", "comparable_value", "dropped_value",
            "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "older_drop",
            "patch_shown", "plan_file_facts",

@@ -14,7 +14,6 @@ call; a folder that cannot be removed is left.
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -24,10 +23,9 @@ from bulk.errors import StoreError
 from bulk.store import JobStore, list_jobs
 
 from .apply import KIND
+from .planfiles import run_plans
 
 PLANS_KEPT = 10  # the newest run plans kept in STATE/plans (README: "Plan folders")
-# ``new_run_plan``'s folder name; without the milliseconds: the name before (one a second)
-_RUN_PLAN = re.compile(r"\d{8}T\d{6}(\.\d{3})?Z")
 _TRIES = 1000  # milliseconds tried past a taken name before giving up
 
 
@@ -52,15 +50,6 @@ def new_run_plan(plans: Path, wall: float) -> Path:
         return folder
     raise StoreError(f"cannot make a plan folder in {plans}: the next {_TRIES} names are "
                      "taken")
-
-
-def run_plans(plans: Path) -> list[Path]:
-    """The run plan folders in ``plans`` (named as ``new_run_plan`` names them), newest
-    first; none when ``plans`` is no folder."""
-    if not plans.is_dir():
-        return []
-    return sorted((p for p in plans.iterdir() if p.is_dir() and _RUN_PLAN.fullmatch(p.name)),
-                  key=lambda p: p.name, reverse=True)
 
 
 def needed_plans(job_root: Path) -> set[Path]:
