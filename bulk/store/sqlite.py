@@ -92,6 +92,18 @@ _DDL = (
     "CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 )
 _COLS = "id, source_row, source_key, op, payload, state, attempts, result, error, status, sent_at"
+# ``JobStore.item_facts``: what each fact reads of an item's payload, in SQL (each ``?`` is
+# the fact's JSON path); a path is ``$`` and dotted names only, never a quoted one
+_FACT_SQL = {
+    "value": "json_extract(payload, ?)",
+    "type": "json_type(payload, ?)",
+    "truthy": "CASE json_type(payload, ?) WHEN 'true' THEN 1 WHEN 'integer' THEN "
+              "json_extract(payload, ?) != 0 WHEN 'real' THEN json_extract(payload, ?) != 0 "
+              "WHEN 'text' THEN json_extract(payload, ?) != '' WHEN 'object' THEN "
+              "json_extract(payload, ?) != '{}' WHEN 'array' THEN json_extract(payload, ?) "
+              "!= '[]' ELSE 0 END",
+}
+_JSON_PATH = re.compile(r"\$(\.[A-Za-z_][A-Za-z_0-9]*)+")
 
 
 @contextlib.contextmanager
@@ -956,6 +968,39 @@ class JobStore:
         while page := self._items_page(state, after, _PAGE):
             yield from page
             after = page[-1].id
+
+    def item_facts(self, states: Collection[ItemState],
+                   facts: Sequence[tuple[str, str]] = ()) -> Iterator[tuple[Any, ...]]:
+        """A narrow read of the items in ``states``, by id, a page at a time: each as
+        ``(id, row, key, op, state, sent_at, *facts)``, where each fact ``(how, path)``
+        reads the payload at JSON path ``path`` (``$.a.b``) in SQLite, not decoded here —
+        ``"value"``: the value (a number, a string, None; an object or array as its JSON
+        text), ``"type"``: its JSON type (``'object'``, ``'false'``, ``'text'``, …; None
+        where the path is absent), ``"truthy"``: 1 where Python would find the value true.
+        For a pass that needs a few facts of every item, not their payloads (issue 8: a
+        plan that held every pending payload decoded, ~8 KB an item). ValueError: an
+        unknown ``how`` or a path not of that shape."""
+        columns, params = [], []
+        for how, path in facts:
+            if not _JSON_PATH.fullmatch(path) or how not in _FACT_SQL:
+                raise ValueError(f"item_facts: bad fact {(how, path)!r}")
+            columns.append(_FACT_SQL[how])
+            params += [path] * _FACT_SQL[how].count("?")
+        names = sorted(ItemState(s).value for s in states)
+        select = ", ".join(["id, source_row, source_key, op, state, sent_at", *columns])
+        after = 0
+        while page := self._query(
+                "read items", f"SELECT {select} FROM items WHERE state IN "
+                f"({_marks(len(names))}) AND id > ? ORDER BY id LIMIT ?",
+                (*params, *names, after, _PAGE)):
+            yield from (tuple(r) for r in page)
+            after = int(page[-1][0])
+
+    def count_sent_since(self, state: ItemState, since: float) -> int:
+        """How many items in ``state`` were last sent at ``since`` (Unix time) or later."""
+        rows = self._query("count items", "SELECT count(*) FROM items WHERE state = ? "
+                           "AND sent_at >= ?", (state.value, since))
+        return int(rows[0][0])
 
     def items_by_row(self, state: ItemState) -> Iterator[Item]:
         """The items in ``state`` by manifest row (then id; items without a row last), a

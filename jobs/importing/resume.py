@@ -1,15 +1,16 @@
 """Re-reading the account before a resume and right before each batch is sent (the
 runner's re-check), and the prices of both for plans (``jobs.importing``).
 
-Why ~780 lines: each re-read (pending updates, pending creates, persons / organizations,
+Why ~1000 lines: each re-read (pending updates, pending creates, persons / organizations,
 the deals a batch's found creates name) is priced here too, by the same rules; split,
 a plan's count and the read it prices would drift apart."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
+from itertools import islice
 from typing import Any
 
 from bulk.calls import CallContext
@@ -24,7 +25,6 @@ from ..contact_keys import canonical_key
 from ..deals import (
     IDS_PER_CALL,
     Deal,
-    batched_calls,
     before_image,
     deal_changes,
     drifted,
@@ -34,7 +34,6 @@ from ..deals import (
     recheck_batch_now,
     redecide_now,
     reread_calls,
-    reread_targets,
     stored_types,
 )
 from ..import_resolve import contact_claim_name, refs_of
@@ -42,6 +41,7 @@ from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
+from .briefs import Brief, briefs
 from .sent import SENT_FILE, sent_times
 
 # the actions of a create that found its key's deal through the key's claim (``_exists``)
@@ -71,8 +71,9 @@ class _Resume(_ImportBase):
     # first; None: unread
     _young: bool | None = None
 
-    # the start-up's reads of the store (``_items_now``, ``_lookups_now``): (the store, its
-    # ``writes`` then, state or lookup kind → what was read); None once the run starts
+    # the start-up's reads of the store (``_lookup_now``, ``_pending_refs``, ``_targets``):
+    # (the store, its ``writes`` then, what → what was read); None once the run starts.
+    # Never the items themselves: each reader streams their ``Brief`` s (issue 8)
     _start_reads: tuple[JobStore, int, dict[Any, Any]] | None = None
 
     # -- resuming ---------------------------------------------------------------------------
@@ -87,15 +88,17 @@ class _Resume(_ImportBase):
             self._start_reads = (store, store.writes, {})
         return self._start_reads[2]
 
-    def _items_now(self, store: JobStore, *states: ItemState) -> list[Item]:
-        """The items in ``states`` (by id within each state), read once per store version."""
-        memo = self._memo(store)
-        out: list[Item] = []
-        for state in states:
-            if state not in memo:
-                memo[state] = list(store.items(state))
-            out += memo[state]
-        return out
+    def _remaps(self, brief: Brief) -> bool:
+        """``_needs_mapping`` of the item ``brief`` is of."""
+        return not brief.duplicate and (not brief.mapped or self.mapping_changed)
+
+    def _full(self, store: JobStore, ids: Sequence[int]) -> Iterator[Item]:
+        """The items ``ids`` names, decoded, in that order, 500 at a time (a reader that
+        needs their payloads: rows mapped again, pending updates decided again)."""
+        for at in range(0, len(ids), 500):
+            part = ids[at:at + 500]
+            got = {i.id: i for i in store.items_by_id(part)}
+            yield from (got[i] for i in part if i in got)
 
     def _lookup_now(self, store: JobStore, kind: str, key: str) -> int | None:
         """The id the job's lookups hold for person / organization ``key`` (one query per
@@ -114,18 +117,18 @@ class _Resume(_ImportBase):
         not among them: the reconcile takes their claims over and releases them before they
         are sent again (f30h: the plan priced that scan for them, 30 tokens over 4 resumes
         in 5). No call to Pipedrive."""
-        names = [self.claim_name(str(i.key)) for i in self._pending_creates(store)
-                 if str(i.key) not in self._found_on_resume]
+        names = (self.claim_name(str(i.key)) for i in self._pending_creates(store)
+                 if str(i.key) not in self._found_on_resume)
         taken = False
         named = 0
-        for at in range(0, len(names), 2000):  # never all of them at once (issue 8)
-            if not taken and await self.claims.dead_held(names[at:at + 2000]):
+        while part := list(islice(names, 2000)):  # never all of them at once (issue 8)
+            if not taken and await self.claims.dead_held(part):
                 taken = True
             # a claim naming a deal (an earlier import's, gone since: the load found no
             # live deal with the key) is read first, as a fresh plan prices it (x38r1 F3:
             # a re-import after an undo, resumed: 270 getDeal unpriced)
-            named += sum(1 for outcome in (await self.claims.outcomes(
-                names[at:at + 2000])).values() if isinstance(outcome.get("deal_id"), int))
+            named += sum(1 for outcome in (await self.claims.outcomes(part)).values()
+                         if isinstance(outcome.get("deal_id"), int))
         self._taken_over = taken
         self._claims_named = named
         self._young = await self._young_state(store)
@@ -157,12 +160,10 @@ class _Resume(_ImportBase):
         settles (``Resolver._settle_absent``) the claims of the rows in doubt that this
         job took after those rows were sent; any other (another job's, or a row still
         pending: its person was being created when the run died) stays held."""
-        sending = self._items_now(store, ItemState.SENDING)
+        sending = list(briefs(store, ItemState.SENDING))  # (a few batches at most)
         since = min((i.sent_at or 0.0 for i in sending), default=0.0) - RECONCILE_MARGIN
-        doubted = {(str(ref["kind"]), str(ref["key"])) for item in sending
-                   if not item.payload.get("duplicate") for ref in refs_of(item.payload)}
-        refs = {(str(ref["kind"]), str(ref["key"])) for ref in self._pending_refs(
-            store, sending=True)}
+        doubted = {ref for item in sending if not item.duplicate for ref in item.refs}
+        refs = set(self._pending_refs(store, sending=True))
         names = {contact_claim_name(kind, self.key_code, canonical_key(kind, key)):
                  (kind, key) for kind, key in refs if self._lookup_now(store, kind, key) is None}
         held: Counter[str] = Counter()
@@ -180,22 +181,49 @@ class _Resume(_ImportBase):
         batches itself, and the rows' payloads would stay in memory for the whole run)."""
         self._start_reads = None
 
-    def _rereading(self, store: JobStore) -> tuple[list[Item], list[int], list[int]]:
-        """The pending updates a resume re-reads, their deal ids, and the ids of those that
+    def _rereads(self, item: Brief) -> bool:
+        """Whether pending ``item`` is an update a resume re-reads (``_updates_again``)."""
+        return item.op == "update" and item.patch and not self._remaps(item)
+
+    def _targets(self, store: JobStore) -> tuple[list[int], list[int]]:
+        """The deal ids of the pending updates a resume re-reads, and the ids of those that
         unarchive their deal (read from the archived list as well: the default one omits
         archived deals, so without it every such row would read as gone)."""
-        pending = [i for i in self._items_now(store, ItemState.PENDING)
-                   if i.op == "update" and isinstance(i.payload.get("changes"), Mapping)
-                   and not self._needs_mapping(i)]
-        return (pending, *reread_targets(pending))
+        got: tuple[list[int], list[int]] = self._census(store)["targets"]
+        return got
+
+    def _census(self, store: JobStore) -> dict[str, Any]:
+        """What the start-up's readers take of the pending rows and those in flight, in one
+        pass over their ``Brief`` s, once per store version: ``targets`` (``_targets``),
+        ``refs`` / ``refs+sending`` (``_pending_refs``) and ``keyed`` (``_any_keyed``)."""
+        memo = self._memo(store)
+        if "census" not in memo:
+            ids: list[int] = []
+            archived: list[int] = []
+            refs: dict[tuple[str, str], None] = {}
+            in_flight: dict[tuple[str, str], None] = {}
+            keyed = False
+            for i in briefs(store, ItemState.PENDING, ItemState.SENDING):
+                pending = i.state is ItemState.PENDING
+                if pending and self._rereads(i):
+                    ids.append(int(i.deal_id))
+                    if i.unarchive:
+                        archived.append(int(i.deal_id))
+                if not i.duplicate and not self._remaps(i):
+                    (refs if pending else in_flight).update(dict.fromkeys(i.refs))
+                keyed = keyed or (pending and bool(i.key) and not i.duplicate and (
+                    i.op == "create" or (i.op == "update" and isinstance(i.deal_id, int))))
+            memo["census"] = {"targets": (ids, archived), "refs": list(refs),
+                              "refs+sending": list({**refs, **in_flight}), "keyed": keyed}
+        census: dict[str, Any] = memo["census"]
+        return census
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
         """The calls ``before_resume`` makes now, by operation (for the plan): the pending
         updates' deals, and with pending creates the first page of the deals added since
         the load (more when over 500 were added)."""
-        _, ids, archived = self._rereading(store)
-        calls = Counter(reread_calls(ids, archived))
-        if self._pending_creates(store) or self._keyed_updates(store):
+        calls = Counter(reread_calls(*self._targets(store)))
+        if self._any_keyed(store):
             # the deals added or changed since the load with their keys, live and archived
             # (_keyed_since_load), 500 a page: this job's own writes are among them
             # (x11r2 4: a capped import's resumes planned 1 page and read 2, 3, 4)
@@ -206,7 +234,7 @@ class _Resume(_ImportBase):
             if known:
                 calls["getPersons" if kind == "person" else "getOrganizations"] += \
                     -(-len(known) // 100)
-        for kind in {str(ref["kind"]) for ref in self._new_contacts(store)}:
+        for kind in {kind for kind, _ in self._new_pairs(store)}:
             # the persons / organizations added since the load (_contacts_again)
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1
         return dict(calls)
@@ -229,10 +257,10 @@ class _Resume(_ImportBase):
         doubted: set[tuple[str, str]] = set()  # references of rows in doubt
         doubt = False
         for state in (ItemState.PENDING, ItemState.SENDING):
-            for item in self._items_now(store, state):
-                if item.payload.get("duplicate"):
+            for item in briefs(store, state):
+                if item.duplicate:
                     continue
-                if self._needs_mapping(item):
+                if self._remaps(item):
                     # mapped again first (a retried row that failed its checks): its write
                     # is priced (issue 10 F5: the plan said "getDeals 1" and sent 2
                     # addDeal) when the mapping as it is now takes the row — a row it still
@@ -241,7 +269,7 @@ class _Resume(_ImportBase):
                     # organizations are not known yet. A key the re-read found on a deal
                     # made since: read, then updated (v9r12: the plan after the re-read
                     # still said addDeal)
-                    op = self._sent_again(item)
+                    op = self._sent_again(item.id, item.op)
                     if op is None:
                         continue
                     if op != "update" and item.key in self._found_on_resume:
@@ -256,10 +284,9 @@ class _Resume(_ImportBase):
                 else:
                     calls["updateDeal" if item.op == "update" else "addDeal"] += 1
                 doubt = doubt or (state is ItemState.SENDING and item.op != "update")
-                for ref in refs_of(item.payload):
-                    needed.add((str(ref["kind"]), str(ref["key"])))
-                    if state is ItemState.SENDING:
-                        doubted.add((str(ref["kind"]), str(ref["key"])))
+                needed.update(item.refs)
+                if state is ItemState.SENDING:
+                    doubted.update(item.refs)
         # the rows mapped again name theirs once the re-read decided them (x40r2 F3)
         needed.update((str(ref["kind"]), str(ref["key"])) for ref in self._remap_refs)
         missing = {ref for ref in needed if self._lookup_now(store, *ref) is None}
@@ -279,9 +306,9 @@ class _Resume(_ImportBase):
         calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(taken)
         calls["getArchivedDeals"] += int(doubt) + int(taken)
         # reconcile reads the deals of the updates in doubt (F2)
-        calls.update(reread_calls(*reread_targets(
-            i for i in self._items_now(store, ItemState.SENDING) if i.op == "update"
-            and isinstance(i.payload.get("changes"), Mapping) and not self._needs_mapping(i))))
+        doubted_updates = [i for i in briefs(store, ItemState.SENDING) if self._rereads(i)]
+        calls.update(reread_calls([int(i.deal_id) for i in doubted_updates],
+                                  [int(i.deal_id) for i in doubted_updates if i.unarchive]))
         # reconcile looks for the persons / orgs in doubt among those added since (F5); one
         # it does not find is then created under the claim the dead process may still hold
         # (it was creating it when it died): taken over, that create first looks again among
@@ -327,10 +354,9 @@ class _Resume(_ImportBase):
         page, this job's own writes among them — the rows sent since and those in doubt
         (x38r3 F11: one page planned, 2-4 read after a kill of a fast run; others' writes
         meanwhile still add pages no plan knows)."""
-        sending = self._items_now(store, ItemState.SENDING)
-        since = min((i.sent_at or 0.0 for i in sending), default=0.0) - RECONCILE_MARGIN
-        written = sum(1 for i in self._items_now(store, ItemState.DONE)
-                      if (i.sent_at or 0.0) >= since) + len(sending)
+        sending = [i.sent_at for i in briefs(store, ItemState.SENDING)]
+        since = min((at or 0.0 for at in sending), default=0.0) - RECONCILE_MARGIN
+        written = store.count_sent_since(ItemState.DONE, since) + len(sending)
         return -(-(written + 1) // 500)
 
     def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
@@ -338,15 +364,15 @@ class _Resume(_ImportBase):
         kill): one ``addDeal`` per create in doubt, counted as sent again. The reconcile
         sends none for a create it finds made (its deal carries the key), so the plan is
         over by that much for each: a plan says so (``jobs.resuming.plan_lines``)."""
-        n = sum(1 for item in self._items_now(store, ItemState.SENDING)
-                if not item.payload.get("duplicate") and item.op != "update"
+        n = sum(1 for item in briefs(store, ItemState.SENDING)
+                if not item.duplicate and item.op != "update"
                 and item.key not in self._found_on_resume)
         return {"addDeal": n} if n else {}
 
     def unpriced(self, store: JobStore) -> int:
         """Pending rows a resume maps again (their pulls are not in ``resume_calls``)."""
-        return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
-                   if self._needs_mapping(item))
+        return sum(1 for item in briefs(store, ItemState.PENDING, ItemState.SENDING)
+                   if self._remaps(item))
 
     @property
     def remapped_priced(self) -> bool:
@@ -357,22 +383,21 @@ class _Resume(_ImportBase):
     def unsent(self, store: JobStore) -> int:
         """Of ``unpriced``, the rows the mapping as it is now refuses (or, after the
         re-read, that change nothing): not sent, not priced (``_sent_again``)."""
-        return sum(1 for item in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
-                   if self._needs_mapping(item) and not item.payload.get("duplicate")
-                   and self._sent_again(item) is None)
+        return sum(1 for item in briefs(store, ItemState.PENDING, ItemState.SENDING)
+                   if self._remaps(item) and self._sent_again(item.id, item.op) is None)
 
-    def _sent_again(self, item: Item) -> str | None:
+    def _sent_again(self, item_id: int, op: str) -> str | None:
         """The write a row mapped again makes ("create" / "update"; None: none): as the
         re-read decided it (``_remapped_refs``), else — before the re-read — None when the
         mapping as it is now refuses the row (``RowMapper.map`` of the planner the retry
         built: no call, nothing decided), else its stored op (at most: the row may still
         fail on its person, its organization or its key)."""
-        if item.id in self._remap_sends:
-            return self._remap_sends[item.id]
+        if item_id in self._remap_sends:
+            return self._remap_sends[item_id]
         foreseen = self._foresee_remapped()
-        if item.id in foreseen:
-            return foreseen[item.id]
-        return "update" if item.op == "update" else "create"
+        if item_id in foreseen:
+            return foreseen[item_id]
+        return "update" if op == "update" else "create"
 
     def _foresee_remapped(self) -> Mapping[int, str | None]:
         """Before the re-read: the write each pending row mapped again makes, as the run's
@@ -389,9 +414,7 @@ class _Resume(_ImportBase):
         from ..import_items import source_row
 
         foreseen: dict[int, str | None] = {}
-        for item in self._items_now(self.store, ItemState.PENDING, ItemState.SENDING):
-            if not self._needs_mapping(item) or item.payload.get("duplicate"):
-                continue
+        for item in self._full(self.store, self._remapped_ids(self.store)):
             decided = planner.decide(source_row(item.row or 0, item.payload),
                                      check_duplicate=item.key is not None)
             foreseen[item.id] = decided.op if decided.state is ItemState.PENDING else None
@@ -500,25 +523,44 @@ class _Resume(_ImportBase):
                 "created or found but not yet recorded as its keys' (a kill -9 before its "
                 "last write)"] if settled else []
 
-    def _pending_refs(self, store: JobStore, *, sending: bool = False) -> list[Any]:
-        """The references of the pending rows' stored payloads (``sending``: and of the
-        rows left in flight, which the run reconciles and may send again)."""
-        states = (ItemState.PENDING, ItemState.SENDING) if sending else (ItemState.PENDING,)
-        memo = self._memo(store)
-        if ("refs", sending) not in memo:
-            memo["refs", sending] = [
-                ref for item in self._items_now(store, *states)
-                if not item.payload.get("duplicate") and not self._needs_mapping(item)
-                for ref in refs_of(item.payload)]
-        refs: list[Any] = memo["refs", sending]
+    def _remapped_ids(self, store: JobStore) -> list[int]:
+        """The pending rows mapped again, then those left in flight (mapped again too), by
+        id within each: the order the run and the re-read decide them in."""
+        return [i.id for state in (ItemState.PENDING, ItemState.SENDING)
+                for i in briefs(store, state) if self._remaps(i)]
+
+    def _pending_refs(self, store: JobStore, *,
+                      sending: bool = False) -> list[tuple[str, str]]:
+        """The references (kind, key) of the pending rows' stored payloads (``sending``: and
+        of the rows left in flight, which the run reconciles and may send again), each
+        once, in the rows' order."""
+        refs: list[tuple[str, str]] = self._census(store)[
+            "refs+sending" if sending else "refs"]
         return refs
 
-    def _new_contacts(self, store: JobStore) -> list[Any]:
-        """The persons / organizations the pending rows would create (not known yet). A
-        plan counts the look among those added since for these only: one for a known
-        record found deleted (``_contacts_gone``) is not priced (it cannot be foreseen)."""
+    def _new_pairs(self, store: JobStore) -> list[tuple[str, str]]:
+        """The persons / organizations (kind, key) the pending rows would create (not known
+        yet). A plan counts the look among those added since for these only: one for a
+        known record found deleted (``_contacts_gone``) is not priced (it cannot be
+        foreseen)."""
         return [ref for ref in self._pending_refs(store)
-                if self._lookup_now(store, str(ref["kind"]), str(ref["key"])) is None]
+                if self._lookup_now(store, *ref) is None]
+
+    def _new_contacts(self, store: JobStore) -> list[Any]:
+        """``_new_pairs``' references as the rows store them (with the body each would
+        send: ``Resolver.learn_added``), each once: the pending rows naming one are read
+        again, a page at a time."""
+        wanted = set(self._new_pairs(store))
+        if not wanted:
+            return []
+        found: dict[tuple[str, str], Any] = {}
+        ids = [i.id for i in briefs(store, ItemState.PENDING) if not i.duplicate
+               and not self._remaps(i) and not wanted.isdisjoint(i.refs)]
+        for item in self._full(store, ids):
+            for ref in refs_of(item.payload):
+                if (pair := (str(ref["kind"]), str(ref["key"]))) in wanted:
+                    found.setdefault(pair, ref)
+        return list(found.values())
 
     async def _remapped_refs(self, ctx: CallContext, store: JobStore) -> list[Any]:
         """The persons / organizations the pending rows that are mapped again (a retry of
@@ -528,10 +570,8 @@ class _Resume(_ImportBase):
         from ..import_items import source_row
         from .base import MappingUnusable
 
-        items = [i for i in self._items_now(store, ItemState.PENDING, ItemState.SENDING)
-                 # in flight at a kill: mapped again too
-                 if self._needs_mapping(i) and not i.payload.get("duplicate")]
-        if not items:
+        ids = self._remapped_ids(store)  # in flight at a kill: mapped again too
+        if not ids:
             return []
         try:
             planner = await self._planner_for(ctx)
@@ -541,7 +581,7 @@ class _Resume(_ImportBase):
         images: list[BeforeImage] = []
         taken = self.clock.wall()
         deals = planner.indexes.deals
-        for item in items:
+        for item in self._full(store, ids):
             # judged against the other rows mapped again, as the run judges them (a later
             # row of a key: its duplicate, sending nothing; x40r5 F1)
             decided = planner.decide(source_row(item.row or 0, item.payload),
@@ -578,8 +618,8 @@ class _Resume(_ImportBase):
         and the rows left in flight; and the references ``also``) whose id the job knows
         (it created them, or linked them on an earlier run): id → their keys."""
         known: dict[str, dict[int, set[str]]] = {"person": {}, "org": {}}
-        for ref in [*self._pending_refs(store, sending=sending), *also]:
-            kind, key = str(ref["kind"]), str(ref["key"])
+        for kind, key in [*self._pending_refs(store, sending=sending),
+                          *((str(ref["kind"]), str(ref["key"])) for ref in also)]:
             rid = self._lookup_now(store, kind, key)
             if rid is not None:
                 known[kind].setdefault(rid, set()).add(key)
@@ -639,17 +679,20 @@ class _Resume(_ImportBase):
                          "or name too): linked, counted once, not created again")
         return lines
 
-    def _keyed_updates(self, store: JobStore) -> list[Item]:
-        return [i for i in self._items_now(store, ItemState.PENDING) if i.op == "update" and i.key
-                and isinstance(i.payload.get("deal_id"), int)
-                and not i.payload.get("duplicate")]
+    def _keyed_updates(self, store: JobStore) -> Iterator[Brief]:
+        return (i for i in briefs(store, ItemState.PENDING) if i.op == "update" and i.key
+                and isinstance(i.deal_id, int) and not i.duplicate)
+
+    def _any_keyed(self, store: JobStore) -> bool:
+        """Whether a pending create or a pending update has a key (``_keyed_since_load``)."""
+        return bool(self._census(store)["keyed"])
 
     async def _keyed_since_load(self, ctx: CallContext, store: JobStore
                                 ) -> dict[str, list[dict[str, Any]]]:
         """The deals added since the job was loaded (live and archived) that carry the key
         of a pending create or update, by key (``account.keyed_added_since``: one page of
         each list per 500 deals added since); {} without such rows (nothing read)."""
-        if not self._pending_creates(store) and not self._keyed_updates(store):
+        if not self._any_keyed(store):
             return {}
         since = (store.created_at or 0.0) - RECONCILE_MARGIN
         before = ctx.stats.calls_by_operation.get("getDeals", 0)
@@ -663,7 +706,8 @@ class _Resume(_ImportBase):
                               keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
         """Pending updates whose key a deal added since the load carries too: failed,
         naming both deals, nothing sent (never resolved by picking one, issue 9 section 1)."""
-        outcomes = keys_now_twice(self._keyed_updates(store), keyed)
+        ids = [i.id for i in self._keyed_updates(store) if str(i.key) in keyed]
+        outcomes = keys_now_twice(list(self._full(store, ids)), keyed)
         if not outcomes:
             return []
         await AsyncJobStore.of(store).record(outcomes)
@@ -671,7 +715,8 @@ class _Resume(_ImportBase):
                 "deal, added since the load"]
 
     async def _updates_again(self, ctx: CallContext, store: JobStore) -> list[str]:
-        pending, _, _ = self._rereading(store)
+        pending = list(self._full(store, [i.id for i in briefs(store, ItemState.PENDING)
+                                          if self._rereads(i)]))
         if not pending:
             return []
         labels = self.field_labels
@@ -804,23 +849,29 @@ class _Resume(_ImportBase):
         updates' deals, and the deals of the creates a resume found on a deal
         (``_read_claimed``: listed when more than ``LIST_PAYS`` in a batch, else one
         ``getDeal`` each)."""
-        items = sorted(self._items_now(store, *states), key=lambda i: i.id)
-
-        def reads(batch: list[Item]) -> dict[str, int]:
-            out = Counter(recheck_reads([i for i in batch if self._recheckable(i)]))
+        def reads(batch: list[Brief]) -> dict[str, int]:
+            # ``recheck_reads`` of the batch's ``_recheckable`` items
+            patches = [i for i in batch if self._rereads(i) and not i.duplicate]
+            out = Counter(reread_calls([int(i.deal_id) for i in patches],
+                                       [int(i.deal_id) for i in patches if i.unarchive]))
             found = sum(1 for i in batch if i.op != "update" and i.key in self._found_on_resume
-                        and not i.payload.get("duplicate"))
+                        and not i.duplicate)
             if found > LIST_PAYS:
                 out["getDeals"] += -(-found // IDS_PER_CALL)
             else:
                 out["getDeal"] += found
             return dict(out)
 
-        return batched_calls(items, size, reads)
+        # (``batched_calls`` over the items in id order, streamed)
+        total: Counter[str] = Counter()
+        page = briefs(store, *states)
+        while batch := list(islice(page, size)):
+            total.update(reads(batch))
+        return {op: n for op, n in total.items() if n}
 
-    def _pending_creates(self, store: JobStore) -> list[Item]:
-        return [i for i in self._items_now(store, ItemState.PENDING)
-                if i.op == "create" and i.key and not i.payload.get("duplicate")]
+    def _pending_creates(self, store: JobStore) -> Iterator[Brief]:
+        return (i for i in briefs(store, ItemState.PENDING)
+                if i.op == "create" and i.key and not i.duplicate)
 
     async def _creates_again(self, ctx: CallContext, store: JobStore,
                              keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
@@ -836,14 +887,21 @@ class _Resume(_ImportBase):
         time, but a deal that appeared while the job was stopped is not doubled either).
         A key on two or more such deals fails its row (``key K matches deals 12, 14``),
         nothing sent. A key another live run holds is left to that run's outcome."""
-        creates = self._pending_creates(store)
-        if not creates:
-            return []
-        wanted = {str(i.key) for i in creates}
         # live and archived: an archived deal keeps its key (v9r5 finding 2: a key on an
         # archived deal added since the load was created again)
-        found = {key: [int(d["id"]) for d in deals if not is_gone(d)]
-                 for key, deals in keyed.items() if key in wanted}
+        live = {key: ids for key, deals in keyed.items()
+                if (ids := [int(d["id"]) for d in deals if not is_gone(d)])}
+        # the pending creates are streamed: only those of a key found are kept (issue 8)
+        creates: list[Brief] = []
+        pending = 0
+        for i in self._pending_creates(store):
+            pending += 1
+            if str(i.key) in live:
+                creates.append(i)
+        if not pending:
+            return []
+        wanted = {str(i.key) for i in creates}
+        found = {key: ids for key, ids in live.items() if key in wanted}
         deals_by_id = {int(d["id"]): d for deals in keyed.values() for d in deals}
         outcomes: list[Outcome] = []
         newer = 0  # keys on a deal a newer import made: conflicts (newer_import)
@@ -904,13 +962,13 @@ class _Resume(_ImportBase):
                  "is sent"] if doubted else [])
         hits = sum(1 for k in wanted if found.get(k)) - doubted
         if not hits:
-            return [*said, f"re-checked {len(creates):,} pending create(s): no deal carries "
+            return [*said, f"re-checked {pending:,} pending create(s): no deal carries "
                     "their keys yet"]
         then = "updated instead" if self.settings.mode == "upsert" else "not created again"
         # this job's own deals are no one else's addition: their rows are judged beside
         # the row that wrote them, a duplicate or held (x41r4 F6: "86 key(s) now on a deal
         # added or changed since the load (updated instead)", 0 updated)
-        return [*said, f"re-checked {len(creates):,} pending create(s): "
+        return [*said, f"re-checked {pending:,} pending create(s): "
                 f"{hits - len(outcomes) - newer - own:,} key(s) now on a deal added or changed "
                 f"since the load ({then}), "
                 + (f"{own:,} on a deal this job wrote for another row of the key (judged "

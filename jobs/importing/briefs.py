@@ -1,0 +1,68 @@
+"""What an import's start-up reads of its items (a resume's plan, its re-read, the plan
+right before a first run's first write: ``jobs.importing.resume``): a ``Brief`` of each,
+the few facts of its stored payload those readers use, read by the store in SQL
+(``JobStore.item_facts``), never the payload decoded — and streamed, never held.
+
+Issue 8: the start-up held every pending item decoded (~8 KB each) until the first
+batch; a 200,000-row import peaked at ~211 MB right before its first write. It makes no
+call and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from bulk.store import ItemState, JobStore
+
+# the payload's references to create (``import_resolve.refs_of``): for each of "org",
+# "person" (in that order), its organization first (when it names one to create), then it
+_REF_PATHS = ("$.org.org", "$.org", "$.person.org", "$.person")
+_FACTS: tuple[tuple[str, str], ...] = (
+    ("truthy", "$.duplicate"), ("type", "$.deal"), ("type", "$.changes"),
+    ("value", "$.deal_id"), ("type", "$.changes.is_archived"),
+    *((how, f"{path}.{name}") for path in _REF_PATHS
+      for how, name in (("type", "key"), ("value", "kind"), ("value", "key"))),
+)
+
+
+class Brief(NamedTuple):
+    """One item as the start-up reads it: ``duplicate`` (its payload's, true), ``mapped``
+    (it holds a mapped deal or changes: not a row to map again), ``patch`` (its
+    ``changes`` is an object: an upsert update the re-reads read), ``deal_id`` (the
+    payload's, as stored), ``unarchive`` (its changes set ``is_archived`` false: read
+    from the archived list too) and ``refs``: its references to create as (kind, key),
+    in ``refs_of``'s order."""
+
+    id: int
+    row: int | None
+    key: str | None
+    op: str
+    state: ItemState
+    sent_at: float | None
+    duplicate: bool
+    mapped: bool
+    patch: bool
+    deal_id: Any
+    unarchive: bool
+    refs: tuple[tuple[str, str], ...]
+
+
+def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
+    """The items in ``states`` as ``Brief`` s, by id (all states together), a page at a
+    time: memory is one page, whatever the job's size."""
+    for r in store.item_facts(states, _FACTS):
+        refs: list[tuple[str, str]] = []
+        # "org"'s own organization is never one (an organization names none): as refs_of
+        at = 11
+        org_org, org, person_org, person = (r[at + 3 * n: at + 3 * n + 3] for n in range(4))
+        for outer, inner in ((org, org_org), (person, person_org)):
+            if outer[0] is not None:  # a mapping holding "key": to create
+                if inner[0] is not None:
+                    refs.append((str(inner[1]), str(inner[2])))
+                refs.append((str(outer[1]), str(outer[2])))
+        yield Brief(int(r[0]), r[1], r[2], str(r[3]), ItemState(r[4]), r[5], bool(r[6]),
+                    r[7] is not None or r[8] is not None, r[8] == "object", r[9],
+                    r[10] == "false", tuple(refs))
+
+
+__all__ = ["Brief", "briefs"]
