@@ -820,8 +820,9 @@ def sandbox(
     jitter_ms: Annotated[float, typer.Option(min=0, help="Latency jitter (uniform ±; ms, 0 or more).")] = 0.0,
     faults: Annotated[str, typer.Option(
         callback=_faults, help="Faults to inject, e.g. 'error=0.05,drop=0.01,lost=0.01,"
-                               "storm=30:3,no-rate-headers,no-daily-headers,search-lag=2,block=20:60' "
-                               "(block=N:S: after N 429s the token's calls get a 403 HTML "
+                               "badjson=0.01,storm=30:3,no-rate-headers,no-daily-headers,search-lag=2,"
+                               "block=20:60' (badjson: a 2xx whose body is cut off; "
+                               "block=N:S: after N 429s the token's calls get a 403 HTML "
                                "page for S s, as Pipedrive's edge; default: none).")] = "",
     seed: Annotated[int, typer.Option(help="Seed for generated data and faults.")] = 0,
     company_id: Annotated[int | None, typer.Option(
@@ -865,7 +866,7 @@ def sandbox(
 
 
 _FAULT_KEYS = {"error": "error_rate", "drop": "drop_rate", "lost": "lost_response_rate",
-               "search-lag": "search_lag"}
+               "badjson": "bad_json_rate", "search-lag": "search_lag"}
 
 
 def parse_faults(spec: str) -> dict[str, Any]:

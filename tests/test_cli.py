@@ -89,6 +89,7 @@ def test_parse_faults() -> None:
     assert parse_faults("error=0.05, storm=30:3,no-rate-headers,lost=0.1") == {
         "error_rate": 0.05, "storm_every": 30.0, "storm_length": 3.0, "no_rate_headers": True,
         "lost_response_rate": 0.1}
+    assert parse_faults("badjson=0.2") == {"bad_json_rate": 0.2}
     with pytest.raises(ValueError, match="unknown fault"):
         parse_faults("boom=1")
 

@@ -59,6 +59,28 @@ async def test_lost_responses_apply_the_write_then_drop_the_connection() -> None
         assert stats["writes_applied"] == {"addDeal": 1}
 
 
+async def test_bad_json_answers_a_done_call_with_its_body_cut_off() -> None:
+    """``bad_json_rate``: the write applied and charged, answered 200 with the status and
+    rate headers whole and ``{"success": tr`` for a body; a read the same; a 400 whole."""
+    async with running(config(Faults(bad_json_rate=1.0))) as (sb, api):
+        url, token = sb.url + "/api/v2/deals", {"x-api-token": sb.token}
+        async with api.session.post(url, json={"title": "applied, unreadable"},
+                                    headers=token) as resp:
+            assert resp.status == 200 and await resp.read() == b'{"success": tr'
+            assert "x-ratelimit-remaining" in {k.lower() for k in resp.headers}
+        assert [d["title"] for d in sb.state.deals.rows.values()] == ["applied, unreadable"]
+        async with api.session.get(url, headers=token) as resp:
+            assert resp.status == 200 and await resp.read() == b'{"success": tr'
+        refused = await api.post("/api/v2/deals", {"title": 1})  # an error answer is whole
+        assert refused.status == 400
+        stats = sb.stats()
+        assert stats["faults_injected"] == {"bad_json": 2}
+        assert stats["writes_applied"] == {"addDeal": 1}
+        assert stats["tokens_spent"] == 5 + 10 + 5  # charged: addDeal, getDeals, the 400
+    with pytest.raises(ValueError):
+        Faults(lost_response_rate=0.6, bad_json_rate=0.6)
+
+
 async def test_latency_is_added_before_each_request_is_handled() -> None:
     async with running(config(Faults(latency_ms=40, latency_jitter_ms=10))) as (sb, api):
         started = time.perf_counter()

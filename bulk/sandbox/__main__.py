@@ -40,11 +40,14 @@ def parse_args(argv: list[str] | None = None) -> SandboxConfig:
     p.add_argument("--error-rate", type=float, default=0.0)
     p.add_argument("--drop-rate", type=float, default=0.0)
     p.add_argument("--lost-response-rate", type=float, default=0.0)
+    p.add_argument("--bad-json-rate", type=float, default=0.0,
+                   help="share of 2xx answers whose body is cut off (the call done)")
     p.add_argument("--search-lag", type=float, default=0.0)
     a = p.parse_args(argv)
     faults = Faults(latency_ms=a.latency_ms, latency_jitter_ms=a.jitter_ms,
                     error_rate=a.error_rate, drop_rate=a.drop_rate,
-                    lost_response_rate=a.lost_response_rate, search_lag=a.search_lag)
+                    lost_response_rate=a.lost_response_rate, bad_json_rate=a.bad_json_rate,
+                    search_lag=a.search_lag)
     return SandboxConfig(host=a.host, port=a.port, token=a.token, oauth_token=a.oauth_token,
                          plan=a.plan, auth=a.auth, seats=a.seats, burst=a.burst,
                          daily_tokens=a.daily_tokens, time_scale=a.time_scale, seed=a.seed,

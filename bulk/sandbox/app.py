@@ -38,6 +38,9 @@ def json_response(status: int, payload: Any, headers: dict[str, str] | None = No
                         content_type="application/json")
 
 
+# the body of a ``Faults.bad_json_rate`` answer: a JSON envelope cut off
+BAD_JSON = b'{"success": tr'
+
 # the page Pipedrive's edge (Cloudflare) answers a token it blocked (FACTS.md "Rate limits")
 BLOCK_PAGE = ("<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title>"
               "</head><body><h1>Sorry, you have been blocked</h1></body></html>")
@@ -92,6 +95,11 @@ class _Endpoint:
         if plan.no_daily_headers:
             faults["no_daily_headers"] += 1
             headers = {k: v for k, v in headers.items() if k not in _DAILY}
+        if plan.bad_json and 200 <= status < 300:
+            # done and charged, its answer cut off on the way: the status and headers whole
+            faults["bad_json"] += 1
+            return web.Response(body=BAD_JSON, status=status, headers=headers,
+                                content_type="application/json")
         return json_response(status, payload, headers)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

@@ -41,6 +41,10 @@ class Faults:
     error_rate: float = 0.0  # answered 500/503, nothing applied
     drop_rate: float = 0.0  # connection dropped before anything is applied
     lost_response_rate: float = 0.0  # writes applied, then the connection dropped
+    # a 2xx answer (the call done and charged, a write applied) whose body is cut off:
+    # ``{"success": tr``, with the status and rate headers whole (a proxy or load balancer
+    # that truncated it); drawn from the same number as ``lost_response_rate``, after it
+    bad_json_rate: float = 0.0
     storm_every: float | None = None  # a 429 storm at the end of every period (clock s)
     storm_length: float = 0.0
     no_rate_headers: bool = False
@@ -54,10 +58,12 @@ class Faults:
     only_operations: frozenset[str] | None = None  # restrict faults to these operationIds
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "drop_rate", "lost_response_rate"):
+        for name in ("error_rate", "drop_rate", "lost_response_rate", "bad_json_rate"):
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {rate}")
+        if self.lost_response_rate + self.bad_json_rate > 1.0:
+            raise ValueError("lost_response_rate + bad_json_rate must not exceed 1")
         if self.block_after is not None and self.block_after < 1:
             raise ValueError("block_after must be at least 1 (429s before the block)")
         if not self.block_seconds > 0:

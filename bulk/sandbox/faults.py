@@ -23,6 +23,7 @@ class FaultPlan:
     drop: bool = False  # close the connection, nothing applied
     error: int | None = None  # 500 / 503, nothing applied
     lost_response: bool = False  # (writes) apply, then close the connection
+    bad_json: bool = False  # a 2xx answered with its body cut off (``{"success": tr``)
     storm_left: float | None = None  # inside a 429 storm: seconds until it ends
     no_rate_headers: bool = False
     no_daily_headers: bool = False
@@ -66,6 +67,10 @@ class FaultInjector:
             drop=r_drop < f.drop_rate,
             error=(503 if r_code < 0.5 else 500) if r_error < f.error_rate else None,
             lost_response=op.is_write and r_lost < f.lost_response_rate,
+            # the same draw, the band after the lost answers' (the five draws stay five:
+            # a seed gives the same faults it gave before this fault was added)
+            bad_json=(f.lost_response_rate if op.is_write else 0.0) <= r_lost
+            < (f.lost_response_rate if op.is_write else 0.0) + f.bad_json_rate,
             storm_left=self.storm_left(now),
             no_rate_headers=f.no_rate_headers,
             no_daily_headers=f.no_daily_headers,
