@@ -13,11 +13,14 @@ reads only: a write whose answer is lost is ``InDoubt`` at once, and its kind's
 blindly seconds later wrote over a colleague's edit made in between: x17r2 1). A 5xx
 answer from the origin (500, 503) is retried for idempotent calls (a PATCH, a DELETE)
 and in doubt for any other write; a gateway's 502 / 504 to a write is in doubt (the
-origin may have done it). When the retries run out the last error stands (the job
-stops checkpointed, the row stays pending). Backoff is capped exponential with jitter
-(``RetryPolicy.backoff``). A 429 is never a row failure: the scheduler pauses everyone.
-A call's charge is written to the ledger before it leaves (``bulk.ledger._Ahead``); the
-refund of a 429 / 5xx / ``RequestNotSent`` is counted for the runner's next flush.
+origin may have done it). A 2xx whose body cannot be read (``MalformedResponse``: cut
+off, not JSON) was done: to a write, of any method, it is in doubt; to a read, retried
+(x42r5 F1: a PATCH so answered was sent again as idempotent). When the retries run out
+the last error stands (the job stops checkpointed, the row stays pending). Backoff is
+capped exponential with jitter (``RetryPolicy.backoff``). A 429 is never a row failure:
+the scheduler pauses everyone. A call's charge is written to the ledger before it leaves
+(``bulk.ledger._Ahead``); the refund of a 429 / 5xx / ``RequestNotSent`` is counted for
+the runner's next flush.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .errors import (
     BudgetExhausted,
     BulkError,
     InDoubt,
+    MalformedResponse,
     NotSent,
     RateLimited,
     RequestNotSent,
@@ -325,6 +329,20 @@ class CallPath:
                 if limited >= self.retry.rate_limited_attempts:
                     raise
                 continue
+            except MalformedResponse as exc:  # a 2xx whose body cannot be read: it was done
+                self.scheduler.observe(op, exc.rate, sent_at=started)
+                self.scheduler.refund(op)
+                self._uncharge(op, call=not write)
+                if write:
+                    # applied, for all its 2xx says: read back, never sent again unread
+                    # (x42r5 F1: a PATCH answered 200 '{"success": tr' was sent again as
+                    # idempotent, 27 times for 8 deals, then read as already so)
+                    raise InDoubt(f"{op.id}: {exc.status} answered with a body that cannot "
+                                  "be read; may have been applied", operation=op.id,
+                                  status=exc.status) from exc
+                transient += 1
+                if transient >= self.retry.attempts:
+                    raise
             except ServerError as exc:  # answered: the status class
                 self.scheduler.observe(op, exc.rate, sent_at=started)
                 # a 5xx answer is not charged (the sandbox answers it before its limiter,

@@ -23,7 +23,9 @@
     │   └── ServerError           5xx; to a write that is not idempotent, or a 502 /
     │       │                     504 to any write, it is in doubt (InDoubt)        [retryable]
     │       └── MalformedResponse 2xx that is not a JSON envelope, success: false, or a
-    │                             write / single-record read whose ``data`` is null
+    │                             write / single-record read whose ``data`` is null: the
+    │                             call was done; a write is in doubt at once (InDoubt),
+    │                             a read is retried
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
     │   ├── AmbiguousName         a name that fits two or more things (stages, users…)
@@ -220,10 +222,13 @@ class ServerError(ApiError):
 
 
 class MalformedResponse(ServerError):
-    """A 2xx whose body is not a Pipedrive JSON envelope, or says ``success: false``.
+    """A 2xx whose body is not a Pipedrive JSON envelope (cut off, an HTML page), says
+    ``success: false``, or holds a null ``data`` where a record is due. ``status``: the 2xx.
 
-    The server did receive the request: for a write, treat it as in doubt.
-    """
+    The server received the request and answered it as done: a write so answered (any
+    method, a PATCH or DELETE too) may have been applied and is raised as ``InDoubt`` by
+    the call path (``bulk.calls``), read back before anything is sent again, never sent
+    again blindly (x42r5 F1); a read is retried like a 5xx."""
 
 
 # the settings a spent budget names, for a CLI user and a library caller alike (f24c F3:
