@@ -331,8 +331,11 @@ class CallPath:
                 continue
             except MalformedResponse as exc:  # a 2xx whose body cannot be read: it was done
                 self.scheduler.observe(op, exc.rate, sent_at=started)
-                self.scheduler.refund(op)
-                self._uncharge(op, call=not write)
+                # and charged, as any answered call (FACTS.md: x-token-cost): the ledger and
+                # the budget keep it, not in doubt (x42r5 F2: an import's 200-unreadable
+                # POSTs counted 110 tokens where the server charged 1,110, and a
+                # --max-tokens 400 run spent 1,130 on the server)
+                self._ahead.answered(op.id, op.token_cost, write)
                 if write:
                     # applied, for all its 2xx says: read back, never sent again unread
                     # (x42r5 F1: a PATCH answered 200 '{"success": tr' was sent again as

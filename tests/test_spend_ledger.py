@@ -100,6 +100,33 @@ async def test_the_ledger_counts_what_the_account_was_charged_not_5xx(tmp_path: 
 
 
 @pytest.mark.anyio
+async def test_reads_answered_200_unreadable_are_sent_again_and_charged(tmp_path: Path) -> None:
+    """Under 30 % 2xx answers cut off (``bad_json_rate``: done and charged), each read is
+    sent again until it reads, and the ledger equals the tokens the sandbox charged, the
+    unreadable answers included (x42r5 F2: they were refunded as if 5xx)."""
+    from bulk.retry import RetryPolicy
+    from bulk.sandbox.config import Faults
+
+    config = SandboxConfig(time_scale=0.02, deals=3, seed=48, faults=Faults(bad_json_rate=0.3))
+    async with serve(config) as sb:
+        store = JobStore.create(tmp_path / "job", job_id="job", kind="reads", config={})
+        store.add_items([NewItem(row=n, key=str(n), op="read", payload={}) for n in range(30)])
+        try:
+            async with Engine.open(engine_config(sb, tmp_path), sb.token,
+                                   store=store) as engine:
+                result = await engine.run(_Reads(), retry=RetryPolicy(base=0.001, cap=0.01,
+                                                                      attempts=20))
+            stats = sb.stats()
+            bad = stats["faults_injected"]["bad_json"]
+            assert result.counts[ItemState.DONE] == 30 and bad > 0
+            assert store.spend_by_operation()["getDeals"] == (stats["tokens_spent"],
+                                                              30 + bad)
+            assert stats["tokens_spent"] == 10 * (30 + bad)
+        finally:
+            store.close()
+
+
+@pytest.mark.anyio
 async def test_each_call_is_in_the_ledger_before_it_leaves(tmp_path: Path) -> None:
     """When a request reaches the server its charge is already in the job's store (a kill
     -9 with calls in flight lost their tokens from summary and status: issue 9); a 429

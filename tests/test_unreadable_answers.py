@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from typer.testing import CliRunner
 
 from bulk.sandbox import Faults, Sandbox, SandboxConfig
@@ -40,6 +41,15 @@ def _actions(job: Path) -> dict[str, int]:
         return out
 
 
+def _counted_as_charged(sb: Sandbox, job: Path, op: str, tokens: int) -> None:
+    """The job's summary counts ``tokens`` of ``op`` and, in all, what the sandbox charged
+    (its only client so far), none of it in doubt: every 2xx is charged (x42r5 F2)."""
+    summary = orjson.loads((job / "summary.json").read_bytes())
+    assert summary["tokens_by_operation"][op] == tokens, summary["tokens_by_operation"]
+    assert summary["tokens"] == sb.stats()["tokens_spent"], summary
+    assert summary["tokens_in_doubt"] == 0, summary
+
+
 def _invoke(sb: Sandbox, *args: str) -> Any:
     return CliRunner().invoke(app, list(args), env=_env(sb))
 
@@ -65,6 +75,7 @@ def test_an_update_answered_200_unreadable_is_read_back_once_and_undone(tmp_path
         assert done.exit_code == 0, done.output
         job = _job(jobs)
         assert _actions(job) == {"done:updated": DEALS}
+        _counted_as_charged(sb, job, "updateDeal", DEALS * 5)
         assert all(deal(sb, i)["value"] == 1000 + i for i in range(1, DEALS + 1))
         sb.set_faults(Faults())
         undone = _invoke(sb, "undo", job.name, "--yes", *cli_args(sb, jobs))
@@ -108,8 +119,32 @@ def test_an_import_and_its_undo_answered_200_unreadable(tmp_path: Path) -> None:
         assert sb.stats()["writes_applied"]["addDeal"] == 10, done.output
         job = _job(jobs)
         assert _actions(job) == {"done:created": 10}
+        _counted_as_charged(sb, job, "addDeal", 10 * 5)
         sb.set_faults(Faults(bad_json_rate=1.0, only_operations=frozenset({"deleteDeal"})))
         undone = _invoke(sb, "undo", job.name, "--yes", *cli_args(sb, jobs))
         assert undone.exit_code == 0, undone.output
         assert sb.stats()["writes_applied"]["deleteDeal"] == 10, undone.output
         assert all(d["is_deleted"] for d in sb.state.deals.rows.values())
+
+
+def test_max_tokens_holds_on_the_server_when_writes_answer_200_unreadable(
+        tmp_path: Path) -> None:
+    """x42r5 F2: `--max-tokens 400` ran to 1,130 tokens on the server, its 200-unreadable
+    writes counted as never charged. Now the cap holds by the server's own count."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=DEALS, seed=7)) as sb:
+        manifest = tmp_path / "rows.csv"
+        with open(manifest, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Deal", "Amount"])
+            w.writerows([i, 1000 + i] for i in range(1, DEALS + 1))
+        (tmp_path / "map.toml").write_text(UPDATE_MAP)
+        jobs = tmp_path / "jobs"
+        sb.set_faults(Faults(bad_json_rate=1.0, only_operations=frozenset({"updateDeal"})))
+        cap = 60  # the load's reads (30) and the re-check (10) leave room for 4 PATCHes
+        done = _invoke(sb, "update", str(manifest), "--mapping", str(tmp_path / "map.toml"),
+                       "--max-tokens", str(cap), *cli_args(sb, jobs))
+        assert done.exit_code == 4, done.output
+        spent = sb.stats()["tokens_spent"]
+        assert spent <= cap, done.output
+        summary = orjson.loads((_job(jobs) / "summary.json").read_bytes())
+        assert summary["tokens"] == spent, {k: v for k, v in summary.items() if "token" in k or k == "message"}
