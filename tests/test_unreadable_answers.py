@@ -148,3 +148,36 @@ def test_max_tokens_holds_on_the_server_when_writes_answer_200_unreadable(
         assert spent <= cap, done.output
         summary = orjson.loads((_job(jobs) / "summary.json").read_bytes())
         assert summary["tokens"] == spent, {k: v for k, v in summary.items() if "token" in k or k == "message"}
+
+
+def test_undo_restores_and_merges_answered_200_unreadable_are_read_back(
+        tmp_path: Path) -> None:
+    """Undo's restoring PATCHes and a merge's PUTs answered 200 unreadable: each sent
+    once, read back as applied, recorded as done (exit 0)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=DEALS, seed=7)) as sb:
+        before = {i: deal(sb, i)["value"] for i in range(1, DEALS + 1)}
+        manifest = tmp_path / "rows.csv"
+        with open(manifest, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Deal", "Amount"])
+            w.writerows([i, 1000 + i] for i in range(1, DEALS + 1))
+        (tmp_path / "map.toml").write_text(UPDATE_MAP)
+        jobs = tmp_path / "jobs"
+        done = _invoke(sb, "update", str(manifest), "--mapping", str(tmp_path / "map.toml"),
+                       *cli_args(sb, jobs))
+        assert done.exit_code == 0, done.output
+        sb.set_faults(Faults(bad_json_rate=1.0, only_operations=frozenset({"updateDeal"})))
+        applied = sb.stats()["writes_applied"]["updateDeal"]
+        undone = _invoke(sb, "undo", _job(jobs).name, "--yes", *cli_args(sb, jobs))
+        assert undone.exit_code == 0, undone.output
+        assert sb.stats()["writes_applied"]["updateDeal"] - applied == DEALS, undone.output
+        assert {i: deal(sb, i)["value"] for i in range(1, DEALS + 1)} == before
+
+        sb.set_faults(Faults(bad_json_rate=1.0, only_operations=frozenset({"mergeDeals"})))
+        pairs = tmp_path / "pairs.csv"
+        pairs.write_text("merge_id,survivor_id\n2,1\n4,3\n6,5\n")
+        merged = _invoke(sb, "merge", str(pairs), "--yes", *cli_args(sb, tmp_path / "m"))
+        assert merged.exit_code == 0, merged.output
+        assert sb.stats()["writes_applied"]["mergeDeals"] == 3, merged.output
+        assert all(deal(sb, i)["is_deleted"] for i in (2, 4, 6))
+        assert _actions(_job(tmp_path / "m")) == {"done:merged": 3}
