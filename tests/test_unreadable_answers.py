@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
-from bulk.sandbox import Faults, Sandbox, SandboxConfig
+from bulk.sandbox import Faults, Sandbox, SandboxConfig, serve
 from bulk.store import ItemState, JobStore
 from pdbulk.cli import app
 from tests.update_support import cli_args, deal, threaded_sandbox
@@ -181,3 +182,31 @@ def test_undo_restores_and_merges_answered_200_unreadable_are_read_back(
         assert sb.stats()["writes_applied"]["mergeDeals"] == 3, merged.output
         assert all(deal(sb, i)["is_deleted"] for i in (2, 4, 6))
         assert _actions(_job(tmp_path / "m")) == {"done:merged": 3}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("op", ["updateDeal", "mergeDeals"])
+async def test_dedupe_writes_answered_200_unreadable_are_read_back_not_sent_again(
+        tmp_path: Path, op: str) -> None:
+    """A dedupe apply whose field-policy PATCHes (or merges) are all answered 200 with a
+    cut-off body: each is sent once, every merge is made, the survivors hold the policy
+    (the PATCHes were re-sent as idempotent before: x42r5 F1)."""
+    from tests.test_dedupe_lost_answers import PAIRS, _planned
+    from tests.update_support import delta, requests, run_job
+
+    async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=36)) as sb:
+        store, prep, pairs = await _planned(sb, tmp_path)
+        planned = prep.calls[op]
+        sb.set_faults(Faults(bad_json_rate=1.0, only_operations=frozenset({op})))
+        before = requests(sb)
+        result = await run_job(sb, store)
+        sent = delta(before, requests(sb))
+        assert sb.stats()["faults_injected"].get("bad_json", 0) >= PAIRS
+        assert not result.stopped, result
+        assert sent.get(op) == planned, sent
+        assert not list(store.items(ItemState.PENDING))
+        assert not list(store.items(ItemState.SENDING))
+        for n, (a, b) in enumerate(pairs, start=1):
+            survivor = a if not deal(sb, a)["is_deleted"] else b
+            assert deal(sb, survivor)["value"] == 1000.0 * n + 30
+        store.close()
