@@ -618,18 +618,28 @@ class Runner(CallPath):
         it is). A send answered 5xx and then read as not applied is safe to send again (a
         late landing of it is the kind's to recognise) and is no lost answer (x18r1 4: 30 %
         of merges answered 500 stopped every run after 5-8 merges, "the account keeps
-        losing answers"): only lost answers count toward ``item_attempts``; sends answered
-        5xx toward three times that, said as what they were."""
+        losing answers"): only lost answers, and 2xx answers whose body could not be read
+        (done, for all they say), count toward ``item_attempts``; sends answered 5xx toward
+        three times that, said as what they were."""
         answered = self._answered.get(item.id, [])
         lost = item.attempts - len(answered)
+        # a 2xx whose body could not be read (``MalformedResponse``): done, for all the
+        # answer says, like a lost answer: counted with those (x42r5 F1)
+        unread = [s for s in answered if s < 300]
         limit = self.retry.item_attempts
-        if lost < limit and item.attempts < 3 * limit:
+        if lost + len(unread) < limit and item.attempts < 3 * limit:
             return None
         statuses = ", ".join(str(s) for s in sorted(set(answered)))
         if lost >= limit:
             extra = f" ({len(answered)} of them answered {statuses})" if answered else ""
             return (f"row {item.row}: {lost} sends whose answer was lost{extra}, each found "
                     "not applied; the account keeps losing answers: stopped, resume later")
+        if lost + len(unread) >= limit:
+            codes = ", ".join(str(s) for s in sorted(set(unread)))
+            return (f"the account is not answering as Pipedrive's API does: row {item.row}: "
+                    f"{len(unread)} of its {item.attempts} sends answered {codes} with a body "
+                    "that is not Pipedrive's JSON (a page or an answer cut off: check --url), "
+                    "each found not applied; stopped, resume later")
         return (f"row {item.row}: {item.attempts} sends, {len(answered)} answered {statuses} "
                 "by the server and each found not applied; the account keeps failing this "
                 "write: stopped, resume later")

@@ -42,7 +42,8 @@ def reply(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
 class Server:
     """Scripted Pipedrive: ``plans[key]`` is the list of faults for the next tries of one
     deal id (PATCH) or title (POST): ``refused`` (never arrives), ``lost`` (applied, the
-    answer lost), ``500`` (not applied), ``429``; then it answers. ``seen`` counts the
+    answer lost), ``badjson`` (applied, answered 200 with a cut-off body), ``500`` (not
+    applied), ``429``; then it answers. ``seen`` counts the
     requests that arrived, ``applied`` the writes applied, per deal id / title."""
 
     def __init__(self, plans: dict[Any, list[str]]) -> None:
@@ -77,6 +78,8 @@ class Server:
             data: dict[str, Any] = deal
         else:
             data = {"id": key, "update_time": "t"}
+        if step == "badjson":  # applied and charged, its answer cut off on the way
+            return Response(200, {"content-type": "application/json"}, b'{"success": tr')
         if step == "lost":
             raise AnswerLost(f"{req.operation}: timed out (read)", operation=req.operation,
                              timeout=True)
@@ -237,6 +240,32 @@ async def test_a_gateway_5xx_to_a_patch_is_in_doubt_an_origin_500_is_retried(
     assert not result.stopped and result.counts[ItemState.DONE] == 6
     assert runner.stats.in_doubt == 2 and runner.stats.retries == 2
     assert job.tokens("updateDeal") == PATCH * 6
+
+
+@pytest.mark.anyio
+async def test_a_write_answered_200_unreadable_is_in_doubt_charged_and_given_up_as_lost(
+        tmp_path: Path) -> None:
+    """x42r5 F1-F2: a PATCH answered 200 with a cut-off body was retried as idempotent and
+    refunded as a 5xx. Now it is in doubt at once (never a second try of the call), each
+    send is charged, and a touch whose reconcile keeps sending it again (it reads nothing)
+    stops after ``item_attempts`` sends, saying the answers were not Pipedrive's; a create
+    so answered is found by its reconcile: done, sent once."""
+    limit = RetryPolicy().item_attempts
+    job = Run(tmp_path, TouchJob(), list(touch_items([4], {})),
+              Server({4: ["badjson"] * 20}))
+    runner, result = await job.go(max_workers=1)
+    assert result.stopped and runner.stats.retries == 0
+    assert job.server.seen[4] == job.server.applied[4] == limit
+    assert "not Pipedrive's JSON" in str(result.error) and "row 1" in str(result.error)
+    assert job.tokens("updateDeal") == PATCH * limit
+    assert job.state("4") is ItemState.PENDING
+
+    create = Run(tmp_path / "c", CreateJob(), [NewItem(row=1, key="A", op="create",
+                                                      payload={})], Server({"A": ["badjson"]}))
+    runner, result = await create.go(max_workers=1)
+    assert not result.stopped and create.state("A") is ItemState.DONE
+    assert create.server.seen["A"] == 1 and runner.stats.in_doubt == 1
+    assert create.tokens("addDeal") == POST
 
 
 @pytest.mark.anyio
