@@ -1238,13 +1238,13 @@ def test_a_deal_deleted_in_a_busy_second_names_no_guessed_merge() -> None:
     for merged in (busy, [*busy[:2], (22, {"id": 22, "value": 3}, None)]):
         why = _merged_reason(t, merged)
         assert why is not None
-        assert why.startswith("deal 5 was deleted by someone else since the job (possibly "
+        assert why.startswith("deal 5 was deleted since the job, by whom unknown (possibly "
                               "merged into another deal: 3 other deals changed"), why
         assert not any(str(y) in why for y in (7, 10, 22)), why
         assert "merged into deal" not in why and " or " not in why, why
         assert why.endswith("not restored: nothing of deal 5's is written to another deal")
     none = _merged_reason(t, [(y, {"id": y, "value": 3}, None) for y in (7, 10)])
-    assert none is not None and none.startswith("deal 5 was deleted by someone else"), none
+    assert none is not None and none.startswith("deal 5 was deleted since the job, by whom unknown"), none
     assert "7" not in none and "10" not in none and "none holding a value" in none
     alone = _merged_reason(t, [(7, {"id": 7, "value": 3}, None)])
     assert alone is not None and "merged into deal" not in alone and "7" not in alone, alone

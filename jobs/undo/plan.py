@@ -509,7 +509,8 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     since = later(source)
     merged = await _merged_into(ctx, [t.deal_id for t in todo
                                       if is_gone(current.get(t.deal_id))], since.writes,
-                                {t.deal_id: t.written for t in todo})
+                                {t.deal_id: t.written for t in todo},
+                                {t.deal_id: t.wrote for t in todo if t.wrote})
     creators = other_creators(source) if source.kind == "import" else {}
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
@@ -1227,7 +1228,9 @@ Survivor = tuple[int, Deal | None, str | None]
 
 
 async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int, str],
-                       written: Mapping[int, str | None]) -> dict[int, list[Survivor]]:
+                       written: Mapping[int, str | None],
+                       own: Mapping[int, Mapping[str, Any]] | None = None
+                       ) -> dict[int, list[Survivor]]:
     """The deals each gone target (``gone``) may have been merged into. Pipedrive keeps no
     link from a merged-away deal to its survivor: the merged deal reads as deleted (FACTS,
     Merge), and the merge changes both deals in the same second. So: a merge job in this
@@ -1239,7 +1242,11 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
     restore" of a deal a colleague merged into 354, which held the job's values).
     ``written``: the update_time the job's write returned, by deal: a deal of the job's
     still at it changed in that second by the job's own write, so it is named only when
-    no other deal changed then."""
+    no other deal changed then. ``own``: what the job wrote to each of its deals: a deal
+    of that second is shown (to ``_merged_reason``) without the values the job wrote to it
+    itself, as holding them is no sign of a merge (x42r4 F3: a Renewal date the job wrote to every
+    even deal named deal 214 the survivor of deal 212, which a colleague deleted in the
+    second they retitled 214)."""
     if not gone:
         return {}
     out: dict[int, list[Survivor]] = {}
@@ -1268,7 +1275,22 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
             then = [d for d in changed if int(d["id"]) != deal_id
                     and int(parse_time(d.get("update_time")) or -1) == second]
             others = [d for d in then if d.get("update_time") != written.get(int(d["id"]))]
-            out[deal_id] = [(int(d["id"]), d, None) for d in others or then]
+            out[deal_id] = [(int(d["id"]), _without_own(d, (own or {}).get(int(d["id"]))),
+                             None) for d in others or then]
+    return out
+
+
+def _without_own(deal: Deal, wrote: Mapping[str, Any] | None) -> Deal:
+    """``deal`` with each field that holds what the job wrote to ``deal`` itself
+    (``wrote``) emptied (None): such a value came from no deal merged into it."""
+    if not wrote:
+        return deal
+    out = {k: None if k != "custom_fields" and k in wrote and same(v, wrote[k]) else v
+           for k, v in deal.items()}
+    custom, mine = deal.get("custom_fields"), wrote.get("custom_fields")
+    if isinstance(custom, Mapping) and isinstance(mine, Mapping):
+        out["custom_fields"] = {k: None if k in mine and same(v, mine[k]) else v
+                                for k, v in custom.items()}
     return out
 
 
@@ -1281,11 +1303,14 @@ def _merged_reason(t: Target, merged: Sequence[Survivor],
 
     A merge is named only where it is known: a merge job of this job directory records
     it, or of the deals changed in the second of the deletion exactly one holds what the
-    job wrote (a merge fills the survivor's empty fields from the merged deal). Where
+    job wrote to the deleted deal and not to that deal itself (a merge fills the
+    survivor's empty fields from the merged deal; ``_merged_into`` empties what the job
+    wrote to the candidate: x42r4 F3). Else the row says "deleted since the job, by whom
+    unknown", never "merged into". Where
     several of them hold it, or none does, which deal (if any) took it
     cannot be told — Pipedrive keeps no link from a merged deal to its survivor, and its
     histories (``/deals/{id}/changelog``, 20 tokens, ``/flow``, 40, a deal each) name no
-    merge — so the row says what is known: deleted by someone else since the job,
+    merge — so the row says what is known: deleted since the job, by whom unknown,
     possibly merged (f22d F5: "merged into deal 7 or 10 or 22", three merges guessed
     from a busy second)."""
     if not merged:
@@ -1309,14 +1334,16 @@ def _merged_reason(t: Target, merged: Sequence[Survivor],
     others = (f"{len(held)} other deals changed in the second it was deleted"
               if len(held) > 1 else "another deal changed in the second it was deleted")
     if holders:
-        return (f"deal {t.deal_id} was deleted by someone else since the job (possibly "
+        return (f"deal {t.deal_id} was deleted since the job, by whom unknown (possibly "
                 f"merged into another deal: {others}, {len(holders)} of them holding values "
                 f"the job wrote to it, and Pipedrive keeps no link from a merged deal to its "
                 f"survivor); not {verb}: nothing of deal {t.deal_id}'s is written to another "
                 "deal")
-    return (f"deal {t.deal_id} was deleted by someone else since the job (possibly merged "
-            f"into another deal: {others}, none holding a value the job wrote to it, and "
-            "Pipedrive keeps no link from a merged deal to its survivor): nothing to put back")
+    # x42r4 F3: a value the job wrote to that deal too is no sign (``_without_own``)
+    return (f"deal {t.deal_id} was deleted since the job, by whom unknown (possibly merged "
+            f"into another deal, but nothing shows it: {others}, none holding a value the "
+            f"job wrote to deal {t.deal_id} and not to it, and Pipedrive keeps no link from "
+            "a merged deal to its survivor): nothing to put back")
 
 
 def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = False) -> list[str]:
