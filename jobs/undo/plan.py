@@ -554,6 +554,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
         # a later job's record first: it names the merge a survivor took (x31r1 3: 10 of
         # 11 survivors of a dedupe job of the folder said "one may have been merged")
         why = since.writes.get(target.deal_id)
+        theirs = since.groups.get(target.deal_id)
+        if why is not None and target.op == "restore" and target.wrote and theirs is not None \
+                and not theirs & set(write_groups(target.wrote)):
+            # the later writes still on it set other field groups than this job's: no one's
+            # value is overwritten by putting this job's back (x42r4 F2: a stage after a
+            # later status write found as before, or put back in part, was "moved by job B")
+            why = None
         if why is not None and not force and not is_gone(deal):
             _conflict(prep, target, f"conflict: deal {target.deal_id} was {why} since; "
                                     "left alone", recheck=False)
@@ -1018,6 +1025,14 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
                              "note": "already as before the job"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
+    if t.op == "restore" and t.wrote is not None and t.before is not None:
+        # a group already as before the job (an earlier undo of it put it back) is done:
+        # neither put back again nor a change since to keep (x42r4 F2: a second undo named
+        # the title the first one put back a conflict, "--force puts it back", over a
+        # colleague's amount it did not name)
+        left = [g for g in write_groups(t.wrote) if g in set(write_groups(changes))]
+        t = replace(t, wrote=write_part(t.wrote, left), before=image_part(t.before, left))
+        base["wrote"] = dict(t.wrote or {})
     if t.wrote is not None and not force and t.op == "restore" and t.before is not None \
             and (moves := groups_moved(deal, t.wrote, t.before, written=t.written)):
         # per field group (``jobs.deals.FIELD_GROUPS``): the groups a colleague changed

@@ -2,14 +2,14 @@
 from the source job's store, and who else wrote or created those deals since
 (``jobs.undo``).
 
-Why ~530 lines: the targets of every kind an undo takes (update, move-stage, import,
+Why ~660 lines: the targets of every kind an undo takes (update, move-stage, import,
 dedupe's field-policy PATCHes), the later writes of the folder's other jobs that make a
 deal someone else's, and the names of an undo's actions the plan, the run and the other
 modules of ``jobs.undo`` share (a restore in part among them) all read one source store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
     STATUS_LEFT,
     Deal,
+    write_groups,
     written_part,
 )
 from ..dedupe.merge_job import POLICY_RECORD, PUT_BACK
@@ -362,10 +363,14 @@ def other_company(source: JobStore, other: JobStore) -> bool:
 
 
 def _others_done(source: JobStore, include: Callable[[Any], bool], *,
-                 own_undos: bool = True) -> Iterator[tuple[Any, Mapping[str, Any], str | None]]:
-    """(job, result, the job it undoes: an undo job's source job, else None) for every done
-    item of the other jobs in ``source``'s job directory that ``include`` keeps (a
-    ``list_jobs`` entry), oldest job first. Unreadable jobs and jobs of another company
+                 own_undos: bool = True
+                 ) -> Iterator[tuple[Any, Mapping[str, Any], str | None, set[str] | None]]:
+    """(job, result, the job it undoes: an undo job's source job, else None, the field
+    groups its write set: ``write_groups`` of its payload's ``changes``, None when it
+    records none) for every done item of the other jobs in ``source``'s job directory that
+    ``include`` keeps (a ``list_jobs`` entry), oldest job first — and, of an undo job, each
+    deal it found already as before the job it undoes (a skipped ``unchanged`` row, its
+    result's action ``unchanged``). Unreadable jobs and jobs of another company
     (``other_company``: several accounts may share one ``--job-dir``) are skipped;
     ``own_undos=False``: so are the undo jobs of ``source`` itself."""
     for job in list_jobs(source.directory.parent):
@@ -378,11 +383,23 @@ def _others_done(source: JobStore, include: Callable[[Any], bool], *,
                 if other_company(source, other) or (
                         not own_undos and undoes == source.job_id):
                     continue
-                results = [item.result or {} for item in other.items(ItemState.DONE)]
+                results = [(item.result or {}, _groups(item.payload))
+                           for item in other.items(ItemState.DONE)]
+                if undoes is not None:  # x42r4 F2: found as before, so no longer that job's
+                    results += [({**(item.result or {}), "deal_id": item.payload.get(
+                        "deal_id")}, None) for item in other.items(ItemState.SKIPPED)
+                        if (item.result or {}).get("action") == "unchanged"]
         except StoreError:
             continue
-        for result in results:
-            yield job, result, undoes if isinstance(undoes, str) else None
+        for result, groups in results:
+            yield job, result, undoes if isinstance(undoes, str) else None, groups
+
+
+def _groups(payload: Mapping[str, Any]) -> set[str] | None:
+    """The field groups (``jobs.deals.write_groups``) an item's write set: its payload's
+    ``changes`` (an update's or move-stage's PATCH, an undo's restore); None: not known."""
+    changes = payload.get("changes")
+    return set(write_groups(changes)) if isinstance(changes, Mapping) and changes else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +413,11 @@ class Later:
     undone: dict[int, str | None]
     # deal id → the id of the job of that first record (``writes``'s), for what names it
     by: dict[int, str] = field(default_factory=dict)
+    # deal id → the field groups the later writes still on it set (``jobs.deals``
+    # ``write_groups``; None: not known, or a merge: the whole deal). A restore judges a
+    # later write by them: one of other groups than its own is no later write to it
+    # (x42r4 F2)
+    groups: dict[int, set[str] | None] = field(default_factory=dict)
 
 
 def _first_writes(source: JobStore) -> dict[int, float]:
@@ -437,7 +459,9 @@ def later(source: JobStore) -> Later:
     of a resumed import refused the survivor a merge made between the kill and the resume,
     "merge survivor: it absorbed deal 7 since"). A record or a write with no time, or both
     in one second, counts as later (the safe direction: the deal is left alone)."""
-    writes: dict[int, list[tuple[str, str]]] = {}  # deal → (job id, what), oldest first
+    # deal → [job id, what, the groups of its write still on the deal (None: all)], oldest
+    # first
+    writes: dict[int, list[tuple[str, str, set[str] | None]]] = {}
     undone: dict[int, str | None] = {}
     merging: dict[int, str] = {}  # deal → the merge job its "" entries stand for
     first = _first_writes(source)
@@ -446,7 +470,7 @@ def later(source: JobStore) -> Later:
         ours, theirs = first.get(deal_id), parse_time(record.get("update_time"))
         return ours is not None and theirs is not None and int(theirs) < int(ours)
 
-    for job, result, undoes in _others_done(
+    for job, result, undoes, groups in _others_done(
             source, lambda job: (job.created_at or 0.0) >= source.created_at,
             own_undos=False):
         deal_id, action = result.get("deal_id"), result.get("action")
@@ -457,36 +481,64 @@ def later(source: JobStore) -> Later:
                 writes.setdefault(deal_id, []).append(
                     # x42r4 L2: "was a merge survivor", not "was merge survivor"
                     ("", f"a merge survivor: it absorbed deal {result.get('merged_id')} "
-                         f"(job {job.job_id})"))
+                         f"(job {job.job_id})", None))
                 merging[deal_id] = job.job_id
             merged = result.get("merged_id")
             if isinstance(merged, int) and not before_ours(merged, result):
                 writes.setdefault(merged, []).append(
-                    ("", f"merged into deal {deal_id} (job {job.job_id})"))
+                    ("", f"merged into deal {deal_id} (job {job.job_id})", None))
                 merging[merged] = job.job_id
             continue
-        if action not in _WRITES or _WRITES[action] is None or before_ours(deal_id, result):
-            continue
         held = writes.setdefault(deal_id, [])
-        if action == "restored" and undoes is not None and undoes in {j for j, _ in held}:
-            # an undo of a later job put its write back: neither is left on the deal
-            writes[deal_id] = [(j, what) for j, what in held if j != undoes]
+        if action in ("restored", RESTORED_IN_PART, "unchanged") and undoes is not None \
+                and undoes in {j for j, _, _ in held}:
+            # an undo of a later job put its write back (a restore in part: the groups it
+            # put back), or found it as before ("unchanged"): those groups are no longer
+            # that job's, and the undo's own restore is no one's write (x42r4 F2: a stage
+            # whose later status write was found as before, or put back in part, was
+            # "moved by job B since")
+            back = groups if action == RESTORED_IN_PART else None  # else all of it
+            kept = [(j, what, had if j != undoes else _less(had, back)) for j, what, had in held]
+            writes[deal_id] = [(j, what, left) for j, what, left in kept if left != set()]
             if not writes[deal_id]:
                 stamp = result.get("update_time")
                 undone[deal_id] = stamp if isinstance(stamp, str) else None
             continue
-        held.append((job.job_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})"))
+        if action not in _WRITES or _WRITES[action] is None or before_ours(deal_id, result):
+            continue
+        held.append((job.job_id, f"{_WRITES[action]} by job {job.job_id} ({job.kind})",
+                     groups))
         undone.pop(deal_id, None)
     return Later({d: held[0][1] for d, held in writes.items() if held},
                  {d: stamp for d, stamp in undone.items() if not writes.get(d)},
-                 {d: held[0][0] or merging.get(d, "") for d, held in writes.items() if held})
+                 {d: held[0][0] or merging.get(d, "") for d, held in writes.items() if held},
+                 {d: _union([g for _, _, g in held]) for d, held in writes.items() if held})
+
+
+def _less(had: set[str] | None, back: set[str] | None) -> set[str] | None:
+    """The groups of a later write ``had`` (None: all) left once an undo put ``back`` (None:
+    all of them, or not known which: as before x42r4, the whole write) back: an empty set
+    when none is left; None: all, not known which."""
+    if back is None or had is None:
+        return set()
+    return had - back
+
+
+def _union(groups: Iterable[set[str] | None]) -> set[str] | None:
+    """Every group of ``groups`` (None when one of them is None: the whole deal)."""
+    out: set[str] = set()
+    for g in groups:
+        if g is None:
+            return None
+        out |= g
+    return out
 
 
 def other_creators(source: JobStore) -> dict[int, str]:
     """Deals that other import jobs in ``source``'s job directory record as created by
     them (whenever they ran): deal id → that job's id (``_others_done``)."""
     out: dict[int, str] = {}
-    for job, result, _ in _others_done(source, lambda job: job.kind == "import"):
+    for job, result, _, _ in _others_done(source, lambda job: job.kind == "import"):
         deal_id = result.get("deal_id")
         if isinstance(deal_id, int) and result.get("action") == "created":
             out.setdefault(deal_id, job.job_id)
