@@ -89,6 +89,18 @@ HOLD_REASONS = {
                 "file beside this one instead (failed.jsonl / failed.xlsx)",
 }
 
+# the reasons an update's re-run of its failed rows gives (x42r4 L3: "the same source key
+# '50' … imported or run alone" of a row naming deal 50)
+UPDATE_HOLD_REASONS = {
+    HOLD_DUPLICATE: "the run this file came from refused it because {others} of that file "
+                    "named the same deal {key!r} and the rows did not write the same: run "
+                    "alone, it would write the deal its own way, not the other row's; check "
+                    "which row is right",
+    HOLD_TYPED: "its cells hold numbers, dates or arrays that CSV text cannot carry exactly "
+                "(a decimal mark read otherwise, an array read as a name); run the typed "
+                "file beside this one instead (failed.jsonl / failed.xlsx)",
+}
+
 # the other rows a duplicate-key reason names (jobs.import_rows, jobs.updating, and this
 # module's own reason, for a failed file of a failed file): "row 3 has it too", "rows 6, 7
 # and 9 have it too", "also named by row 4 (line 5 of the file)", "row 3 of that file had"
@@ -106,7 +118,8 @@ def _other_rows(reason: object) -> str | None:
 
 
 def held(values: Mapping[str, Any], column: str | None, key: object, *,
-         typed_source: bool = False, misaligned: bool = False) -> tuple[str, str] | None:
+         typed_source: bool = False, misaligned: bool = False,
+         update: bool = False) -> tuple[str, str] | None:
     """(hold, reason) for a row of a failed-rows file whose hold cell ``column`` is not
     empty, else None. Every command that reads a manifest refuses such a row again, with
     the hold kept in its own failed rows (``payload["hold"]``), until the person empties
@@ -116,7 +129,8 @@ def held(values: Mapping[str, Any], column: str | None, key: object, *,
     ``misaligned``: the reader could not split the row into the header's columns
     (``MisalignedRow``), so its "hold" cell may be another column's: never held, it fails
     for its width (x25r2 F4: a mis-edited row of 19 cells for 17 columns was "held (hold =
-    Betrag)", and its new failed.csv row had an empty key)."""
+    Betrag)", and its new failed.csv row had an empty key). ``update``: said in an
+    update's words (a deal reference, the row sent), not an import's (x42r4 L3)."""
     if column is None or misaligned:
         return None
     cell = values.get(column)
@@ -130,10 +144,11 @@ def held(values: Mapping[str, Any], column: str | None, key: object, *,
         return None
     others = _other_rows(values.get(column[:-len("hold")] + "reason")) \
         if hold == HOLD_DUPLICATE else None
-    reason = HOLD_REASONS.get(hold, "").format(key=key, others=others or "another row") \
-        or "the file this row came from refused it"
-    return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to import "
-                  "the row as it is")
+    reasons = UPDATE_HOLD_REASONS if update else HOLD_REASONS
+    reason = reasons.get(hold, HOLD_REASONS.get(hold, "")).format(
+        key=key, others=others or "another row") or "the file this row came from refused it"
+    return hold, (f"held ({column} = {hold}): {reason}; empty the {column} cell to "
+                  f"{'send' if update else 'import'} the row as it is")
 
 
 def unheld(rows: Iterable[SourceRow], *, typed_source: bool) -> Iterator[SourceRow]:

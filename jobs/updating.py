@@ -208,6 +208,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     claimed: dict[int, tuple[int, int]] = {}  # deal id -> (row, line) that updates it
     similar = SimilarKeys()  # a key no deal carries: the deal's key in another spelling
     holds = hold_column(head)  # a failed-rows file: its held rows stay refused
+    were_conflicts: set[int] = set()  # its rows an earlier job left as conflicts
     batch: list[tuple[SourceRow, int, dict[str, Any], dict[str, tuple[str, ...]] | None]] = []
     users: dict[int, dict[str, InputError]] = {}  # by row: targets set to deactivated users
     lost_column = mapper.lost_reason.source.where if mapper.lost_reason is not None else None
@@ -246,7 +247,10 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
             watch("deciding the rows")):
         refusal = held(source.values, holds, source.values.get(umap.column),
                        typed_source=detect_format(manifest) != "csv",
-                       misaligned=isinstance(source.error, MisalignedRow))
+                       misaligned=isinstance(source.error, MisalignedRow), update=True)
+        if holds is not None and str(source.values.get(
+                holds[:-len("hold")] + "reason") or "").startswith("conflict:"):
+            were_conflicts.add(source.row)
         if refusal is not None:  # named by its key / id (v10r13, v10r14: the cell was empty)
             prep.fail(source.row, _named_ref(source.values.get(umap.column), umap.by),
                       refusal[1], op="update", values=source.values, column=holds,
@@ -335,10 +339,28 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     if batch:
         await flush()
     _duplicates(prep, twins)
+    if (note := _conflicts_again(prep, were_conflicts)) is not None:
+        prep.notes.append(note)
     if prep.closed_undated:  # x35r1 2: the import's plan said it, the update's did not
         prep.notes.append(umap.mapping.undated_note(prep.closed_undated))
     prep.calls["updateDeal"] += prep.actions["update"]
     return prep
+
+
+def _conflicts_again(prep: Prepared, rows: set[int]) -> str | None:
+    """The plan's note on the rows of a failed-rows file an earlier job left as conflicts
+    (``rows``: their reason cell begins ``conflict:`` — a colleague changed the deal after
+    that job read it) that this run writes: sent, each overwrites that change (x42r4 L3:
+    they went through with no word). None when none is written."""
+    sent = sorted(item.row for item in prep.items
+                  if item.row in rows and item.state is ItemState.PENDING)
+    if not sent:
+        return None
+    named = ", ".join(map(str, sent[:10])) + (f" and {len(sent) - 10:,} more"
+                                               if len(sent) > 10 else "")
+    return (f"{len(sent):,} row(s) of this file were conflicts of an earlier job (rows "
+            f"{named}: someone changed the deal after that job read it): running it writes "
+            "over those changes; remove those rows, or empty their values, to keep them")
 
 
 def _duplicates(prep: Prepared, twins: list[tuple[SourceRow, str, Repeat]]) -> None:
