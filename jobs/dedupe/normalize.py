@@ -1,5 +1,9 @@
 """Title and organization-name normalization for matching. Pure functions, no I/O.
 
+Why ~510 lines: every reading of a title's words (numbers, months, legal forms and
+abbreviations, conjunctions, the org's own name) is made here once, so the blocking keys and
+every scoring rule see one normalized title; most of the length is the word tables.
+
 A title is compared in a normalized form: Unicode NFKC + casefold, every
 punctuation or dash variant (en dash, em dash, ``_``, ``/``...) a word break, runs
 of whitespace collapsed, noise words dropped, and the deal's OWN organization
@@ -47,7 +51,7 @@ from types import MappingProxyType
 
 from rapidfuzz.distance import OSA
 
-from ..transforms.legal_forms import SINGLE_WORD_FORMS, form_run
+from ..transforms.legal_forms import FORMS, SINGLE_WORD_FORMS, form_run
 from .org_names import (
     fold,
     legal_form,
@@ -150,6 +154,16 @@ MONTH_ABBREVIATIONS = frozenset({
     "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "okt",
     "nov", "dec", "dez", "tues", "thurs", "may", "mai", "mei", "mars"})
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# a word a title may write another way, as the way read (x42r2 F4: ``Acme Incorporated -
+# Annual support`` / ``Acme Inc - Annual support``, ``Société Générale`` / ``Ste Generale``
+# were not even a candidate pair): a one-word spelling of a legal form as its canonical form
+# (``legal_forms.FORMS``, the table org names read: ``Incorporated`` = ``Inc``, ``Limited`` =
+# ``Ltd``, ``Company`` = ``Co``), and a company word's usual abbreviation as the word
+_SPELLED_AS: dict[str, str] = {
+    k[0]: canon for k, canon in FORMS.items() if len(k) == 1 and " " not in canon and k[0] != canon}
+_SPELLED_AS.update({
+    "ste": "société", "sté": "société", "intl": "international", "mfg": "manufacturing",
+    "bros": "brothers", "gebr": "gebrueder", "cie": "compagnie", "assoc": "associates"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,11 +203,13 @@ def canonical(token: str) -> str:
     """A number written without digits as its digits (``one``/``first``/``i``/``1st`` ->
     ``1``, up to twelve; another script's digits as ASCII digits: ``٣`` -> ``3``); a month
     or weekday name as its English name (``juni``/``jun`` -> ``june``, ``montag`` ->
-    ``monday``); any other token unchanged."""
+    ``monday``); a legal form's one-word spelling as its form and a company word's
+    abbreviation as the word (``_SPELLED_AS``: ``incorporated`` -> ``inc``, ``ste`` ->
+    ``société``, ``intl`` -> ``international``); any other token unchanged."""
     if not token.isascii() and _DIGIT.search(token):  # ٣ / ३ (any script's digit) -> 3
         token = "".join(str(d) if (d := unicodedata.decimal(c, None)) is not None else c
                         for c in token)
-    n = _NUMBER_WORDS.get(token) or _CALENDAR.get(token)
+    n = _NUMBER_WORDS.get(token) or _CALENDAR.get(token) or _SPELLED_AS.get(token)
     if n is not None:
         return n
     m = _ORDINAL.fullmatch(token)
