@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import permutations
 
 from .normalize import NormTitle, fold, is_identifying
 
@@ -59,7 +60,8 @@ DIRECTION_WORDS = frozenset(
 MAX_QUALIFIER = 2  # the most words a short qualifier part (a place, a name, ``Q1``) has
 
 
-def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
+def order_moved(x: NormTitle, y: NormTitle, names: frozenset[str] = frozenset()
+                ) -> tuple[str, str] | None:
     """How the words two titles share are ordered differently, or None when they are not.
 
     Only what leaves the title (the deal's own org name, a label or copy part: ``Acme -
@@ -75,7 +77,14 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
     2``: words moved); ``("words", why)`` when words moved (``Hamburg - Shanghai`` /
     ``Shanghai - Hamburg``, ``Umzug Berlin nach Hamburg`` / ``Hamburg nach Berlin``): maybe
     the same deal, a person decides. Words are compared with accents folded; a word twice
-    in a title and words on one side only are left out."""
+    in a title and words on one side only are left out.
+
+    ``names``: the folded words of the customer's name both deals share (the one person's
+    name, the one org record's; ``scoring``): a part made of them alone may swap with a topic
+    part (``_name_swap``: ``Coaching - Anna Weber`` / ``Anna Weber - Coaching``, ``Rossi -
+    Nuovo gestionale`` / ``Nuovo gestionale - Rossi`` at org ``Rossi Arredamenti``; x42r2 F6).
+    A title written without a separator whose words are the other's parts reordered is read
+    as parted so (``_reparted``: ``Catering rollout - Lyon`` / ``Lyon Catering rollout``)."""
     if x.text == y.text:
         return None
     kx = x.tokens if x.text.isascii() else [fold(t) for t in x.tokens]
@@ -103,18 +112,41 @@ def order_moved(x: NormTitle, y: NormTitle) -> tuple[str, str] | None:
             all(lx[t] is not None and lx[t] == ly[t] for t in ident)
             and len({lx[t] for t in ident}) == len(ident)):  # each number kept a word of its own
         return "numbers", why  # the numbers' own order changed: 70/30 / 30/70, #1 / 1#
-    if topic_swap(kx, xp, ky, yp, shared):
+    if len(set(xp)) == 1 < len(set(yp)):  # lyon catering rollout / catering rollout - lyon
+        xp = _reparted(ky, yp, kx) or xp
+    elif len(set(yp)) == 1 < len(set(xp)):
+        yp = _reparted(kx, xp, ky) or yp
+    if topic_swap(kx, xp, ky, yp, shared, names):
         return None  # catering rollout - lyon / lyon - catering rollout: one deal
     return "words", why
 
 
+MAX_REPARTED = 4  # the most parts a title without a separator is tried as reordered blocks of
+
+
+def _reparted(tokens: Sequence[str], parts: Sequence[int], other: Sequence[str]
+              ) -> tuple[int, ...] | None:
+    """Part indexes for ``other`` (a title of one part) when its tokens are ``tokens``' parts
+    (at most ``MAX_REPARTED``) in another order, each part's words kept together and in order
+    (``lyon catering rollout`` against ``catering rollout`` | ``lyon``: ``(0, 1, 1)``); None
+    when they are not."""
+    blocks = _parts(tokens, parts)
+    if len(blocks) > MAX_REPARTED or len(tokens) != len(other):
+        return None
+    for order in permutations(range(len(blocks))):
+        if list(order) != sorted(order) and \
+                [t for k in order for t in blocks[k]] == list(other):
+            return tuple(n for n, k in enumerate(order) for _ in blocks[k])
+    return None
+
+
 def topic_swap(kx: Sequence[str], xp: Sequence[int], ky: Sequence[str], yp: Sequence[int],
-               shared: set[str]) -> bool:
+               shared: set[str], names: frozenset[str] = frozenset()) -> bool:
     """True when two titles (tokens ``kx`` / ``ky``, each token's part index ``xp`` / ``yp``)
     differ in order only by two whole parts swapped, one a topic and the other a short
-    qualifier (``_kinds``), and neither title reads as a pair in a direction
-    (``DIRECTION_WORDS``). Parts are compared by their ``shared`` words; every other part
-    stays where it is."""
+    qualifier (``_topic``, ``_qualifier``) or the customer's name (``_name_swap``, of
+    ``names``), and neither title reads as a pair in a direction (``DIRECTION_WORDS``).
+    Parts are compared by their ``shared`` words; every other part stays where it is."""
     if not DIRECTION_WORDS.isdisjoint(kx) or not DIRECTION_WORDS.isdisjoint(ky):
         return False
     px, py = _parts(kx, xp), _parts(ky, yp)
@@ -132,7 +164,23 @@ def topic_swap(kx: Sequence[str], xp: Sequence[int], ky: Sequence[str], yp: Sequ
         return False
     first = (px[ix[i]], py[iy[j]])  # one part as each title writes it
     second = (px[ix[j]], py[iy[i]])
-    return (_topic(*first) and _qualifier(*second)) or (_topic(*second) and _qualifier(*first))
+    return (_topic(*first) and _qualifier(*second)) or (_topic(*second) and _qualifier(*first)) \
+        or _name_swap(first, second, names) or _name_swap(second, first, names)
+
+
+MAX_NAME = 3  # the most words a part naming the customer has (``Anna Maria Weber``)
+
+
+def _name_swap(name: tuple[Sequence[str], Sequence[str]],
+               other: tuple[Sequence[str], Sequence[str]], names: frozenset[str]) -> bool:
+    """``name`` (one part as each title writes it) is the customer's name — at most
+    ``MAX_NAME`` words, each of ``names`` — and ``other`` names the work: two or more words or
+    a ``TOPIC_WORDS`` word, not the name again (``anna weber`` / ``coaching``). The deal of
+    one customer, the name before or after its topic: one deal, as with the org name that
+    ``normalize`` takes out of the title."""
+    return bool(names) and all(0 < len(p) <= MAX_NAME and set(p) <= names for p in name) \
+        and all(not set(p) <= names and (len(p) >= 2 or any(t in TOPIC_WORDS for t in p))
+                for p in other)
 
 
 def _parts(tokens: Sequence[str], parts: Sequence[int]) -> list[tuple[str, ...]]:

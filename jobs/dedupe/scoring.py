@@ -14,7 +14,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   ``%``/``€``: signs and symbols are identifying tokens, ``normalize``): capped at 0.40;
   the shared words in another order (``order.order_moved``: only the org name and label
   parts, which leave the title, may move, and a topic part and a short qualifier part may
-  swap places, ``Catering rollout - Lyon`` / ``Lyon - Catering rollout``): capped at 0.40
+  swap places, ``Catering rollout - Lyon`` / ``Lyon - Catering rollout``, and so may the
+  customer's name and a topic, ``_name_words_of``, and a title with no separator be read
+  as the other's parts reordered, x42r2 F6): capped at 0.40
   when numbers, symbols or letters moved (``Phase 2 Los 3`` / ``Phase 3 Los 2``, ``70/30`` /
   ``30/70``), at 0.80 when words did
   (``Berlin nach Hamburg`` / ``Hamburg nach Berlin``, ``Hamburg - Shanghai`` / ``Shanghai -
@@ -127,6 +129,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..transforms.legal_forms import form_run
+from .catch_all import places
 from .config import DedupeConfig
 from .evidence import (
     COPY_GAP_DAYS,
@@ -166,6 +169,8 @@ from .normalize import (
     LEGAL_SUFFIXES,
     NormTitle,
     _org_spelled,
+    canonical,
+    fold,
     half_of_compound,
     is_identifying,
     normalize_title,
@@ -558,7 +563,7 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         else:
             s = min(s, 0.40 if a.title.numbers and b.title.numbers else 0.75)
         held.append("numbers differ")
-    if over(ORDER_NUMBERS_CAP) and (moved := order_moved(a.title, b.title)) is not None:
+    if over(ORDER_NUMBERS_CAP) and (moved := order_moved(a.title, b.title, _name_words_of(a, b))) is not None:
         what, why = moved
         if what == "numbers":
             s = min(s, ORDER_NUMBERS_CAP)
@@ -590,6 +595,29 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
     else:
         band = "distinct"
     return ScoredPair(da.id, db.id, score, band, tuple(reasons)), held
+
+
+def _name_words_of(a: Prepared, b: Prepared) -> frozenset[str]:
+    """The words of the customer's name two deals share, as ``order.order_moved`` compares
+    them (folded): the one person's name (one person record, no catch-all) and the one org
+    record's name (no catch-all), place names left out (``catch_all.places``: ``Berlin -
+    Hamburg`` at org ``Berlin Logistik`` is a lane, not a name moved). Empty when they share
+    neither. ``Anna Weber - Coaching`` / ``Coaching - Anna Weber`` (x42r2 F6)."""
+    da, db = a.deal, b.deal
+    out: set[str] = set()
+    if da.person_id is not None and da.person_id == db.person_id and not (
+            a.weak_person or b.weak_person):
+        out.update(_folded_words(da.person_name), _folded_words(db.person_name))
+    if da.org_id is not None and da.org_id == db.org_id and not (a.weak_org or b.weak_org):
+        out.update(_folded_words(da.org_name), _folded_words(db.org_name))
+    return frozenset(out - places()) if out else frozenset()
+
+
+@lru_cache(maxsize=65536)
+def _folded_words(name: str | None) -> frozenset[str]:
+    """A person's or org's name as a title's folded tokens (``canonical``, ``fold``), legal
+    forms left out."""
+    return frozenset(fold(canonical(w)) for w in words(name or "")) - LEGAL_SUFFIXES
 
 
 def _customer_name_only(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
