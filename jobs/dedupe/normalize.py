@@ -302,7 +302,8 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
     ``org`` is removed (its key's words: in order, each equal — case, accents and umlauts
     aside, never with a typo: ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the
     same letters spaced differently: ``data soft`` / ``datasoft``), with the legal-form words
-    right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``). Nothing else goes."""
+    right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``, ``Acme und Co KG``: an
+    ``and`` before a legal form is its ``&``, x42r2 F7a). Nothing else goes."""
     if not org or not tokens:
         return list(range(len(tokens)))
     joined = "".join(org)
@@ -323,6 +324,8 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
             i += 1
             continue
         i = form_run(tokens, end)
+        while i < n and tokens[i] == "and" and (j := form_run(tokens, i + 1)) > i + 1:
+            i = j  # ``Öberg och Co``, ``Acme GmbH und Co KG``: the forms' ``&`` written out
     return out
 
 
@@ -334,11 +337,24 @@ def _same_org_word(t: str, o: str) -> bool:
 
 
 def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> int | None:
-    """The end of the org-name run starting at ``tokens[i]``, or None."""
+    """The end of the org-name run starting at ``tokens[i]``, or None. An ``and`` between two
+    of its words is the ``&`` the name leaves out (``_org_spelled``: ``Harbor and Sons -
+    fleet`` at org ``Harbor & Sons LLC``; x42r2 F7a: the name stayed in that title only, and
+    the pair said "customer's name on one only" though both carried it)."""
     k = len(org)
     run = tokens[i:i + k]
     if len(run) == k and all(t == o or _same_org_word(t, o) for t, o in zip(run, org, strict=True)):
         return i + k
+    if k > 1 and "and" in tokens[i + 1:i + 2 * k - 1]:
+        j, n = i, 0  # the name's words in order, an ``and`` between two of them skipped
+        while j < len(tokens) and n < k:
+            if 0 < n and tokens[j] == "and" and j + 1 < len(tokens) and tokens[j + 1] != "and":
+                j += 1
+            if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])):
+                break
+            j, n = j + 1, n + 1
+        if n == k:
+            return j
     text = ""
     for j in range(i, len(tokens)):  # the same letters, spaced differently
         text += tokens[j].replace("ß", "ss") if "ß" in tokens[j] else tokens[j]
