@@ -537,8 +537,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     weak = ""  # a shared catch-all org / person: what ties nothing (catch_all)
     if da.org_id is not None and da.org_id == db.org_id:
         if weak_org := a.weak_org or b.weak_org:
-            weak = f"the shared org is a {weak_org}"
-            reasons.append("same org (a catch-all)")
+            short, weak = _weak_words(weak_org, "the shared org is")
+            reasons.append(f"same org ({short})")
         else:
             support += 0.05
             same_org = True
@@ -549,8 +549,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         if weak_org := a.weak_org or b.weak_org:
             # two records of one catch-all name (Walk-in Customers Berlin / (Berlin)): as weak
             # as one record many customers share (x36r2 F2: merged as one company)
-            weak = f"the org name is a {weak_org}"
-            reasons.append(f"{TWO_ORG_RECORDS} (a catch-all)")
+            short, weak = _weak_words(weak_org, "the org name is")
+            reasons.append(f"{TWO_ORG_RECORDS} ({short})")
         else:
             support += 0.03
             same_org = True
@@ -561,8 +561,9 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
     same_person = False
     if da.person_id is not None and db.person_id is not None:
         if da.person_id == db.person_id and (weak_person := a.weak_person or b.weak_person):
-            weak = weak or f"the shared person is a {weak_person}"
-            reasons.append("same person (a catch-all)")
+            short, said = _weak_words(weak_person, "the shared person is")
+            weak = weak or said
+            reasons.append(f"same person ({short})")
         elif da.person_id == db.person_id:
             support += 0.04
             same_person = True
@@ -623,6 +624,28 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         support += 0.02
         reasons.append("same pipeline")
     return support, against
+
+
+# ``catch_all``'s same-title rule: one title on deals of a record added on 4+ days
+_SAME_TITLE = re.compile(r"catch-all: (org|person) \S+ carries deals titled .* added on (\d+) "
+                         r"different days")
+
+
+def _weak_words(why: str, whose: str) -> tuple[str, str]:
+    """What a shared record ``catch_all`` reads as weak is, said short (in brackets after
+    ``same org``) and in full (after ``nothing ties the deals to one customer:``), ``whose``
+    its subject (``the shared org is``): ``a catch-all`` / ``the shared org is a catch-all:
+    ...``, but one title added on 4 or more days at one record is what it is, a recurring
+    deal of a real customer as often as a bucket's (x42r2 F7b: ``Müller GmbH`` with its yearly
+    ``Wartungsvertrag`` was "(a catch-all)"): ``the same title on 4 days at this org: a
+    recurring deal`` / ``the same title on 4 days at this org: a recurring deal (org 1023
+    carries deals titled ...)``."""
+    m = _SAME_TITLE.match(why)
+    if m is None:
+        return "a catch-all", f"{whose} a {why}"
+    where = "at this org" if m.group(1) == "org" else "for this person"
+    short = f"the same title on {m.group(2)} days {where}: a recurring deal"
+    return short, f"{short} ({why.removeprefix('catch-all: ')})"
 
 
 TWO_COMPANIES = "two companies"  # group reason prefix: --include-review never merges it
