@@ -10,10 +10,11 @@ retainer, re-opened after closing) and two deals added days apart with no sign o
 value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
 here reads a title. Pure: no I/O.
 
-Why ~570 lines: each rule reads two records the same way (their add times, dates,
+Why ~750 lines: each rule reads two records the same way (their add times, dates,
 identifiers, org names), and ``scoring`` applies them in one order; the identifier
 placeholders, the gap a copy is entered within and the two-companies test of a group
-joined it (f33h), each a few dozen lines that share those readings.
+joined it (f33h), and the person read twice (x42r2 F5), each a few dozen lines that share
+those readings.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from itertools import pairwise
 from types import MappingProxyType
 
 from .model import DealRecord
-from .normalize import NormTitle, org_key, org_key_dotless, other_legal_entity, same_org_name
+from .normalize import NormTitle, fold, org_key, org_key_dotless, other_legal_entity, same_org_name
+from .title_tokens import words
 
 RECURRING_DAYS = 21  # added further apart than this: a renewal / retainer, review at most
 
@@ -506,6 +508,40 @@ def one_company(a: Prepared, b: Prepared) -> bool:
     return same_org_name(a.org, a.org_plain, b.org, b.org_plain)
 
 
+ONE_PERSON = "same person, two person records"  # reason prefix: one_person
+
+
+def one_person(a: Prepared, b: Prepared) -> str | None:
+    """How two deals' two person records are one person entered twice, or None: they share
+    an e-mail (case aside) under names one of which holds the other's words (``U. Cirrus`` /
+    ``Ulf Cirrus``; a shared mailbox, ``info@`` for ``Anna Weber`` and ``Ben Weber``, is two
+    persons) or a name with a phone number's digits (``records.person_keys``; ``same e-mail``
+    / ``same name and phone``), and neither is a catch-all record (x42r2 F5: two ``Ulf
+    Cirrus`` records with ``ulf@cirrus.de`` each were "different person")."""
+    da, db = a.deal, b.deal
+    if da.person_id is None or db.person_id is None or da.person_id == db.person_id \
+            or a.weak_person or b.weak_person:
+        return None
+    shared = set(da.person_keys).intersection(db.person_keys)
+    if any(k.startswith("p:") for k in shared):
+        return "same name and phone"
+    if shared and _one_name(da.person_name, db.person_name):
+        return "same e-mail"
+    return None
+
+
+def _one_name(x: str | None, y: str | None) -> bool:
+    """Two persons' names that may be one person's: one name's words (folded) are all among
+    the other's, an initial standing for a word it starts (``U. Cirrus`` / ``Ulf Cirrus``,
+    ``Cirrus`` / ``Ulf Cirrus``); a name not read is no evidence against."""
+    wx = [fold(w) for w in words(x or "")]
+    wy = [fold(w) for w in words(y or "")]
+    if not wx or not wy:
+        return True
+    short, long_ = (wx, wy) if len(wx) <= len(wy) else (wy, wx)
+    return all(any(w == v or (len(w) == 1 and v.startswith(w)) for v in long_) for w in short)
+
+
 def _has_org(p: Prepared) -> bool:
     return p.deal.org_id is not None or bool(p.org)
 
@@ -568,6 +604,10 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             support += 0.04
             same_person = True
             reasons.append("same person")
+        elif (how := one_person(a, b)) is not None:
+            support += 0.04  # one person entered twice (x42r2 F5): as one record would
+            same_person = True
+            reasons.append(f"{ONE_PERSON} ({how})")
         elif same_org:
             against.append((-0.08, "different person"))
             reasons.append("different person")

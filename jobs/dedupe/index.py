@@ -81,7 +81,7 @@ def _row(r: DealRecord) -> list[object]:
             _ts(r.update_time),
             None if r.expected_close_date is None else r.expected_close_date.isoformat(),
             r.is_archived, dict(r.fields) or None, dict(r.more) or None, _ts(r.close_time),
-            r.person_name]
+            r.person_name, list(r.person_keys) or None]
 
 
 def _time(ts: int | None) -> datetime | None:
@@ -93,15 +93,18 @@ def _from_row(row: list[Any]) -> DealRecord:
      stage_order, owner_id, add, update, ecd, archived, fields, *more) = row
     # an older row: no 18th cell (more) or no 19th (close time: unknown, so the recurring
     # rule holds a pair with that closed deal to review; ``DealIndex.load`` reads an older
-    # index with closed deals whole again) or no 20th (the person's name: not known)
+    # index with closed deals whole again) or no 20th (the person's name: not known) or no
+    # 21st (the person's ``person_keys``: none, so no other record is read as that person)
     return DealRecord(i, title, status, org_id, org_name, person_id, value, currency,
                       pipeline_id, stage_id, stage_order, owner_id, _time(add), _time(update),
                       None if ecd is None else date.fromisoformat(ecd), archived, fields or {},
                       (more[0] if more else None) or {},
                       _time(more[1]) if len(more) > 1 else None,
-                      person_name=more[2] if len(more) > 2 else None)
+                      person_name=more[2] if len(more) > 2 else None,
+                      person_keys=tuple(more[3] or ()) if len(more) > 3 else ())
 
-ROW_CELLS = 19  # an index row's cells that a closed deal needs (20 now: + the person's name;
+ROW_CELLS = 19  # an index row's cells that a closed deal needs (21 now: + the person's name
+#                 and its ``person_keys``;
 #                 18: no close time; 17: no ``more`` either)
 compact_row, from_compact_row = _row, _from_row  # a DealRecord as a JSON array and back
 
@@ -415,6 +418,23 @@ class DealIndex:
         names were kept has none: its person is read again when the plan reads names)."""
         return {r.person_id: r.person_name for r in self.deals.values()
                 if r.person_id and r.person_name is not None}
+
+    def person_keys(self) -> Mapping[int, tuple[str, ...]]:
+        """The persons' ``person_keys`` as the index holds them (x42r2 F5)."""
+        return {r.person_id: r.person_keys for r in self.deals.values()
+                if r.person_id and r.person_keys}
+
+    def rekey_persons(self, keys: Mapping[int, tuple[str, ...]]) -> set[int]:
+        """Lay persons' ``person_keys`` read now (``records.persons_since``) over the index's
+        rows; returns the ids of the deals whose person's keys changed (an e-mail added
+        may make two person records one person: compared again tonight)."""
+        moved: set[int] = set()
+        for deal_id, r in self.deals.items():
+            now = keys.get(r.person_id) if r.person_id is not None else None
+            if now is not None and now != r.person_keys:
+                self.deals[deal_id] = replace(r, person_keys=now)
+                moved.add(deal_id)
+        return moved
 
     def rename_persons(self, names: Mapping[int, str]) -> set[int]:
         """Lay persons' names read now (``records.persons_since``) over the index's rows;

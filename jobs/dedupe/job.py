@@ -122,14 +122,16 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         full = index.updated_since is None
         # persons renamed since (a rename changes no deal): their names now, for the deals
         # read and for the index's rows (f35e: the index's name stood until a full plan)
-        renamed = {} if full else await persons_since(ctx, str(index.updated_since))
+        rekeyed: dict[int, tuple[str, ...]] = {}  # ... and their e-mails / phones (x42r2 F5)
+        renamed = {} if full else await persons_since(ctx, str(index.updated_since), rekeyed)
         # ... and organizations (f36e 3: an org renamed to or from a catch-all name, or to
         # another company's, kept the index's name until a full plan)
         orgs = {} if full else await orgs_since(ctx, str(index.updated_since))
         changed = await read_records(ctx, since=index.updated_since,
                                      policy=config.field_policy,
                                      known_orgs={**index.org_names(), **orgs}, orders=orders,
-                                     known_persons={**index.person_names(), **renamed})
+                                     known_persons={**index.person_names(), **renamed},
+                                     known_person_keys={**index.person_keys(), **rekeyed})
         read = len(changed)
         # gone since: deleted (or merged away), and archived (never in the deals list)
         gone = [] if full else [*await deleted_since(ctx, str(index.updated_since)),
@@ -139,7 +141,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         else:  # the pull is inclusive of updated_since's second: what the index has as is
             changed = [r for r in changed if not index.seen(r)]  # is no change
         index.refresh(changed, gone=gone, ceiling=start)
-        moved = index.rename_persons(renamed) | index.rename_orgs(orgs)
+        moved = index.rename_persons(renamed) | index.rename_orgs(orgs) \
+            | index.rekey_persons(rekeyed)
         # the deals that changed, those whose person was renamed, and those of groups an
         # earlier apply left unfinished
         # ... and those of review groups no one decided yet (proposed again until decided)

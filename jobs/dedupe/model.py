@@ -63,6 +63,10 @@ class DealRecord:
     # the person's name (v2 ``getPersons``' ``name``), read with the plan: a person named
     # as no one (``Unknown``, ``Walk-in customer``, ``Kunde``) is a catch-all (``catch_all``)
     person_name: str | None = None
+    # what tells the person record apart as a person (``records.person_keys``): digests of its
+    # e-mails (case aside) and of its name with each phone number's digits, read with its name;
+    # two person records sharing one are one person entered twice (x42r2 F5). () when not read
+    person_keys: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

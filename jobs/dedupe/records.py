@@ -18,6 +18,7 @@ counts these calls with the others.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -90,7 +91,8 @@ def _id(raw: object) -> int | None:
 
 def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[int, str],
               custom: Collection[str] | None = None,
-              person_names: Mapping[int, str] | None = None) -> DealRecord:
+              person_names: Mapping[int, str] | None = None,
+              person_keys: Mapping[int, tuple[str, ...]] | None = None) -> DealRecord:
     """A v2 deal object as the compact record matching needs; ``custom``: the custom field
     keys to keep (None: all); empty custom values (None, "", []) are left out;
     ``person_names``: person id -> name (a person not in it has no name in the record)."""
@@ -103,6 +105,7 @@ def to_record(deal: Deal, *, stage_order: Mapping[int, int], org_names: Mapping[
         org_id=org_id, org_name=org_names.get(org_id) if org_id else None,
         person_id=person_id,
         person_name=(person_names or {}).get(person_id) if person_id else None,
+        person_keys=(person_keys or {}).get(person_id, ()) if person_id else (),
         value=float(value) if isinstance(value, int | float) and not isinstance(value, bool)
         else None,
         currency=deal.get("currency") or None, pipeline_id=_id(deal.get("pipeline_id")),
@@ -212,18 +215,46 @@ async def organization_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, 
     return await _names(ctx, ids, "getOrganizations")
 
 
-async def person_names(ctx: CallContext, ids: Iterable[int]) -> dict[int, str]:
+async def person_names(ctx: CallContext, ids: Iterable[int],
+                       keys: dict[int, tuple[str, ...]] | None = None) -> dict[int, str]:
     """Names of these persons (v2 ``getPersons``): by ids (100 per call, 10 tokens) or,
-    above 500, the whole list (500 per page)."""
-    return await _names(ctx, ids, "getPersons")
+    above 500, the whole list (500 per page); ``keys`` (when given) gets each person's
+    ``person_keys`` from the same answers (no other read)."""
+    return await _names(ctx, ids, "getPersons", keys)
 
 
-async def persons_since(ctx: CallContext, since: str) -> dict[int, str]:
+def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
+    """What tells a v2 person object apart as a person, as short SHA-256 digests (no e-mail
+    or phone number is kept): ``e:`` + each e-mail's, case and spaces aside, and ``p:`` + its
+    name's (case and spacing aside) with each phone number's last 9 digits (7 digits at
+    least: ``+49 30 1234567`` = ``030 1234567``). Two person records sharing one are one
+    person entered twice (x42r2 F5). v2 ``emails`` / ``phones``: lists of ``{value,
+    primary, label}`` (openapi-v2.yaml ``getPersons``)."""
+    out: set[str] = set()
+    for e in person.get("emails") or ():
+        v = str((e.get("value") if isinstance(e, Mapping) else e) or "").strip().casefold()
+        if "@" in v:
+            out.add("e:" + _digest(v))
+    name = " ".join(str(person.get("name") or "").casefold().split())
+    for ph in person.get("phones") or () if name else ():
+        digits = "".join(c for c in str((ph.get("value") if isinstance(ph, Mapping) else ph) or "")
+                         if c.isdigit())
+        if len(digits) >= 7:
+            out.add("p:" + _digest(f"{name}|{digits[-9:]}"))
+    return tuple(sorted(out))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+async def persons_since(ctx: CallContext, since: str,
+                        keys: dict[int, tuple[str, ...]] | None = None) -> dict[int, str]:
     """Person id -> name now, of the persons changed since ``since`` (RFC 3339):
     ``GET /api/v2/persons?updated_since=`` (500 a page, 10 tokens). A rename changes no deal,
     so a nightly plan reads it here, or the index's name stands until a full plan. {} for a
-    user who may not read persons (the counts still judge)."""
-    return await _renamed(ctx, "getPersons", since)
+    user who may not read persons (the counts still judge). ``keys``: as ``person_names``'."""
+    return await _renamed(ctx, "getPersons", since, keys)
 
 
 async def orgs_since(ctx: CallContext, since: str) -> dict[int, str]:
@@ -236,21 +267,33 @@ async def orgs_since(ctx: CallContext, since: str) -> dict[int, str]:
     return await _renamed(ctx, "getOrganizations", since)
 
 
-async def _renamed(ctx: CallContext, operation: str, since: str) -> dict[int, str]:
+async def _renamed(ctx: CallContext, operation: str, since: str,
+                   keys: dict[int, tuple[str, ...]] | None = None) -> dict[int, str]:
     try:
         pages = await ctx.pages(operation, params={"updated_since": since}, limit=PAGE)
     except Forbidden:
         return {}
-    return {int(o["id"]): str(o.get("name") or "") for page in pages for o in page.data or ()}
+    return _named([o for page in pages for o in page.data or ()], keys)
 
 
-async def _names(ctx: CallContext, ids: Iterable[int], operation: str) -> dict[int, str]:
+def _named(listed: Iterable[Mapping[str, Any]], keys: dict[int, tuple[str, ...]] | None
+           ) -> dict[int, str]:
+    """Id -> name of the records ``listed``; each one's ``person_keys`` into ``keys``."""
+    out: dict[int, str] = {}
+    for o in listed:
+        out[int(o["id"])] = str(o.get("name") or "")
+        if keys is not None:
+            keys[int(o["id"])] = person_keys(o)
+    return out
+
+
+async def _names(ctx: CallContext, ids: Iterable[int], operation: str,
+                 keys: dict[int, tuple[str, ...]] | None = None) -> dict[int, str]:
     wanted = sorted(set(ids))
     if len(wanted) > 500:
-        return {int(o["id"]): str(o.get("name") or "")
-                for page in await ctx.pages(operation, limit=PAGE)
-                for o in page.data or ()}
-    return await names_by_ids(ctx, operation, wanted)
+        return _named([o for page in await ctx.pages(operation, limit=PAGE)
+                       for o in page.data or ()], keys)
+    return await names_by_ids(ctx, operation, wanted, keys)
 
 
 # a list read by ``ids`` -> the read of one record by id (openapi-v2.yaml)
@@ -275,12 +318,14 @@ def names_calls_of(operation: str, n: int) -> dict[str, int]:
     return {operation: -(-n // IDS_PER_CALL)}
 
 
-async def names_by_ids(ctx: CallContext, operation: str, ids: Iterable[int]) -> dict[int, str]:
+async def names_by_ids(ctx: CallContext, operation: str, ids: Iterable[int],
+                       keys: dict[int, tuple[str, ...]] | None = None) -> dict[int, str]:
     """Id -> name of the organizations or persons ``ids`` (``operation``:
     ``getOrganizations`` / ``getPersons``), read the cheaper way (``one_by_one``): by id
     one by one, or listed by ``ids``, 100 a call. An id missing from the answer is deleted
     (read by id: a 404 / 410, or the record marked deleted — FACTS leaves open which a
-    merged-away record answers). Raises what the reads raise (``Forbidden``: 403)."""
+    merged-away record answers). Raises what the reads raise (``Forbidden``: 403). ``keys``
+    (when given) gets each person's ``person_keys`` from the same answers."""
     wanted = sorted(set(ids))
     out: dict[int, str] = {}
     if one_by_one(operation, len(wanted)):
@@ -291,12 +336,12 @@ async def names_by_ids(ctx: CallContext, operation: str, ids: Iterable[int]) -> 
                 continue
             data = res.data if isinstance(res.data, Mapping) else {}
             if data.get("is_deleted") is not True and data.get("active_flag") is not False:
-                out[rid] = str(data.get("name") or "")
+                out.update(_named([data], keys))
         return out
     for start in range(0, len(wanted), IDS_PER_CALL):
         part = wanted[start:start + IDS_PER_CALL]
         page = await ctx.call(operation, params={"ids": part, "limit": IDS_PER_CALL})
-        out.update({int(o["id"]): str(o.get("name") or "") for o in page.data or ()})
+        out.update(_named(page.data or (), keys))
     return out
 
 
@@ -304,11 +349,15 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
                        policy: Mapping[str, str] | None = None,
                        known_orgs: Mapping[int, str] | None = None,
                        orders: Mapping[int, int] | None = None,
-                       known_persons: Mapping[int, str] | None = None) -> list[DealRecord]:
+                       known_persons: Mapping[int, str] | None = None,
+                       known_person_keys: Mapping[int, tuple[str, ...]] | None = None
+                       ) -> list[DealRecord]:
     """The account's deals (or those updated since ``since``) as records, with stage order
     (``orders``, ``stage_orders``'s; read here when None), organization and person names
     (``known_orgs`` / ``known_persons`` are not read again) and every non-empty custom
-    field. InputError when ``policy`` names more than 15 custom fields."""
+    field; each person's ``person_keys`` from the answers that read its name
+    (``known_person_keys`` for the ``known_persons``). InputError when ``policy`` names more
+    than 15 custom fields."""
     custom_keys(policy or {})  # validates the policy's keys; every custom field is read
     deals = await list_deal_pages(ctx, since=since)
     orders = await stage_orders(ctx) if orders is None else orders
@@ -316,14 +365,16 @@ async def read_records(ctx: CallContext, *, since: str | None = None,
     missing = {i for d in deals if (i := _id(d.get("org_id"))) and i not in names}
     names.update(await organization_names(ctx, missing))
     persons = dict(known_persons or {})
+    keys = dict(known_person_keys or {})
     missing = {i for d in deals if (i := _id(d.get("person_id"))) and i not in persons}
     try:
-        persons.update(await person_names(ctx, missing))
+        persons.update(await person_names(ctx, missing, keys))
     except Forbidden:  # a user who may not read persons: no names (the counts still judge)
         pass
     # a stop lands in the pass (f25b: 20,000 deals were made records whatever was asked)
     return await collected(ctx, (to_record(d, stage_order=orders, org_names=names,
-                                           person_names=persons) for d in deals))
+                                           person_names=persons, person_keys=keys)
+                                 for d in deals))
 
 
 async def review_names(ctx: CallContext, records: Iterable[DealRecord],
@@ -419,7 +470,7 @@ def record_from_json(d: Mapping[str, Any]) -> DealRecord:
 __all__ = ["SYSTEM_FIELDS", "archived_since", "closed_at", "custom_keys", "deal_fields",
            "deleted_since", "field_names",
            "field_types",
-           "merge_losable", "organization_names", "orgs_since", "parse_time", "person_names",
+           "merge_losable", "organization_names", "orgs_since", "parse_time", "person_keys", "person_names",
            "persons_since",
            "read_records",
            "record_from_json", "record_json", "review_names", "stage_orders", "stages", "to_record"]

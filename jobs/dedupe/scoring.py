@@ -73,7 +73,9 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
   different orgs -0.40; two org records alike but for different legal forms (``Acme GmbH`` /
   ``Acme Inc``: two legal entities, ``normalize.other_legal_entity``): no support, at most 0.80;
 * same person +0.04, different persons -0.08 (-0.30 when no org confirms the customer) and
-  at most 0.80 (review: two customers of one org name as often as one customer twice);
+  at most 0.80 (review: two customers of one org name as often as one customer twice); two
+  person records sharing an e-mail or a name and phone (``evidence.one_person``) are one
+  person entered twice, as one record (x42r2 F5);
 * an org on one deal and a person on the other, nothing shared (``nothing ties the deals to
   one customer: org only on one, person only on the other``): at most 0.80 (review);
 * one letter more at a word's end (``frank`` / ``franka``) is two word forms, ``ß`` against
@@ -159,6 +161,7 @@ from .evidence import (
     guard_reasons,
     guarded,
     identifier_value,
+    one_person,
     record_conflicts,
     same_amount,
 )
@@ -491,12 +494,13 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         s = min(s, NO_CUSTOMER_CAP)  # no shared org, company or person: review at most
         held.append("nothing ties the deals to one customer")
     if over(PERSONS_CAP) and da.person_id is not None and db.person_id is not None \
-            and da.person_id != db.person_id:
+            and da.person_id != db.person_id and one_person(a, b) is None:
         s = min(s, PERSONS_CAP)  # two persons, one org name (Müller GmbH twice): maybe two customers
         reasons.append("two persons: review")
         held.append("two persons")
     if over(TWO_ORG_RECORDS_CAP) and not same_id and TWO_ORG_RECORDS in reasons \
-            and (da.person_id is None or da.person_id != db.person_id):
+            and (da.person_id is None or da.person_id != db.person_id) \
+            and one_person(a, b) is None:
         # two org records of one name (``evidence.one_company``: the one normalization, so
         # ``Acme GmbH`` / ``Acme GmbH.`` / ``Müller`` / ``Mueller`` too: x36r2 F2) and no
         # person on both: an import keeps one record per name unless the addresses differ
