@@ -18,7 +18,7 @@ import jobs
 from bulk.clock import SystemClock
 from bulk.sandbox import SandboxConfig
 from bulk.store import JobStore
-from jobs.dedupe import retention
+from jobs.dedupe import planfiles, retention
 from pdbulk.cli import app
 from tests.dedupe_job_support import seed_account
 from tests.import_support import engine_config
@@ -91,5 +91,5 @@ def test_two_runs_started_in_one_second_plan_into_two_folders(tmp_path: Path) ->
     assert first != second, first
     assert [first.name, second.name] == ["20261202T020000.250Z", "20261202T020000.251Z"]
     assert sorted(p.name for p in first.parent.iterdir()) == [first.name, second.name]
-    assert all(retention._RUN_PLAN.fullmatch(p.name) for p in (first, second))
+    assert all(planfiles._RUN_PLAN.fullmatch(p.name) for p in (first, second))
     assert (first / "groups.csv").is_file() and (second / "groups.csv").is_file()
