@@ -86,6 +86,7 @@ from .options import (
     new_file,
     report_run,
     resume_hint,
+    shell_word,
     signals_deferred,
     text_encoding,
     toml_file,
@@ -568,12 +569,13 @@ def init_mapping_cmd(
     if output is None:  # -o -: the mapping alone on stdout, the hint on stderr (x35r1 4)
         typer.echo(text, nl=False)
         _err("check every line (docs/mapping.md), save it (mapping.toml), then "
-             f"`pdbulk plan {verb} {manifest} --mapping mapping.toml"
+             f"`pdbulk plan {verb} {shell_word(manifest)} --mapping mapping.toml"
              f"{_key_flag(verb, catalog, key_field)}`")
         return
     output.write_text(text, encoding="utf-8")
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
-         f"`pdbulk plan {verb} {manifest} --mapping {output}{_key_flag(verb, catalog, key_field)}`")
+         f"`pdbulk plan {verb} {shell_word(manifest)} --mapping {shell_word(output)}"
+         f"{_key_flag(verb, catalog, key_field)}`")
 
 
 def _init_sheet(manifest: Path, sheet: str | None) -> tuple[str | None, list[str]]:

@@ -76,10 +76,48 @@ EXIT_AUTH, EXIT_BUSY = 5, 6
 AUTH_ERRORS = (Unauthorized, Forbidden, PaymentRequired)
 
 
+def shell_word(text: str | os.PathLike[str]) -> str:
+    """``text`` as one word a POSIX shell reads back as it was, to print in a command a
+    person pastes: as it is when it needs no quoting, in ``'…'`` when it does, and as
+    bash's ``$'…'`` when it holds bytes that are no UTF-8 (which Python reads as lone
+    surrogates, ``\\udcff`` for the byte 0xff) or control characters: ``$'bad\\xff.csv'``
+    (x42r5 F4: ``pdbulk plan import bad\\udcff.csv`` was printed, which no shell takes)."""
+    import shlex
+
+    word = os.fspath(text)
+    if not any(_unprintable(c) for c in word):
+        return shlex.quote(word)
+    shown = "".join(f"\\x{os.fsencode(c)[0]:02x}" if 0xDC80 <= ord(c) <= 0xDCFF
+                    else f"\\x{ord(c):02x}" if _unprintable(c)
+                    else "\\" + c if c in "\\'" else c for c in word)
+    return f"$'{shown}'"
+
+
+def _unprintable(c: str) -> bool:
+    """A control character, or a byte of a name that is no UTF-8 (a lone surrogate)."""
+    return ord(c) < 32 or ord(c) == 127 or 0xDC80 <= ord(c) <= 0xDCFF
+
+
+def text_name(value: Path | None) -> Path | None:
+    """``value``, or exit 2 when its name holds bytes that are no UTF-8 (on Linux a name is
+    any bytes; Python reads the others as lone surrogates). pdbulk keeps every file and
+    folder name it is given in the job's store, summary.json and ``--json`` as UTF-8 text,
+    which cannot hold them: refused before anything is read or made, the name shown as a
+    shell takes it (x42r5 F4: an import ended in "unexpected error (TypeError)")."""
+    if value is None or not any(0xDC80 <= ord(c) <= 0xDCFF for c in str(value)):
+        return value
+    raise typer.BadParameter(
+        f"the name {shell_word(value)} holds bytes that are no UTF-8 text; pdbulk keeps file "
+        "and folder names in the job's store and reports as text: rename it (a name in "
+        "UTF-8) and give the new name")
+
+
 def regular_file(value: Path | None) -> Path | None:
     """A typer callback for a file argument: a path that exists but is no regular file (a
     named pipe, a device, a socket) is a usage error, exit 2 (x19r1 F8: a FIFO as the
-    manifest or the mapping blocked every command forever on its first read)."""
+    manifest or the mapping blocked every command forever on its first read); so is a
+    name that is no UTF-8 text (``text_name``)."""
+    value = text_name(value)
     if value is not None and value.exists() and not value.is_file():
         raise typer.BadParameter(f"{str(value)!r} is not a regular file (a pipe, device or "
                                  "socket): save its content to a file and give that")
@@ -128,7 +166,8 @@ def text_encoding(value: str | None) -> str | None:
 def folder(value: Path | None) -> Path | None:
     """A typer callback for a folder option (--job-dir, --state-dir): one that exists as a
     file is the wrong kind, exit 2 (README: "a file or folder argument ... the wrong
-    kind"); a missing one is made when needed."""
+    kind"); a missing one is made when needed. A name that is no UTF-8 text: ``text_name``."""
+    value = text_name(value)
     if value is not None and value.exists() and not value.is_dir():
         raise typer.BadParameter(f"{str(value)!r} is a file, not a folder")
     return value
@@ -136,7 +175,9 @@ def folder(value: Path | None) -> Path | None:
 
 def new_file(value: Path | None) -> Path | None:
     """A typer callback for a file a command writes (--failed-csv): its folder must exist
-    and it must not be a folder, else exit 2 before anything is read."""
+    and it must not be a folder, else exit 2 before anything is read. A name that is no
+    UTF-8 text: ``text_name``."""
+    value = text_name(value)
     if value is None:
         return value
     if value.is_dir():

@@ -32,7 +32,7 @@ from typing import Any, ClassVar, ParamSpec, TypeVar
 
 import orjson
 
-from ..errors import DiskFull, JobBusy, StoreError, StoreLost, StoreUnfinished, disk_full
+from ..errors import ConfigError, DiskFull, JobBusy, StoreError, StoreLost, StoreUnfinished, disk_full
 from .advice import again_advice
 from .files import (
     CREATING,
@@ -525,7 +525,11 @@ class JobStore:
         """Make ``directory/job.sqlite``; refuses if it exists, or if config holds a credential.
         ``wall``: the clock of the job's times (Unix seconds; default ``time.time``)."""
         _refuse_secrets(config, "config")
-        config_json = _dumps(config)  # a bad config fails before anything touches the disk
+        try:  # a bad config fails before anything touches the disk
+            config_json = _dumps(config)
+        except TypeError as exc:  # orjson: a lone surrogate, a name that is no UTF-8
+            raise ConfigError(f"cannot keep the job's settings ({exc}): a file or folder "
+                              "name that is no UTF-8 text? Rename it") from None
         directory = Path(directory)
         made = not directory.exists()
         try:  # a signal in here (KeyboardInterrupt) must not leave a folder of a lone
