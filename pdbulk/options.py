@@ -698,13 +698,16 @@ def find_job(job_dir: Path, job: str) -> Path:
     if not job.strip():
         raise fail("no job named: give a job id (see `pdbulk jobs`) or a job's folder",
                    EXIT_USAGE)
-    from bulk.store.sqlite import lost_store_advice
+    from bulk.store.sqlite import lost_store_advice, not_a_job_advice
 
+    for folder in (path, job_dir / job):  # a dedupe plan's folder (x42r5 F6)
+        if (other := not_a_job_advice(folder)) is not None:
+            raise fail(other, EXIT_USAGE)
     for folder in (path, job_dir / job):  # its store deleted, its folder there (x24r3 2)
         if (lost := lost_store_advice(folder)) is not None:
             raise fail(lost)
     if os.sep in job or path.is_dir():  # a path given: name that place, not --job-dir
-        why = ("no job.sqlite there" if path.is_dir() else
+        why = ("no job.sqlite there: not a job's folder" if path.is_dir() else
                "a file, not a job's folder" if path.exists() else "no such folder")
         raise fail(f"no job at {job} ({why}; see `pdbulk jobs --job-dir FOLDER`)", EXIT_USAGE)
     raise fail(f"no job {job!r} in {job_dir} (see `pdbulk jobs`)", EXIT_USAGE)

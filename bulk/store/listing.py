@@ -7,7 +7,7 @@ from pathlib import Path
 from ..errors import StoreError, StoreUnfinished
 from .files import FILENAME
 from .model import JobSummary
-from .sqlite import JobStore, lost_store_advice, unfinished_kind
+from .sqlite import JobStore, lost_store_advice, not_a_job_advice, unfinished_kind
 
 UNFINISHED = "unfinished"  # the status listed for a job folder whose creation was cut short
 LOST = "store lost"  # a job folder whose job.sqlite is gone (deleted) though the job ran
@@ -54,7 +54,7 @@ def job_folder(job: Path | str, job_root: Path | str | None = None) -> Path:
     if path.name == str(job) and (root / path / FILENAME).is_file():
         return root / path
     for folder in (path, root / path) if path.name == str(job) else (path,):
-        if (lost := lost_store_advice(folder)) is not None:
+        if (lost := not_a_job_advice(folder) or lost_store_advice(folder)) is not None:
             raise StoreError(lost)
     raise StoreError(f"no job store at {path / FILENAME}" + (
         f" nor at {root / path / FILENAME}" if path.name == str(job) else ""))

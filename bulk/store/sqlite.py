@@ -362,12 +362,49 @@ def lost_store_advice(directory: Path) -> str | None:
         return None
     if names in ([], [LOCKNAME]) and (directory / CREATING).exists():
         return unfinished_advice(directory)  # cut short before its store was made
-    if not _JOB_FILES.intersection(names):
+    if not _JOB_FILES.intersection(names) or not _job_evidence(directory, names):
         return None  # no job's folder
     return (f"job {directory.name}'s job store ({directory / FILENAME}) is gone, but job "
             f"folder {directory} holds {', '.join(names)}{_summary_counts(directory)}: the "
             "job ran or began, and without its store it cannot be resumed, retried or "
             f"undone; {again_advice(_kind_of(directory))}")
+
+
+def _job_evidence(directory: Path, names: Sequence[str]) -> bool:
+    """Whether a folder without its job.sqlite was a job's: its name is a job id, it holds
+    the store's lock or SQLite's files, or its summary.json names a job (``job``, ``kind``;
+    an unreadable one counts, on the safe side). A dedupe plan's folder, or any folder
+    holding a summary.json of another's, is none (x42r5 F6)."""
+    if unfinished_kind(directory) is not None or set(names) & {LOCKNAME, *_SQLITE_OWN,
+                                                                 FILENAME + "-shm"}:
+        return True
+    try:
+        summary = orjson.loads((Path(directory) / "summary.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return True
+    return not isinstance(summary, dict) or "job" in summary or "kind" in summary
+
+
+def not_a_job_advice(directory: Path) -> str | None:
+    """What a folder given as a job that is no job's folder is, or None: a dedupe plan's
+    folder (its groups.csv, no job's files) is applied with ``pdbulk dedupe apply``, not
+    resumed, undone or asked its status (x42r5 F6: it was described as a job whose store
+    is gone, "starting the command again may ... double what it already did")."""
+    import shlex
+
+    directory = Path(directory)
+    try:
+        if (directory / FILENAME).exists() or not directory.is_dir():
+            return None
+        names = sorted(c.name for c in directory.iterdir())
+    except OSError:
+        return None
+    if "groups.csv" not in names or _job_evidence(directory, [n for n in names
+                                                              if n != "summary.json"]):
+        return None
+    return (f"{directory} is a dedupe plan folder (groups.csv), not a job: review it, then "
+            f"apply it with `pdbulk dedupe apply {shlex.quote(str(directory))}`; resume, "
+            "status, retry and undo take a job (see `pdbulk jobs`)")
 
 
 def not_a_store(directory: Path) -> str:
