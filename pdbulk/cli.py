@@ -59,6 +59,7 @@ from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_proces
 from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
 from .options import (
+    EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EXIT_USAGE,
     WINDOW_SHARE_HELP,
@@ -763,6 +764,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         except InputError as exc:
             raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
                        "changed") from None
+        _refuse_hopeless(store, kind)
         on_account = getattr(kind, "check_retry_account", None)
 
         async def put_back(eng: Engine) -> None:
@@ -782,6 +784,25 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
         finish(store, result)
     finally:
         store.close()
+
+
+def _refuse_hopeless(store: JobStore, kind: Any) -> None:
+    """Exit 3 before anything is read or changed when every failed row a retry would map
+    again fails on its own cells again (``fail_again_offline``: the same mapping, the
+    same stored cells, a column no account change bears on): said with the first rows
+    and what would help (x42r5 F5: 140 tokens spent to fail 3 rows again)."""
+    offline = getattr(kind, "fail_again_offline", None)
+    rows = offline(store) if offline is not None else None
+    if not rows:
+        return
+    shown = "; ".join(f"row {i.row}, column {i.payload.get('column')!r}: {i.error}"
+                      for i in rows[:3]) + ("; …" if len(rows) > 3 else "")
+    raise fail(f"job {store.job_id} not retried: its {len(rows):,} failed row(s) would fail "
+               f"on their own cells again ({shown}): a retry maps the cells the load stored, "
+               "with the same mapping, and nothing in the account changes that; nothing was "
+               f"sent, no token spent. Fix those cells in {store.directory / 'failed.csv'} "
+               "and import that file (a new job), or change the mapping, then retry",
+               EXIT_ROWS_FAILED)
 
 
 def _faults(value: str) -> str:

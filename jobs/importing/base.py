@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
@@ -45,6 +46,7 @@ from ..import_store import (  # what the load stores for the job: its parts take
 )
 from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
+from ..mapping.spec import FieldSpec
 from ..merged_deals import Merge
 from .vanished import Vanished
 
@@ -207,6 +209,7 @@ class _ImportBase:
         current = file_sha(settings.mapping)
         self.mapping_changed = mapping_sha is not None and current is not None and \
             current != mapping_sha
+        self._mapping_same = mapping_sha is not None and current == mapping_sha  # known so
 
     def use_clock(self, clock: Clock) -> None:
         """Take the run's clock (``bulk.engine.Engine.run`` hands it over; the load and a
@@ -251,6 +254,31 @@ class _ImportBase:
             await self._planner_for(ctx)
         except MappingUnusable as exc:
             raise InputError(str(exc)) from None
+
+    def fail_again_offline(self, store: JobStore) -> list[Item] | None:
+        """The failed rows a retry would map again when each of them fails on its own cells
+        again, whatever the account holds: the mapping file is the one they were mapped
+        with (its sha), a retry maps the row's stored cells (the file is not read again),
+        and the column it failed on is read only by standard deal fields parsed on their
+        own (an amount, a number, a date: ``_OWN_CELL_FIELDS``), which refused it ("not an
+        amount: 'bad'"). None when any row might map now, or none is mapped again: the
+        retry then pulls what it needs. Reads nothing (x42r5 F5: such a retry spent 140
+        tokens on the account's lists and a re-read, to fail its 3 rows again)."""
+        again = [i for i in store.items(ItemState.FAILED) if self._needs_mapping(i)]
+        if not again or not self._mapping_same:
+            return None
+        try:
+            readers = _column_readers(ImportMapping.load(self.settings.mapping).spec)
+        except (InputError, OSError, ValueError):
+            return None
+        for item in again:
+            column = item.payload.get("column")
+            if (item.status or "deal" in item.payload or "changes" in item.payload
+                    or not isinstance(column, str) or not column
+                    or not str(item.error or "").startswith("not a")
+                    or not readers.get(column) or not readers[column] <= _OWN_CELL_FIELDS):
+                return None
+        return again
 
     def retry_pulls(self, store: JobStore) -> dict[str, int]:
         """The fewest calls ``check_retry_account`` makes, by operation, before a retry can
@@ -713,3 +741,26 @@ __all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LINKS", "LOST_CLAIM_TRIES", "META_K
            "META_SENT_MARKS", "SENT_DEAL", "UNPROVEN",
            "META_MANIFEST", "META_SHA", "RECONCILE_MARGIN", "MappingUnusable", "claim_name", "newer_import",
            "survivor_noted"]
+
+
+# the deal fields whose cell is judged on its own: parsed as an amount, a number, a date,
+# with nothing of the account (stages, fields, options, users) in the judgement
+_OWN_CELL_FIELDS = frozenset({"deal.value", "deal.probability", "deal.expected_close_date",
+                              "deal.won_time", "deal.lost_time", "deal.close_time"})
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _column_readers(spec: Any) -> dict[str, set[str]]:
+    """Each column the mapping reads: the targets reading it (``deal.value``,
+    ``custom_fields.Region``), by its ``column``, ``currency_column`` or template."""
+    readers: dict[str, set[str]] = {}
+    sections = [(name, getattr(spec, name)) for name in ("deal", "person", "organization")]
+    targets = [(f"{section}.{field}", value) for section, model in sections if model is not None
+               for field, value in model if isinstance(value, FieldSpec)]
+    targets += [(f"custom_fields.{label}", value) for label, value in spec.custom_fields.items()]
+    for target, field in targets:
+        columns = {field.column, field.currency_column,
+                   *_PLACEHOLDER.findall(field.template or "")}
+        for column in columns - {None}:
+            readers.setdefault(str(column), set()).add(target)
+    return readers
