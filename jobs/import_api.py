@@ -6,6 +6,7 @@ is for the other kinds. It only wires the pieces (``ImportSettings``, the job st
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Callable
@@ -38,7 +39,7 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     ``create_key_field``: create the source-key deal field when the account lacks it;
     ``settings``: the other ``ImportSettings`` fields (``encoding``, ``sheet``,
     ``header_row``, ``format``, ``delimiter``, ``unarchive``, ``release_held``,
-    ``look_for_keys``); ``say``: the load's lines (default: logged); ``on_progress``: the
+    ``look_for_keys``; another: ConfigError); ``say``: the load's lines (default: logged); ``on_progress``: the
     runner's progress callback. Returns ``Finished`` (``status`` "finished" or "stopped":
     the budget spent, say — ``resume_job`` goes on; ``planned`` is None; ``tokens`` the
     call's). Raises, before anything is sent: ``MappingError`` / ``InputError`` (an
@@ -59,6 +60,11 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
                           "reads it again); with a dict of its tables, run the import "
                           "through import_job (docs/mapping.md)")
     checks.path("import_deals", "mapping", mapping)
+    known = {f.name for f in dataclasses.fields(ImportSettings)} - {
+        "manifest", "mapping", "mode", "create_key_field"}
+    if unknown := sorted(set(settings) - known):  # x42r5 F11: a TypeError before
+        raise ConfigError(f"import_deals() takes no argument {unknown[0]!r}; its settings "
+                          f"are {', '.join(sorted(known))}")
     loaded = Mapping.load(Path(mapping))  # MappingError before a job folder exists
     options = ImportSettings(manifest=os.fspath(manifest), mapping=os.fspath(mapping),
                              mode=mode or loaded.mode,  # type: ignore[arg-type]

@@ -40,6 +40,11 @@ def _cases(cfg: EngineConfig) -> dict[str, list[tuple[str, Callable[[], Any]]]]:
             ("cfg dict", lambda: j.import_deals({"base_url": "x"}, TOKEN, "d.csv", "m.toml")),
             ("token int", lambda: j.import_deals(cfg, 12345, "d.csv", "m.toml")),
             ("token None", lambda: j.import_deals(cfg, None, "d.csv", "m.toml")),
+            # x42r5 F11: an unknown keyword was a bare TypeError of ImportSettings
+            ("unknown keyword", lambda: (
+                Path("good.toml").write_text('version = 1\n[import]\nkey_column = "k"\n'
+                                             '[deal]\ntitle = "t"\n'),
+                j.import_deals(cfg, TOKEN, "d.csv", "good.toml", nosuch=1))[1]),
         ],
         "import_job": [
             ("store None", lambda: j.import_job(None, None, "m.toml", cfg, TOKEN)),
