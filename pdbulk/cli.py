@@ -23,9 +23,11 @@ commands of each job kind live in ``cli_import``, ``cli_ops`` and ``cli_dedupe``
 
 from __future__ import annotations
 
+import errno
 import inspect
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -162,7 +164,28 @@ def _plain_reason(exc: BaseException) -> None:
     if isinstance(message, str):
         for prefix in _VALIDATOR_PREFIXES:
             message = message.replace(f": {prefix}", ": ").removeprefix(prefix)
-        exc.message = message  # type: ignore[attr-defined]
+        exc.message = _MISSING.sub(_missing_reason, message)  # type: ignore[attr-defined]
+
+
+# click's refusal of a file argument that is not there (its Path type: exists=True)
+_MISSING = re.compile(r"\b(?:[Ff]ile|[Pp]ath|[Dd]irectory) '((?:[^']|'')*)' does not exist")
+
+
+def _missing_reason(found: re.Match[str]) -> str:
+    """Why a file argument is "not there" where the plain words mislead (x42r5 F10): ``-``
+    is standard input, which no command reads; a symbolic link that leads to itself is a
+    loop, not a missing file; else click's words."""
+    name = found.group(1).replace("''", "'")
+    if name == "-":
+        return ("'-' is standard input, which pdbulk does not read (a file is read more "
+                "than once): save it to a file and give that file's name")
+    try:
+        os.stat(name)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return (f"{name!r} is a symbolic link that leads back to itself (a loop): point "
+                    "it at the file, or give the file")
+    return found.group(0)
 
 
 def usage_line(exc: ClickException) -> str:

@@ -572,7 +572,11 @@ def init_mapping_cmd(
              f"`pdbulk plan {verb} {shell_word(manifest)} --mapping mapping.toml"
              f"{_key_flag(verb, catalog, key_field)}`")
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:  # x42r5 F10: "pdbulk: No space left on device", no file named
+        raise fail(f"cannot write the mapping to {shell_word(output)}: "
+                   f"{exc.strerror or exc}; nothing else was written") from None
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
          f"`pdbulk plan {verb} {shell_word(manifest)} --mapping {shell_word(output)}"
          f"{_key_flag(verb, catalog, key_field)}`")
