@@ -119,15 +119,21 @@ def log_end(done: Finished, how: str = "ended") -> Finished:
     return done
 
 
-def log_cut_short(job_id: str, exc: BaseException, how: str = "ended") -> None:
+def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
+                  removed: Path | None = None) -> None:
     """One record when a library job's call ends in ``exc`` (WARNING; ``status`` attribute
     "cancelled" for a cancel or Ctrl-C, else "failed"): the error's class and text (the
-    token is never in an error's text: ``bulk.client.Secret``)."""
+    token is never in an error's text: ``bulk.client.Secret``). ``removed``: the job's
+    folder, removed since its load never ended: said so, with nothing sent (x42r5 F11: the
+    record named a job whose folder was gone, as if it could be resumed)."""
     import anyio
 
     cancelled = isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class())
     status = "cancelled" if cancelled else "failed"
     why = "" if cancelled else f" ({type(exc).__name__}: {exc})"
+    if removed is not None:
+        why += (f" before its load ended: nothing was sent, and its folder {removed} is "
+                "removed (no job is left to resume)")
     job_log(job_id).warning("%s %s%s", how, status, why, extra={"status": status})
 
 

@@ -84,7 +84,7 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
                                 lines, None, ledger_tokens(store) - spent_before))
     except BaseException as exc:
-        log_cut_short(job_id, exc)
+        log_cut_short(job_id, exc, removed=None if store.loaded else store.directory)
         # a load that failed or was cut short (a bad token, an account not answering, a
         # cancel) sent no write: its half-loaded job is removed, as the CLI removes it
         # (x31r3 2: a ``failed`` folder per bad token, its ledger counting tokens never
