@@ -56,6 +56,7 @@ from .xlsx_sheet import (
     _rows,
     first_visible_sheet,
     hidden_rows,
+    hidden_sheet_names,
     sheet_names,
     shown_format,
 )
@@ -407,7 +408,7 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
 __all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "PercentNumber", "UncachedFormula",
            "column_letter",
            "currency_format", "first_visible_sheet", "format_currency", "header_row_number",
-           "read_xlsx", "sheet_names",
+           "read_xlsx", "sheet_names", "hidden_sheet_names",
            "hidden_note", "unnamed_note", "unnamed_refusal", "xlsx_unnamed",
            "xlsx_date_system",
            "xlsx_header"]

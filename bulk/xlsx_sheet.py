@@ -153,6 +153,18 @@ def sheet_names(path: str | os.PathLike[str]) -> list[str]:
         book.close()
 
 
+def hidden_sheet_names(path: str | os.PathLike[str]) -> list[str]:
+    """The workbook's hidden (and very hidden) sheets' names, in order: ``--sheet`` reads
+    them, an error naming the sheet that holds the mapping's columns names them too
+    (x42r5 F9). InputError if it is no workbook."""
+    book, _ = _open_sheet(path, None)
+    try:
+        return [ws.title for ws in book.worksheets
+                if getattr(ws, "sheet_state", "visible") != "visible"]
+    finally:
+        book.close()
+
+
 def first_visible_sheet(path: str | os.PathLike[str]) -> str:
     """The name of the sheet read when none is named (InputError if it is no workbook)."""
     book, ws = _open_sheet(path, None)

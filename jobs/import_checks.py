@@ -9,6 +9,7 @@ source keys seen so far, in constant memory per key. Moved out of ``jobs.import_
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +19,7 @@ from bulk.manifest import PathSample, SourceRow, check_paths, detect_format
 from bulk.manifest import header as read_header
 from bulk.manifest_json import object_at
 from bulk.manifest_row import PathLike
-from bulk.manifest_xlsx import first_visible_sheet, sheet_names
+from bulk.manifest_xlsx import first_visible_sheet, hidden_sheet_names, sheet_names
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
 from .import_items import ImportSettings
@@ -129,13 +130,22 @@ def check_columns(mapping: ImportMapping, header: Sequence[str], *,
                      + ": no such column in the manifest (its columns: "
                      + ", ".join(map(_short, header[:30])) + (" ..." if len(header) > 30 else "")
                      + ")" + _invisible_note(header)
-                     + (f"; sheet {others[0]!r} has every column the mapping reads: say "
-                        f"--sheet {_shell_word(others[0])}"
+                     + (f"; sheet {others[0]!r}{_hidden(workbook, others[0])} has every "
+                        f"column the mapping reads: say --sheet {_shell_word(others[0])}"
                         + (f" (so do {', '.join(map(repr, others[1:]))})"
                            if len(others) > 1 else "") if others
                         else _TITLE_HINT if len(problems) > 1 and (
                             len(header) <= 2 or len(problems) == len(set(mapping.columns())))
                         else ""))
+
+
+def _hidden(workbook: PathLike | None, sheet: str) -> str:
+    """`` (hidden in the workbook)`` for a hidden sheet of ``workbook``, else ""."""
+    try:
+        hidden = workbook is not None and sheet in hidden_sheet_names(workbook)
+    except InputError:
+        return ""
+    return " (hidden in the workbook)" if hidden else ""
 
 
 def _short(name: str, most: int = 60) -> str:
@@ -186,6 +196,8 @@ def _sheets_with(workbook: PathLike, sheet: str | None, header_row: int | None,
     except InputError:
         return []
     found: list[str] = []
+    with contextlib.suppress(InputError):  # a hidden sheet, named so (x42r5 F9)
+        names = names + hidden_sheet_names(workbook)
     for name in names:
         if name.casefold() == (used or "").casefold():
             continue

@@ -304,12 +304,14 @@ def test_a_one_column_header_missing_the_mapped_columns_hints_at_header_row() ->
         check_columns(mapping, ["Report", "", "", "Filters: Stage = Open", ""])
 
 
+@pytest.mark.parametrize("hidden", [False, True])
 @pytest.mark.parametrize("command", ["plan import", "update"])
 def test_a_sheet_without_the_columns_names_the_sheet_that_has_them(
-        tmp_path: Path, command: str) -> None:
+        tmp_path: Path, command: str, hidden: bool) -> None:
     """A workbook whose first sheet is notes and whose deals are on another: the refusal
     names the sheet that has every column the mapping reads (v10r24: the wrong sheet got
-    the header_row advice only), before any call."""
+    the header_row advice only), before any call — a hidden one too, said hidden (x42r5
+    F9: it was not named)."""
     book = openpyxl.Workbook()
     notes = book.active
     notes.title = "Read me"
@@ -318,6 +320,8 @@ def test_a_sheet_without_the_columns_names_the_sheet_that_has_them(
     deals = book.create_sheet("Q3 deals")
     for line in (["Key", "Deal", "Amount", "Name"], ["k1", "One", 5, "Ann"]):
         deals.append(line)
+    if hidden:
+        deals.sheet_state = "hidden"
     book.save(tmp_path / "two.xlsx")
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING % "" if command == "plan import" else
@@ -328,8 +332,9 @@ def test_a_sheet_without_the_columns_names_the_sheet_that_has_them(
                                    str(mapping), "--url", "http://127.0.0.1:9",
                                    "--job-dir", str(tmp_path / "jobs")], env=ENV)
     assert res.exit_code == 1, res.output
-    assert "sheet 'Q3 deals' has every column the mapping reads: say --sheet 'Q3 deals'" \
-        in " ".join(res.output.split()), res.output
+    said = " (hidden in the workbook)" if hidden else ""
+    assert (f"sheet 'Q3 deals'{said} has every column the mapping reads: say --sheet "
+            "'Q3 deals'") in " ".join(res.output.split()), res.output
     assert "header_row" not in res.output
 
 
