@@ -67,8 +67,21 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     # another row's line (``also named by row 3 (line 5 of the file)``) is the example's,
     # not the class's: one class whether that row's line differs or not
     reason = _ANY_LINE_NOTE.sub("", reason)
-    general = _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
+    named, reason = _named_column(reason)
+    general = named + _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
+
+
+# a reason that starts by naming its column (``column 'merge_id': not a deal id: '-1'``,
+# jobs.merging): the name is the class's, not a cell value (x42r5 F10: a bad merge_id
+# was counted under "column 'survivor_id'", its name listed as a value)
+_COLUMN_NAMED = re.compile(r"column (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): ")
+
+
+def _named_column(reason: str) -> tuple[str, str]:
+    """(the leading ``column 'X': `` of ``reason``, or "", the rest)."""
+    m = _COLUMN_NAMED.match(reason)
+    return (m[0], reason[m.end():]) if m else ("", reason)
 
 
 def cell_values(reason: str, key: str | None = None) -> list[str]:
@@ -77,7 +90,7 @@ def cell_values(reason: str, key: str | None = None) -> list[str]:
     and 1.5 were listed "like" the first row's 'abc')."""
     if key:
         reason = _without_key(reason, key)
-    reason = _ANY_LINE_NOTE.sub("", reason)
+    reason = _named_column(_ANY_LINE_NOTE.sub("", reason))[1]
     found = [(m.start(), m[0]) for m in _TIMESTAMP.finditer(reason)]
     rest = _TIMESTAMP.sub(lambda m: " " * len(m[0]), reason)
     found += [(m.start(), m[0]) for m in _QUOTED.finditer(rest) if _elide(m) == "…"]

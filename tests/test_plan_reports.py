@@ -175,3 +175,17 @@ def test_undo_conflicts_are_counted_under_one_reason_whatever_their_times() -> N
                        "then, … now); left alone"}, classes
     assert reason_class("Close Date: not a date: '2026-13-45'", None) == \
         "Close Date: not a date: …"
+
+
+def test_a_reason_naming_its_column_is_classed_by_that_column() -> None:
+    """x42r5 F10: a merge plan's bad merge_id was counted under "column 'survivor_id'"
+    (both names elided as cell values) and its name listed as one of its values."""
+    from jobs.plan_reasons import cell_values, reason_class
+
+    survivor = "column 'survivor_id': not a deal id: 'abc'"
+    merged = "column 'merge_id': not a deal id: '-1'"
+    assert reason_class(survivor, None) != reason_class(merged, None)
+    assert reason_class(merged, None) == "column 'merge_id': not a deal id: …"
+    assert reason_class(merged, None) == reason_class("column 'merge_id': not a deal id: 'x'",
+                                                      None)
+    assert cell_values(merged) == ["'-1'"]
