@@ -16,7 +16,7 @@ one ``pdbulk: ...`` line and one of these codes (``SafeGroup``).
 The API token is read from an environment variable (default PIPEDRIVE_API_TOKEN), never from
 a command-line flag (a process list would show it), and never written anywhere.
 
-Why ~740 lines: the job-wide commands (jobs, status, resume, retry, sandbox) and the
+Why ~1000 lines: the job-wide commands (jobs, status, resume, retry, sandbox) and the
 exception boundary that turns every error into one line and an exit code are here; the
 commands of each job kind live in ``cli_import``, ``cli_ops`` and ``cli_dedupe``.
 """
