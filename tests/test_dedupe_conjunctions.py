@@ -1,8 +1,9 @@
 """``and`` written in another language is ``&`` in a title (x42r2 F3): ``Acme & Fils`` /
 ``Acme et Fils``, ``Berg och Dal``, ``Pérez y Hijos``, ``Rossi e Figli`` on one org and
 person, 30 minutes apart, were no candidate pair (``et``, ``och``) or a review "number only
-on one: e" (``e``, ``y``): only ``and`` / ``und`` were read so. A letter after a sequence
-word stays its numeral (``Phase I`` / ``Phase II``), and one at a title's end its letter."""
+on one: e" (``e``, ``y``): only ``and`` / ``und`` were read so. Only a conjunction written in
+lower case between two capitalized words is one: a label letter or code stays (``Block E`` /
+``Block Y``, x42r6 F1), as does a letter after a sequence word (``Phase I`` / ``Phase II``)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,17 @@ def test_and_in_another_language_reads_as_and(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(("a", "b"), [("Phase I Trial", "Phase II Trial"),
                                       ("Generation Y Marketing", "Generation Z Marketing"),
-                                      ("Vitamin E", "Vitamin")])
+                                      ("Vitamin E", "Vitamin"),
+                                      # x42r6 F1: a label letter or code between two words
+                                      # is no "and" (5 + 4 such pairs merged unattended)
+                                      ("Block E Süd", "Block Y Süd"), ("Haus E Nord", "Haus U Nord"),
+                                      ("Tarif E Premium", "Tarif Y Premium"),
+                                      ("Wohnung I Ost", "Wohnung U Ost"),
+                                      ("Gebäude I Ost", "Gebäude Ost"),
+                                      ("Versand ES Lager", "Versand SI Lager"),
+                                      ("Handbuch EN Version", "Handbuch ET Version"),
+                                      ("Vitamin E Kapseln", "Vitamin Kapseln"),
+                                      ("block e süd", "block y süd")])
 def test_a_letter_that_numbers_stays(a: str, b: str) -> None:
     assert normalize_title(a, None, DEFAULT_NOISE_WORDS).text != \
         normalize_title(b, None, DEFAULT_NOISE_WORDS).text

@@ -406,7 +406,7 @@ def _title_words(title: str, noise_words: frozenset[str]
     toks = _canonical_all(raw)
     _sequence_numerals(raw, parts, toks)
     if not _CONJUNCTIONS.isdisjoint(raw):
-        _conjunctions(raw, parts, toks)
+        _conjunctions(title, raw, parts, toks)
     alts: dict[str, str] = {}
     if _OTHER_READING.search(title) is not None:  # Zürich -> zurich, Acme's -> acmes
         stripped = _canonical_all(words(title, other=True, sharp_s=True))
@@ -426,16 +426,23 @@ def _title_words(title: str, noise_words: frozenset[str]
 
 # "and" in other languages, ``and`` between two words of a part (x42r2 F3: ``Acme et Fils``,
 # ``Pérez y Hijos``, ``Rossi e Figli`` were no pair with ``&``); not after a sequence word
-_CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "u", "ja", "és",
-                           "es", "si", "und", "and"})
+_CONJUNCTIONS = frozenset({"et", "och", "og", "en", "ve", "e", "y", "i", "és", "und", "and"})
+_TITLE_WORDS = re.compile(r"[^\W_]+")
 
 
-def _conjunctions(raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
-    """Read in place each of ``_CONJUNCTIONS`` between two words of its part, longer than a
-    letter and the first no sequence word, as ``and`` (a noise word by default)."""
+def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: list[str]) -> None:
+    """Read in place each of ``_CONJUNCTIONS`` as ``and`` (a noise word by default) where the
+    title writes it in lower case between two capitalized words of one part, the first no
+    sequence word (``Pérez y Hijos``). x42r6 F1: read between any two words, a label letter
+    or code was dropped (``Block E`` / ``Block Y``, ``Handbuch EN`` / ``ET``, ``Vitamin E
+    Kapseln``: merged as one deal); a lower-case letter in a title of lower case words only
+    says nothing of which it is, and is left."""
+    written = [w.group() for w in _TITLE_WORDS.finditer(title)]
+    joined = {(a.casefold(), b, c.casefold())
+              for a, b, c in zip(written, written[1:], written[2:], strict=False)
+              if b in _CONJUNCTIONS and a[:1].isupper() and c[:1].isupper()}
     for k in range(1, len(raw) - 1):
-        if raw[k] in _CONJUNCTIONS and parts[k - 1] == parts[k] == parts[k + 1] \
-                and raw[k - 1].isalpha() and raw[k + 1].isalpha() \
+        if (raw[k - 1], raw[k], raw[k + 1]) in joined and parts[k - 1] == parts[k] == parts[k + 1] \
                 and len(raw[k - 1]) > 1 and len(raw[k + 1]) > 1 \
                 and raw[k - 1] not in SEQUENCE_WORDS:
             toks[k] = "and"
