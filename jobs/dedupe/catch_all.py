@@ -125,6 +125,7 @@ from .catch_all_regions import (
     prefixed_place,
     tail_after,
 )
+from .catch_all_scripts import SCRIPTS as _NON_LATIN
 from .catch_all_scripts import script_catch_all
 from .catch_all_world import NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
@@ -1112,13 +1113,22 @@ def _named_alike(live: Iterable[tuple[DealRecord, str]], names: Mapping[int, str
         if not org or not person:
             continue
         if ("person", pid) in out and ("org", oid) not in out and not legal_form(org) \
-                and _shared(_words4(person), _words4(org)):
+                and (_shared(_words4(person), _words4(org)) or _script_within(person, org)):
             out[("org", oid)] = (f"{CATCH_ALL}: org {oid} is named {org!r}, like its "
                                  f"catch-all person {person!r}, a shared record")
         elif ("org", oid) in out and ("person", pid) not in out \
                 and (mine := _words4(person)) and _shared(mine, _words4(org)) == len(mine):
             out[("person", pid)] = (f"{CATCH_ALL}: person {pid} is named {person!r}, like "
                                     f"its catch-all org {org!r}, a shared record")
+
+
+def _script_within(person: str, org: str) -> bool:
+    """The person's name, in a script written without spaces or of short words (Han, Kana,
+    Hangul, Thai, Arabic, Hebrew, Devanagari), within the org's (``客人`` in ``酒店客人``,
+    ``투숙객`` in ``호텔 투숙객``: x42r6 F2)."""
+    bare = "".join(person.split())
+    return len(bare) >= 2 and _NON_LATIN.search(bare) is not None \
+        and bare in "".join(org.split())
 
 
 def _words4(name: str) -> frozenset[str]:

@@ -30,7 +30,9 @@ PEOPLE = frozenset({
     # Chinese (simplified and traditional)
     "客户", "客戶", "顾客", "顧客", "客人", "客", "散客", "买家", "買家", "消费者", "消費者",
     "会员", "會員", "访客", "訪客", "游客", "遊客", "患者", "病人", "学生", "學生", "用户", "用戶",
-    "订单", "訂單",
+    "订单", "訂單", "宾客", "賓客", "住客", "宿泊客", "注文", "訪問者", "来場者",
+    "방문객", "투숙객", "주문", "손님들", "ผู้เยี่ยมชม", "ผู้มาเยือน", "زائر", "زوار", "ضيف", "ضيوف",
+    "אורח", "אורחים", "מבקר", "מבקרים", "अतिथि", "मेहमान", "आगंतुक",
     # Japanese
     "お客様", "お客さま", "お客", "会員", "来店客", "来客", "購入者", "利用者",
     "ユーザー", "ゲスト", "メンバー", "カスタマー", "クライアント",
@@ -51,7 +53,10 @@ LIKE = frozenset({
     "現金", "直接", "飛び込み", "通りすがり", "개인", "일반", "소매", "현금", "ทั่วไป",
     "บุคคล", "เงินสด", "ขายปลีก", "أفراد", "الأفراد", "فردي", "أفرادي", "نقدي", "عام", "خاص",
     "حقيقي", "פרטיים", "פרטי", "פרטיות", "כללי", "מזדמנים", "מזדמן", "व्यक्तिगत",
-    "खुदरा", "सामान्य", "نقدی", "عمومی", "متفرقه", "حقیقی",
+    "खुदरा", "सामान्य", "نقدی", "عمومی", "متفرقه", "حقیقی", "نقديون", "नकद", "หน้าร้าน",
+    # where or how they came: online, the net, a hotel, a clinic (x42r6 F2)
+    "网上", "網上", "在线", "線上", "ネット", "オンライン", "온라인", "ออนไลน์", "酒店", "ホテル",
+    "호텔", "الفندق", "فندق", "המלון", "מלון", "होटल", "诊所", "クリニック", "병원",
 })
 NOBODY = frozenset({
     "匿名", "未知", "不明", "无名", "無名", "未指定", "익명", "미상", "알수없음", "ไม่ระบุ",
@@ -64,7 +69,7 @@ GENERIC = frozenset({
     "เป็นราย", "ราย", "ال", "و",
 })
 # the scripts read here: Han, Hiragana, Katakana, Hangul, Thai, Arabic, Hebrew, Devanagari
-_SCRIPTS = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff"
+SCRIPTS = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff"
                       r"\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -87,10 +92,10 @@ def script_catch_all(name: str) -> bool:
     ``お客様``, ``개인 고객``, ``عملاء أفراد``, ``לקוחות פרטיים``, ``ลูกค้าทั่วไป``: True;
     ``顾客满意研究所``, ``客家菜馆``, ``サムスン``: False). A name with no letter of these
     scripts is False. Raises nothing."""
-    if not _SCRIPTS.search(name):
+    if not SCRIPTS.search(name):
         return False
     text = _letters(name)
-    if not text or not _SCRIPTS.search(text):
+    if not text or not SCRIPTS.search(text):
         return False
     n = len(text)
     # reach[i]: the text up to i splits into words; said[i]: one of them says who / no one
@@ -108,4 +113,4 @@ def script_catch_all(name: str) -> bool:
     return reach[n] and said[n]
 
 
-__all__ = ["GENERIC", "LIKE", "NOBODY", "PEOPLE", "script_catch_all"]
+__all__ = ["GENERIC", "LIKE", "NOBODY", "PEOPLE", "SCRIPTS", "script_catch_all"]

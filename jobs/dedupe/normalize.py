@@ -438,11 +438,17 @@ def _conjunctions(title: str, raw: Sequence[str], parts: Sequence[int], toks: li
     Kapseln``: merged as one deal); a lower-case letter in a title of lower case words only
     says nothing of which it is, and is left."""
     written = [w.group() for w in _TITLE_WORDS.finditer(title)]
+    aligned = len(written) == len(raw)  # (else the words by their text: Müller is muller)
     joined = {(a.casefold(), b, c.casefold())
               for a, b, c in zip(written, written[1:], written[2:], strict=False)
               if b in _CONJUNCTIONS and a[:1].isupper() and c[:1].isupper()}
     for k in range(1, len(raw) - 1):
-        if (raw[k - 1], raw[k], raw[k + 1]) in joined and parts[k - 1] == parts[k] == parts[k + 1] \
+        if aligned:
+            said = written[k] == raw[k] and written[k - 1][:1].isupper() \
+                and written[k + 1][:1].isupper()
+        else:
+            said = (raw[k - 1], raw[k], raw[k + 1]) in joined
+        if said and parts[k - 1] == parts[k] == parts[k + 1] \
                 and len(raw[k - 1]) > 1 and len(raw[k + 1]) > 1 \
                 and raw[k - 1] not in SEQUENCE_WORDS:
             toks[k] = "and"
