@@ -89,6 +89,7 @@ from .import_items import (
 )
 from .key_field_holders import refuse_keys_held_elsewhere
 from .key_field_record import check_not_renamed, used_key_fields
+from .keyset import Numbering
 from .last_written import (
     CELLS,
     CUSTOM,
@@ -1594,9 +1595,11 @@ class RowPlanner:
         arrays) and the texts of the rows giving two identities or more, freed once
         learned."""
         # the union-find, by each identity's number (first seen first): arrays of ints,
-        # 8 bytes an entry where a dict of ints took ~100 (a 1,000,000-row plan's peak)
-        number: dict[int, int] = {}  # identity (hash) -> its number
-        hashes, parent = array("q"), array("q")  # number -> its hash; its parent (a root: itself)
+        # 8 bytes an entry where a dict of ints took ~100 (a 1,000,000-row plan's peak);
+        # the numbers themselves in a ``Numbering`` (~14 bytes an identity where a dict of
+        # hash -> number took ~108: ~26 MB of a 1,000,000-row plan's peak, issue 8)
+        number = Numbering()  # identity (hash) -> its number
+        hashes, parent = number.keys, array("q")  # number -> its hash; its parent (a root: itself)
         given, members = array("q"), array("q")  # number -> its rows; a root's component's
         # number -> its text as first written (linked only), on disk once large (issue 8:
         # ~50 MB of a 1,000,000-row plan's peak as a dict); ``keep`` / ``text_of``
@@ -1640,10 +1643,8 @@ class RowPlanner:
                 more_attached.add((phone, address))
 
         def numbered(h: int) -> int:
-            n = number.get(h)
-            if n is None:
-                n = number[h] = len(hashes)
-                hashes.append(h)
+            n = number.number(h)
+            if n == len(parent):  # (a new identity)
                 parent.append(n)
                 given.append(0)
                 members.append(0)
@@ -1704,9 +1705,10 @@ class RowPlanner:
                 continue
             (mail, *_), phone = _identities(PersonRef(name, mails[0])), _identities(
                 PersonRef(name, phone=numbers[0]))
-            if not phone or mail[0] not in number or phone[0][0] not in number:
+            if not phone or (of_mail := number.get(mail[0])) is None \
+                    or (of_phone := number.get(phone[0][0])) is None:
                 continue
-            a, b = root(number[mail[0]]), root(number[phone[0][0]])
+            a, b = root(of_mail), root(of_phone)
             if a == b or kinds[a] != 2 or kinds[b] != 1 or b in contested:
                 continue
             keep(a, mail[1])
@@ -1718,8 +1720,8 @@ class RowPlanner:
             name, mails, numbers = at[slot]
             for h, _ in (*(_identities(PersonRef(name, m))[0] for m in mails),
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
-                if h in number:
-                    members[root(number[h])] += 1
+                if (of_h := number.get(h)) is not None:
+                    members[root(of_h)] += 1
         # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
         file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         del at, kinds, named_at
@@ -1743,7 +1745,7 @@ class RowPlanner:
                     capped.add(r)
         del whole, shared  # (texts: on disk, gone with this call)
         self.persons_capped = len(capped)
-        number.clear()
+        number.clear()  # (its tables; ``hashes``, its old keys, is read below)
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
         persons = {h: held[r] for n, h in enumerate(hashes) if (r := root(n)) in held}
