@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import jobs
 from bulk.sandbox import Sandbox, SandboxConfig
-from jobs.dedupe.earlier_decisions import pending
+from jobs.dedupe.earlier_decisions import pending, taken
 from jobs.dedupe.index import load_keep_separate
 from jobs.dedupe.retention import prune_plans, run_plans
 from pdbulk.cli import app
@@ -124,8 +124,10 @@ def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
         assert prune_plans(state / "plans", cfg.job_root, keep=1) == [first.plan_dir]
 
 
-def _folder(plans: Path, name: str, decision: str, carried_from: Path | None = None) -> Path:
-    """A run's plan folder holding one group of deals 11 and 12 with ``decision``."""
+def _folder(plans: Path, name: str, decision: str, carried_from: Path | None = None,
+            named: bool = False) -> Path:
+    """A run's plan folder holding one group of deals 11 and 12 with ``decision``
+    (``named``: its plan named an earlier decision on them as not taken)."""
     folder = plans / name
     folder.mkdir(parents=True)
     (folder / "groups.csv").write_text(
@@ -134,7 +136,8 @@ def _folder(plans: Path, name: str, decision: str, carried_from: Path | None = N
     carried = [] if carried_from is None else [
         {"group_id": "g-11", "from": str(carried_from), "origin_group": "g-11", "row": 1,
          "decision": decision}]
-    (folder / "summary.json").write_bytes(orjson.dumps({"carried_decisions": carried}))
+    (folder / "summary.json").write_bytes(orjson.dumps(
+        {"carried_decisions": carried, **({"decisions_named": [[11, 12]]} if named else {})}))
     return folder
 
 
@@ -179,19 +182,82 @@ def test_a_group_decided_again_in_a_later_folder_is_taken_in_both(tmp_path: Path
 
 
 def test_a_later_decision_on_the_same_deals_replaces_an_earlier_one(tmp_path: Path) -> None:
-    """Night 1's merge was not taken (its deals changed); the reviewer kept the group apart
-    in night 2's folder instead: the run that records it takes night 1's merge too, which is
-    never named again; an explicit apply of an older folder takes no newer decision."""
+    """Night 1's merge was not taken (its deals changed; night 2 named it); the reviewer kept
+    the group apart in night 2's folder instead, as the line advised: the run that records
+    it takes night 1's merge too, which is never named again; an explicit apply of an older
+    folder takes no newer decision."""
     from jobs.dedupe.earlier_decisions import mark_plan_taken, record_kept
 
     plans = tmp_path / "state" / "plans"
     _folder(plans, "20261201T020000.000Z", "merge")
-    _folder(plans, "20261202T020000.000Z", "keep-separate")
+    _folder(plans, "20261202T020000.000Z", "keep-separate", named=True)
     waiting = pending(run_plans(plans))
     assert [d.group.decision for d in waiting.decided] == ["keep-separate"]
     record_kept(waiting, tmp_path / "state", {11, 12})
     assert pending(run_plans(plans)).decided == []
     old = _folder(plans, "20261203T020000.000Z", "merge")
-    new = _folder(plans, "20261204T020000.000Z", "keep-separate")
+    new = _folder(plans, "20261204T020000.000Z", "keep-separate", named=True)
     mark_plan_taken(old, plans)
     assert [d.plan for d in pending(run_plans(plans)).decided] == [new]
+
+
+def test_a_keep_separate_and_a_later_merge_on_the_same_deals_take_neither(
+        tmp_path: Path) -> None:
+    """x42r6 F3: keep-separate written in night 1's groups.csv, merge on the same deals in
+    night 2's: night 3 merged them (merges are final), the keep-separate unmentioned and the
+    overridden one listed as taken. Now night 3 keeps them apart (review band, no decision),
+    names the conflict with both folders and the newest plan's group, takes neither; a
+    decision written in night 3's groups.csv settles it and night 4 takes it."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=46)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        state = tmp_path / "j" / "dedupe-state"
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        second = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        crm = frozenset(ids["crm"])
+        assert crm in map(frozenset, _members(second.plan_dir)), second.lines
+        _decide(first.plan_dir, {crm: "keep-separate"})
+        _decide(second.plan_dir, {crm: "merge", frozenset(ids["linz"]): "keep-separate"})
+        third = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert third.merged == 0, third.lines
+        assert not any(sb_deal(sb, i)["is_deleted"] for i in ids["crm"])
+        assert crm not in load_keep_separate(state), third.lines
+        said = [line for line in third.lines if "disagree on deals" in line]
+        assert len(said) == 1, third.lines
+        assert str(first.plan_dir) in said[0] and str(second.plan_dir) in said[0], said
+        assert f"{third.plan_dir / 'groups.csv'}, group g-{min(crm)}" in said[0], said
+        assert not any("undecided" in line for line in third.lines), third.lines
+        for folder in (first.plan_dir, second.plan_dir):  # neither marked taken
+            assert not any(set(m) & crm for *_, m in taken(folder)), taken(folder)
+        with (third.plan_dir / "groups.csv").open(encoding="utf-8") as f:
+            row = next(r for r in csv.DictReader(f) if int(r["survivor_id"]) in crm)
+        assert (row["band"], row["decision"]) == ("review", ""), row
+        _decide(third.plan_dir, {crm: "merge"})  # settled where the line said
+        fourth = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert fourth.merged == 1, fourth.lines
+        assert not any("disagree" in line for line in fourth.lines), fourth.lines
+        assert pending(run_plans(state / "plans")).decided == []
+        assert pending(run_plans(state / "plans")).conflicts == []
+
+
+def test_decisions_that_disagree_across_folders_are_a_conflict(tmp_path: Path) -> None:
+    """A merge against a keep-separate (either order) or two merges naming different
+    survivors, none written in a plan that named the other: neither pending, a conflict;
+    the same decision twice counts once, by the newest folder."""
+    plans = tmp_path / "state" / "plans"
+    _folder(plans, "20261201T020000.000Z", "merge")
+    two = _folder(plans, "20261202T020000.000Z", "keep-separate")
+    waiting = pending(run_plans(plans))
+    assert waiting.decided == [] and [(c.newer.plan, c.older.group.decision)
+                                      for c in waiting.conflicts] == [(two, "merge")]
+    assert waiting.deals() == {11, 12}  # decided: never "undecided"
+    other = tmp_path / "other" / "plans"
+    _folder(other, "20261201T020000.000Z", "merge")
+    swapped = _folder(other, "20261202T020000.000Z", "merge")
+    (swapped / "groups.csv").write_text(
+        "group_id,decision,band,score,survivor_id,merged_ids\n"
+        "g-11,merge,review,0.800,12,11\n", encoding="utf-8")
+    assert len(pending(run_plans(other)).conflicts) == 1
+    (swapped / "summary.json").write_bytes(orjson.dumps({"decisions_named": [[11, 12]]}))
+    settled = pending(run_plans(other))  # written where a plan named the older one
+    assert settled.conflicts == [] and [d.plan for d in settled.decided] == [swapped]

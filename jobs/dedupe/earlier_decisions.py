@@ -29,6 +29,15 @@ and any decision on them in an older folder (a group decided again on a later ni
 later decision replaces the earlier one, ``take_everywhere``). Each folder lists its taken
 decisions in ``decisions-taken.json`` (group id, decision, survivor, merged ids: a decision
 changed since is a new one).
+Decisions not taken that disagree on the same deals across folders (a ``keep-separate``
+against a ``merge``, or two merges naming different survivors: x42r6 F3, a keep-separate of
+night 2 was merged by a merge written in night 3's folder, unmentioned) are a *conflict*:
+neither is taken, nor marked taken; tonight's plan keeps the deals apart (their group, if
+proposed, is put in the review band with no decision: ``hold_conflicts``), names the conflict
+on stderr every night with both folders. Each plan records in its ``summary.json`` the deals
+of the earlier decisions it named as not taken (``decisions_named``: merges left, conflicts);
+a decision a person writes in such a plan (the newest run's groups.csv, as the lines advise)
+replaces them: it settles a conflict. Else clearing the unwanted decision settles it.
 Retention never removes a folder holding decisions not taken (``retention.prune_plans``).
 Blocking (files); no API call. Raises nothing for a damaged groups.csv: the folder is named
 (``Earlier.unreadable``) and kept.
@@ -54,6 +63,9 @@ from .planfiles import GROUPS, PlannedGroup, read_groups, read_records, run_plan
 TAKEN = "decisions-taken.json"  # in a plan folder: the decisions an apply or run took
 # summary.json: [{"group_id", "from" (a folder), "origin_group", "row", "decision"}]
 CARRIED = "carried_decisions"
+# summary.json: [[deal ids], ...] the earlier decisions this plan named as not taken (merges
+# left, conflicts): a decision written in this plan on those deals replaces them
+NAMED = "decisions_named"
 
 
 def _key(g: PlannedGroup) -> tuple[str, str, int, tuple[int, ...]]:
@@ -80,13 +92,33 @@ def mark_taken(plan: Path, groups: Iterable[PlannedGroup]) -> None:
         write_private(plan / TAKEN, orjson.dumps([[g, d, s, list(m)] for g, d, s, m in entries]))
 
 
-def _carried(plan: Path) -> list[dict[str, Any]]:
+def _summary(plan: Path, key: str) -> list[Any]:
     try:
         summary = orjson.loads((plan / "summary.json").read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return []
-    carried = summary.get(CARRIED) if isinstance(summary, dict) else None
-    return [c for c in carried or () if isinstance(c, dict)]
+    got = summary.get(key) if isinstance(summary, dict) else None
+    return list(got) if isinstance(got, list) else []
+
+
+def _carried(plan: Path) -> list[dict[str, Any]]:
+    return [c for c in _summary(plan, CARRIED) if isinstance(c, dict)]
+
+
+def _named_there(plan: Path, members: frozenset[int]) -> bool:
+    """Whether ``plan`` named an earlier decision on any of ``members`` as not taken
+    (``decisions_named``): a decision written there replaces it, settles a conflict."""
+    for ids in _summary(plan, NAMED):
+        with contextlib.suppress(TypeError, ValueError):
+            if members & {int(i) for i in ids}:
+                return True
+    return False
+
+
+def _disagree(newer: PlannedGroup, older: PlannedGroup) -> bool:
+    """A keep-separate against a merge, or two merges naming different survivors."""
+    return newer.decision != older.decision or (
+        newer.decision == "merge" and newer.survivor_id != older.survivor_id)
 
 
 def _mark_with_origins(plan: Path, group: PlannedGroup, depth: int = 0) -> None:
@@ -164,12 +196,30 @@ class Decided:
         return f"group {self.group.id} (row {self.group.row} of {self.plan / GROUPS})"
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two decisions not taken on the same deals that disagree (``newer``'s folder is the
+    newer); ``tonight``: the group of tonight's plan holding their deals (review band, no
+    decision), "" when tonight proposes none."""
+
+    newer: Decided
+    older: Decided
+    tonight: str = ""
+
+    @property
+    def members(self) -> frozenset[int]:
+        return self.newer.members | self.older.members
+
+
 @dataclass
 class Earlier:
     """The decisions of earlier run plans not yet taken (``pending``), and what tonight's
-    plan did with them (``carry``)."""
+    plan did with them (``carry``); ``conflicts``: those taken by neither side
+    (``hold_conflicts``); ``plan``: tonight's plan folder, when known."""
 
     decided: list[Decided] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    plan: Path | None = None
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, why)
     carried: list[tuple[Decided, str]] = field(default_factory=list)  # (decision, tonight's id)
     left: list[tuple[Decided, str]] = field(default_factory=list)  # (merge not carried, why)
@@ -188,8 +238,10 @@ class Earlier:
         return {frozenset((a, b)) for m in ids for i, a in enumerate(m) for b in m[i + 1:]}
 
     def deals(self) -> set[int]:
-        """The deals of every decision not taken: not "undecided" tonight."""
-        return {i for d in self.decided for i in d.members}
+        """The deals of every decision not taken (conflicting ones too): not "undecided"
+        tonight."""
+        return ({i for d in self.decided for i in d.members}
+                | {i for c in self.conflicts for i in c.members})
 
 
 def _has_decisions_column(folder: Path) -> bool:
@@ -202,11 +254,14 @@ def _has_decisions_column(folder: Path) -> bool:
 def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
     """The decisions in ``folders``' groups.csv (newest first; a run's plan folders) that no
     apply or run took (``taken``), but ``skip``'s (the plan being written). A deal decided in
-    two folders counts once, by the newest. A groups.csv with a ``decision`` column that
-    cannot be read (a bad decision, a cut row) is named in ``unreadable`` (kept: it may
-    hold decisions)."""
+    two folders counts once, by the newest; when the two disagree (``_disagree``) neither
+    counts: both go to ``conflicts`` (x42r6 F3), unless the newer was written in a plan
+    that named a decision on those deals as not taken (``decisions_named``: a person
+    decided again where the lines said to).
+    A groups.csv with a ``decision`` column that cannot be read (a bad decision, a cut row)
+    is named in ``unreadable`` (kept: it may hold decisions)."""
     out = Earlier()
-    seen: set[int] = set()
+    seen: dict[int, Decided] = {}
     for folder in folders:
         if skip is not None and folder.resolve() == skip.resolve():
             continue
@@ -220,10 +275,44 @@ def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
             continue
         done = taken(folder)
         for g in groups:
-            if g.decision and _key(g) not in done and not (set(g.member_ids) & seen):
-                out.decided.append(Decided(folder, g))
-                seen |= set(g.member_ids)
+            if not g.decision or _key(g) in done:
+                continue
+            d = Decided(folder, g)
+            newer = [seen[i] for i in sorted(d.members) if i in seen]
+            if not newer:
+                out.decided.append(d)
+                seen.update(dict.fromkeys(d.members, d))
+                continue
+            for n in dict.fromkeys(newer):  # each newer decision once, in order
+                if _disagree(n.group, g) and not _named_there(n.plan, n.members):
+                    out.conflicts.append(Conflict(n, d))
+                    if n in out.decided:
+                        out.decided.remove(n)
     return out
+
+
+def hold_conflicts(earlier: Earlier, groups: list[Group], plan: Path | None = None
+                   ) -> list[Group]:
+    """Tonight's ``groups`` with each group holding deals of a conflict (``earlier.
+    conflicts``) put in the review band with no decision: kept apart, proposed for a person
+    to settle; ``earlier.conflicts`` learn that group's id and ``earlier.plan`` ``plan``."""
+    earlier.plan = plan
+    if not earlier.conflicts:
+        return groups
+    out = list(groups)
+    for n, g in enumerate(out):
+        if any(set(g.member_ids) & c.members for c in earlier.conflicts):
+            out[n] = replace(g, band="review", decision="")
+    earlier.conflicts = [replace(c, tonight=next(
+        (g.id for g in out if set(g.member_ids) & c.members), "")) for c in earlier.conflicts]
+    return out
+
+
+def named_json(earlier: Earlier) -> list[list[int]]:
+    """summary.json's ``decisions_named``: the deals of each merge left and each conflict
+    (``carry``, ``hold_conflicts`` first), as ``warnings`` names them."""
+    return [*(sorted(d.members) for d, _ in earlier.left),
+            *(sorted(c.members) for c in earlier.conflicts)]
 
 
 def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecord]
@@ -317,18 +406,38 @@ def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> li
     return out
 
 
+def _said(g: PlannedGroup) -> str:
+    return f"merge into deal {g.survivor_id}" if g.decision == "merge" else g.decision
+
+
 def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
     """Each pending merge decision not carried, with the command that takes it
-    (``command(plan)``), and each groups.csv that cannot be read."""
+    (``command(plan)``), each conflict (``conflicts``) and each groups.csv that cannot be
+    read."""
     out = [f"{d.named()}: decision = merge not taken by this plan: {why}; named every night "
            "until taken: decide it again in the newest plan's groups.csv, or have it judged "
            f"against the deals as they are now with: {command(d.plan)}"
            for d, why in earlier.left]
+    for c in earlier.conflicts:
+        n, o = c.newer.group, c.older.group
+        where = (f"this plan's group {c.tonight} (review band, no decision)" if c.tonight
+                 else "no group of this plan holds them")
+        # only a run's plan folder (pdbulk plan dedupe's is temporary; no night reads -o's)
+        newest = (f" ({earlier.plan / GROUPS}, group {c.tonight})" if c.tonight
+                  and earlier.plan is not None and earlier.plan in run_plans(earlier.plan.parent)
+                  else "")
+        out.append(
+            f"{c.newer.named()}: decision = {_said(n)} and {c.older.named()}: decision = "
+            f"{_said(o)} disagree on deals {', '.join(map(str, sorted(c.members)))}: "
+            f"neither is taken; the deals are kept apart ({where}); named every night until "
+            f"settled: decide once in the newest plan's groups.csv{newest} (that decision "
+            "replaces both), or clear the decision you no longer want")
     out += [f"the decisions in {folder / GROUPS} cannot be read ({why}); the folder is "
             "kept until they can" for folder, why in earlier.unreadable]
     return out
 
 
-__all__ = ["CARRIED", "TAKEN", "Decided", "Earlier", "apply_command", "carried_json", "carry",
-           "lines", "mark_plan_taken", "mark_taken", "pending", "record_kept", "take_everywhere",
+__all__ = ["CARRIED", "NAMED", "TAKEN", "Conflict", "Decided", "Earlier", "apply_command",
+           "carried_json", "carry", "hold_conflicts", "lines", "named_json",
+           "mark_plan_taken", "mark_taken", "pending", "record_kept", "take_everywhere",
            "taken", "warnings"]

@@ -33,7 +33,16 @@ from bulk.store import private_tree
 
 from .. import setting_checks as checks
 from .config import DedupeConfig, resolve_identifiers
-from .earlier_decisions import CARRIED, Earlier, carried_json, carry, pending
+from .earlier_decisions import (
+    CARRIED,
+    NAMED,
+    Earlier,
+    carried_json,
+    carry,
+    hold_conflicts,
+    named_json,
+    pending,
+)
 from .index import (
     DealIndex,
     absorbed,
@@ -163,6 +172,10 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
     records = {r.id: r for r in deals}
     if earlier.merges:  # carried where its deals are one group tonight, unchanged since
         result = replace(result, groups=tuple(carry(earlier, list(result.groups), records)))
+    # x42r6 F3: decisions that disagree on the same deals: neither taken, the deals kept
+    # apart tonight (review band) for a person to settle in this plan's groups.csv
+    result = replace(result, groups=tuple(hold_conflicts(earlier, list(result.groups),
+                                                         directory)))
     # the late copies left out of their groups: the next --since-last plan compares them
     # again whatever changed (f37d 1: only a survivor whose update_time the merge moved
     # brought one back; the index's earlier pending served this plan's focus, and its apply
@@ -200,6 +213,7 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
         "review_groups_again": again,
         "keep_separate_pairs": len(keep),
         **({CARRIED: carried_json(earlier)} if earlier.carried else {}),
+        **({NAMED: named_json(earlier)} if earlier.left or earlier.conflicts else {}),
         "field_policy": dict(config.field_policy),
         "duplicate_threshold": config.duplicate_threshold,
         "review_threshold": config.review_threshold, "guards": sorted(config.guards),
