@@ -98,8 +98,9 @@ def test_the_next_night_takes_the_decisions_of_an_earlier_nights_groups_csv(
 def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
         tmp_path: Path) -> None:
     """A merge decision whose deals changed since its plan is not carried: each night names
-    it with the `dedupe apply` command, retention keeps its folder past the newest plans and
-    says so; once `dedupe apply` of that folder has taken it, retention removes it."""
+    it with the newest plan's group to decide it again in (x42r6 F4: not its own folder's
+    apply, which refuses it), retention keeps its folder past the newest plans and says so;
+    once `dedupe apply` of that folder has taken it, retention removes it."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=45)) as sb:
         ids = _seed(sb)
         cfg = engine_config(sb, tmp_path / "j")
@@ -113,7 +114,7 @@ def test_a_merge_decision_on_changed_deals_is_named_and_its_folder_kept(
         assert second.merged == 0, second.lines
         named = [line for line in second.lines if "decision = merge not taken" in line]
         assert named and f"deal {a} changed since that plan" in named[0], second.lines
-        assert f"pdbulk dedupe apply {first.plan_dir} --job-dir" in named[0]
+        assert f"{second.plan_dir / 'groups.csv'}, group g-{min(ids['crm'])}" in named[0]
         said: list[str] = []
         gone = prune_plans(state / "plans", cfg.job_root, keep=1, say=said.append)
         assert gone == [] and first.plan_dir.is_dir(), said
@@ -261,3 +262,30 @@ def test_decisions_that_disagree_across_folders_are_a_conflict(tmp_path: Path) -
     (swapped / "summary.json").write_bytes(orjson.dumps({"decisions_named": [[11, 12]]}))
     settled = pending(run_plans(other))  # written where a plan named the older one
     assert settled.conflicts == [] and [d.plan for d in settled.decided] == [swapped]
+
+
+def test_a_merge_on_changed_deals_is_named_for_the_newest_plan_never_undecided(
+        tmp_path: Path) -> None:
+    """x42r6 F4: a merge decision whose deals changed since its plan was named with `dedupe
+    apply OLD` "judged against the deals as they are now", which refuses it again (changed
+    since the plan), and its group was counted "proposed again, undecided". Now each night
+    says to decide it again in the newest plan (its groups.csv, the group id there), and
+    counts it decided, not taken."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=47)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        _decide(first.plan_dir, {frozenset(ids["crm"]): "merge",
+                                 frozenset(ids["linz"]): "keep-separate"})
+        a = ids["crm"][0]
+        sb.state.save("deal", {**sb_deal(sb, a), "value": 950,
+                               "update_time": sb.state.now_iso()})
+        for night in range(2):
+            run = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+            assert run.merged == 0, run.lines
+            assert not any("undecided" in line for line in run.lines), (night, run.lines)
+            named = [line for line in run.lines if "decision = merge not taken" in line]
+            assert len(named) == 1, run.lines
+            assert "dedupe apply" not in named[0], named
+            assert f"{run.plan_dir / 'groups.csv'}, group g-{min(ids['crm'])}" in named[0]
+            assert any("decided, not taken" in line for line in run.lines), run.lines

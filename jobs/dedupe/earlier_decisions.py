@@ -211,6 +211,18 @@ class Conflict:
         return self.newer.members | self.older.members
 
 
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A pending merge decision tonight's plan did not carry: ``why``; ``tonight``: the id of
+    tonight's group holding its deals ("" none); ``stale``: its deals changed (or went)
+    since its plan, so a ``dedupe apply`` of its folder refuses it too."""
+
+    decided: Decided
+    why: str
+    tonight: str = ""
+    stale: bool = False
+
+
 @dataclass
 class Earlier:
     """The decisions of earlier run plans not yet taken (``pending``), and what tonight's
@@ -222,7 +234,7 @@ class Earlier:
     plan: Path | None = None
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, why)
     carried: list[tuple[Decided, str]] = field(default_factory=list)  # (decision, tonight's id)
-    left: list[tuple[Decided, str]] = field(default_factory=list)  # (merge not carried, why)
+    left: list[Left] = field(default_factory=list)  # merges not carried
 
     @property
     def keep_separate(self) -> list[Decided]:
@@ -311,7 +323,7 @@ def hold_conflicts(earlier: Earlier, groups: list[Group], plan: Path | None = No
 def named_json(earlier: Earlier) -> list[list[int]]:
     """summary.json's ``decisions_named``: the deals of each merge left and each conflict
     (``carry``, ``hold_conflicts`` first), as ``warnings`` names them."""
-    return [*(sorted(d.members) for d, _ in earlier.left),
+    return [*(sorted(x.decided.members) for x in earlier.left),
             *(sorted(c.members) for c in earlier.conflicts)]
 
 
@@ -319,30 +331,38 @@ def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecor
           ) -> list[Group]:
     """Tonight's ``groups`` with each pending ``merge`` decision carried into the group of
     exactly its deals, none changed since the reviewer's plan (``records``: tonight's); the
-    others go to ``earlier.left`` with why. ``earlier.carried`` learns what was carried."""
+    others go to ``earlier.left`` with why, tonight's group holding its deals and whether
+    they changed since that plan (then its own folder's apply refuses it too: x42r6 F4).
+    ``earlier.carried`` learns what was carried."""
     by_members = {frozenset(g.member_ids): n for n, g in enumerate(groups)}
     out = list(groups)
-    then_by_plan: dict[Path, dict[int, DealRecord]] = {}
+    then_by_plan: dict[Path, dict[int, DealRecord] | str] = {}
     for d in earlier.merges:
-        n = by_members.get(d.members)
-        if n is None:
-            earlier.left.append((d, "its deals are not one group tonight (merged, deleted, "
-                                    "edited, or grouped otherwise)"))
-            continue
         if d.plan not in then_by_plan:
             try:
                 then_by_plan[d.plan] = read_records(d.plan)
             except InputError as exc:
-                then_by_plan[d.plan] = {}
-                earlier.left.append((d, f"its plan cannot be read ({exc})"))
-                continue
+                then_by_plan[d.plan] = f"its plan cannot be read ({exc})"
         then = then_by_plan[d.plan]
-        why = next((f"deal {i} is not in that plan's deals.jsonl" if i not in then else
-                    f"deal {i} changed since that plan" for i in sorted(d.members)
-                    if i not in then or i not in records
-                    or then[i].update_time != records[i].update_time), None)
-        if why is not None:  # the reviewer saw other deals: tonight's group holds them now
-            earlier.left.append((d, f"{why} (this plan's group {out[n].id} holds its deals)"))
+        n = by_members.get(d.members)
+        holds = out[n].id if n is not None else next(
+            (g.id for g in out if set(g.member_ids) & d.members), "")
+        if isinstance(then, str):
+            earlier.left.append(Left(d, then, holds, stale=True))
+            continue
+        stale = next((f"deal {i} is not in that plan's deals.jsonl" if i not in then else
+                      f"deal {i} is gone since that plan" if i not in records else
+                      f"deal {i} changed since that plan" for i in sorted(d.members)
+                      if i not in then or i not in records
+                      or then[i].update_time != records[i].update_time), None)
+        if n is None:
+            why = ("its deals are not one group tonight (merged, deleted, edited, or grouped "
+                   "otherwise)" + (f": {stale}" if stale else ""))
+            earlier.left.append(Left(d, why, holds, stale=stale is not None))
+            continue
+        if stale is not None:  # the reviewer saw other deals: tonight's group holds them now
+            earlier.left.append(Left(d, f"{stale} (this plan's group {holds} holds its deals)",
+                                     holds, stale=True))
             continue
         g = out[n]
         out[n] = replace(g, survivor_id=d.group.survivor_id, merged_ids=d.group.merged_ids,
@@ -403,6 +423,13 @@ def lines(earlier: Earlier, *, recorded: int | None = None, gone: int = 0) -> li
     for d, gid in earlier.carried:
         out.append(f"{d.named()}: decision = merge carried into this plan's group {gid} (its "
                    "deals unchanged since that plan)")
+    waiting = [x.decided.group.id for x in earlier.left] + [
+        c.tonight or c.newer.group.id for c in earlier.conflicts]
+    if waiting:  # x42r6 F4: never counted "undecided"
+        shown = ", ".join(waiting[:5]) + (" ..." if len(waiting) > 5 else "")
+        out.append(f"decided, not taken: {len(waiting):,} group(s) a person decided in an "
+                   f"earlier plan's groups.csv ({shown}), not taken tonight (named on stderr "
+                   "with what settles each)")
     return out
 
 
@@ -410,22 +437,39 @@ def _said(g: PlannedGroup) -> str:
     return f"merge into deal {g.survivor_id}" if g.decision == "merge" else g.decision
 
 
+def _newest(plan: Path | None, gid: str) -> str:
+    """`` (PLAN/groups.csv, group G)`` for tonight's group in a run's plan folder, else ""
+    (``pdbulk plan dedupe``'s folder is temporary; no night reads a ``-o`` folder's)."""
+    if not gid or plan is None or plan not in run_plans(plan.parent):
+        return ""
+    return f" ({plan / GROUPS}, group {gid})"
+
+
+def _left_line(x: Left, plan: Path | None, command: Callable[[Path], str]) -> str:
+    head = f"{x.decided.named()}: decision = merge not taken by this plan: {x.why}"
+    if not x.stale:  # its deals as that plan saw them: an apply of its folder judges it
+        return (f"{head}; named every night until taken: decide it again in the newest "
+                "plan's groups.csv, or have it judged against the deals as they are now "
+                f"with: {command(x.decided.plan)}")
+    if not x.tonight:
+        return (f"{head}; its own folder's apply would refuse it too, and no group of this "
+                "plan holds its deals; named every night until taken: decide it again in "
+                "the newest plan that proposes them, or clear the decision")
+    return (f"{head}; its own folder's apply would refuse it too (changed since that plan); "
+            "named every night until taken: decide it again in the newest plan's groups.csv"
+            f"{_newest(plan, x.tonight)}")
+
+
 def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
     """Each pending merge decision not carried, with the command that takes it
     (``command(plan)``), each conflict (``conflicts``) and each groups.csv that cannot be
     read."""
-    out = [f"{d.named()}: decision = merge not taken by this plan: {why}; named every night "
-           "until taken: decide it again in the newest plan's groups.csv, or have it judged "
-           f"against the deals as they are now with: {command(d.plan)}"
-           for d, why in earlier.left]
+    out = [_left_line(x, earlier.plan, command) for x in earlier.left]
     for c in earlier.conflicts:
         n, o = c.newer.group, c.older.group
         where = (f"this plan's group {c.tonight} (review band, no decision)" if c.tonight
                  else "no group of this plan holds them")
-        # only a run's plan folder (pdbulk plan dedupe's is temporary; no night reads -o's)
-        newest = (f" ({earlier.plan / GROUPS}, group {c.tonight})" if c.tonight
-                  and earlier.plan is not None and earlier.plan in run_plans(earlier.plan.parent)
-                  else "")
+        newest = _newest(earlier.plan, c.tonight)
         out.append(
             f"{c.newer.named()}: decision = {_said(n)} and {c.older.named()}: decision = "
             f"{_said(o)} disagree on deals {', '.join(map(str, sorted(c.members)))}: "
@@ -437,7 +481,7 @@ def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
     return out
 
 
-__all__ = ["CARRIED", "NAMED", "TAKEN", "Conflict", "Decided", "Earlier", "apply_command",
+__all__ = ["CARRIED", "NAMED", "TAKEN", "Conflict", "Decided", "Earlier", "Left", "apply_command",
            "carried_json", "carry", "hold_conflicts", "lines", "named_json",
            "mark_plan_taken", "mark_taken", "pending", "record_kept", "take_everywhere",
            "taken", "warnings"]
