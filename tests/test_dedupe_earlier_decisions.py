@@ -289,3 +289,26 @@ def test_a_merge_on_changed_deals_is_named_for_the_newest_plan_never_undecided(
             assert "dedupe apply" not in named[0], named
             assert f"{run.plan_dir / 'groups.csv'}, group g-{min(ids['crm'])}" in named[0]
             assert any("decided, not taken" in line for line in run.lines), run.lines
+
+
+def test_an_old_plans_undecided_group_merged_since_says_so_in_its_apply(
+        tmp_path: Path) -> None:
+    """x42r6 F4: an apply of an old night's folder said "skipped, review band" for a group
+    a later night had merged; now its row names the merge (merges.json, no call)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=48)) as sb:
+        ids = _seed(sb)
+        cfg = engine_config(sb, tmp_path / "j")
+        first = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        second = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        crm, linz = frozenset(ids["crm"]), frozenset(ids["linz"])
+        _decide(second.plan_dir, {crm: "merge"})
+        third = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert third.merged == 1, third.lines
+        _decide(first.plan_dir, {linz: "merge"})
+        applied = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, first.plan_dir,
+                                                      confirm=None))
+        assert applied.directory is not None, applied
+        with (applied.directory / "succeeded.csv").open(encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r["group_id"] == f"g-{min(crm)}"]
+        assert rows and rows[0]["action"] == "skipped", rows
+        assert f"already merged: deal {max(crm)} into deal {min(crm)}" in rows[0]["reason"]

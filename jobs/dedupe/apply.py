@@ -298,6 +298,18 @@ def _already(g: PlannedGroup, live: Mapping[int, Deal],
             if merges.get(m, (None,))[0] == g.survivor_id and is_gone(live.get(m))]
 
 
+def _merged_since(g: PlannedGroup, merges: Mapping[int, tuple[int, DealRecord]]) -> str:
+    """A skipped group's deals merged since by an apply or run (``merges``: merges.json's
+    confirmed ones), as its row's note: "" when none (x42r6 F4: an old plan's undecided
+    group said "skipped, review band" though a later night had merged it). No call."""
+    done = [(m, merges[m][0]) for m in g.member_ids if m in merges]
+    if not done:
+        return ""
+    said = ", ".join(f"deal {m} into deal {sv}" for m, sv in done)
+    return (f"; already merged: {said} (recorded in the state directory's merges.json, by "
+            "an apply or run since)")
+
+
 def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float],
              review_threshold: float) -> str | None:
     """Why a group (as a reviewer may have edited it) is a chain, else None: every pair of
@@ -377,13 +389,17 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     prep.notes.extend(damage_notes)
     chosen: list[PlannedGroup] = []
     decided: list[PlannedGroup] = []  # kept separate: read now, one may be merged already
+    made: dict[int, tuple[int, DealRecord]] | None = None  # merges.json, read when needed
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
         if (why := options.wants(g, review_threshold)) is not None:
             if g.decision == "keep-separate":
                 decided.append(g)
                 continue
-            _skip(prep, g, why)
+            if made is None:
+                made = (await in_thread(lambda: load_merges(state_dir, confirmed_only=True))
+                        if state_dir is not None else {})
+            _skip(prep, g, why + _merged_since(g, made))
             continue
         chosen.append(g)
     merges = 0  # the merges to send so far: only those count against --max-merges
