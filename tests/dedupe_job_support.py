@@ -144,3 +144,25 @@ def keep_separate(plan_dir: Path, group_id: str | None = None) -> None:
 
 __all__ = ["PAST", "deal", "filler_title", "keep_separate", "load_apply", "org", "plan",
            "resume", "seed_account", "seed_pairs", "two_hosts"]
+
+
+def two_titles_bands(a: str, b: str, *, org: str, person: str, value: float
+                     ) -> tuple[list[tuple[str, set[int]]], list[tuple[str, tuple[str, ...]]]]:
+    """``find_duplicates`` of two open deals titled ``a`` and ``b`` on one org and person
+    (``org``, ``person`` by name), of one ``value`` (EUR), added 30 minutes apart: the
+    groups as (band, member ids), and their (band, reasons) for a failing assert's message."""
+    from datetime import UTC, datetime, timedelta
+
+    from jobs.dedupe.matching import find_duplicates
+    from jobs.dedupe.model import DealRecord
+
+    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
+    later = now + timedelta(minutes=30)
+    base: dict[str, Any] = {
+        "status": "open", "org_id": 7, "org_name": org, "person_id": 9, "person_name": person,
+        "value": value, "currency": "EUR", "pipeline_id": 1, "stage_id": 1, "stage_order": 1,
+        "owner_id": 1}
+    deals = [DealRecord(id=1, title=a, add_time=now, update_time=now, **base),
+             DealRecord(id=2, title=b, add_time=later, update_time=later, **base)]
+    groups = find_duplicates(deals, DedupeConfig.default()).groups
+    return ([(g.band, set(g.member_ids)) for g in groups], [(g.band, g.reasons) for g in groups])

@@ -7,14 +7,11 @@ lower case between two capitalized words is one: a label letter or code stays (`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from jobs.dedupe.config import DEFAULT_NOISE_WORDS, DedupeConfig
-from jobs.dedupe.matching import find_duplicates
-from jobs.dedupe.model import DealRecord
+from jobs.dedupe.config import DEFAULT_NOISE_WORDS
 from jobs.dedupe.normalize import normalize_title
+from tests.dedupe_job_support import two_titles_bands
 
 PAIRS = [("Acme & Fils - Audit", "Acme et Fils - Audit"), ("Berg & Dal offert", "Berg och Dal offert"),
          ("Pérez & Hijos - Web", "Pérez y Hijos - Web"), ("Rossi & Figli", "Rossi e Figli"),
@@ -48,13 +45,5 @@ def test_a_letter_that_numbers_stays(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(("a", "b"), PAIRS[:4])
 def test_such_a_pair_on_one_customer_is_a_duplicate(a: str, b: str) -> None:
-    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
-    base = {"status": "open", "org_id": 7, "org_name": "Nordwind Handel GmbH", "person_id": 9,
-            "person_name": "Lena Berg", "value": 1200.0, "currency": "EUR", "pipeline_id": 1,
-            "stage_id": 1, "stage_order": 1, "owner_id": 1}
-    deals = [DealRecord(id=1, title=a, add_time=now, update_time=now, **base),  # type: ignore[arg-type]
-             DealRecord(id=2, title=b, add_time=now + timedelta(minutes=30),  # type: ignore[arg-type]
-                        update_time=now + timedelta(minutes=30), **base)]
-    groups = find_duplicates(deals, DedupeConfig.default()).groups
-    assert [(g.band, set(g.member_ids)) for g in groups] == [("duplicate", {1, 2})], \
-        [(g.band, g.reasons) for g in groups]
+    bands, said = two_titles_bands(a, b, org="Nordwind Handel GmbH", person="Lena Berg", value=1200.0)
+    assert bands == [("duplicate", {1, 2})], said

@@ -6,14 +6,11 @@ so already (``org_key``); titles now read them as ``legal_forms.FORMS`` does."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from jobs.dedupe.config import DEFAULT_NOISE_WORDS, DedupeConfig
-from jobs.dedupe.matching import find_duplicates
-from jobs.dedupe.model import DealRecord
+from jobs.dedupe.config import DEFAULT_NOISE_WORDS
 from jobs.dedupe.normalize import normalize_title
+from tests.dedupe_job_support import two_titles_bands
 
 PAIRS = [("Acme Incorporated - Annual support", "Acme Inc - Annual support"),
          ("Société Générale Nettoyage \u2013 contrat", "Ste Generale Nettoyage \u2013 contrat"),
@@ -37,13 +34,5 @@ def test_two_legal_forms_stay_two() -> None:
 
 @pytest.mark.parametrize(("a", "b"), PAIRS[:2])
 def test_such_a_pair_on_one_customer_is_a_duplicate(a: str, b: str) -> None:
-    now = datetime(2026, 12, 2, 9, tzinfo=UTC)
-    base = {"status": "open", "org_id": 7, "org_name": "Zenith Holding", "person_id": 9,
-            "person_name": "Raj Patel", "value": 900.0, "currency": "EUR", "pipeline_id": 1,
-            "stage_id": 1, "stage_order": 1, "owner_id": 1}
-    deals = [DealRecord(id=1, title=a, add_time=now, update_time=now, **base),  # type: ignore[arg-type]
-             DealRecord(id=2, title=b, add_time=now + timedelta(minutes=30),  # type: ignore[arg-type]
-                        update_time=now + timedelta(minutes=30), **base)]
-    groups = find_duplicates(deals, DedupeConfig.default()).groups
-    assert [(g.band, set(g.member_ids)) for g in groups] == [("duplicate", {1, 2})], \
-        [(g.band, g.reasons) for g in groups]
+    bands, said = two_titles_bands(a, b, org="Zenith Holding", person="Raj Patel", value=900.0)
+    assert bands == [("duplicate", {1, 2})], said
