@@ -330,3 +330,27 @@ async def upsert_hooked(sb: Sandbox, tmp: Path, rows: Iterable[tuple[str, ...]],
     store.set_status("stopped" if result.stopped else "finished")
     kind.after_run(store, result)
     return store
+
+
+# a mapping of a key, a title and an organization name only (the organization-matching tests)
+ORG_MAPPING = """version = 1
+[import]
+key_column = "key"
+[deal]
+title = "title"
+[organization]
+name = "company"
+"""
+
+
+def add_org(sb: Sandbox, name: str) -> int:
+    """Make organization ``name`` on ``sb`` as a colleague would (POST /api/v2/organizations);
+    its id."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{sb.url}/api/v2/organizations", data=json.dumps({"name": name}).encode(),
+        headers={"x-api-token": sb.token, "content-type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return int(json.load(answer)["data"]["id"])

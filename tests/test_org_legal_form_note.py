@@ -6,35 +6,18 @@ plan counts such rows (f29h 6: it said ``name`` alone)."""
 from __future__ import annotations
 
 import csv
-import json
-import urllib.request
 from pathlib import Path
 
 import anyio
 from typer.testing import CliRunner
 
-from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.sandbox import SandboxConfig
 from jobs.account import OrgIndex
 from pdbulk.cli import app
-from tests.import_support import import_once
+from tests.import_support import ORG_MAPPING, add_org, import_once
 from tests.sandbox_helpers import threaded_sandbox
 
-MAPPING = """version = 1
-[import]
-key_column = "key"
-[deal]
-title = "title"
-[organization]
-name = "company"
-"""
-
-
-def _add_org(sb: Sandbox, name: str) -> int:
-    request = urllib.request.Request(
-        f"{sb.url}/api/v2/organizations", data=json.dumps({"name": name}).encode(),
-        headers={"x-api-token": sb.token, "content-type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return int(json.load(answer)["data"]["id"])
+MAPPING = ORG_MAPPING
 
 
 def test_an_organization_found_under_another_legal_form_says_so(tmp_path: Path) -> None:
@@ -46,7 +29,7 @@ def test_an_organization_found_under_another_legal_form_says_so(tmp_path: Path) 
                         "k3,D3,Acme Incorporated\n", encoding="utf-8")
     (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")
     with threaded_sandbox(SandboxConfig(time_scale=0.02)) as sb:
-        oscorp, acme = _add_org(sb, "Oscorp Corp"), _add_org(sb, "Acme Inc")
+        oscorp, acme = add_org(sb, "Oscorp Corp"), add_org(sb, "Acme Inc")
         planned = CliRunner().invoke(app, ["plan", "import", str(manifest), "-m",
                                            str(tmp_path / "m.toml"), "--url", sb.url,
                                            "--create-key-field"],

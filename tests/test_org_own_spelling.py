@@ -8,8 +8,6 @@ account has ``Mueller & Soehne AG`` too."""
 from __future__ import annotations
 
 import csv
-import json
-import urllib.request
 from pathlib import Path
 
 import anyio
@@ -17,29 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bulk.errors import InputError
-from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.sandbox import SandboxConfig
 from jobs import transforms as tf
 from jobs.account import OrgIndex, PersonIndex
 from pdbulk.cli import app
-from tests.import_support import import_once
+from tests.import_support import ORG_MAPPING, add_org, import_once
 from tests.sandbox_helpers import threaded_sandbox
 
-MAPPING = """version = 1
-[import]
-key_column = "key"
-[deal]
-title = "title"
-[organization]
-name = "company"
-"""
-
-
-def _add_org(sb: Sandbox, name: str) -> int:
-    request = urllib.request.Request(
-        f"{sb.url}/api/v2/organizations", data=json.dumps({"name": name}).encode(),
-        headers={"x-api-token": sb.token, "content-type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        return int(json.load(answer)["data"]["id"])
+MAPPING = ORG_MAPPING
 
 
 @pytest.mark.parametrize("umlauts_first", [True, False])
@@ -57,8 +40,8 @@ def test_each_row_links_the_organization_of_its_own_spelling(tmp_path: Path,
     (tmp_path / "m.toml").write_text(MAPPING, encoding="utf-8")
     with threaded_sandbox(SandboxConfig(time_scale=0.02)) as sb:
         names = ["Müller & Söhne AG", "Mueller & Soehne AG"]
-        ids = {n: _add_org(sb, n) for n in (names if umlauts_first else names[::-1])}
-        koeln = _add_org(sb, "Köln Bau GmbH")
+        ids = {n: add_org(sb, n) for n in (names if umlauts_first else names[::-1])}
+        koeln = add_org(sb, "Köln Bau GmbH")
         planned = CliRunner().invoke(app, ["plan", "import", str(manifest), "-m",
                                            str(tmp_path / "m.toml"), "--url", sb.url,
                                            "--create-key-field"],
