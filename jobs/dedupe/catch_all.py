@@ -127,7 +127,7 @@ from .catch_all_regions import (
 )
 from .catch_all_scripts import SCRIPTS as _NON_LATIN
 from .catch_all_scripts import script_catch_all
-from .catch_all_world import NAMED_GREETINGS, WORLD, readings
+from .catch_all_world import JOINING_WORDS, NAMED_GREETINGS, WORLD, readings
 from .model import DealRecord
 from .normalize import legal_form, org_key
 
@@ -677,10 +677,44 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
         if no_name_marked(bare):
             return True  # -, ???, #NV, undefined: a mark where no name was given (f40c)
         if any(placeholder(reading, kind) or _named(reading, kind)  # ---, x, asdf: f40f
-               for reading in readings(bare)):
+               or _joined_catch_all(reading, kind) for reading in readings(bare)):
             return True
         if script_catch_all(bare):  # 散客, お客様, 개인 고객, عملاء أفراد (x42r2 F2)
             return True
+    return False
+
+
+# what a joined catch-all may end in: a people or "no one" word of a language that joins
+# words (``JOINING_WORDS``), or of the core German / Dutch / Nordic ones
+_JOINED_TAILS = (_COMPOUND_TAILS | JOINING_WORDS | frozenset({
+    "gast", "gaeste", "privatkunde", "privatkunden", "laufkunde", "laufkunden", "endkunde",
+    "endkunden", "interessent", "interessenten", "eindklant", "eindklanten", "consument",
+    "consumenten", "particulieren", "bestellungen", "anfragen"})) & CATCH_ALL_WORDS
+
+
+def _joined_catch_all(name: str, kind: str) -> bool:
+    """Whether one word of ``name``, written as German, Dutch and the Nordic languages join
+    words, is a catch-all once split before its last part (``Hotelgäste`` as ``Hotel
+    gäste``, ``Webshopbestellungen``, ``Praxispatienten``, ``Vereinsmitglieder`` with its
+    joining ``s``: x42r6 F2, read as real names while ``Hotel Gäste`` was a catch-all). The
+    last part is a people or "no one" word of a language that joins words (``_JOINED_TAILS``: ``Webclients`` is a
+    brand), of 4 letters or more, the first of 3 or more; the split name must read as a
+    catch-all by ``_named``, and a name with a legal form is a firm's (``Kundendienst``,
+    ``Gästehaus``, ``Netzkunden GmbH`` stay names)."""
+    if legal_form(name):
+        return False  # Privatkunden Halle GmbH: a registered firm's words are its name
+    words = org_key(name).split()
+    for i, word in enumerate(words):
+        for n in range(3, len(word) - 3):
+            if word[n:] not in _JOINED_TAILS or word[n:] in GENERIC_WORDS:
+                continue
+            # the first part, without its joining ``s`` (``Vereins``-mitglieder), and with
+            # the letter a triple consonant dropped (``Nettbutik``-kunder: nettbutikk)
+            heads = {word[:n], word[:n - 1] if word[n - 1] == "s" else word[:n],
+                     word[:n] + word[n] if word[n - 1] == word[n] else word[:n]}
+            for head in heads:
+                if _named(" ".join([*words[:i], head, word[n:], *words[i + 1:]]), kind):
+                    return True
     return False
 
 

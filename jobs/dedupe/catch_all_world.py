@@ -79,6 +79,23 @@ def _load() -> tuple[MappingProxyType[str, frozenset[str]],
 
 
 WORLD, SALES, NAMED_GREETINGS = _load()
+# the languages that write a compound as one word (German, Dutch, the Nordic ones, Finnish,
+# Estonian): only their words may end one (``Hotelgäste``; ``Webclients`` is a brand)
+_JOINING = frozenset({"de", "nl", "sv", "da", "no", "nb", "is", "fi", "et"})
+
+
+def _joining_words() -> frozenset[str]:
+    """The ``people`` and ``nobody`` words of ``_JOINING``'s languages, from both files."""
+    out: set[str] = set()
+    for data in (_DATA, _MORE):
+        for line in data.read_text(encoding="utf-8").splitlines():
+            kind, lang, *words = line.split() or ("#", "")
+            if kind in ("people", "nobody") and lang in _JOINING:
+                out.update(w for word in words for w in word.split("-") if w)
+    return frozenset(out)
+
+
+JOINING_WORDS = _joining_words()
 
 # Cyrillic and Greek letters as anyascii writes them (its tables for U+0400-U+045F, U+0490,
 # U+03AC-U+03CE): the reading when the package is not installed
