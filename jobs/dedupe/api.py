@@ -55,6 +55,7 @@ from ..results import tokens_line
 from ..resuming import resume_hint
 from . import job as planning  # looked up when called: a test stands a signal in for it
 from .apply import (
+    EDITS,
     INDEX_DUE,
     KIND,
     REFUSED,
@@ -497,7 +498,8 @@ class DedupeRun:
     rows (x42r2 F7c: 56 skipped beside 54 for review, rows beside groups, unnamed);
     ``policy_strays`` values a survivor
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
-    ``refused_decisions`` reviewers' ``decision = merge`` not followed; ``tokens`` spent;
+    ``refused_decisions`` reviewers' ``decision = merge`` not followed;
+    ``refused_edits`` groups.csv rows edited by hand (no such decision) refused; ``tokens`` spent;
     ``interrupted_jobs`` earlier dedupe jobs that did not end (each with ``line(resume)``
     and ``to_json()``), ``removed_jobs`` those killed before sending, removed;
     ``estimate`` the cost table of the loaded apply; ``result`` the run's; ``lines``."""
@@ -517,6 +519,7 @@ class DedupeRun:
     policy_strays: int = 0
     policy_put_back: int = 0
     refused_decisions: int = 0
+    refused_edits: int = 0
     tokens: int = 0
     interrupted_jobs: tuple[Unfinished, ...] = ()
     removed_jobs: tuple[str, ...] = ()
@@ -532,7 +535,8 @@ class DedupeRun:
                 "removed_jobs": list(self.removed_jobs),
                 **({"plan": self.plan.summary} if self.plan is not None else {}),
                 "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
-                "refused_decisions": self.refused_decisions, "items": dict(self.counts),
+                "refused_decisions": self.refused_decisions,
+                "refused_edits": self.refused_edits, "items": dict(self.counts),
                 "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
                 "skipped_for_review": self.skipped_for_review,
                 # each count named by what it counts, too (x42r2 F7c)
@@ -638,7 +642,8 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
         finally:
             store.close()
     return DedupeRun(None, None, plan_dir, "dry-run", actions=dict(prep.actions),
-                     refused_decisions=len(prep.meta.get(REFUSED) or []), estimate=cost,
+                     refused_decisions=len(prep.meta.get(REFUSED) or []),
+                     refused_edits=len(prep.meta.get(EDITS) or []), estimate=cost,
                      lines=[f"note: {n}" for n in prep.notes])
 
 
@@ -692,7 +697,7 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     for other in others:
         warn(other.line(resume_hint(other.job_id, cfg.job_root)))
     got: dict[str, Any] = {"plan": None, "plan_dir": plan_dir, "actions": {}, "refused": 0,
-                           "estimate": None}
+                           "refused_edits": 0, "estimate": None}
     with ExitStack() as held:
         # the state folder made and held before the job folder (x41r1 M2: a state folder
         # that could not be made left a job folder `pdbulk jobs` listed as interrupted)
@@ -809,6 +814,14 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
         if refused:
             say(f"{len(refused):,} reviewer decision(s) = merge not followed (named on "
                 "stderr)")
+        edits = prep.meta.get(EDITS) or []
+        for r in edits:  # x42r5 F7: a hand edit refused, said as a decision's is
+            warn(f"group {r['group_id']} (row {r['row']} of groups.csv): edit refused, not "
+                 f"merged: {r['reason']}")
+        got["refused_edits"] = len(edits)
+        if edits:
+            say(f"{len(edits):,} group(s) of groups.csv edited by hand refused, not merged "
+                "(named on stderr)")
         work = prep.actions["merge"]
         # a run or apply with nothing to merge keeps no job folder: its plan says it all
         got["quiet"] = not work and not prep.actions["already merged"] and _review_only(store)
@@ -898,6 +911,7 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
         return DedupeRun(None if quiet else store.job_id, None if quiet else store.directory,
                          got["plan_dir"], status,
                          got["plan"], got["actions"], refused_decisions=got["refused"],
+                         refused_edits=got["refused_edits"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)
     if store.status == "cancelled":

@@ -135,6 +135,7 @@ INDEX_DUE = "dedupe.index_due"  # job meta: the state's nightly index waits for 
 OPTIONS = "dedupe.apply_options"  # job meta: which groups the job merges (ApplyOptions)
 SEPARATE_DUE = "dedupe.keep_separate_due"  # job meta: keep-separate groups, remembered on go-ahead
 REFUSED = "dedupe.refused_decisions"  # job meta: reviewers' decision = merge not followed
+EDITS = "dedupe.refused_edits"  # job meta: groups.csv hand edits refused (no decision = merge)
 DECISIONS_DUE = "dedupe.decisions_due"  # job meta: the plan's decisions, taken on go-ahead
 
 
@@ -235,12 +236,9 @@ def _companies(g: PlannedGroup, planned: Mapping[int, DealRecord],
 
 def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
              live: Mapping[int, Deal]) -> str | None:
-    for deal_id in g.member_ids:  # first: a deal the plan never read (an edited id)
+    for deal_id in g.member_ids:  # an edited id: refused before (``_edit_refused``)
         if deal_id not in planned:
-            found = "" if deal_id in live else " (no live deal has that id either)"
-            return (f"deal {deal_id} is in none of the plan's pairs (deals.jsonl holds the "
-                    f"deals of its pairs){found}: a group may only name deals the plan "
-                    "compared")
+            return _unplanned(deal_id, live)
     for deal_id in g.member_ids:  # gone before changed: a merge moves its survivor too
         if is_gone(live.get(deal_id)):
             # not "since the plan": a --since-last plan's record may be the index's, read
@@ -322,6 +320,43 @@ def _chained(g: PlannedGroup, scores: Mapping[frozenset[int], float],
                     f"{review_threshold:g} (chaining guard: never merged, even with "
                     "decision = merge; split the group in groups.csv)")
     return None
+
+
+def _unplanned(deal_id: int, live: Mapping[int, Deal]) -> str:
+    found = "" if deal_id in live else " (no live deal has that id either)"
+    return (f"deal {deal_id} is in none of the plan's pairs (deals.jsonl holds the "
+            f"deals of its pairs){found}: a group may only name deals the plan compared")
+
+
+def _edit_refused(g: PlannedGroup, planned: Mapping[int, DealRecord], live: Mapping[int, Deal],
+                  scores: Mapping[frozenset[int], float], review_threshold: float) -> str | None:
+    """Why a group as groups.csv's row has it can only be a hand edit the apply refuses,
+    else None (x42r5 F7): a deal the plan never read (not in deals.jsonl: an id typed in, or
+    no deal at all), or a deal (the survivor most often) joined to none of the group's
+    other deals by a pair scored at least the review threshold in pairs.csv — the plan's
+    groups are built of such pairs, so such a deal was put there by hand (from outside any
+    group: a deal of another group is refused by ``read_groups``)."""
+    for deal_id in g.member_ids:
+        if deal_id not in planned:
+            return _unplanned(deal_id, live)
+    reached, todo = {g.survivor_id}, [g.survivor_id]
+    while todo:  # the deals joined to the survivor by the plan's pairs
+        x = todo.pop()
+        for y in g.member_ids:
+            if y not in reached and scores.get(frozenset((x, y)), -1.0) >= review_threshold:
+                reached.add(y)
+                todo.append(y)
+    if len(reached) == len(g.member_ids):
+        return None
+    alone = [i for i in g.member_ids if i not in reached]
+    if len(reached) == 1:
+        return (f"survivor {g.survivor_id} is not in the group as planned (no pair of it with "
+                f"deal(s) {', '.join(map(str, g.merged_ids))} scored at least the review "
+                f"threshold {review_threshold:g} in pairs.csv): survivor_id must be one of "
+                "the group's own deals")
+    return (f"deal(s) {', '.join(map(str, alone))} not in the group as planned (no pair "
+            f"with survivor {g.survivor_id}'s deals scored at least the review threshold "
+            f"{review_threshold:g} in pairs.csv): a group may only hold deals the plan found alike")
 
 
 def _as_edited(g: PlannedGroup, scores: Mapping[frozenset[int], float]) -> PlannedGroup:
@@ -430,6 +465,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
     taken_after = 0  # groups taken after the first one over --max-merges
     async for g in checked(ctx, chosen):
+        # a hand edit the checks below refuse is also said as such (x42r5 F7); a deal the
+        # plan never read is refused first: no check below can judge it
+        edit = _edit_refused(g, planned, live, pair_scores, review_threshold)
+        if edit is not None and any(i not in planned for i in g.member_ids):
+            _skip(prep, g, edit, edited=edit)
+            continue
         if done := _already(g, live, recorded):
             _done(prep, g, done, makers)
             if len(done) == len(g.merged_ids):
@@ -442,7 +483,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _by_others(prep, g, by)
             continue
         if (why := _changed(g, planned, live)) is not None:
-            _skip(prep, g, why)
+            _skip(prep, g, why, edited=edit)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers, say)) is not None or (
@@ -455,7 +496,7 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                 kept)) is not None or (
                 why := _stricter_now(g, now, summary, fresh, pair_scores, identifiers,
                                      say)) is not None:
-            _skip(prep, g, why)
+            _skip(prep, g, why, edited=edit)  # a group edit: always refused here (_chained)
             continue
         if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
             _skip(prep, g, f"over --max-merges {options.max_merges}", refused=False)
@@ -742,14 +783,21 @@ def _kept_separate(prep: Prepared, g: PlannedGroup, live: Mapping[int, Deal],
                  "merged by another job" if jobs else "skipped")
 
 
-def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True) -> None:
+def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True,
+          edited: str | None = None) -> None:
     """The group's merges skipped, ``why`` in the report. A reviewer's ``decision = merge``
     refused (``refused``; not a group put off by --max-merges) is also named in
     ``prep.meta[REFUSED]``, which the CLI says on stderr and counts (x21r2 F4: only
-    ``skipped`` rows in succeeded.csv said so)."""
+    ``skipped`` rows in succeeded.csv said so); a hand edit refused (``edited``: what the
+    edit is, ``_edit_refused``) without that decision in ``prep.meta[EDITS]``, likewise,
+    with ``why`` (x42r5 F7): one line per group."""
     if refused and g.decision == "merge":
         prep.meta.setdefault(REFUSED, []).append({"group_id": g.id, "row": g.row,
                                                   "reason": why})
+    elif edited is not None:
+        prep.meta.setdefault(EDITS, []).append({
+            "group_id": g.id, "row": g.row,
+            "reason": why if edited == why else f"{edited}; so: {why}"})
     action = "kept separate" if g.decision == "keep-separate" else "skipped"
     for merge_id in g.merged_ids:
         prep.skip(g.row, f"{merge_id}->{g.survivor_id}",
@@ -862,7 +910,7 @@ def merged_away(store: JobStore) -> list[int]:
     return [int(i.payload["merge_id"]) for i in store.items(ItemState.DONE)]
 
 
-__all__ = ["DEDUPE_COLUMNS", "KIND", "REFUSED", "ApplyOptions", "merged_away", "planned_merges",
+__all__ = ["DEDUPE_COLUMNS", "EDITS", "KIND", "REFUSED", "ApplyOptions", "merged_away", "planned_merges",
            "prepare_apply",
            "record_confirmed", "record_intended", "record_separate", "settle_index", "unfinished"]
 

@@ -668,7 +668,8 @@ def _stale_score(text: str) -> float:
 def read_groups(directory: Path) -> list[PlannedGroup]:
     """groups.csv as edited (any CSV dialect or encoding a spreadsheet saves, read by
     ``bulk.manifest``); InputError with the data row (1-based) for a bad id,
-    band or decision, a deal in two groups, or a survivor also merged away. ``score`` is
+    band or decision, a deal in two groups, a group id on two rows, or a survivor also
+    merged away. ``score`` is
     stale and never refused (``_stale_score``); ids may carry a spreadsheet's thousands
     separators (``_int``)."""
     path = directory / GROUPS
@@ -682,13 +683,19 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
             raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         out: list[PlannedGroup] = []
         seen: dict[int, int] = {}
+        ids: dict[str, int] = {}  # group id -> its first row
         bad: list[InputError] = []  # every bad row said at once (x13r4 F6: one per run)
         for source in read_manifest(path, format="csv"):
             try:
                 if source.error is not None:
                     raise source.error
-                out.append(_group_row(source.row, {k.strip(): v
-                                                   for k, v in source.values.items()}, seen))
+                got = _group_row(source.row, {k.strip(): v
+                                              for k, v in source.values.items()}, seen)
+                if (first := ids.setdefault(got.id, got.row)) != got.row:  # x42r5 F7
+                    raise InputError(f"group id {got.id!r} is also row {first}'s: each group "
+                                     "needs its own id (a group split in two: g-2a, g-2b)",
+                                     row=got.row, column="group_id")
+                out.append(got)
             except InputError as exc:
                 if exc.row is None:
                     raise
