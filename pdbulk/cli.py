@@ -374,6 +374,31 @@ def _actions(directory: Path) -> dict[str, int]:
     return {str(k): v for k, v in actions.items() if isinstance(v, int) and v}
 
 
+def _merge_units(store: JobStore) -> dict[str, int]:
+    """A merge job's counts in its file's units, as its run's ``rows: R; merges: M`` line
+    says them (``jobs.merging.merge_counts``): ``{"file_rows": R, "merges": M}`` — a
+    groups row asks for several merges, each an item (x42r6 F5: only items were shown)."""
+    from jobs.merging import merge_counts
+
+    rows, merges = merge_counts(store)
+    return {"file_rows": rows, "merges": merges}
+
+
+def _merge_units_at(directory: Path) -> dict[str, int]:
+    """``_merge_units`` of the job in ``directory``, read without locking it; {} when its
+    store cannot be read (the counts alone are listed then)."""
+    try:
+        store = JobStore.open(directory, lock=False)
+    except BulkError:
+        return {}
+    try:
+        return _merge_units(store)
+    except BulkError:
+        return {}
+    finally:
+        store.close()
+
+
 def _undo_tally(directory: Path, state: str) -> str | None:
     """An undo job's tally as its run's last line says it (``options.undo_counts_line``),
     read from its store without locking it; None when the store cannot be read (the
@@ -415,7 +440,8 @@ def _undone(directory: Path) -> str | None:
 def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None:
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
     "status", "state", "counts", "actions" (rows by action, from its result files, when
-    written), "directory", "results_missing" (why its result files do not show it, in
+    written), "file_rows" and "merges" (a merge job's: its file's rows, the merges they ask
+    for), "directory", "results_missing" (why its result files do not show it, in
     words: a kill between its status and its files; else null), "undone" (what undid it,
     when an undo ran on it)}]}``, oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
@@ -437,12 +463,15 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
         undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
+        units = _merge_units_at(job.directory) if job.kind == "merge" and not job.error \
+            else {}
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
                                                   for k, v in sorted(job.counts.items())
                                                   if v},
                        **({"actions": actions} if actions else {}),
                        **({"tally": tally} if tally else {}),
+                       **units,  # a merge job's file rows and merges (x42r6 F5)
                        **({"undone": undone} if undone else {}),
                        "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
@@ -465,6 +494,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             counts = row["tally"]
         elif not row.get("error") and row.get("actions"):  # what its run said: 400 exists
             counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
+        if "merges" in row and not row.get("error"):  # a merge's units, as its run said
+            counts = f"rows {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
         if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished
             counts += f"; {row['undone']}"
         if row["results_missing"]:
@@ -479,7 +510,8 @@ def status(job: JobArg,
            job_dir: JobDir = Path("pdbulk-jobs"),
            as_json: Annotated[bool, typer.Option(
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
-    """Counts by state, tokens spent and the last error of one job (also while it runs)."""
+    """Counts by state, tokens spent and the last error of one job (also while it runs);
+    a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``)."""
     from jobs.results import in_doubt_words, results_missing
 
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
@@ -525,6 +557,8 @@ def status(job: JobArg,
 
             if (undone := undone_words(store)) is not None:
                 info["undone"] = undone
+        if store.kind == "merge":  # the file's rows and its merges (x42r6 F5)
+            info.update(_merge_units(store))
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_store import META_RUNS
 
@@ -553,8 +587,12 @@ def status(job: JobArg,
         counts = {("in doubt" if k == ItemState.SENDING.value else k): n
                   for k, n in counts.items()}
     tally = str(info.get("tally") or state_counts(counts, actions))  # an undo's: its run's
-    typer.echo(f"items: {tally or 'none'}; "
-               f"total {sum(counts.values()):,}")
+    if "merges" in info:  # a merge's own units, as its run says them (x42r6 F5)
+        typer.echo(f"rows: {info['file_rows']:,}; merges: {info['merges']:,} — "
+                   f"{tally or 'none'}")
+    else:
+        typer.echo(f"items: {tally or 'none'}; "
+                   f"total {sum(counts.values()):,}")
     doubt: dict[str, int] = info["tokens_in_doubt_by_operation"]  # type: ignore[assignment]
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items()))
