@@ -493,7 +493,10 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         if row.get("tally"):  # an undo's: as its run said it (x41r6 F3)
             counts = row["tally"]
         elif not row.get("error") and row.get("actions"):  # what its run said: 400 exists
-            counts += " (" + ", ".join(f"{k} {v:,}" for k, v in row["actions"].items()) + ")"
+            # after a semicolon: in brackets it read as the last state's (x43r3 F4: ``skipped
+            # 138 (duplicate 1, unchanged 137, updated 456)``)
+            counts += "; by action: " + ", ".join(f"{k} {v:,}"
+                                                  for k, v in row["actions"].items())
         if "merges" in row and not row.get("error"):  # a merge's units, as its run said
             counts = f"rows {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
         if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished

@@ -65,7 +65,7 @@ def test_jobs_says_the_rows_by_action_its_run_said(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
     assert res.exit_code == 0, res.output
     row = next(r for r in res.output.splitlines() if r.startswith("j1 "))
-    assert row.endswith("(exists 400, merged 14)"), row
+    assert row.endswith("; by action: exists 400, merged 14"), row
     res = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path), "--json"])
     listed = {j["job"]: j for j in orjson.loads(res.stdout)["jobs"]}
     assert listed["j1"]["actions"] == {"exists": 400, "merged": 14}

@@ -34,7 +34,7 @@ def test_merge_status_and_jobs_say_rows_and_merges(tmp_path: Path) -> None:
         assert (data["file_rows"], data["merges"]) == (5, 10), data
         assert data["counts"]["done"] == 8  # kept as it was
         listed = runner.invoke(app, ["jobs", *at], env=env)
-        assert "rows 5, merges 10: done 8, failed 2 (merged 8)" in listed.output, listed.output
+        assert "rows 5, merges 10: done 8, failed 2; by action: merged 8" in listed.output, listed.output
         (row,) = json.loads(runner.invoke(app, ["jobs", "--json", *at], env=env).stdout)["jobs"]
         assert (row["file_rows"], row["merges"], row["counts"]) == (5, 10,
                                                                    {"done": 8, "failed": 2})
