@@ -66,6 +66,7 @@ from . import setting_checks as checks
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
+from .deleted_records import Deleted
 from .doubles import (
     check_calls,
     contact_check_calls,
@@ -1139,6 +1140,7 @@ class _ClaimedKeys:
         self.unscanned: Counter[str] = Counter()
         self.base_url = base_url
         self._merges: dict[int, Merge] | None = None
+        self._deleted: Deleted | None = None  # what pdbulk's undos deleted, read once
         self.survivors: dict[str, int] = {}  # create key -> the survivor a merge took its deal into
         # the reads by id of the survivors' person / organization links a row may keep
         # (jobs.importing _merge_kept: a link to one deleted since is not kept), at most
@@ -1170,10 +1172,15 @@ class _ClaimedKeys:
 
             # read once, off the loop (the shared coordinator's Redis round trips)
             self._merges = await in_thread(partial(survivors, self.base_url))
+        gone = (await self.deleted())["deal"] if any(
+            isinstance(o.get("deal_id"), int) for o in outcomes.values()) else frozenset()
         for name, outcome in outcomes.items():
             if isinstance(outcome.get("deal_id"), int):
+                hit = self._merged(int(outcome["deal_id"]))
+                if hit is None and int(outcome["deal_id"]) in gone:
+                    continue  # an undo here deleted it: known gone, not read (x42r7 F3)
                 self.reads["getDeal"] += 1  # that deal, or the survivor a merge took it into
-                if (hit := self._merged(int(outcome["deal_id"]))) is not None:
+                if hit is not None:
                     # never created again: it updates its survivor, or is reported "merged"
                     # (jobs.importing _merged_into; x12r3 F1: planned as a create)
                     self.survivors[key_of[name]] = hit.survivor
@@ -1187,6 +1194,18 @@ class _ClaimedKeys:
         if self.key_code and any(key_of[name] not in self.survivors
                                  for name in await self.claims.dead_held(names)):
             self.reads["getDeals"] = self.reads["getArchivedDeals"] = 1
+
+    async def deleted(self) -> Deleted:
+        """What pdbulk's undos deleted on the account (``jobs.deleted_records``), read once,
+        off the loop: a claim naming one of them reads nothing (the run's
+        ``jobs.importing`` ``_find_created`` and ``jobs.import_resolve`` skip it too)."""
+        if self._deleted is None:
+            from .deleted_records import KINDS, deleted
+
+            self._deleted = (await in_thread(partial(deleted, self.base_url))
+                             if self.base_url is not None
+                             else {kind: frozenset() for kind in KINDS})
+        return self._deleted
 
     def _merged(self, deal_id: int) -> Merge | None:
         """The merge made through this machine that took deal ``deal_id`` away, when its
@@ -1269,8 +1288,9 @@ class _ClaimedKeys:
         while chunk := list(islice(wanted, 2000)):  # never all of them at once (issue 8)
             names = [contact_claim_name(kind, self.key_code, k) for k in chunk]
             for outcome in (await self.claims.outcomes(names)).values():
-                if isinstance(outcome.get("id"), int):
-                    self.reads[read_of(kind)] += 1
+                if isinstance(outcome.get("id"), int) \
+                        and outcome["id"] not in (await self.deleted())[kind]:
+                    self.reads[read_of(kind)] += 1  # (one an undo here deleted: not read)
             # a dead run's claim (killed while it created that record): taken over, the
             # record looked for among those added since it was claimed, one list read each
             # (``Resolver._created_meanwhile``; x29r2 F2) — in place of a young state's

@@ -226,8 +226,12 @@ class Resolver:
                  on_held: Callable[[Held, float], None] = tell_wait,
                  job_id: str | None = None,
                  deals_of: Callable[[tuple[str, str], int], Awaitable[list[int]]]
-                 | None = None) -> None:
+                 | None = None,
+                 deleted: Callable[[], Awaitable[object]] | None = None) -> None:
         self.store = store
+        # awaited once, before the first claim naming a record is looked at: the job
+        # tells ``known_gone`` what pdbulk's undos deleted (``jobs.deleted_records``)
+        self._deleted_hook = deleted
         # (kind, key), id → the deals known by id that were made linked to that record
         # (another run's, by its key's deal claim: ``_ImportBase._claimed_deals``): a merge
         # moves them all, so two moved to one record witness it (``_moved_with``)
@@ -519,11 +523,14 @@ class Resolver:
         for k in keys:
             self._held_back[k] = until
         named = await claims.outcomes([self._name(k) for k in keys])
+        if any(isinstance(o.get("id"), int) for o in named.values()):
+            await self._learn_deleted()
         ids: dict[str, list[int]] = {}
         for k in keys:
             rid = named.get(self._name(k), {}).get("id")
             # (a person by name alone is never linked to another job's: not read)
-            if isinstance(rid, int) and k not in self._ids and not name_only(*k):
+            if isinstance(rid, int) and k not in self._ids and not name_only(*k) \
+                    and (k[0], rid) not in self._gone:  # (read gone, or an undo's)
                 ids.setdefault(k[0], []).append(rid)
         for kind, listed in ids.items():
             wanted = list(dict.fromkeys(listed))
@@ -581,6 +588,7 @@ class Resolver:
             # Smith" at another company was linked to the one an earlier import created)
             return None
         if isinstance(previous.get("id"), int):
+            await self._learn_deleted()
             record = self._read_ahead.pop((k[0], previous["id"]), None)
             if (k[0], previous["id"]) in self._gone:
                 record = None  # read gone already: not read again
@@ -649,6 +657,21 @@ class Resolver:
             return self._not_gone(k[0], (await self._lost_scan(
                 ctx, k[0], start, min(fresh, born + SETTLED_AFTER_BIRTH))).get(canonical_key(*k)))
         return None
+
+    async def _learn_deleted(self) -> None:
+        """Run the ``deleted`` hook once (its ``known_gone``), before a claim naming a
+        record is looked at."""
+        hook, self._deleted_hook = self._deleted_hook, None
+        if hook is not None:
+            await hook()
+
+    def known_gone(self, ids: Mapping[str, Iterable[int]]) -> None:
+        """Learn records known gone without a read: ``ids`` kind ("person" / "org") → ids
+        pdbulk's undos deleted (``jobs.deleted_records``). A claim naming one is not read
+        by id (``_created_meanwhile``, ``_learn_survivors``): its key is made again, as
+        after a read that found it gone (x42r7 F3)."""
+        for kind, rids in ids.items():
+            self._gone.update((kind, int(rid)) for rid in rids)
 
     def _pictured(self) -> float:
         """Unix time of the newest read this job holds of the persons / organizations in the
@@ -1132,10 +1155,14 @@ class Resolver:
         if claims is None or not wanted:
             return 0
         linked = 0
-        for name, previous in (await claims.outcomes(sorted(wanted))).items():
+        told = await claims.outcomes(sorted(wanted))
+        if any(isinstance(o.get("id"), int) for o in told.values()):
+            await self._learn_deleted()
+        for name, previous in told.items():
             rid, k = previous.get("id"), (kind, wanted[name])
             if not isinstance(rid, int) or previous.get("job") == self.job_id \
-                    or isinstance(previous.get(FOLLOWED), int) or k in self._ids:
+                    or isinstance(previous.get(FOLLOWED), int) or k in self._ids \
+                    or (kind, rid) in self._gone:  # (an undo here deleted it: no survivor)
                 continue
             try:
                 res = await ctx.call(_GET[kind], path={"id": rid})

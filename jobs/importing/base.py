@@ -32,6 +32,7 @@ from .. import import_load, last_written  # through the module: tests patch its 
 from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
+from ..deleted_records import Deleted
 from ..import_items import PLACEHOLDER_CODE
 from ..import_resolve import Resolver, refs_of, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
@@ -120,6 +121,9 @@ class _ImportBase:
         # merged-away deal -> (its survivor, the merging job): jobs.merged_deals, read once
         self._merges: dict[int, Merge] | None = None
         self._merges_lock = anyio.Lock()  # one read of it at a time (``_read_merges``)
+        # kind -> the ids pdbulk's undos deleted (jobs.deleted_records), read once a run
+        # (``_read_deleted``): a claim naming one is known gone, never read by id
+        self._deleted: Deleted | None = None
         self._keys: set[str] | None = None  # the job's source keys, read when needed
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
@@ -196,7 +200,8 @@ class _ImportBase:
                                  scope=lambda: self.key_code, lease=lease,
                                  loaded=lambda: self.store.created_at,
                                  on_wait=self._give_back, on_held=self._contact_held_up,
-                                 job_id=store.job_id, deals_of=self._claimed_deals)
+                                 job_id=store.job_id, deals_of=self._claimed_deals,
+                                 deleted=self._read_deleted)
         self._planner = planner
         self._planner_lock = anyio.Lock()
         # the planner read after a send named a person / organization vanished since the
@@ -503,6 +508,21 @@ class _ImportBase:
 
     def claim_name(self, key: str) -> str:
         return claim_name(self.key_code, key)
+
+    async def _read_deleted(self) -> Deleted:
+        """What pdbulk's undos deleted on the job's account (``jobs.deleted_records``),
+        read once a run, off the loop, when a claim first names a record (a run that meets
+        none opens no journal: a shared coordinator's round trips); the resolver learns the
+        persons and organizations among them as gone (``Resolver.known_gone``): a claim
+        naming one reads nothing."""
+        if self._deleted is None:
+            from ..deleted_records import deleted
+
+            base_url = str((self.store.config.get("engine") or {}).get("base_url") or "")
+            self._deleted = found = await in_thread(lambda: deleted(base_url))
+            self.resolver.known_gone({k: v for k, v in found.items() if k != "deal"})
+            return found
+        return self._deleted
 
     async def _claimed_deals(self, k: tuple[str, str], rid: int) -> list[int]:
         """The deals made linked to person / organization ``rid`` for the keys of this job's

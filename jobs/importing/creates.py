@@ -375,6 +375,10 @@ class _Creates(_ImportBase):
             if await self._merged_read(named) is not None:  # merged away: never back
                 await self._merged_into(ctx, named, key)
                 found = None
+            elif named in (await self._read_deleted())["deal"]:
+                # an undo here deleted it: gone for good, not read (x42r7 F3)
+                found = None
+                self._gone_keyed[key] = _gone_keyed_note(named, previous.get("job"))
             else:
                 found = await self._read_keyed(ctx, named, key)
                 if found is None:  # said on the row if it is created again

@@ -127,8 +127,11 @@ class _Resume(_ImportBase):
             # a claim naming a deal (an earlier import's, gone since: the load found no
             # live deal with the key) is read first, as a fresh plan prices it (x38r1 F3:
             # a re-import after an undo, resumed: 270 getDeal unpriced)
-            named += sum(1 for outcome in (await self.claims.outcomes(part)).values()
-                         if isinstance(outcome.get("deal_id"), int))
+            told = [o["deal_id"] for o in (await self.claims.outcomes(part)).values()
+                    if isinstance(o.get("deal_id"), int)]
+            # (one an undo here deleted is known gone, not read: x42r7 F3)
+            gone = (await self._read_deleted())["deal"] if told else frozenset()
+            named += sum(1 for deal_id in told if deal_id not in gone)
         self._taken_over = taken
         self._claims_named = named
         self._young = await self._young_state(store)
