@@ -1084,6 +1084,33 @@ def _unknown_options_todo(field: DealField, column: str, values: Sequence[str],
             "Then delete this line"]
 
 
+_PERIODS = frozenset(("monthly", "annual", "annually", "yearly", "quarterly", "weekly"))
+
+
+def _period_note(unused: Sequence[str], samples: MappingABC[str, Sequence[str]] | None
+                 ) -> list[str]:
+    """A note for an unmapped column saying per which period the amount is (Close's
+    ``value_period``: ``one_time``, ``monthly``, ``annual``; x42r1 F5): Pipedrive's deal
+    value has no period, and pdbulk does not multiply one into a total (a guess: for how
+    many months?), so the rows' value is imported as written; the note says so and how to
+    keep the period (a custom field), rather than leaving the column among the others."""
+    out: list[str] = []
+    for column in unused:
+        if re.sub(r"[\s_\-.]+", " ", tf.norm_key(column)).strip() not in (
+                "value period", "amount period", "billing period", "billing frequency"):
+            continue
+        sampled = {v.lower() for v in _sampled(samples, column)}
+        seen = sorted(sampled & _PERIODS)
+        out.append(f"# {column} is not mapped: a deal's value in Pipedrive has no period, so "
+                   "every row's value is imported as written, "
+                   + (f"a {' / '.join(seen)} one as the deal's whole value"
+                      if seen else "a recurring one as the deal's whole value")
+                   + "; to keep the period, map it to a custom field of the account under "
+                   f"[custom_fields] (\"Value period\" = {_toml_str(column)}), or turn "
+                   "the values into totals in the file first")
+    return out
+
+
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
@@ -1383,6 +1410,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     unused = [c for c in unused if c not in unsupported]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    out += _period_note(unused, samples)
     if unsupported:
         out += ["", "# Columns of custom fields pdbulk cannot import (their type is not "
                     "supported; supported: " + ", ".join(sorted(_CUSTOM_OPTIONS)) + "): "
