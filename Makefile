@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed
 # 20 s of CPU a process -> 4 s; a 6-process kill test: 10 s -> 5 s)
 TEST_ENV := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/build/pycache
 
+# the test files that hold a test marked timing (the serial pass's files)
+TIMING_FILES = $(shell grep -l 'mark\.timing' tests/test_*.py)
+
 .PHONY: test demo bench lint gen sandbox clean
 
 # --no-compile: `make test` reads compiled modules from build/pycache only
@@ -29,7 +32,9 @@ test: $(STAMP)
 	# twice the cores: a third of the suite waits on sockets, sandboxes and subprocesses
 	# (2 cores: 139 s at -n 4, 181 s at -n 2, 157 s at -n 6)
 	$(TEST_ENV) $(BIN)/python -m pytest -n $$(( $$(nproc) * 2 )) --dist worksteal -m 'not timing'
-	$(TEST_ENV) $(BIN)/python -m pytest -m timing
+	# the timing pass collects only the files that hold timing tests (collecting all ~650:
+	# 5.5 CPU s of a serial pass; these: 2 s): tests/test_make_test.py checks none is missed
+	$(TEST_ENV) $(BIN)/python -m pytest -m timing $(TIMING_FILES)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bulk jobs pdbulk tests benchmarks scripts

@@ -55,3 +55,45 @@ def test_the_set_up_compiles_nothing_the_passes_do_not_read() -> None:
         text=True, timeout=60, check=True).stdout.strip()
     assert Path(where).is_relative_to(prefix), where
 
+
+def _marked_timing(obj: object) -> bool:
+    """Whether ``obj`` (a module, class or test function) carries the timing mark,
+    itself or on one of its parametrize cases."""
+    marks = getattr(obj, "pytestmark", [])
+    for mark in marks if isinstance(marks, list) else [marks]:
+        if mark.name == "timing":
+            return True
+        if mark.name == "parametrize" and len(mark.args) > 1:
+            for case in mark.args[1]:
+                if any(m.name == "timing" for m in getattr(case, "marks", ())):
+                    return True
+    return False
+
+
+def test_the_timing_pass_collects_every_file_with_a_timing_test() -> None:
+    """``make test``'s serial pass names the files that hold timing tests (collecting the
+    whole suite cost it 5.5 CPU s, these files 2 s): exactly the test modules with a test,
+    a class or the module marked ``timing`` (as imported here: a timing test the Makefile's
+    search missed would never run)."""
+    import importlib
+
+    if shutil.which("make") is None:
+        pytest.skip("no make here (`make test` itself needs it)")
+    dry = subprocess.run(["make", "-n", "-o", ".venv/.installed", "test"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    timing = [shlex.split(line) for line in dry.splitlines()
+              if "-m pytest" in line and "not timing" not in line]
+    assert len(timing) == 1, dry
+    words = timing[0]
+    named = sorted(w for w in words[words.index("timing") + 1:] if w.endswith(".py"))
+    held = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        module = sys.modules.get(path.stem)  # as this process's collection imported it
+        if module is None or Path(getattr(module, "__file__", "")) != path:
+            module = importlib.import_module(f"tests.{path.stem}")
+        objs = [module, *(o for n, o in vars(module).items() if n.startswith(("test", "Test")))]
+        objs += [m for o in objs if isinstance(o, type) for n, m in vars(o).items()
+                 if n.startswith("test")]
+        if any(_marked_timing(o) for o in objs):
+            held.append(f"tests/{path.name}")
+    assert held and named == held, (named, held)
