@@ -697,9 +697,10 @@ def _joined_catch_all(name: str, kind: str) -> bool:
     words, is a catch-all once split before its last part (``Hotelgäste`` as ``Hotel
     gäste``, ``Webshopbestellungen``, ``Praxispatienten``, ``Vereinsmitglieder`` with its
     joining ``s``: x42r6 F2, read as real names while ``Hotel Gäste`` was a catch-all). The
-    last part is a people or "no one" word of a language that joins words (``_JOINED_TAILS``: ``Webclients`` is a
-    brand), of 4 letters or more, the first of 3 or more; the split name must read as a
-    catch-all by ``_named``, and a name with a legal form is a firm's (``Kundendienst``,
+    last part is a people or "no one" word of a language that joins words
+    (``_JOINED_TAILS``: ``Webclients`` is a brand), of 4 letters or more, the first of 3
+    or more; the split name must read as a catch-all by ``_named``, and a name with a
+    legal form is a firm's (``Kundendienst``,
     ``Gästehaus``, ``Netzkunden GmbH`` stay names)."""
     if legal_form(name):
         return False  # Privatkunden Halle GmbH: a registered firm's words are its name
