@@ -659,11 +659,11 @@ class Resolver:
         return None
 
     async def _learn_deleted(self) -> None:
-        """Run the ``deleted`` hook once (its ``known_gone``), before a claim naming a
-        record is looked at."""
-        hook, self._deleted_hook = self._deleted_hook, None
-        if hook is not None:
-            await hook()
+        """Await the ``deleted`` hook (its ``known_gone``) before a claim naming a record
+        is looked at: memoised under a lock, so rows asking at once all wait for the one
+        read (they read by id what the undo deleted otherwise)."""
+        if self._deleted_hook is not None:  # each caller awaits it: the first reads, the
+            await self._deleted_hook()  # others wait for that answer (it is memoised)
 
     def known_gone(self, ids: Mapping[str, Iterable[int]]) -> None:
         """Learn records known gone without a read: ``ids`` kind ("person" / "org") → ids

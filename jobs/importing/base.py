@@ -124,6 +124,7 @@ class _ImportBase:
         # kind -> the ids pdbulk's undos deleted (jobs.deleted_records), read once a run
         # (``_read_deleted``): a claim naming one is known gone, never read by id
         self._deleted: Deleted | None = None
+        self._deleted_lock = anyio.Lock()  # one read of it: the rows wait for its answer
         self._keys: set[str] | None = None  # the job's source keys, read when needed
         self._loaded: RowPlanner | None = None  # the planner that read the whole file here
         self._survivor_lock = anyio.Lock()  # one row of a job writes a merged survivor
@@ -518,14 +519,15 @@ class _ImportBase:
         none opens no journal: a shared coordinator's round trips); the resolver learns the
         persons and organizations among them as gone (``Resolver.known_gone``): a claim
         naming one reads nothing."""
-        if self._deleted is None:
-            from ..deleted_records import deleted
+        async with self._deleted_lock:  # rows ask at once: none goes on before the answer
+            if self._deleted is None:
+                from ..deleted_records import deleted
 
-            base_url = str((self.store.config.get("engine") or {}).get("base_url") or "")
-            self._deleted = found = await in_thread(lambda: deleted(base_url))
-            self.resolver.known_gone({k: v for k, v in found.items() if k != "deal"})
-            return found
-        return self._deleted
+                base_url = str((self.store.config.get("engine") or {}).get("base_url") or "")
+                found = await in_thread(lambda: deleted(base_url))
+                self.resolver.known_gone({k: v for k, v in found.items() if k != "deal"})
+                self._deleted = found
+            return self._deleted
 
     async def _claimed_deals(self, k: tuple[str, str], rid: int) -> list[int]:
         """The deals made linked to person / organization ``rid`` for the keys of this job's
