@@ -39,8 +39,19 @@ of the earlier decisions it named as not taken (``decisions_named``: merges left
 a decision a person writes in such a plan (the newest run's groups.csv, as the lines advise)
 replaces them: it settles a conflict. Else clearing the unwanted decision settles it.
 Retention never removes a folder holding decisions not taken (``retention.prune_plans``).
+A run folder whose groups.csv cannot be read as ``dedupe apply`` reads it (one reader:
+``planfiles.read_groups``; a file saved in another encoding, a decision word it does not know,
+a cut row) may hold decisions nobody can see: every group of tonight's plan holding a deal of
+that folder's plan (its ``deals.jsonl``) is held like a conflict's, the folder named every
+night with the reader's reason (its row) until it can be read, and kept by retention
+(x43r2 F5, F6: a groups.csv saved by Excel as cp1252 was passed over without a word, one
+with ``nicht mergen`` was named, and either way its keep-separate groups were merged).
 Blocking (files); no API call. Raises nothing for a damaged groups.csv: the folder is named
 (``Earlier.unreadable``) and kept.
+
+Why ~550 lines: what a night reads of the earlier folders (pending, conflicts, unreadable),
+what it does with them (carry, hold) and how it says so are one judgement; split, the
+night's words and its holding would drift apart (x42r6 F3, x43r2 F5).
 """
 
 from __future__ import annotations
@@ -58,7 +69,14 @@ from bulk.manifest import header as manifest_header
 from bulk.state import write_private
 
 from .model import DealRecord, Group
-from .planfiles import GROUPS, PlannedGroup, read_groups, read_records, run_plans
+from .planfiles import (
+    GROUPS,
+    PlannedGroup,
+    read_groups,
+    read_pair_bands,
+    read_records,
+    run_plans,
+)
 
 TAKEN = "decisions-taken.json"  # in a plan folder: the decisions an apply or run took
 # summary.json: [{"group_id", "from" (a folder), "origin_group", "row", "decision"}]
@@ -233,6 +251,10 @@ class Earlier:
     conflicts: list[Conflict] = field(default_factory=list)
     plan: Path | None = None
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (folder, why)
+    # an unreadable folder's plan's deals (``folder_deals``), and tonight's groups holding
+    # them (``hold_conflicts``): held, not merged, until the folder can be read
+    unreadable_deals: dict[Path, frozenset[int]] = field(default_factory=dict)
+    unreadable_held: dict[Path, list[str]] = field(default_factory=dict)
     carried: list[tuple[Decided, str]] = field(default_factory=list)  # (decision, tonight's id)
     left: list[Left] = field(default_factory=list)  # merges not carried
 
@@ -253,14 +275,38 @@ class Earlier:
         """The deals of every decision not taken (conflicting ones too): not "undecided"
         tonight."""
         return ({i for d in self.decided for i in d.members}
-                | {i for c in self.conflicts for i in c.members})
+                | {i for c in self.conflicts for i in c.members}
+                | {i for m in self.unreadable_deals.values() for i in m})
+
+    def held_deals(self) -> frozenset[int]:
+        """The deals tonight keeps apart for a person: a conflict's, an unreadable folder's."""
+        return frozenset({i for c in self.conflicts for i in c.members}
+                         | {i for m in self.unreadable_deals.values() for i in m})
 
 
-def _has_decisions_column(folder: Path) -> bool:
+def _without_decisions(folder: Path) -> bool:
+    """groups.csv's header reads and has no ``decision`` column: no plan's file, nothing a
+    person decided in. A header that cannot be read is no proof of that (x43r2 F5: a
+    cp1252 file was passed over as if it had none)."""
     try:
-        return "decision" in {h.strip() for h in manifest_header(folder / GROUPS, format="csv")}
+        return "decision" not in {h.strip()
+                                  for h in manifest_header(folder / GROUPS, format="csv")}
     except (InputError, OSError):
         return False
+
+
+def folder_deals(folder: Path) -> frozenset[int]:
+    """The deals of ``folder``'s plan's groups, without its groups.csv: its ``deals.jsonl``
+    (the records of its groups' deals, ``planfiles.write_plan``), else the deals of its
+    ``pairs.csv``; empty when neither reads."""
+    try:
+        return frozenset(read_records(folder))
+    except (InputError, OSError):
+        pass
+    try:
+        return frozenset(i for pair in read_pair_bands(folder) for i in pair)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return frozenset()
 
 
 def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
@@ -270,8 +316,9 @@ def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
     counts: both go to ``conflicts`` (x42r6 F3), unless the newer was written in a plan
     that named a decision on those deals as not taken (``decisions_named``: a person
     decided again where the lines said to).
-    A groups.csv with a ``decision`` column that cannot be read (a bad decision, a cut row)
-    is named in ``unreadable`` (kept: it may hold decisions)."""
+    A groups.csv that cannot be read (another encoding, a bad decision, a cut row), but one
+    whose header has no ``decision`` column, is named in ``unreadable`` (kept: it may hold
+    decisions) with its plan's deals (``folder_deals``; held tonight: ``hold_conflicts``)."""
     out = Earlier()
     seen: dict[int, Decided] = {}
     for folder in folders:
@@ -282,8 +329,9 @@ def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
         try:
             groups = read_groups(folder)
         except InputError as exc:
-            if _has_decisions_column(folder):  # else no plan's file: nothing to decide in
+            if not _without_decisions(folder):  # else no plan's file: nothing to decide in
                 out.unreadable.append((folder, str(exc)))
+                out.unreadable_deals[folder] = folder_deals(folder)
             continue
         done = taken(folder)
         for g in groups:
@@ -306,15 +354,20 @@ def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
 def hold_conflicts(earlier: Earlier, groups: list[Group], plan: Path | None = None
                    ) -> list[Group]:
     """Tonight's ``groups`` with each group holding deals of a conflict (``earlier.
-    conflicts``) put in the review band with no decision: kept apart, proposed for a person
-    to settle; ``earlier.conflicts`` learn that group's id and ``earlier.plan`` ``plan``."""
+    conflicts``) or of an unreadable folder's plan (``earlier.unreadable_deals``) put in the
+    review band with no decision: kept apart, proposed for a person to settle;
+    ``earlier.conflicts`` learn that group's id, ``earlier.unreadable_held`` the groups
+    held for each unreadable folder, and ``earlier.plan`` ``plan``."""
     earlier.plan = plan
-    if not earlier.conflicts:
+    held = earlier.held_deals()
+    if not held:
         return groups
     out = list(groups)
     for n, g in enumerate(out):
-        if any(set(g.member_ids) & c.members for c in earlier.conflicts):
+        if held & set(g.member_ids):
             out[n] = replace(g, band="review", decision="")
+    earlier.unreadable_held = {folder: [g.id for g in out if deals & set(g.member_ids)]
+                               for folder, deals in earlier.unreadable_deals.items()}
     earlier.conflicts = [replace(c, tonight=next(
         (g.id for g in out if set(g.member_ids) & c.members), "")) for c in earlier.conflicts]
     return out
@@ -476,8 +529,15 @@ def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
             f"neither is taken; the deals are kept apart ({where}); named every night until "
             f"settled: decide once in the newest plan's groups.csv{newest} (that decision "
             "replaces both), or clear the decision you no longer want")
-    out += [f"the decisions in {folder / GROUPS} cannot be read ({why}); the folder is "
-            "kept until they can" for folder, why in earlier.unreadable]
+    for folder, why in earlier.unreadable:
+        gids = earlier.unreadable_held.get(folder, [])
+        shown = ", ".join(gids[:10]) + (" ..." if len(gids) > 10 else "")
+        held = (f"this plan's group(s) holding its deals are held, not merged (review band, "
+                f"no decision): {shown}" if gids else
+                "no group of this plan holds its deals; any that does is held, not merged")
+        out.append(f"the decisions in {folder / GROUPS} cannot be read ({why}): {held}; "
+                   "named every night and the folder kept until they can be read: correct "
+                   "the file as said (saved as UTF-8, CSV), then the next night takes them")
     return out
 
 
