@@ -83,6 +83,7 @@ from ..merging import PAIR_READS
 from ..updating import Prepared, changed_names
 from .apply_claims import merged_by_others
 from .config import DedupeConfig
+from .decisions_elsewhere import held_elsewhere
 from .evidence import not_included, two_companies
 from .gone_by import gone_by
 from .held_now import held_now, names_now, wanted_ids
@@ -425,9 +426,12 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     chosen: list[PlannedGroup] = []
     decided: list[PlannedGroup] = []  # kept separate: read now, one may be merged already
     made: dict[int, tuple[int, DealRecord]] | None = None  # merges.json, read when needed
+    # x43r2 F2: the other night folders' untaken decisions, read as the night reads them
+    elsewhere = (await in_thread(lambda: held_elsewhere(plan_dir, groups, state_dir / "plans"))
+                 if state_dir is not None else {})
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
-        if (why := options.wants(g, review_threshold)) is not None:
+        if (why := options.wants(g, review_threshold) or elsewhere.get(g.row)) is not None:
             if g.decision == "keep-separate":
                 decided.append(g)
                 continue

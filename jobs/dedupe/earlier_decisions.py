@@ -123,14 +123,22 @@ def _carried(plan: Path) -> list[dict[str, Any]]:
     return [c for c in _summary(plan, CARRIED) if isinstance(c, dict)]
 
 
-def _named_there(plan: Path, members: frozenset[int]) -> bool:
+def _named_there(plan: Path, members: frozenset[int], group: str = "", depth: int = 0
+                 ) -> bool:
     """Whether ``plan`` named an earlier decision on any of ``members`` as not taken
-    (``decisions_named``): a decision written there replaces it, settles a conflict."""
+    (``decisions_named``): a decision written there replaces it, settles a conflict. A
+    decision ``plan`` carried (its ``group``, from another folder: ``carried_decisions``)
+    is judged where it was written (x43r2 F2: the apply of a night's plan, which reads its
+    own folder too, took a carried settlement for a new conflict)."""
     for ids in _summary(plan, NAMED):
         with contextlib.suppress(TypeError, ValueError):
             if members & {int(i) for i in ids}:
                 return True
-    return False
+    if not group or depth >= 50:  # a loop of folders naming each other
+        return False
+    return any(_named_there(Path(str(c.get("from"))), members, str(c.get("origin_group")),
+                            depth + 1)
+               for c in _carried(plan) if c.get("group_id") == group)
 
 
 def _disagree(newer: PlannedGroup, older: PlannedGroup) -> bool:
@@ -297,12 +305,11 @@ def _without_decisions(folder: Path) -> bool:
 
 def folder_deals(folder: Path) -> frozenset[int]:
     """The deals of ``folder``'s plan's groups, without its groups.csv: its ``deals.jsonl``
-    (the records of its groups' deals, ``planfiles.write_plan``), else the deals of its
-    ``pairs.csv``; empty when neither reads."""
-    try:
-        return frozenset(read_records(folder))
-    except (InputError, OSError):
-        pass
+    (the records of its groups' deals, ``planfiles.write_plan``), else (missing, damaged or
+    empty) the deals of its ``pairs.csv``; empty when neither reads."""
+    with contextlib.suppress(InputError, OSError):
+        if deals := frozenset(read_records(folder)):
+            return deals
     try:
         return frozenset(i for pair in read_pair_bands(folder) for i in pair)
     except (OSError, UnicodeDecodeError, ValueError):
@@ -344,7 +351,7 @@ def pending(folders: Iterable[Path], *, skip: Path | None = None) -> Earlier:
                 seen.update(dict.fromkeys(d.members, d))
                 continue
             for n in dict.fromkeys(newer):  # each newer decision once, in order
-                if _disagree(n.group, g) and not _named_there(n.plan, n.members):
+                if _disagree(n.group, g) and not _named_there(n.plan, n.members, n.group.id):
                     out.conflicts.append(Conflict(n, d))
                     if n in out.decided:
                         out.decided.remove(n)

@@ -23,6 +23,7 @@ from bulk.errors import StoreError
 from bulk.store import JobStore, list_jobs
 
 from .apply import KIND
+from .earlier_decisions import Earlier
 from .planfiles import run_plans
 
 PLANS_KEPT = 10  # the newest run plans kept in STATE/plans (README: "Plan folders")
@@ -81,22 +82,46 @@ def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
     if spare is not None:
         needed.add(spare.resolve())
     gone = []
+    everywhere: Earlier | None = None  # every folder's, read once: conflicts span folders
     for old in runs[keep:]:
         if old.resolve() in needed:
             continue
         held = pending([old])
         if held.decided or held.unreadable:
             if say is not None:
-                what = (f"{len(held.decided):,} decision(s) in its groups.csv that no apply "
-                        "or run has taken" if held.decided else
-                        "a groups.csv that cannot be read (it may hold decisions)")
-                say(f"plan folder {old} kept past the newest {keep}: it holds {what}; "
-                    f"`pdbulk dedupe apply {old}` takes them (or clear the decision column)")
+                if everywhere is None:
+                    everywhere = pending(runs)
+                say(f"plan folder {old} kept past the newest {keep}: "
+                    + _kept_why(old, held, everywhere, job_root, plans.parent))
             continue
         shutil.rmtree(old, ignore_errors=True)
         if not old.exists():
             gone.append(old)
     return gone
+
+
+def _kept_why(old: Path, held: Earlier, everywhere: Earlier, job_root: Path, state: Path
+              ) -> str:
+    """Why ``old`` is kept and what settles it: a command only where it takes the
+    decisions (x43r2 F2: the line recommended the apply of a folder whose merge another
+    folder's keep-separate contradicts; L1: with the night's --job-dir / --state-dir)."""
+    from .earlier_decisions import apply_command
+
+    if held.unreadable:
+        return (f"its groups.csv cannot be read ({held.unreadable[0][1]}) and may hold "
+                "decisions: correct it (saved as UTF-8, CSV); the next night takes them")
+    here = old.resolve()
+    for c in everywhere.conflicts:
+        ends = {c.newer.plan.resolve(), c.older.plan.resolve()}
+        if here in ends:
+            other = next((d for d in (c.newer, c.older) if d.plan.resolve() != here), c.older)
+            return (f"its decision on deals {', '.join(map(str, sorted(c.members)))} "
+                    f"disagrees with {other.named()} and neither is taken: decide once in "
+                    "the newest plan's groups.csv (that decision replaces both), or clear "
+                    "the decision you no longer want")
+    return (f"it holds {len(held.decided):,} decision(s) in its groups.csv that no apply or "
+            f"run has taken; `{apply_command(old, job_root, state)}` takes them (or clear "
+            "the decision column)")
 
 
 __all__ = ["PLANS_KEPT", "needed_plans", "new_run_plan", "prune_plans", "run_plans"]
