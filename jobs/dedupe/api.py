@@ -66,7 +66,7 @@ from .apply import (
     unfinished,
 )
 from .config import DedupeConfig
-from .earlier_decisions import apply_command, record_kept
+from .earlier_decisions import apply_command, record_kept, settle_never
 from .earlier_decisions import lines as earlier_lines
 from .earlier_decisions import warnings as earlier_warnings
 from .index import (
@@ -779,6 +779,7 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                 # x42r2 F1: decisions a person wrote in an earlier night's groups.csv
                 e, alive = planned.earlier, planned.index.deals if planned.index else {}
                 recorded, gone = await in_thread(lambda: record_kept(e, state, alive))
+                await in_thread(lambda: settle_never(e))  # x43r2 F3: said once, below
                 if hooks.on_plan is not None:
                     hooks.on_plan(got["plan"])
                 if (late := left_out_line(planned.result.groups)) is not None:

@@ -18,8 +18,11 @@ plan``, ``pdbulk plan dedupe``) first reads the decisions of the run folders in
   changed since the reviewer's plan (``update_time`` as that plan's ``deals.jsonl`` has it:
   the same test ``dedupe apply`` makes); the apply of tonight's plan then judges it as any
   decision (guards, chains, names now; refused ones named). Otherwise it is left where it
-  was, and every night names it with the command that takes it: ``pdbulk dedupe apply
-  PLAN``.
+  was, and every night names it with what takes it (``pdbulk dedupe apply PLAN``, or the
+  newest plan's group to decide again in), in the words and order ``dedupe apply`` judges it
+  (``blocked``); one that can never be taken (a deal of it gone, a pair of it kept separate
+  since) is said once and settled by the run (``settle_never``; x43r2 F3). ``dedupe apply``
+  reads these folders too (``decisions_elsewhere``).
 
 A decision is *taken* once an apply or run went ahead with the plan holding it (a run's
 recording of a keep-separate, an apply's go-ahead: ``apply.record_separate`` calls
@@ -49,7 +52,7 @@ with ``nicht mergen`` was named, and either way its keep-separate groups were me
 Blocking (files); no API call. Raises nothing for a damaged groups.csv: the folder is named
 (``Earlier.unreadable``) and kept.
 
-Why ~550 lines: what a night reads of the earlier folders (pending, conflicts, unreadable),
+Why ~620 lines: what a night reads of the earlier folders (pending, conflicts, unreadable),
 what it does with them (carry, hold) and how it says so are one judgement; split, the
 night's words and its holding would drift apart (x42r6 F3, x43r2 F5).
 """
@@ -247,6 +250,7 @@ class Left:
     why: str
     tonight: str = ""
     stale: bool = False
+    never: bool = False  # it can never be taken (``blocked``): said once, then settled
 
 
 @dataclass
@@ -387,12 +391,43 @@ def named_json(earlier: Earlier) -> list[list[int]]:
             *(sorted(c.members) for c in earlier.conflicts)]
 
 
-def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecord]
-          ) -> list[Group]:
+def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
+            now: Mapping[int, DealRecord], kept: Container[frozenset[int]] = frozenset()
+            ) -> tuple[str, bool] | None:
+    """Why a ``merge`` decision on ``members`` (survivor first; its plan's records ``then``,
+    tonight's ``now``; ``kept``: the pairs kept separate) cannot be taken as it stands, in the order
+    and words ``dedupe apply`` judges it (``apply._changed``, ``held_now``: x43r2 F3, the
+    night said "changed since that plan" of a deal never in it or merged away), and whether
+    it never can be (a deal gone, a pair kept separate: no plan proposes it again); None
+    when nothing blocks it."""
+    ids = list(dict.fromkeys(members))  # the survivor first, as apply reads a group
+    for i in ids:  # first: a deal the plan never read (an edited id)
+        if i not in then:
+            return (f"deal {i} is in none of the plan's pairs (deals.jsonl holds the deals "
+                    "of its pairs): a group may only name deals the plan compared"), False
+    for i in ids:  # gone before changed: a merge moves its survivor too
+        if i not in now:
+            return (f"deal {i} is gone: deleted, merged away or archived (no live deal has "
+                    "its id now)"), True
+    for n, a in enumerate(ids):
+        for b in ids[n + 1:]:
+            if frozenset((a, b)) in kept:
+                return (f"held now: deals {a} and {b} were marked keep-separate since the "
+                        "plan (a reviewer's decision, keep-separate.json in the state "
+                        "directory)"), True
+    for i in ids:
+        if then[i].update_time != now[i].update_time:
+            return f"deal {i} changed since that plan", False
+    return None
+
+
+def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecord],
+          kept: Container[frozenset[int]] = frozenset()) -> list[Group]:
     """Tonight's ``groups`` with each pending ``merge`` decision carried into the group of
     exactly its deals, none changed since the reviewer's plan (``records``: tonight's); the
     others go to ``earlier.left`` with why, tonight's group holding its deals and whether
-    they changed since that plan (then its own folder's apply refuses it too: x42r6 F4).
+    they changed since that plan (then its own folder's apply refuses it too: x42r6 F4), or
+    can never be taken (``blocked``; ``kept``: the state's keep-separate pairs).
     ``earlier.carried`` learns what was carried."""
     by_members = {frozenset(g.member_ids): n for n, g in enumerate(groups)}
     out = list(groups)
@@ -410,11 +445,10 @@ def carry(earlier: Earlier, groups: list[Group], records: Mapping[int, DealRecor
         if isinstance(then, str):
             earlier.left.append(Left(d, then, holds, stale=True))
             continue
-        stale = next((f"deal {i} is not in that plan's deals.jsonl" if i not in then else
-                      f"deal {i} is gone since that plan" if i not in records else
-                      f"deal {i} changed since that plan" for i in sorted(d.members)
-                      if i not in then or i not in records
-                      or then[i].update_time != records[i].update_time), None)
+        stale, never = blocked(d.group.member_ids, then, records, kept) or (None, False)
+        if never:  # said once as such (the run settles it: ``settle_never``)
+            earlier.left.append(Left(d, str(stale), holds, stale=True, never=True))
+            continue
         if n is None:
             why = ("its deals are not one group tonight (merged, deleted, edited, or grouped "
                    "otherwise)" + (f": {stale}" if stale else ""))
@@ -505,8 +539,23 @@ def _newest(plan: Path | None, gid: str) -> str:
     return f" ({plan / GROUPS}, group {gid})"
 
 
+def settle_never(earlier: Earlier) -> int:
+    """A run: the merge decisions that can never be taken (``Left.never``) marked taken in
+    their folders, so no later night names them again nor keeps their folder past
+    retention (x43r2 F3: one was named on 25 nights); how many."""
+    never = [x.decided for x in earlier.left if x.never]
+    for d in never:
+        mark_taken(d.plan, [d.group])
+    return len(never)
+
+
 def _left_line(x: Left, plan: Path | None, command: Callable[[Path], str]) -> str:
     head = f"{x.decided.named()}: decision = merge not taken by this plan: {x.why}"
+    if x.never:
+        return (f"{head}; it can never be taken (a dedupe apply of its folder refuses it "
+                "too, and no plan proposes these deals as one group again): said this once, "
+                "a run settles it; to merge what is left, decide in a newer plan that "
+                "proposes it")
     if not x.stale:  # its deals as that plan saw them: an apply of its folder judges it
         return (f"{head}; named every night until taken: decide it again in the newest "
                 "plan's groups.csv, or have it judged against the deals as they are now "
@@ -515,7 +564,7 @@ def _left_line(x: Left, plan: Path | None, command: Callable[[Path], str]) -> st
         return (f"{head}; its own folder's apply would refuse it too, and no group of this "
                 "plan holds its deals; named every night until taken: decide it again in "
                 "the newest plan that proposes them, or clear the decision")
-    return (f"{head}; its own folder's apply would refuse it too (changed since that plan); "
+    return (f"{head}; its own folder's apply would refuse it too; "
             "named every night until taken: decide it again in the newest plan's groups.csv"
             f"{_newest(plan, x.tonight)}")
 
@@ -550,5 +599,6 @@ def warnings(earlier: Earlier, command: Callable[[Path], str]) -> list[str]:
 
 __all__ = ["CARRIED", "NAMED", "TAKEN", "Conflict", "Decided", "Earlier", "Left", "apply_command",
            "carried_json", "carry", "hold_conflicts", "lines", "named_json",
-           "mark_plan_taken", "mark_taken", "pending", "record_kept", "take_everywhere",
+           "blocked", "mark_plan_taken", "mark_taken", "pending", "record_kept",
+           "settle_never", "take_everywhere",
            "taken", "warnings"]

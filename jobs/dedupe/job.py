@@ -171,7 +171,8 @@ async def make_plan(ctx: CallContext, config: DedupeConfig, directory: Path, *,
                              absorbed=merged_into)
     records = {r.id: r for r in deals}
     if earlier.merges:  # carried where its deals are one group tonight, unchanged since
-        result = replace(result, groups=tuple(carry(earlier, list(result.groups), records)))
+        result = replace(result, groups=tuple(carry(earlier, list(result.groups), records,
+                                                    keep)))
     # x42r6 F3: decisions that disagree on the same deals: neither taken, the deals kept
     # apart tonight (review band) for a person to settle in this plan's groups.csv
     result = replace(result, groups=tuple(hold_conflicts(earlier, list(result.groups),
