@@ -51,7 +51,7 @@ depend on its PATCH, is ``merge_job.DedupeJob``. A snapshot of the fields of eve
 merged group is stored before the run, as for ``pdbulk merge`` (the deal's fields only: its
 activities, notes, files, products and followers move with a merge and are not in it).
 
-Why ~700 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
+Why ~900 lines: which groups a plan's apply takes (``ApplyOptions.wants``,
 ``planned_merges``) and the checks each group passes before its merges are sent (changed,
 guarded, chained, held at review, already merged, merged by another job, held by what the
 account or the config holds now) are one decision, read by the run, its plan lines and
