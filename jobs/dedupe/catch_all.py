@@ -107,6 +107,7 @@ from .catch_all_lexicon import (
     PLACE_PREPOSITIONS,
     PLACE_SPELLINGS,
     REGIONS,
+    SALE_WORDS,
     WHO_ACCOUNT_WORDS,
     is_period,
     mark_empty,
@@ -244,10 +245,11 @@ _CORE_OPTIONAL = _CORE_OPTIONAL | MORE_OPTIONAL
 GENERIC_WORDS = GENERIC_WORDS | MORE_GENERIC
 # more languages and scripts, "no company" phrases, honorifics (``catch_all_world``, x37r2 F1)
 CATCH_ALL_WORDS = CATCH_ALL_WORDS | WORLD["people"] | WORLD["like"] | WORLD["nobody"] \
-    | WORLD["needs"] | WORLD["without"]
+    | WORLD["needs"] | WORLD["without"] | WORLD["trade"]
 _NEGATIONS = _NEGATIONS | WORLD["without"]
 _CORE_OPTIONAL = _CORE_OPTIONAL | WORLD["needs"] | WORLD["without"]
 GENERIC_WORDS = GENERIC_WORDS | WORLD["generic"] | WORLD["greeting"]  # Dear Customer
+GENERIC_WORDS = GENERIC_WORDS | WORLD["where"]  # Goście hotelowi: a hotel's guests (x43r2)
 _HONORIFICS = HONORIFICS | WORLD["honorific"]
 _NOBODY = NOBODY | WORLD["nobody"]
 _ADDRESS = WORLD["address"]
@@ -919,8 +921,12 @@ def _named_as(name: str, kind: str) -> bool:
         return True
     if registered and kept and all(w in WORLD["like"] for w in kept):
         return False  # Fisica Srl, Magan Kft: an adjective alone names a registered company
+    if registered and kept and all(w in WORLD["trade"] for w in kept):
+        return False  # Misafir Otel A.S., Gjest Hotell AS: guests / orders name a business
     if registered and len(kept) == 1 and kept[0] in _ONE_CUSTOMER:
         return False  # The Customer Company: one customer, in the singular (x39r1)
+    if channel and not registered and kept and all(w in SALE_WORDS for w in kept):
+        return True  # eBay Verkäufe, Amazon Sales: a marketplace's sales, its buyers' (x43r2)
     if channel and not any(w in _WHO or _compound(w) for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)

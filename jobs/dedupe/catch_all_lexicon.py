@@ -53,6 +53,9 @@ PERIOD_WORDS = frozenset({
     "september", "oktober", "november", "dezember",
     # English
     "half", "year", "quarter", "month", "week", "semester", "trimester", "fy", "january",
+    # the seasons a hotel's or a shop's bucket is kept by (Hotelgäste Sommer: x43r2 F1)
+    "sommer", "winter", "fruehling", "fruehjahr", "herbst", "summer", "autumn", "zomer",
+    "sommar", "vinter", "talvi", "kesa", "lato", "zima", "leto",
     "february", "march", "may", "june", "july", "october", "december",
     # French, Spanish, Italian, Dutch
     "semestre", "trimestre", "annee", "mois", "janvier", "fevrier", "mars", "avril", "juin",

@@ -42,7 +42,8 @@ _MASH_MIN = 3
 _FILLER = frozenset({"xyz", "test"})  # filler words a digit may follow (``test123``)
 # the singular buyer / customer words that are surnames too (``catch_all_world.txt`` keeps
 # them as "needs" words: ``Jan Koper`` is a person): alone they are the word, no one's name
-LONE_WORDS = frozenset({"koper", "kober", "kupec", "stranka", "kunde", "klant", "klient"})
+LONE_WORDS = frozenset({"koper", "kober", "kupec", "stranka", "kunde", "klant", "klient",
+                        "host"})  # Czech: a guest (x43r2 F1); Host Europe GmbH: registered
 
 # each language's form-filling example persons (Wikipedia "Placeholder name" and its
 # language versions: the names official forms and ID-card samples print), as org_key spells

@@ -14,9 +14,11 @@ cash sales (``Kontantsalg``, ``Продажа за наличные``), natural 
 
 * ``WORLD``: class -> words (``people``, ``like``, ``nobody``, ``needs``, ``without``,
   ``generic``, ``honorific``, ``address``, ``join``, ``greeting``, ``sale``, ``counter``,
-  ``sold``, ``hello``, ``everyone``; the data file says what each means and where the
-  words come from), in ASCII as anyascii writes them, pl, fi, sv, da, no, pt, es, cs, sk,
-  tr, el, ru, uk, bg, sr, hu, ro and more "no company" phrases, honorifics and greetings in en/de/fr/es/nl/it;
+  ``sold``, ``hello``, ``everyone``, ``trade``: guests and orders, people words that also
+  name a business, x43r2 F1; ``where``: a hotel, a shop, online beside them; the data file
+  says what each means and where the words come from), in ASCII as anyascii writes them,
+  pl, fi, sv, da, no, pt, es, cs, sk, tr, el, ru, uk, bg, sr, hu, ro and more "no company"
+  phrases, honorifics and greetings in en/de/fr/es/nl/it;
 * ``SALES``: language -> (sale words, counter words): a sale word with a counter word of its
   own language is a counter / cash sale (``Kontant salg``, ``Продажа за наличные``), read by
   ``catch_all_lexicon.sale_partners`` beside its own languages (x38r2, f38h);
@@ -46,7 +48,8 @@ _DATA = Path(__file__).with_name("catch_all_world.txt")
 # the same classes, kept apart (f40f: the languages next to the 22, x40r3 F1)
 _MORE = Path(__file__).with_name("catch_all_more.txt")
 CLASSES = ("people", "like", "nobody", "needs", "without", "generic", "honorific", "address",
-           "join", "greeting", "sale", "counter", "sold", "namegreet", "hello", "everyone")
+           "join", "greeting", "sale", "counter", "sold", "namegreet", "hello", "everyone",
+           "trade", "where")
 _PAIRED = ("sale", "counter")  # read per language too: a sale word and its own counter words
 _GREETED = ("namegreet", "people")  # ... and a first-name greeting and its own customers
 
@@ -85,12 +88,13 @@ _JOINING = frozenset({"de", "nl", "sv", "da", "no", "nb", "is", "fi", "et"})
 
 
 def _joining_words() -> frozenset[str]:
-    """The ``people`` and ``nobody`` words of ``_JOINING``'s languages, from both files."""
+    """The ``people``, ``trade`` and ``nobody`` words of ``_JOINING``'s languages, from both
+    files."""
     out: set[str] = set()
     for data in (_DATA, _MORE):
         for line in data.read_text(encoding="utf-8").splitlines():
             kind, lang, *words = line.split() or ("#", "")
-            if kind in ("people", "nobody") and lang in _JOINING:
+            if kind in ("people", "trade", "nobody") and lang in _JOINING:
                 out.update(w for word in words for w in word.split("-") if w)
     return frozenset(out)
 
