@@ -1,6 +1,7 @@
 """Candidate generation (blocking): which pairs of deals are worth scoring. Never all-pairs.
 
-Deals share a block when they have the same organization, the same person,
+Deals share a block when they have the same organization, the same person (or two person
+records sharing an e-mail, or a name and a phone number: ``records.person_keys``),
 the same organization *name* (two org records of one company), the same identifier
 value (``DedupeConfig.identifier_fields``: a PO number, the import's source key), or the same
 title key (the normalized title's words without numbers, sorted — finds copies
@@ -46,6 +47,8 @@ def _keys(p: Prepared) -> Iterator[tuple[str, object]]:
         yield ("org", d.org_id)
     if d.person_id is not None:
         yield ("person", d.person_id)
+    for person in d.person_keys:  # one person on two records (an e-mail shared: x43r2 F4)
+        yield ("person_key", person)
     if p.org:
         yield ("org_name", p.org.replace(" ", ""))  # normalize.same_company: spacing aside
     if p.org_plain:  # Björk read as Bjork too (normalize.same_org_name)

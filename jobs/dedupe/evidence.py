@@ -533,13 +533,31 @@ def one_person(a: Prepared, b: Prepared) -> str | None:
 def _one_name(x: str | None, y: str | None) -> bool:
     """Two persons' names that may be one person's: one name's words (folded) are all among
     the other's, an initial standing for a word it starts (``U. Cirrus`` / ``Ulf Cirrus``,
-    ``Cirrus`` / ``Ulf Cirrus``); a name not read is no evidence against."""
-    wx = [fold(w) for w in words(x or "")]
-    wy = [fold(w) for w in words(y or "")]
+    ``Cirrus`` / ``Ulf Cirrus``); a name not read is no evidence against. A word is read
+    with its umlauts as ``ae`` / ``oe`` / ``ue`` and with their dots dropped, every other
+    accent folded as org names are (``Jürgen`` = ``Juergen``, ``Björn Öberg`` = ``Bjorn
+    Oberg``, ``Gülşen Şahin`` = ``Gulsen Sahin``: x43r2 F4, read as two persons)."""
+    wx, wy = _name_words(x or ""), _name_words(y or "")
     if not wx or not wy:
         return True
     short, long_ = (wx, wy) if len(wx) <= len(wy) else (wy, wx)
-    return all(any(w == v or (len(w) == 1 and v.startswith(w)) for v in long_) for w in short)
+    return all(any(w & v or any(_initial(f, g) or _initial(g, f) for f in w for g in v)
+                   for v in long_) for w in short)
+
+
+def _initial(f: str, g: str) -> bool:
+    """``f`` is one letter, ``g``'s first (``J.`` for ``Johan``, either name's)."""
+    return len(f) == 1 and g.startswith(f)
+
+
+def _name_words(name: str) -> list[frozenset[str]]:
+    """Each word of a person's ``name`` as its folded readings (``title_tokens.words``
+    with umlauts transliterated and with their dots dropped: ``Öberg`` -> ``{oeberg,
+    oberg}``)."""
+    spelled, dotless = words(name), words(name, other=True)
+    if len(spelled) != len(dotless):
+        dotless = spelled
+    return [frozenset({fold(a), fold(b)}) for a, b in zip(spelled, dotless, strict=True)]
 
 
 def _has_org(p: Prepared) -> bool:
@@ -560,7 +578,38 @@ def different_org(a: Prepared, b: Prepared) -> bool:
     without building the rest of the context (``scoring._against_keeps_out``; f41d 4)."""
     da, db = a.deal, b.deal
     return not (da.org_id is not None and da.org_id == db.org_id) and _has_org(a) \
-        and _has_org(b) and not one_company(a, b)
+        and _has_org(b) and not one_company(a, b) and not _one_persons_org(a, b)
+
+
+ONE_PERSONS_ORG = "org names alike, one person"  # reason: an org typed twice by its one person
+
+
+def _one_persons_org(a: Prepared, b: Prepared) -> bool:
+    """Two org records whose names are one company's written shorter — a legal form or a
+    word dropped, a word abbreviated, accents dropped (``Bouwbedrijf v. Dijk`` / ``Bouwbedrijf
+    van Dijk BV``, ``Celik Makine`` / ``Çelik Makine San. Tic. A.Ş.``) — on deals whose two
+    person records are one person (``one_person``: an e-mail shared). x43r2 F4: such pairs
+    were "different org" and never reached review. Every word of the shorter name (folded)
+    is a word of the longer or, of 1-2 letters, starts one, and a word of 4 letters or more
+    is shared; two legal forms (``_legal_entities``) are read before this."""
+    if one_person(a, b) is None:
+        return False
+    wx, wy = _org_words(a), _org_words(b)
+    if not wx or not wy:
+        return False
+    short, long_ = (wx, wy) if len(wx) <= len(wy) else (wy, wx)
+    return any(len(w) >= 4 for w in short if w in long_) and all(
+        any(w == v or _shortened(w, v) or _shortened(v, w) for v in long_) for w in short)
+
+
+def _shortened(w: str, v: str) -> bool:
+    """``w`` (1-2 letters) is ``v`` shortened (``v`` for ``van``, ``i`` for ``i``)."""
+    return len(w) <= 2 < len(v) and v.startswith(w)
+
+
+def _org_words(p: Prepared) -> list[str]:
+    """The org name's words (``org_key``: no legal form, case or punctuation), folded."""
+    return [fold(w) for w in org_key(p.deal.org_name or "").split()]
 
 
 def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[tuple[float, str]]]:
@@ -591,6 +640,8 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
             support += 0.03
             same_org = True
             reasons.append(TWO_ORG_RECORDS)
+    elif _one_persons_org(a, b):
+        reasons.append(ONE_PERSONS_ORG)  # neither for nor against: the person ties them
     elif (da.org_id is not None or a.org) and (db.org_id is not None or b.org):
         against.append((DIFFERENT_ORG_WEIGHT, "different org"))
         reasons.append("different org")

@@ -142,6 +142,7 @@ from .evidence import (
     LEGAL_ENTITIES,
     NO_CONTACT,
     NO_CUSTOMER,
+    ONE_PERSONS_ORG,
     RECURRING_DAYS,
     REPEAT,
     SAME_IDENTIFIER,
@@ -509,6 +510,13 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         s = min(s, TWO_ORG_RECORDS_CAP)
         reasons.append("two org records of the same name, no shared person (branches?): "
                        "review")
+        held.append("two org records")
+    if over(TWO_ORG_RECORDS_CAP) and not same_id and ONE_PERSONS_ORG in reasons:
+        # two org names, one written shorter (``Celik Makine`` / ``Çelik Makine San. Tic.
+        # A.Ş.``), one person by e-mail (x43r2 F4): one customer, but which org is its own a
+        # person says
+        s = min(s, TWO_ORG_RECORDS_CAP)
+        reasons.append(f"{ONE_PERSONS_ORG}: review")
         held.append("two org records")
     if over(REAL_WORDS_CAP) and not same_id \
             and any(r.startswith((REAL_WORDS, WORD_FORMS, SHARP_S_WORDS)) for r in reasons):
