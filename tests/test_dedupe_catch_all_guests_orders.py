@@ -29,6 +29,7 @@ REAL = [
     "Gastro Service GmbH", "Kundenservice Müller KG", "Privatkunder Invest ApS",
     "Host Europe GmbH", "Misafir Otel A.Ş.", "Hotel Europa", "Peter Winter", "Anna Sommer",
     "Ordrar AB", "Customer Int.", "Sin Nombre Restaurant", "Tages Anzeiger", "Mila Gast",
+    "Cash & Carry Wuppertal",
 ]
 
 

@@ -925,8 +925,9 @@ def _named_as(name: str, kind: str) -> bool:
         return False  # Misafir Otel A.S., Gjest Hotell AS: guests / orders name a business
     if registered and len(kept) == 1 and kept[0] in _ONE_CUSTOMER:
         return False  # The Customer Company: one customer, in the singular (x39r1)
-    if channel and not registered and kept and all(w in SALE_WORDS for w in kept):
-        return True  # eBay Verkäufe, Amazon Sales: a marketplace's sales, its buyers' (x43r2)
+    if channel and not registered and kept and all(w in SALE_WORDS or w in WORLD["sold"]
+                                                   for w in kept):
+        return True  # eBay Verkäufe, Barverkäufe Laden: a channel's sales, its buyers' (x43r2)
     if channel and not any(w in _WHO or _compound(w) for w in kept):
         return False  # Cash & Carry Wuppertal: a store's name
     return bool(kept) and (any(w not in _CORE_OPTIONAL for w in kept)
@@ -1142,8 +1143,12 @@ def _named_alike(live: Iterable[tuple[DealRecord, str]], names: Mapping[int, str
     like its deals' catch-all org (x42r2 F2: org ``Hotel guests`` with person ``Guest``,
     ``Webshop Orders`` with ``Webshop Customer``: one side read as a catch-all, the other
     tied two customers' deals, merged unattended). An org shares a word with the person
-    (``guest``, ``guests``) and carries no legal form; a person's words are all the org's
-    (``eBay Käufer`` at ``eBay Käufer``): a bucket and its placeholder, named alike."""
+    (``guest``, ``guests``; or ends in it, ``Pensionsgäste`` / ``Gast``: ``_alike``) and
+    carries no legal form; a person's words are all the org's (``eBay Käufer`` at ``eBay
+    Käufer``): a bucket and its placeholder, named alike. x43r2 F1 (13 of 46 such pairs
+    merged): a person of one word with no e-mail and no phone (``DealRecord.person_keys``
+    empty) at a catch-all org is a placeholder too (``Reisender``, ``Zimmer 12``: words no
+    list holds); one with an e-mail or a phone, or a surname, stays a person."""
     seen: set[tuple[int, int]] = set()
     for d, _title in live:
         oid, pid = d.org_id, d.person_id
@@ -1161,6 +1166,11 @@ def _named_alike(live: Iterable[tuple[DealRecord, str]], names: Mapping[int, str
                 and (mine := _words4(person)) and _shared(mine, _words4(org)) == len(mine):
             out[("person", pid)] = (f"{CATCH_ALL}: person {pid} is named {person!r}, like "
                                     f"its catch-all org {org!r}, a shared record")
+        elif ("org", oid) in out and ("person", pid) not in out and not d.person_keys \
+                and len(org_key(person).split()) == 1 and not legal_form(person):
+            out[("person", pid)] = (f"{CATCH_ALL}: person {pid} is named {person!r} alone, "
+                                    f"no e-mail or phone, at catch-all org {org!r}: a "
+                                    f"placeholder")
 
 
 def _script_within(person: str, org: str) -> bool:
@@ -1180,9 +1190,12 @@ def _words4(name: str) -> frozenset[str]:
 
 def _alike(a: str, b: str) -> bool:
     """One word, or one with a plural or case ending of up to 3 letters more (``guest`` /
-    ``guests``, ``Mitglied`` / ``Mitglieder``, ``customer`` / ``customers``)."""
+    ``guests``, ``Mitglied`` / ``Mitglieder``, ``customer`` / ``customers``), or the last
+    part of a compound of 3 letters or more before it (``gast`` in ``pensionsgaste``,
+    ``kunde`` in ``stammkunden``: x43r2 F1)."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return long_.startswith(short) and len(long_) - len(short) <= 3
+    return any(long_[k:].startswith(short) and len(long_) - k - len(short) <= 3
+               for k in (0, *range(3, len(long_) - len(short) + 1)))
 
 
 def _shared(a: frozenset[str], b: frozenset[str]) -> int:
