@@ -89,3 +89,12 @@ def test_one_e_mail_on_two_person_records_shares_a_block() -> None:
     prepared = [prepare(d, cfg) for d in deals]
     pairs = candidate_pairs(prepared, max_block_size=cfg.max_block_size, window=cfg.window)
     assert (0, len(deals) - 1) in pairs
+
+
+@pytest.mark.parametrize("b", ["Bjorn Oberg", "Bjoern Oeberg", "björn öberg"])
+def test_a_name_with_and_without_accents_and_one_phone_is_one_person(b: str) -> None:
+    """``same name and phone``: the name's digest is taken of each reading too."""
+    a = person_keys({"name": "Björn Öberg", "phones": [{"value": "08 1234567"}]})
+    other = person_keys({"name": b, "phones": [{"value": "08-123 45 67"}]})
+    assert set(a) & set(other)
+    assert not set(a) & set(person_keys({"name": "Bjorn Berg", "phones": [{"value": "08 1234567"}]}))

@@ -32,6 +32,7 @@ from ..load_stop import collected
 from ..selection import PAGE
 from .config import POLICY_FIELDS
 from .model import DealRecord
+from .org_names import fold
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
 RECORD_FIELDS = frozenset(DealRecord.__slots__)
@@ -226,7 +227,8 @@ async def person_names(ctx: CallContext, ids: Iterable[int],
 def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
     """What tells a v2 person object apart as a person, as short SHA-256 digests (no e-mail
     or phone number is kept): ``e:`` + each e-mail's, case and spaces aside, and ``p:`` + its
-    name's (case and spacing aside) with each phone number's last 9 digits (7 digits at
+    name's (case and spacing aside; with accents, also folded: ``_readings``) with each
+    phone number's last 9 digits (7 digits at
     least: ``+49 30 1234567`` = ``030 1234567``). Two person records sharing one are one
     person entered twice (x42r2 F5). v2 ``emails`` / ``phones``: lists of ``{value,
     primary, label}`` (openapi-v2.yaml ``getPersons``)."""
@@ -240,8 +242,22 @@ def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
         digits = "".join(c for c in str((ph.get("value") if isinstance(ph, Mapping) else ph) or "")
                          if c.isdigit())
         if len(digits) >= 7:
-            out.add("p:" + _digest(f"{name}|{digits[-9:]}"))
+            out.update("p:" + _digest(f"{reading}|{digits[-9:]}") for reading in _readings(name))
     return tuple(sorted(out))
+
+
+def _readings(name: str) -> set[str]:
+    """A person's ``name`` (casefolded) as typed and, with accents, folded with its umlauts
+    as ``ae`` / ``oe`` / ``ue`` and with their dots dropped (``björn öberg`` -> also
+    ``bjoern oeberg``, ``bjorn oberg``): a name typed with and without its accents shares a
+    key (x43r2 F4)."""
+    if name.isascii():
+        return {name}
+    german = name.translate(_UMLAUTS)
+    return {name, fold(german), fold(name)}
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def _digest(text: str) -> str:
