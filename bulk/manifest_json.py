@@ -41,6 +41,7 @@ import ijson  # streaming JSON: a 2 GB export must not be loaded whole
 import orjson
 
 from .errors import InputError
+from .json_depth import DepthGuard
 from .json_paths import (
     _PLAIN,
     AmbiguousPath,
@@ -376,8 +377,8 @@ def wrapper_key(path: str | os.PathLike[str], encoding: str | None = None) -> st
     with open_utf8(path, encoding) as f, _any_int_digits():
         if f.peek(3)[:3] == b"\xef\xbb\xbf":
             f.read(3)
-        try:
-            for prefix, event, value in ijson.parse(f, use_float=False):
+        try:  # DepthGuard: ijson's memory grows with the nesting's square (x43r4 F2)
+            for prefix, event, value in ijson.parse(DepthGuard(f, path), use_float=False):
                 if prefix == "" and event == "map_key":
                     keys.append(str(value))
                 elif event == "start_array" and prefix in WRAPPER_KEYS:
@@ -464,8 +465,8 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
         number = 0
         try:
             # use_float=False: exact ints and Decimals (yajl's own integers overflow at 64 bits)
-            for number, item in enumerate(ijson.items(f, prefix, use_float=False,
-                                                      map_type=_Pairs), 1):
+            for number, item in enumerate(ijson.items(DepthGuard(f, path), prefix,
+                                                      use_float=False, map_type=_Pairs), 1):
                 try:
                     twice = twice_path(item)
                     value = _exact(item)
