@@ -77,6 +77,7 @@ from .doubles import (
     doubles_summary,
 )
 from .import_checks import META_SETTINGS, UnseenPaths, stored_settings, with_mapping_defaults
+from .import_identity import META_IDENTITY, identity
 from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, RECREATED, linked_note, linked_now
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
@@ -808,6 +809,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                 "manifest": None if since is None else since.to_json(),
                 "manifest_sha": None if since is None else manifest_sha(settings),
                 "mapping": file_sha(settings.mapping)}
+            # what decides which record a row is: a retry / resume refuses a change (F1)
+            meta[META_IDENTITY] = identity(mapping)
         # before the key field may be created: a load cut short names it (sent_while_loading)
         store.meta_put_many({**meta, META_KEY_LABEL: mapping.key_field})
     await in_thread(started)

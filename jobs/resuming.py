@@ -349,6 +349,9 @@ async def resumed(store: JobStore, token: str, kind: Any,
         cfg = dataclasses.replace(cfg, window_share=window_share)
     say = say or (lambda _line: None)
     show = show_plan or (lambda _line: None)
+    identity = getattr(kind, "check_identity", None)  # before any call or change (x43r4 F1)
+    if identity is not None:
+        await in_thread(lambda: identity(store))
     # the tokens of runs an earlier pdbulk made, which kept no record of what was in doubt:
     # said apart once this run's record is there (``bulk.ledger.tokens_unsplit``)
     await in_thread(lambda: mark_unsplit(store, store.meta_put))

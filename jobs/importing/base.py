@@ -33,6 +33,7 @@ from ..account import parse_time
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..deleted_records import Deleted
+from ..import_identity import META_IDENTITY, check_identity
 from ..import_items import PLACEHOLDER_CODE
 from ..import_resolve import Resolver, refs_of, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
@@ -248,7 +249,23 @@ class _ImportBase:
         the mapping must load (InputError / MappingError otherwise: exit 1, the job left
         as it was; before, the run stopped on it with exit 4 and the job 'stopped')."""
         if any(self._needs_mapping(i) for i in store.items(ItemState.FAILED)):
-            ImportMapping.load(self.settings.mapping)
+            self.check_identity(store, ImportMapping.load(self.settings.mapping))
+
+    def check_identity(self, store: JobStore, mapping: ImportMapping | None = None) -> None:
+        """InputError when the mapping changed, since the job's first load, a setting that
+        decides which record a row is (``jobs.import_identity``: key column / field, mode,
+        person and organization matching): a resume or retry would write rows mapped with
+        it as other records than the done ones (x43r4 F1). ``mapping``: already loaded;
+        else read when the file changed (an unreadable one is left to the run's own
+        refusal). Reads no account."""
+        if self._mapping_same:
+            return
+        if mapping is None:
+            try:
+                mapping = ImportMapping.load(self.settings.mapping)
+            except (InputError, OSError, ValueError):
+                return
+        check_identity(store.meta_get(META_IDENTITY), mapping, path=self.settings.mapping)
 
     async def check_retry_account(self, ctx: CallContext, store: JobStore) -> None:
         """Before ``pdbulk retry`` puts the failed rows back, on the account: when some must
@@ -388,6 +405,7 @@ class _ImportBase:
                 s = self.settings
                 try:
                     mapping = ImportMapping.load(s.mapping)
+                    self.check_identity(self.store, mapping)
                     unmade = self.key_code == PLACEHOLDER_CODE  # no row sendable: no field
                     planner, _, _ = await RowPlanner.build(
                         ctx, mapping, self._columns(), mode=s.mode,
