@@ -932,7 +932,9 @@ class MergeJob:
         or changed since the plan (``_changed``: its ``update_time`` is newer than the one
         the plan recorded, or than this job's own last merge into it left); a rewritten
         merge of a chain (A→C for A→B, B→C) when its link B→C is not merged, so (x42r4 F1;
-        ``jobs.merge_chain``). Reads 100 deals per call (``GET /api/v2/deals?ids=``).
+        ``jobs.merge_chain``). A survivor with a merge of this job still in doubt
+        (``_settling``) is judged at its batch's re-check, after the run's reconcile has
+        settled that merge, not here. Reads 100 deals per call (``GET /api/v2/deals?ids=``).
         Returns the lines to print."""
         waiting = [i for i in store.items(ItemState.PENDING) if refused(i) is None
                    and not i.payload.get("already")]
@@ -942,6 +944,7 @@ class MergeJob:
             return []
         live = await read_deals(ctx, ids) if ids else {}
         expected = self._expected(store)
+        settling = self._settling(store)
         outcomes = []
         gone = 0
         for item in pending:
@@ -954,7 +957,8 @@ class MergeJob:
                         "merged since the job was planned); nothing sent"), status=404))
                     break
             else:
-                if (why := _changed(item, live, expected, self._explained)) is not None:
+                if (why := _changed(item, live, expected, self._explained, survivor=int(
+                        item.payload["survivor_id"]) not in settling)) is not None:
                     outcomes.append(self._left(item, why))
         left = {o.item_id for o in outcomes}
         held = await self._held_now(ctx, pending, [i for i in pending if i.id not in left],
@@ -971,6 +975,18 @@ class MergeJob:
                   if chained else "")
         return [f"re-read {len(waiting):,} pending merge(s): {gone:,} no longer possible"
                 f"{extra}, {len(waiting) - len(outcomes):,} to send"]
+
+    def _settling(self, store: JobStore) -> set[int]:
+        """The survivors of this job's merges left in flight (SENDING) with no answer
+        recorded: the run's reconcile settles them before any batch is re-checked, so
+        until then a survivor's time now may be this job's own merge. The re-read judges
+        their pending merges by the merged-away deal (and its survivor being live) only;
+        the batch's re-check judges the survivor once the reconcile told which time is
+        this job's (x43r3 F1: a group's next merge failed "survivor changed since the
+        plan" by the group's own applied, unanswered first merge)."""
+        answered = self._answered() if self._store is store else {}
+        return {int(i.payload["survivor_id"]) for i in store.items(ItemState.SENDING)
+                if i.id not in answered}
 
     async def _held_now(self, ctx: CallContext, pending: Sequence[Item],
                         items: Sequence[Item], live: Mapping[int, Deal]) -> list[Outcome]:
