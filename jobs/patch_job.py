@@ -75,6 +75,15 @@ def _changed_at_load(store: JobStore) -> dict[str, int]:
 
 
 # -- the job kind -----------------------------------------------------------------------------
+def conflict(item: Item, deal_id: int, since: str, drift: str) -> Outcome:
+    """The outcome of a pending PATCH whose deal someone changed ``since`` (the words for
+    when the picture was taken) in a field its before-image holds (``drift``, as
+    ``jobs.deals.drifted`` says it): failed, nothing sent."""
+    return Outcome(item.id, ItemState.FAILED, error=(
+        f"conflict: deal {deal_id} changed {since} ({drift}); left alone, nothing "
+        "sent (start a new job to overwrite it)"))
+
+
 T = TypeVar("T")
 
 
@@ -373,9 +382,7 @@ class PatchJob:
                 f"not {self.action}: deal {deal_id} no longer matches the selection "
                 f"({why}) {since}; nothing sent"))
         if drift := drifted(deal, image, item.payload["changes"], labels):
-            return "conflicts", Outcome(item.id, ItemState.FAILED, error=(
-                f"conflict: deal {deal_id} changed {since} ({drift}); left alone, nothing "
-                "sent (start a new job to overwrite it)"))
+            return "conflicts", conflict(item, deal_id, since, drift)
         return None
 
     async def recheck(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:

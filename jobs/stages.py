@@ -25,7 +25,7 @@ from bulk.manifest import header as manifest_header
 from bulk.manifest_row import where_row
 from bulk.manifest_stamp import file_stamp
 from bulk.manifest_xlsx import twice_problem
-from bulk.store import BeforeImage, JobStore, NewItem
+from bulk.store import BeforeImage, Item, JobStore, NewItem, Outcome
 from bulk.wording import counted, noun
 
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
@@ -35,6 +35,7 @@ from .deals import (
     Deal,
     before_image,
     deal_changes,
+    drifted,
     field_types,
     read_deals,
     same,
@@ -42,6 +43,7 @@ from .deals import (
     stored_labels,
 )
 from .load_stop import checked, collected
+from .patch_job import conflict
 from .prepared import META_KEY_CHANGED, keys_scan_since, remember_labels, row_values
 from .results import META_TYPED, typed_for_manifest
 from .selection import STATUSES, DealQuery, Ref, id_column, list_deals, read_refs
@@ -81,6 +83,20 @@ class MoveStageJob(PatchJob):
                 return (f"{name} is {_said(name, held, labels)} now, not "
                         f"{_said(name, wanted, labels)}")
         return None
+
+    def _now(self, store: JobStore, item: Item, deal: Deal | None,
+             image: Mapping[str, Any] | None, since: str,
+             labels: Mapping[str, str] | None = None,
+             types: Mapping[str, str] | None = None) -> tuple[str, Outcome] | None:
+        """``PatchJob._now``, with a deal already where the move puts it still a conflict
+        when a field of the target it does not write changed since (its before-image holds
+        the whole target: a colleague moved it to the stage and set it won, where the move
+        says ``--status-to open``)."""
+        decided = super()._now(store, item, deal, image, since, labels, types)
+        if decided is not None and decided[0] == "unchanged" and deal is not None \
+                and (drift := drifted(deal, image, item.payload["changes"], labels)):
+            return "conflicts", conflict(item, int(item.payload["deal_id"]), since, drift)
+        return decided
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +386,11 @@ async def prepare_move(ctx: CallContext, source: DealSource, target: MoveTarget,
         prep.add(NewItem(row=row, key=key, op=OP, payload={
             "deal_id": deal_id, "changes": changes, "fields": changed_names(changes, catalog),
             **row_values(values)}), "move")
-        image = before_image(deal, changes)  # what the move writes (x14r1 F1)
+        # what the move writes (x14r1 F1) and the rest of its target: a status it holds
+        # already is compared at each re-read too (x43r3 F2: a colleague's "won" at the
+        # prompt was moved to the new stage and reported moved); undo puts back only the
+        # written part (``jobs.deals.written_part``)
+        image = before_image(deal, {**wanted, **changes})
         prep.images.append(BeforeImage("deal", deal_id, None, image, taken))
     prep.calls["updateDeal"] += prep.actions["move"]
     return prep
