@@ -1281,12 +1281,15 @@ def test_undo_run_time_conflicts_name_what_force_does_for_each_op() -> None:
     from bulk.store import Item
     from jobs.undo.job import _during_run
 
-    def item(op: str) -> Item:
-        return Item(id=1, row=1, key="k", op=op, payload={"deal_id": 7}, state=ItemState.PENDING,
-                    attempts=0, result=None, error=None, status=None, sent_at=None)
+    def item(op: str) -> Item:  # a restore of the amount (x43r3 F3: judged by its groups)
+        return Item(id=1, row=1, key="k", op=op, payload={
+            "deal_id": 7, "changes": {"value": 1}, "wrote": {"value": 5}},
+            state=ItemState.PENDING, attempts=0, result=None, error=None, status=None,
+            sent_at=None)
 
-    image = {"id": 7, "update_time": "2030-01-01T00:00:00Z"}
-    moved = {"id": 7, "update_time": "2031-01-01T00:00:00Z", "is_archived": False}
+    image = {"id": 7, "update_time": "2030-01-01T00:00:00Z", "fields": {"value": 5}}
+    moved = {"id": 7, "update_time": "2031-01-01T00:00:00Z", "is_archived": False,
+             "value": 9}
     archived = {**moved, "is_archived": True}
     said = {op: (_during_run(item(op), 7, moved, image) or Outcome(0, ItemState.PENDING)).error
             for op in ("restore", "delete")}

@@ -35,6 +35,7 @@ from ..deals import (
     batched_calls,
     drifted,
     editable_digest,
+    image_part,
     in_flight,
     is_gone,
     read_archived,
@@ -44,6 +45,7 @@ from ..deals import (
     restore_body,
     stored_labels,
     unrestorable,
+    write_groups,
 )
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
@@ -83,6 +85,7 @@ from .plan import (
     overwritten_line,
     overwrote,
 )
+from .since_plan import KEPT_SINCE, moved_since_plan, narrowed_since, with_kept
 from .targets import (
     _CONTACT_OPS,
     _WRITE_OPS,
@@ -136,6 +139,9 @@ class UndoJob:
         # organizations merged away after the plan, to their survivors (None: no trace):
         # a person's move there is no edit (``moved.person_org_merged``; x40r1 F2)
         self._org_traced: dict[int, int | None] = {}
+        # restores the re-check right before their batch narrowed to the groups nobody
+        # changed since the plan (``since_plan``), by item id (None: sent as planned)
+        self._kept: dict[int, dict[str, Any] | None] = {}
 
     async def _moved_entries(self) -> dict[int, dict[str, Any]]:
         """The deals only a merge moved after the plan, by item id (``moved.entries``:
@@ -206,6 +212,10 @@ class UndoJob:
                 return Outcome(item.id, ItemState.SKIPPED, result={
                     "deal_id": deal_id, "action": LEFT, **_forced(item)})
             extra = dict(kept.calls)  # (its PATCH now: in the resume's plan)
+        elif item.op == "restore" and (since := self._kept.get(item.id)):
+            # groups someone changed after the plan: kept, the rest put back (x43r3 F3)
+            item = replace(item, payload=with_kept(item.payload, since))
+            changes = item.payload.get("changes")
         if item.op in _CONTACT_OPS:
             name, operation = _CONTACT_OPS[item.op]
             rid = contact_id(item, name)
@@ -404,9 +414,12 @@ class UndoJob:
         undo resumed later (after Ctrl-C, a crash, a spent budget) must not delete or
         overwrite a deal someone changed after the undo was planned.
 
-        Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A deal whose
+        Reads the deals 100 per call (``GET /api/v2/deals?ids=``). A delete whose deal's
         ``update_time`` is no longer the one the undo read when it was planned is a
-        conflict: failed, left alone (unless the undo was started with ``--force``). A deal
+        conflict: failed, left alone (unless the undo was started with ``--force``); a
+        restore is judged group by group (``since_plan``: another field's change is kept
+        and it is sent; some of its groups changed → those kept, the rest put back; all of
+        them → the conflict, naming each field: x43r3 F3). A deal
         the default list omits is looked up (a ``getDeal`` each, or the archived list by
         ids above ``ARCHIVED_READ_IDS`` of them): archived since → a conflict, counted with
         the changed ones; gone → a delete is done, a restore fails (f25b: these were left
@@ -473,6 +486,8 @@ class UndoJob:
         if by_merge:  # their images, refreshed to the deal a merge moved
             then = {b.entity_id: b.before.get("update_time")
                     for b in store.before_images("deal")}
+            images = {b.entity_id: b.before for b in store.before_images("deal")}
+        partly = 0  # restores a change since narrows (``since_plan``): sent in part
         for item in pending:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
@@ -490,6 +505,15 @@ class UndoJob:
                     + (_left_alone(item.op, source) if item.op == "delete"
                        else _ARCHIVED_LEFT))))
                 continue
+            if item.op == "restore" and deal_id in images:  # group by group (x43r3 F3)
+                since = moved_since_plan(item.payload, deal, images[deal_id], self._labels())
+                if since and narrowed_since(item.payload, since, self._labels()) is None:
+                    outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
+                        f"conflict: deal {deal_id} changed since this undo was planned "
+                        f"({'; '.join(since.values())}); " + _left_alone(item.op, source))))
+                else:
+                    partly += bool(since)
+                continue
             moved = _changed_since(deal, item.payload.get("wrote") or {})
             if deal.get("update_time") != then[deal_id] or moved:
                 outcomes.append(Outcome(item.id, ItemState.FAILED, error=(
@@ -501,6 +525,8 @@ class UndoJob:
         return [f"re-read {len(pending):,} pending deal(s): {changed:,} changed since "
                 f"the undo was planned (conflicts, left alone), "
                 + (f"{gone:,} deleted since (nothing to put back), " if gone else "")
+                + (f"{partly:,} changed in part since (that part kept, the rest to put "
+                   "back), " if partly else "")
                 + f"{len(pending) - len(outcomes):,} to send"]
 
     @staticmethod
@@ -516,10 +542,14 @@ class UndoJob:
         deals are read now, 100 per ``GET /api/v2/deals?ids=`` (10 tokens); per restore /
         delete:
 
-        - ``update_time`` no longer the one this undo read when it was planned, or a field
-          the source job wrote no longer as it wrote it, or (a delete) a field a person can
+        - a delete: ``update_time`` no longer the one this undo read when it was planned,
+          or a field the source job wrote no longer as it wrote it, or a field a person can
           edit no longer as the undo read it (``editable_digest``: an edit in the same
           second) → FAILED conflict, left alone;
+        - a restore: each group it puts back (``since_plan``) someone changed since the
+          plan → FAILED conflict naming the fields; some of them → sent narrowed to the
+          rest (``_narrow``: ``restored in part``, the kept ones named); none (a change of
+          other fields) → sent as planned;
         - missing from the default list: one ``GET /api/v2/deals/{id}`` (1 token) tells
           archived (→ conflict: someone archived it, theirs to decide) from deleted (a
           delete → SKIPPED ``already deleted``; a restore → FAILED 404).
@@ -570,7 +600,22 @@ class UndoJob:
                 continue
             if decided is not None:
                 out.append(decided)
+            elif item.op == "restore" and not self._forced():
+                await self._narrow(item, deal, images.get(deal_id))
         return out
+
+    async def _narrow(self, item: Item, deal: Deal | None,
+                      image: Mapping[str, Any] | None) -> None:
+        """Keep what a restore about to be sent leaves of its groups someone changed since
+        the plan (``since_plan``; ``_during_run`` let it through): in ``_kept`` for its
+        write, and in the store (``KEPT_SINCE``) for a reconcile of it after a kill."""
+        kept = None
+        if deal is not None and image is not None:
+            moved = moved_since_plan(item.payload, deal, image, self._labels())
+            kept = narrowed_since(item.payload, moved, self._labels()) if moved else None
+        if self._store is not None and (kept or self._kept.get(item.id)):
+            await AsyncJobStore.of(self._store).meta_put(f"{KEPT_SINCE}{item.id}", kept or {})
+        self._kept[item.id] = kept
 
     async def _contacts_checked(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """The person / organization deletes of a batch, checked before it is sent: one
@@ -721,9 +766,9 @@ class UndoJob:
         F2). Restores (``jobs.deals.in_flight`` against this undo's before-image):
         applied → DONE ``restored``; already as the image wanted → ``unchanged``; gone →
         failed; another value, or only some of the fields as restored → conflict, nothing
-        sent; not applied → sent again, but only while the deal's ``update_time`` is still
-        the one the undo read when it was planned (the rule ``before_resume`` applies to
-        pending items: any change since is a conflict). Deletes: gone → DONE ``deleted``;
+        sent; not applied → sent again, but only while no group it puts back changed since
+        the undo was planned (``since_plan``; one the re-check narrowed, ``KEPT_SINCE``, is
+        judged as what it sent). Deletes: gone → DONE ``deleted``;
         ``update_time`` unchanged → sent again; changed → conflict. ``--force`` sends what
         is not applied whatever changed.
         Person / organization deletes and conflicts sent again by ``pdbulk retry`` (which
@@ -747,13 +792,21 @@ class UndoJob:
                                                   if self._store is not None else ())
                   if b.entity_id in wanted}
         kept = await self._refused(fresh=True)
+        narrowing = {int(k[len(KEPT_SINCE):]): v for k, v in (await AsyncJobStore.of(
+            self._store).meta_prefixed(KEPT_SINCE)).items() if isinstance(v, Mapping) and v} \
+            if self._store is not None else {}
         moved: list[tuple[Item, Deal | None, Mapping[str, Any] | None]] = []
         for item in deals:
             deal_id = int(item.payload["deal_id"])
             refusal = kept.get(item.id) if item.op == "restore" else None
             if refusal is None:
+                image = images.get(deal_id)
+                if item.op == "restore" and (since := narrowing.get(item.id)) and image:
+                    # sent narrowed (``_narrow``): judged as what it sent
+                    item = replace(item, payload=with_kept(item.payload, since))
+                    image = image_part(image, write_groups(since["changes"]))
                 out.append(_in_flight(item, deal_id, current.get(deal_id),
-                                      images.get(deal_id), force, self._labels(),
+                                      image, force, self._labels(),
                                       self._source_job()))
                 if item.op == "restore" and out[-1].state is ItemState.FAILED \
                         and out[-1].status is None and self._store is not None:
@@ -1025,6 +1078,13 @@ def _during_run(item: Item, deal_id: int, deal: Deal | None,
             + (left if item.op == "delete" else _ARCHIVED_LEFT)))
     if image is None:
         return None
+    if item.op == "restore":  # judged group by group (x43r3 F3: ``since_plan``)
+        groups = moved_since_plan(item.payload, deal, image, labels)
+        if groups and narrowed_since(item.payload, groups, labels) is None:
+            return Outcome(item.id, ItemState.FAILED, error=(
+                f"conflict: deal {deal_id} changed while this undo ran "
+                f"({'; '.join(groups.values())}); {left}"))
+        return None  # a change of other fields is kept; of some groups, narrowed
     then = image.get("update_time")
     if deal.get("update_time") != then:
         return Outcome(item.id, ItemState.FAILED, error=(
@@ -1089,8 +1149,11 @@ def _in_flight(item: Item, deal_id: int, deal: Deal | None, image: Mapping[str, 
     """The outcome of an undo's restore / delete left in flight (``UndoJob.reconcile``);
     ``source``: the job this undo undoes (named in a conflict's advice)."""
     then = (image or {}).get("update_time")
+    # a restore: a change since the plan counts in the groups it puts back only (x43r3 F3)
     changed = (deal is not None and not force and (
-        (then is not None and deal.get("update_time") != then)
+        (then is not None and deal.get("update_time") != then
+         and (item.op != "restore" or image is None
+              or bool(moved_since_plan(item.payload, deal, image, labels))))
         or bool(_changed_since(deal, item.payload.get("wrote") or {}))))
     advice = _advice(item.op, source)
     conflict = (f"conflict: deal {deal_id} changed while this undo's write was in flight "
