@@ -187,8 +187,10 @@ MAX_ID = 2**53 - 1
 
 
 def parse_id(raw: object) -> int:
-    """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``) of ASCII
-    digits, at most ``MAX_ID``. Raises InputError otherwise: ``²``, ``٤٦`` or fullwidth digits (which
+    """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``,
+    ``"16.00"``; not ``"1.000"`` nor ``"1.234"``, which may be grouped thousands) of ASCII
+    digits, at most ``MAX_ID``. The one id reader of update, move-stage and merge.
+    Raises InputError otherwise: ``²``, ``٤٦`` or fullwidth digits (which
     ``str.isdigit`` takes), ``+45``, ``1e3``, a 5,000-digit number (x34r5 F2 / F5 / F6: the
     first and last stopped whole commands as "unexpected error"; the others were read as
     ids, and a merge is final)."""
@@ -201,7 +203,12 @@ def parse_id(raw: object) -> int:
             raise InputError(f"not a deal id: {raw!r} (larger than any Pipedrive id, {MAX_ID})")
         value = int(raw)
     else:
-        text = str(raw if raw is not None else "").strip().removesuffix(".0")
+        text = str(raw if raw is not None else "").strip()
+        # a spreadsheet's decimal zeros (``12.0``, ``16.00``: x43r3 F7, only one zero was
+        # taken off), never three of them: ``1.000`` may be a thousand, grouped
+        whole, dot, zeros = text.partition(".")
+        if dot and whole and zeros and not zeros.strip("0") and len(zeros) != 3:
+            text = whole
         if not (text.isascii() and text.isdigit()):
             raise InputError(f"not a deal id: {raw!r}" if text else "the deal id is empty")
         if len(text.lstrip("0")) > len(str(MAX_ID)):
