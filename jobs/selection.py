@@ -37,7 +37,9 @@ from .transforms.no_such_day import no_such_day
 PAGE = 500  # the largest page of a v2 list
 STATUSES = ("open", "won", "lost")
 
-_ID_COLUMNS = ("deal_id", "id", "deal id", "pipedrive id", "pipedrive_id")
+# ... and Pipedrive's own export's ``Deal - ID``, which update's starter mapping takes too
+# (x43r3 F6: move-stage needed --id-column for it)
+_ID_COLUMNS = ("deal_id", "id", "deal id", "pipedrive id", "pipedrive_id", "deal - id")
 
 
 @dataclass(frozen=True, slots=True)

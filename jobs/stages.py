@@ -294,7 +294,8 @@ def _column_problem(source: DealSource, head: Sequence[str]) -> str | None:
     """Why the manifest's header has no column naming the deals (None: it has one)."""
     if source.key_column is None:
         if id_column(head, source.id_column) is None:
-            return ("the manifest has no deal_id or id column; name it with --id-column, "
+            return ("the manifest has no deal_id, id or Deal - ID column; name it with "
+                    "--id-column, "
                     "or use --key-column for source keys")
         return None
     return None if source.key_column in head else (
