@@ -35,6 +35,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -634,8 +635,7 @@ class MergeJob:
                         status=exc.status)
                 raise
             data = res.data if isinstance(res.data, Mapping) else {}
-            then = data.get("update_time")
-            then = then if isinstance(then, str) else None
+            then = as_rfc3339(data.get("update_time"))  # v1's answer: one format (F8)
             self._merge_times[int(survivor_id)] = then
             # the survivor's update_time after this merge (what a later re-read expects of
             # it) is in the job before the lock lets the next merge into it go (x18r1 1: a
@@ -1114,6 +1114,19 @@ async def _read_one(ctx: CallContext, deal_id: int) -> Deal | None:
     return dict(res.data) if isinstance(res.data, Mapping) else None
 
 
+def as_rfc3339(value: object) -> str | None:
+    """A Pipedrive timestamp as the v2 API and the result files give it, RFC 3339 in UTC
+    (``2026-12-06T07:12:54Z``): v1's merge answer says ``2026-12-06 07:12:54`` (UTC, openapi-v1
+    ``update_time``), which a row's reason showed beside a v2 time read now (x43r3 F8).
+    None for no text; text that is no timestamp is kept as it is."""
+    if not isinstance(value, str) or not value:
+        return None
+    moment = parse_time(value)
+    if moment is None:
+        return value
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _later(a: str, b: str | None) -> bool:
     """Whether Pipedrive timestamp ``a`` is later than ``b`` (v1 ``2024-01-02 03:04:05`` and
     v2 ``2024-01-02T03:04:05Z`` alike; unreadable ones compare as text)."""
@@ -1146,7 +1159,8 @@ def _changed(item: Item, live: Mapping[int, Deal], expected: Mapping[int, str | 
         if role == "survivor" and explained is not None and explained(item, deal):
             continue
         return (f"not merged: {role} deal {deal_id} changed since the plan (update_time "
-                f"{then} then, {now} now); left alone — merges are final: plan it again")
+                f"{as_rfc3339(then)} then, {as_rfc3339(now)} now); left alone — merges are "
+                "final: plan it again")
     return None
 
 

@@ -87,3 +87,19 @@ async def test_a_colleague_change_after_an_unapplied_in_flight_merge_is_still_se
             assert "survivor deal 10 changed" in (item.error or ""), item.error
         assert not deal(sb, 11)["is_deleted"] and not deal(sb, 12)["is_deleted"]
         store.close()
+
+
+def test_a_changed_pair_s_reason_says_both_times_in_one_format() -> None:
+    """x43r3 F8: failed.csv said ``2026-12-06 07:12:54 then`` (v1's merge answer) beside
+    ``2026-12-06T07:13:02Z now`` (a v2 read): both are RFC 3339 now."""
+    from bulk.store import Item
+    from jobs.merging import _changed, as_rfc3339
+
+    item = Item(id=1, row=2, key="k", op="merge", payload={"merge_id": 11, "survivor_id": 10},
+                state=ItemState.PENDING, attempts=0, result=None, error=None, status=None,
+                sent_at=None)
+    why = _changed(item, {10: {"id": 10, "update_time": "2026-12-06T07:13:02Z"}},
+                   {10: "2026-12-06 07:12:54"})
+    assert why is not None and "2026-12-06T07:12:54Z then, 2026-12-06T07:13:02Z now" in why, why
+    assert as_rfc3339("2026-12-06 07:12:54") == "2026-12-06T07:12:54Z"
+    assert as_rfc3339(None) is None and as_rfc3339("soon") == "soon"
