@@ -165,9 +165,6 @@ class _ImportBase:
         self._remap_foreseen: dict[int, str | None] | None = None
         # ... and the persons / organizations those rows would create (``refs_of``)
         self._remap_refs: list[Any] = []
-        # the references the pending rows naming an existing person / organization gone
-        # since the load take, decided again by a resume's re-read (``_Resume._links_gone``)
-        self._ahead_refs: list[Any] = []
         # rows mapped again whose update an earlier run handed out: (the deal now, the
         # before-image stored then), decided in ``_update`` (``ImportJob._image_remapped``)
         self._prior: dict[int, tuple[Mapping[str, Any], Mapping[str, Any]]] = {}

@@ -22,10 +22,7 @@ _FACTS: tuple[tuple[str, str], ...] = (
     ("value", "$.deal_id"), ("type", "$.changes.is_archived"),
     *((how, f"{path}.{name}") for path in _REF_PATHS
       for how, name in (("type", "key"), ("value", "kind"), ("value", "key"))),
-    # the existing records it links by id (the load found them: ``{"id": …}``, no key)
-    *(("value", f"{path}.id") for path in ("$.org", "$.person", "$.person.org")),
 )
-_LINKED = ("org", "person", "org")  # the kinds of those ids, in that order
 
 
 class Brief(NamedTuple):
@@ -33,9 +30,8 @@ class Brief(NamedTuple):
     (it holds a mapped deal or changes: not a row to map again), ``patch`` (its
     ``changes`` is an object: an upsert update the re-reads read), ``deal_id`` (the
     payload's, as stored), ``unarchive`` (its changes set ``is_archived`` false: read
-    from the archived list too), ``refs``: its references to create as (kind, key),
-    in ``refs_of``'s order, and ``linked``: the existing persons / organizations it links
-    by id, as (kind, id)."""
+    from the archived list too) and ``refs``: its references to create as (kind, key),
+    in ``refs_of``'s order."""
 
     id: int
     row: int | None
@@ -49,7 +45,6 @@ class Brief(NamedTuple):
     deal_id: Any
     unarchive: bool
     refs: tuple[tuple[str, str], ...]
-    linked: tuple[tuple[str, int], ...] = ()
 
 
 def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
@@ -67,10 +62,7 @@ def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
                 refs.append((str(outer[1]), str(outer[2])))
         yield Brief(int(r[0]), r[1], r[2], str(r[3]), ItemState(r[4]), r[5], bool(r[6]),
                     r[7] is not None or r[8] is not None, r[8] == "object", r[9],
-                    r[10] == "false", tuple(refs), tuple(
-                        (kind, rid) for kind, rid in zip(_LINKED, r[at + 12:at + 15],
-                                                              strict=True)
-                        if isinstance(rid, int) and not isinstance(rid, bool)))
+                    r[10] == "false", tuple(refs))
 
 
 __all__ = ["Brief", "briefs"]

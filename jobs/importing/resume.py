@@ -1,7 +1,7 @@
 """Re-reading the account before a resume and right before each batch is sent (the
 runner's re-check), and the prices of both for plans (``jobs.importing``).
 
-Why ~1100 lines: each re-read (pending updates, pending creates, persons / organizations,
+Why ~1000 lines: each re-read (pending updates, pending creates, persons / organizations,
 the deals a batch's found creates name) is priced here too, by the same rules; split,
 a plan's count and the read it prices would drift apart."""
 
@@ -16,7 +16,6 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import SETTLED_AFTER_BIRTH, Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
-from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
@@ -37,7 +36,6 @@ from ..deals import (
     reread_calls,
     stored_types,
 )
-from ..import_items import source_row
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
@@ -242,30 +240,7 @@ class _Resume(_ImportBase):
         for kind in {kind for kind, _ in self._new_pairs(store)}:
             # the persons / organizations added since the load (_contacts_again)
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1
-        for kind, rids in self._linked_by_id(store).items():  # still there? (_links_gone)
-            calls["getPersons" if kind == "person" else "getOrganizations"] += \
-                -(-len(rids) // 100)
         return dict(calls)
-
-    def _linked_by_id(self, store: JobStore) -> dict[str, set[int]]:
-        """The existing persons / organizations the pending rows link by id (kind → ids),
-        from their ``Brief`` s, once per store version (``_links_gone`` reads them; the
-        plan counts that read)."""
-        memo = self._memo(store)
-        if "by id" not in memo:
-            linked: dict[str, set[int]] = {}
-            for brief in self._by_id_briefs(store):
-                for kind, rid in brief.linked:
-                    linked.setdefault(kind, set()).add(rid)
-            memo["by id"] = linked
-        got: dict[str, set[int]] = memo["by id"]
-        return got
-
-    def _by_id_briefs(self, store: JobStore) -> Iterator[Brief]:
-        """The pending rows that link an existing person / organization by id (sent as
-        loaded: not a duplicate, not mapped again), streamed."""
-        return (i for i in briefs(store, ItemState.PENDING) if i.linked and not i.duplicate
-                and not self._remaps(i) and i.op in ("create", "update"))
 
     def resume_calls(self, store: JobStore) -> dict[str, int]:
         """The calls a resume makes now, by operation: the re-read; one PATCH per pending
@@ -317,8 +292,6 @@ class _Resume(_ImportBase):
                     doubted.update(item.refs)
         # the rows mapped again name theirs once the re-read decided them (x40r2 F3)
         needed.update((str(ref["kind"]), str(ref["key"])) for ref in self._remap_refs)
-        # ... and the rows whose existing person / organization went since (f42c)
-        needed.update((str(ref["kind"]), str(ref["key"])) for ref in self._ahead_refs)
         missing = {ref for ref in needed if self._lookup_now(store, *ref) is None}
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
@@ -476,7 +449,6 @@ class _Resume(_ImportBase):
         keyed = await self._keyed_since_load(ctx, store)
         lines += await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
-        lines += await self._links_gone(ctx, store)
         lines += await self._contacts_gone(ctx, store)
         lines += await self._contacts_again(ctx, store)
         return lines + await self._creates_again(ctx, store, keyed)
@@ -683,59 +655,6 @@ class _Resume(_ImportBase):
         self._vanished.planned_gone = frozenset(
             key for key, w in self._vanished.followed.went.items() if w.survivor is None)
         return said
-
-    async def _links_gone(self, ctx: CallContext, store: JobStore) -> list[str]:
-        """The existing persons / organizations the pending rows link by id (the load found
-        them in the account: ``{"id": …, "matched_by": …}``) that someone merged away or
-        deleted since: read 100 per call (``GET /api/v2/persons?ids=`` /
-        ``organizations?ids=``, 10 tokens; a missing one is not listed, openapi-v2.yaml);
-        those gone are the run's ``Vanished.gone`` (each row naming one is resolved again
-        from its cells before its send: ``vanished.resolved_ahead``, no refused write) and
-        the fresh planner that resolves them is read now, as part of the re-read, its rows
-        decided so the plan after the re-read prices the records they make (f42c: the
-        resume found them at its first send, a refused write and the reads of the vanished
-        path each, none in its plan: 120 planned, 216 spent)."""
-        linked = self._linked_by_id(store)
-        gone: dict[str, set[int]] = {}
-        for kind, rids in sorted(linked.items()):
-            wanted = sorted(rids)
-            live: set[int] = set()
-            for start in range(0, len(wanted), 100):
-                page = await ctx.call("getPersons" if kind == "person" else "getOrganizations",
-                                      params={"ids": wanted[start:start + 100], "limit": 100})
-                live.update(int(r["id"]) for r in page.data or () if isinstance(r, Mapping))
-            if rids - live:
-                gone[kind] = rids - live
-        if not gone:
-            return []
-        state = self._vanished
-        for kind, rids in gone.items():
-            state.gone.setdefault(kind, set()).update(rids)
-        refs: dict[tuple[str, str], Any] = {}  # each once, however many rows name it
-        async with state.lock:
-            try:
-                planner = await state.planner_for(self, ctx, gone)
-            except InputError:
-                planner = None  # the run says why, row by row (``vanished._again``)
-            naming = [i.id for i in self._by_id_briefs(store)
-                      if any(rid in gone.get(kind, ()) for kind, rid in i.linked)]
-            rows = len(naming)
-            if planner is not None:
-                for item in self._full(store, naming):
-                    decided = planner.decide(source_row(item.row or 0, item.payload),
-                                             check_duplicate=False)
-                    if decided.state is ItemState.PENDING:
-                        refs.update(((str(r["kind"]), str(r["key"])), r)
-                                    for r in refs_of(decided.payload) if "key" in r)
-                planner.forget_keys()  # (the run decides them again, from the first)
-        self._ahead_refs = list(refs.values())
-        said = ", ".join(f"{counted(len(rids), 'person' if kind == 'person' else 'organization')}"
-                         f" ({', '.join(map(str, sorted(rids)[:10]))}"
-                         f"{', …' if len(rids) > 10 else ''})"
-                         for kind, rids in sorted(gone.items()))
-        return [f"{said} the pending rows link by id left the account since the load (merged "
-                f"away or deleted): {counted(rows, 'row')} resolved again from "
-                "their cells before their send"]
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since
@@ -1099,4 +1018,3 @@ def _update_now(item: Item, deal: Deal | None, image: Mapping[str, Any] | None,
 
 
 __all__ = ["recheck_reads"]
-
