@@ -684,7 +684,8 @@ class Resolver:
         """``rid``, unless this run has read that ``kind`` record gone (``_gone``)."""
         return None if rid is None or (kind, rid) in self._gone else rid
 
-    async def _survivor_of(self, ctx: CallContext, k: tuple[str, str], rid: int) -> int | None:
+    async def _survivor_of(self, ctx: CallContext, k: tuple[str, str], rid: int,
+                           held: tuple[dict[str, int], int] | None = None) -> int | None:
         """The merge survivor of ``rid`` — the record another run made for key ``k`` (its
         claim names it), merged away or deleted since, before this run linked it — found
         as ``held_by`` finds one: the live record answering ``k`` among those changed
@@ -692,9 +693,14 @@ class Resolver:
         FACTS.md), as a fresh import would link it; None (deleted, or merged into one of
         another name with nothing of the key left): made again under the claim. Its
         reads (``getPersons`` / ``getOrganizations``, 10 tokens a page) are no plan's:
-        counted in ``vanished_tokens`` (the run's last lines)."""
-        found, pages = await self.held_by(ctx, k[0], (k[1],), (rid,))
-        self.vanished_tokens += pages * get_operation(_LIST[k[0]]).token_cost
+        counted in ``vanished_tokens`` (the run's last lines). ``held``: what one
+        ``held_by`` read for many such keys at once found (key → id, its pages, counted by
+        its caller): no list read here (``_learn_survivors``)."""
+        if held is None:
+            found, pages = await self.held_by(ctx, k[0], (k[1],), (rid,))
+            self.vanished_tokens += pages * get_operation(_LIST[k[0]]).token_cost
+        else:
+            found, pages = held
         survivor = found.get(k[1])
         if survivor is None or survivor == rid:
             # merged into one of another name (an organization matches by name alone): the
@@ -1148,13 +1154,17 @@ class Resolver:
         that ``_survivor_of`` follows to its merge survivor (the one holding the key, or
         the one the deals made with it moved to): linked now, so the run makes no copy
         (f40a: a claim settled before the re-read is not looked at again by the run, and
-        an organization merged into one of another name was made again). Part of the
-        re-read: the plan after it prices these reads. Returns how many were linked."""
+        an organization merged into one of another name was made again). Their survivors
+        are looked for together: one ``held_by`` read of the list for all of them (x43r1
+        F1: a page each, 243 getPersons and 125 getOrganizations for one-page lists after
+        an undo this folder did not record). Part of the re-read: the plan after it
+        prices these reads. Returns how many were linked."""
         claims = self._claims()
         wanted = {self._name((kind, key)): key for key in keys if not name_only(kind, key)}
         if claims is None or not wanted:
             return 0
         linked = 0
+        gone: dict[str, int] = {}  # key -> the gone record its claim names
         told = await claims.outcomes(sorted(wanted))
         if any(isinstance(o.get("id"), int) for o in told.values()):
             await self._learn_deleted()
@@ -1172,7 +1182,14 @@ class Resolver:
             if live:
                 continue  # the run's claim takes it as it is (``_created_meanwhile``)
             self._gone.add((kind, rid))
-            if (survivor := await self._survivor_of(ctx, k, rid)) is not None:
+            gone[k[1]] = rid
+        if not gone:
+            return 0
+        held = await self.held_by(ctx, kind, gone, gone.values())
+        self.vanished_tokens += held[1] * get_operation(_LIST[kind]).token_cost
+        for key, rid in gone.items():
+            k = (kind, key)
+            if (survivor := await self._survivor_of(ctx, k, rid, held)) is not None:
                 await self._put(kind, {k[1]: survivor}, made=False)
                 self._know(k, survivor)
                 linked += 1
