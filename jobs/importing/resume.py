@@ -116,22 +116,34 @@ class _Resume(_ImportBase):
         (``_find_created``), which ``resume_calls`` then prices. The creates in doubt are
         not among them: the reconcile takes their claims over and releases them before they
         are sent again (f30h: the plan priced that scan for them, 30 tokens over 4 resumes
-        in 5). No call to Pipedrive."""
+        in 5). And how many claims of the pending creates and of those in doubt name a
+        deal not known gone (``_claims_named``): each such create reads that deal first
+        (``getDeal``, 1 token) — for the creates in doubt at most, the reconcile settles
+        those it finds made. No call to Pipedrive."""
         names = (self.claim_name(str(i.key)) for i in self._pending_creates(store)
                  if str(i.key) not in self._found_on_resume)
+        # the creates in doubt the reconcile does not find are sent again, and read the
+        # deal their claim names first as a pending create does: at most each of them
+        # (f43b: getDeal 161 planned, 205 spent, the 44 in doubt)
+        doubted = (self.claim_name(str(i.key)) for i in briefs(store, ItemState.SENDING)
+                   if i.op == "create" and i.key and not i.duplicate
+                   and str(i.key) not in self._found_on_resume)
         taken = False
         named = 0
-        while part := list(islice(names, 2000)):  # never all of them at once (issue 8)
-            if not taken and await self.claims.dead_held(part):
-                taken = True
-            # a claim naming a deal (an earlier import's, gone since: the load found no
-            # live deal with the key) is read first, as a fresh plan prices it (x38r1 F3:
-            # a re-import after an undo, resumed: 270 getDeal unpriced)
-            told = [o["deal_id"] for o in (await self.claims.outcomes(part)).values()
-                    if isinstance(o.get("deal_id"), int)]
-            # (one an undo here deleted is known gone, not read: x42r7 F3)
-            gone = (await self._read_deleted())["deal"] if told else frozenset()
-            named += sum(1 for deal_id in told if deal_id not in gone)
+        for group, pending in ((names, True), (doubted, False)):
+            while part := list(islice(group, 2000)):  # never all at once (issue 8)
+                if pending and not taken and await self.claims.dead_held(part):
+                    taken = True
+                # a claim naming a deal (an earlier import's, gone since: the load found
+                # no live deal with the key) is read first, as a fresh plan prices it
+                # (x38r1 F3: a re-import after an undo, resumed: 270 getDeal unpriced)
+                told = [o["deal_id"] for o in (await self.claims.outcomes(part)).values()
+                        if isinstance(o.get("deal_id"), int)
+                        # a deal this job made for a key in doubt: the reconcile finds it
+                        and (pending or o.get("job") != self.store.job_id)]
+                # (one an undo here deleted is known gone, not read: x42r7 F3)
+                gone = (await self._read_deleted())["deal"] if told else frozenset()
+                named += sum(1 for deal_id in told if deal_id not in gone)
         self._taken_over = taken
         self._claims_named = named
         self._young = await self._young_state(store)
