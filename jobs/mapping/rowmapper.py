@@ -233,6 +233,17 @@ class RowMapper:
             learning.stop()
         return learning.done()
 
+    def fails_by_key(self, values: Values) -> bool:
+        """Whether a row of ``values`` fails for its source key alone — empty, or not
+        readable as one (``map`` says why, with its row) — so a whole-file check (the
+        decimal marks, the currency mix: ``MarksLearning``) takes no evidence from it
+        (x43r1 F3: a deals export's ``Total`` row, no key and no currency, refused the
+        whole file for a ``defaults.currency`` only that row needed)."""
+        try:
+            return tf.source_key(self.key(values)) is None
+        except InputError:
+            return True
+
     def marks_learning(self) -> MarksLearning:
         """``learn_marks`` as an object shown each row (``MarksLearning.see``), for a pass
         over the file that learns other things on its way (``jobs.import_load.learn_file``:
@@ -596,7 +607,9 @@ class MarksLearning:
         self._stopped = False
 
     def see(self, row: SourceRow) -> bool:
-        """Show ``row`` (a row the reader refused is no evidence). False when every column
+        """Show ``row`` (a row the reader refused, or whose source key is empty or does not
+        read — it fails anyway: ``RowMapper.fails_by_key`` — is no evidence). False when
+        every column
         showed both marks and no currency mix is checked: no later row changes a thing."""
         deciding, mix = self._deciding, self._mix
         if not deciding and mix is None:
@@ -604,6 +617,8 @@ class MarksLearning:
         if row.error is not None:
             return True
         values, at = row.values, row.row
+        if self._mapper.fails_by_key(values):
+            return True  # x43r1 F3: an export's "Total" row, no key: fails anyway
         decided = False
         for step, marks in deciding:
             marks.at = at
