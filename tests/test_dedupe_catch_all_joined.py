@@ -15,6 +15,9 @@ JOINED_BUCKETS = [
     "Webshopkunden", "Internetkunden", "Praxispatienten", "Webanfragen", "Onlineanfragen",
     "Telefonkunden", "Messebesucher", "Vereinsmitglieder", "Kursteilnehmer",
     "Seminarteilnehmer", "Webwinkelklanten", "Nettbutikkunder",
+    # x43r5 F2: the people first, then their file; Dutch sales; Nordic association members
+    "Gästekartei", "Kundenkartei", "Gästeliste", "Kundenstamm", "Messekontakte",
+    "Mitgliederverwaltung", "Kassaverkopen", "Föreningsmedlemmar", "Foreningsmedlemmer",
 ]
 REAL_NAMES = [
     "Kundenservice Müller KG", "Gastro Service GmbH", "Gastronomie Müller", "Kundendienst",
@@ -22,6 +25,8 @@ REAL_NAMES = [
     "Telefonica", "Messe Frankfurt GmbH", "Verein für Sozialarbeit", "Seminarhaus Müller",
     "Kurs Consulting", "Telefonbau Schneider", "Webwinkel Nederland BV", "Messebau Schmidt",
     "Clientservice BV", "Kundenportal GmbH", "Ordersystem AG", "Tiergarten Besucherzentrum",
+    "Kundenkartei GmbH", "Stammdaten Müller", "Liste Müller", "Kundenstamm Müller Consulting",
+    "Listenpreis GmbH", "Stammhaus Kunden", "Verwaltung Müller",
 ]
 
 

@@ -431,7 +431,8 @@ _LETTER_RUN = re.compile(
 _INITIAL_AND_NAME = re.compile(r"\s*(?:[^\W\d_]\.\s*)+([^\W\d_][\w'-]+)\s*")
 # the words a qualifier or catch-all word shortened with a period may stand for, the
 # qualifiers first (``allg.`` = ``allgemein``, ``sonst.`` = ``sonstige``)
-_SPELLED = (tuple(sorted(GENERIC_WORDS, key=lambda w: (len(w), w))),
+# (not a place or channel word: ``St.`` is Sankt, not ``Stamm``; ``Int.`` not ``Internet``)
+_SPELLED = (tuple(sorted(GENERIC_WORDS - WORLD["where"], key=lambda w: (len(w), w))),
             tuple(sorted(CATCH_ALL_WORDS - _CORE_OPTIONAL, key=lambda w: (len(w), w))))
 
 
@@ -691,7 +692,8 @@ def named_catch_all(name: str, kind: str = "org") -> bool:
 _JOINED_TAILS = (_COMPOUND_TAILS | JOINING_WORDS | frozenset({
     "gast", "gaeste", "privatkunde", "privatkunden", "laufkunde", "laufkunden", "endkunde",
     "endkunden", "interessent", "interessenten", "eindklant", "eindklanten", "consument",
-    "consumenten", "particulieren", "bestellungen", "anfragen"})) & CATCH_ALL_WORDS
+    "consumenten", "particulieren", "bestellungen", "anfragen", "kontakte", "verkopen",
+    "verkaeufe"})) & CATCH_ALL_WORDS
 
 
 def _joined_catch_all(name: str, kind: str) -> bool:
@@ -699,7 +701,8 @@ def _joined_catch_all(name: str, kind: str) -> bool:
     words, is a catch-all once split before its last part (``Hotelgäste`` as ``Hotel
     gäste``, ``Webshopbestellungen``, ``Praxispatienten``, ``Vereinsmitglieder`` with its
     joining ``s``: x42r6 F2, read as real names while ``Hotel Gäste`` was a catch-all). The
-    last part is a people or "no one" word of a language that joins words
+    last part (or the first, before a generic word: ``Kundenkartei``, ``Gästeliste``) is a
+    people or "no one" word of a language that joins words
     (``_JOINED_TAILS``: ``Webclients`` is a brand), of 4 letters or more, the first of 3
     or more; the split name must read as a catch-all by ``_named``, and a name with a
     legal form is a firm's (``Kundendienst``,
@@ -709,6 +712,10 @@ def _joined_catch_all(name: str, kind: str) -> bool:
     words = org_key(name).split()
     for i, word in enumerate(words):
         for n in range(3, len(word) - 3):
+            if word[:n] in _JOINED_TAILS and word[n:] in GENERIC_WORDS and len(word[n:]) >= 4 \
+                    and _named(" ".join([*words[:i], word[:n], word[n:], *words[i + 1:]]),
+                               kind):
+                return True  # Kundenkartei, Gästeliste: the people first, then their file
             if word[n:] not in _JOINED_TAILS or word[n:] in GENERIC_WORDS:
                 continue
             # the first part, without its joining ``s`` (``Vereins``-mitglieder), and with
