@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 
-from bulk.sandbox import SandboxConfig
+from bulk.sandbox import Sandbox, SandboxConfig
 from tests.import_support import loaded_import
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_plan_tokens import TOKEN, cli, engine, resume_tokens, spent
@@ -38,6 +38,15 @@ def _job(jobs: Path, before: set[str]) -> str:
     return next(p.name for p in jobs.iterdir() if p.name not in before)
 
 
+def imported_and_undone(sb: Sandbox, jobs: Path, manifest: Path, mapping: Path) -> None:
+    """Import ``manifest`` (insert, the key field made), then `undo --contacts` it."""
+    ran = cli(sb, jobs, "import", str(manifest), "-m", str(mapping), "--create-key-field",
+              *engine(sb, jobs))
+    assert ran.exit_code == 0, ran.output
+    undone = cli(sb, jobs, "undo", _job(jobs, set()), "--contacts", "--yes", *engine(sb, jobs))
+    assert undone.exit_code == 0, undone.output
+
+
 def test_an_upsert_after_undo_contacts_reads_nothing_the_undo_deleted(tmp_path: Path) -> None:
     """Import 20 rows (insert), `undo --contacts`, import 3 more rows (B) and a colleague
     deletes B-0's deal by hand; then an upsert of both files: before the fix it read the
@@ -49,12 +58,7 @@ def test_an_upsert_after_undo_contacts_reads_nothing_the_undo_deleted(tmp_path: 
     first, more = _rows(tmp_path / "a.csv", "A", 20), _rows(tmp_path / "b.csv", "B", 3)
     with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=5,
                                        seed=11)) as sb:
-        ran = cli(sb, jobs, "import", str(first), "-m", str(mapping), "--create-key-field",
-                  *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        job = _job(jobs, set())
-        undone = cli(sb, jobs, "undo", job, "--contacts", "--yes", *engine(sb, jobs))
-        assert undone.exit_code == 0, undone.output
+        imported_and_undone(sb, jobs, first, mapping)
         ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), *engine(sb, jobs))
         assert ran.exit_code == 0, ran.output
         b0 = next(d for d in sb.state.deals.rows.values()
@@ -92,12 +96,7 @@ def test_a_resumed_upsert_after_undo_contacts_spends_its_plan(tmp_path: Path) ->
     first = _rows(tmp_path / "a.csv", "A", 20)
     with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=5,
                                        seed=12)) as sb:
-        ran = cli(sb, jobs, "import", str(first), "-m", str(mapping), "--create-key-field",
-                  *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        job = _job(jobs, set())
-        undone = cli(sb, jobs, "undo", job, "--contacts", "--yes", *engine(sb, jobs))
-        assert undone.exit_code == 0, undone.output
+        imported_and_undone(sb, jobs, first, mapping)
         loaded = loaded_import(sb, jobs, first, mapping, auth="oauth")
         before = dict(sb.stats()["requests_by_operation"])
         at = spent(sb)

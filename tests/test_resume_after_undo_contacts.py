@@ -12,8 +12,8 @@ from pathlib import Path
 from bulk.sandbox import SandboxConfig
 from tests.import_support import loaded_import
 from tests.sandbox_helpers import ThreadedSandbox
-from tests.test_plan_tokens import TOKEN, cli, engine, resume_tokens, spent
-from tests.test_plan_tokens_after_undo import MAPPING, _job, _rows
+from tests.test_plan_tokens import TOKEN, cli, resume_tokens, spent
+from tests.test_plan_tokens_after_undo import MAPPING, _rows, imported_and_undone
 
 
 def test_a_resume_looks_for_survivors_of_gone_contacts_with_one_page_a_list(
@@ -32,12 +32,7 @@ def test_a_resume_looks_for_survivors_of_gone_contacts_with_one_page_a_list(
     first = _rows(tmp_path / "a.csv", "A", 40)
     with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=5,
                                        seed=13)) as sb:
-        ran = cli(sb, jobs, "import", str(first), "-m", str(mapping), "--create-key-field",
-                  *engine(sb, jobs))
-        assert ran.exit_code == 0, ran.output
-        undone = cli(sb, jobs, "undo", _job(jobs, set()), "--contacts", "--yes",
-                     *engine(sb, jobs))
-        assert undone.exit_code == 0, undone.output
+        imported_and_undone(sb, jobs, first, mapping)
         (state_dir() / FILE).unlink()  # not this folder's undo: a colleague's delete
         loaded = loaded_import(sb, jobs, first, mapping, auth="oauth")
         before = dict(sb.stats()["requests_by_operation"])
