@@ -13,6 +13,7 @@ import anyio
 
 import jobs
 from bulk.sandbox import SandboxConfig
+from jobs.dedupe.earlier_decisions import taken
 from jobs.dedupe.retention import prune_plans
 from tests.import_support import engine_config
 from tests.sandbox_helpers import threaded_sandbox
@@ -47,6 +48,13 @@ def _apply_refuses(tmp_path: Path, seed: int, *, merge_first: bool) -> None:
         why = rows[0]["reason"]
         assert str(keeping.plan_dir / "groups.csv") in why, why
         assert str(merging.plan_dir / "groups.csv") in why and "disagree" in why, why
+        # x43r6 F1: the apply took neither decision: both stay untaken, the conflict named
+        # again the next night (it had marked both taken and forgotten the keep-separate)
+        for folder in (merging.plan_dir, keeping.plan_dir):
+            assert not any(frozenset(e[3]) | {e[2]} == crm for e in taken(folder)), folder
+        night = anyio.run(lambda: jobs.run_dedupe(cfg, sb.token, since_last=True))
+        assert any("disagree" in line for line in night.lines), night.lines
+        assert not any(sb_deal(sb, i)["is_deleted"] for i in crm), night.lines
 
 
 def test_apply_of_a_later_merge_is_held_by_an_earlier_folders_keep_separate(

@@ -204,6 +204,13 @@ def mark_plan_taken(plan: Path, plans: Path | None = None) -> None:
         groups = [g for g in read_groups(plan) if g.decision]
     except InputError:
         return
+    if plans is not None:  # a group the apply held against another folder's untaken
+        # decision took neither: both stay untaken, named every night (x43r6 F1: both were
+        # marked taken, the keep-separate forgotten, the group "undecided" the next night)
+        from .decisions_elsewhere import held_elsewhere
+
+        held = held_elsewhere(plan, groups, plans)
+        groups = [g for g in groups if g.row not in held]
     for g in groups:
         _mark_with_origins(plan, g)
     if plans is not None:
