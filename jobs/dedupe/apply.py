@@ -840,7 +840,8 @@ def record_separate(store: JobStore) -> int:
 
         state_dir = store.meta_get(STATE_DIR)
         mark_plan_taken(Path(str(plan)),
-                        Path(str(state_dir)) / "plans" if state_dir is not None else None)
+                        Path(str(state_dir)) / "plans" if state_dir is not None else None,
+                        held=held_elsewhere)  # held against another folder: not taken
         store.meta_put(DECISIONS_DUE, None)
     groups = store.meta_get(SEPARATE_DUE)
     state = store.meta_get(STATE_DIR)

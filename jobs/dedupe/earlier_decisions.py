@@ -195,22 +195,24 @@ def take_everywhere(plans: Path, decided: Iterable[PlannedGroup],
                             or (older and frozenset(g.member_ids) in deals)])
 
 
-def mark_plan_taken(plan: Path, plans: Path | None = None) -> None:
+def mark_plan_taken(plan: Path, plans: Path | None = None,
+                    held: Callable[[Path, list[PlannedGroup], Path], Mapping[int, str]]
+                    | None = None) -> None:
     """An apply or run of ``plan`` went ahead: its decisions, those its plan carried from
     earlier folders (``summary.json``'s ``carried_decisions``, followed back) and the same
     ones written in the run plans of ``plans`` (``STATE/plans``: ``take_everywhere``) are
-    taken."""
+    taken; but not a group ``held`` (``decisions_elsewhere.held_elsewhere``: groups.csv
+    row -> why) holds against another folder's untaken decision."""
     try:
         groups = [g for g in read_groups(plan) if g.decision]
     except InputError:
         return
-    if plans is not None:  # a group the apply held against another folder's untaken
-        # decision took neither: both stay untaken, named every night (x43r6 F1: both were
-        # marked taken, the keep-separate forgotten, the group "undecided" the next night)
-        from .decisions_elsewhere import held_elsewhere
-
-        held = held_elsewhere(plan, groups, plans)
-        groups = [g for g in groups if g.row not in held]
+    if plans is not None and held is not None:  # a group the apply held against another
+        # folder's untaken decision took neither: both stay untaken, named every night
+        # (x43r6 F1: both were marked taken, the keep-separate forgotten, the group
+        # "undecided" the next night)
+        rows = held(plan, groups, plans)
+        groups = [g for g in groups if g.row not in rows]
     for g in groups:
         _mark_with_origins(plan, g)
     if plans is not None:
