@@ -1063,15 +1063,16 @@ def merge_counts(store: JobStore) -> tuple[int, int]:
     return len(rows), merges
 
 
-def rows_as_rows(line: str, rows: int, merges: int) -> str:
+def rows_as_rows(line: str, rows: int, merges: int, *, unit: str = "rows") -> str:
     """The run's ``rows: N — …`` line (``write_job_results``, N counting merges: one line
     of the result files each) said as the plan says it (``jobs.planning``): ``rows: 4;
     merges: 8 — 6 merged; 2 failed; 0 unprocessed`` (x42r4 L1: ``rows: 8 — …`` for a
-    4-row groups file whose plan said ``rows: 4; merges: 8``)."""
+    4-row groups file whose plan said ``rows: 4; merges: 8``). ``unit``: what a row of
+    the file is (a dedupe plan's are its groups: ``groups: 4; merges: 8 — …``, x43r5 F4)."""
     head, sep, tail = line.partition(" — ")
     if not sep or not head.startswith("rows: "):
         return line
-    return f"rows: {rows:,}; merges: {merges:,} — {tail}"
+    return f"{unit}: {rows:,}; merges: {merges:,} — {tail}"
 
 
 def chain_held(store: JobStore, items: Sequence[Item]) -> list[Outcome]:

@@ -374,14 +374,20 @@ def _actions(directory: Path) -> dict[str, int]:
     return {str(k): v for k, v in actions.items() if isinstance(v, int) and v}
 
 
+# the kinds whose items are merges of a file's rows: a merge's groups rows, a dedupe's groups
+MERGE_KINDS = frozenset({"merge", "dedupe"})
+
+
 def _merge_units(store: JobStore) -> dict[str, int]:
     """A merge job's counts in its file's units, as its run's ``rows: R; merges: M`` line
     says them (``jobs.merging.merge_counts``): ``{"file_rows": R, "merges": M}`` — a
-    groups row asks for several merges, each an item (x42r6 F5: only items were shown)."""
+    groups row asks for several merges, each an item (x42r6 F5: only items were shown);
+    a dedupe job's rows are its plan's groups, ``"groups": R`` too (x43r5 F4)."""
     from jobs.merging import merge_counts
 
     rows, merges = merge_counts(store)
-    return {"file_rows": rows, "merges": merges}
+    return {"file_rows": rows, "merges": merges,
+            **({"groups": rows} if store.kind == "dedupe" else {})}
 
 
 def _merge_units_at(directory: Path) -> dict[str, int]:
@@ -441,9 +447,10 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     """List the jobs in the job directory (``--json``: ``{"jobs": [{"job", "kind",
     "status", "state", "counts", "actions" (rows by action, from its result files, when
     written), "file_rows" and "merges" (a merge job's: its file's rows, the merges they ask
-    for), "directory", "results_missing" (why its result files do not show it, in
-    words: a kill between its status and its files; else null), "undone" (what undid it,
-    when an undo ran on it)}]}``, oldest first;
+    for; a dedupe job's: its plan's groups, also as "groups"), "directory",
+    "results_missing" (why its result files do not show it, in words: a kill between its
+    status and its files; else null), "undone" (what undid it, when an undo ran on it)}]}``,
+    oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
     from jobs.results import results_missing_at
 
@@ -463,7 +470,7 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
         undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
-        units = _merge_units_at(job.directory) if job.kind == "merge" and not job.error \
+        units = _merge_units_at(job.directory) if job.kind in MERGE_KINDS and not job.error \
             else {}
         listed.append({"job": job.job_id, "kind": job.kind, "status": job.status,
                        "state": state, "counts": {str(getattr(k, "value", k)): v
@@ -498,7 +505,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             counts += "; by action: " + ", ".join(f"{k} {v:,}"
                                                   for k, v in row["actions"].items())
         if "merges" in row and not row.get("error"):  # a merge's units, as its run said
-            counts = f"rows {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
+            unit = "groups" if "groups" in row else "rows"  # a dedupe's: its plan's groups
+            counts = f"{unit} {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
         if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished
             counts += f"; {row['undone']}"
         if row["results_missing"]:
@@ -560,7 +568,7 @@ def status(job: JobArg,
 
             if (undone := undone_words(store)) is not None:
                 info["undone"] = undone
-        if store.kind == "merge":  # the file's rows and its merges (x42r6 F5)
+        if store.kind in MERGE_KINDS:  # the file's rows and its merges (x42r6 F5, x43r5 F4)
             info.update(_merge_units(store))
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
             from jobs.import_store import META_RUNS
@@ -591,7 +599,8 @@ def status(job: JobArg,
                   for k, n in counts.items()}
     tally = str(info.get("tally") or state_counts(counts, actions))  # an undo's: its run's
     if "merges" in info:  # a merge's own units, as its run says them (x42r6 F5)
-        typer.echo(f"rows: {info['file_rows']:,}; merges: {info['merges']:,} — "
+        typer.echo(f"{'groups' if 'groups' in info else 'rows'}: {info['file_rows']:,}; "
+                   f"merges: {info['merges']:,} — "
                    f"{tally or 'none'}")
     else:
         typer.echo(f"items: {tally or 'none'}; "

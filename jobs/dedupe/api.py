@@ -48,6 +48,7 @@ from bulk.transport import Transport
 from .. import setting_checks as checks
 from ..budget_stop import first_write_line
 from ..confirming import ask
+from ..merging import merge_counts
 from ..planning import Plan, budget_source, estimate
 from ..prepared import Prepared
 from ..rechecks import recheck_batches, recheck_calls
@@ -496,6 +497,8 @@ class DedupeRun:
     (one a deal merged away, as the ``rows:`` line and succeeded.csv count them),
     ``skipped_for_review`` groups left to a person and ``skipped_for_review_rows`` their
     rows (x42r2 F7c: 56 skipped beside 54 for review, rows beside groups, unnamed);
+    ``groups`` the plan's groups the job holds and ``merges`` the merges they ask for,
+    one deal merged away each (x43r5 F4: a group of 3+ deals was said as its merges);
     ``policy_strays`` values a survivor
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
     ``refused_decisions`` reviewers' ``decision = merge`` not followed;
@@ -516,6 +519,8 @@ class DedupeRun:
     skipped: int = 0
     skipped_for_review: int = 0
     skipped_for_review_rows: int = 0
+    groups: int = 0
+    merges: int = 0
     policy_strays: int = 0
     policy_put_back: int = 0
     refused_decisions: int = 0
@@ -542,7 +547,10 @@ class DedupeRun:
                 # each count named by what it counts, too (x42r2 F7c)
                 "skipped_rows": self.skipped,
                 "skipped_for_review_groups": self.skipped_for_review,
-                "skipped_for_review_rows": self.skipped_for_review_rows, "tokens": self.tokens,
+                "skipped_for_review_rows": self.skipped_for_review_rows,
+                # the groups and their merges, as ``status --json`` names them (x43r5 F4)
+                "groups": self.groups, "file_rows": self.groups, "merges": self.merges,
+                "deals_merged_away": self.merged, "tokens": self.tokens,
                 "policy_strays": self.policy_strays, "policy_put_back": self.policy_put_back,
                 "status": self.status}
 
@@ -929,12 +937,13 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     # groups, not their merges (x13r4 F4: 83 for 53 groups)
     left = [i for i in store.items(ItemState.SKIPPED) if _for_review(i)]
     review = len({i.payload.get("group_id", i.id) for i in left})
+    groups, merges = merge_counts(store)
     # a value the survivor now shares with a live deal left unmerged: a person must look
     # (a stopped run's too: a put-back the stop prevented)
     return outcome("stopped" if stopped else "finished", counts=dict(counts),
                    merged=counts.get("done", 0), failed=counts.get("failed", 0),
                    skipped=counts.get("skipped", 0), skipped_for_review=review,
-                   skipped_for_review_rows=len(left),
+                   skipped_for_review_rows=len(left), groups=groups, merges=merges,
                    tokens=sum(store.spend_by_day().values()),
                    policy_strays=len(policy_strays(store)),
                    policy_put_back=len(policy_put_backs(store)))

@@ -59,7 +59,7 @@ from bulk.runner import RunResult, recheck_batch
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..deals import IDS_PER_CALL, Deal, batched_calls, deal_changes, is_gone, same
-from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges
+from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_counts, rows_as_rows
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
 from .apply_claims import GroupClaims, held_reason
@@ -618,8 +618,14 @@ class DedupeJob(MergeJob):
             await put_back(ctx, self._store, self._patch_times)
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
-        return [*self.settle(store, result), *policy_strays(store), *policy_put_backs(store),
-                *put_back_tokens(store), *write_job_results(store, result, DEDUPE_COLUMNS)]
+        # the plan's groups and the merges they ask for, one deal merged away each (x43r5
+        # F4: ``rows: 8 — 8 merged`` for 4 groups, a group of 3+ deals counted per merge)
+        lines = [*self.settle(store, result), *policy_strays(store),
+                 *policy_put_backs(store), *put_back_tokens(store)]
+        groups, merges = merge_counts(store)
+        first, *rest = write_job_results(store, result, DEDUPE_COLUMNS, extra={
+            "groups": groups, "file_rows": groups, "merges": merges})
+        return [*lines, rows_as_rows(first, groups, merges, unit="groups"), *rest]
 
     @staticmethod
     def settle(store: JobStore, result: RunResult | None) -> list[str]:
