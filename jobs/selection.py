@@ -188,10 +188,19 @@ def id_column(header: Sequence[str], wanted: str | None = None) -> str | None:
 MAX_ID = 2**53 - 1
 
 
-def parse_id(raw: object) -> int:
+# an id a spreadsheet's number format wrote with thousands separators (x21r2 F2): 1.234,
+# 1,234, 1 234, 1'234
+GROUPED_ID = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\1\d{3})*")
+
+
+def parse_id(raw: object, *, grouped: bool = False) -> int:
     """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``,
     ``"16.00"``; not ``"1.000"`` nor ``"1.234"``, which may be grouped thousands) of ASCII
-    digits, at most ``MAX_ID``. The one id reader of update, move-stage and merge.
+    digits, at most ``MAX_ID``. The one id reader of update, move-stage, merge and dedupe
+    apply (x43r4 F5: groups.csv had its own, which refused ``1.0`` and took ``٤٦``).
+    ``grouped``: thousands separators are read through (``1.234``, ``1 234`` = 1234) —
+    only for a file whose every id is checked against ids it was written with (a dedupe
+    plan's groups.csv, saved again by a spreadsheet: x21r2 F2).
     Raises InputError otherwise: ``²``, ``٤٦`` or fullwidth digits (which
     ``str.isdigit`` takes), ``+45``, ``1e3``, a 5,000-digit number (x34r5 F2 / F5 / F6: the
     first and last stopped whole commands as "unexpected error"; the others were read as
@@ -209,7 +218,9 @@ def parse_id(raw: object) -> int:
         # a spreadsheet's decimal zeros (``12.0``, ``16.00``: x43r3 F7, only one zero was
         # taken off), never three of them: ``1.000`` may be a thousand, grouped
         whole, dot, zeros = text.partition(".")
-        if dot and whole and zeros and not zeros.strip("0") and len(zeros) != 3:
+        if grouped and GROUPED_ID.fullmatch(text):
+            text = re.sub(r"\D", "", text)
+        elif dot and whole and zeros and not zeros.strip("0") and len(zeros) != 3:
             text = whole
         if not (text.isascii() and text.isdigit()):
             raise InputError(f"not a deal id: {raw!r}" if text else "the deal id is empty")
@@ -263,4 +274,4 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
 
 
 __all__ = ["PAGE", "STATUSES", "DealQuery", "Listing", "Ref", "id_column", "list_deals",
-           "parse_id", "read_refs", "rfc3339"]
+           "GROUPED_ID", "parse_id", "read_refs", "rfc3339"]

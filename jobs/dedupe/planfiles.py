@@ -49,6 +49,7 @@ from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 
 from ..field_text import field_text, whole
+from ..selection import parse_id
 from .evidence import placeholder
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
@@ -625,18 +626,14 @@ class PlannedGroup:
         return (self.survivor_id, *self.merged_ids)
 
 
-# an id a spreadsheet's number format wrote with thousands separators (x21r2 F2): 1.234,
-# 1,234, 1 234, 1'234
-_GROUPED = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\1\d{3})*")
-
-
 def _int(text: str, row: int, column: str) -> int:
-    t = text.strip()
-    if _GROUPED.fullmatch(t):
-        t = re.sub(r"\D", "", t)
-    if not t.isdigit() or int(t) < 1:
-        raise InputError(f"not a deal id: {text!r}", row=row, column=column)
-    return int(t)
+    """A deal id of groups.csv, read as update, move-stage and merge read theirs
+    (``selection.parse_id``: ``16.00`` is 16; x43r4 F5), a spreadsheet's thousands
+    separators read through (x21r2 F2: apply checks each id against the plan's pairs)."""
+    try:
+        return parse_id(text, grouped=True)
+    except InputError as exc:
+        raise InputError(exc.reason, row=row, column=column) from None
 
 
 def _merged_ids(text: str, row: int) -> tuple[int, ...]:
