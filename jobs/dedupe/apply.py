@@ -105,6 +105,7 @@ from .index import (
     state_lock,
 )
 from .model import DealRecord, Group
+from .never_takeable import gone_reason, never_takeable
 from .planfiles import (
     SUMMARY,
     PlannedGroup,
@@ -244,8 +245,7 @@ def _changed(g: PlannedGroup, planned: Mapping[int, DealRecord],
         if is_gone(live.get(deal_id)):
             # not "since the plan": a --since-last plan's record may be the index's, read
             # on an earlier night (x33r1 M2)
-            return (f"deal {deal_id} is gone: deleted, merged away or archived (no live "
-                    "deal has its id now)")
+            return gone_reason(deal_id)
     for deal_id in g.member_ids:
         deal = live.get(deal_id)
         assert deal is not None
@@ -486,8 +486,13 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         if (by := _merged_elsewhere(g, live, makers)) and not is_gone(live.get(g.survivor_id)):
             _by_others(prep, g, by)
             continue
-        if (why := _changed(g, planned, live)) is not None:
-            _skip(prep, g, why, edited=edit)
+        # a deal gone, a pair kept separate since: never takeable, judged as the night
+        # judges an earlier night's decision (one rule: ``never_takeable``)
+        if (why := never_takeable(g.member_ids, lambda i: is_gone(live.get(i)),
+                                  kept)) is not None or (
+                why := _changed(g, planned, live)) is not None:
+            held = why.startswith("held now:")  # said as held_now said it (a re-check's)
+            _skip(prep, g, f"{why}; nothing sent" if held else why, edited=edit)
             continue
         fresh = {i: to_record(live[i], stage_order={}, org_names={}) for i in g.member_ids}
         if (why := _guarded(g, fresh, guards, identifiers, say)) is not None or (

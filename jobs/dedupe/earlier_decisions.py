@@ -72,6 +72,7 @@ from bulk.manifest import header as manifest_header
 from bulk.state import write_private
 
 from .model import DealRecord, Group
+from .never_takeable import never_takeable
 from .planfiles import (
     GROUPS,
     PlannedGroup,
@@ -405,7 +406,7 @@ def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
             ) -> tuple[str, bool] | None:
     """Why a ``merge`` decision on ``members`` (survivor first; its plan's records ``then``,
     tonight's ``now``; ``kept``: the pairs kept separate) cannot be taken as it stands, in the order
-    and words ``dedupe apply`` judges it (``apply._changed``, ``held_now``: x43r2 F3, the
+    and words ``dedupe apply`` judges it (``never_takeable``, ``apply._changed``: x43r2 F3, the
     night said "changed since that plan" of a deal never in it or merged away), and whether
     it never can be (a deal gone, a pair kept separate: no plan proposes it again); None
     when nothing blocks it."""
@@ -414,16 +415,10 @@ def blocked(members: Iterable[int], then: Mapping[int, DealRecord],
         if i not in then:
             return (f"deal {i} is in none of the plan's pairs (deals.jsonl holds the deals "
                     "of its pairs): a group may only name deals the plan compared"), False
-    for i in ids:  # gone before changed: a merge moves its survivor too
-        if i not in now:
-            return (f"deal {i} is gone: deleted, merged away or archived (no live deal has "
-                    "its id now)"), True
-    for n, a in enumerate(ids):
-        for b in ids[n + 1:]:
-            if frozenset((a, b)) in kept:
-                return (f"held now: deals {a} and {b} were marked keep-separate since the "
-                        "plan (a reviewer's decision, keep-separate.json in the state "
-                        "directory)"), True
+    # gone before changed (a merge moves its survivor too), then a pair kept separate:
+    # the one rule apply judges them by (``never_takeable``)
+    if (why := never_takeable(ids, lambda i: i not in now, kept)) is not None:
+        return why, True
     for i in ids:
         if then[i].update_time != now[i].update_time:
             return f"deal {i} changed since that plan", False

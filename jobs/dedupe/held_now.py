@@ -36,7 +36,6 @@ alone.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from bulk.calls import CallContext
@@ -45,6 +44,7 @@ from bulk.errors import Forbidden
 from ..deals import Deal
 from .catch_all import named_catch_all
 from .model import DealRecord
+from .never_takeable import kept_pair, kept_reason
 from .records import names_by_ids, names_calls_of
 
 
@@ -90,12 +90,8 @@ def held_now(member_ids: Sequence[int], planned: Mapping[int, DealRecord],
     the plan's records; ``live``: the deals read now; ``orgs`` / ``persons``: names now
     (``names_now``); ``separate``: the state's keep-separate pairs. A deal ``live`` lacks
     (not read) is judged on the names alone."""
-    kept = set(separate)
-    for x, y in itertools.combinations(member_ids, 2):
-        if frozenset((x, y)) in kept:
-            return (f"held now: deals {x} and {y} were marked keep-separate since the plan "
-                    "(a reviewer's decision, keep-separate.json in the state directory); "
-                    "nothing sent")
+    if (pair := kept_pair(member_ids, set(separate))) is not None:  # never takeable
+        return f"{kept_reason(*pair)}; nothing sent"
     records = [r for i in member_ids if (r := planned.get(i)) is not None]
     for kind, names in (("org", orgs), ("person", persons)):
         if names is None:
