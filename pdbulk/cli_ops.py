@@ -396,10 +396,20 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
          engine: EngineOptions = DEFAULTS, plan_only: bool = False,
          failed_csv: PlanFailed = None) -> None:
     from jobs.api import undo_job
+    from jobs.undo.undone import nothing_to_undo
 
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
         engine = _on_the_jobs_account(engine, source)
+        # undone wholly already: said, exit 0, no new job nor call (x43r4 F6: an empty undo
+        # job each time); an unfinished undo is refused below, naming its resume
+        if (said := nothing_to_undo(source, contacts=contacts)) is not None:
+            if as_json:
+                emit_json({"status": "nothing to undo", "job": None, "job_dir": None,
+                           "undo_of": source.job_id, "note": said})
+            else:
+                typer.echo(said)
+            return
         cfg = engine.config()
         token = engine.token(creates=False)
 
