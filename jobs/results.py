@@ -451,8 +451,7 @@ def tokens_line(data: Mapping[str, Any], order: Callable[[tuple[str, int]], Any]
     # x32r1 F4: calls whose answer was lost are counted (the safe side) but said apart
     doubt = int(data.get("tokens_in_doubt", 0))
     items = data.get("items") or {}
-    settled = isinstance(items, Mapping) and bool(items) and not any(
-        int(items.get(state, 0) or 0) for state in ("pending", "sending"))
+    settled = isinstance(items, Mapping) and items_settled(items)
     tail = in_doubt_words(total, doubt, int(data.get("tokens_split_unknown", 0)),
                           settled=settled)
     if this_run == total:
@@ -528,6 +527,13 @@ def _listed(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+def items_settled(counts: Mapping[str, int]) -> bool:
+    """Whether a job's item ``counts`` (``{state value: n}``) hold items and none of them
+    pending or in flight (``sending``: in doubt when no run is at work)."""
+    return bool(counts) and not any(int(counts.get(state, 0) or 0)
+                                    for state in ("pending", "sending"))
+
+
 def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
                    settled: bool = False) -> str:
     """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
@@ -537,7 +543,9 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
     no such record (``bulk.ledger.tokens_unsplit``): said apart, never as charged.
     ``settled``: no item of the job is pending or in flight any more (a resume settled
     them): the figure is then said to be calls without an answer, no row left to settle
-    (x38r2 F8: "+ up to 244 in doubt" after every merge was settled read as work left)."""
+    (x38r2 F8: "+ up to 244 in doubt" after every merge was settled read as work left;
+    x43r5 F3: ``pdbulk status`` said it so after a resume had settled every row);
+    ``items_settled`` tells it from a job's item counts."""
     unknown = min(max(unknown, 0), total)
     if unknown:
         rest = total - unknown
@@ -550,14 +558,14 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
     if doubt <= 0:
         return ""
     if settled:
-        return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (calls whose answer "
-                "was lost or a kill cut off, charged or not; every row is settled: nothing "
-                "is left to resume)")
+        return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (tokens of calls "
+                "whose answer was lost or a kill cut off, charged or not; rows in doubt: 0 — "
+                "every row is settled: nothing is left to resume)")
     return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "
             "charged or not; credit charged ahead that a kill left unused is in it too, and "
             "a resume takes that back: the charged figure stays, the doubt shrinks)")
 
 
 __all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held",
-           "in_doubt_words", "tokens_line",
+           "in_doubt_words", "items_settled", "tokens_line",
            "with_failed_columns", "write_failed", "write_results"]

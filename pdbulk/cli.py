@@ -523,7 +523,7 @@ def status(job: JobArg,
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs);
     a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``)."""
-    from jobs.results import in_doubt_words, results_missing
+    from jobs.results import in_doubt_words, items_settled, results_missing
 
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
@@ -609,7 +609,10 @@ def status(job: JobArg,
     typer.echo(f"tokens: {sum(by_op.values()):,} — "
                + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items()))
                + in_doubt_words(sum(by_op.values()), sum(doubt.values()),
-                                int(info["tokens_split_unknown"])))  # type: ignore[arg-type]
+                                int(info["tokens_split_unknown"]),  # type: ignore[arg-type]
+                                # no row left: not "a resume takes that back" (x43r5 F3)
+                                settled=state != "running" and items_settled(
+                                    info["counts"])))  # type: ignore[arg-type]
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
