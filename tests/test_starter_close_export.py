@@ -100,3 +100,32 @@ def test_close_value_period_is_named_with_what_the_import_does_with_it(
     Mapping.loads(re.sub(r"  # TODO.*", "", text))
     # no period column, no note
     assert "has no period" not in init_mapping(HEADER, catalog, samples=SAMPLES)
+
+
+def test_the_plain_value_is_taken_over_its_formatted_twin_when_the_amounts_agree(
+        catalog: Catalog) -> None:  # noqa: F811
+    """x43r5 F5: a Close export whose ``value`` holds the amounts as ``value_formatted``
+    shows them (``$1,200/mo``): the plain numbers are proposed, not the shown text whose
+    period failed every such row; the same for any ``X`` beside ``X (formatted)``."""
+    header = [*HEADER, "value_formatted", "value_period"]
+    samples = {**SAMPLES, "value": ["1200", "300"],
+               "value_formatted": ["$1,200/mo", "$300"]}
+    text = init_mapping(header, catalog, samples=samples)
+    assert '\nvalue = "value"' in text, text
+    assert "value_formatted" in text.split("# Columns not mapped:")[1], text
+    generic = init_mapping(["id", "Deal Name", "Amount (formatted)", "Amount"], catalog,
+                           samples={"Amount": ["1500.5", "20"],
+                                    "Amount (formatted)": ["€1,500.50", "€20.00"]})
+    assert '\nvalue = "Amount"' in generic, generic
+
+
+def test_a_plain_value_in_cents_leaves_the_shown_one_with_a_todo(
+        catalog: Catalog) -> None:  # noqa: F811
+    """Close's API cents (``120000`` beside ``$1,200``): the shown amount stays proposed
+    (x9r1: cents would import each deal 100 times over), and a TODO says why."""
+    header = [*HEADER, "value_formatted"]
+    samples = {**SAMPLES, "value": ["120000", "30000"],
+               "value_formatted": ["$1,200/mo", "$300"]}
+    text = init_mapping(header, catalog, samples=samples)
+    assert '\nvalue = "value_formatted"' in text, text
+    assert "# TODO: value_formatted is the amount as shown; value holds it in cents" in text

@@ -18,6 +18,7 @@ from bulk.errors import AmbiguousName, InputError
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
+from .formatted_twins import plain_twins
 from .spec import _CUSTOM_OPTIONS, Mapping
 
 _GUESSES: dict[str, tuple[str, ...]] = {
@@ -37,7 +38,8 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "titel", "deal-titel", "titre", "nombre del negocio",
                    "título", "nombre de la oportunidad"),
     # Close writes "value" in cents beside "value_formatted" as shown ("$1,500"): the shown
-    # one is listed first, so it wins the tie (x9r1)
+    # one is listed first, so it wins the tie (x9r1), unless the samples show the plain one
+    # holds the same amounts (``formatted_twins``)
     "deal.value": ("amount", "value formatted", "value", "deal value", "deal amount", "revenue",
                    "opportunity amount", "betrag", "montant", "wert", "valeur", "importe",
                    "monto", "valor", "umsatz"),
@@ -1162,6 +1164,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         for wanted, found in list(guesses.items()):
             if found in empty and filled.get(wanted) not in (None, *guesses.values()):
                 guesses[wanted] = filled[wanted]
+    # a plain column over its formatted twin when the samples show the same amounts
+    # (x43r5 F5: Close's "$1,200/mo" failed rows beside its plain "value")
+    swaps, twin_notes = plain_twins(header, guesses, samples)
+    guesses.update(swaps)
     numeric = [guesses.pop(t) for t in _NOT_NUMBERS
                if t in guesses and _numbers_only(samples, guesses[t])]
     # a "name" column whose values carry e-mail addresses ("Ann Lee (ann@x.example)", a
@@ -1411,6 +1417,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
     out += _period_note(unused, samples)
+    out += twin_notes
     if unsupported:
         out += ["", "# Columns of custom fields pdbulk cannot import (their type is not "
                     "supported; supported: " + ", ".join(sorted(_CUSTOM_OPTIONS)) + "): "
