@@ -44,6 +44,7 @@ from .clock import Clock
 from .coordinator import HOLD_AT_MOST, Limit, SharedStats, fingerprint
 from .errors import BudgetExhausted
 from .operations import Operation
+from .wording import counted
 
 _EPS = 1e-6
 _PRUNE_FLOOR = 256  # window entries kept before an engine alone prunes them
@@ -355,7 +356,7 @@ class ProcessCoordinator:
         limit = limit.next_day(self._clock.wall())
         return BudgetExhausted(
             f"the company's daily budget as this process's jobs spent it: "
-            f"{self._state.today(limit.day)} tokens used, usable {limit.day_limit}; "
+            f"{counted(self._state.today(limit.day), 'token')} used, usable {limit.day_limit}; "
             f"{op.id} needs {op.token_cost}", resets_at=limit.day_ends)
 
     def _take(self, op: Operation, limit: Limit) -> None:

@@ -127,6 +127,7 @@ from .redis_scripts import (
     lacks_script,
 )
 from .scheduler import ASK_AFTER, RESET_PROBE_EVERY, RESET_PROBE_LATE, ResetWait
+from .wording import counted
 
 _BATCH = 64  # admissions per round trip at most
 # seconds: a process that admitted nothing (nor asked: a wait for the reset asks every
@@ -539,7 +540,7 @@ class RedisCoordinator:
             self._queue.remove(head)
             if not head.fut.done():
                 head.fut.set_exception(BudgetExhausted(
-                    f"the company's shared daily budget: {self._stats.tokens_today} tokens used "
+                    f"the company's shared daily budget: {counted(self._stats.tokens_today, 'token')} used "
                     f"by all processes, usable {limit.day_limit}; {head.op.id} needs "
                     f"{head.op.token_cost}", resets_at=limit.day_ends))
             return
@@ -732,7 +733,7 @@ class RedisCoordinator:
                               + RESET_PROBE_LATE)
             wait = ResetWait(wall, limit.day_ends, limit.whole_day,
                              f"the company's shared daily budget is spent "
-                             f"({self._stats.tokens_today} tokens used by all processes, "
+                             f"({counted(self._stats.tokens_today, 'token')} used by all processes, "
                              f"usable {limit.day_limit})")
             if self.on_reset_wait is not None:
                 self.on_reset_wait(wait)

@@ -72,6 +72,7 @@ from .retry import RetryPolicy, _unreachable
 from .scheduler import Cancellable, Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
 from .swallowed import note, went_on
+from .wording import counted
 
 T = TypeVar("T")
 
@@ -403,7 +404,8 @@ class Runner(CallPath):
             stuck = (f". No item was finished under this cap: a resume with it would spend "
                      f"its reads again and stop the same way; resume with a larger cap "
                      f"({CAP_SETTING}: more than {run + _needed(error.needs)})")
-        return BudgetExhausted(f"this run's cap of {error.cap} tokens ({CAP_SETTING}) is spent "
+        cap = "None tokens" if error.cap is None else counted(error.cap, "token")
+        return BudgetExhausted(f"this run's cap of {cap} ({CAP_SETTING}) is spent "
                                f"({run} used by this run{job}; {error.needs}){stuck}",
                                cap=error.cap, needs=error.needs)
 

@@ -83,6 +83,7 @@ from .errors import CAP_SETTING, SHARE_SETTING, BudgetExhausted, ConfigError, St
 from .headers import RateHeaders
 from .operations import Operation
 from .plans import Limits, check_window_share, share_of
+from .wording import counted
 
 _EPS = 1e-9  # monotonic tolerance: a slot due "now" is free (no 1-ulp sleep loops)
 _WALL_EPS = 1e-3  # wall tolerance at the daily reset (wall time is ~1.7e9: coarse ulps)
@@ -1904,11 +1905,11 @@ class Scheduler:
         if cap is not None and self._tokens_spent + held + cost > cap:
             # the figure counts calls still in flight or queued on the coordinator: the
             # runner restates it from the settled spend when the run ends
-            return BudgetExhausted(f"this run's cap of {cap} tokens ({CAP_SETTING}) is spent "
+            return BudgetExhausted(f"this run's cap of {counted(cap, 'token')} ({CAP_SETTING}) is spent "
                                    f"({self._tokens_spent} used; {op.id} needs {cost})",
                                    cap=cap, needs=f"{op.id} needs {cost}")
         if cost > limit:
-            return BudgetExhausted(f"{op.id} needs {cost} tokens; the usable daily budget "
+            return BudgetExhausted(f"{op.id} needs {counted(cost, 'token')}; the usable daily budget "
                                    f"is {limit} of {self._daily}")
         if self._across_on:
             # the coordinator across processes gates the company's day (this job's share

@@ -40,6 +40,7 @@ from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
+from bulk.wording import counted
 
 from . import setting_checks as checks
 from .confirming import ask
@@ -302,14 +303,14 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
         if asks:
             calls += again
             notes.append(f"counts the re-read of the deals after the prompt "
-                         f"({tokens_of(again):,} tokens; none with --yes)")
+                         f"({counted(tokens_of(again), 'token')}; none with --yes)")
         elif prompts:
             notes.append(f"with the prompt (no --yes), the deals are read again after the "
-                         f"answer: {tokens_of(again):,} tokens more")
+                         f"answer: {counted(tokens_of(again), 'token')} more")
     if checks:  # the reads right before each batch is sent (bulk.runner's recheck)
         calls += checks
         notes.append(f"counts the re-check of the deals right before each batch is sent "
-                     f"({tokens_of(checks):,} tokens: a colleague's change made during the "
+                     f"({counted(tokens_of(checks), 'token')}: a colleague's change made during the "
                      "run is not overwritten)")
     sched = s.scheduler.statistics()
     left = None if (today := s.tokens_left_today()) is None else today + sched.tokens_spent

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from bulk.operations import get_operation
+from bulk.wording import counted
 
 
 class Stops(Protocol):
@@ -51,23 +52,23 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
                                                                 batches)):
             # how much of the cap goes to reads (f41b 3: a retry's cap of 150 went to the
             # re-reads of its creates in doubt, and no line had said how much would)
-            where += f" ({reads:,} tokens of the cap go to reads)"
+            where += f" ({counted(reads, 'token')} of the cap go to reads)"
         runs = runs_under_cap(tokens, max_tokens, resume_reread)
-        line = (f"needs {tokens:,} tokens but --max-tokens is {max_tokens:,}: the run stops "
+        line = (f"needs {counted(tokens, 'token')} but --max-tokens is {max_tokens:,}: the run stops "
                 f"checkpointed (exit 4) {where}, when it has spent that; pass a larger "
                 f"--max-tokens ({tokens:,} or more) to do it in one run, or `pdbulk resume` "
                 "it, each resume running up to the cap again: "
                 + (f"at least {runs} runs (each resume first re-reads what is left, "
-                   + (f"about {resume_reread:,} tokens of its cap)" if resume_reread
+                   + (f"about {counted(resume_reread, 'token')} of its cap)" if resume_reread
                       else "which takes its own share of the cap)")
                    if runs is not None else
-                   f"a resume's re-read alone ({resume_reread:,} tokens) takes the whole "
+                   f"a resume's re-read alone ({counted(resume_reread, 'token')}) takes the whole "
                    "cap: it would never finish; give a larger --max-tokens"))
         if days > 1:
             line += f"; today's budget ({left:,} left) is short too: about {days} days"
         return line
     where = _where_it_stops(calls, left, gating or {}, batches)
-    line = (f"needs {tokens:,} tokens but {left:,} are left today"
+    line = (f"needs {counted(tokens, 'token')} but {left:,} are left today"
             + (_share_words(left, share, budget_source) if share is not None
                else f" ({budget_source})" if budget_source else "")
             + f": {_STOPS}{where}, when the budget is spent; {_PASS_WAIT}; about {days} days")
@@ -151,7 +152,7 @@ def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
             break
     if not done:
         first = up_front + checks // batches
-        return f"{FIRST_WRITE} (the reads before it take {first:,} tokens)", min(first, limit)
+        return f"{FIRST_WRITE} (the reads before it take {counted(first, 'token')})", min(first, limit)
     done = min(done, writes)
     return (f"after about {done:,} of its {writes:,} writes",
             max(0, min(limit, limit - done * write_tokens // writes)))

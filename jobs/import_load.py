@@ -1663,7 +1663,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(merges_note(*merges))
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
-    notes.append(f"this plan spent {spent:,} tokens on its own list pulls; "
+    notes.append(f"this plan spent {counted(spent, 'token')} on its own list pulls; "
                  "the import pulls them again")
     if where is not None:
         notes.insert(0, where)
@@ -1902,7 +1902,7 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
                "organization a resume's re-read found gone, read at the run's end, were in "
                "its plan after the re-read") if priced else ""
     if not (rows or refused) and priced == tokens:
-        return (f"{tokens:,} tokens read the deals of settled rows naming a person / "
+        return (f"{counted(tokens, 'token')} read the deals of settled rows naming a person / "
                 "organization a resume's re-read found gone, for succeeded.csv's links (in "
                 "its plan after the re-read)")
     if not (rows or refused) and total("vanished_survivor_tokens") == tokens:
@@ -1911,11 +1911,11 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
                 "the deals made with them by id): no plan can price what follows a change "
                 "made in Pipedrive (the tokens line above includes them)")
     if not (rows or refused):  # 400s naming a contact that was still there
-        return (f"{tokens:,} tokens read back the persons / organizations rows refused with a "
+        return (f"{counted(tokens, 'token')} read back the persons / organizations rows refused with a "
                 "400 named: none had vanished (the rows failed for their 400)")
     return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
             f"deleted after the load ({counted(refused, 'write')} refused for it, "
-            f"{tokens:,} tokens of reads; no plan can price what follows a change made "
+            f"{counted(tokens, 'token')} of reads; no plan can price what follows a change made "
             f"in Pipedrive during the run{planned}; the tokens line above includes them). "
             "What this run could not know: a person / organization deleted during the run "
             "that no later write named, and the deals it updated before it learnt of a "

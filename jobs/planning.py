@@ -496,12 +496,12 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
     console.print(rows if rows is not None else _rows_line(plan, conflicts))
     share = plan.share_of_today
     if plan.tokens_left_today is None:
-        budget = f"daily budget {plan.daily_tokens:,} tokens (today's spend unknown)"
+        budget = f"daily budget {counted(plan.daily_tokens, 'token')} (today's spend unknown)"
     else:
         pct = "∞" if share is None or math.isinf(share) else f"{share:.1%}"
-        budget = (f"{pct} of the {plan.tokens_left_today:,} tokens left today "
+        budget = (f"{pct} of the {counted(plan.tokens_left_today, 'token')} left today "
                   f"(daily budget {plan.daily_tokens:,})" if plan.usable_daily is None else
-                  f"{pct} of the {plan.tokens_left_today:,} tokens this job may use today "
+                  f"{pct} of the {counted(plan.tokens_left_today, 'token')} this job may use today "
                   f"({plan.usable_daily:,} of the daily budget {plan.daily_tokens:,}: "
                   "--budget-share or the reserve keeps the rest)")
     source = f"; {plan.budget_source}" if plan.budget_source else ""

@@ -43,6 +43,7 @@ from bulk.runner import RunResult, RunStats
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
+from bulk.wording import counted
 
 from . import setting_checks as checks
 from .confirming import never_confirmed
@@ -148,7 +149,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     counts = store.counts()
     notes = []
     if made:
-        notes.append(f"counts the {tokens_of(made):,} tokens this run spent before this plan "
+        notes.append(f"counts the {counted(tokens_of(made), 'token')} this run spent before this plan "
                      f"({', '.join(f'{op} {n:,}' for op, n in sorted(made.items()))}: "
                      f"{before_why})")
     unpriced = getattr(kind, "unpriced", None)
@@ -268,7 +269,7 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
     said = (f"nothing was read or sent by this {command}" if not spent else
             f"nothing was sent by this {command}; it read only "
             f"{', '.join(f'{op} {n:,}' for op, n in sorted(spent.items()))} "
-            f"({tokens_of(spent):,} tokens) before it stopped")
+            f"({counted(tokens_of(spent), 'token')}) before it stopped")
     raise BudgetExhausted(f"budget: {stop}; {said}",
                           cap=eng.config.budget.max_tokens if capped else None)
 
@@ -298,7 +299,7 @@ def _refuse_unpulled(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[st
         f"budget: --max-tokens is {cap:,}, and this retry's first write needs at least "
         f"{need:,}: its failed rows are mapped again after the catalog and the indexes are "
         f"pulled and the deals re-read ({ops}, a page each at least: "
-        f"{tokens_of(wanted):,} tokens), before a write ({write:,} at least); pass a "
+        f"{counted(tokens_of(wanted), 'token')}), before a write ({write:,} at least); pass a "
         f"larger --max-tokens ({need:,} or more); nothing was read or sent by this retry",
         cap=cap)
 

@@ -41,6 +41,7 @@ import typer.core
 # click's error classes (typer vendors click and names only BadParameter of them)
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from bulk import wording
 from bulk.coordinator import ENV_COORDINATOR, coordinator_url
 from bulk.coordinator_open import open_coordinator
 from bulk.engine import Engine
@@ -629,7 +630,7 @@ def status(job: JobArg,
             typer.echo(f"coordinator: {shared['error']}")
         for company, c in shared["companies"].items():
             typer.echo(f"account {company} (all processes): {c['processes']} active, "
-                       f"{c['tokens_today']:,} tokens today")
+                       f"{wording.counted(c['tokens_today'], 'token')} today")
         for fp, t in shared["tokens"].items():
             typer.echo(f"token …{fp[-6:]}: {t['window_fill']} requests in the burst window")
 

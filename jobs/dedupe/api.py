@@ -44,6 +44,7 @@ from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore
 from bulk.transport import Transport
+from bulk.wording import counted
 
 from .. import setting_checks as checks
 from ..budget_stop import first_write_line
@@ -439,7 +440,7 @@ def reads_line(reads: Mapping[str, tuple[int, int]]) -> str:
     tokens = sum(t for _, t in reads.values())
     each = ", ".join(f"{op} {t:,}" + (f" ({n} calls)" if n > 1 else "")
                      for op, (n, t) in reads.items())
-    return (f"reads for this plan: {calls:,} call(s), {tokens:,} tokens"
+    return (f"reads for this plan: {calls:,} call(s), {counted(tokens, 'token')}"
             + (f" ({each})" if each else ""))
 
 

@@ -23,6 +23,7 @@ from bulk.clock import in_thread
 from bulk.errors import BulkError, NotFound
 from bulk.operations import get_operation
 from bulk.store import Item, ItemState, JobStore
+from bulk.wording import counted
 
 from ..deals import is_gone
 from .index import from_compact_row
@@ -325,8 +326,8 @@ def put_back_note(groups: int, reads: int) -> str:
     return (f"if a merge of the {groups:,} group(s) whose survivor gets a field-policy PATCH "
             "is skipped or fails, the value it took is put back once the merges have ended: "
             f"a read of the survivor and of each deal left unmerged (getDeal, {get} token(s) "
-            f"each) and a PATCH (updateDeal, {patch} tokens): at most {reads:,} read(s) and "
-            f"{groups:,} PATCH(es), {most:,} tokens; those come on top")
+            f"each) and a PATCH (updateDeal, {counted(patch, 'token')}): at most {reads:,} read(s) and "
+            f"{groups:,} PATCH(es), {counted(most, 'token')}; those come on top")
 
 
 def put_back_spend(store: JobStore) -> tuple[int, int, int]:
@@ -347,7 +348,7 @@ def put_back_tokens(store: JobStore) -> list[str]:
     if not reads and not patches:
         return []
     return [f"put-backs: {reads:,} read(s) (getDeal) and {patches:,} PATCH(es) (updateDeal), "
-            f"{tokens:,} tokens of the job's (merges skipped or failed after their "
+            f"{counted(tokens, 'token')} of the job's (merges skipped or failed after their "
             "group's field-policy PATCH)"]
 
 

@@ -45,6 +45,7 @@ from bulk.calls import CallContext
 from bulk.errors import NotFound, ValidationRejected
 from bulk.operations import get_operation
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem
+from bulk.wording import counted
 
 from ..account import PAGE
 from ..deals import (
@@ -464,7 +465,7 @@ def unplanned_line(found: Mapping[str, Any]) -> str:
     tokens = {op: n * get_operation(op).token_cost for op, n in found["calls"].items()}
     return (f"{found['rows']:,} restore(s) refused for a record deleted since the plan "
             "(Pipedrive answered 400): what they name read again and the rest sent once "
-            f"more — {found['tokens']:,} tokens the plan did not count ("
+            f"more — {counted(found['tokens'], 'token')} the plan did not count ("
             + ", ".join(f"{op} {t:,}" for op, t in tokens.items()) + ")")
 
 

@@ -44,6 +44,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.operations import get_operation
 from bulk.store import AsyncJobStore, BeforeImage, Item, JobStore
+from bulk.wording import counted
 
 from ..deals import (
     Deal,
@@ -322,7 +323,7 @@ def after_plan_line(found: Mapping[str, Any]) -> str:
             + (f"and {persons:,} person(s) " if persons else "")
             + "whose person / organization was merged into another "
             "after this undo was planned: Pipedrive moved the deal with it, no edit, so it "
-            f"was judged as the plan judged it — {found['tokens']:,} tokens the plan did not "
+            f"was judged as the plan judged it — {counted(found['tokens'], 'token')} the plan did not "
             "count (" + ", ".join(f"{op} {n * get_operation(op).token_cost:,}"
                                   for op, n in found["calls"].items()) + ")")
 
