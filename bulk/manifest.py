@@ -72,6 +72,7 @@ from .manifest_encoding import (
     _BOM,
     choose_encoding,
     detect_encoding,
+    not_a_manifest,
     open_utf8,
     utf8_lines,
     without_mapping_hint,
@@ -133,7 +134,11 @@ def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[s
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:
-    """The manifest format: ``format`` if given, else from the file suffix."""
+    """The manifest format: ``format`` if given, else from the file suffix. InputError
+    for a file whose first bytes are an archive's, an image's or a document's, whatever its
+    name or ``format`` (``not_a_manifest``), and for a suffix that names no format."""
+    if (refused := not_a_manifest(path)) is not None:
+        raise refused
     if format is not None:
         if format not in FORMATS:
             raise ValueError(f"unknown manifest format {format!r}")

@@ -609,6 +609,25 @@ _SIGNATURES = ((b"\x1f\x8b", "a gzip archive"), (b"\x89PNG", "a PNG image"),
                (b"SQLite format 3\x00", "an SQLite database"), (b"\x7fELF", "a program"))
 
 
+def not_a_manifest(path: PathLike) -> InputError | None:
+    """The refusal of a file whose first bytes are another kind of file's (``_SIGNATURES``:
+    a gzip, bzip2 or xz archive, an image, a PDF, ...), whatever its name: one rule by
+    content (x43r4 F5: a gzip named ``.csv.gz`` was refused for its suffix, exit 2, and the
+    same gzip named ``.csv`` for its bytes at the first read, exit 1). None when its bytes
+    are none of those or it cannot be read (the reader then says why)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+    if kind is None:
+        return None
+    unpack = "; unpack it first" if "archive" in kind else ""
+    return InputError(f"{os.fspath(path)!r} is {kind}, not text (no --encoding reads "
+                      f"it{unpack}). Give a CSV, JSON, JSON Lines or XLSX file")
+
+
 def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     try:  # a workbook saved (or renamed) as .csv: no encoding reads it (x21r3 F5)
         with open(path, "rb") as f:
@@ -622,10 +641,8 @@ def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return InputError(f"{os.fspath(path)!r} is an old Excel .xls workbook (or a "
                           "password-protected one), not text: save it as CSV or as .xlsx")
-    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
-    if kind is not None:  # x35r1 F9: a gzip, PNG or PDF was advised --encoding NAME
-        return InputError(f"{os.fspath(path)!r} is {kind}, not text (no --encoding reads "
-                          "it). Give a CSV, JSON, JSON Lines or XLSX file")
+    if (refused := not_a_manifest(path)) is not None:  # x35r1 F9: a gzip, PNG or PDF
+        return refused  # was advised --encoding NAME
     try:
         with open(path, "rb") as f:
             sample = f.read(65536)
@@ -759,5 +776,6 @@ def _first_bad_utf8(f: BinaryIO) -> tuple[int, int] | None:
 
 
 __all__ = ["CHECKED", "choose_encoding", "declared_name", "detect_encoding", "misread_note",
+           "not_a_manifest",
            "open_utf8", "single_byte",
            "utf8_lines", "without_mapping_hint"]

@@ -82,3 +82,31 @@ def test_a_file_of_nul_bytes_is_not_a_text_file(tmp_path: Path, data: bytes) -> 
     said = str(caught.value)
     assert "not a text file" in said and "all NUL bytes" in said, said
     assert "UTF-8" not in said and "--encoding utf-8" not in said, said
+
+
+@pytest.mark.parametrize("command", [["init-mapping"], ["plan", "import", "-m", "m.toml"]])
+def test_a_gzip_is_refused_alike_whatever_its_name(tmp_path: Path,
+                                                   command: list[str]) -> None:
+    """x43r4 F5: the same gzip named ``.csv.gz`` (refused for its suffix, exit 2) and
+    ``.csv`` (refused at the first read, exit 1) now meet one rule, by its bytes: exit 2,
+    the same line (the file's name aside), before the token or the account is read."""
+    import gzip
+    import os
+
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+
+    data = gzip.compress(b"id,title\n1,A\n2,B\n")
+    (tmp_path / "m.toml").write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "title"\n')
+    said = {}
+    for name in ("export.csv.gz", "export.csv", "export.xlsx"):
+        (tmp_path / name).write_bytes(data)
+        argv = [*command, str(tmp_path / name)]
+        argv = [str(tmp_path / a) if a == "m.toml" else a for a in argv]
+        res = CliRunner().invoke(app, argv, env={**os.environ, "PIPEDRIVE_API_TOKEN": "x"})
+        assert res.exit_code == 2, (name, res.output)
+        said[name] = res.output.replace(name, "NAME")
+        assert "is a gzip archive, not text" in res.output and "unpack it" in res.output, \
+            res.output
+    assert len(set(said.values())) == 1, said
