@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
+from bulk.wording import about_file
 
 from . import transforms as tf
 from .catalog import Catalog, DealField
@@ -190,7 +191,7 @@ class UpdateRefused(InputError):
         self.manifest, self.usable, self.header = manifest, usable, header
         said = str(MappingError(self.problems, source=source)) if self.problems else ""
         if columns is not None:
-            said += ("; " if said else "") + f"{manifest}: {columns}"
+            said += ("; " if said else "") + about_file(manifest, columns)
         super().__init__(said)
 
 

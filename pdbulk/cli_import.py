@@ -56,6 +56,7 @@ from bulk.manifest_xlsx import CurrencyNumber, sheet_names
 from bulk.progress import ProgressView
 from bulk.runner import RunResult, RunStats
 from bulk.store import ItemState, JobStore
+from bulk.wording import about_file
 from bulk.xlsx_sheet import SheetChoiceError
 
 if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
@@ -200,13 +201,13 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     try:
         detect_format(manifest)
     except InputError as exc:  # the argument's callback said it first (manifest_file)
-        raise fail(f"{manifest}: {exc}", EXIT_USAGE) from None
+        raise fail(about_file(manifest, exc), EXIT_USAGE) from None
     file_options(manifest, sheet=sheet, encoding=encoding)
     given = sheet
     try:
         sheet = mapped_sheet(manifest, sheet, mapping)  # --sheet, else [defaults] sheet
     except InputError as exc:
-        raise fail(f"{manifest}: {exc}") from None
+        raise fail(about_file(manifest, exc)) from None
     # the mapping's [defaults] where no option says otherwise (one rule with the library's
     # import_job); a failed-rows file's header is its row 1 (issue 10 F4)
     settings = with_mapping_defaults(
@@ -220,7 +221,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
         whose = (f" (the mapping's [defaults] sheet = {sheet!r}; --sheet NAME reads another)"
                  if isinstance(exc, SheetChoiceError) and given is None else "")
-        raise fail(f"{manifest}: {exc}{whose}", code=2 if isinstance(exc, SheetChoiceError)
+        raise fail(about_file(manifest, exc) + whose, code=2 if isinstance(exc, SheetChoiceError)
                    else 1) from None
     try:
         check_columns(mapping, head, workbook=manifest, sheet=sheet,
@@ -260,7 +261,7 @@ def refuse_static(refused: Problems, columns_refused: InputError | None, *,
 
     said = str(MappingError(refused, source=source)) if refused else ""
     if columns_refused is not None:
-        said += ("; " if said else "") + f"{manifest}: {columns_refused}"
+        said += ("; " if said else "") + about_file(manifest, columns_refused)
     raise fail(f"{said}. {NAMES_LATER}")
 
 
@@ -551,7 +552,7 @@ def init_mapping_cmd(
         note = header_note(manifest, sheet=sheet, header_row=header_row, encoding=encoding)
         system = date_system(manifest, sheet=sheet)
     except InputError as exc:
-        raise fail(f"{manifest}: {exc}", code=2 if isinstance(exc, SheetChoiceError)
+        raise fail(about_file(manifest, exc), code=2 if isinstance(exc, SheetChoiceError)
                    else 1) from None
     if note is not None:
         _err(f"note: {note}")

@@ -84,3 +84,27 @@ def test_a_record_with_nested_objects_and_bracket_text_is_read(tmp_path: Path) -
     rows = list(read_manifest(path))
     assert [r.ok for r in rows] == [True, True, True]
     assert rows[0].values["associations.contacts.id"] == 3
+
+
+def test_plan_import_and_init_mapping_name_the_file_once(tmp_path: Path) -> None:
+    """x43r6 F2: the refusal named the file twice ("d.json: '/tmp/d.json': nested ...");
+    a reader's error that names its file is said as it is, one that does not is prefixed
+    (``bulk.wording.about_file``), in ``plan import`` and ``init-mapping`` alike."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from bulk.wording import about_file
+    from pdbulk.cli import app
+
+    deep = tmp_path / "d.json"
+    deep.write_text("[" * 200 + "]" * 200)
+    (tmp_path / "m.toml").write_text('[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n')
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": "x"}
+    for argv in (["init-mapping", str(deep)],
+                 ["plan", "import", str(deep), "-m", str(tmp_path / "m.toml")]):
+        res = CliRunner().invoke(app, [*argv, "--url", "http://127.0.0.1:29399"], env=env)
+        assert "nested more than 64 levels deep" in res.output, res.output
+        assert res.output.count("d.json") == 1, res.output
+        assert "Traceback" not in res.output
+    assert about_file(deep, "no header") == f"{deep}: no header"
