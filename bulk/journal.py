@@ -48,7 +48,7 @@ up that caller, never longer than the socket timeout, and never the loop's other
 append returns once the local line is written and flushed to disk (``fsync``). Nothing
 here may hold the API token, nor anything the caller does not put in an entry.
 
-Why ~580 lines: three journals that must agree on what an entry is (its identity, its
+Why ~620 lines: three journals that must agree on what an entry is (its identity, its
 company), and the put-back after a loss that stays one script call a run when nothing was
 lost: the Lua script, the state folder's memo of the marker, and the adoption of entries
 an earlier version left without a company — one module, as each part reads the others'
@@ -590,6 +590,29 @@ def open_journal(name: str, company: str | None = None) -> Journal:
     return journal
 
 
+def read_journal(name: str) -> list[dict[str, Any]]:
+    """Every entry of journal ``name`` as a run sees it (``open_journal``), oldest first:
+    opened, read whole and closed. Raises as ``open_journal`` and ``Journal.entries`` do
+    (RuntimeError, ValueError, CoordinatorLost, OSError)."""
+    journal = open_journal(name)
+    try:
+        return journal.entries()
+    finally:
+        journal.close()
+
+
+def append_journal(name: str, entries: Sequence[Mapping[str, Any]],
+                   company: str | None = None) -> None:
+    """Append ``entries`` to journal ``name`` as a run sees it (``open_journal``, under
+    ``company`` when given), then close it. Raises as ``open_journal`` and
+    ``Journal.append`` do."""
+    journal = open_journal(name, company)
+    try:
+        journal.append(entries)
+    finally:
+        journal.close()
+
+
 __all__ = ["COMPANY", "JOB", "DualJournal", "Journal", "LocalJournal", "RedisJournal", "Reshared",
-           "job_company", "journal_born_key", "journal_key", "of_company", "open_journal",
-           "reads_only", "reading_only", "reshare_all"]
+           "append_journal", "job_company", "journal_born_key", "journal_key", "of_company",
+           "open_journal", "read_journal", "reads_only", "reading_only", "reshare_all"]

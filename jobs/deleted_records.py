@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Mapping
 
 from bulk.errors import CoordinatorLost
-from bulk.journal import open_journal
+from bulk.journal import append_journal, read_journal
 from bulk.token_key import token_key
 
 from .merged_deals import TOKEN_KEY, _account, _ours, _reader
@@ -59,11 +59,7 @@ def record(base_url: str, ids: Mapping[str, Iterable[int]], job_id: str, *,
     if not entries:
         return
     try:
-        journal = open_journal(JOURNAL, company)
-        try:
-            journal.append(entries)
-        finally:
-            journal.close()
+        append_journal(JOURNAL, entries, company)
     except (OSError, CoordinatorLost, RuntimeError):
         pass
 
@@ -79,11 +75,7 @@ def deleted(base_url: str) -> Deleted:
     out: dict[str, set[int]] = {kind: set() for kind in KINDS}
     try:
         account, company, reader = _account(base_url), bound_company(), _reader()
-        journal = open_journal(JOURNAL)
-        try:
-            entries = journal.entries()
-        finally:
-            journal.close()
+        entries = read_journal(JOURNAL)
     except (OSError, CoordinatorLost, RuntimeError):
         return {kind: frozenset() for kind in KINDS}
     for entry in entries:

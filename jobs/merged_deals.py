@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from bulk.errors import CoordinatorLost
-from bulk.journal import COMPANY, open_journal
+from bulk.journal import COMPANY, append_journal, read_journal
 from bulk.token_key import token_key
 
 JOURNAL = "merged-deals"
@@ -106,11 +106,7 @@ def record(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
                 "at": at, **extra} for m, s in pairs]
     if not entries:
         return
-    journal = open_journal(JOURNAL)
-    try:
-        journal.append(entries)
-    finally:
-        journal.close()
+    append_journal(JOURNAL, entries)
 
 
 def confirm(base_url: str, pairs: Iterable[tuple[int, int]], job_id: str, *,
@@ -158,11 +154,7 @@ def survivors(base_url: str) -> dict[int, Merge]:
     applied: set[int] = set()
     when: dict[int, float] = {}  # merged id -> its latest entry's time
     account, company, reader = _account(base_url), bound_company(), _reader()
-    journal = open_journal(JOURNAL)
-    try:
-        entries = journal.entries()
-    finally:
-        journal.close()
+    entries = read_journal(JOURNAL)
     for entry in entries:
         try:
             if entry.get("account") == account and _ours(entry, reader, company):
