@@ -19,7 +19,13 @@ from bulk.manifest import PathSample, SourceRow, check_paths, detect_format
 from bulk.manifest import header as read_header
 from bulk.manifest_json import object_at
 from bulk.manifest_row import PathLike
-from bulk.manifest_xlsx import first_visible_sheet, hidden_sheet_names, sheet_names
+from bulk.manifest_xlsx import (
+    column_letter,
+    first_visible_sheet,
+    hidden_sheet_names,
+    sheet_names,
+    unlabelled,
+)
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
 from .import_items import ImportSettings
@@ -107,6 +113,39 @@ def stored_settings(store: Any) -> ImportSettings:
     completed = store.meta_get(META_SETTINGS)
     return ImportSettings.from_json(completed if isinstance(completed, dict)
                                     else store.config["import"])
+
+
+# the columns pdbulk's own failed-rows files put before a row's cells (``results.failed_row``):
+# ``key`` beside a file's own ``Key`` is no second spelling of it
+_REPORT_COLUMNS = frozenset({"row", "key", "reason", "status", "column", "hold"})
+
+
+def alike_note(header: Sequence[str], columns: Sequence[str]) -> str | None:
+    """The plan's note naming, for each column the mapping reads (``columns``) that the
+    ``header`` has exactly, the other header names that are the same but for case and
+    surrounding spaces, which are not read (x43r4 F7: ``Email`` and ``email `` — a CSV
+    header's spaces are trimmed — were both accepted, one silently unused); None when
+    there are none. A JSON manifest's paths are not compared."""
+    if isinstance(header, PathSample):
+        return None
+    names = list(header)
+
+    def alike(name: str) -> str:
+        return unlabelled(name).strip().casefold()
+
+    said = []
+    for column in dict.fromkeys(columns):
+        if column not in names:
+            continue
+        others = [f"column {column_letter(p)} {unlabelled(h)!r}"
+                  for p, h in enumerate(names, 1) if h and h not in _REPORT_COLUMNS
+                  and alike(h) == alike(column) and unlabelled(h) != unlabelled(column)]
+        if others:
+            said.append(f"the mapping reads {column!r} (column "
+                        f"{column_letter(names.index(column) + 1)}); "
+                        f"{' and '.join(others)}, the same name but for case and spaces, "
+                        f"{'is' if len(others) == 1 else 'are'} not read")
+    return "; ".join(said) or None
 
 
 def check_columns(mapping: ImportMapping, header: Sequence[str], *,
