@@ -445,8 +445,11 @@ class CallPath:
             spend[1] -= 1
 
     def _observe_latency(self, seconds: float) -> None:
-        self._latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
-        target = self._target_workers()
+        self._latency = latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
+        # ``_target_workers``, inline: this runs on every answer (issue 8, 2 Python calls)
+        limits = self.scheduler.limits
+        target = max(2, min(self.max_workers,
+                            math.ceil(limits.burst / limits.window * latency * 1.5) + 2))
         if target != self._limiter.total:
             self._limiter.total = target
 

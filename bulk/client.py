@@ -35,7 +35,7 @@ from .errors import (
     api_error_for,
 )
 from .headers import RateHeaders
-from .operations import Operation, get_operation
+from .operations import OPERATIONS, Operation, get_operation
 from .plans import AuthKind
 from .transport import AiohttpTransport, Request, Response, Transport
 
@@ -296,7 +296,7 @@ class PipedriveClient:
     def build_request(self, operation: Operation, *, path: Mapping[str, object] | None = None,
                       params: Mapping[str, object] | None = None, json: Any = None) -> Request:
         """The Request for one call (pure: no I/O)."""
-        if json is not None and not operation.is_write:
+        if json is not None and operation.method == "GET":  # (``is_write``, inline)
             raise ValueError(f"{operation.id}: a {operation.method} request takes no body")
         # (no comprehension or generator: each is a frame of its own, per request)
         quoted: dict[str, object] = dict(zip(
@@ -324,7 +324,9 @@ class PipedriveClient:
         ``AnswerLost``) as the transport raised it. Never retries."""
         if self._closed:
             raise RuntimeError("PipedriveClient is closed")
-        operation = get_operation(operation_id)
+        # the table, read inline (one Python call a request: issue 8); an unknown id
+        # raises as before (``get_operation``)
+        operation = OPERATIONS.get(operation_id) or get_operation(operation_id)
         request = self.build_request(operation, path=path, params=params, json=json)
         try:
             response = await self._transport.send(request)

@@ -42,7 +42,8 @@ class Operation:
             path = path.replace("{" + key + "}", str(value))
         if "{" in path:
             raise ValueError(f"{self.id}: path parameter missing in {path}")
-        return self.base_path() + path
+        # ``base_path``, inline: once per request (issue 8)
+        return ("/api/v2" if self.version == "v2" else "/v1") + path
 
 
 OPERATIONS: dict[str, Operation] = {

@@ -506,7 +506,12 @@ class Scheduler:
         # compares the server's window with this process's entries as they arrived.
         self._quick: list[float] = []
         self._allow = 0.0
-        self._there_and_back = 0.0  # (``_way_there_and_back``)
+        # the least a call's way to the server and an answer's way back take (seconds): the
+        # fastest round trip less ``_allow`` once trusted, else 0. A call sent later than an
+        # answer less this was not in the count that answer's headers give. Figured as the
+        # round trips come (``_redate``), read on every answer (an attribute, not a method:
+        # ~3 calls a request, issue 8)
+        self._there_and_back = 0.0
         # probe: send one call and read its headers before the first burst. Another
         # process on this token (a plan run just before, a killed run being resumed)
         # may have filled the server's window; bursting blind into it costs 429s.
@@ -786,18 +791,11 @@ class Scheduler:
         process's in the server's count (``_apply``), they hid as many of another client's
         calls (the window-share script at 0.8: 6 of its ~9.5 calls in the window unseen on
         average; 1.2 % of its calls refused, 0.06 % counted so)."""
-        by = answered - self._way_there_and_back() + _EPS
+        by = answered - self._there_and_back + _EPS
         flying = self._flying
         if not search:
             return bisect.bisect_right(flying, (by, True))
         return sum(1 for sent, s in flying if s and sent <= by)
-
-    def _way_there_and_back(self) -> float:
-        """The least a call's way to the server and an answer's way back take (seconds):
-        the fastest round trip less ``_allow`` once trusted, else 0. A call sent later than
-        an answer less this was not in the count that answer's headers give. Figured as
-        the round trips come (``_redate``), read on every answer."""
-        return self._there_and_back
 
     def dropped(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
@@ -881,7 +879,8 @@ class Scheduler:
         the response's latency (2 s + RTT per window instead of 2 s)."""
         now = self._clock.now()
         sent = now if sent_at is None else min(sent_at, now)
-        self._roll()
+        if self._clock.wall() + _WALL_EPS >= self._roll_at:  # (``_roll``'s own test, inline:
+            self._roll()  # on every answer and dispatch, it rolls once a day: issue 8)
         self._probing = False
         if self._reset_probe is not None and self._reset_probe[0] is op:
             # answered, not 429: the server's day began before the one this process counts
@@ -1155,7 +1154,8 @@ class Scheduler:
             self._arm(math.inf)
             return
         now = self._clock.now()
-        self._roll()
+        if self._clock.wall() + _WALL_EPS >= self._roll_at:  # (as in ``observe``)
+            self._roll()
         self._prune(now)
         wake, held, searches_blocked = math.inf, 0, False
         kept: deque[_Waiter] = deque()
@@ -1593,7 +1593,7 @@ class Scheduler:
                 # less a window, and admitted by the answer less the way there and back
                 dating = self._fastest if self._rtts >= _TRUST_RTTS else 0.0
                 span = (now + off - self._reach - dating,
-                        late + off - self._way_there_and_back())
+                        late + off - self._there_and_back)
                 self._shared.window_seen(rate.remaining, late + reset + off, cap,
                                          search=search, seen=late + off, span=span)
             if not search:
@@ -1721,7 +1721,7 @@ class Scheduler:
         """The most calls of this process the server's burst window can have held when it
         counted a call sent at ``sent`` and answered at ``answered`` (it counted it in
         between): every call sent by ``answered`` less the way there and back (one sent
-        later was not counted yet: ``_way_there_and_back``; ``_sent_log``; admitted and
+        later was not counted yet: ``_there_and_back``; ``_sent_log``; admitted and
         not yet left: at its admission), less those answered a window or more before ``sent``
         (``_done_log``: they arrived before it, and left the window before the call
         arrived). Calls sent more than the slowest round trip and a quarter window
@@ -1746,7 +1746,7 @@ class Scheduler:
         while done and done[0][0] < drop:
             done.popleft()
         # (sent after the answer less the way there and back: not counted yet, ``_held_by``)
-        n = bisect.bisect_right(sends, answered - self._way_there_and_back() + _EPS) \
+        n = bisect.bisect_right(sends, answered - self._there_and_back + _EPS) \
             - bisect.bisect_left(sends, lo)
         cut = sent - reach
         first = bisect.bisect_right(done, (lo, math.inf))

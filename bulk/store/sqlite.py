@@ -202,9 +202,14 @@ def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# a stored state's member by its string: a dict read, where ``ItemState(s)`` is two Python
+# calls (enum's ``__call__`` and ``__new__``) per item read (issue 8)
+_STATE_OF: Mapping[str, ItemState] = {s.value: s for s in ItemState}
+
+
 def _item(r: Sequence[Any]) -> Item:
-    return Item(r[0], r[1], r[2], r[3], orjson.loads(r[4]), ItemState(r[5]), r[6],
-                None if r[7] is None else orjson.loads(r[7]), r[8], r[9], r[10])
+    return Item(r[0], r[1], r[2], r[3], orjson.loads(r[4]), _STATE_OF.get(r[5]) or ItemState(r[5]),
+                r[6], None if r[7] is None else orjson.loads(r[7]), r[8], r[9], r[10])
 
 
 def _chunks(values: Iterable[T], size: int) -> Iterator[list[T]]:
