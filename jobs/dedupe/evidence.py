@@ -78,6 +78,15 @@ def identifier_value(r: DealRecord, key: str) -> str | None:
     collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
     number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty
     or a placeholder (``placeholder``: ``n/a``, ``-``, ``0``, ``TBD``, ``unknown``...)."""
+    text = identifier_text(r, key)
+    return None if text is None or placeholder(text) else text
+
+
+def identifier_text(r: DealRecord, key: str) -> str | None:
+    """The deal's value of identifier field ``key`` as ``identifier_value`` compares it, a
+    placeholder kept, but None when the field says no value at all (``blank_identifier``:
+    empty, ``n/a``, ``-``, ``0``, ``TBD``...). Two deals' texts that differ tell them apart
+    even where one reads as a filler (``PO-1111``, ``12345``: x44r2 F1)."""
     v = r.fields.get(key)
     if isinstance(v, Mapping):
         v = v.get("value", v.get("id"))
@@ -88,7 +97,7 @@ def identifier_value(r: DealRecord, key: str) -> str | None:
     text = " ".join(str(v).split()).casefold()
     if "." in text and _WHOLE_FLOAT.fullmatch(text):  # 4711.0 (a spreadsheet's float) = 4711
         text = text[:text.index(".")]
-    return None if placeholder(text) else text
+    return None if blank_identifier(text) else text
 
 
 _WHOLE_FLOAT = re.compile(r"\d+\.0+")
@@ -146,6 +155,24 @@ def placeholder(text: str) -> bool:
     return body in _FOLDED or _ZEROS.fullmatch(body) is not None or _filler(body)
 
 
+def blank_identifier(text: str) -> bool:
+    """Whether an identifier's text (casefolded, spacing collapsed) says there is no value:
+    a ``placeholder`` that no system hands out as an id — empty, punctuation or zeros only,
+    a word for none (``n/a``, ``TBD``, ``keine Angabe``), ``-1``, a label or 1-3 letters
+    before one (``Kundennr.: n/a``, ``PO-TBD``, ``DE000000000``), one letter or sign
+    repeated (``xxxx``, ``????``). Not blank: the fillers made of digits (``9999``,
+    ``12345``, ``PO-1111``, ``DE123456789``) — real numbers in a sequence look like them
+    (x44r2 F1: orders ``PO-1111`` / ``PO-1112`` merged, the first id lost), so they lose
+    the evidence their equality gives but still tell two deals apart."""
+    if not placeholder(text):
+        return False
+    m = _LABELLED.fullmatch(text.strip())
+    core = _PUNCT.sub("", m[1] if m and placeholder(m[1]) else text).casefold()
+    if (p := _PREFIXED.fullmatch(core)) and core not in _FOLDED:
+        core = _PUNCT.sub("", p[1]).casefold()  # PO-1111 -> 1111, PO-TBD -> tbd
+    return not (core.isdigit() and set(core) != {"0"} and _filler(core))
+
+
 _PUNCT = re.compile(r"[\W_]+")
 # a label and a colon before the value (``Kundennr.: n/a``, ``VAT: -``)
 _LABELLED = re.compile(r"[^:]{1,30}:\s*(.*)")
@@ -172,8 +199,9 @@ def _filler(core: str) -> bool:
 
 def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
                  ) -> tuple[list[str], list[str]]:
-    """(what differs, what is equal) over the identifier fields both deals have a value in,
-    as reasons: ``different PO number 4711≠4712`` / ``same identifier: PO number 4711``."""
+    """(what differs, what is equal) over the identifier fields both deals have a real
+    value in (not a ``placeholder``), as reasons: ``different PO number 4711≠4712`` /
+    ``same identifier: PO number 4711``."""
     differ: list[str] = []
     same: list[str] = []
     for key, name in fields.items():
@@ -185,6 +213,27 @@ def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
         else:
             differ.append(f"different {name} {x}≠{y}")
     return differ, same
+
+
+FILLER_DIFFERS = "different identifier, one read as a filler"  # reason prefix
+
+
+def filler_differences(a: DealRecord, b: DealRecord, fields: Mapping[str, str]) -> list[str]:
+    """The identifier fields (key -> name) whose texts differ on two deals where one or
+    both read as a filler (``identifier_text``, ``blank_identifier``: ``PO-1111`` /
+    ``PO-1112``, ``12345`` / ``12346``, ``9999`` / ``DE811234567``), as reasons:
+    ``different identifier, one read as a filler: External ID po-1111≠po-1112``. Not a
+    guard (a form's ``9999`` may be no id), but never merged unattended: review at most
+    (x44r2 F1: 4 of 4 such pairs of two orders merged, one order's id lost). Two real
+    differing values are a guard (``guard_reasons``); a blank one tells nothing."""
+    out: list[str] = []
+    for key, name in fields.items():
+        x, y = identifier_text(a, key), identifier_text(b, key)
+        if x is None or y is None or x == y:
+            continue
+        if identifier_value(a, key) is None or identifier_value(b, key) is None:
+            out.append(f"{FILLER_DIFFERS}: {name} {x}≠{y}")
+    return out
 
 
 def guard_reasons(a: DealRecord, b: DealRecord, guards: frozenset[str],

@@ -50,7 +50,7 @@ from bulk.manifest import read_manifest
 
 from ..field_text import field_text, whole
 from ..selection import parse_id
-from .evidence import placeholder
+from .evidence import blank_identifier
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
 from .titles import group_title
@@ -164,7 +164,7 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             custom[name] = chosen
     ruled = {_ALIASES.get(n, n) for n in policy}
     for key, own in sorted(survivor.fields.items()):
-        # a placeholder is no value (``n/a``, ``-``, ``TBD``...: evidence.placeholder), but
+        # a placeholder is no value (``n/a``, ``-``, ``TBD``...: evidence.blank_identifier), but
         # Pipedrive keeps it over a merged deal's real one: without a policy for the field
         # the survivor takes the first merged deal's real value (x33r3 F3: n/a kept, PO-1
         # lost), as a title with stray spaces takes the copy's clean form
@@ -190,6 +190,12 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
         if given is not None:
             body["value"] = as_written(given)
     return body
+
+
+def policy_sets_title(policy: Mapping[str, str]) -> bool:
+    """Whether the field ``policy`` (field -> rule) has a ``title`` rule other than
+    ``survivor``: its PATCH may write another deal's title over the survivor's."""
+    return any(_ALIASES.get(n, n) == "title" and rule != "survivor" for n, rule in policy.items())
 
 
 def as_written(v: object) -> object:
@@ -219,9 +225,11 @@ MERGE_FILLS = frozenset({"title", "person_id", "org_id", "expected_close_date", 
 
 def _placeholder_text(v: object) -> bool:
     """A custom field's text that says no value (``n/a``, ``-``, ``keine Angabe``:
-    ``evidence.placeholder``); a number (``0``) or an empty field is not one."""
+    ``evidence.blank_identifier``); a number (``0``) or an empty field is not one, nor a
+    filler of digits (``PO-1111``, ``12345``: a real id as often, x44r2 F1 — the policy
+    wrote ``PO-1112`` over it and no ``drops`` named it)."""
     return isinstance(v, str) and bool(v.strip()) \
-        and placeholder(" ".join(v.split()).casefold())
+        and blank_identifier(" ".join(v.split()).casefold())
 
 
 def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> bool:
@@ -235,7 +243,8 @@ def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> boo
 def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 changes: Mapping[str, Any], labels: Mapping[str, str] | None = None,
                 options: Mapping[str, Mapping[int, str]] | None = None,
-                entities: Mapping[str, Mapping[int, str]] | None = None) -> list[str]:
+                entities: Mapping[str, Mapping[int, str]] | None = None, *,
+                policy_title: bool = False) -> list[str]:
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
@@ -251,7 +260,12 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     ``entities`` (kind -> id -> name: ``records.review_names``) has it (``stage Won``, ``stage
     Won in pipeline Sales`` when stages of two pipelines have that name), an organization
     by the name the deal holds (``dropped_value``); and a merged deal added before the
-    survivor: its id and add time (``older_drop``) go with it; empty: nothing is lost."""
+    survivor: its id and add time (``older_drop``) go with it; and each non-empty value of
+    the survivor's own that the PATCH ``changes`` writes over (``value 500.00 EUR (deal 31,
+    the survivor: overwritten by the field policy)``; its 0 value, a custom field's text
+    that says none — ``n/a`` — and, unless ``policy_title`` (the user's ``title`` policy
+    wrote it), the title a cleaner form of the group's own replaces are no value; x44r2 F1:
+    ``PO-1111`` written over and named nowhere); empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -270,6 +284,12 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     for name in names:
         if name in changes or name in custom:
             final = changes[name] if name in changes else custom[name]
+            own = value(survivor, name)  # the PATCH writes over the survivor's own value
+            if not (_empty(own) or (name == "value" and not own) or (
+                    name not in standard and _placeholder_text(own))) \
+                    and whole(own) != whole(final):
+                out.append(f"{dropped_value(name, own, survivor, labels, options, entities)} "
+                           f"(deal {survivor.id}, {OVERWRITTEN})")
         else:
             final = value(survivor, name)
             if _empty(final) and merge_fills(name, survivor, custom=name not in standard):
@@ -285,6 +305,11 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     # a title the survivor does not keep (x19r2 4a: a survivor's misspelt title stayed and
     # the right one went unnamed); one differing in case or spacing only is the same title
     final_title = str(changes.get("title") or survivor.title or "")
+    if policy_title and changes.get("title") and survivor.title \
+            and _title_key(survivor.title) != _title_key(final_title):
+        # a ``title`` policy wrote another deal's title over the survivor's (the cleaner
+        # form of the group's own title, no policy, loses nothing: ``titles.group_title``)
+        out.append(f"title {survivor.title!r} (deal {survivor.id}, {OVERWRITTEN})")
     out.extend(f"title {r.title!r} (deal {r.id})" for r in merged
                if r.title and _title_key(r.title) != _title_key(final_title))
     if changes.get("title") and survivor.title and survivor.title != final_title \
@@ -299,6 +324,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     # add time (the deal's age) with it, whichever rule chose the survivor (x30r1 M1)
     out.extend(older_drop(r) for r in merged if added_before(r, survivor))
     return out
+
+
+OVERWRITTEN = "the survivor: overwritten by the field policy"  # a drop's note
 
 
 def added_before(r: DealRecord, survivor: DealRecord) -> bool:
@@ -468,7 +496,8 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
             fields = [k for k in changes if k != "custom_fields"] + list(
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
-            drops = merge_drops(g, records, changes, names, options, entities)
+            drops = merge_drops(g, records, changes, names, options, entities,
+                                policy_title=policy_sets_title(policy))
             dropping += bool(drops)
             w.writerow([g.id, g.decision, g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),

@@ -109,7 +109,12 @@ number 4711≠4712``: never merged, however alike the titles); an equal value is
 evidence for (+0.15, ``same identifier: PO number 4711``), and then a near word, two real
 words or no shared org/person cap nothing: the source system says it is one record. Such a pair
 is compared whatever its titles and reaches review at least; titles too unlike to reach review
-on their own keep it at 0.80 at most (an identifier alone never merges).
+on their own keep it at 0.80 at most (an identifier alone never merges). A value read as a
+placeholder loses only the evidence its equality gives: two values that differ where one reads
+as a filler of digits (``PO-1111`` / ``PO-1112``, ``12345`` / ``12346``, ``9999`` / a real
+id) cap the pair at 0.80 (``different identifier, one read as a filler: ...``, x44r2 F1);
+only a value that says none (empty, ``n/a``, ``TBD``, ``xxxx``: ``evidence.blank_identifier``)
+tells nothing.
 
 Guards (``DedupeConfig.guards``, and differing identifiers) are checked first: a guarded pair
 is band ``distinct`` whatever its score, with a ``guard: ...`` reason. Nothing here
@@ -139,6 +144,7 @@ from .evidence import (
     DATES_DIFFER,
     DIFFERENT_ORG_WEIGHT,
     FAR_APART_DAYS,
+    FILLER_DIFFERS,
     LEGAL_ENTITIES,
     NO_CONTACT,
     NO_CUSTOMER,
@@ -159,6 +165,7 @@ from .evidence import (
     days_apart,
     different_org,
     epoch,
+    filler_differences,
     guard_reasons,
     guarded,
     identifier_value,
@@ -223,6 +230,7 @@ IDENTIFIER_BOOST = 0.15  # an equal identifier (PO number, source key): strong e
 LEGAL_ENTITIES_CAP = 0.80  # Acme GmbH / Acme Inc: subsidiaries or national entities, review at most
 TWO_ORG_RECORDS_CAP = 0.80  # one org name on two records, no shared person: branches? review
 DATES_CAP = 0.80
+IDENTIFIER_CAP = 0.80  # identifiers differ, one read as a filler (PO-1111 / PO-1112): review at most
 RECORD_CAP = 0.80  # two amounts, or a currency / pipeline no guard holds: review at most
 RECORD_DIFFERS = "record differs"  # "review at most" rule: the records say two deals
 CATEGORIES_CAP = 0.80  # a categorical custom field differs (an option, a user...): review
@@ -415,7 +423,7 @@ def score_pair(p: Prepared, q: Prepared, config: DedupeConfig) -> ScoredPair:
 AGAINST_RULES = frozenset({"contradicting evidence", "two persons", "two legal entities",
                            "numbers differ", "categories differ", "measures differ",
                            "dates apart", "recurring", ADDED_APART,
-                           "two org records", RECORD_DIFFERS})
+                           "two org records", RECORD_DIFFERS, FILLER_DIFFERS})
 
 
 def held_against(p: Prepared, q: Prepared, config: DedupeConfig) -> tuple[str, ...]:
@@ -550,6 +558,11 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         s = min(s, CATEGORIES_CAP)  # Contract value 10,000 / 90,000 EUR: two records, review at most
         reasons.extend(measured)
         held.append("measures differ")
+    if over(IDENTIFIER_CAP) and config.identifier_fields and (
+            fillers := filler_differences(da, db, config.identifier_fields)):
+        s = min(s, IDENTIFIER_CAP)  # PO-1111 / PO-1112: two orders' ids, or a form's filler
+        reasons.extend(fillers)
+        held.append(FILLER_DIFFERS)
     if over(RECORD_CAP) and (conflicts := record_conflicts(da, db, config.guards)):
         s = min(s, RECORD_CAP)  # two amounts (480 / 530): two orders as often as one retyped
         reasons.extend(conflicts)
