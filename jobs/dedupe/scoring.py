@@ -329,7 +329,7 @@ def _below_cutoff(p: Prepared, q: Prepared, cutoff: float, noise_words: frozense
     if dp.org_id is not None and dp.org_id == dq.org_id:
         drop = _customer_words(p, q)
         return not drop or _similarity_without(x, y, drop) * 100 < cutoff
-    if dp.person_id is None or dp.person_id != dq.person_id or (dp.org_id is None) == (dq.org_id is None):
+    if (dp.org_id is None) == (dq.org_id is None) or not _same_person(p, q):
         return True  # (speed) no org record on one deal only, one person: ``_read_at_org`` is None
     read = _read_at_org(p, q, noise_words)
     return read is None or title_similarity(read[0].title, read[1].title) * 100 < cutoff
@@ -367,9 +367,8 @@ def _read_at_org(a: Prepared, b: Prepared, noise_words: frozenset[str]
     ``Gustav Motoren`` reads ``office move`` twice (x40r3 F4: 19 of 19 never compared). The
     person is the tie: without one shared, the name alone says nothing of whose deal it is."""
     da, db = a.deal, b.deal
-    if (da.org_id is None) == (db.org_id is None) or da.person_id is None \
-            or da.person_id != db.person_id or a.weak_person or b.weak_person \
-            or a.weak_org or b.weak_org:
+    if (da.org_id is None) == (db.org_id is None) or not _same_person(a, b) \
+            or a.weak_person or b.weak_person or a.weak_org or b.weak_org:
         return None
     bare, at = (a, b) if da.org_id is None else (b, a)
     if not at.org or not at.deal.org_name:
@@ -392,6 +391,17 @@ def _read_at_org(a: Prepared, b: Prepared, noise_words: frozenset[str]
 
 # (speed) a no-org deal's title read at each org its person's other deals are at, once
 _at_org = lru_cache(maxsize=16384)(normalize_title)
+
+
+def _same_person(a: Prepared, b: Prepared) -> bool:
+    """One person on both deals: one person record, or two records of one person entered
+    twice (``evidence.one_person``: a shared e-mail under one name, a name and a phone),
+    which tie deals as one record does (README, "A person entered twice is one person";
+    x44r2 F2: a copy with no org under a second record of its person, its title naming the
+    org, was never compared: 12 of 22 labelled pairs in no band)."""
+    da, db = a.deal, b.deal
+    return da.person_id is not None and db.person_id is not None and (
+        da.person_id == db.person_id or one_person(a, b) is not None)
 
 
 def _share_identifier(p: Prepared, q: Prepared) -> bool:
@@ -630,8 +640,7 @@ def _name_words_of(a: Prepared, b: Prepared) -> frozenset[str]:
     neither. ``Anna Weber - Coaching`` / ``Coaching - Anna Weber`` (x42r2 F6)."""
     da, db = a.deal, b.deal
     out: set[str] = set()
-    if da.person_id is not None and da.person_id == db.person_id and not (
-            a.weak_person or b.weak_person):
+    if _same_person(a, b) and not (a.weak_person or b.weak_person):
         out.update(_folded_words(da.person_name), _folded_words(db.person_name))
     if da.org_id is not None and da.org_id == db.org_id and not (a.weak_org or b.weak_org):
         out.update(_folded_words(da.org_name), _folded_words(db.org_name))
@@ -699,8 +708,8 @@ def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
     one title (``Rubri SRL - ...`` / ``... - Rubri``; f35e: 6-8 true pairs a bench seed were
     below review, -0.10 and the title's score without the name); else empty."""
     da, db = a.deal, b.deal
-    if da.org_id is not None or db.org_id is not None or da.person_id is None \
-            or da.person_id != db.person_id or a.weak_person or b.weak_person \
+    if da.org_id is not None or db.org_id is not None or not _same_person(a, b) \
+            or a.weak_person or b.weak_person \
             or (da.value and db.value and not same_amount(da.value, db.value)):
         return ""
     title = a.title if extra[0] in a.title.tokens else b.title
@@ -720,8 +729,7 @@ def _agree(a: Prepared, b: Prepared) -> bool:
     """The deals agree on all a customer is known by: one org record, one person, and no
     two different values (equal within 0.5 %, or 0 / empty on one side: no evidence)."""
     da, db = a.deal, b.deal
-    return da.org_id is not None and da.org_id == db.org_id and da.person_id is not None \
-        and da.person_id == db.person_id and not (
+    return da.org_id is not None and da.org_id == db.org_id and _same_person(a, b) and not (
             da.value and db.value and not same_amount(da.value, db.value))
 
 
