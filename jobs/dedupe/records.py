@@ -19,6 +19,7 @@ counts these calls with the others.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -229,7 +230,8 @@ def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
     or phone number is kept): ``e:`` + each e-mail's, case and spaces aside, and ``p:`` + its
     name's (case and spacing aside; with accents, also folded: ``_readings``) with each
     phone number's last 9 digits (7 digits at
-    least: ``+49 30 1234567`` = ``030 1234567``). Two person records sharing one are one
+    least: ``+49 30 1234567`` = ``030 1234567``), and with the name's words in any order
+    (``Kessler, Hugo`` and a phone = ``Hugo Kessler`` and it). Two person records sharing one are one
     person entered twice (x42r2 F5). v2 ``emails`` / ``phones``: lists of ``{value,
     primary, label}`` (openapi-v2.yaml ``getPersons``)."""
     out: set[str] = set()
@@ -243,7 +245,13 @@ def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
                          if c.isdigit())
         if len(digits) >= 7:
             out.update("p:" + _digest(f"{reading}|{digits[-9:]}") for reading in _readings(name))
+            out.update("p:" + _digest(f"~{r}|{digits[-9:]}") for r in _any_order(name))  # x44r2 F3
     return tuple(sorted(out))
+
+
+def _any_order(name: str) -> set[str]:
+    """``_readings`` of a name of 2+ words with its words sorted (``kessler, hugo``)."""
+    return {" ".join(sorted(ws)) for r in _readings(name) if len(ws := re.findall(r"\w+", r)) >= 2}
 
 
 def _readings(name: str) -> set[str]:
