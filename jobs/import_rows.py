@@ -72,6 +72,7 @@ from .deals import (
     shown,
     with_status_times,
 )
+from .import_account_now import catalog_users
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
     AT_ADDRESS,
@@ -443,8 +444,7 @@ class RowPlanner:
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
-        catalog = await load_catalog(ctx, users=mapping.spec.deal.owner is not None
-                                     or tuple(mapping.spec.custom_fields))
+        catalog = await load_catalog(ctx, users=catalog_users(mapping))
         used = await in_thread(lambda: used_key_fields(job_root))
         check_not_renamed(catalog, mapping.key_field, used)  # x32r4 t13, dry runs too
         missing = False

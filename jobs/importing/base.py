@@ -30,6 +30,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
 from .. import import_load, last_written  # through the module: tests patch its functions there
 from ..account import parse_time
+from ..catalog import Catalog
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
 from ..deals import stored_labels
 from ..deleted_records import Deleted
@@ -210,6 +211,9 @@ class _ImportBase:
         # load (``jobs.importing.vanished``): one a run, built under the planner lock
         self._vanished = Vanished(self._planner_lock)
         self._unusable: MappingUnusable | None = None
+        # the catalog this run pulled (to map rows again, or to check what the rows to send
+        # name: ``_Resume._account_now``); None: not pulled
+        self._catalog_now: Catalog | None = None
         self._mapping_run: bool | None = None  # ``_maps_again``, once a run
         self.started = self.clock.now()
         self._run_index: int | None = None  # this run's entry in the job's history
@@ -404,7 +408,7 @@ class _ImportBase:
                     mapping = ImportMapping.load(s.mapping)
                     self.check_identity(self.store, mapping)
                     unmade = self.key_code == PLACEHOLDER_CODE  # no row sendable: no field
-                    planner, _, _ = await RowPlanner.build(
+                    planner, self._catalog_now, _ = await RowPlanner.build(
                         ctx, mapping, self._columns(), mode=s.mode,
                         create_key_field=unmade and s.create_key_field)
                 except InputError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from bulk.calls import CallContext
 from bulk.claims import SETTLED_AFTER_BIRTH, Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
+from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
 from bulk.wording import counted
 
@@ -24,6 +25,7 @@ from ..account import DealsByKey, key_moved, keyed_added_since
 from ..contact_keys import canonical_key
 from ..deals import (
     IDS_PER_CALL,
+    META_VALUE_LABELS,
     Deal,
     before_image,
     deal_changes,
@@ -36,9 +38,11 @@ from ..deals import (
     reread_calls,
     stored_types,
 )
+from ..import_account_now import Named, check_calls, check_now, named_in, needs_users
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
+from ..mapping import Mapping as ImportMapping
 from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
@@ -233,11 +237,54 @@ class _Resume(_ImportBase):
         census: dict[str, Any] = memo["census"]
         return census
 
+    def _named_now(self, store: JobStore
+                   ) -> tuple[Named, ImportMapping | None, bool | tuple[str, ...]]:
+        """What the rows still to send as stored name in the account (not the rows mapped
+        again: their planner compiles the mapping against a fresh catalog), the mapping
+        (None: not readable) and whether the check pulls the users; once per store
+        version."""
+        memo = self._memo(store)
+        if "named" not in memo:
+            bodies = (body for state in (ItemState.PENDING, ItemState.SENDING)
+                      for i in store.items(state)
+                      if not i.payload.get("duplicate") and not self._needs_mapping(i)
+                      for body in (i.payload.get("deal"), i.payload.get("changes"))
+                      if isinstance(body, Mapping))
+            named = named_in(bodies)
+            try:
+                mapping: ImportMapping | None = ImportMapping.load(self.settings.mapping)
+            except (InputError, OSError, ValueError):
+                mapping = None
+            memo["named"] = (named, mapping, needs_users(named, mapping))
+        got: tuple[Named, ImportMapping | None, bool | tuple[str, ...]] = memo["named"]
+        return got
+
+    def _account_check_calls(self, store: JobStore) -> dict[str, int]:
+        """The pulls of ``_account_now`` (none when no row to send names anything, or this
+        run already pulled the catalog to map rows again)."""
+        named, _, users = self._named_now(store)
+        return check_calls(users) if named and self._catalog_now is None else {}
+
+    async def _account_now(self, ctx: CallContext, store: JobStore) -> None:
+        """InputError before anything is read or sent when the account no longer has a
+        field, option, stage, pipeline or active owner the rows to send name, or the mapping
+        no longer compiles against it (``jobs.import_account_now``; x43r4 F3)."""
+        named, mapping, users = self._named_now(store)
+        if not named:
+            return
+        values = store.meta_get(META_VALUE_LABELS)
+        self._catalog_now = await check_now(
+            ctx, named, mapping, path=self.settings.mapping, users=users,
+            labels=self.field_labels, catalog=self._catalog_now,
+            values=values if isinstance(values, Mapping) else {})
+
     def reread_calls(self, store: JobStore) -> dict[str, int]:
-        """The calls ``before_resume`` makes now, by operation (for the plan): the pending
-        updates' deals, and with pending creates the first page of the deals added since
-        the load (more when over 500 were added)."""
+        """The calls ``before_resume`` makes now, by operation (for the plan): the check of
+        what the rows name against the account (``_account_now``), the pending updates'
+        deals, and with pending creates the first page of the deals added since the load
+        (more when over 500 were added)."""
         calls = Counter(reread_calls(*self._targets(store)))
+        calls.update(self._account_check_calls(store))
         if self._any_keyed(store):
             # the deals added or changed since the load with their keys, live and archived
             # (_keyed_since_load), 500 a page: this job's own writes are among them
@@ -456,7 +503,9 @@ class _Resume(_ImportBase):
         listed once (``_keyed_since_load``): a pending update whose key is now also on
         another deal fails (``key K matches deals A, B``; v9r5 finding 3: the original
         deal was written), and pending creates: ``_creates_again``. Returns the lines to
-        print."""
+        print. First of all, what the rows name is checked against the account as it is
+        now (``_account_now``: InputError, nothing sent)."""
+        await self._account_now(ctx, store)
         lines = await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)
         lines += await self._keys_now_twice(store, keyed)

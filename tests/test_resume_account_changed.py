@@ -1,0 +1,106 @@
+"""A resume (or retry) re-checks what its pending rows name against the account as it is
+now, before it sends anything: a custom field, an option, a stage or a pipeline deleted,
+or an owner deactivated, since the load is refused in one line naming it, exit 1, nothing
+sent and the job left resumable (x43r4 F3: 46 orphan person / organization pairs and 648
+tokens spent on addDeal 400s after a mapped field was deleted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bulk.sandbox import Sandbox
+from bulk.store import ItemState, JobStore
+from tests.test_plan_tokens import cli, engine, resume_tokens, sb, spent  # noqa: F401
+
+BIG = ["--max-tokens", "5000"]
+MAPPING = """version = 1
+[import]
+key_column = "key"
+[defaults]
+currency = "EUR"
+[deal]
+title = "{title}"
+value = "amount"
+stage = "stage"
+[person]
+name = "name"
+[organization]
+name = "org"
+[custom_fields]
+"Discount" = "disc"
+"Lead source" = "src"
+"""
+
+
+def _stopped(sb: Sandbox, tmp_path: Path, rows: int = 40,  # noqa: F811
+             cap: str = "300") -> tuple[Path, Path, Path]:
+    """(job root, job folder, mapping) of an import stopped by its cap part-way."""
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING)
+    manifest.write_text("key,title,amount,stage,name,org,disc,src\n" + "".join(
+        f"k{i},Deal {i},5,Qualified,P {i},O {i},{i},Website\n" for i in range(rows)))
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", "--max-tokens", cap, *engine(sb, jobs))
+    assert first.exit_code == 4, first.output
+    (job,) = jobs.iterdir()
+    return jobs, job, mapping
+
+
+def _field(box: Sandbox, name: str) -> Any:
+    return next(f for f in box.state.fields.values() if f["field_name"] == name)
+
+
+def _pending(job: Path) -> int:
+    with JobStore.open(job, lock=False) as store:
+        return store.counts()[ItemState.PENDING]
+
+
+def test_resume_refuses_a_deleted_custom_field(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """The mapped custom field deleted after a stop: the resume exits 1 naming it, sends
+    nothing (no person, organization or deal made; only the reads of the check), and the
+    job stays resumable; with the field out of the mapping it then finishes."""
+    jobs, job, mapping = _stopped(sb, tmp_path)
+    pending = _pending(job)
+    assert pending > 5
+    del sb.state.fields[_field(sb, "Discount")["field_code"]]
+    before = spent(sb)
+    persons, orgs = len(sb.state.persons), len(sb.state.orgs)
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 1, resumed.output
+    assert "'Discount'" in resumed.output and "no longer" in resumed.output, resumed.output
+    assert (len(sb.state.persons), len(sb.state.orgs)) == (persons, orgs)
+    # the check's reads alone (pipelines, stages, deal fields), priced in the plan
+    assert spent(sb) - before == 20, resumed.output
+    assert "getPipelines 1" in resumed.output and "getStages 1" in resumed.output
+    assert _pending(job) == pending
+    with JobStore.open(job, lock=False) as store:
+        assert store.status == "stopped"
+    mapping.write_text(MAPPING.replace('"Discount" = "disc"\n', ""))
+    again = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert again.exit_code == 0, again.output
+
+
+def test_resume_refuses_a_deleted_option_and_stage(sb: Sandbox,  # noqa: F811
+                                                   tmp_path: Path) -> None:
+    """The enum option the rows set and the stage they go to, deleted: both named."""
+    jobs, job, _ = _stopped(sb, tmp_path)
+    source = _field(sb, "Lead source")
+    source["options"] = [o for o in source["options"] if o["label"] != "Website"]
+    stage = next(s for s in sb.state.stages.values() if s["name"] == "Qualified")
+    del sb.state.stages[stage["id"]]
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 1, resumed.output
+    assert "'Website'" in resumed.output and "Qualified'" in resumed.output, resumed.output
+    assert spent(sb) - before == 20
+
+
+def test_resume_unchanged_account_goes_on(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """Nothing changed: the check passes and the resume's plan still equals what the
+    server counts."""
+    jobs, job, _ = _stopped(sb, tmp_path)
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 0, resumed.output
+    assert spent(sb) - before == resume_tokens(resumed.output)
