@@ -68,6 +68,7 @@ from .handed import Handed
 from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .pool import Handoff, Slots
+from .repeated import Repeats
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Cancellable, Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -250,6 +251,8 @@ class Runner(CallPath):
         # (``_given_up``: answered and not applied is no lost answer)
         self._answered: dict[int, list[int]] = {}
         self._lost: set[int] = set()  # items a send of which had its answer lost (``_stalled``)
+        # writes refused alike again and again stop the run (``bulk.repeated``; x43r4 F3)
+        self._repeats = Repeats()
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
@@ -922,8 +925,9 @@ class Runner(CallPath):
                 self.request_stop(_unreachable(exc))
                 return Outcome(item.id, ItemState.PENDING)
             self.stats.failed += 1
-            return Outcome(item.id, ItemState.FAILED, error=str(exc),
-                           status=getattr(exc, "status", None))
+            status = getattr(exc, "status", None)
+            self._refused(item, status, str(exc))
+            return Outcome(item.id, ItemState.FAILED, error=str(exc), status=status)
         except Exception as exc:  # the boundary: the item may have been sent
             self.request_stop(Unexpected(exc))
             self.stats.in_doubt += 1
@@ -933,9 +937,18 @@ class Runner(CallPath):
             BEFORE_WRITE.reset(marking)
         if outcome.state is ItemState.DONE:
             self.stats.done += 1
+            self._repeats.succeeded()
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
+            self._refused(item, outcome.status, outcome.error or "")
         return outcome
+
+    def _refused(self, item: Item, status: int | None, text: str) -> None:
+        """A row refused by the server: the run stops once ``Repeats`` says the same refusal,
+        one no row's data explains, came back too often in a row (``bulk.repeated``)."""
+        stop = self._repeats.refused(item.op, status, text, item.payload)
+        if stop is not None and not self._stopping:
+            self.request_stop(stop)
 
 
 # The hand-overs of a re-checked pass (producer -> workers, a rendezvous) take the ready

@@ -1,0 +1,181 @@
+"""The run stops checkpointed after ``REPEATS_TO_STOP`` writes refused alike with a 400 no
+row's own data explains (x43r4 F3: a deleted field, every addDeal refused, no stop), but
+never on rows each refused for their own values (an invalid e-mail shown back). A scripted
+``MockTransport`` and ``FakeClock``: no real sleep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from bulk.calls import CallContext
+from bulk.client import PipedriveClient
+from bulk.clock import FakeClock
+from bulk.plans import Limits
+from bulk.repeated import REPEATS_TO_STOP, RepeatedRefusal, Repeats, cites_row
+from bulk.runner import Runner, RunResult
+from bulk.scheduler import Scheduler
+from bulk.store import AsyncJobStore, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.transport import MockTransport, Request, Response
+
+FIELD = "9f3a" * 10
+
+
+class CreateJob:
+    name = "create"
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        res = await ctx.call("addDeal", json=item.payload["deal"])
+        return Outcome(item.id, ItemState.DONE, result={"deal_id": res.data["id"]})
+
+    async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
+        return [Outcome(i.id, ItemState.PENDING) for i in items]
+
+
+def server(refuse: Callable[[dict[str, Any]], str | None]) -> Callable[[Request], Response]:
+    made: list[int] = []
+
+    def handle(req: Request) -> Response:
+        body = orjson.loads(req.body or b"{}")
+        if (error := refuse(body)) is not None:
+            return Response(400, {"content-type": "application/json"}, orjson.dumps(
+                {"success": False, "error": error, "code": "ERR_SCHEMA_VALIDATION_FAILED"}))
+        made.append(1)
+        return Response(201, {"content-type": "application/json"}, orjson.dumps(
+            {"success": True, "data": {"id": len(made)}}))
+    return handle
+
+
+async def run(tmp: Path, rows: list[dict[str, Any]],
+              refuse: Callable[[dict[str, Any]], str | None]) -> tuple[JobStore, RunResult]:
+    store = JobStore.create(tmp / "job", job_id="j", kind="create", config={})
+    store.add_items([NewItem(n + 1, f"k{n}", "create", {"deal": row})
+                     for n, row in enumerate(rows)])
+    clock = FakeClock()
+    sched = Scheduler(Limits(burst=40), clock=clock)
+    client = PipedriveClient("http://127.0.0.1:9", "tok",
+                             transport=MockTransport(server(refuse)))
+    runner = Runner(AsyncJobStore(store), CreateJob(), client, sched, clock=clock, seed=1,
+                    max_workers=1)
+    async with client:
+        return store, await runner.run()
+
+
+@pytest.mark.anyio
+async def test_a_deleted_field_stops_the_run_after_the_repeats(tmp_path: Path) -> None:
+    """40 rows, each refused 'custom_fields: <code> is not a custom field': the run stops
+    after REPEATS_TO_STOP of them, the rest pending, the error naming the reason."""
+    rows = [{"title": f"Deal {n}", "custom_fields": {FIELD: n}} for n in range(40)]
+    store, result = await run(tmp_path, rows, lambda body: (
+        f"Validation failed: custom_fields: {FIELD} is not a custom field"))
+    assert result.stopped and isinstance(result.error, RepeatedRefusal), result
+    assert "10 addDeal calls in a row were refused alike" in str(result.error)
+    counts = store.counts()
+    assert counts[ItemState.FAILED] == REPEATS_TO_STOP
+    assert counts[ItemState.PENDING] == 40 - REPEATS_TO_STOP
+
+
+@pytest.mark.anyio
+async def test_rows_each_refused_for_their_own_values_run_to_the_end(tmp_path: Path) -> None:
+    """20 rows whose e-mail the server shows back as invalid, then 5 good rows: every row
+    settled (20 failed, 5 done), no stop."""
+    rows = [{"title": f"Deal {n}", "email": f"bad{n}@@x"} for n in range(20)]
+    rows += [{"title": f"Good {n}"} for n in range(5)]
+    store, result = await run(tmp_path, rows, lambda body: (
+        f"Validation failed: email: {body['email']} is not a valid e-mail"
+        if "email" in body else None))
+    assert not result.stopped, result
+    assert store.counts()[ItemState.FAILED] == 20 and store.counts()[ItemState.DONE] == 5
+
+
+def test_a_success_or_another_reason_starts_the_streak_again() -> None:
+    """9 alike, one done, 9 alike: no stop; a row's own refusal in between is not counted
+    and does not break the streak."""
+    repeats = Repeats(limit=10)
+    same = f"400 Validation failed: custom_fields: {FIELD} is not a custom field (addDeal)"
+    for _ in range(9):
+        assert repeats.refused("create", 400, same, {"deal": {"title": "x"}}) is None
+    repeats.succeeded()
+    for _ in range(9):
+        assert repeats.refused("create", 400, same, {}) is None
+    assert repeats.refused("create", 400, "400 title: 'Own' too long", {"t": "Own"}) is None
+    assert repeats.refused("create", 404, "404 Deal not found", {}) is None
+    stop = repeats.refused("create", 400, same, {})
+    assert stop is not None and "addDeal" in str(stop)
+
+
+def test_cites_row_takes_whole_words_only() -> None:
+    """A row's amount 5 is no citation inside a field code; its e-mail is."""
+    assert not cites_row(f"custom_fields: {FIELD}55 is not a custom field", {"value": 55})
+    assert cites_row("email: bad@@x is not valid", {"person": {"email": "bad@@x"}})
+    assert not cites_row("title missing", {"value": 5, "flag": True})
+
+
+MAPPING = """version = 1
+[import]
+key_column = "key"
+[deal]
+title = "{title}"
+[person]
+name = "name"
+[custom_fields]
+"Discount" = "disc"
+"""
+
+
+class _FieldDeletedAtFirstDeal:
+    """The sandbox's transport, which deletes the custom field ``name`` right before the
+    first deal create leaves (an admin deleting it while the import runs)."""
+
+    def __init__(self, sb: Any, name: str) -> None:
+        from bulk.transport import AiohttpTransport
+
+        self.sb, self.name, self.inner = sb, name, AiohttpTransport()
+
+    async def send(self, request: Any) -> Any:
+        if request.method == "POST" and request.url.split("?")[0].endswith("/api/v2/deals"):
+            fields = self.sb.state.fields
+            for code in [c for c, f in fields.items() if f["field_name"] == self.name]:
+                del fields[code]
+        return await self.inner.send(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.anyio
+async def test_an_import_whose_field_is_deleted_mid_run_stops(tmp_path: Path) -> None:
+    """The mapped field deleted as the import runs: it stops checkpointed after
+    REPEATS_TO_STOP refused deal creates (one worker), the rest pending, with no person
+    made for them; before, all 60 rows made their person and failed."""
+    from bulk.sandbox import SandboxConfig, serve
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+    from tests.import_support import engine_config
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("key,title,name,disc\n" + "".join(
+        f"k{i},Deal {i},P {i},{i}\n" for i in range(60)))
+    mapping.write_text(MAPPING)
+    async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=5)) as sb:
+        settings = ImportSettings(manifest=str(manifest), mapping=str(mapping),
+                                  mode="insert", create_key_field=True)
+        cfg = engine_config(sb, tmp_path / "jobs", max_workers=1)
+        store = JobStore.create(tmp_path / "jobs" / "a", job_id="a", kind="import",
+                                config={"engine": cfg.to_json(), "import": settings.to_json()})
+        persons_before = len(sb.state.persons)
+        result = await import_job(store, ImportJob(store, settings, ""), Mapping.load(mapping),
+                                  cfg, sb.token, say=lambda line: None,
+                                  transport=_FieldDeletedAtFirstDeal(sb, "Discount"))
+        assert result.stopped and isinstance(result.error, RepeatedRefusal), result
+        counts = store.counts()
+        assert counts[ItemState.FAILED] == REPEATS_TO_STOP, counts
+        assert counts[ItemState.PENDING] == 60 - REPEATS_TO_STOP, counts
+        assert len(sb.state.persons) - persons_before <= REPEATS_TO_STOP + 1
+        store.close()
