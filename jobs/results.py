@@ -220,12 +220,25 @@ def failed_row(item: Item | NewItem) -> dict[str, Any]:
 
     payload = item.payload
     result = getattr(item, "result", None) or {}
-    return {"row": item.row, "key": item.key, "reason": item.error or "failed",
+    return {"row": item.row, "key": item.key, "reason": (item.error or "failed") + _made(result),
             "status": getattr(item, "status", None),
             "column": result.get("column") or payload.get("column"),
             # a run's judgement (a row mapped or held again) replaces the load's, none too
             "hold": (result["hold"] if "hold" in result else payload.get("hold")) or None,
             "values": typed_values(_values(item), payload.get("types"))}
+
+
+def _made(result: Mapping[str, Any]) -> str:
+    """What a failed import row's reason adds for the persons / organizations the job made
+    for it before its deal was refused (``result["made"]``: "person" / "org" -> id; x43r4
+    F3): "" when none."""
+    made = result.get("made")
+    if not isinstance(made, Mapping) or not made:
+        return ""
+    said = ", ".join(f"{'organization' if kind == 'org' else 'person'} {rid}"
+                     for kind, rid in sorted(made.items(), reverse=True))
+    return (f"; made for this row before its deal was refused, left in Pipedrive: {said} "
+            "(pdbulk plan undo JOB --contacts shows what an undo would delete)")
 
 
 def with_failed_columns(stored: Sequence[str], failed: Iterable[Mapping[str, Any]]

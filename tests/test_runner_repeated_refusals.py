@@ -5,6 +5,7 @@ never on rows each refused for their own values (an invalid e-mail shown back). 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,7 @@ async def test_an_import_whose_field_is_deleted_mid_run_stops(tmp_path: Path) ->
     from jobs.import_rows import ImportSettings
     from jobs.importing import ImportJob
     from jobs.mapping import Mapping
+    from jobs.results import failed_row
     from tests.import_support import engine_config
 
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
@@ -178,4 +180,9 @@ async def test_an_import_whose_field_is_deleted_mid_run_stops(tmp_path: Path) ->
         assert counts[ItemState.FAILED] == REPEATS_TO_STOP, counts
         assert counts[ItemState.PENDING] == 60 - REPEATS_TO_STOP, counts
         assert len(sb.state.persons) - persons_before <= REPEATS_TO_STOP + 1
+        # each failed row names the person made for it (its deal refused): to clean up
+        reasons = [failed_row(i)["reason"] for i in store.items(ItemState.FAILED)]
+        ids = {int(m.group(1)) for r in reasons
+               if (m := re.search(r"left in Pipedrive: person (\d+)", r))}
+        assert len(ids) == REPEATS_TO_STOP and ids <= set(sb.state.persons.rows), reasons
         store.close()

@@ -231,6 +231,15 @@ class _ImportBase:
         """The row's references this job created (not those another run created)."""
         return [name for name in to_create(payload) if self.resolver.made(payload[name])]
 
+    def _made_for(self, payload: Mapping[str, Any]) -> dict[str, int]:
+        """The persons / organizations this job created for the row (``_new``), by
+        reference ("person" / "org") -> id."""
+        made: dict[str, int] = {}
+        for name in self._new(payload):
+            if (rid := self.resolver.known(payload[name])) is not None:
+                made[name] = rid
+        return made
+
     def manifest_note(self, store: JobStore) -> str | None:
         """What a resume or retry says when the manifest is no longer the file the load read
         (changed, or still being written then): its rows go as the load stored them, the
