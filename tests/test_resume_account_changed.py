@@ -104,3 +104,24 @@ def test_resume_unchanged_account_goes_on(sb: Sandbox, tmp_path: Path) -> None: 
     resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
     assert resumed.exit_code == 0, resumed.output
     assert spent(sb) - before == resume_tokens(resumed.output)
+
+
+def test_resume_refuses_a_deactivated_owner(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """The rows' owner deactivated after the stop: named, and the users' pull (20 tokens)
+    is in the plan and in what was spent."""
+    user = sb.state.users[2]
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING.replace('stage = "stage"', 'owner = "owner"'))
+    manifest.write_text("key,title,amount,owner,name,org,disc,src\n" + "".join(
+        f"k{i},Deal {i},5,{user['name']},P {i},O {i},{i},Website\n" for i in range(40)))
+    first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
+                "--create-key-field", "--max-tokens", "300", *engine(sb, jobs))
+    assert first.exit_code == 4, first.output
+    (job,) = jobs.iterdir()
+    user["active_flag"] = False
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 1, resumed.output
+    assert f"user {user['name']!r} is deactivated" in resumed.output, resumed.output
+    assert "getUsers 1" in resumed.output.split("pdbulk:")[0]
+    assert spent(sb) - before == 40

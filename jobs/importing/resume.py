@@ -261,7 +261,10 @@ class _Resume(_ImportBase):
 
     def _account_check_calls(self, store: JobStore) -> dict[str, int]:
         """The pulls of ``_account_now`` (none when no row to send names anything, or this
-        run already pulled the catalog to map rows again)."""
+        run already pulled the catalog to map rows again, or loaded the job: a load cut
+        short, loaded again, compiled the mapping against the account just now)."""
+        if self._loaded is not None:
+            return {}
         named, _, users = self._named_now(store)
         return check_calls(users) if named and self._catalog_now is None else {}
 
@@ -269,6 +272,8 @@ class _Resume(_ImportBase):
         """InputError before anything is read or sent when the account no longer has a
         field, option, stage, pipeline or active owner the rows to send name, or the mapping
         no longer compiles against it (``jobs.import_account_now``; x43r4 F3)."""
+        if self._loaded is not None:  # loaded in this run: checked by its load
+            return
         named, mapping, users = self._named_now(store)
         if not named:
             return
