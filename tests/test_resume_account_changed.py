@@ -6,6 +6,7 @@ tokens spent on addDeal 400s after a mapped field was deleted)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,51 @@ def test_resume_refuses_a_deactivated_owner(sb: Sandbox, tmp_path: Path) -> None
     assert f"user {user['name']!r} is deactivated" in resumed.output, resumed.output
     assert "getUsers 1" in resumed.output.split("pdbulk:")[0]
     assert spent(sb) - before == 40
+
+
+def test_stopped_by_refusals_then_refused_resume_then_fixed(sb: Sandbox,  # noqa: F811
+                                                           tmp_path: Path) -> None:
+    """The whole story (x43r4 F3): the field deleted while the import runs stops it after
+    REPEATS_TO_STOP refused creates; the resume refuses (nothing sent) while the mapping
+    still names the field; with it out of the mapping the resume finishes the rest, and
+    the retry sends the refused rows again, mapped with the fixed mapping."""
+    import anyio
+
+    from bulk.repeated import REPEATS_TO_STOP
+    from jobs.import_load import import_job
+    from jobs.import_rows import ImportSettings
+    from jobs.importing import ImportJob
+    from jobs.mapping import Mapping
+    from tests.import_support import engine_config
+    from tests.test_runner_repeated_refusals import _FieldDeletedAtFirstDeal
+
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
+    mapping.write_text(MAPPING.replace('stage = "stage"\n', ""))
+    manifest.write_text("key,title,amount,name,org,disc,src\n" + "".join(
+        f"k{i},Deal {i},5,P {i},O {i},{i},Website\n" for i in range(30)))
+    settings = ImportSettings(manifest=str(manifest), mapping=str(mapping), mode="insert",
+                              create_key_field=True)
+    cfg = dataclasses.replace(engine_config(sb, jobs, max_workers=1), plan="ultimate",
+                              auth="oauth")
+    store = JobStore.create(jobs / "a", job_id="a", kind="import",
+                            config={"engine": cfg.to_json(), "import": settings.to_json()})
+
+    async def first() -> Any:
+        return await import_job(store, ImportJob(store, settings, ""), Mapping.load(mapping),
+                                cfg, sb.token, say=lambda line: None,
+                                transport=_FieldDeletedAtFirstDeal(sb, "Discount"))
+
+    result = anyio.run(first)
+    assert result.stopped, result
+    store.close()
+    refused = cli(sb, jobs, "resume", "a", "--job-dir", str(jobs), *BIG)
+    assert refused.exit_code == 1 and "'Discount'" in refused.output, refused.output
+    mapping.write_text(MAPPING.replace('stage = "stage"\n', "").replace(
+        '"Discount" = "disc"\n', ""))
+    resumed = cli(sb, jobs, "resume", "a", "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 3, resumed.output  # the refused rows still failed
+    assert _pending(jobs / "a") == 0
+    retried = cli(sb, jobs, "retry", "a", "--job-dir", str(jobs), *BIG)
+    assert retried.exit_code == 0, retried.output
+    with JobStore.open(jobs / "a", lock=False) as done:
+        assert done.counts()[ItemState.DONE] == 30 and REPEATS_TO_STOP < 30
