@@ -174,3 +174,21 @@ def test_stopped_by_refusals_then_refused_resume_then_fixed(sb: Sandbox,  # noqa
     assert retried.exit_code == 0, retried.output
     with JobStore.open(jobs / "a", lock=False) as done:
         assert done.counts()[ItemState.DONE] == 30 and REPEATS_TO_STOP < 30
+
+
+def test_gone_names_a_deleted_pipeline_and_a_set_option() -> None:
+    """What the rows name, against a catalog that lost their pipeline and one option of a
+    set field: each named once with its rows; what is still there is not."""
+    from jobs.catalog import Catalog, DealField, Option, Pipeline, Stage, User
+    from jobs.import_account_now import gone, named_in
+
+    catalog = Catalog(pipelines=(Pipeline(1, "Sales"),), stages=(Stage(3, "Won", 1),),
+                      users=(User(7, "Ann"),),
+                      deal_fields=(DealField("p" * 40, "Products", "set",
+                                             (Option(11, "CRM"),), is_custom=True),))
+    bodies = [{"pipeline_id": 2, "stage_id": 3, "owner_id": 7,
+               "custom_fields": {"p" * 40: [11, 12]}}] * 3
+    said = gone(catalog, named_in(bodies), {"p" * 40: "Products"},
+                {"pipeline_id": {"2": "Partners"}, "p" * 40: {"12": "Training"}})
+    assert said == ["option 'Training' of 'Products' no longer exists (3 rows to send)",
+                    "pipeline 'Partners' no longer exists (3 rows to send)"], said

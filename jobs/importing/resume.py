@@ -13,6 +13,8 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
+import orjson
+
 from bulk.calls import CallContext
 from bulk.claims import SETTLED_AFTER_BIRTH, Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
 from bulk.clock import in_thread
@@ -38,7 +40,7 @@ from ..deals import (
     reread_calls,
     stored_types,
 )
-from ..import_account_now import Named, check_calls, check_now, named_in, needs_users
+from ..import_account_now import Named, check_calls, check_now, needs_users
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
@@ -47,6 +49,13 @@ from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
 from .sent import SENT_FILE, sent_times
+
+# what ``_named_now`` reads of each pending item: held, its deal / changes, and of each of
+# them the keys whose values name a record of the account (custom fields: a JSON object)
+_NAMED_KEYS = ("stage_id", "pipeline_id", "owner_id", "custom_fields")
+_NAMED_FACTS: tuple[tuple[str, str], ...] = (
+    ("truthy", "$.duplicate"), ("type", "$.deal"), ("type", "$.changes"),
+    *(("value", f"$.{body}.{key}") for body in ("deal", "changes") for key in _NAMED_KEYS))
 
 # the actions of a create that found its key's deal through the key's claim (``_exists``)
 _FOUND = frozenset({"exists", "updated", "unchanged"})
@@ -242,15 +251,19 @@ class _Resume(_ImportBase):
         """What the rows still to send as stored name in the account (not the rows mapped
         again: their planner compiles the mapping against a fresh catalog), the mapping
         (None: not readable) and whether the check pulls the users; once per store
-        version."""
+        version. Read in SQL (``_NAMED_FACTS``), no payload decoded (issue 8)."""
         memo = self._memo(store)
         if "named" not in memo:
-            bodies = (body for state in (ItemState.PENDING, ItemState.SENDING)
-                      for i in store.items(state)
-                      if not i.payload.get("duplicate") and not self._needs_mapping(i)
-                      for body in (i.payload.get("deal"), i.payload.get("changes"))
-                      if isinstance(body, Mapping))
-            named = named_in(bodies)
+            named = Named()
+            for r in store.item_facts((ItemState.PENDING, ItemState.SENDING), _NAMED_FACTS):
+                duplicate, deal, changes = r[6:9]
+                if duplicate or (deal is None and changes is None) or self.mapping_changed:
+                    continue  # held, or mapped again (``_needs_mapping``)
+                for at in (9, 9 + len(_NAMED_KEYS)):
+                    body = dict(zip(_NAMED_KEYS, r[at:at + len(_NAMED_KEYS)], strict=True))
+                    if isinstance(custom := body["custom_fields"], str):
+                        body["custom_fields"] = orjson.loads(custom)
+                    named.add(body)
             try:
                 mapping: ImportMapping | None = ImportMapping.load(self.settings.mapping)
             except (InputError, OSError, ValueError):
