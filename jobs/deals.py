@@ -411,6 +411,10 @@ def gone_when_sent(item_id: int, deal_id: int, key: str | None = None) -> Outcom
 
 
 STATUS_LEFT = "status_group"  # an item's result: the status group as its write left it
+# the words of a write left in flight that a reconcile failed as a conflict without
+# proof either way (``jobs.patch_job``, the import's upsert updates): it may have applied,
+# so undo owns the field groups the deal still holds as it wanted (``jobs.undo.targets``)
+MAY_HAVE_APPLIED = "may have applied before that change"
 
 
 def status_left(changes: Mapping[str, Any], deal: Mapping[str, Any]) -> dict[str, Any]:
@@ -967,7 +971,8 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
            "changed_fields", "field_types", "holds", "label", "shown", "value_key",
            "stored_labels", "stored_types",
-           "deleted_since", "STATUS_FIELDS", "STATUS_LEFT", "Deal", "batched_calls", "before_image",
+           "deleted_since", "STATUS_FIELDS", "STATUS_LEFT",
+           "MAY_HAVE_APPLIED", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "CUSTOM_GROUP", "EDITABLE", "FIELD_GROUPS", "deal_changes", "field_group",
            "with_status_times",

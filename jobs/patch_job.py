@@ -22,6 +22,7 @@ from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 from .account import key_moved, keyed_added_since, keyed_since_calls
 from .clock_skew import RECONCILE_MARGIN
 from .deals import (
+    MAY_HAVE_APPLIED,
     Deal,
     applied,
     batched_calls,
@@ -219,8 +220,8 @@ class PatchJob:
                     "overwrite it)"))
             return Outcome(item.id, ItemState.FAILED, error=(
                 f"conflict: deal {deal_id} changed while the write was in flight ({drift}); "
-                "left alone, not sent again — the write may have applied before that change "
-                "(start a new job to overwrite it)"))
+                f"left alone, not sent again — the write {MAY_HAVE_APPLIED} (start a new job "
+                "to overwrite it)"))
         if verdict == "unsent":
             return Outcome(item.id, ItemState.PENDING, unsent=True)
         assert deal is not None

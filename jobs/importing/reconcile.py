@@ -13,7 +13,7 @@ from bulk.clock import in_thread
 from bulk.store import Item, ItemState, Outcome
 
 from ..account import keyed_added_since
-from ..deals import applied, in_flight, is_gone, not_landed, read_current
+from ..deals import MAY_HAVE_APPLIED, applied, in_flight, is_gone, not_landed, read_current
 from ..import_resolve import CREATED_AT, CREATOR, refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
@@ -342,8 +342,8 @@ class _Reconcile(_Creates):
             elif verdict == "conflict":
                 out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
-                    f"in flight ({drift}); left alone, not sent again — the update may have "
-                    "applied before that change (import the row again to overwrite it)"))
+                    f"in flight ({drift}); left alone, not sent again — the update "
+                    f"{MAY_HAVE_APPLIED} (import the row again to overwrite it)"))
             elif verdict == "unsent":
                 out[item.id] = Outcome(item.id, ItemState.PENDING,
                                        unsent=item.id not in self._doubted)

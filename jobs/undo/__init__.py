@@ -19,6 +19,9 @@ A deal found deleted that was merged into another (a merge job's record, or the 
 deal changed in the second of the deletion that holds the job's values:
 ``plan._merged_into``; where several hold them, none is named) is said so, with the
 fields the job wrote the survivor holds; the survivor is never written.
+A write the source's resume failed as a conflict that may have applied (in flight at a
+kill, changed since: ``targets.in_flight_targets``) is put back in the field groups the
+deal still holds as it wanted, the others kept even with --force; none held: a conflict.
 
 Merges are final in Pipedrive: undo refuses, and points at the snapshots the
 merge job stored (exported to ``merge-snapshots.jsonl`` in its directory).

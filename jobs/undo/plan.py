@@ -627,6 +627,12 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "groups still as the job wrote them are restored — one row each, "
                           f"`{RESTORED_IN_PART}` in succeeded.csv naming what it kept "
                           f"(--force restores those kept too): {each}{more}")
+    if flights := sum(t.in_flight for t in todo):
+        prep.notes.append(f"{flights:,} deal(s) whose write failed in job {source.job_id} as "
+                          "a conflict that may have applied (in flight when a run stopped, "
+                          "changed since): the field groups still as the job wrote them are "
+                          "put back, the others kept as they are, even with --force (not "
+                          "provably the job's)")
     if deal_conflicts:
         # left even by --force: said so, a deal not provably this job's create, or any
         # conflict left when --force was given (x13r1 F6: "--force overwrites them" under
@@ -1001,10 +1007,12 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         return
     now_time = deal.get("update_time")
     changes = restore_body(deal, t.before) if t.before is not None else {}
-    if t.doubt and not changes:  # as before the PATCH: it never applied (or was put back)
+    if (t.doubt or t.in_flight) and not changes:  # as before the PATCH: it never applied
+        # (or was put back)
+        what = "its field-policy PATCH was" if t.doubt else "its write was in flight and"
         prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged",
-                             "note": "its field-policy PATCH was in doubt; the deal holds "
-                                     "the values from before it"},
+                             "note": f"{what} in doubt; the deal holds the values from "
+                                     "before it"},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
     if t.doubt and t.wrote is not None and (moved := _changed_since(deal, t.wrote, labels)):
@@ -1033,6 +1041,12 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         left = [g for g in write_groups(t.wrote) if g in set(write_groups(changes))]
         t = replace(t, wrote=write_part(t.wrote, left), before=image_part(t.before, left))
         base["wrote"] = dict(t.wrote or {})
+    if t.in_flight and t.wrote is not None and t.before is not None \
+            and (moves := groups_moved(deal, t.wrote, t.before)):
+        # a write that may have applied is this job's only in the groups holding what it
+        # wrote: those are put back, the others kept, even with --force (x44r3 F1)
+        _restore_held(prep, t, deal, moves, base, labels, taken)
+        return
     if t.wrote is not None and not force and t.op == "restore" and t.before is not None \
             and (moves := groups_moved(deal, t.wrote, t.before, written=t.written)):
         # per field group (``jobs.deals.FIELD_GROUPS``): the groups a colleague changed
@@ -1139,6 +1153,13 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
         changes = {}  # no PATCH puts it back exactly: left with the rest (``_decide``)
     moved = _moves_shown(moves, t.wrote, labels)
     words = ", ".join(_group_words(g, labels) for g in left)
+    if not changes and t.in_flight:
+        prep.fail(row, key, f"conflict: deal {t.deal_id}: the job's write to it was in flight "
+                            "when its run stopped and may have applied, but the deal holds "
+                            f"nothing it wrote now ({moved}): nothing here is provably "
+                            "this job's to put back; left alone, even with --force",
+                  op=t.op, action="conflict", **base, before=t.before)
+        return
     if not changes:
         kept = _still_written(deal, write_part(t.wrote, left), labels)
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "

@@ -29,6 +29,7 @@ from bulk.store import (
 from ..account import parse_time
 from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
+    MAY_HAVE_APPLIED,
     STATUS_LEFT,
     Deal,
     write_groups,
@@ -259,6 +260,9 @@ class Target:
     wrote: Mapping[str, Any] | None = None  # the body the job sent (dedupe: field by field)
     digest: str | None = None  # an import's create: its editable fields as created
     doubt: bool = False  # dedupe: a PATCH that may have applied (sent, its answer unrecorded)
+    # update / move-stage: a PATCH in flight at a stop that its reconcile failed as a
+    # conflict that may have applied (``in_flight_targets``): the job's where the deal holds it
+    in_flight: bool = False
 
 
 def _a(word: str) -> str:
@@ -586,6 +590,8 @@ def targets(store: JobStore) -> list[Target]:
             if before is not None and wrote is not None:  # what the job wrote, nothing else
                 before = written_part(before, wrote)
             out.append(Target("restore", item, deal_id, written, before, wrote))
+    if store.kind in (*_PATCH_KINDS, "import"):
+        out.extend(in_flight_targets(store, images))
     if store.kind == "import":
         # a create in doubt whose deal was found edited since (``maybe_created``): maybe
         # this job's, maybe another's; listed so that no one's deal is owned by no job
@@ -595,6 +601,44 @@ def targets(store: JobStore) -> list[Target]:
             if result.get("maybe_created") and isinstance(result.get("deal_id"), int):
                 out.append(Target("delete", item, int(result["deal_id"]), None, None,
                                   _wrote(item, result)))
+    return out
+
+
+# the job kinds whose rows are one PATCH each (``jobs.patch_job``)
+_PATCH_KINDS = ("update", "move-stage")
+
+
+def in_flight_targets(store: JobStore, images: Mapping[int, Mapping[str, Any]]
+                      ) -> list[Target]:
+    """The PATCHes of an update / move-stage job (``store``), or an import's upsert
+    updates, in flight at a stop that its reconcile failed as a conflict that may have
+    applied (``jobs.deals.MAY_HAVE_APPLIED``: some written fields as the PATCH wanted, or
+    someone's values in them since): a write undo owns where the deal still holds it,
+    marked ``in_flight`` (``plan._decide`` puts back the field groups holding what it
+    wrote and keeps the rest, even with --force). x44r3 F1: such deals kept the job's
+    value and were named nowhere by its undo. ``images``: deal id -> before-image
+    (``before_image``'s shape). Never a write that provably did not apply (its reason
+    says so) nor one never sent."""
+    out = []
+    for item in store.items(ItemState.FAILED):
+        error, changes = item.error or "", item.payload.get("changes")
+        deal_id = item.payload.get("deal_id")
+        if not (error.startswith("conflict:") and MAY_HAVE_APPLIED in error) \
+                or not isinstance(changes, Mapping) or not isinstance(deal_id, int) \
+                or item.sent_at is None:
+            continue
+        wrote = dict(changes)
+        for name in ("person", "org"):  # an upsert's links, as its reconcile judged them
+            ref = item.payload.get(name)
+            if isinstance(ref, Mapping):
+                rid = ref.get("id") if "id" in ref else store.lookup_get(
+                    str(ref.get("kind")), str(ref.get("key")))
+                if isinstance(rid, int):
+                    wrote[f"{name}_id"] = rid
+        before = images.get(deal_id)
+        out.append(Target("restore", item, deal_id, None,
+                          None if before is None else written_part(before, wrote),
+                          wrote, in_flight=True))
     return out
 
 
