@@ -113,6 +113,9 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | tuple) and not value)
 
 
+blank = _blank  # public: undo's merge guess rests on no empty value (``jobs.undo.plan``)
+
+
 def _ref(value: Any) -> Any:
     """A reference as its id: an option or user shown as ``{id, label|name, ...}``, a
     person or organization as v1 shows them (``{value: 12, name: ..., ...}``); any other
@@ -972,7 +975,7 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "changed_fields", "field_types", "holds", "label", "shown", "value_key",
            "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "STATUS_LEFT",
-           "MAY_HAVE_APPLIED", "Deal", "batched_calls", "before_image",
+           "MAY_HAVE_APPLIED", "blank", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",
            "CUSTOM_GROUP", "EDITABLE", "FIELD_GROUPS", "deal_changes", "field_group",
            "with_status_times",

@@ -16,8 +16,9 @@ alone): the groups someone changed are kept as they are, the others are put back
 row, ``restored in part``, its note naming what it kept (``plan._restore_held``). The
 current deals are read 100 per call (10 tokens) to decide this before the plan is shown.
 A deal found deleted that was merged into another (a merge job's record, or the one
-deal changed in the second of the deletion that holds the job's values:
-``plan._merged_into``; where several hold them, none is named) is said so, with the
+deal changed in the second of the deletion that holds the job's values — values that
+identify, never an empty one or one every deal holds: ``plan._merged_into``,
+``plan._identifying``; where several hold them, none is named) is said so, with the
 fields the job wrote the survivor holds; the survivor is never written.
 A write the source's resume failed as a conflict that may have applied (in flight at a
 kill, changed since: ``targets.in_flight_targets``) is put back in the field groups the

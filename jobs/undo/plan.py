@@ -34,6 +34,7 @@ from ..deals import (
     META_VALUE_LABELS,
     Deal,
     before_image,
+    blank,
     contact_digest,
     deleted_since,
     editable_digest,
@@ -1330,6 +1331,26 @@ def _without_own(deal: Deal, wrote: Mapping[str, Any] | None) -> Deal:
     return out
 
 
+# fields every deal holds a value in: a merge never fills them (FACTS, Merge: only the
+# survivor's empty fields are filled from the merged deal), so a deal holding the value
+# the job wrote to one is no sign of a merge
+_ALWAYS_HELD = frozenset({"status", "stage_id", "pipeline_id", "currency", "user_id",
+                          "owner_id", "visible_to", "is_archived", "is_deleted"})
+
+
+def _identifying(wrote: Mapping[str, Any]) -> dict[str, Any]:
+    """What the job wrote (``wrote``, a write body) that can show a merge moved it to
+    another deal: no empty value (None, "", [], a structured value with every part empty:
+    a lost deal's ``won_time``, which every open deal holds too — x44r3 F2 named an
+    unrelated deal the survivor by it) and no field every deal holds (``_ALWAYS_HELD``)."""
+    out: dict[str, Any] = {k: v for k, v in wrote.items()
+                           if k != "custom_fields" and k not in _ALWAYS_HELD and not blank(v)}
+    custom = {k: v for k, v in (wrote.get("custom_fields") or {}).items() if not blank(v)}
+    if custom:
+        out["custom_fields"] = custom
+    return out
+
+
 def _merged_reason(t: Target, merged: Sequence[Survivor],
                    labels: Mapping[str, str] | None = None) -> str | None:
     """Why a gone target's deal is not put back when it was merged into another deal (None:
@@ -1351,7 +1372,7 @@ def _merged_reason(t: Target, merged: Sequence[Survivor],
     from a busy second)."""
     if not merged:
         return None
-    wrote = t.wrote or {}
+    wrote = _identifying(t.wrote or {})
     held = [(y, _still_written(d, wrote, labels) if d is not None else [], how)
             for y, d, how in merged]
     holders = [(y, fields, how) for y, fields, how in held if fields]
