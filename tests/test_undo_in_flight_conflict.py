@@ -53,6 +53,7 @@ def test_a_write_that_may_have_applied_is_put_back_where_it_holds(
     assert done[c]["action"] == "restored", done[c]
     assert "may have applied" in failed[b]["reason"], failed[b]
     assert f"deal {b}" in undone.output, undone.output
+    assert "even --force keeps them" in undone.output, undone.output  # not "--force restores"
 
 
 def test_force_never_puts_back_a_group_that_does_not_hold_a_write_in_doubt(
@@ -144,3 +145,4 @@ def test_a_move_that_may_have_applied_is_put_back_where_it_holds(
     undone = cli(sb, "undo", "mv", "--yes", *cli_args(sb, jobs))
     assert undone.exit_code == 0, undone.output
     assert (deal(sb, a)["stage_id"], deal(sb, a)["status"]) == (1, "open"), deal(sb, a)
+

@@ -627,7 +627,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "changed since the job wrote them are kept as they are now, the "
                           "groups still as the job wrote them are restored — one row each, "
                           f"`{RESTORED_IN_PART}` in succeeded.csv naming what it kept "
-                          f"(--force restores those kept too): {each}{more}")
+                          f"({_force_keeps(partly)}): {each}{more}")
     if flights := sum(t.in_flight for t in todo):
         prep.notes.append(f"{flights:,} deal(s) whose write failed in job {source.job_id} as "
                           "a conflict that may have applied (in flight when a run stopped, "
@@ -980,6 +980,8 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     values = t.item.payload.get("values") or {}
     base: dict[str, Any] = {"deal_id": t.deal_id, "expected_update_time": t.written,
                             "values": values, "wrote": dict(t.wrote or {})}
+    if t.in_flight:  # its restore in part keeps the other groups even with --force
+        base[IN_FLIGHT] = True
     if round_trip and deal is not None:  # the unarchive is the change: from it on
         base["expected_update_time"] = deal.get("update_time")
     if is_gone(deal):
@@ -1102,6 +1104,22 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         **base, "changes": changes, "fields": changed_names(changes, labels=labels)}),
         "restore")
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
+
+
+# a restore's payload: the source's write may have applied (``Target.in_flight``)
+IN_FLIGHT = "in_flight"
+
+
+def _force_keeps(partly: Sequence[Any]) -> str:
+    """What --force does to the groups restores in part (``partly``, items) keep: restores
+    them, but for a write that may have applied (``IN_FLIGHT``), not provably the job's."""
+    doubted = sum(bool(i.payload.get(IN_FLIGHT)) for i in partly)
+    if not doubted:
+        return "--force restores those kept too"
+    if doubted == len(partly):
+        return "even --force keeps them: the job's write to these deals may never have applied"
+    return (f"--force restores those kept too, but for the {doubted:,} whose write may have "
+            "applied")
 
 
 # a group of fields as a conflict names it (``jobs.deals.FIELD_GROUPS``)
