@@ -192,6 +192,16 @@ class PatchJob:
             if deal is not None and deal.get("is_archived") and verdict in (
                     "unsent", "conflict") and item.payload["changes"].get("is_archived") \
                     is not False:
+                if verdict == "conflict" and not not_landed(
+                        deal, images.get(deal_id), item.payload["changes"], labels):
+                    # some of it as the write wanted: it may have applied, and undo must
+                    # name it (x44r3 F1's class: "had not applied" hid it from undo)
+                    out.append(Outcome(item.id, ItemState.FAILED, error=(
+                        f"conflict: deal {deal_id} was archived while the write was in "
+                        f"flight ({drift}); left alone, not sent again — the write "
+                        f"{MAY_HAVE_APPLIED} (unarchive it and start a new job to overwrite "
+                        "it)")))
+                    continue
                 out.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"not {self.action}: deal {deal_id} was archived while the write was in "
                     "flight, and the write had not applied; nothing sent")))

@@ -146,3 +146,21 @@ def test_a_move_that_may_have_applied_is_put_back_where_it_holds(
     assert undone.exit_code == 0, undone.output
     assert (deal(sb, a)["stage_id"], deal(sb, a)["status"]) == (1, "open"), deal(sb, a)
 
+
+def test_a_write_that_may_have_applied_to_a_deal_archived_since_is_named(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The amount applied before a kill, then a colleague changed the probability and
+    archived the deal: resume no longer says "the write had not applied" but that it may
+    have; undo names the deal (archived: unarchive it, then undo again), exit 3."""
+    jobs = tmp_path / "jobs"
+    (a,) = live(sb)[:1]
+    edit(sb, a, when="2030-01-01T00:00:00Z", value=100, probability=10)
+    load_update(sb, tmp_path, jobs, {a: 5199}, probability=40)
+    in_flight(jobs, "upd")
+    edit(sb, a, value=5199, probability=77, is_archived=True)
+    assert cli(sb, "resume", "upd", "--job-dir", str(jobs)).exit_code == 3
+    state, error, _ = by_key(jobs, "upd")[str(a)]
+    assert state is ItemState.FAILED and "may have applied" in error, error
+    undone = cli(sb, "undo", "upd", "--yes", *cli_args(sb, jobs))
+    assert undone.exit_code == 3, undone.output
+    assert f"deal {a} was archived since the job changed it" in undone.output, undone.output
