@@ -533,6 +533,19 @@ class PersonIndex:
     # by its case-folded ``by_name`` key (x35r1 5: "person 'person 4'" for "Person 4")
     names: dict[int, str] = field(default_factory=dict)
 
+    def listed_only(self, person: Mapping[str, Any]) -> None:
+        """``person`` is live (listed, named in notes) but matched by no row
+        (``index_persons``' ``unmatched``)."""
+        pid = int(person["id"])
+        self.count += 1
+        self.ids.add(pid)
+        try:
+            name = clean_text(person.get("name"))
+        except InputError:
+            name = None
+        if name:
+            self.names[pid] = name
+
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
         self.count += 1
@@ -751,11 +764,24 @@ class PersonIndex:
         return None if found is None else found[0]
 
 
-async def index_persons(ctx: CallContext) -> PersonIndex:
-    """Every person, indexed by e-mail and name; 10 tokens per 500 persons."""
+# kind ("person" / "org") and every record a list pulled → the ids of those records that are
+# listed (live) but never matched: the persons / organizations an import job made itself,
+# found again when a run of it maps rows again (``jobs.importing.own_records``)
+Unmatched = Callable[[str, list[dict[str, Any]]], Awaitable[Collection[int]]]
+
+
+async def index_persons(ctx: CallContext, unmatched: Unmatched | None = None) -> PersonIndex:
+    """Every person, indexed by e-mail and name; 10 tokens per 500 persons. ``unmatched``:
+    the ids of the persons to list as live (``ids``, ``names``, ``count``) but never match
+    by e-mail or name."""
     index = PersonIndex()
-    for person in await _all_items(ctx, "getPersons"):
-        index.add(person)
+    persons = await _all_items(ctx, "getPersons")
+    skip = await unmatched("person", persons) if unmatched is not None else ()
+    for person in persons:
+        if int(person["id"]) in skip:
+            index.listed_only(person)
+        else:
+            index.add(person)
     return index
 
 
@@ -972,15 +998,20 @@ def unproven_note(ids: Collection[int], named: Callable[[], set[int]]) -> str:
             "same person: an e-mail or phone of the person in the row would)")
 
 
-async def index_orgs(ctx: CallContext) -> tuple[OrgIndex, int]:
+async def index_orgs(ctx: CallContext, unmatched: Unmatched | None = None
+                     ) -> tuple[OrgIndex, int]:
     """Organisations by normalised name (``org_match_key``; the lowest id wins) with
-    their addresses, and how many were listed; 10 tokens per 500 organisations."""
+    their addresses, and how many were listed; 10 tokens per 500 organisations.
+    ``unmatched``: the ids of those to list as live (``ids``) but never match by name."""
     out = OrgIndex()
-    count = 0
-    for org in await _all_items(ctx, "getOrganizations"):
-        count += 1
-        out.add(org)
-    return out, count
+    orgs = await _all_items(ctx, "getOrganizations")
+    skip = await unmatched("org", orgs) if unmatched is not None else ()
+    for org in orgs:
+        if int(org["id"]) in skip:
+            out.ids.add(int(org["id"]))
+        else:
+            out.add(org)
+    return out, len(orgs)
 
 
 def parse_time(text: object) -> float | None:
@@ -1083,4 +1114,5 @@ __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "
            "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "key_fields_named", "index_orgs", "index_persons",
+           "Unmatched",
            "load_catalog", "org_key", "parse_time"]

@@ -562,15 +562,7 @@ class Resolver:
                 self._know(("org", key), rid)
 
     def _answers(self, kind: str, record: Mapping[str, Any]) -> list[str]:
-        if kind != "org":
-            org = record.get("org_id")
-            if isinstance(org, Mapping):
-                org = org.get("value")
-            return person_keys(record, self._org_keys.get(org, ()) if isinstance(org, int)
-                               else ())
-        name = org_key(record.get("name")) or ""
-        where = _where(record)  # an organization a file names at two addresses (AT_ADDRESS)
-        return [name, f"{name}{AT_ADDRESS}{where}"] if where else [name]
+        return record_keys(kind, record, self._org_keys)
 
     async def _created_meanwhile(self, ctx: CallContext, claim: Claim,
                                  k: tuple[str, str], body: Mapping[str, Any],
@@ -1337,6 +1329,23 @@ def _creator(claim: Claim, rid: int) -> str | None:
     return None
 
 
+def record_keys(kind: str, record: Mapping[str, Any],
+                org_keys: Mapping[int, Iterable[str]]) -> list[str]:
+    """The keys a listed ``kind`` ("person" / "org") ``record`` answers, as the claims on
+    creating it are named by (``contact_claim_name``): a person's ``person_keys`` (with
+    ``org_keys``, organization id → the keys this job's new organizations of that id were
+    made under), an organization's normalised name (and with its address: a file may
+    name one at two addresses, ``AT_ADDRESS``)."""
+    if kind != "org":
+        org = record.get("org_id")
+        if isinstance(org, Mapping):
+            org = org.get("value")
+        return person_keys(record, org_keys.get(org, ()) if isinstance(org, int) else ())
+    name = org_key(record.get("name")) or ""
+    where = _where(record)
+    return [name, f"{name}{AT_ADDRESS}{where}"] if where else [name]
+
+
 def contact_claim_name(kind: str, scope: str, key: str) -> str:
     """The claim on creating the person (``kind`` "person") or organization ("org") of
     match key ``key`` in the key field ``scope``; released with ``{"id": ...}`` once made,
@@ -1424,4 +1433,4 @@ __all__ = ["Deferred", "DependencyFailed", "HeldBack", "Resolver", "Survived", "
            "made_contacts",
            "canonical_key", "name_only", "person_email_key", "person_key_at", "person_keys",
            "witness_key",
-           "refs_of", "to_create"]
+           "record_keys", "refs_of", "to_create"]

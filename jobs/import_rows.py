@@ -50,6 +50,7 @@ from . import transforms as tf
 from .account import (
     DealsByKey,
     PersonIndex,
+    Unmatched,
     concurrently,
     deal_key,
     ensure_key_field,
@@ -422,6 +423,7 @@ class RowPlanner:
                     indexes: bool = True, job_root: Path | None = None,
                     file_keys: Callable[[RowMapper], AbstractSet[str]] | None = None,
                     sendable: Callable[[RowMapper], bool] | None = None,
+                    unmatched: Unmatched | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``; False, the key field
@@ -440,7 +442,8 @@ class RowPlanner:
         custom text fields for them (``jobs.key_field_holders``: ``InputError`` when
         another field holds them, before any write; a plan reads the same). ``sendable``:
         whether any row maps (``jobs.import_load.sendable``); False: no index is pulled,
-        as for ``indexes`` False, and ``none_sendable`` is set."""
+        as for ``indexes`` False, and ``none_sendable`` is set. ``unmatched``: the persons /
+        organizations the indexes list but no row matches (``pull_indexes``)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -490,7 +493,8 @@ class RowPlanner:
             none_sendable = indexes and sendable is not None and \
                 not await in_thread(lambda: sendable(mapper))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
-        pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing) \
+        pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing,
+                                        unmatched=unmatched) \
             if indexes and not none_sendable else Indexes()
         planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
@@ -504,18 +508,21 @@ class RowPlanner:
 
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
-                           *, deals: bool = True, orgs: bool = True) -> Indexes:
+                           *, deals: bool = True, orgs: bool = True,
+                           unmatched: Unmatched | None = None) -> Indexes:
         """Only what the mapping needs: persons and orgs if it maps them (orgs unless
-        ``orgs`` is False: the caller has them), deals if upsert."""
+        ``orgs`` is False: the caller has them), deals if upsert. ``unmatched``: which
+        persons / organizations listed no row is matched to (``account.index_persons``):
+        an import job's own creates, when a run of it maps rows again."""
         out = Indexes()
         spec = mapping.spec
 
         async def persons() -> None:
-            out.persons = await index_persons(ctx)
+            out.persons = await index_persons(ctx, unmatched)
             out.listed["persons"] = out.persons.count
 
         async def list_orgs() -> None:
-            out.orgs, out.listed["organizations"] = await index_orgs(ctx)
+            out.orgs, out.listed["organizations"] = await index_orgs(ctx, unmatched)
 
         async def existing() -> None:
             out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None})

@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any, cast
 
@@ -51,6 +51,7 @@ from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
 from ..mapping.spec import FieldSpec
 from ..merged_deals import Merge
+from .own_records import own_records
 from .vanished import Vanished
 
 # How long a row waits for another process's create of its key before it fails (retryable).
@@ -417,9 +418,12 @@ class _ImportBase:
                     mapping = ImportMapping.load(s.mapping)
                     self.check_identity(self.store, mapping)
                     unmade = self.key_code == PLACEHOLDER_CODE  # no row sendable: no field
+                    # the job's own persons / organizations are listed, never matched:
+                    # a row names them by its key, as the run that made them did (x44r1)
                     planner, self._catalog_now, _ = await RowPlanner.build(
                         ctx, mapping, self._columns(), mode=s.mode,
-                        create_key_field=unmade and s.create_key_field)
+                        create_key_field=unmade and s.create_key_field,
+                        unmatched=self._own_records)
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
@@ -441,6 +445,13 @@ class _ImportBase:
                     raise self._unusable
                 self._planner = planner
             return self._planner
+
+    async def _own_records(self, kind: str, records: list[dict[str, Any]]) -> Collection[int]:
+        """The ids of ``records`` (``kind`` "person" / "org") this job made
+        (``own_records``)."""
+        return await own_records(self.astore, self.claims, scope=self.key_code,
+                                 job_id=self.store.job_id, loaded=self.store.created_at,
+                                 kind=kind, records=records)
 
     def _rows_made(self) -> list[SourceRow]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
