@@ -181,7 +181,7 @@ class SandboxProcess:
         self._admin("POST", "/_sandbox/reset", {})
 
     def set_faults(self, **faults: Any) -> None:
-        """``POST /_sandbox/faults`` (the Faults fields; latency included: pass it again)."""
+        """``POST /_sandbox/faults`` (the Faults fields given; the others stay as they are)."""
         self._admin("POST", "/_sandbox/faults", faults)
 
     def records(self, kind: str = "deals") -> list[dict[str, Any]]:

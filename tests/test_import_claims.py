@@ -347,7 +347,8 @@ def test_kill_9_of_the_claim_holder_then_next_run_reconciles(tmp_path: Path) -> 
         left = claims._conn.execute("SELECT count(*) FROM claims WHERE holder IS NOT NULL"
                                     ).fetchone()[0]
         claims.close()
-        _admin(url, "/_sandbox/faults", {"latency_ms": 5, "only_operations": ["addDeal"]})
+        _admin(url, "/_sandbox/faults?replace=1",
+               {"latency_ms": 5, "only_operations": ["addDeal"]})
         second = subprocess.run(_import_cmd(export.manifest, export.mapping, url,
                                             tmp_path / "jobs1"), env=env, capture_output=True,
                                 text=True, timeout=180)

@@ -274,7 +274,7 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
                                  "--job-dir", str(jobs)], env=env, capture_output=True,
                                 text=True, timeout=120)
         assert resume.returncode == 3, resume.stderr + resume.stdout  # the bad rows
-        _admin(url, "/_sandbox/faults", {})
+        _admin(url, "/_sandbox/faults?replace=1", {})
         deals = [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]
                  and d["title"] and "SEED" not in str(d["custom_fields"])]
         fields = {f["field_name"]: f["field_code"] for f in _field_list(url)}

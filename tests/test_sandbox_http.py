@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bulk.clock import FakeClock
-from bulk.sandbox import SandboxConfig, serve
+from bulk.sandbox import Faults, SandboxConfig, serve
 from tests.sandbox_helpers import Api, running
 
 pytestmark = pytest.mark.anyio
@@ -250,6 +250,25 @@ async def test_admin_api_shows_everything_and_resets_to_the_seed() -> None:
             assert [d["is_deleted"] for d in (await admin("GET", "deals"))["data"]] == [
                 False] * 3
             assert (await admin("GET", "stats"))["tokens_spent"] == 0
+
+
+async def test_a_partial_faults_post_merges_into_the_set_and_replace_sets_it_whole() -> None:
+    """``POST /_sandbox/faults`` changes only the keys it gives (x44r3 F5: an error rate
+    set latency 150 → 0); ``?replace=1`` sets the whole set; a bad key changes nothing."""
+    config = SandboxConfig(deals=1, faults=Faults(latency_ms=150, latency_jitter_ms=20))
+    async with serve(config) as sb, aiohttp.ClientSession() as raw:
+        async def post(path: str, body: Any, status: int = 200) -> Any:
+            async with raw.post(sb.url + "/_sandbox/" + path, json=body) as r:
+                assert r.status == status, await r.text()
+                return await r.json()
+
+        now = await post("faults", {"error_rate": 0.02})
+        assert (now["latency_ms"], now["latency_jitter_ms"], now["error_rate"]) == (150, 20, 0.02)
+        await post("faults", {"latency_ms": 5, "error_rate": 2}, status=400)
+        assert sb.runtime.faults == Faults(latency_ms=150, latency_jitter_ms=20, error_rate=0.02)
+        now = await post("faults?replace=1", {"drop_rate": 0.1})
+        assert now == Faults(drop_rate=0.1).to_json()
+        assert await post("faults?replace=1", {}) == Faults().to_json()
 
 
 async def test_the_state_file_survives_a_restart(tmp_path: Path) -> None:

@@ -115,6 +115,11 @@ def add_admin_routes(app: web.Application, rt: Runtime) -> None:
             payload = orjson.loads(await request.read() or b"{}")
             if not isinstance(payload, dict):
                 raise ValueError("expected a JSON object of Faults fields")
+            # a key given replaces that key only (x44r3 F5: {"error_rate": 0.02} set the
+            # --latency-ms 150 the sandbox was started with back to 0); ?replace=1: the
+            # whole set, a field not given at its default ({} clears every fault)
+            if request.query.get("replace") not in ("1", "true"):
+                payload = {**rt.faults.to_json(), **payload}
             rt.set_faults(Faults.from_json(payload))
         except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
             return _json({"error": f"bad faults: {exc}"}, 400)
