@@ -52,6 +52,7 @@ from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
 from .rechecks import recheck_batches, recheck_calls
+from .reload_recipe import META_LOAD_ASKS, recipe
 
 Build = Callable[[Engine], Awaitable[Prepared]]
 # the actions of each kind that send a write (the rest were settled at load time)
@@ -143,7 +144,10 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
         finally:
             if progress is not None:
                 progress.clear()
-    return Work("update", build)
+    # what a resume needs to load it again after a kill while loading (jobs.reloading)
+    return Work("update", build, config=recipe(
+        manifest=manifest, mapping=mapping, unarchive=unarchive, encoding=encoding,
+        sheet=sheet))
 
 
 def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str | None = None,
@@ -197,7 +201,11 @@ def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str 
 
     async def build(s: Engine) -> Prepared:
         return await prepare_move(s.ctx, source, target, await move_catalog(s.ctx, source))
-    return Work("move-stage", build, question="Move {n:,} deal{s}?")
+    return Work("move-stage", build, question="Move {n:,} deal{s}?", config=recipe(
+        to_stage=to_stage, to_pipeline=to_pipeline, status_to=status_to,
+        lost_reason=lost_reason, select=select, manifest=manifest, id_column=id_column,
+        key_column=key_column, key_field=key_field, limit=limit, encoding=encoding,
+        sheet=sheet, header_row=header_row))
 
 
 def merge_deals(pairs: Path | str, *, encoding: str | None = None,
@@ -227,7 +235,9 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     async def build(s: Engine) -> Prepared:
         return await load_pairs(s.ctx, pairs, encoding=encoding, sheet=sheet,
                                 header_row=header_row, columns=columns)
-    return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pair{s}?")
+    return Work("merge", build, question="Merges are final in Pipedrive. Merge {n:,} pair{s}?",
+                config=recipe(pairs=pairs, encoding=encoding, sheet=sheet,
+                              header_row=header_row))
 
 
 def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bool = False,
@@ -273,7 +283,9 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
 
     async def build(s: Engine) -> Prepared:
         return await prepare_undo(s.ctx, opened(), force=force, contacts=contacts)
-    return Work("undo", build, config={"undo_of": job_id},
+    again = recipe(source=folder if folder is not None else held[0].directory, force=force,
+                   contacts=contacts)
+    return Work("undo", build, config={"undo_of": job_id, **again},
                 on_run=lambda undo: mark_undone(opened(), undo), release=release,
                 # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
                 question=f"Undo job {job_id}: send {{n:,}} restore{{s}} / delete{{s}}?")
@@ -497,6 +509,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 # a run without ``confirm`` (--yes) asks nothing: no note of a prompt
                 # (x31r1: `undo --yes` said "with the prompt (no --yes) … tokens more")
                 asks = confirm is not None and work.question is not None
+                if asks:  # a resume after a kill while loading must not send it unasked
+                    store.meta_put(META_LOAD_ASKS, True)
                 prep, plan = await load(s, work, store, asks=asks, prompts=asks)
                 if prep.refusal is not None:  # said by the plan; nothing is sent (x26r3)
                     raise InputError(f"{prep.refusal}; nothing was sent")

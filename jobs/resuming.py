@@ -3,10 +3,12 @@ its store, the resume's plan and its run. One code path for ``pdbulk resume`` / 
 (``pdbulk.cli``: it prints what ``say`` gets and turns the refusals into exit 1) and the
 library's ``resume_job`` (exported from ``jobs``).
 
-An import whose load was cut short (Ctrl-C, a cancelled task, kill -9 before the job was
-marked loaded) sent no row: its resume drops what the load stored and loads it again
-from its manifest and mapping (``jobs.importing.load_again``). The other kinds' loads
-are not kept in their store (their ``Work`` is code): those jobs are refused, as before.
+A job whose load was cut short (Ctrl-C, a cancelled task, kill -9 before the job was
+marked loaded) sent no row: its resume drops what the load stored and loads it again —
+an import from its manifest and mapping (``jobs.importing.load_again``), an update,
+move-stage, merge or undo from the arguments it was started with
+(``jobs.reloading.load_again``) — and runs it. A dedupe job, or one that was to ask before
+sending, is refused in one line (``jobs.reloading.refusal``), its ledger kept.
 
 Why ~530 lines: the resume's plan and the refusals of a run that cannot reach its first
 write (before a retry's pulls, after them, after the re-read) are judged on one picture of
@@ -33,7 +35,6 @@ from bulk.errors import (
     STOP_CAUSES,
     BudgetExhausted,
     BulkError,
-    InputError,
     NotResumable,
     stop_cause,
 )
@@ -45,11 +46,14 @@ from bulk.store import ItemState, JobStore, job_folder
 from bulk.transport import Transport
 from bulk.wording import counted
 
+from . import reloading
 from . import setting_checks as checks
 from .confirming import never_confirmed
 from .finished import Finished, ledger_tokens, log_cut_short, log_end, tokens_of
 from .kinds import kind_for
+from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
+from .reloading import unloaded
 
 Say = Callable[[str], None]
 # the run of the loaded job on the engine: (engine, kind) -> its result (the CLI's shows
@@ -85,34 +89,28 @@ def refuse(store: JobStore, command: str = "resume") -> None:
 
 
 def reloads(store: JobStore) -> bool:
-    """An import whose load was cut short (nothing of it was sent): its resume loads it
-    again (``load_again``) instead of refusing it."""
-    return store.kind == "import" and not store.loaded and store.status in ("planned",
-                                                                            "loading")
+    """A job whose load was cut short (nothing of it was sent) that its resume loads again
+    instead of refusing it: an import (``jobs.importing.load_again``), an update,
+    move-stage, merge or undo (``jobs.reloading.reloads``)."""
+    return (store.kind == "import" and unloaded(store)) or reloading.reloads(store)
 
 
 def kind_of(store: JobStore, command: str = "resume") -> Any:
-    """The job kind of ``store`` for a resume / retry; None for an import whose load was
-    cut short (a resume loads it again; a retry raises ``NotResumable``: resume it). A job
-    of another kind whose load was cut short is refused (InputError: what its load sent,
-    from its ledger) and marked failed with that message, as a load failing in-process
-    marks it: `pdbulk jobs` no longer lists it as interrupted, and a later resume says why
-    it cannot run."""
-    from jobs.updating import sent_while_loading
-
+    """The job kind of ``store`` for a resume / retry; None for a job whose load was cut
+    short that a resume loads again (``reloads``; a retry raises ``NotResumable``: resume
+    it). Any other job whose load was cut short (a dedupe job, one that was to ask first)
+    is refused with ``NotResumable`` (``jobs.reloading.refusal``: one line naming what its
+    load sent, from its ledger, which it keeps; not marked failed — x44r3 F4)."""
     if reloads(store):
         if command == "resume":
             return None
-        raise NotResumable(f"job {store.job_id} was interrupted while its manifest was being "
+        what = "its manifest was" if store.kind == "import" else "it was"
+        raise NotResumable(f"job {store.job_id} was interrupted while {what} being "
                            f"loaded ({sent_while_loading(store)}): it has no failed rows; "
                            "resume it to load it again and run it")
-    try:
-        return kind_for(store)
-    except InputError:
-        if not store.loaded and store.status in ("planned", "loading"):
-            store.set_status("failed", "interrupted while loading; "
-                             f"{sent_while_loading(store)}")
-        raise
+    if unloaded(store):
+        raise reloading.refusal(store)
+    return kind_for(store)
 
 
 # why a resume or retry made calls before its plan (``resume_plan``'s ``before``)
@@ -359,10 +357,14 @@ async def resumed(store: JobStore, token: str, kind: Any,
     async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
         loaded: Counter[str] = Counter()
         put_back = False
-        if kind is None:  # an import cut short while loading: nothing was sent, load again
-            from .importing import load_again
+        release: Callable[[], None] | None = None
+        if kind is None:  # cut short while loading: nothing was sent, load again
+            if store.kind == "import":
+                from .importing import load_again
 
-            kind = await load_again(eng, store, say=say)
+                kind = await load_again(eng, store, say=say)
+            else:
+                kind, release = await reloading.load_again(eng, store, say=say)
             # its catalog and index pulls, spent before the plan (x29r2 F4: 70 tokens the
             # resume's plan lines did not count)
             loaded = Counter(eng.stats.calls_by_operation)
@@ -391,6 +393,9 @@ async def resumed(store: JobStore, token: str, kind: Any,
             if put_back:  # the retry's rows back to pending, its run never began
                 await in_thread(partial(_stopped_before_run, store, kind, exc))
             raise
+        finally:
+            if release is not None:  # an undo's source job, held while the undo ran
+                release()
 
 
 async def _before_run(store: JobStore, kind: Any, eng: Engine, loaded: Counter[str],
@@ -476,7 +481,8 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     started with (its stored ``EngineConfig``). Items a crash or a cancellation left in
     flight are reconciled first (never sent blindly again); an import re-reads the deals
     of its pending rows before it sends; an import cut short while loading (nothing was
-    sent) is loaded again from its manifest and mapping, then run. The result files
+    sent) is loaded again from its manifest and mapping (an update, move-stage, merge or
+    undo from the arguments it was started with), then run. The result files
     are written again (succeeded.csv, failed.csv, summary.json, ...: ``Finished.lines``
     says where, after the lines of the load and re-read, unless ``on_line`` takes those
     as they come). ``on_progress(stats)``: the runner's progress callback.
@@ -486,9 +492,10 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     ``planned`` is None). A job with nothing left sends nothing: its files are written
     again. Raises, before anything is sent: ``ConfigError`` (a ``max_tokens``, ``share`` or
     ``window_share`` out of range), ``NotResumable`` (cancelled or failed job,
-    or one an undo ran on), ``InputError`` (a job of another kind whose load was cut
-    short: it is marked failed; an import whose manifest or mapping is no longer
-    usable), ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
+    or one an undo ran on; a dedupe job, or one that was to ask first, whose load was cut
+    short: ``jobs.reloading.refusal``), ``InputError`` (a job cut short while loading whose
+    manifest, mapping or source job is no longer usable: it stays resumable once fixed),
+    ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
     ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and
     the account's errors (``Unauthorized``, ...). Cancelling the task leaves the job
     resumable again. One log record on ``pdbulk.job`` says how the call ended

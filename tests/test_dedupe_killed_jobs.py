@@ -75,9 +75,9 @@ def test_the_next_run_says_sent_merges_of_a_killed_run_may_have_been_applied(
 
 
 def test_a_run_killed_while_loading_then_resumed_is_removed_by_the_next(tmp_path: Path) -> None:
-    """x30r1 L6: an apply killed -9 while loading, then `pdbulk resume`d (refused: marked
-    failed, nothing sent), stayed `failed` in `pdbulk jobs` for good; the next apply or run
-    removes it as it removes one never resumed. A failed job with a merge done stays."""
+    """x30r1 L6: an apply killed -9 while loading, then `pdbulk resume`d (refused in one
+    line, nothing sent; left "loading", not marked failed: x44r3 F4), is removed by the
+    next apply or run as one never resumed is. A failed job with a merge done stays."""
     import pytest
 
     from bulk.errors import InputError
@@ -89,10 +89,10 @@ def test_a_run_killed_while_loading_then_resumed_is_removed_by_the_next(tmp_path
     killed = _killed_while_planning(root)
     with JobStore.open(killed) as store:
         store.set_status("loading")
-    with JobStore.open(killed) as store, pytest.raises(InputError):
+    with JobStore.open(killed) as store, pytest.raises(InputError, match="dedupe apply"):
         kind_of(store)  # what `pdbulk resume` does first
     with JobStore.open(killed) as store:
-        assert store.status == "failed"
+        assert store.status == "loading"
     merged = _killed_while_planning(root)
     with JobStore.open(merged) as store:
         store.add_items([NewItem(row=1, key="g-1", op="merge", payload={})])
