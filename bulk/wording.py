@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
+
+IN_DOUBT = "in doubt"  # an item "sending" with no run at work
 
 
 def counted(n: int, noun: str, nouns: str | None = None) -> str:
@@ -27,4 +31,19 @@ def about_file(path: str | os.PathLike[str], said: object) -> str:
     return f"{name}: {text}"
 
 
-__all__ = ["about_file", "counted", "noun"]
+def state_word(state: Any, *, at_work: bool = False) -> str:
+    """The word an item state (an ``ItemState`` or its value) is printed with: "sending"
+    reads "in doubt" unless a run is at work on the job — its call left and no answer was
+    recorded (a kill, a lost answer, a stop at the cap), README "Job lifecycle"; x44r3 F3:
+    a run's last line and `pdbulk jobs` said "sending 3" where `status` said "in doubt 3".
+    The one place every printed tally takes it from; ``--json`` keeps "sending"."""
+    word = str(getattr(state, "value", state))
+    return IN_DOUBT if word == "sending" and not at_work else word
+
+
+def state_words(counts: Mapping[Any, int], *, at_work: bool = False) -> dict[str, int]:
+    """``counts`` (item state or its value -> items) keyed by ``state_word``, order kept."""
+    return {state_word(k, at_work=at_work): n for k, n in counts.items()}
+
+
+__all__ = ["IN_DOUBT", "about_file", "counted", "noun", "state_word", "state_words"]

@@ -58,6 +58,7 @@ from bulk.loop import run_loop
 from bulk.reports import SUMMARY
 from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
+from bulk.wording import state_words
 
 from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
@@ -418,9 +419,7 @@ def _undo_tally(directory: Path, state: str) -> str | None:
         return None
     try:
         counted = store.counts()
-        return undo_counts_line(store, {
-            ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
-            for k, n in counted.items()})
+        return undo_counts_line(store, state_words(counted, at_work=state == "running"))
     except BulkError:
         return None
     finally:
@@ -497,7 +496,10 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             for k in ("label", "kind", "state")}
     for row in listed:
         # a folder that is no job says why (x17r1 L1: an unfinished one, what to do)
-        counts = row.get("error") or ", ".join(f"{k} {v}" for k, v in row["counts"].items())
+        # "sending" reads "in doubt" with no run at work, as `status` says it (x44r3 F3)
+        counts = row.get("error") or ", ".join(
+            f"{k} {v}" for k, v in state_words(row["counts"],
+                                               at_work=row["state"] == "running").items())
         if row.get("tally"):  # an undo's: as its run said it (x41r6 F3)
             counts = row["tally"]
         elif not row.get("error") and row.get("actions"):  # what its run said: 400 exists
@@ -561,9 +563,8 @@ def status(job: JobArg,
             from .options import undo_counts_line
 
             # an item "sending" with no run at work is in doubt (below)
-            info["tally"] = undo_counts_line(store, {
-                ("in doubt" if k is ItemState.SENDING and state != "running" else k.value): n
-                for k, n in counted.items()})
+            info["tally"] = undo_counts_line(store, state_words(counted,
+                                                                at_work=state == "running"))
         if store.kind != "undo":  # what undid it, if an undo ran on it (x41r7 F1); no
             from jobs.undo import undone_words  # null in a --json object: absent otherwise
 
@@ -595,9 +596,8 @@ def status(job: JobArg,
         typer.echo(f"{message_label(info['status'], info['stop'])}: {info['message']}")
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
     # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
-    if info["in_doubt"]:  # shown as such, not as "sending" (nothing runs)
-        counts = {("in doubt" if k == ItemState.SENDING.value else k): n
-                  for k, n in counts.items()}
+    # an item "sending" reads "in doubt" with no run at work (bulk.wording.state_word)
+    counts = state_words(counts, at_work=info["state"] == "running")
     tally = str(info.get("tally") or state_counts(counts, actions))  # an undo's: its run's
     if "merges" in info:  # a merge's own units, as its run says them (x42r6 F5)
         typer.echo(f"{'groups' if 'groups' in info else 'rows'}: {info['file_rows']:,}; "

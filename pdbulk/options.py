@@ -67,7 +67,7 @@ from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
-from bulk.wording import counted
+from bulk.wording import counted, state_words
 
 from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
 
@@ -1053,12 +1053,15 @@ def files_after_abort(store: JobStore | Path) -> None:
             opened.close()
 
 
-def state_counts(counts: Mapping[str, int], actions: Mapping[str, Mapping[str, int]]) -> str:
+def state_counts(counts: Mapping[str, int], actions: Mapping[str, Mapping[str, int]], *,
+                 at_work: bool = False) -> str:
     """``done 29 (created 18, exists 11), skipped 5 (unchanged 5)``: the item states with a
     count, the done and skipped ones by what the summary calls them (``JobStore.actions``),
-    so the outcome line and ``status`` use the summary's words; empty when nothing counts."""
+    so the outcome line and ``status`` use the summary's words; empty when nothing counts.
+    "sending" reads "in doubt" unless ``at_work`` (a run at work on the job:
+    ``bulk.wording.state_word``)."""
     parts = []
-    for state, n in sorted(counts.items()):
+    for state, n in sorted(state_words(counts, at_work=at_work).items()):
         if not n:
             continue
         why = [f"{action} {k:,}" for action, k in actions.get(state, {}).items()]

@@ -55,3 +55,30 @@ def test_status_shows_an_item_sending_after_the_run_as_in_doubt(tmp_path: Path) 
         app, ["status", "j1", "--json", "--job-dir", str(tmp_path)]).output)
     assert info["counts"][ItemState.SENDING.value] == 1  # as before
     assert info["in_doubt"] == 1
+
+
+def test_jobs_and_the_runs_last_line_say_in_doubt_as_status_does(
+        tmp_path: Path, capsys: object) -> None:
+    """x44r3 F3: after a budget stop the run's last line and `pdbulk jobs` said "pending 81,
+    sending 3" where `status` said "in doubt 3": one wording (``bulk.wording.state_word``)."""
+    import pytest
+    import typer
+
+    from bulk.runner import RunResult, RunStats
+    from pdbulk.options import finish
+
+    _stopped_job(tmp_path)
+    listed = CliRunner().invoke(app, ["jobs", "--job-dir", str(tmp_path)])
+    assert "in doubt 1" in listed.output and "sending" not in listed.output, listed.output
+    as_json = orjson.loads(CliRunner().invoke(
+        app, ["jobs", "--json", "--job-dir", str(tmp_path)]).output)
+    assert as_json["jobs"][0]["counts"] == {"pending": 14, "sending": 1}  # --json keeps it
+    store = JobStore.open(tmp_path / "j1")
+    try:
+        with pytest.raises(typer.Exit):
+            finish(store, RunResult(stopped=True, error=None, stats=RunStats(),
+                                    counts={ItemState.PENDING: 14, ItemState.SENDING: 1}))
+    finally:
+        store.close()
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "job j1: in doubt 1, pending 14" in out and "sending" not in out, out
