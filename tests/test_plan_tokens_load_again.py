@@ -143,3 +143,19 @@ def test_a_dedupe_job_killed_while_loading_is_refused_not_failed(tmp_path: Path)
         kind_of(store)
     assert store.status == "loading"
     store.close()
+
+
+def test_a_move_stage_by_selection_keeps_what_builds_it_again(tmp_path: Path) -> None:
+    """A move-stage by ``DealQuery`` keeps its selection in the job's config as JSON, and
+    the resume's ``Work`` built from it is the one started (same config)."""
+    import orjson
+
+    from jobs.reload_recipe import RELOAD
+    from jobs.reloading import _work
+    from jobs.selection import DealQuery
+
+    first = move_deals("Proposal", status_to="lost", lost_reason="gone",
+                       select=DealQuery(stage="Qualified", owner="a@b.c"))
+    stored = orjson.loads(orjson.dumps(first.config[RELOAD]))
+    assert stored["select"]["owner"] == "a@b.c"
+    assert _work("move-stage", stored).config == first.config
