@@ -19,7 +19,8 @@ row or line where there is one). Then::
 point is ``jobs.import_load.import_job``; dedupe's ``jobs.dedupe.api``'s ``plan_dedupe``,
 ``apply_dedupe``, ``run_dedupe``. ``pdbulk.cli_ops`` builds its commands on this module.
 
-Why ~510 lines: the four builders, the load with its plan and ``run_job`` are one
+Why ~570 lines: the four builders (each keeping its arguments for a resume after a kill
+while loading: ``jobs.reloading``), the load with its plan and ``run_job`` are one
 sequence a reader follows top to bottom; split, each part would import the others.
 """
 

@@ -10,7 +10,7 @@ move-stage, merge or undo from the arguments it was started with
 (``jobs.reloading.load_again``) — and runs it. A dedupe job, or one that was to ask before
 sending, is refused in one line (``jobs.reloading.refusal``), its ledger kept.
 
-Why ~530 lines: the resume's plan and the refusals of a run that cannot reach its first
+Why ~550 lines: the resume's plan and the refusals of a run that cannot reach its first
 write (before a retry's pulls, after them, after the re-read) are judged on one picture of
 what is left, and a retry ended between its rows put back and its run leaves the job
 stopped here; split, each would rebuild that picture.
