@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~720 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~810 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
@@ -323,12 +323,15 @@ class RowMapper:
                                          "name: a header line (files joined into one?); "
                                          "remove that line", row=n, column=self.key.where))
         deal: dict[str, Any] = {}
-        for step in self.steps:
+        # a plain dict (a CSV row) reads a cell in place; another row (JSON paths, XLSX)
+        # through ``_cell``, whose read may raise (issue 8: a call a step a row)
+        plain = type(values) is dict
+        for step, memo, column in self._deal_plan:
             # a text cell the step remembers, read here (issue 8: a call a step a row was a
             # tenth of the mapping; ``_Step.__call__``'s own first branch, inlined)
-            if (memo := step.memo) is not None and (column := step.source.column) is not None \
-                    and type(cell := _cell(values, column)) is str \
-                    and (value := memo.get(cell, memo)) is not memo \
+            if column is not None \
+                    and type(cell := values.get(column) if plain else _cell(values, column)) \
+                    is str and (value := memo.get(cell, memo)) is not memo \
                     and type(value) is not _Refused and type(value) is not DeactivatedUser:
                 if value is not None:
                     deal[step.name] = value.copy() if type(value) is list \
@@ -362,10 +365,10 @@ class RowMapper:
                 errors.append(exc)
         custom: dict[str, Any] = {}
         opened: dict[str, tuple[str, ...]] = {}
-        for step in self.customs:
-            if (memo := step.memo) is not None and (column := step.source.column) is not None \
-                    and type(cell := _cell(values, column)) is str \
-                    and (value := memo.get(cell, memo)) is not memo \
+        for step, memo, column in self._custom_plan:
+            if column is not None \
+                    and type(cell := values.get(column) if plain else _cell(values, column)) \
+                    is str and (value := memo.get(cell, memo)) is not memo \
                     and type(value) is not _Refused and type(value) is not DeactivatedUser \
                     and type(value) is not dict:  # (a monetary field's: read below)
                 if value is not None:
@@ -407,6 +410,17 @@ class RowMapper:
                          tuple(undecided), deactivated or None,
                          self._defaulted(values, deal, custom)
                          if self._defaulting or self._stage_defaults else ())
+
+    @functools.cached_property
+    def _deal_plan(self) -> tuple[tuple[_Step, dict[Any, Any], str | None], ...]:
+        """``map``'s deal steps, each with its memo and the column its memo is read by
+        (None: no memo, or a template's: the step reads it), taken once (issue 8)."""
+        return _plan(self.steps)
+
+    @functools.cached_property
+    def _custom_plan(self) -> tuple[tuple[_Step, dict[Any, Any], str | None], ...]:
+        """``_deal_plan`` of the custom fields' steps."""
+        return _plan(self.customs)
 
     @functools.cached_property
     def _defaulting(self) -> tuple[_Step, ...]:
@@ -650,6 +664,13 @@ class MarksLearning:
         if self._mix is not None:
             self._mix.check()
         return self._mapper.decimal_marks()
+
+
+def _plan(steps: Iterable[_Step]) -> tuple[tuple[_Step, dict[Any, Any], str | None], ...]:
+    """(step, memo, column) of each step for ``RowMapper.map``'s loops: the column is None
+    where no memo reads it (the memo is then an empty dict, never read)."""
+    return tuple((s, s.memo if s.memo is not None else {},
+                  s.source.column if s.memo is not None else None) for s in steps)
 
 
 def _cell(values: Values, column: str) -> object:

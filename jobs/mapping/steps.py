@@ -283,14 +283,18 @@ class _Step:
                     cells = self._cells(values)
                 if cells is not None:
                     value = memo.get(cells, memo)  # the memo itself marks a miss
-                    if value is not memo and type(value) is not _Refused:  # the common case
-                        return value.copy() if type(value) is list or type(value) is dict \
-                            else value
-                    try:
-                        return self._remembered(memo, cells, values)
-                    except InputError as exc:
-                        raise InputError(exc.reason, row=row,
-                                         column=exc.column or self.source.where) from None
+                    if value is memo:  # a miss: computed, then remembered
+                        try:
+                            raw = self.source(values)
+                            value = None if raw is None else self._convert(raw, values)
+                        except InputError as exc:
+                            value = _Refused(exc.reason, exc.column)
+                        _remember(memo, cells, value)
+                    if type(value) is _Refused:
+                        raise InputError(value.reason, row=row,
+                                         column=value.column or self.source.where)
+                    return value.copy() if type(value) is list or type(value) is dict \
+                        else value
             try:
                 return self._value(values)
             except InputError as exc:  # a cell of another column it reads names that column
@@ -311,23 +315,6 @@ class _Step:
             if type(cell) is not str:
                 return None
         return cells  # type: ignore[return-value]  # (every cell is text: checked above)
-
-    def _remembered(self, memo: dict[Any, Any], cells: str | tuple[str, ...],
-                    values: Values) -> Any:
-        """The value for the text ``cells`` the source reads in ``values``, from the memo
-        or computed and remembered."""
-        value = memo.get(cells, memo)  # the memo itself marks a miss
-        if value is memo:
-            try:
-                value = self._value(values)
-            except InputError as exc:
-                value = _Refused(exc.reason, exc.column)
-            _remember(memo, cells, value)
-        if type(value) is _Refused:
-            raise InputError(value.reason, column=value.column)
-        if type(value) is list or type(value) is dict:
-            return value.copy()
-        return value
 
     def _value(self, values: Values) -> Any:
         raw = self.source(values)
