@@ -554,9 +554,21 @@ class RowMapper:
         if shared and isinstance(name, str) and "@" not in name:
             # one column read as both (HubSpot's "Associated Contact": "Ann Lee (ann@x)"):
             # a cell with no address names the person alone (x34r1: "Carl Dee" was refused
-            # as "not an e-mail address")
+            # as "not an e-mail address"), never with a bracket that holds none (x44r1 F2:
+            # "Ines Koch (n/a)" was a person's name): a placeholder is left out, anything
+            # else fails the row
+            try:
+                name = tf.contact_name(name)
+            except InputError as exc:
+                raise InputError(exc.reason, row=n, column=name_step.source.where
+                                 if name_step is not None else None) from None
             email_step = None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
+        if not shared and isinstance(name, str) and "@" in name and (
+                (bracket := tf.display_name(name)) is not None):
+            # a name column's "Ann Lee <ann@x>": the name beside the address, never the
+            # address's bracket (x44r1 F2); the address is the e-mail column's to give
+            name = bracket
         if shared and addresses and isinstance(name, str):
             # ... and a cell with one is the address and the name beside it, never the
             # whole cell as the name (x34r1: a person named "Ann Lee (ann@x)")

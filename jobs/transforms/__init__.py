@@ -30,6 +30,7 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
+from .contact_cells import contact_name
 from .contacts import (
     LEGAL_SUFFIXES,
     PhoneKey,
@@ -165,6 +166,7 @@ __all__ = [
     "email_addresses",
     "email_key",
     "normalize_email",
+    "contact_name",
     "name_match_key",
     "org_match_key",
     "org_umlaut_key",

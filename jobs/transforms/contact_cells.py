@@ -1,0 +1,62 @@
+"""A contact cell read as a person's name and address: ``Name (address)`` / ``Name
+<address>`` (HubSpot's "Associated Contact", a mail client's "To"), its bracket holding no
+``@``.
+
+A cell with an ``@`` is ``contacts.email_addresses`` / ``contacts.display_name``'s (an
+address the validator refuses fails its row there). One with none is read here, so that a
+bracket never ends in a person's name: the name alone when the bracket is a placeholder for
+"no address" (``()``, ``(n/a)``, ``<>``, ``(none)``, ``(-)``), else an InputError naming the
+cell with email-validator's reason (x44r1 F2: ``Ines Koch (n/a)``, ``Ines Koch (ines.koch at
+example.de)``, ``Ines Koch <ines.koch.example.de>`` made persons named with the whole cell,
+no e-mail, and linked their deals to them instead of Ines Koch). Pure; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bulk.errors import InputError
+
+from .contacts import normalize_email
+from .text import clean_text
+
+# one name, then one (bracket) or <bracket> at the end of the cell, with no "@" in it
+_BRACKETED = re.compile(r"(?P<name>[^()<>]*?)\s*(?:\((?P<paren>[^()<>@]*)\)|<(?P<angle>[^()<>@]*)>)")
+# what an export writes in the bracket of a contact with no address: nothing, or a
+# placeholder for "none" (casefolded, dots, slashes, dashes and spaces dropped)
+_PLACEHOLDERS = frozenset({"", "na", "none", "null", "nil", "noemail", "noaddress",
+                           "unknown", "keine", "nv", "ka", "empty", "nichtangegeben"})
+_DROPPED = re.compile(r"[\s./\-_\u2013\u2014?]+")
+
+
+def contact_name(value: object) -> str | None:
+    """The person's name a contact cell with no ``@`` gives: the cell itself when it holds
+    no bracket (``Carl Dee``), the name before a placeholder bracket (``Ines Koch (n/a)``,
+    ``Ines Koch ()``, ``Ines Koch <>``: ``Ines Koch``; None when nothing is before it).
+    InputError when the bracket holds anything else: it is no e-mail address
+    (``Ines Koch (not-an-email)``, ``(ines.koch at example.de)``), and the row's person is
+    not to be guessed from it. ``value``: the cell as read (``str``); other values are
+    returned as they are (a JSON cell's list or number is the caller's)."""
+    if not isinstance(value, str):
+        return value if value is None else str(value)
+    text = clean_text(value)
+    if text is None:
+        return None
+    found = _BRACKETED.fullmatch(text)
+    if found is None:
+        return text
+    inner = found["paren"] if found["paren"] is not None else found["angle"]
+    name = found["name"].strip() or None
+    if _DROPPED.sub("", inner).casefold() in _PLACEHOLDERS:
+        return name
+    try:  # (never valid without an "@": email-validator's own words say why)
+        normalize_email(inner.strip())
+        why = "no '@'"
+    except InputError as exc:
+        why = str(exc).rpartition("(")[2].rstrip(")") or str(exc)
+    raise InputError(f"the contact cell {text!r} holds no valid e-mail address in its "
+                     f"brackets ({inner.strip()!r}: {why}): write the person's address "
+                     "there, or leave the brackets empty for a person without one")
+
+
+__all__ = ["contact_name"]
