@@ -41,7 +41,7 @@ from .transforms import (
     address_match_key,
     clean_text,
     email_key,
-    name_match_key,
+    name_match_keys,
     norm_key,
     normalize_email,
     org_match_key,
@@ -517,7 +517,7 @@ class PersonIndex:
     held and looked up by its ``email_key`` (x19r4 F1: ``σοφιασ`` / ``σοφιας``)."""
 
     by_email: dict[str, int] = field(default_factory=dict)  # email_key → lowest id
-    # name_match_key(name) → [(id, phone keys, org_id)], lowest id first
+    # each key of a name (``name_match_keys``) → [(id, phone keys, org_id)], lowest id first
     by_name: dict[str, list[tuple[int, frozenset[PhoneKey], int | None]]] = field(
         default_factory=dict)
     count: int = 0
@@ -579,9 +579,25 @@ class PersonIndex:
             phones = frozenset(k for k in map(phone_key, values) if k)
             org = person.get("org_id")
             org_id = org.get("value") if isinstance(org, Mapping) else org
-            entries = self.by_name.setdefault(name_match_key(name), [])
-            entries.append((pid, phones, int(org_id) if isinstance(org_id, int) else None))
-            entries.sort(key=lambda e: e[0])
+            # under each key of its name: a name with umlauts is found as German writes it
+            # without them too (x44r1 F3: ``Juergen Mueller`` made a second ``Jürgen Müller``)
+            for key in name_match_keys(name):
+                entries = self.by_name.setdefault(key, [])
+                entries.append((pid, phones, int(org_id) if isinstance(org_id, int) else None))
+                entries.sort(key=lambda e: e[0])
+
+    def named(self, name: str) -> list[tuple[int, frozenset[PhoneKey], int | None]]:
+        """The persons of ``name`` as ``by_name`` holds them, lowest id first: those under
+        any key of it (``name_match_keys``: ``Jürgen Müller`` finds ``Juergen Mueller`` and
+        ``Jurgen Muller``), each once."""
+        keys = name_match_keys(name)
+        if len(keys) == 1:
+            return self.by_name.get(keys[0], [])
+        seen: dict[int, tuple[int, frozenset[PhoneKey], int | None]] = {}
+        for key in keys:
+            for entry in self.by_name.get(key, ()):
+                seen.setdefault(entry[0], entry)
+        return sorted(seen.values(), key=lambda e: e[0])
 
     def match(self, email: str | None, name: str | None, phone: str | None = None,
               org_id: int | None = None, *, prefer: int | None = None,
@@ -618,7 +634,7 @@ class PersonIndex:
                 return None if found is None else (found, "email")
         if not name:
             return None
-        candidates = self.by_name.get(name_match_key(name), ())
+        candidates = self.named(name)
         if email:  # an address no one has: only a person without one may be the row's
             candidates = [c for c in candidates if c[0] not in self.emailed]
         if not candidates:  # no one of the name: the phone is never read (issue 8: most
@@ -690,7 +706,7 @@ class PersonIndex:
         wanted = phone_key(phone) if name and phone else None
         if name and wanted is not None and any(
                 p == pid and phones_agree(wanted, phones)
-                for p, phones, _ in self.by_name.get(name_match_key(name), ())):
+                for p, phones, _ in self.named(name)):
             return "name+phone"
         return None
 
@@ -708,7 +724,7 @@ class PersonIndex:
             if len(pids) > 1 and name:  # the one of the row's name (x13r6 F2)
                 pids = pids & self._named(name) or pids
         elif name and not email and phone and (wanted := phone_key(phone)) is not None:
-            pids = {pid for pid, phones, _ in self.by_name.get(name_match_key(name), ())
+            pids = {pid for pid, phones, _ in self.named(name)
                     if phones_agree(wanted, phones)}
         else:
             return set()
@@ -754,8 +770,8 @@ class PersonIndex:
         return self.by_email.get(email_key(email))
 
     def _named(self, name: str) -> set[int]:
-        """The persons of ``name`` (``name_match_key``: case, spaces and accents aside)."""
-        return {pid for pid, _, _ in self.by_name.get(name_match_key(name), ())}
+        """The persons of ``name`` (``named``: case, spaces, accents and umlauts aside)."""
+        return {pid for pid, _, _ in self.named(name)}
 
     def find(self, email: str | None, name: str | None, phone: str | None = None,
              org_id: int | None = None) -> int | None:

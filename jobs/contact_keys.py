@@ -39,6 +39,7 @@ def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list
     one, each also with its extension);
     ``n:<name>|o:id:<org id>`` at its organization, and ``n:<name>|o:key:<key>`` for each
     of ``org_keys`` (the keys this job's new organizations of that id were made under);
+    each for every key of its name (``tf.name_match_keys``);
     ``n:<name>`` only when it has no address, no phone and no organization — the person
     a row of a name alone makes (x17r1 S1: any "Grace Hopper" a colleague added, with an
     e-mail, answered it on a resume, and the row was linked to her by name alone)."""
@@ -57,22 +58,24 @@ def person_keys(record: Mapping[str, Any], org_keys: Iterable[str] = ()) -> list
         name = None
     if not name:
         return keys
-    name_key = tf.name_match_key(name)
-    for entry in record.get("phones") or ():
-        number = entry.get("value") if isinstance(entry, Mapping) else entry
-        if match := tf.phone_key(number):
-            # and by the number with its country code, as a row giving one keys it
-            # (x14r2 F6): before, such a person's create in doubt was never found again;
-            # and with its extension (x20r1 S2: ``phone_claims``)
-            keys += [f"n:{name_key}|p:{p}" for p in tf.phone_claims(match)]
-    org = record.get("org_id")
-    if isinstance(org, Mapping):  # v1 nests it: {"value": id, "name": ...}
-        org = org.get("value")
-    if isinstance(org, int) and not isinstance(org, bool):
-        keys.append(f"n:{name_key}|o:id:{org}")
-        keys += [f"n:{name_key}|o:key:{k}" for k in org_keys]
-    elif not keys:
-        keys.append(f"n:{name_key}")
+    keyed = bool(keys)  # (by an address: no key of a name alone)
+    for name_key in tf.name_match_keys(name):  # (and as German writes its umlauts: x44r1 F3)
+        for entry in record.get("phones") or ():
+            number = entry.get("value") if isinstance(entry, Mapping) else entry
+            if match := tf.phone_key(number):
+                # and by the number with its country code, as a row giving one keys it
+                # (x14r2 F6): before, such a person's create in doubt was never found
+                # again; and with its extension (x20r1 S2: ``phone_claims``)
+                keys += [f"n:{name_key}|p:{p}" for p in tf.phone_claims(match)]
+                keyed = True
+        org = record.get("org_id")
+        if isinstance(org, Mapping):  # v1 nests it: {"value": id, "name": ...}
+            org = org.get("value")
+        if isinstance(org, int) and not isinstance(org, bool):
+            keys.append(f"n:{name_key}|o:id:{org}")
+            keys += [f"n:{name_key}|o:key:{k}" for k in org_keys]
+        elif not keyed:
+            keys.append(f"n:{name_key}")
     return keys
 
 

@@ -1270,7 +1270,7 @@ class RowPlanner:
                 or old not in persons.emailed:
             return old, False
         return old, any(pid == old and phone in phones for pid, phones, _ in
-                        persons.by_name.get(tf.name_match_key(person.name), ()))
+                        persons.named(person.name))
 
     def _unrecorded_kept(self, existing: Mapping[str, Any], cells: Mapping[str, str],
                          base: Mapping[str, str], mapped: MappedRow) -> set[str]:
@@ -1439,8 +1439,7 @@ class RowPlanner:
                                     person.phone)) is not None:
             return self._found_ref(persons, person, (rid, how))
         if field == "person_id" and person is not None and persons is not None and any(
-                pid == rid for pid, _, _ in persons.by_name.get(tf.name_match_key(person.name),
-                                                                ())):
+                pid == rid for pid, _, _ in persons.named(person.name)):
             return self._found_ref(persons, person, (rid, "name+deal"))  # as ``match``
         found = None
         if field == "org_id" and org is not None and orgs is not None:
@@ -1819,7 +1818,7 @@ class RowPlanner:
             return []
         owners = {index.owner_of(a) for a in mails}
         keys = [k for k in map(tf.phone_key, numbers) if k is not None]
-        return [pid for pid, phones, at in index.by_name.get(tf.name_match_key(name), ())
+        return [pid for pid, phones, at in index.named(name)
                 if at == org_id and pid not in owners
                 and not any(tf.phones_agree(k, phones) for k in keys)]
 
@@ -1872,8 +1871,7 @@ class RowPlanner:
                 return person
         index = self.indexes.persons
         if not person.email and mails and index is not None:
-            named = {pid for pid, _, _ in index.by_name.get(tf.name_match_key(person.name),
-                                                             ())}
+            named = {pid for pid, _, _ in index.named(person.name)}
             owned = {a: pid for a in mails if (pid := index.owner_of(a)) in named}
             if len(set(owned.values())) > 1:
                 raise InputError(
@@ -2013,25 +2011,29 @@ class RowPlanner:
             return org
         return self._found_orgs.setdefault((org["id"], org.get("matched_by")), org)
 
-    def _phone_persons(self, name_key: str, phone: tf.PhoneKey,
-                       person: PersonRef) -> list[str]:
-        """This file's new persons of the name whose phone agrees with the row's
-        (``tf.phones_agree``, each of their phones alone), as ``PersonIndex.match`` finds
-        the account's by name+phone: for a row with an e-mail, only those without one."""
+    def _phone_persons(self, phone: tf.PhoneKey, person: PersonRef) -> list[str]:
+        """This file's new persons of the row's name (any of its keys: ``tf.names_agree``,
+        ``Müller`` = ``Mueller``) whose phone agrees with the row's (``tf.phones_agree``,
+        each of their phones alone), as ``PersonIndex.match`` finds the account's by
+        name+phone: for a row with an e-mail, only those without one."""
         def agrees(key: str) -> bool:
             name, number, _, _, more = self._persons[key]
-            return tf.name_match_key(name) == name_key and any(
+            return tf.names_agree(name, person.name) and any(
                 tf.phones_agree(phone, (k,)) for k in map(tf.phone_key, (number, *more))
                 if k)
 
-        return [k for k in self._person_phone.get((name_key, phone.last9))
+        found = [k for name_key in tf.name_match_keys(person.name)
+                 for k in self._person_phone.get((name_key, phone.last9))]
+        return [k for k in dict.fromkeys(found)
                 if (not person.email or k.startswith("n:")) and agrees(k)]
 
-    def _made_at(self, name_key: str, at: tuple[str, object]) -> list[str]:
-        """This file's new persons of the name made at organization ``at``
-        (``_org_ident``)."""
-        return [k for k in self._person_at.get((name_key, *at))
-                if tf.name_match_key(self._persons[k][0]) == name_key
+    def _made_at(self, name: str, at: tuple[str, object]) -> list[str]:
+        """This file's new persons of ``name`` (any of its keys) made at organization
+        ``at`` (``_org_ident``)."""
+        found = [k for name_key in tf.name_match_keys(name)
+                 for k in self._person_at.get((name_key, *at))]
+        return [k for k in dict.fromkeys(found)
+                if tf.names_agree(self._persons[k][0], name)
                 and _org_ident(self._persons[k][2]) == at]
 
     def _also_made(self, person: PersonRef, org: Mapping[str, Any] | None,
@@ -2040,14 +2042,13 @@ class RowPlanner:
         (name+phone, name+org) would find beside the one it found: imported row by row,
         the account would hold both, and the row would name neither (x14r5: a file linked
         "Jim Beam" at Acme to the existing one, where one import per row failed it)."""
-        name_key = tf.name_match_key(person.name)
         phone_key = tf.phone_key(person.phone) if person.phone else None
         if how == "name+phone" and phone_key:
-            return bool(self._phone_persons(name_key, phone_key, person))
+            return bool(self._phone_persons(phone_key, person))
         at = _org_ident(org)
         if how == "name+org" and at is not None:
             return any(not phone_key or self._phones_agree(k, phone_key)
-                       for k in self._made_at(name_key, at))
+                       for k in self._made_at(person.name, at))
         return False
 
     def _phones_agree(self, key: str, phone_key: tf.PhoneKey) -> bool:
@@ -2067,11 +2068,10 @@ class RowPlanner:
         ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
         holding ann@home.com)."""
         key = person_email_key(person.email or "")  # (called for a row with one)
-        name = tf.name_match_key(person.name)
         for candidate in (key, *map(person_email_key, person.also)):
             target = candidate if candidate in self._persons \
                 else self._person_alias.get(candidate)
-            if target is not None and tf.name_match_key(self._persons[target][0]) == name:
+            if target is not None and tf.names_agree(self._persons[target][0], person.name):
                 return target
         # (a first address of a person of another name, with another address of the
         # cell this name's, goes to this name's first, as in the account: x14r4 F1 b)
@@ -2146,8 +2146,7 @@ class RowPlanner:
             found = self._address_of_found.get((tf.email_key(person.email),
                                                 tf.name_match_key(person.name)))
         if found is not None and index is not None and person.also and found[1] == "email" \
-                and found[0] not in {pid for pid, _, _ in index.by_name.get(
-                    tf.name_match_key(person.name), ())}:
+                and found[0] not in {pid for pid, _, _ in index.named(person.name)}:
             # its first address is a person's of another name, and one of its others may
             # be this name's (x10r4 F4: Carl Diaz's row listing Bob Stone's address first
             # went to Bob): that one, existing or new in this file, else the first's
@@ -2178,7 +2177,7 @@ class RowPlanner:
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
             # and phone, then "Lu Ma" with the phone alone, made two persons)
-            earlier = self._phone_persons(name_key, phone_key, person)
+            earlier = self._phone_persons(phone_key, person)
             if len(earlier) > 1:
                 raise _which_person(person.name, "have the row's phone",
                                     "write the phone with its country code and "
@@ -2192,7 +2191,7 @@ class RowPlanner:
             # (a row with a phone, of a name the file gives an e-mail at that organization:
             # its earlier namesakes there are linked by what the file gives, learned from
             # every row, not by which came first: ``learn_persons``)
-            there = [k for k in self._made_at(name_key, at)
+            there = [k for k in self._made_at(person.name, at)
                      if not phone_key or self._phones_agree(k, phone_key)]
             if len(there) > 1:
                 raise _which_person(person.name, "are made at the organization of the row",
@@ -2220,12 +2219,15 @@ class RowPlanner:
             if person.email and key == person_email_key(person.email) \
                     and key[2:] != person.email:  # the key is no spelling of it (x19r4 F1)
                 self._spelled[key] = person.email
-            if name_key and at is not None:  # its organization finds it too, with its name
-                self._person_at.add((name_key, *at), key)
-            if name_key:  # its phones find it too, with its name
+            # its organization and its phones find it too, with its name under each of
+            # its keys (``tf.name_match_keys``: x44r1 F3, ``Jürgen Müller`` then
+            # ``Juergen Mueller`` of one phone made two persons)
+            for each_key in tf.name_match_keys(person.name) if name_key else ():
+                if at is not None:
+                    self._person_at.add((each_key, *at), key)
                 for each in (number, *person.more_phones):
                     if each and (pk := tf.phone_match_key(each)):
-                        self._person_phone.add((name_key, pk), key)
+                        self._person_phone.add((each_key, pk), key)
             self.counts.persons_new += 1
         name, phone, first_org, also, more_phones = first
         # the first row's e-mail, as it wrote it ("e:" + its email_key)
@@ -2247,7 +2249,7 @@ class RowPlanner:
                                 for p in more_phones)]
         # a person of the account has this name: created all the same (no evidence links
         # them), and said (x24r1 F6: a second "Ann Lee" at Ann Lee's organization, silent)
-        namesakes = [pid for pid, _, _ in index.by_name.get(name_key, ())][:3] \
+        namesakes = [pid for pid, _, _ in index.named(person.name)][:3] \
             if index is not None and name_key else []
         if namesakes and made:
             self.counts.persons_same_name += 1
@@ -2262,8 +2264,7 @@ class RowPlanner:
         self.counts.persons_found += 1
         ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
         if self._named_otherwise(person) \
-                and found[0] not in {p for p, _, _ in index.by_name.get(
-                    tf.name_match_key(person.name), ())} \
+                and found[0] not in {p for p, _, _ in index.named(person.name)} \
                 and _other_names(self._account_name(index, found[0]), person.name):
             self.counts.persons_other_name += 1
             ref["linked"] = self._account_name(index, found[0])
@@ -2484,7 +2485,7 @@ def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] 
     nothing."""
     if not person.also:  # no other address (most rows): no name key, no look-up (issue 8)
         return None
-    named = {pid for pid, _, _ in index.by_name.get(tf.name_match_key(person.name), ())}
+    named = {pid for pid, _, _ in index.named(person.name)}
     for alt in person.also:
         pid = index.owner_of(alt)
         if pid is not None and pid in named:

@@ -418,6 +418,14 @@ def org_match_key(name: object) -> str | None:
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
+def german_spelling(text: str) -> str:
+    """``text`` (NFC) with its German umlauts as German writes them without (``Müller`` ->
+    ``Mueller``, ``Jäger`` -> ``Jaeger``); ``ß`` is left to the keys' case fold (``ss``).
+    The one reading organization and person keys share (``org_umlaut_key``,
+    ``name_match_keys``)."""
+    return unicodedata.normalize("NFC", text).translate(_UMLAUTS)
+
+
 def org_umlaut_key(name: object) -> str | None:
     """The match key of an organization name written with German umlauts, read as
     German writes them without (``Müller & Söhne AG`` -> the key of ``Mueller & Soehne
@@ -429,7 +437,7 @@ def org_umlaut_key(name: object) -> str | None:
     if text is None:
         return None
     composed = unicodedata.normalize("NFC", text)
-    spelled = composed.translate(_UMLAUTS)
+    spelled = german_spelling(composed)
     if spelled == composed:
         return None
     key = org_match_key(spelled)
@@ -506,6 +514,30 @@ def name_match_key(name: str) -> str:
         key = name.strip().casefold()  # nothing to fold (most names): no cache entry
         return _name_order(key) if "," in key or "." in key or " " in key else key
     return _name_order(_folded_name(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def name_match_keys(name: str) -> tuple[str, ...]:
+    """Every key a person's name is matched by: its ``name_match_key`` (the umlauts' dots
+    dropped with the other accents: ``Müller`` = ``Muller``) and, for a name written with
+    German umlauts, the key of its ``german_spelling`` (``Jürgen Müller`` also as ``juergen
+    mueller``), as an organization's name is (``org_umlaut_key``). Two names are one
+    when they share a key (``names_agree``): ``Jürgen Müller`` is ``Juergen Mueller`` and
+    ``Jurgen Muller``, ``Sophie Krueger`` is ``Sophie Krüger`` (x44r1 F3: each pair made
+    two persons of one phone and organization); a name written with ``ue`` is never read as
+    ``u``: ``Mueller`` and ``Muller`` share no key, two persons (and ``Samuel`` is never
+    ``Samul``)."""
+    key = name_match_key(name)
+    if name.isascii():
+        return (key,)
+    other = name_match_key(german_spelling(name))
+    return (key,) if other == key else (key, other)
+
+
+def names_agree(one: str, other: str) -> bool:
+    """Whether two person names share a key (``name_match_keys``)."""
+    mine = name_match_keys(one)
+    return any(k in mine for k in name_match_keys(other))
 
 
 # courtesy titles written before a name: never a word of it (``Dr. Lee Kim`` is ``Lee Kim``);
