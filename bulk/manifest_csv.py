@@ -526,7 +526,8 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               f"{'one' if unsaid == 1 else unsaid} too"
                               if unsaid and len(cells) == width + unsaid else ""),
                            misaligned=True)
-            elif (footer_seen or cells[0].lstrip()[:1] in TOTAL_STARTS) and (total := (
+            elif (footer_seen or (cells[0].lstrip()[:1] or "T") in TOTAL_STARTS) and (
+                    total := (
                     report_footer(cells, where_row(number, line), after_footer=footer_seen)
                     or totals_line(cells, where_row(number, line)))) is not None:
                 # a footer or totals line as wide as the header (x9r6: padded with empty

@@ -187,13 +187,20 @@ def totals_line(cells: list[Any], where: str) -> str | None:
     and every other filled cell is a number, a currency code (``GBP``) or the name of an
     aggregate (``Sum of Amount``, ``Count: 3``) (x9r4 F5: such lines were imported as deals
     keyed "Total" with the sum as their amount; x9r7: also beside a currency cell), else
-    None."""
-    first = cells[0] if cells else None
+    None. The first cell is the first filled one (x44r1 L3: an export's ``,,,Total,,,"EUR
+    185.736.887,23"`` read as "source key is empty", the same line of an XLSX as "a group
+    or section title line"); a formula whose value the file does not store (an XLSX's
+    uncached ``=SUM(C2:C4)``) counts as a number."""
+    at = next((n for n, c in enumerate(cells) if c is not None and str(c).strip()), None)
+    if at is None:
+        return None
+    first = cells[at]
     if not isinstance(first, str) or not _TOTALS.fullmatch(first):
         return None
-    others = [c for c in cells[1:] if c is not None and str(c).strip()]
+    others = [c for c in cells[at + 1:] if c is not None and (
+        str(c).strip() or getattr(c, "formula", None))]
     numbers = [c for c in others if isinstance(c, int | float) or (
-        isinstance(c, str) and _AMOUNT.fullmatch(c))]
+        isinstance(c, str) and (_AMOUNT.fullmatch(c) or getattr(c, "formula", None)))]
     # beside its numbers, a totals line may say their currency or what they add up
     # ("Total",,"1,500.00","GBP"; "Sum of Amount"; "Count: 3": x9r7), nothing else
     if not numbers or not all(c in numbers or (isinstance(c, str) and (

@@ -935,6 +935,12 @@ class RowPlanner:
                     f"{exc.reason} (its key cell is {raw!r}, the key column's name: a "
                     "header line? Remove that line)")  # (x13r7 F2: said twice)
                 return self._bad(row, said, exc.column, hold=misaligned)
+            if misaligned is not None:
+                # more or fewer cells than the header: said first, and its key cell (maybe
+                # another column's: an unquoted "5.000,00") is no key, never a duplicate or
+                # contested one (x44r1 L2: "duplicate source key '50%'" came first)
+                return self._bad(row, exc.reason + section_title(row.values), exc.column,
+                                 hold=HOLD_MISALIGNED)
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
@@ -944,9 +950,6 @@ class RowPlanner:
             if check_duplicate and raw and (
                     refused := self._contested_here(raw, row, exc.reason)) is not None:
                 return refused
-            if isinstance(exc, MisalignedRow):  # its cells may sit in other columns
-                return self._bad(row, exc.reason + section_title(row.values), exc.column,
-                                 hold=HOLD_MISALIGNED)
             return self._bad(row, exc.reason, exc.column)
         if check_duplicate:
             if again := self._again(mapped.key, row, mapped=mapped):
