@@ -30,6 +30,7 @@ from jobs.touch import TouchJob, touch_items
 
 from .bench_engine import warm_up
 from .harness import SandboxProcess, SendLog, TimedTransport, measure, window_efficiency
+from .store_times import time_store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,13 +46,15 @@ def main(argv: list[str] | None = None) -> int:
                    "file:line(name) matches it")
     p.add_argument("--by-file", action="store_true", help="own time summed per source file")
     p.add_argument("--store-times", action="store_true",
-                   help="count the store's calls and their thread CPU, per method")
+                   help="the store thread's CPU: per method, per kind of commit, its "
+                        "checkpoints and the lane's hand-off; what the ledger's writes carried "
+                        "(benchmarks.store_times)")
     p.add_argument("--calls", action="store_true",
                    help="instead of cProfile, count per request the Python calls (frame "
                         "entries, a coroutine's every resume included, every thread) and the "
                         "store's commits: figures that hold on a loaded machine")
     a = p.parse_args(argv)
-    store_times = _time_store() if a.store_times else None
+    store_times = time_store() if a.store_times else None
     warm_up()  # the event loop's first imports: not the engine's per-request cost
     auth = "oauth" if a.plan == "ultimate" else "api_token"
     limits = plan_limits(a.plan, auth=auth)
@@ -97,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.by_file:
             _by_file(prof)
     if store_times is not None:
-        for name, (calls, cpu) in sorted(store_times.items(), key=lambda kv: -kv[1][1]):
-            print(f"  store.{name}: {calls} calls, {1000 * cpu:.1f} ms thread CPU")
+        store_times.undo()
+        print("\n".join(store_times.lines(len(log.sends))))
     eff = window_efficiency(log.admitted(), limits.burst, limits.window)
     print(f"{a.plan}: {len(log.sends)} sends in {m.wall:.2f} s, CPU {1000 * m.cpu:.0f} ms = "
           f"{1000 * m.cpu / max(1, len(log.sends)):.3f} ms/req (loop thread "
@@ -131,33 +134,6 @@ def _by_file(prof: cProfile.Profile) -> None:
         totals[key] = totals.get(key, 0.0) + row[2]
     for file, t in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
         print(f"  {1000 * t:8.1f} ms  {file}")
-
-
-def _time_store() -> dict[str, list[float]]:
-    """Wrap AsyncJobStore's thread hop (this process only) to add up, per JobStore
-    method, the calls and the CPU they spent in the worker thread."""
-
-    from bulk.clock import in_thread
-    from bulk.store import AsyncJobStore
-
-    totals: dict[str, list[float]] = {}
-
-    async def run(self: AsyncJobStore, fn: Any) -> Any:
-        name = getattr(getattr(fn, "func", fn), "__name__", "?")
-
-        def timed() -> Any:
-            t0 = time.thread_time()
-            try:
-                return fn()
-            finally:
-                row = totals.setdefault(name, [0, 0.0])
-                row[0] += 1
-                row[1] += time.thread_time() - t0
-
-        return await in_thread(timed, lane=self._lane)  # the store's one writer thread
-
-    AsyncJobStore._run = run  # type: ignore[method-assign]
-    return totals
 
 
 if __name__ == "__main__":
