@@ -173,6 +173,20 @@ def blank_identifier(text: str) -> bool:
     return not (core.isdigit() and set(core) != {"0"} and _filler(core))
 
 
+def no_value(v: object) -> bool:
+    """Whether a field's value says there is none: empty (None, ``""``, ``[]``, ``{}``) or
+    text that is a placeholder (``blank_identifier``: ``n/a``, ``-``, ``?``, ``geen``,
+    ``N.N.``, ``0000``, ``xxxx``...), an option's or a record's ``{"value": ...}`` read
+    as its value. A number (``0``) is a value; so is a filler of digits (``PO-1111``).
+    The one reading of "none" the identifier evidence, the field policy and a plan's
+    ``drops`` share (x44r5 F1: the policy took ``-`` over ``PO-49148``)."""
+    if isinstance(v, Mapping) and v:
+        v = v.get("value", v.get("id"))
+    if v is None or v == "" or v == [] or v == {}:
+        return True
+    return isinstance(v, str) and blank_identifier(" ".join(v.split()).casefold())
+
+
 _PUNCT = re.compile(r"[\W_]+")
 # a label and a colon before the value (``Kundennr.: n/a``, ``VAT: -``)
 _LABELLED = re.compile(r"[^:]{1,30}:\s*(.*)")

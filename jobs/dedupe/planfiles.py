@@ -50,7 +50,7 @@ from bulk.manifest import read_manifest
 
 from ..field_text import field_text, whole
 from ..selection import parse_id
-from .evidence import blank_identifier
+from .evidence import no_value
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
 from .titles import group_title
@@ -142,7 +142,10 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
         name = _ALIASES.get(raw_name, raw_name)
         if rule == "survivor":
             continue
-        values = [(r, _value(r, name)) for r in members if not _empty(_value(r, name))]
+        # a placeholder (``-``, ``n/a``, ``N.N.``, ``0000``: ``no_value``) is no candidate
+        # under any rule (x44r5 F1: newest-non-empty wrote ``-`` over ``PO-49148``, max
+        # ``n/a``, min ``0000``)
+        values = [(r, v) for r in members if not no_value(v := _value(r, name))]
         if not values:
             continue
         try:
@@ -225,11 +228,10 @@ MERGE_FILLS = frozenset({"title", "person_id", "org_id", "expected_close_date", 
 
 def _placeholder_text(v: object) -> bool:
     """A custom field's text that says no value (``n/a``, ``-``, ``keine Angabe``:
-    ``evidence.blank_identifier``); a number (``0``) or an empty field is not one, nor a
+    ``evidence.no_value``); a number (``0``) or an empty field is not one, nor a
     filler of digits (``PO-1111``, ``12345``: a real id as often, x44r2 F1 — the policy
     wrote ``PO-1112`` over it and no ``drops`` named it)."""
-    return isinstance(v, str) and bool(v.strip()) \
-        and blank_identifier(" ".join(v.split()).casefold())
+    return isinstance(v, str) and bool(v.strip()) and no_value(v)
 
 
 def merge_fills(name: str, survivor: DealRecord, *, custom: bool = False) -> bool:
