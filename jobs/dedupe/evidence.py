@@ -578,19 +578,29 @@ def one_person(a: Prepared, b: Prepared) -> str | None:
     """How two deals' two person records are one person entered twice, or None: they share
     an e-mail (case aside) under names one of which holds the other's words (``U. Cirrus`` /
     ``Ulf Cirrus``; a shared mailbox, ``info@`` for ``Anna Weber`` and ``Ben Weber``, is two
-    persons) or a name with a phone number's digits (``records.person_keys``; ``same e-mail``
-    / ``same name and phone``), and neither is a catch-all record (x42r2 F5: two ``Ulf
+    persons) or a name with a phone number's digits unless each has e-mails and they share
+    none (``_own_emails``: a switchboard; ``records.person_keys``; ``same e-mail`` / ``same
+    name and phone``), and neither is a catch-all record (x42r2 F5: two ``Ulf
     Cirrus`` records with ``ulf@cirrus.de`` each were "different person")."""
     da, db = a.deal, b.deal
     if da.person_id is None or db.person_id is None or da.person_id == db.person_id \
             or a.weak_person or b.weak_person:
         return None
     shared = set(da.person_keys).intersection(db.person_keys)
-    if any(k.startswith("p:") for k in shared):
+    if any(k.startswith("p:") for k in shared) and not _own_emails(da, db):
         return "same name and phone"
-    if shared and _one_name(da.person_name, db.person_name):
+    if any(k.startswith("e:") for k in shared) and _one_name(da.person_name, db.person_name):
         return "same e-mail"
     return None
+
+
+def _own_emails(a: DealRecord, b: DealRecord) -> bool:
+    """Whether both deals' person records have e-mails and share none: two persons at one
+    phone (a switchboard), whatever their names (x44r5 F2: ``Thomas Paul`` / ``Paul
+    Thomas``, each with an e-mail of their own, merged as one person)."""
+    ea = {k for k in a.person_keys if k.startswith("e:")}
+    eb = {k for k in b.person_keys if k.startswith("e:")}
+    return bool(ea) and bool(eb) and ea.isdisjoint(eb)
 
 
 def _one_name(x: str | None, y: str | None) -> bool:
