@@ -897,12 +897,12 @@ async def test_identifier_fields_keep_deals_apart_in_plan_and_apply(tmp_path: Pa
         groups = {frozenset(g.member_ids): g for g in out.result.groups}
         assert frozenset({c, d}) not in groups
         same = groups[frozenset({a, b})]
-        assert same.band == "duplicate" and "same identifier: External ID ext-1" in same.reasons
+        assert same.band == "duplicate" and "same identifier: External ID EXT-1" in same.reasons
         pairs = {frozenset((int(r["a"]), int(r["b"]))): r for r in csv.DictReader(
             (tmp_path / "p1" / "pairs.csv").read_text(encoding="utf-8").splitlines())}
         held = pairs[frozenset({c, d})]
         assert held["band"] == "distinct"
-        assert "guard: different External ID ext-5≠ext-6" in held["reasons"], held
+        assert "guard: different External ID EXT-5≠EXT-6" in held["reasons"], held
         summary = orjson.loads((tmp_path / "p1" / "summary.json").read_bytes())
         assert summary["identifier_fields"] == {key: "External ID"}
         row = sb_deal(sb, b)  # someone corrects b's External ID; update_time as planned
@@ -911,7 +911,7 @@ async def test_identifier_fields_keep_deals_apart_in_plan_and_apply(tmp_path: Pa
         assert prep.actions["merge"] == 2  # seed_account's two groups; not a-b
         assert not {a, b} & {i.payload.get("merge_id") for i in store.items()}
         reasons = {str((i.payload.get("result") or {}).get("reason")) for i in store.items()}
-        assert any("different External ID ext-1≠ext-2 (never merged)" in r for r in reasons), reasons
+        assert any("different External ID EXT-1≠EXT-2 (never merged)" in r for r in reasons), reasons
         store.close()
 
 

@@ -299,7 +299,7 @@ def test_an_equal_identifier_brings_unlike_titles_to_review() -> None:
              deal(3, "Conference booth", fields={po: "EXT-903"})]
     r = find_duplicates(deals, cfg)
     assert [(p.a, p.b, p.band) for p in r.pairs] == [(1, 2, "review")]
-    assert "same identifier: PO number ext-902" in r.pairs[0].reasons
+    assert "same identifier: PO number EXT-902" in r.pairs[0].reasons
     assert [(g.band, set(g.member_ids)) for g in r.groups] == [("review", {1, 2})]
 
 

@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
 EXT = "k_ext"
 GROUP = Group(id="g-1", survivor_id=1, merged_ids=(2,), band="duplicate", score=1.0,
               reasons=(), survivor_reasons=(), differing=(EXT,))
-NONE = ["-", "?", "geen", "—", "N.N.", "n.a.", "ZZZZ", "n/a", "xxxx", "0000"]
+NONE = ["-", "?", "geen", "—", "N.N.", "n.a.", "ZZZZ", "n/a", "xxxx", "0000", "brak", "нет"]
 RULES = ["newest-non-empty", "max", "min", "latest", "earliest"]
 
 

@@ -71,7 +71,7 @@ def test_only_an_equal_identifier_lifts_the_gap_rule() -> None:
     sp = score_pair(prepare(a, cfg), prepare(b, cfg), cfg)
     assert sp.band == "duplicate", sp
     assert not any(r.startswith("a repeat?") for r in sp.reasons), sp
-    lifted = "added 6 days apart, the repeat rule lifted by the same identifier: PO number po-4711"
+    lifted = "added 6 days apart, the repeat rule lifted by the same identifier: PO number PO-4711"
     assert lifted in sp.reasons, sp.reasons
 
 

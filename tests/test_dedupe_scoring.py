@@ -402,7 +402,7 @@ def test_an_equal_identifier_is_strong_evidence_for() -> None:
     assert score(a, b)[1] != "duplicate"
     s, band, reasons = score(a, b, WITH_PO)
     assert band == "duplicate", (s, reasons)
-    assert "same identifier: PO number po-4711" in reasons
+    assert "same identifier: PO number PO-4711" in reasons
 
 
 def test_an_identifier_on_one_side_only_is_no_evidence() -> None:
@@ -667,7 +667,7 @@ def test_an_equal_identifier_with_unlike_titles_is_review_never_duplicate(
     b = copy(title=t2, fields={PO: "ext-902 "}, **DOUBLE_SUBMIT, **org)
     s, band, reasons = score(a, b, WITH_PO)
     assert band == "review" and s <= 0.80, (s, reasons)
-    assert "same identifier: PO number ext-902" in reasons
+    assert "same identifier: PO number EXT-902" in reasons
 
 
 # -- #11 v11r5 (fresh tester, round 2): order, legal entities, noise words, extra words, umlauts --

@@ -10,11 +10,11 @@ retainer, re-opened after closing) and two deals added days apart with no sign o
 value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
 here reads a title. Pure: no I/O.
 
-Why ~750 lines: each rule reads two records the same way (their add times, dates,
+Why ~900 lines: each rule reads two records the same way (their add times, dates,
 identifiers, org names), and ``scoring`` applies them in one order; the identifier
 placeholders, the gap a copy is entered within and the two-companies test of a group
-joined it (f33h), and the person read twice (x42r2 F5), each a few dozen lines that share
-those readings.
+joined it (f33h), the person read twice (x42r2 F5) and the one reading of "none" a field
+policy shares (``no_value``, x44r5 F1), each a few dozen lines that share those readings.
 """
 
 from __future__ import annotations
@@ -74,12 +74,13 @@ class Prepared:
 
 
 def identifier_value(r: DealRecord, key: str) -> str | None:
-    """The deal's value of identifier field ``key`` as compared: trimmed, inner spacing
-    collapsed, casefolded (``PO-4711 `` = ``po-4711``); a whole number written as a float, a
-    number or a string, is the number (``4711.0`` = ``"4711.0"`` = ``4711``); None when empty
-    or a placeholder (``placeholder``: ``n/a``, ``-``, ``0``, ``TBD``, ``unknown``...)."""
+    """The deal's value of identifier field ``key`` as compared: trimmed, casefolded, the
+    separators inside it folded away (``PO-4711 `` = ``PO 4711`` = ``po4711``); a whole
+    number written as a float, a number or a string, is the number (``4711.0`` =
+    ``"4711.0"`` = ``4711``); None when empty or a placeholder (``placeholder``: ``n/a``,
+    ``-``, ``0``, ``TBD``, ``unknown``...)."""
     text = identifier_text(r, key)
-    return None if text is None or placeholder(text) else text
+    return None if text is None or placeholder(text) else _compared(text)
 
 
 def identifier_text(r: DealRecord, key: str) -> str | None:
@@ -100,7 +101,27 @@ def identifier_text(r: DealRecord, key: str) -> str | None:
     return None if blank_identifier(text) else text
 
 
+def _compared(text: str | None) -> str | None:
+    """An identifier's text with the separators inside it folded away as its case is
+    (``PO 4711`` = ``PO-4711`` = ``PO/4711`` = ``po4711``; ``PO-4711`` / ``PO-4712`` stay
+    two: x44r5 F3, an id typed with a space held apart from its copy)."""
+    return None if text is None else _SEPARATORS.sub("", text)
+
+
+def identifier_shown(r: DealRecord, key: str) -> str:
+    """The deal's value of identifier field ``key`` as written (spacing collapsed, its case
+    kept: ``PO-49592``), for a reason (x44r5 F5: reasons said ``po-49592``)."""
+    v = r.fields.get(key)
+    if isinstance(v, Mapping):
+        v = v.get("value", v.get("id"))
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = " ".join(str(v).split())
+    return text[:text.index(".")] if "." in text and _WHOLE_FLOAT.fullmatch(text) else text
+
+
 _WHOLE_FLOAT = re.compile(r"\d+\.0+")
+_SEPARATORS = re.compile(r"(?<=\w)[\s\-_/.·]+(?=\w)")
 
 
 # what people type into an identifier field they have no value for (casefolded; spacing and
@@ -123,6 +144,16 @@ PLACEHOLDERS = frozenset({
     "à définir", "por definir", "da definire", "nog niet", "nog onbekend", "nicht angegeben",
     "not given", "not known", "sin datos", "s/d", "sd", "dummy", "sample", "beispiel",
     "muster", "platzhalter", "placeholder", "siehe oben", "see above", "idem", "dito", "ditto",
+    # x44r5 F3: none / unknown / not given in more languages (read as real ids, true copies
+    # held apart): Polish, Scandinavian, Finnish, Portuguese, Turkish, Hungarian, Czech,
+    # Russian, Ukrainian, Greek, Romanian, and Dutch / Italian phrases
+    "brak", "brak danych", "nieznany", "nieznana", "nie dotyczy", "ingen", "inget",
+    "ingen uppgift", "okänd", "okänt", "ikke", "ikke oplyst", "ukjent", "ukendt", "ei ole",
+    "ei tiedossa", "tuntematon", "nenhum", "nenhuma", "sem", "não informado",
+    "nao informado", "desconhecido", "yok", "bilinmiyor", "belirtilmemiş", "nincs",
+    "ismeretlen", "neznámý", "neznámá", "není", "нет", "нет данных", "неизвестно", "немає",
+    "невідомо", "άγνωστο", "κανένα", "necunoscut", "niciunul", "niet bekend",
+    "non disponibile", "non noto",
 })
 # folded (``fold``: casefolded, spaces and punctuation gone): ``k. A`` = ``k.A.`` = ``ka``
 _FOLDED = frozenset(re.sub(r"[\W_]+", "", w) for w in PLACEHOLDERS)
@@ -223,9 +254,10 @@ def _identifiers(a: DealRecord, b: DealRecord, fields: Mapping[str, str]
         if x is None or y is None:
             continue
         if x == y:
-            same.append(f"{SAME_IDENTIFIER}: {name} {x}")
+            same.append(f"{SAME_IDENTIFIER}: {name} {identifier_shown(a, key)}")
         else:
-            differ.append(f"different {name} {x}≠{y}")
+            differ.append(f"different {name} {identifier_shown(a, key)}≠"
+                          f"{identifier_shown(b, key)}")
     return differ, same
 
 
@@ -236,17 +268,18 @@ def filler_differences(a: DealRecord, b: DealRecord, fields: Mapping[str, str]) 
     """The identifier fields (key -> name) whose texts differ on two deals where one or
     both read as a filler (``identifier_text``, ``blank_identifier``: ``PO-1111`` /
     ``PO-1112``, ``12345`` / ``12346``, ``9999`` / ``DE811234567``), as reasons:
-    ``different identifier, one read as a filler: External ID po-1111≠po-1112``. Not a
-    guard (a form's ``9999`` may be no id), but never merged unattended: review at most
+    ``different identifier, one read as a filler: External ID PO-1111≠PO-1112`` (as
+    written). Not a guard (a form's ``9999`` may be no id), but never merged unattended: review at most
     (x44r2 F1: 4 of 4 such pairs of two orders merged, one order's id lost). Two real
     differing values are a guard (``guard_reasons``); a blank one tells nothing."""
     out: list[str] = []
     for key, name in fields.items():
-        x, y = identifier_text(a, key), identifier_text(b, key)
+        x, y = _compared(identifier_text(a, key)), _compared(identifier_text(b, key))
         if x is None or y is None or x == y:
             continue
         if identifier_value(a, key) is None or identifier_value(b, key) is None:
-            out.append(f"{FILLER_DIFFERS}: {name} {x}≠{y}")
+            out.append(f"{FILLER_DIFFERS}: {name} {identifier_shown(a, key)}≠"
+                       f"{identifier_shown(b, key)}")
     return out
 
 

@@ -70,15 +70,22 @@ PATCHABLE = frozenset(_PATCHABLE)  # the v2 deal fields a policy PATCH writes by
 
 # -- field policy -------------------------------------------------------------------------------
 
-def held_by(held: Iterable[Any]) -> dict[str, int]:
+def held_by(held: Iterable[Any], names: Iterable[str] = ()) -> dict[str, int]:
     """How many held pairs each guard held (its reason without the two values: ``guard:
-    different External ID 1002≠006a002`` is ``different External ID``), most first."""
+    different External ID 1002≠006a002`` is ``different External ID``), most first.
+    ``names``: the identifier fields' names, read first, so a value with a space in it
+    stays out of the kind (x44r5 F5: ``different PO number ikke: 1`` for ``ikke
+    oplyst≠PO-1``)."""
     counts: Counter[str] = Counter()
+    longest = sorted({f"different {n} " for n in names}, key=len, reverse=True)
     for pair in held:
         reason = next((r for r in pair.reasons if r.startswith("guard: ")), None)
         if reason is not None:
             kind = reason[len("guard: "):]
-            counts[kind.rsplit(" ", 1)[0] if "≠" in kind.rsplit(" ", 1)[-1] else kind] += 1
+            named = next((n for n in longest if kind.startswith(n) and "≠" in kind[len(n):]),
+                         None)
+            counts[named[:-1] if named else kind.rsplit(" ", 1)[0]
+                   if "≠" in kind.rsplit(" ", 1)[-1] else kind] += 1
         elif pair.reasons and (kind := pair.reasons[-1].split(": ", 1)[0]) in _HELD_APART:
             counts[kind] += 1  # x11r1 M6: such pairs were in pairs_held only (x34r2 F8: the
             # absorbed deal and the guard follow the kind: "...: deal 9635 (merged into 9634)")
@@ -531,7 +538,7 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
         "deals_to_merge_away": merges,
         "deals_to_merge_away_with_review": merges + sum(len(g.merged_ids) for g in review),
         "pairs": len(result.pairs), "pairs_held": len(result.held), "pairs_compared": result.compared,
-        "pairs_held_by": held_by(result.held),
+        "pairs_held_by": held_by(result.held, (names or {}).values()),
         "field_policy_patches": patches,
         "field_policy_patches_with_review": patches + review_patches,
         "field_policy_groups": patched,
