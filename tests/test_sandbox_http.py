@@ -238,7 +238,8 @@ async def test_admin_api_shows_everything_and_resets_to_the_seed() -> None:
             assert [i["item"]["id"] for i in found.data["items"]] == [4]
             stats = await admin("GET", "stats")
             assert set(stats) == {"requests_by_operation", "tokens_spent", "tokens_by_operation",
-                                  "rate_limited", "faults_injected", "writes_applied", "budget"}
+                                  "rate_limited", "faults_injected", "writes_applied", "requests_cut",
+                                  "budget"}
             assert stats["writes_applied"] == {"deleteDeal": 1}
             assert set(stats["budget"]) == {"limit", "remaining", "resets_at"}
             faults = await admin("POST", "faults", {"error_rate": 0.5,

@@ -40,6 +40,7 @@ class Stats:
         "faults_injected",
         "rate_limited",
         "requests_by_operation",
+        "requests_cut",
         "tokens_by_operation",
         "tokens_spent",
         "writes_applied",
@@ -52,6 +53,8 @@ class Stats:
         self.rate_limited = 0
         self.faults_injected: Counter[str] = Counter()
         self.writes_applied: Counter[str] = Counter()
+        # writes whose client went away before their body arrived: not applied (x44r5 F5)
+        self.requests_cut: Counter[str] = Counter()
 
     def charge(self, operation_id: str, tokens: int) -> None:
         self.tokens_spent += tokens
@@ -65,6 +68,7 @@ class Stats:
             "rate_limited": self.rate_limited,
             "faults_injected": dict(self.faults_injected),
             "writes_applied": dict(self.writes_applied),
+            "requests_cut": dict(self.requests_cut),
         }
 
 
