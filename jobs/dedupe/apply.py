@@ -527,7 +527,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
                                        "group_id": g.id, "values": {"group_id": g.id},
-                                       "record": compact_row(fresh[merge_id])}
+                                       "record": compact_row(_with_person(
+                                           fresh[merge_id], planned.get(merge_id)))}
             if changes and position == 0:
                 payload["patch"] = changes
                 payload["fields"] = changed_names(changes, labels=field_names)
@@ -814,6 +815,17 @@ def _skip(prep: Prepared, g: PlannedGroup, why: str, *, refused: bool = True,
                   {"group_id": g.id, "deal_id": g.survivor_id, "merged_id": merge_id,
                    "action": action, "reason": why},
                   op="merge", values={"group_id": g.id}, group_id=g.id)
+
+
+def _with_person(record: DealRecord, planned: DealRecord | None) -> DealRecord:
+    """A merged deal's live ``record`` with its person's name and ``person_keys`` as the plan
+    read them (the live deal holds the person's id only) while it is that person: the next
+    night reads the survivor's absorbed copy as the person it was tied to (x44r5 F4: no keys
+    in merges.json, a third record of that person was "two persons with deal 2")."""
+    if planned is None or planned.person_id != record.person_id:
+        return record
+    return replace(record, person_name=planned.person_name,
+                   person_keys=tuple(planned.person_keys))
 
 
 def _merges(store: JobStore, state: ItemState) -> list[tuple[int, int, DealRecord]]:
