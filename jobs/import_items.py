@@ -29,6 +29,13 @@ from .account import OrgIndex, PersonIndex
 
 Mode = Literal["insert", "upsert"]
 PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import would create it
+# a failed row's ``payload["own"]``: why the row failed on its own cells, so that a retry
+# with the same mapping knows, reading nothing, that it fails again (x44r7 F2): OWN_CELL,
+# the mapping's reading of a cell refused it (an amount, a date, an ambiguous number: any
+# reason, judged with the column's readers); OWN_ROW, the row itself was refused before any
+# field was read (more or fewer cells than the header, a header line, a byte shown \\xNN)
+OWN_CELL = "cell"
+OWN_ROW = "row"
 
 
 @dataclass(frozen=True)

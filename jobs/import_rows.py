@@ -79,6 +79,8 @@ from .import_items import (
     AT_ADDRESS,
     DELETED_LINK_NOTE,
     MATCH_COLUMNS,
+    OWN_CELL,
+    OWN_ROW,
     PLACEHOLDER_CODE,
     ImportSettings,
     Indexes,
@@ -624,7 +626,8 @@ class RowPlanner:
                 return self._bad(row, f"the cell holds the text {found[0]}, how failed.csv "
                                       f"shows byte 0x{found[0][2:]} its source could not "
                                       "decode: type the character it stands for (or read "
-                                      "the source again with --encoding NAME)", column)
+                                      "the source again with --encoding NAME)", column,
+                                 own=OWN_ROW)
         return None
 
     def _fixed_by_file(self, key: str) -> bool:
@@ -924,7 +927,7 @@ class RowPlanner:
         except HeaderLine as exc:
             # its "key" is the key column's name: no record's, never a duplicate nor
             # contested (x13r5 F3: "duplicate source key 'Item ID'" on a repeated header)
-            return self._bad(row, exc.reason, exc.column)
+            return self._bad(row, exc.reason, exc.column, own=OWN_ROW)
         except InputError as exc:
             raw = self._raw_key(row.values)
             misaligned = HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None
@@ -934,13 +937,13 @@ class RowPlanner:
                 said = exc.reason if "header line" in exc.reason else (
                     f"{exc.reason} (its key cell is {raw!r}, the key column's name: a "
                     "header line? Remove that line)")  # (x13r7 F2: said twice)
-                return self._bad(row, said, exc.column, hold=misaligned)
+                return self._bad(row, said, exc.column, hold=misaligned, own=OWN_ROW)
             if misaligned is not None:
                 # more or fewer cells than the header: said first, and its key cell (maybe
                 # another column's: an unquoted "5.000,00") is no key, never a duplicate or
                 # contested one (x44r1 L2: "duplicate source key '50%'" came first)
                 return self._bad(row, exc.reason + section_title(row.values), exc.column,
-                                 hold=HOLD_MISALIGNED)
+                                 hold=HOLD_MISALIGNED, own=OWN_ROW)
             # a later row with its key is contested all the same; and this row, when an
             # earlier row has its key, is held as that row's duplicate whatever else is
             # wrong with it: fixed and imported again, it would overwrite the other's deal
@@ -950,7 +953,10 @@ class RowPlanner:
             if check_duplicate and raw and (
                     refused := self._contested_here(raw, row, exc.reason)) is not None:
                 return refused
-            return self._bad(row, exc.reason, exc.column)
+            # refused by the mapping's reading of the row's cells (``OWN_CELL``): a retry
+            # with the same mapping refuses it again when the column is read only by
+            # fields parsed on their own (``fail_again_offline``)
+            return self._bad(row, exc.reason, exc.column, own=OWN_CELL)
         if check_duplicate:
             if again := self._again(mapped.key, row, mapped=mapped):
                 return again

@@ -35,7 +35,7 @@ from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts t
 from ..deals import stored_labels
 from ..deleted_records import Deleted
 from ..import_identity import META_IDENTITY, check_identity
-from ..import_items import PLACEHOLDER_CODE
+from ..import_items import OWN_CELL, OWN_ROW, PLACEHOLDER_CODE
 from ..import_resolve import Resolver, refs_of, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..import_store import (  # what the load stores for the job: its parts take them here
@@ -297,8 +297,10 @@ class _ImportBase:
         again, whatever the account holds: the mapping file is the one they were mapped
         with (its sha), a retry maps the row's stored cells (the file is not read again),
         and the column it failed on is read only by standard deal fields parsed on their
-        own (an amount, a number, a date: ``_OWN_CELL_FIELDS``), which refused it ("not an
-        amount: 'bad'"). None when any row might map now, or none is mapped again: the
+        own (an amount, a number, a date: ``_OWN_CELL_FIELDS``), which refused it for any
+        reason ("not an amount: 'bad'", "ambiguous number '$3,000'": ``_fails_again``), or
+        the row was refused before its fields were read (its cells against the header).
+        None when any row might map now, or none is mapped again: the
         retry then pulls what it needs. Reads nothing (x42r5 F5: such a retry spent 140
         tokens on the account's lists and a re-read, to fail its 3 rows again)."""
         again = [i for i in store.items(ItemState.FAILED) if self._needs_mapping(i)]
@@ -309,11 +311,7 @@ class _ImportBase:
         except (InputError, OSError, ValueError):
             return None
         for item in again:
-            column = item.payload.get("column")
-            if (item.status or "deal" in item.payload or "changes" in item.payload
-                    or not isinstance(column, str) or not column
-                    or not str(item.error or "").startswith("not a")
-                    or not readers.get(column) or not readers[column] <= _OWN_CELL_FIELDS):
+            if not _fails_again(item, readers):
                 return None
         return again
 
@@ -812,6 +810,27 @@ __all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LINKS", "LOST_CLAIM_TRIES", "META_K
 _OWN_CELL_FIELDS = frozenset({"deal.value", "deal.probability", "deal.expected_close_date",
                               "deal.won_time", "deal.lost_time", "deal.close_time"})
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def _fails_again(item: Item, readers: Mapping[str, set[str]]) -> bool:
+    """Whether a failed row mapped again with its load's mapping fails again whatever the
+    account holds: refused before any field was read (``OWN_ROW``: its cells against the
+    header), or a cell the mapping's reading refused (``OWN_CELL``: any reason — not an
+    amount, an ambiguous number, a date out of range) in a column only fields parsed on
+    their own read. A row stored before the mark (x44r7 F2) is judged by its reason: "not
+    a…" (an amount, a number, a date). A row that failed after its cells were read (a
+    currency the deal decides, a stage, a user) is not: the account may change that."""
+    payload = item.payload
+    if item.status or "deal" in payload or "changes" in payload:
+        return False
+    own = payload.get("own")
+    if own == OWN_ROW:
+        return True
+    column = payload.get("column")
+    if not isinstance(column, str) or not column or not readers.get(column) \
+            or not readers[column] <= _OWN_CELL_FIELDS:
+        return False
+    return own == OWN_CELL or (own is None and str(item.error or "").startswith("not a"))
 
 
 def _column_readers(spec: Any) -> dict[str, set[str]]:
