@@ -199,7 +199,8 @@ def job_creates(store: JobStore) -> bool:
 @asynccontextmanager
 async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                    transport: Transport | None, coordinator: Coordinator | str | None,
-                   store: JobStore) -> AsyncIterator[tuple[PipedriveClient, Scheduler, int]]:
+                   store: JobStore, ask_day: bool = False
+                   ) -> AsyncIterator[tuple[PipedriveClient, Scheduler, int]]:
     """A client and a scheduler bound to the running loop (``Engine.open``'s wiring).
 
     ``coordinator``: a Coordinator, a URL (``redis://host:6379/0``), or None for env
@@ -213,7 +214,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     a coordinated run marks the token on this machine (state dir) and a later run without
     a coordinator is refused when its job may create records (``job_creates``). Without
     one, a kept day that would refuse the run under its share (or its whole budget) and
-    is half an hour old is checked first with one ``GET /v1/users/me`` (``_ask_first``;
+    is half an hour old (``ask_day``, a resume or retry: whatever its age) is checked
+    first with one ``GET /v1/users/me`` (``_ask_first``;
     x40r1 F3, x41r6 F4; on Redis the coordinator's day asks with the run's own first call,
     ``RedisCoordinator._ask_stale``: nothing added to the run or its plan); yields the
     client, the scheduler and the calls that check made (0 or 1). Raises
@@ -261,7 +263,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls,
                                     now=clock.wall())) is not None:
             if _ask_first(scheduler, seen, day_seen.heard(key, scheduler.day_seconds, urls=urls),
-                          clock.wall()):
+                          clock.wall(), at_once=ask_day):
                 stale = seen  # the server is asked first (one GET /v1/users/me)
             else:
                 scheduler.recall_day(*seen)
@@ -341,18 +343,20 @@ _ROOM = 40  # tokens: the costliest call the engine makes (a merge, 40: openapi-
 
 
 def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | None,
-               wall: float) -> bool:
+               wall: float, *, at_once: bool = False) -> bool:
     """Whether the kept day ``seen`` (day, daily budget, company spend; ``day_seen.recall``),
     heard at wall ``heard``, is to be checked with the server before it is taken: it
     leaves this job's share or reserve (without either: the whole daily budget, x41r6 F4)
     less than ``_ROOM`` tokens and was heard ``ASK_AFTER`` or more ago (x40r1 F3: a share
     refused every run after the server's reset until a record showed the new day). The
     ask is 2 tokens: a server whose day is truly spent answers 429 and the run is refused
-    as before. Never for a record that does not say when."""
+    as before. Never for a record that does not say when. ``at_once``: a resume or retry,
+    a person asking to go on (a reset they saw, a sandbox's short day): asked whatever the
+    record's age (x44r7 F3: a resume right after the reset was refused for half an hour)."""
     room = scheduler.share_room(seen[1], seen[2])
     if room is None:  # no share nor reserve: the whole budget's room (x41r6 F4)
         room = seen[1] - seen[2]
-    return room < _ROOM and heard is not None and wall - heard >= ASK_AFTER
+    return room < _ROOM and heard is not None and (at_once or wall - heard >= ASK_AFTER)
 
 
 async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
@@ -454,13 +458,17 @@ class Engine:
     @asynccontextmanager
     async def open(cls, config: EngineConfig, token: str, *, store: JobStore,
                    clock: Clock | None = None, transport: Transport | None = None,
-                   coordinator: Coordinator | str | None = None) -> AsyncIterator[Engine]:
+                   coordinator: Coordinator | str | None = None,
+                   ask_day: bool = False) -> AsyncIterator[Engine]:
         """An engine on the running loop, for the job kept in ``store``.
 
         ``token``: the API token (kept in the client's header only, never stored);
         ``clock``: default ``SystemClock()``; ``transport``: default aiohttp (tests: a
         ``MockTransport``); ``coordinator``: a Coordinator, a URL
-        (``redis://host:6379/0``), or None for env ``PDBULK_COORDINATOR`` (unset: local).
+        (``redis://host:6379/0``), or None for env ``PDBULK_COORDINATOR`` (unset: local);
+        ``ask_day`` (a resume, a retry): a day kept in the state folder that leaves the run
+        less than a call is asked of the server at once (one ``GET /v1/users/me``, 2
+        tokens, in the run's stats), not only once it is half an hour old.
 
         A shared coordinator is bound to the account with one scheduled
         ``GET /v1/users/me`` (2 tokens, in the ledger) and the token's fingerprint; the
@@ -475,8 +483,8 @@ class Engine:
         store.wall = clock.wall  # the job's times (a status's) are the run's clock's
         with reading_only(store.config.get(CONFIG_READS_ONLY) is True):
             async with _connect(config, token, clock=clock, transport=transport,
-                                coordinator=coordinator, store=store) as (client, scheduler,
-                                                                          asked):
+                                coordinator=coordinator, store=store,
+                                ask_day=ask_day) as (client, scheduler, asked):
                 engine = cls(config, store, client, scheduler, clock)
                 if asked and store.config.get(CONFIG_READS_ONLY) is not True:
                     # the server asked for the day before a kept one refused the run: the

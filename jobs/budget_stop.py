@@ -89,10 +89,17 @@ _WAITING = "--wait-for-reset: it goes on after the reset"
 def _share_words(left: int, share: tuple[int, int, bool], source: str | None) -> str:
     """`` of this job's share (...)``: the share, the daily budget and, once today's spend is
     known, the account's tokens left (the daily budget less the day's spend: ``left`` plus the
-    part kept for others; at most that once the share is spent)."""
+    part kept for others). Once the share is spent the day's spend past it is not known
+    here: the part kept for others is named as such, never as what the account has left
+    (x44r7 F3: "the account has at most 100 left" where the server said 200 of 200 used)."""
     usable, daily, known = share
-    account = (f"; the account has {'' if left else 'at most '}{left + daily - usable:,} left"
-               if known else "")
+    if not known:
+        account = ""
+    elif left:
+        account = f"; the account has {left + daily - usable:,} left"
+    else:
+        account = (f"; the share is spent: the other {daily - usable:,} a day are kept for "
+                   "others, whatever of them the account has left")
     return (f" of this job's share ({usable:,} a day of the daily budget {daily:,}: "
             f"--budget-share or the reserve keeps the rest{account}"
             + (f", {source})" if source else ")"))

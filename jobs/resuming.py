@@ -354,7 +354,10 @@ async def resumed(store: JobStore, token: str, kind: Any,
     # the tokens of runs an earlier pdbulk made, which kept no record of what was in doubt:
     # said apart once this run's record is there (``bulk.ledger.tokens_unsplit``)
     await in_thread(lambda: mark_unsplit(store, store.meta_put))
-    async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as eng:
+    # a resume or retry asks the server for its day at once where the day kept in the
+    # state folder says it is spent (x44r7 F3: refused for half an hour after the reset)
+    async with Engine.open(cfg, token, store=store, clock=clock, transport=transport,
+                           ask_day=True) as eng:
         loaded: Counter[str] = Counter()
         put_back = False
         release: Callable[[], None] | None = None

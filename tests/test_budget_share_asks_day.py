@@ -147,3 +147,41 @@ def test_the_whole_budget_spent_by_an_old_record_asks_the_server_once(
         assert _me(sb) == (2 if reset else 0)  # (a 429 is not charged)
         assert sent == (3 if reset else 0)
         assert calls.get("getCurrentUser") == (1 if reset else None)  # (refused: no engine)
+
+
+async def _resumed_reads(cfg: object, token: str, folder: Path,
+                         n: int) -> tuple[int, dict[str, int]]:
+    """``_reads`` on an engine opened as a resume or retry opens it (``ask_day``)."""
+    store = JobStore.create(folder, job_id=folder.name, kind="none", config={})
+    sent, calls = 0, {}
+    try:
+        async with Engine.open(cfg, token, store=store,  # type: ignore[arg-type]
+                               ask_day=True) as engine:
+            calls = engine.stats.calls_by_operation
+            for _ in range(n):
+                await engine.call("getStages")
+                sent += 1
+    except BudgetExhausted:
+        pass
+    finally:
+        store.close()
+    return sent, dict(calls)
+
+
+@pytest.mark.parametrize("share", [0.25, None])
+def test_a_resume_asks_a_fresh_spent_record_at_once(tmp_path: Path,
+                                                    share: float | None) -> None:
+    """x44r7 F3: a resume right after the server's reset was refused by the day kept a
+    minute ago ("0 are left today") until the record was half an hour old; a resume or
+    retry asks the server at once (2 tokens, in its stats) and goes on the new day."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=7,
+                                        daily_tokens=DAILY)) as sb:
+        spend = 95 if share else DAILY - 5
+        sb.runtime.limiter.budget.spend(spend, time.time())
+        cfg = engine_config(sb, tmp_path / "j", budget=BudgetPolicy(share=share))
+        assert anyio.run(_reads, cfg, sb.token, tmp_path / "first", 5)[0] == 1
+        sb.runtime.limiter.budget.end_day(time.time())
+        _age_records(60)
+        sent, calls = anyio.run(_resumed_reads, cfg, sb.token, tmp_path / "next", 3)
+        assert _me(sb) == 2 and calls.get("getCurrentUser") == 1
+        assert sent == 3

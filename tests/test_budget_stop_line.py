@@ -252,3 +252,17 @@ def test_a_share_stop_names_the_share_and_the_accounts_figure() -> None:
         "needs 1,400 tokens but 984 are left today of this job's share (6,000 a day of the "
         "daily budget 60,000: --budget-share or the reserve keeps the rest; the account has "
         "54,984 left, by the server's headers): the job stops checkpointed"), plan.stop
+
+
+def test_a_spent_share_names_no_account_figure_it_does_not_know() -> None:
+    """x44r7 F3: the share spent (0 left of it) said "the account has at most 100 left"
+    where the server's headers said 200 of 200 used: the kept part is named as such."""
+    plan = estimate("import", {"addDeal": 10}, GROWTH, rows=10, bad_rows=0,
+                    tokens_left_today=0, usable_daily=100, daily_tokens=200,
+                    budget_source="by the server's headers")
+    assert plan.stop is not None
+    assert "the account has at most" not in plan.stop, plan.stop
+    assert ("0 are left today of this job's share (100 a day of the daily budget 200: "
+            "--budget-share or the reserve keeps the rest; the share is spent: the other 100 "
+            "a day are kept for others, whatever of them the account has left, by the "
+            "server's headers)") in plan.stop, plan.stop
