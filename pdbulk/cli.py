@@ -281,13 +281,17 @@ def _version(value: bool) -> None:
 # help is Markdown (x22r2 F3: as rich markup, "[update]" was swallowed and the docstrings'
 # ``code`` showed its backticks): ``--json`` shows as code, [update] as written
 MARKUP: Literal["markdown"] = "markdown"
+# -h works as --help on every command (x44r7 F7: "No such option: -h")
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 app = typer.Typer(cls=SafeGroup, add_completion=False, no_args_is_help=True,
+                  context_settings=HELP_OPTIONS,
                   pretty_exceptions_enable=False, rich_markup_mode=MARKUP,
                   help="Bulk operations for the Pipedrive API: fast, cheap, exactly once.")
 
 
 
 plan_app = typer.Typer(no_args_is_help=True, rich_markup_mode=MARKUP,
+                       context_settings=HELP_OPTIONS,
                        help="Show what a job would do (calls, tokens, time) without writing anything.")
 app.add_typer(plan_app, name="plan")
 
@@ -991,6 +995,7 @@ def parse_faults(spec: str) -> dict[str, Any]:
 
 # -- the command list ------------------------------------------------------------------------
 dedupe_app = typer.Typer(no_args_is_help=True, rich_markup_mode=MARKUP,
+                         context_settings=HELP_OPTIONS,
                          help="Find duplicate deals, review them, merge them.")
 app.add_typer(dedupe_app, name="dedupe")
 

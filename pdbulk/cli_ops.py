@@ -290,13 +290,14 @@ def move_stage(
     to_pipeline: Annotated[str | None, typer.Option(
         "--to-pipeline", help="Its pipeline (default: --pipeline, else the stage's).")] = None,
     status_to: Annotated[DealStatus | None, typer.Option(
-        "--status-to", help="Also set the status: open, won or lost (default: unchanged).")] = None,
+        "--status-to", case_sensitive=False, help="Also set the status: open, won or lost (default: unchanged).")] = None,
     lost_reason: Annotated[str | None, typer.Option(
         "--lost-reason", help="With --status-to lost: the lost reason (default: none).")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Select: pipeline name.")]
     = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Select: stage name.")] = None,
-    status: Annotated[DealStatus | None, typer.Option("--status", help="Select: open, won, lost.")]
+    status: Annotated[DealStatus | None, typer.Option(
+        "--status", case_sensitive=False, help="Select: open, won, lost.")]
     = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Select: owner e-mail or name.")]
     = None,

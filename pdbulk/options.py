@@ -287,7 +287,7 @@ def _plan(value: str) -> str:
 
 
 Plan = Annotated[PlanName, typer.Option(
-    "--plan", callback=_plan, metavar="PLAN",
+    "--plan", callback=_plan, metavar="PLAN", case_sensitive=False,  # GROWTH too (x44r7 F7)
     help=f"Plan preset: {', '.join(PLAN_NAMES)} (your Pipedrive subscription); legacy names: "
          + ", ".join(f"{old} = {new}" for old, new in LEGACY_PLANS.items()) + ".")]
 Seats = Annotated[int, typer.Option(
@@ -555,7 +555,9 @@ def read_token(env_name: str) -> str:
         # named only when it reads as a variable's name: upper case, with an underscore or
         # the word TOKEN, and not 20+ hex digits (x13r6 F7 / x13r7 F1: a 40-hex token echoed;
         # x41r1 M1: an 18-character token, or one with ``_``, was echoed whole)
-        named = env_name.isupper() and ("_" in env_name or "TOKEN" in env_name) \
+        # (x44r7 F7: NOPE, a short word of capitals, was not named: no token is one)
+        named = env_name.isupper() and ("_" in env_name or "TOKEN" in env_name or (
+            env_name.isalpha() and len(env_name) <= 12)) \
             and not re.fullmatch(r"[0-9A-F_]{20,}", env_name)
         shown = env_name if named else \
             "--token-env names (not shown: is it the token itself?)"
