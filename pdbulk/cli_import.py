@@ -100,7 +100,8 @@ MappingOpt = Annotated[Path, typer.Option("--mapping", "-m", help="The mapping f
                                           "see docs/mapping.md.", exists=True, dir_okay=False,
                                           callback=toml_file)]
 ModeOpt = Annotated[Literal["insert", "upsert"] | None, typer.Option(
-    "--mode", case_sensitive=False, help="How rows are sent: insert (a deal per row) or upsert (update the deal with the same source "
+    "--mode", case_sensitive=False,
+    help="How rows are sent: insert (a deal per row) or upsert (update the deal with the same source "
                    "key); default: the mapping file's import.mode.")]
 CreateKey = Annotated[bool, typer.Option(
     "--create-key-field", help="Create the source-key custom field if the account lacks it.")]

@@ -290,7 +290,8 @@ def move_stage(
     to_pipeline: Annotated[str | None, typer.Option(
         "--to-pipeline", help="Its pipeline (default: --pipeline, else the stage's).")] = None,
     status_to: Annotated[DealStatus | None, typer.Option(
-        "--status-to", case_sensitive=False, help="Also set the status: open, won or lost (default: unchanged).")] = None,
+        "--status-to", case_sensitive=False,
+        help="Also set the status: open, won or lost (default: unchanged).")] = None,
     lost_reason: Annotated[str | None, typer.Option(
         "--lost-reason", help="With --status-to lost: the lost reason (default: none).")] = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Select: pipeline name.")]
