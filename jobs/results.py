@@ -50,6 +50,7 @@ from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.manifest import SourceRow, date_system, detect_format
 from bulk.manifest_row import MisalignedRow
 from bulk.manifest_xlsx import xlsx_header
+from bulk.operations import get_operation
 from bulk.reports import (
     FAILED,
     HOLD_DUPLICATE,
@@ -579,6 +580,34 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
             "a resume takes that back: the charged figure stays, the doubt shrinks)")
 
 
-__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "held",
-           "in_doubt_words", "items_settled", "tokens_line",
+def handed_words(in_doubt: int, doubt_by_op: Mapping[str, int]) -> str | None:
+    """What ``pdbulk status`` says of ``in_doubt`` rows left SENDING by a run that ended
+    (a kill) when the ledger proves fewer writes may have left: a batch is marked SENDING
+    before its rows are handed to the workers (``bulk.runner``: one commit a batch), so a
+    kill leaves in doubt rows whose write never left (x44r7 F4: 41 in doubt where the
+    server had received 0-14). ``doubt_by_op``: the ledger's tokens with no answer by
+    operation (``bulk.ledger``: charged before each call leaves, so an upper bound); the
+    write calls among them bound the rows whose write left unanswered. None when that
+    bound says nothing (as many such writes as rows in doubt, or none in doubt). Every
+    row in doubt stays in doubt: a resume reads each back before it sends anything."""
+    if in_doubt <= 0:
+        return None
+    writes = 0
+    for op_id, tokens in doubt_by_op.items():
+        try:
+            op = get_operation(op_id)
+        except ValueError:
+            return None  # an operation this version does not know: no bound
+        if op.is_write and tokens > 0:
+            writes += -(-tokens // max(1, op.token_cost))
+    if writes >= in_doubt:
+        return None
+    return (f"in doubt: {in_doubt:,} row(s) were handed out to the workers (marked by the "
+            f"batch); the ledger shows at most {writes:,} write(s) that left with no answer, "
+            f"so at least {in_doubt - writes:,} of them were handed out, maybe never sent; "
+            "a resume reads every one back before it sends anything again")
+
+
+__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "handed_words",
+           "held", "in_doubt_words", "items_settled", "tokens_line",
            "with_failed_columns", "write_failed", "write_results"]

@@ -530,7 +530,7 @@ def status(job: JobArg,
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs);
     a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``)."""
-    from jobs.results import in_doubt_words, items_settled, results_missing
+    from jobs.results import handed_words, in_doubt_words, items_settled, results_missing
 
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
@@ -621,6 +621,10 @@ def status(job: JobArg,
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
+    stored: dict[str, int] = info["counts"]  # type: ignore[assignment]
+    sending = int(stored.get("sending", 0))
+    if state != "running" and (handed := handed_words(sending, doubt)) is not None:
+        typer.echo(handed)  # (x44r7 F4: rows handed out by the batch, never sent)
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
     if info.get("undone"):
