@@ -36,7 +36,7 @@ from typing import Any
 
 from bulk.clock import Clock, in_thread
 from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
-from bulk.errors import InputError, Stopped
+from bulk.errors import ConfigError, InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore, NewItem
@@ -53,7 +53,8 @@ from .load_stop import LOAD_STOPPED
 from .planning import Plan, ReasonTally, budget_source, estimate, first_write_line
 from .prepared import Prepared
 from .rechecks import recheck_batches, recheck_calls
-from .reload_recipe import META_LOAD_ASKS, recipe
+from .reload_recipe import RELOAD_ASKS, recipe
+from .reload_recipe import asks as asks_first
 
 Build = Callable[[Engine], Awaitable[Prepared]]
 # the actions of each kind that send a write (the rest were settled at load time)
@@ -463,12 +464,17 @@ def by_row(items: Iterable[NewItem]) -> list[NewItem]:
     return sorted(items, key=lambda i: (i.row is None, i.row or 0))
 
 
-def new_store(cfg: EngineConfig, work: Work) -> JobStore:
-    """A new job's store for ``work`` under ``cfg.job_root`` (status "planned")."""
+def new_store(cfg: EngineConfig, work: Work, *, asks: bool = True) -> JobStore:
+    """A new job's store for ``work`` under ``cfg.job_root`` (status "planned").
+    ``asks``: the job will ask before it sends (``run_job`` given ``confirm``; False for
+    ``--yes``), kept with the job's row in the transaction that makes it
+    (``jobs.reload_recipe.RELOAD_ASKS``): a resume after a kill while loading never runs
+    a job that was to ask (x44r6 F1). A ``work`` with no question never asks."""
     job_id = new_job_id(work.kind)
     return JobStore.create(cfg.job_root / job_id, job_id=job_id, kind=work.kind,
                            config={"engine": cfg.to_json(), CONFIG_CREATES: work.creates,
-                                   **work.config})
+                                   **work.config,
+                                   RELOAD_ASKS: asks and work.question is not None})
 
 
 async def run_job(cfg: EngineConfig, token: str, work: Work, *,
@@ -491,7 +497,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     kind's ``after_run``, whose lines are ``Finished.lines``); ``on_line(line)``: the
     lines of the re-read after the answer, as they come (default: into ``lines``);
     ``store``: a new job's store made by ``new_store``, left open (default: one is made
-    here, and closed).
+    here, and closed); one made with ``asks=False`` for a ``confirm`` is refused
+    (ConfigError, nothing sent): a resume would run it unasked.
 
     An error of the load phase (InputError, the API's) leaves the job "failed", removes
     its folder (nothing was sent) and is raised. A stopped run (budget, cancellation) is
@@ -501,17 +508,19 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     _check_door("run_job", cfg, token, work)
     checks.instance("run_job", "store", store, JobStore, "a bulk.JobStore", optional=True)
     own = store is None
-    store = store if store is not None else await in_thread(lambda: new_store(cfg, work))
+    # a run without ``confirm`` (--yes) asks nothing: no note of a prompt
+    # (x31r1: `undo --yes` said "with the prompt (no --yes) … tokens more")
+    asks = confirm is not None and work.question is not None
+    if store is not None and asks and not asks_first(store.config):
+        raise ConfigError("run_job(confirm=...) with a store made by new_store(asks=False): "
+                          "a resume after a kill would send it unasked; make it with asks=True")
+    store = store if store is not None else await in_thread(
+        lambda: new_store(cfg, work, asks=asks))
     spent_before = ledger_tokens(store)
     try:
         async with Engine.open(cfg, token, store=store, clock=clock, transport=transport) as s:
             store.set_status("loading")
             try:
-                # a run without ``confirm`` (--yes) asks nothing: no note of a prompt
-                # (x31r1: `undo --yes` said "with the prompt (no --yes) … tokens more")
-                asks = confirm is not None and work.question is not None
-                if asks:  # a resume after a kill while loading must not send it unasked
-                    store.meta_put(META_LOAD_ASKS, True)
                 prep, plan = await load(s, work, store, asks=asks, prompts=asks)
                 if prep.refusal is not None:  # said by the plan; nothing is sent (x26r3)
                     raise InputError(f"{prep.refusal}; nothing was sent")

@@ -14,13 +14,18 @@ again" and marked the job failed, while an import in the same place was loaded a
 Not reloaded, refused in one line (``NotResumable``) and left as it is (not marked failed:
 its ledger keeps what its load spent):
 
-- a job that was to ask before sending (started without ``--yes``) and never asked: a
-  resume asks nothing, and a job never confirmed is never sent (x23r4 F2); it is marked
-  cancelled, as a job killed at its prompt is (``jobs.confirming``);
+- a job that was to ask before sending (started without ``--yes``; or one that kept no
+  word of it: ``jobs.reload_recipe.asks``) and never asked: a resume asks nothing, and a
+  job never confirmed is never sent (x23r4 F2; x44r6 F1: one killed while "planned" was
+  run unasked); it is marked cancelled, as a job killed at its prompt is
+  (``jobs.confirming``);
 - a dedupe apply / run: its load holds the state folder and reads the decisions and the
   merge record as they are when it runs; the next ``dedupe apply`` / ``run`` removes a job
   killed before any merge and merges its groups (``jobs.dedupe.interrupted``);
-- a job started by a pdbulk that kept no ``RELOAD`` (before this module).
+- a job started by a pdbulk that kept no ``RELOAD`` (before this module);
+- a job one of whose input files (manifest, mapping, pairs) changed since it was started
+  (``jobs.reload_recipe.changed_files``: ``InputError`` from ``load_again`` naming it; x44r6
+  F3): its rows would not be the ones it was started with.
 
 An import is loaded again by ``jobs.importing.load_again``. This module never prints.
 """
@@ -37,7 +42,7 @@ from bulk.store import JobStore
 from .api import load, merge_deals, move_deals, undo_job, update_deals
 from .kinds import kind_for
 from .prepared import sent_while_loading
-from .reload_recipe import META_LOAD_ASKS, RELOAD
+from .reload_recipe import RELOAD, asks, changed_files
 from .selection import DealQuery
 
 
@@ -48,10 +53,11 @@ def unloaded(store: JobStore) -> bool:
 
 def reloads(store: JobStore) -> bool:
     """An update, move-stage, merge or undo cut short while loading that a resume loads
-    again (``load_again``): it kept its ``RELOAD`` and was not to ask first."""
+    again (``load_again``): it kept its ``RELOAD`` and was not to ask first (``asks``:
+    a job that kept no word of it is taken as one that asks)."""
     return (unloaded(store) and store.kind != "import"
             and isinstance(store.config.get(RELOAD), Mapping)
-            and not store.meta_get(META_LOAD_ASKS))
+            and not asks(store.config))
 
 
 def refusal(store: JobStore) -> NotResumable:
@@ -60,7 +66,7 @@ def refusal(store: JobStore) -> NotResumable:
     cancelled (never confirmed), any other is left as it is."""
     said = sent_while_loading(store)
     head = f"job {store.job_id} was interrupted while it was being loaded ({said})"
-    if store.meta_get(META_LOAD_ASKS) and isinstance(store.config.get(RELOAD), Mapping):
+    if isinstance(store.config.get(RELOAD), Mapping) and asks(store.config):
         store.set_status("cancelled", f"interrupted while loading, before its question was "
                                       f"asked; {said}")
         return NotResumable(f"{head}, before it asked to send: a resume asks nothing, so it "
@@ -70,6 +76,29 @@ def refusal(store: JobStore) -> NotResumable:
                             "its plan (or `dedupe run`) removes it and merges its groups")
     return NotResumable(f"{head}; it was started by an earlier pdbulk that kept no record "
                         "of its options, so it cannot be loaded again: start it again")
+
+
+def cut_words(store: JobStore) -> str:
+    """What ``pdbulk status`` / ``jobs`` say of a job whose load was cut short
+    (``unloaded``) and whose process is gone: what its resume does, without doing it (no
+    status set). x44r6 F2: status said "every row is settled: nothing is left to resume"
+    and jobs just "interrupted", while resume loaded it again and sent writes."""
+    said = sent_while_loading(store)
+    head = f"interrupted while loading ({said})"
+    if store.kind == "import" or reloads(store):
+        if changed := changed_files(store.config):
+            return (f"{head}: {' and '.join(repr(p) for p in changed)} changed since it "
+                    "was started, so `pdbulk resume` refuses it: put the file back, or "
+                    "start a new job")
+        return f"{head}: `pdbulk resume` loads it again and runs it"
+    if isinstance(store.config.get(RELOAD), Mapping) and asks(store.config):
+        return (f"{head}, before it asked to send: `pdbulk resume` refuses it (a resume "
+                "asks nothing) and marks it cancelled; start it again")
+    if store.kind == "dedupe":
+        return (f"{head}: the next `pdbulk dedupe apply` of its plan (or `dedupe run`) "
+                "removes it and merges its groups")
+    return (f"{head}: started by an earlier pdbulk that kept no record of its options, "
+            "`pdbulk resume` cannot load it again; start it again")
 
 
 def _work(kind: str, args: Mapping[str, Any]) -> Any:
@@ -89,8 +118,14 @@ async def load_again(eng: Engine, store: JobStore, *, say: Callable[[str], None]
     start would store them (the account as it is now), marked loaded. Returns the job
     kind to run and what to call once its run ends (the ``Work``'s ``release``: an undo's
     source job, held while the undo runs). Raises InputError (a file gone or no longer
-    usable, a source job undone since; the job stays resumable once fixed) and the
-    account's errors of the reads."""
+    usable, a source job undone since; the job stays resumable once fixed; an input file
+    changed since the job was started: ``changed_files``, refused before any read) and
+    the account's errors of the reads."""
+    if changed := changed_files(store.config):
+        raise InputError(" and ".join(repr(p) for p in changed) + f" changed since job "
+                         f"{store.job_id} was started: its rows would not be the ones it was "
+                         f"started with, so it is not loaded again (nothing of it was sent); "
+                         f"put the file back as it was to resume it, or start a new job")
     say(f"job {store.job_id} was interrupted while it was being loaded "
         f"({sent_while_loading(store)}): loading it again")
     args = store.config[RELOAD]
@@ -117,4 +152,4 @@ async def load_again(eng: Engine, store: JobStore, *, say: Callable[[str], None]
 
 
 
-__all__ = ["load_again", "refusal", "reloads", "unloaded"]
+__all__ = ["cut_words", "load_again", "refusal", "reloads", "unloaded"]

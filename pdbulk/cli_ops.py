@@ -104,7 +104,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
     from jobs.api import new_store, run_job
 
-    store = new_store(cfg, work)
+    store = new_store(cfg, work, asks=not yes)  # kept at once: a kill while "planned" too
     job_id, directory = store.job_id, store.directory
 
     async def execute(s: Engine, kind: Any) -> RunResult:

@@ -15,7 +15,6 @@ from bulk.sandbox import Sandbox
 from bulk.store import ItemState, JobStore
 from jobs.api import Work, merge_deals, move_deals, new_store, undo_job, update_deals
 from jobs.finished import ledger_tokens
-from jobs.reload_recipe import META_LOAD_ASKS
 from tests.import_support import engine_config
 from tests.test_plan_tokens import TOKEN, UPDATE_MAPPING, cli, engine, sb, spent
 
@@ -62,12 +61,12 @@ def _work(kind: str, sb: Sandbox, tmp: Path) -> tuple[Work, Any]:
         sb.state.deals.rows[i]["stage_id"] == stage["id"] for i in ids[20:30])
 
 
-def _killed_while_loading(sb: Sandbox, jobs: Path, work: Work) -> str:
+def _killed_while_loading(sb: Sandbox, jobs: Path, work: Work, *, asks: bool = False) -> str:
     """A job as a kill -9 in its load's save leaves it: "loading", every read of the load
     made (charged in its ledger), its before-images and part of its items stored, not
-    marked loaded."""
+    marked loaded. ``asks``: started without --yes (else with it)."""
     cfg = engine_config(sb, jobs, auth="oauth")
-    store = new_store(cfg, work)
+    store = new_store(cfg, work, asks=asks)
 
     async def half() -> None:
         async with Engine.open(cfg, TOKEN, store=store) as eng:
@@ -119,9 +118,8 @@ def test_a_job_killed_while_loading_before_its_question_is_cancelled_not_failed(
     (which asks nothing) refuses it in one line and sends nothing; its ledger stays."""
     jobs = tmp_path / "jobs"
     work, _ = _work("merge", sb, tmp_path)
-    job = _killed_while_loading(sb, jobs, work)
+    job = _killed_while_loading(sb, jobs, work, asks=True)
     with JobStore.open(jobs / job) as store:
-        store.meta_put(META_LOAD_ASKS, True)
         spent_then = ledger_tokens(store)
     before = spent(sb)
     res = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
