@@ -549,7 +549,7 @@ def items_settled(counts: Mapping[str, int]) -> bool:
 
 
 def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
-                   settled: bool = False) -> str:
+                   settled: bool = False, at_work: bool = False) -> str:
     """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
     follows a tokens figure ``total`` of which ``doubt`` has no answer recorded (lost, or
     cut off by a kill, or charged ahead of a call a kill stopped: ``bulk.ledger``); ""
@@ -559,7 +559,10 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
     them): the figure is then said to be calls without an answer, no row left to settle
     (x38r2 F8: "+ up to 244 in doubt" after every merge was settled read as work left;
     x43r5 F3: ``pdbulk status`` said it so after a resume had settled every row);
-    ``items_settled`` tells it from a job's item counts."""
+    ``items_settled`` tells it from a job's item counts. ``at_work``: a run is at work on
+    the job (``pdbulk status`` while it runs): the figure is its calls in flight and the
+    credit it charged ahead, no kill's (x44r7 F4: "credit charged ahead that a kill left
+    unused … a resume takes that back" of a live run)."""
     unknown = min(max(unknown, 0), total)
     if unknown:
         rest = total - unknown
@@ -571,6 +574,10 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
                 "as charged)" + known)
     if doubt <= 0:
         return ""
+    if at_work:
+        return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt for now (no answer "
+                "recorded yet: the calls of the run at work in flight, and the credit it "
+                "charged ahead, which it takes back when it ends)")
     if settled:
         return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (tokens of calls "
                 "whose answer was lost or a kill cut off, charged or not; rows in doubt: 0 — "

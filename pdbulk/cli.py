@@ -423,11 +423,24 @@ def _undo_tally(directory: Path, state: str) -> str | None:
         return None
     try:
         counted = store.counts()
-        return undo_counts_line(store, state_words(counted, at_work=state == "running"))
+        return undo_counts_line(store, counted, at_work=state == "running")
     except BulkError:
         return None
     finally:
         store.close()
+
+
+def _load_cut(directory: Path) -> str | None:
+    """What a resume does with the job in ``directory`` whose load was cut short and whose
+    process is gone (``jobs.reloading.cut_words``); None for any other job, or a store
+    that cannot be read (x44r6 F2: `jobs` said just "interrupted")."""
+    from jobs.reloading import cut_words, unloaded
+
+    try:
+        with JobStore.open(directory, lock=False) as store:
+            return cut_words(store) if unloaded(store) else None
+    except BulkError:
+        return None
 
 
 def _undone(directory: Path) -> str | None:
@@ -453,7 +466,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     written), "file_rows" and "merges" (a merge job's: its file's rows, the merges they ask
     for; a dedupe job's: its plan's groups, also as "groups"), "directory",
     "results_missing" (why its result files do not show it, in words: a kill between its
-    status and its files; else null), "undone" (what undid it, when an undo ran on it)}]}``,
+    status and its files; else null), "undone" (what undid it, when an undo ran on it),
+    "load_cut" (a job whose load was cut short, its process gone: what `pdbulk resume`
+    does with it, in words)}]}``,
     oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
     from jobs.results import results_missing_at
@@ -473,6 +488,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
+        cut = _load_cut(job.directory) if state == "interrupted" and not job.error \
+            and job.status in ("planned", "loading") else None
         undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
         units = _merge_units_at(job.directory) if job.kind in MERGE_KINDS and not job.error \
             else {}
@@ -484,6 +501,7 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
                        **({"tally": tally} if tally else {}),
                        **units,  # a merge job's file rows and merges (x42r6 F5)
                        **({"undone": undone} if undone else {}),
+                       **({"load_cut": cut} if cut else {}),
                        "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
     if as_json:
@@ -516,6 +534,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             counts = f"{unit} {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
         if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished
             counts += f"; {row['undone']}"
+        if row.get("load_cut"):  # what its resume does (x44r6 F2)
+            counts = f"{counts}; {row['load_cut']}" if counts else row["load_cut"]
         if row["results_missing"]:
             counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
                        "sending nothing again")
@@ -529,7 +549,9 @@ def status(job: JobArg,
            as_json: Annotated[bool, typer.Option(
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs);
-    a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``)."""
+    a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``); a
+    job whose load was cut short, its process gone, what its resume does (``load_cut``)."""
+    from jobs.reloading import cut_words, unloaded
     from jobs.results import handed_words, in_doubt_words, items_settled, results_missing
 
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
@@ -563,12 +585,16 @@ def status(job: JobArg,
             # between its last write and them: x39r5 F1), or null
             "results_missing": None if state == "running" else results_missing(store),
         }
+        # a load cut short, its process gone: what a resume does with it (x44r6 F2: "every
+        # row is settled: nothing is left to resume" while resume loaded it again and sent)
+        cut = unloaded(store) and state.startswith("interrupted")
+        if cut:
+            info["load_cut"] = cut_words(store)
         if store.kind == "undo":  # the run's own tally and words (x41r6 F3)
             from .options import undo_counts_line
 
             # an item "sending" with no run at work is in doubt (below)
-            info["tally"] = undo_counts_line(store, state_words(counted,
-                                                                at_work=state == "running"))
+            info["tally"] = undo_counts_line(store, counted, at_work=state == "running")
         if store.kind != "undo":  # what undid it, if an undo ran on it (x41r7 F1); no
             from jobs.undo import undone_words  # null in a --json object: absent otherwise
 
@@ -598,11 +624,14 @@ def status(job: JobArg,
         typer.echo(_reset_wait_line(waiting))
     if info["message"]:
         typer.echo(f"{message_label(info['status'], info['stop'])}: {info['message']}")
+    if info.get("load_cut"):
+        typer.echo(str(info["load_cut"]))
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
     # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
     # an item "sending" reads "in doubt" with no run at work (bulk.wording.state_word)
-    counts = state_words(counts, at_work=info["state"] == "running")
-    tally = str(info.get("tally") or state_counts(counts, actions))  # an undo's: its run's
+    # (x44r7 F4: the words went into state_counts, which made a run's "sending" in doubt)
+    tally = str(info.get("tally") or state_counts(counts, actions, at_work=state == "running"))
+    counts = state_words(counts, at_work=state == "running")
     if "merges" in info:  # a merge's own units, as its run says them (x42r6 F5)
         typer.echo(f"{'groups' if 'groups' in info else 'rows'}: {info['file_rows']:,}; "
                    f"merges: {info['merges']:,} — "
@@ -611,13 +640,17 @@ def status(job: JobArg,
         typer.echo(f"items: {tally or 'none'}; "
                    f"total {sum(counts.values()):,}")
     doubt: dict[str, int] = info["tokens_in_doubt_by_operation"]  # type: ignore[assignment]
-    typer.echo(f"tokens: {sum(by_op.values()):,} — "
-               + ", ".join(f"{day}: {n:,}" for day, n in sorted(by_day.items()))
+    # no day: "tokens: 0", not "tokens: 0 — " (x44r6 F5)
+    typer.echo(f"tokens: {sum(by_op.values()):,}"
+               + "".join(f" — {', '.join(f'{d}: {n:,}' for d, n in sorted(by_day.items()))}"
+                         for _ in (1,) if by_day)
                + in_doubt_words(sum(by_op.values()), sum(doubt.values()),
                                 int(info["tokens_split_unknown"]),  # type: ignore[arg-type]
-                                # no row left: not "a resume takes that back" (x43r5 F3)
-                                settled=state != "running" and items_settled(
-                                    info["counts"])))  # type: ignore[arg-type]
+                                # no row left: not "a resume takes that back" (x43r5 F3);
+                                # a load cut short has rows to come (x44r6 F2)
+                                settled=state != "running" and not cut and items_settled(
+                                    info["counts"]),  # type: ignore[arg-type]
+                                at_work=state == "running"))
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))

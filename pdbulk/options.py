@@ -1071,14 +1071,17 @@ def state_counts(counts: Mapping[str, int], actions: Mapping[str, Mapping[str, i
     return ", ".join(parts)
 
 
-def undo_counts_line(store: JobStore, counts: Mapping[str, int]) -> str:
+def undo_counts_line(store: JobStore, counts: Mapping[Any, int], *,
+                     at_work: bool = False) -> str:
     """An undo job's tally as its run's last line says it, for that line, ``pdbulk status``
     and ``pdbulk jobs`` alike (x41r6 F3: status said ``done 22 (deleted 22)``, jobs
     ``(deleted 15)``, the run ``undone: 15 deals, 5 persons, 2 organizations``):
     ``undone: 15 deals, 5 persons, 2 organizations; failed 5, skipped 6 (already gone 6)``.
-    ``counts``: item state value -> items. A person / organization its DELETE or its plan
-    found gone is ``already gone`` (deleted or merged away by someone: the run's persons /
-    organizations lines), never ``already deleted``; a deal keeps its result's action.
+    ``counts``: item state value -> items (not ``state_words``' words: "sending" is
+    reworded here, "in doubt" unless ``at_work``: a run at work on the job). A person /
+    organization its DELETE or its plan found gone is ``already gone`` (deleted or merged
+    away by someone: the run's persons / organizations lines), never ``already deleted``;
+    a deal keeps its result's action.
     Raises StoreError."""
     from jobs.undo.job import contact_counts, in_part_count, undone_counts, undone_line
 
@@ -1092,8 +1095,10 @@ def undo_counts_line(store: JobStore, counts: Mapping[str, int]) -> str:
     # "(N of them restored in part …)" as the run's last lines say it (f40j)
     return "; ".join(p for p in (
         undone_line(undone_counts(store, contact_counts(store)), in_part_count(store)),
-        state_counts({k: n for k, n in counts.items() if k != ItemState.DONE.value},
-                     {ItemState.SKIPPED.value: dict(skipped.most_common())})) if p)
+        state_counts({getattr(k, "value", k): n for k, n in counts.items()
+                      if getattr(k, "value", k) != ItemState.DONE.value},
+                     {ItemState.SKIPPED.value: dict(skipped.most_common())},
+                     at_work=at_work)) if p)
 
 
 def finish(store: JobStore, result: RunResult) -> None:
