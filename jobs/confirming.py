@@ -15,7 +15,10 @@ from collections.abc import Callable
 
 from bulk.store import JobStore
 
+from .reload_recipe import RELOAD_ASKS
+
 META_ASKING = "confirm.asking"  # the question asked and not yet answered yes
+META_CONFIRMED = "confirm.yes"  # the question was answered yes (with META_ASKING's removal)
 DECLINED = "declined at the confirmation prompt"
 NO_ANSWER = "no answer at the confirmation prompt ({why}); nothing was sent"
 UNANSWERED = "no one to answer the prompt: {why}"  # NoAnswer's (f24c F2)
@@ -66,15 +69,26 @@ def ask(store: JobStore, confirm: Callable[[str], bool], question: str) -> bool:
     if not yes:
         store.set_status("cancelled", DECLINED)
         return False
-    store.meta_put(META_ASKING, None)
+    store.meta_put_many({META_CONFIRMED: True, META_ASKING: None})  # one transaction
     return True
 
 
 def never_confirmed(store: JobStore) -> bool:
     """The job asked before sending and no yes was recorded (its process ended at the
     prompt): nothing of it was sent, and nothing may be without a new answer."""
-    return store.meta_get(META_ASKING) is not None
+    return store.meta_get(META_ASKING) is not None or unasked(store)
 
 
-__all__ = ["DECLINED", "META_ASKING", "SIGNALLED", "UNANSWERED", "NoAnswer", "Signalled", "ask",
-           "never_confirmed"]
+def unasked(store: JobStore) -> bool:
+    """A job that was to ask (``jobs.reload_recipe.RELOAD_ASKS``, kept when it was made),
+    loaded, and whose process ended before it asked (a kill -9 between the end of its load
+    and its question: still "planned" / "loading" / "loaded", no yes recorded): never
+    confirmed.
+    A job that kept no such word (made before it was kept, an import) is not one."""
+    return (store.config.get(RELOAD_ASKS) is True and store.loaded
+            and store.status in ("planned", "loading", "loaded")
+            and not store.meta_get(META_CONFIRMED))
+
+
+__all__ = ["DECLINED", "META_ASKING", "META_CONFIRMED", "SIGNALLED", "UNANSWERED", "NoAnswer",
+           "Signalled", "ask", "never_confirmed", "unasked"]

@@ -119,3 +119,33 @@ def test_a_file_edited_after_a_kill_while_loading_is_not_read_again(
     with JobStore.open(jobs / job, lock=False) as store:
         assert store.status == "loading" and ledger_tokens(store) > 0, store.status
     assert path.read_bytes() == kept
+
+
+def test_a_job_killed_between_its_load_and_its_question_is_never_run_by_resume(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The same fault one step later: a merge started without --yes, loaded (marked so) and
+    killed before its question was written (its plan printing) was run by resume: no
+    question was pending, so nothing said it was never confirmed. Refused, cancelled."""
+    import anyio
+
+    from jobs.api import run_job
+    from tests.test_plan_tokens import TOKEN
+
+    jobs = tmp_path / "jobs"
+    work, done = _work("merge", sb, tmp_path)
+
+    def killed(*_: Any) -> None:
+        raise _Killed
+
+    async def start() -> None:
+        await run_job(engine_config(sb, jobs, auth="oauth"), TOKEN, work,
+                      confirm=lambda _: True, on_loaded=killed)
+    with pytest.raises(_Killed):
+        anyio.run(start)
+    (job,) = [p.name for p in jobs.iterdir()]
+    with JobStore.open(jobs / job, lock=False) as store:
+        assert store.loaded and store.status == "loaded"
+    before = spent(sb)
+    res = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
+    assert res.exit_code == 1 and "never confirmed" in res.output, res.output
+    assert spent(sb) == before and not done()
