@@ -529,13 +529,13 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             # 138 (duplicate 1, unchanged 137, updated 456)``)
             counts += "; by action: " + ", ".join(f"{k} {v:,}"
                                                   for k, v in row["actions"].items())
+        if row.get("load_cut"):  # what its resume does (x44r6 F2)
+            counts = f"{counts}; {row['load_cut']}" if counts else row["load_cut"]
         if "merges" in row and not row.get("error"):  # a merge's units, as its run said
             unit = "groups" if "groups" in row else "rows"  # a dedupe's: its plan's groups
             counts = f"{unit} {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
         if row.get("undone"):  # x41r7 F1: an undone job listed as plainly finished
             counts += f"; {row['undone']}"
-        if row.get("load_cut"):  # what its resume does (x44r6 F2)
-            counts = f"{counts}; {row['load_cut']}" if counts else row["load_cut"]
         if row["results_missing"]:
             counts += (f"; result files {row['results_missing']}: pdbulk resume writes them, "
                        "sending nothing again")

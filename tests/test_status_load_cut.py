@@ -57,6 +57,8 @@ def test_status_of_a_merge_killed_while_planned_that_was_to_ask(tmp_path: Path) 
     status = _said(tmp_path, "status", "j1")
     assert "before it asked to send: `pdbulk resume` refuses it" in status, status
     assert "\ntokens: 0\n" in status, status  # not "tokens: 0 — " (x44r6 F5)
+    listed = _said(tmp_path, "jobs")  # not "rows 0, merges 0: ; interrupted while …"
+    assert "rows 0, merges 0: interrupted while loading (nothing was sent)" in listed, listed
     with JobStore.open(tmp_path / "j1", lock=False) as store:
         assert store.status == "planned"  # status changes nothing
 
