@@ -129,3 +129,59 @@ def test_a_plain_value_in_cents_leaves_the_shown_one_with_a_todo(
     text = init_mapping(header, catalog, samples=samples)
     assert '\nvalue = "value_formatted"' in text, text
     assert "# TODO: value_formatted is the amount as shown; value holds it in cents" in text
+
+
+# x44r4 F3: every layout of a plain column and its formatted twin, in both header orders
+# (the guesser picks one or the other first): (plain, shown) header names
+_TWINS = [("amount", "amount_formatted"), ("Amount", "Amount (formatted)"),
+          ("value", "value_formatted"), ("Amount", "Formatted Amount"),
+          ("deal value", "deal value formatted")]
+
+
+def _twin_mapping(cat: Catalog, plain: str, shown: str, plain_values: list[str],
+                  shown_values: list[str], plain_first: bool) -> str:
+    pair = [plain, shown] if plain_first else [shown, plain]
+    return init_mapping(["Record ID", "Deal Name", *pair], cat,
+                        samples={plain: plain_values, shown: shown_values})
+
+
+def test_a_plain_twin_in_cents_is_never_proposed_whichever_is_guessed_first(
+        catalog: Catalog) -> None:  # noqa: F811
+    """x44r4 F3: ``amount`` = 100050 beside ``amount_formatted`` = ``$1,000.50`` was
+    proposed as the value with no TODO (the cents check ran only when the formatted one
+    was guessed first): deals worth 100050 instead of 1,000.50."""
+    for plain, shown in _TWINS:
+        for plain_first in (True, False):
+            text = _twin_mapping(catalog, plain, shown, ["100050", "100150"],
+                                 ["$1,000.50", "$1,001.50"], plain_first)
+            assert f'\nvalue = "{shown}"' in text, (plain, shown, plain_first, text)
+            assert f"# TODO: {shown} is the amount as shown; {plain} holds it in cents" \
+                in text, text
+
+
+def test_a_plain_twin_with_the_shown_amounts_is_proposed_whichever_is_guessed_first(
+        catalog: Catalog) -> None:  # noqa: F811
+    """The same amounts (within the shown rounding: 1200.4 is ``$1,200``): the plain one,
+    no TODO."""
+    for plain, shown in _TWINS:
+        for plain_first in (True, False):
+            text = _twin_mapping(catalog, plain, shown, ["1000.5", "1200.4"],
+                                 ["$1,000.50", "€1,200/mo"], plain_first)
+            assert f'\nvalue = "{plain}"' in text, (plain, shown, plain_first, text)
+            assert "TODO" not in text.split(f'\nvalue = "{plain}"')[1].split("\n")[0]
+            assert "in cents" not in text and "do not tell" not in text, text
+
+
+def test_an_unclear_plain_twin_leaves_the_shown_one_with_a_todo(
+        catalog: Catalog) -> None:  # noqa: F811
+    """Neither the same amounts nor cents (or no samples at all): the shown one, and a
+    TODO that the samples could not tell, never a silent pick."""
+    for plain, shown in _TWINS:
+        for plain_first in (True, False):
+            for plain_values, shown_values in ((["7", "8"], ["$1,000.50", "$1,001.50"]),
+                                               ([], [])):
+                text = _twin_mapping(catalog, plain, shown, plain_values, shown_values,
+                                     plain_first)
+                assert f'\nvalue = "{shown}"' in text, (plain, shown, plain_first, text)
+                assert f"# TODO: {shown} is the amount as shown beside {plain}; the " \
+                    "samples do not tell" in text, text

@@ -1,12 +1,16 @@
 """A starter mapping's choice between a column and its formatted twin (``value`` and
-``value_formatted``, ``Amount`` and ``Amount (formatted)``): the plain numbers when the
-samples show they are the same amounts, the shown one when the plain column is in cents.
+``value_formatted``, ``Amount`` and ``Amount (formatted)``, ``formatted_value``),
+whichever of the two the guesser picked first: the plain numbers when the samples show
+they are the same amounts (within the shown rounding), the shown one when the plain
+column is in cents, the shown one with a TODO when the samples cannot tell.
 
 Close writes ``value`` in its API's cents beside ``value_formatted`` as shown (``$1,200``,
 ``$1,200/mo`` with a period: x9r1, x43r5 F5); other exports write the plain amount. The
-samples (a few distinct values per column, not row-aligned) tell which: a shown amount
-found among the plain ones is the same unit; found only times 100, cents. With no samples
-or nothing shared the shown one stays (x9r1: cents would be imported 100 times over).
+samples (a few distinct values per column, not row-aligned) tell which: shown amounts
+found among the plain ones are the same unit; found only times 100, cents. With no samples
+or nothing alike the shown one stays, with a TODO (x9r1: cents would be imported 100 times
+over; x44r4 F3: the check once ran only when the formatted one was guessed first, and
+``amount`` = 100050 beside ``$1,000.50`` was proposed silently).
 Never imports anything: it only picks columns and says why."""
 
 from __future__ import annotations
@@ -60,32 +64,90 @@ def _amounts(values: Sequence[str], *, shown: bool) -> set[Decimal] | None:
 def plain_twins(header: Sequence[str], guesses: Mapping[str, str],
                 samples: Mapping[str, Sequence[str]] | None
                 ) -> tuple[dict[str, str], list[str]]:
-    """``({target: plain column}, notes)``: for each guessed target whose column is the
-    formatted twin of another header column, the plain one when the samples show the same
-    amounts in both (``value`` over ``value_formatted``); else a TODO note (a comment
-    line) when the plain one reads as cents of the shown one, the shown one kept."""
+    """``({target: column}, notes)``: for each guessed target whose column is one of a
+    plain / formatted pair of header columns (whichever of the two the guesser picked), the
+    column to propose instead, and TODO notes (comment lines):
+
+    - the plain one when its sampled numbers are the shown amounts (within the shown
+      rounding: ``1200.4`` is ``$1,200``), no note;
+    - the shown one when they are the shown amounts times 100 (cents), a TODO saying so
+      (x44r4 F3: ``amount`` 100050 beside ``$1,000.50`` was taken, deals 100 times over);
+    - else (no samples, mixed, nothing alike) the shown one, a TODO that it could not tell.
+    Raises nothing."""
     taken = set(guesses.values())
     swaps: dict[str, str] = {}
     notes: list[str] = []
     for target, column in guesses.items():
-        base = _base(column)
-        plain = next((c for c in header if base is not None and _norm(c) == base), None)
-        if plain is None or plain in taken or samples is None:
+        pair = _pair(header, column)
+        if pair is None or (set(pair) - {column}) & taken:
             continue
-        plain_values = [str(v).strip() for v in samples.get(plain, ()) if str(v).strip()]
-        shown_values = [str(v).strip() for v in samples.get(column, ()) if str(v).strip()]
-        numbers = _amounts(plain_values, shown=False) if plain_values else None
-        shown = _amounts(shown_values, shown=True) if shown_values else None
-        if not numbers or not shown:
-            continue
-        if numbers & shown:
-            swaps[target] = plain
-        elif {s * 100 for s in shown} & numbers:
-            notes.append(f"# TODO: {column} is the amount as shown; {plain} holds it in cents "
-                         f"(its {max(numbers):,} is {max(numbers) / 100:,}): {column} is "
+        plain, shown = pair
+        unit = _unit(samples, plain, shown)
+        pick = plain if unit == "same" else shown
+        if pick != column:
+            swaps[target] = pick
+        if unit == "cents":
+            notes.append(f"# TODO: {shown} is the amount as shown; {plain} holds it in cents "
+                         f"(its {_unit_example(samples, plain)}): {shown} is "
                          "proposed, and a shown amount with a period (\"/mo\") or text "
                          "beside it fails its row: turn those into amounts in the file first")
+        elif unit is None:
+            notes.append(f"# TODO: {shown} is the amount as shown beside {plain}; the samples "
+                         f"do not tell whether {plain} holds the same amounts or their cents: "
+                         f"{shown} is proposed (cents would import each deal 100 times over); "
+                         f"take {plain} only if it holds the amounts themselves")
     return swaps, notes
+
+
+def _pair(header: Sequence[str], column: str) -> tuple[str, str] | None:
+    """``(plain, shown)`` when ``column`` is one of a plain column and its formatted twin in
+    ``header``, else None."""
+    base = _base(column)
+    if base is not None:
+        plain = next((c for c in header if _norm(c) == base), None)
+        return None if plain is None else (plain, column)
+    shown = next((c for c in header if c != column and _base(c) == _norm(column)), None)
+    return None if shown is None else (column, shown)
+
+
+def _near(number: Decimal, amount: Decimal) -> bool:
+    """Whether ``number`` rounds to the shown ``amount`` at the shown precision."""
+    exponent = amount.as_tuple().exponent
+    places = min(int(exponent), 0) if isinstance(exponent, int) else 0
+    return abs(number - amount) <= Decimal(5) * Decimal(10) ** (places - 1)
+
+
+def _unit(samples: Mapping[str, Sequence[str]] | None, plain: str,
+          shown: str) -> str | None:
+    """``"same"`` when the plain samples are the shown amounts, ``"cents"`` when they are
+    those times 100, else None. The samples are a few distinct values per column, not
+    row-aligned: the smaller set must be found in the other, the other way not alike."""
+    if samples is None:
+        return None
+    plain_values = [str(v).strip() for v in samples.get(plain, ()) if str(v).strip()]
+    shown_values = [str(v).strip() for v in samples.get(shown, ()) if str(v).strip()]
+    numbers = _amounts(plain_values, shown=False) if plain_values else None
+    amounts = _amounts(shown_values, shown=True) if shown_values else None
+    if not numbers or not amounts or numbers == {Decimal(0)}:
+        return None
+
+    def alike(scale: int) -> bool:
+        found = {n for n in numbers if any(_near(n, a * scale) for a in amounts)}
+        seen = {a for a in amounts if any(_near(n, a * scale) for n in numbers)}
+        return found == numbers or seen == amounts
+
+    same, cents = alike(1), alike(100)
+    if same != cents:
+        return "same" if same else "cents"
+    return None
+
+
+def _unit_example(samples: Mapping[str, Sequence[str]] | None, plain: str) -> str:
+    """``"its 120,000 is 1,200"``-like words for the largest sampled plain number."""
+    numbers = _amounts([str(v).strip() for v in (samples or {}).get(plain, ())
+                        if str(v).strip()], shown=False) or {Decimal(0)}
+    top = max(numbers)
+    return f"{top:,} is {top / 100:,}"
 
 
 __all__ = ["plain_twins"]
