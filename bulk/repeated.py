@@ -6,10 +6,17 @@ pairs with no stop).
 
 A refusal is the request's, not the row's, when its text cites none of the row's own values
 (the item's payload: its cells, its body's values; not its keys, so a field code the body
-names is no row value). Such a refusal counts; one that cites a value of its row (an
-invalid e-mail shown back, its own bad date) is the row's and neither counts nor breaks the
-streak; a write that succeeds, or a refusal with another text, starts it again.
-``REPEATS_TO_STOP`` refusals in a row stop the run. Pure bookkeeping: no I/O, no clock.
+names is no row value), or when it cites the same values in every row refused alike: the
+reason is then keyed with those values put as ``<value>`` and counts from the second such
+row (x44r4 F4: "option 13 does not exist", an option deleted mid-run that every row names,
+quotes each row's own option id 13; only one-digit ids stopped the run, 30 of 30 refused
+with 13 or 1042). A reason seen citing different values in different rows (an invalid
+e-mail shown back, each row's own bad date) is the rows' own: it neither counts nor breaks
+the streak, then or later in the run. So 20 rows each refused for their own e-mail never
+stop; 10 rows in a row refused for the same value do, the rest pending (checkpointed:
+``resume`` after the fix). A write that succeeds, or a refusal with another text, starts
+the streak again. ``REPEATS_TO_STOP`` refusals in a row stop the run. Pure bookkeeping:
+no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -52,47 +59,98 @@ class RepeatedRefusal(BulkError):
 class Repeats:
     """The streak of alike refusals of the run's writes (one per run)."""
 
-    __slots__ = ("_count", "_key", "limit")
+    __slots__ = ("_candidate", "_cited", "_count", "_key", "_own", "limit")
 
     def __init__(self, limit: int = REPEATS_TO_STOP) -> None:
         self.limit = limit
-        self._key: tuple[str, int, str] | None = None
+        self._key: _Key | None = None
+        self._cited: frozenset[str] = frozenset()
         self._count = 0
+        # a refusal citing row values, not yet told the request's or the rows': its key,
+        # the values it cites, how many alike so far
+        self._candidate: tuple[_Key, frozenset[str], int] | None = None
+        # reasons seen citing different values in different rows: the rows' own
+        self._own: set[_Key] = set()
 
     def __repr__(self) -> str:
         return f"Repeats(limit={self.limit}, count={self._count}, key={self._key!r})"
 
     def succeeded(self) -> None:
         """A write went through: the streak starts again."""
-        self._key, self._count = None, 0
+        self._key, self._cited, self._count, self._candidate = None, frozenset(), 0, None
 
     def refused(self, op: str, status: int | None, text: str,
                 payload: Mapping[str, Any]) -> RepeatedRefusal | None:
         """Count one refusal of a write ``op`` (``status``, its error ``text``) of the row
         whose item payload is ``payload``; the error to stop with once the streak reaches
         ``limit``, else None."""
-        if status not in _WHOLE or cites_row(text, payload):
+        if status not in _WHOLE:
             return None
-        key = (op, status, text)
-        if key != self._key:
-            self._key, self._count = key, 0
+        values = cited_values(text, payload)
+        key = (op, status, _masked(text, values))
+        if values:
+            if key in self._own or not self._cited_alike(key, values):
+                return None
+        elif key != self._key:
+            self._key, self._cited, self._count = key, frozenset(), 0
         self._count += 1
         if self._count < self.limit:
             return None
         named = re.search(r"\((\w+)\)\s*$", text)  # ApiError's "(addDeal)"
         return RepeatedRefusal(named.group(1) if named else op, self._count, text)
 
+    def _cited_alike(self, key: _Key, values: frozenset[str]) -> bool:
+        """For a refusal citing row ``values``: whether it counts in the streak (the same
+        reason citing the same values as the streak's, a second row at least); a reason
+        seen citing other values is the rows' own from then on (neither counts nor breaks
+        the streak)."""
+        if key == self._key:
+            if values == self._cited:
+                return True
+            self._own.add(key)
+            self._key, self._cited, self._count = None, frozenset(), 0
+            return False
+        if self._candidate is None or self._candidate[0] != key:
+            self._candidate = (key, values, 1)
+            return False
+        if self._candidate[1] != values:
+            if len(self._own) < 256:  # (a run's distinct reasons: a few; never unbounded)
+                self._own.add(key)
+            self._candidate = None
+            return False
+        # a second row refused alike citing the same values: the request's (the streak
+        # counts both)
+        self._key, self._cited, self._count = key, values, self._candidate[2]
+        self._candidate = None
+        return True
 
-def cites_row(text: str, payload: Mapping[str, Any]) -> bool:
-    """Whether ``text`` shows one of the payload's own values (a text of 2 characters or
-    more, a number of 2 digits or more), as a whole word."""
+
+_Key = tuple[str, int, str]
+
+
+def _masked(text: str, values: frozenset[str]) -> str:
+    """``text`` with each of ``values`` (whole words) put as ``<value>``."""
+    for word in sorted(values, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w@.-]){re.escape(word)}(?![\w@-])", "<value>", text)
+    return text
+
+
+def cited_values(text: str, payload: Mapping[str, Any]) -> frozenset[str]:
+    """The payload's own values ``text`` shows (a text of 2 characters or more, a number of
+    2 digits or more), each as a whole word."""
+    found: set[str] = set()
     for value in _leaves(payload):
         word = str(value).strip()
-        if len(word) < 2:
+        if len(word) < 2 or word in found:
             continue
         if re.search(rf"(?<![\w@.-]){re.escape(word)}(?![\w@-])", text):
-            return True
-    return False
+            found.add(word)
+    return frozenset(found)
+
+
+def cites_row(text: str, payload: Mapping[str, Any]) -> bool:
+    """Whether ``text`` shows one of the payload's own values (``cited_values``)."""
+    return bool(cited_values(text, payload))
 
 
 def _leaves(value: Any, depth: int = 0) -> Iterator[Any]:
@@ -108,4 +166,4 @@ def _leaves(value: Any, depth: int = 0) -> Iterator[Any]:
         yield value
 
 
-__all__ = ["REPEATS_TO_STOP", "RepeatedRefusal", "Repeats", "cites_row"]
+__all__ = ["REPEATS_TO_STOP", "RepeatedRefusal", "Repeats", "cited_values", "cites_row"]

@@ -186,3 +186,54 @@ async def test_an_import_whose_field_is_deleted_mid_run_stops(tmp_path: Path) ->
                if (m := re.search(r"left in Pipedrive: person (\d+)", r))}
         assert len(ids) == REPEATS_TO_STOP and ids <= set(sb.state.persons.rows), reasons
         store.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("option", [3, 13, 1042])
+async def test_an_option_deleted_mid_run_stops_whatever_its_id(tmp_path: Path,
+                                                                option: int) -> None:
+    """x44r4 F4: every row names option ``option``, deleted since the load; the refusal
+    'option 13 does not exist' quotes each row's own option id, and only one-digit ids
+    stopped the run (13 and 1042: 30 of 30 refused, no stop). The same value in every row
+    refused alike is no row's own: a stop after REPEATS_TO_STOP."""
+    rows = [{"title": f"Deal {n}", "value": 1000 + n, "custom_fields": {FIELD: option}}
+            for n in range(30)]
+    store, result = await run(tmp_path, rows, lambda body: (
+        f"Validation failed: custom_fields.{FIELD}: option {option} does not exist"))
+    assert result.stopped and isinstance(result.error, RepeatedRefusal), result
+    counts = store.counts()
+    assert counts[ItemState.FAILED] == REPEATS_TO_STOP
+    assert counts[ItemState.PENDING] == 30 - REPEATS_TO_STOP
+
+
+@pytest.mark.anyio
+async def test_rows_refused_for_their_own_option_ids_run_to_the_end(tmp_path: Path) -> None:
+    """The same reason citing a different value in each row ('option 11 …', 'option 12 …'):
+    each row's own, no stop, whichever comes first."""
+    rows = [{"title": f"Deal {n}", "custom_fields": {FIELD: 10 + n % 7}} for n in range(30)]
+    store, result = await run(tmp_path, rows, lambda body: (
+        f"Validation failed: option {body['custom_fields'][FIELD]} does not exist"))
+    assert not result.stopped, result
+    assert store.counts()[ItemState.FAILED] == 30
+
+
+def test_an_alike_reason_citing_the_same_value_counts_from_its_first_row() -> None:
+    """The same value twice opens the streak (both counted); a row citing another value
+    then marks the reason the rows' own: it never counts again, and an uncited streak in
+    between is not broken by it."""
+    repeats = Repeats(limit=10)
+    text = "400 option 13 does not exist (addDeal)"
+    for _ in range(9):
+        assert repeats.refused("create", 400, text, {"o": 13}) is None
+    stop = repeats.refused("create", 400, text, {"o": 13})
+    assert stop is not None and "10 addDeal calls" in str(stop)
+    repeats.succeeded()
+    mails = [f"400 email: bad{n}@@x is not valid (addDeal)" for n in range(40)]
+    same = f"400 custom_fields: {FIELD} is not a custom field (addDeal)"
+    for n in range(9):
+        assert repeats.refused("create", 400, same, {}) is None
+        assert repeats.refused("create", 400, mails[n], {"e": f"bad{n}@@x"}) is None
+    assert repeats.refused("create", 400, same, {}) is not None
+    repeats.succeeded()
+    for n in range(9, 40):
+        assert repeats.refused("create", 400, mails[n], {"e": f"bad{n}@@x"}) is None
