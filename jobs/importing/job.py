@@ -38,7 +38,7 @@ from .base import (
     newer_import,
     survivor_noted,
 )
-from .reconcile import _Reconcile
+from .reconcile import _Reconcile, as_sent
 from .resume import _Resume
 
 _log = logging.getLogger("pdbulk.import")  # the load's logger: a library prints nothing
@@ -171,11 +171,8 @@ class ImportJob(_Reconcile, _Resume):
             # (summary, undo --contacts) must not depend on the load's payload
             outcome.result.setdefault("new", self._new(payload))
             vanished.survivors_told(self, item, payload, outcome.result)  # (x38r3 F1, F4)
-            if payload is not item.payload:  # mapped again: the record's base is this one's
-                sent = last_written.written(payload, outcome.result.get("action"),
-                                            outcome.result)
-                if sent:
-                    outcome.result.setdefault("written", sent)
+            # mapped again: what it sent is what the job wrote (undo, the record's base)
+            outcome = as_sent(outcome, item, payload)
         return outcome
 
     def _resent(self, item: Item, payload: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.store import Item, ItemState, Outcome
 
+from .. import last_written
 from ..account import keyed_added_since
 from ..deals import MAY_HAVE_APPLIED, applied, in_flight, is_gone, not_landed, read_current
 from ..import_resolve import CREATED_AT, CREATOR, refs_of
@@ -72,6 +73,7 @@ class _Reconcile(_Creates):
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
         looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
+        by_id = {i.id: i for i in items}
         refs = [ref for item in items for ref in refs_of(payloads[item.id])]
         await self._contacts_landed(items, payloads,
                                     await self.resolver.reconcile(ctx, refs, since))
@@ -243,7 +245,7 @@ class _Reconcile(_Creates):
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time"), "new": self._new(payload),
                 **matched_by(payload), **self._again_gone(key)}))
-        return out
+        return [as_sent(o, by_id[o.item_id], payloads[o.item_id]) for o in out]
 
     def _written_deals(self, keys: set[str], rows: set[int]) -> set[int]:
         """The deals of ``keys`` this job recorded for rows other than ``rows`` (settled
@@ -373,4 +375,30 @@ class _Reconcile(_Creates):
         return item.payload
 
 
-__all__: list[str] = []  # internal: jobs.importing.ImportJob
+def as_sent(outcome: Outcome, item: Item, payload: Mapping[str, Any]) -> Outcome:
+    """``outcome`` of a row a run mapped again (``payload`` is not the load's, ``item``'s)
+    with what that run sent recorded as what the job wrote: its result's ``wrote`` (the
+    PATCH's ``changes`` or the create's ``deal`` body; ``jobs.undo.targets._wrote`` reads
+    it before the item's payload) and ``written`` (``jobs.last_written``), unless the send
+    already set them (a merged survivor's body). Undo then judges the row by the values it
+    sent, not by the load's (x44r4 F1: a field deleted and taken out of the mapping, 60 of
+    60 resumed creates planned as conflicts "Discount: job's 8, now None"; a stage map
+    changed, 31 of 90 "stage_id: job's Demo Scheduled, now Proposal Made"). Any other
+    outcome, or a row sent as loaded, is returned as it is."""
+    if payload is item.payload or outcome.state is not ItemState.DONE \
+            or outcome.result is None:
+        return outcome
+    body = payload.get("changes")
+    if not isinstance(body, Mapping):
+        body = payload.get("deal")
+    result = dict(outcome.result)
+    if isinstance(body, Mapping) and "wrote" not in result:
+        result["wrote"] = dict(body)
+    if "written" not in result and (sent := last_written.written(
+            payload, result.get("action"), result)):
+        result["written"] = sent
+    return Outcome(outcome.item_id, outcome.state, result=result, error=outcome.error,
+                   status=outcome.status, unsent=outcome.unsent)
+
+
+__all__ = ["as_sent"]  # and, internal, _Reconcile: jobs.importing.ImportJob
