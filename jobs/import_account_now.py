@@ -103,13 +103,32 @@ async def check_now(ctx: CallContext, named: Named, mapping: ImportMapping | Non
             compile_mapping(mapping, catalog)
         except InputError as exc:
             said.append(exc.reason)
-    said += gone(catalog, named, labels, values)
+    missing = gone(catalog, named, labels, values)
+    moved = renamed(catalog, named, labels)
+    said += missing
     if said:
+        fix = "Fix the mapping (or put back what was deleted in Pipedrive)" if missing \
+            else "Fix the mapping"
         raise InputError(
-            "the account changed since this job was loaded: " + "; ".join(said)
-            + ". Nothing was sent. Fix the mapping (or put back what was deleted in "
-            "Pipedrive) and resume: with a changed mapping the rows are mapped again")
+            "the account changed since this job was loaded: " + "; ".join(said + moved)
+            + f". Nothing was sent. {fix} and resume: with a changed mapping the rows are "
+            "mapped again")
     return catalog
+
+
+def renamed(catalog: Catalog, named: Named, labels: Mapping[str, str]) -> list[str]:
+    """The custom fields ``named`` names that are still there under another name than the
+    load knew them by (``labels``: code -> the load's name), one phrase each (pure): a
+    mapping naming the old one no longer compiles, and nothing was deleted (x44r4 F6: the
+    refusal said "or put back what was deleted" for a renamed field)."""
+    fields = {f.code: f for f in catalog.deal_fields}
+    out: list[str] = []
+    for code, rows in sorted(named.fields.items()):
+        was, now = labels.get(code), fields.get(code)
+        if was and now is not None and now.name != was:
+            out.append(f"deal field {was!r} was renamed {now.name!r} in Pipedrive "
+                       f"({_rows(rows)} set it): name it so in the mapping")
+    return out
 
 
 def gone(catalog: Catalog, named: Named, labels: Mapping[str, str],
@@ -164,4 +183,5 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' if n != 1 else ''} to send"
 
 
-__all__ = ["Named", "catalog_users", "check_calls", "check_now", "gone", "named_in", "needs_users"]
+__all__ = ["Named", "catalog_users", "check_calls", "check_now", "gone", "named_in", "needs_users",
+           "renamed"]

@@ -192,3 +192,16 @@ def test_gone_names_a_deleted_pipeline_and_a_set_option() -> None:
                 {"pipeline_id": {"2": "Partners"}, "p" * 40: {"12": "Training"}})
     assert said == ["option 'Training' of 'Products' no longer exists (3 rows to send)",
                     "pipeline 'Partners' no longer exists (3 rows to send)"], said
+
+
+def test_resume_says_a_renamed_field_was_renamed(sb: Sandbox,  # noqa: F811
+                                                 tmp_path: Path) -> None:
+    """x44r4 F6: the mapped field renamed in Pipedrive after the stop: the refusal names
+    its new name and asks for the mapping's fix, not "put back what was deleted"."""
+    jobs, job, _ = _stopped(sb, tmp_path)
+    _field(sb, "Discount")["field_name"] = "Rabatt"
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 1, resumed.output
+    assert "deal field 'Discount' was renamed 'Rabatt' in Pipedrive" in resumed.output, \
+        resumed.output
+    assert "put back what was deleted" not in resumed.output, resumed.output
