@@ -105,6 +105,8 @@ async def check_now(ctx: CallContext, named: Named, mapping: ImportMapping | Non
             said.append(exc.reason)
     missing = gone(catalog, named, labels, values)
     moved = renamed(catalog, named, labels)
+    if missing and not said and mapping is not None and put_back(catalog, named, values):
+        raise PutBack(catalog, missing)
     said += missing
     if said:
         fix = "Fix the mapping (or put back what was deleted in Pipedrive)" if missing \
@@ -114,6 +116,50 @@ async def check_now(ctx: CallContext, named: Named, mapping: ImportMapping | Non
             + f". Nothing was sent. {fix} and resume: with a changed mapping the rows are "
             "mapped again")
     return catalog
+
+
+class PutBack(InputError):
+    """What the rows to send name is gone by id but there again by name (an option or a
+    stage deleted and made again: a new id, the same label), and the mapping compiles:
+    the rows are to be mapped again, as after an edited mapping (x44r4 F2: the resume
+    refused "option 'Website' … no longer exists … put back what was deleted" after it was
+    put back). ``catalog``: the one pulled; ``said``: what was gone."""
+
+    def __init__(self, catalog: Catalog, said: list[str]) -> None:
+        super().__init__("; ".join(said))
+        self.catalog, self.said = catalog, said
+
+
+def put_back(catalog: Catalog, named: Named,
+             values: Mapping[str, Mapping[str, str]]) -> bool:
+    """Whether each option, stage and pipeline ``named`` names that ``catalog`` no longer
+    has by id has its load-time name (``values``) there again — an option of the same
+    field, a stage or pipeline of that name — and no field is gone, no owner inactive
+    (pure)."""
+    fields = {f.code: f for f in catalog.deal_fields}
+    if any(code not in fields for code in named.fields):
+        return False
+    active = {u.id for u in catalog.users if u.active}
+    for code, rid in named.options:
+        now = fields[code]
+        if now.type == "user" and catalog.users and rid not in active:
+            return False
+        if now.type not in ("enum", "set") or rid in {o.id for o in now.options}:
+            continue
+        label = values.get(code, {}).get(str(rid))
+        if not label or label not in {o.label for o in now.options}:
+            return False
+    have = {"stage": {s.id: s.name for s in catalog.stages},
+            "pipeline": {p.id: p.name for p in catalog.pipelines}}
+    for what, rid in named.ids:
+        if what == "owner" and rid not in active:
+            return False
+        if what not in have or rid in have[what]:
+            continue
+        label = values.get(f"{what}_id", {}).get(str(rid))
+        if not label or label not in set(have[what].values()):
+            return False
+    return True
 
 
 def renamed(catalog: Catalog, named: Named, labels: Mapping[str, str]) -> list[str]:
@@ -183,5 +229,5 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' if n != 1 else ''} to send"
 
 
-__all__ = ["Named", "catalog_users", "check_calls", "check_now", "gone", "named_in", "needs_users",
-           "renamed"]
+__all__ = ["Named", "PutBack", "catalog_users", "check_calls", "check_now", "gone", "named_in",
+           "needs_users", "put_back", "renamed"]

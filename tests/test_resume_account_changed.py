@@ -12,6 +12,7 @@ from typing import Any
 
 from bulk.sandbox import Sandbox
 from bulk.store import ItemState, JobStore
+from tests.import_support import sandbox_deals
 from tests.test_plan_tokens import cli, engine, resume_tokens, sb, spent  # noqa: F401
 
 BIG = ["--max-tokens", "5000"]
@@ -205,3 +206,26 @@ def test_resume_says_a_renamed_field_was_renamed(sb: Sandbox,  # noqa: F811
     assert "deal field 'Discount' was renamed 'Rabatt' in Pipedrive" in resumed.output, \
         resumed.output
     assert "put back what was deleted" not in resumed.output, resumed.output
+
+
+def test_resume_maps_rows_again_to_an_option_put_back(sb: Sandbox,  # noqa: F811
+                                                      tmp_path: Path) -> None:
+    """x44r4 F2: the option the rows set deleted after the stop, then made again (a new id,
+    the same label): the resume maps the rows again, as after an edited mapping, and sends
+    them with the new id (before: refused "option 'Website' … no longer exists … put back
+    what was deleted", every resume)."""
+    jobs, job, _ = _stopped(sb, tmp_path)
+    pending = _pending(job)
+    source = _field(sb, "Lead source")
+    old = next(o for o in source["options"] if o["label"] == "Website")
+    new_id = max(o["id"] for f in sb.state.fields.values() for o in f.get("options") or []) + 1
+    source["options"] = [o for o in source["options"] if o is not old] + [
+        {**old, "id": new_id}]
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), *BIG)
+    assert resumed.exit_code == 0, resumed.output
+    assert "there again under the same name" in resumed.output, resumed.output
+    assert _pending(job) == 0
+    code = source["field_code"]
+    held = [(d.get("custom_fields") or {}).get(code) for d in sandbox_deals(sb)
+            if str(d.get("title", "")).startswith("Deal ")]
+    assert held.count(new_id) == pending and len(held) == 40, held

@@ -40,7 +40,7 @@ from ..deals import (
     reread_calls,
     stored_types,
 )
-from ..import_account_now import Named, check_calls, check_now, needs_users
+from ..import_account_now import Named, PutBack, check_calls, check_now, needs_users
 from ..import_resolve import contact_claim_name, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
@@ -281,20 +281,32 @@ class _Resume(_ImportBase):
         named, _, users = self._named_now(store)
         return check_calls(users) if named and self._catalog_now is None else {}
 
-    async def _account_now(self, ctx: CallContext, store: JobStore) -> None:
+    async def _account_now(self, ctx: CallContext, store: JobStore) -> list[str]:
         """InputError before anything is read or sent when the account no longer has a
         field, option, stage, pipeline or active owner the rows to send name, or the mapping
-        no longer compiles against it (``jobs.import_account_now``; x43r4 F3)."""
+        no longer compiles against it (``jobs.import_account_now``; x43r4 F3). What is gone
+        by id but there again by name (``PutBack``) maps the rows again instead: the line
+        saying so is returned."""
         if self._loaded is not None:  # loaded in this run: checked by its load
-            return
+            return []
         named, mapping, users = self._named_now(store)
         if not named:
-            return
+            return []
         values = store.meta_get(META_VALUE_LABELS)
-        self._catalog_now = await check_now(
-            ctx, named, mapping, path=self.settings.mapping, users=users,
-            labels=self.field_labels, catalog=self._catalog_now,
-            values=values if isinstance(values, Mapping) else {})
+        try:
+            self._catalog_now = await check_now(
+                ctx, named, mapping, path=self.settings.mapping, users=users,
+                labels=self.field_labels, catalog=self._catalog_now,
+                values=values if isinstance(values, Mapping) else {})
+        except PutBack as back:
+            # deleted and made again under the same name: the rows are mapped again with
+            # the mapping as it is, as after an edit of it (x44r4 F2), not refused
+            self._catalog_now, self.mapping_changed = back.catalog, True
+            self._mapping_run, self._start_reads = None, None
+            return [f"the account changed since this job was loaded ({'; '.join(back.said)})"
+                    ", but what is gone is there again under the same name: the rows still "
+                    "to send are mapped again with the mapping as it is"]
+        return []
 
     def reread_calls(self, store: JobStore) -> dict[str, int]:
         """The calls ``before_resume`` makes now, by operation (for the plan): the check of
@@ -523,8 +535,8 @@ class _Resume(_ImportBase):
         deal was written), and pending creates: ``_creates_again``. Returns the lines to
         print. First of all, what the rows name is checked against the account as it is
         now (``_account_now``: InputError, nothing sent)."""
-        await self._account_now(ctx, store)
-        lines = await self._settle_created(store)
+        lines = await self._account_now(ctx, store)
+        lines += await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)
         lines += await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
