@@ -405,7 +405,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         engine = _on_the_jobs_account(engine, source)
         # undone wholly already: said, exit 0, no new job nor call (x43r4 F6: an empty undo
         # job each time); an unfinished undo is refused below, naming its resume
-        if (said := nothing_to_undo(source, contacts=contacts, force=force)) is not None:
+        if (said := nothing_to_undo(source, contacts=contacts)) is not None:
             if as_json:
                 emit_json({"status": "nothing to undo", "job": None, "job_dir": None,
                            "undo_of": source.job_id, "note": said})

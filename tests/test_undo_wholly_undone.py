@@ -76,29 +76,3 @@ def test_an_undo_that_left_a_conflict_lets_a_new_undo_put_back_the_rest(
         third = runner.invoke(app, ["undo", job, "--yes", *args], env=env)
     assert third.exit_code == 0 and "nothing to undo" in third.output, third.output
     assert len(list((tmp_path / "jobs").iterdir())) == 3  # the job and its two undos
-
-
-def test_an_undo_whose_rows_left_hold_nothing_of_the_job_is_the_last(tmp_path: Path) -> None:
-    """x44r6 F4: the undo put deal 2 back and left deal 1 a conflict (a colleague renamed
-    it: it holds nothing the job wrote); a further undo made a job that did nothing, 35-40
-    tokens, exit 3, each time. Now it says so from the undo's store, exit 0, no job, no
-    call; `--force` (which puts back over the change) still runs."""
-    runner = CliRunner()
-    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=3, seed=7)) as sb:
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
-        args = cli_args(sb, tmp_path / "jobs")
-        job = _updated(runner, env, args, tmp_path)
-        sb.state.save("deal", {**deal(sb, 1), "title": "Theirs",
-                               "update_time": "2031-01-01T00:00:00Z"})
-        first = runner.invoke(app, ["undo", job, "--yes", *args], env=env)
-        assert first.exit_code == 3, first.output
-        folders = sorted(p.name for p in (tmp_path / "jobs").iterdir())
-        before = requests(sb)
-        again = runner.invoke(app, ["undo", job, "--yes", *args], env=env)
-        assert delta(before, requests(sb)) == {}  # no call at all
-        assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == folders
-        forced = runner.invoke(app, ["undo", job, "--yes", "--force", *args], env=env)
-    assert again.exit_code == 0, again.output
-    assert "nothing to undo" in again.output and "1 row(s) hold nothing of the job now" \
-        in again.output, again.output
-    assert forced.exit_code == 0 and "nothing to undo" not in forced.output, forced.output
