@@ -532,19 +532,9 @@ class PersonIndex:
     # person id → its name as Pipedrive holds it (cleaned): a note names the person so, not
     # by its case-folded ``by_name`` key (x35r1 5: "person 'person 4'" for "Person 4")
     names: dict[int, str] = field(default_factory=dict)
-
-    def listed_only(self, person: Mapping[str, Any]) -> None:
-        """``person`` is live (listed, named in notes) but matched by no row
-        (``index_persons``' ``unmatched``)."""
-        pid = int(person["id"])
-        self.count += 1
-        self.ids.add(pid)
-        try:
-            name = clean_text(person.get("name"))
-        except InputError:
-            name = None
-        if name:
-            self.names[pid] = name
+    # the ids of the persons an import job made itself, when a run of it maps rows again
+    # (``index_persons``' ``own``): matched as any other, a row's link to one is its create
+    own: set[int] = field(default_factory=set)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -780,24 +770,22 @@ class PersonIndex:
         return None if found is None else found[0]
 
 
-# kind ("person" / "org") and every record a list pulled → the ids of those records that are
-# listed (live) but never matched: the persons / organizations an import job made itself,
-# found again when a run of it maps rows again (``jobs.importing.own_records``)
-Unmatched = Callable[[str, list[dict[str, Any]]], Awaitable[Collection[int]]]
+# kind ("person" / "org") and every record a list pulled → the ids of those records an import
+# job made itself, found again when a run of it maps rows again
+# (``jobs.importing.own_records``): matched as any record, a row's link to one is its create
+Own = Callable[[str, list[dict[str, Any]]], Awaitable[Collection[int]]]
 
 
-async def index_persons(ctx: CallContext, unmatched: Unmatched | None = None) -> PersonIndex:
-    """Every person, indexed by e-mail and name; 10 tokens per 500 persons. ``unmatched``:
-    the ids of the persons to list as live (``ids``, ``names``, ``count``) but never match
-    by e-mail or name."""
+async def index_persons(ctx: CallContext, own: Own | None = None) -> PersonIndex:
+    """Every person, indexed by e-mail and name; 10 tokens per 500 persons. ``own``: the
+    ids of those an import job made itself (kept in ``PersonIndex.own``; matched as any
+    other: x44r9, a retry that never matched them made a second person)."""
     index = PersonIndex()
     persons = await _all_items(ctx, "getPersons")
-    skip = await unmatched("person", persons) if unmatched is not None else ()
     for person in persons:
-        if int(person["id"]) in skip:
-            index.listed_only(person)
-        else:
-            index.add(person)
+        index.add(person)
+    if own is not None:
+        index.own.update(await own("person", persons))
     return index
 
 
@@ -819,6 +807,7 @@ class OrgIndex(dict[str, int]):
         # the name of each organization found under a key, as Pipedrive holds it: which of
         # several a row means by its spelling (``spelling_rank``)
         self.names: dict[int, str] = {}
+        self.own: set[int] = set()  # those an import job made itself (``index_orgs``' own)
 
     def add(self, org: Mapping[str, Any]) -> None:
         self.ids.add(int(org["id"]))
@@ -1014,19 +1003,17 @@ def unproven_note(ids: Collection[int], named: Callable[[], set[int]]) -> str:
             "same person: an e-mail or phone of the person in the row would)")
 
 
-async def index_orgs(ctx: CallContext, unmatched: Unmatched | None = None
-                     ) -> tuple[OrgIndex, int]:
+async def index_orgs(ctx: CallContext, own: Own | None = None) -> tuple[OrgIndex, int]:
     """Organisations by normalised name (``org_match_key``; the lowest id wins) with
     their addresses, and how many were listed; 10 tokens per 500 organisations.
-    ``unmatched``: the ids of those to list as live (``ids``) but never match by name."""
+    ``own``: the ids of those an import job made itself (kept in ``OrgIndex.own``; matched
+    as any other)."""
     out = OrgIndex()
     orgs = await _all_items(ctx, "getOrganizations")
-    skip = await unmatched("org", orgs) if unmatched is not None else ()
     for org in orgs:
-        if int(org["id"]) in skip:
-            out.ids.add(int(org["id"]))
-        else:
-            out.add(org)
+        out.add(org)
+    if own is not None:
+        out.own.update(await own("org", orgs))
     return out, len(orgs)
 
 
@@ -1130,5 +1117,5 @@ __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "
            "keyed_added_since", "keyed_since_calls",
            "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "key_fields_named", "index_orgs", "index_persons",
-           "Unmatched",
+           "Own",
            "load_catalog", "org_key", "parse_time"]

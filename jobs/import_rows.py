@@ -49,8 +49,9 @@ from bulk.wording import counted
 from . import transforms as tf
 from .account import (
     DealsByKey,
+    OrgIndex,
+    Own,
     PersonIndex,
-    Unmatched,
     concurrently,
     deal_key,
     ensure_key_field,
@@ -180,6 +181,18 @@ def _ref_digest(ref: PersonRef | OrgRef) -> str:  # persons (issue 8: 6 % of a p
         else:  # pragma: no cover - a ref holds text; anything else by the general walk
             return digest(ref._asdict())
     return sealed(canon)
+
+
+def _own_ref(ref: dict[str, Any] | None, index: PersonIndex | OrgIndex | None
+             ) -> dict[str, Any] | None:
+    """``ref``, or when it names a record found in ``index`` that an import job made
+    itself (``PersonIndex.own`` / ``OrgIndex.own``: a run of it mapping rows again), the
+    same link said ``created`` (succeeded.csv's ``matched_by``); a link the deal keeps
+    (``kept``) stays as it is."""
+    if ref is None or index is None or "id" not in ref or ref.get("matched_by") == "kept" \
+            or ref["id"] not in index.own:
+        return ref
+    return {**ref, "matched_by": "created"}
 
 
 def _kept_links(cells: Mapping[str, str], base: Mapping[str, str] | None) -> set[str]:
@@ -425,7 +438,7 @@ class RowPlanner:
                     indexes: bool = True, job_root: Path | None = None,
                     file_keys: Callable[[RowMapper], AbstractSet[str]] | None = None,
                     sendable: Callable[[RowMapper], bool] | None = None,
-                    unmatched: Unmatched | None = None,
+                    own: Own | None = None,
                     ) -> tuple[RowPlanner, Catalog, bool]:
         """Pull the account's metadata and indexes; returns the planner, the catalog and
         whether the key field is missing (created unless ``dry_run``; False, the key field
@@ -444,8 +457,8 @@ class RowPlanner:
         custom text fields for them (``jobs.key_field_holders``: ``InputError`` when
         another field holds them, before any write; a plan reads the same). ``sendable``:
         whether any row maps (``jobs.import_load.sendable``); False: no index is pulled,
-        as for ``indexes`` False, and ``none_sendable`` is set. ``unmatched``: the persons /
-        organizations the indexes list but no row matches (``pull_indexes``)."""
+        as for ``indexes`` False, and ``none_sendable`` is set. ``own``: which persons /
+        organizations the indexes list an import job made itself (``pull_indexes``)."""
         from .mapping.compiler import compile_mapping  # loaded when used (the CLI's start-up)
 
         # users only for an owner column (x13r3 F3: 20 tokens a page for nothing)
@@ -496,7 +509,7 @@ class RowPlanner:
                 not await in_thread(lambda: sendable(mapper))
         # a key field that did not exist is on no deal: nothing to index (and no tokens)
         pulled = await cls.pull_indexes(ctx, mapping, mode, key_code, deals=not missing,
-                                        unmatched=unmatched) \
+                                        own=own) \
             if indexes and not none_sendable else Indexes()
         planner = cls(mapper, key_code, mode, pulled, key_column=mapping.key_column,
                       hold_column=hold_column(header))
@@ -511,20 +524,21 @@ class RowPlanner:
     @staticmethod
     async def pull_indexes(ctx: CallContext, mapping: ImportMapping, mode: Mode, key_code: str,
                            *, deals: bool = True, orgs: bool = True,
-                           unmatched: Unmatched | None = None) -> Indexes:
+                           own: Own | None = None) -> Indexes:
         """Only what the mapping needs: persons and orgs if it maps them (orgs unless
-        ``orgs`` is False: the caller has them), deals if upsert. ``unmatched``: which
-        persons / organizations listed no row is matched to (``account.index_persons``):
-        an import job's own creates, when a run of it maps rows again."""
+        ``orgs`` is False: the caller has them), deals if upsert. ``own``: which
+        persons / organizations listed an import job made itself (``account.index_persons``),
+        when a run of it maps rows again: matched as any other, a row linked to one says
+        ``created`` (``_own_ref``)."""
         out = Indexes()
         spec = mapping.spec
 
         async def persons() -> None:
-            out.persons = await index_persons(ctx, unmatched)
+            out.persons = await index_persons(ctx, own)
             out.listed["persons"] = out.persons.count
 
         async def list_orgs() -> None:
-            out.orgs, out.listed["organizations"] = await index_orgs(ctx, unmatched)
+            out.orgs, out.listed["organizations"] = await index_orgs(ctx, own)
 
         async def existing() -> None:
             out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None})
@@ -1074,6 +1088,10 @@ class RowPlanner:
                     mapped.org))
         except InputError as exc:  # which of several persons: nothing sent for the row
             return self._bad(row, exc.reason, self.mapper.person_column)
+        # a person / organization the job made itself, found again by a row mapped again
+        # (by e-mail, name, ...: never made twice, x44r9): linked as its create
+        org = _own_ref(org, self.indexes.orgs)
+        person = _own_ref(person, self.indexes.persons)
         if org is not None and "id" in org:
             self.counts.orgs_found += 1
             orgs = self.indexes.orgs

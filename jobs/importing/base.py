@@ -51,7 +51,7 @@ from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
 from ..mapping.spec import FieldSpec
 from ..merged_deals import Merge
-from .own_records import own_records
+from .own_records import own_records, record_own
 from .vanished import Vanished
 
 # How long a row waits for another process's create of its key before it fails (retryable).
@@ -416,12 +416,12 @@ class _ImportBase:
                     mapping = ImportMapping.load(s.mapping)
                     self.check_identity(self.store, mapping)
                     unmade = self.key_code == PLACEHOLDER_CODE  # no row sendable: no field
-                    # the job's own persons / organizations are listed, never matched:
-                    # a row names them by its key, as the run that made them did (x44r1)
+                    # the job's own persons / organizations are matched as any other, a
+                    # row linked to one says created (x44r1), never a copy made (x44r9)
                     planner, self._catalog_now, _ = await RowPlanner.build(
                         ctx, mapping, self._columns(), mode=s.mode,
                         create_key_field=unmade and s.create_key_field,
-                        unmatched=self._own_records)
+                        own=self._own_records)
                 except InputError as exc:
                     self._unusable = MappingUnusable(f"rows need mapping again, but: {exc}")
                     raise self._unusable from None
@@ -446,10 +446,12 @@ class _ImportBase:
 
     async def _own_records(self, kind: str, records: list[dict[str, Any]]) -> Collection[int]:
         """The ids of ``records`` (``kind`` "person" / "org") this job made
-        (``own_records``)."""
-        return await own_records(self.astore, self.claims, scope=self.key_code,
+        (``own_records``); those only its claims prove written to its made- lookups."""
+        ours = await own_records(self.astore, self.claims, scope=self.key_code,
                                  job_id=self.store.job_id, loaded=self.store.created_at,
                                  kind=kind, records=records)
+        await record_own(self.astore, kind, ours)
+        return ours.keys()
 
     def _rows_made(self) -> list[SourceRow]:
         """The rows whose deal a run of this job wrote or found (``RowPlanner.made_before``)
