@@ -504,40 +504,57 @@ def fold_accents(text: str) -> str:
 # and again: each name is read once (issue 8: 242,820 reads on 50,000 demo rows)
 @functools.lru_cache(maxsize=4096)
 def name_match_key(name: str) -> str:
-    """A person's name as its match key (``PersonIndex``, the import's new persons and their
-    claims): case and spacing aside (``norm_key``) and the accents of its Latin and Greek
-    letters folded as organization keys fold them (``fold_accents``), so ``José Núñez`` =
-    ``Jose Nunez``, ``IŞIK KAYA`` = the name with the dotless i, ``Σοφία Αλεξίου`` = ``ΣΟΦΙΑ ΑΛΕΞΙΟΥ``, ``Zoë``
-    = ``Zoe`` (x20r1 M3: each made a second person). A name alone still links no one: a
-    phone or an organization must agree too (docs/mapping.md, Matching)."""
+    """A person's name as its one match key (``PersonIndex``, the import's new persons and
+    their claims, the resume keys, the "linked under another name" note): case and spacing
+    aside (``norm_key``), the accents of its Latin and Greek letters folded as organization
+    keys fold them (``fold_accents``), so ``José Núñez`` = ``Jose Nunez``, ``IŞIK KAYA`` =
+    the name with the dotless i, ``Σοφία Αλεξίου`` = ``ΣΟΦΙΑ ΑΛΕΞΙΟΥ``, ``Zoë`` = ``Zoe``
+    (x20r1 M3: each made a second person), and the transcriptions of umlauts and Nordic
+    letters one spelling (``_transcribed``: ``Jürgen Möller`` = ``Juergen Moeller`` =
+    ``Jurgen Moller``, ``Søren`` = ``Soeren``, ``Håkon`` = ``Haakon`` = ``Hakon``). One key
+    a name, so "same name" is an equivalence and the row order never changes who is one
+    person (x44r9 F2: two keys a name were not transitive). A name alone still links no
+    one: a phone or an organization must agree too (docs/mapping.md, Matching)."""
     if name.isascii() and name.isprintable() and "  " not in name and "`" not in name:
         key = name.strip().casefold()  # nothing to fold (most names): no cache entry
-        return _name_order(key) if "," in key or "." in key or " " in key else key
-    return _name_order(_folded_name(name))
+        key = _name_order(key) if "," in key or "." in key or " " in key else key
+        return _transcribed(key)
+    return _transcribed(_name_order(_folded_name(name)))
 
 
-@functools.lru_cache(maxsize=4096)
+# what German and the Nordic languages write for ä/æ, ö/ø, ü and å without them: each the
+# letter alone, as the accent fold writes the letter itself (``ä`` -> ``a``); ``qu`` + ``e``
+# is never an umlaut (``Quentin``), nor ``ae``/``oe``/``ue`` ending a word (``Roe``,
+# ``Joe``, ``Zoe``, ``Chloe``, ``Mae``, ``Sue``: no umlaut ends a name)
+_TRANSCRIPTIONS = re.compile(r"(?:ae|oe|(?<!q)ue)(?=\w)|aa")
+
+
+def _transcribed(key: str) -> str:
+    """A folded name key with ``ae``, ``oe``, ``ue`` (not ending a word) and ``aa`` as ``a``,
+    ``o``, ``u``, ``a``
+    (the accent fold has made ``ä``, ``æ`` -> ``a``/``ae``, ``ö``, ``ø`` -> ``o``, ``ü`` ->
+    ``u``, ``å`` -> ``a``; ``ß`` casefolds to ``ss`` as ``Strauss`` is written): German
+    writes ``Müller`` as ``Mueller`` without umlauts and an ASCII export as ``Muller``, so
+    all three are one key (and so are ``Mueller`` and ``Muller``, and ``Michael`` and
+    ``Michal``: a canonical key cannot hold ``Müller`` = ``Muller`` and ``Müller`` =
+    ``Mueller`` apart from ``Mueller`` = ``Muller``)."""
+    return _TRANSCRIPTIONS.sub(_first_letter, key)
+
+
+def _first_letter(found: re.Match[str]) -> str:
+    return found[0][0]
+
+
 def name_match_keys(name: str) -> tuple[str, ...]:
-    """Every key a person's name is matched by: its ``name_match_key`` (the umlauts' dots
-    dropped with the other accents: ``Müller`` = ``Muller``) and, for a name written with
-    German umlauts, the key of its ``german_spelling`` (``Jürgen Müller`` also as ``juergen
-    mueller``), as an organization's name is (``org_umlaut_key``). Two names are one
-    when they share a key (``names_agree``): ``Jürgen Müller`` is ``Juergen Mueller`` and
-    ``Jurgen Muller``, ``Sophie Krueger`` is ``Sophie Krüger`` (x44r1 F3: each pair made
-    two persons of one phone and organization); a name written with ``ue`` is never read as
-    ``u``: ``Mueller`` and ``Muller`` share no key, two persons (and ``Samuel`` is never
-    ``Samul``)."""
-    key = name_match_key(name)
-    if name.isascii():
-        return (key,)
-    other = name_match_key(german_spelling(name))
-    return (key,) if other == key else (key, other)
+    """The keys a person's name is matched by: its one ``name_match_key`` (a tuple, for
+    the callers that look a name up under each of its keys; x44r9 F2: a name had a second
+    key for its German spelling, which made "same name" not transitive)."""
+    return (name_match_key(name),)
 
 
 def names_agree(one: str, other: str) -> bool:
-    """Whether two person names share a key (``name_match_keys``)."""
-    mine = name_match_keys(one)
-    return any(k in mine for k in name_match_keys(other))
+    """Whether two person names are one (their ``name_match_key`` is one)."""
+    return name_match_key(one) == name_match_key(other)
 
 
 # courtesy titles written before a name: never a word of it (``Dr. Lee Kim`` is ``Lee Kim``);
