@@ -66,3 +66,80 @@ async def test_junk_brackets_fail_their_rows_and_make_no_person(tmp_path: Path) 
         persons  # before: persons named 'Ines Koch (n/a)' and so on
     assert linked["six"] == ("Ines Koch", ["ines.koch@example.de"]), linked
     assert linked["two"] == linked["three"] == ("Ines Koch", []), linked
+
+
+@pytest.mark.parametrize("cell", ["Tor Berg", "Tor Berg (n/a)", "Tor Berg ()", "Tor Berg <>",
+                                  "Tor Berg (keine)", "Tor Berg (CEO)", "Tor Berg [n/a]",
+                                  "Tor Berg (not-an-email)", " Tor  Berg [] "])
+def test_a_name_column_drops_its_bracket(cell: str) -> None:
+    from jobs.transforms import name_cell_name
+    assert name_cell_name(cell) == "Tor Berg"
+
+
+def test_a_slash_or_placeholder_in_a_bracket_is_no_second_person() -> None:
+    """x44r9 F4: a ``/`` in a bracket split the cell in two persons; F7: a comma between
+    two bracketed contacts dropped the second silently (``;`` failed the row)."""
+    from jobs.transforms import listed_persons
+    for one in ("Jane Roe (CEO/CTO) <jane@roe.com>", "Ines Koch (n/a) <ines@koch.de>",
+                "Jane Roe (n/a) (jane@roe.com)", "Jane Roe (CEO/CTO)", "Roe, Jane",
+                "Roe, Jane, Jr.", "Jane Roe/Smith"):
+        assert listed_persons(one) is None, one
+    assert listed_persons("Ines Koch (ines@koch.de), Bob Roe (bob@roe.de)") == [
+        "Ines Koch (ines@koch.de)", "Bob Roe (bob@roe.de)"]
+    assert listed_persons("Jane Roe/John Poe") == ["Jane Roe", "John Poe"]
+
+
+NAME_COLUMN = """\
+[import]
+key_column = "Deal Id"
+[deal]
+title = "Deal Name"
+[person]
+name = "Contact Name"
+email = "Email"
+[organization]
+name = "Account Name"
+"""
+
+
+@pytest.mark.anyio
+async def test_bracketed_names_in_both_kinds_of_column(tmp_path: Path) -> None:
+    """x44r9 F3: a name column of its own (Zoho's ``Contact Name`` beside ``Email``) made
+    one person for each of seven spellings of ``Tor Berg`` at one company; F3/F4/F7 in the
+    combined column: ``Ines Koch [n/a]`` was a person so named, ``Jane Roe (CEO/CTO)
+    <jane@roe.com>`` failed as two persons, ``Ann Lee (ann@x.de), Bob Roe (bob@roe.de)``
+    dropped Bob."""
+    cells = ["Tor Berg", "Tor Berg (n/a)", "Tor Berg ()", "Tor Berg <>", "Tor Berg (keine)",
+             "Tor Berg (CEO)", "Tor Berg (not-an-email)", "Tor Berg [n/a]"]
+    manifest, mapping = tmp_path / "z.csv", tmp_path / "z.toml"
+    mapping.write_text(NAME_COLUMN)
+    manifest.write_text("Deal Id,Deal Name,Account Name,Contact Name,Email\n"
+                        + "".join(f"z{n},t{n},Bracket AS,{c},\n" for n, c in enumerate(cells))
+                        + "i1,i1,Koch KG,Ines Koch,\ni2,i2,Koch KG,Ines Koch (n/a),\n")
+    hs_manifest, hs_mapping = tmp_path / "hs.csv", tmp_path / "hs.toml"
+    hs_mapping.write_text(SHARED)
+    hs_manifest.write_text("Record ID,Deal Name,Associated Contact\n"
+                           "H1,one,Ines Koch [n/a]\n"
+                           "H2,two,Jane Roe (CEO/CTO) <jane@roe.com>\n"
+                           "H3,three,Ines Koch (n/a) <ines@koch.de>\n"
+                           "H4,four,Jane Roe (n/a) (jane@roe.com)\n"
+                           '"H5","five","Ann Lee (ann@x.de), Bob Roe (bob@roe.de)"\n')
+    async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = read_csv(store.directory / "failed.csv")
+        store.close()
+        store, _, _ = await import_once(sb, tmp_path / "jobs2", hs_manifest, hs_mapping)
+        hs_failed = read_csv(store.directory / "failed.csv")
+        store.close()
+        persons = {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
+                   for p in sb.state.persons.rows.values()}
+        linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
+    assert failed == [], failed
+    assert len({linked[f"t{n}"] for n in range(len(cells))}) == 1, linked  # before: 7
+    assert persons[linked["t0"]][0] == "Tor Berg", persons
+    assert linked["i1"] == linked["i2"], linked  # before: 'Ines Koch (n/a)' a person
+    assert [r["Record ID"] for r in hs_failed] == ["H5"], hs_failed  # before: H2-H4 failed
+    assert "names 2 persons" in hs_failed[0]["reason"], hs_failed  # before: Bob dropped
+    assert persons[linked["one"]] == ("Ines Koch", []), persons
+    assert persons[linked["two"]] == persons[linked["four"]] == ("Jane Roe", ["jane@roe.com"])
+    assert persons[linked["three"]] == ("Ines Koch", ["ines@koch.de"]), persons

@@ -569,6 +569,10 @@ class RowMapper:
             # a name column's "Ann Lee <ann@x>": the name beside the address, never the
             # address's bracket (x44r1 F2); the address is the e-mail column's to give
             name = bracket
+        elif not shared and isinstance(name, str):
+            # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
+            # the bracket (x44r9 F3: seven persons named as their cells)
+            name = tf.name_cell_name(name)
         if shared and addresses and isinstance(name, str):
             # ... and a cell with one is the address and the name beside it, never the
             # whole cell as the name (x34r1: a person named "Ann Lee (ann@x)")

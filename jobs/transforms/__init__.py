@@ -30,7 +30,7 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
-from .contact_cells import contact_name
+from .contact_cells import contact_name, name_cell_name
 from .contacts import (
     LEGAL_SUFFIXES,
     PhoneKey,
@@ -170,6 +170,7 @@ __all__ = [
     "email_key",
     "normalize_email",
     "contact_name",
+    "name_cell_name",
     "german_spelling",
     "name_match_key",
     "name_match_keys",

@@ -5,10 +5,12 @@
 A cell with an ``@`` is ``contacts.email_addresses`` / ``contacts.display_name``'s (an
 address the validator refuses fails its row there). One with none is read here, so that a
 bracket never ends in a person's name: the name alone when the bracket is a placeholder for
-"no address" (``()``, ``(n/a)``, ``<>``, ``(none)``, ``(-)``), else an InputError naming the
+"no address" (``()``, ``(n/a)``, ``<>``, ``[n/a]``, ``(none)``, ``(-)``), else an InputError naming the
 cell with email-validator's reason (x44r1 F2: ``Ines Koch (n/a)``, ``Ines Koch (ines.koch at
 example.de)``, ``Ines Koch <ines.koch.example.de>`` made persons named with the whole cell,
-no e-mail, and linked their deals to them instead of Ines Koch). Pure; no I/O.
+no e-mail, and linked their deals to them instead of Ines Koch; x44r9 F3: ``[n/a]`` too).
+A name column of its own (``name_cell_name``) drops such a bracket, whatever it holds: its
+e-mail is another column's. Pure; no I/O.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from .contacts import normalize_email
 from .text import clean_text
 
 # one name, then one (bracket) or <bracket> at the end of the cell, with no "@" in it
-_BRACKETED = re.compile(r"(?P<name>[^()<>]*?)\s*(?:\((?P<paren>[^()<>@]*)\)|<(?P<angle>[^()<>@]*)>)")
+_BRACKETED = re.compile(r"(?P<name>[^()<>\[\]]*?)\s*(?:\((?P<paren>[^()<>\[\]@]*)\)"
+                        r"|<(?P<angle>[^()<>\[\]@]*)>|\[(?P<square>[^()<>\[\]@]*)\])")
 # what an export writes in the bracket of a contact with no address: nothing, or a
 # placeholder for "none" (casefolded, dots, slashes, dashes and spaces dropped)
 _PLACEHOLDERS = frozenset({"", "na", "none", "null", "nil", "noemail", "noaddress",
@@ -45,7 +48,7 @@ def contact_name(value: object) -> str | None:
     found = _BRACKETED.fullmatch(text)
     if found is None:
         return text
-    inner = found["paren"] if found["paren"] is not None else found["angle"]
+    inner = next(found[k] for k in ("paren", "angle", "square") if found[k] is not None)
     name = found["name"].strip() or None
     if _DROPPED.sub("", inner).casefold() in _PLACEHOLDERS:
         return name
@@ -59,4 +62,22 @@ def contact_name(value: object) -> str | None:
                      "there, or leave the brackets empty for a person without one")
 
 
-__all__ = ["contact_name"]
+def name_cell_name(value: object) -> object:
+    """The person's name a name column of its own gives (the mapping reads the e-mail
+    from another column, or none: Zoho's and Salesforce's ``Contact Name``): the name
+    before a bracket at the end of the cell that holds no ``@`` — a placeholder for "no
+    address" (``Tor Berg (n/a)``, ``()``, ``<>``, ``[n/a]``, ``(keine)``) or any other text
+    (``Tor Berg (CEO)``, ``Jane Roe (CEO/CTO)``: a comment beside the name, as an e-mail
+    cell's bracket is) — so a bracket never stays in a person's name and ``Tor Berg (CEO)``
+    is the account's ``Tor Berg`` (x44r9 F3: seven spellings at one company made seven
+    persons named as their cells). None when nothing is before the bracket; a cell with no
+    such bracket, or not text, as it is. Never raises."""
+    if not isinstance(value, str) or not value.rstrip().endswith((")", ">", "]")):
+        return value
+    found = _BRACKETED.fullmatch(value.strip())
+    if found is None:
+        return value
+    return " ".join(found["name"].split()) or None
+
+
+__all__ = ["contact_name", "name_cell_name"]
