@@ -115,7 +115,13 @@ async def test_bracketed_names_in_both_kinds_of_column(tmp_path: Path) -> None:
     mapping.write_text(NAME_COLUMN)
     manifest.write_text("Deal Id,Deal Name,Account Name,Contact Name,Email\n"
                         + "".join(f"z{n},t{n},Bracket AS,{c},\n" for n, c in enumerate(cells))
-                        + "i1,i1,Koch KG,Ines Koch,\ni2,i2,Koch KG,Ines Koch (n/a),\n")
+                        + "i1,i1,Koch KG,Ines Koch,\ni2,i2,Koch KG,Ines Koch (n/a),\n"
+                        "d1,d1,Lee KG,Ann Lee <ann@lee.de>,bob@roe.de\n"
+                        "d2,d2,Lee KG,Ann Lee <ann@lee.de>,ANN@lee.de\n")
+    bare_manifest, bare_mapping = tmp_path / "b.csv", tmp_path / "b.toml"
+    bare_mapping.write_text(NAME_COLUMN.replace('email = "Email"\n', ""))
+    bare_manifest.write_text("Deal Id,Deal Name,Account Name,Contact Name\n"
+                             "b1,b1,Lee KG,Cem Lee <cem@lee.de>\n")
     hs_manifest, hs_mapping = tmp_path / "hs.csv", tmp_path / "hs.toml"
     hs_mapping.write_text(SHARED)
     hs_manifest.write_text("Record ID,Deal Name,Associated Contact\n"
@@ -131,10 +137,15 @@ async def test_bracketed_names_in_both_kinds_of_column(tmp_path: Path) -> None:
         store, _, _ = await import_once(sb, tmp_path / "jobs2", hs_manifest, hs_mapping)
         hs_failed = read_csv(store.directory / "failed.csv")
         store.close()
+        store, _, _ = await import_once(sb, tmp_path / "jobs3", bare_manifest, bare_mapping)
+        store.close()
         persons = {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
                    for p in sb.state.persons.rows.values()}
         linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
-    assert failed == [], failed
+    assert [r["Deal Id"] for r in failed] == ["d1"], failed  # the two addresses disagree
+    assert "writes the address 'ann@lee.de', the e-mail cell 'bob@roe.de'" in failed[0]["reason"]
+    assert persons[linked["d2"]] == ("Ann Lee", ["ANN@lee.de"]), persons
+    assert persons[linked["b1"]] == ("Cem Lee", ["cem@lee.de"]), persons  # before: no e-mail
     assert len({linked[f"t{n}"] for n in range(len(cells))}) == 1, linked  # before: 7
     assert persons[linked["t0"]][0] == "Tor Berg", persons
     assert linked["i1"] == linked["i2"], linked  # before: 'Ines Koch (n/a)' a person

@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~810 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~860 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
@@ -567,7 +567,10 @@ class RowMapper:
         if not shared and isinstance(name, str) and "@" in name and (
                 (bracket := tf.display_name(name)) is not None):
             # a name column's "Ann Lee <ann@x>": the name beside the address, never the
-            # address's bracket (x44r1 F2); the address is the e-mail column's to give
+            # address's bracket (x44r1 F2); the address is the e-mail column's to give,
+            # the person's own when the mapping reads none (x44r9 F3), and one the row's
+            # e-mail cell contradicts fails the row
+            addresses = self._bracket_address(name, addresses, n)
             name = bracket
         elif not shared and isinstance(name, str):
             # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
@@ -598,6 +601,28 @@ class RowMapper:
             name = tf.display_name(cell)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else ())
+
+    def _bracket_address(self, cell: str, addresses: tuple[str, ...] | None,
+                         n: int) -> tuple[str, ...] | None:
+        """The addresses of a row whose name column writes one beside the name (``cell``):
+        the e-mail column's (``addresses``) when the mapping reads one — InputError when
+        the row's e-mail cell gives another address —, else the bracket's
+        (``tf.email_addresses``: its InputError when invalid)."""
+        name_step, email_step, _ = self.person
+        where = name_step.source.where if name_step is not None else None
+        try:
+            own = tf.email_addresses(cell)
+        except InputError as exc:
+            if email_step is not None:
+                return addresses
+            raise InputError(exc.reason, row=n, column=where) from None
+        if email_step is None:
+            return own
+        if addresses and own and tf.email_key(own[0]) not in map(tf.email_key, addresses):
+            raise InputError(
+                f"the person cell {cell!r} writes the address {own[0]!r}, the e-mail cell "
+                f"{addresses[0]!r}: keep the person's one", row=n, column=where)
+        return addresses
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name_step, address_step = self.org
