@@ -106,9 +106,13 @@ def test_drops_name_a_title_the_policy_writes_over() -> None:
         "title 'Spare parts' (deal 1, the survivor: overwritten by the field policy)"]
 
 
-def test_a_placeholder_or_zero_written_over_is_no_drop() -> None:
+def test_a_zero_written_over_is_no_drop_a_placeholder_text_is_named() -> None:
+    """A value of 0 is no value (FACTS.md); the survivor's text the PATCH replaces is named,
+    a placeholder too (x44r8 F2: "Nothing is lost unsaid", a code read as none, ``NA``,
+    was overwritten unsaid)."""
     records = {1: replace(ORDER, value=0.0, fields={EXT: "n/a"}),
                2: replace(ORDER, id=2, value=700.0, fields={EXT: "PO-7000"})}
     changes = policy_changes(GROUP, records, {})
     assert changes == {"value": 700, "custom_fields": {EXT: "PO-7000"}}
-    assert merge_drops(GROUP, records, changes, {EXT: "External ID"}) == []
+    assert merge_drops(GROUP, records, changes, {EXT: "External ID"}) \
+        == ["External ID n/a (deal 1, the survivor: overwritten by the field policy)"]

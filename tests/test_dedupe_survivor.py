@@ -86,7 +86,8 @@ def test_nothing_is_lost_without_the_plan_saying_so() -> None:
     changes = policy_changes(group(1, 2), recs, {})
     assert changes == {"value": 5000.0}
     assert merge_drops(group(1, 2), recs, changes) == []
-    assert policy_changes(group(1, 2), recs, {"value": "min"}) == {}  # the user's policy rules
+    # the user's policy rules, but a value of 0 is none to it too (x44r8 F3: min took 0)
+    assert policy_changes(group(1, 2), recs, {"value": "min"}) == {"value": 5000}
     assert policy_changes(group(2, 1), recs, {}) == {}  # a real value is kept as it is
     won = replace(A, id=3, status="won", owner_id=9)
     recs = {1: A, 3: won}

@@ -10,7 +10,7 @@ retainer, re-opened after closing) and two deals added days apart with no sign o
 value, add time and pipeline (``scoring``'s module docstring gives the weights). Nothing
 here reads a title. Pure: no I/O.
 
-Why ~900 lines: each rule reads two records the same way (their add times, dates,
+Why ~950 lines: each rule reads two records the same way (their add times, dates,
 identifiers, org names), and ``scoring`` applies them in one order; the identifier
 placeholders, the gap a copy is entered within and the two-companies test of a group
 joined it (f33h), the person read twice (x42r2 F5) and the one reading of "none" a field
@@ -102,10 +102,26 @@ def identifier_text(r: DealRecord, key: str) -> str | None:
 
 
 def _compared(text: str | None) -> str | None:
-    """An identifier's text with the separators inside it folded away as its case is
-    (``PO 4711`` = ``PO-4711`` = ``PO/4711`` = ``po4711``; ``PO-4711`` / ``PO-4712`` stay
-    two: x44r5 F3, an id typed with a space held apart from its copy)."""
-    return None if text is None else _SEPARATORS.sub("", text)
+    """An identifier's text as compared, case folded as given: a run of separators (space,
+    ``-``, ``_``, ``/``, ``.``, ``·``) between a letter run and a digit run folded away when
+    the id is one letter part and one digit part, or two before or after one (``PO 4711`` =
+    ``PO-4711`` = ``PO/4711`` = ``po4711``, ``4711-B`` = ``4711B``: x44r5 F3); every other
+    separator run, between two digits or two letters or in a longer mix, made one ``-``:
+    ``12-34`` = ``12 34`` = ``12/34``, but the digits' grouping is kept (x44r8 F1: ``12-34``
+    / ``1-234``, ``V1.2`` / ``V12``, ``SO-10-1`` / ``SO-101``, ``12.5`` / ``125`` were read as
+    one id and merged at 1.00). ``PO-4711`` / ``PO-4712`` stay two."""
+    if text is None:
+        return None
+    runs = _SEPARATORS.split(text)
+    if len(runs) == 1:
+        return text
+    fold = len(_CLASS_BOUNDARY.findall("".join(runs))) <= 2
+    out = [runs[0]]
+    for run in runs[1:]:
+        left, right = out[-1][-1:], run[:1]
+        mixed = left.isdigit() != right.isdigit()
+        out.append(run if fold and mixed else "-" + run)
+    return "".join(out)
 
 
 def identifier_shown(r: DealRecord, key: str) -> str:
@@ -122,6 +138,8 @@ def identifier_shown(r: DealRecord, key: str) -> str:
 
 _WHOLE_FLOAT = re.compile(r"\d+\.0+")
 _SEPARATORS = re.compile(r"(?<=\w)[\s\-_/.·]+(?=\w)")
+# where letters meet digits in an id (``PO4711``: one; ``A1B2``: three)
+_CLASS_BOUNDARY = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 
 
 # what people type into an identifier field they have no value for (casefolded; spacing and
@@ -154,10 +172,36 @@ PLACEHOLDERS = frozenset({
     "ismeretlen", "neznámý", "neznámá", "není", "нет", "нет данных", "неизвестно", "немає",
     "невідомо", "άγνωστο", "κανένα", "necunoscut", "niciunul", "niet bekend",
     "non disponibile", "non noto",
+    # x44r8 F4: no / nothing / not given / not applicable in those languages and more; the
+    # short ones (``ne``, ``nu``, ``ei``, ``nej``, ``nie``) are codes as often: ``none_ish``
+    "nej", "nee", "nie", "ne", "ні", "не", "żaden", "žádný", "neuvedeno", "ei", "hay\u0131r",
+    "belirtilmemis", "nem", "semmi", "nincs adat", "όχι", "δεν υπάρχει", "nu", "nimic",
+    "nada", "niente", "ninguém", "sin número", "não se aplica", "nichts", "rien",
+    "nicht zutreffend", "keine nummer", "ingenting", "ej angivet", "ikke angivet",
+    "ikke oppgitt", "nie podano", "не указано", "не вказано",
 })
 # folded (``fold``: casefolded, spaces and punctuation gone): ``k. A`` = ``k.A.`` = ``ka``
 _FOLDED = frozenset(re.sub(r"[\W_]+", "", w) for w in PLACEHOLDERS)
 SENTINELS = frozenset({"-1"})  # a number systems write for none: no identifier either
+# the bare short words for none that are codes too (``NA`` North America, ``NO`` Norway,
+# ``SEM``, ``SIN``, ``NIL``, ``KA``, ``INGEN``): 1-3 letters alone, and two words
+# (x44r8 F2: ``NA`` / ``EU`` read as "no value" lost the guard and merged at 1.00)
+_NOT_CODES = frozenset({"tbd", "tba", "tbc", "tbf", "nan", "unk", "x", "xx", "xxx", "nvt",
+                        "yok"})
+_NONE_ISH = frozenset(w for w in _FOLDED if w.isalpha()
+                      and (len(w) <= 2 or (w.isascii() and len(w) <= 3))
+                      and w not in _NOT_CODES) | {"ingen", "inget"}
+
+
+def none_ish(text: str) -> bool:
+    """Whether an identifier's text is a bare short word for none that is a real code as
+    often (``_NONE_ISH``: ``NA``, ``NO``, ``ND``, ``NV``, ``NB``, ``KA``, ``SEM``, ``SIN``,
+    ``NIL``, ``INGEN``; written with punctuation, ``n/a`` / ``k.A.``, it is no code). It is
+    a ``placeholder`` (its equality is no evidence) but not ``blank_identifier``: one that
+    differs from the other deal's id keeps the pair at review at most
+    (``filler_differences``, x44r8 F2), and a plan names it when a merge or policy drops it."""
+    t = " ".join(text.split()).casefold()
+    return t.isalpha() and t in _NONE_ISH
 
 
 def placeholder(text: str) -> bool:
@@ -195,7 +239,7 @@ def blank_identifier(text: str) -> bool:
     ``12345``, ``PO-1111``, ``DE123456789``) — real numbers in a sequence look like them
     (x44r2 F1: orders ``PO-1111`` / ``PO-1112`` merged, the first id lost), so they lose
     the evidence their equality gives but still tell two deals apart."""
-    if not placeholder(text):
+    if not placeholder(text) or none_ish(text):
         return False
     m = _LABELLED.fullmatch(text.strip())
     core = _PUNCT.sub("", m[1] if m and placeholder(m[1]) else text).casefold()
@@ -204,18 +248,51 @@ def blank_identifier(text: str) -> bool:
     return not (core.isdigit() and set(core) != {"0"} and _filler(core))
 
 
-def no_value(v: object) -> bool:
-    """Whether a field's value says there is none: empty (None, ``""``, ``[]``, ``{}``) or
+def no_value(v: object, field: str | None = None) -> bool:
+    """Whether a field's value says there is none: empty (None, ``""``, ``[]``, ``{}``);
     text that is a placeholder (``blank_identifier``: ``n/a``, ``-``, ``?``, ``geen``,
-    ``N.N.``, ``0000``, ``xxxx``...), an option's or a record's ``{"value": ...}`` read
-    as its value. A number (``0``) is a value; so is a filler of digits (``PO-1111``).
-    The one reading of "none" the identifier evidence, the field policy and a plan's
-    ``drops`` share (x44r5 F1: the policy took ``-`` over ``PO-49148``)."""
+    ``N.N.``, ``0000``, ``xxxx``...) or a code read as none (``none_ish``: ``NA``); a
+    sentinel date (``SENTINEL_DATES``: 1900-01-01, 1970-01-01..., a date or ISO text); a
+    money amount of 0 or less (the deal ``value`` when ``field`` is ``"value"``, a monetary
+    field's ``{"value": 0, "currency": "EUR"}``: Pipedrive shows a deal value of 0 as no
+    value, FACTS.md); a reference id of 0 (``owner_id``, ``person_id``, ``org_id``, a user /
+    person / org field's ``{"id": 0}``: Pipedrive ids start at 1). A plain number is a value,
+    0 and negatives too (a custom number field's 0 is a real discount or count as often);
+    so is a filler of digits (``PO-1111``). The one reading of "none" the identifier
+    evidence, the field policy and a plan's ``drops`` share (x44r5 F1: the policy took
+    ``-`` over ``PO-49148``; x44r8 F3: ``value = "min"`` took a copy's 0 over 700, 32 of
+    32 survivors set to 0; ``earliest`` took 1900-01-01)."""
     if isinstance(v, Mapping) and v:
+        if "currency" in v:
+            amount = v.get("value")
+            return not isinstance(amount, int | float) or isinstance(amount, bool) \
+                or amount <= 0
+        ref = "id" in v
         v = v.get("value", v.get("id"))
+        if ref and v == 0 and not isinstance(v, bool):
+            return True
     if v is None or v == "" or v == [] or v == {}:
         return True
-    return isinstance(v, str) and blank_identifier(" ".join(v.split()).casefold())
+    if isinstance(v, date):
+        return (v.date() if isinstance(v, datetime) else v) in SENTINEL_DATES
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return (field == "value" and v <= 0) or (field in _REFERENCES and v == 0)
+    if not isinstance(v, str):
+        return False
+    if (d := _ISO_DATE.match(v.strip())) and d[0] in _SENTINEL_ISO:
+        return True
+    t = " ".join(v.split()).casefold()
+    return blank_identifier(t) or none_ish(t)
+
+
+# dates systems write for none: Excel's and Lotus's day 0 / 1, the Unix epoch, the first
+# day .NET / SQL know, the last one (x44r8 F3: ``earliest`` took 1900-01-01 over 2026-12-31)
+SENTINEL_DATES = frozenset({date(1900, 1, 1), date(1899, 12, 30), date(1899, 12, 31),
+                            date(1970, 1, 1), date(1, 1, 1), date(9999, 12, 31)})
+_SENTINEL_ISO = frozenset(d.isoformat() for d in SENTINEL_DATES)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\d])")
+# deal fields that hold a user's, person's or organization's id: 0 is none
+_REFERENCES = frozenset({"owner_id", "user_id", "person_id", "org_id", "creator_user_id"})
 
 
 _PUNCT = re.compile(r"[\W_]+")
@@ -223,7 +300,9 @@ _PUNCT = re.compile(r"[\W_]+")
 _LABELLED = re.compile(r"[^:]{1,30}:\s*(.*)")
 # a short letter prefix before a placeholder (``PO-TBD``, ``DE000000000``, ``PO-000``); one
 # zero after letters is a real id (``A-0``)
-_PREFIXED = re.compile(r"[^\W\d_]{1,3}[\s\-/#.:]*(.+)")
+# and a separator before a word (``PO-TBD``, ``PO n/a``; ``CONTEST``, ``ARENA``, ``CANNON``
+# are words, not CON+test: x44r8 F2)
+_PREFIXED = re.compile(r"[^\W\d_]{1,3}(?:[\s\-/#.:]+|(?=\d))(.+)")
 _ZEROS = re.compile(r"0{3,}")
 _RUN = 5  # a run of this many digits counting up or down is typed for none (``12345``)
 

@@ -50,7 +50,7 @@ from bulk.manifest import read_manifest
 
 from ..field_text import field_text, whole
 from ..selection import parse_id
-from .evidence import no_value
+from .evidence import no_value, none_ish
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
 from .titles import group_title
@@ -151,8 +151,9 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
             continue
         # a placeholder (``-``, ``n/a``, ``N.N.``, ``0000``: ``no_value``) is no candidate
         # under any rule (x44r5 F1: newest-non-empty wrote ``-`` over ``PO-49148``, max
-        # ``n/a``, min ``0000``)
-        values = [(r, v) for r in members if not no_value(v := _value(r, name))]
+        # ``n/a``, min ``0000``; nor a deal value or amount of 0 or less, a sentinel date,
+        # an owner id 0: x44r8 F3, ``value = "min"`` set 32 of 32 survivors' value to 0)
+        values = [(r, v) for r in members if not no_value(v := _value(r, name), name)]
         if not values:
             continue
         try:
@@ -271,10 +272,12 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     by the name the deal holds (``dropped_value``); and a merged deal added before the
     survivor: its id and add time (``older_drop``) go with it; and each non-empty value of
     the survivor's own that the PATCH ``changes`` writes over (``value 500.00 EUR (deal 31,
-    the survivor: overwritten by the field policy)``; its 0 value, a custom field's text
-    that says none — ``n/a`` — and, unless ``policy_title`` (the user's ``title`` policy
-    wrote it), the title a cleaner form of the group's own replaces are no value; x44r2 F1:
-    ``PO-1111`` written over and named nowhere); empty: nothing is lost."""
+    the survivor: overwritten by the field policy)``; its 0 value and, unless
+    ``policy_title`` (the user's ``title`` policy wrote it), the title a cleaner form of the
+    group's own replaces are no value; its text that says none — ``n/a``, ``NA`` — is named
+    too; x44r2 F1: ``PO-1111`` written over and named nowhere; x44r8 F2: ``NA``); a merged
+    deal's ``n/a`` is no value to lose, its ``NA`` (``evidence.none_ish``) is; empty:
+    nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -294,8 +297,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
         if name in changes or name in custom:
             final = changes[name] if name in changes else custom[name]
             own = value(survivor, name)  # the PATCH writes over the survivor's own value
-            if not (_empty(own) or (name == "value" and not own) or (
-                    name not in standard and _placeholder_text(own))) \
+            # any text of the survivor's the PATCH replaces is named, a placeholder
+            # too (x44r8 F2: a code read as none, ``NA``, was written over unsaid)
+            if not (_empty(own) or (name == "value" and not own)) \
                     and whole(own) != whole(final):
                 out.append(f"{dropped_value(name, own, survivor, labels, options, entities)} "
                            f"(deal {survivor.id}, {OVERWRITTEN})")
@@ -306,8 +310,9 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
         for r in merged:
             v = value(r, name)
             if _empty(v) or (name == "value" and not v) or (
-                    name not in standard and _placeholder_text(v)):
-                continue  # a custom field's placeholder (n/a, -) is no value to lose
+                    name not in standard and _placeholder_text(v) and not none_ish(str(v))):
+                continue  # a custom field's placeholder (n/a, -) is no value to lose; a code
+                # read as none (``NA``, ``SEM``: ``evidence.none_ish``) may be one
             if whole(v) != whole(final):  # every part: 500 GBP is not 500 EUR (x27r3 5)
                 out.append(f"{dropped_value(name, v, r, labels, options, entities)} "
                            f"(deal {r.id})")
