@@ -34,6 +34,7 @@ from ..selection import PAGE
 from .config import POLICY_FIELDS
 from .model import DealRecord
 from .org_names import fold
+from .phones import national_number
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
 RECORD_FIELDS = frozenset(DealRecord.__slots__)
@@ -229,11 +230,10 @@ def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
     """What tells a v2 person object apart as a person, as short SHA-256 digests (no e-mail
     or phone number is kept): ``e:`` + each e-mail's, case and spaces aside, and ``p:`` + its
     name's (case and spacing aside; with accents, also folded: ``_readings``) with each
-    phone number's last 9 digits (7 digits at
-    least: ``+49 30 1234567`` = ``030 1234567``), and with the name's words in any order
-    (``Kessler, Hugo`` and a phone = ``Hugo Kessler`` and it). Two person records sharing one are one
-    person entered twice (x42r2 F5). v2 ``emails`` / ``phones``: lists of ``{value,
-    primary, label}`` (openapi-v2.yaml ``getPersons``)."""
+    phone number's last 9 digits and its national number (``phones.national_number``), 7
+    digits at least: ``+49 30 1234567`` = ``030 1234567``), and with the name's words in
+    any order (``Kessler, Hugo`` = ``Hugo Kessler``). Two records sharing one are one person
+    twice (x42r2 F5). v2 ``emails`` / ``phones``: ``{value, primary, label}`` lists."""
     out: set[str] = set()
     for e in person.get("emails") or ():
         v = str((e.get("value") if isinstance(e, Mapping) else e) or "").strip().casefold()
@@ -241,11 +241,11 @@ def person_keys(person: Mapping[str, Any]) -> tuple[str, ...]:
             out.add("e:" + _digest(v))
     name = " ".join(str(person.get("name") or "").casefold().split())
     for ph in person.get("phones") or () if name else ():
-        digits = "".join(c for c in str((ph.get("value") if isinstance(ph, Mapping) else ph) or "")
-                         if c.isdigit())
-        if len(digits) >= 7:
-            out.update("p:" + _digest(f"{reading}|{digits[-9:]}") for reading in _readings(name))
-            out.update("p:" + _digest(f"~{r}|{digits[-9:]}") for r in _any_order(name))  # x44r2 F3
+        text = str((ph.get("value") if isinstance(ph, Mapping) else ph) or "")
+        digits = "".join(c for c in text if c.isdigit())  # last 9, national number: x44r8 F5
+        for num in {d for d in (digits[-9:], national_number(text)) if len(d) >= 7}:
+            out.update("p:" + _digest(f"{reading}|{num}") for reading in _readings(name))
+            out.update("p:" + _digest(f"~{r}|{num}") for r in _any_order(name))  # x44r2 F3
     return tuple(sorted(out))
 
 
