@@ -19,7 +19,7 @@ from bulk.sandbox import Faults, SandboxConfig
 from jobs.demo_data import write_demo_export
 from pdbulk.cli import parse_faults
 from pdbulk.options import EXIT_STOPPED, describe, exit_code_for
-from tests.sandbox_helpers import running
+from tests.sandbox_helpers import pdbulk_to_the_end, running
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "tok-f32n-blocked-0001"
@@ -75,11 +75,10 @@ def test_cli_run_blocked_over_http_exits_4_and_says_to_wait(tmp_path: Path) -> N
                "PDBULK_STATE_DIR": str(tmp_path / "state")}
         env.pop("PDBULK_COORDINATOR", None)
         env.pop("PDBULK_WINDOW", None)
-        out = subprocess.run(
-            [sys.executable, "-m", "pdbulk", "import", str(export.manifest), "--mapping",
+        out = pdbulk_to_the_end(  # in this process (issue 8: a start-up less)
+            ["import", str(export.manifest), "--mapping",
              str(export.mapping), "--url", url, "--job-dir", str(tmp_path / "jobs"),
-             "--create-key-field"],
-            env=env, capture_output=True, text=True, timeout=90)
+             "--create-key-field"], env)
     finally:
         sandbox.terminate()
         sandbox.wait(10)

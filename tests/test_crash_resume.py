@@ -1,14 +1,15 @@
 """Kill -9 in the middle of a job, resume it: the end state is an uninterrupted run's.
 
-Three processes: the sandbox (its own process, so the kill cannot take it
-down), ``python -m pdbulk touch`` (killed with SIGKILL once the sandbox has
-applied some of its writes) and ``python -m pdbulk resume``. The same job is
-then run uninterrupted against the sandbox reset to the same seeded account,
-and both end states are compared: the deals (but for their update_time) and
-the job stores (every item done, none failed, pending or in doubt). The
-sandbox dates its seeded records from the time it seeds them, so a reset account
-differs in its ``*_time`` fields: those are left out of the comparison between
-the two runs (not of the check that untouched deals were not written).
+Two processes: the sandbox (its own process, so the kill cannot take it
+down) and ``python -m pdbulk touch`` (killed with SIGKILL once the sandbox has
+applied some of its writes); ``pdbulk resume`` runs in the test's process (no kill cuts
+it: a process start-up less, issue 8). The same job is then run uninterrupted (in the
+test's process too) against the sandbox reset to the same seeded account, and both end
+states are compared: the deals (but for their update_time) and the job stores (every
+item done, none failed, pending or in doubt). The sandbox dates its seeded records from
+the time it seeds them, so a reset account differs in its ``*_time`` fields: those are
+left out of the comparison between the two runs (not of the check that untouched deals
+were not written).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import orjson
 import pytest
 
 from bulk.store import ItemState, JobStore
+from tests.sandbox_helpers import pdbulk_to_the_end
 
 N, SPARE = 360, 40  # deals 1..N touched; N+1..N+SPARE must not change
 TOKEN = "crash-test-token"
@@ -86,7 +88,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def touch_argv(url: str, ids: Path, job_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "pdbulk", "touch", "--url", url, "--ids", f"@{ids}",
+    return ["touch", "--url", url, "--ids", f"@{ids}",
             "--set", "value=777", "--set", "probability=42", "--plan", "ultimate",
             "--job-dir", str(job_dir)]
 
@@ -96,8 +98,19 @@ def cli_env() -> dict[str, str]:
 
 
 def run_cli(argv: list[str], log: IO[bytes]) -> int:
-    return subprocess.run(argv, env=cli_env(), stdout=log, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, timeout=30).returncode
+    """``pdbulk argv`` run to its end in this process (no kill cuts it), its stdout and
+    stderr written to ``log``: its exit code."""
+    done = pdbulk_to_the_end(argv, cli_env())
+    log.write((done.stdout + done.stderr).encode())
+    log.flush()
+    return done.returncode
+
+
+def start_cli(argv: list[str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``python -m pdbulk argv``, a process of its own (to be killed or interrupted), its
+    output to ``log``."""
+    return subprocess.Popen([sys.executable, "-m", "pdbulk", *argv], env=cli_env(), stdout=log,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def writes(url: str) -> int:
@@ -133,8 +146,7 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(
     seeded = deals(sandbox_url)
     crashed, clean = tmp_path / "crashed", tmp_path / "clean"
     log = (tmp_path / "cli.log").open("wb")
-    job = subprocess.Popen(touch_argv(sandbox_url, ids, crashed), env=cli_env(), stdout=log,
-                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    job = start_cli(touch_argv(sandbox_url, ids, crashed), log)
     try:
         wait_for(f"{KILL_AFTER_WRITES} writes", lambda: writes(sandbox_url) >= KILL_AFTER_WRITES
                  or job.poll() is not None, 20)
@@ -148,7 +160,7 @@ def test_sigkill_mid_run_then_resume_equals_an_uninterrupted_run(
         assert counts[ItemState.SENDING] > 0  # ...some of it in doubt, for resume to reconcile
 
         (job_id,) = [p.name for p in crashed.iterdir() if p.is_dir()]
-        assert run_cli([sys.executable, "-m", "pdbulk", "resume", job_id,
+        assert run_cli(["resume", job_id,
                         "--job-dir", str(crashed)], log) == 0
         after_resume = deals(sandbox_url)
         resumed_counts, resumed_per_deal = job_state(crashed)
@@ -180,8 +192,7 @@ def test_sigint_stops_cleanly_with_a_resume_hint(sandbox_url: str, tmp_path: Pat
     ids.write_text("\n".join(str(i) for i in range(1, N + 1)) + "\n")
     out_path = tmp_path / "cli.log"
     with out_path.open("wb") as log:
-        job = subprocess.Popen(touch_argv(sandbox_url, ids, tmp_path / "jobs"), env=cli_env(),
-                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        job = start_cli(touch_argv(sandbox_url, ids, tmp_path / "jobs"), log)
         try:
             wait_for("100 writes", lambda: writes(sandbox_url) >= 100 or job.poll() is not None, 20)
             assert job.poll() is None, "the job ended before it could be interrupted"
@@ -198,7 +209,7 @@ def test_sigint_stops_cleanly_with_a_resume_hint(sandbox_url: str, tmp_path: Pat
     assert 0 < counts[ItemState.DONE] < N and counts[ItemState.PENDING] > 0
     (job_id,) = [p.name for p in (tmp_path / "jobs").iterdir() if p.is_dir()]
     with (tmp_path / "resume.log").open("wb") as log:
-        assert run_cli([sys.executable, "-m", "pdbulk", "resume", job_id,
+        assert run_cli(["resume", job_id,
                         "--job-dir", str(tmp_path / "jobs")], log) == 0
     counts, per_deal = job_state(tmp_path / "jobs")
     assert counts[ItemState.DONE] == N and per_deal == dict.fromkeys(range(1, N + 1), 1)

@@ -22,7 +22,7 @@ from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.demo_data import write_demo_export
 from pdbulk.cli import app
 from tests.import_support import read_csv
-from tests.sandbox_helpers import ThreadedSandbox
+from tests.sandbox_helpers import ThreadedSandbox, pdbulk_to_the_end
 
 TOKEN = "import-cli-token"
 # OAuth on Ultimate: 480 requests per 2 s, so the CLI (whose window is the real 2 s) is fast.
@@ -270,9 +270,8 @@ def test_kill_9_mid_import_then_resume_gives_each_row_exactly_once(tmp_path: Pat
         killed_at = _admin(url, "/_sandbox/stats")["writes_applied"]["addDeal"]
         assert 150 <= killed_at < 500
         job = next(jobs.iterdir())
-        resume = subprocess.run([sys.executable, "-m", "pdbulk", "resume", job.name,
-                                 "--job-dir", str(jobs)], env=env, capture_output=True,
-                                text=True, timeout=120)
+        # the resume, no kill cutting it, in this process (issue 8: a start-up less)
+        resume = pdbulk_to_the_end(["resume", job.name, "--job-dir", str(jobs)], env)
         assert resume.returncode == 3, resume.stderr + resume.stdout  # the bad rows
         _admin(url, "/_sandbox/faults?replace=1", {})
         deals = [d for d in _admin(url, "/_sandbox/deals")["data"] if not d["is_deleted"]
