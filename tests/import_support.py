@@ -185,6 +185,22 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+async def failed_rows(sb: Sandbox, job_root: Path, manifest: Path,
+                      mapping: Path) -> list[dict[str, str]]:
+    """``manifest`` imported once with ``mapping`` (``import_once``): its failed.csv's rows."""
+    store, _, _ = await import_once(sb, job_root, manifest, mapping)
+    try:
+        return read_csv(store.directory / "failed.csv")
+    finally:
+        store.close()
+
+
+def persons_named(sb: Sandbox) -> dict[int, tuple[str, list[str]]]:
+    """Every person of the sandbox: id -> (name, its e-mail addresses)."""
+    return {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
+            for p in sb.state.persons.rows.values()}
+
+
 def forget_killed_run() -> None:
     """Empty the state folder's record of what imports wrote (``jobs.last_written``), as a
     run killed -9 before its settled rows were recorded leaves it (the record is set in

@@ -18,7 +18,7 @@ import pytest
 from bulk.sandbox import SandboxConfig, serve
 from jobs.catalog import Catalog
 from jobs.mapping.starter import init_mapping
-from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.import_support import failed_rows, persons_named, sandbox_deals
 from tests.test_mapping import catalog  # noqa: F401  (fixture)
 
 SHARED = """\
@@ -42,11 +42,8 @@ async def test_one_column_read_as_name_and_email(tmp_path: Path) -> None:
                         "H3,three,Carl Dee\n"
                         "H4,four,dana@hooli.example\n")
     async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        failed = read_csv(store.directory / "failed.csv")
-        store.close()
-        persons = {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
-                   for p in sb.state.persons.rows.values()}
+        failed = await failed_rows(sb, tmp_path / "jobs", manifest, mapping)
+        persons = persons_named(sb)
         linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
     assert failed == [], failed  # before: H3 "not an e-mail address: 'Carl Dee'"
     assert linked == {"one": ("Anna Schmidt", ["anna@hooli.example"]),  # before: the cell

@@ -13,7 +13,7 @@ import pytest
 from bulk.errors import InputError
 from bulk.sandbox import SandboxConfig, serve
 from jobs.transforms import contact_name
-from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.import_support import failed_rows, persons_named, sandbox_deals
 
 SHARED = """\
 [import]
@@ -52,11 +52,8 @@ async def test_junk_brackets_fail_their_rows_and_make_no_person(tmp_path: Path) 
                         "H5,five,Ines Koch <ines.koch.example.de>\n"
                         "H6,six,Ines Koch (ines.koch@example.de)\n")
     async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        failed = read_csv(store.directory / "failed.csv")
-        store.close()
-        persons = {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
-                   for p in sb.state.persons.rows.values()}
+        failed = await failed_rows(sb, tmp_path / "jobs", manifest, mapping)
+        persons = persons_named(sb)
         linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
     reasons = {r["Record ID"]: r["reason"] for r in failed}
     assert sorted(reasons) == ["H1", "H4", "H5"], failed  # before: none failed
@@ -131,16 +128,10 @@ async def test_bracketed_names_in_both_kinds_of_column(tmp_path: Path) -> None:
                            "H4,four,Jane Roe (n/a) (jane@roe.com)\n"
                            '"H5","five","Ann Lee (ann@x.de), Bob Roe (bob@roe.de)"\n')
     async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
-        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
-        failed = read_csv(store.directory / "failed.csv")
-        store.close()
-        store, _, _ = await import_once(sb, tmp_path / "jobs2", hs_manifest, hs_mapping)
-        hs_failed = read_csv(store.directory / "failed.csv")
-        store.close()
-        store, _, _ = await import_once(sb, tmp_path / "jobs3", bare_manifest, bare_mapping)
-        store.close()
-        persons = {p["id"]: (p["name"], [e["value"] for e in p["emails"]])
-                   for p in sb.state.persons.rows.values()}
+        failed = await failed_rows(sb, tmp_path / "jobs", manifest, mapping)
+        hs_failed = await failed_rows(sb, tmp_path / "jobs2", hs_manifest, hs_mapping)
+        await failed_rows(sb, tmp_path / "jobs3", bare_manifest, bare_mapping)
+        persons = persons_named(sb)
         linked = {d["title"]: d["person_id"] for d in sandbox_deals(sb)}
     assert [r["Deal Id"] for r in failed] == ["d1"], failed  # the two addresses disagree
     assert "writes the address 'ann@lee.de', the e-mail cell 'bob@roe.de'" in failed[0]["reason"]
