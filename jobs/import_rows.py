@@ -74,6 +74,7 @@ from .deals import (
     shown,
     with_status_times,
 )
+from .file_names import FileNames, unnamed
 from .import_account_now import catalog_users
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
@@ -413,6 +414,9 @@ class RowPlanner:
         # rows of that name at that organization give (a few distinct ones at most): a row
         # of the name and organization alone is the one person they make (``learn_persons``)
         self._file_at: _Learned[tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # the name the file gives an address its first row gives bare (x44r9 F6: a person
+        # named ``jane@roe.com`` while later rows name her ``Jane Roe``; ``learn_persons``)
+        self._file_names = FileNames()
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
         # address the file names the organization at (``learn_places``; None: not learned)
@@ -1653,6 +1657,7 @@ class RowPlanner:
         addresses = Numbering()  # an address (its key's hash) -> its number
         named = array("q")  # the number -> the hash of the first name giving it
         shared: set[int] = set()
+        names = FileNames()  # the names the file gives an address first given bare
 
         def root(x: int) -> int:
             while (up := parent[x]) != x:
@@ -1711,7 +1716,10 @@ class RowPlanner:
                 name_hash = hash(name)
                 for address in (email, *person.also):
                     k = hash(tf.email_key(address))
-                    if (a := addresses.number(k)) == len(named):
+                    new = (a := addresses.number(k)) == len(named)
+                    if address is email:
+                        names.see(a, new, email, person.name, name)
+                    if new:
                         named.append(name_hash)
                     elif named[a] != name_hash:
                         shared.add(k)
@@ -1729,6 +1737,8 @@ class RowPlanner:
                     keep(n, text)
         addresses.clear()
         del named[:]
+        names.done()
+        self._file_names = names
         contested = self._join_phones(attached, more_attached, root, union, text_of, hashes)
         del attached[:]
         more_attached.clear()
@@ -2239,8 +2249,12 @@ class RowPlanner:
                          if (index is None or index.owner_of(a) is None)
                          and person_email_key(a) not in self._persons
                          and person_email_key(a) not in self._person_alias)
-            first = self._persons[key] = (person.name, number, self._one_org(org), also,
-                                          person.more_phones)
+            # a row naming its person by its address alone: the name the file's rows give
+            # the address (``FileNames``, x44r9 F6), else the address
+            first = self._persons[key] = (
+                self._file_names.name_for(person.email) or person.name
+                if unnamed(person.name, person.email) else person.name,
+                number, self._one_org(org), also, person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
             if person.email and key == person_email_key(person.email) \
@@ -2276,7 +2290,8 @@ class RowPlanner:
                                 for p in more_phones)]
         # a person of the account has this name: created all the same (no evidence links
         # them), and said (x24r1 F6: a second "Ann Lee" at Ann Lee's organization, silent)
-        namesakes = [pid for pid, _, _ in index.named(person.name)][:3] \
+        namesakes = [pid for pid, _, _ in index.named(
+            name if unnamed(person.name, person.email) else person.name)][:3] \
             if index is not None and name_key else []
         if namesakes and made:
             self.counts.persons_same_name += 1
