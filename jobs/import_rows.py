@@ -1867,9 +1867,10 @@ class RowPlanner:
         (``_joined``). InputError when those leave the row several persons to be."""
         if not person.email and not person.phone and org is not None and self._file_at:
             person = self._at_identity(person, org, org_id)
-        return self._joined(person)
+        return self._joined(person, org is not None, org_id)
 
-    def _joined(self, person: PersonRef) -> PersonRef:
+    def _joined(self, person: PersonRef, at_org: bool = False,
+                org_id: object = None) -> PersonRef:
         """``person`` with the e-mails and phones of its component (``learn_persons``), when
         no row gives the component whole: its own addresses first, then the component's
         others as ``also`` — a row without one takes the component's first the account
@@ -1880,7 +1881,9 @@ class RowPlanner:
         ``person`` itself when the file gives it nothing more, or its only link is a phone
         that does not agree with the component's (another extension or country:
         ``tf.phones_agree``). InputError when a row without an e-mail would take
-        addresses of several persons of the account of its name."""
+        addresses of several persons of the account of its name, or fits one of another
+        address by its name and phone (``_check_switchboard``; ``at_org``: the row names
+        an organization, ``org_id`` its id when the account has it)."""
         if self._contested:
             for h, _ in _identities(person):
                 if (given := self._contested.get(h)) is None:
@@ -1919,6 +1922,7 @@ class RowPlanner:
             if owned:
                 first = next(iter(owned))
                 mails = (first, *(a for a in mails if a != first))
+            self._check_switchboard(index, person, mails, org_id if at_org else _NO_ORG)
         own = [a for a in (person.email, *person.also) if a]
         known = {tf.email_key(a) for a in own}
         addresses = [*own, *(a for a in mails if tf.email_key(a) not in known)]
@@ -1933,6 +1937,39 @@ class RowPlanner:
                                phone=numbers[0] if numbers else None,
                                more_phones=tuple(numbers[1:]))
 
+    @staticmethod
+    def _check_switchboard(index: PersonIndex, person: PersonRef, mails: tuple[str, ...],
+                           org_id: object) -> None:
+        """InputError when a row of a name and phone and no e-mail, to which the file's
+        other rows give ``mails``, fits by that name and phone a person of the account who
+        has addresses, none of them ``mails``: two persons at one number (a switchboard),
+        as ``jobs.dedupe.evidence`` tells them since x44r5 F2 and as the row imported alone
+        fits both (``PersonIndex.match``: several persons have the row's phone). f44m's
+        note: the row took the file's address and was linked to its person. A row naming an
+        organization (``org_id``: its id, None when new in the file) is told apart from a
+        person of the account at another, as ``match`` narrows the persons of one phone by
+        the row's organization (x27r1 3)."""
+        wanted = tf.phone_key(person.phone) if person.phone else None
+        if wanted is None:
+            return
+        theirs: set[int] = set()  # the persons any of ``mails`` is an address of
+        for address in mails:
+            if (pid := index.owner_of(address)) is not None:
+                theirs |= index.shared.get(tf.email_key(address), {pid})
+        others = sorted(pid for pid, phones, at in index.named(person.name)
+                        if pid in index.emailed and pid not in theirs
+                        and tf.phones_agree(wanted, phones)
+                        and (org_id is _NO_ORG or (isinstance(org_id, int) and at == org_id)))
+        if others:
+            raise InputError(
+                f"other rows of this file give the person {person.name!r} with this phone "
+                f"the address {mails[0]}{' (and more)' if len(mails) > 1 else ''}, and "
+                f"{counted(len(others), 'person')} of the account of that name "
+                f"{'has' if len(others) == 1 else 'have'} the phone with another address "
+                f"({'id' if len(others) == 1 else 'ids'} "
+                f"{', '.join(map(str, others[:5]))}): two persons at one number, and the row "
+                "gives no e-mail: add the e-mail of the person to the row")
+
     def _at_identity(self, person: PersonRef, org: OrgRef, org_id: object) -> PersonRef:
         """``person`` (a row with neither an e-mail nor a phone) with the e-mail or phone the
         file's rows give its name at its organization (``learn_persons``); InputError when
@@ -1943,7 +1980,7 @@ class RowPlanner:
             return person  # a file and its parts imported one by one agree: x24r1)
         # the phones of the name there that no e-mail of the file covers: persons too
         ones = [*mails, *(n for n in numbers
-                          if not self._joined(person._replace(phone=n)).email)]
+                          if not self._joined(person._replace(phone=n), True, org_id).email)]
         # the account's persons of the name at that organization that none of those is:
         # imported one by one, the row would fit them too (x14r5)
         theirs = self._others_at(person.name, org_id, mails, numbers) if ones else []
@@ -2493,6 +2530,9 @@ def _identities(person: PersonRef, name: str | None = None) -> list[tuple[int, s
         if phone and (key := tf.phone_key(phone)) is not None:
             ids.setdefault(hash(("p", name, key.last9)) | 1, phone)
     return list(ids.items())
+
+
+_NO_ORG = object()  # (``_check_switchboard``: the row names no organization)
 
 
 def _which_person(name: str, where: str, fix: str) -> InputError:
