@@ -11,7 +11,8 @@ a run, so a resume or a load again names it the same.
 
 Only addresses whose first row is bare are followed (a row naming the address first makes
 or finds its person by that name): one byte an address, by the number the learning pass
-gives it, and a few names for each followed one. Pure; no I/O. Never renames a person of
+gives it, and a few names for each one a later row names (a file of bare addresses alone,
+a million of them, holds a megabyte). Pure; no I/O. Never renames a person of
 the account: a row linked by e-mail is linked as it is (the caller asks only when it
 creates)."""
 
@@ -49,13 +50,14 @@ class FileNames:
         if new:
             if len(self._bare) <= number:
                 self._bare.extend(bytes(number + 1 - len(self._bare)))
-            if bare:
+            if bare:  # (one byte: a file of bare addresses alone holds nothing more)
                 self._bare[number] = 1
-                self._names[number] = (tf.email_key(address), {})
             return
         if bare or number >= len(self._bare) or not self._bare[number]:
             return
-        named = self._names[number][1]
+        if (followed := self._names.get(number)) is None:
+            followed = self._names[number] = (tf.email_key(address), {})
+        named = followed[1]
         spelled, rows = named.get(name_key, (name, 0))
         named[name_key] = (spelled, rows + 1)
 
