@@ -19,7 +19,7 @@ row or line where there is one). Then::
 point is ``jobs.import_load.import_job``; dedupe's ``jobs.dedupe.api``'s ``plan_dedupe``,
 ``apply_dedupe``, ``run_dedupe``. ``pdbulk.cli_ops`` builds its commands on this module.
 
-Why ~570 lines: the four builders (each keeping its arguments for a resume after a kill
+Why ~600 lines: the four builders (each keeping its arguments for a resume after a kill
 while loading: ``jobs.reloading``), the load with its plan and ``run_job`` are one
 sequence a reader follows top to bottom; split, each part would import the others.
 """
@@ -45,7 +45,7 @@ from bulk.wording import counted
 
 from . import setting_checks as checks
 from .confirming import ask
-from .finished import Finished, Planned, ledger_tokens, tokens_of
+from .finished import NOT_MADE, Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
 from .kinds import kind_for
 from .load_progress import LoadProgress
@@ -83,6 +83,9 @@ class Work:
     on_run: Callable[[JobStore], None] | None = None
     # called when a plan or a run of it ends: what its build opened is closed
     release: Callable[[], None] | None = None
+    # called once loaded when no row sends a write: why no job is made of it (then
+    # ``run_job`` keeps none: ``Planned.idle``), or None (a job all the same)
+    idle: Callable[[Prepared], str | None] | None = None
 
     def writes(self, prep: Prepared) -> int:
         """How many of the loaded items send a write (rows)."""
@@ -256,6 +259,7 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     for a job that cannot be undone (a merge, a kind undo does not handle, rows in doubt)."""
     from bulk.store import job_folder
     from jobs.undo import check_source, mark_undone, prepare_undo
+    from jobs.undo.undone import further_undo_idle
 
     if not isinstance(source, JobStore):
         checks.path("undo_job", "source", source)
@@ -289,6 +293,7 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
                    contacts=contacts)
     return Work("undo", build, config={"undo_of": job_id, **again},
                 on_run=lambda undo: mark_undone(opened(), undo), release=release,
+                idle=lambda prep: further_undo_idle(opened(), prep),
                 # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
                 question=f"Undo job {job_id}: send {{n:,}} restore{{s}} / delete{{s}}?")
 
@@ -390,10 +395,11 @@ def with_bad_rows(plan: Plan, prep: Prepared) -> Plan:
                    failed_rows=rows)
 
 
-def _planned(prep: Prepared, plan: Plan) -> Planned:
+def _planned(prep: Prepared, plan: Plan, work: Work) -> Planned:
     fields = dict(sorted(prep.fields.items(), key=lambda kv: (-kv[1], kv[0])))
+    idle = work.idle(prep) if work.idle is not None and not work.writes(prep) else None
     return Planned(replace(plan, changed_fields=fields),
-                   {k: v for k, v in sorted(prep.actions.items()) if v})
+                   {k: v for k, v in sorted(prep.actions.items()) if v}, idle)
 
 
 def _check_door(owner: str, cfg: Any, token: Any, work: Any) -> None:
@@ -430,7 +436,7 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
                                         prompts=work.question is not None)
             if failed_csv is not None:
                 await in_thread(lambda: _write_bad_rows(failed_csv, prep))
-            return _planned(prep, plan)
+            return _planned(prep, plan, work)
         finally:
             store.close()
             if work.release is not None:
@@ -477,6 +483,15 @@ def new_store(cfg: EngineConfig, work: Work, *, asks: bool = True) -> JobStore:
                                    RELOAD_ASKS: asks and work.question is not None})
 
 
+class _NotMade(Exception):
+    """``run_job``'s way out of its engine when the load found nothing to send and the
+    kind makes no job of that (``Planned.idle``)."""
+
+    def __init__(self, planned: Planned) -> None:
+        super().__init__(planned.idle)
+        self.planned = planned
+
+
 async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                   confirm: Callable[[str], bool] | None = None,
                   on_progress: Callable[[Any], None] | None = None,
@@ -501,7 +516,9 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     (ConfigError, nothing sent): a resume would run it unasked.
 
     An error of the load phase (InputError, the API's) leaves the job "failed", removes
-    its folder (nothing was sent) and is raised. A stopped run (budget, cancellation) is
+    its folder (nothing was sent) and is raised. A load with nothing to send whose kind
+    makes no such job (``Work.idle``: a further undo) removes it too and returns status
+    ``NOT_MADE``, ``planned.idle`` saying why. A stopped run (budget, cancellation) is
     ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
     import shutil
 
@@ -527,7 +544,10 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
-            planned, writes = _planned(prep, plan), work.writes(prep)
+            planned, writes = _planned(prep, plan, work), work.writes(prep)
+            if planned.idle is not None:  # nothing to send, and the kind keeps no such job
+                store.set_status("failed", f"{planned.idle}; nothing was sent")
+                raise _NotMade(planned)
             if on_loaded is not None:
                 on_loaded(store, planned, writes)
             if not prep.items:  # no row at all: no run, but its result files (x41r1 M3:
@@ -561,6 +581,12 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 if after_run is not None:  # the result files: a pass over every item
                     lines += await in_thread(lambda: after_run(store, result))
             return _finished(store, result, lines, planned, spent_before)
+    except _NotMade as idle:  # its reads alone were sent: no job is kept (x44r6 F4)
+        spent = ledger_tokens(store) - spent_before
+        store.close()
+        shutil.rmtree(store.directory, ignore_errors=True)
+        return Finished("", store.directory, NOT_MADE, {}, None, [str(idle.planned.idle)],
+                        idle.planned, spent)
     except BaseException:
         if store.status == "failed":  # nothing was sent: no half-made job is left
             store.close()

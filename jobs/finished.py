@@ -23,10 +23,13 @@ from .planning import Plan
 @dataclass(frozen=True, slots=True)
 class Planned:
     """What a job would do: ``plan`` (calls by operation, tokens, share of today's budget,
-    time; ``plan.failed_rows`` the rows refused) and ``actions`` (rows by action)."""
+    time; ``plan.failed_rows`` the rows refused), ``actions`` (rows by action) and
+    ``idle``: None, or why no job is made of it (a further undo of a job with nothing of
+    it left to send: ``Work.idle``, x44r6 F4) — ``run_job`` then keeps no job."""
 
     plan: Plan
     actions: dict[str, int]
+    idle: str | None = None
 
     @property
     def bad_rows(self) -> int:
@@ -45,10 +48,16 @@ class Planned:
                 + self.actions.get("conflict-org", 0))
 
 
+# ``Finished.status`` of a job ``run_job`` loaded and then kept not (``Planned.idle``)
+NOT_MADE = "not made"
+
+
 @dataclass(frozen=True, slots=True)
 class Finished:
     """A job's outcome: its id and folder (``directory``: the store, result files),
-    ``status`` ("finished", "stopped", "cancelled"), ``counts`` (items by state: "done",
+    ``status`` ("finished", "stopped", "cancelled"; ``NOT_MADE``: the load found nothing
+    to send and the kind makes no job then — a further undo, ``Planned.idle`` saying why;
+    ``job_id`` is "" and ``directory``, removed, held only its reads), ``counts`` (items by state: "done",
     "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
     was sent), ``lines`` (the result files written and the summary, as the CLI prints
     them), ``planned`` (the plan it ran under; None for a resume, ``resume_job``) and
@@ -137,5 +146,5 @@ def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
     job_log(job_id).warning("%s %s%s", how, status, why, extra={"status": status})
 
 
-__all__ = ["Finished", "JobLog", "Planned", "job_log", "ledger_tokens", "log_cut_short",
+__all__ = ["Finished", "JobLog", "NOT_MADE", "Planned", "job_log", "ledger_tokens", "log_cut_short",
            "log_end", "outcome", "tokens_of"]

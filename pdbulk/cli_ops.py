@@ -29,7 +29,7 @@ from bulk.store import JobStore
 from bulk.wording import counted
 
 if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
-    from jobs.api import Planned, Work
+    from jobs.api import Finished, Planned, Work
 
 from .cli_import import EncodingOpt, SheetOpt, load_progress, refuse_static
 from .options import (
@@ -60,18 +60,25 @@ from .options import (
 from .options import confirmed as _confirmed
 
 
-def _show(planned: Planned, *, as_json: bool = False) -> None:
+def _show(planned: Planned, *, as_json: bool = False, run: bool = False) -> None:
     from rich.console import Console
 
     from jobs.planning import render_plan
 
+    # a further undo with nothing to send: why (``run``: the command's, which made no job)
+    idle = planned.idle and planned.idle + (": no job made" if run else "")
     if as_json:
-        emit_json({**planned.plan.to_json(), "actions": planned.actions})
+        emit_json({**planned.plan.to_json(), "actions": planned.actions,
+                   **({"note": idle} if idle else {}), **({"status": "not made" if (
+                       planned.would_fail) else "nothing to undo", "job": None,
+                       "job_dir": None} if run else {})})
         return
     render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False),
                 conflicts=planned.actions.get("conflict", 0))
     typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in planned.actions.items())
                                      or "none"))
+    if idle:
+        typer.echo(idle)
 
 
 def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
@@ -91,6 +98,15 @@ def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
         raise typer.Exit(EXIT_ROWS_FAILED)  # x40r6 F2: undo's contact conflicts too)
 
 
+def _not_made(finished: Finished, *, as_json: bool) -> None:
+    """A job ``run_job`` loaded and kept not (``NOT_MADE``: a further undo with nothing to
+    send): its plan and why; exit 3 when rows would fail (as the job would have), else 0."""
+    if finished.planned is not None:
+        _show(finished.planned, as_json=as_json, run=True)
+        if finished.planned.would_fail:
+            raise typer.Exit(EXIT_ROWS_FAILED)
+
+
 def _loaded(store: JobStore, planned: Planned, writes: int) -> None:
     _show(planned)
     typer.echo(f"job {store.job_id}: " + (f"{writes:,} to send" if any(store.counts().values()) else
@@ -103,6 +119,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
     load and the run on one engine, so one scheduler sees every call of the job
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
     from jobs.api import new_store, run_job
+    from jobs.finished import NOT_MADE
 
     store = new_store(cfg, work, asks=not yes)  # kept at once: a kill while "planned" too
     job_id, directory = store.job_id, store.directory
@@ -147,6 +164,9 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
                 store.close()
                 shutil.rmtree(directory, ignore_errors=True)
             raise
+        if finished.status == NOT_MADE:  # nothing to send: no job kept (x44r6 F4)
+            _not_made(finished, as_json=as_json)
+            return
         if finished.result is None:
             if finished.status == "cancelled":  # declined, or no one to answer (cron):
                 # never exit 0 for work not done (x12r4 F2)

@@ -9,6 +9,13 @@ a failed row: ``--force`` may still put it back), none restored in part (a colle
 change kept), none pending or in doubt. An undo that is unfinished is refused as before
 (``targets.check_source``: resume it); one that left rows is not "wholly": a new undo
 puts back the rest.
+
+That new undo reads the deals as they are now and is judged against them, not against the
+earlier undo's rows (``further_undo_idle``): a deal that holds the job's value again is
+put back; one holding a colleague's later value is a conflict, named (``--force`` puts back
+over it, and its plan names it); when no row is left to send it makes no job (x44r6 F4: each
+further undo made a job that did nothing, 35-40 tokens, exit 3) — ``nothing to undo`` when
+no row is left at all, else the rows that would fail, named by its plan.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 from bulk.errors import StoreError
 from bulk.store import ItemState, JobStore
 
+from ..prepared import Prepared
 from .targets import RESTORED_IN_PART, _undone_by, _undos, unfinished_undo
 
 # what a skipped row of an undo says when nothing is left of the job on its record
@@ -56,4 +64,24 @@ def nothing_to_undo(source: JobStore, *, contacts: bool = False) -> str | None:
     return f"nothing to undo: job {source.job_id} was undone by {_undone_by(source)}"
 
 
-__all__ = ["SETTLED", "nothing_to_undo"]
+def further_undo_idle(source: JobStore, prep: Prepared) -> str | None:
+    """Why a further undo of ``source`` whose load (``prep``, the deals read now) sends no
+    write makes no job (``jobs.api.Work.idle``), or None: a first undo is a job whatever it
+    finds (its result files say so: x41r1 M3), and one with a row still pending is one too.
+    ``nothing to undo: …`` when no row is left (each deal as before the job, or put back);
+    else ``nothing to send: …`` naming how many rows would fail (conflicts with a change made
+    since the job: the plan lists them; ``--force`` puts back over them)."""
+    if not _undos(source):
+        return None
+    if any(i.state is ItemState.PENDING for i in prep.items):
+        return None
+    failed = sum(1 for i in prep.items if i.state is ItemState.FAILED)
+    if not failed:
+        return (f"nothing to undo: job {source.job_id} was undone by {_undone_by(source)}; "
+                f"read now, none of its {prep.rows:,} row(s) holds anything it wrote")
+    return (f"nothing to send: {failed:,} row(s) of job {source.job_id} would "
+            "fail (their reasons above: a deal changed since the job keeps that change; "
+            f"`pdbulk undo {source.job_id} --force` puts back over it)")
+
+
+__all__ = ["SETTLED", "further_undo_idle", "nothing_to_undo"]
