@@ -521,7 +521,8 @@ class MergeJob:
         if writing is not None:
             writing.discard(item.id)
 
-    async def _as_planned(self, ctx: CallContext, item: Item) -> Outcome | None:
+    async def _as_planned(self, ctx: CallContext, item: Item,
+                          seen: dict[int, Deal] | None = None) -> Outcome | None:
         """Read both deals of the pair right before a write to them (its merge; a dedupe's
         field-policy PATCH of the survivor), under the survivor's lock: gone, archived, or
         changed since the plan or since this job's own last write to it (``_changed``
@@ -531,7 +532,9 @@ class MergeJob:
         edit; x19r2 F1: a survivor edited after its batch's re-check had its colleague's
         value overwritten by the PATCH, as only the merged-away deal was read here). Two
         ``GET /api/v2/deals/{id}`` (1 token each, ``PAIR_READS``): fewer tokens than one
-        ``GET /api/v2/deals?ids=`` (10, FACTS); the survivor is read last, nearest the write."""
+        ``GET /api/v2/deals?ids=`` (10, FACTS); the survivor is read last, nearest the write.
+        ``seen``: given, each deal read live goes into it by id (a dedupe's PATCH step judges
+        the survivor by it: ``DedupeJob._patch``)."""
         merge_id, survivor_id = int(item.payload["merge_id"]), int(item.payload["survivor_id"])
         deal = await _read_one(ctx, merge_id)
         if (deal is None or is_gone(deal)) and item.id in self._resent:
@@ -546,6 +549,8 @@ class MergeJob:
                 f"not merged: survivor deal {survivor_id} is no longer a live deal (deleted, "
                 "archived or merged while the job ran); nothing sent"))
         live = {merge_id: deal, survivor_id: survivor}
+        if seen is not None:
+            seen.update(live)
         if (why := _changed(item, live, self._expected_now(), self._explained)) is not None:
             return self._left(item, why.replace("since the plan", "while the job ran", 1))
         return None
@@ -868,9 +873,11 @@ class MergeJob:
 
     async def _read_back(self, items: Sequence[Item], live: Mapping[int, Deal]) -> None:
         """What ``reconcile`` learns from the deals of the in-doubt ``items`` as read now
-        (``live``), before it decides their merges: a kind whose items send another write
-        before the merge records here the ones found applied, so they are not sent again
-        (``DedupeJob``: its field-policy PATCH). Nothing for plain merges."""
+        (``live``), before it decides their merges (and ``before_resume`` of the pending
+        ones, so that the plan after its re-read counts no write found applied): a kind
+        whose items send another write before the merge records here the ones found
+        applied, so they are not sent again (``DedupeJob``: its field-policy PATCH).
+        Nothing for plain merges."""
 
     def _left(self, item: Item, why: str, status: int | None = None) -> Outcome:
         """The outcome of a merge left alone because a deal of its pair changed, went or
@@ -943,6 +950,7 @@ class MergeJob:
         if not waiting:
             return []
         live = await read_deals(ctx, ids) if ids else {}
+        await self._read_back(pending, live)  # (a dedupe's PATCH applied before a kill)
         expected = self._expected(store)
         settling = self._settling(store)
         outcomes = []

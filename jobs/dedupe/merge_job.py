@@ -403,8 +403,11 @@ class DedupeJob(MergeJob):
         return Outcome(item.id, ItemState.PENDING, unsent=True)  # its first merge is open
 
     async def _patch(self, ctx: CallContext, item: Item) -> Outcome | None:
-        """The group's PATCH, unless it is recorded as applied; its answer's update_time is
-        in the job before this returns (before the merge is sent). Right before it, under
+        """The group's PATCH, unless it is recorded as applied or the survivor read right
+        before it holds its every value (applied before a kill, its answer or its record
+        lost: recorded as applied now, its update_time the survivor's as read, not sent —
+        the read is the pair's own, so knowing costs no token; a PATCH is 5); its answer's
+        update_time is in the job before this returns (before the merge is sent). Right before it, under
         the survivor's lock, both deals of the pair are read (``_as_planned``): one gone or
         changed since the plan → the pair's outcome, its group skipped, nothing sent (x19r2
         F1: the survivor was not read, and a colleague's edit made after the batch's
@@ -417,9 +420,18 @@ class DedupeJob(MergeJob):
             if survivor in self._patched:
                 return None
             async with self._locks.setdefault(survivor, anyio.Lock()):
-                if (left := await self._as_planned(ctx, item)) is not None:
+                seen: dict[int, Deal] = {}
+                if (left := await self._as_planned(ctx, item, seen)) is not None:
                     self._skip_group(item, str((left.result or {}).get("reason")))
                     return left
+                if (now := seen.get(survivor)) is not None and not deal_changes(
+                        now, item.payload["patch"], currency_alone=True):
+                    # it holds every value of the PATCH already, changed since the plan in
+                    # nothing else (``_as_planned``): this job's own PATCH, applied before a
+                    # kill that lost its answer or its record — recorded, never sent again
+                    # (x44r8 F6: 60 tokens of PATCHes sent again on a night's resume)
+                    await self._applied(item, survivor, now.get("update_time"))
+                    return None
                 try:
                     res = await ctx.call("updateDeal", path={"id": survivor},
                                          json=item.payload["patch"])
@@ -455,7 +467,9 @@ class DedupeJob(MergeJob):
         update_time the survivor's now), never sent again; the merge is then decided as
         any (x32r1 F1: the PATCH was sent again on every sweep, 75 for 15 groups with
         every answer lost, and no merge went). A survivor not holding them: the PATCH did
-        not apply, and is sent again with the merge (idempotent)."""
+        not apply, and is sent again with the merge (idempotent). A resume's re-read does
+        the same for the pending first merges (x44r8 F6: a PATCH applied, its first merge
+        pending, was sent again): the plan after that re-read counts no such PATCH."""
         for item in items:
             patch = item.payload.get("patch")
             survivor_id = int(item.payload["survivor_id"])
