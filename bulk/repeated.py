@@ -1,37 +1,47 @@
-"""The run's circuit-breaker: writes of one operation refused again and again with the same
-400 / 422 that no row's own data explains stop the job checkpointed, instead of spending
-the rest of it (x43r4 F3: a deal field deleted mid-job, every remaining addDeal refused
-"custom_fields: … is not a custom field", 648 tokens and 46 orphan person / organization
-pairs with no stop).
+"""The run's circuit-breaker: writes refused again and again with a 400 / 422 that no row's
+own data explains stop the job checkpointed, instead of spending the rest of it (x43r4 F3:
+a deal field deleted mid-job, every remaining addDeal refused "custom_fields: … is not a
+custom field", 648 tokens and 46 orphan person / organization pairs with no stop).
 
-A refusal is the request's, not the row's, when its text cites none of the row's own values
-(the item's payload: its cells, its body's values; not its keys, so a field code the body
-names is no row value), or when it cites the same values in every row refused alike: the
-reason is then keyed with those values put as ``<value>`` and counts from the second such
-row (x44r4 F4: "option 13 does not exist", an option deleted mid-run that every row names,
-quotes each row's own option id 13; only one-digit ids stopped the run, 30 of 30 refused
-with 13 or 1042). A reason seen citing different values in different rows (an invalid
-e-mail shown back, each row's own bad date) is the rows' own: it neither counts nor breaks
-the streak, then or later in the run. So 20 rows each refused for their own e-mail never
-stop; 10 rows in a row refused for the same value do, the rest pending (checkpointed:
-``resume`` after the fix). A write that succeeds, or a refusal with another text, starts
-the streak again. ``REPEATS_TO_STOP`` refusals in a row stop the run. Pure bookkeeping:
-no I/O, no clock.
+Each refusal has a cause. One whose text cites none of the row's own values (the item's
+payload: its cells, its body's values; not its keys, so a field code the body names is no
+row value) is the request's, whatever its text: every such refusal of one operation is one
+cause, so two custom fields deleted since the load, the rows naming one or the other in
+turn, are one cause, not two streaks that break each other (x44r10 F2: rows alternating
+between two deleted fields never made "10 in a row alike"; 146 rows were refused). One
+that cites row values is keyed by its reason with those values put as ``<value>`` and by
+the values themselves: the same value cited by many rows refused alike is the request's
+(x44r4 F4: "option 13 does not exist", an option deleted mid-run that every row names),
+each its own cause (two deleted options 13 and 14 in turn: two causes, each half the
+refusals); a reason citing a different value in each row (an invalid e-mail shown back,
+each row's own bad date) is a cause of one row each, which never adds up.
+
+The run stops when one cause counts ``REPEATS_TO_STOP`` among the last
+``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals since the last write that went through: 10 of
+the last 20. So 20 rows each refused for their own e-mail never stop; 10 rows refused for
+a deleted field do (in a row, or in turn with a second deleted field, or among 10 rows
+refused for their own values), the rest pending (checkpointed: ``resume`` after the fix).
+A write that succeeds starts the count again. Pure bookkeeping: no I/O, no clock.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import BulkError
 
-# how many writes of one operation refused alike in a row stop the run: enough that a
-# handful of rows sharing one bad reference (an organization deleted since the load, named
-# by 3 rows) does not; few enough that a broken mapping costs ~10 writes (50 tokens), not
-# the rest of the file. The rows refused so far fail with their reason (``pdbulk retry``).
+# how many writes refused for one cause stop the run: enough that a handful of rows sharing
+# one bad reference (an organization deleted since the load, named by 3 rows) does not; few
+# enough that a broken mapping costs ~10 writes (50 tokens), not the rest of the file. The
+# rows refused so far fail with their reason (``pdbulk retry``).
 REPEATS_TO_STOP = 10
+# among how many of the last refusals (times REPEATS_TO_STOP) one cause must count that
+# many: 2, so a cause half the refusals stops the run too (two deleted options in turn),
+# a row's own reasons in between neither hide it nor add to it
+WINDOW_FACTOR = 2
 
 # the statuses a refusal of the whole request can have here: a 401 / 402 / 403 already stops
 # the run (terminal errors); a 404 / 410 names one record, the row's own
@@ -39,93 +49,77 @@ _WHOLE = frozenset({400, 422})
 
 
 class RepeatedRefusal(BulkError):
-    """``REPEATS_TO_STOP`` writes of one operation refused with the same 400 / 422 that no
-    row's data explains: the job stops checkpointed (the CLI: exit 4), its rest pending.
-    Terminal for the run."""
+    """``REPEATS_TO_STOP`` writes refused for one cause no row's data explains, among the
+    last ``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals: the job stops checkpointed (the CLI:
+    exit 4), its rest pending. ``reasons``: the refusals' texts (distinct, first first);
+    ``among``: how many refusals they are counted in. Terminal for the run."""
 
     terminal = True
 
-    def __init__(self, operation: str, count: int, reason: str) -> None:
+    def __init__(self, operation: str, count: int, reasons: list[str] | str,
+                 among: int | None = None) -> None:
+        texts = [reasons] if isinstance(reasons, str) else list(reasons)
+        among = count if among is None else among
+        shown = "; ".join(texts[:3]) + (f" (and {len(texts) - 3} more alike)"
+                                        if len(texts) > 3 else "")
+        counted = (f"{count} {operation} calls in a row were refused alike" if among == count
+                   else f"{count} of the last {among} {operation} calls were refused alike")
         super().__init__(
-            f"{count} {operation} calls in a row were refused alike: {reason} — a fault of "
-            "every request, not of the rows' data (a field or an option the rows name "
-            "deleted in Pipedrive since the job's load? a permission?): stopped, nothing "
-            "more sent. "
+            f"{counted}: {shown} — a fault of every request, not of the rows' data (a field "
+            "or an option the rows name deleted in Pipedrive since the job's load? a "
+            "permission?): stopped, nothing more sent. "
             "Fix it (the mapping, or the account), then resume; the rows refused so far "
             "are in failed.csv (pdbulk retry sends them again)")
-        self.operation, self.count, self.reason = operation, count, reason
+        self.operation, self.count, self.among = operation, count, among
+        self.reasons = texts
+        self.reason = texts[-1] if texts else ""
 
 
 class Repeats:
-    """The streak of alike refusals of the run's writes (one per run)."""
+    """The refusals of the run's writes since its last success, by cause (one per run)."""
 
-    __slots__ = ("_candidate", "_cited", "_count", "_key", "_own", "limit")
+    __slots__ = ("_recent", "limit", "window")
 
-    def __init__(self, limit: int = REPEATS_TO_STOP) -> None:
+    def __init__(self, limit: int = REPEATS_TO_STOP, window: int | None = None) -> None:
         self.limit = limit
-        self._key: _Key | None = None
-        self._cited: frozenset[str] = frozenset()
-        self._count = 0
-        # a refusal citing row values, not yet told the request's or the rows': its key,
-        # the values it cites, how many alike so far
-        self._candidate: tuple[_Key, frozenset[str], int] | None = None
-        # reasons seen citing different values in different rows: the rows' own
-        self._own: set[_Key] = set()
+        self.window = max(limit, window if window is not None else WINDOW_FACTOR * limit)
+        # the last ``window`` refusals since the last success: (cause, text); a row's own
+        # refusal (a cause no other row shares) takes its place too
+        self._recent: deque[tuple[_Cause, str]] = deque(maxlen=self.window)
 
     def __repr__(self) -> str:
-        return f"Repeats(limit={self.limit}, count={self._count}, key={self._key!r})"
+        top = Counter(cause for cause, _ in self._recent).most_common(1)
+        return (f"Repeats(limit={self.limit}, window={self.window}, "
+                f"refusals={len(self._recent)}, top={top[0][1] if top else 0})")
 
     def succeeded(self) -> None:
-        """A write went through: the streak starts again."""
-        self._key, self._cited, self._count, self._candidate = None, frozenset(), 0, None
+        """A write went through: the count starts again."""
+        self._recent.clear()
 
     def refused(self, op: str, status: int | None, text: str,
                 payload: Mapping[str, Any]) -> RepeatedRefusal | None:
         """Count one refusal of a write ``op`` (``status``, its error ``text``) of the row
-        whose item payload is ``payload``; the error to stop with once the streak reaches
-        ``limit``, else None."""
+        whose item payload is ``payload``; the error to stop with once one cause counts
+        ``limit`` among the last ``window`` refusals, else None."""
         if status not in _WHOLE:
             return None
         values = cited_values(text, payload)
-        key = (op, status, _masked(text, values))
-        if values:
-            if key in self._own or not self._cited_alike(key, values):
-                return None
-        elif key != self._key:
-            self._key, self._cited, self._count = key, frozenset(), 0
-        self._count += 1
-        if self._count < self.limit:
+        # uncited: no row value explains it, whatever the text (two deleted fields, each
+        # named in its own text, are one cause); cited: the reason with the values masked,
+        # and the values (a value every refused row names is the request's fault)
+        cause: _Cause = (op, 0, "", frozenset()) if not values else \
+            (op, status, _masked(text, values), values)
+        self._recent.append((cause, text))
+        count = sum(1 for seen, _ in self._recent if seen == cause)
+        if count < self.limit:
             return None
+        texts = list(dict.fromkeys(t for seen, t in self._recent if seen == cause))
         named = re.search(r"\((\w+)\)\s*$", text)  # ApiError's "(addDeal)"
-        return RepeatedRefusal(named.group(1) if named else op, self._count, text)
-
-    def _cited_alike(self, key: _Key, values: frozenset[str]) -> bool:
-        """For a refusal citing row ``values``: whether it counts in the streak (the same
-        reason citing the same values as the streak's, a second row at least); a reason
-        seen citing other values is the rows' own from then on (neither counts nor breaks
-        the streak)."""
-        if key == self._key:
-            if values == self._cited:
-                return True
-            self._own.add(key)
-            self._key, self._cited, self._count = None, frozenset(), 0
-            return False
-        if self._candidate is None or self._candidate[0] != key:
-            self._candidate = (key, values, 1)
-            return False
-        if self._candidate[1] != values:
-            if len(self._own) < 256:  # (a run's distinct reasons: a few; never unbounded)
-                self._own.add(key)
-            self._candidate = None
-            return False
-        # a second row refused alike citing the same values: the request's (the streak
-        # counts both)
-        self._key, self._cited, self._count = key, values, self._candidate[2]
-        self._candidate = None
-        return True
+        return RepeatedRefusal(named.group(1) if named else op, count, texts,
+                               len(self._recent))
 
 
-_Key = tuple[str, int, str]
+_Cause = tuple[str, int, str, frozenset[str]]
 
 
 def _masked(text: str, values: frozenset[str]) -> str:
@@ -166,4 +160,4 @@ def _leaves(value: Any, depth: int = 0) -> Iterator[Any]:
         yield value
 
 
-__all__ = ["REPEATS_TO_STOP", "RepeatedRefusal", "Repeats", "cited_values", "cites_row"]
+__all__ = ["REPEATS_TO_STOP", "WINDOW_FACTOR", "RepeatedRefusal", "Repeats", "cited_values", "cites_row"]

@@ -251,7 +251,7 @@ class Runner(CallPath):
         # (``_given_up``: answered and not applied is no lost answer)
         self._answered: dict[int, list[int]] = {}
         self._lost: set[int] = set()  # items a send of which had its answer lost (``_stalled``)
-        # writes refused alike again and again stop the run (``bulk.repeated``; x43r4 F3)
+        # writes refused for one cause again and again stop the run (``bulk.repeated``)
         self._repeats = Repeats()
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
@@ -944,8 +944,8 @@ class Runner(CallPath):
         return outcome
 
     def _refused(self, item: Item, status: int | None, text: str) -> None:
-        """A row refused by the server: the run stops once ``Repeats`` says the same refusal,
-        one no row's data explains, came back too often in a row (``bulk.repeated``)."""
+        """A row refused by the server: the run stops once ``Repeats`` says one cause no row's
+        data explains counted too often among the last refusals (``bulk.repeated``)."""
         stop = self._repeats.refused(item.op, status, text, item.payload)
         if stop is not None and not self._stopping:
             self.request_stop(stop)
