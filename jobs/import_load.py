@@ -1072,12 +1072,23 @@ def manifest_sha(settings: ImportSettings) -> str | None:
 
 def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     """InputError when the manifest or the mapping of ``store`` is no longer the file its
-    first load began on (another file at that path, or the same one edited): a load run
-    again would import other rows, or map them otherwise, than the job was started with.
-    Nothing for a job loaded before the check existed (no ``META_INPUTS``)."""
+    first load began on (``changed_inputs``): a load run again would import other rows, or
+    map them otherwise, than the job was started with."""
+    if changed := changed_inputs(store, settings):
+        raise InputError(" and ".join(repr(p) for p in changed) + " changed since the job was "
+                         "started: its rows would not be the ones it was started with; "
+                         "import the file again as a new job")
+
+
+def changed_inputs(store: JobStore, settings: ImportSettings) -> list[str]:
+    """The paths of the manifest and the mapping of ``store`` that are no longer the file
+    its first load began on (another file at that path, or the same one edited); a file
+    that cannot be read now is not listed (its load names why). None listed for a job
+    loaded before the check existed (no ``META_INPUTS``). ``pdbulk status`` says it
+    (``jobs.resume_verdict``), as the resume refuses it."""
     stored = store.meta_get(META_INPUTS)
     if not isinstance(stored, dict):
-        return
+        return []
     stamp, sha = stored.get("manifest"), stored.get("mapping")
     # the manifest by its content where the job kept it (x23r5: an edit of the same size
     # with its mtime put back passed the stamp; a file restored byte for byte under a new
@@ -1086,14 +1097,10 @@ def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     manifest: tuple[str, object, object] = \
         (settings.manifest, manifest_sha(settings), content) if content is not None \
         else (settings.manifest, file_stamp(settings.manifest), stamp)
-    changed = [path for path, now, then in (
+    return [path for path, now, then in (
         manifest, (settings.mapping, file_sha(settings.mapping), sha))
         if then is not None and now is not None
         and (now.to_json() if isinstance(now, Stamp) else now) != then]
-    if changed:
-        raise InputError(" and ".join(repr(p) for p in changed) + " changed since the job was "
-                         "started: its rows would not be the ones it was started with; "
-                         "import the file again as a new job")
 
 
 FAILED_ROWS_SHOWN = 1000  # bad rows a plan lists itself (Plan.failed_rows); all go to the file
@@ -2033,6 +2040,6 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "check_inputs", "end_run",
+__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "changed_inputs", "check_inputs", "end_run",
            "learn_file", "learn_marks", "load", "plan_import", "start_run", "summary_lines",
            "typed_for", "write_import_results"]

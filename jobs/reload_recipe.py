@@ -87,5 +87,25 @@ def changed_files(config: Mapping[str, Any]) -> list[str]:
     return changed
 
 
+def gone_files(config: Mapping[str, Any]) -> list[str]:
+    """The paths of the input files of ``config``'s ``RELOAD`` that are no longer a file
+    that can be read (deleted, moved, made unreadable): its load again would fail on
+    them."""
+    args, kept = config.get(RELOAD), config.get(RELOAD_FILES)
+    if not isinstance(args, Mapping) or not isinstance(kept, Mapping):
+        return []
+    return [path for name in kept if isinstance(path := args.get(name), str)
+            and not readable(path)]
+
+
+def readable(path: str) -> bool:
+    """Whether ``path`` is a regular file this process can open for reading (not read)."""
+    try:
+        with open(path, "rb") as f:
+            return os.path.isfile(path) and f.readable()
+    except OSError:
+        return False
+
+
 __all__ = ["RELOAD", "RELOAD_ASKS", "RELOAD_FILES", "asks", "changed_files", "file_digest",
-           "recipe"]
+           "gone_files", "readable", "recipe"]

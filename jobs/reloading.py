@@ -11,8 +11,9 @@ before it left: ``bulk.ledger``); the resume's plan counts the new load's (x44r3
 resume refused "was interrupted while it was being loaded; nothing was sent: start it
 again" and marked the job failed, while an import in the same place was loaded again).
 
-Not reloaded, refused in one line (``NotResumable``) and left as it is (not marked failed:
-its ledger keeps what its load spent):
+Not reloaded, refused in one line (``NotResumable``: the words are
+``jobs.resume_verdict``'s, which ``pdbulk status`` says too) and left as it is (not marked
+failed: its ledger keeps what its load spent):
 
 - a job that was to ask before sending (started without ``--yes``; or one that kept no
   word of it: ``jobs.reload_recipe.asks``) and never asked: a resume asks nothing, and a
@@ -36,7 +37,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bulk.engine import Engine
-from bulk.errors import InputError, NotResumable
+from bulk.errors import InputError
 from bulk.store import JobStore
 
 from .api import load, merge_deals, move_deals, undo_job, update_deals
@@ -58,47 +59,6 @@ def reloads(store: JobStore) -> bool:
     return (unloaded(store) and store.kind != "import"
             and isinstance(store.config.get(RELOAD), Mapping)
             and not asks(store.config))
-
-
-def refusal(store: JobStore) -> NotResumable:
-    """Why the resume of ``store`` (``unloaded``, not ``reloads``) is refused, in one line
-    naming what its load sent (``sent_while_loading``); a job that was to ask is marked
-    cancelled (never confirmed), any other is left as it is."""
-    said = sent_while_loading(store)
-    head = f"job {store.job_id} was interrupted while it was being loaded ({said})"
-    if isinstance(store.config.get(RELOAD), Mapping) and asks(store.config):
-        store.set_status("cancelled", f"interrupted while loading, before its question was "
-                                      f"asked; {said}")
-        return NotResumable(f"{head}, before it asked to send: a resume asks nothing, so it "
-                            "is cancelled; start it again")
-    if store.kind == "dedupe":
-        return NotResumable(f"{head}; no merge was sent: the next `pdbulk dedupe apply` of "
-                            "its plan (or `dedupe run`) removes it and merges its groups")
-    return NotResumable(f"{head}; it was started by an earlier pdbulk that kept no record "
-                        "of its options, so it cannot be loaded again: start it again")
-
-
-def cut_words(store: JobStore) -> str:
-    """What ``pdbulk status`` / ``jobs`` say of a job whose load was cut short
-    (``unloaded``) and whose process is gone: what its resume does, without doing it (no
-    status set). x44r6 F2: status said "every row is settled: nothing is left to resume"
-    and jobs just "interrupted", while resume loaded it again and sent writes."""
-    said = sent_while_loading(store)
-    head = f"interrupted while loading ({said})"
-    if store.kind == "import" or reloads(store):
-        if changed := changed_files(store.config):
-            return (f"{head}: {' and '.join(repr(p) for p in changed)} changed since it "
-                    "was started, so `pdbulk resume` refuses it: put the file back, or "
-                    "start a new job")
-        return f"{head}: `pdbulk resume` loads it again and runs it"
-    if isinstance(store.config.get(RELOAD), Mapping) and asks(store.config):
-        return (f"{head}, before it asked to send: `pdbulk resume` refuses it (a resume "
-                "asks nothing) and marks it cancelled; start it again")
-    if store.kind == "dedupe":
-        return (f"{head}: the next `pdbulk dedupe apply` of its plan (or `dedupe run`) "
-                "removes it and merges its groups")
-    return (f"{head}: started by an earlier pdbulk that kept no record of its options, "
-            "`pdbulk resume` cannot load it again; start it again")
 
 
 def _work(kind: str, args: Mapping[str, Any]) -> Any:
@@ -152,4 +112,4 @@ async def load_again(eng: Engine, store: JobStore, *, say: Callable[[str], None]
 
 
 
-__all__ = ["cut_words", "load_again", "refusal", "reloads", "unloaded"]
+__all__ = ["load_again", "reloads", "unloaded"]

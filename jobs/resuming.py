@@ -8,7 +8,7 @@ marked loaded) sent no row: its resume drops what the load stored and loads it a
 an import from its manifest and mapping (``jobs.importing.load_again``), an update,
 move-stage, merge or undo from the arguments it was started with
 (``jobs.reloading.load_again``) — and runs it. A dedupe job, or one that was to ask before
-sending, is refused in one line (``jobs.reloading.refusal``), its ledger kept.
+sending, is refused in one line (``jobs.resume_verdict``), its ledger kept.
 
 Why ~550 lines: the resume's plan and the refusals of a run that cannot reach its first
 write (before a retry's pulls, after them, after the re-read) are judged on one picture of
@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
@@ -48,12 +48,12 @@ from bulk.wording import counted
 
 from . import reloading
 from . import setting_checks as checks
-from .confirming import never_confirmed
 from .finished import Finished, ledger_tokens, log_cut_short, log_end, tokens_of
 from .kinds import kind_for
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
+from .resume_verdict import Verdict, verdict
 
 Say = Callable[[str], None]
 # the run of the loaded job on the engine: (engine, kind) -> its result (the CLI's shows
@@ -72,20 +72,19 @@ def refuse(store: JobStore, command: str = "resume") -> None:
     """Raise ``NotResumable`` when ``command`` ("resume" or "retry") of ``store`` must not
     run: the job is cancelled or failed (final: start a new job), an undo ran on it (its
     rows would land over that undo), or it asked before sending and was never confirmed
-    (``jobs.confirming``: it is marked cancelled). Nothing is sent."""
-    from jobs.undo import refuse_after_undo
+    (``jobs.confirming``: it is marked cancelled). Nothing is sent. The reasons are
+    ``jobs.resume_verdict.verdict``'s, which ``pdbulk status`` says (a load cut short is
+    ``kind_of``'s)."""
+    said = verdict(store, command)
+    if said.refusal is not None and not said.cut:
+        _refused(store, said)
 
-    if store.status in ("cancelled", "failed"):
-        verb = "resumed" if command == "resume" else "retried"
-        said = f" ({store.status_message or 'nothing was sent'})" if command == "resume" else ""
-        raise NotResumable(f"job {store.job_id} is {store.status}{said}; it cannot be {verb}: "
-                           "start a new job")
-    if (why := refuse_after_undo(store, command)) is not None:
-        raise NotResumable(why)
-    if never_confirmed(store):  # its process ended at the prompt (x23r4 F2)
-        store.set_status("cancelled", "never confirmed at its prompt; nothing was sent")
-        raise NotResumable(f"job {store.job_id} was never confirmed at its prompt (nothing was "
-                           "sent): it is cancelled and cannot be resumed; start a new job")
+
+def _refused(store: JobStore, said: Verdict) -> NoReturn:
+    """Raise ``said``'s refusal, the job marked cancelled first when it says so."""
+    if said.cancels is not None:
+        store.set_status("cancelled", said.cancels)
+    raise NotResumable(said.refusal or f"job {store.job_id} cannot be resumed")
 
 
 def reloads(store: JobStore) -> bool:
@@ -99,7 +98,7 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
     """The job kind of ``store`` for a resume / retry; None for a job whose load was cut
     short that a resume loads again (``reloads``; a retry raises ``NotResumable``: resume
     it). Any other job whose load was cut short (a dedupe job, one that was to ask first)
-    is refused with ``NotResumable`` (``jobs.reloading.refusal``: one line naming what its
+    is refused with ``NotResumable`` (``jobs.resume_verdict``: one line naming what its
     load sent, from its ledger, which it keeps; not marked failed — x44r3 F4)."""
     if reloads(store):
         if command == "resume":
@@ -109,7 +108,7 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
                            f"loaded ({sent_while_loading(store)}): it has no failed rows; "
                            "resume it to load it again and run it")
     if unloaded(store):
-        raise reloading.refusal(store)
+        _refused(store, verdict(store, command))
     return kind_for(store)
 
 
@@ -496,7 +495,7 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
     again. Raises, before anything is sent: ``ConfigError`` (a ``max_tokens``, ``share`` or
     ``window_share`` out of range), ``NotResumable`` (cancelled or failed job,
     or one an undo ran on; a dedupe job, or one that was to ask first, whose load was cut
-    short: ``jobs.reloading.refusal``), ``InputError`` (a job cut short while loading whose
+    short: ``jobs.resume_verdict``), ``InputError`` (a job cut short while loading whose
     manifest, mapping or source job is no longer usable: it stays resumable once fixed),
     ``StoreError`` (no job there; ``JobBusy``: another live process holds it),
     ``CoordinatorMismatch`` (a coordinated job resumed without its coordinator), and

@@ -430,17 +430,20 @@ def _undo_tally(directory: Path, state: str) -> str | None:
         store.close()
 
 
-def _load_cut(directory: Path) -> str | None:
-    """What a resume does with the job in ``directory`` whose load was cut short and whose
-    process is gone (``jobs.reloading.cut_words``); None for any other job, or a store
-    that cannot be read (x44r6 F2: `jobs` said just "interrupted")."""
-    from jobs.reloading import cut_words, unloaded
+def _load_cut(directory: Path) -> tuple[str, bool] | None:
+    """What a resume does with the job in ``directory`` whose process is gone, when there is
+    more to say than its state: its load was cut short, or resume refuses it
+    (``jobs.resume_verdict``, which the resume decides by); None for any other job, or a
+    store that cannot be read (x44r6 F2: `jobs` said just "interrupted"; x44r10 F4). The
+    words, and whether its load was cut short."""
+    from jobs.resume_verdict import verdict
 
     try:
         with JobStore.open(directory, lock=False) as store:
-            return cut_words(store) if unloaded(store) else None
+            said = verdict(store)
     except BulkError:
         return None
+    return None if said.words is None else (said.words, said.cut)
 
 
 def _undone(directory: Path) -> str | None:
@@ -468,7 +471,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
     "results_missing" (why its result files do not show it, in words: a kill between its
     status and its files; else null), "undone" (what undid it, when an undo ran on it),
     "load_cut" (a job whose load was cut short, its process gone: what `pdbulk resume`
-    does with it, in words)}]}``,
+    does with it, in words), "resume" (any other job whose process is gone that `pdbulk
+    resume` refuses: why and what to do, in words)}]}``,
     oldest first;
     ``state`` is "interrupted" for a job whose process is gone, else its status)."""
     from jobs.results import results_missing_at
@@ -488,8 +492,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
-        cut = _load_cut(job.directory) if state == "interrupted" and not job.error \
-            and job.status in ("planned", "loading") else None
+        said = _load_cut(job.directory) if state == "interrupted" and not job.error else None
+        cut = said[0] if said is not None and said[1] else None
+        refused = said[0] if said is not None and not said[1] else None
         undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
         units = _merge_units_at(job.directory) if job.kind in MERGE_KINDS and not job.error \
             else {}
@@ -502,6 +507,7 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
                        **units,  # a merge job's file rows and merges (x42r6 F5)
                        **({"undone": undone} if undone else {}),
                        **({"load_cut": cut} if cut else {}),
+                       **({"resume": refused} if refused else {}),
                        "directory": str(job.directory), "results_missing": missing,
                        **({"error": job.error} if job.error else {})})
     if as_json:
@@ -529,8 +535,9 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             # 138 (duplicate 1, unchanged 137, updated 456)``)
             counts += "; by action: " + ", ".join(f"{k} {v:,}"
                                                   for k, v in row["actions"].items())
-        if row.get("load_cut"):  # what its resume does (x44r6 F2)
-            counts = f"{counts}; {row['load_cut']}" if counts else row["load_cut"]
+        for said in (row.get("load_cut"), row.get("resume")):  # what its resume does
+            if said:  # (x44r6 F2; x44r10 F4: one it refuses)
+                counts = f"{counts}; {said}" if counts else said
         if "merges" in row and not row.get("error"):  # a merge's units, as its run said
             unit = "groups" if "groups" in row else "rows"  # a dedupe's: its plan's groups
             counts = f"{unit} {row['file_rows']:,}, merges {row['merges']:,}: {counts}"  # (x42r6 F5)
@@ -550,9 +557,10 @@ def status(job: JobArg,
                "--json", help="Machine-readable output on stdout.")] = False) -> None:
     """Counts by state, tokens spent and the last error of one job (also while it runs);
     a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``); a
-    job whose load was cut short, its process gone, what its resume does (``load_cut``)."""
-    from jobs.reloading import cut_words, unloaded
+    job whose load was cut short, its process gone, what its resume does (``load_cut``);
+    a job resume refuses (never confirmed at its prompt, undone), why (``resume``)."""
     from jobs.results import handed_words, in_doubt_words, items_settled, results_missing
+    from jobs.resume_verdict import verdict
 
     store = JobStore.open(find_job(job_dir, job), lock=False)  # read-only: a run may hold it
     try:
@@ -587,9 +595,14 @@ def status(job: JobArg,
         }
         # a load cut short, its process gone: what a resume does with it (x44r6 F2: "every
         # row is settled: nothing is left to resume" while resume loaded it again and sent)
-        cut = unloaded(store) and state.startswith("interrupted")
-        if cut:
-            info["load_cut"] = cut_words(store)
+        # and of a job whose process is gone that resume refuses (x44r10 F3, F4): the words
+        # of the verdict resume decides by, so the two cannot disagree
+        said = verdict(store) if state != "running" else None
+        cut = said is not None and said.cut and state.startswith("interrupted")
+        if cut and said is not None:
+            info["load_cut"] = said.words
+        elif said is not None and said.words is not None and said.refusal is not None:
+            info["resume"] = said.words
         if store.kind == "undo":  # the run's own tally and words (x41r6 F3)
             from .options import undo_counts_line
 
@@ -626,6 +639,8 @@ def status(job: JobArg,
         typer.echo(f"{message_label(info['status'], info['stop'])}: {info['message']}")
     if info.get("load_cut"):
         typer.echo(str(info["load_cut"]))
+    if info.get("resume"):
+        typer.echo(str(info["resume"]))
     actions: dict[str, dict[str, int]] = info["actions"]  # type: ignore[assignment]
     # a job with no item (a load that failed) says "none", not "items: ; total 0" (x31r3 3)
     # an item "sending" reads "in doubt" with no run at work (bulk.wording.state_word)
