@@ -549,7 +549,7 @@ def items_settled(counts: Mapping[str, int]) -> bool:
 
 
 def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
-                   settled: bool = False, at_work: bool = False) -> str:
+                   settled: bool = False, at_work: bool = False, refused: bool = False) -> str:
     """``"; 1,070 charged + up to 85 in doubt (no answer recorded: charged or not)"``, what
     follows a tokens figure ``total`` of which ``doubt`` has no answer recorded (lost, or
     cut off by a kill, or charged ahead of a call a kill stopped: ``bulk.ledger``); ""
@@ -562,7 +562,9 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
     ``items_settled`` tells it from a job's item counts. ``at_work``: a run is at work on
     the job (``pdbulk status`` while it runs): the figure is its calls in flight and the
     credit it charged ahead, no kill's (x44r7 F4: "credit charged ahead that a kill left
-    unused … a resume takes that back" of a live run)."""
+    unused … a resume takes that back" of a live run). ``refused``: resume refuses the job
+    (``jobs.resume_verdict``: never confirmed, cancelled, undone): no resume takes the
+    credit back (x44r10 F4)."""
     unknown = min(max(unknown, 0), total)
     if unknown:
         rest = total - unknown
@@ -582,6 +584,10 @@ def in_doubt_words(total: int, doubt: int, unknown: int = 0, *,
         return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (tokens of calls "
                 "whose answer was lost or a kill cut off, charged or not; rows in doubt: 0 — "
                 "every row is settled: nothing is left to resume)")
+    if refused:
+        return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer "
+                "recorded: charged or not; credit charged ahead that a kill left unused is in "
+                "it too, and stays so: `pdbulk resume` refuses this job)")
     return (f"; {total - doubt:,} charged + up to {doubt:,} in doubt (no answer recorded: "
             "charged or not; credit charged ahead that a kill left unused is in it too, and "
             "a resume takes that back: the charged figure stays, the doubt shrinks)")

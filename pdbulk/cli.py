@@ -665,7 +665,10 @@ def status(job: JobArg,
                                 # a load cut short has rows to come (x44r6 F2)
                                 settled=state != "running" and not cut and items_settled(
                                     info["counts"]),  # type: ignore[arg-type]
-                                at_work=state == "running"))
+                                at_work=state == "running",
+                                # no resume takes the credit back (x44r10 F4)
+                                refused=said is not None and said.refusal is not None
+                                and not said.reloads))
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))

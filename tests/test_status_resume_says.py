@@ -10,6 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from bulk.ledger import META_IN_DOUBT
 from bulk.store import JobStore, NewItem
 from jobs.confirming import META_ASKING
 from jobs.import_items import file_sha
@@ -75,8 +76,9 @@ def test_an_import_cut_while_loading_its_manifest_gone(tmp_path: Path) -> None:
 
 def test_a_job_killed_at_its_confirmation_prompt(tmp_path: Path) -> None:
     """x44r10 F4: a merge killed while it asks (loaded, its question unanswered, its process
-    gone): status and jobs say resume refuses it and marks it cancelled, and what to do;
-    resume does exactly that. Before, status said nothing of it."""
+    gone): status and jobs say resume refuses it and marks it cancelled, and what to do,
+    and that no resume takes its credit charged ahead back; resume does exactly that.
+    Before, status said nothing of it (and "a resume takes that back")."""
     pairs = tmp_path / "p.csv"
     pairs.write_text("keep_id,merge_id\n1,2\n")
     store = JobStore.create(tmp_path / "j1", job_id="j1", kind="merge",
@@ -84,12 +86,17 @@ def test_a_job_killed_at_its_confirmation_prompt(tmp_path: Path) -> None:
     try:
         store.add_items([NewItem(row=1, key="1", op="merge", payload={})])
         store.mark_loaded()
+        store.add_spend("2026-12-06", "getDeals", 20, 2)  # its load's reads, credit ahead
+        store.meta_put(META_IN_DOUBT + ":r1", {"getDeals": 10})
         store.meta_put(META_ASKING, "Merge 1 deal away?")
     finally:
         store.close()
     words = "killed at its confirmation prompt (nothing was sent): `pdbulk resume` refuses it"
     for said in (_said(tmp_path, "status", "j1"), _said(tmp_path, "jobs")):
         assert words in said and "start it again" in said, said
+    status = _said(tmp_path, "status", "j1")  # no resume takes its credit back
+    assert "a resume takes that back" not in status, status
+    assert "and stays so: `pdbulk resume` refuses this job" in status, status
     with JobStore.open(tmp_path / "j1", lock=False) as store:
         assert store.status == "loaded"  # status changes nothing
     resumed = _said(tmp_path, "resume", "j1", code=1)
