@@ -6,6 +6,7 @@ imported them from the resolver, a layer above it). Pure functions; no I/O."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -87,4 +88,27 @@ def person_key_at(name_key: str, org: tuple[str, object]) -> str:
     return f"n:{name_key}|o:{org[0]}:{org[1]}"
 
 
-__all__ = ["canonical_key", "person_email_key", "person_key_at", "person_keys"]
+# what follows a person key's name (``n:<name>|p:…``, ``|o:id:…``, ``|o:key:…``), and
+# what a made- lookup's key may end with (``import_resolve.GONE``, ``own_records.OWN``)
+_AFTER_NAME = re.compile(r"\|[po]:")
+_MADE_SUFFIX = re.compile(r"#(?:gone|own):\d+$")
+
+
+def person_key_v2(kind: str, key: str) -> str:
+    """A person key stored by a job planned with person key version 1 (no
+    ``jobs.person_key_version`` row: its name part ``name_match_key`` wrote before it
+    folded ``ae``/``oe``/``ue``/``aa``, 49ebf64a) as version 2 writes it: the name part
+    (after ``n:``, up to ``|p:`` / ``|o:``, or a made- lookup's ``#gone:`` / ``#own:``
+    suffix) through ``tf.transcribe_name_key`` (``n:mueller|p:5550100`` ->
+    ``n:muller|p:5550100``); an e-mail key, an organization's key, any other kind's as
+    they are. Exact for a version-1 key; never for one of version 2 (not idempotent)."""
+    if kind not in ("person", "made-person") or not key.startswith("n:"):
+        return key
+    suffix = _MADE_SUFFIX.search(key)
+    end = suffix.start() if suffix else len(key)
+    rest = _AFTER_NAME.search(key, 2, end)
+    cut = rest.start() if rest else end
+    return f"n:{tf.transcribe_name_key(key[2:cut])}{key[cut:]}"
+
+
+__all__ = ["canonical_key", "person_email_key", "person_key_at", "person_key_v2", "person_keys"]

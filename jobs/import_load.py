@@ -112,6 +112,7 @@ from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
 from .merged_deals import Merge
+from .person_key_version import META_PERSON_KEYS, PERSON_KEY_VERSION
 from .planning import (
     IMPORT_SECONDS_PER_WRITE,
     Plan,
@@ -817,6 +818,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
                 "mapping": file_sha(settings.mapping)}
             # what decides which record a row is: a retry / resume refuses a change (F1)
             meta[META_IDENTITY] = identity(mapping)
+            # how its person keys are made: a resume by a later version recomputes them
+            meta[META_PERSON_KEYS] = PERSON_KEY_VERSION
         # before the key field may be created: a load cut short names it (sent_while_loading)
         store.meta_put_many({**meta, META_KEY_LABEL: mapping.key_field})
     await in_thread(started)

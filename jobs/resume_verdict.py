@@ -32,6 +32,7 @@ from bulk.store import JobStore
 from .confirming import META_ASKING, never_confirmed
 from .import_checks import stored_settings
 from .import_load import changed_inputs
+from .person_key_version import newer_keys
 from .prepared import sent_while_loading
 from .reload_recipe import RELOAD, asks, changed_files, gone_files, readable
 from .reloading import reloads, unloaded
@@ -65,6 +66,8 @@ def verdict(store: JobStore, command: str = "resume") -> Verdict:
         return Verdict(f"job {store.job_id} is {store.status}{said}; it cannot be {verb}: "
                        "start a new job")
     if (why := refuse_after_undo(store, command)) is not None:
+        return Verdict(why, words=f"`pdbulk {command}` refuses it: {why}")
+    if (why := newer_keys(store)) is not None:  # planned by a newer pdbulk
         return Verdict(why, words=f"`pdbulk {command}` refuses it: {why}")
     if never_confirmed(store):
         where = ("killed at its confirmation prompt" if store.meta_get(META_ASKING) is not None

@@ -50,6 +50,7 @@ from . import reloading
 from . import setting_checks as checks
 from .finished import Finished, ledger_tokens, log_cut_short, log_end, tokens_of
 from .kinds import kind_for
+from .person_key_version import keys_up_to_date
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
@@ -99,7 +100,11 @@ def kind_of(store: JobStore, command: str = "resume") -> Any:
     short that a resume loads again (``reloads``; a retry raises ``NotResumable``: resume
     it). Any other job whose load was cut short (a dedupe job, one that was to ask first)
     is refused with ``NotResumable`` (``jobs.resume_verdict``: one line naming what its
-    load sent, from its ledger, which it keeps; not marked failed — x44r3 F4)."""
+    load sent, from its ledger, which it keeps; not marked failed — x44r3 F4).
+    An import planned with older person keys has them recomputed first, in one
+    transaction (``jobs.person_key_version``: before this, a row mapped again or a
+    person its reconcile listed missed the stored key, and was created a second time)."""
+    keys_up_to_date(store)
     if reloads(store):
         if command == "resume":
             return None

@@ -218,6 +218,16 @@ def _chunks(values: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def _at(payload: dict[str, Any], path: str) -> dict[str, Any]:
+    """The object at JSON ``path`` (``$`` and dotted names) of ``payload``."""
+    got: Any = payload
+    for name in path.split(".")[1:]:
+        got = got[name]
+    if not isinstance(got, dict):
+        raise TypeError(f"{path} is no object")
+    return got
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -1136,6 +1146,62 @@ class JobStore:
                 total += c.execute(f"DELETE FROM lookups WHERE kind = ? AND key IN"
                                    f" ({_marks(len(part))})", (kind, *part)).rowcount
         return total
+
+    def rekey(self, new_key: Callable[[str, str], str], *, refs: Sequence[str],
+              kinds: Collection[str], spare: Callable[[str, str, int], str | None],
+              meta: Mapping[str, Any]) -> tuple[int, int]:
+        """Rewrite the keys a job stored, all in one transaction (its job kind keys them
+        another way since it was planned): each item payload's reference at a JSON path of
+        ``refs`` (``$.person``: an object with a text ``kind`` and ``key``) gets
+        ``new_key(kind, key)``; each lookup of a kind of ``kinds`` moves to
+        ``new_key(kind, key)`` — when several land on one key, the lowest id keeps it and
+        each other moves to ``spare(kind, key, id)`` (None: dropped); ``meta`` is written
+        (what the keys are now). All or nothing: a kill leaves the job as it was. Items are
+        read a page at a time (memory is one page). Returns (items, lookups) changed.
+        Raises StoreError; ValueError for a path that is not ``$`` and dotted names."""
+        if bad := [p for p in refs if not _JSON_PATH.fullmatch(p)]:
+            raise ValueError(f"not a plain JSON path: {bad[0]!r}")
+        _refuse_secrets(dict(meta), "meta")
+        dumps = orjson.dumps
+        items = moved = 0
+        with self._tx("rewrite stored keys") as c:
+            for path in refs:
+                after = 0
+                while page := c.execute(
+                        "SELECT id, json_extract(payload, ?), json_extract(payload, ?) FROM items"
+                        " WHERE id > ? AND json_type(payload, ?) = 'text' ORDER BY id LIMIT ?",
+                        (f"{path}.kind", f"{path}.key", after, f"{path}.key", _PAGE)).fetchall():
+                    after = page[-1][0]
+                    changed = {i: new for i, kind, key in page
+                               if (new := new_key(str(kind), key)) != key}
+                    for part in _chunks(changed, _VARS):
+                        rows = c.execute(f"SELECT id, payload FROM items WHERE id IN"
+                                         f" ({_marks(len(part))})", part).fetchall()
+                        updates = []
+                        for i, text in rows:
+                            payload = orjson.loads(text)
+                            _at(payload, path)["key"] = changed[i]
+                            updates.append((dumps(payload).decode(), i))
+                        c.executemany("UPDATE items SET payload = ? WHERE id = ?", updates)
+                        items += len(updates)
+            for kind in sorted(kinds):
+                held = c.execute("SELECT key, id FROM lookups WHERE kind = ? ORDER BY id, key",
+                                 (kind,)).fetchall()
+                now: dict[str, int] = {}
+                for key, rid in held:
+                    new = new_key(kind, key)
+                    moved += new != key
+                    if new not in now:
+                        now[new] = rid
+                    elif (other := spare(kind, new, rid)) is not None:
+                        now[other] = rid
+                if now != dict(held):
+                    c.execute("DELETE FROM lookups WHERE kind = ?", (kind,))
+                    c.executemany("INSERT OR REPLACE INTO lookups VALUES (?, ?, ?)",
+                                  [(kind, key, rid) for key, rid in now.items()])
+            c.executemany("INSERT OR REPLACE INTO kv VALUES (?, ?)",
+                          [(key, _dumps(value)) for key, value in meta.items()])
+        return items, moved
 
     # -- before-images ---------------------------------------------------------------------
 

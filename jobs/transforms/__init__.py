@@ -55,6 +55,7 @@ from .contacts import (
     phone_match_key,
     phone_numbers,
     phones_agree,
+    transcribe_name_key,
 )
 from .currency import (
     CurrencyCell,
@@ -174,6 +175,7 @@ __all__ = [
     "german_spelling",
     "name_match_key",
     "name_match_keys",
+    "transcribe_name_key",
     "names_agree",
     "org_match_key",
     "org_umlaut_key",

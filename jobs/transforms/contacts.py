@@ -545,6 +545,15 @@ def _first_letter(found: re.Match[str]) -> str:
     return found[0][0]
 
 
+def transcribe_name_key(key: str) -> str:
+    """A name key as ``name_match_key`` wrote it before it folded the transcriptions
+    (person key version 1: ``mueller``) as it writes it now (version 2: ``muller``):
+    exact, since the one is the other ``_transcribed`` (``jobs.person_key_version``
+    brings an older job's stored keys up to date with it). Not idempotent on every name
+    (``raeaan`` -> ``raan`` -> ``ran``): never apply it to a key already of version 2."""
+    return _transcribed(key)
+
+
 def name_match_keys(name: str) -> tuple[str, ...]:
     """The keys a person's name is matched by: its one ``name_match_key`` (a tuple, for
     the callers that look a name up under each of its keys; x44r9 F2: a name had a second

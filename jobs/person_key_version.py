@@ -1,0 +1,63 @@
+"""The version of the person keys an import job stored, and an older job's keys brought up
+to date before its resume or retry writes anything.
+
+An import keys each person it creates (``jobs.contact_keys``: ``n:<name>|p:<phone>``,
+``n:<name>|o:…``, ``e:<address>``) and stores the key in its rows' payloads
+(``$.person.key``) and in its lookups (``person``: key -> id, ``made-person``: the ones
+it created). 49ebf64a (x44r9 F2) changed a name's key: ``Mueller`` was ``mueller``, it is
+``muller`` (``ä``/``ae``/``a`` … one). A job planned before and resumed after computed the
+new key for a row mapped again (a retry's, a changed mapping's) and for a person its
+reconcile listed, missed the stored old one, and created that person a second time.
+
+So a job records the key version it was planned with (``META_PERSON_KEYS``, written by
+the first load); a job without it is of version 1 and has its keys recomputed
+(``contact_keys.person_key_v2``: exact) in one transaction (``JobStore.rekey``) before its
+resume's or retry's first write. A job of a newer version than this code knows is refused
+in one line (``NotResumable``: exit 1), nothing changed. It sends nothing."""
+
+from __future__ import annotations
+
+from bulk.errors import NotResumable
+from bulk.store import JobStore
+
+from .contact_keys import person_key_v2
+
+META_PERSON_KEYS = "import.person_key_version"
+PERSON_KEY_VERSION = 2  # 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded
+# a made- lookup's key for a second record under one key (as ``importing.own_records.OWN``,
+# which lives a layer above): counted as made, undone by undo --contacts, resolved by no row
+_OWN = "#own:"
+
+
+def newer_keys(store: JobStore) -> str | None:
+    """Why ``store`` cannot be resumed or retried by this code (its person keys are of a
+    version newer than ``PERSON_KEY_VERSION``), or None."""
+    held = store.meta_get(META_PERSON_KEYS) if store.kind == "import" else None
+    if isinstance(held, int) and held > PERSON_KEY_VERSION:
+        return (f"job {store.job_id} was planned by a newer pdbulk (person key version "
+                f"{held}; this one knows {PERSON_KEY_VERSION}): resume or retry it with "
+                "that version; nothing was changed")
+    return None
+
+
+def keys_up_to_date(store: JobStore) -> tuple[int, int]:
+    """Bring import job ``store``'s stored person keys to ``PERSON_KEY_VERSION`` (module
+    docstring), in one transaction, and record that version: (items, lookups) rewritten;
+    (0, 0) for a job already of it, or of another kind. Raises NotResumable for a job of
+    a newer version (``newer_keys``), StoreError for the store."""
+    if store.kind != "import" or store.meta_get(META_PERSON_KEYS) == PERSON_KEY_VERSION:
+        return 0, 0
+    if (why := newer_keys(store)) is not None:
+        raise NotResumable(why)
+    return store.rekey(person_key_v2, refs=("$.person",), kinds=("person", "made-person"),
+                       spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION})
+
+
+def _spare(kind: str, key: str, rid: int) -> str | None:
+    """Where a second record whose old key is one key now goes: two persons version 1 made
+    for ``Mueller`` and ``Muller`` stay made (``made-person``, under ``_OWN``); a row's key
+    resolves to the first (``person``: the other dropped)."""
+    return f"{key}{_OWN}{rid}" if kind == "made-person" else None
+
+
+__all__ = ["META_PERSON_KEYS", "PERSON_KEY_VERSION", "keys_up_to_date", "newer_keys"]
