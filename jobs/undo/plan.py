@@ -121,14 +121,17 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     holding = {"person": 0, "org": 0}  # kept: they hold a person this undo keeps (no deal)
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
     seen: dict[tuple[str, int], dict[str, Any]] = {}  # what the run's re-check compares
+    # --force deletes what changed since: the records read only to know which are gone
     changed = (await _changed_contacts(ctx, free, created["person"], called,
                                        made_digests(source), seen, _linked(source))
                if not force else {})
-    if not force:
-        # gone since (deleted, or merged away: its survivor is no contact of the import's):
-        # no delete and no read before one at the run, which would find it gone (an
-        # organization merged away was priced, 3 + 1 tokens over the run's count)
-        _already_gone(prep, free, seen)
+    # gone since (deleted, or merged away: its survivor is no contact of the import's):
+    # no delete and no read before one at the run, which would find it gone (an
+    # organization merged away was priced, 3 + 1 tokens over the run's count). With
+    # --force too (x44r4 F7: its plan counted the persons a colleague or an earlier undo
+    # deleted as deletes, its run as "already gone": 10 planned, 1 deleted + 9 gone)
+    _already_gone(prep, free, seen if not force else {
+        k: {} for k in await _read_contacts(ctx, free, called)})
     if force and free["org"]:
         # the organizations' persons now (the cheaper of one list read and one read each,
         # as without --force), so the run reads only those changed since: one call a
@@ -256,24 +259,14 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     the organizations the job's rows linked it with (``_linked``)."""
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
-    seen = seen if seen is not None else {}
-    read: dict[tuple[str, int], Mapping[str, Any]] = {}
-    for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
-        ids = list(free[name])
-        for start in range(0, len(ids), 100):
-            part = ids[start:start + 100]
-            page = await ctx.call(operation, params={"ids": part, "limit": 100})
-            for record in page.data or ():
-                read[(name, int(record["id"]))] = record
-                if record.get("name"):
-                    called[(name, int(record["id"]))] = str(record["name"])
-                added, now = (parse_time(record.get("add_time")),
-                              parse_time(record.get("update_time")))
-                seen[(name, int(record["id"]))] = contact_seen(record)
-                was = (digests or {}).get((name, int(record["id"])))
-                if ((added is not None and now is not None and now > added + 1.0)
-                        or (was is not None and contact_digest(record) != was)):
-                    out[(name, int(record["id"]))] = "changed (edited, or another merged into it)"
+    read = await _read_contacts(ctx, free, called, seen)
+    for (name, rid), record in read.items():
+        added, now = (parse_time(record.get("add_time")),
+                      parse_time(record.get("update_time")))
+        was = (digests or {}).get((name, rid))
+        if ((added is not None and now is not None and now > added + 1.0)
+                or (was is not None and contact_digest(record) != was)):
+            out[(name, rid)] = "changed (edited, or another merged into it)"
     await _moved_by_org_merge(ctx, out, read, free["org"], digests or {}, linked or {})
     # the persons this undo deletes: an organization holding any other person is kept (a
     # person of the import's that is kept — it carries a deal, or changed — pointed at a
@@ -290,6 +283,29 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                      else _KEEPS)
             out[("org", org)] = f"holds person {_named(called, 'person', others[0])}, {whose}"
     return out
+
+
+async def _read_contacts(ctx: CallContext, free: Mapping[str, list[int]],
+                         called: dict[tuple[str, int], str] | None = None,
+                         seen: dict[tuple[str, int], dict[str, Any]] | None = None,
+                         ) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """The persons / organizations of ``free`` as they are now, (kind, id) -> record; one
+    deleted or merged away since is not listed (``_already_gone``). 100 per call
+    (``GET /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens). ``called``: filled
+    with their names; ``seen``: with ``contact_seen`` of each, for the run's re-check."""
+    read: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for name, operation in (("person", "getPersons"), ("org", "getOrganizations")):
+        ids = list(free[name])
+        for start in range(0, len(ids), 100):
+            page = await ctx.call(operation, params={"ids": ids[start:start + 100],
+                                                     "limit": 100})
+            for record in page.data or ():
+                read[(name, int(record["id"]))] = record
+                if record.get("name") and called is not None:
+                    called[(name, int(record["id"]))] = str(record["name"])
+                if seen is not None:
+                    seen[(name, int(record["id"]))] = contact_seen(record)
+    return read
 
 
 async def _moved_by_org_merge(ctx: CallContext, out: dict[tuple[str, int], str],
