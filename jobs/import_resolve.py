@@ -227,8 +227,12 @@ class Resolver:
                  job_id: str | None = None,
                  deals_of: Callable[[tuple[str, str], int], Awaitable[list[int]]]
                  | None = None,
-                 deleted: Callable[[], Awaitable[object]] | None = None) -> None:
+                 deleted: Callable[[], Awaitable[object]] | None = None,
+                 claimed_as: Mapping[str, str] | None = None) -> None:
         self.store = store
+        # person keys recomputed from an older job's (``jobs.person_key_version``) -> the
+        # key its process named their claims by: the claims of the creates then in doubt
+        self._claimed_as = dict(claimed_as or {})
         # awaited once, before the first claim naming a record is looked at: the job
         # tells ``known_gone`` what pdbulk's undos deleted (``jobs.deleted_records``)
         self._deleted_hook = deleted
@@ -544,7 +548,8 @@ class Resolver:
                         self._read_ahead[(kind, int(record["id"]))] = record
 
     def _name(self, k: tuple[str, str]) -> str:
-        return contact_claim_name(k[0], self._scope(), canonical_key(*k))
+        key = self._claimed_as.get(k[1], k[1]) if k[0] == "person" else k[1]
+        return contact_claim_name(k[0], self._scope(), canonical_key(k[0], key))
 
     def _know(self, k: tuple[str, str], rid: int) -> None:
         """Record that the person / organization of key ``k`` is ``rid``."""

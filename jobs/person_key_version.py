@@ -12,18 +12,27 @@ reconcile listed, missed the stored old one, and created that person a second ti
 So a job records the key version it was planned with (``META_PERSON_KEYS``, written by
 the first load); a job without it is of version 1 and has its keys recomputed
 (``contact_keys.person_key_v2``: exact) in one transaction (``JobStore.rekey``) before its
-resume's or retry's first write. A job of a newer version than this code knows is refused
-in one line (``NotResumable``: exit 1), nothing changed. It sends nothing."""
+resume's or retry's first write. The claims of the person creates then in doubt were
+named by the old keys (the claims are shared with other runs: never renamed here): the
+new keys of those rows are kept with the old (``META_PERSON_KEYS_WAS``), and the resolver
+names those claims as the old process did (``claimed_as``), so its reconcile proves each
+found person the job's own create. A job of a newer version than this code knows is
+refused in one line (``NotResumable``: exit 1), nothing changed. It sends nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bulk.errors import NotResumable
-from bulk.store import JobStore
+from bulk.store import ItemState, JobStore
 
 from .contact_keys import person_key_v2
 
 META_PERSON_KEYS = "import.person_key_version"
 PERSON_KEY_VERSION = 2  # 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded
+# the keys of the persons the rows in doubt at the upgrade need, as recomputed -> as the
+# claims of their creates were named by version 1's process (``claimed_as``)
+META_PERSON_KEYS_WAS = "import.person_keys_was"
 # a made- lookup's key for a second record under one key (as ``importing.own_records.OWN``,
 # which lives a layer above): counted as made, undone by undo --contacts, resolved by no row
 _OWN = "#own:"
@@ -49,8 +58,23 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
         return 0, 0
     if (why := newer_keys(store)) is not None:
         raise NotResumable(why)
+    was = {new: key for i in store.items(ItemState.SENDING)  # (a few batches at most)
+           if isinstance(ref := i.payload.get("person"), Mapping) and ref.get("kind") == "person"
+           and isinstance(key := ref.get("key"), str)
+           and (new := person_key_v2("person", key)) != key}
     return store.rekey(person_key_v2, refs=("$.person",), kinds=("person", "made-person"),
-                       spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION})
+                       spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION,
+                                           **({META_PERSON_KEYS_WAS: was} if was else {})})
+
+
+def claimed_as(store: JobStore) -> dict[str, str]:
+    """The person keys ``keys_up_to_date`` recomputed for the rows then in doubt, each ->
+    the key version 1's process named its create's claim by: the reconcile asks that claim
+    whether the person it finds is the job's own create (``import_resolve.Resolver``:
+    asked under the new name, none answered, and the person was linked, not counted made;
+    undo --contacts left it). Empty for a job planned with this version."""
+    was = store.meta_get(META_PERSON_KEYS_WAS)
+    return {str(k): str(v) for k, v in was.items()} if isinstance(was, dict) else {}
 
 
 def _spare(kind: str, key: str, rid: int) -> str | None:
@@ -60,4 +84,5 @@ def _spare(kind: str, key: str, rid: int) -> str | None:
     return f"{key}{_OWN}{rid}" if kind == "made-person" else None
 
 
-__all__ = ["META_PERSON_KEYS", "PERSON_KEY_VERSION", "keys_up_to_date", "newer_keys"]
+__all__ = ["META_PERSON_KEYS", "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as",
+           "keys_up_to_date", "newer_keys"]

@@ -51,6 +51,7 @@ from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
 from ..mapping.spec import FieldSpec
 from ..merged_deals import Merge
+from ..person_key_version import claimed_as
 from .own_records import own_records, record_own
 from .vanished import Vanished
 
@@ -205,7 +206,8 @@ class _ImportBase:
                                  loaded=lambda: self.store.created_at,
                                  on_wait=self._give_back, on_held=self._contact_held_up,
                                  job_id=store.job_id, deals_of=self._claimed_deals,
-                                 deleted=self._read_deleted)
+                                 deleted=self._read_deleted,
+                                 claimed_as=claimed_as(store))
         self._planner = planner
         self._planner_lock = anyio.Lock()
         # the planner read after a send named a person / organization vanished since the
