@@ -94,21 +94,36 @@ _AFTER_NAME = re.compile(r"\|[po]:")
 _MADE_SUFFIX = re.compile(r"#(?:gone|own):\d+$")
 
 
-def person_key_v2(kind: str, key: str) -> str:
+def key_name_part(key: str) -> str:
+    """The name part of person key ``key`` (``n:<name>``, up to ``|p:`` / ``|o:`` or a
+    made- lookup's ``#gone:`` / ``#own:`` suffix): ``n:hans muller|p:5550100`` ->
+    ``hans muller``; "" for a key of no name (``e:…``)."""
+    if not key.startswith("n:"):
+        return ""
+    suffix = _MADE_SUFFIX.search(key)
+    end = suffix.start() if suffix else len(key)
+    rest = _AFTER_NAME.search(key, 2, end)
+    return key[2:rest.start() if rest else end]
+
+
+def person_key_v2(kind: str, key: str, parts: Mapping[str, str] | None = None) -> str:
     """A person key stored by a job planned with person key version 1 (no
     ``jobs.person_key_version`` row: its name part ``name_match_key`` wrote before it
     folded ``ae``/``oe``/``ue``/``aa``, 49ebf64a) as version 2 writes it: the name part
     (after ``n:``, up to ``|p:`` / ``|o:``, or a made- lookup's ``#gone:`` / ``#own:``
     suffix) through ``tf.transcribe_name_key`` (``n:mueller|p:5550100`` ->
     ``n:muller|p:5550100``); an e-mail key, an organization's key, any other kind's as
-    they are. Exact for a version-1 key; never for one of version 2 (not idempotent)."""
+    they are. Exact for a version-1 key; never for one of version 2 (not idempotent:
+    ``aaen`` -> ``aen`` -> ``an``), so ``parts`` (a stored name part -> its version-2 part,
+    read from the job's own rows by ``jobs.person_key_version``) is asked first: a part
+    a row proves already of version 2 is kept."""
     if kind not in ("person", "made-person") or not key.startswith("n:"):
         return key
-    suffix = _MADE_SUFFIX.search(key)
-    end = suffix.start() if suffix else len(key)
-    rest = _AFTER_NAME.search(key, 2, end)
-    cut = rest.start() if rest else end
-    return f"n:{tf.transcribe_name_key(key[2:cut])}{key[cut:]}"
+    part = key_name_part(key)
+    cut = 2 + len(part)
+    now = parts.get(part) if parts is not None else None
+    return f"n:{now if now is not None else tf.transcribe_name_key(part)}{key[cut:]}"
 
 
-__all__ = ["canonical_key", "person_email_key", "person_key_at", "person_key_v2", "person_keys"]
+__all__ = ["canonical_key", "key_name_part", "person_email_key", "person_key_at", "person_key_v2",
+           "person_keys"]

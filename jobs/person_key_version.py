@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from bulk.errors import NotResumable
 from bulk.store import ItemState, JobStore
 
-from .contact_keys import person_key_v2
+from . import transforms as tf
+from .contact_keys import key_name_part, person_key_v2
 
 META_PERSON_KEYS = "import.person_key_version"
 PERSON_KEY_VERSION = 2  # 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded
@@ -58,13 +59,42 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
         return 0, 0
     if (why := newer_keys(store)) is not None:
         raise NotResumable(why)
+    parts = version_2_parts(store)
+
+    def now(kind: str, key: str) -> str:
+        return person_key_v2(kind, key, parts)
+
     was = {new: key for i in store.items(ItemState.SENDING)  # (a few batches at most)
            if isinstance(ref := i.payload.get("person"), Mapping) and ref.get("kind") == "person"
            and isinstance(key := ref.get("key"), str)
-           and (new := person_key_v2("person", key)) != key}
-    return store.rekey(person_key_v2, refs=("$.person",), kinds=("person", "made-person"),
+           and (new := now("person", key)) != key}
+    return store.rekey(now, refs=("$.person",), kinds=("person", "made-person"),
                        spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION,
                                            **({META_PERSON_KEYS_WAS: was} if was else {})})
+
+
+def version_2_parts(store: JobStore) -> dict[str, str]:
+    """Each person key's name part ``store``'s rows hold (``$.person``: a new person's
+    ``key`` and ``body.name``) -> that part as version 2 writes it, where the row's name
+    proves which version wrote it: the part is the name's key now (already of version 2:
+    kept) or turns into it by ``tf.transcribe_name_key`` (version 1). The releases from
+    49ebf64a up to the version row wrote version-2 keys with no row saying so: without
+    this their ``Aaen`` (``aen``) was folded again (``an``) and missed. A part no row
+    proves is left to ``person_key_v2``'s version-1 reading, which changes it only where
+    the two versions differ. One pass over the items (a page at a time)."""
+    parts: dict[str, str] = {}
+    for item in store.items():
+        ref = item.payload.get("person")
+        if not isinstance(ref, Mapping) or ref.get("kind") != "person":
+            continue
+        key, body = ref.get("key"), ref.get("body")
+        name = body.get("name") if isinstance(body, Mapping) else None
+        if not (isinstance(key, str) and key.startswith("n:") and isinstance(name, str)):
+            continue
+        part, now = key_name_part(key), tf.name_match_key(name)
+        if part == now or tf.transcribe_name_key(part) == now:
+            parts.setdefault(part, now)
+    return parts
 
 
 def claimed_as(store: JobStore) -> dict[str, str]:
@@ -85,4 +115,4 @@ def _spare(kind: str, key: str, rid: int) -> str | None:
 
 
 __all__ = ["META_PERSON_KEYS", "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as",
-           "keys_up_to_date", "newer_keys"]
+           "keys_up_to_date", "newer_keys", "version_2_parts"]
