@@ -89,6 +89,7 @@ from .manifest_json import (
     structured,
     wrapped,
 )
+from .manifest_kind import wrong_content
 from .manifest_row import (
     FORMATS,
     Format,
@@ -134,22 +135,27 @@ def check_paths(header: Sequence[str], columns: Collection[str]) -> list[tuple[s
 
 
 def detect_format(path: PathLike, format: Format | None = None) -> Format:
-    """The manifest format: ``format`` if given, else from the file suffix. InputError
-    for a file whose first bytes are an archive's, an image's or a document's, whatever its
-    name or ``format`` (``not_a_manifest``), and for a suffix that names no format."""
+    """The manifest format: ``format`` if given, else from the file suffix. ``NotAManifest``
+    (an InputError) for a file whose content is not that format's — an archive, an image, a
+    document, a workbook named .csv, text named .xlsx (``bulk.manifest_kind``: by its first
+    bytes, whatever its name); InputError for a suffix that names no format."""
     if (refused := not_a_manifest(path)) is not None:
         raise refused
     if format is not None:
         if format not in FORMATS:
             raise ValueError(f"unknown manifest format {format!r}")
-        return format
-    suffix = Path(path).suffix.lower()
-    if suffix not in _SUFFIXES:  # nothing names a format: the suffix is the only way
-        hint = (" (an old Excel or OpenDocument sheet: save it as .xlsx or .csv)"
-                if suffix in (".xls", ".ods", ".xlsb", ".numbers") else "")
-        raise InputError(f"cannot tell the format of {os.fspath(path)!r} from its suffix"
-                         f"{hint}; pdbulk reads .csv, .jsonl, .json and .xlsx files")
-    return _SUFFIXES[suffix]
+        kind = format
+    else:
+        suffix = Path(path).suffix.lower()
+        if suffix not in _SUFFIXES:  # nothing names a format: the suffix is the only way
+            hint = (" (an old Excel or OpenDocument sheet: save it as .xlsx or .csv)"
+                    if suffix in (".xls", ".ods", ".xlsb", ".numbers") else "")
+            raise InputError(f"cannot tell the format of {os.fspath(path)!r} from its suffix"
+                             f"{hint}; pdbulk reads .csv, .jsonl, .json and .xlsx files")
+        kind = _SUFFIXES[suffix]
+    if (refused := wrong_content(path, kind)) is not None:
+        raise refused
+    return kind
 
 
 def read_manifest(path: PathLike, *, format: Format | None = None,

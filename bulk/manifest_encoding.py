@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, NamedTuple, TextIO
 
 from .encoding_advice import _cp1252_undefined, _likely, misread
 from .errors import InputError
+from .manifest_kind import wrong_content
 
 PathLike = str | os.PathLike[str]
 ENCODING_SAMPLE = 4 * 1024 * 1024  # bytes checked for UTF-8 (streamed in 64 KiB chunks)
@@ -601,48 +602,19 @@ def _nul_encoding(path: PathLike, head: bytes) -> str:
     raise _nul_error(path, offset, line_ends(head[:offset]) + 1)
 
 
-# the first bytes of files people save as .csv by mistake (none is text in any encoding)
-_SIGNATURES = ((b"\x1f\x8b", "a gzip archive"), (b"\x89PNG", "a PNG image"),
-               (b"%PDF", "a PDF document"), (b"\xff\xd8\xff", "a JPEG image"),
-               (b"GIF8", "a GIF image"), (b"BZh", "a bzip2 archive"),
-               (b"\xfd7zXZ\x00", "an xz archive"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-               (b"SQLite format 3\x00", "an SQLite database"), (b"\x7fELF", "a program"))
-
-
 def not_a_manifest(path: PathLike) -> InputError | None:
-    """The refusal of a file whose first bytes are another kind of file's (``_SIGNATURES``:
-    a gzip, bzip2 or xz archive, an image, a PDF, ...), whatever its name: one rule by
-    content (x43r4 F5: a gzip named ``.csv.gz`` was refused for its suffix, exit 2, and the
-    same gzip named ``.csv`` for its bytes at the first read, exit 1). None when its bytes
-    are none of those or it cannot be read (the reader then says why)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        return None
-    kind = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
-    if kind is None:
-        return None
-    unpack = "; unpack it first" if "archive" in kind else ""
-    return InputError(f"{os.fspath(path)!r} is {kind}, not text (no --encoding reads "
-                      f"it{unpack}). Give a CSV, JSON, JSON Lines or XLSX file")
+    """The refusal of a file whose first bytes are another kind of file's (an archive, an
+    image, a PDF, an old .xls workbook, ...), whatever its name: ``bulk.manifest_kind``'s
+    one rule by content (x43r4 F5, x44r4 F5). None when its bytes are none of those or it
+    cannot be read (the reader then says why)."""
+    return wrong_content(path)
 
 
 def _nul_error(path: PathLike, offset: int, line: int) -> InputError:
-    try:  # a workbook saved (or renamed) as .csv: no encoding reads it (x21r3 F5)
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        head = b""
-    if head.startswith(b"PK\x03\x04"):
-        return InputError(f"{os.fspath(path)!r} is a zip archive, not text: an XLSX workbook "
-                          "named .csv? Rename it .xlsx, or save it from the spreadsheet as "
-                          "CSV")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return InputError(f"{os.fspath(path)!r} is an old Excel .xls workbook (or a "
-                          "password-protected one), not text: save it as CSV or as .xlsx")
-    if (refused := not_a_manifest(path)) is not None:  # x35r1 F9: a gzip, PNG or PDF
-        return refused  # was advised --encoding NAME
+    # a workbook saved (or renamed) as .csv (x21r3 F5), a gzip, PNG or PDF (x35r1 F9): no
+    # encoding reads it; said as detect_format says it (one rule, one class: x44r4 F5)
+    if (refused := wrong_content(path, "csv")) is not None:
+        return refused
     try:
         with open(path, "rb") as f:
             sample = f.read(65536)

@@ -27,6 +27,7 @@ import typer
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import BulkError, InputError, StoreLost
 from bulk.loop import run_loop
+from bulk.manifest_kind import wrong_content
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import ItemState, JobStore
 from bulk.wording import counted
@@ -129,13 +130,18 @@ def _plan_dir(output: Path | None) -> None:
 
 def _plan_arg(plan_dir: Path) -> None:
     """Refuse (exit 2, before the token or the account is read) a plan argument that is no
-    plan folder: missing, a file, or a folder without groups.csv (x19r1 F9: exit 1)."""
+    plan folder: missing, a file, a folder without groups.csv (x19r1 F9: exit 1), or one
+    whose groups.csv is no CSV text (``bulk.manifest_kind``: x44r4 F5, after the account's
+    first read, exit 4 when it did not answer)."""
     why = ("no such folder" if not plan_dir.exists() else
            "a file, not a folder" if not plan_dir.is_dir() else
            "no groups.csv in it" if not (plan_dir / "groups.csv").is_file() else None)
     if why is not None:
         raise fail(f"usage: {plan_dir} is not a dedupe plan ({why}); make one with "
                    "`pdbulk dedupe plan -o DIR`", EXIT_USAGE)
+    if (refused := wrong_content(plan_dir / "groups.csv", "csv",
+                                     renamable=False)) is not None:
+        raise fail(f"usage: {refused}", EXIT_USAGE)  # a zip or workbook saved as groups.csv
 
 
 def _state(state_dir: Path | None, job_dir: Path) -> Path:

@@ -638,7 +638,7 @@ def test_an_empty_json_file_says_so(tmp_path: Path, name: str, data: bytes) -> N
 
 def test_a_json_file_of_only_bad_records_says_why(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"no readable record among its first 2 .*line 1"):
-        header(write(tmp_path, "b.jsonl", b"not json\n[1]\n"))
+        header(write(tmp_path, "b.jsonl", b"{not json\n[1]\n"))
 
 
 @pytest.mark.parametrize(("data", "where"), [
