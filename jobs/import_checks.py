@@ -120,45 +120,62 @@ def stored_settings(store: Any) -> ImportSettings:
 _REPORT_COLUMNS = frozenset({"row", "key", "reason", "status", "column", "hold"})
 
 
-def alike_note(header: Sequence[str], columns: Sequence[str]) -> str | None:
-    """The plan's note naming, for each column the mapping reads (``columns``) that the
-    ``header`` has exactly, the other header names that are the same but for case and
-    surrounding spaces, which are not read (x43r4 F7: ``Email`` and ``email `` — a CSV
-    header's spaces are trimmed — were both accepted, one silently unused); None when
-    there are none. A JSON manifest's paths are not compared."""
+def alike_problem(header: Sequence[str], columns: Sequence[str],
+                  header_row: int | None = None) -> str | None:
+    """Why a manifest whose ``header`` names one column twice but for case and surrounding
+    spaces (``Email`` and ``email ``; a CSV header's spaces are trimmed) cannot be read by a
+    mapping reading ``columns``: it reads one of them and not the other, which would go
+    unused (x43r4 F7: both accepted, one silently unused; a plan note since x44 — refused
+    now, as Pipedrive's own importer refuses a file with two columns of one name). Names
+    the header's row (``header_row``, None: row 1) and each column's position and letter.
+    None when the mapping reads each of them by its exact spelling, or none of them (a
+    column nobody reads is no problem: x25r2 F7). pdbulk's own failed-rows columns
+    (``key`` beside a file's ``Key``) are never compared; nor are a JSON manifest's paths."""
     if isinstance(header, PathSample):
         return None
     names = list(header)
+    read = set(columns)
 
     def alike(name: str) -> str:
         return unlabelled(name).strip().casefold()
 
+    groups: dict[str, list[int]] = {}
+    for p, h in enumerate(names, 1):
+        if h and h not in _REPORT_COLUMNS:
+            groups.setdefault(alike(h), []).append(p)
     said = []
-    for column in dict.fromkeys(columns):
-        if column not in names:
+    for positions in groups.values():
+        spelt = {unlabelled(names[p - 1]) for p in positions}
+        taken = [p for p in positions if names[p - 1] in read]
+        if len(spelt) < 2 or not taken or len(taken) == len(positions):
             continue
-        others = [f"column {column_letter(p)} {unlabelled(h)!r}"
-                  for p, h in enumerate(names, 1) if h and h not in _REPORT_COLUMNS
-                  and alike(h) == alike(column) and unlabelled(h) != unlabelled(column)]
-        if others:
-            said.append(f"the mapping reads {column!r} (column "
-                        f"{column_letter(names.index(column) + 1)}); "
-                        f"{' and '.join(others)}, the same name but for case and spaces, "
-                        f"{'is' if len(others) == 1 else 'are'} not read")
-    return "; ".join(said) or None
+        shown = [f"{p} ({column_letter(p)}) {unlabelled(names[p - 1])!r}" for p in positions]
+        left = [repr(unlabelled(names[p - 1])) for p in positions if p not in taken]
+        said.append(f"columns {', '.join(shown[:-1])} and {shown[-1]} of the header (row "
+                    f"{header_row or 1}) are one name but for case and spaces, and the "
+                    f"mapping reads {' and '.join(repr(names[p - 1]) for p in taken)} "
+                    f"only: {' and '.join(left)} would go unused")
+    if not said:
+        return None
+    return ("; ".join(said) + ". Rename or delete the column(s) not meant in the file, or "
+            "read each by its exact spelling in the mapping")
 
 
 def check_columns(mapping: ImportMapping, header: Sequence[str], *,
                   workbook: PathLike | None = None, sheet: str | None = None,
                   header_row: int | None = None) -> None:
     """InputError naming every column the mapping reads that the manifest lacks (for a
-    JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``) —
+    JSON manifest: every path that is not well formed, ``bulk.manifest.check_paths``), or
+    one of two header names alike but for case and spaces (``alike_problem``) —
     before any job folder or call (the same check compiling the mapping makes).
     ``workbook``: the XLSX manifest ``header`` was read from (its ``sheet``, None: the
     first visible one): the error then names the other sheets whose header has every
     column the mapping reads (v10r24: a wrong sheet got the header_row advice only)."""
     problems = check_paths(effective_header(mapping, header), mapping.columns())
     if not problems:
+        if (alike := alike_problem(effective_header(mapping, header), mapping.columns(),
+                                   header_row)) is not None:  # x43r4 F7
+            raise InputError(alike)
         return
     twice = [(c, why) for c, why in problems if why != "no such column in the manifest"]
     if isinstance(header, PathSample) or twice:  # a name the header has twice (x25r2 F7)

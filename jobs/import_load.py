@@ -79,7 +79,6 @@ from .doubles import (
 from .import_checks import (
     META_SETTINGS,
     UnseenPaths,
-    alike_note,
     stored_settings,
     with_mapping_defaults,
 )
@@ -1683,8 +1682,6 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  "the import pulls them again")
     if where is not None:
         notes.insert(0, where)
-    if (alike := alike_note(columns, mapping.columns())) is not None:  # x43r4 F7
-        notes.insert(0, alike)
     check_unchanged(settings.manifest, since)  # between two of its reads (x17r3 F5)
     # the pulls run in rounds: the catalog, then the lists side by side, page by page
     rounds = 1 + max((pulls.get(op, 0) for op in ("getDeals", "getPersons",
