@@ -36,6 +36,9 @@ PLACEHOLDER_CODE = "0" * 40  # the key field's code in a plan, when the import w
 # field was read (more or fewer cells than the header, a header line, a byte shown \\xNN)
 OWN_CELL = "cell"
 OWN_ROW = "row"
+# OWN_VALUE: a cell refused by fields that all parse it without the account (a custom number
+# field's 'abc', a bad e-mail), judged at the load with the catalog's types (jobs.own_cells)
+OWN_VALUE = "value"
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ from .import_items import (
     MATCH_COLUMNS,
     OWN_CELL,
     OWN_ROW,
+    OWN_VALUE,
     PLACEHOLDER_CODE,
     ImportSettings,
     Indexes,
@@ -114,6 +115,7 @@ from .learned import SpilledDict, SpilledTable
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import latest_time, section_title
+from .own_cells import value_columns
 from .repeats import (
     Repeat,
     RepeatedKeys,
@@ -278,6 +280,14 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     return "; ".join(notes) or None
 
 
+def _custom_type(catalog: Catalog, label: str) -> str | None:
+    """The type of the custom field the mapping names ``label``; None when none is."""
+    try:
+        return catalog.field(label, custom=True).type
+    except InputError:
+        return None
+
+
 class RowPlanner:
     """Decides, row by row, what an import does; see the module docstring."""
 
@@ -288,6 +298,9 @@ class RowPlanner:
         self.key_column = key_column
         # a failed-rows file pdbulk wrote: its hold column (bulk.reports.hold_column)
         self.hold_column = hold_column
+        # the columns refused on the cell alone, whatever the account holds (set by whoever
+        # builds it: ``jobs.own_cells.value_columns``): their rows fail OWN_VALUE
+        self.value_columns: frozenset[str] = frozenset()
         self.unarchive = False  # set from ImportSettings.unarchive by whoever builds it
         # ImportSettings.keys_as_given: a key another spelling of which a deal carries or
         # another row gives is a record of its own (``jobs.similar_keys`` not asked)
@@ -522,6 +535,8 @@ class RowPlanner:
         planner.key_holders_note = held_note
         planner.field_types = field_types(catalog.deal_fields)
         planner.field_labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+        planner.value_columns = value_columns(mapping.spec, lambda label: _custom_type(
+            catalog, label))
         planner.paths = UnseenPaths(mapping, header)
         return planner, catalog, missing
 
@@ -974,7 +989,8 @@ class RowPlanner:
             # refused by the mapping's reading of the row's cells (``OWN_CELL``): a retry
             # with the same mapping refuses it again when the column is read only by
             # fields parsed on their own (``fail_again_offline``)
-            return self._bad(row, exc.reason, exc.column, own=OWN_CELL)
+            return self._bad(row, exc.reason, exc.column, own=OWN_VALUE
+                             if exc.column in self.value_columns else OWN_CELL)
         if check_duplicate:
             if again := self._again(mapped.key, row, mapped=mapped):
                 return again

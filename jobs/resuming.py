@@ -156,7 +156,7 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                      f"{before_why})")
     unpriced = getattr(kind, "unpriced", None)
     if unpriced is not None and (n := unpriced(store)):
-        pulled = before_why == MAPPED_AGAIN and made  # pulled before this plan: counted
+        pulled = before_why.startswith(MAPPED_AGAIN) and made  # pulled before this plan: counted
         unsent = getattr(kind, "unsent", None)
         refused = unsent(store) if unsent is not None else 0
         # (x40r2 F3: every failed row was priced as a create, those the mapping still
@@ -387,12 +387,14 @@ async def resumed(store: JobStore, token: str, kind: Any,
                 await ready(store)
             _refuse_unreachable(store, kind, eng, loaded, why, command=command)
             _refuse_unpulled(store, kind, eng, loaded)
+            remap_why = getattr(kind, "remap_why", None)  # read while the rows are failed
+            because = remap_why(store) if remap_why is not None else ""
             await first(eng)
             put_back = True
             if eng.stats.calls_by_operation != loaded:
                 # a retry's rows mapped again: the catalog and index pulls, made before
                 # its plan (x31r1 7: "tokens: 70", then 90 spent)
-                loaded, why = Counter(eng.stats.calls_by_operation), MAPPED_AGAIN
+                loaded, why = Counter(eng.stats.calls_by_operation), MAPPED_AGAIN + because
         try:
             return await _before_run(store, kind, eng, loaded, why, command, say, show,
                                      execute)

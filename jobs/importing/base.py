@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import AsyncGenerator, Collection, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any, cast
@@ -35,7 +35,7 @@ from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts t
 from ..deals import stored_labels
 from ..deleted_records import Deleted
 from ..import_identity import META_IDENTITY, check_identity
-from ..import_items import OWN_CELL, OWN_ROW, PLACEHOLDER_CODE
+from ..import_items import OWN_CELL, OWN_ROW, OWN_VALUE, PLACEHOLDER_CODE
 from ..import_resolve import Resolver, refs_of, to_create
 from ..import_rows import ImportSettings, RowPlanner, file_sha, source_row
 from ..import_store import (  # what the load stores for the job: its parts take them here
@@ -49,8 +49,8 @@ from ..import_store import (  # what the load stores for the job: its parts take
 )
 from ..keyset import KeySet
 from ..mapping import Mapping as ImportMapping
-from ..mapping.spec import FieldSpec
 from ..merged_deals import Merge
+from ..own_cells import OWN_CELL_FIELDS, column_readers
 from ..person_key_version import claimed_as
 from .own_records import own_records, record_own
 from .vanished import Vanished
@@ -299,7 +299,7 @@ class _ImportBase:
         again, whatever the account holds: the mapping file is the one they were mapped
         with (its sha), a retry maps the row's stored cells (the file is not read again),
         and the column it failed on is read only by standard deal fields parsed on their
-        own (an amount, a number, a date: ``_OWN_CELL_FIELDS``), which refused it for any
+        own (an amount, a number, a date: ``OWN_CELL_FIELDS``), which refused it for any
         reason ("not an amount: 'bad'", "ambiguous number '$3,000'": ``_fails_again``), or
         the row was refused before its fields were read (its cells against the header).
         None when any row might map now, or none is mapped again: the
@@ -309,13 +309,41 @@ class _ImportBase:
         if not again or not self._mapping_same:
             return None
         try:
-            readers = _column_readers(ImportMapping.load(self.settings.mapping).spec)
+            readers = column_readers(ImportMapping.load(self.settings.mapping).spec)
         except (InputError, OSError, ValueError):
             return None
         for item in again:
             if not _fails_again(item, readers):
                 return None
         return again
+
+    def remap_why(self, store: JobStore) -> str:
+        """Why a retry reads the account before mapping its failed rows again, said in its
+        plan's note (x44r10 F6): how many failed on a name the account lacked at the load
+        (a stage, pipeline, owner, a custom field's option: by the fields reading the
+        row's column), which may exist now; "" when none did or the mapping does not load.
+        Rows failed on their own cells alone never get here (``fail_again_offline``)."""
+        try:
+            readers = column_readers(ImportMapping.load(self.settings.mapping).spec)
+        except (InputError, OSError, ValueError):
+            return ""
+        named: Counter[str] = Counter()
+        for item in store.items(ItemState.FAILED):
+            column = item.payload.get("column")
+            if not self._needs_mapping(item) or not isinstance(column, str):
+                continue
+            targets = readers.get(column, set())
+            kinds = sorted({_ACCOUNT_NAMES.get(t, "option") for t in targets
+                            if t in _ACCOUNT_NAMES or t.startswith("custom_fields.")})
+            if kinds and item.payload.get("own") != OWN_VALUE:
+                named[" or ".join(kinds)] += 1
+        if not named:
+            return ""
+        n = sum(named.values())
+        return (f"; {n:,} row(s) failed on a name the account lacked at the load ("
+                + ", ".join(f"{kind} {count:,}" for kind, count in sorted(named.items()))
+                + "), which may exist now: they are mapped again against the account's "
+                "stages, pipelines, users and fields as they are now")
 
     def retry_pulls(self, store: JobStore) -> dict[str, int]:
         """The fewest calls ``check_retry_account`` makes, by operation, before a retry can
@@ -801,6 +829,10 @@ def newer_import(store: JobStore, made: Mapping[str, Any] | None, deal_id: int,
             "to overwrite it)")
 
 
+# the fields whose cell is a name the account's catalog resolves (a retry's plan says so)
+_ACCOUNT_NAMES = {"deal.stage": "stage", "deal.pipeline": "pipeline", "deal.owner": "owner"}
+
+
 __all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LINKS", "LOST_CLAIM_TRIES", "META_KEY_CODE",
            "META_LOADED", "link_id",
            "META_MARKS",
@@ -811,9 +843,6 @@ __all__ = ["ANSWERED_MARGIN", "CLAIM_WAIT", "LINKS", "LOST_CLAIM_TRIES", "META_K
 
 # the deal fields whose cell is judged on its own: parsed as an amount, a number, a date,
 # with nothing of the account (stages, fields, options, users) in the judgement
-_OWN_CELL_FIELDS = frozenset({"deal.value", "deal.probability", "deal.expected_close_date",
-                              "deal.won_time", "deal.lost_time", "deal.close_time"})
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 def _fails_again(item: Item, readers: Mapping[str, set[str]]) -> bool:
@@ -828,26 +857,10 @@ def _fails_again(item: Item, readers: Mapping[str, set[str]]) -> bool:
     if item.status or "deal" in payload or "changes" in payload:
         return False
     own = payload.get("own")
-    if own == OWN_ROW:
+    if own in (OWN_ROW, OWN_VALUE):  # OWN_VALUE: judged at the load (jobs.own_cells)
         return True
     column = payload.get("column")
     if not isinstance(column, str) or not column or not readers.get(column) \
-            or not readers[column] <= _OWN_CELL_FIELDS:
+            or not readers[column] <= OWN_CELL_FIELDS:
         return False
     return own == OWN_CELL or (own is None and str(item.error or "").startswith("not a"))
-
-
-def _column_readers(spec: Any) -> dict[str, set[str]]:
-    """Each column the mapping reads: the targets reading it (``deal.value``,
-    ``custom_fields.Region``), by its ``column``, ``currency_column`` or template."""
-    readers: dict[str, set[str]] = {}
-    sections = [(name, getattr(spec, name)) for name in ("deal", "person", "organization")]
-    targets = [(f"{section}.{field}", value) for section, model in sections if model is not None
-               for field, value in model if isinstance(value, FieldSpec)]
-    targets += [(f"custom_fields.{label}", value) for label, value in spec.custom_fields.items()]
-    for target, field in targets:
-        columns = {field.column, field.currency_column,
-                   *_PLACEHOLDER.findall(field.template or "")}
-        for column in columns - {None}:
-            readers.setdefault(str(column), set()).add(target)
-    return readers
