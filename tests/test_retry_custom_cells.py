@@ -75,3 +75,16 @@ def test_an_unknown_stage_reads_the_catalog_and_says_why(sb: Sandbox,  # noqa: F
     assert retried.exit_code == 3, retried.output
     said = " ".join(retried.output.split())
     assert "the account's stages" in said and "may exist now" in said, retried.output
+
+
+def test_a_stage_created_since_is_mapped_by_the_retry(sb: Sandbox,  # noqa: F811
+                                                      tmp_path: Path) -> None:
+    """The catalog read is what lets the retry map a stage the user created since."""
+    jobs, job = _import(sb, tmp_path, "k0,Deal 0,Nowhere,5,,P 0,\n")
+    first = next(iter(sb.state.stages.values()))
+    new_id = max(sb.state.stages) + 1
+    sb.state.stages[new_id] = {**first, "id": new_id, "name": "Nowhere", "order_nr": 99}
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
+    assert retried.exit_code == 0, retried.output
+    with JobStore.open(job, lock=False) as store:
+        assert not list(store.items(ItemState.FAILED))
