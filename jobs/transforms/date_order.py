@@ -26,13 +26,14 @@ from bulk.errors import InputError
 
 from .date_patterns import order_family, reordered, replacements, swapped_pattern
 from .dates import DATE_TOKENS
+from .day_reader import read_day
 
 __all__ = ["DateOrder", "OrderConflict", "swapped_pattern"]
 
 def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
     for pattern in patterns:
         try:
-            return pattern, datetime.strptime(text, pattern).date()
+            return pattern, read_day(text, pattern)
         except ValueError:
             continue
     return None
@@ -148,7 +149,7 @@ class DateOrder:
             return
         for pattern in self.swapped:
             try:
-                datetime.strptime(text, pattern)
+                read_day(text, pattern)
             except ValueError:
                 continue
             self.others.setdefault(order_family(pattern), (text, row, pattern))
@@ -210,7 +211,7 @@ class DateOrder:
             return None
         other = swapped_pattern(pattern)
         try:
-            theirs = datetime.strptime(text, other).date() if other else None
+            theirs = read_day(text, other) if other else None
         except ValueError:
             return None
         if theirs is None or theirs == day:

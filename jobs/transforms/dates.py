@@ -13,6 +13,7 @@ from decimal import Decimal
 from bulk.errors import InputError
 
 from .date_patterns import order_family, replacements, swapped_pattern
+from .day_reader import read_day
 from .no_such_day import OUT_OF_RANGE, no_such_day
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
 
@@ -372,7 +373,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     for fmt in formats:
         try:
             got = (_from_token(fmt, text) if fmt in DATE_TOKENS
-                   else datetime.strptime(text, fmt).date())
+                   else read_day(text, fmt))
         except _WrongUnit as exc:
             wrong.append(exc)
             continue
