@@ -1,9 +1,10 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~1160 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~1560 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
-file in one pass; the rules share the samples and the catalog."""
+file in one pass; the rules share the samples and the catalog (the header vocabulary,
+``_GUESSES``, is data: the names the major CRMs' exports write)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "deal-name", "nom de la transaction", "nom de l'affaire",
                    # German, French and Spanish CRM exports (x25r2 F9)
                    "titel", "deal-titel", "titre", "nombre del negocio",
-                   "título", "nombre de la oportunidad"),
+                   "título", "nombre de la oportunidad",
+                   # x45r1 F3: the major CRMs' exports (a bare "Opportunity", "Item",
+                   # "Topic": ``_EXACT_ONLY``)
+                   "opportunity title", "item name"),
     # Close writes "value" in cents beside "value_formatted" as shown ("$1,500"): the shown
     # one is listed first, so it wins the tie (x9r1), unless the samples show the plain one
     # holds the same amounts (``formatted_twins``)
@@ -71,7 +75,13 @@ _GUESSES: dict[str, tuple[str, ...]] = {
                    "opportunity owner full name", "deal owner name", "deal-inhaber",
                    "propriétaire de la transaction", "besitzer", "deal-besitzer",
                    "verantwortlich", "verantwortlicher", "zuständig", "propriétaire",
-                   "propietario", "propietario del negocio", "responsable"),
+                   "propietario", "propietario del negocio", "responsable",
+                   # x45r1 F3: Freshsales' "Sales owner", Copper's "Owned By", Insightly's
+                   # "User Responsible", Dynamics 365's and Salesforce's record owners
+                   # (monday.com's "Person": ``_CONFIRMED_ONLY``)
+                   "sales owner", "owned by", "record owner", "user responsible",
+                   "responsible user", "owning user", "assigned user", "salesperson",
+                   "sales person"),
     "deal.lost_reason": ("lost reason", "closed lost reason", "loss reason", "reason lost"),
     # a won / lost deal's own dates (x24r1 1: Pipedrive's export "Deal - Won time", ...)
     "deal.won_time": ("won time", "won date", "date won", "closed won date", "won on"),
@@ -338,7 +348,14 @@ def _keys(column: str, target: str) -> list[str]:
 # a column named exactly so (its normalised text): a bare "Close" is the expected close date
 # of docs/mapping.md's XLSX example (x29r1 F6: listed as not mapped), but by likeness
 # "Closed" (a yes / no, or the close time) matched it too
-_EXACT_ONLY: dict[str, tuple[str, ...]] = {"deal.expected_close_date": ("close",)}
+# Copper's "Opportunity", monday.com's "Item", Dynamics 365's "Topic" are a deal's title
+# (x45r1 F3), but by likeness "Opportunity ID" and "Item ID" would match them too
+_EXACT_ONLY: dict[str, tuple[str, ...]] = {"deal.expected_close_date": ("close",),
+                                           "deal.title": ("opportunity", "item", "topic")}
+# a column named exactly so is the target's only when its sampled values name users of the
+# account: monday.com's board "Person" column holds its owners, another file's "Person" is
+# the contact (x45r1 F3); values that look like people but name no user give a TODO
+_CONFIRMED_ONLY: dict[str, tuple[str, ...]] = {"deal.owner": ("person",)}
 
 
 def _guess(header: Sequence[str], candidates: dict[str, Sequence[str]]) -> dict[str, str]:
@@ -512,6 +529,98 @@ def _mostly_phones(samples: MappingABC[str, Sequence[str]] | None, column: str) 
     return bool(values) and 2 * sum(
         sum(c.isdigit() for c in v) >= 5 and "@" not in v
         and sum(c.isalpha() for c in v) <= 3 for v in values) >= len(values)
+
+
+# a person's name as a CRM writes its users: 1 to 5 words of letters, no digit
+_PERSON_NAME = re.compile(r"[^\W\d_]+(?:[ .'\-\u2019]+[^\W\d_]+){0,4}\.?")
+
+
+def _people(samples: MappingABC[str, Sequence[str]] | None, column: str) -> bool:
+    """Whether most sampled values of ``column`` (half or more, one at least) are a
+    person's name (``_PERSON_NAME``) or hold an e-mail address: what an owner column
+    holds (never ids, team codes or numbers)."""
+    values = _sampled(samples, column)
+    return bool(values) and 2 * sum(
+        bool(_EMAIL_INSIDE.search(v) or _PERSON_NAME.fullmatch(v)) for v in values
+    ) >= len(values)
+
+
+def _users_named(samples: MappingABC[str, Sequence[str]] | None, column: str,
+                 catalog: Catalog) -> list[str]:
+    """The sampled values of ``column`` that name a user of the account, by name or by
+    e-mail address (``Catalog.user``; a name two users share counts), distinct, in order."""
+    found = []
+    for value in _sampled(samples, column):
+        try:
+            catalog.user(value)
+        except AmbiguousName:
+            pass
+        except InputError:
+            continue
+        found.append(value)
+    return list(dict.fromkeys(found))
+
+
+def _owner_lines(header: Sequence[str], guesses: dict[str, str],
+                 samples: MappingABC[str, Sequence[str]] | None,
+                 catalog: Catalog) -> tuple[list[str], str | None]:
+    """The owner guess checked against its sampled values (x45r1 F3): (lines written in
+    place of the plain ``owner = ...`` line, none for it; the column they name). A column
+    named like an owner whose samples are neither names nor e-mail addresses (``Team
+    A-1``) is taken out of ``guesses`` into a commented line under a TODO; a column
+    named so only for a CRM that writes owners there (``_CONFIRMED_ONLY``: monday.com's
+    ``Person``) is put into ``guesses`` when its samples name users of the account, a
+    commented line under a TODO when they only look like people. Columns of numbers were
+    left out before (``_NOT_NUMBERS``)."""
+    column = guesses.get("deal.owner")
+    if column is not None:
+        if not _sampled(samples, column) or _people(samples, column):
+            return [], None
+        del guesses["deal.owner"]
+        shown = ", ".join(map(repr, _sampled(samples, column)[:3]))
+        return [f"# TODO: column {_toml_str(column)} is named like the deals' owner, but its "
+                f"sampled values ({shown}) are neither names nor e-mail addresses: if it "
+                "names each deal's owner (a user's name or e-mail address of this "
+                "account), uncomment the line below, else leave it; then delete this line",
+                f"# owner = {_column_value(column)}"], column
+    names = _CONFIRMED_ONLY["deal.owner"]
+    column = next((c for c in header if tf.norm_key(_leaf(c)) in names
+                   and c not in guesses.values()), None)
+    if column is None or not _people(samples, column):
+        return [], None
+    users = _users_named(samples, column, catalog)
+    if users:
+        guesses["deal.owner"] = column
+        return [f"# column {_toml_str(column)} names users of this account ("
+                + ", ".join(map(repr, users[:3])) + "): each deal's owner (a monday.com "
+                "board's person column)", f"owner = {_column_value(column)}"], column
+    shown = ", ".join(map(repr, _sampled(samples, column)[:3]))
+    return [f"# TODO: column {_toml_str(column)} may name each deal's owner (a monday.com "
+            f"board's person column), but no sampled value ({shown}) is a user of this "
+            "account: if it names the owners, uncomment the line below (each must be a "
+            "user's name or e-mail address), else leave it; then delete this line",
+            f"# owner = {_column_value(column)}"], column
+
+
+# a status label that reads as a closed deal's only beside the other default labels of the
+# tool that writes it: monday.com's status column is "Working on it", "Stuck", "Done"
+# (x45r1 F3: "Done" was asked for as a stage, its deals imported open); elsewhere a stage
+# named "Done" is no status
+_BOARD_CLOSED: dict[str, tuple[str, frozenset[str]]] = {
+    "done": ("won", frozenset({"working on it", "stuck"})),
+}
+
+
+def _closed_status(value: str, values: Sequence[object]) -> str | None:
+    """``"won"`` or ``"lost"`` when a stage column's ``value`` reads as a closed deal's
+    (``tf.closed_status``: ``Closed Won``, ``Won``, ``Lost``...), or is a board's closed
+    label beside that board's other default labels among ``values`` (``_BOARD_CLOSED``:
+    monday.com's ``Done``), else None."""
+    if (status := tf.closed_status(value)) is not None:
+        return status
+    status, beside = _BOARD_CLOSED.get(tf.norm_key(value), (None, frozenset()))
+    keys = {tf.norm_key(str(v)) for v in values}
+    return status if keys & beside else None
 
 
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
@@ -1206,9 +1315,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             guesses["person.name"] = guesses["person.email"] = contact
             mailed = [c for c in mailed if c != contact]
             unphoned = [c for c in unphoned if c != contact]
+    owner_lines, owner_column = _owner_lines(header, guesses, samples, catalog)
     key_column = guesses.get("import.key_column", header[0] if header else "id")
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
-    used = {key_column, title, *guesses.values()}
+    used = {key_column, title, *guesses.values(), *([owner_column] if owner_column else [])}
     # Pipedrive's own export ("Deal - ID", "Deal - Title"): its ids are deals of the account
     # it came from; imported there they are all made again (x14r2 F4: 60 copies, no word)
     own = _own_export(key_column, header)
@@ -1265,7 +1375,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     closed: dict[str, str] = {}
     if "deal.status" not in guesses:
         for value in stage_values:
-            if (status := tf.closed_status(str(value))) is not None:
+            if (status := _closed_status(str(value), stage_values)) is not None:
                 closed[str(value)] = status
     won_as_close = _won_date_as_close(guesses, bool(closed), samples)
     if won_as_close is not None:
@@ -1329,6 +1439,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     f"won / lost values ({shown}) close the deal, the others leave it open",
                     f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
                     '"*" = "open" } }']
+            continue
+        if name == "owner" and owner_lines:
+            out += owner_lines
             continue
         if name == "probability" and column and _fractions(samples, column):
             out += ["# TODO: the probabilities look like fractions of 1 (0.4 for 40 %); "
