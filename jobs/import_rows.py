@@ -125,6 +125,7 @@ from .repeats import (
     how_differs,
     partial_writes,
     rows_named,
+    unlinked_contact,
     written,
 )
 from .results import held
@@ -792,6 +793,16 @@ class RowPlanner:
                                           "its other cells are empty)" if repeat.partial
                                           else "(one record written twice)")
                                        + ": imported once, as that row"}})
+        if repeat is not None and repeat.contact and self.mode == "insert" \
+                and failing is None and key not in self._first_failed:
+            # x45r1 F4: another contact of the first row's deal (a joined Deals + Contacts
+            # export): an insert makes the deal of the first row and never changes it, so
+            # this row is its duplicate, its contact said not linked (an upsert holds both:
+            # rows in another order would change the deal's person each import)
+            self.counts.duplicates += 1
+            return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
+                           payload={**stored_row(row), "result": {
+                               "action": "duplicate", "note": unlinked_contact(repeat)}})
         self._contest(key)
         if repeat is None:
             reason = f"duplicate source key {key!r}: an earlier row has it (each key is " \
@@ -860,6 +871,11 @@ class RowPlanner:
             return (f"{head}, as neither is the whole record: put the fields on one row and "
                     + drop("the other"))
         other = "the other rows" if many else "the other row"
+        if repeat.contact:  # (x45r1 F4: a joined Deals + Contacts export)
+            return (f"{head}: a Pipedrive deal takes one person: keep the row whose contact "
+                    f"is the deal's person ({drop(other, many)}) and add the other contacts "
+                    "to the deal as participants by hand, or import with --mode insert "
+                    "(the first row's contact is linked, the others named as not linked)")
         return f"{head}: keep the row that is right ({drop(other, many)})"
 
     def learn_contests(self, rows: Iterable[SourceRow]) -> None:

@@ -42,7 +42,13 @@ twice); then, for a repeated key only, the first row's cells and a 64-bit digest
 field it writes, in a ``SpilledDict`` (on disk once large: a file whose every key repeats
 holds no more than a few MB in memory).
 
-Why ~530 lines: one judgement — is a later row of a key the first row's record — with what
+Rows of one key that differ in the person alone (a joined Deals + Contacts export writes
+a deal of two contacts as two rows; a Pipedrive deal takes one person) are told apart
+(``Repeat.contact``): an insert takes the later row for the first row's duplicate, its
+note naming its contact as not linked (``unlinked_contact``; x45r1 F4); an upsert holds
+them, as rows in another order would change the deal's person on each import.
+
+Why ~580 lines: one judgement — is a later row of a key the first row's record — with what
 it reads (a mapped row's writes, a refused row's fields it could map, its cells), how it
 tells the difference in a reason, and the pass that learns which keys repeat.
 """
@@ -91,12 +97,18 @@ class Repeat(NamedTuple):
     differing: tuple[Differing, ...]
     writes: bool = False  # judged on what both rows write (else on their cells)
     partial: str = ""  # which row sets fields the other leaves, none with other values
+    # the rows differ in the person alone, this row writing nothing the first does not
+    # (a joined Deals + Contacts export: one deal, a row a contact): the person's cells
+    # that differ, (column, there, here); an insert takes such a row for the first row's
+    # deal, its contact not linked (``unlinked_contact``)
+    contact: tuple[tuple[str, str | None, str | None], ...] = ()
 
     def swapped(self, row: int, line: int) -> Repeat:
         """This comparison as the other row sees it, named ``row`` (``line``)."""
         return Repeat(row, line, self.same, tuple(
             (field, tuple((c, b, a) for c, a, b in cells)) for field, cells in self.differing),
-            self.writes, {"here": "there", "there": "here"}.get(self.partial, self.partial))
+            self.writes, {"here": "there", "there": "here"}.get(self.partial, self.partial),
+            tuple((c, b, a) for c, a, b in self.contact))
 
 
 def _canonical(value: object) -> object:
@@ -437,7 +449,12 @@ class RepeatedKeys:
                     shown_cells.get("currency", ("?",))) <= set(shown_cells["value"]):
                 del shown_cells["currency"]  # (the amount's own currency, set with it)
             partial = "" if clash else "both" if any(f not in here for f in there) else "here"
-            return Repeat(at, line, False, tuple(shown_cells.items()), True, partial)
+            # x45r1 F4: a joined Deals + Contacts export writes a deal of two contacts as
+            # two rows, the same but for the person; a Pipedrive deal takes one person
+            contact = (shown_cells.get("person") or (("person", None, None),)) \
+                if clash == ["person"] and all(f in there for f in here) else ()
+            return Repeat(at, line, False, tuple(shown_cells.items()), True, partial,
+                          contact)
         # one row writes, the other was refused: they differ where their cells do
         return Repeat(at, line, False, tuple((c, (d,)) for c, d in differing_cells.items()))
 
@@ -454,6 +471,24 @@ def how_differs(repeat: Repeat, values: str = "writing other values") -> str:
             "there": "writing all this row writes and more, nothing otherwise"}.get(
         repeat.partial) or (values if repeat.writes else "with other cells")
     return f", {what} ({differing_note(repeat)})"
+
+
+def unlinked_contact(repeat: Repeat) -> str:
+    """The note of a later row of a key that names another person than the first row and
+    writes nothing else otherwise (``Repeat.contact``): ``a Pipedrive deal takes one
+    person: this row's contact 'Kari Nord' ('kari@x.example') was not linked (...)``. A
+    deal has one ``person_id`` (openapi-v2 ``Deal``); other persons are its participants
+    (``POST /v1/deals/{id}/participants``), which pdbulk does not write."""
+    here = [b for _, _, b in repeat.contact if b]
+    there = [a for _, a, _ in repeat.contact if a]
+    named = " ".join(shown(v) if n == 0 else f"({shown(v)})" for n, v in enumerate(here[:2]))
+    first = " ".join(shown(v) if n == 0 else f"({shown(v)})" for n, v in enumerate(there[:2]))
+    at = where_row(repeat.row, repeat.line)
+    return (f"the same deal as {at}, with another contact: a Pipedrive deal takes one "
+            f"person: this row's contact {named or '(none)'} was not linked (add it to the "
+            "deal as a participant by hand in Pipedrive, or give it a row of its own with "
+            f"another key); imported once, as {at}"
+            + (f", with its contact {first}" if first else ""))
 
 
 def rows_named(rows: Sequence[int], total: int | None = None, shown_at_most: int = 5) -> str:
@@ -547,5 +582,5 @@ def named_twice(by: str, ref: str | None, first: tuple[int, int],
 
 
 __all__ = ["Repeat", "RepeatedKeys", "Written", "cells", "differing_note", "digests",
-           "field_columns", "how_differs", "named_twice", "rows_named", "shown", "wanted_written",
-           "written"]
+           "field_columns", "how_differs", "named_twice", "rows_named", "shown",
+           "unlinked_contact", "wanted_written", "written"]
