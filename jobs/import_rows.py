@@ -128,7 +128,7 @@ from .repeats import (
     unlinked_contact,
     written,
 )
-from .results import held
+from .results import ROW_NOTE, held, negative_value_note
 from .similar_keys import SimilarKeys
 
 _ROWS_NAMED = 7  # the rows of a repeated key kept to name in a reason (``rows_named``)
@@ -1158,6 +1158,8 @@ class RowPlanner:
             return NewItem(row=row.row, key=mapped.key, op="create",
                            payload={**values, "deal": mapped.deal, "person": person,
                                     "org": org, **({"cells": cells} if cells else {}),
+                                    **({ROW_NOTE: minus} if (minus := negative_value_note(
+                                        mapped.deal)) else {}),
                                     **({"currency_defaulted": True}
                                                    if mapped.currency_defaulted else {}),
                                     **({"defaulted": list(mapped.defaulted)}
@@ -1273,6 +1275,8 @@ class RowPlanner:
                                 **({"cells": cells} if cells else {}),
                                 **({"survivor_note": note} if note else {}),
                                 **({"edited_note": edited} if edited else {}),
+                                **({ROW_NOTE: minus} if (minus := negative_value_note(
+                                    changes)) else {}),
                                 **({EDITED: edits} if edits else {})})
 
     def _other_record(self, existing: Mapping[str, Any], mapped: MappedRow) -> str | None:

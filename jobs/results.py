@@ -22,8 +22,11 @@ What a job kind puts in its items for this to work (every kind follows it):
 Every failed-rows file (a job's failed.csv, plan-failed.csv) is written through
 ``failed_row`` / ``write_failed``: one shape.
 - PENDING / SENDING items are unprocessed (the job stopped before them).
+- ``item.payload[ROW_NOTE]``: a note decided with the row before any call (a negative
+  deal value: ``negative_value_note``), added to the row's note in succeeded.csv when the
+  row wrote its deal (``created`` / ``updated``).
 
-Why ~540 lines: the four files are one view of the store, written and read back together:
+Why ~640 lines: the four files are one view of the store, written and read back together:
 what is written (``write_results``), what a killed run left of it (``results_missing``:
 none, some, or an earlier run's) and the tokens line read from it share the file names and
 the summary's shape.
@@ -328,6 +331,26 @@ def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
     return list(seen)
 
 
+ROW_NOTE = "row_note"
+_WROTE = frozenset({"created", "updated"})
+
+
+def negative_value_note(body: Mapping[str, Any]) -> str | None:
+    """The note of a row whose deal body (``body``: an addDeal or updateDeal body) sets a
+    negative ``value``: Pipedrive takes one (openapi-v2's ``value`` is a number, no
+    minimum), so the row is written as it is, said (x45r1 F4: ``€ -50,00`` was a deal of
+    -50 with no word); ``value = { column = ..., min = 0 }`` fails such rows instead. None
+    for no value, or one of 0 or more."""
+    value = body.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool) or value >= 0:
+        return None
+    currency = body.get("currency")
+    shown = f"{value:g}" + (f" {currency}" if isinstance(currency, str) and currency else "")
+    return (f"the deal's value is negative ({shown}): written as it is (Pipedrive takes a "
+            "negative value); if it should not be, fix the cell, or fail such rows with "
+            "value = { column = ..., min = 0 } in the mapping")
+
+
 def write_results(store: JobStore, *, success_columns: Sequence[str],
                   source_key_column: str | None = None,
                   source_columns: Sequence[str] | None = None,
@@ -394,6 +417,8 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                 cells = {c: result.get(c) for c in success_columns if c in result}
                 if note is not None and (more := note(result)):
                     cells["note"] = "; ".join(filter(None, (cells.get("note"), more)))
+                if result.get("action") in _WROTE and (said := item.payload.get(ROW_NOTE)):
+                    cells["note"] = "; ".join(filter(None, (cells.get("note"), str(said))))
                 cells.setdefault("row", item.row)
                 cells.setdefault("key", key)
                 out.succeeded(**{c: v for c, v in cells.items() if c in success_columns})
@@ -621,6 +646,6 @@ def handed_words(in_doubt: int, doubt_by_op: Mapping[str, int]) -> str | None:
             "a resume reads every one back before it sends anything again")
 
 
-__all__ = ["HOLD_REASONS", "SUCCESS_COLUMNS", "failed_row", "first_of_each", "handed_words",
-           "held", "in_doubt_words", "items_settled", "tokens_line",
-           "with_failed_columns", "write_failed", "write_results"]
+__all__ = ["HOLD_REASONS", "ROW_NOTE", "SUCCESS_COLUMNS", "failed_row", "first_of_each",
+           "handed_words", "held", "in_doubt_words", "items_settled", "negative_value_note",
+           "tokens_line", "with_failed_columns", "write_failed", "write_results"]

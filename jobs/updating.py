@@ -93,7 +93,15 @@ from .repeats import (
     rows_named,
     wanted_written,
 )
-from .results import META_TYPED, first_of_each, held, typed_for_manifest, unheld
+from .results import (
+    META_TYPED,
+    ROW_NOTE,
+    first_of_each,
+    held,
+    negative_value_note,
+    typed_for_manifest,
+    unheld,
+)
 from .selection import parse_id
 from .similar_keys import SimilarKeys
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
@@ -556,9 +564,10 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     if changes.get("status") in ("won", "lost") and "close_time" not in changes \
             and changes["status"] != current.get("status"):  # only a change re-dates
         prep.closed_undated += 1
+    said = negative_value_note(changes)  # (as an import says it: x45r1 F4)
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
-        "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values)}),
-        "update")
+        "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values),
+        **({ROW_NOTE: said} if said else {})}), "update")
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 
 
