@@ -219,11 +219,13 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
 def learn_file(planner: RowPlanner, settings: ImportSettings,
                stopping: Stopping | None = None, *,
                progress: LoadProgress | None = None) -> dict[str, dict[str, str]]:
-    """``learn_marks`` then ``learn_contacts``, from one pass over the manifest when both
-    read it (issue 8: each was a read of the whole file, ~11 µs a row, with its hold and
-    first-of-each filters): every row the two passes read is shown to both, in file order,
-    so what each learns is what it learned alone. Returns what ``learn_marks`` returns;
-    raises what either raises (a contested decimal mark once the pass has ended)."""
+    """``learn_marks`` then ``learn_contacts``. When both read the file, the marks' pass
+    learns the keys the file repeats on its way (issue 8) and which rows are the first of
+    their key, by row number (a bit a row: no second set of the file's keys); the contacts
+    are learned on a pass of their own, over those rows, once the marks are decided: a row
+    the marks make fail lends nothing (``RowPlanner._learnable``, x45r1 F1 — on one pass
+    the contacts were learned from rows not yet judged). Returns what ``learn_marks``
+    returns; raises what either raises (a contested decimal mark: before the contacts)."""
     mapper = planner.mapper
     places = mapper.reads_org_address
     persons = mapper.reads_person_email_or_phone
@@ -232,8 +234,7 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
         learn_contacts(planner, settings, stopping, progress=progress)
         return marks
     rows = unheld(_rows(planner, settings, stopping, _watch(
-        progress, "learning the decimal marks, persons and organizations")),
-        typed_source=_typed(settings))
+        progress, "learning the decimal marks")), typed_source=_typed(settings))
     column = planner.key_column
     # the keys the file repeats, on the way (jobs.repeats), in the set the first of each
     # key is told by: one set of the file's keys, not two at once
@@ -242,17 +243,31 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
         lambda row: _key_named(row.values.get(column))) if not planner.repeats.learned \
         else first_of_each(rows, _key_named, column)
     learning = mapper.marks_learning()
+    first_rows = bytearray()  # bit n: row n is the first of its key (or names none)
 
     def shown(rows: Iterable[SourceRow]) -> Iterator[SourceRow]:
         see = learning.see
         for row in rows:
+            at = int(row.row)
+            if at >> 3 >= len(first_rows):
+                first_rows.extend(bytes((at >> 3) + 1 - len(first_rows)))
+            first_rows[at >> 3] |= 1 << (at & 7)
             see(row)
             yield row
     try:
-        planner.learn_contacts(shown(firsts), places=places, persons=persons)
+        for _ in shown(firsts):
+            pass
     finally:
         learning.stop()
-    return learning.done()
+    marks = learning.done()
+
+    def first(row: SourceRow) -> bool:
+        at = int(row.row)
+        return at >> 3 < len(first_rows) and bool(first_rows[at >> 3] >> (at & 7) & 1)
+    planner.learn_contacts(filter(first, unheld(_rows(planner, settings, stopping, _watch(
+        progress, "learning the persons and organizations")), typed_source=_typed(settings))),
+        places=places, persons=persons)
+    return marks
 
 
 def learn_repeats(planner: RowPlanner, settings: ImportSettings,

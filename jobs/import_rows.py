@@ -20,7 +20,7 @@ from where it was: ``jobs.import_items`` (``ImportSettings``, ``RowCounts``, ``I
 Memory: one 64-bit hash per row (to refuse a source key seen twice), the unique
 persons and organizations to create, and, for upsert, the account's deals.
 
-Why ~2000 lines: the planner's one pass decides a row whole — refusals, the key's
+Why ~2700 lines: the planner's one pass decides a row whole — refusals, the key's
 checks, the currency rules, and the person and organization links of a file (which
 rows share a new person or organization) — and the links' rules read each other.
 """
@@ -624,9 +624,21 @@ class RowPlanner:
         return self._bad(row, reason, self.hold_column, duplicate=reason, hold=hold)
 
     def _undecoded(self, row: SourceRow) -> NewItem | None:
-        """A row that shows ``\\xNN`` as pdbulk's failed.csv writes a byte its source could
-        not decode (``\\x`` and two lower-case hex digits 80-ff: an undecodable byte is
-        never ASCII) in a column the mapping reads: refused, never imported as the text
+        """The refusal of a row whose cell shows an undecodable byte (``_undecoded_cell``);
+        None when none does."""
+        found = self._undecoded_cell(row)
+        if found is None:
+            return None
+        shown, column = found
+        return self._bad(row, f"the cell holds the text {shown}, how failed.csv shows byte "
+                              f"0x{shown[2:]} its source could not decode: type the "
+                              "character it stands for (or read the source again with "
+                              "--encoding NAME)", column, own=OWN_ROW)
+
+    def _undecoded_cell(self, row: SourceRow) -> tuple[str, str] | None:
+        """(the text, its column) of a row that shows ``\\xNN`` as pdbulk's failed.csv writes
+        a byte its source could not decode (``\\x`` and two lower-case hex digits 80-ff: an
+        undecodable byte is never ASCII) in a column the mapping reads: refused, never imported as the text
         ``\\xe4`` (fresh tester v10r5 finding 5), whatever columns the file has (v10r6 s7:
         the report columns deleted). A row of failed.csv whose reason says "shown as
         \\xNN" is checked in every column. Literal text of that form is refused too: it
@@ -657,11 +669,7 @@ class RowPlanner:
             cell = dict.get(row.values, column)  # as stored: never AmbiguousPath here
             found = _SHOWN_BYTE.search(cell) if isinstance(cell, str) else None
             if found is not None and column != reason_column:
-                return self._bad(row, f"the cell holds the text {found[0]}, how failed.csv "
-                                      f"shows byte 0x{found[0][2:]} its source could not "
-                                      "decode: type the character it stands for (or read "
-                                      "the source again with --encoding NAME)", column,
-                                 own=OWN_ROW)
+                return found[0], column
         return None
 
     def _fixed_by_file(self, key: str) -> bool:
@@ -1624,20 +1632,19 @@ class RowPlanner:
         (issue 8: a pass each read and mapped the whole manifest again, a third of a
         load's time)."""
         found: dict[str, dict[str, str]] = {}
-        mapper = self.mapper
 
         def placed(rows: Iterable[SourceRow]) -> Iterator[tuple[PersonRef, OrgRef | None]]:
-            for row in rows:  # each row's organization mapped once (issue 8: twice)
-                org = mapper.org_of(row) if places else None
-                if org is not None and org.address:
+            for mapped in self._learnable(rows):  # each row mapped once (issue 8: twice)
+                org = mapped.org
+                if places and org is not None and org.address:
                     try:
                         where = tf.address_match_key(org.address)
                     except InputError:
                         where = None
                     if where:
                         found.setdefault(org.match_key, {}).setdefault(where, org.address)
-                if persons and (person := mapper.person_of(row)) is not None:
-                    yield person, org if places else mapper.org_of(row)
+                if persons and (person := mapped.person) is not None:
+                    yield person, org
         if persons:
             self._learn_persons(placed(rows))
         else:
@@ -1647,10 +1654,58 @@ class RowPlanner:
             self._places = found
 
     def learn_persons(self, rows: Iterable[SourceRow]) -> None:
-        """``_learn_persons`` of each row's person (one it has) and organization."""
+        """``_learn_persons`` of each row's person (one it has) and organization, of the
+        rows that do not fail on their own (``_learnable``)."""
+        self._learn_persons((mapped.person, mapped.org) for mapped in self._learnable(rows)
+                            if mapped.person is not None)
+
+    def _learnable(self, rows: Iterable[SourceRow]) -> Iterator[MappedRow]:
+        """``rows`` mapped as the decide maps them, without those that fail on their own
+        and so send nothing (``_fails_alone``): a learning pass takes no e-mail, phone,
+        name or organization address from them, for another row to send (x45r1 F1: a row
+        failed on ``31/02/2026`` and the person another row made took its phone). The
+        decimal marks must be decided (``learn_marks``) before: a row is mapped here."""
         mapper = self.mapper
-        self._learn_persons((person, mapper.org_of(row)) for row in rows
-                            if (person := mapper.person_of(row)) is not None)
+        for row in rows:
+            if self._undecoded_cell(row) is not None:
+                continue
+            try:
+                mapped = mapper.map(row, defer_users=True)
+            except InputError:
+                continue
+            if not self._fails_alone(row, mapped):
+                yield mapped
+
+    def _fails_alone(self, row: SourceRow, mapped: MappedRow) -> bool:
+        """Whether ``_decide`` fails ``row``, which the mapping reads (``mapped``), before
+        any person or organization is resolved, for what its own cells say against the
+        account as indexed: a hold cell; a key an earlier import found contested (unless
+        released: when only the whole file can tell, it is taken as not released); a key
+        the file contests (an upsert's ``learn_contests``, once learned); a key two deals
+        carry or only an archived one does (``key_problem``); a create naming a
+        deactivated user or a currency no deal decides. A later row of a key is not asked
+        (the learning passes read the first of each: ``results.first_of_each``)."""
+        if self.hold_column is not None and held(
+                row.values, self.hold_column, self._raw_key(row.values),
+                typed_source=self.typed_source,
+                misaligned=isinstance(row.error, MisalignedRow)) is not None:
+            return True
+        key = mapped.key
+        if key in self._file_contests or (
+                key in self.contested and not (self._fixed_by_file(key) or self.release_held
+                                              or self._released_here(row))):
+            return True
+        deals = self.indexes.deals
+        if deals is None:
+            return bool(mapped.deactivated or mapped.undecided)
+        if (self.mode != "insert" or key in getattr(deals, "ambiguous", ())) \
+                and key_problem(deals, key, unarchive=self.unarchive) is not None:
+            return True
+        existing = deals.get(key) if self.mode != "insert" or key in self.confirmed_keys \
+            else None
+        if existing is None and self.unarchive and isinstance(deals, DealsByKey):
+            existing = deals.archived.get(key)
+        return existing is None and bool(mapped.deactivated or mapped.undecided)
 
     def _learn_persons(self, contacts: Iterable[tuple[PersonRef, OrgRef | None]]) -> None:
         """Learn, before any row is decided, which e-mails and phones the file gives each
