@@ -43,6 +43,7 @@ from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
     CurrencyNumber,
     ExcelError,
+    ExcelZeroDate,
     PercentNumber,
     UncachedFormula,
     _empty,
@@ -405,7 +406,8 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "PercentNumber", "UncachedFormula",
+__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "ExcelZeroDate", "PercentNumber",
+           "UncachedFormula",
            "column_letter",
            "currency_format", "first_visible_sheet", "format_currency", "header_row_number",
            "read_xlsx", "sheet_names", "hidden_sheet_names",

@@ -203,6 +203,14 @@ class ExcelError(str):
     __slots__ = ()
 
 
+class ExcelZeroDate(str):
+    """A date-formatted cell of serial 0 (up to 1: a time of day on day 0), as the text
+    Excel shows (``1900-01-00`` under ``yyyy-mm-dd``: ``zero_date_shown``): Excel's empty
+    date, no day of the calendar; a date field names it (``jobs.transforms.zero_date``)."""
+
+    __slots__ = ()
+
+
 class UncachedFormula(str):
     """A formula cell with no stored result (no ``<v>`` element): blank text, as the file
     holds no value, with the formula in ``formula`` (``=B2+C2``) so that failed.xlsx
@@ -355,10 +363,68 @@ def _value(cell: Any) -> Any:
         if number_format not in ("General", "0", "@") and math.isfinite(value) \
                 and (shown := _pattern_shown(value, number_format)) is not None:
             return shown  # text, as the CSV export of the same sheet writes it
+    if isinstance(value, dt.time) and (shown := zero_date_shown(
+            str(getattr(cell, "number_format", "") or ""), value)) is not None:
+        return ExcelZeroDate(shown)
     if isinstance(value, dt.datetime) and value.time() == dt.time() \
             and not _TIME_TOKENS.search(str(getattr(cell, "number_format", "") or "")):
         return value.date()
     return value
+
+
+# a number format's parts: a quoted or escaped literal, a [colour] / [$-407] section, or a
+# run of one letter (yyyy, mm, d, hh, ss) or AM/PM; anything else is shown as written
+_FORMAT_PART = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|AM/PM|A/P|([yYmMdDhHsS])\1*')
+_MONTH = ("Jan", "January")
+_SATURDAY = ("Sat", "Saturday")  # Excel's weekday of its day 0 (1900-01-00)
+
+
+def zero_date_shown(number_format: str, time: dt.time) -> str | None:
+    """The text Excel shows for a cell of serial 0 up to 1 (``time``: openpyxl reads such a
+    cell as a time of day) under ``number_format`` when the format shows a date: day 0 of
+    January 1900 (``yyyy-mm-dd``: ``1900-01-00``; ``dd.mm.yyyy``: ``00.01.1900``;
+    ``m/d/yyyy``: ``1/0/1900``), with the time where the format shows one. None when the
+    format shows no year or day (a time of day: ``hh:mm``). x45r1 F2: it was read as
+    ``00:00:00``, a text the user could not find in the sheet; a date field names it
+    (``jobs.transforms.zero_date``)."""
+    section = number_format.split(";", 1)[0]
+    parts = list(_FORMAT_PART.finditer(section))
+    if not any(p[1] and p[1] in "yYdD" for p in parts):
+        return None
+    out, pos, last = [], 0, ""
+    hour = time.hour
+    twelve = any(p[0] in ("AM/PM", "A/P") for p in parts)
+    for n, p in enumerate(parts):
+        out.append(section[pos:p.start()])
+        pos = p.end()
+        text, letter = p[0], (p[1] or "").lower()
+        size = len(text)
+        if not letter:
+            if text.startswith('"'):
+                out.append(text[1:-1])
+            elif text.startswith("\\"):
+                out.append(text[1:])
+            elif text in ("AM/PM", "A/P"):
+                out.append(("AM" if hour < 12 else "PM")[:size - 3 if text == "A/P" else 2])
+            continue  # ([...]: not shown)
+        if letter == "m":  # minutes after an hour or before seconds, else the month
+            after = next((q[1].lower() for q in parts[n + 1:] if q[1]), "")
+            if last == "h" or after == "s":
+                out.append(f"{time.minute:0{min(size, 2)}d}")
+            else:
+                out.append("1" if size == 1 else "01" if size == 2 else _MONTH[size > 3])
+        elif letter == "y":
+            out.append("1900" if size > 2 else "00")
+        elif letter == "d":
+            out.append(("0", "00")[size > 1] if size <= 2 else _SATURDAY[size > 3])
+        elif letter == "h":
+            shown = (hour % 12 or 12) if twelve else hour
+            out.append(f"{shown:0{min(size, 2)}d}")
+        elif letter == "s":
+            out.append(f"{time.second:0{min(size, 2)}d}")
+        last = letter
+    out.append(section[pos:])
+    return "".join(out)
 
 
 def _empty(value: Any) -> bool:

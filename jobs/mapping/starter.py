@@ -19,6 +19,7 @@ from bulk.errors import AmbiguousName, InputError
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
+from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .formatted_twins import plain_twins
 from .spec import _CUSTOM_OPTIONS, Mapping
 
@@ -765,8 +766,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     where: dict[tuple[str, int, str], str] = {}  # the column of each order's example
     named: dict[str, None] = {}  # patterns of _OTHER_DATES the samples are written in
     seen = False
+    zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
     for column in columns:
         for value in _sampled(samples, column):
+            if is_zero_date_text(value):
+                seen, zero = True, zero or value
+                continue
             if _NUMBER.fullmatch(value) or _ISO_SAMPLE.fullmatch(value):
                 seen = True
                 continue
@@ -826,7 +831,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     formats += list(named)
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
         unread = next((v for column in columns for v in _sampled(samples, column)
-                       if not _NUMBER.fullmatch(v) and not _reads(v, formats)), None)
+                       if not _NUMBER.fullmatch(v) and not is_zero_date_text(v)
+                       and not _reads(v, formats)), None)
         if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
             why = ("does not exist (no such day in its month)"
@@ -838,6 +844,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
+    if zero is not None:
+        todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
+                    "row fails until then)")
     return formats, todo, named
 
 

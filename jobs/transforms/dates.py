@@ -11,11 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from bulk.errors import InputError
+from bulk.manifest_xlsx import ExcelZeroDate
 
 from .date_patterns import order_family, replacements, swapped_pattern
 from .day_reader import read_day
 from .no_such_day import OUT_OF_RANGE, no_such_day
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
+from .zero_date import is_zero_date, is_zero_date_text, zero_date_reason
 
 # ---------------------------------------------------------------- dates
 
@@ -251,6 +253,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
     """
     if is_empty(value):
         return None
+    if isinstance(value, ExcelZeroDate):  # an XLSX date cell of serial 0 (x45r1 F2)
+        raise InputError(zero_date_reason(str(value)))
     found: date | None = None
     if isinstance(value, datetime):
         found = value.date()
@@ -273,6 +277,8 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         if found is None and wrong:
             raise _wrong_unit_error(value, wrong, window)
         if found is None:
+            if value == 0 and "excel" in formats:  # (x45r1 F2)
+                raise InputError(zero_date_reason("0"))
             if value == 60 and "excel" in formats:
                 raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
                                  "(Excel's 1900 leap-year bug); fix the cell")
@@ -291,6 +297,9 @@ def parse_date(value: object, formats: Sequence[str] = (), *,
         found = _date_from_text(_SPACES.sub(" ", _text(value, "a date")).strip(), formats,
                                 window)
     if not window[0] <= found.year <= window[1]:
+        if is_zero_date(found):  # serial 0 as some tools write it (x45r1 F2)
+            raise InputError(zero_date_reason(
+                value.isoformat() if isinstance(value, date) else str(value)))
         hint = ""
         if found.year < 100 and any("%Y" in fmt for fmt in formats):
             hint = " (a 2-digit year read by %Y? use %y for 2-digit years)"
@@ -388,6 +397,8 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
             if window[0] <= got.year <= window[1]:
                 return got
             first = first or got
+    if is_zero_date_text(text):  # no pattern reads it, nor should (x45r1 F2)
+        raise InputError(zero_date_reason(text))
     match = _ISO_DATE.fullmatch(text)
     if match and any(part is not None and int(part) > limit
                      for part, limit in zip(match.groups()[1:], _ISO_LIMITS, strict=True)):

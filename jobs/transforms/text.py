@@ -14,7 +14,7 @@ from typing import Any
 
 from bulk.errors import InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber, ExcelError, PercentNumber, UncachedFormula
+from bulk.manifest_xlsx import CurrencyNumber, ExcelError, ExcelZeroDate, PercentNumber, UncachedFormula
 
 # Whitespace a spreadsheet may put inside a number or around a cell.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
@@ -64,12 +64,12 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
     """The cells of a row whose type the job store's JSON would lose, by column: ``date``,
     ``datetime`` (XLSX), ``number`` (a JSON number kept as text: ``JsonNumber``),
     ``currency`` (an XLSX number in a currency format: ``CurrencyNumber``), ``percent``
-    (one in a percentage format: ``PercentNumber``),
-    ``excel-error`` (an XLSX error cell, ``#N/A``: ``ExcelError``), ``formula:=B2*2`` (an
-    XLSX formula with no stored result: ``UncachedFormula``, its formula in the tag),
-    ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity). With ``typed_values``
-    a stored row is read back as the reader gave it, so that a retry maps the very
-    cells the first run mapped (a date cell must not come back as ISO text)."""
+    (one in a percentage format: ``PercentNumber``), ``excel-error`` (an XLSX error cell,
+    ``#N/A``: ``ExcelError``), ``zero-date`` (an XLSX date cell of serial 0: ``ExcelZeroDate``),
+    ``formula:=B2*2`` (an XLSX formula with no stored result: ``UncachedFormula``, its
+    formula in the tag), ``int`` (an integer beyond 64 bits), ``float`` (NaN / Infinity).
+    With ``typed_values`` a stored row is read back as the reader gave it, so that a retry
+    maps the very cells the first run mapped (a date cell must not come back as ISO text)."""
     out: dict[str, str] = {}
     for name, value in values.items():
         if isinstance(value, datetime):
@@ -84,6 +84,8 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
             out[name] = "percent"
         elif isinstance(value, ExcelError):
             out[name] = "excel-error"
+        elif isinstance(value, ExcelZeroDate):
+            out[name] = "zero-date"
         elif isinstance(value, UncachedFormula):
             out[name] = "formula:" + value.formula
         elif isinstance(value, int) and not isinstance(value, bool) \
@@ -97,7 +99,7 @@ def cell_types(values: Mapping[str, Any]) -> dict[str, str]:
 _READ_BACK: dict[str, Any] = {"datetime": datetime.fromisoformat, "date": date.fromisoformat,
                               "number": JsonNumber, "int": int, "float": float,
                               "currency": CurrencyNumber, "percent": PercentNumber,
-                              "excel-error": ExcelError}
+                              "excel-error": ExcelError, "zero-date": ExcelZeroDate}
 
 
 def typed_values(values: Mapping[str, Any], types: Mapping[str, str] | None) -> dict[str, Any]:
