@@ -54,12 +54,30 @@ def _file(good: dict[str, str], bad: dict[str, str], why: str, bad_first: bool) 
     return HEADER + "".join(",".join(r[n] for n in names) + "\n" for r in rows)
 
 
-def _run(tmp: Path, text: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, str],
-                                         dict[str, str]]:
-    """Import ``text``; (persons by name, organizations by name, succeeded notes by key,
-    failed reasons by key)."""
-    manifest, mapping = tmp / "rows.csv", tmp / "m.toml"
-    manifest.write_text(text, encoding="utf-8")
+def _xlsx(path: Path, text: str) -> None:
+    """The rows of ``text`` (a CSV) as a workbook: text cells, the amount a number."""
+    import csv
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for n, row in enumerate(csv.reader(io.StringIO(text))):
+        sheet.append([float(c) if n and c.isdigit() else c for c in row])
+    book.save(path)
+
+
+def _run(tmp: Path, text: str, xlsx: bool = False
+         ) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], dict[str, str]]:
+    """Import ``text`` (as a workbook: ``xlsx``); (persons by name, organizations by name,
+    succeeded notes by key, failed reasons by key)."""
+    manifest, mapping = tmp / ("rows.xlsx" if xlsx else "rows.csv"), tmp / "m.toml"
+    if xlsx:
+        _xlsx(manifest, text)
+    else:
+        manifest.write_text(text, encoding="utf-8")
     mapping.write_text(MAPPING, encoding="utf-8")
     with threaded_sandbox(SandboxConfig(time_scale=0.02, deals=0, seed=3)) as sb:
         before = set(sb.state.persons.rows), set(sb.state.orgs.rows)
@@ -79,13 +97,16 @@ def _run(tmp: Path, text: str) -> tuple[dict[str, Any], dict[str, Any], dict[str
 
 
 @pytest.mark.parametrize("bad_first", [False, True], ids=["bad-later", "bad-first"])
-@pytest.mark.parametrize("why", ["date", "number"])
-def test_a_failed_rows_phone_is_not_lent(tmp_path: Path, bad_first: bool, why: str) -> None:
-    """x45r1 F1: one person, the good row's phone only; its note borrows nothing."""
+@pytest.mark.parametrize(("why", "xlsx"), [("date", False), ("number", False),
+                                           ("date", True)], ids=["date", "number", "xlsx"])
+def test_a_failed_rows_phone_is_not_lent(tmp_path: Path, bad_first: bool, why: str,
+                                         xlsx: bool) -> None:
+    """x45r1 F1: one person, the good row's phone only; its note borrows nothing (in a
+    CSV and in a workbook alike)."""
     person = {"contact": "Pia Probe", "mail": "pia@probe.example"}
     persons, _, notes, failed = _run(tmp_path, _file(
         {**person, "phone": "+49 30 1111111"}, {**person, "phone": "+49 30 2222222"},
-        why, bad_first))
+        why, bad_first), xlsx)
     assert set(failed) == {"B1"}, failed
     assert persons == {"Pia Probe": (["pia@probe.example"], ["+49 30 1111111"])}, persons
     assert "2222222" not in notes["G1"], notes
