@@ -36,7 +36,7 @@ def _reasons(store: Any) -> dict[str, str]:
 async def test_an_edit_or_a_delete_made_after_the_load_is_never_merged_away(
         tmp_path: Path) -> None:
     """After the job is loaded (its deals read), a colleague raises the copy's amount in
-    one group (its PATCH and merge would put 1040 over it and merge it away) and deletes
+    one group (its PATCH and merge would put 1000.01 over it and merge it away) and deletes
     the copy of the other. Both groups are skipped; nothing but the re-read is sent; the
     colleague's value stands; the job ends with no failure."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
@@ -101,7 +101,8 @@ async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_ch
         sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
         acme = org(sb, "Acme Corp")
         first = deal(sb, "Website redesign", acme, value=1000, add=PAST)
-        copies = [deal(sb, "Website redesign", acme, value=1000 + n / 2,
+        # (one copy a cent over the rest: the PATCH; more is two amounts, review: x45r2 F1)
+        copies = [deal(sb, "Website redesign", acme, value=1000.01 if n == 10 else 1000,
                        add=f"2026-11-01T10:{n + 1:02d}:00Z") for n in range(11)]
         await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
 
@@ -116,7 +117,7 @@ async def test_a_survivor_this_run_merges_into_across_batches_is_not_taken_as_ch
         store.close()
         live = [i for i in (first, *copies) if not sb_deal(sb, i)["is_deleted"]]
     assert result.counts[ItemState.DONE] == 11, [(i.key, i.state, i.result) for i in items]
-    assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1005
+    assert len(live) == 1 and sb_deal(sb, live[0])["value"] == 1000.01
 
 
 @pytest.mark.parametrize("cap", [[], ["--max-merges", "1"]])
@@ -248,11 +249,12 @@ async def test_a_resume_never_claims_a_merge_a_later_run_made(tmp_path: Path) ->
 
 
 async def _one_group_of_four(sb: Any, tmp_path: Path) -> tuple[list[int], Any]:
-    """Four copies of one deal (values 1000-1003) and nothing else live, planned under
-    value = "max": their ids and the one group (a PATCH and three merges)."""
+    """Four copies of one deal (values 1000, 1000, 1000, 1000.01: more than a cent apart is
+    two amounts, review, x45r2 F1) and nothing else live, planned under value = "max":
+    their ids and the one group (a PATCH and three merges)."""
     sb.state.save("deal", {**sb_deal(sb, 1), "is_deleted": True})
     acme = org(sb, "Acme Corp")
-    members = [deal(sb, "Website redesign", acme, value=1000 + n,
+    members = [deal(sb, "Website redesign", acme, value=1000.01 if n == 3 else 1000,
                     add=f"2026-11-01T10:{n:02d}:00Z") for n in range(4)]
     out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
     (group,) = out.result.groups
@@ -345,9 +347,9 @@ async def test_min_takes_no_zero_from_a_merged_copy(tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", ["put back", "colleague", "stopped first"])
 async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         tmp_path: Path, case: str) -> None:
-    """x13r4 F1: under value = "max" the survivor was PATCHed to the copy's 1003 before the
+    """x13r4 F1: under value = "max" the survivor was PATCHed to the copy's 1000.01 before the
     merges; a colleague then edited that copy, its merge was skipped (right), and the
-    survivor and the live copy both held 1003 — counted twice in the pipeline, exit 0, no
+    survivor and the live copy both held 1000.01 — counted twice in the pipeline, exit 0, no
     word. Once the merges have ended, the survivor's value is put back to the max among
     itself and the copies merged (one read, one PATCH), said in a line, exit 0; undo then
     restores its value from before the job. When the survivor's value was changed too
@@ -412,7 +414,7 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         after_undo = sb_deal(sb, group.survivor_id)["value"]
         job_id = store.job_id
         store.close()
-    assert copy["value"] == 1003 and not copy["is_deleted"]
+    assert copy["value"] == 1000.01 and not copy["is_deleted"]
     assert calls["updateDeal"] == (2 if case == "put back" else 1), calls
     # the run's token figures name the put-back's calls: 2 reads (the survivor and the
     # copy left unmerged), and its PATCH when it was sent
@@ -425,9 +427,9 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
     else:
         assert spend == [line.format(1, 7)] and spend[0] in said, said
     if case == "stopped first":
-        assert survivor["value"] == 1003 and exit_code == 3 and not put
+        assert survivor["value"] == 1000.01 and exit_code == 3 and not put
         assert warned == [
-            f"warning: group {group.id}: survivor {group.survivor_id} holds value 1003 (from "
+            f"warning: group {group.id}: survivor {group.survivor_id} holds value 1000.01 (from "
             f"deal {top}), which its field-policy PATCH took; that deal was not merged and "
             f"stays live with it: check both deals (pdbulk undo {job_id} puts the survivor's "
             "values back)"]
@@ -437,14 +439,14 @@ async def test_a_value_taken_from_a_copy_left_unmerged_is_put_back(
         assert survivor["value"] == 5555 and exit_code == 3 and not put
         assert warned == [
             f"warning: group {group.id}: its field-policy PATCH gave survivor "
-            f"{group.survivor_id} value 1003 (from deal {top}), a deal that was not merged; "
+            f"{group.survivor_id} value 1000.01 (from deal {top}), a deal that was not merged; "
             "the field changed since this job wrote it, so it was not put back: check both "
             f"deals (pdbulk undo {job_id} puts the survivor's values back)"]
         assert after_undo == 5555  # a colleague's value: never undone
         return
     best = max(v for i, v in values.items() if i != top)
     assert survivor["value"] == best and exit_code == 0 and not warned
-    assert put == [f"group {group.id}: survivor {group.survivor_id}: put back value 1003 → "
+    assert put == [f"group {group.id}: survivor {group.survivor_id}: put back value 1000.01 → "
                    f"{best} (its field-policy PATCH took the value from a deal that was not "
                    "merged)"]
     assert put[0] in said
@@ -461,7 +463,7 @@ async def test_a_survivor_edited_after_the_recheck_is_read_before_the_patch_and_
     re-check at all) and before the group's field-policy PATCH (or, with no policy, its
     merge): the read right before the write reads the survivor too, so the group is
     skipped as changed, nothing written, the colleague's value intact (the PATCH put the
-    copy's 1040 over it, and the survivor was never read)."""
+    copy's 1000.01 over it, and the survivor was never read)."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         ids = seed_account(sb)["ids"]
         await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE if policy else None)
@@ -615,7 +617,7 @@ async def test_a_merge_reconciled_as_another_jobs_keeps_its_patchs_fields(
         survivor = int(web.payload["survivor_id"])
         a.mark_sending([web.id], 0.0)  # the kill -9: its merge in flight
         now = sb.state.now_iso()  # A's PATCH applied, and A recorded it
-        sb.state.save("deal", {**sb_deal(sb, survivor), "value": 1040, "update_time": now})
+        sb.state.save("deal", {**sb_deal(sb, survivor), "value": 1000.01, "update_time": now})
         a.meta_put(f"{POLICY_RECORD}{survivor}", {"item": web.id, "update_time": now})
         merge(sb.state, "deal", ids["web_copy"], {"merge_with_id": survivor})  # job B's
         remember_makers(tmp_path / "state", {ids["web_copy"]: "B"})

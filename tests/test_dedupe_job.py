@@ -76,7 +76,7 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         assert delta(sent, requests(sb)) == {"updateDeal": 1, "mergeDeals": 2, "getDeals": 1,
                                              "getDeal": 6, "getOrganization": 2}
         survivor = sb_deal(sb, web.survivor_id)
-        assert not survivor["is_deleted"] and survivor["value"] == 1040  # value = "max"
+        assert not survivor["is_deleted"] and survivor["value"] == 1000.01  # value = "max"
         for g in out.result.groups:
             live = [i for i in g.member_ids if not sb_deal(sb, i)["is_deleted"]]
             assert live == [g.survivor_id]
@@ -94,14 +94,14 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
         said = str(next(undo.items(ItemState.FAILED)).error)
         assert "(value: job's " in said and ", now 7000)" in said, said
         undo.close()
-        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1000.01})
         undo, undo_prep = await load_job(sb, tmp_path / "jobs", "undo", undo_build,
                                          job_id="undo-job")
-        # x34r2 F5: the 1040 came from the copy merged into it: put back, it would be in
+        # x34r2 F5: the 1000.01 came from the copy merged into it: put back, it would be in
         # no live deal, so by default it is left, said in the plan and the row
         assert undo_prep.actions["kept merged value"] == 1 and not undo_prep.actions["restore"]
         said = next(n for n in undo_prep.notes
-                    if f"its value 1040 came from deal {web.merged_ids[0]}, merged away" in n)
+                    if f"its value 1000.01 came from deal {web.merged_ids[0]}, merged away" in n)
         assert "putting it back would lose it" in said and "--force puts it back" in said, said
         [kept] = list(undo.items(ItemState.SKIPPED))
         assert "--force puts it back" in str((kept.result or kept.payload["result"])["note"])
@@ -113,7 +113,7 @@ async def test_plan_apply_leaves_one_deal_per_group_with_field_policy(tmp_path: 
                                          job_id="undo-force")
         assert undo_prep.actions["restore"] == 1
         # x11r1 M4: with --force it is put back; the plan says so before anything is sent
-        assert any(f"its value 1040 came from deal {web.merged_ids[0]}, merged away: put "
+        assert any(f"its value 1000.01 came from deal {web.merged_ids[0]}, merged away: put "
                    "back (--force)" in n for n in undo_prep.notes), undo_prep.notes
         await run_job(sb, undo)
         assert sb_deal(sb, web.survivor_id)["value"] == 1000  # the PATCH undone
@@ -455,9 +455,10 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
         account = seed_account(sb)
         ids, initech = account["ids"], account["orgs"]["initech"]
         # at an org: two leads with no customer and different values are review only (#11 F2)
-        # (one value the other rounded: 1,000 / 1,030; two amounts are two orders, x24r4 1)
+        # (one value a cent apart: 1,000 / 1,000.01; two amounts, even one rounded, are two
+        # orders, x24r4 1, x45r2 F1)
         extra = [(deal(sb, f"Support plan {i}", initech, value=1000.0 * i),
-                  deal(sb, f"support plan {i}", initech, value=1000.0 * i + 30))
+                  deal(sb, f"support plan {i}", initech, value=1000.0 * i + 0.01))
                  for i in range(1, 9)]
         out = await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
         assert len(out.result.groups) == 10
@@ -477,9 +478,9 @@ async def test_lost_responses_never_merge_twice_and_policy_still_holds(tmp_path:
         assert stats["writes_applied"]["updateDeal"] == prep.calls["updateDeal"] > 0
         for n, (a, b) in enumerate(extra, start=1):
             survivor = a if not sb_deal(sb, a)["is_deleted"] else b
-            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 0.01
         live = [i for i in (ids["web"], ids["web_copy"]) if not sb_deal(sb, i)["is_deleted"]]
-        assert [sb_deal(sb, i)["value"] for i in live] == [1040]
+        assert [sb_deal(sb, i)["value"] for i in live] == [1000.01]
         store.close()
 
 
@@ -498,7 +499,7 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         store.mark_sending([i.id for i in items.values()], 0.0)  # the crash
         web = next(g for g in out.result.groups if ids["web"] in g.member_ids)
         ren = next(g for g in out.result.groups if ids["ren"] in g.member_ids)
-        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040})  # PATCH only
+        sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1000.01})  # PATCH only
         merge(sb.state, "deal", ren.merged_ids[0], {"merge_with_id": ren.survivor_id})
         before = requests(sb)
         result = await run_job(sb, store)
@@ -507,7 +508,7 @@ async def test_crash_between_patch_and_merge_resumes_without_doubling(tmp_path: 
         assert sent.get("mergeDeals") == 1, sent
         assert sent.get("updateDeal", 0) == 0, sent  # the PATCH read back, not sent again
         assert sb_deal(sb, web.merged_ids[0])["is_deleted"]
-        assert sb_deal(sb, web.survivor_id)["value"] == 1040
+        assert sb_deal(sb, web.survivor_id)["value"] == 1000.01
         store.close()
 
 

@@ -22,8 +22,10 @@ def test_run_json_names_rows_and_groups_apart(tmp_path: Path) -> None:
     are told apart."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         seeded = seed_account(sb)
-        deal(sb, "Acme Corp - website redesign", seeded["orgs"]["acme"], value=1000,
-             add="2026-11-01T10:05:00Z")
+        # a copy with a typo, no value, 10 h later: a duplicate below 1.0 (the web pair scored
+        # 0.92 for its two values before x45r2 F1; two amounts are review now)
+        deal(sb, "Acme Corp - website redesing", seeded["orgs"]["acme"], value=0,
+             add="2026-11-01T20:05:00Z")
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
         ran = CliRunner().invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "1.0",
                                        "-o", str(tmp_path / "p"),

@@ -27,7 +27,7 @@ async def _planned(sb: Any, tmp_path: Path) -> tuple[Any, Any, list[tuple[int, i
     higher value (a field-policy PATCH each), planned and loaded; the pairs' ids."""
     initech = seed_account(sb)["orgs"]["initech"]
     pairs = [(deal(sb, f"Support plan {i}", initech, value=1000.0 * i),
-              deal(sb, f"support plan {i}", initech, value=1000.0 * i + 30))
+              deal(sb, f"support plan {i}", initech, value=1000.0 * i + 0.01))
              for i in range(1, PAIRS + 1)]
     await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
     store, prep = await load_apply(sb, tmp_path, tmp_path / "p1",
@@ -58,7 +58,7 @@ async def test_a_lost_patch_answer_is_read_back_not_sent_again(
         assert not list(store.items(ItemState.PENDING))
         for n, (a, b) in enumerate(pairs, start=1):
             survivor = a if not sb_deal(sb, a)["is_deleted"] else b
-            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 0.01
         assert sb.stats()["writes_applied"]["mergeDeals"] == result.counts[ItemState.DONE]
         store.close()
 
@@ -107,5 +107,5 @@ async def test_a_patch_a_kill_left_unrecorded_is_read_back_on_resume(tmp_path: P
         assert sent.get("mergeDeals") == result.counts[ItemState.DONE] >= len(firsts)
         for n, (a, b) in enumerate(pairs, start=1):
             survivor = a if not sb_deal(sb, a)["is_deleted"] else b
-            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 30
+            assert sb_deal(sb, survivor)["value"] == 1000.0 * n + 0.01
         store.close()

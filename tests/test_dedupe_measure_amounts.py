@@ -1,13 +1,14 @@
-"""A measured amount or number (monetary, double, int custom fields) compares as the deal
-value does: within 0.5 % of the larger is one amount, so `1000` / `1000.0` / `"1000.00"`
-and a float's rounding never hold a pair at review; a currency compares by its code, case
+"""A measured amount (monetary custom field) compares as the deal value does: equal to its
+currency's minor unit is one amount, so `1000` / `1000.0` / `"1000.00"`, a float's rounding
+and a cent off never hold a pair at review; a number (double, int) is equal but for a float's
+rounding (x45r2 F1: within 0.5 % before, so 1,000 / 1,005 EUR were one); a currency compares by its code, case
 and spaces aside. Two amounts further apart are still two records."""
 
 from __future__ import annotations
 
 import pytest
 
-from jobs.dedupe.evidence import same_amount
+from jobs.dedupe.amounts import same_amount
 from tests.test_dedupe_measures import _pair
 
 ONE: list[tuple[str, object, object]] = [
@@ -24,6 +25,9 @@ TWO: list[tuple[str, object, object]] = [
     ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1100, "currency": "EUR"}),
     ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1000, "currency": "USD"}),
     ("double", 100, 101),
+    ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1005, "currency": "EUR"}),
+    ("monetary", {"value": 1000, "currency": "EUR"}, {"value": 1000.02, "currency": "eur"}),
+    ("double", 100, 100.4),
     ("int", 0, 15),
 ]
 
@@ -45,8 +49,9 @@ def test_two_amounts_are_still_two_records(ftype: str, x: object, y: object) -> 
 
 
 def test_the_deal_value_and_a_measure_share_one_tolerance() -> None:
-    """`same_amount` is the deal value's test: 0.5 % of the larger."""
-    assert same_amount(1000.0, 1005.0) and not same_amount(1000.0, 1005.1)
+    """`same_amount` is the deal value's test: the currency's minor unit (a cent by default)."""
+    assert same_amount(1000.0, 1000.01) and not same_amount(1000.0, 1000.02)
+    assert not same_amount(1000.0, 1005.0) and same_amount(1000.0, 1001.0, "JPY")
     assert same_amount(0.0, 0.0) and not same_amount(0.0, 1.0)
 
 

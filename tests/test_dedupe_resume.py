@@ -32,8 +32,8 @@ BOUND = 60.0  # seconds: a resume that has not ended by then hangs (the F5 sympt
 
 
 async def _triple(sb: Sandbox, tmp_path: Path) -> tuple[JobStore, dict[str, Any]]:
-    """A loaded apply: group web (survivor 1000 + copies 1040 and 1000: the first merge
-    PATCHes value 1040, the second needs that PATCH) and group ren (a pair, no PATCH)."""
+    """A loaded apply: group web (survivor 1000 + copies 1000.01 and 1000: the first merge
+    PATCHes value 1000.01, the second needs that PATCH) and group ren (a pair, no PATCH)."""
     acc = seed_account(sb)
     deal(sb, "Website Redesign", acc["orgs"]["acme"], value=1000, add="2026-11-01T10:05:00Z")
     await plan(sb, tmp_path, tmp_path / "p1", MAX_VALUE)
@@ -42,7 +42,7 @@ async def _triple(sb: Sandbox, tmp_path: Path) -> tuple[JobStore, dict[str, Any]
     first = next(i for i in items if i.payload.get("patch"))
     second = next(i for i in items if i.payload.get("needs_patch"))
     pair = next(i for i in items if i.payload["survivor_id"] != first.payload["survivor_id"])
-    assert first.id < second.id and first.payload["patch"] == {"value": 1040.0}
+    assert first.id < second.id and first.payload["patch"] == {"value": 1000.01}
     return store, {"first": first, "second": second, "pair": pair,
                    "survivor": first.payload["survivor_id"]}
 
@@ -162,7 +162,7 @@ async def _patched_then_stopped(sb: Sandbox, tmp_path: Path) -> tuple[JobStore, 
     result = await run_job(sb, store)
     sb.set_faults(Faults())
     assert result.stopped
-    assert sb_deal(sb, g["survivor"])["value"] == 1040  # the PATCH applied
+    assert sb_deal(sb, g["survivor"])["value"] == 1000.01  # the PATCH applied
     assert not sb_deal(sb, g["first"].payload["merge_id"])["is_deleted"]
     recorded = store.meta_get(f"{POLICY_RECORD}{g['survivor']}")
     assert recorded["update_time"] == sb_deal(sb, g["survivor"])["update_time"], recorded
@@ -216,7 +216,7 @@ async def test_after_the_jobs_own_patch_an_unchanged_survivor_is_merged_into(
         assert items[str(g["second"].key)][0] is ItemState.DONE
         assert sb_deal(sb, g["second"].payload["merge_id"])["is_deleted"]
         assert requests(sb).get("updateDeal", 0) == before.get("updateDeal", 0)
-        assert sb_deal(sb, g["survivor"])["value"] == 1040
+        assert sb_deal(sb, g["survivor"])["value"] == 1000.01
         store.close()
 
 
@@ -228,7 +228,7 @@ async def test_an_unrecorded_patch_explains_only_its_own_fields(tmp_path: Path) 
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=31)) as sb:
         store, g = await _triple(sb, tmp_path)
         store.mark_sending([i.id for i in store.items(ItemState.PENDING)], 1.0)
-        _edit(sb, g["survivor"], value=1040.0, title="Renamed by a colleague")
+        _edit(sb, g["survivor"], value=1000.01, title="Renamed by a colleague")
         assert store.meta_get(f"{POLICY_RECORD}{g['survivor']}") is None
         # the resume's plan counts the PATCH it may send again (it used to count none)
         assert DedupeJob.from_store(store).resume_calls(store).get("updateDeal") == 1

@@ -193,10 +193,13 @@ def test_second_org_record_of_one_company_only(org_a: str, org_b: str, same: boo
 def test_contradicting_evidence_pulls_a_perfect_title_down() -> None:
     """An identical title cannot absorb evidence against: different person, value and months
     between the add_times leave the duplicate band, and the reasons say why."""
-    one = score(BASE, copy(value=12300.0))  # a rounding (12,000 / 12,300) the same minute
-    assert one[1] == "duplicate" and one[0] < 1.0  # one contradiction lowers the score
+    # a rounding (12,000 / 12,300) the same minute: two amounts still, a person's call since
+    # x45r2 F1 (merged before: one order lost)
+    one = score(BASE, copy(value=12300.0))
+    assert one[1] == "review" and one[0] <= 0.80, one
+    assert "two amounts: 12,000≠12,300 (maybe 12,300 rounded to thousands)" in one[2], one
     two = score(BASE, copy(value=5000.0))  # two amounts: two orders, review (x24r4 1)
-    assert two[1] == "review" and "two amounts: 12000≠5000" in two[2], two
+    assert two[1] == "review" and "two amounts: 12,000≠5,000" in two[2], two
     s, band, reasons = score(BASE, copy(person_id=6, value=5000.0, add_time=T + timedelta(days=180)))
     assert band != "duplicate", (s, reasons)
     assert s <= 0.80

@@ -1,5 +1,6 @@
-"""Two non-zero amounts that are not one rounded are two orders: review at most, never an
-unattended merge, whatever the gap; the other record signals against one deal hold too (x24r4 1)."""
+"""Two non-zero amounts, rounded or not, are two orders until a person says otherwise: review
+at most, never an unattended merge, whatever the gap (x45r2 F1); the other record signals
+against one deal hold too (x24r4 1)."""
 
 from __future__ import annotations
 
@@ -33,19 +34,26 @@ LABELLED = [
 @pytest.mark.parametrize(("v1", "v2", "days", "label"), LABELLED)
 def test_labelled_pairs_of_amounts(v1: float, v2: float, days: int, label: str) -> None:
     """Every pair a person calls two orders stays out of the duplicate band (review at most,
-    ``two amounts`` said); one deal retyped, rounded or valued on one side only, is merged."""
+    ``two amounts`` said); one deal retyped at one amount, or valued on one side only, is
+    merged; one deal whose amounts differ (rounded: 7,000 / 7,300; 1,000 / 1,004) is review
+    too, ``maybe … rounded`` said: a merge keeps one amount, and x45r2 F1 labelled 20,000 /
+    20,150 a minute apart two orders, so the rounding is a person's call (merged before)."""
     b = replace(ORDER, id=2, value=v2, add_time=NOW + timedelta(days=days, minutes=3))
     sp = score_pair(prepare(replace(ORDER, value=v1), CFG), prepare(b, CFG), CFG)
     if label == "two orders":
         assert sp.band == "review" and sp.score <= 0.80, sp
         assert any(r.startswith("two amounts:") for r in sp.reasons), sp.reasons
+    elif v2 and v1 != v2:
+        assert sp.band == "review" and sp.score <= 0.80, sp
+        assert any(r.startswith("two amounts:") and "(maybe " in r and " rounded to " in r
+                   for r in sp.reasons), sp.reasons
     else:
         assert sp.band == "duplicate", sp
 
 
 def test_rounded_is_one_amount_the_other_rounded_within_five_percent() -> None:
     """7,300 / 7,000 is a rounding; 480 / 530, 1,240 / 860, 5,100 / 5,200 and 140 / 100 are not."""
-    from jobs.dedupe.evidence import rounded
+    from jobs.dedupe.amounts import rounded
     assert rounded(7300, 7000) and rounded(7000, 7300) and rounded(300, 310)
     assert not any(rounded(x, y) for x, y in ((480, 530), (1240, 860), (5100, 5200), (140, 100)))
 

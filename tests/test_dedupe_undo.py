@@ -49,10 +49,10 @@ async def test_a_patch_whose_merge_failed_is_undone_or_a_conflict(
         web, store, items = await _web_group_loaded(sb, tmp_path)
         first = next(i for i in items if i.payload.get("patch"))
         assert first.payload["survivor_id"] == web.survivor_id
-        assert first.payload["patch"] == {"value": 1040}
+        assert first.payload["patch"] == {"value": 1000.01}
         store.mark_sending([i.id for i in items], 0.0)  # the kill -9
         if edit != "away":  # the PATCH reached Pipedrive
-            sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1040,
+            sb.state.save("deal", {**sb_deal(sb, web.survivor_id), "value": 1000.01,
                                    "update_time": PATCHED})
         if recorded:
             store.meta_put(f"{POLICY_RECORD}{web.survivor_id}",

@@ -30,7 +30,7 @@ _TIMES = ("update_time", "stage_change_time")  # what any write moves
 async def _stopped_night(sb: Any, tmp_path: Path) -> tuple[Any, dict[str, int]]:
     """A group of three (survivor "web", "web_copy", "late" with the only close date) and
     a dedupe apply stopped by its token cap after the group's first merge: the PATCH set
-    value 1040 and the title from web_copy (merged away) and the close date from "late"
+    value 1000.01 and the title from web_copy (merged away) and the close date from "late"
     (its merge still pending)."""
     seeded = seed_account(sb)
     ids = dict(seeded["ids"])
@@ -54,7 +54,7 @@ async def _stopped_night(sb: Any, tmp_path: Path) -> tuple[Any, dict[str, int]]:
     assert states[ids["web_copy"]] is ItemState.DONE
     assert states[ids["late"]] is ItemState.PENDING
     survivor = sb_deal(sb, ids["web"])
-    assert (survivor["value"], survivor["expected_close_date"]) == (1040, "2027-06-30")
+    assert (survivor["value"], survivor["expected_close_date"]) == (1000.01, "2027-06-30")
     return store, ids
 
 
@@ -78,7 +78,7 @@ async def test_undo_of_a_stopped_dedupe_puts_back_exactly_the_fields_not_merged_
                   if force else {"expected_close_date": None})
         assert restore.payload["changes"] == wanted, restore.payload
         said = " ".join(prep.notes)
-        assert f"its value 1040 came from deal {ids['web_copy']}, merged away" in said, said
+        assert f"its value 1000.01 came from deal {ids['web_copy']}, merged away" in said, said
         assert f"deal {ids['late']}" not in said, said  # its close date: not merged away
         await run_job(sb, undo)
         after = sb_deal(sb, ids["web"])
@@ -86,14 +86,14 @@ async def test_undo_of_a_stopped_dedupe_puts_back_exactly_the_fields_not_merged_
         assert moved == set(wanted), (moved, {k: (before[k], after[k]) for k in moved})
         assert {k: after[k] for k in wanted} == wanted
         if not force:
-            assert (after["value"], after["title"]) == (1040, "ACME Corp \u2013 Website redesign")
+            assert (after["value"], after["title"]) == (1000.01, "ACME Corp \u2013 Website redesign")
         assert sb_deal(sb, ids["late"])["expected_close_date"] == "2027-06-30"  # untouched
         assert not sb_deal(sb, ids["late"])["is_deleted"]
         (row,) = read_csv(undo.directory / "succeeded.csv")
         assert int(row["deal_id"]) == ids["web"], row
         assert row["fields"] == "; ".join(sorted(wanted)), row
         if not force:  # before: the row said nothing of the fields left
-            assert f"value 1040 came from deal {ids['web_copy']}, merged away" in row["note"] \
+            assert f"value 1000.01 came from deal {ids['web_copy']}, merged away" in row["note"] \
                 and "it is left" in row["note"], row
         undo.close()
         store.close()

@@ -34,7 +34,7 @@ def test_a_policy_cannot_write_a_status() -> None:
 
 @pytest.mark.anyio
 async def test_undo_of_a_dedupe_apply_keeps_a_colleagues_later_won_time(tmp_path: Path) -> None:
-    """Apply with a max-value policy (survivor PATCHed to 1040, then the merge), then a
+    """Apply with a max-value policy (survivor PATCHed to 1000.01, then the merge), then a
     colleague sets the survivor won with a won_time of their own over HTTP: the undo puts
     the value back to 1000 and leaves the status group exactly as the colleague left it."""
     async with serve(SandboxConfig(time_scale=0.02, deals=1, seed=41)) as sb:
@@ -45,7 +45,7 @@ async def test_undo_of_a_dedupe_apply_keeps_a_colleagues_later_won_time(tmp_path
         patches = [i.payload["patch"] for i in store.items() if i.payload.get("patch")]
         assert patches and not any(set(p) & set(GROUP) for p in patches), patches
         await run_job(sb, store)
-        assert sb_deal(sb, web.survivor_id)["value"] == 1040
+        assert sb_deal(sb, web.survivor_id)["value"] == 1000.01
         assert not any(STATUS_LEFT in (i.result or {}) for i in store.items())
         async with aiohttp.ClientSession() as session:
             await _colleague(sb, session, web.survivor_id,
@@ -59,8 +59,8 @@ async def test_undo_of_a_dedupe_apply_keeps_a_colleagues_later_won_time(tmp_path
         await run_job(sb, undo)
         after = sb_deal(sb, web.survivor_id)
         assert {k: after[k] for k in GROUP} == theirs, prep.actions
-        # the 1040 came from the copy merged away: left (x34r2 F5: a won deal's 8,800 went
+        # the 1000.01 came from the copy merged away: left (x34r2 F5: a won deal's 8,800 went
         # back to 0, that value then in no live deal)
-        assert prep.actions["kept merged value"] == 1 and after["value"] == 1040, prep.actions
+        assert prep.actions["kept merged value"] == 1 and after["value"] == 1000.01, prep.actions
         undo.close()
         store.close()

@@ -1,6 +1,6 @@
-"""What the plan says matches what it did (f34e 5): two values the 0.5 % tolerance makes one
-are said with the tolerance and both amounts (``same value`` for 1120 / 1121 read as equal
-values); a slip in a German word is a near word, as README and docs/dedupe-matching.md now
+"""What the plan says matches what it did (f34e 5): two values a cent apart are said with the
+cent and both amounts (``same value`` for 1120 / 1121 read as equal values; since x45r2 F1 a
+euro apart is two amounts); a slip in a German word is a near word, as README and docs/dedupe-matching.md now
 both say (``Kassensytem`` / ``Kassensystem``: review)."""
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ def _pair(a: str, b: str, x: float, y: float) -> list[DealRecord]:
 
 
 def test_a_value_within_the_tolerance_is_said_with_it() -> None:
-    """1120 / 1121 merge as one value, and the reason says the 0.5 % and both amounts; an
-    equal value is plain ``same value``."""
-    [g] = find_duplicates(_pair("Kassensystem", "Kassensystem", 1120.0, 1121.0), CFG).groups
+    """1,120 / 1,120.01 merge as one value, and the reason says the cent and both amounts; an
+    equal value is plain ``same value``; 1,120 / 1,121 are two amounts (review, x45r2 F1)."""
+    [g] = find_duplicates(_pair("Kassensystem", "Kassensystem", 1120.0, 1120.01), CFG).groups
     assert g.band == "duplicate"
-    assert "same value within 0.5%: 1120 / 1121" in g.reasons, g.reasons
+    assert "same value within a cent: 1,120 / 1,120.01" in g.reasons, g.reasons
+    [g] = find_duplicates(_pair("Kassensystem", "Kassensystem", 1120.0, 1121.0), CFG).groups
+    assert g.band == "review"
+    assert "two amounts: 1,120≠1,121 (maybe 1,121 rounded to tens)" in g.reasons, g.reasons
     [g] = find_duplicates(_pair("Kassensystem", "Kassensystem", 1120.0, 1120.0), CFG).groups
     assert "same value" in g.reasons
 

@@ -218,7 +218,7 @@ async def test_undo_of_a_dedupe_leaves_the_amount_a_colleague_changed(tmp_path: 
         store, _ = await load_apply(sb, tmp_path, tmp_path / "p1")
         await run_job(sb, store)
         survivor = deal(sb, ids["web"])
-        assert (survivor["value"], survivor["expected_close_date"]) == (1040, "2027-05-05")
+        assert (survivor["value"], survivor["expected_close_date"]) == (1000.01, "2027-05-05")
         async with aiohttp.ClientSession() as session:
             await _colleague(sb, session, ids["web"], {"value": 5000})
 
@@ -237,6 +237,6 @@ async def test_undo_of_a_dedupe_leaves_the_amount_a_colleague_changed(tmp_path: 
         assert read_csv(undo.directory / "failed.csv") == []
         (row,) = read_csv(undo.directory / "succeeded.csv")
         assert row["action"] == "kept merged value", row
-        assert "value: job's 1040" in row["note"] and "now 5000" in row["note"], row
+        assert "value: job's 1000.01" in row["note"] and "now 5000" in row["note"], row
         undo.close()
         store.close()

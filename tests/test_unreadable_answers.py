@@ -208,5 +208,5 @@ async def test_dedupe_writes_answered_200_unreadable_are_read_back_not_sent_agai
         assert not list(store.items(ItemState.SENDING))
         for n, (a, b) in enumerate(pairs, start=1):
             survivor = a if not deal(sb, a)["is_deleted"] else b
-            assert deal(sb, survivor)["value"] == 1000.0 * n + 30
+            assert deal(sb, survivor)["value"] == 1000.0 * n + 0.01
         store.close()

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from itertools import pairwise
 from types import MappingProxyType
 
+from .amounts import amount, same_amount, two_amounts, value_conflict, within
 from .model import DealRecord
 from .normalize import NormTitle, fold, org_key, org_key_dotless, other_legal_entity, same_org_name
 from .title_tokens import words
@@ -576,53 +577,7 @@ def days_apart(gap: float) -> str:
     return f"{gap / 86400:.1f}".removesuffix(".0")
 
 
-TWO_AMOUNTS = "two amounts"  # reason prefix: two non-zero values, not one rounded: two orders
-ROUNDING_SHARE = 0.05  # a rounded amount lies within 5 % of the exact one (7,000 / 7,300)
-ROUNDING_GAP = 12 * 3600  # a rounded amount re-entered later than this: maybe the next order
 RECORD_CONFLICT = "record differs"  # reason prefix: currency / pipeline differ, no guard set
-
-
-def rounded(x: float, y: float) -> bool:
-    """One of two non-zero amounts is the other rounded to its own round place (hundreds
-    or coarser: ``7000`` is ``7300`` rounded to thousands) and they lie within
-    ``ROUNDING_SHARE`` (5 %) of each other. ``480`` / ``530`` or ``1240`` / ``860`` are two
-    amounts; ``300`` / ``310`` is a rounding (for ``value_conflict`` to weigh with the gap)."""
-    if abs(x - y) > ROUNDING_SHARE * max(abs(x), abs(y)):
-        return False
-    for r, other in ((x, y), (y, x)):
-        if not float(r).is_integer() or r == 0:
-            continue
-        place = 100
-        while int(r) % (place * 10) == 0 and place < 10**12:
-            place *= 10
-        if int(r) % place == 0 and round(other / place) * place == r:
-            return True
-    return False
-
-
-SAME_AMOUNT = 0.005  # two amounts within 0.5 % of the larger are one amount
-
-
-def same_amount(x: float, y: float) -> bool:
-    """Whether two amounts are one (the deal value's test, and a measured custom field's:
-    ``1000`` = ``1000.0`` = ``"1000.00"`` = ``1000.0000001``): within ``SAME_AMOUNT`` of the
-    larger, so a float's rounding or a cent rounded off is no second amount."""
-    return abs(x - y) <= SAME_AMOUNT * max(abs(x), abs(y))
-
-
-def value_conflict(a: DealRecord, b: DealRecord) -> str | None:
-    """Why the two deals' values say two orders, else None: both non-zero (0 / empty is no
-    evidence) and further apart than 0.5 % (``same value``), and not one the other rounded
-    (``rounded``) entered within ``ROUNDING_GAP`` (12 h) of the other — a rounded amount
-    added days apart is the next order as often as the first retyped, and an unknown add
-    time is no evidence of a re-entry (x24r4 1: 480 / 530 EUR 7 days apart merged)."""
-    x, y = a.value, b.value
-    if not x or not y or same_amount(x, y):
-        return None
-    if rounded(x, y) and a.add_time is not None and b.add_time is not None \
-            and abs(epoch(a.add_time) - epoch(b.add_time)) < ROUNDING_GAP:
-        return None
-    return f"{TWO_AMOUNTS}: {_fmt(x)}≠{_fmt(y)}"
 
 
 def record_conflicts(a: DealRecord, b: DealRecord, guards: frozenset[str]) -> list[str]:
@@ -865,16 +820,18 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         else:
             reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
     if da.value and db.value:
-        if same_amount(da.value, db.value):
+        if same_amount(da.value, db.value, da.currency or db.currency):
             support += 0.04
-            # two amounts the tolerance makes one are said as two (f34e 5: "same value" for
+            # two amounts the minor unit makes one are said as two (f34e 5: "same value" for
             # 1120 / 1121 read as equal values)
             reasons.append("same value" if da.value == db.value else
-                           f"same value within {SAME_AMOUNT:.1%}: {_fmt(da.value)} / "
-                           f"{_fmt(db.value)}")
+                           f"same value within {within(da.currency or db.currency)}: "
+                           f"{amount(da.value)} / {amount(db.value)}")
         else:
             against.append((-0.08, "different value"))
-            reasons.append(f"value {_fmt(da.value)} vs {_fmt(db.value)}")
+            # the reason ``value_conflict`` holds the pair with, said at any score (x45r2 F2:
+            # "value 5600 vs 5650" said nothing of why two amounts were taken for one)
+            reasons.append(two_amounts(da.value, db.value))
             if (da.status in _CLOSED) != (db.status in _CLOSED) and "open" in (da.status, db.status):
                 # an open deal beside a closed one at another value: a new opportunity
                 # of the customer as often as a copy left open (x13r4 F3: open 48,700 and

@@ -16,7 +16,8 @@ from bulk.errors import InputError
 
 from ..transforms.decimals import decimal_evidence
 from ..transforms.money import parse_number
-from .evidence import CATEGORIES_DIFFER, _fmt, same_amount
+from .amounts import same_amount
+from .evidence import CATEGORIES_DIFFER, _fmt
 from .model import DealRecord
 
 
@@ -71,9 +72,11 @@ def _measure(ftype: str, v: object) -> tuple[object, ...] | None:
 
 def _same_measure(ftype: str, x: tuple[object, ...], y: tuple[object, ...]) -> bool:
     if ftype == "monetary":  # a currency on one side only is no evidence
-        return _same_number(x[0], y[0]) and (x[1] is None or y[1] is None or x[1] == y[1])
+        code = x[1] if isinstance(x[1], str) else y[1] if isinstance(y[1], str) else None
+        return _same_number(x[0], y[0], code or "") \
+            and (x[1] is None or y[1] is None or x[1] == y[1])
     if ftype in ("double", "int"):
-        return _same_number(x[0], y[0])
+        return _same_number(x[0], y[0], None)
     if ftype in ("time", "timerange"):  # a time zone on one side only is no evidence
         return x[:2] == y[:2] and (x[2] is None or y[2] is None or x[2] == y[2])
     if ftype == "phone":  # +49 30 1234567 / 030 1234567: the trunk and country code aside
@@ -92,18 +95,28 @@ class Ambiguous:
     readings: tuple[float, float]
 
 
-def _same_number(x: object, y: object) -> bool:
-    """Two amounts or numbers as the deal value compares them (``evidence.same_amount``:
-    within 0.5 %, so ``1000`` / ``1000.0`` / ``"1000.00"`` and a float's rounding are one).
-    An ``Ambiguous`` one is the same only as the same text, or as a number both its
-    readings are (never taken for one of them: the pair stays at review)."""
+def _same_number(x: object, y: object, currency: str | None) -> bool:
+    """Two amounts as the deal value compares them when ``currency`` is a str (``amounts.
+    same_amount``: equal to its minor unit, a cent for ``""``, so ``1000`` / ``1000.0`` /
+    ``"1000.00"``, a float's rounding and a cent rounded off are one), two numbers (``None``)
+    equal but for a float's rounding (``12.499999999`` = ``12.5``, ``100`` ≠ ``100.5``;
+    x45r2 F1: within 0.5 % before). An ``Ambiguous`` one is the same only as the same text,
+    or as a number both its readings are (never taken for one of them: the pair stays at
+    review)."""
     if isinstance(x, Ambiguous) or isinstance(y, Ambiguous):
         xs = x.readings if isinstance(x, Ambiguous) else (x,)
         ys = y.readings if isinstance(y, Ambiguous) else (y,)
         if isinstance(x, Ambiguous) and isinstance(y, Ambiguous) and x.readings == y.readings:
             return True
-        return all(_same_number(p, q) for p in xs for q in ys)
-    return isinstance(x, float) and isinstance(y, float) and same_amount(x, y)
+        return all(_same_number(p, q, currency) for p in xs for q in ys)
+    if not (isinstance(x, float) and isinstance(y, float)):
+        return False
+    if currency is not None:
+        return same_amount(x, y, currency)
+    return abs(x - y) <= _FLOAT_DIGITS * max(abs(x), abs(y))
+
+
+_FLOAT_DIGITS = 1e-9  # two numbers this close (relative) differ by a float's rounding only
 
 
 def _number(v: object) -> float | Ambiguous | None:

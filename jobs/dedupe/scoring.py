@@ -83,9 +83,10 @@ dash still match), stretched so that 0.5 similarity counts as nothing. Then:
 * nothing tying the pair to one customer (no shared org or company, no shared person):
   at most 0.80 whatever the title and the time gap (``nothing ties the deals to one
   customer: ...`` reason; an equal identifier lifts it);
-* same non-zero value +0.04, different non-zero values -0.08 (a 0/empty value is no evidence),
-  and at most 0.80 (review) unless one is the other rounded (``7,000`` / ``7,300``) and they
-  were added within 12 h (``evidence.value_conflict``: ``two amounts: 480≠530``, x24r4 1);
+* same non-zero value (a cent apart at most) +0.04, different non-zero values -0.08 (a
+  0/empty value is no evidence) and at most 0.80 (review), a rounding too (``amounts.
+  value_conflict``: ``two amounts: 480≠530``, x24r4 1; ``two amounts: 5,600≠5,650 (maybe
+  5,650 rounded to hundreds)``, x45r2 F1);
   a currency or pipeline that differs when the config dropped its guard: at most 0.80 too
   (``record differs: ...``);
   an open deal beside a won or lost one at a different value is a second piece against (no
@@ -136,6 +137,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..transforms.legal_forms import form_run
+from .amounts import same_amount
 from .catch_all import places
 from .config import DedupeConfig
 from .evidence import (
@@ -171,7 +173,6 @@ from .evidence import (
     identifier_value,
     one_person,
     record_conflicts,
-    same_amount,
 )
 from .lexicon import is_known_word
 from .measures import measure_conflicts
@@ -575,7 +576,7 @@ def _scored(p: Prepared, q: Prepared, config: DedupeConfig, *, every_cap: bool,
         held.append(FILLER_DIFFERS)
     if over(RECORD_CAP) and (conflicts := record_conflicts(da, db, config.guards)):
         s = min(s, RECORD_CAP)  # two amounts (480 / 530): two orders as often as one retyped
-        reasons.extend(conflicts)
+        reasons.extend(c for c in conflicts if c not in reasons)  # two amounts: said once
         held.append(RECORD_DIFFERS)
     if over(RECURRING_CAP) and not same_id and "recurring" not in held \
             and (repeat := added_apart(da, db, config.date_fields)):
@@ -710,7 +711,7 @@ def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
     da, db = a.deal, b.deal
     if da.org_id is not None or db.org_id is not None or not _same_person(a, b) \
             or a.weak_person or b.weak_person \
-            or (da.value and db.value and not same_amount(da.value, db.value)):
+            or (da.value and db.value and not same_amount(da.value, db.value, da.currency or db.currency)):
         return ""
     title = a.title if extra[0] in a.title.tokens else b.title
     if not title.parts:
@@ -727,10 +728,10 @@ def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
 
 def _agree(a: Prepared, b: Prepared) -> bool:
     """The deals agree on all a customer is known by: one org record, one person, and no
-    two different values (equal within 0.5 %, or 0 / empty on one side: no evidence)."""
+    two different values (equal to a cent, or 0 / empty on one side: no evidence)."""
     da, db = a.deal, b.deal
     return da.org_id is not None and da.org_id == db.org_id and _same_person(a, b) and not (
-            da.value and db.value and not same_amount(da.value, db.value))
+            da.value and db.value and not same_amount(da.value, db.value, da.currency or db.currency))
 
 
 def _name_slip(w: str, orgs: set[str], a: Prepared, b: Prepared) -> str | None:
