@@ -2,7 +2,7 @@
 lookups, before-images, the spend ledger, key/values). Durability: see the package
 docstring.
 
-Why one module of ~1,330 lines (issue 8's "~500 lines"): every table lives behind one
+Why one module of ~1330 lines (issue 8's "~500 lines"): every table lives behind one
 connection, one lock and one transaction helper (``_tx``: the only way in, with its
 error translation and durability), and each section below is a few small methods on
 them. Split into mixins, the transaction discipline would be spread over files that
