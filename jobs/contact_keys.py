@@ -106,23 +106,20 @@ def key_name_part(key: str) -> str:
     return key[2:rest.start() if rest else end]
 
 
-def person_key_v2(kind: str, key: str, parts: Mapping[str, str] | None = None) -> str:
-    """A person key stored by a job planned with person key version 1 (no
-    ``jobs.person_key_version`` row: its name part ``name_match_key`` wrote before it
-    folded ``ae``/``oe``/``ue``/``aa``, 49ebf64a) as version 2 writes it: the name part
-    (after ``n:``, up to ``|p:`` / ``|o:``, or a made- lookup's ``#gone:`` / ``#own:``
-    suffix) through ``tf.transcribe_name_key`` (``n:mueller|p:5550100`` ->
-    ``n:muller|p:5550100``); an e-mail key, an organization's key, any other kind's as
-    they are. Exact for a version-1 key; never for one of version 2 (not idempotent:
-    ``aaen`` -> ``aen`` -> ``an``), so ``parts`` (a stored name part -> its version-2 part,
-    read from the job's own rows by ``jobs.person_key_version``) is asked first: a part
-    a row proves already of version 2 is kept."""
+def person_key_v2(kind: str, key: str) -> str:
+    """A person key stored by a job planned with an earlier person key version (no
+    ``jobs.person_key_version`` row: version 1, whose name part ``name_match_key`` wrote
+    before it folded ``ae``/``oe``/``ue``/``aa``, 49ebf64a; or version 2, which folded
+    them once) as this version writes it: the name part (after ``n:``, up to ``|p:`` /
+    ``|o:``, or a made- lookup's ``#gone:`` / ``#own:`` suffix) through
+    ``tf.transcribe_name_key`` (``n:mueller|p:5550100`` -> ``n:muller|p:5550100``,
+    ``n:jesper aen`` -> ``n:jesper an``); an e-mail key, an organization's key, any other
+    kind's as they are. Exact for a key of any earlier version, and idempotent (a key of
+    this version is kept), so a store needs no proof of which version wrote it."""
     if kind not in ("person", "made-person") or not key.startswith("n:"):
         return key
     part = key_name_part(key)
-    cut = 2 + len(part)
-    now = parts.get(part) if parts is not None else None
-    return f"n:{now if now is not None else tf.transcribe_name_key(part)}{key[cut:]}"
+    return f"n:{tf.transcribe_name_key(part)}{key[2 + len(part):]}"
 
 
 __all__ = ["canonical_key", "key_name_part", "person_email_key", "person_key_at", "person_key_v2",

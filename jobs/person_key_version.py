@@ -9,9 +9,12 @@ it created). 49ebf64a (x44r9 F2) changed a name's key: ``Mueller`` was ``mueller
 new key for a row mapped again (a retry's, a changed mapping's) and for a person its
 reconcile listed, missed the stored old one, and created that person a second time.
 
-So a job records the key version it was planned with (``META_PERSON_KEYS``, written by
-the first load); a job without it is of version 1 and has its keys recomputed
-(``contact_keys.person_key_v2``: exact) in one transaction (``JobStore.rekey``) before its
+Version 2 folded them once, which left ``Aaen`` (``aen``) and ``Åen`` (``an``) two
+persons (x45r5 F1); version 3 folds until nothing is left. So a job records the key
+version it was planned with (``META_PERSON_KEYS``, written by the first load); a job of
+an earlier one (no row: 1, or 2 as the release before the row wrote it) has its keys
+recomputed (``contact_keys.person_key_v2``: exact for either, and idempotent, so no proof
+of which wrote them is needed) in one transaction (``JobStore.rekey``) before its
 resume's or retry's first write. The claims of the person creates then in doubt were
 named by the old keys (the claims are shared with other runs: never renamed here): the
 new keys of those rows are kept with the old (``META_PERSON_KEYS_WAS``), and the resolver
@@ -26,11 +29,12 @@ from collections.abc import Mapping
 from bulk.errors import NotResumable
 from bulk.store import ItemState, JobStore
 
-from . import transforms as tf
-from .contact_keys import key_name_part, person_key_v2
+from .contact_keys import person_key_v2
 
 META_PERSON_KEYS = "import.person_key_version"
-PERSON_KEY_VERSION = 2  # 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded
+# 1: before 49ebf64a (no kv row); 2: ae/oe/ue/aa folded once (no kv row before the row
+# was added); 3: folded until nothing is left (x45r5 F1: ``Aaen`` and ``Åen`` were two)
+PERSON_KEY_VERSION = 3
 # the keys of the persons the rows in doubt at the upgrade need, as recomputed -> as the
 # claims of their creates were named by version 1's process (``claimed_as``)
 META_PERSON_KEYS_WAS = "import.person_keys_was"
@@ -59,11 +63,7 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
         return 0, 0
     if (why := newer_keys(store)) is not None:
         raise NotResumable(why)
-    parts = version_2_parts(store)
-
-    def now(kind: str, key: str) -> str:
-        return person_key_v2(kind, key, parts)
-
+    now = person_key_v2
     was = {new: key for i in store.items(ItemState.SENDING)  # (a few batches at most)
            if isinstance(ref := i.payload.get("person"), Mapping) and ref.get("kind") == "person"
            and isinstance(key := ref.get("key"), str)
@@ -71,30 +71,6 @@ def keys_up_to_date(store: JobStore) -> tuple[int, int]:
     return store.rekey(now, refs=("$.person",), kinds=("person", "made-person"),
                        spare=_spare, meta={META_PERSON_KEYS: PERSON_KEY_VERSION,
                                            **({META_PERSON_KEYS_WAS: was} if was else {})})
-
-
-def version_2_parts(store: JobStore) -> dict[str, str]:
-    """Each person key's name part ``store``'s rows hold (``$.person``: a new person's
-    ``key`` and ``body.name``) -> that part as version 2 writes it, where the row's name
-    proves which version wrote it: the part is the name's key now (already of version 2:
-    kept) or turns into it by ``tf.transcribe_name_key`` (version 1). The releases from
-    49ebf64a up to the version row wrote version-2 keys with no row saying so: without
-    this their ``Aaen`` (``aen``) was folded again (``an``) and missed. A part no row
-    proves is left to ``person_key_v2``'s version-1 reading, which changes it only where
-    the two versions differ. One pass over the items (a page at a time)."""
-    parts: dict[str, str] = {}
-    for item in store.items():
-        ref = item.payload.get("person")
-        if not isinstance(ref, Mapping) or ref.get("kind") != "person":
-            continue
-        key, body = ref.get("key"), ref.get("body")
-        name = body.get("name") if isinstance(body, Mapping) else None
-        if not (isinstance(key, str) and key.startswith("n:") and isinstance(name, str)):
-            continue
-        part, now = key_name_part(key), tf.name_match_key(name)
-        if part == now or tf.transcribe_name_key(part) == now:
-            parts.setdefault(part, now)
-    return parts
 
 
 def claimed_as(store: JobStore) -> dict[str, str]:
@@ -115,4 +91,4 @@ def _spare(kind: str, key: str, rid: int) -> str | None:
 
 
 __all__ = ["META_PERSON_KEYS", "META_PERSON_KEYS_WAS", "PERSON_KEY_VERSION", "claimed_as",
-           "keys_up_to_date", "newer_keys", "version_2_parts"]
+           "keys_up_to_date", "newer_keys"]

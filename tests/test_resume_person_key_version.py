@@ -196,16 +196,23 @@ def test_two_old_keys_now_one_keep_both_made(tmp_path: Path) -> None:
         store.close()
 
 
-def test_keys_already_of_version_2_without_its_row_are_kept(tmp_path: Path) -> None:
-    """A job planned by a release that wrote version-2 keys but no version row (49ebf64a up
-    to the row) holds ``Jesper Aaen`` as ``jesper aen``: its rows prove the version, so the
-    key stays (folded again it was ``jesper an``, and his lookups missed); a version-1 key
-    in the same store (``hans mueller``) is still recomputed."""
+def test_keys_of_either_earlier_version_come_out_as_now(tmp_path: Path) -> None:
+    """A job planned by the release that folded ``ae``/``oe``/``ue``/``aa`` once and kept no
+    version row holds ``Jesper Aaen`` as ``jesper aen``, a version-1 job ``hans mueller``:
+    each is recomputed to the key its name has now (``jesper an``, ``hans muller``), rows
+    and lookups alike; recomputing a key of this version changes nothing (before, one fold
+    more was applied to every store without the row: ``raan`` -> ``ran`` was right only by
+    luck, and the name's own key was ``jesper aen`` while ``Jesper Åen`` was ``jesper an``:
+    x45r5 F1)."""
     from bulk.store import NewItem
+    from jobs import transforms as tf
 
     def ref(name: str, key: str) -> dict[str, Any]:
         return {"person": {"kind": "person", "key": key, "body": {"name": name}}}
 
+    aaen, khan, mueller = (tf.name_match_key(n) for n in ("Jesper Aaen", "Raeaan Khan",
+                                                          "Hans Mueller"))
+    assert (aaen, khan, mueller) == ("jesper an", "ran khan", "hans muller")
     store = JobStore.create(tmp_path / "j", job_id="j", kind="import", config={})
     try:
         store.add_items([NewItem(1, "k1", "addDeal", ref("Jesper Aaen", "n:jesper aen|p:4530")),
@@ -213,10 +220,13 @@ def test_keys_already_of_version_2_without_its_row_are_kept(tmp_path: Path) -> N
                          NewItem(3, "k3", "addDeal", ref("Hans Mueller", "n:hans mueller|p:1"))])
         store.lookup_put_many("person", [("n:jesper aen|p:4530", 3), ("n:raan khan", 5),
                                          ("n:hans mueller|p:1", 4)], also=("made-person",))
-        assert keys_up_to_date(store) == (1, 2)
-        assert store.lookups("person") == {"n:jesper aen|p:4530": 3, "n:raan khan": 5,
-                                           "n:hans muller|p:1": 4}
-        keys = sorted(str(i.payload["person"]["key"]) for i in store.items())
-        assert keys == ["n:hans muller|p:1", "n:jesper aen|p:4530", "n:raan khan"]
+        assert keys_up_to_date(store) == (3, 6)
+        want = {f"n:{aaen}|p:4530": 3, f"n:{khan}": 5, f"n:{mueller}|p:1": 4}
+        assert store.lookups("person") == want
+        assert store.lookups("made-person") == want
+        keys = {str(i.payload["person"]["key"]) for i in store.items()}
+        assert keys == set(want)
+        for key in want:
+            assert person_key_v2("person", key) == key  # this version's keys: kept
     finally:
         store.close()

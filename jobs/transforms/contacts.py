@@ -537,8 +537,16 @@ def _transcribed(key: str) -> str:
     writes ``Müller`` as ``Mueller`` without umlauts and an ASCII export as ``Muller``, so
     all three are one key (and so are ``Mueller`` and ``Muller``, and ``Michael`` and
     ``Michal``: a canonical key cannot hold ``Müller`` = ``Muller`` and ``Müller`` =
-    ``Mueller`` apart from ``Mueller`` = ``Muller``)."""
-    return _TRANSCRIPTIONS.sub(_first_letter, key)
+    ``Mueller`` apart from ``Mueller`` = ``Muller``). Folded until nothing is left to
+    fold: one pass folds ``aa`` first and leaves the ``ae`` it makes (``Aaen`` ->
+    ``aen``, while ``Åen`` -> ``aen`` -> ``an``: two persons, x45r5 F1). Each rule drops
+    the second letter of a pair, and a dropped letter never starts or ends another rule's
+    pair in a way that depends on the order (``aae`` -> ``a`` either way, ``aae`` ending a
+    word -> ``ae``), so the result is one key a spelling, whatever the order of folding —
+    and folding a key already folded changes nothing."""
+    while (folded := _TRANSCRIPTIONS.sub(_first_letter, key)) != key:
+        key = folded
+    return key
 
 
 def _first_letter(found: re.Match[str]) -> str:
@@ -546,11 +554,12 @@ def _first_letter(found: re.Match[str]) -> str:
 
 
 def transcribe_name_key(key: str) -> str:
-    """A name key as ``name_match_key`` wrote it before it folded the transcriptions
-    (person key version 1: ``mueller``) as it writes it now (version 2: ``muller``):
-    exact, since the one is the other ``_transcribed`` (``jobs.person_key_version``
-    brings an older job's stored keys up to date with it). Not idempotent on every name
-    (``raeaan`` -> ``raan`` -> ``ran``): never apply it to a key already of version 2."""
+    """A name key as an earlier ``name_match_key`` wrote it — before it folded the
+    transcriptions (person key version 1: ``mueller``), or folding them once (version 2:
+    ``jesper aen`` for ``Jesper Aaen``) — as it writes it now (version 3: ``muller``,
+    ``jesper an``): exact, since each is the name's key folded fewer times, and idempotent
+    (``_transcribed`` folds until nothing is left), so a key of any version may be given
+    (``jobs.person_key_version`` brings an older job's stored keys up to date with it)."""
     return _transcribed(key)
 
 
