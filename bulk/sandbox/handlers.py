@@ -18,9 +18,7 @@ from .fields import (
     CREATABLE_TYPES,
     FIELD_EXTRAS,
     OPTION_TYPES,
-    code_salt,
     custom_field,
-    new_field_code,
     render_field,
 )
 from .paging import PageQuery, keyset_page, offset_page
@@ -151,7 +149,7 @@ def add_deal_field(acct: Account, call: Call) -> Reply:
         raise bad_request("options: only enum and set fields have options")
     description = body.get("description")
     extras = {k: dict(want_object(body[k], k)) for k in FIELD_EXTRAS if k in body}
-    code = new_field_code(acct.rng, code_salt(acct.company.get("id"), acct.config.seed))
+    code = acct.new_code()
     acct.fields[code] = custom_field(
         code, name, ftype, options,
         "" if description is None else want_str(description, "description"), extras)

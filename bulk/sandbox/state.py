@@ -16,6 +16,7 @@ from typing import Any
 from ..clock import Clock
 from .config import SandboxConfig
 from .errors import not_found
+from .fields import code_salt, new_field_code
 from .paging import SortKey, sorted_keys
 from .search import SearchIndex
 from .seed import populate
@@ -108,12 +109,21 @@ class Account:
         self.deals = Table("deal")
         self.persons = Table("person")
         self.orgs = Table("organization")
+        # every custom field code this account ever gave, across resets (``new_code``)
+        self.issued_codes: set[str] = set()
         self.reset()
 
     # -- lifecycle -----------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seeded account (same seed, same data)."""
+        """Back to the seeded account (same seed, same data: the seeded records keep their
+        ids, the seeded fields their codes). What the API made before is gone for good, as
+        a new account: no later create takes one of its ids (deal, person, organization,
+        field option) nor a field its code (``new_code``) — Pipedrive never gives a
+        record's id, nor a field's key, to another (a reset that did made a state folder's
+        claims of the records gone name the new ones: x45r3 F5)."""
+        kept = {t.kind: t.next_id for t in (self.deals, self.persons, self.orgs)}
+        options = self.next_option_id
         self.rng = random.Random(f"pipedrive-sandbox-data-{self.config.seed}")
         self.search.clear()
         self.users.clear()
@@ -125,6 +135,19 @@ class Account:
         self.persons = Table("person")
         self.orgs = Table("organization")
         populate(self)
+        for table in (self.deals, self.persons, self.orgs):
+            table.next_id = max(table.next_id, kept.get(table.kind, 1))
+        self.next_option_id = max(self.next_option_id, options)
+        self.issued_codes.update(self.fields)
+
+    def new_code(self) -> str:
+        """A new custom field's 40-hex key (``fields.new_field_code``, from the account's
+        rng): one no field of this account had before, a reset's included."""
+        while True:
+            code = new_field_code(self.rng, code_salt(self.company.get("id"), self.config.seed))
+            if code not in self.issued_codes and code not in self.fields:
+                self.issued_codes.add(code)
+                return code
 
     # -- time ----------------------------------------------------------------
 
