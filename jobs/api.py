@@ -45,7 +45,7 @@ from bulk.wording import counted
 
 from . import setting_checks as checks
 from .confirming import ask
-from .finished import NOT_MADE, Finished, Planned, ledger_tokens, tokens_of
+from .finished import NOT_MADE, NOTHING_TO_UNDO, Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
 from .kinds import kind_for
 from .load_progress import LoadProgress
@@ -518,7 +518,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     An error of the load phase (InputError, the API's) leaves the job "failed", removes
     its folder (nothing was sent) and is raised. A load with nothing to send whose kind
     makes no such job (``Work.idle``: a further undo) removes it too and returns status
-    ``NOT_MADE``, ``planned.idle`` saying why. A stopped run (budget, cancellation) is
+    ``NOT_MADE`` ("not made": rows would fail) or ``NOTHING_TO_UNDO`` ("nothing to
+    undo"), ``planned.idle`` saying why. A stopped run (budget, cancellation) is
     ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
     import shutil
 
@@ -585,7 +586,9 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
         spent = ledger_tokens(store) - spent_before
         store.close()
         shutil.rmtree(store.directory, ignore_errors=True)
-        return Finished("", store.directory, NOT_MADE, {}, None, [str(idle.planned.idle)],
+        return Finished("", store.directory,
+                        NOT_MADE if idle.planned.would_fail else NOTHING_TO_UNDO, {}, None,
+                        [str(idle.planned.idle)],
                         idle.planned, spent)
     except BaseException:
         if store.status == "failed":  # nothing was sent: no half-made job is left

@@ -48,15 +48,22 @@ class Planned:
                 + self.actions.get("conflict-org", 0))
 
 
-# ``Finished.status`` of a job ``run_job`` loaded and then kept not (``Planned.idle``)
+# ``Finished.status`` of a job ``run_job`` loaded and then kept not (``Planned.idle``), the
+# words of the CLI's ``--json`` "status" too (x45r4 F4d: the library said "not made" where
+# the CLI said "nothing to undo"): ``NOT_MADE``, rows would fail (``Planned.would_fail``:
+# conflicts, the CLI's exit 3); ``NOTHING_TO_UNDO``, no row is left to put back (exit 0)
 NOT_MADE = "not made"
+NOTHING_TO_UNDO = "nothing to undo"
+NOT_KEPT = (NOT_MADE, NOTHING_TO_UNDO)
 
 
 @dataclass(frozen=True, slots=True)
 class Finished:
     """A job's outcome: its id and folder (``directory``: the store, result files),
-    ``status`` ("finished", "stopped", "cancelled"; ``NOT_MADE``: the load found nothing
-    to send and the kind makes no job then — a further undo, ``Planned.idle`` saying why;
+    ``status`` ("finished", "stopped", "cancelled"; ``NOT_KEPT``: the load found nothing
+    to send and the kind makes no job then — a further undo, ``Planned.idle`` saying why:
+    ``NOTHING_TO_UNDO`` ("nothing to undo") when no row is left, ``NOT_MADE`` ("not
+    made") when rows would fail, as the CLI's ``--json`` "status" says;
     ``job_id`` is "" and ``directory``, removed, held only its reads), ``counts`` (items by state: "done",
     "failed", "skipped", "pending", "sending"), ``result`` (the run's; None when nothing
     was sent), ``lines`` (the result files written and the summary, as the CLI prints
@@ -146,5 +153,5 @@ def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
     job_log(job_id).warning("%s %s%s", how, status, why, extra={"status": status})
 
 
-__all__ = ["Finished", "JobLog", "NOT_MADE", "Planned", "job_log", "ledger_tokens", "log_cut_short",
-           "log_end", "outcome", "tokens_of"]
+__all__ = ["Finished", "JobLog", "NOTHING_TO_UNDO", "NOT_KEPT", "NOT_MADE", "Planned", "job_log",
+           "ledger_tokens", "log_cut_short", "log_end", "outcome", "tokens_of"]

@@ -454,29 +454,34 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _rows_line(plan: Plan, conflicts: int) -> str:
+def _rows_line(plan: Plan, conflicts: int, files: bool = True) -> str:
     """``rows: 3 (2 valid, 1 with errors: ...)``; an undo's conflicts apart, as its run
     reports them (x26r3 4: a deal changed since was "1 with errors"): ``rows: 3 (2 valid,
-    1 conflict: left alone; its reason below and in failed.csv)``."""
+    1 conflict: left alone; its reason below and in failed.csv)``. ``files`` False: the
+    job is not made (a further undo with nothing to send), so there is no failed.csv to
+    name: the reasons are below only."""
     good = plan.rows - plan.bad_rows
     conflicts = min(conflicts, plan.bad_rows)
     errors = plan.bad_rows - conflicts
     parts = [f"{good:,} valid"]
+    where = " and in failed.csv" if files else " (no job is made, so no failed.csv)"
     if conflicts:
         parts.append(f"{counted(conflicts, 'conflict')}: left alone; "
-                     f"{noun(conflicts, 'its reason', 'their reasons')} below and in failed.csv")
+                     f"{noun(conflicts, 'its reason', 'their reasons')} below{where}")
     if errors or not conflicts:
-        parts.append(f"{errors:,} with errors: they go to failed.csv and are never sent")
+        parts.append(f"{errors:,} with errors: " + (
+            "they go to failed.csv and are never sent" if files else "never sent"))
     return f"rows: {plan.rows:,} ({', '.join(parts)})"
 
 
 def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
-                conflicts: int = 0) -> None:
+                conflicts: int = 0, files: bool = True) -> None:
     """The plan as a person reads it: a table of calls, then tokens, time and days.
     ``rows``: the line that counts what the job works on, for a job whose input is not
     rows of a file (default: the rows line of a file-driven job). ``conflicts``: of the
     rows refused, those left alone as conflicts (an undo's deals changed since), counted
-    and worded apart from the rows with errors."""
+    and worded apart from the rows with errors. ``files`` False: no job is made of it
+    (``Planned.idle``), so its rows' reasons are named as printed here, not in a failed.csv."""
     table = Table(title=f"plan: {plan.kind}", show_footer=True, title_justify="left")
     table.add_column("operation", footer="total")
     table.add_column("calls", justify="right", footer=f"{plan.total_calls:,}")
@@ -493,7 +498,7 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
         rows = (f"rows: {plan.rows:,}; merges: {plan.merges:,} "
                 f"({plan.merges - plan.bad_merges - again:,} valid, {repeats}"
                 f"{plan.bad_merges:,} with errors: they go to failed.csv and are never sent)")
-    console.print(rows if rows is not None else _rows_line(plan, conflicts))
+    console.print(rows if rows is not None else _rows_line(plan, conflicts, files))
     share = plan.share_of_today
     if plan.tokens_left_today is None:
         budget = f"daily budget {counted(plan.daily_tokens, 'token')} (today's spend unknown)"

@@ -60,21 +60,21 @@ from .options import (
 from .options import confirmed as _confirmed
 
 
-def _show(planned: Planned, *, as_json: bool = False, run: bool = False) -> None:
+def _show(planned: Planned, *, as_json: bool = False, run: str | None = None) -> None:
     from rich.console import Console
 
     from jobs.planning import render_plan
 
-    # a further undo with nothing to send: why (``run``: the command's, which made no job)
+    # a further undo with nothing to send: why (``run``: the command's, which made no job:
+    # ``Finished.status``, "not made" / "nothing to undo", the library's words too)
     idle = planned.idle and planned.idle + (": no job made" if run else "")
     if as_json:
         emit_json({**planned.plan.to_json(), "actions": planned.actions,
-                   **({"note": idle} if idle else {}), **({"status": "not made" if (
-                       planned.would_fail) else "nothing to undo", "job": None,
-                       "job_dir": None} if run else {})})
+                   **({"note": idle} if idle else {}),
+                   **({"status": run, "job": None, "job_dir": None} if run else {})})
         return
     render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False),
-                conflicts=planned.actions.get("conflict", 0))
+                conflicts=planned.actions.get("conflict", 0), files=not planned.idle)
     typer.echo("rows by action: " + (", ".join(f"{k} {v:,}" for k, v in planned.actions.items())
                                      or "none"))
     if idle:
@@ -99,10 +99,10 @@ def _plan_only(cfg: EngineConfig, token: str, work: Work, as_json: bool,
 
 
 def _not_made(finished: Finished, *, as_json: bool) -> None:
-    """A job ``run_job`` loaded and kept not (``NOT_MADE``: a further undo with nothing to
+    """A job ``run_job`` loaded and kept not (``NOT_KEPT``: a further undo with nothing to
     send): its plan and why; exit 3 when rows would fail (as the job would have), else 0."""
     if finished.planned is not None:
-        _show(finished.planned, as_json=as_json, run=True)
+        _show(finished.planned, as_json=as_json, run=finished.status)
         if finished.planned.would_fail:
             raise typer.Exit(EXIT_ROWS_FAILED)
 
@@ -119,7 +119,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
     load and the run on one engine, so one scheduler sees every call of the job
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
     from jobs.api import new_store, run_job
-    from jobs.finished import NOT_MADE
+    from jobs.finished import NOT_KEPT
 
     store = new_store(cfg, work, asks=not yes)  # kept at once: a kill while "planned" too
     job_id, directory = store.job_id, store.directory
@@ -164,7 +164,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
                 store.close()
                 shutil.rmtree(directory, ignore_errors=True)
             raise
-        if finished.status == NOT_MADE:  # nothing to send: no job kept (x44r6 F4)
+        if finished.status in NOT_KEPT:  # nothing to send: no job kept (x44r6 F4)
             _not_made(finished, as_json=as_json)
             return
         if finished.result is None:
@@ -418,6 +418,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
          engine: EngineOptions = DEFAULTS, plan_only: bool = False,
          failed_csv: PlanFailed = None) -> None:
     from jobs.api import undo_job
+    from jobs.finished import NOTHING_TO_UNDO
     from jobs.undo.undone import nothing_to_undo
 
     source = JobStore.open(find_job(engine.job_dir, job))
@@ -427,7 +428,7 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
         # job each time); an unfinished undo is refused below, naming its resume
         if (said := nothing_to_undo(source, contacts=contacts)) is not None:
             if as_json:
-                emit_json({"status": "nothing to undo", "job": None, "job_dir": None,
+                emit_json({"status": NOTHING_TO_UNDO, "job": None, "job_dir": None,
                            "undo_of": source.job_id, "note": said})
             else:
                 typer.echo(said)

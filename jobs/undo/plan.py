@@ -71,6 +71,7 @@ from .targets import (
     RESTORED_IN_PART,
     UNDID,
     Target,
+    _undone_by,
     _wrote,
     check_source,
     created_contacts,
@@ -85,6 +86,7 @@ from .targets import (
     snapshots_words,
     targets,
 )
+from .undone import further_undo_idle, left_of, put_back
 
 
 async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: bool,
@@ -497,7 +499,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     check_source(source)
     _same_company(source)
     taken = ctx.clock.wall() if now is None else now
-    todo = targets(source)
+    # a further undo: only what the earlier undo(s) did not put back (x45r4 F2); a deal
+    # they put back wholly is done, neither read nor judged
+    undid = put_back(source)
+    todo, done = [], []
+    for whole in targets(source):
+        (todo.append(narrowed) if (narrowed := left_of(whole, undid)) is not None
+         else done.append(whole))
     prep = Prepared("undo", meta={"source_job": source.job_id, "source_kind": source.kind,
                                   "source_dir": str(source.directory), "force": force})
     source_columns = source.meta_get("source_columns")
@@ -540,6 +548,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     seen = _archived_seen(source, [(t, current[t.deal_id]) for t in todo
                                    if t.deal_id in archived and t.op != "delete"
                                    and not is_gone(current.get(t.deal_id))])
+    for target in done:
+        prep.skip(target.item.row, target.item.key, {
+            "deal_id": target.deal_id,
+            "action": "already deleted" if target.op == "delete" else "unchanged",
+            "note": f"put back by {_undone_by(source)}: what it holds now is no longer "
+                    "the job's"}, op=target.op, deal_id=target.deal_id,
+            values=target.item.payload.get("values") or {})
     async for target in checked(ctx, todo):  # a stop lands in the pass (f25b)
         deal = current.get(target.deal_id)
         target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()), made)
@@ -661,9 +676,14 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                   and (m := re.match(r"conflict: deal (\d+)", i.error or ""))]
         ids = [deal for deal, _ in failed]
         if ids:  # (an archived deal's conflict has its own words: "0 deal(s) left alone ()")
+            # a further undo with nothing to send makes no job, so no failed.csv (f45e)
+            where = ("is in failed.csv" if further_undo_idle(source, prep) is None else
+                     "is under `bad rows by reason` above (no job is made, so no failed.csv; "
+                     f"`pdbulk plan undo {source.job_id} --failed-csv FILE` writes them to a "
+                     "file)")
             prep.notes.append(f"{len(ids):,} deal(s) left alone ({_ids_named(ids)}): changed "
                               "since the job wrote them, or not provably its own; each reason "
-                              f"is in failed.csv ({_force_does_to(failed)})")
+                              f"{where} ({_force_does_to(failed)})")
     if force and (line := overwritten_line(prep.items, planned=True)) is not None:
         prep.notes.append(line)
     if (contact_conflicts := prep.actions["conflict-person"] + prep.actions["conflict-org"]):
@@ -1208,7 +1228,10 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
         return
     fields = changed_names(changes, labels=labels)
     payload = {**base, "wrote": write_part(t.wrote, held), "changes": changes,
-               "fields": fields, PARTLY: {"groups": words, "fields": moved}}
+               "fields": fields,
+               # "kept": the groups left, by name: a further undo works on those alone
+               # (``jobs.undo.undone.put_back``)
+               PARTLY: {"groups": words, "fields": moved, "kept": left}}
     prep.add(NewItem(row=row, key=key, op="restore", payload=payload), plan_action(payload))
     prep.images.append(BeforeImage("deal", t.deal_id, None, before_image(deal, changes), taken))
 

@@ -58,11 +58,15 @@ def narrowed_since(item_payload: Mapping[str, Any], moved: Mapping[str, str],
     earlier: Mapping[str, Any] = partly if isinstance(partly, Mapping) else {}
     words = ", ".join(_group_words(g, labels) for g in moved)
     said = "; ".join(moved.values())
+    partly_now: dict[str, Any] = {
+        "groups": ", ".join(filter(None, (earlier.get("groups"), words))),
+        "fields": "; ".join(filter(None, (earlier.get("fields"),
+                                          f"{said} since this undo was planned")))}
+    kept = earlier.get("kept", []) if isinstance(partly, Mapping) else []
+    if isinstance(kept, list):  # (a plan stored before "kept" was: the groups put back tell)
+        partly_now["kept"] = [*kept, *(g for g in moved if g not in kept)]
     return {"changes": write_part(changes, held),
-            "wrote": write_part(item_payload.get("wrote") or {}, held),
-            PARTLY: {"groups": ", ".join(filter(None, (earlier.get("groups"), words))),
-                     "fields": "; ".join(filter(None, (earlier.get("fields"),
-                                                       f"{said} since this undo was planned")))}}
+            "wrote": write_part(item_payload.get("wrote") or {}, held), PARTLY: partly_now}
 
 
 def with_kept(payload: Mapping[str, Any], kept: Mapping[str, Any] | None) -> dict[str, Any]:

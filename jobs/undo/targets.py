@@ -129,12 +129,19 @@ def _undos(store: JobStore) -> list[Mapping[str, Any]]:
     return [one] if isinstance(one, Mapping) else []
 
 
-def _undid(undo: Mapping[str, Any]) -> int | None:
-    """How many deals ``undo`` restored or deleted (None: its store cannot be read)."""
+def _undid(undo: Mapping[str, Any]) -> dict[int, bool] | None:
+    """The deals ``undo`` restored or deleted, deal id → wholly (False: ``restored in
+    part``, a colleague's change of some field groups kept); None: its store cannot be
+    read."""
     try:
         with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
-            return sum(1 for i in s.items(ItemState.DONE) if i.op in ("restore", "delete")
-                       and (i.result or {}).get("action") in UNDID)
+            out: dict[int, bool] = {}
+            for i in s.items(ItemState.DONE):
+                action, deal_id = (i.result or {}).get("action"), i.payload.get("deal_id")
+                if i.op in ("restore", "delete") and action in UNDID \
+                        and isinstance(deal_id, int):
+                    out[deal_id] = out.get(deal_id, False) or action != RESTORED_IN_PART
+            return out
     except (StoreError, OSError):
         return None
 
@@ -152,16 +159,25 @@ def _sent_nothing(undo: Mapping[str, Any]) -> bool:
 
 
 def _undone_by(store: JobStore) -> str:
-    """The undo(s) that undid ``store``, each with what it did: those that restored or
-    deleted deals; the later ones that found nothing left said as such."""
+    """The undo(s) that undid ``store`` and how many deals they did, each deal counted once
+    (x45r4 F4c: "U1 (6 deal(s) put back) and U2 (1 deal(s) put back)" of 6 deals), those
+    no undo put back wholly said apart: ``job U1 and job U2 (6 deal(s) put back, 1 of them
+    in part)``; the later ones that found nothing left said as such."""
     done = [(u, _undid(u)) for u in _undos(store)]
-    worked = [(u, n) for u, n in done if n]
+    worked = [(u, deals) for u, deals in done if deals]
     if not worked:
         return f"job {done[-1][0].get('job')}" if done else "an undo"
+    deals: dict[int, bool] = {}
+    for _, some in worked:
+        for deal_id, whole in some.items():
+            deals[deal_id] = deals.get(deal_id, False) or whole
     # an import's undo deletes the deals it made; any other kind's restores them (x41r7 F2)
     what = "deleted" if store.kind == "import" else "put back"
-    named = " and ".join(f"job {u.get('job')} ({n:,} deal(s) {what})" for u, n in worked)
-    idle = [u.get("job") for u, n in done if not n]
+    part = sum(1 for whole in deals.values() if not whole)
+    named = (" and ".join(f"job {u.get('job')}" for u, _ in worked)
+             + f" ({len(deals):,} deal(s) {what}"
+             + (f", {part:,} of them in part)" if part else ")"))
+    idle = [u.get("job") for u, deals in done if not deals]
     return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
                     if idle else "")
 

@@ -10,8 +10,10 @@ change kept), none pending or in doubt. An undo that is unfinished is refused as
 (``targets.check_source``: resume it); one that left rows is not "wholly": a new undo
 puts back the rest.
 
-That new undo reads the deals as they are now and is judged against them, not against the
-earlier undo's rows (``further_undo_idle``): a deal that holds the job's value again is
+That new undo works only on the field groups the earlier undos did not put back
+(``put_back``, ``left_of``: a group one of them put back is done, whatever the deal holds
+now, not even --force writes it again; x45r4 F2), and reads those deals as they are now
+(``further_undo_idle``): a deal that holds the job's value again is
 put back; one holding a colleague's later value is a conflict, named (``--force`` puts back
 over it, and its plan names it); when no row is left to send it makes no job (x44r6 F4: each
 further undo made a job that did nothing, 35-40 tokens, exit 3) — ``nothing to undo`` when
@@ -20,13 +22,17 @@ no row is left at all, else the rows that would fail, named by its plan.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bulk.errors import StoreError
 from bulk.store import ItemState, JobStore
 
+from ..deals import image_part, write_groups, write_part
 from ..prepared import Prepared
-from .targets import RESTORED_IN_PART, _undone_by, _undos, unfinished_undo
+from .targets import PARTLY, RESTORED_IN_PART, Target, _undone_by, _undos, unfinished_undo
 
 # what a skipped row of an undo says when nothing is left of the job on its record
 SETTLED = frozenset({"unchanged", "already deleted", "already gone"})
@@ -84,4 +90,87 @@ def further_undo_idle(source: JobStore, prep: Prepared) -> str | None:
             f"`pdbulk undo {source.job_id} --force` puts back over it)")
 
 
-__all__ = ["SETTLED", "further_undo_idle", "nothing_to_undo"]
+# one row of an earlier undo on a deal: None, the whole of the job's write put back (restored,
+# deleted, or found as before the job); else (groups it put back, groups it kept: None when
+# its store predates ``PARTLY["kept"]``, then only the groups put back are known)
+Undid = tuple[frozenset[str], frozenset[str] | None] | None
+
+
+def put_back(source: JobStore) -> dict[int, list[Undid]]:
+    """Deal id → what each earlier undo of ``source`` did to it (``Undid``, oldest first),
+    from their rows: a restore or delete done, or a row skipped as settled (``SETTLED``),
+    undid the whole write; a ``restored in part`` the groups its payload's ``wrote`` holds
+    (``PARTLY["kept"]``: the groups it left). A further undo works only on what none of them
+    put back (``groups_left``; x45r4 F2: a second ``--force`` undo wrote the before-image
+    over a colleague's value set after the first undo had put that value back). Raises
+    nothing: an undo whose store cannot be read counts for nothing (its rows are judged
+    against the deal as it is now, as before)."""
+    out: dict[int, list[Undid]] = {}
+    for undo in _undos(source):
+        try:
+            with JobStore.open(Path(str(undo.get("directory"))), lock=False) as store:
+                rows = [(i.state, i.op, i.payload, i.result or {}) for i in store.items()
+                        if i.state in (ItemState.DONE, ItemState.SKIPPED)]
+        except (StoreError, OSError):
+            continue
+        for state, op, payload, result in rows:
+            deal_id, action = payload.get("deal_id"), result.get("action")
+            if op not in ("restore", "delete") or not isinstance(deal_id, int):
+                continue
+            if state is ItemState.DONE and action == RESTORED_IN_PART:
+                out.setdefault(deal_id, []).append(_in_part(payload))
+            elif (state is ItemState.DONE and action in ("restored", "deleted")) or (
+                    state is ItemState.SKIPPED and action in SETTLED):
+                out.setdefault(deal_id, []).append(None)
+    return out
+
+
+def _in_part(payload: Mapping[str, Any]) -> Undid:
+    """What a ``restored in part`` row put back: its ``wrote``'s groups, and those it kept."""
+    wrote = payload.get("wrote")
+    done = frozenset(write_groups(wrote)) if isinstance(wrote, Mapping) else frozenset()
+    partly = payload.get(PARTLY)
+    kept = partly.get("kept") if isinstance(partly, Mapping) else None
+    return done, (frozenset(map(str, kept)) if isinstance(kept, list) else None)
+
+
+def groups_left(groups: Iterable[str], undid: Sequence[Undid]) -> list[str]:
+    """The field groups of a job's write (``groups``, ``jobs.deals.write_groups``) that no
+    earlier undo put back (``undid``: ``put_back``'s entry for its deal), in their order: a
+    group one of them put back is done, whatever the deal holds now — never put back again,
+    never a conflict, not even with --force. A row that kept groups put back every other
+    group of the write (those it found as before the job too)."""
+    left = list(groups)
+    for one in undid:
+        if one is None:
+            return []
+        done, kept = one
+        left = [g for g in left if g in kept] if kept is not None else \
+            [g for g in left if g not in done]
+    return left
+
+
+def left_of(target: Target, undid: Mapping[int, Sequence[Undid]]) -> Target | None:
+    """``target`` narrowed to the field groups of its write no earlier undo put back
+    (``undid``: ``put_back``), or None when they put back all of it (its deal is done for
+    this undo). A target whose write or before-image is not recorded is judged whole, as
+    before (it has no groups to narrow)."""
+    rows = undid.get(target.deal_id)
+    if not rows:
+        return target
+    if any(one is None for one in rows):
+        return None
+    if target.op != "restore" or target.wrote is None or target.before is None:
+        return target
+    groups = write_groups(target.wrote)
+    left = groups_left(groups, rows)
+    if not left:
+        return None
+    if left == groups:
+        return target
+    return replace(target, wrote=write_part(target.wrote, left),
+                   before=image_part(target.before, left))
+
+
+__all__ = ["SETTLED", "Undid", "left_of", "further_undo_idle", "groups_left", "nothing_to_undo",
+           "put_back"]
