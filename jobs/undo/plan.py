@@ -548,13 +548,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     seen = _archived_seen(source, [(t, current[t.deal_id]) for t in todo
                                    if t.deal_id in archived and t.op != "delete"
                                    and not is_gone(current.get(t.deal_id))])
+    by = _undone_by(source) if done else ""  # once: it reads every undo's store
     for target in done:
         prep.skip(target.item.row, target.item.key, {
             "deal_id": target.deal_id,
             "action": "already deleted" if target.op == "delete" else "unchanged",
-            "note": f"put back by {_undone_by(source)}: what it holds now is no longer "
-                    "the job's"}, op=target.op, deal_id=target.deal_id,
-            values=target.item.payload.get("values") or {})
+            "note": f"put back by {by}: what it holds now is no longer the job's"},
+            op=target.op, deal_id=target.deal_id, values=target.item.payload.get("values") or {})
     async for target in checked(ctx, todo):  # a stop lands in the pass (f25b)
         deal = current.get(target.deal_id)
         target, merge_note = _as_merged(target, deal, moved.get(target.deal_id, ()), made)
