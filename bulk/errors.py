@@ -378,6 +378,7 @@ STOP_CAUSES: dict[str, tuple[str, bool]] = {
     "payment_required": ("account not open", True),
     "plan_limit": ("the account's plan limit", True),
     "forbidden": ("permission refused", True),
+    "refused": ("writes refused for one cause no row's data explains", True),  # x45r4 F1
     "unreachable": ("account not answering", True),
     "error": ("error", True),
 }

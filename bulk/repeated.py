@@ -17,11 +17,13 @@ refusals); a reason citing a different value in each row (an invalid e-mail show
 each row's own bad date) is a cause of one row each, which never adds up.
 
 The run stops when one cause counts ``REPEATS_TO_STOP`` among the last
-``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals since the last write that went through: 10 of
-the last 20. So 20 rows each refused for their own e-mail never stop; 10 rows refused for
-a deleted field do (in a row, or in turn with a second deleted field, or among 10 rows
-refused for their own values), the rest pending (checkpointed: ``resume`` after the fix).
-A write that succeeds starts the count again. Pure bookkeeping: no I/O, no clock.
+``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals, whatever went through between them: 10 of the
+last 20. So 20 rows each refused for their own e-mail never stop, nor do 3 rows naming one
+organization deleted since the load; 10 rows refused for a deleted field or option do (in a
+row, or in turn with a second one, or among rows refused for their own values, or among
+rows that went through: a field only half the rows name, x45r4 F3), the rest pending
+(checkpointed: ``resume`` checks the account first, ``jobs.resume_account_now``). Pure
+bookkeeping: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -47,43 +49,51 @@ WINDOW_FACTOR = 2
 # the run (terminal errors); a 404 / 410 names one record, the row's own
 _WHOLE = frozenset({400, 422})
 
+# what works after the stop when the job kind says nothing (its ``after_refusals``, which
+# the runner hands to ``Repeats``: ``jobs.resume_account_now.stop_advice``, x45r4 F1)
+AFTER_REFUSALS = ("Fix it, then resume: a resume first checks what the rows to send name "
+                  "against the account and says what works while something is gone")
+
 
 class RepeatedRefusal(BulkError):
     """``REPEATS_TO_STOP`` writes refused for one cause no row's data explains, among the
     last ``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals: the job stops checkpointed (the CLI:
     exit 4), its rest pending. ``reasons``: the refusals' texts (distinct, first first);
-    ``among``: how many refusals they are counted in. Terminal for the run."""
+    ``among``: how many refusals they are counted in; ``advice``: what works now (the job
+    kind's ``after_refusals``; default ``AFTER_REFUSALS``). Terminal for the run."""
 
     terminal = True
 
     def __init__(self, operation: str, count: int, reasons: list[str] | str,
-                 among: int | None = None) -> None:
+                 among: int | None = None, advice: str = "") -> None:
         texts = [reasons] if isinstance(reasons, str) else list(reasons)
         among = count if among is None else among
         shown = "; ".join(texts[:3]) + (f" (and {len(texts) - 3} more alike)"
                                         if len(texts) > 3 else "")
-        counted = (f"{count} {operation} calls in a row were refused alike" if among == count
-                   else f"{count} of the last {among} {operation} calls were refused alike")
+        # one cause, however many texts (two deleted fields, each named in its own): said
+        # as the rule is, not "in a row alike" over two texts (x45r4 F4a)
+        counted = (f"the last {count} {operation} calls" if among == count else
+                   f"{count} of the last {among} {operation} calls") + \
+            " were refused for one cause no row's data explains"
         super().__init__(
-            f"{counted}: {shown} — a fault of every request, not of the rows' data (a field "
-            "or an option the rows name deleted in Pipedrive since the job's load? a "
-            "permission?): stopped, nothing more sent. "
-            "Fix it (the mapping, or the account), then resume; the rows refused so far "
-            "are in failed.csv (pdbulk retry sends them again)")
+            f"{counted}: {shown} (a field or an option the rows name deleted in Pipedrive "
+            "since the job's load? a permission?): stopped, nothing more sent. "
+            f"{advice or AFTER_REFUSALS}; the rows refused so far are in failed.csv")
         self.operation, self.count, self.among = operation, count, among
         self.reasons = texts
         self.reason = texts[-1] if texts else ""
 
 
 class Repeats:
-    """The refusals of the run's writes since its last success, by cause (one per run)."""
+    """The last refusals of the run's writes, by cause (one per run)."""
 
-    __slots__ = ("_recent", "limit", "window")
+    __slots__ = ("_recent", "advice", "limit", "window")
 
-    def __init__(self, limit: int = REPEATS_TO_STOP, window: int | None = None) -> None:
-        self.limit = limit
+    def __init__(self, limit: int = REPEATS_TO_STOP, window: int | None = None,
+                 advice: str = "") -> None:
+        self.limit, self.advice = limit, advice  # advice: ``RepeatedRefusal``'s
         self.window = max(limit, window if window is not None else WINDOW_FACTOR * limit)
-        # the last ``window`` refusals since the last success: (cause, text); a row's own
+        # the last ``window`` refusals: (cause, text); a row's own
         # refusal (a cause no other row shares) takes its place too
         self._recent: deque[tuple[_Cause, str]] = deque(maxlen=self.window)
 
@@ -93,8 +103,13 @@ class Repeats:
                 f"refusals={len(self._recent)}, top={top[0][1] if top else 0})")
 
     def succeeded(self) -> None:
-        """A write went through: the count starts again."""
-        self._recent.clear()
+        """A write went through: nothing is forgotten. The count is of the last refusals,
+        whatever went through between them (x45r4 F3: each success started it again, so a
+        field or an option deleted that only some rows name — rows naming FA and FB in
+        turn, FA deleted — never stopped the run: 85 of 200 rows refused); a few rows
+        sharing one bad reference stay under ``limit``, rows refused for their own values
+        never add up."""
+
 
     def refused(self, op: str, status: int | None, text: str,
                 payload: Mapping[str, Any]) -> RepeatedRefusal | None:
@@ -116,7 +131,7 @@ class Repeats:
         texts = list(dict.fromkeys(t for seen, t in self._recent if seen == cause))
         named = re.search(r"\((\w+)\)\s*$", text)  # ApiError's "(addDeal)"
         return RepeatedRefusal(named.group(1) if named else op, count, texts,
-                               len(self._recent))
+                               len(self._recent), self.advice)
 
 
 _Cause = tuple[str, int, str, frozenset[str]]
@@ -160,4 +175,5 @@ def _leaves(value: Any, depth: int = 0) -> Iterator[Any]:
         yield value
 
 
-__all__ = ["REPEATS_TO_STOP", "WINDOW_FACTOR", "RepeatedRefusal", "Repeats", "cited_values", "cites_row"]
+__all__ = ["AFTER_REFUSALS", "REPEATS_TO_STOP", "WINDOW_FACTOR", "RepeatedRefusal", "Repeats",
+           "cited_values", "cites_row"]

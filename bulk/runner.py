@@ -68,7 +68,7 @@ from .handed import Handed
 from .ledger import CREDIT_CALLS, Rider, _Ahead, earlier_item
 from .operations import get_operation
 from .pool import Handoff, Slots
-from .repeated import Repeats
+from .repeated import RepeatedRefusal, Repeats
 from .retry import RetryPolicy, _unreachable
 from .scheduler import Cancellable, Scheduler
 from .store import AsyncJobStore, Item, ItemState, Outcome
@@ -252,7 +252,8 @@ class Runner(CallPath):
         self._answered: dict[int, list[int]] = {}
         self._lost: set[int] = set()  # items a send of which had its answer lost (``_stalled``)
         # writes refused for one cause again and again stop the run (``bulk.repeated``)
-        self._repeats = Repeats()
+        # (the kind's ``after_refusals``: what works after that stop, x45r4 F1)
+        self._repeats = Repeats(advice=str(getattr(kind, "after_refusals", "") or ""))
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
@@ -427,8 +428,9 @@ class Runner(CallPath):
         else:
             status = "stopped" if result.stopped else "finished"
             message = str(result.error) if result.error else None
-            if result.stopped:
-                cause = stop_cause(result.error)
+            if result.stopped:  # (writes refused alike: a resume checks the account first)
+                cause = "refused" if isinstance(result.error, RepeatedRefusal) \
+                    else stop_cause(result.error)
             if result.stopped and message is None:  # asked to stop: say by what (x18r3)
                 message = (f"{self._stop_reason or 'stopped on request'} before it finished; "
                            "nothing in flight is lost: pdbulk resume sends the rest")
