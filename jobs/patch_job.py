@@ -48,6 +48,7 @@ from .prepared import (
     refused,
     write_job_results,
 )
+from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 
@@ -98,6 +99,11 @@ class PatchJob:
 
     name = "patch"
     action = "updated"
+
+    @property
+    def after_refusals(self) -> str:
+        """What works after a stop on writes refused alike (``bulk.repeated``; x45r4 F1)."""
+        return stop_advice(self.name)
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store

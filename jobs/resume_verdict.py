@@ -36,6 +36,7 @@ from .person_key_version import newer_keys
 from .prepared import sent_while_loading
 from .reload_recipe import RELOAD, asks, changed_files, gone_files, readable
 from .reloading import reloads, unloaded
+from .resume_account_now import new_job_advice, stopped_by_refusals
 from .undo.targets import refuse_after_undo
 
 NEVER_CONFIRMED = "never confirmed at its prompt; nothing was sent"  # the cancelled message
@@ -80,7 +81,22 @@ def verdict(store: JobStore, command: str = "resume") -> Verdict:
                   "again; with --yes it sends without asking)")
     if unloaded(store):
         return dataclasses.replace(_cut(store), cut=True)
+    if command == "resume" and stopped_by_refusals(store):
+        return Verdict(words=_after_refusals(store))
     return Verdict()
+
+
+def _after_refusals(store: JobStore) -> str:
+    """What ``status`` says a resume does with a job stopped by writes refused alike
+    (``jobs.resume_account_now``; x45r4 F1: it said "fix the mapping, then resume", which
+    the resume of an update could not follow)."""
+    head = ("stopped after writes refused for one cause no row's data explains: `pdbulk "
+            "resume` first checks the custom fields, options, stages and pipelines its rows "
+            "to send name against the account and refuses, nothing sent, while one is gone")
+    if store.kind == "import":
+        return (f"{head}; with the mapping fixed (or what was deleted put back) it maps "
+                "those rows again and sends them")
+    return f"{head}: then {new_job_advice(store.kind)}"
 
 
 def _cut(store: JobStore) -> Verdict:

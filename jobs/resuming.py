@@ -54,6 +54,7 @@ from .person_key_version import keys_up_to_date
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
+from .resume_account_now import ACCOUNT_CHECKED, check_account
 from .resume_verdict import Verdict, verdict
 
 Say = Callable[[str], None]
@@ -376,6 +377,10 @@ async def resumed(store: JobStore, token: str, kind: Any,
             # resume's plan lines did not count)
             loaded = Counter(eng.stats.calls_by_operation)
         why = LOADED_AGAIN
+        if first is None and kind is not None and await check_account(eng.ctx, store):
+            # stopped by writes refused alike: what the rows name, checked before the plan
+            # (x45r4 F1: each resume re-sent the deleted fields' codes, 10 more refused)
+            loaded, why = Counter(eng.stats.calls_by_operation), ACCOUNT_CHECKED
         ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
         command = "resume" if first is None else "retry"
         if first is not None:

@@ -601,7 +601,8 @@ def status(job: JobArg,
         cut = said is not None and said.cut and state.startswith("interrupted")
         if cut and said is not None:
             info["load_cut"] = said.words
-        elif said is not None and said.words is not None and said.refusal is not None:
+        elif said is not None and said.words is not None and (said.refusal is not None
+                                                              or not said.cut):
             info["resume"] = said.words
         if store.kind == "undo":  # the run's own tally and words (x41r6 F3)
             from .options import undo_counts_line

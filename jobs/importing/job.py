@@ -29,6 +29,7 @@ from ..import_checks import META_SETTINGS, stored_settings, with_mapping_default
 from ..import_resolve import CREATING_ITEM, Deferred, refs_of
 from ..import_rows import RowPlanner, matched_by
 from ..mapping import Mapping as ImportMapping
+from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
 from . import survivors, vanished
 from .base import (
@@ -55,6 +56,8 @@ class ImportJob(_Reconcile, _Resume):
     (``jobs.importing``)."""
 
     name = "import"
+    # what works after a stop on writes refused alike (``bulk.repeated``; x45r4 F1)
+    after_refusals = stop_advice("import")
     # a run's writes recorded as its rows settle (``jobs.last_written``): from
     # ``run_started`` to ``run_ended``
     _recorder: last_written.Recorder | None = None

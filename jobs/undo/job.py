@@ -47,6 +47,7 @@ from ..deals import (
     unrestorable,
     write_groups,
 )
+from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
@@ -108,6 +109,8 @@ class UndoJob:
     (``reconcile``); a delete that finds the deal gone is done."""
 
     name = "undo"
+    # what works after a stop on writes refused alike (``bulk.repeated``; x45r4 F1)
+    after_refusals = stop_advice("undo")
 
     def __init__(self, store: JobStore | None = None) -> None:
         self._store = store
