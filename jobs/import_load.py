@@ -1087,6 +1087,11 @@ def manifest_sha(settings: ImportSettings) -> str | None:
         return None
 
 
+# what to do about an import whose input changed since it was started (its resume's
+# refusal and ``pdbulk status``: ``jobs.resume_verdict``, one wording, x45r4 F4e)
+CHANGED_INPUT_FIX = "put the file back as it was to resume it, or import the file again as a new job"
+
+
 def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     """InputError when the manifest or the mapping of ``store`` is no longer the file its
     first load began on (``changed_inputs``): a load run again would import other rows, or
@@ -1094,7 +1099,7 @@ def check_inputs(store: JobStore, settings: ImportSettings) -> None:
     if changed := changed_inputs(store, settings):
         raise InputError(" and ".join(repr(p) for p in changed) + " changed since the job was "
                          "started: its rows would not be the ones it was started with; "
-                         "import the file again as a new job")
+                         f"{CHANGED_INPUT_FIX}")
 
 
 def changed_inputs(store: JobStore, settings: ImportSettings) -> list[str]:
@@ -2055,6 +2060,7 @@ def _resume_reread(calls: Mapping[str, int]) -> int:
     return sum(get_operation(op).token_cost * n for op, n in again.items())
 
 
-__all__ = ["META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "changed_inputs", "check_inputs", "end_run",
+__all__ = ["CHANGED_INPUT_FIX",
+           "META_COUNTS", "META_INPUTS", "META_RUNS", "LoadedKind", "changed_inputs", "check_inputs", "end_run",
            "learn_file", "learn_marks", "load", "plan_import", "start_run", "summary_lines",
            "typed_for", "write_import_results"]

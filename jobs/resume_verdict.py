@@ -31,7 +31,7 @@ from bulk.store import JobStore
 
 from .confirming import META_ASKING, never_confirmed
 from .import_checks import stored_settings
-from .import_load import changed_inputs
+from .import_load import CHANGED_INPUT_FIX, changed_inputs
 from .person_key_version import newer_keys
 from .prepared import sent_while_loading
 from .reload_recipe import RELOAD, asks, changed_files, gone_files, readable
@@ -112,8 +112,10 @@ def _cut(store: JobStore) -> Verdict:
                    "gone"] * bool(gone))
             return Verdict(f"job {store.job_id} cannot be loaded again: {why} (nothing of it "
                            "was sent)",
-                           words=f"{head}: {why}, so `pdbulk resume` refuses it: put the "
-                                 "file back as it was, or start a new job", reloads=True)
+                           words=f"{head}: {why}, so `pdbulk resume` refuses it: "
+                                 + (CHANGED_INPUT_FIX if store.kind == "import" else
+                                    "put the file back as it was to resume it, or start a "
+                                    "new job"), reloads=True)
         return Verdict(words=f"{head}: `pdbulk resume` loads it again and runs it",
                        reloads=True)
     said = sent_while_loading(store)

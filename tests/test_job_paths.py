@@ -105,12 +105,21 @@ async def test_a_load_run_again_refuses_files_changed_since_the_job_started(
             path.write_text(MAPPING.replace('title = "title"', 'title = "contact"'))
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        lines: list[str] = []
         with pytest.raises(InputError, match=f"{name}' changed since the job was started") \
                 as info:
-            await resume_job(job, sb.token)
+            await resume_job(job, sb.token, on_line=lines.append)
         assert not sandbox_deals(sb)
         said = str(info.value)  # x24r3 6: one thing to do, not two in one line
         assert said.endswith("import the file again as a new job"), said
+        # x45r4 F4e: "…: loading it again" was printed first; status says the same words
+        assert not any("loading it again" in line for line in lines), lines
+        from jobs.import_load import CHANGED_INPUT_FIX
+        from jobs.resume_verdict import verdict
+
+        assert said.endswith(CHANGED_INPUT_FIX), said
+        with JobStore.open(job, lock=False) as store:
+            assert (verdict(store).words or "").endswith(CHANGED_INPUT_FIX)
         assert "resume it again" not in said and "nothing of it was sent" in said
 
 

@@ -480,14 +480,14 @@ async def load_again(engine: Engine, store: JobStore, *, say: import_load.Say | 
     stays resumable once it is fixed), and InputError when either file changed since the
     job was started (``check_inputs``: its rows would be another file's)."""
     say = say or _log.info
-    say(f"job {store.job_id} was interrupted while its manifest was being loaded "
-        f"({sent_while_loading(store)}): loading it again")
     settings = stored_settings(store)
     try:  # a changed file: its message says the one thing to do (x24r3 6: it was followed by
         import_load.check_inputs(store, settings)  # "fix that and resume it again, or start a new import")
-    except InputError as exc:
+    except InputError as exc:  # (before the "loading it again" line: x45r4 F4e)
         raise InputError(f"job {store.job_id} could not be loaded again (nothing of it was "
                          f"sent): {exc}") from None
+    say(f"job {store.job_id} was interrupted while its manifest was being loaded "
+        f"({sent_while_loading(store)}): loading it again")
     try:
         mapping = await in_thread(lambda: ImportMapping.load(settings.mapping))
         store.discard_load()
