@@ -558,6 +558,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 return _finished(store, None, await in_thread(lambda: _empty_results(store)),
                                  planned, spent_before)
             asked = bool(writes and work.question is not None and confirm is not None)
+            if asked:  # the load's reads are answered: charged, not in doubt at the prompt
+                await s.settle_ledger()
             if asked and confirm is not None and work.question is not None \
                     and not ask(store, confirm, work.question.format(n=writes, s="" if writes == 1 else "s")):
                 # declined (or no answer: ``jobs.confirming``): cancelled, never resumable

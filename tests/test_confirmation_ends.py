@@ -294,3 +294,27 @@ def test_a_signal_at_the_prompt_is_kept_as_such_not_declined(tmp_path: Path, sig
         with JobStore.open(job, lock=False) as store:
             assert store.status == "cancelled" and store.status_message == wanted
         assert not deal(sb, 2)["is_deleted"] and not deal(sb, 4)["is_deleted"]
+
+
+@pytest.mark.anyio
+async def test_the_loads_reads_are_charged_not_in_doubt_at_the_prompt(tmp_path: Path) -> None:
+    """x45r4 F4b: a move-stage killed at its confirmation prompt: status said "10 charged +
+    up to 10 in doubt" where its 20 tokens of reads were all answered before the question.
+    Now the ledger is written exact before it is asked: nothing in doubt at the prompt."""
+    from bulk.ledger import tokens_in_doubt
+    from jobs import move_deals, run_job
+
+    ids = tmp_path / "ids.csv"
+    ids.write_text("id\n" + "".join(f"{n}\n" for n in range(1, 11)))
+    seen: list[dict[str, int]] = []
+
+    def confirm(question: str) -> bool:
+        (job,) = (tmp_path / "jobs").iterdir()
+        with JobStore.open(job, lock=False) as store:
+            seen.append(tokens_in_doubt(store))
+        return False
+
+    async with serve(SandboxConfig(time_scale=0.05, deals=10, seed=24)) as sb:
+        cfg = engine_config(sb, tmp_path / "jobs")
+        await run_job(cfg, sb.token, move_deals("Qualified", manifest=ids), confirm=confirm)
+    assert seen == [{}], seen

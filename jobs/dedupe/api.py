@@ -842,6 +842,8 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             say(f"nothing to merge: no job folder is kept (the plan: {plan_dir})")
         else:
             say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
+        if work and confirm is not None:  # the reads answered: charged at the prompt
+            await s.settle_ledger()
         if (work and confirm is not None
                 and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
                             f"{work:,} deal{'' if work == 1 else 's'} away?")):
