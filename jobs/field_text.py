@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+
+from .transforms.currency import minor_units
 
 # v2's address parts after ``value`` (openapi-v2.yaml, an address custom field), in its order
 ADDRESS_PARTS = ("subpremise", "street_number", "route", "sublocality", "locality",
@@ -37,6 +40,23 @@ def _line(v: object) -> str:
     return repr(text) if len(text.splitlines()) > 1 or text.endswith(("\n", "\r")) else text
 
 
+def amount_text(v: float | int | Decimal, currency: str | None = None) -> str:
+    """An amount as every note, reason and page shows it: thousands grouped, every digit
+    the number holds (its shortest round-trip text, never rounded: 99,999.99 / 100,000.01
+    were both ``100000`` under ``%g``, x45r7 F2) and, with ``currency``, at least the
+    currency's minor-unit places and the code (``1,050.00 EUR``, ``1,100 JPY``; ISO 4217,
+    ``transforms.currency.minor_units``); without one, no trailing zeros (``75,030``,
+    ``19,999.99``, ``1,000,001``)."""
+    d = v if isinstance(v, Decimal) else Decimal(repr(v) if isinstance(v, float) else int(v))
+    if not d.is_finite():
+        return str(v)
+    exponent = d.normalize().as_tuple().exponent
+    places = max(minor_units(currency) if currency else 0,
+                 -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+    shown = format(d, f",.{places}f")
+    return f"{shown} {currency}" if currency else shown
+
+
 def _range(start: object, until: object) -> str:
     if _empty(until):
         return f"from {_line(start)}"
@@ -49,8 +69,11 @@ def _structured(v: Mapping[str, Any]) -> str:
     """A structured value (a dict of v2 parts) whole; parts it does not hold are left out."""
     value, zone = v.get("value"), v.get("timezone_name")
     if "currency" in v:  # monetary: {"value": 500, "currency": "EUR"}
+        code = None if _empty(v["currency"]) else str(v["currency"])
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return amount_text(value, code)  # grouped, whole, as the deal value (x45r7 F2)
         amount = "no amount" if _empty(value) else _line(value)
-        return f"{amount} {v['currency']}" if not _empty(v["currency"]) else amount
+        return f"{amount} {code}" if code else amount
     if "until" in v:  # a date range, or a time range with its time zone
         text = _range(value, v["until"])
         return f"{text} {zone}" if not _empty(zone) else text
@@ -97,4 +120,4 @@ def whole(v: object) -> Any:
     return _number(v)
 
 
-__all__ = ["ADDRESS_PARTS", "field_text", "whole"]
+__all__ = ["ADDRESS_PARTS", "amount_text", "field_text", "whole"]

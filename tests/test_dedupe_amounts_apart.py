@@ -54,7 +54,8 @@ def test_a_rounding_is_half_up_or_half_down_at_the_finest_place() -> None:
     assert rounding(5700.0, 5650.0) == "5,650 rounded to hundreds"
     assert rounding(20000.0, 20150.0) == "20,150 rounded to thousands"
     assert rounding(7300.0, 7000.0) == "7,300 rounded to thousands"
-    assert rounding(19999.5, 20000.0) == "19,999.5 rounded to tens"
+    # a whole amount drops every place below the unit: the unit, not tens (x45r7 F5)
+    assert rounding(19999.5, 20000.0) == "19,999.5 rounded to the unit"
     for x, y in ((75030.0, 75080.0), (5100.0, 5200.0), (480.0, 530.0), (140.0, 100.0),
                  (1240.0, 860.0), (20000.0, 21100.0), (5000.0, 5600.0)):
         assert rounding(x, y) is None and rounding(y, x) is None, (x, y)

@@ -141,4 +141,4 @@ async def test_a_plan_holds_two_contract_values_at_review(
             assert row["band"] == "duplicate", row
             return
         assert row["band"] == "review", row
-        assert "different Contract value 10000 EUR≠90000 EUR" in row["reasons"], row
+        assert "different Contract value 10,000.00 EUR≠90,000.00 EUR" in row["reasons"], row

@@ -25,7 +25,7 @@ FIELDS = (("Money", "monetary"), ("Period", "daterange"), ("Site", "address"),
 # field: (the survivor's value, the merged deal's value, how the drop reads; None: kept)
 CASES: dict[str, tuple[Any, Any, str | None]] = {
     "Money": ({"value": 500, "currency": "EUR"}, {"value": 500, "currency": "GBP"},
-              "Money 500 GBP"),
+              "Money 500.00 GBP"),  # grouped, its minor units, as the deal value (x45r7 F2)
     "Period": ({"value": "2026-01-01", "until": "2026-01-31"},
                {"value": "2026-01-01", "until": "2026-03-31"},
                "Period 2026-01-01 to 2026-03-31"),
@@ -89,7 +89,8 @@ def test_a_text_is_always_one_line(text: str) -> None:
 
 def test_every_part_is_said_and_compared() -> None:
     assert field_text({"value": None, "currency": "EUR"}) == "no amount EUR"
-    assert field_text({"value": 500.0, "currency": "EUR"}) == "500 EUR"
+    assert field_text({"value": 500.0, "currency": "EUR"}) == "500.00 EUR"
+    assert field_text({"value": 1234567.5, "currency": "JPY"}) == "1,234,567.5 JPY"
     assert field_text({"value": "2026-01-01", "until": None}) == "from 2026-01-01"
     assert field_text({"value": None, "locality": "Berlin"}) == "locality Berlin"
     assert field_text({"value": "Main St 1", "formatted_address": "Main St 1"}) == "Main St 1"

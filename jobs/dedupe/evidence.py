@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from itertools import pairwise
 from types import MappingProxyType
 
-from .amounts import amount, same_amount, two_amounts, value_conflict, within
+from .amounts import amount, same_value, two_amounts, two_currencies, value_conflict, within
 from .model import DealRecord
 from .normalize import NormTitle, fold, org_key, org_key_dotless, other_legal_entity, same_org_name
 from .title_tokens import words
@@ -629,7 +629,9 @@ TWO_ORG_RECORDS = "same org name, two org records"  # one company typed twice, o
 
 
 def _fmt(v: float) -> str:
-    return f"{v:g}"
+    """A number as a reason shows it: whole, grouped (``amounts.amount``; ``%g`` showed
+    1,000,000 / 1,000,001 as ``1e+06≠1e+06``, x45r7 F2)."""
+    return amount(v)
 
 
 def one_company(a: Prepared, b: Prepared) -> bool:
@@ -820,7 +822,7 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
         else:
             reasons.append(f"{UNTIED}: {NO_CUSTOMER}")
     if da.value and db.value:
-        if same_amount(da.value, db.value, da.currency or db.currency):
+        if same_value(da, db):  # two currencies are never one value (x45r7 F6)
             support += 0.04
             # two amounts the minor unit makes one are said as two (f34e 5: "same value" for
             # 1120 / 1121 read as equal values)
@@ -828,10 +830,13 @@ def _context(a: Prepared, b: Prepared, reasons: list[str]) -> tuple[float, list[
                            f"same value within {within(da.currency or db.currency)}: "
                            f"{amount(da.value)} / {amount(db.value)}")
         else:
-            against.append((-0.08, "different value"))
+            # in two currencies no weight: the currency holds the pair (its guard, or the
+            # record-differs cap), the amounts are said with their codes (x45r7 F6)
+            against.append((0.0 if two_currencies(da.currency, db.currency) else -0.08,
+                            "different value"))
             # the reason ``value_conflict`` holds the pair with, said at any score (x45r2 F2:
             # "value 5600 vs 5650" said nothing of why two amounts were taken for one)
-            reasons.append(two_amounts(da.value, db.value))
+            reasons.append(two_amounts(da.value, db.value, da.currency, db.currency))
             if (da.status in _CLOSED) != (db.status in _CLOSED) and "open" in (da.status, db.status):
                 # an open deal beside a closed one at another value: a new opportunity
                 # of the customer as often as a copy left open (x13r4 F3: open 48,700 and

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from bulk.errors import InputError
 
+from ..field_text import amount_text
 from ..transforms.decimals import decimal_evidence
 from ..transforms.money import parse_number
 from .amounts import same_amount
@@ -25,7 +26,8 @@ def measure_conflicts(a: DealRecord, b: DealRecord,
                       fields: Mapping[str, tuple[str, str]]) -> list[str]:
     """The measured custom fields (``fields``: key -> (field_type, name); ``config.
     MEASURE_FIELD_TYPES``) both deals have a value in and whose values differ, as reasons
-    naming the field and both values: ``different Contract value 10000 EUR≠90000 EUR``,
+    naming the field and both values: ``different Contract value 10,000.00 EUR≠90,000.00
+    EUR``,
     ``different Discount 5≠15``. An amount and its currency, a number, a time (and its time
     zone), a time range, a phone number (its digits: ``+49 30 1234567`` = ``030 1234567``), an
     address (its numbers: house number, postcode; words typed otherwise are no evidence).
@@ -148,13 +150,15 @@ def _number(v: object) -> float | Ambiguous | None:
 
 
 def _shown(x: tuple[object, ...]) -> str:
-    """A measured value as the reason shows it (``10000 EUR``, ``09:00:00``, the text)."""
+    """A measured value as the reason shows it (``10,000.00 EUR``, ``1,000,001``,
+    ``09:00:00``, the text): every digit, grouped (``field_text.amount_text``)."""
     first = x[0]
     if isinstance(first, Ambiguous):
         shown = " or ".join(_fmt(r) for r in first.readings)
         return " ".join([f"{first.text} ({shown})", *(str(c) for c in x[1:] if c)])
-    if isinstance(first, float):
-        return " ".join([_fmt(first), *(str(c) for c in x[1:] if c)])
+    if isinstance(first, float):  # whole and grouped, money as the deal value (x45r7 F2)
+        code = x[1] if len(x) == 2 and isinstance(x[1], str) else None
+        return amount_text(first, code) if code else _fmt(first)
     if isinstance(first, frozenset | str) and len(x) == 2 and isinstance(x[1], str):
         return x[1]
     return " to ".join(str(p) for p in x[:2] if p) + (f" {x[2]}" if len(x) > 2 and x[2] else "")

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from html import escape
 from pathlib import Path
 
+from ..field_text import amount_text, field_text
 from .model import DealRecord, Group
 from .planfiles import (
     added_before,
@@ -48,7 +49,7 @@ def _rows(names: Names) -> tuple[tuple[str, str, Callable[[DealRecord], object]]
         ("org_id", "Organization", lambda r: _named(r.org_name, r.org_id)),
         ("person_id", "Person", lambda r: _named(look("person", r.person_id), r.person_id)),
         ("value", "Value", lambda r: "" if r.value is None
-         else f"{r.value:,.2f} {r.currency or ''}"),
+         else amount_text(r.value, r.currency or None)),
         ("stage_id", "Stage", lambda r: _named(look("stage", r.stage_id), r.stage_id)
          + (f" (order {r.stage_order})" if r.stage_id and r.stage_order is not None else "")),
         ("status", "Status", lambda r: r.status),
@@ -82,6 +83,8 @@ def _text(v: object) -> str:
         return v.strftime("%Y-%m-%d %H:%M")
     if isinstance(v, date):
         return v.isoformat()
+    if isinstance(v, Mapping | list):  # a monetary field as its amount and currency, whole
+        return field_text(v)  # and grouped, as the drops say it (x45r7 F2: a Python dict)
     return str(v)
 
 

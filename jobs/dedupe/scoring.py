@@ -137,7 +137,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..transforms.legal_forms import form_run
-from .amounts import same_amount
+from .amounts import same_value
 from .catch_all import places
 from .config import DedupeConfig
 from .evidence import (
@@ -711,7 +711,7 @@ def _company_part(extra: tuple[str, ...], a: Prepared, b: Prepared) -> str:
     da, db = a.deal, b.deal
     if da.org_id is not None or db.org_id is not None or not _same_person(a, b) \
             or a.weak_person or b.weak_person \
-            or (da.value and db.value and not same_amount(da.value, db.value, da.currency or db.currency)):
+            or (da.value and db.value and not same_value(da, db)):
         return ""
     title = a.title if extra[0] in a.title.tokens else b.title
     if not title.parts:
@@ -731,7 +731,7 @@ def _agree(a: Prepared, b: Prepared) -> bool:
     two different values (equal to a cent, or 0 / empty on one side: no evidence)."""
     da, db = a.deal, b.deal
     return da.org_id is not None and da.org_id == db.org_id and _same_person(a, b) and not (
-            da.value and db.value and not same_amount(da.value, db.value, da.currency or db.currency))
+            da.value and db.value and not same_value(da, db))
 
 
 def _name_slip(w: str, orgs: set[str], a: Prepared, b: Prepared) -> str | None:
