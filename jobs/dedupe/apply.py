@@ -115,6 +115,7 @@ from .planfiles import (
     merge_drops,
     plan_names,
     policy_changes,
+    policy_compares,
     policy_sets_title,
     read_groups,
     read_pair_bands,
@@ -522,7 +523,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         known = {**entity_names,
                  "organization": {**entity_names.get("organization", {}), **orgs}}
         if drops := merge_drops(g, fresh, changes, field_names, option_labels, entities=known,
-                                policy_title=policy_sets_title(policy)):  # e.g. a survivor a reviewer picked
+                                policy_title=policy_sets_title(policy),
+                                compared=policy_compares(policy)):  # e.g. a survivor a reviewer picked
             prep.notes.append(drops_note(f"group {g.id} (survivor {g.survivor_id})", drops))
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,

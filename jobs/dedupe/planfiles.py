@@ -22,7 +22,7 @@ their ``update_time`` with the deals it re-reads, and review.html shows them.
 ``read_groups`` reads ``groups.csv`` back; a bad row is an ``InputError``
 naming its data row (1-based, the header not counted, as in every manifest).
 
-Why ~760 lines: the four files are one format, written and read back here together
+Why ~960 lines: the four files are one format, written and read back here together
 (with the field-policy PATCH and the drops each group's row states), so that a change to
 a column is made in one place; the review page is its own module.
 """
@@ -48,8 +48,9 @@ from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 
-from ..field_text import field_text, whole
+from ..field_text import amount_text, field_text, whole
 from ..selection import parse_id
+from .amounts import two_currencies
 from .evidence import no_value, none_ish
 from .model import DealRecord, Group, MatchResult
 from .records import record_from_json, record_json
@@ -64,7 +65,10 @@ DECISIONS = ("", "merge", "keep-separate")
 MERGE_TOKENS, PATCH_TOKENS = 40, 5  # mergeDeals (v1), updateDeal (v2): FACTS.md token table
 _ALIASES = {"owner": "owner_id", "org": "org_id", "person": "person_id",
             "organization": "org_id"}
-_PATCHABLE = ("title", "value", "expected_close_date", "owner_id", "org_id", "person_id")
+# ``currency`` is never a policy's (config.UNSET_FIELDS): it is written with the value it
+# denominates, as one amount (x45r7 F1)
+_PATCHABLE = ("title", "value", "currency", "expected_close_date", "owner_id", "org_id",
+              "person_id")
 PATCHABLE = frozenset(_PATCHABLE)  # the v2 deal fields a policy PATCH writes by name
 
 
@@ -154,25 +158,31 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
         # ``n/a``, min ``0000``; nor a deal value or amount of 0 or less, a sentinel date,
         # an owner id 0: x44r8 F3, ``value = "min"`` set 32 of 32 survivors' value to 0)
         values = [(r, v) for r in members if not no_value(v := _value(r, name), name)]
-        if not values:
-            continue
+        if not values or (rule != "newest-non-empty"
+                          and len({c for r, v in values if (c := _currency(r, name, v))}) > 1):
+            continue  # amounts in two currencies are not compared: the survivor's stays
+            # (x45r7 F1: ``max`` kept 1,100 JPY over 1,000 EUR, bare numbers compared)
         try:
             if rule in ("max", "latest"):
-                chosen = max(values, key=lambda rv: _comparable(rv[1]))[1]
+                source, chosen = max(values, key=lambda rv: _comparable(rv[1]))
             elif rule in ("min", "earliest"):
-                chosen = min(values, key=lambda rv: _comparable(rv[1]))[1]
+                source, chosen = min(values, key=lambda rv: _comparable(rv[1]))
             else:  # newest-non-empty: from the most recently updated deal that has one
-                chosen = max(values, key=lambda rv: (rv[0].update_time is not None,
-                                                     rv[0].update_time or 0, rv[0].id))[1]
+                source, chosen = max(values, key=lambda rv: (rv[0].update_time is not None,
+                                                             rv[0].update_time or 0, rv[0].id))
         except TypeError:
             continue  # values of mixed types: leave the field to the merge
-        if _comparable(chosen) == _comparable(_value(survivor, name)):
+        if _comparable(chosen) == _comparable(_value(survivor, name)) \
+                and not two_currencies(_currency(source, name, chosen),
+                                       _currency(survivor, name, _value(survivor, name))):
             continue
         chosen = as_written(chosen)
-        if name in _PATCHABLE:
+        if name == "value":
+            _set_value(body, survivor, source)
+        elif name in _PATCHABLE:
             body[name] = chosen
         else:
-            custom[name] = chosen
+            custom[name] = chosen  # a monetary field's value whole: amount and currency
     ruled = {_ALIASES.get(n, n) for n in policy}
     for key, own in sorted(survivor.fields.items()):
         # a placeholder is no value (``n/a``, ``-``, ``TBD``...: evidence.blank_identifier), but
@@ -197,10 +207,34 @@ def policy_changes(group: Group | PlannedGroup, records: Mapping[int, DealRecord
     if not any(_ALIASES.get(n, n) == "value" for n in policy) and not survivor.value:
         # Pipedrive keeps a survivor's 0 (it is not empty there): give it the value of the
         # best-ranked merged deal that has one, or that value is lost
-        given = next((r.value for r in members[1:] if r.value), None)
-        if given is not None:
-            body["value"] = as_written(given)
+        given = next((r for r in members[1:] if r.value), None)
+        if given is not None:  # with its currency (x45r7 F1: 5,000 USD was written as EUR)
+            _set_value(body, survivor, given)
     return body
+
+
+def _currency(r: DealRecord, name: str, v: object) -> str | None:
+    """The currency an amount ``v`` of deal ``r``'s field ``name`` is in (the deal value's:
+    the deal's currency; a monetary custom field's: its own), upper-case; None: no amount
+    or no currency."""
+    code = r.currency if name == "value" else v.get("currency") if isinstance(v, Mapping) \
+        and "currency" in v else None
+    return str(code).strip().upper() or None if code else None
+
+
+def _set_value(body: dict[str, Any], survivor: DealRecord, source: DealRecord) -> None:
+    """Give the PATCH ``body`` deal ``source``'s value as one amount: its currency with it
+    where the survivor's differs (x45r7 F1: 0 EUR filled from 5,000 USD became 5,000 EUR)."""
+    body["value"] = as_written(source.value)
+    if source.currency and two_currencies(source.currency, survivor.currency):
+        body["currency"] = source.currency
+
+
+def policy_compares(policy: Mapping[str, str]) -> frozenset[str]:
+    """The fields (deal field names, custom field keys) whose ``policy`` rule compares values
+    (``max``, ``min``, ``latest``, ``earliest``): across two currencies it takes no side."""
+    return frozenset(_ALIASES.get(n, n) for n, rule in policy.items()
+                     if rule in ("max", "min", "latest", "earliest"))
 
 
 def policy_sets_title(policy: Mapping[str, str]) -> bool:
@@ -254,7 +288,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                 changes: Mapping[str, Any], labels: Mapping[str, str] | None = None,
                 options: Mapping[str, Mapping[int, str]] | None = None,
                 entities: Mapping[str, Mapping[int, str]] | None = None, *,
-                policy_title: bool = False) -> list[str]:
+                policy_title: bool = False, compared: Iterable[str] = ()) -> list[str]:
     """What merging the group loses: each non-empty value of a merged-away deal that the
     survivor will not have after the field-policy PATCH ``changes`` and Pipedrive's merge
     (the survivor's non-empty values win, its empty ones are filled from the merged deals
@@ -276,8 +310,10 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
     ``policy_title`` (the user's ``title`` policy wrote it), the title a cleaner form of the
     group's own replaces are no value; its text that says none — ``n/a``, ``NA`` — is named
     too; x44r2 F1: ``PO-1111`` written over and named nowhere; x44r8 F2: ``NA``); a merged
-    deal's ``n/a`` is no value to lose, its ``NA`` (``evidence.none_ish``) is; empty:
-    nothing is lost."""
+    deal's ``n/a`` is no value to lose, its ``NA`` (``evidence.none_ish``) is; an amount
+    in another currency than the survivor's in a field a comparing policy names
+    (``compared``: ``policy_compares``) is said not compared (``value 1,100 JPY (deal 12,
+    two currencies: not compared)``, x45r7 F1); empty: nothing is lost."""
     survivor = records.get(group.survivor_id)
     if survivor is None:
         return []
@@ -293,6 +329,16 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             return _value(r, name)
         return r.more.get(name) if name in standard else r.fields.get(name)
 
+    final_currency = changes.get("currency") or survivor.currency
+    comparing = frozenset(compared)
+
+    def key(r: DealRecord | None, name: str, v: Any) -> Any:
+        # an amount is compared with its currency: 1,000 USD is not 1,000 EUR (x45r7 F1)
+        if name != "value":
+            return whole(v)
+        code = final_currency if r is None else r.currency
+        return whole(v), str(code).strip().upper() if code else None
+
     for name in names:
         if name in changes or name in custom:
             final = changes[name] if name in changes else custom[name]
@@ -300,7 +346,7 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
             # any text of the survivor's the PATCH replaces is named, a placeholder
             # too (x44r8 F2: a code read as none, ``NA``, was written over unsaid)
             if not (_empty(own) or (name == "value" and not own)) \
-                    and whole(own) != whole(final):
+                    and key(survivor, name, own) != key(None, name, final):
                 out.append(f"{dropped_value(name, own, survivor, labels, options, entities)} "
                            f"(deal {survivor.id}, {OVERWRITTEN})")
         else:
@@ -313,9 +359,13 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
                     name not in standard and _placeholder_text(v) and not none_ish(str(v))):
                 continue  # a custom field's placeholder (n/a, -) is no value to lose; a code
                 # read as none (``NA``, ``SEM``: ``evidence.none_ish``) may be one
-            if whole(v) != whole(final):  # every part: 500 GBP is not 500 EUR (x27r3 5)
+            final_key = key(None if name in changes else survivor, name, final)
+            if key(r, name, v) != final_key:  # every part: 500 GBP is not 500 EUR (x27r3 5)
+                apart = name in comparing and two_currencies(_currency(r, name, v), (
+                    final_currency if name == "value" else _currency(r, name, final))) \
+                    and not _empty(final) and not (name == "value" and not final)
                 out.append(f"{dropped_value(name, v, r, labels, options, entities)} "
-                           f"(deal {r.id})")
+                           f"(deal {r.id}" + (f", {NOT_COMPARED})" if apart else ")"))
     # a title the survivor does not keep (x19r2 4a: a survivor's misspelt title stayed and
     # the right one went unnamed); one differing in case or spacing only is the same title
     final_title = str(changes.get("title") or survivor.title or "")
@@ -341,6 +391,8 @@ def merge_drops(group: Group | PlannedGroup, records: Mapping[int, DealRecord],
 
 
 OVERWRITTEN = "the survivor: overwritten by the field policy"  # a drop's note
+# a drop's note: an amount in another currency than the survivor's, which no policy compares
+NOT_COMPARED = "two currencies: not compared"
 
 
 def added_before(r: DealRecord, survivor: DealRecord) -> bool:
@@ -386,8 +438,10 @@ def patch_shown(changes: Mapping[str, Any], survivor: DealRecord,
     with the survivor's new value (``value 1,200.00 EUR``, ``title Website redesign``,
     ``Renewal date 2026-12-31``), worded as ``dropped_value`` words a value."""
     custom = changes.get("custom_fields") or {}
-    items = [*((k, v) for k, v in changes.items() if k != "custom_fields"), *custom.items()]
-    with_custom = replace(survivor, fields={**survivor.fields, **custom})
+    items = [*((k, v) for k, v in changes.items() if k not in ("custom_fields", "currency")
+               or (k == "currency" and "value" not in changes)), *custom.items()]
+    with_custom = replace(survivor, fields={**survivor.fields, **custom},
+                          currency=changes.get("currency") or survivor.currency)
     return [dropped_value(k, v, with_custom, labels, options, entities) for k, v in items]
 
 
@@ -399,8 +453,8 @@ def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str]
     pipeline / owner / person / organization by its name (by its kind and id when the name
     is not known: ``owner 1``, ``organization 1000``; x24r4 2), a custom field by its name,
     a standard one by its label (``expected close date``) and options by labels."""
-    if name == "value" and isinstance(v, int | float):
-        return f"value {v:,.2f}" + (f" {r.currency}" if r.currency else "")
+    if name == "value" and isinstance(v, int | float):  # one format of every amount
+        return f"value {amount_text(v, r.currency or None)}"
     if name == "org_id" and r.org_name:
         return f"organization {r.org_name}"
     if name == "org_id" and isinstance(v, int):  # its name known, else its id: never a call
@@ -511,7 +565,8 @@ def write_plan(directory: Path, result: MatchResult, records: Mapping[int, DealR
                 changes.get("custom_fields") or {})
             survivor = records.get(g.survivor_id)
             drops = merge_drops(g, records, changes, names, options, entities,
-                                policy_title=policy_sets_title(policy))
+                                policy_title=policy_sets_title(policy),
+                                compared=policy_compares(policy))
             dropping += bool(drops)
             w.writerow([g.id, g.decision, g.band, f"{g.score:.3f}", g.survivor_id,
                         ";".join(map(str, g.merged_ids)),
@@ -906,7 +961,7 @@ __all__ = ["run_plans", "DECISIONS", "GROUP_COLUMNS", "MERGE_TOKENS", "PAIR_COLU
            "PATCHABLE", "PlannedGroup", "added_before", "check_plan_files", "comparable_value", "dropped_value",
            "drops_note", "field_label", "final_note", "holds", "merge_drops", "merge_fills", "older_drop",
            "patch_shown", "plan_file_facts",
-           "policy_changes", "read_groups",
+           "policy_changes", "policy_compares", "read_groups",
            "read_pair_bands", "read_pair_reasons", "read_pair_scores", "read_records",
            "read_summary", "write_plan"]
 
