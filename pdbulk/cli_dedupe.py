@@ -585,7 +585,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 calls["getDeal"] += PAIR_READS * sum(g.id in patched for g in groups)
                 left = None if (today := s.tokens_left_today()) is None \
                     else today + s.scheduler.statistics().tokens_spent
-                return out, reads, estimate("dedupe", calls, s.scheduler.limits, rows=len(groups),
+                # the merges counted too (x45r7 F7: ``--json`` said ``"merges": null``)
+                return out, reads, replace(estimate(
+                                     "dedupe", calls, s.scheduler.limits, rows=len(groups),
                                      bad_rows=0, tokens_left_today=left,
                                      daily_tokens=s.scheduler.statistics().daily_limit,
                                      max_tokens=s.config.budget.max_tokens,
@@ -596,7 +598,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                                           cfg.limits().burst))),
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
-                                            + (" (included)" if include_review else "")])
+                                            + (" (included)" if include_review else "")]),
+                                     merges=merges)
 
     try:
         out, reads, est = run_loop(main)

@@ -93,7 +93,8 @@ def test_cli_errors_are_one_line_with_exit_1(tmp_path: Path) -> None:
 
 def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
     """`run --auto-apply-above 0.85 --max-merges 1 --json`: one group merged, the other
-    skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges at 40 tokens."""
+    skipped over the cap, exit 0; `plan dedupe --json` counts 2 merges (``merges``) at 40
+    tokens."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
         ids = seed_account(sb)["ids"]
         env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
@@ -102,6 +103,7 @@ def test_cli_run_auto_apply_above_and_cap(tmp_path: Path) -> None:
         cost = runner.invoke(app, ["plan", "dedupe", "--json", *args], env=env)
         assert cost.exit_code == 0, cost.output
         assert orjson.loads(cost.stdout)["tokens_by_operation"]["mergeDeals"] == 80
+        assert orjson.loads(cost.stdout)["merges"] == 2  # x45r7 F7: it was null
         ran = runner.invoke(app, ["dedupe", "run", "--json", "--auto-apply-above", "0.85",
                                   "--max-merges", "1", "-o", str(tmp_path / "p"), *args],
                             env=env)
