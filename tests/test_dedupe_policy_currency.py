@@ -148,3 +148,12 @@ def test_two_currencies_are_never_one_value() -> None:
         assert "two amounts: 1,000.00 EUR≠1,000.00 USD" in reasons, reasons
         assert not any(r.startswith("same value") for r in reasons), reasons
     assert two_amounts(1000.0, 1100.0, "EUR", "JPY") == "two amounts: 1,000.00 EUR≠1,100 JPY"
+
+
+def test_a_number_field_in_the_policy_and_drops_is_grouped() -> None:
+    records = {1: replace(S, fields={"k_num": 1000000.0}), 2: replace(C, fields={"k_num": 1000001})}
+    changes = policy_changes(G, records, {"k_num": "max"})
+    labels = {"k_num": "Discount"}
+    assert patch_shown(changes, records[1], labels) == ["Discount 1,000,001"]
+    assert merge_drops(G, records, changes, labels) == [
+        "Discount 1,000,000 (deal 1, the survivor: overwritten by the field policy)"]

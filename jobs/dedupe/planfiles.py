@@ -472,7 +472,9 @@ def dropped_value(name: str, v: object, r: DealRecord, labels: Mapping[str, str]
         return f"{kind} {v}"  # x24r4 2: ``owner 1``, not ``owner_id 1``
     standard = name not in r.fields  # a custom field's value is in ``fields``
     # an option field by its labels; any other value whole, on one line (x27r3 5)
-    shown = shown_value(name, v, options) if (options or {}).get(name) else field_text(v)
+    shown = shown_value(name, v, options) if (options or {}).get(name) else (
+        amount_text(v) if isinstance(v, int | float) and not isinstance(v, bool)
+        else field_text(v))  # a number grouped and whole, as a reason says it (x45r7 F2)
     return f"{drop_label(name, labels, standard=standard)} {shown}"
 
 
