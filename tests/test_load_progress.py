@@ -135,8 +135,10 @@ async def test_plan_import_says_where_its_passes_are(
     assert counts.create == ROWS
     lines = _checked(said)
     passes = {what for _, _, what, _ in lines}
-    assert passes == {"learning the decimal marks, persons and organizations",
-                      "deciding the rows"}, said  # (its value column's mark: "auto")
+    # (its value column's mark: "auto"; the contacts on a read of their own since a row
+    # failing on its own cells lends nothing: x45r1 F1)
+    assert passes == {"learning the decimal marks", "learning the persons and organizations",
+                      "deciding the rows"}, said
     assert [s for *_, s in lines] == sorted(s for *_, s in lines)  # elapsed grows
     assert all(0 < rows < ROWS for rows, *_ in lines)
     assert all(b - a >= 30 for a, b in zip([s for *_, s in lines], [s for *_, s in lines][1:],
