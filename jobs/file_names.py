@@ -1,79 +1,168 @@
-"""The name a file gives a person it first names by a bare address (x44r9 F6): a row of an
-e-mail and no name (``jane@roe.com`` in a name / e-mail cell, or an empty name column) is
-named by its address (``RowMapper``: ``PersonRef.name`` is the address), and the first row
-of an address makes its person — so ``jane@roe.com``, then ``Jane Roe <jane@roe.com>``
-twice, made a person named ``jane@roe.com`` (93 of a 1,365-row file's persons). The
-planner's learning pass (``RowPlanner._learn_persons``, before any row is decided) shows
-this every row's address and name; the person a bare first row makes is then named the
-file's **most frequent** name for the address (names compared by their name key; a tie:
-the first seen; the spelling: its first). From the file alone, never from the row order of
-a run, so a resume or a load again names it the same.
+"""The name a file gives a person it names somewhere by a bare address (x44r9 F6; x45r3
+F1-F3): a row of an e-mail and no name (``jane@roe.com`` in a name / e-mail cell, or an
+empty name column) is named by its address (``RowMapper``: ``PersonRef.name`` is the
+address), and an address links the rows of one name only (``import_rows._identities``) —
+so ``jane@roe.com``, then ``Jane Roe <jane@roe.com>`` twice, made a person named
+``jane@roe.com`` (93 of a 1,365-row file's persons), and ``K1,,thomas@a.com`` then
+``K2,Thomas Paul,thomas@a.com,+49 30 1234567`` then ``K3,Thomas Paul,,+49 30 1234567`` two
+persons "Thomas Paul" (one with the address, one with the phone), where the rows in any
+other order made one.
 
-Only addresses whose first row is bare are followed (a row naming the address first makes
-or finds its person by that name): one byte an address, by the number the learning pass
-gives it, and a few names for each one a later row names (a file of bare addresses alone,
-a million of them, holds a megabyte). Pure; no I/O. Never renames a person of
+A bare row is a row like any other once named: the planner's learning pass
+(``RowPlanner._learn_persons``, before any row is decided) shows this every named row's
+addresses (``see``), keeps the bare rows aside and, once every row is read, names each by
+the file's **most frequent** name for the addresses of its cell (``name_of``: names
+compared by their name key; a tie: the first seen; the spelling: its first), then learns
+it under that name; a row of it is decided under that name too (``name_for``). A function
+of the file's rows, never of their order (README, "Persons and organizations of the
+file"), so a resume or a load again names it the same. An address no named row gives
+keeps its bare name.
+
+Memory (a 1,000,000-row file): 16 bytes an address of a named row (its first name's
+number and rows), ~14 bytes a distinct name (``Numbering``) and the first spelling of each,
+on disk once many (``SpilledDict``); a dict only for the addresses two names give and the
+bare cells the file names. Pure; no I/O but ``SpilledDict``'s. Never renames a person of
 the account: a row linked by e-mail is linked as it is (the caller asks only when it
-creates)."""
+creates, or to tell which of the file's persons a bare row is)."""
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Callable, Iterable
+
 from . import transforms as tf
+from .keyset import Numbering
+from .learned import SpilledDict
 
 
 class FileNames:
-    """``see`` each row's first address (by its number in the learning pass, ``new`` when
-    first seen there) with its name; then ``done``; then ``name_for(address)``: the name the
-    file gives that address (a ``str``), None when it gives none or the address's first row
-    was not bare."""
+    """``see`` each named row's addresses (by their numbers in the learning pass) with its
+    name; then ``name_of`` (and ``name``) each bare row's cell; then ``done``; then
+    ``name_for(addresses)``: the name the file gives that bare cell."""
 
-    __slots__ = ("_bare", "_best", "_names")
+    __slots__ = ("_best", "_count", "_first", "_more", "_names", "_spelled")
 
     def __init__(self) -> None:
-        self._bare = bytearray()  # address number -> 1 when its first row gave no name
-        # a followed address's number -> (its email_key, {name key: (first spelling, rows)}),
-        # the names first seen first
-        self._names: dict[int, tuple[str, dict[str, tuple[str, int]]]] = {}
-        self._best: dict[str, str] = {}  # an address's email_key -> its name (``done``)
+        self._first = array("q")  # address number -> its first name's number (-1: none)
+        self._count = array("q")  # address number -> the rows of that name giving it
+        # an address given by two names or more -> {name number: rows}, first seen first
+        self._more: dict[int, dict[int, int]] = {}
+        self._names = Numbering()  # a name key's hash -> its number
+        self._spelled = SpilledDict()  # a name's number -> its first spelling
+        self._best: dict[tuple[str, ...], str] = {}  # a bare cell's email keys -> its name
 
     def __repr__(self) -> str:
-        return f"FileNames({len(self._best)} addresses named, {len(self._names)} followed)"
+        return (f"FileNames({len(self._best)} bare cells named, "
+                f"{len(self._names)} names seen)")
 
     def __len__(self) -> int:
         return len(self._best)
 
-    def see(self, number: int, new: bool, address: str, name: str, name_key: str) -> None:
-        """A row whose first address is ``address`` (numbered ``number``, ``new`` when no
-        earlier row gave it) and whose person is named ``name`` (the address itself when
-        the row gives no name), ``name_key`` its ``tf.name_match_key``."""
-        bare = unnamed(name, address)
-        if new:
-            if len(self._bare) <= number:
-                self._bare.extend(bytes(number + 1 - len(self._bare)))
-            if bare:  # (one byte: a file of bare addresses alone holds nothing more)
-                self._bare[number] = 1
-            return
-        if bare or number >= len(self._bare) or not self._bare[number]:
-            return
-        if (followed := self._names.get(number)) is None:
-            followed = self._names[number] = (tf.email_key(address), {})
-        named = followed[1]
-        spelled, rows = named.get(name_key, (name, 0))
-        named[name_key] = (spelled, rows + 1)
+    def see(self, address: int, name: str, name_key: str) -> None:
+        """A named row giving the address numbered ``address`` (of the learning pass),
+        its person named ``name`` (``name_key`` its ``tf.name_match_key``)."""
+        n = self._names.number(hash(name_key))
+        if n == len(self._spelled):
+            self._spelled[str(n)] = name
+        first, count = self._first, self._count
+        if len(first) <= address:
+            grow = address + 1 - len(first)
+            first.extend(array("q", [-1]) * grow)
+            count.extend(array("q", [0]) * grow)
+        if (more := self._more.get(address)) is not None:
+            more[n] = more.get(n, 0) + 1
+        elif first[address] < 0:
+            first[address], count[address] = n, 1
+        elif first[address] == n:
+            count[address] += 1
+        else:
+            self._more[address] = {first[address]: count[address], n: 1}
+
+    def name_of(self, addresses: Iterable[int]) -> str | None:
+        """The name the file's named rows give a bare cell of these addresses (their
+        numbers, the cell's order): the most frequent over them all, a tie to the first
+        seen (``max`` keeps the first of equals); None when no named row gives one."""
+        tally: dict[int, int] = {}
+        first, count = self._first, self._count
+        for a in addresses:
+            if (more := self._more.get(a)) is not None:
+                for n, rows in more.items():
+                    tally[n] = tally.get(n, 0) + rows
+            elif a < len(first) and (n := first[a]) >= 0:
+                tally[n] = tally.get(n, 0) + count[a]
+        if not tally:
+            return None
+        best = max(tally.items(), key=lambda seen: seen[1])[0]
+        return str(self._spelled[str(best)])
+
+    def name_cells(self, cells: Callable[[], Iterable[tuple[str, ...]]],
+                   numbered: Callable[[str], int | None]) -> None:
+        """Name the file's bare cells for ``name_for`` (``cells()``: each bare row's
+        addresses, read three times; ``numbered``: an address's number in ``see``, None
+        when no named row gives it). The bare cells sharing an address, directly or
+        through others, are one group (a union-find over their addresses), named by
+        ``name_of`` all its addresses the named rows give; a group no named row gives, of
+        two addresses or more, by its least address (by email key; spelled as a cell of it
+        first writes it) — one name, so its rows are one person in any order. A group of
+        one address no named row gives keeps its rows' names (the address)."""
+        number, parent, size = Numbering(), array("q"), array("q")
+
+        def root(x: int) -> int:
+            while (up := parent[x]) != x:
+                parent[x] = x = parent[up]  # (path halving)
+            return x
+
+        def group(cell: tuple[str, ...]) -> int:
+            return root(number.get(hash(tf.email_key(cell[0]))) or 0)
+        for cell in cells():
+            first = -1
+            for address in cell:
+                if (n := number.number(hash(tf.email_key(address)))) == len(parent):
+                    parent.append(n)
+                    size.append(1)
+                if first < 0:
+                    first = root(n)
+                elif (other := root(n)) != first:
+                    parent[other] = first
+                    size[first] += size[other]
+        given: dict[int, dict[int, None]] = {}  # a group -> its addresses named rows give
+        least: dict[int, tuple[str, str]] = {}  # a group of several -> (key, spelling)
+        for cell in cells():
+            if not cell:
+                continue
+            r = group(cell)
+            for address in cell:
+                if (a := numbered(address)) is not None:
+                    given.setdefault(r, {})[a] = None
+                elif size[r] > 1 and ((key := tf.email_key(address)) < least.get(
+                        r, (key + "~", ""))[0]):
+                    least[r] = (key, address)
+        names = {r: name for r, of in given.items()
+                 if (name := self.name_of(of)) is not None}
+        for r, (_, address) in least.items():
+            names.setdefault(r, address)
+        del given, least
+        if names:
+            for cell in cells():
+                if cell and (name := names.get(group(cell))) is not None:
+                    self._best[_cell(cell)] = name
 
     def done(self) -> None:
-        """Decide each followed address's name: its most frequent, a tie to the first seen
-        (``max`` keeps the first of equals)."""
-        self._best = {key: max(named.values(), key=lambda seen: seen[1])[0]
-                      for key, named in self._names.values() if named}
+        """Free what ``see`` kept; ``name_for`` answers from here."""
+        self._first, self._count, self._more = array("q"), array("q"), {}
         self._names.clear()
-        self._bare = bytearray()
+        self._spelled = SpilledDict()
 
-    def name_for(self, address: str | None) -> str | None:
-        """The name the file gives ``address`` when its first row gave none (``done``)."""
-        if not address or not self._best:
+    def name_for(self, addresses: Iterable[str | None]) -> str | None:
+        """The name the file gives the bare cell of ``addresses`` (a row's e-mail and its
+        others), None when it gives none."""
+        if not self._best:
             return None
-        return self._best.get(tf.email_key(address))
+        return self._best.get(_cell(addresses))
+
+
+def _cell(addresses: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(tf.email_key(a) for a in addresses if a)
 
 
 def unnamed(name: str | None, address: str | None) -> bool:

@@ -1783,15 +1783,15 @@ class RowPlanner:
                 attached.append(-1)
             return n
 
-        for person, org in contacts:
+        def take(person: PersonRef, org_key: str | None) -> None:
             email = person.email
             if not (email or person.phone):
-                if org is not None:
-                    named_at.add(hash((tf.name_match_key(person.name), org.match_key)))
-                continue
+                if org_key is not None:
+                    named_at.add(hash((tf.name_match_key(person.name), org_key)))
+                return
             name = tf.name_match_key(person.name)  # (once a row: issue 8, it was thrice)
-            if org is not None:
-                slot = hash((name, org.match_key))
+            if org_key is not None:
+                slot = hash((name, org_key))
                 _, mails, numbers = at.get(slot, (name, (), ()))
                 if email and len(mails) < _GIVEN_SHOWN and (not mails or tf.email_key(
                         email) not in [tf.email_key(a) for a in mails]):
@@ -1802,15 +1802,11 @@ class RowPlanner:
                 at[slot] = (name, mails, numbers)
             ids = [(numbered(h), text) for h, text in _identities(person, name)]
             if not ids:
-                continue
+                return
             if email:
                 name_hash = hash(name)
-                for address in (email, *person.also):
-                    k = hash(tf.email_key(address))
-                    new = (a := addresses.number(k)) == len(named)
-                    if address is email:
-                        names.see(a, new, email, person.name, name)
-                    if new:
+                for a, k in map(address_number, (email, *person.also)):
+                    if a == len(named):
                         named.append(name_hash)
                     elif named[a] != name_hash:
                         shared.add(k)
@@ -1826,6 +1822,38 @@ class RowPlanner:
             if len(ids) > 1:
                 for n, text in ids:
                     keep(n, text)
+
+        def address_number(address: str) -> tuple[int, int]:
+            k = hash(tf.email_key(address))
+            return addresses.number(k), k
+
+        # a bare row (an address, no name: ``unnamed``) waits for every named row: it is
+        # then learned under the name the file gives its cell (``FileNames``), as a row
+        # naming it so — one person whatever the rows' order (x45r3 F1-F3). Kept aside as
+        # plain tuples, on disk once many
+        bare = SpilledDict()
+        for person, org in contacts:
+            org_key = org.match_key if org is not None else None
+            if unnamed(person.name, person.email):
+                bare[str(len(bare))] = ((person.name, person.email, person.phone,
+                                         tuple(person.also), tuple(person.more_phones)), org_key)
+                continue
+            if person.email:
+                for address in (person.email, *person.also):
+                    names.see(address_number(address)[0], person.name,
+                              tf.name_match_key(person.name))
+            take(person, org_key)
+        if bare:
+            names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
+                                      for fields, _ in map(bare.__getitem__, bare)),
+                             lambda address: addresses.get(hash(tf.email_key(address))))
+        for k in bare:
+            fields, org_key = bare[k]
+            person = PersonRef(*fields)
+            if (file_name := names.name_for((person.email, *person.also))) is not None:
+                person = person._replace(name=file_name)
+            take(person, org_key)
+        bare = SpilledDict()  # (the bare rows freed, on disk or not)
         addresses.clear()
         del named[:]
         names.done()
@@ -1864,7 +1892,9 @@ class RowPlanner:
                     members[root(of_h)] += 1
         # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
         file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
-        del at, kinds, named_at
+        at.clear()  # (closures hold it: emptied, not unbound)
+        named_at.clear()
+        del kinds
         self._file_at = SpilledTable.of(file_at)
         # the components no row gives whole: one of their identities is given by fewer
         # rows than the component has
@@ -1883,7 +1913,8 @@ class RowPlanner:
                     kept.append(written)
                 elif r not in capped:
                     capped.add(r)
-        del whole, shared  # (texts: on disk, gone with this call)
+        del whole  # (texts: on disk, gone with this call)
+        shared.clear()
         self.persons_capped = len(capped)
         number.clear()  # (its tables; ``hashes``, its old keys, is read below)
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
@@ -2250,6 +2281,10 @@ class RowPlanner:
         file (``_file_identity``): succeeded.csv's note names them (f29h 5)."""
         if person is None:
             return None
+        if unnamed(person.name, person.email) and self._file_names and (
+                file_name := self._file_names.name_for((person.email, *person.also))):
+            # a bare row is decided as a row naming its cell so (``FileNames``: learned so)
+            person = person._replace(name=file_name)
         org_id = org.get("id") if org is not None else None
         joined = self._file_identity(person, mapped_org, org_id)
         ref = self._joined_ref(joined, org, linked, mapped_org)
@@ -2377,12 +2412,10 @@ class RowPlanner:
                          if (index is None or index.owner_of(a) is None)
                          and person_email_key(a) not in self._persons
                          and person_email_key(a) not in self._person_alias)
-            # a row naming its person by its address alone: the name the file's rows give
-            # the address (``FileNames``, x44r9 F6), else the address
+            # (a row naming its person by its address alone has the name the file's rows
+            # give its cell by now: ``_person_ref``, ``FileNames``, x44r9 F6)
             first = self._persons[key] = (
-                self._file_names.name_for(person.email) or person.name
-                if unnamed(person.name, person.email) else person.name,
-                number, self._one_org(org), also, person.more_phones)
+                person.name, number, self._one_org(org), also, person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
             if person.email and key == person_email_key(person.email) \

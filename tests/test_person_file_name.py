@@ -151,21 +151,26 @@ def test_a_resume_makes_the_person_the_load_named(tmp_path: Path) -> None:
 
 
 def test_file_names_most_frequent_then_first_seen() -> None:
-    """The most frequent name of a bare-first address, a tie to the first seen; an address
-    a row names first, or only bare rows give, is not named."""
+    """The most frequent name the named rows give a bare cell's addresses, a tie to the
+    first seen, in any row order; a bare cell no named row gives is not named, unless it
+    shares an address with another bare cell (then its group's least address)."""
     from jobs import transforms as tf
     from jobs.file_names import FileNames
     names = FileNames()
-    rows = [(0, "a@x.com", "a@x.com"), (0, "a@x.com", "Al Bo"), (0, "a@x.com", "Ali Ray"),
-            (0, "a@x.com", "ALI RAY"), (1, "b@x.com", "Bo One"), (1, "b@x.com", "b@x.com"),
-            (2, "c@x.com", "c@x.com"), (3, "d@x.com", "d@x.com"), (3, "d@x.com", "Di Two"),
-            (3, "d@x.com", "Di One")]
-    seen: set[int] = set()
-    for number, address, name in rows:
-        names.see(number, number not in seen, address, name, tf.name_match_key(name))
-        seen.add(number)
+    rows = [(0, "a@x.com", "Al Bo"), (0, "a@x.com", "Ali Ray"), (0, "a@x.com", "ALI RAY"),
+            (1, "b@x.com", "Bo One"), (3, "d@x.com", "Di Two"), (3, "d@x.com", "Di One"),
+            (4, "e@x.com", "Ed Po"), (5, "f@x.com", "Fa Lu"), (5, "f@x.com", "Fa Lu")]
+    for number, _, name in rows:
+        names.see(number, name, tf.name_match_key(name))
+    numbers = {address: number for number, address, _ in rows}
+    bare = [("A@X.com",), ("b@x.com",), ("c@x.com",), ("d@x.com",), ("e@x.com", "f@x.com"),
+            ("h@x.com", "g@x.com"), ("g@x.com",), ("e@x.com",)]
+    names.name_cells(lambda: iter(bare), lambda address: numbers.get(address.lower()))
     names.done()
-    assert names.name_for("A@X.com") == "Ali Ray"
-    assert names.name_for("b@x.com") is None  # (named by its first row: that name)
-    assert names.name_for("c@x.com") is None
-    assert names.name_for("d@x.com") == "Di Two"
+    assert names.name_for(["a@x.com"]) == "Ali Ray"
+    assert names.name_for(["b@x.com"]) == "Bo One"
+    assert names.name_for(["c@x.com"]) is None  # (only bare rows give it)
+    assert names.name_for(["d@x.com"]) == "Di Two"
+    # a bare cell of two persons' addresses: the more frequent; the other cell of its group
+    assert names.name_for(["e@x.com", "f@x.com"]) == names.name_for(["e@x.com"]) == "Fa Lu"
+    assert names.name_for(["h@x.com", "g@x.com"]) == names.name_for(["g@x.com"]) == "g@x.com"
