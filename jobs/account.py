@@ -509,6 +509,19 @@ def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:
     return changed is None or changed >= math.floor(max(0.0, since))
 
 
+def phone_advice(wanted: PhoneKey | None, theirs: Iterable[PhoneKey]) -> str:
+    """What a row of a phone that several persons' phones agree with (``theirs``) could
+    add to tell them apart (the caller adds " to the row"): the country code and
+    extension only when the row's phone lacks one of them that could tell (x45r3 F6: a
+    row of ``+49 30 1234567``, two persons of that very number, was told to write its
+    country code and extension)."""
+    if wanted is not None and wanted.country is not None and (
+            wanted.ext is not None or not any(k.ext for k in theirs)):
+        return "add an e-mail or the organization of the person"
+    return ("write the phone with its country code and extension, or add an e-mail or the "
+            "organization of the person")
+
+
 @dataclass
 class PersonIndex:
     """Persons by normalised e-mail (every address they have) and by name, with the
@@ -676,9 +689,9 @@ class PersonIndex:
                 raise InputError(
                     f"{len(pids)} persons named {name!r} have the row's phone (ids "
                     f"{', '.join(map(str, pids[:5]))}{', ...' if len(pids) > 5 else ''}) "
-                    "and the row does not say which: write the phone with its country code "
-                    "and extension, or add an e-mail or the organization of the person to "
-                    "the row")
+                    "and the row does not say which: " + phone_advice(wanted, (
+                        k for pid, phones, _ in candidates if pid in pids for k in phones))
+                    + " to the row")
             return pids[0], how
         return None
 

@@ -60,6 +60,7 @@ from .account import (
     index_persons,
     key_problem,
     load_catalog,
+    phone_advice,
     unproven_note,
 )
 from .catalog import Catalog, DealField
@@ -1989,10 +1990,10 @@ class RowPlanner:
         (``_joined``). InputError when those leave the row several persons to be."""
         if not person.email and not person.phone and org is not None and self._file_at:
             person = self._at_identity(person, org, org_id)
-        return self._joined(person, org is not None, org_id)
+        return self._joined(person, org is not None, org_id, org)
 
     def _joined(self, person: PersonRef, at_org: bool = False,
-                org_id: object = None) -> PersonRef:
+                org_id: object = None, org: OrgRef | None = None) -> PersonRef:
         """``person`` with the e-mails and phones of its component (``learn_persons``), when
         no row gives the component whole: its own addresses first, then the component's
         others as ``also`` — a row without one takes the component's first the account
@@ -2044,6 +2045,15 @@ class RowPlanner:
             if owned:
                 first = next(iter(owned))
                 mails = (first, *(a for a in mails if a != first))
+            if org is not None and isinstance(org_id, int) and not self._mailed_at(
+                    tf.name_match_key(person.name), org) and _namesake_at(
+                    index, person, mails, org_id):
+                # the account's person of the name and phone at the row's organization,
+                # where the file gives the name no address: that person, as the row
+                # imported alone finds it (``PersonIndex.match`` narrows the persons of one
+                # phone by the row's organization; x45r3 F4: it failed "two persons at one
+                # number" beside the file's address at another organization)
+                return person
             self._check_switchboard(index, person, mails, org_id if at_org else _NO_ORG)
         own = [a for a in (person.email, *person.also) if a]
         known = {tf.email_key(a) for a in own}
@@ -2090,7 +2100,8 @@ class RowPlanner:
                 f"{'has' if len(others) == 1 else 'have'} the phone with another address "
                 f"({'id' if len(others) == 1 else 'ids'} "
                 f"{', '.join(map(str, others[:5]))}): two persons at one number, and the row "
-                "gives no e-mail: add the e-mail of the person to the row")
+                "gives no e-mail: add the e-mail of the person to the row"
+                + (", or give the person's organization" if org_id is _NO_ORG else ""))
 
     def _at_identity(self, person: PersonRef, org: OrgRef, org_id: object) -> PersonRef:
         """``person`` (a row with neither an e-mail nor a phone) with the e-mail or phone the
@@ -2233,14 +2244,21 @@ class RowPlanner:
                 and _org_ident(self._persons[k][2]) == at]
 
     def _also_made(self, person: PersonRef, org: Mapping[str, Any] | None,
-                   how: str) -> bool:
+                   how: str, found_at_org: bool = False) -> bool:
         """Whether an earlier row of this file made a person the account's match ``how``
         (name+phone, name+org) would find beside the one it found: imported row by row,
         the account would hold both, and the row would name neither (x14r5: a file linked
         "Jim Beam" at Acme to the existing one, where one import per row failed it)."""
         phone_key = tf.phone_key(person.phone) if person.phone else None
         if how == "name+phone" and phone_key:
-            return bool(self._phone_persons(phone_key, person))
+            made = self._phone_persons(phone_key, person)
+            if made and found_at_org and org is not None and isinstance(org.get("id"), int):
+                # the account's person is at the row's organization: as ``match`` narrows
+                # the persons of one phone by it, only the file's persons there count
+                # (x45r3 F4; imported row by row the account would hold both)
+                made = [k for k in made if (made_at := self._persons[k][2]) is not None
+                        and made_at.get("id") == org["id"]]
+            return bool(made)
         at = _org_ident(org)
         if how == "name+org" and at is not None:
             return any(not phone_key or self._phones_agree(k, phone_key)
@@ -2328,7 +2346,9 @@ class RowPlanner:
                             no_org=org is None) \
             if index is not None else None
         if found is not None and found[1] in ("name+phone", "name+org") \
-                and found[0] != linked and self._also_made(person, org, found[1]):
+                and found[0] != linked and self._also_made(
+                    person, org, found[1], index is not None and isinstance(org_id, int)
+                    and _namesake_at(index, person, (), org_id, found[0])):
             raise _which_person(person.name, "fit the row by name and "
                                 + ("phone" if found[1] == "name+phone" else "organization"),
                                 _settles(person))
@@ -2379,10 +2399,9 @@ class RowPlanner:
             # and phone, then "Lu Ma" with the phone alone, made two persons)
             earlier = self._phone_persons(phone_key, person)
             if len(earlier) > 1:
-                raise _which_person(person.name, "have the row's phone",
-                                    "write the phone with its country code and "
-                                    "extension, or add an e-mail or the organization "
-                                    "of the person")
+                raise _which_person(person.name, "have the row's phone", phone_advice(
+                    phone_key, (k for e in earlier for k in map(tf.phone_key, (
+                        self._persons[e][1], *self._persons[e][4])) if k is not None)))
             if earlier:
                 key = earlier[0]
         if key not in self._persons and not person.email and name_key and at is not None \
@@ -2657,6 +2676,19 @@ def _identities(person: PersonRef, name: str | None = None) -> list[tuple[int, s
 
 
 _NO_ORG = object()  # (``_check_switchboard``: the row names no organization)
+
+
+def _namesake_at(index: PersonIndex, person: PersonRef, mails: Iterable[str], org_id: int,
+                 pid: int | None = None) -> bool:
+    """Whether the account has a person of the row's name at organization ``org_id``
+    whose phone agrees with the row's (``pid``: that one), who has none of ``mails``."""
+    wanted = tf.phone_key(person.phone) if person.phone else None
+    if wanted is None:
+        return False
+    owners = {index.owner_of(a) for a in mails}
+    return any(at == org_id and p not in owners and (pid is None or p == pid)
+               and tf.phones_agree(wanted, phones)
+               for p, phones, at in index.named(person.name))
 
 
 def _which_person(name: str, where: str, fix: str) -> InputError:

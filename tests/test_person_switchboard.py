@@ -104,3 +104,44 @@ def test_the_rows_organization_tells_them_apart_only_when_another() -> None:
         items = [p.decide(row) for row in rows]
         assert items[0].payload["person"]["key"] == "e:thomas@a.com", items[0].payload
         assert (items[1].state is ItemState.FAILED) is fails, (at, items[1])
+
+
+def test_a_row_at_the_accounts_persons_organization_is_that_person() -> None:
+    """x45r3 F4: the account's Thomas Paul (t.paul@b.com, the phone) at Beta; the file's
+    Thomas Paul with thomas@a.com at Acme, and the name and phone at Beta: the Beta row
+    failed "two persons at one number", where imported alone it links the account's
+    person (``match`` narrows the persons of the phone by the row's organization). Now it
+    links that person, in either order; the Acme row makes its own."""
+    from jobs.account import OrgIndex
+    from tests.test_person_identity import decide_all, planner, rows_of
+
+    for order in ((0, 1), (1, 0)):
+        persons, orgs = PersonIndex(), OrgIndex()
+        orgs.add({"id": 5, "name": "Acme"})
+        orgs.add({"id": 6, "name": "Beta"})
+        persons.add({"id": 17, "name": "Thomas Paul", "emails": [{"value": "t.paul@b.com"}],
+                     "phones": [{"value": PHONE}], "org_id": 6})
+        cells = [{**THOMAS_A, "company": "Acme"}, {**THOMAS, "company": "Beta"}]
+        got = decide_all(planner(persons, orgs), rows_of([cells[i] for i in order]))
+        acme, beta = (got[f"K{order.index(i) + 2}"] for i in (0, 1))
+        assert isinstance(beta, dict) and beta.get("id") == 17, (order, got)
+        assert acme["key"] == "e:thomas@a.com", (order, got)
+
+
+def test_the_refusals_advice_is_what_the_row_lacks() -> None:
+    """x45r3 F6: a row of the name and phone alone beside the file's address and the
+    account's namesake is told it may give the person's organization too; two persons
+    of the very phone the row writes with its country code are not told to write it."""
+    import re
+
+    from bulk.errors import InputError
+    got = _decided(_account(), [THOMAS_A, THOMAS])
+    assert "or give the person's organization" in str(got["K3"]), got
+    index = PersonIndex()
+    for pid in (3, 4):
+        index.add({"id": pid, "name": "Thomas Paul", "emails": [{"value": f"t{pid}@b.com"}],
+                   "phones": [{"value": PHONE}]})
+    with pytest.raises(InputError) as raised:
+        index.match(None, "Thomas Paul", PHONE)
+    assert not re.search("country code", str(raised.value)), raised.value
+    assert "add an e-mail or the organization of the person" in str(raised.value)
