@@ -1784,7 +1784,7 @@ class RowPlanner:
                 attached.append(-1)
             return n
 
-        def take(person: PersonRef, org_key: str | None) -> None:
+        def take(person: PersonRef, org_key: str | None, named_row: bool = True) -> None:
             email = person.email
             if not (email or person.phone):
                 if org_key is not None:
@@ -1807,6 +1807,8 @@ class RowPlanner:
             if email:
                 name_hash = hash(name)
                 for a, k in map(address_number, (email, *person.also)):
+                    if named_row:  # (a bare row: named by them, ``FileNames``)
+                        names.see(a, person.name, name)
                     if a == len(named):
                         named.append(name_hash)
                     elif named[a] != name_hash:
@@ -1839,10 +1841,6 @@ class RowPlanner:
                 bare[str(len(bare))] = ((person.name, person.email, person.phone,
                                          tuple(person.also), tuple(person.more_phones)), org_key)
                 continue
-            if person.email:
-                for address in (person.email, *person.also):
-                    names.see(address_number(address)[0], person.name,
-                              tf.name_match_key(person.name))
             take(person, org_key)
         if bare:
             names.name_cells(lambda: (tuple(a for a in (fields[1], *fields[3]) if a)
@@ -1853,7 +1851,7 @@ class RowPlanner:
             person = PersonRef(*fields)
             if (file_name := names.name_for((person.email, *person.also))) is not None:
                 person = person._replace(name=file_name)
-            take(person, org_key)
+            take(person, org_key, named_row=False)
         bare = SpilledDict()  # (the bare rows freed, on disk or not)
         addresses.clear()
         del named[:]
