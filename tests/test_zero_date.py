@@ -98,3 +98,29 @@ def test_a_plan_of_an_xlsx_zero_date_names_it_and_shows_the_cell(tmp_path: Path)
         (row,) = list(csv.DictReader(file))
     assert row["reason"] == f"not a date: '1900-01-00' is {ZERO_DATE}", row
     assert row["Close Date"].lstrip("'") == "1900-01-00", row
+
+
+def test_an_xlsx_zero_date_under_a_text_field_fails_the_row(tmp_path: Path) -> None:
+    """x45r6 F1: a date cell of serial 0 under a title or a text field was written as the
+    text Excel shows (a deal titled ``1900-01-00``); any other date cell there fails the
+    row, and so does this one — in the key column too."""
+    from bulk.manifest_xlsx import ExcelZeroDate
+    from jobs import transforms as tf
+
+    for shown in ("1900-01-00", "00.01.1900", "1900-01-00 00:00"):
+        with pytest.raises(InputError, match="a date in the workbook"):
+            tf.digits_kept(ExcelZeroDate(shown), name=True)
+        with pytest.raises(InputError, match="cannot be an id"):
+            tf.source_key(ExcelZeroDate(shown))
+    path, mapping = tmp_path / "zero.xlsx", tmp_path / "m.toml"
+    _workbook(path, ["yyyy-mm-dd"])
+    mapping.write_text('[import]\nkey_column = "Item ID"\n[deal]\ntitle = "Close Date"\n'
+                       'value = "Deal Value"\n')
+    with ThreadedSandbox(SandboxConfig(time_scale=0.05, deals=0, seed=5)) as sb:
+        res = CliRunner().invoke(app, [
+            "plan", "import", str(path), "--mapping", str(mapping), "--create-key-field",
+            *cli_args(sb, tmp_path / "jobs")],
+            env={**os.environ, "PIPEDRIVE_API_TOKEN": sb.token})
+    assert res.exit_code == 3, res.output
+    assert "a date in the workbook (Excel's empty date, 1900-01-00)" in \
+        " ".join(res.output.split()), res.output

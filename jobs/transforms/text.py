@@ -252,7 +252,7 @@ def source_key(value: object) -> str | None:
         # v10r26 S1: an id column in a currency format gave the key "123 $"; the JSON
         # export of the record says 123: the number is the key (a fraction fails below)
         value = value.number
-    elif isinstance(value, date | time):
+    elif isinstance(value, date | time | ExcelZeroDate):  # (serial 0 too: x45r6 F1)
         # v10r26 S2: an id Excel took for a date ("2-Jan") or a time is no key: the CSV
         # save of the sheet says "2-Jan", this cell 2026-01-02: no export agrees
         raise InputError(f"an XLSX date or time cell ({_as_shown(value)}) cannot be an id: "
@@ -432,15 +432,20 @@ def not_date_cell(value: object, *, name: bool = False) -> None:
     (an XLSX reader's ``date`` / ``datetime`` / ``time``): Excel turns text typed as
     ``1-Mar``, ``3/1`` or ``Mar 1`` into a date, and the text was written as the ISO date
     (x42r1 F6: a title ``1-Mar`` became ``2026-03-01``, silently; the key column refused
-    such cells already). ``name``: a title or a person / organization name, which a
-    boolean cell (TRUE / FALSE) never is either. A template (``{Company} - {Close
-    Date}``) writes a date as text on purpose and is not checked."""
+    such cells already); an ``ExcelZeroDate`` (a date cell of serial 0) is one too.
+    ``name``: a title or a person / organization name, which a boolean cell (TRUE /
+    FALSE) never is either. A template (``{Company} - {Close Date}``) writes a date as
+    text on purpose and is not checked."""
     if isinstance(value, datetime | date | time):
         what = ("a time" if isinstance(value, time) else "a date" if not isinstance(
             value, datetime) or value.time() == time() else "a date and time")
         raise InputError(f"the cell is {what} in the workbook ({shown_cell(value)}), not "
                          "text: a spreadsheet turns text typed as 1-Mar or 3/1 into a date; "
                          "format the column as Text in the workbook and type the value again")
+    if isinstance(value, ExcelZeroDate):  # a date cell of serial 0, shown as Excel shows it
+        raise InputError(f"the cell is a date in the workbook (Excel's empty date, {value}), "
+                         "not text: format the column as Text in the workbook and type the "
+                         "value again, or clear the cell (x45r6 F1: it was written as text)")
     if name and isinstance(value, bool):
         raise InputError(f"the cell is a TRUE / FALSE value ({shown_cell(value)}), not a "
                          "name: format the column as Text in the workbook and type the "
