@@ -130,3 +130,34 @@ def test_library_and_cli_say_one_status(tmp_path: Path) -> None:
         none_left = both()
     assert left == ("not made", "not made"), left
     assert none_left == ("nothing to undo", "nothing to undo"), none_left
+
+
+def test_undone_by_says_each_deal_as_it_was_undone(tmp_path: Path) -> None:
+    """An upsert's undo restores the deals the import updated and deletes the ones it made:
+    `status` says both, by each row, not by the job's kind (x45r9 F1: "3 deal(s) deleted"
+    of 1 deleted and 2 restored); a deal put back in part by one undo and wholly by the
+    next is put back."""
+    from bulk.store import ItemState, JobStore, NewItem, Outcome
+    from jobs.undo.targets import META_UNDOS, RESTORED_IN_PART, _undone_by
+
+    def undo(name: str, rows: list[tuple[str, int, str]]) -> dict[str, str]:
+        s = JobStore.create(tmp_path / name, job_id=name, kind="undo", config={})
+        s.add_items([NewItem(n, f"k{n}", op, {"deal_id": deal})
+                     for n, (op, deal, _) in enumerate(rows, start=1)])
+        items = list(s.items())
+        s.mark_sending([i.id for i in items], 0.0)
+        s.record([Outcome(i.id, ItemState.DONE, result={"action": action})
+                  for i, (_, _, action) in zip(items, rows, strict=True)])
+        s.close()
+        return {"job": name, "directory": str(tmp_path / name)}
+
+    job = JobStore.create(tmp_path / "imp", job_id="imp", kind="import", config={})
+    try:
+        job.meta_put(META_UNDOS, [
+            undo("U1", [("restore", 1, RESTORED_IN_PART), ("restore", 2, "restored"),
+                        ("delete", 3, "deleted")]),
+            undo("U2", [("restore", 1, "restored")])])
+        said = _undone_by(job)
+    finally:
+        job.close()
+    assert said == "job U1 and job U2 (1 deal(s) deleted; 2 deal(s) put back)", said

@@ -129,18 +129,21 @@ def _undos(store: JobStore) -> list[Mapping[str, Any]]:
     return [one] if isinstance(one, Mapping) else []
 
 
-def _undid(undo: Mapping[str, Any]) -> dict[int, bool] | None:
-    """The deals ``undo`` restored or deleted, deal id → wholly (False: ``restored in
-    part``, a colleague's change of some field groups kept); None: its store cannot be
-    read."""
+def _undid(undo: Mapping[str, Any]) -> dict[int, str] | None:
+    """The deals ``undo`` restored or deleted, deal id → ``deleted``, ``restored`` (wholly)
+    or ``in part`` (``restored in part``: a colleague's change of some field groups kept);
+    None: its store cannot be read."""
     try:
         with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
-            out: dict[int, bool] = {}
+            out: dict[int, str] = {}
             for i in s.items(ItemState.DONE):
                 action, deal_id = (i.result or {}).get("action"), i.payload.get("deal_id")
                 if i.op in ("restore", "delete") and action in UNDID \
                         and isinstance(deal_id, int):
-                    out[deal_id] = out.get(deal_id, False) or action != RESTORED_IN_PART
+                    did = "deleted" if i.op == "delete" else (
+                        "in part" if action == RESTORED_IN_PART else "restored")
+                    if out.get(deal_id) in (None, "in part"):
+                        out[deal_id] = did
             return out
     except (StoreError, OSError):
         return None
@@ -167,16 +170,22 @@ def _undone_by(store: JobStore) -> str:
     worked = [(u, deals) for u, deals in done if deals]
     if not worked:
         return f"job {done[-1][0].get('job')}" if done else "an undo"
-    deals: dict[int, bool] = {}
+    deals: dict[int, str] = {}
     for _, some in worked:
-        for deal_id, whole in some.items():
-            deals[deal_id] = deals.get(deal_id, False) or whole
-    # an import's undo deletes the deals it made; any other kind's restores them (x41r7 F2)
-    what = "deleted" if store.kind == "import" else "put back"
-    part = sum(1 for whole in deals.values() if not whole)
+        for deal_id, did in some.items():
+            if deals.get(deal_id) in (None, "in part"):
+                deals[deal_id] = did
+    # each deal as the undos left it: deleted (an import's creates), put back, or put back
+    # in part (x45r9 F1: an upsert's undo restores the deals it updated and deletes the
+    # ones it made; all were said "deleted", by the job's kind)
+    gone = sum(1 for did in deals.values() if did == "deleted")
+    back = len(deals) - gone
+    part = sum(1 for did in deals.values() if did == "in part")
+    said = ([f"{gone:,} deal(s) deleted"] if gone else []) + (
+        [f"{back:,} deal(s) put back" + (f", {part:,} of them in part" if part else "")]
+        if back else [])
     named = (" and ".join(f"job {u.get('job')}" for u, _ in worked)
-             + f" ({len(deals):,} deal(s) {what}"
-             + (f", {part:,} of them in part)" if part else ")"))
+             + f" ({'; '.join(said)})")
     idle = [u.get("job") for u, deals in done if not deals]
     return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
                     if idle else "")
