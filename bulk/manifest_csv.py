@@ -8,7 +8,7 @@ checks of the header. The rules are in ``bulk.manifest``'s docstring. Moved out 
 ``bulk.manifest`` (issue 8), which still re-exports every public name. It never holds
 more than one record.
 
-Why ~580 lines: where a CSV's table starts (the delimiter, title lines, the header) and
+Why ~600 lines: where a CSV's table starts (the delimiter, title lines, the header) and
 how its records are read are decided together, from the same first lines; split, each
 half would need the other's rules.
 """
@@ -134,9 +134,9 @@ def _dialect_for(f: TextIO, delimiter: str | None,
     then names the delimiter, unless ``delimiter`` is given, and is not the header).
     ``header_row``: the delimiter is sniffed from that spreadsheet row on (title lines above
     it hold one cell under any delimiter)."""
-    sample = f.read(SAMPLE_CHARS)
+    blank, sample = _past_blank_lines(f)
     f.seek(0)
-    hint = _SEP_HINT.match(sample)
+    hint = _SEP_HINT.match(sample) if not blank else None
     if delimiter is None:
         if hint:
             delimiter = hint[1]
@@ -146,9 +146,28 @@ def _dialect_for(f: TextIO, delimiter: str | None,
             # it counted the file's lines, so a cell of several lines above the header
             # picked a line of that cell): the rows above it are skipped under each
             # candidate as that candidate reads them
-            skip = header_row - 1 if header_row is not None else 0
+            skip = max(0, (header_row - 1 if header_row is not None else 0) - blank)
             delimiter = sniff_delimiter(sample, complete=complete, skip=skip)
     return dialect(delimiter), hint is not None
+
+
+def _past_blank_lines(f: TextIO) -> tuple[int, str]:
+    """(the blank lines the file begins with, up to ``SAMPLE_CHARS`` of the text after
+    them): the delimiter is sniffed from text, however many blank lines come first (x45r5
+    F2: a fixed first 64 Ki characters of newlines left nothing to sniff, and a ``;`` file
+    was read as one column). Streamed: constant memory."""
+    blank = 0
+    sample = f.read(SAMPLE_CHARS)
+    while sample:
+        text = sample.lstrip("\r\n")
+        ends = sample[:len(sample) - len(text)]
+        blank += ends.count("\n") + ends.count("\r") - ends.count("\r\n")
+        if text:
+            return blank, text + f.read(SAMPLE_CHARS - len(text))
+        sample = f.read(SAMPLE_CHARS)
+        if ends.endswith("\r") and sample.startswith("\n"):
+            sample = sample[1:]  # one \r\n cut by the chunk: one line end
+    return blank, ""
 
 
 def _check_header(cells: list[str], line: int) -> list[str]:

@@ -56,6 +56,7 @@ from .json_paths import (
     row_path,
 )
 from .manifest_encoding import open_utf8
+from .manifest_peek import first_significant
 from .manifest_row import SourceRow
 
 NESTED_JSON = "nested too deeply (arrays or objects within one another past Python's limit)"
@@ -432,7 +433,7 @@ def wrapped(path: str | os.PathLike[str], encoding: str | None = None) -> str | 
     when its top level is an array (or the file cannot say: its reader will)."""
     try:
         with open_utf8(path, encoding) as f:
-            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+            head = first_significant(f, 1)
         return wrapper_key(path, encoding) if head.startswith(b"{") else None
     except InputError:
         return None
@@ -448,8 +449,8 @@ def read_json_array(path: str | os.PathLike[str], encoding: str | None = None) -
     error ends the file with one error row saying how many records were read.
     """
     with open_utf8(path, encoding) as head_file:  # the encoding is checked before any record
-        head = head_file.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.strip():
+        head = first_significant(head_file, 1)  # past any whitespace (x45r5 F2)
+    if not head:
         raise InputError(f"{os.fspath(path)!r} has no records (the file is empty): nothing "
                          "to read")
     prefix = "item"

@@ -5,8 +5,10 @@ declared format) says" case (x44r4 F5: a ZIP named ``.csv`` was refused at its f
 exit 1, and a gzip named ``.csv`` by its bytes, exit 2): ``wrong_content`` returns one
 ``NotAManifest`` (the CLI's usage error, exit 2, before the token or the account is read)
 naming what the file is — a gzip or zip archive, an XLSX workbook, a Word document, an old
-.xls workbook, a PDF, text, JSON — and what to do. It reads at most the first 4 KiB and, for
-a zip, its central directory (the names of its members); it never reads the rows.
+.xls workbook, a PDF, text, JSON — and what to do. It reads the first 4 KiB for the magic
+numbers; for text, its first 64 Ki characters after any leading whitespace, decoded by its
+BOM (``bulk.manifest_peek``: x45r5 F2/F3); for a zip, its central directory (the names of
+its members). It never reads the rows.
 
 A file it cannot read, an empty file, or a damaged workbook (a zip with ``xl/`` members) is
 left to the reader, which says why.
@@ -14,11 +16,14 @@ left to the reader, which says why.
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import zipfile
 from pathlib import Path
 
 from .errors import InputError
+from .manifest_peek import lead_text
 from .manifest_row import Format
 
 PathLike = str | os.PathLike[str]
@@ -43,6 +48,7 @@ _OLE = b"\xd0\xcf\x11\xe0"  # an old .xls, or any Office file saved with a passw
 _NAMES: dict[Format, str] = {"csv": "CSV text", "json": "JSON", "jsonl": "JSON Lines",
                              "xlsx": "an XLSX workbook"}
 _GIVE = "Give a CSV, JSON, JSON Lines or XLSX file"
+_DECODER = json.JSONDecoder()
 
 
 def _head(path: PathLike, size: int = 4096) -> bytes | None:
@@ -76,24 +82,77 @@ def _zip_kind(path: PathLike) -> str | None:
     return f"a zip archive (holding {held or 'nothing'})"
 
 
-def _text_kind(head: bytes) -> str | None:
-    """``json`` or ``text`` for the first bytes of a UTF-8 / ASCII text file (None for a
-    UTF-16/32 one, with NUL bytes, whose reader checks it)."""
-    if b"\x00" in head:
+def _json_line(line: str) -> str | None:
+    """``whole``: the line is one JSON object or array; ``open``: it begins one that goes on
+    below it (a pretty-printed file's ``[``, a long record cut by the sample); None: it is
+    no JSON (``[Key],Title``, ``[] deals export``, ``{Key},Title``)."""
+    line = line.strip()
+    if not line.startswith(("[", "{")):
         return None
-    body = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not body:
+    try:
+        _, end = _DECODER.raw_decode(line)
+    except json.JSONDecodeError as exc:
+        # a JSON string never spans lines: only a value left open at the line's end goes on
+        return "open" if exc.pos >= len(line) and not exc.msg.startswith("Unterminated") \
+            else None
+    except (RecursionError, ValueError):  # nested too deep, an int of 5,000 digits: JSON
+        return "open"
+    return "whole" if not line[end:].strip() else None
+
+
+def _text_kind(lead: tuple[str, bool] | None) -> str | None:
+    """``json`` or ``text`` for a text file's significant beginning (``lead_text``; None
+    for a file it cannot tell, whose reader checks it). JSON: its first line begins a JSON
+    value that goes on below it, or is one whole value followed by nothing or by another
+    (JSON Lines); a whole value above lines that are no JSON is a report's title line over a
+    table (x45r5 F4: ``{"report": "deals"}`` above a CSV header made the CSV "JSON")."""
+    if lead is None:
         return None
-    if (body[:1] == b"[" and body[1:].lstrip()[:1] in (b"{", b"]")) or \
-            (body[:1] == b"{" and body[1:].lstrip()[:1] in (b'"', b"}")):
+    text, cut = lead
+    first, newline, below = text.partition("\n")
+    if not newline and cut:  # a first line longer than the sample: its start tells
+        after = first[1:].lstrip()[:1]
+        return "json" if (first[:1] == "[" and after in ("{", "[", "]", '"')) or (
+            first[:1] == "{" and after in ('"', "}")) else "text"
+    seen = _json_line(first)
+    if seen == "open":
         return "json"
-    return "text"
+    if seen is None:
+        return "text"
+    following = next((line for line in below.splitlines() if line.strip()), None)
+    return "json" if following is None or _json_line(following) is not None else "text"
 
 
-def _begins(head: bytes) -> str:
-    line = head.removeprefix(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0].strip()
-    text = line.decode("utf-8", "replace")
-    return repr(text if len(text) <= 40 else text[:40] + "...")
+def _csv_like(lead: tuple[str, bool] | None) -> bool:
+    """A CSV file whose first cell begins with ``[`` or ``{``, named ``.json`` (x45r5 F3):
+    no JSON parser reads even its first cell (``[Key],Title``: the error is before the
+    first delimiter; a JSON file broken further on is not this), and its first two lines
+    are records of the same two cells or more under one delimiter."""
+    if lead is None:
+        return False
+    lines = [line for line in lead[0].splitlines()[:3] if line.strip()][:2]
+    try:
+        _DECODER.raw_decode(lines[0])
+        return False
+    except json.JSONDecodeError as exc:
+        bad = exc.pos
+    except (RecursionError, ValueError):
+        return False
+    for delimiter in (",", ";", "\t", "|"):
+        if bad >= lines[0].find(delimiter) >= 0 or delimiter not in lines[0]:
+            continue
+        try:
+            widths = {len(record) for record in csv.reader(lines, delimiter=delimiter)}
+        except csv.Error:
+            continue
+        if len(widths) == 1 and min(widths) >= 2:
+            return True
+    return False
+
+
+def _begins(lead: tuple[str, bool] | None) -> str:
+    line = (lead[0] if lead else "").split("\n", 1)[0].strip()
+    return repr(line if len(line) <= 40 else line[:40] + "...")
 
 
 def wrong_content(path: PathLike, kind: Format | None = None, *,
@@ -139,21 +198,26 @@ def _wrong_content(path: PathLike, kind: Format | None) -> NotAManifest | None:
                                 f"{named}? Rename it .xlsx (pdbulk reads workbooks), or save "
                                 "it from the spreadsheet as CSV")
         return None
-    text = _text_kind(head)
+    lead = lead_text(path)
+    text = _text_kind(lead)
     if kind == "xlsx":
         what = {"json": "JSON text", "text": "text"}.get(text or "", "no zip archive")
         hint = {"json": "a JSON file renamed .xlsx? Rename it .json or .jsonl",
                 "text": "a CSV renamed .xlsx? Rename it .csv"}.get(
                     text or "", "open it in a spreadsheet program and save it as .xlsx")
-        return NotAManifest(f"{where} is {what} (it begins {_begins(head)}), not an XLSX "
+        return NotAManifest(f"{where} is {what} (it begins {_begins(lead)}), not an XLSX "
                             f"workbook (its content is not a zip archive): {hint}")
-    if kind in ("json", "jsonl") and text == "text" and head.lstrip(
-            b"\xef\xbb\xbf \t\r\n")[:1] not in (b"[", b"{"):
-        return NotAManifest(f"{where} is not {_NAMES[kind]}: it begins {_begins(head)}, and "
-                            "JSON records begin with '{' (a CSV file named "
-                            f".{kind}? rename it .csv)")
+    if kind in ("json", "jsonl") and text == "text" and lead is not None:
+        if lead[0][:1] not in ("[", "{"):
+            return NotAManifest(f"{where} is not {_NAMES[kind]}: it begins {_begins(lead)}, "
+                                "and JSON records begin with '{' (a CSV file named "
+                                f".{kind}? rename it .csv)")
+        if _csv_like(lead):
+            return NotAManifest(f"{where} is not {_NAMES[kind]}: this looks like CSV text, "
+                                f"not JSON (it begins {_begins(lead)}, which no JSON "
+                                "parser reads): rename it .csv")
     if kind == "csv" and text == "json":
-        return NotAManifest(f"{where} is JSON (it begins {_begins(head)}), not CSV text: "
+        return NotAManifest(f"{where} is JSON (it begins {_begins(lead)}), not CSV text: "
                             "rename it .json (an array of records) or .jsonl (one record per "
                             "line)")
     return None
