@@ -167,8 +167,12 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
                 f"{n:,} row(s) are mapped again first, with the mapping as it is now: "
                 + (f"{n - refused:,} map, their deal writes counted above; "
                    if refused < n else "none maps; ")
-                + f"{refused:,} still fail, change nothing or repeat an earlier row of "
-                "their key (its duplicate): not sent, not counted")
+                # (x45r5 F5: "change nothing or repeat an earlier row of their key (its
+                # duplicate)" did not say which, nor what to do)
+                + f"{refused:,} still fail or send nothing: the mapping as it is now still "
+                "refuses them (fix it, then retry again), or their deal already holds what "
+                "they would write, or each repeats an earlier row of the same key whose "
+                "write covers it: not sent, not counted")
         decided = bool(getattr(kind, "remapped_priced", False))
         notes.append(sent + ("" if pulled else "; the catalog and the indexes are pulled "
                              "again (not counted above)")

@@ -81,4 +81,4 @@ def test_a_retry_prices_a_repeated_keys_later_row_once(sb: Sandbox,  # noqa: F81
     assert len(heads) == 2, retried.output
     assert all("addDeal 2," in calls for calls, _ in heads), heads
     assert {int(t.replace(",", "")) for _, t in heads} == {spent(sb) - before}, retried.output
-    assert "repeat an earlier row of their key" in retried.output
+    assert "repeats an earlier row of the same key" in retried.output

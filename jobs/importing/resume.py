@@ -231,6 +231,7 @@ class _Resume(_ImportBase):
             refs: dict[tuple[str, str], None] = {}
             in_flight: dict[tuple[str, str], None] = {}
             keyed = False
+            remapped: list[tuple[int, str]] = []  # keyed rows mapped again: (id, op)
             for i in briefs(store, ItemState.PENDING, ItemState.SENDING):
                 pending = i.state is ItemState.PENDING
                 if pending and self._rereads(i):
@@ -239,10 +240,15 @@ class _Resume(_ImportBase):
                         archived.append(int(i.deal_id))
                 if not i.duplicate and not self._remaps(i):
                     (refs if pending else in_flight).update(dict.fromkeys(i.refs))
-                keyed = keyed or (pending and bool(i.key) and not i.duplicate and (
-                    i.op == "create" or (i.op == "update" and isinstance(i.deal_id, int))))
+                if pending and bool(i.key) and not i.duplicate and (
+                        i.op == "create" or (i.op == "update" and isinstance(i.deal_id, int))):
+                    if self._remaps(i):
+                        remapped.append((i.id, i.op))
+                    else:
+                        keyed = True
             memo["census"] = {"targets": (ids, archived), "refs": list(refs),
-                              "refs+sending": list({**refs, **in_flight}), "keyed": keyed}
+                              "refs+sending": list({**refs, **in_flight}), "keyed": keyed,
+                              "keyed remapped": remapped}
         census: dict[str, Any] = memo["census"]
         return census
 
@@ -778,8 +784,14 @@ class _Resume(_ImportBase):
                 and isinstance(i.deal_id, int) and not i.duplicate)
 
     def _any_keyed(self, store: JobStore) -> bool:
-        """Whether a pending create or a pending update has a key (``_keyed_since_load``)."""
-        return bool(self._census(store)["keyed"])
+        """Whether a pending create or a pending update has a key (``_keyed_since_load``)
+        and will send: a row mapped again that the mapping as it is now refuses sends
+        nothing, so no deal is read for it (x45r5 F5: a retry whose 4 rows all failed
+        again read getDeals + getArchivedDeals, 30 tokens, for none)."""
+        census = self._census(store)
+        return bool(census["keyed"]) or any(
+            self._sent_again(item_id, op) is not None
+            for item_id, op in census["keyed remapped"])
 
     async def _keyed_since_load(self, ctx: CallContext, store: JobStore
                                 ) -> dict[str, list[dict[str, Any]]]:
@@ -964,8 +976,11 @@ class _Resume(_ImportBase):
         return {op: n for op, n in total.items() if n}
 
     def _pending_creates(self, store: JobStore) -> Iterator[Brief]:
+        """The keyed pending creates that will send (a row mapped again that the mapping
+        refuses is none: it is not re-checked, nor said to be)."""
         return (i for i in briefs(store, ItemState.PENDING)
-                if i.op == "create" and i.key and not i.duplicate)
+                if i.op == "create" and i.key and not i.duplicate
+                and not (self._remaps(i) and self._sent_again(i.id, i.op) is None))
 
     async def _creates_again(self, ctx: CallContext, store: JobStore,
                              keyed: Mapping[str, list[dict[str, Any]]]) -> list[str]:
