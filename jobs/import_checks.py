@@ -20,14 +20,13 @@ from bulk.manifest import header as read_header
 from bulk.manifest_json import object_at
 from bulk.manifest_row import PathLike
 from bulk.manifest_xlsx import (
-    column_letter,
     first_visible_sheet,
     hidden_sheet_names,
     sheet_names,
-    unlabelled,
 )
 from bulk.reports import HOLD_COLUMN, TYPED_KEY, hold_column
 
+from .alike_columns import alike_problem as alike_problem  # re-exported: it lived here
 from .import_items import ImportSettings
 from .keyset import KeySet as KeySet  # re-exported: it lived here
 from .mapping import Mapping as ImportMapping
@@ -113,52 +112,6 @@ def stored_settings(store: Any) -> ImportSettings:
     completed = store.meta_get(META_SETTINGS)
     return ImportSettings.from_json(completed if isinstance(completed, dict)
                                     else store.config["import"])
-
-
-# the columns pdbulk's own failed-rows files put before a row's cells (``results.failed_row``):
-# ``key`` beside a file's own ``Key`` is no second spelling of it
-_REPORT_COLUMNS = frozenset({"row", "key", "reason", "status", "column", "hold"})
-
-
-def alike_problem(header: Sequence[str], columns: Sequence[str],
-                  header_row: int | None = None) -> str | None:
-    """Why a manifest whose ``header`` names one column twice but for case and surrounding
-    spaces (``Email`` and ``email ``; a CSV header's spaces are trimmed) cannot be read by a
-    mapping reading ``columns``: it reads one of them and not the other, which would go
-    unused (x43r4 F7: both accepted, one silently unused; a plan note since x44 — refused
-    now, as Pipedrive's own importer refuses a file with two columns of one name). Names
-    the header's row (``header_row``, None: row 1) and each column's position and letter.
-    None when the mapping reads each of them by its exact spelling, or none of them (a
-    column nobody reads is no problem: x25r2 F7). pdbulk's own failed-rows columns
-    (``key`` beside a file's ``Key``) are never compared; nor are a JSON manifest's paths."""
-    if isinstance(header, PathSample):
-        return None
-    names = list(header)
-    read = set(columns)
-
-    def alike(name: str) -> str:
-        return unlabelled(name).strip().casefold()
-
-    groups: dict[str, list[int]] = {}
-    for p, h in enumerate(names, 1):
-        if h and h not in _REPORT_COLUMNS:
-            groups.setdefault(alike(h), []).append(p)
-    said = []
-    for positions in groups.values():
-        spelt = {unlabelled(names[p - 1]) for p in positions}
-        taken = [p for p in positions if names[p - 1] in read]
-        if len(spelt) < 2 or not taken or len(taken) == len(positions):
-            continue
-        shown = [f"{p} ({column_letter(p)}) {unlabelled(names[p - 1])!r}" for p in positions]
-        left = [repr(unlabelled(names[p - 1])) for p in positions if p not in taken]
-        said.append(f"columns {', '.join(shown[:-1])} and {shown[-1]} of the header (row "
-                    f"{header_row or 1}) are one name but for case and spaces, and the "
-                    f"mapping reads {' and '.join(repr(names[p - 1]) for p in taken)} "
-                    f"only: {' and '.join(left)} would go unused")
-    if not said:
-        return None
-    return ("; ".join(said) + ". Rename or delete the column(s) not meant in the file, or "
-            "read each by its exact spelling in the mapping")
 
 
 def check_columns(mapping: ImportMapping, header: Sequence[str], *,

@@ -52,6 +52,7 @@ from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
 
 from .account import parse_time
+from .alike_columns import refuse_alike
 from .deals import (
     IDS_PER_CALL,
     Deal,
@@ -136,9 +137,11 @@ def _ids(raw: object) -> list[int]:
     return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
 
 
-def pair_columns(head: Sequence[str]) -> tuple[str, str]:
+def pair_columns(head: Sequence[str], header_row: int | None = None) -> tuple[str, str]:
     """The survivor column and the merge_id / merge_ids column of a merge manifest's
-    header; InputError when it has not the one layout or the other."""
+    header; InputError when it has not the one layout or the other, or when it names one
+    of them twice but for case and spaces (``merge_id`` beside ``Merge_ID``: x45r5 F6;
+    ``header_row``: the header's row, for the message)."""
     survivor = _pick(head, _SURVIVOR_COLUMNS)
     merge = _pick(head, _MERGE_COLUMNS)
     group = _pick(head, _GROUP_COLUMNS)
@@ -148,6 +151,7 @@ def pair_columns(head: Sequence[str]) -> tuple[str, str]:
                          + ", ".join(head))
     source_col = merge or group
     assert source_col is not None
+    refuse_alike(head, [survivor, source_col], header_row, "merge")
     return survivor, source_col
 
 
@@ -157,7 +161,7 @@ def read_pairs(path: str | Path, *, encoding: str | None = None, sheet: str | No
     merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list). ``header_row``:
     the row the header is on, as a spreadsheet numbers it (None: found)."""
     survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet,
-                                                        header_row=header_row))
+                                                        header_row=header_row), header_row)
     for source in read_manifest(path, encoding=encoding, sheet=sheet, header_row=header_row):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:

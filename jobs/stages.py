@@ -29,6 +29,7 @@ from bulk.store import BeforeImage, Item, JobStore, NewItem, Outcome
 from bulk.wording import counted, noun
 
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
+from .alike_columns import refuse_alike
 from .catalog import Catalog
 from .deals import (
     META_VALUE_LABELS,
@@ -267,6 +268,7 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     if (problem := _column_problem(source, head)) is not None:
         raise InputError(problem)
     assert column is not None
+    refuse_alike(head, [column], source.header_row, "move-stage")  # `id` beside `ID ` (x45r5 F6)
     refs = await collected(ctx, read_refs(
         source.manifest, id_col=column if by_id else None, key_col=None if by_id else column,
         encoding=source.encoding, sheet=source.sheet, since=since,
