@@ -1,5 +1,9 @@
 """Cells as text: emptiness, control characters, titles, keys, and the stored form of
-a row's cells (``storable`` / ``typed_values``)."""
+a row's cells (``storable`` / ``typed_values``).
+
+Why ~500 lines: each reading of a cell as text refuses the spreadsheet cells that are not
+text (dates, serial 0, lost digits, error cells) with its own reason; they share one
+table of what a typed cell shows as, which split modules would each import back."""
 
 from __future__ import annotations
 
@@ -431,21 +435,19 @@ def not_date_cell(value: object, *, name: bool = False) -> None:
     """InputError when a cell read as text is a spreadsheet's date, date-time or time cell
     (an XLSX reader's ``date`` / ``datetime`` / ``time``): Excel turns text typed as
     ``1-Mar``, ``3/1`` or ``Mar 1`` into a date, and the text was written as the ISO date
-    (x42r1 F6: a title ``1-Mar`` became ``2026-03-01``, silently; the key column refused
-    such cells already); an ``ExcelZeroDate`` (a date cell of serial 0) is one too.
-    ``name``: a title or a person / organization name, which a boolean cell (TRUE /
-    FALSE) never is either. A template (``{Company} - {Close Date}``) writes a date as
-    text on purpose and is not checked."""
+    (x42r1 F6: a title ``1-Mar`` became ``2026-03-01``, silently), or a date cell of
+    serial 0 (``ExcelZeroDate``). ``name``: a title or a person / organization name, which
+    a boolean cell (TRUE / FALSE) never is either. A template (``{Company} - {Close
+    Date}``) writes a date as text on purpose and is not checked."""
     if isinstance(value, datetime | date | time):
         what = ("a time" if isinstance(value, time) else "a date" if not isinstance(
             value, datetime) or value.time() == time() else "a date and time")
         raise InputError(f"the cell is {what} in the workbook ({shown_cell(value)}), not "
                          "text: a spreadsheet turns text typed as 1-Mar or 3/1 into a date; "
                          "format the column as Text in the workbook and type the value again")
-    if isinstance(value, ExcelZeroDate):  # a date cell of serial 0, shown as Excel shows it
+    if isinstance(value, ExcelZeroDate):  # a date cell of serial 0 (x45r6 F1: was text)
         raise InputError(f"the cell is a date in the workbook (Excel's empty date, {value}), "
-                         "not text: format the column as Text in the workbook and type the "
-                         "value again, or clear the cell (x45r6 F1: it was written as text)")
+                         "not text: format the column as Text and type the value again")
     if name and isinstance(value, bool):
         raise InputError(f"the cell is a TRUE / FALSE value ({shown_cell(value)}), not a "
                          "name: format the column as Text in the workbook and type the "
