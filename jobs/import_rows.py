@@ -731,15 +731,17 @@ class RowPlanner:
         self._first_here, self._took_over = None, None
         item = self._decide(row, check_duplicate=check_duplicate)
         key = item.key
+        if key and item.state is ItemState.FAILED and self._first_here == row.row:
+            # the key's first row only: a later row that fails its own check (a bad
+            # e-mail between two copies of the first) left the third row to be decided
+            # as a first, and one job made two deals of the key (x41r2 F-dbl); a first
+            # row refused as contested too (its payload a duplicate's: x45r6 F2, the
+            # later rows were reported its duplicates, "imported once, as row 2")
+            self._first_failed.add(key)  # (a later row of its cells fails as it does)
         if not key or item.payload.get("duplicate") \
                 or (item.payload.get("result") or {}).get("action") == "duplicate":
             return item
         if item.state is ItemState.FAILED:
-            # the key's first row only: a later row that fails its own check (a bad
-            # e-mail between two copies of the first) left the third row to be decided
-            # as a first, and one job made two deals of the key (x41r2 F-dbl)
-            if self._first_here == row.row:
-                self._first_failed.add(key)  # (a later row of its cells fails as it does)
             return item
         if self._took_over is not None and self._took_over[0] == key:
             # the first row failed and this one, the same record, writes the key's deal:
@@ -780,9 +782,13 @@ class RowPlanner:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
         repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields,
                                     failed)
-        if repeat is not None and repeat.same and (failing is not None
-                                                   or key in self._first_failed) \
+        if repeat is not None and (repeat.same or (repeat.contact and self.mode == "insert"
+                                                   and key in self._first_failed)) \
+                and (failing is not None or key in self._first_failed) \
                 and (not blank or key in self._first_failed):
+            # (x45r6 F4: a row of another contact than a first row that failed is the
+            # deal's first that writes, as a copy is: an insert's contact-only duplicate
+            # is judged beside the row that writes the deal, never one that failed)
             # (a row failing on empty cells alone gives a part of the first row's record,
             # as an empty cell writes nothing: its duplicate when that row did not fail)
             # this row fails its own check (it writes nothing), or the first row failed:
@@ -881,10 +887,15 @@ class RowPlanner:
                     + drop("the other"))
         other = "the other rows" if many else "the other row"
         if repeat.contact:  # (x45r1 F4: a joined Deals + Contacts export)
+            # the upsert contests the key: a plain insert after it fails every row of the
+            # key as contested (x45r6 F2), so the advice names what releases it
+            insert = ("empty their hold cells and import them with --mode insert"
+                      if self.hold_column else "import the file with --mode insert "
+                      "--release-held")
             return (f"{head}: a Pipedrive deal takes one person: keep the row whose contact "
                     f"is the deal's person ({drop(other, many)}) and add the other contacts "
-                    "to the deal as participants by hand, or import with --mode insert "
-                    "(the first row's contact is linked, the others named as not linked)")
+                    f"to the deal as participants by hand, or {insert} (the first row's "
+                    "contact is linked, the others named as not linked)")
         return f"{head}: keep the row that is right ({drop(other, many)})"
 
     def learn_contests(self, rows: Iterable[SourceRow]) -> None:
