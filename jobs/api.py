@@ -546,6 +546,11 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
             planned, writes = _planned(prep, plan, work), work.writes(prep)
+            # the load's reads are answered: charged, not in doubt, before any way out —
+            # nothing to send, not made, the prompt (x45r4 F4b), the run — so summary.json,
+            # ``lines`` and ``status`` agree (x45r8 F1: 10 of 20 tokens "in doubt" in the
+            # summary.json of a move-stage that selected 0 deals)
+            await s.settle_ledger()
             if planned.idle is not None:  # nothing to send, and the kind keeps no such job
                 store.set_status("failed", f"{planned.idle}; nothing was sent")
                 raise _NotMade(planned)
@@ -558,8 +563,6 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
                 return _finished(store, None, await in_thread(lambda: _empty_results(store)),
                                  planned, spent_before)
             asked = bool(writes and work.question is not None and confirm is not None)
-            if asked:  # the load's reads are answered: charged, not in doubt at the prompt
-                await s.settle_ledger()
             if asked and confirm is not None and work.question is not None \
                     and not ask(store, confirm, work.question.format(n=writes, s="" if writes == 1 else "s")):
                 # declined (or no answer: ``jobs.confirming``): cancelled, never resumable

@@ -167,19 +167,18 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
         if finished.status in NOT_KEPT:  # nothing to send: no job kept (x44r6 F4)
             _not_made(finished, as_json=as_json)
             return
-        if finished.result is None:
-            if finished.status == "cancelled":  # declined, or no one to answer (cron):
-                # never exit 0 for work not done (x12r4 F2)
-                raise fail(cancelled_line(job_id, store.status_message))
-            if as_json:
-                emit_json({"status": "finished", "job": job_id, "job_dir": str(directory),
-                           "note": "nothing to send"})
-            return
-        if as_json:  # the lines above went to stderr (json_command)
+        if finished.result is None and finished.status == "cancelled":
+            # declined, or no one to answer (cron): never exit 0 for work not done (x12r4 F2)
+            raise fail(cancelled_line(job_id, store.status_message))
+        if as_json:  # the lines above went to stderr (json_command); a job with nothing
+            # to send too: its counts and tokens (x45r8 F3: only status, job, job_dir and
+            # a note, no tokens, for 20 spent)
             summary = directory / "summary.json"
             emit_json({**(orjson.loads(summary.read_bytes()) if summary.exists() else {}),
-                       "job": job_id, "job_dir": str(directory), "status": store.status})
-        finish(store, finished.result)
+                       "job": job_id, "job_dir": str(directory), "status": store.status,
+                       **({} if finished.result is not None else {"note": "nothing to send"})})
+        if finished.result is not None:
+            finish(store, finished.result)
     finally:
         restore()
         store.close()

@@ -842,8 +842,9 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
             say(f"nothing to merge: no job folder is kept (the plan: {plan_dir})")
         else:
             say(f"job {store.job_id}: {work:,} merge(s) to send ({store.directory})")
-        if work and confirm is not None:  # the reads answered: charged at the prompt
-            await s.settle_ledger()
+        # the reads answered: charged, not in doubt, at the prompt and on every way out
+        # before a run (x45r4 F4b, x45r8 F1)
+        await s.settle_ledger()
         if (work and confirm is not None
                 and not ask(store, confirm, f"Merges are final in Pipedrive. Merge "
                             f"{work:,} deal{'' if work == 1 else 's'} away?")):
