@@ -20,6 +20,7 @@ from bulk.errors import AmbiguousName, InputError
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
+from .alike_todo import alike_todos
 from .formatted_twins import plain_twins
 from .spec import _CUSTOM_OPTIONS, Mapping
 
@@ -1528,6 +1529,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                        if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
                 out += _several_lines(section, column, samples)
+    if alike := alike_todos(header, used):  # at the top: `plan import` refuses (x45r8 F2)
+        out[3:3] = [*alike, ""]
     unused = [c for c in header if c not in used and c not in numeric and c not in undated]
     # a column of a custom field whose type pdbulk does not import (daterange, time, org,
     # people, ...) is said so, not left among the others (x41r3 L3: as if no field matched)
