@@ -103,6 +103,8 @@ def test_status_and_jobs_of_an_undone_job_name_its_undo(tmp_path: Path) -> None:
     finally:
         source.close()
     status, line = _status_and_jobs(jobs, source_id)
-    # the undo's fixture deleted 3 deals (K1-K3; K4 a conflict)
-    assert f"undo: undone by job {undo_id} (3 deal(s) deleted)" in status, status
-    assert f"undone by job {undo_id} (3 deal(s) deleted)" in line, line
+    # the undo's fixture deleted 3 deals (K1-K3; K4 a conflict: "in part", x45r8 F4)
+    assert f"undo: undone in part by job {undo_id} (3 deal(s) deleted, 1 left as " \
+        f"conflicts: `pdbulk undo {source_id} --force` puts back over them)" in status, status
+    assert f"undone in part by job {undo_id} (3 deal(s) deleted, 1 left as conflicts" \
+        in line, line

@@ -166,29 +166,75 @@ def _undone_by(store: JobStore) -> str:
     (x45r4 F4c: "U1 (6 deal(s) put back) and U2 (1 deal(s) put back)" of 6 deals), those
     no undo put back wholly said apart: ``job U1 and job U2 (6 deal(s) put back, 1 of them
     in part)``; the later ones that found nothing left said as such."""
-    done = [(u, _undid(u)) for u in _undos(store)]
+    return _undone(store, with_left=False)[0]
+
+
+def undone_phrase(store: JobStore) -> str:
+    """``undone by job U (221 deal(s) deleted)``, or, when rows of its undos failed and no
+    undo put their deals back since, ``undone in part by job U (221 deal(s) deleted, 74
+    left as conflicts: `pdbulk undo J --force` puts back over them)`` (x45r8 F4: "was
+    undone by …: nothing of it is left to resume, and what it did was undone" of an import
+    74 of whose deals its undo left). Reads the undos' stores without locking them."""
+    by, in_part = _undone(store, with_left=True)
+    return f"undone {'in part ' if in_part else ''}by {by}"
+
+
+def _undone(store: JobStore, *, with_left: bool) -> tuple[str, bool]:
+    """``_undone_by``'s words, with (``with_left``) the deals whose undo row failed and
+    that no undo put back since, counted in its parentheses; whether there are any."""
+    undos = _undos(store)
+    done = [(u, _undid(u)) for u in undos]
     worked = [(u, deals) for u, deals in done if deals]
-    if not worked:
-        return f"job {done[-1][0].get('job')}" if done else "an undo"
     deals: dict[int, str] = {}
     for _, some in worked:
         for deal_id, did in some.items():
             if deals.get(deal_id) in (None, "in part"):
                 deals[deal_id] = did
+    left: dict[int, bool] = {}  # deal id -> its row was a conflict
+    for u in undos if with_left else ():
+        for deal_id, conflict in (_failed(u) or {}).items():
+            if deal_id not in deals:
+                left[deal_id] = left.get(deal_id, False) or conflict
+    conflicts = sum(left.values())
+    said = " and ".join(p for p in (
+        f"{conflicts:,} left as conflicts" if conflicts else "",
+        f"{len(left) - conflicts:,} left failed" if len(left) > conflicts else "") if p)
+    force = said + (f": `pdbulk undo {store.job_id} --force` puts back over " + (
+        "them" if conflicts == len(left) else "the conflicts") if conflicts else "")
+    if not worked:
+        return (f"job {done[-1][0].get('job')}" if done else "an undo") + (
+            f" ({force})" if force else ""), bool(left)
     # each deal as the undos left it: deleted (an import's creates), put back, or put back
     # in part (x45r9 F1: an upsert's undo restores the deals it updated and deletes the
     # ones it made; all were said "deleted", by the job's kind)
     gone = sum(1 for did in deals.values() if did == "deleted")
     back = len(deals) - gone
     part = sum(1 for did in deals.values() if did == "in part")
-    said = ([f"{gone:,} deal(s) deleted"] if gone else []) + (
+    told = ([f"{gone:,} deal(s) deleted"] if gone else []) + (
         [f"{back:,} deal(s) put back" + (f", {part:,} of them in part" if part else "")]
         if back else [])
     named = (" and ".join(f"job {u.get('job')}" for u, _ in worked)
-             + f" ({'; '.join(said)})")
+             + f" ({'; '.join(told)}" + (f", {force}" if force else "") + ")")
     idle = [u.get("job") for u, deals in done if not deals]
     return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
-                    if idle else "")
+                    if idle else ""), bool(left)
+
+
+def _failed(undo: Mapping[str, Any]) -> dict[int, bool] | None:
+    """The deals of ``undo``'s failed rows, deal id → the row was a conflict (a change
+    made since the job, which ``--force`` puts back over); None: its store cannot be
+    read."""
+    try:
+        with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
+            out: dict[int, bool] = {}
+            for i in s.items(ItemState.FAILED):
+                deal_id = i.payload.get("deal_id")
+                if i.op in ("restore", "delete") and isinstance(deal_id, int):
+                    out[deal_id] = out.get(deal_id, False) or \
+                        (i.error or "").startswith("conflict")
+            return out
+    except (StoreError, OSError):
+        return None
 
 
 def unfinished_undo(store: JobStore) -> str | None:
@@ -227,7 +273,7 @@ def undone_words(store: JobStore) -> str | None:
     if all(_sent_nothing(u) for u in undos):
         names = ", ".join(str(u.get("job")) for u in undos)
         return f"undo job(s) {names} found nothing to undo"
-    return f"undone by {_undone_by(store)}"
+    return undone_phrase(store)
 
 
 def refuse_after_undo(store: JobStore, command: str) -> str | None:
@@ -242,7 +288,7 @@ def refuse_after_undo(store: JobStore, command: str) -> str | None:
         # x41r1 L7: an undo whose every row was a conflict put nothing back; "what it did
         # was undone" refused a resume / retry that lands over nothing
         return None
-    by = _undone_by(store)
+    by = undone_phrase(store)
     failed = store.counts()[ItemState.FAILED] if command == "retry" else 0
     left = " and ".join(part for part in (pending_line(store), failed
                                           and f"its {failed:,} failed row(s) again") if part)
@@ -252,10 +298,10 @@ def refuse_after_undo(store: JobStore, command: str) -> str | None:
             f"nothing of job {store.job_id} is left to {command}") + "; refused")
     if not left:  # nothing it would send; still refused, as README says (x19r1 F7: a resume
         # re-printed "1 updated; 10 failed", exit 3, with no word of the undo)
-        return (f"job {store.job_id} was undone by {by}: nothing of it is "
-                f"left to {command}, and what it did was undone; refused — start a new job "
+        return (f"job {store.job_id} was {by}: nothing of it is left to {command}, and "
+                f"what it did was {by.split(' by ', 1)[0]}; refused — start a new job "
                 "with the rows you still want")
-    return (f"job {store.job_id} was undone by {by}: {command} would "
+    return (f"job {store.job_id} was {by}: {command} would "
             f"send {left} over that undo; refused — start a new job with the rows you "
             "still want")
 
