@@ -116,9 +116,14 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
     if not delete:
         if free["person"] or free["org"]:
+            # not read without --contacts (its reads cost tokens): some may be gone since,
+            # which --contacts finds and says (x45r8 F5: "40 person(s) … --contacts deletes
+            # them too" of persons an earlier undo had deleted; with it, "gone")
             prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                               "organization(s) the import created carry no other deals: "
-                              "--contacts deletes them too (those changed since are left)")
+                              "--contacts deletes them too, those that still exist (they "
+                              "are not read without it: some may be gone since; those "
+                              "changed since are left)")
         return
     holding = {"person": 0, "org": 0}  # kept: they hold a person this undo keeps (no deal)
     called: dict[tuple[str, int], str] = {}  # their names, as the reads found them
