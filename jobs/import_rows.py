@@ -2310,8 +2310,9 @@ class RowPlanner:
             return None
         if unnamed(person.name, person.email) and self._file_names and (
                 file_name := self._file_names.name_for((person.email, *person.also))):
-            # a bare row is decided as a row naming its cell so (``FileNames``: learned so)
-            person = person._replace(name=file_name)
+            # a bare row is decided as a row naming its cell so (``FileNames``: learned so),
+            # a name it did not give itself: no "of another name" note (``_named_otherwise``)
+            person = person._replace(name=_FileGiven(file_name))
         org_id = org.get("id") if org is not None else None
         joined = self._file_identity(person, mapped_org, org_id)
         ref = self._joined_ref(joined, org, linked, mapped_org)
@@ -2507,13 +2508,23 @@ class RowPlanner:
         with no name and no display name is named) and an e-mail: a person of another
         name linked by that e-mail is then noted (x20r1 S4: ``Bob Roe`` linked to the new
         ``Ann Lee`` by her second address said ``created``)."""
-        return bool(person.email) and bool(person.name) and person.name != person.email
+        return bool(person.email) and bool(person.name) and person.name != person.email \
+            and not isinstance(person.name, _FileGiven)
 
     def _account_name(self, index: PersonIndex, pid: int) -> str:
         """The name of the account's person ``pid`` as Pipedrive holds it
         (``PersonIndex.names``; x35r1 5: the case-folded ``by_name`` key was shown),
         "(no name)" when it has none."""
         return index.names.get(pid) or "(no name)"
+
+
+class _FileGiven(str):
+    """The name other rows of the file give a bare row's address (``FileNames``): the row
+    is decided under it, but it named no one itself, so it is never "linked by e-mail to a
+    person of another name" (x45r10: a bare ``cy@x.com`` of the account's ``Cy Ode`` was
+    counted so under the file's ``Cyril Ray``)."""
+
+    __slots__ = ()
 
 
 # a pure function of two names, asked for nearly every row that names a person: remembered
