@@ -41,6 +41,24 @@ def test_an_ambiguous_merged_ids_cell_is_refused_with_its_row(tmp_path: Path) ->
     assert "\n" not in str(caught.value)
 
 
+def test_a_column_alike_one_the_apply_reads_is_refused(tmp_path: Path) -> None:
+    """A column added beside one the apply reads, alike but for case and spaces
+    (``Survivor_ID`` beside ``survivor_id``, ``Decision `` beside ``decision``), is refused
+    before anything is read, as merge refuses it (x45r11 F1: it was ignored and the groups
+    merged as the other column said); an added column of another name is left alone."""
+    for extra, cell in (("Survivor_ID", "3"), ("Decision ", "keep-separate")):
+        (tmp_path / "groups.csv").write_text(
+            HEADER.rstrip("\n") + f";{extra}\n" + f"g-1;merge;review;0,8;1;2;{cell}\n",
+            encoding="utf-8")
+        with pytest.raises(InputError, match="one name but for case") as caught:
+            read_groups(tmp_path)
+        assert extra.strip() in str(caught.value), caught.value
+    (tmp_path / "groups.csv").write_text(HEADER.rstrip("\n") + ";my note\n"
+                                         "g-1;merge;review;0,8;1;2;ok\n", encoding="utf-8")
+    (group,) = read_groups(tmp_path)
+    assert group.survivor_id == 1
+
+
 def _excel_de(path: Path) -> None:
     """groups.csv as Excel (de-DE) saves it: `;`, a BOM, `1000` for 1.000, `0,85`."""
     with open(path, newline="", encoding="utf-8") as f:

@@ -48,6 +48,7 @@ from bulk.errors import InputError
 from bulk.manifest import header as manifest_header
 from bulk.manifest import read_manifest
 
+from ..alike_columns import refuse_alike
 from ..field_text import amount_text, field_text, whole
 from ..selection import parse_id
 from .amounts import two_currencies
@@ -57,6 +58,8 @@ from .records import record_from_json, record_json
 from .titles import group_title
 
 GROUPS, PAIRS, SUMMARY, DEALS = "groups.csv", "pairs.csv", "summary.json", "deals.jsonl"
+# the columns of groups.csv the apply reads (``read_groups``)
+_READ = ("group_id", "decision", "survivor_id", "merged_ids", "band", "score")
 GROUP_COLUMNS = ("group_id", "decision", "band", "score", "survivor_id", "merged_ids",
                  "survivor_title", "reasons", "survivor_reasons", "differing", "differing_keys",
                  "policy_fields", "policy_field_keys", "drops")
@@ -774,10 +777,14 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
         raise InputError(f"{directory} is not a dedupe plan (no {GROUPS}); make one with "
                          "`pdbulk dedupe plan -o DIR`")
     try:
-        missing = {"group_id", "decision", "survivor_id", "merged_ids", "band", "score"} - {
-            h.strip() for h in manifest_header(path, format="csv")}
+        header = manifest_header(path, format="csv")
+        missing = set(_READ) - {h.strip() for h in header}
         if missing:
             raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        # a column added beside one the apply reads, alike but for case and spaces
+        # (``Survivor_ID`` beside ``survivor_id``): refused, as merge refuses it — merges
+        # are final (x45r11 F1: the added column was ignored, the groups merged)
+        refuse_alike(header, _READ, reader="dedupe apply")
         out: list[PlannedGroup] = []
         seen: dict[int, int] = {}
         ids: dict[str, int] = {}  # group id -> its first row
