@@ -21,6 +21,7 @@ from .. import transforms as tf
 from ..catalog import Catalog, DealField
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
+from .crm_columns import OPEN_WORDS, dynamics_columns, status_label_column
 from .formatted_twins import plain_twins
 from .spec import _CUSTOM_OPTIONS, Mapping
 
@@ -413,7 +414,7 @@ _NOT_NUMBERS = ("deal.title", "deal.owner", "person.name", "organization.name",
 
 
 # a status column's word for an open deal: Close's status_type is active, won or lost
-_OPEN_WORDS = frozenset({"active"})
+_OPEN_WORDS = OPEN_WORDS
 
 
 def _not_statuses(samples: MappingABC[str, Sequence[str]] | None,
@@ -1270,7 +1271,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # export an update by id (``_own_export``)
     keys = _GUESSES["import.key_column"]
     candidates["import.key_column"] = (*keys[:3], key_field, *keys[3:])
-    guesses = _guess(header, candidates)
+    # Dynamics 365's "(Do Not Modify)" columns: its deal's GUID is the key, the others its
+    # bookkeeping, matched to nothing (x45r6 F6); Close's status_label of Active / Won /
+    # Lost is the status where no column is (``crm_columns``)
+    record_key, bookkeeping = dynamics_columns(header)
+    header = [c for c in header if c not in bookkeeping]
+    guesses = _guess([c for c in header if c != record_key], candidates)
+    if record_key is not None:
+        guesses = {t: c for t, c in guesses.items() if t != "import.key_column"}
+        guesses["import.key_column"] = record_key
+    if "deal.status" not in guesses and (
+            label := status_label_column(header, samples)) not in (None, *guesses.values()):
+        guesses["deal.status"] = str(label)
     for target, exact in _EXACT_ONLY.items():  # too short to match by likeness
         column = next((c for c in header if tf.norm_key(_leaf(c)) in exact
                        and c not in guesses.values()), None)
@@ -1432,7 +1444,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 opens := _open_words(samples, column)):
             entries = ", ".join(f"{_toml_str(v)} = \"open\"" for v in opens)
             out += [f"# column {_toml_str(column)} writes an open deal's status as "
-                    + " / ".join(map(repr, opens)) + " (Close's status_type: active, won, lost)",
+                    + " / ".join(map(repr, opens)) + " (Close's status types: active, won, "
+                    "lost)",
                     f"status = {{ column = {_toml_str(column)}, map = {{ {entries} }} }}"]
             continue
         if name == "status" and column and not_statuses:
@@ -1541,6 +1554,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     unused = [c for c in unused if c not in unsupported]
     if unused:
         out += ["", "# Columns not mapped: " + ", ".join(unused)]
+    if bookkeeping:
+        out.append("# Left out, Dynamics 365's bookkeeping for importing its sheet back "
+                   "(no field of a deal): " + ", ".join(bookkeeping))
     out += _period_note(unused, samples)
     out += twin_notes
     if unsupported:
