@@ -123,6 +123,26 @@ def _text_kind(lead: tuple[str, bool] | None) -> str | None:
     return "json" if following is None or _json_line(following) is not None else "text"
 
 
+# what a JSON text holds when its top-level array holds no records (x46 f46e: an array of
+# arrays in a file named .csv was told "rename it .json (an array of records)")
+_NOT_RECORDS = {"[": "an array of arrays (rows whose cells have no column names)",
+                "other": "an array of values, not of records"}
+_RECORDS_ARE = ('a .json manifest is an array of records, one object per row '
+                '([{"key": "K1", "title": "..."}, ...]), and .jsonl one such object per line')
+
+
+def _not_records(lead: tuple[str, bool] | None) -> str | None:
+    """What a JSON text's top-level array holds when it is no records (``_NOT_RECORDS``):
+    its first element an array, or a string, number, true, false or null; None for records,
+    an empty array, a top-level object (records of an API response, or JSON Lines) or a
+    beginning the sample cannot tell."""
+    text = (lead[0] if lead else "").lstrip()
+    first = text[1:].lstrip()[:1] if text.startswith("[") else ""
+    if first in ("", "{", "]"):
+        return None
+    return _NOT_RECORDS.get(first, _NOT_RECORDS["other"])
+
+
 def _csv_like(lead: tuple[str, bool] | None) -> bool:
     """A CSV file whose first cell begins with ``[`` or ``{``, named ``.json`` (x45r5 F3):
     no JSON parser reads even its first cell (``[Key],Title``: the error is before the
@@ -200,9 +220,12 @@ def _wrong_content(path: PathLike, kind: Format | None) -> NotAManifest | None:
         return None
     lead = lead_text(path)
     text = _text_kind(lead)
+    shape = _not_records(lead) if text == "json" else None
     if kind == "xlsx":
         what = {"json": "JSON text", "text": "text"}.get(text or "", "no zip archive")
-        hint = {"json": "a JSON file renamed .xlsx? Rename it .json or .jsonl",
+        hint = {"json": f"it is {shape}, so no JSON manifest either: "
+                f"{_RECORDS_ARE}; save the table as .xlsx or CSV (the first row its header)"
+                if shape else "a JSON file renamed .xlsx? Rename it .json or .jsonl",
                 "text": "a CSV renamed .xlsx? Rename it .csv"}.get(
                     text or "", "open it in a spreadsheet program and save it as .xlsx")
         return NotAManifest(f"{where} is {what} (it begins {_begins(lead)}), not an XLSX "
@@ -216,6 +239,11 @@ def _wrong_content(path: PathLike, kind: Format | None) -> NotAManifest | None:
             return NotAManifest(f"{where} is not {_NAMES[kind]}: this looks like CSV text, "
                                 f"not JSON (it begins {_begins(lead)}, which no JSON "
                                 "parser reads): rename it .csv")
+    if kind == "csv" and text == "json" and shape:
+        return NotAManifest(f"{where} is JSON (it begins {_begins(lead)}), not CSV text, and "
+                            f"{shape}, so no JSON manifest either: {_RECORDS_ARE}; save "
+                            "the table as CSV (the first row its header) or its rows as "
+                            "records")
     if kind == "csv" and text == "json":
         return NotAManifest(f"{where} is JSON (it begins {_begins(lead)}), not CSV text: "
                             "rename it .json (an array of records) or .jsonl (one record per "

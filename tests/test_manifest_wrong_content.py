@@ -129,3 +129,27 @@ def test_right_content_is_left_to_its_reader(tmp_path: Path, data: bytes, suffix
     path = tmp_path / f"m{suffix}"
     path.write_bytes(data)
     assert wrong_content(path, detect_format(path)) is None
+
+
+@pytest.mark.parametrize(("data", "suffix", "shape"), [
+    (b'[["key", "title"], ["K1", "A"]]\n', ".csv", "an array of arrays"),
+    (b'[\n  ["key", "title"],\n  ["K1", "A"]\n]\n', ".csv", "an array of arrays"),
+    (b'["K1", "K2"]\n', ".csv", "an array of values"),
+    (b'[["key", "title"], ["K1", "A"]]\n', ".xlsx", "an array of arrays"),
+    (b'[1, 2]\n', ".xlsx", "an array of values")])
+def test_json_of_no_records_is_not_told_to_be_renamed_json(tmp_path: Path, data: bytes,
+                                                           suffix: str, shape: str) -> None:
+    """An array of arrays (or of values) is no .json manifest either: the refusal says what
+    shape a .json manifest has and that this file is not it, never "rename it .json"
+    (before: 'rename it .json (an array of records) or .jsonl')."""
+    path = tmp_path / f"m{suffix}"
+    path.write_bytes(data)
+    with pytest.raises(NotAManifest) as refused:
+        list(read_manifest(path))
+    said = str(refused.value)
+    assert shape in said and "a .json manifest is an array of records" in said, said
+    assert "ename it .json" not in said, said
+    # a file of records still is told to rename it
+    path.write_bytes(b'[{"key": "K1"}]\n')
+    with pytest.raises(NotAManifest, match=r"ename it \.json"):
+        list(read_manifest(path))
