@@ -230,7 +230,7 @@ def merge_deals(pairs: Path | str, *, encoding: str | None = None,
     pairs = Path(pairs)
     try:
         columns = header(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
-        pair_columns(columns, header_row)
+        pair_columns(columns, header_row, pairs)
         # no pairs: no call and no job, as update / move-stage refuse it (x32r1 F8: a job
         # folder and exit 0 "nothing to send" for a pairs file that is a wrong export)
         check_has_rows(pairs, encoding=encoding, sheet=sheet, header_row=header_row)

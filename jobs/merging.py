@@ -137,11 +137,12 @@ def _ids(raw: object) -> list[int]:
     return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
 
 
-def pair_columns(head: Sequence[str], header_row: int | None = None) -> tuple[str, str]:
+def pair_columns(head: Sequence[str], header_row: int | None = None,
+                 path: str | Path | None = None) -> tuple[str, str]:
     """The survivor column and the merge_id / merge_ids column of a merge manifest's
     header; InputError when it has not the one layout or the other, or when it names one
     of them twice but for case and spaces (``merge_id`` beside ``Merge_ID``: x45r5 F6;
-    ``header_row``: the header's row, for the message)."""
+    ``header_row``: the header's row, ``path``: the manifest, for the message)."""
     survivor = _pick(head, _SURVIVOR_COLUMNS)
     merge = _pick(head, _MERGE_COLUMNS)
     group = _pick(head, _GROUP_COLUMNS)
@@ -151,7 +152,8 @@ def pair_columns(head: Sequence[str], header_row: int | None = None) -> tuple[st
                          + ", ".join(head))
     source_col = merge or group
     assert source_col is not None
-    refuse_alike(head, [survivor, source_col], header_row, "merge")
+    # found by name in any case (``_pick``): no spelling is the one read (x45r11 F2)
+    refuse_alike(head, [survivor, source_col], header_row, "merge", by_name=True, path=path)
     return survivor, source_col
 
 
@@ -161,7 +163,8 @@ def read_pairs(path: str | Path, *, encoding: str | None = None, sheet: str | No
     merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list). ``header_row``:
     the row the header is on, as a spreadsheet numbers it (None: found)."""
     survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet,
-                                                        header_row=header_row), header_row)
+                                                        header_row=header_row), header_row,
+                                      path)
     for source in read_manifest(path, encoding=encoding, sheet=sheet, header_row=header_row):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:

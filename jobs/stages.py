@@ -268,7 +268,10 @@ async def select(ctx: CallContext, source: DealSource, catalog: Catalog, prep: P
     if (problem := _column_problem(source, head)) is not None:
         raise InputError(problem)
     assert column is not None
-    refuse_alike(head, [column], source.header_row, "move-stage")  # `id` beside `ID ` (x45r5 F6)
+    # `id` beside `ID ` (x45r5 F6); a deal id column found by its usual name is found in any
+    # case: no spelling of the pair is the one read (x45r11 F2)
+    refuse_alike(head, [column], source.header_row, "move-stage",
+                 by_name=by_id and source.id_column is None, path=source.manifest)
     refs = await collected(ctx, read_refs(
         source.manifest, id_col=column if by_id else None, key_col=None if by_id else column,
         encoding=source.encoding, sheet=source.sheet, since=since,

@@ -68,3 +68,26 @@ def test_merge_refuses_its_columns_beside_alike_ones(sandbox: Sandbox,  # noqa: 
     path.write_text("merge_id,survivor_id,Note,note\n1,2,a,b\n")  # a column nobody reads
     code, said = _run(sandbox, "plan", "merge", str(path))
     assert "one name but for case" not in said, said
+
+
+def test_move_stage_and_merge_name_the_file_and_no_spelling_as_read(
+        sandbox: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """x45r11 F2: a column found by its usual name in any case (move-stage's deal id, merge's
+    survivor_id) beside an alike one: the refusal names the file, as import's and update's
+    do, and names neither spelling as the one read (before: "move-stage reads 'deal_id'
+    only", the last spelling, with no file)."""
+    ids, pairs = tmp_path / "ids.csv", tmp_path / "pairs.csv"
+    ids.write_text("Deal_ID,deal_id \n1,2\n")
+    pairs.write_text("merge_id,Survivor_ID,survivor_id \n1,2,3\n")
+    for path, args in ((ids, ["move-stage", "--manifest", str(ids), "--to-stage",
+                              "Qualified", "--yes"]),
+                       (pairs, ["plan", "merge", str(pairs)])):
+        before = _tokens(sandbox)
+        code, said = _run(sandbox, *args)
+        assert code == 1, said
+        assert said.startswith(f"pdbulk: {path}: columns "), said
+        assert "reads one column of that name only, whatever its case: the other would go " \
+               "unused" in said, said
+        assert "only: 'Deal_ID'" not in said and "only: 'Survivor_ID'" not in said, said
+        if path == pairs:  # (move-stage reads the account's stages first)
+            assert _tokens(sandbox) == before, said

@@ -784,7 +784,7 @@ def read_groups(directory: Path) -> list[PlannedGroup]:
         # a column added beside one the apply reads, alike but for case and spaces
         # (``Survivor_ID`` beside ``survivor_id``): refused, as merge refuses it — merges
         # are final (x45r11 F1: the added column was ignored, the groups merged)
-        refuse_alike(header, _READ, reader="dedupe apply")
+        refuse_alike(header, _READ, reader="dedupe apply", path=path)
         out: list[PlannedGroup] = []
         seen: dict[int, int] = {}
         ids: dict[str, int] = {}  # group id -> its first row
