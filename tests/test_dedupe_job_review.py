@@ -134,3 +134,52 @@ async def test_the_review_pages_owner_names_come_from_every_page_of_users() -> N
     names = await review_names(Ctx(), [DealRecord(id=9, title="x", status="open",  # type: ignore[arg-type]
                                                   owner_id=2)])
     assert names["owner"] == {1: "Ann", 2: "Bob"}
+
+
+class _Texts(HTMLParser):
+    """Each row's cell texts by its data-field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self._field = ""
+        self._in_td = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self._field = dict(attrs).get("data-field") or ""
+        if tag == "td":
+            self._in_td = True
+            self.rows.setdefault(self._field, []).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_td = self._in_td and tag != "td"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_td:
+            self.rows[self._field][-1] += data
+
+
+def test_review_page_numbers_read_as_the_csv_and_terminal_say_them() -> None:
+    """A custom number field's cell is grouped, with no spurious ``.0`` (before:
+    ``1000000.0``), as groups.csv's drops and the terminal say it
+    (``planfiles.dropped_value``); a monetary one with its currency (``99,999.99 EUR``)."""
+    from jobs.dedupe.model import Group
+    from jobs.dedupe.planfiles import dropped_value
+
+    base = _records()[:2]
+    seats, money, count = "a1_seats", "a2_money", "a3_count"
+    fields = [{seats: 1000000.0, money: {"value": 99999.99, "currency": "EUR"}, count: 1500},
+              {seats: 12.5, money: {"value": 1000000, "currency": "JPY"}, count: 7}]
+    records = {r.id: DealRecord(r.id, r.title, r.status, org_id=r.org_id, value=r.value,
+                                currency=r.currency, fields=f)
+               for r, f in zip(base, fields, strict=True)}
+    group = Group("g-1", 1, (2,), "review", 0.9, ("title",), ("older",), ())
+    cells = _Texts()
+    cells.feed(render_review([group], records,
+                             fields={seats: "Seats", money: "Money", count: "Count"}))
+    assert cells.rows[seats] == ["1,000,000", "12.5"], cells.rows
+    assert cells.rows[money] == ["99,999.99 EUR", "1,000,000 JPY"], cells.rows
+    assert cells.rows[count] == ["1,500", "7"], cells.rows
+    said = dropped_value(seats, 1000000.0, records[1], {seats: "Seats"}, None, None)
+    assert said == f"Seats {cells.rows[seats][0]}", said

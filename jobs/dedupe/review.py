@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -85,6 +86,10 @@ def _text(v: object) -> str:
         return v.isoformat()
     if isinstance(v, Mapping | list):  # a monetary field as its amount and currency, whole
         return field_text(v)  # and grouped, as the drops say it (x45r7 F2: a Python dict)
+    if isinstance(v, int | float | Decimal) and not isinstance(v, bool):
+        # grouped, every digit and no spurious ".0", as groups.csv and the terminal say a
+        # number (``planfiles.dropped_value``; a custom number field showed 1000000.0)
+        return amount_text(v)
     return str(v)
 
 
