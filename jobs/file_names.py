@@ -16,7 +16,10 @@ compared by their name key; a tie: the first seen; the spelling: its first), the
 it under that name; a row of it is decided under that name too (``name_for``). A function
 of the file's rows, never of their order (README, "Persons and organizations of the
 file"), so a resume or a load again names it the same. An address no named row gives
-keeps its bare name.
+keeps its bare name. A bare cell (or group) whose addresses the named rows give no one
+name in common is two persons of the file: its rows fail (``split_for``), learned by no
+one (x45r10 F1: ``J. Roe`` of ``jane@roe.com``, ``Jr New`` of ``jr@new.com`` and a bare
+``jane@roe.com; jr@new.com`` made one person in 2 of 6 orders, two in the others).
 
 Memory (a 1,000,000-row file): 16 bytes an address of a named row (its first name's
 number and rows), ~14 bytes a distinct name (``Numbering``) and ~8 more with the UTF-8 of
@@ -33,13 +36,17 @@ from collections.abc import Callable, Iterable
 from . import transforms as tf
 from .keyset import Numbering
 
+_SHOWN = 3  # the addresses a split cell's reason names
+
 
 class FileNames:
     """``see`` each named row's addresses (by their numbers in the learning pass) with its
     name; then ``name_of`` (and ``name``) each bare row's cell; then ``done``; then
-    ``name_for(addresses)``: the name the file gives that bare cell."""
+    ``name_for(addresses)``: the name the file gives that bare cell, or
+    ``split_for(addresses)``: why it is no one person of the file."""
 
-    __slots__ = ("_best", "_count", "_ends", "_first", "_more", "_names", "_spelled")
+    __slots__ = ("_best", "_count", "_ends", "_first", "_more", "_names", "_spelled",
+                 "_split")
 
     def __init__(self) -> None:
         self._first = array("q")  # address number -> its first name's number (-1: none)
@@ -53,13 +60,15 @@ class FileNames:
         self._spelled = bytearray()
         self._ends = array("q")
         self._best: dict[tuple[str, ...], str] = {}  # a bare cell's email keys -> its name
+        # a bare cell whose addresses the file names as two persons -> why it fails
+        self._split: dict[tuple[str, ...], str] = {}
 
     def __repr__(self) -> str:
-        return (f"FileNames({len(self._best)} bare cells named, "
+        return (f"FileNames({len(self._best)} bare cells named, {len(self._split)} split, "
                 f"{len(self._names)} names seen)")
 
     def __len__(self) -> int:
-        return len(self._best)
+        return len(self._best) + len(self._split)
 
     def see(self, address: int, name: str, name_key: str) -> None:
         """A named row giving the address numbered ``address`` (of the learning pass),
@@ -87,18 +96,42 @@ class FileNames:
         numbers, the cell's order): the most frequent over them all, a tie to the first
         seen (``max`` keeps the first of equals); None when no named row gives one."""
         tally: dict[int, int] = {}
-        first, count = self._first, self._count
         for a in addresses:
-            if (more := self._more.get(a)) is not None:
-                for n, rows in more.items():
-                    tally[n] = tally.get(n, 0) + rows
-            elif a < len(first) and (n := first[a]) >= 0:
-                tally[n] = tally.get(n, 0) + count[a]
+            for n, rows in self._given(a):
+                tally[n] = tally.get(n, 0) + rows
         if not tally:
             return None
-        best = max(tally.items(), key=lambda seen: seen[1])[0]
-        start = self._ends[best - 1] if best else 0
-        return self._spelled[start:self._ends[best]].decode("utf-8", "surrogatepass")
+        return self._spelling(max(tally.items(), key=lambda seen: seen[1])[0])
+
+    def _given(self, address: int) -> Iterable[tuple[int, int]]:
+        """The (name number, rows) the named rows give the address numbered ``address``."""
+        if (more := self._more.get(address)) is not None:
+            return more.items()
+        if address < len(self._first) and (n := self._first[address]) >= 0:
+            return ((n, self._count[address]),)
+        return ()
+
+    def _spelling(self, n: int) -> str:
+        start = self._ends[n - 1] if n else 0
+        return self._spelled[start:self._ends[n]].decode("utf-8", "surrogatepass")
+
+    def _split_reason(self, given: dict[int, str]) -> str | None:
+        """Why a bare group of these addresses (number -> as written; those named rows
+        give) is no one person: no name the named rows give every one of them (x45r10 F1:
+        ``jane@roe.com`` of "J. Roe", ``jr@new.com`` of "Jr New", and a bare cell of both
+        — which person is it?); None when one name is given them all."""
+        common: set[int] | None = None
+        for a in given:
+            names = {n for n, _ in self._given(a)}
+            common = names if common is None else common & names
+        if common is None or common:
+            return None
+        shown = [f"{address} is {' or '.join(repr(self._spelling(n)) for n, _ in self._given(a))}"
+                 for a, address in list(given.items())[:_SHOWN]]
+        more = ", ..." if len(given) > _SHOWN else ""
+        return ("the row gives no name, and other rows of this file give its addresses to "
+                f"persons of different names ({'; '.join(shown)}{more}): which person is it? "
+                "Give the row its person's name and that person's addresses alone")
 
     def name_cells(self, cells: Callable[[], Iterable[tuple[str, ...]]],
                    numbered: Callable[[str], int | None]) -> None:
@@ -109,7 +142,14 @@ class FileNames:
         ``name_of`` all its addresses the named rows give; a group no named row gives, of
         two addresses or more, by its least address (by email key; spelled as a cell of it
         first writes it) — one name, so its rows are one person in any order. A group of
-        one address no named row gives keeps its rows' names (the address)."""
+        one address no named row gives keeps its rows' names (the address).
+
+        A cell whose addresses no one name is given for by the named rows (each by a name
+        of its own: two persons the file names differently) is split (``split_for``): its
+        rows fail, taking no part in a group; so are the cells of a group whose addresses
+        no one name is given for (through a chain of cells). A function of the set of
+        rows: which names the rows give, not which comes first (x45r10 F1: such a cell
+        was one person with both in 2 of 6 orders, two persons in the others)."""
         number, parent, size = Numbering(), array("q"), array("q")
 
         def root(x: int) -> int:
@@ -119,7 +159,13 @@ class FileNames:
 
         def group(cell: tuple[str, ...]) -> int:
             return root(number.get(hash(tf.email_key(cell[0]))) or 0)
+
+        def own(cell: tuple[str, ...]) -> dict[int, str]:
+            return {a: address for address in cell if (a := numbered(address)) is not None}
         for cell in cells():
+            if len(cell) > 1 and (why := self._split_reason(own(cell))) is not None:
+                self._split[_cell(cell)] = why
+                continue
             first = -1
             for address in cell:
                 if (n := number.number(hash(tf.email_key(address)))) == len(parent):
@@ -130,26 +176,37 @@ class FileNames:
                 elif (other := root(n)) != first:
                     parent[other] = first
                     size[first] += size[other]
-        given: dict[int, dict[int, None]] = {}  # a group -> its addresses named rows give
+        split = self._split
+        given: dict[int, dict[int, str]] = {}  # a group -> its addresses named rows give
         least: dict[int, tuple[str, str]] = {}  # a group of several -> (key, spelling)
         for cell in cells():
-            if not cell:
+            if not cell or (split and _cell(cell) in split):
                 continue
             r = group(cell)
             for address in cell:
                 if (a := numbered(address)) is not None:
-                    given.setdefault(r, {})[a] = None
+                    given.setdefault(r, {}).setdefault(a, address)
                 elif size[r] > 1 and ((key := tf.email_key(address)) < least.get(
                         r, (key + "~", ""))[0]):
                     least[r] = (key, address)
-        names = {r: name for r, of in given.items()
-                 if (name := self.name_of(of)) is not None}
+        names: dict[int, str] = {}
+        apart: dict[int, str] = {}  # a group of no one person -> why
+        for r, of in given.items():
+            if size[r] > 1 and (why := self._split_reason(of)) is not None:
+                apart[r] = why
+            elif (name := self.name_of(of)) is not None:
+                names[r] = name
         for r, (_, address) in least.items():
-            names.setdefault(r, address)
+            if r not in apart:
+                names.setdefault(r, address)
         del given, least
-        if names:
+        if names or apart:
             for cell in cells():
-                if cell and (name := names.get(group(cell))) is not None:
+                if not cell or (split and _cell(cell) in split):
+                    continue
+                if (why := apart.get(r := group(cell))) is not None:
+                    self._split[_cell(cell)] = why
+                elif (name := names.get(r)) is not None:
                     self._best[_cell(cell)] = name
 
     def done(self) -> None:
@@ -164,6 +221,13 @@ class FileNames:
         if not self._best:
             return None
         return self._best.get(_cell(addresses))
+
+    def split_for(self, addresses: Iterable[str | None]) -> str | None:
+        """Why the bare cell of ``addresses`` is no one person of the file (its row fails
+        with it: ``name_cells``), None when it is one."""
+        if not self._split:
+            return None
+        return self._split.get(_cell(addresses))
 
 
 def _cell(addresses: Iterable[str | None]) -> tuple[str, ...]:

@@ -1862,6 +1862,8 @@ class RowPlanner:
             person = PersonRef(*fields)
             if (file_name := names.name_for((person.email, *person.also))) is not None:
                 person = person._replace(name=file_name)
+            elif names.split_for((person.email, *person.also)) is not None:
+                continue  # (the row fails: it lends its addresses and phone to no one)
             take(person, org_key, named_row=False)
         bare = SpilledDict()  # (the bare rows freed, on disk or not)
         addresses.clear()
@@ -2308,11 +2310,15 @@ class RowPlanner:
         file (``_file_identity``): succeeded.csv's note names them (f29h 5)."""
         if person is None:
             return None
-        if unnamed(person.name, person.email) and self._file_names and (
-                file_name := self._file_names.name_for((person.email, *person.also))):
-            # a bare row is decided as a row naming its cell so (``FileNames``: learned so),
-            # a name it did not give itself: no "of another name" note (``_named_otherwise``)
-            person = person._replace(name=_FileGiven(file_name))
+        if unnamed(person.name, person.email) and self._file_names:
+            cell = (person.email, *person.also)
+            if file_name := self._file_names.name_for(cell):
+                # a bare row is decided as a row naming its cell so (``FileNames``: learned
+                # so), a name it did not give itself: no "of another name" note
+                # (``_named_otherwise``)
+                person = person._replace(name=_FileGiven(file_name))
+            elif (why := self._file_names.split_for(cell)) is not None:
+                raise InputError(why)  # (its addresses: two persons of the file, x45r10 F1)
         org_id = org.get("id") if org is not None else None
         joined = self._file_identity(person, mapped_org, org_id)
         ref = self._joined_ref(joined, org, linked, mapped_org)

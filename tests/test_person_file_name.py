@@ -153,7 +153,8 @@ def test_a_resume_makes_the_person_the_load_named(tmp_path: Path) -> None:
 def test_file_names_most_frequent_then_first_seen() -> None:
     """The most frequent name the named rows give a bare cell's addresses, a tie to the
     first seen, in any row order; a bare cell no named row gives is not named, unless it
-    shares an address with another bare cell (then its group's least address)."""
+    shares an address with another bare cell (then its group's least address); a bare cell
+    whose addresses no one name is given is split."""
     from jobs import transforms as tf
     from jobs.file_names import FileNames
     names = FileNames()
@@ -171,6 +172,12 @@ def test_file_names_most_frequent_then_first_seen() -> None:
     assert names.name_for(["b@x.com"]) == "Bo One"
     assert names.name_for(["c@x.com"]) is None  # (only bare rows give it)
     assert names.name_for(["d@x.com"]) == "Di Two"
-    # a bare cell of two persons' addresses: the more frequent; the other cell of its group
-    assert names.name_for(["e@x.com", "f@x.com"]) == names.name_for(["e@x.com"]) == "Fa Lu"
+    # a bare cell of two persons' addresses (no name given both: x45r10 F1) is split, its
+    # row to fail, and groups no other cell: the bare e@x.com alone is Ed Po's
+    assert names.name_for(["e@x.com", "f@x.com"]) is None
+    assert names.split_for(["e@x.com", "f@x.com"]) == (
+        "the row gives no name, and other rows of this file give its addresses to persons "
+        "of different names (e@x.com is 'Ed Po'; f@x.com is 'Fa Lu'): which person is it? "
+        "Give the row its person's name and that person's addresses alone")
+    assert names.name_for(["e@x.com"]) == "Ed Po"
     assert names.name_for(["h@x.com", "g@x.com"]) == names.name_for(["g@x.com"]) == "g@x.com"
