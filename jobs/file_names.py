@@ -147,7 +147,9 @@ class FileNames:
         A cell whose addresses no one name is given for by the named rows (each by a name
         of its own: two persons the file names differently) is split (``split_for``): its
         rows fail, taking no part in a group; so are the cells of a group whose addresses
-        no one name is given for (through a chain of cells). A function of the set of
+        no one name is given for (through a chain of cells), but a cell of such a group
+        whose every address the named rows give, one name for all (a bare
+        ``jane@roe.com`` of "J. Roe"), which is theirs. A function of the set of
         rows: which names the rows give, not which comes first (x45r10 F1: such a cell
         was one person with both in 2 of 6 orders, two persons in the others)."""
         number, parent, size = Numbering(), array("q"), array("q")
@@ -205,7 +207,14 @@ class FileNames:
                 if not cell or (split and _cell(cell) in split):
                     continue
                 if (why := apart.get(r := group(cell))) is not None:
-                    self._split[_cell(cell)] = why
+                    # (but a cell the named rows give whole, one name for all: theirs)
+                    mine = own(cell)
+                    if len(mine) == len(set(map(tf.email_key, cell))) \
+                            and self._split_reason(mine) is None \
+                            and (name := self.name_of(mine)) is not None:
+                        self._best[_cell(cell)] = name
+                    else:
+                        self._split[_cell(cell)] = why
                 elif (name := names.get(r)) is not None:
                     self._best[_cell(cell)] = name
 
