@@ -356,6 +356,13 @@ class RowPlanner:
         # writes, failed fields), which the key's deal is written from if it is decided so
         self._first_here: int | None = None
         self._took_over: tuple[str, SourceRow, Written | None, tuple[str, ...]] | None = None
+        # the keys no row of which has written yet, their first failing on its own cells: a
+        # row that fails so lends nothing (x45r10 F2), the key's first row that writes is
+        # the one the others are judged beside, whatever the failed rows' values
+        self._unwritten: set[str] = set()
+        # upsert: the first row that writes of each key whose first row fails on its own
+        # cells (``learn_contests``): a failing row before it is judged beside it
+        self._writers = RepeatedKeys(every=True)
         self._made_before: list[SourceRow] = []  # (``made_before``)
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
@@ -683,6 +690,16 @@ class RowPlanner:
         return (key in self.contested_by_file and self.repeats.learned
                 and key not in self.repeats)
 
+    def _writers_agree(self, key: str) -> bool:
+        """Whether ``key``, contested by an earlier import of this same file, is written by
+        one record of it now: an upsert whose rows that write agree (``learn_contests``),
+        the others failing on their own cells (held again beside the row that writes, the
+        key contested again). x45r10 F2: the row a failed row was held beside is written
+        on the next import as on the first, whatever the failed row's values."""
+        return (self.mode == "upsert" and key in self.contested_by_file
+                and self.repeats.learned and key in self.repeats
+                and key not in self._file_contests)
+
     def released_note(self) -> str | None:
         """The line a load or a plan says for the keys this file released by itself
         (``_fixed_by_file``); None when none."""
@@ -709,6 +726,7 @@ class RowPlanner:
         by a plan's pass first, then by the run's, alike (x40r5 F1)."""
         self._seen = KeySet()
         self._first_failed = set()
+        self._unwritten = set()
         self.repeats = RepeatedKeys(every=True)
         for row in self._made_before:
             if key := self._raw_key(row.values):
@@ -738,19 +756,39 @@ class RowPlanner:
             # row refused as contested too (its payload a duplicate's: x45r6 F2, the
             # later rows were reported its duplicates, "imported once, as row 2")
             self._first_failed.add(key)  # (a later row of its cells fails as it does)
+            if not item.payload.get("duplicate") and key in self.repeats:
+                self._unwritten.add(key)  # (on its own cells, after its mapping)
         if not key or item.payload.get("duplicate") \
                 or (item.payload.get("result") or {}).get("action") == "duplicate":
             return item
         if item.state is ItemState.FAILED:
             return item
         if self._took_over is not None and self._took_over[0] == key:
-            # the first row failed and this one, the same record, writes the key's deal:
-            # every later row is judged beside this one (a copy of it is its duplicate,
-            # other values held), never decided again as a first (x41r2 F-dbl)
-            _, source, writes, failed = self._took_over
-            self.repeats.first(key, source, self.read_columns, writes, failed)
-            self._first_failed.discard(key)
+            # the first row failed and this one writes the key's deal: every later row is
+            # judged beside this one (a copy of it is its duplicate, other values held),
+            # never decided again as a first (x41r2 F-dbl)
+            self._take_over(key)
         return item
+
+    def _take_over(self, key: str) -> None:
+        """The row ``_again`` found writing ``key``'s deal after its first row failed
+        (``_took_over``) is the key's first from now on: the rows after it are judged
+        beside it."""
+        if self._took_over is None or self._took_over[0] != key:
+            return
+        _, source, writes, failed = self._took_over
+        self.repeats.first(key, source, self.read_columns, writes, failed)
+        self._first_failed.discard(key)
+        self._unwritten.discard(key)
+        self._took_over = None
+
+    def _first_writer(self, key: str) -> tuple[int, int] | None:
+        """(row, line) of the row the rows of ``key`` are judged beside: its first row that
+        writes (known ahead by an upsert's ``learn_contests`` while every row decided so far
+        failed on its own cells), else its first row."""
+        if key in self._unwritten and (ahead := self._writers.first_row(key)) is not None:
+            return ahead
+        return self.repeats.first_row(key)
 
     def _contest(self, key: str) -> None:
         """A key a second row of the file has: contested for later imports (bulk.contested)
@@ -777,11 +815,25 @@ class RowPlanner:
                                    and first[0] == row.row):  # (mapped again twice: its own)
             self.repeats.first(key, row, self.read_columns, writes, failed)
             self._first_here = row.row
-            return None
+            if failing is None or key not in self.repeats:
+                return None
+            self._unwritten.add(key)
+        judge = self.repeats
+        if key in self._unwritten:
+            # every row of the key so far failed on its own cells: they lend nothing (x45r10
+            # F2: a later row equal to the failed first one wrote the deal, the row between
+            # them held). A row that writes is the key's first that writes (``decide``); a
+            # failing one is judged beside the key's first row that writes, when an upsert's
+            # ``learn_contests`` knows it, else fails on its own cells alone
+            if failing is None:
+                self._took_over = (key, row, writes, failed)
+                return None
+            if self._writers.first_row(key) is None:
+                return None
+            judge = self._writers
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
-        repeat = self.repeats.again(key, row, self.read_columns, writes, self.repeat_fields,
-                                    failed)
+        repeat = judge.again(key, row, self.read_columns, writes, self.repeat_fields, failed)
         if repeat is not None and (repeat.same or (repeat.contact and self.mode == "insert"
                                                    and key in self._first_failed)) \
                 and (failing is not None or key in self._first_failed) \
@@ -818,7 +870,7 @@ class RowPlanner:
             return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
                                "action": "duplicate", "note": unlinked_contact(repeat)}})
-        self._contest(key)
+        self._contest(key)  # (upsert: a held row fixed alone must not overwrite the deal)
         if repeat is None:
             reason = f"duplicate source key {key!r}: an earlier row has it (each key is " \
                      "imported once)"
@@ -849,7 +901,7 @@ class RowPlanner:
         if len(others) < 2:
             return f"{where_row(repeat.row, repeat.line)} has it too{how_differs(repeat)}"
         named = f"{rows_named(others, count - 1)} have it too; "
-        first = self.repeats.first_row(key)
+        first = self._first_writer(key)
         if repeat.row == at or first is None or first[0] in (at, repeat.row):
             return named + f"beside {where_row(repeat.row, repeat.line)}{how_differs(repeat)}"
         # this row is neither of the two that differ: say how those two do (``repeat``, as
@@ -894,8 +946,9 @@ class RowPlanner:
                       "--release-held")
             return (f"{head}: a Pipedrive deal takes one person: keep the row whose contact "
                     f"is the deal's person ({drop(other, many)}) and add the other contacts "
-                    f"to the deal as participants by hand, or {insert} (the first row's "
-                    "contact is linked, the others named as not linked)")
+                    f"to the deal as participants by hand, or {insert} (the contact of the "
+                    "first row that writes the deal is linked, the others named as not "
+                    "linked)")
         return f"{head}: keep the row that is right ({drop(other, many)})"
 
     def learn_contests(self, rows: Iterable[SourceRow]) -> None:
@@ -908,8 +961,8 @@ class RowPlanner:
         first row makes its deal is never overwritten by a later insert (``_contest``)."""
         if self.mode != "upsert" or not len(self.repeats):
             return
-        seen = KeySet()
-        refused_first: set[str] = set()  # keys whose first row the mapping refuses (so far)
+        seen = KeySet()  # the keys whose first row that writes was met
+        refused_first: set[str] = set()  # keys a row the mapping refuses comes first in
         for row in rows:
             key = self._raw_key(row.values)
             if not key or (self.key_column and key.casefold() == self.key_column.casefold()):
@@ -919,10 +972,17 @@ class RowPlanner:
             writes, failed = self._writes(row)  # judged as ``_again`` judges it (x29r3 F3)
             count, firsts = self._key_rows[key] if key in self._key_rows else (0, ())
             self._key_rows[key] = (count + 1, (*firsts, row.row)[:_ROWS_NAMED])
-            if seen.add(key):
-                self.repeats.first(key, row, self.read_columns, writes, failed)
-                if writes is None or failed:
+            if writes is None or failed:
+                # a row failing on its own cells lends nothing: it neither chooses the row
+                # that writes nor contests the key (x45r10 F2: the failed first row's
+                # values held the rows that differed from it, and wrote none)
+                if key not in seen:
                     refused_first.add(key)
+                continue
+            if seen.add(key):  # the key's first row that writes (as ``decide`` takes it)
+                self.repeats.first(key, row, self.read_columns, writes, failed)
+                if key in refused_first:  # a failing row before it is judged beside it
+                    self._writers.first(key, row, self.read_columns, writes, failed)
             elif key not in self._file_contests:
                 if self.repeat_fields is None:
                     self.repeat_fields = field_columns(self.mapper, self.field_labels)
@@ -930,12 +990,6 @@ class RowPlanner:
                                             self.repeat_fields, failed)
                 if repeat is not None and not repeat.same:
                     self._file_contests[key] = repeat.swapped(row.row, row.line)
-                elif writes is not None and not failed and key in refused_first:
-                    # the first row fails its mapping, this one writes the deal (as
-                    # ``decide`` takes it): the later rows are judged beside it, as the run
-                    # judges them (x41r2 F-dbl: two e-mails beside a bad one)
-                    refused_first.discard(key)
-                    self.repeats.first(key, row, self.read_columns, writes, failed)
 
     def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
@@ -974,6 +1028,9 @@ class RowPlanner:
         if other is None:
             return None
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
+        # a row that would write the deal but for the contest is the key's first that
+        # writes all the same: the rows after it are judged beside it (``_take_over``)
+        self._take_over(key)
         self.newly_contested.add(key)
         reason = f"source key {key!r} is contested: " + self._also(key, row.row, other) \
             + self._upsert_advice(key, other)
@@ -1035,7 +1092,8 @@ class RowPlanner:
             if mapped.key in self.contested:
                 if self._fixed_by_file(mapped.key):
                     self.released_by_file.add(mapped.key)
-                elif not (self.release_held or self._released_here(row)):
+                elif not (self.release_held or self._released_here(row)
+                          or self._writers_agree(mapped.key)):
                     release = ("empty this row's hold cell or import with --release-held"
                                if self.hold_column else "delete or fix the other row in your "
                                "file if it is still there, and import it with --release-held"

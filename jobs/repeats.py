@@ -36,6 +36,17 @@ A row the reader refused (``SourceRow.error``: a cell too many, a byte it could 
 or whose cells cannot be read unambiguously (a JSON path two keys spell) is never the same
 as another.
 
+The first row that writes: a row that fails on its own cells (the mapping refuses it, or a
+check of its own after, such as a deactivated owner) lends nothing — it never chooses which
+row of its key writes the deal. The key's first row that writes is the row every other row
+of the key is judged beside, and the one every reason names (``RowPlanner._again``; x45r10
+F2: a key's first row failed on ``31/02/2026``, the third row, equal to it, was written and
+the second held "beside row 2"). A failed row is a repeat only of a row that writes: held
+beside it when they differ (fixed and imported again, it would overwrite that deal), that
+row's part when they do not; with no such row before it (an upsert knows the key's first
+row that writes ahead: ``learn_contests``), it fails on its cells alone, never held beside
+another failed row, and whatever its values, the other rows of its key come out the same.
+
 Memory: a pass over the keys before any row is decided (``learn``, or ``learning`` along
 another pass: a ``KeySet`` of 10-13 bytes a key, freed after, and one of the keys seen
 twice); then, for a repeated key only, the first row's cells and a 64-bit digest of each

@@ -286,7 +286,9 @@ def _source_columns_only(path: Path, tmp: Path, edit: dict[str, str] | None = No
 
 async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Path) -> None:
     """Case 1: key k1 twice, the FIRST row fails (unknown stage) and the second was
-    imported; after fixing the first, its re-import replaced the good deal. Case 2: the
+    imported; after fixing the first, its re-import replaced the good deal. The second row
+    still writes (a row failing on its own cells lends nothing: x45r10 F2), the first is
+    held beside it, and the fixed first row stays refused until released. Case 2: the
     report columns deleted from failed.csv released the held duplicate, which overwrote
     the good deal. A key found twice in one file is contested (per account and key field,
     in the state directory): a later import of it is refused until the user releases it
@@ -302,14 +304,14 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
                       "k2,Good deal,Qualified,Org One\n"
                       "k2,Held copy,Qualified,Org One\n")
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
-        # case 1: neither row of a key with a failing first row is imported
+        # case 1: the row that writes is imported, the failing first row held beside it
         store, _, _ = await import_once(sb, tmp_path / "jobs", first, mapping, job_id="c1")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        # (x30r2 low 3: the failing first row is held too, its reason naming the contest)
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
-                                                         ("3", "duplicate-key")]
-        assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
+        # (x30r2 low 3: the failing first row is held, its reason naming the other row)
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert "row 3 has it too" in rows[0]["reason"], rows
+        assert _deal_by_key(sb, "k1")["title"] == "Second"
         fixed = store.directory.parent / "fixed.csv"
         fixed.write_text((store.directory / "failed.csv").read_text(encoding="utf-8")
                          .replace(",Nope,", ",Qualified,"), encoding="utf-8")
@@ -317,9 +319,8 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         rows = read_csv(store.directory / "failed.csv")
         store.close()
         assert ["'k1' is contested" in r["reason"] or r["reason"].startswith("held")
-                for r in rows] == [True, True]
-        # no deal has key k1 yet: the reason claims none (x30r2: "could overwrite the
-        # other's deal")
+                for r in rows] == [True]
+        # the reason claims no deal of its own (x30r2: "could overwrite the other's deal")
         alone = store.directory.parent / "alone.csv"  # the fixed first row alone, no holds
         alone.write_text("id,title,stage,org\nk1,Bad first,Qualified,Org One\n")
         store, _, _ = await import_once(sb, tmp_path / "jobs", alone, mapping, job_id="c1a")
@@ -331,9 +332,8 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
                                         release_held=True)  # hold cells still count
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
-                                                         ("3", "duplicate-key")]
-        assert not [d for d in sandbox_deals(sb) if d["title"] in ("Bad first", "Second")]
+        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key")]
+        assert _deal_by_key(sb, "k1")["title"] == "Second"
         chosen = store.directory.parent / "chosen.csv"  # the fixed first row's hold emptied
         table = list(csv.reader(fixed.read_text(encoding="utf-8").splitlines()))
         table[1][table[0].index("hold")] = ""
@@ -342,7 +342,7 @@ async def test_a_contested_key_is_not_overwritten_by_a_later_import(tmp_path: Pa
         store, _, _ = await import_once(sb, tmp_path / "jobs", chosen, mapping, job_id="c1d")
         rows = read_csv(store.directory / "failed.csv")
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
+        assert rows == []
         assert _deal_by_key(sb, "k1")["title"] == "Bad first"
         # case 2: the good deal imported before; the file of both rows writes neither (an
         # upsert: tests/test_upsert_contested_keys.py); then the held copy alone, its
@@ -379,7 +379,8 @@ async def test_an_insert_imported_again_finds_the_deal_of_a_key_its_file_has_twi
     duplicate); the same file imported again failed row 2 too, "'k1' is contested": a
     first and a second run of one file told apart a row whose deal exists. Insert mode
     contests only a key whose first row failed (no deal to find); upsert still contests
-    every key found twice (case above)."""
+    every key found twice (case above). k3's first row fails its stage: k3's deal is
+    row 6's (a failed row lends nothing: x45r10 F2), found by the second import."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING.replace('mode = "upsert"', 'mode = "insert"'))
     source = tmp_path / "tiny.csv"
@@ -399,17 +400,17 @@ async def test_an_insert_imported_again_finds_the_deal_of_a_key_its_file_has_twi
             store.close()
         # row 4 repeats row 2 whole: a duplicate of it, skipped (tests/test_repeated_keys.py)
         assert runs[0] == runs[1] == [
-            ("5", "", "no stage named 'Nope' in pipeline 'Sales' (stages"),
-            ("6", "duplicate-key", "duplicate source key 'k3'")], runs
-        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["One", "Two"]
-        # k3's first row failed: no deal to find, so it stays contested for later imports
+            ("5", "", "no stage named 'Nope' in pipeline 'Sales' (stages")], runs
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["One", "Three", "Two"]
+        # row 6 made k3's deal: the fixed first row alone finds it, never makes another
         fixed = tmp_path / "k3.csv"
-        fixed.write_text("id,title,stage,org\nk3,Three,Qualified,Org One\n")
+        fixed.write_text("id,title,stage,org\nk3,Bad first,Qualified,Org One\n")
         store, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="c",
                                         mode="insert")
-        rows = read_csv(store.directory / "failed.csv")
+        done = read_csv(store.directory / "succeeded.csv")
         store.close()
-        assert len(rows) == 1 and "'k3' is contested" in rows[0]["reason"]
+        assert [r["action"] for r in done] == ["exists"], done
+        assert sorted(d["title"] for d in sandbox_deals(sb)) == ["One", "Three", "Two"]
 
 
 NESTED_MAPPING = """\
@@ -543,7 +544,8 @@ async def test_a_json_object_a_mapping_reads_holds_its_failed_csv_row(tmp_path: 
 async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contested(
         tmp_path: Path, bad_cell: str) -> None:
     """The second row of key k1 fails for another reason too (a bad stage): it is held as
-    the first row's duplicate all the same, and k1 is contested. Fixing that reason in
+    the first row's duplicate all the same (the first row writes: x45r10 F2), and k1 is
+    contested. Fixing that reason in
     failed.csv and importing it must not overwrite the first row's deal (fresh tester
     v10r4 F1: the row failed only with its stage error, no hold, and the fixed file
     updated the deal 'Good deal' into 'Second row')."""
@@ -561,15 +563,14 @@ async def test_a_duplicate_key_row_that_also_fails_otherwise_is_held_and_contest
         failed = store.directory / "failed.csv"
         rows = read_csv(failed)
         store.close()
-        assert [(r["row"], r["hold"]) for r in rows] == [("2", "duplicate-key"),
-                                                         ("3", "duplicate-key")]
-        assert "duplicate source key 'k1'" in rows[1]["reason"] and "stage" in rows[1]["reason"]
+        assert [(r["row"], r["hold"]) for r in rows] == [("3", "duplicate-key")]
+        assert "duplicate source key 'k1'" in rows[0]["reason"] and "stage" in rows[0]["reason"]
         fixed = tmp_path / "fixed.csv"
         fixed.write_text(failed.read_text().replace(f",{bad_cell},Org One", ",Qualified,Org One"))
         again, _, _ = await import_once(sb, tmp_path / "jobs", fixed, mapping, job_id="again")
         rows = read_csv(again.directory / "failed.csv")
         again.close()
-        assert [r["hold"] for r in rows] == ["duplicate-key"] * 2
+        assert [r["hold"] for r in rows] == ["duplicate-key"]
         cleared = tmp_path / "cleared.csv"  # the hold and reason columns deleted: contested
         cleared.write_text("id,title,stage,org\nk1,Second row,Qualified,Org One\n")
         third, _, _ = await import_once(sb, tmp_path / "jobs", cleared, mapping, job_id="third")

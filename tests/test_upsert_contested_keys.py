@@ -161,8 +161,10 @@ async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Pa
 
 async def test_a_failing_first_row_of_a_contested_key_says_both(tmp_path: Path) -> None:
     """x30r2 low 3: a first row that also fails for another reason (an amount ``12abc``)
-    said only that, its hold empty, and the next import refused the key as contested. Its
-    reason now names the contest too, held ``duplicate-key`` as the other row is."""
+    said only that, its hold empty, and the next import refused the key as contested. It
+    is held ``duplicate-key`` beside the row that writes, saying both; a row failing on its
+    own cells contests nothing (x45r10 F2: both rows were held, the failed row's values
+    choosing it): row 3 writes the deal, on this import and the next alike."""
     mapping = tmp_path / "m.toml"
     mapping.write_text(MAPPING.format(mode="upsert").replace(
         '[deal]\n', '[deal]\nvalue = "amount"\ncurrency = { default = "EUR" }\n'))
@@ -173,12 +175,18 @@ async def test_a_failing_first_row_of_a_contested_key_says_both(tmp_path: Path) 
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
         store.close()
-        assert sorted(failed) == ["2", "3"], failed
+        assert sorted(failed) == ["2"], failed
         assert failed["2"]["hold"] == "duplicate-key", failed["2"]
         assert "row 3 has it too" in failed["2"]["reason"], failed["2"]
         assert "this row also fails" in failed["2"]["reason"], failed["2"]
         assert "12abc" in failed["2"]["reason"], failed["2"]
-        assert _keyed(sb, "e1") == []
+        assert [d["title"] for d in _keyed(sb, "e1")] == ["Good amount"]
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="again")
+        again = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        store.close()
+        assert sorted(again) == ["2"] and done["3"]["action"] == "unchanged", (again, done)
 
 
 async def test_the_reasons_of_a_contested_key_name_its_rows_and_the_files_own_fix(
