@@ -363,6 +363,9 @@ class RowPlanner:
         # upsert: the first row that writes of each key whose first row fails on its own
         # cells (``learn_contests``): a failing row before it is judged beside it
         self._writers = RepeatedKeys(every=True)
+        # upsert: the repeated keys a row of the file fails on its own cells in
+        # (``learn_contests``): the keys ``_writers_agree`` may let a row write
+        self._failing_rows: set[str] = set()
         self._made_before: list[SourceRow] = []  # (``made_before``)
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
@@ -697,7 +700,7 @@ class RowPlanner:
         key contested again). x45r10 F2: the row a failed row was held beside is written
         on the next import as on the first, whatever the failed row's values."""
         return (self.mode == "upsert" and key in self.contested_by_file
-                and self.repeats.learned and key in self.repeats
+                and self.repeats.learned and key in self._failing_rows
                 and key not in self._file_contests)
 
     def released_note(self) -> str | None:
@@ -978,6 +981,7 @@ class RowPlanner:
                 # values held the rows that differed from it, and wrote none)
                 if key not in seen:
                     refused_first.add(key)
+                self._failing_rows.add(key)
                 continue
             if seen.add(key):  # the key's first row that writes (as ``decide`` takes it)
                 self.repeats.first(key, row, self.read_columns, writes, failed)
