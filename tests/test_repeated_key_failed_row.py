@@ -7,6 +7,7 @@ beside")."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from pathlib import Path
 from typing import Any
@@ -154,21 +155,40 @@ pipeline = {{ default = "Sales" }}
 """
 
 
+def _source(tmp: Path, kind: str) -> Path:
+    """K1's four rows as a CSV, or as an XLSX whose good dates and amounts are typed cells
+    (the failing date a text cell)."""
+    rows = [("K1", "Deal A", "10", BAD), ("K1", "Deal B", "10", GOOD),
+            ("K1", "Deal B", "10", GOOD), ("K1", "Deal A", "10", GOOD)]
+    if kind == "csv":
+        path = tmp / "in.csv"
+        path.write_text("key,title,amount,close\n" + "".join(",".join(r) + "\n" for r in rows))
+        return path
+    import openpyxl
+
+    path = tmp / "in.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for key, title, amount, close in rows:
+        sheet.append([key, title, float(amount), close if close == BAD
+                      else datetime.datetime(2026, 1, 13)])
+    book.save(path)
+    return path
+
+
 @pytest.mark.anyio
-@pytest.mark.parametrize("mode", ["insert", "upsert"])
-async def test_a_csv_whose_key_first_row_fails_imports_the_row_that_writes(
-        tmp_path: Path, mode: str) -> None:
+@pytest.mark.parametrize(("mode", "kind"), [("insert", "csv"), ("upsert", "csv"),
+                                            ("insert", "xlsx")])
+async def test_a_file_whose_key_first_row_fails_imports_the_row_that_writes(
+        tmp_path: Path, mode: str, kind: str) -> None:
     """x45r10 F2 end to end: K1's first row fails its date, row 3 writes 'Deal B', row 4
     is row 3's copy, row 5 repeats the failed row's values: the insert writes 'Deal B'
     (row 4 its duplicate, row 5 held beside row 3, the failed row failing alone); the
     upsert holds rows 3 and 5, which differ, writing neither (row 4 row 3's duplicate),
     and the failed row beside row 3 — no reason names the failed row as the one beside."""
-    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    manifest.write_text("key,title,amount,close\n"
-                        "K1,Deal A,10,31/02/2026\n"
-                        "K1,Deal B,10,13/01/2026\n"
-                        "K1,Deal B,10,13/01/2026\n"
-                        "K1,Deal A,10,13/01/2026\n")
+    manifest, mapping = _source(tmp_path, kind), tmp_path / "m.toml"
     mapping.write_text(E2E_MAPPING.format(mode=mode))
     async with serve(SandboxConfig(deals=0, time_scale=0.02, seed=7)) as sb:
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
