@@ -1,21 +1,28 @@
-"""A resume after the writes refused alike (``bulk.repeated.RepeatedRefusal``) checks first
-what its pending rows name against the account as it is now, for every job kind that keeps
-prepared bodies (update, move-stage, undo: ``payload["changes"]``); an import runs its own
-check on every resume (``jobs.importing.resume``, ``jobs.import_account_now``).
+"""A resume or a retry checks first what the stored bodies it sends again name against the
+account as it is now, for every job kind that keeps prepared bodies (update, move-stage,
+undo: ``payload["changes"]``; a merge's or a dedupe apply's survivor PATCH:
+``payload["patch"]``); an import runs its own check on every resume and retry
+(``jobs.importing.resume``, ``jobs.import_account_now``).
 
 Before (x45r4 F1): an update naming custom fields FA and FB, both deleted mid-run, stopped
 after 10 refusals (good) saying "fix the mapping, then resume"; but its resume sends the
 bodies mapped at the load, with the deleted fields' codes: an edited mapping changes
 nothing, a field made again has a new code, and each resume spent 10 more refused writes
-(50 tokens) and stopped again (exit 4). Now the resume pulls the fields, stages and
-pipelines (``check_calls``: 3 reads, 4 with users; priced in its plan as calls made before
-it) and, when something the rows to send name is gone, refuses in one line (``InputError``,
-exit 1) naming it and how many rows name it and saying what works — start a new job with
-the mapping fixed; rows already done are left as they are (a new update finds them
-unchanged) — before any write, the job left as it was. Nothing gone (a permission fixed, an
-option put back under its id): the resume runs. A merge or a dedupe's items name no field:
-no check, no pull. Only after a stop of that cause (``META_STOP``): any other resume
-costs nothing more.
+(50 tokens) and stopped again (exit 4). Then (f46d) the check ran only on the resume of a
+job stopped that way: the retry of the refused rows sent them again (10 more refused), and
+so did the resume of a job stopped by its ``--max-tokens``, or killed, whose field or stage
+was deleted meanwhile (22 refused of 22 in a test). Now every resume and retry whose rows
+to send (a retry: its failed rows too) name a custom field, an option, a stage, a pipeline
+or an owner pulls the fields, stages and pipelines (``check_calls``: 3 reads, 20 tokens;
+4 with users, 40; priced in its plan, first in a line of their own, then as calls made
+before it) and, when something is gone, refuses in one line (``InputError``, exit 1)
+naming it and how many rows name it and saying what works — start a new job with the
+mapping fixed; rows already done are left as they are (a new update finds them unchanged)
+— before any write, the job left as it was (a retry's failed rows stay failed). Nothing
+gone (a permission fixed, an option put back under its id): it runs. Whatever ended the
+last run: any stop leaves time for an admin to delete a field, and 20 tokens are less
+than the 50 that 10 refused writes cost. Rows that name nothing of the kind (an update of
+titles, a merge without PATCH) cost no pull.
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ from bulk.errors import META_STOP, InputError
 from bulk.store import ItemState, JobStore
 
 from .deals import META_FIELD_LABELS, META_VALUE_LABELS
-from .import_account_now import Named, check_now, needs_users
+from .import_account_now import Named, check_calls, check_now, needs_users
 
 REFUSED_CAUSE = "refused"  # the ``bulk.errors.STOP_CAUSES`` key of RepeatedRefusal
-ACCOUNT_CHECKED = ("the account's fields, stages and pipelines read again after the writes "
-                   "refused alike")
+ACCOUNT_CHECKED = ("the account's fields, stages and pipelines read again: what the rows to "
+                   "send name, checked before anything is sent")
+# the stored bodies a kind sends again: an update's / move's / undo's changes, a merge's
+# survivor PATCH (``jobs.dedupe.apply``)
+_BODIES = ("changes", "patch")
 
 
 def stopped_by_refusals(store: JobStore) -> bool:
@@ -43,15 +53,27 @@ def stopped_by_refusals(store: JobStore) -> bool:
         and stop.get("cause") == REFUSED_CAUSE
 
 
-def named_to_send(store: JobStore) -> Named:
-    """What the bodies of ``store``'s items to send (pending or in doubt) name."""
+def named_to_send(store: JobStore, *, retry: bool = False) -> Named:
+    """What the bodies of ``store``'s items to send (pending or in doubt; ``retry``: the
+    failed ones too, which it puts back) name."""
     named = Named()
-    for state in (ItemState.PENDING, ItemState.SENDING):
+    states = (ItemState.PENDING, ItemState.SENDING) + ((ItemState.FAILED,) if retry else ())
+    for state in states:
         for item in store.items(state):
-            body = item.payload.get("changes")
-            if isinstance(body, Mapping):
-                named.add(body)
+            for key in _BODIES:
+                if isinstance(body := item.payload.get(key), Mapping):
+                    named.add(body)
     return named
+
+
+def account_check_calls(store: JobStore, command: str = "resume") -> tuple[Named, dict[str, int]]:
+    """What ``command`` ("resume" / "retry") of ``store`` sends again names
+    (``named_to_send``) and the calls ``check_account`` makes for it, by operation (none:
+    an import, which checks on its own, or rows naming nothing)."""
+    if store.kind == "import":
+        return Named(), {}
+    named = named_to_send(store, retry=command == "retry")
+    return named, (check_calls(needs_users(named, None)) if named else {})
 
 
 def new_job_advice(kind: str) -> str:
@@ -78,13 +100,17 @@ def stop_advice(kind: str) -> str:
     return f"{head}{why}: {new_job_advice(kind)}. Anything else fixed (a permission): resume"
 
 
-async def check_account(ctx: CallContext, store: JobStore) -> bool:
-    """For a job stopped by writes refused alike (``stopped_by_refusals``) whose rows to
-    send name fields, options, stages, pipelines or owners: pull them and raise
-    ``InputError`` naming what is gone, nothing sent. Whether it pulled anything."""
-    if store.kind == "import" or not stopped_by_refusals(store):
+async def check_account(ctx: CallContext, store: JobStore, command: str = "resume",
+                        named: Named | None = None) -> bool:
+    """Before ``command`` ("resume" / "retry") of ``store`` sends its stored bodies again,
+    whatever ended its last run: when they name fields, options, stages, pipelines or
+    owners (``named``, else ``named_to_send`` read here), pull them
+    (``account_check_calls``) and raise ``InputError`` naming what is gone, nothing sent.
+    Whether it pulled anything."""
+    if store.kind == "import":
         return False
-    named = await in_thread(lambda: named_to_send(store))  # off the loop
+    if named is None:
+        named = await in_thread(lambda: named_to_send(store, retry=command == "retry"))
     if not named:
         return False
     labels = store.meta_get(META_FIELD_LABELS)
@@ -94,11 +120,13 @@ async def check_account(ctx: CallContext, store: JobStore) -> bool:
                         labels=_strs(labels), values=_values(values))
     except InputError as exc:
         said = exc.reason.split(". Nothing was sent.")[0]
-        why = ("" if store.kind == "undo" else "a resume sends the rows as they were mapped at "
-               "the load, so an edited mapping or a field made again (a new code) changes "
-               "nothing: ")
-        raise InputError(f"{said}. Nothing was sent; {why}{new_job_advice(store.kind)}") \
-            from None
+        again = ("a stage made again (a new id)" if store.kind == "move-stage" else
+                 "an edited mapping or a field made again (a new code)")
+        why = ("" if store.kind == "undo" else f"a {command} sends the rows as they were "
+               f"prepared at the load, so {again} changes nothing: ")
+        kept = "; its failed rows stay failed" if command == "retry" else ""
+        raise InputError(f"{said}. Nothing was sent{kept}; {why}"
+                         f"{new_job_advice(store.kind)}") from None
     return True
 
 
@@ -112,5 +140,6 @@ def _values(held: Any) -> dict[str, dict[str, str]]:
     return {str(k): _strs(v) for k, v in held.items() if isinstance(v, Mapping)}
 
 
-__all__ = ["ACCOUNT_CHECKED", "REFUSED_CAUSE", "check_account", "named_to_send",
+__all__ = ["ACCOUNT_CHECKED", "REFUSED_CAUSE", "account_check_calls", "check_account",
+           "named_to_send",
            "new_job_advice", "stop_advice", "stopped_by_refusals"]

@@ -10,10 +10,10 @@ move-stage, merge or undo from the arguments it was started with
 (``jobs.reloading.load_again``) — and runs it. A dedupe job, or one that was to ask before
 sending, is refused in one line (``jobs.resume_verdict``), its ledger kept.
 
-Why ~550 lines: the resume's plan and the refusals of a run that cannot reach its first
-write (before a retry's pulls, after them, after the re-read) are judged on one picture of
-what is left, and a retry ended between its rows put back and its run leaves the job
-stopped here; split, each would rebuild that picture.
+Why ~600 lines: the resume's plan and the refusals of a run that cannot reach its first
+write (before the account check's reads, before a retry's pulls, after them, after the
+re-read) are judged on one picture of what is left, and a retry ended between its rows
+put back and its run leaves the job stopped here; split, each would rebuild that picture.
 
 This module never prints and never reads the environment: lines go to the callbacks.
 """
@@ -54,7 +54,7 @@ from .person_key_version import keys_up_to_date
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
-from .resume_account_now import ACCOUNT_CHECKED, check_account
+from .resume_account_now import ACCOUNT_CHECKED, account_check_calls, check_account
 from .resume_verdict import Verdict, verdict
 
 Say = Callable[[str], None]
@@ -252,7 +252,7 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
 
 def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[str, int],
                         why: str, *, after_reread: Mapping[str, int] | None = None,
-                        command: str = "resume") -> None:
+                        command: str = "resume", unmade: bool = False) -> None:
     """BudgetExhausted, before the resume's re-read and reconcile read anything, when its
     plan (``resume_plan``) says the run stops before its first write: the known remaining
     share of the day (a shared coordinator's last-heard budget, ``--budget-share``) — unless
@@ -261,7 +261,8 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
     ``after_reread``: the re-read is done (these calls): its plan, which may have found more
     to read first (f41b 3: a retry spent its whole cap of 150 on the re-reads of its creates
     in doubt and made no write). The message says what this run spent before it (a retry's
-    catalog and index pulls, a re-read), in tokens; ``command``: "resume" or "retry"."""
+    catalog and index pulls, a re-read), in tokens; ``command``: "resume" or "retry";
+    ``unmade``: ``loaded`` are calls still to make first (the account check's), not made."""
     from .budget_stop import FIRST_WRITE
 
     plan = resume_plan(store, kind, eng, before=loaded, before_why=why,
@@ -272,7 +273,7 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
     capped = "--max-tokens is" in stop.split(":", 1)[0]
     if not capped and eng.config.budget.wait_for_reset:
         return
-    spent = Counter(loaded) + Counter(after_reread or {})
+    spent = Counter() if unmade else Counter(loaded) + Counter(after_reread or {})
     said = (f"nothing was read or sent by this {command}" if not spent else
             f"nothing was sent by this {command}; it read only "
             f"{', '.join(f'{op} {n:,}' for op, n in sorted(spent.items()))} "
@@ -381,12 +382,10 @@ async def resumed(store: JobStore, token: str, kind: Any,
             # resume's plan lines did not count)
             loaded = Counter(eng.stats.calls_by_operation)
         why = LOADED_AGAIN
-        if first is None and kind is not None and await check_account(eng.ctx, store):
-            # stopped by writes refused alike: what the rows name, checked before the plan
-            # (x45r4 F1: each resume re-sent the deleted fields' codes, 10 more refused)
-            loaded, why = Counter(eng.stats.calls_by_operation), ACCOUNT_CHECKED
         ready = getattr(kind, "before_plan", None)  # e.g. the claims a dead run holds
         command = "resume" if first is None else "retry"
+        if not loaded and kind is not None:  # (a job loaded again: mapped just now)
+            loaded, why = await _account_checked(store, kind, eng, command, show)
         if first is not None:
             # a retry whose cap cannot reach its first write even before its failed rows
             # come back (the reconcile's reads of what is in doubt alone) is refused before
@@ -414,6 +413,41 @@ async def resumed(store: JobStore, token: str, kind: Any,
         finally:
             if release is not None:  # an undo's source job, held while the undo ran
                 release()
+
+
+async def _account_checked(store: JobStore, kind: Any, eng: Engine, command: str,
+                           show: Say) -> tuple[Counter[str], str]:
+    """What the stored bodies ``command`` sends again name, checked against the account
+    before anything else is read or sent, whatever ended the job's last run
+    (``jobs.resume_account_now``; x45r4 F1, f46d: a retry, or the resume of a job stopped
+    by its cap or killed, sent a deleted field's code again, 10 more refused): refused
+    first when this run's cap cannot pay those reads and a write, then its calls in a
+    plan line, then the pulls (``InputError`` naming what is gone). The calls it made and
+    why, for the plan (``resume_plan``'s ``before``); none for rows naming nothing."""
+    from bulk.operations import get_operation
+
+    ready = getattr(kind, "before_plan", None)
+    named, planned = await in_thread(lambda: account_check_calls(store, command))
+    if not planned:
+        return Counter(), LOADED_AGAIN
+    if ready is not None:
+        await ready(store)
+    _refuse_unreachable(store, kind, eng, planned, ACCOUNT_CHECKED, command=command,
+                        unmade=True)
+    ops = ", ".join(f"{op} {n:,}" for op, n in sorted(planned.items()))
+    cap, reads = eng.config.budget.max_tokens, tokens_of(planned)
+    # (a retry's rows are still failed here, so its plan above counts no write of them:
+    # the cheapest write a kind with such bodies makes, at least)
+    write = min(get_operation(op).token_cost for op in ("updateDeal", "deleteDeal"))
+    if cap is not None and (need := reads + write) > cap:
+        raise BudgetExhausted(
+            f"budget: --max-tokens is {cap:,}, and this {command}'s first write needs at "
+            f"least {need:,}: {ACCOUNT_CHECKED} ({ops}: {counted(reads, 'token')}), before a "
+            f"write; pass a larger --max-tokens ({need:,} or more); nothing was read or sent "
+            f"by this {command}", cap=cap)
+    show(f"plan of the check first ({ACCOUNT_CHECKED}): calls: {ops}; tokens: {reads:,}")
+    await check_account(eng.ctx, store, command, named)
+    return Counter(eng.stats.calls_by_operation), ACCOUNT_CHECKED
 
 
 async def _before_run(store: JobStore, kind: Any, eng: Engine, loaded: Counter[str],
