@@ -45,7 +45,7 @@ from bulk.wording import counted
 
 from . import setting_checks as checks
 from .confirming import ask
-from .finished import NOT_MADE, NOTHING_TO_UNDO, Finished, Planned, ledger_tokens, tokens_of
+from .finished import Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
 from .kinds import kind_for
 from .load_progress import LoadProgress
@@ -591,8 +591,7 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
         spent = ledger_tokens(store) - spent_before
         store.close()
         shutil.rmtree(store.directory, ignore_errors=True)
-        return Finished("", store.directory,
-                        NOT_MADE if idle.planned.would_fail else NOTHING_TO_UNDO, {}, None,
+        return Finished("", store.directory, str(idle.planned.idle_status), {}, None,
                         [str(idle.planned.idle)],
                         idle.planned, spent)
     except BaseException:

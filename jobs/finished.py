@@ -47,6 +47,15 @@ class Planned:
         return (self.plan.bad_rows + self.actions.get("conflict-person", 0)
                 + self.actions.get("conflict-org", 0))
 
+    @property
+    def idle_status(self) -> str | None:
+        """``Finished.status`` of its run when no job is made of it (``idle``):
+        ``NOT_MADE`` when rows would fail, else ``NOTHING_TO_UNDO``; None: a job is made
+        (`plan undo --json` says it as the run's `--json` does, x45r9 F4)."""
+        if self.idle is None:
+            return None
+        return NOT_MADE if self.would_fail else NOTHING_TO_UNDO
+
 
 # ``Finished.status`` of a job ``run_job`` loaded and then kept not (``Planned.idle``), the
 # words of the CLI's ``--json`` "status" too (x45r4 F4d: the library said "not made" where

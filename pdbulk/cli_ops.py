@@ -68,10 +68,11 @@ def _show(planned: Planned, *, as_json: bool = False, run: str | None = None) ->
     # a further undo with nothing to send: why (``run``: the command's, which made no job:
     # ``Finished.status``, "not made" / "nothing to undo", the library's words too)
     idle = planned.idle and planned.idle + (": no job made" if run else "")
-    if as_json:
+    if as_json:  # `plan undo --json` too: the status its run would say (x45r9 F4: none)
+        said = run or planned.idle_status
         emit_json({**planned.plan.to_json(), "actions": planned.actions,
-                   **({"note": idle} if idle else {}),
-                   **({"status": run, "job": None, "job_dir": None} if run else {})})
+                   **({"note": idle} if idle else {}), **({"status": said} if said else {}),
+                   **({"job": None, "job_dir": None} if run else {})})
         return
     render_plan(planned.plan, console=Console(highlight=False, soft_wrap=True, markup=False),
                 conflicts=planned.actions.get("conflict", 0), files=not planned.idle)
@@ -464,8 +465,8 @@ def _on_the_jobs_account(engine: EngineOptions, source: JobStore) -> EngineOptio
 
 
 undo_cmd, plan_undo_cmd = twin(
-    undo, "Undo an update, move-stage, import or dedupe job (its field-policy PATCHes; "
-          "merges are final), as a new job.")
+    undo, "Undo an update, move-stage, import or dedupe job (a dedupe's field-policy PATCHes; "
+          "merges are final: a merge job's undo exports its snapshots), as a new job.")
 
 
 # -- touch (hidden: the engine's test job) ---------------------------------------------------

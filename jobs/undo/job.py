@@ -75,6 +75,7 @@ from .moved import (
     with_moved,
 )
 from .plan import (
+    DELETED_BY,
     OTHERS,
     OVERWRITES,
     OVERWROTE,
@@ -832,8 +833,10 @@ class UndoJob:
         record_deleted(store)
         contacts = contact_counts(store)
         undone = undone_counts(store, contacts)
+        by_undo = _gone_by_undo(store)
         lines = [undone_line(undone, in_part_count(store)), *[f"{name}: {c['deleted']:,} deleted"
-                 + (f", {c['already gone']:,} already gone (deleted or merged by someone)"
+                 + (f", {c['already gone']:,} already gone ("
+                    + _gone_words(c["already gone"], by_undo[name]) + ")"
                     if c["already gone"] else "")
                  + f", {c['kept']:,} kept, {c['failed']:,} failed, "
                  f"{c['unprocessed']:,} unprocessed"
@@ -1325,6 +1328,27 @@ def in_part_count(store: JobStore) -> int:
     """The deals this undo restored in part (``RESTORED_IN_PART``)."""
     return sum(1 for i in store.items(ItemState.DONE)
                if (i.result or {}).get("action") == RESTORED_IN_PART)
+
+
+def _gone_by_undo(store: JobStore) -> dict[str, Counter[str]]:
+    """Of the persons / organizations the plan found gone, those an earlier undo of the
+    import deleted ("persons" / "organizations" → undo job id → how many)."""
+    out = {"persons": Counter[str](), "organizations": Counter[str]()}
+    for item in store.items(ItemState.SKIPPED):
+        if item.op in _CONTACT_OPS and isinstance(
+                job := (item.payload.get("result") or {}).get(DELETED_BY), str):
+            out["persons" if item.op == "delete-person" else "organizations"][job] += 1
+    return out
+
+
+def _gone_words(gone: int, by_undo: Counter[str]) -> str:
+    """Who made ``gone`` contacts gone: the earlier undo jobs that deleted them, by id, and
+    the rest "deleted or merged by someone" (x45r9 F4: all were said by someone)."""
+    said = [f"{n:,} deleted by undo job {job}" for job, n in sorted(by_undo.items())]
+    rest = gone - sum(by_undo.values())
+    if not said:
+        return "deleted or merged by someone"
+    return "; ".join(said + [f"{rest:,} deleted or merged by someone"] * (rest > 0))
 
 
 def contact_counts(store: JobStore) -> dict[str, dict[str, int]]:

@@ -74,6 +74,7 @@ from .targets import (
     _undone_by,
     _wrote,
     check_source,
+    contacts_deleted_by_undos,
     created_contacts,
     export_snapshots,
     in_part,
@@ -83,6 +84,7 @@ from .targets import (
     partly_note,
     pending_line,
     plan_action,
+    record_found_as_before,
     snapshots_words,
     targets,
 )
@@ -138,7 +140,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     # --force too (x44r4 F7: its plan counted the persons a colleague or an earlier undo
     # deleted as deletes, its run as "already gone": 10 planned, 1 deleted + 9 gone)
     _already_gone(prep, free, seen if not force else {
-        k: {} for k in await _read_contacts(ctx, free, called)})
+        k: {} for k in await _read_contacts(ctx, free, called)},
+        await in_thread(lambda: contacts_deleted_by_undos(source)))
     if force and free["org"]:
         # the organizations' persons now (the cheaper of one list read and one read each,
         # as without --force), so the run reads only those changed since: one call a
@@ -206,30 +209,46 @@ _GONE_ACTION = "already gone"
 
 
 def _already_gone(prep: Prepared, free: dict[str, list[int]],
-                  seen: Mapping[tuple[str, int], Any]) -> None:
+                  seen: Mapping[tuple[str, int], Any],
+                  by_undo: Mapping[tuple[str, int], str] | None = None) -> None:
     """The persons / organizations of ``free`` the plan's read by id did not find live
     (``seen``: those it read): taken out of ``free``, each a skipped delete, ``already
     deleted`` (its result's action, as the run's delete that finds one gone: counted
     "already gone" by ``contact_counts``), and a plan note. The plan's rows by action
     count them ``already gone-person`` / ``already gone-org``: Pipedrive answers a record
     merged away as it answers one deleted ("Merge (v1)", FACTS.md), and the plan's tally
-    said "already deleted" of persons a colleague had merged (x40r6 F4)."""
+    said "already deleted" of persons a colleague had merged (x40r6 F4). ``by_undo``: those
+    an earlier undo of the import deleted (``contacts_deleted_by_undos``), said so by its
+    id (x45r9 F4: "gone since … by someone" of the persons the first undo deleted)."""
     gone = {name: [rid for rid in free[name] if (name, rid) not in seen]
             for name in ("person", "org")}
+    undos = by_undo or {}
     for name, rids in gone.items():
         for rid in rids:
             ids: dict[str, Any] = {f"{name}_id": rid}  # read there, as a delete's (x34r1 F4)
-            prep.skip(None, f"{name} {rid}", {**ids, "action": "already deleted"},
+            by = {DELETED_BY: undos[name, rid]} if (name, rid) in undos else {}
+            prep.skip(None, f"{name} {rid}", {**ids, "action": "already deleted", **by},
                       op=f"delete-{name}", **ids)
             prep.actions["already deleted"] -= 1
             prep.actions[f"{_GONE_ACTION}-{name}"] += 1
         free[name] = [rid for rid in free[name] if rid not in rids]
     prep.actions += Counter()  # (no "already deleted: 0" left)
-    if gone["person"] or gone["org"]:
-        prep.notes.append(f"{len(gone['person'])} person(s) and {len(gone['org'])} "
+    ours = {name: [r for r in rids if (name, r) in undos] for name, rids in gone.items()}
+    for job in sorted({undos[name, r] for name, rids in ours.items() for r in rids}):
+        counts = {name: sum(undos[name, r] == job for r in rids)
+                  for name, rids in ours.items()}
+        prep.notes.append(f"{counts['person']} person(s) and {counts['org']} "
+                          "organization(s) the import created were deleted by undo job "
+                          f"{job}: nothing to delete")
+    rest = {name: len(rids) - len(ours[name]) for name, rids in gone.items()}
+    if rest["person"] or rest["org"]:
+        prep.notes.append(f"{rest['person']} person(s) and {rest['org']} "
                           "organization(s) the import created are gone since (deleted, or "
                           "merged into another by someone): nothing to delete")
 _KEEPS = "which this undo keeps"
+# a person / organization found gone that an earlier undo of the import deleted: that
+# undo's job id, in its skipped delete's result (``jobs.undo.job``'s line says so)
+DELETED_BY = "deleted_by"
 
 
 def _named(called: Mapping[tuple[str, int], str], name: str, rid: int) -> str:
@@ -696,6 +715,13 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                           "organization(s) changed or holding others since the import made "
                           "them: left alone, each with its reason in failed.csv (--force "
                           "deletes them)")
+    if undid:  # a further undo: what it found as before the job is put back (x45r9 F2)
+        found = [int(i.payload["deal_id"]) for i in prep.items
+                 if i.state is ItemState.SKIPPED and i.op == "restore"
+                 and isinstance(i.payload.get("deal_id"), int)
+                 and (i.payload.get("result") or {}).get("action") == "unchanged"]
+        if found:
+            await in_thread(lambda: record_found_as_before(source, found))
     return prep
 
 
@@ -1073,8 +1099,12 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
         # every field the job wrote holds its value from before the job again (an earlier
         # undo of it put them back: x10r2 listed such deals as "changed since ... (--force
         # overwrites them)"): nothing to put back, nobody's value to keep
+        # the groups named (x45r9 F3: "already as before the job" named none)
+        written = t.wrote or t.before or {}
+        words = ", ".join(_group_words(g, labels) for g in write_groups(written))
         prep.skip(row, key, {"deal_id": t.deal_id, "action": "unchanged",
-                             "note": "already as before the job"},
+                             "note": "already as before the job"
+                                     + (f" ({words})" if words else "")},
                   op=t.op, values=values, deal_id=t.deal_id)
         return
     if t.op == "restore" and t.wrote is not None and t.before is not None:

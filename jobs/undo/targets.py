@@ -131,8 +131,9 @@ def _undos(store: JobStore) -> list[Mapping[str, Any]]:
 
 def _undid(undo: Mapping[str, Any]) -> dict[int, str] | None:
     """The deals ``undo`` restored or deleted, deal id → ``deleted``, ``restored`` (wholly)
-    or ``in part`` (``restored in part``: a colleague's change of some field groups kept);
-    None: its store cannot be read."""
+    or ``in part`` (``restored in part``: a colleague's change of some field groups kept),
+    and those it found already as before the job (a skipped ``unchanged`` restore:
+    ``_AS_BEFORE``); None: its store cannot be read."""
     try:
         with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
             out: dict[int, str] = {}
@@ -144,9 +145,51 @@ def _undid(undo: Mapping[str, Any]) -> dict[int, str] | None:
                         "in part" if action == RESTORED_IN_PART else "restored")
                     if out.get(deal_id) in (None, "in part"):
                         out[deal_id] = did
+            for i in s.items(ItemState.SKIPPED):
+                deal_id = i.payload.get("deal_id")
+                if i.op == "restore" and (i.result or {}).get("action") == "unchanged" \
+                        and isinstance(deal_id, int):
+                    out.setdefault(deal_id, _AS_BEFORE)
             return out
     except (StoreError, OSError):
         return None
+
+
+_AS_BEFORE = "as before"  # ``_undid``: a deal an undo found already as before the job
+
+
+# deal ids a further undo of the job found already as before it (its plan's read; such an
+# undo may make no job, so its store cannot say it): ``_undone`` counts an earlier undo's
+# restore in part of one as put back (x45r9 F2)
+META_FOUND_AS_BEFORE = "undo.found_as_before"
+
+
+def record_found_as_before(source: JobStore, deal_ids: Iterable[int]) -> None:
+    """Add ``deal_ids`` (found already as before ``source`` by a further undo's read) to
+    ``source``'s ``META_FOUND_AS_BEFORE``; nothing written when none is new."""
+    held = source.meta_get(META_FOUND_AS_BEFORE)
+    known = {int(d) for d in held if isinstance(d, int)} if isinstance(held, list) else set()
+    if (new := set(deal_ids) - known):
+        source.meta_put(META_FOUND_AS_BEFORE, sorted(known | new))
+
+
+def contacts_deleted_by_undos(store: JobStore) -> dict[tuple[str, int], str]:
+    """The persons / organizations the undos of ``store`` deleted (``--contacts``),
+    ("person" / "org", id) → the id of the undo job that deleted it (the first); an undo
+    whose store cannot be read adds none. Reads the undos' stores without locking them."""
+    out: dict[tuple[str, int], str] = {}
+    for undo in _undos(store):
+        try:
+            with JobStore.open(Path(str(undo.get("directory"))), lock=False) as s:
+                for name in ("person", "org"):
+                    for i in s.items(ItemState.DONE):
+                        rid = i.payload.get(f"{name}_id")
+                        if i.op == f"delete-{name}" and isinstance(rid, int) \
+                                and (i.result or {}).get("action") != "already deleted":
+                            out.setdefault((name, rid), str(undo.get("job")))
+        except (StoreError, OSError):
+            continue
+    return out
 
 
 def _sent_nothing(undo: Mapping[str, Any]) -> bool:
@@ -184,16 +227,28 @@ def _undone(store: JobStore, *, with_left: bool) -> tuple[str, bool]:
     that no undo put back since, counted in its parentheses; whether there are any."""
     undos = _undos(store)
     done = [(u, _undid(u)) for u in undos]
-    worked = [(u, deals) for u, deals in done if deals]
+    worked = [(u, deals) for u, deals in done
+              if deals and any(did != _AS_BEFORE for did in deals.values())]
     deals: dict[int, str] = {}
-    for _, some in worked:
-        for deal_id, did in some.items():
-            if deals.get(deal_id) in (None, "in part"):
+    held = store.meta_get(META_FOUND_AS_BEFORE)
+    as_before = {d for d in held if isinstance(d, int)} if isinstance(held, list) else set()
+    for _, some in done:  # oldest first
+        for deal_id, did in (some or {}).items():
+            if did == _AS_BEFORE:
+                # a later undo found it as before the job: the groups an earlier one left
+                # are back too, so it is put back (x45r9 F2: "1 of them in part" stayed)
+                as_before.add(deal_id)
+                if deals.get(deal_id) == "in part":
+                    deals[deal_id] = "restored"
+            elif deals.get(deal_id) in (None, "in part"):
                 deals[deal_id] = did
+    for deal_id in as_before:  # (a further undo that made no job found it so)
+        if deals.get(deal_id) == "in part":
+            deals[deal_id] = "restored"
     left: dict[int, bool] = {}  # deal id -> its row was a conflict
     for u in undos if with_left else ():
         for deal_id, conflict in (_failed(u) or {}).items():
-            if deal_id not in deals:
+            if deal_id not in deals and deal_id not in as_before:
                 left[deal_id] = left.get(deal_id, False) or conflict
     conflicts = sum(left.values())
     said = " and ".join(p for p in (
@@ -215,7 +270,7 @@ def _undone(store: JobStore, *, with_left: bool) -> tuple[str, bool]:
         if back else [])
     named = (" and ".join(f"job {u.get('job')}" for u, _ in worked)
              + f" ({'; '.join(told)}" + (f", {force}" if force else "") + ")")
-    idle = [u.get("job") for u, deals in done if not deals]
+    idle = [u.get("job") for u, _ in done if all(u is not w for w, _ in worked)]
     return named + (f"; undo job(s) {', '.join(map(str, idle))} found nothing more to undo"
                     if idle else ""), bool(left)
 
