@@ -47,8 +47,9 @@ NO_NAME = MAPPING.replace('name = "contact"\n', "", 1)
 ])
 def test_the_persons_a_name_cell_lists(cell: str, names: list[str] | None) -> None:
     """; | a line break, a spaced /, "and" and "&" separate persons, an unspaced / only
-    names of two words (``n/a``, ``Roe/Smith``: one); a comma never does (``Roe, Jane``
-    is one name written last-first), nor a separator inside brackets."""
+    names of two words (``n/a``, ``Roe/Smith``: one); a comma only between two full names
+    (``Roe, Jane`` is one name written last-first: test_person_lists_joiners), nor a
+    separator inside brackets."""
     assert tf.listed_persons(cell) == names
 
 

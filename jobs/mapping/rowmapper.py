@@ -589,16 +589,20 @@ class RowMapper:
             where = self.person[2].source.where if self.person[2] else None
             raise InputError("the person has a phone number but no name or e-mail",
                              row=n, column=where)
-        if name is None and email_step is not None:  # the cell's own: "Ann Lee" <ann@x>
+        if email_step is not None:  # the cell's own: "Ann Lee" <ann@x>
             cell = email_step.source(values, default=False)
-            if len(named := tf.display_names(cell)) > 1:  # x23r1 F1: never one of two
+            if isinstance(cell, str) and cell.count("@") > 1 \
+                    and len(named := tf.display_names(cell)) > 1:
+                # x23r1 F1: never one of two; x46r1 F1: whatever the name cell says
+                # ("Mia Nor" beside "Mia Nor <mia@x>, Ole Pan <ole@x>": Ole's deal)
                 raise InputError(
                     f"the e-mail cell names {len(named)} persons ("
                     + ", ".join(repr(p) for p in named[:3]) + (", ..." if len(named) > 3
                                                                else "")
                     + "): a deal has one person: keep the one it belongs to",
                     row=n, column=email_step.source.where)
-            name = tf.display_name(cell)
+            if name is None:
+                name = tf.display_name(cell)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else ())
 
