@@ -149,3 +149,17 @@ def test_init_mapping_says_a_contact_column_lists_several_with_commas(
                          samples={"Contacts": ["Roe, Jane", "Anna Berg, Jr.",
                                                "José Ortega y Gasset"]})
     assert "several" not in plain, plain
+
+
+def test_init_mapping_says_an_email_column_names_several(catalog: Catalog) -> None:  # noqa: F811
+    """An e-mail column beside the name column whose sampled cell writes addresses under
+    two names gets the TODO too: those rows fail whatever the name cell says."""
+    text = init_mapping(["Id", "Name", "Contacts", "Emails"], catalog,
+                        samples={"Contacts": ["Mia Nor"], "Emails": [
+                            "ann@x.com", "Mia Nor <mia@x.com>, Ole Pan <ole@x.com>"]})
+    assert "# TODO: cells of \"Emails\" name several persons ('Mia Nor <mia@x.com>, Ole " \
+        "Pan <ole@x.com>')" in text, text
+    plain = init_mapping(["Id", "Name", "Contacts", "Emails"], catalog,
+                         samples={"Contacts": ["Ann Lee"], "Emails": [
+                             "Ann Lee <ann@x.com>; ANN LEE <ann@home.com>"]})
+    assert "several" not in plain, plain

@@ -1108,15 +1108,19 @@ def _currency_column(header: Sequence[str], column: str, fallback: str | None, *
 def _several_lines(section: str, column: str,
                    samples: MappingABC[str, Sequence[str]] | None) -> list[str]:
     """A TODO when a sampled name cell of ``column`` lists several persons or organizations
-    (``Jane Roe;John Poe``: its rows fail, a deal has one; x23r1 F1)."""
+    (``Jane Roe;John Poe``: its rows fail, a deal has one; x23r1 F1), or (``section``
+    ``"e-mail"``) an e-mail cell addresses under two names (``Mia Nor <mia@x>, Ole Pan
+    <ole@x>``: x46r1 F1)."""
     def several(value: str) -> bool:
         if section == "person":
             return tf.listed_persons(value) is not None
+        if section == "e-mail":
+            return len(tf.display_names(value)) > 1
         return len([p for p in value.split(";") if p.strip()]) > 1
     found = next((v for v in _sampled(samples, column) if several(v)), None)
     if found is None:
         return []
-    what = "persons" if section == "person" else "organizations"
+    what = "organizations" if section == "organization" else "persons"
     return [f"# TODO: cells of {_toml_str(column)} name several {what} ({found!r}): a deal "
             f"has one, and those rows fail: keep the one each deal belongs to; then delete "
             "this line"]
@@ -1542,6 +1546,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                        if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
                 out += _several_lines(section, column, samples)
+            elif column and (section, name) == ("person", "email") and not own \
+                    and column != guesses.get("person.name"):
+                out += _several_lines("e-mail", column, samples)
     if alike := alike_todos(header, used):  # at the top: `plan import` refuses (x45r8 F2)
         out[3:3] = [*alike, ""]
     unused = [c for c in header if c not in used and c not in numeric and c not in undated]
