@@ -14,19 +14,10 @@ from bulk.manifest import SourceRow
 from bulk.sandbox import SandboxConfig, serve
 from jobs.repeats import RepeatedKeys
 from tests.import_support import import_once, read_csv, sandbox_deals
+from tests.mappings import deal_mapping
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
-MAPPING = """\
-[import]
-key_column = "id"
-mode = "{mode}"
-[deal]
-title = "title"
-pipeline = {{ default = "Sales" }}
-[deal.stage]
-column = "stage"
-"""
 # row 4 repeats row 2 whole (one record written twice); row 6 gives k3 another title
 SOURCE = ("id,title,stage,exported\n"
           "k1,One,Qualified,2026-01-01\n"
@@ -51,7 +42,7 @@ async def test_an_identical_repeat_is_a_duplicate_on_every_import(
     k3's differing row stays held, its reason naming row 5 and the title cells."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text(SOURCE)
-    mapping.write_text(MAPPING.format(mode=mode))
+    mapping.write_text(deal_mapping(mode=mode, key="id"))
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         runs: list[str] = []
         for n, state in enumerate(("a", "a", "b")):
@@ -82,7 +73,7 @@ async def test_a_file_of_identical_repeats_alone_fails_no_row(tmp_path: Path) ->
     """Only identical repeats: no row fails on the first import nor on the next (exit 0)."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,stage\nk1,One,Qualified\nk1,One,Qualified\nk1,One,Qualified\n")
-    mapping.write_text(MAPPING.format(mode="upsert"))
+    mapping.write_text(deal_mapping(mode="upsert", key="id"))
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         for job in ("first", "again"):
             store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
@@ -116,7 +107,7 @@ async def test_a_repeat_of_a_failing_row_fails_as_it_does(tmp_path: Path) -> Non
     fail with the reason; the key is not contested (the rows agree)."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,stage\nk1,One,Qualified\nk2,Two,Nowhere\nk2,Two,Nowhere\n")
-    mapping.write_text(MAPPING.format(mode="upsert"))
+    mapping.write_text(deal_mapping(mode="upsert", key="id"))
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
@@ -230,7 +221,7 @@ async def _import_contacts(tmp_path: Path, body: str) -> tuple[
     persons' and organizations' names; the deals carrying keys p1 and p2)."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
     manifest.write_text("id,title,stage,contact,email,company\n" + body)
-    mapping.write_text(MAPPING.format(mode="upsert") + '[person]\nname = "contact"\n'
+    mapping.write_text(deal_mapping(mode="upsert", key="id") + '[person]\nname = "contact"\n'
                        'email = "email"\n[organization]\nname = "company"\n')
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)

@@ -24,25 +24,11 @@ from jobs.contact_keys import person_key_v2
 from jobs.import_resolve import contact_claim_name
 from jobs.person_key_version import META_PERSON_KEYS, PERSON_KEY_VERSION, keys_up_to_date
 from jobs.resuming import refuse
+from tests.mappings import deal_mapping
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_plan_tokens import TOKEN, cli, engine
 
-MAPPING = """version = 1
-[import]
-key_column = "key"
-mode = "insert"
-[deal]
-title = "title"
-pipeline = {{ default = "Sales" }}
-[deal.stage]
-column = "stage"
-[deal.stage.map]
-"a" = "Qualified"
-{extra}
-[person]
-name = "person"
-phone = "phone"
-"""
+CONTACTS = '[person]\nname = "person"\nphone = "phone"\n'
 # name -> its key as version 1 wrote it (``name_match_key`` at 49ebf64a~1)
 OLD = {"Hans Mueller": "hans mueller", "Kaatrine Aaberg": "kaatrine aaberg"}
 
@@ -109,7 +95,7 @@ def test_a_version_1_job_resumed_with_person_creates_in_doubt(tmp_path: Path) ->
     config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, seed=9)
     with ThreadedSandbox(config) as box:
         jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-        mapping.write_text(MAPPING.format(extra=""))
+        mapping.write_text(deal_mapping(stage_map={"a": "Qualified"}, more=CONTACTS))
         manifest.write_text("key,title,stage,person,phone\n" + "".join(
             f"k{i},Deal {i},a,Hans Mueller,+49 30 555010{i}\n" for i in range(8)))
         box.set_faults(Faults(lost_response_rate=1.0, only_operations=frozenset({"addPerson"})))
@@ -153,7 +139,7 @@ def test_a_version_1_job_retried_keys_its_persons_anew(tmp_path: Path) -> None:
     config = SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, seed=9)
     with ThreadedSandbox(config) as box:
         jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-        mapping.write_text(MAPPING.format(extra=""))
+        mapping.write_text(deal_mapping(stage_map={"a": "Qualified"}, more=CONTACTS))
         manifest.write_text("key,title,stage,person,phone\n"
                             "k1,Deal 1,a,Hans Mueller,\nk2,Deal 2,zz,Hans Mueller,\n"
                             "k3,Deal 3,a,Kaatrine Aaberg,\nk4,Deal 4,zz,Kaatrine Aaberg,\n")
@@ -163,7 +149,7 @@ def test_a_version_1_job_retried_keys_its_persons_anew(tmp_path: Path) -> None:
         assert len(_persons(box, "Hans Mueller")) == 1
         (job,) = jobs.iterdir()
         assert _as_version_1(job) >= 4
-        mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+        mapping.write_text(deal_mapping(stage_map={"a": "Qualified", "zz": "Contact Made"}, more=CONTACTS))
         retried = cli(box, jobs, "retry", job.name, "--job-dir", str(jobs))
         assert retried.exit_code == 0, retried.output
         assert len(_persons(box, "Hans Mueller")) == 1, retried.output

@@ -8,20 +8,8 @@ import re
 from pathlib import Path
 
 from bulk.sandbox import Sandbox
+from tests.mappings import deal_mapping
 from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
-
-MAPPING = """version = 1
-[import]
-key_column = "key"
-mode = "insert"
-[deal]
-title = "title"
-pipeline = {{ default = "Sales" }}
-[deal.stage]
-column = "stage"
-[deal.stage.map]
-"a" = "Qualified"
-{extra}"""
 
 
 def failed_on_a_stage_then_mapped(sb: Sandbox, tmp_path: Path, *, rows: int, failing: int,  # noqa: F811
@@ -30,14 +18,14 @@ def failed_on_a_stage_then_mapped(sb: Sandbox, tmp_path: Path, *, rows: int, fai
     ``failing`` name the unmapped stage ``zz`` (the others ``other``), exit 3; the mapping
     then maps ``zz`` (a user who fixed it and will ``retry``)."""
     jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified"}))
     manifest.write_text("key,title,stage\n" + "".join(
         f"k{i},Deal {i},{'zz' if i < failing else other}\n" for i in range(rows)))
     first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
                 "--create-key-field", *engine(sb, jobs))
     assert first.exit_code == 3, first.output
     (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified", "zz": "Contact Made"}))
     return jobs, job
 
 
@@ -65,14 +53,14 @@ def test_a_retry_prices_a_repeated_keys_later_row_once(sb: Sandbox,  # noqa: F81
     nothing (f41b 5: "addDeal 3", 85 tokens planned, 80 spent) — and every plan line's
     tokens are what the retry spends."""
     jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified"}))
     manifest.write_text("key,title,stage\n" + "".join(f"k{i},Deal {i},a\n" for i in range(4))
                         + "k7,Deal 7,zz\nk7,Deal 7,zz\nk8,Deal 8,zz\n")
     first = cli(sb, jobs, "import", str(manifest), "--mapping", str(mapping),
                 "--create-key-field", *engine(sb, jobs))
     assert first.exit_code == 3, first.output
     (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified", "zz": "Contact Made"}))
     before = spent(sb)
     retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
     assert retried.exit_code == 0, retried.output

@@ -15,35 +15,19 @@ from typing import Any
 from bulk.sandbox import SandboxConfig
 from bulk.sandbox.config import Faults
 from bulk.store import ItemState, JobStore
+from tests.mappings import deal_mapping
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_plan_tokens import TOKEN, cli, engine
 
 ROWS = 24
-MAPPING = """version = 1
-[import]
-key_column = "key"
-mode = "insert"
-[deal]
-title = "title"
-pipeline = {{ default = "Sales" }}
-[deal.stage]
-column = "stage"
-[deal.stage.map]
-"a" = "Qualified"
-{extra}
-[person]
-name = "person"
-email = "email"
-[organization]
-name = "org"
-"""
+CONTACTS = '[person]\nname = "person"\nemail = "email"\n[organization]\nname = "org"\n'
 
 
 def _failed_import(box: Any, tmp_path: Path) -> tuple[Path, Path]:
     """An import whose every row fails on the unmapped stage ``zz`` (nothing sent), its
     rows naming 12 new organizations and 24 new persons; the mapping then fixed."""
     jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "m.toml", tmp_path / "in.csv"
-    mapping.write_text(MAPPING.format(extra=""))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified"}, more=CONTACTS))
     manifest.write_text("key,title,stage,person,email,org\n" + "".join(
         f"k{i},Deal {i},zz,Rita Row{i},rita{i}@retry.example,Retrywerk {i % 12} GmbH\n"
         for i in range(ROWS)))
@@ -51,7 +35,7 @@ def _failed_import(box: Any, tmp_path: Path) -> tuple[Path, Path]:
                 "--create-key-field", *engine(box, jobs))
     assert first.exit_code == 3, first.output
     (job,) = jobs.iterdir()
-    mapping.write_text(MAPPING.format(extra='"zz" = "Contact Made"\n'))
+    mapping.write_text(deal_mapping(stage_map={"a": "Qualified", "zz": "Contact Made"}, more=CONTACTS))
     return jobs, job
 
 

@@ -14,19 +14,10 @@ from jobs.import_load import plan_import
 from jobs.import_rows import ImportSettings
 from jobs.mapping import Mapping
 from tests.import_support import api_engine, engine_config, import_once, read_csv, sandbox_deals
+from tests.mappings import deal_mapping
 
 pytestmark = pytest.mark.anyio
 FAST = {"time_scale": 0.02, "seed": 7}
-MAPPING = """\
-[import]
-key_column = "id"
-mode = "{mode}"
-[deal]
-title = "title"
-pipeline = {{ default = "Sales" }}
-[deal.stage]
-column = "stage"
-"""
 ROWS = [("id", "title", "stage"), ("k1", "First", "Qualified"), ("k1", "Second", "Qualified"),
         ("k2", "Other", "Qualified")]
 
@@ -70,7 +61,7 @@ async def test_a_contested_key_gets_the_same_answer_on_every_import(
     contested. Now the first import refuses both too (hold duplicate-key, nothing written);
     insert stays as it was (row 2 made or found, row 3 held); the plan counts the same."""
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(mode=mode))
+    mapping.write_text(deal_mapping(mode=mode, key="id"))
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         if account != "new":  # k1 on a deal of the account (archived: then put away)
             seed = _write(tmp_path / "seed.csv", [ROWS[0], ("k1", "Before", "Qualified")])
@@ -113,7 +104,7 @@ async def test_a_contested_first_row_says_which_row_has_the_key_too(tmp_path: Pa
     import csv
 
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(mode="upsert"))
+    mapping.write_text(deal_mapping(mode="upsert", key="id"))
     manifest = _write(tmp_path / "in.csv", ROWS)
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         reasons = []
@@ -166,8 +157,8 @@ async def test_a_failing_first_row_of_a_contested_key_says_both(tmp_path: Path) 
     own cells contests nothing (x45r10 F2: both rows were held, the failed row's values
     choosing it): row 3 writes the deal, on this import and the next alike."""
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(mode="upsert").replace(
-        '[deal]\n', '[deal]\nvalue = "amount"\ncurrency = { default = "EUR" }\n'))
+    mapping.write_text(deal_mapping(mode="upsert", key="id",
+                                  deal='value = "amount"\ncurrency = { default = "EUR" }\n'))
     manifest = _write(tmp_path / "in.csv", [("id", "title", "stage", "amount"),
                                             ("e1", "Bad amount", "Qualified", "12abc"),
                                             ("e1", "Good amount", "Qualified", "12")])
@@ -198,7 +189,7 @@ async def test_the_reasons_of_a_contested_key_name_its_rows_and_the_files_own_fi
     now names every other row, the upsert's rule, and a fix the file at hand can take."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(mode="upsert"))
+    mapping.write_text(deal_mapping(mode="upsert", key="id"))
     rows = [ROWS[0], ("k1", "First", "Qualified"), ("k1", "Second", "Qualified"),
             ("k1", "First", "Qualified"), ("k1", "Third", "Qualified")]
     manifest = _write(tmp_path / "in.csv", rows)
@@ -246,7 +237,7 @@ async def test_the_file_that_contested_a_key_releases_it_once_fixed(
 
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
     mapping = tmp_path / "m.toml"
-    mapping.write_text(MAPPING.format(mode="upsert"))
+    mapping.write_text(deal_mapping(mode="upsert", key="id"))
     manifest = _write(tmp_path / "in.csv", [*ROWS, ("k3", "Three", "Qualified"),
                                             ("k3", "Trois", "Qualified")])
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
