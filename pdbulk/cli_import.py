@@ -494,7 +494,10 @@ def _writes_sent(engines: list[Engine]) -> str:
 # -- pdbulk init-mapping --------------------------------------------------------------------
 def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
              encoding: str | None = None, sheet: str | None = None,
-             header_row: int | None = None) -> dict[str, list[str]]:
+             header_row: int | None = None,
+             rows: list[dict[str, object]] | None = None) -> dict[str, list[str]]:
+    """A few distinct values per column (text; numbers as ``TypedSample``) of the first
+    ``limit_rows`` rows; ``rows``, when given, gets those rows' text cells themselves."""
     from jobs.mapping.starter import TypedSample
 
     out: dict[str, dict[str, None]] = {}
@@ -504,6 +507,8 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
             break
         if row.error is not None:  # a row the reader refuses (shifted cells) is no sample
             continue  # (v10r14: '300.00' from a split $17,300.00 proposed as a stage)
+        if rows is not None:
+            rows.append({c: v for c, v in row.values.items() if isinstance(v, str)})
         for column, cell in row.values.items():
             seen = out.setdefault(column, {})
             # a JSON list's items are sampled one by one ([9000]: ids, never a name)
@@ -562,9 +567,10 @@ def init_mapping_cmd(
         async with _reading(cfg, token) as reading:
             return await load_catalog(reading.ctx)
     catalog = run_loop(pulling)
-    text = init_mapping(columns, catalog, key_field=key_field,
-                        samples=_samples(manifest, encoding=encoding, sheet=sheet,
-                                         header_row=header_row),
+    rows: list[dict[str, object]] = []
+    samples = _samples(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
+                       rows=rows)
+    text = init_mapping(columns, catalog, key_field=key_field, samples=samples, rows=rows,
                         encoding=_used_encoding(manifest, encoding), header_row=header_row,
                         date_system=system, sheet=sheet, other_sheets=others)
     verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export

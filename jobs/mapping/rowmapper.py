@@ -799,8 +799,10 @@ def close_time_conflict(status: str, deal: MappingABC[str, Any],
                 return (name, f"the {what} {_shown_time(when, exact)} is in the future (after "
                               f"{shown if ' ' in shown else shown + ' 00:00 UTC'}, this "
                               f"run's time in the farthest time zone, UTC+14): a deal is "
-                              f"{status} when it happens; a planned date is the expected "
-                              f"close date")
+                              f"{status} when it happens: fix the date, or, if the "
+                              f"column holds planned dates, map it as "
+                              f"expected_close_date only, not as a won / lost / close "
+                              f"time (delete that line of the mapping)")
     return None
 
 

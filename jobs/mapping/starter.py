@@ -23,6 +23,7 @@ from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
 from .crm_columns import OPEN_WORDS, dynamics_columns, status_label_column
 from .formatted_twins import plain_twins
+from .future_closes import future_close_todo, future_closes
 from .spec import _CUSTOM_OPTIONS, Mapping
 
 _GUESSES: dict[str, tuple[str, ...]] = {
@@ -1237,12 +1238,35 @@ def _period_note(unused: Sequence[str], samples: MappingABC[str, Sequence[str]] 
     return out
 
 
+def _future_close_lines(rows: Sequence[MappingABC[str, object]], column: str,
+                        samples: MappingABC[str, Sequence[str]] | None, now: float | None,
+                        closed: MappingABC[str, str], stage_column: str | None,
+                        status_column: str | None) -> list[str]:
+    """The TODO of ``future_closes`` for a proposed ``close_time`` from ``column``: a
+    row's status read as the proposal reads it (the won / lost values of the stage
+    column, ``closed``, else the status column's)."""
+    def status_of(row: MappingABC[str, object]) -> str | None:
+        if closed and stage_column is not None:
+            return closed.get(str(row.get(stage_column, "")).strip())
+        cell = row.get(status_column or "")
+        return tf.closed_status(cell) if isinstance(cell, str) else None
+
+    proposal = _proposed_dates(samples, [column])
+    formats = proposal[0] if proposal is not None else []
+    import time as _time  # the run's clock, read once; tests give ``now``
+
+    return future_close_todo(column, *future_closes(
+        rows, column, status_of, formats, _time.time() if now is None else now))
+
+
 def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  key_field: str = "Import source key",
                  samples: MappingABC[str, Sequence[str]] | None = None,
                  encoding: str | None = None, header_row: int | None = None,
                  date_system: int | None = None, sheet: str | None = None,
-                 other_sheets: Sequence[str] = ()) -> str:
+                 other_sheets: Sequence[str] = (),
+                 rows: Sequence[MappingABC[str, object]] = (),
+                 now: float | None = None) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
 
@@ -1260,7 +1284,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     workbook's (1900 or 1904; ``bulk.manifest.date_system``): serials of a 1904 workbook
     are proposed as ``"excel_1904"``. ``sheet``: the XLSX worksheet the header was read
     from, written to ``[defaults]`` (with ``other_sheets``, the workbook's others, in its
-    comment) so that a plan reads it without ``--sheet`` (x25r2 F10).
+    comment) so that a plan reads it without ``--sheet`` (x25r2 F10). ``rows``: the
+    sampled rows themselves (column -> cell), read for what one row's cells say together:
+    a TODO beside a proposed ``close_time`` when won / lost rows are dated after ``now``
+    (Unix seconds; the machine's clock when None: ``future_closes``).
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -1434,6 +1461,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             # x27r1 9: Salesforce's and HubSpot's "Close Date" is a closed deal's close date
             # and an open one's expected close date: closed deals were dated the import day
             token = _date_token(samples, expected, date_system)
+            out += _future_close_lines(rows, expected, samples, now, closed,
+                                       stage_column, guesses.get("deal.status"))
             out += [f"# column {_toml_str(expected)} closes the won / lost deals on their "
                     "date; open deals keep it as their expected close date only (delete "
                     "this line if it never holds the date a deal was closed)",
