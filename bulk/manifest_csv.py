@@ -33,6 +33,7 @@ from .manifest_row import (
     MisalignedRow,
     PathLike,
     SourceRow,
+    group_header,
     line_note,
     report_footer,
     totals_line,
@@ -520,6 +521,10 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                     path, delimiter, encoding, header_row, header_too=False)
             if isinstance(cells, BadRecord):
                 yield _bad(number, line, names, cells.cells, cells.reason, misaligned=True)
+            elif len(cells) != allowed and (group := group_header(
+                    cells, where_row(number, line))) is not None:
+                yield _bad(number, line, names, cells, "")._replace(
+                    error=InputError(group, row=number))
             elif len(cells) != allowed and (footer := report_footer(
                     cells, where_row(number, line), after_footer=footer_seen)
                     or totals_line(cells, where_row(number, line))) is not None:
@@ -545,6 +550,10 @@ def _read_csv(path: PathLike, delimiter: str | None, encoding: str | None,
                               f"{'one' if unsaid == 1 else unsaid} too"
                               if unsaid and len(cells) == width + unsaid else ""),
                            misaligned=True)
+            elif cells[0].endswith(")") and (group := group_header(
+                    cells, where_row(number, line))) is not None:
+                yield _bad(number, line, names, cells, "")._replace(
+                    error=InputError(group, row=number))
             elif (footer_seen or (cells[0].lstrip()[:1] or "T") in TOTAL_STARTS) and (
                     total := (
                     report_footer(cells, where_row(number, line), after_footer=footer_seen)

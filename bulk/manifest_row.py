@@ -164,6 +164,28 @@ def report_footer(cells: list[Any], where: str, *, after_footer: bool = False) -
             "on, the company name too), or export the report's details only")
 
 
+# a summary report's group header: the grouping field, a colon, the group's value and its
+# record count (Salesforce's "Stage: Proposal Made (4)", "Opportunity Owner: Tom Becker
+# (12 records)"), alone on its line above the group's records
+_GROUP_HEADER = re.compile(r"\s*[^:()\n]{1,60}:[^\n]{0,200}\(\s*\d[\d,.' ]*(?:\s*records?)?\s*\)\s*",
+                           re.IGNORECASE)
+
+
+def group_header(cells: list[Any], where: str) -> str | None:
+    """The reason a record is a summary report's group header, not a record: its one filled
+    cell, the first, reads like "Stage: Proposal Made (4)" (x46r1 F4: the first such line
+    failed as "the source key is empty", those after a subtotal as "a line of a report's
+    footer", and init-mapping proposed their text as stages), else None. ``where``: the
+    record, as messages name it (``where_row``)."""
+    filled = [c for c in cells if c is not None and str(c).strip()]
+    if len(filled) != 1 or filled[0] is not cells[0] or not isinstance(filled[0], str) \
+            or not _GROUP_HEADER.fullmatch(filled[0]):
+        return None
+    return (f"{where} is a group header of a summary report ({filled[0].strip()[:60]!r}), "
+            "not a record: export the report as Details Only (tabular), without its groups "
+            "and totals")
+
+
 # a report's totals line: its first cell names it, every other filled cell is a number
 # (Salesforce's "Grand Totals (3 records)" beside the amount's sum; "Total", "Sum")
 _TOTALS = re.compile(r"\s*(?:grand\s+totals?|sub\s*totals?|totals?|sum|summe|gesamt(?:summe)?"

@@ -37,7 +37,7 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from .errors import InputError
-from .manifest_row import SourceRow, report_footer, totals_line, unguarded
+from .manifest_row import SourceRow, group_header, report_footer, totals_line, unguarded
 from .table_paths import TableRow, header_column, names_paths, path_index
 from .xlsx_cells import (
     DOLLAR_OF_LOCALE,
@@ -356,6 +356,10 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
             yield SourceRow(number, excel_row, values, InputError(
                 f"a value right of the header's last column "
                 f"({width} columns)", row=number))
+            continue
+        if cells and isinstance(cells[0], str) and cells[0].rstrip().endswith(")") and (
+                group := group_header(cells, f"row {excel_row}")) is not None:
+            yield SourceRow(number, excel_row, values, InputError(group, row=number))
             continue
         if (footer := report_footer(cells, f"row {excel_row}", after_footer=footer_seen)
                 or totals_line(cells, f"row {excel_row}")) is not None:

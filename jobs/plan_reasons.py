@@ -103,6 +103,11 @@ REASON_ROWS_SHOWN = 5  # the rows a reason's line names: the first of them in fu
 # said by the row, not by the class (x26r3 1: one class per line number otherwise)
 _LINE_NOTE = re.compile(r" \(line (\d+) of the file\)$")
 _ANY_LINE_NOTE = re.compile(r" \(line \d+ of the file\)")
+# a reader's own refusal names its row first (``row 246 (line 372 of the file) is a line
+# of a report's footer``): that row's number and line are the row's, said by its row as
+# other reasons' are, never one of its values (x46r1 F4: "rows 246 (246, 'Copyright…')",
+# "rows 16 (16), 22 (22)")
+_OWN_ROW = re.compile(r"row (\d+)( \(line (\d+) of the file\))? ")
 
 
 # a date no pattern read (``transforms.parse_date``'s last word): its column's values may
@@ -137,9 +142,16 @@ class ReasonTally:
         line = None
         if (noted := _LINE_NOTE.search(reason)) is not None:
             reason, line = reason[:noted.start()], int(noted[1])
+        told = reason
+        if row is not None and (head := _OWN_ROW.match(reason)) is not None \
+                and int(head[1]) == row:
+            if head[3] is not None:
+                line = line if line is not None else int(head[3])
+                reason = reason[:head.start(2)] + reason[head.end(2):]
+            told = reason[head.end() - len(head[2] or ""):]
         cls = reason_class(reason, column, key)
         self.counts[cls] += n
-        parts = cell_values(reason, key)
+        parts = cell_values(told, key)
         example = self._examples.setdefault(
             cls, {"reason": f"{column}: {reason}" if column else reason, "rows": [],
                   "values": parts})
