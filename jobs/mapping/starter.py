@@ -207,9 +207,20 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     name), said on its line, not asked for (x18r2 3). ``shared`` (a stage's key -> the
     pipelines that have a stage of that name), when no pipeline is mapped and a stage is
     looked up in every pipeline: such a name cannot resolve, so it is a TODO naming its
-    pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous)."""
+    pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous).
+    Values alike but for case and spacing are one entry (the map is read so,
+    ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
+    entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
     def key(name: str) -> str:
         return tf.norm_key(name).replace(" ", "")
+
+    exact = set(stages)
+    alike: dict[str, str] = {}
+    for value in values:
+        kept = alike.setdefault(tf.norm_key(value), value)
+        if value in exact and kept not in exact:
+            alike[tf.norm_key(value)] = value
+    values = list(alike.values())
 
     by_key = {key(s): s for s in stages}
     lasts = {names[-1] for names in (groups or {"": stages}).values() if names}
