@@ -81,7 +81,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -677,22 +677,29 @@ def _merge(conn: sqlite3.Connection, names: _Names, account: int, job: int,
            batch: Iterable[Item], loaded: float) -> int:
     """Set the bases ``batch``'s items wrote on ``account``'s deals, a field's later write
     kept over an earlier one (in the caller's transaction). Returns the fields set."""
+    return _put(conn, names, account, job,
+                (write for item in batch for write in _writes(item, loaded)))
+
+
+def _put(conn: sqlite3.Connection, names: _Names, account: int, job: int,
+         writes: Iterable[tuple[int, str, str, float]]) -> int:
+    """Set the bases ``writes`` name ((deal, field, digest, when)), a field's later base
+    kept over an earlier one (in the caller's transaction). Returns the fields set."""
     new: dict[int, dict[int, _Entry]] = {}
     ids = names.ids("fields")
-    for item in batch:
-        for deal, name, sign, at in _writes(item, loaded):
-            try:
-                raw = bytes.fromhex(sign)
-            except ValueError:
-                continue
-            if len(raw) != _DIGEST_BYTES:
-                continue
-            if (fields := new.get(deal)) is None:
-                new[deal] = fields = {}
-            if (field := ids.get(name)) is None:
-                field = names.id("fields", name)
-            if field not in fields or at >= fields[field][1]:
-                fields[field] = (raw, at, job)
+    for deal, name, sign, at in writes:
+        try:
+            raw = bytes.fromhex(sign)
+        except ValueError:
+            continue
+        if len(raw) != _DIGEST_BYTES:
+            continue
+        if (fields := new.get(deal)) is None:
+            new[deal] = fields = {}
+        if (field := ids.get(name)) is None:
+            field = names.id("fields", name)
+        if field not in fields or at >= fields[field][1]:
+            fields[field] = (raw, at, job)
     if not new:
         return 0
     deals = sorted(new)
@@ -864,6 +871,40 @@ class Recorder:
         return self.recorded
 
 
+OBSERVED = "observed"  # the record's job name for agreements a load observed (``observe``)
+
+
+def observe(base_url: str, agreements: Iterable[tuple[int, Mapping[str, str]]], *,
+            at: float, job: str = OBSERVED) -> int:
+    """Record ``agreements`` — (deal id, {field: digest} where the row and the deal agreed:
+    ``agreed``) — found at ``at`` (Unix seconds) by a load that writes nothing itself (a
+    ``plan update`` or an update's load): the value both sides held is the base of the next
+    three-way comparison, so a colleague's edit made between the plan and the run is kept
+    (x46r3 F1). A field recorded later keeps its base. ``_BATCH`` deals per transaction;
+    memory: one batch. Returns the fields recorded. Raises sqlite3.Error / OSError when
+    the state folder cannot be written."""
+    agreements = iter(agreements)
+    first = next(agreements, None)
+    if first is None:
+        return 0
+    account = _account(base_url)
+    conn = _writable()
+    names = _Names(conn)
+    recorded = 0
+    try:
+        rest = chain((first,), agreements)
+        while batch := list(islice(rest, _BATCH)):
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                recorded += _put(conn, names, names.id("accounts", account),
+                                 names.id("jobs", job),
+                                 ((int(deal), str(name), str(sign), at)
+                                  for deal, signs in batch for name, sign in signs.items()))
+        return recorded
+    finally:
+        conn.close()
+
+
 def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
            only: Mapping[int, Collection[str]] | None = None) -> int:
     """Drop what this folder recorded for ``deal_ids`` on the account at ``base_url``: every
@@ -915,6 +956,7 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
         conn.close()
 
 
-__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "LastWritten", "Recorder",
-           "ThreeWay", "account_of", "agreed", "digest", "fields_of", "forget", "group_of",
-           "cleared_by", "dropped", "record_job", "three_way", "written"]
+__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "OBSERVED", "LastWritten",
+           "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by", "digest", "dropped",
+           "fields_of", "forget", "group_of", "observe", "record_job", "three_way",
+           "written"]

@@ -9,8 +9,11 @@ blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every 
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from bulk.calls import CallContext
@@ -19,6 +22,7 @@ from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
+from . import last_written
 from .account import key_moved, keyed_added_since, keyed_since_calls
 from .clock_skew import RECONCILE_MARGIN
 from .deals import (
@@ -51,6 +55,7 @@ from .prepared import (
 from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
+_log = logging.getLogger("pdbulk.update")  # a library prints nothing
 
 
 def _images(store: JobStore | None, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -450,3 +455,19 @@ class PatchJob:
 class UpdateJob(PatchJob):
     name = "update"
     action = "updated"
+
+    async def run_ended(self, result: RunResult | None, stats: object) -> None:
+        """What the run wrote, recorded in this state folder (``last_written.record_job``,
+        off the loop, on every exit path: ``bulk.runner``): the base of the next update's
+        or upsert's three-way comparison (``jobs.update_edits``), forgotten by this job's
+        undo as an import's is. A record that cannot be written is logged: the next
+        update then sends every differing field, as before."""
+        store = self._store
+        base_url = (store.config.get("engine") or {}).get("base_url") if store else None
+        if store is None or not base_url:
+            return
+        try:
+            await in_thread(partial(last_written.record_job, store, str(base_url)))
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of what this update wrote could not be "
+                         "written (%s): the next update sends every differing field", exc)

@@ -104,6 +104,7 @@ from .results import (
 )
 from .selection import parse_id
 from .similar_keys import SimilarKeys
+from .update_edits import UpdateRecord
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys
@@ -123,8 +124,31 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     ``jobs.repeats.named_twice``). By key, a key two deals carry fails its row; so does a
     key only an archived deal carries, unless ``unarchive`` (its PATCH then also sets
     ``is_archived: false``). ``progress``: told the rows each whole pass over the manifest
-    has read (``jobs.load_progress``: a line every 30 s of a long load)."""
+    has read (``jobs.load_progress``: a line every 30 s of a long load). With ``base_url``
+    each field is decided three ways against this state folder's record
+    (``jobs.update_edits``: a colleague's edit made since a plan, an update or an import
+    found the file's value there is kept), and the fields where the row and the deal
+    agree are recorded (a plan's load too: no call is added)."""
     taken = ctx.clock.wall() if now is None else now
+    record = await UpdateRecord.open(base_url)
+    try:
+        prep = await _prepare(ctx, manifest, umap, catalog, taken, unarchive=unarchive,
+                              encoding=encoding, sheet=sheet, base_url=base_url,
+                              progress=progress, record=record)
+        if record is not None:
+            await record.finish(taken)
+            prep.notes.extend(filter(None, (*record.notes, record.plan_note())))
+        return prep
+    finally:
+        if record is not None:
+            record.close()
+
+
+async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
+                   catalog: Catalog, taken: float, *, unarchive: bool, encoding: str | None,
+                   sheet: str | None, base_url: str | None, progress: LoadProgress | None,
+                   record: UpdateRecord | None) -> Prepared:
+    """``prepare_update``'s load, ``record`` deciding each changed field three ways."""
 
     def watch(what: str) -> Watch | None:
         return None if progress is None else progress.watch(what)
@@ -241,7 +265,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
                     lost_column=lost_column, time_columns=time_columns,
-                    open_drops=mapper.open_drops)
+                    open_drops=mapper.open_drops, record=record)
         batch.clear()
 
     # a deal id / key -> (row, line) of the first row naming it, good or bad
@@ -332,7 +356,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                     currency_open=defaulted, columns=mapper.currency_columns,
                     lost_rule=mapper.when_not_lost, deactivated=row_users,
                     ref_column=umap.column, lost_column=lost_column,
-                    time_columns=time_columns, open_drops=mapper.open_drops,
+                    time_columns=time_columns, open_drops=mapper.open_drops, record=record,
                     spelled=_spelled(similar, ref, by_key) if current is None else None)
             continue
         try:  # the cell as written: the mapped key is NFKC-folded, which reads full-width
@@ -483,12 +507,13 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
             ref_column: str | None = None, lost_column: str | None = None,
             time_columns: Mapping[str, str] | None = None,
             open_drops: frozenset[str] = frozenset(), merged: Merge | None = None,
-            spelled: str | None = None) -> None:
+            spelled: str | None = None, record: UpdateRecord | None = None) -> None:
     """``ref_column``: the id / key column, ``lost_column``: the lost reason's,
     ``time_columns``: the won / lost / close time's, named by a row failed for them (x20r2
     F5: failed.csv left its column empty). ``merged``: the merge made here that took the
     deal away (``jobs.merged_deals``), named when the deal is gone; ``spelled``: the deal
-    whose key is ``ref`` in another spelling, said when none carries ``ref``."""
+    whose key is ``ref`` in another spelling, said when none carries ``ref``; ``record``:
+    the changes decided three ways (``jobs.update_edits``), a kept field not sent."""
     if current is None or current.get("is_deleted"):
         why = f"no deal with {what} {ref!r} (missing, deleted or archived)"
         if spelled is not None:  # x35r1 3: '417' failed, deal 000417 unnamed
@@ -553,12 +578,17 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     # a status change takes the row's times with it, even unchanged ones (x34r4 F1)
     changes = with_status_times(current, wanted, deal_changes(
         current, wanted, currency_alone=True, types=field_types(catalog.deal_fields)))
+    edited = None  # a field kept from Pipedrive or written over a change made there
+    if record is not None:  # (before the owner's check: a kept owner is not sent)
+        ruled = record.rule(deal_id, current, wanted, changes, catalog)
+        changes, edited = ruled.changes, ruled.note
     if (user := set_to_deactivated(changes, deactivated)) is not None:
         prep.fail(source.row, ref, user.reason, op="update", values=source.values,
                   column=user.column, line=source.line)
         return
     if not changes:
-        prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged"}, op="update",
+        prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged",
+                                    **({"note": edited} if edited else {})}, op="update",
                   values=source.values, deal_id=deal_id)
         return
     names = changed_names(changes, catalog)
@@ -567,7 +597,8 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     if changes.get("status") in ("won", "lost") and "close_time" not in changes \
             and changes["status"] != current.get("status"):  # only a change re-dates
         prep.closed_undated += 1
-    said = negative_value_note(changes)  # (as an import says it: x45r1 F4)
+    said = "; ".join(filter(None, (negative_value_note(changes),  # (as an import: x45r1 F4)
+                                   edited)))
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values),
         **({ROW_NOTE: said} if said else {})}), "update")

@@ -1,0 +1,175 @@
+"""An update's three-way comparison: a colleague's edit made before the update read the
+deals is kept, as the upsert import keeps one (``jobs.last_written``; x46r3 F1).
+
+A full export carries every column, the user changes one (Value), and `pdbulk update` sent
+the export's stale title and owner over a colleague's edit made between `plan update` and
+`update` (5 of 5). Edits made after the update's load are guarded already (conflicts:
+``jobs.patch_job``); this covers the time before it. Per deal and field the manifest maps,
+the load compares three values, by the upsert's rule (``last_written.three_way``): the
+*base* — what this state folder last wrote there (an import, an update) or last found the
+row and the deal agreeing on (a `plan update`, an update's load, an import) —, the deal
+now and the row:
+
+- the row as the base, the deal not: changed in Pipedrive since, not in the file: not
+  sent, said on the row (``kept``), the plan counting it as not changed;
+- the row and the deal both other than the base: changed on both sides: the file's value
+  is written (an instruction), its note naming Pipedrive's value it replaced;
+- groups of fields (an amount with its currency, a status with its reason and times, a
+  stage with its pipeline) decided whole, as the upsert decides them;
+- no base (no plan, import or update of this state folder saw the deal's field): the
+  file's value is written, as before.
+
+Each load (a plan's too: a fact about the account and the file, nothing written to
+Pipedrive) records the fields where the row and the deal agree (``last_written.observe``);
+an update's run records what it wrote as its run ends (``UpdateJob.run_ended``:
+``last_written.record_job``), so its undo forgets them as an import's (``jobs.undo``).
+Never imports ``jobs.updating``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulk.clock import in_thread
+from bulk.wording import counted
+
+from .catalog import Catalog
+from .deals import label, shown
+from .last_written import CUSTOM, GROUP_NAMES, LastWritten, ThreeWay, agreed, group_of, observe, three_way
+
+SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
+
+
+@dataclass(frozen=True, slots=True)
+class Ruled:
+    """A row's PATCH after the comparison: ``changes`` to send, its ``note`` (None: none),
+    its ``counts`` (``ThreeWay.counts()``) and the fields it ``agreed`` on with the deal
+    ({field: digest}, for the record)."""
+
+    changes: dict[str, Any]
+    note: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    agreed: dict[str, str] = field(default_factory=dict)
+
+
+def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
+    """A row's note on the fields ``decided`` kept, wrote over a change made in Pipedrive,
+    or held with their group; custom fields by their ``labels`` (code -> name); None: none."""
+    def name(f: str) -> str:
+        return label(f[len(CUSTOM):], labels) if f.startswith(CUSTOM) else f
+
+    def pairs(fields: Iterable[tuple[str, Any, Any]]) -> str:
+        return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
+                         f"{shown(f, value, labels)} in the file" for f, now, value in fields)
+    notes = []
+    if decided.kept:
+        notes.append(f"kept Pipedrive's {', '.join(name(f) for f, _, _ in decided.kept)}: "
+                     f"changed in Pipedrive {SINCE}, not in the file: not sent")
+    if decided.both:
+        whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
+                                                       decided.both) if g in GROUP_NAMES]
+        notes.append(f"changed both in Pipedrive and in the file {SINCE}: the file's value "
+                     f"written over Pipedrive's ({pairs(decided.both)}"
+                     + (f"; written whole: {', '.join(whole)}" if whole else "") + ")")
+    if decided.held:
+        notes.append(f"changed in the file, not sent: the status was changed in Pipedrive "
+                     f"{SINCE}, and its reason and times go with it, kept whole "
+                     f"({pairs(decided.held)})")
+    return "; ".join(notes) or None
+
+
+class UpdateRecord:
+    """The state folder's record (``jobs.last_written``) as an update's load reads it: the
+    base of each deal (``base``), each row's comparison (``rule``), the agreements found
+    (written by ``finish``). ``open`` it (None without a base URL), ``close`` when done.
+    An unreadable record: every differing field is sent, as before, and said (``notes``)."""
+
+    __slots__ = ("_agreed", "_base_url", "_counts", "_labels", "_record", "notes")
+
+    def __init__(self, base_url: str, record: LastWritten | None) -> None:
+        self._base_url, self._record = base_url, record
+        self._agreed: list[tuple[int, dict[str, str]]] = []  # (deal, agreement) found
+        self._counts = {"kept": 0, "kept_deals": 0, "both": 0, "held": 0}
+        self._labels: dict[str, str] | None = None  # custom fields, code -> name
+        self.notes: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"UpdateRecord(agreed={len(self._agreed)}, counts={self._counts})"
+
+    @classmethod
+    async def open(cls, base_url: str | None) -> UpdateRecord | None:
+        """The record of the account at ``base_url`` (opened off the loop: the token's key
+        reads the state folder's secret); None when ``base_url`` is None."""
+        if not base_url:
+            return None
+        try:
+            return cls(base_url, await in_thread(lambda: LastWritten.open(base_url)))
+        except (OSError, sqlite3.Error) as exc:
+            made = cls(base_url, None)
+            made.notes.append(f"the state folder's record of what this machine wrote or found "
+                              f"could not be read ({exc}): every differing field is sent")
+            return made
+
+    def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
+             changes: dict[str, Any], catalog: Catalog) -> Ruled:
+        """``changes`` (``deals.deal_changes`` of ``wanted`` against the deal ``current``)
+        decided against the deal's base (one primary-key read of the record, on the
+        caller's thread: ~10 µs, as the row's own mapping); the agreement kept for
+        ``finish``; a note names custom fields by ``catalog``'s names."""
+        base = self._record.of(deal_id) if self._record is not None else {}
+        same = agreed(wanted, changes, base)
+        if same:
+            self._agreed.append((deal_id, same))
+        if not base or not changes:
+            return Ruled(changes, agreed=same)
+        decided = three_way(current, changes, base)
+        counts = decided.counts()
+        for what, n in counts.items():
+            self._counts[what] += n
+        self._counts["kept_deals"] += bool(decided.kept)
+        if self._labels is None:
+            self._labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+        return Ruled(decided.changes, row_note(decided, self._labels), counts, same)
+
+    def plan_note(self) -> str | None:
+        """The plan's line on the fields kept, written over Pipedrive's or held (None:
+        none)."""
+        c = self._counts
+        parts = []
+        if c["kept"]:
+            parts.append(f"{counted(c['kept'], 'field')} of {counted(c['kept_deals'], 'deal')} "
+                         f"changed in Pipedrive {SINCE}, not in the file: kept (not sent; "
+                         "succeeded.csv's note names them)")
+        if c["both"]:
+            parts.append(f"{counted(c['both'], 'field')} changed both in Pipedrive and in the "
+                         f"file {SINCE}: the file's value written (succeeded.csv's note names "
+                         "Pipedrive's)")
+        if c["held"]:
+            parts.append(f"{counted(c['held'], 'field')} changed in the file, not sent: their "
+                         "deal's status was changed in Pipedrive, its reason and times kept "
+                         "with it")
+        return "; ".join(parts) or None
+
+    async def finish(self, at: float) -> None:
+        """Record the agreements found (``last_written.observe``, off the loop; ``at``: the
+        load's time). A record that cannot be written is said in ``notes``."""
+        agreements, self._agreed = self._agreed, []
+        if not agreements:
+            return
+        try:
+            await in_thread(lambda: observe(self._base_url, agreements, at=at))
+        except (OSError, sqlite3.Error) as exc:
+            self.notes.append(f"the state folder's record of the fields the file and the "
+                              f"deals agree on could not be written ({exc}): a later update "
+                              "sends every differing field")
+
+    def close(self) -> None:
+        if self._record is not None:
+            self._record.close()
+            self._record = None
+
+
+__all__ = ["SINCE", "Ruled", "UpdateRecord", "row_note"]
