@@ -2,7 +2,7 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~780 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+Why ~960 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
 ``written``) and whose storage (the packed layout, its move from the first one, the
 writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
 
@@ -58,7 +58,10 @@ creates and updates it saw done since the last run's end, each item once — mar
 job store; a write older than the one recorded leaves it), and from the fields a matched
 row held as Pipedrive did (``agreed``: the value both sides agreed on is a common
 ancestor too, so the first change made in Pipedrive after a night that found the deal
-unchanged is kept, not reverted the next night), dropped
+unchanged is kept, not reverted the next night) — and the same agreements found by an
+update's load, a ``plan update``'s too (``observe``; ``jobs.update_edits``: an update
+compares three ways by these rules, and its run's writes are recorded by
+``record_job``) —, dropped
 for the deals an undo deleted and, for those it restored, the fields the undone job
 recorded (``forget``: what is there then is no write of this folder's, and the next
 import writes them as before; the other fields keep the base earlier imports set). Read

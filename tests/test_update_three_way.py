@@ -153,3 +153,46 @@ def test_undo_of_an_update_forgets_what_it_wrote(tmp_path: Path) -> None:
         assert again.exit_code == 0, again.output
         assert all(_http(sb, "GET", d)["value"] == values[d] + 10 for d in DEALS)
         assert _http(sb, "GET", 3)["title"] == "Renamed by a colleague"
+
+
+def test_an_amount_and_a_currency_changed_on_two_sides_are_written_whole(
+        tmp_path: Path) -> None:
+    """Field groups as the upsert decides them (x34r1 F1): the file's new amount and a
+    colleague's new currency are one group changed on both sides: the file's amount and
+    currency are written together, said on the row, never the file's amount in the
+    colleague's currency."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=8, seed=7)) as sb:
+        (tmp_path / "map.toml").write_text(MAPPING + 'currency = "Deal - Currency"\n')
+        d = _http(sb, "GET", 3)
+        manifest = tmp_path / "export.csv"
+        manifest.write_text("Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Currency\n"
+                            f"3,{d['title']},{_owner_name(sb, d['owner_id'])},"
+                            f"{d['value'] + 10},{d['currency']}\n")
+        planned = _cli(sb, tmp_path, "plan", "update", str(manifest))
+        assert planned.exit_code == 0, planned.output
+        other = "EUR" if d["currency"] != "EUR" else "USD"
+        _http(sb, "PATCH", 3, {"currency": other})
+        done = _cli(sb, tmp_path, "update", str(manifest), "--yes")
+        assert done.exit_code == 0, done.output
+        now = _http(sb, "GET", 3)
+        assert (now["value"], now["currency"]) == (d["value"] + 10, d["currency"])
+        note = _succeeded(tmp_path)["3"]["note"]
+        assert "an amount with its currency" in note, note
+
+
+def test_an_observed_agreement_never_replaces_a_later_write() -> None:
+    """``last_written.observe`` records a load's agreements; a field this folder wrote
+    after the observation keeps that write as its base (the later one wins)."""
+    from jobs import last_written
+
+    url = "https://observe.example"
+    assert last_written.observe(url, [(7, {"title": "a" * 16, "value": "b" * 16})],
+                                at=100.0) == 2
+    assert last_written.observe(url, [], at=50.0) == 0
+    last_written.observe(url, [(7, {"title": "c" * 16})], at=50.0)  # older: left
+    record = last_written.LastWritten.open(url)
+    assert record is not None
+    try:
+        assert record.of(7) == {"title": "a" * 16, "value": "b" * 16}
+    finally:
+        record.close()
