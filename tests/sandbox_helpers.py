@@ -271,28 +271,39 @@ async def touch_through(config: SandboxConfig, tmp_path: Any, **engine: Any) -> 
     ``config``, its engine made with ``engine`` (``plan``, ``window``...): the run's
     ``RunResult``. Retries are quick (2-20 ms) and a 429 is tried up to 60 times; the
     run fails the test after 60 s. The engine reads the sandbox's clock (``config.clock``;
-    None: real time): with a ``FakeClock`` both windows are virtual, so what the sandbox
-    refuses does not hang on how fast a loaded machine sends."""
+    None: real time). With a ``FakeClock`` the sandbox is answered in process, without a
+    socket (``tests.inproc_sandbox``: its storms and stripped headers applied, no latency
+    or drops): both windows are virtual, and no request is in flight in a socket while
+    virtual time jumps, so what the sandbox refuses hangs neither on how fast a loaded
+    machine sends nor on how long its answers take (f46l)."""
     import anyio
 
+    from bulk.clock import FakeClock
     from bulk.engine import Engine, EngineConfig
     from bulk.retry import RetryPolicy
     from bulk.store import JobStore
     from jobs.touch import TouchJob, touch_items
+    from tests.inproc_sandbox import InProcessSandbox
 
-    async with serve(config) as sb:
-        settings = EngineConfig(base_url=sb.url, job_root=tmp_path, **engine)
+    async def run(url: str, token: str, transport: Any) -> Any:
+        settings = EngineConfig(base_url=url, job_root=tmp_path, **engine)
         store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
                                 config={"engine": settings.to_json()})
         store.add_items(touch_items(range(1, 151), {"value": 7}))
         try:
             with anyio.fail_after(60):
-                async with Engine.open(settings, sb.token, store=store,
-                                       clock=config.clock) as run_engine:
+                async with Engine.open(settings, token, store=store, clock=config.clock,
+                                       transport=transport) as run_engine:
                     return await run_engine.run(TouchJob(), retry=RetryPolicy(
                         attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
         finally:
             store.close()
+
+    if isinstance(config.clock, FakeClock):
+        inproc = InProcessSandbox(config)
+        return await run(inproc.url, inproc.token, inproc.transport)
+    async with serve(config) as sb:
+        return await run(sb.url, sb.token, None)
 
 
 def pdbulk_to_the_end(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
