@@ -1,5 +1,6 @@
-"""Token figures after real kill -9s of an import, of an undo and of a merge (five each, each run
-resumed and killed again, then resumed to the end), the sandbox's counter the oracle:
+"""Token figures after real kill -9s of an import, of an undo and of a merge (three each: the
+first run, a resume and a resume of a resume, each resumed and killed again, then resumed
+to the end), the sandbox's counter the oracle:
 charged (ledger - in doubt) ≤ the server's count ≤ the ledger after every kill, and at
 the end the writes in doubt are exactly those never charged (credit charged ahead and
 never used, taken back by the next resume: ``bulk.ledger.take_back_unused``) and those
@@ -7,7 +8,11 @@ charged whose write never applied (cut off by a kill); each write a resume's rec
 found applied came off (``landed_calls``; f35f 4: only update / move-stage jobs had it,
 and every kill's unused credit stayed in doubt: at the end an import's addDeal tokens in
 doubt were 795 where the exact figure was 110, an undo's deleteDeal 447 where it was 24, a
-merge's mergeDeals 3,560 where it was 480)."""
+merge's mergeDeals 3,560 where it was 480, with five kills). Three kills, not five (f46l:
+the test's cost is a pdbulk process per kill): every fault these tests found was one
+kill's credit or cut-off write left in doubt, which the exact figure at the end catches
+after one kill; the second and third keep a killed resume, and a resume of one, whose
+predecessors' credit was already taken back once."""
 
 from __future__ import annotations
 
@@ -27,9 +32,9 @@ from pdbulk.cli import app
 from tests.sandbox_helpers import ThreadedSandbox, kill_mid_run
 
 N = 200
-KILLS = (15, 45, 75, 105, 135)  # writes the sandbox applied before each kill
+KILLS = (15, 75, 135)  # writes the sandbox applied before each kill: early, middle, late
 PAIRS = 120
-KILLED = {"import": 1.0, "undo": 1.0, "merge": 2 / 3}  # of KILLS: 10, 30, 50, 70, 90 merges
+KILLED = {"import": 1.0, "undo": 1.0, "merge": 2 / 3}  # of KILLS: 10, 50, 90 merges
 
 
 def _figures(job: Path, op: str) -> tuple[int, int, int, int]:
@@ -72,8 +77,8 @@ def _to_the_end(sb: Any, argv: list[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["import", "undo", "merge"])
-def test_figures_stay_true_and_tight_through_five_kills(tmp_path: Path, kind: str) -> None:
-    """Five SIGKILLs of an import (addDeal), of the undo of one (deleteDeal) or of a merge
+def test_figures_stay_true_and_tight_through_three_kills(tmp_path: Path, kind: str) -> None:
+    """Three SIGKILLs of an import (addDeal), of the undo of one (deleteDeal) or of a merge
     of 120 pairs (mergeDeals), each resumed: the figures hold after each, and at the end
     the write's tokens in doubt are those never charged plus those charged and never
     applied, nothing more."""
@@ -167,14 +172,14 @@ def test_keys_of_runs_a_later_run_followed_are_left_as_they_are(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_contact_creates_figures_stay_true_and_tight_through_five_kills(tmp_path: Path) -> None:
-    """An import whose every row creates its person and organization, killed five times on
+def test_contact_creates_figures_stay_true_and_tight_through_three_kills(tmp_path: Path) -> None:
+    """An import whose every row creates its person and organization, killed three times on
     addPerson and resumed: charged ≤ server ≤ ledger after each kill, and at the end the
     person / organization creates in doubt are those never charged or never applied,
     within one create: a create a row sent and had answered after it was marked, or that
     the reconcile found made (its answer lost), came off (before: addPerson 265 in doubt
     where 85 was exact, addOrganization 295 where 40: a row's contact creates were never
-    taken for charged)."""
+    taken for charged; those figures with five kills)."""
     ops = ("addPerson", "addOrganization", "addDeal")
     config = SandboxConfig(plan="ultimate", deals=0, seed=33, faults=Faults(
         latency_ms=40.0, latency_jitter_ms=20.0, only_operations=frozenset(ops)))
