@@ -32,6 +32,10 @@ from tests.redis_helpers import RedisServer, running_redis
 pytestmark = pytest.mark.anyio
 
 W, BURST = 1.0, 40  # the 1-s window the tests and `PDBULK_WINDOW` runs use
+# SEEDS_KEPT: one seed, 1, where there were 2-3 (f46l, test time): with the engine's calls
+# not held (``acquire(hold=False)`` in bulk/calls.py) seed 1 gives 2, 2 and 24 overfull
+# windows in the three tests that take it, seeds 0 and 2 none in the first two (10 on
+# Redis); before f23d's fix every seed gave 4-49. The two engines' test keeps its three.
 PATCH_OP = get_operation("updateDeal")
 
 
@@ -98,7 +102,7 @@ async def _run(schedulers: list[Scheduler], clock: FakeClock, rng: random.Random
     return arrivals
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [1])  # see SEEDS_KEPT
 async def test_a_send_held_past_the_window_keeps_its_slot_until_the_answer(seed: int) -> None:
     """One call in five is held up to 1.5 windows between its stamp (``leaving``) and its
     bytes leaving. Its slot used to free a window after the stamp, before the server had
@@ -110,7 +114,7 @@ async def test_a_send_held_past_the_window_keeps_its_slot_until_the_answer(seed:
     assert _overfull(arrivals) == 0
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [1])  # see SEEDS_KEPT
 async def test_a_call_held_past_the_window_before_its_stamp_is_still_counted(seed: int) -> None:
     """One call in five waits up to 1.5 windows between its admission and ``leaving``
     (the ledger, a claim, a starved loop): its admission entry had left the window by then,
@@ -245,7 +249,7 @@ async def redis_server() -> AsyncIterator[RedisServer]:
         yield server
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [1])  # see SEEDS_KEPT
 async def test_processes_on_redis_hold_a_delayed_send_in_the_shared_window(
         redis_server: RedisServer, seed: int) -> None:
     """Two processes on the Redis coordinator: one call in five waits up to 1.5 windows
