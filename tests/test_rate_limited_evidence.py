@@ -13,7 +13,6 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import anyio
 import pytest
 
@@ -109,39 +108,46 @@ async def _touch_beside(tmp_path: Path, *, engine_window: float, other_every: fl
     """A touch run of deals 1-150 through a sandbox at a 0.2-s window (Growth's 40), its
     engine told ``engine_window``, while a second client on the same token calls
     ``getDeal`` every ``other_every`` s for ``other_for`` s, reading no header: the run's
-    ``RunResult`` (fails the test after 60 s)."""
+    ``RunResult`` (fails the test after 60 s). Sandbox, engine and the other client share
+    one FakeClock and the sandbox answers in process (20 ms of virtual latency): on real
+    time a loaded machine's stalls put the other client behind its pace, or ran the run's
+    429 pauses together into "today's budget is spent" (f46l)."""
     from bulk.engine import Engine, EngineConfig
     from bulk.retry import RetryPolicy
-    from bulk.sandbox import SandboxConfig, serve
+    from bulk.sandbox import Faults, SandboxConfig
     from bulk.store import JobStore
+    from bulk.transport import Request
     from jobs.touch import TouchJob, touch_items
+    from tests.inproc_sandbox import InProcessSandbox
 
-    async with serve(SandboxConfig(time_scale=0.1, deals=150, seed=3)) as sb:
-        settings = EngineConfig(base_url=sb.url, job_root=tmp_path, plan="growth",
-                                window=engine_window)
-        store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
-                                config={"engine": settings.to_json()})
-        store.add_items(touch_items(range(1, 151), {"value": 7}))
+    clock = FakeClock()
+    sb = InProcessSandbox(SandboxConfig(time_scale=0.1, deals=150, seed=3, clock=clock,
+                                        faults=Faults(latency_ms=20)))
+    settings = EngineConfig(base_url=sb.url, job_root=tmp_path, plan="growth",
+                            window=engine_window)
+    store = JobStore.create(tmp_path / "job", job_id="t", kind="touch",
+                            config={"engine": settings.to_json()})
+    store.add_items(touch_items(range(1, 151), {"value": 7}))
 
-        async def other(session: aiohttp.ClientSession) -> None:
-            end = anyio.current_time() + other_for
-            while anyio.current_time() < end:  # bounded by time
-                async with session.get(f"{sb.url}/api/v2/deals/1",
-                                       headers={"x-api-token": sb.token}) as reply:
-                    await reply.read()
-                await anyio.sleep(other_every)
+    async def other() -> None:
+        end = clock.now() + other_for
+        while clock.now() < end:  # bounded by (virtual) time
+            await sb.transport.send(Request("GET", f"{sb.url}/api/v2/deals/1",
+                                            {"x-api-token": sb.token}, None, "getDeal"))
+            await clock.sleep(other_every)
 
-        try:
-            with anyio.fail_after(60):
-                async with aiohttp.ClientSession() as session, anyio.create_task_group() as tg:
-                    tg.start_soon(other, session)
-                    async with Engine.open(settings, sb.token, store=store) as run_engine:
-                        result = await run_engine.run(TouchJob(), retry=RetryPolicy(
-                            attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
-                    tg.cancel_scope.cancel()
-                    return result
-        finally:
-            store.close()
+    try:
+        with anyio.fail_after(60):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(other)
+                async with Engine.open(settings, sb.token, store=store, clock=clock,
+                                       transport=sb.transport) as run_engine:
+                    result = await run_engine.run(TouchJob(), retry=RetryPolicy(
+                        attempts=10, base=0.002, cap=0.02, rate_limited_attempts=60))
+                tg.cancel_scope.cancel()
+                return result
+    finally:
+        store.close()
 
 
 async def test_on_the_sandbox_another_client_s_429s_are_blamed_on_it(tmp_path: Path) -> None:
