@@ -17,7 +17,11 @@ The reasons, in the order the resume meets them:
   unless an input file changed since it was started (its size + SHA-256 or the import's
   own check, ``jobs.import_load.changed_inputs``) or is gone: refused, put the file back;
   a job that was to ask, a dedupe job, or one an earlier pdbulk started are refused
-  (``jobs.reloading.refusal``'s words).
+  (``jobs.reloading.refusal``'s words);
+- a loaded job whose input files changed since its load (``jobs.resume_inputs``): an import
+  whose mapping changed a setting that decides which record a row is is refused by the
+  resume's own check (exit 1), one changed otherwise has its rows still to send mapped
+  again; an update, move-stage or merge sends its rows as prepared at its load.
 
 Reads the job's store and the input files' digests; never changes the job, never prints.
 """
@@ -37,6 +41,7 @@ from .prepared import sent_while_loading
 from .reload_recipe import RELOAD, asks, changed_files, gone_files, readable
 from .reloading import reloads, unloaded
 from .resume_account_now import new_job_advice, stopped_by_refusals
+from .resume_inputs import import_mapping_words, prepared_note
 from .undo.targets import refuse_after_undo
 
 NEVER_CONFIRMED = "never confirmed at its prompt; nothing was sent"  # the cancelled message
@@ -49,13 +54,16 @@ class Verdict:
     ``words``: what ``status`` / ``jobs`` say of it (None: nothing beyond the job's own
     status line); ``cut``: its load was cut short (``unloaded``), ``reloads``: and the
     resume loads it again (refused only when an input file changed or is gone: the load
-    again raises that refusal as ``InputError``, before any read)."""
+    again raises that refusal as ``InputError``, before any read); ``blocked``: the resume
+    refuses it on its own check once it runs, no ``refusal`` here (its import's mapping
+    changed a setting that decides which record a row is: ``jobs.resume_inputs``)."""
 
     refusal: str | None = None
     cancels: str | None = None
     words: str | None = None
     cut: bool = False
     reloads: bool = False
+    blocked: bool = False
 
 
 def verdict(store: JobStore, command: str = "resume") -> Verdict:
@@ -81,9 +89,15 @@ def verdict(store: JobStore, command: str = "resume") -> Verdict:
                   "again; with --yes it sends without asking)")
     if unloaded(store):
         return dataclasses.replace(_cut(store), cut=True)
-    if command == "resume" and stopped_by_refusals(store):
-        return Verdict(words=_after_refusals(store))
-    return Verdict()
+    if command != "resume":
+        return Verdict()
+    parts = [_after_refusals(store)] if stopped_by_refusals(store) else []
+    mapped = import_mapping_words(store)  # the mapping edited since the load (x46r2 F1)
+    if mapped is not None:
+        parts.append(mapped[0])
+    if (note := prepared_note(store)) is not None:  # bodies prepared at the load (F2)
+        parts.append(note)
+    return Verdict(words="; ".join(parts) or None, blocked=mapped is not None and mapped[1])
 
 
 def _after_refusals(store: JobStore) -> str:

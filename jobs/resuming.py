@@ -55,6 +55,7 @@ from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
 from .resume_account_now import ACCOUNT_CHECKED, account_check_calls, check_account
+from .resume_inputs import prepared_note
 from .resume_verdict import Verdict, verdict
 
 Say = Callable[[str], None]
@@ -458,6 +459,8 @@ async def _before_run(store: JobStore, kind: Any, eng: Engine, loaded: Counter[s
     ready = getattr(kind, "before_plan", None)
     noted = getattr(kind, "manifest_note", None)  # the file changed since the load
     if noted is not None and (note := noted(store)) is not None:
+        say(f"note: {note}")
+    if (note := prepared_note(store)) is not None:  # an edit it ignores (x46r2 F2)
         say(f"note: {note}")
     if ready is not None:
         await ready(store)

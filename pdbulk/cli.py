@@ -492,7 +492,8 @@ def jobs(job_dir: JobDir = Path("pdbulk-jobs"), as_json: AsJson = False) -> None
             {str(getattr(k, "value", k)): v for k, v in job.counts.items()})
         tally = _undo_tally(job.directory, state) if job.kind == "undo" and not job.error \
             else None
-        said = _load_cut(job.directory) if state == "interrupted" and not job.error else None
+        said = _load_cut(job.directory) if state in ("interrupted", "stopped") \
+            and not job.error else None
         cut = said[0] if said is not None and said[1] else None
         refused = said[0] if said is not None and not said[1] else None
         undone = _undone(job.directory) if job.kind != "undo" and not job.error else None
@@ -668,8 +669,8 @@ def status(job: JobArg,
                                     info["counts"]),  # type: ignore[arg-type]
                                 at_work=state == "running",
                                 # no resume takes the credit back (x44r10 F4)
-                                refused=said is not None and said.refusal is not None
-                                and not said.reloads))
+                                refused=said is not None and (said.blocked or (
+                                    said.refusal is not None and not said.reloads))))
     if by_op:
         typer.echo("  " + ", ".join(f"{op} {n:,}" for op, n in
                                     sorted(by_op.items(), key=lambda kv: -kv[1])))
