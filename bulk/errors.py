@@ -245,17 +245,16 @@ class BudgetExhausted(BulkError):
     ``resets_at``: Unix time of the next daily reset, when known. ``cap``: the job's cap
     (tokens per run) when that is what is spent, else None; ``needs``: what the refused
     call needed ("addDeal needs 5"), for the message a run rewrites once its spend is
-    settled (``bulk.runner``).
+    settled (``bulk.runner``); ``upfront``: refused by its plan, where (x46r2 F3), or "".
     """
 
     terminal = True
 
     def __init__(self, message: str, *, resets_at: float | None = None,
-                 cap: int | None = None, needs: str = "") -> None:
+                 cap: int | None = None, needs: str = "", upfront: str = "") -> None:
         super().__init__(message)
-        self.resets_at = resets_at
-        self.cap = cap
-        self.needs = needs
+        self.resets_at, self.cap = resets_at, cap
+        self.needs, self.upfront = needs, upfront
 
 
 class InputError(BulkError):

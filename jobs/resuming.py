@@ -280,7 +280,9 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
             f"{', '.join(f'{op} {n:,}' for op, n in sorted(spent.items()))} "
             f"({counted(tokens_of(spent), 'token')}) before it stopped")
     raise BudgetExhausted(f"budget: {stop}; {said}",
-                          cap=eng.config.budget.max_tokens if capped else None)
+                          cap=eng.config.budget.max_tokens if capped else None,
+                          upfront="before its first write" if spent
+                          else "before anything was spent")
 
 
 def _refuse_unpulled(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[str, int]
@@ -310,7 +312,7 @@ def _refuse_unpulled(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[st
         f"pulled and the deals re-read ({ops}, a page each at least: "
         f"{counted(tokens_of(wanted), 'token')}), before a write ({write:,} at least); pass a "
         f"larger --max-tokens ({need:,} or more); nothing was read or sent by this retry",
-        cap=cap)
+        cap=cap, upfront="before anything was spent")
 
 
 async def _unused_credit_back(store: JobStore, kind: Any) -> None:
@@ -445,7 +447,7 @@ async def _account_checked(store: JobStore, kind: Any, eng: Engine, command: str
             f"budget: --max-tokens is {cap:,}, and this {command}'s first write needs at "
             f"least {need:,}: {ACCOUNT_CHECKED} ({ops}: {counted(reads, 'token')}), before a "
             f"write; pass a larger --max-tokens ({need:,} or more); nothing was read or sent "
-            f"by this {command}", cap=cap)
+            f"by this {command}", cap=cap, upfront="before anything was spent")
     show(f"plan of the check first ({ACCOUNT_CHECKED}): calls: {ops}; tokens: {reads:,}")
     await check_account(eng.ctx, store, command, named)
     return Counter(eng.stats.calls_by_operation), ACCOUNT_CHECKED

@@ -491,15 +491,18 @@ def describe(exc: BaseException) -> str:
         return f"permission denied: {exc}"
     if isinstance(exc, BudgetExhausted):
         said = flags_only(str(exc))
+        # refused by its plan, nothing spent: not "spent" (x46r2 F3)
+        head = (f"refused {exc.upfront}: the token budget cannot reach its first write"
+                if exc.upfront else "token budget spent")
         if exc.cap is not None:  # the run's own cap: no reset frees it (x10r4 F11)
-            return (f"token budget spent: {said}; run again with a higher --max-tokens "
+            return (f"{head}: {said}; run again with a higher --max-tokens "
                     "(or none)")
         # no cap was given (x19r4 F5: "raise the cap" named one): the share, if it is one
         # a share: give a larger one; --wait-for-reset's reset check does not apply while a
         # share is what is spent (README), so it is not offered then (x21r1)
         more = (", or give a larger --budget-share" if "--budget-share" in str(exc)
                 else ", or pass --wait-for-reset")
-        return f"token budget spent: {said}{reset_words(exc)}; run again after the reset{more}"
+        return f"{head}: {said}{reset_words(exc)}; run again after the reset{more}"
     if isinstance(exc, CoordinatorLost):  # its text says what to do (v12r8: no class name)
         return str(exc)
     if isinstance(exc, RateLimited):  # it answers (x19r3 F2: "not answering ... --url")

@@ -62,6 +62,10 @@ def test_a_retry_whose_in_doubt_reads_take_the_cap_reads_nothing(tmp_path: Path)
         assert res.exit_code == 4, res.output
         assert "before its first write" in res.output, res.output
         assert "nothing was read or sent by this retry" in res.output, res.output
+        # nothing spent: not "token budget spent" (x46r2 F3)
+        assert "pdbulk: refused before anything was spent: the token budget cannot reach " \
+               "its first write: budget:" in res.output, res.output
+        assert "token budget spent" not in res.output, res.output
         assert "back to pending" not in res.output, res.output
         with JobStore.open(job, lock=False) as store:
             assert store.counts()[ItemState.FAILED] == failed
@@ -89,6 +93,8 @@ def test_a_retry_refused_after_its_pulls_says_what_it_read(sb: Sandbox,  # noqa:
     assert said is not None and int(said[2]) == read, retried.output
     assert "getStages 1" in said[1], said[1]
     assert "nothing was read or sent" not in retried.output
+    assert "pdbulk: refused before its first write: the token budget cannot reach its " \
+           "first write" in retried.output, retried.output
 
 
 def test_a_retry_cap_below_its_pulls_and_reread_reads_nothing(sb: Sandbox,  # noqa: F811
@@ -106,6 +112,7 @@ def test_a_retry_cap_below_its_pulls_and_reread_reads_nothing(sb: Sandbox,  # no
     assert spent(sb) == before, retried.output  # before: 20 (the catalog pulls)
     assert "needs at least 55" in retried.output, retried.output
     assert "nothing was read or sent by this retry" in retried.output, retried.output
+    assert "refused before anything was spent" in retried.output, retried.output
     with JobStore.open(job, lock=False) as store:
         assert store.counts()[ItemState.FAILED] == 3
         assert store.status == "finished"

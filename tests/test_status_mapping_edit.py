@@ -122,3 +122,16 @@ def test_update_mapping_edited_is_said_ignored_by_status_and_resume(sb: Sandbox,
     assert resumed.exit_code == 0 and words in resumed.output, resumed.output
     assert all(sb.state.deals.rows[i]["title"] == f"Load {i}" for i in ids)
 
+
+def test_a_resume_refused_by_its_cap_says_nothing_was_spent(sb: Sandbox,  # noqa: F811
+                                                            tmp_path: Path) -> None:
+    """x46r2 F3: `resume --max-tokens` below its first write is refused before any call
+    (exit 4); its line began "token budget spent" though nothing was spent."""
+    jobs, job, _ = _import(sb, tmp_path)
+    before = spent(sb)
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs), "--max-tokens", "3")
+    assert resumed.exit_code == 4 and spent(sb) == before, resumed.output
+    assert "pdbulk: refused before anything was spent: the token budget cannot reach its " \
+           "first write: budget:" in resumed.output, resumed.output
+    assert "token budget spent" not in resumed.output, resumed.output
+
