@@ -560,6 +560,7 @@ def status(job: JobArg,
     a merge job's ``rows: R; merges: M`` too (``--json``: ``file_rows``, ``merges``); a
     job whose load was cut short, its process gone, what its resume does (``load_cut``);
     a job resume refuses (never confirmed at its prompt, undone), why (``resume``)."""
+    from jobs.merge_doubt import merge_doubt_words
     from jobs.results import handed_words, in_doubt_words, items_settled, results_missing
     from jobs.resume_verdict import verdict
 
@@ -678,6 +679,10 @@ def status(job: JobArg,
     sending = int(stored.get("sending", 0))
     if state != "running" and (handed := handed_words(sending, doubt)) is not None:
         typer.echo(handed)  # (x44r7 F4: rows handed out by the batch, never sent)
+    if state != "running" and info["kind"] in MERGE_KINDS and (said is None or (
+            said.refusal is None and not said.cut)) and (
+            merged := merge_doubt_words(sending, str(info["kind"]))) is not None:
+        typer.echo(merged)  # what its resume does with them (x46r2 F4)
     for item in failed:
         typer.echo(f"failed: row {item['row']} ({item['key']}): {item['error']}")
     if info.get("undone"):

@@ -135,3 +135,37 @@ def test_a_resume_refused_by_its_cap_says_nothing_was_spent(sb: Sandbox,  # noqa
            "first write: budget:" in resumed.output, resumed.output
     assert "token budget spent" not in resumed.output, resumed.output
 
+
+def test_status_of_a_merge_with_merges_in_doubt_says_what_resume_does(
+        tmp_path: Path) -> None:
+    """x46r2 F4: a merge (and a dedupe apply) killed with merges in flight: status said only
+    "in doubt 2", where an import's says what its resume does with them; now a line says
+    the resume reads both deals of each pair back first and what it does then."""
+    from typer.testing import CliRunner
+
+    from bulk.store import NewItem
+    from jobs.reload_recipe import recipe
+    from pdbulk.cli import app
+
+    pairs = tmp_path / "p.csv"
+    pairs.write_text("keep_id,merge_id\n1,2\n1,3\n4,5\n")
+    for kind, words in (("merge", "a conflict, it fails, nothing sent"),
+                        ("dedupe", "`pdbulk dedupe apply` skips it")):
+        store = JobStore.create(tmp_path / kind, job_id=kind, kind=kind,
+                                config={**recipe(pairs=pairs)})
+        try:
+            store.add_items([NewItem(row=r, key=str(m), op="merge",
+                                     payload={"survivor_id": s, "merge_id": m})
+                             for r, (s, m) in enumerate(((1, 2), (1, 3), (4, 5)), 1)])
+            store.mark_loaded()
+            store.set_status("running")
+            store.mark_sending([1, 2], 1.0)
+            store.set_status("stopped")
+        finally:
+            store.close()
+        res = CliRunner().invoke(app, ["status", kind, "--job-dir", str(tmp_path)],
+                                 env={"PIPEDRIVE_API_TOKEN": "x"})
+        assert res.exit_code == 0, res.output
+        assert "in doubt: 2 merge(s) left in flight (applied or not, nobody knows): a " \
+               "resume first reads both deals of each pair back" in res.output, res.output
+        assert words in res.output, res.output
