@@ -3,8 +3,8 @@
 Input: a manifest of pairs (``merge_id``, ``survivor_id``) or groups (one
 ``survivor_id``, several ``merge_ids``). Before anything is sent the pairs are
 checked as a whole (``plan_merges``): both deals exist and are not deleted
-(read 100 at a time), no self-merges, no deal merged into two survivors, no
-cycles; chains are rewritten to their final survivor (A→B, B→C becomes A→C,
+(read 100 at a time), no self-merges, no deal merged into two survivors (all its rows
+fail), no cycles; chains are rewritten to their final survivor (A→B, B→C becomes A→C,
 B→C, and B→C is sent first, so the result is the one the chain describes). A→C is
 sent only once B→C is merged: a link left alone, gone, failed or found not applied
 holds every merge above it, nothing sent (``jobs.merge_chain``, x42r4 F1).
@@ -220,9 +220,12 @@ class MergePlan:
 def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
                 deleted: Iterable[int] = ()) -> MergePlan:
     """Check every pair against the account (``live``: the deals that exist and are not
-    deleted; ``deleted``: ids known to be deleted) and against each other."""
+    deleted; ``deleted``: ids known to be deleted) and against each other. A deal named to
+    merge into two survivors fails every row naming it (and every merge into it), none
+    merged: the file is ambiguous and merges are final."""
     gone = set(deleted)
     rejected: list[Rejected] = []
+    named: dict[int, list[PairRow]] = {}  # merged-away id -> its rows, in file order
     edges: dict[int, PairRow] = {}  # merged-away id -> its pair: one survivor per deal
     twins: list[tuple[PairRow, PairRow]] = []  # (a pair given again, the row giving it first)
 
@@ -232,27 +235,41 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
         return (f"deal {deal_id} is deleted" if deal_id in gone
                 else f"deal {deal_id} does not exist (or is archived)")
 
+    def reject(p: PairRow, reason: str) -> None:
+        rejected.append(Rejected(p.row, p.merge_id, p.survivor_id, reason, p.values,
+                                 line=p.line))
+
     for pair in pairs:
-        def reject(reason: str, p: PairRow = pair) -> None:
-            rejected.append(Rejected(p.row, p.merge_id, p.survivor_id, reason, p.values,
-                                     line=p.line))
         if pair.merge_id == pair.survivor_id:
-            reject(f"deal {pair.merge_id} cannot be merged with itself")
+            reject(pair, f"deal {pair.merge_id} cannot be merged with itself")
         elif why := missing(pair.merge_id) or missing(pair.survivor_id):
-            reject(why)
-        elif (seen := edges.get(pair.merge_id)) is not None:
-            if seen.survivor_id == pair.survivor_id:  # decided as that row is (below)
-                twins.append((pair, seen))
-            else:
-                reject(f"deal {pair.merge_id} will be merged into {seen.survivor_id} "
-                       f"by {where_row(seen.row, seen.line)}; a deal can be merged away "
-                       "only once")
+            reject(pair, why)
         else:
-            edges[pair.merge_id] = pair
+            named.setdefault(pair.merge_id, []).append(pair)
+    # one deal named to merge into two survivors: which one the file means is unknown, and a
+    # merge is final, so every row naming it fails, none merged (x46r3 F2: the first row
+    # was merged, only the second refused, "will be merged" though it was)
+    lead_in: dict[int, str] = {}  # deal -> why a merge into it fails (cycle, two survivors)
+    for merge_id, rows in named.items():
+        first = {p.survivor_id: p for p in reversed(rows)}  # each survivor's first row
+        if len(first) == 1:
+            edges[merge_id] = rows[0]
+            twins.extend((p, rows[0]) for p in rows[1:])
+            continue
+        for p in rows:
+            others = ", ".join(f"{s} by {where_row(o.row, o.line)}"
+                               for s, o in sorted(first.items(), key=lambda x: x[1].row)
+                               if s != p.survivor_id)
+            reject(p, f"deal {merge_id} is named to merge into {_count(len(first))} "
+                      f"survivors: {p.survivor_id} here, {others}; which survivor? fix the "
+                      "file, then merge again (nothing of either merged)")
+        lead_in[merge_id] = (f"leads into deal {merge_id}, named to merge into "
+                             f"{_count(len(first))} survivors ("
+                             + ", ".join(map(str, sorted(first))) + "); which survivor? fix "
+                             "the file, then merge again")
 
     merges: list[PlannedMerge] = []
-    verdict: dict[int, tuple[int, int] | str] = {}  # deal -> (final survivor, depth) | reason
-    cycle_of: dict[int, str] = {}  # deal on or leading into a cycle -> the cycle
+    verdict: dict[int, tuple[int, int] | str] = dict.fromkeys(lead_in, "two survivors")
 
     def resolve(start: int) -> tuple[int, int] | str:
         """Follow merged-away → survivor to the end (a deal nobody merges away)."""
@@ -268,7 +285,7 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
                 text = " → ".join(map(str, [*cycle, node]))
                 for member in cycle:
                     verdict[member] = f"cycle: {text}; pick one survivor"
-                    cycle_of[member] = text
+                    lead_in[member] = f"leads into the cycle {text}; pick one survivor"
                 path = path[:where[node]]
                 break
             where[node] = len(path)
@@ -279,15 +296,13 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
             if isinstance(after, tuple):
                 verdict[member] = (after[0], after[1] + 1)
             else:
-                text = cycle_of[member] = cycle_of[edges[member].survivor_id]
-                verdict[member] = f"leads into the cycle {text}; pick one survivor"
+                verdict[member] = lead_in[member] = lead_in[edges[member].survivor_id]
         return verdict[start]
 
     for merge_id, pair in edges.items():
         outcome = resolve(merge_id)
         if isinstance(outcome, str):
-            rejected.append(Rejected(pair.row, merge_id, pair.survivor_id, outcome, pair.values,
-                                     line=pair.line))
+            reject(pair, outcome)
         else:
             merges.append(PlannedMerge(pair.row, merge_id, outcome[0], pair.survivor_id,
                                        outcome[1], pair.values))
@@ -310,6 +325,10 @@ def plan_merges(pairs: Iterable[PairRow], live: Mapping[int, Deal],
     merges.sort(key=lambda m: (m.survivor_id, m.depth, m.row, m.merge_id))
     rejected.sort(key=lambda r: (r.row, r.merge_id or 0))
     return MergePlan(merges, rejected, duplicates)
+
+
+def _count(n: int) -> str:
+    return "two" if n == 2 else str(n)
 
 
 async def check_pairs(ctx: CallContext, pairs: Sequence[PairRow]

@@ -37,19 +37,20 @@ def test_validation_self_duplicates_chains_cycles_and_deleted() -> None:
     live = {i: {"id": i} for i in range(1, 30)}
     plan = plan_merges(pairs((1, 2), (2, 3), (4, 4), (5, 6), (6, 5), (7, 5), (8, 99), (9, 10),
                              (9, 10), (9, 11), (12, 40)), live, deleted=[99])
+    # x46r3 F2: deal 9 into 10 (rows 8, 9) and into 11 (row 10) is ambiguous: none merged
     assert [(m.merge_id, m.survivor_id, m.depth) for m in plan.merges] == [
-        (2, 3, 1), (1, 3, 2), (9, 10, 1)]
+        (2, 3, 1), (1, 3, 2)]
     assert plan.merges[1].asked_survivor_id == 2
     reasons = {r.row: r.reason for r in plan.rejected}
     assert "itself" in reasons[3]
     assert reasons[4].startswith("cycle: 5 → 6 → 5") and reasons[5].startswith("cycle")
     assert reasons[6].startswith("leads into the cycle")
     assert reasons[7] == "deal 99 is deleted"
-    assert 9 not in reasons  # the pair of row 8 again: one merge, row 9 its duplicate
-    assert [(d.row, d.reason) for d in plan.duplicates] == [
-        (9, "the same pair as row 8: merged once, as that row")]
+    assert plan.duplicates == []
+    assert "two survivors: 10 here, 11 by row 10" in reasons[8], reasons[8]
+    assert "two survivors: 10 here, 11 by row 10" in reasons[9], reasons[9]
     # x34r2 F9: not "already": nothing is sent at plan time
-    assert "will be merged into 10" in reasons[10], reasons[10]
+    assert "two survivors: 11 here, 10 by row 8" in reasons[10], reasons[10]
     assert "already" not in reasons[10], reasons[10]
     assert "does not exist" in reasons[11]
     merged_away = {m.merge_id for m in plan.merges}
