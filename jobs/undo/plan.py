@@ -557,7 +557,7 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
     current.update(archived)
     since = later(source)
     merged = await _merged_into(ctx, [t.deal_id for t in todo
-                                      if is_gone(current.get(t.deal_id))], since.writes,
+                                      if is_gone(current.get(t.deal_id))], since.merges,
                                 {t.deal_id: t.written for t in todo},
                                 {t.deal_id: t.wrote for t in todo if t.wrote})
     creators = other_creators(source) if source.kind == "import" else {}
@@ -1363,7 +1363,8 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
     """The deals each gone target (``gone``) may have been merged into. Pipedrive keeps no
     link from a merged-away deal to its survivor: the merged deal reads as deleted (FACTS,
     Merge), and the merge changes both deals in the same second. So: a merge job in this
-    job directory that records it (``later_writes``: "merged into deal N"), else the deals
+    job directory that records it (``Later.merges``: "merged into deal N (job J)", whatever
+    later job wrote the deal first: x46r3 F3), else the deals
     (live) whose ``update_time`` is the second of its deletion. One read of the deleted
     deals (``GET /api/v2/deals?ids=&status=deleted``, 10 tokens per 100), one of the deals
     changed in each such second (``updated_since`` / ``updated_until``, 10 tokens), and

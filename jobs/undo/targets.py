@@ -548,6 +548,10 @@ class Later:
     # later write by them: one of other groups than its own is no later write to it
     # (x42r4 F2)
     groups: dict[int, set[str] | None] = field(default_factory=dict)
+    # merged-away deal id → "merged into deal N (job J)": a merge job's record of it, whatever
+    # record comes first in ``writes`` (x46r3 F3: a move-stage before the merge hid it, and
+    # undo said "deleted since the job, by whom unknown" of 14 of 15 such deals)
+    merges: dict[int, str] = field(default_factory=dict)
 
 
 def _first_writes(source: JobStore) -> dict[int, float]:
@@ -594,6 +598,7 @@ def later(source: JobStore) -> Later:
     writes: dict[int, list[tuple[str, str, set[str] | None]]] = {}
     undone: dict[int, str | None] = {}
     merging: dict[int, str] = {}  # deal → the merge job its "" entries stand for
+    merges: dict[int, str] = {}  # merged-away deal → "merged into deal N (job J)"
     first = _first_writes(source)
 
     def before_ours(deal_id: int, record: Mapping[str, Any]) -> bool:
@@ -615,8 +620,8 @@ def later(source: JobStore) -> Later:
                 merging[deal_id] = job.job_id
             merged = result.get("merged_id")
             if isinstance(merged, int) and not before_ours(merged, result):
-                writes.setdefault(merged, []).append(
-                    ("", f"merged into deal {deal_id} (job {job.job_id})", None))
+                merges[merged] = f"merged into deal {deal_id} (job {job.job_id})"
+                writes.setdefault(merged, []).append(("", merges[merged], None))
                 merging[merged] = job.job_id
             continue
         held = writes.setdefault(deal_id, [])
@@ -642,7 +647,8 @@ def later(source: JobStore) -> Later:
     return Later({d: held[0][1] for d, held in writes.items() if held},
                  {d: stamp for d, stamp in undone.items() if not writes.get(d)},
                  {d: held[0][0] or merging.get(d, "") for d, held in writes.items() if held},
-                 {d: _union([g for _, _, g in held]) for d, held in writes.items() if held})
+                 {d: _union([g for _, _, g in held]) for d, held in writes.items() if held},
+                 merges)
 
 
 def _less(had: set[str] | None, back: set[str] | None) -> set[str] | None:
