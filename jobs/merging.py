@@ -131,10 +131,23 @@ def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
 
 
 def _ids(raw: object) -> list[int]:
+    """The ids of a merge_id / merge_ids cell: one id (``476,0`` is 476, as ``parse_id``
+    reads it), else the ids split by ``_SPLIT``; a part that is no id is named with the
+    cell as written (x46r3 F4: ``not a deal id: '0'`` of the cell ``476,0``)."""
     if isinstance(raw, list):
         return [parse_id(x) for x in raw]
     text = str(raw or "").strip()
-    return [parse_id(x) for x in _SPLIT.split(text) if x] if text else []
+    parts = [x for x in _SPLIT.split(text) if x] if text else []
+    if len(parts) < 2:
+        return [parse_id(x) for x in parts]
+    try:
+        return [parse_id(text)]
+    except InputError:
+        pass
+    try:
+        return [parse_id(x) for x in parts]
+    except InputError as exc:
+        raise InputError(f"{exc.reason} (in the cell {text!r})") from None
 
 
 def pair_columns(head: Sequence[str], header_row: int | None = None,

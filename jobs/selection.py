@@ -193,18 +193,25 @@ MAX_ID = 2**53 - 1
 GROUPED_ID = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\1\d{3})*")
 
 
+# full-width digits (an East Asian input method's 478 typed as U+FF14 U+FF17 U+FF18): the id NFKC reads, as a
+# source key's cell is read (x46r3 F5); superscripts, circled and other scripts' digits stay
+# refused (x34r5 F2)
+_FULL_WIDTH = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)})
+
+
 def parse_id(raw: object, *, grouped: bool = False) -> int:
     """A Pipedrive id from a cell: a positive integer (``12``, ``"12"``, ``12.0``,
-    ``"16.00"``; not ``"1.000"`` nor ``"1.234"``, which may be grouped thousands) of ASCII
-    digits, at most ``MAX_ID``. The one id reader of update, move-stage, merge and dedupe
-    apply (x43r4 F5: groups.csv had its own, which refused ``1.0`` and took ``٤٦``).
+    ``"16.00"``, ``"105,0"`` — a decimal-comma save of 105.0 —, full-width digits (U+FF10-U+FF19);
+    not ``"1.000"`` nor ``"1.234"`` nor ``"1,000"``, which may be grouped thousands, and say
+    so) of ASCII digits, at most ``MAX_ID``. The one id reader of update, move-stage, merge,
+    undo and dedupe apply (x43r4 F5: groups.csv had its own, which refused ``1.0`` and took
+    ``٤٦``; x46r3 F5: update, move-stage and merge answered one cell three ways).
     ``grouped``: thousands separators are read through (``1.234``, ``1 234`` = 1234) —
     only for a file whose every id is checked against ids it was written with (a dedupe
     plan's groups.csv, saved again by a spreadsheet: x21r2 F2).
-    Raises InputError otherwise: ``²``, ``٤٦`` or fullwidth digits (which
-    ``str.isdigit`` takes), ``+45``, ``1e3``, a 5,000-digit number (x34r5 F2 / F5 / F6: the
-    first and last stopped whole commands as "unexpected error"; the others were read as
-    ids, and a merge is final)."""
+    Raises InputError (``not a deal id: ...``) otherwise: ``²``, ``٤٦``, ``+45``, ``1e3``, a
+    5,000-digit number (x34r5 F2 / F5 / F6: the first and last stopped whole commands as
+    "unexpected error"; the others were read as ids, and a merge is final)."""
     if isinstance(raw, bool):
         raise InputError(f"not a deal id: {raw!r}")
     if isinstance(raw, int):
@@ -214,14 +221,20 @@ def parse_id(raw: object, *, grouped: bool = False) -> int:
             raise InputError(f"not a deal id: {raw!r} (larger than any Pipedrive id, {MAX_ID})")
         value = int(raw)
     else:
-        text = str(raw if raw is not None else "").strip()
+        text = str(raw if raw is not None else "").strip().translate(_FULL_WIDTH)
         # a spreadsheet's decimal zeros (``12.0``, ``16.00``: x43r3 F7, only one zero was
-        # taken off), never three of them: ``1.000`` may be a thousand, grouped
-        whole, dot, zeros = text.partition(".")
+        # taken off; ``105,0`` in a decimal-comma locale: x46r3 F5), never three of them:
+        # ``1.000`` may be a thousand, grouped
+        mark = "," if "," in text and "." not in text else "."
+        whole, dot, zeros = text.partition(mark)
         if grouped and GROUPED_ID.fullmatch(text):
             text = re.sub(r"\D", "", text)
         elif dot and whole and zeros and not zeros.strip("0") and len(zeros) != 3:
             text = whole
+        elif GROUPED_ID.fullmatch(text):
+            raise InputError(f"not a deal id: {raw!r} is a number as a spreadsheet shows it "
+                             "with thousands separators (or a fraction); format the id column "
+                             "as Text or General and save again")
         if not (text.isascii() and text.isdigit()):
             raise InputError(f"not a deal id: {raw!r}" if text else "the deal id is empty")
         if len(text.lstrip("0")) > len(str(MAX_ID)):

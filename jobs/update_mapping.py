@@ -30,6 +30,7 @@ from .mapping import (
     read_mapping_text,
 )
 from .mapping.spec import FieldSpec, MappingFile, file_problems, mapping_tables
+from .selection import parse_id
 
 # Stand-ins that let the import mapping compile for updates (see UpdateMapping).
 _KEEP_TITLE = "__pdbulk_keep_title__"
@@ -166,7 +167,8 @@ class UpdateMapping:
             mapper = compile_mapping(self.mapping, catalog, header=None if header is None else
                                           effective_header(self.mapping, header))
             return replace(mapper, blank_stage_keeps=True, checks_currency_mix=False,
-                           key_label="the deal id" if self.by == "id" else "the source key")
+                           key_label="the deal id" if self.by == "id" else "the source key",
+                           key_check=parse_id if self.by == "id" else None)
         except MappingError as exc:
             section = UpdateSection(id_column=self.column) if self.by == "id" else UpdateSection(
                 key_column=self.column, key_field=self.key_field or "")

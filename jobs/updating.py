@@ -321,8 +321,11 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                           + f"; this row also fails: {exc.reason}", op="update",
                           values=source.values, column=umap.column, hold=HOLD_DUPLICATE, line=source.line)
             else:  # the key column is read as the row names it (v10r12: it was empty); a
-                # repeat of a failing row's cells fails as that row does (not held)
-                prep.fail(source.row, named_ref, exc.reason, op="update",
+                # repeat of a failing row's cells fails as that row does (not held); a bad
+                # deal id as the cell gives it (x46r3 F5: parse_id refuses it in the mapping)
+                cell = source.values.get(umap.column) if umap.by == "id" else None
+                prep.fail(source.row, named_ref or (str(cell) if cell else None), exc.reason,
+                          op="update",
                           values=source.values, column=exc.column,
                           hold=HOLD_MISALIGNED if isinstance(exc, MisalignedRow) else None, line=source.line)
             continue

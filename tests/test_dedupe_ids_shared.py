@@ -30,8 +30,8 @@ def test_decimal_zeros_are_the_id_as_merge_reads_them(tmp_path: Path) -> None:
     assert [parse_id(x) for x in ("1.0", "16.00", "17.0")] == [1, 16, 17]
 
 
-@pytest.mark.parametrize("cell", ["\u00b2", "\u0664\u0666", "+45", "1e3", "0", "1.5",
-                                  "\uff11\uff12"])
+# (full-width digits are ids since x46r3 F5, as merge reads them)
+@pytest.mark.parametrize("cell", ["\u00b2", "\u0664\u0666", "+45", "1e3", "0", "1.5"])
 def test_what_merge_refuses_is_refused_with_row_and_column(tmp_path: Path, cell: str) -> None:
     (tmp_path / "groups.csv").write_text(HEADER + f"g-1,,duplicate,0.9,1,\"{cell}\"\n",
                                          encoding="utf-8")

@@ -14,7 +14,7 @@ from bulk.errors import InputError
 from jobs.selection import MAX_ID, parse_id
 
 
-@pytest.mark.parametrize("cell", ["²", "①", "٤٦", "\uff14\uff18", "५१", "1" * 5000,
+@pytest.mark.parametrize("cell", ["²", "①", "٤٦", "५१", "1" * 5000,
                                   str(MAX_ID + 2), MAX_ID + 1, 1e30, "+45", "1e3",
                                   # grouped thousands or a fraction (x43r3 F7 kept them out)
                                   "1.234", "1,234", "1.000", "1.5", "16.", ".00", "1.00.0"])
@@ -26,7 +26,12 @@ def test_not_a_deal_id(cell: object) -> None:
 @pytest.mark.parametrize(("cell", "deal_id"), [(" 42 ", 42), ("12.0", 12), (12.0, 12),
                                                ("0042", 42), (str(MAX_ID), MAX_ID),
                                                # x43r3 F7: `16.00` was "not a deal id"
-                                               ("16.00", 16), ("7.0000", 7)])
+                                               ("16.00", 16), ("7.0000", 7),
+                                               # x46r3 F5: full-width digits, as a source
+                                               # key's are read (NFKC), and a decimal-comma
+                                               # save of 105.0
+                                               ("\uff14\uff18", 48), ("105,0", 105),
+                                               ("105,00", 105)])
 def test_a_deal_id(cell: object, deal_id: int) -> None:
     assert parse_id(cell) == deal_id
 

@@ -8,7 +8,7 @@ same steps ``map`` does, and is kept beside it."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -41,6 +41,8 @@ from .steps import (
     _Step,
     too_long,
 )
+
+_CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 
 class DecimalContested(InputError):
@@ -126,6 +128,9 @@ class RowMapper:
     # what the key column's cell is called in a row's error: an update by deal id reads
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
     key_label: str = "the source key"
+    # an update by deal id: the id reader of every command (``jobs.selection.parse_id``),
+    # whose refusal is the row's (x46r3 F5: `1.011` had its own message here alone)
+    key_check: Callable[[Any], object] | None = None
     checks_currency_mix: bool = True  # not an update's: its rows keep their deal's currency
     # the latest won / lost / close time a row may give (RFC 3339, UTC: the run's clock
     # plus a day of time zones; set by whoever holds the clock); None: not judged
@@ -303,9 +308,16 @@ class RowMapper:
                 else dict(blank)
         key: str | None = None
         try:
-            key = tf.source_key(self.key(values))
+            raw_key = self.key(values)
+            if self.key_check is not None and str(raw_key or "").strip():
+                try:
+                    self.key_check(raw_key)
+                except InputError as exc:
+                    raise InputError(exc.reason, column=_CHECKED) from None
+            key = tf.source_key(raw_key)
         except InputError as exc:
-            errors.append(InputError(f"{self.key_label}: {exc.reason}", row=n,
+            errors.append(InputError(exc.reason if exc.column == _CHECKED
+                                     else f"{self.key_label}: {exc.reason}", row=n,
                                      column=self.key.where))
         else:
             if key is None:
