@@ -94,7 +94,7 @@ class Work:
 
 def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, unarchive: bool = False,
                  encoding: str | None = None, sheet: str | None = None,
-                 progress: LoadProgress | None = None) -> Work:
+                 progress: LoadProgress | None = None, header_row: int | None = None) -> Work:
     """Update fields of existing deals from ``manifest`` (CSV, JSONL, JSON or XLSX: one row
     per deal, its id or source key) under ``mapping`` (TOML, docs/mapping.md; ``[update]``
     names the deal column; or a dict of its tables, checked alike); only what differs is
@@ -102,7 +102,11 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     ``unarchive``: a key on an archived deal unarchives and updates it (default: the row
     fails). Raises InputError (an unreadable file, a column the mapping reads that the
     file lacks) before any call. ``progress``: where a long load says its passes
-    (``jobs.load_progress``; cleared once the load ends)."""
+    (``jobs.load_progress``; cleared once the load ends). ``header_row``: the row the
+    manifest's header is on, as a spreadsheet numbers it (CSV / XLSX; None: the mapping's
+    ``[defaults] header_row``, else found; given, it overrides the mapping's, as import's
+    and as update's ``encoding`` / ``sheet`` do); InputError when it is below 1 (x46r3 F6:
+    move-stage and merge took it, update did not)."""
     from jobs.account import load_catalog
     from jobs.import_checks import mapping_defaults
     from jobs.import_rows import check_columns
@@ -112,6 +116,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     checks.arguments("update_deals", manifest=manifest)
     checks.flag("update_deals", "unarchive", unarchive)
     checks.texts("update_deals", encoding=encoding, sheet=sheet)
+    checks.whole("update_deals", "header_row", header_row, least=1, optional=True)
     manifest = Path(manifest)
     if not isinstance(mapping, dict):  # a dict of the file's tables is taken (x25r3 F2)
         if not isinstance(mapping, str | os.PathLike):
@@ -125,9 +130,10 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
         if exc.usable is None:
             raise
         umap, refused = exc.usable, exc.problems
-    # --encoding / --sheet, else the mapping's [defaults], as an import reads them
+    # --encoding / --sheet / --header-row, else the mapping's [defaults], as an import reads
+    # them
     encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
-                                                   sheet=sheet)
+                                                   sheet=sheet, header_row=header_row)
     head = header(manifest, encoding=encoding, sheet=sheet, header_row=header_row)
     try:
         check_columns(umap.mapping, head, workbook=manifest, sheet=sheet, header_row=header_row)
@@ -145,14 +151,15 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
             return await prepare_update(s.ctx, manifest, umap,
                                         await load_catalog(s.ctx, **umap.catalog_needs()),
                                         unarchive=unarchive, encoding=encoding, sheet=sheet,
-                                        base_url=s.config.base_url, progress=progress)
+                                        base_url=s.config.base_url, progress=progress,
+                                        header_row=header_row)
         finally:
             if progress is not None:
                 progress.clear()
     # what a resume needs to load it again after a kill while loading (jobs.reloading)
     return Work("update", build, config=recipe(
         manifest=manifest, mapping=mapping, unarchive=unarchive, encoding=encoding,
-        sheet=sheet))
+        sheet=sheet, header_row=header_row))
 
 
 def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str | None = None,

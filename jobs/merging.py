@@ -125,8 +125,14 @@ def _given(values: Mapping[str, Any] | None, merge_col: str, survivor_col: str) 
     return f"{cell(merge_col)}->{cell(survivor_col)}"
 
 
+def _spelt(name: str) -> str:
+    """A header name as merge finds it: any case, spaces for underscores (``Survivor ID``
+    is ``survivor_id``, as move-stage's ``Deal ID`` is ``deal_id``: x46r3 F6)."""
+    return "_".join(name.replace("_", " ").casefold().split())
+
+
 def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
-    lowered = {h.strip().casefold(): h for h in header}
+    lowered = {_spelt(h): h for h in header}
     return next((lowered[n] for n in names if n in lowered), None)
 
 
@@ -167,6 +173,12 @@ def pair_columns(head: Sequence[str], header_row: int | None = None,
     assert source_col is not None
     # found by name in any case (``_pick``): no spelling is the one read (x45r11 F2)
     refuse_alike(head, [survivor, source_col], header_row, "merge", by_name=True, path=path)
+    for col in (survivor, source_col):  # ``merge_id`` beside ``Merge ID``: one would go unused
+        if len(same := [h for h in head if _spelt(h) == _spelt(col)]) > 1:
+            raise InputError(f"columns {', '.join(map(repr, same))} are one name but for case, "
+                             "spaces and underscores, and merge reads one of them only: the "
+                             "other would go unused. Rename or delete the column not meant "
+                             "in the file")
     return survivor, source_col
 
 

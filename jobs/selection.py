@@ -99,7 +99,7 @@ class DealQuery:
                                  f"not {self.status!r}")
             params["status"] = self.status
         if self.owner is not None:
-            params["owner_id"] = catalog.user(self.owner).id
+            params["owner_id"] = owner_id(catalog, self.owner)
         if self.updated_before is not None:
             params["updated_until"] = rfc3339(self.updated_before)
         if self.filter_id is not None:
@@ -152,6 +152,24 @@ async def list_deals(ctx: CallContext, params: dict[str, object], *,
         if limit is not None and len(deals) > limit:
             return Listing(deals[:limit], pages, True)
     return Listing(deals, pages, False)
+
+
+def owner_id(catalog: Catalog, ref: str) -> int:
+    """The id of the user ``--owner`` names: by e-mail or name (``Catalog.user``), else,
+    for digits no user is named, the id of a user of the account (x46r3 F6: ``--owner 2``
+    said ``no user named '2'``). InputError naming what the option takes otherwise."""
+    try:
+        return catalog.user(ref).id
+    except InputError as exc:
+        text = ref.strip()
+        if "@" in text or type(exc) is not InputError:  # AmbiguousName: as it said
+            raise
+        if text.isascii() and text.isdigit():
+            if any(u.id == int(text) for u in catalog.users):
+                return int(text)
+            raise InputError(f"no user named {ref!r} and no user with id {text}: give a "
+                             "user's name, e-mail or id") from None
+        raise InputError(f"{exc.reason}: give a user's name, e-mail or id") from None
 
 
 # -- a manifest of deals ---------------------------------------------------------------------
@@ -287,4 +305,4 @@ def read_refs(path: str | Path, *, id_col: str | None = None, key_col: str | Non
 
 
 __all__ = ["PAGE", "STATUSES", "DealQuery", "Listing", "Ref", "id_column", "list_deals",
-           "GROUPED_ID", "parse_id", "read_refs", "rfc3339"]
+           "GROUPED_ID", "owner_id", "parse_id", "read_refs", "rfc3339"]

@@ -120,8 +120,11 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                          catalog: Catalog, *, now: float | None = None,
                          unarchive: bool = False, encoding: str | None = None,
                          sheet: str | None = None, base_url: str | None = None,
-                         progress: LoadProgress | None = None) -> Prepared:
+                         progress: LoadProgress | None = None,
+                         header_row: int | None = None) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
+    ``header_row``: the header's row, as a spreadsheet numbers it (None: the mapping's, else
+    found).
 
     Two rows not held naming one deal with other changes are both held
     (``duplicate-key``): nothing is sent for it (``_contests``; the reason:
@@ -159,7 +162,7 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
     # --encoding / --sheet, else the mapping's [defaults] (x14r4 F3: header_row ignored
     # here), by the rule every entry point reads them with (f27b)
     encoding, sheet, header_row = mapping_defaults(manifest, umap.mapping, encoding=encoding,
-                                                   sheet=sheet)
+                                                   sheet=sheet, header_row=header_row)
     since = file_stamp(manifest)  # each read must see this file (x17r3 F5: still written)
     # once, not per row: each call reads the file's first bytes (15,000 rows: ~0.2 CPU s a
     # pass); ``since`` holds every read to this same file

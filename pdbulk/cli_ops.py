@@ -31,7 +31,7 @@ from bulk.wording import counted
 if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
     from jobs.api import Finished, Planned, Work
 
-from .cli_import import EncodingOpt, SheetOpt, load_progress, refuse_static
+from .cli_import import EncodingOpt, HeaderRowOpt, SheetOpt, load_progress, refuse_static
 from .options import (
     DEFAULTS,
     EXIT_ROWS_FAILED,
@@ -248,21 +248,21 @@ def update(manifest: UpdateManifest,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
            yes: NoQuestion = False, as_json: Json = False,
-           engine: EngineOptions = DEFAULTS, plan_only: bool = False,
-    failed_csv: PlanFailed = None,
+           engine: EngineOptions = DEFAULTS, plan_only: bool = False, failed_csv: PlanFailed = None,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
                                    "it (default: the row fails).")] = False,
-           encoding: EncodingOpt = None, sheet: SheetOpt = None) -> None:
+           encoding: EncodingOpt = None, sheet: SheetOpt = None,
+           header_row: HeaderRowOpt = None) -> None:
     from jobs.api import update_deals
     from jobs.update_mapping import UpdateRefused
 
-    file_options(manifest, sheet=sheet, encoding=encoding)
+    file_options(manifest, sheet=sheet, encoding=encoding, header_row=header_row)
     cfg = engine.config()
     token = engine.token(creates=False)
     try:
         work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
-                            sheet=sheet, progress=load_progress(manifest))
+                            sheet=sheet, progress=load_progress(manifest), header_row=header_row)
     except UpdateRefused as exc:  # every problem of the files at once, before any call, as
         # the import's (f23m: one problem a run; x25r1 F3: not after reading the account)
         refuse_static(exc.problems, exc.columns, manifest=manifest, source=exc.source)
@@ -320,7 +320,7 @@ def move_stage(
     status: Annotated[DealStatus | None, typer.Option(
         "--status", case_sensitive=False, help="Select: open, won, lost.")]
     = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Select: owner e-mail or name.")]
+    owner: Annotated[str | None, typer.Option("--owner", help="Select: owner name, e-mail, id.")]
     = None,
     updated_before: Annotated[str | None, typer.Option(
         "--updated-before", callback=_date, help="Select: last updated before this date (YYYY-MM-DD).")] = None,

@@ -12,9 +12,9 @@ import pytest
 
 from bulk.errors import InputError
 from bulk.manifest import SourceRow
-from jobs.catalog import Catalog
+from jobs.catalog import Catalog, User
 from jobs.merging import PairRow, Rejected, read_pairs
-from jobs.selection import parse_id, read_refs
+from jobs.selection import owner_id, parse_id, read_refs
 from jobs.update_mapping import UpdateMapping
 
 GROUPED = "is a number as a spreadsheet shows it with thousands separators"
@@ -60,3 +60,32 @@ def test_a_merge_cell_is_quoted_as_written(tmp_path: Path) -> None:
     assert got[1] == PairRow(3, 476, 477), got[1]
     assert isinstance(got[2], Rejected), got[2]
     assert "not a deal id: 'x' (in the cell '478,x')" in got[2].reason, got[2].reason
+
+
+def test_merge_headers_take_spaces_for_underscores(tmp_path: Path) -> None:
+    """``Survivor ID`` / ``Merge ID`` and ``Merge IDs`` are merge's columns, as move-stage
+    takes ``Deal ID`` (x46r3 F6: refused); ``merge_id`` beside ``Merge ID`` is refused."""
+    path = tmp_path / "l5.csv"
+    path.write_text("Survivor ID,Merge ID\n471,470\n")
+    assert list(read_pairs(path)) == [PairRow(2, 470, 471)]
+    path.write_text("Survivor ID,Merge IDs\n471,470;472\n")
+    assert list(read_pairs(path)) == [PairRow(2, 470, 471), PairRow(2, 472, 471)]
+    path.write_text("survivor_id,merge_id,Merge ID\n471,470,473\n")
+    with pytest.raises(InputError, match="'merge_id', 'Merge ID' are one name"):
+        list(read_pairs(path))
+
+
+def test_owner_takes_a_name_an_email_or_a_user_id() -> None:
+    """``--owner 2`` is user 2 where no user is named "2" (x46r3 F6: ``no user named '2'``);
+    an unknown one says what the option takes."""
+    users = (User(1, "Maria Jensen", "maria@x.example"), User(2, "Tom Becker", "tom@x.example"),
+             User(7, "2", None))
+    catalog = Catalog(users=users)
+    assert owner_id(catalog, "Tom Becker") == 2
+    assert owner_id(catalog, "maria@x.example") == 1
+    assert owner_id(catalog, "1") == 1
+    assert owner_id(catalog, "2") == 7  # a user named "2" wins over the id
+    with pytest.raises(InputError, match="no user with id 99: give a user's name, e-mail or id"):
+        owner_id(catalog, "99")
+    with pytest.raises(InputError, match="no user named 'Nobody': give a user's name, e-mail"):
+        owner_id(catalog, "Nobody")
