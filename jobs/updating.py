@@ -141,7 +141,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     try:
         prep = await _prepare(ctx, manifest, umap, catalog, taken, unarchive=unarchive,
                               encoding=encoding, sheet=sheet, base_url=base_url,
-                              progress=progress, record=record)
+                              progress=progress, record=record, header_row=header_row)
         if record is not None:
             await record.finish(taken)
             prep.notes.extend(filter(None, (*record.notes, record.plan_note())))
@@ -154,7 +154,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                    catalog: Catalog, taken: float, *, unarchive: bool, encoding: str | None,
                    sheet: str | None, base_url: str | None, progress: LoadProgress | None,
-                   record: UpdateRecord | None) -> Prepared:
+                   record: UpdateRecord | None, header_row: int | None) -> Prepared:
     """``prepare_update``'s load, ``record`` deciding each changed field three ways."""
 
     def watch(what: str) -> Watch | None:
