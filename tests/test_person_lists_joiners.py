@@ -48,6 +48,46 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Dr. Anna Berg, Prof. Bob Roe", ["Dr. Anna Berg", "Prof. Bob Roe"]),
     ("Anna Berg UND Bob Roe", ["Anna Berg", "Bob Roe"]),
     ("Roe, Jane; Poe, John", ["Roe, Jane", "Poe, John"]),
+    # other scripts' commas and joiners (x46r5 F1): two persons each
+    ("李伟, 王芳", ["李伟", "王芳"]), ("李伟,王芳", ["李伟", "王芳"]),
+    ("김민준, 박지훈", ["김민준", "박지훈"]), ("田中太郎, 鈴木一郎", ["田中太郎", "鈴木一郎"]),
+    ("さくら, ひなた", ["さくら", "ひなた"]), ("李伟, Wang Fang", ["李伟", "Wang Fang"]),
+    ("Tanaka Hiroshi、Suzuki Ichiro", ["Tanaka Hiroshi", "Suzuki Ichiro"]),
+    ("田中 太郎、鈴木 一郎", ["田中 太郎", "鈴木 一郎"]), ("李伟、王芳", ["李伟", "王芳"]),
+    ("李伟\uff0c王芳", ["李伟", "王芳"]), ("李伟\uff1b王芳", ["李伟", "王芳"]),
+    ("محمد علي، أحمد حسن", ["محمد علي", "أحمد حسن"]),
+    ("Иван Петров и Анна Смирнова", ["Иван Петров", "Анна Смирнова"]),
+    ("Іван Шевченко \u0456 Олена Коваль", ["Іван Шевченко", "Олена Коваль"]),
+    ("Иван и Анна Петрови", ["Иван", "Анна Петрови"]),
+    ("Anna Kowalska oraz Jan Nowak", ["Anna Kowalska", "Jan Nowak"]),
+    ("Matti Virtanen ja Liisa Korhonen", ["Matti Virtanen", "Liisa Korhonen"]),
+    ("Nagy Péter és Kiss Anna", ["Nagy Péter", "Kiss Anna"]),
+    ("Ahmet Kaya ve Ayşe Demir", ["Ahmet Kaya", "Ayşe Demir"]),
+    ("Γιώργος Παπαδόπουλος και Μαρία Νικολάου",
+     ["Γιώργος Παπαδόπουλος", "Μαρία Νικολάου"]),
+    ("Ion Popescu și Maria Ionescu", ["Ion Popescu", "Maria Ionescu"]),
+    ("Ion Popescu şi Maria Ionescu", ["Ion Popescu", "Maria Ionescu"]),
+    ("Marco Rossi ed Anna Bianchi", ["Marco Rossi", "Anna Bianchi"]),
+    ("Jan Novák a Petr Svoboda", ["Jan Novák", "Petr Svoboda"]),
+    ("Jana a Petr Novákovi", ["Jana", "Petr Novákovi"]),
+    ("Anna i Piotr Nowak", ["Anna", "Piotr Nowak"]),
+    ("Anna Nowak i Piotr Kowalski", ["Anna Nowak", "Piotr Kowalski"]),
+    ("Ivana Horvat i Marko Kovačić", ["Ivana Horvat", "Marko Kovačić"]),
+    ("João Silva e Ana Costa", ["João Silva", "Ana Costa"]),
+    ("Anna Berg and/or Bob Roe", ["Anna Berg", "Bob Roe"]),
+    ("Anna Berg und/oder Bob Roe", ["Anna Berg", "Bob Roe"]),
+    ("Ana Ruiz y/o Pedro Gil", ["Ana Ruiz", "Pedro Gil"]),
+    ("Jane Roe, Sales Director, Bob Roe", ["Jane Roe, Sales Director", "Bob Roe"]),
+    ("Jane Roe, c/o Acme Corp; Bob Roe", ["Jane Roe, c/o Acme Corp", "Bob Roe"]),
+    ("Eva Lind y Pedro de la Cruz", ["Eva Lind", "Pedro de la Cruz"]),
+    ("Ana Ruiz y Beatriz de la Cruz", ["Ana Ruiz", "Beatriz de la Cruz"]),
+    ("Ana María López y Beatriz de la Cruz", ["Ana María López", "Beatriz de la Cruz"]),
+    ("Ivan Petrov, Anna Smirnova", ["Ivan Petrov", "Anna Smirnova"]),
+    ("Иван Петров, Анна Смирнова", ["Иван Петров", "Анна Смирнова"]),
+    ("Jane Roe, VP Sales and Bob Roe", ["Jane Roe, VP Sales", "Bob Roe"]),
+    ("Marek Dvořák a Eva Dvořáková", ["Marek Dvořák", "Eva Dvořáková"]),
+    ("김민준, 박지훈, 이서연", ["김민준", "박지훈", "이서연"]),
+    ("Maria i Joan Puig", ["Maria", "Joan Puig"]),
     # one person
     ("Roe, Jane", None), ("Berg, Anna Maria", None), ("Berg, Anna M.", None),
     ("Anna Berg, Jr.", None), ("Anna Berg, PhD", None), ("Anna Berg, MBA", None),
@@ -61,6 +101,29 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Jean-Luc Picard", None), ("Mary-Jane O'Neil", None), ("Etienne Dupont", None),
     ("Hans Mund", None), ("Anna Berg (Acme, Sales)", None), ("Jane Roe", None),
     ("Anna Berg +49 30 1234567", None),
+    # one person (x46r5 F1, F3): a job title after a comma is the name's own, c/o is no
+    # separator, a second surname after y led by a surname and a particle, Catalan i
+    ("Jane Roe, Sales Director", None), ("Jane Roe, VP Sales", None),
+    ("Jane Roe, Head of Marketing", None), ("Jane Roe, VP Sales and Marketing", None),
+    ("Jane Roe, Chief Executive Officer", None), ("Jane Roe, Account Manager", None),
+    ("Hans Müller, Geschäftsführer", None), ("Hans Müller, Leiter Vertrieb", None),
+    ("Marie Dupont, directrice commerciale", None), ("Jean Martin, Directeur Général", None),
+    ("Ana Ruiz, gerente de ventas", None), ("Jane Roe, Founder & CEO", None),
+    ("Jane Roe, Senior Software Engineer", None), ("Jane Roe, c/o Acme Corp", None),
+    ("Jane Roe c/o Acme Corp", None), ("Roe, Jane, c/o Acme Corp", None),
+    ("Carlos Fitz-James Stuart y Martínez de Irujo", None),
+    ("María José Carrascosa y Ruiz de Alarcón", None),
+    ("Mariano José de Larra y Sánchez de Castro", None),
+    ("Antoni Gaudí i Cornet", None), ("Jordi Pujol i Soley", None),
+    ("Puig i Cadafalch, Josep", None), ("Gaudí i Cornet, Antoni", None),
+    ("Ortega y Gasset, José", None), ("Puig i Cadafalch", None),
+    ("李伟", None), ("김민준", None), ("李, 伟", None), ("Kim, Min-jun", None),
+    ("Петров, Иван", None), ("Иван Петров", None), ("Wang Fang (王芳)", None),
+    ("John A Smith", None), ("Mary Ann A Smith Jones", None), ("John I Smith Jones", None),
+    ("Ed Smith", None), ("Mary Ed Jones", None), ("Ja Rule Smith", None),
+    ("Anna Berg, M.Sc.", None), ("Anna Berg, Dipl.-Ing.", None),
+    ("João Pedro e Silva", None), ("Anna Berg, Geschäftsführerin", None),
+    ("Li Wei, Sales Manager", None), ("Inés de la Cruz y Ruiz", None),
 ]
 
 
@@ -75,8 +138,8 @@ def test_the_persons_a_name_cell_names(cell: str, names: list[str] | None) -> No
 
 
 def test_the_labelled_list_is_real_sized() -> None:
-    assert len(LABELLED) >= 40
-    assert sum(n is None for _, n in LABELLED) >= 15
+    assert len(LABELLED) >= 140
+    assert sum(n is None for _, n in LABELLED) >= 60
 
 
 MAPPING = """\
@@ -163,3 +226,50 @@ def test_init_mapping_says_an_email_column_names_several(catalog: Catalog) -> No
                          samples={"Contacts": ["Ann Lee"], "Emails": [
                              "Ann Lee <ann@x.com>; ANN LEE <ann@home.com>"]})
     assert "several" not in plain, plain
+
+
+SCRIPTS_ROWS = """\
+Id,Name,Account name,Contacts,Emails
+K1,Deal a,Acme,"李伟, 王芳","li@x.cn, wang@x.cn"
+K2,Deal b,Acme,Tanaka Hiroshi、Suzuki Ichiro,tanaka@x.jp; suzuki@x.jp
+K3,Deal c,Acme,"김민준, 박지훈","kim@x.kr, park@x.kr"
+K4,Deal d,Acme,Иван Петров и Анна Смирнова,"ivan@x.ru, anna@x.ru"
+K5,Deal e,Acme,"محمد علي، أحمد حسن","m@x.sa, a@x.sa"
+K6,Deal f,Acme,Anna i Piotr Nowak,anna@x.pl
+K7,Deal g,Acme,Anna Berg and/or Bob Roe,anna@x.com
+K8,Deal h,Acme,王芳,wang@x.cn
+K9,Deal i,Acme,Suzuki Ichiro,suzuki@x.jp
+K10,Deal j,Acme,Анна Смирнова,anna@x.ru
+K11,Deal k,Acme,"Jane Roe, c/o Acme Corp",jane@roe.com
+K12,Deal l,Acme,"Jane Roe, VP Sales",jane2@roe.com
+K13,Deal m,Acme,María José Carrascosa y Ruiz de Alarcón,maria@x.es
+"""
+
+
+@pytest.mark.anyio
+async def test_two_persons_in_other_scripts_and_languages_end_to_end(
+        tmp_path: Path) -> None:
+    """x46r5 F1, F3 end to end: cells naming two persons with a CJK or Hangul comma, the
+    ideographic ``、``, the Arabic ``،``, ``и``, a Polish couple ``i`` or ``and/or`` fail
+    their rows and make no one; the later rows of one of them make their own persons;
+    ``c/o``, a job title after a comma and a Spanish second surname stay one person."""
+    manifest, mapping = tmp_path / "f1.csv", tmp_path / "f1.toml"
+    mapping.write_text(MAPPING)
+    manifest.write_text(SCRIPTS_ROWS)
+    async with serve(SandboxConfig(time_scale=0.02, seed=7, deals=0)) as sb:
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping)
+        failed = {r["key"]: r for r in read_csv(store.directory / "failed.csv")}
+        store.close()
+        persons = {p["id"]: (p["name"], sorted(e["value"] for e in p["emails"]))
+                   for p in sb.state.persons.rows.values()}
+        linked = {d["title"]: persons[d["person_id"]] for d in sandbox_deals(sb)}
+    assert set(failed) == {"K1", "K2", "K3", "K4", "K5", "K6", "K7"}, failed
+    assert "the person cell names 2 persons ('李伟', '王芳')" in failed["K1"]["reason"]
+    assert "names 2 persons ('Anna Berg', 'Bob Roe')" in failed["K7"]["reason"]
+    assert linked == {
+        "Deal h": ("王芳", ["wang@x.cn"]), "Deal i": ("Suzuki Ichiro", ["suzuki@x.jp"]),
+        "Deal j": ("Анна Смирнова", ["anna@x.ru"]),
+        "Deal k": ("Jane Roe, c/o Acme Corp", ["jane@roe.com"]),
+        "Deal l": ("Jane Roe, VP Sales", ["jane2@roe.com"]),
+        "Deal m": ("María José Carrascosa y Ruiz de Alarcón", ["maria@x.es"])}, linked
+    assert len(persons) == 6, persons
