@@ -11,6 +11,11 @@ from bulk.sandbox import Sandbox
 from tests.mappings import deal_mapping
 from tests.test_plan_tokens import cli, engine, sb, spent  # noqa: F401 - sb is a fixture
 
+# the mapping other retry tests write (``MAPPING.format(extra=...)``: lines added to its
+# stage map, the last table), as ``deal_mapping`` writes it
+MAPPING = (deal_mapping(stage_map={"a": "Qualified"}).replace("{", "{{").replace("}", "}}")
+           + "{extra}")
+
 
 def failed_on_a_stage_then_mapped(sb: Sandbox, tmp_path: Path, *, rows: int, failing: int,  # noqa: F811
                                   other: str) -> tuple[Path, Path]:
