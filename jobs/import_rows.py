@@ -366,6 +366,14 @@ class RowPlanner:
         # upsert: the repeated keys a row of the file fails on its own cells in
         # (``learn_contests``): the keys ``_writers_agree`` may let a row write
         self._failing_rows: set[str] = set()
+        # the keys whose first row that writes was refused as contested alone (the file's
+        # rows differ, or an earlier import contested the key): a later copy of it is its
+        # duplicate, held with it (x46r4 F3/F4: held or not as a failing row stood)
+        self._held_first: set[str] = set()
+        self._held_here: int | None = None  # the row ``decide`` decides, so refused
+        # upsert: a row -> the first earlier row of its key that writes and that it copies
+        # exactly, when that row is not the key's first that writes (``learn_contests``)
+        self._copies: dict[int, tuple[int, int]] = {}
         self._made_before: list[SourceRow] = []  # (``made_before``)
         # upsert: the repeated keys a later row gives other cells (``learn_contests``) ->
         # that row, its differing cells as the first row sees them ("there" is that row's)
@@ -730,6 +738,7 @@ class RowPlanner:
         self._seen = KeySet()
         self._first_failed = set()
         self._unwritten = set()
+        self._held_first = set()
         self.repeats = RepeatedKeys(every=True)
         for row in self._made_before:
             if key := self._raw_key(row.values):
@@ -749,9 +758,14 @@ class RowPlanner:
 
     def decide(self, row: SourceRow, *, check_duplicate: bool = True) -> NewItem:
         """The item for one manifest row (see the module docstring)."""
-        self._first_here, self._took_over = None, None
+        self._first_here, self._took_over, self._held_here = None, None, None
         item = self._decide(row, check_duplicate=check_duplicate)
         key = item.key
+        if key and item.state is ItemState.FAILED and self._held_here == row.row:
+            # the key's first row that writes, refused as contested alone: the rows after it
+            # are judged beside it, a copy of it its duplicate held with it (x46r4 F3)
+            self._take_over(key)
+            self._held_first.add(key)
         if key and item.state is ItemState.FAILED and self._first_here == row.row:
             # the key's first row only: a later row that fails its own check (a bad
             # e-mail between two copies of the first) left the third row to be decided
@@ -784,6 +798,34 @@ class RowPlanner:
         self._first_failed.discard(key)
         self._unwritten.discard(key)
         self._took_over = None
+
+    def _refused_first(self, row: SourceRow) -> None:
+        """Note ``row``, refused as contested alone, for ``decide`` when it is its key's
+        first row that writes (the first row, or the row that took over from rows that
+        failed on their own cells; never a row decided as a refused first row was)."""
+        key = self._took_over[0] if self._took_over is not None else None
+        if self._first_here == row.row or (self._took_over is not None and key is not None
+                                           and self._took_over[1].row == row.row
+                                           and key in self._unwritten):
+            self._held_here = row.row
+
+    def _held_copy(self, key: str, row: SourceRow, at: int, line: int,
+                   partial: str = "") -> NewItem:
+        """``row``, the same record as row ``at`` (``line``) of ``key``, an earlier row that
+        writes held as contested: its duplicate (skipped), held with it. x46r4 F3/F4: such a
+        copy was held as contested or reported a duplicate as a failing row of the key
+        stood before or after it; a copy says nothing the other row does not."""
+        self.counts.duplicates += 1
+        where = where_row(at, line)
+        return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
+                       payload={**stored_row(row), "result": {
+                           "action": "duplicate",
+                           "note": f"the same deal as {where} " + (
+                               "(this row gives part of its fields, the same; its other "
+                               "cells are empty)" if partial else "(one record written twice)")
+                           + f", which is held: source key {key!r} is contested (that row's "
+                           "reason says why); imported once, as that row, when it is "
+                           "imported"}})
 
     def _first_writer(self, key: str) -> tuple[int, int] | None:
         """(row, line) of the row the rows of ``key`` are judged beside: its first row that
@@ -834,9 +876,14 @@ class RowPlanner:
             if self._writers.first_row(key) is None:
                 return None
             judge = self._writers
+        if failing is None and (copied := self._copies.get(row.row)) is not None:
+            return self._held_copy(key, row, *copied)
         if self.repeat_fields is None:
             self.repeat_fields = field_columns(self.mapper, self.field_labels)
         repeat = judge.again(key, row, self.read_columns, writes, self.repeat_fields, failed)
+        if repeat is not None and repeat.same and failing is None and judge is self.repeats \
+                and key in self._held_first:
+            return self._held_copy(key, row, repeat.row, repeat.line, repeat.partial)
         if repeat is not None and (repeat.same or (repeat.contact and self.mode == "insert"
                                                    and key in self._first_failed)) \
                 and (failing is not None or key in self._first_failed) \
@@ -966,6 +1013,9 @@ class RowPlanner:
             return
         seen = KeySet()  # the keys whose first row that writes was met
         refused_first: set[str] = set()  # keys a row the mapping refuses comes first in
+        # the rows that write of each key that differ from its first that writes, by what
+        # they write: the first of each (a later exact copy is its duplicate: ``_copies``)
+        others: dict[str, dict[Written, tuple[int, int]]] = {}
         for row in rows:
             key = self._raw_key(row.values)
             if not key or (self.key_column and key.casefold() == self.key_column.casefold()):
@@ -987,13 +1037,20 @@ class RowPlanner:
                 self.repeats.first(key, row, self.read_columns, writes, failed)
                 if key in refused_first:  # a failing row before it is judged beside it
                     self._writers.first(key, row, self.read_columns, writes, failed)
-            elif key not in self._file_contests:
+            else:
                 if self.repeat_fields is None:
                     self.repeat_fields = field_columns(self.mapper, self.field_labels)
                 repeat = self.repeats.again(key, row, self.read_columns, writes,
                                             self.repeat_fields, failed)
-                if repeat is not None and not repeat.same:
+                if repeat is None or repeat.same or writes is None:
+                    continue
+                if key not in self._file_contests:
                     self._file_contests[key] = repeat.swapped(row.row, row.line)
+                variants = others.setdefault(key, {})
+                if (copied := variants.get(writes)) is not None:
+                    self._copies[row.row] = copied
+                elif len(variants) < _ROWS_NAMED:
+                    variants[writes] = (row.row, row.line)
 
     def _writes(self, row: SourceRow) -> tuple[Written | None, tuple[str, ...]]:
         """What ``row`` would write (``jobs.repeats.written``), as the decide maps it, and
@@ -1031,6 +1088,8 @@ class RowPlanner:
         other = self._file_contests.get(key)
         if other is None:
             return None
+        if failing is None:
+            self._refused_first(row)
         self._first_failed.add(key)  # a later row of its cells fails as it does (``_again``)
         # a row that would write the deal but for the contest is the key's first that
         # writes all the same: the rows after it are judged beside it (``_take_over``)
@@ -1110,6 +1169,7 @@ class RowPlanner:
                               f"check which row is right, then {release}")
                     self.newly_contested.add(mapped.key)
                     self.refused_contested.add(mapped.key)
+                    self._refused_first(row)
                     return self._bad(row, reason, self.key_column, duplicate=reason,
                                      hold=HOLD_DUPLICATE)
                 self.released.add(mapped.key)

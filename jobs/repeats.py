@@ -46,6 +46,9 @@ beside it when they differ (fixed and imported again, it would overwrite that de
 row's part when they do not; with no such row before it (an upsert knows the key's first
 row that writes ahead: ``learn_contests``), it fails on its cells alone, never held beside
 another failed row, and whatever its values, the other rows of its key come out the same.
+An upsert's row equal to an earlier row of its key that writes is that first such row's
+duplicate even while the key is contested (``RowPlanner._held_copy``: held with it; x46r4
+F3: held or not as the failing row stood).
 
 Memory: a pass over the keys before any row is decided (``learn``, or ``learning`` along
 another pass: a ``KeySet`` of 10-13 bytes a key, freed after, and one of the keys seen

@@ -196,8 +196,12 @@ async def test_the_reasons_of_a_contested_key_name_its_rows_and_the_files_own_fi
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping, job_id="one")
         failed = {r["row"]: r for r in read_csv(store.directory / "failed.csv")}
+        done = {r["row"]: r for r in read_csv(store.directory / "succeeded.csv")}
         store.close()
-        assert sorted(failed) == ["2", "3", "4", "5"], failed
+        # (x46r4 F3: row 4 copies row 2, held: its duplicate, held with it)
+        assert sorted(failed) == ["2", "3", "5"], failed
+        assert done["4"]["action"] == "duplicate" and "the same deal as row 2" in done["4"][
+            "note"] and "which is held" in done["4"]["note"], done
         assert "rows 3, 4 and 5 have it too" in failed["2"]["reason"], failed["2"]
         assert "rows 2, 4 and 5 have it too" in failed["3"]["reason"], failed["3"]
         for row in failed.values():
