@@ -1826,6 +1826,8 @@ def start_run(store: JobStore) -> int:
     """A run's entry in the job's history as it starts: ``ended`` and ``outcome``
     "unknown" until ``end_run`` finishes it — a kill -9 leaves it so. Returns its index.
 
+    ``made_before`` (a later run's): the persons / organizations the job had made when it
+    started, that the summary says this run's apart from the job's (x46r4 F7).
     ``tokens_before`` is the job's ledger when this run's process opened the job, before
     its reads (an import's load, a resume's re-read of rows in doubt): an earlier entry a
     kill left without ``tokens`` is given what the ledger gained from its start to the
@@ -1835,8 +1837,11 @@ def start_run(store: JobStore) -> int:
     _settle_killed(runs, opened)
     # a second run of one process (no reads of its own before it): what the runs spent
     before = max(opened, sum(int(r["tokens"]) for r in runs))
-    runs.append({"started": _now(store), "ended": "unknown", "outcome": "unknown",
-                 "tokens_before": before})
+    entry: dict[str, Any] = {"started": _now(store), "ended": "unknown",
+                             "outcome": "unknown", "tokens_before": before}
+    if runs:  # a resume / retry: the persons / organizations the job made before it
+        entry["made_before"] = {k: len(v) for k, v in made_contacts(store).items()}
+    runs.append(entry)
     store.meta_put(META_RUNS, runs)
     return len(runs) - 1
 
@@ -1965,11 +1970,13 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
     data = orjson.loads(Path(paths["summary"]).read_bytes())
     rows, actions = data["rows"], data["actions"]
     did = ", ".join(f"{n:,} {a}" for a, n in actions.items()) or "nothing done"
+    many = len(data["runs"]) > 1  # (a resume / retry: the job's figures, every run)
     lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
-             f"{rows['unprocessed']:,} unprocessed",
+             f"{rows['unprocessed']:,} unprocessed" + (" — the job's rows, every run"
+                                                       if many else ""),
              f"persons created: {data['persons_created']:,}; organizations created: "
              f"{data['organizations_created']:,}; rows settled by reconciliation: "
-             f"{data['reconciled_rows']:,}" + _checked(data["runs"]),
+             f"{data['reconciled_rows']:,}" + _checked(data["runs"]) + _this_run(data),
              tokens_line(data, order=lambda kv: -kv[1]),
              f"sending took: {data['wall_seconds']:.1f} s (the calls of every run of the job; "
              f"reading the file and writing the reports not counted); 429s: "
@@ -2031,6 +2038,23 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
         lines.append(edited)
     lines += [f"{name:>12}: {path}" for name, path in paths.items()]
     return lines
+
+
+def _this_run(data: Mapping[str, Any]) -> str:
+    """After the persons line of a job of more than one run (a resume, a retry): `` — the
+    job's, every run (this run: 0 persons, 0 organizations created)``, as the tokens line
+    says ``this run`` / ``job total`` (x46r4 F7: a retry said "persons created: 2" beside
+    "tokens: this run 85", having created none). Empty for a job's only run."""
+    runs = data["runs"]
+    if len(runs) < 2:
+        return ""
+    before = runs[-1].get("made_before")
+    if not isinstance(before, Mapping):  # (a run of an earlier pdbulk kept no count)
+        return " — the job's, every run"
+    persons = max(0, int(data["persons_created"]) - int(before.get("person", 0)))
+    orgs = max(0, int(data["organizations_created"]) - int(before.get("org", 0)))
+    return (f" — the job's, every run (this run: {counted(persons, 'person')}, "
+            f"{counted(orgs, 'organization')} created)")
 
 
 def _checked(runs: Sequence[Mapping[str, Any]]) -> str:
