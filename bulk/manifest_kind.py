@@ -127,8 +127,11 @@ def _text_kind(lead: tuple[str, bool] | None) -> str | None:
 # arrays in a file named .csv was told "rename it .json (an array of records)")
 _NOT_RECORDS = {"[": "an array of arrays (rows whose cells have no column names)",
                 "other": "an array of values, not of records"}
-_RECORDS_ARE = ('a .json manifest is an array of records, one object per row '
-                '([{"key": "K1", "title": "..."}, ...]), and .jsonl one such object per line')
+# (no one command's columns in the example: import, update, move-stage and merge read
+# other ones, x46r4 F6: move-stage and merge were shown an import's ``key`` / ``title``)
+_RECORDS_ARE = ('a .json manifest is an array of records, one object per row, its keys the '
+                'column names ([{"<column>": <value>, ...}, ...]), and .jsonl one such '
+                'object per line')
 
 
 def _not_records(lead: tuple[str, bool] | None) -> str | None:
@@ -244,6 +247,12 @@ def _wrong_content(path: PathLike, kind: Format | None) -> NotAManifest | None:
                             f"{shape}, so no JSON manifest either: {_RECORDS_ARE}; save "
                             "the table as CSV (the first row its header) or its rows as "
                             "records")
+    if kind == "json" and text == "json" and shape:
+        # x46r4 F6: said by the reader as "no readable record among its first 2 (row 1:
+        # record 1: expected a JSON object, got list)"; told as the .csv-named file is
+        return NotAManifest(f"{where} is JSON (it begins {_begins(lead)}), but {shape}, so "
+                            f"no JSON manifest: {_RECORDS_ARE}; save the table as CSV (the "
+                            "first row its header) or its rows as records")
     if kind == "csv" and text == "json":
         return NotAManifest(f"{where} is JSON (it begins {_begins(lead)}), not CSV text: "
                             "rename it .json (an array of records) or .jsonl (one record per "

@@ -153,3 +153,35 @@ def test_json_of_no_records_is_not_told_to_be_renamed_json(tmp_path: Path, data:
     path.write_bytes(b'[{"key": "K1"}]\n')
     with pytest.raises(NotAManifest, match=r"ename it \.json"):
         list(read_manifest(path))
+
+
+@pytest.mark.parametrize(("data", "shape"), [
+    (b'[["key", "title"], ["K1", "A"]]\n', "an array of arrays"),
+    (b'[\n  ["id"],\n  [42]\n]\n', "an array of arrays"),
+    (b'[42, 43]\n', "an array of values")])
+def test_a_json_file_of_no_records_is_told_as_a_csv_named_one(tmp_path: Path, data: bytes,
+                                                              shape: str) -> None:
+    """x46r4 F6: a .json array of arrays got the reader's "has no readable record among its
+    first 2 (the first: row 1: record 1: expected a JSON object, got list)"; now the same
+    explanation as the .csv-named file: what it holds and what a .json manifest is."""
+    path = tmp_path / "m.json"
+    path.write_bytes(data)
+    with pytest.raises(NotAManifest) as refused:
+        list(read_manifest(path))
+    said = str(refused.value)
+    assert shape in said and "a .json manifest is an array of records" in said, said
+    assert "expected a JSON object" not in said and "ename it" not in said, said
+    path.write_bytes(b'[{"id": 42}]\n')  # records are left to the reader
+    assert [r.values for r in read_manifest(path)] == [{"id": 42}]
+
+
+def test_the_records_example_names_no_one_commands_columns(tmp_path: Path) -> None:
+    """x46r4 F6: move-stage and merge were shown an import's example
+    ``[{"key": "K1", "title": "..."}]``; the example names no command's columns."""
+    path = tmp_path / "m.csv"
+    path.write_bytes(b'[["id"], [42]]\n')
+    with pytest.raises(NotAManifest) as refused:
+        list(read_manifest(path))
+    said = str(refused.value)
+    assert '"title"' not in said and '"key"' not in said, said
+    assert '[{"<column>": <value>, ...}, ...]' in said, said
