@@ -78,3 +78,29 @@ def test_close_status_label_of_the_accounts_own_names_is_no_status(
     text = init_mapping(header, catalog, samples=_samples(rows))
     assert "\nstatus =" not in text, text
     assert "status_label" in text.split("# Columns not mapped:")[1], text
+
+
+def test_dynamics_potential_customer_is_the_organization(catalog: Catalog) -> None:  # noqa: F811
+    """x46r4 F5: Dynamics' "Potential Customer" (the account or contact the opportunity is
+    for) was listed under "Columns not mapped"; it is proposed as the organization, its
+    TODO saying a contact's name there would make an organization of it."""
+    header, rows = _export("dynamics365_opportunities.csv")
+    text = init_mapping(header, catalog, samples=_samples(rows))
+    line = next(line for line in text.splitlines() if line.startswith('name = "Potential'))
+    assert "# TODO: Dynamics 365's Potential Customer is the account or the contact" in line
+    assert text.index("[organization]") < text.index(line), text
+    assert "Potential Customer" not in text.split("# Columns not mapped:")[1].splitlines()[0]
+    rm = _compiled(text, header, catalog)
+    mapped = rm.map(SourceRow(1, 2, rows[0]))
+    assert mapped.org is not None and mapped.org.match_key, mapped
+
+
+def test_close_opportunities_take_the_lead_name_as_title(catalog: Catalog) -> None:  # noqa: F811
+    """x46r4 F5: Close's opportunity export has no title; ``lead_id`` (an id) was proposed
+    as the first column left. ``lead_name`` is proposed, its TODO saying why."""
+    header, rows = _export("close_opportunities.csv")
+    text = init_mapping(header, catalog, samples=_samples(rows))
+    title = next(line for line in text.splitlines() if line.startswith("title = "))
+    assert title.startswith('title = "lead_name"  # TODO: a Close opportunity has no title'), title
+    rm = _compiled(text, header, catalog)
+    assert rm.map(SourceRow(1, 2, rows[0])).deal["title"] == rows[0]["lead_name"]

@@ -13,6 +13,14 @@ to a field's name (``starter._GUESSES``): what a fuzzy match would get wrong or 
   column is no status in general; but an account whose names are the kinds themselves
   (``Active``, ``Won``, ``Lost``) writes a status there: a ``status_label`` column whose
   every sampled value reads so is the deal's status when no other column is (x45r6 F6).
+- Dynamics 365's ``Potential Customer`` is the account or the contact the opportunity is
+  for (the opportunity's ``customerid``, a Customer lookup: account or contact; Microsoft
+  Learn, opportunity entity reference): proposed as the organization, with a TODO saying
+  a contact's name there would make an organization of it (x46r4 F5: left unmapped).
+- A Close opportunity has no title (Close's API reference, "Opportunities": ``lead_id``,
+  ``lead_name``, ``note``, ``value``, ... and no name of its own): ``lead_name``, its lead's
+  (the company's) name, is proposed as the deal's title with a TODO saying so (x46r4 F5:
+  ``lead_id``, an id, was proposed as "the first column left").
 
 It never proposes a column on a name alone where the samples say otherwise."""
 
@@ -49,6 +57,29 @@ def dynamics_columns(header: Sequence[str]) -> tuple[str | None, list[str]]:
     return key, others
 
 
+CUSTOMER_TODO = ("  # TODO: Dynamics 365's Potential Customer is the account or the contact "
+                 "the opportunity is for: a contact's name here makes an organization of "
+                 "it (map such rows' contact under [person]); then delete this comment")
+LEAD_TITLE_TODO = ("  # TODO: a Close opportunity has no title: its lead's (the company's) "
+                   "name is proposed as each deal's title; name another column if you keep "
+                   "one, then delete this comment")
+
+
+def dynamics_customer(header: Sequence[str]) -> str | None:
+    """Dynamics 365's ``Potential Customer`` column (any case or spacing) in its opportunity
+    export (a ``(Do Not Modify) Opportunity`` column beside it); else None."""
+    if dynamics_columns(header)[0] is None:
+        return None
+    return next((c for c in header if tf.norm_key(c) == "potential customer"), None)
+
+
+def close_lead_title(header: Sequence[str]) -> str | None:
+    """Close's ``lead_name`` column (any case, ``_`` or space) in an opportunity export
+    (``lead_id`` beside it); else None."""
+    names = {tf.norm_key(c).replace("_", " "): c for c in header}
+    return names["lead name"] if "lead id" in names and "lead name" in names else None
+
+
 def status_label_column(header: Sequence[str],
                         samples: Mapping[str, Sequence[str]] | None) -> str | None:
     """The column named ``status_label`` (Close's; any case, ``_`` or space) whose sampled
@@ -74,4 +105,5 @@ def _a_status(value: str) -> bool:
     return True
 
 
-__all__ = ["OPEN_WORDS", "dynamics_columns", "status_label_column"]
+__all__ = ["CUSTOMER_TODO", "LEAD_TITLE_TODO", "OPEN_WORDS", "close_lead_title",
+           "dynamics_columns", "dynamics_customer", "status_label_column"]

@@ -21,7 +21,15 @@ from .. import transforms as tf
 from ..catalog import Catalog, DealField
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
-from .crm_columns import OPEN_WORDS, dynamics_columns, status_label_column
+from .crm_columns import (
+    CUSTOMER_TODO,
+    LEAD_TITLE_TODO,
+    OPEN_WORDS,
+    close_lead_title,
+    dynamics_columns,
+    dynamics_customer,
+    status_label_column,
+)
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .spec import _CUSTOM_OPTIONS, Mapping
@@ -1381,6 +1389,15 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             unphoned = [c for c in unphoned if c != contact]
     owner_lines, owner_column = _owner_lines(header, guesses, samples, catalog)
     key_column = guesses.get("import.key_column", header[0] if header else "id")
+    # (x46r4 F5) a CRM export's columns known by its conventions: Dynamics' customer, the
+    # organization; a Close opportunity's lead name, its title (it has none)
+    crm_todos: dict[str, str] = {}
+    if "organization.name" not in guesses and (
+            customer := dynamics_customer(header)) is not None \
+            and customer not in guesses.values():
+        guesses["organization.name"], crm_todos["organization.name"] = customer, CUSTOMER_TODO
+    if "deal.title" not in guesses and (lead := close_lead_title(header)) is not None:
+        guesses["deal.title"], crm_todos["deal.title"] = lead, LEAD_TITLE_TODO
     title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values(), *([owner_column] if owner_column else [])}
     # Pipedrive's own export ("Deal - ID", "Deal - Title"): its ids are deals of the account
@@ -1424,7 +1441,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                + [guesses[f"custom.{f.name}"] for f in customs
                                   if f.type == "date" and f"custom.{f.name}" in guesses]),
            _separator_line(samples, multi), "", "[deal]",
-           f"title = {_column_value(title)}" + ("" if "deal.title" in guesses else _TITLE_TODO)]
+           f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
+                                                 if "deal.title" in guesses else _TITLE_TODO)]
     pipeline = catalog.pipelines[0] if catalog.pipelines else None
     not_statuses = _not_statuses(samples, guesses.get("deal.status"))
     if not_statuses and "deal.stage" not in guesses:
@@ -1583,7 +1601,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out.append("# the same column as the name: the name beside each address "
                            "(a cell with no address is the name alone)")
             out.append(("# " if own else "") + f"{name} = {_column_value(column)}"
-                       if column else f'# {name} = ""')
+                       + crm_todos.get(f"{section}.{name}", "") if column else f'# {name} = ""')
             if column and name == "name" and not own:  # (own: commented out)
                 out += _several_lines(section, column, samples)
             elif column and (section, name) == ("person", "email") and not own \
