@@ -12,7 +12,10 @@ merge's mergeDeals 3,560 where it was 480, with five kills). Three kills, not fi
 the test's cost is a pdbulk process per kill): every fault these tests found was one
 kill's credit or cut-off write left in doubt, which the exact figure at the end catches
 after one kill; the second and third keep a killed resume, and a resume of one, whose
-predecessors' credit was already taken back once."""
+predecessors' credit was already taken back once. Blind to the take-back itself (f46q: these
+pass with ``take_back_unused`` returning {}): credit never used that stays raises the
+ledger and the figure in doubt alike, so ``in doubt == ledger - server + cut off`` holds
+either way; tests/test_ledger_take_back.py is the one that fails without it."""
 
 from __future__ import annotations
 
