@@ -22,8 +22,16 @@ last 20. So 20 rows each refused for their own e-mail never stop, nor do 3 rows 
 organization deleted since the load; 10 rows refused for a deleted field or option do (in a
 row, or in turn with a second one, or among rows refused for their own values, or among
 rows that went through: a field only half the rows name, x45r4 F3), the rest pending
-(checkpointed: ``resume`` checks the account first, ``jobs.resume_account_now``). Pure
-bookkeeping: no I/O, no clock.
+(checkpointed: ``resume`` checks the account first, ``jobs.resume_account_now``).
+
+The writes already in flight when the stop comes are refused too: with many workers, up
+to one each (f46d: 22 refused updates at ``--plan ultimate``, 12 past the 10th; a scripted
+run of 16 workers, 25). So once one cause counts ``SUSPECT_AFTER`` refusals of an item
+operation with no success of it between, the runner sends that operation one at a time
+(``Repeats.suspects``) until a success of it or the stop: at most ``REPEATS_TO_STOP`` plus
+the writes in flight at the ``SUSPECT_AFTER``-th are refused (the scripted run: 25 → 18).
+Rows refused each for their own value never make a streak, so they are sent at full width.
+Pure bookkeeping: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -40,6 +48,12 @@ from .errors import BulkError
 # enough that a broken mapping costs ~10 writes (50 tokens), not the rest of the file. The
 # rows refused so far fail with their reason (``pdbulk retry``).
 REPEATS_TO_STOP = 10
+# after how many refusals of one cause, with no success of the operation between, the runner
+# sends that operation one at a time until a success or the stop (f46d: at --plan ultimate
+# the writes already in flight when the 10th came back were refused too, 22 updates; now
+# at most ``REPEATS_TO_STOP`` plus those in flight at the 3rd). Few enough to catch a
+# deleted field early, enough that a row's own refusals (each its own cause) never do.
+SUSPECT_AFTER = 3
 # among how many of the last refusals (times REPEATS_TO_STOP) one cause must count that
 # many: 2, so a cause half the refusals stops the run too (two deleted options in turn),
 # a row's own reasons in between neither hide it nor add to it
@@ -85,9 +99,11 @@ class RepeatedRefusal(BulkError):
 
 
 class Repeats:
-    """The last refusals of the run's writes, by cause (one per run)."""
+    """The last refusals of the run's writes, by cause (one per run); ``suspects``: the item
+    operations to send one at a time (a cause counts ``SUSPECT_AFTER`` refusals of them
+    since their last success)."""
 
-    __slots__ = ("_recent", "advice", "limit", "window")
+    __slots__ = ("_recent", "_streak", "advice", "limit", "refusals", "suspects", "window")
 
     def __init__(self, limit: int = REPEATS_TO_STOP, window: int | None = None,
                  advice: str = "") -> None:
@@ -96,20 +112,44 @@ class Repeats:
         # the last ``window`` refusals: (cause, text); a row's own
         # refusal (a cause no other row shares) takes its place too
         self._recent: deque[tuple[_Cause, str]] = deque(maxlen=self.window)
+        # refusals of each cause since the last success of its operation; the operations
+        # one of whose causes counts ``SUSPECT_AFTER`` of them: sent one at a time (the
+        # runner) until a success of theirs (``succeeded``) or the stop
+        # (how many, the ``refusals`` count at the first of them); ``refusals``: every
+        # refusal counted so far (a write that began when it read n came after the n-th)
+        self._streak: dict[_Cause, tuple[int, int]] = {}
+        self.suspects: set[str] = set()
+        self.refusals = 0
 
     def __repr__(self) -> str:
         top = Counter(cause for cause, _ in self._recent).most_common(1)
         return (f"Repeats(limit={self.limit}, window={self.window}, "
                 f"refusals={len(self._recent)}, top={top[0][1] if top else 0})")
 
-    def succeeded(self) -> None:
-        """A write went through: nothing is forgotten. The count is of the last refusals,
-        whatever went through between them (x45r4 F3: each success started it again, so a
-        field or an option deleted that only some rows name — rows naming FA and FB in
-        turn, FA deleted — never stopped the run: 85 of 200 rows refused); a few rows
-        sharing one bad reference stay under ``limit``, rows refused for their own values
-        never add up."""
-
+    def succeeded(self, op: str | None = None, began: int | None = None) -> None:
+        """A write of the item operation ``op`` (None: of any) went through: the count
+        toward the stop forgets nothing — it is of the last refusals, whatever went
+        through between them (x45r4 F3: each success started it again, so a field or an
+        option deleted that only some rows name — rows naming FA and FB in turn, FA
+        deleted — never stopped the run: 85 of 200 rows refused); a few rows sharing one
+        bad reference stay under ``limit``, rows refused for their own values never add
+        up. Only the streaks toward ``SUSPECT_AFTER`` of ``op`` start again, and of those
+        only the ones that began before the write did (``began``: ``refusals`` when it
+        began; None: whenever): a write sent before a cause's first refusal proves
+        nothing of it (rows sent before a field was deleted). ``op`` is sent at full width
+        again once none of its causes keeps ``SUSPECT_AFTER``."""
+        if not self._streak:
+            return
+        if op is None:
+            self._streak.clear()
+            self.suspects.clear()
+            return
+        for cause in [cause for cause, (_, first) in self._streak.items() if cause[0] == op
+                      and (began is None or began >= first)]:
+            del self._streak[cause]
+        if op in self.suspects and not any(
+                cause[0] == op and n >= SUSPECT_AFTER for cause, (n, _) in self._streak.items()):
+            self.suspects.discard(op)
 
     def refused(self, op: str, status: int | None, text: str,
                 payload: Mapping[str, Any]) -> RepeatedRefusal | None:
@@ -125,6 +165,13 @@ class Repeats:
         cause: _Cause = (op, 0, "", frozenset()) if not values else \
             (op, status, _masked(text, values), values)
         self._recent.append((cause, text))
+        self.refusals += 1
+        streak, first = self._streak.get(cause, (0, self.refusals))
+        if streak + 1 >= SUSPECT_AFTER:
+            self.suspects.add(op)
+        self._streak[cause] = (streak + 1, first)
+        if len(self._streak) > 4 * self.window:  # rows' own causes, one each: kept few
+            self._streak = {seen: n for seen, n in self._streak.items() if n[0] > 1}
         count = sum(1 for seen, _ in self._recent if seen == cause)
         if count < self.limit:
             return None
@@ -175,5 +222,5 @@ def _leaves(value: Any, depth: int = 0) -> Iterator[Any]:
         yield value
 
 
-__all__ = ["AFTER_REFUSALS", "REPEATS_TO_STOP", "WINDOW_FACTOR", "RepeatedRefusal", "Repeats",
+__all__ = ["AFTER_REFUSALS", "REPEATS_TO_STOP", "SUSPECT_AFTER", "WINDOW_FACTOR", "RepeatedRefusal", "Repeats",
            "cited_values", "cites_row"]

@@ -254,6 +254,7 @@ class Runner(CallPath):
         # writes refused for one cause again and again stop the run (``bulk.repeated``)
         # (the kind's ``after_refusals``: what works after that stop, x45r4 F1)
         self._repeats = Repeats(advice=str(getattr(kind, "after_refusals", "") or ""))
+        self._single: dict[str, anyio.Lock] = {}  # item op -> one at a time (``_execute``)
         # op -> [tokens, calls] refunded (429 / 5xx) and not yet in the ledger (the charges
         # are, before each call: _ahead)
         self._spend: dict[str, list[int]] = {}
@@ -902,6 +903,19 @@ class Runner(CallPath):
         resumes every frame of the await chain (issue 8)."""
         if self._stopping:
             return Outcome(item.id, ItemState.PENDING, unsent=True)
+        single: anyio.Lock | None = None
+        began = self._repeats.refusals  # (a success proves only causes seen before it left)
+        if self._repeats.suspects and item.op in self._repeats.suspects:
+            # refused again and again for one cause: one at a time until a success or the
+            # stop, so the writes in flight when the stop comes are few (``bulk.repeated``)
+            single = self._single.setdefault(item.op, anyio.Lock())
+            await single.acquire()
+            if self._stopping:
+                single.release()
+                return Outcome(item.id, ItemState.PENDING, unsent=True)
+            if item.op not in self._repeats.suspects:  # a success meanwhile: full width
+                single.release()
+                single = None
         ahead = self._ahead
         marking = BEFORE_WRITE.set(before)
         held = ahead.hold(item.id)  # (``_Ahead.holding``: its writes' answers kept apart)
@@ -937,9 +951,11 @@ class Runner(CallPath):
         finally:
             ahead.unhold(item.id, held)
             BEFORE_WRITE.reset(marking)
+            if single is not None:  # (the next waiter runs after this returns: no await)
+                single.release()
         if outcome.state is ItemState.DONE:
             self.stats.done += 1
-            self._repeats.succeeded()
+            self._repeats.succeeded(item.op, began)
         elif outcome.state is ItemState.FAILED:
             self.stats.failed += 1
             self._refused(item, outcome.status, outcome.error or "")
