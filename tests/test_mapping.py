@@ -639,7 +639,9 @@ def test_init_mapping_maps_same_names_case_and_space_insensitively(catalog: Cata
     assert "TODO" not in text.split("[deal.stage]")[1]
     assert "# TODO: no pipeline column, and the stages 'QUALIFIED', 'qualified ' exist" in text
     stage = Mapping.loads(_resolved(text)).spec.deal.stage
-    assert stage is not None and stage.map == {"QUALIFIED": "Qualified", "qualified ": "Qualified"}
+    # one entry a stage: the map is looked up by its case- and space-folded key, which
+    # ``qualified `` shares with ``QUALIFIED`` (x46r1 F5: an entry per spelling was noise)
+    assert stage is not None and stage.map == {"QUALIFIED": "Qualified"}
 
 
 def test_init_mapping_owner_probability_and_name_parts(catalog: Catalog) -> None:
