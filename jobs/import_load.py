@@ -108,6 +108,7 @@ from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
 from .last_written import EDITED, EDITED_KEYS, LastWritten, edited_counts
 from .load_progress import LoadProgress, Watch
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
+from .mapped_spill import MappedSpill
 from .mapping import Mapping as ImportMapping
 from .mapping import RowMapper, unnamed_persons_note
 from .merged_deals import Merge
@@ -212,8 +213,8 @@ def learn_contacts(planner: RowPlanner, settings: ImportSettings,
         if not planner.repeats.learned:  # the keys the file repeats, on the way (no pass
             rows = planner.repeats.learning(  # of their own: ``learn_repeats``)
                 rows, lambda row: planner.raw_key(row.values))
-        planner.learn_contacts(first_of_each(rows, _key_named, planner.key_column),
-                               places=places, persons=persons)
+        _spilled(planner).learn_contacts(first_of_each(rows, _key_named, planner.key_column),
+                                         places=places, persons=persons)
 
 
 def learn_file(planner: RowPlanner, settings: ImportSettings,
@@ -264,7 +265,7 @@ def learn_file(planner: RowPlanner, settings: ImportSettings,
     def first(row: SourceRow) -> bool:
         at = int(row.row)
         return at >> 3 < len(first_rows) and bool(first_rows[at >> 3] >> (at & 7) & 1)
-    planner.learn_contacts(filter(first, unheld(_rows(planner, settings, stopping, _watch(
+    _spilled(planner).learn_contacts(filter(first, unheld(_rows(planner, settings, stopping, _watch(
         progress, "learning the persons and organizations")), typed_source=_typed(settings))),
         places=places, persons=persons)
     return marks
@@ -661,8 +662,25 @@ def _rows_estimate(settings: ImportSettings, sampled: int) -> int:
 def _items(planner: RowPlanner, settings: ImportSettings,
            stopping: Stopping | None = None, *,
            progress: LoadProgress | None = None) -> Iterator[NewItem]:
-    for row in _rows(planner, settings, stopping, _watch(progress, "deciding the rows")):
-        yield planner.decide(row)
+    """Each manifest row decided (``RowPlanner.decide``), in row order; the learning pass's
+    mappings (``_spilled``) are taken on the way, and their file removed at the end."""
+    try:
+        for row in _rows(planner, settings, stopping, _watch(progress, "deciding the rows")):
+            yield planner.decide(row)
+    finally:
+        if planner.mapped_spill is not None:
+            planner.mapped_spill.close()
+            planner.mapped_spill = None
+
+
+def _spilled(planner: RowPlanner) -> RowPlanner:
+    """``planner`` with a fresh ``MappedSpill`` (the one before removed): its learning pass
+    over the contacts keeps each row's mapping there for the decide pass (``_items``), which
+    then maps only the rows that pass did not (issue 8: every row was mapped twice)."""
+    if planner.mapped_spill is not None:
+        planner.mapped_spill.close()
+    planner.mapped_spill = MappedSpill()
+    return planner
 
 
 def _imaged(items: Iterable[NewItem], planner: RowPlanner,

@@ -113,6 +113,7 @@ from .last_written import (
     three_way,
 )
 from .learned import SpilledDict, SpilledTable
+from .mapped_spill import MappedSpill
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
 from .mapping.rowmapper import latest_time, section_title
@@ -339,6 +340,9 @@ class RowPlanner:
         # (``agreed``): the base of the next three-way comparison (set with ``last_written``)
         self.records_agreed = False
         self.paths: UnseenPaths | None = None  # set by build: a JSON manifest's mapped paths
+        # the learning pass's mappings, for the decide pass not to map those rows again
+        # (``jobs.mapped_spill``: set by the pass's caller, closed after the decide's)
+        self.mapped_spill: MappedSpill | None = None
         self.key_problems: list[str] = []  # rows whose key the account cannot resolve
         # rows to create whose key a deal carries, or an earlier row to create gives, in
         # another spelling (x34r1 F3: the zeros a spreadsheet dropped), upsert and insert
@@ -1111,8 +1115,12 @@ class RowPlanner:
         if refusal is not None:
             return refusal
         try:
-            # a deactivated user fails only a row that sets it (x20r2 F4): checked below
-            mapped = self.mapper.map(row, defer_users=True)
+            # a row the learning pass mapped is not mapped again (``mapped_spill``)
+            spill = self.mapped_spill
+            mapped = spill.take(row) if spill is not None else None
+            if mapped is None:
+                # a deactivated user fails only a row that sets it (x20r2 F4): checked below
+                mapped = self.mapper.map(row, defer_users=True)
         except HeaderLine as exc:
             # its "key" is the key column's name: no record's, never a duplicate nor
             # contested (x13r5 F3: "duplicate source key 'Item ID'" on a repeated header)
@@ -1798,8 +1806,10 @@ class RowPlanner:
         and so send nothing (``_fails_alone``): a learning pass takes no e-mail, phone,
         name or organization address from them, for another row to send (x45r1 F1: a row
         failed on ``31/02/2026`` and the person another row made took its phone). The
-        decimal marks must be decided (``learn_marks``) before: a row is mapped here."""
-        mapper = self.mapper
+        decimal marks must be decided (``learn_marks``) before: a row is mapped here, and
+        kept for the decide pass in ``mapped_spill`` when one is set (a row whose mapping
+        holds errors, a deactivated user or an undecided currency, is mapped again)."""
+        mapper, spill = self.mapper, self.mapped_spill
         for row in rows:
             if self._undecoded_cell(row) is not None:
                 continue
@@ -1807,6 +1817,8 @@ class RowPlanner:
                 mapped = mapper.map(row, defer_users=True)
             except InputError:
                 continue
+            if spill is not None and not (mapped.deactivated or mapped.undecided):
+                spill.put(row, mapped)
             if not self._fails_alone(row, mapped):
                 yield mapped
 
