@@ -113,3 +113,28 @@ def test_a_spill_whose_file_cannot_be_made_is_off(monkeypatch: pytest.MonkeyPatc
     assert spill.take(_row(2)) is None
     assert spill.put_rows == 0
     assert "closed" in repr(spill)
+
+
+def test_a_mapping_of_other_types_than_marshals_own_is_not_kept() -> None:
+    """A value marshal would not give back as it was (a str subclass, an array of
+    addresses), or a row with a deactivated user's error, is not kept: None, mapped again;
+    the rows around it are kept, their types exact (a bool stays a bool, a float a float)."""
+    from array import array
+
+    from bulk.errors import InputError
+
+    class Given(str):
+        pass
+
+    spill = MappedSpill()
+    odd = _mapped(3)._replace(deal={"title": Given("x")})
+    listed = _mapped(4)._replace(person=PersonRef("Ann", "a@example.com",
+                                                  also=array("u", "b")))  # type: ignore[arg-type]
+    user = _mapped(5)._replace(deactivated={"owner_id": InputError("gone", row=5)})
+    typed = _mapped(6)._replace(deal={"title": "t", "active": True, "value": 2.0})
+    for n, mapped in ((2, _mapped(2)), (3, odd), (4, listed), (5, user), (6, typed)):
+        spill.put(_row(n), mapped)
+    assert [spill.take(_row(n)) for n in range(2, 7)] == [_mapped(2), None, None, None, typed]
+    back = spill.take(_row(6))
+    assert back is None  # (taken once)
+    assert spill.put_rows == 2
