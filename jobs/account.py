@@ -101,11 +101,14 @@ async def concurrently(*calls: Callable[[], Awaitable[object]]) -> None:
 
 
 async def load_catalog(ctx: CallContext, *, users: bool | Collection[str] = True,
-                       deal_fields: bool = True) -> Catalog:
+                       deal_fields: bool = True, stages: bool = True,
+                       pipelines: bool = True) -> Catalog:
     """Pipelines, stages, users and deal fields (all pages), pulled concurrently.
 
     ``users=False`` / ``deal_fields=False`` skip those pulls (20 and 10 tokens a page)
-    for a job that names no user or field (e.g. a stage move by pipeline and stage).
+    for a job that names no user or field (e.g. a stage move by pipeline and stage);
+    ``stages=False`` / ``pipelines=False`` skip those (5 tokens a page: a resume's check of
+    bodies naming none, ``jobs.resume_account_now``).
     ``users`` may also be the custom fields a mapping names (labels or codes): users are
     then pulled, after the deal fields, only when one of them is a user field (x14r2
     F2: an import with no owner column pulled none, and every row of a user-type custom
@@ -118,8 +121,9 @@ async def load_catalog(ctx: CallContext, *, users: bool | Collection[str] = True
     async def pull_users() -> None:
         got["users"] = await all_users(ctx)
 
-    await concurrently(lambda: pull("pipelines", "getPipelines"),
-                       lambda: pull("stages", "getStages"),
+    got.update(pipelines=[], stages=[])
+    await concurrently(*([lambda: pull("pipelines", "getPipelines")] if pipelines else []),
+                       *([lambda: pull("stages", "getStages")] if stages else []),
                        *([lambda: pull("deal_fields", "getDealFields")] if deal_fields else []),
                        *([pull_users] if users is True else []))
     catalog = Catalog.from_api(pipelines=got["pipelines"], stages=got["stages"],

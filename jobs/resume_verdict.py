@@ -110,6 +110,8 @@ def _after_refusals(store: JobStore) -> str:
     if store.kind == "import":
         return (f"{head}; with the mapping fixed (or what was deleted put back) it maps "
                 "those rows again and sends them")
+    if store.kind == "undo":
+        return f"{head.split(' and refuses')[0]}: {new_job_advice(store.kind)}"
     return f"{head}: then {new_job_advice(store.kind)}"
 
 

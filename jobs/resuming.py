@@ -54,7 +54,7 @@ from .person_key_version import keys_up_to_date
 from .prepared import sent_while_loading
 from .rechecks import recheck_batches, recheck_calls
 from .reloading import unloaded
-from .resume_account_now import ACCOUNT_CHECKED, account_check_calls, check_account
+from .resume_account_now import account_check_calls, account_checked, check_account
 from .resume_inputs import prepared_note
 from .resume_verdict import Verdict, verdict
 
@@ -435,8 +435,8 @@ async def _account_checked(store: JobStore, kind: Any, eng: Engine, command: str
         return Counter(), LOADED_AGAIN
     if ready is not None:
         await ready(store)
-    _refuse_unreachable(store, kind, eng, planned, ACCOUNT_CHECKED, command=command,
-                        unmade=True)
+    checked = account_checked(planned)
+    _refuse_unreachable(store, kind, eng, planned, checked, command=command, unmade=True)
     ops = ", ".join(f"{op} {n:,}" for op, n in sorted(planned.items()))
     cap, reads = eng.config.budget.max_tokens, tokens_of(planned)
     # (a retry's rows are still failed here, so its plan above counts no write of them:
@@ -445,12 +445,13 @@ async def _account_checked(store: JobStore, kind: Any, eng: Engine, command: str
     if cap is not None and (need := reads + write) > cap:
         raise BudgetExhausted(
             f"budget: --max-tokens is {cap:,}, and this {command}'s first write needs at "
-            f"least {need:,}: {ACCOUNT_CHECKED} ({ops}: {counted(reads, 'token')}), before a "
+            f"least {need:,}: {checked} ({ops}: {counted(reads, 'token')}), before a "
             f"write; pass a larger --max-tokens ({need:,} or more); nothing was read or sent "
             f"by this {command}", cap=cap, upfront="before anything was spent")
-    show(f"plan of the check first ({ACCOUNT_CHECKED}): calls: {ops}; tokens: {reads:,}")
-    await check_account(eng.ctx, store, command, named)
-    return Counter(eng.stats.calls_by_operation), ACCOUNT_CHECKED
+    show(f"plan of the check first ({checked}): calls: {ops}; tokens: {reads:,}")
+    for line in await check_account(eng.ctx, store, command, named, kind):
+        show(line)
+    return Counter(eng.stats.calls_by_operation), checked
 
 
 async def _before_run(store: JobStore, kind: Any, eng: Engine, loaded: Counter[str],

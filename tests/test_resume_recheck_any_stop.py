@@ -26,7 +26,10 @@ title = "title"
 [custom_fields]
 "Discount" = "disc"
 """
-CHECK_TOKENS = 20  # getDealFields 10 + getPipelines 5 + getStages 5
+# getDealFields 10 alone: the bodies name a custom field, no stage, pipeline or owner
+# (x46r5 F5: 20, the stages and pipelines read too)
+CHECK_TOKENS = 10
+STAGES_TOKENS = 5  # a move's bodies name a stage: getStages alone
 
 
 def _ids(sb: Sandbox, n: int) -> list[int]:  # noqa: F811
@@ -100,7 +103,7 @@ def test_resume_after_a_cap_stop_refuses_a_cap_below_the_check(sb: Sandbox,  # n
     """A cap that cannot pay the check's reads and a write: refused before any read."""
     jobs, job = _cap_stopped(sb, tmp_path)
     before = spent(sb)
-    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), "--max-tokens", "20")
+    resumed = cli(sb, jobs, "resume", job.name, "--job-dir", str(jobs), "--max-tokens", "12")
     assert resumed.exit_code == 4, resumed.output
     assert spent(sb) == before, resumed.output
     assert "nothing was read or sent" in resumed.output, resumed.output
@@ -171,7 +174,9 @@ def test_move_stage_resume_after_a_kill_refuses_a_stage_deleted_since(
     assert "Contact Made' no longer exists" in resumed.output, resumed.output  # Sales'
     assert "stage 'Sales" in resumed.output, resumed.output
     assert "updateDeal" not in delta(calls, requests(sb)), resumed.output
-    assert spent(sb) - before == resume_tokens(resumed.output) == CHECK_TOKENS
+    assert spent(sb) - before == resume_tokens(resumed.output) == STAGES_TOKENS
+    assert "the account's stages read again" in resumed.output, resumed.output
+    assert "getDealFields" not in delta(calls, requests(sb)), resumed.output
 
 
 def test_named_to_send_reads_a_merge_patch_and_a_retry_reads_failed_rows(
@@ -225,7 +230,20 @@ def test_retry_refuses_a_cap_below_the_check(sb: Sandbox, tmp_path: Path) -> Non
     sb.state.deals.rows[first]["is_archived"] = False
     state = _counts(job)
     before = spent(sb)
-    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "22")
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), "--max-tokens", "12")
     assert retried.exit_code == 4, retried.output
     assert "nothing was read or sent by this retry" in retried.output, retried.output
     assert spent(sb) == before and _counts(job) == state, retried.output
+
+
+def test_retry_with_no_failed_rows_refused_says_none_stay_failed(sb: Sandbox,  # noqa: F811
+                                                                 tmp_path: Path) -> None:
+    """A retry of a job stopped by its cap, no row failed, refused for a field deleted
+    since: it says nothing of failed rows (x46r5 F6: "its failed rows stay failed")."""
+    jobs, job = _cap_stopped(sb, tmp_path)
+    assert not _counts(job)[1].get(ItemState.FAILED)
+    _delete_field(sb, "Discount")
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs), *BIG)
+    assert retried.exit_code == 1, retried.output
+    assert "'Discount' no longer exists" in retried.output, retried.output
+    assert "failed rows" not in retried.output, retried.output

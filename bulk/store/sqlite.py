@@ -967,6 +967,19 @@ class JobStore:
             c.executemany(sql + "id = ?", [(i,) for i in ids])
             return len(ids)
 
+    def replace_payloads(self, payloads: Mapping[int, Mapping[str, Any]]) -> int:
+        """Rewrite these items' payloads (item id -> its new payload), all in one
+        transaction: a job kind narrowing what its items still to send write (an undo's
+        restores of a custom field deleted since: ``jobs.undo.gone_now``). Returns how many
+        were rewritten; an id that is no item is ignored."""
+        if not payloads:
+            return 0
+        dumps = orjson.dumps
+        with self._tx("rewrite payloads") as c:
+            c.executemany("UPDATE items SET payload = ? WHERE id = ?",
+                          [(dumps(dict(p)).decode(), i) for i, p in payloads.items()])
+        return len(payloads)
+
     def counts(self) -> dict[ItemState, int]:
         out = dict.fromkeys(ItemState, 0)
         for state, n in self._query("count items",

@@ -275,9 +275,11 @@ def _gone(body: Mapping[str, Any], now: _Account) -> list[tuple[str, str, Any]]:
     if labels is not None and (unknown := _several(_ints(body.get("label_ids")), labels)):
         out.append((field_group("label_ids"), "label_ids", unknown))
     for code, value in (body.get("custom_fields") or {}).items():
-        if value is None or now.fields is None:
+        if now.fields is None:
             continue
         spec = fields.get(code)
+        if value is None and spec is not None:
+            continue  # (a field deleted refuses an empty value too: f46p, x46r5 F2)
         ftype = (spec or {}).get("field_type")
         options = _option_ids(spec) if ftype in _OPTIONS else None
         if spec is None:

@@ -29,6 +29,7 @@ from bulk.store import (
 from bulk.wording import counted, noun
 
 from .. import last_written
+from ..catalog import Catalog
 from ..deals import (
     Deal,
     applied,
@@ -63,6 +64,7 @@ from .dead_links import (
     unplanned,
     unplanned_line,
 )
+from .gone_now import GONE_AT_CHECK, leave_gone
 from .moved import (
     MOVED_PERSON,
     after_plan,
@@ -195,6 +197,14 @@ class UndoJob:
 
     def __repr__(self) -> str:
         return "UndoJob()"
+
+    @staticmethod
+    def leave_gone(store: JobStore, catalog: Catalog, *, retry: bool = False) -> list[str]:
+        """The resume's / retry's account check found something the restores still to
+        send name gone (``jobs.resume_account_now.check_account``'s hook): those groups
+        dropped from them, the rest put back (``gone_now.leave_gone``; x46r5 F2: refused
+        for good, with no other command to finish the undo). Blocks (the store)."""
+        return leave_gone(store, catalog, retry=retry)
 
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
@@ -803,8 +813,14 @@ class UndoJob:
         for item in deals:
             deal_id = int(item.payload["deal_id"])
             refusal = kept.get(item.id) if item.op == "restore" else None
+            image = images.get(deal_id)
+            if image and item.op == "restore" and item.payload.get(GONE_AT_CHECK):
+                # narrowed by the resume's account check (``gone_now``): the groups it
+                # dropped are no change of anyone's (x46r5 F2: "Discount: 19 then, None
+                # now", a conflict)
+                image = image_part(image, write_groups(item.payload.get("changes") or {}))
+                images[deal_id] = image
             if refusal is None:
-                image = images.get(deal_id)
                 if item.op == "restore" and (since := narrowing.get(item.id)) and image:
                     # sent narrowed (``_narrow``): judged as what it sent
                     item = replace(item, payload=with_kept(item.payload, since))
