@@ -60,8 +60,9 @@ row held as Pipedrive did (``agreed``: the value both sides agreed on is a commo
 ancestor too, so the first change made in Pipedrive after a night that found the deal
 unchanged is kept, not reverted the next night) — and the same agreements found by an
 update's load, a ``plan update``'s too (``observe``; ``jobs.update_edits``: an update
-compares three ways by these rules, and its run's writes are recorded by
-``record_job``) —, dropped
+compares three ways by these rules, and its run's writes are recorded as an import's, by
+a ``Recorder``; ``jobs.last_written_runs``: what a killed run left, by the next plan or
+update) —, dropped
 for the deals an undo deleted and, for those it restored, the fields the undone job
 recorded (``forget``: what is there then is no write of this folder's, and the next
 import writes them as before; the other fields keep the base earlier imports set). Read

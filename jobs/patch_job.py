@@ -1,19 +1,18 @@
-"""``PatchJob``: the job kind that sends one prepared PATCH per item, and ``UpdateJob``.
+"""``PatchJob``: the job kind that sends one prepared PATCH per item.
 
 Shared by update and move-stage (``jobs.stages.MoveStageJob`` is a ``PatchJob``): the
 send, the reconcile of PATCHes left in flight, the re-read before a resume and the
 runner's re-check right before a batch is sent, each deciding an item against the deal
 as it is now (gone, unchanged, no longer selected, in conflict) — never re-sent
-blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every name.
+blindly. Moved out of ``jobs.updating`` (issue 8), which still re-exports every name;
+``UpdateJob`` is in ``jobs.update_job``.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from typing import Any, TypeVar, cast
 
 from bulk.calls import CallContext
@@ -22,7 +21,6 @@ from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
-from . import last_written
 from .account import key_moved, keyed_added_since, keyed_since_calls
 from .clock_skew import RECONCILE_MARGIN
 from .deals import (
@@ -450,24 +448,3 @@ class PatchJob:
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         return write_job_results(store, result, UPDATE_COLUMNS)
-
-
-class UpdateJob(PatchJob):
-    name = "update"
-    action = "updated"
-
-    async def run_ended(self, result: RunResult | None, stats: object) -> None:
-        """What the run wrote, recorded in this state folder (``last_written.record_job``,
-        off the loop, on every exit path: ``bulk.runner``): the base of the next update's
-        or upsert's three-way comparison (``jobs.update_edits``), forgotten by this job's
-        undo as an import's is. A record that cannot be written is logged: the next
-        update then sends every differing field, as before."""
-        store = self._store
-        base_url = (store.config.get("engine") or {}).get("base_url") if store else None
-        if store is None or not base_url:
-            return
-        try:
-            await in_thread(partial(last_written.record_job, store, str(base_url)))
-        except (OSError, sqlite3.Error) as exc:
-            _log.warning("the state folder's record of what this update wrote could not be "
-                         "written (%s): the next update sends every differing field", exc)

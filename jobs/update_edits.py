@@ -21,8 +21,10 @@ now and the row:
 
 Each load (a plan's too: a fact about the account and the file, nothing written to
 Pipedrive) records the fields where the row and the deal agree (``last_written.observe``);
-an update's run records what it wrote as its run ends (``UpdateJob.run_ended``:
-``last_written.record_job``), so its undo forgets them as an import's (``jobs.undo``).
+an update's run records what it wrote as its rows settle (``UpdateJob``:
+``last_written.Recorder``), so its undo forgets them as an import's (``jobs.undo``); what
+a run killed before its end settled is recorded as the next load opens the record
+(``last_written_runs.catch_up``, x46r6 F1), its writes in doubt said, not recorded.
 Never imports ``jobs.updating``.
 """
 
@@ -39,6 +41,7 @@ from bulk.wording import counted
 from .catalog import Catalog
 from .deals import label, shown
 from .last_written import CUSTOM, GROUP_NAMES, LastWritten, ThreeWay, agreed, group_of, observe, three_way
+from .last_written_runs import catch_up
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
 
@@ -105,13 +108,16 @@ class UpdateRecord:
         reads the state folder's secret); None when ``base_url`` is None."""
         if not base_url:
             return None
-        try:
-            return cls(base_url, await in_thread(lambda: LastWritten.open(base_url)))
+        try:  # first what a run killed before its end left unrecorded (x46r6 F1)
+            caught = await in_thread(lambda: catch_up(base_url))
+            made = cls(base_url, await in_thread(lambda: LastWritten.open(base_url)))
         except (OSError, sqlite3.Error) as exc:
             made = cls(base_url, None)
             made.notes.append(f"the state folder's record of what this machine wrote or found "
                               f"could not be read ({exc}): every differing field is sent")
             return made
+        made.notes.extend(caught)
+        return made
 
     def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
              changes: dict[str, Any], catalog: Catalog) -> Ruled:

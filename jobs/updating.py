@@ -70,7 +70,7 @@ from .mapping import RowMapper
 from .mapping.rowmapper import close_time_conflict, close_time_reason, close_times, latest_time
 from .mapping.spec import CLOSE_TIMES
 from .merged_deals import Merge
-from .patch_job import UPDATE_COLUMNS, PatchJob, UpdateJob
+from .patch_job import UPDATE_COLUMNS, PatchJob
 from .prepared import (
     LOAD_ERROR,
     META_KEY_CHANGED,
@@ -109,6 +109,7 @@ from .results import (
 from .selection import parse_id
 from .similar_keys import SimilarKeys
 from .update_edits import UpdateRecord
+from .update_job import UpdateJob
 from .update_mapping import UpdateMapping, UpdateSection, wanted_values
 
 MAX_CUSTOM_KEYS = 15  # getDeals' custom_fields parameter takes at most 15 keys

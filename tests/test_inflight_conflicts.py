@@ -620,7 +620,7 @@ async def test_a_patch_answered_404_says_the_deal_went_after_it_was_read() -> No
     "404 Deal not found (updateDeal)", where the re-check gives the same case its reason."""
     from bulk.errors import NotFound
     from bulk.store import Item
-    from jobs.patch_job import UpdateJob
+    from jobs.update_job import UpdateJob
 
     class Ctx:
         async def call(self, op: str, **kw: Any) -> Any:
