@@ -182,6 +182,9 @@ class ThreeWay:
     kept: tuple[tuple[str, Any, Any], ...] = ()
     both: tuple[tuple[str, Any, Any], ...] = ()
     held: tuple[tuple[str, Any, Any], ...] = ()
+    # the fields of the ``kept`` / ``held`` groups Pipedrive changed (record names): what
+    # a note names (x46r6 F3: "kept lost_reason, status" when only the reason changed)
+    moved: frozenset[str] = frozenset()
 
     @property
     def unsent(self) -> frozenset[str]:
@@ -247,10 +250,12 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     kept: list[tuple[str, Any, Any]] = []
     both: list[tuple[str, Any, Any]] = []
     held: list[tuple[str, Any, Any]] = []
+    moved: set[str] = set()
     for members in groups.values():
         ours = {name for name, _, value, was in members if was is None or digest(value) != was}
         theirs = {name for name, now, _, was in members if was is not None and digest(now) != was}
         if not ours or "status" in theirs - ours:  # kept: Pipedrive alone changed the status
+            moved |= theirs
             for name, now, value, _ in members:
                 (held if name in ours else kept).append((name, now, value))
             continue
@@ -267,7 +272,7 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
             else:
                 send[name] = value
         both.extend(cleared)  # said, not sent: the status change empties them
-    return ThreeWay(send, tuple(kept), tuple(both), tuple(held))
+    return ThreeWay(send, tuple(kept), tuple(both), tuple(held), frozenset(moved))
 
 
 def cleared_by(body: Mapping[str, Any]) -> tuple[str, ...]:

@@ -238,9 +238,10 @@ def refused(item: Item) -> Outcome | None:
 def write_job_results(store: JobStore, result: RunResult | None,
                       columns: Sequence[str], *, extra: Mapping[str, Any] | None = None,
                       lines_extra: Sequence[str] = (),
-                      rowless_ops: Sequence[str] = ()) -> list[str]:
+                      rowless_ops: Sequence[str] = (), rows_extra: str = "") -> list[str]:
     """Rewrite the job's result files from its store; the lines the CLI prints.
-    ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines."""
+    ``extra``: a kind's own summary.json entries; ``lines_extra``: its own lines;
+    ``rows_extra``: its words after the rows line's actions ("; 3 fields kept ...")."""
     stats = result.stats if result is not None else None
     summary = {"rate_limited": stats.rate_limited if stats else 0,
                "reconciled": stats.reconciled if stats else 0, **(extra or {})}
@@ -251,7 +252,7 @@ def write_job_results(store: JobStore, result: RunResult | None,
     data = orjson.loads(paths["summary"].read_bytes())
     rows = data["rows"]
     did = ", ".join(f"{n:,} {a}" for a, n in data["actions"].items()) or "nothing done"
-    lines = [f"rows: {rows['total']:,} — {did}; {rows['failed']:,} failed; "
+    lines = [f"rows: {rows['total']:,} — {did}{rows_extra}; {rows['failed']:,} failed; "
              f"{rows['unprocessed']:,} unprocessed", *lines_extra,
              tokens_line(data)]
     return lines + [f"{name:>12}: {path}" for name, path in paths.items()]

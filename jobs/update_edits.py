@@ -31,16 +31,28 @@ Never imports ``jobs.updating``.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bulk.clock import in_thread
+from bulk.store import Item, ItemState
 from bulk.wording import counted
 
 from .catalog import Catalog
 from .deals import label, shown
-from .last_written import CUSTOM, GROUP_NAMES, LastWritten, ThreeWay, agreed, group_of, observe, three_way
+from .last_written import (
+    CUSTOM,
+    EDITED,
+    GROUP_NAMES,
+    LastWritten,
+    ThreeWay,
+    agreed,
+    edited_counts,
+    group_of,
+    observe,
+    three_way,
+)
 from .last_written_runs import catch_up
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
@@ -69,7 +81,7 @@ def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
                          f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
     if decided.kept:
-        notes.append(f"kept Pipedrive's {', '.join(name(f) for f, _, _ in decided.kept)}: "
+        notes.append(f"kept Pipedrive's {kept_names(decided, name)}: "
                      f"changed in Pipedrive {SINCE}, not in the file: not sent")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
@@ -82,6 +94,33 @@ def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
                      f"{SINCE}, and its reason and times go with it, kept whole "
                      f"({pairs(decided.held)})")
     return "; ".join(notes) or None
+
+
+# a status's members as a kept group's note names them (``kept_names``)
+_STATUS_WORDS = {"lost_reason": "lost reason", "won_time": "won time",
+                 "lost_time": "lost time", "close_time": "close time"}
+
+
+def kept_names(decided: ThreeWay, name: Callable[[str], str]) -> str:
+    """The fields ``decided`` kept, a group of fields (``deals.FIELD_GROUPS``) named as a
+    group, as undo names groups, by what Pipedrive changed in it (``ThreeWay.moved``),
+    after "kept Pipedrive's": "status with its lost reason" (only the reason moved; before,
+    "lost_reason, status": the status untouched named too), "status with its reason and
+    times" (the status moved), "stage with its pipeline" (before, "stage_id" alone when
+    the deal moved pipeline), "amount with its currency"; any other field by ``name``."""
+    out: list[str] = []
+    for group in dict.fromkeys(group_of(f) for f, _, _ in decided.kept):
+        members = [f for f, _, _ in decided.kept if group_of(f) == group]
+        if group == "status":
+            moved = [w for f, w in _STATUS_WORDS.items() if f in decided.moved]
+            out.append("status with its reason and times" if "status" in decided.moved
+                       or not moved else f"status with its {' and '.join(moved)}")
+        elif group in ("value", "stage_id"):
+            out.append("amount with its currency" if group == "value"
+                       else "stage with its pipeline")
+        else:
+            out.extend(name(f) for f in members)
+    return ", ".join(out)
 
 
 class UpdateRecord:
@@ -178,4 +217,35 @@ class UpdateRecord:
             self._record = None
 
 
-__all__ = ["SINCE", "Ruled", "UpdateRecord", "row_note"]
+def settled_edits(items: Iterable[Item]) -> dict[str, int]:
+    """An update's ``edited_kept``, ``edited_rows``, ``edited_both``, ``edited_held``
+    (``last_written.edited_counts``, as the upsert import's summary has them under
+    ``load``) over its rows that settled (done, skipped: a row failed or never sent kept
+    nothing), each row's counts as its load stored them (``EDITED``: in its payload, or
+    in the result a row skipped at load carries there)."""
+    settled: list[Mapping[str, Any]] = []
+    for item in items:
+        if item.state not in (ItemState.DONE, ItemState.SKIPPED):
+            continue
+        payload = item.payload or {}
+        edits = payload.get(EDITED, (payload.get("result") or {}).get(EDITED))
+        if isinstance(edits, Mapping):
+            settled.append(edits)
+    return edited_counts(settled)
+
+
+def edited_words(counts: Mapping[str, int]) -> str:
+    """The end line's words on ``settled_edits``: "; 3 fields kept from Pipedrive, 1 written
+    over a change made there" ("" when none)."""
+    parts = []
+    if kept := counts.get("edited_kept", 0):
+        parts.append(f"{counted(kept, 'field')} kept from Pipedrive")
+    if both := counts.get("edited_both", 0):
+        parts.append(f"{counted(both, 'field')} written over a change made there too")
+    if held := counts.get("edited_held", 0):
+        parts.append(f"{counted(held, 'field')} held with a status changed there")
+    return "".join(f"; {p}" for p in parts)
+
+
+__all__ = ["SINCE", "Ruled", "UpdateRecord", "edited_words", "kept_names", "row_note",
+           "settled_edits"]

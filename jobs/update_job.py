@@ -14,10 +14,12 @@ from functools import partial
 from bulk.calls import CallContext
 from bulk.clock import in_thread
 from bulk.runner import RunResult
-from bulk.store import Item, ItemState, Outcome
+from bulk.store import Item, ItemState, JobStore, Outcome
 
 from . import last_written, last_written_runs
-from .patch_job import PatchJob
+from .patch_job import UPDATE_COLUMNS, PatchJob
+from .prepared import write_job_results
+from .update_edits import edited_words, settled_edits
 
 _log = logging.getLogger("pdbulk.update")  # a library prints nothing
 # seconds between an update's record batches (``last_written.Recorder``): a kill -9 leaves
@@ -81,5 +83,14 @@ class UpdateJob(PatchJob):
             _log.warning("the state folder's record of what this update wrote could not be "
                          "written (%s): the next update sends every differing field", exc)
 
+
+    def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
+        """``PatchJob``'s result files and lines, with the three-way comparison's counts
+        (``update_edits.settled_edits``): summary.json's ``load.edited_kept``,
+        ``edited_rows``, ``edited_both``, ``edited_held``, as the upsert import's, and
+        the rows line's "; 3 fields kept from Pipedrive" (x46r6 F2: neither said them)."""
+        counts = settled_edits(store.items())
+        return write_job_results(store, result, UPDATE_COLUMNS, extra={"load": counts},
+                                 rows_extra=edited_words(counts))
 
 __all__ = ["RECORD_SECONDS", "UpdateJob"]

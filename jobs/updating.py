@@ -63,6 +63,7 @@ from .deals import (
 )
 from .import_checks import mapping_defaults
 from .keyset import KeySet
+from .last_written import EDITED
 from .learned import SpilledDict
 from .load_progress import LoadProgress, Watch
 from .load_stop import checked, stoppable
@@ -590,16 +591,18 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     changes = with_status_times(current, wanted, deal_changes(
         current, wanted, currency_alone=True, types=field_types(catalog.deal_fields)))
     edited = None  # a field kept from Pipedrive or written over a change made there
+    counts: dict[str, int] = {}  # its ``ThreeWay.counts()``: the summary's ``load.edited_*``
     if record is not None:  # (before the owner's check: a kept owner is not sent)
         ruled = record.rule(deal_id, current, wanted, changes, catalog)
-        changes, edited = ruled.changes, ruled.note
+        changes, edited, counts = ruled.changes, ruled.note, ruled.counts
     if (user := set_to_deactivated(changes, deactivated)) is not None:
         prep.fail(source.row, ref, user.reason, op="update", values=source.values,
                   column=user.column, line=source.line)
         return
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged",
-                                    **({"note": edited} if edited else {})}, op="update",
+                                    **({"note": edited} if edited else {}),
+                                    **({EDITED: counts} if counts else {})}, op="update",
                   values=source.values, deal_id=deal_id)
         return
     names = changed_names(changes, catalog)
@@ -612,7 +615,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                    edited)))
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values),
-        **({ROW_NOTE: said} if said else {})}), "update")
+        **({ROW_NOTE: said} if said else {}), **({EDITED: counts} if counts else {})}), "update")
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 
 
