@@ -8,6 +8,7 @@ are not recorded as written, and said."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import urllib.request
 from pathlib import Path
 
@@ -73,6 +74,12 @@ def test_a_colleagues_edit_after_a_killed_update_is_kept_by_the_next_update(
         said = _cli(sb, "plan", "update", str(manifest), "-m", str(mapping), *where)
         _cli(sb, "update", str(manifest), "-m", str(mapping), "--yes", *where)
         titles = {d["id"]: d["title"] for d in sb.state.deals.rows.values()}
+    record = sqlite3.connect(Path(os.environ["PDBULK_STATE_DIR"]) / "last-written.sqlite3")
+    try:  # the runs not ended: the killed one while its writes in doubt wait for a resume
+        runs = [job for (job,) in record.execute("SELECT job FROM runs")]
+    finally:
+        record.close()
+    assert runs == ([killed.name] if doubt else []), (runs, doubt)
     assert {i: titles[i] for i in edited} == {i: f"Colleague {i}" for i in edited}
     assert all(titles[i] == f"File title {i}" for i in range(1, N + 1) if i not in edited)
     assert "5 fields of 5 deals changed in Pipedrive" in said, said
