@@ -85,3 +85,43 @@ def test_a_colleagues_edit_after_a_killed_update_is_kept_by_the_next_update(
     assert "5 fields of 5 deals changed in Pipedrive" in said, said
     if doubt:  # the dead run's writes in doubt are not taken as written: said, with the way out
         assert f"job {killed.name}" in said and "in doubt" in said, said
+
+
+class _Store:
+    """As much of a job store as ``register`` and ``forget_written`` read."""
+
+    def __init__(self, job_id: str, directory: Path, source: str | None = None) -> None:
+        self.job_id, self.directory, self._source = job_id, directory, source
+        self.config = {"engine": {"base_url": "http://127.0.0.1:1"}}
+
+    def items(self, state: object = None) -> list[object]:
+        return []
+
+    def meta_get(self, key: str) -> object:
+        return self._source if key == "source_job" else None
+
+
+def test_an_undo_of_a_killed_update_unregisters_it(tmp_path: Path) -> None:
+    """The undo of an update a kill left registered drops it: the next update's
+    ``catch_up`` never records the writes the undo put back (they would read as kept
+    from Pipedrive, and the file's values would not be sent again)."""
+    from typing import cast
+
+    from bulk.store import JobStore
+    from jobs import last_written_runs
+    from jobs.undo.job import forget_written
+
+    last_written_runs.register(cast(JobStore, _Store("killed-1", tmp_path)),
+                               "http://127.0.0.1:1")
+    record = Path(os.environ["PDBULK_STATE_DIR"]) / "last-written.sqlite3"
+
+    def runs() -> list[str]:
+        conn = sqlite3.connect(record)
+        try:
+            return [job for (job,) in conn.execute("SELECT job FROM runs")]
+        finally:
+            conn.close()
+    assert runs() == ["killed-1"]
+    forget_written(cast(JobStore, _Store("undo-1", tmp_path, source="killed-1")))
+    assert runs() == []
+
