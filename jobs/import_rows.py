@@ -2490,6 +2490,8 @@ class RowPlanner:
                     (tf.email_key(person.email), tf.name_match_key(person.name)),
                     (linked, kept))
             return self._found_ref(index, person, (linked, kept))
+        if index is not None and person.also:
+            _one_account_person(index, person)
         found = index.match(person.email, person.name, person.phone,
                             org_id if isinstance(org_id, int) else None,
                             prefer=linked if isinstance(linked, int) else None,
@@ -2873,6 +2875,36 @@ def _org_ident(org: Mapping[str, Any] | None) -> tuple[str, object] | None:
     if isinstance(org.get("id"), int):
         return ("id", org["id"])
     return ("key", org["key"]) if org.get("key") is not None else None
+
+
+def _one_account_person(index: PersonIndex, person: PersonRef) -> None:
+    """InputError (nothing sent for the row) when the row's addresses are two or more
+    different persons' of the account and its name is not one of theirs alone: which is
+    it? (x46r4 F1: a bare ``jane@roe.com; jr@new.com`` the import failed by the file's
+    names went to jane@roe.com's person on ``retry``, which reads no file.) The same in
+    an import, a retry and a resume: the lookups the index holds, no call. A row whose
+    other addresses are no one's, or a shared one (info@: ``PersonIndex._owner``), is
+    left to ``PersonIndex.match``; a named row whose name is one of the persons' alone
+    is that person (x10r4 F4)."""
+    owners: dict[int, str] = {}  # person id → the first of the row's addresses it has
+    for address in (person.email, *person.also):
+        if address and tf.email_key(address) not in index.shared \
+                and (pid := index.owner_of(address)) is not None:
+            owners.setdefault(pid, address)
+    if len(owners) < 2:
+        return
+    named = set() if unnamed(person.name, person.email) else \
+        {pid for pid, _, _ in index.named(person.name)} & owners.keys()
+    if len(named) == 1:
+        return
+    them = "; ".join(f"{address} is person {pid} {index.names.get(pid) or '(no name)'!r}"
+                     for pid, address in owners.items())
+    said = "the row gives no name" if unnamed(person.name, person.email) else \
+        f"none of them is named {person.name!r}" if not named else \
+        f"{len(named)} of them are named {person.name!r}"
+    raise InputError(f"the row's addresses are {len(owners)} different persons' of the "
+                     f"account and {said} ({them}): which is it? Give the row its "
+                     "person's name, or that person's addresses alone")
 
 
 def _by_other_address(index: PersonIndex, person: PersonRef) -> tuple[int, str] | None:

@@ -111,7 +111,11 @@ async def test_the_sandbox_links_the_accounts_person_for_both_rows(tmp_path: Pat
             tmp_path / str(n), KENJI_MAPPING, "Key,Title,Name,Email,Phone,Org\n", file,
             seed=("S0,D0,Jane Roe,jane@roe.com,,",))
         assert one_file == ([jane], {"D0": jane, "D1": jane, "D2": jane}), one_file
-        assert one_by_one[1]["D1"] == jane, one_by_one
+        # one by one, D2 first made a second Jane Roe of jr@new.com: the bare cell's
+        # addresses are then two persons' of the account, and it fails (x46r4 F1); D2
+        # last, it is the account's Jane Roe as in one file
+        assert ("D1" in one_by_one[1]) is (n == 0), one_by_one
+        assert one_by_one[1].get("D1", jane) == jane, one_by_one
 
 
 # three persons of their own names, one of two addresses; a fourth of the second's name
