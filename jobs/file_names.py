@@ -10,16 +10,17 @@ other order made one.
 
 A bare row is a row like any other once named: the planner's learning pass
 (``RowPlanner._learn_persons``, before any row is decided) shows this every named row's
-addresses (``see``), keeps the bare rows aside and, once every row is read, names each by
-the file's **most frequent** name for the addresses of its cell (``name_of``: names
-compared by their name key; a tie: the first seen; the spelling: its first), then learns
-it under that name; a row of it is decided under that name too (``name_for``). A function
-of the file's rows, never of their order (README, "Persons and organizations of the
-file"), so a resume or a load again names it the same. An address no named row gives
-keeps its bare name. A bare cell (or group) whose addresses the named rows give no one
-name in common is two persons of the file: its rows fail (``split_for``), learned by no
-one (x45r10 F1: ``J. Roe`` of ``jane@roe.com``, ``Jr New`` of ``jr@new.com`` and a bare
-``jane@roe.com; jr@new.com`` made one person in 2 of 6 orders, two in the others).
+addresses (``see``), keeps the bare rows aside and, once every row is read, names each
+by the file's **most frequent** name for the addresses of its cell (``name_of``: names
+compared by their name key; a tie: the fullest spelling, then the least, ``most_given``;
+the spelling: its first), then learns it under that name; a row of it is decided under
+that name too (``name_for``). A function of the file's rows, never of their order
+(README, "Persons and organizations of the file"), so a resume or a load again names it
+the same. An address no named row gives keeps its bare name. A bare cell (or group)
+whose addresses the named rows give no one name in common is two persons of the file:
+its rows fail (``split_for``), learned by no one (x45r10 F1: ``J. Roe`` of
+``jane@roe.com``, ``Jr New`` of ``jr@new.com`` and a bare ``jane@roe.com; jr@new.com``
+made one person in 2 of 6 orders, two in the others).
 
 Memory (a 1,000,000-row file): 16 bytes an address of a named row (its first name's
 number and rows), ~14 bytes a distinct name (``Numbering``) and ~8 more with the UTF-8 of
@@ -93,15 +94,16 @@ class FileNames:
 
     def name_of(self, addresses: Iterable[int]) -> str | None:
         """The name the file's named rows give a bare cell of these addresses (their
-        numbers, the cell's order): the most frequent over them all, a tie to the first
-        seen (``max`` keeps the first of equals); None when no named row gives one."""
+        numbers, the cell's order): the most frequent over them all, a tie to the fullest
+        spelling, then the least (``most_given``: no row order in it, x46r4 F2); None when
+        no named row gives one."""
         tally: dict[int, int] = {}
         for a in addresses:
             for n, rows in self._given(a):
                 tally[n] = tally.get(n, 0) + rows
         if not tally:
             return None
-        return self._spelling(max(tally.items(), key=lambda seen: seen[1])[0])
+        return most_given({self._spelling(n): rows for n, rows in tally.items()})
 
     def _given(self, address: int) -> Iterable[tuple[int, int]]:
         """The (name number, rows) the named rows give the address numbered ``address``."""
@@ -241,6 +243,13 @@ class FileNames:
 
 def _cell(addresses: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(tf.email_key(a) for a in addresses if a)
+
+
+def most_given(tally: dict[str, int]) -> str:
+    """The name of most rows in ``tally`` (a name -> its rows), a tie to the fullest
+    spelling (most characters: ``Jane Roe`` before ``J. Roe``), then the least in code
+    point order: a function of the rows, never of their order (x46r4 F2)."""
+    return min(tally, key=lambda name: (-tally[name], -len(name), name))
 
 
 def unnamed(name: str | None, address: str | None) -> bool:

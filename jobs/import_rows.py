@@ -75,7 +75,7 @@ from .deals import (
     shown,
     with_status_times,
 )
-from .file_names import FileNames, unnamed
+from .file_names import FileNames, most_given, unnamed
 from .import_account_now import catalog_users
 from .import_checks import KeySet, UnseenPaths, check_columns, effective_header
 from .import_items import (
@@ -454,6 +454,10 @@ class RowPlanner:
         # the name the file gives an address its first row gives bare (x44r9 F6: a person
         # named ``jane@roe.com`` while later rows name her ``Jane Roe``; ``learn_persons``)
         self._file_names = FileNames()
+        # an identity (``_identities``' hash) of a group of rows of several names joined
+        # by an address each gives alone -> the group's name (``_learn_persons``)
+        self._group_names: dict[int, str] = {}
+        self._persons_learned = False  # (``_learn_persons`` ran: the file's persons known)
         self._orgs: dict[str, dict[str, Any]] = {}
         # organization match key -> {address match key: the address as first written}: every
         # address the file names the organization at (``learn_places``; None: not learned)
@@ -1894,6 +1898,18 @@ class RowPlanner:
         addresses = Numbering()  # an address (its key's hash) -> its number
         named = array("q")  # the number -> the hash of the first name giving it
         shared: set[int] = set()
+        # an address's number -> 1: given in a cell of several, 2: by two names or more;
+        # both, no one's to take (``shared``, once the file is read: any row order)
+        given_how = bytearray()
+        # an address given alone -> the first identity giving it so (-1: none): the rows
+        # giving one address alone are one person whatever their names (one address, one
+        # person, as the account matches it: x46r4 F2), named after grouping by their most
+        # frequent name (``_group_name``): the name of that first row (by the address's
+        # number; on disk once many), and each identity of a row of another name giving
+        # it alone -> (that first identity, its row's name), joined once every row is read
+        alone = array("q")
+        alone_named = SpilledDict()
+        crossed: dict[int, tuple[int, str]] = {}
         names = FileNames()  # the names the file gives an address first given bare
 
         def root(x: int) -> int:
@@ -1949,18 +1965,35 @@ class RowPlanner:
             ids = [(numbered(h), text) for h, text in _identities(person, name)]
             if not ids:
                 return
+            lone = -1
             if email:
                 name_hash = hash(name)
-                for a, k in map(address_number, (email, *person.also)):
+                for a, _ in map(address_number, (email, *person.also)):
                     if named_row:  # (a bare row: named by them, ``FileNames``)
                         names.see(a, person.name, name)
                     if a == len(named):
                         named.append(name_hash)
+                        given_how.append(0)
                     elif named[a] != name_hash:
-                        shared.add(k)
+                        given_how[a] |= 2
+                    if person.also:
+                        given_how[a] |= 1
+                    elif lone < 0:
+                        lone = a
             for n, _ in ids:
                 given[n] += 1
             first = ids[0][0]  # (its e-mails come first)
+            if lone >= 0:
+                if len(alone) <= lone:  # (grown for an address given alone only)
+                    alone.extend(array("q", [-1]) * (lone + 1 - len(alone)))
+                if (other := alone[lone]) < 0:
+                    alone[lone] = first
+                    alone_named[str(lone)] = person.name
+                elif other != first and first not in crossed:  # (another name's row)
+                    keep(other, email or "")
+                    keep(first, email or "")
+                    crossed[first] = (other, person.name)
+                    crossed.setdefault(other, (other, alone_named[str(lone)]))
             for n, _ in ids[1:]:
                 if email and hashes[n] & 1:  # a phone given with an address: joined below
                     attach(n, first)
@@ -2000,8 +2033,10 @@ class RowPlanner:
                 continue  # (the row fails: it lends its addresses and phone to no one)
             take(person, org_key, named_row=False)
         bare = SpilledDict()  # (the bare rows freed, on disk or not)
+        shared.update(addresses.keys[a] for a, how in enumerate(given_how) if how == 3)
         addresses.clear()
-        del named[:]
+        del named[:], alone[:], given_how[:]
+        alone_named = SpilledDict()
         names.done()
         self._file_names = names
         contested = self._join_phones(attached, more_attached, root, union, text_of, hashes)
@@ -2036,6 +2071,7 @@ class RowPlanner:
                          *(i for n in numbers for i in _identities(PersonRef(name, phone=n)))):
                 if (of_h := number.get(h)) is not None:
                     members[root(of_h)] += 1
+        group_of = self._join_names(crossed, root, union, members)
         # read-only from here: a large table goes to disk (SpilledTable), emptied as it goes
         file_at = {slot: (mails, numbers) for slot, (_, mails, numbers) in at.items()}
         at.clear()  # (closures hold it: emptied, not unbound)
@@ -2055,6 +2091,9 @@ class RowPlanner:
             if not whole[r := root(n)] and (written := text_of(n)) is not None \
                     and (h & 1 or hash(tf.email_key(written)) not in shared):
                 kept = found.setdefault(r, ([], []))[h & 1]
+                if group_of and not h & 1 \
+                        and tf.email_key(written) in map(tf.email_key, kept):
+                    continue  # (one address under two names' identities: once)
                 if len(kept) < GIVEN_KEPT:
                     kept.append(written)
                 elif r not in capped:
@@ -2066,8 +2105,34 @@ class RowPlanner:
         held = {r: (tuple(mails), tuple(phones)) for r, (mails, phones) in found.items()}
         del found
         persons = {h: held[r] for n, h in enumerate(hashes) if (r := root(n)) in held}
+        self._group_names = {h: group for n, h in enumerate(hashes)
+                             if (group := group_of.get(root(n))) is not None} \
+            if group_of else {}
+        self._persons_learned = True
         del held, hashes[:], parent[:]
         self._file_persons = SpilledTable.of(persons)
+
+    @staticmethod
+    def _join_names(crossed: Mapping[int, tuple[int, str]], root: Callable[[int], int],
+                    union: Callable[[int, int], int], members: array[int]) -> dict[int, str]:
+        """Join the rows of several names that give one address alone (``crossed``: an
+        identity -> the first identity giving that address alone, and its row's name):
+        one person, whatever the names (one address, one person, as the account matches
+        it). Returns each such group's root -> its name: the most frequent of its rows
+        (each name's rows: its own component's, before this join), a tie to the fullest
+        spelling, then the least (``most_given``) — of the set of rows, never of their
+        order (x46r4 F2: the first row's name was taken, "J. Roe" of one row over "Jane
+        Roe" of two)."""
+        if not crossed:
+            return {}
+        rows = {root(n): (members[root(n)], name) for n, (_, name) in crossed.items()}
+        for n, (other, _) in crossed.items():
+            union(other, n)
+        tallies: dict[int, dict[str, int]] = {}
+        for r, (count, name) in rows.items():
+            tally = tallies.setdefault(root(r), {})
+            tally[name] = tally.get(name, 0) + count
+        return {r: most_given(tally) for r, tally in tallies.items()}
 
     def _join_phones(self, attached: array[int], more: AbstractSet[tuple[int, int]],
                      root: Callable[[int], int], union: Callable[[int, int], int],
@@ -2544,12 +2609,19 @@ class RowPlanner:
             key = f"n:{name_key}|p:{tf.phone_claim(phone_key)}"
         else:  # a name, at its organization when it has one (x17r1 S2)
             key = person_key_at(name_key, at) if at is not None else f"n:{name_key}"
-        if key not in self._persons and phone_key and name_key:
+        if key not in self._persons and phone_key and name_key \
+                and not (person.email and self._persons_learned):
             # an earlier row's new person of this name and phone, as PersonIndex.match finds
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
-            # and phone, then "Lu Ma" with the phone alone, made two persons)
-            earlier = self._phone_persons(phone_key, person)
+            # and phone, then "Lu Ma" with the phone alone, made two persons). A row with an
+            # e-mail of a file learned (``learn_persons``) is the person its address makes:
+            # the learning joined the rows of its name and phone to it when they are one; a
+            # person of the phone an earlier row made is of the row order (x46r4 F2); so
+            # is a person with an address for a row without one (the learning joined them
+            # when they are one: then the row has the address)
+            earlier = [k for k in self._phone_persons(phone_key, person)
+                       if not self._persons_learned or k.startswith("n:")]
             if len(earlier) > 1:
                 raise _which_person(person.name, "have the row's phone", phone_advice(
                     phone_key, (k for e in earlier for k in map(tf.phone_key, (
@@ -2586,7 +2658,8 @@ class RowPlanner:
             # (a row naming its person by its address alone has the name the file's rows
             # give its cell by now: ``_person_ref``, ``FileNames``, x44r9 F6)
             first = self._persons[key] = (
-                person.name, number, self._one_org(org), also, person.more_phones)
+                self._group_name(person) or person.name, number, self._one_org(org), also,
+                person.more_phones)
             for alt in also:  # its other addresses name it too, in this file
                 self._person_alias.setdefault(person_email_key(alt), key)
             if person.email and key == person_email_key(person.email) \
@@ -2630,6 +2703,17 @@ class RowPlanner:
         return {"kind": "person", "key": key, "body": body, "org": first_org,
                 **({"linked": linked} if linked else {}),
                 **({"namesakes": namesakes} if namesakes else {})}
+
+    def _group_name(self, person: PersonRef) -> str | None:
+        """The name of the file's group of rows of several names ``person`` (as the file
+        gives it: ``_joined``) is one of (``_learn_persons``), else None; None too when it
+        is the row's own name (then as the row spells it: ``ANN  LEE`` of ``Ann Lee``)."""
+        if not self._group_names:
+            return None
+        for h, _ in _identities(person):
+            if (name := self._group_names.get(h)) is not None:
+                return None if tf.names_agree(name, person.name) else name
+        return None
 
     def _found_ref(self, index: PersonIndex, person: PersonRef,
                    found: tuple[int, str]) -> dict[str, Any]:

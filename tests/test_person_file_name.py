@@ -2,8 +2,8 @@
 name, then ``Jane Roe <jane@roe.com>`` (or a name column ``Jane Roe``) in later rows, was
 created named ``jane@roe.com`` (93 of a 1,365-row file's persons). The name is now the one
 the whole file gives the address (learned before any row is decided): its most frequent,
-ties to the first seen; a person of the account that has the address is linked, never
-renamed; a resume makes the person the load decided."""
+ties to the fullest spelling, then the least (x46r4 F2); a person of the account that has
+the address is linked, never renamed; a resume makes the person the load decided."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ title = "title"
 name = "name"
 email = "mail"
 """
-# bare first, then two names, the most frequent second (x44r9 F6); a tie to the first seen;
+# bare first, then two names, the most frequent second (x44r9 F6); a tie to the least;
 # named first, then bare (one person, no second)
 SHARED_ROWS = ("key,title,contact\n"
                "K1,one,jane@roe.com\n"
@@ -152,7 +152,7 @@ def test_a_resume_makes_the_person_the_load_named(tmp_path: Path) -> None:
 
 def test_file_names_most_frequent_then_first_seen() -> None:
     """The most frequent name the named rows give a bare cell's addresses, a tie to the
-    first seen, in any row order; a bare cell no named row gives is not named, unless it
+    fullest spelling, then the least, in any row order; a bare cell no named row gives is not named, unless it
     shares an address with another bare cell (then its group's least address); a bare cell
     whose addresses no one name is given is split."""
     from jobs import transforms as tf
@@ -171,7 +171,7 @@ def test_file_names_most_frequent_then_first_seen() -> None:
     assert names.name_for(["a@x.com"]) == "Ali Ray"
     assert names.name_for(["b@x.com"]) == "Bo One"
     assert names.name_for(["c@x.com"]) is None  # (only bare rows give it)
-    assert names.name_for(["d@x.com"]) == "Di Two"
+    assert names.name_for(["d@x.com"]) == "Di One"  # (a tie: the least, x46r4 F2)
     # a bare cell of two persons' addresses (no name given both: x45r10 F1) is split, its
     # row to fail, and groups no other cell: the bare e@x.com alone is Ed Po's
     assert names.name_for(["e@x.com", "f@x.com"]) is None
