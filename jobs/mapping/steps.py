@@ -440,8 +440,9 @@ def _person_name(raw: object, values: object = None) -> str:
     F1). ``Roe, Jane`` is one name."""
     names = tf.listed_persons(raw)
     if names:
+        verb = "names" if tf.a_full_name(names) else "may name"  # 'Procter', 'Gamble'
         raise InputError(
-            f"the person cell names {len(names)} persons ("
+            f"the person cell {verb} {len(names)} persons ("
             + ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
             + "): a deal has one person: keep the one it belongs to, with only its "
               "e-mail and phone")

@@ -90,7 +90,7 @@ from .money import (
     percentage,
     settle_currency,
 )
-from .name_lists import listed_persons
+from .name_lists import a_full_name, listed_persons
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -129,6 +129,7 @@ __all__ = [
     "quoted_cell",
     "shown_cell",
     "display_names",
+    "a_full_name",
     "listed_persons",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",

@@ -19,10 +19,14 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Turkish, Greek, Romanian, Italian "and"; ``ja`` / ``ve`` / ``ed`` lower-case only:
   ``Ed`` is a given name) between two names; a comma right after a bracket (``Ines Koch
   (ines@koch.de), Bob Roe (bob@roe.de)``: x44r9 F7);
-- an unspaced ``/`` or ``+`` only between names of two words or more (``Jane Roe/John
-  Poe``; ``n/a`` and the double surname ``Roe/Smith`` are not lists); ``c/o`` is never a
-  separator, and what follows it up to the next comma or separator is not a name
-  (``Jane Roe, c/o Acme Corp``: one, x46r5 F3);
+- an unspaced ``/``, ``+`` or ``&`` only between names of two words or more, or of two
+  letters or more all Han, Hangul or kana (``Jane Roe/John Poe``, ``山田太郎/佐藤花子``:
+  x46r9 F1; ``n/a``, ``AT&T`` and the double surname ``Roe/Smith`` are not lists); a
+  nakaguro ``・`` only between two names of three Han letters or more (``山田太郎・佐藤花子``;
+  ``ジョン・スミス`` and ``山田・太郎`` are one); ``c/o`` is never a separator, and what
+  follows it up to the next comma or separator is not a name (``Jane Roe, c/o Acme
+  Corp``: one, x46r5 F3); full-width forms (U+FF01-FF5E but the comma) are read as NFKC
+  folds them, the names cut from the cell as written;
 - a comma between two full names — two words or more each, titles (``Dr.``) not counted,
   or a name of two letters or more all Han, Hangul or kana, scripts written without
   spaces (``李伟, 王芳``, ``김민준, 박지훈``: two, x46r5 F1) —
@@ -32,9 +36,14 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   (``Anna Berg, Jr.``, ``, PhD``, ``, MBA``, ``, III``), a job title — every word one of
   a small vocabulary in English, German, French, Spanish, Portuguese, Italian and Dutch
   and their joiners (``Jane Roe, VP Sales``, ``, Head of Marketing``, ``Hans Müller,
-  Geschäftsführer``, ``, gerente de ventas``: the name's own, x46r5 F3) — or a single
-  word ending the cell (``Ann Lee, CEO``); a part that is a job title alone is no person
-  (``Jane Roe, Founder & CEO``); so ``Roe, Jane, Poe, John`` is two persons, last-first;
+  Geschäftsführer``, ``, gerente de ventas``: the name's own, x46r5 F3) or holding a
+  title's head word whatever its other words (``Ana López, Director Comercial``, ``Jan
+  Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
+  in one: ``営業部長``; x46r9 F2) — or a single word ending the cell (``Ann Lee, CEO``); a
+  part that is a job title alone is no person (``Jane Roe, Founder & CEO``, ``田中太郎、
+  営業部長``), nor one ending in a company's legal form (``Anna Berg, CEO, Acme GmbH``,
+  ``Smith & Sons Ltd``, ``Jane Roe & Co``: x46r9 F3); so ``Roe, Jane, Poe, John`` is two
+  persons, last-first;
 - ``y`` / ``e`` / ``i`` / ``a`` (Spanish, Portuguese and Italian, Catalan and Polish and
   Croatian, Czech and Slovak "and"; ``a`` lower-case only: ``John A Smith``) only between
   two full names, the second led by neither a particle nor a Spanish surname (``-ez``,
@@ -48,6 +57,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   gives do not decide it: a person's work and home addresses are common beside such a
   name.
 
+Known refusals (the safe side): ``Procter & Gamble`` (one word each side: the row's reason
+says the cell "may name" two persons), ``Li Na, 李娜`` (one person in two scripts).
 Surnames written last-first of two words with two given names (``García Márquez, Gabriel
 José``) read as two persons: the row fails, saying which — a refused row is safe, two
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
@@ -69,7 +80,7 @@ _SEPARATORS = re.compile(
 # "and" in Spanish, Portuguese and Italian, Catalan, Polish and Croatian, Czech and
 # Slovak: also a compound surname's joiner (``a`` lower-case only: ``John A Smith``)
 _WEAK = re.compile(r"\s+((?i:y|e|i)|a)\s+")
-_QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c]|\s(?:and|und|u\.|et"
+_QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]|\s(?:and|und|u\.|et"
                     r"|og|och|en|y|e|i|a|и|\u0456|oraz|ja|és|ve|και|și|şi|ed)\s", re.IGNORECASE)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
                        r"|\bc/o\b[^;|,\n\r\u3001\uff0c\uff1b\u060c]*", re.IGNORECASE)
@@ -117,6 +128,22 @@ _JOB_WORDS = frozenset("""
     dirigente consulente ingeniero engenheiro ingegnere coordinador coordinadora
     asistente administrador administradora eigenaar verkoop inkoop bedrijfsleider
     """.split())
+# the head words of a job title: a part holding one is a title whatever its other words
+# (``Director Comercial``, ``Algemeen Directeur``, ``Sales Manager Nordics``, ``Prezes
+# Zarządu``, ``генеральный директор``, ``مدير المبيعات``; x46r9 F2); not ``head`` nor
+# ``chief``, surnames too (``Edith Head``), which need the whole title in the vocabulary
+_HEAD_WORDS = frozenset("""
+    director directora directeur directrice diretor diretora direttore direttrice
+    manager managerin gerente geschäftsführer geschäftsführerin leiter leiterin prezes
+    dyrektor kierownik kierowniczka prokurent ceo cfo cto coo cmo cio vp svp evp
+    president presidente président présidente presidentin vorstand vorsitzender officer
+    директор директора руководитель менеджер начальник председатель
+    директорка керівник مدير مديرة رئيس
+    """.split())
+# how a title written in Han or kana ends (``営業部長``, ``销售经理``)
+_CJK_HEADS = ("部長", "課長", "社長", "会長", "係長", "所長", "店長", "室長", "局長", "取締役",
+              "部长", "经理", "經理", "总监", "總監", "总裁", "總裁", "董事长", "董事長", "主任",
+              "代表", "부장", "과장", "사장", "대표", "이사", "팀장")
 # the words that join a job title's words (``Head of Marketing``, ``Founder & CEO``)
 _JOB_JOINERS = frozenset({"of", "and", "&", "the", "for", "de", "del", "des", "du", "la",
                           "le", "für", "der", "y", "e", "et", "und", "di", "della", "da",
@@ -125,6 +152,7 @@ _JOB_JOINERS = frozenset({"of", "and", "&", "the", "for", "de", "del", "des", "d
 _CJK = re.compile(r"[\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff"
                   r"\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
                   r"\U00020000-\U0002ffff]")
+_HAN = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 # how a Spanish surname ends (``Martínez``, ``Ruiz``, ``Díaz``, ``Muñoz``): one leading
 # the part after ``y`` before a particle is a second surname (``... y Martínez de
 # Irujo``); the given names ending so are not (``Beatriz de la Cruz``)
@@ -136,21 +164,49 @@ def listed_persons(value: object) -> list[str] | None:
     """The names a person cell lists when it lists two or more (each with a letter), in
     the order written; None when it names one person or none (the rule: the module's
     docstring)."""
-    if not isinstance(value, str) or not _QUICK.search(value):
+    if not isinstance(value, str):
+        return None
+    # full-width forms folded as NFKC does (one letter each: the names keep their own
+    # spelling, cut from ``value`` at the same places)
+    folded = value if value.isascii() else value.translate(_FOLD)
+    if not _QUICK.search(folded):
         return None  # most cells: nothing to split (a quick test before the rest)
-    masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), value)
+    masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
     spans: list[tuple[int, int]] = []
     start = 0
     for sep in _SEPARATORS.finditer(masked):
         spans.append((start, sep.start()))
         start = sep.end()
     spans.append((start, len(value)))
-    names = [" ".join(value[a:b].split())
-             for start, end in spans for c, d in _joined(masked, start, end, "/")
+    parts = [(a, b) for start, end in spans for c, d in _joined(masked, start, end, "/")
              for e, f in _joined(masked, c, d, "+")
-             for g, h in _commas(masked, e, f) for a, b in _weak(masked, g, h)]
-    names = [n for n in names if any(c.isalpha() for c in n) and not _job_title(n)]
+             for i, j in _joined(masked, e, f, "&")
+             for k, m in _joined(masked, i, j, "\u30fb")
+             for g, h in _commas(masked, k, m) for a, b in _weak(masked, g, h)]
+    names = [" ".join(value[a:b].split()) for a, b in parts
+             if any(c.isalpha() for c in value[a:b]) and not _job_title(value[a:b])
+             and not _company(masked[a:b])]
     return names if len(names) > 1 else None
+
+
+# the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as NFKC folds
+# them; the full-width comma stays (always a list, as ``、`` is)
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} | {
+    0x3000: 0x20, 0xFF65: 0x30FB}
+# the legal forms that end a company's name (case, dots and a comma before them aside):
+# a part ending so is no person (``Anna Berg, Acme GmbH``, ``Smith & Sons Ltd``)
+_LEGAL_FORMS = frozenset("""
+    gmbh ag kg ohg gbr ug mbh ltd limited llp llc lp inc incorporated corp corporation co
+    company plc sa sas sarl srl spa bv nv oy oyj ab asa aps sons söhne partners partner
+    group holding holdings pty kft sro zrt
+    """.split())
+
+
+def _company(name: str) -> bool:
+    """Whether ``name`` (a part of a person cell) is a company's: its last word (dots and
+    commas aside) a legal form (``Acme GmbH``, ``Sons Ltd``, ``Co``)."""
+    words = name.replace(".", " ").replace(",", " ").replace("\0", " ").split()
+    return bool(words) and words[-1].casefold() in _LEGAL_FORMS
 
 
 def _words(masked: str, a: int, b: int) -> list[str]:
@@ -172,8 +228,17 @@ def _joined(masked: str, start: int, end: int, mark: str) -> list[tuple[int, int
     for piece in part.split(mark):
         spans.append((at, at + len(piece)))
         at += len(piece) + 1
+    if mark == "\u30fb":  # nakaguro: between all-kanji full names only (not ジョン・スミス)
+        return spans if all(_kanji_name(masked, a, b) for a, b in spans) else [(start, end)]
     return spans if all(len(masked[a:b].replace("\0", " ").split()) > 1
-                        for a, b in spans) else [(start, end)]
+                        or _cjk_name(masked, a, b) for a, b in spans) else [(start, end)]
+
+
+def _kanji_name(masked: str, a: int, b: int) -> bool:
+    """Whether ``masked[a:b]`` is a whole name of three Han letters or more (``山田太郎``;
+    ``山田・太郎`` is one person's surname and given name)."""
+    letters = [c for c in masked[a:b] if c.isalpha()]
+    return len(letters) > 2 and all(_HAN.match(c) for c in letters)
 
 
 def _suffix(masked: str, a: int, b: int) -> bool:
@@ -189,6 +254,12 @@ def _job_title(text: str) -> bool:
     aside) are ``_JOB_WORDS`` and their joiners, one of them a job word."""
     words = text.replace("\0", " ").casefold().replace(",", " ").split()
     words = [w.strip(".") for w in words]
+    if ("," not in text and any(w in _HEAD_WORDS for w in words)) or (
+            words and all(_CJK.match(c) for c in words[-1])
+            and words[-1].endswith(_CJK_HEADS)):
+        # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
+        # before its title ("Jane Roe, Sales Director": the comma rule's part whole)
+        return True
     return any(w in _JOB_WORDS for w in words) and all(
         w in _JOB_WORDS or w in _JOB_JOINERS for w in words)
 
@@ -277,4 +348,12 @@ def _second_surname(words: list[str], before: int) -> bool:
             and first.endswith(_SURNAME_ENDS) and first not in _GIVEN_ENDING_SO)
 
 
-__all__ = ["listed_persons"]
+def a_full_name(names: list[str]) -> bool:
+    """Whether a name of ``names`` (``listed_persons``' answer) is a full name: two words
+    or more, or two letters or more of Han, Hangul or kana (``Jane and John Poe``: the
+    couple's 'John Poe'). When none is (``Procter & Gamble``: 'Procter', 'Gamble'), the
+    cell only may name that many persons, and a message says so (x46r9 F3)."""
+    return any(len(n.split()) > 1 or _cjk_name(n, 0, len(n)) for n in names)
+
+
+__all__ = ["a_full_name", "listed_persons"]
