@@ -149,6 +149,9 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Anna Berg, CEO, Acme GmbH", None), ("Anna Berg, Acme GmbH", None),
     ("Acme GmbH", None), ("Smith & Sons Ltd", None), ("Ernst & Young LLP", None),
     ("Müller und Söhne GmbH", None), ("Jane Roe & Co", None), ("AT&T", None),
+    ("Anna Berg, Acme AG", None),
+    # a surname alike a short legal form written as a name is a person's: two
+    ("Anna Sa; Bob Ab", ["Anna Sa", "Bob Ab"]),
 ]
 
 

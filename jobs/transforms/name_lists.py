@@ -196,17 +196,20 @@ _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} | {
 # the legal forms that end a company's name (case, dots and a comma before them aside):
 # a part ending so is no person (``Anna Berg, Acme GmbH``, ``Smith & Sons Ltd``)
 _LEGAL_FORMS = frozenset("""
-    gmbh ag kg ohg gbr ug mbh ltd limited llp llc lp inc incorporated corp corporation co
-    company plc sa sas sarl srl spa bv nv oy oyj ab asa aps sons söhne partners partner
-    group holding holdings pty kft sro zrt
+    gmbh mbh ltd limited llp llc inc incorporated corp corporation co company plc sarl
+    sons söhne partners holdings pty
     """.split())
+# the short ones, also surnames (``Anna Sa``, ``Bob Ab``): only as companies write them
+_LEGAL_CASED = frozenset("AG KG OHG GbR UG LP SA SAS SRL Srl SpA S.p.A BV NV Oy Oyj AB "
+                         "ASA ApS Kft s.r.o Zrt".replace(".", " ").split())
 
 
 def _company(name: str) -> bool:
     """Whether ``name`` (a part of a person cell) is a company's: its last word (dots and
     commas aside) a legal form (``Acme GmbH``, ``Sons Ltd``, ``Co``)."""
     words = name.replace(".", " ").replace(",", " ").replace("\0", " ").split()
-    return bool(words) and words[-1].casefold() in _LEGAL_FORMS
+    return bool(words) and (words[-1].casefold() in _LEGAL_FORMS
+                            or words[-1] in _LEGAL_CASED)
 
 
 def _words(masked: str, a: int, b: int) -> list[str]:
