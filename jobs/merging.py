@@ -65,7 +65,7 @@ from .deals import (
 from .load_stop import checked as stop_checked
 from .load_stop import collected
 from .merge_chain import ChainLinks
-from .selection import parse_id
+from .selection import _FULL_WIDTH, GROUPED_ID, parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
 OP = "merge"
@@ -74,6 +74,7 @@ _MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplica
 _SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
 _GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
 _SPLIT = re.compile(r"[;|,\s]+")
+_LISTED = re.compile(r"[;|]")  # what lists ids in any merge cell (``_ids``)
 # job meta, one key per merge item: the survivor and the update_time its merge's answer
 # returned, written before the next merge into that survivor is sent
 MERGE_RECORD = "merge.answer."
@@ -136,10 +137,17 @@ def _pick(header: Sequence[str], names: Sequence[str]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
-def _ids(raw: object) -> list[int]:
+def _ids(raw: object, *, group: bool = True) -> list[int]:
     """The ids of a merge_id / merge_ids cell: one id (``476,0`` is 476, as ``parse_id``
-    reads it), else the ids split by ``_SPLIT``; a part that is no id is named with the
-    cell as written (x46r3 F4: ``not a deal id: '0'`` of the cell ``476,0``)."""
+    reads it), else the ids the cell lists; a part that is no id is named with the cell as
+    written (x46r3 F4: ``not a deal id: '0'`` of the cell ``476,0``).
+
+    A pair's ``merge_id`` cell (``group`` False) lists ids by ``;`` or ``|`` only; a group's
+    ``merge_ids`` cell by commas and spaces too — but never a cell a spreadsheet could have
+    written as one grouped number (``1,011``, ``1 011``: deal 1011, or deals 1 and 11?) nor
+    one whose part after a comma or space begins with 0 (``1,05``: a decimal?). x46r8 F1:
+    ``"1,011",20`` merged deals 1 and 11 into 20, where update and move-stage refuse the
+    cell as a number shown with thousands separators — and a merge is final."""
     if isinstance(raw, list):
         return [parse_id(x) for x in raw]
     text = str(raw or "").strip()
@@ -148,8 +156,19 @@ def _ids(raw: object) -> list[int]:
         return [parse_id(x) for x in parts]
     try:
         return [parse_id(text)]
-    except InputError:
-        pass
+    except InputError as exc:
+        alone = exc.reason
+    listed = [x.strip() for x in _LISTED.split(text) if x.strip()]
+    if len(listed) > 1:  # ``;`` / ``|`` list the ids: each part one id, read whole
+        parts = listed
+    else:  # commas or spaces
+        if not group:
+            raise InputError(f"{alone} (a pair's merge_id holds one deal id; list several "
+                             "ids separated by ';' in a merge_ids column)")
+        if GROUPED_ID.fullmatch(text.translate(_FULL_WIDTH)) or any(
+                p.startswith("0") for p in parts[1:]):
+            raise InputError(f"not a deal id list: {text!r} may be one number a spreadsheet "
+                             "shows grouped or as a fraction; separate ids with ';' (12;13)")
     try:
         return [parse_id(x) for x in parts]
     except InputError as exc:
@@ -185,11 +204,13 @@ def pair_columns(head: Sequence[str], header_row: int | None = None,
 def read_pairs(path: str | Path, *, encoding: str | None = None, sheet: str | None = None,
                header_row: int | None = None) -> Iterator[PairRow | Rejected]:
     """The manifest's merges: pair rows (merge_id, survivor_id) or group rows (survivor_id,
-    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list). ``header_row``:
-    the row the header is on, as a spreadsheet numbers it (None: found)."""
+    merge_ids: ids split by ``;``, ``|``, ``,`` or spaces, or a JSON list; a pair's
+    merge_id by ``;`` or ``|`` only: ``_ids``). ``header_row``: the row the header is on, as
+    a spreadsheet numbers it (None: found)."""
     survivor, source_col = pair_columns(manifest_header(path, encoding=encoding, sheet=sheet,
                                                         header_row=header_row), header_row,
                                       path)
+    group = _spelt(source_col) in _GROUP_COLUMNS
     for source in read_manifest(path, encoding=encoding, sheet=sheet, header_row=header_row):
         given = _given(source.values, source_col, survivor)
         if source.error is not None:
@@ -203,7 +224,7 @@ def read_pairs(path: str | Path, *, encoding: str | None = None, sheet: str | No
                            source.values, given, source.line)
             continue
         try:
-            others = _ids(source.values.get(source_col))
+            others = _ids(source.values.get(source_col), group=group)
             if not others:
                 raise InputError("no deal to merge")
         except InputError as exc:

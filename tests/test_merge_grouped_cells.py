@@ -1,0 +1,53 @@
+"""A merge cell a spreadsheet could have written as one grouped number is never read as a
+list of deals (x46r8 F1: ``"1,011",20`` merged deals 1 and 11 into deal 20, where update
+and move-stage refuse the cell as a number shown with thousands separators; merges are
+final)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jobs.merging import PairRow, Rejected, read_pairs
+
+
+def _read(tmp_path: Path, text: str) -> list[PairRow | Rejected]:
+    path = tmp_path / "pairs.csv"
+    path.write_text(text, encoding="utf-8")
+    return list(read_pairs(path))
+
+
+@pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1,05"', '"12 13"', '"12,13"'])
+def test_a_pair_cell_of_one_grouped_number_or_two_ids_merges_nothing(tmp_path: Path,
+                                                                     cell: str) -> None:
+    rows = _read(tmp_path, f"merge_id,survivor_id\n{cell},20\n")
+    assert [type(r) for r in rows] == [Rejected], rows
+    assert not any(isinstance(r, PairRow) for r in rows)
+
+
+@pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1,05"', '"1,152"'])
+def test_a_group_cell_that_reads_as_one_grouped_number_is_refused(tmp_path: Path,
+                                                                  cell: str) -> None:
+    rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
+    assert [type(r) for r in rows] == [Rejected], rows
+    assert "separate ids with ';'" in rows[0].reason  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("cell", "ids"), [('"12;13"', [12, 13]), ('"12,13"', [12, 13]),
+                                           ('"12 13"', [12, 13]), ('"101, 102"', [101, 102]),
+                                           ('"476,0"', [476]), ('"12|13"', [12, 13])])
+def test_group_cells_still_list_ids(tmp_path: Path, cell: str, ids: list[int]) -> None:
+    rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
+    assert [r.merge_id for r in rows if isinstance(r, PairRow)] == ids, rows
+
+
+def test_a_listed_part_that_is_a_grouped_number_is_refused_whole(tmp_path: Path) -> None:
+    rows = _read(tmp_path, 'survivor_id,merge_ids\n22,"1,011;12"\n')
+    assert [type(r) for r in rows] == [Rejected], rows
+
+
+def test_a_pair_cell_listing_ids_by_semicolon_still_merges_each(tmp_path: Path) -> None:
+    rows = _read(tmp_path, 'merge_id,survivor_id\n"12;13",20\n')
+    assert [(r.merge_id, r.survivor_id) for r in rows if isinstance(r, PairRow)] == [
+        (12, 20), (13, 20)]
