@@ -234,6 +234,32 @@ def refused(item: Item) -> Outcome | None:
                                                    "loaded: fix it and start a new job)")
 
 
+def retry_split(store: JobStore) -> tuple[list[int], list[Item]]:
+    """``pdbulk retry``'s failed items in two: the ids it puts back to pending, and the
+    rows refused at load time (``refused``: the job kind would fail them again without a
+    call), which stay failed with their reasons (x46r7 F1: "2 failed items back to
+    pending", a plan of no call, "2 failed", exit 3, and never why)."""
+    again: list[int] = []
+    kept: list[Item] = []
+    for item in store.items(ItemState.FAILED):
+        if item.payload.get(LOAD_ERROR) is None:
+            again.append(item.id)
+        else:
+            kept.append(item)
+    return again, kept
+
+
+def refused_line(store: JobStore, kept: Sequence[Item]) -> str:
+    """The line a retry prints for ``kept`` (``retry_split``): the rows refused at the
+    load, the first three with their reasons, not sent again, and what to do."""
+    shown = "; ".join(f"row {i.row}: {i.payload.get(LOAD_ERROR)}" if i.row is not None
+                      else f"{i.key or i.id}: {i.payload.get(LOAD_ERROR)}"
+                      for i in kept[:3]) + ("; …" if len(kept) > 3 else "")
+    return (f"{len(kept):,} failed row(s) were refused when the job was loaded ({shown}) "
+            f"and are not sent again: fix them (each reason in "
+            f"{store.directory / 'failed.csv'}) and start a new {store.kind} job")
+
+
 # -- after a run ------------------------------------------------------------------------------
 def write_job_results(store: JobStore, result: RunResult | None,
                       columns: Sequence[str], *, extra: Mapping[str, Any] | None = None,

@@ -890,6 +890,7 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
           window_share: ResumeWindowShare = None, as_json: AsJson = False,
           yes: NoQuestion = False) -> None:
     """Send the failed rows of a job again (after fixing the data or the account)."""
+    from jobs.prepared import refused_line, retry_split
     from jobs.resuming import reloads
 
     store = JobStore.open(find_job(job_dir, job))
@@ -908,6 +909,9 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
                        "changed") from None
         _refuse_hopeless(store, kind)
+        if not (split := retry_split(store))[0] and split[1]:  # all refused at the load
+            raise fail(f"job {store.job_id} not retried: {refused_line(store, split[1])}; "
+                       "nothing was sent, no token spent", EXIT_ROWS_FAILED)
         on_account = getattr(kind, "check_retry_account", None)
 
         async def put_back(eng: Engine) -> None:
@@ -917,7 +921,12 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
                 except InputError as exc:
                     raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
                                "changed") from None
-            typer.echo(f"{store.failed_to_pending()} failed items back to pending")
+            again, kept = retry_split(store)  # the rows refused at the load stay failed
+            if again or not kept:
+                typer.echo(f"{store.failed_to_pending(again) if again else 0} failed items "
+                           "back to pending")
+            if kept:
+                typer.echo(refused_line(store, kept))
 
         result = _settled(store, lambda: run_loop(_resumed, store, token, kind, put_back,
                                                    max_tokens, share, wait_for_reset,
