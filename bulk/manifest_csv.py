@@ -30,6 +30,7 @@ from .errors import InputError
 from .manifest_encoding import _open_text, single_byte
 from .manifest_row import (
     TOTAL_STARTS,
+    HeaderRowError,
     MisalignedRow,
     PathLike,
     SourceRow,
@@ -289,8 +290,9 @@ class _Csv:
                     # cells span lines is one row): rows above the named header are not read
                     if _row_of(line) < header_row:
                         continue
-                    raise InputError(f"row {header_row} (header_row) is empty: the header "
-                                     "must be on that row, as a spreadsheet numbers them")
+                    raise HeaderRowError(f"row {header_row} ({{source}}) is empty: the "
+                                         "header must be on that row, as a spreadsheet "
+                                         "numbers them", header_row)
                 if isinstance(cells, BadRecord):
                     raise InputError(f"line {line}: the header cannot be read: {cells.reason}")
                 if any(c.strip() for c in cells):
@@ -311,9 +313,10 @@ class _Csv:
                     break
             else:
                 if not titles:
-                    raise InputError("the file is empty: a header row is required"
-                                     if header_row is None else
-                                     f"the file has no row {header_row} (header_row)")
+                    if header_row is None:
+                        raise InputError("the file is empty: a header row is required")
+                    raise HeaderRowError(f"the file has no row {header_row} ({{source}})",
+                                         header_row)
             if titles:  # one column: its first line is the header, the rest are rows again
                 (line, first), rest = titles[0], titles[1:]
                 self.raw_header = first if isinstance(first, list) else []

@@ -62,6 +62,22 @@ FORMATS: tuple[Format, ...] = ("csv", "jsonl", "json", "xlsx")
 PathLike = str | os.PathLike[str]
 
 
+class HeaderRowError(InputError):
+    """The header row asked for (``header_row``, as a spreadsheet numbers rows) is past
+    the file's end or empty. ``template`` holds ``{source}`` where the setting is named:
+    "header_row" (the library's keyword) by default; ``said`` names another (the CLI's
+    ``--header-row``, the mapping's ``[defaults] header_row``: x46r7 F2)."""
+
+    def __init__(self, template: str, header_row: int) -> None:
+        super().__init__(template.format(source="header_row"))
+        self.template = template
+        self.header_row = header_row
+
+    def said(self, source: str) -> str:
+        """The message with ``source`` named as where the row came from."""
+        return self.template.format(source=source)
+
+
 class HeaderLine(InputError):
     """A line of the file that is a header, not a record (a header repeated where files were
     joined, another export's header): its cells are column names, its "key" no key."""

@@ -82,6 +82,7 @@ from .options import (
     file_options,
     files_after_abort,
     finish,
+    header_row_said,
     install_stop,
     manifest_file,
     new_file,
@@ -222,7 +223,8 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
     except InputError as exc:  # a --sheet naming no worksheet is a usage error (x21r3 F3)
         whose = (f" (the mapping's [defaults] sheet = {sheet!r}; --sheet NAME reads another)"
                  if isinstance(exc, SheetChoiceError) and given is None else "")
-        raise fail(about_file(manifest, exc) + whose, code=2 if isinstance(exc, SheetChoiceError)
+        raise fail(about_file(manifest, header_row_said(manifest, exc, header_row)) + whose,
+                   code=2 if isinstance(exc, SheetChoiceError)
                    else 1) from None
     try:
         check_columns(mapping, head, workbook=manifest, sheet=sheet,
@@ -238,7 +240,7 @@ def _settings(manifest: Path, mapping_path: Path, mode: str | None, create_key_f
         if run:  # x26r3: garbled names written are hard to take back
             check_misread(settings.manifest, settings.encoding)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(header_row_said(manifest, exc, header_row)) from None
     return settings, mapping
 
 

@@ -50,6 +50,7 @@ from .options import (
     find_job,
     finish,
     finished_anyway,
+    header_row_said,
     install_stop,
     manifest_file,
     new_file,
@@ -267,7 +268,7 @@ def update(manifest: UpdateManifest,
         # the import's (f23m: one problem a run; x25r1 F3: not after reading the account)
         refuse_static(exc.problems, exc.columns, manifest=manifest, source=exc.source)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(header_row_said(manifest, exc, header_row)) from None
     if plan_only:
         _plan_only(cfg, token, work, as_json, failed_csv)
     else:
@@ -366,10 +367,9 @@ def move_stage(
         work = move_deals(to_stage, to_pipeline=to_pipeline, status_to=status_to,
                           lost_reason=lost_reason, select=query, manifest=manifest,
                           id_column=id_column, key_column=key_column, key_field=key_field,
-                          limit=limit, encoding=encoding, sheet=sheet,
-                          header_row=header_row)
+                          limit=limit, encoding=encoding, sheet=sheet, header_row=header_row)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(header_row_said(manifest, exc, header_row, mapped=False)) from None
     if plan_only:
         _plan_only(cfg, token, work, as_json, failed_csv)
     else:
@@ -395,7 +395,7 @@ def merge(pairs: PairsFile, yes: Yes = False, as_json: Json = False,
     try:
         work = merge_deals(pairs, encoding=encoding, sheet=sheet, header_row=header_row)
     except InputError as exc:
-        raise fail(str(exc)) from None
+        raise fail(header_row_said(pairs, exc, header_row, mapped=False)) from None
     if plan_only:
         _plan_only(cfg, token, work, as_json, failed_csv)
     else:

@@ -62,12 +62,13 @@ from bulk.errors import (
 )
 from bulk.loop import run_loop
 from bulk.manifest import detect_format
+from bulk.manifest_row import HeaderRowError
 from bulk.plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
 from bulk.store import ItemState, JobStore, private_tree
-from bulk.wording import counted, state_words
+from bulk.wording import about_file, counted, state_words
 
 from .process import CLOSED_AT_START, HOLD_TO_EXIT, detach_terminal
 
@@ -331,6 +332,20 @@ WindowShare = Annotated[float, typer.Option(
 JobArg = Annotated[str, typer.Argument(help="The job: its id (see `pdbulk jobs`) or folder.")]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
                                       help=f"Upper bound on concurrent calls, 1 to {MAX_WORKERS}.")]
+
+
+def header_row_said(manifest: Path | None, exc: InputError, flag: int | None, *,
+                    mapped: bool = True) -> str:
+    """``exc`` as the CLI says it: a ``HeaderRowError`` (the header row past the file's end,
+    or empty) with the file named and the row's source: ``--header-row`` when the flag
+    (``flag``) gave it, else the mapping's ``[defaults] header_row`` (``mapped``: the
+    command reads a mapping); any other error (or no ``manifest``) as it is (x46r7 F2: "the file has no row 99
+    (header_row)", the file unnamed, for a row given by the flag)."""
+    if not isinstance(exc, HeaderRowError) or manifest is None:
+        return str(exc)
+    source = ("--header-row" if flag is not None or not mapped
+              else "the mapping's [defaults] header_row")
+    return about_file(manifest, exc.said(source))
 
 
 def file_options(manifest: Path | None, *, sheet: str | None, encoding: str | None = None,
