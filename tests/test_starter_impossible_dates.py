@@ -1,6 +1,9 @@
 """init-mapping takes a sampled date that is no day of the calendar in either order
 (``31/02/2026``) as evidence of no day/month order: the valid dates decide it, and the
-bad cell is listed (x31r1 3: it asked for the order of a month-first file)."""
+bad cell is listed (x31r1 3: it asked for the order of a month-first file). Such a sample
+is called an impossible date the import fails as "not a date", and is never the example of
+an order the samples cannot tell (x46r7 F3: "the sampled dates (like '31/02/2026') cannot
+tell day first from month first")."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ def test_an_impossible_date_is_no_evidence_of_the_order() -> None:
     text = "\n".join(_date_format_lines(samples, ["Close Date"]))
     assert 'date_formats = ["%m/%d/%Y"]' in text, text
     assert "both orders" not in text and "day first)" not in text, text
-    assert "'31/02/2026' is no date, read day first or month first" in text, text
+    assert ("'31/02/2026' is an impossible date (no such day, read day first or month first)"
+            in text), text
 
 
 def test_a_date_no_order_reads_tells_neither_order() -> None:
@@ -26,3 +30,29 @@ def test_a_date_no_order_reads_tells_neither_order() -> None:
     assert date_formats_for(["25/12/2026", "30/02/2026"]) is None  # the bad one is unread
     text = "\n".join(_date_format_lines({"d": ["25/12/2026", "30/02/2026"]}, ["d"]))
     assert 'date_formats = ["%d/%m/%Y"]' in text and "'30/02/2026' does not exist" in text, text
+
+
+def _lines(*dates: str) -> str:
+    return "\n".join(_date_format_lines({"Close Date": list(dates)}, ["Close Date"]))
+
+
+def test_an_impossible_date_beside_iso_dates_is_named_impossible() -> None:
+    """ISO dates and '31/02/2026': no "cannot tell", the sample named impossible."""
+    text = _lines("2026-01-05", "31/02/2026", "2026-03-07")
+    assert "cannot tell" not in text, text
+    assert "'31/02/2026' is an impossible date" in text and '"not a date"' in text, text
+
+
+def test_an_impossible_date_is_no_example_of_an_order_the_samples_cannot_tell() -> None:
+    """'01/02/2026' cannot tell: it is the example; '31/02/2026' named apart as impossible."""
+    text = _lines("31/02/2026", "01/02/2026")
+    assert "(like '01/02/2026') cannot tell" in text, text
+    assert "'31/02/2026' are impossible dates" in text, text
+    assert "like '31/02/2026'" not in text, text
+
+
+def test_an_impossible_date_beside_day_first_dates_keeps_the_order() -> None:
+    """'25/12/2026' shows day first: proposed; '31/02/2026' does not exist in it."""
+    text = _lines("31/02/2026", "25/12/2026")
+    assert 'date_formats = ["%d/%m/%Y"]' in text, text
+    assert "'31/02/2026' does not exist" in text, text

@@ -781,7 +781,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     (``31-Mar-2026``, ``Mar 31, 2026``, ``2026/03/31``) by the pattern that reads it
     (``_OTHER_DATES``). Samples that cannot tell (every number 12 or
     less) or that show both orders give a TODO and no pattern — a guessed order imports
-    01/02/2026 as the wrong day without any error."""
+    01/02/2026 as the wrong day without any error. An impossible date (``31/02/2026``: no
+    day either way) tells nothing of the order: left out of that judgement, named in a
+    TODO of its own."""
     orders: dict[tuple[str, int], set[str]] = {}
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
@@ -789,6 +791,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     named: dict[str, None] = {}  # patterns of _OTHER_DATES the samples are written in
     seen = False
     zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
+    impossible: dict[str, None] = {}  # numeric dates no day of the calendar, either order
     for column in columns:
         for value in _sampled(samples, column):
             if is_zero_date_text(value):
@@ -805,6 +808,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 continue
             seen = True
             first, sep, second, year, between, clock, seconds, meridiem = found.groups()
+            if _no_date(value):  # '31/02/2026': no day either way, evidence of no order
+                impossible[value] = None  # (x46r7 F3: it was the "cannot tell" example)
+                continue
             group = orders.setdefault((sep, len(year)), set())
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
@@ -859,13 +865,21 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
             why = ("does not exist (no such day in its month)"
                    if _no_such_day(unread, formats)
-                   else "is no date, read day first or month first")
+                   else "is an impossible date (no such day, read day first or month first)")
             todo.append(f"the sampled date {unread!r} {why}: no pattern can read it: fix "
-                        "it in the file (its row fails until then)")
+                        "it in the file (its row fails as \"not a date\" until then)")
+            impossible.pop(unread, None)
         elif unread is not None and formats:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
+    if impossible:  # those no TODO above named (beside one of an order the samples
+        # cannot tell, say): the import fails each as "not a date"
+        shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
+            ", …" if len(impossible) > 3 else "")
+        todo.append(f"the sampled date(s) {shown} are impossible dates (no such day, read "
+                    "day first or month first): no pattern can read them, and the import "
+                    "fails their rows as \"not a date\": fix them in the file")
     if zero is not None:
         todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
                     "row fails until then)")
