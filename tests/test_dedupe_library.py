@@ -45,7 +45,9 @@ def test_plan_then_dry_run_then_declined_then_applied(tmp_path: Path) -> None:
         assert plan.duplicate_groups == 2 and len(plan.groups) >= 2
         assert {g.band for g in plan.groups} <= {"duplicate", "review"}
         assert all(g.reasons and 0 <= g.score <= 1 for g in plan.groups)
-        assert plan.deals_to_merge_away == 2 and plan.tokens == 80
+        assert plan.deals_to_merge_away == 2 and plan.tokens == 80  # the apply's cost
+        # the plan's own (x46r7 F4): its reads, as `dedupe plan`'s "reads for this plan"
+        assert plan.read_tokens == sum(t for _, t in plan.reads.values()) > 0
         assert _live(sb) == live
 
         dry = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, plan.directory,

@@ -322,7 +322,10 @@ class DedupePlan:
     deals.jsonl, review.html), ``groups`` (each with ``id``, ``survivor_id``,
     ``merged_ids``, ``band`` "duplicate" | "review", ``score`` 0..1 and ``reasons``),
     ``summary`` (summary.json's contents), ``deals_read`` (deals pulled from the account)
-    and ``outcome`` (``make_plan``'s, with the refreshed nightly index)."""
+    and ``outcome`` (``make_plan``'s, with the refreshed nightly index). Two costs, in
+    API tokens (Pipedrive's token units): ``read_tokens`` (and ``reads`` by operation) is
+    what making this plan spent; ``tokens`` is what applying it would spend (x46r7 F4:
+    the README printed ``tokens``, 0 for a plan of no merge, as the plan's)."""
 
     directory: Path
     groups: tuple[Group, ...]
@@ -354,9 +357,15 @@ class DedupePlan:
     def tokens(self) -> int:
         """The apply's cost, not the plan's: API tokens (Pipedrive's token units) the
         duplicate band's merges and field-policy PATCHes would spend when the plan is
-        applied. What making the plan spent is in its engine's stats, not here."""
+        applied. What making the plan spent is ``read_tokens``."""
         t = self.summary["tokens"]
         return int(t["merges"]) + int(t["patches"])
+
+    @property
+    def read_tokens(self) -> int:
+        """The plan's own cost: API tokens its reads spent (the sum of ``reads``; the
+        "reads for this plan" line of ``pdbulk dedupe plan``). ``tokens`` is the apply's."""
+        return sum(tokens for _, tokens in self.reads.values())
 
 
 def _plan(out: PlanOutcome) -> DedupePlan:
