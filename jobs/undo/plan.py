@@ -1057,6 +1057,13 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
             prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted",
                                  **({"note": why} if why else {})},
                       op=t.op, values=values, deal_id=t.deal_id)
+            if why is not None and f"deal {t.deal_id} was merged into deal " in why:
+                # the tally names the merge a merge job recorded (x46r7 F6: "already deleted
+                # 6" of an import's deals a dedupe merged away); the result's action stays
+                # the run's, as ``_already_gone``'s
+                prep.actions["already deleted"] -= 1
+                prep.actions["merged away"] += 1
+                prep.actions += Counter()  # (no "already deleted: 0" left)
         elif why is not None:
             # "merged away" only where the merge is known (a merge job's record, or the one
             # deal holding what the job wrote); else it was deleted, possibly merged: the
