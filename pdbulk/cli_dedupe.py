@@ -153,6 +153,8 @@ def _warn(line: str) -> None:
 
 
 def _describe(exc: BulkError) -> str:
+    if isinstance(flags := getattr(exc, "flags", None), str):  # in the flags' words (x46r7 F5)
+        return flags
     if auth_failure(exc):
         return f"{plain(exc)} — check the token and its scopes"
     return describe(exc)  # the one line every command ends in (options.describe)
@@ -495,8 +497,8 @@ def run_command(config: Config = None,
                 since_last=since_last, output=output, error=error, given=config is not None,
                 keep=config)
         except InputError as exc:
-            error["error"] = str(exc)
-            raise fail(str(exc)) from None
+            error["error"] = said = str(getattr(exc, "flags", exc))  # StateAdvice: the flags
+            raise fail(said) from None
     except typer.Exit as exc:
         if as_json and error:  # else json_command prints the error object, with its message
             emit_json({"status": "error", "exit_code": exc.exit_code, **error}, pretty=False)

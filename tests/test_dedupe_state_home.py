@@ -39,9 +39,14 @@ def test_an_empty_default_state_beside_a_noted_one_is_refused_for_a_run(tmp_path
     cfg = EngineConfig(base_url="http://127.0.0.1:9", job_root=tmp_path / "home" / "pdbulk-jobs")
     with pytest.raises(InputError) as caught:
         used_state(cfg, None, writes=True)
-    said = str(caught.value)
-    assert str(earlier) in said and f"--state-dir {earlier}" in said, said
-    assert "cd there first" not in said and f"job directory given, {cfg.job_root}" in said
+    said, flags = str(caught.value), getattr(caught.value, "flags", "")
+    # the library's error names its argument, the CLI's its flag (x46r7 F5: run_dedupe
+    # said "pass --state-dir" to a library caller)
+    assert str(earlier) in said and f"state_dir={str(earlier)!r}" in said, said
+    assert "--state-dir" not in said and "--job-dir" not in said, said
+    assert f"EngineConfig.job_root given, {cfg.job_root}" in said, said
+    assert f"--state-dir {earlier}" in flags and "state_dir=" not in flags, flags
+    assert "cd there first" not in flags and f"job directory given, {cfg.job_root}" in flags
     warned: list[str] = []
     assert used_state(cfg, None, writes=False, note=warned.append) == cfg.job_root / "dedupe-state"
     assert len(warned) == 1 and warned[0].startswith("warning: ") and str(earlier) in warned[0]
@@ -68,15 +73,17 @@ def test_the_advice_follows_how_the_job_directory_was_given(
     absolute = replace_root(relative, tmp_path / "cron" / "jobs")
     with pytest.raises(InputError) as caught:
         used_state(absolute, None, writes=True)
-    said = str(caught.value)
-    assert "cd there first" not in said and "pass that dedupe's --job-dir" in said, said
-    assert f"--state-dir {earlier}" in said, said
+    said, flags = str(caught.value), getattr(caught.value, "flags", "")
+    assert "cd there first" not in said and "pass that dedupe's job_root" in said, said
+    assert f"state_dir={str(earlier)!r}" in said, said
+    assert "pass that dedupe's --job-dir" in flags and f"--state-dir {earlier}" in flags, flags
     # a shared coordinator carries the decisions, not the merges' guards: refused, and why
     monkeypatch.setenv(ENV_COORDINATOR, "redis://127.0.0.1:9/0")
     with pytest.raises(InputError) as caught:
         used_state(absolute, None, writes=True)
     assert "carries the keep-separate decisions and the config, not the merges" in str(
         caught.value), caught.value
+    assert "not the merges" in getattr(caught.value, "flags", ""), caught.value
 
 
 def test_a_noted_state_gone_or_empty_is_no_reason_to_refuse(tmp_path: Path) -> None:
@@ -172,3 +179,16 @@ def test_an_old_state_folder_adopts_the_first_account_and_says_so(tmp_path: Path
     assert used_state(cfg, fresh, writes=True, note=told.append) == fresh
     bind_state(cfg, fresh, "7", explicit=True, writes=True, note=told.append)
     assert len(told) == 1
+
+
+def test_the_cli_refusal_names_the_flags(tmp_path: Path) -> None:
+    """`pdbulk dedupe run` in a folder whose default state holds nothing: the refusal names
+    --state-dir (the flag), never the library's state_dir= (x46r7 F5)."""
+    earlier = _kept(tmp_path / "srv" / "pdbulk-jobs" / "dedupe-state")
+    note_state(earlier, base_url="http://127.0.0.1:9")
+    jobs = tmp_path / "cron" / "jobs"
+    out = CliRunner().invoke(app, ["dedupe", "run", "--yes", "--url", "http://127.0.0.1:9",
+                                   "--job-dir", str(jobs)],
+                             env={**os.environ, "PIPEDRIVE_API_TOKEN": "state-home-token"})
+    assert out.exit_code == 1, out.output
+    assert f"--state-dir {earlier}" in out.output and "state_dir=" not in out.output, out.output

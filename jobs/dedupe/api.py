@@ -82,7 +82,7 @@ from .interrupted import Unfinished, abandoned_jobs, unfinished_apply, unfinishe
 from .job import PlanOutcome, left_out_line, review_again_line
 from .model import Group
 from .retention import new_run_plan, prune_plans
-from .state_home import lost_state, note_state, other_account, own_state
+from .state_home import StateAdvice, lost_state, note_state, other_account, own_state
 
 STATE = "dedupe-state"  # the state directory's name under the job root (the default)
 _SENT = ("running", "stopped", "finished")  # a job's statuses once its merges may have gone
@@ -116,12 +116,15 @@ def used_state(cfg: EngineConfig, state_dir: Path | str | None, *, writes: bool,
         raise InputError(why)
     if state_dir is None and (why := lost_state(state, cfg.base_url,
                                                 job_root=cfg.job_root)) is not None:
+        shared = ""
         if coordinator_url() is not None:  # x40r3 F5: why a coordinator does not lift it
-            why += (" (the shared coordinator carries the keep-separate decisions and the "
-                    "config, not the merges applied there — the guards a survivor keeps of "
-                    "what it absorbed — nor the nightly index)")
-        if writes:
-            raise InputError(why)
+            shared = (" (the shared coordinator carries the keep-separate decisions and the "
+                      "config, not the merges applied there — the guards a survivor keeps of "
+                      "what it absorbed — nor the nightly index)")
+            why += shared
+        if writes:  # the library's words, and the CLI's (x46r7 F5)
+            said = lost_state(state, cfg.base_url, job_root=cfg.job_root, library=True)
+            raise StateAdvice(f"{said}{shared}", why)
         if note is not None:
             note(f"warning: {why}")
     if remember:
@@ -172,7 +175,7 @@ def bind_state(cfg: EngineConfig, state: Path, company: str, *, explicit: bool,
         raise InputError(why)
     if not explicit and (why := lost_state(state, cfg.base_url, company)) is not None:
         if writes:
-            raise InputError(why)
+            raise StateAdvice(str(lost_state(state, cfg.base_url, company, library=True)), why)
         if note is not None:
             note(f"warning: {why}")
     if remember:

@@ -33,6 +33,7 @@ import orjson
 
 from bulk.claims import state_dir
 from bulk.client import normalize_base_url
+from bulk.errors import InputError
 from bulk.state import private_folder, write_private
 
 from .index import INDEX_META, KEEP_SEPARATE, MAKERS, MERGES
@@ -184,8 +185,19 @@ def _ours(path: Path, noted: str | None, base_url: str | None,
     return noted is None or noted == origin(base_url)
 
 
+class StateAdvice(InputError):
+    """An InputError whose advice is worded for the caller (x46r7 F5: ``run_dedupe`` told a
+    library caller to "pass --state-dir"): ``str()`` names the library's arguments
+    (``state_dir=``, ``job_root``), ``flags`` the CLI's (``--state-dir``, ``--job-dir``)."""
+
+    def __init__(self, library: str, flags: str) -> None:
+        super().__init__(library)
+        self.flags = flags
+
+
 def lost_state(state: Path, base_url: str | None = None,
-               company: str | None = None, job_root: Path | None = None) -> str | None:
+               company: str | None = None, job_root: Path | None = None, *,
+               library: bool = False) -> str | None:
     """When the state directory ``state`` holds nothing (``holds_state``) while another one
     noted by an earlier dedupe of the same account ``base_url`` (any, when None; company
     ``company`` when known: a folder that records another company, or records one while
@@ -196,7 +208,9 @@ def lost_state(state: Path, base_url: str | None = None,
     x38r2 F3: company B's first run was refused naming company A's folder). ``job_root``:
     the job directory the state was looked for under; given as an absolute path (``--job-dir
     /srv/...``), the advice names it and that dedupe's own, never "cd there first" (x40r3
-    F5: the working directory plays no part then)."""
+    F5: the working directory plays no part then). ``library``: the advice names the
+    library's arguments (``state_dir=``, ``EngineConfig.job_root``), not the CLI's flags
+    (``StateAdvice``)."""
     if holds_state(state):
         return None
     here = str(state.absolute())
@@ -204,21 +218,24 @@ def lost_state(state: Path, base_url: str | None = None,
                                         reverse=True):
         if (path != here and holds_state(Path(path))
                 and _ours(Path(path), account, base_url, company)):
-            where = ("The state is looked for under the job directory (default "
-                     "./pdbulk-jobs, relative to the working directory): run from the folder "
-                     "that dedupe ran in (a cron line: cd there first), or pass")
+            root, given = (("EngineConfig.job_root", "job_root") if library
+                           else ("the job directory", "--job-dir"))
+            where = (f"The state is looked for under {root} (default ./pdbulk-jobs, "
+                     "relative to the working directory): run from the folder that dedupe "
+                     "ran in (a cron line: cd there first), or pass")
             if job_root is not None and job_root.is_absolute():
-                where = (f"The state is looked for under the job directory given, {job_root}"
+                where = (f"The state is looked for under {root} given, {job_root}"
                          f" (the working directory plays no part): pass that dedupe's "
-                         "--job-dir, or")
+                         f"{given}, or")
+            there, afresh = ((f"state_dir={str(path)!r}", f"state_dir={str(state)!r}")
+                             if library else (f"--state-dir {path} (PDBULK_DEDUPE_STATE)",
+                                              f"--state-dir {state}"))
             return (f"the dedupe state {state} holds nothing, but the dedupe of {when} kept "
                     f"its state in {path}: its keep-separate decisions, the merges applied "
                     "and the nightly index would be ignored, and groups a reviewer kept "
-                    f"apart merged again. {where} "
-                    f"--state-dir {path} (PDBULK_DEDUPE_STATE); to start afresh, pass "
-                    f"--state-dir {state}")
+                    f"apart merged again. {where} {there}; to start afresh, pass {afresh}")
     return None
 
 
-__all__ = ["ACCOUNT", "KEPT", "NOTE", "holds_state", "lost_state", "note_state", "origin",
+__all__ = ["ACCOUNT", "KEPT", "NOTE", "StateAdvice", "holds_state", "lost_state", "note_state", "origin",
            "other_account", "own_state", "state_account"]
