@@ -14,6 +14,17 @@ start is stdout that cannot be written: lost from the start, said on stderr, exi
 ``>&-`` exited 0 saying nothing). A stderr closed at start changes nothing but the lines
 dropped.
 
+A slow reader gets every byte (f46u: ``pdbulk plan import --json | <slow reader>`` was
+cut at 65,544 / 131,080 bytes, exit 3, nothing said). Under ``PYTHONUNBUFFERED=1`` /
+``python -u`` Python's binary stdout is the raw ``FileIO``: one write(2) a write, which
+on a pipe may take part of what it is given (strace: a blocking 249,191-byte write
+returned 73,728, no signal seen; the event loop had used io_uring), and the rest was
+dropped; a pipe another process sharing it made non-blocking (O_NONBLOCK is
+the open pipe's) failed with ``BlockingIOError`` and lost stdout. A guarded stream
+writes text through its binary layer, a ``BufferedWriter`` in both modes (flushed
+after each write under ``-u``), each write whole (``write_whole``), waiting on a full
+non-blocking pipe as a blocking write would.
+
 Used by every entry point: the console script ``pdbulk`` (``pdbulk.stdout``), ``python -m
 bulk.sandbox``, ``python -m pdbulk.demo``, ``python -m benchmarks``. Installed by an entry
 point only (``run_main``, ``guard_streams``): in-process callers keep their own streams. Standard
@@ -24,7 +35,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
+import select
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
@@ -60,34 +73,119 @@ def _lose(exc: OSError, fd: int = 1) -> None:
             sys.stderr.flush()
 
 
+def _wait_writable(fd: int) -> None:
+    """Until ``fd`` takes bytes again (a non-blocking pipe's reader has read some), or
+    its reader is gone (the next write fails with EPIPE): as long as a blocking write
+    would have waited."""
+    with contextlib.suppress(OSError, ValueError):
+        select.select([], [fd], [])
+
+
+def write_whole(stream: Any, data: Any, fd: int | None = None) -> int:
+    """Every byte of ``data`` written to the binary ``stream`` (a ``BufferedWriter``, or
+    a raw ``FileIO`` such as ``sys.stdout.buffer`` under ``python -u`` /
+    ``PYTHONUNBUFFERED``): a raw ``write`` is one write(2) and may take part of what it
+    is given (a pipe's 64 KB while its reader lags: f46a's ``--json`` cut at 65,544 /
+    131,080 bytes); the rest is written again. A non-blocking ``fd`` (O_NONBLOCK belongs
+    to the open pipe, shared with every process that has it) that is full is waited on
+    (``_wait_writable``) instead of failing with ``BlockingIOError``. Returns the bytes'
+    count; any other ``OSError`` is raised."""
+    view = memoryview(data).cast("B")
+    done, total = 0, view.nbytes
+    while done < total:
+        try:
+            n = stream.write(view[done:])
+        except BlockingIOError as exc:  # (a BufferedWriter took ``characters_written``)
+            done += exc.characters_written
+            n = 0
+        if n is None or n == 0:  # a raw non-blocking write that took nothing
+            if fd is None:
+                fd = stream.fileno()
+            _wait_writable(fd)
+        else:
+            done += n
+    return total
+
+
 class Guarded:
     """A stream (text, or its binary ``buffer``) on file descriptor ``fd`` (1: stdout,
     2: stderr) whose failed writes and flushes are dropped (``_lose``); everything else
-    is the stream's."""
+    is the stream's.
 
-    def __init__(self, stream: Any, fd: int = 1) -> None:
+    Every byte reaches the fd (f46u): text is encoded here and written through the binary
+    layer (``write_whole``), which is a ``BufferedWriter`` also when Python's is the raw
+    ``FileIO`` (``python -u`` / ``PYTHONUNBUFFERED=1``, then flushed after each write as
+    Python's would be); a full non-blocking fd is waited on, not lost. A text stream
+    without a binary layer (an ``io.StringIO``) is written as it is."""
+
+    def __init__(self, stream: Any, fd: int = 1, *, binary: bool = False) -> None:
         self._stream, self._fd = stream, fd
+        self._unbuffered = False
+        self._binary_guard: Guarded | None = None
+        layer = None if binary else getattr(stream, "buffer", None)
+        if layer is None:
+            return
+        with contextlib.suppress(Exception):  # from here on, text passes its own layer by
+            stream.flush()
+        if isinstance(layer, io.RawIOBase):  # python -u: one write(2) a write, maybe short
+            self._unbuffered = True
+            layer = io.BufferedWriter(io.FileIO(fd, "wb", closefd=False))
+        self._binary_guard = Guarded(layer, fd, binary=True)
+        self._binary_guard._unbuffered = self._unbuffered
+
+    def _lost(self) -> bool:
+        return bool(_LOST if self._fd == 1 else _LOST_STDERR)
 
     def write(self, data: Any) -> int:
-        if _LOST if self._fd == 1 else _LOST_STDERR:
+        if self._lost():
             return len(data)
+        whole = self._binary_guard
         try:
-            return int(self._stream.write(data))
+            if whole is None and not isinstance(data, str):  # the binary layer itself
+                write_whole(self._stream, data, self._fd)
+                if self._unbuffered:
+                    self._flush_whole()
+            elif whole is not None and isinstance(data, str):
+                if os.linesep != "\n":
+                    data = data.replace("\n", os.linesep)
+                whole.write(data.encode(self._stream.encoding or "utf-8",
+                                        self._stream.errors or "strict"))
+                if self._unbuffered or (getattr(self._stream, "line_buffering", False)
+                                        and ("\n" in data or "\r" in data)):
+                    whole.flush()
+            else:
+                return int(self._stream.write(data))
+        except BlockingIOError as exc:  # a text layer's own, with no binary one to retry on
+            _lose(exc, self._fd)
         except OSError as exc:
             _lose(exc, self._fd)
-            return len(data)
+        return len(data)
+
+    def _flush_whole(self) -> None:
+        while True:
+            try:
+                self._stream.flush()
+                return
+            except BlockingIOError:  # a non-blocking fd, full: what is held stays held
+                _wait_writable(self._fd)
 
     def flush(self) -> None:
         try:
-            self._stream.flush()
+            self._flush_whole()
+            if self._binary_guard is not None:  # (python -u: the layer made here)
+                self._binary_guard._flush_whole()
         except OSError as exc:
             _lose(exc, self._fd)
-            with contextlib.suppress(OSError):  # the fd is /dev/null now: what was held goes
+            with contextlib.suppress(OSError, ValueError):  # the fd is /dev/null now
                 self._stream.flush()
+                if self._binary_guard is not None:
+                    self._binary_guard._stream.flush()
 
     @property
     def buffer(self) -> Guarded:
-        return Guarded(self._stream.buffer, self._fd)
+        if self._binary_guard is not None:
+            return self._binary_guard
+        return Guarded(self._stream.buffer, self._fd, binary=True)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
@@ -157,4 +255,4 @@ def run_main(main: Callable[[], int | None], note: str | None = None) -> NoRetur
 
 
 __all__ = ["CLOSED_AT_START", "Guarded", "exit_code", "fill_standard_fds", "guard_streams", "lost",
-           "run_main"]
+           "run_main", "write_whole"]

@@ -67,6 +67,7 @@ from bulk.plans import LEGACY_PLANS, PLAN_NAMES, canonical_plan
 from bulk.progress import ProgressView
 from bulk.runner import RunResult
 from bulk.scheduler import BudgetPolicy
+from bulk.stdio import write_whole
 from bulk.store import ItemState, JobStore, private_tree
 from bulk.wording import about_file, counted, state_words
 
@@ -410,7 +411,7 @@ def emit_json(data: Any, *, pretty: bool = False) -> None:
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:  # the bytes as orjson made them: no str of a ~1 MB plan (its
         stream.flush()  # 1,000 failed rows) decoded and encoded again (issue 8: peak RSS)
-        buffer.write(raw + b"\n")
+        write_whole(buffer, raw + b"\n")  # a raw buffer (python -u) may take part (f46u)
         buffer.flush()
     else:
         typer.echo(raw.decode(), file=stream)
