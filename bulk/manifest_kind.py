@@ -19,10 +19,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
 from .errors import InputError
+from .json_depth import MAX_DEPTH
 from .manifest_peek import lead_text
 from .manifest_row import Format
 
@@ -134,12 +136,18 @@ _RECORDS_ARE = ('a .json manifest is an array of records, one object per row, it
                 'object per line')
 
 
+_OPENED = re.compile(r"(?:\[\s*)+")  # the arrays a JSON text opens first
+
+
 def _not_records(lead: tuple[str, bool] | None) -> str | None:
     """What a JSON text's top-level array holds when it is no records (``_NOT_RECORDS``):
     its first element an array, or a string, number, true, false or null; None for records,
     an empty array, a top-level object (records of an API response, or JSON Lines) or a
-    beginning the sample cannot tell."""
+    beginning the sample cannot tell — or a text nested deeper than any reader takes
+    (``json_depth.MAX_DEPTH``): its reader names that, the one thing wrong with it."""
     text = (lead[0] if lead else "").lstrip()
+    if (opened := _OPENED.match(text)) and opened[0].count("[") > MAX_DEPTH:
+        return None
     first = text[1:].lstrip()[:1] if text.startswith("[") else ""
     if first in ("", "{", "]"):
         return None
