@@ -135,11 +135,16 @@ class MappedSpill:
         self.close()  # stopped load's): the file closed, not left to a ResourceWarning
 
     def close(self) -> None:
-        """Remove the file (nothing more is put or taken)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Remove the file (nothing more is put or taken). Raises nothing: closing flushes
+        what is buffered, which fails again on a full disk (x46r11 F1: ``put``'s handler
+        closed the file and the second ENOSPC ended the import, exit 1)."""
+        spilled, self._file = self._file, None
         self._next, self._off = None, True
+        if spilled is not None:
+            try:
+                spilled.close()
+            except OSError:
+                pass
 
 
 __all__ = ["MappedSpill"]

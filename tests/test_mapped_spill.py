@@ -115,6 +115,41 @@ def test_a_spill_whose_file_cannot_be_made_is_off(monkeypatch: pytest.MonkeyPatc
     assert "closed" in repr(spill)
 
 
+class _FullDisk:
+    """A temporary file on a full disk: every write and flush fails, and so does the
+    close that flushes what is buffered (x46r11 F1: a 64 KB TMPDIR ended the import)."""
+
+    def __init__(self, fail_after: int) -> None:
+        self.left = fail_after
+
+    def write(self, data: bytes) -> int:
+        if self.left <= 0:
+            raise OSError(28, "No space left on device")
+        self.left -= 1
+        return len(data)
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+    def close(self) -> None:
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.parametrize("fail_after", [0, 3])
+def test_a_spill_on_a_full_disk_turns_off_and_raises_nothing(
+        monkeypatch: pytest.MonkeyPatch, fail_after: int) -> None:
+    """A write, a flush or the close failing for want of space: the spill is off, every
+    take None (the rows are mapped again), nothing raised — the spill is a cache."""
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: _FullDisk(fail_after))
+    spill = MappedSpill()
+    for n in (2, 3, 5):
+        spill.put(_row(n), _mapped(n))
+    assert spill.take(_row(2)) is None
+    assert spill.take(_row(5)) is None
+    spill.close()
+    assert "closed" in repr(spill)
+
+
 def test_a_mapping_of_other_types_than_marshals_own_is_not_kept() -> None:
     """A value marshal would not give back as it was (a str subclass, an array of
     addresses), or a row with a deactivated user's error, is not kept: None, mapped again;
