@@ -149,6 +149,19 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Anna Berg, CEO, Acme GmbH", None), ("Anna Berg, Acme GmbH", None),
     ("Acme GmbH", None), ("Smith & Sons Ltd", None), ("Ernst & Young LLP", None),
     ("Müller und Söhne GmbH", None), ("Jane Roe & Co", None), ("AT&T", None),
+    # a surname that is a title's head word or a legal form, in a list: two persons
+    # (x46r12 F1: each was one person, the part dropped as a title or a company)
+    ("Anna Leiter & Bob Roe", ["Anna Leiter", "Bob Roe"]),
+    ("Bob Roe / Hans Leiter", ["Bob Roe", "Hans Leiter"]),
+    ("Maria Co & Jose Santos", ["Maria Co", "Jose Santos"]),
+    ("Lim Co & Tan Ah Kow", ["Lim Co", "Tan Ah Kow"]),
+    ("Anna Officer; Bob Kline", ["Anna Officer", "Bob Kline"]),
+    ("Rosa Presidente y Juan Pérez", ["Rosa Presidente", "Juan Pérez"]),
+    ("Jose Santos | Maria Co", ["Jose Santos", "Maria Co"]),
+    ("Eva Berg\nPaul Leiter", ["Eva Berg", "Paul Leiter"]),
+    ("Anna Berg, Hans Leiter", ["Anna Berg", "Hans Leiter"]),
+    ("Anna Berg & Bob Co", ["Anna Berg", "Bob Co"]),
+    ("Jan Jansen, Algemeen Directeur", None),
     ("Anna Berg, Acme AG", None),
     # a surname alike a short legal form written as a name is a person's: two
     ("Anna Sa; Bob Ab", ["Anna Sa", "Bob Ab"]),

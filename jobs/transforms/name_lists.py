@@ -108,7 +108,7 @@ _JOB_WORDS = frozenset("""
     consultant assistant lead chief executive senior junior principal account accounts
     business development operations ops finance financial technology technical product
     project program procurement purchasing buyer hr human resources it legal counsel
-    general managing board member chair chairman chairwoman secretary treasurer analyst
+    general algemeen managing board member chair chairman chairwoman secretary treasurer analyst
     specialist coordinator administrator admin representative rep agent advisor adviser
     architect developer designer supervisor team leader regional global national area
     country key customer success support service services office communications pr
@@ -183,10 +183,49 @@ def listed_persons(value: object) -> list[str] | None:
              for i, j in _joined(masked, e, f, "&")
              for k, m in _joined(masked, i, j, "\u30fb")
              for g, h in _commas(masked, k, m) for a, b in _weak(masked, g, h)]
-    names = [" ".join(value[a:b].split()) for a, b in parts
-             if any(c.isalpha() for c in value[a:b]) and not _job_title(value[a:b])
-             and not _company(masked[a:b])]
+    names: list[str] = []
+    gaps: list[str] = []  # what comes before each name (its separator, "" for the first)
+    end: int | None = None
+    dropped = False  # the part before was a title or a company (``Founder & CEO``)
+    for a, b in parts:
+        if not any(c.isalpha() for c in value[a:b]):
+            continue
+        gap = "" if end is None else masked[end:a].strip()
+        end = b
+        # a job title or a company only after a comma of a name before it (``Anna Berg,
+        # Sales Director``, ``Anna Berg, Acme GmbH``) or joined to such a part (``Jane Roe,
+        # Founder & CEO``), never a part a list's separator gives after a name (x46r12 F1:
+        # ``Anna Leiter & Bob Roe``, ``Maria Co & Jose Santos`` were one person: Leiter
+        # and Co are surnames too)
+        after = gap in _COMMA_GAPS or (dropped and gap.casefold() in _COMPANY_JOINERS)
+        dropped = bool(names) and after and (_job_title(value[a:b])
+                                             or _company(masked[a:b]))
+        if dropped:
+            continue
+        names.append(" ".join(value[a:b].split()))
+        gaps.append(gap)
+        # a name with its title after a comma (``Jane Roe, Founder``): what a joiner adds
+        # to it is its title's (``& CEO``)
+        dropped = "," in value[a:b] and _job_title(value[a:b].rsplit(",", 1)[1])
+    if len(names) == 2 and gaps[1].casefold() in _COMPANY_JOINERS and (
+            _company_whole(names[0], names[1])):
+        return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
     return names if len(names) > 1 else None
+
+
+# the commas: ASCII, ideographic, full-width, Arabic
+_COMMA_GAPS = frozenset({",", "\u3001", "\uff0c", "\u060c"})
+_COMPANY_JOINERS = frozenset({"&", "and", "und", "+", "et", "y", "e"})
+
+
+def _company_whole(first: str, last: str) -> bool:
+    """Whether ``first`` & ``last`` is one company's name: ``last`` a legal form alone
+    (``Jane Roe & Co``), or a company after a one-word ``first`` (``Smith & Sons Ltd``,
+    ``Ernst & Young LLP``); never a name before a company (``Anna Berg & Bob Co``)."""
+    if not _company(last):
+        return False
+    words = last.replace(".", " ").split()
+    return len(words) == 1 or len(first.split()) == 1
 
 
 # the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as NFKC folds
@@ -257,7 +296,12 @@ def _job_title(text: str) -> bool:
     aside) are ``_JOB_WORDS`` and their joiners, one of them a job word."""
     words = text.replace("\0", " ").casefold().replace(",", " ").split()
     words = [w.strip(".") for w in words]
-    if ("," not in text and any(w in _HEAD_WORDS for w in words)) or (
+    # a head word, the part led by a title's word or written in lower case (``Director
+    # Comercial``, ``Sales Manager Nordics``, ``генеральный директор``), never a name whose
+    # surname is a head word (``Hans Leiter``: x46r12 F1)
+    led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS
+                           or text.strip() == text.strip().lower())
+    if ("," not in text and led and any(w in _HEAD_WORDS for w in words)) or (
             words and all(_CJK.match(c) for c in words[-1])
             and words[-1].endswith(_CJK_HEADS)):
         # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
