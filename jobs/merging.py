@@ -73,8 +73,9 @@ MERGE_COLUMNS = ("row", "key", "deal_id", "merged_id", "action", "note")
 _MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplicate_id")
 _SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
 _GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
-_SPLIT = re.compile(r"[;|,\s]+")
-_LISTED = re.compile(r"[;|]")  # what lists ids in any merge cell (``_ids``)
+_SPLIT = re.compile(r"[;|,\s\uff1b\uff5c\u3001\uff0c]+")
+# what lists ids in any merge cell (``_ids``), full-width forms too (x46r12 F6)
+_LISTED = re.compile(r"[;|\uff1b\uff5c\u3001]")
 # job meta, one key per merge item: the survivor and the update_time its merge's answer
 # returned, written before the next merge into that survivor is sent
 MERGE_RECORD = "merge.answer."

@@ -208,7 +208,11 @@ MAX_ID = 2**53 - 1
 
 # an id a spreadsheet's number format wrote with thousands separators (x21r2 F2): 1.234,
 # 1,234, 1 234, 1'234
-GROUPED_ID = re.compile(r"\d{1,3}(?:([.,\u00a0\u202f' ])\d{3})(?:\1\d{3})*")
+# a number as a spreadsheet groups its thousands: by a dot, a comma, an apostrophe, a space,
+# a no-break, narrow no-break, thin, figure or punctuation space (x46r12 F2: a thin space's
+# ``1 234`` was read as deals 1 and 234 in a merge group)
+GROUPED_ID = re.compile(
+    r"\d{1,3}(?:([.,\u00a0\u202f\u2009\u2007\u2008' ])\d{3})(?:\1\d{3})*")
 
 
 # full-width digits (an East Asian input method's 478 typed as U+FF14 U+FF17 U+FF18): the id NFKC reads, as a

@@ -26,7 +26,8 @@ def test_a_pair_cell_of_one_grouped_number_or_two_ids_merges_nothing(tmp_path: P
     assert not any(isinstance(r, PairRow) for r in rows)
 
 
-@pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1,05"', '"1,152"'])
+@pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1,05"', '"1,152"',
+                                  '"1\u2009234"', '"3\u2007100"', '"1\u00a0011"'])
 def test_a_group_cell_that_reads_as_one_grouped_number_is_refused(tmp_path: Path,
                                                                   cell: str) -> None:
     rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
@@ -36,7 +37,10 @@ def test_a_group_cell_that_reads_as_one_grouped_number_is_refused(tmp_path: Path
 
 @pytest.mark.parametrize(("cell", "ids"), [('"12;13"', [12, 13]), ('"12,13"', [12, 13]),
                                            ('"12 13"', [12, 13]), ('"101, 102"', [101, 102]),
-                                           ('"476,0"', [476]), ('"12|13"', [12, 13])])
+                                           ('"476,0"', [476]), ('"12|13"', [12, 13]),
+                                           ('"12\uff1b13"', [12, 13]),
+                                           ('"12\uff5c13"', [12, 13]),
+                                           ('"12\u300113"', [12, 13])])
 def test_group_cells_still_list_ids(tmp_path: Path, cell: str, ids: list[int]) -> None:
     rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
     assert [r.merge_id for r in rows if isinstance(r, PairRow)] == ids, rows
