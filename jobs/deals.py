@@ -462,6 +462,17 @@ def _held(deal: Deal, image: Mapping[str, Any], changes: Mapping[str, Any]
     return wrote, back
 
 
+def held_before(deal: Deal | None, image: Mapping[str, Any] | None,
+                changes: Mapping[str, Any]) -> list[str]:
+    """The fields a PATCH ``changes`` that ``deal`` still holds at their before-image
+    (``image``, ``before_image``'s shape): own fields by key, custom fields by their key as
+    in ``custom_fields``; [] without a deal or an image. A write left in flight did not
+    reach those fields (``jobs.last_written.conflicted`` records the others)."""
+    if deal is None or image is None or is_gone(deal):
+        return []
+    return _held(deal, image, changes)[1]
+
+
 def not_landed(deal: Deal | None, image: Mapping[str, Any] | None,
                changes: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """For a write left in flight that ``in_flight`` calls a ``"conflict"``: the fields it
@@ -981,6 +992,7 @@ __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_
            "with_status_times",
            "groups_moved", "image_part", "status_left", "write_groups", "write_part",
            "editable_digest", "image_holds", "is_gone", "refreshed_image",
-           "applied", "drifted", "gone_when_sent", "in_flight", "not_landed", "read_current",
+           "applied", "drifted", "gone_when_sent", "held_before", "in_flight", "not_landed",
+           "read_current",
            "read_deals", "restorable", "restore_body", "written_part", "reread_calls",
            "read_archived", "reread_targets", "same", "set_to_deactivated", "unrestorable"]

@@ -2,7 +2,7 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~960 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+Why ~1000 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
 ``written``) and whose storage (the packed layout, its move from the first one, the
 writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
 
@@ -613,13 +613,32 @@ def written(payload: Mapping[str, Any], action: object,
     return out
 
 
+def conflicted(changes: Mapping[str, Any], held: Collection[str]) -> dict[str, str]:
+    """{field: digest} a PATCH ``changes`` left in flight sets as the base once a resume's
+    reconcile settled it as a conflict (someone changed the deal after the send: whether
+    it applied is not known): the written fields (``written``) but the groups of those
+    still at their before-image (``held``: ``deals.held_before``'s names) — the write did
+    not reach them, and the next update must still write the file's value there. The
+    others count as this job's write, so the next update's three-way compare reads the
+    colleague's value as Pipedrive's newer one and keeps it, noted (x46r10 F1: nothing
+    was recorded, and the next update wrote the file's title over the colleague's)."""
+    custom = changes.get("custom_fields")
+    custom = custom if isinstance(custom, Mapping) else {}
+    kept = {CUSTOM + name if name in custom and name not in changes else group_of(name)
+            for name in held}
+    return {name: sign for name, sign in written({"changes": changes}, "updated").items()
+            if group_of(name) not in kept}
+
+
 def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
     """(deal id, field, digest, when) of the base ``item`` sets, settled: what its result
     says it wrote (``written``: a row mapped again in the run, whose stored payload is the
     load's), else what its payload holds (``written``); when: its send, else the job's
-    load ``loaded``."""
+    load ``loaded``. A failed item: only the ``written`` its result names (``conflicted``)."""
     payload = item.payload
     result = item.result or payload.get("result") or {}  # skipped at load: in its payload
+    if item.state is ItemState.FAILED and not _settled_write(item):
+        return
     deal_id = result.get("deal_id")
     if not isinstance(deal_id, int) or isinstance(deal_id, bool):
         return
@@ -629,6 +648,19 @@ def _writes(item: Item, loaded: float) -> Iterator[tuple[int, str, str, float]]:
     at = float(item.sent_at or loaded)
     for name, sign in signs.items():
         yield deal_id, str(name), str(sign), at
+
+
+def _settled_write(item: Item) -> bool:
+    """Whether ``item`` is one the record takes: done, skipped, or failed as a conflict
+    whose result names what it counts as written (``conflicted``). Other failed items are
+    neither recorded nor marked: a ``pdbulk retry`` may still settle them done."""
+    if item.state in (ItemState.DONE, ItemState.SKIPPED):
+        return True
+    return item.state is ItemState.FAILED and isinstance(
+        (item.result or {}).get("written"), Mapping)
+
+
+_RECORDED = (ItemState.DONE, ItemState.SKIPPED, ItemState.FAILED)
 
 
 def record_job(store: JobStore, base_url: str) -> int:
@@ -661,8 +693,8 @@ class _Writer:
 
     def unmarked(self) -> int:
         """Record every item of the job settled and not marked yet."""
-        return self.write(self._store.items_unmarked((ItemState.DONE, ItemState.SKIPPED),
-                                                     MARKS))
+        return self.write(i for i in self._store.items_unmarked(_RECORDED, MARKS)
+                          if _settled_write(i))
 
     def write(self, items: Iterable[Item]) -> int:
         """Record ``items`` (settled, none marked yet), ``_BATCH`` per transaction, and
@@ -834,7 +866,7 @@ class Recorder:
         # read together, 500 ids a query: one query an item cost a quarter of the
         # recorder's CPU (benchmarks/bench_last_written, 200k rows: 10.6 -> 8.7 s, f34f)
         for item in store.items_by_id(i for i in noted if str(i) not in marked):
-            if item.state in (ItemState.DONE, ItemState.SKIPPED):
+            if _settled_write(item):
                 ready.append(item)
             elif item.state is ItemState.SENDING:
                 later.add(item.id)
@@ -966,6 +998,6 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
 
 
 __all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "OBSERVED", "LastWritten",
-           "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by", "digest", "dropped",
+           "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by", "conflicted", "digest", "dropped",
            "fields_of", "forget", "group_of", "observe", "record_job", "three_way",
            "written"]

@@ -9,7 +9,8 @@ would have (``last_written.record_job``) — before anything reads the record.
 
 A run's writes in doubt (its items left in flight: sent, no answer stored) are not
 recorded as written: whether they applied is known only when a ``pdbulk resume`` of the
-job reconciles them. ``catch_up`` counts them and says so, naming the job; the job stays
+job reconciles them (a conflict it finds is recorded for the fields someone changed since:
+``last_written.conflicted``). ``catch_up`` counts them and says so, naming the job; the job stays
 registered until a run of it ends (its resume). A registered job whose process still
 holds its lock is running: left to its own recorder. A job folder gone: forgotten.
 

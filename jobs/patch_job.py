@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from bulk.calls import CallContext
@@ -21,6 +22,7 @@ from bulk.errors import NotFound
 from bulk.runner import RunResult
 from bulk.store import AsyncJobStore, Item, ItemState, JobStore, Outcome
 
+from . import last_written
 from .account import key_moved, keyed_added_since, keyed_since_calls
 from .clock_skew import RECONCILE_MARGIN
 from .deals import (
@@ -31,6 +33,7 @@ from .deals import (
     deal_changes,
     drifted,
     gone_when_sent,
+    held_before,
     in_flight,
     keys_now_twice,
     not_landed,
@@ -91,6 +94,16 @@ def conflict(item: Item, deal_id: int, since: str, drift: str) -> Outcome:
 
 T = TypeVar("T")
 
+
+
+def _conflicted(deal_id: int, deal: Deal | None, image: Mapping[str, Any] | None,
+                changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The result of a write in flight a reconcile failed as a conflict: the deal, and the
+    fields the state folder's record counts as this job's write (``written``:
+    ``last_written.conflicted`` — all but those still at their before-image), so the next
+    update keeps the colleague's value there (x46r10 F1)."""
+    return {"deal_id": deal_id, "written": last_written.conflicted(
+        changes, held_before(deal, image, changes))}
 
 class PatchJob:
     """Sends one prepared PATCH per item (``payload["changes"]``). PATCH is idempotent, but
@@ -163,7 +176,10 @@ class PatchJob:
           checked again (``_unselected``), then back to pending (the attempt the dead run
           counted is given back: kills must not use up a row's attempts);
         - anything else (someone else's value, or only some written fields as the PATCH
-          wants them: that proves neither way) → a *conflict*: FAILED, nothing sent.
+          wants them: that proves neither way) → a *conflict*: FAILED, nothing sent; its
+          result names the fields the state folder's record counts as this job's write
+          (``_conflicted``: those no longer at their before-image), so the next update
+          keeps the colleague's value there (x46r10 F1).
 
         A row refused at load time goes back to pending (``execute`` refuses it again)."""
         checked = [i for i in items
@@ -209,7 +225,8 @@ class PatchJob:
                         f"conflict: deal {deal_id} was archived while the write was in "
                         f"flight ({drift}); left alone, not sent again — the write "
                         f"{MAY_HAVE_APPLIED} (unarchive it and start a new job to overwrite "
-                        "it)")))
+                        "it)"), result=_conflicted(deal_id, deal, images.get(deal_id),
+                                                   item.payload["changes"])))
                     continue
                 out.append(Outcome(item.id, ItemState.FAILED, error=(
                     f"not {self.action}: deal {deal_id} was archived while the write was in "
@@ -217,7 +234,11 @@ class PatchJob:
                 continue
             before = "" if verdict != "conflict" else not_landed(
                 deal, images.get(deal_id), item.payload["changes"], labels)
-            out.append(self._settled(item, deal_id, deal, verdict, drift, before))
+            settled = self._settled(item, deal_id, deal, verdict, drift, before)
+            if verdict == "conflict":
+                settled = replace(settled, result=_conflicted(
+                    deal_id, deal, images.get(deal_id), item.payload["changes"]))
+            out.append(settled)
         return out
 
     def _settled(self, item: Item, deal_id: int, deal: Deal | None, verdict: str,

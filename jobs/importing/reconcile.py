@@ -14,7 +14,15 @@ from bulk.store import Item, ItemState, Outcome
 
 from .. import last_written
 from ..account import keyed_added_since
-from ..deals import MAY_HAVE_APPLIED, applied, in_flight, is_gone, not_landed, read_current
+from ..deals import (
+    MAY_HAVE_APPLIED,
+    applied,
+    held_before,
+    in_flight,
+    is_gone,
+    not_landed,
+    read_current,
+)
 from ..import_resolve import CREATED_AT, CREATOR, refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
@@ -331,6 +339,11 @@ class _Reconcile(_Creates):
             image["fields"] = fields
             deal = current.get(deal_id)
             verdict, drift = in_flight(deal, image, body, reached=reached, labels=labels)
+            # a conflict: the changed fields someone's edit since holds (not those still
+            # at their before-image) count as this job's write in the state folder's
+            # record, so the next upsert keeps that edit (x46r10 F1); links are not
+            written = {"deal_id": deal_id, "written": last_written.conflicted(
+                payload["changes"], held_before(deal, image, body))}
             if verdict == "gone":
                 out[item.id] = Outcome(item.id, ItemState.FAILED, status=404, error=(
                     f"deal {deal_id} (key {item.key}) no longer takes writes (deleted, merged "
@@ -339,13 +352,13 @@ class _Reconcile(_Creates):
             elif verdict == "conflict" and reached and (
                     before := not_landed(deal, image, body, labels)):
                 # it did not land (x32r1 F11): sent now, it would overwrite that change
-                out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
+                out[item.id] = Outcome(item.id, ItemState.FAILED, result=written, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
                     f"in flight ({drift}); the update did not apply ({before} still as "
                     "before it); left alone, not sent: it would overwrite that change (import "
                     "the row again to overwrite it)"))
             elif verdict == "conflict":
-                out[item.id] = Outcome(item.id, ItemState.FAILED, error=(
+                out[item.id] = Outcome(item.id, ItemState.FAILED, result=written, error=(
                     f"conflict: deal {deal_id} (key {item.key}) changed while the update was "
                     f"in flight ({drift}); left alone, not sent again — the update "
                     f"{MAY_HAVE_APPLIED} (import the row again to overwrite it)"))
