@@ -909,7 +909,9 @@ def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),
             raise fail(f"job {store.job_id} cannot be retried: {exc}; nothing was "
                        "changed") from None
         _refuse_hopeless(store, kind)
-        if not (split := retry_split(store))[0] and split[1]:  # all refused at the load
+        counts = store.counts()  # (rows left to send: the retry sends them, x46r12 F3)
+        left = counts.get(ItemState.PENDING, 0) + counts.get(ItemState.SENDING, 0)
+        if not (split := retry_split(store))[0] and split[1] and not left:  # all refused
             raise fail(f"job {store.job_id} not retried: {refused_line(store, split[1])}; "
                        "nothing was sent, no token spent", EXIT_ROWS_FAILED)
         on_account = getattr(kind, "check_retry_account", None)

@@ -57,3 +57,30 @@ def test_retry_of_a_move_stage_refused_at_load_says_why(sb: Sandbox,  # noqa: F8
     assert "back to pending" not in out, out
     assert "1 failed row(s) were refused when the job was loaded" in out, out
     assert "start a new move-stage job" in out, out
+
+
+def test_a_retry_with_rows_left_to_send_sends_them(sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """Every failed row refused at the load, but rows still pending (a run stopped before
+    them): the retry is no refusal — it names the refused rows and sends the pending ones
+    (x46r12 F3: "not retried … nothing was sent", exit 3, the 52 pending rows unnamed)."""
+    import sqlite3
+
+    jobs, mapping, manifest = tmp_path / "jobs", tmp_path / "u.toml", tmp_path / "u.csv"
+    mapping.write_text('version = 1\n[update]\nid_column = "deal_id"\n[deal]\n'
+                       'title = "Title"\n')
+    some, other = list(sb.state.deals.rows)[:2]
+    manifest.write_text(f"deal_id,Title\n{some},Renamed A\n99999999,X\n{other},Renamed B\n")
+    first = cli(sb, jobs, "update", str(manifest), "--mapping", str(mapping),
+                *engine(sb, jobs))
+    assert first.exit_code == 3, first.output
+    (job,) = jobs.iterdir()
+    with sqlite3.connect(job / "job.sqlite") as db:  # as a run stopped before it leaves it
+        db.execute("UPDATE items SET state = 'pending', attempts = 0 WHERE source_row = 4")
+    db.close()
+    retried = cli(sb, jobs, "retry", job.name, "--job-dir", str(jobs))
+    out = retried.output
+    assert "not retried" not in out, out
+    assert "1 failed row(s) were refused when the job was loaded" in out, out
+    with JobStore.open(job, lock=False) as store:
+        assert not list(store.items(ItemState.PENDING)), out
+        assert [i.row for i in store.items(ItemState.FAILED)] == [3], out
