@@ -361,6 +361,7 @@ def resume_command(job: str, job_dir: object = None) -> str:
 
 
 META_STOP = "stop"  # a job's meta: why its last run stopped (``bulk.runner.Runner``)
+META_FIRST_WRITE_CAP = "first_write_cap"  # meta: jobs.budget_stop.first_write_cap's figure
 # why a run stopped (``stop_cause``) → (the words ``pdbulk status`` says it in, whether it
 # is an error): a stop asked for, a cancel, a budget or a cap spent are not errors
 STOP_CAUSES: dict[str, tuple[str, bool]] = {

@@ -55,6 +55,7 @@ from .client import PipedriveClient
 from .clock import Clock
 from .errors import (
     CAP_SETTING,
+    META_FIRST_WRITE_CAP,
     META_STOP,
     STOP_CAUSES,
     BudgetExhausted,
@@ -406,9 +407,15 @@ class Runner(CallPath):
         job = f"; the job's ledger: {total} over all its runs" if total != run else ""
         stuck = ""
         if _open(await self.store.counts()) >= open_before:
+            # the plan's figure for a write when it gave one, not this call's alone (x46r8
+            # F2: "more than 31" where a merge needs 72, and 35 stopped the same way)
+            least = await self.store.meta_get(META_FIRST_WRITE_CAP)
+            over = run + _needed(error.needs)
+            fig = (f"at least {max(least, over + 1):,}, what the reads before a write and "
+                   "one write need" if isinstance(least, int) else f"more than {over}")
             stuck = (f". No item was finished under this cap: a resume with it would spend "
                      f"its reads again and stop the same way; resume with a larger cap "
-                     f"({CAP_SETTING}: more than {run + _needed(error.needs)})")
+                     f"({CAP_SETTING}: {fig})")
         cap = "None tokens" if error.cap is None else counted(error.cap, "token")
         return BudgetExhausted(f"this run's cap of {cap} ({CAP_SETTING}) is spent "
                                f"({run} used by this run{job}; {error.needs}){stuck}",

@@ -36,7 +36,7 @@ from typing import Any
 
 from bulk.clock import Clock, in_thread
 from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
-from bulk.errors import ConfigError, InputError, Stopped
+from bulk.errors import META_FIRST_WRITE_CAP, ConfigError, InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult
 from bulk.store import ItemState, JobStore, NewItem
@@ -583,6 +583,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             if asked and before is not None:  # the answer may have waited: read again
                 for line in await before(s.ctx, store):
                     (on_line or lines.append)(line)
+            if plan is not None:  # a cap stop that finished nothing names it (x46r8 F2)
+                store.meta_put(META_FIRST_WRITE_CAP, plan.first_write_cap)
             if (stop := first_write_line(
                     plan, waits=s.config.budget.wait_for_reset)) is not None:  # x23r3
                 (on_line or lines.append)(stop)

@@ -26,7 +26,8 @@ class Stops(Protocol):
 def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
                 max_tokens: int | None = None, resume_reread: int = 0,
                 budget_source: str | None = None, gating: Mapping[str, int] | None = None,
-                batches: int = 1, share: tuple[int, int, bool] | None = None) -> str | None:
+                batches: int = 1, share: tuple[int, int, bool] | None = None,
+                workers: int = 1) -> str | None:
     """The one line every kind's plan, and its run right before its first write, says
     when the job does not fit its budget (x23r3: import, update, merge, undo and dedupe
     apply started, spent and stopped half-way with no word before): what stops it (the
@@ -40,7 +41,9 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     budget, whether today's spend is known) in tokens when ``--budget-share`` or the reserve
     keeps part of the day for others: ``left`` is then what is left of that share, and the
     line names the share and the account's own figure beside it (x30r1 L4: "984 are left
-    today (by the server's headers)" while the server had 54,984 left)."""
+    today (by the server's headers)" while the server had 54,984 left). ``workers``: the
+    run's most workers, whose items' own reads go out before the first write
+    (``first_write_cap``)."""
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     capped = max_tokens is not None and tokens > max_tokens
     if not capped and days <= 1:
@@ -55,15 +58,21 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
             where += f" ({counted(reads, 'token')} of the cap go to reads)"
         runs = runs_under_cap(tokens, max_tokens, resume_reread)
         line = (f"needs {counted(tokens, 'token')} but --max-tokens is {max_tokens:,}: the run stops "
-                f"checkpointed (exit 4) {where}, when it has spent that; pass a larger "
-                f"--max-tokens ({tokens:,} or more) to do it in one run, or `pdbulk resume` "
-                "it, each resume running up to the cap again: "
-                + (f"at least {runs} runs (each resume first re-reads what is left, "
-                   + (f"about {counted(resume_reread, 'token')} of its cap)" if resume_reread
-                      else "which takes its own share of the cap)")
-                   if runs is not None else
-                   f"a resume's re-read alone ({counted(resume_reread, 'token')}) takes the whole "
-                   "cap: it would never finish; give a larger --max-tokens"))
+                f"checkpointed (exit 4) {where}, when it has spent that; ")
+        if FIRST_WRITE in where:  # a resume at this cap stops the same way (x46r8 F2)
+            least = first_write_cap(calls, gating or {}, batches, workers)
+            line += (f"pass --max-tokens of at least {least:,} to reach its first write "
+                     f"({tokens:,} or more to do it in one run); a resume at "
+                     f"{max_tokens:,} stops the same way")
+        else:
+            line += (f"pass a larger --max-tokens ({tokens:,} or more) to do it in one run, or "
+                     "`pdbulk resume` it, each resume running up to the cap again: "
+                     + (f"at least {runs} runs (each resume first re-reads what is left, "
+                        + (f"about {counted(resume_reread, 'token')} of its cap)"
+                           if resume_reread else "which takes its own share of the cap)")
+                        if runs is not None else
+                        f"a resume's re-read alone ({counted(resume_reread, 'token')}) takes "
+                        "the whole cap: it would never finish; give a larger --max-tokens"))
         if days > 1:
             line += f"; today's budget ({left:,} left) is short too: about {days} days"
         return line
@@ -165,6 +174,28 @@ def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
             max(0, min(limit, limit - done * write_tokens // writes)))
 
 
+def first_write_cap(calls: Mapping[str, int], gating: Mapping[str, int] | None = None,
+                    batches: int = 1, workers: int = 1) -> int | None:
+    """The smallest ``--max-tokens`` with which a job of ``calls`` surely reaches its first
+    write, in tokens: the reads before it (the load's, the first batch's re-check), the
+    reads of their own record the first ``workers`` items make at once before any of them
+    writes, and one write (a merge of 6 pairs at 6 workers: 30 of reads, 12 getDeal, 40:
+    82; x46r8 F2 said "more than 31" and "resume it ... at least 9 runs" at caps that
+    never reach it). None: the job makes no write."""
+    writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
+    if not writes:
+        return None
+    gating = gating or {}
+    write_tokens = sum(_tokens(op, n) for op, n in calls.items() if get_operation(op).is_write)
+    paired = sum(_tokens(op, n) for op, n in calls.items() if _one_record_read(op))
+    checks = sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in gating.items())
+    batches = max(1, batches) if checks else 1
+    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks
+    at_once = min(max(1, workers), writes)
+    return (up_front + checks // batches + math.ceil(paired * at_once / writes)
+            + math.ceil(write_tokens / writes))
+
+
 def _tokens(op: str, n: int) -> int:
     return get_operation(op).token_cost * n
 
@@ -189,4 +220,4 @@ def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int 
     return 1 + math.ceil((tokens - max_tokens) / per_resume)
 
 
-__all__ = ["Stops", "budget_stop", "first_write_line", "runs_under_cap"]
+__all__ = ["Stops", "budget_stop", "first_write_cap", "first_write_line", "runs_under_cap"]

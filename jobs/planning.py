@@ -47,7 +47,7 @@ from bulk.plans import Limits
 from bulk.scheduler import SchedulerStats
 from bulk.wording import counted, noun
 
-from .budget_stop import budget_stop, first_write_line, runs_under_cap
+from .budget_stop import budget_stop, first_write_cap, first_write_line, runs_under_cap
 from .plan_reasons import ReasonTally, reason_class, reason_line
 
 LOCAL_SECONDS_PER_WRITE = 0.0024
@@ -124,6 +124,9 @@ class Plan:
     # about where, and what to do; None when it fits. Among ``notes`` too, and printed
     # again right before the first write of a run (x23r3)
     stop: str | None = None
+    # the smallest --max-tokens with which the run reaches its first write (tokens:
+    # ``budget_stop.first_write_cap``); None when it makes no write
+    first_write_cap: int | None = None
     # --window-share: the share of the token's windows the job uses (``burst`` is that
     # share of ``burst_allowed``, the account's requests per window)
     window_share: float = 1.0
@@ -249,7 +252,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                        resume_reread=resume_reread, budget_source=budget_source,
                        gating=gating, batches=batches,
                        share=(per_day, daily, tokens_left_today is not None)
-                       if per_day < daily else None)
+                       if per_day < daily else None, workers=workers)
     if stop is not None:
         out_notes.append(stop)
     return Plan(kind=kind, rows=rows, bad_rows=bad_rows, calls=dict(sorted(calls.items())),
@@ -258,6 +261,7 @@ def estimate(kind: str, calls: Mapping[str, int], limits: Limits, *, rows: int, 
                 usable_daily=per_day if per_day < daily else None,
                 window=limits.window, max_tokens=max_tokens, budget_source=budget_source,
                 stop=stop, window_share=share, burst_allowed=allowed,
+                first_write_cap=first_write_cap(calls, gating, batches, workers),
                 end_seconds=end_seconds if load_seconds is not None else 0.0)
 
 

@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import (
+    META_FIRST_WRITE_CAP,
     META_STOP,
     STOP_CAUSES,
     BudgetExhausted,
@@ -269,6 +270,8 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
     plan = resume_plan(store, kind, eng, before=loaded, before_why=why,
                        after_reread=after_reread)
     stop = getattr(plan, "stop", None)
+    if isinstance(least := getattr(plan, "first_write_cap", None), int):
+        store.meta_put(META_FIRST_WRITE_CAP, least)  # a cap stop names it (x46r8 F2)
     if not isinstance(stop, str) or FIRST_WRITE not in stop:
         return
     capped = "--max-tokens is" in stop.split(":", 1)[0]
