@@ -7,7 +7,8 @@ without doing it (no API call: the files are local), for ``jobs.resume_verdict``
   and refuses a change of a setting that decides which record a row is
   (``jobs.import_identity``: key column / field, mode, person / organization matching;
   x46r2 F1: status said "interrupted" and ``resume: null`` while resume refused it, exit 1;
-  and said nothing of the 182 rows a value-only edit has the resume map again).
+  and said nothing of the 182 rows a value-only edit has the resume map again). A create
+  in doubt the job's claims prove its own is counted created as sent (x46r8 F3).
 - An update, move-stage or merge prepared its bodies at its load: its resume sends them as
   prepared, whatever its mapping, manifest or pairs file says now (x46r2 F2: nothing said
   an edit of the mapping is ignored).
@@ -64,7 +65,8 @@ def import_mapping_words(store: JobStore) -> tuple[str, bool] | None:
     return (f"the mapping {settings.mapping!r} changed since the load (no setting that "
             "decides which record a row is): `pdbulk resume` maps its "
             f"{rows:,} row(s) still to send again first, with the mapping as it is now, "
-            "then sends them"), False
+            "then sends them; a create in doubt found made is reconciled as sent: counted "
+            "created, with the values of the run before the edit"), False
 
 
 def prepared_note(store: JobStore) -> str | None:

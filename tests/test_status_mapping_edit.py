@@ -72,8 +72,9 @@ def test_status_says_resume_maps_rows_again_after_a_value_edit(sb: Sandbox,  # n
     mapping.write_text(MAPPING.replace('title = "title"', 'title = "person"'))
     text, info, entry = _status(sb, jobs, job)
     words = "`pdbulk resume` maps its 6 row(s) still to send again first"
+    doubt = "a create in doubt found made is reconciled as sent"
     for said in (text, str(info["resume"]), str(entry["resume"])):
-        assert words in said, said
+        assert words in said and doubt in said, said
     resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
     assert resumed.exit_code == 0, resumed.output
     assert "6 row(s) are mapped again first" in resumed.output, resumed.output

@@ -1114,7 +1114,8 @@ class _Creates(_ImportBase):
     # -- whose create (attribution) ---------------------------------------------------------
     def _not_ours(self, item: Item, hit: Mapping[str, Any],
                   previous: Mapping[str, Any] | None,
-                  body: Mapping[str, Any] | None = None, *, proven: bool = True) -> str | None:
+                  body: Mapping[str, Any] | None = None, *, proven: bool = True,
+                  before_edit: Mapping[str, Any] | None = None) -> str | None:
         """Why deal ``hit``, found by the key of in-doubt create ``item``, cannot be this
         job's create (None: it can be): the claim's ``previous`` outcome names that deal
         as created by another job; the deal was added before the row was last sent (its
@@ -1124,7 +1125,11 @@ class _Creates(_ImportBase):
         while the row was in flight, which no claim knows about; last, with ``proven``
         False, that no claim record shows this job held the key from its send until now
         (the shared coordinator lost its state meanwhile: another run may have created the
-        key in that gap, and a 5xx create cannot be told from it by time alone)."""
+        key in that gap, and a 5xx create cannot be told from it by time alone).
+        ``before_edit``: the addDeal body the row was loaded with, when the mapping was
+        edited since and ``body`` is the row mapped again: the run that sent the create
+        before the edit sent that one, so a deal of its title and value is this row's too
+        (x46r8 F3: 2 of 80 such creates failed "its title is not this row's")."""
         if self._sent_keys is not None and item.key not in self._sent_keys:
             # no process of this job wrote that it was sending this row's create: it never
             # left, so a deal carrying the key is another's (v12r8: after Redis lost the
@@ -1152,10 +1157,9 @@ class _Creates(_ImportBase):
         failed = self._answered_at.get(item.id)
         if added is not None and failed is not None and added > failed + ANSWERED_MARGIN:
             return "added after this run's create had failed"
-        if body:
-            for name in ("title", "value"):
-                if name in body and not same(hit.get(name), body[name]):
-                    return f"its {name} is not this row's ({hit.get(name)!r})"
+        if body and (off := _not_as_sent(hit, body)) is not None \
+                and (not before_edit or _not_as_sent(hit, before_edit) is not None):
+            return off
         if not proven:
             # v12r8: after FLUSHALL, four hosts on the same keys: a create answered 5xx (not
             # applied) and another host's create of the key a second later were both taken
@@ -1166,14 +1170,15 @@ class _Creates(_ImportBase):
         return None
 
     async def _settle_claim(self, item: Item, hit: Mapping[str, Any] | None,
-                            body: Mapping[str, Any] | None = None) -> str | None:
+                            body: Mapping[str, Any] | None = None,
+                            before_edit: Mapping[str, Any] | None = None) -> str | None:
         """Release the claim on ``item``'s key with what reconcile found (nothing when not
         found: the row is sent again under a fresh claim): a dead holder's, taken over.
         This run's own claim, taken for the row's batch (``prepare``) before the row was
         in doubt for its person or organization, is released with the deal found, else
         kept for the row's next send. Returns why ``hit`` is not this job's create
         (``_not_ours``; also when a live run holds the claim: it is settling the key
-        now), None when it can be or nothing was found.
+        now), None when it can be or nothing was found. ``before_edit``: ``_not_ours``'.
 
         This run's own claim is released as itself, never re-acquired and released by
         name behind the pool's back: that freed it while the pool still held it, so
@@ -1188,7 +1193,7 @@ class _Creates(_ImportBase):
             if self.claim_name(key) in await self.claims.renew([claim], self.lease):
                 # held since prepare, and still: no other pdbulk run could create the key
                 known = claim.last_settled()
-                why = self._not_ours(item, hit, known, body)
+                why = self._not_ours(item, hit, known, body, before_edit=before_edit)
                 await self._gone_named(key, hit, known, why)
                 await self.claims.release(claim, self._outcome(int(hit["id"]), known,
                                                                ours=why is None))
@@ -1202,7 +1207,7 @@ class _Creates(_ImportBase):
         # made with the key, deleted since (an undo), is never this job's create (x31r1)
         known = got.last_settled()
         why = self._not_ours(item, hit, known, body, proven=self._held_since_send(
-            got)) if hit is not None else None
+            got), before_edit=before_edit) if hit is not None else None
         await self._gone_named(key, hit, known, why)
         await self.claims.release(got, None if hit is None else self._outcome(
             int(hit["id"]), known, ours=why is None))
@@ -1236,6 +1241,15 @@ class _Creates(_ImportBase):
             if await wait_giving_back(self.claims, name, self.claim_wait, self._give_back):
                 got = await acquire(self.claims, name, self.lease, tag=self.store.job_id)
         return got
+
+
+def _not_as_sent(hit: Mapping[str, Any], body: Mapping[str, Any]) -> str | None:
+    """Why deal ``hit`` is not what addDeal ``body`` made: its title or value differs
+    (``its title is not this row's ('…')``); None when both are the body's."""
+    for name in ("title", "value"):
+        if name in body and not same(hit.get(name), body[name]):
+            return f"its {name} is not this row's ({hit.get(name)!r})"
+    return None
 
 
 __all__: list[str] = []  # internal: jobs.importing.ImportJob

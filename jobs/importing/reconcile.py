@@ -26,7 +26,7 @@ from ..deals import (
 from ..import_resolve import CREATED_AT, CREATOR, refs_of
 from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
-from .creates import _Ambiguous, _Creates
+from .creates import _Ambiguous, _Creates, _not_as_sent
 from .sent import sent_keys
 
 
@@ -132,7 +132,8 @@ class _Reconcile(_Creates):
             if i.key in twice:  # neither is taken for this row's create: the row fails
                 await self._settle_claim(i, None, payloads[i.id].get("deal"))
                 continue
-            why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"))
+            why = await self._settle_claim(i, found.get(i.key), payloads[i.id].get("deal"),
+                                           self._loaded_body(i, payloads[i.id]))
             if why is not None:
                 foreign[i.id] = why
                 self.unattributed += why == UNPROVEN
@@ -247,11 +248,22 @@ class _Reconcile(_Creates):
                     "someone else since it was sent; not created again (import the row "
                     "again to create it)")))
                 continue
+            edited: dict[str, str] = {}
+            if (loaded := self._loaded_body(item, payload)) is not None \
+                    and _not_as_sent(hit, payload.get("deal") or {}) is not None \
+                    and _not_as_sent(hit, loaded) is None:
+                # sent by a run before the mapping edit, as loaded: its values are those
+                # (x46r8 F3: failed as a conflict, though the claims proved it this job's)
+                payload, edited = item.payload, {"note": (
+                    "created by the run before the mapping edit, with its values then")}
+            gone_note = self._again_gone(key)
+            if edited and "note" in gone_note:  # both said
+                edited["note"] = f"{gone_note['note']}; {edited['note']}"
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
                 "update_time": hit.get("update_time"), "new": self._new(payload),
-                **matched_by(payload), **self._again_gone(key)}))
+                **matched_by(payload), **gone_note, **edited}))
         # not as_sent: a row found applied was written by the run that died, with that
         # run's payload, not with the one mapped again now (x44r10 F1: a stage map edited
         # after a kill recorded 4 of 120 found rows as writing the new stage; undo called
@@ -377,6 +389,16 @@ class _Reconcile(_Creates):
                         **result, "action": "updated", "reconciled": True,
                         "new": self._new(payload), **applied(deal)}))
         return out
+
+    def _loaded_body(self, item: Item, payload: Mapping[str, Any]
+                     ) -> Mapping[str, Any] | None:
+        """The addDeal body ``item`` was loaded with when ``payload`` is the row mapped
+        again after an edit of the mapping (``mapping_changed``): the body a run before
+        the edit sent (``_not_ours``' ``before_edit``); None otherwise."""
+        body = item.payload.get("deal")
+        if not self.mapping_changed or payload is item.payload or not isinstance(body, Mapping):
+            return None
+        return body
 
     async def _sent_payload(self, ctx: CallContext, item: Item) -> Mapping[str, Any]:
         """The payload ``item`` was sent with: the one a retry mapped it to (remembered, or
