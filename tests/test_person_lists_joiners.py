@@ -162,6 +162,18 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Anna Berg, Hans Leiter", ["Anna Berg", "Hans Leiter"]),
     ("Anna Berg & Bob Co", ["Anna Berg", "Bob Co"]),
     ("Jan Jansen, Algemeen Directeur", None),
+    # after a title a joiner goes on with the title only; a lower-case Latin part or a
+    # bare ``Co`` after a comma is a name (x46r13 F1, F3, F4)
+    ("Jane Roe, CEO & Maria Co", ["Jane Roe, CEO", "Maria Co"]),
+    ("Jane Roe, Geschäftsführer & Lim Co", ["Jane Roe, Geschäftsführer", "Lim Co"]),
+    ("Jane Roe, Acme GmbH & Anna Co", ["Jane Roe", "Anna Co"]),
+    ("Anna Berg, CEO & Bob Roe", ["Anna Berg, CEO", "Bob Roe"]),
+    ("anna berg, hans leiter", ["anna berg", "hans leiter"]),
+    ("anna berg, rosa presidente", ["anna berg", "rosa presidente"]),
+    ("Anna Berg, Maria Co", ["Anna Berg", "Maria Co"]),
+    ("jane roe, maria co", ["jane roe", "maria co"]),
+    ("Jane Roe, R&D Director", None), ("Jane Roe, R & D Manager", None),
+    ("Jane Roe, Health & Safety Officer", None), ("Jane Roe, QA & Testing Lead", None),
     ("Anna Berg, Acme AG", None),
     # a surname alike a short legal form written as a name is a person's: two
     ("Anna Sa; Bob Ab", ["Anna Sa", "Bob Ab"]),

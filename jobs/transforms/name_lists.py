@@ -145,6 +145,13 @@ _CJK_HEADS = ("部長", "課長", "社長", "会長", "係長", "所長", "店�
               "部长", "经理", "經理", "总监", "總監", "总裁", "總裁", "董事长", "董事長", "主任",
               "代表", "부장", "과장", "사장", "대표", "이사", "팀장")
 # the words that join a job title's words (``Head of Marketing``, ``Founder & CEO``)
+# (words of titles joined inside a title: ``R&D Director``, ``Health & Safety Officer``,
+# ``QA & Testing Lead``: x46r13 F3)
+_JOB_WORDS = _JOB_WORDS | frozenset("""
+    r&d m&a p&l qa qc health safety hse ehs testing compliance risk mergers acquisitions
+    logistics logistik logistiek logistica einkauf inkoop acquisti communication
+    communications kommunikation hoofd responsabile directrice
+    """.split())
 _JOB_JOINERS = frozenset({"of", "and", "&", "the", "for", "de", "del", "des", "du", "la",
                           "le", "für", "der", "y", "e", "et", "und", "di", "della", "da",
                           "do", "in", "-", "/", "+"})
@@ -197,9 +204,13 @@ def listed_persons(value: object) -> list[str] | None:
         # Founder & CEO``), never a part a list's separator gives after a name (x46r12 F1:
         # ``Anna Leiter & Bob Roe``, ``Maria Co & Jose Santos`` were one person: Leiter
         # and Co are surnames too)
-        after = gap in _COMMA_GAPS or (dropped and gap.casefold() in _COMPANY_JOINERS)
-        dropped = bool(names) and after and (_job_title(value[a:b])
-                                             or _company(masked[a:b]))
+        comma = gap in _COMMA_GAPS
+        # (after a title a joiner goes on with the title only, never a company: ``Jane
+        # Roe, CEO & Maria Co`` names two persons: x46r13 F1)
+        joined = not comma and dropped and gap.casefold() in _COMPANY_JOINERS
+        dropped = bool(names) and (comma or joined) and (
+            _job_title(value[a:b]) or (comma and _company(masked[a:b])
+                                       and not _bare_co(masked[a:b])))
         if dropped:
             continue
         names.append(" ".join(value[a:b].split()))
@@ -207,6 +218,10 @@ def listed_persons(value: object) -> list[str] | None:
         # a name with its title after a comma (``Jane Roe, Founder``): what a joiner adds
         # to it is its title's (``& CEO``)
         dropped = "," in value[a:b] and _job_title(value[a:b].rsplit(",", 1)[1])
+    if len(names) > 1 and "," in names[0] and all(g in _TITLE_JOINERS for g in gaps[1:]) \
+            and all(_title_words(n) for n in names[1:]) \
+            and _job_title(_tail_title(names, gaps)):
+        return None  # one title joined inside (``Jane Roe, R&D Director``: x46r13 F3)
     if len(names) == 2 and gaps[1].casefold() in _COMPANY_JOINERS and (
             _company_whole(names[0], names[1])):
         return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
@@ -215,7 +230,30 @@ def listed_persons(value: object) -> list[str] | None:
 
 # the commas: ASCII, ideographic, full-width, Arabic
 _COMMA_GAPS = frozenset({",", "\u3001", "\uff0c", "\u060c"})
+_TITLE_JOINERS = frozenset({"&", "and", "und", "et", "y", "e", "+", "/"})
+
+
+def _title_words(part: str) -> bool:
+    """Whether every word of ``part`` is a title's (or a single letter: ``D Director`` of
+    ``R&D Director``): no name in it (``Maria Co``, ``Bob Roe``: x46r13 F1)."""
+    words = [w.strip(".") for w in _INITIALS.sub(r"\1&\2", part.casefold()).split()]
+    return bool(words) and all(w in _JOB_WORDS or w in _JOB_JOINERS or w in _HEAD_WORDS
+                               or len(w) == 1 for w in words)
+
+
+def _tail_title(names: list[str], gaps: list[str]) -> str:
+    """The first name's part after its last comma with every later part joined to it by
+    its separator (``R`` ``&`` ``D Director``: ``R & D Director``)."""
+    return " ".join([names[0].rsplit(",", 1)[1], *(f"{g} {n}" for g, n in
+                                                     zip(gaps[1:], names[1:], strict=True))])
 _COMPANY_JOINERS = frozenset({"&", "and", "und", "+", "et", "y", "e"})
+
+
+def _bare_co(name: str) -> bool:
+    """``Maria Co``: a name whose last word is ``Co`` with no dot, also a surname — no
+    company after a comma (x46r13 F4: ``Anna Berg, Maria Co`` was one person)."""
+    words = name.replace("\0", " ").split()
+    return len(words) > 1 and words[-1].casefold() == "co"
 
 
 def _company_whole(first: str, last: str) -> bool:
@@ -291,16 +329,23 @@ def _suffix(masked: str, a: int, b: int) -> bool:
     return bool(words) and (joined in _SUFFIXES or all(w in _SUFFIXES for w in words))
 
 
+# a Latin letter: a part of them in lower case may be a name typed so (``hans leiter``:
+# x46r13 F4), where Cyrillic and Arabic titles are written in lower case
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_INITIALS = re.compile(r"\b(\w)\s*&\s*(\w)\b")
+
+
 def _job_title(text: str) -> bool:
     """Whether ``text`` (after a comma) is a job title: its words (case, dots and commas
     aside) are ``_JOB_WORDS`` and their joiners, one of them a job word."""
-    words = text.replace("\0", " ").casefold().replace(",", " ").split()
-    words = [w.strip(".") for w in words]
+    # ``R & D``, ``M&A``, ``P & L``: one word of a title (x46r13 F3)
+    folded = _INITIALS.sub(r"\1&\2", text.replace("\0", " ").casefold())
+    words = [w.strip(".") for w in folded.replace(",", " ").split()]
     # a head word, the part led by a title's word or written in lower case (``Director
     # Comercial``, ``Sales Manager Nordics``, ``генеральный директор``), never a name whose
     # surname is a head word (``Hans Leiter``: x46r12 F1)
-    led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS
-                           or text.strip() == text.strip().lower())
+    led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS or (
+        text.strip() == text.strip().lower() and not _LATIN.search(text)))
     if ("," not in text and led and any(w in _HEAD_WORDS for w in words)) or (
             words and all(_CJK.match(c) for c in words[-1])
             and words[-1].endswith(_CJK_HEADS)):
