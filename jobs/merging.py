@@ -65,7 +65,7 @@ from .deals import (
 from .load_stop import checked as stop_checked
 from .load_stop import collected
 from .merge_chain import ChainLinks
-from .selection import _FULL_WIDTH, GROUPED_ID, parse_id
+from .selection import _FULL_WIDTH, parse_id
 from .updating import LOAD_ERROR, Prepared, check_loaded, refused, write_job_results
 
 OP = "merge"
@@ -74,6 +74,10 @@ _MERGE_COLUMNS = ("merge_id", "merged_id", "merge", "from", "other_id", "duplica
 _SURVIVOR_COLUMNS = ("survivor_id", "survivor", "into", "to", "keep_id", "merge_with_id")
 _GROUP_COLUMNS = ("merge_ids", "others", "duplicates", "duplicate_ids")
 _SPLIT = re.compile(r"[;|,\s\uff1b\uff5c\u3001\uff0c]+")
+# a number grouped by any space or comma (an ideographic, en or em space, a tab, a
+# full-width comma: x46r13 F2, ``1　234`` merged deals 1 and 234), as ``GROUPED_ID`` by its
+# own separators
+_GROUPED_ANY = re.compile(r"\d{1,3}(?:([\s,.'\uff0c])\d{3})(?:\1\d{3})*")
 # what lists ids in any merge cell (``_ids``), full-width forms too (x46r12 F6)
 _LISTED = re.compile(r"[;|\uff1b\uff5c\u3001]")
 # job meta, one key per merge item: the survivor and the update_time its merge's answer
@@ -166,7 +170,7 @@ def _ids(raw: object, *, group: bool = True) -> list[int]:
         if not group:
             raise InputError(f"{alone} (a pair's merge_id holds one deal id; list several "
                              "ids separated by ';' in a merge_ids column)")
-        if GROUPED_ID.fullmatch(text.translate(_FULL_WIDTH)) or any(
+        if _GROUPED_ANY.fullmatch(text.translate(_FULL_WIDTH)) or any(
                 p.startswith("0") for p in parts[1:]):
             raise InputError(f"not a deal id list: {text!r} may be one number a spreadsheet "
                              "shows grouped or as a fraction; separate ids with ';' (12;13)")

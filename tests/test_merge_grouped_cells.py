@@ -27,7 +27,9 @@ def test_a_pair_cell_of_one_grouped_number_or_two_ids_merges_nothing(tmp_path: P
 
 
 @pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1,05"', '"1,152"',
-                                  '"1\u2009234"', '"3\u2007100"', '"1\u00a0011"'])
+                                  '"1\u2009234"', '"3\u2007100"', '"1\u00a0011"',
+                                  '"1\u3000234"', '"5\uff0c678"', '"1\u2003234"',
+                                  '"1\t234"'])
 def test_a_group_cell_that_reads_as_one_grouped_number_is_refused(tmp_path: Path,
                                                                   cell: str) -> None:
     rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
