@@ -148,11 +148,13 @@ def _ids(raw: object, *, group: bool = True) -> list[int]:
     written (x46r3 F4: ``not a deal id: '0'`` of the cell ``476,0``).
 
     A pair's ``merge_id`` cell (``group`` False) lists ids by ``;`` or ``|`` only; a group's
-    ``merge_ids`` cell by commas and spaces too — but never a cell a spreadsheet could have
-    written as one grouped number (``1,011``, ``1 011``: deal 1011, or deals 1 and 11?) nor
-    one whose part after a comma or space begins with 0 (``1,05``: a decimal?). x46r8 F1:
-    ``"1,011",20`` merged deals 1 and 11 into 20, where update and move-stage refuse the
-    cell as a number shown with thousands separators — and a merge is final."""
+    ``merge_ids`` cell by commas and spaces too — but never a part a spreadsheet could have
+    written as one number (``_may_be_one_number``: ``1,011``, ``1 011``, ``1,234.00``,
+    ``3,45,678``, ``1,05``: deal 1011, or deals 1 and 11?), judged on each ``;`` / ``|``
+    part with stray marks at its ends taken off (x47r1 F1: ``"4,567;"`` and
+    ``"1,234.00"`` merged deals 4 and 567, 1 and 234). x46r8 F1: ``"1,011",20`` merged
+    deals 1 and 11 into 20, where update and move-stage refuse the cell as a number shown
+    with thousands separators — and a merge is final. Raises InputError."""
     if isinstance(raw, list):
         return [parse_id(x) for x in raw]
     text = str(raw or "").strip()
@@ -163,21 +165,52 @@ def _ids(raw: object, *, group: bool = True) -> list[int]:
         return [parse_id(text)]
     except InputError as exc:
         alone = exc.reason
-    listed = [x.strip() for x in _LISTED.split(text) if x.strip()]
-    if len(listed) > 1:  # ``;`` / ``|`` list the ids: each part one id, read whole
-        parts = listed
-    else:  # commas or spaces
-        if not group:
-            raise InputError(f"{alone} (a pair's merge_id holds one deal id; list several "
-                             "ids separated by ';' in a merge_ids column)")
-        if _GROUPED_ANY.fullmatch(text.translate(_FULL_WIDTH)) or any(
-                p.startswith("0") for p in parts[1:]):
+    listed = [x for x in (_ENDS.sub("", x) for x in _LISTED.split(text)) if x]
+    if not group and len(listed) < 2:
+        raise InputError(f"{alone} (a pair's merge_id holds one deal id; list several "
+                         "ids separated by ';' in a merge_ids column)")
+    ids: list[int] = []
+    for part in listed:
+        pieces = [x for x in _SPLIT.split(part) if x]
+        if len(pieces) < 2 or not group:  # one id (a pair's part is read whole)
+            ids.append(_one_id(part, text))
+        elif _may_be_one_number(part, pieces):
             raise InputError(f"not a deal id list: {text!r} may be one number a spreadsheet "
                              "shows grouped or as a fraction; separate ids with ';' (12;13)")
+        else:
+            ids.extend(_one_id(x, text) for x in pieces)
+    return ids
+
+
+# a grouped number's stray list marks at a part's ends (``4,567;``, ``;6 789``, ``8,901,``)
+_ENDS = re.compile(r"^[\s,;|\uff0c\uff1b\uff5c\u3001]+|[\s,;|\uff0c\uff1b\uff5c\u3001]+$")
+# an Indian lakh grouping (``3,45,678``: 345678)
+_LAKH = re.compile(r"\d{1,2}(?:([\s,.'\uff0c])\d{2})(?:\1\d{2})*\1\d{3}")
+# a grouped number with decimals after another mark (``1 234,50``: 1234.50 in French)
+_GROUPED_DECIMAL = re.compile(
+    r"\d{1,3}(?:([\s,.'\uff0c])\d{3})(?:\1\d{3})*[.,\uff0c]\d+")
+
+
+def _may_be_one_number(part: str, pieces: Sequence[str]) -> bool:
+    """Whether a part of a group cell listed by commas or spaces may be one number as a
+    spreadsheet shows it: thousands grouped by any space or comma (``1,011``, ``1 011``,
+    ``1　234``), a lakh grouping (``3,45,678``), decimals after a grouping (``1 234,50``),
+    a piece that is no plain integer
+    (``1,234.00``, ``53,802.0``, ``12.0, 13.0``: each is said with ``;``), or a piece after
+    the first beginning with 0 (``1,05``: a decimal comma)."""
+    digits = part.translate(_FULL_WIDTH)
+    return bool(_GROUPED_ANY.fullmatch(digits) or _LAKH.fullmatch(digits)
+                or _GROUPED_DECIMAL.fullmatch(digits)
+                or any(p.startswith("0") for p in pieces[1:])
+                or not all(p.translate(_FULL_WIDTH).isascii()
+                           and p.translate(_FULL_WIDTH).isdigit() for p in pieces))
+
+
+def _one_id(part: str, cell: str) -> int:
     try:
-        return [parse_id(x) for x in parts]
+        return parse_id(part)
     except InputError as exc:
-        raise InputError(f"{exc.reason} (in the cell {text!r})") from None
+        raise InputError(f"{exc.reason} (in the cell {cell!r})") from None
 
 
 def pair_columns(head: Sequence[str], header_row: int | None = None,

@@ -57,3 +57,26 @@ def test_a_pair_cell_listing_ids_by_semicolon_still_merges_each(tmp_path: Path) 
     rows = _read(tmp_path, 'merge_id,survivor_id\n"12;13",20\n')
     assert [(r.merge_id, r.survivor_id) for r in rows if isinstance(r, PairRow)] == [
         (12, 20), (13, 20)]
+
+
+# x47r1 F1: a grouped number with decimals (Excel's ``#,##0.00``), an Indian lakh grouping,
+# or a grouped number beside a stray list mark was split and merged as several deals
+@pytest.mark.parametrize("cell", ['"1,234.00"', '"2 345.00"', '"53,802.0"', '"51\u00a0801.00"',
+                                  '"3,45,678"', '"12,34,567"', '"4,567;"', '"5\u3000679;"',
+                                  '";6\u00a0789"', '"7\u2009890|"', '"8,901,"', '"12;1,234.00"',
+                                  '"9,012.5"', '"1 234,50"', '"12.0, 13.0"'])
+def test_a_group_cell_that_may_be_one_number_however_marked_is_refused(tmp_path: Path,
+                                                                       cell: str) -> None:
+    rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
+    assert [type(r) for r in rows] == [Rejected], rows
+    assert not any(isinstance(r, PairRow) for r in rows)
+
+
+@pytest.mark.parametrize(("cell", "ids"), [('"12;13;"', [12, 13]), ('";12|13"', [12, 13]),
+                                           ('"12, 13, 14"', [12, 13, 14]),
+                                           ('"12;13,14"', [12, 13, 14]),
+                                           ('"64.0;65.0"', [64, 65]), ('"1234;"', [1234])])
+def test_group_cells_with_stray_marks_still_list_ids(tmp_path: Path, cell: str,
+                                                     ids: list[int]) -> None:
+    rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
+    assert [r.merge_id for r in rows if isinstance(r, PairRow)] == ids, rows
