@@ -26,8 +26,8 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -105,7 +105,8 @@ from .import_store import (
     recheck_reads,
 )
 from .key_field_holders import SAMPLED_KEYS as HELD_SAMPLED
-from .last_written import EDITED, EDITED_KEYS, LastWritten, edited_counts
+from .last_written import EDITED, EDITED_KEYS, edited_counts
+from .last_written_runs import caught_up
 from .load_progress import LoadProgress, Watch
 from .load_stop import LOAD_STOPPED, Stopping, stoppable
 from .mapped_spill import MappedSpill
@@ -766,20 +767,26 @@ _LISTED_ONE = {"persons": "person", "organizations": "organization",
                "deals with a key": "deal with a key"}
 
 
-@contextmanager
-def last_written(planner: RowPlanner, settings: ImportSettings,
-                 base_url: str | None, *, agreed: bool = True) -> Iterator[None]:
+@asynccontextmanager
+async def last_written(planner: RowPlanner, settings: ImportSettings, base_url: str | None,
+                       say: Callable[[str], None], *, agreed: bool = True
+                       ) -> AsyncIterator[None]:
     """An upsert's rows decided against what this state folder last wrote on their deals
     (``jobs.last_written``: the three-way comparison), while in this context; ``agreed``:
     their payloads carry the fields they agree on with Pipedrive (the rows are stored).
     An insert's rows read the record for their contacts alone: a person / organization an
     earlier import linked from the same cells, merged away since, is followed to the
     survivor its deal is linked to now (``RowPlanner._recorded``; x40r5 F3: an insert
-    made both organizations a colleague had merged away again)."""
+    made both organizations a colleague had merged away again). Opened off the loop, what
+    runs a kill cut off settled recorded first (``last_written_runs.caught_up``; f47e: a
+    killed update's or import's writes were not, and a colleague's edit since was
+    overwritten); ``say`` gets its lines (a cut-off run's writes in doubt)."""
     if settings.mode not in ("upsert", "insert") or not base_url:
         yield
         return
-    planner.last_written = LastWritten.open(base_url)
+    planner.last_written, caught = await in_thread(lambda: caught_up(base_url))
+    for line in caught:
+        say(line)
     planner.records_agreed = agreed and settings.mode == "upsert"
     try:
         yield
@@ -926,7 +933,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: learn_contests(planner, settings, stopping, progress=progress))
     images: list[BeforeImage] = []
     taken = ctx.clock.wall()
-    with last_written(planner, settings, base_url):
+    async with last_written(planner, settings, base_url, lambda line: say("note: " + line)):
         await in_thread(lambda: store.add_items(_imaged(_items(
             planner, settings, stopping, progress=progress), planner, images, taken)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
@@ -1504,10 +1511,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     kept = SurvivorContacts() if settings.mode == "upsert" and base_url is not None \
         and not missing and await in_thread(lambda: bool(survivors(base_url))) else None
     unmade: dict[str, set[str]] = {}
+    caught: list[str] = []  # a cut-off run's writes in doubt (``last_written``)
     # this machine's CPU deciding the rows (the run decides them again): real time
     decide_started = time.monotonic()
     try:
-        with last_written(planner, settings, base_url, agreed=False):  # nothing stored
+        async with last_written(planner, settings, base_url, caught.append,
+                                agreed=False):  # nothing stored
             await in_thread(decide_and_write)
     finally:
         if claimed is not None:
@@ -1562,6 +1571,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
+    notes += caught
     if idle:
         notes.append(ALL_HELD)
     elif unsendable:

@@ -61,15 +61,14 @@ ancestor too, so the first change made in Pipedrive after a night that found the
 unchanged is kept, not reverted the next night) — and the same agreements found by an
 update's load, a ``plan update``'s too (``observe``; ``jobs.update_edits``: an update
 compares three ways by these rules, and its run's writes are recorded as an import's, by
-a ``Recorder``; ``jobs.last_written_runs``: what a killed run left, by the next plan or
-update) —, dropped
-for the deals an undo deleted and, for those it restored, the fields the undone job
-recorded (``forget``: what is there then is no write of this folder's, and the next
-import writes them as before; the other fields keep the base earlier imports set). Read
-one deal at a time, only for the deals an upsert found (``LastWritten.of``): its memory
-does not grow with the file. A write made from another state folder is not known: such a
-field has no base (as before); what a run killed before its end had settled since its
-last batch is recorded by the next.
+a ``Recorder``; ``jobs.last_written_runs``: what a killed run — an update's, an import's —
+left, by the next plan, update or import) —, dropped for the deals an undo deleted and, for
+those it restored, the fields the undone job recorded (``forget``: what is there then is no
+write of this folder's, and the next import writes them as before; the other fields keep
+the base earlier imports set). Read one deal at a time, only for the deals an upsert found
+(``LastWritten.of``): its memory does not grow with the file. A write made from another
+state folder is not known: such a field has no base (as before); what a run killed before
+its end had settled since its last batch is recorded by the next.
 """
 
 from __future__ import annotations

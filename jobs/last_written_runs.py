@@ -2,10 +2,22 @@
 ended yet: a run killed (kill -9, a power cut) before its end leaves the writes it settled
 since its recorder's last batch unrecorded, and the next update of the same file
 overwrote a colleague's edit of those deals (x46r6 F1: 10 of 10). ``register`` as a run
-starts, ``unregister`` once its end recorded the rest; ``catch_up``, as a `plan update` /
-`update` opens the record, records what each registered run of the account left — the
-job's items settled (done, skipped) and not marked, from its job store, as its own end
-would have (``last_written.record_job``) — before anything reads the record.
+starts, ``unregister`` once its end recorded the rest; ``catch_up`` records what each
+registered run of the account left — the job's items settled (done, skipped) and not
+marked, from its job store, as its own end would have (``last_written.record_job``) —
+before anything reads the record.
+
+The one place every kind that writes the record goes through (f47e: the upsert import
+read the record without catching up a killed update's writes, and imports were never
+registered, so an update or an upsert after a killed upsert compared with the night
+before's base: a colleague's title overwritten, said "changed on both sides", 3 runs of
+3): ``caught_up`` opens the record for a load (`plan update`, `update`, `plan import`,
+`import`: catch up, then open), ``RunRecord`` is a writing run's part (`update`,
+`import`, their resumes and retries: registered, the others' killed runs caught up, its
+writes recorded as its rows settle, the rest and its unregistering at its end). Move-stage,
+merge and dedupe runs write no base (``jobs.last_written`` names its writers); an undo
+forgets the bases of what it put back and unregisters the run it undid
+(``jobs.undo.job.forget_written``).
 
 A run's writes in doubt (its items left in flight: sent, no answer stored) are not
 recorded as written: whether they applied is known only when a ``pdbulk resume`` of the
@@ -16,19 +28,25 @@ holds its lock is running: left to its own recorder. A job folder gone: forgotte
 
 Storage: table ``runs`` of ``last-written.sqlite3`` (one row per job: the job id, the
 account as the record names it — never the token —, the job's folder, its base URL).
-Blocking throughout: call from a worker thread. Raises sqlite3.Error / OSError when the
-state folder cannot be read or written; a job store that cannot be opened is skipped.
+The functions block: call them from a worker thread (``RunRecord``'s methods go there
+themselves). Raises sqlite3.Error / OSError when the state folder cannot be read or
+written; a job store that cannot be opened is skipped. No API call: the job stores and
+the record are local.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+from functools import partial
 from pathlib import Path
 
+from bulk.clock import in_thread
 from bulk.errors import StoreError
 from bulk.store import FILENAME, ItemState, JobStore, held_by_live_process
 
-from .last_written import _account, _connect, _path, _writable, record_job
+from . import last_written  # through the module: tests cut its ``Recorder`` there
+from .last_written import LastWritten, _account, _connect, _path, _writable, record_job
 
 _log = logging.getLogger("pdbulk.update")  # a library prints nothing
 
@@ -107,4 +125,65 @@ def catch_up(base_url: str) -> list[str]:
     return notes
 
 
-__all__ = ["catch_up", "register", "unregister"]
+def caught_up(base_url: str) -> tuple[LastWritten | None, list[str]]:
+    """The record of the account at ``base_url`` for a load to read (``LastWritten.open``;
+    None: nothing recorded yet), what the registered runs a kill cut off settled recorded
+    in it first (``catch_up``), and the lines to say (their writes in doubt). Blocking;
+    raises as ``catch_up``."""
+    notes = catch_up(base_url)
+    return LastWritten.open(base_url), notes
+
+
+class RunRecord:
+    """A run's part in the record, for every kind whose writes are the next three-way
+    comparison's base (``jobs.update_job``, ``jobs.importing``): ``start`` as the run
+    starts — the run registered (``register``), the other runs a kill cut off caught up
+    (``catch_up``: a resume or a retry decides rows against the record too), its writes
+    recorded as its rows settle (``last_written.Recorder``, which first records what the
+    job settled before this run) —; ``settled`` per item; ``close`` at its end, on every
+    exit path — the rest recorded (``Recorder.close``), the run unregistered. A kill -9
+    skips ``close``: the next load's ``caught_up`` (or the job's resume) records it."""
+
+    __slots__ = ("_store", "recorder")
+
+    def __init__(self, store: JobStore, recorder: last_written.Recorder) -> None:
+        self._store, self.recorder = store, recorder
+
+    def __repr__(self) -> str:
+        return f"RunRecord({self._store.job_id!r}, {self.recorder!r})"
+
+    @classmethod
+    async def start(cls, store: JobStore, *, seconds: float = 30.0) -> RunRecord | None:
+        """The run of ``store``'s job registered and its recorder started (batches every
+        ``seconds`` or ``last_written._BATCH`` items); None when its config names no base
+        URL. A state folder that cannot be written is logged: ``close`` tries again."""
+        base_url = (store.config.get("engine") or {}).get("base_url")
+        if not base_url:
+            return None
+        url = str(base_url)
+        try:
+            await in_thread(partial(register, store, url))
+            for note in await in_thread(partial(catch_up, url)):
+                _log.info("%s", note)
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of this run could not be written (%s): "
+                         "its end records its writes", exc)
+        recorder = last_written.Recorder(store, url, seconds=seconds)
+        recorder.start()
+        return cls(store, recorder)
+
+    def settled(self, item_id: int) -> None:
+        """An item the run settled (``Recorder.settled``; never blocks)."""
+        self.recorder.settled(item_id)
+
+    async def close(self) -> int:
+        """What the run wrote and its batches left recorded (``Recorder.close``), then the
+        run unregistered, off the loop. Returns the fields the run recorded. Raises OSError
+        / sqlite3.Error when the state folder cannot be written (the run stays registered:
+        the next load's ``caught_up`` records it)."""
+        recorded = await in_thread(self.recorder.close)
+        await in_thread(partial(unregister, self._store.job_id))
+        return recorded
+
+
+__all__ = ["RunRecord", "catch_up", "caught_up", "register", "unregister"]

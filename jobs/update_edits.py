@@ -23,8 +23,9 @@ Each load (a plan's too: a fact about the account and the file, nothing written 
 Pipedrive) records the fields where the row and the deal agree (``last_written.observe``);
 an update's run records what it wrote as its rows settle (``UpdateJob``:
 ``last_written.Recorder``), so its undo forgets them as an import's (``jobs.undo``); what
-a run killed before its end settled is recorded as the next load opens the record
-(``last_written_runs.catch_up``, x46r6 F1), its writes in doubt said, not recorded.
+a run killed before its end settled — an update's, an import's (f47e) — is recorded as
+the next load opens the record (``last_written_runs.caught_up``, x46r6 F1), its writes in
+doubt said, not recorded.
 Never imports ``jobs.updating``.
 """
 
@@ -53,7 +54,7 @@ from .last_written import (
     observe,
     three_way,
 )
-from .last_written_runs import catch_up
+from .last_written_runs import caught_up
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
 
@@ -148,8 +149,8 @@ class UpdateRecord:
         if not base_url:
             return None
         try:  # first what a run killed before its end left unrecorded (x46r6 F1)
-            caught = await in_thread(lambda: catch_up(base_url))
-            made = cls(base_url, await in_thread(lambda: LastWritten.open(base_url)))
+            record, caught = await in_thread(lambda: caught_up(base_url))
+            made = cls(base_url, record)
         except (OSError, sqlite3.Error) as exc:
             made = cls(base_url, None)
             made.notes.append(f"the state folder's record of what this machine wrote or found "

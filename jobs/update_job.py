@@ -2,21 +2,19 @@
 state folder (``jobs.last_written``) as its rows settle — the base of the next update's or
 upsert's three-way comparison (``jobs.update_edits``) — and whose run is registered
 (``jobs.last_written_runs``) so that what a kill left unrecorded is recorded by the next
-`plan update` / `update`. Re-exported by ``jobs.updating``.
+`plan update` / `update` / `plan import` / `import`. Re-exported by ``jobs.updating``.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from functools import partial
 
 from bulk.calls import CallContext
-from bulk.clock import in_thread
 from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore, Outcome
 
-from . import last_written, last_written_runs
+from .last_written_runs import RunRecord
 from .patch_job import UPDATE_COLUMNS, PatchJob
 from .prepared import write_job_results
 from .update_edits import edited_words, settled_edits
@@ -33,56 +31,40 @@ class UpdateJob(PatchJob):
     1,000 rows), the base of the next update's or upsert's three-way comparison
     (``jobs.update_edits``), forgotten by this job's undo as an import's is. A run killed
     before its end is registered (``jobs.last_written_runs``): the next `plan update` /
-    `update` records what its last batch left (x46r6 F1: recorded only at the run's end, a
-    kill -9 left none of its writes known, and the next update overwrote 10 of 10
-    colleague edits of deals it had written)."""
+    `update` / `plan import` / `import` records what its last batch left (x46r6 F1:
+    recorded only at the run's end, a kill -9 left none of its writes known, and the next
+    update overwrote 10 of 10 colleague edits of deals it had written)."""
 
     name = "update"
     action = "updated"
-    _recorder: last_written.Recorder | None = None  # from ``run_started`` to ``run_ended``
+    _record: RunRecord | None = None  # from ``run_started`` to ``run_ended``
 
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         outcome = await super().execute(ctx, item)
-        if outcome.state is ItemState.DONE and self._recorder is not None:
-            self._recorder.settled(item.id)  # its base recorded as the run goes
+        if outcome.state is ItemState.DONE and self._record is not None:
+            self._record.settled(item.id)  # its base recorded as the run goes
         return outcome
 
     async def run_started(self) -> None:
-        """Register the run (``last_written_runs.register``) and start its recorder, which
-        first records what settled before it (a killed run's, rows skipped at load). A
-        state folder that cannot be written is logged: the run's end tries again."""
-        store = self._store
-        base_url = (store.config.get("engine") or {}).get("base_url") if store else None
-        if store is None or not base_url:
-            return
-        try:
-            await in_thread(partial(last_written_runs.register, store, str(base_url)))
-        except (OSError, sqlite3.Error) as exc:
-            _log.warning("the state folder's record of this update's run could not be "
-                         "written (%s)", exc)
-        self._recorder = last_written.Recorder(store, str(base_url), seconds=RECORD_SECONDS)
-        self._recorder.start()
+        """The run registered, the other runs a kill cut off caught up and its recorder
+        started (``last_written_runs.RunRecord``, as an import's run: it first records
+        what settled before it — a killed run's, rows skipped at load)."""
+        if self._store is not None:
+            self._record = await RunRecord.start(self._store, seconds=RECORD_SECONDS)
 
     async def run_ended(self, result: RunResult | None, stats: object) -> None:
-        """What the run wrote and its batches left, recorded (``Recorder.close``, off the
+        """What the run wrote and its batches left, recorded (``RunRecord.close``, off the
         loop, on every exit path: ``bulk.runner``), then the run's registration dropped. A
         record that cannot be written is logged: the next update then sends every
         differing field of those deals, as before."""
-        store = self._store
-        base_url = (store.config.get("engine") or {}).get("base_url") if store else None
-        recorder, self._recorder = self._recorder, None
-        if store is None or not base_url:
+        record, self._record = self._record, None
+        if record is None:
             return
         try:
-            if recorder is not None:
-                await in_thread(recorder.close)
-            else:  # a run that never started its recorder
-                await in_thread(partial(last_written.record_job, store, str(base_url)))
-            await in_thread(partial(last_written_runs.unregister, store.job_id))
+            await record.close()
         except (OSError, sqlite3.Error) as exc:
             _log.warning("the state folder's record of what this update wrote could not be "
                          "written (%s): the next update sends every differing field", exc)
-
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         """``PatchJob``'s result files and lines, with the three-way comparison's counts

@@ -28,6 +28,7 @@ from ..deals import applied, before_image, gone_when_sent, in_flight, label
 from ..import_checks import META_SETTINGS, stored_settings, with_mapping_defaults
 from ..import_resolve import CREATING_ITEM, Deferred, refs_of
 from ..import_rows import RowPlanner, matched_by
+from ..last_written_runs import RunRecord
 from ..mapping import Mapping as ImportMapping
 from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
@@ -60,7 +61,7 @@ class ImportJob(_Reconcile, _Resume):
     after_refusals = stop_advice("import")
     # a run's writes recorded as its rows settle (``jobs.last_written``): from
     # ``run_started`` to ``run_ended``
-    _recorder: last_written.Recorder | None = None
+    _record: RunRecord | None = None
 
     # the writes it makes inside its rows alone (``bulk.ledger.take_back_unused``)
     item_writes = frozenset({"addDeal", "updateDeal", "addPerson", "addOrganization"})
@@ -115,8 +116,8 @@ class ImportJob(_Reconcile, _Resume):
             outcome = await self._execute(ctx, item)
         finally:
             CREATING_ITEM.reset(token)
-        if outcome.state is ItemState.DONE and self._recorder is not None:
-            self._recorder.settled(item.id)  # its base recorded as the run goes
+        if outcome.state is ItemState.DONE and self._record is not None:
+            self._record.settled(item.id)  # its base recorded as the run goes
         return outcome
 
     async def _execute(self, ctx: CallContext, item: Item) -> Outcome:
@@ -425,13 +426,13 @@ class ImportJob(_Reconcile, _Resume):
 
     async def run_started(self) -> None:
         """The run's entry in the job's history (``import_load.start_run``), written as
-        it starts: a run cancelled or killed is listed too."""
+        it starts: a run cancelled or killed is listed too. Its writes, the base of the
+        next upsert's or update's three-way comparison, recorded as rows settle, its run
+        registered so that a kill leaves none of them unknown to the next load
+        (``RunRecord``; f47e: an import was not registered)."""
         self.started = self.clock.now()
         self._run_index = await in_thread(partial(import_load.start_run, self.store))
-        if base_url := (self.store.config.get("engine") or {}).get("base_url"):
-            # the base of the next upsert's three-way comparison, as rows settle
-            self._recorder = last_written.Recorder(self.store, str(base_url))
-            self._recorder.start()
+        self._record = await RunRecord.start(self.store)
 
     async def run_ended(self, result: RunResult | None, stats: RunStats) -> None:
         """The run's entry finished, on every exit path (``Runner``'s ``finally``)."""
@@ -454,12 +455,12 @@ class ImportJob(_Reconcile, _Resume):
             await self._close_recorder()
 
     async def _close_recorder(self) -> None:
-        """The rest of the next upsert's three-way base (``jobs.last_written.Recorder``:
-        what its batches left), and its thread and file closed."""
-        if (recorder := self._recorder) is not None:
-            self._recorder = None
+        """The rest of the next upsert's three-way base (``RunRecord``:
+        what its batches left), its thread and file closed, the run unregistered."""
+        if (record := self._record) is not None:
+            self._record = None
             try:
-                await in_thread(recorder.close)
+                await record.close()
             except (OSError, sqlite3.Error) as exc:
                 _log.warning("the state folder's record of what this job wrote could not be "
                              "written (%s): the next upsert sends every differing field", exc)
