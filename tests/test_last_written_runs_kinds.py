@@ -149,3 +149,34 @@ def test_a_colleagues_edit_after_a_killed_run_of_another_kind_is_kept(
     rows = {r["key"]: r for r in read_csv(_latest(tmp_path) / "succeeded.csv")}
     k1 = rows["K1" if then == "import" else str(ids["K1"])]
     assert "kept" in k1["note"] and "both" not in k1["note"], k1
+
+
+def test_a_killed_imports_write_in_doubt_is_said_by_the_next_plan_import(tmp_path: Path) -> None:
+    """A killed upsert whose K3 write was left in flight (sent, no answer stored): the next
+    `plan import` records its settled writes (K1's colleague title kept), not the one in
+    doubt, says so naming the job and its resume, and the job stays registered until a
+    run of it ends."""
+    import sqlite3
+
+    (tmp_path / "import.toml").write_text(IMPORT)
+    with threaded_sandbox(SandboxConfig(time_scale=0.02, deals=0, seed=5)) as sb:
+        _import(sb, tmp_path, "night1.csv", "Deal", "--create-key-field")
+        ids = {r["key"]: int(r["deal_id"]) for r in read_csv(_latest(tmp_path) / "succeeded.csv")}
+        with _killed("import"):
+            _import(sb, tmp_path, "night2.csv", "Written")
+        killed = _latest(tmp_path)
+        with sqlite3.connect(killed / "job.sqlite") as store:  # K3's answer never stored
+            assert store.execute("UPDATE items SET state = 'sending', result = NULL "
+                                 "WHERE source_key = 'K3'").rowcount == 1
+        store.close()
+        _retitle(sb, ids["K1"])
+        planned = _import(sb, tmp_path, "night3.csv", "Written", "plan")
+    assert "1 field of 1 deal changed in Pipedrive" in planned, planned
+    assert f"job {killed.name} was cut off with 1 write(s) in doubt" in planned, planned
+    assert f"pdbulk resume {killed.name}" in planned, planned
+    record = sqlite3.connect(Path(os.environ["PDBULK_STATE_DIR"]) / "last-written.sqlite3")
+    try:
+        runs = [job for (job,) in record.execute("SELECT job FROM runs")]
+    finally:
+        record.close()
+    assert runs == [killed.name], runs
