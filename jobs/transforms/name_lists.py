@@ -14,10 +14,16 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   or ``+``, ``&``, ``and/or`` / ``und/oder`` / ``et/ou`` / ``y/o`` / ``e/o`` (one
   joiner), and the words ``and`` / ``und`` / ``u.`` / ``et`` / ``og`` / ``och`` /
   ``en`` / ``и`` / Ukrainian ``i`` (U+0456) / ``oraz`` / ``ja`` / ``és`` / ``ve`` /
-  ``και`` / ``și`` / ``ed`` (English, German, French, Norwegian and Danish, Swedish,
-  Dutch, Russian and Bulgarian and Serbian, Ukrainian, Polish, Finnish, Hungarian,
-  Turkish, Greek, Romanian, Italian "and"; ``ja`` / ``ve`` / ``ed`` lower-case only:
-  ``Ed`` is a given name) between two names; a comma right after a bracket (``Ines Koch
+  ``και`` / ``și`` / ``ed`` / ``và`` / ``و`` / Hebrew U+05D5 / ``및`` / ``와`` / ``과`` /
+  ``และ`` / ``और`` / ``اور`` / ``和`` / ``与`` / ``及`` / ``と`` / ``dan`` / ``un`` /
+  ``ir`` / ``dhe`` ("and" of English, German, French, Norwegian and Danish, Swedish,
+  Dutch, Russian and Bulgarian and Serbian, Ukrainian, Polish, Finnish and Estonian,
+  Hungarian, Turkish, Greek, Romanian, Italian, Vietnamese, Arabic and Persian, Hebrew,
+  Korean, Thai, Hindi, Urdu, Chinese, Japanese, Indonesian and Malay, Latvian,
+  Lithuanian, Albanian: x47r1 F3; ``ja`` ``ve`` ``ed`` ``dan`` ``un`` ``ir`` ``dhe``
+  lower-case only: ``Ed``, ``Dan`` are given names) as a whole word between two names,
+  spaced (the attached forms — ``وفاطمة``, ``ושרה``, ``王芳和李伟``, ``山田太郎と佐藤花子``
+  — are not read: a known limit); a comma right after a bracket (``Ines Koch
   (ines@koch.de), Bob Roe (bob@roe.de)``: x44r9 F7);
 - an unspaced ``/``, ``+`` or ``&`` only between names of two words or more, or of two
   letters or more all Han, Hangul or kana (``Jane Roe/John Poe``, ``山田太郎/佐藤花子``:
@@ -50,9 +56,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   ``-iz``, ``-az``, ``-oz``, not ``Beatriz``) before a particle after a name of three
   words or more: a second surname joined so is one person's (``José Ortega y Gasset``,
   ``Maria da Silva e Souza``, ``Josep Puig i Cadafalch``, ``Juan Pérez y de la Torre``,
-  ``Carlos Fitz-James Stuart y Martínez de Irujo``); a lower-case ``i`` / ``a`` also
+  ``Carlos Fitz-James Stuart y Martínez de Irujo``); a lower-case joiner of them also
   between one given name and a full name, the couple ``Jane and John Poe`` is (``Anna i
-  Piotr Nowak``, ``Jana a Petr Novákovi``: two), never in a cell with a comma (``Puig i
+  Piotr Nowak``, ``Jana a Petr Novákovi``, ``Marco e Anna Rossi``, ``Juan y María
+  Pérez``: two, x47r1 F3), never in a cell with a comma (``Puig i
   Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``). The addresses a row
   gives do not decide it: a person's work and home addresses are common beside such a
   name.
@@ -72,16 +79,28 @@ import re
 # the separators that always list persons, outside brackets (written as NULs by the
 # masking below, so a comma right after one separates: two contacts ``Name (address),
 # Name (address)``)
+# the word "and" of the languages a CRM export meets, spaced (a whole word between two
+# names): English, German, French, Norwegian and Danish, Swedish, Dutch, Russian and
+# Bulgarian and Serbian, Ukrainian, Polish, Hungarian, Greek, Romanian, Vietnamese,
+# Arabic and Persian (U+0648), Hebrew spaced (U+05D5), Korean (및 와 과), Thai, Hindi,
+# Urdu, Chinese and Japanese spaced (和 與 与 及 と); lower-case only, being names too
+# (``Ed``, ``Dan``, ``Ja Rule``): Finnish and Estonian, Turkish, Italian ``ed``,
+# Indonesian and Malay, Latvian, Lithuanian, Albanian (x47r1 F3: ``محمد علي و فاطمة
+# حسن``, ``김민준 및 박지훈``, ``Nguyễn Văn An và Trần Thị Bình`` were one person each)
+_AND = ("and|und|u\\.|et|og|och|en|и|\u0456|oraz|és|και|și|şi|và|\u0648|\u05d5|및|와|과"
+        "|\u0e41\u0e25\u0e30|\u0914\u0930|\u0627\u0648\u0631|和|與|与|及|と")
+_AND_LOWER = "ja|ve|ed|dan|un|ir|dhe"
 _SEPARATORS = re.compile(
     r"\s*(?:[;|\n\r\u2028\u2029\u3001\uff0c\uff1b\u060c]"
     r"|\s+(?:and/or|und/oder|et/ou|y/o|e/o|e/ou)\s+|\s/|/\s|\s&\s|\s\+|\+\s"
-    r"|\s+(?:and|und|u\.|et|og|och|en|и|\u0456|oraz|és|και|și|şi|(?-i:ja|ve|ed))\s+"
+    rf"|\s+(?:{_AND}|(?-i:{_AND_LOWER}))\s+"
     r"|(?<=\0)\s*,)\s*", re.IGNORECASE)
 # "and" in Spanish, Portuguese and Italian, Catalan, Polish and Croatian, Czech and
-# Slovak: also a compound surname's joiner (``a`` lower-case only: ``John A Smith``)
-_WEAK = re.compile(r"\s+((?i:y|e|i)|a)\s+")
-_QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]|\s(?:and|und|u\.|et"
-                    r"|og|och|en|y|e|i|a|и|\u0456|oraz|ja|és|ve|και|și|şi|ed)\s", re.IGNORECASE)
+# Slovak, Tagalog: also a compound surname's joiner (``a`` lower-case only: ``John A
+# Smith``; ``at`` too, and never before a company: ``Jane Roe at Acme Corp``)
+_WEAK = re.compile(r"\s+((?i:y|e|i)|a|at)\s+")
+_QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
+                    rf"|\s(?:{_AND}|{_AND_LOWER}|y|e|i|a|at)\s", re.IGNORECASE)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
                        r"|\bc/o\b[^;|,\n\r\u3001\uff0c\uff1b\u060c]*", re.IGNORECASE)
 # what follows a name after a comma and is the name's own (dots and case aside)
@@ -406,9 +425,10 @@ def _commas(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """The part ``start:end`` split at ``y`` / ``e`` / ``i`` / ``a`` when every piece is a
     full name (two words or more, a later one led by neither a particle nor a Spanish
-    surname before one: ``... y Martínez de Irujo``), or at a lone lower-case ``i`` /
-    ``a`` between one given name and a full name (``Anna i Piotr Nowak``, the couple
-    ``Jane and John Poe`` is); else the part whole."""
+    surname before one: ``... y Martínez de Irujo``; ``at`` never before a company), or
+    at a lone lower-case ``i`` / ``a`` / ``y`` / ``e`` / ``at`` between one given name and
+    a full name (``Anna i Piotr Nowak``, ``Marco e Anna Rossi``: the couple ``Jane and
+    John Poe`` is); else the part whole."""
     found = list(_WEAK.finditer(masked, start, end))
     if not found:
         return [(start, end)]
@@ -419,12 +439,15 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         at = m.end()
     spans.append((at, end))
     words = [_words(masked, a, b) for a, b in spans]
+    if any(m[1] == "at" for m in found) and any(_company(masked[a:b]) for a, b in spans):
+        return [(start, end)]  # "Jane Roe at Acme Corp": her company
     if all(len(w) > 1 for w in words) and not any(
             w[0].casefold() in _PARTICLES or _second_surname(w, len(words[n]))
             for n, w in enumerate(words[1:])):
         return spans
     left, right = words[0], words[-1]
-    couple = (len(found) == 1 and found[0][1] in ("i", "a") and "," not in masked[start:end]
+    couple = (len(found) == 1 and found[0][1] in ("i", "a", "y", "e", "at")
+              and "," not in masked[start:end]
               and len(left) == 1 and left[0].casefold() not in _PARTICLES
               and len(right) > 1 and right[0].casefold() not in _PARTICLES)
     return spans if couple else [(start, end)]
