@@ -27,7 +27,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   (ines@koch.de), Bob Roe (bob@roe.de)``: x44r9 F7);
 - an unspaced ``/``, ``+`` or ``&`` only between names of two words or more, or of two
   letters or more all Han, Hangul or kana (``Jane Roe/John Poe``, ``山田太郎/佐藤花子``:
-  x46r9 F1; ``n/a``, ``AT&T`` and the double surname ``Roe/Smith`` are not lists); a
+  x46r9 F1; ``n/a``, ``AT&T``, ``R&D`` (one letter each side of ``&``: a title's
+  abbreviation) and the double surname ``Roe/Smith`` are not lists); a
   nakaguro ``・`` only between two names of three Han letters or more (``山田太郎・佐藤花子``;
   ``ジョン・スミス`` and ``山田・太郎`` are one); ``c/o`` is never a separator, and what
   follows it up to the next comma or separator is not a name (``Jane Roe, c/o Acme
@@ -45,13 +46,21 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Geschäftsführer``, ``, gerente de ventas``: the name's own, x46r5 F3) or holding a
   title's head word whatever its other words (``Ana López, Director Comercial``, ``Jan
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
-  in one: ``営業部長``; x46r9 F2) — or a single word ending the cell (``Ann Lee, CEO``); a
-  part that is a job title alone is no person (``Jane Roe, Founder & CEO``, ``田中太郎、
-  営業部長``), nor one ending in a company's legal form (``Anna Berg, CEO, Acme GmbH``,
-  ``Smith & Sons Ltd``, ``Jane Roe & Co``: x46r9 F3); so ``Roe, Jane, Poe, John`` is two
+  in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
+  a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13
+  F4) — or a single word ending the cell (``Ann Lee, CEO``); a part that is a job title
+  alone is no person (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
+  Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``), nor
+  one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
+  ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
+  but a bare ``Co``, a surname too (``Anna Berg, Maria Co`` is two; ``Anna Berg, Acme
+  Co`` cannot be told from it and is refused, ``Acme Co.`` is one: x47r1 F4); a title
+  goes on after ``&`` / ``and`` ... with title words only, an initial never one of them
+  (``Jane Roe, CEO & T. Manager`` is two: x47r1 F2); so ``Roe, Jane, Poe, John`` is two
   persons, last-first;
-- ``y`` / ``e`` / ``i`` / ``a`` (Spanish, Portuguese and Italian, Catalan and Polish and
-  Croatian, Czech and Slovak "and"; ``a`` lower-case only: ``John A Smith``) only between
+- ``y`` / ``e`` / ``i`` / ``a`` / ``at`` (Spanish, Portuguese and Italian, Catalan and
+  Polish and Croatian, Czech and Slovak, Tagalog "and"; ``a``, ``at`` lower-case only:
+  ``John A Smith``; ``at`` never before a company: ``Jane Roe at Acme Corp``) only between
   two full names, the second led by neither a particle nor a Spanish surname (``-ez``,
   ``-iz``, ``-az``, ``-oz``, not ``Beatriz``) before a particle after a name of three
   words or more: a second surname joined so is one person's (``José Ortega y Gasset``,
@@ -70,11 +79,15 @@ Surnames written last-first of two words with two given names (``García Márque
 José``) read as two persons: the row fails, saying which — a refused row is safe, two
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
+
+Why ~520 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
+so that a word added to one is read by every part of the rule.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 # the separators that always list persons, outside brackets (written as NULs by the
 # masking below, so a comma right after one separates: two contacts ``Name (address),
@@ -147,10 +160,11 @@ _JOB_WORDS = frozenset("""
     dirigente consulente ingeniero engenheiro ingegnere coordinador coordinadora
     asistente administrador administradora eigenaar verkoop inkoop bedrijfsleider
     """.split())
-# the head words of a job title: a part holding one is a title whatever its other words
-# (``Director Comercial``, ``Algemeen Directeur``, ``Sales Manager Nordics``, ``Prezes
-# Zarządu``, ``генеральный директор``, ``مدير المبيعات``; x46r9 F2); not ``head`` nor
-# ``chief``, surnames too (``Edith Head``), which need the whole title in the vocabulary
+# the head words of a job title: a part led by a title's word and holding one is a title
+# whatever its other words (``Director Comercial``, ``Algemeen Directeur``, ``Sales
+# Manager Nordics``, ``Prezes Zarządu``, ``генеральный директор``, ``مدير المبيعات``;
+# x46r9 F2); not ``head`` nor ``chief``, surnames too (``Edith Head``), which need the
+# whole title in the vocabulary
 _HEAD_WORDS = frozenset("""
     director directora directeur directrice diretor diretora direttore direttrice
     manager managerin gerente geschäftsführer geschäftsführerin leiter leiterin prezes
@@ -158,6 +172,7 @@ _HEAD_WORDS = frozenset("""
     president presidente président présidente presidentin vorstand vorsitzender officer
     директор директора руководитель менеджер начальник председатель
     директорка керівник مدير مديرة رئيس
+    jednatel jednatelka ředitel ředitelka müdür müdürü
     """.split())
 # how a title written in Han or kana ends (``営業部長``, ``销售经理``)
 _CJK_HEADS = ("部長", "課長", "社長", "会長", "係長", "所長", "店長", "室長", "局長", "取締役",
@@ -170,7 +185,13 @@ _JOB_WORDS = _JOB_WORDS | frozenset("""
     r&d m&a p&l qa qc health safety hse ehs testing compliance risk mergers acquisitions
     logistics logistik logistiek logistica einkauf inkoop acquisti communication
     communications kommunikation hoofd responsabile directrice
+    store plant branch shop site warehouse factory production manufacturing maintenance
+    facility facilities property fleet retail restaurant hotel category territory
+    district division department events genel
     """.split())
+# (the places and fields a manager's title names: ``Store Manager``, ``store manager``,
+# ``Plant Manager``: every word a title's, so ``Anna Berg, Robert Plant`` stays two;
+# x47r1 F4, F5: one person each was refused; ``Genel Müdür``: Turkish, x47r1 F6)
 _JOB_JOINERS = frozenset({"of", "and", "&", "the", "for", "de", "del", "des", "du", "la",
                           "le", "für", "der", "y", "e", "et", "und", "di", "della", "da",
                           "do", "in", "-", "/", "+"})
@@ -227,6 +248,11 @@ def listed_persons(value: object) -> list[str] | None:
         # (after a title a joiner goes on with the title only, never a company: ``Jane
         # Roe, CEO & Maria Co`` names two persons: x46r13 F1)
         joined = not comma and dropped and gap.casefold() in _COMPANY_JOINERS
+        # (a slash before a title of title words alone: ``Jane Roe / CEO``, ``/ Sales
+        # Director``; ``Jane Roe / T. Manager`` is two: x47r1 F5)
+        if bool(names) and gap == "/" and _title_words(value[a:b]):
+            dropped = True
+            continue
         dropped = bool(names) and (comma or joined) and (
             _job_title(value[a:b]) or (comma and _company(masked[a:b])
                                        and not _bare_co(masked[a:b])))
@@ -238,8 +264,7 @@ def listed_persons(value: object) -> list[str] | None:
         # to it is its title's (``& CEO``)
         dropped = "," in value[a:b] and _job_title(value[a:b].rsplit(",", 1)[1])
     if len(names) > 1 and "," in names[0] and all(g in _TITLE_JOINERS for g in gaps[1:]) \
-            and all(_title_words(n) for n in names[1:]) \
-            and _job_title(_tail_title(names, gaps)):
+            and _title_words(_tail_title(names, gaps)):
         return None  # one title joined inside (``Jane Roe, R&D Director``: x46r13 F3)
     if len(names) == 2 and gaps[1].casefold() in _COMPANY_JOINERS and (
             _company_whole(names[0], names[1])):
@@ -252,12 +277,20 @@ _COMMA_GAPS = frozenset({",", "\u3001", "\uff0c", "\u060c"})
 _TITLE_JOINERS = frozenset({"&", "and", "und", "et", "y", "e", "+", "/"})
 
 
-def _title_words(part: str) -> bool:
-    """Whether every word of ``part`` is a title's (or a single letter: ``D Director`` of
-    ``R&D Director``): no name in it (``Maria Co``, ``Bob Roe``: x46r13 F1)."""
-    words = [w.strip(".") for w in _INITIALS.sub(r"\1&\2", part.casefold()).split()]
-    return bool(words) and all(w in _JOB_WORDS or w in _JOB_JOINERS or w in _HEAD_WORDS
-                               or len(w) == 1 for w in words)
+def _title_words(tail: str) -> bool:
+    """Whether ``tail`` (``_tail_title``: a title after a comma with the parts joined to
+    it) is one job title, every word a title's: no name in it (``Maria Co``, ``Bob Roe``:
+    x46r13 F1). A single letter is a title's only inside its abbreviation (``R & D
+    Director``: ``r&d``), never an initial before a name (``CEO & T. Manager``, ``CEO &
+    A. B. Partner``: x47r1 F2, each was ONE person)."""
+    raw = _INITIALS.sub(r"\1&\2", tail.casefold()).split()
+    words = [w.strip(".") for w in raw]
+    # (``und E. Leiter``, ``and Y Manager``: an initial alike a joiner, ``e`` ``y``)
+    initial = any(len(w) == 2 and w[1] == "." for w in raw) or any(
+        a in _JOB_JOINERS and b in _JOB_JOINERS for a, b in pairwise(words))
+    return bool(words) and not initial and all(
+        w in _JOB_WORDS or w in _JOB_JOINERS or w in _HEAD_WORDS for w in words) and (
+        _job_title(tail))
 
 
 def _tail_title(names: list[str], gaps: list[str]) -> str:
@@ -276,13 +309,15 @@ def _bare_co(name: str) -> bool:
 
 
 def _company_whole(first: str, last: str) -> bool:
-    """Whether ``first`` & ``last`` is one company's name: ``last`` a legal form alone
-    (``Jane Roe & Co``), or a company after a one-word ``first`` (``Smith & Sons Ltd``,
+    """Whether ``first`` & ``last`` is one company's name: ``last`` legal forms alone
+    (``Jane Roe & Co``, ``Anna Berg & Co. KG``), or a company after a one-word ``first`` (``Smith & Sons Ltd``,
     ``Ernst & Young LLP``); never a name before a company (``Anna Berg & Bob Co``)."""
     if not _company(last):
         return False
-    words = last.replace(".", " ").split()
-    return len(words) == 1 or len(first.split()) == 1
+    words = last.replace(".", " ").replace(",", " ").split()
+    # (``Anna Berg & Co KG``, ``& Co. KG``: legal forms alone, x47r1 F5)
+    return all(w.casefold() in _LEGAL_FORMS or w in _LEGAL_CASED for w in words) or len(
+        first.split()) == 1
 
 
 # the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as NFKC folds
@@ -322,11 +357,18 @@ def _joined(masked: str, start: int, end: int, mark: str) -> list[tuple[int, int
     part = masked[start:end]
     if mark not in part:
         return [(start, end)]
+    # a title's abbreviation (``R&D``, ``P&L``, ``M&A``: one letter each side) joins no
+    # names (x47r1 F2: ``Jane Roe, R&D Director & T. Manager`` read as three parts)
+    inside = {m.start() + 1 for m in _ABBREVIATION.finditer(part)} if mark == "&" else set()
     spans: list[tuple[int, int]] = []
     at = start
-    for piece in part.split(mark):
-        spans.append((at, at + len(piece)))
-        at += len(piece) + 1
+    for i, ch in enumerate(part):
+        if ch == mark and i not in inside:
+            spans.append((at, start + i))
+            at = start + i + 1
+    spans.append((at, end))
+    if len(spans) == 1:
+        return spans
     if mark == "\u30fb":  # nakaguro: between all-kanji full names only (not ジョン・スミス)
         return spans if all(_kanji_name(masked, a, b) for a, b in spans) else [(start, end)]
     return spans if all(len(masked[a:b].replace("\0", " ").split()) > 1
@@ -352,6 +394,8 @@ def _suffix(masked: str, a: int, b: int) -> bool:
 # x46r13 F4), where Cyrillic and Arabic titles are written in lower case
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _INITIALS = re.compile(r"\b(\w)\s*&\s*(\w)\b")
+# one letter each side of an unspaced ``&``: a title's abbreviation (``R&D``, ``P&L``)
+_ABBREVIATION = re.compile(r"(?<![^\W\d_])[^\W\d_]&[^\W\d_](?![^\W\d_])")
 
 
 def _job_title(text: str) -> bool:
@@ -360,6 +404,11 @@ def _job_title(text: str) -> bool:
     # ``R & D``, ``M&A``, ``P & L``: one word of a title (x46r13 F3)
     folded = _INITIALS.sub(r"\1&\2", text.replace("\0", " ").casefold())
     words = [w.strip(".") for w in folded.replace(",", " ").split()]
+    if words and words[0] in _JOB_JOINERS and words[0].isalpha():
+        return False  # an initial (``E. Leiter``, ``Y. Manager``: x47r1 F2), no joiner
+    # ``Co CEO``, ``Co Founder``: a co-CEO (x47r1 F5); ``Co Santos`` is a name
+    words = [w for i, w in enumerate(words) if w != "co" or i + 1 == len(words)
+             or words[i + 1] not in _JOB_WORDS]
     # a head word, the part led by a title's word or written in lower case (``Director
     # Comercial``, ``Sales Manager Nordics``, ``генеральный директор``), never a name whose
     # surname is a head word (``Hans Leiter``: x46r12 F1)
