@@ -4,8 +4,9 @@ same set-up as ``bench_engine``'s engine row, under cProfile (the event loop's t
 the store's thread is timed apart with ``time.thread_time`` totals).
 
 Prints the top functions by cumulative time, then CPU ms per request for the whole
-run (every thread), as ``bench_engine`` counts it. A tool for issue 8, not a bench:
-cProfile itself roughly doubles the CPU it measures.
+run (every thread), as ``bench_engine`` counts it, and the wake-ups per request (a
+thread slept and was woken: the loop's thread's, every thread's; ``harness.measure``).
+A tool for issue 8, not a bench: cProfile itself roughly doubles the CPU it measures.
 """
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{a.plan}: {len(log.sends)} sends in {m.wall:.2f} s, CPU {1000 * m.cpu:.0f} ms = "
           f"{1000 * m.cpu / max(1, len(log.sends)):.3f} ms/req (loop thread "
           f"{1000 * loop_cpu / max(1, len(log.sends)):.3f}), of allowed "
-          f"{eff if eff is None else round(eff, 3)}, 429s {stats.get('rate_limited')}")
+          f"{eff if eff is None else round(eff, 3)}, 429s {stats.get('rate_limited')}; "
+          f"wake-ups {m.loop_wakeups / sends:.2f}/req on the loop's thread, "
+          f"{m.wakeups / sends:.2f} in every thread")
     return 0
 
 
