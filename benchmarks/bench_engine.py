@@ -1,7 +1,7 @@
 """Scheduler + runner + store + client against the sandbox, beside two baselines.
 
 For each plan preset, one sandbox process (150 ms ± 50 ms latency) and, measured
-in the same run, N PATCH /api/v2/deals/{id} calls made three ways:
+in the same run, N PATCH /api/v2/deals/{id} calls made these ways:
 
 - engine: a "touch" job through ``bulk.engine.Engine.run`` in this process (job
   store on disk, real clock, aiohttp transport wrapped only to log send times), on
@@ -14,7 +14,10 @@ in the same run, N PATCH /api/v2/deals/{id} calls made three ways:
 - transport alone: the same PATCHes through a bare aiohttp session on the engine's
   event loop, started at an even pace at 0.9 of the allowed rate (a sleep between them): no
   scheduler, store or ledger. Its CPU per request is what the HTTP client itself costs
-  at that pace on this machine: the floor under the engine's figure.
+  at that pace on this machine: the floor under the engine's figure;
+- sockets alone: the same at the same pace, each PATCH written by hand on a kept-alive
+  socket (no HTTP client): what the loop's wake-ups and the sockets cost, the floor
+  under aiohttp's.
 
 The sandbox is reset (windows, budget, counters, data) before every run;
 429s and tokens are the sandbox's own counters.
@@ -35,6 +38,7 @@ from typing import Any
 import aiohttp
 import anyio
 import anyio.to_thread
+import orjson
 from aiolimiter import AsyncLimiter
 
 from bulk.engine import Engine, EngineConfig
@@ -96,6 +100,9 @@ FOOTNOTES = (
     "transport alone: aiohttp on the engine's loop at an even pace at 0.9 of the allowed rate, "
     "nothing else; its CPU ms/req is the floor under the engine's (engine ÷ floor: the "
     "engine's own share).",
+    "sockets alone: the transport-alone row's requests at its pace, each written by hand "
+    "on a kept-alive socket (asyncio streams, no HTTP client): what the loop and the "
+    "sockets cost; the transport-alone row less it is aiohttp's own share of the floor.",
     "x vs seq: the sequential loop's wall time, scaled linearly to the same N, ÷ this "
     "row's wall time. Baselines marked 'scaled' ran a smaller N (latency-bound loops are "
     "linear in N).",
@@ -170,6 +177,12 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
                               functools.partial(_paced, sb, pace), engine_loop=True)
         alone.note = (alone.note + "; " if alone.note else "") + (
             f"{floor_n} calls, one every {1000 / pace:.0f} ms: the floor, no limiter")
+        progress(f"{sc.label}: sockets alone, {floor_n} calls at the same pace")
+        bare = _run_baseline(sb, "sockets alone", sc, floor_n, limits.burst, limits.window,
+                             functools.partial(_paced, sb, pace, by_hand=True),
+                             engine_loop=True)
+        bare.note = (bare.note + "; " if bare.note else "") + (
+            "the same, HTTP/1.1 written by hand on kept-alive sockets: no HTTP client")
     seq_wall_at_n = (seq.wall or 0) * n / seq_n
     for row, rn in ((engine, n), (seq, seq_n), (naive, naive_n)):
         if row.wall:
@@ -206,7 +219,7 @@ def _scenario(sc: Scenario, args: BenchArgs) -> list[Row]:
             f"{speed:.1f}x; the limit caps any client at {seq_wall_at_n / floor:.1f}x here "
             f"(the loop already makes {seq_rate:.1f} of the {allowed:g} req/s allowed; "
             f"5x needs it under {allowed / 5:g} req/s, i.e. ≥ {5000 / allowed:.0f} ms a call)"))
-    return [engine, seq, naive, alone]
+    return [engine, seq, naive, alone, bare]
 
 
 # -- the engine -----------------------------------------------------------------------------
@@ -305,16 +318,63 @@ def _run_baseline(sb: SandboxProcess, name: str, sc: Scenario, n: int, burst: in
     return row
 
 
-async def _paced(sb: SandboxProcess, rate: float, ids: Sequence[int], log: SendLog) -> int:
-    """Plain asyncio (no anyio layer): the cheapest way a script could pace them."""
+async def _paced(sb: SandboxProcess, rate: float, ids: Sequence[int], log: SendLog, *,
+                 by_hand: bool = False) -> int:
+    """Plain asyncio (no anyio layer): the cheapest way a script could pace them.
+    ``by_hand``: each PATCH written by hand on a kept-alive socket (``_BySocket``), not
+    through aiohttp: what the loop and the sockets cost at this pace, no HTTP client."""
     loop = asyncio.get_running_loop()
-    async with _session() as session:
+    async with _BySocket(sb) if by_hand else _session() as session:
         tasks = []
         start = loop.time()
         for k, deal_id in enumerate(ids):
             await asyncio.sleep(max(0.0, start + k / rate - loop.time()))
-            tasks.append(loop.create_task(_patch_until_admitted(session, sb, deal_id, log)))
+            one = session.patch_once(deal_id, log) if isinstance(session, _BySocket) \
+                else _patch_until_admitted(session, sb, deal_id, log)
+            tasks.append(loop.create_task(one))
         return sum(await asyncio.gather(*tasks))
+
+
+class _BySocket:
+    """PATCH /api/v2/deals/{id} as HTTP/1.1 written by hand on a pool of kept-alive
+    sockets (asyncio streams; the sandbox answers with a Content-Length). Not a client:
+    a measure of what is left under one (sockets, the loop's wake-ups); a 429 is not sent
+    again (the pace keeps it under the limit)."""
+
+    def __init__(self, sb: SandboxProcess) -> None:
+        netloc = sb.url.split("//", 1)[1]
+        self.host, port = netloc.rsplit(":", 1)
+        self.port = int(port)
+        self.body = orjson.dumps(FIELDS)
+        self.head = (f"Host: {netloc}\r\n"
+                     + "".join(f"{k}: {v}\r\n" for k, v in sb.auth_headers().items())
+                     + f"Content-Type: application/json\r\nContent-Length: {len(self.body)}"
+                     "\r\n\r\n").encode()
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def __aenter__(self) -> _BySocket:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for _reader, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
+    async def patch_once(self, deal_id: int, log: SendLog) -> bool:
+        reader, writer = self.idle.pop() if self.idle else \
+            await asyncio.open_connection(self.host, self.port)
+        at = time.perf_counter()
+        writer.write(b"PATCH /api/v2/deals/%d HTTP/1.1\r\n" % deal_id + self.head + self.body)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status, length = int(head.split(b" ", 2)[1]), 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await reader.readexactly(length)
+        log.record(at, status)
+        self.idle.append((reader, writer))
+        return 200 <= status < 300
 
 
 def _session() -> aiohttp.ClientSession:
