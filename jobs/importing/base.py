@@ -159,6 +159,12 @@ class _ImportBase:
         # item id → the payload a retry mapped it to (the stored one is the load's): reconcile
         # must settle the persons / orgs of *that* payload
         self._remapped: dict[int, Mapping[str, Any]] = {}
+        # item id -> the person / organization references of the payload a row was held
+        # back with (``Deferred``: sent once they are made), when that payload is not the
+        # stored one — resolved again after a vanish, followed to a survivor, mapped again:
+        # its batch's re-check waits for those (``Resolver.read_held``), else a key another
+        # run held stayed held back for good (x46r11 F2: "no progress in 5 sweeps")
+        self._held_refs: dict[int, tuple[Any, ...]] = {}
         # item id -> the write a row mapped again makes as the re-read decided it ("create",
         # "update"; None: none, the mapping as it is now refuses it or it changes nothing):
         # what the plan after the re-read prices (``resume_calls``; x40r2 F3)

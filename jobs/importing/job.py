@@ -4,7 +4,7 @@ the classes it is built from (``jobs.importing``, the package docstring). ``load
 the resume of an import whose load was cut short (it builds the ``ImportJob``, so it lives
 above the load, ``jobs.import_load``, which never imports this package).
 
-Why ~505 lines: one row's path (mapped again, followed, sent, refused) reads as one."""
+Why ~520 lines: one row's path (mapped again, followed, sent, refused) reads as one."""
 
 from __future__ import annotations
 
@@ -186,7 +186,18 @@ class ImportJob(_Reconcile, _Resume):
     async def _send_row(self, ctx: CallContext, item: Item, op: str,
                         payload: Mapping[str, Any]) -> Outcome:
         """Resolve the row's person / organization and send its deal (``_update`` /
-        ``_create``); PENDING, unsent, when a person / organization it needs is deferred."""
+        ``_create``); PENDING, unsent, when a person / organization it needs is deferred —
+        the references it was held back with kept for its batch's re-check when they are
+        not the stored payload's (``_held_refs``)."""
+        outcome = await self._resolve_and_send(ctx, item, op, payload)
+        if outcome.state is ItemState.PENDING and outcome.unsent:
+            refs = (payload.get("org"), payload.get("person"))
+            if refs != (item.payload.get("org"), item.payload.get("person")):
+                self._held_refs[item.id] = refs
+        return outcome
+
+    async def _resolve_and_send(self, ctx: CallContext, item: Item, op: str,
+                                payload: Mapping[str, Any]) -> Outcome:
         # a create's person / organization the deal its key's claim names keeps: made
         # only if the row makes its deal after all (f34g: made, then left unlinked)
         later = await self.kept_at_send(item, payload) if op == "create" else frozenset()

@@ -858,8 +858,10 @@ class _Resume(_ImportBase):
         together, and the persons / organizations its rows were held back for are waited
         for and read together likewise (``Resolver.read_held``)."""
         await self._claim_held_back(ctx, items)
+        # the references each row sends: a row held back with others than its stored
+        # ones (resolved again after a vanish, mapped again) waits for those (x46r11 F2)
         await self.resolver.read_held(ctx, [ref for i in items for ref in (
-            i.payload.get("org"), i.payload.get("person"))])
+            i.payload.get("org"), i.payload.get("person"), *self._held_refs.pop(i.id, ()))])
         await self._read_claimed(ctx, items)
         checked = [i for i in items if self._recheckable(i) and i.id not in self._rechecked]
         if not checked:
