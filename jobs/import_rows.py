@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import sqlite3
 from array import array
@@ -2040,6 +2041,12 @@ class RowPlanner:
         names.done()
         self._file_names = names
         contested = self._join_phones(attached, more_attached, root, union, text_of, hashes)
+        # a contested phone is still the phone of each person whose address a row gives it
+        # beside: kept with that address's component below (``beside``), whichever row
+        # comes first (a person was made with it only when its first row gave it)
+        beside = [(address, n) for n, address in itertools.chain(
+            enumerate(attached), more_attached)
+            if address >= 0 and root(n) in contested] if contested else []
         del attached[:]
         more_attached.clear()
         # a name at one organization given by the file with one e-mail and a phone of rows
@@ -2084,6 +2091,8 @@ class RowPlanner:
         for n, rows_of_n in enumerate(given):
             if rows_of_n != members[r := root(n)]:
                 whole[r] = 0
+        for address, _ in beside:  # (its rows without that phone take it)
+            whole[root(address)] = 0
         del given[:], members[:]  # (freed now: the arrays stay bound to the closures)
         found: dict[int, tuple[list[str], list[str]]] = {}
         capped: set[int] = set()  # the components giving more than GIVEN_KEPT of a kind
@@ -2098,7 +2107,18 @@ class RowPlanner:
                     kept.append(written)
                 elif r not in capped:
                     capped.add(r)
-        del whole  # (texts: on disk, gone with this call)
+        for address, given_phone in beside:  # (after the component's own phones)
+            if (written := text_of(given_phone)) is None \
+                    or (r := root(address)) not in found:
+                continue
+            phones_of_r = found[r][1]
+            if tf.phone_key(written) in map(tf.phone_key, phones_of_r):
+                continue
+            if len(phones_of_r) < GIVEN_KEPT:
+                phones_of_r.append(written)
+            elif r not in capped:
+                capped.add(r)
+        del whole, beside  # (texts: on disk, gone with this call)
         shared.clear()
         self.persons_capped = len(capped)
         number.clear()  # (its tables; ``hashes``, its old keys, is read below)
@@ -2144,7 +2164,10 @@ class RowPlanner:
         of its own (never one with another address: x40r2 F2, a changed address, two people
         at one switchboard number). Those phones' identities are kept with the addresses
         (``_contested``): a row giving the name and phone alone cannot tell which person it
-        is. Returns the roots of those phones' components."""
+        is. Returns the roots of those phones' components: each is still the phone of every
+        person a row gives it beside, its rows without a phone too, whatever the rows'
+        order (``_learn_persons``' ``beside``; f47f: jane@a.com's person had it only when
+        the row giving it came first)."""
         # a phones' root -> the first address given beside it (-1: none), in an array (8
         # bytes an identity: a 1,000,000-row file gives most rows both; the addresses'
         # components are final here, their roots stay roots below); the phones given beside
@@ -2217,12 +2240,14 @@ class RowPlanner:
         addresses of several persons of the account of its name, or fits one of another
         address by its name and phone (``_check_switchboard``; ``at_org``: the row names
         an organization, ``org_id`` its id when the account has it)."""
+        skipped: set[int] = set()  # a contested phone of a row with an e-mail: no link
         if self._contested:
             for h, _ in _identities(person):
                 if (given := self._contested.get(h)) is None:
                     continue
                 if person.email:  # (its own address tells it; the phone joins no one)
-                    return person
+                    skipped.add(h)
+                    continue
                 raise InputError(
                     f"other rows of this file give the person {person.name!r} with this "
                     f"phone beside {len(given)} addresses of different persons "
@@ -2232,7 +2257,7 @@ class RowPlanner:
             return person
         learned = hit = None
         for hit, _ in _identities(person):
-            if (learned := self._file_persons.get(hit)) is not None:
+            if hit not in skipped and (learned := self._file_persons.get(hit)) is not None:
                 break
         if learned is None or hit is None:
             return person
@@ -2269,6 +2294,9 @@ class RowPlanner:
         known = {tf.email_key(a) for a in own}
         addresses = [*own, *(a for a in mails if tf.email_key(a) not in known)]
         numbers = [p for p in (person.phone, *person.more_phones) if p]
+        if numbers and phones:  # (the row's own phone, written otherwise: once, its own)
+            own_keys = [k for k in map(tf.phone_key, numbers) if k is not None]
+            phones = tuple(p for p in phones if not _written_otherwise(p, own_keys))
         numbers = [*numbers, *phones] if mails or not numbers else [*phones, *numbers]
         distinct: dict[object, str] = {}  # (one phone written twice: once)
         for number in numbers:
@@ -2785,6 +2813,16 @@ def _other_names(theirs: str, mine: str | None) -> bool:
 _TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "herr", "frau",
                      "mme", "mlle", "jr", "sr"})
 _WORD = re.compile(r"\w+(?:'\w+)*")
+
+
+def _written_otherwise(phone: str, own: Iterable[tf.PhoneKey]) -> bool:
+    """Whether ``phone`` is one of ``own`` written otherwise: the same last 9 digits and
+    extension, no two country codes that differ (``030 / 5047199`` of ``+49 30 5047199``)."""
+    key = tf.phone_key(phone)
+    return key is not None and any(
+        k.last9 == key.last9 and k.ext == key.ext
+        and (k.country is None or key.country is None or k.country == key.country)
+        for k in own)
 
 
 def _borrowed(own: PersonRef, joined: PersonRef) -> list[str]:
