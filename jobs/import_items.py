@@ -206,6 +206,10 @@ NAMESAKES = "namesake_persons"
 # the e-mails and phones a row's person takes from other rows of the file, as written
 # ("m2@a.com, +13787593700"): succeeded.csv's note names them (f29h 5)
 BORROWED = "borrowed_contacts"
+# the job title the row's name cell gives after a comma (``Jane Roe, VP Sales``), sent
+# nowhere: Pipedrive's API v2 addPerson / updatePerson take no job title (openapi-v2.yaml:
+# ``job_title`` is only read, with contact sync on); succeeded.csv's note names it (f47f)
+TITLE_NOT_SENT = "job_title_not_sent"
 # the id of the person a deal leaves for a new person of the row's e-mail (x40r5 F4,
 # x41r2): succeeded.csv's note says it; and whether that person has the row's name and
 # phone and another address (an address change likely)
@@ -233,6 +237,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
                 out[LINKED] = str(ref["linked"])
             if name == "person" and ref.get("borrowed"):
                 out[BORROWED] = ", ".join(map(str, ref["borrowed"]))
+            if name == "person" and ref.get("title"):
+                out[TITLE_NOT_SENT] = str(ref["title"])
             if name == "person" and "id" not in ref and ref.get("moved_from"):
                 out[MOVED] = str(ref["moved_from"])
                 if ref.get("moved_alike"):
@@ -245,7 +251,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     kept = payload.get("matched")
     if isinstance(kept, Mapping):
         out = {**{k: str(v) for k, v in kept.items()
-                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED, MOVED_ALIKE)},
+                  if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED, MOVED_ALIKE,
+                           TITLE_NOT_SENT)},
                **out}
     return out
 
@@ -256,7 +263,8 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
     for a row whose new person has the name of persons of the account (``NAMESAKES``); and
     for a row whose person takes e-mails or phones from other rows (``BORROWED``); and for
     an upsert's deal moving to a new person from one of the row's name and phone
-    (``MOVED``)."""
+    (``MOVED``); and for a job title the row's name cell gives, sent nowhere
+    (``TITLE_NOT_SENT``)."""
     notes = []
     if name := result.get(LINKED):
         pid = result.get("person_id")
@@ -280,6 +288,9 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
     if borrowed := result.get(BORROWED):
         notes.append(f"the person takes {borrowed} from other rows of this file (one contact: "
                      "rows giving its e-mails or phone together)")
+    if title := result.get(TITLE_NOT_SENT):
+        notes.append(f"job title {title!r} not sent (the person is named without it; "
+                     "Pipedrive's API takes no job title for a person)")
     return "; ".join(notes) or None
 
 

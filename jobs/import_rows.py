@@ -178,7 +178,7 @@ def _ref_digest(ref: PersonRef | OrgRef) -> str:  # persons (issue 8: 6 % of a p
     None left out, a tuple as its texts sorted by repr, an empty one left out."""
     canon: dict[str, Any] = {}
     for name, value in zip(ref._fields, ref, strict=True):
-        if value is None:
+        if value is None or name == "title":  # (a job title is sent nowhere: no change)
             continue
         if type(value) is str:
             canon[name] = value
@@ -2553,6 +2553,8 @@ class RowPlanner:
                 and (borrowed := _borrowed(person, joined)):  # itself: nothing borrowed
             self.counts.persons_borrowed += 1
             ref = {**ref, "borrowed": borrowed}
+        if ref is not None and person.title:  # (never sent: the row's note names it)
+            ref = {**ref, "title": person.title}
         return ref
 
     def _joined_ref(self, person: PersonRef, org: dict[str, Any] | None, linked: object,

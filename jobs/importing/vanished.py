@@ -64,6 +64,7 @@ from ..import_items import (
     MATCH_COLUMNS,
     META_LINKS_NOW,
     NAMESAKES,
+    TITLE_NOT_SENT,
     source_row,
 )
 from ..import_resolve import DependencyFailed, Ref, Resolver
@@ -83,7 +84,7 @@ HOPS = 3
 _GET = {"person": "getPerson", "org": "getOrganization"}
 _LABEL = {"person": "person", "org": "organization"}
 # succeeded.csv's columns of a row's match of each link (``import_items.matched_by``)
-_MATCHED = {"person": (MATCH_COLUMNS[0], LINKED, NAMESAKES, BORROWED),
+_MATCHED = {"person": (MATCH_COLUMNS[0], LINKED, NAMESAKES, BORROWED, TITLE_NOT_SENT),
             "org": (MATCH_COLUMNS[1],)}
 # deals read by id (getDeal: 1 token) against a page of 100 by ids (getDeals: 10 tokens):
 # read together from this many on (FACTS.md, token costs)

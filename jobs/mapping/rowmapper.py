@@ -615,8 +615,15 @@ class RowMapper:
                     row=n, column=email_step.source.where)
             if name is None:
                 name = tf.display_name(cell)
+        title = None
+        if isinstance(name, str):
+            # "Jane Roe, VP Sales": the name before the title, which no field takes (f47f:
+            # the person was named with it, and "Jane Roe" of another row was another)
+            name, title = tf.name_and_title(name)
+            if title is not None and not shared:  # ("Tor Berg (CEO), VP Sales": "Tor Berg")
+                name = str(tf.name_cell_name(name) or name)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
-                         phones[1:] if phones else ())
+                         phones[1:] if phones else (), title)
 
     def _bracket_address(self, cell: str, addresses: tuple[str, ...] | None,
                          n: int) -> tuple[str, ...] | None:

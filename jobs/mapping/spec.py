@@ -479,13 +479,18 @@ def _drop(data: dict[str, Any], loc: Sequence[object]) -> bool:
 class PersonRef(NamedTuple):
     """A row's person: ``email`` the address it takes, ``also`` the cell's other addresses
     (a list or an array of them: they only find the person again); ``phone`` the first of
-    its phone cell, ``more_phones`` the others (a new person is created with them all)."""
+    its phone cell, ``more_phones`` the others (a new person is created with them all);
+    ``title`` the job title the name cell gives after a comma (``Jane Roe, VP Sales``:
+    ``tf.name_and_title``), never in ``name`` and never sent — Pipedrive's addPerson /
+    updatePerson (API v2, openapi-v2.yaml) take no job title (``job_title`` is only read,
+    with contact sync on) —: the row's note says so."""
 
     name: str
     email: str | None = None
     phone: str | None = None
     also: tuple[str, ...] = ()
     more_phones: tuple[str, ...] = ()
+    title: str | None = None
 
 
 class OrgRef(NamedTuple):

@@ -90,7 +90,7 @@ from .money import (
     percentage,
     settle_currency,
 )
-from .name_lists import a_full_name, listed_persons
+from .name_lists import a_full_name, listed_persons, name_and_title
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -131,6 +131,7 @@ __all__ = [
     "display_names",
     "a_full_name",
     "listed_persons",
+    "name_and_title",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",

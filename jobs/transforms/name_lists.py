@@ -520,4 +520,36 @@ def a_full_name(names: list[str]) -> bool:
     return any(len(n.split()) > 1 or _cjk_name(n, 0, len(n)) for n in names)
 
 
-__all__ = ["a_full_name", "listed_persons"]
+# the commas a job title follows a name after: ASCII, ideographic, full-width, Arabic
+_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]")
+
+
+def name_and_title(cell: str) -> tuple[str, str | None]:
+    """A one-person name cell (``listed_persons`` None) cut before the job title its
+    commas end with: ``Jane Roe, VP Sales`` -> ``("Jane Roe", "VP Sales")``, ``Roe, Jane,
+    Founder & CEO`` -> ``("Roe, Jane", "Founder & CEO")``, ``田中太郎、営業部長`` ->
+    ``("田中太郎", "営業部長")``; every trailing part a title (``_job_title``), the part
+    before it a name (a letter, not a title itself). ``(cell, None)`` for anything else: a
+    suffix (``Anna Berg, PhD``), ``c/o``, a company after the title (``Anna Berg, CEO,
+    Acme GmbH``), a list of persons. Pure; the name and title as written, spaces folded
+    (f47f: the title was the person's name in Pipedrive, and the rows of ``Jane Roe, VP
+    Sales`` and ``Jane Roe`` two persons)."""
+    if not _QUICK.search(cell) or listed_persons(cell) is not None:
+        return cell, None
+    folded = cell if cell.isascii() else cell.translate(_FOLD)
+    masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    cut: int | None = None
+    end = len(masked)
+    for comma in reversed(list(_TITLE_COMMA.finditer(masked))):
+        if not _job_title(masked[comma.end():end]):
+            break
+        cut = end = comma.start()
+    if cut is None:
+        return cell, None
+    name, title = " ".join(cell[:cut].split()), " ".join(cell[cut + 1:].split())
+    if not any(c.isalpha() for c in name) or _job_title(masked[:cut]):
+        return cell, None  # (``Founder, CEO``: no name before the title)
+    return name, title
+
+
+__all__ = ["a_full_name", "listed_persons", "name_and_title"]
