@@ -6,7 +6,8 @@ here, so that the state folder and every folder in it are 0700 whatever the umas
 whichever writes first. ``write_private`` writes one file whole (0600) through a temporary
 file of its own: two writers in one process (threads, two stores of one test) once shared
 ``<name>.<pid>.tmp`` and one deleted the other's (f33b: ``FileNotFoundError`` on
-``claims.<pid>.tmp``).
+``claims.<pid>.tmp``). ``scratch_dir`` is where a plan keeps its throwaway job store and
+spill files: TMPDIR, or the state folder's ``scratch/`` when TMPDIR cannot take them.
 """
 
 from __future__ import annotations
@@ -64,4 +65,28 @@ def write_private(path: Path, data: bytes, *, replace: bool = True) -> bool:
             os.unlink(name)
 
 
-__all__ = ["private_folder", "write_private"]
+# free space TMPDIR must have for a plan's scratch files: a plan's throwaway job store is
+# ~100-200 KB (schema, -wal, -shm: a 64 KB TMPDIR could not hold it, x46r13 F5), and its
+# bad-row spill ~7 KB a bad row
+SCRATCH_ROOM = 16 * 1024 * 1024
+
+
+def scratch_dir() -> str:
+    """The folder for a plan's temporary files (its throwaway job store, its spills):
+    TMPDIR (``tempfile.gettempdir()``) when it is a folder this user can write with
+    ``SCRATCH_ROOM`` bytes free, else ``<state folder>/scratch`` (made, 0700: the files
+    hold the account's data) — x46r13 F5: with a 64 KB TMPDIR `plan import` ended exit 4
+    "the disk is full", where `import` works. Raises OSError only when TMPDIR is unusable
+    and the state folder's cannot be made."""
+    try:
+        tmp = tempfile.gettempdir()  # FileNotFoundError: no usable temporary folder at all
+        got = os.statvfs(tmp)
+        if os.path.isdir(tmp) and os.access(tmp, os.W_OK | os.X_OK) \
+                and got.f_bavail * got.f_frsize >= SCRATCH_ROOM:
+            return tmp
+    except OSError:
+        pass
+    return str(private_folder(state_dir() / "scratch"))
+
+
+__all__ = ["SCRATCH_ROOM", "private_folder", "scratch_dir", "write_private"]

@@ -39,6 +39,7 @@ from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig,
 from bulk.errors import META_FIRST_WRITE_CAP, ConfigError, InputError, Stopped
 from bulk.manifest import check_has_rows, header, without_mapping_hint
 from bulk.runner import RunResult
+from bulk.state import scratch_dir
 from bulk.store import ItemState, JobStore, NewItem
 from bulk.transport import Transport
 from bulk.wording import counted
@@ -432,7 +433,7 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     _check_door("plan_job", cfg, token, work)
     checks.path("plan_job", "failed_csv", failed_csv, optional=True)
     asks = asks and work.question is not None
-    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-", dir=scratch_dir()) as tmp:
         store = await in_thread(lambda: JobStore.create(  # its file made off the loop
             Path(tmp) / "plan", job_id="plan", kind=work.kind,
             config={CONFIG_CREATES: work.creates, CONFIG_READS_ONLY: True}))

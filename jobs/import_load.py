@@ -58,6 +58,7 @@ from bulk.plans import Limits
 from bulk.reports import Typed, hold_column
 from bulk.runner import JobKind, RunResult, RunStats, recheck_batch
 from bulk.scheduler import SchedulerStats
+from bulk.state import scratch_dir
 from bulk.store import BeforeImage, ItemState, JobStore, NewItem
 from bulk.transport import Transport
 from bulk.wording import counted, noun
@@ -1158,7 +1159,7 @@ class _Spill:
     copy), read back in order as often as they are iterated."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()
+        self._file = tempfile.TemporaryFile(dir=scratch_dir())  # x46r13 F5
 
     def __enter__(self) -> _Spill:
         return self

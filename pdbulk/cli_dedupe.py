@@ -29,6 +29,7 @@ from bulk.errors import BulkError, InputError, StoreLost
 from bulk.loop import run_loop
 from bulk.manifest_kind import wrong_content
 from bulk.runner import RunResult, recheck_batch
+from bulk.state import scratch_dir
 from bulk.store import ItemState, JobStore
 from bulk.wording import counted
 
@@ -553,7 +554,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
 
     async def main() -> Any:
         nonlocal dcfg
-        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-files-",
+                                         dir=scratch_dir()) as tmp:
             async with reading(cfg, token) as s:
                 company = await account_company(s.ctx)  # as the run learns it (x38r2 F3)
                 bind_state(cfg, state, company, explicit=state_dir is not None, writes=False,

@@ -55,6 +55,7 @@ from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber, sheet_names
 from bulk.progress import ProgressView
 from bulk.runner import RunResult, RunStats
+from bulk.state import scratch_dir
 from bulk.store import ItemState, JobStore
 from bulk.wording import about_file
 from bulk.xlsx_sheet import SheetChoiceError
@@ -272,7 +273,7 @@ def refuse_static(refused: Problems, columns_refused: InputError | None, *,
 async def _reading(cfg: EngineConfig, token: str) -> AsyncIterator[Engine]:
     """An engine for read-only work (plan, init-mapping): its calls scheduled and
     accounted in a throwaway job store."""
-    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pdbulk-plan-", dir=scratch_dir()) as tmp:
         store = JobStore.create(Path(tmp) / "job", job_id="plan", kind="read-only",
                                 config={CONFIG_READS_ONLY: True})  # writes nothing (f40c)
         try:

@@ -42,6 +42,7 @@ from bulk.coordinator import bound_company, coordinator_url
 from bulk.engine import CONFIG_CREATES, CONFIG_READS_ONLY, Engine, EngineConfig, new_job_id
 from bulk.errors import BulkError, InputError, JobBusy
 from bulk.runner import RunResult
+from bulk.state import scratch_dir
 from bulk.store import Item, ItemState, JobStore
 from bulk.transport import Transport
 from bulk.wording import counted
@@ -308,7 +309,7 @@ def auto_apply_problem(auto_apply_above: float | None, dcfg: DedupeConfig) -> st
 async def reading(cfg: EngineConfig, token: str, *, clock: Clock | None = None,
                   transport: Transport | None = None) -> AsyncIterator[Engine]:
     """An engine for reads only (plans): a throwaway store keeps the call ledger."""
-    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-", dir=scratch_dir()) as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND,
                                 config={CONFIG_CREATES: False, CONFIG_READS_ONLY: True})
         try:
@@ -647,7 +648,7 @@ async def _dry_run(cfg: EngineConfig, token: str, plan_dir: Path, options: Apply
                    state: Path, clock: Clock | None, transport: Transport | None) -> DedupeRun:
     """The apply's load on a throwaway store: its decisions and cost, nothing written."""
     options = replace(options, record_decisions=False)
-    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-dry-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="pdbulk-dedupe-dry-", dir=scratch_dir()) as tmp:
         store = JobStore.create(Path(tmp) / "plan", job_id="plan", kind=KIND,
                                 config={CONFIG_CREATES: False, CONFIG_READS_ONLY: True})
         try:
