@@ -177,6 +177,27 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Anna Berg, Acme AG", None),
     # a surname alike a short legal form written as a name is a person's: two
     ("Anna Sa; Bob Ab", ["Anna Sa", "Bob Ab"]),
+    # a family's or associates' word of a company after its joiner, alone or before a
+    # legal form, is one company's name (x46r13 F6: each was "may name 2 persons"); as
+    # the last word only, never a name's
+    ("Dupont & Fils", None), ("Dupont et Fils", None), ("Rossi & Figli S.r.l.", None),
+    ("Roe & Associates", None), ("Smith & Partners", None), ("García & Hijos", None),
+    ("Silva & Filhos", None), ("Müller & Söhne", None), ("Jansen & Zonen", None),
+    ("Hansen & Sønner", None), ("Smith & Brothers", None), ("Smith & Bros.", None),
+    ("Anna Dupont & Fils", None), ("Hijos & Garcia", ["Hijos", "Garcia"]),
+    ("Anna Fils & Bob Roe", ["Anna Fils", "Bob Roe"]),
+    ("Bob Brothers & Anna Berg", ["Bob Brothers", "Anna Berg"]),
+    ("Anna Berg, Bob Fils", ["Anna Berg", "Bob Fils"]),
+    ("Anna Berg & Bob Partners", ["Anna Berg", "Bob Partners"]),
+    # a company written legal form first, or with a dotted legal form, after a comma is
+    # no person (x46r12 F4: each was two persons); ``SA`` first is initials too: two
+    ("Anna Berg, AB Volvo", None), ("Anna Berg, CEO, AB Volvo", None),
+    ("Иван Петров, \u041e\u041e\u041e Ромашка", None), ("Ivan Petrov, OOO Romashka", None),
+    ("田中太郎、株式会社ABC", None), ("田中太郎、ABC株式会社", None),
+    ("王伟\uff0c北京星光有限公司", None), ("Mario Rossi, Rossi S.p.A.", None),
+    ("Jean Roe, Renault S.A.", None),
+    ("Anna Berg, Bob A", ["Anna Berg", "Bob A"]),
+    ("Anna Berg & AB Volvo", ["Anna Berg", "AB Volvo"]),
 ]
 
 

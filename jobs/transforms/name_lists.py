@@ -54,7 +54,11 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
   but a bare ``Co``, a surname too (``Anna Berg, Maria Co`` is two; ``Anna Berg, Acme
-  Co`` cannot be told from it and is refused, ``Acme Co.`` is one: x47r1 F4); a title
+  Co`` cannot be told from it and is refused, ``Acme Co.`` is one: x47r1 F4), nor one
+  a legal form leads (``Anna Berg, AB Volvo``, ``Ivan Petrov, OOO Romashka``, in Cyrillic
+  too, ``田中太郎、株式会社ABC``: x46r12 F4), nor a family's or associates' word after its
+  joiner, last (``Dupont & Fils``, ``Rossi & Figli S.r.l.``, ``Roe & Associates``: x46r13
+  F6; ``Anna Fils & Bob Roe`` is two); a title
   goes on after ``&`` / ``and`` ... with title words only, an initial never one of them
   (``Jane Roe, CEO & T. Manager`` is two: x47r1 F2); so ``Roe, Jane, Poe, John`` is two
   persons, last-first;
@@ -310,14 +314,18 @@ def _bare_co(name: str) -> bool:
 
 def _company_whole(first: str, last: str) -> bool:
     """Whether ``first`` & ``last`` is one company's name: ``last`` legal forms alone
-    (``Jane Roe & Co``, ``Anna Berg & Co. KG``), or a company after a one-word ``first`` (``Smith & Sons Ltd``,
-    ``Ernst & Young LLP``); never a name before a company (``Anna Berg & Bob Co``)."""
+    (``Jane Roe & Co``, ``Anna Berg & Co. KG``: x47r1 F5) or a family's or associates'
+    word alone, or before legal forms (``Dupont & Fils``, ``Rossi & Figli S.r.l.``, ``Anna
+    Dupont & Fils``: x46r13 F6), or a company after a one-word ``first`` (``Smith & Sons
+    Ltd``, ``Ernst & Young LLP``); never a name before a company (``Anna Berg & Bob Co``)
+    nor such a word leading (``Anna Fils & Bob Roe``)."""
+    words = last.split()
+    if words and words[0].strip(".").casefold() in _FAMILY_WORDS \
+            and all(_legal_word(w) for w in words[1:]):
+        return True
     if not _company(last):
         return False
-    words = last.replace(".", " ").replace(",", " ").split()
-    # (``Anna Berg & Co KG``, ``& Co. KG``: legal forms alone, x47r1 F5)
-    return all(w.casefold() in _LEGAL_FORMS or w in _LEGAL_CASED for w in words) or len(
-        first.split()) == 1
+    return all(_legal_word(w) for w in words) or len(first.split()) == 1
 
 
 # the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as NFKC folds
@@ -330,17 +338,45 @@ _LEGAL_FORMS = frozenset("""
     gmbh mbh ltd limited llp llc inc incorporated corp corporation co company plc sarl
     sons söhne partners holdings pty
     """.split())
-# the short ones, also surnames (``Anna Sa``, ``Bob Ab``): only as companies write them
-_LEGAL_CASED = frozenset("AG KG OHG GbR UG LP SA SAS SRL Srl SpA S.p.A BV NV Oy Oyj AB "
-                         "ASA ApS Kft s.r.o Zrt".replace(".", " ").split())
+# the short ones, also surnames (``Anna Sa``, ``Bob Ab``): only as companies write them,
+# their dots aside (``S.p.A.``, ``s.r.o.``; x46r12 F4: the dotted ones were read as their
+# letters, so ``Anna Berg, Bob A`` was one person — ``A`` of ``S.p.A``)
+_LEGAL_CASED = frozenset("AG KG OHG GbR UG LP SA SAS SRL Srl SpA BV NV Oy Oyj AB ASA ApS "
+                         "Kft sro Zrt".split())
+# the legal forms a company's name starts with (``AB Volvo``, ``OOO Romashka`` in Latin
+# or Cyrillic letters: x46r12 F4),
+# as companies write them; ``SA`` is not one (``SA Renault``: initials too, two persons)
+_LEGAL_FIRST = frozenset(("AB", "OOO", "PT", "\u041e\u041e\u041e", "\u041e\u0410\u041e",
+                          "\u0417\u0410\u041e", "\u041f\u0410\u041e", "\u0422\u041e\u0412"))
+# a Japanese, Chinese or Korean company's legal form, before or after its name, unspaced
+_LEGAL_CJK = ("株式会社", "有限会社", "合同会社", "有限公司", "公司", "주식회사", "유한회사")
+# a family's or associates' word ending a company's name after its joiner (``Dupont &
+# Fils``: French, Italian, Spanish, Portuguese, German, Dutch, Danish / Norwegian, English)
+_FAMILY_WORDS = frozenset("""
+    fils figli hijos filhos söhne sohne zonen sønner sonner sons associates partners
+    brothers bros
+    """.split())
+
+
+def _legal_word(word: str) -> bool:
+    """Whether ``word`` (dots and commas aside) is a legal form (``Ltd``, ``S.r.l.``)."""
+    bare = word.replace(".", "").replace(",", "")
+    return bare.casefold() in _LEGAL_FORMS or bare in _LEGAL_CASED
 
 
 def _company(name: str) -> bool:
     """Whether ``name`` (a part of a person cell) is a company's: its last word (dots and
-    commas aside) a legal form (``Acme GmbH``, ``Sons Ltd``, ``Co``)."""
-    words = name.replace(".", " ").replace(",", " ").replace("\0", " ").split()
-    return bool(words) and (words[-1].casefold() in _LEGAL_FORMS
-                            or words[-1] in _LEGAL_CASED)
+    commas aside) a legal form (``Acme GmbH``, ``Sons Ltd``, ``Co``, ``Rossi S.p.A.``), or
+    its first a legal form written first before a name (``AB Volvo``, ``OOO Romashka``),
+    or a CJK legal form at either end of it (``株式会社ABC``, ``北京星光有限公司``)."""
+    words = name.replace(",", " ").replace("\0", " ").split()
+    if not words:
+        return False
+    if _legal_word(words[-1]) or (len(words) > 1 and words[0] in _LEGAL_FIRST):
+        return True
+    whole = "".join(words)
+    return any(len(whole) > len(form) and (whole.startswith(form) or whole.endswith(form))
+               for form in _LEGAL_CJK)
 
 
 def _words(masked: str, a: int, b: int) -> list[str]:
