@@ -7,6 +7,8 @@ tell day first from month first")."""
 
 from __future__ import annotations
 
+import pytest
+
 from jobs.mapping.starter import _date_format_lines, date_formats_for
 
 
@@ -56,3 +58,22 @@ def test_an_impossible_date_beside_day_first_dates_keeps_the_order() -> None:
     text = _lines("31/02/2026", "25/12/2026")
     assert 'date_formats = ["%d/%m/%Y"]' in text, text
     assert "'31/02/2026' does not exist" in text, text
+
+
+IMPOSSIBLE = ["2024-13-01", "2024-00-10", "2024-02-30", "2024-13-01 10:00", "2024-13-01T10:00",
+              "2026/13/01", "2026/02/30", "2026.02.30", "30-Feb-2026", "Feb 30, 2026",
+              "32 Mar 2026", "31/02/2026", "13/13/2026"]
+
+
+@pytest.mark.parametrize("value", IMPOSSIBLE)
+@pytest.mark.parametrize("beside", [(), ("2026-01-05",), ("25/12/2026",), ("Mar 31, 2026",)])
+def test_every_impossible_date_form_gets_its_todo(value: str, beside: tuple[str, ...]) -> None:
+    """An impossible date in every form init-mapping reads (ISO, year first, month by
+    name, day / month first), alone or beside valid dates: a TODO naming it, that says its
+    row fails as "not a date" until it is fixed, never "add a pattern" (x46r12 F8:
+    '2024-13-01' got no TODO where '31/02/2026' did)."""
+    text = _lines(*beside, value)
+    assert f"# TODO: the sampled date {value!r}" in text or (
+        f"# TODO: the sampled date(s) {value!r}" in text), text
+    assert "impossible date" in text or "does not exist" in text, text
+    assert '"not a date"' in text and "add a pattern" not in text, text

@@ -32,6 +32,7 @@ from .crm_columns import (
 )
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
+from .impossible_dates import impossible_date
 from .spec import _CUSTOM_OPTIONS, Mapping
 
 _GUESSES: dict[str, tuple[str, ...]] = {
@@ -797,6 +798,10 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             if is_zero_date_text(value):
                 seen, zero = True, zero or value
                 continue
+            if impossible_date(value):  # '2024-13-01', 'Feb 30, 2026' (x46r12 F8: an
+                seen = True  # ISO one was passed over as read, and named in no TODO)
+                impossible[value] = None
+                continue
             if _NUMBER.fullmatch(value) or _ISO_SAMPLE.fullmatch(value):
                 seen = True
                 continue
@@ -861,11 +866,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         unread = next((v for column in columns for v in _sampled(samples, column)
                        if not _NUMBER.fullmatch(v) and not is_zero_date_text(v)
                        and not _reads(v, formats)), None)
-        if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)):
+        if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)
+                                   or impossible_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
             why = ("does not exist (no such day in its month)"
                    if _no_such_day(unread, formats)
-                   else "is an impossible date (no such day, read day first or month first)")
+                   else f"is an impossible date ({_no_day_words([unread])})")
             todo.append(f"the sampled date {unread!r} {why}: no pattern can read it: fix "
                         "it in the file (its row fails as \"not a date\" until then)")
             impossible.pop(unread, None)
@@ -877,9 +883,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         # cannot tell, say): the import fails each as "not a date"
         shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
             ", …" if len(impossible) > 3 else "")
-        todo.append(f"the sampled date(s) {shown} are impossible dates (no such day, read "
-                    "day first or month first): no pattern can read them, and the import "
-                    "fails their rows as \"not a date\": fix them in the file")
+        todo.append(f"the sampled date(s) {shown} are impossible dates "
+                    f"({_no_day_words(impossible)}): no pattern can read them, and the "
+                    "import fails their rows as \"not a date\": fix them in the file")
     if zero is not None:
         todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
                     "row fails until then)")
@@ -896,6 +902,13 @@ def _real_date(first: str, second: str, year: str, order: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _no_day_words(values: Iterable[str]) -> str:
+    """Why ``values`` (impossible dates) read as no day: in either order for those written
+    day / month first (``31/02/2026``), else no such day or month (``2024-13-01``)."""
+    return ("no such day, read day first or month first" if all(_no_date(v) for v in values)
+            else "no such day or month")
 
 
 def _no_date(value: str) -> bool:
