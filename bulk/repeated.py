@@ -75,14 +75,24 @@ class RepeatedRefusal(BulkError):
     last ``WINDOW_FACTOR * REPEATS_TO_STOP`` refusals: the job stops checkpointed (the CLI:
     exit 4), its rest pending. ``reasons``: the refusals' texts (distinct, first first);
     ``among``: how many refusals they are counted in; ``advice``: what works now (the job
-    kind's ``after_refusals``; default ``AFTER_REFUSALS``). Terminal for the run."""
+    kind's ``after_refusals``; default ``AFTER_REFUSALS``); ``more``: the writes of its
+    cause sent before the stop that came back refused after it (``refused_too``; said in
+    its line: x46r11 F3, "the last 10 ... were refused" where 19 were). Terminal for the
+    run."""
 
     terminal = True
 
     def __init__(self, operation: str, count: int, reasons: list[str] | str,
                  among: int | None = None, advice: str = "") -> None:
         texts = [reasons] if isinstance(reasons, str) else list(reasons)
-        among = count if among is None else among
+        self.operation, self.count = operation, count
+        self.among = count if among is None else among
+        self.reasons, self.advice, self.more = texts, advice, 0
+        self.reason = texts[-1] if texts else ""
+        super().__init__(self._said())
+
+    def _said(self) -> str:
+        texts, count, among, operation = self.reasons, self.count, self.among, self.operation
         shown = "; ".join(texts[:3]) + (f" (and {len(texts) - 3} more alike)"
                                         if len(texts) > 3 else "")
         # one cause, however many texts (two deleted fields, each named in its own): said
@@ -90,13 +100,18 @@ class RepeatedRefusal(BulkError):
         counted = (f"the last {count} {operation} calls" if among == count else
                    f"{count} of the last {among} {operation} calls") + \
             " were refused for one cause no row's data explains"
-        super().__init__(
-            f"{counted}: {shown} (a field or an option the rows name deleted in Pipedrive "
-            "since the job's load? a permission?): stopped, nothing more sent. "
-            f"{advice or AFTER_REFUSALS}; the rows refused so far are in failed.csv")
-        self.operation, self.count, self.among = operation, count, among
-        self.reasons = texts
-        self.reason = texts[-1] if texts else ""
+        if self.more:
+            counted += (f", and {self.more} more sent before the stop came back refused alike "
+                        f"({count + self.more} in all)")
+        return (f"{counted}: {shown} (a field or an option the rows name deleted in Pipedrive "
+                "since the job's load? a permission?): stopped, nothing more sent. "
+                f"{self.advice or AFTER_REFUSALS}; the rows refused so far are in failed.csv")
+
+    def refused_too(self) -> None:
+        """A write of its cause sent before the stop came back refused after it: counted
+        in its line (``more``)."""
+        self.more += 1
+        self.args = (self._said(),)
 
 
 class Repeats:
@@ -104,7 +119,8 @@ class Repeats:
     operations to send one at a time (a cause counts ``SUSPECT_AFTER`` refusals of them
     since their last success)."""
 
-    __slots__ = ("_recent", "_streak", "advice", "limit", "refusals", "suspects", "window")
+    __slots__ = ("_recent", "_stop", "_streak", "advice", "limit", "refusals", "suspects",
+                 "window")
 
     def __init__(self, limit: int = REPEATS_TO_STOP, window: int | None = None,
                  advice: str = "") -> None:
@@ -121,6 +137,9 @@ class Repeats:
         self._streak: dict[_Cause, tuple[int, int]] = {}
         self.suspects: set[str] = set()
         self.refusals = 0
+        # the stop once made, and its cause: a later refusal of that cause is a write sent
+        # before it (``RepeatedRefusal.refused_too``), never a second stop
+        self._stop: tuple[_Cause, RepeatedRefusal] | None = None
 
     def __repr__(self) -> str:
         top = Counter(cause for cause, _ in self._recent).most_common(1)
@@ -156,7 +175,8 @@ class Repeats:
                 payload: Mapping[str, Any]) -> RepeatedRefusal | None:
         """Count one refusal of a write ``op`` (``status``, its error ``text``) of the row
         whose item payload is ``payload``; the error to stop with once one cause counts
-        ``limit`` among the last ``window`` refusals, else None."""
+        ``limit`` among the last ``window`` refusals, else None. After the first stop, a
+        refusal of its cause is counted in it too (a write in flight at the stop)."""
         if status not in _WHOLE:
             return None
         values = cited_values(text, payload)
@@ -165,6 +185,8 @@ class Repeats:
         # and the values (a value every refused row names is the request's fault)
         cause: _Cause = (op, 0, "", frozenset()) if not values else \
             (op, status, _masked(text, values), values)
+        if self._stop is not None and cause == self._stop[0]:  # a write in flight at the
+            self._stop[1].refused_too()  # stop, come back (the runner stops once: x46r11 F3)
         self._recent.append((cause, text))
         self.refusals += 1
         streak, first = self._streak.get(cause, (0, self.refusals))
@@ -178,8 +200,11 @@ class Repeats:
             return None
         texts = list(dict.fromkeys(t for seen, t in self._recent if seen == cause))
         named = re.search(r"\((\w+)\)\s*$", text)  # ApiError's "(addDeal)"
-        return RepeatedRefusal(named.group(1) if named else op, count, texts,
+        stop = RepeatedRefusal(named.group(1) if named else op, count, texts,
                                len(self._recent), self.advice)
+        if self._stop is None:
+            self._stop = (cause, stop)
+        return stop
 
 
 _Cause = tuple[str, int, str, frozenset[str]]

@@ -139,3 +139,40 @@ def test_suspects_are_one_cause_s_streak_since_a_write_sent_after_it() -> None:
     for _ in range(REPEATS_TO_STOP - SUSPECT_AFTER):  # the stop still counts all 10
         stop = repeats.refused("create", 400, deleted, {})
     assert isinstance(stop, RepeatedRefusal), repeats
+
+
+@pytest.mark.anyio
+async def test_the_stop_line_says_how_many_writes_were_refused(tmp_path: Path) -> None:
+    """The writes in flight when the stop came, refused alike, are counted in the stop's
+    line: its figures add up to every refused write (x46r11 F3: "the last 10 ... were
+    refused" where 19 were)."""
+    rows: list[dict[str, Any]] = [{"title": f"Good {n}"} for n in range(50)]
+    rows += [{"title": f"Deal {n}", "custom_fields": {FIELD: n}} for n in range(200)]
+    store, result, seen, _ = await _run(tmp_path, rows, _deleted)
+    assert isinstance(result.error, RepeatedRefusal), result
+    refused = seen["refused"]
+    assert refused > REPEATS_TO_STOP, seen  # writes were in flight at the stop
+    said = str(result.error)
+    assert said.startswith(f"the last {REPEATS_TO_STOP} addDeal calls were refused for one "
+                           f"cause no row's data explains, and {refused - REPEATS_TO_STOP} "
+                           f"more sent before the stop came back refused alike ({refused} "
+                           "in all): "), said
+    assert store.counts()[ItemState.FAILED] == refused
+    assert store.status_message == said
+
+
+def test_a_stop_with_nothing_in_flight_says_its_count_alone() -> None:
+    """The stop's own refusal the last: no "more" in its line; a refusal of another cause
+    after it is not counted as its."""
+    deleted = f"Validation failed: custom_fields: {FIELD} is not a custom field (addDeal)"
+    repeats = Repeats()
+    stop = None
+    for _ in range(REPEATS_TO_STOP):
+        stop = repeats.refused("create", 400, deleted, {})
+    assert isinstance(stop, RepeatedRefusal)
+    repeats.refused("create", 400, "email: bad@@x is not valid", {"email": "bad@@x"})
+    assert str(stop).startswith(f"the last {REPEATS_TO_STOP} addDeal calls were refused for "
+                                "one cause no row's data explains: "), str(stop)
+    repeats.refused("create", 400, deleted, {})
+    assert f"and 1 more sent before the stop came back refused alike ({REPEATS_TO_STOP + 1} " \
+        "in all)" in str(stop), str(stop)
