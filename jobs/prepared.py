@@ -238,10 +238,11 @@ def retry_split(store: JobStore) -> tuple[list[int], list[Item]]:
     """``pdbulk retry``'s failed items in two: the ids it puts back to pending, and the
     rows refused at load time (``refused``: the job kind would fail them again without a
     call), which stay failed with their reasons (x46r7 F1: "2 failed items back to
-    pending", a plan of no call, "2 failed", exit 3, and never why)."""
+    pending", a plan of no call, "2 failed", exit 3, and never why). Both in the file's
+    row order (x46r12 F9: the refused rows were listed as the load added them)."""
     again: list[int] = []
     kept: list[Item] = []
-    for item in store.items(ItemState.FAILED):
+    for item in store.items_by_row(ItemState.FAILED):
         if item.payload.get(LOAD_ERROR) is None:
             again.append(item.id)
         else:

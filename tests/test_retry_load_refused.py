@@ -84,3 +84,19 @@ def test_a_retry_with_rows_left_to_send_sends_them(sb: Sandbox, tmp_path: Path) 
     with JobStore.open(job, lock=False) as store:
         assert not list(store.items(ItemState.PENDING)), out
         assert [i.row for i in store.items(ItemState.FAILED)] == [3], out
+
+
+def test_the_refused_rows_are_listed_in_row_order(tmp_path: Path) -> None:
+    """Rows refused at the load, added in another order than the file's (a load refuses
+    rows at its account checks after those it refused at their cells): the retry's line
+    names them by row, first first (x46r12 F9: "row 4 …; row 2 …; row 3 …")."""
+    from bulk.store import NewItem
+    from jobs.prepared import LOAD_ERROR, refused_line, retry_split
+
+    store = JobStore.create(tmp_path / "job", job_id="job", kind="update", config={})
+    store.add_items([NewItem(row, f"k{row}", "update", {LOAD_ERROR: f"bad {row}"},
+                             state=ItemState.FAILED, error=f"bad {row}") for row in (5, 3, 4, 2)])
+    again, kept = retry_split(store)
+    assert again == [] and [i.row for i in kept] == [2, 3, 4, 5]
+    assert "(row 2: bad 2; row 3: bad 3; row 4: bad 4; …)" in refused_line(store, kept)
+    store.close()
