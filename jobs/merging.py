@@ -50,6 +50,7 @@ from bulk.manifest_row import at_line, where_row
 from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import BeforeImage, Item, ItemState, JobStore, NewItem, Outcome
+from bulk.wording import about_file
 
 from .account import parse_time
 from .alike_columns import refuse_alike
@@ -166,9 +167,12 @@ def _ids(raw: object, *, group: bool = True) -> list[int]:
     except InputError as exc:
         alone = exc.reason
     listed = [x for x in (_ENDS.sub("", x) for x in _LISTED.split(text)) if x]
-    if not group and len(listed) < 2:
-        raise InputError(f"{alone} (a pair's merge_id holds one deal id; list several "
-                         "ids separated by ';' in a merge_ids column)")
+    if not group and len(listed) < 2:  # one id shown grouped (``1,011``): saved as Text,
+        # as ``1.011`` is told — never "list several ids" (x46r12 F9)
+        grouped = _GROUPED_ANY.fullmatch(text.translate(_FULL_WIDTH)) is not None
+        raise InputError(alone if grouped else (
+            f"{alone} (a pair's merge_id holds one deal id; list several ids separated "
+            "by ';' in a merge_ids column)"))
     ids: list[int] = []
     for part in listed:
         pieces = [x for x in _SPLIT.split(part) if x]
@@ -223,9 +227,12 @@ def pair_columns(head: Sequence[str], header_row: int | None = None,
     merge = _pick(head, _MERGE_COLUMNS)
     group = _pick(head, _GROUP_COLUMNS)
     if survivor is None or (merge is None) == (group is None):
-        raise InputError("a merge manifest needs a survivor_id column and either a merge_id "
-                         "column (pairs) or a merge_ids column (groups); columns: "
-                         + ", ".join(head))
+        # the file and the row read as its header named, as update names them (x46r12 F9)
+        said = ("a merge manifest needs a survivor_id column and either a merge_id column "
+                "(pairs) or a merge_ids column (groups); columns: " + ", ".join(head)
+                + (f" (the header read on row {header_row}: --header-row)"
+                   if header_row is not None else ""))
+        raise InputError(about_file(path, said) if path is not None else said)
     source_col = merge or group
     assert source_col is not None
     # found by name in any case (``_pick``): no spelling is the one read (x45r11 F2)

@@ -64,3 +64,23 @@ def test_the_library_takes_header_row_and_checks_it(tmp_path: Path) -> None:
     jsonl.write_text('{"merge_id": 2, "survivor_id": 1}\n', encoding="utf-8")
     with pytest.raises(InputError, match="header_row"):
         merge_deals(jsonl, header_row=2)
+
+
+def test_a_merge_file_whose_header_row_names_no_merge_columns_is_named(tmp_path: Path) -> None:
+    """`plan merge --header-row N` on a row of data (or a file of other columns): the
+    refusal names the file and the row read as the header, as update's names its file
+    (x46r12 F9: "a merge manifest needs …; columns: 3, 4", no file named)."""
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("merge_id,survivor_id\n3,4\n", encoding="utf-8")
+    env = {**os.environ, "PIPEDRIVE_API_TOKEN": "t"}
+    for more, said in ((["--header-row", "2"], " (the header read on row 2: --header-row)"),
+                       ([], "")):
+        other = tmp_path / "other.csv"
+        other.write_text("a,b\n1,2\n", encoding="utf-8")
+        path = pairs if more else other
+        r = CliRunner().invoke(app, ["plan", "merge", str(path), *more,
+                                     "--url", "http://127.0.0.1:9"], env=env)
+        assert r.exit_code == 1, r.output
+        line = " ".join(r.output.split())
+        assert line.startswith(f"pdbulk: {path}: a merge manifest needs a survivor_id column"), line
+        assert line.endswith(said), line

@@ -80,3 +80,21 @@ def test_group_cells_with_stray_marks_still_list_ids(tmp_path: Path, cell: str,
                                                      ids: list[int]) -> None:
     rows = _read(tmp_path, f"survivor_id,merge_ids\n22,{cell}\n")
     assert [r.merge_id for r in rows if isinstance(r, PairRow)] == ids, rows
+
+
+@pytest.mark.parametrize("cell", ['"1,011"', '"1 011"', '"1.011"', '"1\u2009011"'])
+def test_a_pair_cell_of_one_grouped_number_is_told_to_save_it_as_text(tmp_path: Path,
+                                                                      cell: str) -> None:
+    """A pair's ``1,011`` is one id shown grouped, as ``1.011`` is: its reason says to save
+    the column as Text, never to list ids by ';' in a merge_ids column (x46r12 F9)."""
+    (row,) = _read(tmp_path, f"merge_id,survivor_id\n{cell},20\n")
+    assert isinstance(row, Rejected), row
+    assert "thousands separators" in row.reason and "as Text or General" in row.reason, row
+    assert "';'" not in row.reason and "merge_ids" not in row.reason, row
+
+
+def test_a_pair_cell_of_two_ids_is_told_to_list_them_in_a_group(tmp_path: Path) -> None:
+    """``12, 13`` (no grouped number): the reason says a pair holds one id, and how to list
+    several."""
+    (row,) = _read(tmp_path, 'merge_id,survivor_id\n"12, 13",20\n')
+    assert isinstance(row, Rejected) and "separated by ';' in a merge_ids column" in row.reason
