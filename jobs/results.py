@@ -332,6 +332,10 @@ def _columns(store: JobStore, row_ops: Collection[str] | None) -> list[str]:
 
 
 ROW_NOTE = "row_note"
+# a result's word for the run's tally (summary.json's ``actions``, the run's lines) where it
+# is truer than its action, which later jobs read: an undo's deal "already deleted" by a
+# merge on record is tallied "merged away", as its plan says (x46r12 F7)
+TALLY = "tally"
 _WROTE = frozenset({"created", "updated"})
 
 
@@ -423,7 +427,7 @@ def _write_results(store: JobStore, success_columns: Sequence[str],
                 cells.setdefault("key", key)
                 out.succeeded(**{c: v for c, v in cells.items() if c in success_columns})
                 counts["succeeded"] += 1
-                actions[str(result.get("action") or "done")] += 1
+                actions[str(result.get(TALLY) or result.get("action") or "done")] += 1
             else:
                 out.unprocessed(row=item.row, key=key, values=values)
                 counts["unprocessed"] += 1
@@ -646,6 +650,6 @@ def handed_words(in_doubt: int, doubt_by_op: Mapping[str, int]) -> str | None:
             "a resume reads every one back before it sends anything again")
 
 
-__all__ = ["HOLD_REASONS", "ROW_NOTE", "SUCCESS_COLUMNS", "failed_row", "first_of_each",
+__all__ = ["HOLD_REASONS", "ROW_NOTE", "SUCCESS_COLUMNS", "TALLY", "failed_row", "first_of_each",
            "handed_words", "held", "in_doubt_words", "items_settled", "negative_value_note",
            "tokens_line", "with_failed_columns", "write_failed", "write_results"]

@@ -1100,13 +1100,16 @@ def undo_counts_line(store: JobStore, counts: Mapping[Any, int], *,
     reworded here, "in doubt" unless ``at_work``: a run at work on the job). A person /
     organization its DELETE or its plan found gone is ``already gone`` (deleted or merged
     away by someone: the run's persons / organizations lines), never ``already deleted``;
-    a deal keeps its result's action.
+    a deal keeps its result's action, or its tally's word where the result has one
+    (``jobs.results.TALLY``: ``merged away``, as the plan says, x46r12 F7).
     Raises StoreError."""
+    from jobs.results import TALLY
     from jobs.undo.job import contact_counts, in_part_count, undone_counts, undone_line
 
     skipped: Counter[str] = Counter()
     for item in store.items(ItemState.SKIPPED):
-        action = (item.result or item.payload.get("result") or {}).get("action")
+        result = item.result or item.payload.get("result") or {}
+        action = result.get(TALLY) or result.get("action")
         if item.op in ("delete-person", "delete-org") and action == "already deleted":
             action = "already gone"
         if isinstance(action, str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import orjson
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
@@ -53,3 +54,12 @@ def test_plan_undo_of_an_import_names_the_deals_merged_away(tmp_path: Path) -> N
             said = " ".join(rows[away].values())
             assert f"merged into deal {ids[into]} (job {merge_job})" in said, (said,
                                                                               undone.output)
+        # the run tallies them as its plan did (x46r12 F7: the plan said "merged away 2",
+        # the run "2 already deleted" of the same deals); the action column stays
+        # "already deleted" (what a later undo reads), the note names the merge
+        assert "already deleted" not in undone.output, undone.output
+        assert "2 merged away" in undone.output and "(merged away 2)" in undone.output, \
+            undone.output
+        summary = orjson.loads((undo_dir / "summary.json").read_bytes())
+        assert summary["actions"].get("merged away") == 2, summary["actions"]
+        assert {rows[k]["action"] for k in ("A-2", "A-4")} == {"already deleted"}

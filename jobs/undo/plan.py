@@ -57,6 +57,7 @@ from ..dedupe.records import deal_fields, field_names
 from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
+from ..results import TALLY
 from ..updating import Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
 from .dead_links import leave_dead_links, merged_away
@@ -1054,13 +1055,16 @@ def _decide(prep: Prepared, t: Target, deal: Deal | None, force: bool, taken: fl
     if is_gone(deal):
         why = _merged_reason(t, merged, labels)
         if t.op == "delete":
+            merge = why is not None and f"deal {t.deal_id} was merged into deal " in why
             prep.skip(row, key, {"deal_id": t.deal_id, "action": "already deleted",
-                                 **({"note": why} if why else {})},
+                                 **({"note": why} if why else {}),
+                                 **({TALLY: "merged away"} if merge else {})},
                       op=t.op, values=values, deal_id=t.deal_id)
-            if why is not None and f"deal {t.deal_id} was merged into deal " in why:
+            if merge:
                 # the tally names the merge a merge job recorded (x46r7 F6: "already deleted
                 # 6" of an import's deals a dedupe merged away); the result's action stays
-                # the run's, as ``_already_gone``'s
+                # "already deleted" (later jobs read it), as ``_already_gone``'s; the run
+                # tallies it so too (``TALLY``; x46r12 F7: it said "already deleted")
                 prep.actions["already deleted"] -= 1
                 prep.actions["merged away"] += 1
                 prep.actions += Counter()  # (no "already deleted: 0" left)
