@@ -805,15 +805,15 @@ def edited_note(counts: Mapping[str, Any]) -> str | None:
     parts = []
     if kept:
         parts.append(f"{counted(kept, 'field')} of {counted(rows, 'deal')} changed in Pipedrive "
-                     f"since this state folder's last import wrote {'it' if kept == 1 else 'them'}"
+                     f"since this state folder's last import or update wrote {'it' if kept == 1 else 'them'}"
                      ", not in the file: kept (not sent)")
     if both:
         parts.append(f"{counted(both, 'field')} changed both in Pipedrive and in the file since "
-                     "the last import: the file's value written (succeeded.csv's note names "
+                     "the last import or update: the file's value written (succeeded.csv's note names "
                      "Pipedrive's)")
     if held := int(counts.get("edited_held") or 0):
         parts.append(f"{counted(held, 'field')} changed in the file, not sent: their deal's "
-                     "status was changed in Pipedrive since the last import, its reason and "
+                     "status was changed in Pipedrive since the last import or update, its reason and "
                      "times kept with it (succeeded.csv's note names them)")
     return "; ".join(parts) or None
 

@@ -262,21 +262,21 @@ def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     notes = []
     if decided.kept:
         fields = ", ".join(name(f) for f, _, _ in decided.kept)
-        notes.append(f"changed in Pipedrive since this state folder's last import wrote "
+        notes.append(f"changed in Pipedrive since this state folder's last import or update wrote "
                      f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
                      f"Pipedrive's value kept, not sent ({fields})")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
                                                        decided.both) if g in GROUP_NAMES]
         notes.append("changed both in Pipedrive and in the file since this state folder's "
-                     "last import: the file's value written over Pipedrive's (" + ", ".join(
+                     "last import or update: the file's value written over Pipedrive's (" + ", ".join(
                          f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file"
                          for f, now, value in decided.both)
                      + (f"; written whole: {', '.join(whole)}" if whole else "") + ")")
     if decided.held:
         notes.append("changed in the file, not sent: the status was changed in Pipedrive "
-                     "since this state folder's last import wrote it, and its reason and "
+                     "since this state folder's last import or update wrote it, and its reason and "
                      "times go with it, kept whole (" + ", ".join(
                          f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file"

@@ -30,7 +30,7 @@ def test_the_progress_line_says_the_run_s_time_is_sending() -> None:
 def test_one_field_kept_is_it_not_them() -> None:
     one = import_load.edited_note({"edited_kept": 1, "edited_rows": 1}) or ""
     two = import_load.edited_note({"edited_kept": 2, "edited_rows": 1}) or ""
-    assert "1 field of 1 deal changed in Pipedrive since this state folder's last import " \
+    assert "1 field of 1 deal changed in Pipedrive since this state folder's last import or update " \
         "wrote it, not in the file" in one, one
     assert "wrote them, not in the file" in two, two
 

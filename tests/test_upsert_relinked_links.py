@@ -36,7 +36,7 @@ name = "Company"
 ROWS = [("R1", "Deal one", "100", "Org1 Ltd", "p1@ex1.com"),
         ("R2", "Deal two", "200", "Org2 Ltd", "p2@ex2.com"),
         ("R3", "Deal three", "300", "Org3 Ltd", "p3@ex3.com")]
-KEPT = "changed in Pipedrive since this state folder's last import wrote"
+KEPT = "changed in Pipedrive since this state folder's last import or update wrote"
 BOTH = "changed both in Pipedrive and in the file"
 
 

@@ -38,7 +38,7 @@ column = "Stage"
 NIGHT = [("R1", "Repro deal one", "1000", "Qualified"), ("R2", "Repro deal two", "2000",
                                                            "Qualified")]
 _EDITS = itertools.count()  # one job folder per edit
-KEPT = "changed in Pipedrive since this state folder's last import wrote"
+KEPT = "changed in Pipedrive since this state folder's last import or update wrote"
 
 
 def _files(tmp: Path, rows: list[tuple[str, str, str, str]], name: str = "night.csv"
