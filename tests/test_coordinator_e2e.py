@@ -73,6 +73,8 @@ def test_two_processes_with_half_the_budget_spend_half_between_them(
     assert r.doubled == 0
 
 
+@pytest.mark.timing  # two processes must both be mid-run when Redis stops: under parallel
+# load one finished its 40 rows first (exit 0, not 4) — the serial pass runs it
 def test_redis_stopped_mid_run_stops_every_process_then_resume_finishes(
         redis_server: RedisServer, growth: tuple[SandboxProcess, Path, Path]) -> None:
     rows, n = 40, 2
