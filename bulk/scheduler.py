@@ -1590,10 +1590,13 @@ class Scheduler:
             if self._shared is not None:  # every process on the token holds back until then
                 off = self._wall_offset()
                 # the calls the server's count can hold: dated (``_redate``) after the send
-                # less a window, and admitted by the answer less the way there and back
+                # less a window, and admitted by the answer less the way there and back, on
+                # the wall clock's tolerance: its ulps (~2.4e-7 s at 1.7e9) put the fastest
+                # call's own admission after that bound, and a lone coordinated run counted
+                # its own calls as another client's (5 answers of a round, FakeClock, f47a)
                 dating = self._fastest if self._rtts >= _TRUST_RTTS else 0.0
                 span = (now + off - self._reach - dating,
-                        late + off - self._there_and_back)
+                        late + off - self._there_and_back + _WALL_EPS)
                 self._shared.window_seen(rate.remaining, late + reset + off, cap,
                                          search=search, seen=late + off, span=span)
             if not search:

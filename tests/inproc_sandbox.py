@@ -8,6 +8,7 @@ others (drops, 5xx, lost or cut answers) are not."""
 
 from __future__ import annotations
 
+import random
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -83,6 +84,38 @@ class InProcessSandbox:
         body = orjson.loads(req.body) if op.is_write and req.body else None
         status, payload = answer(rt, op, Call(query, found.groupdict(), body))
         return _json(status, payload, _stripped(admission.headers, plan))
+
+
+class Loaded:
+    """A loaded machine's transport to ``sb`` on its ``FakeClock``: a share ``share`` of the
+    calls (seeded) is held up to ``there`` s on its way to the sandbox, as many up to
+    ``back`` s on their way back, the others 1 ms each way (virtual): calls overtake each
+    other and many round trips are the fastest one, to the clock's ulp. With
+    ``beside``, another client's read (``GET /api/v2/pipelines``, through no scheduler or
+    coordinator) is counted before every ``beside``-th call; ``others`` counts them."""
+
+    def __init__(self, sb: InProcessSandbox, seed: int, *, there: float = 0.3,
+                 back: float = 0.3, share: float = 0.2, beside: int | None = None) -> None:
+        self._sb, self._rnd, self._share = sb, random.Random(seed), share
+        self._there, self._back, self._beside = there, back, beside
+        self._read = Request("GET", f"{sb.url}/api/v2/pipelines", {"x-api-token": sb.token},
+                             None, "getPipelines", timeout=5.0)
+        self._sent = self.others = 0
+        self.transport = MockTransport(self._answer)
+
+    def _delay(self, most: float) -> float:
+        return self._rnd.random() * most if self._rnd.random() < self._share else 0.001
+
+    async def _answer(self, req: Request) -> Response:
+        clock = self._sb.runtime.clock
+        self._sent += 1
+        if self._beside is not None and self._sent % self._beside == 0:
+            await self._sb._answer(self._read)
+            self.others += 1
+        await clock.sleep(self._delay(self._there))
+        response = await self._sb._answer(req)
+        await clock.sleep(self._delay(self._back))
+        return response
 
 
 def _stripped(headers: dict[str, str], plan: FaultPlan) -> dict[str, str]:
