@@ -63,9 +63,9 @@ async def _run(sb: InProcessSandbox, load: Loaded, url: str, root: Path, first: 
         store.close()
 
 
-def _sandbox(runs: int) -> InProcessSandbox:
+def _sandbox(runs: int, clock: FakeClock | None = None) -> InProcessSandbox:
     return InProcessSandbox(SandboxConfig(time_scale=SCALE, deals=runs * CALLS, seats=10,
-                                          clock=FakeClock()))
+                                          clock=clock or FakeClock()))
 
 
 @pytest.mark.parametrize("runs", [1, 3])
@@ -88,13 +88,17 @@ async def test_a_client_beside_them_through_no_coordinator_is_still_counted(
         redis_server: RedisServer, tmp_path: Path) -> None:
     """A client reading beside a coordinated run (it reads no rate headers), once for
     every 5 of the run's requests (8 a window at the run's full speed, 40): the run
-    counts its calls in many answers, and in some the machine loaded (f47a: 14-31 a run
-    unloaded, 2-34 loaded, Redis' real round trips making it vary; 9-32 before the fix)."""
+    counts its calls in many answers, the machine loaded or not (f47a: 10-30 answers a run
+    unloaded, 12-20 loaded)."""
     seen: dict[float, list[int]] = {}
+    # one clock for both sandboxes: Redis keeps the first runs' entries a while, and a new
+    # clock at the same epoch put the second's calls among them (0 answers under load, f47a)
+    clock = FakeClock()
     for there in (0.0, 0.3):
-        sb = _sandbox(1)
+        await clock.sleep(1.0)  # the last run's calls leave the server's window
+        sb = _sandbox(1, clock)
         load = Loaded(sb, 2, there=there, back=there, beside=5)
         seen[there] = [await _run(sb, load, redis_server.url, tmp_path / str(there), 1, value)
                        for value in (8, 9)]
         assert load.others >= 2 * CALLS // 5
-    assert min(seen[0.0]) >= 5 and min(seen[0.3]) >= 1, seen
+    assert min(seen[0.0] + seen[0.3]) >= 5, seen
