@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,7 +56,6 @@ from bulk.errors import (
 from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.loop import run_loop
 from bulk.reports import SUMMARY
-from bulk.runner import RunResult
 from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process, list_jobs
 from bulk.wording import state_words
 
@@ -64,7 +63,6 @@ from . import cli_dedupe, cli_import, cli_ops
 from .cli_import import AsJson
 from .options import (
     EXIT_ROWS_FAILED,
-    EXIT_STOPPED,
     EXIT_USAGE,
     WINDOW_SHARE_HELP,
     JobArg,
@@ -81,10 +79,8 @@ from .options import (
     describe,
     emit_json,
     end_of_command,
-    execute_async,
     exit_code_for,
     fail,
-    files_after_abort,
     find_job,
     finish,
     flags_only,
@@ -92,10 +88,12 @@ from .options import (
     new_file,
     preflight,
     read_token,
-    resume_hint,
     show_traceback,
     state_counts,
 )
+from .resume_run import resumed as _resumed
+from .resume_run import run_summary as _run_summary
+from .resume_run import settled as _settled
 
 _describe = describe  # the one line an error ends in (options.describe)
 
@@ -819,36 +817,6 @@ def _refuse(store: JobStore, command: str) -> None:
         raise fail(str(exc)) from None
 
 
-def _run_summary(store: JobStore) -> dict[str, Any]:
-    """What ``--json`` prints after a resume or retry: the job's summary.json as the run
-    left it (the shape its first run's ``--json`` printed), or, for a kind that writes
-    none, its id, kind, status and counts by state; with ``job_dir``, its folder."""
-    path = store.directory / SUMMARY
-    if path.is_file():
-        data: dict[str, Any] = orjson.loads(path.read_bytes())
-        return {**data, "job_dir": str(store.directory)}
-    return {"job": store.job_id, "kind": store.kind, "status": store.status,
-            "items": {s.value: n for s, n in store.counts().items()},
-            "job_dir": str(store.directory)}
-
-
-def _settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:
-    """``run()`` of a resume or retry; a signal while it re-reads before the run (or a
-    second one during it) ends in one line and exit 4, the job resumable as it stands
-    (x13r1 F1: exit 130 and nothing on stderr — typer's own handling of the interrupt)."""
-    try:
-        return run()
-    except KeyboardInterrupt:
-        # a second Ctrl-C mid-run (the runner's word for a run cancelled), not the re-read's
-        aborted = store.status == "stopped" and store.status_message == "interrupted"
-        if aborted:
-            files_after_abort(store)  # the rows settled so far, row by row
-        raise fail(f"{'aborted' if aborted else 'interrupted'}; job {store.job_id} is "
-                   "checkpointed (anything in flight is settled when it resumes): resume with: "
-                   f"{resume_hint(store.job_id, store.directory.parent)}",
-                   EXIT_STOPPED) from None
-
-
 def _kind_of(store: JobStore) -> Any:
     """The job kind of ``store`` for a resume / retry (``jobs.resuming.kind_of``: None for
     an import cut short while loading, which the resume loads again)."""
@@ -866,22 +834,6 @@ def _not_loaded(store: JobStore) -> NotResumable:
     except NotResumable as exc:
         return exc
     raise AssertionError("kind_of refuses a retry of a job it would load again")
-
-
-async def _resumed(store: JobStore, token: str, kind: Any,
-                   first: Callable[[Engine], Awaitable[None]] | None,
-                   max_tokens: int | None = None, share: float | None = None,
-                   wait_for_reset: bool = False,
-                   window_share: float | None = None) -> RunResult:
-    """The run of a resume or retry (``jobs.resuming.resumed``, the library's too) with
-    its lines printed and a progress display."""
-    from jobs.resuming import resumed
-
-    return await resumed(store, token, kind, first, max_tokens, say=typer.echo,
-                         share=share, wait_for_reset=wait_for_reset,
-                         window_share=window_share,
-                         show_plan=typer.echo,
-                         execute=lambda eng, k: execute_async(eng, k, label=store.kind))
 
 
 def retry(job: JobArg, job_dir: JobDir = Path("pdbulk-jobs"),

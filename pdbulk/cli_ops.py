@@ -7,6 +7,9 @@ plan — calls by operation, tokens, share of today's budget, time — and write
 nothing. The command itself does the same reads into a new job, shows the same
 plan, asks before destructive work (unless ``--yes``), runs the job and writes
 its result files. Listed in ``pdbulk.cli.COMMANDS``.
+
+Why ~510 lines: the four kinds' commands share one run (``_run_new``), one plan and the
+option plumbing; split by kind, each part would import the others'.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from .options import (
     toml_file,
 )
 from .options import confirmed as _confirmed
+from .resume_run import take_over
 
 
 def _show(planned: Planned, *, as_json: bool = False, run: str | None = None) -> None:
@@ -410,7 +414,9 @@ merge_cmd, plan_merge_cmd = twin(
 @engine_options()
 def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directory).")],
          force: Annotated[bool, typer.Option(
-             "--force", help="Also overwrite deals that changed since the job.")] = False,
+             "--force", help="Also overwrite deals that changed since the job; take over "
+                             "(resume) an undo of it a killed process left unfinished (never "
+                             "a live one's).")] = False,
          contacts: Annotated[bool, typer.Option(
              "--contacts", help="Undo of an import: also delete the persons and "
                                 "organizations it created that carry no other deals.")] = False,
@@ -419,11 +425,13 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
          failed_csv: PlanFailed = None) -> None:
     from jobs.api import undo_job
     from jobs.finished import NOTHING_TO_UNDO
-    from jobs.undo.undone import nothing_to_undo
+    from jobs.undo.undone import nothing_to_undo, stuck_undo
 
     source = JobStore.open(find_job(engine.job_dir, job))
     try:
         engine = _on_the_jobs_account(engine, source)
+        if force and not plan_only and (stuck := stuck_undo(source)) is not None:
+            return take_over(stuck, source.job_id, engine, as_json=as_json)
         # undone wholly already: said, exit 0, no new job nor call (x43r4 F6: an empty undo
         # job each time); an unfinished undo is refused below, naming its resume
         if (said := nothing_to_undo(source, contacts=contacts)) is not None:

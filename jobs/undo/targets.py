@@ -23,6 +23,7 @@ from bulk.store import (
     Item,
     ItemState,
     JobStore,
+    held_by_live_process,
     list_jobs,
 )
 
@@ -421,8 +422,14 @@ def check_source(store: JobStore) -> None:
                          f"{', '.join(UNDOABLE)})")
     if (running := unfinished_undo(store)) is not None:  # x24r3 3: a second undo beside it
         # counted 183 "undone" for 150 writes
+        undone = store.meta_get(META_UNDONE_BY)
+        live = isinstance(undone, Mapping) and held_by_live_process(
+            Path(str(undone.get("directory"))))
         raise InputError(f"job {store.job_id} is already being undone by {running}; a "
-                         "second undo of it is refused while that one is unfinished")
+                         "second undo of it is refused while that one is unfinished" + (
+                             " (a live process runs it: not even --force takes it over)"
+                             if live else f" (`pdbulk undo {store.job_id} --force` takes it "
+                                          "over: resumes it, as that resume would)"))
     in_doubt = store.counts()[ItemState.SENDING]
     if in_doubt:
         from bulk.coordinator import coordinator_flag, coordinator_id, coordinator_url

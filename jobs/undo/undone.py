@@ -28,15 +28,44 @@ from pathlib import Path
 from typing import Any
 
 from bulk.errors import StoreError
-from bulk.store import ItemState, JobStore
+from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process
 
 from ..deals import image_part, write_groups, write_part
 from ..prepared import Prepared
-from .targets import PARTLY, RESTORED_IN_PART, Target, _undone_by, _undos, unfinished_undo
+from .targets import (
+    META_UNDONE_BY,
+    PARTLY,
+    RESTORED_IN_PART,
+    Target,
+    _undone_by,
+    _undos,
+    unfinished_undo,
+)
 
 # what a skipped row of an undo says when nothing is left of the job on its record
 SETTLED = frozenset({"unchanged", "already deleted", "already gone"})
 _CONTACT_OPS = frozenset({"delete-person", "delete-org"})
+
+
+def stuck_undo(source: JobStore) -> Path | None:
+    """The folder of the undo of ``source`` left unfinished (status active or "stopped")
+    that no live process holds — killed (its status still "running", its lock file naming
+    a dead process: the OS dropped the lock) or stopped — which ``pdbulk undo --force``
+    takes over by resuming it; None when there is none, or when a live process holds it
+    (two undos of one job never run at once: the resume's own lock says so again, should
+    one take it meanwhile). Reads the undo's store without locking it; raises nothing
+    (an unreadable folder is None)."""
+    undone = source.meta_get(META_UNDONE_BY)
+    if not isinstance(undone, Mapping) or not isinstance(undone.get("directory"), str):
+        return None
+    folder = Path(undone["directory"])
+    try:
+        with JobStore.open(folder, lock=False) as undo:
+            if undo.kind != "undo" or undo.status not in (*ACTIVE_STATUSES, "stopped"):
+                return None
+    except (StoreError, OSError):
+        return None
+    return None if held_by_live_process(folder) else folder
 
 
 def nothing_to_undo(source: JobStore, *, contacts: bool = False) -> str | None:
@@ -173,4 +202,4 @@ def left_of(target: Target, undid: Mapping[int, Sequence[Undid]]) -> Target | No
 
 
 __all__ = ["SETTLED", "Undid", "left_of", "further_undo_idle", "groups_left", "nothing_to_undo",
-           "put_back"]
+           "put_back", "stuck_undo"]
