@@ -268,6 +268,8 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
             from .merged_deals import survivors  # a missing deal: merged here?
 
             merges = await in_thread(partial(survivors, base_url))
+        if record is not None:  # the page's bases, off the loop (STYLE 5)
+            await record.read(d for _, d, _, _ in batch if d in deals)
         for source, deal_id, wanted, defaulted in batch:
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
@@ -276,6 +278,22 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                     lost_column=lost_column, time_columns=time_columns,
                     open_drops=mapper.open_drops, record=record)
         batch.clear()
+
+    # by key: rows decided a page at a time too, their deals' bases read off the loop first
+    keyed: list[tuple[SourceRow, str, Deal | None, dict[str, Any],
+                      dict[str, tuple[str, ...]] | None, dict[str, InputError], str | None]] = []
+
+    async def decide_keyed() -> None:
+        if record is not None:
+            await record.read(int(c["id"]) for _, _, c, _, _, _, _ in keyed if c is not None)
+        for source, ref, current, wanted, defaulted, row_users, spelled in keyed:
+            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
+                    currency_open=defaulted, columns=mapper.currency_columns,
+                    lost_rule=mapper.when_not_lost, deactivated=row_users,
+                    ref_column=umap.column, lost_column=lost_column,
+                    time_columns=time_columns, open_drops=mapper.open_drops, record=record,
+                    spelled=spelled)
+        keyed.clear()
 
     # a deal id / key -> (row, line) of the first row naming it, good or bad
     named: dict[str, tuple[int, int]] = {}
@@ -364,12 +382,10 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
             if current is None and unarchive and isinstance(by_key, DealsByKey) \
                     and ref in by_key.archived:
                 current, wanted = by_key.archived[ref], {**wanted, "is_archived": False}
-            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
-                    currency_open=defaulted, columns=mapper.currency_columns,
-                    lost_rule=mapper.when_not_lost, deactivated=row_users,
-                    ref_column=umap.column, lost_column=lost_column,
-                    time_columns=time_columns, open_drops=mapper.open_drops, record=record,
-                    spelled=_spelled(similar, ref, by_key) if current is None else None)
+            keyed.append((source, ref, current, wanted, defaulted, row_users,
+                          _spelled(similar, ref, by_key) if current is None else None))
+            if len(keyed) >= IDS_PER_CALL:
+                await decide_keyed()
             continue
         try:  # the cell as written: the mapped key is NFKC-folded, which reads full-width
             # or superscript digits as 33 (x35r1 F1: a full-width id wrote deal 33 past the hold on 33's rows)
@@ -385,6 +401,8 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
             await flush()
     if batch:
         await flush()
+    if keyed:
+        await decide_keyed()
     _duplicates(prep, twins)
     if (note := _conflicts_again(prep, were_conflicts)) is not None:
         prep.notes.append(note)
