@@ -1048,6 +1048,19 @@ class MergeJob:
         calls["getDeal"] += PAIR_READS * calls["mergeDeals"]  # both deals, right before
         return {op: n for op, n in calls.items() if n}
 
+    def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
+        """Of ``resume_calls``' writes, those of the merges in doubt (left in flight by a
+        kill): one ``mergeDeals`` each, counted as sent again; the reconcile's read of the
+        pair, before any send, sends none for one it finds merged (a plan says so:
+        ``jobs.resuming.in_doubt_bound``)."""
+        n = self.in_doubt_items(store)
+        return {"mergeDeals": n} if n else {}
+
+    @staticmethod
+    def in_doubt_items(store: JobStore) -> int:
+        """The items in doubt (in flight at a kill)."""
+        return store.counts()[ItemState.SENDING]
+
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """Re-check pending merges against the deals as they are now (issue 9 §4 and F2): a
         resumed job, one that waited at its prompt, or a retry must not merge a pair that

@@ -200,13 +200,17 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
 
 def in_doubt_bound(store: JobStore, kind: Any) -> str:
     """What a resume's tokens say of the writes in doubt (``kind.in_doubt_writes``: each
-    counted as sent again, though the reconcile sends none for one it finds made): that the
-    figure is an upper bound, and by how much at most; "" when none is in doubt."""
+    counted as sent again, though the reconcile sends none for one it finds made — whether
+    one applied is known only from that read of the account, the answer being lost): that
+    the figure is an upper bound, and by how much at most; "" when none is in doubt."""
     writes = getattr(kind, "in_doubt_writes", None)
     doubt = writes(store) if writes is not None else {}
     if not doubt:
         return ""
-    n = sum(doubt.values())
+    # the items in doubt (``kind.in_doubt_items``: a dedupe's first merge is two writes, its
+    # field-policy PATCH and its merge), else one write each
+    items = getattr(kind, "in_doubt_items", None)
+    n = items(store) if items is not None else sum(doubt.values())
     ops = " / ".join(sorted(doubt))
     return (f", {n:,} of them in doubt (left in flight; each counted as its {ops} sent "
             "again, though the reconcile sends none for those it finds made: the tokens "

@@ -608,6 +608,18 @@ class DedupeJob(MergeJob):
             calls["getDeal"] = calls.get("getDeal", 0) + PAIR_READS * patches
         return calls
 
+    def in_doubt_writes(self, store: JobStore) -> dict[str, int]:
+        """``MergeJob.in_doubt_writes``, plus one field-policy PATCH (``updateDeal``) per
+        first merge in doubt whose PATCH is not recorded as applied: counted as sent again
+        (``resume_calls``), though the reconcile's read of the survivor, before any send,
+        finds one applied with its answer lost and sends none (``_read_back``). Only that
+        read tells: the job keeps the PATCH and the survivor's before-image, not the answer."""
+        calls = dict(super().in_doubt_writes(store))
+        if patches := sum(1 for i in store.items(ItemState.SENDING) if i.payload.get("patch")
+                          and int(i.payload["survivor_id"]) not in self._patched):
+            calls["updateDeal"] = patches
+        return calls
+
     def _own_writes(self) -> Mapping[int, str]:
         return self._patch_times
 
