@@ -10,7 +10,7 @@ Used by the import (catalog, key field, indexes, reconciliation) and by the othe
 job kinds (update / move-stage / merge / undo) that resolve names or find deals by
 their source key.
 
-Why ~860 lines: every list read the jobs make lives here, each priced beside its pull,
+Why ~1150 lines: every list read the jobs make lives here, each priced beside its pull,
 so that a plan and the calls it prices cannot drift apart.
 """
 
@@ -383,6 +383,8 @@ class DealsByKey(dict[str, dict[str, Any]]):
     ``changed``: per list (``getDeals``, ``getArchivedDeals``), the deals, keyed or not,
     whose ``update_time`` is at or after the ``since`` the index was pulled with (what a
     ``keyed_added_since(since)`` then reads: ``keyed_since_calls``); empty without one.
+    ``changed_ids``: the same deals' ids, per list (an import's plan leaves out those it
+    writes itself: ``jobs.doubles.check_calls``).
     """
 
     def __init__(self) -> None:
@@ -390,6 +392,7 @@ class DealsByKey(dict[str, dict[str, Any]]):
         self.ambiguous: dict[str, list[int]] = {}
         self.archived: dict[str, dict[str, Any]] = {}
         self.changed: dict[str, int] = {}
+        self.changed_ids: dict[str, set[int]] = {}
 
     def _ids(self, key: str) -> list[int]:
         held = self.get(key) or self.archived.get(key)
@@ -483,8 +486,10 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
             if key is not None:
                 out.add(key, deal, archived=operation_id == "getArchivedDeals")
     if since is not None:
-        out.changed = {op: sum(1 for deal in deals if _changed_at_or_after(deal, since))
-                       for op, deals in pulls.items()}
+        out.changed_ids = {op: {int(deal["id"]) for deal in deals
+                                if _changed_at_or_after(deal, since)}
+                           for op, deals in pulls.items()}
+        out.changed = {op: len(ids) for op, ids in out.changed_ids.items()}
     return out
 
 
@@ -552,6 +557,9 @@ class PersonIndex:
     # the ids of the persons an import job made itself, when a run of it maps rows again
     # (``index_persons``' ``own``): matched as any other, a row's link to one is its create
     own: set[int] = field(default_factory=set)
+    # how many listed persons changed at or after ``index_persons``' ``since`` (the import's
+    # plan: its contact check's pages, ``jobs.doubles.contact_check_calls``)
+    changed: int = 0
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -793,14 +801,18 @@ class PersonIndex:
 Own = Callable[[str, list[dict[str, Any]]], Awaitable[Collection[int]]]
 
 
-async def index_persons(ctx: CallContext, own: Own | None = None) -> PersonIndex:
+async def index_persons(ctx: CallContext, own: Own | None = None, *,
+                        since: float | None = None) -> PersonIndex:
     """Every person, indexed by e-mail and name; 10 tokens per 500 persons. ``own``: the
     ids of those an import job made itself (kept in ``PersonIndex.own``; matched as any
-    other: x44r9, a retry that never matched them made a second person)."""
+    other: x44r9, a retry that never matched them made a second person). ``since`` (Unix
+    time): count those changed at or after it (``PersonIndex.changed``)."""
     index = PersonIndex()
     persons = await _all_items(ctx, "getPersons")
     for person in persons:
         index.add(person)
+    if since is not None:
+        index.changed = sum(1 for p in persons if _changed_at_or_after(p, since))
     if own is not None:
         index.own.update(await own("person", persons))
     return index
@@ -825,6 +837,7 @@ class OrgIndex(dict[str, int]):
         # several a row means by its spelling (``spelling_rank``)
         self.names: dict[int, str] = {}
         self.own: set[int] = set()  # those an import job made itself (``index_orgs``' own)
+        self.changed = 0  # listed organizations changed at or after ``index_orgs``' since
 
     def add(self, org: Mapping[str, Any]) -> None:
         self.ids.add(int(org["id"]))
@@ -1020,15 +1033,19 @@ def unproven_note(ids: Collection[int], named: Callable[[], set[int]]) -> str:
             "same person: an e-mail or phone of the person in the row would)")
 
 
-async def index_orgs(ctx: CallContext, own: Own | None = None) -> tuple[OrgIndex, int]:
+async def index_orgs(ctx: CallContext, own: Own | None = None, *,
+                     since: float | None = None) -> tuple[OrgIndex, int]:
     """Organisations by normalised name (``org_match_key``; the lowest id wins) with
     their addresses, and how many were listed; 10 tokens per 500 organisations.
     ``own``: the ids of those an import job made itself (kept in ``OrgIndex.own``; matched
-    as any other)."""
+    as any other). ``since`` (Unix time): count those changed at or after it
+    (``OrgIndex.changed``)."""
     out = OrgIndex()
     orgs = await _all_items(ctx, "getOrganizations")
     for org in orgs:
         out.add(org)
+    if since is not None:
+        out.changed = sum(1 for o in orgs if _changed_at_or_after(o, since))
     if own is not None:
         out.own.update(await own("org", orgs))
     return out, len(orgs)

@@ -7,7 +7,9 @@ be promised is that no double goes unsaid. Nothing is deleted or merged here.
 The check, once every row of a run is settled (``ImportJob.settled``), for a job that
 created deals: one read of the deals changed since the job was loaded
 (``GET /api/v2/deals?updated_since=``, the key field(s) alone; 10 tokens a page of 500:
-its own writes and whatever else changed meanwhile), grouped by source key. A key one of
+its own writes and whatever else changed meanwhile: an import's plan prices its own
+writes and the deals its read of the account saw changed in the margin before it,
+``check_calls``), grouped by source key. A key one of
 this job's creates carries and another deal carries too is a double: the row's
 succeeded.csv note names the other deal(s), summary.json counts ``deals_doubled``, the
 run says so on stderr and exits 3.
@@ -118,14 +120,22 @@ async def check_doubles(ctx: CallContext, store: JobStore, made: Mapping[int, st
     return {"deals": doubled, **({"fields": codes} if len(codes) > 1 else {})}
 
 
-def check_calls(creates: int, deal_writes: int, *, fields: bool) -> dict[str, int]:
+def check_calls(creates: int, deal_writes: int, *, fields: bool,
+                others: int = 0) -> dict[str, int]:
     """What ``check_doubles`` costs in a plan: none without a create; else one page of
-    ``getDeals`` per 500 deals the run writes (``deal_writes``: creates and updates; the
-    deals others change meanwhile cannot be known ahead), at least one, and one
-    ``getDealFields`` when the job creates its key field."""
+    ``getDeals`` per 500 deals its window lists, at least one — the deals the run writes
+    (``deal_writes``: creates and updates) and ``others``, the deals the plan saw changed
+    by others within ``RECONCILE_MARGIN`` s before its read (an earlier import right
+    before, a colleague, an update or a merge: ``jobs.import_load.recent_others``; x47r3
+    F1: 499 keyed deals imported just before, plan 170 / server 180) — and one
+    ``getDealFields`` when the job creates its key field. Deals others change after the
+    plan cannot be known ahead (a change of the account: the run may list a page more);
+    a deal the plan counted whose change falls out of the window by the time the run
+    loads (a run long after its plan) makes the plan a page over, never under."""
     if creates <= 0:
         return {}
-    return {"getDeals": max(1, -(-deal_writes // PAGE)), **({"getDealFields": 1} if fields else {})}
+    listed = max(0, deal_writes) + max(0, others)
+    return {"getDeals": max(1, -(-listed // PAGE)), **({"getDealFields": 1} if fields else {})}
 
 
 def checked_over(store: JobStore, made: Mapping[int, str]) -> bool:
@@ -211,12 +221,17 @@ async def keep_contact_doubles(ctx: CallContext, store: JobStore) -> None:
     await in_thread(partial(store.meta_put, META_CONTACTS, found))
 
 
-def contact_check_calls(persons: int, orgs: int) -> dict[str, int]:
+def contact_check_calls(persons: int, orgs: int, *, persons_changed: int = 0,
+                        orgs_changed: int = 0) -> dict[str, int]:
     """What ``check_contact_doubles`` costs in a plan: one page of ``getPersons`` /
-    ``getOrganizations`` per 500 this job makes (others' changes meanwhile cannot be known
-    ahead), at least one, for each kind it makes any of."""
-    return {op: max(1, -(-n // PAGE)) for op, n in (("getPersons", persons),
-                                                     ("getOrganizations", orgs)) if n > 0}
+    ``getOrganizations`` per 500 its window lists, at least one, for each kind this job
+    makes any of: those it makes, and those the plan saw changed within
+    ``RECONCILE_MARGIN`` s before its read (``*_changed``: an earlier import's right
+    before, a colleague's; as ``check_calls``). Others' changes after the plan cannot be
+    known ahead."""
+    return {op: max(1, -(-(n + max(0, seen)) // PAGE))
+            for op, n, seen in (("getPersons", persons, persons_changed),
+                                ("getOrganizations", orgs, orgs_changed)) if n > 0}
 
 
 def contacts_checked_over(store: JobStore, made: Mapping[str, Mapping[str, int]]) -> bool:

@@ -66,6 +66,7 @@ from bulk.wording import counted, noun
 from . import setting_checks as checks
 from .account import PAGE, SETTLE_AT_MOST, SETTLE_SPANS, DealsByKey
 from .budget_stop import first_write_line
+from .clock_skew import RECONCILE_MARGIN
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .deleted_records import Deleted
 from .doubles import (
@@ -480,6 +481,19 @@ SAMPLED_KEYS = 200  # rows read to estimate a text-less manifest's size (_rows_e
 KEY_LIST_SHARE = 0.5
 
 
+def recent_others(planner: RowPlanner) -> int:
+    """How many live deals the plan's read of the deals (the upsert's index, the insert's
+    key read: ``index_deals_by_key`` with ``since`` RECONCILE_MARGIN s before now) saw
+    changed in the margin, less those the rows update: the deals an earlier import, a
+    colleague, an update, a move-stage or a merge wrote lately that the end-of-run doubles
+    check lists beside this job's own writes (``jobs.doubles.check_calls``; x47r3 F1: plan
+    170, server 180 right after 499 keyed deals were imported). 0 when the plan read no
+    deals (no key field yet, or the key read given up): it cannot see them then."""
+    deals = planner.indexes.deals
+    changed = getattr(deals, "changed_ids", None) or {}
+    return len(set(changed.get("getDeals", ())) - planner.updated_ids)
+
+
 async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
                             settings: ImportSettings) -> bool:
     """For an insert into an account that has the key field (an earlier import made it),
@@ -529,7 +543,8 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
         archived_pages = max(1, math.floor(budget / get_operation("getArchivedDeals").token_cost))
     try:
         deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
-                                         max_pages=pages)
+                                         max_pages=pages,
+                                         since=ctx.clock.wall() - RECONCILE_MARGIN)
     except TooManyPages:
         planner.keys_unlisted = (pages or 0) * PAGE
         # still refused: a key this state folder made a deal for in another spelling (the
@@ -1565,9 +1580,13 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                           "updateDeal": c.update + into}) + checks
                   # the end-of-run check for deals another run doubled (jobs.doubles)
                   + Counter(check_calls(c.create - own - into - failing - existing,
-                                        c.create + c.update, fields=missing))
+                                        c.create + c.update, fields=missing,
+                                        others=recent_others(planner)))
                   # ... and for persons / organizations (f41b 1)
-                  + Counter(contact_check_calls(c.persons_new, c.orgs_new)))
+                  + Counter(contact_check_calls(
+                      c.persons_new, c.orgs_new,
+                      persons_changed=getattr(planner.indexes.persons, "changed", 0),
+                      orgs_changed=getattr(planner.indexes.orgs, "changed", 0))))
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
@@ -1752,7 +1771,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # check's pages and, creating the key field, its pull, create, settle wait and re-read
     # (jobs.account: the wait is SETTLE_SPANS pull-to-create spans, at most SETTLE_AT_MOST)
     serial = sum(check_calls(c.create - own - into - failing - existing, c.create + c.update,
-                             fields=missing).values())
+                             fields=missing, others=recent_others(planner)).values())
     settle = min(SETTLE_AT_MOST, SETTLE_SPANS * 2 * latency) if missing else 0.0
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes,

@@ -65,6 +65,7 @@ from .account import (
     unproven_note,
 )
 from .catalog import Catalog, DealField
+from .clock_skew import RECONCILE_MARGIN
 from .contact_keys import person_email_key, person_key_at
 from .deal_currency import defaulted_currency, without_defaults
 from .deals import (
@@ -334,6 +335,9 @@ class RowPlanner:
         self.newly_contested: set[str] = set()
         self.released: set[str] = set()
         self.counts = RowCounts()
+        # the deals the rows update (ids): the plan prices the end-of-run doubles check's
+        # read of the deals others changed lately without them (``jobs.doubles.check_calls``)
+        self.updated_ids: set[int] = set()
         # upsert: what this state folder last wrote on each deal (``jobs.last_written``),
         # set by whoever builds it (None: no record, every differing field is sent)
         self.last_written: LastWritten | None = None
@@ -582,14 +586,18 @@ class RowPlanner:
         spec = mapping.spec
 
         async def persons() -> None:
-            out.persons = await index_persons(ctx, own)
+            out.persons = await index_persons(
+                ctx, own, since=ctx.clock.wall() - RECONCILE_MARGIN)
             out.listed["persons"] = out.persons.count
 
         async def list_orgs() -> None:
-            out.orgs, out.listed["organizations"] = await index_orgs(ctx, own)
+            out.orgs, out.listed["organizations"] = await index_orgs(
+                ctx, own, since=ctx.clock.wall() - RECONCILE_MARGIN)
 
         async def existing() -> None:
-            out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None})
+            # (the deals changed lately counted: the doubles check's pages, ``recent_others``)
+            out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None},
+                                                 since=ctx.clock.wall() - RECONCILE_MARGIN)
             out.listed["deals with a key"] = len(out.deals)
 
         await concurrently(*([persons] if spec.person is not None else []),
@@ -1409,6 +1417,7 @@ class RowPlanner:
                                **matched_by({"person": person, "org": org}), **noted},
                                **({EDITED: edits} if edits else {})})
         self.counts.update += 1
+        self.updated_ids.add(int(existing["id"]))
         if "title" in changes and _contacts_differ(  # (a link the deal has, changed)
                 mapped, *("org" in links and _link_id(existing.get("org_id")) is not None,
                           "person" in links and _link_id(existing.get("person_id")) is not None)):
