@@ -360,7 +360,30 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     finally:
         restore()
     summary = run.to_json()
-    return summary, _outcome(run, summary, say, cfg)
+    return summary, _older_left(run, _outcome(run, summary, say, cfg), cfg)
+
+
+# the states of an earlier dedupe job (``jobs.dedupe.interrupted.Unfinished``) whose merges
+# are unfinished, some perhaps in doubt: a run that ends well exits 3 while one is left
+_LEFT_UNFINISHED = frozenset({"interrupted", "stopped"})
+
+
+def _older_left(run: DedupeRun, code: int, cfg: EngineConfig) -> int:
+    """``code``, or EXIT_ROWS_FAILED (3: done, with something to look at) when it is
+    EXIT_OK and an earlier dedupe job under the job root is left interrupted or stopped
+    (x47r3 F6: a nightly run exited 0 while a killed run's job stayed interrupted, one
+    stderr line saying so, and cron's ``|| mail`` never fired); the closing stderr line
+    names each such job and its ``pdbulk resume``. Other codes are kept (they say more)."""
+    left = [o for o in run.interrupted_jobs if o.state in _LEFT_UNFINISHED]
+    if code != EXIT_OK or not left:
+        return code
+    named = "; ".join(f"{o.job_id} ({o.state}): {resume_hint(o.job_id, cfg.job_root)}"
+                      for o in left)
+    one = len(left) == 1
+    typer.echo(f"pdbulk: exit 3: this run is done, but {counted(len(left), 'earlier dedupe job')}"
+               f" {'is' if one else 'are'} left unfinished, {'its' if one else 'their'} "
+               f"merges in no report: {named}", err=True)
+    return EXIT_ROWS_FAILED
 
 
 def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None],

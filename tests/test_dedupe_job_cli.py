@@ -523,12 +523,14 @@ def test_the_next_run_names_a_dedupe_job_left_unfinished(tmp_path: Path, status:
     the next cron `dedupe run` said nothing of that job (exit 0; neither its log nor --json
     named it), whose merges were then in no finished job's report. It says it: a line on
     stderr naming the job, its merges done and unsettled and its `pdbulk resume`, and
-    ``interrupted_jobs`` in --json; the run itself goes on."""
+    ``interrupted_jobs`` in --json; the run itself goes on, and exits 3 (x47r3 F6: it
+    exited 0, and cron's `|| mail` never fired)."""
     with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=41)) as sb:
         seed_account(sb)
         env, runner, args, _, job = _apply_one_merge_then_leave(sb, tmp_path, status)
         ran = runner.invoke(app, ["dedupe", "run", "--json", *args], env=env)
-    assert ran.exit_code == 0, ran.output
+    assert ran.exit_code == 3, ran.output
+    assert orjson.loads(ran.stdout)["status"] == "finished"
     how = "interrupted" if status == "running" else "stopped"
     (line,) = [ln for ln in ran.stderr.splitlines() if f"job {job.name}" in ln]
     assert line.startswith(f"pdbulk: job {job.name} was {how} (1 merge done, 0 unsettled): "

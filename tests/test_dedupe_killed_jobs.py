@@ -137,3 +137,29 @@ def test_a_run_killed_before_its_first_merge_is_removed_by_the_next(tmp_path: Pa
     assert not quiet.directory.exists()
     assert sorted(u.job_id for u in unfinished_jobs(root)) == sorted(
         [patched.job_id, sending.job_id])
+
+
+def test_a_run_that_leaves_an_older_job_interrupted_exits_3(tmp_path: Path) -> None:
+    """x47r3 F6: a nightly `dedupe run` exited 0 while an earlier killed run's job stayed
+    interrupted (one stderr line said so; cron's `|| mail` never fired). It exits 3 (done,
+    with something to look at), --json's ``exit_code`` says 3, and its last stderr line
+    names the job and `pdbulk resume` it."""
+    root = tmp_path / "j"
+    job_id = new_job_id("dedupe")
+    store = JobStore.create(root / job_id, job_id=job_id, kind="dedupe", config={})
+    store.add_items(NewItem(row=i, key=None, op="merge", payload={"merge_id": i})
+                    for i in range(1, 4))
+    store.set_status("running")
+    store.mark_sending([i.id for i in store.items()][:1], now=0.0)
+    store.close()  # kill -9: its lock gone, 1 merge in doubt
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=42)) as sb:
+        seed_account(sb)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        ran = CliRunner().invoke(app, ["dedupe", "run", "--json", *cli_args(sb, root)],
+                                 env=env)
+    assert ran.exit_code == 3, ran.output
+    out = orjson.loads(ran.stdout)
+    assert out["exit_code"] == 3 and [o["job"] for o in out["interrupted_jobs"]] == [job_id]
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith("pdbulk: exit 3:") and f"pdbulk resume {job_id}" in last, last
+    assert sb.token not in ran.stderr
