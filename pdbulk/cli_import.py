@@ -51,8 +51,7 @@ from bulk.manifest import (
     sheet_tables,
 )
 from bulk.manifest_encoding import declared_name
-from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber, sheet_names
+from bulk.manifest_xlsx import sheet_names
 from bulk.progress import ProgressView
 from bulk.runner import RunResult, RunStats
 from bulk.state import scratch_dir
@@ -499,9 +498,12 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
              encoding: str | None = None, sheet: str | None = None,
              header_row: int | None = None,
              rows: list[dict[str, object]] | None = None) -> dict[str, list[str]]:
-    """A few distinct values per column (text; numbers as ``TypedSample``) of the first
-    ``limit_rows`` rows; ``rows``, when given, gets those rows' text cells themselves."""
+    """A few distinct values per column (text; numbers as ``TypedSample``, XLSX dates as
+    ``TypedDate``) of the first ``limit_rows`` rows; ``rows``, when given, gets those rows'
+    cells themselves as the same text (x47r3 F4: an XLSX date cell was neither sampled nor
+    in ``rows``, so no check of init-mapping saw it)."""
     from jobs.mapping.starter import TypedSample
+    from jobs.mapping.starter import sample_text as _sample_text
 
     out: dict[str, dict[str, None]] = {}
     for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet,
@@ -511,15 +513,13 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
         if row.error is not None:  # a row the reader refuses (shifted cells) is no sample
             continue  # (v10r14: '300.00' from a split $17,300.00 proposed as a stage)
         if rows is not None:
-            rows.append({c: v for c, v in row.values.items() if isinstance(v, str)})
+            rows.append({c: t for c, v in row.values.items()
+                         if isinstance(t := _sample_text(v), str)})
         for column, cell in row.values.items():
             seen = out.setdefault(column, {})
             # a JSON list's items are sampled one by one ([9000]: ids, never a name)
             for value in cell if isinstance(cell, list) else (cell,):
-                if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
-                        and not isinstance(value, bool):
-                    # JSON / XLSX numbers (probabilities as fractions), never a decimal mark
-                    value = TypedSample(value)
+                value = _sample_text(value)
                 if isinstance(value, str) and value.strip() and len(seen) < per_column:
                     seen[value if isinstance(value, TypedSample) else value.strip()] = None
     return {k: list(v) for k, v in out.items()}

@@ -14,8 +14,11 @@ import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
+from datetime import time as dt_time
 
 from bulk.errors import AmbiguousName, InputError
+from bulk.manifest_json import JsonNumber
+from bulk.manifest_xlsx import CurrencyNumber
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
@@ -794,7 +797,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
     impossible: dict[str, None] = {}  # numeric dates no day of the calendar, either order
     for column in columns:
-        for value in _sampled(samples, column):
+        for value in (str(v).strip() for v in (samples or {}).get(column, ())
+                      if not isinstance(v, TypedDate) and str(v).strip()):
             if is_zero_date_text(value):
                 seen, zero = True, zero or value
                 continue
@@ -957,6 +961,31 @@ class TypedSample(str):
     carries no mark: ``12.5`` is Python's text, not the file's)."""
 
     __slots__ = ()
+
+
+class TypedDate(TypedSample):
+    """A sampled cell that was a typed date (an XLSX date cell), as ISO text
+    (``2027-11-10``, ``2027-11-10 10:30:00``): read as a CSV's date text is by every check
+    of dates (future close dates, filled columns), but no evidence of a date pattern — the
+    reader takes the cell as it is (x47r3 F4)."""
+
+    __slots__ = ()
+
+
+def sample_text(value: object) -> object:
+    """A cell as init-mapping's checks read it: JSON / XLSX numbers as ``TypedSample``
+    (probabilities as fractions, never a decimal mark), XLSX dates and times as
+    ``TypedDate`` ISO text (a midnight date as its day alone, as a CSV writes it); any
+    other cell as it is."""
+    if isinstance(value, int | float | JsonNumber | CurrencyNumber) \
+            and not isinstance(value, bool):
+        return TypedSample(value)
+    if isinstance(value, datetime) and value.time() == dt_time(0) and value.tzinfo is None:
+        return TypedDate(value.date().isoformat())
+    if isinstance(value, datetime | date | dt_time):
+        return TypedDate(value.isoformat(sep=" ") if isinstance(value, datetime)
+                         else value.isoformat())
+    return value
 
 
 def _column_marks(samples: MappingABC[str, Sequence[str]] | None,
@@ -1675,5 +1704,5 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     return "\n".join(out) + "\n"
 
 
-__all__ = ["TypedSample", "date_formats_for", "init_mapping", "person_name_columns",
+__all__ = ["TypedDate", "TypedSample", "sample_text", "date_formats_for", "init_mapping", "person_name_columns",
            "unnamed_persons_note"]
