@@ -560,6 +560,9 @@ class PersonIndex:
     # how many listed persons changed at or after ``index_persons``' ``since`` (the import's
     # plan: its contact check's pages, ``jobs.doubles.contact_check_calls``)
     changed: int = 0
+    # person id → the match keys of its phones (a person with none is not in it): a row
+    # linked to it whose phone it lacks says the phone is not added (x47r3 F3)
+    phones_of: dict[int, frozenset[PhoneKey]] = field(default_factory=dict)
 
     def add(self, person: Mapping[str, Any]) -> None:
         pid = int(person["id"])
@@ -592,6 +595,8 @@ class PersonIndex:
                       for entry in person.get("phones") or ()]
             # each read by the parse a row's phone is (x20r1 S3: phones_agree)
             phones = frozenset(k for k in map(phone_key, values) if k)
+            if phones:
+                self.phones_of[pid] = phones
             org = person.get("org_id")
             org_id = org.get("value") if isinstance(org, Mapping) else org
             # under each key of its name: a name with umlauts is found as German writes it
@@ -600,6 +605,16 @@ class PersonIndex:
                 entries = self.by_name.setdefault(key, [])
                 entries.append((pid, phones, int(org_id) if isinstance(org_id, int) else None))
                 entries.sort(key=lambda e: e[0])
+
+    def lacks(self, pid: int, emails: Iterable[str | None],
+              phones: Iterable[str | None]) -> list[str]:
+        """The ``emails`` no person has and the ``phones`` person ``pid`` has none of
+        (``phones_agree``), as written: what a row linked to ``pid`` gives that the
+        import does not add (it writes deals, not persons; x47r3 F3)."""
+        have = self.phones_of.get(pid, frozenset())
+        out = [e for e in emails if e and self.owner_of(e) is None]
+        return out + [p for p in phones if p and (key := phone_key(p)) is not None
+                      and not phones_agree(key, have)]
 
     def named(self, name: str) -> list[tuple[int, frozenset[PhoneKey], int | None]]:
         """The persons of ``name`` as ``by_name`` holds them, lowest id first: those under

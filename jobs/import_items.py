@@ -137,6 +137,9 @@ class RowCounts:
     # rows whose person takes an e-mail or phone from other rows of the file (learn_persons'
     # one person of a contact): succeeded.csv's note names them (f29h 5)
     persons_borrowed: int = 0
+    # rows linked to an existing person who lacks an e-mail or phone the row gives: not
+    # added (the import writes deals, not persons); the row's note names them (x47r3 F3)
+    persons_not_added: int = 0
     # upsert deals moving to a new person: the row's e-mail matches no person, the deal's
     # person has the row's name and phone and another address (x40r5 F4: the plan said
     # only "person_id"; the plan and succeeded.csv's note say it)
@@ -185,7 +188,7 @@ class RowCounts:
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
             "persons_moved_alike", "orgs_other_form", "orgs_other_spelling",
             "survivors", "keys_other_case", "keys_other_deal", "keys_other_deal_rows")
-            and not (k.startswith("edited_") and not v)}
+            and not ((k.startswith("edited_") or k == "persons_not_added") and not v)}
 
 
 @dataclass
@@ -214,6 +217,9 @@ TITLE_NOT_SENT = "job_title_not_sent"
 # x41r2): succeeded.csv's note says it; and whether that person has the row's name and
 # phone and another address (an address change likely)
 MOVED = "moved_from_person"
+# the e-mails and phones a row gives that the existing person it is linked to lacks, not
+# added ("phone +44 20 7946 0958"): succeeded.csv's note names them (x47r3 F3)
+NOT_ADDED = "contacts_not_added"
 MOVED_ALIKE = "moved_alike"
 # a new organization's key when the file names its name at a second address: the name's
 # match key, this, and the address's match key (match keys have no "@": punctuation is
@@ -237,6 +243,8 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
                 out[LINKED] = str(ref["linked"])
             if name == "person" and ref.get("borrowed"):
                 out[BORROWED] = ", ".join(map(str, ref["borrowed"]))
+            if name == "person" and "id" in ref and ref.get("not_added"):
+                out[NOT_ADDED] = ", ".join(map(str, ref["not_added"]))
             if name == "person" and ref.get("title"):
                 out[TITLE_NOT_SENT] = str(ref["title"])
             if name == "person" and "id" not in ref and ref.get("moved_from"):
@@ -252,7 +260,7 @@ def matched_by(payload: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(kept, Mapping):
         out = {**{k: str(v) for k, v in kept.items()
                   if k in (*MATCH_COLUMNS, LINKED, NAMESAKES, BORROWED, MOVED, MOVED_ALIKE,
-                           TITLE_NOT_SENT)},
+                           TITLE_NOT_SENT, NOT_ADDED)},
                **out}
     return out
 
@@ -264,7 +272,8 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
     for a row whose person takes e-mails or phones from other rows (``BORROWED``); and for
     an upsert's deal moving to a new person from one of the row's name and phone
     (``MOVED``); and for a job title the row's name cell gives, sent nowhere
-    (``TITLE_NOT_SENT``)."""
+    (``TITLE_NOT_SENT``); and for e-mails or phones the row gives that the existing person
+    it is linked to lacks, not added (``NOT_ADDED``)."""
     notes = []
     if name := result.get(LINKED):
         pid = result.get("person_id")
@@ -288,6 +297,11 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
     if borrowed := result.get(BORROWED):
         notes.append(f"the person takes {borrowed} from other rows of this file (one contact: "
                      "rows giving its e-mails or phone together)")
+    if lacking := result.get(NOT_ADDED):
+        pid, how = result.get("person_id"), result.get("person_matched_by")
+        notes.append(f"{lacking} not added to the existing person"
+                     + (f" {pid}" if pid else "") + (f" (matched by {how})" if how else "")
+                     + ": the import writes deals, not persons; add it in Pipedrive")
     if title := result.get(TITLE_NOT_SENT):
         notes.append(f"job title {title!r} not sent (the person is named without it; "
                      "Pipedrive's API takes no job title for a person)")

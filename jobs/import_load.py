@@ -1631,6 +1631,11 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                  f"{noun(c.persons_borrowed, 'its', 'their')} person from other rows of the "
                  "file (succeeded.csv's note names them)"
                  if c.persons_borrowed else "")
+              + (f"; {counted(c.persons_not_added, 'row')} "
+                 f"{noun(c.persons_not_added, 'gives its', 'give their')} existing person a "
+                 "phone or e-mail that person lacks, not added (the import writes deals, not "
+                 "persons; succeeded.csv's note names them: add them in Pipedrive)"
+                 if c.persons_not_added else "")
               + (f"; {counted(planner.persons_capped, 'person')} of the file "
                  f"{noun(planner.persons_capped, 'is', 'are')} given more than "
                  f"{GIVEN_KEPT} e-mails or phones by the file: made with the first "

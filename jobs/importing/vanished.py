@@ -64,6 +64,7 @@ from ..import_items import (
     MATCH_COLUMNS,
     META_LINKS_NOW,
     NAMESAKES,
+    NOT_ADDED,
     TITLE_NOT_SENT,
     source_row,
 )
@@ -84,7 +85,8 @@ HOPS = 3
 _GET = {"person": "getPerson", "org": "getOrganization"}
 _LABEL = {"person": "person", "org": "organization"}
 # succeeded.csv's columns of a row's match of each link (``import_items.matched_by``)
-_MATCHED = {"person": (MATCH_COLUMNS[0], LINKED, NAMESAKES, BORROWED, TITLE_NOT_SENT),
+_MATCHED = {"person": (MATCH_COLUMNS[0], LINKED, NAMESAKES, BORROWED, TITLE_NOT_SENT,
+                       NOT_ADDED),
             "org": (MATCH_COLUMNS[1],)}
 # deals read by id (getDeal: 1 token) against a page of 100 by ids (getDeals: 10 tokens):
 # read together from this many on (FACTS.md, token costs)

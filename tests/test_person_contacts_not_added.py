@@ -1,0 +1,72 @@
+"""A row linked to an existing person whose phone (or other address) that person lacks says
+so: the import writes deals, not persons, so the phone is not added — the row's note names
+it and the person, and the plan and summary.json count such rows (x47r3 F3: file A made Ann
+Lee with an e-mail only; file B's phone for her was dropped, unsaid, for 3 of 40 persons)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bulk.sandbox import SandboxConfig, serve
+from jobs.import_load import plan_import
+from jobs.import_rows import ImportSettings
+from jobs.mapping import Mapping
+from tests.import_support import api_engine, engine_config, import_once, read_csv
+
+FAST: dict[str, Any] = {"time_scale": 0.02, "seed": 7, "deals": 0}
+MAPPING = """\
+[import]
+key_column = "Key"
+mode = "insert"
+[deal]
+title = "Title"
+[person]
+name = "Name"
+email = "Email"
+phone = "Phone"
+"""
+
+
+@pytest.mark.anyio
+async def test_a_phone_the_existing_person_lacks_is_said_not_added(tmp_path: Path) -> None:
+    async with serve(SandboxConfig(**FAST)) as sb:
+        (tmp_path / "m.toml").write_text(MAPPING)
+        (tmp_path / "a.csv").write_text(
+            "Key,Title,Name,Email,Phone\nA1,Deal A1,Ann Lee,ann@lee.example,\n"
+            "A2,Deal A2,Cy Ode,cy@ode.example,+44 20 7946 0958\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "a.csv",
+                                        tmp_path / "m.toml", job_id="a")
+        store.close()
+        ann = next(p["id"] for p in sb.state.persons.rows.values() if p["name"] == "Ann Lee")
+        csv = ("Key,Title,Name,Email,Phone\n"
+               "B1,Deal B1,Ann Lee,ann@lee.example,+44 20 7946 0958\n"  # Ann has no phone
+               "B2,Deal B2,Bo Ek,bo@ek.example,+46 8 123 456 78\n"  # a new person: has it
+               "B3,Deal B3,Cy Ode,cy@ode.example,020 7946 0958\n")  # Cy has it (national)
+        (tmp_path / "b.csv").write_text(csv)
+        async with api_engine(sb, tmp_path) as engine:
+            plan, counts = await plan_import(
+                engine.ctx, ImportSettings(str(tmp_path / "b.csv"), str(tmp_path / "m.toml"),
+                                           "insert"),
+                Mapping.load(tmp_path / "m.toml"), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        assert counts.persons_not_added == 1
+        assert any("1 row gives its existing person a phone or e-mail that person lacks, "
+                   "not added" in n for n in plan.notes), plan.notes
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "b.csv",
+                                        tmp_path / "m.toml", job_id="b")
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            summary = json.loads((store.directory / "summary.json").read_text())
+        finally:
+            store.close()
+        phones = next(p["phones"] for p in sb.state.persons.rows.values() if p["id"] == ann)
+    assert not [p for p in phones if p.get("value")], phones  # never written to her
+    assert rows["B1"]["note"] == (
+        f"phone +44 20 7946 0958 not added to the existing person {ann} (matched by "
+        "email): the import writes deals, not persons; add it in Pipedrive"), rows["B1"]
+    assert rows["B2"]["note"] == rows["B3"]["note"] == ""
+    assert summary["load"]["persons_not_added"] == 1
