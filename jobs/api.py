@@ -95,7 +95,8 @@ class Work:
 
 def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, unarchive: bool = False,
                  encoding: str | None = None, sheet: str | None = None,
-                 progress: LoadProgress | None = None, header_row: int | None = None) -> Work:
+                 progress: LoadProgress | None = None, header_row: int | None = None,
+                 foreign_ids: bool = False) -> Work:
     """Update fields of existing deals from ``manifest`` (CSV, JSONL, JSON or XLSX: one row
     per deal, its id or source key) under ``mapping`` (TOML, docs/mapping.md; ``[update]``
     names the deal column; or a dict of its tables, checked alike); only what differs is
@@ -107,7 +108,9 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
     manifest's header is on, as a spreadsheet numbers it (CSV / XLSX; None: the mapping's
     ``[defaults] header_row``, else found; given, it overrides the mapping's, as import's
     and as update's ``encoding`` / ``sheet`` do); InputError when it is below 1 (x46r3 F6:
-    move-stage and merge took it, update did not)."""
+    move-stage and merge took it, update did not). ``foreign_ids``: run even when most rows
+    name a deal of another title and owner / pipeline / currency / contact (the plan's
+    "foreign ids?" warning, ``jobs.foreign_ids``); else the run is refused, nothing sent."""
     from jobs.account import load_catalog
     from jobs.import_checks import mapping_defaults
     from jobs.import_rows import check_columns
@@ -116,6 +119,7 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
 
     checks.arguments("update_deals", manifest=manifest)
     checks.flag("update_deals", "unarchive", unarchive)
+    checks.flag("update_deals", "foreign_ids", foreign_ids)
     checks.texts("update_deals", encoding=encoding, sheet=sheet)
     checks.whole("update_deals", "header_row", header_row, least=1, optional=True)
     manifest = Path(manifest)
@@ -153,14 +157,14 @@ def update_deals(manifest: Path | str, mapping: Path | str | dict[str, Any], *, 
                                         await load_catalog(s.ctx, **umap.catalog_needs()),
                                         unarchive=unarchive, encoding=encoding, sheet=sheet,
                                         base_url=s.config.base_url, progress=progress,
-                                        header_row=header_row)
+                                        header_row=header_row, foreign_ids=foreign_ids)
         finally:
             if progress is not None:
                 progress.clear()
     # what a resume needs to load it again after a kill while loading (jobs.reloading)
     return Work("update", build, config=recipe(
         manifest=manifest, mapping=mapping, unarchive=unarchive, encoding=encoding,
-        sheet=sheet, header_row=header_row))
+        sheet=sheet, header_row=header_row, **({"foreign_ids": True} if foreign_ids else {})))
 
 
 def move_deals(to_stage: str, *, to_pipeline: str | None = None, status_to: str | None = None,

@@ -61,6 +61,7 @@ from .deals import (
     set_to_deactivated,
     with_status_times,
 )
+from .foreign_ids import ForeignIds
 from .import_checks import mapping_defaults
 from .keyset import KeySet
 from .last_written import EDITED
@@ -123,7 +124,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                          unarchive: bool = False, encoding: str | None = None,
                          sheet: str | None = None, base_url: str | None = None,
                          progress: LoadProgress | None = None,
-                         header_row: int | None = None) -> Prepared:
+                         header_row: int | None = None, foreign_ids: bool = False) -> Prepared:
     """Read the manifest and the current deals, and decide each row's PATCH (or none).
     ``header_row``: the header's row, as a spreadsheet numbers it (None: the mapping's, else
     found).
@@ -137,13 +138,22 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     each field is decided three ways against this state folder's record
     (``jobs.update_edits``: a colleague's edit made since a plan, an update or an import
     found the file's value there is kept), and the fields where the row and the deal
-    agree are recorded (a plan's load too: no call is added)."""
+    agree are recorded (a plan's load too: no call is added). By id, when most rows name a
+    deal of another title and owner / pipeline / currency / contact (``jobs.foreign_ids``:
+    another account's export?) the plan warns first, and the run is refused
+    (``Prepared.refusal``) unless ``foreign_ids`` (``--yes``)."""
     taken = ctx.clock.wall() if now is None else now
     record = await UpdateRecord.open(base_url)
     try:
+        foreign = ForeignIds()
         prep = await _prepare(ctx, manifest, umap, catalog, taken, unarchive=unarchive,
                               encoding=encoding, sheet=sheet, base_url=base_url,
-                              progress=progress, record=record, header_row=header_row)
+                              progress=progress, record=record, header_row=header_row,
+                              foreign=foreign)
+        if (warning := foreign.warning()) is not None:  # first: it is loud (x47r3 F5)
+            prep.notes.insert(0, warning)
+            if not foreign_ids and prep.refusal is None:
+                prep.refusal = foreign.refusal()
         if record is not None:
             await record.finish(taken)
             prep.notes.extend(filter(None, (*record.notes, record.plan_note())))
@@ -156,7 +166,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
 async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
                    catalog: Catalog, taken: float, *, unarchive: bool, encoding: str | None,
                    sheet: str | None, base_url: str | None, progress: LoadProgress | None,
-                   record: UpdateRecord | None, header_row: int | None) -> Prepared:
+                   record: UpdateRecord | None, header_row: int | None,
+                   foreign: ForeignIds | None = None) -> Prepared:
     """``prepare_update``'s load, ``record`` deciding each changed field three ways."""
 
     def watch(what: str) -> Watch | None:
@@ -271,6 +282,8 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
         if record is not None:  # the page's bases, off the loop (STYLE 5)
             await record.read(d for _, d, _, _ in batch if d in deals)
         for source, deal_id, wanted, defaulted in batch:
+            if foreign is not None:
+                foreign.see(source.row, deals.get(deal_id), wanted)
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,

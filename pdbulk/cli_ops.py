@@ -41,7 +41,7 @@ from .options import (
     EXIT_STOPPED,
     EXIT_USAGE,
     EngineOptions,
-    NoQuestion,
+    ForeignYes,
     cancelled_line,
     emit_json,
     engine_options,
@@ -252,7 +252,7 @@ def update(manifest: UpdateManifest,
                                                  callback=toml_file,
                                                  help="TOML mapping (docs/mapping.md; "
                                                       "[update] names the deal column).")],
-           yes: NoQuestion = False, as_json: Json = False,
+           yes: ForeignYes = False, as_json: Json = False,
            engine: EngineOptions = DEFAULTS, plan_only: bool = False, failed_csv: PlanFailed = None,
            unarchive: Annotated[bool, typer.Option(
                "--unarchive", help="By key: a key on an archived deal unarchives and updates "
@@ -266,8 +266,8 @@ def update(manifest: UpdateManifest,
     cfg = engine.config()
     token = engine.token(creates=False)
     try:
-        work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding,
-                            sheet=sheet, progress=load_progress(manifest), header_row=header_row)
+        work = update_deals(manifest, mapping, unarchive=unarchive, encoding=encoding, sheet=sheet,
+                            progress=load_progress(manifest), header_row=header_row, foreign_ids=yes)
     except UpdateRefused as exc:  # every problem of the files at once, before any call, as
         # the import's (f23m: one problem a run; x25r1 F3: not after reading the account)
         refuse_static(exc.problems, exc.columns, manifest=manifest, source=exc.source)

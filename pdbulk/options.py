@@ -276,6 +276,11 @@ Url = Annotated[str, typer.Option("--url", envvar="PIPEDRIVE_URL",
 TokenEnv = Annotated[str, typer.Option("--token-env", help="Environment variable holding the API token.")]
 # a command that asks nothing takes --yes too: a cron script passing it to every command
 # must not end in "No such option" (x39r3 L6: import refused it, update took it)
+# update asks nothing; --yes starts it where its plan warns of foreign ids (x47r3 F5)
+ForeignYes = Annotated[bool, typer.Option("--yes", "-y", help=(
+    "The update asks nothing; --yes starts it even when its plan warns that the ids look "
+    "like another account's (most rows name a deal of another title and owner / pipeline / "
+    "currency), which it refuses without."))]
 NoQuestion = Annotated[bool, typer.Option(
     "--yes", "-y", help="Accepted for scripts that pass it everywhere; this command asks nothing.")]
 # = PLAN_NAMES, then LEGACY_PLANS (x22r2: the legacy names the README promises were refused)

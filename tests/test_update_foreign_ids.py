@@ -1,0 +1,69 @@
+"""An update by id whose rows mostly name a deal of another title AND another owner,
+pipeline, currency or contact (a Pipedrive export of ANOTHER account: x47r3 F5, 40 of 40
+unrelated deals' title, value and currency changed, unsaid) warns first in its plan and is
+refused without --yes; a file of renames alone, or a few such rows, is not."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bulk.sandbox import SandboxConfig
+from jobs.foreign_ids import ForeignIds
+from pdbulk.cli import app
+from tests.update_support import cli_args, threaded_sandbox
+
+MAPPING = ('version = 1\n[update]\nid_column = "id"\n[deal]\ntitle = "Title"\n'
+           'currency = "Currency"\n')
+
+
+def test_the_tally_wants_title_and_another_field_on_most_rows() -> None:
+    deal = {"title": "Acme - Pilot", "currency": "EUR", "owner_id": 1}
+    tally = ForeignIds()
+    for row in range(1, 5):  # renamed alone: an update like any other
+        tally.see(row, deal, {"title": f"New {row}", "currency": "eur"})
+    tally.see(5, deal, {"title": "ACME  - pilot", "currency": "USD"})  # the same title
+    tally.see(6, None, {"title": "x", "currency": "USD"})  # no deal: not compared
+    assert (tally.compared, tally.foreign, tally.warning()) == (5, 0, None)
+    for row in range(7, 13):
+        tally.see(row, deal, {"title": f"Other {row}", "currency": "USD", "owner_id": 2})
+    assert (tally.compared, tally.foreign) == (11, 6)
+    warning = tally.warning()
+    assert warning is not None and warning.startswith(
+        "WARNING: foreign ids? 6 of 11 rows name a deal whose title differs from the row's "
+        "AND another field that tells a deal (currency 6, owner 6) — rows 7, 8, 9, 10, 11…")
+    few = ForeignIds()
+    for row in range(2):
+        few.see(row, deal, {"title": "Other", "owner_id": 2})
+    assert few.warning() is None  # two rows tell nothing
+
+
+def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> None:
+    with threaded_sandbox(SandboxConfig(seed=7, deals=12, time_scale=0.02)) as sb:
+        deals = sorted(sb.state.deals.rows.values(), key=lambda d: d["id"])[:6]
+        other = {"EUR": "USD"}
+        lines = ["id,Title,Currency"] + [
+            f"{d['id']},Foreign deal {n},{other.get(d['currency'], 'EUR')}"
+            for n, d in enumerate(deals)]
+        (tmp_path / "u.csv").write_text("\n".join(lines) + "\n")
+        (tmp_path / "u.toml").write_text(MAPPING)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token,
+               "PDBULK_STATE_DIR": str(tmp_path / "state"), "COLUMNS": "400"}
+        args = [str(tmp_path / "u.csv"), "--mapping", str(tmp_path / "u.toml"),
+                *cli_args(sb, tmp_path / "jobs")]
+        plan = CliRunner().invoke(app, ["plan", "update", *args], env=env)
+        assert plan.exit_code == 0, plan.output
+        flat = re.sub(r"\s+", " ", plan.output)
+        assert "WARNING: foreign ids? 6 of 6 rows" in flat, plan.output
+        run = CliRunner().invoke(app, ["update", *args], env=env)
+        titles = {d["id"]: d["title"] for d in sb.state.deals.rows.values()}
+        assert run.exit_code == 1, run.output
+        assert "foreign ids? see the plan" in re.sub(r"\s+", " ", run.output), run.output
+        assert all(titles[d["id"]] == d["title"] for d in deals)  # nothing sent
+        done = CliRunner().invoke(app, ["update", *args, "--yes"], env=env)
+        assert done.exit_code == 0, done.output
+        assert {sb.state.deals.rows[d["id"]]["title"] for d in deals} == {
+            f"Foreign deal {n}" for n in range(6)}
