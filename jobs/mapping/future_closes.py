@@ -16,6 +16,7 @@ from collections.abc import Mapping as MappingABC
 from datetime import UTC, date, datetime
 
 from .rowmapper import LATEST_MARGIN
+from .spec import LEFT_OUT
 
 
 def _day(value: str, formats: Sequence[str]) -> date | None:
@@ -66,5 +67,6 @@ def future_close_todo(column: str, future: int, closed: int, first: str | None) 
     return [f"# TODO: {future} of the {closed} sampled won / lost rows have a {column} in the "
             f"future (e.g. {first!r}): they would fail (a deal is won or lost when it "
             "happens). Fix those dates in the file, or, if the column holds planned dates, "
-            f"delete the close_time line below (the {rows} then close on the import day); "
-            "then delete this line"]
+            "delete the close_time line below, leaving the comment "
+            f"`{LEFT_OUT}` in its place (the {rows} then close on the import day, and the "
+            "plan says so without asking for close_time again); then delete this line"]

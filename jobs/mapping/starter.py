@@ -1576,8 +1576,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     f"# status = {_column_value(column)}"]
             continue
         if name == "status" and column is None and closed and stage_column:
-            shown = ", ".join(f"{v!r} {w}" for v, w in list(closed.items())[:6])
-            entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}" for v, w in closed.items())
+            # values alike but for case and spacing are one entry, as in the stage map
+            # (the map is read so, ``tf.ValueMap``; x47r3 F8: "Closed Won" and "closed won")
+            folded: dict[str, tuple[str, str]] = {}
+            for value, status in closed.items():
+                folded.setdefault(tf.norm_key(value), (value, status))
+            shown = ", ".join(f"{v!r} {w}" for v, w in list(folded.values())[:6])
+            entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}"
+                                for v, w in folded.values())
             out += [f"# the status, from the stage column {_toml_str(stage_column)}: its "
                     f"won / lost values ({shown}) close the deal, the others leave it open",
                     f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
