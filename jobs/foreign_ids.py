@@ -1,12 +1,13 @@
 """Whether an update's deal ids look like another account's: most rows name a deal whose
-title differs from the row's **and** another field that tells a deal (its owner, pipeline,
-currency, organization or person) differs too (x47r3 F5: a Pipedrive deals export of
+title differs from the row's **and** two other fields that tell a deal (its owner, pipeline,
+currency, organization or person) differ too (x47r3 F5: a Pipedrive deals export of
 ANOTHER account, ``Deal - ID`` 1..40, was set up to update by id, and ``plan update``
 changed title, value and currency of 40 of 40 unrelated deals of this account, with no
 word). Pure: it reads the deals the load read anyway, no call of its own.
 
-A rename of every title, or a move of every deal to a new owner, is an update like any
-other; a row changing both on most deals is not: the plan says so loudly and ``update``
+A rename of every title, or a move of every deal to a new owner — or both at once, a
+re-organization — is an update like any other; a row changing the title and two more of
+them on most deals is not: the plan says so loudly and ``update``
 refuses to start without ``--yes`` (``pdbulk update``), ``foreign_ids=True`` (the library).
 """
 
@@ -31,7 +32,7 @@ def _text(value: object) -> str:
 @dataclass(slots=True)
 class ForeignIds:
     """The rows ``see`` compared with their deal, and those whose deal differs in title
-    and in another identity field (``IDENTITY``)."""
+    and in two other identity fields (``IDENTITY``) or more."""
 
     compared: int = 0
     foreign: int = 0
@@ -49,7 +50,7 @@ class ForeignIds:
         other = [name for name in IDENTITY if wanted.get(name) not in (None, "")
                  and _text(wanted[name]) != _text(deal.get(name) if deal.get(name)
                                                   is not None else "")]
-        if not other:
+        if len(other) < 2:  # a rename beside a new owner is a re-organization, not foreign
             return
         self.foreign += 1
         for name in other:
@@ -70,7 +71,7 @@ class ForeignIds:
             self.fields.items(), key=lambda kv: (-kv[1], kv[0])))
         more = "…" if self.foreign > len(self.rows) else ""
         return (f"WARNING: foreign ids? {self.foreign} of {self.compared} rows name a deal "
-                f"whose title differs from the row's AND another field that tells a deal "
+                f"whose title differs from the row's AND two other fields that tell a deal "
                 f"({named}) — rows {', '.join(map(str, self.rows))}{more}: the ids look like "
                 "another account's (a Pipedrive export of another company names its own "
                 "deals 1, 2, 3 …), and the update would overwrite unrelated deals of this "

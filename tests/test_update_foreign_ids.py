@@ -17,27 +17,33 @@ from pdbulk.cli import app
 from tests.update_support import cli_args, threaded_sandbox
 
 MAPPING = ('version = 1\n[update]\nid_column = "id"\n[deal]\ntitle = "Title"\n'
-           'currency = "Currency"\n')
+           'currency = "Currency"\nowner = "Owner"\n')
 
 
-def test_the_tally_wants_title_and_another_field_on_most_rows() -> None:
+def test_the_tally_wants_title_and_two_other_fields_on_most_rows() -> None:
     deal = {"title": "Acme - Pilot", "currency": "EUR", "owner_id": 1}
     tally = ForeignIds()
     for row in range(1, 5):  # renamed alone: an update like any other
         tally.see(row, deal, {"title": f"New {row}", "currency": "eur"})
+    for row in range(13, 17):  # renamed and moved to a new owner: a re-organization
+        tally.see(row, deal, {"title": f"Moved {row}", "owner_id": 2})
     tally.see(5, deal, {"title": "ACME  - pilot", "currency": "USD"})  # the same title
     tally.see(6, None, {"title": "x", "currency": "USD"})  # no deal: not compared
-    assert (tally.compared, tally.foreign, tally.warning()) == (5, 0, None)
+    assert (tally.compared, tally.foreign, tally.warning()) == (9, 0, None)
     for row in range(7, 13):
         tally.see(row, deal, {"title": f"Other {row}", "currency": "USD", "owner_id": 2})
-    assert (tally.compared, tally.foreign) == (11, 6)
+    assert (tally.compared, tally.foreign) == (15, 6)  # 6 of 15: not most
+    assert tally.warning() is None
+    for row in range(17, 21):
+        tally.see(row, deal, {"title": f"Other {row}", "currency": "USD", "owner_id": 2})
+    assert (tally.compared, tally.foreign) == (19, 10)
     warning = tally.warning()
     assert warning is not None and warning.startswith(
-        "WARNING: foreign ids? 6 of 11 rows name a deal whose title differs from the row's "
-        "AND another field that tells a deal (currency 6, owner 6) — rows 7, 8, 9, 10, 11…")
+        "WARNING: foreign ids? 10 of 19 rows name a deal whose title differs from the row's "
+        "AND two other fields that tell a deal (currency 10, owner 10) — rows 7, 8, 9, 10, 11…")
     few = ForeignIds()
     for row in range(2):
-        few.see(row, deal, {"title": "Other", "owner_id": 2})
+        few.see(row, deal, {"title": "Other", "owner_id": 2, "currency": "USD"})
     assert few.warning() is None  # two rows tell nothing
 
 
@@ -45,8 +51,9 @@ def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> No
     with threaded_sandbox(SandboxConfig(seed=7, deals=12, time_scale=0.02)) as sb:
         deals = sorted(sb.state.deals.rows.values(), key=lambda d: d["id"])[:6]
         other = {"EUR": "USD"}
-        lines = ["id,Title,Currency"] + [
-            f"{d['id']},Foreign deal {n},{other.get(d['currency'], 'EUR')}"
+        lines = ["id,Title,Currency,Owner"] + [
+            f"{d['id']},Foreign deal {n},{other.get(d['currency'], 'EUR')},"
+            "tom.becker@sandbox-company.example"
             for n, d in enumerate(deals)]
         (tmp_path / "u.csv").write_text("\n".join(lines) + "\n")
         (tmp_path / "u.toml").write_text(MAPPING)
