@@ -92,7 +92,7 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Bob Roe / Hans Leiter", ["Bob Roe", "Hans Leiter"]),
     ("Jane Roe / T. Manager", ["Jane Roe", "T. Manager"]),
     # F6: a Czech or Turkish title before a joiner is the first person's
-    ("Jane Roe, Jednatel a Bob Roe", ["Jane Roe, Jednatel", "Bob Roe"]),
+    ("Jane Roe, Jednatel a Bob Roe", ["Jane Roe", "Bob Roe"]),  # x47r5 F2: the title dropped
     ("Jane Roe, Genel Müdür ve Bob Roe", ["Jane Roe, Genel Müdür", "Bob Roe"]),
     ("Jan Novák, jednatel", None), ("Ayşe Kaya, Genel Müdür", None),
 ]

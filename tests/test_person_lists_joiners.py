@@ -190,8 +190,10 @@ LABELLED: list[tuple[str, list[str] | None]] = [
     ("Anna Berg, Bob Fils", ["Anna Berg", "Bob Fils"]),
     ("Anna Berg & Bob Partners", ["Anna Berg", "Bob Partners"]),
     # a company written legal form first, or with a dotted legal form, after a comma is
-    # no person (x46r12 F4: each was two persons); ``SA`` first is initials too: two
-    ("Anna Berg, AB Volvo", None), ("Anna Berg, CEO, AB Volvo", None),
+    # no person (x46r12 F4: each was two persons); ``SA``, ``AB``, ``PT`` first are
+    # initials too: refused (x47r5 F4: ``Anna Berg, AB Smith`` was one person)
+    ("Anna Berg, AB Volvo", ["Anna Berg", "AB Volvo"]),
+    ("Anna Berg, CEO, AB Volvo", ["Anna Berg, CEO", "AB Volvo"]),
     ("Иван Петров, \u041e\u041e\u041e Ромашка", None), ("Ivan Petrov, OOO Romashka", None),
     ("田中太郎、株式会社ABC", None), ("田中太郎、ABC株式会社", None),
     ("王伟\uff0c北京星光有限公司", None), ("Mario Rossi, Rossi S.p.A.", None),

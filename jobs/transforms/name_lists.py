@@ -48,15 +48,21 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
   in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
   a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13
-  F4) — or a single word ending the cell (``Ann Lee, CEO``); a part that is a job title
+  F4) and holding no name (a capitalised word outside the vocabulary then another
+  capitalised word: ``Jane Roe, CEO Bob Roe`` is two, x47r5 F2) — or a single word
+  ending the cell (``Ann Lee, CEO``; a courtesy title before a name is a word of it:
+  ``Anna Berg, Don Lee``, ``Don Lee, Anna Berg`` are two, x47r5 F3); a part that is a job title
   alone is no person (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
   Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``), nor
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
   but a bare ``Co``, a surname too (``Anna Berg, Maria Co`` is two; ``Anna Berg, Acme
-  Co`` cannot be told from it and is refused, ``Acme Co.`` is one: x47r1 F4), nor one
-  a legal form leads (``Anna Berg, AB Volvo``, ``Ivan Petrov, OOO Romashka``, in Cyrillic
-  too, ``田中太郎、株式会社ABC``: x46r12 F4), nor a family's or associates' word after its
+  Co`` cannot be told from it and is refused, ``Acme Co.`` is one: x47r1 F4), and, the
+  same safe side, two words ending in a family's word (``Anna Berg, Bob Partners``,
+  ``, Hans Söhne``) or a part led by ``AB`` / ``PT``, initials too (``Anna Berg, AB
+  Smith``, ``, AB Volvo``: refused, x47r5 F4); nor one a legal form leads that is no
+  name's (``Ivan Petrov, OOO Romashka``, in Cyrillic too, ``田中太郎、株式会社ABC``:
+  x46r12 F4), nor a family's or associates' word after its
   joiner, last (``Dupont & Fils``, ``Rossi & Figli S.r.l.``, ``Roe & Associates``: x46r13
   F6; ``Anna Fils & Bob Roe`` is two); a title
   goes on after ``&`` / ``and`` ... with title words only, an initial never one of them
@@ -73,7 +79,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   between one given name and a full name, the couple ``Jane and John Poe`` is (``Anna i
   Piotr Nowak``, ``Jana a Petr Novákovi``, ``Marco e Anna Rossi``, ``Juan y María
   Pérez``: two, x47r1 F3), never in a cell with a comma (``Puig i
-  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``). The addresses a row
+  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``); the job titles and
+  suffixes after a name's commas (``, CEO``, ``, PhD``) are no comma of it, the name
+  before them read alone (``Marco e Anna Rossi, CEO``: two; ``José Ortega y Gasset,
+  Director``: one; x47r5 F1, F6). The addresses a row
   gives do not decide it: a person's work and home addresses are common beside such a
   name.
 
@@ -84,7 +93,7 @@ José``) read as two persons: the row fails, saying which — a refused row is s
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
 
-Why ~520 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
+Why ~660 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
 so that a word added to one is read by every part of the rule.
 """
 
@@ -306,10 +315,17 @@ _COMPANY_JOINERS = frozenset({"&", "and", "und", "+", "et", "y", "e"})
 
 
 def _bare_co(name: str) -> bool:
-    """``Maria Co``: a name whose last word is ``Co`` with no dot, also a surname — no
-    company after a comma (x46r13 F4: ``Anna Berg, Maria Co`` was one person)."""
+    """Whether ``name`` (a part after a comma) may be a person's as well as a company's,
+    so no company there (the safe side: the cell is refused): its last word ``Co`` with
+    no dot, a surname too (x46r13 F4: ``Anna Berg, Maria Co`` was one person); two words,
+    the last a family's or associates' word (``Bob Partners``, ``Anna Sons``, ``Hans
+    Söhne``: a name or a company, x47r5 F4); or led by a legal form that can be a name's
+    initials (``AB Smith``, ``PT Barnum``, ``AB Volvo``: x47r5 F4). ``Acme Sons Ltd``,
+    ``OOO Romashka``, ``株式会社ABC`` stay companies."""
     words = name.replace("\0", " ").split()
-    return len(words) > 1 and words[-1].casefold() == "co"
+    return len(words) > 1 and (
+        words[-1].casefold() == "co" or words[0] in _LEGAL_INITIALS
+        or (len(words) == 2 and words[-1].strip(".").casefold() in _FAMILY_WORDS))
 
 
 def _company_whole(first: str, last: str) -> bool:
@@ -348,6 +364,8 @@ _LEGAL_CASED = frozenset("AG KG OHG GbR UG LP SA SAS SRL Srl SpA BV NV Oy Oyj AB
 # as companies write them; ``SA`` is not one (``SA Renault``: initials too, two persons)
 _LEGAL_FIRST = frozenset(("AB", "OOO", "PT", "\u041e\u041e\u041e", "\u041e\u0410\u041e",
                           "\u0417\u0410\u041e", "\u041f\u0410\u041e", "\u0422\u041e\u0412"))
+# those that can be a name's initials too (``AB Smith``, ``PT Barnum``: x47r5 F4)
+_LEGAL_INITIALS = frozenset(("AB", "PT"))
 # a Japanese, Chinese or Korean company's legal form, before or after its name, unspaced
 _LEGAL_CJK = ("株式会社", "有限会社", "合同会社", "有限公司", "公司", "주식회사", "유한회사")
 # a family's or associates' word ending a company's name after its joiner (``Dupont &
@@ -383,6 +401,18 @@ def _words(masked: str, a: int, b: int) -> list[str]:
     """The words of ``masked[a:b]`` that are a name's (with a letter; a title not)."""
     return [w for w in masked[a:b].replace("\0", " ").split()
             if any(c.isalpha() for c in w) and w.casefold().strip(".") not in _TITLES]
+
+
+def _person_words(masked: str, a: int, b: int) -> int:
+    """How many words ``masked[a:b]`` holds as a person's name written after or before a
+    comma: ``_words`` and each title before a capitalised word (``Don Lee``, ``Mr Smith``,
+    ``Herr Schmidt``: two, a person; x47r5 F3: ``Anna Berg, Don Lee`` read as one name
+    ending in one word, and ``Don Lee, Anna Berg`` as a surname before given names);
+    ``Dr. med.`` is one word."""
+    raw = masked[a:b].replace("\0", " ").split()
+    titled = sum(w.casefold().strip(".") in _TITLES and nxt[:1].isupper()
+                 for w, nxt in pairwise(raw))
+    return len(_words(masked, a, b)) + titled
 
 
 def _joined(masked: str, start: int, end: int, mark: str) -> list[tuple[int, int]]:
@@ -450,7 +480,8 @@ def _job_title(text: str) -> bool:
     # surname is a head word (``Hans Leiter``: x46r12 F1)
     led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS or (
         text.strip() == text.strip().lower() and not _LATIN.search(text)))
-    if ("," not in text and led and any(w in _HEAD_WORDS for w in words)) or (
+    if ("," not in text and led and any(w in _HEAD_WORDS for w in words)
+            and not _name_inside(text)) or (
             words and all(_CJK.match(c) for c in words[-1])
             and words[-1].endswith(_CJK_HEADS)):
         # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
@@ -458,6 +489,19 @@ def _job_title(text: str) -> bool:
         return True
     return any(w in _JOB_WORDS for w in words) and all(
         w in _JOB_WORDS or w in _JOB_JOINERS for w in words)
+
+
+def _name_inside(text: str) -> bool:
+    """Whether ``text`` (a title's words after a comma) holds a name: a capitalised word
+    outside the titles' vocabulary followed by another capitalised word (``CEO Bob Roe``,
+    ``Store Manager Robert Plant``: x47r5 F2, each a second person cut as the title);
+    one such word alone is a title's (``Director Comercial``, ``Prezes Zarządu``,
+    ``Sales Manager Nordics``)."""
+    words = text.replace("\0", " ").replace(",", " ").split()
+    return any(a[:1].isupper() and b[:1].isupper()
+               and a.strip(".").casefold() not in _JOB_WORDS | _HEAD_WORDS | _JOB_JOINERS
+               and b.strip(".").casefold() not in _JOB_JOINERS
+               for a, b in pairwise(words))
 
 
 def _cjk_name(masked: str, a: int, b: int) -> bool:
@@ -473,7 +517,7 @@ def _surname(masked: str, a: int, b: int) -> bool:
     or kana (``李伟``) is not."""
     words = _words(masked, a, b)
     return not _cjk_name(masked, a, b) and (
-        len(words) <= 1 or words[0].casefold() in _PARTICLES)
+        _person_words(masked, a, b) <= 1 or words[0].casefold() in _PARTICLES)
 
 
 def _commas(masked: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -497,7 +541,7 @@ def _commas(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         while i < len(pieces) and (
                 _suffix(masked, *pieces[i]) or not _words(masked, *pieces[i])
                 or _job_title(masked[slice(*pieces[i])])
-                or (i == len(pieces) - 1 and len(_words(masked, *pieces[i])) <= 1
+                or (i == len(pieces) - 1 and _person_words(masked, *pieces[i]) <= 1
                     and not _cjk_name(masked, *pieces[i]))):
             # "Anna Berg, Jr.", "Anna Berg, PhD, MBA", "Ann Lee, CEO", "Jane Roe, VP
             # Sales", "Jane Roe, c/o Acme Corp" (masked as a bracket)
@@ -514,7 +558,11 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     at a lone lower-case ``i`` / ``a`` / ``y`` / ``e`` / ``at`` between one given name and
     a full name (``Anna i Piotr Nowak``, ``Marco e Anna Rossi``: the couple ``Jane and
     John Poe`` is); else the part whole."""
-    found = list(_WEAK.finditer(masked, start, end))
+    # the title or suffix the part ends with after a comma: the name before it judged
+    # as if the cell had no comma (x47r5 F1: ``Marco e Anna Rossi, CEO`` was ONE person;
+    # F6: ``José Ortega y Gasset, Director`` two)
+    core = _before_title(masked, start, end)
+    found = list(_WEAK.finditer(masked, start, core))
     if not found:
         return [(start, end)]
     spans: list[tuple[int, int]] = []
@@ -522,20 +570,35 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in found:
         spans.append((at, m.start()))
         at = m.end()
-    spans.append((at, end))
+    spans.append((at, core))
     words = [_words(masked, a, b) for a, b in spans]
     if any(m[1] == "at" for m in found) and any(_company(masked[a:b]) for a, b in spans):
         return [(start, end)]  # "Jane Roe at Acme Corp": her company
+    whole = [*spans[:-1], (spans[-1][0], end)]  # the title with the last name
     if all(len(w) > 1 for w in words) and not any(
             w[0].casefold() in _PARTICLES or _second_surname(w, len(words[n]))
             for n, w in enumerate(words[1:])):
-        return spans
+        return whole
     left, right = words[0], words[-1]
     couple = (len(found) == 1 and found[0][1] in ("i", "a", "y", "e", "at")
-              and "," not in masked[start:end]
+              and "," not in masked[start:core]
               and len(left) == 1 and left[0].casefold() not in _PARTICLES
               and len(right) > 1 and right[0].casefold() not in _PARTICLES)
-    return spans if couple else [(start, end)]
+    return whole if couple else [(start, end)]
+
+
+def _before_title(masked: str, start: int, end: int) -> int:
+    """Where the job titles and suffixes the part ``start:end`` ends with after its
+    commas begin (``Marco e Anna Rossi, CEO``, ``José Ortega y Gasset, PhD, MBA``: at the
+    first comma), read as ``name_and_title`` cuts them; ``end`` when the part before them
+    holds a comma itself (``Puig i Cadafalch, Josep, CEO``) or none ends it."""
+    core = end
+    for comma in reversed(list(re.finditer(",", masked[start:end]))):
+        tail = (start + comma.end(), core)
+        if not (_suffix(masked, *tail) or _job_title(masked[slice(*tail)])):
+            break
+        core = start + comma.start()
+    return core if "," not in masked[start:core] else end
 
 
 def _second_surname(words: list[str], before: int) -> bool:
@@ -556,8 +619,9 @@ def a_full_name(names: list[str]) -> bool:
     return any(len(n.split()) > 1 or _cjk_name(n, 0, len(n)) for n in names)
 
 
-# the commas a job title follows a name after: ASCII, ideographic, full-width, Arabic
-_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]")
+# the commas a job title follows a name after: ASCII, ideographic, full-width, Arabic;
+# and a spaced slash (``Jane Roe / CEO``: x47r5 F9, the title was the person's name)
+_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+")
 
 
 def name_and_title(cell: str) -> tuple[str, str | None]:
@@ -575,14 +639,14 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     folded = cell if cell.isascii() else cell.translate(_FOLD)
     masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
     cut: int | None = None
-    end = len(masked)
+    after = end = len(masked)
     for comma in reversed(list(_TITLE_COMMA.finditer(masked))):
         if not _job_title(masked[comma.end():end]):
             break
-        cut = end = comma.start()
+        cut, after, end = comma.start(), comma.end(), comma.start()
     if cut is None:
         return cell, None
-    name, title = " ".join(cell[:cut].split()), " ".join(cell[cut + 1:].split())
+    name, title = " ".join(cell[:cut].split()), " ".join(cell[after:].split())
     if not any(c.isalpha() for c in name) or _job_title(masked[:cut]):
         return cell, None  # (``Founder, CEO``: no name before the title)
     return name, title
