@@ -2596,11 +2596,23 @@ class RowPlanner:
             return self._found_ref(index, person, (linked, kept))
         if index is not None and person.also:
             _one_account_person(index, person)
-        found = index.match(person.email, person.name, person.phone,
-                            org_id if isinstance(org_id, int) else None,
-                            prefer=linked if isinstance(linked, int) else None,
-                            no_org=org is None) \
-            if index is not None else None
+        # the name without its title first, then the whole cell an older version named the
+        # person with (x47r5 F5: an unchanged file upserted again moved its deal from
+        # ``Bob Poe, VP Sales`` to a new ``Bob Poe``); the deal's person keeps it
+        names = [person.name]
+        if index is not None and person.title and not person.email:
+            whole = [w for w in _whole_cells(person) if index.named(w)]
+            mine = [w for w in whole if linked in {p for p, _, _ in index.named(w)}]
+            names = [*mine, person.name, *whole]
+        found = None
+        if index is not None:
+            for named_as in dict.fromkeys(names):
+                found = index.match(person.email, named_as, person.phone,
+                                    org_id if isinstance(org_id, int) else None,
+                                    prefer=linked if isinstance(linked, int) else None,
+                                    no_org=org is None)
+                if found is not None:
+                    break
         if found is not None and found[1] in ("name+phone", "name+org") \
                 and found[0] != linked and self._also_made(
                     person, org, found[1], index is not None and isinstance(org_id, int)
@@ -2791,6 +2803,15 @@ class RowPlanner:
         (``PersonIndex.names``; x35r1 5: the case-folded ``by_name`` key was shown),
         "(no name)" when it has none."""
         return index.names.get(pid) or "(no name)"
+
+
+def _whole_cells(person: PersonRef) -> list[str]:
+    """The name cells a person whose job title was cut (``tf.name_and_title``) was
+    written as, which an older version took whole for its name: ``Bob Poe, VP Sales``,
+    ``Bob Poe / VP Sales``, ``田中太郎、営業部長`` (its spacing aside: ``name_match_key``)."""
+    if not person.title:
+        return []
+    return [f"{person.name}{mark}{person.title}" for mark in (", ", " / ", "\u3001")]
 
 
 class _FileGiven(str):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from jobs import transforms as tf
+from jobs.account import PersonIndex
+from tests.test_person_identity import decide_all, planner, rows_of
 
 REFUSED = "REFUSED"
 
@@ -79,3 +81,27 @@ def test_round_6_cells(cell: str, expected: str) -> None:
 def test_a_cut_title_after_a_slash_is_noted() -> None:
     assert tf.name_and_title("Jane Roe / CEO") == ("Jane Roe", "CEO")
     assert tf.name_and_title("Jane Roe, VP Sales") == ("Jane Roe", "VP Sales")
+
+
+def _account(*named: tuple[int, str]) -> PersonIndex:
+    persons = PersonIndex()
+    for pid, name in named:
+        persons.add({"id": pid, "name": name})
+    return persons
+
+
+@pytest.mark.parametrize("cell", ["Bob Poe, VP Sales", "Bob Poe / VP Sales"])
+def test_an_account_person_named_with_the_whole_cell_is_found(cell: str) -> None:
+    """F5: the account's person an older version named with the whole cell (``Bob Poe, VP
+    Sales``, no e-mail) is the row's, found by that name when none has the name without
+    the title (before: a new person ``Bob Poe``, and an upsert moved the deal to it)."""
+    got = decide_all(planner(_account((5, cell))), rows_of([{"contact": cell}]))
+    assert got["K2"].get("id") == 5, got
+    assert got["K2"]["title"] == "VP Sales", got
+
+
+def test_the_name_without_the_title_is_preferred() -> None:
+    """The account's ``Bob Poe`` (6) and ``Bob Poe, VP Sales`` (5): the row is Bob Poe's."""
+    got = decide_all(planner(_account((5, "Bob Poe, VP Sales"), (6, "Bob Poe"))),
+                     rows_of([{"contact": "Bob Poe, VP Sales"}]))
+    assert got["K2"].get("id") == 6, got
