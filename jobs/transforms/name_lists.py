@@ -20,8 +20,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Dutch, Russian and Bulgarian and Serbian, Ukrainian, Polish, Finnish and Estonian,
   Hungarian, Turkish, Greek, Romanian, Italian, Vietnamese, Arabic and Persian, Hebrew,
   Korean, Thai, Hindi, Urdu, Chinese, Japanese, Indonesian and Malay, Latvian,
-  Lithuanian, Albanian: x47r1 F3; ``ja`` ``ve`` ``ed`` ``dan`` ``un`` ``ir`` ``dhe``
-  lower-case only: ``Ed``, ``Dan`` are given names) as a whole word between two names,
+  Lithuanian, Albanian: x47r1 F3; ``en`` ``ja`` ``ve`` ``ed`` ``dan`` ``un`` ``ir``
+  ``dhe`` lower-case only: ``Ed``, ``Dan`` are given names, ``En`` a Chinese one's part,
+  ``Tan En Qi``: x47r5 F8) as a whole word between two names,
   spaced (the attached forms — ``وفاطمة``, ``ושרה``, ``王芳和李伟``, ``山田太郎と佐藤花子``
   — are not read: a known limit); a comma right after a bracket (``Ines Koch
   (ines@koch.de), Bob Roe (bob@roe.de)``: x44r9 F7);
@@ -110,12 +111,13 @@ from itertools import pairwise
 # Bulgarian and Serbian, Ukrainian, Polish, Hungarian, Greek, Romanian, Vietnamese,
 # Arabic and Persian (U+0648), Hebrew spaced (U+05D5), Korean (및 와 과), Thai, Hindi,
 # Urdu, Chinese and Japanese spaced (和 與 与 及 と); lower-case only, being names too
-# (``Ed``, ``Dan``, ``Ja Rule``): Finnish and Estonian, Turkish, Italian ``ed``,
-# Indonesian and Malay, Latvian, Lithuanian, Albanian (x47r1 F3: ``محمد علي و فاطمة
-# حسن``, ``김민준 및 박지훈``, ``Nguyễn Văn An và Trần Thị Bình`` were one person each)
-_AND = ("and|und|u\\.|et|og|och|en|и|\u0456|oraz|és|και|și|şi|và|\u0648|\u05d5|및|와|과"
+# (``Ed``, ``Dan``, ``Ja Rule``, ``Tan En Qi``: x47r5 F8): Dutch ``en``, Finnish and
+# Estonian, Turkish, Italian ``ed``, Indonesian and Malay, Latvian, Lithuanian,
+# Albanian (x47r1 F3: ``محمد علي و فاطمة حسن``, ``김민준 및 박지훈``, ``Nguyễn Văn An và
+# Trần Thị Bình`` were one person each)
+_AND = ("and|und|u\\.|et|og|och|и|\u0456|oraz|és|και|și|şi|và|\u0648|\u05d5|및|와|과"
         "|\u0e41\u0e25\u0e30|\u0914\u0930|\u0627\u0648\u0631|和|與|与|及|と")
-_AND_LOWER = "ja|ve|ed|dan|un|ir|dhe"
+_AND_LOWER = "en|ja|ve|ed|dan|un|ir|dhe"
 _SEPARATORS = re.compile(
     r"\s*(?:[;|\n\r\u2028\u2029\u3001\uff0c\uff1b\u060c]"
     r"|\s+(?:and/or|und/oder|et/ou|y/o|e/o|e/ou)\s+|\s/|/\s|\s&\s|\s\+|\+\s"
