@@ -63,6 +63,19 @@ LABELLED: list[tuple[str, str]] = [
     # F9: a title after a spaced slash is cut as after a comma
     ("Jane Roe / CEO", "Jane Roe"), ("Jane Roe / Sales Director", "Jane Roe"),
     ("Jane Roe / T. Manager", REFUSED),
+    # F7: titles the vocabulary lacked (left in the name: a second person beside a row of
+    # the plain name)
+    ("Jane Roe, Export Manager", "Jane Roe"), ("Jane Roe, Design Director/Lead", "Jane Roe"),
+    ("Jane Roe, Head of Design/Engineering/People", "Jane Roe"),
+    ("Ayşe Kaya, Sat\u0131\u015f Müdürü", "Ayşe Kaya"), ("Jan Novák, obchodní ředitel", "Jan Novák"),
+    ("Budi Santoso, Direktur Utama", "Budi Santoso"),
+    ("Budi Santoso, Manajer Pemasaran", "Budi Santoso"),
+    ("Nguyễn Văn An, Giám đốc", "Nguyễn Văn An"),
+    ("Hans Müller, Verkaufsleiter", "Hans Müller"),
+    ("Anna Berg, Vertriebsleiterin", "Anna Berg"),
+    ("Anna Berg, Hans Leiter", REFUSED), ("Anna Berg & Bob Designer", REFUSED),
+    # F8: ``en`` lower-case only
+    ("Tan En Qi", "Tan En Qi"), ("Jan de Vries en Piet Bakker", REFUSED),
 ]
 
 

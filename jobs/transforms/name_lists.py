@@ -43,8 +43,11 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   takes the part after it as its given names) and unless the part after it is a suffix
   (``Anna Berg, Jr.``, ``, PhD``, ``, MBA``, ``, III``), a job title — every word one of
   a small vocabulary in English, German, French, Spanish, Portuguese, Italian and Dutch
-  and their joiners (``Jane Roe, VP Sales``, ``, Head of Marketing``, ``Hans Müller,
-  Geschäftsführer``, ``, gerente de ventas``: the name's own, x46r5 F3) or holding a
+  (and a few Turkish, Czech, Indonesian, Vietnamese words: x47r5 F7) and their joiners,
+  a slash too (``Design Director/Lead``), a German compound ending in ``-leiter`` /
+  ``-leiterin`` one word of them (``Verkaufsleiter``) (``Jane Roe, VP Sales``, ``, Head
+  of Marketing``, ``Hans Müller, Geschäftsführer``, ``, gerente de ventas``: the name's
+  own, x46r5 F3) or holding a
   title's head word whatever its other words (``Ana López, Director Comercial``, ``Jan
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
   in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
@@ -94,7 +97,7 @@ José``) read as two persons: the row fails, saying which — a refused row is s
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
 
-Why ~660 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
+Why ~680 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
 so that a word added to one is read by every part of the rule.
 """
 
@@ -187,7 +190,7 @@ _HEAD_WORDS = frozenset("""
     president presidente président présidente presidentin vorstand vorsitzender officer
     директор директора руководитель менеджер начальник председатель
     директорка керівник مدير مديرة رئيس
-    jednatel jednatelka ředitel ředitelka müdür müdürü
+    jednatel jednatelka ředitel ředitelka müdür müdürü direktur manajer
     """.split())
 # how a title written in Han or kana ends (``営業部長``, ``销售经理``)
 _CJK_HEADS = ("部長", "課長", "社長", "会長", "係長", "所長", "店長", "室長", "局長", "取締役",
@@ -203,7 +206,12 @@ _JOB_WORDS = _JOB_WORDS | frozenset("""
     store plant branch shop site warehouse factory production manufacturing maintenance
     facility facilities property fleet retail restaurant hotel category territory
     district division department events genel
-    """.split())
+    export import design engineering people satis pazarlama obchodní obchodni
+    utama pemasaran penjualan giám đốc
+    """.split()) | {"sat\u0131\u015f"}
+# (x47r5 F7: ``Export Manager``, ``Head of Design/Engineering/People``, Turkish ``Satis
+# Müdürü`` (``Sat\u0131\u015f``), Czech ``obchodní ředitel``, Indonesian ``Direktur Utama``, ``Manajer
+# Pemasaran``, Vietnamese ``Giám đốc`` were left in the name)
 # (the places and fields a manager's title names: ``Store Manager``, ``store manager``,
 # ``Plant Manager``: every word a title's, so ``Anna Berg, Robert Plant`` stays two;
 # x47r1 F4, F5: one person each was refused; ``Genel Müdür``: Turkish, x47r1 F6)
@@ -471,7 +479,10 @@ def _job_title(text: str) -> bool:
     aside) are ``_JOB_WORDS`` and their joiners, one of them a job word."""
     # ``R & D``, ``M&A``, ``P & L``: one word of a title (x46r13 F3)
     folded = _INITIALS.sub(r"\1&\2", text.replace("\0", " ").casefold())
-    words = [w.strip(".") for w in folded.replace(",", " ").split()]
+    # (``Design Director/Lead``: a slash joins a title's words; a German compound ending
+    # in ``-leiter`` / ``-leiterin`` is one: ``Verkaufsleiter``; x47r5 F7)
+    words = [_compound(w.strip(".")) for w in
+             folded.replace(",", " ").replace("/", " / ").split()]
     if words and words[0] in _JOB_JOINERS and words[0].isalpha():
         return False  # an initial (``E. Leiter``, ``Y. Manager``: x47r1 F2), no joiner
     # ``Co CEO``, ``Co Founder``: a co-CEO (x47r1 F5); ``Co Santos`` is a name
@@ -491,6 +502,16 @@ def _job_title(text: str) -> bool:
         return True
     return any(w in _JOB_WORDS for w in words) and all(
         w in _JOB_WORDS or w in _JOB_JOINERS for w in words)
+
+
+def _compound(word: str) -> str:
+    """``word`` (case-folded) as a title's word: a German compound ending in ``leiter`` /
+    ``leiterin`` (``verkaufsleiter``, ``vertriebsleiterin``) is ``leiter`` /
+    ``leiterin``, a head word; any other word as it is."""
+    for head in ("leiterin", "leiter"):
+        if word.endswith(head) and len(word) > len(head) + 2 and word.isalpha():
+            return head
+    return word
 
 
 def _name_inside(text: str) -> bool:
