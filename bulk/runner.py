@@ -170,6 +170,9 @@ class RunStats:
     refused_unheard: int = 0
     # 429s the company's daily budget refused (the scheduler's ``refused_for_budget``)
     refused_for_budget: int = 0
+    # the longest burst-window reset the server's headers named (seconds, the scheduler's
+    # ``reset_heard``; 0.0: none): the 429 note blames a PDBULK_WINDOW shorter than it only
+    reset_heard: float = 0.0
     # the share of the token's windows the run kept to (``Limits.window_share``): its end
     # names --window-share when another client was seen and it kept none (x31r2 F6)
     window_share: float = 1.0
@@ -206,6 +209,7 @@ class RunStats:
         self.refused_with_room = max(self.refused_with_room, other.refused_with_room)
         self.refused_unheard = max(self.refused_unheard, other.refused_unheard)
         self.refused_for_budget = max(self.refused_for_budget, other.refused_for_budget)
+        self.reset_heard = max(self.reset_heard, other.reset_heard)
         self.window_share = min(self.window_share, other.window_share)
         self.warnings.extend(other.warnings)
 
@@ -344,6 +348,7 @@ class Runner(CallPath):
             self.stats.refused_with_room = self.scheduler.refused_with_room
             self.stats.refused_unheard = self.scheduler.refused_unheard
             self.stats.refused_for_budget = self.scheduler.refused_for_budget
+            self.stats.reset_heard = self.scheduler.reset_heard
             self.stats.window_share = self.scheduler.limits.window_share
             # a stop asked (a signal) once every item had settled, with no error, leaves
             # nothing to resume: the run finished (x19r1 F9: Ctrl-C while the last batch

@@ -319,6 +319,7 @@ class Scheduler:
         "_rate_limited",
         "_reach",
         "_recalled",
+        "_reset_heard",
         "_reset_probe",
         "_reset_wait",
         "_rng",
@@ -484,6 +485,7 @@ class Scheduler:
         # answered a window before a call was sent were out of the server's window (_ours)
         self._done_log: deque[tuple[float, float]] = deque()
         self._reach = self._width  # the server's window, at least (``_ours``)
+        self._reset_heard = 0.0  # the longest burst-window reset an answer named (seconds)
         self._others_seen = 0
         self._others_at = -math.inf  # when the last such answer came (clock.now())
         self._roomy = 0  # 429s while the window had room (``_had_room``)
@@ -1077,6 +1079,14 @@ class Scheduler:
         return self._others_seen + int(getattr(self._shared, "others_answers", 0))
 
     @property
+    def reset_heard(self) -> float:
+        """The longest ``x-ratelimit-reset`` of the burst window an answer named (seconds;
+        0.0 when none did): the server's window is at least that long (FACTS.md: the reset
+        is a duration). A ``PDBULK_WINDOW`` shorter than it is proven wrong; one no
+        shorter is not (the 429 note, ``pdbulk.options.rate_limited_note``)."""
+        return self._reset_heard
+
+    @property
     def refused_with_room(self) -> int:
         """429s that came while the window had room (``_had_room``)."""
         return self._roomy
@@ -1569,6 +1579,8 @@ class Scheduler:
             reset = self._limits.window if rate.reset is None else rate.reset
             if not search:  # the server's window is at least as long as a reset it names
                 self._reach = max(self._reach, reset)
+                if rate.reset is not None and rate.reset > self._reset_heard:
+                    self._reset_heard = rate.reset
             if not search:
                 self._count_others(rate, now, late)
             self._prune(now)

@@ -402,12 +402,13 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
         with JobStore.open(run.directory, lock=False) as store:
             coordinator, flags = store.meta_get(META_COORDINATOR), plan_flags(store.config)
         if (note := rate_limited_note(result.stats.rate_limited, coordinator,
-                                      others=bool(result.stats.others_seen),
+                                      others=result.stats.others_seen,
                                       room=result.stats.refused_with_room,
                                       unheard=result.stats.refused_unheard,
                                       plan=flags, window=cfg.window,
                                       stopped=run.status == "stopped",
-                                      budget=result.stats.refused_for_budget)) is not None:
+                                      budget=result.stats.refused_for_budget,
+                                      reset_heard=result.stats.reset_heard)) is not None:
             say(note)
     error = result.error if result is not None else None
     if run.status == "stopped" and auth_failure(error):

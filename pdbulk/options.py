@@ -1138,16 +1138,18 @@ def finish(store: JobStore, result: RunResult) -> None:
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     left = result.counts.get(ItemState.PENDING, 0) + result.counts.get(ItemState.SENDING, 0)
     if (note := rate_limited_note(result.stats.rate_limited, store.meta_get(META_COORDINATOR),
-                                  others=bool(result.stats.others_seen),
+                                  others=result.stats.others_seen,
                                   room=result.stats.refused_with_room,
                                   unheard=result.stats.refused_unheard,
                                   plan=plan_flags(store.config),
                                   stopped=result.stopped and bool(left),
                                   window=job_window(store.config),
-                                  budget=result.stats.refused_for_budget)) is not None:
+                                  budget=result.stats.refused_for_budget,
+                                  reset_heard=result.stats.reset_heard)) is not None:
         typer.echo(note, err=True)
     if (note := others_note(result.stats.others_seen, result.stats.window_share,
-                            window=job_window(store.config))) is not None:
+                            window=job_window(store.config),
+                            reset_heard=result.stats.reset_heard)) is not None:
         typer.echo(note, err=True)
     if result.stopped and left:
         why = (flags_only(str(result.error)) + reset_words(result.error)) if result.error \
@@ -1204,11 +1206,37 @@ def job_window(config: Mapping[str, Any]) -> float:
     return float(window) if isinstance(window, int | float) else PIPEDRIVE_WINDOW
 
 
-def _window_words(window: float) -> str:
+# how much longer than the window a run paced itself to a reset the server named must be to
+# prove that window short: the sandbox names its reset in ms rounded up, and Pipedrive's
+# window is 2 s against a PDBULK_WINDOW of a fraction of it when one is wrong
+_RESET_TOLERANCE = 1.05
+
+
+def window_disproved(window: float, reset_heard: float) -> bool:
+    """Whether the server's headers proved a run's ``window`` (seconds, ``job_window``)
+    shorter than the server's: a burst-window reset longer than it was named
+    (``reset_heard``, seconds: ``RunStats.reset_heard``; the window is at least as long as
+    any reset, FACTS.md: a duration)."""
+    return reset_heard > window * _RESET_TOLERANCE
+
+
+def _window_suspect(window: float, reset_heard: float) -> bool:
+    """Whether a run paced to ``window`` s may owe its 429s to ``PDBULK_WINDOW``: one that
+    is not Pipedrive's 2 s, and that no reset heard (``reset_heard`` s) agreed with — a
+    reset longer than it proves it short; none heard leaves it the likely cause (f33i 2);
+    resets heard, none longer, do not blame it (x47r4 F3)."""
+    return window != PIPEDRIVE_WINDOW and (
+        reset_heard <= 0 or window_disproved(window, reset_heard))
+
+
+def _window_words(window: float, reset_heard: float = 0.0) -> str:
     """Why 429s came to a run paced to ``window`` s that is not Pipedrive's 2 s (f33i 2: a
     0.5-s PDBULK_WINDOW against a sandbox at real speed was told another process used the
-    account's limits)."""
-    return (f"{WINDOW_VARIABLE} is the likely cause: it paced this run to a {window:g}-s "
+    account's limits); ``reset_heard``: the longest reset the headers named (s, 0: none)."""
+    heard = (f"the server named a reset of {reset_heard:g} s, longer than the {window:g}-s "
+             "window this run paced itself to: " if window_disproved(window, reset_heard)
+             else "")
+    return (f"{heard}{WINDOW_VARIABLE} is the likely cause: it paced this run to a {window:g}-s "
             f"burst window, and a server whose window is longer (Pipedrive's, or a sandbox's "
             f"without --time-scale: {PIPEDRIVE_WINDOW:g} s) still counts calls this run had "
             f"let out of its own; set {WINDOW_VARIABLE} to the sandbox's window "
@@ -1216,9 +1244,10 @@ def _window_words(window: float) -> str:
 
 
 def rate_limited_note(rate_limited: int, coordinator: object, *,
-                      others: bool = False, room: int = 0, unheard: int = 0,
+                      others: bool | int = False, room: int = 0, unheard: int = 0,
                       plan: str = "--plan", stopped: bool = False,
-                      window: float = PIPEDRIVE_WINDOW, budget: int = 0) -> str | None:
+                      window: float = PIPEDRIVE_WINDOW, budget: int = 0,
+                      reset_heard: float = 0.0) -> str | None:
     """A line for a run that got 429s (``rate_limited`` answers; ``coordinator``: the job's
     meta ``coordinator``, None when it ran on the local one), or None. The scheduler keeps
     within the account's limits on its own, so a 429 means something else spends them
@@ -1239,7 +1268,10 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     the run stopped with items left (a budget spent, say): a call refused last may be one
     of them, left for the resume, not sent again (x32r3 4). ``window``: the burst window
     in seconds the run paced itself to (``job_window``): one that is not Pipedrive's 2 s
-    was set by ``PDBULK_WINDOW``, the likely cause whatever the headers said (f33i 2).
+    was set by ``PDBULK_WINDOW``: the likely cause when no reset was heard (f33i 2) or a
+    reset longer than it (``reset_heard``, seconds: ``RunStats.reset_heard``), never when
+    the resets heard agree with it (x47r4 F3: a 1-s window set right beside another client
+    was blamed). ``others`` (a count of answers, or a bool) is named first whenever given.
     ``budget``: of ``rate_limited``, the 429s the company's daily budget refused (the
     scheduler's ``refused_for_budget``): said as such, never blamed on a client or the
     pace (x34r3 F3)."""
@@ -1254,12 +1286,12 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
             return f"note: {rate_limited} call(s) were answered 429 for the daily budget: {said}"
         rest = rate_limited_note(rate_limited - budget, coordinator, others=others,
                                  room=room, unheard=unheard, plan=plan, stopped=stopped,
-                                 window=window)
+                                 window=window, reset_heard=reset_heard)
         return f"{rest}; {budget} more call(s) were answered 429 for the daily budget: {said}"
     room = min(room, rate_limited)
     unheard = min(unheard, room)
-    if window != PIPEDRIVE_WINDOW:
-        who = _window_words(window)
+    if _window_suspect(window, reset_heard):
+        who = _window_words(window, reset_heard)
     elif unheard and not others:
         who = (f"{unheard} came while the window had room by {plan}'s limits, and no answer "
                "carried the rate-limit headers that say the account's own: the account "
@@ -1278,9 +1310,8 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
                "with a scaled-down window, PDBULK_WINDOW / a sandbox --time-scale, or a "
                "busy CPU)")
     elif not room:
-        who = ("another client's calls were counted on the token, but none of these came "
-               "while the window had room for this process's own: the pace came too close "
-               "to the limits")
+        who = ("but none of these came while the window had room for this process's own: "
+               "the pace came too close to the limits")
     else:
         who = ("another integration or script uses this account's API limits" if coordinator
                else "another process uses this account's API limits: run every pdbulk "
@@ -1289,13 +1320,19 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
         if room < rate_limited:
             who += (f"; {room} came while its calls filled the window, the other "
                     f"{rate_limited - room} as the pace neared the limits")
+    if others:  # the evidence first (x47r4 F3): what the headers showed, then the cause
+        seen = "" if others is True else f" in {counted(int(others), 'answer')}"
+        who = (f"the rate headers counted more calls in the server's window than this run "
+               f"sent{seen}; {who}" if _window_suspect(window, reset_heard)
+               else f"the rate headers counted another client's calls{seen} (more calls in "
+                    f"the server's window than this run sent); {who}")
     fate = ("; none lost: each was sent again after the pause or is left for the resume"
             if stopped else " and sent again after the pause, nothing lost")
     return f"note: {rate_limited} call(s) were answered 429 (rate limited){fate}; {who}"
 
 
 def others_note(others_seen: int, window_share: float, *,
-                window: float = PIPEDRIVE_WINDOW) -> str | None:
+                window: float = PIPEDRIVE_WINDOW, reset_heard: float = 0.0) -> str | None:
     """The note of a run whose answers showed another client on the token (``others_seen``:
     the scheduler's count of answers whose window headers counted more calls than this run
     sent) while the run took all the room left (``window_share``: ``RunStats.window_share``,
@@ -1304,8 +1341,9 @@ def others_note(others_seen: int, window_share: float, *,
     (x31r2 F6: 11-16 % of a 5-calls/s script's calls refused). None otherwise: no client
     seen, a share already left for it, or a run paced to a ``window`` (s) that is not
     Pipedrive's 2 s (``PDBULK_WINDOW``): a server whose window is longer counts more calls
-    in it than the run paced for, no other client (f33i 2; ``rate_limited_note`` says so)."""
-    if not others_seen or window_share < 1 or window != PIPEDRIVE_WINDOW:
+    in it than the run paced for, no other client (f33i 2; ``rate_limited_note`` says so),
+    unless the resets heard agree with that window (``reset_heard``, s; x47r4 F3)."""
+    if not others_seen or window_share < 1 or _window_suspect(window, reset_heard):
         return None
     return (f"note: the rate headers counted another client's calls on this token in "
             f"{counted(others_seen, 'answer')} (Pipedrive's burst limit is per token): this run "
