@@ -287,6 +287,16 @@ class PipedriveClient:
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.aclose()
 
+    async def prepare(self) -> None:
+        """Ready the transport for its first request, sending nothing (a transport's own
+        ``prepare``, when it has one: ``AiohttpTransport.prepare``). The engine calls it
+        before its first admission: set up at the first ``send`` instead, its CPU (seconds
+        on a loaded host) came between that call's admission and its departure, and its
+        slot in a shared window lapsed meanwhile (x47r4 F2)."""
+        ready = getattr(self._transport, "prepare", None)
+        if ready is not None:
+            await ready()
+
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True

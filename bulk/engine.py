@@ -393,6 +393,10 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     it reached the server, its Redis entry gone after 1.1 s)."""
     op = get_operation("getCurrentUser")
     charged = unsent = 0
+    # a run's first call: the transport's set-up (aiohttp's import, seconds of wall time
+    # on a loaded host with the loop blocked) before its admission, not between it and
+    # its departure, where its held slot lapsed in the shared window (x47r4 F2)
+    await client.prepare()
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         admitted = await scheduler.acquire(op, hold=True)
         scheduler.leaving(op, admitted)
