@@ -10,12 +10,13 @@ Used by the import (catalog, key field, indexes, reconciliation) and by the othe
 job kinds (update / move-stage / merge / undo) that resolve names or find deals by
 their source key.
 
-Why ~1150 lines: every list read the jobs make lives here, each priced beside its pull,
+Why ~1200 lines: every list read the jobs make lives here, each priced beside its pull,
 so that a plan and the calls it prices cannot drift apart.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import math
@@ -383,8 +384,11 @@ class DealsByKey(dict[str, dict[str, Any]]):
     ``changed``: per list (``getDeals``, ``getArchivedDeals``), the deals, keyed or not,
     whose ``update_time`` is at or after the ``since`` the index was pulled with (what a
     ``keyed_added_since(since)`` then reads: ``keyed_since_calls``); empty without one.
-    ``changed_ids``: the same deals' ids, per list (an import's plan leaves out those it
-    writes itself: ``jobs.doubles.check_calls``).
+    ``changed_ids``: the same deals' ids, per list, each with its ``update_time``
+    (``changed_ids_after``: an import's plan counts those of the doubles check's margin,
+    less those it writes itself: ``jobs.doubles.check_calls``).
+    ``changed_times``: per list, those deals' ``update_time`` s (Unix times, ascending),
+    for ``changed_after`` — the deals a pull from a later moment reads.
     """
 
     def __init__(self) -> None:
@@ -392,7 +396,37 @@ class DealsByKey(dict[str, dict[str, Any]]):
         self.ambiguous: dict[str, list[int]] = {}
         self.archived: dict[str, dict[str, Any]] = {}
         self.changed: dict[str, int] = {}
-        self.changed_ids: dict[str, set[int]] = {}
+        self.changed_ids: dict[str, dict[int, float]] = {}
+        self.changed_times: dict[str, list[float]] = {}
+
+    def count_changed(self, operation_id: str, deals: Iterable[Mapping[str, Any]],
+                      since: float) -> None:
+        """Record (``changed``, ``changed_times``, ``changed_ids``) the deals of list
+        ``operation_id``
+        (``getDeals`` / ``getArchivedDeals``) changed at or after ``since`` (Unix time)."""
+        times = sorted(_or_inf(parse_time(d.get("update_time"))) for d in deals
+                       if _changed_at_or_after(d, since))
+        self.changed[operation_id] = len(times)
+        self.changed_times[operation_id] = times
+        self.changed_ids[operation_id] = {
+            int(d["id"]): _or_inf(parse_time(d.get("update_time"))) for d in deals
+            if _changed_at_or_after(d, since)}
+
+    def changed_ids_after(self, operation_id: str, since: float) -> set[int]:
+        """The ids of the deals of list ``operation_id`` changed at or after ``since``
+        (Unix time; at or after the ``since`` they were counted from: ``count_changed``)."""
+        cut = math.floor(max(0.0, since))
+        return {i for i, at in self.changed_ids.get(operation_id, {}).items() if at >= cut}
+
+    def changed_after(self, operation_id: str, since: float) -> int | None:
+        """How many deals of list ``operation_id`` an ``updated_since`` pull of ``since``
+        (Unix time) lists, as this index read them; None when the index did not count
+        that list from ``since`` or earlier (``count_changed``)."""
+        times = self.changed_times.get(operation_id)
+        if times is None:
+            return None
+        cut = math.floor(max(0.0, since))
+        return len(times) - bisect.bisect_left(times, cut)
 
     def _ids(self, key: str) -> list[int]:
         held = self.get(key) or self.archived.get(key)
@@ -486,29 +520,35 @@ async def index_deals_by_key(ctx: CallContext, key_code: str, *,
             if key is not None:
                 out.add(key, deal, archived=operation_id == "getArchivedDeals")
     if since is not None:
-        out.changed_ids = {op: {int(deal["id"]) for deal in deals
-                                if _changed_at_or_after(deal, since)}
-                           for op, deals in pulls.items()}
-        out.changed = {op: len(ids) for op, ids in out.changed_ids.items()}
+        for op, deals in pulls.items():
+            out.count_changed(op, deals, since)
     return out
 
 
 async def add_archived_keys(ctx: CallContext, index: DealsByKey, key_code: str, *,
-                            max_pages: int | None = None) -> int:
+                            max_pages: int | None = None, since: float | None = None) -> int:
     """Add to ``index`` (a pull of the live deals: ``index_deals_by_key(archived=False)``)
     the keys the archived deals carry (``getArchivedDeals``, the key field alone, 20 tokens
     per 500 archived deals): a key only an archived deal carries goes to ``index.archived``,
     one a live deal carries too to ``index.ambiguous``. Returns how many archived deals
     were read. ``max_pages``: as ``index_deals_by_key``'s (TooManyPages past it; ``index``
-    is then left as it was)."""
+    is then left as it was). ``since``: as ``index_deals_by_key``'s (``count_changed``)."""
     query = {"custom_fields": key_code}
     deals = (await _all_items(ctx, "getArchivedDeals", query) if max_pages is None
              else await _capped_v2(ctx, "getArchivedDeals", query, max_pages))
+    if since is not None:
+        index.count_changed("getArchivedDeals", deals, since)
     for deal in deals:
         key = deal_key(deal, key_code)
         if key is not None:
             index.add(key, deal, archived=True)
     return len(deals)
+
+
+def _or_inf(moment: float | None) -> float:
+    """``moment``, or infinity when unreadable: a deal without a readable ``update_time``
+    counts as changed from any time (``_changed_at_or_after``)."""
+    return math.inf if moment is None else moment
 
 
 def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:

@@ -481,17 +481,20 @@ SAMPLED_KEYS = 200  # rows read to estimate a text-less manifest's size (_rows_e
 KEY_LIST_SHARE = 0.5
 
 
-def recent_others(planner: RowPlanner) -> int:
+def recent_others(planner: RowPlanner, since: float) -> int:
     """How many live deals the plan's read of the deals (the upsert's index, the insert's
-    key read: ``index_deals_by_key`` with ``since`` RECONCILE_MARGIN s before now) saw
-    changed in the margin, less those the rows update: the deals an earlier import, a
-    colleague, an update, a move-stage or a merge wrote lately that the end-of-run doubles
-    check lists beside this job's own writes (``jobs.doubles.check_calls``; x47r3 F1: plan
-    170, server 180 right after 499 keyed deals were imported). 0 when the plan read no
-    deals (no key field yet, or the key read given up): it cannot see them then."""
+    key read: ``index_deals_by_key`` with a ``since`` at or before it) saw changed at or
+    after ``since`` (Unix time: RECONCILE_MARGIN s before now), less those the rows
+    update: the deals an earlier import, a colleague, an update, a move-stage or a merge
+    wrote lately that the end-of-run doubles check lists beside this job's own writes
+    (``jobs.doubles.check_calls``; x47r3 F1: plan 170, server 180 right after 499 keyed
+    deals were imported). 0 when the plan read no deals (no key field yet, or the key
+    read given up): it cannot see them then."""
     deals = planner.indexes.deals
-    changed = getattr(deals, "changed_ids", None) or {}
-    return len(set(changed.get("getDeals", ())) - planner.updated_ids)
+    after = getattr(deals, "changed_ids_after", None)
+    if after is None:
+        return 0
+    return len(after("getDeals", since) - planner.updated_ids)
 
 
 async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
@@ -541,10 +544,13 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
         budget = KEY_LIST_SHARE * rows * get_operation("addDeal").token_cost
         pages = max(1, math.floor(budget / get_operation("getDeals").token_cost))
         archived_pages = max(1, math.floor(budget / get_operation("getArchivedDeals").token_cost))
+    # the deals changed since the earliest a young claims state's scan reads from (its
+    # birth less a lease, less the margin; born at most a lease ago): counted, so the plan
+    # prices those scans' pages (``young_scan_calls``)
+    recent = ctx.clock.wall() - 2 * DEFAULT_LEASE - RECONCILE_MARGIN
     try:
         deals = await index_deals_by_key(ctx, planner.key_code, archived=False,
-                                         max_pages=pages,
-                                         since=ctx.clock.wall() - RECONCILE_MARGIN)
+                                         max_pages=pages, since=recent)
     except TooManyPages:
         planner.keys_unlisted = (pages or 0) * PAGE
         # still refused: a key this state folder made a deal for in another spelling (the
@@ -566,7 +572,8 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     # its row (two deals). Past its own page bound the archived list is given up alone:
     # the live keys are still looked for, and the plan says which are not
     try:
-        await add_archived_keys(ctx, deals, planner.key_code, max_pages=archived_pages)
+        await add_archived_keys(ctx, deals, planner.key_code, max_pages=archived_pages,
+                                since=recent)
     except TooManyPages:
         planner.archived_unlisted = (archived_pages or 0) * PAGE
     # a listed key's row is `exists` when its claim names that deal, or names nothing (the
@@ -598,6 +605,31 @@ async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
     planner.indexes.deals = deals
     planner.indexes.listed["deals with a key"] = len(deals) + len(deals.archived)
     return True
+
+
+def young_scan_calls(deals: Mapping[str, Any] | None, born: float,
+                     create_batches: Mapping[int, int]) -> dict[str, int]:
+    """The calls a young claims state's scans make (``jobs.importing._Creates
+    ._find_created``: ``keyed_added_since``), by operation: one ``getDeals`` pull a batch
+    of creates (``create_batches``: batch number → its creates) and one
+    ``getArchivedDeals`` pull in all, each a page per 500 deals changed since the claims'
+    birth ``born`` (Unix time) less a lease and ``RECONCILE_MARGIN`` — as the load's index
+    (``deals``, a ``DealsByKey``) counted them, plus, for each scan, the creates of the
+    batches before it. An index that did not count them (none pulled, given up past its
+    page bound): one page each, as before."""
+    since = born - DEFAULT_LEASE - RECONCILE_MARGIN
+    changed = getattr(deals, "changed_after", None)
+    live = changed("getDeals", since) if changed is not None else None
+    archived = changed("getArchivedDeals", since) if changed is not None else None
+    if not create_batches:
+        return {"getDeals": 0, "getArchivedDeals": 0}
+    pages = 0
+    made = 0
+    for batch in sorted(create_batches):
+        pages += max(1, -(-((live or 0) + made) // PAGE)) if live is not None else 1
+        made += create_batches[batch]
+    return {"getDeals": pages,
+            "getArchivedDeals": max(1, -(-(archived or 0) // PAGE))}
 
 
 async def note_survivors(planner: RowPlanner, base_url: str | None,
@@ -1475,7 +1507,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                 if item.state is ItemState.PENDING:  # as the run hands them out
                     batch.append(item)
                     if item.op == "create":  # a young claims state's look-ups: one a batch
-                        create_batches.add(batches_seen[0])
+                        create_batches[batches_seen[0]] += 1
                     if len(batch) >= size:
                         checks.update(recheck_reads(batch))
                         batch = []
@@ -1513,7 +1545,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                                       (k for k in keys if k not in left))
     size = recheck_batch(workers, limits.burst)  # the run's re-check of its upsert updates
     checks: Counter[str] = Counter()
-    create_batches: set[int] = set()  # the run's batches (of ``size``) that hold a create
+    # the run's batches (of ``size``) that hold a create → how many creates each holds
+    create_batches: Counter[int] = Counter()
     batches_seen = [0]
     # (the key field still missing: no key has a claim yet, but a young claims state is read)
     from bulk.claims_open import opened_claims
@@ -1556,7 +1589,12 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # persons / organizations lists as often (jobs.importing._Creates._fresh; x18r3 F1:
         # one was counted, a second apart were made)
         scans = len(create_batches)
-        checks["getDeals"] += max(0, scans - 1)
+        # each scan reads every deal changed since the claims' birth less a lease (and the
+        # margin), the run's own earlier creates too: a page per 500 (x47r4 F1: priced one
+        # page, ~2,000 deals made minutes before, getDeals 17 planned, 46 sent)
+        born = ctx.clock.wall() - claimed.young[0]
+        for op, n in young_scan_calls(planner.indexes.deals, born, create_batches).items():
+            checks[op] += max(0, n - 1)  # (one of each counted by claimed.reads)
         # a new contact's create shares its batch's scan of its list, unless it looks its
         # key up alone (a dead run's claim) or never looks (a name alone): at most
         checks["getPersons"] += min(scans, max(0, planner.counts.persons_new
@@ -1581,7 +1619,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                   # the end-of-run check for deals another run doubled (jobs.doubles)
                   + Counter(check_calls(c.create - own - into - failing - existing,
                                         c.create + c.update, fields=missing,
-                                        others=recent_others(planner)))
+                                        others=recent_others(planner, ctx.clock.wall() - RECONCILE_MARGIN)))
                   # ... and for persons / organizations (f41b 1)
                   + Counter(contact_check_calls(
                       c.persons_new, c.orgs_new,
@@ -1775,8 +1813,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # round trips made one after another, outside the writes' overlap: the end-of-run
     # check's pages and, creating the key field, its pull, create, settle wait and re-read
     # (jobs.account: the wait is SETTLE_SPANS pull-to-create spans, at most SETTLE_AT_MOST)
+    others = recent_others(planner, ctx.clock.wall() - RECONCILE_MARGIN)
     serial = sum(check_calls(c.create - own - into - failing - existing, c.create + c.update,
-                             fields=missing, others=recent_others(planner)).values())
+                             fields=missing, others=others).values())
     settle = min(SETTLE_AT_MOST, SETTLE_SPANS * 2 * latency) if missing else 0.0
     plan = estimate("import", calls, limits, rows=c.rows, bad_rows=c.bad + failing,
                     tokens_left_today=left, notes=notes,
