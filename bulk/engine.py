@@ -312,11 +312,15 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                         day, "getCurrentUser", charged,
                         charged // get_operation("getCurrentUser").token_cost))
                 # the guard is per company: another token of it ran on another coordinator
+                creates = job_creates(store)
                 check_coordination(key, current, company=company,
-                                   creates=job_creates(store), token_fp=fingerprint(token))
+                                   creates=creates, token_fp=fingerprint(token))
                 coord.bind(company)
                 bind_company(company)  # every claim of the run is under it (open_claims)
-                if current is not None and not reads_only():  # a plan marks nothing (f41d 5)
+                # a plan marks nothing (f41d 5); nor does a job the marker does not guard
+                # (it creates nothing, so it was not checked against it: x47r4 F4, an
+                # update on another coordinator rewrote it, then refused the company's own)
+                if current is not None and creates and not reads_only():
                     mark_coordinated(key, current, company)
 
                 def bound() -> None:  # the store's reads and writes, off the loop

@@ -184,3 +184,37 @@ async def test_the_run_kind_lock_is_per_account_url_not_per_token(
         assert names and not any(sb.token in n for n in names), names
         assert run_key(sb.url, sb.token) != run_key(other, sb.token)
         assert sb.token not in run_key(sb.url, sb.token)
+
+
+@pytest.mark.skipif(redis_binary() is None, reason="no redis-server (scripts/ensure_redis.sh)")
+async def test_a_run_the_marker_does_not_guard_never_rewrites_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x47r4 F4: a job that creates nothing (an update) is not refused by the marker on
+    another coordinator — and must not rewrite it: it did, so an import on that other
+    coordinator then ran and one on the company's own coordinator was refused."""
+    from bulk.engine import CONFIG_CREATES
+
+    monkeypatch.delenv(ENV_COORDINATOR, raising=False)
+    with running_redis() as x, running_redis() as y:
+        async with serve(SandboxConfig(deals=0, time_scale=0.02)) as sb:
+            cfg = engine_config(sb, tmp_path / "jobs")
+            async with Engine.open(cfg, sb.token, coordinator=x.url,
+                                   store=new_job(tmp_path, "import-x")):
+                pass
+            company = str(sb.state.company["id"])
+            markers = [state_dir() / MARKERS / f"company-{company}.json",
+                       state_dir() / MARKERS / f"account-{account_key(sb.url, sb.token)}.json"]
+            before = [m.read_bytes() for m in markers]
+            update = JobStore.create(tmp_path / "jobs" / "update-y", job_id="update-y",
+                                     kind="none", config={CONFIG_CREATES: False})
+            async with Engine.open(cfg, sb.token, coordinator=y.url, store=update):
+                pass  # not refused: it creates nothing
+            assert [m.read_bytes() for m in markers] == before
+            with pytest.raises(CoordinatorMismatch, match=f"company {company}"):
+                async with Engine.open(cfg, sb.token, coordinator=y.url,
+                                       store=new_job(tmp_path, "import-y")):
+                    pass
+            async with Engine.open(cfg, sb.token, coordinator=x.url,
+                                   store=new_job(tmp_path, "import-x2")):
+                pass  # the company's own coordinator: still fine
+            update.close()
