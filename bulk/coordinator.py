@@ -59,9 +59,10 @@ from .coordinator_urls import (  # the URL as text: below bulk.errors too (issue
     coordinator_url,
     redacted,
 )
-from .errors import ConfigError, CoordinatorMismatch
+from .errors import SHARE_SETTING, ConfigError, CoordinatorMismatch
 from .operations import Operation
 from .state import private_folder, write_private
+from .wording import counted
 
 # A call out without an answer holds its window slot (bulk.scheduler, bulk.coordinator_process)
 # at most this long (seconds): twice the transport's default timeout, past which no answer
@@ -144,7 +145,9 @@ class Limit:
     before the server does); an answer re-dates it (``answered``); ``day_seconds``: a
     day's length (a wait past ``day_ends`` rolls ``day`` on: ``next_day``). ``whole_day``:
     ``day_limit`` is the company's whole budget (no share or reserve), so a wait for
-    its reset may ask the server whether its day began (one call, charged only then)."""
+    its reset may ask the server whether its day began (one call, charged only then).
+    ``daily``: the company's whole daily budget (tokens; 0: unknown), which a share or
+    reserve's ``day_limit`` is part of (``spent_words``)."""
 
     width: float
     burst: int
@@ -155,6 +158,23 @@ class Limit:
     ahead: float = 0.0
     day_seconds: float = 86400.0
     whole_day: bool = False
+    daily: int = 0
+
+    def spent_words(self, used: int, who: str) -> str:
+        """Why a call is refused with ``used`` tokens of the day spent by ``who`` ("all
+        processes"): the share or reserve (``not whole_day``) named as such, with the
+        company's budget and what is left of it (x47r4 F6: "the company's shared daily
+        budget: 38,696 tokens used by all processes, usable 12000" when a 0.3 share was
+        spent and 2,841 of the company's budget were left); else the company's budget."""
+        if self.whole_day:
+            return (f"the company's shared daily budget: {counted(used, 'token')} used by "
+                    f"{who}, usable {self.day_limit:,}")
+        of = f" of the company's {self.daily:,}" if self.daily else ""
+        left = (f", {max(0, self.daily - used):,} left of the company's budget"
+                if self.daily else "")
+        return (f"this run's share of the company's daily budget is spent: it may use "
+                f"{self.day_limit:,}{of} ({SHARE_SETTING}; or the reserve) and "
+                f"{counted(used, 'token')} are used by {who}{left}")
 
     def next_day(self, wall: float) -> Limit:
         """This limit at wall time ``wall``: past ``day_ends`` (a call that waited for

@@ -355,9 +355,11 @@ class ProcessCoordinator:
         assert self._state is not None
         limit = limit.next_day(self._clock.wall())
         return BudgetExhausted(
-            f"the company's daily budget as this process's jobs spent it: "
-            f"{counted(self._state.today(limit.day), 'token')} used, usable {limit.day_limit}; "
-            f"{op.id} needs {op.token_cost}", resets_at=limit.day_ends)
+            (f"the company's daily budget as this process's jobs spent it: "
+             f"{counted(self._state.today(limit.day), 'token')} used, usable "
+             f"{limit.day_limit:,}" if limit.whole_day else
+             limit.spent_words(self._state.today(limit.day), "this process's jobs"))
+            + f"; {op.id} needs {op.token_cost}", resets_at=limit.day_ends)
 
     def _take(self, op: Operation, limit: Limit) -> None:
         assert self._state is not None

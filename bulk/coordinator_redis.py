@@ -540,9 +540,8 @@ class RedisCoordinator:
             self._queue.remove(head)
             if not head.fut.done():
                 head.fut.set_exception(BudgetExhausted(
-                    f"the company's shared daily budget: {counted(self._stats.tokens_today, 'token')} used "
-                    f"by all processes, usable {limit.day_limit}; {head.op.id} needs "
-                    f"{head.op.token_cost}", resets_at=limit.day_ends))
+                    f"{limit.spent_words(self._stats.tokens_today, 'all processes')}; "
+                    f"{head.op.id} needs {head.op.token_cost}", resets_at=limit.day_ends))
             return
         await self._clock.sleep(max(0.0005, wait))
 
@@ -734,7 +733,8 @@ class RedisCoordinator:
             wait = ResetWait(wall, limit.day_ends, limit.whole_day,
                              f"the company's shared daily budget is spent "
                              f"({counted(self._stats.tokens_today, 'token')} used by all processes, "
-                             f"usable {limit.day_limit})")
+                             f"usable {limit.day_limit:,})" if limit.whole_day else
+                             limit.spent_words(self._stats.tokens_today, "all processes"))
             if self.on_reset_wait is not None:
                 self.on_reset_wait(wait)
             else:

@@ -859,7 +859,7 @@ class Scheduler:
             limit = self._limit = Limit(
                 width=self._width, burst=burst, search=search, day_limit=usable, day=day,
                 day_ends=ends, ahead=ahead, day_seconds=self._day_seconds,
-                whole_day=usable >= daily)
+                whole_day=usable >= daily, daily=daily)
         return limit
 
     def _to_wall(self, t: float) -> float:

@@ -103,9 +103,14 @@ async def test_a_run_refused_for_a_spent_share_spends_nothing_past_it(
     await _spend_the_share(first, clock, server)
     await _spend_the_share(first, clock, server, GET)  # to the last token: 150
     await clock.sleep(8)
-    with pytest.raises(BudgetExhausted):
+    with pytest.raises(BudgetExhausted) as refused:
         await _starting(redis_server.url, clock, server)
     assert server.used == 150
+    # the share is what is spent, and it says so (x47r4 F6: "the company's shared daily
+    # budget: ... used by all processes, usable 12000", the company's budget not spent)
+    said = str(refused.value)
+    assert "--budget-share" in said and "150 of the company's 300" in said, said
+    assert "150 left of the company's budget" in said, said
 
 
 async def test_a_resume_refused_for_a_spent_share_spends_nothing_past_it_whatever_its_plan_assumed(

@@ -128,7 +128,7 @@ async def test_jobs_of_one_process_share_the_day_s_budget() -> None:
                   day_ends=(day + 1) * 86400.0)
     await a.admit(op, limit)
     await b.admit(op, limit)
-    with pytest.raises(BudgetExhausted, match="usable 10"):
+    with pytest.raises(BudgetExhausted, match="may use 10 "):
         await a.admit(op, limit)
     b.refunded(op, day)
     await a.admit(op, limit)
