@@ -494,6 +494,9 @@ class Engine:
                                 coordinator=coordinator, store=store,
                                 ask_day=ask_day) as (client, scheduler, asked):
                 engine = cls(config, store, client, scheduler, clock)
+                if store.config.get(CONFIG_READS_ONLY) is True:  # a plan's, its ledger new
+                    engine.stats.start_tokens = (store.spend_by_operation().get(
+                        "getCurrentUser") or (0, 0))[0]
                 if asked and store.config.get(CONFIG_READS_ONLY) is not True:
                     # the server asked for the day before a kept one refused the run: the
                     # run's call, so its plan's (a plan's own ask refreshed the record, and

@@ -157,6 +157,10 @@ class RunStats:
     # charged them (the sandbox charges none dropped before it read them): counted, on the
     # safe side, and reported apart (x32r1 F4)
     tokens_in_doubt_by_operation: dict[str, int] = field(default_factory=dict)
+    # a plan's engine (a reads-only store): the tokens its start spent outside
+    # ``tokens_by_operation`` — a shared coordinator's GET /v1/users/me, a kept day asked
+    # (bulk.engine; in its ledger), for what the plan says it spent (x47r4 F7)
+    start_tokens: int = 0
     answered: int = 0  # calls that got an answer, and their round trips in total (seconds)
     answer_seconds: float = 0.0
     # answers whose window headers proved another client on the token (the scheduler's

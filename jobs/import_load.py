@@ -1628,6 +1628,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
+    bind = stats.start_tokens  # a shared coordinator's GET /v1/users/me (x47r4 F7: 50 said, 52)
     notes = [f"key problem (row fails): {line}" for line in planner.key_problems[:20]]
     notes += caught
     if idle:
@@ -1789,8 +1790,9 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(merges_note(*merges))
     if missing:
         notes.append(f"the key field {mapping.key_field!r} will be created")
-    notes.append(f"this plan spent {counted(spent, 'token')} on its own list pulls; "
-                 "the import pulls them again")
+    notes.append(f"this plan spent {counted(spent + bind, 'token')} on its own list pulls"
+                 + (f" and its GET /v1/users/me ({bind:,})" if bind else "")
+                 + "; the import pulls them again")
     if where is not None:
         notes.insert(0, where)
     check_unchanged(settings.manifest, since)  # between two of its reads (x17r3 F5)

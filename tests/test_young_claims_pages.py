@@ -44,11 +44,13 @@ def _plan(tmp_path: Path, changed_ago: float, rows: int) -> dict[str, Any]:
         try:
             _add_key_field(url)
             _load_deals(url, changed_ago)
+            before = _tokens_spent(url)
             res = subprocess.run(
                 [sys.executable, "-m", "pdbulk", "plan", "import", str(export.manifest),
                  "--mapping", str(export.mapping), "--url", url, "--mode", "insert", "--look-for-keys",
                  "--plan", "growth", "--json", "--failed-csv", str(tmp_path / "pf.csv")],
                 env=env, capture_output=True, text=True, timeout=120)
+            spent = _tokens_spent(url) - before
         finally:
             sandbox.terminate()
             sandbox.wait(10)
@@ -56,7 +58,18 @@ def _plan(tmp_path: Path, changed_ago: float, rows: int) -> dict[str, Any]:
                 sandbox.stdout.close()
     assert res.returncode == 0, res.stderr
     plan: dict[str, Any] = orjson.loads(res.stdout)
+    # what the plan says it spent is what the server counted, the coordinator's GET
+    # /v1/users/me included (x47r4 F7: said 50, the server counted 52)
+    assert any(n.startswith(f"this plan spent {spent:,} tokens") for n in plan["notes"]), (
+        spent, plan["notes"])
     return plan
+
+
+def _tokens_spent(url: str) -> int:
+    from tests.test_import_cli import _LOCAL
+
+    with _LOCAL.open(url + "/_sandbox/stats", timeout=10) as resp:
+        return int(orjson.loads(resp.read())["tokens_spent"])
 
 
 def test_a_young_state_plan_prices_the_pages_of_deals_changed_in_the_scan_window(
@@ -64,7 +77,8 @@ def test_a_young_state_plan_prices_the_pages_of_deals_changed_in_the_scan_window
     """1,200 deals changed 200 s ago (inside the scan's window: the claims' birth less a
     lease and the margin; outside the end-of-run doubles check's) against the same
     changed a day ago: 100 creates, 3 batches of 40 on Growth, each scan reads 3 pages
-    (was priced 1), so getDeals is 2 more a batch; the archived list stays one page."""
+    (was priced 1), so getDeals is 2 more a batch; the archived list stays one page. Each
+    plan says the tokens it spent as the server counted them (F7)."""
     rows = 100
     batches = -(-rows // recheck_batch(64, 40))
     old = _plan(tmp_path / "old", 86_400.0, rows)
