@@ -330,9 +330,13 @@ async def _unused_credit_back(store: JobStore, kind: Any) -> None:
     ``outside_writes``); nothing for a kind without them."""
     ops, calls_of = getattr(kind, "item_writes", None), getattr(kind, "write_calls", None)
     outside = getattr(kind, "outside_writes", None)
+    # a kind whose items' calls depend on what the store recorded (the import: its rows'
+    # contact creates answered, ``ImportJob.write_calls_in``)
+    calls_in = getattr(kind, "write_calls_in", None)
     if ops and calls_of is not None:
         await in_thread(lambda: take_back_unused(
-            store, ops, calls_of, outside(store) if outside is not None else None))
+            store, ops, calls_in(store) if calls_in is not None else calls_of,
+            outside(store) if outside is not None else None))
 
 
 async def resumed(store: JobStore, token: str, kind: Any,

@@ -4,14 +4,14 @@ the classes it is built from (``jobs.importing``, the package docstring). ``load
 the resume of an import whose load was cut short (it builds the ``ImportJob``, so it lives
 above the load, ``jobs.import_load``, which never imports this package).
 
-Why ~520 lines: one row's path (mapped again, followed, sent, refused) reads as one."""
+Why ~530 lines: one row's path (mapped again, followed, sent, refused) reads as one."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -40,7 +40,7 @@ from .base import (
     newer_import,
     survivor_noted,
 )
-from .reconcile import _Reconcile, as_sent
+from .reconcile import _Reconcile, as_sent, rows_write_calls
 from .resume import _Resume
 
 _log = logging.getLogger("pdbulk.import")  # the load's logger: a library prints nothing
@@ -81,6 +81,14 @@ class ImportJob(_Reconcile, _Resume):
             if (n := sum(1 for k, _ in refs if k == kind)):
                 calls[op] = n
         return calls
+
+    @staticmethod
+    def write_calls_in(store: JobStore) -> Callable[[Item], dict[str, int]]:
+        """``write_calls`` with the person / organization creates each row left SENDING
+        had answered beyond what its payload names (``reconcile.rows_write_calls``: a
+        contact that vanished, made again); ``bulk.ledger.take_back_unused`` calls it in
+        a thread. Raises StoreError."""
+        return rows_write_calls(store, ImportJob.write_calls)
 
     def landed_calls(self, item: Item, outcome: Outcome) -> dict[str, int]:
         """The writes of a row in doubt a reconcile found applied, so charged, no longer in

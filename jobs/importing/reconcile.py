@@ -1,16 +1,19 @@
 """The rows in doubt: the persons / organizations their sends may have created, then
 their deals (found by key among those added since), then the updates in flight, each
-decided against the account as it is now (``jobs.importing``)."""
+decided against the account as it is now (``jobs.importing``).
+
+Why ~510 lines: the creates in doubt a reconcile settles and the creates a take-back keeps
+(``rows_write_calls``) read the same lookups, the same way, so they stay together."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.store import Item, ItemState, Outcome
+from bulk.store import Item, ItemState, JobStore, Outcome
 
 from .. import last_written
 from ..account import keyed_added_since
@@ -28,6 +31,63 @@ from ..import_rows import matched_by
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
 from .sent import sent_keys
+
+_OPS = {"person": "addPerson", "org": "addOrganization"}
+
+
+def answered_creates(creators: Mapping[str, Mapping[str, int]],
+                     at: Mapping[str, Mapping[str, int]],
+                     items: Sequence[Item]) -> dict[int, dict[str, set[int]]]:
+    """The person / organization creates each of ``items`` (rows left SENDING) made and
+    had answered after it was marked SENDING: item id -> {kind ("person" / "org"): ids}.
+    ``creators`` / ``at``: by kind, the ``CREATOR`` / ``CREATED_AT`` lookups (record id as
+    text -> item id / Unix ms of the answer). Answered, they were charged, and their
+    answers stayed in the run's figure in doubt with the row (``bulk.ledger``), whatever
+    the row's payload names: a row whose contact vanished (``jobs.importing.vanished``)
+    creates one its payload never named (x47r6 F1)."""
+    marked = {i.id: i.sent_at for i in items if i.sent_at is not None}
+    out: dict[int, dict[str, set[int]]] = {}
+    for kind, by in creators.items():
+        for rid, row in by.items():
+            sent = marked.get(row)
+            ms = at.get(kind, {}).get(rid)
+            if sent is not None and ms is not None and ms >= sent * 1000:
+                out.setdefault(row, {}).setdefault(kind, set()).add(int(rid))
+    return out
+
+
+def rows_write_calls(store: JobStore,
+                     calls_of: Callable[[Item], dict[str, int]]) -> Callable[[Item], dict[str, int]]:
+    """``calls_of`` (``ImportJob.write_calls``) with, for each row left SENDING, the
+    creates it had answered (``answered_creates``) that its payload's to-create references
+    do not count: charged, never credit to take back (``bulk.ledger.take_back_unused``;
+    x47r6 F1: a kill with such a create in flight left the ledger 5 tokens a create under
+    the server's count). Reads the store once (``JobStore``; raises StoreError)."""
+    creators = {kind: store.lookups(CREATOR + kind) for kind in _OPS}
+    at = {kind: store.lookups(CREATED_AT + kind) for kind in _OPS}
+    made = answered_creates(creators, at, list(store.items(ItemState.SENDING)))
+
+    def calls(item: Item) -> dict[str, int]:
+        out = calls_of(item)
+        mine = made.get(item.id)
+        if not mine:
+            return out
+        payload = item.payload
+        mapped = "deal" in payload or "changes" in payload
+        named: dict[str, set[int]] = {kind: set() for kind in _OPS}
+        if mapped:
+            for ref in refs_of(payload):
+                rid = store.lookup_get(str(ref["kind"]), str(ref["key"]))
+                if rid is not None:
+                    named[str(ref["kind"])].add(rid)
+        for kind, rids in mine.items():
+            op = _OPS[kind]
+            if mapped:  # those its references do not count
+                out[op] = out.get(op, 0) + len(rids - named[kind])
+            else:  # its bound, or as many as it made
+                out[op] = max(out.get(op, 0), len(rids))
+        return out
+    return calls
 
 
 class _Reconcile(_Creates):
@@ -49,8 +109,10 @@ class _Reconcile(_Creates):
             for ref in refs_of(payloads[item.id]):
                 wanted[str(ref["kind"])].add(str(ref["key"]))
         sent: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, key) -> (row, ms)
+        named: dict[tuple[str, str], int] = {}  # (kind, key) -> id
         for kind, keys in wanted.items():
             ids = await self.astore.lookup_get_many(kind, sorted(keys)) if keys else {}
+            named.update(((kind, key), rid) for key, rid in ids.items())
             rids = sorted({str(rid) for rid in ids.values()})
             if not rids:
                 continue
@@ -71,6 +133,17 @@ class _Reconcile(_Creates):
                 op = "addPerson" if k[0] == "person" else "addOrganization"
                 calls = self.landed.setdefault(item.id, {})
                 calls[op] = calls.get(op, 0) + 1
+        # the creates a row had answered that its references do not name (a contact that
+        # vanished, made again: ``jobs.importing.vanished``; x47r6 F1)
+        creators = {kind: await self.astore.lookups(CREATOR + kind) for kind in _OPS}
+        answered = {kind: await self.astore.lookups(CREATED_AT + kind) for kind in _OPS}
+        for row, mine in answered_creates(creators, answered, items).items():
+            its = {(k[0], named[k]) for ref in refs_of(payloads[row])
+                   if (k := (str(ref["kind"]), str(ref["key"]))) in named}
+            for kind, made_ids in mine.items():
+                if (extra := len({(kind, rid) for rid in made_ids} - its)):
+                    calls = self.landed.setdefault(row, {})
+                    calls[_OPS[kind]] = calls.get(_OPS[kind], 0) + extra
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Persons / orgs first, then deals: each create found is DONE, the rest goes back to
