@@ -46,7 +46,9 @@ else answers too (the keys its create was claimed under: an e-mail, a name and p
 organization's name and address; never a name alone): ``contacts_doubled`` in
 summary.json, pairs ``[this job's id, the other's]`` to merge (in Pipedrive, or
 ``PUT /v1/persons/{id}/merge``: pdbulk merge takes deals only); the run says so and exits
-3. The same window argument holds: whichever run checks last sees both."""
+3. The same window argument holds: whichever run checks last sees both. One this job made
+that is deleted or merged away by the check (not listed, though made within the window, by
+its answer's time: a live one was updated since) is in no pair: nothing left to merge."""
 
 from __future__ import annotations
 
@@ -70,6 +72,7 @@ META_DOUBLED = "doubled"  # {"deals": {deal id: {"key", "others"}}, "fields": [c
 # {"person" | "org": {"<id this job made>": [other ids]}, "created": {kind: n}} | {"unchecked": why}
 META_CONTACTS = "doubled-contacts"
 _MADE = "made-"  # the store's lookups of the persons / organizations a job made (import_resolve)
+_CREATED_AT = "created-at-"  # ... and when each create was answered (Unix ms; import_resolve)
 _LISTS = {"person": "getPersons", "org": "getOrganizations"}
 _WORDS = {"person": ("person", "persons"), "org": ("organization", "organizations")}
 
@@ -188,15 +191,25 @@ async def check_contact_doubles(ctx: CallContext, store: JobStore,
             continue
         ours = set(keyed.values())
         holders: dict[str, set[int]] = {}
+        live: set[int] = set()  # of ours, those listed and not deleted
         for record in await changed_since(ctx, _LISTS[kind], since):
             rid, added = int(record["id"]), parse_time(record.get("add_time"))
+            if rid in ours and not record.get("is_deleted"):
+                live.add(rid)
             if rid in ours or record.get("is_deleted") or added is None or added < since:
                 continue  # ours, gone, or there before this job's load (it would have linked it)
             for key in _answers(kind, record):
                 holders.setdefault(key, set()).add(rid)
+        # one of ours deleted or merged away since is no double (x47r6 F2: a colleague
+        # deleted it, another run of this state folder made it again): made within the
+        # window (its answer's time), it was updated since too, so a live one is listed
+        made_at = await in_thread(partial(store.lookups, _CREATED_AT + kind))
+        gone = {rid for rid in ours if rid not in live
+                and made_at.get(str(rid), 0) >= since * 1000}
         doubled: dict[int, set[int]] = {}
         for key, rid in keyed.items():
-            if not _name_only(kind, key) and (others := holders.get(key, set()) - {rid}):
+            if rid not in gone and not _name_only(kind, key) \
+                    and (others := holders.get(key, set()) - {rid}):
                 doubled.setdefault(rid, set()).update(others)
         out[kind] = {str(rid): sorted(o) for rid, o in sorted(doubled.items())}
     return out
