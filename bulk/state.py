@@ -76,8 +76,12 @@ def scratch_dir() -> str:
     TMPDIR (``tempfile.gettempdir()``) when it is a folder this user can write with
     ``SCRATCH_ROOM`` bytes free, else ``<state folder>/scratch`` (made, 0700: the files
     hold the account's data) — x46r13 F5: with a 64 KB TMPDIR `plan import` ended exit 4
-    "the disk is full", where `import` works. Raises OSError only when TMPDIR is unusable
-    and the state folder's cannot be made."""
+    "the disk is full", where `import` works. What a plan puts there it removes as it
+    ends; the empty folder stays (another plan may be using it: removing it could pull it
+    from under that one). Raises OSError only when TMPDIR is unusable and the state
+    folder's cannot be made: its text names TMPDIR, its ``filename`` the state folder's
+    (x47r6 F5: the message named PDBULK_STATE_DIR alone)."""
+    tmp = os.environ.get("TMPDIR") or "the system's temporary folder"
     try:
         tmp = tempfile.gettempdir()  # FileNotFoundError: no usable temporary folder at all
         got = os.statvfs(tmp)
@@ -86,7 +90,14 @@ def scratch_dir() -> str:
             return tmp
     except OSError:
         pass
-    return str(private_folder(state_dir() / "scratch"))
+    folder = state_dir() / "scratch"
+    try:
+        return str(private_folder(folder))
+    except OSError as exc:
+        raise OSError(exc.errno, f"no folder for a plan's temporary files: TMPDIR ({tmp}) is "
+                      f"not a writable folder with {SCRATCH_ROOM // 2**20} MB free (set TMPDIR "
+                      f"to one), and the state folder's scratch/ cannot be made "
+                      f"({exc.strerror or exc})", str(folder)) from None
 
 
 __all__ = ["SCRATCH_ROOM", "private_folder", "scratch_dir", "write_private"]

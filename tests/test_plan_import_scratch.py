@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bulk import state
+from bulk.claims import state_dir
 from bulk.sandbox import SandboxConfig
 
 MAPPING = """
@@ -59,7 +60,7 @@ def test_a_plan_with_an_unusable_tmpdir_plans_as_with_a_usable_one(
     assert [code for code, _ in unusable] == [3, 3], unusable
     assert unusable[0][1] == usable[0][1]
     assert "K2" in (tmp_path / "bad.csv").read_text("utf-8")
-    assert not any((state.state_dir() / "scratch").iterdir())
+    assert not any((state_dir() / "scratch").iterdir())
 
 
 def test_scratch_is_tmpdir_with_room_else_the_state_folder(
@@ -75,9 +76,28 @@ def test_scratch_is_tmpdir_with_room_else_the_state_folder(
         return os.statvfs_result((got.f_bsize, 4096, 16, 16, 16, *tuple(got)[5:]))
 
     monkeypatch.setattr(os, "statvfs", tiny)
-    fallback = state.state_dir() / "scratch"
+    fallback = state_dir() / "scratch"
     assert state.scratch_dir() == str(fallback)
     assert fallback.stat().st_mode & 0o777 == 0o700
     monkeypatch.setattr(os, "statvfs", real)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing" / "sub"))
     assert state.scratch_dir() == str(fallback)
+
+
+def test_no_scratch_anywhere_names_tmpdir_and_the_state_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TMPDIR naming a file and ``<state folder>/scratch`` a file too: the error's text
+    names TMPDIR, its file the state folder's scratch (the CLI adds PDBULK_STATE_DIR);
+    x47r6 F5: it named PDBULK_STATE_DIR alone."""
+    from pdbulk.options import describe
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    state_dir().mkdir(parents=True, exist_ok=True)
+    (state_dir() / "scratch").write_text("", encoding="utf-8")
+    with pytest.raises(OSError) as got:
+        state.scratch_dir()
+    said = describe(got.value)
+    assert f"TMPDIR ({blocked})" in said, said
+    assert str(state_dir() / "scratch") in said and "PDBULK_STATE_DIR" in said, said
