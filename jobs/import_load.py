@@ -2047,10 +2047,14 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
     if not (rows or refused):  # 400s naming a contact that was still there
         return (f"{counted(tokens, 'token')} read back the persons / organizations rows refused with a "
                 "400 named: none had vanished (the rows failed for their 400)")
+    # a resume's rows may name one deleted before it began (x47r6 F3: deleted ~30 s before
+    # the resume, its last line said "during the run"); its plan did not read them either
+    when = "during the run" if len(runs) <= 1 else \
+        "since the job was planned (before a resume or during a run)"
     return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
             f"deleted after the load ({counted(refused, 'write')} refused for it, "
             f"{counted(tokens, 'token')} of reads; no plan can price what follows a change made "
-            f"in Pipedrive during the run{planned}; the tokens line above includes them). "
+            f"in Pipedrive {when}{planned}; the tokens line above includes them). "
             "What this run could not know: a person / organization deleted during the run "
             "that no later write named, and the deals it updated before it learnt of a "
             "deletion, keep their links until the next import's load reads the account "
