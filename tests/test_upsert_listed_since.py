@@ -34,8 +34,8 @@ async def test_a_person_added_during_the_listing_is_not_taken_for_deleted(
         listed, done = import_rows.index_persons, anyio.Event()
         moved: list[int] = []
 
-        async def persons_then_colleague(ctx: Any, *more: Any) -> Any:
-            out = await listed(ctx, *more)
+        async def persons_then_colleague(ctx: Any, *more: Any, **kw: Any) -> Any:
+            out = await listed(ctx, *more, **kw)
             async with api_context(sb, tmp_path / "colleague") as other:
                 new = (await other.call("addPerson", json={"name": "Ann Lee", "emails": [
                     {"value": "ann.lee@new.com", "primary": True, "label": "work"}]})).data
