@@ -45,7 +45,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   a small vocabulary in English, German, French, Spanish, Portuguese, Italian and Dutch
   (and a few Turkish, Czech, Indonesian, Vietnamese words: x47r5 F7) and their joiners,
   a slash too (``Design Director/Lead``), a German compound ending in ``-leiter`` /
-  ``-leiterin`` one word of them (``Verkaufsleiter``) (``Jane Roe, VP Sales``, ``, Head
+  ``-leiterin`` after a known job's first part one word of them (``Verkaufsleiter``;
+  ``Schleiter`` is a surname, after a slash too: x47r7 F3, F5) (``Jane Roe, VP Sales``, ``, Head
   of Marketing``, ``Hans Müller, Geschäftsführer``, ``, gerente de ventas``: the name's
   own, x46r5 F3) or holding a
   title's head word whatever its other words (``Ana López, Director Comercial``, ``Jan
@@ -307,7 +308,8 @@ def _title_words(tail: str) -> bool:
     Director``: ``r&d``), never an initial before a name (``CEO & T. Manager``, ``CEO &
     A. B. Partner``: x47r1 F2, each was ONE person)."""
     raw = _INITIALS.sub(r"\1&\2", tail.casefold()).split()
-    words = [w.strip(".") for w in raw]
+    # (a ``-leiter`` title after a slash as after a comma: x47r7 F5)
+    words = [_compound(w.strip(".")) for w in raw]
     # (``und E. Leiter``, ``and Y Manager``: an initial alike a joiner, ``e`` ``y``)
     initial = any(len(w) == 2 and w[1] == "." for w in raw) or any(
         a in _JOB_JOINERS and b in _JOB_JOINERS for a, b in pairwise(words))
@@ -507,11 +509,24 @@ def _job_title(text: str) -> bool:
 def _compound(word: str) -> str:
     """``word`` (case-folded) as a title's word: a German compound ending in ``leiter`` /
     ``leiterin`` (``verkaufsleiter``, ``vertriebsleiterin``) is ``leiter`` /
-    ``leiterin``, a head word; any other word as it is."""
+    ``leiterin``, a head word, when its first part is a known job's (``_LEITER_JOBS``);
+    any other word as it is (``schleiter``, ``bergleiter``: surnames, the name's own;
+    x47r7 F3: ``Anna Berg, Schleiter`` was cut to ``Anna Berg``)."""
     for head in ("leiterin", "leiter"):
-        if word.endswith(head) and len(word) > len(head) + 2 and word.isalpha():
+        if word.endswith(head) and word[:-len(head)] in _LEITER_JOBS:
             return head
     return word
+
+
+# the first parts of a German ``-leiter`` / ``-leiterin`` title (``Verkaufsleiter``,
+# ``Niederlassungsleiterin``); any other compound so ending is a surname (``Schleiter``)
+_LEITER_JOBS = frozenset("""
+    verkaufs vertriebs niederlassungs team abteilungs projekt bereichs filial produktions
+    betriebs marketing export import einkaufs lager werks gruppen geschäftsbereichs bau
+    schicht büro personal kunden service labor qualitäts entwicklungs fertigungs
+    logistik it finanz kundendienst geschäftsstellen gebiets regional markt
+    konstruktions montage versand technik objekt standort fach
+    """.split())
 
 
 def _name_inside(text: str) -> bool:
