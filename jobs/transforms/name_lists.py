@@ -83,11 +83,11 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   ``Carlos Fitz-James Stuart y Martínez de Irujo``); a lower-case joiner of them also
   between one given name and a full name, the couple ``Jane and John Poe`` is (``Anna i
   Piotr Nowak``, ``Jana a Petr Novákovi``, ``Marco e Anna Rossi``, ``Juan y María
-  Pérez``: two, x47r1 F3), never in a cell with a comma (``Puig i
-  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``); the job titles and
-  suffixes after a name's commas (``, CEO``, ``, PhD``) are no comma of it, the name
-  before them read alone (``Marco e Anna Rossi, CEO``: two; ``José Ortega y Gasset,
-  Director``: one; x47r5 F1, F6). The addresses a row
+  Pérez``: two, x47r1 F3), never in a surname written first (``Puig i
+  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``); the part before a
+  name's first comma is read alone, whatever follows it (``Marco e Anna Rossi, CEO``,
+  ``Marco e Anna Rossi, Milano``: two; ``José Ortega y Gasset, Director``, ``José Ortega
+  y Gasset, Madrid``: one; x47r5 F1, F6, x47r7 F1, F4). The addresses a row
   gives do not decide it: a person's work and home addresses are common beside such a
   name.
 
@@ -600,7 +600,17 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     # as if the cell had no comma (x47r5 F1: ``Marco e Anna Rossi, CEO`` was ONE person;
     # F6: ``José Ortega y Gasset, Director`` two)
     core = _before_title(masked, start, end)
-    found = list(_WEAK.finditer(masked, start, core))
+    # the part before its first comma judged alone, whatever follows, unless a surname
+    # written first (``Puig i Cadafalch, Josep``, ``Roe, Jane``): x47r7 F1, ``Marco e
+    # Anna Rossi, Milano`` was ONE person; F4, ``José Ortega y Gasset, Madrid`` two
+    after = start
+    comma = masked.find(",", start, end)
+    if comma > start and not _surname(masked, start, comma):
+        head = _weak(masked, start, comma)
+        if len(head) > 1:
+            return [*head[:-1], (head[-1][0], end)]
+        after = comma  # only a joiner after the comma may still list
+    found = list(_WEAK.finditer(masked, after, core))
     if not found:
         return [(start, end)]
     spans: list[tuple[int, int]] = []
