@@ -49,12 +49,15 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   ``Schleiter`` is a surname, after a slash too: x47r7 F3, F5) (``Jane Roe, VP Sales``, ``, Head
   of Marketing``, ``Hans Müller, Geschäftsführer``, ``, gerente de ventas``: the name's
   own, x46r5 F3) or holding a
-  title's head word whatever its other words (``Ana López, Director Comercial``, ``Jan
+  title's head word, its other words the vocabulary's, a region's or market's too
+  (``Ana López, Director Comercial LATAM``, ``Jan
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
   in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
   a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13
-  F4) and holding no name (a capitalised word outside the vocabulary then another
-  capitalised word: ``Jane Roe, CEO Bob Roe`` is two, x47r5 F2) — or a single word
+  F4) and holding no other word but a title's joiner in lower case and a lower-case word
+  of a script other than Latin (any other may be a name: ``Jane Roe, CEO Bob Roe``,
+  ``, CEO Bob van Dijk``, ``, CEO bob roe``, ``, CEO Bob`` are refused as two, x47r5
+  F2, x47r7 F2) — or a single word
   ending the cell (``Ann Lee, CEO``; a courtesy title before a name is a word of it:
   ``Anna Berg, Don Lee``, ``Don Lee, Anna Berg`` are two, x47r5 F3); a part that is a job title
   alone is no person (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
@@ -98,7 +101,7 @@ José``) read as two persons: the row fails, saying which — a refused row is s
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
 
-Why ~680 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
+Why ~730 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
 so that a word added to one is read by every part of the rule.
 """
 
@@ -530,17 +533,36 @@ _LEITER_JOBS = frozenset("""
 
 
 def _name_inside(text: str) -> bool:
-    """Whether ``text`` (a title's words after a comma) holds a name: a capitalised word
-    outside the titles' vocabulary followed by another capitalised word (``CEO Bob Roe``,
-    ``Store Manager Robert Plant``: x47r5 F2, each a second person cut as the title);
-    one such word alone is a title's (``Director Comercial``, ``Prezes Zarządu``,
-    ``Sales Manager Nordics``)."""
-    words = text.replace("\0", " ").replace(",", " ").split()
-    return any(a[:1].isupper() and b[:1].isupper()
-               and a.strip(".").casefold() not in _JOB_WORDS | _HEAD_WORDS | _JOB_JOINERS
-               and b.strip(".").casefold() not in _JOB_JOINERS
-               for a, b in pairwise(words))
+    """Whether ``text`` (a title's words after a comma, led by a head word) may hold a
+    name: a word that is neither the titles' vocabulary (``_JOB_WORDS``,
+    ``_HEAD_WORDS``, ``_REGION_WORDS``, a ``-leiter`` compound) nor a title's joiner in
+    lower case (``of``, ``de``, ``für``, ``&``) nor a lower-case word of a script other
+    than Latin (``генеральный директор``). x47r5 F2 read a name as two capitalised words
+    in a row, so ``CEO Bob van Dijk``, ``Director Juan de la Cruz``, ``CEO Bob-Roe``,
+    ``CEO bob roe``, ``CEO Bob`` were cut as the title (x47r7 F2): any other word now
+    keeps the part a person's, the cell refused (the safe side)."""
+    for word in _INITIALS.sub(r"\1&\2", text.replace("\0", " ").replace(",", " ")
+                              .replace("/", " / ")).split():
+        bare = word.strip(".")
+        folded = _compound(bare.casefold())
+        if folded in _JOB_WORDS or folded in _HEAD_WORDS or folded in _REGION_WORDS:
+            continue
+        if bare == bare.lower() and (folded in _JOB_JOINERS or not _LATIN.search(bare)):
+            continue
+        return True
+    return False
 
+
+# the regions, markets and fields a head word's title names (``Director Comercial
+# LATAM``, ``Directora Comercial España``, ``Sales Manager Nordics``): title words only
+# beside a head word (x47r7 F2, F4)
+_REGION_WORDS = frozenset("""
+    comercial commercial latam emea apac dach iberia nordics nordic benelux españa spain
+    europe european north south east west america americas asia pacific africa
+    region regional global international national key account accounts zarządu
+    internacional nacional méxico mexico brasil brazil france deutschland germany
+    italia italy uk us usa canada worldwide central northern southern eastern western
+    """.split())
 
 def _cjk_name(masked: str, a: int, b: int) -> bool:
     """Whether ``masked[a:b]`` is a whole name of a script written without spaces: two
