@@ -55,6 +55,12 @@ LABELLED: list[tuple[str, str]] = [
     ("Ana López, Directora Comercial", "Ana López"),
     ("Jan Kowalski, Prezes Zarządu", "Jan Kowalski"),
     ("Иван Петров, генеральный директор", "Иван Петров"),
+    # a place's or field's word alone is no title (a surname too): kept, or refused
+    # after a slash
+    ("Jane Roe / Store", REFUSED), ("Jane Roe / Key", REFUSED),
+    ("Jane Roe, Key", "Jane Roe, Key"), ("Jane Roe, Plant", "Jane Roe, Plant"),
+    ("Anna Berg, Key Account Manager", "Anna Berg"), ("Anna Berg, Field Sales", "Anna Berg"),
+    ("Jane Roe, Sales", "Jane Roe"), ("Jane Roe / Sales", "Jane Roe"),
 ]
 
 

@@ -60,7 +60,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   F2, x47r7 F2) — or a single word
   ending the cell (``Ann Lee, CEO``; a courtesy title before a name is a word of it:
   ``Anna Berg, Don Lee``, ``Don Lee, Anna Berg`` are two, x47r5 F3); a part that is a job title
-  alone is no person (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
+  alone is no person (a place's or field's word alone, ``Key``, ``Store``, is no
+  title: a surname too) (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
   Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``), nor
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
@@ -505,8 +506,20 @@ def _job_title(text: str) -> bool:
         # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
         # before its title ("Jane Roe, Sales Director": the comma rule's part whole)
         return True
-    return any(w in _JOB_WORDS for w in words) and all(
+    # (a place's or field's word alone is no title: ``Jane Roe, Key``, ``Jane Roe /
+    # Store``: a surname too, x47r7; ``Key Account Manager`` is one)
+    return any(w in _JOB_WORDS and w not in _QUALIFIERS for w in words) and all(
         w in _JOB_WORDS or w in _JOB_JOINERS for w in words)
+
+
+# the words of a manager's place or field (``Store Manager``, ``Key Account Manager``,
+# ``Field Sales``): a title's beside another of its words, never alone (x47r7: ``Jane
+# Roe, Key``, ``Jane Roe, Plant`` were cut, ``Jane Roe / Store`` read as her title)
+_QUALIFIERS = frozenset("""
+    key plant store shop site field branch area country district territory warehouse
+    factory restaurant hotel property fleet facility facilities retail category division
+    department inside outside channel brand primary main global national regional
+    """.split())
 
 
 def _compound(word: str) -> str:
