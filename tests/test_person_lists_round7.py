@@ -30,6 +30,10 @@ LABELLED: list[tuple[str, str]] = [
     # F5: the same on the slash path
     ("Jane Roe / Vertriebsleiterin", "Jane Roe"), ("Jane Roe / Verkaufsleiter", "Jane Roe"),
     ("Jane Roe / Schleiter", REFUSED),
+    # an unspaced slash before an abbreviated title or a title of two words or more
+    ("Jane Roe/CEO", "Jane Roe"), ("Jane Roe/VP Sales", "Jane Roe"),
+    ("Jane Roe/Lead", "Jane Roe/Lead"), ("Roe/Smith", "Roe/Smith"),
+    ("Jane Roe, Design Director/Lead", "Jane Roe"), ("Jane Roe/Key", "Jane Roe/Key"),
     # F1: a couple before a comma part outside the vocabulary is two persons (each was
     # ONE person named as the couple)
     ("Marco e Anna Rossi, Milano", REFUSED), ("Juan y María Pérez, Socios", REFUSED),

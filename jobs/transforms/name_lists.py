@@ -704,7 +704,18 @@ def a_full_name(names: list[str]) -> bool:
 
 # the commas a job title follows a name after: ASCII, ideographic, full-width, Arabic;
 # and a spaced slash (``Jane Roe / CEO``: x47r5 F9, the title was the person's name)
-_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+")
+_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+|/")
+
+
+def _slashed_title(tail: str) -> bool:
+    """Whether ``tail``, after an unspaced slash (``Jane Roe/CEO``), is a title cut from
+    the name: every word a title's (``_title_words``) and an abbreviation written in
+    capitals (``CEO``, ``VP Sales``) or two words or more (``Sales Director``); a single
+    title word so joined may be a second surname (``Jane Roe/Lead``) and stays
+    (x47r7 F5: ``Jane Roe/CEO`` kept its title in the name)."""
+    words = tail.replace("\0", " ").split()
+    return _title_words(tail) and (len(words) > 1 or any(
+        len(w) > 1 and w.isupper() for w in words))
 
 
 def name_and_title(cell: str) -> tuple[str, str | None]:
@@ -724,6 +735,8 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     cut: int | None = None
     after = end = len(masked)
     for comma in reversed(list(_TITLE_COMMA.finditer(masked))):
+        if comma[0] == "/" and not _slashed_title(masked[comma.end():end]):
+            continue  # (``Roe/Smith``, ``Design Director/Lead``: the part goes on)
         if not _job_title(masked[comma.end():end]):
             break
         cut, after, end = comma.start(), comma.end(), comma.start()
