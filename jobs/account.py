@@ -410,7 +410,7 @@ class DealsByKey(dict[str, dict[str, Any]]):
         self.changed_times[operation_id] = times
         self.changed_ids[operation_id] = {
             int(d["id"]): _or_inf(parse_time(d.get("update_time"))) for d in deals
-            if _changed_at_or_after(d, since)}
+            if d.get("id") is not None and _changed_at_or_after(d, since)}
 
     def changed_ids_after(self, operation_id: str, since: float) -> set[int]:
         """The ids of the deals of list ``operation_id`` changed at or after ``since``

@@ -19,13 +19,13 @@ import jobs.doubles as doubles
 from bulk.store import JobStore
 from jobs.contact_keys import canonical_key, person_keys
 
-ISO = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))  # after the load
-
-
 def _person(rid: int) -> dict[str, Any]:
+    # dated after the load, at the call (a module-level time was minutes old by the time
+    # a loaded xdist worker ran the test: before the load, so no double was said)
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
     return {"id": rid, "name": "Pat Person00", "emails": [{"value": "pat00@ex.com",
                                                             "primary": True}],
-            "add_time": ISO, "update_time": ISO, "is_deleted": False}
+            "add_time": iso, "update_time": iso, "is_deleted": False}
 
 
 async def _check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
