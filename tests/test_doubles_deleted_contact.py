@@ -19,6 +19,7 @@ import jobs.doubles as doubles
 from bulk.store import JobStore
 from jobs.contact_keys import canonical_key, person_keys
 
+
 def _person(rid: int) -> dict[str, Any]:
     # dated after the load, at the call (a module-level time was minutes old by the time
     # a loaded xdist worker ran the test: before the load, so no double was said)
