@@ -1156,8 +1156,9 @@ async def changed_since(ctx: CallContext, operation_id: str, since: float, *,
 
 
 async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
-                            deleted: bool = False,
-                            archived: bool = True) -> dict[str, list[dict[str, Any]]]:
+                            deleted: bool = False, archived: bool = True,
+                            changed: dict[str, int] | None = None
+                            ) -> dict[str, list[dict[str, Any]]]:
     """Deals added *or changed* at or after ``since`` (Unix time) that carry a source key
     in the key field ``key_code``, by key (in id order): an older deal someone gave a key
     since carries it as surely as a new one (v9r16 S2: a resume created the key again,
@@ -1168,7 +1169,10 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
     (``status=open,won,lost,deleted``: the last 30 days, FACTS), marked by
     ``is_deleted``/``status`` (``jobs.deals.is_gone``). Costs one page of each list per
     500 deals changed since (10 + 20 tokens at least). ``archived=False``: the default
-    list only (10 tokens a page), for a caller that already holds the archived one."""
+    list only (10 tokens a page), for a caller that already holds the archived one.
+    ``changed``: filled with how many deals each list pulled listed, keyed or not (by
+    operation id; what ``keyed_since_calls`` prices a later pull of the same ``since``
+    from)."""
     params: dict[str, object] = {"custom_fields": key_code}
     if deleted:
         params["status"] = "open,won,lost,deleted"
@@ -1180,6 +1184,8 @@ async def keyed_added_since(ctx: CallContext, since: float, key_code: str, *,
 
     ops = ("getDeals", "getArchivedDeals") if archived else ("getDeals",)
     await concurrently(*(partial(pull, op) for op in ops))
+    if changed is not None:
+        changed.update({op: len(lists[op]) for op in ops})
     seen: set[int] = set()
     for deal in sorted((d for op in ops for d in lists[op]),
                        key=lambda d: int(d["id"])):

@@ -96,8 +96,9 @@ def test_young_scan_calls_counts_the_runs_own_creates_in_later_scans() -> None:
 
     deals = DealsByKey()
     now = 1_000_000.0
-    deals.count_changed("getDeals", [{"update_time": time.strftime(
-        "%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 100))}] * 480, now - 1_000)
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 100))
+    deals.count_changed("getDeals", [{"id": i, "update_time": at} for i in range(1, 481)],
+                        now - 1_000)
     deals.count_changed("getArchivedDeals", [], now - 1_000)
     assert young_scan_calls(deals, now, {0: 40, 1: 40}) == {"getDeals": 1 + 2,
                                                             "getArchivedDeals": 1}

@@ -23,7 +23,7 @@ from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Ou
 from bulk.wording import counted
 
 from .. import doubles
-from ..account import DealsByKey, key_moved, keyed_added_since
+from ..account import DealsByKey, key_moved, keyed_added_since, keyed_since_calls
 from ..contact_keys import canonical_key
 from ..deals import (
     IDS_PER_CALL,
@@ -41,7 +41,7 @@ from ..deals import (
     stored_types,
 )
 from ..import_account_now import Named, PutBack, check_calls, check_now, needs_users
-from ..import_resolve import contact_claim_name, refs_of
+from ..import_resolve import contact_claim_name, name_only, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from ..mapping import Mapping as ImportMapping
@@ -83,6 +83,9 @@ class _Resume(_ImportBase):
     # ``SETTLED_AFTER_BIRTH`` ago (``before_plan``): a create sent now looks its key up
     # first; None: unread
     _young: bool | None = None
+    # per list (``getDeals``, ``getArchivedDeals``), how many deals the re-read listed
+    # changed since the job's creation less the margin (``_keyed_since_load``); None: unread
+    _since_load_changed: dict[str, int] | None = None
 
     # the start-up's reads of the store (``_lookup_now``, ``_pending_refs``, ``_targets``):
     # (the store, its ``writes`` then, what → what was read); None once the run starts.
@@ -400,9 +403,13 @@ class _Resume(_ImportBase):
         taken = doubt if self._taken_over is None else self._taken_over
         # ... and, in a young shared claims' state, the look of every create sent (the
         # same scan: one a batch answers every claim of it; x41r6 F2)
-        taken = taken or bool(self._young and calls["addDeal"])
-        calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(taken)
-        calls["getArchivedDeals"] += int(doubt) + int(taken)
+        # (x47r4 F1: each a page per 500 deals changed since the job's creation: its
+        # deals-list reads, a batch each, are priced with the re-check's, ``recheck_calls``)
+        young = bool(self._young and calls["addDeal"])
+        calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(
+            taken and not young)
+        calls["getArchivedDeals"] += int(doubt) + (
+            self._young_scan_pages(store, 0)["getArchivedDeals"] if young else int(taken))
         # reconcile reads the deals of the updates in doubt (F2)
         doubted_updates = [i for i in briefs(store, ItemState.SENDING) if self._rereads(i)]
         calls.update(reread_calls([int(i.deal_id) for i in doubted_updates],
@@ -445,6 +452,21 @@ class _Resume(_ImportBase):
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
         return {op: n for op, n in calls.items() if n}
+
+    def _young_scan_pages(self, store: JobStore, made: int) -> dict[str, int]:
+        """The pages, by operation, of one young-claims scan (``creates._Creates
+        ._find_created``: ``keyed_added_since`` from the job's creation less
+        ``RECONCILE_MARGIN``, on a claims' state born after the job was loaded) once this
+        run has written ``made`` deals: one page of each list per 500 deals the resume's
+        re-read listed changed since that same moment (``_keyed_since_load``; before it,
+        this job's own writes since the load), plus ``made`` on the default list; no
+        extra call. The scan lists the deals deleted in that window too, which no read
+        before it counts: those add pages unpriced (README "Redis restarted empty")."""
+        changed = self._since_load_changed
+        if changed is None:
+            changed = {"getDeals": store.counts()[ItemState.DONE]}
+        return keyed_since_calls({"getDeals": changed.get("getDeals", 0) + made,
+                                  "getArchivedDeals": changed.get("getArchivedDeals", 0)})
 
     def _reconcile_pages(self, store: JobStore) -> int:
         """The pages of ``getDeals`` the reconcile of the creates in doubt lists: every deal
@@ -802,7 +824,9 @@ class _Resume(_ImportBase):
             return {}
         since = (store.created_at or 0.0) - RECONCILE_MARGIN
         before = ctx.stats.calls_by_operation.get("getDeals", 0)
-        keyed = await keyed_added_since(ctx, since, self.key_code)
+        changed: dict[str, int] = {}
+        keyed = await keyed_added_since(ctx, since, self.key_code, changed=changed)
+        self._since_load_changed = changed
         # the pages of deals changed since the load, others' too: the end-of-run check for
         # doubles reads them again (resume_calls)
         self._since_load_pages = ctx.stats.calls_by_operation.get("getDeals", 0) - before
@@ -956,7 +980,12 @@ class _Resume(_ImportBase):
         ``size`` per batch: ``bulk.runner.recheck_batch``), by operation (for plans): the
         updates' deals, and the deals of the creates a resume found on a deal
         (``_read_claimed``: listed when more than ``LIST_PAYS`` in a batch, else one
-        ``getDeal`` each)."""
+        ``getDeal`` each); on a young claims' state (``before_plan``), each batch holding
+        a create also lists the deals changed since the job's creation, the run's earlier
+        writes among them (``_young_scan_pages``; the archived list once: ``resume_calls``),
+        and each batch creating a person / organization lists those added since (one page:
+        ``import_resolve.Resolver``), as a first run's plan prices them
+        (``jobs.import_load.plan_import``)."""
         def reads(batch: list[Brief]) -> dict[str, int]:
             # ``recheck_reads`` of the batch's ``_recheckable`` items
             patches = [i for i in batch if self._rereads(i) and not i.duplicate]
@@ -973,8 +1002,24 @@ class _Resume(_ImportBase):
         # (``batched_calls`` over the items in id order, streamed)
         total: Counter[str] = Counter()
         page = briefs(store, *states)
+        made = 0  # the deals the run's earlier batches wrote
+        new: set[tuple[str, str]] = set()  # the persons / organizations they created
         while batch := list(islice(page, size)):
             total.update(reads(batch))
+            if not self._young:
+                continue
+            if any(i.op != "update" and not i.duplicate and i.key not in self._found_on_resume
+                   for i in batch):
+                total["getDeals"] += self._young_scan_pages(store, made)["getDeals"]
+            made += sum(1 for i in batch if not i.duplicate)
+            # a person / organization created here shares its batch's scan of its list,
+            # unless a name alone (it never looks: ``Resolver._created_meanwhile``)
+            created = {ref for i in batch if not i.duplicate for ref in i.refs
+                       if ref not in new and not name_only(*ref)
+                       and self._lookup_now(store, *ref) is None}
+            new |= created
+            for kind in {kind for kind, _ in created}:
+                total["getPersons" if kind == "person" else "getOrganizations"] += 1
         return {op: n for op, n in total.items() if n}
 
     def _pending_creates(self, store: JobStore) -> Iterator[Brief]:
