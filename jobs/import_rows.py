@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bulk.calls import CallContext
+from bulk.claims import DEFAULT_LEASE
 from bulk.clock import in_thread
 from bulk.errors import AmbiguousName, Gone, InputError, NotFound
 from bulk.manifest import HeaderLine, SourceRow, detect_format
@@ -595,9 +596,13 @@ class RowPlanner:
                 ctx, own, since=ctx.clock.wall() - RECONCILE_MARGIN)
 
         async def existing() -> None:
-            # (the deals changed lately counted: the doubles check's pages, ``recent_others``)
-            out.deals = await index_deals_by_key(ctx, key_code, params={"custom_fields": None},
-                                                 since=ctx.clock.wall() - RECONCILE_MARGIN)
+            # the deals changed lately counted: the doubles check's pages (``recent_others``,
+            # its margin) and a young claims state's scans (``young_scan_calls``: since its
+            # birth, at most a lease ago, less a lease and the margin; f47m's leftover, an
+            # upsert's scans were priced one page each)
+            out.deals = await index_deals_by_key(
+                ctx, key_code, params={"custom_fields": None},
+                since=ctx.clock.wall() - 2 * DEFAULT_LEASE - RECONCILE_MARGIN)
             out.listed["deals with a key"] = len(out.deals)
 
         await concurrently(*([persons] if spec.person is not None else []),

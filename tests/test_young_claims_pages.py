@@ -32,7 +32,8 @@ def _load_deals(url: str, changed_ago: float) -> None:
         assert orjson.loads(resp.read())["ok"]
 
 
-def _plan(tmp_path: Path, changed_ago: float, rows: int) -> dict[str, Any]:
+def _plan(tmp_path: Path, changed_ago: float, rows: int, mode: str = "insert"
+          ) -> dict[str, Any]:
     from tests.redis_helpers import running_redis
     from tests.test_import_claims import TOKEN, _add_key_field, _sandbox_process
 
@@ -47,7 +48,8 @@ def _plan(tmp_path: Path, changed_ago: float, rows: int) -> dict[str, Any]:
             before = _tokens_spent(url)
             res = subprocess.run(
                 [sys.executable, "-m", "pdbulk", "plan", "import", str(export.manifest),
-                 "--mapping", str(export.mapping), "--url", url, "--mode", "insert", "--look-for-keys",
+                 "--mapping", str(export.mapping), "--url", url, "--mode", mode,
+                 *(["--look-for-keys"] if mode == "insert" else []),
                  "--plan", "growth", "--json", "--failed-csv", str(tmp_path / "pf.csv")],
                 env=env, capture_output=True, text=True, timeout=120)
             spent = _tokens_spent(url) - before
@@ -83,6 +85,19 @@ def test_a_young_state_plan_prices_the_pages_of_deals_changed_in_the_scan_window
     batches = -(-rows // recheck_batch(64, 40))
     old = _plan(tmp_path / "old", 86_400.0, rows)
     recent = _plan(tmp_path / "recent", 200.0, rows)
+    assert recent["calls"]["getDeals"] - old["calls"]["getDeals"] == 2 * batches, (
+        old["calls"], recent["calls"])
+    assert recent["calls"]["getArchivedDeals"] == old["calls"]["getArchivedDeals"]
+
+
+def test_a_young_state_upsert_plan_prices_the_pages_likewise(tmp_path: Path) -> None:
+    """The same for an upsert (its index of the deals, ``ImportPlanner.pull_indexes``,
+    counted the deals changed in the doubles check's margin alone: each scan was priced
+    one page, getDeals +0)."""
+    rows = 100
+    batches = -(-rows // recheck_batch(64, 40))
+    old = _plan(tmp_path / "old", 86_400.0, rows, "upsert")
+    recent = _plan(tmp_path / "recent", 200.0, rows, "upsert")
     assert recent["calls"]["getDeals"] - old["calls"]["getDeals"] == 2 * batches, (
         old["calls"], recent["calls"])
     assert recent["calls"]["getArchivedDeals"] == old["calls"]["getArchivedDeals"]
