@@ -1,7 +1,7 @@
 """Re-reading the account before a resume and right before each batch is sent (the
 runner's re-check), and the prices of both for plans (``jobs.importing``).
 
-Why ~1000 lines: each re-read (pending updates, pending creates, persons / organizations,
+Why ~1150 lines: each re-read (pending updates, pending creates, persons / organizations,
 the deals a batch's found creates name) is priced here too, by the same rules; split,
 a plan's count and the read it prices would drift apart."""
 
