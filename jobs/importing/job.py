@@ -32,7 +32,7 @@ from ..last_written_runs import RunRecord
 from ..mapping import Mapping as ImportMapping
 from ..resume_account_now import stop_advice
 from ..updating import sent_while_loading
-from . import survivors, vanished
+from . import creating, survivors, vanished
 from .base import (
     META_KEY_CODE,
     META_SHA,
@@ -152,7 +152,7 @@ class ImportJob(_Reconcile, _Resume):
                                                     payload)) is not None:
             # a contact an earlier row found vanished in this run: resolved before the send
             payload, resolved = ahead
-            self._remapped[item.id] = payload
+            await self._resent(item, payload)
         self._deal_unsent.add(item.id)  # until _create sends its deal (or never)
         try:
             # a person / organization the load linked, merged away or deleted since: the
@@ -187,9 +187,16 @@ class ImportJob(_Reconcile, _Resume):
             outcome = as_sent(outcome, item, payload)
         return outcome
 
-    def _resent(self, item: Item, payload: dict[str, Any]) -> None:
-        self._remapped[item.id] = payload  # its reconcile settles these refs
+    async def _resent(self, item: Item, payload: dict[str, Any]) -> None:
+        """``item`` sent now as ``payload`` (its contact that vanished resolved again): its
+        reconcile settles these refs, and the creates they need beyond its stored payload's
+        are marked before they leave (``creating``: a kill -9 cutting one off before its
+        answer left no trace of it, its tokens taken back as credit never used)."""
+        self._remapped[item.id] = payload
         self._deal_unsent.add(item.id)
+        refs = [r for r in creating.beyond(refs_of(payload), item.payload)
+                if self.resolver.known(r) is None]
+        await creating.mark(self.astore, item, refs, int(self.clock.wall() * 1000))
 
     async def _send_row(self, ctx: CallContext, item: Item, op: str,
                         payload: Mapping[str, Any]) -> Outcome:

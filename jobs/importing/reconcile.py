@@ -2,7 +2,7 @@
 their deals (found by key among those added since), then the updates in flight, each
 decided against the account as it is now (``jobs.importing``).
 
-Why ~510 lines: the creates in doubt a reconcile settles and the creates a take-back keeps
+Why ~545 lines: the creates in doubt a reconcile settles and the creates a take-back keeps
 (``rows_write_calls``) read the same lookups, the same way, so they stay together."""
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from ..deals import (
     not_landed,
     read_current,
 )
-from ..import_resolve import CREATED_AT, CREATOR, refs_of
+from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
+from . import creating
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
 from .sent import sent_keys
@@ -62,17 +63,28 @@ def rows_write_calls(store: JobStore,
     creates it had answered (``answered_creates``) that its payload's to-create references
     do not count: charged, never credit to take back (``bulk.ledger.take_back_unused``;
     x47r6 F1: a kill with such a create in flight left the ledger 5 tokens a create under
-    the server's count). Reads the store once (``JobStore``; raises StoreError)."""
+    the server's count), and those it marked before sending (``creating.marked``) that no
+    lookup answers yet: cut off before their answer. Reads the store once (``JobStore``;
+    raises StoreError)."""
     creators = {kind: store.lookups(CREATOR + kind) for kind in _OPS}
     at = {kind: store.lookups(CREATED_AT + kind) for kind in _OPS}
-    made = answered_creates(creators, at, list(store.items(ItemState.SENDING)))
+    sending = list(store.items(ItemState.SENDING))
+    made = answered_creates(creators, at, sending)
+    # the creates marked before they were sent (``creating``): with no lookup, cut off
+    # before their answer (answered, ``made`` counts them; x47r6 F1 leftover)
+    pending = creating.marked(store.meta_prefixed(creating.CREATING), sending)
 
     def calls(item: Item) -> dict[str, int]:
         out = calls_of(item)
+        payload = item.payload
+        named_keys = {(str(r["kind"]), str(r["key"])) for r in refs_of(payload)}
+        for ref in pending.get(item.id, ()):
+            k = (str(ref["kind"]), str(ref["key"]))
+            if k not in named_keys and k[0] in _OPS and store.lookup_get(*k) is None:
+                out[_OPS[k[0]]] = out.get(_OPS[k[0]], 0) + 1
         mine = made.get(item.id)
         if not mine:
             return out
-        payload = item.payload
         mapped = "deal" in payload or "changes" in payload
         named: dict[str, set[int]] = {kind: set() for kind in _OPS}
         if mapped:
@@ -94,9 +106,25 @@ class _Reconcile(_Creates):
     """``ImportJob.reconcile``: the rows a run left in doubt (``jobs.importing``)."""
 
     # -- in doubt ---------------------------------------------------------------------------
+    async def _reconciled_contacts(self, ctx: CallContext, items: Sequence[Item],
+                                   payloads: Mapping[int, Mapping[str, Any]],
+                                   since: float) -> None:
+        """The resolver's reconcile (``Resolver.reconcile``, Unix ``since``) of the to-create
+        references of the rows in doubt — their payloads' (``payloads``) and the creates
+        each marked before sending beyond them (``creating``: a contact that vanished, made
+        again, cut off before its answer) — and the creates that landed (``landed``)."""
+        marks = creating.marked(await self.astore.meta_prefixed(creating.CREATING), items)
+        extra = {row: creating.beyond(refs, payloads[row])
+                 for row, refs in marks.items()}
+        refs = [ref for item in items
+                for ref in (*refs_of(payloads[item.id]), *extra.get(item.id, ()))]
+        await self._contacts_landed(items, payloads,
+                                    await self.resolver.reconcile(ctx, refs, since), extra)
+
     async def _contacts_landed(self, items: Sequence[Item],
                                payloads: Mapping[int, Mapping[str, Any]],
-                               made: set[tuple[str, str]]) -> None:
+                               made: set[tuple[str, str]],
+                               extra: Mapping[int, Sequence[Ref]] | None = None) -> None:
         """The person / organization creates of the rows in doubt that landed, so were
         charged (``landed``, read by ``ImportJob.landed_calls`` whatever the row's outcome:
         its create may have landed while its deal did not): each one the row itself sent
@@ -104,9 +132,13 @@ class _Reconcile(_Creates):
         in the figure in doubt with the row), and each one ``made`` (the resolver's
         reconcile found it made by this job: its answer lost), counted once, on the first
         row in doubt naming it."""
+        beyond: Mapping[int, Sequence[Ref]] = extra or {}
+
+        def refs(row: int) -> list[Ref]:  # its payload's, and those it marked beyond them
+            return [*refs_of(payloads[row]), *beyond.get(row, ())]
         wanted: dict[str, set[str]] = {"person": set(), "org": set()}
         for item in items:
-            for ref in refs_of(payloads[item.id]):
+            for ref in refs(item.id):
                 wanted[str(ref["kind"])].add(str(ref["key"]))
         sent: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, key) -> (row, ms)
         named: dict[tuple[str, str], int] = {}  # (kind, key) -> id
@@ -121,7 +153,7 @@ class _Reconcile(_Creates):
             sent.update(((kind, key), (by[str(rid)], at[str(rid)])) for key, rid in ids.items()
                         if str(rid) in by and str(rid) in at)
         for item in items:
-            for ref in refs_of(payloads[item.id]):
+            for ref in refs(item.id):
                 k = (str(ref["kind"]), str(ref["key"]))
                 row, ms = sent.get(k, (None, 0))
                 if k in made:
@@ -138,12 +170,12 @@ class _Reconcile(_Creates):
         creators = {kind: await self.astore.lookups(CREATOR + kind) for kind in _OPS}
         answered = {kind: await self.astore.lookups(CREATED_AT + kind) for kind in _OPS}
         for row, mine in answered_creates(creators, answered, items).items():
-            its = {(k[0], named[k]) for ref in refs_of(payloads[row])
+            its = {(k[0], named[k]) for ref in refs(row)
                    if (k := (str(ref["kind"]), str(ref["key"]))) in named}
             for kind, made_ids in mine.items():
-                if (extra := len({(kind, rid) for rid in made_ids} - its)):
+                if (n := len({(kind, rid) for rid in made_ids} - its)):
                     calls = self.landed.setdefault(row, {})
-                    calls[_OPS[kind]] = calls.get(_OPS[kind], 0) + extra
+                    calls[_OPS[kind]] = calls.get(_OPS[kind], 0) + n
 
     async def reconcile(self, ctx: CallContext, items: Sequence[Item]) -> list[Outcome]:
         """Persons / orgs first, then deals: each create found is DONE, the rest goes back to
@@ -154,9 +186,7 @@ class _Reconcile(_Creates):
         since = min(i.sent_at or 0.0 for i in items) - RECONCILE_MARGIN
         looked_at = self.clock.wall()  # the scan below begins after this
         payloads = {i.id: await self._sent_payload(ctx, i) for i in items}
-        refs = [ref for item in items for ref in refs_of(payloads[item.id])]
-        await self._contacts_landed(items, payloads,
-                                    await self.resolver.reconcile(ctx, refs, since))
+        await self._reconciled_contacts(ctx, items, payloads, since)
         creates = [i for i in items if i.op == "create" and i.key]
         self._reconciled.update(str(i.key) for i in creates)
         if self._marks and creates:  # which of them some process of this job sent

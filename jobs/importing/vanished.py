@@ -593,7 +593,7 @@ def _unlinked(op: str, payload: Mapping[str, Any], names: set[str], exc: str,
 async def sent_following(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,
                          op: str, payload: dict[str, Any], resolved: str | None,
                          send: Callable[[dict[str, Any]], Awaitable[Outcome]],
-                         resent: Callable[[Item, dict[str, Any]], None]
+                         resent: Callable[[Item, dict[str, Any]], Awaitable[None]]
                          ) -> tuple[Outcome, dict[str, Any], str | None]:
     """``send(payload)`` (the row's person / organization resolved, its deal sent), and,
     refused for a contact that vanished (``refused``), resolved again (``resolved_again``;
@@ -619,7 +619,7 @@ async def sent_following(job: _ImportBase, state: Vanished, ctx: CallContext, it
             hops += 1
             payload, said = fresh
             resolved = "; ".join(n for n in (resolved, said) if n)
-            resent(item, payload)
+            await resent(item, payload)  # (its new contact creates marked before the send)
 
 
 def chain_failed(exc: BaseException, hops: int, resolved: str | None) -> BulkError:
