@@ -142,3 +142,24 @@ async def test_a_row_sent_again_marks_its_new_creates(tmp_path: Path) -> None:
         assert job._remapped[1]["person"] == person
     finally:
         store.close()
+
+
+@pytest.mark.anyio
+async def test_a_second_hop_keeps_the_first_hops_mark(tmp_path: Path) -> None:
+    """A row resolved again twice in one send (its new contact vanished in turn) keeps
+    both marks, the item as handed out (no ``sent_at`` yet) as the job holds it."""
+    store = JobStore.create(tmp_path / "j1", job_id="j1", kind="import", config={})
+    try:
+        store.add_items([NewItem(row=1, key="k1", op="create",
+                                 payload={"deal": {"title": "d1"}, "org": {"id": 483}})])
+        (handed,) = list(store.items(ItemState.PENDING))
+        assert handed.sent_at is None
+        store.mark_sending([1], 1000.0)
+        astore = AsyncJobStore(store)
+        await creating.mark(astore, handed, [AGAIN], 1_000_500)
+        await creating.mark(astore, handed, [ORG], 1_000_900)
+        (item,) = list(store.items(ItemState.SENDING))
+        marks = creating.marked(store.meta_prefixed(creating.CREATING), [item])
+        assert sorted(r["key"] for r in marks[1]) == ["acme org 01", "acme org 02"]
+    finally:
+        store.close()

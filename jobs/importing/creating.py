@@ -44,15 +44,19 @@ def beyond(refs: Iterable[Ref], stored: Mapping[str, Any]) -> list[Ref]:
 
 async def mark(astore: AsyncJobStore, item: Item, refs: Iterable[Ref], ms: int) -> None:
     """Write ``refs`` (creates ``item`` may send now, beyond its stored payload's) as the
-    row's pending contact creates, before they are sent; those of an earlier mark of the
-    same send (``at`` not before its ``sent_at``: a second hop) are kept. ``ms``: now, in
-    Unix ms. Nothing written for no refs. Raises StoreError."""
+    row's pending contact creates, before they are sent; those of an earlier mark that can
+    be of the same send (a second hop) are kept: ``item`` is as the runner handed it out,
+    its ``sent_at`` that of an earlier send or None (a mark then is this send's), so a mark
+    not before it is kept (on the safe side: one of that earlier send kept in doubt if no
+    lookup answers it). ``ms``: now, in Unix ms. Nothing written for no refs. Raises
+    StoreError."""
     refs = list(refs)
     if not refs:
         return
     key = f"{CREATING}{item.id}"
     had = await astore.meta_get(key)
-    if isinstance(had, Mapping) and _since(had, item) and isinstance(had.get("refs"), list):
+    if isinstance(had, Mapping) and isinstance(had.get("refs"), list) \
+            and (item.sent_at is None or _since(had, item)):
         seen = _keys(refs)
         refs = [r for r in had["refs"] if isinstance(r, Mapping)
                 and (str(r.get("kind")), str(r.get("key"))) not in seen] + refs
