@@ -74,3 +74,24 @@ def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> No
         assert done.exit_code == 0, done.output
         assert {sb.state.deals.rows[d["id"]]["title"] for d in deals} == {
             f"Foreign deal {n}" for n in range(6)}
+
+
+def test_a_stage_stands_for_the_pipeline_and_the_value_tells_a_deal() -> None:
+    """x47r10 F1: another account's export (title, value, stage, owner differing) went
+    unwarned — its stage column left the pipeline uncompared, the value was not compared;
+    a rename with a new value alone, and a value written as 40000.0, are not foreign."""
+    deal = {"title": "Acme - Pilot", "value": 40000, "stage_id": 3, "pipeline_id": 1,
+            "owner_id": 1, "currency": "EUR"}
+    tally = ForeignIds()
+    for row in range(1, 4):  # renamed and revalued: an update like any other
+        tally.see(row, deal, {"title": f"New {row}", "value": 50000.0})
+    tally.see(4, deal, {"title": "New 4", "value": "40000.0", "stage_id": 3})  # same value
+    assert tally.foreign == 0
+    for row in range(5, 10):  # title, value and stage (another pipeline's) differ
+        tally.see(row, deal, {"title": f"Foreign {row}", "value": 900, "stage_id": 17})
+    assert (tally.compared, tally.foreign) == (9, 5)
+    assert tally.warning() is not None
+    moved = ForeignIds()
+    for row in range(4):  # a pipeline given: its stage is not counted again
+        moved.see(row, deal, {"title": f"Moved {row}", "pipeline_id": 2, "stage_id": 17})
+    assert moved.foreign == 0
