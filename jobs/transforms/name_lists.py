@@ -88,7 +88,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   between one given name and a full name, the couple ``Jane and John Poe`` is (``Anna i
   Piotr Nowak``, ``Jana a Petr Novákovi``, ``Marco e Anna Rossi``, ``Juan y María
   Pérez``: two, x47r1 F3), never in a surname written first (``Puig i
-  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``); the part before a
+  Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``), but between two given
+  names after a surname written first (``Rossi, Marco e Anna``, ``Pérez, Juan y María``:
+  two, x47r9 F1); the part before a
   name's first comma is read alone, whatever follows it (``Marco e Anna Rossi, CEO``,
   ``Marco e Anna Rossi, Milano``: two; ``José Ortega y Gasset, Director``, ``José Ortega
   y Gasset, Madrid``: one; x47r5 F1, F6, x47r7 F1, F4). The addresses a row
@@ -645,6 +647,13 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         if len(head) > 1:
             return [*head[:-1], (head[-1][0], end)]
         after = comma  # only a joiner after the comma may still list
+    if comma > start and _surname(masked, start, comma):
+        # the given names after a surname written first: a weak joiner between two of
+        # them is a couple's (x47r9 F1: ``Rossi, Marco e Anna``, ``Pérez, Juan y María``
+        # were ONE person); the surname's own joiner stays (``Puig i Cadafalch, Josep``)
+        given = _given_couple(masked, start, comma, end)
+        if given is not None:
+            return given
     found = list(_WEAK.finditer(masked, after, core))
     if not found:
         return [(start, end)]
@@ -668,6 +677,30 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
               and len(left) == 1 and left[0].casefold() not in _PARTICLES
               and len(right) > 1 and right[0].casefold() not in _PARTICLES)
     return whole if couple else [(start, end)]
+
+
+def _given_couple(masked: str, start: int, comma: int, end: int
+                  ) -> list[tuple[int, int]] | None:
+    """The part ``start:end`` (a surname written first before ``comma``) split at the
+    weak joiners (``y`` / ``e`` / ``i`` / ``a`` / ``at``) between its given names, up to
+    the next comma: ``Rossi, Marco e Anna`` -> ``Rossi, Marco`` and ``Anna``, each piece
+    (start, end); None when no such joiner joins two words there (``Roe, Jane``) or
+    ``at`` joins a company (``Roe, Jane at Acme Corp``)."""
+    stop = masked.find(",", comma + 1, end)
+    stop = end if stop < 0 else stop
+    found = list(_WEAK.finditer(masked, comma + 1, stop))
+    if not found:
+        return None
+    cuts = [comma + 1, *(x for m in found for x in (m.start(), m.end())), stop]
+    pieces = list(zip(cuts[::2], cuts[1::2], strict=True))
+    if not all(_words(masked, a, b) for a, b in pieces) or (
+            any(m[1] == "at" for m in found)
+            and any(_company(masked[a:b]) for a, b in pieces)):
+        return None
+    spans = [(start, found[0].start())]
+    spans += [(m.end(), found[i + 1].start() if i + 1 < len(found) else end)
+              for i, m in enumerate(found)]
+    return spans
 
 
 def _before_title(masked: str, start: int, end: int) -> int:

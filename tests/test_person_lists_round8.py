@@ -1,0 +1,40 @@
+"""Person cells, round 8 (x47r9's re-test of round 7): a couple's given names after a
+surname written first, a lower-case Cyrillic or any Arabic name after a title's head
+word, a name after a title part joined by ``/`` or ``,``, a place's word alone after a
+title's ``&`` / ``and``. Each cell is labelled with the one person it names (its name
+once the title is cut) or REFUSED (the cell lists, or may list, two persons: the row
+fails, naming them) — the safe side wherever two persons could be made one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import transforms as tf
+
+REFUSED = "REFUSED"
+
+LABELLED: list[tuple[str, str]] = [
+    # F1: a surname written first then a couple's given names joined by a weak joiner
+    # is two persons (each was ONE person named as the couple)
+    ("Rossi, Marco e Anna", REFUSED), ("Nowak, Anna i Piotr", REFUSED),
+    ("Pérez, Juan y María", REFUSED), ("Nowak, Anna a Piotr", REFUSED),
+    ("Santos, Jose at Maria", REFUSED), ("Cruz, Juan y Ana", REFUSED),
+    ("de Rossi, Marco e Anna", REFUSED), ("Roe/Smith, Anna e Bob", REFUSED),
+    # the surname part itself may hold the joiner (one person, as before)
+    ("Puig i Cadafalch, Josep", "Puig i Cadafalch, Josep"), ("Roe, Jane", "Roe, Jane"),
+    ("Gaudí i Cornet, Antoni", "Gaudí i Cornet, Antoni"),
+    ("Berg, Anna Maria", "Berg, Anna Maria"),
+]
+
+
+def read(cell: str) -> str:
+    """The one person a cell names (its title cut), or REFUSED."""
+    if tf.listed_persons(cell) is not None:
+        return REFUSED
+    return tf.name_and_title(cell)[0]
+
+
+@pytest.mark.parametrize(("cell", "expected"), LABELLED)
+def test_round_8_cells(cell: str, expected: str) -> None:
+    assert read(cell) == expected
