@@ -25,6 +25,19 @@ LABELLED: list[tuple[str, str]] = [
     ("Puig i Cadafalch, Josep", "Puig i Cadafalch, Josep"), ("Roe, Jane", "Roe, Jane"),
     ("Gaudí i Cornet, Antoni", "Gaudí i Cornet, Antoni"),
     ("Berg, Anna Maria", "Berg, Anna Maria"),
+    # F2: a name in a non-Latin script after a title's head word (each was cut and
+    # hidden in the note)
+    ("Иван Петров, директор анна смирнова", REFUSED),
+    ("Иван Петров, генеральный директор анна", REFUSED),
+    ("Іван Петренко, директор олена", REFUSED),
+    ("Иван Петров, руководитель отдела мария", REFUSED),
+    ("Ahmed Ali, مدير فاطمة حسن", REFUSED), ("Ahmed Ali, مدير محمد", REFUSED),
+    # a title of the script's vocabulary alone stays cut
+    ("Иван Петров, генеральный директор", "Иван Петров"),
+    ("Иван Петров, директор по развитию", "Иван Петров"),
+    ("Иван Петров, руководитель отдела продаж", "Иван Петров"),
+    ("Іван Петренко, головний менеджер відділу продажів", "Іван Петренко"),
+    ("Ahmed Ali, مدير المبيعات", "Ahmed Ali"), ("Ahmed Ali, مدير", "Ahmed Ali"),
 ]
 
 

@@ -54,8 +54,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
   in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
   a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13
-  F4) and holding no other word but a title's joiner in lower case and a lower-case word
+  F4) and holding no other word but a title's joiner in lower case and a title's word
   of a script other than Latin (any other may be a name: ``Jane Roe, CEO Bob Roe``,
+  ``Иван Петров, директор анна``, ``Ahmed Ali, مدير محمد``: x47r9 F2,
   ``, CEO Bob van Dijk``, ``, CEO bob roe``, ``, CEO Bob`` are refused as two, x47r5
   F2, x47r7 F2) — or a single word
   ending the cell (``Ann Lee, CEO``; a courtesy title before a name is a word of it:
@@ -551,21 +552,44 @@ def _name_inside(text: str) -> bool:
     """Whether ``text`` (a title's words after a comma, led by a head word) may hold a
     name: a word that is neither the titles' vocabulary (``_JOB_WORDS``,
     ``_HEAD_WORDS``, ``_REGION_WORDS``, a ``-leiter`` compound) nor a title's joiner in
-    lower case (``of``, ``de``, ``für``, ``&``) nor a lower-case word of a script other
-    than Latin (``генеральный директор``). x47r5 F2 read a name as two capitalised words
-    in a row, so ``CEO Bob van Dijk``, ``Director Juan de la Cruz``, ``CEO Bob-Roe``,
-    ``CEO bob roe``, ``CEO Bob`` were cut as the title (x47r7 F2): any other word now
-    keeps the part a person's, the cell refused (the safe side)."""
+    lower case (``of``, ``de``, ``für``, ``&``) nor a title's word of a script other
+    than Latin (``_SCRIPT_TITLE_WORDS``: ``генеральный директор``, ``مدير المبيعات``;
+    x47r9 F2: any lower-case word of such a script was taken, Arabic having no case, so
+    ``директор анна смирнова``, ``مدير فاطمة حسن`` were cut and hidden). x47r5 F2 read
+    a name as two capitalised words in a row, so ``CEO Bob van Dijk``, ``Director Juan
+    de la Cruz``, ``CEO Bob-Roe``, ``CEO bob roe``, ``CEO Bob`` were cut as the title
+    (x47r7 F2): any other word now keeps the part a person's, the cell refused (the safe
+    side)."""
     for word in _INITIALS.sub(r"\1&\2", text.replace("\0", " ").replace(",", " ")
                               .replace("/", " / ")).split():
         bare = word.strip(".")
         folded = _compound(bare.casefold())
-        if folded in _JOB_WORDS or folded in _HEAD_WORDS or folded in _REGION_WORDS:
+        if folded in _JOB_WORDS or folded in _HEAD_WORDS or folded in _REGION_WORDS \
+                or folded in _SCRIPT_TITLE_WORDS:
             continue
-        if bare == bare.lower() and (folded in _JOB_JOINERS or not _LATIN.search(bare)):
+        if bare == bare.lower() and folded in _JOB_JOINERS:
             continue
         return True
     return False
+
+
+# the words of a title written in Cyrillic (Russian, Ukrainian), Arabic, Greek, Hebrew
+# beside its head word (``генеральный директор``, ``руководитель отдела продаж``,
+# ``головний менеджер відділу продажів``, ``مدير المبيعات``, ``نائب الرئيس``): any other
+# word of those scripts may be a name (x47r9 F2)
+_SCRIPT_TITLE_WORDS = frozenset("""
+    генеральный генерального коммерческий исполнительный финансовый технический
+    главный старший ведущий региональный операционный отдела отдел продаж по развитию
+    развития маркетинга маркетингу закупкам закупок продажам персоналу
+    директор директора руководитель менеджер менеджера начальник
+    заместитель председатель правления департамента управления филиала
+    головний генеральний комерційний фінансовий виконавчий відділу відділ продажів
+    розвитку маркетингу з заступник керівник директорка начальниця
+    مدير مديرة المبيعات التسويق العام العامة التنفيذي التنفيذية الرئيس رئيس نائب قسم
+    المالي المالية الإدارة إدارة مجلس التطوير العمليات التجاري الموارد البشرية
+    διευθυντής διευθύντρια γενικός γενική πωλήσεων εμπορικός υπεύθυνος μάρκετινγκ
+    מנהל מנהלת כללי מכירות שיווק סמנכ"ל מנכ"ל
+    """.split())
 
 
 # the regions, markets and fields a head word's title names (``Director Comercial
