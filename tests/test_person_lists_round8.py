@@ -38,6 +38,13 @@ LABELLED: list[tuple[str, str]] = [
     ("Иван Петров, руководитель отдела продаж", "Иван Петров"),
     ("Іван Петренко, головний менеджер відділу продажів", "Іван Петренко"),
     ("Ahmed Ali, مدير المبيعات", "Ahmed Ali"), ("Ahmed Ali, مدير", "Ahmed Ali"),
+    # F4: a place's word alone after a title's joiner is no title word (each was cut)
+    ("Jane Roe, CEO & Plant", REFUSED), ("Jane Roe, CEO & Key", REFUSED),
+    ("Jane Roe, CEO and Key", REFUSED), ("Jane Roe, Founder & Store", REFUSED),
+    ("Jane Roe, CEO & Field", REFUSED), ("Jane Roe, CEO & Branch", REFUSED),
+    # a place's word beside a title word after the joiner stays a title
+    ("Jane Roe, Founder & CEO", "Jane Roe"), ("Jane Roe, CEO & Store Manager", "Jane Roe"),
+    ("Jane Roe, Sales & Key Account Manager", "Jane Roe"),
 ]
 
 

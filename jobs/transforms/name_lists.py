@@ -62,7 +62,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   ending the cell (``Ann Lee, CEO``; a courtesy title before a name is a word of it:
   ``Anna Berg, Don Lee``, ``Don Lee, Anna Berg`` are two, x47r5 F3); a part that is a job title
   alone is no person (a place's or field's word alone, ``Key``, ``Store``, is no
-  title: a surname too) (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
+  title, after a title's ``&`` / ``and`` too: a surname, ``Jane Roe, CEO & Plant`` is
+  two, x47r9 F4) (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
   Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``), nor
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
@@ -497,6 +498,8 @@ def _job_title(text: str) -> bool:
     # ``Co CEO``, ``Co Founder``: a co-CEO (x47r1 F5); ``Co Santos`` is a name
     words = [w for i, w in enumerate(words) if w != "co" or i + 1 == len(words)
              or words[i + 1] not in _JOB_WORDS]
+    if _lone_qualifier(words):
+        return False  # ``CEO & Plant``: a place's word alone after a joiner (x47r9 F4)
     # a head word, the part led by a title's word or written in lower case (``Director
     # Comercial``, ``Sales Manager Nordics``, ``генеральный директор``), never a name whose
     # surname is a head word (``Hans Leiter``: x46r12 F1)
@@ -523,6 +526,29 @@ _QUALIFIERS = frozenset("""
     factory restaurant hotel property fleet facility facilities retail category division
     department inside outside channel brand primary main global national regional
     """.split())
+
+
+# the joiners between two titles (``Founder & CEO``, ``Design Director/Lead``): a place's
+# word is a title's only beside another title's word on its side of them
+_TITLE_AND = frozenset({"&", "and", "und", "et", "y", "e", "+", "/"})
+
+
+def _lone_qualifier(words: list[str]) -> bool:
+    """Whether ``words`` (a title's, case-folded) hold a place's or field's word
+    (``_QUALIFIERS``) with no other title word between the joiners around it
+    (``_TITLE_AND``): ``ceo & plant``, ``founder and store`` (x47r9 F4: cut as the
+    title, a surname too); ``store manager``, ``sales & key account manager`` not."""
+    group: list[str] = []
+    for word in [*words, "&"]:
+        if word not in _TITLE_AND:
+            group.append(word)
+            continue
+        if any(w in _QUALIFIERS for w in group) and not any(
+                (w in _JOB_WORDS or w in _HEAD_WORDS) and w not in _QUALIFIERS
+                for w in group):
+            return True
+        group = []
+    return False
 
 
 def _compound(word: str) -> str:
