@@ -38,6 +38,16 @@ LABELLED: list[tuple[str, str]] = [
     ("Иван Петров, руководитель отдела продаж", "Иван Петров"),
     ("Іван Петренко, головний менеджер відділу продажів", "Іван Петренко"),
     ("Ahmed Ali, مدير المبيعات", "Ahmed Ali"), ("Ahmed Ali, مدير", "Ahmed Ali"),
+    # F3: after a title part any further part not a title, suffix or company is a
+    # person (each was ONE person named as the whole cell)
+    ("Jane Roe/CEO/Bob Roe", REFUSED), ("Jane Roe/CEO/Anna Berg", REFUSED),
+    ("Jane Roe/CEO/Bob/Ann Lee", REFUSED), ("Jane Roe/CTO/Bob Roe/CEO", REFUSED),
+    ("Jane Roe/CEO/Bob", REFUSED), ("Jane Roe, CEO/Bob", REFUSED),
+    ("Jane Roe, CEO, Bob", REFUSED), ("Jane Roe, Director, Anna", REFUSED),
+    # a single word ending the cell, the first part after the name, stays the name's
+    ("Ann Lee, CEO", "Ann Lee"), ("Anna Berg, Lee", "Anna Berg, Lee"),
+    ("Jane Roe, CEO, Acme GmbH", "Jane Roe, CEO, Acme GmbH"),
+    ("Jane Roe, Founder, CEO", "Jane Roe"), ("Anna Berg, PhD, CEO", "Anna Berg, PhD"),
     # F4: a place's word alone after a title's joiner is no title word (each was cut)
     ("Jane Roe, CEO & Plant", REFUSED), ("Jane Roe, CEO & Key", REFUSED),
     ("Jane Roe, CEO and Key", REFUSED), ("Jane Roe, Founder & Store", REFUSED),

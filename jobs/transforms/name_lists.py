@@ -64,7 +64,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   alone is no person (a place's or field's word alone, ``Key``, ``Store``, is no
   title, after a title's ``&`` / ``and`` too: a surname, ``Jane Roe, CEO & Plant`` is
   two, x47r9 F4) (``Jane Roe, Founder & CEO``, ``Jane Roe, Store Manager``, ``Anna
-  Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``), nor
+  Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``;
+  every later part at a comma or a slash that is no title, suffix nor company a
+  person's, a single given name too: ``Jane Roe/CEO/Bob``, ``Jane Roe, CEO, Bob`` are
+  two, x47r9 F3), nor
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
   but a bare ``Co``, a surname too (``Anna Berg, Maria Co`` is two; ``Anna Berg, Acme
@@ -297,11 +300,44 @@ def listed_persons(value: object) -> list[str] | None:
         dropped = "," in value[a:b] and _job_title(value[a:b].rsplit(",", 1)[1])
     if len(names) > 1 and "," in names[0] and all(g in _TITLE_JOINERS for g in gaps[1:]) \
             and _title_words(_tail_title(names, gaps)):
-        return None  # one title joined inside (``Jane Roe, R&D Director``: x46r13 F3)
+        # one title joined inside (``Jane Roe, R&D Director``: x46r13 F3)
+        return _after_title(value, masked)
     if len(names) == 2 and gaps[1].casefold() in _COMPANY_JOINERS and (
             _company_whole(names[0], names[1])):
         return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
-    return names if len(names) > 1 else None
+    return names if len(names) > 1 else _after_title(value, masked)
+
+
+def _after_title(value: str, masked: str) -> list[str] | None:
+    """The persons a one-person cell (``value``, its brackets written as NULs in
+    ``masked``) names after a job title cut at a comma or a slash: every later part
+    (at ``,`` or ``/``) that is no title, suffix nor company is a person's, a single
+    given name too (x47r9 F3: ``Jane Roe/CEO/Bob Roe``, ``Jane Roe, CEO, Bob``, ``Jane
+    Roe, CEO/Bob`` were ONE person named with the whole cell, ``Jane Roe/CTO/Bob
+    Roe/CEO`` the person ``Jane Roe/CTO/Bob Roe``): the part before the title and those
+    parts, in order, or None when there is none (``Ann Lee, CEO``, ``Anna Berg, CEO,
+    Acme GmbH``, ``Jane Roe, Founder, CEO``)."""
+    bounds = [-1, *(m.start() for m in _PART_MARKS.finditer(masked)), len(masked)]
+    titled: int | None = None  # where the first title after a name begins
+    names: list[str] = []
+    for a, b in pairwise(bounds):
+        text = masked[a + 1:b]
+        if not any(c.isalpha() for c in text):
+            continue
+        if titled is None:
+            if a >= 0 and _job_title(text) and any(c.isalpha() for c in masked[:a]) \
+                    and not _job_title(masked[:a]):
+                titled = a
+        elif not (_job_title(text) or _suffix(masked, a + 1, b)
+                  or (_company(text) and not _bare_co(text))):
+            names.append(" ".join(value[a + 1:b].split()))
+    if titled is None or not names:
+        return None
+    return [" ".join(value[:titled].split()), *names]
+
+
+# the marks a title part follows a name after, and a person's part a title
+_PART_MARKS = re.compile("[,/]")
 
 
 # the commas: ASCII, ideographic, full-width, Arabic
