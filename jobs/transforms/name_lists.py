@@ -109,7 +109,7 @@ José``) read as two persons: the row fails, saying which — a refused row is s
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
 
-Why ~750 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
+Why ~870 lines: one rule, its vocabularies (titles, legal forms, joiners) beside it,
 so that a word added to one is read by every part of the rule.
 """
 
