@@ -55,6 +55,10 @@ LABELLED: list[tuple[str, str]] = [
     # a place's word beside a title word after the joiner stays a title
     ("Jane Roe, Founder & CEO", "Jane Roe"), ("Jane Roe, CEO & Store Manager", "Jane Roe"),
     ("Jane Roe, Sales & Key Account Manager", "Jane Roe"),
+    # F6: a double surname at an unspaced slash before a title after a comma is one
+    # person's (was refused as "Anna Roe" and "Smith, CEO"); two full names stay two
+    ("Anna Roe/Smith, CEO", "Anna Roe/Smith"), ("Anna Berg/Smith, VP Sales", "Anna Berg/Smith"),
+    ("Jane Roe/Bob Poe, CEO", REFUSED), ("Roe, Jane/Smith, Bob", REFUSED),
 ]
 
 

@@ -29,7 +29,8 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
 - an unspaced ``/``, ``+`` or ``&`` only between names of two words or more, or of two
   letters or more all Han, Hangul or kana (``Jane Roe/John Poe``, ``山田太郎/佐藤花子``:
   x46r9 F1; ``n/a``, ``AT&T``, ``R&D`` (one letter each side of ``&``: a title's
-  abbreviation) and the double surname ``Roe/Smith`` are not lists); a
+  abbreviation) and the double surname ``Roe/Smith`` are not lists, a title after a
+  comma no word of a name: ``Anna Roe/Smith, CEO`` is one, x47r9 F6); a
   nakaguro ``・`` only between two names of three Han letters or more (``山田太郎・佐藤花子``;
   ``ジョン・スミス`` and ``山田・太郎`` are one); ``c/o`` is never a separator, and what
   follows it up to the next comma or separator is not a name (``Jane Roe, c/o Acme
@@ -493,7 +494,11 @@ def _joined(masked: str, start: int, end: int, mark: str) -> list[tuple[int, int
         return spans
     if mark == "\u30fb":  # nakaguro: between all-kanji full names only (not ジョン・スミス)
         return spans if all(_kanji_name(masked, a, b) for a, b in spans) else [(start, end)]
-    return spans if all(len(masked[a:b].replace("\0", " ").split()) > 1
+    # (a piece's words before the title or suffix it ends with after a comma: ``Anna
+    # Roe/Smith, CEO`` is one double surname, x47r9 F6, was refused as ``Anna Roe`` and
+    # ``Smith, CEO``)
+    return spans if all(len(masked[a:_before_title(masked, a, b)].replace("\0", " ")
+                            .split()) > 1
                         or _cjk_name(masked, a, b) for a, b in spans) else [(start, end)]
 
 
