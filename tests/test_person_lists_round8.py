@@ -59,6 +59,16 @@ LABELLED: list[tuple[str, str]] = [
     # person's (was refused as "Anna Roe" and "Smith, CEO"); two full names stay two
     ("Anna Roe/Smith, CEO", "Anna Roe/Smith"), ("Anna Berg/Smith, VP Sales", "Anna Berg/Smith"),
     ("Jane Roe/Bob Poe, CEO", REFUSED), ("Roe, Jane/Smith, Bob", REFUSED),
+    # F5: a region's word beside a head word after a slash, a title led by a region's
+    # word or by ``Head of`` (each was refused as two persons)
+    ("Jane Roe/CEO North", "Jane Roe"), ("Jane Roe / CEO North", "Jane Roe"),
+    ("Jane Roe / Director Europe", "Jane Roe"),
+    ("Jane Roe, Head of Sales North America", "Jane Roe"),
+    ("Jane Roe, North Sales Manager", "Jane Roe"),
+    # a name beside them stays refused
+    ("Jane Roe / Director Europe Maria", REFUSED), ("Jane Roe, Head of Sales Tom", REFUSED),
+    ("Jane Roe, North Bob Manager", REFUSED), ("Anna Berg, Carl North", REFUSED),
+    ("Jane Roe/West Smith", REFUSED),
 ]
 
 

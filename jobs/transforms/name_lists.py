@@ -53,7 +53,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   title's head word, its other words the vocabulary's, a region's or market's too
   (``Ana López, Director Comercial LATAM``, ``Jan
   Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
-  in one: ``営業部長``; x46r9 F2) when led by a title's word or written in lower case in
+  in one: ``営業部長``; x46r9 F2; ``Head of`` one, ``Head of Sales North America``,
+  after a slash too, ``Jane Roe / Director Europe``: x47r9 F5) when led by a title's or
+  a region's word (``North Sales Manager``) or written in lower case in
   a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13
   F4) and holding no other word but a title's joiner in lower case and a title's word
   of a script other than Latin (any other may be a name: ``Jane Roe, CEO Bob Roe``,
@@ -358,9 +360,11 @@ def _title_words(tail: str) -> bool:
     # (``und E. Leiter``, ``and Y Manager``: an initial alike a joiner, ``e`` ``y``)
     initial = any(len(w) == 2 and w[1] == "." for w in raw) or any(
         a in _JOB_JOINERS and b in _JOB_JOINERS for a, b in pairwise(words))
+    # (a region's word beside a head word: ``Jane Roe / Director Europe``, x47r9 F5)
+    headed = any(w in _HEAD_WORDS for w in words)
     return bool(words) and not initial and all(
-        w in _JOB_WORDS or w in _JOB_JOINERS or w in _HEAD_WORDS for w in words) and (
-        _job_title(tail))
+        w in _JOB_WORDS or w in _JOB_JOINERS or w in _HEAD_WORDS
+        or (headed and w in _REGION_WORDS) for w in words) and _job_title(tail)
 
 
 def _tail_title(names: list[str], gaps: list[str]) -> str:
@@ -544,9 +548,13 @@ def _job_title(text: str) -> bool:
     # a head word, the part led by a title's word or written in lower case (``Director
     # Comercial``, ``Sales Manager Nordics``, ``генеральный директор``), never a name whose
     # surname is a head word (``Hans Leiter``: x46r12 F1)
-    led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS or (
+    # (led by a region's word too, ``Head of`` a head word: ``North Sales Manager``,
+    # ``Head of Sales North America``, x47r9 F5, were refused as two)
+    led = bool(words) and (words[0] in _HEAD_WORDS or words[0] in _JOB_WORDS
+                           or words[0] in _REGION_WORDS or (
         text.strip() == text.strip().lower() and not _LATIN.search(text)))
-    if ("," not in text and led and any(w in _HEAD_WORDS for w in words)
+    headed = any(w in _HEAD_WORDS for w in words) or ["head", "of"] == words[:2]
+    if ("," not in text and led and headed
             and not _name_inside(text)) or (
             words and all(_CJK.match(c) for c in words[-1])
             and words[-1].endswith(_CJK_HEADS)):
