@@ -10,6 +10,7 @@ guess. Lookups raise ``InputError(reason)``; callers add where it came from.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from bulk.errors import AmbiguousName, InputError
 
 from .transforms import email_key, norm_key, normalize_email
 from .transforms.values import same_truth
+
+# how pdbulk joins a pipeline and a stage (stage_names), and the ASCII form users type
+_STAGE_SEPARATOR = re.compile(r"\s*(?:\u203a|>)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,20 +196,53 @@ class Catalog:
                       key=lambda s: (s.order_nr, s.id))
 
     def stage(self, name: str, pipeline_id: int | None = None) -> Stage:
-        """The stage with this name in the pipeline (or in any pipeline, if it is unique)."""
-        found = [s for s in self._stages.get(norm_key(name), [])
-                 if pipeline_id is None or s.pipeline_id == pipeline_id]
+        """The stage with this name in the pipeline (or in any pipeline, if it is unique).
+
+        ``name`` may name its pipeline as pdbulk prints it, ``Sales`` U+203A ``Proposal Made``
+        or ``Sales > Proposal Made``, case and spacing folded as plain names are (x47r8 F1);
+        a stage's own name wins over that reading ("Value > 10k"). Raises ``InputError`` for
+        no such stage, or a pipeline prefix other than ``pipeline_id``'s; ``AmbiguousName``
+        when several pipelines hold it and none is named."""
+        plain = self._stages.get(norm_key(name), [])
+        qualified = None if plain else self._qualified(name)
+        if qualified is not None:
+            pipe, stage_name = qualified
+            if pipeline_id is not None and pipeline_id != pipe.id:
+                raise InputError(f"stage {name!r} is in pipeline {pipe.name!r}, not in "
+                                 f"pipeline {self.pipeline_by_id(pipeline_id).name!r}")
+            return self.stage(stage_name, pipe.id)
+        found = [s for s in plain if pipeline_id is None or s.pipeline_id == pipeline_id]
         if len(found) == 1:
             return found[0]
         where = (f" in pipeline {self.pipeline_by_id(pipeline_id).name!r}"
                  if pipeline_id is not None else "")
         if found:
             pipes = _names(self.pipeline_by_id(s.pipeline_id).name for s in found)
+            form = f"{self.pipeline_by_id(found[0].pipeline_id).name} \u203a {found[0].name}"
             raise AmbiguousName(f"stage {name!r} is ambiguous{where} (in pipelines {pipes}); "
-                             "name the pipeline")
+                                f"write {form!r} or name the pipeline")
         choices = self.stages_in(pipeline_id) if pipeline_id is not None else self.stages
         raise InputError(f"no stage named {name!r}{where} "
                          f"(stages: {_names(self.stage_names(choices))})")
+
+    def names_a_stage(self, name: str) -> bool:
+        """Whether ``name`` is some pipeline's stage: plain, or as ``Pipeline`` U+203A ``Stage``."""
+        if norm_key(name) in self._stages:
+            return True
+        qualified = self._qualified(name)
+        return qualified is not None and any(
+            s.pipeline_id == qualified[0].id
+            for s in self._stages.get(norm_key(qualified[1]), []))
+
+    def _qualified(self, name: str) -> tuple[Pipeline, str] | None:
+        """``name`` read as ``<pipeline>`` U+203A ``<stage>`` (or ``>``): the one pipeline its head
+        names and the rest; None when no head names a pipeline."""
+        for sep in _STAGE_SEPARATOR.finditer(name):
+            head, rest = name[:sep.start()], name[sep.end():]
+            found = self._pipelines.get(norm_key(head), [])
+            if len(found) == 1 and rest.strip():
+                return found[0], rest
+        return None
 
     def stage_names(self, stages: Iterable[Stage]) -> list[str]:
         """Stages as a list names them: each with its pipeline ("Sales", U+203A, "Qualified") when

@@ -299,10 +299,10 @@ class _Compiler:
             except InputError:
                 pass  # reported as deal.pipeline.default
         vmap = tf.ValueMap(spec.map)
-        names = {tf.norm_key(s.name) for s in self.catalog.stages}
+        names = self.catalog.names_a_stage  # plain, or with its pipeline (x47r8 F1)
         for source_value, target in (spec.map or {}).items():
             try:
-                if static is not None or tf.norm_key(target) not in names:
+                if static is not None or not names(target):
                     self.catalog.stage(target, static)
             except InputError as exc:
                 self.problems.append((_key("deal", "stage", "map", source_value), exc.reason))
@@ -313,13 +313,16 @@ class _Compiler:
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
                 return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}"),
-                                    lambda n: tf.norm_key(n) in names))
+                                    names))
             except InputError as exc:
-                mapped = vmap.get(name) or (
-                    vmap.fallback if tf.norm_key(name) not in names else None)
-                if mapped:
-                    raise InputError(f"{name!r} maps to {mapped!r}: {exc.reason}") from None
-                raise InputError(f"{exc.reason}; map it in deal.stage.map") from None
+                mapped = vmap.get(name) or (vmap.fallback if not names(name) else None)
+                error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
+                # the form that works: pipeline U+203A stage, or a column (x47r8 F1)
+                reason = exc.reason.replace("name the pipeline", "add a Pipeline column")
+                if mapped or error is AmbiguousName:
+                    raise error(f"{name!r} maps to {mapped!r}: {reason}" if mapped
+                                else reason) from None
+                raise InputError(f"{reason}; map it in deal.stage.map") from None
         if spec.default is not None:
             try:
                 resolve(spec.default, static)
