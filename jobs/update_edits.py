@@ -41,7 +41,7 @@ from bulk.store import Item, ItemState
 from bulk.wording import counted
 
 from .catalog import Catalog
-from .deals import label, shown
+from .deals import label, shown, value_key
 from .last_written import (
     CUSTOM,
     EDITED,
@@ -49,12 +49,15 @@ from .last_written import (
     LastWritten,
     ThreeWay,
     agreed,
+    digest,
     edited_counts,
+    fields_of,
     group_of,
     observe,
     three_way,
 )
 from .last_written_runs import caught_up
+from .plan_seen import keep, seen
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
 
@@ -130,7 +133,8 @@ class UpdateRecord:
     (written by ``finish``). ``open`` it (None without a base URL), ``close`` when done.
     An unreadable record: every differing field is sent, as before, and said (``notes``)."""
 
-    __slots__ = ("_agreed", "_base_url", "_bases", "_counts", "_labels", "_record", "notes")
+    __slots__ = ("_agreed", "_base_url", "_bases", "_counts", "_labels", "_record", "_saw",
+                 "_seen", "notes")
 
     def __init__(self, base_url: str, record: LastWritten | None) -> None:
         self._base_url, self._record = base_url, record
@@ -138,6 +142,10 @@ class UpdateRecord:
         self._agreed: list[tuple[int, dict[str, str]]] = []  # (deal, agreement) found
         self._counts = {"kept": 0, "kept_deals": 0, "both": 0, "held": 0}
         self._labels: dict[str, str] | None = None  # custom fields, code -> name
+        # Pipedrive's values a load before saw where the file differed, read ahead as the
+        # bases; and this load's, kept by ``finish`` (``jobs.plan_seen``: x47r8 F2)
+        self._seen: dict[int, dict[str, str]] = {}
+        self._saw: list[tuple[int, dict[str, str]]] = []
         self.notes: list[str] = []
 
     def __repr__(self) -> str:
@@ -170,6 +178,9 @@ class UpdateRecord:
         ids = list(dict.fromkeys(deal_ids))
         if record is not None and ids:
             self._bases = await in_thread(lambda: {d: record.of(d) for d in ids})
+        if ids:
+            url, self._seen = self._base_url, {}
+            self._seen = {d: {} for d in ids} | await in_thread(lambda: seen(url, ids))
 
     def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
              changes: dict[str, Any], catalog: Catalog) -> Ruled:
@@ -180,19 +191,37 @@ class UpdateRecord:
         base = self._bases.pop(deal_id, None)
         if base is None:
             base = self._record.of(deal_id) if self._record is not None else {}
+        before = self._seen.pop(deal_id, None)
+        if before is None:
+            before = seen(self._base_url, (deal_id,)).get(deal_id, {})
         same = agreed(wanted, changes, base)
         if same:
             self._agreed.append((deal_id, same))
-        if not base or not changes:
+        # Pipedrive's values where the file differs and no base is: kept for the next load;
+        # one other than the last load saw was changed there since (x47r8 F2)
+        now = {name: value for name, value in _values_now(current, changes)
+               if name not in base}
+        if saw := {name: digest(value) for name, value in now.items()}:
+            self._saw.append((deal_id, saw))
+        if (not base or not changes) and not (set(before) & set(saw)):
             return Ruled(changes, agreed=same)
         decided = three_way(current, changes, base)
+        sent = {name for name, _ in fields_of(decided.changes)}
+        moved = [(name, now[name]) for name in saw
+                 if name in sent and before.get(name, saw[name]) != saw[name]]
         counts = decided.counts()
+        if moved:
+            counts["both"] = counts.get("both", 0) + len(moved)
         for what, n in counts.items():
             self._counts[what] += n
         self._counts["kept_deals"] += bool(decided.kept)
         if self._labels is None:
             self._labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
-        return Ruled(decided.changes, row_note(decided, self._labels), counts, same)
+            self._labels |= {value_key(code, i): name for code in _NAMED
+                             for i, name in catalog.value_names(code).items()}
+        note = "; ".join(filter(None, (row_note(decided, self._labels),
+                                       _moved_note(moved, self._labels))))
+        return Ruled(decided.changes, note or None, counts, same)
 
     def plan_note(self) -> str | None:
         """The plan's line on the fields kept, written over Pipedrive's or held (None:
@@ -216,6 +245,14 @@ class UpdateRecord:
     async def finish(self, at: float) -> None:
         """Record the agreements found (``last_written.observe``, off the loop; ``at``: the
         load's time). A record that cannot be written is said in ``notes``."""
+        saw, self._saw = self._saw, []
+        if saw:
+            try:
+                await in_thread(lambda: keep(self._base_url, saw, at=at))
+            except (OSError, sqlite3.Error) as exc:
+                self.notes.append(f"the state folder's record of the values the plan saw in "
+                                  f"Pipedrive could not be written ({exc}): a change made "
+                                  "there before the update is not said")
         agreements, self._agreed = self._agreed, []
         if not agreements:
             return
@@ -230,6 +267,33 @@ class UpdateRecord:
         if self._record is not None:
             self._record.close()
             self._record = None
+
+
+# fields whose ids a note names by what they are called (``Catalog.value_names``)
+_NAMED = ("stage_id", "pipeline_id", "owner_id")
+_WORDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "owner",
+          "value": "amount"}
+
+
+def _values_now(current: Mapping[str, Any], changes: Mapping[str, Any]
+                ) -> list[tuple[str, Any]]:
+    """(field, Pipedrive's value now) of each field ``changes`` sends (record names)."""
+    stored = current.get("custom_fields") or {}
+    return [(name, stored.get(name[len(CUSTOM):]) if name.startswith(CUSTOM)
+             else current.get(name)) for name, _ in fields_of(changes)]
+
+
+def _moved_note(moved: list[tuple[str, Any]], labels: Mapping[str, str]) -> str | None:
+    """A row's note on the fields Pipedrive changed since the last load saw them, the
+    file's value written: "stage changed in Pipedrive since the plan (Qualified), the
+    file's written" (None: none)."""
+    if not moved:
+        return None
+    def name(f: str) -> str:
+        return (label(f[len(CUSTOM):], labels) if f.startswith(CUSTOM)
+                else _WORDS.get(f, f))
+    return "; ".join(f"{name(f)} changed in Pipedrive since the plan "
+                     f"({shown(f, now, labels)}), the file's written" for f, now in moved)
 
 
 def settled_edits(items: Iterable[Item]) -> dict[str, int]:
