@@ -25,7 +25,7 @@ import orjson
 import typer
 
 from bulk.engine import CONFIG_CREATES, DEFAULT_URL, Engine, EngineConfig, new_job_id
-from bulk.errors import BulkError, InputError
+from bulk.errors import BulkError, InputError, JobBusy
 from bulk.loop import run_loop
 from bulk.runner import RunResult
 from bulk.store import JobStore
@@ -425,9 +425,13 @@ def undo(job: Annotated[str, typer.Argument(help="The job to undo (id or directo
          failed_csv: PlanFailed = None) -> None:
     from jobs.api import undo_job
     from jobs.finished import NOTHING_TO_UNDO
-    from jobs.undo.undone import nothing_to_undo, stuck_undo
+    from jobs.undo.undone import being_undone, nothing_to_undo, stuck_undo
 
-    source = JobStore.open(find_job(engine.job_dir, job))
+    folder = find_job(engine.job_dir, job)
+    try:
+        source = JobStore.open(folder)
+    except JobBusy as exc:  # its undo's process holds it: name that (x47r8 F3)
+        raise JobBusy(being_undone(folder) or str(exc)) from None
     try:
         engine = _on_the_jobs_account(engine, source)
         if force and not plan_only and (stuck := stuck_undo(source)) is not None:

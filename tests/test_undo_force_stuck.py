@@ -65,6 +65,14 @@ def test_undo_force_resumes_a_killed_undo_and_never_a_live_one(tmp_path: Path) -
         assert busy.exit_code != 0, busy.output
         assert "live process" in busy.output, busy.output
         assert int(sb.stats()["writes_applied"]["updateDeal"]) == sent
+        # a live undo holds its source's lock too: the refusal names the undo and its
+        # process, not the source's lock (x47r8 F3: "job J is already open ... process N")
+        with JobStore.open(undo), JobStore.open(job):
+            held = runner.invoke(app, ["undo", job.name, "--force", "--yes", *args], env=env)
+        assert held.exit_code == 6, held.output
+        assert f"being undone by {undo.name} (process {os.getpid()})" in held.output, \
+            held.output
+        assert int(sb.stats()["writes_applied"]["updateDeal"]) == sent
 
         took = runner.invoke(app, ["undo", job.name, "--force", "--yes", *args], env=env)
         assert took.exit_code == 0, took.output

@@ -26,7 +26,7 @@ that is no SQLite file beside a -wal with content is never opened (SQLite would 
 from __future__ import annotations
 
 from .aio import AsyncJobStore
-from .files import FILENAME, held_by_live_process, make_private, private_tree
+from .files import FILENAME, LOCKNAME, held_by_live_process, make_private, private_tree
 from .listing import job_folder, list_jobs
 from .model import (
     ACTIVE_STATUSES,
@@ -49,6 +49,7 @@ __all__ = [
     "AsyncJobStore",
     "BeforeImage",
     "FILENAME",
+    "LOCKNAME",
     "Item",
     "ItemState",
     "JOB_LEGAL",

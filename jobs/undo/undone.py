@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.errors import StoreError
-from bulk.store import ACTIVE_STATUSES, ItemState, JobStore, held_by_live_process
+from bulk.store import ACTIVE_STATUSES, LOCKNAME, ItemState, JobStore, held_by_live_process
 
 from ..deals import image_part, write_groups, write_part
 from ..prepared import Prepared
@@ -66,6 +66,31 @@ def stuck_undo(source: JobStore) -> Path | None:
     except (StoreError, OSError):
         return None
     return None if held_by_live_process(folder) else folder
+
+
+def being_undone(folder: Path) -> str | None:
+    """What ``pdbulk undo`` of the job at ``folder`` says when its lock is held by a live
+    process running the job's undo U (which holds its source's lock too): "job J is being
+    undone by U (process N); ..." (x47r8 F3: before, the source's lock was named, "job J
+    is already open ... (its lock is held by process N)"). None when no unfinished undo of
+    it is held by a live process. Reads without locking; raises nothing."""
+    try:
+        with JobStore.open(folder, lock=False) as source:
+            undone, job_id = source.meta_get(META_UNDONE_BY), source.job_id
+    except (StoreError, OSError):
+        return None
+    if not isinstance(undone, Mapping) or not isinstance(undone.get("directory"), str):
+        return None
+    undo = Path(undone["directory"])
+    if not held_by_live_process(undo):
+        return None
+    try:  # the holder's process id, as it wrote it on taking the lock
+        holder = (undo / LOCKNAME).read_text("ascii", "replace").strip()
+    except OSError:
+        holder = ""
+    by = f" (process {holder})" if holder.isdigit() else ""
+    return (f"job {job_id} is being undone by {undo.name}{by}; try again when it has "
+            "finished (not even --force takes over an undo a live process runs)")
 
 
 def nothing_to_undo(source: JobStore, *, contacts: bool = False) -> str | None:
@@ -202,4 +227,4 @@ def left_of(target: Target, undid: Mapping[int, Sequence[Undid]]) -> Target | No
 
 
 __all__ = ["SETTLED", "Undid", "left_of", "further_undo_idle", "groups_left", "nothing_to_undo",
-           "put_back", "stuck_undo"]
+           "put_back", "stuck_undo", "being_undone"]
