@@ -439,6 +439,9 @@ class RowPlanner:
         # an address no person has, whose row was linked to an existing person without one
         # (``PersonIndex.match``): that person for every later row giving the address
         self._address_of_found: dict[tuple[str, str], tuple[int, str]] = {}
+        # person id -> the e-mail keys and phone keys a row already said it lacks, not
+        # added (``_not_added``: each value said once)
+        self._not_added_said: dict[int, tuple[set[str], list[tf.PhoneKey]]] = {}
         # the file's persons, learned before any row is decided (``learn_persons``): the
         # connected components of the rows' identities (each address of an e-mail cell; a
         # name with a phone, by its last 9 digits), for a component no row gives whole:
@@ -1673,10 +1676,11 @@ class RowPlanner:
         if field == "person_id" and person is not None and persons is not None and (
                 how := persons.fits(rid, (person.email, *person.also), person.name,
                                     person.phone)) is not None:
-            return self._found_ref(persons, person, (rid, how))
+            return self._not_added(self._found_ref(persons, person, (rid, how)), person)
         if field == "person_id" and person is not None and persons is not None and any(
                 pid == rid for pid, _, _ in persons.named(person.name)):
-            return self._found_ref(persons, person, (rid, "name+deal"))  # as ``match``
+            return self._not_added(  # as ``match``
+                self._found_ref(persons, person, (rid, "name+deal")), person)
         found = None
         if field == "org_id" and org is not None and orgs is not None:
             try:
@@ -2563,6 +2567,8 @@ class RowPlanner:
         org_id = org.get("id") if org is not None else None
         joined = self._file_identity(person, mapped_org, org_id)
         ref = self._joined_ref(joined, org, linked, mapped_org)
+        if ref is not None and "id" in ref:
+            ref = self._not_added(ref, person)  # its own cells: not those of other rows
         if ref is not None and joined is not person \
                 and (borrowed := _borrowed(person, joined)):  # itself: nothing borrowed
             self.counts.persons_borrowed += 1
@@ -2777,22 +2783,41 @@ class RowPlanner:
         is linked by e-mail under another name."""
         self.counts.persons_found += 1
         ref: dict[str, Any] = {"id": found[0], "matched_by": found[1]}
-        # what the row gives that the person lacks is not added (the import writes deals,
-        # not persons): said on the row and counted (x47r3 F3: a later file's phone for a
-        # person an earlier file made with an e-mail alone was dropped, unsaid)
-        lacking = [*(f"e-mail {e}" for e in index.lacks(
-                       found[0], (person.email, *person.also), ())),
-                   *(f"phone {p}" for p in index.lacks(
-                       found[0], (), (person.phone, *person.more_phones)))]
-        if lacking:
-            self.counts.persons_not_added += 1
-            ref["not_added"] = lacking
         if self._named_otherwise(person) \
                 and found[0] not in {p for p, _, _ in index.named(person.name)} \
                 and _other_names(self._account_name(index, found[0]), person.name):
             self.counts.persons_other_name += 1
             ref["linked"] = self._account_name(index, found[0])
         return ref
+
+    def _not_added(self, ref: dict[str, Any], own: PersonRef) -> dict[str, Any]:
+        """``ref`` (to the account's person ``ref["id"]``) with ``not_added``: the e-mails
+        no person has and the phones that person has none of (``PersonIndex.lacks``: an
+        address in any case, a phone by its digits, ``tf.phones_agree``) among the row's own
+        cells ``own`` — not those it takes from other rows of the file (``_borrowed``) —,
+        each value once a person: the first row giving it says it (x47r3 F3: a later file's
+        phone for a person an earlier file made with an e-mail alone was dropped, unsaid;
+        x47r10 F4: 4 rows said so where 2 gave a value the person lacked). The import writes
+        deals, not persons, so none is added; the row is counted
+        (``persons_not_added``)."""
+        index, pid = self.indexes.persons, ref.get("id")
+        if index is None or not isinstance(pid, int):
+            return ref
+        said_emails, said_phones = self._not_added_said.setdefault(pid, (set(), []))
+        lacking = []
+        for email in index.lacks(pid, (own.email, *own.also), ()):
+            if (key := tf.email_key(email)) not in said_emails:
+                said_emails.add(key)
+                lacking.append(f"e-mail {email}")
+        for phone in index.lacks(pid, (), (own.phone, *own.more_phones)):
+            number = tf.phone_key(phone)
+            if number is not None and not tf.phones_agree(number, said_phones):
+                said_phones.append(number)
+                lacking.append(f"phone {phone}")
+        if not lacking:
+            return ref
+        self.counts.persons_not_added += 1
+        return {**ref, "not_added": lacking}
 
     @staticmethod
     def _named_otherwise(person: PersonRef) -> bool:

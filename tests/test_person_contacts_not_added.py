@@ -70,3 +70,51 @@ async def test_a_phone_the_existing_person_lacks_is_said_not_added(tmp_path: Pat
         "email): the import writes deals, not persons; add it in Pipedrive"), rows["B1"]
     assert rows["B2"]["note"] == rows["B3"]["note"] == ""
     assert summary["load"]["persons_not_added"] == 1
+
+
+@pytest.mark.anyio
+async def test_not_added_counts_each_value_the_person_lacks_once(tmp_path: Path) -> None:
+    """A value another row of the file gives too, or that the person has under another
+    spelling (an address in another case, a phone written without spaces), is no row's
+    "not added": 2 rows give their person a phone it lacks, not 4 (x47r10 F4)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        (tmp_path / "m.toml").write_text(MAPPING)
+        (tmp_path / "a.csv").write_text(
+            "Key,Title,Name,Email,Phone\nX1,F4 1,Olga Case,Olga.Case@Zed.example,\n"
+            "X5,F4 5,Sam Both,sam@both.example,+44 20 7946 0958\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "a.csv",
+                                        tmp_path / "m.toml", job_id="a")
+        store.close()
+        ids = {p["name"]: p["id"] for p in sb.state.persons.rows.values()}
+        (tmp_path / "b.csv").write_text(
+            "Key,Title,Name,Email,Phone\n"
+            "Y1,F4 Y1,Olga Case,olga.case@zed.example,\n"  # gives nothing Olga lacks
+            "Y3,F4 Y3,Sam Both,SAM@both.example,+442079460958\n"  # nothing Sam lacks
+            "Y4,F4 Y4,Sam Both,sam@both.example,+44 20 7000 0958\n"  # a phone Sam lacks
+            "Y5,F4 Y5,Olga Case,olga.case@zed.example,+1 212 555 0958\n"  # one Olga lacks
+            "Y6,F4 Y6,Olga Case,olga.case@zed.example,+1 (212) 555-0958\n")  # Y5's again
+        async with api_engine(sb, tmp_path) as engine:
+            plan, counts = await plan_import(
+                engine.ctx, ImportSettings(str(tmp_path / "b.csv"), str(tmp_path / "m.toml"),
+                                           "insert"),
+                Mapping.load(tmp_path / "m.toml"), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        notes = [n for n in plan.notes if "not added" in n]
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "b.csv",
+                                        tmp_path / "m.toml", job_id="b")
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+            summary = json.loads((store.directory / "summary.json").read_text())
+        finally:
+            store.close()
+    said = {k: r["note"] for k, r in rows.items() if "not added" in r["note"]}
+    assert counts.persons_not_added == 2, (notes, said)
+    assert any("2 rows give their existing person a phone or e-mail that person lacks"
+               in n for n in notes), notes
+    assert sorted(said) == ["Y4", "Y5"], said
+    assert f"phone +44 20 7000 0958 not added to the existing person {ids['Sam Both']} " \
+        "(matched by email)" in said["Y4"], said
+    assert said["Y5"] == f"phone +1 212 555 0958 not added to the existing person " \
+        f"{ids['Olga Case']} (matched by email): the import writes deals, not persons; add " \
+        "it in Pipedrive", said
+    assert summary["load"]["persons_not_added"] == 2
