@@ -8,13 +8,17 @@ file of its own: two writers in one process (threads, two stores of one test) on
 ``<name>.<pid>.tmp`` and one deleted the other's (f33b: ``FileNotFoundError`` on
 ``claims.<pid>.tmp``). ``scratch_dir`` is where a plan keeps its throwaway job store and
 spill files: TMPDIR, or the state folder's ``scratch/`` when TMPDIR cannot take them.
+``state_db`` opens one of the state folder's SQLite files (``jobs.last_written``,
+``jobs.plan_seen``) one way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .claims import STATE_ENV, state_dir
@@ -41,6 +45,32 @@ def private_folder(path: Path) -> Path:
             if st.st_uid == os.getuid() and st.st_mode & 0o077:
                 os.chmod(top, 0o700)
     return path
+
+
+def state_db(path: Path, setup: Callable[[sqlite3.Connection], None], *,
+             create: bool = False) -> sqlite3.Connection:
+    """A connection to the state folder's SQLite file ``path``: autocommit (a writer opens
+    its own ``BEGIN IMMEDIATE``), WAL, a 30 s busy timeout for another process's write,
+    used by one thread at a time but not only the one that opened it (a load decides in a
+    worker thread: ``check_same_thread=False``), ``setup(conn)`` run first (its tables, a
+    layout upgrade). ``create``: its folder made private (``private_folder``) and a file
+    made here 0600. The connection is closed when ``setup`` raises. Raises sqlite3.Error /
+    OSError (f48c: ``jobs.last_written`` and ``jobs.plan_seen`` each had a copy)."""
+    made = False
+    if create:
+        private_folder(path.parent)
+        made = not path.exists()
+    conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
+    try:
+        if made:
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o600)
+        conn.execute("PRAGMA journal_mode=WAL")
+        setup(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def write_private(path: Path, data: bytes, *, replace: bool = True) -> bool:
@@ -100,4 +130,4 @@ def scratch_dir() -> str:
                       f"({exc.strerror or exc})", str(folder)) from None
 
 
-__all__ = ["SCRATCH_ROOM", "private_folder", "scratch_dir", "write_private"]
+__all__ = ["SCRATCH_ROOM", "private_folder", "scratch_dir", "state_db", "write_private"]

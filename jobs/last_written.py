@@ -77,7 +77,6 @@ import contextlib
 import contextvars
 import hashlib
 import logging
-import os
 import sqlite3
 import struct
 import time
@@ -91,7 +90,7 @@ from typing import Any
 import orjson
 
 from bulk.claims import state_dir
-from bulk.state import private_folder
+from bulk.state import state_db
 from bulk.store import Item, ItemState, JobStore
 from bulk.token_key import token_key
 
@@ -321,17 +320,14 @@ def _path() -> Path:
     return state_dir() / FILE
 
 
+def _setup(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
+        _upgrade(conn)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     # one thread at a time (the load decides in a worker thread): not shared concurrently
-    conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        if conn.execute("PRAGMA user_version").fetchone()[0] < _VERSION:
-            _upgrade(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    return state_db(path, _setup)
 
 
 def _upgrade(conn: sqlite3.Connection) -> None:
@@ -491,14 +487,7 @@ def _dump(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str, float,
 
 
 def _writable() -> sqlite3.Connection:
-    path = _path()
-    private_folder(path.parent)
-    made = not path.exists()
-    conn = _connect(path)
-    if made:
-        with contextlib.suppress(OSError):
-            os.chmod(path, 0o600)
-    return conn
+    return state_db(_path(), _setup, create=True)
 
 
 class LastWritten:

@@ -11,29 +11,40 @@ the value); the next load that finds Pipedrive's value other than that says so o
 base: nothing here was written by this folder, so no field is kept by it, and undo and
 the import never read it.
 
-The file: ``plan-seen.sqlite3`` in the state folder (0600 in a 0700 folder), one row per
-(account — the base URL and the run's token key, never the token —, deal, field).
+The file: ``plan-seen.sqlite3`` in the state folder (0600 in a 0700 folder, opened as the
+record is: ``bulk.state.state_db``), one row per (account — the base URL and the run's
+token key, never the token —, deal, field).
 Blocking; callers run it off the event loop (``jobs.update_edits``).
+
+A sighting bridges a plan and the run after it, nothing more (f48c: none was ever deleted,
+and an undo left them): it is read by the loads of the next ``AGE`` seconds only, and
+deleted when it is that old at a later keep; when the update job that read it finishes
+(no row pending or in flight: ``jobs.update_job``) — what the job wrote is the record's
+base from then on, and a later update's "since the plan" is that later plan's; and when
+an undo puts its deal back or deletes it (``jobs.undo.job.forget_written``). A job
+cancelled at its prompt keeps its load's sightings: the user, run again after a look,
+hears of a change made since the plan they declined (within ``AGE``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bulk.claims import state_dir
-from bulk.state import private_folder
+from bulk.state import state_db
 from bulk.token_key import token_key
 
 from .last_written import account_of
 
 FILE = "plan-seen.sqlite3"
+AGE = 30 * 86_400.0  # seconds a sighting is read (a plan's run a month later: no more)
+_VARS = 500  # deals per IN (...) query
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (account TEXT NOT NULL, deal INTEGER NOT NULL, "
            "field TEXT NOT NULL, digest TEXT NOT NULL, at REAL NOT NULL, "
-           "PRIMARY KEY (account, deal, field)) WITHOUT ROWID")
+           "PRIMARY KEY (account, deal, field)) WITHOUT ROWID",
+           "CREATE INDEX IF NOT EXISTS seen_at ON seen (at)")
 
 
 def _account(base_url: str) -> str:
@@ -41,20 +52,20 @@ def _account(base_url: str) -> str:
     return account_of(base_url) if key is None else f"{account_of(base_url)} {key}"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30.0, check_same_thread=False, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(_SCHEMA)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+def _setup(conn: sqlite3.Connection) -> None:
+    for sql in _SCHEMA:
+        conn.execute(sql)
 
 
-def seen(base_url: str, deal_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    return state_db(path, _setup, create=create)
+
+
+def seen(base_url: str, deal_ids: Iterable[int], *,
+         since: float | None = None) -> dict[int, dict[str, str]]:
     """{deal: {field: digest of Pipedrive's value the last load saw}} for ``deal_ids`` (a
-    page); {} when nothing was kept. Raises sqlite3.Error / OSError."""
+    page); {} when nothing was kept. ``since`` (Unix seconds): only sightings kept at or
+    after it (a load passes its own time less ``AGE``). Raises sqlite3.Error / OSError."""
     path = state_dir() / FILE
     ids = [int(d) for d in deal_ids]
     if not ids or not path.exists():
@@ -63,11 +74,12 @@ def seen(base_url: str, deal_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     try:
         out: dict[int, dict[str, str]] = {}
         account = _account(base_url)
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for start in range(0, len(ids), _VARS):
+            part = ids[start:start + _VARS]
             rows = conn.execute(
-                f"SELECT deal, field, digest FROM seen WHERE account = ? AND deal IN "
-                f"({', '.join('?' * len(part))})", (account, *part))
+                f"SELECT deal, field, digest FROM seen WHERE account = ? AND at >= ? AND deal "
+                f"IN ({', '.join('?' * len(part))})",
+                (account, float("-inf") if since is None else since, *part))
             for deal, name, sign in rows:
                 out.setdefault(int(deal), {})[str(name)] = str(sign)
         return out
@@ -77,22 +89,18 @@ def seen(base_url: str, deal_ids: Iterable[int]) -> dict[int, dict[str, str]]:
 
 def keep(base_url: str, saw: Iterable[tuple[int, Mapping[str, str]]], *, at: float) -> int:
     """Keep (deal, {field: digest of Pipedrive's value}) a load saw at ``at`` (Unix
-    seconds), each replacing the one before. Returns the fields kept. Raises
+    seconds), each replacing the one before; sightings of any account kept before
+    ``at - AGE`` are deleted in the same transaction. Returns the fields kept. Raises
     sqlite3.Error / OSError when the state folder cannot be written."""
     rows = [(deal, name, sign) for deal, signs in saw for name, sign in signs.items()]
     if not rows:
         return 0
-    path = state_dir() / FILE
-    private_folder(path.parent)
-    made = not path.exists()
-    conn = _connect(path)
-    if made:
-        with contextlib.suppress(OSError):
-            os.chmod(path, 0o600)
+    conn = _connect(state_dir() / FILE, create=True)
     try:
         account = _account(base_url)
         with conn:
             conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM seen WHERE at < ?", (at - AGE,))
             conn.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
                              [(account, int(d), n, s, at) for d, n, s in rows])
         return len(rows)
@@ -100,4 +108,27 @@ def keep(base_url: str, saw: Iterable[tuple[int, Mapping[str, str]]], *, at: flo
         conn.close()
 
 
-__all__ = ["FILE", "keep", "seen"]
+def forget(base_url: str, deal_ids: Iterable[int]) -> int:
+    """Delete the sightings of ``deal_ids`` on the account at ``base_url``: the update job
+    that read them finished, or an undo put the deals back (the module's docstring).
+    Returns the sightings deleted (0 without a file). Raises sqlite3.Error / OSError."""
+    path = state_dir() / FILE
+    ids = sorted({int(d) for d in deal_ids})
+    if not ids or not path.exists():
+        return 0
+    conn = _connect(path)
+    try:
+        account, gone = _account(base_url), 0
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            for start in range(0, len(ids), _VARS):
+                part = ids[start:start + _VARS]
+                gone += conn.execute(
+                    f"DELETE FROM seen WHERE account = ? AND deal IN "
+                    f"({', '.join('?' * len(part))})", (account, *part)).rowcount
+        return gone
+    finally:
+        conn.close()
+
+
+__all__ = ["AGE", "FILE", "forget", "keep", "seen"]

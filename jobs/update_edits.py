@@ -57,7 +57,7 @@ from .last_written import (
     three_way,
 )
 from .last_written_runs import caught_up
-from .plan_seen import keep, seen
+from .plan_seen import AGE, keep, seen
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
 
@@ -134,10 +134,13 @@ class UpdateRecord:
     An unreadable record: every differing field is sent, as before, and said (``notes``)."""
 
     __slots__ = ("_agreed", "_base_url", "_bases", "_counts", "_labels", "_record", "_saw",
-                 "_seen", "notes")
+                 "_seen", "_seen_since", "notes")
 
-    def __init__(self, base_url: str, record: LastWritten | None) -> None:
+    def __init__(self, base_url: str, record: LastWritten | None, *,
+                 at: float | None = None) -> None:
         self._base_url, self._record = base_url, record
+        # the sightings read: those of the last ``plan_seen.AGE`` before the load (``at``)
+        self._seen_since = None if at is None else at - AGE
         self._bases: dict[int, dict[str, str]] = {}  # read ahead (``read``), each used once
         self._agreed: list[tuple[int, dict[str, str]]] = []  # (deal, agreement) found
         self._counts = {"kept": 0, "kept_deals": 0, "both": 0, "held": 0}
@@ -152,16 +155,18 @@ class UpdateRecord:
         return f"UpdateRecord(agreed={len(self._agreed)}, counts={self._counts})"
 
     @classmethod
-    async def open(cls, base_url: str | None) -> UpdateRecord | None:
+    async def open(cls, base_url: str | None, *, at: float | None = None
+                   ) -> UpdateRecord | None:
         """The record of the account at ``base_url`` (opened off the loop: the token's key
-        reads the state folder's secret); None when ``base_url`` is None."""
+        reads the state folder's secret); None when ``base_url`` is None. ``at``: the load's
+        time (Unix seconds; None: every sighting kept is read, whatever its age)."""
         if not base_url:
             return None
         try:  # first what a run killed before its end left unrecorded (x46r6 F1)
             record, caught = await in_thread(lambda: caught_up(base_url))
-            made = cls(base_url, record)
+            made = cls(base_url, record, at=at)
         except (OSError, sqlite3.Error) as exc:
-            made = cls(base_url, None)
+            made = cls(base_url, None, at=at)
             made.notes.append(f"the state folder's record of what this machine wrote or found "
                               f"could not be read ({exc}): every differing field is sent")
             return made
@@ -179,8 +184,9 @@ class UpdateRecord:
         if record is not None and ids:
             self._bases = await in_thread(lambda: {d: record.of(d) for d in ids})
         if ids:
-            url, self._seen = self._base_url, {}
-            self._seen = {d: {} for d in ids} | await in_thread(lambda: seen(url, ids))
+            url, since, self._seen = self._base_url, self._seen_since, {}
+            self._seen = {d: {} for d in ids} | await in_thread(
+                lambda: seen(url, ids, since=since))
 
     def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
              changes: dict[str, Any], catalog: Catalog) -> Ruled:
@@ -193,7 +199,7 @@ class UpdateRecord:
             base = self._record.of(deal_id) if self._record is not None else {}
         before = self._seen.pop(deal_id, None)
         if before is None:
-            before = seen(self._base_url, (deal_id,)).get(deal_id, {})
+            before = seen(self._base_url, (deal_id,), since=self._seen_since).get(deal_id, {})
         same = agreed(wanted, changes, base)
         if same:
             self._agreed.append((deal_id, same))

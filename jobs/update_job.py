@@ -14,6 +14,7 @@ from bulk.calls import CallContext
 from bulk.runner import RunResult
 from bulk.store import Item, ItemState, JobStore, Outcome
 
+from . import plan_seen
 from .last_written_runs import RunRecord
 from .patch_job import UPDATE_COLUMNS, PatchJob
 from .prepared import write_job_results
@@ -70,9 +71,31 @@ class UpdateJob(PatchJob):
         """``PatchJob``'s result files and lines, with the three-way comparison's counts
         (``update_edits.settled_edits``): summary.json's ``load.edited_kept``,
         ``edited_rows``, ``edited_both``, ``edited_held``, as the upsert import's, and
-        the rows line's "; 3 fields kept from Pipedrive" (x46r6 F2: neither said them)."""
+        the rows line's "; 3 fields kept from Pipedrive" (x46r6 F2: neither said them).
+        A job with no row left to send forgets what its plan saw of its deals
+        (``plan_seen.forget``: the bridge to this run is crossed)."""
         counts = settled_edits(store.items())
+        forget_seen(store)
         return write_job_results(store, result, UPDATE_COLUMNS, extra={"load": counts},
                                  rows_extra=edited_words(counts))
 
-__all__ = ["RECORD_SECONDS", "UpdateJob"]
+def forget_seen(store: JobStore) -> int:
+    """The sightings (``jobs.plan_seen``) of the deals of ``store``'s update job deleted
+    once no row of it is pending or in flight (a stopped job keeps them until a resume ends
+    it, or ``plan_seen.AGE``); a state folder that cannot be written is logged. Returns
+    those deleted."""
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    counts = store.counts()
+    if not base_url or counts.get(ItemState.PENDING) or counts.get(ItemState.SENDING):
+        return 0
+    deals = [i.payload["deal_id"] for i in store.items()
+             if isinstance(i.payload.get("deal_id"), int)]
+    try:
+        return plan_seen.forget(str(base_url), deals)
+    except (OSError, sqlite3.Error) as exc:
+        _log.warning("the state folder's record of the values the plan saw in Pipedrive "
+                     "could not be updated (%s)", exc)
+        return 0
+
+
+__all__ = ["RECORD_SECONDS", "UpdateJob", "forget_seen"]

@@ -143,7 +143,7 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     another account's export?) the plan warns first, and the run is refused
     (``Prepared.refusal``) unless ``foreign_ids`` (``--yes``)."""
     taken = ctx.clock.wall() if now is None else now
-    record = await UpdateRecord.open(base_url)
+    record = await UpdateRecord.open(base_url, at=taken)
     try:
         foreign = ForeignIds()
         prep = await _prepare(ctx, manifest, umap, catalog, taken, unarchive=unarchive,

@@ -29,7 +29,7 @@ from bulk.store import (
 )
 from bulk.wording import counted, noun
 
-from .. import last_written, last_written_runs
+from .. import last_written, last_written_runs, plan_seen
 from ..catalog import Catalog
 from ..deals import (
     Deal,
@@ -916,7 +916,8 @@ def forget_written(store: JobStore) -> None:
     other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
     and a colleague's later edit of a field the undone job never wrote was put back). A
     deal put back in part forgets only the fields put back: a group left as a colleague
-    changed it keeps its base, so the next upsert keeps the colleague's value there."""
+    changed it keeps its base, so the next upsert keeps the colleague's value there. What a
+    plan saw of the deals put back or deleted (``jobs.plan_seen``) is forgotten."""
     base_url = (store.config.get("engine") or {}).get("base_url")
     ids: dict[str, list[int]] = {"restore": [], "delete": []}
     restored: dict[int, set[str]] = {}  # the fields each restore put back (f33d: in part)
@@ -933,6 +934,11 @@ def forget_written(store: JobStore) -> None:
         with contextlib.suppress(OSError, sqlite3.Error):
             last_written_runs.unregister(str(source))
     if base_url and (ids["restore"] or ids["delete"]):
+        try:  # what a plan saw of them is moot too (``jobs.plan_seen``, f48c)
+            plan_seen.forget(str(base_url), [*ids["restore"], *ids["delete"]])
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of the values the plan saw in "
+                         "Pipedrive could not be updated (%s)", exc)
         try:
             last_written.forget(str(base_url), ids["delete"])
             last_written.forget(str(base_url), ids["restore"],
