@@ -314,6 +314,14 @@ class CallPath:
                 self.scheduler.refund(op)
                 self._undo_stats(op)
                 raise
+            if self.scheduler.lapsed(op, admitted):
+                # its held slot lapsed while it waited to leave (the guard, the ledger, a
+                # blocked event loop; on Redis a window and an eighth with no renewal):
+                # another call may have it, so this one is admitted again, not sent (f48d)
+                self.scheduler.refund(op)
+                self._uncharge(op)
+                self.stats.calls -= 1
+                continue
             self.scheduler.leaving(op, admitted)  # its window slot counts from the send
             started = self.clock.now()
             departure = Departure()  # the transport says whether the request left

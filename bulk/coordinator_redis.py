@@ -81,10 +81,12 @@ reset was refused until UTC's midnight: no figure came while the day refused eve
 A call admitted is held until its answer (``hold``: its entry dated ``now + ahead`` again
 every quarter window, f27c); a process killed while holding window slots stops renewing
 them and blocks nobody longer than a window and an ``ahead`` past its last renewal: its
-entries age out of the sorted set like anyone's. Redis errors become
+entries age out of the sorted set like anyone's. Renewals run on the event loop: a call
+whose process was blocked so long that its entry may have left the window before it left
+is admitted again, not sent on a slot another process may have taken (``lapsed``, f48d). Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~1100 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~1250 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.
@@ -187,12 +189,12 @@ class RedisCoordinator:
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
     __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
-                 "_clock", "_company", "_costs", "_daily_said", "_epoch", "_fastest",
+                 "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch", "_fastest",
                  "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
                  "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
                  "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq",
-                 "_spent_day", "_stats", "_token_fp", "_told", "_url", "_width",
+                 "_spent_day", "_stats", "_token_fp", "_told", "_unsent", "_url", "_width",
                  "known_daily", "known_heard", "known_midnight", "on_midnight", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
@@ -234,6 +236,11 @@ class RedisCoordinator:
         # the members of calls held until their answer (``hold``), and when each was admitted:
         # their entries are dated ``now + ahead`` again every quarter window (``_renew``)
         self._held: dict[str, float] = {}
+        # the held calls not yet left (``leaving`` takes the oldest), and the date each
+        # admitted call's entry surely has in Redis (its admission's ``now + ahead``, then
+        # each renewal Redis applied while the entry still stood): ``lapsed``
+        self._unsent: dict[str, None] = {}
+        self._dated: dict[str, float] = {}
         self._renew_task: asyncio.Task[None] | None = None
         self._ahead = 0.0  # the ``ahead`` of the last admission
         self._lost: CoordinatorLost | None = None
@@ -512,6 +519,7 @@ class RedisCoordinator:
             if not self._bound:
                 self._prebind += w.op.token_cost
             self._costs[member] = (w.op.token_cost, limit.day)
+            self._dated[member] = now + limit.ahead
             self._own.append((now, member, w.op.search))
             self._queue.remove(w)
             if not w.fut.done():
@@ -521,6 +529,8 @@ class RedisCoordinator:
             gone = self._own.popleft()[1]
             self._held.pop(gone, None)
             self._costs.pop(gone, None)
+            self._dated.pop(gone, None)
+            self._unsent.pop(gone, None)
         if admitted == len(batch):
             return
         head = batch[admitted]
@@ -799,6 +809,9 @@ class RedisCoordinator:
         entries = [(t + limit.ahead, member, search) for t, member, search in self._own]
         if not entries:
             return
+        for at, member, _ in entries:  # (a renewal's later date is gone with the state)
+            if member in self._dated:
+                self._dated[member] = min(self._dated[member], at)
         async with self._redis.pipeline(transaction=False) as pipe:
             ttl = math.ceil(limit.width * 2000) + 1000
             for key, only_search in ((self._token_key("burst"), False),
@@ -824,7 +837,41 @@ class RedisCoordinator:
 
     # -- feedback (one pipeline per burst of answers, off the call path) ----------------------
     def leaving(self, at: float) -> None:
-        return None  # a held call's entry is renewed until its answer (``hold``)
+        """A call of this process leaves: the oldest held call not yet left is marked left
+        (held calls' slots are alike: which call takes which matters not, only that no call
+        leaves on a slot that lapsed: ``lapsed``). Its entry is renewed until its answer
+        (``hold``)."""
+        if self._unsent:
+            del self._unsent[next(iter(self._unsent))]
+
+    def lapsed(self) -> bool:
+        """Whether the slot the next call to leave takes (the oldest held call not yet
+        left) may have been given to another process's call: its entry in Redis, dated
+        ``admitted + ahead`` and then ``now + ahead`` at each renewal Redis applied while
+        it still stood (``_renew``, every quarter window while the event loop runs), is
+        within a quarter window of leaving the shared window (``date + width``), or left
+        it. Then that slot is let go here (no more renewed, no answer waited for: True)
+        and the call is admitted again instead of sent (``Scheduler.lapsed``). Renewals
+        stop while the loop is blocked (a GC pause, SQLite on the loop, a transport's
+        set-up): f48d, a starting process admitted, then its loop blocked 0.6-2.5 s before
+        its call left, its entry lapsed a window and an eighth after its admission, the
+        other processes took the slot and the server's window held burst + 1 (a 429). The
+        quarter window left is for the renewal the call's wait delayed to reach Redis."""
+        member = next(iter(self._unsent), None)
+        if member is None:
+            return False
+        date = self._dated.get(member)
+        if date is not None and self._clock.wall() + self._width / 4 < date + self._width:
+            return False
+        del self._unsent[member]
+        self._held.pop(member, None)
+        self._costs.pop(member, None)
+        self._dated.pop(member, None)
+        for i, own in enumerate(self._own):
+            if own[1] == member:
+                del self._own[i]
+                break
+        return True
 
     def hold(self) -> None:
         """A call this process admitted last is held from now until its answer
@@ -840,6 +887,7 @@ class RedisCoordinator:
         for t, member, _ in reversed(self._own):
             if member not in self._held:
                 self._held[member] = t
+                self._unsent[member] = None
                 break
         if self._held and (self._renew_task is None or self._renew_task.done()):
             self._renew_task = asyncio.get_running_loop().create_task(self._renew())
@@ -852,6 +900,8 @@ class RedisCoordinator:
             if own[i][0] <= admitted + 1e-6:
                 self._held.pop(own[i][1], None)
                 self._costs.pop(own[i][1], None)
+                self._dated.pop(own[i][1], None)
+                self._unsent.pop(own[i][1], None)
                 del own[i]
                 return
 
@@ -886,6 +936,8 @@ class RedisCoordinator:
                     and i == len(own) - 1 else 0
                 self._answer = (t, probe, self._clock.wall())
                 self._held.pop(member, None)
+                self._unsent.pop(member, None)
+                self._dated.pop(member, None)
                 del own[i]
                 cost = self._costs.pop(member, None)
                 if heard and cost is not None:
@@ -1082,6 +1134,7 @@ class RedisCoordinator:
                 else:
                     await self._scripts[cmd](keys=[a[0]], args=list(a[1:]), client=pipe)
             answers = await pipe.execute()
+        self._renewed(pending)
         for i in windows:
             last = _text(answers[i][1]) if i < len(answers) else ""
             self._others_at = float(last) if last else -math.inf
@@ -1089,6 +1142,22 @@ class RedisCoordinator:
             # window (not ``stand``, beyond those dated in it as the answer was read: x35r2 F4)
             if i < len(answers) and len(answers[i]) > 3 and int(answers[i][3]) > 0:
                 self._others_answers += 1
+
+    def _renewed(self, pending: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """The renewals just applied in Redis: each held entry's date (``_dated``) moves
+        to its renewal's, if the entry still stood when Redis applied it (by now, less
+        than a window past its date: no admission can have left it out of the window
+        before); one that may have lapsed keeps its date, and ``lapsed`` lets it go."""
+        if not self._dated:
+            return
+        by = self._clock.wall() - self._width
+        dated = self._dated
+        for cmd, a in pending:
+            if cmd == "renew" and a[0].endswith(":burst"):
+                for member, at in a[1].items():
+                    was = dated.get(member)
+                    if was is not None and by < was < at:
+                        dated[member] = at
 
     def statistics(self) -> SharedStats | None:
         """The account-wide picture as of the last admission round trip."""

@@ -403,6 +403,9 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     await client.prepare()
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         admitted = await scheduler.acquire(op, hold=True)
+        if scheduler.lapsed(op, admitted):  # its loop blocked since: admitted again (f48d)
+            scheduler.refund(op)
+            continue
         scheduler.leaving(op, admitted)
         sent = clock.now()
         charged += op.token_cost

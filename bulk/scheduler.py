@@ -340,6 +340,7 @@ class Scheduler:
         "_server_said",
         "_shared",
         "_shared_hold",
+        "_shared_lapsed",
         "_slowest",
         "_spare",
         "_spare_at",
@@ -524,6 +525,8 @@ class Scheduler:
         # its ``hold`` and its ``admit_now`` (this process's: a call it takes with no wait)
         self._across_on = False  # (``_across_on``, below)
         self._shared_hold: Callable[[], None] | None = None
+        # its ``lapsed``: whether the held slot the next call to leave takes lapsed there
+        self._shared_lapsed: Callable[[], bool] | None = None
         self._admit_now: Callable[[Operation, Limit], bool] | None = None
         # the last ``_shared_limit`` and what it was made of (a frozen value: shared)
         self._limit: Limit | None = None
@@ -541,6 +544,7 @@ class Scheduler:
         # alone, and the others' calls too while it is alone (``_shared_counts_others``).
         self._across_on = shared is not None and not getattr(shared, "in_process", False)
         self._shared_hold = getattr(shared, "hold", None)
+        self._shared_lapsed = getattr(shared, "lapsed", None)
         self._admit_now = getattr(shared, "admit_now", None)
         heard = getattr(shared, "known_heard", None)
         if isinstance(heard, tuple):  # (figure, read wall): the company's last (x41r6 F1)
@@ -798,6 +802,34 @@ class Scheduler:
         if not search:
             return bisect.bisect_right(flying, (by, True))
         return sum(1 for sent, s in flying if s and sent <= by)
+
+    def lapsed(self, op: Operation, admitted: float) -> bool:
+        """Whether the slot held since ``admitted`` (``acquire(hold=True)``'s return) may
+        have been given to another call by now: asked right before the call leaves (before
+        ``leaving``), after whatever came between its admission and its send (a claim's
+        check, the ledger's write, a blocked event loop: a GC pause, SQLite on the loop,
+        aiohttp's set-up). True: the call must not leave on it; its slot is let go here and
+        on a shared coordinator (as ``dropped``), and the caller refunds its tokens
+        (``refund``) and asks ``acquire`` again. A slot lapses here ``HOLD_AT_MOST`` after
+        its admission (``_prune``); on Redis when its entry, renewed every quarter window
+        while the loop runs, may have left the shared window (``RedisCoordinator.lapsed``:
+        f48d, a starting process's loop blocked 0.6-2.5 s between its admission and its
+        send, its entry lapsed a window and an eighth after its admission, another process
+        took the slot and the server answered 429)."""
+        now = self._clock.now()
+        if admitted + HOLD_AT_MOST > now + _EPS:
+            gone = self._shared_lapsed
+            if gone is None or not gone():
+                return False
+            # (let go there already: the coordinator's slot is the one it found lapsed)
+        else:
+            drop = getattr(self._shared, "dropped", None)
+            if drop is not None:
+                drop(self._to_wall(admitted))
+        self._answered(admitted, now)
+        if self._land(op, admitted) is not None:
+            self._dispatch()
+        return True
 
     def dropped(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` with ``hold`` will not leave (its guard lost,
