@@ -83,7 +83,9 @@ every quarter window, f27c); a process killed while holding window slots stops r
 them and blocks nobody longer than a window and an ``ahead`` past its last renewal: its
 entries age out of the sorted set like anyone's. Renewals run on the event loop: a call
 whose process was blocked so long that its entry may have left the window before it left
-is admitted again, not sent on a slot another process may have taken (``lapsed``, f48d). Redis errors become
+is admitted again, not sent on a slot another process may have taken (``lapsed``, f48d).
+What an answer says of the company's day before ``bind`` named the company is written
+under it at ``bind`` (``daily_seen``, f48d). Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
 Why ~1250 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
@@ -194,7 +196,8 @@ class RedisCoordinator:
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
                  "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
                  "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq",
-                 "_spent_day", "_stats", "_token_fp", "_told", "_unsent", "_url", "_width",
+                 "_spent_day", "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url",
+                 "_width",
                  "known_daily", "known_heard", "known_midnight", "on_midnight", "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
@@ -225,6 +228,11 @@ class RedisCoordinator:
         # whether ``bind`` named the company (before: the one this token was last bound to,
         # as Redis remembers it — ``company`` key — or none, the token's own keys)
         self._bound = False
+        # what answers said of the company's day before ``bind`` named the company (its
+        # daily budget, where its day began, its figure: day, tokens, read, base), written
+        # under it at ``bind``, not under the company the token was last bound to (f48d)
+        self._unbound: tuple[int | None, float | None, tuple[int, int, float, float] | None] \
+            = (None, None, None)
         # this process's calls admitted and not yet answered: member -> (tokens, day), for
         # the day's record of answered calls (``answered``; REALIGN)
         self._costs: dict[str, tuple[int, int]] = {}
@@ -360,16 +368,31 @@ class RedisCoordinator:
         if self._bound:
             return
         self._bound = True
-        if self._company != company:  # (admitted on the token's keys, or another company's)
+        other = self._company != company
+        if other:  # (admitted on the token's keys, or another company's)
             self._company, self._carry = company, self._prebind
         self._prebind = 0
         self._pending.append(("set", (self._token_key("company"), company, _COMPANY_TTL)))
+        (daily, midnight, figure), self._unbound = self._unbound, (None, None, None)
+        if daily is not None:
+            self.daily_seen(daily)
+        if midnight is not None:
+            self.midnight_seen(midnight)
+        if figure is not None:
+            # (the shared count this process knows is another company's: no REALIGN on it;
+            # the next answer offers one)
+            self._heard(*figure, realign=not other)
         self._kick()
 
     def daily_seen(self, daily: int) -> None:
         """An answer said the company's daily budget is ``daily`` tokens: kept (``daily``
         key) for the next run's admissions before its first answer (``known_daily``;
-        x37r2 F5). Written once per company and figure."""
+        x37r2 F5). Written once per company and figure; before ``bind`` named the company,
+        at ``bind``, under it (f48d: the company the token was last bound to, another
+        account's on the same token, took this company's budget for its own)."""
+        if not self._bound:
+            self._unbound = (daily, *self._unbound[1:])
+            return
         said = (self._company, daily)
         if said != self._daily_said:
             self._daily_said = said
@@ -383,7 +406,10 @@ class RedisCoordinator:
         share's new day reads it at each look) or next (``known_midnight``), whose days,
         so their day keys and a spent share's wait, are the server's (f40d 3: a spent
         ``--budget-share``'s ``--wait-for-reset`` waited for UTC's midnight). Written once
-        per company and figure."""
+        per company and figure; before ``bind``, at ``bind`` (``daily_seen``)."""
+        if not self._bound:
+            self._unbound = (self._unbound[0], at, self._unbound[2])
+            return
         said = (self._company, at)
         if said != self._midnight:
             self._midnight = said
@@ -1024,14 +1050,24 @@ class RedisCoordinator:
             self._observed_base = (wall - HOLD_AT_MOST, 0)
             self._observed_since = wall  # (calls admitted after its answer are not in it)
         self._observed = (day, tokens_today, wall)
+        if self._bound:
+            self._heard(day, tokens_today, wall, self._observed_base[0])
+        else:  # (written under the company ``bind`` names: ``daily_seen``)
+            self._unbound = (*self._unbound[:2], (day, tokens_today, wall,
+                                                  self._observed_base[0]))
+
+    def _heard(self, day: int, tokens_today: int, wall: float, base: float, *,
+               realign: bool = True) -> None:
+        """The company's figure ``tokens_today`` for ``day``, read at ``wall`` on a call
+        admitted at ``base`` (wall seconds), kept in Redis (HEARD); and, where it is below
+        the shared count (``realign``), offered to bring it down (REALIGN)."""
         # the company's latest figure, which a process started later compares its first
         # with (``known_heard``; x41r6 F1: a run begun after the reset followed the new
         # day's figure but kept UTC's days, and a spent share waited for UTC's midnight)
         self._pending.append(("heard", (self._key(f"day:{day}:at"), self._key(f"day:{day}"),
-                                        tokens_today, repr(wall),
-                                        repr(self._observed_base[0]), _COMPANY_TTL)))
+                                        tokens_today, repr(wall), repr(base), _COMPANY_TTL)))
         self._kick()
-        if tokens_today < self._known_today(day) and (
+        if realign and tokens_today < self._known_today(day) and (
                 self._spent_day == day or wall >= self._offered + _REALIGN_EVERY):
             # the server says less than the shared spend: its new day began (or calls
             # counted here never went out); the spend follows it as far as the calls
