@@ -134,7 +134,7 @@ class UpdateRecord:
     An unreadable record: every differing field is sent, as before, and said (``notes``)."""
 
     __slots__ = ("_agreed", "_base_url", "_bases", "_counts", "_labels", "_record", "_saw",
-                 "_seen", "_seen_since", "notes")
+                 "_seen", "_seen_since", "notes", "unsent")
 
     def __init__(self, base_url: str, record: LastWritten | None, *,
                  at: float | None = None) -> None:
@@ -150,6 +150,9 @@ class UpdateRecord:
         self._seen: dict[int, dict[str, str]] = {}
         self._saw: list[tuple[int, dict[str, str]]] = []
         self.notes: list[str] = []
+        # the fields ``rule`` kept or held (not sent) of each deal of the page, for the
+        # foreign-ids tally (``jobs.foreign_ids``: a colleague's change is not the row's)
+        self.unsent: dict[int, frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"UpdateRecord(agreed={len(self._agreed)}, counts={self._counts})"
@@ -180,6 +183,7 @@ class UpdateRecord:
         STYLE 5), for ``rule`` to take. Raises what the record's reads raise
         (sqlite3.Error), as ``rule`` would have."""
         record, self._bases = self._record, {}  # the page before's: rows that failed first
+        self.unsent = {}
         ids = list(dict.fromkeys(deal_ids))
         if record is not None and ids:
             self._bases = await in_thread(lambda: {d: record.of(d) for d in ids})
@@ -212,6 +216,8 @@ class UpdateRecord:
         if (not base or not changes) and not (set(before) & set(saw)):
             return Ruled(changes, agreed=same)
         decided = three_way(current, changes, base)
+        if decided.unsent:
+            self.unsent[deal_id] = decided.unsent
         sent = {name for name, _ in fields_of(decided.changes)}
         moved = [(name, now[name]) for name in saw
                  if name in sent and before.get(name, saw[name]) != saw[name]]

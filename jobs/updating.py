@@ -139,8 +139,9 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     (``jobs.update_edits``: a colleague's edit made since a plan, an update or an import
     found the file's value there is kept), and the fields where the row and the deal
     agree are recorded (a plan's load too: no call is added). By id, when most rows name a
-    deal of another title and owner / pipeline / currency / contact (``jobs.foreign_ids``:
-    another account's export?) the plan warns first, and the run is refused
+    deal of an unrelated title and another amount / stage / owner / contact, or (no title)
+    three of them, a field the plan keeps aside (``jobs.foreign_ids``: another account's
+    export?) the plan warns first, and the run is refused
     (``Prepared.refusal``) unless ``foreign_ids`` (``--yes``)."""
     taken = ctx.clock.wall() if now is None else now
     record = await UpdateRecord.open(base_url, at=taken)
@@ -282,14 +283,15 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
         if record is not None:  # the page's bases, off the loop (STYLE 5)
             await record.read(d for _, d, _, _ in batch if d in deals)
         for source, deal_id, wanted, defaulted in batch:
-            if foreign is not None:
-                foreign.see(source.row, deals.get(deal_id), wanted)
             _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
                     taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
                     lost_column=lost_column, time_columns=time_columns,
                     open_drops=mapper.open_drops, record=record)
+            if foreign is not None:  # a field the plan keeps is not the row's (x48r2 F3)
+                foreign.see(source.row, deals.get(deal_id), wanted, kept=frozenset()
+                            if record is None else record.unsent.pop(deal_id, frozenset()))
         batch.clear()
 
     # by key: rows decided a page at a time too, their deals' bases read off the loop first

@@ -1,7 +1,8 @@
-"""An update by id whose rows mostly name a deal of another title AND another owner,
-pipeline, currency or contact (a Pipedrive export of ANOTHER account: x47r3 F5, 40 of 40
+"""An update by id whose rows mostly name a deal of an unrelated title AND another amount,
+stage, owner or contact (a Pipedrive export of ANOTHER account: x47r3 F5, 40 of 40
 unrelated deals' title, value and currency changed, unsaid) warns first in its plan and is
-refused without --yes; a file of renames alone, or a few such rows, is not."""
+refused without --yes; a file of renames alone, or a few such rows, is not (the rule:
+``jobs.foreign_ids``; its labelled scenarios: tests/test_foreign_ids_oracle.py)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ MAPPING = ('version = 1\n[update]\nid_column = "id"\n[deal]\ntitle = "Title"\n'
            'currency = "Currency"\nowner = "Owner"\n')
 
 
-def test_the_tally_wants_title_and_two_other_fields_on_most_rows() -> None:
+def test_the_tally_wants_an_unrelated_title_and_another_field_on_most_rows() -> None:
     deal = {"title": "Acme - Pilot", "currency": "EUR", "owner_id": 1}
     tally = ForeignIds()
     for row in range(1, 5):  # renamed alone: an update like any other
         tally.see(row, deal, {"title": f"New {row}", "currency": "eur"})
     for row in range(13, 17):  # renamed and moved to a new owner: a re-organization
-        tally.see(row, deal, {"title": f"Moved {row}", "owner_id": 2})
+        tally.see(row, deal, {"title": f"2027: Acme - Pilot {row}", "owner_id": 2})
     tally.see(5, deal, {"title": "ACME  - pilot", "currency": "USD"})  # the same title
     tally.see(6, None, {"title": "x", "currency": "USD"})  # no deal: not compared
     assert (tally.compared, tally.foreign, tally.warning()) == (9, 0, None)
@@ -39,8 +40,9 @@ def test_the_tally_wants_title_and_two_other_fields_on_most_rows() -> None:
     assert (tally.compared, tally.foreign) == (19, 10)
     warning = tally.warning()
     assert warning is not None and warning.startswith(
-        "WARNING: foreign ids? 10 of 19 rows name a deal whose title differs from the row's "
-        "AND two other fields that tell a deal (currency 10, owner 10) — rows 7, 8, 9, 10, 11…")
+        "WARNING: foreign ids? 10 of 19 rows name a deal of an unrelated title and another "
+        "amount, stage, owner, organization or person (no title: 3 of them) (amount 10, "
+        "owner 10, title 10) — rows 7, 8, 9, 10, 11…")
     few = ForeignIds()
     for row in range(2):
         few.see(row, deal, {"title": "Other", "owner_id": 2, "currency": "USD"})
@@ -79,12 +81,13 @@ def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> No
 def test_a_stage_stands_for_the_pipeline_and_the_value_tells_a_deal() -> None:
     """x47r10 F1: another account's export (title, value, stage, owner differing) went
     unwarned — its stage column left the pipeline uncompared, the value was not compared;
-    a rename with a new value alone, and a value written as 40000.0, are not foreign."""
+    a rename (keeping the old title) with a new value, and a value written as 40000.0,
+    are not foreign."""
     deal = {"title": "Acme - Pilot", "value": 40000, "stage_id": 3, "pipeline_id": 1,
             "owner_id": 1, "currency": "EUR"}
     tally = ForeignIds()
     for row in range(1, 4):  # renamed and revalued: an update like any other
-        tally.see(row, deal, {"title": f"New {row}", "value": 50000.0})
+        tally.see(row, deal, {"title": f"Acme - Pilot {row}", "value": 50000.0})
     tally.see(4, deal, {"title": "New 4", "value": "40000.0", "stage_id": 3})  # same value
     assert tally.foreign == 0
     for row in range(5, 10):  # title, value and stage (another pipeline's) differ
@@ -94,4 +97,53 @@ def test_a_stage_stands_for_the_pipeline_and_the_value_tells_a_deal() -> None:
     moved = ForeignIds()
     for row in range(4):  # a pipeline given: its stage is not counted again
         moved.see(row, deal, {"title": f"Moved {row}", "pipeline_id": 2, "stage_id": 17})
-    assert moved.foreign == 0
+    assert moved.foreign == 4 and moved.fields == {"stage": 4, "title": 4}
+
+
+def test_another_accounts_title_value_export_is_refused_own_renames_are_not(
+        tmp_path: Path) -> None:
+    """x48r2 F2: another account's export with Title, Value, Currency (one currency in
+    both) went unwarned and ``update`` wrote 40 of 40 unrelated deals; F3: a rename with a
+    re-value in EUR was refused, and so was a rename beside a colleague's changes the plan
+    keeps (counted as the row's)."""
+    from bulk.clock import SystemClock
+    from bulk.sandbox.state import Account
+
+    mapping = ('version = 1\n[update]\nid_column = "id"\n[deal]\ntitle = "Title"\n'
+               'value = "Value"\ncurrency = "Currency"\n')
+    (tmp_path / "u.toml").write_text(mapping)
+    there = Account(SandboxConfig(deals=12, seed=8, company_id=4250), SystemClock())
+    with threaded_sandbox(SandboxConfig(seed=7, deals=12, time_scale=0.02)) as sb:
+        here = {d["id"]: dict(d) for d in sb.state.deals.rows.values() if d["id"] <= 8}
+
+        def plan(name: str, lines: list[str], *extra: str, state: str = "state",
+                 command: tuple[str, ...] = ("plan", "update")) -> tuple[int, str]:
+            (tmp_path / name).write_text("\n".join(["id,Title,Value,Currency", *lines]) + "\n")
+            env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token,
+                   "PDBULK_STATE_DIR": str(tmp_path / state), "COLUMNS": "400"}
+            out = CliRunner().invoke(app, [*command, str(tmp_path / name), "--mapping",
+                                           str(tmp_path / "u.toml"), *extra,
+                                           *cli_args(sb, tmp_path / "jobs")], env=env)
+            return out.exit_code, re.sub(r"\s+", " ", out.output)
+        foreign = [f"{i},{there.deals.rows[i]['title']},{there.deals.rows[i]['value']},"
+                   f"{here[i]['currency']}" for i in here]
+        code, out = plan("other.csv", foreign)
+        assert code == 0 and "WARNING: foreign ids? 7 of 8 rows" in out, out  # 1 title the same
+        code, out = plan("other.csv", foreign, command=("update",))
+        assert code == 1 and "foreign ids? see the plan" in out, out
+        assert all(sb.state.deals.rows[i]["title"] == d["title"] for i, d in here.items())
+        eur = [f"{i},{d['title']} (EU),{round(d['value'] * 0.92)},EUR" for i, d in here.items()]
+        code, out = plan("eur.csv", eur, state="eur")
+        assert code == 0 and "foreign ids" not in out, out
+        own = [f"{i},{d['title']},{d['value']},{d['currency']}" for i, d in here.items()]
+        assert plan("own.csv", own, state="kept")[0] == 0  # the file's values: a base
+        for i in here:  # a colleague re-values every deal since
+            sb.state.deals.rows[i]["value"] = here[i]["value"] + 5000
+        renamed = [f"{i},{d['title']} (2027),{d['value']},{d['currency']}"
+                   for i, d in here.items()]
+        code, out = plan("renamed.csv", renamed, state="kept")
+        assert code == 0 and "foreign ids" not in out and "kept (not sent" in out, out
+        retitled = [f"{i},Renewal {chr(64 + i)},{d['value']},{d['currency']}"
+                    for i, d in here.items()]  # a new naming scheme: the value is kept
+        code, out = plan("retitled.csv", retitled, state="kept")
+        assert code == 0 and "foreign ids" not in out and "kept (not sent" in out, out

@@ -1,0 +1,169 @@
+"""The foreign-ids rule against two labelled oracles (``jobs.foreign_ids``): x48r2's 20
+scenarios over deals 200-239 of two sandboxes (another account's export under the same
+ids; this account's own deals edited) and 12 more (x47r10's legit set, numbered and short
+titles, a file without a title column, a colleague's changes the plan keeps). Before
+x48r2 F2/F3: 4 of 9 foreign exports warned, and 2 legit edits were refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bulk.clock import SystemClock
+from bulk.sandbox import SandboxConfig
+from bulk.sandbox.state import Account
+from jobs.foreign_ids import ForeignIds, related
+
+Row = dict[str, Any]
+FULL = ("title", "value", "currency", "owner_id", "pipeline_id", "stage_id")
+
+
+def _deals(seed: int) -> list[Row]:
+    acct = Account(SandboxConfig(deals=240, seed=seed, company_id=4242 + seed), SystemClock())
+    return [dict(acct.deals.rows[i]) for i in range(200, 240)]
+
+
+HERE, THERE = _deals(7), _deals(8)
+EUROPE = {"pipeline_id": 3, "stage_id": 14}  # another pipeline and one of its stages
+
+
+def _rows(source: list[Row], edit: Callable[[Row, int], Row] | None = None,
+          columns: tuple[str, ...] = FULL) -> list[Row]:
+    out = []
+    for n, deal in enumerate(source):
+        row = {name: deal[name] for name in columns if name in deal}
+        out.append({**row, **(edit(deal, n) if edit else {})})
+    return [{k: v for k, v in r.items() if k in (*columns, *FULL)} for r in out]
+
+
+def _other(owner: int) -> int:
+    return owner % 3 + 1
+
+
+def _warns(rows: list[Row], deals: list[Row] | None = None,
+           kept: list[frozenset[str]] | None = None) -> bool:
+    tally = ForeignIds()
+    for n, (row, deal) in enumerate(zip(rows, deals or HERE, strict=False)):
+        tally.see(n + 2, deal, row, kept=(kept or [frozenset()] * len(rows))[n])
+    return tally.warning() is not None and tally.refusal() is not None
+
+
+def _colleague() -> tuple[list[Row], list[Row], list[frozenset[str]]]:
+    """x48r2 L12 (F3 a): this account's export renamed ``<old> (2027)``; a colleague moved
+    value and stage of 25 deals since the plan, which the plan keeps (not sent)."""
+    moved = [{**d, "value": d["value"] + 5000, "stage_id": 1, "pipeline_id": 1}
+             if n < 25 else d for n, d in enumerate(HERE)]
+    rows = _rows(HERE, lambda d, n: {"title": f"{d['title']} (2027)"})
+    return rows, moved, [frozenset({"value", "stage_id", "pipeline_id"}) if n < 25
+                         else frozenset() for n in range(40)]
+
+
+def _numbered(deals: list[Row], shift: int) -> list[Row]:
+    return [{**d, "title": f"Deal {d['id'] + shift}"} for d in deals]
+
+
+# name -> (rows, this account's deals as read, kept fields, warns?); L7/L8 were "judge":
+# a rename that keeps the old title, with a re-value or a move, is this account's (no)
+SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | None, bool]] = {
+    "L1_rename": (_rows(HERE, lambda d, n: {"title": "2027 " + d["title"]}), None, None, False),
+    "L2_owner": (_rows(HERE, lambda d, n: {"owner_id": 3}), None, None, False),
+    "L3_rename_owner": (_rows(HERE, lambda d, n: {
+        "title": d["title"].upper() + " (new)", "owner_id": _other(d["owner_id"])}),
+        None, None, False),
+    "L4_revalue_eur": (_rows(HERE, lambda d, n: {
+        "value": round(d["value"] * 0.92), "currency": "EUR"}), None, None, False),
+    "L5_move_pipeline": (_rows(HERE, lambda d, n: EUROPE), None, None, False),
+    "L6_rename_move": (_rows(HERE, lambda d, n: {"title": d["title"] + " [EU]", **EUROPE}),
+                       None, None, False),
+    "L7_rename_revalue_eur": (_rows(HERE, lambda d, n: {
+        "title": d["title"] + " (EU)", "value": round(d["value"] * 0.92),
+        "currency": "EUR"}), None, None, False),
+    "L8_reorg_rename_owner_pipeline": (_rows(HERE, lambda d, n: {
+        "title": "EU: " + d["title"], "owner_id": 2, **EUROPE}), None, None, False),
+    "L9_rename_thousands": (_rows(HERE, lambda d, n: {
+        "title": d["title"] + " 2027", "value": float(d["value"])}), None, None, False),
+    "L10_rename_only_cols": (_rows(HERE, lambda d, n: {"title": "X " + d["title"]},
+                                   ("title", "owner_id")), None, None, False),
+    "L11_owner_case_title_case": (_rows(HERE, lambda d, n: {
+        "title": d["title"].lower(), "currency": "usd"}), None, None, False),
+    "L12_colleague_kept": (*_colleague(), False),
+    "F1_full_export": (_rows(THERE), None, None, True),
+    "F2_title_value_currency": (_rows(THERE, columns=("title", "value", "currency")),
+                                None, None, True),
+    "F3_title_owner_stage": (_rows(THERE, columns=("title", "owner_id", "pipeline_id",
+                                                   "stage_id")), None, None, True),
+    "F4_title_value": (_rows(THERE, columns=("title", "value")), None, None, True),
+    "F5_title_stage_only": (_rows(THERE, columns=("title", "stage_id")), None, None, True),
+    "F5b_title_pipestage_cell": (_rows(THERE, columns=("title", "pipeline_id", "stage_id")),
+                                 None, None, True),
+    "F6_title_value_owner": (_rows(THERE, columns=("title", "value", "owner_id")),
+                             None, None, True),
+    "F7_title_value_3rows": (_rows(THERE[:3]), None, None, True),
+    "F8_no_title_value_owner_stage": (_rows(THERE, columns=(
+        "value", "currency", "owner_id", "pipeline_id", "stage_id")), None, None, True),
+    # f48g's: x47r10's legit set, and titles a threshold could get wrong
+    "M1_typo_fix_new_owner": (_rows(HERE, lambda d, n: {
+        "title": d["title"].replace(" - ", " \u2013 ").replace("a", "á", 1),
+        "owner_id": _other(d["owner_id"])}), None, None, False),
+    "M2_ltd_limited_revalue": (_rows(HERE, lambda d, n: {
+        "title": d["title"].replace("Ltd", "Limited").replace("Corp", "Corporation"),
+        "value": d["value"] + 100}), None, None, False),
+    "M3_pipeline_currency": (_rows(HERE, lambda d, n: {"currency": "EUR"}), None, None,
+                             False),
+    "M4_no_title_new_owner": (_rows(HERE, lambda d, n: {"owner_id": _other(d["owner_id"])},
+                                    ("owner_id",)), None, None, False),
+    "M5_no_title_owner_and_stage": (_rows(HERE, lambda d, n: {
+        "owner_id": _other(d["owner_id"]), **EUROPE}, ("owner_id", "pipeline_id",
+                                                       "stage_id")), None, None, False),
+    "M6_numbered_titles_here_foreign": (_rows(_numbered(THERE, 17), columns=(
+        "title", "value")), _numbered(HERE, 0), None, True),
+    "M7_numbered_titles_rename": (_rows(_numbered(HERE, 0), lambda d, n: {
+        "title": f"{d['title']} renewal", "value": d["value"] + 1}), _numbered(HERE, 0), None,
+        False),
+    "M8_short_titles_foreign": (_rows(
+        [{**d, "title": t} for d, t in zip(THERE, ["Pilot", "CRM", "Ops"] * 14, strict=False)],
+        columns=("title", "owner_id")), None, None, True),
+    "M9_title_org_person_foreign": (_rows(THERE, columns=("title", "org_id", "person_id")),
+                                    None, None, True),
+    "M10_half_foreign_half_own": (_rows(THERE[:19], columns=("title", "value"))
+                                  + _rows(HERE[19:], lambda d, n: {"value": 1}),
+                                  None, None, False),
+    "M11_colleague_kept_foreign_titles": (_rows(THERE, columns=("title", "value")), None,
+                                          [frozenset({"value"})] * 40, False),
+    "M12_rename_all_new_owner_x47r10": (_rows(HERE, lambda d, n: {
+        "title": f"{d['title']} - 2027 plan", "owner_id": 2}, ("title", "owner_id")),
+        None, None, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_the_scenario_warns_as_labelled(name: str) -> None:
+    rows, deals, kept, expected = SCENARIOS[name]
+    assert _warns(rows, deals, kept) is expected, name
+
+
+@pytest.mark.parametrize(("title", "other", "same"), [
+    ("Acme Corp - Pilot", "2027 Acme Corp - Pilot", True), ("ACME CORP - PILOT (new)",
+                                                             "Acme Corp - Pilot", True),
+    ("EU: Acme Corp - Pilot", "Acme Corp - Pilot", True), ("Acme Corp \u2013 Pilót", "acme corp - pilot", True),
+    ("Acme Limited - Pilot", "Acme Ltd - Pilot", True), ("Deal 17", "Deal 23", False),
+    ("Deal 1", "Deal 11", False), ("Deal 17 2026", "Deal 17 2027", True),
+    ("Pilot", "Hooli Ltd - Migration", False), ("Acme Corp - Pilot", "Wayne Inc - Pilot", False),
+    ("", "", True), ("", "Acme", False)])
+def test_related_titles(title: str, other: str, same: bool) -> None:
+    assert related(title, other) is same
+
+
+def test_a_field_the_plan_keeps_is_not_the_rows() -> None:
+    deal = {"title": "Acme Corp - Pilot", "value": 100, "stage_id": 3, "pipeline_id": 1}
+    tally = ForeignIds()
+    for row in range(4):  # the title foreign-looking, its only other field kept
+        tally.see(row, deal, {"title": "Wayne Inc - Migration", "value": 900},
+                  kept=frozenset({"value"}))
+    assert (tally.compared, tally.foreign) == (4, 0)
+    for row in range(4, 9):
+        tally.see(row, deal, {"title": "Wayne Inc - Migration", "value": 900, "stage_id": 4},
+                  kept=frozenset({"value"}))
+    assert tally.foreign == 5 and tally.fields == {"title": 5, "stage": 5}
