@@ -46,12 +46,19 @@ def token_key() -> str | None:
     digest = _TOKEN.get()
     if digest is None:
         return None
+    return hmac.new(folder_secret(), b"token\0" + digest, hashlib.sha256).hexdigest()[:32]
+
+
+def folder_secret() -> bytes:
+    """This state folder's secret (``claims.key``: 32 random bytes, 0600, made on first
+    use), the key of every digest a record of the folder keeps of a value (the token's,
+    the claims' names, ``jobs.plan_seen``'s sightings). Blocking: call it off the event
+    loop. Raises OSError when it can be neither read nor made."""
     from .claims import state_dir
     from .claims_local import _digest_key
     from .state import private_folder
 
-    secret = _digest_key(private_folder(state_dir()))
-    return hmac.new(secret, b"token\0" + digest, hashlib.sha256).hexdigest()[:32]
+    return _digest_key(private_folder(state_dir()))
 
 
-__all__ = ["bind_token", "token_key"]
+__all__ = ["bind_token", "folder_secret", "token_key"]

@@ -5,8 +5,11 @@ no base for the three-way comparison (``jobs.last_written`` records where the fi
 the deal agree, or what this folder wrote), so when a colleague moved the deal to
 Qualified before `update`, the file's stage went over it with no note. Each load (a
 plan's, an update's) now keeps here, per deal and field the row changes and the record
-has no base for, the digest of Pipedrive's value it saw (``last_written.digest``: never
-the value); the next load that finds Pipedrive's value other than that says so on the row
+has no base for, the digest of Pipedrive's value it saw (``last_written.digest``, keyed
+by ``sealed`` with the state folder's secret: never the value, and not reversible by
+trying values — x48r2 F4: unkeyed, amounts, owner and stage ids and currencies came back
+by brute force in under a second; a sighting an older pdbulk kept unkeyed is read as none,
+never as a change); the next load that finds Pipedrive's value other than that says so on the row
 ("stage changed in Pipedrive since the plan (Qualified), the file's written"). Not a
 base: nothing here was written by this folder, so no field is kept by it, and undo and
 the import never read it.
@@ -28,6 +31,8 @@ hears of a change made since the plan they declined (within ``AGE``).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -41,6 +46,7 @@ from .last_written import account_of
 FILE = "plan-seen.sqlite3"
 AGE = 30 * 86_400.0  # seconds a sighting is read (a plan's run a month later: no more)
 _VARS = 500  # deals per IN (...) query
+KEYED = "k1:"  # a keyed sighting's digest begins so (an older, unkeyed one does not)
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS seen (account TEXT NOT NULL, deal INTEGER NOT NULL, "
            "field TEXT NOT NULL, digest TEXT NOT NULL, at REAL NOT NULL, "
            "PRIMARY KEY (account, deal, field)) WITHOUT ROWID",
@@ -59,6 +65,13 @@ def _setup(conn: sqlite3.Connection) -> None:
 
 def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return state_db(path, _setup, create=create)
+
+
+def sealed(secret: bytes, sign: str) -> str:
+    """``sign`` (a ``last_written.digest``) as a sighting keeps it: HMAC-SHA256 keyed with
+    ``secret`` (``bulk.token_key.folder_secret``), ``KEYED`` and 16 hex digits."""
+    return KEYED + hmac.new(secret, b"plan-seen\0" + sign.encode(), hashlib.sha256
+                            ).hexdigest()[:16]
 
 
 def seen(base_url: str, deal_ids: Iterable[int], *,
@@ -81,7 +94,8 @@ def seen(base_url: str, deal_ids: Iterable[int], *,
                 f"IN ({', '.join('?' * len(part))})",
                 (account, float("-inf") if since is None else since, *part))
             for deal, name, sign in rows:
-                out.setdefault(int(deal), {})[str(name)] = str(sign)
+                if str(sign).startswith(KEYED):  # an unkeyed one: as none (x48r2 F4)
+                    out.setdefault(int(deal), {})[str(name)] = str(sign)
         return out
     finally:
         conn.close()
@@ -131,4 +145,4 @@ def forget(base_url: str, deal_ids: Iterable[int]) -> int:
         conn.close()
 
 
-__all__ = ["AGE", "FILE", "forget", "keep", "seen"]
+__all__ = ["AGE", "FILE", "KEYED", "forget", "keep", "sealed", "seen"]

@@ -38,6 +38,7 @@ from typing import Any
 
 from bulk.clock import in_thread
 from bulk.store import Item, ItemState
+from bulk.token_key import folder_secret
 from bulk.wording import counted
 
 from .catalog import Catalog
@@ -57,7 +58,7 @@ from .last_written import (
     three_way,
 )
 from .last_written_runs import caught_up
-from .plan_seen import AGE, keep, seen
+from .plan_seen import AGE, keep, sealed, seen
 
 SINCE = "since this state folder's last plan, update or import found or wrote the file's value"
 
@@ -134,7 +135,7 @@ class UpdateRecord:
     An unreadable record: every differing field is sent, as before, and said (``notes``)."""
 
     __slots__ = ("_agreed", "_base_url", "_bases", "_counts", "_labels", "_record", "_saw",
-                 "_seen", "_seen_since", "notes", "unsent")
+                 "_secret", "_seen", "_seen_since", "notes", "unsent")
 
     def __init__(self, base_url: str, record: LastWritten | None, *,
                  at: float | None = None) -> None:
@@ -149,6 +150,7 @@ class UpdateRecord:
         # bases; and this load's, kept by ``finish`` (``jobs.plan_seen``: x47r8 F2)
         self._seen: dict[int, dict[str, str]] = {}
         self._saw: list[tuple[int, dict[str, str]]] = []
+        self._secret: bytes | None = None  # the sightings' key (``bulk.token_key``)
         self.notes: list[str] = []
         # the fields ``rule`` kept or held (not sent) of each deal of the page, for the
         # foreign-ids tally (``jobs.foreign_ids``: a colleague's change is not the row's)
@@ -191,6 +193,8 @@ class UpdateRecord:
             url, since, self._seen = self._base_url, self._seen_since, {}
             self._seen = {d: {} for d in ids} | await in_thread(
                 lambda: seen(url, ids, since=since))
+            if self._secret is None:
+                self._secret = await in_thread(folder_secret)
 
     def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
              changes: dict[str, Any], catalog: Catalog) -> Ruled:
@@ -211,7 +215,10 @@ class UpdateRecord:
         # one other than the last load saw was changed there since (x47r8 F2)
         now = {name: value for name, value in _values_now(current, changes)
                if name not in base}
-        if saw := {name: digest(value) for name, value in now.items()}:
+        if now and self._secret is None:  # (a deal not read ahead: on this thread)
+            self._secret = folder_secret()
+        if saw := {name: sealed(self._secret or b"", digest(value))
+                   for name, value in now.items()}:
             self._saw.append((deal_id, saw))
         if (not base or not changes) and not (set(before) & set(saw)):
             return Ruled(changes, agreed=same)
