@@ -114,8 +114,9 @@ def test_a_job_with_rows_left_keeps_them(tmp_path: Path) -> None:
 
 def test_a_sighting_older_than_its_age_is_not_read_and_goes_at_the_next_keep() -> None:
     old, now = 1e9, 1e9 + plan_seen.AGE + 60
-    plan_seen.keep("http://x", [(1, {"title": "a" * 16})], at=old)
-    assert plan_seen.seen("http://x", [1]) == {1: {"title": "a" * 16}}
+    sign = plan_seen.KEYED + "a" * 16  # as ``sealed`` keeps it (an unkeyed one is not read)
+    plan_seen.keep("http://x", [(1, {"title": sign})], at=old)
+    assert plan_seen.seen("http://x", [1]) == {1: {"title": sign}}
     assert plan_seen.seen("http://x", [1], since=now - plan_seen.AGE) == {}
     plan_seen.keep("http://x", [(2, {"title": "b" * 16})], at=now)
     assert [(d, a) for d, _, a in _rows()] == [(2, now)]
