@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -23,6 +23,13 @@ from .transforms.values import same_truth
 
 # how pdbulk joins a pipeline and a stage (stage_names), and the ASCII form users type
 _STAGE_SEPARATOR = re.compile(r"\s*(?:\u203a|>)\s*")
+
+
+def _fold(name: str) -> str:
+    """A stage's or pipeline's name as matched: ``norm_key`` with each ``>`` / U+203A and
+    its spacing one separator, so ``Sales>Qualified`` and ``sales U+203A qualified`` are one
+    key (x48r2 F1: the two spellings read two stages)."""
+    return norm_key(_STAGE_SEPARATOR.sub(" > ", name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,8 @@ class Catalog:
     deal_fields: tuple[DealField, ...] = ()
     _pipelines: dict[str, list[Pipeline]] = field(init=False, repr=False, compare=False)
     _stages: dict[str, list[Stage]] = field(init=False, repr=False, compare=False)
+    _pipelines_folded: dict[str, list[Pipeline]] = field(init=False, repr=False,
+                                                         compare=False)
     _user_emails: dict[str, list[User]] = field(init=False, repr=False, compare=False)
     _user_names: dict[str, list[User]] = field(init=False, repr=False, compare=False)
     _fields: dict[str, list[DealField]] = field(init=False, repr=False, compare=False)
@@ -137,7 +146,8 @@ class Catalog:
             object.__setattr__(self, name, tuple(getattr(self, name)))
         put = object.__setattr__
         put(self, "_pipelines", _index(self.pipelines, lambda p: p.name))
-        put(self, "_stages", _index(self.stages, lambda s: s.name))
+        put(self, "_stages", _index(self.stages, lambda s: s.name, by=_fold))
+        put(self, "_pipelines_folded", _index(self.pipelines, lambda p: p.name, by=_fold))
         put(self, "_user_emails", _index(self.users, lambda u: u.email, by=_mail_key))
         put(self, "_user_names", _index(self.users, lambda u: u.name))
         put(self, "_fields", _index(self.deal_fields, lambda f: f.name))
@@ -196,53 +206,86 @@ class Catalog:
                       key=lambda s: (s.order_nr, s.id))
 
     def stage(self, name: str, pipeline_id: int | None = None) -> Stage:
-        """The stage with this name in the pipeline (or in any pipeline, if it is unique).
+        """The stage ``name`` reads as, in the pipeline ``pipeline_id`` when given.
 
         ``name`` may name its pipeline as pdbulk prints it, ``Sales`` U+203A ``Proposal Made``
-        or ``Sales > Proposal Made``, case and spacing folded as plain names are (x47r8 F1);
-        a stage's own name wins over that reading ("Value > 10k"). Raises ``InputError`` for
-        no such stage, or a pipeline prefix other than ``pipeline_id``'s; ``AmbiguousName``
-        when several pipelines hold it and none is named."""
-        plain = self._stages.get(norm_key(name), [])
-        qualified = None if plain else self._qualified(name)
-        if qualified is not None:
-            pipe, stage_name = qualified
-            if pipeline_id is not None and pipeline_id != pipe.id:
-                raise InputError(f"stage {name!r} is in pipeline {pipe.name!r}, not in "
-                                 f"pipeline {self.pipeline_by_id(pipeline_id).name!r}")
-            return self.stage(stage_name, pipe.id)
-        found = [s for s in plain if pipeline_id is None or s.pipeline_id == pipeline_id]
+        or ``Sales > Proposal Made`` (x47r8 F1); every reading is enumerated (``_readings``:
+        a stage's own name, and each split at a separator into pipeline + stage) and exactly
+        one must fit, a reading in ``pipeline_id``'s pipeline winning over the others (x48r2
+        F1: ``Sales > Qualified`` was Partnerships' stage of that name, unsaid). Raises
+        ``AmbiguousName`` naming every candidate when two or more fit (never a guess);
+        ``InputError`` for no such stage, or one only in a pipeline other than
+        ``pipeline_id``'s."""
+        readings = self._readings(name)
+        found = [s for s, _ in readings if pipeline_id is None or s.pipeline_id == pipeline_id]
         if len(found) == 1:
             return found[0]
         where = (f" in pipeline {self.pipeline_by_id(pipeline_id).name!r}"
                  if pipeline_id is not None else "")
         if found:
-            pipes = _names(self.pipeline_by_id(s.pipeline_id).name for s in found)
-            form = f"{self.pipeline_by_id(found[0].pipeline_id).name} \u203a {found[0].name}"
-            raise AmbiguousName(f"stage {name!r} is ambiguous{where} (in pipelines {pipes}); "
-                                f"write {form!r} or name the pipeline")
+            raise AmbiguousName(self._ambiguous(name, found, where, readings))
+        split = [(s, p) for s, p in readings if p]
+        if split:  # named with another pipeline than the row's
+            raise InputError(f"stage {name!r} is in pipeline "
+                             f"{self.pipeline_by_id(split[0][0].pipeline_id).name!r}, not in "
+                             f"pipeline {self.pipeline_by_id(pipeline_id or 0).name!r}")
+        for pipe, rest in self._splits(name):
+            if pipeline_id is None or pipe.id == pipeline_id:  # the pipeline lacks the stage
+                return self.stage(rest, pipe.id)
         choices = self.stages_in(pipeline_id) if pipeline_id is not None else self.stages
         raise InputError(f"no stage named {name!r}{where} "
                          f"(stages: {_names(self.stage_names(choices))})")
 
     def names_a_stage(self, name: str) -> bool:
-        """Whether ``name`` is some pipeline's stage: plain, or as ``Pipeline`` U+203A ``Stage``."""
-        if norm_key(name) in self._stages:
-            return True
-        qualified = self._qualified(name)
-        return qualified is not None and any(
-            s.pipeline_id == qualified[0].id
-            for s in self._stages.get(norm_key(qualified[1]), []))
+        """Whether ``name`` reads as some pipeline's stage: plain, or as ``Pipeline`` U+203A
+        ``Stage`` (or ``>``)."""
+        return bool(self._readings(name))
 
-    def _qualified(self, name: str) -> tuple[Pipeline, str] | None:
-        """``name`` read as ``<pipeline>`` U+203A ``<stage>`` (or ``>``): the one pipeline its head
-        names and the rest; None when no head names a pipeline."""
+    def _readings(self, name: str) -> list[tuple[Stage, bool]]:
+        """Every stage ``name`` may mean, each once, with whether it was read split into
+        pipeline + stage: the stages named ``name``, and for each ``>`` / U+203A in it, the
+        stages named by the rest in the pipelines the head names — separators, case and
+        spacing folded alike on both sides (``_fold``)."""
+        out: dict[int, tuple[Stage, bool]] = {}
+        for s in self._stages.get(_fold(name), []):
+            out.setdefault(s.id, (s, False))
+        for pipe, rest in self._splits(name):
+            for s in self._stages.get(_fold(rest), []):
+                if s.pipeline_id == pipe.id:
+                    out.setdefault(s.id, (s, True))
+        return list(out.values())
+
+    def _splits(self, name: str) -> Iterator[tuple[Pipeline, str]]:
+        """``name`` split at each separator whose head names a pipeline: (pipeline, rest)."""
         for sep in _STAGE_SEPARATOR.finditer(name):
             head, rest = name[:sep.start()], name[sep.end():]
-            found = self._pipelines.get(norm_key(head), [])
-            if len(found) == 1 and rest.strip():
-                return found[0], rest
-        return None
+            if rest.strip():
+                for pipe in self._pipelines_folded.get(_fold(head), []):
+                    yield pipe, rest
+
+    def _ambiguous(self, name: str, found: Sequence[Stage], where: str,
+                   readings: Sequence[tuple[Stage, bool]]) -> str:
+        """Why ``name`` is refused: each candidate, and a spelling with one reading for
+        each that has one (its bare name, else ``Pipeline`` U+203A ``Stage``)."""
+        pipes = {p.id: p.name for p in self.pipelines}
+        spell: list[str] = []
+        for s in found:
+            for form in (s.name, f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}"):
+                if [r for r, _ in self._readings(form)] == [s]:
+                    spell.append(repr(form))
+                    break
+            else:  # its own name is one stage once its pipeline is named
+                if [r for r, _ in self._readings(s.name)
+                        if r.pipeline_id == s.pipeline_id] == [s]:
+                    spell.append(f"{s.name!r} and name the pipeline")
+        if not any(p for _, p in readings):  # one name in several pipelines (x26r2 4a)
+            names = _names(pipes.get(s.pipeline_id, str(s.pipeline_id)) for s in found)
+            return (f"stage {name!r} is ambiguous{where} (in pipelines {names}); "
+                    + (f"write {spell[0]} or " if spell else "") + "name the pipeline")
+        advice = " or ".join(spell)
+        told = " or ".join(f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}"
+                           for s in found)
+        return f"stage {name!r} may be {told}{where}" + (f"; write {advice}" if advice else "")
 
     def stage_names(self, stages: Iterable[Stage]) -> list[str]:
         """Stages as a list names them: each with its pipeline ("Sales", U+203A, "Qualified") when
