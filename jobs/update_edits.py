@@ -78,15 +78,15 @@ class Ruled:
 def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     """A row's note on the fields ``decided`` kept, wrote over a change made in Pipedrive,
     or held with their group; custom fields by their ``labels`` (code -> name); None: none."""
-    def name(f: str) -> str:
-        return label(f[len(CUSTOM):], labels) if f.startswith(CUSTOM) else f
+    def name(f: str) -> str:  # "owner" as the changed-since note says it (x48r2 F5)
+        return label(f[len(CUSTOM):], labels) if f.startswith(CUSTOM) else _WORDS.get(f, f)
 
     def pairs(fields: Iterable[tuple[str, Any, Any]]) -> str:
         return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
                          f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
     if decided.kept:
-        notes.append(f"kept Pipedrive's {kept_names(decided, name)}: "
+        notes.append(f"kept Pipedrive's {kept_names(decided, name, labels)}: "
                      f"changed in Pipedrive {SINCE}, not in the file: not sent")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
@@ -106,13 +106,15 @@ _STATUS_WORDS = {"lost_reason": "lost reason", "won_time": "won time",
                  "lost_time": "lost time", "close_time": "close time"}
 
 
-def kept_names(decided: ThreeWay, name: Callable[[str], str]) -> str:
+def kept_names(decided: ThreeWay, name: Callable[[str], str],
+               labels: Mapping[str, str] | None = None) -> str:
     """The fields ``decided`` kept, a group of fields (``deals.FIELD_GROUPS``) named as a
     group, as undo names groups, by what Pipedrive changed in it (``ThreeWay.moved``),
     after "kept Pipedrive's": "status with its lost reason" (only the reason moved; before,
     "lost_reason, status": the status untouched named too), "status with its reason and
     times" (the status moved), "stage with its pipeline" (before, "stage_id" alone when
-    the deal moved pipeline), "amount with its currency"; any other field by ``name``."""
+    the deal moved pipeline; "stage (Sales U+203A Won)" when ``labels`` name the stage Pipedrive
+    holds, x48r2 F5), "amount with its currency"; any other field by ``name``."""
     out: list[str] = []
     for group in dict.fromkeys(group_of(f) for f, _, _ in decided.kept):
         members = [f for f, _, _ in decided.kept if group_of(f) == group]
@@ -120,9 +122,12 @@ def kept_names(decided: ThreeWay, name: Callable[[str], str]) -> str:
             moved = [w for f, w in _STATUS_WORDS.items() if f in decided.moved]
             out.append("status with its reason and times" if "status" in decided.moved
                        or not moved else f"status with its {' and '.join(moved)}")
-        elif group in ("value", "stage_id"):
-            out.append("amount with its currency" if group == "value"
-                       else "stage with its pipeline")
+        elif group == "value":
+            out.append("amount with its currency")
+        elif group == "stage_id":
+            now = next((v for f, v, _ in decided.kept if f == "stage_id"), None)
+            called = (labels or {}).get(value_key("stage_id", now))
+            out.append(f"stage ({called})" if called else "stage with its pipeline")
         else:
             out.extend(name(f) for f in members)
     return ", ".join(out)
@@ -235,9 +240,7 @@ class UpdateRecord:
             self._counts[what] += n
         self._counts["kept_deals"] += bool(decided.kept)
         if self._labels is None:
-            self._labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
-            self._labels |= {value_key(code, i): name for code in _NAMED
-                             for i, name in catalog.value_names(code).items()}
+            self._labels = note_labels(catalog)
         note = "; ".join(filter(None, (row_note(decided, self._labels),
                                        _moved_note(moved, self._labels))))
         return Ruled(decided.changes, note or None, counts, same)
@@ -286,6 +289,19 @@ class UpdateRecord:
         if self._record is not None:
             self._record.close()
             self._record = None
+
+
+def note_labels(catalog: Catalog) -> dict[str, str]:
+    """What a row's note calls things: custom field code -> its name, and
+    ``value_key(field, id)`` -> what the id is called."""
+    labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+    labels |= {value_key(code, i): name for code in _NAMED
+               for i, name in catalog.value_names(code).items()}
+    # an option field's value by its label, as the note names the field (x48r2 F5:
+    # "Lead source changed in Pipedrive since the plan (4)")
+    labels |= {value_key(CUSTOM + f.code if f.is_custom else f.code, o.id): o.label
+               for f in catalog.deal_fields for o in f.options}
+    return labels
 
 
 # fields whose ids a note names by what they are called (``Catalog.value_names``)

@@ -68,7 +68,7 @@ def test_the_summary_and_the_end_line_count_the_fields_kept_and_written_over(
         assert done.exit_code == 0, done.output
         job = max((tmp_path / "jobs").iterdir(), key=lambda p: p.stat().st_mtime)
         load = orjson.loads((job / "summary.json").read_bytes())["load"]
-        assert _succeeded(tmp_path)["4"]["note"].startswith("kept Pipedrive's owner_id")
+        assert _succeeded(tmp_path)["4"]["note"].startswith("kept Pipedrive's owner:")
     assert (load["edited_kept"], load["edited_rows"], load["edited_both"]) == (2, 2, 1), load
     assert ("3 updated; 2 fields kept from Pipedrive; 1 field written over a change made "
             "there too; 0 failed") in done.output, done.output

@@ -97,7 +97,7 @@ def test_a_colleagues_edit_between_plan_update_and_update_is_kept(tmp_path: Path
         assert all(_http(sb, "GET", d)["value"] == values[d] + 10 for d in DEALS)
         rows = _succeeded(tmp_path)
         assert "kept" in rows["3"]["note"] and "title" in rows["3"]["note"], rows["3"]
-        assert "not sent" in rows["4"]["note"] and "owner_id" in rows["4"]["note"], rows["4"]
+        assert "not sent" in rows["4"]["note"] and "kept Pipedrive's owner:" in rows["4"]["note"], rows["4"]
         assert rows["3"]["fields"] == "value" and rows["5"]["note"] == "", rows
 
 
