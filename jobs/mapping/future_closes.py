@@ -15,19 +15,30 @@ from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import UTC, date, datetime
 
+from bulk.errors import InputError
+
+from .. import transforms as tf
 from .rowmapper import LATEST_MARGIN
 from .spec import LEFT_OUT
 
 
 def _day(value: str, formats: Sequence[str]) -> date | None:
     """The day ``value`` names: ISO ``YYYY-MM-DD`` (a time after it ignored), else the
-    first of ``formats`` (strptime patterns) that reads it whole; None when none does (an
-    epoch or a serial is not read here: no TODO rather than a wrong one)."""
+    first of ``formats`` that reads it whole — strptime patterns, and the date tokens
+    (``"excel"``, ``"unix"``…: a serial or an epoch, read as the row mapper reads it, a
+    serial's fraction of a day ignored; x48r4 F2: Excel serials were passed over); None
+    when none does (no TODO rather than a wrong one)."""
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
         pass
     for pattern in formats:
+        if pattern in tf.DATE_TOKENS:
+            try:
+                read = tf.parse_date(value, [pattern])
+            except InputError:
+                continue
+            return date.fromisoformat(read) if read is not None else None
         try:
             return datetime.strptime(value, pattern).date()
         except ValueError:

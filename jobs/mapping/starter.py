@@ -1,7 +1,7 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~1560 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~1780 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
 file in one pass; the rules share the samples and the catalog (the header vocabulary,
 ``_GUESSES``, is data: the names the major CRMs' exports write)."""
@@ -37,6 +37,7 @@ from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
 from .spec import _CUSTOM_OPTIONS, Mapping
+from .unread_dates import unread_dates_todo
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -652,13 +653,17 @@ def _closed_status(value: str, values: Sequence[object]) -> str | None:
 
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
                 date_system: int | None = None) -> str | None:
-    """The one date token every sampled value of a date column reads by: an epoch unit
+    """The one date token the sampled numbers of a date column read by: an epoch unit
     when all are integers of one magnitude band, ``"excel"`` when all are serials of
     1970-2099 (and none is an epoch; ``"excel_1904"`` when ``date_system`` is 1904, a
-    Mac Excel workbook); None when the samples are not all numbers or disagree — a
-    wrong unit would import wrong dates, so no guess then."""
+    Mac Excel workbook); None when the numbers are not most of the sampled values or
+    disagree — a wrong unit would import wrong dates, so no guess then. A minority of
+    other values (an impossible date, ``TBD``, a date of another form) does not throw the
+    form of the rest away (x48r4 F1): ``_column_formats`` lists or names them."""
     values = _sampled(samples, column)
-    if not values or not all(_NUMBER.fullmatch(v) for v in values):
+    values = [v for v in values if _NUMBER.fullmatch(v)] if 2 * sum(
+        1 for v in values if _NUMBER.fullmatch(v)) > len(values) else []
+    if not values:
         return None
     units = {tf.epoch_unit(v) for v in values}
     if len(units) == 1 and None not in units:
@@ -703,11 +708,40 @@ def _won_date_as_close(guesses: MappingABC[str, str], closes: bool,
     return None if any(":" in v for v in _sampled(samples, column)) else column
 
 
-def _date_value(column: str, token: str | None) -> str:
+def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
+                    date_system: int | None) -> list[str]:
+    """A date column's own ``formats``: its token (``_date_token``) followed by the
+    patterns that read every other sampled value of it (``date_formats_for``: a second
+    form, ``25/12/2026`` among serials); ``[]`` when it has no token (the column reads by
+    ``[defaults] date_formats``)."""
+    token = _date_token(samples, column, date_system)
     if token is None:
+        return []
+    texts = [v for v in _sampled(samples, column) if not _NUMBER.fullmatch(v)]
+    return [token, *((date_formats_for(texts) or []) if texts else [])]
+
+
+def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
+                  formats: Sequence[str], rows: Sequence[MappingABC[str, object]]) -> list[str]:
+    """The TODO of ``unread_dates_todo`` for a column given its own ``formats``: the sampled
+    rows' cells (the distinct samples when no rows were given) none of them reads."""
+    if not formats:
+        return []
+    cells = ([str(r.get(column) or "") for r in rows] if rows
+             else _sampled(samples, column))
+    return unread_dates_todo(column, cells, lambda v: _reads(v, formats),
+                             lambda v: _no_date(v) or impossible_date(v)
+                             or _no_such_day(v, formats),
+                             "rows" if rows else "values")
+
+
+def _date_value(column: str, formats: Sequence[str]) -> str:
+    if not formats:
         return _column_value(column)
-    return (f"{{ column = {_toml_str(column)}, formats = [{_toml_str(token)}] }}"
-            f"  # the sampled values are {_UNIT_WORDS[token]}")
+    listed = ", ".join(_toml_str(f) for f in formats)
+    return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
+            f"  # the sampled values are {'mostly ' if len(formats) > 1 else ''}"
+            f"{_UNIT_WORDS[formats[0]]}")
 
 
 # a date, and the time some exports write after it (Excel re-saving "15.03.2026 00:00")
@@ -754,6 +788,16 @@ def date_formats_for(values: Sequence[str]) -> list[str] | None:
     if todo or not formats or not all(_reads(v, formats) for v in _sampled({"": values}, "")):
         return None
     return formats
+
+
+def _numbers_of(samples: MappingABC[str, Sequence[str]] | None,
+                own: MappingABC[str, Sequence[str]]) -> MappingABC[str, Sequence[str]] | None:
+    """``samples`` with only the numbers of the columns that have ``own`` formats (a
+    token): their other values are named beside the column, not read for [defaults]."""
+    if samples is None or not own:
+        return samples
+    return {c: [v for v in vs if _NUMBER.fullmatch(str(v).strip())] if c in own else vs
+            for c, vs in samples.items()}
 
 
 def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
@@ -1318,18 +1362,20 @@ def _period_note(unused: Sequence[str], samples: MappingABC[str, Sequence[str]] 
 def _future_close_lines(rows: Sequence[MappingABC[str, object]], column: str,
                         samples: MappingABC[str, Sequence[str]] | None, now: float | None,
                         closed: MappingABC[str, str], stage_column: str | None,
-                        status_column: str | None) -> list[str]:
+                        status_column: str | None, own: Sequence[str] = ()) -> list[str]:
     """The TODO of ``future_closes`` for a proposed ``close_time`` from ``column``: a
     row's status read as the proposal reads it (the won / lost values of the stage
-    column, ``closed``, else the status column's)."""
+    column, ``closed``, else the status column's); its dates read by the column's ``own``
+    formats when it has them (Excel serials, epochs: x48r4 F2), else by the patterns
+    proposed for ``[defaults]``."""
     def status_of(row: MappingABC[str, object]) -> str | None:
         if closed and stage_column is not None:
             return closed.get(str(row.get(stage_column, "")).strip())
         cell = row.get(status_column or "")
         return tf.closed_status(cell) if isinstance(cell, str) else None
 
-    proposal = _proposed_dates(samples, [column])
-    formats = proposal[0] if proposal is not None else []
+    proposal = None if own else _proposed_dates(samples, [column])
+    formats = list(own) if own else proposal[0] if proposal is not None else []
     import time as _time  # the run's clock, read once; tests give ``now``
 
     return future_close_todo(column, *future_closes(
@@ -1473,6 +1519,22 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     used.update(c for c, paired in money.values() if paired)
     multi = [guesses[t] for t in ("deal.label", *(f"custom.{f.name}" for f in customs
                                                   if f.type == "set")) if t in guesses]
+    date_columns = [guesses[t] for t in ("deal.expected_close_date", "deal.won_time",
+                                          "deal.lost_time", "deal.close_time") if t in guesses] \
+        + [guesses[f"custom.{f.name}"] for f in customs
+           if f.type == "date" and f"custom.{f.name}" in guesses]
+    # a column of serials / epochs reads by its own formats; its few other cells are named
+    # beside it (``_unread_lines``), not in [defaults] (x48r4 F1)
+    column_formats = {c: token_formats for c in date_columns
+                      if (token_formats := _column_formats(samples, c, date_system))}
+    told: set[str] = set()  # the columns whose unread cells a TODO named already
+
+    def dated(column: str) -> list[str]:
+        formats = column_formats.get(column, [])
+        lines = [] if column in told else _unread_lines(samples, column, formats, rows)
+        told.add(column)
+        return lines
+
     out = ["# pdbulk import mapping: generated by `pdbulk init-mapping`. Check every line;",
            "# commented lines are fields no column matched. Reference: docs/mapping.md", "",
            "version = 1", "", *(_own_lines(key_column, key_field) if own else [
@@ -1493,11 +1555,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                           + [guesses[f"custom.{f.name}"] for f in customs
                              if f.type in ("monetary", "double", "int")
                              and f"custom.{f.name}" in guesses]),
-           *_date_format_lines(samples, [guesses[t] for t in (
-                                   "deal.expected_close_date", "deal.won_time",
-                                   "deal.lost_time", "deal.close_time") if t in guesses]
-                               + [guesses[f"custom.{f.name}"] for f in customs
-                                  if f.type == "date" and f"custom.{f.name}" in guesses]),
+           *_date_format_lines(_numbers_of(samples, column_formats), date_columns),
            _separator_line(samples, multi), "", "[deal]",
            f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
                                                  if "deal.title" in guesses else _TITLE_TODO)]
@@ -1547,18 +1605,21 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                                won_as_close)) is not None:
             # x27r1 9: Salesforce's and HubSpot's "Close Date" is a closed deal's close date
             # and an open one's expected close date: closed deals were dated the import day
-            token = _date_token(samples, expected, date_system)
+            formats = column_formats.get(expected, [])
+            out += dated(expected)
             out += _future_close_lines(rows, expected, samples, now, closed,
-                                       stage_column, guesses.get("deal.status"))
+                                       stage_column, guesses.get("deal.status"), formats)
+            listed = ", ".join(_toml_str(f) for f in formats)
             out += [f"# column {_toml_str(expected)} closes the won / lost deals on their "
                     "date; open deals keep it as their expected close date only (delete "
                     "this line if it never holds the date a deal was closed)",
                     f"close_time = {{ column = {_toml_str(expected)}, "
-                    + (f"formats = [{_toml_str(token)}], " if token else "")
+                    + (f"formats = [{listed}], " if formats else "")
                     + 'when_open = "drop" }']
             continue
         if name in ("expected_close_date", "won_time", "lost_time", "close_time") and column:
-            out.append(f"{name} = {_date_value(column, _date_token(samples, column, date_system))}")
+            out += dated(column)
+            out.append(f"{name} = {_date_value(column, column_formats.get(column, []))}")
             continue
         if name == "status" and column and not not_statuses and (
                 opens := _open_words(samples, column)):
@@ -1622,8 +1683,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
         if column and f.type == "date":
-            token = _date_token(samples, column, date_system)
-            out.append(f"{_toml_str(f.name)} = {_date_value(column, token)}")
+            out += dated(column)
+            out.append(f"{_toml_str(f.name)} = "
+                       f"{_date_value(column, column_formats.get(column, []))}")
             continue
         if f.name in money:
             currency, paired = money[f.name]
