@@ -6,7 +6,7 @@ job's async store; ``call`` / ``paginate`` / ``ctx`` for calls, ``run(kind)`` fo
 holds the API token (it is passed separately and lives only in the client's
 header), so the job store can keep the configuration for ``resume``.
 
-Why ~630 lines: the configuration (its checks, its JSON for the store) and the wiring it
+Why ~690 lines: the configuration (its checks, its JSON for the store) and the wiring it
 drives (client, scheduler, coordinator, the marker check that a run of another kind is
 not doubled, the kept day checked with the server) change together; the ``Engine`` itself is the last third.
 """
@@ -45,7 +45,15 @@ from .coordinator import (
 )
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
-from .errors import ApiError, BulkError, ConfigError, RateLimited, RequestNotSent, StoreError
+from .errors import (
+    META_FIRST_WRITE_CAP,
+    ApiError,
+    BulkError,
+    ConfigError,
+    RateLimited,
+    RequestNotSent,
+    StoreError,
+)
 from .journal import reading_only, reads_only, reshare_all
 from .operations import get_operation
 from .plans import AuthKind, Limits, check_window_share, plan_limits
@@ -233,6 +241,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
     bind_token(token)  # its state-folder key tells records' companies apart (bulk.token_key)
     # read on the loop: off it, a cancel landed before a merge job's clean-up (f29d)
     recorded = store.meta_get(META_COORDINATOR)
+    # the tokens the job's first write needs, as its plan priced them (a stopped job's)
+    first_write = store.meta_get(META_FIRST_WRITE_CAP)
     local = contextlib.ExitStack()
     try:
         check_coordination(key, current, recorded if isinstance(recorded, str) else None,
@@ -263,7 +273,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
         if (seen := day_seen.recall(key, scheduler.day_seconds, urls=urls,
                                     now=clock.wall())) is not None:
             if _ask_first(scheduler, seen, day_seen.heard(key, scheduler.day_seconds, urls=urls),
-                          clock.wall(), at_once=ask_day):
+                          clock.wall(), at_once=ask_day, first_write=first_write):
                 stale = seen  # the server is asked first (one GET /v1/users/me)
             else:
                 scheduler.recall_day(*seen)
@@ -347,11 +357,14 @@ _ROOM = 40  # tokens: the costliest call the engine makes (a merge, 40: openapi-
 
 
 def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | None,
-               wall: float, *, at_once: bool = False) -> bool:
+               wall: float, *, at_once: bool = False, first_write: object = None) -> bool:
     """Whether the kept day ``seen`` (day, daily budget, company spend; ``day_seen.recall``),
     heard at wall ``heard``, is to be checked with the server before it is taken: it
     leaves this job's share or reserve (without either: the whole daily budget, x41r6 F4)
-    less than ``_ROOM`` tokens and was heard ``ASK_AFTER`` or more ago (x40r1 F3: a share
+    less than ``_ROOM`` tokens — or less than ``first_write``, the tokens the job's first
+    write needs as its plan priced them (meta ``first_write_cap``; x48r4 F3: 50 left of a
+    share, a merge's first write needing 81, a resume after the reset was refused without
+    asking) — and was heard ``ASK_AFTER`` or more ago (x40r1 F3: a share
     refused every run after the server's reset until a record showed the new day). The
     ask is 2 tokens: a server whose day is truly spent answers 429 and the run is refused
     as before. Never for a record that does not say when. ``at_once``: a resume or retry,
@@ -360,7 +373,9 @@ def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | 
     room = scheduler.share_room(seen[1], seen[2])
     if room is None:  # no share nor reserve: the whole budget's room (x41r6 F4)
         room = seen[1] - seen[2]
-    return room < _ROOM and heard is not None and (at_once or wall - heard >= ASK_AFTER)
+    need = max(_ROOM, first_write if isinstance(first_write, int)
+               and not isinstance(first_write, bool) else 0)
+    return room < need and heard is not None and (at_once or wall - heard >= ASK_AFTER)
 
 
 async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
@@ -478,7 +493,8 @@ class Engine:
         ``MockTransport``); ``coordinator``: a Coordinator, a URL
         (``redis://host:6379/0``), or None for env ``PDBULK_COORDINATOR`` (unset: local);
         ``ask_day`` (a resume, a retry): a day kept in the state folder that leaves the run
-        less than a call is asked of the server at once (one ``GET /v1/users/me``, 2
+        less than a call (or than the job's first write, as its plan priced it: meta
+        ``first_write_cap``) is asked of the server at once (one ``GET /v1/users/me``, 2
         tokens, in the run's stats), not only once it is half an hour old.
 
         A shared coordinator is bound to the account with one scheduled

@@ -80,7 +80,8 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     line = (f"needs {counted(tokens, 'token')} but {left:,} are left today"
             + (_share_words(left, share, budget_source) if share is not None
                else f" ({budget_source})" if budget_source else "")
-            + f": {_STOPS}{where}, when the budget is spent; {_PASS_WAIT}; about {days} days")
+            + f": {_STOPS}{where}, when the budget is spent; {_PASS_WAIT}; "
+            + _days_words(days, where))
     if capped:
         line += f"; --max-tokens {max_tokens:,} stops it too (a larger one, or resumes)"
     return line
@@ -93,6 +94,16 @@ _PASS_WAIT = ("pass --wait-for-reset to wait for the daily reset and go on, or r
               "after the reset")
 _WAITS = "the run waits for the daily reset "
 _WAITING = "--wait-for-reset: it goes on after the reset"
+
+
+def _days_words(days: int, where: str) -> str:
+    """``about N days`` (today's included); where today's budget reaches no write
+    (``FIRST_WRITE``), the days after the reset named too (x48r4 F3: "about 2 days" of a
+    job refused today read as two days of work, where one day after the reset does it)."""
+    if FIRST_WRITE in where and days > 1:
+        return (f"about {days} days, today's included: no write today, about "
+                f"{counted(days - 1, 'day')} after the reset")
+    return f"about {days} days"
 
 
 def _share_words(left: int, share: tuple[int, int, bool], source: str | None) -> str:

@@ -40,3 +40,15 @@ def test_a_cap_line_is_unchanged_by_waiting() -> None:
     assert stop is not None
     assert first_write_line(_Plan(stop), waits=True) == first_write_line(_Plan(stop))
     assert first_write_line(_Plan(None), waits=True) is None
+
+
+def test_a_stop_before_the_first_write_says_its_days_after_the_reset() -> None:
+    """x48r4 F3: 50 tokens of the share left, a first write beyond them: "about 2 days"
+    alone read as two days of work; it says today writes nothing and one day after the
+    reset does the job. A stop after some writes keeps its plain count."""
+    stop = budget_stop({"getDeals": 2, "getDeal": 80, "mergeDeals": 40}, left=50, days=2)
+    assert stop is not None and "before its first write" in stop, stop
+    assert stop.endswith("about 2 days, today's included: no write today, about 1 day "
+                         "after the reset"), stop
+    later = budget_stop({"getDeals": 2, "getDeal": 80, "mergeDeals": 40}, left=900, days=2)
+    assert later is not None and later.endswith("; about 2 days"), later

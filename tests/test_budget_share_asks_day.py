@@ -17,7 +17,7 @@ import pytest
 
 from bulk import day_seen
 from bulk.engine import ASK_AFTER, Engine
-from bulk.errors import BudgetExhausted
+from bulk.errors import META_FIRST_WRITE_CAP, BudgetExhausted
 from bulk.sandbox import SandboxConfig
 from bulk.scheduler import BudgetPolicy
 from bulk.store import JobStore
@@ -185,3 +185,45 @@ def test_a_resume_asks_a_fresh_spent_record_at_once(tmp_path: Path,
         sent, calls = anyio.run(_resumed_reads, cfg, sb.token, tmp_path / "next", 3)
         assert _me(sb) == 2 and calls.get("getCurrentUser") == 1
         assert sent == 3
+
+
+async def _resumed_job_reads(cfg: object, token: str, folder: Path, n: int,
+                             first_write: int | None) -> tuple[int, dict[str, int]]:
+    """``_resumed_reads`` of a job whose plan priced its first write at ``first_write``
+    tokens (meta ``first_write_cap``, as a stopped job's store keeps it)."""
+    store = JobStore.create(folder, job_id=folder.name, kind="none", config={})
+    if first_write is not None:
+        store.meta_put(META_FIRST_WRITE_CAP, first_write)
+    sent, calls = 0, {}
+    try:
+        async with Engine.open(cfg, token, store=store,  # type: ignore[arg-type]
+                               ask_day=True) as engine:
+            calls = engine.stats.calls_by_operation
+            for _ in range(n):
+                await engine.call("getStages")
+                sent += 1
+    except BudgetExhausted:
+        pass
+    finally:
+        store.close()
+    return sent, dict(calls)
+
+
+@pytest.mark.parametrize(("first_write", "asks"), [(81, True), (30, False), (None, False)])
+def test_a_resume_asks_when_the_kept_share_cannot_reach_its_first_write(
+        tmp_path: Path, first_write: int | None, asks: bool) -> None:
+    """x48r4 F3: 50 tokens of the share kept, the job's first write needing 81: a resume
+    after the reset was refused without asking (only under 40 left did it ask); it asks
+    now whenever the kept figure is under the job's first write (2 tokens, in its stats),
+    and not when that figure reaches it (nor, with no figure kept, from 40 up)."""
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=7,
+                                        daily_tokens=DAILY)) as sb:
+        sb.runtime.limiter.budget.spend(45, time.time())  # 50 of the share of 100 left
+        cfg = engine_config(sb, tmp_path / "j", budget=BudgetPolicy(share=0.25))
+        assert anyio.run(_reads, cfg, sb.token, tmp_path / "first", 1)[0] == 1
+        sb.runtime.limiter.budget.end_day(time.time())
+        _age_records(60)
+        _, calls = anyio.run(_resumed_job_reads, cfg, sb.token, tmp_path / "next", 1,
+                             first_write)
+        assert (calls.get("getCurrentUser") == 1) is asks, calls
+        assert _me(sb) == (2 if asks else 0)
