@@ -14,7 +14,7 @@ import pytest
 
 from jobs.catalog import Catalog
 from jobs.mapping import init_mapping
-from jobs.mapping.starter import TypedSample
+from jobs.mapping.starter import TypedSample, _date_format_lines
 from pdbulk.cli_import import _samples
 from tests.test_starter_crm_exports import catalog  # noqa: F401  (fixture)
 
@@ -105,3 +105,12 @@ def test_serial_close_dates_in_the_future_get_the_todo(
     todo = [line for line in text.splitlines() if "sampled won / lost rows" in line]
     assert len(todo) == 1 and "2 of the 4 sampled won / lost rows" in todo[0], text
     assert f"'{_serial(date(2027, 1, 10))}'" in todo[0], todo
+
+
+@pytest.mark.parametrize("dates", [["2026-03-01", "2026-04-15"], ["25/12/2026", "13/01/2026"]])
+def test_a_word_among_text_dates_is_named_as_no_date(dates: list[str]) -> None:
+    """CSV text: ``TBD`` among ISO dates had no TODO at all, among day-first dates one
+    asking for a pattern; the form is kept and the word named as a cell to fix."""
+    text = "\n".join(_date_format_lines({"c": [*dates, "TBD"]}, ["c"]))
+    assert "'TBD' is no date" in text and "add a pattern" not in text, text
+    assert ('date_formats = ["%d/%m/%Y"]' if "/" in dates[0] else "date_formats = []") in text

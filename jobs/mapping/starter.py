@@ -923,6 +923,11 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             todo.append(f"the sampled date {unread!r} {why}: no pattern can read it: fix "
                         "it in the file (its row fails as \"not a date\" until then)")
             impossible.pop(unread, None)
+        elif unread is not None and not any(c.isdigit() for c in unread):
+            # 'TBD', 'n/a' among dates: no pattern to add (x48r4 F1: among ISO dates it
+            # had no TODO at all, among day-first ones "add a pattern that reads it")
+            todo.append(f"the sampled value {unread!r} is no date: no pattern can read it: "
+                        "fix it in the file (its row fails as \"not a date\" until then)")
         elif unread is not None and formats:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
