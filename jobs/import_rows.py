@@ -2538,14 +2538,20 @@ class RowPlanner:
         ann@work.com; ann@home.com, then "Ann L." with ann@home.com, made two persons
         holding ann@home.com)."""
         key = person_email_key(person.email or "")  # (called for a row with one)
+        name_of, alias = self._persons.name_of, self._person_alias
+        key_made = False
         for candidate in (key, *map(person_email_key, person.also)):
-            target = candidate if candidate in self._persons \
-                else self._person_alias.get(candidate)
-            if target is not None and tf.names_agree(self._persons[target][0], person.name):
-                return target
+            target: str | None = candidate
+            name = name_of(candidate)  # (one look-up a key: issue 8)
+            if candidate is key:
+                key_made = name is not None
+            if name is None and (target := alias.get(candidate)) is not None:
+                name = name_of(target)
+            if name is not None and tf.names_agree(name, person.name):
+                return target  # type: ignore[return-value]
         # (a first address of a person of another name, with another address of the
         # cell this name's, goes to this name's first, as in the account: x14r4 F1 b)
-        return key if key in self._persons else self._person_alias.get(key, key)
+        return key if key_made else alias.get(key, key)
 
     def _person_ref(self, person: PersonRef | None, org: dict[str, Any] | None,
                     linked: object = None,
@@ -2671,8 +2677,8 @@ class RowPlanner:
             key = f"n:{name_key}|p:{tf.phone_claim(phone_key)}"
         else:  # a name, at its organization when it has one (x17r1 S2)
             key = person_key_at(name_key, at) if at is not None else f"n:{name_key}"
-        if key not in self._persons and phone_key and name_key \
-                and not (person.email and self._persons_learned):
+        if phone_key and name_key and not (person.email and self._persons_learned) \
+                and key not in self._persons:
             # an earlier row's new person of this name and phone, as PersonIndex.match finds
             # one of the account: any such person for a row without an e-mail; one without
             # an address for a row whose address no one has (x14r2 F1: "Lu Ma" with e-mail
@@ -2690,7 +2696,7 @@ class RowPlanner:
                         self._persons[e][1], *self._persons[e][4])) if k is not None)))
             if earlier:
                 key = earlier[0]
-        if key not in self._persons and not person.email and name_key and at is not None \
+        if not person.email and name_key and at is not None and key not in self._persons \
                 and not (phone_key and mapped_org is not None and self._mailed_at(
                     name_key, mapped_org)):
             # (a row with a phone, of a name the file gives an e-mail at that organization:
@@ -2934,10 +2940,13 @@ class _NewPersons:
     on disk (``SpilledDict``: ~25 MB of that plan's peak); an org ref read from there is
     an equal copy."""
 
-    __slots__ = ("_d",)
+    __slots__ = ("_d", "_last")
 
     def __init__(self) -> None:
         self._d = SpilledDict()
+        # the last key read and what it held: a row reads its person's key twice
+        # (``_email_key``, then its entry), one look-up (a SQLite query once spilled)
+        self._last: tuple[str, Any] | None = None
 
     def __contains__(self, key: object) -> bool:
         return key in self._d
@@ -2949,6 +2958,7 @@ class _NewPersons:
         return len(self._d)
 
     def __setitem__(self, key: str, person: _NewPerson) -> None:
+        self._last = None
         name, phone, org, also, more = person
         texts = (name, phone or "", _ITEM.join(also), _ITEM.join(more))
         if any(_FIELD in t or _ITEM in t for t in texts) or (phone is not None and not phone) \
@@ -2958,8 +2968,19 @@ class _NewPersons:
         packed = _FIELD.join(texts).rstrip(_FIELD)
         self._d[key] = packed if org is None else (packed, org)
 
+    def _held(self, key: str) -> Any:
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        held = self._d.get(key)
+        self._last = (key, held)
+        return held
+
     def __getitem__(self, key: str) -> _NewPerson:
-        held = self._d[key]
+        return self._unpacked(self._d[key])
+
+    @staticmethod
+    def _unpacked(held: Any) -> _NewPerson:
         if type(held) is str:
             packed, org = held, None
         elif len(held) == 2:
@@ -2971,7 +2992,17 @@ class _NewPersons:
                 tuple(more.split(_ITEM)) if more else ())
 
     def get(self, key: str) -> _NewPerson | None:
-        return self[key] if key in self._d else None
+        held = self._held(key)  # (one look-up: a SQLite query once spilled)
+        return None if held is None else self._unpacked(held)
+
+    def name_of(self, key: str) -> str | None:
+        """The name of the person of ``key`` (None: no such person), the rest not unpacked."""
+        held = self._held(key)
+        if held is None:
+            return None
+        if type(held) is str:
+            return held.partition(_FIELD)[0]
+        return held[0].partition(_FIELD)[0] if len(held) == 2 else held[0]  # type: ignore[no-any-return]
 
 
 class _HashedIndex:

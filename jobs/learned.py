@@ -156,6 +156,15 @@ class SpilledDict:
             raise KeyError(key)
         return marshal.loads(found[0])
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """``self[key]``, or ``default`` when missing: one look-up (``in`` then ``[]`` were
+        two — two SQLite queries once spilled)."""
+        if self._dict is not None:
+            return self._dict.get(key, default)
+        assert self._db is not None
+        found = self._db.execute("SELECT v FROM t WHERE k = ?", (key,)).fetchone()
+        return default if found is None else marshal.loads(found[0])
+
     def __setitem__(self, key: str, value: Any) -> None:
         if self._dict is not None:
             self._dict[key] = value
