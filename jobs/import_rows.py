@@ -878,14 +878,16 @@ class RowPlanner:
         naming that row and the fields that differ, the key contested. ``failing``: why
         this row also fails (the reason says both; ``error``: the mapping's refusal, whose
         row is judged on the fields it could map: ``jobs.repeats.partial_writes``)."""
-        writes, failed, blank = (None, (), False) if key not in self.repeats else (
+        repeated = key in self.repeats  # (asked once a row: issue 8)
+        writes, failed, blank = (None, (), False) if not repeated else (
             (written(mapped, self.field_labels, self.key_code), (), False) if mapped is not None
             else self._partial(row, error))  # (a digest for repeated keys only)
         if self._seen.add(key) or ((first := self.repeats.first_row(key)) is not None
                                    and first[0] == row.row):  # (mapped again twice: its own)
-            self.repeats.first(key, row, self.read_columns, writes, failed)
+            if repeated:  # (``Repeats.first`` keeps the cells of a repeated key alone)
+                self.repeats.first(key, row, self.read_columns, writes, failed)
             self._first_here = row.row
-            if failing is None or key not in self.repeats:
+            if failing is None or not repeated:
                 return None
             self._unwritten.add(key)
         judge = self.repeats
@@ -1326,21 +1328,24 @@ class RowPlanner:
                     "case: keys keep their case (ids such as Salesforce's differ by case "
                     "alone), so this row makes a new deal; if only the source's spelling of "
                     "the key changed, give the row that deal's key")
-            return NewItem(row=row.row, key=mapped.key, op="create",
-                           payload={**values, "deal": mapped.deal, "person": person,
-                                    "org": org, **({"cells": cells} if cells else {}),
-                                    **({ROW_NOTE: minus} if (minus := negative_value_note(
-                                        mapped.deal)) else {}),
-                                    **({"currency_defaulted": True}
-                                                   if mapped.currency_defaulted else {}),
-                                    **({"defaulted": list(mapped.defaulted)}
-                                       if mapped.defaulted else {}),
-                                    **({"currency_choices": list(mapped.currency_choices)}
-                                       if mapped.currency_choices else {}),
-                                    **({"custom_currency_open": {
-                                        code: list(c) for code, c in
-                                        mapped.custom_currency_open.items()}}
-                                       if mapped.custom_currency_open else {})})
+            # the payload in the order it always had, built in place (``values`` is this
+            # row's own: no dict merged per optional key, issue 8)
+            payload = values
+            payload["deal"], payload["person"], payload["org"] = mapped.deal, person, org
+            if cells:
+                payload["cells"] = cells
+            if minus := negative_value_note(mapped.deal):
+                payload[ROW_NOTE] = minus
+            if mapped.currency_defaulted:
+                payload["currency_defaulted"] = True
+            if mapped.defaulted:
+                payload["defaulted"] = list(mapped.defaulted)
+            if mapped.currency_choices:
+                payload["currency_choices"] = list(mapped.currency_choices)
+            if mapped.custom_currency_open:
+                payload["custom_currency_open"] = {
+                    code: list(c) for code, c in mapped.custom_currency_open.items()}
+            return NewItem(row=row.row, key=mapped.key, op="create", payload=payload)
         # the currency the row names is a change of its own, its amount blank or not (x9r4:
         # "NOK" beside a blank amount was "unchanged"); a default alone was settled above
         # a status change takes the row's times with it, even unchanged ones (x34r4 F1)
