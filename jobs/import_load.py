@@ -2047,14 +2047,26 @@ def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
     if not (rows or refused):  # 400s naming a contact that was still there
         return (f"{counted(tokens, 'token')} read back the persons / organizations rows refused with a "
                 "400 named: none had vanished (the rows failed for their 400)")
+    # the rows naming one a resume's re-read found gone, resolved before their send: in its
+    # plan after the re-read (x48r3 F1: said "no plan can price" though the note said so)
+    ahead = total("vanished_rows_priced")
+    if ahead >= rows and not refused:
+        return (f"{counted(rows, 'row')} resolved again before their send: a person / "
+                "organization they name was merged away or deleted while the job was "
+                f"stopped, found by the resume's re-read ({counted(tokens, 'token')} of reads "
+                "besides the re-read's; all in its plan after the re-read; the tokens line "
+                "above includes them)")
     # a resume's rows may name one deleted before it began (x47r6 F3: deleted ~30 s before
-    # the resume, its last line said "during the run"); its plan did not read them either
+    # the resume, its last line said "during the run"): its re-read finds it, and its plan
+    # after the re-read prices those rows (x48r3 F1); a change after it is the run's
     when = "during the run" if len(runs) <= 1 else \
-        "since the job was planned (before a resume or during a run)"
+        "since the job was planned (during a run, after its plan)"
+    found = (f"; {counted(ahead, 'row')} of them, naming one a resume's re-read found gone, "
+             "resolved before their send and in its plan after the re-read") if ahead else ""
     return (f"{counted(rows, 'row')} resolved again: a person / organization merged away or "
             f"deleted after the load ({counted(refused, 'write')} refused for it, "
             f"{counted(tokens, 'token')} of reads; no plan can price what follows a change made "
-            f"in Pipedrive {when}{planned}; the tokens line above includes them). "
+            f"in Pipedrive {when}{planned}{found}; the tokens line above includes them). "
             "What this run could not know: a person / organization deleted during the run "
             "that no later write named, and the deals it updated before it learnt of a "
             "deletion, keep their links until the next import's load reads the account "

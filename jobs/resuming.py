@@ -241,12 +241,22 @@ def plan_lines(store: JobStore, kind: Any, s: Engine, *,
                          "after the re-read counts them)")
         if store.kind == "import" and (plan.calls.get("getPersons")
                                        or plan.calls.get("getOrganizations")):
-            # (``_contacts_gone``: which are gone is known only once they are read)
-            lines.append("note: the re-read reads the persons / organizations the pending "
-                         "rows name by id; one deleted or merged away since is followed "
-                         "(getDeal, getPerson, a page of getPersons / getOrganizations) and "
-                         "the deals of settled rows naming it are read at the run's end: "
-                         "not counted above, the plan after the re-read counts them")
+            # (``_contacts_gone``: which are gone is known only once they are read; x48r3
+            # F1: the ids the load matched were not read, their rows refused at the send)
+            reread = getattr(kind, "contacts_reread", None)
+            n = reread(store) if reread is not None else {}
+            read = ", ".join(f"{counted(k, what)}: {op} {-(-k // 100):,}" for what, op, k in (
+                ("person", "getPersons", n.get("person", 0)),
+                ("organization", "getOrganizations", n.get("org", 0))) if k)
+            read = f" ({read}; 100 a page, counted above)" if read else ""
+            lines.append("note: the re-read reads by id the persons / organizations the "
+                         f"pending rows name — this job's and those its load matched{read}; "
+                         "one deleted or merged away since is followed (getDeal, getPerson, "
+                         "a page of getPersons / getOrganizations), the rows naming it are "
+                         "resolved again before they are sent (the catalog and the persons "
+                         "/ organizations lists read again, those to create) and the deals "
+                         "of settled rows naming it are read at the run's end: not counted "
+                         "above, the plan after the re-read counts them")
     else:  # the re-read's answers told the day's budget: its note again, by the server's;
         # and this run's cap judged on this plan (x40r2 F3: judged on the first plan only,
         # the plan after the re-read 10x the cap said nothing)

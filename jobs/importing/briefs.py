@@ -17,11 +17,16 @@ from bulk.store import ItemState, JobStore
 # the payload's references to create (``import_resolve.refs_of``): for each of "org",
 # "person" (in that order), its organization first (when it names one to create), then it
 _REF_PATHS = ("$.org.org", "$.org", "$.person.org", "$.person")
+# the payload's references by id (``survivors._id_refs``): the deal's links and the
+# organization of a person it makes, as (kind, path)
+_ID_PATHS = (("person", "$.person"), ("org", "$.org"), ("org", "$.person.org"))
 _FACTS: tuple[tuple[str, str], ...] = (
     ("truthy", "$.duplicate"), ("type", "$.deal"), ("type", "$.changes"),
     ("value", "$.deal_id"), ("type", "$.changes.is_archived"),
     *((how, f"{path}.{name}") for path in _REF_PATHS
       for how, name in (("type", "key"), ("value", "kind"), ("value", "key"))),
+    # the persons / organizations it names by id (matched at the load): ``_ID_PATHS``
+    *(("value", f"{path}.id") for _, path in _ID_PATHS),
 )
 
 
@@ -31,7 +36,8 @@ class Brief(NamedTuple):
     ``changes`` is an object: an upsert update the re-reads read), ``deal_id`` (the
     payload's, as stored), ``unarchive`` (its changes set ``is_archived`` false: read
     from the archived list too) and ``refs``: its references to create as (kind, key),
-    in ``refs_of``'s order."""
+    in ``refs_of``'s order; ``ids``: the persons / organizations it names by id (matched
+    at the load, or followed to a survivor) as (kind, id)."""
 
     id: int
     row: int | None
@@ -45,6 +51,7 @@ class Brief(NamedTuple):
     deal_id: Any
     unarchive: bool
     refs: tuple[tuple[str, str], ...]
+    ids: tuple[tuple[str, int], ...] = ()
 
 
 def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
@@ -60,9 +67,12 @@ def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
                 if inner[0] is not None:
                     refs.append((str(inner[1]), str(inner[2])))
                 refs.append((str(outer[1]), str(outer[2])))
+        at += 3 * len(_REF_PATHS)
+        ids = tuple((kind, rid) for (kind, _), rid in zip(_ID_PATHS, r[at:], strict=True)
+                    if isinstance(rid, int) and not isinstance(rid, bool))
         yield Brief(int(r[0]), r[1], r[2], str(r[3]), ItemState(r[4]), r[5], bool(r[6]),
                     r[7] is not None or r[8] is not None, r[8] == "object", r[9],
-                    r[10] == "false", tuple(refs))
+                    r[10] == "false", tuple(refs), ids)
 
 
 __all__ = ["Brief", "briefs"]

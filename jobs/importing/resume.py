@@ -1,9 +1,9 @@
 """Re-reading the account before a resume and right before each batch is sent (the
 runner's re-check), and the prices of both for plans (``jobs.importing``).
 
-Why ~1150 lines: each re-read (pending updates, pending creates, persons / organizations,
-the deals a batch's found creates name) is priced here too, by the same rules; split,
-a plan's count and the read it prices would drift apart."""
+Why ~1300 lines: each re-read (pending updates, pending creates, persons / organizations
+by key and by id, the deals a batch's found creates name) is priced here too, by the same
+rules; split, a plan's count and the read it prices would drift apart."""
 
 from __future__ import annotations
 
@@ -86,6 +86,9 @@ class _Resume(_ImportBase):
     # per list (``getDeals``, ``getArchivedDeals``), how many deals the re-read listed
     # changed since the job's creation less the margin (``_keyed_since_load``); None: unread
     _since_load_changed: dict[str, int] | None = None
+    # the persons / organizations (kind, key) the rows naming an id found gone by the
+    # re-read will create once resolved again (``_named_gone``): the plan after it prices them
+    _again_refs: frozenset[tuple[str, str]] = frozenset()
 
     # the start-up's reads of the store (``_lookup_now``, ``_pending_refs``, ``_targets``):
     # (the store, its ``writes`` then, what → what was read); None once the run starts.
@@ -233,6 +236,7 @@ class _Resume(_ImportBase):
             archived: list[int] = []
             refs: dict[tuple[str, str], None] = {}
             in_flight: dict[tuple[str, str], None] = {}
+            by_id: Counter[tuple[str, int]] = Counter()  # (kind, id) → rows naming it
             keyed = False
             remapped: list[tuple[int, str]] = []  # keyed rows mapped again: (id, op)
             for i in briefs(store, ItemState.PENDING, ItemState.SENDING):
@@ -243,6 +247,7 @@ class _Resume(_ImportBase):
                         archived.append(int(i.deal_id))
                 if not i.duplicate and not self._remaps(i):
                     (refs if pending else in_flight).update(dict.fromkeys(i.refs))
+                    by_id.update(set(i.ids))
                 if pending and bool(i.key) and not i.duplicate and (
                         i.op == "create" or (i.op == "update" and isinstance(i.deal_id, int))):
                     if self._remaps(i):
@@ -251,6 +256,7 @@ class _Resume(_ImportBase):
                         keyed = True
             memo["census"] = {"targets": (ids, archived), "refs": list(refs),
                               "refs+sending": list({**refs, **in_flight}), "keyed": keyed,
+                              "by id": by_id,
                               "keyed remapped": remapped}
         census: dict[str, Any] = memo["census"]
         return census
@@ -331,10 +337,11 @@ class _Resume(_ImportBase):
             written = store.counts()[ItemState.DONE]
             calls["getDeals"] += -(-(written + 1) // 500)
             calls["getArchivedDeals"] += 1
-        for kind, known in self._known_contacts(store).items():  # still there? (_contacts_gone)
-            if known:
+        # still there? (_contacts_gone): those known by key and those named by id, 100 a page
+        for kind, ids in self._contacts_read(store).items():
+            if ids:
                 calls["getPersons" if kind == "person" else "getOrganizations"] += \
-                    -(-len(known) // 100)
+                    -(-len(ids) // 100)
         for kind in {kind for kind, _ in self._new_pairs(store)}:
             # the persons / organizations added since the load (_contacts_again)
             calls["getPersons" if kind == "person" else "getOrganizations"] += 1
@@ -390,6 +397,9 @@ class _Resume(_ImportBase):
                     doubted.update(item.refs)
         # the rows mapped again name theirs once the re-read decided them (x40r2 F3)
         needed.update((str(ref["kind"]), str(ref["key"])) for ref in self._remap_refs)
+        # ... and the rows naming by id a record the re-read found gone, resolved again
+        # before their send (``_named_gone``; x48r3 F1: not priced, 12% over)
+        needed.update(self._again_refs)
         missing = {ref for ref in needed if self._lookup_now(store, *ref) is None}
         for kind, _key in missing:
             calls["addPerson" if kind == "person" else "addOrganization"] += 1
@@ -747,33 +757,163 @@ class _Resume(_ImportBase):
                 known[kind].setdefault(rid, set()).add(key)
         return known
 
+    def _named_by_id(self, store: JobStore) -> Counter[tuple[str, int]]:
+        """The persons / organizations the pending rows and those left in flight name by id
+        (matched at the load, not this job's: ``Brief.ids``), (kind, id) → how many rows
+        (not the rows mapped again: their references are decided anew)."""
+        got: Counter[tuple[str, int]] = self._census(store)["by id"]
+        return got
+
+    def contacts_reread(self, store: JobStore) -> dict[str, int]:
+        """Per kind ("person" / "org"), how many ``_contacts_gone`` reads by id, 100 a page
+        (for the plan's note; the rows mapped again add theirs once decided)."""
+        return {kind: len(ids) for kind, ids in self._contacts_read(store).items()}
+
+    def _contacts_read(self, store: JobStore, also: Sequence[Any] = ()
+                       ) -> dict[str, list[int]]:
+        """Per kind, the ids ``_contacts_gone`` reads: those the job knows by key
+        (``_known_contacts``) and those the rows name by id (``_named_by_id``), each once,
+        sorted."""
+        ids = {kind: set(known) for kind, known in self._known_contacts(store, also).items()}
+        for kind, rid in self._named_by_id(store):
+            ids.setdefault(kind, set()).add(rid)
+        return {kind: sorted(got) for kind, got in ids.items()}
+
     async def _contacts_gone(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations the pending rows name that this job created or
         linked earlier and someone deleted since (a colleague, while the job was stopped
         or its rows failed): forgotten, so that each is found among those added since
         (``_contacts_again``) or created again — the rows' creates named the deleted id and
-        failed again on every ``retry`` (v9r9). Reads them 100 per call (``GET
+        failed again on every ``retry`` (v9r9). And those the pending rows name by id (their
+        load matched them): ``_named_gone`` (x48r3 F1). Reads them 100 per call (``GET
         /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens; "If any of the requested
         entities do not exist or are not visible, they are not included": openapi-v2.yaml,
         GET /persons, ``ids``)."""
         gone: dict[str, dict[int, set[str]]] = {}
+        by_id: dict[str, set[int]] = {}  # named by id (matched at the load), gone
         also = await self._remapped_refs(ctx, store)  # v9r12: a retry's rows mapped again
-        for kind, known in self._known_contacts(store, also).items():
-            ids = sorted(known)
+        known = self._known_contacts(store, also)
+        named = self._named_by_id(store)
+        for kind, ids in self._contacts_read(store, also).items():
             live: set[int] = set()
             for start in range(0, len(ids), 100):
                 page = await ctx.call("getPersons" if kind == "person" else "getOrganizations",
                                       params={"ids": ids[start:start + 100], "limit": 100})
                 live.update(int(r["id"]) for r in page.data or ())
             for rid in set(ids) - live:
-                gone.setdefault(kind, {})[rid] = known[rid]
+                if rid in known[kind]:
+                    gone.setdefault(kind, {})[rid] = known[kind][rid]
+                if (kind, rid) in named:
+                    by_id.setdefault(kind, set()).add(rid)
         # merged away: followed to the survivor the deals this job linked moved to, not
         # made again by name (x37r1 F2); deleted: forgotten (``jobs.importing.survivors``)
         said = await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
+        said += await self._named_gone(ctx, store, by_id)
         # the run's end reads their settled rows' deals: the plan after the re-read counts it
         self._vanished.planned_gone = frozenset(
-            key for key, w in self._vanished.followed.went.items() if w.survivor is None)
+            key for key, w in self._vanished.followed.went.items() if w.survivor is None
+        ) | {(kind, rid) for kind, ids in self._vanished.gone.items() for rid in ids}
         return said
+
+    async def _named_gone(self, ctx: CallContext, store: JobStore,
+                          gone: Mapping[str, set[int]]) -> list[str]:
+        """The persons / organizations pending rows name by id (matched at the load) that
+        someone deleted or merged away since (``gone``: kind → ids), settled before any row
+        is sent (x48r3 F1: each such row's addDeal was refused first, 400, then resolved
+        again — 21-25 writes refused, 12% over the plan after the re-read). Each is
+        followed, as the run follows one (``survivors.went_many``: the deals this job
+        linked to it, getDeal each; a merge told is followed to its survivor, the rows sent
+        there, ``survivors.ahead``); the others are kept as vanished (``Vanished.gone``):
+        the rows naming them are resolved again from their cells before their send
+        (``vanished.resolved_ahead``), by the planner read now (``Vanished.planner_for``:
+        the catalog and the persons / organizations lists), each row decided now to learn
+        the persons / organizations it will create (``_again_refs``, priced by the plan
+        after the re-read: ``resume_calls``). Returns the resume's line (its reads named).
+        """
+        self._again_refs = frozenset()
+        if not gone:
+            return []
+        followed, state = self._vanished.followed, self._vanished
+        merged: Counter[str] = Counter()
+        state.planned_rows = frozenset(
+            b.id for b in briefs(store, ItemState.PENDING, ItemState.SENDING)
+            if any(rid in gone.get(kind, ()) for kind, rid in b.ids))
+        for kind, ids in sorted(gone.items()):
+            # one known by key too was followed already (``settle_gone``): not read again
+            told = {rid: followed.went[kind, rid] for rid in ids if (kind, rid) in followed.went}
+            deals = await survivors.linked_deals(self.resolver.store, kind,
+                                                 sorted(ids - set(told)))
+            told.update(await survivors.went_many(ctx, kind, deals))
+            for rid, went in told.items():
+                followed.went[kind, rid] = went
+                if went.survivor is not None:
+                    followed.ids[kind, rid] = went
+                    merged[kind] += 1
+                else:
+                    state.gone.setdefault(kind, set()).add(rid)
+        again = await self._decided_again(ctx, store)
+        lines = []
+        if merged:
+            lines.append(f"{merged['person']:,} person(s) and {merged['org']:,} "
+                         "organization(s) the pending rows name by id (matched at the load) "
+                         "were merged away by someone since: their rows are sent to the "
+                         "survivor (the deals this job linked moved there)")
+        lost = {kind: len(ids) for kind, ids in state.gone.items()}
+        if lost:
+            lines.append(f"{lost.get('person', 0):,} person(s) and {lost.get('org', 0):,} "
+                         "organization(s) the pending rows name by id (matched at the load) "
+                         "were deleted or merged away by someone since: the "
+                         f"{counted(again, 'row')} naming them are resolved again from their "
+                         "cells before they are sent (the persons / organizations lists read "
+                         f"again; {len(self._again_refs):,} person(s) / organization(s) to "
+                         "create)")
+        return lines
+
+    async def _decided_again(self, ctx: CallContext, store: JobStore) -> int:
+        """The pending rows (and those left in flight) naming an id ``Vanished.gone``
+        holds, decided now by the planner read after it vanished (``Vanished.planner_for``,
+        its deals read by ``vanished.deals_for``: the run reuses both), as the run's
+        ``vanished._again`` decides them: the persons / organizations they will create,
+        not known yet, into ``_again_refs``. Returns how many rows; none decided when the
+        planner cannot be read (the run says why, and sends none of them)."""
+        from ..import_items import source_row
+
+        state = self._vanished
+        ids = [b.id for b in briefs(store, ItemState.PENDING, ItemState.SENDING)
+               if not b.duplicate and not self._remaps(b)
+               and any(rid in state.gone.get(kind, ()) for kind, rid in b.ids)]
+        if not ids:
+            return 0
+        refs: set[tuple[str, str]] = set()
+        async with state.lock:
+            try:
+                planner = await state.planner_for(self, ctx, state.gone)
+            except InputError:
+                planner = None
+            if planner is None:
+                return len(ids)
+            for item in self._full(store, ids):
+                payload = item.payload
+                await vanished.deals_for(state, planner, ctx, item.op, payload)
+                decided = planner.decide(source_row(item.row or 0, payload),
+                                         check_duplicate=False)
+                if decided.state is not ItemState.PENDING:
+                    continue
+                names = {kind for kind, rid in vanished.linked(self, payload).items()
+                         if rid & state.gone.get(kind, set())}
+                person = payload.get("person")
+                if "org" in names and isinstance(person, Mapping) and "key" in person:
+                    names.add("person")
+                fresh = {name: decided.payload.get(name) for name in names}
+                for ref in refs_of(fresh):
+                    pair = (str(ref["kind"]), str(ref["key"]))
+                    went = state.followed.moved.get(pair)  # followed to a survivor: none
+                    if self.resolver.known(ref) is None \
+                            and (went is None or went.survivor is None):
+                        refs.add(pair)
+            planner.forget_keys()
+        self._again_refs = frozenset(refs)
+        return len(ids)
 
     async def _contacts_again(self, ctx: CallContext, store: JobStore) -> list[str]:
         """The persons / organizations pending rows would create that someone added since

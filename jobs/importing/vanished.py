@@ -31,9 +31,11 @@ On such a 400 only (a plan prices none of this: the normal path reads nothing mo
    otherwise now) fails — unless it is an update with other changes: those are sent
    without the vanished links, its note saying the link was not written (f37b).
 
-No plan can price this path (it follows a colleague's merge or delete during the run):
-its refused writes and the tokens of its reads are counted (``Vanished.spent``) and said
-in the run's last lines (``import_load.summary_lines``).
+No plan can price this path for a merge or delete during the run: its refused writes and
+the tokens of its reads are counted (``Vanished.spent``) and said in the run's last lines
+(``import_load.summary_lines``). One made while the job was stopped is found by the
+resume's re-read (``_Resume._named_gone``): its rows are resolved before their send, no
+write refused, and the plan after the re-read prices them (x48r3 F1).
 
 It never makes a copy of a contact the fresh decision finds, and never forgets a
 contact the job created: other rows naming it go through the same steps.
@@ -183,6 +185,10 @@ class Vanished:
         # tokens of that read when the run found nothing more gone (``priced``)
         self.planned_gone: frozenset[tuple[str, int]] = frozenset()
         self.priced = 0
+        # the rows naming by id a record that re-read found gone, resolved before their
+        # send: priced by that plan (``_Resume._named_gone``), and how many were resolved
+        self.planned_rows: frozenset[int] = frozenset()
+        self.rows_priced = 0
 
     def close(self) -> None:
         """Close the record the fresh planner opened (the run's end)."""
@@ -218,14 +224,15 @@ class Vanished:
         ``resolver``'s reads of the survivors of other runs' creates, ``vanished_tokens``),
         zeroed: the run's entry in the job's history keeps them (``import_load.end_run``)."""
         out = {"vanished_rows": self.rows, "vanished_refused": self.refused,
-               "vanished_tokens": self.tokens, "vanished_priced": self.priced}
+               "vanished_tokens": self.tokens, "vanished_priced": self.priced,
+               "vanished_rows_priced": self.rows_priced}
         if resolver is not None:
             out["vanished_tokens"] += resolver.vanished_tokens
             # of those, the reads finding other runs' records' survivors: said as such
             # when no row was refused (f40a: said "read back … refused with a 400")
             out["vanished_survivor_tokens"] = resolver.vanished_tokens
             resolver.vanished_tokens = 0
-        self.rows = self.refused = self.tokens = self.priced = 0
+        self.rows = self.refused = self.tokens = self.priced = self.rows_priced = 0
         self._resolved.clear()
         return out
 
@@ -238,6 +245,7 @@ class Vanished:
         if item.id not in self._resolved:
             self._resolved.add(item.id)
             self.rows += 1
+            self.rows_priced += item.id in self.planned_rows
 
     def _orgs_kept(self, job: _ImportBase, gone: Mapping[str, set[int]]) -> OrgIndex | None:
         """The organizations indexed here (the last fresh planner's, else the load's) when
