@@ -2580,7 +2580,10 @@ class RowPlanner:
         ref = self._joined_ref(joined, org, linked, mapped_org)
         if ref is not None and "id" in ref:
             ref = self._not_added(ref, person)  # its own cells: not those of other rows
-        if ref is not None and joined is not person \
+        # a new person is made with what other rows give (said); an account's person gets
+        # nothing written (x48r6 F3: a linked row said its person "takes" another row's
+        # phone, which that row's own note said was not added)
+        if ref is not None and "id" not in ref and joined is not person \
                 and (borrowed := _borrowed(person, joined)):  # itself: nothing borrowed
             self.counts.persons_borrowed += 1
             ref = {**ref, "borrowed": borrowed}

@@ -118,3 +118,43 @@ async def test_not_added_counts_each_value_the_person_lacks_once(tmp_path: Path)
         f"{ids['Olga Case']} (matched by email): the import writes deals, not persons; add " \
         "it in Pipedrive", said
     assert summary["load"]["persons_not_added"] == 2
+
+
+@pytest.mark.anyio
+async def test_a_row_linked_to_an_existing_person_takes_nothing_from_other_rows(
+        tmp_path: Path) -> None:
+    """A row linked to an account's person never says its person "takes" another row's
+    phone: nothing is written to an existing person (x48r6 F3: Y1 said Olga takes Y5's
+    phone, which Y5's own note said was not added; and Sam "took" a phone he had)."""
+    async with serve(SandboxConfig(**FAST)) as sb:
+        (tmp_path / "m.toml").write_text(MAPPING)
+        (tmp_path / "a.csv").write_text(
+            "Key,Title,Name,Email,Phone\nX1,T 1,Olga Case,olga@zed.example,\n"
+            "X2,T 2,Sam Both,sam@both.example,+46701234567\n")
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "a.csv",
+                                        tmp_path / "m.toml", job_id="a")
+        store.close()
+        (tmp_path / "b.csv").write_text(
+            "Key,Title,Name,Email,Phone\n"
+            "Y1,T Y1,Olga Case,olga@zed.example,\n"  # her phone is another row's
+            "Y5,T Y5,Olga Case,olga@zed.example,+1 212 555 0958\n"  # one Olga lacks
+            "Y6,T Y6,Sam Both,sam@both.example,\n"
+            "Y7,T Y7,Sam Both,sam@both.example,+46 70 123 45 67\n"  # Sam has it
+            "Y8,T Y8,New Person,new@p.example,\n"  # a new person: takes Y9's phone
+            "Y9,T Y9,New Person,new@p.example,+1 212 555 0100\n")
+        async with api_engine(sb, tmp_path) as engine:
+            plan, counts = await plan_import(
+                engine.ctx, ImportSettings(str(tmp_path / "b.csv"), str(tmp_path / "m.toml"),
+                                           "insert"),
+                Mapping.load(tmp_path / "m.toml"), engine_config(sb, tmp_path).limits(),
+                stats=engine.stats, scheduler=engine.scheduler.statistics)
+        store, _, _ = await import_once(sb, tmp_path / "jobs", tmp_path / "b.csv",
+                                        tmp_path / "m.toml", job_id="b")
+        try:
+            rows = {r["key"]: r for r in read_csv(store.directory / "succeeded.csv")}
+        finally:
+            store.close()
+    takes = sorted(k for k, r in rows.items() if "takes" in r["note"])
+    assert takes == ["Y8"], {k: r["note"] for k, r in rows.items()}
+    assert counts.persons_borrowed == 1, plan.notes
+    assert "not added" in rows["Y5"]["note"] and rows["Y1"]["note"] == ""
