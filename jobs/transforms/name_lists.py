@@ -52,8 +52,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   own, x46r5 F3) or holding a
   title's head word, its other words the vocabulary's, a region's or market's too
   (``Ana López, Director Comercial LATAM``, ``Jan
-  Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han or kana ending
-  in one: ``営業部長``; x46r9 F2; ``Head of`` one, ``Head of Sales North America``,
+  Kowalski, Prezes Zarządu``, ``Иван Петров, генеральный директор``; Han, Hangul or kana
+  a title of the vocabulary whole, a head word alone or after a department's word:
+  ``営業部長``, x46r9 F2, not ``佐藤部長`` nor ``박지훈 부장``, names, x48r1 F1;
+  ``Head of`` one, ``Head of Sales North America``,
   after a slash too, ``Jane Roe / Director Europe``: x47r9 F5) when led by a title's or
   a region's word (``North Sales Manager``) or written in lower case in
   a script other than Latin (``Hans Leiter``, ``hans leiter`` are names: x46r12 F1, x46r13

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from .person_words import (
     CJK_HEADS,
+    CJK_LEADS,
     CJK_LETTER,
     FAMILY_WORDS,
     HEAD_WORDS,
@@ -149,8 +150,8 @@ def job_title(text: str) -> bool:
     headed = any(w in HEAD_WORDS for w in words) or ["head", "of"] == words[:2]
     if ("," not in text and led and headed
             and not _name_inside(text)) or (
-            words and all(CJK_LETTER.match(c) for c in words[-1])
-            and words[-1].endswith(CJK_HEADS)):
+            words and all(CJK_LETTER.match(c) for w in words for c in w)
+            and _cjk_title("".join(words))):
         # "Director Comercial", "Prezes Zarządu", "営業部長", "مدير المبيعات"; not a name
         # before its title ("Jane Roe, Sales Director": the comma rule's part whole)
         return True
@@ -158,6 +159,21 @@ def job_title(text: str) -> bool:
     # Store``: a surname too, x47r7; ``Key Account Manager`` is one)
     return any(w in JOB_WORDS and w not in QUALIFIERS for w in words) and all(
         w in JOB_WORDS or w in JOB_JOINERS for w in words)
+
+
+def _cjk_title(text: str) -> bool:
+    """Whether ``text`` (letters of Han, Hangul or kana, its spaces taken out) is a
+    title of the vocabulary whole: words of ``CJK_LEADS`` and ``CJK_HEADS`` in a row,
+    the last a head word (``部長``, ``営業部長``, ``代表取締役``, ``副总经理``, ``영업부장``);
+    a name before a head word (``佐藤部長``, ``박지훈부장``) is no title (x48r1 F1)."""
+    ends = {0: False}  # where a reading of text[:at] ends, and whether at a head word
+    for at in range(len(text)):
+        if at not in ends:
+            continue
+        for word in (*CJK_HEADS, *CJK_LEADS):
+            if text.startswith(word, at):
+                ends[at + len(word)] = ends.get(at + len(word), False) or word in CJK_HEADS
+    return ends.get(len(text), False)
 
 
 def _lone_qualifier(words: list[str]) -> bool:

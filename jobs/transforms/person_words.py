@@ -201,6 +201,18 @@ SCRIPT_TITLE_WORDS = frozenset("""
 CJK_HEADS = ("部長", "課長", "社長", "会長", "係長", "所長", "店長", "室長", "局長", "取締役",
              "部长", "经理", "經理", "总监", "總監", "总裁", "總裁", "董事长", "董事長", "主任",
              "代表", "부장", "과장", "사장", "대표", "이사", "팀장")
+# the words of a department or a rank before a head word in Han, Hangul or kana
+# (``営業部長``, ``销售经理``, ``영업부장``, ``副总经理``): a title so written is one of the
+# vocabulary whole, each of its words a head word or one of these, its last a head word;
+# any other letter may be a name's (x48r1 F1: ``김민준, 박지훈 부장``, ``山田太郎、佐藤花子部長``,
+# ``李伟, 王经理`` were cut to the first person, the second hidden as the title)
+CJK_LEADS = ("営業", "技術", "開発", "人事", "総務", "経理", "企画", "広報", "製造", "品質",
+             "海外", "購買", "財務", "法務", "事業", "本部", "支店", "工場", "常務", "専務",
+             "副", "销售", "銷售", "市场", "市場", "财务", "人力资源", "技术", "研发", "研發",
+             "行政", "采购", "採購", "运营", "運營", "产品", "產品", "项目", "項目", "区域",
+             "區域", "大区", "总", "總", "执行", "執行", "营销", "營銷", "业务", "業務",
+             "영업", "마케팅", "기술", "개발", "인사", "총무", "재무", "기획", "구매", "생산",
+             "품질", "해외", "전략", "경영")
 
 # the first parts of a German ``-leiter`` / ``-leiterin`` title (``Verkaufsleiter``,
 # ``Niederlassungsleiterin``); any other compound so ending is a surname (``Schleiter``)

@@ -1,0 +1,45 @@
+"""Person cells, round 9 (x48r1's re-test of round 8): a second person before a title
+word of Han, Hangul or kana, a couple's given names joined by an unspaced ``/`` ``&``
+``+`` after a surname written first, a dash or a bracket between two full names, a weak
+"and" with one given name on a side. Each cell is labelled with the one person it names
+(its name once the title is cut) or REFUSED (the cell lists, or may list, two persons:
+the row fails, naming them) — the safe side wherever two persons could be made one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs import transforms as tf
+
+REFUSED = "REFUSED"
+
+LABELLED: list[tuple[str, str]] = [
+    # F1: a name before a CJK title's head word is a person (each was cut as the title
+    # and hidden in the note: '김민준' + "job title '박지훈 부장' not sent")
+    ("김민준, 박지훈 부장", REFUSED), ("김민준, 박지훈 대표", REFUSED),
+    ("김민준, 박지훈부장", REFUSED), ("山田太郎、佐藤花子部長", REFUSED),
+    ("山田太郎、佐藤 花子 部長", REFUSED), ("山田太郎、佐藤部長", REFUSED),
+    ("李伟、王芳经理", REFUSED), ("李伟, 王经理", REFUSED),
+    ("Jane Roe, Bob Roe 부장", REFUSED), ("Jane Roe, 王经理", REFUSED),
+    ("Jane Roe, 박지훈 부장", REFUSED), ("김민준, 박지훈 영업부장", REFUSED),
+    ("田中太郎、佐藤課長", REFUSED), ("李伟, 王芳 销售经理", REFUSED),
+    # a title of the vocabulary alone (a head word, a department's word before it)
+    # stays cut
+    ("田中太郎、営業部長", "田中太郎"), ("田中太郎、部長", "田中太郎"),
+    ("山田太郎、代表取締役", "山田太郎"), ("李伟, 销售经理", "李伟"),
+    ("李伟, 经理", "李伟"), ("김민준, 부장", "김민준"), ("김민준, 영업부장", "김민준"),
+    ("김민준, 대표", "김민준"), ("Jane Roe, 営業部長", "Jane Roe"),
+]
+
+
+def read(cell: str) -> str:
+    """The one person a cell names (its title cut), or REFUSED."""
+    if tf.listed_persons(cell) is not None:
+        return REFUSED
+    return tf.name_and_title(cell)[0]
+
+
+@pytest.mark.parametrize(("cell", "expected"), LABELLED)
+def test_round_9_cells(cell: str, expected: str) -> None:
+    assert read(cell) == expected
