@@ -30,6 +30,16 @@ LABELLED: list[tuple[str, str]] = [
     ("山田太郎、代表取締役", "山田太郎"), ("李伟, 销售经理", "李伟"),
     ("李伟, 经理", "李伟"), ("김민준, 부장", "김민준"), ("김민준, 영업부장", "김민준"),
     ("김민준, 대표", "김민준"), ("Jane Roe, 営業部長", "Jane Roe"),
+    # F2: a surname written first then an unspaced ``/`` ``&`` ``+`` couple of given
+    # names is two persons (each was ONE person named as the couple)
+    ("Smith, John/Mary", REFUSED), ("Smith, John&Mary", REFUSED),
+    ("Smith, John+Mary", REFUSED), ("Rossi, Marco/Anna", REFUSED),
+    ("Smith, J.&M.", REFUSED), ("Smith, John/Mary, CEO", REFUSED),
+    ("van der Berg, Piet/Anja", REFUSED),
+    # the surname's own slash, a title's abbreviation, one given name stay one person
+    ("Roe/Smith, Anna", "Roe/Smith, Anna"), ("Smith, John", "Smith, John"),
+    ("Smith, Mary-Jane", "Smith, Mary-Jane"),
+    ("Roe, R&D", "Roe"), ("Smith, Jane/CEO", "Smith, Jane"),
 ]
 
 

@@ -30,7 +30,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   letters or more all Han, Hangul or kana (``Jane Roe/John Poe``, ``山田太郎/佐藤花子``:
   x46r9 F1; ``n/a``, ``AT&T``, ``R&D`` (one letter each side of ``&``: a title's
   abbreviation) and the double surname ``Roe/Smith`` are not lists, a title after a
-  comma no word of a name: ``Anna Roe/Smith, CEO`` is one, x47r9 F6); a
+  comma no word of a name: ``Anna Roe/Smith, CEO`` is one, x47r9 F6), and between
+  two given names after a surname written first (``Smith, John/Mary``, ``Smith,
+  J.&M.``: two, x48r1 F2); a
   nakaguro ``・`` only between two names of three Han letters or more (``山田太郎・佐藤花子``;
   ``ジョン・スミス`` and ``山田・太郎`` are one); ``c/o`` is never a separator, and what
   follows it up to the next comma or separator is not a name (``Jane Roe, c/o Acme
@@ -168,6 +170,9 @@ _SEPARATORS = re.compile(
 # Slovak, Tagalog: also a compound surname's joiner (``a`` lower-case only: ``John A
 # Smith``; ``at`` too, and never before a company: ``Jane Roe at Acme Corp``)
 _WEAK = re.compile(r"\s+((?i:y|e|i)|a|at)\s+")
+# between a couple's given names after a surname written first: those, or an unspaced
+# ``/`` ``&`` ``+`` (``Smith, John/Mary``: x48r1 F2)
+_GIVEN_JOINERS = re.compile(r"\s+((?i:y|e|i)|a|at)\s+|(?<=[^\s\0])[/&+](?=[^\s\0])")
 _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
                     rf"|\s(?:{AND_WORDS}|{AND_WORDS_LOWER}|y|e|i|a|at)\s", re.IGNORECASE)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
@@ -402,13 +407,18 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
 def _given_couple(masked: str, start: int, comma: int, end: int
                   ) -> list[tuple[int, int]] | None:
     """The part ``start:end`` (a surname written first before ``comma``) split at the
-    weak joiners (``y`` / ``e`` / ``i`` / ``a`` / ``at``) between its given names, up to
-    the next comma: ``Rossi, Marco e Anna`` -> ``Rossi, Marco`` and ``Anna``, each piece
-    (start, end); None when no such joiner joins two words there (``Roe, Jane``) or
-    ``at`` joins a company (``Roe, Jane at Acme Corp``)."""
+    weak joiners (``y`` / ``e`` / ``i`` / ``a`` / ``at``) or an unspaced ``/`` ``&``
+    ``+`` between its given names, up to the next comma: ``Rossi, Marco e Anna``,
+    ``Smith, John/Mary`` -> ``Rossi, Marco`` and ``Anna``, each piece (start, end); None
+    when no such joiner joins two words there (``Roe, Jane``, ``Roe, R&D``: a title's
+    abbreviation) or ``at`` joins a company (``Roe, Jane at Acme Corp``). (x48r1 F2:
+    ``Smith, John/Mary``, ``Smith, J.&M.`` were ONE person: an unspaced mark splits only
+    two full names.)"""
     stop = masked.find(",", comma + 1, end)
     stop = end if stop < 0 else stop
-    found = list(_WEAK.finditer(masked, comma + 1, stop))
+    inside = {m.start() + 1 for m in _ABBREVIATION.finditer(masked, comma + 1, stop)}
+    found = [m for m in _GIVEN_JOINERS.finditer(masked, comma + 1, stop)
+             if m.start() not in inside]
     if not found:
         return None
     cuts = [comma + 1, *(x for m in found for x in (m.start(), m.end())), stop]
