@@ -40,6 +40,18 @@ LABELLED: list[tuple[str, str]] = [
     ("Roe/Smith, Anna", "Roe/Smith, Anna"), ("Smith, John", "Smith, John"),
     ("Smith, Mary-Jane", "Smith, Mary-Jane"),
     ("Roe, R&D", "Roe"), ("Smith, Jane/CEO", "Smith, Jane"),
+    # F3: a dash or a bracket between two full names is two persons (each was ONE)
+    ("Jane Roe - Bob Roe", REFUSED), ("Jane Roe \u2013 Bob Roe", REFUSED),
+    ("Jane Roe \u2014 Bob Roe", REFUSED), ("Jane Roe\u2014Bob Roe", REFUSED),
+    ("Jane Roe (CEO) Bob Roe", REFUSED), ("Jane Roe <jane@roe.com> Bob Roe", REFUSED),
+    ("Jane Roe - CEO - Bob Roe", REFUSED), ("Jane Roe - Bob Roe, CEO", REFUSED),
+    # a hyphenated name, a title or a company after the dash, a bracket inside a name
+    # stay one person
+    ("Mary Roe-Smith", "Mary Roe-Smith"), ("Mary Roe - Smith", "Mary Roe - Smith"),
+    ("Jane Roe - CEO", "Jane Roe - CEO"), ("Jane Roe - Sales Director", "Jane Roe - Sales Director"),
+    ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
+    ("Anna (Annie) Berg", "Anna (Annie) Berg"), ("Jane Roe (CEO)", "Jane Roe (CEO)"),
+    ("Ines Koch (n/a) <ines@koch.de>", "Ines Koch (n/a) <ines@koch.de>"),
 ]
 
 

@@ -38,6 +38,9 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   follows it up to the next comma or separator is not a name (``Jane Roe, c/o Acme
   Corp``: one, x46r5 F3); full-width forms (U+FF01-FF5E but the comma) are read as NFKC
   folds them, the names cut from the cell as written;
+- a dash (a spaced hyphen, an en or em dash) or a bracket between two full names,
+  neither a title nor a company (``Jane Roe - Bob Roe``, ``Jane Roe (CEO) Bob Roe``:
+  two, x48r1 F3; ``Jane Roe - CEO``, ``Mary Roe - Smith``, ``Roe-Smith`` are one);
 - a comma between two full names — two words or more each, titles (``Dr.``) not counted,
   or a name of two letters or more all Han, Hangul or kana, scripts written without
   spaces (``李伟, 王芳``, ``김민준, 박지훈``: two, x46r5 F1) —
@@ -174,7 +177,8 @@ _WEAK = re.compile(r"\s+((?i:y|e|i)|a|at)\s+")
 # ``/`` ``&`` ``+`` (``Smith, John/Mary``: x48r1 F2)
 _GIVEN_JOINERS = re.compile(r"\s+((?i:y|e|i)|a|at)\s+|(?<=[^\s\0])[/&+](?=[^\s\0])")
 _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
-                    rf"|\s(?:{AND_WORDS}|{AND_WORDS_LOWER}|y|e|i|a|at)\s", re.IGNORECASE)
+                    rf"|\s(?:{AND_WORDS}|{AND_WORDS_LOWER}|y|e|i|a|at)\s"
+                    r"|\s-+\s|[\u2013\u2014]|[)\]>]\s*[^\W\d_]", re.IGNORECASE)
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
                        r"|\bc/o\b[^;|,\n\r\u3001\uff0c\uff1b\u060c]*", re.IGNORECASE)
 
@@ -197,7 +201,8 @@ def listed_persons(value: object) -> list[str] | None:
         spans.append((start, sep.start()))
         start = sep.end()
     spans.append((start, len(value)))
-    parts = [(a, b) for start, end in spans for c, d in _joined(masked, start, end, "/")
+    parts = [(a, b) for start0, end0 in spans for start, end in _dashed(masked, start0, end0)
+             for c, d in _joined(masked, start, end, "/")
              for e, f in _joined(masked, c, d, "+")
              for i, j in _joined(masked, e, f, "&")
              for k, m in _joined(masked, i, j, "\u30fb")
@@ -216,7 +221,7 @@ def listed_persons(value: object) -> list[str] | None:
         # Founder & CEO``), never a part a list's separator gives after a name (x46r12 F1:
         # ``Anna Leiter & Bob Roe``, ``Maria Co & Jose Santos`` were one person: Leiter
         # and Co are surnames too)
-        comma = gap in COMMA_GAPS
+        comma = gap in COMMA_GAPS or (bool(gap) and not gap.strip(_DASH_GAP))
         # (after a title a joiner goes on with the title only, never a company: ``Jane
         # Roe, CEO & Maria Co`` names two persons: x46r13 F1)
         joined = not comma and dropped and gap.casefold() in COMPANY_JOINERS
@@ -243,6 +248,42 @@ def listed_persons(value: object) -> list[str] | None:
             company_whole(names[0], names[1])):
         return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
     return names if len(names) > 1 else persons_after_title(value, masked)
+
+
+# a dash or a bracket between two full names (``_dashed``): a title or company after it
+# is dropped as after a comma (``Jane Roe - CEO - Bob Roe``: 'Jane Roe', 'Bob Roe')
+_DASH_GAP = "-\u2013\u2014\0 "
+# a spaced hyphen, an en or em dash, a bracket (written as NULs) inside a part
+_DASHES = re.compile(r"\s+-+\s+|\s*[\u2013\u2014]+\s*|\s*\0[\0\s]*")
+
+
+def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The part ``start:end`` split at its dashes and brackets (``Jane Roe - Bob Roe``,
+    ``Jane Roe — Bob Roe``, ``Jane Roe (CEO) Bob Roe``) when two pieces or more are full
+    names (``_full_name``), each piece (start, end); else the part whole: a title, a
+    company, one word after it stays the name's (``Jane Roe - CEO``, ``Jane Roe - Acme
+    GmbH``, ``Mary Roe - Smith``, ``Anna (Annie) Berg``; x48r1 F3: each such cell of two
+    full names was ONE person)."""
+    spans: list[tuple[int, int]] = []
+    at = start
+    for m in _DASHES.finditer(masked, start, end):
+        if m.start() > at and m.end() < end:
+            spans.append((at, m.start()))
+            at = m.end()
+    spans.append((at, end))
+    if sum(_full_name(masked, a, b) for a, b in spans) < 2:
+        return [(start, end)]
+    return spans
+
+
+def _full_name(masked: str, a: int, b: int) -> bool:
+    """Whether ``masked[a:b]`` is a person's full name, a title or suffix after its comma
+    aside: two words or more (titles before a name not counted) or a name of Han, Hangul
+    or kana, and neither a job title nor a company."""
+    core = _before_title(masked, a, b)
+    text = masked[a:core]
+    return (len(_words(masked, a, core)) > 1 or _cjk_name(masked, a, core)) \
+        and not job_title(text) and not company(text)
 
 
 def _words(masked: str, a: int, b: int) -> list[str]:
