@@ -52,6 +52,24 @@ LABELLED: list[tuple[str, str]] = [
     ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
     ("Anna (Annie) Berg", "Anna (Annie) Berg"), ("Jane Roe (CEO)", "Jane Roe (CEO)"),
     ("Ines Koch (n/a) <ines@koch.de>", "Ines Koch (n/a) <ines@koch.de>"),
+    # F4: a weak "and" with one given name on a side is two persons (each was ONE)
+    ("Marco e Anna", REFUSED), ("Juan y María", REFUSED), ("Anna i Piotr", REFUSED),
+    ("Jan a Petra", REFUSED), ("Marco Rossi e Anna", REFUSED),
+    ("Rossi Marco e Anna", REFUSED), ("Juan Pérez y María", REFUSED),
+    ("Piotr Nowak i Anna", REFUSED), ("Maria e Anna", REFUSED),
+    ("Maria da Silva e Anna", REFUSED),
+    # a compound surname joined so stays one person
+    ("José Ortega y Gasset", "José Ortega y Gasset"),
+    ("Josep Puig i Cadafalch", "Josep Puig i Cadafalch"),
+    ("Antoni Gaudí i Cornet", "Antoni Gaudí i Cornet"),
+    ("Puig i Cadafalch, Josep", "Puig i Cadafalch, Josep"),
+    ("Maria da Silva e Souza", "Maria da Silva e Souza"),
+    ("João Pedro e Silva", "João Pedro e Silva"), ("Jordi Pujol i Soley", "Jordi Pujol i Soley"),
+    ("John A Smith", "John A Smith"), ("Gaudí i Cornet", "Gaudí i Cornet"),
+    ("Puig i Cadafalch", "Puig i Cadafalch"), ("Maria e Silva", "Maria e Silva"),
+    ("Marco e Anna, Milano", REFUSED), ("Marco e Anna, CEO", REFUSED),
+    ("Gaudí i Cornet, Antoni", "Gaudí i Cornet, Antoni"), ("Jane Roe at Acme", "Jane Roe at Acme"),
+    ("José Ortega y Gasset, Director", "José Ortega y Gasset"),
 ]
 
 

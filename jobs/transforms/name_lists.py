@@ -105,7 +105,11 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Pérez``: two, x47r1 F3), never in a surname written first (``Puig i
   Cadafalch, Josep``) nor one word after it (``Gaudí i Cornet``), but between two given
   names after a surname written first (``Rossi, Marco e Anna``, ``Pérez, Juan y María``:
-  two, x47r9 F1); the part before a
+  two, x47r9 F1); a lone lower-case ``y`` / ``e`` / ``i`` / ``a`` before one word that
+  is a common given name (``given_names``) joins two persons (``Marco e Anna``, ``Anna
+  i Piotr``, ``Marco Rossi e Anna``, ``Rossi Marco e Anna``: x48r1 F4; a second surname,
+  ``José Ortega y Gasset``, ``Gaudí i Cornet``, ``Maria e Silva``, stays one); the part
+  before a
   name's first comma is read alone, whatever follows it (``Marco e Anna Rossi, CEO``,
   ``Marco e Anna Rossi, Milano``: two; ``José Ortega y Gasset, Director``, ``José Ortega
   y Gasset, Madrid``: one; x47r5 F1, F6, x47r7 F1, F4). The addresses a row
@@ -135,6 +139,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from .given_names import given_name
 from .person_titles import (
     bare_co,
     company,
@@ -398,7 +403,11 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     surname before one: ``... y Martínez de Irujo``; ``at`` never before a company), or
     at a lone lower-case ``i`` / ``a`` / ``y`` / ``e`` / ``at`` between one given name and
     a full name (``Anna i Piotr Nowak``, ``Marco e Anna Rossi``: the couple ``Jane and
-    John Poe`` is); else the part whole."""
+    John Poe`` is), or at a lone lower-case ``y`` / ``e`` / ``i`` / ``a`` before one word
+    that is a common given name (``given_names``), after one word or more (``Marco e
+    Anna``, ``Anna i Piotr``, ``Marco Rossi e Anna``, ``Rossi Marco e Anna``; x48r1 F4:
+    each was ONE person; a second surname stays: ``José Ortega y Gasset``, ``Puig i
+    Cadafalch``, ``Maria e Silva``); else the part whole."""
     # the title or suffix the part ends with after a comma: the name before it judged
     # as if the cell had no comma (x47r5 F1: ``Marco e Anna Rossi, CEO`` was ONE person;
     # F6: ``José Ortega y Gasset, Director`` two)
@@ -442,7 +451,10 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
               and "," not in masked[start:core]
               and len(left) == 1 and left[0].casefold() not in PARTICLES
               and len(right) > 1 and right[0].casefold() not in PARTICLES)
-    return whole if couple else [(start, end)]
+    # one given name after the joiner: a second person's, not a second surname (x48r1 F4)
+    lone = (len(found) == 1 and found[0][1] in ("i", "a", "y", "e")
+            and "," not in masked[start:core] and len(right) == 1 and given_name(right[0]))
+    return whole if couple or lone else [(start, end)]
 
 
 def _given_couple(masked: str, start: int, comma: int, end: int
