@@ -70,6 +70,14 @@ LABELLED: list[tuple[str, str]] = [
     ("Marco e Anna, Milano", REFUSED), ("Marco e Anna, CEO", REFUSED),
     ("Gaudí i Cornet, Antoni", "Gaudí i Cornet, Antoni"), ("Jane Roe at Acme", "Jane Roe at Acme"),
     ("José Ortega y Gasset, Director", "José Ortega y Gasset"),
+    # F6: a compound surname written first is one person (each was refused as two)
+    ("da Silva e Souza, Maria", "da Silva e Souza, Maria"),
+    ("Ortega y Gasset, José, Director", "Ortega y Gasset, José"),
+    ("Ortega y Gasset, José", "Ortega y Gasset, José"),
+    ("Puig i Cadafalch, Josep, CEO", "Puig i Cadafalch, Josep"),
+    # a couple's given names or a second person stay refused
+    ("Marco e Anna, Milano", REFUSED), ("da Silva e Souza, Maria e Ana", REFUSED),
+    ("Ortega y Gasset, José, Bob Roe", REFUSED), ("Marco e Anna, Rossi", REFUSED),
 ]
 
 

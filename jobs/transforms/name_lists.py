@@ -44,8 +44,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
 - a comma between two full names — two words or more each, titles (``Dr.``) not counted,
   or a name of two letters or more all Han, Hangul or kana, scripts written without
   spaces (``李伟, 王芳``, ``김민준, 박지훈``: two, x46r5 F1) —
-  unless the part before it is a surname (one word, or led by a particle: ``Roe, Jane``,
-  ``Berg, Anna Maria``, ``van der Berg, Anna Maria``: one name written last-first, which
+  unless the part before it is a surname (one word, or led by a particle, or one word
+  each side of ``y`` / ``e`` / ``i``, no given name after it: ``Roe, Jane``, ``Berg,
+  Anna Maria``, ``van der Berg, Anna Maria``, ``Ortega y Gasset, José``: x48r1 F6;
+  one name written last-first, which
   takes the part after it as its given names) and unless the part after it is a suffix
   (``Anna Berg, Jr.``, ``, PhD``, ``, MBA``, ``, III``), a job title — every word one of
   a small vocabulary in English, German, French, Spanish, Portuguese, Italian and Dutch
@@ -363,7 +365,21 @@ def _surname(masked: str, a: int, b: int) -> bool:
     or kana (``李伟``) is not."""
     words = _words(masked, a, b)
     return not _cjk_name(masked, a, b) and (
-        _person_words(masked, a, b) <= 1 or words[0].casefold() in PARTICLES)
+        _person_words(masked, a, b) <= 1 or words[0].casefold() in PARTICLES
+        or _joined_surname(masked, a, b))
+
+
+def _joined_surname(masked: str, a: int, b: int) -> bool:
+    """Whether ``masked[a:b]`` is a compound surname joined by a lower-case ``y`` / ``e``
+    / ``i`` (``Ortega y Gasset``, ``Puig i Cadafalch``): every piece one word or led by a
+    particle, none after the joiner a common given name (``Marco e Anna`` is a couple;
+    x48r1 F6: ``Ortega y Gasset, José, Director`` was refused as two)."""
+    cuts = [a, *(x for m in _WEAK.finditer(masked, a, b) if m[1] in ("y", "e", "i")
+                 for x in (m.start(), m.end())), b]
+    pieces = [_words(masked, c, d) for c, d in zip(cuts[::2], cuts[1::2], strict=True)]
+    return len(pieces) > 1 and all(
+        len(w) == 1 or (w and w[0].casefold() in PARTICLES) for w in pieces) and not any(
+        len(w) == 1 and given_name(w[0]) for w in pieces[1:])
 
 
 def _commas(masked: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -429,6 +445,7 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         given = _given_couple(masked, start, comma, end)
         if given is not None:
             return given
+        after = comma  # the surname's own joiner stays (``da Silva e Souza, Maria``)
     found = list(_WEAK.finditer(masked, after, core))
     if not found:
         return [(start, end)]
