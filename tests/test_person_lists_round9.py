@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 
 from jobs import transforms as tf
+from jobs.import_items import linked_note, matched_by
+from tests.test_person_identity import decide_all, planner, rows_of
 
 REFUSED = "REFUSED"
 
@@ -78,6 +80,17 @@ LABELLED: list[tuple[str, str]] = [
     # a couple's given names or a second person stay refused
     ("Marco e Anna, Milano", REFUSED), ("da Silva e Souza, Maria e Ana", REFUSED),
     ("Ortega y Gasset, José, Bob Roe", REFUSED), ("Marco e Anna, Rossi", REFUSED),
+    # F5: an e-mail or web address, a phone number, ``n/a`` after a comma or a slash is
+    # no person (each was refused as naming it): cut with the title, into the note
+    ("Jane Roe, CEO, jane@roe.com", "Jane Roe"), ("Jane Roe / jane@roe.com", "Jane Roe"),
+    ("Jane Roe, CEO, www.acme.com", "Jane Roe"), ("Jane Roe, CEO, Tel. 030 123456", "Jane Roe"),
+    ("Jane Roe, CEO, +49 30 1234567", "Jane Roe"), ("Jane Roe, CEO, n/a", "Jane Roe"),
+    ("Jane Roe, CEO, https://acme.com/team", "Jane Roe"), ("Jane Roe, n/a", "Jane Roe"),
+    ("Jane Roe, jane@roe.com", "Jane Roe"), ("Jane Roe, +49 30 1234567, CEO", "Jane Roe"),
+    # a person beside them, a place, a separator that always lists stay refused
+    ("Jane Roe, CEO, jane@roe.com, Bob Roe", REFUSED), ("Jane Roe, CEO, Berlin", REFUSED),
+    ("Jane Roe, n/a, Bob", REFUSED), ("Jane Roe; jane@roe.com", REFUSED),
+    ("Jane Roe / jane@roe.com / Bob Roe", REFUSED),
 ]
 
 
@@ -91,3 +104,13 @@ def read(cell: str) -> str:
 @pytest.mark.parametrize(("cell", "expected"), LABELLED)
 def test_round_9_cells(cell: str, expected: str) -> None:
     assert read(cell) == expected
+
+
+def test_a_contact_part_goes_to_the_note_not_the_name() -> None:
+    """``Jane Roe, CEO, jane@roe.com``: one person "Jane Roe", the title and the address
+    in the row's note as not sent (x48r1 F5: the row failed naming 'jane@roe.com')."""
+    got = decide_all(planner(), rows_of([{"contact": "Jane Roe, CEO, jane@roe.com"}]))
+    ref = got["K2"]
+    assert isinstance(ref, dict) and ref["body"]["name"] == "Jane Roe", got
+    note = linked_note(matched_by({"person": ref}))
+    assert note is not None and "'CEO, jane@roe.com' not sent" in note, note

@@ -79,7 +79,10 @@ One rule for every joiner, outside brackets (``()``, ``[]``, ``<>`` are never sp
   Berg, Co CEO``, ``田中太郎、営業部長``), after a comma or a slash (``Jane Roe / CEO``;
   every later part at a comma or a slash that is no title, suffix nor company a
   person's, a single given name too: ``Jane Roe/CEO/Bob``, ``Jane Roe, CEO, Bob`` are
-  two, x47r9 F3), nor
+  two, x47r9 F3; an e-mail or web address, a phone number, ``n/a`` there is none, cut
+  with the title into the note: ``Jane Roe, CEO, jane@roe.com``, ``Jane Roe /
+  jane@roe.com`` are one, x48r1 F5; a place's name is refused, ``Jane Roe, CEO,
+  Berlin``), nor
   one ending in a company's legal form after a comma (``Anna Berg, CEO, Acme GmbH``,
   ``Smith & Sons Ltd``, ``Jane Roe & Co``, ``Anna Berg & Co. KG``: x46r9 F3, x47r1 F5)
   but a bare ``Co``, a surname too (``Anna Berg, Maria Co`` is two; ``Anna Berg, Acme
@@ -125,8 +128,9 @@ José``) read as two persons: the row fails, saying which — a refused row is s
 persons made one are not. A pure reader: it never fails a row itself (the row mapper does,
 naming the parts).
 
-The rule's steps, in ``listed_persons``' order: full-width forms folded; brackets and
-``c/o`` masked; the cell cut at the separators that always list; each part at an
+The rule's steps, in ``listed_persons``' order: full-width forms folded; brackets,
+``c/o`` and contact parts (``_CONTACT``) masked; the cell cut at the separators that
+always list; each part at a dash or bracket between full names (``_dashed``), at an
 unspaced ``/`` ``+`` ``&`` ``・`` between full names (``_joined``), at its commas
 (``_commas``), at a weak joiner (``_weak``); the parts that are a title, a suffix or a
 company dropped (``person_titles``); a company's own name (``Smith & Sons Ltd``) one;
@@ -134,6 +138,10 @@ under two persons left, the persons after a title cut at a comma or slash
 (``person_titles.persons_after_title``). The words every step reads (joiners by
 language, titles, regions, qualifiers, courtesy titles, particles, legal forms, family
 words) are ``person_words``', one list each, so that a word added is read by every step.
+
+Why ~600 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+``_surname``), one module so that a change to one is seen by every step; its readers and
+vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
 
 from __future__ import annotations
@@ -186,6 +194,31 @@ _GIVEN_JOINERS = re.compile(r"\s+((?i:y|e|i)|a|at)\s+|(?<=[^\s\0])[/&+](?=[^\s\0
 _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
                     rf"|\s(?:{AND_WORDS}|{AND_WORDS_LOWER}|y|e|i|a|at)\s"
                     r"|\s-+\s|[\u2013\u2014]|[)\]>]\s*[^\W\d_]", re.IGNORECASE)
+# what a name cell writes beside a name after a comma or a slash that is no name: an
+# e-mail address, a web address, a phone number, ``n/a`` (x48r1 F5: ``Jane Roe, CEO,
+# jane@roe.com``, ``Jane Roe, CEO, n/a`` were refused as naming a person 'jane@roe.com',
+# or 'n' and 'a'); written as NULs as a bracket is, the part dropped (into the note)
+_CONTACT = re.compile(
+    r"[^\s,;|/<>()\[\]@]+@[^\s,;|/<>()\[\]@]+\.[^\s,;|/<>()\[\]@]+"
+    r"|\b(?:https?://|www\.)[^\s,;|<>()\[\]]+"
+    r"|(?:\b(?:tel|phone|fon|mob|mobile|fax|cell)\b\.?:?\s*)?\+?\d(?:[\s().\-/]*\d){5,}"
+    r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
+
+
+def _masked(folded: str) -> str:
+    """``folded`` (a name cell, full-width forms folded) with its brackets and its
+    contact parts (``_CONTACT``) written as NULs, one for each letter: no separator in
+    them splits a name."""
+    return _CONTACT.sub(lambda m: "\0" * len(m[0]),
+                        _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded))
+
+
+def _contact(text: str) -> bool:
+    """Whether ``text`` (a part after a comma or a slash) is a contact part alone: an
+    e-mail or web address, a phone number, ``n/a`` (``_CONTACT``)."""
+    return _CONTACT.fullmatch(text.strip()) is not None
+
+
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
                        r"|\bc/o\b[^;|,\n\r\u3001\uff0c\uff1b\u060c]*", re.IGNORECASE)
 
@@ -201,7 +234,7 @@ def listed_persons(value: object) -> list[str] | None:
     folded = value if value.isascii() else value.translate(FULLWIDTH_FOLD)
     if not _QUICK.search(folded):
         return None  # most cells: nothing to split (a quick test before the rest)
-    masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    masked = _masked(folded)
     spans: list[tuple[int, int]] = []
     start = 0
     for sep in _SEPARATORS.finditer(masked):
@@ -237,6 +270,8 @@ def listed_persons(value: object) -> list[str] | None:
         if bool(names) and gap == "/" and title_words(value[a:b]):
             dropped = True
             continue
+        if bool(names) and (comma or gap == "/") and _contact(value[a:b]):
+            continue  # (``Jane Roe / jane@roe.com``: x48r1 F5)
         dropped = bool(names) and (comma or joined) and (
             job_title(value[a:b]) or (comma and company(masked[a:b])
                                        and not bare_co(masked[a:b])))
@@ -553,13 +588,14 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     if not _QUICK.search(cell) or listed_persons(cell) is not None:
         return cell, None
     folded = cell if cell.isascii() else cell.translate(FULLWIDTH_FOLD)
-    masked = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    masked = _masked(folded)
     cut: int | None = None
     after = end = len(masked)
     for comma in reversed(list(_TITLE_COMMA.finditer(masked))):
-        if comma[0] == "/" and not slashed_title(masked[comma.end():end]):
+        contact = _contact(cell[comma.end():end])  # (x48r1 F5: into the note)
+        if comma[0] == "/" and not slashed_title(masked[comma.end():end]) and not contact:
             continue  # (``Roe/Smith``, ``Design Director/Lead``: the part goes on)
-        if not job_title(masked[comma.end():end]):
+        if not job_title(masked[comma.end():end]) and not contact:
             break
         cut, after, end = comma.start(), comma.end(), comma.start()
     if cut is None:
