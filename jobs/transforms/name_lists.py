@@ -313,7 +313,7 @@ def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             spans.append((at, m.start()))
             at = m.end()
     spans.append((at, end))
-    if sum(_full_name(masked, a, b) for a, b in spans) < 2:
+    if len(spans) == 1 or sum(_full_name(masked, a, b) for a, b in spans) < 2:
         return [(start, end)]
     return spans
 
@@ -409,8 +409,10 @@ def _joined_surname(masked: str, a: int, b: int) -> bool:
     / ``i`` (``Ortega y Gasset``, ``Puig i Cadafalch``): every piece one word or led by a
     particle, none after the joiner a common given name (``Marco e Anna`` is a couple;
     x48r1 F6: ``Ortega y Gasset, José, Director`` was refused as two)."""
-    cuts = [a, *(x for m in _WEAK.finditer(masked, a, b) if m[1] in ("y", "e", "i")
-                 for x in (m.start(), m.end())), b]
+    found = [m for m in _WEAK.finditer(masked, a, b) if m[1] in ("y", "e", "i")]
+    if not found:
+        return False
+    cuts = [a, *(x for m in found for x in (m.start(), m.end())), b]
     pieces = [_words(masked, c, d) for c, d in zip(cuts[::2], cuts[1::2], strict=True)]
     return len(pieces) > 1 and all(
         len(w) == 1 or (w and w[0].casefold() in PARTICLES) for w in pieces) and not any(
