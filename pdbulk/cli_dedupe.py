@@ -8,7 +8,7 @@ failure; 6 busy: another apply/run holds the state directory. Groups skipped
 because their deals changed since the plan are reported in the job's files, not
 failures. Listed in ``pdbulk.cli.COMMANDS``.
 
-Why ~500 lines: the four commands share one plan / load / run path (``_run_apply``) and
+Why ~670 lines: the four commands share one plan / load / run path (``_run_apply``) and
 its one JSON summary, which cron jobs read; splitting it would split that contract.
 """
 
@@ -562,6 +562,7 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
     from jobs.dedupe.apply import ApplyOptions, planned_merges
     from jobs.dedupe.held_now import names_calls, wanted_ids
     from jobs.dedupe.job import make_plan
+    from jobs.dedupe.merge_cap import MergeCap
     from jobs.dedupe.merge_job import recheck_reads
     from jobs.dedupe.planfiles import read_records
     from jobs.merging import PAIR_READS
@@ -575,6 +576,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         raise fail(f"usage: {why}", EXIT_USAGE)
     options = ApplyOptions(include_review, max_merges, auto_apply_above,
                            record_decisions=False)
+
+    cap = MergeCap(max_merges)
 
     async def main() -> Any:
         nonlocal dcfg
@@ -594,8 +597,9 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                 wanted = planned_merges(out.result.groups, replace(options, max_merges=None), rt)
                 members = sum(len(g.member_ids) for g in wanted)  # apply re-reads them all
                 records = read_records(Path(tmp) / "files")
-                # --max-merges: whole groups in plan order, as apply takes them
-                groups = planned_merges(out.result.groups, options, rt)
+                # --max-merges: whole groups in plan order, as apply takes them (one
+                # choice: ``MergeCap``, whose note names those left over it, x48r5 F1)
+                groups = planned_merges(out.result.groups, options, rt, cap)
                 merges = sum(len(g.merged_ids) for g in groups)
                 patched = set(out.summary.get("field_policy_groups") or ())
                 reads = await plan_reads(s)
@@ -626,7 +630,8 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
                                                           cfg.limits().burst))),
                                      notes=[f"{out.summary['review_groups']} review-band "
                                             "group(s) need a person"
-                                            + (" (included)" if include_review else "")]),
+                                            + (" (included)" if include_review else ""),
+                                            *filter(None, [cap.note()])]),
                                      merges=merges)
 
     try:
@@ -644,12 +649,14 @@ def plan_dedupe(config: Config = None, include_review: Review = False,
         emit_json({**est.to_json(), "summary": out.summary,
                    "plan_reads": {op: {"calls": n, "tokens": t} for op, (n, t) in reads.items()}})
         return
-    chosen = planned_merges(out.result.groups, replace(options, max_merges=None),
-                            dcfg.review_threshold)
+    # the groups the cap lets through, as the table prices them (x48r5 F1: every group was
+    # counted here, "44 (48 deals merged away)" over 10 merges)
+    chosen = planned_merges(out.result.groups, options, dcfg.review_threshold)
     render_plan(est, console=Console(highlight=False, soft_wrap=True, markup=False), rows=(
         f"groups to merge: {len(chosen):,} "
         f"({counted(sum(len(g.merged_ids) for g in chosen), 'deal')} merged away"
-        + ("; review band included" if include_review else "") + ")"))
+        + ("; review band included" if include_review else "")
+        + (f"; --max-merges {max_merges:,}" if max_merges is not None else "") + ")"))
     for line in _plan_lines(out, options)[:3]:
         typer.echo(line)
     # spent already, to plan (in the table's calls too): what the plan itself cost (x33r1 L6)

@@ -104,6 +104,7 @@ from .index import (
     remembered_config,
     state_lock,
 )
+from .merge_cap import MergeCap
 from .model import DealRecord, Group
 from .never_takeable import gone_reason, never_takeable
 from .planfiles import (
@@ -181,21 +182,16 @@ class ApplyOptions:
 
 
 def planned_merges(groups: Sequence[Group], options: ApplyOptions,
-                   review_threshold: float) -> list[Group]:
+                   review_threshold: float, cap: MergeCap | None = None) -> list[Group]:
     """The groups of a fresh plan that ``options`` merge, taken as ``prepare_apply`` takes
     them before its live checks: ``wants``, then whole groups in plan order under
-    ``max_merges``. The run's plan lines and ``pdbulk plan dedupe`` count these (x21r2 F1:
-    the lines counted the duplicate band whatever --auto-apply-above said)."""
-    out: list[Group] = []
-    merges = 0
-    for g in groups:
-        if options.wants(g, review_threshold) is not None:
-            continue
-        if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
-            continue
-        merges += len(g.merged_ids)
-        out.append(g)
-    return out
+    ``max_merges`` (``MergeCap``, the apply's own; ``cap``, if given, is the one counted,
+    so its ``note()`` names the groups left over the cap as the run does: x48r5 F1). The
+    run's plan lines and ``pdbulk plan dedupe`` count these (x21r2 F1: the lines counted
+    the duplicate band whatever --auto-apply-above said)."""
+    cap = MergeCap(options.max_merges) if cap is None else cap
+    return [g for g in groups
+            if options.wants(g, review_threshold) is None and cap.takes(g)]
 
 
 NOT_TAKEN = "--include-review does not take it"  # a skip's tail: only decision = merge does
@@ -443,7 +439,6 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             _skip(prep, g, why + _merged_since(g, made))
             continue
         chosen.append(g)
-    merges = 0  # the merges to send so far: only those count against --max-merges
     read = [i for g in (*chosen, *decided) for i in g.member_ids]
     live = await read_deals(ctx, read) if read else {}
     recorded = (load_merges(state_dir, confirmed_only=True)
@@ -467,9 +462,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
     now = _config_now(state_dir, plan_dir) if chosen else None
     if now is not None and dict(now.field_policy) != dict(policy):
         prep.notes.append(_policy_note(state_dir, policy, now))
-    over_cap: list[PlannedGroup] = []  # skipped: they would pass --max-merges
+    cap = MergeCap(options.max_merges)  # the merges to send so far, the groups over it
     patched = put_back_reads = 0  # groups with a field-policy PATCH; their put-backs' reads
-    taken_after = 0  # groups taken after the first one over --max-merges
     async for g in checked(ctx, chosen):
         # a hand edit the checks below refuse is also said as such (x42r5 F7); a deal the
         # plan never read is refused first: no check below can judge it
@@ -509,12 +503,9 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                                      say)) is not None:
             _skip(prep, g, why, edited=edit)  # a group edit: always refused here (_chained)
             continue
-        if options.max_merges is not None and merges + len(g.merged_ids) > options.max_merges:
+        if not cap.takes(g):  # whole groups in plan order, as ``planned_merges`` takes them
             _skip(prep, g, f"over --max-merges {options.max_merges}", refused=False)
-            over_cap.append(g)
             continue
-        merges += len(g.merged_ids)
-        taken_after += bool(over_cap)  # a group that fit after one over the cap
         changes = policy_changes(g, fresh, policy)
         # the plan's names (summary.json, and the organizations its snapshots hold): a
         # note never costs a call, and says what groups.csv says (x26r1 3)
@@ -549,20 +540,8 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
             prep.calls["getDeal"] += PAIR_READS  # both deals, read right before its merge
         for deal_id in g.member_ids:
             prep.images.append(BeforeImage("deal", deal_id, None, dict(live[deal_id]), taken))
-    if over_cap:  # x18r1 5: named, not only a row of the job's succeeded.csv
-        def merges_of(n: int) -> str:
-            return f"{n:,} merge{'' if n == 1 else 's'}"
-        shown = ", ".join(f"{g.id} ({merges_of(len(g.merged_ids))})" for g in over_cap[:10])
-        # x19r2 4c: the merges too, as --json's `skipped` counts merges, not groups
-        left_out = merges_of(sum(len(g.merged_ids) for g in over_cap))
-        more = f" and {len(over_cap) - 10:,} more" if len(over_cap) > 10 else ""
-        # x18r4 4: said only when true (it was said with --max-merges 0 too)
-        after = (f"{taken_after:,} smaller group(s) after them were taken" if taken_after
-                 else "no group after them fit")
-        prep.notes.append(
-            f"{len(over_cap):,} group(s) ({left_out}) skipped over --max-merges "
-            f"{options.max_merges} "
-            f"(taking them would pass it; {after}): {shown}{more}; the next run takes them")
+    if (over := cap.note()) is not None:  # the plan's note too (``MergeCap``)
+        prep.notes.append(over)
     if patched:  # a put-back's calls, if a merge is skipped or fails (x24r4 F6)
         prep.notes.append(put_back_note(patched, put_back_reads))
     if options.record_decisions and state_dir is not None:
