@@ -3,10 +3,11 @@
 Exit codes are the CLI's own (``pdbulk.options``: ``EXIT_*``, ``exit_code_for``;
 README, "Dedupe"): 0 done (or nothing to merge); 1 bad input or configuration, or the
 account could not be read: nothing sent; 2 usage error; 3 finished but some merges
-failed; 4 stopped checkpointed (resume the job); 5 authentication/permission
-failure; 6 busy: another apply/run holds the state directory. Groups skipped
-because their deals changed since the plan are reported in the job's files, not
-failures. Listed in ``pdbulk.cli.COMMANDS``.
+failed, or a reviewer's decision = merge was not followed (x48r5 F3: asked for, not
+done); 4 stopped checkpointed (resume the job); 5 authentication/permission
+failure; 6 busy: another apply/run holds the state directory. Groups no person decided
+skipped because their deals changed since the plan are named on the end lines and in
+the job's files, not failures. Listed in ``pdbulk.cli.COMMANDS``.
 
 Why ~670 lines: the four commands share one plan / load / run path (``_run_apply``) and
 its one JSON summary, which cron jobs read; splitting it would split that contract.
@@ -427,7 +428,14 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
         say(f"{said}{reset_words(error)}; resume with: "
             f"{resume_hint(run.job_id, cfg.job_root)}")
         return EXIT_STOPPED
-    return EXIT_ROWS_FAILED if run.failed or run.policy_strays else EXIT_OK
+    if run.failed or run.policy_strays:
+        return EXIT_ROWS_FAILED
+    if run.refused_decisions:  # asked for, not done: not a clean night (x48r5 F3)
+        typer.echo(f"pdbulk: exit 3: {counted(run.refused_decisions, 'reviewer decision')} "
+                   "= merge not followed (named above, succeeded.csv says why): the merges "
+                   "a reviewer asked for are not done", err=True)
+        return EXIT_ROWS_FAILED
+    return EXIT_OK
 
 
 async def _send(store: JobStore, s: Engine, quiet: bool) -> RunResult:

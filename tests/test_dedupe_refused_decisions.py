@@ -38,7 +38,8 @@ def test_each_refused_merge_decision_is_named_on_stderr(tmp_path: Path) -> None:
             w.writerows(rows)
         res = runner.invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes", *args],
                             env=env)
-        assert res.exit_code == 0, res.output
+        # asked for, not done: exit 3, not a clean night (x48r5 F3)
+        assert res.exit_code == 3, res.output
         lines = [line for line in res.stderr.splitlines()
                  if "decision = merge not followed" in line]
         assert len(lines) == 2, res.stderr

@@ -515,7 +515,8 @@ class DedupeRun:
     one deal merged away each (x43r5 F4: a group of 3+ deals was said as its merges);
     ``policy_strays`` values a survivor
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
-    ``refused_decisions`` reviewers' ``decision = merge`` not followed;
+    ``refused_decisions`` reviewers' ``decision = merge`` not followed (refused at the
+    load, or held by the runner's re-check: a deal changed meanwhile; x48r5 F3);
     ``refused_edits`` groups.csv rows edited by hand (no such decision) refused; ``tokens`` spent;
     ``interrupted_jobs`` earlier dedupe jobs that did not end (each with ``line(resume)``
     and ``to_json()``), ``removed_jobs`` those killed before sending, removed;
@@ -912,7 +913,9 @@ def _kept_separate(item: Item) -> bool:
 def _for_review(item: Item) -> bool:
     why = str((item.result or item.payload.get("result") or {}).get("reason") or "")
     return item.state is ItemState.SKIPPED and (
-        why.startswith("review band:") or "below --auto-apply-above" in why)
+        # "review band, …: … (--include-review does not take it)" too (x48r5 F2: such a
+        # plan row said "review band: … (or --include-review)" before)
+        why.startswith(("review band:", "review band,")) or "below --auto-apply-above" in why)
 
 
 def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
@@ -933,10 +936,10 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
         say(tokens_line({"tokens": sum(t for t, _ in spend.values()),
                          "tokens_by_operation": {op: t for op, (t, _) in spend.items()}}))
 
-    def outcome(status: str, **counts: Any) -> DedupeRun:
+    def outcome(status: str, held: int = 0, **counts: Any) -> DedupeRun:
         return DedupeRun(None if quiet else store.job_id, None if quiet else store.directory,
                          got["plan_dir"], status,
-                         got["plan"], got["actions"], refused_decisions=got["refused"],
+                         got["plan"], got["actions"], refused_decisions=got["refused"] + held,
                          refused_edits=got["refused_edits"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)
@@ -954,10 +957,14 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     # groups, not their merges (x13r4 F4: 83 for 53 groups)
     left = [i for i in store.items(ItemState.SKIPPED) if _for_review(i)]
     review = len({i.payload.get("group_id", i.id) for i in left})
+    # a reviewer's decision = merge the runner's re-check held (a deal changed meanwhile):
+    # not followed either, counted with those the load refused (x48r5 F3)
+    held = len({i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
+                if i.payload.get("decided")})
     groups, merges = merge_counts(store)
     # a value the survivor now shares with a live deal left unmerged: a person must look
     # (a stopped run's too: a put-back the stop prevented)
-    return outcome("stopped" if stopped else "finished", counts=dict(counts),
+    return outcome("stopped" if stopped else "finished", held, counts=dict(counts),
                    merged=counts.get("done", 0), failed=counts.get("failed", 0),
                    skipped=counts.get("skipped", 0), skipped_for_review=review,
                    skipped_for_review_rows=len(left), groups=groups, merges=merges,

@@ -153,7 +153,8 @@ class ApplyOptions:
     auto_apply_above: float | None = None
     record_decisions: bool = True  # False for `pdbulk plan`: nothing is written anywhere
 
-    def wants(self, g: PlannedGroup | Group, review_threshold: float = 0.0) -> str | None:
+    def wants(self, g: PlannedGroup | Group, review_threshold: float = 0.0, *,
+              held: str | None = None) -> str | None:
         """None when the group is merged, else why not (a phrase for the report). No path
         takes a group scoring below ``review_threshold`` (the plan's): such a group is a
         chain of deals not all alike (see the module docstring). A group no person decided
@@ -161,7 +162,10 @@ class ApplyOptions:
         no "review at most" rule holds and something ties to one customer: ``not_included``);
         ``auto_apply_above`` narrows that band, never widens it (x21r2 F1: the review band's
         "review at most" pairs, 0.80, merged at --auto-apply-above 0.8). ``g`` may be a
-        fresh plan's ``Group`` (no decision yet)."""
+        fresh plan's ``Group`` (no decision yet). ``held``: for a plan's row (which carries
+        no reasons), why the plan's files say --include-review does not take it
+        (``_companies``), said before "(or --include-review)" (x48r5 F2: 60 of 60 such rows
+        were sent to the flag that leaves them)."""
         decision = getattr(g, "decision", "")
         if decision == "keep-separate":
             return "kept separate (decision)"
@@ -174,6 +178,8 @@ class ApplyOptions:
         if g.band != "duplicate" and (two := not_included(getattr(g, "reasons", ()))):
             # said first: "(or --include-review)" sent a reader to a flag that leaves it (x34r2 F7)
             return f"review band, {two.split(': --')[0]}: needs decision = merge ({NOT_TAKEN})"
+        if g.band != "duplicate" and held is not None:
+            return held
         if g.band != "duplicate" and not self.include_review:
             return "review band: needs decision = merge (or --include-review)"
         if self.auto_apply_above is not None and g.score < self.auto_apply_above:
@@ -429,7 +435,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
                  if state_dir is not None else {})
     async for g in checked(ctx, groups):  # a stop lands in the passes (f25b)
         g = _as_edited(g, pair_scores)
-        if (why := options.wants(g, review_threshold) or elsewhere.get(g.row)) is not None:
+        # a group --include-review does not take is said so, as groups.csv says it
+        untaken = _companies(g, planned, pair_reasons) if g.decision != "merge" else None
+        if (why := options.wants(g, review_threshold, held=untaken)
+                or elsewhere.get(g.row)) is not None:
             if g.decision == "keep-separate":
                 decided.append(g)
                 continue
@@ -520,6 +529,10 @@ async def prepare_apply(ctx: CallContext, plan_dir: Path, options: ApplyOptions,
         for position, merge_id in enumerate(g.merged_ids):
             payload: dict[str, Any] = {"merge_id": merge_id, "survivor_id": g.survivor_id,
                                        "group_id": g.id, "values": {"group_id": g.id},
+                                       # a reviewer's decision = merge: one the runner's
+                                       # re-check holds is counted refused (x48r5 F3)
+                                       **({"decided": True} if g.decision == "merge"
+                                          else {}),
                                        "record": compact_row(_with_person(
                                            fresh[merge_id], planned.get(merge_id)))}
             if changes and position == 0:

@@ -63,6 +63,7 @@ from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_count
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
 from .apply_claims import GroupClaims, held_reason
+from .held_groups import held_lines
 from .held_now import held_now, names_calls, names_now
 from .held_now import wanted_ids as names_now_ids
 from .index import StateBusy, load_keep_separate, load_makers
@@ -651,7 +652,12 @@ class DedupeJob(MergeJob):
         groups, merges = merge_counts(store)
         first, *rest = write_job_results(store, result, DEDUPE_COLUMNS, extra={
             "groups": groups, "file_rows": groups, "merges": merges})
-        return [*lines, rows_as_rows(first, groups, merges, unit="groups"), *rest]
+        # the groups held because the account moved since the plan, apart from the review
+        # band's rows the skipped count lumps them with (x48r5 F3)
+        held = held_lines({"group_id": i.payload.get("group_id"),
+                           "reason": (i.result or i.payload.get("result") or {}).get("reason")}
+                          for i in store.items(ItemState.SKIPPED))
+        return [*lines, rows_as_rows(first, groups, merges, unit="groups"), *held, *rest]
 
     @staticmethod
     def settle(store: JobStore, result: RunResult | None) -> list[str]:
