@@ -558,6 +558,9 @@ def _changed_at_or_after(deal: Mapping[str, Any], since: float) -> bool:
     return changed is None or changed >= math.floor(max(0.0, since))
 
 
+listed_since = _changed_at_or_after  # public: what a plan counts of a later changed_since
+
+
 def phone_advice(wanted: PhoneKey | None, theirs: Iterable[PhoneKey]) -> str:
     """What a row of a phone that several persons' phones agree with (``theirs``) could
     add to tell them apart (the caller adds " to the row"): the country code and
@@ -1209,7 +1212,7 @@ def keyed_since_calls(changed: Mapping[str, int]) -> dict[str, int]:
 __all__ = ["KEY_FIELD_TYPES", "PAGE", "DealsByKey", "OrgIndex", "PersonIndex", "add_archived_keys",
            "added_since", "all_users",
            "changed_since",
-           "keyed_added_since", "keyed_since_calls",
+           "keyed_added_since", "keyed_since_calls", "listed_since",
            "concurrently", "deal_key", "key_moved", "key_problem",
            "ensure_key_field", "index_deals_by_key", "key_fields_named", "index_orgs", "index_persons",
            "Own",

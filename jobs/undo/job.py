@@ -30,6 +30,7 @@ from bulk.store import (
 from bulk.wording import counted, noun
 
 from .. import last_written, last_written_runs, plan_seen
+from ..account import PAGE
 from ..catalog import Catalog
 from ..deals import (
     Deal,
@@ -94,6 +95,7 @@ from .since_plan import KEPT_SINCE, moved_since_plan, narrowed_since, with_kept
 from .targets import (
     _CONTACT_OPS,
     _WRITE_OPS,
+    META_CONTACT_CHANGED,
     META_CONTACT_PAGES,
     META_KEPT_AT_PLAN,
     META_SOURCE_PENDING,
@@ -715,16 +717,24 @@ class UndoJob:
         in one pass, ``size`` per batch, the organization deletes in the next: per batch
         one page of each deal list changed since (``carriers.DEAL_LISTS``) and, of
         organizations, one of the persons changed since (``--force`` too: its plan read
-        the organizations' persons, ``META_FORCE_MEMBERS``). More pages where more than
-        500 records changed since the last batch. And each contact read by id right
-        before its delete (``execute``: getPerson / getOrganization, 1 token; none with
-        ``--force``)."""
+        the organizations' persons, ``META_FORCE_MEMBERS``). A deal list's read takes a
+        page per 500 deals its plan's pull saw changed in the margin before it, or this
+        undo restores (``META_CONTACT_CHANGED``; f48k: 2,500 deals a colleague wrote just
+        before, plan 600 / server 720); more where others change deals after the plan.
+        And each contact read by id right before its delete (``execute``: getPerson /
+        getOrganization, 1 token; none with ``--force``)."""
         persons = sum(1 for i in items if i.op == "delete-person" and refused(i) is None)
         orgs = sum(1 for i in items if i.op == "delete-org" and refused(i) is None)
         batches = -(-persons // size) + -(-orgs // size)
-        calls = dict.fromkeys(DEAL_LISTS, batches)
+        seen = store.meta_get(META_CONTACT_CHANGED)
+        seen = seen if isinstance(seen, Mapping) else {}
+        calls = {op: batches * max(1, -(-int(seen.get(op) or 0) // PAGE))
+                 for op in DEAL_LISTS}
         force = bool(store.meta_get("force"))
-        calls["getPersons"] = -(-orgs // size)
+        # the persons changed since: a page per 500 its plan's read of every person saw
+        # changed in the margin (none made: one, ``contact_persons_note``)
+        calls["getPersons"] = -(-orgs // size) * max(1, -(-int(seen.get("getPersons") or 0)
+                                                          // PAGE))
         if orgs:
             # the persons this undo meant to delete and does not (its plan's conflicts),
             # read by id once before the organizations' check (``ContactCarriers.holders``:

@@ -26,7 +26,8 @@ from bulk.store import (
     NewItem,
 )
 
-from ..account import parse_time
+from ..account import listed_since, parse_time
+from ..clock_skew import RECONCILE_MARGIN
 from ..deals import (
     CUSTOM_GROUP,
     EDITABLE,
@@ -64,6 +65,7 @@ from .dead_links import leave_dead_links, merged_away
 from .targets import (
     _CARRIER_OPS,
     IN_PART,
+    META_CONTACT_CHANGED,
     META_CONTACT_PAGES,
     META_CONTACT_SINCE,
     META_KEPT_AT_PLAN,
@@ -112,9 +114,17 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                                           if f"{name}_id" in i.payload["changes"]}
               for i in prep.items if i.op == "restore" and i.state is ItemState.PENDING
               and isinstance(i.payload.get("changes"), Mapping)}
-    prep.meta[META_CONTACT_SINCE] = ctx.clock.wall()  # the run reads what changed since
-    carried, pages = await _carried(ctx, going, {d: m for d, m in moving.items() if m})
+    at = prep.meta[META_CONTACT_SINCE] = ctx.clock.wall()  # the run reads what changed since
+    listed: dict[str, set[int]] = {}
+    carried, pages = await _carried(ctx, going, {d: m for d, m in moving.items() if m},
+                                    changed=listed, since=at - RECONCILE_MARGIN)
     prep.meta[META_CONTACT_PAGES] = pages
+    # what each re-check batch's read of the deals changed since lists (f48k): those the
+    # pull saw changed in the margin (a colleague's, an earlier job's), and the deals this
+    # undo restores (its write changes them); none it deletes (a deleted deal is not listed)
+    listed["getDeals"] = listed.get("getDeals", set()) | {
+        int(i.payload["deal_id"]) for i in prep.items
+        if i.op == "restore" and i.state is ItemState.PENDING}
     free = {name: sorted(created[name] - set(carried[name])) for name in ("person", "org")}
     kept = {name: len(created[name]) - len(free[name]) for name in ("person", "org")}
     if not delete:
@@ -133,7 +143,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
     seen: dict[tuple[str, int], dict[str, Any]] = {}  # what the run's re-check compares
     # --force deletes what changed since: the records read only to know which are gone
     changed = (await _changed_contacts(ctx, free, created["person"], called,
-                                       made_digests(source), seen, _linked(source))
+                                       made_digests(source), seen, _linked(source),
+                                       changed=listed, since=at - RECONCILE_MARGIN)
                if not force else {})
     # gone since (deleted, or merged away: its survivor is no contact of the import's):
     # no delete and no read before one at the run, which would find it gone (an
@@ -149,7 +160,8 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
         # batch, which the plan prices exactly (x35r1: it priced one per organization,
         # and the run's choice between the two could not be known at the plan)
         going = set(free["person"])
-        members = await _members(ctx, free["org"])
+        members = await _members(ctx, free["org"], changed=listed,
+                                 since=at - RECONCILE_MARGIN)
         others = {str(p["id"]): org for org, persons in members.items()
                   for p in persons if int(p["id"]) not in going}
         prep.meta[META_FORCE_MEMBERS] = others
@@ -186,6 +198,19 @@ async def _contacts(ctx: CallContext, prep: Prepared, source: JobStore, delete: 
                              payload={f"{name}_id": rid, **seen.get((name, rid), {})}), op)
         prep.calls[operation] += len(free[name])
     # the re-check of each batch of them (F2) is the run's ``recheck``: UndoJob.recheck_calls
+    # (its reads of what changed since: as many pages as the plan's pulls saw changed in the
+    # margin; the persons this undo deletes are not listed then, deleted)
+    if "getPersons" in listed:
+        listed["getPersons"] -= set(free["person"])
+    elif free["org"]:
+        # the persons were read by organization, not listed: those others changed lately
+        # cannot be counted without a call
+        prep.notes.append("the check before the organization deletes lists the persons "
+                          "changed in the 2 minutes before it: priced at one page (10 "
+                          "tokens) a batch; each 500 persons others changed then add a "
+                          "page (not counted: this plan read the organizations' persons "
+                          "one organization at a time)")
+    prep.meta[META_CONTACT_CHANGED] = {op: len(ids) for op, ids in listed.items()}
     if free["person"] or free["org"]:
         prep.notes.append(f"{len(free['person'])} person(s) and {len(free['org'])} "
                           "organization(s) the import created carry no other deals: deleted "
@@ -266,7 +291,9 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
                             called: dict[tuple[str, int], str] | None = None,
                             digests: Mapping[tuple[str, int], int] | None = None,
                             seen: dict[tuple[str, int], dict[str, Any]] | None = None,
-                            linked: Mapping[int, set[int]] | None = None,
+                            linked: Mapping[int, set[int]] | None = None, *,
+                            changed: dict[str, set[int]] | None = None,
+                            since: float | None = None,
                             ) -> dict[tuple[str, int], str]:
     """Of the persons / organizations undo --contacts would delete, those someone else
     touched since the import created them, id → what: changed since (``update_time``
@@ -283,7 +310,8 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     automation, within the second of the create: x34r1 F5, 4 of 4 deleted). ``seen``:
     filled with each record as read, (kind, id) -> ``{"expected_update_time": str,
     "digest": int}`` (``contact_seen``), for the run's re-check. ``linked``: person id ->
-    the organizations the job's rows linked it with (``_linked``)."""
+    the organizations the job's rows linked it with (``_linked``). ``changed`` / ``since``:
+    as ``_members``'."""
     out: dict[tuple[str, int], str] = {}
     called = called if called is not None else {}
     read = await _read_contacts(ctx, free, called, seen)
@@ -300,7 +328,7 @@ async def _changed_contacts(ctx: CallContext, free: Mapping[str, list[int]],
     # deleted organization: v9r11 severe, 3 of 3)
     going = {p for p in free["person"] if ("person", p) not in out}
     orgs = [org for org in free["org"] if ("org", org) not in out]
-    members = await _members(ctx, orgs)
+    members = await _members(ctx, orgs, changed=changed, since=since)
     for org in orgs:
         held = [p for p in members[org] if int(p["id"]) not in going]
         called.update({("person", int(p["id"])): str(p["name"]) for p in held if p.get("name")})
@@ -384,7 +412,9 @@ def _linked(source: JobStore) -> dict[int, set[int]]:
     return out
 
 
-async def _members(ctx: CallContext, orgs: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+async def _members(ctx: CallContext, orgs: Sequence[int], *,
+                   changed: dict[str, set[int]] | None = None, since: float | None = None,
+                   ) -> dict[int, list[dict[str, Any]]]:
     """Organization id (each of ``orgs``) -> its live persons' records, every one: the
     run's check (``carriers.ContactCarriers.holders``) reads only the persons changed
     since, so a person left out here would be missed there. One list read of every person
@@ -392,19 +422,28 @@ async def _members(ctx: CallContext, orgs: Sequence[int]) -> dict[int, list[dict
     one read per organization (``GET /api/v2/persons?org_id=``, 10 tokens a page of 500
     each): x34r4 F4, 1,000 organizations took ~10,000 tokens. The list is read up to as
     many pages as there are organizations; one longer is left there, and each
-    organization read on its own (at most twice the cheaper way)."""
+    organization read on its own (at most twice the cheaper way). ``changed`` (with
+    ``since``, Unix time): where the whole list was read, its ``"getPersons"`` is the ids
+    of the live persons an ``updated_since`` of ``since`` lists (the run's check reads
+    those: ``UndoJob.recheck_calls``); left out otherwise."""
     out: dict[int, list[dict[str, Any]]] = {org: [] for org in orgs}
     if len(orgs) > 1:
         pages = 0
+        recent: set[int] = set()
         async for page in ctx.paginate("getPersons"):  # stop iterating to stop paying
             pages += 1
             for person in page.data or ():
+                if since is not None and not person.get("is_deleted") \
+                        and listed_since(person, since):
+                    recent.add(int(person["id"]))
                 org = person.get("org_id")
                 if isinstance(org, Mapping):  # v1: {"value": id}
                     org = org.get("value", org.get("id"))
                 if org in out and not person.get("is_deleted"):
                     out[org].append(dict(person))
             if page.next_cursor is None:
+                if changed is not None and since is not None:
+                    changed["getPersons"] = recent
                 return out
             if pages >= len(orgs):
                 break  # per organization is cheaper than the rest of the list
@@ -457,14 +496,17 @@ async def holds_person(ctx: CallContext, org: int) -> int | None:
 
 
 async def _carried(ctx: CallContext, going: set[int],
-                   moving: Mapping[int, Mapping[str, Any]] | None = None,
+                   moving: Mapping[int, Mapping[str, Any]] | None = None, *,
+                   changed: dict[str, set[int]] | None = None, since: float | None = None,
                    ) -> tuple[dict[str, dict[int, int]], dict[str, int]]:
     """Which persons ("person") and organizations ("org") carry a deal that is not in
     ``going`` (the deals this undo deletes): id → one such deal's id; and the pages read
     by operation. ``moving``: deal id → the person / organization its restore puts back
     (it carries that one, not its current one). One list pull of the deals (``GET
     /api/v2/deals``, 10 tokens per 500) and of the archived deals (``GET
-    /api/v2/deals/archived``, 20 tokens per 500)."""
+    /api/v2/deals/archived``, 20 tokens per 500). ``changed`` (with ``since``, Unix
+    time): filled, by operation, with the ids of the deals not in ``going`` that an
+    ``updated_since`` of ``since`` would list (``account.listed_since``)."""
     moving = moving or {}
     carried: dict[str, dict[int, int]] = {"person": {}, "org": {}}
     pages: dict[str, int] = {}
@@ -475,6 +517,8 @@ async def _carried(ctx: CallContext, going: set[int],
             for deal in page.data or ():
                 if int(deal["id"]) in going:
                     continue
+                if changed is not None and since is not None and listed_since(deal, since):
+                    changed.setdefault(operation, set()).add(int(deal["id"]))
                 after = moving.get(int(deal["id"]), {})
                 for name in ("person", "org"):
                     rid = after[name] if name in after else deal.get(f"{name}_id")

@@ -44,6 +44,10 @@ POLICY_IMAGE = "deal-policy"  # a dedupe job's before-images of its survivor PAT
 UNDO_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
 SNAPSHOTS = "merge-snapshots.jsonl"
 META_CONTACT_PAGES = "contact_pages"  # the list pages the plan's contacts check read
+# how many deals, per deal list, the plan's pull saw an ``updated_since`` of its time less
+# RECONCILE_MARGIN would list (others' changes in the margin, this undo's restores): what
+# each re-check batch's read of the deals changed since lists (``UndoJob.recheck_calls``)
+META_CONTACT_CHANGED = "undo.contacts_changed"
 # when (engine wall clock) the plan's contacts check began reading: the run's carrier
 # check reads only what changed since (``jobs.undo.carriers``)
 META_CONTACT_SINCE = "undo.contacts_since"
