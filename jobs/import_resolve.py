@@ -311,6 +311,10 @@ class Resolver:
         # process (a fresh job, or a library user's ``Engine.run`` of a stopped job): what
         # the job knows of the account is then no newer than its load (``_pictured``)
         self.reread_at: float | None = None
+        # per kind, the ids of the records ``learn_added`` listed changed since its
+        # ``since`` (the job's load less RECONCILE_MARGIN, the end-of-run contact check's
+        # window too): what a resume's plan prices that check's pages from
+        self.changed_seen: dict[str, set[int]] = {}
 
     def __repr__(self) -> str:
         return (f"Resolver(known={len(self._ids)}, in_flight={len(self._flights)}, "
@@ -1107,8 +1111,9 @@ class Resolver:
             every: dict[str, list[Mapping[str, Any]]] = {}
             # changed since: an older record someone merged the key's record into holds
             # the key now (x39r2 F1), as a fresh import would find it
+            seen = self.changed_seen.setdefault(kind, set())
             found = await self._find_added(ctx, kind, missing, since, records=records,
-                                           changed=True, every=every)
+                                           changed=True, every=every, seen=seen)
             # one this job made for another row's key (its "made-" lookup), that answers
             # this key too (merged with the one made for it, or sharing an e-mail), is
             # its own already: linked, counted and undone once, under the key it was made
@@ -1251,14 +1256,16 @@ class Resolver:
                           since: float, added: dict[str, float] | None = None, *,
                           records: dict[str, Mapping[str, Any]] | None = None,
                           changed: bool = False,
-                          every: dict[str, list[Mapping[str, Any]]] | None = None
+                          every: dict[str, list[Mapping[str, Any]]] | None = None,
+                          seen: set[int] | None = None,
                           ) -> dict[str, int]:
         """Key → the id of the record of ``kind`` added since ``since`` that answers it (the
         lowest id); ``changed``: added *or changed* since (``changed_since``: a merge
         writes the survivor's update_time and unites the merged-away person's e-mails in
         it, "Merge (v1)", FACTS.md; a page per 500 either way). ``added`` (when given)
         gets each one's add_time (Unix time), ``records`` each one as listed, ``every``
-        every record answering each key (as listed, by id)."""
+        every record answering each key (as listed, by id), ``seen`` the id of every
+        live record listed."""
         from .account import parse_time
 
         wanted: dict[str, list[str]] = {}  # as records answer them -> as the items hold them
@@ -1270,6 +1277,8 @@ class Resolver:
             if record.get("is_deleted"):
                 continue
             rid = int(record["id"])
+            if seen is not None:
+                seen.add(rid)
             for answer in self._answers(kind, record):
                 for key in wanted.get(answer, ()):
                     if every is not None and all(int(r["id"]) != rid

@@ -455,9 +455,15 @@ class _Resume(_ImportBase):
         adding = {"person": calls["addPerson"], "org": calls["addOrganization"]}
         if any(adding.values()) or (any(made_now.values()) and not
                                     doubles.contacts_checked_over(store, made_now)):
+            # ... over the records changed since the load less the margin: those this job
+            # made, and others' the re-read listed (f48k: 2,500 persons a colleague added
+            # just before a resume, plan 580 / server 630)
+            others = {kind: len(self.resolver.changed_seen.get(kind, set())
+                                - set(made_now[kind].values())) for kind in ("person", "org")}
             calls.update(doubles.contact_check_calls(
                 len(set(made_now["person"].values())) + adding["person"],
-                len(set(made_now["org"].values())) + adding["org"]))
+                len(set(made_now["org"].values())) + adding["org"],
+                persons_changed=others["person"], orgs_changed=others["org"]))
         # the run's end reads the deals of settled rows naming a record the re-read found
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
