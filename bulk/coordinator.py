@@ -203,9 +203,12 @@ class Coordinator(Protocol):
     @property
     def shared(self) -> bool: ...
 
-    async def start(self, token_fp: str) -> None:
+    async def start(self, token_fp: str, *, account: str = "") -> None:
         """Connect for the token with fingerprint ``token_fp`` (:func:`fingerprint`; the
-        windows are per token). Raises CoordinatorLost when it cannot be reached."""
+        windows are per token) calling the account URL keyed ``account``
+        (``account_key(url, '')``; '': not named): the company that token on that URL was
+        last bound to is the one counted before ``bind`` (the same token on another URL may
+        be another company's: x48r6 F1). Raises CoordinatorLost when it cannot be reached."""
 
     def bind(self, company: str) -> None:
         """The token's company, once known: the daily budget is shared per company.
@@ -278,7 +281,7 @@ class LocalCoordinator:
     def shared(self) -> bool:
         return False
 
-    async def start(self, token_fp: str) -> None:
+    async def start(self, token_fp: str, *, account: str = "") -> None:
         return None
 
     def bind(self, company: str) -> None:

@@ -256,7 +256,7 @@ class ProcessCoordinator:
         """Engines open on this account in this process, this one included."""
         return self._state.members if self._state is not None else 0
 
-    async def start(self, token_fp: str) -> None:
+    async def start(self, token_fp: str, *, account: str = "") -> None:
         return None
 
     def bind(self, company: str) -> None:

@@ -19,7 +19,9 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
     pdbulk:t:{t}:others   wall time another client's calls were last seen TTL 4 windows
     pdbulk:t:{t}:born     HASH epoch, at: when this shared state began,   TTL 2 days, renewed
                           pruned: how far ADMIT pruned the windows (WINDOW)
-    pdbulk:t:{t}:company  the company the token was last bound to        TTL 2 days
+    pdbulk:t:{t}:company:{u}  the company the token was last bound to on  TTL 2 days
+                          the account URL keyed {u} (``start``'s ``account``; without one,
+                          ``pdbulk:t:{t}:company``)
     pdbulk:t:{t}:fastest  the fastest round trip its processes trusted     TTL 10 minutes,
                           (seconds): answered calls are dated with it     renewed by each
                           (FASTEST, DATE)                                 answer
@@ -85,10 +87,13 @@ entries age out of the sorted set like anyone's. Renewals run on the event loop:
 whose process was blocked so long that its entry may have left the window before it left
 is admitted again, not sent on a slot another process may have taken (``lapsed``, f48d).
 What an answer says of the company's day before ``bind`` named the company is written
-under it at ``bind`` (``daily_seen``, f48d). Redis errors become
+under it at ``bind`` (``daily_seen``, f48d). One token may call two companies' accounts (a
+sandbox's default token; a token on a sandbox and on the real account): the company record
+is the token's on the account URL, and what a record naming another company lent the run
+is not this company's (``bind``, ``Scheduler.company_named``: x48r6 F1, F2). Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~1250 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~1300 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.
@@ -190,22 +195,26 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound", "_carry",
-                 "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch", "_fastest",
-                 "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
+    __slots__ = ("_account", "_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound",
+                 "_carry", "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch",
+                 "_fastest", "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
-                 "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
-                 "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq",
-                 "_spent_day", "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url",
-                 "_width",
-                 "known_daily", "known_heard", "known_midnight", "on_midnight", "on_reset_wait")
+                 "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe", "_proc",
+                 "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq", "_spent_day",
+                 "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url", "_width",
+                 "known_company", "known_daily", "known_heard", "known_midnight", "on_midnight",
+                 "on_reset_wait")
 
     def __init__(self, url: str, *, clock: Clock | None = None) -> None:
         self._url, self._clock = check_url(url), clock or SystemClock()
         self._redis: aioredis.Redis | None = None
         self._scripts: dict[str, Any] = {}
         self._token_fp: str | None = None
+        self._account = ""  # the account URL's key (``start``): the company record's
         self._company: str | None = None
+        # the company whose figures ``start`` read (``known_*``): the one Redis's record of
+        # the token on this account URL names (None: no record; ``Scheduler.company_named``)
+        self.known_company: str | None = None
         # the company's daily budget (tokens) as Redis last had it, read by ``start``
         # (None: never seen); the (company, figure) last written (``daily_seen``)
         self.known_daily: int | None = None
@@ -298,9 +307,16 @@ class RedisCoordinator:
         return f"<RedisCoordinator {redacted(self._url)} queued={len(self._queue)}{live}>"
 
     # -- lifecycle --------------------------------------------------------------------------
-    async def start(self, token_fp: str) -> None:
-        """Connect and load the scripts. Raises CoordinatorLost if Redis does not answer."""
-        self._token_fp = token_fp
+    async def start(self, token_fp: str, *, account: str = "") -> None:
+        """Connect and load the scripts. ``token_fp``: the token's fingerprint
+        (``bulk.coordinator.fingerprint``); ``account``: the key of the account URL the
+        run calls (``bulk.coordinator.account_key(url, '')``; '': not named), by which the
+        company the token was last bound to is remembered: the same token on another
+        account URL (a sandbox's default token, each sandbox its own company) is another
+        record, so no run takes another company's daily budget, figure or midnight for
+        its own before its first answer (x48r6 F1, F2). Raises CoordinatorLost if Redis
+        does not answer."""
+        self._token_fp, self._account = token_fp, account
         try:
             # a blip is retried (``BLIP_RETRIES``: about 2 s); a Redis that stays away
             # is reported within a few seconds, and the run stops checkpointed
@@ -310,9 +326,9 @@ class RedisCoordinator:
             # the company this token was last bound to: the first call (GET /users/me, made
             # to learn it) is admitted against that company's day, not the token's own
             # count, which let it past a spent --budget-share (x35r2 F3: 2,002 of 2,000)
-            known = await self._redis.get(self._token_key("company"))
+            known = await self._redis.get(self._company_record())
             if known and self._company is None:
-                self._company = _text(known)
+                self._company = self.known_company = _text(known)
             daily = await self._redis.get(self._key("daily"))  # x37r2 F5
             if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
                 self.known_daily = int(_text(daily))
@@ -369,14 +385,21 @@ class RedisCoordinator:
             return
         self._bound = True
         other = self._company != company
+        # the record named another company (the account URL's company changed: a sandbox
+        # started again with another id): what this process took of that company's day
+        # was not this one's, and a midnight its first answer dated against that company's
+        # figure is no midnight of this company's (x48r6 F1: a day "began" at every run)
+        foreign = other and self._company is not None
+        if foreign:  # (this process is no longer active on that company)
+            self._pending.append(("zrem", (self._key("procs"), self._proc)))
         if other:  # (admitted on the token's keys, or another company's)
             self._company, self._carry = company, self._prebind
         self._prebind = 0
-        self._pending.append(("set", (self._token_key("company"), company, _COMPANY_TTL)))
+        self._pending.append(("set", (self._company_record(), company, _COMPANY_TTL)))
         (daily, midnight, figure), self._unbound = self._unbound, (None, None, None)
         if daily is not None:
             self.daily_seen(daily)
-        if midnight is not None:
+        if midnight is not None and not foreign:
             self.midnight_seen(midnight)
         if figure is not None:
             # (the shared count this process knows is another company's: no REALIGN on it;
@@ -448,6 +471,10 @@ class RedisCoordinator:
         if self._company is None:
             return self._token_key(what)
         return f"pdbulk:c:{self._company}:{what}"
+
+    def _company_record(self) -> str:
+        """The key of the company this token on this account URL was last bound to."""
+        return self._token_key(f"company:{self._account}" if self._account else "company")
 
     def _token_key(self, what: str) -> str:
         assert self._token_fp is not None, "start() first"
@@ -1157,6 +1184,8 @@ class RedisCoordinator:
                     await self._scripts[cmd](keys=list(a[:2]), args=list(a[2:]), client=pipe)
                 elif cmd == "set":
                     pipe.set(a[0], a[1], ex=a[2])
+                elif cmd == "zrem":  # (a process bound to another company: ``bind``)
+                    pipe.zrem(a[0], a[1])
                 elif cmd == "done":  # the day's answered calls (REALIGN)
                     pipe.hincrby(a[0], a[1], a[2])
                     pipe.expire(a[0], a[3])
@@ -1204,6 +1233,19 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _server_day(wall: float, day_seconds: float, midnight: Any) -> int:
+    """The index of the company's day at ``wall`` (seconds): UTC's, or the server's where
+    its ``midnight`` key (wall seconds, bytes or None) is a number, shifted as
+    ``Scheduler._shift`` does (within half a day of UTC's midnight)."""
+    try:
+        at = float(_text(midnight)) if midnight else math.nan
+    except ValueError:
+        at = math.nan
+    d = day_seconds
+    shift = (at + d / 2) % d - d / 2 if math.isfinite(at) else 0.0
+    return math.floor((wall + 1e-3 - shift) / d)  # (the scheduler's _WALL_EPS)
+
+
 async def check(url: str, *, within: float = 3.0) -> None:
     """Ping the coordinator once; raises CoordinatorLost with a clear message if it does
     not answer (the CLI turns that into exit 1 before anything is sent); ValueError
@@ -1221,16 +1263,21 @@ async def check(url: str, *, within: float = 3.0) -> None:
 async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
                    window: float = 2.0) -> dict[str, Any]:
     """The account-wide picture for ``pdbulk status``: per company, processes active in
-    the last 30 s and today's spend; per token fingerprint, requests in the burst
-    window. Raises CoordinatorLost if Redis does not answer, ValueError for a malformed URL."""
+    the last 30 s and today's spend (tokens), each read from that company's own keys, its
+    day the server's where a process saw its midnight (``midnight`` key; labelled as the
+    schedulers label it, ``Scheduler._day_of``: x48r6 F1, UTC's day read another day's
+    count); per token fingerprint, requests in the burst window. ``wall``, ``day_seconds``,
+    ``window``: seconds. Raises CoordinatorLost if Redis does not answer, ValueError for a
+    malformed URL."""
     client = connect(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
-    day = math.floor(wall / day_seconds)
     out: dict[str, Any] = {"companies": {}, "tokens": {}}
     try:
         async for raw in client.scan_iter("pdbulk:c:*:procs"):
             key = _text(raw)
             company = key.split(":")[2]
             active = await client.zcount(key, wall - _ACTIVE, "+inf")
+            day = _server_day(wall, day_seconds,
+                              await client.get(f"pdbulk:c:{company}:midnight"))
             spent = await client.get(f"pdbulk:c:{company}:day:{day}")
             out["companies"][company] = {"processes": int(active),
                                          "tokens_today": int(float(spent or 0))}

@@ -313,7 +313,9 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                                timeout=config.timeout) as client:
         try:
             if coord.shared:  # the first call already goes through the shared window
-                await coord.start(fingerprint(token))
+                # (the company record is the token's on this account URL: x48r6 F1, F2)
+                await coord.start(fingerprint(token),
+                                  account=account_key(config.base_url, ""))
                 scheduler.attach(coord)
                 company, charged = await _company_id(client, scheduler, clock)
                 if charged:  # in the ledger, as every call charged
@@ -448,8 +450,11 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
         except BaseException:  # cancelled in flight (a stop): no answer came
             scheduler.unanswered(op, sent)
             raise
+        company = str(result.data["company_id"])
+        # (what the run took of another company's day is not compared with its figure)
+        scheduler.company_named(company)
         scheduler.observe(op, result.rate, sent_at=sent)
-        return str(result.data["company_id"]), charged
+        return company, charged
     raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
 
 

@@ -351,6 +351,7 @@ class Scheduler:
         "_storm",
         "_storm_roomy",
         "_streak",
+        "_taken",
         "_there_and_back",
         "_timer",
         "_timer_at",
@@ -436,6 +437,9 @@ class Scheduler:
         # another process heard it (``attach``, Redis's ``known_heard``): what this one's
         # first figure is compared with to date the server's midnight (x41r6 F1)
         self._prior: tuple[int, float] | None = None
+        # (the company, the midnight taken) whose figures ``attach`` took from the shared
+        # coordinator before any answer named this run's company (``company_named``)
+        self._taken: tuple[str, float | None] | None = None
         self._day = self._day_of(clock.wall())
         self._roll_at = (self._day + 1) * day_seconds  # wall time the next day begins
         self._today, self._own_today = tokens_spent_today, 0  # company's known / our own
@@ -552,6 +556,8 @@ class Scheduler:
         midnight = getattr(shared, "known_midnight", None)
         if isinstance(midnight, float):  # the server's midnight as a process saw it (Redis)
             self.recall_midnight(midnight)
+        of = getattr(shared, "known_company", None)
+        self._taken = (of, self._midnight) if isinstance(of, str) else None
         if shared is not None and hasattr(shared, "on_midnight"):
             shared.on_midnight = self._shared_midnight  # one another saw while this waits
         known = getattr(shared, "known_daily", None)
@@ -1888,6 +1894,24 @@ class Scheduler:
         Returns the limit of the day it is now (its end: the server's next midnight)."""
         self._set_midnight(at)
         return self._shared_limit()
+
+    def company_named(self, company: str) -> None:
+        """The run's first answer named ``company`` (GET /v1/users/me's ``company_id``),
+        before its headers are observed. Where what ``attach`` took from the shared
+        coordinator is another company's (Redis's record of the token on this account URL
+        named it: the URL's company changed, a sandbox started again with another id), its
+        last figure is no figure of this company's day (compared with it, a lower first
+        figure read as this company's day beginning: x48r6 F1) and its midnight no midnight
+        of this company's: both are forgotten, and this run's days are UTC's until its own
+        answers date the server's. The daily budget taken is replaced by the answer's."""
+        taken, self._taken = self._taken, None
+        if taken is None or taken[0] == company:
+            return
+        self._prior = None
+        if taken[1] is not None and self._midnight == taken[1]:
+            self._midnight = None
+            self._day = self._day_of(self._clock.wall())
+            self._roll_at = (self._day + 1) * self._day_seconds
 
     def recall_midnight(self, at: float | None) -> None:
         """Before the first admission, take the server's midnight as the last run on the
