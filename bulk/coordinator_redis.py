@@ -390,7 +390,7 @@ class RedisCoordinator:
         # was not this one's, and a midnight its first answer dated against that company's
         # figure is no midnight of this company's (x48r6 F1: a day "began" at every run)
         foreign = other and self._company is not None
-        if foreign:  # (this process is no longer active on that company)
+        if other:  # (this process is no longer active there: the token's, or that company's)
             self._pending.append(("zrem", (self._key("procs"), self._proc)))
         if other:  # (admitted on the token's keys, or another company's)
             self._company, self._carry = company, self._prebind

@@ -226,6 +226,8 @@ async def test_status_counts_each_company_s_processes_and_its_server_day(
             client.set("pdbulk:c:4801:midnight", repr(FIVE_PM - 3600))
             client.set(f"pdbulk:c:4801:day:{DAY + 1}", 14_476)
             client.set(f"pdbulk:c:4801:day:{DAY}", 13_971)
+            # (admitted before its answer on the token's keys, it left them at ``bind``)
+            assert [k for k in client.scan_iter("pdbulk:t:*:procs") if client.zcard(k)] == []
         finally:
             client.close()
         seen = await snapshot(redis_server.url, wall=clock.wall())
