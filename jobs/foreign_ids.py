@@ -6,20 +6,31 @@ reads the deals the load read anyway, no call of its own.
 The rule, per row whose deal was read (``ForeignIds.see``):
 
 - with a title, the row looks foreign when its title is **unrelated** to the deal's
-  (``related``: not the same once case, accents' forms, punctuation and spacing are set
-  aside; neither holds the other's words in a run — a rename keeps them: ``2027 <old>``,
-  ``<OLD> (new)``, ``<old> [EU]``, ``EU: <old>``; and their rapidfuzz token-sort
-  similarity under ``SIMILAR`` or their numbers disjoint, ``Deal 17`` / ``Deal 23``) **and**
-  one other field that tells a deal differs too (``GROUPS``);
-- without a title (no title column, or the cell blank), when ``BLIND`` of those differ.
+  (``related``: not the same once case, accents' forms, punctuation, spacing, a hyphen
+  inside a word (``On-boarding`` / ``Onboarding``) and a number's zeros (``SO-01001``)
+  are set aside; neither holds the other's words in their order — a rename keeps them:
+  ``2027 <old>``, ``<OLD> (new)``, ``<old> [EU]``, ``EU: <old>``, ``SO-2027-1021``; and
+  their rapidfuzz token-sort similarity under ``SIMILAR`` or their numbers apart by more
+  than ``NEAR``: ``Deal 17`` / ``Deal 23``, but ``Renewal 2026`` / ``2027`` is one) **and**
+  any other field the row gives differs from the deal's: one of ``GROUPS`` or any other
+  (status, expected close date, probability, a custom field, …: x48r7 F1, another
+  account's title + status export closed 40 of 40 unrelated deals unwarned) — or the row
+  gives nothing but the title (x48r7 F1: 40 of 40 renamed unwarned; renaming every deal
+  to unrelated titles is rare, and ``--yes`` runs it). A row whose other fields all agree
+  with the deal is a rename of it;
+- without a title (no title column, or the cell blank), when ``BLIND`` of ``GROUPS``
+  differ. Fewer cannot be told: a file of value + owner, no title, reads the same as a
+  re-valuation and re-assignment of this account's deals, and is not warned.
 
 The fields that tell a deal count by group, each one field (x48r2 F3): the amount (value
 and currency: the README decides them whole), the place (pipeline, or the stage standing
-for it), the owner, the organization, the person. A field the plan keeps because a
-colleague changed it in Pipedrive since (``jobs.update_edits``: not sent) is not counted.
-When ``LEAST`` rows or more and most rows compared look so, the plan warns loudly and
-``update`` refuses to start without ``--yes`` (``pdbulk update``), ``foreign_ids=True``
-(the library).
+for it), the owner, the organization, the person (an update never writes the last two:
+``jobs.update_mapping`` refuses them; a library caller's rows may). A field the plan keeps
+because a colleague changed it in Pipedrive since (``jobs.update_edits``: not sent) is not
+counted. When ``LEAST`` rows or more and most rows compared look so, the plan warns loudly
+(its first note; ``--json``: ``foreign_ids``, ``ForeignIds.to_json``) and ``update``
+refuses to start without ``--yes`` (``pdbulk update``, its plan shown first),
+``foreign_ids=True`` (the library).
 
 Why the title: field counts alone cannot tell a rename with a re-value in EUR from another
 account's title + value export (x48r2 F2: 4 of 9 foreign exports went unwarned, one wrote
@@ -41,6 +52,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .deals import blank, deal_changes
+
 # the fields besides the title that tell one deal from another (the row mapper's names),
 # by group: a group differing is one field, whichever of its members differ
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -50,34 +63,71 @@ IDENTITY = tuple(name for names in GROUPS.values() for name in names)
 LEAST = 3  # rows looking foreign, at least: fewer tell nothing (a small file of renames)
 BLIND = 3  # groups differing on a row without a title
 SIMILAR = 80.0  # rapidfuzz token_sort_ratio (0-100) from which two titles are related
+NEAR = 1  # numbers this far apart are one (a year or FY bump: 2026 -> 2027, FY26 -> FY27)
 _SHOWN = 5  # rows named in the warning
-_WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d+")
+_CUSTOM = "custom fields"  # the name a row's differing custom fields count under
+# a word's letters apart from its digits (``SO1001`` is ``SO 1001``, ``FY26`` ``FY 26``);
+# punctuation, underscores and spacing are set aside
+_PART = re.compile(r"[^\W\d_]+|\d+")
 
 
 def _words(value: object) -> list[str]:
     """``value``'s words, as titles are compared: case, accents' forms, punctuation and
-    spacing aside."""
-    return _WORD.findall(unicodedata.normalize("NFKC", str(value)).casefold())
+    spacing aside, letters apart from digits, a number by its value (``01001`` is
+    ``1001``)."""
+    text = unicodedata.normalize("NFKC", str(value)).casefold()
+    return [str(int(w)) if w.isdigit() else w for w in _PART.findall(text)]
 
 
-def _holds(longer: list[str], shorter: list[str]) -> bool:
-    n = len(shorter)
-    return n > 0 and any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
+def _glued(words: list[str], other: Collection[str]) -> list[str]:
+    """``words`` with two or three neighbours joined where ``other`` has them as one word
+    (``on boarding`` / ``on-boarding`` beside ``onboarding``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in (3, 2):
+            joined = "".join(words[i:i + n])
+            if i + n <= len(words) and joined in other:
+                out.append(joined)
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _within(longer: list[str], shorter: list[str]) -> bool:
+    """Whether ``shorter``'s words are ``longer``'s in their order, others between
+    (``SO 1021`` in ``SO 2027 1021``)."""
+    if not shorter:
+        return False
+    rest = iter(longer)
+    return all(word in rest for word in shorter)
+
+
+def _numbers(words: list[str]) -> set[int]:
+    return {int(w) for w in words if w.isdigit()}
 
 
 def related(title: object, other: object) -> bool:
     """Whether two titles name one deal, one renamed (``2027 Acme``, ``ACME (new)``, a
-    typo, ``Ltd`` written ``Limited``): the same words, or one's words a run of the
-    other's, or rapidfuzz token-sort similarity ``SIMILAR`` or more with a number in common
-    where both have numbers (``Deal 17`` is not ``Deal 23``). Two empty titles are related."""
+    typo, ``Ltd`` written ``Limited``, ``On-boarding`` written ``Onboarding``, ``SO-1001``
+    written ``SO1001`` or ``SO-01001``, a year bumped): the same words (hyphens and
+    punctuation inside a word folded both ways: ``on-boarding`` = ``onboarding`` =
+    ``on boarding``), or one's words among the other's in their order, or rapidfuzz
+    token-sort similarity ``SIMILAR`` or more with a number in common where both have
+    numbers — by value, and ``NEAR`` apart counts as common (``Renewal 2026`` is
+    ``Renewal 2027``; ``Deal 17`` is not ``Deal 23``, ``Order 1001`` not ``Order 1007``).
+    Two empty titles are related."""
     a, b = _words(title), _words(other)
-    if a == b or _holds(a, b) or _holds(b, a):
+    a, b = _glued(a, set(b)), _glued(b, set(a))
+    if a == b or _within(a, b) or _within(b, a):
         return True
     if not a or not b:
         return False
-    na, nb = set(_NUMBER.findall(" ".join(a))), set(_NUMBER.findall(" ".join(b)))
-    if na and nb and not na & nb:
+    na, nb = _numbers(a), _numbers(b)
+    if na and nb and not any(abs(x - y) <= NEAR for x in na for y in nb):
         return False
     from rapidfuzz import fuzz  # here: a load without renames never loads it (issue 8's RSS)
 
@@ -108,15 +158,44 @@ def differing(deal: Mapping[str, Any], wanted: Mapping[str, Any],
     return out
 
 
+def others(deal: Mapping[str, Any], wanted: Mapping[str, Any],
+           kept: Collection[str] = ()) -> list[str]:
+    """The fields besides the title and ``GROUPS`` (status, expected close date,
+    probability, …; the mapper's names, ``custom fields`` for any custom field) whose row
+    value, not blank and not in ``kept``, differs from the deal's as an update's diff
+    reads them (``jobs.deals.deal_changes``) — x48r7 F1: another account's title + status
+    export closed 40 of 40 unrelated deals unwarned."""
+    rest: dict[str, Any] = {}
+    for name, value in wanted.items():
+        if name in ("title", *IDENTITY) or name in kept or blank(value):
+            continue
+        if name == "custom_fields" and isinstance(value, Mapping):
+            value = {c: v for c, v in value.items() if c not in kept and not blank(v)}
+        rest[name] = value
+    changes = deal_changes(deal, rest, currency_alone=True)
+    return [_CUSTOM if name == "custom_fields" else name for name in changes]
+
+
+def _given(wanted: Mapping[str, Any]) -> bool:
+    """Whether the row gives a field besides the title (kept or not)."""
+    return any(name != "title" and not blank(value) for name, value in wanted.items())
+
+
 @dataclass(slots=True)
 class ForeignIds:
     """The rows ``see`` compared with their deal, and those that look like another
-    account's (the module's rule)."""
+    account's (the module's rule). ``rows``: the first few of them (manifest rows),
+    ``shown``: the same as (row, the file's title or None, deal id, the deal's title);
+    ``fields``: field group (or ``title`` or another field's name) -> rows; ``blind``: the
+    rows without a title among them, ``alone``: those whose title is all the row gives."""
 
     compared: int = 0
     foreign: int = 0
-    rows: list[int] = field(default_factory=list)  # the first few of them (manifest rows)
-    fields: dict[str, int] = field(default_factory=dict)  # group (or "title") -> rows
+    blind: int = 0
+    alone: int = 0
+    rows: list[int] = field(default_factory=list)
+    shown: list[tuple[int, str | None, object, str]] = field(default_factory=list)
+    fields: dict[str, int] = field(default_factory=dict)
 
     def see(self, row: int, deal: Mapping[str, Any] | None, wanted: Mapping[str, Any],
             kept: Collection[str] = ()) -> None:
@@ -131,23 +210,49 @@ class ForeignIds:
             other = differing(deal, wanted, kept)
             if len(other) < BLIND:
                 return
+            self.blind += 1
         else:
             if related(title, deal.get("title") or ""):
                 return
-            other = differing(deal, wanted, kept)
-            if not other:  # a rename alone is an update like any other
-                return
+            other = [*differing(deal, wanted, kept), *others(deal, wanted, kept)]
+            if not other:
+                if _given(wanted):  # the rest agrees with the deal: a rename of it
+                    return
+                self.alone += 1  # a title alone tells nothing else (x48r7 F1)
             other = ["title", *other]
         self.foreign += 1
         for name in other:
             self.fields[name] = self.fields.get(name, 0) + 1
         if len(self.rows) < _SHOWN:
             self.rows.append(row)
+            self.shown.append((row, None if title in (None, "") else str(title),
+                               deal.get("id"), str(deal.get("title") or "")))
 
     @property
     def stands(self) -> bool:
         """Whether the ids look foreign: ``LEAST`` rows or more, and most rows compared."""
         return self.foreign >= LEAST and self.foreign * 2 > self.compared
+
+    def _what(self) -> str:
+        """What the rows counted have: an unrelated title and what else, or no title."""
+        titled = self.foreign - self.blind
+        said = []
+        if titled:
+            said.append("an unrelated title" + (
+                f" ({self.alone} of them with no other field: a rename of every deal to "
+                "unrelated titles is rare; if that is what the file does, --yes runs it)"
+                if self.alone else "") + (" and other differing fields"
+                                          if titled > self.alone else ""))
+        if self.blind:
+            said.append(f"no title and {BLIND} or more of amount, stage, owner differing"
+                        + (f" ({self.blind} of them)" if titled else ""))
+        return "; or ".join(said)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan's ``foreign_ids`` (``--json``): ``count`` rows looking foreign of
+        ``compared``, the first ``rows`` (manifest rows), ``groups``: field -> rows."""
+        return {"count": self.foreign, "compared": self.compared, "rows": list(self.rows),
+                "groups": dict(sorted(self.fields.items(), key=lambda kv: (-kv[1], kv[0])))}
 
     def warning(self) -> str | None:
         """The plan's line (None when the ids look like this account's)."""
@@ -155,11 +260,13 @@ class ForeignIds:
             return None
         named = ", ".join(f"{n} {c}" for n, c in sorted(
             self.fields.items(), key=lambda kv: (-kv[1], kv[0])))
-        more = "…" if self.foreign > len(self.rows) else ""
+        more = "; …" if self.foreign > len(self.shown) else ""
+        rows = "; ".join(
+            f"row {row}: " + (f"{mine!r} vs " if mine is not None else "") +
+            ("its deal" if deal is None else f"deal {deal}") + f" {theirs!r}"
+            for row, mine, deal, theirs in self.shown)
         return (f"WARNING: foreign ids? {self.foreign} of {self.compared} rows name a deal "
-                f"of an unrelated title and another amount, stage, owner, organization or "
-                f"person (no title: {BLIND} of them) ({named}) — rows "
-                f"{', '.join(map(str, self.rows))}{more}: the ids look like another "
+                f"of {self._what()} ({named}) — {rows}{more}: the ids look like another "
                 "account's (a Pipedrive export of another company names its own deals 1, "
                 "2, 3 …), and the update would overwrite unrelated deals of this account. "
                 "Check a few of them in Pipedrive; `pdbulk update` refuses to start without "
@@ -169,13 +276,13 @@ class ForeignIds:
         """Why the run does not start (None when the ids look like this account's)."""
         if not self.stands:
             return None
-        return (f"not started: {self.foreign} of {self.compared} rows name a deal of an "
-                "unrelated title and other fields that tell a deal (foreign ids? see the "
-                "plan); if the ids are this account's deals, run again with --yes")
+        return (f"not started: {self.foreign} of {self.compared} rows name a deal of "
+                f"{self._what()} (foreign ids? see the plan's WARNING); if the ids are this "
+                "account's deals, run again with --yes")
 
     def __repr__(self) -> str:
         return f"ForeignIds(compared={self.compared}, foreign={self.foreign})"
 
 
-__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "SIMILAR", "ForeignIds", "differing",
+__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "NEAR", "SIMILAR", "ForeignIds", "differing", "others",
            "related"]

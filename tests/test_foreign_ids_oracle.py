@@ -64,6 +64,27 @@ def _numbered(deals: list[Row], shift: int) -> list[Row]:
     return [{**d, "title": f"Deal {d['id'] + shift}"} for d in deals]
 
 
+def _retitled(deals: list[Row], title: Callable[[Row], str]) -> list[Row]:
+    return [{**d, "title": title(d)} for d in deals]
+
+
+def _company(deal: Row) -> str:
+    return str(deal["title"]).split(" - ")[0]
+
+
+# x48r7 F2: this account's titles carrying a year, an FY, a hyphen, an order number
+YEAR = _retitled(HERE, lambda d: f"{_company(d)} \u2013 Renewal 2026")
+FY = _retitled(HERE, lambda d: f"{_company(d)} FY26 maintenance")
+HYPHEN = _retitled(HERE, lambda d: f"{_company(d)} \u2013 On-boarding")
+ORDERS = _retitled(HERE, lambda d: f"SO-{1000 + d['id']}")
+
+
+def _bumped(deals: list[Row], old: str, new: str, **more: Any) -> list[Row]:
+    """x48r7 F2: this account's deals, each title's ``old`` written ``new``, and ``more``."""
+    return _rows(deals, lambda d, n: {"title": d["title"].replace(old, new), **{
+        k: v(d) if callable(v) else v for k, v in more.items()}}, ("title", *more))
+
+
 # name -> (rows, this account's deals as read, kept fields, warns?); L7/L8 were "judge":
 # a rename that keeps the old title, with a re-value or a move, is this account's (no)
 SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | None, bool]] = {
@@ -135,6 +156,36 @@ SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | N
     "M12_rename_all_new_owner_x47r10": (_rows(HERE, lambda d, n: {
         "title": f"{d['title']} - 2027 plan", "owner_id": 2}, ("title", "owner_id")),
         None, None, False),
+    # x48r7 F1: another account's title beside fields outside the groups, or alone
+    "N1_title_status_won_lost": (_rows(THERE, lambda d, n: {
+        "status": "won" if n % 3 else "lost"}, ("title", "status")), None, None, True),
+    "N2_title_close_date_probability": (_rows(THERE, lambda d, n: {
+        "expected_close_date": f"2027-{n % 12 + 1:02d}-15", "probability": n * 7 % 100},
+        ("title", "expected_close_date", "probability")), None, None, True),
+    "N3_title_only": (_rows(THERE, columns=("title",)), None, None, True),
+    "N4_title_custom_field": (_rows(THERE, lambda d, n: {
+        "custom_fields": {"6d42c72d8f50425670a86829989b3e9aea64406e": f"OTHER-{n}"}},
+        ("title", "custom_fields")), None, None, True),
+    "N5_no_title_value_owner": (_rows(THERE, columns=("value", "currency", "owner_id")),
+                                None, None, False),  # two groups: untellable, unwarned
+    "N6_unrelated_title_rest_agrees": (_rows(THERE, lambda d, n: {
+        "status": HERE[n]["status"]}, ("title", "status")), None, None, False),
+    # x48r7 F2: renames of this account's numbered / hyphenated titles, 7 of 19 refused
+    "N7_year_bump_revalue": (_bumped(YEAR, "2026", "2027", value=lambda d: d["value"] + 9),
+                             YEAR, None, False),
+    "N8_fy_bump_revalue": (_bumped(FY, "FY26", "FY27", value=lambda d: d["value"] + 9),
+                           FY, None, False),
+    "N9_hyphen_fix_revalue": (_bumped(HYPHEN, "On-boarding", "Onboarding",
+                                      value=lambda d: d["value"] + 9), HYPHEN, None, False),
+    "N10_order_no_dash_new_owner": (_bumped(ORDERS, "SO-", "SO", owner_id=lambda d: _other(
+        d["owner_id"])), ORDERS, None, False),
+    "N11_order_zero_padded_revalue": (_bumped(ORDERS, "SO-", "SO-0",
+                                              value=lambda d: d["value"] + 9), ORDERS, None,
+                                      False),
+    "N12_order_year_prefix_new_owner": (_bumped(ORDERS, "SO-", "SO-2027-", owner_id=lambda d:
+                                                _other(d["owner_id"])), ORDERS, None, False),
+    "N13_orders_of_another_account": (_rows(_retitled(THERE, lambda d: f"SO-{1300 + d['id']}"),
+                                            columns=("title", "value")), ORDERS, None, True),
 }
 
 
@@ -151,7 +202,14 @@ def test_the_scenario_warns_as_labelled(name: str) -> None:
     ("Acme Limited - Pilot", "Acme Ltd - Pilot", True), ("Deal 17", "Deal 23", False),
     ("Deal 1", "Deal 11", False), ("Deal 17 2026", "Deal 17 2027", True),
     ("Pilot", "Hooli Ltd - Migration", False), ("Acme Corp - Pilot", "Wayne Inc - Pilot", False),
-    ("", "", True), ("", "Acme", False)])
+    ("", "", True), ("", "Acme", False),
+    # x48r7 F2: a year / FY bump, a hyphen fix, an order number's format
+    ("Acme Corp \u2013 Renewal 2026", "Acme Corp \u2013 Renewal 2027", True),
+    ("Acme FY26 maintenance", "Acme FY27 maintenance", True),
+    ("Acme \u2013 On-boarding", "Acme \u2013 Onboarding", True),
+    ("Acme on boarding", "Acme On-boarding", True), ("SO-1001", "SO1001", True),
+    ("SO-1001", "SO-01001", True), ("SO-1021", "SO-2027-1021", True),
+    ("Order 1001", "Order 1007", False), ("Acme 2026", "Acme 2029", False)])
 def test_related_titles(title: str, other: str, same: bool) -> None:
     assert related(title, other) is same
 
@@ -167,3 +225,28 @@ def test_a_field_the_plan_keeps_is_not_the_rows() -> None:
         tally.see(row, deal, {"title": "Wayne Inc - Migration", "value": 900, "stage_id": 4},
                   kept=frozenset({"value"}))
     assert tally.foreign == 5 and tally.fields == {"title": 5, "stage": 5}
+
+
+def test_the_warning_says_what_the_rows_have_and_names_them() -> None:
+    """x48r7 F5: no "(no title: …)" without such rows, no "unrelated title" without a
+    title, the first rows named with the file's title beside the deal's."""
+    tally = ForeignIds()
+    for n, (row, deal) in enumerate(zip(_rows(THERE, columns=("title", "value")), HERE,
+                                        strict=True)):
+        tally.see(n + 2, deal, row)
+    said = tally.warning() or ""
+    assert "no title" not in said and "organization" not in said
+    assert f"row 2: {THERE[0]['title']!r} vs deal 200 {HERE[0]['title']!r}" in said
+    n = tally.foreign  # 39: one deal of the other account's is alike
+    assert n > 30 and tally.to_json() == {"count": n, "compared": 40, "rows": tally.rows,
+                                          "groups": {"amount": n, "title": n}}
+    blind = ForeignIds()
+    for n, (row, deal) in enumerate(zip(_rows(THERE, columns=(
+            "value", "currency", "owner_id", "pipeline_id", "stage_id")), HERE, strict=True)):
+        blind.see(n + 2, deal, row)
+    said = blind.warning() or ""
+    assert "unrelated title" not in said and "no title" in said and "row 2: deal 200" in said
+    alone = ForeignIds()
+    for n, (row, deal) in enumerate(zip(_rows(THERE, columns=("title",)), HERE, strict=True)):
+        alone.see(n + 2, deal, row)
+    assert "--yes runs it" in (alone.warning() or "")

@@ -51,6 +51,13 @@ def sb() -> Iterator[Sandbox]:
         yield box
 
 
+def renames(sb: Sandbox, ids: list[int], word: str) -> str:
+    """A ``deal_id,title`` file renaming ``ids`` to their title and ``word``: a rename
+    keeping the old title (an unrelated title alone reads as foreign ids, x48r7 F1)."""
+    return "deal_id,title\n" + "".join(
+        f'{i},"{sb.state.deals.rows[i]["title"]} ({word} {i})"\n' for i in ids)
+
+
 def spent(sb: Sandbox) -> int:
     return int(sb.stats()["tokens_spent"])
 
@@ -197,7 +204,7 @@ def test_update_plan_prices_first_run_resume_and_retry(sb: Sandbox, tmp_path: Pa
     mapping.write_text(UPDATE_MAPPING)
     ids = sorted(d["id"] for d in sb.state.deals.rows.values() if not d["is_deleted"])[:25]
     manifest = tmp_path / "u.csv"
-    manifest.write_text("deal_id,title\n" + "".join(f"{i},Renamed {i}\n" for i in ids))
+    manifest.write_text(renames(sb, ids, "Renamed"))
     planned = cli(sb, jobs, "plan", "update", str(manifest), "-m", str(mapping), "--json",
                   *engine(sb, jobs))
     assert planned.exit_code == 0, planned.output
@@ -211,7 +218,7 @@ def test_update_plan_prices_first_run_resume_and_retry(sb: Sandbox, tmp_path: Pa
     from jobs.account import load_catalog
     from jobs.updating import UpdateMapping, prepare_update
 
-    manifest.write_text("deal_id,title\n" + "".join(f"{i},Third {i}\n" for i in ids))
+    manifest.write_text(renames(sb, ids, "Third"))
 
     async def load() -> None:
         async def build(s: Any) -> Any:
@@ -330,7 +337,7 @@ def test_merge_and_undo_plans_price_the_re_read_after_the_prompt(sb: Sandbox,
     mapping = tmp_path / "u.toml"
     mapping.write_text(UPDATE_MAPPING)
     manifest = tmp_path / "u.csv"
-    manifest.write_text("deal_id,title\n" + "".join(f"{i},Undo me {i}\n" for i in ids[:12]))
+    manifest.write_text(renames(sb, ids[:12], "Undo me"))
     ran = cli(sb, jobs, "update", str(manifest), "-m", str(mapping), *engine(sb, jobs))
     assert ran.exit_code == 0, ran.output
     (update_job,) = [p.name for p in jobs.iterdir()]
@@ -365,7 +372,7 @@ def test_every_kinds_plan_is_what_its_yes_run_spends(sb: Sandbox, tmp_path: Path
     mapping = tmp_path / "u.toml"
     mapping.write_text(UPDATE_MAPPING)
     manifest = tmp_path / "u.csv"
-    manifest.write_text("deal_id,title\n" + "".join(f"{i},Yes run {i}\n" for i in ids[:12]))
+    manifest.write_text(renames(sb, ids[:12], "Yes run"))
     pairs = tmp_path / "pairs.csv"
     pairs.write_text("merge_id,survivor_id\n" + "".join(
         f"{a},{b}\n" for a, b in zip(ids[20:26:2], ids[21:27:2], strict=True)))
@@ -433,7 +440,7 @@ def test_plans_price_the_re_check_of_each_batch_exactly(sb: Sandbox, tmp_path: P
     ids = sorted(d["id"] for d in sb.state.deals.rows.values()
                  if not d["is_deleted"] and not d["is_archived"])[:50]
     manifest = tmp_path / "u.csv"
-    manifest.write_text("deal_id,title\n" + "".join(f"{i},Checked {i}\n" for i in ids))
+    manifest.write_text(renames(sb, ids, "Checked"))
     run_args = [*engine(sb, jobs), "--workers", workers]
     planned = cli(sb, jobs, "plan", "update", str(manifest), "-m", str(mapping), "--json",
                   *run_args)

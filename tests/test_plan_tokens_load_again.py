@@ -32,9 +32,11 @@ def _work(kind: str, sb: Sandbox, tmp: Path) -> tuple[Work, Any]:
         mapping = tmp / "u.toml"
         mapping.write_text(UPDATE_MAPPING)
         rows = tmp / "u.csv"
-        rows.write_text("deal_id,title\n" + "".join(f"{i},Again {i}\n" for i in ids[:12]))
+        # renames that keep the old title (a title alone, unrelated: foreign ids? x48r7 F1)
+        again = {i: f"{sb.state.deals.rows[i]['title']} (again)" for i in ids[:12]}
+        rows.write_text("deal_id,title\n" + "".join(f'{i},"{t}"\n' for i, t in again.items()))
         return update_deals(rows, mapping), lambda: all(
-            sb.state.deals.rows[i]["title"] == f"Again {i}" for i in ids[:12])
+            sb.state.deals.rows[i]["title"] == t for i, t in again.items())
     if kind == "merge":
         rows = tmp / "pairs.csv"
         rows.write_text("merge_id,survivor_id\n" + "".join(
@@ -45,8 +47,9 @@ def _work(kind: str, sb: Sandbox, tmp: Path) -> tuple[Work, Any]:
         mapping = tmp / "u.toml"
         mapping.write_text(UPDATE_MAPPING)
         rows = tmp / "u.csv"
-        rows.write_text("deal_id,title\n" + "".join(f"{i},Undone {i}\n" for i in ids[40:46]))
         titles = {i: sb.state.deals.rows[i]["title"] for i in ids[40:46]}
+        rows.write_text("deal_id,title\n" + "".join(f'{i},"{t} (undone)"\n'
+                                                   for i, t in titles.items()))
         ran = cli(sb, tmp / "jobs", "update", str(rows), "-m", str(mapping),
                   *engine(sb, tmp / "jobs"))
         assert ran.exit_code == 0, ran.output

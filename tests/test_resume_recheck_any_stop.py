@@ -41,7 +41,8 @@ def _files(sb: Sandbox, tmp_path: Path, n: int = 30) -> tuple[Path, Path]:  # no
     mapping, manifest = tmp_path / "u.toml", tmp_path / "u.csv"
     mapping.write_text(MAPPING)
     manifest.write_text("deal_id,title,disc\n" + "".join(
-        f"{i},Renamed {i},{i}\n" for i in _ids(sb, n)))
+        f'{i},"{sb.state.deals.rows[i]["title"]} (renamed {i})",{i}\n'  # (x48r7 F1: an
+        for i in _ids(sb, n)))  # unrelated title beside a new value reads as foreign ids)
     return mapping, manifest
 
 
