@@ -355,6 +355,8 @@ async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
                     load_seconds=load_seconds, latency=measured_latency(s),
                     workers=s.config.max_workers, gating_reads=sum(checks.values()),
                     budget_source=budget_source(sched), gating=checks, batches=batches)
+    if prep.foreign_ids is not None:
+        plan = replace(plan, foreign_ids=prep.foreign_ids)
     if prep.kind == "merge":  # merges apart from rows: a group row holds several
         plan = replace(plan, merges=sum(1 for i in prep.items if i.row is not None),
                        bad_merges=sum(1 for i in prep.items if i.row is not None
@@ -495,6 +497,17 @@ def new_store(cfg: EngineConfig, work: Work, *, asks: bool = True) -> JobStore:
                                    RELOAD_ASKS: asks and work.question is not None})
 
 
+class LoadRefused(InputError):
+    """``run_job``'s refusal of a load that must not run (``Prepared.refusal``: foreign ids
+    without ``foreign_ids=True``, a garbled code page): its message ends "nothing was
+    sent"; ``planned``: the plan that says why (its WARNING note), for the caller to show
+    before the refusal (x48r7 F3: `pdbulk update` printed no plan, only the refusal)."""
+
+    def __init__(self, reason: str, planned: Planned) -> None:
+        super().__init__(reason)
+        self.planned = planned
+
+
 class _NotMade(Exception):
     """``run_job``'s way out of its engine when the load found nothing to send and the
     kind makes no job of that (``Planned.idle``)."""
@@ -553,7 +566,8 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             try:
                 prep, plan = await load(s, work, store, asks=asks, prompts=asks)
                 if prep.refusal is not None:  # said by the plan; nothing is sent (x26r3)
-                    raise InputError(f"{prep.refusal}; nothing was sent")
+                    raise LoadRefused(f"{prep.refusal}; nothing was sent",
+                                      _planned(prep, plan, work))
             except BaseException:
                 store.set_status("failed", "the load phase failed; nothing was sent")
                 raise
@@ -620,6 +634,6 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
             work.release()
 
 
-__all__ = ["WRITES", "Finished", "Planned", "Work", "ledger_tokens", "load", "merge_deals", "move_deals",
-           "new_store", "plan_job", "recheck_batches", "recheck_calls", "run_job", "tokens_of", "undo_job",
-           "update_deals", "with_bad_rows"]
+__all__ = ["WRITES", "Finished", "LoadRefused", "Planned", "Work", "ledger_tokens", "load",
+           "merge_deals", "move_deals", "new_store", "plan_job", "recheck_batches",
+           "recheck_calls", "run_job", "tokens_of", "undo_job", "update_deals", "with_bad_rows"]

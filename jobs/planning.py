@@ -134,6 +134,10 @@ class Plan:
     # of ``seconds``, the run's work after its last write (an import's end-of-run check,
     # record and result files: ``end_of_run_seconds``); 0.0 where not priced
     end_seconds: float = 0.0
+    # an update by id's foreign-ids tally (``jobs.foreign_ids``): ``warns`` (the plan's
+    # WARNING stands), ``count`` rows looking foreign of ``compared``, the first ``rows``
+    # (manifest rows), ``groups`` (field -> rows); None for other kinds (x48r7 F4)
+    foreign_ids: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         # short: asyncio's repr of the finished task that returned a plan (reprlib, when

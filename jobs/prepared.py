@@ -118,6 +118,9 @@ class Prepared:
     # why the run must not start though the plan may be shown (a declared code page that
     # garbles the text, x26r3): the run raises InputError with it before any write
     refusal: str | None = None
+    # an update by id's foreign-ids tally (``jobs.foreign_ids.ForeignIds.to_json`` and
+    # ``warns``), the plan's ``foreign_ids``; None for other loads
+    foreign_ids: dict[str, Any] | None = None
 
     @property
     def rows(self) -> int:

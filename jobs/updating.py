@@ -151,6 +151,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                               encoding=encoding, sheet=sheet, base_url=base_url,
                               progress=progress, record=record, header_row=header_row,
                               foreign=foreign)
+        if umap.by == "id":  # the plan's ``foreign_ids`` (x48r7 F4)
+            prep.foreign_ids = {"warns": foreign.stands, **foreign.to_json()}
         if (warning := foreign.warning()) is not None:  # first: it is loud (x47r3 F5)
             prep.notes.insert(0, warning)
             if not foreign_ids and prep.refusal is None:

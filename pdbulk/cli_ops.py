@@ -32,11 +32,12 @@ from bulk.store import JobStore
 from bulk.wording import counted
 
 if TYPE_CHECKING:  # imported where used: a command loads only its own code (issue 8)
-    from jobs.api import Finished, Planned, Work
+    from jobs.api import Finished, LoadRefused, Planned, Work
 
 from .cli_import import EncodingOpt, HeaderRowOpt, SheetOpt, load_progress, refuse_static
 from .options import (
     DEFAULTS,
+    EXIT_INPUT,
     EXIT_ROWS_FAILED,
     EXIT_STOPPED,
     EXIT_USAGE,
@@ -113,6 +114,19 @@ def _not_made(finished: Finished, *, as_json: bool) -> None:
             raise typer.Exit(EXIT_ROWS_FAILED)
 
 
+def _refused(refused: LoadRefused, *, as_json: bool) -> None:
+    """A load ``run_job`` refused to run: its plan (its WARNING among the notes) on stdout,
+    as the run would have shown it; with ``--json`` the plan is the one JSON object, with
+    ``status`` "error", ``exit_code`` 1 and ``error`` the refusal (the caller's ``fail``
+    then says it on stderr)."""
+    if not as_json:
+        _show(refused.planned)
+        return
+    planned = refused.planned
+    emit_json({**planned.plan.to_json(), "actions": planned.actions, "status": "error",
+               "exit_code": EXIT_INPUT, "error": str(refused)})
+
+
 def _loaded(store: JobStore, planned: Planned, writes: int) -> None:
     _show(planned)
     typer.echo(f"job {store.job_id}: " + (f"{writes:,} to send" if any(store.counts().values()) else
@@ -124,7 +138,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
     """Create the job, load it, show its plan, ask (maybe), run it, write its results — the
     load and the run on one engine, so one scheduler sees every call of the job
     (``jobs.api.run_job``, with the terminal's plan, prompt, progress and signals)."""
-    from jobs.api import new_store, run_job
+    from jobs.api import LoadRefused, new_store, run_job
     from jobs.finished import NOT_KEPT
 
     store = new_store(cfg, work, asks=not yes)  # kept at once: a kill while "planned" too
@@ -161,6 +175,8 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
         except InputError as exc:
             if store.status != "failed":
                 raise
+            if isinstance(exc, LoadRefused):  # the plan that says why, first (x48r7 F3)
+                _refused(exc, as_json=as_json)
             raise fail(str(exc)) from None  # run_job removed the job: nothing was sent
         except BulkError:
             # a bad token, an account not answering while loading: its reads alone were

@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+import orjson
 from typer.testing import CliRunner
 
 from bulk.sandbox import SandboxConfig
@@ -40,9 +41,9 @@ def test_the_tally_wants_an_unrelated_title_and_another_field_on_most_rows() -> 
     assert (tally.compared, tally.foreign) == (19, 10)
     warning = tally.warning()
     assert warning is not None and warning.startswith(
-        "WARNING: foreign ids? 10 of 19 rows name a deal of an unrelated title and another "
-        "amount, stage, owner, organization or person (no title: 3 of them) (amount 10, "
-        "owner 10, title 10) — rows 7, 8, 9, 10, 11…")
+        "WARNING: foreign ids? 10 of 19 rows name a deal of an unrelated title and other "
+        "differing fields (amount 10, owner 10, title 10) — row 7: 'Other 7' vs its deal "
+        "'Acme - Pilot'; row 8: 'Other 8' vs its deal 'Acme - Pilot'; row 9: ")
     few = ForeignIds()
     for row in range(2):
         few.see(row, deal, {"title": "Other", "owner_id": 2, "currency": "USD"})
@@ -70,7 +71,22 @@ def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> No
         run = CliRunner().invoke(app, ["update", *args], env=env)
         titles = {d["id"]: d["title"] for d in sb.state.deals.rows.values()}
         assert run.exit_code == 1, run.output
-        assert "foreign ids? see the plan" in re.sub(r"\s+", " ", run.output), run.output
+        flat = re.sub(r"\s+", " ", run.output)
+        assert "foreign ids? see the plan" in flat, run.output
+        # x48r7 F3: the plan that says why is shown first (it printed the refusal alone)
+        assert flat.index("WARNING: foreign ids? 6 of 6 rows") < flat.index("rows by action") \
+            < flat.index("not started"), run.output
+        as_json = CliRunner().invoke(app, ["update", *args, "--json"], env=env)
+        said = orjson.loads(next(line for line in as_json.stdout.splitlines()
+                                 if line.startswith("{")))
+        assert as_json.exit_code == 1 and said["status"] == "error", as_json.output
+        assert said["exit_code"] == 1 and "not started" in said["error"]
+        assert said["notes"][0].startswith("WARNING: foreign ids? 6 of 6 rows"), said
+        assert said["foreign_ids"] == {"warns": True, "count": 6, "compared": 6,  # F4
+                                       "rows": [2, 3, 4, 5, 6], "groups": said[
+                                           "foreign_ids"]["groups"]}
+        assert said["foreign_ids"]["groups"]["title"] == 6
+        titles = {d["id"]: d["title"] for d in sb.state.deals.rows.values()}
         assert all(titles[d["id"]] == d["title"] for d in deals)  # nothing sent
         done = CliRunner().invoke(app, ["update", *args, "--yes"], env=env)
         assert done.exit_code == 0, done.output
