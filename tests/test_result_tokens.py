@@ -39,7 +39,9 @@ async def test_run_and_resume_report_the_tokens_the_account_was_charged(
         cfg = engine_config(sb, tmp_path / "jobs", max_workers=4)
         capped = dataclasses.replace(cfg, budget=BudgetPolicy(max_tokens=200))
         before = sb.stats()["tokens_spent"]
-        first = await run_job(capped, sb.token, update_deals(manifest, mapping))
+        # every deal renamed to an unrelated title: foreign ids? (x48r7 F1), run as --yes
+        first = await run_job(capped, sb.token, update_deals(manifest, mapping,
+                                                             foreign_ids=True))
         charged = sb.stats()["tokens_spent"] - before
         assert first.status == "stopped", first
         assert first.tokens == charged == _summary_tokens(first.directory)
