@@ -28,9 +28,14 @@ for it), the owner, the organization, the person (an update never writes the las
 ``jobs.update_mapping`` refuses them; a library caller's rows may). A field the plan keeps
 because a colleague changed it in Pipedrive since (``jobs.update_edits``: not sent) is not
 counted. When ``LEAST`` rows or more and most rows compared look so, the plan warns loudly
-(its first note; ``--json``: ``foreign_ids``, ``ForeignIds.to_json``) and ``update``
+(its first note; ``--json``: ``foreign_ids``, ``ForeignIds.to_json``); when they look like
+a whole export of another account — an unrelated title and ``STRONG`` other fields
+differing, or no title and ``BLIND`` groups (``ForeignIds.refuses``) — ``update`` also
 refuses to start without ``--yes`` (``pdbulk update``, its plan shown first),
-``foreign_ids=True`` (the library).
+``foreign_ids=True`` (the library). A title with one other field, or alone, is warned of
+and runs: a mass rename and re-valuation of this account's deals to unrelated titles reads
+the same, and refusing it would stop an ordinary update (the update's before-images let
+``pdbulk undo`` put back what it wrote).
 
 Why the title: field counts alone cannot tell a rename with a re-value in EUR from another
 account's title + value export (x48r2 F2: 4 of 9 foreign exports went unwarned, one wrote
@@ -62,6 +67,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 IDENTITY = tuple(name for names in GROUPS.values() for name in names)
 LEAST = 3  # rows looking foreign, at least: fewer tell nothing (a small file of renames)
 BLIND = 3  # groups differing on a row without a title
+# fields besides an unrelated title differing on a row whose ids are refused, not only
+# warned of: a whole export of another account (x47r10 F1: title, value, stage, owner)
+STRONG = 2
 SIMILAR = 80.0  # rapidfuzz token_sort_ratio (0-100) from which two titles are related
 NEAR = 1  # numbers this far apart are one (a year or FY bump: 2026 -> 2027, FY26 -> FY27)
 _SHOWN = 5  # rows named in the warning
@@ -191,6 +199,7 @@ class ForeignIds:
 
     compared: int = 0
     foreign: int = 0
+    strong: int = 0  # of ``foreign``: an unrelated title and ``STRONG`` fields, or blind
     blind: int = 0
     alone: int = 0
     rows: list[int] = field(default_factory=list)
@@ -211,6 +220,7 @@ class ForeignIds:
             if len(other) < BLIND:
                 return
             self.blind += 1
+            self.strong += 1
         else:
             if related(title, deal.get("title") or ""):
                 return
@@ -219,6 +229,8 @@ class ForeignIds:
                 if _given(wanted):  # the rest agrees with the deal: a rename of it
                     return
                 self.alone += 1  # a title alone tells nothing else (x48r7 F1)
+            elif len(other) >= STRONG:
+                self.strong += 1
             other = ["title", *other]
         self.foreign += 1
         for name in other:
@@ -232,6 +244,16 @@ class ForeignIds:
     def stands(self) -> bool:
         """Whether the ids look foreign: ``LEAST`` rows or more, and most rows compared."""
         return self.foreign >= LEAST and self.foreign * 2 > self.compared
+
+    @property
+    def refuses(self) -> bool:
+        """Whether the run is refused without ``--yes``, not only warned of: ``LEAST`` rows
+        or more, and most rows compared, look like a whole export of another account (an
+        unrelated title and ``STRONG`` other fields differing, or no title and ``BLIND``
+        groups). A title with one other field, or alone, is warned of and runs: a rename
+        and a re-valuation of this account's deals reads so too, and the update's
+        before-images let ``pdbulk undo`` put them back."""
+        return self.strong >= LEAST and self.strong * 2 > self.compared
 
     def _what(self) -> str:
         """What the rows counted have: an unrelated title and what else, or no title."""
@@ -269,12 +291,15 @@ class ForeignIds:
                 f"of {self._what()} ({named}) — {rows}{more}: the ids look like another "
                 "account's (a Pipedrive export of another company names its own deals 1, "
                 "2, 3 …), and the update would overwrite unrelated deals of this account. "
-                "Check a few of them in Pipedrive; `pdbulk update` refuses to start without "
-                "--yes while this warning stands")
+                + ("Check a few of them in Pipedrive; `pdbulk update` refuses to start "
+                   "without --yes while this warning stands" if self.refuses else
+                   "Check a few of them in Pipedrive; the update runs (a rename and a new "
+                   "value of this account's deals read so too): `pdbulk undo JOB` puts back "
+                   "what it wrote"))
 
     def refusal(self) -> str | None:
         """Why the run does not start (None when the ids look like this account's)."""
-        if not self.stands:
+        if not self.refuses:
             return None
         return (f"not started: {self.foreign} of {self.compared} rows name a deal of "
                 f"{self._what()} (foreign ids? see the plan's WARNING); if the ids are this "
@@ -284,5 +309,5 @@ class ForeignIds:
         return f"ForeignIds(compared={self.compared}, foreign={self.foreign})"
 
 
-__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "NEAR", "SIMILAR", "ForeignIds", "differing", "others",
-           "related"]
+__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "NEAR", "SIMILAR", "STRONG", "ForeignIds",
+           "differing", "others", "related"]

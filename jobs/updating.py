@@ -141,8 +141,9 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
     agree are recorded (a plan's load too: no call is added). By id, when most rows name a
     deal of an unrelated title and another amount / stage / owner / contact, or (no title)
     three of them, a field the plan keeps aside (``jobs.foreign_ids``: another account's
-    export?) the plan warns first, and the run is refused
-    (``Prepared.refusal``) unless ``foreign_ids`` (``--yes``)."""
+    export?) the plan warns first; when they look like a whole export of another account
+    (``ForeignIds.refuses``) the run is refused (``Prepared.refusal``) unless
+    ``foreign_ids`` (``--yes``)."""
     taken = ctx.clock.wall() if now is None else now
     record = await UpdateRecord.open(base_url, at=taken)
     try:
@@ -152,7 +153,8 @@ async def prepare_update(ctx: CallContext, manifest: str | Path, umap: UpdateMap
                               progress=progress, record=record, header_row=header_row,
                               foreign=foreign)
         if umap.by == "id":  # the plan's ``foreign_ids`` (x48r7 F4)
-            prep.foreign_ids = {"warns": foreign.stands, **foreign.to_json()}
+            prep.foreign_ids = {"warns": foreign.stands, "refuses": foreign.refuses,
+                                 **foreign.to_json()}
         if (warning := foreign.warning()) is not None:  # first: it is loud (x47r3 F5)
             prep.notes.insert(0, warning)
             if not foreign_ids and prep.refusal is None:

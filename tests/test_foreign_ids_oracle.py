@@ -42,12 +42,17 @@ def _other(owner: int) -> int:
     return owner % 3 + 1
 
 
-def _warns(rows: list[Row], deals: list[Row] | None = None,
-           kept: list[frozenset[str]] | None = None) -> bool:
+def _tally(rows: list[Row], deals: list[Row] | None = None,
+           kept: list[frozenset[str]] | None = None) -> ForeignIds:
     tally = ForeignIds()
     for n, (row, deal) in enumerate(zip(rows, deals or HERE, strict=False)):
         tally.see(n + 2, deal, row, kept=(kept or [frozenset()] * len(rows))[n])
-    return tally.warning() is not None and tally.refusal() is not None
+    return tally
+
+
+def _warns(rows: list[Row], deals: list[Row] | None = None,
+           kept: list[frozenset[str]] | None = None) -> bool:
+    return _tally(rows, deals, kept).warning() is not None
 
 
 def _colleague() -> tuple[list[Row], list[Row], list[frozenset[str]]]:
@@ -193,6 +198,24 @@ SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | N
 def test_the_scenario_warns_as_labelled(name: str) -> None:
     rows, deals, kept, expected = SCENARIOS[name]
     assert _warns(rows, deals, kept) is expected, name
+
+
+# the warned scenarios that look like a whole export of another account (an unrelated title
+# and two other fields, or no title and three groups): refused without --yes; the others
+# (a title with one other field, or alone) are warned of and run, as a rename and a
+# re-valuation of this account's deals read the same (an ordinary mass update)
+REFUSED = {"F1_full_export", "F3_title_owner_stage", "F6_title_value_owner",
+           "F7_title_value_3rows", "F8_no_title_value_owner_stage",
+           "M9_title_org_person_foreign", "N2_title_close_date_probability"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in SCENARIOS.items() if s[3]))
+def test_a_whole_export_is_refused_a_title_and_one_field_only_warned(name: str) -> None:
+    rows, deals, kept, _ = SCENARIOS[name]
+    tally = _tally(rows, deals, kept)
+    assert tally.refuses is (name in REFUSED), name
+    assert (tally.refusal() is not None) is (name in REFUSED), name
+    assert ("refuses to start" in (tally.warning() or "")) is (name in REFUSED), name
 
 
 @pytest.mark.parametrize(("title", "other", "same"), [

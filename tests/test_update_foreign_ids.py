@@ -1,7 +1,8 @@
 """An update by id whose rows mostly name a deal of an unrelated title AND another amount,
 stage, owner or contact (a Pipedrive export of ANOTHER account: x47r3 F5, 40 of 40
-unrelated deals' title, value and currency changed, unsaid) warns first in its plan and is
-refused without --yes; a file of renames alone, or a few such rows, is not (the rule:
+unrelated deals' title, value and currency changed, unsaid) warns first in its plan; a
+whole export (an unrelated title and two other fields) is refused without --yes; a file of
+renames alone, or a few such rows, is not warned of (the rule:
 ``jobs.foreign_ids``; its labelled scenarios: tests/test_foreign_ids_oracle.py)."""
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ def test_update_is_refused_without_yes_when_the_plan_warns(tmp_path: Path) -> No
         assert as_json.exit_code == 1 and said["status"] == "error", as_json.output
         assert said["exit_code"] == 1 and "not started" in said["error"]
         assert said["notes"][0].startswith("WARNING: foreign ids? 6 of 6 rows"), said
-        assert said["foreign_ids"] == {"warns": True, "count": 6, "compared": 6,  # F4
+        assert said["foreign_ids"] == {"warns": True, "refuses": True, "count": 6,  # F4
+                                       "compared": 6,
                                        "rows": [2, 3, 4, 5, 6], "groups": said[
                                            "foreign_ids"]["groups"]}
         assert said["foreign_ids"]["groups"]["title"] == 6
@@ -116,7 +118,7 @@ def test_a_stage_stands_for_the_pipeline_and_the_value_tells_a_deal() -> None:
     assert moved.foreign == 4 and moved.fields == {"stage": 4, "title": 4}
 
 
-def test_another_accounts_title_value_export_is_refused_own_renames_are_not(
+def test_another_accounts_title_value_export_is_warned_own_renames_are_not(
         tmp_path: Path) -> None:
     """x48r2 F2: another account's export with Title, Value, Currency (one currency in
     both) went unwarned and ``update`` wrote 40 of 40 unrelated deals; F3: a rename with a
@@ -145,9 +147,16 @@ def test_another_accounts_title_value_export_is_refused_own_renames_are_not(
                    f"{here[i]['currency']}" for i in here]
         code, out = plan("other.csv", foreign)
         assert code == 0 and "WARNING: foreign ids? 7 of 8 rows" in out, out  # 1 title the same
+        # a title and one field (the amount): warned of, and run — a rename and a new value
+        # of this account's deals read the same; the whole export (owner, stage too) is
+        # refused (test_update_is_refused_without_yes_when_the_plan_warns)
         code, out = plan("other.csv", foreign, command=("update",))
-        assert code == 1 and "foreign ids? see the plan" in out, out
-        assert all(sb.state.deals.rows[i]["title"] == d["title"] for i, d in here.items())
+        assert code == 0 and "WARNING: foreign ids? 7 of 8 rows" in out, out
+        assert "the update runs" in out and "pdbulk undo JOB" in out, out
+        assert all(sb.state.deals.rows[i]["title"] == there.deals.rows[i]["title"]
+                   for i in here if there.deals.rows[i]["title"] != here[i]["title"])
+        for i, d in here.items():  # this account's deals again, for what follows
+            sb.state.deals.rows[i].update(title=d["title"], value=d["value"])
         eur = [f"{i},{d['title']} (EU),{round(d['value'] * 0.92)},EUR" for i, d in here.items()]
         code, out = plan("eur.csv", eur, state="eur")
         assert code == 0 and "foreign ids" not in out, out
