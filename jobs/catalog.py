@@ -10,7 +10,6 @@ guess. Lookups raise ``InputError(reason)``; callers add where it came from.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,18 +17,12 @@ from typing import Any, TypeVar
 
 from bulk.errors import AmbiguousName, InputError
 
-from .transforms import email_key, norm_key, normalize_email
+from .transforms import email_key, norm_key, normalize_email, stage_key
+from .transforms.values import STAGE_SEPARATOR as _STAGE_SEPARATOR
 from .transforms.values import same_truth
 
-# how pdbulk joins a pipeline and a stage (stage_names), and the ASCII form users type
-_STAGE_SEPARATOR = re.compile(r"\s*(?:\u203a|>)\s*")
-
-
-def _fold(name: str) -> str:
-    """A stage's or pipeline's name as matched: ``norm_key`` with each ``>`` / U+203A and
-    its spacing one separator, so ``Sales>Qualified`` and ``sales U+203A qualified`` are one
-    key (x48r2 F1: the two spellings read two stages)."""
-    return norm_key(_STAGE_SEPARATOR.sub(" > ", name))
+# a stage's or pipeline's name as matched: one fold for both (``transforms.stage_key``)
+_fold = stage_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +126,6 @@ class Catalog:
     stages: tuple[Stage, ...] = ()
     users: tuple[User, ...] = ()
     deal_fields: tuple[DealField, ...] = ()
-    _pipelines: dict[str, list[Pipeline]] = field(init=False, repr=False, compare=False)
     _stages: dict[str, list[Stage]] = field(init=False, repr=False, compare=False)
     _pipelines_folded: dict[str, list[Pipeline]] = field(init=False, repr=False,
                                                          compare=False)
@@ -145,7 +137,6 @@ class Catalog:
         for name in ("pipelines", "stages", "users", "deal_fields"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         put = object.__setattr__
-        put(self, "_pipelines", _index(self.pipelines, lambda p: p.name))
         put(self, "_stages", _index(self.stages, lambda s: s.name, by=_fold))
         put(self, "_pipelines_folded", _index(self.pipelines, lambda p: p.name, by=_fold))
         put(self, "_user_emails", _index(self.users, lambda u: u.email, by=_mail_key))
@@ -186,7 +177,10 @@ class Catalog:
     # ------------------------------------------------------------ pipelines, stages
 
     def pipeline(self, name: str) -> Pipeline:
-        found = self._pipelines.get(norm_key(name), [])
+        """The pipeline named ``name``, its separators, case and spacing folded as a stage's
+        (``_fold``: ``Asia > Pacific`` is ``Asia U+203A Pacific``; x48r8 F2). Raises
+        ``AmbiguousName`` when two fit, ``InputError`` when none does."""
+        found = self._pipelines_folded.get(_fold(name), [])
         if len(found) == 1:
             return found[0]
         if found:
@@ -240,6 +234,13 @@ class Catalog:
         """Whether ``name`` reads as some pipeline's stage: plain, or as ``Pipeline`` U+203A
         ``Stage`` (or ``>``)."""
         return bool(self._readings(name))
+
+    def with_its_pipeline(self, name: str) -> Stage | None:
+        """The stage ``name`` reads as when it names its own pipeline (``Inbound - Web``
+        U+203A ``Won``) and has no other reading, else None: move-stage's target, which
+        names its pipeline whatever ``--pipeline`` selected (x48r8 F4)."""
+        readings = self._readings(name)
+        return readings[0][0] if len(readings) == 1 and readings[0][1] else None
 
     def _readings(self, name: str) -> list[tuple[Stage, bool]]:
         """Every stage ``name`` may mean, each once, with whether it was read split into

@@ -30,7 +30,7 @@ from bulk.wording import counted, noun
 
 from .account import READ_ONLY_KEY_ADVICE, ensure_key_field, index_deals_by_key, key_problem, load_catalog
 from .alike_columns import refuse_alike
-from .catalog import Catalog
+from .catalog import Catalog, Stage
 from .deals import (
     META_VALUE_LABELS,
     Deal,
@@ -116,7 +116,7 @@ class MoveTarget:
             raise InputError("; ".join(problems))
         pipeline = self.pipeline or from_pipeline
         pipeline_id = catalog.pipeline(pipeline).id if pipeline is not None else None
-        body: dict[str, Any] = {"stage_id": catalog.stage(self.stage, pipeline_id).id}
+        body: dict[str, Any] = {"stage_id": self._stage(catalog, pipeline_id).id}
         if self.status is not None:
             body["status"] = self.status
         if self.lost_reason is not None:
@@ -142,7 +142,7 @@ class MoveTarget:
         except InputError as exc:
             problems.append(str(exc))
         try:
-            catalog.stage(self.stage, pipeline_id)
+            self._stage(catalog, pipeline_id)
         except AmbiguousName as exc:
             if pipeline_id is not None or pipeline is None:  # else: its pipeline is unknown
                 # the flag that names it (x26r2 4a: "name the pipeline" named no option)
@@ -151,6 +151,23 @@ class MoveTarget:
         except InputError as exc:
             problems.append(str(exc))
         return problems
+
+    def _stage(self, catalog: Catalog, pipeline_id: int | None) -> Stage:
+        """The target stage, looked up in ``pipeline_id`` (``--to-pipeline``, else
+        ``--pipeline``); a target that names its own pipeline and reads no other way is that
+        pipeline's stage though ``--pipeline`` selected others (x48r8 F4: ``--pipeline
+        Sales --to-stage "Inbound - Web U+203A Won"`` was refused; README: a stage written
+        with its pipeline is that pipeline's stage). ``--to-pipeline`` still decides: a
+        target named in another pipeline than it is refused."""
+        try:
+            return catalog.stage(self.stage, pipeline_id)
+        except AmbiguousName:
+            raise
+        except InputError:
+            own = catalog.with_its_pipeline(self.stage)
+            if self.pipeline is not None or own is None:
+                raise
+            return own
 
 
 # the names a refusal of ``check_move`` gives each argument: the library's keywords, or the

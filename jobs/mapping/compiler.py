@@ -1,6 +1,9 @@
 """Compiling a mapping against one account's metadata (pipelines, stages, users,
 custom fields, options) into a ``RowMapper`` (``jobs.mapping.rowmapper``) made of
-steps (``jobs.mapping.steps``)."""
+steps (``jobs.mapping.steps``).
+
+Why ~510 lines: one class resolves every target of a mapping against the account, each
+problem gathered in one pass (a mapping is refused naming all of them at once)."""
 
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from .spec import (
     _key,
     _parts,
     _spec_columns,
+    keys_twice,
     twice,
 )
 from .steps import (
@@ -101,11 +105,14 @@ class _Compiler:
         return _Step(name, _Source(key, spec, self.empty, many=many, what=what), convert,
                      spec.min, spec.max, marks, None if reads_row else {})
 
-    def named(self, key: str, resolve: Callable[[str], Any], *, hint: bool = False) -> Make:
+    def named(self, key: str, resolve: Callable[[str], Any], *, hint: bool = False,
+              fold: Callable[[str], str] = tf.norm_key) -> Make:
         """Values that name something: through the map, then resolved (and cached).
-        ``hint``: a name that resolves to nothing says to map it in ``key``'s map."""
+        ``hint``: a name that resolves to nothing says to map it in ``key``'s map.
+        ``fold``: how the map's keys match a value (``tf.stage_key`` for pipelines)."""
         def make(spec: FieldSpec) -> Convert:
-            vmap = tf.ValueMap(spec.map)
+            vmap = tf.ValueMap(spec.map, fold)
+            self.problems.extend(keys_twice(key, spec.map, fold))
             for source_value, target in (spec.map or {}).items():
                 try:
                     if isinstance(found := resolve(target), DeactivatedUser):
@@ -159,7 +166,7 @@ class _Compiler:
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
             "deal.currency", lambda name: tf.read_currency(name, prefer=d.currency)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
-            "deal.pipeline", lambda name: self.catalog.pipeline(name).id))
+            "deal.pipeline", lambda name: self.catalog.pipeline(name).id, fold=tf.stage_key))
         stage = self._stage(pipeline)
         lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason, self._mapped_text)
         customs = [self._custom(label, spec) for label, spec in self.spec.custom_fields.items()]
@@ -298,7 +305,8 @@ class _Compiler:
                 static = pipeline.convert(pipeline_spec.default, {})
             except InputError:
                 pass  # reported as deal.pipeline.default
-        vmap = tf.ValueMap(spec.map)
+        vmap = tf.ValueMap(spec.map, tf.stage_key)  # folded as the catalog (x48r8 F1)
+        self.problems.extend(keys_twice("deal.stage", spec.map, tf.stage_key))
         names = self.catalog.names_a_stage  # plain, or with its pipeline (x47r8 F1)
         for source_value, target in (spec.map or {}).items():
             try:

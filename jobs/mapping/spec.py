@@ -775,6 +775,22 @@ def _labels_twice(spec: MappingFile) -> list[tuple[str, str]]:
     return problems
 
 
+def keys_twice(key: str, entries: dict[str, str] | None,
+               fold: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Map keys that are one key once folded (``fold``: a ``>`` and a U+203A, case,
+    spacing) but map to different targets: the last would silently win."""
+    first: dict[str, tuple[str, str]] = {}
+    problems = []
+    for source, target in (entries or {}).items():
+        seen, then = first.setdefault(fold(source), (source, target))
+        if seen != source and then != target:
+            problems.append((_key(*_parts(key), "map", source),
+                             f"{source!r} and {seen!r} are one value (spacing, case and "
+                             f"'>' / '\u203a' aside) mapped to {target!r} and {then!r}: "
+                             "keep one"))
+    return problems
+
+
 def twice(key: str, other: str, field: str) -> tuple[str, str]:
     """The problem of a field fed by two mapping entries (``key`` and ``other``)."""
     return key, (f"the field {field} is already mapped by {other}: one field takes one "

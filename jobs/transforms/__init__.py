@@ -123,6 +123,7 @@ from .values import (
     parse_bool,
     parse_status,
     split_list,
+    stage_key,
 )
 
 __all__ = [
@@ -206,6 +207,7 @@ __all__ = [
     "source_key",
     "whole_key",
     "split_list",
+    "stage_key",
     "list_reads",
     "OptionCells",
     "longest_items",

@@ -60,26 +60,43 @@ def same_truth(text: str, labels: Iterable[str]) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+# how pdbulk joins a pipeline and a stage (``Catalog.stage_names``), and the ASCII form users type
+STAGE_SEPARATOR = re.compile(r"\s*(?:\u203a|>)\s*")
+
+
+def stage_key(name: str) -> str:
+    """A stage's or pipeline's name as matched, the one fold of every place one is compared
+    (the catalog's lookups, a stage or pipeline map's keys, ``init-mapping``'s proposals):
+    ``norm_key`` (case, spacing, NFC / NFD alike) with each ``>`` / U+203A and its spacing
+    one separator, so ``Sales>Qualified`` and ``sales U+203A qualified`` are one key (x48r2
+    F1; x48r8 F1: a map key ``EU U+203A Discovery`` missed the cell ``EU>Discovery``)."""
+    return norm_key(STAGE_SEPARATOR.sub(" > ", name))
+
+
 class ValueMap:
     """A case- and whitespace-insensitive map of source values.
 
     ``"*"`` is the fallback for values that are neither in the map nor usable
     as they are: callers try ``get`` (explicit entries), then the value itself,
     then ``fallback`` — so ``{"*" = "open"}`` never turns a "won" into "open".
+    ``key``: the fold of keys and looked-up values, ``norm_key``, or ``stage_key`` for a
+    map of stage or pipeline names.
     """
 
-    __slots__ = ("_entries", "fallback")
+    __slots__ = ("_entries", "_key", "fallback")
 
-    def __init__(self, entries: Mapping[str, str] | None = None) -> None:
+    def __init__(self, entries: Mapping[str, str] | None = None,
+                 key: Callable[[str], str] = norm_key) -> None:
         items = dict(entries or {})
         self.fallback = items.pop("*", None)
-        self._entries = {norm_key(k): v for k, v in items.items()}
+        self._key = key
+        self._entries = {key(k): v for k, v in items.items()}
 
     def get(self, value: str) -> str | None:
         """The explicit entry for ``value`` (never the fallback); a yes/no word (an XLSX
         boolean cell reads ``true``) takes the one entry of its truth when it has none of
         its own: ``{"yes" = "won"}`` maps TRUE, ``true`` and ``1`` alike."""
-        key = norm_key(value)
+        key = self._key(value)
         found = self._entries.get(key)
         truth = truth_of(key) if found is None and self._entries else None
         if truth is not None:
