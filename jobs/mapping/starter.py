@@ -224,15 +224,13 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
-    def key(name: str) -> str:
-        return tf.norm_key(name).replace(" ", "")
-
+    key = _name_key
     exact = set(stages)
     alike: dict[str, str] = {}
     for value in values:
-        kept = alike.setdefault(tf.norm_key(value), value)
+        kept = alike.setdefault(tf.stage_key(value), value)
         if value in exact and kept not in exact:
-            alike[tf.norm_key(value)] = value
+            alike[tf.stage_key(value)] = value
     values = list(alike.values())
 
     by_key = {key(s): s for s in stages}
@@ -279,12 +277,31 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     return lines
 
 
+def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
+    """The line saying a stage column's won / lost words that are stages of the account
+    (``Won``, ``North U+203A Won``) are read as those stages, the deals left open, not as a
+    status (x48r8 F3) — empty when there are none."""
+    if not staged:
+        return []
+    shown = ", ".join(repr(v) for v in staged[:6]) + (", ..." if len(staged) > 6 else "")
+    return [f"# TODO: {shown} name stages of this account: read as those stages, the deals "
+            "left open, not as a status; if they mean won / lost deals, map each in "
+            f"status = {{ column = {_toml_str(column)}, map = {{ ... = \"won\" }} }}, then "
+            "delete this line"]
+
+
+def _name_key(name: str) -> str:
+    """A stage's or pipeline's name as a proposal matches it: the catalog's fold
+    (``tf.stage_key``: ``>`` and U+203A alike, case, spacing) with no spaces at all."""
+    return tf.stage_key(name).replace(" ", "")
+
+
 def _shared(groups: MappingABC[str, Sequence[str]]) -> dict[str, list[str]]:
     """A stage's key (as ``_stage_lines`` keys it) -> its pipelines, for names in several."""
     where: dict[str, list[str]] = {}
     for pipe, names in groups.items():
         for name in names:
-            where.setdefault(tf.norm_key(name).replace(" ", ""), []).append(pipe)
+            where.setdefault(_name_key(name), []).append(pipe)
     return {k: pipes for k, pipes in where.items() if len(pipes) > 1}
 
 
@@ -296,7 +313,7 @@ def _default_pipeline_todo(values: Sequence[str], catalog: Catalog, chosen: str)
     groups = {p.name: [s.name for s in catalog.stages_in(p.id)] for p in catalog.pipelines}
     shared = _shared(groups)
     found = {str(v): shared[k] for v in values
-             if (k := tf.norm_key(str(v)).replace(" ", "").replace("_", "")) in shared}
+             if (k := _name_key(str(v)).replace("_", "")) in shared}
     if not found:
         return []
     pipes = list(dict.fromkeys(p for ps in found.values() for p in ps))
@@ -312,9 +329,10 @@ def _pipeline_lines(column: str, values: Sequence[str], pipelines: Sequence[str]
     pipeline of the account (case and spaces aside); else a commented map with a TODO —
     proposed as is, a column of HubSpot's "default" or "Sales Pipeline" failed every row
     (v10r7 M2: "a wrong proposal is worse than none")."""
-    by_key = {tf.norm_key(p).replace(" ", ""): p for p in pipelines}
-    found = {v: by_key.get(tf.norm_key(v).replace(" ", "").replace("_", "")) for v in values}
-    if all(found.values()):
+    by_key = {_name_key(p): p for p in pipelines}
+    found = {v: by_key.get(_name_key(v).replace("_", "")) for v in values}
+    # as is only when the catalog reads each value so (x48r8 F2: "Asia > Pacific" was a TODO)
+    if all(p is not None and tf.stage_key(p) == tf.stage_key(v) for v, p in found.items()):
         return [f"pipeline = {_column_value(column)}"]
     entries = ", ".join(f"{_toml_str(v)} = {_toml_str(found[v] or '')}" for v in found)
     choices = ", ".join(_toml_str(p) for p in pipelines)
@@ -1574,11 +1592,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     stage_column = guesses.get("deal.stage")
     stage_values = list(dict.fromkeys((samples or {}).get(stage_column or "", ())))[:50]
     # a stage column of won / lost values (HubSpot's closedwon, "Closed - Lost"): the
-    # deal's status is read from it, else those deals are imported open (x18r2 3)
+    # deal's status is read from it, else those deals are imported open (x18r2 3) — but a
+    # value naming a stage of the account is that stage, never a status (x48r8 F3: open
+    # stages named Won / Lost / North U+203A Won were proposed won / lost: 8 deals closed)
     closed: dict[str, str] = {}
+    staged: list[str] = []  # won / lost words that are the account's stages
     if "deal.status" not in guesses:
         for value in stage_values:
-            if (status := _closed_status(str(value), stage_values)) is not None:
+            if (status := _closed_status(str(value), stage_values)) is None:
+                continue
+            if catalog.names_a_stage(str(value)):
+                staged.append(str(value))
+            else:
                 closed[str(value)] = status
     won_as_close = _won_date_as_close(guesses, bool(closed), samples)
     if won_as_close is not None:
@@ -1650,11 +1675,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             shown = ", ".join(f"{v!r} {w}" for v, w in list(folded.values())[:6])
             entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}"
                                 for v, w in folded.values())
+            out += _staged_todo(staged, stage_column)
             out += [f"# the status, from the stage column {_toml_str(stage_column)}: its "
                     f"won / lost values ({shown}) close the deal, the others leave it open",
                     f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
                     '"*" = "open" } }']
             continue
+        if name == "status" and column is None and staged and stage_column:
+            out += _staged_todo(staged, stage_column)
         if name == "owner" and owner_lines:
             out += owner_lines
             continue
