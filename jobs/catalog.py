@@ -267,26 +267,52 @@ class Catalog:
     def _ambiguous(self, name: str, found: Sequence[Stage], where: str,
                    readings: Sequence[tuple[Stage, bool]]) -> str:
         """Why ``name`` is refused: each candidate, and a spelling with one reading for
-        each that has one (its bare name, else ``Pipeline`` U+203A ``Stage``)."""
+        each that has one (its bare name, else ``Pipeline`` U+203A ``Stage``), "name the
+        pipeline" (said once; callers word it as their option) for those that need it;
+        stages of one pipeline whose names differ only by case or spacing are said to be
+        so, since no spelling and no pipeline tells them apart (x48r8 F5)."""
         pipes = {p.id: p.name for p in self.pipelines}
-        spell: list[str] = []
+        twins: dict[tuple[int, str], list[Stage]] = defaultdict(list)
         for s in found:
+            twins[(s.pipeline_id, _fold(s.name))].append(s)
+        alike = [group for group in twins.values() if len(group) > 1]
+        spell: list[str] = []
+        several = not any(p for _, p in readings)  # one name in several pipelines (x26r2 4a)
+        in_pipes = list(dict.fromkeys(pipes.get(s.pipeline_id, str(s.pipeline_id))
+                                      for s in found))
+        named = several and len(in_pipes) > 1  # said once: "or name the pipeline"
+        for s in found:
+            if any(s in group for group in alike):
+                continue
             for form in (s.name, f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}"):
                 if [r for r, _ in self._readings(form)] == [s]:
                     spell.append(repr(form))
                     break
-            else:  # its own name is one stage once its pipeline is named
-                if [r for r, _ in self._readings(s.name)
-                        if r.pipeline_id == s.pipeline_id] == [s]:
+            else:  # its own name is one stage once its pipeline is named ("several": the
+                # advice ends in "or name the pipeline", said once, never per candidate)
+                if not several and [r for r, _ in self._readings(s.name)
+                                    if r.pipeline_id == s.pipeline_id] == [s]:
                     spell.append(f"{s.name!r} and name the pipeline")
-        if not any(p for _, p in readings):  # one name in several pipelines (x26r2 4a)
-            names = _names(pipes.get(s.pipeline_id, str(s.pipeline_id)) for s in found)
-            return (f"stage {name!r} is ambiguous{where} (in pipelines {names}); "
-                    + (f"write {spell[0]} or " if spell else "") + "name the pipeline")
-        advice = " or ".join(spell)
-        told = " or ".join(f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}"
-                           for s in found)
-        return f"stage {name!r} may be {told}{where}" + (f"; write {advice}" if advice else "")
+        twin_note = "; ".join(
+            "stages " + " and ".join(repr(s.name) for s in group) + " of pipeline "
+            f"{pipes.get(group[0].pipeline_id, group[0].pipeline_id)!r} differ only by case "
+            "or spacing, which no spelling tells apart: rename one in Pipedrive"
+            for group in alike)
+        advice = ", ".join(spell[:-1]) + (" or " if len(spell) > 1 else "") + (
+            spell[-1] if spell else "")
+        if named:
+            advice = f"write {advice} or name the pipeline" if spell else "name the pipeline"
+        elif advice:
+            advice = f"write {advice}"
+        if several:
+            head = f"stage {name!r} is ambiguous" + (
+                f"{where} (in pipelines {_names(in_pipes)})" if len(in_pipes) > 1
+                else where or f" in pipeline {in_pipes[0]!r}")
+        else:
+            told = " or ".join(f"{pipes.get(s.pipeline_id, s.pipeline_id)} \u203a {s.name}"
+                               for s in found)
+            head = f"stage {name!r} may be {told}{where}"
+        return "; ".join(x for x in (head, advice, twin_note) if x)
 
     def stage_names(self, stages: Iterable[Stage]) -> list[str]:
         """Stages as a list names them: each with its pipeline ("Sales", U+203A, "Qualified") when

@@ -316,7 +316,12 @@ class _Compiler:
                 self.problems.append((_key("deal", "stage", "map", source_value), exc.reason))
         lookup = _memo(lambda key: self.catalog.stage(*_unpack(key)).id)
 
-        def resolve(raw: object, pipeline_id: int | None) -> int:
+        by_column = bool(pipeline_spec and pipeline_spec.column)
+        # how "name the pipeline" is done here (x48r8 F5: the default was told to add a
+        # Pipeline column, a mapping with one to add one)
+        cell_advice = "fill its Pipeline cell" if by_column else "add a Pipeline column"
+
+        def resolve(raw: object, pipeline_id: int | None, advice: str = cell_advice) -> int:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
@@ -326,14 +331,16 @@ class _Compiler:
                 mapped = vmap.get(name) or (vmap.fallback if not names(name) else None)
                 error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
                 # the form that works: pipeline U+203A stage, or a column (x47r8 F1)
-                reason = exc.reason.replace("name the pipeline", "add a Pipeline column")
+                reason = (exc.reason.replace("name the pipeline", advice) if advice else
+                          re.sub(r" or name the pipeline|; name the pipeline", "", exc.reason))
                 if mapped or error is AmbiguousName:
                     raise error(f"{name!r} maps to {mapped!r}: {reason}" if mapped
                                 else reason) from None
                 raise InputError(f"{reason}; map it in deal.stage.map") from None
         if spec.default is not None:
             try:
-                resolve(spec.default, static)
+                resolve(spec.default, static, "" if by_column
+                        else "set pipeline = { default = ... } in [deal]")
             except InputError as exc:
                 self.problems.append(("deal.stage.default", exc.reason))
         return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve)
