@@ -140,3 +140,12 @@ def test_move_stage_to_a_stage_named_with_its_own_pipeline_from_another() -> Non
     assert problems and "not in pipeline 'Sales'" in problems[0]
     with pytest.raises(InputError):
         MoveTarget(f"Inbound - Web {SEP} Won", "Sales").body(CATALOG)
+
+
+def test_a_status_read_from_the_stage_column_folds_its_keys_as_stage_names() -> None:
+    mapping = IMPORT.replace("[deal.stage]", f'status = {{ column = "Stage", map = {{ '
+                                             f'"EU {SEP} Discovery" = "won", "*" = "open" }} }}'
+                                             "\n[deal.stage]", 1)
+    for cell in ("EU>Discovery", "eu  >  discovery", f"EU {SEP} Discovery"):
+        assert _deal(mapping, Stage=cell)["status"] == "won"
+    assert _deal(mapping, Stage="Retail / Online>Lead In")["status"] == "open"

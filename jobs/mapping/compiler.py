@@ -228,7 +228,9 @@ class _Compiler:
             if target not in tf.STATUSES:
                 self.problems.append((_key("deal", "status", "map", source_value),
                                       f"{target!r} is not open, won or lost"))
-        vmap = tf.ValueMap(spec.map)
+        stage = self.spec.deal.stage  # a status read from the stage column: stage names
+        vmap = tf.ValueMap(spec.map, tf.stage_key if stage and spec.column
+                           and spec.column == stage.column else tf.norm_key)
         return lambda raw, values: tf.parse_status(raw, vmap)
 
     def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:
