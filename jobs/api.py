@@ -48,6 +48,7 @@ from . import setting_checks as checks
 from .confirming import ask
 from .finished import Finished, Planned, ledger_tokens, tokens_of
 from .finished import outcome as _finished
+from .job_named import named_job
 from .kinds import kind_for
 from .load_progress import LoadProgress
 from .load_stop import LOAD_STOPPED
@@ -87,6 +88,9 @@ class Work:
     # called once loaded when no row sends a write: why no job is made of it (then
     # ``run_job`` keeps none: ``Planned.idle``), or None (a job all the same)
     idle: Callable[[Prepared], str | None] | None = None
+    # the work as the engine's config names it, made by ``plan_job`` / ``run_job`` before
+    # anything else (an undo of a job id found under ``cfg.job_root``; x48r9 F4), or None
+    bind: Callable[[EngineConfig], Work] | None = None
 
     def writes(self, prep: Prepared) -> int:
         """How many of the loaded items send a write (rows)."""
@@ -268,8 +272,12 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     ``force``; ``contacts``: an import's undo also deletes the persons and organizations it
     created that carry no other deals. Run it on the account the job ran against (the same
     ids elsewhere are other deals). Asks before sending. Raises InputError when called
-    for a job that cannot be undone (a merge, a kind undo does not handle, rows in doubt)."""
-    from bulk.store import job_folder
+    for a job that cannot be undone (a merge, a kind undo does not handle, rows in doubt)
+    or that is not there (a mistyped id: "no job 'x' in DIR", as the CLI's usage error);
+    StoreError for a folder whose store is not usable (``bulk.store.job_folder``). An id
+    with no ``job_root``, not under ``pdbulk-jobs``, is looked for under the
+    ``cfg.job_root`` of the ``plan_job`` / ``run_job`` given it (x48r9 F4: the job
+    ``run_job(cfg, ...)`` made was not found), InputError there when not."""
     from jobs.undo import check_source, mark_undone, prepare_undo
     from jobs.undo.undone import further_undo_idle
 
@@ -278,8 +286,16 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
     checks.path("undo_job", "job_root", job_root, optional=True)
     checks.flag("undo_job", "force", force)
     checks.flag("undo_job", "contacts", contacts)
+    if job_root is None and not isinstance(source, JobStore):
+        try:
+            named_job(source)
+        except InputError:  # not under pdbulk-jobs: under the config's job root, maybe
+            if Path(source).name != str(source):  # a folder's path: not there
+                raise
+            return Work("undo", _unbound, bind=lambda cfg: undo_job(
+                source, force=force, contacts=contacts, job_root=cfg.job_root))
     held: list[JobStore] = [source] if isinstance(source, JobStore) else []
-    folder = None if held else job_folder(source, job_root)  # type: ignore[arg-type]
+    folder = None if held else named_job(source, job_root)  # type: ignore[arg-type]
 
     def opened() -> JobStore:
         if not held and folder is not None:
@@ -308,6 +324,11 @@ def undo_job(source: JobStore | Path | str, *, force: bool = False, contacts: bo
                 idle=lambda prep: further_undo_idle(opened(), prep),
                 # no word of the CLI's tables: a library caller asks it too (x23r4 F5)
                 question=f"Undo job {job_id}: send {{n:,}} restore{{s}} / delete{{s}}?")
+
+
+async def _unbound(s: Engine) -> Prepared:
+    """The build of a ``Work`` still to be bound (``Work.bind``): never run."""
+    raise AssertionError("a Work with bind is bound by plan_job / run_job first")
 
 
 async def load(s: Engine, work: Work, store: JobStore, *, asks: bool,
@@ -424,6 +445,11 @@ def _check_door(owner: str, cfg: Any, token: Any, work: Any) -> None:
                     "merge_deals or undo_job makes one)")
 
 
+def _bound(work: Work, cfg: EngineConfig) -> Work:
+    """``work`` as ``cfg`` names it (``Work.bind``), else itself."""
+    return work.bind(cfg) if work.bind is not None else work
+
+
 async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = False,
                    failed_csv: Path | None = None, clock: Clock | None = None,
                    transport: Transport | None = None) -> Planned:
@@ -435,8 +461,10 @@ async def plan_job(cfg: EngineConfig, token: str, work: Work, *, asks: bool = Fa
     re-read in a note, with its tokens, as `pdbulk plan` does. ``failed_csv``: every row the job would refuse
     is written there, as its failed.csv would have it (a plan with none removes a file an
     earlier plan wrote there; x12r4 F4). Raises InputError or the API's errors of the
-    reads."""
+    reads, and ``BudgetExhausted`` (nothing written) when today's budget, or this job's
+    share of it (``BudgetPolicy.share``), is already spent (x48r9 F3)."""
     _check_door("plan_job", cfg, token, work)
+    work = _bound(work, cfg)
     checks.path("plan_job", "failed_csv", failed_csv, optional=True)
     asks = asks and work.question is not None
     with tempfile.TemporaryDirectory(prefix="pdbulk-plan-", dir=scratch_dir()) as tmp:
@@ -544,11 +572,15 @@ async def run_job(cfg: EngineConfig, token: str, work: Work, *,
     its folder (nothing was sent) and is raised. A load with nothing to send whose kind
     makes no such job (``Work.idle``: a further undo) removes it too and returns status
     ``NOT_MADE`` ("not made": rows would fail) or ``NOTHING_TO_UNDO`` ("nothing to
-    undo"), ``planned.idle`` saying why. A stopped run (budget, cancellation) is
-    ``status`` "stopped", resumable with ``resume_job`` (``pdbulk resume``)."""
+    undo"), ``planned.idle`` saying why. A run stopped once loaded (its budget spent
+    part-way, a cancellation) is ``status`` "stopped", resumable with ``resume_job``
+    (``pdbulk resume``). A budget that cannot pay the load — today's budget or this job's
+    share of it (``BudgetPolicy.share``) already spent — is an error of the load:
+    ``BudgetExhausted`` is raised and no job is kept (nothing was written; x48r9 F3)."""
     import shutil
 
     _check_door("run_job", cfg, token, work)
+    work = _bound(work, cfg)
     checks.instance("run_job", "store", store, JobStore, "a bulk.JobStore", optional=True)
     own = store is None
     # a run without ``confirm`` (--yes) asks nothing: no note of a prompt

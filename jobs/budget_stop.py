@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Protocol
 
+from bulk.errors import CAP_SETTING, STOP_EXIT
 from bulk.operations import get_operation
 from bulk.wording import counted
 
@@ -57,22 +58,22 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
             # re-reads of its creates in doubt, and no line had said how much would)
             where += f" ({counted(reads, 'token')} of the cap go to reads)"
         runs = runs_under_cap(tokens, max_tokens, resume_reread)
-        line = (f"needs {counted(tokens, 'token')} but --max-tokens is {max_tokens:,}: the run stops "
-                f"checkpointed (exit 4) {where}, when it has spent that; ")
+        line = (f"needs {counted(tokens, 'token')} but {CAP_SETTING} is {max_tokens:,}: the run "
+                f"stops checkpointed {STOP_EXIT} {where}, when it has spent that; ")
         if FIRST_WRITE in where:  # a resume at this cap stops the same way (x46r8 F2)
             least = first_write_cap(calls, gating or {}, batches, workers)
-            line += (f"pass --max-tokens of at least {least:,} to reach its first write "
+            line += (f"pass {CAP_SETTING} of at least {least:,} to reach its first write "
                      f"({tokens:,} or more to do it in one run); a resume at "
                      f"{max_tokens:,} stops the same way")
         else:
-            line += (f"pass a larger --max-tokens ({tokens:,} or more) to do it in one run, or "
+            line += (f"pass a larger {CAP_SETTING} ({tokens:,} or more) to do it in one run, or "
                      "`pdbulk resume` it, each resume running up to the cap again: "
                      + (f"at least {runs} runs (each resume first re-reads what is left, "
                         + (f"about {counted(resume_reread, 'token')} of its cap)"
                            if resume_reread else "which takes its own share of the cap)")
                         if runs is not None else
                         f"a resume's re-read alone ({counted(resume_reread, 'token')}) takes "
-                        "the whole cap: it would never finish; give a larger --max-tokens"))
+                        f"the whole cap: it would never finish; give a larger {CAP_SETTING}"))
         if days > 1:
             line += f"; today's budget ({left:,} left) is short too: about {days} days"
         return line
@@ -83,7 +84,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
             + f": {_STOPS}{where}, when the budget is spent; {_PASS_WAIT}; "
             + _days_words(days, where))
     if capped:
-        line += f"; --max-tokens {max_tokens:,} stops it too (a larger one, or resumes)"
+        line += f"; {CAP_SETTING} {max_tokens:,} stops it too (a larger one, or resumes)"
     return line
 
 

@@ -145,12 +145,19 @@ def log_end(done: Finished, how: str = "ended") -> Finished:
 
 
 def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
-                  removed: Path | None = None) -> None:
+                  removed: Path | None = None, kept: str | None = None,
+                  refused: bool = False) -> None:
     """One record when a library job's call ends in ``exc`` (WARNING; ``status`` attribute
     "cancelled" for a cancel or Ctrl-C, else "failed"): the error's class and text (the
     token is never in an error's text: ``bulk.client.Secret``). ``removed``: the job's
     folder, removed since its load never ended: said so, with nothing sent (x42r5 F11: the
-    record named a job whose folder was gone, as if it could be resumed)."""
+    record named a job whose folder was gone, as if it could be resumed). ``kept``: the
+    status the job is left in when it is kept (a resume's job, an import cut short once
+    loaded): the ``status`` attribute is that one, the job's real status, and the text
+    says it; ``refused`` (with ``kept``): a resume refused before it wrote anything (its
+    cap or share cannot reach its first write, a wrong token), the job as it was: said
+    so, "resume refused", never "ended failed" (x48r9 F1: a stopped, resumable job logged
+    ``status="failed"``)."""
     import anyio
 
     cancelled = isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class())
@@ -159,6 +166,12 @@ def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
     if removed is not None:
         why += (f" before its load ended: nothing was sent, and its folder {removed} is "
                 "removed (no job is left to resume)")
+    if kept is not None:
+        said = ("resume refused, nothing written" if refused and not cancelled else
+                f"{how} {'cancelled' if cancelled else 'on an error'}")
+        job_log(job_id).warning("%s%s; the job is %s%s", said, why,
+                                "still " if refused else "", kept, extra={"status": kept})
+        return
     job_log(job_id).warning("%s %s%s", how, status, why, extra={"status": status})
 
 

@@ -45,8 +45,9 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
     call's). Raises, before anything is sent: ``MappingError`` / ``InputError`` (an
     unusable mapping or manifest, ``ConfigError`` for a setting outside its values),
     ``CoordinatorMismatch``, ``ConfigError`` for a malformed token; then the account's
-    errors (``Unauthorized``, an account not answering, ...): a job whose load fails is
-    removed, as the CLI removes it. A job cut short once loaded stays in its folder,
+    errors (``Unauthorized``, an account not answering, ...) and ``BudgetExhausted``
+    (today's budget, or this job's share of it, spent before the load ended; x48r9 F3):
+    a job whose load fails is removed, as the CLI removes it. A job cut short once loaded stays in its folder,
     resumable (``resume_job``). Log records name the job (``jobs.finished.JobLog``); one
     on ``pdbulk.job`` says how the call ended (``log_end`` / ``log_cut_short``)."""
     from .import_load import import_job
@@ -84,7 +85,7 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
                                 lines, None, ledger_tokens(store) - spent_before))
     except BaseException as exc:
-        log_cut_short(job_id, exc, removed=None if store.loaded else store.directory)
+        log_cut_short(job_id, exc, **_left(store))
         # a load that failed or was cut short (a bad token, an account not answering, a
         # cancel) sent no write: its half-loaded job is removed, as the CLI removes it
         # (x31r3 2: a ``failed`` folder per bad token, its ledger counting tokens never
@@ -95,6 +96,16 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         raise
     finally:
         store.close()
+
+
+def _left(store: JobStore) -> dict[str, Any]:
+    """How an import cut short leaves its job, for ``log_cut_short``: removed while its
+    load had not ended, else kept in its status (stopped: resumable; x48r9 F1, the
+    record said "failed" of a job ``resume_job`` goes on with)."""
+    try:
+        return {"kept": store.status} if store.loaded else {"removed": store.directory}
+    except Exception:  # a store that cannot say: the record all the same
+        return {}
 
 
 __all__ = ["import_deals"]

@@ -42,6 +42,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from bulk.errors import flags_only
 from bulk.operations import get_operation
 from bulk.plans import Limits
 from bulk.scheduler import SchedulerStats
@@ -542,8 +543,8 @@ def render_plan(plan: Plan, *, console: Console, rows: str | None = None,
         _render_fields(plan.changed_fields, console)
     if plan.failed_csv and plan.bad_rows:  # v10r22: printed for a plan with none
         console.print(f"every bad row, with its cells: {plan.failed_csv}")
-    for note in plan.notes:
-        console.print(f"note: {note}")
+    for note in plan.notes:  # the CLI's words: a budget's flag alone (x48r9 F2)
+        console.print(f"note: {flags_only(note)}")
 
 
 FIELDS_SHOWN = 10  # the fields a plan names one by one; --json lists every one

@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from bulk.clock import Clock, in_thread
 from bulk.engine import Engine, EngineConfig
 from bulk.errors import (
+    CAP_SETTING,
     META_FIRST_WRITE_CAP,
     META_STOP,
     STOP_CAUSES,
@@ -288,7 +289,7 @@ def _refuse_unreachable(store: JobStore, kind: Any, eng: Engine, loaded: Mapping
         store.meta_put(META_FIRST_WRITE_CAP, least)  # a cap stop names it (x46r8 F2)
     if not isinstance(stop, str) or FIRST_WRITE not in stop:
         return
-    capped = "--max-tokens is" in stop.split(":", 1)[0]
+    capped = f"{CAP_SETTING} is" in stop.split(":", 1)[0]
     if not capped and eng.config.budget.wait_for_reset:
         return
     spent = Counter() if unmade else Counter(loaded) + Counter(after_reread or {})
@@ -324,11 +325,11 @@ def _refuse_unpulled(store: JobStore, kind: Any, eng: Engine, loaded: Mapping[st
         return
     ops = ", ".join(f"{op} {n:,}" for op, n in sorted(wanted.items()))
     raise BudgetExhausted(
-        f"budget: --max-tokens is {cap:,}, and this retry's first write needs at least "
+        f"budget: {CAP_SETTING} is {cap:,}, and this retry's first write needs at least "
         f"{need:,}: its failed rows are mapped again after the catalog and the indexes are "
         f"pulled and the deals re-read ({ops}, a page each at least: "
         f"{counted(tokens_of(wanted), 'token')}), before a write ({write:,} at least); pass a "
-        f"larger --max-tokens ({need:,} or more); nothing was read or sent by this retry",
+        f"larger {CAP_SETTING} ({need:,} or more); nothing was read or sent by this retry",
         cap=cap, upfront="before anything was spent")
 
 
@@ -465,9 +466,9 @@ async def _account_checked(store: JobStore, kind: Any, eng: Engine, command: str
     write = min(get_operation(op).token_cost for op in ("updateDeal", "deleteDeal"))
     if cap is not None and (need := reads + write) > cap:
         raise BudgetExhausted(
-            f"budget: --max-tokens is {cap:,}, and this {command}'s first write needs at "
+            f"budget: {CAP_SETTING} is {cap:,}, and this {command}'s first write needs at "
             f"least {need:,}: {checked} ({ops}: {counted(reads, 'token')}), before a "
-            f"write; pass a larger --max-tokens ({need:,} or more); nothing was read or sent "
+            f"write; pass a larger {CAP_SETTING} ({need:,} or more); nothing was read or sent "
             f"by this {command}", cap=cap, upfront="before anything was spent")
     show(f"plan of the check first ({checked}): calls: {ops}; tokens: {reads:,}")
     for line in await check_account(eng.ctx, store, command, named, kind):
@@ -589,7 +590,9 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
         check_window_share(window_share)
     store = job if isinstance(job, JobStore) else JobStore.open(
         job_folder(os.fspath(job), job_root))
+    as_it_was: tuple[str, Any] | None = None
     try:
+        as_it_was = (store.status, store.counts())  # a resume refused leaves it so
         refuse(store, "resume")
         kind = kind_of(store, "resume")
         spent_before = ledger_tokens(store)
@@ -611,11 +614,26 @@ async def resume_job(job: JobStore | Path | str, token: str, *, max_tokens: int 
                                 lines, None, ledger_tokens(store) - spent_before),
                        "resumed, ended")
     except BaseException as exc:
-        log_cut_short(store.job_id, exc, "resumed, ended")
+        log_cut_short(store.job_id, exc, "resumed, ended", **_left(store, as_it_was))
         raise
     finally:
         if not isinstance(job, JobStore):
             store.close()
+
+
+def _left(store: JobStore, as_it_was: tuple[str, Any] | None) -> dict[str, Any]:
+    """How a resume cut short left its job, for ``log_cut_short``: ``kept``, the job's
+    status now (a resume keeps its job: "stopped", resumable, is no "failed"; x48r9 F1)
+    and ``refused``, its status and items as the resume found them (refused before it
+    wrote anything: its cap, a wrong token, a job it does not resume). Nothing when the
+    store cannot say (lost, damaged): the record says "failed", as before."""
+    if as_it_was is None:
+        return {}
+    try:
+        now = (store.status, store.counts())
+    except Exception:  # the record is written all the same, as before
+        return {}
+    return {"kept": now[0], "refused": now == as_it_was}
 
 
 def resume_hint(job_id: str, job_dir: Path | str) -> str:

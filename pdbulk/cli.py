@@ -52,6 +52,7 @@ from bulk.errors import (
     CoordinatorLost,
     InputError,
     NotResumable,
+    flags_only,
 )
 from bulk.ledger import tokens_in_doubt, tokens_unsplit
 from bulk.loop import run_loop
@@ -83,7 +84,6 @@ from .options import (
     fail,
     find_job,
     finish,
-    flags_only,
     json_command,
     new_file,
     preflight,

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
-from bulk.errors import BulkError, InputError, StoreLost
+from bulk.errors import BulkError, InputError, StoreLost, flags_only
 from bulk.loop import run_loop
 from bulk.manifest_kind import wrong_content
 from bulk.runner import RunResult, recheck_batch
@@ -63,7 +63,6 @@ from .options import (
     exit_code_for,
     fail,
     files_after_abort,
-    flags_only,
     folder,
     install_stop,
     plain,
@@ -71,6 +70,7 @@ from .options import (
     rate_limited_note,
     reset_words,
     resume_hint,
+    say_line,
     show_traceback,
     stop_line,
     toml_file,
@@ -296,7 +296,7 @@ def _run_apply(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
     job: list[tuple[str, Path]] = []
 
     def say(line: str) -> None:
-        typer.echo(line, err=quiet)
+        say_line(line, err=quiet)
 
     def warn(line: str) -> None:  # on stderr (cron's log)
         typer.echo(f"pdbulk: {line}", err=True)

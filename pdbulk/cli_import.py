@@ -88,6 +88,7 @@ from .options import (
     new_file,
     report_run,
     resume_hint,
+    say_line,
     shell_word,
     signals_deferred,
     text_encoding,
@@ -128,7 +129,7 @@ KeysAsGiven = Annotated[bool, typer.Option(
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    say_line(message, err=True)
 
 
 def load_progress(manifest: str | Path) -> LoadProgress:

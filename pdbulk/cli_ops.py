@@ -59,6 +59,7 @@ from .options import (
     manifest_file,
     new_file,
     resume_hint,
+    say_line,
     text_encoding,
     toml_file,
 )
@@ -152,7 +153,7 @@ def _run_new(cfg: EngineConfig, token: str, work: Work, *, yes: bool,
         try:
             finished = run_loop(lambda: run_job(
                 cfg, token, work, store=store, on_loaded=_loaded, execute=execute,
-                confirm=None if yes else _confirmed, on_line=typer.echo))
+                confirm=None if yes else _confirmed, on_line=say_line))
         except KeyboardInterrupt:
             # SIGTERM / Ctrl-C while loading or at the prompt (x11r1 M2: exit 143 and a job
             # left behind): nothing was sent then, so no job is kept; later, the run's own

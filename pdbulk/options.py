@@ -39,8 +39,7 @@ import typer
 from bulk.client import Secret, normalize_base_url
 from bulk.engine import DEFAULT_URL, MAX_WORKERS, META_COORDINATOR, Engine, EngineConfig
 from bulk.errors import (
-    CAP_SETTING,
-    SHARE_SETTING,
+    CLI_WORDS,
     ApiError,
     Blocked,
     BudgetExhausted,
@@ -59,6 +58,7 @@ from bulk.errors import (
     StoreLost,
     StoreUnfinished,
     Unauthorized,
+    flags_only,
 )
 from bulk.loop import run_loop
 from bulk.manifest import detect_format
@@ -411,6 +411,8 @@ def emit_json(data: Any, *, pretty: bool = False) -> None:
     alike (cron appends it to a .jsonl; x23r4: update / resume printed several lines,
     dedupe run one). ``pretty``: indented, for a caller that wants it."""
     raw = orjson.dumps(data, option=orjson.OPT_INDENT_2 if pretty else 0)
+    for library, cli in CLI_WORDS:  # a plan's ``stop`` and notes: the flag alone (x48r9 F2)
+        raw = raw.replace(library.encode(), cli.encode())
     out = _JSON[-1] if _JSON else None
     stream = out.stdout if out is not None else sys.stdout
     buffer = getattr(stream, "buffer", None)
@@ -487,10 +489,10 @@ def plain(exc: BaseException) -> str:
     return str(exc) or "no detail"
 
 
-def flags_only(text: str) -> str:
-    """``text`` (an engine's message) as the CLI says it: a spent budget names the flag
-    and the library's setting (f24c F3); a command's line, the flag alone."""
-    return text.replace(SHARE_SETTING, "--budget-share").replace(CAP_SETTING, "--max-tokens")
+def say_line(line: str, *, err: bool = False) -> None:
+    """A job's line (its load, its run: the library's words) printed as the CLI says it
+    (``flags_only``: a budget's flag alone, "(exit 4)"; x48r9 F2)."""
+    typer.echo(flags_only(line), err=err)
 
 
 def describe(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from .options import (
     preflight,
     read_token,
     resume_hint,
+    say_line,
 )
 
 
@@ -73,10 +74,10 @@ async def resumed(store: JobStore, token: str, kind: Any,
     its lines printed and a progress display."""
     from jobs.resuming import resumed as run
 
-    return await run(store, token, kind, first, max_tokens, say=typer.echo,
+    return await run(store, token, kind, first, max_tokens, say=say_line,
                      share=share, wait_for_reset=wait_for_reset,
                      window_share=window_share,
-                     show_plan=typer.echo,
+                     show_plan=say_line,
                      execute=lambda eng, k: execute_async(eng, k, label=store.kind))
 
 

@@ -15,6 +15,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from bulk.errors import CAP_SETTING, flags_only
 from bulk.plans import Limits
 from bulk.sandbox import Sandbox, SandboxConfig
 from jobs.planning import estimate
@@ -38,7 +39,9 @@ def test_the_stop_line_names_the_limit_where_and_what_to_do() -> None:
     assert "after about 50 of its 100 writes" in capped.stop  # (260 - 10) / 5
     # how much of the cap goes to reads (f41b 3: a retry's cap went to reads, unsaid)
     assert "writes (10 tokens of the cap go to reads)" in capped.stop, capped.stop
-    assert "pass a larger --max-tokens (510 or more)" in capped.stop and "resume" in capped.stop
+    # the library's words name the setting as flag and field (x48r9 F2); the CLI's, the flag
+    assert f"pass a larger {CAP_SETTING} (510 or more)" in capped.stop and "resume" in capped.stop
+    assert "pass a larger --max-tokens (510 or more)" in flags_only(capped.stop)
     day = estimate("update", {"getDeals": 1, "updateDeal": 100}, GROWTH, rows=100,
                    bad_rows=0, tokens_left_today=210, budget_source="by the server's headers")
     assert day.stop is not None and [n for n in day.notes if "left today" in n] == [day.stop]
@@ -48,7 +51,7 @@ def test_the_stop_line_names_the_limit_where_and_what_to_do() -> None:
     assert "--wait-for-reset" in day.stop and "resume it after the reset" in day.stop
     both = estimate("update", {"updateDeal": 100}, GROWTH, rows=100, bad_rows=0,
                     tokens_left_today=300, max_tokens=100)
-    assert both.stop is not None and "--max-tokens is 100" in both.stop
+    assert both.stop is not None and f"{CAP_SETTING} is 100" in both.stop
     assert "today's budget (300 left) is short too" in both.stop
     fits = estimate("update", {"updateDeal": 100}, GROWTH, rows=100, bad_rows=0,
                     tokens_left_today=None, max_tokens=500)

@@ -229,7 +229,8 @@ def test_a_plan_over_the_max_tokens_cap_says_where_the_run_stops() -> None:
     capped = estimate("move-stage", calls, GROWTH, rows=180, bad_rows=0,
                       tokens_left_today=None, max_tokens=300)
     assert capped.tokens == 930 and capped.max_tokens == 300
-    assert any("--max-tokens is 300" in n and "at least 4 runs" in n for n in capped.notes)
+    assert any("--max-tokens, BudgetPolicy.max_tokens is 300" in n and "at least 4 runs" in n
+               for n in capped.notes)  # the library's words: flag and field (x48r9 F2)
     out = io.StringIO()
     render_plan(capped, console=Console(file=out, width=200, markup=False))
     assert "stops at --max-tokens 300" in out.getvalue()
