@@ -27,8 +27,16 @@
     │                             call was done; a write is in doubt at once (InDoubt),
     │                             a read is retried
     ├── BudgetExhausted           the daily budget (or the job's cap) is spent       [terminal]
+    ├── RepeatedRefusal           writes refused again and again for one cause no row
+    │                             explains: the job stops checkpointed (bulk.repeated)
     ├── InputError                a bad manifest / mapping row; row number, column   [row]
     │   ├── AmbiguousName         a name that fits two or more things (stages, users…)
+    │   ├── AmbiguousPath         a JSON path read two ways in one record (json_paths)
+    │   ├── NotAManifest          a manifest whose content is not its kind (manifest_kind)
+    │   ├── HeaderLine            a record that is a header line (manifest_row)
+    │   ├── HeaderRowError        the header row asked for is past the end or empty
+    │   ├── MisalignedRow         a record not split into the header's columns
+    │   ├── SheetChoiceError      the sheet named is no worksheet (xlsx_sheet)
     │   ├── CoordinatorMismatch   coordinated and uncoordinated runs would mix
     │   └── NotResumable          a job resume refuses (cancelled, failed, undone,
     │                             nothing left to resume): nothing was sent
@@ -54,11 +62,14 @@ branches on these classes (``bulk.calls.CallPath.call``). A bare ``TransportErro
 (raised by a custom transport) is read as ``AnswerLost``: the conservative phase.
 
 Job kinds (``jobs/``) extend the tree where their errors are raised, never beside it:
-``InputError`` ← ``MappingError`` (jobs.mapping.spec), ``UpdateRefused``
-(jobs.update_mapping), ``MixedCurrency`` (jobs.mapping.mixed_currency),
-``DecimalContested`` (jobs.mapping.rowmapper), ``DedupeConfigError``
-(jobs.dedupe.config); ``BulkError`` ← ``MappingUnusable`` (jobs.importing.base: the
-mapping no longer fits the account), ``Deferred`` / ``DependencyFailed``
+``InputError`` ← ``MappingError`` (jobs.mapping.spec; ← ``UpdateMappingError``,
+jobs.update_mapping), ``UpdateRefused`` (jobs.update_mapping), ``MixedCurrency``
+(jobs.mapping.mixed_currency), ``DecimalContested`` (jobs.mapping.rowmapper),
+``DedupeConfigError`` (jobs.dedupe.config), ``StateAdvice`` (jobs.dedupe.state_home:
+advice worded for the caller), ``PutBack`` (jobs.import_account_now: rows to map again);
+``JobBusy`` ← ``StateBusy`` (jobs.dedupe.index: the dedupe state held); ``BulkError`` ←
+``MappingUnusable`` (jobs.importing.base: the mapping no longer fits the account),
+``Deferred`` (← ``HeldBack``: another run holds the claim) / ``DependencyFailed``
 (jobs.import_resolve: a row waits on, or lost, the person or organization it links).
 Two are not errors of a run and stay plain exceptions: ``jobs.confirming.NoAnswer`` (a
 ``confirm`` callback's "nobody could answer": the job is cancelled) and

@@ -16,7 +16,9 @@ Dedupe, as ``pdbulk dedupe plan | apply | run`` (``jobs.dedupe.api``):
 ``run_dedupe`` is the nightly run (each a ``DedupeRun``); ``DedupeConfig`` its matching
 config.
 ``resume_job`` finishes a stopped, interrupted or crashed job of any kind, as ``pdbulk
-resume`` does (``jobs.resuming``: the CLI's resume runs on it).
+resume`` does (``jobs.resuming``: the CLI's resume runs on it). The error tree's classes
+``bulk`` exports (``BulkError``, ``InputError``, ``BudgetExhausted``, ``Unauthorized``,
+...: ``bulk.errors``) are exported here too; ``dir(jobs)`` lists every name of ``__all__``.
 
 Imports go one way (issue 8): this package imports its modules, never the reverse; the
 doors (``jobs.api``, ``jobs.resuming``, ``jobs.dedupe.api``) and the job registry
@@ -36,7 +38,34 @@ from bulk.store.advice import advise
 from .kinds import KINDS, kind_for
 
 if TYPE_CHECKING:
-    from bulk.errors import CoordinatorMismatch, InputError, JobBusy, NotResumable, StoreError
+    from bulk.errors import (  # the error tree, as ``bulk`` exports it (x48r9 F5)
+        AnswerLost,
+        ApiError,
+        Blocked,
+        BudgetExhausted,
+        BulkError,
+        ConfigError,
+        CoordinatorLost,
+        CoordinatorMismatch,
+        DiskFull,
+        Forbidden,
+        Gone,
+        InDoubt,
+        InputError,
+        JobBusy,
+        MalformedResponse,
+        NotFound,
+        NotResumable,
+        PaymentRequired,
+        PlanLimit,
+        RateLimited,
+        RequestNotSent,
+        ServerError,
+        StoreError,
+        TransportError,
+        Unauthorized,
+        ValidationRejected,
+    )
 
     from .api import (  # the library's names, typed (imported on first use at run time)
         Finished,
@@ -91,6 +120,14 @@ for _kind in ("update", "move-stage", "merge", "undo", "dedupe", "touch"):
     declare_no_creates(_kind)
 
 
+_ERRORS = ("AnswerLost", "ApiError", "Blocked", "BudgetExhausted",
+            "BulkError", "ConfigError", "CoordinatorLost",
+            "CoordinatorMismatch", "DiskFull", "Forbidden", "Gone", "InDoubt",
+            "InputError", "JobBusy", "MalformedResponse", "NotFound",
+            "NotResumable", "PaymentRequired", "PlanLimit", "RateLimited",
+            "RequestNotSent", "ServerError", "StoreError", "TransportError",
+            "Unauthorized", "ValidationRejected")
+
 # the library's names -> their module (PEP 562: imported on first use, so that
 # ``kind_for`` and the CLI do not load every kind)
 _EXPORTS: dict[str, str] = {
@@ -103,9 +140,10 @@ _EXPORTS: dict[str, str] = {
     "make_plan": "jobs.dedupe.job", "resume_job": "jobs.resuming",
     **dict.fromkeys(("DedupePlan", "DedupeRun", "apply_dedupe", "plan_dedupe", "run_dedupe"),
                     "jobs.dedupe.api"),
-    # the errors the functions above name (x23r4 F4: JobBusy, CoordinatorMismatch)
-    **dict.fromkeys(("InputError", "NotResumable", "StoreError", "JobBusy",
-                     "CoordinatorMismatch"), "bulk.errors"),
+    # the errors the functions above raise, the whole tree ``bulk`` exports (x23r4 F4:
+    # JobBusy, CoordinatorMismatch; x48r9 F5: BulkError, BudgetExhausted, Unauthorized,
+    # ConfigError, RequestNotSent were not, though the README says "from jobs and bulk")
+    **dict.fromkeys(_ERRORS, "bulk.errors"),
 }
 
 
@@ -114,6 +152,12 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'jobs' has no attribute {name!r}")
     return getattr(_loaded(module), name)
+
+
+def __dir__() -> list[str]:
+    """The module's names with the library's, loaded on first use (x48r9 F6: ``dir(jobs)``
+    listed none of them)."""
+    return sorted({*globals(), *__all__})
 
 
 def _loaded(module: str) -> ModuleType:
@@ -158,8 +202,12 @@ def _loaded(module: str) -> ModuleType:
             return errors
 
 
-__all__ = ["KINDS", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "DedupePlan", "DedupeRun",
-           "Finished", "ImportJob", "ImportSettings", "InputError", "JobBusy", "Mapping",
-           "NotResumable", "Planned", "StoreError", "Work", "apply_dedupe", "import_deals",
-           "import_job", "kind_for", "make_plan", "merge_deals", "move_deals", "plan_dedupe", "plan_job",
-           "resume_job", "run_dedupe", "run_job", "undo_job", "update_deals"]
+__all__ = ["AnswerLost", "ApiError", "Blocked", "BudgetExhausted", "BulkError", "ConfigError",
+           "CoordinatorLost", "CoordinatorMismatch", "DealQuery", "DedupeConfig", "DedupePlan",
+           "DedupeRun", "DiskFull", "Finished", "Forbidden", "Gone", "ImportJob",
+           "ImportSettings", "InDoubt", "InputError", "JobBusy", "KINDS", "MalformedResponse",
+           "Mapping", "NotFound", "NotResumable", "PaymentRequired", "PlanLimit", "Planned",
+           "RateLimited", "RequestNotSent", "ServerError", "StoreError", "TransportError",
+           "Unauthorized", "ValidationRejected", "Work", "apply_dedupe", "import_deals",
+           "import_job", "kind_for", "make_plan", "merge_deals", "move_deals", "plan_dedupe",
+           "plan_job", "resume_job", "run_dedupe", "run_job", "undo_job", "update_deals"]
