@@ -65,6 +65,8 @@ def test_plan_then_dry_run_then_declined_then_applied(tmp_path: Path) -> None:
         declined = anyio.run(lambda: jobs.apply_dedupe(cfg, sb.token, plan.directory,
                                                        confirm=no))
         assert declined.status == "cancelled" and declined.merged == 0, declined
+        # its items by state, as run_job's cancelled Finished says them (x48r9 F8: {})
+        assert declined.counts == {"pending": 2}, declined.counts
         assert asked == ["Merges are final in Pipedrive. Merge 2 deals away?"]
         assert _live(sb) == live
 

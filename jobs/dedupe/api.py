@@ -943,8 +943,11 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
                          refused_edits=got["refused_edits"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)
-    if store.status == "cancelled":
-        return outcome("cancelled")
+    if store.status == "cancelled":  # its items by state, as run_job's cancelled job says
+        # them (x48r9 F8: ``counts`` was {} where run_job's was {"pending": 11})
+        return outcome("cancelled", counts={state.value: n for state, n
+                                            in store.counts().items() if n},
+                       tokens=sum(store.spend_by_day().values()))
     stopped = result is not None and result.stopped
     error = result.error if result is not None else None
     store.set_status("stopped" if stopped else "finished", str(error) if error else None)
