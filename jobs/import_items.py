@@ -302,7 +302,11 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
         notes.append(f"{lacking} not added to the existing person"
                      + (f" {pid}" if pid else "") + (f" (matched by {how})" if how else "")
                      + ": the import writes deals, not persons; add it in Pipedrive")
-    if title := result.get(TITLE_NOT_SENT):
+    if (title := result.get(TITLE_NOT_SENT)) and tf.holds_contact(str(title)):
+        # (a web address, "n/a" beside the name: x48r11 F1, said to be a job title)
+        notes.append(f"{title!r} not sent (written beside the person's name; the person "
+                     "is named without it)")
+    elif title:
         notes.append(f"job title {title!r} not sent (the person is named without it; "
                      "Pipedrive's API takes no job title for a person)")
     return "; ".join(notes) or None

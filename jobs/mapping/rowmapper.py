@@ -8,6 +8,7 @@ same steps ``map`` does, and is kept beside it."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
@@ -576,6 +577,15 @@ class RowMapper:
                                  if name_step is not None else None) from None
             email_step = None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
+        own_phones: tuple[str, ...] = ()
+        cell = name
+        if not shared and isinstance(name, str):
+            # "Jane Roe, jane@x", "Jane Roe / +49 30 1234567": the person's own address or
+            # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
+            # title", and four such contacts made one person)
+            name, own_emails, own_phones = tf.name_contacts(name)
+            if own_emails:
+                addresses = self._bracket_address(str(cell), addresses, n, own_emails[0])
         if not shared and isinstance(name, str) and "@" in name and (
                 (bracket := tf.display_name(name)) is not None):
             # a name column's "Ann Lee <ann@x>": the name beside the address, never the
@@ -594,6 +604,8 @@ class RowMapper:
             name = tf.display_name(name)
         email = addresses[0] if addresses else None
         phones: tuple[str, ...] | None = phone_step(values, n) if phone_step else None
+        if own_phones:
+            phones = self._own_phone(str(cell), own_phones[0], phones, n)
         phone = phones[0] if phones else None
         if name is None and email is None and phone is None:
             return None
@@ -626,26 +638,50 @@ class RowMapper:
                          phones[1:] if phones else (), title)
 
     def _bracket_address(self, cell: str, addresses: tuple[str, ...] | None,
-                         n: int) -> tuple[str, ...] | None:
-        """The addresses of a row whose name column writes one beside the name (``cell``):
-        the e-mail column's (``addresses``) when the mapping reads one — InputError when
-        the row's e-mail cell gives another address —, else the bracket's
-        (``tf.email_addresses``: its InputError when invalid)."""
+                         n: int, written: str | None = None) -> tuple[str, ...] | None:
+        """The addresses of a row whose name column writes one beside the name (``cell``;
+        ``written`` the address when cut from it at a comma, ``tf.name_contacts``): the
+        e-mail column's (``addresses``) when the mapping reads one and the row's e-mail
+        cell gives one — InputError when it gives another address —, else the
+        bracket's (``tf.email_addresses``: its InputError when invalid; x48r11 F1: an
+        empty e-mail cell dropped it)."""
         name_step, email_step, _ = self.person
         where = name_step.source.where if name_step is not None else None
         try:
-            own = tf.email_addresses(cell)
+            own = tf.email_addresses(cell if written is None else written)
         except InputError as exc:
-            if email_step is not None:
+            if email_step is not None and addresses:
                 return addresses
             raise InputError(exc.reason, row=n, column=where) from None
-        if email_step is None:
+        if email_step is None or not addresses:
             return own
         if addresses and own and tf.email_key(own[0]) not in map(tf.email_key, addresses):
             raise InputError(
                 f"the person cell {cell!r} writes the address {own[0]!r}, the e-mail cell "
                 f"{addresses[0]!r}: keep the person's one", row=n, column=where)
         return addresses
+
+    def _own_phone(self, cell: str, written: str, phones: tuple[str, ...] | None,
+                   n: int) -> tuple[str, ...] | None:
+        """The phones of a row whose name cell (``cell``) writes one after a comma
+        (``written``: ``tf.name_contacts``): the phone column's when the row's phone cell
+        gives one — InputError when it gives another number (as ``_bracket_address``
+        for an address) —, else the cell's own (``tf.clean_phone``: its InputError when
+        invalid)."""
+        name_step = self.person[0]
+        where = name_step.source.where if name_step is not None else None
+        try:
+            own = tf.clean_phone(written)
+        except InputError as exc:
+            raise InputError(exc.reason, row=n, column=where) from None
+        if not phones:
+            return (own,) if own else phones
+        digits = [re.sub(r"\D", "", p) for p in phones]
+        if own and re.sub(r"\D", "", own) not in digits:
+            raise InputError(
+                f"the person cell {cell!r} writes the phone {written!r}, the phone cell "
+                f"{phones[0]!r}: keep the person's one", row=n, column=where)
+        return phones
 
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name_step, address_step = self.org

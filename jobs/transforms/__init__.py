@@ -90,7 +90,7 @@ from .money import (
     percentage,
     settle_currency,
 )
-from .name_lists import a_full_name, listed_persons, name_and_title
+from .name_lists import a_full_name, holds_contact, listed_persons, name_and_title, name_contacts
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -131,8 +131,10 @@ __all__ = [
     "shown_cell",
     "display_names",
     "a_full_name",
+    "holds_contact",
     "listed_persons",
     "name_and_title",
+    "name_contacts",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",

@@ -205,12 +205,83 @@ _CONTACT = re.compile(
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
 
+# what a contact part alone stands between: a separator, a dash, a bracket (NULs), the
+# cell's ends
+_PART_ENDS = ",;|/\n\r\u3001\uff0c\uff1b\u060c&+-\u2013\u2014\0"
+
+
+def _alone(text: str, m: re.Match[str]) -> bool:
+    """Whether the contact ``m`` of ``text`` is a part of its own: nothing but spaces
+    between it and a separator, a dash, a bracket or the cell's ends each side."""
+    before, after = text[:m.start()].rstrip(), text[m.end():].lstrip()
+    return (not before or before[-1] in _PART_ENDS) and (not after or after[0] in _PART_ENDS)
+
+
 def _masked(folded: str) -> str:
     """``folded`` (a name cell, full-width forms folded) with its brackets and its
     contact parts (``_CONTACT``) written as NULs, one for each letter: no separator in
-    them splits a name."""
-    return _CONTACT.sub(lambda m: "\0" * len(m[0]),
-                        _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded))
+    them splits a name. A contact beside a word of its part (``Jane Roe, bob@roe.com
+    Bob``) is written as letters instead, a word of that part: x48r11 F2, its part was
+    read as the given name ``Bob`` alone ending the cell, one person with the cell)."""
+    bracketed = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    return _CONTACT.sub(lambda m: ("\0" if _alone(bracketed, m) else "x") * len(m[0]),
+                        bracketed)
+
+
+def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The e-mail addresses and phone numbers a one-person name cell writes as parts of
+    their own after (or before) a ``,`` ``/`` ``|`` ``;`` or a dash (``Jane Roe,
+    jane@roe.com``, ``Jane Roe / +49 30 1234567``, ``Jane Roe, CEO, jane@roe.com``): the
+    cell without them (spaces folded), the addresses and the phones as written (a
+    phone's label, ``Tel.``, dropped), each in order. They are the person's own as
+    ``Jane Roe <jane@roe.com>``'s is (x48r11 F1: they were cut into the note as a "job
+    title", four such contacts made one person). A web address or ``n/a`` stays in the
+    cell (the note's). ``(cell, (), ())`` when there is none or the cell lists persons
+    (``listed_persons``). Pure."""
+    if not any(c.isdigit() or c == "@" for c in cell) or listed_persons(cell) is not None:
+        return cell, (), ()
+    folded = cell if cell.isascii() else cell.translate(FULLWIDTH_FOLD)
+    bracketed = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)
+    emails: list[str] = []
+    phones: list[str] = []
+    cuts: list[tuple[int, int]] = []
+    for m in _CONTACT.finditer(bracketed):
+        text = cell[m.start():m.end()]
+        if not _alone(bracketed, m) or not ("@" in text or _PHONE_DIGITS.search(text)) \
+                or _WEB.match(text):
+            continue
+        if "@" in text:
+            emails.append(text)
+        else:
+            phones.append(text[_PHONE_DIGITS.search(text).start():])  # type: ignore[union-attr]
+        # the contact and the separator before it (after it, first in the cell)
+        before = bracketed[:m.start()].rstrip()
+        if before and before[-1] != "\0":
+            cuts.append((len(before) - 1, m.end()))
+        else:
+            after = len(bracketed) - len(bracketed[m.end():].lstrip())
+            cuts.append((m.start(), after + 1 if after < len(bracketed)
+                         and bracketed[after] != "\0" else m.end()))
+    if not cuts:
+        return cell, (), ()
+    rest, at = [], 0
+    for a, b in cuts:
+        rest.append(cell[at:max(a, at)])
+        at = max(b, at)
+    rest.append(cell[at:])
+    name = " ".join("".join(rest).split()).strip(" ,;|/-\u2013\u2014")
+    return (name or cell), tuple(emails), tuple(phones)
+
+
+def holds_contact(text: str) -> bool:
+    """Whether ``text`` (a part cut from a name cell into the note) holds an e-mail or
+    web address, a phone number or ``n/a`` (``_CONTACT``): the note then says it was not
+    sent, not that it is a job title (x48r11 F1)."""
+    return _CONTACT.search(text) is not None
+
+
+_PHONE_DIGITS = re.compile(r"\+?\d")
+_WEB = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 def _contact(text: str) -> bool:
@@ -270,8 +341,8 @@ def listed_persons(value: object) -> list[str] | None:
         if bool(names) and gap == "/" and title_words(value[a:b]):
             dropped = True
             continue
-        if bool(names) and (comma or gap == "/") and _contact(value[a:b]):
-            continue  # (``Jane Roe / jane@roe.com``: x48r1 F5)
+        if bool(names) and (comma or gap in ("/", "|")) and _contact(value[a:b]):
+            continue  # (``Jane Roe / jane@roe.com``: x48r1 F5; ``| jane@``: x48r11 F1)
         dropped = bool(names) and (comma or joined) and (
             job_title(value[a:b]) or (comma and company(masked[a:b])
                                        and not bare_co(masked[a:b])))
@@ -608,4 +679,4 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     return name, title
 
 
-__all__ = ["a_full_name", "listed_persons", "name_and_title"]
+__all__ = ["a_full_name", "holds_contact", "listed_persons", "name_and_title", "name_contacts"]
