@@ -29,6 +29,21 @@ LABELLED: list[tuple[str, str]] = [
     # person named with the whole cell)
     ("Jane Roe, bob@roe.com Bob", REFUSED), ("Jane Roe, +49 30 1234567 Bob", REFUSED),
     ("Jane Roe, Bob bob@roe.com", REFUSED),
+    # F3: a weak "and" before a given name (any case) is two persons (each was ONE)
+    ("Marco Rossi e Giacomo", REFUSED), ("Juan Pérez y Camila", REFUSED),
+    ("Jan Nowak i Kasia", REFUSED), ("João Silva e Leonor", REFUSED),
+    ("Juan y Paz", REFUSED), ("Ana Gómez y Luz", REFUSED),
+    ("Marco Rossi e Valeria", REFUSED), ("Juan Pérez y Gabriela", REFUSED),
+    ("Pedro Costa e Hugo", REFUSED), ("Ana López y Mateo", REFUSED),
+    ("Marco Rossi e Pietro", REFUSED), ("Luca Bianchi e Alessia", REFUSED),
+    ("Petr Novák a Klára", REFUSED), ("Jan Nowak i Maja", REFUSED),
+    ("Marco Rossi E Anna", REFUSED), ("JUAN Y MARÍA PÉREZ", REFUSED),
+    ("MARCO ROSSI E ANNA", REFUSED), ("Juan Pérez Y María", REFUSED),
+    # a second surname stays one person
+    ("José Ortega y Gasset", "José Ortega y Gasset"),
+    ("Josep Puig i Cadafalch", "Josep Puig i Cadafalch"),
+    ("JOSÉ ORTEGA Y GASSET", "JOSÉ ORTEGA Y GASSET"), ("John A Smith", "John A Smith"),
+    ("Maria da Silva e Souza", "Maria da Silva e Souza"),
 ]
 
 

@@ -187,7 +187,7 @@ _SEPARATORS = re.compile(
 # "and" in Spanish, Portuguese and Italian, Catalan, Polish and Croatian, Czech and
 # Slovak, Tagalog: also a compound surname's joiner (``a`` lower-case only: ``John A
 # Smith``; ``at`` too, and never before a company: ``Jane Roe at Acme Corp``)
-_WEAK = re.compile(r"\s+((?i:y|e|i)|a|at)\s+")
+_WEAK = re.compile(r"\s+((?i:y|e|i|a|at))\s+")
 # between a couple's given names after a surname written first: those, or an unspaced
 # ``/`` ``&`` ``+`` (``Smith, John/Mary``: x48r1 F2)
 _GIVEN_JOINERS = re.compile(r"\s+((?i:y|e|i)|a|at)\s+|(?<=[^\s\0])[/&+](?=[^\s\0])")
@@ -554,7 +554,12 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         if given is not None:
             return given
         after = comma  # the surname's own joiner stays (``da Silva e Souza, Maria``)
-    found = list(_WEAK.finditer(masked, after, core))
+    # an upper-case ``A`` / ``AT`` only in a cell written all in capitals (``John A
+    # Smith``: an initial); ``E`` ``Y`` ``I`` read as lower-case ones (x48r11 F3:
+    # ``Marco Rossi E Anna``, ``JUAN Y MARÍA PÉREZ`` were ONE person)
+    capitals = not any(c.islower() for c in masked[start:end])
+    found = [m for m in _WEAK.finditer(masked, after, core)
+             if capitals or m[1].casefold() not in ("a", "at") or m[1].islower()]
     if not found:
         return [(start, end)]
     spans: list[tuple[int, int]] = []
@@ -564,7 +569,8 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
         at = m.end()
     spans.append((at, core))
     words = [_words(masked, a, b) for a, b in spans]
-    if any(m[1] == "at" for m in found) and any(company(masked[a:b]) for a, b in spans):
+    if any(m[1].casefold() == "at" for m in found) and any(
+            company(masked[a:b]) for a, b in spans):
         return [(start, end)]  # "Jane Roe at Acme Corp": her company
     whole = [*spans[:-1], (spans[-1][0], end)]  # the title with the last name
     if all(len(w) > 1 for w in words) and not any(
@@ -572,12 +578,16 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             for n, w in enumerate(words[1:])):
         return whole
     left, right = words[0], words[-1]
-    couple = (len(found) == 1 and found[0][1] in ("i", "a", "y", "e", "at")
+    # (a capital one in a cell of mixed case only before a listed given name after a
+    # full name: ``John I Smith Jones`` is one)
+    lower = capitals or found[0][1].islower()
+    couple = (len(found) == 1 and lower and found[0][1].casefold() in ("i", "a", "y", "e", "at")
               and "," not in masked[start:core]
               and len(left) == 1 and left[0].casefold() not in PARTICLES
               and len(right) > 1 and right[0].casefold() not in PARTICLES)
     # one given name after the joiner: a second person's, not a second surname (x48r1 F4)
-    lone = (len(found) == 1 and found[0][1] in ("i", "a", "y", "e")
+    lone = (len(found) == 1 and found[0][1].casefold() in ("i", "a", "y", "e")
+            and (lower or len(left) > 1)
             and "," not in masked[start:core] and len(right) == 1 and given_name(right[0]))
     return whole if couple or lone else [(start, end)]
 
