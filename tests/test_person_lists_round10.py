@@ -44,6 +44,13 @@ LABELLED: list[tuple[str, str]] = [
     ("Josep Puig i Cadafalch", "Josep Puig i Cadafalch"),
     ("JOSÉ ORTEGA Y GASSET", "JOSÉ ORTEGA Y GASSET"), ("John A Smith", "John A Smith"),
     ("Maria da Silva e Souza", "Maria da Silva e Souza"),
+    # F4: a dash before a lone given name, a full name in brackets are a second person
+    ("Jane Roe - Bob", REFUSED), ("Jane Roe \u2013 Bob", REFUSED),
+    ("Anna Berg (Bob Roe)", REFUSED), ("Anna Berg (assistant: Bob Roe)", REFUSED),
+    ("Jane Roe (Bob Roe) - Acme GmbH", REFUSED),
+    # a nickname, a title, a hyphenated surname stay one (``Mary Roe - Smith``: refused)
+    ("Anna (Annie) Berg", "Anna (Annie) Berg"), ("Mary Roe - Smith", REFUSED),
+    ("Jane Roe (CEO)", "Jane Roe (CEO)"), ("Mary Roe-Smith", "Mary Roe-Smith"),
 ]
 
 

@@ -193,7 +193,8 @@ _WEAK = re.compile(r"\s+((?i:y|e|i|a|at))\s+")
 _GIVEN_JOINERS = re.compile(r"\s+((?i:y|e|i)|a|at)\s+|(?<=[^\s\0])[/&+](?=[^\s\0])")
 _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
                     rf"|\s(?:{AND_WORDS}|{AND_WORDS_LOWER}|y|e|i|a|at)\s"
-                    r"|\s-+\s|[\u2013\u2014]|[)\]>]\s*[^\W\d_]", re.IGNORECASE)
+                    r"|\s-+\s|[\u2013\u2014]|[)\]>]\s*[^\W\d_]|[(\[][^()\[\]]*\s",
+                    re.IGNORECASE)
 # what a name cell writes beside a name after a comma or a slash that is no name: an
 # e-mail address, a web address, a phone number, ``n/a`` (x48r1 F5: ``Jane Roe, CEO,
 # jane@roe.com``, ``Jane Roe, CEO, n/a`` were refused as naming a person 'jane@roe.com',
@@ -360,7 +361,36 @@ def listed_persons(value: object) -> list[str] | None:
     if len(names) == 2 and gaps[1].casefold() in COMPANY_JOINERS and (
             company_whole(names[0], names[1])):
         return None  # one company's name (``Smith & Sons Ltd``, ``Jane Roe & Co``)
-    return names if len(names) > 1 else persons_after_title(value, masked)
+    if len(names) > 1:
+        return names
+    after = persons_after_title(value, masked)
+    if after is None and (inner := _bracketed_persons(folded)):
+        # a full name in brackets is a second person's (x48r11 F4: ``Anna Berg (Bob
+        # Roe)``, ``Anna Berg (assistant: Bob Roe)`` were ONE person)
+        outside = " ".join(_BRACKETS.sub(" ", value).split()).strip(" -\u2013\u2014")
+        listed = [outside, *inner] if any(c.isalpha() for c in outside) else inner
+        return listed if len(listed) > 1 else None
+    return after
+
+
+# a bracket's label before a name (``(assistant: Bob Roe)``)
+_LABEL = re.compile(r"^[^:]*:\s*")
+
+
+def _bracketed_persons(folded: str) -> list[str]:
+    """The full names ``folded`` writes in brackets (``()`` ``[]``): two words or more,
+    each capitalised and of letters (``.`` ``-`` ``'`` aside), a label before a colon
+    aside, neither a job title nor a company (``Anna Berg (Bob Roe)``; a nickname ``Anna
+    (Annie) Berg``, ``Jane Roe (CEO)``, ``(Head of Sales)``, ``(Acme GmbH)`` hold none)."""
+    out: list[str] = []
+    for m in re.finditer(r"\(([^()]*)\)|\[([^\[\]]*)\]", folded):
+        inner = _LABEL.sub("", (m[1] if m[1] is not None else m[2]).strip())
+        words = inner.split()
+        if len(words) > 1 and all(
+                w[:1].isupper() and w.replace(".", "").replace("-", "").replace("'", "")
+                .isalpha() for w in words) and not job_title(inner) and not company(inner):
+            out.append(" ".join(words))
+    return out
 
 
 # a dash or a bracket between two full names (``_dashed``): a title or company after it
@@ -384,9 +414,29 @@ def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             spans.append((at, m.start()))
             at = m.end()
     spans.append((at, end))
-    if len(spans) == 1 or sum(_full_name(masked, a, b) for a, b in spans) < 2:
-        return [(start, end)]
-    return spans
+    if len(spans) == 1:
+        return spans
+    full = [_full_name(masked, a, b) for a, b in spans]
+    if sum(full) > 1:
+        return spans
+    # a lone capitalised word after a dash that is no title, company nor suffix is a
+    # second person's given name, as after a slash (x48r11 F4: ``Jane Roe - Bob`` was ONE
+    # person; ``Mary Roe - Smith`` is refused with it, the safe side)
+    lone = [_lone_name(masked, a, b) for a, b in spans[1:]]
+    if full[0] and any(lone) and all(
+            ok or _full_name(masked, a, b) or job_title(masked[a:b])
+            or company(masked[a:b]) for ok, (a, b) in zip(lone, spans[1:], strict=True)):
+        return spans
+    return [(start, end)]
+
+
+def _lone_name(masked: str, a: int, b: int) -> bool:
+    """Whether ``masked[a:b]`` is one capitalised word of letters, neither a job title,
+    a company nor a name's suffix (``Bob``, ``Smith``; not ``CEO``, ``PhD``)."""
+    words = masked[a:b].replace("\0", " ").split()
+    return len(words) == 1 and words[0][:1].isupper() and words[0].replace("-", "") \
+        .isalpha() and not job_title(words[0]) and not company(words[0]) \
+        and not suffix(masked, a, b)
 
 
 def _full_name(masked: str, a: int, b: int) -> bool:
