@@ -51,6 +51,9 @@ LABELLED: list[tuple[str, str]] = [
     # a nickname, a title, a hyphenated surname stay one (``Mary Roe - Smith``: refused)
     ("Anna (Annie) Berg", "Anna (Annie) Berg"), ("Mary Roe - Smith", REFUSED),
     ("Jane Roe (CEO)", "Jane Roe (CEO)"), ("Mary Roe-Smith", "Mary Roe-Smith"),
+    # F7: a title after a dash is cut as after a comma (each was the person's name)
+    ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe \u2013 Head of Sales DACH", "Jane Roe"),
+    ("Jane Roe - Sales Director", "Jane Roe"), ("Jane Roe, CEO", "Jane Roe"),
 ]
 
 

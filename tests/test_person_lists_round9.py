@@ -52,7 +52,8 @@ LABELLED: list[tuple[str, str]] = [
     ("Mary Roe-Smith", "Mary Roe-Smith"),
     # (x48r11 F4: a lone capitalised word after a dash is a second person, the safe side)
     ("Mary Roe - Smith", REFUSED),
-    ("Jane Roe - CEO", "Jane Roe - CEO"), ("Jane Roe - Sales Director", "Jane Roe - Sales Director"),
+    # (x48r11 F7: a title after a dash is cut as after a comma)
+    ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe - Sales Director", "Jane Roe"),
     ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
     ("Anna (Annie) Berg", "Anna (Annie) Berg"), ("Jane Roe (CEO)", "Jane Roe (CEO)"),
     ("Ines Koch (n/a) <ines@koch.de>", "Ines Koch (n/a) <ines@koch.de>"),

@@ -704,8 +704,11 @@ def a_full_name(names: list[str]) -> bool:
 
 
 # the commas a job title follows a name after: ASCII, ideographic, full-width, Arabic;
-# and a spaced slash (``Jane Roe / CEO``: x47r5 F9, the title was the person's name)
-_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+|/")
+# and a spaced slash (``Jane Roe / CEO``: x47r5 F9, the title was the person's name); a
+# dash, a spaced hyphen (``Jane Roe - CEO``, ``Jane Roe \u2013 Head of Sales DACH``: x48r11 F7,
+# each a person named with its title while ``Jane Roe, CEO`` was cut)
+_TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+|/"
+                          "|\\s+-+\\s+|\\s*[\u2013\u2014]+\\s*")
 
 
 def name_and_title(cell: str) -> tuple[str, str | None]:
