@@ -37,6 +37,7 @@ LABELLED: list[tuple[str, str]] = [
     ("Pedro Costa e Hugo", REFUSED), ("Ana López y Mateo", REFUSED),
     ("Marco Rossi e Pietro", REFUSED), ("Luca Bianchi e Alessia", REFUSED),
     ("Petr Novák a Klára", REFUSED), ("Jan Nowak i Maja", REFUSED),
+    ("Marco Rossi e Elisabetta", REFUSED),
     ("Marco Rossi E Anna", REFUSED), ("JUAN Y MARÍA PÉREZ", REFUSED),
     ("MARCO ROSSI E ANNA", REFUSED), ("Juan Pérez Y María", REFUSED),
     # a second surname stays one person

@@ -75,7 +75,8 @@ GIVEN_NAMES = frozenset("""
     bianca camilla carlotta caterina cecilia claudia debora elena eleonora erica
     federica gloria irene laura letizia lucrezia margherita maria monica nicole
     ornella paola rachele roberta rossella silvia simona stefania valentina veronica
-    vittoria
+    vittoria elisabetta benedetta ginevra nicoletta donatella antonella raffaella
+    gabriella graziella luisa cinzia loredana patrizia tiziana barbara sabrina
     giacomo pietro leonardo francesco alessandro lorenzo mattia tommaso riccardo
     edoardo gabriele andrea diego nicolo matteo giuseppe antonio federico davide
     samuele filippo emanuele michele marco luca giovanni salvatore alberto angelo

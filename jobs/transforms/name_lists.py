@@ -139,7 +139,16 @@ under two persons left, the persons after a title cut at a comma or slash
 language, titles, regions, qualifiers, courtesy titles, particles, legal forms, family
 words) are ``person_words``', one list each, so that a word added is read by every step.
 
-Why ~600 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Round 10 (x48r11): a dash before one capitalised word no title, company nor suffix
+(``Jane Roe - Bob``; ``Mary Roe - Smith`` too, the safe side) and a full name in
+brackets (``Anna Berg (Bob Roe)``, ``(assistant: Bob Roe)``; ``_bracketed_persons``) are
+two persons (F4); a capital ``E`` / ``Y`` / ``I`` before a listed given name after a full
+name, any weak joiner in an all-capitals cell, reads as the lower-case one (F3); a
+title after a dash is cut as after a comma (F7); an e-mail address or phone written as a
+part of its own is the person's (``name_contacts``, F1), a contact beside a word of its
+part a word (``Jane Roe, bob@roe.com Bob``: two, F2).
+
+Why ~750 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
