@@ -106,6 +106,11 @@ CONTACT_CELLS = [
     ("Jane Roe | jane96@roe.com", ("Jane Roe", "jane96@roe.com", None)),
     ("Jane Roe <jane90@roe.com>", ("Jane Roe", "jane90@roe.com", None)),
     ("Jane Roe, +49 30 5551234", ("Jane Roe", None, "+49 30 5551234")),
+    # F5: the address swallowed the name before an ideographic or full-width comma, a
+    # label before it was read as a second person
+    ("山田太郎、t06@acme.jp", ("山田太郎", "t06@acme.jp", None)),
+    ("李伟\uff0cli.na@acme.cn", ("李伟", "li.na@acme.cn", None)),
+    ("Jane Roe, E-Mail: t03@roe.com", ("Jane Roe", "t03@roe.com", None)),
 ]
 
 

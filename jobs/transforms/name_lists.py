@@ -205,11 +205,15 @@ _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
                     r"|\s-+\s|[\u2013\u2014]|[)\]>]\s*[^\W\d_]|[(\[][^()\[\]]*\s",
                     re.IGNORECASE)
 # what a name cell writes beside a name after a comma or a slash that is no name: an
-# e-mail address, a web address, a phone number, ``n/a`` (x48r1 F5: ``Jane Roe, CEO,
+# e-mail address (its label too, no Han, Hangul nor kana letter: x48r11 F5, ``山田太郎、
+# taro@acme.jp`` was read as one address), a web address, a phone number, ``n/a`` (x48r1 F5: ``Jane Roe, CEO,
 # jane@roe.com``, ``Jane Roe, CEO, n/a`` were refused as naming a person 'jane@roe.com',
 # or 'n' and 'a'); written as NULs as a bracket is, the part dropped (into the note)
 _CONTACT = re.compile(
-    r"[^\s,;|/<>()\[\]@]+@[^\s,;|/<>()\[\]@]+\.[^\s,;|/<>()\[\]@]+"
+    r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?"
+    r"[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]+"
+    r"@[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
+    r"\.[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
     r"|\b(?:https?://|www\.)[^\s,;|<>()\[\]]+"
     r"|(?:\b(?:tel|phone|fon|mob|mobile|fax|cell)\b\.?:?\s*)?\+?\d(?:[\s().\-/]*\d){5,}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
@@ -261,7 +265,7 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
                 or _WEB.match(text):
             continue
         if "@" in text:
-            emails.append(text)
+            emails.append(_MAIL_LABEL.sub("", text))
         else:
             phones.append(text[_PHONE_DIGITS.search(text).start():])  # type: ignore[union-attr]
         # the contact and the separator before it (after it, first in the cell)
@@ -291,6 +295,8 @@ def holds_contact(text: str) -> bool:
 
 
 _PHONE_DIGITS = re.compile(r"\+?\d")
+# an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person)
+_MAIL_LABEL = re.compile(r"^(?:e-?mail|mail)\s*:?\s*", re.IGNORECASE)
 _WEB = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
