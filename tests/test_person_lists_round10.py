@@ -166,3 +166,31 @@ def test_a_web_address_or_n_a_still_goes_to_the_note_not_as_a_job_title() -> Non
     assert _contact(ref)[0] == "Jane Roe", got
     note = linked_note(matched_by({"person": ref}))
     assert note is not None and "not sent" in note and "job title" not in note, note
+
+
+@pytest.mark.parametrize("cell", [
+    "Nils Pqh, a@pqh.com, b@pqh.org", "Nils Pqj / a@pqj.com / b@pqj.org",
+    "Nils Pqk, +44 20 7946 1111, +44 20 7946 2222"])
+def test_two_addresses_or_phones_in_the_name_cell_fail_the_row(cell: str) -> None:
+    """x48r15 F1: the first was the person's, the second dropped unsaid (not on the
+    person, not in the note)."""
+    got = decide_all(_bare_planner(), rows_of([{"contact": cell}]))
+    assert isinstance(got["K2"], str) and "keep the person's one" in got["K2"], got
+
+
+@pytest.mark.parametrize("cell", [
+    "Nils Pqa | https://pqa.de/team", "Nils Pqe | www.pqe.com", "Nils Pqf | http://pqf.com"])
+def test_a_web_address_is_never_in_a_persons_name(cell: str) -> None:
+    """x48r15 F2: after ``|`` the person was named with the whole cell, no note."""
+    got = decide_all(_bare_planner(), rows_of([{"contact": cell}]))
+    ref = got["K2"]
+    assert isinstance(ref, str) and "web address" in ref or (
+        "http" not in _contact(ref)[0] and "www" not in _contact(ref)[0]), got
+
+
+@pytest.mark.parametrize("cell", ["Nils Pqo -", "Nils Pqo - ", "Nils Pqp /", "Nils Pqq |",
+                                  "Nils Pqr,"])
+def test_a_joiner_left_at_the_end_is_no_part_of_the_name(cell: str) -> None:
+    """x48r15 F5: persons named "Nils Pqo -", "Nils Pqp /"."""
+    got = decide_all(_bare_planner(), rows_of([{"contact": cell}]))
+    assert _contact(got["K2"])[0] == cell.split()[0] + " " + cell.split()[1].rstrip(",")

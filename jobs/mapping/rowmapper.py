@@ -46,6 +46,10 @@ from .steps import (
 _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 
+# a web address left in a person's name once its contacts and title are cut (x48r15 F2)
+_WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
 class DecimalContested(InputError):
     """The decimal mark of one or more ``decimal = "auto"`` columns is contested
     (``tf.ColumnDecimal.contest``): nothing may be sent until the mapping sets ``decimal``
@@ -584,6 +588,14 @@ class RowMapper:
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
             # title", and four such contacts made one person)
             name, own_emails, own_phones = tf.name_contacts(name)
+            if len(own_emails) > 1 or len(own_phones) > 1:
+                # one kept, the others dropped unsaid (x48r15 F1): a person cell giving
+                # two addresses (or phones) fails the row, as two persons do
+                what = "addresses" if len(own_emails) > 1 else "phone numbers"
+                raise InputError(
+                    f"the person cell {cell!r} writes {max(len(own_emails), len(own_phones))} "
+                    f"{what}: keep the person's one (more in the e-mail / phone column)",
+                    row=n, column=name_step.source.where if name_step is not None else None)
             if own_emails:
                 addresses = self._bracket_address(str(cell), addresses, n, own_emails[0])
         if not shared and isinstance(name, str) and "@" in name and (
@@ -634,6 +646,14 @@ class RowMapper:
             name, title = tf.name_and_title(name)
             if title is not None and not shared:  # ("Tor Berg (CEO), VP Sales": "Tor Berg")
                 name = str(tf.name_cell_name(name) or name)
+            # a joiner left at the end ("Nils Berg -", "Nils Berg /": x48r15 F5) is no part
+            # of the name
+            name = name.rstrip(" ,;|/-\u2013\u2014") or name
+            if _WEB_IN_NAME.search(name):  # x48r15 F2: "Nils Berg | https://x.de/team"
+                raise InputError(
+                    f"the person's name {name!r} holds a web address: "
+                    "write it in a column of its own", row=n, column=name_step.source.where
+                    if name_step is not None else None)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else (), title)
 
