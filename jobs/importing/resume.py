@@ -48,6 +48,7 @@ from ..mapping import Mapping as ImportMapping
 from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
+from .members import moved_with
 from .sent import SENT_FILE, sent_times
 
 # what ``_named_now`` reads of each pending item: held, its deal / changes, and of each of
@@ -89,6 +90,9 @@ class _Resume(_ImportBase):
     # the persons / organizations (kind, key) the rows naming an id found gone by the
     # re-read will create once resolved again (``_named_gone``): the plan after it prices them
     _again_refs: frozenset[tuple[str, str]] = frozenset()
+    # the persons the re-read read by id (``_contacts_gone``), id → as listed: those in the
+    # rows of an organization gone tell where a merge moved it (``members.moved_with``)
+    _persons_now: Mapping[int, Mapping[str, Any]] | None = None
 
     # the start-up's reads of the store (``_lookup_now``, ``_pending_refs``, ``_targets``):
     # (the store, its ``writes`` then, what → what was read); None once the run starts.
@@ -800,12 +804,15 @@ class _Resume(_ImportBase):
         also = await self._remapped_refs(ctx, store)  # v9r12: a retry's rows mapped again
         known = self._known_contacts(store, also)
         named = self._named_by_id(store)
+        persons: dict[int, Mapping[str, Any]] = {}
         for kind, ids in self._contacts_read(store, also).items():
             live: set[int] = set()
             for start in range(0, len(ids), 100):
                 page = await ctx.call("getPersons" if kind == "person" else "getOrganizations",
                                       params={"ids": ids[start:start + 100], "limit": 100})
                 live.update(int(r["id"]) for r in page.data or ())
+                if kind == "person":
+                    persons.update((int(r["id"]), r) for r in page.data or ())
             for rid in set(ids) - live:
                 if rid in known[kind]:
                     gone.setdefault(kind, {})[rid] = known[kind][rid]
@@ -814,6 +821,7 @@ class _Resume(_ImportBase):
         # merged away: followed to the survivor the deals this job linked moved to, not
         # made again by name (x37r1 F2); deleted: forgotten (``jobs.importing.survivors``)
         said = await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
+        self._persons_now = persons
         said += await self._named_gone(ctx, store, by_id)
         # the run's end reads their settled rows' deals: the plan after the re-read counts it
         self._vanished.planned_gone = frozenset(
@@ -829,7 +837,11 @@ class _Resume(_ImportBase):
         again — 21-25 writes refused, 12% over the plan after the re-read). Each is
         followed, as the run follows one (``survivors.went_many``: the deals this job
         linked to it, getDeal each; a merge told is followed to its survivor, the rows sent
-        there, ``survivors.ahead``); the others are kept as vanished (``Vanished.gone``):
+        there, ``survivors.ahead``); an organization none of whose deals told, by the
+        persons the same rows name by id, read by the re-read (``members.moved_with``: a
+        merge moves them; x48r10 F1: 10 of 10 rows linked a new 'Birch Foods Ltd'), its
+        keys the rows resolved again make bound there too (``_org_keys_followed``); the
+        others are kept as vanished, no survivor found (``Vanished.gone``):
         the rows naming them are resolved again from their cells before their send
         (``vanished.resolved_ahead``), by the planner read now (``Vanished.planner_for``:
         the catalog and the persons / organizations lists), each row decided now to learn
@@ -850,6 +862,12 @@ class _Resume(_ImportBase):
             deals = await survivors.linked_deals(self.resolver.store, kind,
                                                  sorted(ids - set(told)))
             told.update(await survivors.went_many(ctx, kind, deals))
+            if kind == "org":  # none of its deals told: the persons matched with it may
+                members = self._members(store, ids)
+                since = (store.created_at or 0.0) - RECONCILE_MARGIN
+                told = {rid: moved_with(went, members.get(rid, ()),
+                                        self._persons_now or {}, since)
+                        for rid, went in told.items()}
             for rid, went in told.items():
                 followed.went[kind, rid] = went
                 if went.survivor is not None:
@@ -863,17 +881,49 @@ class _Resume(_ImportBase):
             lines.append(f"{merged['person']:,} person(s) and {merged['org']:,} "
                          "organization(s) the pending rows name by id (matched at the load) "
                          "were merged away by someone since: their rows are sent to the "
-                         "survivor (the deals this job linked moved there)")
+                         "survivor (the deals this job linked, or the persons its load "
+                         "matched with the organization, moved there)")
         lost = {kind: len(ids) for kind, ids in state.gone.items()}
         if lost:
             lines.append(f"{lost.get('person', 0):,} person(s) and {lost.get('org', 0):,} "
                          "organization(s) the pending rows name by id (matched at the load) "
-                         "were deleted or merged away by someone since: the "
+                         "were deleted or merged away by someone since, no survivor "
+                         "found (no deal of this job, e-mail or person moved names one): the "
                          f"{counted(again, 'row')} naming them are resolved again from their "
                          "cells before they are sent (the persons / organizations lists read "
                          f"again; {len(self._again_refs):,} person(s) / organization(s) to "
                          "create)")
         return lines
+
+    def _members(self, store: JobStore, orgs: set[int]) -> dict[int, set[int]]:
+        """For each organization of ``orgs`` the pending rows (and those left in flight)
+        name by id, the persons those same rows name by id (matched at the load)."""
+        out: dict[int, set[int]] = {}
+        for b in briefs(store, ItemState.PENDING, ItemState.SENDING):
+            if b.duplicate or self._remaps(b):
+                continue
+            people = {rid for kind, rid in b.ids if kind == "person"}
+            for kind, rid in b.ids:
+                if kind == "org" and rid in orgs:
+                    out.setdefault(rid, set()).update(people)
+        return out
+
+    async def _org_keys_followed(self, payload: Mapping[str, Any],
+                                 refs: Sequence[Mapping[str, Any]]) -> None:
+        """The organization keys a row resolved again will create (``refs``: its person
+        made with one, named by the row's cells) bound to the survivor of the organization
+        the row named by id at the load, when that one was followed to it (x48r10 F1: a
+        person merged away resolved again made 'Birch Foods Ltd' again with it, its
+        organization merged into Cedar): the key is the same cell the load matched."""
+        org = payload.get("org")
+        rid = org.get("id") if isinstance(org, Mapping) else None
+        went = self._vanished.followed.ids.get(("org", rid)) if isinstance(rid, int) else None
+        if went is None or went.survivor is None:
+            return
+        keys = {str(ref["key"]) for ref in refs if ref.get("kind") == "org"
+                and self.resolver.known(ref) is None}
+        if keys:
+            await self.resolver.rebind("org", keys, went.survivor)
 
     async def _decided_again(self, ctx: CallContext, store: JobStore) -> int:
         """The pending rows (and those left in flight) naming an id ``Vanished.gone``
@@ -911,6 +961,7 @@ class _Resume(_ImportBase):
                 if "org" in names and isinstance(person, Mapping) and "key" in person:
                     names.add("person")
                 fresh = {name: decided.payload.get(name) for name in names}
+                await self._org_keys_followed(item.payload, refs_of(fresh))
                 for ref in refs_of(fresh):
                     pair = (str(ref["kind"]), str(ref["key"]))
                     went = state.followed.moved.get(pair)  # followed to a survivor: none

@@ -104,6 +104,8 @@ class Went:
     untold: bool = False
     deleted: bool = False  # a deal the job linked still names it, or none: no merge
     listed: int = 0  # pages of the persons / organizations changed since read (``by_key``)
+    # untold: the one record the deal this job linked names now (no second witness yet)
+    moved_to: int | None = None
 
     def _read(self) -> str:
         done = [f"{n} {op}" for op, n in (("getDeal", self.reads),
@@ -281,7 +283,7 @@ async def went(ctx: CallContext, kind: str, rid: int, seen: Iterable[Seen],
     return Went(kind, rid, None, f"{deals}, linked to it by this job, now names "
                 f"{_LABEL[kind]} {survivor}, and nothing else ties that one to it (a merge "
                 "moves its other deals and persons, and unites a person's e-mails): maybe "
-                "relinked by hand, not followed", reads, asked, untold=True)
+                "relinked by hand, not followed", reads, asked, untold=True, moved_to=survivor)
 
 
 async def by_key(ctx: CallContext, resolver: Resolver, gone: Went, keys: Iterable[str],

@@ -439,7 +439,8 @@ def _said(name: str, rids: set[int], ref: Ref | None) -> str:
         return f"{was}: resolved again, the deal's own link kept"
     if "id" in ref:
         return f"{was}: resolved again, {_LABEL[name]} {ref['id']} ({ref.get('matched_by')})"
-    return f"{was}: resolved again, none found, a new {_LABEL[name]} made"
+    # nothing named a survivor (no deal of the job, no e-mail, no person moved: x48r10 F1)
+    return f"{was}: resolved again, no survivor found; none found, a new {_LABEL[name]} made"
 
 
 async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item,

@@ -1,0 +1,78 @@
+"""An organization pending rows name by id (matched at the load) that vanished before
+any deal of the job was linked to it, followed to its survivor by the persons the load
+matched with it (``jobs.importing.resume``'s re-read; x48r10 F1).
+
+A merge moves every person linked to the merged-away organization to the survivor
+("Merge (v1)", pipedrive/FACTS.md; the sandbox's ``bulk.sandbox.merge`` relinks them and
+stamps their ``update_time``); a delete moves none. The re-read reads by id the persons
+the pending rows name (``GET /api/v2/persons?ids=``, already priced), so those in the
+same rows as the vanished organization are read for nothing more. Before, with no deal of
+the job left to tell a merge (``survivors.went``), the organization was taken as
+deleted and made again from the cells: 10 of 10 rows linked a new 'Birch Foods Ltd'
+while their person was at the survivor. Sends nothing; reads nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from .survivors import Went
+
+
+def _stamp(value: Any) -> float | None:
+    """An ISO 8601 ``update_time`` ("2026-12-06T21:30:03Z") as Unix seconds; None: none."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _org_of(person: Mapping[str, Any]) -> int | None:
+    value = person.get("org_id")
+    if isinstance(value, Mapping):  # a v1 shape ({"value": id, ...})
+        value = value.get("value")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def moved_with(went: Went, members: Iterable[int],
+               persons: Mapping[int, Mapping[str, Any]], since: float) -> Went:
+    """``went`` (an organization no deal of the job told about, or the one deal it
+    linked moved with no second witness: ``Went.moved_to``, which must agree) followed to the
+    organization its ``members`` — persons the load matched in the same rows, read now
+    (``persons``: id → the person as listed; missing: gone) — are linked to, when every
+    one of them changed since ``since`` (Unix seconds: the load, less the clock margin)
+    is linked to that same other organization (a merge moves them all and touches them)
+    and none is still linked to it. Unchanged otherwise: a member still at the
+    vanished organization tells a delete, two organizations tell a relink by hand, and
+    a member not changed since the load may have been elsewhere all along."""
+    if went.survivor is not None or went.deleted or (went.untold and went.moved_to is None):
+        return went
+    at: dict[int, list[int]] = {}
+    for pid in sorted(set(members)):
+        person = persons.get(pid)
+        if person is None:
+            continue
+        now = _org_of(person)
+        if now == went.rid:  # a merge moves every person: deleted
+            return went
+        changed = _stamp(person.get("update_time"))
+        if now is not None and changed is not None and changed >= since:
+            at.setdefault(now, []).append(pid)
+    if len(at) != 1:
+        return went
+    ((survivor, who),) = at.items()
+    if went.untold and went.moved_to != survivor:  # the deal went elsewhere: no merge
+        return went
+    names = ", ".join(map(str, who))
+    told = went.why if not went.untold else \
+        f"the deal this job linked to it is at organization {survivor} now"
+    return replace(went, survivor=survivor, untold=False, why=(
+        f"{told}; person(s) {names}, matched with it at the load, are at "
+        f"organization {survivor} now (a merge moves its persons)"))
+
+
+__all__ = ["moved_with"]
