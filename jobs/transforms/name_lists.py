@@ -155,6 +155,7 @@ vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import pairwise
 
@@ -184,6 +185,8 @@ from .person_words import (
     SURNAME_ENDS,
     TITLE_JOINERS,
 )
+
+_MEMO = 8192  # distinct cells each reader remembers (bounded: unique names grow nothing)
 
 # the separators that always list persons, outside brackets (written as NULs by the
 # masking below, so a comma right after one separates: two contacts ``Name (address),
@@ -242,6 +245,7 @@ def _masked(folded: str) -> str:
                         bracketed)
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The e-mail addresses and phone numbers a one-person name cell writes as parts of
     their own after (or before) a ``,`` ``/`` ``|`` ``;`` or a dash (``Jane Roe,
@@ -313,9 +317,22 @@ _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
 def listed_persons(value: object) -> list[str] | None:
     """The names a person cell lists when it lists two or more (each with a letter), in
     the order written; None when it names one person or none (the rule: the module's
-    docstring)."""
+    docstring). A cell is read once per ``_MEMO`` cells (a contact's name repeats on each
+    of its deals' rows, and the row mapper, ``name_contacts`` and ``name_and_title`` each
+    ask): a new list each call."""
     if not isinstance(value, str):
         return None
+    names = _listed(value)
+    return None if names is None else list(names)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _listed(value: str) -> tuple[str, ...] | None:
+    names = _listed_persons(value)
+    return None if names is None else tuple(names)
+
+
+def _listed_persons(value: str) -> list[str] | None:
     # full-width forms folded as NFKC does (one letter each: the names keep their own
     # spelling, cut from ``value`` at the same places)
     folded = value if value.isascii() else value.translate(FULLWIDTH_FOLD)
@@ -726,6 +743,7 @@ _TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+|/"
                           "|\\s+-+\\s+|\\s*[\u2013\u2014]+\\s*")
 
 
+@functools.lru_cache(maxsize=_MEMO)
 def name_and_title(cell: str) -> tuple[str, str | None]:
     """A one-person name cell (``listed_persons`` None) cut before the job title its
     commas end with: ``Jane Roe, VP Sales`` -> ``("Jane Roe", "VP Sales")``, ``Roe, Jane,
