@@ -694,6 +694,24 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
     return None
 
 
+def _date_cells(samples: MappingABC[str, Sequence[str]] | None,
+               rows: Sequence[MappingABC[str, object]], columns: Sequence[str]
+               ) -> MappingABC[str, Sequence[str]] | None:
+    """``samples`` with each of ``columns`` given every distinct non-blank cell of ``rows``
+    after its own samples (as ``sample_text`` reads them); ``samples`` itself when no rows
+    were given."""
+    if not rows or samples is None:
+        return samples
+    out = dict(samples)
+    for column in columns:
+        seen = dict.fromkeys(samples.get(column, ()))
+        for row in rows:
+            if isinstance(cell := row.get(column), str) and cell.strip():
+                seen.setdefault(cell if isinstance(cell, TypedSample) else cell.strip())
+        out[column] = list(seen)
+    return out
+
+
 def _close_date_column(guesses: MappingABC[str, str], closes: bool,
                        won: str | None = None) -> str | None:
     """The expected close date's column when it is a CRM's "Close Date" (Salesforce,
@@ -928,10 +946,15 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                         f"tell day first from month first: list {day_first!r} or "
                         f"{month_first!r}")  # an example of the file's (v10r12: was made up)
     formats += list(named)
+    unread_all = list(dict.fromkeys(
+        v for column in columns for v in _sampled(samples, column)
+        if not _NUMBER.fullmatch(v) and not is_zero_date_text(v) and not _reads(v, formats)))
+    # words and quarters ('TBD', 'n/a', 'Q3', 'Q3 2026'): no pattern to add; counted in
+    # one TODO whatever else the samples show (x48r12 F1: 'Q3' among ISO dates had none,
+    # and hid the TODO of 'TBD'; x48r4 F1: among day-first ones "add a pattern")
+    words = [v for v in unread_all if not _dateish(v)]
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
-        unread = next((v for column in columns for v in _sampled(samples, column)
-                       if not _NUMBER.fullmatch(v) and not is_zero_date_text(v)
-                       and not _reads(v, formats)), None)
+        unread = next((v for v in unread_all if _dateish(v)), None)
         if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)
                                    or impossible_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
@@ -941,15 +964,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             todo.append(f"the sampled date {unread!r} {why}: no pattern can read it: fix "
                         "it in the file (its row fails as \"not a date\" until then)")
             impossible.pop(unread, None)
-        elif unread is not None and not any(c.isdigit() for c in unread):
-            # 'TBD', 'n/a' among dates: no pattern to add (x48r4 F1: among ISO dates it
-            # had no TODO at all, among day-first ones "add a pattern that reads it")
-            todo.append(f"the sampled value {unread!r} is no date: no pattern can read it: "
-                        "fix it in the file (its row fails as \"not a date\" until then)")
         elif unread is not None and formats:  # v10r13 M3: '04/30/2026 09:00' failed the proposed pattern
             todo.append(f"the sampled date {unread!r} is read by none of "
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
+    if words:
+        todo.append(_no_date_todo(words, len(unread_all)))
     if impossible:  # those no TODO above named (beside one of an order the samples
         # cannot tell, say): the import fails each as "not a date"
         shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
@@ -961,6 +981,28 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
                     "row fails until then)")
     return formats, todo, named
+
+
+# a date's shape: numbers with a separator (31/02/2026, 2026-13-01), or a month's name
+# beside a day (30-Feb-2026, Feb 30); a word or a quarter ('Q3 2026') has none
+_DATEISH = re.compile(r"\d[-/.]\d|\d{1,2}[-/. ]+[A-Za-z]{3}|[A-Za-z]{3}[a-z]*\.?[- ]\d{1,2}\b")
+
+
+def _dateish(value: str) -> bool:
+    """Whether ``value`` is written as a date (``_DATEISH``), read or not."""
+    return _DATEISH.search(value) is not None
+
+
+def _no_date_todo(words: Sequence[str], unread: int) -> str:
+    """The one TODO naming the sampled ``words`` (values written as no date: ``TBD``,
+    ``Q3``) among the ``unread`` distinct values no proposed pattern reads."""
+    shown = ", ".join(repr(v) for v in words[:4]) + (", …" if len(words) > 4 else "")
+    if len(words) == 1:
+        return (f"the sampled value {shown} is no date: no pattern can read it: fix it in "
+                "the file (its row fails as \"not a date\" until then)")
+    return (f"{len(words)} sampled values ({shown}) are no date: no pattern can read them "
+            "(a quarter or a word is no day): fix them in the file (their rows fail as "
+            "\"not a date\" until then)")
 
 
 def _real_date(first: str, second: str, year: str, order: str) -> bool:
@@ -1548,6 +1590,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
            if f.type == "date" and f"custom.{f.name}" in guesses]
     # a column of serials / epochs reads by its own formats; its few other cells are named
     # beside it (``_unread_lines``), not in [defaults] (x48r4 F1)
+    # a date column's every distinct cell of the sampled rows, not its first 50 (x48r12
+    # F1: a 'TBD' or 'Q3' past them had no TODO, and its rows failed the plan)
+    samples = _date_cells(samples, rows, date_columns)
     column_formats = {c: token_formats for c in date_columns
                       if (token_formats := _column_formats(samples, c, date_system))}
     told: set[str] = set()  # the columns whose unread cells a TODO named already
