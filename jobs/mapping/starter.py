@@ -671,16 +671,20 @@ def _closed_status(value: str, values: Sequence[object]) -> str | None:
 
 def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
                 date_system: int | None = None) -> str | None:
-    """The one date token the sampled numbers of a date column read by: an epoch unit
-    when all are integers of one magnitude band, ``"excel"`` when all are serials of
-    1970-2099 (and none is an epoch; ``"excel_1904"`` when ``date_system`` is 1904, a
-    Mac Excel workbook); None when the numbers are not most of the sampled values or
-    disagree — a wrong unit would import wrong dates, so no guess then. A minority of
-    other values (an impossible date, ``TBD``, a date of another form) does not throw the
-    form of the rest away (x48r4 F1): ``_column_formats`` lists or names them."""
+    """The one date token the sampled numbers of a date column read by
+    (``_numbers_token``) when the numbers are most of its sampled values, else None. A
+    minority of other values (an impossible date, ``TBD``, a date of another form) does not
+    throw the form of the rest away (x48r4 F1): ``_column_formats`` lists or names them."""
     values = _sampled(samples, column)
-    values = [v for v in values if _NUMBER.fullmatch(v)] if 2 * sum(
-        1 for v in values if _NUMBER.fullmatch(v)) > len(values) else []
+    numbers = [v for v in values if _NUMBER.fullmatch(v)]
+    return _numbers_token(numbers, date_system) if 2 * len(numbers) > len(values) else None
+
+
+def _numbers_token(values: Sequence[str], date_system: int | None) -> str | None:
+    """The date token ``values`` (numbers) all read by: an epoch unit when all are integers
+    of one magnitude band, ``"excel"`` when all are serials of 1970-2099 (and none is an
+    epoch; ``"excel_1904"`` when ``date_system`` is 1904, a Mac Excel workbook); None when
+    there are none or they disagree — a wrong unit would import wrong dates, so no guess."""
     if not values:
         return None
     units = {tf.epoch_unit(v) for v in values}
@@ -692,6 +696,13 @@ def _date_token(samples: MappingABC[str, Sequence[str]] | None, column: str,
     if all(_EXCEL_SPAN[0] - shift <= float(v) <= _EXCEL_SPAN[1] - shift for v in values):
         return "excel_1904" if date_system == 1904 else "excel"
     return None
+
+
+def _real_share(part: int, whole: int) -> bool:
+    """Whether ``part`` of ``whole`` sampled cells is a form of the column's own, to be
+    proposed beside its majority: 3 cells or more, or 2 that are 2 % of it or more (one
+    cell alone is named in the TODO of unread cells, not proposed)."""
+    return part >= 3 or (part >= 2 and 50 * part >= whole)
 
 
 def _date_cells(samples: MappingABC[str, Sequence[str]] | None,
@@ -746,15 +757,27 @@ def _won_date_as_close(guesses: MappingABC[str, str], closes: bool,
 
 def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
                     date_system: int | None) -> list[str]:
-    """A date column's own ``formats``: its token (``_date_token``) followed by the
-    patterns that read every other sampled value of it (``date_formats_for``: a second
-    form, ``25/12/2026`` among serials); ``[]`` when it has no token (the column reads by
-    ``[defaults] date_formats``)."""
-    token = _date_token(samples, column, date_system)
+    """A date column's own ``formats``, majority first: its token (``_numbers_token``) and
+    the patterns of its text dates (``date_formats_for`` of those that are real dates),
+    each when it reads a real share of the sampled values (``_real_share``: x48r12 F2, 30
+    ``16/03/2027`` among 270 serials were called unreadable; F3, 150 serials beside 150
+    day-first dates were left unmentioned and the plan failed them "not a date"); ``[]``
+    when it has no token (the column reads by ``[defaults] date_formats``). Cells no form
+    reads (``31/02/2026``, ``TBD``, ``Q3``) are counted by ``_unread_lines``."""
+    values = _sampled(samples, column)
+    numbers = [v for v in values if _NUMBER.fullmatch(v)]
+    token = _numbers_token(numbers, date_system)
     if token is None:
         return []
-    texts = [v for v in _sampled(samples, column) if not _NUMBER.fullmatch(v)]
-    return [token, *((date_formats_for(texts) or []) if texts else [])]
+    dates = [v for v in values if not _NUMBER.fullmatch(v) and _dateish(v)
+             and not (_no_date(v) or impossible_date(v) or _no_such_day(v, ()))]
+    texts: list[str] = []
+    if _real_share(len(dates), len(values)):  # ISO 8601 (XLSX date cells too) reads always:
+        texts = (["%Y-%m-%d"] if all(_ISO_SAMPLE.fullmatch(v) for v in dates)  # named so
+                 else date_formats_for(dates) or [])  # the token is not taken as most
+    if 2 * len(numbers) > len(values):
+        return [token, *texts]
+    return [*texts, token] if texts and _real_share(len(numbers), len(values)) else []
 
 
 def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
@@ -777,7 +800,7 @@ def _date_value(column: str, formats: Sequence[str]) -> str:
     listed = ", ".join(_toml_str(f) for f in formats)
     return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
             f"  # the sampled values are {'mostly ' if len(formats) > 1 else ''}"
-            f"{_UNIT_WORDS[formats[0]]}")
+            f"{_UNIT_WORDS.get(formats[0], 'dates written ' + repr(formats[0]))}")
 
 
 # a date, and the time some exports write after it (Excel re-saving "15.03.2026 00:00")
@@ -911,6 +934,11 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     group.add(order)
                     examples.setdefault((sep, len(year), order), value)
                     where.setdefault((sep, len(year), order), column)
+    # XLSX date cells are no evidence of a pattern, but a word beside them ('TBD') fails
+    # its row as among CSV dates (x48r12 F4: header on row 3, 5 % 'TBD': no TODO)
+    seen = seen or (any(isinstance(v, TypedDate) for column in columns
+                       for v in (samples or {}).get(column, ())) and any(
+        not _dateish(v) for column in columns for v in _sampled(samples, column)))
     if not seen:
         return None
     formats: list[str] = []
