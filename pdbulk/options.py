@@ -1168,7 +1168,8 @@ def finish(store: JobStore, result: RunResult) -> None:
     doubled = _doubled(store)
     if doubled:
         typer.echo(doubled, err=True)
-    if result.counts.get(ItemState.FAILED, 0) or _strays(store) or doubled:
+    unfollowed = _unfollowed(store)
+    if result.counts.get(ItemState.FAILED, 0) or _strays(store) or doubled or unfollowed:
         raise typer.Exit(EXIT_ROWS_FAILED)
 
 
@@ -1189,8 +1190,10 @@ def finished_anyway(store: JobStore) -> NoReturn:
     line = state_counts({state.value: n for state, n in counts.items()}, store.actions())
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     doubled = _doubled(store)
+    unfollowed = _unfollowed(store)
     store.close()
-    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) or doubled else 0)
+    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) or doubled
+                     or unfollowed else 0)
 
 
 def plan_flags(config: Mapping[str, Any]) -> str:
@@ -1365,6 +1368,21 @@ def _doubled(store: JobStore) -> str | None:
     said = [line for line in (doubles_line(summary) if summary["deals_doubled"] else None,
                               contacts_line(summary)) if line]  # (f41b 1: contacts too)
     return "\n".join(said) or None
+
+
+def _unfollowed(store: JobStore) -> int:
+    """A dedupe job's reviewers' ``decision = merge`` not followed (refused at its load or
+    held), said on stderr as the apply says it: exit 3 on resume as in the apply (x48r12: a
+    killed apply resumed exited 0); 0 for any other job."""
+    if store.kind != "dedupe":  # jobs.dedupe.apply.KIND; other jobs import nothing more
+        return 0
+    from jobs.dedupe.merge_job import unfollowed_decisions
+
+    if n := unfollowed_decisions(store):
+        typer.echo(f"pdbulk: exit 3: {n:,} reviewer decision{'' if n == 1 else 's'} = merge "
+                   "not followed (succeeded.csv says why): the merges a reviewer asked for "
+                   "are not done", err=True)
+    return n
 
 
 def _strays(store: JobStore) -> bool:

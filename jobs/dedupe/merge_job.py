@@ -61,7 +61,7 @@ from bulk.store import Item, ItemState, JobStore, Outcome
 from ..deals import IDS_PER_CALL, Deal, batched_calls, deal_changes, is_gone, same
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_counts, rows_as_rows
 from ..updating import check_loaded, refused, write_job_results
-from .apply import DEDUPE_COLUMNS, KIND, STATE_DIR, record_confirmed, record_separate, settle_index
+from .apply import DEDUPE_COLUMNS, KIND, REFUSED, STATE_DIR, record_confirmed, record_separate, settle_index
 from .apply_claims import GroupClaims, held_reason
 from .held_groups import held_lines
 from .held_now import held_now, names_calls, names_now
@@ -716,5 +716,16 @@ def _only_policy(deal: Deal, snapshot: Mapping[str, Any], patch: Mapping[str, An
                    if code not in wanted)
 
 
+def unfollowed_decisions(store: JobStore) -> int:
+    """The groups of ``store`` (a dedupe job) whose reviewer's ``decision = merge`` was not
+    followed: refused at the load (job meta ``REFUSED``) or held by a run's re-check (a
+    skipped item of a decided group) — what the apply exits 3 on, for a resume to exit
+    on too (x48r12: a killed apply resumed exited 0). Raises StoreError."""
+    held = {i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
+            if i.payload.get("decided")}
+    return len(store.meta_get(REFUSED) or []) + len(held)
+
+
 __all__ = ["POLICY_RECORD", "PUT_BACK", "DedupeJob", "policy_put_backs", "policy_strays",
+           "unfollowed_decisions",
            "recheck_reads"]
