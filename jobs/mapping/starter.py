@@ -860,10 +860,11 @@ def _numbers_of(samples: MappingABC[str, Sequence[str]] | None,
 
 
 def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
-                       columns: Sequence[str]) -> list[str]:
+                       columns: Sequence[str],
+                       rows: Sequence[MappingABC[str, object]] = ()) -> list[str]:
     """``[defaults] date_formats`` from the sampled dates of ``columns``
     (``_proposed_dates``), with a TODO line for what the samples cannot tell."""
-    proposal = _proposed_dates(samples, columns)
+    proposal = _proposed_dates(samples, columns, rows)
     if proposal is None:
         return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
                 "ISO YYYY-MM-DD always works"]
@@ -878,7 +879,8 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     return [*lines, f"date_formats = [{listed}]{comment}"]
 
 
-def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Sequence[str]
+def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Sequence[str],
+                    rows: Sequence[MappingABC[str, object]] = ()
                     ) -> tuple[list[str], list[str], dict[str, None]] | None:
     """The date patterns the sampled dates of ``columns`` show, the TODOs of what they
     cannot tell, and the patterns of ``_OTHER_DATES`` among them; None when no sample is a
@@ -997,7 +999,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
     if words:
-        todo.append(_no_date_todo(words, len(unread_all)))
+        todo.append(_no_date_todo(words, rows, columns))
     if impossible:  # those no TODO above named (beside one of an order the samples
         # cannot tell, say): the import fails each as "not a date"
         shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
@@ -1021,16 +1023,22 @@ def _dateish(value: str) -> bool:
     return _DATEISH.search(value) is not None
 
 
-def _no_date_todo(words: Sequence[str], unread: int) -> str:
+def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
+                  columns: Sequence[str]) -> str:
     """The one TODO naming the sampled ``words`` (values written as no date: ``TBD``,
-    ``Q3``) among the ``unread`` distinct values no proposed pattern reads."""
+    ``Q3``), with the sampled ``rows`` whose cell of ``columns`` holds one (none counted
+    when no rows were given): the rows the plan fails as "not a date"."""
     shown = ", ".join(repr(v) for v in words[:4]) + (", …" if len(words) > 4 else "")
+    held = set(words)
+    failing = sum(1 for row in rows if any(str(row.get(c) or "").strip() in held
+                                           for c in columns))
+    where = f", in {failing:,} of the {len(rows):,} sampled rows" if failing else ""
     if len(words) == 1:
-        return (f"the sampled value {shown} is no date: no pattern can read it: fix it in "
-                "the file (its row fails as \"not a date\" until then)")
-    return (f"{len(words)} sampled values ({shown}) are no date: no pattern can read them "
-            "(a quarter or a word is no day): fix them in the file (their rows fail as "
-            "\"not a date\" until then)")
+        return (f"the sampled value {shown} is no date{where}: no pattern can read it: fix "
+                "it in the file (its rows fail as \"not a date\" until then)")
+    return (f"the sampled values {shown} are no date{where}: no pattern can read them (a "
+            "quarter or a word is no day): fix them in the file (their rows fail as \"not a "
+            "date\" until then)")
 
 
 def _real_date(first: str, second: str, year: str, order: str) -> bool:
@@ -1651,7 +1659,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                           + [guesses[f"custom.{f.name}"] for f in customs
                              if f.type in ("monetary", "double", "int")
                              and f"custom.{f.name}" in guesses]),
-           *_date_format_lines(_numbers_of(samples, column_formats), date_columns),
+           *_date_format_lines(_numbers_of(samples, column_formats), date_columns,
+                               [{c: r.get(c) for c in date_columns if c not in column_formats}
+                                for r in rows]),
            _separator_line(samples, multi), "", "[deal]",
            f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
                                                  if "deal.title" in guesses else _TITLE_TODO)]
