@@ -106,21 +106,30 @@ class _Compiler:
                      spec.min, spec.max, marks, None if reads_row else {})
 
     def named(self, key: str, resolve: Callable[[str], Any], *, hint: bool = False,
-              fold: Callable[[str], str] = tf.norm_key) -> Make:
+              fold: Callable[[str], str] = tf.norm_key,
+              identity: Callable[[Any], object] = lambda found: found) -> Make:
         """Values that name something: through the map, then resolved (and cached).
         ``hint``: a name that resolves to nothing says to map it in ``key``'s map.
-        ``fold``: how the map's keys match a value (``tf.stage_key`` for pipelines)."""
+        ``fold``: how the map's keys match a value (``tf.stage_key`` for pipelines).
+        ``identity``: what a resolved target is, two map targets being one thing when
+        equal (a currency's code, whatever its spelling)."""
         def make(spec: FieldSpec) -> Convert:
             vmap = tf.ValueMap(spec.map, fold)
-            self.problems.extend(keys_twice(key, spec.map, fold))
+            resolved: dict[str, object] = {}  # a target's identity: what it resolves to
             for source_value, target in (spec.map or {}).items():
                 try:
                     if isinstance(found := resolve(target), DeactivatedUser):
                         self.problems.append((_key(*_parts(key), "map", source_value),
                                               found.reason))
+                        found = found.id
+                    resolved[target] = identity(found)
                 except InputError as exc:
                     self.problems.append((_key(*_parts(key), "map", source_value),
                                           exc.reason))
+            # twin keys are refused only when their targets are two things (x48r14 F4:
+            # "EUR" and "eur" are one currency)
+            self.problems.extend(keys_twice(key, spec.map, fold, lambda target: resolved.get(
+                target, ("unresolved", fold(target)))))
             lookup = _memo(lambda name: _through(vmap, name, resolve))
 
             def unmapped(name: str) -> bool:
@@ -164,11 +173,13 @@ class _Compiler:
                               raw, decimal=s.decimal or d.decimal, prefer=d.currency, column=c,
                               undecided=True)))
         currency = self.step("deal.currency", "currency", deal.currency, self.named(
-            "deal.currency", lambda name: tf.read_currency(name, prefer=d.currency)))
+            "deal.currency", lambda name: tf.read_currency(name, prefer=d.currency),
+            identity=lambda cell: (cell.code, cell.choices)))
         pipeline = self.step("deal.pipeline", "pipeline_id", deal.pipeline, self.named(
             "deal.pipeline", lambda name: self.catalog.pipeline(name).id, fold=tf.stage_key))
         stage = self._stage(pipeline)
-        lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason, self._mapped_text)
+        lost = self.step("deal.lost_reason", "lost_reason", deal.lost_reason,
+                         lambda s: self._mapped_text(s, "deal.lost_reason"))
         customs = [self._custom(label, spec) for label, spec in self.spec.custom_fields.items()]
         self._fields_twice(customs)
         person, org = self.spec.person, self.spec.organization
@@ -229,8 +240,11 @@ class _Compiler:
                 self.problems.append((_key("deal", "status", "map", source_value),
                                       f"{target!r} is not open, won or lost"))
         stage = self.spec.deal.stage  # a status read from the stage column: stage names
-        vmap = tf.ValueMap(spec.map, tf.stage_key if stage and spec.column
-                           and spec.column == stage.column else tf.norm_key)
+        fold = (tf.stage_key if stage and spec.column and spec.column == stage.column
+                else tf.norm_key)
+        vmap = tf.ValueMap(spec.map, fold)
+        # x48r14 F1: "Closed" = won beside "CLOSED" = lost made every row lost
+        self.problems.extend(keys_twice("deal.status", spec.map, fold))
         return lambda raw, values: tf.parse_status(raw, vmap)
 
     def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:
@@ -246,8 +260,10 @@ class _Compiler:
             return _comma_serials(convert)
         return convert
 
-    def _mapped_text(self, spec: FieldSpec, multiline: bool = False) -> Convert:
+    def _mapped_text(self, spec: FieldSpec, key: str, multiline: bool = False) -> Convert:
+        """Text through ``spec``'s map (``key``: its mapping key, for a twin-keys problem)."""
         vmap = tf.ValueMap(spec.map)
+        self.problems.extend(keys_twice(key, spec.map, tf.norm_key))  # x48r14 F1: every map
         clean = tf.clean_multiline if multiline else tf.clean_text
 
         def convert(raw: object, values: Values) -> str | None:
@@ -308,14 +324,18 @@ class _Compiler:
             except InputError:
                 pass  # reported as deal.pipeline.default
         vmap = tf.ValueMap(spec.map, tf.stage_key)  # folded as the catalog (x48r8 F1)
-        self.problems.extend(keys_twice("deal.stage", spec.map, tf.stage_key))
         names = self.catalog.names_a_stage  # plain, or with its pipeline (x47r8 F1)
+        resolved: dict[str, object] = {}  # a target's identity: its stage when one fits
         for source_value, target in (spec.map or {}).items():
             try:
                 if static is not None or not names(target):
-                    self.catalog.stage(target, static)
+                    resolved[target] = self.catalog.stage(target, static).id
             except InputError as exc:
                 self.problems.append((_key("deal", "stage", "map", source_value), exc.reason))
+        # twin keys refused only when their targets are two stages (x48r14 F4: "Qualified"
+        # and "qualified " are one)
+        self.problems.extend(keys_twice("deal.stage", spec.map, tf.stage_key, lambda t: (
+            resolved.get(t, ("unresolved", tf.stage_key(t))))))
         lookup = _memo(lambda key: self.catalog.stage(*_unpack(key)).id)
 
         by_column = bool(pipeline_spec and pipeline_spec.column)
@@ -396,8 +416,8 @@ class _Compiler:
             return _per_column(lambda s, c: lambda raw, values: _monetary(
                 raw, values, s, d, field.name, c))
         if kind == "address":
-            return lambda s: lambda raw, values: _wrap(self._mapped_text(s)(raw, values))
-        return lambda s: _at_most(self._mapped_text(s, multiline=kind == "text"), kind,
+            return lambda s: _wrapped(self._mapped_text(s, key))
+        return lambda s: _at_most(self._mapped_text(s, key, multiline=kind == "text"), kind,
                                    field.name)
 
     def _check_header(self) -> None:
@@ -447,6 +467,11 @@ def _number(amount: Any) -> int | float | None:
 
 def _wrap(text: str | None) -> dict[str, str] | None:
     return None if text is None else {"value": text}
+
+
+def _wrapped(convert: Convert) -> Convert:
+    """An address: ``convert``'s text as Pipedrive's ``{"value": text}``."""
+    return lambda raw, values: _wrap(convert(raw, values))
 
 
 # an Excel serial written with the mapping's decimal comma (45292,5; 45.292,5 grouped)

@@ -775,19 +775,23 @@ def _labels_twice(spec: MappingFile) -> list[tuple[str, str]]:
     return problems
 
 
-def keys_twice(key: str, entries: dict[str, str] | None,
-               fold: Callable[[str], str]) -> list[tuple[str, str]]:
+def keys_twice(key: str, entries: dict[str, str] | None, fold: Callable[[str], str],
+               same: Callable[[str], object] = str) -> list[tuple[str, str]]:
     """Map keys that are one key once folded (``fold``: a ``>`` and a U+203A, case,
-    spacing) but map to different targets: the last would silently win."""
-    first: dict[str, tuple[str, str]] = {}
+    spacing) but map to different targets: the last would silently win. ``same``: a
+    target's identity, two targets being one when it is equal (a resolved id, or the
+    target folded as the field reads it: ``"EUR"`` and ``"eur"`` are one currency, x48r14
+    F4); by default the text as written (a text field writes it as it is)."""
+    first: dict[str, tuple[str, object]] = {}
     problems = []
-    for source, target in (entries or {}).items():
-        seen, then = first.setdefault(fold(source), (source, target))
-        if seen != source and then != target:
+    mapped = entries or {}
+    for source, target in mapped.items():
+        seen, then = first.setdefault(fold(source), (source, same(target)))
+        if seen != source and then != same(target):
             problems.append((_key(*_parts(key), "map", source),
                              f"{source!r} and {seen!r} are one value (spacing, case and "
-                             f"'>' / '\u203a' aside) mapped to {target!r} and {then!r}: "
-                             "keep one"))
+                             f"'>' / '\u203a' aside) mapped to {target!r} and "
+                             f"{mapped[seen]!r}: keep one"))
     return problems
 
 

@@ -1,0 +1,108 @@
+"""Map keys that fold alike (x48r14): refused in every map when their targets are two
+things (F1: a status map's ``"Closed" = "won"`` beside ``"CLOSED" = "lost"`` made every
+row lost), accepted when the targets are one thing spelled two ways (F4: ``"EUR"`` and
+``"eur"``, ``Hot`` and ``hot``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulk.manifest import SourceRow
+from jobs.catalog import Catalog, DealField, Option, Pipeline, Stage, User
+from jobs.mapping import Mapping, MappingError, compile_mapping
+
+SEP = "\u203a"
+CATALOG = Catalog(
+    pipelines=(Pipeline(1, "Sales"), Pipeline(5, f"Asia {SEP} Pacific")),
+    stages=(Stage(10, "Qualified", 1, 1), Stage(11, "Won", 1, 2), Stage(12, "Lost", 1, 3),
+            Stage(40, "Qualified", 5, 1)),
+    users=(User(7, "Hanna Berg", "hanna@example.com"), User(8, "Ola Nord", "ola@example.com")),
+    deal_fields=(DealField("key1", "Source key", "varchar", is_custom=True),
+                 DealField("label_ids", "Label", "set", (Option(1, "Hot"), Option(2, "Cold"))),
+                 DealField("src1", "Source", "enum", (Option(3, "Website"), Option(4, "Fair")),
+                           is_custom=True),
+                 DealField("note1", "Note", "varchar", is_custom=True)))
+
+HEAD = """\
+version = 1
+[import]
+key_column = "Key"
+key_field = "Source key"
+[deal]
+title = "Title"
+"""
+
+
+def _compile(body: str) -> object:
+    return compile_mapping(Mapping.loads(HEAD + body), CATALOG)
+
+
+def _deal(body: str, **cells: str) -> dict[str, object]:
+    values = {"Key": "k1", "Title": "A", **cells}
+    return dict(_compile(body).map(SourceRow(2, 2, values)).deal)  # type: ignore[attr-defined]
+
+
+TWO_TARGETS = {
+    "status": ('status = { column = "S", map = { "Closed" = "won", "CLOSED" = "lost", '
+               '"*" = "open" } }\n', "deal.status.map"),
+    "status from the stage column": (
+        'status = { column = "Stage", map = { "Closed Won (EU)" = "won", '
+        '"closed  won (eu)" = "lost", "*" = "open" } }\n'
+        'stage = { column = "Stage", default = "Qualified", map = { "Closed Won (EU)" = '
+        '"Won", "*" = "Qualified" } }\npipeline = { default = "Sales" }\n', "deal.status.map"),
+    "lost reason": ('lost_reason = { column = "R", map = { "Price" = "Too dear", '
+                    '"price" = "Competitor" } }\n', "deal.lost_reason.map"),
+    "text custom field": ('[custom_fields]\nNote = { column = "N", map = { "a" = "x", '
+                          '"A" = "y" } }\n', "custom_fields.Note.map"),
+    "currency": ('currency = { column = "C", map = { "Euro" = "EUR", "euro" = "USD" } }\n',
+                 "deal.currency.map"),
+    "label": ('label = { column = "L", map = { "H" = "Hot", "h" = "Cold" } }\n',
+              "deal.label.map"),
+}
+
+
+@pytest.mark.parametrize("name", list(TWO_TARGETS))
+def test_twin_keys_with_two_targets_are_refused_in_every_map(name: str) -> None:
+    body, key = TWO_TARGETS[name]
+    with pytest.raises(MappingError, match=f"{key}.*are one value") as caught:
+        _compile(body)
+    assert "keep one" in str(caught.value)
+
+
+def test_the_status_cells_of_refused_twins_were_all_one_status_before() -> None:
+    """The fault as it was met: one key won for every row (3 deals, all lost)."""
+    body = TWO_TARGETS["status"][0]
+    with pytest.raises(MappingError):
+        [_deal(body, S=cell)["status"] for cell in ("Closed", "CLOSED", "closed")]
+
+
+ONE_TARGET = {
+    "currency": 'currency = { column = "C", map = { "EUR" = "EUR", "eur" = "eur" } }\n',
+    "pipeline": (f'pipeline = {{ column = "P", map = {{ "APAC" = "asia > pacific", '
+                 f'"apac" = "Asia {SEP} Pacific" }} }}\n'
+                 'stage = "Stage"\n'),
+    "stage": ('stage = { column = "Stage", map = { "Q" = "Qualified", "q" = "qualified " } }\n'
+              'pipeline = { default = "Sales" }\n'),
+    "stage with a pipeline column": (
+        'stage = { column = "Stage", map = { "Q" = "Sales > Qualified", '
+        f'"q" = "sales {SEP} qualified" }} }}\npipeline = "P"\n'),
+    "label": 'label = { column = "L", map = { "H" = "Hot", "h" = "hot" } }\n',
+    "enum": ('[custom_fields]\nSource = { column = "Src", map = { "Web" = "Website", '
+             '"web" = "website" } }\n'),
+    "owner": ('owner = { column = "O", map = { "HB" = "Hanna Berg", '
+              '"hb" = "hanna@example.com" } }\n'),
+    "status": 'status = { column = "S", map = { "Closed" = "won", "CLOSED" = "won" } }\n',
+}
+
+
+@pytest.mark.parametrize("name", list(ONE_TARGET))
+def test_twin_keys_with_one_target_spelled_two_ways_are_accepted(name: str) -> None:
+    assert _compile(ONE_TARGET[name])
+
+
+def test_accepted_twins_map_each_spelling_to_the_one_target() -> None:
+    assert _deal(ONE_TARGET["currency"], C="eur", Title="A")["currency"] == "EUR"
+    assert _deal(ONE_TARGET["label"], L="H")["label_ids"] == [1]
+    assert _deal(ONE_TARGET["stage"], Stage="q")["stage_id"] == 10
+    assert _deal(ONE_TARGET["owner"], O="hb")["owner_id"] == 7
+
