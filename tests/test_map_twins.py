@@ -106,3 +106,32 @@ def test_accepted_twins_map_each_spelling_to_the_one_target() -> None:
     assert _deal(ONE_TARGET["stage"], Stage="q")["stage_id"] == 10
     assert _deal(ONE_TARGET["owner"], O="hb")["owner_id"] == 7
 
+
+WON_STAGE = ('status = { column = "Stage", map = { "Closed Won" = "won", "*" = "open" } }\n'
+             'pipeline = "P"\n'
+             '[deal.stage]\ncolumn = "Stage"\n'
+             '[deal.stage.map]\n"Closed Won" = "Qualified"\n"Gone" = "Qualified"\n')
+
+
+@pytest.mark.parametrize(("cell", "stage_id"), [("Won", 11), ("won", 11), (" WON ", 11),
+                                                ("Lost", 12), ("lost", 12)])
+def test_a_stage_column_cell_naming_a_stage_is_that_stage_not_a_status(
+        cell: str, stage_id: int) -> None:
+    """x48r14 F2: 'Won' / 'Lost', stages of the row's pipeline, were written won / lost."""
+    deal = _deal(WON_STAGE, Stage=cell, P="Sales")
+    assert (deal["stage_id"], deal["status"]) == (stage_id, "open")
+
+
+def test_a_stage_named_as_a_status_still_takes_an_explicit_key_or_the_fallback() -> None:
+    assert _deal(WON_STAGE, Stage="Closed Won", P="Sales")["status"] == "won"  # no such stage
+    explicit = WON_STAGE.replace('"Closed Won" = "won",', '"Closed Won" = "won", "Won" = "won",')
+    assert _deal(explicit, Stage="won", P="Sales")["status"] == "won"
+    lost = WON_STAGE.replace('"*" = "open"', '"*" = "lost"')
+    assert _deal(lost, Stage="Won", P="Sales")["status"] == "lost"
+    # not a stage of the row's pipeline: the built-in word reads it (the stage map places it)
+    asia = WON_STAGE.replace('"Gone" = "Qualified"', '"Gone" = "Qualified"\n"Lost" = "Qualified"')
+    assert _deal(asia, Stage="Lost", P=f"Asia {SEP} Pacific") == {
+        **_deal(asia, Stage="Lost", P=f"Asia {SEP} Pacific"), "status": "lost", "stage_id": 40}
+    # a status column of its own keeps every built-in word
+    own = WON_STAGE.replace('status = { column = "Stage"', 'status = { column = "S"')
+    assert _deal(own, Stage="Won", S="Won", P="Sales")["status"] == "won"

@@ -79,6 +79,7 @@ class _Compiler:
         self.header = header
         self.problems: list[tuple[str, str]] = []
         self.key_kind: tuple[str, str] | None = None  # the key field's (type, name)
+        self.stage_status: Callable[[object, int | None], str | None] | None = None
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
              many: bool = False, what: str | None = None,
@@ -214,7 +215,8 @@ class _Compiler:
                                  if (s := getattr(deal, name)) is not None
                                  and s.when_open == "drop"),
             customs=[c for c in customs if c], person=people, org=orgs,
-            default_currency=d.currency, key_kind=self.key_kind)
+            default_currency=d.currency, key_kind=self.key_kind,
+            stage_status=self.stage_status)
 
     def _key_field(self) -> str:
         label = self.mapping.key_field
@@ -245,7 +247,29 @@ class _Compiler:
         vmap = tf.ValueMap(spec.map, fold)
         # x48r14 F1: "Closed" = won beside "CLOSED" = lost made every row lost
         self.problems.extend(keys_twice("deal.status", spec.map, fold))
+        if fold is tf.stage_key:
+            self.stage_status = self._stage_status(vmap)
         return lambda raw, values: tf.parse_status(raw, vmap)
+
+    def _stage_status(self, vmap: tf.ValueMap) -> Callable[[object, int | None], str | None]:
+        """A status read from the stage column: a cell naming a stage of the account (in
+        the row's pipeline, ``Catalog.stage``'s fold) is that stage, its built-in status
+        word aside (x48r14 F2: the stages 'Won' / 'Lost' of 'EU > North' made their deals
+        won / lost): an explicit map key still decides, else the map's ``"*"``, else open.
+        Returns (stage cell, the row's pipeline id) → that status, None for the row's own."""
+        def status(raw: object, pipeline_id: int | None) -> str | None:
+            text = tf.clean_text(raw) if isinstance(raw, str) else None
+            if text is None or vmap.get(text) is not None \
+                    or tf.DEFAULT_STATUS_MAP.get(tf.norm_key(text)) is None:
+                return None  # a map key's, or no built-in word: read as it was
+            try:
+                self.catalog.stage(text, pipeline_id)
+            except AmbiguousName:
+                pass  # a stage of several pipelines: a stage still
+            except InputError:
+                return None  # no stage of the account: the built-in word decides
+            return vmap.fallback or "open"
+        return status
 
     def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:
         """A date target's converter; ``parse``: ``tf.parse_datetime`` for a date-time
