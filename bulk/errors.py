@@ -66,7 +66,8 @@ Job kinds (``jobs/``) extend the tree where their errors are raised, never besid
 jobs.update_mapping), ``UpdateRefused`` (jobs.update_mapping), ``MixedCurrency``
 (jobs.mapping.mixed_currency), ``DecimalContested`` (jobs.mapping.rowmapper),
 ``DedupeConfigError`` (jobs.dedupe.config), ``StateAdvice`` (jobs.dedupe.state_home:
-advice worded for the caller), ``PutBack`` (jobs.import_account_now: rows to map again);
+advice worded for the caller), ``PutBack`` (jobs.import_account_now: rows to map again),
+``LoadRefused`` (jobs.api: a load that must not run, with the plan that says why);
 ``JobBusy`` ← ``StateBusy`` (jobs.dedupe.index: the dedupe state held); ``BulkError`` ←
 ``MappingUnusable`` (jobs.importing.base: the mapping no longer fits the account),
 ``Deferred`` (← ``HeldBack``: another run holds the claim) / ``DependencyFailed``
