@@ -17,7 +17,8 @@ The rule, per row whose deal was read (``ForeignIds.see``):
   account's title + status export closed 40 of 40 unrelated deals unwarned) — or the row
   gives nothing but the title (x48r7 F1: 40 of 40 renamed unwarned; renaming every deal
   to unrelated titles is rare, and ``--yes`` runs it). A row whose other fields all agree
-  with the deal is a rename of it;
+  with the deal is a rename of it, unless all that agrees is a field most deals share
+  (``WEAK``: the currency, the status, …; x49r4 F3);
 - without a title (no title column, or the cell blank), when ``BLIND`` of ``GROUPS``
   differ. Fewer cannot be told: a file of value + owner, no title, reads the same as a
   re-valuation and re-assignment of this account's deals, and is not warned.
@@ -27,10 +28,12 @@ and currency: the README decides them whole), the place (pipeline, or the stage 
 for it), the owner, the organization, the person (an update never writes the last two:
 ``jobs.update_mapping`` refuses them; a library caller's rows may). A field the plan keeps
 because a colleague changed it in Pipedrive since (``jobs.update_edits``: not sent) is not
-counted. When ``LEAST`` rows or more and most rows compared look so, the plan warns loudly
+counted, nor is a row that would write nothing (x49r4 F8). When ``LEAST`` rows or more and
+most rows compared look so, the plan warns loudly
 (its first note; ``--json``: ``foreign_ids``, ``ForeignIds.to_json``); when they look like
 a whole export of another account — an unrelated title and ``STRONG`` other fields
-differing, or no title and ``BLIND`` groups (``ForeignIds.refuses``) — ``update`` also
+differing (``ForeignIds.refuses``; rows without a title are only warned of: x49r4 F9) —
+``update`` also
 refuses to start without ``--yes`` (``pdbulk update``, its plan shown first),
 ``foreign_ids=True`` (the library). A title with one other field, or alone, is warned of
 and runs: a mass rename and re-valuation of this account's deals to unrelated titles reads
@@ -65,6 +68,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "amount": ("value", "currency"), "stage": ("pipeline_id", "stage_id"),
     "owner": ("owner_id",), "organization": ("org_id",), "person": ("person_id",)}
 IDENTITY = tuple(name for names in GROUPS.values() for name in names)
+# fields most deals share, whose agreeing says nothing of a row's deal (x49r4 F3: a mapping's
+# default currency, every deal open)
+WEAK = frozenset({"currency", "status", "visible_to", "pipeline_id"})
 LEAST = 3  # rows looking foreign, at least: fewer tell nothing (a small file of renames)
 BLIND = 3  # groups differing on a row without a title
 # fields besides an unrelated title differing on a row whose ids are refused, not only
@@ -184,9 +190,13 @@ def others(deal: Mapping[str, Any], wanted: Mapping[str, Any],
     return [_CUSTOM if name == "custom_fields" else name for name in changes]
 
 
-def _given(wanted: Mapping[str, Any]) -> bool:
-    """Whether the row gives a field besides the title (kept or not)."""
-    return any(name != "title" and not blank(value) for name, value in wanted.items())
+def _tells(wanted: Mapping[str, Any]) -> bool:
+    """Whether the row gives a field besides the title (kept or not) that tells one deal
+    from another when it agrees: not one of ``WEAK``, which most deals share (x49r4 F3:
+    another account's titles with the currency every deal has, from a column or a mapping
+    default, read as renames: 8 of 8 overwritten unwarned)."""
+    return any(name != "title" and name not in WEAK and not blank(value)
+               for name, value in wanted.items())
 
 
 @dataclass(slots=True)
@@ -199,7 +209,7 @@ class ForeignIds:
 
     compared: int = 0
     foreign: int = 0
-    strong: int = 0  # of ``foreign``: an unrelated title and ``STRONG`` fields, or blind
+    strong: int = 0  # of ``foreign``: an unrelated title and ``STRONG`` other fields
     blind: int = 0
     alone: int = 0
     rows: list[int] = field(default_factory=list)
@@ -213,20 +223,25 @@ class ForeignIds:
         plan keeps as Pipedrive has them, not compared."""
         if deal is None or deal.get("is_deleted"):
             return
-        self.compared += 1
         title = wanted.get("title")
         if title in (None, "") or "title" in kept:
             other = differing(deal, wanted, kept)
+            if not other and not others(deal, wanted, kept):
+                return  # writes nothing: tells nothing (x49r4 F8)
+            self.compared += 1
             if len(other) < BLIND:
                 return
-            self.blind += 1
-            self.strong += 1
+            self.blind += 1  # warned, never refused (x49r4 F9)
         else:
             if related(title, deal.get("title") or ""):
+                if title != deal.get("title") or differing(deal, wanted, kept) or others(
+                        deal, wanted, kept):
+                    self.compared += 1  # a row writing nothing is not compared (x49r4 F8)
                 return
+            self.compared += 1
             other = [*differing(deal, wanted, kept), *others(deal, wanted, kept)]
             if not other:
-                if _given(wanted):  # the rest agrees with the deal: a rename of it
+                if _tells(wanted):  # the rest agrees with the deal: a rename of it
                     return
                 self.alone += 1  # a title alone tells nothing else (x48r7 F1)
             elif len(other) >= STRONG:
@@ -242,16 +257,19 @@ class ForeignIds:
 
     @property
     def stands(self) -> bool:
-        """Whether the ids look foreign: ``LEAST`` rows or more, and most rows compared."""
+        """Whether the ids look foreign: ``LEAST`` rows or more, and most rows compared — a
+        row that would write nothing is not compared (x49r4 F8: 8 rows of another account
+        beside 9 unchanged rows of this one were written unwarned)."""
         return self.foreign >= LEAST and self.foreign * 2 > self.compared
 
     @property
     def refuses(self) -> bool:
         """Whether the run is refused without ``--yes``, not only warned of: ``LEAST`` rows
         or more, and most rows compared, look like a whole export of another account (an
-        unrelated title and ``STRONG`` other fields differing, or no title and ``BLIND``
-        groups). A title with one other field, or alone, is warned of and runs: a rename
-        and a re-valuation of this account's deals reads so too, and the update's
+        unrelated title and ``STRONG`` other fields differing). A title with one other
+        field, or alone, and rows without a title are warned of and run: a rename and a
+        re-valuation of this account's deals reads so too (x49r4 F9: value, stage and
+        owner of 8 of 8 own deals, no title column, were refused), and the update's
         before-images let ``pdbulk undo`` put them back."""
         return self.strong >= LEAST and self.strong * 2 > self.compared
 
@@ -309,5 +327,5 @@ class ForeignIds:
         return f"ForeignIds(compared={self.compared}, foreign={self.foreign})"
 
 
-__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "NEAR", "SIMILAR", "STRONG", "ForeignIds",
+__all__ = ["BLIND", "GROUPS", "IDENTITY", "LEAST", "NEAR", "SIMILAR", "STRONG", "WEAK", "ForeignIds",
            "differing", "others", "related"]

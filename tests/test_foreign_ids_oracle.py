@@ -174,7 +174,16 @@ SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | N
     "N5_no_title_value_owner": (_rows(THERE, columns=("value", "currency", "owner_id")),
                                 None, None, False),  # two groups: untellable, unwarned
     "N6_unrelated_title_rest_agrees": (_rows(THERE, lambda d, n: {
-        "status": HERE[n]["status"]}, ("title", "status")), None, None, False),
+        "value": HERE[n]["value"]}, ("title", "value")), None, None, False),
+    # x49r4 F3: another account's titles beside what most deals share, agreeing (every
+    # deal open; the currency of a column, or of a mapping's default): titles alone
+    "N6b_title_status_agreeing": (_rows(THERE, lambda d, n: {
+        "status": HERE[n]["status"]}, ("title", "status")), None, None, True),
+    "N6c_title_default_currency": (_rows(THERE, lambda d, n: {
+        "currency": HERE[n]["currency"]}, ("title", "currency")), None, None, True),
+    # x49r4 F8: another account's rows padded with this account's rows written unchanged
+    "N6d_foreign_padded_with_unchanged": (_rows(THERE[:8]) + _rows(HERE[8:17]), None, None,
+                                          True),
     # x48r7 F2: renames of this account's numbered / hyphenated titles, 7 of 19 refused
     "N7_year_bump_revalue": (_bumped(YEAR, "2026", "2027", value=lambda d: d["value"] + 9),
                              YEAR, None, False),
@@ -201,11 +210,12 @@ def test_the_scenario_warns_as_labelled(name: str) -> None:
 
 
 # the warned scenarios that look like a whole export of another account (an unrelated title
-# and two other fields, or no title and three groups): refused without --yes; the others
-# (a title with one other field, or alone) are warned of and run, as a rename and a
+# and two other fields): refused without --yes; the others (a title with one other field,
+# or alone; no title and three groups: x49r4 F9, an ordinary re-valuation, move and
+# re-assignment of 8 of 8 own deals was refused) are warned of and run, as a rename and a
 # re-valuation of this account's deals read the same (an ordinary mass update)
 REFUSED = {"F1_full_export", "F3_title_owner_stage", "F6_title_value_owner",
-           "F7_title_value_3rows", "F8_no_title_value_owner_stage",
+           "F7_title_value_3rows", "N6d_foreign_padded_with_unchanged",
            "M9_title_org_person_foreign", "N2_title_close_date_probability"}
 
 

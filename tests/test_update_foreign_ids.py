@@ -26,8 +26,8 @@ MAPPING = ('version = 1\n[update]\nid_column = "id"\n[deal]\ntitle = "Title"\n'
 def test_the_tally_wants_an_unrelated_title_and_another_field_on_most_rows() -> None:
     deal = {"title": "Acme - Pilot", "currency": "EUR", "owner_id": 1}
     tally = ForeignIds()
-    for row in range(1, 5):  # renamed alone: an update like any other
-        tally.see(row, deal, {"title": f"New {row}", "currency": "eur"})
+    for row in range(1, 5):  # renamed, its owner as it is: an update like any other
+        tally.see(row, deal, {"title": f"New {row}", "currency": "eur", "owner_id": 1})
     for row in range(13, 17):  # renamed and moved to a new owner: a re-organization
         tally.see(row, deal, {"title": f"2027: Acme - Pilot {row}", "owner_id": 2})
     tally.see(5, deal, {"title": "ACME  - pilot", "currency": "USD"})  # the same title
