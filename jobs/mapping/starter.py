@@ -210,7 +210,8 @@ def unnamed_persons_note(mapping: Mapping, header: Sequence[str], count: int) ->
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  groups: MappingABC[str, Sequence[str]] | None = None,
                  closed: MappingABC[str, str] | None = None,
-                 shared: MappingABC[str, Sequence[str]] | None = None) -> list[str]:
+                 shared: MappingABC[str, Sequence[str]] | None = None,
+                 placed: bool = False) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -220,7 +221,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     name), said on its line, not asked for (x18r2 3). ``shared`` (a stage's key -> the
     pipelines that have a stage of that name), when no pipeline is mapped and a stage is
     looked up in every pipeline: such a name cannot resolve, so it is a TODO naming its
-    pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous).
+    pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous);
+    ``placed``: other cells name their pipeline (``EU > Discovery``), so that TODO asks
+    for that form, not a default pipeline (x48r14 F3).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -268,13 +271,29 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     if twice:
         named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
                           for _, same in twice)
-        lines.append(f"# TODO: the file names no pipeline, and these stages are in more than "
+        lines.append(f"# TODO: these stages are in more than one pipeline: {named}. Map "
+                     "each to its pipeline's stage as the other cells name it (\"EU > "
+                     "Discovery\" = \"EU > Discovery\"); uncomment the lines below, then "
+                     "delete this line" if placed else
+                     f"# TODO: the file names no pipeline, and these stages are in more than "
                      f"one: {named}. Export the deals with their pipeline column and map it "
                      "(pipeline = \"Deal - Pipeline\"), or, if every row is in one pipeline, "
                      "set pipeline = { default = ... } in [deal]; uncomment the lines below, "
                      "then delete this line")
         lines += [f"# {_toml_str(value)} = \"\"" for value, _ in twice]
     return lines
+
+
+def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
+    """The pipeline lines of a file with no pipeline column whose stage cells name their
+    pipeline (``EU > Discovery``): no default, each row is put in its stage's pipeline, as
+    the import reads such a cell (``Catalog.stage`` with no pipeline); the account's
+    ``first`` pipeline is shown commented (x48r14 F3)."""
+    shown = ", ".join(repr(v) for v in placed[:3]) + (", ..." if len(placed) > 3 else "")
+    return [f"# the stage cells name their pipeline ({shown}): each row goes to its "
+            "stage's pipeline, so no default pipeline is set (one would refuse the rows "
+            "of every other); set one only if every row is in one pipeline",
+            f"# pipeline = {{ default = {_toml_str(first)} }}"]
 
 
 def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
@@ -1688,6 +1707,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 staged.append(str(value))
             else:
                 closed[str(value)] = status
+    # stage cells that name their pipeline (``EU > Discovery``) put their row in it: a
+    # default pipeline would refuse each of another (x48r14 F3: "Sales" was written)
+    placed = [str(v) for v in stage_values if catalog.with_its_pipeline(str(v)) is not None]
     won_as_close = _won_date_as_close(guesses, bool(closed), samples)
     if won_as_close is not None:
         guesses["deal.expected_close_date"] = guesses.pop("deal.won_time")
@@ -1701,6 +1723,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                        "not as won_time, which open and lost deals cannot have; if it only "
                        "ever holds the day a deal was won, map it as won_time instead")
         if name == "pipeline" and target not in guesses and pipeline is not None:
+            if placed and not own:  # the cells' own pipelines: a default contradicts them
+                out += _placed_lines(placed, pipeline.name)
+                continue
             if not own:
                 out += _default_pipeline_todo(stage_values, catalog, pipeline.name)
             # an update keeps each deal's pipeline (a default would move them all)
@@ -1786,7 +1811,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         # Pipedrive's own export with no pipeline column (the pipeline line commented: an
         # update keeps each deal's): a stage is looked up in every pipeline, where a name
         # two pipelines have cannot resolve (x22r2)
-        anywhere = own and not guesses.get("deal.pipeline")
+        anywhere = bool(own or placed) and not guesses.get("deal.pipeline")
+        if anywhere and placed:  # read as they are: no entry, no TODO
+            values = [v for v in values if str(v) not in placed]
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
                   for p in (catalog.pipelines if guesses.get("deal.pipeline") or anywhere
                             else [pipeline] if pipeline else [])}
@@ -1794,7 +1821,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         if values and stages:
             out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
             out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed,
-                                _shared(groups) if anywhere else None)
+                                _shared(groups) if anywhere else None,
+                                bool(placed) and anywhere)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
