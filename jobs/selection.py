@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import read_manifest
 from bulk.manifest_stamp import Stamp
 from bulk.manifest_xlsx import twice_problem
@@ -85,14 +85,21 @@ class DealQuery:
                                        self.updated_before, self.filter_id))
 
     def params(self, catalog: Catalog) -> dict[str, object]:
-        """The getDeals filters; every name resolved (InputError names what is wrong)."""
+        """The getDeals filters; every name resolved (InputError names what is wrong;
+        ``AmbiguousName`` for a stage of several pipelines, with a spelling for each and
+        ``--pipeline`` as the option that picks one)."""
         params: dict[str, object] = {}
         pipeline_id = None
         if self.pipeline is not None:
             pipeline_id = catalog.pipeline(self.pipeline).id
             params["pipeline_id"] = pipeline_id
         if self.stage is not None:
-            params["stage_id"] = catalog.stage(self.stage, pipeline_id).id
+            try:
+                params["stage_id"] = catalog.stage(self.stage, pipeline_id).id
+            except AmbiguousName as exc:  # the option that names it (x48r14 F5: "name the
+                # pipeline" named none, as --to-stage's did before x26r2 4a)
+                raise AmbiguousName(exc.reason.replace(
+                    "name the pipeline", "name the one to select from with --pipeline")) from None
         if self.status is not None:
             if self.status not in STATUSES:
                 raise InputError(f"--status must be one of {', '.join(STATUSES)}, "
