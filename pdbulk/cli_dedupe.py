@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # imported where used: the other commands never load the matc
 from .options import (
     DEFAULTS,
     EXIT_AUTH,
+    EXIT_BUSY,
     EXIT_INPUT,
     EXIT_OK,
     EXIT_ROWS_FAILED,
@@ -435,6 +436,11 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
                    "= merge not followed (named above, succeeded.csv says why): the merges "
                    "a reviewer asked for are not done", err=True)
         return EXIT_ROWS_FAILED
+    if run.left_elsewhere:  # held elsewhere: that run merges them, nothing refused (x48r14)
+        from jobs.dedupe.merge_job import left_line
+
+        typer.echo(left_line(run.left_elsewhere), err=True)
+        return EXIT_BUSY
     return EXIT_OK
 
 

@@ -1132,7 +1132,8 @@ def undo_counts_line(store: JobStore, counts: Mapping[Any, int], *,
 
 def finish(store: JobStore, result: RunResult) -> None:
     """Print the outcome line and exit with its code: 4 only when something is left to
-    resume (pending or in-doubt items), 5 when the account refused the token."""
+    resume (pending or in-doubt items), 5 when the account refused the token, 3 for rows
+    failed, 6 for a dedupe job's decided groups left to another live run."""
     counts = {state.value: n for state, n in result.counts.items()}
     line = state_counts(counts, store.actions())
     if store.kind == "undo":  # deals, persons and organizations apart (x18r2 5)
@@ -1171,6 +1172,8 @@ def finish(store: JobStore, result: RunResult) -> None:
     unfollowed = _unfollowed(store)
     if result.counts.get(ItemState.FAILED, 0) or _strays(store) or doubled or unfollowed:
         raise typer.Exit(EXIT_ROWS_FAILED)
+    if _left_elsewhere(store):
+        raise typer.Exit(EXIT_BUSY)
 
 
 def stop_line(message: str | None) -> str:
@@ -1184,16 +1187,18 @@ def stop_line(message: str | None) -> str:
 def finished_anyway(store: JobStore) -> NoReturn:
     """The outcome line and exit code of a job found ``finished`` after a signal cut its
     command short (the run over, its result files written): ``job X: done N (...)``, then
-    exit 3 when rows failed (or an import's deals were doubled), else 0 — what ``finish``
-    would have said."""
+    exit 3 when rows failed (or an import's deals were doubled), 6 when a dedupe job's
+    decided groups were left to another live run, else 0 — what ``finish`` would have
+    said."""
     counts = store.counts()
     line = state_counts({state.value: n for state, n in counts.items()}, store.actions())
     typer.echo(f"job {store.job_id}: " + (line or "nothing to do"))
     doubled = _doubled(store)
     unfollowed = _unfollowed(store)
+    failed = bool(counts.get(ItemState.FAILED, 0) or doubled or unfollowed)
+    elsewhere = not failed and _left_elsewhere(store)
     store.close()
-    raise typer.Exit(EXIT_ROWS_FAILED if counts.get(ItemState.FAILED, 0) or doubled
-                     or unfollowed else 0)
+    raise typer.Exit(EXIT_ROWS_FAILED if failed else EXIT_BUSY if elsewhere else 0)
 
 
 def plan_flags(config: Mapping[str, Any]) -> str:
@@ -1383,6 +1388,19 @@ def _unfollowed(store: JobStore) -> int:
                    "not followed (succeeded.csv says why): the merges a reviewer asked for "
                    "are not done", err=True)
     return n
+
+
+def _left_elsewhere(store: JobStore) -> bool:
+    """A dedupe job's reviewer-decided groups left to another live run that holds them
+    (another host's, under a shared coordinator), said on stderr: exit 6, held elsewhere,
+    not 3 — nothing of them was refused (x48r14, f48j: "not followed", exit 3)."""
+    if store.kind != "dedupe":  # jobs.dedupe.apply.KIND; other jobs import nothing more
+        return False
+    from jobs.dedupe.merge_job import left_line, left_to_others
+
+    if left := left_to_others(store):
+        typer.echo(left_line(left), err=True)
+    return bool(left)
 
 
 def _strays(store: JobStore) -> bool:

@@ -68,6 +68,7 @@ from .apply import (
     record_intended,
     unfinished,
 )
+from .apply_claims import left_to_another_run
 from .config import DedupeConfig
 from .earlier_decisions import apply_command, record_kept, settle_never
 from .earlier_decisions import lines as earlier_lines
@@ -517,7 +518,9 @@ class DedupeRun:
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
     ``refused_decisions`` reviewers' ``decision = merge`` not followed (refused at the
     load, or held by the runner's re-check: a deal changed meanwhile; x48r5 F3);
-    ``refused_edits`` groups.csv rows edited by hand (no such decision) refused; ``tokens`` spent;
+    ``refused_edits`` groups.csv rows edited by hand (no such decision) refused;
+    ``left_elsewhere`` reviewer-decided groups another live run holds (group id -> who:
+    left to it, not refused; exit 6, x48r14); ``tokens`` spent;
     ``interrupted_jobs`` earlier dedupe jobs that did not end (each with ``line(resume)``
     and ``to_json()``), ``removed_jobs`` those killed before sending, removed;
     ``estimate`` the cost table of the loaded apply; ``result`` the run's; ``lines``."""
@@ -540,6 +543,7 @@ class DedupeRun:
     policy_put_back: int = 0
     refused_decisions: int = 0
     refused_edits: int = 0
+    left_elsewhere: dict[object, str] = field(default_factory=dict)
     tokens: int = 0
     interrupted_jobs: tuple[Unfinished, ...] = ()
     removed_jobs: tuple[str, ...] = ()
@@ -556,7 +560,8 @@ class DedupeRun:
                 **({"plan": self.plan.summary} if self.plan is not None else {}),
                 "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
                 "refused_decisions": self.refused_decisions,
-                "refused_edits": self.refused_edits, "items": dict(self.counts),
+                "refused_edits": self.refused_edits,
+                "left_to_other_runs": len(self.left_elsewhere), "items": dict(self.counts),
                 "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
                 "skipped_for_review": self.skipped_for_review,
                 # each count named by what it counts, too (x42r2 F7c)
@@ -924,7 +929,7 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     """Settle the job's status and result files; its outcome. A run with nothing to merge
     (``got["quiet"]``) settles the state directory only and has no job (``job_id`` and
     ``directory`` None): ``_job`` removes its folder."""
-    from .merge_job import DedupeJob, policy_put_backs, policy_strays
+    from .merge_job import DedupeJob, left_to_others, policy_put_backs, policy_strays
 
     quiet = bool(got.get("quiet")) and result is None and store.status != "cancelled"
     if quiet:
@@ -962,8 +967,9 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     review = len({i.payload.get("group_id", i.id) for i in left})
     # a reviewer's decision = merge the runner's re-check held (a deal changed meanwhile):
     # not followed either, counted with those the load refused (x48r5 F3)
+    # (one another live run holds is left to it, not refused: ``left_elsewhere``, exit 6)
     held = len({i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
-                if i.payload.get("decided")})
+                if i.payload.get("decided") and left_to_another_run(i) is None})
     groups, merges = merge_counts(store)
     # a value the survivor now shares with a live deal left unmerged: a person must look
     # (a stopped run's too: a put-back the stop prevented)
@@ -973,6 +979,7 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
                    skipped_for_review_rows=len(left), groups=groups, merges=merges,
                    tokens=sum(store.spend_by_day().values()),
                    policy_strays=len(policy_strays(store)),
+                   left_elsewhere=left_to_others(store),
                    policy_put_back=len(policy_put_backs(store)))
 
 

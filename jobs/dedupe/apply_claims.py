@@ -207,10 +207,25 @@ async def merged_by_others(deal_ids: Sequence[int]) -> tuple[dict[int, str], dic
     return claims.makers(), claims.into()
 
 
+LEFT_TO = "its group is being merged by another run"  # what ``held_reason`` says first
+
+
 def held_reason(held: Held) -> str:
     """The skip reason of a pair another run holds."""
-    return (f"its group is being merged by another run ({held.who()}): left to it; "
-            "nothing sent")
+    return f"{LEFT_TO} ({held.who()}): left to it; nothing sent"
 
 
-__all__ = ["LEASE", "GroupClaims", "held_reason", "merged_by_others"]
+def left_to_another_run(item: Item) -> str | None:
+    """Who holds ``item``'s group when it was skipped as left to another live run (its
+    ``held_reason``, or that of its group's first merge), else None: not refused — that
+    run merges the group (x48r14, f48j: counted "not followed", exit 3)."""
+    reason = str((item.result or {}).get("reason") or "")
+    at = reason.find(LEFT_TO + " (")
+    if at < 0:
+        return None
+    who = reason[at + len(LEFT_TO) + 2:]
+    return who[:who.find("): left to it")] if "): left to it" in who else who
+
+
+__all__ = ["LEASE", "LEFT_TO", "GroupClaims", "held_reason", "left_to_another_run",
+           "merged_by_others"]

@@ -62,7 +62,7 @@ from ..deals import IDS_PER_CALL, Deal, batched_calls, deal_changes, is_gone, sa
 from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_counts, rows_as_rows
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, REFUSED, STATE_DIR, record_confirmed, record_separate, settle_index
-from .apply_claims import GroupClaims, held_reason
+from .apply_claims import GroupClaims, held_reason, left_to_another_run
 from .held_groups import held_lines
 from .held_now import held_now, names_calls, names_now
 from .held_now import wanted_ids as names_now_ids
@@ -722,10 +722,30 @@ def unfollowed_decisions(store: JobStore) -> int:
     skipped item of a decided group) — what the apply exits 3 on, for a resume to exit
     on too (x48r12: a killed apply resumed exited 0). Raises StoreError."""
     held = {i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
-            if i.payload.get("decided")}
+            if i.payload.get("decided") and left_to_another_run(i) is None}
     return len(store.meta_get(REFUSED) or []) + len(held)
 
 
+def left_to_others(store: JobStore) -> dict[object, str]:
+    """The decided groups of ``store`` (a dedupe job) skipped as another live run holds
+    them (``apply_claims.held_reason``) -> who holds each: not refused, held elsewhere —
+    the apply and a resume exit 6 on them, not 3 (x48r14, f48j). Raises StoreError."""
+    out: dict[object, str] = {}
+    for i in store.items(ItemState.SKIPPED):
+        if i.payload.get("decided") and (who := left_to_another_run(i)) is not None:
+            out.setdefault(i.payload.get("group_id", i.id), who)
+    return out
+
+
+def left_line(left: Mapping[object, str]) -> str:
+    """The stderr line of exit 6 for ``left`` (``left_to_others``)."""
+    holders = ", ".join(dict.fromkeys(left.values()))
+    n = len(left)
+    return (f"pdbulk: exit 6: {n:,} reviewer-decided group{'' if n == 1 else 's'} left to "
+            f"another run that holds {'it' if n == 1 else 'them'} ({holders}): nothing sent "
+            "for them here; that run merges them (succeeded.csv names each)")
+
+
 __all__ = ["POLICY_RECORD", "PUT_BACK", "DedupeJob", "policy_put_backs", "policy_strays",
-           "unfollowed_decisions",
+           "left_line", "left_to_others", "unfollowed_decisions",
            "recheck_reads"]
