@@ -21,12 +21,15 @@ Blocking; callers run it off the event loop (``jobs.update_edits``).
 
 A sighting bridges a plan and the run after it, nothing more (f48c: none was ever deleted,
 and an undo left them): it is read by the loads of the next ``AGE`` seconds only, and
-deleted when it is that old at a later keep; when the update job that read it finishes
-(no row pending or in flight: ``jobs.update_job``) — what the job wrote is the record's
-base from then on, and a later update's "since the plan" is that later plan's; and when
-an undo puts its deal back or deletes it (``jobs.undo.job.forget_written``). A job
-cancelled at its prompt keeps its load's sightings: the user, run again after a look,
-hears of a change made since the plan they declined (within ``AGE``).
+deleted once it is that old whenever the file is opened — a read, a keep, a forget: one
+DELETE on the index of the time column, ``EXPIRE`` (x48r14: one of a job that never ended,
+with no load after it, stayed and was read by any caller passing no ``since``); when the
+update job that read it finishes (no row pending or in flight: ``jobs.update_job``) —
+what the job wrote is the record's base from then on, and a later update's "since the
+plan" is that later plan's; and when an undo puts its deal back or deletes it
+(``jobs.undo.job.forget_written``). A job cancelled at its prompt keeps its load's
+sightings: the user, run again after a look, hears of a change made since the plan they
+declined (within ``AGE``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -63,8 +67,22 @@ def _setup(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
-def _connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    return state_db(path, _setup, create=create)
+EXPIRE = "DELETE FROM seen WHERE at < ?"  # the sightings past ``AGE``, by the index seen_at
+
+
+def _connect(path: Path, *, now: float | None, create: bool = False) -> sqlite3.Connection:
+    """The file, its sightings older than ``AGE`` at ``now`` (Unix seconds; the machine's
+    clock when None) deleted first: one indexed look, and the DELETE only when it finds
+    one (a reader takes no write lock for nothing)."""
+    conn = state_db(path, _setup, create=create)
+    try:
+        cut = (time.time() if now is None else now) - AGE
+        if conn.execute("SELECT 1 FROM seen WHERE at < ? LIMIT 1", (cut,)).fetchone():
+            conn.execute(EXPIRE, (cut,))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def sealed(secret: bytes, sign: str) -> str:
@@ -74,16 +92,17 @@ def sealed(secret: bytes, sign: str) -> str:
                             ).hexdigest()[:16]
 
 
-def seen(base_url: str, deal_ids: Iterable[int], *,
-         since: float | None = None) -> dict[int, dict[str, str]]:
+def seen(base_url: str, deal_ids: Iterable[int], *, since: float | None = None,
+         now: float | None = None) -> dict[int, dict[str, str]]:
     """{deal: {field: digest of Pipedrive's value the last load saw}} for ``deal_ids`` (a
     page); {} when nothing was kept. ``since`` (Unix seconds): only sightings kept at or
-    after it (a load passes its own time less ``AGE``). Raises sqlite3.Error / OSError."""
+    after it (a load passes its own time less ``AGE``); ``now``: the clock the file's
+    sightings past ``AGE`` are dropped by (``_connect``). Raises sqlite3.Error / OSError."""
     path = state_dir() / FILE
     ids = [int(d) for d in deal_ids]
     if not ids or not path.exists():
         return {}
-    conn = _connect(path)
+    conn = _connect(path, now=now)
     try:
         out: dict[int, dict[str, str]] = {}
         account = _account(base_url)
@@ -104,17 +123,16 @@ def seen(base_url: str, deal_ids: Iterable[int], *,
 def keep(base_url: str, saw: Iterable[tuple[int, Mapping[str, str]]], *, at: float) -> int:
     """Keep (deal, {field: digest of Pipedrive's value}) a load saw at ``at`` (Unix
     seconds), each replacing the one before; sightings of any account kept before
-    ``at - AGE`` are deleted in the same transaction. Returns the fields kept. Raises
+    ``at - AGE`` are deleted as the file is opened (``_connect``). Returns the fields kept. Raises
     sqlite3.Error / OSError when the state folder cannot be written."""
     rows = [(deal, name, sign) for deal, signs in saw for name, sign in signs.items()]
     if not rows:
         return 0
-    conn = _connect(state_dir() / FILE, create=True)
+    conn = _connect(state_dir() / FILE, now=at, create=True)
     try:
         account = _account(base_url)
         with conn:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM seen WHERE at < ?", (at - AGE,))
             conn.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?)",
                              [(account, int(d), n, s, at) for d, n, s in rows])
         return len(rows)
@@ -122,15 +140,16 @@ def keep(base_url: str, saw: Iterable[tuple[int, Mapping[str, str]]], *, at: flo
         conn.close()
 
 
-def forget(base_url: str, deal_ids: Iterable[int]) -> int:
+def forget(base_url: str, deal_ids: Iterable[int], *, now: float | None = None) -> int:
     """Delete the sightings of ``deal_ids`` on the account at ``base_url``: the update job
-    that read them finished, or an undo put the deals back (the module's docstring).
-    Returns the sightings deleted (0 without a file). Raises sqlite3.Error / OSError."""
+    that read them finished, or an undo put the deals back (the module's docstring); those
+    of any deal past ``AGE`` at ``now`` go too (``_connect``). Returns the sightings of
+    ``deal_ids`` deleted (0 without a file). Raises sqlite3.Error / OSError."""
     path = state_dir() / FILE
     ids = sorted({int(d) for d in deal_ids})
     if not ids or not path.exists():
         return 0
-    conn = _connect(path)
+    conn = _connect(path, now=now)
     try:
         account, gone = _account(base_url), 0
         with conn:
@@ -145,4 +164,4 @@ def forget(base_url: str, deal_ids: Iterable[int]) -> int:
         conn.close()
 
 
-__all__ = ["AGE", "FILE", "KEYED", "forget", "keep", "sealed", "seen"]
+__all__ = ["AGE", "EXPIRE", "FILE", "KEYED", "forget", "keep", "sealed", "seen"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -72,8 +73,8 @@ def test_a_finished_update_and_an_undo_forget_what_the_plan_saw(tmp_path: Path) 
         conn = sqlite3.connect(state_dir() / plan_seen.FILE)
         with conn:
             conn.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?)",
-                             [(account, 3, "stage_id", "0" * 16, 1e9),
-                              (account, 5, "title", "1" * 16, 1e9)])
+                             [(account, 3, "stage_id", "0" * 16, time.time()),
+                              (account, 5, "title", "1" * 16, time.time())])
         conn.close()
         undone = _cli(sb, tmp_path, "undo", job.name, "--yes")
         assert undone.exit_code == 0, undone.output  # type: ignore[attr-defined]
@@ -96,7 +97,7 @@ def _store(tmp_path: Path, name: str, *states: ItemState) -> JobStore:
 
 def test_a_job_with_rows_left_keeps_them(tmp_path: Path) -> None:
     plan_seen.keep("http://x", [(7, {"title": "a" * 16}), (8, {"title": "b" * 16})],
-                   at=1e9)
+                   at=time.time())  # within AGE: forget_seen opens the file by the clock
     for states in ((ItemState.DONE, ItemState.PENDING), (ItemState.SENDING,)):
         store = _store(tmp_path, f"left{len(states)}", *states)
         try:
@@ -116,12 +117,12 @@ def test_a_sighting_older_than_its_age_is_not_read_and_goes_at_the_next_keep() -
     old, now = 1e9, 1e9 + plan_seen.AGE + 60
     sign = plan_seen.KEYED + "a" * 16  # as ``sealed`` keeps it (an unkeyed one is not read)
     plan_seen.keep("http://x", [(1, {"title": sign})], at=old)
-    assert plan_seen.seen("http://x", [1]) == {1: {"title": sign}}
-    assert plan_seen.seen("http://x", [1], since=now - plan_seen.AGE) == {}
+    assert plan_seen.seen("http://x", [1], now=old) == {1: {"title": sign}}
+    assert plan_seen.seen("http://x", [1], since=now - plan_seen.AGE, now=old) == {}
     plan_seen.keep("http://x", [(2, {"title": "b" * 16})], at=now)
     assert [(d, a) for d, _, a in _rows()] == [(2, now)]
-    assert plan_seen.forget("http://x", [2, 3]) == 1
-    assert plan_seen.forget("http://y", [2]) == 0
+    assert plan_seen.forget("http://x", [2, 3], now=now) == 1
+    assert plan_seen.forget("http://y", [2], now=now) == 0
 
 
 def test_the_state_files_open_alike(tmp_path: Path) -> None:
