@@ -619,6 +619,15 @@ class ProcessCoordinator:
             return 0
         return sum(1 for e in state.entries if e.at > wall - state.width)
 
+    def own_fill(self, wall: float) -> int:
+        """``window_fill`` less another client's calls: the jobs' own here, what a 429 is
+        judged by (a window another client filled had room for them: x48r10 F2, the run's
+        429s beside a client were told "the pace neared the limits")."""
+        state = self._state
+        if state is None:
+            return 0
+        return sum(1 for e in state.entries if e.at > wall - state.width and not e.other)
+
     def statistics(self) -> SharedStats | None:
         return None  # the progress line shows a shared picture only across processes
 

@@ -1081,8 +1081,9 @@ class Scheduler:
             shared = self._shared.statistics() if self._shared is not None else None
             return shared is not None and shared.window_fill < limit
         if getattr(self._shared, "judges_others", False):  # this process's engines: every
-            # one's calls (this one's alone: a window its siblings filled had room, x36r1)
-            fill = getattr(self._shared, "window_fill", None)
+            # one's calls (this one's alone: a window its siblings filled had room, x36r1),
+            # not another client's (x48r10 F2: a window it filled was blamed on the pace)
+            fill = getattr(self._shared, "own_fill", None)
             if fill is not None:
                 return int(fill(self._clock.wall())) < limit
         if sent is not None:  # the refused call itself is none of the server's count

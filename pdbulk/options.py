@@ -1322,11 +1322,15 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
     elif not room:
         who = ("but none of these came while the window had room for this process's own: "
                "the pace came too close to the limits")
-    else:
-        who = ("another integration or script uses this account's API limits" if coordinator
-               else "another process uses this account's API limits: run every pdbulk "
-                    "process on the account with one --coordinator (README: \"Many processes "
-                    "on one account\"), and check for other integrations")
+    else:  # this run's own ledger was within the limit: the window was another's (x48r10 F2:
+        # worded as the run's own overspending)
+        who = ("another client of this company used the window (this run's own calls were "
+               "within the limit when it was refused): "
+               + ("another integration or script uses this account's API limits"
+                  if coordinator else
+                  "another process uses this account's API limits: if it is pdbulk, run "
+                  "every pdbulk process on the account with one --coordinator (README: "
+                  "\"Many processes on one account\"), and check for other integrations"))
         if room < rate_limited:
             who += (f"; {room} came while its calls filled the window, the other "
                     f"{rate_limited - room} as the pace neared the limits")
