@@ -53,6 +53,7 @@ def test_plain_cells_beside_them_are_looked_up_in_every_pipeline() -> None:
     text, got = _proposal([*CELLS, "Lead In", "Scoping", "Discovery"])
     assert got["deal"]["stage"]["map"] == {"Lead In": "Lead In", "Scoping": "Scoping"}, text
     assert '# "Discovery" = ""' in text  # in EU and Asia > Pacific: no guess
+    assert 'as the other cells name theirs ("Discovery" = "EU > Discovery")' in text, text
     assert [_stage_of(text, c) for c in ("Lead In", "Scoping", "EU > Discovery")] == [1, 7, 3]
 
 

@@ -271,10 +271,12 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     if twice:
         named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
                           for _, same in twice)
+        value, same = twice[0]
+        example = f"{_toml_str(value)} = {_toml_str(shared[key(same)][0] + ' > ' + same)}"
         lines.append(f"# TODO: these stages are in more than one pipeline: {named}. Map "
-                     "each to its pipeline's stage as the other cells name it (\"EU > "
-                     "Discovery\" = \"EU > Discovery\"); uncomment the lines below, then "
-                     "delete this line" if placed else
+                     "each to its pipeline's stage as the other cells name theirs "
+                     f"({example}); uncomment the lines below, then delete this line"
+                     if placed else
                      f"# TODO: the file names no pipeline, and these stages are in more than "
                      f"one: {named}. Export the deals with their pipeline column and map it "
                      "(pipeline = \"Deal - Pipeline\"), or, if every row is in one pipeline, "
