@@ -48,6 +48,8 @@ _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 # a web address left in a person's name once its contacts and title are cut (x48r15 F2)
 _WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
+# an address or a phone (six digits or more) left in a person's name (x49r4: never)
+_CONTACT_IN_NAME = re.compile(r"@|\d(?:[\s().\-/]*\d){5}")
 
 
 class DecimalContested(InputError):
@@ -590,20 +592,18 @@ class RowMapper:
             email_step = None
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
         own_phones: tuple[str, ...] = ()
+        webs: tuple[str, ...] = ()
         cell = name
         if not shared and isinstance(name, str):
             # "Jane Roe, jane@x", "Jane Roe / +49 30 1234567": the person's own address or
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
             # title", and four such contacts made one person)
+            self._one_contact_each(name, n)
             name, own_emails, own_phones = tf.name_contacts(name)
-            if len(own_emails) > 1 or len(own_phones) > 1:
-                # one kept, the others dropped unsaid (x48r15 F1): a person cell giving
-                # two addresses (or phones) fails the row, as two persons do
-                what = "addresses" if len(own_emails) > 1 else "phone numbers"
-                raise InputError(
-                    f"the person cell {cell!r} writes {max(len(own_emails), len(own_phones))} "
-                    f"{what}: keep the person's one (more in the e-mail / phone column)",
-                    row=n, column=name_step.source.where if name_step is not None else None)
+            # ... and those after a space, in brackets, web addresses anywhere (x49r4 F4,
+            # F6: "Ola Fenwick ola@x" was the person's name, "(www.x)" dropped unsaid)
+            name, glued_emails, glued_phones, webs = tf.cut_contacts(name)
+            own_emails, own_phones = own_emails + glued_emails, own_phones + glued_phones
             if own_emails:
                 addresses = self._bracket_address(str(cell), addresses, n, own_emails[0])
         if not shared and isinstance(name, str) and "@" in name and (
@@ -654,9 +654,16 @@ class RowMapper:
             name, title = tf.name_and_title(name)
             if title is not None and not shared:  # ("Tor Berg (CEO), VP Sales": "Tor Berg")
                 name = str(tf.name_cell_name(name) or name)
-            # a joiner left at the end ("Nils Berg -", "Nils Berg /": x48r15 F5) is no part
-            # of the name
-            name = name.rstrip(" ,;|/-\u2013\u2014") or name
+            # a web address cut from the name goes to the note, as one after a comma
+            title = ", ".join(t for t in (title, *webs) if t) or None
+            # a joiner left at either end ("Nils Berg -": x48r15 F5; "Omar Roe &", "and
+            # Lena Roe", "&amp;": x49r4 F5) is no part of the name
+            name = tf.strip_joiners(name)
+            if not shared and _CONTACT_IN_NAME.search(name):  # (the last check: x49r4)
+                raise InputError(
+                    f"the person's name {name!r} holds an e-mail address or a phone number: "
+                    "write it in the e-mail / phone column", row=n,
+                    column=name_step.source.where if name_step is not None else None)
             if _WEB_IN_NAME.search(name):  # x48r15 F2: "Nils Berg | https://x.de/team"
                 raise InputError(
                     f"the person's name {name!r} holds a web address: "
@@ -664,6 +671,23 @@ class RowMapper:
                     if name_step is not None else None)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else (), title)
+
+    def _one_contact_each(self, cell: str, n: int) -> None:
+        """InputError when the person's name cell (``cell``) writes two different
+        addresses or two different phones, wherever (``tf.cell_contacts``): one was kept,
+        the other dropped unsaid (x48r15 F1; x49r4 F1, F2: a second ``<address>``, a
+        second phone after one), as two persons would be."""
+        emails, phones = tf.cell_contacts(cell)
+        if len(emails) < 2 and len(phones) < 2:
+            return
+        what, found = ("addresses", emails) if len(emails) > 1 else ("phone numbers", phones)
+        name_step = self.person[0]
+        raise InputError(
+            f"the person cell {cell!r} writes {len(found)} {what} ("
+            + ", ".join(map(repr, found)) + f"): the name cell holds a second "
+            f"{'address' if len(emails) > 1 else 'phone number'}; keep the person's one "
+            "(more in the e-mail / phone column)",
+            row=n, column=name_step.source.where if name_step is not None else None)
 
     def _bracket_address(self, cell: str, addresses: tuple[str, ...] | None,
                          n: int, written: str | None = None) -> tuple[str, ...] | None:

@@ -4,6 +4,7 @@ per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds t
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
@@ -437,7 +438,10 @@ def _text(raw: object, values: object = None, *, name: bool = False) -> str:
 def _person_name(raw: object, values: object = None) -> str:
     """A person's name cell as ``_text``; InputError when it lists several persons
     (``Jane Roe;John Poe``: one person of that name with both addresses was made, x23r1
-    F1). ``Roe, Jane`` is one name."""
+    F1). ``Roe, Jane`` is one name. An HTML entity is read as its letter first (``Jane
+    Roe &amp;``, ``&amp; Bob Roe``: x49r4 F5)."""
+    if isinstance(raw, str) and "&" in raw:
+        raw = html.unescape(raw)
     names = tf.listed_persons(raw)
     if names:
         verb = "names" if tf.a_full_name(names) else "may name"  # 'Procter', 'Gamble'

@@ -90,6 +90,7 @@ from .money import (
     percentage,
     settle_currency,
 )
+from .name_cell_contacts import cell_contacts, cut_contacts, strip_joiners
 from .name_lists import a_full_name, holds_contact, listed_persons, name_and_title, name_contacts
 from .text import (
     MAX_TITLE,
@@ -135,6 +136,9 @@ __all__ = [
     "listed_persons",
     "name_and_title",
     "name_contacts",
+    "cell_contacts",
+    "cut_contacts",
+    "strip_joiners",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",

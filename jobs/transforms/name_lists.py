@@ -160,6 +160,7 @@ import re
 from itertools import pairwise
 
 from .given_names import given_name
+from .name_cell_contacts import WEB_ADDRESS
 from .person_titles import (
     bare_co,
     company,
@@ -217,8 +218,8 @@ _CONTACT = re.compile(
     r"[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]+"
     r"@[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
     r"\.[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
-    r"|\b(?:https?://|www\.)[^\s,;|<>()\[\]]+"
-    r"|(?:\b(?:tel|phone|fon|mob|mobile|fax|cell)\b\.?:?\s*)?\+?\d(?:[\s().\-/]*\d){5,}"
+    rf"|{WEB_ADDRESS}"
+    r"|(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell)\b\.?:?\s*)?\+?\d(?:[\s().\-/]*\d){5,}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
 
@@ -300,14 +301,16 @@ def holds_contact(text: str) -> bool:
 
 _PHONE_DIGITS = re.compile(r"\+?\d")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person)
-_MAIL_LABEL = re.compile(r"^(?:e-?mail|mail)\s*:?\s*", re.IGNORECASE)
-_WEB = re.compile(r"https?://|www\.", re.IGNORECASE)
+_MAIL_LABEL = re.compile(r"^(?:mailto:\s*|(?:e-?mail|mail)(?:\s*:\s*|\s+))", re.IGNORECASE)
+_WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)  # (x49r4 F6: a bare domain, ftp://)
 
 
 def _contact(text: str) -> bool:
     """Whether ``text`` (a part after a comma or a slash) is a contact part alone: an
     e-mail or web address, a phone number, ``n/a`` (``_CONTACT``)."""
-    return _CONTACT.fullmatch(text.strip()) is not None
+    text = text.strip()  # (``<id@x.com>`` alone after a ``;``: x49r4 F7)
+    return _CONTACT.fullmatch(text[1:-1].strip() if text[:1] + text[-1:] in ("<>", "()", "[]")
+                              else text) is not None
 
 
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
@@ -374,7 +377,7 @@ def _listed_persons(value: str) -> list[str] | None:
         if bool(names) and gap == "/" and title_words(value[a:b]):
             dropped = True
             continue
-        if bool(names) and (comma or gap in ("/", "|")) and _contact(value[a:b]):
+        if bool(names) and (comma or gap in ("/", "|", ";")) and _contact(value[a:b]):
             continue  # (``Jane Roe / jane@roe.com``: x48r1 F5; ``| jane@``: x48r11 F1)
         dropped = bool(names) and (comma or joined) and (
             job_title(value[a:b]) or (comma and company(masked[a:b])

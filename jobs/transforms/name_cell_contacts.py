@@ -1,0 +1,137 @@
+"""Every e-mail address, phone number and web address a one-person name cell writes,
+wherever it stands, and the joiners left at the name's ends (x49r4).
+
+A name cell writes contacts in every form: after a ``,`` ``/`` ``|`` ``;`` or a dash
+(``name_lists.name_contacts`` reads those), with only a space (``Ola Fenwick
+ola@fenwick.com``, ``Jon Tedder +49 30 3434343``), in brackets (``<…>`` ``(…)``
+``[…]``), after a label (``Tel.``, ``Mobil``, ``Phone:``, ``Fax``, ``E-Mail:``,
+``mailto:``, ``tel:``). x49r4 F1, F2, F4: a second ``<address>`` or a second phone was
+dropped unsaid, and an address or phone after a space stayed in the person's name. So:
+
+- ``cell_contacts``: every different address (case aside) and phone (its digits) of the
+  whole cell, so the row mapper fails a row whose cell writes two, naming them;
+- ``cut_contacts``: the cell without the contacts ``name_contacts`` left (those after a
+  space, in ``(…)`` / ``[…]``, a web address anywhere), each with its label and the
+  separator before it; ``<…>`` stays (``contacts.display_name`` reads it);
+- ``strip_joiners``: a name without the joiners at its ends (``Jane Roe &``, ``and Lena
+  Roe``, ``Jane Roe &amp;``: x49r4 F5), the words of the two-person rule
+  (``person_words.AND_WORDS``), so that a joiner added there is stripped here;
+- ``WEB_ADDRESS``: a web address — ``http(s)://``, ``ftp://``, ``www.`` or a bare domain,
+  lower case, no space, ending in a common top-level domain (``moe.io``, ``nilsvanholt.com``:
+  x49r4 F6; ``J.R. Ewing``, ``Dr.Li`` are none) — read one way by every reader (the
+  two-person rule's ``_CONTACT`` too).
+
+Pure; no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+from .person_words import AND_WORDS, AND_WORDS_LOWER
+
+# the common generic and country top-level domains (a bare domain ends in one)
+_TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|tv|xyz|online|site|tech|shop|eu|de|at"
+         "|ch|uk|fr|es|it|nl|be|se|no|dk|fi|pl|cz|us|ca|au|jp|cn|ru|br|in|ie|pt|gr|hu|ro"
+         "|sk|lt|lv|ee|nz|za|mx|ar|cl|kr|tr|il")
+_URL_TAIL = r"[^\s,;|<>()\[\]\"']"
+WEB_ADDRESS = (rf"\b(?:https?://|ftp://|www\.){_URL_TAIL}+"
+               rf"|(?<![\w@.\-])(?-i:[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:{_TLDS}))"
+               rf"(?![\w@\-]|\.\w)(?:/{_URL_TAIL}*)?")
+
+# the letters an address never has around it: separators, brackets, quotes, Han, kana,
+# Hangul, full-width forms (``山田太郎、t06@acme.jp``)
+_NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+_EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?=[^{_NOT_MAIL}]+@)|mailto:\s*)?"
+                    rf"(?P<address>[^{_NOT_MAIL}:]+@[^{_NOT_MAIL}]+\.[^{_NOT_MAIL}.]+)",
+                    re.IGNORECASE)
+_PHONE = re.compile(r"(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
+                    r"(?P<number>\+?\d(?:[\s().\-/]*\d){5,})", re.IGNORECASE)
+_WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
+_ANGLE = re.compile(r"<[^<>]*>")
+_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+# a separator before a contact that goes with it
+_BEFORE = re.compile(r"\s*[,;|/\u2013\u2014-]*\s*$")
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    out = list(text)
+    for a, b in spans:
+        out[a:b] = "\0" * (b - a)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def cell_contacts(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every different e-mail address (compared case-insensitively) and phone number
+    (compared by its digits) anywhere in ``cell``, brackets too, as written (a label and
+    ``mailto:`` dropped), in order: ``("a@x.com", "b@y.com"), ("+49 30 1234567",)``. A
+    run of six digits or more is a phone; digits in an address or web address are not."""
+    emails: dict[str, str] = {}
+    spans = []
+    for m in _EMAIL.finditer(cell):
+        emails.setdefault(m["address"].casefold(), m["address"])
+        spans.append(m.span())
+    rest = _blanked(cell, spans)
+    rest = _blanked(rest, [m.span() for m in _WEB.finditer(rest)])
+    phones: dict[str, str] = {}
+    for m in _PHONE.finditer(rest):
+        phones.setdefault(re.sub(r"\D", "", m["number"]), m["number"])
+    return tuple(emails.values()), tuple(phones.values())
+
+
+def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``name`` (a one-person name cell once ``name_contacts`` cut its contacts after a
+    separator) without every e-mail address, phone number and web address left in it —
+    after a space, in ``(…)`` or ``[…]`` (the bracket dropped when nothing else is in it),
+    with its label and the separator before it —: (the name, spaces folded; the addresses;
+    the phones; the web addresses), each as written. An ``<…>`` bracket is left as it is
+    (``contacts.display_name`` reads ``Ann Lee <ann@x.com>``)."""
+    if not any(c.isdigit() or c in "@." for c in name):
+        return name, (), (), ()
+    angles = _ANGLE.sub(lambda m: "\0" * len(m[0]), name)
+    found: list[tuple[int, int, str, str]] = []  # start, end, kind, text
+    taken = angles
+    for kind, pattern, group in (("email", _EMAIL, "address"), ("web", _WEB, 0),
+                                 ("phone", _PHONE, "number")):
+        for m in pattern.finditer(taken):
+            found.append((m.start(), m.end(), kind, name[m.start(group):m.end(group)]))
+        taken = _blanked(taken, [(a, b) for a, b, k, _ in found if k == kind])
+    if not found:
+        return name, (), (), ()
+    found.sort()
+    spans = []
+    for a, b, _, _ in found:
+        a -= len(_BEFORE.search(name[:a])[0])  # type: ignore[index]
+        spans.append((a, b))
+    text = _blanked(name, spans)
+    # a bracket left with nothing but separators in it goes too
+    text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip("\0 ,;|/-") else m[0], text)
+    rest = " ".join(text.replace("\0", " ").split())
+    return (rest, tuple(t for *_, k, t in found if k == "email"),
+            tuple(t for *_, k, t in found if k == "phone"),
+            tuple(t for *_, k, t in found if k == "web"))
+
+
+_SIGNS = r"(?:&amp;|[,;|/+&\u2013\u2014-])+"
+_JOINER = (rf"(?:{_SIGNS}|(?i:and/or|und/oder|et/ou|y/o|e/ou|e/o|{AND_WORDS})"
+           rf"|(?:{AND_WORDS_LOWER}|y|e|i|a|at))")
+_LEADING = re.compile(rf"^(?:\s*(?:{_SIGNS}|{_JOINER}(?=\s)))+\s*")
+_TRAILING = re.compile(rf"(?:(?:\s+|(?<=\w)){_SIGNS}|\s+{_JOINER})+\s*$")
+
+
+def strip_joiners(name: str) -> str:
+    """``name`` without the joiners at its ends — ``&``, ``+``, ``/``, ``|``, ``,``, ``;``,
+    a dash, ``and`` / ``und`` / ``et`` / ``y`` ... (``person_words.AND_WORDS``, the
+    two-person rule's), ``&amp;`` read as ``&`` —: ``Omar Roe &`` and ``and Lena Roe`` are
+    ``Omar Roe`` and ``Lena Roe``. A joiner word is stripped only spaced from the name
+    (``Andy``, ``Etta`` stay); ``name`` itself when nothing else is left."""
+    if "&" in name:
+        name = html.unescape(name)
+    out = _TRAILING.sub("", _LEADING.sub("", name)).strip()
+    return out if any(c.isalnum() for c in out) else name
+
+
+__all__ = ["WEB_ADDRESS", "cell_contacts", "cut_contacts", "strip_joiners"]
