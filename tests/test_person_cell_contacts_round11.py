@@ -207,3 +207,16 @@ def test_person_cell_contacts(cell: str, email: str, phone: str, expected: Any) 
         assert note is not None and expected[3] in note, got
         if expected[3] != "CEO":
             assert "not sent" in note, got
+
+
+def test_joiners_are_stripped_in_linear_time() -> None:
+    """A run of spaced joiners (``Jane - - - … x``) is read word by word: the first
+    regex of this round backtracked exponentially on it (22 dashes: seconds; 40: never
+    ending). CPU seconds, not wall time."""
+    import time
+
+    from jobs.transforms.name_cell_contacts import strip_joiners
+    started = time.process_time()
+    assert strip_joiners("Jane Roe" + " -" * 22 + " x") == "Jane Roe" + " -" * 22 + " x"
+    assert strip_joiners("Jane Roe" + " & -" * 2000) == "Jane Roe"
+    assert time.process_time() - started < 0.5
