@@ -329,13 +329,7 @@ class RedisCoordinator:
             known = await self._redis.get(self._company_record())
             if known and self._company is None:
                 self._company = self.known_company = _text(known)
-            daily = await self._redis.get(self._key("daily"))  # x37r2 F5
-            if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
-                self.known_daily = int(_text(daily))
-            self.known_midnight = await self._read_midnight()  # f40d 3
-            self.known_heard = await self._read_heard()  # x41r6 F1
-            if self.known_midnight is not None:  # (taken: not said back)
-                self._midnight = (self._company, self.known_midnight)
+            await self._read_day()
             self._scripts = {name: self._redis.register_script(src)
                              for name, src in (("admit", ADMIT), ("date", DATE),
                                                ("fastest", FASTEST), ("heard", HEARD),
@@ -346,6 +340,55 @@ class RedisCoordinator:
         except (RedisError, OSError) as exc:
             await self._drop()
             raise self._lose(exc) from None
+
+    async def _read_day(self) -> None:
+        """The company's day as Redis keeps it (``known_daily``, ``known_midnight``,
+        ``known_heard``), under the company known so far (the token's keys: none)."""
+        assert self._redis is not None
+        daily = await self._redis.get(self._key("daily"))  # x37r2 F5
+        if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
+            self.known_daily = int(_text(daily))
+        self.known_midnight = await self._read_midnight()  # f40d 3
+        self.known_heard = await self._read_heard()  # x41r6 F1
+        if self.known_midnight is not None:  # (taken: not said back)
+            self._midnight = (self._company, self.known_midnight)
+
+    async def fall_back(self, company: str | None, daily: int | None,
+                        midnight: float | None) -> bool:
+        """What this machine's state folder kept of the account's day (``bulk.day_seen``),
+        taken where Redis knows nothing of it (restarted empty, flushed, evicted: f49a F1,
+        each coordinated run then sent a GET /users/me into a spent day's 429): ``company``,
+        the company the token on this account URL was last bound to (its day keys are
+        then read), where Redis has no such record; ``daily`` (tokens) and ``midnight``
+        (wall seconds by which one of the server's days began), where Redis has none —
+        both written back under the company at ``bind``. Call after ``start``, before
+        the scheduler's ``attach``. True where Redis had no figure of the day (the spend
+        is then the kept one: ``kept_spend``). Raises CoordinatorLost."""
+        try:
+            if company is not None and self._company is None:
+                self._company = self.known_company = company
+                await self._read_day()
+        except (RedisError, OSError) as exc:
+            await self._drop()
+            raise self._lose(exc) from None
+        if daily is not None and daily > 0 and self.known_daily is None:
+            self.known_daily = daily
+            self._unbound = (daily, *self._unbound[1:])
+        if midnight is not None and math.isfinite(midnight) and self.known_midnight is None:
+            self.known_midnight = midnight
+            self._unbound = (self._unbound[0], midnight, self._unbound[2])
+        return self.known_heard is None
+
+    def kept_spend(self, day: int, spent: int, heard: float) -> None:
+        """The company's spend (tokens) on ``day`` (the scheduler's day index) as the state
+        folder kept it, heard at wall ``heard``, where Redis had no figure (``fall_back``):
+        the first admission's floor of the shared day (ADMIT's figure, which seeds the day
+        key), so a day spent refuses the run's first call as it does without a coordinator;
+        and, that figure ``ASK_AFTER`` s old, one call asks the server (``_ask_stale``).
+        The first answer's figure replaces it."""
+        if self._observed[0] == -1:
+            self._observed = (day, spent, heard)
+            self._observed_base, self._observed_since = (heard - HOLD_AT_MOST, 0), heard
 
     async def aclose(self) -> None:
         for task in (self._pump, self._flush_task, self._renew_task):

@@ -45,6 +45,7 @@ from .coordinator import (
 )
 from .coordinator_open import open_coordinator
 from .coordinator_process import ProcessCoordinator
+from .day_shared import lend_kept_day
 from .errors import (
     META_FIRST_WRITE_CAP,
     ApiError,
@@ -296,8 +297,8 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
             # engine keeps it too: it is what the server said of its day, a cache every
             # later command reads (the run after a plan then asks nothing the plan priced:
             # f41a); a plan marks no machine coordinated (below, f41d 5)
-            day_seen.remember(key, scheduler.day_seconds,
-                              None if coord.shared else scheduler.day_heard(), urls=urls,
+            # (a coordinated run's too: a Redis emptied since lends it back, f49a F1)
+            day_seen.remember(key, scheduler.day_seconds, scheduler.day_heard(), urls=urls,
                               company=opened[0].company if opened else None,
                               server=scheduler.server_day())
 
@@ -316,7 +317,9 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 # (the company record is the token's on this account URL: x48r6 F1, F2)
                 await coord.start(fingerprint(token),
                                   account=account_key(config.base_url, ""))
-                scheduler.attach(coord)
+                # what Redis lost of the day, the state folder's record lends (f49a F1)
+                await lend_kept_day(coord, scheduler, key, account_key(config.base_url, ""),
+                                    clock.wall())
                 company, charged = await _company_id(client, scheduler, clock)
                 if charged:  # in the ledger, as every call charged
                     day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))

@@ -598,16 +598,18 @@ class Scheduler:
         return (self._seen_at + off, *((None, None) if began is None
                                        else (began[0] + off, began[1] + off)))
 
-    def recall_day(self, day: int, daily: int, spent: int) -> None:
+    def recall_day(self, day: int, daily: int, spent: int) -> int | None:
         """Before the first answer, take the company's day as the last run on the account
         heard it (``day_heard``; f38k 2: local mode's first call went past a spent
         ``--budget-share``, its plan's assumed budget making the share look far from
         spent): the daily budget (tokens) always, the spend (tokens) if ``day`` is today.
         An answer heard since wins; nothing here is ever lowered. Where the server's
         midnight is known (``recall_midnight``) ``day`` is the UTC day of now when the
-        spend is of the server's day now (``bulk.day_seen.recall``)."""
+        spend is of the server's day now (``bulk.day_seen.recall``). Returns this
+        scheduler's day index where the spend was taken (a shared coordinator's floor:
+        ``bulk.day_shared``), else None."""
         if self._daily_heard:
-            return
+            return None
         self._roll()
         self._set_daily(daily)
         self._day_recalled = True
@@ -617,6 +619,8 @@ class Scheduler:
             self._today = self._recalled = spent
             self._today_heard = True
             self._today_from = "last run"
+            return self._day
+        return None
 
     def _shared_reset_wait(self, wait: ResetWait | None) -> None:
         """The shared coordinator began (``wait``) or ended (None) a wait for the reset."""

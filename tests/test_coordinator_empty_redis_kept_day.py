@@ -1,0 +1,108 @@
+"""A company's day spent, then the shared coordinator (Redis) restarted empty: a coordinated
+run falls back on the day the state folder kept (``bulk.day_seen``) and sends nothing, as
+an uncoordinated run does (x48r13 F1: each coordinated run sent a GET /users/me into a 429,
+3 of 3 runs); a 429 to a run's very first call is kept too, so the next run sends nothing.
+
+A real redis-server and a sandbox served from a thread (system clock)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import anyio
+import pytest
+import redis
+
+from bulk.coordinator_redis import RedisCoordinator
+from bulk.engine import Engine, EngineConfig
+from bulk.errors import BudgetExhausted
+from bulk.sandbox import Sandbox, SandboxConfig
+from bulk.store import JobStore
+from jobs.touch import TouchJob, touch_items
+from tests.redis_helpers import RedisServer, redis_server
+from tests.sandbox_helpers import threaded_sandbox
+
+__all__ = ["redis_server"]
+
+pytestmark = pytest.mark.anyio
+DAILY = 37  # tokens: GET /users/me (2) and 7 touches (5 each), the whole day
+
+
+def _job(root: Path, name: str, settings: EngineConfig, first: int) -> JobStore:
+    store = JobStore.create(root / name, job_id=name, kind="touch",
+                            config={"engine": settings.to_json()})
+    store.add_items(touch_items(range(first, first + 10), {"value": 7}))
+    return store
+
+
+async def _stats(sb: Sandbox) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{sb.url}/_sandbox/stats",
+                            headers={"Authorization": f"Bearer {sb.token}"}) as answer:
+            stats: dict[str, Any] = await answer.json()
+    return stats
+
+
+def _sent(stats: dict[str, Any]) -> int:
+    """Requests the sandbox was sent, answered 429 or not."""
+    return sum(stats["requests_by_operation"].values())
+
+
+async def _run(settings: EngineConfig, sb: Sandbox, store: JobStore, url: str) -> object:
+    """A coordinated touch run: its result, or the BudgetExhausted its opening raised."""
+    try:
+        with anyio.fail_after(60):
+            async with Engine.open(settings, sb.token, store=store,
+                                   coordinator=RedisCoordinator(url)) as e:
+                return await e.run(TouchJob())
+    except BudgetExhausted as exc:
+        return exc
+    finally:
+        store.close()
+
+
+def _refused(outcome: object) -> bool:
+    return isinstance(outcome, BudgetExhausted) or isinstance(
+        getattr(outcome, "error", None), BudgetExhausted)
+
+
+async def test_a_spent_day_kept_here_refuses_a_coordinated_run_after_redis_emptied(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    """Run 1 spends the day's 37 tokens on Redis; Redis is emptied (FLUSHALL); runs 2 and 3
+    are refused and send nothing (before: one GET /users/me each, answered 429)."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        for n in (2, 3):
+            redis.Redis.from_url(redis_server.url).flushall()
+            before = _sent(await _stats(sb))
+            later = await _run(settings, sb, _job(tmp_path, f"run{n}", settings, 11),
+                               redis_server.url)
+            assert _refused(later), later
+            assert _sent(await _stats(sb)) == before, f"run {n} sent a call"
+
+
+async def test_a_429_to_the_first_call_is_kept_for_the_next_coordinated_run(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    """The day spent by another client, nothing kept here, Redis empty: the first run's
+    GET /users/me is answered 429 and the run refused; the next run, Redis emptied again,
+    sends nothing (before: a 429 each)."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        async with aiohttp.ClientSession() as http:  # another client spends the day
+            for _ in range(DAILY // 2 + 1):
+                async with http.get(f"{sb.url}/v1/users/me",
+                                    headers={"x-api-token": sb.token}) as answer:
+                    await answer.read()
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        before = _sent(await _stats(sb))
+        first = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(first), first
+        assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
+        redis.Redis.from_url(redis_server.url).flushall()
+        second = await _run(settings, sb, _job(tmp_path, "second", settings, 11),
+                            redis_server.url)
+        assert _refused(second), second
+        assert _sent(await _stats(sb)) == before + 1, "the second run sent a call"
