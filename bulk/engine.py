@@ -279,18 +279,25 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
             else:
                 scheduler.recall_day(*seen)
     opened: list[PipedriveClient] = []
+    opening = _Opening()  # what the opening sends (GET /users/me), said by its error
     with local:
         try:
             async with _client_and_coordinator(config, token, clock=clock,
                                                transport=transport, coord=coord,
                                                current=current, key=key, recorded=recorded,
-                                               scheduler=scheduler, store=store) as client:
+                                               scheduler=scheduler, store=store,
+                                               opening=opening) as client:
                 opened.append(client)
                 asked = 0
                 if stale is not None:
-                    asked = await _ask_day(client, scheduler, clock, store)
+                    asked = await _ask_day(client, scheduler, clock, store, opening)
                     scheduler.recall_day(*stale)  # (nothing, where the answer said the day)
+                opening.done = True
                 yield client, scheduler, asked
+        except BulkError as exc:
+            if not opening.done and opening.sent:  # (f49a F2: "nothing was sent")
+                exc.opened_with = (opening.sent, opening.limited, opening.charged)
+            raise
         finally:
             # the token's company, where a GET /users/me of this run named it, is kept
             # for every run of the token (a shared coordinator's bind included). A plan's
@@ -307,7 +314,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
 async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Clock,
                                   transport: Transport | None, coord: Coordinator,
                                   current: str | None, key: str, recorded: object,
-                                  scheduler: Scheduler, store: JobStore
+                                  scheduler: Scheduler, store: JobStore, opening: _Opening
                                   ) -> AsyncIterator[PipedriveClient]:
     """``_connect``'s client, with a shared coordinator started and bound to the company."""
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
@@ -320,12 +327,7 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 # what Redis lost of the day, the state folder's record lends (f49a F1)
                 await lend_kept_day(coord, scheduler, key, account_key(config.base_url, ""),
                                     clock.wall())
-                company, charged = await _company_id(client, scheduler, clock)
-                if charged:  # in the ledger, as every call charged
-                    day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
-                    await in_thread(lambda: store.add_spend(
-                        day, "getCurrentUser", charged,
-                        charged // get_operation("getCurrentUser").token_cost))
+                company, _ = await _company_id(client, scheduler, clock, store, opening)
                 # the guard is per company: another token of it ran on another coordinator
                 creates = job_creates(store)
                 check_coordination(key, current, company=company,
@@ -384,24 +386,35 @@ def _ask_first(scheduler: Scheduler, seen: tuple[int, int, int], heard: float | 
 
 
 async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
-                   store: JobStore) -> int:
+                   store: JobStore, opening: _Opening) -> int:
     """One ``GET /v1/users/me`` (getCurrentUser, 2 tokens) whose daily headers say the
     company's day as the server counts it now, before a kept day refuses the run; in the
     ledger. Returns the calls charged (counted in the run's stats, so in its plan).
     Raises as ``_company_id``."""
-    _, charged = await _company_id(client, scheduler, clock)
-    if charged:
-        day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
-        await in_thread(lambda: store.add_spend(
-            day, "getCurrentUser", charged, charged // get_operation("getCurrentUser").token_cost))
+    _, charged = await _company_id(client, scheduler, clock, store, opening)
     return charged // get_operation("getCurrentUser").token_cost
 
 
-async def _company_id(client: PipedriveClient, scheduler: Scheduler,
-                      clock: Clock) -> tuple[str, int]:
+class _Opening:
+    """What an engine's opening sent, its ``GET /v1/users/me`` tries (``_company_id``):
+    ``sent`` the calls that left, ``limited`` those of them answered 429, ``charged`` the
+    tokens charged (in the ledger); ``done``: the opening is over (the engine yielded)."""
+
+    __slots__ = ("charged", "done", "limited", "sent")
+
+    def __init__(self) -> None:
+        self.sent = self.limited = self.charged = 0
+        self.done = False
+
+
+async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
+                      store: JobStore | None = None, opening: _Opening | None = None
+                      ) -> tuple[str, int]:
     """The account's company id (GET /v1/users/me, ``data.company_id``; openapi-v1.yaml)
-    and the tokens charged for it (every try answered or lost; not a 429), which the
-    caller writes to the job's ledger: the ledger counts every call the scheduler charged.
+    and the tokens charged for it (every try answered or lost; not a 429), written to the
+    ``store``'s ledger however it ends (the ledger counts every call the scheduler
+    charged: a try lost before a refusal too) and counted in ``opening`` with the tries
+    sent (None: neither; a test's).
     A 429 waits for the reset the server named; a 5xx or a dropped connection is tried
     again after a short backoff (0.2 s doubling, at most 5 s): a transient fault at the
     start of a run is not a failed run. Raises the last error after 20 tries — or, for a
@@ -416,11 +429,27 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
     10 fleets of 4 imports on one token, the process's GET /users/me admitted 2.9 s before
     it reached the server, its Redis entry gone after 1.1 s)."""
     op = get_operation("getCurrentUser")
-    charged = unsent = 0
+    opening = opening or _Opening()
+    before = opening.charged
     # a run's first call: the transport's set-up (aiohttp's import, seconds of wall time
     # on a loaded host with the loop blocked) before its admission, not between it and
     # its departure, where its held slot lapsed in the shared window (x47r4 F2)
     await client.prepare()
+    try:
+        return await _tries(client, scheduler, clock, opening), opening.charged - before
+    finally:
+        if store is not None and (charged := opening.charged - before) > 0:  # in the ledger
+            day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
+            with anyio.CancelScope(shield=True):
+                await in_thread(lambda: store.add_spend(
+                    day, op.id, charged, charged // op.token_cost))
+
+
+async def _tries(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
+                 opening: _Opening) -> str:
+    """``_company_id``'s tries, each counted in ``opening`` (sent, 429, charged)."""
+    op = get_operation("getCurrentUser")
+    unsent = 0
     for attempt in range(20):  # bounded: each 429 pauses for the reset the server named
         admitted = await scheduler.acquire(op, hold=True)
         if scheduler.lapsed(op, admitted):  # its loop blocked since: admitted again (f48d)
@@ -428,20 +457,23 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
             continue
         scheduler.leaving(op, admitted)
         sent = clock.now()
-        charged += op.token_cost
+        opening.charged += op.token_cost
+        opening.sent += 1
         try:
             result = await client.call(op.id)
         except RateLimited as exc:
             scheduler.rate_limited(op, exc.rate, exc.reset_after, sent_at=sent)
             scheduler.refund(op)
-            charged -= op.token_cost
+            opening.charged -= op.token_cost
+            opening.limited += 1
             continue
         except BulkError as exc:
             if isinstance(exc, RequestNotSent):  # never counted by the server
                 unsent += 1
                 scheduler.not_sent(op, sent)
                 scheduler.refund(op)
-                charged -= op.token_cost
+                opening.charged -= op.token_cost
+                opening.sent -= 1
             elif isinstance(exc, ApiError):  # answered (a 4xx, a 5xx)
                 scheduler.observe(op, exc.rate, sent_at=sent)
             else:  # no answer: the server may have counted it until now
@@ -457,7 +489,7 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler,
         # (what the run took of another company's day is not compared with its figure)
         scheduler.company_named(company)
         scheduler.observe(op, result.rate, sent_at=sent)
-        return company, charged
+        return company
     raise RateLimited(429, "still rate limited after 20 tries", operation=op.id)
 
 

@@ -100,6 +100,10 @@ class BulkError(Exception):
 
     retryable: ClassVar[bool] = False
     terminal: ClassVar[bool] = False
+    # what an engine's opening had sent when this error ended it (``bulk.engine``: its
+    # GET /v1/users/me tries): (calls that left, of them answered 429, tokens charged);
+    # (0, 0, 0): none, or not an opening's (f49a F2: the line said "nothing was sent")
+    opened_with: tuple[int, int, int] = (0, 0, 0)
 
     @property
     def kind(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bulk.errors import BulkError
 from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
@@ -144,14 +145,38 @@ def log_end(done: Finished, how: str = "ended") -> Finished:
     return done
 
 
+def sent_words(spend: Mapping[str, tuple[int, int]], exc: BaseException | None = None, *,
+               writes: Mapping[str, int] | None = None) -> str:
+    """What a job cut short before its load ended had sent, in words: ``spend``, its ledger
+    (operation -> (tokens, calls) charged); ``exc``, the error it ended in (the calls an
+    engine's opening sent that were answered 429, not charged, so in no ledger:
+    ``BulkError.opened_with``); ``writes`` (operation -> calls), the writes as the run's
+    stats count them, where known (else the ledger's). "already sent: addDealField 1"
+    where a write went out; else "reads only: getCurrentUser 1 (2 tokens)" (a 429 "…
+    answered 429 (not charged)"); "nothing was sent" only where no call left (f49a F2:
+    said after a GET /users/me answered 429)."""
+    if writes is None:
+        writes = {op: calls for op, (_, calls) in spend.items() if get_operation(op).is_write}
+    wrote = {op: n for op, n in writes.items() if n}
+    if wrote:
+        return "already sent: " + ", ".join(f"{op} {n}" for op, n in sorted(wrote.items()))
+    reads = [f"{op} {calls} ({tokens} tokens)" for op, (tokens, calls) in sorted(spend.items())
+             if calls > 0 and not get_operation(op).is_write]
+    limited = exc.opened_with[1] if isinstance(exc, BulkError) else 0
+    if limited:
+        reads.append(f"getCurrentUser {limited} answered 429 (not charged)")
+    return "reads only: " + ", ".join(reads) if reads else "nothing was sent"
+
+
 def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
                   removed: Path | None = None, kept: str | None = None,
-                  refused: bool = False) -> None:
+                  refused: bool = False, sent: str = "nothing was sent") -> None:
     """One record when a library job's call ends in ``exc`` (WARNING; ``status`` attribute
     "cancelled" for a cancel or Ctrl-C, else "failed"): the error's class and text (the
     token is never in an error's text: ``bulk.client.Secret``). ``removed``: the job's
-    folder, removed since its load never ended: said so, with nothing sent (x42r5 F11: the
-    record named a job whose folder was gone, as if it could be resumed). ``kept``: the
+    folder, removed since its load never ended: said so, with what was sent (``sent``:
+    ``sent_words``; x42r5 F11: the record named a job whose folder was gone, as if it could
+    be resumed). ``kept``: the
     status the job is left in when it is kept (a resume's job, an import cut short once
     loaded): the ``status`` attribute is that one, the job's real status, and the text
     says it; ``refused`` (with ``kept``): a resume refused before it wrote anything (its
@@ -164,7 +189,7 @@ def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
     status = "cancelled" if cancelled else "failed"
     why = "" if cancelled else f" ({type(exc).__name__}: {exc})"
     if removed is not None:
-        why += (f" before its load ended: nothing was sent, and its folder {removed} is "
+        why += (f" before its load ended ({sent}), and its folder {removed} is "
                 "removed (no job is left to resume)")
     if kept is not None:
         said = ("resume refused, nothing written" if refused and not cancelled else
@@ -176,4 +201,4 @@ def log_cut_short(job_id: str, exc: BaseException, how: str = "ended", *,
 
 
 __all__ = ["Finished", "JobLog", "NOTHING_TO_UNDO", "NOT_KEPT", "NOT_MADE", "Planned", "job_log",
-           "ledger_tokens", "log_cut_short", "log_end", "outcome", "tokens_of"]
+           "ledger_tokens", "log_cut_short", "log_end", "outcome", "sent_words", "tokens_of"]

@@ -21,7 +21,7 @@ from bulk.store import JobStore
 from bulk.transport import Transport
 
 from . import setting_checks as checks
-from .finished import Finished, job_log, ledger_tokens, log_cut_short, log_end
+from .finished import Finished, job_log, ledger_tokens, log_cut_short, log_end, sent_words
 
 
 async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLike[str],
@@ -85,7 +85,7 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         return log_end(Finished(store.job_id, store.directory, store.status, counts, result,
                                 lines, None, ledger_tokens(store) - spent_before))
     except BaseException as exc:
-        log_cut_short(job_id, exc, **_left(store))
+        log_cut_short(job_id, exc, **_left(store, exc))
         # a load that failed or was cut short (a bad token, an account not answering, a
         # cancel) sent no write: its half-loaded job is removed, as the CLI removes it
         # (x31r3 2: a ``failed`` folder per bad token, its ledger counting tokens never
@@ -98,12 +98,16 @@ async def import_deals(cfg: EngineConfig, token: str, manifest: str | os.PathLik
         store.close()
 
 
-def _left(store: JobStore) -> dict[str, Any]:
-    """How an import cut short leaves its job, for ``log_cut_short``: removed while its
-    load had not ended, else kept in its status (stopped: resumable; x48r9 F1, the
-    record said "failed" of a job ``resume_job`` goes on with)."""
+def _left(store: JobStore, exc: BaseException | None = None) -> dict[str, Any]:
+    """How an import cut short (by ``exc``) leaves its job, for ``log_cut_short``: removed
+    while its load had not ended, with what it had sent (``sent_words``), else kept in its
+    status (stopped: resumable; x48r9 F1, the record said "failed" of a job
+    ``resume_job`` goes on with)."""
     try:
-        return {"kept": store.status} if store.loaded else {"removed": store.directory}
+        if not store.loaded:
+            return {"removed": store.directory,
+                    "sent": sent_words(store.spend_by_operation(), exc)}
+        return {"kept": store.status}
     except Exception:  # a store that cannot say: the record all the same
         return {}
 

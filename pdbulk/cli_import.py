@@ -444,7 +444,7 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
     line and exit code it ends in; returns when ``exc`` should go on as it is."""
     job_id = store.job_id
     loaded = store.loaded
-    sent = _writes_sent(engines)
+    sent = _writes_sent(store, engines, exc)
     if not loaded and store.status == "loading":
         with contextlib.suppress(StoreError):  # a full disk: say the first error
             store.set_status("failed", f"the load phase failed; {sent}")
@@ -482,16 +482,22 @@ def _cut_short(store: JobStore, engines: list[Engine], exc: BaseException,
     _err(f"job {job_id} was removed ({sent}): no job was left to resume")
 
 
-def _writes_sent(engines: list[Engine]) -> str:
-    """What a load cut short had sent that changed the account: "nothing was sent", or
-    e.g. "already sent: addDealField 1" (the key field created with --create-key-field)."""
+def _writes_sent(store: JobStore, engines: list[Engine], exc: BaseException) -> str:
+    """What a load cut short (by ``exc``) had sent: "nothing was sent", "already sent:
+    addDealField 1" (the key field created with --create-key-field), or its reads
+    ("reads only: getCurrentUser 1 answered 429 (not charged)": f49a F2, a coordinated
+    run's GET /users/me was "nothing was sent") — ``jobs.finished.sent_words``."""
     from bulk.operations import get_operation
+    from jobs.finished import sent_words
 
-    calls = engines[0].stats.calls_by_operation if engines else {}
-    writes = {op: n for op, n in calls.items() if n and get_operation(op).is_write}
-    if not writes:
-        return "nothing was sent"
-    return "already sent: " + ", ".join(f"{op} {n}" for op, n in sorted(writes.items()))
+    writes = dict(engines[0].stats.calls_by_operation) if engines else None
+    try:
+        spend = store.spend_by_operation()
+    except StoreError:  # a store that cannot say: the engine's count alone
+        spend = {}
+    if writes is not None:
+        writes = {op: n for op, n in writes.items() if get_operation(op).is_write}
+    return sent_words(spend, exc, writes=writes)
 
 
 # -- pdbulk init-mapping --------------------------------------------------------------------

@@ -45,8 +45,12 @@ def test_an_import_refused_its_token_says_its_job_was_removed(sandbox: Sandbox,
     assert res.exit_code == 5, res.output  # the token's exit, --yes taken
     named = next(line for line in res.output.splitlines() if line.startswith("job "))
     job_id = named.split()[1]
-    assert f"job {job_id} was removed (nothing was sent): no job was left to resume" \
-        in res.output, res.output
+    # (its reads went out, answered 401: no write; f49a F2, it said "nothing was sent")
+    removed = next(line for line in res.output.splitlines()
+                   if line.startswith(f"job {job_id} was removed ("))
+    assert removed.endswith("): no job was left to resume"), removed
+    assert "(reads only: " in removed and "getPipelines 1 (" in removed, removed
+    assert "nothing was sent" not in removed
     assert not (jobs / job_id).exists()
     assert "not-the-right-one" not in res.output
     assert sandbox.stats()["requests_by_operation"].get("addDeal", 0) == 0
