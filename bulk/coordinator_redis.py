@@ -10,7 +10,10 @@ move later) go back in one pipeline per
 burst of them, off the call path. redis-py's asyncio client runs the scripts
 (EVALSHA, re-loaded after a server restart).
 
-Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
+Keys (``{t}`` = token fingerprint, never the token, and the account URL's key ``{u}``:
+``pdbulk:t:{t}:url:{u}:…``, as ``start``'s ``account`` names it, so one token on two
+companies' accounts has a window on each, x48r13 F3; ``pdbulk:t:{t}:…`` without one;
+``{c}`` = company id)::
 
     pdbulk:t:{t}:burst    ZSET call -> wall time the server counted it   TTL 2 windows
                           (entries kept 2 windows: the window is the last one)
@@ -21,7 +24,7 @@ Keys (``{t}`` = token fingerprint, never the token; ``{c}`` = company id)::
                           pruned: how far ADMIT pruned the windows (WINDOW)
     pdbulk:t:{t}:company:{u}  the company the token was last bound to on  TTL 2 days
                           the account URL keyed {u} (``start``'s ``account``; without one,
-                          ``pdbulk:t:{t}:company``)
+                          ``pdbulk:t:{t}:company``; this key is never under ``url:{u}``)
     pdbulk:t:{t}:fastest  the fastest round trip its processes trusted     TTL 10 minutes,
                           (seconds): answered calls are dated with it     renewed by each
                           (FASTEST, DATE)                                 answer
@@ -517,10 +520,19 @@ class RedisCoordinator:
 
     def _company_record(self) -> str:
         """The key of the company this token on this account URL was last bound to."""
-        return self._token_key(f"company:{self._account}" if self._account else "company")
+        assert self._token_fp is not None, "start() first"
+        return f"pdbulk:t:{self._token_fp}:" + (
+            f"company:{self._account}" if self._account else "company")
 
     def _token_key(self, what: str) -> str:
+        """A key of the token on the account URL (``start``'s ``account``; '': the token's
+        alone): its windows, pause, birth marker, fastest round trip and, before ``bind``,
+        its day and procs. One token may call two companies' accounts (a sandbox's default
+        token; a token on a sandbox and on the real account), whose servers count two
+        windows: they shared one (x48r13 F3), as the company record did (x48r6)."""
         assert self._token_fp is not None, "start() first"
+        if self._account:
+            return f"pdbulk:t:{self._token_fp}:url:{self._account}:{what}"
         return f"pdbulk:t:{self._token_fp}:{what}"
 
     # -- admission --------------------------------------------------------------------------
@@ -1309,7 +1321,8 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
     the last 30 s and today's spend (tokens), each read from that company's own keys, its
     day the server's where a process saw its midnight (``midnight`` key; labelled as the
     schedulers label it, ``Scheduler._day_of``: x48r6 F1, UTC's day read another day's
-    count); per token fingerprint, requests in the burst window. ``wall``, ``day_seconds``,
+    count); per token fingerprint, requests in the burst window (the fullest of the
+    token's windows: one per account URL it calls). ``wall``, ``day_seconds``,
     ``window``: seconds. Raises CoordinatorLost if Redis does not answer, ValueError for a
     malformed URL."""
     client = connect(check_url(url), socket_connect_timeout=3.0, socket_timeout=3.0)
@@ -1326,8 +1339,10 @@ async def snapshot(url: str, *, wall: float, day_seconds: float = 86400.0,
                                          "tokens_today": int(float(spent or 0))}
         async for raw in client.scan_iter("pdbulk:t:*:burst"):
             key = _text(raw)
-            in_window = await client.zcount(key, wall - window, "+inf")
-            out["tokens"][key.split(":")[2]] = {"window_fill": int(in_window)}
+            in_window = int(await client.zcount(key, wall - window, "+inf"))
+            # (a window per account URL the token calls: its fullest)
+            was = out["tokens"].get(fp := key.split(":")[2], {"window_fill": 0})
+            out["tokens"][fp] = {"window_fill": max(in_window, was["window_fill"])}
     except (RedisError, OSError) as exc:
         raise CoordinatorLost(failure(url, exc)) from None
     finally:
