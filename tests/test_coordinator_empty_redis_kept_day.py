@@ -7,6 +7,8 @@ A real redis-server and a sandbox served from a thread (system clock)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +108,44 @@ async def test_a_429_to_the_first_call_is_kept_for_the_next_coordinated_run(
                             redis_server.url)
         assert _refused(second), second
         assert _sent(await _stats(sb)) == before + 1, "the second run sent a call"
+
+
+class _Later:
+    """Real time past ``ASK_AFTER`` on (``wall``; 1,800 s): the run after the first by that
+    much (within UTC's day but in its last half hour: the kept day is then yesterday's)."""
+
+    now = staticmethod(time.monotonic)
+
+    @staticmethod
+    def wall() -> float:
+        return time.time() + 1900.0
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+async def test_a_kept_day_half_an_hour_old_is_asked_and_a_new_day_goes_on(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    """The day spent, the server's day ended, Redis emptied: the run 1,900 s later asks with
+    its first call (the kept day is half an hour old or more, as without a coordinator) and
+    touches 7 deals on the new day — the kept record refuses nothing the server would
+    admit."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        async with aiohttp.ClientSession() as http:  # the server's day ends
+            async with http.post(f"{sb.url}/_sandbox/day/end",
+                                 headers={"Authorization": f"Bearer {sb.token}"}) as answer:
+                assert answer.status == 200
+        redis.Redis.from_url(redis_server.url).flushall()
+        store = _job(tmp_path, "later", settings, 11)
+        try:
+            with anyio.fail_after(60):
+                async with Engine.open(settings, sb.token, store=store, clock=_Later(),
+                                       coordinator=RedisCoordinator(redis_server.url,
+                                                                    clock=_Later())) as e:
+                    result = await e.run(TouchJob())
+        finally:
+            store.close()
+    assert result.stats.done == 7, result  # the new day's 37: 2 + 7 x 5
