@@ -1,6 +1,7 @@
 """The company's day as the server's headers last said it, kept for the next run on the
 account (local mode and this process's coordinator; the Redis coordinator keeps it in
-Redis: ``pdbulk:c:{c}:daily``, x37r2 F5).
+Redis: ``pdbulk:c:{c}:daily``, x37r2 F5 — and a coordinated run keeps it here too, lent
+back where Redis lost it: ``bulk.day_shared``, f49a F1).
 
 Before its first answer a run knows neither the company's daily budget nor what the
 company spent today: its plan's assumption made a spent ``--budget-share`` look far from
