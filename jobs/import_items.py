@@ -302,8 +302,9 @@ def linked_note(result: Mapping[str, Any]) -> str | None:
         notes.append(f"{lacking} not added to the existing person"
                      + (f" {pid}" if pid else "") + (f" (matched by {how})" if how else "")
                      + ": the import writes deals, not persons; add it in Pipedrive")
-    if (title := result.get(TITLE_NOT_SENT)) and tf.holds_contact(str(title)):
-        # (a web address, "n/a" beside the name: x48r11 F1, said to be a job title)
+    if (title := result.get(TITLE_NOT_SENT)) and tf.no_title(str(title)):
+        # (a web address, "n/a" beside the name: x48r11 F1, said to be a job title; a
+        # place or second surname after a dash, "Jane Roe - Berlin": x48r11)
         notes.append(f"{title!r} not sent (written beside the person's name; the person "
                      "is named without it)")
     elif title:

@@ -704,7 +704,10 @@ class RowMapper:
         except InputError as exc:
             if email_step is not None and addresses:
                 return addresses
-            raise InputError(exc.reason, row=n, column=where) from None
+            # (the name cell's address, said so: x48r15 F3, with the e-mail column empty
+            # "not an e-mail address" read as the e-mail cell's fault)
+            raise InputError(f"the person cell {cell!r} writes an invalid address: "
+                             f"{exc.reason}", row=n, column=where) from None
         if email_step is None or not addresses:
             return own
         if addresses and own and tf.email_key(own[0]) not in map(tf.email_key, addresses):

@@ -91,7 +91,14 @@ from .money import (
     settle_currency,
 )
 from .name_cell_contacts import cell_contacts, cut_contacts, strip_joiners
-from .name_lists import a_full_name, holds_contact, listed_persons, name_and_title, name_contacts
+from .name_lists import (
+    a_full_name,
+    holds_contact,
+    listed_persons,
+    name_and_title,
+    name_contacts,
+    no_title,
+)
 from .text import (
     MAX_TITLE,
     cell_types,
@@ -139,6 +146,7 @@ __all__ = [
     "cell_contacts",
     "cut_contacts",
     "strip_joiners",
+    "no_title",
     "DATE_TOKENS",
     "DEFAULT_DATE_WINDOW",
     "DEFAULT_STATUS_MAP",

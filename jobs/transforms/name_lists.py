@@ -148,7 +148,17 @@ title after a dash is cut as after a comma (F7); an e-mail address or phone writ
 part of its own is the person's (``name_contacts``, F1), a contact beside a word of its
 part a word (``Jane Roe, bob@roe.com Bob``: two, F2).
 
-Why ~750 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Round 11 (x48r11, x48r15): a name of Han, Hangul or kana is a full name beside a weak
+joiner (``Wang Fang y 李伟``, ``李伟 e 王芳``: two, were ONE) and beside ``・`` when the other
+is a Latin full name, both Hangul, or both two Han letters led by a common Chinese
+surname (``李伟・王芳``; ``山田・太郎`` stays one: ``_dotted_names``); a dash before one
+word no listed given name after a full name (``Jane Roe - Berlin``, ``Mary Roe - Smith``)
+is one person, the word cut into the note (``name_and_title``, ``no_title``), never
+guessed into a hyphenated name; a Latin name in brackets beside a name of Han, Hangul or
+kana, no word of it a listed given name, is its spelling (``山田太郎 (Taro Yamada)``: one);
+``mailto:`` before an address is no part of it (x48r15 F4).
+
+Why ~850 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
@@ -157,6 +167,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from itertools import pairwise
 
 from .given_names import given_name
@@ -176,6 +187,7 @@ from .person_words import (
     AND_WORDS,
     AND_WORDS_LOWER,
     CJK_LETTER,
+    CN_SURNAMES,
     COMMA_GAPS,
     COMPANY_JOINERS,
     COURTESY_TITLES,
@@ -214,7 +226,7 @@ _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
 # jane@roe.com``, ``Jane Roe, CEO, n/a`` were refused as naming a person 'jane@roe.com',
 # or 'n' and 'a'); written as NULs as a bracket is, the part dropped (into the note)
 _CONTACT = re.compile(
-    r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?"
+    r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
     r"[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]+"
     r"@[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
     r"\.[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
@@ -289,6 +301,8 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         at = max(b, at)
     rest.append(cell[at:])
     name = " ".join("".join(rest).split()).strip(" ,;|/-\u2013\u2014")
+    if not name and len(emails) == 1 and not phones:
+        name = emails[0]  # (``mailto:jane@roe.com`` alone: named as ``jane@roe.com`` is)
     return (name or cell), tuple(emails), tuple(phones)
 
 
@@ -299,9 +313,19 @@ def holds_contact(text: str) -> bool:
     return _CONTACT.search(text) is not None
 
 
+def no_title(text: str) -> bool:
+    """Whether ``text`` (a part ``name_and_title`` cut from a name cell into the note) is
+    no job title: a contact (``holds_contact``) or a word after a dash (``Jane Roe -
+    Berlin``, ``Mary Roe - Smith``: x48r11): the note then says it was not sent, not that
+    it is a job title."""
+    return holds_contact(text) or not job_title(text)
+
+
 _PHONE_DIGITS = re.compile(r"\+?\d")
-# an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person)
-_MAIL_LABEL = re.compile(r"^(?:mailto:\s*|(?:e-?mail|mail)(?:\s*:\s*|\s+))", re.IGNORECASE)
+# an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
+# link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
+# ``mail`` of ``mail@x.com`` is no label (x49r4)
+_MAIL_LABEL = re.compile(r"^(?:(?:e-?mail|mail)(?:\s*:\s*|\s+))?(?:mailto:\s*)?", re.IGNORECASE)
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)  # (x49r4 F6: a bare domain, ftp://)
 
 
@@ -403,9 +427,23 @@ def _listed_persons(value: str) -> list[str] | None:
         # a full name in brackets is a second person's (x48r11 F4: ``Anna Berg (Bob
         # Roe)``, ``Anna Berg (assistant: Bob Roe)`` were ONE person)
         outside = " ".join(_BRACKETS.sub(" ", value).split()).strip(" -\u2013\u2014")
+        if _cjk_name(outside, 0, len(outside)):
+            # a name of Han, Hangul or kana and its Latin spelling are one person
+            # (x48r11: ``山田太郎 (Taro Yamada)`` was refused as two)
+            inner = [name for name in inner if not _romanised(name)]
         listed = [outside, *inner] if any(c.isalpha() for c in outside) else inner
         return listed if len(listed) > 1 else None
     return after
+
+
+def _romanised(name: str) -> bool:
+    """Whether ``name`` (a full name in brackets beside a name of Han, Hangul or kana)
+    reads as that name's Latin spelling: Latin letters only (``Tarō`` too), no word of it
+    a listed given name (``given_names``: ``Bob Roe`` beside ``李伟`` is a second person;
+    ``Taro Yamada``, ``Li Wei``, ``Kim Min-jun`` are the name's own). A known limit: a
+    romanisation is not checked against the name's reading."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha()) \
+        and not any(given_name(w) for w in name.replace("-", " ").split())
 
 
 # a bracket's label before a name (``(assistant: Bob Roe)``)
@@ -454,13 +492,16 @@ def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     full = [_full_name(masked, a, b) for a, b in spans]
     if sum(full) > 1:
         return spans
-    # a lone capitalised word after a dash that is no title, company nor suffix is a
-    # second person's given name, as after a slash (x48r11 F4: ``Jane Roe - Bob`` was ONE
-    # person; ``Mary Roe - Smith`` is refused with it, the safe side)
-    lone = [_lone_name(masked, a, b) for a, b in spans[1:]]
+    # a lone capitalised word after a dash that is a listed given name (``given_names``)
+    # is a second person's, as after a slash (x48r11 F4: ``Jane Roe - Bob`` was ONE
+    # person); any other (``Jane Roe - Berlin``, ``Mary Roe - Smith``) is no person: the
+    # name's, cut into the note (``name_and_title``)
+    lone = [_lone_name(masked, a, b) and given_name(masked[a:b].strip(" \0"))
+            for a, b in spans[1:]]
     if full[0] and any(lone) and all(
             ok or _full_name(masked, a, b) or job_title(masked[a:b])
-            or company(masked[a:b]) for ok, (a, b) in zip(lone, spans[1:], strict=True)):
+            or company(masked[a:b]) or _lone_name(masked, a, b)
+            for ok, (a, b) in zip(lone, spans[1:], strict=True)):
         return spans
     return [(start, end)]
 
@@ -523,7 +564,8 @@ def _joined(masked: str, start: int, end: int, mark: str) -> list[tuple[int, int
     if len(spans) == 1:
         return spans
     if mark == "\u30fb":  # nakaguro: between all-kanji full names only (not ジョン・スミス)
-        return spans if all(_kanji_name(masked, a, b) for a, b in spans) else [(start, end)]
+        return spans if all(_kanji_name(masked, a, b) for a, b in spans) or _dotted_names(
+            masked, spans) else [(start, end)]
     # (a piece's words before the title or suffix it ends with after a comma: ``Anna
     # Roe/Smith, CEO`` is one double surname, x47r9 F6, was refused as ``Anna Roe`` and
     # ``Smith, CEO``)
@@ -537,6 +579,30 @@ def _kanji_name(masked: str, a: int, b: int) -> bool:
     ``山田・太郎`` is one person's surname and given name)."""
     letters = [c for c in masked[a:b] if c.isalpha()]
     return len(letters) > 2 and all(HAN_LETTER.match(c) for c in letters)
+
+
+def _dotted_names(masked: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether the pieces ``spans`` of a part cut at ``・`` are names of two persons that
+    ``_kanji_name`` does not tell: each a full name of two words or more, or a name of
+    Hangul, or one of two Han letters led by a common Chinese surname (``CN_SURNAMES``),
+    or of Han letters two or more beside a Latin full name; kana never (``ジョン・スミス``),
+    ``山田・太郎`` one. (x48r11: ``Wang Fang・李伟``, ``李伟・王芳`` were ONE person.)"""
+    kinds = []
+    for a, b in spans:
+        letters = [c for c in masked[a:b] if c.isalpha()]
+        if len(_words(masked, a, b)) > 1 and not any(CJK_LETTER.match(c) for c in letters):
+            kinds.append("latin")
+        elif len(letters) > 1 and all(_HANGUL.match(c) for c in letters):
+            kinds.append("hangul")
+        elif len(letters) > 1 and all(HAN_LETTER.match(c) for c in letters):
+            kinds.append("chinese" if letters[0] in CN_SURNAMES and len(letters) < 4
+                         else "han")
+        else:
+            return False
+    return "han" not in kinds or "latin" in kinds
+
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 
 
 # one letter each side of an unspaced ``&``: a title's abbreviation (``R&D``, ``P&L``)
@@ -658,6 +724,11 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
             company(masked[a:b]) for a, b in spans):
         return [(start, end)]  # "Jane Roe at Acme Corp": her company
     whole = [*spans[:-1], (spans[-1][0], end)]  # the title with the last name
+    # a name of Han, Hangul or kana is a full name as two words are (x48r11: ``Wang Fang
+    # y 李伟``, ``李伟 e 王芳`` were ONE person)
+    cjk = [_cjk_name(masked, a, b) for a, b in spans]
+    if any(cjk) and all(len(w) > 1 or c for w, c in zip(words, cjk, strict=True)):
+        return whole
     if all(len(w) > 1 for w in words) and not any(
             w[0].casefold() in PARTICLES or _second_surname(w, len(words[n]))
             for n, w in enumerate(words[1:])):
@@ -669,7 +740,7 @@ def _weak(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     couple = (len(found) == 1 and lower and found[0][1].casefold() in ("i", "a", "y", "e", "at")
               and "," not in masked[start:core]
               and len(left) == 1 and left[0].casefold() not in PARTICLES
-              and len(right) > 1 and right[0].casefold() not in PARTICLES)
+              and (len(right) > 1 or cjk[-1]) and right[0].casefold() not in PARTICLES)
     # one given name after the joiner: a second person's, not a second surname (x48r1 F4)
     lone = (len(found) == 1 and found[0][1].casefold() in ("i", "a", "y", "e")
             and (lower or len(left) > 1)
@@ -746,6 +817,18 @@ _TITLE_COMMA = re.compile("[,\u3001\uff0c\u060c]|\\s+/\\s*|\\s*/\\s+|/"
                           "|\\s+-+\\s+|\\s*[\u2013\u2014]+\\s*")
 
 
+def _placed(masked: str, dash: re.Match[str], end: int) -> bool:
+    """Whether the part after ``dash`` (a ``_TITLE_COMMA`` match of ``masked``) up to
+    ``end``, the cell's end, is one capitalised word after a dash, no given name, title,
+    company nor suffix, after a full name: a place, a second surname (``Jane Roe -
+    Berlin``, ``Mary Roe - Smith``: x48r11, refused as two persons). Cut into the note,
+    never a second person, never guessed into the name."""
+    return end == len(masked) and dash[0].strip()[:1] in ("-", "\u2013", "\u2014") \
+        and _lone_name(masked, dash.end(), end) \
+        and not given_name(masked[dash.end():end].strip(" \0")) \
+        and _full_name(masked, 0, dash.start())
+
+
 @functools.lru_cache(maxsize=_MEMO)
 def name_and_title(cell: str) -> tuple[str, str | None]:
     """A one-person name cell (``listed_persons`` None) cut before the job title its
@@ -767,7 +850,8 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
         contact = _contact(cell[comma.end():end])  # (x48r1 F5: into the note)
         if comma[0] == "/" and not slashed_title(masked[comma.end():end]) and not contact:
             continue  # (``Roe/Smith``, ``Design Director/Lead``: the part goes on)
-        if not job_title(masked[comma.end():end]) and not contact:
+        if not job_title(masked[comma.end():end]) and not contact \
+                and not _placed(masked, comma, end):
             break
         cut, after, end = comma.start(), comma.end(), comma.start()
     if cut is None:
@@ -778,4 +862,5 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     return name, title
 
 
-__all__ = ["a_full_name", "holds_contact", "listed_persons", "name_and_title", "name_contacts"]
+__all__ = ["a_full_name", "holds_contact", "listed_persons", "name_and_title", "name_contacts",
+           "no_title"]

@@ -265,6 +265,15 @@ CJK_LETTER = re.compile(r"[\u1100-\u11ff\u3005\u3040-\u30ff\u3130-\u318f\u31f0-\
                         r"\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
                         r"\U00020000-\U0002ffff]")
 
+# the most common single-letter Chinese surnames (simplified and traditional), so that two
+# names of two Han letters each joined by ``・`` read as two persons (``李伟・王芳``),
+# where ``山田・太郎`` (a Japanese surname and given name) is one; a Japanese name led by
+# one of them (``高橋・一郎``) is refused only when both are: the safe side
+CN_SURNAMES = frozenset(
+    "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林罗羅郑鄭梁谢謝宋唐许許韩韓"
+    "冯馮邓鄧曹彭曾萧蕭肖董袁潘蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁沈姚卢盧姜崔钟鍾谭譚陆陸"
+    "汪范金廖贾賈夏韦韋付方邹鄒孟熊秦邱尹薛闫閆段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵钱錢"
+    "严嚴覃戴莫孔汤湯")
 HAN_LETTER = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 # the full-width forms of ASCII (U+FF01-FF5E) and the ideographic space, as NFKC folds
@@ -273,7 +282,7 @@ FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} |
     0x3000: 0x20, 0xFF65: 0x30FB}
 
 __all__ = [
-    "AND_WORDS", "AND_WORDS_LOWER", "CJK_HEADS", "CJK_LETTER", "COMMA_GAPS",
+    "AND_WORDS", "AND_WORDS_LOWER", "CJK_HEADS", "CJK_LETTER", "CN_SURNAMES", "COMMA_GAPS",
     "COMPANY_JOINERS", "COURTESY_TITLES", "FAMILY_WORDS", "FULLWIDTH_FOLD",
     "GIVEN_ENDING_SO", "HAN_LETTER", "HEAD_WORDS", "JOB_JOINERS", "JOB_WORDS",
     "LEGAL_CASED", "LEGAL_CJK", "LEGAL_FIRST", "LEGAL_FORMS", "LEGAL_INITIALS",

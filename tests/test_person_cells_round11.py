@@ -1,0 +1,130 @@
+"""Person cells, round 11 (x48r11's and x48r15's leftovers of round 10): any joiner
+between two names of any scripts is two persons (``Wang Fang y 李伟`` was ONE person); a
+place or second surname after a dash is the one person's, cut into the note (``Jane Roe -
+Berlin``, ``Mary Roe - Smith`` were refused as two); a name of Han, Hangul or kana and its
+Latin spelling in brackets are one person (``山田太郎 (Taro Yamada)`` was refused);
+``mailto:`` / ``tel:`` before a contact in a name cell is no part of it (x48r15 F4). Each
+cell is labelled with the one person it names (its name once a title or a place is cut)
+or REFUSED (the row fails, naming the persons).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_person_identity import decide_all, planner, rows_of
+from tests.test_person_lists_round10 import _bare_planner, _contact, read
+
+REFUSED = "REFUSED"
+
+_LATIN = ["Wang Fang", "Jane Roe", "Tanaka Hiroshi"]
+_OTHERS = ["李伟", "山田太郎", "김민준", "Иван Петров", "Γιάννης Παπαδόπουλος", "محمد حسن"]
+_JOINERS = ["&", "and", "y", "und", "et", "e", "och", "og", "i", "/", "+"]
+
+# (1) a joiner between a Latin full name and a name of another script, either order:
+# two persons (``Wang Fang y 李伟``, ``李伟 e Wang Fang``: the weak ones were ONE)
+TWO_SCRIPTS: list[tuple[str, str]] = [
+    (f"{a} {j} {b}", REFUSED) for a, b in [("Wang Fang", "李伟"), ("李伟", "Wang Fang"),
+                                           ("Jane Roe", "김민준"), ("山田太郎", "Jane Roe")]
+    for j in _JOINERS
+] + [(f"Wang Fang {j} {b}", REFUSED) for j in ("y", "e", "i", "and", "&")
+     for b in _OTHERS[3:]] + [
+    # two names of scripts written without spaces, a weak or spaced joiner between
+    ("李伟 y 王芳", REFUSED), ("李伟 e 王芳", REFUSED), ("김민준 y 박지훈", REFUSED),
+    ("李伟 i 王芳", REFUSED), ("山田太郎 e 佐藤花子", REFUSED), ("Anna y 李伟", REFUSED),
+    ("李伟 & 王芳", REFUSED), ("李伟、王芳", REFUSED), ("Wang Fang、李伟", REFUSED),
+    # the nakaguro between names of two scripts, two Chinese names, two Korean names
+    ("Wang Fang・李伟", REFUSED), ("李伟・Wang Fang", REFUSED), ("李伟・王芳", REFUSED),
+    ("김민준・박지훈", REFUSED), ("山田太郎・佐藤花子", REFUSED), ("张伟・刘洋", REFUSED),
+    # ... and a Japanese name's own dot, a katakana name, stay one
+    ("山田・太郎", "山田・太郎"), ("佐々木・健太", "佐々木・健太"), ("ジョン・スミス", "ジョン・スミス"),
+    ("高橋・一郎", "高橋・一郎"), ("田中・太郎", "田中・太郎"),
+    # a second surname, an initial, still one person
+    ("José Ortega y Gasset", "José Ortega y Gasset"),
+    ("Josep Puig i Cadafalch", "Josep Puig i Cadafalch"),
+    ("Maria da Silva e Souza", "Maria da Silva e Souza"), ("John A Smith", "John A Smith"),
+    ("李伟", "李伟"), ("Wang Fang", "Wang Fang"), ("Иван Петров", "Иван Петров"),
+]
+
+# (2) a dash before one word: a listed given name is a second person; any other word (a
+# place, a country, a second surname) is the person's, cut into the note
+DASHES: list[tuple[str, str]] = [
+    ("Jane Roe - Berlin", "Jane Roe"), ("Jane Roe - Germany", "Jane Roe"),
+    ("Jane Roe \u2013 Paris", "Jane Roe"), ("Jane Roe \u2014 London", "Jane Roe"),
+    ("Hans Müller - München", "Hans Müller"), ("Mary Roe - Smith", "Mary Roe"),
+    ("Ana López - Madrid", "Ana López"), ("Jan Nowak - Kraków", "Jan Nowak"),
+    ("Jane Roe - Bob", REFUSED), ("Jane Roe \u2013 Anna", REFUSED),
+    ("Jane Roe - Maria", REFUSED), ("Jane Roe - Bob Roe", REFUSED),
+    ("Jane Roe - Berlin - Bob", REFUSED), ("Jane Roe - Berlin - Bob Roe", REFUSED),
+    ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
+    ("Mary Roe-Smith", "Mary Roe-Smith"), ("Jane - Berlin", "Jane - Berlin"),
+    ("Anna Berg - Wien", "Anna Berg"), ("Jane Roe - Sofia", REFUSED),
+    ("Jane Roe, CEO - Berlin", REFUSED), ("Jane Roe - Berlin, CEO", "Jane Roe - Berlin"),
+]
+
+# (2) a name and its Latin spelling in brackets: one person; another full name, two
+BRACKETS: list[tuple[str, str]] = [
+    ("山田太郎 (Taro Yamada)", "山田太郎 (Taro Yamada)"),
+    ("山田太郎 (Yamada Tarō)", "山田太郎 (Yamada Tarō)"), ("李伟 (Li Wei)", "李伟 (Li Wei)"),
+    ("김민준 (Kim Min-jun)", "김민준 (Kim Min-jun)"), ("王芳 [Wang Fang]", "王芳 [Wang Fang]"),
+    ("Li Wei (李伟)", "Li Wei (李伟)"), ("Anna (Annie) Berg", "Anna (Annie) Berg"),
+    ("李伟 (Bob Roe)", REFUSED), ("山田太郎 (Anna Berg)", REFUSED),
+    ("Anna Berg (Bob Roe)", REFUSED), ("山田太郎 (Taro Yamada), 佐藤花子", REFUSED),
+    ("山田太郎 (Taro Yamada) / Jane Roe", REFUSED),
+]
+
+# (4) a link's scheme before a contact in a name cell
+SCHEMES: list[tuple[str, str]] = [
+    ("Jane Roe, mailto:jane@example.com", "Jane Roe"),
+    ("Jane Roe / mailto:jane@example.com", "Jane Roe"),
+    ("Jane Roe, tel:+49301234567", "Jane Roe"),
+]
+
+LABELLED = TWO_SCRIPTS + DASHES + BRACKETS + SCHEMES
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(LABELLED) >= 120
+    assert sum(e == REFUSED for _, e in LABELLED) > 40
+    assert sum(e != REFUSED for _, e in LABELLED) > 30
+
+
+@pytest.mark.parametrize(("cell", "expected"), LABELLED)
+def test_round_11_cells(cell: str, expected: str) -> None:
+    assert read(cell) == expected
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("Jane Roe, mailto:jane11@example.com", ("Jane Roe", "jane11@example.com", None)),
+    ("Jane Roe / MAILTO:jane12@example.com", ("Jane Roe", "jane12@example.com", None)),
+    ("mailto:jane13@example.com", ("jane13@example.com", "jane13@example.com", None)),
+    ("Jane Roe <mailto:jane14@example.com>", ("Jane Roe", "jane14@example.com", None)),
+    ("Jane Roe, E-Mail: mailto:jane15@example.com", ("Jane Roe", "jane15@example.com", None)),
+    ("Jane Roe, tel:+49301234567", ("Jane Roe", None, "+49301234567")),
+    ("Jane Roe / tel: +49 30 1234568", ("Jane Roe", None, "+49 30 1234568")),
+])
+def test_a_links_scheme_is_no_part_of_the_contact(
+        cell: str, expected: tuple[str, str | None, str | None]) -> None:
+    """x48r15 F4: ``mailto:jane@example.com`` in a name cell failed the row as "not an
+    e-mail address: 'to:jane@example.com'"."""
+    for p in (_bare_planner(), planner()):  # no e-mail column; one, its cell empty
+        got = decide_all(p, rows_of([{"contact": cell}]))
+        assert _contact(got["K2"]) == expected, got
+
+
+@pytest.mark.parametrize(("cell", "word"), [("Jane Roe - Berlin", "Berlin"),
+                                            ("Mary Roe - Smith", "Smith")])
+def test_a_word_after_a_dash_goes_to_the_note_not_as_a_job_title(cell: str, word: str) -> None:
+    from jobs.import_items import linked_note, matched_by
+    ref = decide_all(_bare_planner(), rows_of([{"contact": cell}]))["K2"]
+    assert _contact(ref)[0] == cell.split(" - ")[0], ref
+    note = linked_note(matched_by({"person": ref}))
+    assert note is not None and f"{word!r} not sent" in note and "job title" not in note, note
+
+
+def test_a_name_cells_bad_address_is_blamed_on_the_name_cell() -> None:
+    """x48r15 F3: with the e-mail column mapped and empty, a refusal for the name cell's
+    address must say the name cell wrote it, not read as the e-mail cell's."""
+    got = decide_all(planner(), rows_of([{"contact": "Jane Roe <jane@roe>"}]))["K2"]
+    assert isinstance(got, str) and "the person cell 'Jane Roe <jane@roe>'" in got, got
+    assert "e-mail cell" not in got, got
