@@ -583,26 +583,31 @@ def _kanji_name(masked: str, a: int, b: int) -> bool:
 
 def _dotted_names(masked: str, spans: list[tuple[int, int]]) -> bool:
     """Whether the pieces ``spans`` of a part cut at ``・`` are names of two persons that
-    ``_kanji_name`` does not tell: each a full name of two words or more, or a name of
-    Hangul, or one of two Han letters led by a common Chinese surname (``CN_SURNAMES``),
-    or of Han letters two or more beside a Latin full name; kana never (``ジョン・スミス``),
-    ``山田・太郎`` one. (x48r11: ``Wang Fang・李伟``, ``李伟・王芳`` were ONE person.)"""
-    kinds = []
+    ``_kanji_name`` does not tell: one piece or more a person's name — a full name of two
+    words or more of a script written with spaces, a name of Hangul, or of Han letters
+    three or more, or two led by a common Chinese surname (``CN_SURNAMES``) — and every
+    other piece such a name or kana (``Wang Fang・李伟``, ``李伟・王芳``, ``李伟・山田太郎``,
+    ``Jane Roe・さくら``; x48r11: each was ONE person); a piece of two Han letters not so
+    led only beside a full name of spaced words (``山田・太郎``, ``高橋・一郎`` stay one),
+    kana alone never (``ジョン・スミス``)."""
+    kinds = set()
     for a, b in spans:
         letters = [c for c in masked[a:b] if c.isalpha()]
         if len(_words(masked, a, b)) > 1 and not any(CJK_LETTER.match(c) for c in letters):
-            kinds.append("latin")
+            kinds.add("spaced")
         elif len(letters) > 1 and all(_HANGUL.match(c) for c in letters):
-            kinds.append("hangul")
+            kinds.add("name")
         elif len(letters) > 1 and all(HAN_LETTER.match(c) for c in letters):
-            kinds.append("chinese" if letters[0] in CN_SURNAMES and len(letters) < 4
-                         else "han")
+            kinds.add("name" if len(letters) > 2 or letters[0] in CN_SURNAMES else "han")
+        elif letters and all(_KANA.match(c) for c in letters):
+            kinds.add("kana")
         else:
             return False
-    return "han" not in kinds or "latin" in kinds
+    return "spaced" in kinds or ("name" in kinds and "han" not in kinds)
 
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
 # one letter each side of an unspaced ``&``: a title's abbreviation (``R&D``, ``P&L``)
