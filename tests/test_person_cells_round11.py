@@ -123,6 +123,34 @@ def test_a_word_after_a_dash_goes_to_the_note_not_as_a_job_title(cell: str, word
     assert note is not None and f"{word!r} not sent" in note and "job title" not in note, note
 
 
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("Jane Roe jane21@roe.com", ("Jane Roe", "jane21@roe.com", None)),
+    ("Jane Roe: jane22@roe.com", ("Jane Roe", "jane22@roe.com", None)),
+    ("Jane Roe [jane23@roe.com]", ("Jane Roe", "jane23@roe.com", None)),
+    ("Jane Roe [mailto:jane24@roe.com]", ("Jane Roe", "jane24@roe.com", None)),
+    ("Bob bob25@roe.com", ("Bob", "bob25@roe.com", None)),
+])
+def test_an_address_ending_the_name_cell_is_the_persons(
+        cell: str, expected: tuple[str, str | None, str | None]) -> None:
+    """x48r15 F3: with the e-mail column empty (or none), each was a person named with
+    the address, created without it."""
+    for p in (_bare_planner(), planner()):
+        got = decide_all(p, rows_of([{"contact": cell}]))
+        assert _contact(got["K2"]) == expected, got
+
+
+def test_an_address_ending_the_name_cell_the_e_mail_cell_contradicts_fails_the_row() -> None:
+    got = decide_all(planner(), rows_of([{"contact": "Jane Roe jane26@roe.com",
+                                          "email": "bob26@roe.com"}]))["K2"]
+    assert isinstance(got, str) and "jane26@roe.com" in got and "bob26@roe.com" in got, got
+
+
+@pytest.mark.parametrize("cell", ["Jane Roe, Bob bob27@roe.com", "Jane Roe, bob28@roe.com Bob"])
+def test_an_address_beside_a_second_name_is_still_two_persons(cell: str) -> None:
+    got = decide_all(_bare_planner(), rows_of([{"contact": cell}]))["K2"]
+    assert isinstance(got, str) and "names 2 persons" in got, got
+
+
 def test_a_name_cells_bad_address_is_blamed_on_the_name_cell() -> None:
     """x48r15 F3: with the e-mail column mapped and empty, a refusal for the name cell's
     address must say the name cell wrote it, not read as the e-mail cell's."""

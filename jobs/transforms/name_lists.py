@@ -156,7 +156,8 @@ word no listed given name after a full name (``Jane Roe - Berlin``, ``Mary Roe -
 is one person, the word cut into the note (``name_and_title``, ``no_title``), never
 guessed into a hyphenated name; a Latin name in brackets beside a name of Han, Hangul or
 kana, no word of it a listed given name, is its spelling (``山田太郎 (Taro Yamada)``: one);
-``mailto:`` before an address is no part of it (x48r15 F4).
+``mailto:`` before an address is no part of it (x48r15 F4); an address ending the cell
+after a space or a colon, in ``[]`` too, is the person's (``name_contacts``, x48r15 F3).
 
 Why ~850 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
@@ -293,6 +294,12 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
             after = len(bracketed) - len(bracketed[m.end():].lstrip())
             cuts.append((m.start(), after + 1 if after < len(bracketed)
                          and bracketed[after] != "\0" else m.end()))
+    if not cuts and (last := _LAST_ADDRESS.search(cell)) is not None \
+            and "@" not in cell[:last.start()] and any(c.isalpha() for c in cell[:last.start()]):
+        # the cell's last word an address after a space or a colon, in ``[]`` too (``Jane
+        # Roe jane@roe.com``, ``Jane Roe: jane@roe.com``, ``Jane Roe [jane@roe.com]``:
+        # x48r15 F3, the person was named with the address and created without it)
+        return " ".join(cell[:last.start()].split()), (last[1],), ()
     if not cuts:
         return cell, (), ()
     rest, at = [], 0
@@ -322,6 +329,9 @@ def no_title(text: str) -> bool:
 
 
 _PHONE_DIGITS = re.compile(r"\+?\d")
+# an address ending a name cell after a space or a colon, bare or in ``[]``
+_LAST_ADDRESS = re.compile(r"\s*:?\s+\[?\s*(?i:mailto:)?([^\s,;|/<>()\[\]@:]+@[^\s,;|/<>()\[\]@]+"
+                           r"\.[^\s,;|/<>()\[\]@.]+)\s*\]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
 # link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
 # ``mail`` of ``mail@x.com`` is no label (x49r4)
