@@ -594,6 +594,7 @@ class RowMapper:
         own_phones: tuple[str, ...] = ()
         webs: tuple[str, ...] = ()
         cell = name
+        spelling: str | None = None
         if not shared and isinstance(name, str):
             # "Jane Roe, jane@x", "Jane Roe / +49 30 1234567": the person's own address or
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
@@ -616,7 +617,9 @@ class RowMapper:
             name = bracket
         elif not shared and isinstance(name, str):
             # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
-            # the bracket (x44r9 F3: seven persons named as their cells)
+            # the bracket (x44r9 F3: seven persons named as their cells); "山田太郎 (Taro
+            # Yamada)": its Latin spelling kept for the note (x48r11)
+            spelling = tf.latin_spelling(name)
             name = tf.name_cell_name(name)
         if shared and addresses and isinstance(name, str):
             # ... and a cell with one is the address and the name beside it, never the
@@ -656,6 +659,8 @@ class RowMapper:
                 name = str(tf.name_cell_name(name) or name)
             # a web address cut from the name goes to the note, as one after a comma
             title = ", ".join(t for t in (title, *webs) if t) or None
+            if title is None and spelling is not None:
+                title = spelling  # (the note's: "'Taro Yamada' not sent")
             # a joiner left at either end ("Nils Berg -": x48r15 F5; "Omar Roe &", "and
             # Lena Roe", "&amp;": x49r4 F5) is no part of the name
             name = tf.strip_joiners(name)

@@ -94,6 +94,7 @@ from .name_cell_contacts import cell_contacts, cut_contacts, strip_joiners
 from .name_lists import (
     a_full_name,
     holds_contact,
+    latin_spelling,
     listed_persons,
     name_and_title,
     name_contacts,
@@ -140,6 +141,7 @@ __all__ = [
     "display_names",
     "a_full_name",
     "holds_contact",
+    "latin_spelling",
     "listed_persons",
     "name_and_title",
     "name_contacts",

@@ -456,6 +456,21 @@ def _romanised(name: str) -> bool:
         and not any(given_name(w) for w in name.replace("-", " ").split())
 
 
+def latin_spelling(cell: str) -> str | None:
+    """The Latin spelling a one-person name cell writes in brackets after a name of Han,
+    Hangul or kana (``山田太郎 (Taro Yamada)`` -> ``"Taro Yamada"``, ``_romanised``), which
+    the person is named without: the note keeps it (x48r11: refused as two persons). None
+    for any other cell. Pure."""
+    if "(" not in cell and "[" not in cell:
+        return None
+    folded = cell if cell.isascii() else cell.translate(FULLWIDTH_FOLD)
+    outside = " ".join(_BRACKETS.sub(" ", folded).split())
+    inner = _bracketed_persons(folded)
+    if len(inner) == 1 and _cjk_name(outside, 0, len(outside)) and _romanised(inner[0]):
+        return inner[0]
+    return None
+
+
 # a bracket's label before a name (``(assistant: Bob Roe)``)
 _LABEL = re.compile(r"^[^:]*:\s*")
 
@@ -877,5 +892,5 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     return name, title
 
 
-__all__ = ["a_full_name", "holds_contact", "listed_persons", "name_and_title", "name_contacts",
-           "no_title"]
+__all__ = ["a_full_name", "holds_contact", "latin_spelling", "listed_persons", "name_and_title",
+           "name_contacts", "no_title"]
