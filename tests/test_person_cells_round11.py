@@ -132,11 +132,18 @@ def test_a_word_after_a_dash_goes_to_the_note_not_as_a_job_title(cell: str, word
     ("Jane Roe [jane23@roe.com]", ("Jane Roe", "jane23@roe.com", None)),
     ("Jane Roe [mailto:jane24@roe.com]", ("Jane Roe", "jane24@roe.com", None)),
     ("Bob bob25@roe.com", ("Bob", "bob25@roe.com", None)),
+    ("Jane Roe +49 30 1234561", ("Jane Roe", None, "+49 30 1234561")),
+    ("Jane Roe tel:+49301234562", ("Jane Roe", None, "+49301234562")),
+    ("Jane Roe: 030 1234563", ("Jane Roe", None, "030 1234563")),
+    ("Jane Roe (+49 30 1234564)", ("Jane Roe", None, "+49 30 1234564")),
+    ("Jane Roe [Tel. 0049 30 1234565]", ("Jane Roe", None, "0049 30 1234565")),
+    # a number not led by ``+``, ``0`` or a label is no phone: the name's, as before
+    ("Kunde 1234567", ("Kunde 1234567", None, None)),
 ])
 def test_an_address_ending_the_name_cell_is_the_persons(
         cell: str, expected: tuple[str, str | None, str | None]) -> None:
-    """x48r15 F3: with the e-mail column empty (or none), each was a person named with
-    the address, created without it."""
+    """x48r15 F3: with the e-mail (phone) column empty or unmapped, each was a person named
+    with the address or phone, created without it (``(+49 ...)``: the bracket dropped)."""
     for p in (_bare_planner(), planner()):
         got = decide_all(p, rows_of([{"contact": cell}]))
         assert _contact(got["K2"]) == expected, got
@@ -152,6 +159,23 @@ def test_an_address_ending_the_name_cell_the_e_mail_cell_contradicts_fails_the_r
 def test_an_address_beside_a_second_name_is_still_two_persons(cell: str) -> None:
     got = decide_all(_bare_planner(), rows_of([{"contact": cell}]))["K2"]
     assert isinstance(got, str) and "names 2 persons" in got, got
+
+
+def test_a_phone_ending_the_name_cell_the_phone_cell_contradicts_fails_the_row() -> None:
+    got = decide_all(planner(), rows_of([{"contact": "Jane Roe +49 30 1234566",
+                                          "phone": "+49 30 9999999"}]))["K2"]
+    assert isinstance(got, str) and "+49 30 1234566" in got and "9999999" in got, got
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    ({"email": "mailto:jane41@roe.com"}, ("Jane Roe", "jane41@roe.com", None)),
+    ({"email": "MAILTO:jane42@roe.com"}, ("Jane Roe", "jane42@roe.com", None)),
+    ({"phone": "tel:+49301234541"}, ("Jane Roe", None, "+49301234541")),
+])
+def test_a_links_scheme_in_the_e_mail_or_phone_cell(
+        cells: dict[str, str], expected: tuple[str, str | None, str | None]) -> None:
+    got = decide_all(planner(), rows_of([{"contact": "Jane Roe", **cells}]))["K2"]
+    assert _contact(got) == expected, got
 
 
 def test_a_name_cells_bad_address_is_blamed_on_the_name_cell() -> None:

@@ -156,8 +156,9 @@ word no listed given name after a full name (``Jane Roe - Berlin``, ``Mary Roe -
 is one person, the word cut into the note (``name_and_title``, ``no_title``), never
 guessed into a hyphenated name; a Latin name in brackets beside a name of Han, Hangul or
 kana, no word of it a listed given name, is its spelling (``山田太郎 (Taro Yamada)``: one);
-``mailto:`` before an address is no part of it (x48r15 F4); an address ending the cell
-after a space or a colon, in ``[]`` too, is the person's (``name_contacts``, x48r15 F3).
+``mailto:`` before an address is no part of it (x48r15 F4); an address or a phone ending
+the cell after a space or a colon, in ``[]`` too (a phone in ``()`` too) is the person's
+(``name_contacts``, x48r15 F3).
 
 Why ~850 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
@@ -300,6 +301,13 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         # Roe jane@roe.com``, ``Jane Roe: jane@roe.com``, ``Jane Roe [jane@roe.com]``:
         # x48r15 F3, the person was named with the address and created without it)
         return " ".join(cell[:last.start()].split()), (last[1],), ()
+    if not cuts and (last := _LAST_PHONE.search(cell)) is not None \
+            and not any(c.isdigit() for c in cell[:last.start()]) \
+            and any(c.isalpha() for c in cell[:last.start()]):
+        # ... and a phone (``Jane Roe +49 30 1234567``, ``Jane Roe tel:+49301234567``,
+        # ``Jane Roe (+49 30 1234567)``: named with it, or the bracket dropped unsaid); a
+        # number not led by ``+``, ``0`` or a label is no phone (``Kunde 1234567``)
+        return " ".join(cell[:last.start()].split()), (), (last[1],)
     if not cuts:
         return cell, (), ()
     rest, at = [], 0
@@ -332,6 +340,9 @@ _PHONE_DIGITS = re.compile(r"\+?\d")
 # an address ending a name cell after a space or a colon, bare or in ``[]``
 _LAST_ADDRESS = re.compile(r"\s*:?\s+\[?\s*(?i:mailto:)?([^\s,;|/<>()\[\]@:]+@[^\s,;|/<>()\[\]@]+"
                            r"\.[^\s,;|/<>()\[\]@.]+)\s*\]?\s*$")
+# ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
+_LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobile|cell)\.?:?\s*)?"
+                         r"((?<![^\s:(\[])[+0]\d?(?:[\s().\-/]*\d){5,})\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
 # link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
 # ``mail`` of ``mail@x.com`` is no label (x49r4)
