@@ -295,13 +295,15 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
             after = len(bracketed) - len(bracketed[m.end():].lstrip())
             cuts.append((m.start(), after + 1 if after < len(bracketed)
                          and bracketed[after] != "\0" else m.end()))
-    if not cuts and (last := _LAST_ADDRESS.search(cell)) is not None \
+    tail = cell.rstrip()[-1:]  # (most cells end in a letter: neither search is run)
+    if not cuts and "@" in cell and (last := _LAST_ADDRESS.search(cell)) is not None \
             and "@" not in cell[:last.start()] and any(c.isalpha() for c in cell[:last.start()]):
         # the cell's last word an address after a space or a colon, in ``[]`` too (``Jane
         # Roe jane@roe.com``, ``Jane Roe: jane@roe.com``, ``Jane Roe [jane@roe.com]``:
         # x48r15 F3, the person was named with the address and created without it)
         return " ".join(cell[:last.start()].split()), (last[1],), ()
-    if not cuts and (last := _LAST_PHONE.search(cell)) is not None \
+    if not cuts and tail and (tail.isdigit() or tail in ")]") \
+            and (last := _LAST_PHONE.search(cell)) is not None \
             and not any(c.isdigit() for c in cell[:last.start()]) \
             and any(c.isalpha() for c in cell[:last.start()]):
         # ... and a phone (``Jane Roe +49 30 1234567``, ``Jane Roe tel:+49301234567``,
