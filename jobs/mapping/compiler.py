@@ -2,7 +2,7 @@
 custom fields, options) into a ``RowMapper`` (``jobs.mapping.rowmapper``) made of
 steps (``jobs.mapping.steps``).
 
-Why ~570 lines: one class resolves every target of a mapping against the account, each
+Why ~580 lines: one class resolves every target of a mapping against the account, each
 problem gathered in one pass (a mapping is refused naming all of them at once), and
 checks every map it builds for twin keys against its resolved targets (x48r14)."""
 
@@ -47,6 +47,7 @@ from .steps import (
     _per_column,
     _PerColumn,
     _person_name,
+    _remember,
     _Source,
     _StageStep,
     _Step,
@@ -257,8 +258,23 @@ class _Compiler:
         the row's pipeline, ``Catalog.stage``'s fold) is that stage, its built-in status
         word aside (x48r14 F2: the stages 'Won' / 'Lost' of 'EU > North' made their deals
         won / lost): an explicit map key still decides, else the map's ``"*"``, else open.
-        Returns (stage cell, the row's pipeline id) → that status, None for the row's own."""
+        Returns (stage cell, the row's pipeline id) → that status, None for the row's own;
+        a text cell's answer is remembered by (cell, pipeline id), a pure function of both
+        against the one catalog (issue 8: read afresh for every row, ~3 % of ``map``;
+        bounded as a step's memo is, ``_remember``)."""
+        memo: dict[tuple[str, int | None], str | None] = {}
+
         def status(raw: object, pipeline_id: int | None) -> str | None:
+            if type(raw) is not str:
+                return read(raw, pipeline_id)
+            key = (raw, pipeline_id)
+            found = memo.get(key, memo)
+            if found is memo:
+                found = read(raw, pipeline_id)
+                _remember(memo, key, found)
+            return found  # type: ignore[return-value]  # (the memo itself marks a miss)
+
+        def read(raw: object, pipeline_id: int | None) -> str | None:
             text = tf.clean_text(raw) if isinstance(raw, str) else None
             if text is None or vmap.get(text) is not None \
                     or tf.DEFAULT_STATUS_MAP.get(tf.norm_key(text)) is None:

@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~860 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~950 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
@@ -453,6 +453,12 @@ class RowMapper:
         return tuple(s for s in steps if s is not None and s.source.default is not None)
 
     @functools.cached_property
+    def _gives_close_times(self) -> bool:
+        """Whether a deal step fills a won / lost / close time (``CLOSE_TIMES``): only those
+        put one in a row's deal, so a mapping with none has no times to judge."""
+        return any(step.name in CLOSE_TIMES for step in self.steps)
+
+    @functools.cached_property
     def _stage_defaults(self) -> bool:
         return self.stage is not None and self.stage.source.default is not None
 
@@ -551,8 +557,8 @@ class RowMapper:
         close time takes it as the other (unsent, Pipedrive dates it the moment it is sent:
         x24r1 1). An update's row that leaves the status: the deal's own decides
         (``jobs.updating``)."""
-        if "status" not in deal and self.blank_stage_keeps:
-            return
+        if not self._gives_close_times or ("status" not in deal and self.blank_stage_keeps):
+            return  # (no step fills a time: nothing to judge, issue 8: ~4 % of ``map``)
         status = deal.get("status", "open")
         given = {name for name in CLOSE_TIMES if deal.get(name) is not None}
         wrong = close_times(status, deal, self.open_drops)
