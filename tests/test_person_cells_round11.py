@@ -137,8 +137,6 @@ def test_a_word_after_a_dash_goes_to_the_note_not_as_a_job_title(cell: str, word
     ("Jane Roe: 030 1234563", ("Jane Roe", None, "030 1234563")),
     ("Jane Roe (+49 30 1234564)", ("Jane Roe", None, "+49 30 1234564")),
     ("Jane Roe [Tel. 0049 30 1234565]", ("Jane Roe", None, "0049 30 1234565")),
-    # a number not led by ``+``, ``0`` or a label is no phone: the name's, as before
-    ("Kunde 1234567", ("Kunde 1234567", None, None)),
 ])
 def test_an_address_ending_the_name_cell_is_the_persons(
         cell: str, expected: tuple[str, str | None, str | None]) -> None:
@@ -147,6 +145,18 @@ def test_an_address_ending_the_name_cell_is_the_persons(
     for p in (_bare_planner(), planner()):
         got = decide_all(p, rows_of([{"contact": cell}]))
         assert _contact(got["K2"]) == expected, got
+
+
+@pytest.mark.parametrize("cell", ["Kunde 1234567", "Jane Roe 12.03.1980",
+                                  "Jon Roe 212-555-0100"])
+def test_a_number_not_led_by_plus_zero_or_a_label_is_no_phone_and_fails_the_row(
+        cell: str) -> None:
+    """A number of six digits or more not led by ``+``, ``0`` or a label (a customer
+    number, a birth date, a US number written bare) is never written as a phone, nor
+    left in the person's name: the row fails, saying so."""
+    for p in (_bare_planner(), planner()):
+        got = decide_all(p, rows_of([{"contact": cell}]))["K2"]
+        assert isinstance(got, str) and "six digits or more" in got, got
 
 
 def test_an_address_ending_the_name_cell_the_e_mail_cell_contradicts_fails_the_row() -> None:

@@ -672,8 +672,11 @@ class RowMapper:
             name = tf.strip_joiners(name)
             if not shared and _CONTACT_IN_NAME.search(name):  # (the last check: x49r4)
                 raise InputError(
-                    f"the person's name {name!r} holds an e-mail address or a phone number: "
-                    "write it in the e-mail / phone column", row=n,
+                    f"the person's name {name!r} holds "
+                    + ("an e-mail address" if "@" in name else
+                       "a number of six digits or more (a phone is read from a name cell "
+                       "only led by +, 0 or a label such as Tel.)")
+                    + ": write a contact in the e-mail / phone column, or leave it out", row=n,
                     column=name_step.source.where if name_step is not None else None)
             if _WEB_IN_NAME.search(name):  # x48r15 F2: "Nils Berg | https://x.de/team"
                 raise InputError(

@@ -47,8 +47,16 @@ _NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uf
 _EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?=[^{_NOT_MAIL}]+@)|mailto:\s*)?"
                     rf"(?P<address>[^{_NOT_MAIL}:]+@[^{_NOT_MAIL}]+\.[^{_NOT_MAIL}.]+)",
                     re.IGNORECASE)
-_PHONE = re.compile(r"(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
+# a phone: a number of six digits or more led by ``+`` or ``0`` or by a label; any other
+# (``Kunde 1234567``, ``Jane Roe 12.03.1980``) is no phone, and a name holding it is
+# refused (``rowmapper``'s last check), never written as a phone (x49r4 / f49c)
+_PHONE = re.compile(r"(?:\b(?P<label>tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
                     r"(?P<number>\+?\d(?:[\s().\-/]*\d){5,})", re.IGNORECASE)
+
+
+def _phones(text: str) -> list[re.Match[str]]:
+    """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0."""
+    return [m for m in _PHONE.finditer(text) if m["label"] or m["number"][0] in "+0"]
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
 _ANGLE = re.compile(r"<[^<>]*>")
 _BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -68,7 +76,8 @@ def cell_contacts(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Every different e-mail address (compared case-insensitively) and phone number
     (compared by its digits) anywhere in ``cell``, brackets too, as written (a label and
     ``mailto:`` dropped), in order: ``("a@x.com", "b@y.com"), ("+49 30 1234567",)``. A
-    run of six digits or more is a phone; digits in an address or web address are not."""
+    run of six digits or more led by ``+``, ``0`` or a label is a phone; digits in an
+    address or web address are not."""
     if not any(c.isdigit() or c == "@" for c in cell):
         return (), ()  # most cells (a quick test before the rest)
     emails: dict[str, str] = {}
@@ -79,7 +88,7 @@ def cell_contacts(cell: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     rest = _blanked(cell, spans)
     rest = _blanked(rest, [m.span() for m in _WEB.finditer(rest)])
     phones: dict[str, str] = {}
-    for m in _PHONE.finditer(rest):
+    for m in _phones(rest):
         phones.setdefault(re.sub(r"\D", "", m["number"]), m["number"])
     return tuple(emails.values()), tuple(phones.values())
 
@@ -98,7 +107,7 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
     taken = angles
     for kind, pattern, group in (("email", _EMAIL, "address"), ("web", _WEB, 0),
                                  ("phone", _PHONE, "number")):
-        for m in pattern.finditer(taken):
+        for m in (_phones(taken) if kind == "phone" else pattern.finditer(taken)):
             found.append((m.start(), m.end(), kind, name[m.start(group):m.end(group)]))
         taken = _blanked(taken, [(a, b) for a, b, k, _ in found if k == kind])
     if not found:

@@ -340,10 +340,11 @@ def no_title(text: str) -> bool:
 
 _PHONE_DIGITS = re.compile(r"\+?\d")
 # an address ending a name cell after a space or a colon, bare or in ``[]``
-_LAST_ADDRESS = re.compile(r"\s*:?\s+\[?\s*(?i:mailto:)?([^\s,;|/<>()\[\]@:]+@[^\s,;|/<>()\[\]@]+"
+_LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)?"
+                           r"([^\s,;|/<>()\[\]@:]+@[^\s,;|/<>()\[\]@]+"
                            r"\.[^\s,;|/<>()\[\]@.]+)\s*\]?\s*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
-_LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobile|cell)\.?:?\s*)?"
+_LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\.?:?\s*)?"
                          r"((?<![^\s:(\[])[+0]\d?(?:[\s().\-/]*\d){5,})\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
 # link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
