@@ -103,6 +103,7 @@ from .import_store import (
     META_RUNS,
     META_SENT_MARKS,
     META_SHA,
+    PERSON_ORG_AT_LOAD,
     claim_name,
     recheck_reads,
 )
@@ -737,13 +738,22 @@ def _spilled(planner: RowPlanner) -> RowPlanner:
 
 
 def _imaged(items: Iterable[NewItem], planner: RowPlanner,
-            images: list[BeforeImage], taken: float) -> Iterator[NewItem]:
+            images: list[BeforeImage], taken: float,
+            placed: dict[int, int] | None = None) -> Iterator[NewItem]:
     """``items``, collecting the before-image of every deal an upsert row updates (what its
     PATCH changes, as the key index read it), so that `pdbulk undo` can put it back.
-    ``taken``: when the index was read (Unix seconds, the run's clock)."""
+    ``taken``: when the index was read (Unix seconds, the run's clock). ``placed``: filled
+    with each person a row names by id → its organization in the load's persons list (0:
+    none; ``PERSON_ORG_AT_LOAD``)."""
     deals = planner.indexes.deals
+    persons = planner.indexes.persons
     for item in items:
         payload = item.payload
+        person = payload.get("person")
+        pid = person.get("id") if isinstance(person, Mapping) else None
+        if placed is not None and persons is not None and isinstance(pid, int) \
+                and not isinstance(pid, bool) and pid not in placed:
+            placed[pid] = persons.org_of.get(pid, 0)
         if deals is not None and item.state is ItemState.PENDING and item.op == "update" \
                 and isinstance(payload.get("changes"), Mapping) and item.key is not None:
             existing = deals.get(item.key)
@@ -984,10 +994,11 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     await in_thread(lambda: learn_repeats(planner, settings, stopping, progress=progress))
     await in_thread(lambda: learn_contests(planner, settings, stopping, progress=progress))
     images: list[BeforeImage] = []
+    placed: dict[int, int] = {}  # a person the rows name by id → its organization (0: none)
     taken = ctx.clock.wall()
     async with last_written(planner, settings, base_url, lambda line: say("note: " + line)):
         await in_thread(lambda: store.add_items(_imaged(_items(
-            planner, settings, stopping, progress=progress), planner, images, taken)))
+            planner, settings, stopping, progress=progress), planner, images, taken, placed)))
     if planner.paths is not None:  # a JSON path no record has: refused before any send
         planner.paths.check(mapping.source)
     # a key a deal carries, or another row gives, in another spelling (x34r1 F3)
@@ -1000,6 +1011,7 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
 
     def finish() -> None:  # bulk writes: off the loop (x25r3)
         store.put_before_images(images)  # before mark_loaded: no update without its image
+        store.lookup_put_many(PERSON_ORG_AT_LOAD, ((str(p), o) for p, o in placed.items()))
         prefix = contest_prefix(planner.key_code)
         again = planner.refused_contested  # (they keep the file that contested them)
         contested.add((prefix + k for k in planner.newly_contested - again), store.job_id,

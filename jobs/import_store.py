@@ -28,6 +28,12 @@ META_MARKS = "import.decimal_marks"
 # the manifest's size and mtime (``bulk.manifest_stamp``) as the load read it: a resume or
 # retry says when the file is no longer that one (x17r3 F5)
 META_MANIFEST = "import.manifest_stamp"
+# lookup kind: each person the load matched (a row names it by id) → the organization it
+# was linked to in the load's persons list (0: none). A resume follows an organization
+# merged away by the persons that were AT it then (``jobs.importing.members``; x49r2 F1:
+# a person of another organization, edited since, named the survivor). Jobs loaded before
+# it existed have none: their persons are no evidence.
+PERSON_ORG_AT_LOAD = "person-org-at-load"
 
 
 def claim_name(key_code: str, key: str) -> str:
@@ -49,4 +55,5 @@ def recheck_reads(batch: Sequence[Item | NewItem]) -> dict[str, int]:
 
 
 __all__ = ["META_COUNTS", "META_KEY_CODE", "META_LOADED", "META_MANIFEST", "META_MARKS",
-           "META_RUNS", "META_SENT_MARKS", "META_SHA", "claim_name", "recheck_reads"]
+           "META_RUNS", "META_SENT_MARKS", "META_SHA", "PERSON_ORG_AT_LOAD", "claim_name",
+           "recheck_reads"]

@@ -1,6 +1,8 @@
 """An organization pending rows name by id (matched at the load) that vanished before
 any deal of the job was linked to it, followed to its survivor by the persons the load
-matched with it (``jobs.importing.resume``'s re-read; x48r10 F1).
+matched with it (``jobs.importing.resume``'s re-read; x48r10 F1) — only those that were
+AT it at the load (``members_at_load``: the load's persons list, kept as the job's
+``PERSON_ORG_AT_LOAD`` lookups; x49r2 F1).
 
 A merge moves every person linked to the merged-away organization to the survivor
 ("Merge (v1)", pipedrive/FACTS.md; the sandbox's ``bulk.sandbox.merge`` relinks them and
@@ -9,15 +11,24 @@ the pending rows name (``GET /api/v2/persons?ids=``, already priced), so those i
 same rows as the vanished organization are read for nothing more. Before, with no deal of
 the job left to tell a merge (``survivors.went``), the organization was taken as
 deleted and made again from the cells: 10 of 10 rows linked a new 'Birch Foods Ltd'
-while their person was at the survivor. Sends nothing; reads nothing."""
+while their person was at the survivor. Then any person the same rows named counted, one
+who worked elsewhere all along too: rows "Ann Roe, ann@roe.com, Alpha Ltd", Ann at Wolf,
+Alpha merged into Zed (or deleted) and Ann given a phone: 10 of 10 deals linked to Wolf
+(x49r2 F1). A job loaded before those lookups has no member: the organization is taken as
+deleted, its rows resolved again from their cells, as before x48r10. Sends nothing; reads
+nothing of the account (``members_at_load`` reads the job store)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bulk.store import JobStore
+
+from ..import_store import PERSON_ORG_AT_LOAD
+from .briefs import Brief
 from .survivors import Went
 
 
@@ -38,11 +49,35 @@ def _org_of(person: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def members_at_load(store: JobStore, items: Iterable[Brief], orgs: Iterable[int],
+                    remaps: Callable[[Brief], bool] = lambda b: False
+                    ) -> dict[int, set[int]]:
+    """For each organization of ``orgs`` that ``items`` (not a duplicate, not mapped
+    again: ``remaps``) name by id, the persons those same items name by id that the load's
+    persons list showed linked to it (``PERSON_ORG_AT_LOAD``; one read of the store per
+    999 persons). A person at another organization then, or at none, or of a job loaded
+    before those lookups, is no member: a merge of this one never moved it (x49r2 F1)."""
+    wanted = set(orgs)
+    named: dict[int, set[int]] = {}
+    for b in items:
+        if b.duplicate or remaps(b):
+            continue
+        people = {rid for kind, rid in b.ids if kind == "person"}
+        for kind, rid in b.ids:
+            if kind == "org" and rid in wanted:
+                named.setdefault(rid, set()).update(people)
+    everyone = sorted({str(p) for people in named.values() for p in people})
+    placed = store.lookup_get_many(PERSON_ORG_AT_LOAD, everyone) if everyone else {}
+    return {org: {p for p in people if placed.get(str(p)) == org}
+            for org, people in named.items()}
+
+
 def moved_with(went: Went, members: Iterable[int],
                persons: Mapping[int, Mapping[str, Any]], since: float) -> Went:
     """``went`` (an organization no deal of the job told about, or the one deal it
     linked moved with no second witness: ``Went.moved_to``, which must agree) followed to the
-    organization its ``members`` — persons the load matched in the same rows, read now
+    organization its ``members`` — persons the load matched in the same rows, linked to it
+    at the load (``members_at_load``), read now
     (``persons``: id → the person as listed; missing: gone) — are linked to, when every
     one of them changed since ``since`` (Unix seconds: the load, less the clock margin)
     is linked to that same other organization (a merge moves them all and touches them)
@@ -75,4 +110,4 @@ def moved_with(went: Went, members: Iterable[int],
         f"organization {survivor} now (a merge moves its persons)"))
 
 
-__all__ = ["moved_with"]
+__all__ = ["members_at_load", "moved_with"]

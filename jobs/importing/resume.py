@@ -48,7 +48,7 @@ from ..mapping import Mapping as ImportMapping
 from . import survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
-from .members import moved_with
+from .members import members_at_load, moved_with
 from .sent import SENT_FILE, sent_times
 
 # what ``_named_now`` reads of each pending item: held, its deal / changes, and of each of
@@ -897,16 +897,11 @@ class _Resume(_ImportBase):
 
     def _members(self, store: JobStore, orgs: set[int]) -> dict[int, set[int]]:
         """For each organization of ``orgs`` the pending rows (and those left in flight)
-        name by id, the persons those same rows name by id (matched at the load)."""
-        out: dict[int, set[int]] = {}
-        for b in briefs(store, ItemState.PENDING, ItemState.SENDING):
-            if b.duplicate or self._remaps(b):
-                continue
-            people = {rid for kind, rid in b.ids if kind == "person"}
-            for kind, rid in b.ids:
-                if kind == "org" and rid in orgs:
-                    out.setdefault(rid, set()).update(people)
-        return out
+        name by id, the persons those same rows name by id (matched at the load) that
+        were at it at the load (``members.at_the_load``: x49r2 F1, a person of another
+        organization was taken as one)."""
+        return members_at_load(store, briefs(store, ItemState.PENDING, ItemState.SENDING),
+                               orgs, self._remaps)
 
     async def _org_keys_followed(self, payload: Mapping[str, Any],
                                  refs: Sequence[Mapping[str, Any]]) -> None:
