@@ -15,21 +15,29 @@ while their person was at the survivor. Then any person the same rows named coun
 who worked elsewhere all along too: rows "Ann Roe, ann@roe.com, Alpha Ltd", Ann at Wolf,
 Alpha merged into Zed (or deleted) and Ann given a phone: 10 of 10 deals linked to Wolf
 (x49r2 F1). A job loaded before those lookups has no member: the organization is taken as
-deleted, its rows resolved again from their cells, as before x48r10. Sends nothing; reads
-nothing of the account (``members_at_load`` reads the job store)."""
+deleted, its rows resolved again from their cells, as before x48r10. The same evidence
+follows one merged away while the run sends (``moved_now``, on the refusal of a row naming
+it: x49r2 F2). Sends nothing; only ``moved_now`` reads the account."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bulk.store import JobStore
+from bulk.calls import CallContext
+from bulk.clock import in_thread
+from bulk.errors import Gone, NotFound
+from bulk.store import ItemState, JobStore
 
 from ..import_store import PERSON_ORG_AT_LOAD
-from .briefs import Brief
+from .briefs import Brief, briefs
 from .survivors import Went
+
+# persons read by id (getPerson: 1 token) against a page of 100 by ids (getPersons: 10
+# tokens): read together from this many on (FACTS.md, token costs)
+_BY_IDS_FROM = 10
 
 
 def _stamp(value: Any) -> float | None:
@@ -110,4 +118,40 @@ def moved_with(went: Went, members: Iterable[int],
         f"organization {survivor} now (a merge moves its persons)"))
 
 
-__all__ = ["members_at_load", "moved_with"]
+async def moved_now(ctx: CallContext, store: JobStore, went: Went, *, since: float,
+                    gone: Collection[int] = ()) -> Went:
+    """``moved_with`` while the run sends (``survivors.Followed.follow``; x49r2 F2: an
+    organization merged away during a resume's send, before any deal linked it, was made
+    again from the cells — 5 rows on a new 'Org079 Ltd', their persons at the survivor):
+    its members are those the pending / in-flight rows name by id that were at it at the
+    load (``members_at_load``), read now by id — ``getPerson`` each (1 token), or
+    ``getPersons`` by ``ids`` (10 tokens a 100) from 10 on (FACTS.md token costs); one
+    not found is gone, and those of ``gone`` (persons found vanished already) are not read
+    again. Unchanged ``went`` when it has none. Errors of the reads raise."""
+    if went.survivor is not None or went.deleted or (went.untold and went.moved_to is None):
+        return went
+
+    def named() -> list[int]:
+        found = members_at_load(store, briefs(store, ItemState.PENDING, ItemState.SENDING),
+                                (went.rid,))
+        return sorted(found.get(went.rid, ()))
+
+    ids = [pid for pid in await in_thread(named) if pid not in gone]
+    persons: dict[int, Mapping[str, Any]] = {}
+    if len(ids) >= _BY_IDS_FROM:
+        for start in range(0, len(ids), 100):
+            page = await ctx.call("getPersons", params={"ids": ids[start:start + 100],
+                                                        "limit": 100})
+            persons.update((int(r["id"]), r) for r in page.data or ())
+    else:
+        for pid in ids:
+            try:
+                data = (await ctx.call("getPerson", path={"id": pid})).data
+            except (NotFound, Gone):
+                continue
+            if isinstance(data, Mapping) and data.get("is_deleted") is not True:
+                persons[pid] = data
+    return moved_with(went, ids, persons, since)
+
+
+__all__ = ["members_at_load", "moved_now", "moved_with"]

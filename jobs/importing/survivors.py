@@ -51,7 +51,7 @@ the others' state."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Collection, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Collection, Iterable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
@@ -436,12 +436,16 @@ class Followed:
         return list(seen.values())
 
     async def follow(self, resolver: Resolver, ctx: CallContext, payload: Mapping[str, Any],
-                     gone: Mapping[str, set[int]]) -> tuple[dict[str, set[int]], list[str]]:
+                     gone: Mapping[str, set[int]],
+                     members: Callable[[Went], Awaitable[Went]] | None = None,
+                     ) -> tuple[dict[str, set[int]], list[str]]:
         """Of ``gone`` (ids the row sent, found vanished), those ``payload`` names by a key:
         each followed (``went``) and its keys resolved to where it went (``apply``), once a
-        run; and those it names by id (found at the load) that ``went`` tells were merged:
-        later rows naming them are sent to the survivor (``ahead``), the others are left to
-        the row's cells (``vanished``). Returns those handled and the row's notes."""
+        run; and those it names by id (found at the load) that ``went`` tells were merged —
+        or, an organization no deal told, ``members`` (the persons at it at the load, moved
+        with a merge: ``members.moved_with``; x49r2 F2) —: later rows naming them are sent
+        to the survivor (``ahead``), the others are left to the row's cells
+        (``vanished``). Returns those handled and the row's notes."""
         named: dict[tuple[str, int], set[str]] = {}
         for ref in refs_of(payload):
             kind, key = str(ref["kind"]), str(ref["key"])
@@ -475,6 +479,8 @@ class Followed:
                         deals += [d for d in stored if all(d.deal != s.deal for s in deals)]
                     done = await by_key(ctx, resolver, await went(ctx, kind, rid, deals),
                                         keys)
+                    if kind == "org" and not keys and members is not None:
+                        done = await members(done)
                     self.went[kind, rid] = done
                     if done.survivor is not None:
                         # the deals that moved there tell where it goes next, merged away

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -60,6 +61,7 @@ from bulk.operations import get_operation
 from bulk.store import Item, ItemState, JobStore, Outcome
 
 from ..account import OrgIndex
+from ..clock_skew import RECONCILE_MARGIN
 from ..import_items import (
     BORROWED,
     LINKED,
@@ -73,7 +75,7 @@ from ..import_items import (
 from ..import_resolve import DependencyFailed, Ref, Resolver
 from ..import_rows import RowPlanner
 from ..mapping import Mapping as ImportMapping
-from . import survivors
+from . import members, survivors
 
 _log = logging.getLogger("pdbulk.import")
 
@@ -478,7 +480,12 @@ async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: I
                     exc: str) -> tuple[dict[str, Any], str]:
     """``_again`` for the ``gone`` ids the row names by a key this run resolved (a contact
     it made): followed to where they went (``survivors``), not resolved from the cells."""
-    handled, notes = await state.followed.follow(job.resolver, ctx, payload, gone)
+    # an organization no deal told, by the persons at it at the load (x49r2 F2)
+    since = (job.store.created_at or 0.0) - RECONCILE_MARGIN
+    handled, notes = await state.followed.follow(
+        job.resolver, ctx, payload, gone, partial(
+            members.moved_now, ctx, job.store, since=since,
+            gone=gone.get("person", set()) | state.gone.get("person", set())))
     person = payload.get("person")
     if "org" in handled and isinstance(person, Mapping) and "key" in person:
         job.resolver.unfail(person)  # its create refused for the vanished organization
