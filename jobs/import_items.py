@@ -370,6 +370,9 @@ RECREATED = "recreated"
 # str(deal id) -> {"person_id", "org_id"}: the deals a run read again at its end after a
 # contact of theirs vanished (jobs.importing.vanished.links_now), for succeeded.csv
 META_LINKS_NOW = "import.links_now"
+# a ``META_LINKS_NOW`` entry's flag: the record its row named went while the job was
+# stopped (a resume's re-read found it), not during a run (x49r2 F4)
+STOPPED = "since_stopped"
 
 
 def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
@@ -386,7 +389,8 @@ def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
             if was is None or was == new:
                 continue
             result[link] = new
-            said.append(f"{name} {was} merged away or deleted during the run: the "
+            when = "since the job stopped" if now.get(STOPPED) else "during the run"
+            said.append(f"{name} {was} merged away or deleted {when}: the "
                         + (f"deal is linked to {name} {new} now" if new is not None
                            else f"deal has no {name} now"))
         if said:

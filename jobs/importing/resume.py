@@ -90,6 +90,9 @@ class _Resume(_ImportBase):
     # the persons / organizations (kind, key) the rows naming an id found gone by the
     # re-read will create once resolved again (``_named_gone``): the plan after it prices them
     _again_refs: frozenset[tuple[str, str]] = frozenset()
+    # of the ids that re-read found gone with no survivor, those the rows naming them,
+    # decided again, link an account record now (kind, id): the resume's line says them
+    _found_again: set[tuple[str, int]]
     # the persons the re-read read by id (``_contacts_gone``), id → as listed: those in the
     # rows of an organization gone tell where a merge moved it (``members.moved_with``)
     _persons_now: Mapping[int, Mapping[str, Any]] | None = None
@@ -827,6 +830,9 @@ class _Resume(_ImportBase):
         self._vanished.planned_gone = frozenset(
             key for key, w in self._vanished.followed.went.items() if w.survivor is None
         ) | {(kind, rid) for kind, ids in self._vanished.gone.items() for rid in ids}
+        # all it found gone went while the job was stopped: the rows settled before say so
+        self._vanished.stopped_gone = frozenset(self._vanished.followed.went) | \
+            self._vanished.planned_gone
         return said
 
     async def _named_gone(self, ctx: CallContext, store: JobStore,
@@ -849,6 +855,7 @@ class _Resume(_ImportBase):
         after the re-read: ``resume_calls``). Returns the resume's line (its reads named).
         """
         self._again_refs = frozenset()
+        self._found_again = set()
         if not gone:
             return []
         followed, state = self._vanished.followed, self._vanished
@@ -885,14 +892,21 @@ class _Resume(_ImportBase):
                          "matched with the organization, moved there)")
         lost = {kind: len(ids) for kind, ids in state.gone.items()}
         if lost:
+            # x49r2 F3: those the rows' cells find again (a merged person's e-mail at its
+            # survivor) were counted "no survivor found"
+            found = Counter(kind for kind, _ in self._found_again)
+            none = {kind: n - found[kind] for kind, n in lost.items()}
             lines.append(f"{lost.get('person', 0):,} person(s) and {lost.get('org', 0):,} "
                          "organization(s) the pending rows name by id (matched at the load) "
-                         "were deleted or merged away by someone since, no survivor "
-                         "found (no deal of this job, e-mail or person moved names one): the "
+                         "were deleted or merged away by someone since, with no deal of this "
+                         "job or person moved with them to name a survivor: the "
                          f"{counted(again, 'row')} naming them are resolved again from their "
                          "cells before they are sent (the persons / organizations lists read "
-                         f"again; {len(self._again_refs):,} person(s) / organization(s) to "
-                         "create)")
+                         f"again) — found again by their cells (e-mail, name): "
+                         f"{found['person']:,} person(s) and {found['org']:,} "
+                         f"organization(s); none found: {none.get('person', 0):,} person(s) "
+                         f"and {none.get('org', 0):,} organization(s) "
+                         f"({len(self._again_refs):,} person(s) / organization(s) to create)")
         return lines
 
     def _members(self, store: JobStore, orgs: set[int]) -> dict[int, set[int]]:
@@ -956,6 +970,11 @@ class _Resume(_ImportBase):
                 if "org" in names and isinstance(person, Mapping) and "key" in person:
                     names.add("person")
                 fresh = {name: decided.payload.get(name) for name in names}
+                for name, ref in fresh.items():  # found in the account again (e-mail, name)
+                    if isinstance(ref, Mapping) and isinstance(ref.get("id"), int):
+                        for rid in vanished.linked(self, payload)[name] & \
+                                state.gone.get(name, set()):
+                            self._found_again.add((name, rid))
                 await self._org_keys_followed(item.payload, refs_of(fresh))
                 for ref in refs_of(fresh):
                     pair = (str(ref["kind"]), str(ref["key"]))

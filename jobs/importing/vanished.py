@@ -69,6 +69,7 @@ from ..import_items import (
     META_LINKS_NOW,
     NAMESAKES,
     NOT_ADDED,
+    STOPPED,
     TITLE_NOT_SENT,
     source_row,
 )
@@ -186,6 +187,9 @@ class Vanished:
         # end-of-run read its plan after the re-read counted (``links_now_calls``), and the
         # tokens of that read when the run found nothing more gone (``priced``)
         self.planned_gone: frozenset[tuple[str, int]] = frozenset()
+        # every record that re-read found gone (followed to a survivor too): it went while
+        # the job was stopped, not during the run (x49r2 F4: succeeded.csv said "during")
+        self.stopped_gone: frozenset[tuple[str, int]] = frozenset()
         self.priced = 0
         # the rows naming by id a record that re-read found gone, resolved before their
         # send: priced by that plan (``_Resume._named_gone``), and how many were resolved
@@ -431,7 +435,27 @@ async def links_now(job: _ImportBase, state: Vanished, ctx: CallContext) -> None
     now.update(told)
     now.update({str(d["id"]): {"person_id": d.get("person_id"), "org_id": d.get("org_id")}
                 for d in found})
+    if state.stopped_gone:  # their rows settled before the stop: gone since (x49r2 F4)
+        was = await in_thread(lambda: _settled_links(store))
+        for deal in {*told, *(str(d["id"]) for d in found)}:
+            if any((name, rid) in state.stopped_gone for name, rid in was.get(deal, ())):
+                now[deal] = {**now[deal], STOPPED: True}
     await in_thread(lambda: store.meta_put(META_LINKS_NOW, now))
+
+
+def _settled_links(store: JobStore) -> dict[str, list[tuple[str, int]]]:
+    """Deal id (str) → the person / organization (kind, id) its settled row's result
+    names (as it settled), for the done / skipped rows."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for item in store.items():
+        if item.state not in (ItemState.DONE, ItemState.SKIPPED):
+            continue
+        result = item.result or (item.payload or {}).get("result") or {}
+        if isinstance(result.get("deal_id"), int):
+            out[str(result["deal_id"])] = [
+                (name, rid) for name, field in (("person", "person_id"), ("org", "org_id"))
+                if isinstance(rid := result.get(field), int)]
+    return out
 
 
 def _said(name: str, rids: set[int], ref: Ref | None) -> str:
