@@ -40,7 +40,7 @@ write refused, and the plan after the re-read prices them (x48r3 F1).
 It never makes a copy of a contact the fresh decision finds, and never forgets a
 contact the job created: other rows naming it go through the same steps.
 
-Why ~540 lines: one path — a row refused for a contact gone, resolved again and sent
+Why ~700 lines: one path — a row refused for a contact gone, resolved again and sent
 again (``sent_following``), by its key's survivor (``survivors``) or its cells read anew
 (``_again``) — and the fresh reads it shares across rows (``Vanished``)."""
 

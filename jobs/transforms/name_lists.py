@@ -160,7 +160,7 @@ kana, no word of it a listed given name, is its spelling (``山田太郎 (Taro Y
 the cell after a space or a colon, in ``[]`` too (a phone in ``()`` too) is the person's
 (``name_contacts``, x48r15 F3).
 
-Why ~850 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Why ~910 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
