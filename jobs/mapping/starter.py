@@ -22,6 +22,7 @@ from bulk.manifest_xlsx import CurrencyNumber
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField
+from ..transforms.date_patterns import swapped_pattern
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
 from .crm_columns import (
@@ -38,6 +39,7 @@ from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
+from .untold_orders import Untold, untold_columns
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -815,10 +817,41 @@ def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
                              "rows" if rows else "values")
 
 
+def _cell_orders(value: str) -> tuple[str, frozenset[str]] | None:
+    """A numeric date's day-first pattern (``%d/%m/%Y``; the year as written) and the
+    orders it shows (``"dm"`` when its first number is a day above 12, ``"md"`` when its
+    second is; none when both are 12 or less); None for another cell or an impossible date."""
+    found = _DMY.fullmatch(value)
+    if found is None or _no_date(value):
+        return None
+    first, sep, second, year = found.groups()[:4]
+    shown = frozenset(order for order, number in (("dm", first), ("md", second))
+                      if int(number) > 12 and _real_date(first, second, year, order))
+    return f"%d{sep}%m{sep}{'%Y' if len(year) == 4 else '%y'}", shown
+
+
+def _untold(samples: MappingABC[str, Sequence[str]] | None,
+            rows: Sequence[MappingABC[str, object]], columns: Sequence[str],
+            defaults_samples: MappingABC[str, Sequence[str]] | None
+            ) -> dict[str, tuple[Untold, list[str]]]:
+    """``untold_columns`` of the date ``columns`` (their cells of the sampled ``rows``,
+    or their distinct samples), each with the ``[defaults] date_formats`` proposed."""
+    proposal = _proposed_dates(defaults_samples, columns, rows) if columns else None
+    if proposal is None or not proposal[0]:
+        return {}
+    cells = {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
+             for c in columns}
+    return {c: (u, proposal[0]) for c, u in
+            untold_columns(cells, proposal[0], _cell_orders).items()}
+
+
 def _date_value(column: str, formats: Sequence[str]) -> str:
     if not formats:
         return _column_value(column)
     listed = ", ".join(_toml_str(f) for f in formats)
+    if any(swapped_pattern(f) in formats for f in formats):  # an untold order (x49r3 F1)
+        return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
+                "  # both orders: keep the one the column is written in (TODO above)")
     return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
             f"  # the sampled values are {'mostly ' if len(formats) > 1 else ''}"
             f"{_UNIT_WORDS.get(formats[0], 'dates written ' + repr(formats[0]))}")
@@ -1653,10 +1686,17 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     column_formats = {c: token_formats for c in date_columns
                       if (token_formats := _column_formats(samples, c, date_system))}
     told: set[str] = set()  # the columns whose unread cells a TODO named already
+    # a column whose cells never show the day / month order does not take another
+    # column's through [defaults]: both orders listed, refused until one is kept (x49r3 F1)
+    untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
+                     _numbers_of(samples, column_formats))
+    column_formats.update({c: u.formats(u_defaults) for c, (u, u_defaults) in untold.items()})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
         lines = [] if column in told else _unread_lines(samples, column, formats, rows)
+        if column not in told and column in untold:
+            lines.insert(0, untold[column][0].todo())
         told.add(column)
         return lines
 

@@ -1,0 +1,100 @@
+"""init-mapping's day / month order decided per date column (x49r3 F1): a column whose
+numeric dates never show the order (every day and month 12 or less: ``3/7/2026``) read by
+the file-wide ``[defaults] date_formats`` another column taught (``Close Date``, day first
+by its ``25/03/2026``) — no TODO, the plan "300 valid", the import wrote 150 of 300
+renewal dates day / month swapped. Such a column gets its own ``formats`` listing both
+orders (a pair the mapping's schema refuses: ``spec._check_formats``) under a TODO naming
+the column that told, so nothing is read on a guess until a person keeps one.
+
+Pure: the evidence of each cell (``orders_of``) is given (the starter's reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass
+
+from ..transforms.date_patterns import date_part, swapped_pattern
+
+# a cell's day-first pattern (``%d/%m/%Y``) and the orders it shows ("dm", "md": none
+# when day and month are both 12 or less); None for a cell of no such shape
+CellOrders = Callable[[str], "tuple[str, frozenset[str]] | None"]
+
+
+@dataclass(frozen=True)
+class Untold:
+    """A column whose ``count`` sampled cells of the pattern family ``day_first``
+    (``%d/%m/%Y``; ``example`` one of them) cannot tell the order, while ``teller``'s cells
+    (``told``: one of them) show ``order`` ("dm" or "md") and ``[defaults]`` reads so."""
+
+    column: str
+    count: int
+    example: str
+    day_first: str
+    teller: str
+    told: str
+    order: str
+
+    def formats(self, defaults: Sequence[str]) -> list[str]:
+        """``defaults`` with each pattern of the family followed by its swapped twin: both
+        orders listed, which the schema refuses until one is deleted."""
+        out: list[str] = []
+        for fmt in defaults:
+            out.append(fmt)
+            if date_part(fmt) in (self.day_first, swapped_pattern(self.day_first)) and (
+                    twin := swapped_pattern(fmt)) is not None:
+                out.append(twin)
+        return out
+
+    def todo(self) -> str:
+        """The TODO line above the column's field: both choices as the mapping writes them."""
+        month_first = swapped_pattern(self.day_first) or self.day_first
+        same, other = ((self.day_first, month_first) if self.order == "dm"
+                       else (month_first, self.day_first))
+        way = "day first" if self.order == "dm" else "month first"
+        return (f"# TODO: cannot tell day first from month first in {self.column!r}: its "
+                f"{self.count:,} sampled cells written so (like {self.example!r}) all have day "
+                f"and month ≤ 12; {self.teller!r} of this file is {way} ({self.told!r}) — if "
+                f"{self.column} is written the same, keep formats = [\"{same}\"]; else give "
+                f"the field formats = [\"{other}\"] (both are listed below until you choose, "
+                "and the plan refuses both), then delete this line")
+
+
+def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str],
+                   orders_of: CellOrders) -> dict[str, Untold]:
+    """The columns of ``cells`` (a date column -> one cell per sampled row, blanks
+    allowed) whose cells of a pattern family show no order while ``defaults`` (the
+    proposed ``[defaults] date_formats``) read that family in the one order another
+    column's cells show."""
+    shown: dict[str, dict[str, set[str]]] = {}  # column -> family -> orders
+    counts: dict[tuple[str, str], int] = {}
+    examples: dict[tuple[str, str, str], str] = {}
+    for column, column_cells in cells.items():
+        for raw in column_cells:
+            if not (cell := raw.strip()) or (found := orders_of(cell)) is None:
+                continue
+            family, orders = found
+            shown.setdefault(column, {}).setdefault(family, set()).update(orders)
+            counts[(column, family)] = counts.get((column, family), 0) + 1
+            for shows in orders or ("?",):
+                examples.setdefault((column, family, shows), cell)
+    read = {date_part(f) for f in defaults}
+    out: dict[str, Untold] = {}
+    for column, families in shown.items():
+        for family, seen in families.items():
+            if seen:
+                continue
+            order = ("dm" if family in read else "md" if swapped_pattern(family) in read
+                     else None)
+            teller = next((c for c, fs in shown.items() if c != column
+                           and fs.get(family) == {order}), None)
+            if order is None or teller is None:
+                continue
+            out[column] = Untold(column, counts[(column, family)],
+                                 examples[(column, family, "?")], family, teller,
+                                 examples[(teller, family, order)], order)
+    return out
+
+
+__all__ = ["CellOrders", "Untold", "untold_columns"]
