@@ -11,6 +11,7 @@ from typing import Any
 
 from bulk.wording import counted, noun
 
+from .mapping.spec import _check_formats
 from .mapping.starter import date_formats_for
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
@@ -123,7 +124,7 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_dates", "_examples", "_listed", "counts")
+    __slots__ = ("_dates", "_examples", "_listed", "_tried", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -133,6 +134,7 @@ class ReasonTally:
         # class -> its column, when the cell was read by listed formats (a field's own, or
         # [defaults] date_formats): the hint names the field's formats, not [defaults]
         self._listed: dict[str, str | None] = {}
+        self._tried: dict[str, list[str]] = {}  # class -> the formats its reason tried
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -169,6 +171,7 @@ class ReasonTally:
         if _UNREAD_DATE.match(reason):
             if "(tried ISO (YYYY-MM-DD))" not in reason:
                 self._listed.setdefault(cls, column)
+                self._tried.setdefault(cls, tried_formats(reason))
             values = self._dates.setdefault(cls, {})
             if values is not None and (value is None or len(values) >= DATE_VALUES_KEPT):
                 self._dates[cls] = None
@@ -186,6 +189,13 @@ class ReasonTally:
                 hint = f"add date_formats = [{listed}] under [defaults] in the mapping"
                 if cls in self._listed:  # a list read the cells already (x41r3 L5: added
                     # to [defaults], beside "%d/%m/%Y", it made a list the mapping refuses)
+                    # the list tried is kept before the new patterns when the mapping takes
+                    # both (x49r3 F6: ["excel"] told ["%d/%m/%Y"]: 10 failures became 390)
+                    kept = [f for f in self._tried.get(cls, []) if f not in formats]
+                    try:
+                        listed = ", ".join(f'"{f}"' for f in _check_formats([*kept, *formats]))
+                    except ValueError:
+                        pass  # another order: the new patterns alone
                     column = self._listed[cls]
                     where = f"the field that reads {column!r}" if column else "this field"
                     shown = column.replace('"', '\\"') if column else "..."
@@ -200,6 +210,23 @@ class ReasonTally:
 
     def reasons(self) -> dict[str, int]:
         return dict(self.counts.most_common())
+
+
+_TRIED = re.compile(r"\(tried (.*?)(?:,? ?ISO \(YYYY-MM-DD\))?[;)]")
+
+
+def tried_formats(reason: str) -> list[str]:
+    """The formats a "not a date" ``reason`` says it tried (``(tried excel, %d/%m/%Y, ISO
+    (YYYY-MM-DD))`` → ``["excel", "%d/%m/%Y"]``), ISO 8601 left out; a pattern with a comma
+    in it (``%B %d, %Y``) kept whole: a part with no year joins the next one."""
+    found = _TRIED.search(reason)
+    out: list[str] = []
+    for part in (found[1].split(", ") if found and found[1].strip() else []):
+        if out and "%" in out[-1] and not re.search(r"%[Yy]", out[-1]):
+            out[-1] += ", " + part
+        else:
+            out.append(part)
+    return [f.strip() for f in out if f.strip()]
 
 
 def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> str:

@@ -110,3 +110,21 @@ def test_cells_a_listed_format_failed_are_hinted_to_the_fields_own_formats() -> 
         "give the field that reads 'Go-live' its own formats = [\"%m/%d/%Y\"] in the mapping "
         '({ column = "Go-live", formats = ["%m/%d/%Y"] }), not [defaults] date_formats, '
         "which other date columns read"), line
+
+
+@pytest.mark.parametrize(("tried", "kept"), [
+    ("excel, ISO (YYYY-MM-DD)", '"excel", "%d/%m/%Y"'),
+    ("unix_ms, %B %d, %Y, ISO (YYYY-MM-DD)", '"unix_ms", "%B %d, %Y", "%d/%m/%Y"'),
+])
+def test_the_fields_own_formats_hint_keeps_the_formats_it_has(tried: str, kept: str) -> None:
+    """x49r3 F6: a field of ``formats = ["excel"]`` with 10 dd/mm cells was told
+    ``formats = ["%d/%m/%Y"]``; followed, 10 failures became 390 (the serials unread). The
+    hint lists the field's formats first, then the pattern its unread cells show."""
+    tally = ReasonTally()
+    for row, value in enumerate(("17/09/2026", "24/06/2027", "03/05/2027"), start=2):
+        tally.add(f"not a date: {value!r} (tried {tried})", "Close Date", None, row,
+                  value=value)
+    (cls, n), = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    assert f"its own formats = [{kept}]" in line and "[defaults] date_formats," in line, line
+    assert f'formats = [{kept}] }}' in line, line
