@@ -76,3 +76,88 @@ def test_a_column_whose_cells_tell_their_order_keeps_the_file_wide_formats(
     assert not _todos(text), _todos(text)
     assert 'date_formats = ["%d/%m/%Y"]' in text
     Mapping.loads(text)
+
+
+def _one_column(path: Path, cells: list[str]
+                ) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Key", "Title", "Close Date"])
+        for i, cell in enumerate(cells):
+            writer.writerow([f"k-{i}", f"Deal {i}", cell])
+    rows: list[dict[str, object]] = []
+    return _samples(path, rows=rows), rows
+
+
+def _days(n: int) -> list[date]:
+    return [date(2026, 1, 1) + timedelta(days=(i * 37) % 600) for i in range(n)]
+
+
+def test_bare_numbers_among_text_dates_are_counted_in_the_todo(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F2: 20 cells ``3`` / ``12`` among 380 dd/mm dates had no TODO; the plan failed
+    the 20 rows "is only digits"."""
+    cells = [("3" if i % 40 == 0 else "12") if i % 20 == 0 else f"{d:%d/%m/%Y}"
+             for i, d in enumerate(_days(400))]
+    samples, rows = _one_column(tmp_path / "n.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    todo = [t for t in _todos(text) if "'12'" in t]
+    assert len(todo) == 1, _todos(text)
+    assert "'3'" in todo[0] and "20 of the 400 sampled rows" in todo[0], todo
+    assert 'date_formats = ["%d/%m/%Y"]' in text
+
+
+def _serial(d: date) -> str:
+    return str((d - date(1899, 12, 30)).days)
+
+
+def test_untold_text_dates_among_serials_are_told_to_choose_an_order(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F5: 360 serials and 40 dd/mm dates whose days are all 12 or less: the TODO
+    said "no pattern can read them … fix them in the file"; a pattern can, once the order
+    is chosen."""
+    cells = [f"{d.replace(day=d.day % 12 + 1):%d/%m/%Y}" if i % 10 == 0 else _serial(d)
+             for i, d in enumerate(_days(400))]
+    samples, rows = _one_column(tmp_path / "a.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    assert 'formats = ["excel"]' in text, text
+    todo = [t for t in _todos(text) if "Close Date" in t]
+    assert len(todo) == 1, _todos(text)
+    assert "cannot tell day first from month first" in todo[0], todo
+    assert '"%d/%m/%Y"' in todo[0] and '"%m/%d/%Y"' in todo[0], todo
+    assert "fix them in the file" not in todo[0], todo
+    assert "40 of the 400 sampled rows with a value" in todo[0], todo
+
+
+def test_serials_beside_text_dates_of_both_orders_keep_their_token(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F4: 200 serials, 100 dd/mm and 100 m/d dates (days above 12 in both): no
+    formats at all, ``excel`` lost and the plan failed all 400 rows. The token stays; the
+    TODO counts each text order."""
+    def tell(d: date) -> date:
+        return d if d.day > 12 else d.replace(day=d.day + 13)
+    cells = [_serial(d) if i % 2 == 0 else (f"{tell(d):%d/%m/%Y}" if i % 4 == 1
+                                            else f"{tell(d).month}/{tell(d).day}/{d.year}")
+             for i, d in enumerate(_days(400))]
+    samples, rows = _one_column(tmp_path / "b.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    assert 'formats = ["excel"]' in text, text
+    todo = [t for t in _todos(text) if "Close Date" in t or "orders" in t]
+    assert len(todo) == 1, _todos(text)
+    assert "100 day first" in todo[0] and "100 month first" in todo[0], todo
+
+
+def test_month_names_of_another_language_get_one_todo_counting_every_row(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F3: 40 ``3 mars 2026`` among 360 ``March 3, 2026``: two TODOs, one telling to
+    "add a pattern" (``%B`` reads English only), one counting only the 6 accented months."""
+    french = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre"]
+    cells = [f"{d.day} {french[d.month - 1]} {d.year}" if i % 10 == 0
+             else f"{d:%B} {d.day}, {d.year}" for i, d in enumerate(_days(400))]
+    samples, rows = _one_column(tmp_path / "f.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    todo = _todos(text)
+    assert len(todo) == 1, todo
+    assert "in 40 of the 400 sampled rows" in todo[0] and "English" in todo[0], todo
+    assert "add a pattern" not in todo[0], todo

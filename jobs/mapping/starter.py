@@ -8,6 +8,7 @@ file in one pass; the rules share the samples and the catalog (the header vocabu
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import json
 import re
@@ -798,7 +799,9 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
     if _real_share(len(dates), len(values)):  # ISO 8601 (XLSX date cells too) reads always:
         texts = (["%Y-%m-%d"] if all(_ISO_SAMPLE.fullmatch(v) for v in dates)  # named so
                  else date_formats_for(dates) or [])  # the token is not taken as most
-    if 2 * len(numbers) > len(values):
+    if 2 * len(numbers) > len(values) or (  # as many serials as text dates of both
+            not texts and len(numbers) >= len(dates)  # orders (x49r3 F4: half of them,
+            and _real_share(len(numbers), len(values))):  # thrown away): kept
         return [token, *texts]
     return [*texts, token] if texts and _real_share(len(numbers), len(values)) else []
 
@@ -814,7 +817,15 @@ def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
     return unread_dates_todo(column, cells, lambda v: _reads(v, formats),
                              lambda v: _no_date(v) or impossible_date(v)
                              or _no_such_day(v, formats),
-                             "rows" if rows else "values")
+                             "rows" if rows else "values", _cell_order)
+
+
+def _cell_order(value: str) -> tuple[str, str] | None:
+    """A numeric date's day-first pattern (``%d/%m/%Y``) and the one order it shows
+    (``"dm"``, ``"md"``; ``""`` when it cannot tell), else None (``_cell_orders``)."""
+    found = _cell_orders(value)
+    return None if found is None else (found[0], "".join(found[1]) if len(found[1]) == 1
+                                       else "")
 
 
 def _cell_orders(value: str) -> tuple[str, frozenset[str]] | None:
@@ -915,10 +926,11 @@ def _numbers_of(samples: MappingABC[str, Sequence[str]] | None,
 
 def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
                        columns: Sequence[str],
-                       rows: Sequence[MappingABC[str, object]] = ()) -> list[str]:
+                       rows: Sequence[MappingABC[str, object]] = (),
+                       own: Iterable[str] = ()) -> list[str]:
     """``[defaults] date_formats`` from the sampled dates of ``columns``
     (``_proposed_dates``), with a TODO line for what the samples cannot tell."""
-    proposal = _proposed_dates(samples, columns, rows)
+    proposal = _proposed_dates(samples, columns, rows, own)
     if proposal is None:
         return ['# date_formats = ["%d.%m.%Y"]  # strptime patterns, tried in order; '
                 "ISO YYYY-MM-DD always works"]
@@ -934,7 +946,8 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
 
 
 def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Sequence[str],
-                    rows: Sequence[MappingABC[str, object]] = ()
+                    rows: Sequence[MappingABC[str, object]] = (),
+                    own: Iterable[str] = ()
                     ) -> tuple[list[str], list[str], dict[str, None]] | None:
     """The date patterns the sampled dates of ``columns`` show, the TODOs of what they
     cannot tell, and the patterns of ``_OTHER_DATES`` among them; None when no sample is a
@@ -946,7 +959,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     less) or that show both orders give a TODO and no pattern — a guessed order imports
     01/02/2026 as the wrong day without any error. An impossible date (``31/02/2026``: no
     day either way) tells nothing of the order: left out of that judgement, named in a
-    TODO of its own."""
+    TODO of its own. Numbers among a column's text dates (``3``, ``12``; not in ``own``,
+    the columns a token reads) are no date: counted in the TODO of words (x49r3 F2)."""
     orders: dict[tuple[str, int], set[str]] = {}
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
@@ -1036,9 +1050,18 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     # words and quarters ('TBD', 'n/a', 'Q3', 'Q3 2026'): no pattern to add; counted in
     # one TODO whatever else the samples show (x48r12 F1: 'Q3' among ISO dates had none,
     # and hid the TODO of 'TBD'; x48r4 F1: among day-first ones "add a pattern")
-    words = [v for v in unread_all if not _dateish(v)]
+    own = set(own)
+    for column in columns:  # numbers a minority of a column of text dates (x49r3 F2)
+        values = _sampled(samples, column)
+        numbers = [v for v in values if _NUMBER.fullmatch(v)]
+        if column not in own and numbers and 2 * len(numbers) < len(values):
+            unread_all += [v for v in dict.fromkeys(numbers) if v not in unread_all]
+    # a month's name in another language ('3 mars 2026'): no pattern reads it (%B is
+    # English), counted with the words in one TODO (x49r3 F3: "add a pattern" for one cell)
+    foreign = {v: None for v in unread_all if _foreign_month(v)}
+    words = [v for v in unread_all if not _dateish(v) or v in foreign]
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
-        unread = next((v for v in unread_all if _dateish(v)), None)
+        unread = next((v for v in unread_all if _dateish(v) and v not in foreign), None)
         if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)
                                    or impossible_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
@@ -1053,7 +1076,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
     if words:
-        todo.append(_no_date_todo(words, rows, columns))
+        todo.append(_no_date_todo(words, rows, columns, foreign))
     if impossible:  # those no TODO above named (beside one of an order the samples
         # cannot tell, say): the import fails each as "not a date"
         shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
@@ -1077,8 +1100,21 @@ def _dateish(value: str) -> bool:
     return _DATEISH.search(value) is not None
 
 
+_FOREIGN_MONTH = re.compile(r"\d{1,2}\.?\s+([^\W\d_]{3,})\.?,?\s+\d{2,4}"
+                            r"|([^\W\d_]{3,})\.?\s+\d{1,2},?\s+\d{4}")
+_ENGLISH_MONTHS = {m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:])}
+
+
+def _foreign_month(value: str) -> bool:
+    """Whether ``value`` is a date written with a month's name that is no English one
+    (``3 mars 2026``, ``März 3, 2026``): strptime's ``%B`` / ``%b`` read English only."""
+    found = _FOREIGN_MONTH.fullmatch(value)
+    return found is not None and (found[1] or found[2]).lower() not in _ENGLISH_MONTHS \
+        and (found[1] or found[2]).lower() != "sept"
+
+
 def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
-                  columns: Sequence[str]) -> str:
+                  columns: Sequence[str], foreign: Iterable[str] = ()) -> str:
     """The one TODO naming the sampled ``words`` (values written as no date: ``TBD``,
     ``Q3``), with the sampled ``rows`` whose cell of ``columns`` holds one (none counted
     when no rows were given): the rows the plan fails as "not a date"."""
@@ -1086,12 +1122,24 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
     held = set(words)
     failing = sum(1 for row in rows if any(str(row.get(c) or "").strip() in held
                                            for c in columns))
-    where = f", in {failing:,} of the {len(rows):,} sampled rows" if failing else ""
+    valued = sum(1 for row in rows if any(str(row.get(c) or "").strip() for c in columns))
+    where = (f", in {failing:,} of the {valued:,} sampled rows with a value" if failing
+             else "")
+    if named := [w for w in words if w in set(foreign)]:
+        others = [w for w in words if w not in named]
+        also = (f" ({', '.join(repr(v) for v in others[:4])}{', …' if len(others) > 4 else ''}"
+                " are no date: a quarter, a word or a number alone is no day)" if others else "")
+        return (f"the sampled values {shown} are no date the proposed patterns read{where}: "
+                f"{len(named)} of them name the month in another language (strptime's %B "
+                f"and %b read English names only){also}: write them in the file as its "
+                "other dates are written (their rows fail as \"not a date\" until then)")
     if len(words) == 1:
         return (f"the sampled value {shown} is no date{where}: no pattern can read it: fix "
                 "it in the file (its rows fail as \"not a date\" until then)")
-    return (f"the sampled values {shown} are no date{where}: no pattern can read them (a "
-            "quarter or a word is no day): fix them in the file (their rows fail as \"not a "
+    kinds = ("a quarter, a word or a number alone" if any(_NUMBER.fullmatch(v) for v in words)
+             else "a quarter or a word")
+    return (f"the sampled values {shown} are no date{where}: no pattern can read them ("
+            f"{kinds} is no day): fix them in the file (their rows fail as \"not a "
             "date\" until then)")
 
 
@@ -1722,7 +1770,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                              and f"custom.{f.name}" in guesses]),
            *_date_format_lines(_numbers_of(samples, column_formats), date_columns,
                                [{c: r.get(c) for c in date_columns if c not in column_formats}
-                                for r in rows]),
+                                for r in rows], column_formats),
            _separator_line(samples, multi), "", "[deal]",
            f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
                                                  if "deal.title" in guesses else _TITLE_TODO)]

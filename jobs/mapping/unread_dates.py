@@ -11,13 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..transforms.date_patterns import swapped_pattern
+
 
 def unread_dates_todo(column: str, cells: Iterable[str], reads: Callable[[str], bool],
-                      impossible: Callable[[str], bool], unit: str = "rows") -> list[str]:
+                      impossible: Callable[[str], bool], unit: str = "rows",
+                      order_of: Callable[[str], tuple[str, str] | None] = lambda _: None
+                      ) -> list[str]:
     """The TODO line (none when every cell reads) naming how many of ``cells`` (one per
     sampled row, or per distinct sampled value: ``unit``; blanks not counted) ``reads``
     rejects, with up to 3 examples as written and whether they are impossible dates (no day
-    of the calendar: ``impossible``) or no date at all."""
+    of the calendar: ``impossible``) or no date at all. A numeric date's ``order_of`` (its
+    day-first pattern, ``%d/%m/%Y``, and ``"dm"`` / ``"md"`` for the order it shows, ``""``
+    when day and month are both 12 or less) sorts the others: those that cannot tell are
+    told to choose an order (x49r3 F5: "no pattern can read them"), those of one order to
+    add its pattern, and two orders in one column are counted each (x49r3 F4)."""
     total = 0
     unread: dict[str, int] = {}
     for raw in cells:
@@ -29,14 +37,47 @@ def unread_dates_todo(column: str, cells: Iterable[str], reads: Callable[[str], 
     if not unread:
         return []
     count = sum(unread.values())
-    shown = ", ".join(repr(v) for v in list(unread)[:3]) + (", …" if len(unread) > 3 else "")
-    kinds = {"an impossible date (no such day or month)" if impossible(v)
-             else "no date in any form proposed" for v in unread}
-    why = " or ".join(sorted(kinds))
-    return [f"# TODO: {count} of the {total} sampled {unit} have a {column} that is {why} "
-            f"({shown}): no pattern can read them, and the import fails those rows as \"not "
-            "a date\": fix them in the file (the proposed formats read the others), then "
-            "delete this line"]
+    shown: dict[str, dict[str, dict[str, int]]] = {}  # family -> order -> cell -> rows
+    rest: dict[str, int] = {}
+    for cell, n in unread.items():
+        if (found := order_of(cell)) is None:
+            rest[cell] = n
+        else:
+            shown.setdefault(found[0], {}).setdefault(found[1], {})[cell] = n
+    parts: list[str] = []
+    for family, orders in shown.items():
+        day_first, month_first = family, swapped_pattern(family) or family
+        told = {o: c for o, c in orders.items() if o}
+        if len(told) == 2:
+            parts.append(f"{sum(told['dm'].values())} day first ({_shown(told['dm'])}) and "
+                         f"{sum(told['md'].values())} month first ({_shown(told['md'])}) "
+                         "conflict: one column holds both orders, and no list may read "
+                         f"both (\"{day_first}\" / \"{month_first}\"): fix the cells of one "
+                         "order in the file, then add the other's pattern to its formats")
+        elif told:
+            (order, cells_told), = told.items()
+            fmt = day_first if order == "dm" else month_first
+            parts.append(f"{sum(cells_told.values())} are written \"{fmt}\" "
+                         f"({_shown(cells_told)}): add \"{fmt}\" to its formats")
+        if "" in orders:
+            parts.append(f"{sum(orders[''].values())} cannot tell day first from month first "
+                         f"({_shown(orders[''])}: day and month both 12 or less): add "
+                         f"\"{day_first}\" or \"{month_first}\" to its formats, the order "
+                         "the file writes them in")
+    if rest:
+        kinds = {"an impossible date (no such day or month)" if impossible(v)
+                 else "no date in any form proposed" for v in rest}
+        why = " or ".join(sorted(kinds))
+        parts.append(f"{sum(rest.values())} are {why} ({_shown(rest)}): no pattern can read "
+                     "them: fix them in the file")
+    return [f"# TODO: {count} of the {total} sampled {unit} with a value have a {column} "
+            f"the proposed formats do not read: {'; '.join(parts)} (the import fails those "
+            "rows as \"not a date\" until then), then delete this line"]
+
+
+def _shown(values: Iterable[str]) -> str:
+    listed = list(values)
+    return ", ".join(repr(v) for v in listed[:3]) + (", …" if len(listed) > 3 else "")
 
 
 __all__ = ["unread_dates_todo"]
