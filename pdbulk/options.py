@@ -1385,9 +1385,14 @@ def _unfollowed(store: JobStore) -> int:
     killed apply resumed exited 0); 0 for any other job."""
     if store.kind != "dedupe":  # jobs.dedupe.apply.KIND; other jobs import nothing more
         return 0
-    from jobs.dedupe.merge_job import unfollowed_decisions
+    from jobs.dedupe.merge_job import unfollowed_groups
 
-    if n := unfollowed_decisions(store):
+    groups = unfollowed_groups(store)
+    for g in groups:  # each group named, as the apply names them (x49r3 F9)
+        where = f" (row {g['row']} of groups.csv)" if g["row"] is not None else ""
+        typer.echo(f"group {g['group_id']}{where}: decision = merge not followed: "
+                   f"{g['reason']}", err=True)
+    if n := len(groups):
         typer.echo(f"pdbulk: exit 3: {n:,} reviewer decision{'' if n == 1 else 's'} = merge "
                    "not followed (succeeded.csv says why): the merges a reviewer asked for "
                    "are not done", err=True)

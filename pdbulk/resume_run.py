@@ -42,10 +42,24 @@ def run_summary(store: JobStore) -> dict[str, Any]:
     path = store.directory / SUMMARY
     if path.is_file():
         data: dict[str, Any] = orjson.loads(path.read_bytes())
-        return {**data, "job_dir": str(store.directory)}
+        return {**data, "job_dir": str(store.directory), **_decisions(store)}
     return {"job": store.job_id, "kind": store.kind, "status": store.status,
             "items": {s.value: n for s, n in store.counts().items()},
-            "job_dir": str(store.directory)}
+            "job_dir": str(store.directory), **_decisions(store)}
+
+
+def _decisions(store: JobStore) -> dict[str, Any]:
+    """A dedupe job's reviewers' ``decision = merge`` not followed, as the apply's
+    ``--json`` counts them (``refused_decisions``) with their groups' ids
+    (``refused_decision_groups``; x49r3 F9: a resume exiting 3 said neither); nothing for
+    another kind."""
+    if store.kind != "dedupe":  # jobs.dedupe.apply.KIND; other jobs import nothing more
+        return {}
+    from jobs.dedupe.merge_job import unfollowed_groups
+
+    groups = unfollowed_groups(store)
+    return {"refused_decisions": len(groups),
+            "refused_decision_groups": [g["group_id"] for g in groups]}
 
 
 def settled(store: JobStore, run: Callable[[], RunResult]) -> RunResult:

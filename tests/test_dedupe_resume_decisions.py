@@ -37,3 +37,32 @@ def test_a_resume_of_a_job_whose_reviewers_merge_was_held_exits_3(tmp_path: Path
                                            "--yes"], env=env)
     assert resumed.exit_code == 3, resumed.output
     assert "1 reviewer decision = merge not followed" in resumed.stderr, resumed.stderr
+
+
+def test_a_resumes_json_carries_the_decisions_not_followed(tmp_path: Path) -> None:
+    """x49r3 F9: ``pdbulk resume J --json`` of a dedupe job that exits 3 carried no
+    ``refused_decisions`` nor which groups: the apply's ``--json`` fields, and the group
+    named on stderr."""
+    import json
+
+    with threaded_sandbox(SandboxConfig(time_scale=0.05, deals=1, seed=43)) as sb:
+        ids = seed_account(sb)["ids"]
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token}
+        args = cli_args(sb, tmp_path / "j")
+        planned = CliRunner().invoke(app, ["dedupe", "plan", "-o", str(tmp_path / "p"),
+                                           *args], env=env)
+        assert planned.exit_code == 0, planned.output
+        _decide_merge(tmp_path / "p" / "groups.csv", ids["web"])
+        sb.state.save("deal", {**sb_deal(sb, ids["web"]), "value": 7777,
+                               "update_time": sb.state.now_iso()})
+        applied = CliRunner().invoke(app, ["dedupe", "apply", str(tmp_path / "p"), "--yes",
+                                           *args], env=env)
+        assert applied.exit_code == 3, applied.output
+        (job,) = [p.name for p in (tmp_path / "j").iterdir() if "-dedupe-" in p.name]
+        resumed = CliRunner().invoke(app, ["resume", job, "--job-dir", str(tmp_path / "j"),
+                                           "--yes", "--json"], env=env)
+    assert resumed.exit_code == 3, resumed.output
+    got = json.loads(resumed.stdout[:resumed.stdout.rindex("}") + 1])
+    assert got["refused_decisions"] == 1, got
+    (group,) = got["refused_decision_groups"]
+    assert f"group {group}" in resumed.stderr, resumed.stderr

@@ -721,9 +721,26 @@ def unfollowed_decisions(store: JobStore) -> int:
     followed: refused at the load (job meta ``REFUSED``) or held by a run's re-check (a
     skipped item of a decided group) — what the apply exits 3 on, for a resume to exit
     on too (x48r12: a killed apply resumed exited 0). Raises StoreError."""
-    held = {i.payload.get("group_id", i.id) for i in store.items(ItemState.SKIPPED)
-            if i.payload.get("decided") and left_to_another_run(i) is None}
-    return len(store.meta_get(REFUSED) or []) + len(held)
+    return len(unfollowed_groups(store))
+
+
+def unfollowed_groups(store: JobStore) -> list[dict[str, Any]]:
+    """The groups ``unfollowed_decisions`` counts, each ``{"group_id", "row", "reason"}``
+    (``row``: of groups.csv, None for a group held by the re-check, whose ``reason`` is its
+    skipped item's): refused at the load first, then held. Raises StoreError."""
+    out: list[dict[str, Any]] = [
+        {"group_id": r.get("group_id"), "row": r.get("row"), "reason": r.get("reason")}
+        for r in store.meta_get(REFUSED) or [] if isinstance(r, dict)]
+    seen = {r["group_id"] for r in out}
+    for item in store.items(ItemState.SKIPPED):
+        group = item.payload.get("group_id", item.id)
+        # (one another live run holds is left to it, not refused: ``left_to_others``)
+        if item.payload.get("decided") and group not in seen \
+                and left_to_another_run(item) is None:
+            seen.add(group)
+            out.append({"group_id": group, "row": None,
+                        "reason": (item.result or {}).get("reason") or item.error or "held"})
+    return out
 
 
 def left_to_others(store: JobStore) -> dict[object, str]:
@@ -747,5 +764,5 @@ def left_line(left: Mapping[object, str]) -> str:
 
 
 __all__ = ["POLICY_RECORD", "PUT_BACK", "DedupeJob", "policy_put_backs", "policy_strays",
-           "left_line", "left_to_others", "unfollowed_decisions",
+           "left_line", "left_to_others", "unfollowed_decisions", "unfollowed_groups",
            "recheck_reads"]
