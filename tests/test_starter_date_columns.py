@@ -161,3 +161,21 @@ def test_month_names_of_another_language_get_one_todo_counting_every_row(
     assert len(todo) == 1, todo
     assert "in 40 of the 400 sampled rows" in todo[0] and "English" in todo[0], todo
     assert "add a pattern" not in todo[0], todo
+
+
+def test_an_impossible_date_beside_words_is_counted_in_the_same_todo(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F7: ``31/02/2026`` among dd/mm dates and ``TBD`` cells got a TODO of its own
+    beside the words' one: one TODO counts both, of the sampled rows with a value."""
+    cells = [f"{d:%d/%m/%Y}" for d in _days(200)]
+    for i in range(5):
+        cells[10 + i * 20] = "TBD"
+    for i in range(3):
+        cells[15 + i * 20] = "31/02/2026"
+    cells[199] = ""
+    samples, rows = _one_column(tmp_path / "i.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    todo = _todos(text)
+    assert len(todo) == 1, todo
+    assert "'TBD'" in todo[0] and "'31/02/2026'" in todo[0], todo
+    assert "in 8 of the 199 sampled rows with a value" in todo[0], todo

@@ -1060,8 +1060,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     # English), counted with the words in one TODO (x49r3 F3: "add a pattern" for one cell)
     foreign = {v: None for v in unread_all if _foreign_month(v)}
     words = [v for v in unread_all if not _dateish(v) or v in foreign]
+    # beside words, impossible dates are counted in their TODO: one per column (x49r3 F7)
+    bad_days = [v for v in unread_all if words and _dateish(v) and v not in foreign and (
+        _no_such_day(v, formats) or _no_date(v) or impossible_date(v))]
     if not todo:  # every sampled date must read by what is proposed (or ISO 8601)
-        unread = next((v for v in unread_all if _dateish(v) and v not in foreign), None)
+        unread = next((v for v in unread_all if _dateish(v) and v not in foreign
+                       and v not in bad_days), None)
         if unread is not None and (_no_such_day(unread, formats) or _no_date(unread)
                                    or impossible_date(unread)):
             # x23r1 F4: "2026-02-30" was told to "add a pattern": none can read it
@@ -1076,7 +1080,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                         f"{', '.join(repr(f) for f in formats)}: add a pattern that reads it "
                         "(e.g. with %H:%M for a time)")
     if words:
-        todo.append(_no_date_todo(words, rows, columns, foreign))
+        todo.append(_no_date_todo([*words, *bad_days], rows, columns, foreign, bad_days))
+        for v in bad_days:
+            impossible.pop(v, None)
     if impossible:  # those no TODO above named (beside one of an order the samples
         # cannot tell, say): the import fails each as "not a date"
         shown = ", ".join(repr(v) for v in list(impossible)[:3]) + (
@@ -1114,10 +1120,13 @@ def _foreign_month(value: str) -> bool:
 
 
 def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
-                  columns: Sequence[str], foreign: Iterable[str] = ()) -> str:
+                  columns: Sequence[str], foreign: Iterable[str] = (),
+                  bad_days: Iterable[str] = ()) -> str:
     """The one TODO naming the sampled ``words`` (values written as no date: ``TBD``,
-    ``Q3``), with the sampled ``rows`` whose cell of ``columns`` holds one (none counted
-    when no rows were given): the rows the plan fails as "not a date"."""
+    ``Q3``; ``foreign``: those naming a month in another language; ``bad_days``: those
+    that are no day of the calendar, ``31/02/2026``), with the sampled ``rows`` whose
+    cell of ``columns`` holds one (none counted when no rows were given): the rows the plan
+    fails as "not a date"."""
     shown = ", ".join(repr(v) for v in words[:4]) + (", …" if len(words) > 4 else "")
     held = set(words)
     failing = sum(1 for row in rows if any(str(row.get(c) or "").strip() in held
@@ -1138,6 +1147,9 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
                 "it in the file (its rows fail as \"not a date\" until then)")
     kinds = ("a quarter, a word or a number alone" if any(_NUMBER.fullmatch(v) for v in words)
              else "a quarter or a word")
+    if days := [w for w in words if w in set(bad_days)]:
+        kinds += (f"; {', '.join(repr(v) for v in days[:3])}{', …' if len(days) > 3 else ''}"
+                  " no day of the calendar")
     return (f"the sampled values {shown} are no date{where}: no pattern can read them ("
             f"{kinds} is no day): fix them in the file (their rows fail as \"not a "
             "date\" until then)")
