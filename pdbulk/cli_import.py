@@ -504,11 +504,13 @@ def _writes_sent(store: JobStore, engines: list[Engine], exc: BaseException) -> 
 def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
              encoding: str | None = None, sheet: str | None = None,
              header_row: int | None = None,
-             rows: list[dict[str, object]] | None = None) -> dict[str, list[str]]:
+             rows: list[dict[str, object]] | None = None,
+             more: list[bool] | None = None) -> dict[str, list[str]]:
     """A few distinct values per column (text; numbers as ``TypedSample``, XLSX dates as
     ``TypedDate``) of the first ``limit_rows`` rows; ``rows``, when given, gets those rows'
     cells themselves as the same text (x47r3 F4: an XLSX date cell was neither sampled nor
-    in ``rows``, so no check of init-mapping saw it)."""
+    in ``rows``, so no check of init-mapping saw it); ``more``, when given, gets ``True``
+    when the file has rows past them (x49r3 F8)."""
     from jobs.mapping.starter import TypedSample
     from jobs.mapping.starter import sample_text as _sample_text
 
@@ -516,6 +518,8 @@ def _samples(manifest: Path, limit_rows: int = 2000, per_column: int = 50, *,
     for n, row in enumerate(read_manifest(manifest, encoding=encoding, sheet=sheet,
                                           header_row=header_row)):
         if n >= limit_rows:
+            if more is not None:
+                more.append(True)
             break
         if row.error is not None:  # a row the reader refuses (shifted cells) is no sample
             continue  # (v10r14: '300.00' from a split $17,300.00 proposed as a stage)
@@ -578,9 +582,11 @@ def init_mapping_cmd(
             return await load_catalog(reading.ctx)
     catalog = run_loop(pulling)
     rows: list[dict[str, object]] = []
+    more: list[bool] = []
     samples = _samples(manifest, encoding=encoding, sheet=sheet, header_row=header_row,
-                       rows=rows)
+                       rows=rows, more=more)
     text = init_mapping(columns, catalog, key_field=key_field, samples=samples, rows=rows,
+                        more_rows=bool(more),
                         encoding=_used_encoding(manifest, encoding), header_row=header_row,
                         date_system=system, sheet=sheet, other_sheets=others)
     verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export

@@ -179,3 +179,23 @@ def test_an_impossible_date_beside_words_is_counted_in_the_same_todo(
     assert len(todo) == 1, todo
     assert "'TBD'" in todo[0] and "'31/02/2026'" in todo[0], todo
     assert "in 8 of the 199 sampled rows with a value" in todo[0], todo
+
+
+def test_a_file_longer_than_its_sample_says_the_rest_was_not_checked(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r3 F8: "20 of the 400 sampled rows" of a longer file read as the whole file; the
+    TODO says rows past the sample were not checked (the CLI samples the first 2,000)."""
+    cells = [("TBD" if i % 20 == 0 else f"{d:%d/%m/%Y}") for i, d in enumerate(_days(60))]
+    path = tmp_path / "long.csv"
+    _one_column(path, cells)
+    rows: list[dict[str, object]] = []
+    more: list[bool] = []
+    samples = _samples(path, limit_rows=40, rows=rows, more=more)
+    assert more == [True] and len(rows) == 40
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows,
+                        more_rows=bool(more))
+    (todo,) = _todos(text)
+    assert "2 of the 40 sampled rows with a value" in todo, todo
+    assert "rows past the sampled 40 were not checked" in todo, todo
+    alone = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    assert "not checked" not in alone

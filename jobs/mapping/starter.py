@@ -1604,7 +1604,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  date_system: int | None = None, sheet: str | None = None,
                  other_sheets: Sequence[str] = (),
                  rows: Sequence[MappingABC[str, object]] = (),
-                 now: float | None = None) -> str:
+                 now: float | None = None, more_rows: bool = False) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
 
@@ -1625,7 +1625,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     comment) so that a plan reads it without ``--sheet`` (x25r2 F10). ``rows``: the
     sampled rows themselves (column -> cell), read for what one row's cells say together:
     a TODO beside a proposed ``close_time`` when won / lost rows are dated after ``now``
-    (Unix seconds; the machine's clock when None: ``future_closes``).
+    (Unix seconds; the machine's clock when None: ``future_closes``). ``more_rows``: the
+    file has rows past ``rows``: the TODOs counting sampled rows say the rest was not
+    checked.
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -2015,6 +2017,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     if undated:
         out.append("# Left out, their sampled values hold no date (yes / no?): "
                    + ", ".join(undated))
+    if more_rows and rows:  # the file goes on past the sample (x49r3 F8)
+        past = (" sampled rows with a value (rows past the sampled "
+                f"{len(rows):,} were not checked)")
+        out = [line.replace(" sampled rows with a value", past, 1)
+               if line.lstrip().startswith("# TODO") else line for line in out]
     return "\n".join(out) + "\n"
 
 
