@@ -777,21 +777,24 @@ def _labels_twice(spec: MappingFile) -> list[tuple[str, str]]:
 
 def keys_twice(key: str, entries: dict[str, str] | None, fold: Callable[[str], str],
                same: Callable[[str], object] = str) -> list[tuple[str, str]]:
-    """Map keys that are one key once folded (``fold``: a ``>`` and a U+203A, case,
-    spacing) but map to different targets: the last would silently win. ``same``: a
-    target's identity, two targets being one when it is equal (a resolved id, or the
-    target folded as the field reads it: ``"EUR"`` and ``"eur"`` are one currency, x48r14
-    F4); by default the text as written (a text field writes it as it is)."""
+    """Map keys that are one key once folded (``fold``: case, spacing, invisible characters,
+    and for a stage or pipeline map a ``>`` and a U+203A) but map to different targets: the
+    last would silently win. ``same``: a target's identity, two targets being one when it
+    is equal (a resolved id, or the target folded as the field reads it: ``"EUR"`` and
+    ``"eur"`` are one currency, x48r14 F4); by default the text as written (a text field
+    writes it as it is). Keys are quoted with ``tf.shown_key`` (invisibles escaped)."""
     first: dict[str, tuple[str, object]] = {}
     problems = []
     mapped = entries or {}
+    aside = ("spacing, case, invisible characters and '>' / '\u203a' aside"
+             if fold is tf.stage_key else "spacing, case and invisible characters aside")
     for source, target in mapped.items():
         seen, then = first.setdefault(fold(source), (source, same(target)))
         if seen != source and then != same(target):
             problems.append((_key(*_parts(key), "map", source),
-                             f"{source!r} and {seen!r} are one value (spacing, case and "
-                             f"'>' / '\u203a' aside) mapped to {target!r} and "
-                             f"{mapped[seen]!r}: keep one"))
+                             f"{tf.shown_key(source)} and {tf.shown_key(seen)} are one value "
+                             f"({aside}) mapped to {tf.shown_key(target)} and "
+                             f"{tf.shown_key(mapped[seen])}: keep one"))
     return problems
 
 

@@ -115,6 +115,7 @@ from .text import (
     not_excel_error,
     quoted_cell,
     shown_cell,
+    shown_key,
     source_key,
     storable,
     typed_values,
@@ -137,6 +138,7 @@ from .values import (
 
 __all__ = [
     "quoted_cell",
+    "shown_key",
     "shown_cell",
     "display_names",
     "a_full_name",

@@ -31,6 +31,16 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
 _INVISIBLE = dict.fromkeys(
     [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
      *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC)], None)
+# What a match key drops beyond that (``norm_key``; a cell keeps them as written): the
+# other invisible Cf characters (Egyptian hieroglyph, shorthand and musical format controls,
+# the language tag) and the variation selectors (standard, Mongolian, ideographic), so a map
+# key and a cell that look alike are one key (x49r1 F1: a key "Gone\u200b" beside "Gone"
+# was no twin, and its cell took the other key's target).
+_KEY_INVISIBLE = {
+    **_INVISIBLE, **dict.fromkeys(
+        [*range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B),
+         0xE0001, *range(0x180B, 0x180E), 0x180F, *range(0xFE00, 0xFE10),
+         *range(0xE0100, 0xE01F0)], None)}
 # C0/C1 control characters (and DEL) Pipedrive cannot store in a text field; tab,
 # CR and LF are whitespace (collapsed in one line, kept as written in long text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -500,8 +510,29 @@ def clean_title(value: object, limit: int = MAX_TITLE) -> str | None:
     return text
 
 
+def shown_key(value: str) -> str:
+    """A map key or a name quoted for a message so that two keys that look alike read apart:
+    ``repr`` with every character that does not show (invisible, a combining mark of an NFD
+    spelling, a variation selector, any whitespace but a space) escaped as ``\\uXXXX``:
+    ``'Gone\\u200b'``, ``'Cafe\\u0301'`` beside ``'Café'`` (x49r1 F1, F6)."""
+    if value.isascii() and value.isprintable():
+        return repr(value)
+    out = []
+    for char in value:
+        if char == " " or (char.isprintable() and ord(char) not in _KEY_INVISIBLE
+                           and unicodedata.category(char)[0] not in "MZ"):
+            out.append("\\'" if char == "'" else "\\\\" if char == "\\" else char)
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    return "'" + "".join(out) + "'"
+
+
 def norm_key(value: str) -> str:
-    """Case- and whitespace-insensitive key for matching names and map entries."""
+    """The one key a name, a map key and a cell are matched by: case, spacing (each run one
+    space, none at the ends), NFC / NFD and invisible characters (``_KEY_INVISIBLE``: every
+    invisible Cf character a cell loses in ``clean_text``, and variation selectors) aside,
+    so a map key matches the cell it looks like (x49r1 F1)."""
     if value.isascii() and value.isprintable() and "  " not in value:
         return value.strip().casefold()  # the same key: nothing to normalise or collapse
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip().casefold()
+    text = unicodedata.normalize("NFC", value.translate(_KEY_INVISIBLE))
+    return _SPACES.sub(" ", text).strip().casefold()
