@@ -249,19 +249,33 @@ class _Compiler:
         vmap = tf.ValueMap(spec.map, fold)
         # x48r14 F1: "Closed" = won beside "CLOSED" = lost made every row lost
         self.problems.extend(keys_twice("deal.status", spec.map, fold))
-        if fold is tf.stage_key:
-            self.stage_status = self._stage_status(vmap)
-        return lambda raw, values: tf.parse_status(raw, vmap)
+        if fold is not tf.stage_key:
+            return lambda raw, values: tf.parse_status(raw, vmap)
+        self.stage_status = self._stage_status(vmap)
+
+        def convert(raw: object, values: Values) -> str | None:
+            try:
+                return tf.parse_status(raw, vmap)
+            except InputError:
+                text = tf.clean_text(raw) if isinstance(raw, str) else None
+                if text is not None and self.catalog.names_a_stage(text):
+                    return None  # a stage's name: the row's pipeline decides (_stage_status)
+                raise
+        return convert
 
     def _stage_status(self, vmap: tf.ValueMap) -> Callable[[object, int | None], str | None]:
-        """A status read from the stage column: a cell naming a stage of the account (in
-        the row's pipeline, ``Catalog.stage``'s fold) is that stage, its built-in status
-        word aside (x48r14 F2: the stages 'Won' / 'Lost' of 'EU > North' made their deals
-        won / lost): an explicit map key still decides, else the map's ``"*"``, else open.
-        Returns (stage cell, the row's pipeline id) → that status, None for the row's own;
-        a text cell's answer is remembered by (cell, pipeline id), a pure function of both
-        against the one catalog (issue 8: read afresh for every row, ~3 % of ``map``;
-        bounded as a step's memo is, ``_remember``)."""
+        """A status read from the stage column: a cell naming a stage of the row's pipeline,
+        in any spelling (``Won``, ``EU > North > Won``: ``Catalog.stage``), is that stage,
+        its built-in status word aside (x48r14 F2: the stages 'Won' / 'Lost' of 'EU > North'
+        made their deals won / lost; x49r1 F4: ``EU > North > Won`` was an unknown status):
+        an explicit map key still decides, else the map's ``"*"``, else open. Any other
+        cell reads as a status (``tf.parse_status``: a built-in word ``Won`` is won, its
+        stage the stage map's ``"*"``, x49r1 F2). Returns (stage cell, the row's pipeline
+        id) → that status, None for the row's own; InputError for an unknown status (a
+        stage of another pipeline only, which the status step left to this). A text cell's
+        answer is remembered by (cell, pipeline id), a pure function of both against the one
+        catalog (issue 8: read afresh for every row, ~3 % of ``map``; bounded as a step's
+        memo is, ``_remember``; an error is not remembered)."""
         memo: dict[tuple[str, int | None], str | None] = {}
 
         def status(raw: object, pipeline_id: int | None) -> str | None:
@@ -276,15 +290,14 @@ class _Compiler:
 
         def read(raw: object, pipeline_id: int | None) -> str | None:
             text = tf.clean_text(raw) if isinstance(raw, str) else None
-            if text is None or vmap.get(text) is not None \
-                    or tf.DEFAULT_STATUS_MAP.get(tf.norm_key(text)) is None:
-                return None  # a map key's, or no built-in word: read as it was
+            if text is None or vmap.get(text) is not None:
+                return None  # a map key's: read as it was
             try:
                 self.catalog.stage(text, pipeline_id)
             except AmbiguousName:
                 pass  # a stage of several pipelines: a stage still
             except InputError:
-                return None  # no stage of the account: the built-in word decides
+                return tf.parse_status(text, vmap)  # no stage of the row's pipeline
             return vmap.fallback or "open"
         return status
 
@@ -388,10 +401,11 @@ class _Compiler:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
-                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}"),
-                                    names))
+                # "*" catches a stage of another pipeline too (x49r1 F2: 'Won', a stage
+                # of EU > North only, failed in Sales; mapping it broke EU > North's rows)
+                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}")))
             except InputError as exc:
-                mapped = vmap.get(name) or (vmap.fallback if not names(name) else None)
+                mapped = vmap.get(name) or vmap.fallback
                 error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
                 # the form that works: pipeline U+203A stage, or a column (x47r8 F1)
                 reason = (exc.reason.replace("name the pipeline", advice) if advice else
@@ -474,13 +488,12 @@ class _Compiler:
                                                              _spec_columns(spec))]
 
 
-def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any],
-             known: Callable[[str], bool] | None = None) -> Any:
+def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
     """An explicit map entry, else the name itself, else the map's "*" fallback.
 
-    The fallback catches only values that name nothing: never an ambiguous name
-    (``AmbiguousName``), nor one ``known(name)`` says is a name of the kind (a stage of
-    another pipeline) — those keep their own error."""
+    The fallback catches the values that resolve to nothing here, a stage of another
+    pipeline too (x49r1 F2), never an ambiguous name (``AmbiguousName``), which keeps
+    its own error."""
     mapped = vmap.get(name)
     if mapped is not None:
         return resolve(mapped)
@@ -489,7 +502,7 @@ def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any],
     except AmbiguousName:
         raise
     except InputError:
-        if vmap.fallback is None or (known is not None and known(name)):
+        if vmap.fallback is None:
             raise
         return resolve(vmap.fallback)
     if isinstance(found, DeactivatedUser) and vmap.fallback is not None:

@@ -146,8 +146,8 @@ class RowMapper:
     # a varchar keeps 255 characters, and a cut key would find no deal again)
     key_kind: tuple[str, str] | None = None
     # a status read from the stage column: (stage cell, row's pipeline id) → the status of a
-    # cell naming a stage of the account whose built-in status word (``Won``) read it, None
-    # to keep the row's (x48r14 F2: the stage 'Won' closed its deals won)
+    # cell naming a stage of the row's pipeline (open, whatever its built-in word), None to
+    # keep the row's (x48r14 F2: the stage 'Won' closed its deals won; x49r1 F2, F4)
     stage_status: Callable[[object, int | None], str | None] | None = None
 
     @functools.cached_property
@@ -530,10 +530,15 @@ class RowMapper:
                 deal["stage_id"] = self.stage(values, pipeline_id)
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
-            if self.stage_status is not None and "status" in deal and (
-                    status := self.stage_status(
-                        self.stage.source(values, default=False), pipeline_id)) is not None:
-                deal["status"] = status
+            if self.stage_status is not None:
+                try:
+                    status = self.stage_status(self.stage.source(values, default=False),
+                                               pipeline_id)
+                except InputError as exc:
+                    raise InputError(exc.reason, row=n,
+                                     column=self.stage.source.where) from None
+                if status is not None:
+                    deal["status"] = status
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
 
