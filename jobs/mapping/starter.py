@@ -214,7 +214,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  groups: MappingABC[str, Sequence[str]] | None = None,
                  closed: MappingABC[str, str] | None = None,
                  shared: MappingABC[str, Sequence[str]] | None = None,
-                 placed: bool = False) -> list[str]:
+                 placed: bool = False,
+                 lasts_of: MappingABC[str, set[str]] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -227,6 +228,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     pipelines, never an entry (x22r2: "Contact Made" failed every row as ambiguous);
     ``placed``: other cells name their pipeline (``EU > Discovery``), so that TODO asks
     for that form, not a default pipeline (x48r14 F3).
+    ``lasts_of`` (a closed value -> the last stages of its rows' pipelines): its one last
+    stage is its entry, even where another pipeline has a stage of its name (x49r1 F3:
+    ``"Won" = "Won"`` for rows all in Sales, the stage Won being EU > North's).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -246,9 +250,17 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     if last is not None and key(last) in shared:
         last = None
     lines, todo, twice = [], [], []
+    lasts_of = lasts_of or {}
     for value in values:
         same = by_key.get(key(value).replace("_", ""))
-        if same is not None and key(same) in shared:
+        own_lasts = lasts_of.get(value, set())
+        if closed and value in closed and len(own_lasts) == 1:
+            lines.append(f"{_toml_str(value)} = {_toml_str(next(iter(own_lasts)))}  # "
+                         f"{closed[value]} (see status): a closed deal is left in the last "
+                         "stage")
+        elif closed and value in closed and value in lasts_of:
+            todo.append(value)  # no stage of its name in its rows' pipelines
+        elif same is not None and key(same) in shared:
             twice.append((value, same))
         elif same is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
@@ -299,6 +311,53 @@ def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
             "stage's pipeline, so no default pipeline is set (one would refuse the rows "
             "of every other); set one only if every row is in one pipeline",
             f"# pipeline = {{ default = {_toml_str(first)} }}"]
+
+
+def _value_pipelines(rows: Sequence[MappingABC[str, object]],
+                     samples: MappingABC[str, Sequence[str]] | None, stage_column: str | None,
+                     pipeline_column: str | None, default: int | None,
+                     catalog: Catalog) -> dict[str, set[int | None]]:
+    """A stage value's key (``tf.stage_key``) -> the pipelines of the rows that hold it (a
+    pipeline cell that names none, or no pipeline at all: None, any pipeline). With no
+    pipeline column every row is in ``default``; with no rows, each value is in every
+    pipeline the column's samples name."""
+    def pipeline_of(cell: object) -> int | None:
+        text = tf.clean_text(cell) if isinstance(cell, str) else None
+        try:
+            return catalog.pipeline(text).id if text else default
+        except InputError:
+            return None
+    if not stage_column:
+        return {}
+    if not pipeline_column:
+        return {tf.stage_key(str(v)): {default}
+                for v in (samples or {}).get(stage_column, ())}
+    out: dict[str, set[int | None]] = {}
+    if not rows:
+        where = {pipeline_of(v) for v in (samples or {}).get(pipeline_column, ())} or {None}
+        return {tf.stage_key(str(v)): where for v in (samples or {}).get(stage_column, ())}
+    for row in rows:
+        value = row.get(stage_column)
+        if value is not None and str(value).strip():
+            out.setdefault(tf.stage_key(str(value)), set()).add(
+                pipeline_of(row.get(pipeline_column)))
+    return out
+
+
+def _a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
+    """Whether ``value`` names a stage in ``pipeline_id``'s pipeline (None: any), or names
+    its own pipeline (``North U+203A Won``): the stage it is, never a status."""
+    if catalog.with_its_pipeline(value) is not None:
+        return True
+    if pipeline_id is None:
+        return catalog.names_a_stage(value)
+    try:
+        catalog.stage(value, pipeline_id)
+    except AmbiguousName:
+        return True
+    except InputError:
+        return False
+    return True
 
 
 def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
@@ -1802,15 +1861,22 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # value naming a stage of the account is that stage, never a status (x48r8 F3: open
     # stages named Won / Lost / North U+203A Won were proposed won / lost: 8 deals closed)
     closed: dict[str, str] = {}
-    staged: list[str] = []  # won / lost words that are the account's stages
+    staged: list[str] = []  # won / lost words that are stages of their rows' pipelines
+    closed_in: dict[str, set[int | None]] = {}  # a closed value -> its rows' pipelines
     if "deal.status" not in guesses:
+        pipes = _value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
+                                 None if own or pipeline is None else pipeline.id, catalog)
         for value in stage_values:
             if (status := _closed_status(str(value), stage_values)) is None:
                 continue
-            if catalog.names_a_stage(str(value)):
+            # judged in its rows' pipelines, as the mapping reads it (x49r1 F3: 'Won',
+            # a stage of EU > North only, was a stage for rows all in Sales)
+            where = pipes.get(tf.stage_key(str(value)), {None})
+            if any(_a_stage_in(catalog, str(value), p) for p in where):
                 staged.append(str(value))
             else:
                 closed[str(value)] = status
+                closed_in[str(value)] = where
     # stage cells that name their pipeline (``EU > Discovery``) put their row in it: a
     # default pipeline would refuse each of another (x48r14 F3: "Sales" was written)
     placed = [str(v) for v in stage_values if catalog.with_its_pipeline(str(v)) is not None]
@@ -1924,9 +1990,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         stages = list(dict.fromkeys(s for names in groups.values() for s in names))
         if values and stages:
             out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
+            lasts = {v: {s[-1].name for p in catalog.pipelines if p.id in where
+                         for s in [list(catalog.stages_in(p.id))] if s}
+                     for v, where in closed_in.items() if None not in where}
             out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere else None,
-                                bool(placed) and anywhere)
+                                placed=bool(placed) and anywhere, lasts_of=lasts)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
