@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from bulk.errors import AmbiguousName, InputError
 
-from .transforms import email_key, norm_key, normalize_email, stage_key
+from .transforms import email_key, how_alike, norm_key, normalize_email, shown_key, stage_key
 from .transforms.values import STAGE_SEPARATOR as _STAGE_SEPARATOR
 from .transforms.values import same_truth
 
@@ -74,8 +74,12 @@ class DealField:
         found = [o for o in self.options if norm_key(o.label) == key]
         if len(found) == 1:
             return found[0]
-        if found:
-            raise AmbiguousName(f"field {self.name!r} has {len(found)} options named {label!r}")
+        if found:  # x49r1 F6: "2 options named 'Hot'" for a cell HOT (options Hot, HOT)
+            names = " and ".join(shown_key(o.label) for o in found)
+            raise AmbiguousName(f"field {self.name!r} has {len(found)} options that "
+                                f"{shown_key(label)} names: {names}, which differ only by "
+                                f"{how_alike([o.label for o in found])}; rename one of them "
+                                "in Pipedrive")
         # a yes/no cell (an XLSX TRUE, the CSV word true or 1) is the one option saying so
         said = same_truth(label, (o.label for o in self.options))
         if said is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog, DealField, Option, Pipeline, Stage, User
 from jobs.mapping import Mapping, MappingError, compile_mapping
@@ -135,3 +136,60 @@ def test_a_stage_named_as_a_status_still_takes_an_explicit_key_or_the_fallback()
     # a status column of its own keeps every built-in word
     own = WON_STAGE.replace('status = { column = "Stage"', 'status = { column = "S"')
     assert _deal(own, Stage="Won", S="Won", P="Sales")["status"] == "won"
+
+
+@pytest.mark.parametrize("target", ["Won", "WON", " won ", "Won "])
+def test_a_status_target_reads_in_any_case_and_spacing(target: str) -> None:
+    """x49r1 F5: ``"Closed" = "Won"`` was refused ``'Won' is not open, won or lost``."""
+    body = f'status = {{ column = "S", map = {{ "Closed" = "{target}", "*" = "Open" }} }}\n'
+    assert _deal(body, S="closed")["status"] == "won"
+    assert _deal(body, S="Pending")["status"] == "open"
+
+
+def test_status_twins_whose_targets_differ_only_by_case_are_one_target() -> None:
+    """x49r1 F5: ``"Closed" = "won"`` beside ``"closed " = "WON"`` was called two targets."""
+    body = 'status = { column = "S", map = { "Closed" = "won", "closed " = "WON" } }\n'
+    assert _deal(body, S="CLOSED")["status"] == "won"
+    with pytest.raises(MappingError, match="'Wonn' is not open, won or lost"):
+        _compile('status = { column = "S", map = { "Closed" = "Wonn" } }\n')
+
+
+def test_two_options_one_cell_names_are_both_named_with_how_they_differ() -> None:
+    """x49r1 F6: ``field 'Label' has 2 options named 'Hot'`` for a cell ``HOT``."""
+    field = DealField("label_ids", "Label", "set", (Option(1, "Hot"), Option(13, "HOT"),
+                                                    Option(14, "Caf\u00e9"),
+                                                    Option(15, "Cafe\u0301")))
+    with pytest.raises(InputError) as caught:
+        field.option("hot")
+    assert "'Hot' and 'HOT', which differ only by case" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        field.option("CAFE\u0301")
+    assert "'Caf\u00e9' and 'Cafe\\u0301'" in str(caught.value)
+    assert "NFC / NFD" in str(caught.value)
+
+
+def test_nfc_and_nfd_twin_keys_print_apart() -> None:
+    with pytest.raises(MappingError) as caught:
+        _compile('status = { column = "S", map = { "Caf\\u00e9" = "won", '
+                 '"Cafe\\u0301" = "lost" } }\n')
+    assert "'Cafe\\u0301' and 'Caf\u00e9' are one value" in str(caught.value)
+
+
+def test_the_separator_is_said_aside_only_in_a_stage_or_pipeline_map() -> None:
+    with pytest.raises(MappingError) as label:
+        _compile(TWO_TARGETS["label"][0])
+    assert "\u203a" not in str(label.value) and "'>'" not in str(label.value)
+    with pytest.raises(MappingError) as stage:
+        _compile('stage = { column = "Stage", map = { "Q" = "Qualified", "q" = "Won" } }\n'
+                 'pipeline = { default = "Sales" }\n')
+    assert "'>' / '\u203a' aside" in str(stage.value)
+
+
+@pytest.mark.parametrize("field", ["lost_reason", "text custom field"])
+def test_text_targets_differing_only_by_spacing_are_one_target(field: str) -> None:
+    """x49r1 F6: ``"Too dear"`` and ``"Too  dear"`` were called two targets."""
+    body = {"lost_reason": 'lost_reason = { column = "R", map = { "Price" = "Too dear", '
+                           '"price" = " Too  dear" } }\n',
+            "text custom field": '[custom_fields]\nNote = { column = "N", map = { "a" = "x y", '
+                                 '"A" = "x\\u00a0y" } }\n'}[field]
+    assert _compile(body)

@@ -88,3 +88,23 @@ def test_a_cell_that_is_neither_a_stage_of_its_pipeline_nor_a_status_still_fails
     with pytest.raises(InputError, match="unknown status 'Foo'"):
         _place(body, "Sales", "Foo")
     assert _place(body, "Retail", "Lead") == ("open", 26)
+
+
+@pytest.mark.parametrize(("pipeline", "cell"), [
+    ("Sales", "EU > North > Won"), ("Sales", "Retail > Won"), (NORTH, "eu>lost"),
+    ("Retail", f"EU {SEP} North {SEP} Lost")])
+def test_a_stage_named_with_another_pipeline_is_never_caught_by_the_fallback(
+        pipeline: str, cell: str) -> None:
+    """The row's pipeline and the cell's disagree: the row fails, "*" aside."""
+    with pytest.raises(InputError, match="not in pipeline"):
+        _place(CATCH_ALL, pipeline, cell)
+
+
+def test_without_a_fallback_a_stage_of_another_pipeline_is_told_to_take_one() -> None:
+    """A key of its own ("Won" = ...) would move EU > North's Won rows too (x49r1 F2)."""
+    body = CATCH_ALL.replace('stage = { column = "Stage", map = { "*" = "Qualified" } }',
+                             'stage = "Stage"')
+    with pytest.raises(InputError, match="stage of another pipeline: catch it with"):
+        _place(body, "Sales", "Won")
+    with pytest.raises(InputError, match=r"no stage named 'Nope'.*map it in deal\.stage\.map"):
+        _place(body, "Sales", "Nope")

@@ -239,16 +239,18 @@ class _Compiler:
         return found.code
 
     def _status(self, spec: FieldSpec) -> Convert:
+        # a target in any case and spacing: "Won" is won (x49r1 F5: refused as no status)
+        targets = {source: tf.norm_key(target) for source, target in (spec.map or {}).items()}
         for source_value, target in (spec.map or {}).items():
-            if target not in tf.STATUSES:
+            if targets[source_value] not in tf.STATUSES:
                 self.problems.append((_key("deal", "status", "map", source_value),
-                                      f"{target!r} is not open, won or lost"))
+                                      f"{tf.shown_key(target)} is not open, won or lost"))
         stage = self.spec.deal.stage  # a status read from the stage column: stage names
         fold = (tf.stage_key if stage and spec.column and spec.column == stage.column
                 else tf.norm_key)
-        vmap = tf.ValueMap(spec.map, fold)
+        vmap = tf.ValueMap(targets, fold)
         # x48r14 F1: "Closed" = won beside "CLOSED" = lost made every row lost
-        self.problems.extend(keys_twice("deal.status", spec.map, fold))
+        self.problems.extend(keys_twice("deal.status", spec.map, fold, tf.norm_key))
         if fold is not tf.stage_key:
             return lambda raw, values: tf.parse_status(raw, vmap)
         self.stage_status = self._stage_status(vmap)
@@ -317,7 +319,8 @@ class _Compiler:
     def _mapped_text(self, spec: FieldSpec, key: str, multiline: bool = False) -> Convert:
         """Text through ``spec``'s map (``key``: its mapping key, for a twin-keys problem)."""
         vmap = tf.ValueMap(spec.map)
-        self.problems.extend(keys_twice(key, spec.map, tf.norm_key))  # x48r14 F1: every map
+        # x48r14 F1: every map; targets alike but for spacing are one text (x49r1 F6)
+        self.problems.extend(keys_twice(key, spec.map, tf.norm_key, _spaced))
         clean = tf.clean_multiline if multiline else tf.clean_text
 
         def convert(raw: object, values: Values) -> str | None:
@@ -392,6 +395,9 @@ class _Compiler:
             resolved.get(t, ("unresolved", tf.stage_key(t))))))
         lookup = _memo(lambda key: self.catalog.stage(*_unpack(key)).id)
 
+        def names_its_pipeline(name: str) -> bool:
+            return self.catalog.with_its_pipeline(name) is not None
+
         by_column = bool(pipeline_spec and pipeline_spec.column)
         # how "name the pipeline" is done here (x48r8 F5: the default was told to add a
         # Pipeline column, a mapping with one to add one)
@@ -402,10 +408,13 @@ class _Compiler:
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
                 # "*" catches a stage of another pipeline too (x49r1 F2: 'Won', a stage
-                # of EU > North only, failed in Sales; mapping it broke EU > North's rows)
-                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}")))
+                # of EU > North only, failed in Sales; mapping it broke EU > North's rows),
+                # never one that names its pipeline (EU > North > Won in a Sales row)
+                return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}"),
+                                    names_its_pipeline))
             except InputError as exc:
-                mapped = vmap.get(name) or vmap.fallback
+                mapped = vmap.get(name) or (
+                    vmap.fallback if not names_its_pipeline(name) else None)
                 error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
                 # the form that works: pipeline U+203A stage, or a column (x47r8 F1)
                 reason = (exc.reason.replace("name the pipeline", advice) if advice else
@@ -413,6 +422,10 @@ class _Compiler:
                 if mapped or error is AmbiguousName:
                     raise error(f"{name!r} maps to {mapped!r}: {reason}" if mapped
                                 else reason) from None
+                if names(name) and not names_its_pipeline(name):  # x49r1 F2: a key of its
+                    # own would move the rows of the pipelines that have the stage too
+                    raise InputError(f"{reason}; it is a stage of another pipeline: catch it "
+                                     "with \"*\" in deal.stage.map") from None
                 raise InputError(f"{reason}; map it in deal.stage.map") from None
         if spec.default is not None:
             try:
@@ -488,12 +501,14 @@ class _Compiler:
                                                              _spec_columns(spec))]
 
 
-def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any:
+def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any],
+             known: Callable[[str], bool] | None = None) -> Any:
     """An explicit map entry, else the name itself, else the map's "*" fallback.
 
     The fallback catches the values that resolve to nothing here, a stage of another
-    pipeline too (x49r1 F2), never an ambiguous name (``AmbiguousName``), which keeps
-    its own error."""
+    pipeline too (x49r1 F2), never an ambiguous name (``AmbiguousName``) nor one
+    ``known(name)`` says is meant as it is (a stage written with its own pipeline, in
+    another pipeline's row): those keep their own error."""
     mapped = vmap.get(name)
     if mapped is not None:
         return resolve(mapped)
@@ -502,12 +517,18 @@ def _through(vmap: tf.ValueMap, name: str, resolve: Callable[[str], Any]) -> Any
     except AmbiguousName:
         raise
     except InputError:
-        if vmap.fallback is None:
+        if vmap.fallback is None or (known is not None and known(name)):
             raise
         return resolve(vmap.fallback)
     if isinstance(found, DeactivatedUser) and vmap.fallback is not None:
         return resolve(vmap.fallback)  # a deactivated user is for "*" as one not found
     return found
+
+
+def _spaced(text: str) -> str:
+    """A text target as a twin check compares it: runs of spacing one space, none at the
+    ends (a text cell is written so)."""
+    return " ".join(text.split())
 
 
 def _unpack(key: str) -> tuple[str, int | None]:

@@ -11,7 +11,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -525,6 +525,29 @@ def shown_key(value: str) -> str:
         else:
             out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
     return "'" + "".join(out) + "'"
+
+
+def how_alike(names: Sequence[str]) -> str:
+    """What ``names`` (one key under ``norm_key``) differ by, for a message: ``"case"``,
+    ``"spacing"``, ``"invisible characters"``, ``"accents written as one character or two
+    (NFC / NFD)"``, or several of them joined (``"spacing and case"``): each way is one the
+    names still differ by once every other way is folded out."""
+    folds: dict[str, Callable[[str], str]] = {
+        "invisible characters": lambda n: n.translate(_KEY_INVISIBLE),
+        "accents written as one character or two (NFC / NFD)":
+            lambda n: unicodedata.normalize("NFC", n),
+        "spacing": lambda n: _SPACES.sub(" ", n).strip(),
+        "case": str.casefold}
+    ways = []
+    for way in folds:
+        seen = set()
+        for name in names:
+            for other, fold in folds.items():
+                name = name if other == way else fold(name)
+            seen.add(name)
+        if len(seen) > 1:
+            ways.append(way)
+    return " and ".join(ways) or "nothing"
 
 
 def norm_key(value: str) -> str:
