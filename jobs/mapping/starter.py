@@ -1,10 +1,11 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~1850 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~1930 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
 file in one pass; the rules share the samples and the catalog (the header vocabulary,
-``_GUESSES``, is data: the names the major CRMs' exports write)."""
+``_GUESSES``, is data: the names the major CRMs' exports write). A stage column's won /
+lost words, judged in their rows' pipelines: ``won_stages``."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from bulk.manifest_json import JsonNumber
 from bulk.manifest_xlsx import CurrencyNumber
 
 from .. import transforms as tf
-from ..catalog import Catalog, DealField
+from ..catalog import Catalog, DealField, Pipeline
 from ..transforms.date_patterns import swapped_pattern
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
@@ -41,6 +42,7 @@ from .impossible_dates import impossible_date
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
+from .won_stages import a_stage_in, split_todo, value_pipelines
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -311,53 +313,6 @@ def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
             "stage's pipeline, so no default pipeline is set (one would refuse the rows "
             "of every other); set one only if every row is in one pipeline",
             f"# pipeline = {{ default = {_toml_str(first)} }}"]
-
-
-def _value_pipelines(rows: Sequence[MappingABC[str, object]],
-                     samples: MappingABC[str, Sequence[str]] | None, stage_column: str | None,
-                     pipeline_column: str | None, default: int | None,
-                     catalog: Catalog) -> dict[str, set[int | None]]:
-    """A stage value's key (``tf.stage_key``) -> the pipelines of the rows that hold it (a
-    pipeline cell that names none, or no pipeline at all: None, any pipeline). With no
-    pipeline column every row is in ``default``; with no rows, each value is in every
-    pipeline the column's samples name."""
-    def pipeline_of(cell: object) -> int | None:
-        text = tf.clean_text(cell) if isinstance(cell, str) else None
-        try:
-            return catalog.pipeline(text).id if text else default
-        except InputError:
-            return None
-    if not stage_column:
-        return {}
-    if not pipeline_column:
-        return {tf.stage_key(str(v)): {default}
-                for v in (samples or {}).get(stage_column, ())}
-    out: dict[str, set[int | None]] = {}
-    if not rows:
-        where = {pipeline_of(v) for v in (samples or {}).get(pipeline_column, ())} or {None}
-        return {tf.stage_key(str(v)): where for v in (samples or {}).get(stage_column, ())}
-    for row in rows:
-        value = row.get(stage_column)
-        if value is not None and str(value).strip():
-            out.setdefault(tf.stage_key(str(value)), set()).add(
-                pipeline_of(row.get(pipeline_column)))
-    return out
-
-
-def _a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
-    """Whether ``value`` names a stage in ``pipeline_id``'s pipeline (None: any), or names
-    its own pipeline (``North U+203A Won``): the stage it is, never a status."""
-    if catalog.with_its_pipeline(value) is not None:
-        return True
-    if pipeline_id is None:
-        return catalog.names_a_stage(value)
-    try:
-        catalog.stage(value, pipeline_id)
-    except AmbiguousName:
-        return True
-    except InputError:
-        return False
-    return True
 
 
 def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
@@ -1863,8 +1818,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     closed: dict[str, str] = {}
     staged: list[str] = []  # won / lost words that are stages of their rows' pipelines
     closed_in: dict[str, set[int | None]] = {}  # a closed value -> its rows' pipelines
+    # a built-in won / lost word that is a stage in some of its rows' pipelines only:
+    # (pipelines with it, pipelines without) — read per row, caught by the stage "*"
+    split: dict[str, tuple[list[Pipeline], list[Pipeline]]] = {}
     if "deal.status" not in guesses:
-        pipes = _value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
+        pipes = value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
                                  None if own or pipeline is None else pipeline.id, catalog)
         for value in stage_values:
             if (status := _closed_status(str(value), stage_values)) is None:
@@ -1872,7 +1830,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             # judged in its rows' pipelines, as the mapping reads it (x49r1 F3: 'Won',
             # a stage of EU > North only, was a stage for rows all in Sales)
             where = pipes.get(tf.stage_key(str(value)), {None})
-            if any(_a_stage_in(catalog, str(value), p) for p in where):
+            has = [p for p in where if a_stage_in(catalog, str(value), p)]
+            if has and len(has) < len(where) and None not in where \
+                    and tf.DEFAULT_STATUS_MAP.get(tf.norm_key(str(value))) is not None:
+                split[str(value)] = ([p for p in catalog.pipelines if p.id in has],
+                                     [p for p in catalog.pipelines if p.id in where
+                                      and p.id not in has])
+            elif has:
                 staged.append(str(value))
             else:
                 closed[str(value)] = status
@@ -1959,6 +1923,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
                     '"*" = "open" } }']
             continue
+        if name == "status" and column is None and split and stage_column:
+            out += _staged_todo(staged, stage_column)
+            out += [f"# the status, from the stage column {_toml_str(stage_column)}: "
+                    f"{', '.join(map(repr, split))} close the deal where the row's pipeline "
+                    "has no stage of that name, the others leave it open",
+                    f"status = {{ column = {_toml_str(stage_column)}, map = {{ \"*\" = "
+                    '"open" } }']
+            continue
         if name == "status" and column is None and staged and stage_column:
             out += _staged_todo(staged, stage_column)
         if name == "owner" and owner_lines:
@@ -1993,9 +1965,12 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             lasts = {v: {s[-1].name for p in catalog.pipelines if p.id in where
                          for s in [list(catalog.stages_in(p.id))] if s}
                      for v, where in closed_in.items() if None not in where}
-            out += _stage_lines(values, stages, groups if len(groups) > 1 else None, closed,
+            apart = {tf.stage_key(v) for v in split}
+            out += _stage_lines([v for v in values if tf.stage_key(str(v)) not in apart],
+                                stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts)
+            out += split_todo(split)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

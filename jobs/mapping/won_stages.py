@@ -1,0 +1,77 @@
+"""init-mapping's reading of a stage column's won / lost words in their rows' pipelines, as
+the mapping reads them (``compiler._stage_status``, x49r1 F3): a word that is a stage of
+its rows' pipeline is that stage; one that is no stage there is a status; one that is a
+stage in some of its rows' pipelines only is read per row, its other rows placed by the
+stage map's ``"*"``. Never reads the account: the catalog is handed in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+
+from bulk.errors import AmbiguousName, InputError
+
+from .. import transforms as tf
+from ..catalog import Catalog, Pipeline
+
+
+def value_pipelines(rows: Sequence[MappingABC[str, object]],
+                     samples: MappingABC[str, Sequence[str]] | None, stage_column: str | None,
+                     pipeline_column: str | None, default: int | None,
+                     catalog: Catalog) -> dict[str, set[int | None]]:
+    """A stage value's key (``tf.stage_key``) -> the pipelines of the rows that hold it (a
+    pipeline cell that names none, or no pipeline at all: None, any pipeline). With no
+    pipeline column every row is in ``default``; with no rows, each value is in every
+    pipeline the column's samples name."""
+    def pipeline_of(cell: object) -> int | None:
+        text = tf.clean_text(cell) if isinstance(cell, str) else None
+        try:
+            return catalog.pipeline(text).id if text else default
+        except InputError:
+            return None
+    if not stage_column:
+        return {}
+    if not pipeline_column:
+        return {tf.stage_key(str(v)): {default}
+                for v in (samples or {}).get(stage_column, ())}
+    out: dict[str, set[int | None]] = {}
+    if not rows:
+        where = {pipeline_of(v) for v in (samples or {}).get(pipeline_column, ())} or {None}
+        return {tf.stage_key(str(v)): where for v in (samples or {}).get(stage_column, ())}
+    for row in rows:
+        value = row.get(stage_column)
+        if value is not None and str(value).strip():
+            out.setdefault(tf.stage_key(str(value)), set()).add(
+                pipeline_of(row.get(pipeline_column)))
+    return out
+
+
+def a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
+    """Whether ``value`` names a stage in ``pipeline_id``'s pipeline (None: any), or names
+    its own pipeline (``North U+203A Won``): the stage it is, never a status."""
+    if catalog.with_its_pipeline(value) is not None:
+        return True
+    if pipeline_id is None:
+        return catalog.names_a_stage(value)
+    try:
+        catalog.stage(value, pipeline_id)
+    except AmbiguousName:
+        return True
+    except InputError:
+        return False
+    return True
+
+
+def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]]
+                ) -> list[str]:
+    """The TODO of won / lost words that are a stage in some of their rows' pipelines only
+    (x49r1 F3): those rows keep the stage, the others are closed and need the stage map's
+    ``"*"``; a key of the word's own would move the first rows too."""
+    out = []
+    for value, (has, lacks) in split.items():
+        out.append(f"# TODO: {value!r} is a stage of {', '.join(p.name for p in has)} but not "
+                   f"of {', '.join(p.name for p in lacks)}, where rows hold it too: those "
+                   "rows are closed (see status) and take the stage of a \"*\" entry here "
+                   "(add one: \"*\" = \"<a stage>\"), never a key of its own, which would "
+                   "move the other rows too; then delete this line")
+    return out
