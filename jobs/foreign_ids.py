@@ -208,6 +208,7 @@ class ForeignIds:
     rows without a title among them, ``alone``: those whose title is all the row gives."""
 
     compared: int = 0
+    titled: int = 0  # of ``compared``: the rows giving a title
     foreign: int = 0
     strong: int = 0  # of ``foreign``: an unrelated title and ``STRONG`` other fields
     blind: int = 0
@@ -237,8 +238,10 @@ class ForeignIds:
                 if title != deal.get("title") or differing(deal, wanted, kept) or others(
                         deal, wanted, kept):
                     self.compared += 1  # a row writing nothing is not compared (x49r4 F8)
+                    self.titled += 1
                 return
             self.compared += 1
+            self.titled += 1
             other = [*differing(deal, wanted, kept), *others(deal, wanted, kept)]
             if not other:
                 if _tells(wanted):  # the rest agrees with the deal: a rename of it
@@ -260,7 +263,16 @@ class ForeignIds:
         """Whether the ids look foreign: ``LEAST`` rows or more, and most rows compared — a
         row that would write nothing is not compared (x49r4 F8: 8 rows of another account
         beside 9 unchanged rows of this one were written unwarned)."""
-        return self.foreign >= LEAST and self.foreign * 2 > self.compared
+        return (self.foreign >= LEAST and self.foreign * 2 > self.compared) or self._titled_most(
+            self.foreign - self.blind)
+
+    def _titled_most(self, count: int) -> bool:
+        """Whether ``count`` rows giving a title, ``LEAST`` or more, are most of the rows
+        compared that give one (x49r6 F1: another account's export with every other title
+        blank, 15 of 15 titled rows unrelated, went unwarned: its untitled rows were
+        counted against them) — and those rows a quarter of the rows compared at least (three
+        unrelated titles among a thousand untitled rows tell little)."""
+        return count >= LEAST and count * 2 > self.titled and self.titled * 4 >= self.compared
 
     @property
     def refuses(self) -> bool:
@@ -271,7 +283,8 @@ class ForeignIds:
         re-valuation of this account's deals reads so too (x49r4 F9: value, stage and
         owner of 8 of 8 own deals, no title column, were refused), and the update's
         before-images let ``pdbulk undo`` put them back."""
-        return self.strong >= LEAST and self.strong * 2 > self.compared
+        return (self.strong >= LEAST and self.strong * 2 > self.compared) or self._titled_most(
+            self.strong)
 
     def _what(self) -> str:
         """What the rows counted have: an unrelated title and what else, or no title."""

@@ -184,6 +184,9 @@ SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | N
     # x49r4 F8: another account's rows padded with this account's rows written unchanged
     "N6d_foreign_padded_with_unchanged": (_rows(THERE[:8]) + _rows(HERE[8:17]), None, None,
                                           True),
+    # x49r6 F1: another account's title + value + owner, every other title blank
+    "N6e_every_other_title_blank": (_rows(THERE, lambda d, n: {"title": ""} if n % 2 else {},
+                                          ("title", "value", "owner_id")), None, None, True),
     # x48r7 F2: renames of this account's numbered / hyphenated titles, 7 of 19 refused
     "N7_year_bump_revalue": (_bumped(YEAR, "2026", "2027", value=lambda d: d["value"] + 9),
                              YEAR, None, False),
@@ -216,6 +219,7 @@ def test_the_scenario_warns_as_labelled(name: str) -> None:
 # re-valuation of this account's deals read the same (an ordinary mass update)
 REFUSED = {"F1_full_export", "F3_title_owner_stage", "F6_title_value_owner",
            "F7_title_value_3rows", "N6d_foreign_padded_with_unchanged",
+           "N6e_every_other_title_blank",
            "M9_title_org_person_foreign", "N2_title_close_date_probability"}
 
 
