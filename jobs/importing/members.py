@@ -113,7 +113,7 @@ def moved_with(went: Went, members: Iterable[int],
     names = ", ".join(map(str, who))
     told = went.why if not went.untold else \
         f"the deal this job linked to it is at organization {survivor} now"
-    return replace(went, survivor=survivor, untold=False, why=(
+    return replace(went, survivor=survivor, untold=False, by_members=True, why=(
         f"{told}; person(s) {names}, matched with it at the load, are at "
         f"organization {survivor} now (a merge moves its persons)"))
 

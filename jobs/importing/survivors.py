@@ -106,6 +106,9 @@ class Went:
     listed: int = 0  # pages of the persons / organizations changed since read (``by_key``)
     # untold: the one record the deal this job linked names now (no second witness yet)
     moved_to: int | None = None
+    # the survivor told by the persons at it at the load alone (``members.moved_with``): a
+    # merge moves them, and so does a colleague relinking each by hand before deleting it
+    by_members: bool = False
 
     def _read(self) -> str:
         done = [f"{n} {op}" for op, n in (("getDeal", self.reads),
@@ -116,6 +119,10 @@ class Went:
     def said(self) -> str:
         """The note of the row that found it (its reads named)."""
         was = f"{_LABEL[self.kind]} {self.rid}"
+        if self.survivor is not None and self.by_members:  # (x49r8 F1: no merge told)
+            return (f"{was} gone since (merged away, or deleted once its persons were "
+                    f"moved): linked to {_LABEL[self.kind]} {self.survivor}, where its "
+                    f"persons are now ({self.why}; {self._read()})")
         if self.survivor is not None:
             return (f"{was} merged away since: linked to its survivor {_LABEL[self.kind]} "
                     f"{self.survivor} ({self.why}; {self._read()})")
