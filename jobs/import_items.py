@@ -126,6 +126,11 @@ class RowCounts:
     exists_archived: int = 0  # of those, rows whose key only an archived deal carries
     # rows with an earlier row's key, writing the same deal: skipped (``jobs.repeats``)
     duplicates: int = 0
+    # ... of them, an insert's rows that name another person than the row writing the deal
+    # (a second contact of one deal: not linked), and the first few of their rows (x49r5
+    # F1: the plan counted them with the copies, the persons' fate in succeeded.csv only)
+    duplicates_other_contact: int = 0
+    duplicates_other_contact_rows: list[int] = field(default_factory=list)
     persons_new: int = 0
     orgs_new: int = 0
     persons_found: int = 0  # rows whose person was found in the account
@@ -187,8 +192,10 @@ class RowCounts:
         return {k: v for k, v in asdict(self).items() if k not in (
             "bad_examples", "fields", "closed_undated", "persons_borrowed", "persons_moved",
             "persons_moved_alike", "orgs_other_form", "orgs_other_spelling",
-            "survivors", "keys_other_case", "keys_other_deal", "keys_other_deal_rows")
-            and not ((k.startswith("edited_") or k == "persons_not_added") and not v)}
+            "survivors", "keys_other_case", "keys_other_deal", "keys_other_deal_rows",
+            "duplicates_other_contact_rows")
+            and not ((k.startswith("edited_") or k in ("persons_not_added",
+                                                        "duplicates_other_contact")) and not v)}
 
 
 @dataclass

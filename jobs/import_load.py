@@ -129,7 +129,7 @@ from .planning import (
     stolen_share,
 )
 from .rechecks import recheck_batches, recheck_calls
-from .repeats import RepeatedKeys
+from .repeats import RepeatedKeys, rows_named
 from .results import (
     SUCCESS_COLUMNS,
     failed_row,
@@ -879,6 +879,22 @@ def edited_note(counts: Mapping[str, Any]) -> str | None:
     return "; ".join(parts) or None
 
 
+def _other_contacts(c: RowCounts) -> str:
+    """``; 61 of them name another person than the row that writes its deal, not linked:
+    ...`` (an insert's duplicates of another contact, ``RowCounts.duplicates_other_contact``),
+    or empty. A Pipedrive deal has one ``person_id`` (openapi-v2 ``Deal``); the others
+    are its participants, which pdbulk does not write (README, repeated keys)."""
+    n = c.duplicates_other_contact
+    if not n:
+        return ""
+    return (f"; {n:,} of them {noun(n, 'names', 'name')} another person than the row that "
+            f"writes its deal, not linked: a Pipedrive deal takes one person and pdbulk "
+            f"links no second one (add {noun(n, 'it', 'them')} to the deal as a participant "
+            "by hand in Pipedrive, or give each a row of its own with another key): "
+            f"{rows_named(c.duplicates_other_contact_rows, n)} (succeeded.csv's note names "
+            "each person)")
+
+
 def _listed(what: str, n: int) -> str:
     return f"{n:,} {_LISTED_ONE.get(what, what) if n == 1 else what}"
 
@@ -887,7 +903,9 @@ def _describe(planner: RowPlanner, listed: Mapping[str, int]) -> str:
     c = planner.counts
     parts = [f"{c.rows:,} rows: {c.create:,} to create", f"{c.update:,} to update",
              f"{c.unchanged:,} unchanged", *([f"{c.exists:,} existing"] if c.exists else []),
-             *([f"{c.duplicates:,} duplicate"] if c.duplicates else []),
+             *([f"{c.duplicates:,} duplicate" + (
+                 f" ({c.duplicates_other_contact:,} of another person, not linked)"
+                 if c.duplicates_other_contact else "")] if c.duplicates else []),
              f"{c.bad:,} with errors"]
     found = ", ".join(_listed(what, n) for what, n in listed.items())
     return "; ".join(parts) + (f" | listed {found}" if found else "") + \
@@ -1710,7 +1728,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         notes.append(f"{counted(c.duplicates, 'row')} "
                      f"{noun(c.duplicates, 'repeats', 'repeat')} an earlier row's key and "
                      "would write the same deal (one record written twice): skipped, "
-                     "imported once as that row (succeeded.csv names it)")
+                     "imported once as that row (succeeded.csv names it)"
+                     + _other_contacts(c))
     if settings.mode == "upsert":
         notes.append(f"upsert: {counted(c.update, 'deal')} to update, {c.unchanged:,} unchanged "
                      "(free)")

@@ -145,6 +145,8 @@ ARCHIVED_EXISTS_NOTE = ("an archived deal carries its key; not created again (to
 
 # the rows of an upsert whose title and contacts would all change the plan names
 _OTHER_DEAL_ROWS = 5
+# the rows of another contact of a deal's first row kept for the plan to name (x49r5 F1)
+OTHER_CONTACT_ROWS_KEPT = 5
 
 
 def _link_id(value: object) -> int | None:
@@ -944,6 +946,9 @@ class RowPlanner:
             # this row is its duplicate, its contact said not linked (an upsert holds both:
             # rows in another order would change the deal's person each import)
             self.counts.duplicates += 1
+            self.counts.duplicates_other_contact += 1  # (x49r5 F1: counted apart)
+            if len(self.counts.duplicates_other_contact_rows) < OTHER_CONTACT_ROWS_KEPT:
+                self.counts.duplicates_other_contact_rows.append(row.row)
             return NewItem(row=row.row, key=key, op="create", state=ItemState.SKIPPED,
                            payload={**stored_row(row), "result": {
                                "action": "duplicate", "note": unlinked_contact(repeat)}})

@@ -79,3 +79,40 @@ async def test_an_upsert_holds_both_contacts_saying_why(tmp_path: Path) -> None:
             assert "a Pipedrive deal takes one person" in reason, reason
             assert "participants" in reason and "--mode insert" in reason, reason
         assert "a Pipedrive deal takes one person" not in failed["5"]["reason"], failed
+
+
+async def test_the_plan_and_the_load_count_the_other_contacts_apart(tmp_path: Path) -> None:
+    """x49r5 F1: a Salesforce report of 160 repeated rows, 61 of them another contact role
+    of one opportunity: the plan said "160 rows repeat an earlier row's key and would write
+    the same deal (one record written twice): skipped", the 61 persons neither made nor
+    linked said only in succeeded.csv's notes. The plan's note, the load's line and
+    summary.json's ``load`` now count them apart, naming the rows and the advice."""
+    from jobs.import_load import plan_import
+    from jobs.import_rows import ImportSettings
+    from jobs.mapping import Mapping
+    from tests.import_support import api_engine, engine_config
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text(SOURCE + "j1,Join deal,Qualified,Ola Nord,ola@nord.example\n")
+    mapping.write_text(MAPPING.format(mode="insert"))
+    async with serve(SandboxConfig(deals=0, **FAST)) as sb:
+        async with api_engine(sb, tmp_path / "plan") as runner:
+            plan, counts = await plan_import(
+                runner.ctx, ImportSettings(str(manifest), str(mapping), "insert",
+                                           create_key_field=True),
+                Mapping.load(mapping), engine_config(sb, tmp_path / "plan").limits(),
+                stats=runner.stats, scheduler=runner.scheduler.statistics, base_url=sb.url)
+        assert (counts.duplicates, counts.duplicates_other_contact) == (2, 1), counts
+        note = next(n for n in plan.notes if "repeat an earlier row's key" in n)
+        assert "2 rows repeat" in note, note
+        assert "1 of them names another person than the row that writes its deal" in note
+        assert "not linked" in note and "participant by hand" in note and "row 3" in note
+        said: list[str] = []
+        store, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
+                                        job_id="run", mode="insert", say=said.append)
+        summary = store.directory / "summary.json"
+        store.close()
+        assert any("2 duplicate (1 of another person, not linked)" in s for s in said), said
+        import json
+        load = json.loads(summary.read_text())["load"]
+        assert load["duplicates_other_contact"] == 1, load
