@@ -34,7 +34,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 from .manifest_row import SourceRow, group_header, report_footer, totals_line, unguarded
@@ -410,7 +410,47 @@ def read_xlsx(path: str | os.PathLike[str], sheet: str | None = None,
         raise InputError("the sheet is empty: a header row is required")
 
 
-__all__ = ["DOLLAR_OF_LOCALE", "CurrencyNumber", "ExcelError", "ExcelZeroDate", "PercentNumber",
+MERGED_REFS_KEPT = 5  # the ranges of a column ``merged_data_cells`` names
+
+
+class MergedCells(NamedTuple):
+    """A column's merged ranges below the header (``merged_data_cells``): how many ranges,
+    how many rows they refuse (the rows whose cell of the column a range covers, not
+    being its first, top-left, cell), and the first
+    ``MERGED_REFS_KEPT`` ranges (``"A2:A4"``), in sheet order."""
+
+    ranges: int
+    rows: int
+    refs: tuple[str, ...]
+
+
+def merged_data_cells(path: str | os.PathLike[str], sheet: str | None = None,
+                      header_row: int | None = None) -> dict[str, MergedCells]:
+    """Per named column, the merged ranges of the data rows (below the header the reader
+    finds, as ``read_xlsx`` does): each row a range covers but its first is refused when
+    the mapping reads the column (docs/mapping.md, "Merged cells in data rows"), so
+    ``init-mapping`` says it ahead (x49r5 F2). Empty when the sheet has none, or no
+    header. Raises ``InputError`` as the header's reading does."""
+    first = next(iter(_headed(path, sheet, header_row)), None)
+    if first is None:
+        return {}
+    number, cells = first
+    names = _names(cells, number)
+    refs: dict[str, dict[str, None]] = {}
+    rows: Counter[str] = Counter()
+    for excel_row, columns in sorted(_covered(path, sheet).items()):
+        if excel_row <= number:
+            continue
+        for column, ref in sorted(columns.items()):
+            if column <= len(names) and (name := names[column - 1]):
+                rows[name] += 1
+                refs.setdefault(name, {})[ref] = None
+    return {name: MergedCells(len(found), rows[name], tuple(list(found)[:MERGED_REFS_KEPT]))
+            for name, found in refs.items()}
+
+
+__all__ = ["DOLLAR_OF_LOCALE", "MERGED_REFS_KEPT", "CurrencyNumber", "ExcelError", "ExcelZeroDate",
+           "MergedCells", "PercentNumber",
            "UncachedFormula",
            "column_letter",
            "currency_format", "first_visible_sheet", "format_currency", "header_row_number",

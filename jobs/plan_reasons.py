@@ -58,6 +58,12 @@ def _without_key(reason: str, key: str) -> str:
     return f"{reason[:found.start(1)]}…{reason[found.end(1):]}"
 
 
+# the merged range a row's cell lies inside (``bulk.manifest_xlsx``'s refusal): one class
+# per column, its ranges named by the line (x49r5 F2: 41 lines, one per range, a wall)
+_MERGED_RANGE = re.compile(r"(?<=inside the merged cells )[A-Z]{1,3}\d+:[A-Z]{1,3}\d+\b")
+MERGED_RANGES_SHOWN = 5  # the ranges a merged-cells line names
+
+
 def reason_class(reason: str, column: str | None, key: str | None = None) -> str:
     """A row error without its cell values (the cells it quotes and numbers become ``…``;
     the fix hint's ``"unix_ms"`` stays; the row's source ``key`` too where the message
@@ -68,7 +74,7 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     # another row's line (``also named by row 3 (line 5 of the file)``) is the example's,
     # not the class's: one class whether that row's line differs or not
     reason = _ANY_LINE_NOTE.sub("", reason)
-    named, reason = _named_column(reason)
+    named, reason = _named_column(_MERGED_RANGE.sub("…", reason))
     general = named + _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
 
@@ -124,7 +130,7 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_dates", "_examples", "_listed", "_tried", "counts")
+    __slots__ = ("_dates", "_examples", "_listed", "_ranges", "_tried", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -135,6 +141,7 @@ class ReasonTally:
         # [defaults] date_formats): the hint names the field's formats, not [defaults]
         self._listed: dict[str, str | None] = {}
         self._tried: dict[str, list[str]] = {}  # class -> the formats its reason tried
+        self._ranges: dict[str, dict[str, None]] = {}  # class -> its merged ranges, in order
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -168,6 +175,10 @@ class ReasonTally:
                 example.setdefault("own", {})[str(row)] = ", ".join(dict.fromkeys(own))
             if line is not None:
                 example.setdefault("lines", {})[str(row)] = line
+        if (merged := _MERGED_RANGE.search(reason)) is not None:
+            ranges = self._ranges.setdefault(cls, {})
+            if len(ranges) < DATE_VALUES_KEPT:
+                ranges[merged[0]] = None
         if _UNREAD_DATE.match(reason):
             if "(tried ISO (YYYY-MM-DD))" not in reason:
                 self._listed.setdefault(cls, column)
@@ -203,6 +214,14 @@ class ReasonTally:
                             f'({{ column = "{shown}", formats = [{listed}] }}), not '
                             "[defaults] date_formats, which other date columns read")
                 out[cls] = {**out[cls], "hint": hint}
+        for cls, ranges in self._ranges.items():
+            if len(ranges) > 1:  # (x49r5 F2: a line per range)
+                shown = ", ".join(list(ranges)[:MERGED_RANGES_SHOWN])
+                more = f" and {len(ranges) - MERGED_RANGES_SHOWN:,} more" \
+                    if len(ranges) > MERGED_RANGES_SHOWN else ""
+                at_least = "at least " if len(ranges) >= DATE_VALUES_KEPT else ""
+                out[cls] = {**out[cls], "hint": f"{at_least}{len(ranges):,} merged ranges of "
+                            f"this column: {shown}{more}"}
         return out
 
     def __repr__(self) -> str:
@@ -261,4 +280,4 @@ def reason_line(cls: str, n: int, examples: Mapping[str, Mapping[str, Any]]) -> 
             f"{example['reason']} ({first}; and {more}{like}){hint}")
 
 
-__all__ = ["REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]
+__all__ = ["MERGED_RANGES_SHOWN", "REASON_ROWS_SHOWN", "ReasonTally", "reason_class", "reason_line"]

@@ -51,7 +51,7 @@ from bulk.manifest import (
     sheet_tables,
 )
 from bulk.manifest_encoding import declared_name
-from bulk.manifest_xlsx import sheet_names
+from bulk.manifest_xlsx import MergedCells, merged_data_cells, sheet_names
 from bulk.progress import ProgressView
 from bulk.runner import RunResult, RunStats
 from bulk.state import scratch_dir
@@ -588,7 +588,8 @@ def init_mapping_cmd(
     text = init_mapping(columns, catalog, key_field=key_field, samples=samples, rows=rows,
                         more_rows=bool(more),
                         encoding=_used_encoding(manifest, encoding), header_row=header_row,
-                        date_system=system, sheet=sheet, other_sheets=others)
+                        date_system=system, sheet=sheet, other_sheets=others,
+                        merged=_merged_cells(manifest, sheet, header_row))
     verb = "update" if "\n[update]\n" in text else "import"  # Pipedrive's own export
     if output is None:  # -o -: the mapping alone on stdout, the hint on stderr (x35r1 4)
         typer.echo(text, nl=False)
@@ -604,6 +605,18 @@ def init_mapping_cmd(
     _err(f"wrote {output}: check every line (docs/mapping.md), then "
          f"`pdbulk plan {verb} {shell_word(manifest)} --mapping {shell_word(output)}"
          f"{_key_flag(verb, catalog, key_field)}`")
+
+
+def _merged_cells(manifest: Path, sheet: str | None,
+                  header_row: int | None) -> dict[str, MergedCells]:
+    """An XLSX sheet's merged ranges in data rows, per column (``merged_data_cells``), for
+    init-mapping's TODO; {} for CSV / JSON."""
+    if detect_format(manifest) != "xlsx":
+        return {}
+    try:
+        return merged_data_cells(manifest, sheet, header_row)
+    except InputError:  # (the header was read already: the rows' reader says it)
+        return {}
 
 
 def _init_sheet(manifest: Path, sheet: str | None) -> tuple[str | None, list[str]]:

@@ -20,7 +20,7 @@ from datetime import time as dt_time
 
 from bulk.errors import AmbiguousName, InputError
 from bulk.manifest_json import JsonNumber
-from bulk.manifest_xlsx import CurrencyNumber
+from bulk.manifest_xlsx import CurrencyNumber, MergedCells
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField, Pipeline
@@ -39,6 +39,7 @@ from .crm_columns import (
 from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
+from .merged_todo import merged_todos
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
@@ -1618,6 +1619,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                  date_system: int | None = None, sheet: str | None = None,
                  other_sheets: Sequence[str] = (),
                  rows: Sequence[MappingABC[str, object]] = (),
+                 merged: MappingABC[str, MergedCells] | None = None,
                  now: float | None = None, more_rows: bool = False) -> str:
     """A starter mapping (TOML text, ending in a newline) from a manifest header and the
     account's fields.
@@ -1641,7 +1643,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     a TODO beside a proposed ``close_time`` when won / lost rows are dated after ``now``
     (Unix seconds; the machine's clock when None: ``future_closes``). ``more_rows``: the
     file has rows past ``rows``: the TODOs counting sampled rows say the rest was not
-    checked.
+    checked. ``merged``: an XLSX
+    sheet's merged ranges in data rows per column (``bulk.manifest_xlsx.merged_data_cells``):
+    a TODO at the top for each column the mapping reads (``merged_todo``; x49r5 F2).
     """
     customs = [f for f in catalog.deal_fields if f.is_custom and f.type in _CUSTOM_OPTIONS
                and tf.norm_key(f.name) != tf.norm_key(key_field)]
@@ -2027,6 +2031,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out += _several_lines("e-mail", column, samples)
     if alike := alike_todos(header, used):  # at the top: `plan import` refuses (x45r8 F2)
         out[3:3] = [*alike, ""]
+    if merged and (todos := merged_todos(merged, used)):  # likewise (x49r5 F2)
+        out[3:3] = [*todos, ""]
     unused = [c for c in header if c not in used and c not in numeric and c not in undated]
     # a column of a custom field whose type pdbulk does not import (daterange, time, org,
     # people, ...) is said so, not left among the others (x41r3 L3: as if no field matched)
