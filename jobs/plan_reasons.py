@@ -62,6 +62,13 @@ def _without_key(reason: str, key: str) -> str:
 # per column, its ranges named by the line (x49r5 F2: 41 lines, one per range, a wall)
 _MERGED_RANGE = re.compile(r"(?<=inside the merged cells )[A-Z]{1,3}\d+:[A-Z]{1,3}\d+\b")
 MERGED_RANGES_SHOWN = 5  # the ranges a merged-cells line names
+# an undo's conflict: what a colleague changed and the fields left as the job wrote them
+# are the row's (failed.csv's reason says them), the kind of conflict is the class
+# (x49r5 F4: 8 conflicts of one kind in 5 lines, one per list of fields left alone)
+_CONFLICT_DETAIL = re.compile(r"(?<=changed since the job wrote it \()[^():]+: job's .*"
+                              r"(?=\); left alone)"
+                              r"|(?<=; left alone: ).*?(?= too, still as the job wrote )"
+                              r"|(?<= too, still as the job wrote )(?:it|them)\b")
 
 
 def reason_class(reason: str, column: str | None, key: str | None = None) -> str:
@@ -74,7 +81,7 @@ def reason_class(reason: str, column: str | None, key: str | None = None) -> str
     # another row's line (``also named by row 3 (line 5 of the file)``) is the example's,
     # not the class's: one class whether that row's line differs or not
     reason = _ANY_LINE_NOTE.sub("", reason)
-    named, reason = _named_column(_MERGED_RANGE.sub("…", reason))
+    named, reason = _named_column(_CONFLICT_DETAIL.sub("…", _MERGED_RANGE.sub("…", reason)))
     general = named + _QUOTED.sub(_elide, _TIMESTAMP.sub("…", reason))
     return f"{column}: {general}" if column else general
 
