@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bulk.errors import InputError
@@ -149,6 +149,11 @@ class RowMapper:
     # cell naming a stage of the row's pipeline (open, whatever its built-in word), None to
     # keep the row's (x48r14 F2: the stage 'Won' closed its deals won; x49r1 F2, F4)
     stage_status: Callable[[object, int | None], str | None] | None = None
+    # rows whose amount reads one way only with more decimals than its currency has: row ->
+    # (amount, currency, its decimals), written as given and said in ``mark_notes`` (x49r5
+    # F3: '$1,234,567.891' went unsaid where '$1.234', two readings, is refused)
+    beyond_minor: dict[int, tuple[str, str]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -269,9 +274,30 @@ class RowMapper:
     def mark_notes(self) -> list[str]:
         """After ``learn_marks``: one line per column whose decimal mark a tie decided
         (``ColumnDecimal.tie``), for the plan and the load's notes."""
-        return [f"column {step.source.where!r}: {why}" for step, marks in self._marked()
-                if isinstance(marks, tf.ColumnDecimal) and (why := marks.tie(
-                    money=step.source.what == "an amount")) is not None]
+        out = [f"column {step.source.where!r}: {why}" for step, marks in self._marked()
+               if isinstance(marks, tf.ColumnDecimal) and (why := marks.tie(
+                   money=step.source.what == "an amount")) is not None]
+        if self.beyond_minor and self.money is not None:
+            out.append(self._beyond_minor_note())
+        return out
+
+    def _beyond_minor_note(self) -> str:
+        """The note on ``beyond_minor``: the amounts read one way only with more decimals
+        than their currency has (ISO 4217's minor unit), written as given (docs/mapping.md,
+        "More decimals than the currency has": only an amount that also reads with its mark
+        grouping thousands is refused)."""
+        assert self.money is not None
+        n = len(self.beyond_minor)
+        row, (amount, currency) = min(self.beyond_minor.items())
+        decimals = len(amount.partition(".")[2])
+        return (f"column {self.money.source.where!r}: {n:,} "
+                f"{'amount has' if n == 1 else 'amounts have'} more decimals than "
+                f"{'its' if n == 1 else 'their'} currency has, reading one way only: written "
+                f"as given (row {row}: {amount} {currency}, {decimals} decimals, "
+                f"{currency} has {tf.minor_units(currency)}); check those cells if the "
+                "amounts should not have them — an amount that could also read with its "
+                "mark grouping thousands ('$1.234': 1.234 or 1234) is refused as "
+                "ambiguous instead")
 
     def decimal_marks(self) -> dict[str, dict[str, str]]:
         """What each ``decimal = "auto"`` target's column showed, by the target's body key or
@@ -506,6 +532,9 @@ class RowMapper:
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.money.source.where
                                  if self.money else None) from None
+            if currency is not None and money.amount.is_finite() \
+                    and -int(money.amount.as_tuple().exponent) > tf.minor_units(currency):
+                self.beyond_minor[n] = (format(money.amount, "f"), currency)
             deal["value"] = tf.json_number(money.amount)
         # defaults.currency applies to every row that names none, a blank amount too: sent
         # nothing, Pipedrive would give the deal the company's currency (issue 10 finding)
