@@ -48,6 +48,9 @@ _CHECKED = "\0key_check"  # marks the refusal of ``RowMapper.key_check``
 
 # a web address left in a person's name once its contacts and title are cut (x48r15 F2)
 _WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
+# the longest person cell read (characters): twice a title's most, a name with its
+# e-mail, phone and job title (x49r7 F4: a 20,000-character cell took 14 s of CPU)
+MAX_PERSON_CELL = 2 * tf.MAX_TITLE
 # an address or a phone (six digits or more) left in a person's name (x49r4: never)
 _CONTACT_IN_NAME = re.compile(r"@|\d(?:[\s().\-/]*\d){5}")
 
@@ -615,6 +618,13 @@ class RowMapper:
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
         name = name_step(values, n) if name_step else None
+        if isinstance(name, str) and len(name) > MAX_PERSON_CELL:
+            # no person's name with its contacts is that long, and the cell readers' cost
+            # grows faster than its length (x49r7 F4: 1 s of CPU from ~6,000 characters)
+            raise InputError(
+                f"the person cell holds {len(name):,} characters, more than a person's name "
+                f"with its contacts ({MAX_PERSON_CELL}): is it the right column?", row=n,
+                column=name_step.source.where if name_step is not None else None)
         shared = (name_step is not None and email_step is not None
                   and name_step.source.column is not None
                   and name_step.source.column == email_step.source.column)
