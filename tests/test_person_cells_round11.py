@@ -1,7 +1,7 @@
 """Person cells, round 11 (x48r11's and x48r15's leftovers of round 10): any joiner
 between two names of any scripts is two persons (``Wang Fang y 李伟`` was ONE person); a
-place or second surname after a dash is the one person's, cut into the note (``Jane Roe -
-Berlin``, ``Mary Roe - Smith`` were refused as two); a name of Han, Hangul or kana and its
+place or second surname after a dash was the one person's, cut into the note (``Jane Roe -
+Berlin``, ``Mary Roe - Smith``; refused again in round 12: x49r10 F1); a name of Han, Hangul or kana and its
 Latin spelling in brackets are one person (``山田太郎 (Taro Yamada)`` was refused);
 ``mailto:`` / ``tel:`` before a contact in a name cell is no part of it (x48r15 F4). Each
 cell is labelled with the one person it names (its name once a title or a place is cut)
@@ -47,19 +47,20 @@ TWO_SCRIPTS: list[tuple[str, str]] = [
     ("李伟", "李伟"), ("Wang Fang", "Wang Fang"), ("Иван Петров", "Иван Петров"),
 ]
 
-# (2) a dash before one word: a listed given name is a second person; any other word (a
-# place, a country, a second surname) is the person's, cut into the note
+# (2) a dash before one word no job title: round 11 read a listed given name as a second
+# person, any other word as the person's; round 12 (x49r10 F1, the lead's decision) refuses
+# every such cell again, the safe side (the list misses most given names)
 DASHES: list[tuple[str, str]] = [
-    ("Jane Roe - Berlin", "Jane Roe"), ("Jane Roe - Germany", "Jane Roe"),
-    ("Jane Roe \u2013 Paris", "Jane Roe"), ("Jane Roe \u2014 London", "Jane Roe"),
-    ("Hans Müller - München", "Hans Müller"), ("Mary Roe - Smith", "Mary Roe"),
-    ("Ana López - Madrid", "Ana López"), ("Jan Nowak - Kraków", "Jan Nowak"),
+    ("Jane Roe - Berlin", REFUSED), ("Jane Roe - Germany", REFUSED),
+    ("Jane Roe \u2013 Paris", REFUSED), ("Jane Roe \u2014 London", REFUSED),
+    ("Hans Müller - München", REFUSED), ("Mary Roe - Smith", REFUSED),
+    ("Ana López - Madrid", REFUSED), ("Jan Nowak - Kraków", REFUSED),
     ("Jane Roe - Bob", REFUSED), ("Jane Roe \u2013 Anna", REFUSED),
     ("Jane Roe - Maria", REFUSED), ("Jane Roe - Bob Roe", REFUSED),
     ("Jane Roe - Berlin - Bob", REFUSED), ("Jane Roe - Berlin - Bob Roe", REFUSED),
     ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
     ("Mary Roe-Smith", "Mary Roe-Smith"), ("Jane - Berlin", "Jane - Berlin"),
-    ("Anna Berg - Wien", "Anna Berg"), ("Jane Roe - Sofia", REFUSED),
+    ("Anna Berg - Wien", REFUSED), ("Jane Roe - Sofia", REFUSED),
     ("Jane Roe, CEO - Berlin", REFUSED), ("Jane Roe - Berlin, CEO", "Jane Roe - Berlin"),
 ]
 
@@ -87,7 +88,7 @@ LABELLED = TWO_SCRIPTS + DASHES + BRACKETS + SCHEMES
 def test_the_table_is_large_enough() -> None:
     assert len(LABELLED) >= 120
     assert sum(e == REFUSED for _, e in LABELLED) > 40
-    assert sum(e != REFUSED for _, e in LABELLED) > 30
+    assert sum(e != REFUSED for _, e in LABELLED) > 20
 
 
 @pytest.mark.parametrize(("cell", "expected"), LABELLED)
@@ -113,12 +114,10 @@ def test_a_links_scheme_is_no_part_of_the_contact(
         assert _contact(got["K2"]) == expected, got
 
 
-@pytest.mark.parametrize(("cell", "word"), [("Jane Roe - Berlin", "Berlin"),
-                                            ("Mary Roe - Smith", "Smith"),
-                                            ("山田太郎 (Taro Yamada)", "Taro Yamada"),
+@pytest.mark.parametrize(("cell", "word"), [("山田太郎 (Taro Yamada)", "Taro Yamada"),
                                             ("李伟 [Li Wei]", "Li Wei")])
-def test_a_word_after_a_dash_goes_to_the_note_not_as_a_job_title(cell: str, word: str) -> None:
-    """The word cut from the name, and a CJK name's Latin spelling, are kept in the note."""
+def test_a_cjk_names_latin_spelling_goes_to_the_note_not_as_a_job_title(cell: str, word: str) -> None:
+    """A CJK name's Latin spelling is kept in the note."""
     from jobs.import_items import linked_note, matched_by
     ref = decide_all(_bare_planner(), rows_of([{"contact": cell}]))["K2"]
     assert _contact(ref)[0] == cell.split(" - ")[0].split(" (")[0].split(" [")[0], ref

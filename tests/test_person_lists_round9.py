@@ -50,9 +50,9 @@ LABELLED: list[tuple[str, str]] = [
     # a hyphenated name, a title or a company after the dash, a bracket inside a name
     # stay one person
     ("Mary Roe-Smith", "Mary Roe-Smith"),
-    # (x48r11 F4: a listed given name after a dash is a second person; round 11: any other
-    # lone word, a place or a second surname, the person's, cut into the note)
-    ("Mary Roe - Smith", "Mary Roe"),  # round 11: one person, 'Smith' to the note
+    # (x48r11 F4: a lone capitalised word after a dash is a second person, the safe side;
+    # round 12, x49r10 F1: again, after round 11 read only listed given names so)
+    ("Mary Roe - Smith", REFUSED),
     # (x48r11 F7: a title after a dash is cut as after a comma)
     ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe - Sales Director", "Jane Roe"),
     ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"),
