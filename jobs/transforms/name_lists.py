@@ -154,8 +154,8 @@ is a Latin full name, both Hangul, or both two Han letters led by a common Chine
 surname (``李伟・王芳``; ``山田・太郎`` stays one: ``_dotted_names``); a Latin name in
 brackets beside a name of Han, Hangul or kana, no word of it a listed given name, is its
 spelling (``山田太郎 (Taro Yamada)``: one); ``mailto:`` before an address is no part of it
-(x48r15 F4); an address or a phone ending the cell after a space or a colon, in ``[]`` too (a phone in ``()`` too) is the person's
-(``name_contacts``, x48r15 F3).
+(x48r15 F4); an address or a phone ending the cell after a space or a colon, in ``[]``
+too (a phone in ``()`` too) is the person's (``name_contacts``, x48r15 F3).
 
 Round 12 (x49r10): one word after a spaced dash that is no job title, in any script, makes
 the row fail again (``Jane Roe - Hans``, ``Jane Roe - Berlin``, ``Mary Roe - Smith``: the
