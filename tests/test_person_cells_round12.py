@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # fullwidth forms are the point here
 """Person cells, round 12 (x49r10's re-test of round 11). Each cell is labelled with the
 one person it names (with the e-mail / phone the cell writes) or REFUSED (the row fails):
 
@@ -38,7 +39,23 @@ DASHES: list[tuple[str, str]] = [
     ("Jane Roe - Bob Roe", REFUSED), ("Jane Roe", "Jane Roe"),
 ]
 
-LABELLED = DASHES
+# F1 brackets: a Latin name in brackets beside a CJK name
+BRACKETS: list[tuple[str, str]] = [
+    ("山田太郎 (Taro Yamada)", "山田太郎 (Taro Yamada)"),
+    ("山田太郎 (Yamada Tarō)", "山田太郎 (Yamada Tarō)"), ("李伟 (Li Wei)", "李伟 (Li Wei)"),
+    ("김민준 (Kim Min-jun)", "김민준 (Kim Min-jun)"), ("王芳 [Wang Fang]", "王芳 [Wang Fang]"),
+    ("山田由紀 (Yuki Yamada)", "山田由紀 (Yuki Yamada)"),
+    ("王小明 (Wang Xiaoming)", "王小明 (Wang Xiaoming)"),
+    ("服部純一 (Jun'ichi Hattori)", "服部純一 (Jun'ichi Hattori)"),
+    ("李伟 (Hans Müller)", REFUSED), ("李伟 (Oliver Roe)", REFUSED),
+    ("山田太郎 (Elizabeth Smith)", REFUSED), ("김민준 (Christopher Lee)", REFUSED),
+    ("李伟 (Bob Roe)", REFUSED), ("王芳 [Jane Roe]", REFUSED),
+    # fullwidth brackets read as ``(...)``
+    ("山田太郎（Taro Yamada）", "山田太郎（Taro Yamada）"), ("李伟（Oliver Roe）", REFUSED),
+    ("李伟（Hans Müller）", REFUSED),
+]
+
+LABELLED = DASHES + BRACKETS
 
 
 @pytest.mark.parametrize(("cell", "expected"), LABELLED)

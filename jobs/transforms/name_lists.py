@@ -170,7 +170,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from itertools import pairwise
 
 from .given_names import given_name
@@ -450,7 +449,7 @@ def _listed_persons(value: str) -> list[str] | None:
     if after is None and (inner := _bracketed_persons(folded)):
         # a full name in brackets is a second person's (x48r11 F4: ``Anna Berg (Bob
         # Roe)``, ``Anna Berg (assistant: Bob Roe)`` were ONE person)
-        outside = " ".join(_BRACKETS.sub(" ", value).split()).strip(" -\u2013\u2014")
+        outside = " ".join(_BRACKETS.sub(" ", folded).split()).strip(" -\u2013\u2014")
         if _cjk_name(outside, 0, len(outside)):
             # a name of Han, Hangul or kana and its Latin spelling are one person
             # (x48r11: ``山田太郎 (Taro Yamada)`` was refused as two)
@@ -460,13 +459,30 @@ def _listed_persons(value: str) -> list[str] | None:
     return after
 
 
+# one syllable of an East-Asian romanisation (Hepburn romaji, Hanyu pinyin, the Revised
+# Romanization of Korean, their common spellings): an initial (one consonant, a digraph,
+# a palatal ``ky`` ``ny``...), a vowel group of one to three (macrons, tone marks,
+# ``ü`` too), a final ``n`` ``ng`` ``m`` ``k`` ``l`` ``p`` ``t`` (``Kim``, ``Hattori``)
+_INITIAL = r"(?:ch|sh|zh|ts|kk|tt|pp|ss|jj|[kgnhbpmr]y|[bcdfghjklmnpqrstwxyz])?"
+_VOWELS = "[aeiouāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜâêîôû]"
+_SYLLABLE = rf"{_INITIAL}{_VOWELS}{{1,3}}(?:ng|[nmklpt])?"
+_ROMANISED_WORD = re.compile(rf"(?:{_SYLLABLE})+(?:['\u2019-](?:{_SYLLABLE})+)*",
+                             re.IGNORECASE)
+
+
 def _romanised(name: str) -> bool:
     """Whether ``name`` (a full name in brackets beside a name of Han, Hangul or kana)
-    reads as that name's Latin spelling: Latin letters only (``Tarō`` too), no word of it
-    a listed given name (``given_names``: ``Bob Roe`` beside ``李伟`` is a second person;
-    ``Taro Yamada``, ``Li Wei``, ``Kim Min-jun`` are the name's own). A known limit: a
-    romanisation is not checked against the name's reading."""
-    return all(unicodedata.name(c, "").startswith("LATIN") for c in name if c.isalpha()) \
+    reads as that name's Latin spelling: every word an East-Asian romanisation, syllable
+    by syllable (``_SYLLABLE``: ``Taro Yamada``, ``Yamada Tarō``, ``Li Wei``, ``Kim
+    Min-jun``, ``Jun'ichi``), and none a listed given name (``given_names``). Any other
+    Latin name is a second person's: ``Hans Müller``, ``Oliver Roe``, ``Elizabeth
+    Smith``, ``Christopher Lee`` beside ``李伟`` (x49r10 F1: round 11 read every Latin
+    name of no listed given name so, and the list misses most). Known limits: a
+    romanisation is not checked against the name's reading; spellings outside the three
+    systems (``Park``, ``Choi``... read as RR ``Bak``, ``Choe``) are read as a second
+    person, the safe side."""
+    words = name.split()
+    return bool(words) and all(_ROMANISED_WORD.fullmatch(w) for w in words) \
         and not any(given_name(w) for w in name.replace("-", " ").split())
 
 
