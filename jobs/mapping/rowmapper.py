@@ -1,7 +1,7 @@
 """``RowMapper``: a mapping compiled against one account, mapping rows into deals,
 persons and organizations (``jobs.mapping.compiler`` builds it).
 
-Why ~990 lines: the whole-file pass (decimal marks, date order, a currency named in some
+Why ~1000 lines: the whole-file pass (decimal marks, date order, a currency named in some
 rows only: ``mixed_currency``; ``MarksLearning``, shown rows by another pass) reads the
 same steps ``map`` does, and is kept beside it."""
 
@@ -52,7 +52,7 @@ _WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
 # e-mail, phone and job title (x49r7 F4: a 20,000-character cell took 14 s of CPU)
 MAX_PERSON_CELL = 2 * tf.MAX_TITLE
 # an address or a phone (six digits or more) left in a person's name (x49r4: never)
-_CONTACT_IN_NAME = re.compile(r"@|\d(?:[\s().\-/]*\d){5}")
+_CONTACT_IN_NAME = re.compile(rf"@|\d(?:{tf.PHONE_GAP}*\d){{5}}")
 
 
 class DecimalContested(InputError):
@@ -649,7 +649,16 @@ class RowMapper:
             # "Jane Roe, jane@x", "Jane Roe / +49 30 1234567": the person's own address or
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
             # title", and four such contacts made one person)
+            name = tf.fold_digits(name)  # (fullwidth digits and dashes: x49r10 F4)
             self._one_contact_each(name, n)
+            if (pair := tf.name_after_contact(name)) is not None:
+                # "李伟 li@x.cn・王芳", "李伟 li@x.cn 王芳": a name after the contact is a
+                # second person's (x49r10 F2: the address swallowed it, or the name did)
+                raise InputError(
+                    f"the person cell may name 2 persons ({pair[0]!r}, {pair[1]!r}, "
+                    "after an address or phone): a deal has one person: keep the one it "
+                    "belongs to, with only its e-mail and phone", row=n,
+                    column=name_step.source.where if name_step is not None else None)
             name, own_emails, own_phones = tf.name_contacts(name)
             # ... and those after a space, in brackets, web addresses anywhere (x49r4 F4,
             # F6: "Ola Fenwick ola@x" was the person's name, "(www.x)" dropped unsaid)
@@ -669,7 +678,9 @@ class RowMapper:
             # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
             # the bracket (x44r9 F3: seven persons named as their cells); "山田太郎 (Taro
             # Yamada)": its Latin spelling kept for the note (x48r11)
-            spelling = tf.latin_spelling(name)
+            # ... and "Jane Roe (née Smith)", "Anna Berg (Berlin)": the bracket's text kept
+            # for the note too (x49r10 F8: dropped unsaid)
+            spelling = tf.latin_spelling(name) or tf.name_cell_bracket(name)
             name = tf.name_cell_name(name)
         if shared and addresses and isinstance(name, str):
             # ... and a cell with one is the address and the name beside it, never the

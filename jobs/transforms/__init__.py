@@ -30,7 +30,7 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
-from .contact_cells import contact_name, name_cell_name
+from .contact_cells import contact_name, name_cell_bracket, name_cell_name
 from .contacts import (
     LEGAL_SUFFIXES,
     PhoneKey,
@@ -90,12 +90,13 @@ from .money import (
     percentage,
     settle_currency,
 )
-from .name_cell_contacts import cell_contacts, cut_contacts, strip_joiners
+from .name_cell_contacts import PHONE_GAP, cell_contacts, cut_contacts, fold_digits, strip_joiners
 from .name_lists import (
     a_full_name,
     holds_contact,
     latin_spelling,
     listed_persons,
+    name_after_contact,
     name_and_title,
     name_contacts,
     no_title,
@@ -142,14 +143,17 @@ __all__ = [
     "shown_key",
     "shown_cell",
     "display_names",
+    "PHONE_GAP",
     "a_full_name",
     "holds_contact",
     "latin_spelling",
     "listed_persons",
+    "name_after_contact",
     "name_and_title",
     "name_contacts",
     "cell_contacts",
     "cut_contacts",
+    "fold_digits",
     "strip_joiners",
     "no_title",
     "DATE_TOKENS",
@@ -194,6 +198,7 @@ __all__ = [
     "email_key",
     "normalize_email",
     "contact_name",
+    "name_cell_bracket",
     "name_cell_name",
     "german_spelling",
     "name_match_key",

@@ -29,6 +29,7 @@ _BRACKETED = re.compile(r"(?P<name>[^()<>\[\]]*?)\s*(?:\((?P<paren>[^()<>\[\]@]*
 # placeholder for "none" (casefolded, dots, slashes, dashes and spaces dropped)
 _PLACEHOLDERS = frozenset({"", "na", "none", "null", "nil", "noemail", "noaddress",
                            "unknown", "keine", "nv", "ka", "empty", "nichtangegeben"})
+_FULLWIDTH_BRACKETS = str.maketrans("\uff08\uff09\uff3b\uff3d", "()[]")
 _DROPPED = re.compile(r"[\s./\-_\u2013\u2014?]+")
 
 
@@ -71,13 +72,31 @@ def name_cell_name(value: object) -> object:
     cell's bracket is) — so a bracket never stays in a person's name and ``Tor Berg (CEO)``
     is the account's ``Tor Berg`` (x44r9 F3: seven spellings at one company made seven
     persons named as their cells). None when nothing is before the bracket; a cell with no
-    such bracket, or not text, as it is. Never raises."""
-    if not isinstance(value, str) or not value.rstrip().endswith((")", ">", "]")):
+    such bracket, or not text, as it is. A fullwidth bracket (``李伟\uff08 \uff09``, ``王芳\uff3b \uff3d``) is
+    one (x49r10 F7). Never raises."""
+    if not isinstance(value, str) or not value.rstrip().endswith((")", ">", "]", "\uff09",
+                                                                  "\uff3d")):
         return value
-    found = _BRACKETED.fullmatch(value.strip())
+    found = _BRACKETED.fullmatch(value.strip().translate(_FULLWIDTH_BRACKETS))
     if found is None:
         return value
     return " ".join(found["name"].split()) or None
 
 
-__all__ = ["contact_name", "name_cell_name"]
+def name_cell_bracket(value: object) -> str | None:
+    """The text of the bracket ``name_cell_name`` cuts from ``value`` (``Jane Roe (née
+    Smith)`` -> ``"née Smith"``, ``Anna Berg (Berlin)`` -> ``"Berlin"``, ``Jane Roe (CEO)``
+    -> ``"CEO"``), spaces folded, for the note to keep (x49r10 F8: dropped unsaid); None
+    when no bracket is cut, or it is empty or a placeholder for "no address" (``(n/a)``).
+    Never raises."""
+    if not isinstance(value, str) or name_cell_name(value) == value:
+        return None
+    found = _BRACKETED.fullmatch(value.strip().translate(_FULLWIDTH_BRACKETS))
+    if found is None:
+        return None
+    inner = " ".join(next(found[k] for k in ("paren", "angle", "square")
+                          if found[k] is not None).split())
+    return None if _DROPPED.sub("", inner).casefold() in _PLACEHOLDERS else inner
+
+
+__all__ = ["contact_name", "name_cell_bracket", "name_cell_name"]

@@ -42,22 +42,48 @@ WEB_ADDRESS = (rf"\b(?:https?://|ftp://|www\.){_URL_TAIL}+"
                rf"(?![\w@\-]|\.\w)(?:/{_URL_TAIL}*)?")
 
 # the letters an address never has around it: separators, brackets, quotes, Han, kana,
-# Hangul, full-width forms (``山田太郎、t06@acme.jp``)
-_NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
-_EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?=[^{_NOT_MAIL}]+@)|mailto:\s*)?"
-                    rf"(?P<address>[^{_NOT_MAIL}:]+@[^{_NOT_MAIL}]+\.[^{_NOT_MAIL}.]+)",
+# Hangul, CJK punctuation (``・`` ``。`` ``、``), full-width forms (``山田太郎、t06@acme.jp``;
+# x49r10 F2: ``李伟 li@x.cn・王芳`` wrote the e-mail ``li@x.cn・王芳``): every address
+# pattern of a name cell reads it
+NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+_EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?=[^{NOT_MAIL}]+@)|mailto:\s*)?"
+                    rf"(?P<address>[^{NOT_MAIL}:]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}.]+)",
                     re.IGNORECASE)
+# what stands between a phone's digit groups: spaces, brackets, dots, slashes and every
+# dash (hyphen U+2010 to the horizontal bar U+2015, minus, fullwidth hyphen: x49r10 F4,
+# ``030\u2013123\u20134567``, ``090\uff0d1234\uff0d5678`` were split or left in the name)
+PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 # a phone: a number of six digits or more led by ``+`` or ``0`` or by a label; any other
 # (``Kunde 1234567``, ``Jane Roe 12.03.1980``) is no phone, and a name holding it is
 # refused (``rowmapper``'s last check), never written as a phone (x49r4 / f49c)
 _PHONE = re.compile(r"(?:\b(?P<label>tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
-                    r"(?P<number>\+?\d(?:[\s().\-/]*\d){5,})", re.IGNORECASE)
+                    rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}})", re.IGNORECASE)
 
 
 def _phones(text: str) -> list[re.Match[str]]:
     """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0."""
     return [m for m in _PHONE.finditer(text) if m["label"] or m["number"][0] in "+0"]
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
+# the decimal digits of other scripts a phone is written in (fullwidth, Arabic-Indic,
+# Persian, Devanagari, Bengali, Thai), and the fullwidth plus before a digit
+_DIGITS = {z + d: str(d) for z in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50)
+           for d in range(10)}
+_WIDE_PLUS = re.compile(r"\uff0b(?=\s*\d)")
+_DIGIT_DASH = re.compile(r"(?<=\d)(\s*)[\u2010-\u2015\u2212\uff0d](?=\s*\d)")
+
+
+def fold_digits(text: str) -> str:
+    """``text`` (a name cell) with its digits of other scripts written as ASCII digits
+    (``\uff10\uff19\uff10`` -> ``090``, NFKC's fold), a fullwidth plus before a digit as ``+`` and every
+    dash between two digits as ``-`` (``090\uff0d1234\uff0d5678``, ``030\u2013123\u20134567`` ->
+    ``090-1234-5678``, ``030-123-4567``): a phone is then read whole, and a number is
+    never left in a name (x49r10 F4). ``text`` itself when it holds none. Pure."""
+    if text.isascii():
+        return text
+    text = _WIDE_PLUS.sub("+", text.translate(_DIGITS))
+    return _DIGIT_DASH.sub(r"\1-", text)
+
+
 _ANGLE = re.compile(r"<[^<>]*>")
 _BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # a separator before a contact that goes with it
@@ -126,7 +152,7 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
             tuple(t for *_, k, t in found if k == "web"))
 
 
-_SIGNS = ",;|/+&\u2013\u2014-"
+_SIGNS = ",;|/+&\u2013\u2014-:\u3001\u3002\u30fb\uff0c\uff1a\uff1b"
 _JOINER = re.compile(rf"(?i:and/or|und/oder|et/ou|y/o|e/ou|e/o|{AND_WORDS})"
                      rf"|{AND_WORDS_LOWER}|y|e|i|a|at")
 
@@ -152,4 +178,5 @@ def strip_joiners(name: str) -> str:
     return out if any(c.isalnum() for c in out) else name
 
 
-__all__ = ["WEB_ADDRESS", "cell_contacts", "cut_contacts", "strip_joiners"]
+__all__ = ["NOT_MAIL", "PHONE_GAP", "WEB_ADDRESS", "cell_contacts", "cut_contacts", "fold_digits",
+           "strip_joiners"]

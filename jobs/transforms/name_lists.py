@@ -159,9 +159,15 @@ too (a phone in ``()`` too) is the person's (``name_contacts``, x48r15 F3).
 
 Round 12 (x49r10): one word after a spaced dash that is no job title, in any script, makes
 the row fail again (``Jane Roe - Hans``, ``Jane Roe - Berlin``, ``Mary Roe - Smith``: the
-safe side; round 11 read a listed given name only, and the list misses most).
+safe side; round 11 read a listed given name only, and the list misses most). An address
+never holds CJK letters or punctuation (``NOT_MAIL``), and a name after an address or a
+phone glued to a name is a second person (``name_after_contact``: ``李伟 li@x.cn・王芳``);
+a bracket of digits before a digit is a phone's (``+44 (0)20 7946 0958``: ``_BRACKETS``);
+every dash between digits separates a phone's groups (``PHONE_GAP``); a title or
+contact after a dash or glued at the end is cut before a weak joiner is judged
+(``José Ortega y Gasset - CEO``: ``_before_title``).
 
-Why ~910 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Why ~970 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
@@ -173,7 +179,7 @@ import re
 from itertools import pairwise
 
 from .given_names import given_name
-from .name_cell_contacts import WEB_ADDRESS
+from .name_cell_contacts import NOT_MAIL, PHONE_GAP, WEB_ADDRESS
 from .person_titles import (
     bare_co,
     company,
@@ -229,11 +235,10 @@ _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
 # or 'n' and 'a'); written as NULs as a bracket is, the part dropped (into the note)
 _CONTACT = re.compile(
     r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
-    r"[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]+"
-    r"@[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
-    r"\.[^\s,;|/<>()\[\]@\u060c\u3000-\u30ff\uff00-\uffef]+"
+    rf"[^{NOT_MAIL}]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}]+"
     rf"|{WEB_ADDRESS}"
-    r"|(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell)\b\.?:?\s*)?\+?\d(?:[\s().\-/]*\d){5,}"
+    r"|(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell)\b\.?:?\s*)?"
+    rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
 
@@ -309,7 +314,10 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         # ... and a phone (``Jane Roe +49 30 1234567``, ``Jane Roe tel:+49301234567``,
         # ``Jane Roe (+49 30 1234567)``: named with it, or the bracket dropped unsaid); a
         # number not led by ``+``, ``0`` or a label is no phone (``Kunde 1234567``)
-        return " ".join(cell[:last.start()].split()), (), (last[1],)
+        phone = last[1]
+        if phone.count(")") > phone.count("(") and cell[last.start(1) - 1] == "(":
+            phone = "(" + phone  # (``(0)30 1234567``: x49r10 F3, a phone whole)
+        return " ".join(cell[:last.start()].split()), (), (phone,)
     if not cuts:
         return cell, (), ()
     rest, at = [], 0
@@ -321,6 +329,45 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     if not name and len(emails) == 1 and not phones:
         name = emails[0]  # (``mailto:jane@roe.com`` alone: named as ``jane@roe.com`` is)
     return (name or cell), tuple(emails), tuple(phones)
+
+
+# what may stand between a contact and a name after it: spaces, separators, CJK
+# punctuation, a joiner word (attached too: ``li@x.cn和王芳``)
+_AFTER_CONTACT = re.compile(rf"(?:[\s,;|/&+:\u3001\u3002\u30fb\uff0c\uff1b\u060c\-\u2013\u2014]"
+                            rf"|(?i:{AND_WORDS})(?=\s)|(?:和|与|及|と|및|와|과))*")
+_AFTER_ENDS = re.compile(r"[,;|/(\[<\0\u3001\uff0c\uff1b\u060c]")
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def name_after_contact(cell: str) -> tuple[str, str] | None:
+    """``(name before, name after)`` when a name cell writes a name after an e-mail address
+    or a phone glued to the name before it (``李伟 li@x.cn・王芳``, ``李伟 li@x.cn和王芳``,
+    ``李伟 li@x.cn 王芳``, ``李伟 +86 138 0013 8000・王芳``: x49r10 F2, the address
+    swallowed ``・王芳`` or the name kept it): a second person's, the row to fail. None when
+    what follows the contact is nothing, CJK punctuation, a bracket, a job title, a
+    company, another contact or holds a digit (``Jane Roe jane@roe.com\uff08CEO\uff09``, ``山田太郎
+    yamada@x.jp、営業部長``). Pure."""
+    if "@" not in cell and not any(c.isdigit() for c in cell):
+        return None
+    folded = cell if cell.isascii() else cell.translate(FULLWIDTH_FOLD)
+    folded = _BRACKETS.sub(lambda m: "\0" * len(m[0]), folded)  # (``<jane@roe.com>``)
+    for m in _CONTACT.finditer(folded):
+        if ("@" not in m[0] and not _PHONE_DIGITS.search(m[0])) or _WEB.match(m[0]):
+            continue
+        before = folded[:m.start()]
+        rest = folded[m.end():]
+        rest = rest[_AFTER_CONTACT.match(rest).end():]  # type: ignore[union-attr]
+        if not rest or rest[0] in "([<\0" or not any(c.isalpha() for c in before):
+            continue
+        at = len(folded) - len(rest)
+        piece = _AFTER_ENDS.split(rest, 1)[0]
+        after = " ".join(piece.split())
+        if not any(c.isalpha() for c in after) or any(c.isdigit() for c in after) \
+                or job_title(after) or company(after) or _contact(after):
+            continue
+        name = " ".join(cell[:m.start()].split()).strip(" ,;|/:-\u2013\u2014")
+        return name, " ".join(cell[at:at + len(piece)].split())
+    return None
 
 
 def holds_contact(text: str) -> bool:
@@ -340,11 +387,11 @@ def no_title(text: str) -> bool:
 _PHONE_DIGITS = re.compile(r"\+?\d")
 # an address ending a name cell after a space or a colon, bare or in ``[]``
 _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)?"
-                           r"([^\s,;|/<>()\[\]@:]+@[^\s,;|/<>()\[\]@]+"
-                           r"\.[^\s,;|/<>()\[\]@.]+)\s*\]?\s*$")
+                           rf"([^{NOT_MAIL}:]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}.]+)"
+                           r"\s*\]?[\s\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
 _LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\.?:?\s*)?"
-                         r"((?<![^\s:(\[])[+0]\d?(?:[\s().\-/]*\d){5,})\s*[)\]]?\s*$")
+                         rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}})\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
 # link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
 # ``mail`` of ``mail@x.com`` is no label (x49r4)
@@ -360,7 +407,9 @@ def _contact(text: str) -> bool:
                               else text) is not None
 
 
-_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
+# (a bracket of one to four digits before a digit is a phone's, no bracket: ``+44 (0)20
+# 7946 0958``, ``+1 (212) 555-0100``: x49r10 F3, the phone was split)
+_BRACKETS = re.compile(r"\((?!\d{1,4}\)\s*\d)[^()]*\)|\[[^\[\]]*\]|<[^<>]*>"
                        r"|\bc/o\b[^;|,\n\r\u3001\uff0c\uff1b\u060c]*", re.IGNORECASE)
 
 
@@ -839,13 +888,27 @@ def _given_couple(masked: str, start: int, comma: int, end: int
     return spans
 
 
+# a contact glued to the name before it, as ``_masked`` writes it (one ``x`` a letter)
+_GLUED_CONTACT = re.compile(r"\s+x{6,}\s*$")
+
+
 def _before_title(masked: str, start: int, end: int) -> int:
     """Where the job titles and suffixes the part ``start:end`` ends with after its
     commas begin (``Marco e Anna Rossi, CEO``, ``José Ortega y Gasset, PhD, MBA``: at the
     first comma), read as ``name_and_title`` cuts them; ``end`` when the part before them
-    holds a comma itself (``Puig i Cadafalch, Josep, CEO``) or none ends it."""
+    holds a comma itself (``Puig i Cadafalch, Josep, CEO``) or none ends it. A contact
+    glued at its end (``_masked``'s run of ``x``) and a title or company after a dash
+    (``José Ortega y Gasset - CEO``, ``... jose@ortega.es``: x49r10 F5, read as two
+    persons 'José Ortega', 'Gasset - CEO') are cut first too."""
     core = end
-    for comma in reversed(list(re.finditer(",", masked[start:end]))):
+    if (glued := _GLUED_CONTACT.search(masked, start, end)) is not None:
+        core = glued.start()
+    for dash in reversed(list(_DASHES.finditer(masked, start, core))):
+        if dash.end() >= core or not (job_title(masked[dash.end():core])
+                                      or company(masked[dash.end():core])):
+            break
+        core = dash.start()
+    for comma in reversed(list(re.finditer(",", masked[start:core]))):
         tail = (start + comma.end(), core)
         if not (suffix(masked, *tail) or job_title(masked[slice(*tail)])):
             break
@@ -911,5 +974,5 @@ def name_and_title(cell: str) -> tuple[str, str | None]:
     return name, title
 
 
-__all__ = ["a_full_name", "holds_contact", "latin_spelling", "listed_persons", "name_and_title",
-           "name_contacts", "no_title"]
+__all__ = ["a_full_name", "holds_contact", "latin_spelling", "listed_persons", "name_after_contact",
+           "name_and_title", "name_contacts", "no_title"]
