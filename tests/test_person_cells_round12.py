@@ -41,6 +41,9 @@ DASHES: list[tuple[str, str]] = [
     ("Jane Roe - CEO", "Jane Roe"), ("Jane Roe - Sales Director", "Jane Roe"),
     ("Jane Roe - Acme GmbH", "Jane Roe - Acme GmbH"), ("Mary Roe-Smith", "Mary Roe-Smith"),
     ("Jane Roe - Bob Roe", REFUSED), ("Jane Roe", "Jane Roe"),
+    # a glued contact after the word, a bracket before the dash: the same rule
+    ("Jane Roe - Bob jane@roe.com", REFUSED), ("山田太郎 (Taro Yamada) - Tokyo", REFUSED),
+    ("Jane Roe (CEO) - Bob", REFUSED), ("Jane Roe (CEO) - Sales", "Jane Roe (CEO)"),
 ]
 
 # F1 brackets: a Latin name in brackets beside a CJK name
@@ -57,6 +60,9 @@ BRACKETS: list[tuple[str, str]] = [
     # fullwidth brackets read as ``(...)``
     ("山田太郎（Taro Yamada）", "山田太郎（Taro Yamada）"), ("李伟（Oliver Roe）", REFUSED),
     ("李伟（Hans Müller）", REFUSED),
+    # the spelling beside a contact or a title (x49r10 table 6: refused as two)
+    ("山田太郎 (Taro Yamada) taro@example.jp", "山田太郎 (Taro Yamada) taro@example.jp"),
+    ("李伟 (Li Wei), CEO", "李伟 (Li Wei)"), ("李伟 (Hans Müller), CEO", REFUSED),
 ]
 
 LABELLED = DASHES + BRACKETS
@@ -101,6 +107,7 @@ def test_a_name_after_a_contact_is_a_second_person(cell: str) -> None:
     ("山田太郎 yamada@x.jp（営業部長）", "山田太郎", "yamada@x.jp"),
     ("Jane Roe jane@roe.com（CEO）", "Jane Roe", "jane@roe.com"),
     ("山田太郎 yamada@x.jp、営業部長", "山田太郎", "yamada@x.jp"),
+    ("山田太郎 (Taro Yamada) taro@example.jp", "山田太郎", "taro@example.jp"),
 ])
 def test_an_address_ends_at_cjk_punctuation(cell: str, name: str, email: str) -> None:
     _one(cell, name, email)

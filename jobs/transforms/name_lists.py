@@ -499,7 +499,10 @@ def _listed_persons(value: str) -> list[str] | None:
         # a full name in brackets is a second person's (x48r11 F4: ``Anna Berg (Bob
         # Roe)``, ``Anna Berg (assistant: Bob Roe)`` were ONE person)
         outside = " ".join(_BRACKETS.sub(" ", folded).split()).strip(" -\u2013\u2014")
-        if _cjk_name(outside, 0, len(outside)):
+        # (the name alone: a contact, a title after a comma or a dash aside: ``山田太郎
+        # (Taro Yamada) taro@example.jp``, ``李伟 (Li Wei), CEO``: x49r10, refused)
+        head = _NAME_HEAD.split(_CONTACT.sub(" ", outside), 1)[0].strip()
+        if _cjk_name(head, 0, len(head)):
             # a name of Han, Hangul or kana and its Latin spelling are one person
             # (x48r11: ``山田太郎 (Taro Yamada)`` was refused as two)
             inner = [name for name in inner if not _romanised(name)]
@@ -517,6 +520,10 @@ _VOWELS = "[aeiouāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜâêîôû]"
 _SYLLABLE = rf"{_INITIAL}{_VOWELS}{{1,3}}(?:ng|[nmklpt])?"
 _ROMANISED_WORD = re.compile(rf"(?:{_SYLLABLE})+(?:['\u2019-](?:{_SYLLABLE})+)*",
                              re.IGNORECASE)
+
+
+# where a name's head ends: a separator, a spaced or long dash
+_NAME_HEAD = re.compile(r"[,;|/\u3001\uff0c\uff1b\u060c]|\s-+\s|[\u2013\u2014]")
 
 
 def _romanised(name: str) -> bool:
@@ -574,7 +581,8 @@ def _bracketed_persons(folded: str) -> list[str]:
 # is dropped as after a comma (``Jane Roe - CEO - Bob Roe``: 'Jane Roe', 'Bob Roe')
 _DASH_GAP = "-\u2013\u2014\0 "
 # a spaced hyphen, an en or em dash, a bracket (written as NULs) inside a part
-_DASHES = re.compile(r"\s+-+\s+|\s*[\u2013\u2014]+\s*|\s*\0[\0\s]*")
+# (a dash right after a bracket is the bracket's gap too: ``山田太郎 (Taro Yamada) - Tokyo``)
+_DASHES = re.compile(r"\s+-+\s+|\s*[\u2013\u2014]+\s*|\s*\0[\0\s]*(?:[-\u2013\u2014]+\s+)?")
 
 
 def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -593,7 +601,10 @@ def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     spans.append((at, end))
     if len(spans) == 1:
         return spans
-    full = [_full_name(masked, a, b) for a, b in spans]
+    judged = list(spans)
+    if (glued := _GLUED_CONTACT.search(masked, *spans[-1])) is not None:
+        judged[-1] = (spans[-1][0], glued.start())  # (``Jane Roe - Bob jane@roe.com``)
+    full = [_full_name(masked, a, b) for a, b in judged]
     if sum(full) > 1:
         return spans
     # a lone word after a dash that is no title, company nor suffix may be a second
@@ -601,11 +612,11 @@ def _dashed(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     # ``Jane Roe - Bob`` was ONE person; x49r10 F1: round 11 read only a listed given
     # name so, and the list misses most: ``Jane Roe - Hans``, ``- Oliver``, ``Иван
     # Петров - Ольга`` were ONE; ``Mary Roe - Smith``, ``Jane Roe - Berlin`` fail with them)
-    lone = [_lone_name(masked, a, b) for a, b in spans[1:]]
+    lone = [_lone_name(masked, a, b) for a, b in judged[1:]]
     if full[0] and any(lone) and all(
             ok or _full_name(masked, a, b) or job_title(masked[a:b])
             or company(masked[a:b])
-            for ok, (a, b) in zip(lone, spans[1:], strict=True)):
+            for ok, (a, b) in zip(lone, judged[1:], strict=True)):
         return spans
     return [(start, end)]
 
