@@ -691,6 +691,8 @@ class RowMapper:
         if own_phones:
             phones = self._own_phone(str(cell), own_phones[0], phones, n)
         phone = phones[0] if phones else None
+        if isinstance(name, str) and not name.strip():
+            name = None  # all the cell held was its contacts (x49r7: a person named 'None')
         if name is None and email is None and phone is None:
             return None
         if name is None and email is None:
@@ -738,6 +740,9 @@ class RowMapper:
                     f"the person's name {name!r} holds a web address: "
                     "write it in a column of its own", row=n, column=name_step.source.where
                     if name_step is not None else None)
+        if not name and email is None:  # ("+ +49 30 1234567": the joiner was all its name)
+            raise InputError("the person has a phone number but no name or e-mail", row=n,
+                             column=name_step.source.where if name_step is not None else None)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else (), title)
 

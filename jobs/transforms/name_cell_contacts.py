@@ -56,13 +56,30 @@ PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 # a phone: a number of six digits or more led by ``+`` or ``0`` or by a label; any other
 # (``Kunde 1234567``, ``Jane Roe 12.03.1980``) is no phone, and a name holding it is
 # refused (``rowmapper``'s last check), never written as a phone (x49r4 / f49c)
+# ... with its extension (``+1 212 555 0252 ext. 12``: x49r7 F6, ``ext. 12`` was left in
+# the name)
+PHONE_EXTENSION = r"(?:\s*(?i:ext|extn|extension|x|dw|durchwahl|nst)\.?:?\s*\d{1,6}\b)?"
 _PHONE = re.compile(r"(?:\b(?P<label>tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
-                    rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}})", re.IGNORECASE)
+                    rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
+                    re.IGNORECASE)
+# a date, not a phone, however it is led (``06.12.2026``, ``06/12/1980 14:30``,
+# ``2026-12-06``: x49r7 F2, written as phones ``06.12.2026 14``): a name holding one is
+# refused by the row mapper's last check
+# (``01.23.45.67.89``, a French number, goes on past a third group: no date)
+_DATE_LIKE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})"
+                        r"|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})(?!\d|[./\-]\d)")
+
+
+def date_like(number: str) -> bool:
+    """Whether ``number`` (a phone candidate) starts as a date is written."""
+    return _DATE_LIKE.match(number.strip()) is not None
 
 
 def _phones(text: str) -> list[re.Match[str]]:
-    """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0."""
-    return [m for m in _PHONE.finditer(text) if m["label"] or m["number"][0] in "+0"]
+    """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0, and
+    not written as a date is."""
+    return [m for m in _PHONE.finditer(text)
+            if (m["label"] or m["number"][0] in "+0") and not date_like(m["number"])]
 _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
 # the decimal digits of other scripts a phone is written in (fullwidth, Arabic-Indic,
 # Persian, Devanagari, Bengali, Thai), and the fullwidth plus before a digit
@@ -162,21 +179,27 @@ def strip_joiners(name: str) -> str:
     a dash, ``and`` / ``und`` / ``et`` / ``y`` ... (``person_words.AND_WORDS``, the
     two-person rule's), ``&amp;`` read as ``&`` —: ``Omar Roe &`` and ``and Lena Roe`` are
     ``Omar Roe`` and ``Lena Roe``. A joiner word is stripped only spaced from the name
-    (``Andy``, ``Etta`` stay); ``name`` itself when nothing else is left. Word by word,
+    (``Andy``, ``Etta`` stay), in lower or upper case (``Anna Und`` stays); ``""`` when
+    nothing else is left (``& jane@x``: the person is named by its address). Word by word,
     linear in the name's length (no regex backtracking)."""
     words = (html.unescape(name) if "&" in name else name).split()
     for end in (-1, 0):
         while words:
             word = words[end]
-            if not word.strip(_SIGNS) or (len(words) > 1 and _JOINER.fullmatch(word)):
+            # a joiner word in lower or upper case (a capitalised one may be a name: ``Anna
+            # Und``, x49r7 F8)
+            if not word.strip(_SIGNS) or (len(words) > 1 and _JOINER.fullmatch(word)
+                                          and (word.islower() or word.isupper())):
                 words.pop(end)
             elif (cut := word.rstrip(_SIGNS) if end else word.lstrip(_SIGNS)) != word:
                 words[end] = cut
             else:
                 break
     out = " ".join(words)
-    return out if any(c.isalnum() for c in out) else name
+    if len(words) == 1 and _JOINER.fullmatch(words[0]) and not words[0][:1].isupper():
+        return ""  # a joiner alone is no name (x49r7 F5: ``and bert@x`` was named 'and')
+    return out if any(c.isalnum() for c in out) else ""
 
 
-__all__ = ["NOT_MAIL", "PHONE_GAP", "WEB_ADDRESS", "cell_contacts", "cut_contacts", "fold_digits",
-           "strip_joiners"]
+__all__ = ["NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "WEB_ADDRESS", "cell_contacts",
+           "cut_contacts", "date_like", "fold_digits", "strip_joiners"]

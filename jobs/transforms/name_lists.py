@@ -179,7 +179,7 @@ import re
 from itertools import pairwise
 
 from .given_names import given_name
-from .name_cell_contacts import NOT_MAIL, PHONE_GAP, WEB_ADDRESS
+from .name_cell_contacts import NOT_MAIL, PHONE_EXTENSION, PHONE_GAP, WEB_ADDRESS, date_like
 from .person_titles import (
     bare_co,
     company,
@@ -308,7 +308,7 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         # x48r15 F3, the person was named with the address and created without it)
         return " ".join(cell[:last.start()].split()), (last[1],), ()
     if not cuts and tail and (tail.isdigit() or tail in ")]") \
-            and (last := _LAST_PHONE.search(cell)) is not None \
+            and (last := _LAST_PHONE.search(cell)) is not None and not date_like(last[1]) \
             and not any(c.isdigit() for c in cell[:last.start()]) \
             and any(c.isalpha() for c in cell[:last.start()]):
         # ... and a phone (``Jane Roe +49 30 1234567``, ``Jane Roe tel:+49301234567``,
@@ -391,7 +391,8 @@ _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)
                            r"\s*\]?[\s\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
 _LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\.?:?\s*)?"
-                         rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}})\s*[)\]]?\s*$")
+                         rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})"
+                         r"\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
 # link's scheme (``mailto:jane@roe.com``: x48r15 F4, read as 'to:jane@roe.com'); the
 # ``mail`` of ``mail@x.com`` is no label (x49r4)
