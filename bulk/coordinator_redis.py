@@ -363,13 +363,20 @@ class RedisCoordinator:
         each coordinated run then sent a GET /users/me into a spent day's 429): ``company``,
         the company the token on this account URL was last bound to (its day keys are
         then read), where Redis has no such record; ``daily`` (tokens) and ``midnight``
-        (wall seconds by which one of the server's days began), where Redis has none —
-        both written back under the company at ``bind``. Call after ``start``, before
-        the scheduler's ``attach``. True where Redis had no figure of the day (the spend
-        is then the kept one: ``kept_spend``). Raises CoordinatorLost."""
+        (wall seconds by which one of the server's days began), where Redis has none.
+        What is lent under a company is written back to Redis at once (SET NX: what Redis
+        holds, another process's since, is never overridden): the token's record of the
+        company on this account URL, the daily budget and the midnight, so a machine whose
+        state folder kept nothing is refused (or waits) with no call too (x49r9 F1: a run
+        refused from its kept day never reached ``bind``, which wrote them, and every fresh
+        machine sent one GET /users/me into the spent day's 429). Call after ``start``,
+        before the scheduler's ``attach``. True where Redis had no figure of the day (the
+        spend is then the kept one: ``kept_spend``). Raises CoordinatorLost."""
+        lent: list[tuple[str, str]] = []
         try:
             if company is not None and self._company is None:
                 self._company = self.known_company = company
+                lent.append((self._company_record(), company))
                 await self._read_day()
         except (RedisError, OSError) as exc:
             await self._drop()
@@ -377,10 +384,27 @@ class RedisCoordinator:
         if daily is not None and daily > 0 and self.known_daily is None:
             self.known_daily = daily
             self._unbound = (daily, *self._unbound[1:])
+            lent.append((self._key("daily"), str(daily)))
         if midnight is not None and math.isfinite(midnight) and self.known_midnight is None:
             self.known_midnight = midnight
             self._unbound = (self._unbound[0], midnight, self._unbound[2])
+            lent.append((self._key("midnight"), repr(midnight)))
+        if self._company is not None and lent:  # (under no company: the token's, not kept)
+            await self._lend_back(lent)
         return self.known_heard is None
+
+    async def _lend_back(self, lent: list[tuple[str, str]]) -> None:
+        """Write ``lent`` (key, value) where Redis has no value, for ``_COMPANY_TTL``.
+        Raises CoordinatorLost."""
+        assert self._redis is not None
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, value in lent:
+                    pipe.set(key, value, ex=_COMPANY_TTL, nx=True)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            await self._drop()
+            raise self._lose(exc) from None
 
     def kept_spend(self, day: int, spent: int, heard: float) -> None:
         """The company's spend (tokens) on ``day`` (the scheduler's day index) as the state
@@ -388,10 +412,18 @@ class RedisCoordinator:
         the first admission's floor of the shared day (ADMIT's figure, which seeds the day
         key), so a day spent refuses the run's first call as it does without a coordinator;
         and, that figure ``ASK_AFTER`` s old, one call asks the server (``_ask_stale``).
-        The first answer's figure replaces it."""
+        The first answer's figure replaces it. Written back to Redis as the company's
+        latest figure (HEARD: kept only where Redis has none as late), so a machine whose
+        state folder kept nothing reads it (``known_heard``) as it would a figure heard
+        (x49r9 F1); under no company (none kept), nothing is written."""
         if self._observed[0] == -1:
             self._observed = (day, spent, heard)
             self._observed_base, self._observed_since = (heard - HOLD_AT_MOST, 0), heard
+            if self._company is not None:
+                self._pending.append(("heard", (self._key(f"day:{day}:at"),
+                                                self._key(f"day:{day}"), spent, repr(heard),
+                                                repr(heard - HOLD_AT_MOST), _COMPANY_TTL)))
+                self._kick()
 
     async def aclose(self) -> None:
         for task in (self._pump, self._flush_task, self._renew_task):

@@ -9,8 +9,11 @@ folder's record as an uncoordinated run does: a company whose day was spent got 
 429 names no company, so nothing was bound). Now what Redis lacks is the record's: the
 company, the daily budget, the midnight and the spend, so a spent day refuses the run's
 first call (or waits, ``--wait-for-reset``) before anything is sent, as without a
-coordinator, and Redis is seeded again from it (the spend by the first admission, the
-budget and the midnight at ``bind``). What Redis has is never overridden. A record half
+coordinator, and Redis is seeded again from it at once (``RedisCoordinator.fall_back``,
+``kept_spend``: the company record, the budget, the midnight and the figure), so a
+machine whose state folder kept nothing is refused with no call too (x49r9 F1: they were
+written at ``bind`` only, which a refused run never reaches: 6 of 6 fresh runs sent a
+GET /users/me into a 429). What Redis has is never overridden. A record half
 an hour old is asked, one call, as Redis's own spent day is (``_ask_stale``).
 
 It must never: send a call, lower what Redis says, or take the record of another account

@@ -149,3 +149,28 @@ async def test_a_kept_day_half_an_hour_old_is_asked_and_a_new_day_goes_on(
         finally:
             store.close()
     assert result.stats.done == 7, result  # the new day's 37: 2 + 7 x 5
+
+
+async def test_a_fresh_state_folder_sends_nothing_once_a_kept_day_was_lent_to_redis(
+        redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machine A spends the day, Redis is emptied (FLUSHALL), A's run is refused from its
+    kept day; then machines C and D (fresh state folders, nothing kept) are refused from what
+    A's run lent Redis and send nothing (x49r9 F1: one GET /users/me each, answered 429: A
+    was refused before its first answer, so the token's company binding and the daily
+    budget were never written back)."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        redis.Redis.from_url(redis_server.url).flushall()
+        before = _sent(await _stats(sb))
+        kept = await _run(settings, sb, _job(tmp_path, "kept", settings, 11), redis_server.url)
+        assert _refused(kept), kept
+        assert _sent(await _stats(sb)) == before, "machine A sent a call"
+        for machine in ("C", "D"):
+            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
+            fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
+                               redis_server.url)
+            assert _refused(fresh), fresh
+            assert _sent(await _stats(sb)) == before, f"machine {machine} sent a call"
