@@ -47,6 +47,7 @@ from .errors import (
     ServerError,
     Stopped,
     TransportError,
+    uncharged,
 )
 from .ledger import _Ahead
 from .operations import Operation, get_operation
@@ -189,6 +190,9 @@ class CallPath:
     _stopping: bool
     _draining: bool
     _error: BulkError | None
+    # an answer came uncharged for its token (``bulk.errors.uncharged``: a 401, the edge's
+    # 403 page): reads of the token cancelled in flight since were refused alike
+    _token_refused: bool
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
     _waiting: set[Cancellable]  # the waits a stop ends (scopes, admissions)
     _latency: float
@@ -379,6 +383,15 @@ class CallPath:
             except ApiError as exc:
                 self.scheduler.observe(op, exc.rate, sent_at=started)
                 self._ahead.answered(op.id, op.token_cost, write)  # a 4xx is charged
+                if uncharged(exc):
+                    # but a refused token's 401 and the edge's 403 page are answered before
+                    # any charge (the sandbox's order: auth, block, then the limiter):
+                    # the ledger keeps a read's call, at 0 tokens, as the server counted it
+                    # (x49r9 F2: "getPipelines 1 (5 tokens)" said, 0 charged); a write
+                    # refused so was not applied: not among the calls sent
+                    self._token_refused = True
+                    self.scheduler.refund(op)
+                    self._uncharge(op, call=write)
                 raise
             except RequestNotSent:  # never left: always safe to retry, not charged
                 self.scheduler.not_sent(op, started)
@@ -406,6 +419,14 @@ class CallPath:
                     self.scheduler.not_sent(op, started)
                     self.scheduler.refund(op)
                     self._uncharge(op)
+                elif self._token_refused and not write:
+                    # a read in flight when another call of the token was refused (401),
+                    # cancelled by that error: the server refused it too, before any charge
+                    # (x49r9 F2: the concurrent getStages kept 5 tokens the server never took)
+                    self.scheduler.unanswered(op, started)
+                    self.scheduler.refund(op)
+                    self._ahead.answered(op.id, op.token_cost, write)
+                    self._uncharge(op, call=False)
                 else:  # it may have reached the server: counted, its write in doubt
                     self.scheduler.unanswered(op, started)
                     self._in_doubt(op)

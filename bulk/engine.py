@@ -54,6 +54,7 @@ from .errors import (
     RateLimited,
     RequestNotSent,
     StoreError,
+    uncharged,
 )
 from .journal import reading_only, reads_only, reshare_all
 from .operations import get_operation
@@ -398,12 +399,14 @@ async def _ask_day(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
 class _Opening:
     """What an engine's opening sent, its ``GET /v1/users/me`` tries (``_company_id``):
     ``sent`` the calls that left, ``limited`` those of them answered 429, ``charged`` the
-    tokens charged (in the ledger); ``done``: the opening is over (the engine yielded)."""
+    tokens charged (in the ledger), ``uncharged`` those answered and not charged (a 401:
+    ``bulk.errors.uncharged``; in the ledger at 0 tokens); ``done``: the opening is over
+    (the engine yielded)."""
 
-    __slots__ = ("charged", "done", "limited", "sent")
+    __slots__ = ("charged", "done", "limited", "sent", "uncharged")
 
     def __init__(self) -> None:
-        self.sent = self.limited = self.charged = 0
+        self.sent = self.limited = self.charged = self.uncharged = 0
         self.done = False
 
 
@@ -430,7 +433,7 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Cloc
     it reached the server, its Redis entry gone after 1.1 s)."""
     op = get_operation("getCurrentUser")
     opening = opening or _Opening()
-    before = opening.charged
+    before, free = opening.charged, opening.uncharged
     # a run's first call: the transport's set-up (aiohttp's import, seconds of wall time
     # on a loaded host with the loop blocked) before its admission, not between it and
     # its departure, where its held slot lapsed in the shared window (x47r4 F2)
@@ -438,11 +441,12 @@ async def _company_id(client: PipedriveClient, scheduler: Scheduler, clock: Cloc
     try:
         return await _tries(client, scheduler, clock, opening), opening.charged - before
     finally:
-        if store is not None and (charged := opening.charged - before) > 0:  # in the ledger
+        charged = opening.charged - before
+        calls = charged // op.token_cost + opening.uncharged - free
+        if store is not None and calls > 0:  # in the ledger (a 401's call at 0 tokens)
             day = time.strftime("%Y-%m-%d", time.gmtime(clock.wall()))
             with anyio.CancelScope(shield=True):
-                await in_thread(lambda: store.add_spend(
-                    day, op.id, charged, charged // op.token_cost))
+                await in_thread(lambda: store.add_spend(day, op.id, charged, calls))
 
 
 async def _tries(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
@@ -476,6 +480,10 @@ async def _tries(client: PipedriveClient, scheduler: Scheduler, clock: Clock,
                 opening.sent -= 1
             elif isinstance(exc, ApiError):  # answered (a 4xx, a 5xx)
                 scheduler.observe(op, exc.rate, sent_at=sent)
+                if uncharged(exc):  # a refused token's 401: answered, not charged (x49r9 F2)
+                    scheduler.refund(op)
+                    opening.charged -= op.token_cost
+                    opening.uncharged += 1
             else:  # no answer: the server may have counted it until now
                 scheduler.unanswered(op, sent)
             if not exc.retryable or attempt == 19 or unsent >= RetryPolicy().attempts:

@@ -209,6 +209,16 @@ class Blocked(Forbidden):
         self.args = (f"{self.args[0]} — {BLOCKED_ADVICE}",)
 
 
+def uncharged(exc: BaseException) -> bool:
+    """Whether ``exc`` is an answer the account charged no tokens for although it came:
+    a refused token's 401 (``Unauthorized``) and the edge's 403 page (``Blocked``), both
+    answered before the daily budget is counted (the sandbox's order, ``bulk.sandbox.app``:
+    auth, block, then the limiter; FACTS.md "Status codes", "Rate limits"). A 429 and a 5xx
+    are not charged either, but each has its own path; another 4xx (a 400, a 403 plan
+    limit, a 404) is charged as any answered call."""
+    return isinstance(exc, Unauthorized | Blocked)
+
+
 class NotFound(ApiError):
     """404."""
 
@@ -533,6 +543,7 @@ __all__ = [
     "PlanLimit", "RateLimited",
     "ServerError", "Stopped", "StoreError", "DiskFull", "disk_full",
     "StoreLost", "StoreUnfinished", "TransportError", "Unauthorized", "Unexpected",
+    "uncharged",
     "ValidationRejected",
     "AnswerLost", "RequestNotSent", "api_error_for", "META_STOP", "STOP_CAUSES", "stop_cause",
 ]

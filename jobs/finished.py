@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bulk.errors import BulkError
+from bulk.errors import ApiError, BulkError, uncharged
 from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
@@ -153,15 +153,27 @@ def sent_words(spend: Mapping[str, tuple[int, int]], exc: BaseException | None =
     ``BulkError.opened_with``); ``writes`` (operation -> calls), the writes as the run's
     stats count them, where known (else the ledger's). "already sent: addDealField 1"
     where a write went out; else "reads only: getCurrentUser 1 (2 tokens)" (a 429 "…
-    answered 429 (not charged)"); "nothing was sent" only where no call left (f49a F2:
+    answered 429 (not charged)"; a read the ledger keeps at 0 tokens, a refused token's,
+    "getPipelines 1 answered 401 (not charged)"); "nothing was sent" only where no call left (f49a F2:
     said after a GET /users/me answered 429)."""
     if writes is None:
         writes = {op: calls for op, (_, calls) in spend.items() if get_operation(op).is_write}
     wrote = {op: n for op, n in writes.items() if n}
     if wrote:
         return "already sent: " + ", ".join(f"{op} {n}" for op, n in sorted(wrote.items()))
-    reads = [f"{op} {calls} ({tokens} tokens)" for op, (tokens, calls) in sorted(spend.items())
-             if calls > 0 and not get_operation(op).is_write]
+    reads: list[str] = []
+    # a read's calls the ledger keeps at 0 tokens were answered and not charged (a refused
+    # token's 401: ``bulk.errors.uncharged``; x49r9 F2, "getPipelines 1 (5 tokens)" said)
+    status = exc.status if isinstance(exc, ApiError) and uncharged(exc) else None
+    refused = f"answered {status}" if status is not None else "answered"
+    for op, (tokens, calls) in sorted(spend.items()):
+        if calls <= 0 or get_operation(op).is_write:
+            continue
+        charged = min(calls, max(0, tokens) // get_operation(op).token_cost)
+        if charged:
+            reads.append(f"{op} {charged} ({tokens} tokens)")
+        if calls - charged:
+            reads.append(f"{op} {calls - charged} {refused} (not charged)")
     limited = exc.opened_with[1] if isinstance(exc, BulkError) else 0
     if limited:
         reads.append(f"getCurrentUser {limited} answered 429 (not charged)")
