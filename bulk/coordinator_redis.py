@@ -200,7 +200,7 @@ class RedisCoordinator:
 
     __slots__ = ("_account", "_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound",
                  "_carry", "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch",
-                 "_fastest", "_flush_task", "_followed", "_held", "_known", "_losses", "_lost",
+                 "_fastest", "_flush_task", "_followed", "_held", "_kept", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
                  "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe", "_proc",
                  "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq", "_spent_day",
@@ -268,6 +268,8 @@ class RedisCoordinator:
         self._proc = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         # (day, tokens, wall time read): the server's latest daily figure
         self._observed: tuple[int, int, float] = (-1, 0, 0.0)
+        # the state folder's kept day taken as ``_observed`` (``kept_spend``; None: none)
+        self._kept: tuple[int, int, float] | None = None
         # (admitted, own tokens) of the call whose answer carried ``_observed``: the server
         # read its figure no earlier than that admission (REALIGN's ``base``; ``own``: the
         # reset probe's tokens, counted in the figure and in the admissions since)
@@ -417,7 +419,7 @@ class RedisCoordinator:
         state folder kept nothing reads it (``known_heard``) as it would a figure heard
         (x49r9 F1); under no company (none kept), nothing is written."""
         if self._observed[0] == -1:
-            self._observed = (day, spent, heard)
+            self._observed = self._kept = (day, spent, heard)
             self._observed_base, self._observed_since = (heard - HOLD_AT_MOST, 0), heard
             if self._company is not None:
                 self._pending.append(("heard", (self._key(f"day:{day}:at"),
@@ -690,10 +692,23 @@ class RedisCoordinator:
             self._queue.remove(head)
             if not head.fut.done():
                 head.fut.set_exception(BudgetExhausted(
-                    f"{limit.spent_words(self._stats.tokens_today, 'all processes')}; "
+                    f"{limit.spent_words(self._stats.tokens_today, self._who(limit))}; "
                     f"{head.op.id} needs {head.op.token_cost}", resets_at=limit.day_ends))
             return
         await self._clock.sleep(max(0.0005, wait))
+
+    def _who(self, limit: Limit) -> str:
+        """Who spent the day a refusal or a wait quotes (``Limit.spent_words``): all
+        processes, as Redis counts them; or, where the figure is the state folder's kept day
+        (``kept_spend``: Redis had lost the day, and no answer or process said more since),
+        said so, as an uncoordinated run's line does (``Scheduler.today_basis``; x49r9 F3:
+        "149 tokens used by all processes" after Redis was emptied)."""
+        kept, stats = self._kept, self._stats
+        if (kept is not None and kept == self._observed and kept[0] == limit.day
+                and stats is not None and stats.tokens_today <= kept[1]):
+            return ("all processes (by the server's headers to the last run on this account, "
+                    "kept in the state folder: Redis had lost the day)")
+        return "all processes"
 
     async def _ask(self, head: _Waiter, limit: Limit) -> bool:
         """The shared day is spent but the server's latest figure, with every call admitted
@@ -882,9 +897,10 @@ class RedisCoordinator:
                               + RESET_PROBE_LATE)
             wait = ResetWait(wall, limit.day_ends, limit.whole_day,
                              f"the company's shared daily budget is spent "
-                             f"({counted(self._stats.tokens_today, 'token')} used by all processes, "
-                             f"usable {limit.day_limit:,})" if limit.whole_day else
-                             limit.spent_words(self._stats.tokens_today, "all processes"))
+                             f"({counted(self._stats.tokens_today, 'token')} used by "
+                             f"{self._who(limit)}, usable {limit.day_limit:,})"
+                             if limit.whole_day else
+                             limit.spent_words(self._stats.tokens_today, self._who(limit)))
             if self.on_reset_wait is not None:
                 self.on_reset_wait(wait)
             else:

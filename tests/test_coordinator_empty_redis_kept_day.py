@@ -174,3 +174,23 @@ async def test_a_fresh_state_folder_sends_nothing_once_a_kept_day_was_lent_to_re
                                redis_server.url)
             assert _refused(fresh), fresh
             assert _sent(await _stats(sb)) == before, f"machine {machine} sent a call"
+
+
+async def test_a_refusal_from_the_kept_day_says_the_figure_was_kept_in_the_state_folder(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    """Redis emptied, the refusal's figure is the state folder's kept day, not one "used by
+    all processes" as Redis counted them (x49r9 F3): it says where it came from, as an
+    uncoordinated run does; the run on the intact Redis still says all processes."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        intact = await _run(settings, sb, _job(tmp_path, "intact", settings, 11),
+                            redis_server.url)
+        redis.Redis.from_url(redis_server.url).flushall()
+        kept = await _run(settings, sb, _job(tmp_path, "kept", settings, 11), redis_server.url)
+    words = {name: str(o if isinstance(o, BudgetExhausted) else getattr(o, "error", o))
+             for name, o in (("intact", intact), ("kept", kept))}
+    assert "kept in the state folder" in words["kept"], words["kept"]
+    assert "kept in the state folder" not in words["intact"], words["intact"]
+    assert "used by all processes" in words["intact"], words["intact"]
