@@ -199,3 +199,37 @@ def test_a_file_longer_than_its_sample_says_the_rest_was_not_checked(
     assert "rows past the sampled 40 were not checked" in todo, todo
     alone = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
     assert "not checked" not in alone
+
+
+def test_an_untold_column_between_tellers_of_opposite_orders_gets_its_own_both_orders(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r12 F1: ``Close Date`` dd/mm (telling), ``Won time`` mm/dd (telling; ``Go-live``
+    in the report), ``Renewal date`` all days ≤ 12: only the [defaults] "give one its own
+    patterns" TODO was written and Renewal left plain, so whichever order [defaults] then
+    listed read it unchecked (279 of 300 written swapped). It gets its own
+    both-orders formats and a TODO naming both tellers."""
+    header = ["Key", "Title", "Close Date", "Renewal date", "Won time"]
+    path = tmp_path / "opposite.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(300):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
+            g = date(2026, 1, 1) + timedelta(days=(i * 11) % 360)
+            writer.writerow([f"o-{i}", f"Deal {i}", f"{a:%d/%m/%Y}", f"{r.month}/{r.day}/{r.year}",
+                             f"{g:%m/%d/%Y}"])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(header, catalog, samples=_samples(path, rows=rows), rows=rows)
+    todo = [t for t in _todos(text) if "cannot tell day first from month first" in t
+            and "'Renewal date'" in t]
+    assert len(todo) == 1, _todos(text)
+    assert "'Close Date'" in todo[0] and "'Won time'" in todo[0], todo
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    data = tomllib.loads(bare)
+    entry = data["custom_fields"]["Renewal date"]
+    assert isinstance(entry, dict) and set(entry["formats"]) >= {"%d/%m/%Y", "%m/%d/%Y"}, entry
+    for order in ("%d/%m/%Y", "%m/%d/%Y"):  # whichever order [defaults] is given
+        chosen = bare.replace("date_formats = []", f'date_formats = ["{order}"]')
+        with pytest.raises((InputError, ValueError)):
+            Mapping.loads(chosen)

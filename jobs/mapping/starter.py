@@ -863,7 +863,7 @@ def _untold(samples: MappingABC[str, Sequence[str]] | None,
     """``untold_columns`` of the date ``columns`` (their cells of the sampled ``rows``,
     or their distinct samples), each with the ``[defaults] date_formats`` proposed."""
     proposal = _proposed_dates(defaults_samples, columns, rows) if columns else None
-    if proposal is None or not proposal[0]:
+    if proposal is None:  # no date sampled (empty defaults: tellers disagree, x49r12 F1)
         return {}
     cells = {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
              for c in columns}

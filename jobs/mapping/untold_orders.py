@@ -25,48 +25,58 @@ CellOrders = Callable[[str], "tuple[str, frozenset[str]] | None"]
 @dataclass(frozen=True)
 class Untold:
     """A column whose ``count`` sampled cells of the pattern family ``day_first``
-    (``%d/%m/%Y``; ``example`` one of them) cannot tell the order, while ``teller``'s cells
-    (``told``: one of them) show ``order`` ("dm" or "md") and ``[defaults]`` reads so."""
+    (``%d/%m/%Y``; ``example`` one of them) cannot tell the order, while each of
+    ``tellers`` (column, one of its cells, the order "dm" / "md" its cells show) tells one;
+    ``order``: the one ``[defaults]`` reads the family in, None when it reads neither (the
+    tellers disagree: x49r12 F1)."""
 
     column: str
     count: int
     example: str
     day_first: str
-    teller: str
-    told: str
-    order: str
+    tellers: tuple[tuple[str, str, str], ...]
+    order: str | None
 
     def formats(self, defaults: Sequence[str]) -> list[str]:
-        """``defaults`` with each pattern of the family followed by its swapped twin: both
-        orders listed, which the schema refuses until one is deleted."""
+        """``defaults`` with each pattern of the family followed by its swapped twin, or
+        both orders of the family after them when they read it in neither: both orders
+        listed, which the schema refuses until one is deleted."""
         out: list[str] = []
+        family = (self.day_first, swapped_pattern(self.day_first))
         for fmt in defaults:
             out.append(fmt)
-            if date_part(fmt) in (self.day_first, swapped_pattern(self.day_first)) and (
-                    twin := swapped_pattern(fmt)) is not None:
+            if date_part(fmt) in family and (twin := swapped_pattern(fmt)) is not None:
                 out.append(twin)
+        if not any(date_part(f) in family for f in defaults):
+            out += [f for f in family if f is not None and f not in out]
         return out
 
     def todo(self) -> str:
         """The TODO line above the column's field: both choices as the mapping writes them."""
         month_first = swapped_pattern(self.day_first) or self.day_first
-        same, other = ((self.day_first, month_first) if self.order == "dm"
-                       else (month_first, self.day_first))
-        way = "day first" if self.order == "dm" else "month first"
+        told = "; ".join(f"{c!r} of this file is {'day' if o == 'dm' else 'month'} first "
+                         f"({cell!r})" for c, cell, o in self.tellers)
+        if self.order is None:  # the tellers disagree: neither is the column's by default
+            choice = (f"keep formats = [\"{self.day_first}\"] if {self.column} is written day "
+                      f"first, or [\"{month_first}\"] if month first")
+        else:
+            same, other = ((self.day_first, month_first) if self.order == "dm"
+                           else (month_first, self.day_first))
+            choice = (f"if {self.column} is written the same, keep formats = [\"{same}\"]; "
+                      f"else give the field formats = [\"{other}\"]")
         return (f"# TODO: cannot tell day first from month first in {self.column!r}: its "
                 f"{self.count:,} sampled cells written so (like {self.example!r}) all have day "
-                f"and month ≤ 12; {self.teller!r} of this file is {way} ({self.told!r}) — if "
-                f"{self.column} is written the same, keep formats = [\"{same}\"]; else give "
-                f"the field formats = [\"{other}\"] (both are listed below until you choose, "
+                f"and month ≤ 12; {told} — {choice} (both are listed below until you choose, "
                 "and the plan refuses both), then delete this line")
 
 
 def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str],
                    orders_of: CellOrders) -> dict[str, Untold]:
     """The columns of ``cells`` (a date column -> one cell per sampled row, blanks
-    allowed) whose cells of a pattern family show no order while ``defaults`` (the
-    proposed ``[defaults] date_formats``) read that family in the one order another
-    column's cells show."""
+    allowed) whose cells of a pattern family show no order while another column's cells
+    show one: whatever ``defaults`` (the proposed ``[defaults] date_formats``) read —
+    that order, or none when columns tell opposite orders (x49r12 F1: ``Renewal date``
+    left to whichever order ``[defaults]`` was then given, 279 of 300 written swapped)."""
     shown: dict[str, dict[str, set[str]]] = {}  # column -> family -> orders
     counts: dict[tuple[str, str], int] = {}
     examples: dict[tuple[str, str, str], str] = {}
@@ -87,13 +97,15 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
                 continue
             order = ("dm" if family in read else "md" if swapped_pattern(family) in read
                      else None)
-            teller = next((c for c, fs in shown.items() if c != column
-                           and fs.get(family) == {order}), None)
-            if order is None or teller is None:
+            tellers = tuple((c, examples[(c, family, o)], o) for c, fs in shown.items()
+                            if c != column and len(fs.get(family, ())) == 1
+                            for o in fs[family] if order is None or o == order)
+            if not tellers:
                 continue
+            one_each = tuple({o: (c, cell, o) for c, cell, o in reversed(tellers)}.values())
             out[column] = Untold(column, counts[(column, family)],
-                                 examples[(column, family, "?")], family, teller,
-                                 examples[(teller, family, order)], order)
+                                 examples[(column, family, "?")], family,
+                                 tuple(sorted(one_each, key=tellers.index)), order)
     return out
 
 
