@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bulk.wording import counted, noun
 
 from .mapping.spec import _check_formats
 from .mapping.starter import date_formats_for
+from .transforms.date_patterns import swapped_pattern
 
 # quoted cells and numbers; not the numbers of the wording ("a 2-digit year", "2^53",
 # "15 significant digits", "U+0000")
@@ -137,7 +139,7 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_dates", "_examples", "_listed", "_ranges", "_tried", "counts")
+    __slots__ = ("_columns", "_dates", "_examples", "_listed", "_ranges", "_tried", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -148,6 +150,7 @@ class ReasonTally:
         # [defaults] date_formats): the hint names the field's formats, not [defaults]
         self._listed: dict[str, str | None] = {}
         self._tried: dict[str, list[str]] = {}  # class -> the formats its reason tried
+        self._columns: dict[str, str | None] = {}  # unread-date class -> its column
         self._ranges: dict[str, dict[str, None]] = {}  # class -> its merged ranges, in order
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
@@ -187,6 +190,7 @@ class ReasonTally:
             if len(ranges) < DATE_VALUES_KEPT:
                 ranges[merged[0]] = None
         if _UNREAD_DATE.match(reason):
+            self._columns.setdefault(cls, column)
             if "(tried ISO (YYYY-MM-DD))" not in reason:
                 self._listed.setdefault(cls, column)
                 self._tried.setdefault(cls, tried_formats(reason))
@@ -205,21 +209,25 @@ class ReasonTally:
             if formats:
                 listed = ", ".join(f'"{f}"' for f in formats)
                 hint = f"add date_formats = [{listed}] under [defaults] in the mapping"
-                if cls in self._listed:  # a list read the cells already (x41r3 L5: added
-                    # to [defaults], beside "%d/%m/%Y", it made a list the mapping refuses)
-                    # the list tried is kept before the new patterns when the mapping takes
-                    # both (x49r3 F6: ["excel"] told ["%d/%m/%Y"]: 10 failures became 390)
-                    kept = [f for f in self._tried.get(cls, []) if f not in formats]
-                    try:
-                        listed = ", ".join(f'"{f}"' for f in _check_formats([*kept, *formats]))
-                    except ValueError:
-                        pass  # another order: the new patterns alone
-                    column = self._listed[cls]
+                # never an order under [defaults] that another column reading them takes
+                # unchecked (x49r12 F2: followed, 276 of 300 renewal dates swapped)
+                blind = None if cls in self._listed else self._untold_beside(cls, formats)
+                if cls in self._listed or blind is not None:
+                    # a list read the cells already (x41r3 L5: added to [defaults], beside
+                    # "%d/%m/%Y", it made a list the mapping refuses); the list tried is kept
+                    # before the new patterns, but for a pattern of the other order (x49r3
+                    # F6: ["excel"] told ["%d/%m/%Y"]: 10 failures became 390; x49r12 F4:
+                    # ["excel", "%m/%d/%Y"] lost its "excel": 150 serial rows failed)
+                    listed = ", ".join(f'"{f}"' for f in _kept_with(
+                        self._tried.get(cls, []), formats))
+                    column = self._listed.get(cls, self._columns.get(cls))
                     where = f"the field that reads {column!r}" if column else "this field"
                     shown = column.replace('"', '\\"') if column else "..."
+                    why = ("which other date columns read" if blind is None else
+                           f"which {blind!r} reads too, its cells not telling day from month")
                     hint = (f"give {where} its own formats = [{listed}] in the mapping "
                             f'({{ column = "{shown}", formats = [{listed}] }}), not '
-                            "[defaults] date_formats, which other date columns read")
+                            f"[defaults] date_formats, {why}")
                 out[cls] = {**out[cls], "hint": hint}
         for cls, ranges in self._ranges.items():
             if len(ranges) > 1:  # (x49r5 F2: a line per range)
@@ -231,11 +239,53 @@ class ReasonTally:
                             f"this column: {shown}{more}"}
         return out
 
+    def _untold_beside(self, cls: str, formats: Sequence[str]) -> str | None:
+        """The column (``"another column"`` when unnamed) of another class of unread dates
+        — read by ``[defaults]`` too — with a cell ``formats`` would read without its day /
+        month order told (``3/7/2027`` by ``%d/%m/%Y``), or whose cells were not all kept;
+        None when there is none."""
+        column = self._columns.get(cls)
+        for other, values in self._dates.items():
+            if other == cls or other in self._listed or self._columns.get(other) == column:
+                continue
+            if values is None or any(_reads_untold(v, formats) for v in values):
+                return self._columns.get(other) or "another column"
+        return None
+
     def __repr__(self) -> str:
         return f"ReasonTally(classes={len(self.counts)}, rows={self.counts.total()})"
 
     def reasons(self) -> dict[str, int]:
         return dict(self.counts.most_common())
+
+
+def _reads_untold(value: str, formats: Sequence[str]) -> bool:
+    """Whether a pattern of ``formats`` and its day / month twin both read ``value`` as
+    two different dates (``3/7/2027``; not ``3/3/2027``, nor ``25/03/2027``)."""
+    for fmt in formats:
+        if (twin := swapped_pattern(fmt)) is None:
+            continue
+        try:
+            if datetime.strptime(value, fmt) != datetime.strptime(value, twin):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _kept_with(tried: Sequence[str], formats: Sequence[str]) -> list[str]:
+    """``tried`` (a field's formats, ISO left out) but those the mapping refuses beside
+    ``formats`` (``spec._check_formats``: a pattern of the other order), then ``formats``."""
+    kept: list[str] = []
+    for fmt in tried:
+        if fmt in formats:
+            continue
+        try:
+            _check_formats([*kept, fmt, *formats])
+        except ValueError:
+            continue
+        kept.append(fmt)
+    return [*kept, *formats]
 
 
 _TRIED = re.compile(r"\(tried (.*?)(?:,? ?ISO \(YYYY-MM-DD\))?[;)]")

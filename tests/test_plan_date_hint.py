@@ -128,3 +128,47 @@ def test_the_fields_own_formats_hint_keeps_the_formats_it_has(tried: str, kept: 
     line = reason_line(cls, n, tally.examples)
     assert f"its own formats = [{kept}]" in line and "[defaults] date_formats," in line, line
     assert f'formats = [{kept}] }}' in line, line
+
+
+def test_no_order_under_defaults_while_another_column_reading_them_cannot_tell_its_own() -> None:
+    """x49r12 F2: ``Close Date`` dd/mm cells were told "add date_formats = ["%d/%m/%Y"]
+    under [defaults]" while ``Renewal date``, read by [defaults] too, has every day ≤ 12:
+    followed, 276 of 300 renewal dates were written swapped. The hint names the field's own
+    formats and the column that cannot tell."""
+    tally = ReasonTally()
+    for row, value in enumerate(("17/09/2026", "24/06/2027", "03/05/2027"), start=2):
+        tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", "Close Date", None, row,
+                  value=value)
+    for row, value in enumerate(("3/7/2027", "11/2/2027", "5/5/2027"), start=2):
+        tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", "Renewal date", None, row,
+                  value=value)
+    cls = next(c for c in tally.reasons() if c.startswith("Close Date"))
+    line = reason_line(cls, tally.counts[cls], tally.examples)
+    assert "under [defaults]" not in line, line
+    assert ("its own formats = [\"%d/%m/%Y\"]" in line and '{ column = "Close Date"' in line
+            and "'Renewal date' reads too" in line), line
+
+
+def test_a_column_beside_whose_dates_tell_their_order_keeps_the_defaults_hint() -> None:
+    """The other column's cells tell the same order (a day above 12): [defaults] is safe."""
+    tally = ReasonTally()
+    for column, values in (("Close Date", ("17/09/2026", "03/05/2027")),
+                           ("Renewal date", ("13/07/2027", "5/5/2027"))):
+        for row, value in enumerate(values, start=2):
+            tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", column, None, row,
+                      value=value)
+    cls = next(c for c in tally.reasons() if c.startswith("Close Date"))
+    assert reason_line(cls, tally.counts[cls], tally.examples).endswith(
+        'add date_formats = ["%d/%m/%Y"] under [defaults] in the mapping')
+
+
+def test_the_own_formats_hint_keeps_a_token_beside_a_pattern_of_the_other_order() -> None:
+    """x49r12 F4: own ``formats = ["excel", "%m/%d/%Y"]`` on serials and day-first text was
+    told ``["%d/%m/%Y"]``, dropping ``excel`` (followed: 150 serial rows failed)."""
+    tally = ReasonTally()
+    for row, value in enumerate(("17/09/2026", "24/06/2027"), start=2):
+        tally.add(f"not a date: {value!r} (tried excel, %m/%d/%Y, ISO (YYYY-MM-DD))",
+                  "Close Date", None, row, value=value)
+    (cls, n), = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    assert 'its own formats = ["excel", "%d/%m/%Y"]' in line, line
