@@ -233,3 +233,30 @@ def test_an_untold_column_between_tellers_of_opposite_orders_gets_its_own_both_o
         chosen = bare.replace("date_formats = []", f'date_formats = ["{order}"]')
         with pytest.raises((InputError, ValueError)):
             Mapping.loads(chosen)
+
+
+def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_beside(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r12 F5: ``Close Date`` dd/mm/yyyy (telling) and ``Renewal date`` mm/dd/yy, every
+    day ≤ 12: the TODO said "list '%d/%m/%y' or '%m/%d/%y'" beside ``["%d/%m/%Y"]``, and
+    the second was then refused with a false example ('04/03/2025' "read by %m/%d/%y")."""
+    path = tmp_path / "yy.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(120):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
+            writer.writerow([f"y-{i}", f"Deal {i}", f"{a:%d/%m/%Y}", f"{r:%m/%d/%y}"])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    todo = [t for t in _todos(text) if "'%m/%d/%y'" in t or '"%m/%d/%y"' in t]
+    assert len(todo) == 1 and "list '%d/%m/%y' here" in todo[0], _todos(text)
+    assert "or '%m/%d/%y'" not in todo[0] and 'own formats = ["%m/%d/%y"]' in todo[0], todo
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    Mapping.loads(bare.replace('date_formats = ["%d/%m/%Y"]',
+                               'date_formats = ["%d/%m/%Y", "%d/%m/%y"]'))
+    with pytest.raises((InputError, ValueError), match="read no text alike") as refused:
+        Mapping.loads(bare.replace('date_formats = ["%d/%m/%Y"]',
+                                   'date_formats = ["%d/%m/%Y", "%m/%d/%y"]'))
+    assert "04/03/2025" not in str(refused.value)

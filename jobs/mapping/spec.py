@@ -114,9 +114,17 @@ def _check_formats(value: list[str]) -> list[str]:
             # column would read 01/02/26 day first and 01/02/2026 month first
             # and whatever time directives follow (v10r6 s3: "%d/%m/%Y %H:%M" and
             # "%m/%d/%Y" read no text alike, but one column would mix both orders)
-            clash = (_clash(fmt, other) or _clash(_four(fmt), _four(other))
+            direct = _clash(fmt, other) if other != fmt else None
+            clash = (direct or _clash(_four(fmt), _four(other))
                      or _clash(_four(_date_part(fmt)), _four(_date_part(other)))
                      if other != fmt else None)
+            if clash is not None and direct is None:  # no text read both ways: no example
+                # that one of them cannot read (x49r12 F5: '04/03/2025' "by %m/%d/%y")
+                raise ValueError(f"{fmt!r} and {other!r} are both listed: they read no text "
+                                 "alike, but day and month in opposite orders, so one column "
+                                 "would mix two orders (day-first and month-first dates); "
+                                 "keep the order the source writes, or give a column written "
+                                 "the other way its own formats")
             if clash is not None:
                 text, mine, theirs = clash
                 raise ValueError(f"{fmt!r} and {other!r} are both listed: {text!r} reads as "

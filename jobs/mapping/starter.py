@@ -24,7 +24,7 @@ from bulk.manifest_xlsx import CurrencyNumber, MergedCells
 
 from .. import transforms as tf
 from ..catalog import Catalog, DealField, Pipeline
-from ..transforms.date_patterns import swapped_pattern
+from ..transforms.date_patterns import order_family, swapped_pattern
 from ..transforms.zero_date import ZERO_DATE, is_zero_date_text
 from .alike_todo import alike_todos
 from .crm_columns import (
@@ -1012,6 +1012,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
             examples.setdefault((sep, len(year), "?"), value)  # one the file has
+            where.setdefault((sep, len(year), "?"), column)
             for order, number in (("dm", first), ("md", second)):
                 # a day no month has in that order is evidence of nothing (x31r1 3:
                 # "31/02/2026", no date either way, asked for a day/month order)
@@ -1028,6 +1029,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         return None
     formats: list[str] = []
     todo: list[str] = []
+    untold: list[tuple[str, int, str, str]] = []
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
@@ -1055,9 +1057,24 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                             f"{examples[(sep, digits, 'md')]!r} month first): list the right "
                             f"one of {day_first!r} / {month_first!r}")
         else:
-            todo.append(f"the sampled dates (like {examples[(sep, digits, '?')]!r}) cannot "
-                        f"tell day first from month first: list {day_first!r} or "
-                        f"{month_first!r}")  # an example of the file's (v10r12: was made up)
+            untold.append((sep, digits, day_first, month_first))
+    for sep, digits, day_first, month_first in untold:
+        example = examples[(sep, digits, "?")]  # the file's (v10r12: was made up)
+        same = next((f for f in formats if "%d" in f and "%m" in f
+                     and order_family(f) == order_family(day_first)), None)
+        if same is None:
+            todo.append(f"the sampled dates (like {example!r}) cannot tell day first from "
+                        f"month first: list {day_first!r} or {month_first!r}")
+            continue
+        # one list never holds both orders, whatever the year's width (spec: x49r12 F5:
+        # "list '%d/%m/%y' or '%m/%d/%y'" beside "%d/%m/%Y", the second then refused)
+        kept, other = ((day_first, month_first) if same.index("%d") < same.index("%m")
+                       else (month_first, day_first))
+        todo.append(f"the sampled dates of column {where[(sep, digits, '?')]!r} (like "
+                    f"{example!r}) cannot tell day first from month first: if written in the "
+                    f"order of {same!r}, list {kept!r} here; else give its field its own "
+                    f"formats = [{_toml_str(other)}] (as in docs/mapping.md, Dates), not this "
+                    "list, which refuses both orders")
     formats += list(named)
     unread_all = list(dict.fromkeys(
         v for column in columns for v in _sampled(samples, column)
