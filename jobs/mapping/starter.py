@@ -13,7 +13,7 @@ import calendar
 import codecs
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from datetime import date, datetime
 from datetime import time as dt_time
@@ -218,7 +218,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  closed: MappingABC[str, str] | None = None,
                  shared: MappingABC[str, Sequence[str]] | None = None,
                  placed: bool = False,
-                 lasts_of: MappingABC[str, set[str]] | None = None) -> list[str]:
+                 lasts_of: MappingABC[str, set[str]] | None = None,
+                 blank: Collection[str] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -234,6 +235,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     ``lasts_of`` (a closed value -> the last stages of its rows' pipelines): its one last
     stage is its entry, even where another pipeline has a stage of its name (x49r1 F3:
     ``"Won" = "Won"`` for rows all in Sales, the stage Won being EU > North's).
+    ``blank`` (a Pipeline column): the values some rows hold with a blank Pipeline cell;
+    only those are judged by ``shared`` (the others are looked up in their row's
+    pipeline), and such a TODO asks for the Pipeline cell (x49r6 F4).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -249,7 +253,7 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     by_key = {key(s): s for s in stages}
     lasts = {names[-1] for names in (groups or {"": stages}).values() if names}
     last = next(iter(lasts)) if len(lasts) == 1 else None
-    anywhere, shared = shared is not None, shared or {}
+    anywhere, shared = shared is not None and blank is None, shared or {}
     if last is not None and key(last) in shared:
         last = None
     lines, todo, twice = [], [], []
@@ -263,7 +267,7 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                          "stage")
         elif closed and value in closed and value in lasts_of:
             todo.append(value)  # no stage of its name in its rows' pipelines
-        elif same is not None and key(same) in shared:
+        elif same is not None and key(same) in shared and (blank is None or value in blank):
             twice.append((value, same))
         elif same is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
@@ -291,7 +295,14 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                           for _, same in twice)
         value, same = twice[0]
         example = f"{_toml_str(value)} = {_toml_str(shared[key(same)][0] + ' > ' + same)}"
-        lines.append(f"# TODO: these stages are in more than one pipeline: {named}. Map "
+        lines.append(f"# TODO: these stages are in more than one pipeline: {named}, and "
+                     "rows whose Pipeline cell is blank (or names no pipeline) hold them: "
+                     "such a row cannot tell which. Fill those rows' Pipeline cell (each "
+                     "row's stage is then looked up in its pipeline: no line is needed), "
+                     "or write the cell as its pipeline's stage "
+                     f"({shared[key(same)][0] + ' > ' + same!r}); then delete this line"
+                     if blank is not None else
+                     f"# TODO: these stages are in more than one pipeline: {named}. Map "
                      "each to its pipeline's stage as the other cells name theirs "
                      f"({example}); uncomment the lines below, then delete this line"
                      if placed else
@@ -1975,8 +1986,17 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         # update keeps each deal's): a stage is looked up in every pipeline, where a name
         # two pipelines have cannot resolve (x22r2)
         anywhere = bool(own or placed) and not guesses.get("deal.pipeline")
-        if anywhere and placed:  # read as they are: no entry, no TODO
+        if placed:  # read as they are: no entry, no TODO (a Pipeline column too: x49r6 F4)
             values = [v for v in values if str(v) not in placed]
+        # a Pipeline column: a row whose cell is blank looks its stage up in every
+        # pipeline, where a name several have cannot resolve (x49r6 F4: "Discovery" =
+        # "Discovery" was written and those rows failed as ambiguous)
+        blank: set[str] = set()
+        if not anywhere and guesses.get("deal.pipeline"):
+            rows_in = value_pipelines(rows, samples, stage_column, guesses["deal.pipeline"],
+                                      None, catalog)
+            blank = {str(v) for v in values
+                     if None in rows_in.get(tf.stage_key(str(v)), {None})}
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
                   for p in (catalog.pipelines if guesses.get("deal.pipeline") or anywhere
                             else [pipeline] if pipeline else [])}
@@ -1989,8 +2009,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             apart = {tf.stage_key(v) for v in split}
             out += _stage_lines([v for v in values if tf.stage_key(str(v)) not in apart],
                                 stages, groups if len(groups) > 1 else None, closed,
-                                _shared(groups) if anywhere else None,
-                                placed=bool(placed) and anywhere, lasts_of=lasts)
+                                _shared(groups) if anywhere or blank else None,
+                                placed=bool(placed) and anywhere, lasts_of=lasts,
+                                blank=blank if blank else None)
             out += split_todo(split)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:

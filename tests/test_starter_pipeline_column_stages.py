@@ -1,0 +1,53 @@
+"""init-mapping with a Pipeline column (x49r6 F4): stage cells that name their pipeline
+(``EU > Proposal``) are read as written, no entry and no TODO (as without a Pipeline
+column); a plain name several pipelines have, on rows whose Pipeline cell is blank,
+cannot resolve there, so it is a TODO, never an identity line (``"Discovery" =
+"Discovery"`` failed those rows as ambiguous)."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from jobs.catalog import Catalog, DealField, Pipeline, Stage
+from jobs.mapping import init_mapping
+
+SEP = "\u203a"
+CATALOG = Catalog(
+    pipelines=(Pipeline(1, "Sales"), Pipeline(2, "EU"), Pipeline(3, f"Asia {SEP} Pacific")),
+    stages=(Stage(1, "Lead In", 1, 1), Stage(2, "Proposal", 1, 2), Stage(3, "Discovery", 2, 1),
+            Stage(4, "Proposal", 2, 2), Stage(5, "Discovery", 3, 1), Stage(6, "Review", 3, 2)),
+    deal_fields=(DealField("k" * 40, "Import source key", "varchar", (), True),))
+HEADER = ["Deal ID", "Deal Name", "Pipeline", "Stage"]
+
+
+def _proposal(cells: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
+    rows = [{"Deal ID": str(n), "Deal Name": f"D{n}", "Pipeline": p, "Stage": s}
+            for n, (p, s) in enumerate(cells, 1)]
+    samples = {c: list(dict.fromkeys(str(r[c]) for r in rows if r[c])) for c in HEADER}
+    text = init_mapping(HEADER, CATALOG, samples=samples, rows=rows)
+    return text, tomllib.loads(text)
+
+
+def test_cells_naming_their_pipeline_need_no_entry_beside_a_pipeline_column() -> None:
+    text, got = _proposal([("EU", "Discovery"), ("", "EU > Proposal"),
+                           ("", f"Asia {SEP} Pacific > Discovery"), ("Sales", "Lead In")])
+    assert got["deal"]["pipeline"] == "Pipeline", text
+    assert "EU > Proposal" not in text.split("[deal.stage.map]")[-1].split("[custom")[0], text
+    assert f"Asia {SEP} Pacific > Discovery" not in text.split("[custom")[0].split(
+        "[deal.stage.map]")[-1], text
+
+
+def test_a_shared_name_on_blank_pipeline_rows_is_a_todo_not_an_identity() -> None:
+    text, got = _proposal([("EU", "Discovery"), ("", "Discovery"), ("Sales", "Lead In"),
+                           ("", "Review")])
+    entries = got["deal"]["stage"].get("map", {})
+    assert "Discovery" not in entries, text
+    assert '# "Discovery" = ""' in text, text
+    assert "Pipeline cell is blank" in text, text
+    assert entries.get("Review") == "Review" and entries.get("Lead In") == "Lead In", text
+
+
+def test_a_shared_name_on_rows_naming_their_pipeline_keeps_its_entry() -> None:
+    text, got = _proposal([("EU", "Discovery"), (f"Asia {SEP} Pacific", "Discovery")])
+    assert got["deal"]["stage"]["map"].get("Discovery") == "Discovery", text
