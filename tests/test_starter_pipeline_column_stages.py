@@ -51,3 +51,22 @@ def test_a_shared_name_on_blank_pipeline_rows_is_a_todo_not_an_identity() -> Non
 def test_a_shared_name_on_rows_naming_their_pipeline_keeps_its_entry() -> None:
     text, got = _proposal([("EU", "Discovery"), (f"Asia {SEP} Pacific", "Discovery")])
     assert got["deal"]["stage"]["map"].get("Discovery") == "Discovery", text
+
+
+TWINS = Catalog(
+    pipelines=(Pipeline(1, "Sales"), Pipeline(2, "EU")),
+    stages=(Stage(1, "Lead In", 1, 1), Stage(2, "Qualified", 2, 1), Stage(3, "qualified", 2, 2)),
+    deal_fields=(DealField("k" * 40, "Import source key", "varchar", (), True),))
+
+
+def test_a_case_twin_target_is_a_todo_naming_both_never_a_pick() -> None:
+    """x49r6 F5: ``"Qualified" = "qualified"`` was proposed where EU has both spellings."""
+    for values in (["Qualified", "Lead In"], ["QUALIFIED", "Lead In"]):
+        rows = [{"Deal ID": "1", "Deal Name": "D1", "Pipeline": "EU", "Stage": values[0]},
+                {"Deal ID": "2", "Deal Name": "D2", "Pipeline": "Sales", "Stage": values[1]}]
+        samples = {c: [str(r[c]) for r in rows] for c in HEADER}
+        text = init_mapping(HEADER, TWINS, samples=samples, rows=rows)
+        entries = tomllib.loads(text)["deal"]["stage"].get("map", {})
+        assert entries == {"Lead In": "Lead In"}, text
+        assert f'# "{values[0]}" = ""' in text, text
+        assert "'Qualified' and 'qualified'" in text, text

@@ -256,12 +256,26 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     anywhere, shared = shared is not None and blank is None, shared or {}
     if last is not None and key(last) in shared:
         last = None
-    lines, todo, twice = [], [], []
+    # stages of one pipeline alike but for case (``Qualified``, ``qualified``): the map is
+    # read so, and a name of either cannot say which (x49r6 F5: the other-cased one was
+    # proposed)
+    cased: dict[str, list[str]] = {}
+    for names in (groups or {"": stages}).values():
+        alike_in: dict[str, list[str]] = {}
+        for name in names:
+            alike_in.setdefault(key(name), []).append(name)
+        for k, spelled in alike_in.items():
+            if len(set(spelled)) > 1:
+                cased.setdefault(k, [])
+                cased[k] += [n for n in spelled if n not in cased[k]]
+    lines, todo, twice, twins = [], [], [], []
     lasts_of = lasts_of or {}
     for value in values:
         same = by_key.get(key(value).replace("_", ""))
         own_lasts = lasts_of.get(value, set())
-        if closed and value in closed and len(own_lasts) == 1:
+        if same is not None and key(same) in cased:
+            twins.append((value, cased[key(same)]))
+        elif closed and value in closed and len(own_lasts) == 1:
             lines.append(f"{_toml_str(value)} = {_toml_str(next(iter(own_lasts)))}  # "
                          f"{closed[value]} (see status): a closed deal is left in the last "
                          "stage")
@@ -290,6 +304,13 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
             lines.append(f"# TODO: map each source stage below to one of: {choices}; "
                          "uncomment it, then delete this line")
         lines += [f"# {_toml_str(value)} = \"\"" for value in todo]
+    for value, spelled in twins:
+        both = " and ".join(repr(n) for n in spelled)
+        lines += [f"# TODO: {value!r} matches {both}, stages of one pipeline whose names "
+                  "differ only in case: stage names are matched case-blind, so neither is "
+                  "picked; rename one of them in Pipedrive, then map the cells to it; "
+                  "uncomment the line below, then delete this line",
+                  f"# {_toml_str(value)} = \"\""]
     if twice:
         named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
                           for _, same in twice)
