@@ -70,3 +70,41 @@ def test_a_case_twin_target_is_a_todo_naming_both_never_a_pick() -> None:
         assert entries == {"Lead In": "Lead In"}, text
         assert f'# "{values[0]}" = ""' in text, text
         assert "'Qualified' and 'qualified'" in text, text
+
+
+def _example(text: str) -> str:
+    """The spelling a TODO's example proposes (``"Demo" = "US > Demo"``)."""
+    import re
+
+    found = re.search(r'\("Demo" = "([^"]+)"\)', text)
+    assert found is not None, text
+    return found.group(1)
+
+
+def test_a_todo_example_resolves_to_its_stage() -> None:
+    """x49r6 F3: ``"Demo" = "US > East > Demo"`` was proposed where pipeline US has a stage
+    'East > Demo': that spelling is ambiguous. The example is one that resolves."""
+    catalog = Catalog(
+        pipelines=(Pipeline(1, "US > East"), Pipeline(2, "US")),
+        stages=(Stage(1, "Demo", 1, 1), Stage(2, "East > Demo", 2, 1), Stage(3, "Demo", 2, 2),
+                Stage(4, "Intake", 2, 3)),
+        deal_fields=(DealField("k" * 40, "Import source key", "varchar", (), True),))
+    text = init_mapping(["Deal ID", "Deal Name", "Stage"], catalog,
+                        samples={"Deal ID": ["1"], "Deal Name": ["D1"],
+                                 "Stage": ["Demo", "US > Intake"]})
+    spelled = _example(text)
+    assert catalog.stage(spelled).name == "Demo", text
+
+
+def test_no_spelling_resolves_the_todo_says_so() -> None:
+    catalog = Catalog(
+        pipelines=(Pipeline(1, "US > East"), Pipeline(2, "US"), Pipeline(3, "EU > West"),
+                   Pipeline(4, "EU"), Pipeline(5, "Sales")),
+        stages=(Stage(1, "Demo", 1, 1), Stage(2, "East > Demo", 2, 1), Stage(3, "Demo", 3, 1),
+                Stage(4, "West > Demo", 4, 1), Stage(5, "Lead", 5, 1)),
+        deal_fields=(DealField("k" * 40, "Import source key", "varchar", (), True),))
+    text = init_mapping(["Deal ID", "Deal Name", "Stage"], catalog,
+                        samples={"Deal ID": ["1"], "Deal Name": ["D1"],
+                                 "Stage": ["Demo", "Sales > Lead"]})
+    assert '"Demo" = "US > East > Demo"' not in text, text
+    assert "no spelling" in text and "Pipeline column" in text, text

@@ -219,7 +219,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  shared: MappingABC[str, Sequence[str]] | None = None,
                  placed: bool = False,
                  lasts_of: MappingABC[str, set[str]] | None = None,
-                 blank: Collection[str] | None = None) -> list[str]:
+                 blank: Collection[str] | None = None,
+                 catalog: Catalog | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -237,7 +238,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     ``"Won" = "Won"`` for rows all in Sales, the stage Won being EU > North's).
     ``blank`` (a Pipeline column): the values some rows hold with a blank Pipeline cell;
     only those are judged by ``shared`` (the others are looked up in their row's
-    pipeline), and such a TODO asks for the Pipeline cell (x49r6 F4).
+    pipeline), and such a TODO asks for the Pipeline cell (x49r6 F4). ``catalog``: a
+    TODO's example spelling (``"Demo" = "EU > Demo"``) is one ``Catalog.stage`` reads as
+    that pipeline's stage; where none does, the TODO says so (x49r6 F3).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -315,13 +318,17 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
         named = "; ".join(f"{_toml_str(same)} (in pipelines {', '.join(shared[key(same)])})"
                           for _, same in twice)
         value, same = twice[0]
-        example = f"{_toml_str(value)} = {_toml_str(shared[key(same)][0] + ' > ' + same)}"
+        spelling = _spelling(catalog, shared[key(same)], same)
+        example = (f"{_toml_str(value)} = {_toml_str(spelling)}" if spelling is not None else
+                   f"no spelling names {same!r} of one pipeline here: the account's "
+                   "pipeline and stage names overlap ('US > East' beside a stage 'East > "
+                   "...' of 'US'), so map a Pipeline column to pick it")
         lines.append(f"# TODO: these stages are in more than one pipeline: {named}, and "
                      "rows whose Pipeline cell is blank (or names no pipeline) hold them: "
                      "such a row cannot tell which. Fill those rows' Pipeline cell (each "
                      "row's stage is then looked up in its pipeline: no line is needed), "
                      "or write the cell as its pipeline's stage "
-                     f"({shared[key(same)][0] + ' > ' + same!r}); then delete this line"
+                     f"({example}); then delete this line"
                      if blank is not None else
                      f"# TODO: these stages are in more than one pipeline: {named}. Map "
                      "each to its pipeline's stage as the other cells name theirs "
@@ -334,6 +341,24 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                      "then delete this line")
         lines += [f"# {_toml_str(value)} = \"\"" for value, _ in twice]
     return lines
+
+
+def _spelling(catalog: Catalog | None, pipelines: Sequence[str], stage: str) -> str | None:
+    """The first of ``pipeline > stage`` (``>``, then U+203A) over ``pipelines`` that
+    ``catalog`` reads as that pipeline's stage ``stage`` (``Catalog.stage``, no pipeline:
+    as the import reads such a cell); None when none does (x49r6 F3: ``US > East >
+    Demo`` also reads as pipeline US's stage ``East > Demo``). No catalog: the first."""
+    if catalog is None:
+        return f"{pipelines[0]} > {stage}" if pipelines else None
+    for pipe in pipelines:
+        for sep in (" > ", " \u203a "):
+            try:
+                found = catalog.stage(f"{pipe}{sep}{stage}")
+            except InputError:  # ambiguous (AmbiguousName is one), or no such stage
+                continue
+            if found.name == stage and catalog.pipeline_by_id(found.pipeline_id).name == pipe:
+                return f"{pipe}{sep}{stage}"
+    return None
 
 
 def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
@@ -2032,7 +2057,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                 stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere or blank else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
-                                blank=blank if blank else None)
+                                blank=blank if blank else None, catalog=catalog)
             out += split_todo(split)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
