@@ -98,8 +98,14 @@ class DealQuery:
                 params["stage_id"] = catalog.stage(self.stage, pipeline_id).id
             except AmbiguousName as exc:  # the option that names it (x48r14 F5: "name the
                 # pipeline" named none, as --to-stage's did before x26r2 4a)
-                raise AmbiguousName(exc.reason.replace(
-                    "name the pipeline", "name the one to select from with --pipeline")) from None
+                reason = exc.reason.replace(
+                    "name the pipeline", "name the one to select from with --pipeline")
+                if "rename one in Pipedrive" in reason:  # twins of one pipeline: no stage
+                    # option picks either, a deal id does (x49r6 F6)
+                    reason = reason.replace("rename one in Pipedrive", (
+                        "rename one in Pipedrive to select by stage, or select the deals "
+                        "by id (--manifest: a file of their deal ids)"))
+                raise AmbiguousName(reason) from None
         if self.status is not None:
             if self.status not in STATUSES:
                 raise InputError(f"--status must be one of {', '.join(STATUSES)}, "

@@ -147,7 +147,10 @@ class MoveTarget:
             if pipeline_id is not None or pipeline is None:  # else: its pipeline is unknown
                 # the flag that names it (x26r2 4a: "name the pipeline" named no option)
                 problems.append(str(exc).replace(
-                    "name the pipeline", "name the one to move to with --to-pipeline"))
+                    "name the pipeline", "name the one to move to with --to-pipeline").replace(
+                    # twins of one pipeline: no option targets either (x49r6 F6)
+                    "rename one in Pipedrive", "renaming one of them in Pipedrive is the only "
+                    "way to move deals to it (no option targets either)"))
         except InputError as exc:
             problems.append(str(exc))
         return problems

@@ -1324,11 +1324,12 @@ def rate_limited_note(rate_limited: int, coordinator: object, *,
                "the pace came too close to the limits")
     else:  # this run's own ledger was within the limit: the window was another's (x48r10 F2:
         # worded as the run's own overspending)
-        who = ("another client of this company used the window (this run's own calls were "
+        # the burst window is the token's, not the company's (x49r6 F7)
+        who = ("another client using this token used the window (this run's own calls were "
                "within the limit when it was refused): "
-               + ("another integration or script uses this account's API limits"
+               + ("another integration or script uses this token's burst window"
                   if coordinator else
-                  "another process uses this account's API limits: if it is pdbulk, run "
+                  "another process uses this token's burst window: if it is pdbulk, run "
                   "every pdbulk process on the account with one --coordinator (README: "
                   "\"Many processes on one account\"), and check for other integrations"))
         if room < rate_limited:

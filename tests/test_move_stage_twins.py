@@ -50,3 +50,16 @@ def test_twins_of_one_pipeline_are_both_named_in_either_option() -> None:
         DealQuery(stage="Demo", pipeline="Sales").params(CATALOG)
     assert twins in info.value.reason
     assert "name the pipeline" not in info.value.reason
+
+
+def test_twins_of_one_pipeline_say_how_to_target_and_select() -> None:
+    """x49r6 F6: with twins inside one pipeline the refusals said only to rename one: the
+    selection is told its deals can be selected by id, the target that renaming one of
+    the stages is the way to move deals to it."""
+    problems = MoveTarget("Demo", "Sales").problems(CATALOG)
+    assert "renaming one of them in Pipedrive is the only way to move deals to it" \
+        in problems[0], problems
+    with pytest.raises(AmbiguousName) as info:
+        DealQuery(stage="DEMO", pipeline="Sales").params(CATALOG)
+    assert "select the deals by id (--manifest: a file of their deal ids)" \
+        in info.value.reason, info.value.reason

@@ -164,7 +164,7 @@ def test_another_client_seen_is_blamed_only_for_the_429s_that_had_room() -> None
     blamed on it, those of its own pace too: only the 429s that came while the window had
     room for this run's own calls are, and the others are said to be the pace's."""
     mixed = rate_limited_note(10, None, others=True, room=4)
-    assert mixed is not None and "another process uses this account's API limits" in mixed
+    assert mixed is not None and "another process uses this token's burst window" in mixed
     assert "4 came while its calls filled the window, the other 6 as the pace neared the " \
            "limits" in mixed, mixed
     pace = rate_limited_note(10, None, others=True, room=0)

@@ -1,6 +1,6 @@
-"""A 429 whose window another client of this company spent (the server's headers counted
+"""A 429 whose window another client using this token spent (the server's headers counted
 its calls) while this run's own calls were within the limit is said to be that client's:
-"another client of this company used the window", never the run's pace (x48r10 F2: with two
+"another client using this token used the window", never the run's pace (x48r10 F2: with two
 engines in one process a 429 was judged by a window count holding the client's calls and
 told "... the other 1 as the pace neared the limits", as if the run had overspent; alone,
 in one process or on Redis the note opened on "another process uses ..."). Virtual time."""
@@ -100,5 +100,5 @@ async def test_429s_in_a_window_another_client_spent_are_its_not_the_pace(
                                  others=stats.others_seen,
                                  room=stats.refused_with_room)
         assert note is not None
-        assert "another client of this company used the window" in note, note
+        assert "another client using this token used the window" in note, note
         assert "pace" not in note, note

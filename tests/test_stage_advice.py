@@ -53,8 +53,11 @@ def test_move_stage_names_its_option_once() -> None:
         "stage 'Qualified' is ambiguous (in pipelines Sales, Sales > EU, Partners); write "
         f"'Sales {SEP} Qualified' or 'Partners {SEP} Qualified' or name the one to move to "
         "with --to-pipeline"]
+    # move-stage's target: renaming is the only way (x49r6 F6)
+    moved = TWINS.replace("rename one in Pipedrive", "renaming one of them in Pipedrive is "
+                          "the only way to move deals to it (no option targets either)")
     assert MoveTarget("Hot").problems(CATALOG) == [f"stage 'Hot' is ambiguous in pipeline "
-                                                   f"'Sales'; {TWINS}"]
+                                                   f"'Sales'; {moved}"]
 
 
 MAPPING = """\
