@@ -17,6 +17,7 @@ from bulk.errors import ApiError, BulkError, uncharged
 from bulk.operations import get_operation
 from bulk.runner import RunResult
 from bulk.store import JobStore
+from bulk.wording import counted
 
 from .planning import Plan
 
@@ -171,7 +172,7 @@ def sent_words(spend: Mapping[str, tuple[int, int]], exc: BaseException | None =
             continue
         charged = min(calls, max(0, tokens) // get_operation(op).token_cost)
         if charged:
-            reads.append(f"{op} {charged} ({tokens} tokens)")
+            reads.append(f"{op} {charged} ({counted(tokens, 'token')})")
         if calls - charged:
             reads.append(f"{op} {calls - charged} {refused} (not charged)")
     limited = exc.opened_with[1] if isinstance(exc, BulkError) else 0
