@@ -6,7 +6,7 @@ job's async store; ``call`` / ``paginate`` / ``ctx`` for calls, ``run(kind)`` fo
 holds the API token (it is passed separately and lives only in the client's
 header), so the job store can keep the configuration for ``resume``.
 
-Why ~690 lines: the configuration (its checks, its JSON for the store) and the wiring it
+Why ~740 lines: the configuration (its checks, its JSON for the store) and the wiring it
 drives (client, scheduler, coordinator, the marker check that a run of another kind is
 not doubled, the kept day checked with the server) change together; the ``Engine`` itself is the last third.
 """

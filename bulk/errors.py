@@ -82,7 +82,7 @@ stop (checkpointed). Neither: only this row fails. Lower-layer exceptions
 transport, the store). No message here ever contains the API token: the client
 never puts it anywhere but a request header.
 
-Why ~520 lines: the one tree, drawn whole above (every class of it, the job kinds'
+Why ~550 lines: the one tree, drawn whole above (every class of it, the job kinds'
 named too: ``tests/test_errors_tree_drawn.py``), with the few words its messages share
 (the budget's settings, ``flags_only``); split, the drawing and the classes would part.
 """

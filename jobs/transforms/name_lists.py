@@ -167,7 +167,7 @@ every dash between digits separates a phone's groups (``PHONE_GAP``); a title or
 contact after a dash or glued at the end is cut before a weak joiner is judged
 (``José Ortega y Gasset - CEO``: ``_before_title``).
 
-Why ~970 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
+Why ~990 lines: the rule's steps read each other's pieces (``_words``, ``_before_title``,
 ``_surname``), one module so that a change to one is seen by every step; its readers and
 vocabularies are apart (``person_titles``, ``person_words``, ``given_names``).
 """
