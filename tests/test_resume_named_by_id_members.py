@@ -11,9 +11,8 @@ import csv
 from pathlib import Path
 
 from bulk.sandbox import Sandbox
-from tests.import_support import UPSERT_CONTACTS_HEADER, upsert_contacts_mapping, upsert_files
 from tests.test_plan_tokens import cli, engine, sb  # noqa: F401
-from tests.test_resume_named_by_id_merged import _call, _live
+from tests.test_resume_named_by_id_merged import _call, _live, stopped_import
 
 
 def _stopped(sb: Sandbox, tmp_path: Path, org: dict[str, int],  # noqa: F811
@@ -29,18 +28,7 @@ def _stopped(sb: Sandbox, tmp_path: Path, org: dict[str, int],  # noqa: F811
              first) for i in range(10)]
     rows += [(f"K{i:02d}", f"Deal {i}", "100", *who[i % len(who)], "Alpha Ltd")
              for i in range(10, 20)]
-    text = upsert_contacts_mapping()
-    manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, rows, text, "a.csv")
-    seed, _ = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, [
-        ("S0", "Seed", "1", "Sam Seed", "sam@seed.com", "Seed Org")], text, "seed.csv")
-    made = cli(sb, jobs, "import", str(seed), "-m", str(mapping), "--create-key-field",
-               *engine(sb, jobs))
-    assert made.exit_code == 0, made.output
-    before = {p.name for p in jobs.iterdir()}
-    stopped = cli(sb, jobs, "import", str(manifest), "-m", str(mapping), "--workers", "1",
-                  "--max-tokens", "120", *engine(sb, jobs))
-    assert stopped.exit_code == 4, stopped.output
-    job = next(p.name for p in jobs.iterdir() if p.name not in before)
+    job, _ = stopped_import(sb, tmp_path, jobs, rows)
     assert first != "Alpha Ltd" or all(d["org_id"] == org["Alpha Ltd"]
                                        for d in _live(sb, "deal").values()
                                        if str(d["title"]).startswith("Deal "))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -68,18 +69,7 @@ def test_a_resume_follows_an_organization_merged_before_its_first_deal(
     rows += [(f"K{i:02d}", f"Deal {i}", "100", *(
         ("Ann Birch", "ann@birch.com") if i % 2 else ("Otto Named", "")), "Birch Foods Ltd")
         for i in range(10, 20)]
-    text = upsert_contacts_mapping()
-    manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, rows, text, "a.csv")
-    seed, _ = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, [
-        ("S0", "Seed", "1", "Sam Seed", "sam@seed.com", "Seed Org")], text, "seed.csv")
-    made = cli(sb, jobs, "import", str(seed), "-m", str(mapping), "--create-key-field",
-               *engine(sb, jobs))
-    assert made.exit_code == 0, made.output
-    before = {p.name for p in jobs.iterdir()}
-    stopped = cli(sb, jobs, "import", str(manifest), "-m", str(mapping), "--workers", "1",
-                  "--max-tokens", "120", *engine(sb, jobs))
-    assert stopped.exit_code == 4, stopped.output
-    job = next(p.name for p in jobs.iterdir() if p.name not in before)
+    job, stopped = stopped_import(sb, tmp_path, jobs, rows)
     # no deal of the job names Birch yet (but Deal 9, ``linked``)
     assert [d["title"] for d in _live(sb, "deal").values() if d["org_id"] == birch] == (
         ["Deal 9"] if linked else []), stopped.output
@@ -103,3 +93,22 @@ def test_a_resume_follows_an_organization_merged_before_its_first_deal(
         notes = {r["key"]: r["note"] for r in csv.DictReader(f)}
     assert all(f"person {otto} merged away or deleted after the load: resolved again, no "
                "survivor found" in notes[f"K{i}"] for i in range(10, 20, 2)), notes
+
+
+def stopped_import(sb: Sandbox, tmp_path: Path, jobs: Path,  # noqa: F811
+                   rows: list[tuple[str, ...]]) -> tuple[str, Any]:
+    """An upsert of ``rows`` (``UPSERT_CONTACTS_HEADER``'s columns) stopped by its token cap
+    (120: exit 4) after the rows sent first, once a seed import made the key field. Returns
+    (the job's name under ``jobs``, the stopped run's CLI result)."""
+    text = upsert_contacts_mapping()
+    manifest, mapping = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, rows, text, "a.csv")
+    seed, _ = upsert_files(tmp_path, UPSERT_CONTACTS_HEADER, [
+        ("S0", "Seed", "1", "Sam Seed", "sam@seed.com", "Seed Org")], text, "seed.csv")
+    made = cli(sb, jobs, "import", str(seed), "-m", str(mapping), "--create-key-field",
+               *engine(sb, jobs))
+    assert made.exit_code == 0, made.output
+    before = {p.name for p in jobs.iterdir()}
+    stopped = cli(sb, jobs, "import", str(manifest), "-m", str(mapping), "--workers", "1",
+                  "--max-tokens", "120", *engine(sb, jobs))
+    assert stopped.exit_code == 4, stopped.output
+    return next(p.name for p in jobs.iterdir() if p.name not in before), stopped
