@@ -59,7 +59,9 @@ PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 # ... with its extension (``+1 212 555 0252 ext. 12``: x49r7 F6, ``ext. 12`` was left in
 # the name)
 PHONE_EXTENSION = r"(?:\s*(?i:ext|extn|extension|x|dw|durchwahl|nst)\.?:?\s*\d{1,6}\b)?"
-_PHONE = re.compile(r"(?:\b(?P<label>tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\b\.?:?\s*)?"
+# the labels a phone is written after (``Tel.``, ``Mobil:``), one list for every reader
+PHONE_LABELS = "tel|phone|fon|mob|mobil|mobile|fax|cell|handy"
+_PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b\.?:?\s*)?"
                     rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
                     re.IGNORECASE)
 # a date, not a phone, however it is led (``06.12.2026``, ``06/12/1980 14:30``,
@@ -201,5 +203,5 @@ def strip_joiners(name: str) -> str:
     return out if any(c.isalnum() for c in out) else ""
 
 
-__all__ = ["NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "WEB_ADDRESS", "cell_contacts",
+__all__ = ["NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS", "WEB_ADDRESS", "cell_contacts",
            "cut_contacts", "date_like", "fold_digits", "strip_joiners"]

@@ -179,7 +179,14 @@ import re
 from itertools import pairwise
 
 from .given_names import given_name
-from .name_cell_contacts import NOT_MAIL, PHONE_EXTENSION, PHONE_GAP, WEB_ADDRESS, date_like
+from .name_cell_contacts import (
+    NOT_MAIL,
+    PHONE_EXTENSION,
+    PHONE_GAP,
+    PHONE_LABELS,
+    WEB_ADDRESS,
+    date_like,
+)
 from .person_titles import (
     bare_co,
     company,
@@ -237,7 +244,7 @@ _CONTACT = re.compile(
     r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
     rf"[^{NOT_MAIL}]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}]+"
     rf"|{WEB_ADDRESS}"
-    r"|(?:\b(?:tel|phone|fon|mob|mobil|mobile|fax|cell)\b\.?:?\s*)?"
+    rf"|(?:\b(?:{PHONE_LABELS})\b\.?:?\s*)?"
     rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
@@ -390,7 +397,7 @@ _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)
                            rf"([^{NOT_MAIL}:]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}.]+)"
                            r"\s*\]?[\s\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
-_LAST_PHONE = re.compile(r"\s*:?\s+[(\[]?\s*(?:(?i:tel|phone|fon|mob|mobil|mobile|fax|cell|handy)\.?:?\s*)?"
+_LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABELS})\.?:?\s*)?"
                          rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})"
                          r"\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a
