@@ -97,8 +97,12 @@ async def test_merged_between_load_and_send_follows_the_survivors(tmp_path: Path
         assert f"person {person} merged away or deleted after the load: resolved again, " \
             f"person {ann}" in rows["R3"]["note"], rows["R3"]
         assert f"organization {company} merged away" in rows["R4"]["note"], rows["R4"]
-        assert _calls(sb, "getPerson", "getOrganization") == {
-            "getPerson": 1, "getOrganization": 2}  # read back once a refused row
+        # read back once a refused row; the organization's follow may read its member Ann
+        # by id (f49h: the persons at it at the load witness a merge, getPerson 1 token)
+        # when it runs before Ann's own refusal found her gone — the rows go out in
+        # parallel, so either order happens (CI saw both): 1 or 2, never more
+        calls = _calls(sb, "getPerson", "getOrganization")
+        assert calls["getOrganization"] == 2 and calls["getPerson"] in (1, 2), calls
 
 
 async def test_a_person_deleted_between_load_and_send_is_made_from_the_cells(
