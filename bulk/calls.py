@@ -190,9 +190,14 @@ class CallPath:
     _stopping: bool
     _draining: bool
     _error: BulkError | None
-    # an answer came uncharged for its token (``bulk.errors.uncharged``: a 401, the edge's
-    # 403 page): reads of the token cancelled in flight since were refused alike
-    _token_refused: bool
+    # the send time (clock.now()) of the first call answered uncharged for its token
+    # (``bulk.errors.uncharged``: a 401, the edge's 403 page); ``_token_passed``: an
+    # answer past the server's token check came before (a 4xx, 429 or 5xx; a 2xx is in
+    # ``stats.answered``, read instead: nothing added to the hot path). A read of the
+    # token cancelled in flight since was refused alike when it left after that call, or
+    # when the token never passed; else it may have been charged before a revocation
+    _token_refused: float | None
+    _token_passed: bool
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
     _waiting: set[Cancellable]  # the waits a stop ends (scopes, admissions)
     _latency: float
@@ -333,6 +338,7 @@ class CallPath:
             try:
                 result = await self.client.call(op.id, path=path, params=params, json=json)
             except RateLimited as exc:
+                self._token_passed = True  # (the limiter answers after the token check)
                 self._uncharge(op)
                 self.scheduler.rate_limited(op, exc.rate, exc.reset_after, sent_at=started)
                 self.scheduler.refund(op)
@@ -343,6 +349,7 @@ class CallPath:
                 continue
             except MalformedResponse as exc:  # a 2xx whose body cannot be read: it was done
                 self.scheduler.observe(op, exc.rate, sent_at=started)
+                self._token_passed = True
                 # and charged, as any answered call (FACTS.md: x-token-cost): the ledger and
                 # the budget keep it, not in doubt (x42r5 F2: an import's 200-unreadable
                 # POSTs counted 110 tokens where the server charged 1,110, and a
@@ -360,6 +367,7 @@ class CallPath:
                     raise
             except ServerError as exc:  # answered: the status class
                 self.scheduler.observe(op, exc.rate, sent_at=started)
+                self._token_passed = True  # (past the token check: the sandbox's order)
                 # a 5xx answer is not charged (the sandbox answers it before its limiter,
                 # as the issue reports of Pipedrive): neither the ledger nor the budget
                 # counts it. A call with no answer at all (AnswerLost) stays counted:
@@ -389,9 +397,12 @@ class CallPath:
                     # the ledger keeps a read's call, at 0 tokens, as the server counted it
                     # (x49r9 F2: "getPipelines 1 (5 tokens)" said, 0 charged); a write
                     # refused so was not applied: not among the calls sent
-                    self._token_refused = True
+                    if self._token_refused is None:
+                        self._token_refused = started
                     self.scheduler.refund(op)
                     self._uncharge(op, call=write)
+                else:
+                    self._token_passed = True
                 raise
             except RequestNotSent:  # never left: always safe to retry, not charged
                 self.scheduler.not_sent(op, started)
@@ -419,10 +430,15 @@ class CallPath:
                     self.scheduler.not_sent(op, started)
                     self.scheduler.refund(op)
                     self._uncharge(op)
-                elif self._token_refused and not write:
+                elif (self._token_refused is not None and not write
+                      and (not (self._token_passed or self.stats.answered)
+                           or started >= self._token_refused)):
                     # a read in flight when another call of the token was refused (401),
                     # cancelled by that error: the server refused it too, before any charge
                     # (x49r9 F2: the concurrent getStages kept 5 tokens the server never took)
+                    # — if it left after the refused call, or the token never passed the
+                    # server's check; one that left before, once the token had passed, may
+                    # have been charged before a revocation: counted, as below
                     self.scheduler.unanswered(op, started)
                     self.scheduler.refund(op)
                     self._ahead.answered(op.id, op.token_cost, write)

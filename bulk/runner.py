@@ -251,7 +251,10 @@ class Runner(CallPath):
         self._stopping = False
         self._draining = False  # a spent budget: admitted calls still go out (request_stop)
         self._error: BulkError | None = None
-        self._token_refused = False  # a call's token was refused (401), answered uncharged
+        # a call's token was refused (401, answered uncharged): the first such call's send
+        # time; an answer past the token check came (``bulk.calls.CallPath``)
+        self._token_refused: float | None = None
+        self._token_passed = False
         self._stop_reason: str | None = None
         self._waiting: set[Cancellable] = set()  # the waits a stop ends
         self._latency = 0.2  # EWMA of call latency, seconds; drives the concurrency target
