@@ -264,15 +264,20 @@ class ForeignIds:
         row that would write nothing is not compared (x49r4 F8: 8 rows of another account
         beside 9 unchanged rows of this one were written unwarned)."""
         return (self.foreign >= LEAST and self.foreign * 2 > self.compared) or self._titled_most(
-            self.foreign - self.blind)
+            self.foreign - self.blind, warn=True)
 
-    def _titled_most(self, count: int) -> bool:
+    def _titled_most(self, count: int, *, warn: bool = False) -> bool:
         """Whether ``count`` rows giving a title, ``LEAST`` or more, are most of the rows
         compared that give one (x49r6 F1: another account's export with every other title
         blank, 15 of 15 titled rows unrelated, went unwarned: its untitled rows were
         counted against them) — and those rows a quarter of the rows compared at least (three
-        unrelated titles among a thousand untitled rows tell little)."""
-        return count >= LEAST and count * 2 > self.titled and self.titled * 4 >= self.compared
+        unrelated titles among a thousand untitled rows tell little). A warning (``warn``)
+        needs no quarter from ``2 * LEAST`` such rows (x50r4 F1: 9 of 9 titled rows of
+        another account, 31 untitled beside them, ran unwarned; six renames to unrelated
+        titles in one file are rare, and the warning stops nothing)."""
+        if count < LEAST or count * 2 <= self.titled:
+            return False
+        return self.titled * 4 >= self.compared or (warn and count >= 2 * LEAST)
 
     @property
     def refuses(self) -> bool:

@@ -187,6 +187,19 @@ SCENARIOS: dict[str, tuple[list[Row], list[Row] | None, list[frozenset[str]] | N
     # x49r6 F1: another account's title + value + owner, every other title blank
     "N6e_every_other_title_blank": (_rows(THERE, lambda d, n: {"title": ""} if n % 2 else {},
                                           ("title", "value", "owner_id")), None, None, True),
+    # x50r4 F1: another account's title + value + owner on 9 rows, 31 without a title
+    # (under a quarter titled): 9 of 9 titled rows unrelated ran unwarned
+    "N6f_few_titled_many_untitled": (_rows(THERE, lambda d, n: {} if n < 9 else {"title": ""},
+                                           ("title", "value", "owner_id")), None, None, True),
+    # … and padded with this account's titled rows written unchanged
+    "N6g_few_titled_padded": (_rows(THERE[:6], columns=("title", "value", "owner_id"))
+                              + _rows(HERE[6:12])
+                              + _rows(THERE[12:], lambda d, n: {"title": ""},
+                                      ("title", "value", "owner_id")), None, None, True),
+    # this account's own: 5 deals renamed to new words, 35 re-valued without a title
+    "N6h_five_new_titles_many_revalued": (_rows(HERE, lambda d, n: (
+        {"title": f"Renewal contract {n}"} if n < 5 else {"title": ""}) | {
+        "value": d["value"] + 9}, ("title", "value")), None, None, False),
     # x48r7 F2: renames of this account's numbered / hyphenated titles, 7 of 19 refused
     "N7_year_bump_revalue": (_bumped(YEAR, "2026", "2027", value=lambda d: d["value"] + 9),
                              YEAR, None, False),
