@@ -190,12 +190,9 @@ class CallPath:
     _stopping: bool
     _draining: bool
     _error: BulkError | None
-    # the send time (clock.now()) of the first call answered uncharged for its token
-    # (``bulk.errors.uncharged``: a 401, the edge's 403 page); ``_token_passed``: an
-    # answer past the server's token check came before (a 4xx, 429 or 5xx; a 2xx is in
-    # ``stats.answered``, read instead: nothing added to the hot path). A read of the
-    # token cancelled in flight since was refused alike when it left after that call, or
-    # when the token never passed; else it may have been charged before a revocation
+    # the send time of the first call answered uncharged (``bulk.errors.uncharged``: a 401,
+    # the edge's 403 page); ``_token_passed``: a 4xx / 429 / 5xx past the token check came
+    # (a 2xx: ``stats.answered``). A read cancelled in flight since: ``call``'s last branch
     _token_refused: float | None
     _token_passed: bool
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
@@ -435,10 +432,8 @@ class CallPath:
                            or started >= self._token_refused)):
                     # a read in flight when another call of the token was refused (401),
                     # cancelled by that error: the server refused it too, before any charge
-                    # (x49r9 F2: the concurrent getStages kept 5 tokens the server never took)
-                    # — if it left after the refused call, or the token never passed the
-                    # server's check; one that left before, once the token had passed, may
-                    # have been charged before a revocation: counted, as below
+                    # (x49r9 F2) — if it left after that call or the token never passed;
+                    # else it may have been charged before a revocation: counted, as below
                     self.scheduler.unanswered(op, started)
                     self.scheduler.refund(op)
                     self._ahead.answered(op.id, op.token_cost, write)
