@@ -635,11 +635,14 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                     f"job's create ({foreign}); left alone", recheck=False)
             continue
         if target.deal_id in archived and target.op != "delete" and not is_gone(deal):
-            # not "is deleted: nothing to restore" (v9r11: an archived deal is not deleted)
+            # not "is deleted: nothing to restore" (v9r11: an archived deal is not deleted);
+            # a conflict in every line — the rows line, `rows by action`, the "left alone"
+            # note and the run's "N conflicts (of the failed)" (x50r4 F4: 3 in two, 2 in
+            # two), as the run's own re-check calls a deal archived since the plan
             prep.fail(target.item.row, target.item.key, (
-                f"deal {target.deal_id} was archived since the job changed it: nothing "
-                "restored (archived deals cannot be edited; unarchive it, then run pdbulk "
-                "undo again)"), op=target.op, action="conflict",
+                f"conflict: deal {target.deal_id} was archived since the job changed it: "
+                "nothing restored, not even with --force (archived deals cannot be edited; "
+                "unarchive it, then run pdbulk undo again)"), op=target.op, action="conflict",
                 values=target.item.payload.get("values") or {}, deal_id=target.deal_id)
             continue
         if target.deal_id in archived and not force and not is_gone(deal):
