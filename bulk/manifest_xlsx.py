@@ -417,11 +417,14 @@ class MergedCells(NamedTuple):
     """A column's merged ranges below the header (``merged_data_cells``): how many ranges,
     how many rows they refuse (the rows whose cell of the column a range covers, not
     being its first, top-left, cell), and the first
-    ``MERGED_REFS_KEPT`` ranges (``"A2:A4"``), in sheet order."""
+    ``MERGED_REFS_KEPT`` ranges (``"A2:A4"``), in sheet order. ``beside``: of those rows,
+    the ones whose cell is in its range's first row, right of the first cell (``E25`` of
+    ``D25:E25``), not below it."""
 
     ranges: int
     rows: int
     refs: tuple[str, ...]
+    beside: int = 0
 
 
 def merged_data_cells(path: str | os.PathLike[str], sheet: str | None = None,
@@ -438,6 +441,7 @@ def merged_data_cells(path: str | os.PathLike[str], sheet: str | None = None,
     names = _names(cells, number)
     refs: dict[str, dict[str, None]] = {}
     rows: Counter[str] = Counter()
+    beside: Counter[str] = Counter()
     for excel_row, columns in sorted(_covered(path, sheet).items()):
         if excel_row <= number:
             continue
@@ -445,7 +449,10 @@ def merged_data_cells(path: str | os.PathLike[str], sheet: str | None = None,
             if column <= len(names) and (name := names[column - 1]):
                 rows[name] += 1
                 refs.setdefault(name, {})[ref] = None
-    return {name: MergedCells(len(found), rows[name], tuple(list(found)[:MERGED_REFS_KEPT]))
+                if int(ref.partition(":")[0].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == excel_row:
+                    beside[name] += 1  # in the range's first row: right of its first cell
+    return {name: MergedCells(len(found), rows[name], tuple(list(found)[:MERGED_REFS_KEPT]),
+                              beside[name])
             for name, found in refs.items()}
 
 

@@ -65,3 +65,27 @@ def test_the_plan_says_one_line_for_a_columns_merged_ranges() -> None:
     line = reason_line(cls, n, tally.examples)
     assert n == 6 and "3 merged ranges of this column" in line, line
     assert "A2:A4, A6:A7, A8:A11" in line, line
+
+
+def test_a_range_across_columns_is_said_beside_not_below(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x50r4: a range across columns (C5:D5: the amount's D5 right of the stage's C5) was
+    said "1 row below those first cells"; it is beside, and a column with both says so."""
+    path = tmp_path / "across.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for i in range(8):
+        sheet.append([f"Account {i}", f"Deal {i}", "Qualified", 100 + i, None])
+    sheet.merge_cells("A2:A3")  # below
+    sheet.merge_cells("C5:D5")  # D5 beside C5
+    sheet.merge_cells("D7:D8")  # below, in the amount's column too
+    book.save(path)
+    merged = merged_data_cells(path)
+    assert merged["Amount"].rows == 2 and merged["Amount"].beside == 1, merged
+    text = init_mapping(HEADER, catalog, samples=_samples(path), merged=merged)
+    todo = {line.split("'")[1]: line for line in text.splitlines() if "merged range" in line}
+    assert "below those first cells" in todo["Account Name"], todo
+    assert "beside" not in todo["Account Name"], todo
+    assert "2 rows whose cell lies below or beside" in todo["Amount"], todo

@@ -24,11 +24,16 @@ def merged_todos(merged: Mapping[str, MergedCells], used: Collection[str]) -> li
         if column not in used or not cells.ranges:
             continue
         shown = ", ".join(cells.refs) + (", ..." if cells.ranges > len(cells.refs) else "")
+        # a range across columns leaves its other cells beside the first, not below
+        # (x50r4: E25 of D25:E25 was counted among "3 rows below those first cells")
+        where = ("below" if not cells.beside else "beside" if cells.beside == cells.rows
+                 else "below or beside")
         out.append(f"# TODO: column {column!r} has {counted(cells.ranges, 'merged range')} "
                    f"in its data rows ({shown}): the file stores a merged value in the "
                    f"range's first cell only, so `pdbulk plan import` refuses "
-                   f"{counted(cells.rows, 'row')} below those first cells; unmerge the "
-                   "cells and fill each row's cell in the sheet, or map another column")
+                   f"{counted(cells.rows, 'row')} whose cell lies {where} those first "
+                   "cells; unmerge the cells and fill each row's cell in the sheet, or map "
+                   "another column")
     return out
 
 
