@@ -1042,6 +1042,13 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
         store.mark_loaded()  # the one "loaded" flag; status planned|loading → loaded
     await in_thread(finish)
     say(_describe(planner, planner.indexes.listed))
+    # what the plan says of how the cells are read and written (x50r4: the amounts written
+    # with more decimals than their currency has were said by `plan import` alone); the
+    # plan's other notes are its pulls and prices, or counts the run's summary gives
+    for line in planner.mapper.mark_notes():
+        say("note: " + line)
+    if (closed := mapping.closed_stage_note()) is not None:
+        say("note: " + closed)
     if (released := planner.released_note()) is not None:  # (f41b 4)
         say("note: " + released)
     if planner.counts.closed_undated:  # the plan's note, for an import run without one

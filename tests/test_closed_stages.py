@@ -108,6 +108,12 @@ map = { "qualifiedtobuy" = "Qualified", "closedwon" = "Negotiations Started", \
     assert ("note: deal.stage.map sends 'closedwon' (won?), 'closedlost' (lost?) to a stage, "
             "and no status is mapped: those deals are imported open") in said
     assert 'add status = { column = "Deal Stage"' in said
+    # the import run says it too (x50r4: the run printed none of the plan's reading notes)
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url,
+                                   "--job-dir", str(tmp_path / "jobs"), *FAST], env=ENV)
+    assert ran.exit_code == 0, ran.output
+    assert "to a stage, and no status is mapped" in " ".join(ran.output.split()), ran.output
     with_status = text.replace('value = "Amount"\n', 'value = "Amount"\nstatus = { column = '
                                '"Deal Stage", map = { "closedwon" = "won", "closedlost" = '
                                '"lost", "*" = "open" } }\n')

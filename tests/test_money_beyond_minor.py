@@ -56,3 +56,28 @@ async def test_more_decimals_read_one_way_are_said(tmp_path: Path) -> None:
     assert "1 amount has more decimals than its currency has" in said[0], said
     assert "row 2: 1234567.891 USD, 3 decimals, USD has 2" in said[0], said
     assert "refused as ambiguous" in said[0], said
+
+
+def test_the_import_run_says_the_note_as_its_plan_does(tmp_path: Path) -> None:
+    """x50r4: the note was in `plan import` only, and said "1 decimals" (JPY 1.5): the
+    import run says it too, each count in its grammar ("1 decimal")."""
+    from typer.testing import CliRunner
+
+    from pdbulk.cli import app
+    from tests.update_support import cli_args, threaded_sandbox
+
+    manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
+    manifest.write_text("Id,Name,Stage,Currency,Amount\na1,One,Qualified,JPY,1.5\n"
+                        "a2,Two,Qualified,USD,12.50\n")
+    mapping.write_text(MAPPING)
+    with threaded_sandbox(SandboxConfig(deals=0, time_scale=0.02, seed=7)) as sb:
+        env = {"PIPEDRIVE_API_TOKEN": sb.token}
+        args = [str(manifest), "--mapping", str(mapping), "--create-key-field",
+                *cli_args(sb, tmp_path / "jobs")]
+        plan = CliRunner().invoke(app, ["plan", "import", *args], env=env)
+        run = CliRunner().invoke(app, ["import", *args], env=env)
+    assert run.exit_code == 0, run.output
+    for out in (plan.output, run.output):
+        said = " ".join(out.split())
+        assert "1 amount has more decimals than its currency has" in said, said
+        assert "row 2: 1.5 JPY, 1 decimal, JPY has 0" in said, said

@@ -18,6 +18,7 @@ from bulk.errors import InputError
 from bulk.manifest import SourceRow
 from bulk.manifest_xlsx import ExcelError, UncachedFormula
 from bulk.table_paths import TableRow
+from bulk.wording import counted
 
 from .. import transforms as tf
 from ..transforms.date_order import DateOrder
@@ -296,7 +297,7 @@ class RowMapper:
         return (f"column {self.money.source.where!r}: {n:,} "
                 f"{'amount has' if n == 1 else 'amounts have'} more decimals than "
                 f"{'its' if n == 1 else 'their'} currency has, reading one way only: written "
-                f"as given (row {row}: {amount} {currency}, {decimals} decimals, "
+                f"as given (row {row}: {amount} {currency}, {counted(decimals, 'decimal')}, "
                 f"{currency} has {tf.minor_units(currency)}); check those cells if the "
                 "amounts should not have them — an amount that could also read with its "
                 "mark grouping thousands ('$1.234': 1.234 or 1234) is refused as "

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from bulk.errors import InputError
+from bulk.wording import counted
 
 from .text import clean_text
 
@@ -134,10 +135,11 @@ def check_minor_units(money: Money, currency: str | None,
     mark = money.mark
     taken, grouped = (_plain(x) for x in (money.amount, other))
     raise InputError(f"ambiguous amount {money.cell!r}: {taken} with {mark!r} as the "
-                     f"decimal mark ({written} decimals, more than {currency or ' / '.join(codes)}"
+                     f"decimal mark ({counted(written, 'decimal')}, more than {currency or ' / '.join(codes)}"
                      f"{'' if currency else ' each'} has: {minor}), or {grouped} with "
                      f"{mark!r} grouping thousands; write the amount so it reads one way "
-                     f"(e.g. {grouped}, or the amount with {minor or 'no'} decimals)")
+                     f"(e.g. {grouped}, or the amount with "
+                     f"{counted(minor, 'decimal') if minor else 'no decimals'})")
 
 
 def _plain(amount: Decimal) -> str:
