@@ -40,6 +40,7 @@ from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
 from .merged_todo import merged_todos
+from .person_column import person_name_line
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
@@ -2096,6 +2097,15 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out.append(("# " if own else "")
                            + f"name = {_toml_str('{' + names[0] + '} {' + names[1] + '}')}")
                 used.update(names)
+                continue
+            if (section, name) == ("person", "name") and column is None and not own \
+                    and (bare := person_name_line(header, used, samples, emailed=bool(
+                        guesses.get("person.email")))) is not None:
+                # a bare "Name" the deal title did not take (x50r1 F11: said "no column
+                # looks like a name" beside it): proposed, or at least named
+                out.append(bare[1])
+                if not bare[1].startswith("#"):
+                    used.add(bare[0])
                 continue
             if (section, name) == ("person", "name") and column is None \
                     and guesses.get("person.email") and not own:
