@@ -380,15 +380,26 @@ META_LINKS_NOW = "import.links_now"
 # a ``META_LINKS_NOW`` entry's flag: the record its row named went while the job was
 # stopped (a resume's re-read found it), not during a run (x49r2 F4)
 STOPPED = "since_stopped"
+# kind ("person" / "org") -> ids: the persons / organizations settled rows' deals still
+# name that a resume's re-read found deleted (jobs.importing.linked_since; x49r8 F2)
+META_DELETED_SINCE = "import.deleted_since_stopped"
 
 
-def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
+def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None = None
+               ) -> Callable[[dict[str, Any]], None]:
     """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
     a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
-    the note says so (``jobs.importing.vanished.links_now`` reads them)."""
+    the note says so (``jobs.importing.vanished.links_now`` reads them); one the deal
+    still holds that was deleted while the job was stopped (``deleted``:
+    ``deleted_ids`` of ``META_DELETED_SINCE``) is kept, and the note says so
+    (``deleted_note``)."""
+    gone = deleted or {}
+
     def amend(result: dict[str, Any]) -> None:
         now = links.get(str(result.get("deal_id")))
         if not isinstance(now, Mapping):
+            if note := deleted_note(result, gone):
+                result["note"] = "; ".join(filter(None, (result.get("note"), note)))
             return
         said = []
         for link, name in (("person_id", "person"), ("org_id", "organization")):
@@ -400,6 +411,29 @@ def linked_now(links: Mapping[str, Any]) -> Callable[[dict[str, Any]], None]:
             said.append(f"{name} {was} merged away or deleted {when}: the "
                         + (f"deal is linked to {name} {new} now" if new is not None
                            else f"deal has no {name} now"))
+        if told := deleted_note(result, gone):
+            said.append(told)
         if said:
             result["note"] = "; ".join(filter(None, (result.get("note"), *said)))
     return amend
+
+
+def deleted_ids(meta: Mapping[str, Any] | None) -> dict[str, set[int]]:
+    """``META_DELETED_SINCE`` as kind → set of ids ({} for none)."""
+    return {kind: {i for i in ids if isinstance(i, int)}
+            for kind, ids in (meta or {}).items() if isinstance(ids, list)}
+
+
+def deleted_note(result: Mapping[str, Any], deleted: Mapping[str, set[int]]) -> str | None:
+    """The note of a settled row whose deal still names a person / organization someone
+    deleted while the job was stopped (``deleted``: kind → ids, ``META_DELETED_SINCE``):
+    the deal is not re-linked (x49r8 F2). None: none such."""
+    said = []
+    for kind, link, name in (("person", "person_id", "person"),
+                             ("org", "org_id", "organization")):
+        rid = result.get(link)
+        if isinstance(rid, int) and rid in deleted.get(kind, ()):
+            made = "created" if result.get("action") == "created" else "linked"
+            said.append(f"{name} {rid} was deleted since the deal was {made}: the deal "
+                        "still names it; nothing written (re-link it by hand)")
+    return "; ".join(said) or None

@@ -85,7 +85,16 @@ from .import_checks import (
     with_mapping_defaults,
 )
 from .import_identity import META_IDENTITY, identity
-from .import_items import META_LINKS_NOW, PLACEHOLDER_CODE, RECREATED, linked_note, linked_now
+from .import_items import (
+    META_DELETED_SINCE,
+    META_LINKS_NOW,
+    PLACEHOLDER_CODE,
+    RECREATED,
+    deleted_ids,
+    deleted_note,
+    linked_note,
+    linked_now,
+)
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
     GIVEN_KEPT,
@@ -2047,6 +2056,11 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         **doubles_summary(store),
     }
     doubled = doubled_deals(store)
+    gone = deleted_ids(store.meta_get(META_DELETED_SINCE))
+    amend = linked_now(store.meta_get(META_LINKS_NOW) or {}, gone)
+    if gone:  # (x49r8 F2)
+        summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone)
+        summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items()}
 
     def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
         notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
@@ -2055,13 +2069,41 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     return write_results(store, source_key_column=None, summary=summary,
                          success_columns=(*SUCCESS_COLUMNS, *MATCH_COLUMNS, "note"),
                          hold_column=True, typed=typed_for(settings), note=note,
-                         amend=linked_now(store.meta_get(META_LINKS_NOW) or {}))
+                         amend=amend)
+
+
+def _deleted_rows(store: JobStore, amend: Callable[[dict[str, Any]], None],
+                  gone: Mapping[str, set[int]]) -> int:
+    """How many settled rows' deals still name a person / organization deleted while the
+    job was stopped (``META_DELETED_SINCE``; their links as succeeded.csv shows them,
+    ``amend``): the run's last line counts them (x49r8 F2)."""
+    count = 0
+    for item in store.items():
+        if item.state not in (ItemState.DONE, ItemState.SKIPPED):
+            continue
+        result = dict(item.result or (item.payload or {}).get("result") or {})
+        if isinstance(result.get("deal_id"), int):
+            amend(result)
+            count += deleted_note(result, gone) is not None
+    return count
 
 
 def typed_for(settings: ImportSettings) -> Typed | None:
     """The typed failed-rows file an import of this manifest writes beside failed.csv
     (``results.typed_for_manifest``)."""
     return typed_for_manifest(settings.manifest, format=settings.format, sheet=settings.sheet)
+
+
+def _deleted_named(deleted: Mapping[str, Sequence[int]], most: int = 10) -> str:
+    """"person 3; organization 8, 9" for ``deleted`` (kind → ids), ``most`` ids a kind
+    (then "and N more")."""
+    said = []
+    for kind, label in (("person", "person"), ("org", "organization")):
+        ids = list(deleted.get(kind) or ())
+        if ids:
+            more = f" and {len(ids) - most:,} more" if len(ids) > most else ""
+            said.append(f"{label} {', '.join(map(str, ids[:most]))}{more}")
+    return "; ".join(said) or "a person / organization"
 
 
 def _vanished_line(runs: Sequence[Mapping[str, Any]]) -> str | None:
@@ -2152,6 +2194,12 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "never created twice)")
     if (vanished := _vanished_line(data["runs"])) is not None:
         lines.append(vanished)
+    if linked_deleted := data.get("rows_linked_deleted"):  # (x49r8 F2)
+        lines.append(f"{counted(linked_deleted, 'row')} settled before a stop: "
+                     f"{noun(linked_deleted, 'its deal names', 'their deals name')} "
+                     f"{_deleted_named(data.get('deleted_since_stopped') or {})}, deleted "
+                     "since the deal was created (while the job was stopped) — not re-linked, "
+                     "nothing written (theirs to fix; succeeded.csv's notes name each row)")
     moved = sum(int((r.get("claims") or {}).get("merge_moved_tokens", 0)) for r in data["runs"])
     if moved:  # f40a: spent, in the tokens line, but named nowhere
         lines.append(f"{counted(moved, 'token')} read by id the persons / organizations that deals "

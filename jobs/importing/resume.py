@@ -45,7 +45,7 @@ from ..import_resolve import contact_claim_name, name_only, refs_of
 from ..import_rows import matched_by
 from ..import_store import recheck_reads
 from ..mapping import Mapping as ImportMapping
-from . import survivors, vanished
+from . import linked_since, survivors, vanished
 from .base import RECONCILE_MARGIN, _ImportBase, newer_import
 from .briefs import Brief, briefs
 from .members import members_at_load, moved_with
@@ -73,6 +73,8 @@ class _Resume(_ImportBase):
 
     # whether a pending create's claim is held by a dead run (``before_plan``); None: unread
     _taken_over: bool | None = None
+    # per kind, the persons / organizations settled rows' deals still name (``before_resume``)
+    _settled_named: dict[str, set[int]] = {}  # noqa: RUF012 (replaced, never changed)
     # per kind, the persons / organizations a dead run holds the claims of that the
     # reconcile leaves held (``_contacts_held``); None: unread
     _contacts_taken: Counter[str] | None = None
@@ -589,6 +591,9 @@ class _Resume(_ImportBase):
         lines = await self._account_now(ctx, store)
         lines += await self._settle_created(store)
         keyed = await self._keyed_since_load(ctx, store)
+        # the settled rows' persons / organizations their deals listed still name: checked
+        # for a delete in the room of the pages ``_contacts_gone`` reads anyway (x49r8 F2)
+        self._settled_named = await in_thread(partial(linked_since.still_named, store, keyed))
         lines += await self._keys_now_twice(store, keyed)
         lines += await self._updates_again(ctx, store)
         lines += await self._contacts_gone(ctx, store)
@@ -808,7 +813,12 @@ class _Resume(_ImportBase):
         known = self._known_contacts(store, also)
         named = self._named_by_id(store)
         persons: dict[int, Mapping[str, Any]] = {}
+        checked = linked_since.Checked()
         for kind, ids in self._contacts_read(store, also).items():
+            # no page more: only the room the pages read anyway leave (x49r8 F2)
+            wanted = self._settled_named.get(kind, set())
+            ids = linked_since.filled(ids, wanted)
+            checked.unchecked[kind] = len(wanted - set(ids))
             live: set[int] = set()
             for start in range(0, len(ids), 100):
                 page = await ctx.call("getPersons" if kind == "person" else "getOrganizations",
@@ -816,6 +826,9 @@ class _Resume(_ImportBase):
                 live.update(int(r["id"]) for r in page.data or ())
                 if kind == "person":
                     persons.update((int(r["id"]), r) for r in page.data or ())
+            # read (the pending rows' own too) and not answered, their settled deals
+            # naming them still: deleted (a merge moves the deals)
+            checked.deleted[kind] = (wanted & set(ids)) - live
             for rid in set(ids) - live:
                 if rid in known[kind]:
                     gone.setdefault(kind, {})[rid] = known[kind][rid]
@@ -826,6 +839,8 @@ class _Resume(_ImportBase):
         said = await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
         self._persons_now = persons
         said += await self._named_gone(ctx, store, by_id)
+        await linked_since.record(store, checked.deleted)
+        said += linked_since.line(checked)
         # the run's end reads their settled rows' deals: the plan after the re-read counts it
         self._vanished.planned_gone = frozenset(
             key for key, w in self._vanished.followed.went.items() if w.survivor is None

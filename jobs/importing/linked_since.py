@@ -1,0 +1,121 @@
+"""What a row's deal names now that the row did not: a person / organization deleted
+by someone while the job was stopped — told, never written (``jobs.importing``; x49r8
+F2).
+
+F2: the persons / organizations that rows settled before a stop (their deal created or
+found) named, deleted while the job was stopped.
+
+Before, a resume read only what the pending rows name: a settled row's organization
+deleted meanwhile went unsaid, succeeded.csv showing the deal linked to an id that no
+longer exists (5 of 5 settled rows, no line, no note). Now the resume's re-read checks
+them, but reads nothing more for it: the deals it lists anyway (those added or changed
+since the load, ``account.keyed_added_since``) show which settled deals still name their
+row's person / organization (a merge would have moved them: "Merge (v1)",
+pipedrive/FACTS.md), and those ids are read by id in the room the pages the re-read reads
+anyway (``GET /api/v2/organizations?ids=``, 100 a page, 10 tokens; "If any of the
+requested entities do not exist or are not visible, they are not included":
+openapi-v2.yaml) have left; one not answered is deleted. Those that find no room are
+counted, not checked (``Checked.unchecked``). The deal is never re-linked: it is the
+user's to fix; the rows' notes (``import_items.deleted_note``) and the run's last line
+say so. Sends nothing; reads nothing by itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bulk.clock import in_thread
+from bulk.store import ItemState, JobStore
+
+from ..import_items import META_DELETED_SINCE
+
+# ids a page of ``getPersons`` / ``getOrganizations`` by ids reads (FACTS.md)
+PAGE = 100
+_FIELD = {"person": "person_id", "org": "org_id"}
+
+
+@dataclass
+class Checked:
+    """What the re-read found of the settled rows' persons / organizations: per kind
+    ("person" / "org"), the ids still named by a settled deal and deleted (``deleted``),
+    and how many such ids found no room in a page read anyway (``unchecked``)."""
+
+    deleted: dict[str, set[int]] = field(default_factory=dict)
+    unchecked: dict[str, int] = field(default_factory=dict)
+
+
+def still_named(store: JobStore, listed: Mapping[str, Sequence[Mapping[str, Any]]]
+                ) -> dict[str, set[int]]:
+    """Per kind, the persons / organizations (ids) a settled row (done / skipped, a deal
+    id in its result) named that its deal still names as ``listed`` now shows it (the
+    deals added or changed since the load, by key: ``keyed_added_since``). A deal not
+    listed is not looked at (its picture is not at hand). Reads the store (call it in a
+    worker thread)."""
+    deals = {int(d["id"]): d for ds in listed.values() for d in ds}
+    named: dict[str, set[int]] = {}
+    if not deals:
+        return named
+    for item in (i for state in (ItemState.DONE, ItemState.SKIPPED)
+                 for i in store.items(state) if i.key in listed):
+        result = item.result or {}
+        deal_id = result.get("deal_id")
+        deal = deals.get(deal_id) if isinstance(deal_id, int) else None
+        if deal is None:
+            continue
+        for kind, name in _FIELD.items():
+            rid = result.get(name)
+            if isinstance(rid, int) and _id(deal.get(name)) == rid:
+                named.setdefault(kind, set()).add(rid)
+    return named
+
+
+def _id(value: Any) -> int | None:
+    if isinstance(value, Mapping):  # a v1 shape ({"value": id, ...})
+        value = value.get("value")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def filled(ids: Sequence[int], extra: Iterable[int]) -> list[int]:
+    """``ids`` (read anyway, ``PAGE`` a page) followed by as many of ``extra`` (not among
+    them, lowest first) as the last page has room for: no page more."""
+    more = sorted(set(extra) - set(ids))
+    return [*ids, *more[:-len(ids) % PAGE]]
+
+
+async def record(store: JobStore, deleted: Mapping[str, set[int]]) -> None:
+    """Add ``deleted`` to the job's ``META_DELETED_SINCE`` (kind → sorted ids), which
+    succeeded.csv's notes and the run's last line read."""
+    def put() -> None:
+        now = dict(store.meta_get(META_DELETED_SINCE) or {})
+        for kind, ids in deleted.items():
+            now[kind] = sorted({*now.get(kind, ()), *ids})
+        store.meta_put(META_DELETED_SINCE, now)
+
+    if any(deleted.values()):
+        await in_thread(put)
+
+
+def line(checked: Checked) -> list[str]:
+    """The resume's line for ``checked`` (none when nothing was found or left)."""
+    out = []
+    deleted = {k: sorted(v) for k, v in checked.deleted.items() if v}
+    if deleted:
+        named = "; ".join(f"{_LABEL[k]} {', '.join(map(str, ids))}"
+                          for k, ids in sorted(deleted.items()))
+        out.append(f"deleted by someone since rows settled before the stop were linked to "
+                   f"them: {named} — their deals still name them; nothing written (re-link "
+                   "them by hand: succeeded.csv's notes name the rows)")
+    if unchecked := {k: n for k, n in checked.unchecked.items() if n}:
+        out.append("not checked for a delete since the stop (no room in a page the re-read "
+                   "reads anyway): " + ", ".join(
+                       f"{n:,} {_LABEL[k]}(s)" for k, n in sorted(unchecked.items()))
+                   + " settled rows' deals name")
+    return out
+
+
+_LABEL = {"person": "person", "org": "organization"}
+
+
+
+__all__ = ["PAGE", "Checked", "filled", "line", "record", "still_named"]

@@ -1,0 +1,55 @@
+"""A resumed import whose rows settled before the stop (their deal created) named an
+organization a colleague deleted while the job was stopped: the resume's last lines and
+those rows' notes in succeeded.csv say the organization was deleted since the deal was
+created; nothing is written to the deal (it is the user's to fix; x49r8 F2)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bulk.sandbox import Sandbox
+from tests.test_plan_tokens import cli, resume_tokens, sb, spent  # noqa: F401
+from tests.test_resume_named_by_id_merged import _call, _live, stopped_import
+
+
+@pytest.mark.parametrize("pending_name_it", [False, True], ids=["settled-only", "pending-too"])
+def test_a_resume_says_a_settled_rows_organization_was_deleted_since(
+        sb: Sandbox, tmp_path: Path, pending_name_it: bool) -> None:  # noqa: F811
+    """Rows 0-4 name 'Alder Foods Ltd' (matched by name) and are sent before the stop
+    (``pending_name_it``: rows 16-19, pending, name it too); a colleague deletes Alder;
+    the resume says so in its last lines and in rows 0-4's notes, writes nothing to
+    their deals, and holds its plan after the re-read."""
+    jobs = tmp_path / "jobs"
+    org = {n: _call(sb, "POST", "/api/v2/organizations", {"name": n})
+           for n in ("Alder Foods Ltd", "Birch Foods Ltd")}
+    alder = org["Alder Foods Ltd"]
+    rows = [(f"K{i:02d}", f"Deal {i}", "100", f"Al Person{i % 3}", f"al{i % 3}@alder.com",
+             "Alder Foods Ltd") for i in range(5)]
+    rows += [(f"K{i:02d}", f"Deal {i}", "100", f"Bo Person{i % 3}", f"bo{i % 3}@birch.com",
+              "Alder Foods Ltd" if pending_name_it and i > 15 else "Birch Foods Ltd")
+             for i in range(5, 20)]
+    job, stopped = stopped_import(sb, tmp_path, jobs, rows)
+    settled = {str(d["title"]): d for d in _live(sb, "deal").values()
+               if d["org_id"] == alder}
+    assert len(settled) == 5, stopped.output
+    _call(sb, "DELETE", f"/api/v2/organizations/{alder}")
+    tokens = spent(sb)
+    before = {d["id"]: d["update_time"] for d in settled.values()}
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs), "--max-tokens", "100000")
+    assert resumed.exit_code == 0, resumed.output
+    planned, used = resume_tokens(resumed.output), spent(sb) - tokens
+    assert used <= planned, f"planned {planned}, spent {used}\n{resumed.output}"
+    # no write to the settled deals: theirs to fix
+    live = _live(sb, "deal")
+    assert {i: live[i]["update_time"] for i in before} == before
+    assert all(live[i]["org_id"] == alder for i in before)
+    assert f"5 rows settled before a stop: their deals name organization {alder}, deleted " \
+        "since the deal was created" in resumed.output, resumed.output
+    with (jobs / job / "succeeded.csv").open(encoding="utf-8") as f:
+        notes = {int(r["deal_id"]): r["note"] for r in csv.DictReader(f)}
+    said = {i for i, note in notes.items()
+            if f"organization {alder} was deleted since the deal was created" in note}
+    assert said == set(before), (notes, resumed.output)
