@@ -1,6 +1,12 @@
-"""What a row's deal names now that the row did not: a person / organization deleted
-by someone while the job was stopped — told, never written (``jobs.importing``; x49r8
-F2).
+"""What a row's deal names now that the row did not: a person / organization deleted,
+or merged into another, by someone while the job was stopped — told, never written
+(``jobs.importing``; x49r8 F2, F3).
+
+F3: a create in flight at a kill whose deal the reconcile finds on the server, the row's
+organization merged since into another (the deal followed the survivor), recorded the
+survivor as its ``org_id`` without a word; its note now says ``linked to survivor
+organization N (X merged into it since)`` (``reconciled_note``: from what the resume's
+re-read followed, ``survivors.Followed``; no read).
 
 F2: the persons / organizations that rows settled before a stop (their deal created or
 found) named, deleted while the job was stopped.
@@ -21,7 +27,7 @@ say so. Sends nothing; reads nothing by itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +35,7 @@ from bulk.clock import in_thread
 from bulk.store import ItemState, JobStore
 
 from ..import_items import META_DELETED_SINCE
+from . import survivors
 
 # ids a page of ``getPersons`` / ``getOrganizations`` by ids reads (FACTS.md)
 PAGE = 100
@@ -117,5 +124,43 @@ def line(checked: Checked) -> list[str]:
 _LABEL = {"person": "person", "org": "organization"}
 
 
+def named_ids(payload: Mapping[str, Any], known: Callable[[str, str], int | None],
+              followed: survivors.Followed) -> dict[str, int]:
+    """Per name ("person" / "org"), the id of the record the row's ``payload`` names: by
+    id (matched at the load), or by key — the record the key named before a merge the
+    re-read followed (``Followed.moved``), else what ``known`` (kind, key) resolves it to."""
+    out: dict[str, int] = {}
+    for name in ("person", "org"):
+        ref = payload.get(name)
+        if not isinstance(ref, Mapping):
+            continue
+        rid = ref.get("id")
+        if "key" in ref:
+            went = followed.moved.get((str(ref["kind"]), str(ref["key"])))
+            rid = went.rid if went is not None else known(str(ref["kind"]), str(ref["key"]))
+        if isinstance(rid, int) and not isinstance(rid, bool):
+            out[name] = rid
+    return out
 
-__all__ = ["PAGE", "Checked", "filled", "line", "record", "still_named"]
+
+def reconciled_note(named: Mapping[str, int], deal: Mapping[str, Any],
+                    followed: survivors.Followed) -> str | None:
+    """The note of a row whose create the reconcile found applied (``deal``, as the server
+    holds it now) when the deal names another person / organization than the one the
+    row named (``named``: ``named_ids``): ``linked to survivor organization N (X merged
+    into it since)`` when the re-read followed X to N (``followed``). None: as the row
+    named them, or nothing followed says why not (a row the killed run resolved again
+    after its record vanished was sent with another link than its stored payload's)."""
+    said = []
+    for name, field_ in (("person", "person_id"), ("org", "org_id")):
+        was, now = named.get(name), _id(deal.get(field_))
+        if was is None or now is None or was == now:
+            continue
+        went = followed.went.get((name, was)) or followed.ids.get((name, was))
+        if went is not None and went.survivor == now:
+            said.append(f"linked to survivor {_LABEL[name]} {now} ({was} merged into it "
+                        "since)")
+    return "; ".join(said) or None
+
+__all__ = ["PAGE", "Checked", "filled", "line", "named_ids", "reconciled_note", "record",
+           "still_named"]

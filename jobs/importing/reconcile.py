@@ -28,7 +28,7 @@ from ..deals import (
 )
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
-from . import creating
+from . import creating, linked_since
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
 from .sent import sent_keys
@@ -362,6 +362,11 @@ class _Reconcile(_Creates):
             gone_note = self._again_gone(key)
             if edited and "note" in gone_note:  # both said
                 edited["note"] = f"{gone_note['note']}; {edited['note']}"
+            if moved := linked_since.reconciled_note(linked_since.named_ids(
+                    payload, self.resolver.known_key, self._vanished.followed), hit,
+                    self._vanished.followed):  # x49r8 F3: the survivor said
+                edited["note"] = "; ".join(filter(None, (
+                    edited.get("note") or gone_note.get("note"), moved)))
             out.append(Outcome(item.id, ItemState.DONE, result={
                 "deal_id": hit["id"], "action": "created", "person_id": hit.get("person_id"),
                 "org_id": hit.get("org_id"), "reconciled": True,
