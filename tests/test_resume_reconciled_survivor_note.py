@@ -1,6 +1,6 @@
 """A create in flight at a kill whose deal the resume's reconcile finds on the server,
-linked since to another organization than the one the row named: that one merged into
-it while the job was stopped (the deal followed the survivor). The row's note says so —
+linked since to another organization (person) than the one the row named: that one
+merged into it while the job was stopped (the deal followed the survivor). The row's note says so —
 ``linked to survivor organization N (X merged into it since)`` — where before it said
 nothing, its org_id silently the survivor's (x49r8 F3)."""
 
@@ -32,28 +32,43 @@ column = "stage"
 [organization]
 name = "company"
 """
+PERSON = """\
+[person]
+name = "contact"
+email = "email"
+"""
 
 
-@pytest.mark.parametrize("made", [False, True], ids=["matched-by-name", "job-made"])
-async def test_a_reconciled_row_says_its_organization_merged_into_the_survivor(
-        tmp_path: Path, made: bool) -> None:
-    """Rows k00-k04 name 'Alder Ltd' (an organization of the account, or ``made`` by the
-    job); k00 is left in flight as a kill -9 leaves it; a colleague merges Alder into
-    'Zed Ltd'; the resume's reconcile finds k00's deal (at Zed now): its note names the
-    survivor and the merge, and its org_id is Zed's."""
+@pytest.mark.parametrize("kind", ["org", "person"])
+@pytest.mark.parametrize("made", [False, True], ids=["matched", "job-made"])
+async def test_a_reconciled_row_says_its_contact_merged_into_the_survivor(
+        tmp_path: Path, made: bool, kind: str) -> None:
+    """Rows k00-k04 name 'Alder Ltd' and Ann (ann@alder.com): records of the account
+    (matched by name, by e-mail), or ``made`` by the job; k00 is left in flight as a kill
+    -9 leaves it; a colleague merges Alder into 'Zed Ltd' (``kind`` "org") or Ann into
+    Zoe (``kind`` "person"); the resume's reconcile finds k00's deal (at the survivor
+    now): its note names the survivor and the merge, its result the survivor's id."""
     manifest, mapping = tmp_path / "in.csv", tmp_path / "m.toml"
-    manifest.write_text("id,title,value,stage,company\n" + "".join(
-        f"k{i:02},Deal {i},{100 + i},Qualified,Alder Ltd\n" for i in range(5)))
-    mapping.write_text(MAPPING)
+    manifest.write_text("id,title,value,stage,company,contact,email\n" + "".join(
+        f"k{i:02},Deal {i},{100 + i},Qualified,Alder Ltd,Ann Alder,ann@alder.com\n"
+        for i in range(5)))
+    mapping.write_text(MAPPING + PERSON)
+    field_, label = ("org_id", "organization") if kind == "org" else ("person_id", "person")
     async with serve(SandboxConfig(deals=0, **FAST)) as sb:
         async with api_context(sb, tmp_path / "ctx0") as ctx:
             zed = int((await ctx.call("addOrganization", json={"name": "Zed Ltd"})).data["id"])
+            zoe = int((await ctx.call("addPerson", json={
+                "name": "Zoe Zed", "emails": [{"value": "zoe@zed.com"}]})).data["id"])
             if not made:
-                await ctx.call("addOrganization", json={"name": "Alder Ltd"})
+                alder = int((await ctx.call("addOrganization",
+                                            json={"name": "Alder Ltd"})).data["id"])
+                await ctx.call("addPerson", json={
+                    "name": "Ann Alder", "org_id": alder,
+                    "emails": [{"value": "ann@alder.com"}]})
         first, _, _ = await import_once(sb, tmp_path / "jobs", manifest, mapping,
                                         mode="upsert", job_id="killed")
         row = next(i for i in first.items() if i.key == "k00")
-        alder = int((row.result or {})["org_id"])
+        away = int((row.result or {})[field_])
         directory = first.directory
         first.close()
         with sqlite3.connect(directory / "job.sqlite") as db:  # as a kill -9 leaves it
@@ -61,14 +76,15 @@ async def test_a_reconciled_row_says_its_organization_merged_into_the_survivor(
                        "WHERE source_key = 'k00'", (time.time() - 5,))
         db.close()
         forget_killed_run()
+        survivor = zed if kind == "org" else zoe
         async with api_context(sb, tmp_path / "ctx") as ctx:  # a colleague's merge
-            await ctx.call("mergeOrganizations", path={"id": alder},
-                           json={"merge_with_id": zed})
+            await ctx.call("mergeOrganizations" if kind == "org" else "mergePersons",
+                           path={"id": away}, json={"merge_with_id": survivor})
         resumed, result = await resume_job(sb, directory, reread=True)
         row = next(i for i in resumed.items() if i.key == "k00")
         resumed.close()
         assert not result.stopped
     assert row.state is ItemState.DONE, (row, row.error)
-    assert (row.result or {}).get("reconciled") and row.result["org_id"] == zed, row.result
-    assert f"linked to survivor organization {zed} ({alder} merged into it since)" in str(
+    assert (row.result or {}).get("reconciled") and row.result[field_] == survivor, row.result
+    assert f"linked to survivor {label} {survivor} ({away} merged into it since)" in str(
         row.result.get("note")), row.result
