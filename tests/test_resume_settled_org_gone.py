@@ -53,3 +53,45 @@ def test_a_resume_says_a_settled_rows_organization_was_deleted_since(
     said = {i for i, note in notes.items()
             if f"organization {alder} was deleted since the deal was created" in note}
     assert said == set(before), (notes, resumed.output)
+
+
+@pytest.mark.parametrize("room", [True, False], ids=["room", "no-page"])
+def test_a_resume_says_a_settled_rows_person_was_deleted_since(
+        sb: Sandbox, tmp_path: Path, room: bool) -> None:  # noqa: F811
+    """Rows 0-4 name 'Al Person0..2' (made by the job) and are sent before the stop; a
+    colleague deletes Al Person0 (rows 0 and 3). With ``room`` (the pending rows name
+    persons of the account, read by id anyway) the resume says so in its last lines and
+    in those rows' notes; without (the pending rows name no person the re-read reads)
+    it reads no page more for it and says the person was not checked."""
+    jobs = tmp_path / "jobs"
+    for i in range(3):
+        _call(sb, "POST", "/api/v2/persons", {
+            "name": f"Bo Person{i}", "emails": [{"value": f"bo{i}@birch.com"}]})
+    rows = [(f"K{i:02d}", f"Deal {i}", "100", f"Al Person{i % 3}", f"al{i % 3}@alder.com",
+             "Alder Foods Ltd") for i in range(5)]
+    rows += [(f"K{i:02d}", f"Deal {i}", "100", *((f"Bo Person{i % 3}", f"bo{i % 3}@birch.com")
+                                                  if room else ("", "")), "Alder Foods Ltd")
+             for i in range(5, 20)]
+    job, stopped = stopped_import(sb, tmp_path, jobs, rows)
+    deals = {str(d["title"]): d for d in _live(sb, "deal").values()}
+    assert {f"Deal {i}" for i in range(5)} <= set(deals), stopped.output
+    al0 = int(str(deals["Deal 0"]["person_id"]))
+    _call(sb, "DELETE", f"/api/v2/persons/{al0}")
+    tokens = spent(sb)
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs), "--max-tokens", "100000")
+    assert resumed.exit_code == 0, resumed.output
+    planned, used = resume_tokens(resumed.output), spent(sb) - tokens
+    assert used <= planned, f"planned {planned}, spent {used}\n{resumed.output}"
+    with (jobs / job / "succeeded.csv").open(encoding="utf-8") as f:
+        notes = {r["key"]: r["note"] for r in csv.DictReader(f)}
+    said = {k for k, note in notes.items()
+            if f"person {al0} was deleted since the deal was created" in note}
+    if room:
+        assert said == {"K00", "K03"}, (notes, resumed.output)
+        assert f"2 rows settled before a stop: their deals name person {al0}, deleted " \
+            "since the deal was created" in resumed.output, resumed.output
+    else:
+        assert said == set(), (notes, resumed.output)
+        assert "not checked for a delete since the stop (no room in a page the re-read " \
+            "reads anyway): 3 person(s) settled rows' deals name" in resumed.output, \
+            resumed.output
