@@ -806,7 +806,9 @@ class _Resume(_ImportBase):
         load matched them): ``_named_gone`` (x48r3 F1). Reads them 100 per call (``GET
         /api/v2/persons?ids=`` / ``organizations?ids=``, 10 tokens; "If any of the requested
         entities do not exist or are not visible, they are not included": openapi-v2.yaml,
-        GET /persons, ``ids``)."""
+        GET /persons, ``ids``). In the room those pages leave (no page more), the ones
+        settled rows' deals still name (``_settled_named``): one not answered is told
+        deleted, never written (``linked_since``; x49r8 F2)."""
         gone: dict[str, dict[int, set[str]]] = {}
         by_id: dict[str, set[int]] = {}  # named by id (matched at the load), gone
         also = await self._remapped_refs(ctx, store)  # v9r12: a retry's rows mapped again
