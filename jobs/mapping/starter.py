@@ -44,7 +44,7 @@ from .person_column import person_name_line
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
-from .won_stages import a_stage_in, split_todo, value_pipelines
+from .won_stages import a_stage_in, apart_todo, split_todo, value_pipelines
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -2053,13 +2053,19 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             lasts = {v: {s[-1].name for p in catalog.pipelines if p.id in where
                          for s in [list(catalog.stages_in(p.id))] if s}
                      for v, where in closed_in.items() if None not in where}
-            apart = {tf.stage_key(v) for v in split}
+            # a closed value in pipelines of several last stages: one entry is looked up
+            # in each row's pipeline, so it can only name a stage they all have (x49r11 F1)
+            spread = {tf.stage_key(v): v for v, names in lasts.items() if len(names) > 1}
+            apart = {tf.stage_key(v) for v in split} | set(spread)
             out += _stage_lines([v for v in values if tf.stage_key(str(v)) not in apart],
                                 stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere or blank else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
                                 blank=blank if blank else None, catalog=catalog)
-            out += split_todo(split)
+            for value in spread.values():
+                out += apart_todo(value, closed[value], [
+                    p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
+            out += split_todo(split, catalog)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

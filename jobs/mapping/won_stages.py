@@ -6,6 +6,7 @@ stage map's ``"*"``. Never reads the account: the catalog is handed in."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
 
@@ -62,16 +63,74 @@ def a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
     return True
 
 
-def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]]
-                ) -> list[str]:
+def shared_stages(catalog: Catalog, pipelines: Sequence[Pipeline]) -> list[str]:
+    """The names of the stages every one of ``pipelines`` has (``tf.stage_key`` alike: a map
+    target is looked up so in each row's pipeline), as the first spells them, in its board
+    order; [] for no pipelines."""
+    if not pipelines:
+        return []
+    keys = set.intersection(*({tf.stage_key(s.name) for s in catalog.stages_in(p.id)}
+                              for p in pipelines))
+    return [s.name for s in catalog.stages_in(pipelines[0].id) if tf.stage_key(s.name) in keys]
+
+
+def _one_per_pipeline(pipelines: Sequence[Pipeline], catalog: Catalog, what: str) -> str:
+    """The way out when ``pipelines`` share no stage (x49r11 F1): one mapping per pipeline,
+    each with its own stage for ``what`` (a value's entry, or ``"*"``), its last stage
+    shown as the example."""
+    lasts = [f"{p.name}: {_quoted(names[-1].name)}" for p in pipelines
+             if (names := catalog.stages_in(p.id))]
+    return (f"{', '.join(p.name for p in pipelines)}, which share no stage: a stage map "
+            "entry (or "
+            "\"*\") names one stage, looked up in each row's pipeline, so no one entry "
+            "places them all, and those rows fail as they are. Split the file by pipeline, "
+            "with one mapping per pipeline (pipeline = { default = \"<its pipeline>\" }) "
+            f"whose {what} = its stage (the last: {'; '.join(lasts)})")
+
+
+def _quoted(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)  # a TOML basic string, as starter writes
+
+
+def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
+               catalog: Catalog) -> list[str]:
+    """The TODO of a won / lost ``value`` (its ``status``) held by rows of several
+    ``pipelines`` with no stage of its name: one entry is looked up in each row's pipeline,
+    so it can only name a stage they all have (listed, with the entry to fill), and where
+    they share none the TODO says so and names the way out, with no entry to fill (x49r11
+    F1: ``# "Closed Won" = ""`` for Sales, Retail, Wholesale and EU > North)."""
+    shared = shared_stages(catalog, pipelines)
+    entry = _quoted(value)
+    if not shared:
+        return [f"# TODO: {value!r} ({status}, see status) is in rows of "
+                + _one_per_pipeline(pipelines, catalog, entry)
+                + "; then delete this line"]
+    return [f"# TODO: {value!r} ({status}, see status) is in rows of "
+            f"{', '.join(p.name for p in pipelines)}: map it to a stage each of them has ("
+            f"{', '.join(_quoted(s) for s in shared)}; it is looked up in each row's "
+            "pipeline); uncomment the line below, then delete this line",
+            f"# {entry} = \"\""]
+
+
+def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]],
+               catalog: Catalog) -> list[str]:
     """The TODO of won / lost words that are a stage in some of their rows' pipelines only
     (x49r1 F3): those rows keep the stage, the others are closed and need the stage map's
-    ``"*"``; a key of the word's own would move the first rows too."""
+    ``"*"``; a key of the word's own would move the first rows too. A ``"*"`` can only name
+    a stage all the other rows' pipelines have: where they share none, the TODO says so
+    (x49r11 F1)."""
     out = []
     for value, (has, lacks) in split.items():
-        out.append(f"# TODO: {value!r} is a stage of {', '.join(p.name for p in has)} but not "
-                   f"of {', '.join(p.name for p in lacks)}, where rows hold it too: those "
-                   "rows are closed (see status) and take the stage of a \"*\" entry here "
-                   "(add one: \"*\" = \"<a stage>\"), never a key of its own, which would "
-                   "move the other rows too; then delete this line")
+        head = (f"# TODO: {value!r} is a stage of {', '.join(p.name for p in has)} but not "
+                f"of {', '.join(p.name for p in lacks)}, where rows hold it too: those "
+                "rows are closed (see status) and take the stage of a \"*\" entry here")
+        shared = shared_stages(catalog, lacks)
+        if not shared:
+            out.append(f"{head}, never a key of its own, which would move the other rows "
+                       "too; but the rows are in " + _one_per_pipeline(lacks, catalog, '"*"')
+                       + "; then delete this line")
+            continue
+        out.append(f"{head} (add one: \"*\" = one of {', '.join(map(_quoted, shared))}), "
+                   "never a key of its own, which would move the other rows too; then "
+                   "delete this line")
     return out
