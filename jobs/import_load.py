@@ -1688,6 +1688,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if (no_field := key_field_unmade(planner, mapping.key_field, missing)) is not None:
         notes.append(no_field)
     notes += planner.mapper.mark_notes()  # a decimal mark a tie decided (x14r1 F5)
+    if (starred := planner.mapper.star_note()) is not None:  # x49r11 F2
+        notes.append(starred)
     if (closed := mapping.closed_stage_note()) is not None:  # x18r2 3
         notes.append(closed)
     if c.closed_undated:  # x24r1 1

@@ -425,6 +425,8 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
     _duplicates(prep, twins)
     if (note := _conflicts_again(prep, were_conflicts)) is not None:
         prep.notes.append(note)
+    if (starred := mapper.star_note()) is not None:  # the rows "*" placed (x49r11 F2)
+        prep.notes.append(starred)
     if prep.closed_undated:  # x35r1 2: the import's plan said it, the update's did not
         prep.notes.append(umap.mapping.undated_note(prep.closed_undated))
     prep.calls["updateDeal"] += prep.actions["update"]

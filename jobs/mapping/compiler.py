@@ -433,7 +433,23 @@ class _Compiler:
                         else "set pipeline = { default = ... } in [deal]")
             except InputError as exc:
                 self.problems.append(("deal.stage.default", exc.reason))
-        return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve)
+        star = vmap.fallback
+
+        def by_star(raw: object, pipeline_id: int | None) -> str | None:
+            """The cell as read when only "*" places it: no entry, no stage of that name
+            in the row's pipeline (x49r11 F2); called for a cell ``resolve`` placed."""
+            name = _text(raw)
+            if vmap.get(name) is not None:
+                return None
+            try:
+                lookup(f"{'' if pipeline_id is None else pipeline_id}\x00{name}")
+            except AmbiguousName:
+                return None
+            except InputError:
+                return name
+            return None
+        return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve,
+                          by_star=by_star if star is not None else None, star=star)
 
     def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
         key = _key("custom_fields", label)

@@ -285,6 +285,11 @@ class RowMapper:
             out.append(self._beyond_minor_note())
         return out
 
+    def star_note(self) -> str | None:
+        """After the rows are mapped: the plan's note on the rows whose stage the stage
+        map's ``"*"`` placed, each cell value with its rows (x49r11 F2), or None."""
+        return self.stage.star_note() if self.stage is not None else None
+
     def _beyond_minor_note(self) -> str:
         """The note on ``beyond_minor``: the amounts read one way only with more decimals
         than their currency has (ISO 4217's minor unit), written as given (docs/mapping.md,
@@ -560,7 +565,7 @@ class RowMapper:
             return
         if self.stage is not None:
             try:
-                deal["stage_id"] = self.stage(values, pipeline_id)
+                deal["stage_id"] = self.stage(values, pipeline_id, n)
             except InputError as exc:
                 raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
             if self.stage_status is not None:

@@ -2065,7 +2065,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             for value in spread.values():
                 out += apart_todo(value, closed[value], [
                     p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
-            out += split_todo(split, catalog)
+            # the values "*" would place too: no entry of their own was written (x49r11 F2)
+            mapped = {line.partition(" = ")[0] for line in out if not line.startswith("#")}
+            out += split_todo(split, catalog, [
+                str(v) for v in values if tf.stage_key(str(v)) not in apart
+                and _toml_str(str(v)) not in mapped and str(v) not in placed])
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

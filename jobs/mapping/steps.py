@@ -1,6 +1,10 @@
 """The steps a compiled mapping is made of: one per target field, reading its cells
 (``_Source``), converting them (remembered per cell text: ``_Step``), with the
-per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them."""
+per-column decimal marks (``_PerColumn``) — ``jobs.mapping.compiler`` builds them.
+
+Why ~515 lines: the steps share one memo (``_remember``) and one refusal type, so they
+stay together; the stage's tally of rows placed by ``"*"`` is its own module
+(``star_tally``)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from ..transforms.text import excel_number_text
 from .spec import (
     FieldSpec,
 )
+from .star_tally import Starred, StarTally
 
 # ---------------------------------------------------------------- compiling
 
@@ -458,34 +463,54 @@ class _StageStep:
     """The stage of a row: its source, and the resolver of (raw name, pipeline id).
 
     ``memo``: the stage id, or the refusal, by (text cell, pipeline id) — a pure function
-    of both (as ``_Step.memo``); bounded like it."""
+    of both (as ``_Step.memo``); bounded like it. ``by_star``: the cell as read when only
+    the stage map's ``"*"`` (``star``, its target) places it, else None; such rows are
+    counted in ``tally`` (x49r11 F2)."""
 
     source: _Source
     resolve: Callable[[object, int | None], int]
-    memo: dict[tuple[str, int | None], int | _Refused] = field(default_factory=dict)
+    memo: dict[tuple[str, int | None], int | _Refused | Starred] = field(default_factory=dict)
+    by_star: Callable[[object, int | None], str | None] | None = None
+    star: str | None = None
+    tally: StarTally = field(default_factory=StarTally)
 
-    def __call__(self, values: Values, pipeline_id: int | None) -> int:
-        """The stage id, or InputError (its reason only: the caller places it)."""
+    def __call__(self, values: Values, pipeline_id: int | None, row: int | None = None) -> int:
+        """The stage id, or InputError (its reason only: the caller places it); ``row``:
+        the row's number, counted in ``tally`` when ``"*"`` placed it."""
         column = self.source.column
         cell = values.get(column) if column is not None else None
         if type(cell) is not str:
-            return self._id(values, pipeline_id)
-        memo = self.memo
-        key = (cell, pipeline_id)
-        found = memo.get(key)
-        if found is None:
-            try:
-                found = self._id(values, pipeline_id)
-            except InputError as exc:
-                found = _Refused(exc.reason)
-            _remember(memo, key, found)
-        if isinstance(found, _Refused):
-            raise InputError(found.reason)
-        return found
+            got = self._id(values, pipeline_id)
+        else:
+            memo = self.memo
+            key = (cell, pipeline_id)
+            found = memo.get(key)
+            if found is None:
+                try:
+                    found = self._id(values, pipeline_id)
+                except InputError as exc:
+                    found = _Refused(exc.reason)
+                _remember(memo, key, found)
+            if isinstance(found, _Refused):
+                raise InputError(found.reason)
+            got = found
+        if isinstance(got, Starred):
+            if row is not None:
+                self.tally.add(got.name, row)
+            return got.id
+        return got
 
-    def _id(self, values: Values, pipeline_id: int | None) -> int:
+    def _id(self, values: Values, pipeline_id: int | None) -> int | Starred:
         raw = self.source(values)
         if raw is None:  # never a silent first stage (issue 10 section 4)
             raise InputError("the stage is empty (set deal.stage.default for blank "
                              "cells, or fix the row)")
-        return self.resolve(raw, pipeline_id)
+        found = self.resolve(raw, pipeline_id)
+        if self.by_star is not None and (name := self.by_star(raw, pipeline_id)) is not None:
+            return Starred(found, name)
+        return found
+
+    def star_note(self) -> str | None:
+        """The plan's note on the rows ``"*"`` placed (``StarTally.note``), or None."""
+        return None if self.star is None else self.tally.note(self.star, self.source.where)
+

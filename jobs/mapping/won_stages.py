@@ -113,12 +113,19 @@ def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
 
 
 def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]],
-               catalog: Catalog) -> list[str]:
+               catalog: Catalog, also: Sequence[str] = ()) -> list[str]:
     """The TODO of won / lost words that are a stage in some of their rows' pipelines only
     (x49r1 F3): those rows keep the stage, the others are closed and need the stage map's
     ``"*"``; a key of the word's own would move the first rows too. A ``"*"`` can only name
     a stage all the other rows' pipelines have: where they share none, the TODO says so
-    (x49r11 F1)."""
+    (x49r11 F1). ``also``: the file's other stage values no entry maps, which a ``"*"``
+    would place too: named, never hidden (x49r11 F2: ``Demo booked`` became an open deal
+    in the ``"*"`` stage)."""
+    caught = ""
+    if also:
+        caught = ("; a \"*\" also places every other cell no entry maps ("
+                  + ", ".join(repr(v) for v in also[:6]) + (", ..." if len(also) > 6 else "")
+                  + " here): map those first, or they land in its stage")
     out = []
     for value, (has, lacks) in split.items():
         head = (f"# TODO: {value!r} is a stage of {', '.join(p.name for p in has)} but not "
@@ -131,6 +138,6 @@ def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipelin
                        + "; then delete this line")
             continue
         out.append(f"{head} (add one: \"*\" = one of {', '.join(map(_quoted, shared))}), "
-                   "never a key of its own, which would move the other rows too; then "
-                   "delete this line")
+                   "never a key of its own, which would move the other rows too"
+                   f"{caught}; then delete this line")
     return out
