@@ -905,9 +905,11 @@ def test_init_mapping_writes_the_encoding_it_was_read_with(catalog: Catalog) -> 
     (["Deal Name", "Pipeline", "Deal Stage"],
      ['#   Sales: "Qualified", "Proposal Made"', '#   Enterprise: "Qualified", "Negotiation"'],
      []),
-    # no Pipeline column: the default pipeline's stages only
-    (["Deal Name", "Deal Stage"], ['one of: "Qualified", "Proposal Made"; uncomment'],
-     ['"Negotiation" = "Negotiation"']),
+    # no Pipeline column: the default pipeline's stages only — the pipeline whose stages
+    # the cells name, Enterprise's Negotiation, not the account's first (x49r11 F3)
+    (["Deal Name", "Deal Stage"], ['one of: "Qualified", "Negotiation"; uncomment',
+                                   'pipeline = { default = "Enterprise" }'],
+     ['"Proposal Made"']),
 ])
 def test_init_mapping_stage_todo_lists_the_pipelines_the_rows_can_be_in(
         catalog: Catalog, header: list[str], listed: list[str], unlisted: list[str]) -> None:

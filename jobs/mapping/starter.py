@@ -44,7 +44,14 @@ from .person_column import person_name_line
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
 from .untold_orders import Untold, untold_columns
-from .won_stages import a_stage_in, apart_todo, split_todo, value_pipelines
+from .won_stages import (
+    a_stage_in,
+    apart_todo,
+    picked_lines,
+    pipelines_naming,
+    split_todo,
+    value_pipelines,
+)
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -1890,6 +1897,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         not_statuses = []
     stage_column = guesses.get("deal.stage")
     stage_values = list(dict.fromkeys((samples or {}).get(stage_column or "", ())))[:50]
+    # no pipeline column: the pipeline whose stages the cells name, not the account's
+    # first (x49r11 F3: a file of Retail's stages got Sales, its Won / Lost as statuses)
+    picked_note: list[str] | None = None
+    if pipeline is not None and not own and stage_column and not guesses.get("deal.pipeline"):
+        picked = pipelines_naming(catalog, [str(v) for v in stage_values])
+        picked_note = picked_lines(picked, pipeline)
+        pipeline = picked[0] if picked else pipeline
     # a stage column of won / lost values (HubSpot's closedwon, "Closed - Lost"): the
     # deal's status is read from it, else those deals are imported open (x18r2 3) — but a
     # value naming a stage of the account is that stage, never a status (x48r8 F3: open
@@ -1940,7 +1954,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out += _placed_lines(placed, pipeline.name)
                 continue
             if not own:
-                out += _default_pipeline_todo(stage_values, catalog, pipeline.name)
+                out += (picked_note if picked_note is not None
+                        else _default_pipeline_todo(stage_values, catalog, pipeline.name))
             # an update keeps each deal's pipeline (a default would move them all)
             out.append(("# " if own else "")
                        + f"pipeline = {{ default = {_toml_str(pipeline.name)} }}")

@@ -141,3 +141,31 @@ def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipelin
                    "never a key of its own, which would move the other rows too"
                    f"{caught}; then delete this line")
     return out
+
+
+def pipelines_naming(catalog: Catalog, values: Sequence[str]) -> list[Pipeline]:
+    """The pipelines (in the account's order) that have a stage of each of ``values`` that
+    names a stage at all (``Catalog.names_a_stage``; the others, ``Closed Won``, a typo,
+    are not judged); [] when none does, or no value names a stage (x49r11 F3: a file of
+    Retail's stages was given the account's first pipeline, Sales)."""
+    named = [v for v in values if catalog.names_a_stage(v)]
+    if not named:
+        return []
+    return [p for p in catalog.pipelines if all(a_stage_in(catalog, v, p.id) for v in named)]
+
+
+def picked_lines(picked: Sequence[Pipeline], first: Pipeline) -> list[str] | None:
+    """The lines above the default pipeline of a file with no pipeline column that
+    ``pipelines_naming`` picked (its first): a comment when one pipeline has every stage
+    the cells name and it is not the account's ``first``, a TODO naming them when several
+    have; None when the account's first is the first that fits (or none fits: the
+    caller's own lines, ``starter._default_pipeline_todo``, say it)."""
+    if len(picked) > 1 and picked[0].id != first.id:
+        return [f"# TODO: no pipeline column, and every stage the cells name is a stage of "
+                f"{', '.join(repr(p.name) for p in picked)}: {picked[0].name!r} was chosen "
+                "for every row; check it (or map a pipeline column), then delete this line"]
+    if len(picked) == 1 and picked[0].id != first.id:
+        return [f"# no pipeline column: every stage the cells name is a stage of "
+                f"{picked[0].name!r} (and of no other pipeline with them all), so it is "
+                f"every row's pipeline, not the account's first ({first.name!r})"]
+    return None
