@@ -398,12 +398,23 @@ class _Compiler:
         def names_its_pipeline(name: str) -> bool:
             return self.catalog.with_its_pipeline(name) is not None
 
+        def own_ambiguous(name: str, where: str) -> bool:
+            """Whether ``name`` itself is a stage of several pipelines here."""
+            try:
+                lookup(f"{where}\x00{name}")
+            except AmbiguousName:
+                return True
+            except InputError:
+                return False
+            return False
+
         by_column = bool(pipeline_spec and pipeline_spec.column)
         # how "name the pipeline" is done here (x48r8 F5: the default was told to add a
         # Pipeline column, a mapping with one to add one)
         cell_advice = "fill its Pipeline cell" if by_column else "add a Pipeline column"
 
-        def resolve(raw: object, pipeline_id: int | None, advice: str = cell_advice) -> int:
+        def resolve(raw: object, pipeline_id: int | None, advice: str = cell_advice,
+                    row: bool = True) -> int:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
             try:
@@ -413,15 +424,27 @@ class _Compiler:
                 return int(_through(vmap, name, lambda n: lookup(f"{where}\x00{n}"),
                                     names_its_pipeline))
             except InputError as exc:
-                mapped = vmap.get(name) or (
-                    vmap.fallback if not names_its_pipeline(name) else None)
+                explicit = vmap.get(name)
                 error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
+                # "*" never catches a name ambiguous on its own (x49r11 F4: it was said
+                # to map to the "*" target)
+                star = None if explicit is not None or names_its_pipeline(name) or (
+                    error is AmbiguousName and own_ambiguous(name, where)) else vmap.fallback
                 # the form that works: pipeline U+203A stage, or a column (x47r8 F1)
                 reason = (exc.reason.replace("name the pipeline", advice) if advice else
                           re.sub(r" or name the pipeline|; name the pipeline", "", exc.reason))
-                if mapped or error is AmbiguousName:
-                    raise error(f"{name!r} maps to {mapped!r}: {reason}" if mapped
-                                else reason) from None
+                if explicit or star or error is AmbiguousName:
+                    # the cell as it was, invisible characters shown (x49r11 F4: 'won\u200b'
+                    # was quoted 'won'), and why no pipeline decides it
+                    said = repr(raw.strip()) if isinstance(raw, str) else repr(name)
+                    head = (f"{said} maps to {explicit!r} (deal.stage.map)" if explicit
+                            else f"{said} is no stage here, and \"*\" maps it to {star!r}"
+                            if star else "")
+                    if pipeline_id is None and error is AmbiguousName and row:
+                        head += ("; " if head else "") + "the row names no pipeline" + (
+                            " (its Pipeline cell is blank)" if by_column
+                            else ", none is mapped")
+                    raise error(f"{head}: {reason}" if head else reason) from None
                 if names(name) and not names_its_pipeline(name):  # x49r1 F2: a key of its
                     # own would move the rows of the pipelines that have the stage too
                     raise InputError(f"{reason}; it is a stage of another pipeline: catch it "
@@ -430,7 +453,7 @@ class _Compiler:
         if spec.default is not None:
             try:
                 resolve(spec.default, static, "" if by_column
-                        else "set pipeline = { default = ... } in [deal]")
+                        else "set pipeline = { default = ... } in [deal]", row=False)
             except InputError as exc:
                 self.problems.append(("deal.stage.default", exc.reason))
         star = vmap.fallback
