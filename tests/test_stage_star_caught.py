@@ -103,3 +103,25 @@ def test_init_mapping_never_proposes_a_fallback_without_naming_the_cells_it_woul
     assert len(todo) == 1 and '"*"' in todo[0], text
     assert "'Demo booked'" in todo[0], todo[0]
     assert "'Qualified'" not in todo[0] and "'Lead'" not in todo[0], todo[0]
+
+
+@pytest.fixture
+def sandbox_with_deals() -> Iterator[Sandbox]:
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=3,
+                                       seed=7)) as sb:
+        yield sb
+
+
+def test_an_update_plan_names_the_stage_cells_the_fallback_placed(
+        sandbox_with_deals: Sandbox, tmp_path: Path) -> None:
+    manifest = tmp_path / "deals.csv"
+    manifest.write_text("Id,Stage\n1,Demo booked\n2,demo booked\n3,Demo Scheduled\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('version = 1\n[update]\nid_column = "Id"\n[deal]\n'
+                       'stage = { column = "Stage", map = { "*" = "Demo Scheduled" } }\n')
+    res = CliRunner().invoke(app, ["plan", "update", str(manifest), "--mapping", str(mapping),
+                                   "--url", sandbox_with_deals.url, *FAST], env=ENV)
+    said = " ".join(res.output.split())
+    assert res.exit_code == 0, said
+    assert "2 rows' stage cells" in said and 'placed by "*"' in said, said
+    assert "'Demo booked' 2 rows" in said, said
