@@ -93,7 +93,7 @@ def test_init_mapping_never_proposes_a_fallback_without_naming_the_cells_it_woul
     place ``Demo booked`` (no stage, no entry): the TODO names it."""
     header = ["Deal ID", "Deal Title", "Pipeline", "Deal Stage"]
     placed = [("Sales", "Won"), ("EU \u203a North", "Won"), ("Sales", "Qualified"),
-              ("Sales", "Demo booked"), ("EU \u203a North", "Lead")]
+              ("Sales", "Demo booked"), ("EU \u203a North", "Lead"), ("Sales", "QUALIFIED ")]
     rows: list[dict[str, object]] = [
         {"Deal ID": f"K-{n}", "Deal Title": "d", "Pipeline": p, "Deal Stage": c}
         for n, (p, c) in enumerate(placed, 1)]
@@ -102,7 +102,9 @@ def test_init_mapping_never_proposes_a_fallback_without_naming_the_cells_it_woul
     todo = [line for line in text.splitlines() if "# TODO: 'Won'" in line]
     assert len(todo) == 1 and '"*"' in todo[0], text
     assert "'Demo booked'" in todo[0], todo[0]
+    # a value one entry maps, spelled otherwise, is no cell "*" places
     assert "'Qualified'" not in todo[0] and "'Lead'" not in todo[0], todo[0]
+    assert "QUALIFIED" not in todo[0], todo[0]
 
 
 @pytest.fixture

@@ -221,6 +221,9 @@ def unnamed_persons_note(mapping: Mapping, header: Sequence[str], count: int) ->
                    "holds their names to [person] name")
 
 
+_STAGE_MAP_HEAD = "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"
+
+
 def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  groups: MappingABC[str, Sequence[str]] | None = None,
                  closed: MappingABC[str, str] | None = None,
@@ -2064,7 +2067,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                             else [pipeline] if pipeline else [])}
         stages = list(dict.fromkeys(s for names in groups.values() for s in names))
         if values and stages:
-            out += ["", "[deal.stage.map]  # source stage = Pipedrive stage (exact names only)"]
+            out += ["", _STAGE_MAP_HEAD]
             lasts = {v: {s[-1].name for p in catalog.pipelines if p.id in where
                          for s in [list(catalog.stages_in(p.id))] if s}
                      for v, where in closed_in.items() if None not in where}
@@ -2081,10 +2084,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 out += apart_todo(value, closed[value], [
                     p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
             # the values "*" would place too: no entry of their own was written (x49r11 F2)
-            mapped = {line.partition(" = ")[0] for line in out if not line.startswith("#")}
+            # (the entries as the map reads them: folded, ``tf.ValueMap``)
+            stage_entries = out[len(out) - out[::-1].index(_STAGE_MAP_HEAD):]
+            mapped = {tf.stage_key(json.loads(line.partition(" = ")[0])) for line in stage_entries
+                      if line.startswith('"')}
             out += split_todo(split, catalog, [
-                str(v) for v in values if tf.stage_key(str(v)) not in apart
-                and _toml_str(str(v)) not in mapped and str(v) not in placed])
+                str(v) for v in values if tf.stage_key(str(v)) not in apart | mapped
+                and str(v) not in placed])
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")
