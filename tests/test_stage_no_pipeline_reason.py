@@ -72,3 +72,27 @@ def test_a_mapping_without_a_pipeline_says_none_is_mapped() -> None:
     reason = str(caught.value)
     assert "'Demo\\xadbooked' is no stage here" in reason, reason
     assert "the row names no pipeline, none is mapped" in reason, reason
+
+
+def test_every_stage_and_status_refusal_quotes_the_cell_as_it_was() -> None:
+    """The class of F4: a stage no entry maps, and an unknown status, quote the cell with
+    its invisible characters (``'Demobooked'`` was shown for ``Demo\\u200bbooked``);
+    spacing alone is not quoted apart (cells are read with it folded)."""
+    mapper = compile_mapping(Mapping.loads(MAPPING.replace(', "*" = "Negotiations Started"', "")
+                                           .replace(', "*" = "open"', "")), CATALOG)
+
+    def reason(cell: str) -> str:
+        with pytest.raises(InputError) as caught:
+            mapper.map(SourceRow(2, 2, {"Key": "k", "Title": "t", "Pipeline": "Sales",
+                                        "Stage": cell}))
+        return str(caught.value)
+    assert "unknown status 'Demo\\u200bbooked'" in reason("Demo\u200bbooked")
+    status_free = compile_mapping(Mapping.loads(MAPPING.replace(
+        'status = { column = "Stage", map = { "Won" = "won", "Lost" = "lost", "*" = "open" } }\n',
+        "").replace(', "*" = "Negotiations Started"', "")), CATALOG)
+    with pytest.raises(InputError) as caught:
+        status_free.map(SourceRow(2, 2, {"Key": "k", "Title": "t", "Pipeline": "Sales",
+                                         "Stage": "Demo\u200bbooked"}))
+    assert ("the cell 'Demo\\u200bbooked' reads 'Demobooked': no stage named 'Demobooked'"
+            in str(caught.value)), caught.value
+    assert "'Demo  booked'" not in reason(" Demo  booked ")

@@ -436,7 +436,7 @@ class _Compiler:
                 if explicit or star or error is AmbiguousName:
                     # the cell as it was, invisible characters shown (x49r11 F4: 'won\u200b'
                     # was quoted 'won'), and why no pipeline decides it
-                    said = repr(raw.strip()) if isinstance(raw, str) else repr(name)
+                    said = tf.said_cell(raw, name)
                     head = (f"{said} maps to {explicit!r} (deal.stage.map)" if explicit
                             else f"{said} is no stage here, and \"*\" maps it to {star!r}"
                             if star else "")
@@ -445,6 +445,9 @@ class _Compiler:
                             " (its Pipeline cell is blank)" if by_column
                             else ", none is mapped")
                     raise error(f"{head}: {reason}" if head else reason) from None
+                # the cell as it was, where cleaning took invisible characters (x49r11 F4)
+                if (said := tf.said_cell(raw, name)) != repr(name):
+                    reason = f"the cell {said} reads {name!r}: {reason}"
                 if names(name) and not names_its_pipeline(name):  # x49r1 F2: a key of its
                     # own would move the rows of the pipelines that have the stage too
                     raise InputError(f"{reason}; it is a stage of another pipeline: catch it "

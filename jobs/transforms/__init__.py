@@ -116,6 +116,7 @@ from .text import (
     not_date_cell,
     not_excel_error,
     quoted_cell,
+    said_cell,
     shown_cell,
     shown_key,
     source_key,
@@ -140,6 +141,7 @@ from .values import (
 
 __all__ = [
     "quoted_cell",
+    "said_cell",
     "shown_key",
     "shown_cell",
     "display_names",

@@ -376,6 +376,16 @@ def quoted_cell(value: object) -> str:
     return repr(shown_cell(value))
 
 
+def said_cell(raw: object, text: str) -> str:
+    """``text`` (a cell as cleaned) quoted for a reason, or the cell as it was, quoted by
+    repr, where cleaning took more than spacing from it: its invisible characters shown
+    (x49r11 F4: ``won\\u200b`` was quoted ``'won'``, ``Demo\\u200bbooked`` as
+    ``'Demobooked'``)."""
+    if isinstance(raw, str) and " ".join(raw.split()) != text:
+        return repr(raw.strip())
+    return repr(text)
+
+
 def _as_shown(value: object) -> str:
     """A typed cell as the text a person reads it as (``clean_text`` and
     ``clean_multiline`` alike; v10r19: a long-text field got ``1.234567890123457e+17``

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from bulk.errors import InputError
 
-from .text import _SPACES, _text, clean_text, is_empty, norm_key, quoted_cell
+from .text import _SPACES, _text, clean_text, is_empty, norm_key, quoted_cell, said_cell
 
 # ---------------------------------------------------------------- booleans, maps, status
 
@@ -126,7 +126,8 @@ def parse_status(value: object, value_map: ValueMap | None = None) -> str | None
     if target is None and value_map is not None:
         target = value_map.fallback
     if target is None:
-        raise InputError(f"unknown status {text!r} (expected open, won, lost or a mapped value)")
+        raise InputError(f"unknown status {said_cell(value, text)} (expected open, won, lost "
+                         "or a mapped value)")
     if target not in STATUSES:  # pragma: no cover - the mapping validates its targets
         raise InputError(f"status must be open, won or lost, got {target!r}")
     return target
