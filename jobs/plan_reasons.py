@@ -205,7 +205,9 @@ class ReasonTally:
         """Per class, its first row's reason and rows, and for dates a ``hint``."""
         out = dict(self._examples)
         for cls, values in self._dates.items():
-            formats = date_formats_for(list(values)) if values else None
+            # the order a field's own list gave decides cells that cannot tell theirs
+            formats = date_formats_for(list(values), self._tried.get(cls, ())) \
+                if values else None
             if formats:
                 listed = ", ".join(f'"{f}"' for f in formats)
                 hint = f"add date_formats = [{listed}] under [defaults] in the mapping"

@@ -172,3 +172,32 @@ def test_the_own_formats_hint_keeps_a_token_beside_a_pattern_of_the_other_order(
     (cls, n), = tally.reasons().items()
     line = reason_line(cls, n, tally.examples)
     assert 'its own formats = ["excel", "%d/%m/%Y"]' in line, line
+
+
+@pytest.mark.parametrize("tried", ["%m/%d/%Y", "%d/%m/%Y"])
+def test_untold_cells_with_a_time_are_hinted_the_form_with_the_time(tried: str) -> None:
+    """x49r12 F2: a field told ``formats = ["%m/%d/%Y"]`` whose cells are written with a
+    time (``02/06/2027 09:30``, every day ≤ 12) failed all 400 rows with no hint. The
+    order the field was given decides the cells' order; the hint names its form with
+    the time, the field's list kept."""
+    tally = ReasonTally()
+    for row, value in enumerate(("02/06/2027 09:30", "11/05/2027 09:30", "04/10/2027 09:30"),
+                                start=2):
+        tally.add(f"not a date: {value!r} (tried {tried}, ISO (YYYY-MM-DD))", "Signed on",
+                  None, row, value=value)
+    (cls, n), = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    kept = f'"{tried}", "{tried} %H:%M"'
+    assert f"its own formats = [{kept}]" in line, line
+    assert f'{{ column = "Signed on", formats = [{kept}] }}' in line, line
+
+
+def test_untold_cells_read_by_no_order_listed_get_no_hint() -> None:
+    """Cells that cannot tell their order, under formats of another family only: no order
+    is guessed for them."""
+    tally = ReasonTally()
+    for row, value in enumerate(("02/06/2027 09:30", "11/05/2027 09:30"), start=2):
+        tally.add(f"not a date: {value!r} (tried %d.%m.%Y, ISO (YYYY-MM-DD))", "Signed on",
+                  None, row, value=value)
+    (cls, n), = tally.reasons().items()
+    assert "formats" not in reason_line(cls, n, tally.examples).split("tried")[-1]

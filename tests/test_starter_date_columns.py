@@ -6,6 +6,8 @@ of 300 renewal dates day / month swapped)."""
 from __future__ import annotations
 
 import csv
+import json
+import re
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bulk.errors import InputError
+from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.mapping import Mapping, init_mapping
 from pdbulk.cli_import import _samples
@@ -260,3 +263,81 @@ def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_bes
         Mapping.loads(bare.replace('date_formats = ["%d/%m/%Y"]',
                                    'date_formats = ["%d/%m/%Y", "%m/%d/%y"]'))
     assert "04/03/2025" not in str(refused.value)
+
+
+def _lists(todo: str) -> list[list[str]]:
+    """The ``formats = [...]`` lists a TODO tells to write, in its order."""
+    return [json.loads(found) for found in re.findall(r"formats = (\[[^\]]*\])", todo)]
+
+
+def _reads_all(formats: list[str], cells: list[str]) -> list[str]:
+    """The cells ``formats`` does not read (a row the plan would fail)."""
+    unread = []
+    for cell in cells:
+        try:
+            tf.parse_date(cell, formats)
+        except InputError:
+            unread.append(cell)
+    return unread
+
+
+@pytest.mark.parametrize("timed", ["every", "half"])
+def test_an_untold_column_with_a_time_is_told_lists_that_keep_the_time(
+        catalog: Catalog, tmp_path: Path, timed: str) -> None:  # noqa: F811
+    """x49r12 F2: ``Signed on`` (here ``Renewal date``) written ``03/12/2027 09:30``, every
+    day ≤ 12, beside a day-first ``Close Date``: the TODO said keep ``["%d/%m/%Y"]`` or give
+    ``["%m/%d/%Y"]``; followed as written, every row with a time failed (400 of 400). Each
+    list the TODO names is the proposal minus the other order: the time forms kept."""
+    path = tmp_path / "timed.csv"
+    truth: dict[str, date] = {}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(200):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            s = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
+            cell = f"{s:%m/%d/%Y}" + (" 09:30" if timed == "every" or i % 2 else "")
+            truth[cell] = s
+            writer.writerow([f"t-{i}", f"Deal {i}", f"{a:%d/%m/%Y}", cell])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    (todo,) = [t for t in _todos(text) if "'Renewal date'" in t]
+    same, other = _lists(todo)
+    assert same == ["%d/%m/%Y", "%d/%m/%Y %H:%M"], todo
+    assert other == ["%m/%d/%Y", "%m/%d/%Y %H:%M"], todo
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    for chosen in (same, other):  # followed as written: a list the mapping takes
+        listed = ", ".join(json.dumps(f) for f in chosen)
+        followed = re.sub(r'(?m)^"Renewal date" = .*$',
+                          f'"Renewal date" = {{ column = "Renewal date", formats = [{listed}] }}', bare)
+        Mapping.loads(followed)
+        assert _reads_all(chosen, list(truth)) == [], chosen
+    assert all(tf.parse_date(c, other) == d.isoformat() for c, d in truth.items())
+
+
+def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """The [defaults] TODO of a 2-digit-year column beside a 4-digit teller (x49r12 F5's
+    case), half its cells with a time: "list '%d/%m/%y' here" or own ``["%m/%d/%y"]``
+    left every timed row unread. Both choices name the time form too."""
+    path = tmp_path / "yyt.csv"
+    truth: dict[str, date] = {}
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(120):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
+            cell = f"{r:%m/%d/%y}" + (" 10:15" if i % 2 else "")
+            truth[cell] = r
+            writer.writerow([f"y-{i}", f"Deal {i}", f"{a:%d/%m/%Y}", cell])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    (todo,) = [t for t in _todos(text) if "%m/%d/%y" in t]
+    assert "list '%d/%m/%y', '%d/%m/%y %H:%M' here" in todo, todo
+    (own,) = _lists(todo)
+    assert own == ["%m/%d/%y", "%m/%d/%y %H:%M"], todo
+    assert _reads_all(own, list(truth)) == [], own
+    assert all(tf.parse_date(c, own) == d.isoformat() for c, d in truth.items())
+    assert _reads_all(["%d/%m/%Y", "%d/%m/%y", "%d/%m/%y %H:%M"], list(truth)) == []
+

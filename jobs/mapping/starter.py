@@ -1,7 +1,7 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~2160 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~2210 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
 file in one pass; the rules share the samples and the catalog (the header vocabulary,
 ``_GUESSES``, is data: the names the major CRMs' exports write). A stage column's won /
@@ -911,17 +911,19 @@ def _cell_order(value: str) -> tuple[str, str] | None:
                                        else "")
 
 
-def _cell_orders(value: str) -> tuple[str, frozenset[str]] | None:
-    """A numeric date's day-first pattern (``%d/%m/%Y``; the year as written) and the
+def _cell_orders(value: str) -> tuple[str, frozenset[str], str] | None:
+    """A numeric date's day-first pattern (``%d/%m/%Y``; the year as written), the
     orders it shows (``"dm"`` when its first number is a day above 12, ``"md"`` when its
-    second is; none when both are 12 or less); None for another cell or an impossible date."""
+    second is; none when both are 12 or less) and the time after it (`` %H:%M``, ``""``);
+    None for another cell or an impossible date."""
     found = _DMY.fullmatch(value)
     if found is None or _no_date(value):
         return None
-    first, sep, second, year = found.groups()[:4]
+    first, sep, second, year, between, clock, seconds, meridiem = found.groups()
     shown = frozenset(order for order, number in (("dm", first), ("md", second))
                       if int(number) > 12 and _real_date(first, second, year, order))
-    return f"%d{sep}%m{sep}{'%Y' if len(year) == 4 else '%y'}", shown
+    return (f"%d{sep}%m{sep}{'%Y' if len(year) == 4 else '%y'}", shown,
+            _time_pattern(between, clock, seconds, meridiem))
 
 
 def _untold(samples: MappingABC[str, Sequence[str]] | None,
@@ -982,13 +984,15 @@ def _other_date_format(value: str) -> str | None:
     return None
 
 
-def date_formats_for(values: Sequence[str]) -> list[str] | None:
+def date_formats_for(values: Sequence[str], told: Sequence[str] = ()) -> list[str] | None:
     """The ``[defaults] date_formats`` that read every one of ``values`` (a column's dates
     that no pattern of the mapping read), as init-mapping proposes them
-    (``_proposed_dates``); None when the values cannot tell the day / month order, show
-    both, or one of them reads by none of the patterns proposed (x26r2 2: a plan's 276
-    rows "not a date: '17.07.2027'" gave no hint of ``date_formats``)."""
-    proposal = _proposed_dates({"": values}, [""])
+    (``_proposed_dates``); None when the values cannot tell the day / month order (and no
+    pattern of ``told``, the formats that failed them, gives it: x49r12 F2, ``["%m/%d/%Y"]``
+    beside ``02/06/2027 09:30``), show both, or one of them reads by none of the patterns
+    proposed (x26r2 2: a plan's 276 rows "not a date: '17.07.2027'" gave no hint of
+    ``date_formats``)."""
+    proposal = _proposed_dates({"": values}, [""], told=told)
     if proposal is None:
         return None
     formats, todo, _ = proposal
@@ -1028,9 +1032,23 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     return [*lines, f"date_formats = [{listed}]{comment}"]
 
 
+def _quoted(formats: Sequence[str]) -> str:
+    """``'%d/%m/%Y', '%d/%m/%Y %H:%M'``: patterns as a TODO names them."""
+    return ", ".join(repr(f) for f in formats)
+
+
+def _strptime_reads(value: str, fmt: str) -> bool:
+    """Whether the strptime pattern ``fmt`` reads ``value`` (a token never does)."""
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
 def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Sequence[str],
                     rows: Sequence[MappingABC[str, object]] = (),
-                    own: Iterable[str] = ()
+                    own: Iterable[str] = (), told: Sequence[str] = ()
                     ) -> tuple[list[str], list[str], dict[str, None]] | None:
     """The date patterns the sampled dates of ``columns`` show, the TODOs of what they
     cannot tell, and the patterns of ``_OTHER_DATES`` among them; None when no sample is a
@@ -1043,7 +1061,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     01/02/2026 as the wrong day without any error. An impossible date (``31/02/2026``: no
     day either way) tells nothing of the order: left out of that judgement, named in a
     TODO of its own. Numbers among a column's text dates (``3``, ``12``; not in ``own``,
-    the columns a token reads) are no date: counted in the TODO of words (x49r3 F2)."""
+    the columns a token reads) are no date: counted in the TODO of words (x49r3 F2).
+    ``told``: patterns whose order is the one of samples of their family that cannot
+    tell theirs (a field's formats, read by the plan's hint: x49r12 F2)."""
     orders: dict[tuple[str, int], set[str]] = {}
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
@@ -1097,7 +1117,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         return None
     formats: list[str] = []
     todo: list[str] = []
-    untold: list[tuple[str, int, str, str]] = []
+    untold: list[tuple[str, int, str, str, list[str]]] = []
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
@@ -1106,6 +1126,10 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             day_first, month_first = (day_first + next(iter(clocks)),
                                       month_first + next(iter(clocks)))
             clocks = {"": None}
+        if not found_orders and (decided := next(  # an order given for them (a field's
+                (f for f in told if "%d" in f and "%m" in f  # list: the plan's hint)
+                 and order_family(f) == order_family(day_first)), None)) is not None:
+            found_orders = {"dm" if decided.index("%d") < decided.index("%m") else "md"}
         if found_orders == {"dm"}:
             formats += [day_first + clock for clock in clocks]
         elif found_orders == {"md"}:
@@ -1125,25 +1149,34 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                             f"{examples[(sep, digits, 'md')]!r} month first): list the right "
                             f"one of {day_first!r} / {month_first!r}")
         else:
-            untold.append((sep, digits, day_first, month_first))
-    for sep, digits, day_first, month_first in untold:
+            untold.append((sep, digits, day_first, month_first, list(clocks)))
+    formats += list(named)
+    for sep, digits, day_first, month_first, clock_list in untold:
         example = examples[(sep, digits, "?")]  # the file's (v10r12: was made up)
+        # each form the group is written in, with and without its times (x49r12 F2: "list
+        # '%d/%m/%Y'" for cells of '03/12/2027 09:30' too failed every row with a time)
+        day_forms, month_forms = ([f + clock for clock in clock_list]
+                                  for f in (day_first, month_first))
         same = next((f for f in formats if "%d" in f and "%m" in f
                      and order_family(f) == order_family(day_first)), None)
         if same is None:
             todo.append(f"the sampled dates (like {example!r}) cannot tell day first from "
-                        f"month first: list {day_first!r} or {month_first!r}")
+                        f"month first: list {_quoted(day_forms)} or {_quoted(month_forms)}")
             continue
         # one list never holds both orders, whatever the year's width (spec: x49r12 F5:
         # "list '%d/%m/%y' or '%m/%d/%y'" beside "%d/%m/%Y", the second then refused)
-        kept, other = ((day_first, month_first) if same.index("%d") < same.index("%m")
-                       else (month_first, day_first))
-        todo.append(f"the sampled dates of column {where[(sep, digits, '?')]!r} (like "
+        kept, own_forms = ((day_forms, month_forms) if same.index("%d") < same.index("%m")
+                           else (month_forms, day_forms))
+        column = where[(sep, digits, "?")]
+        # its own formats replace [defaults] for it: the other forms its cells are written
+        # in come along (a '31-Mar-2026' of the same column)
+        own_forms += [f for f in formats if order_family(f) != order_family(day_first)
+                      and any(_strptime_reads(v, f) for v in _sampled(samples, column))]
+        todo.append(f"the sampled dates of column {column!r} (like "
                     f"{example!r}) cannot tell day first from month first: if written in the "
-                    f"order of {same!r}, list {kept!r} here; else give its field its own "
-                    f"formats = [{_toml_str(other)}] (as in docs/mapping.md, Dates), not this "
-                    "list, which refuses both orders")
-    formats += list(named)
+                    f"order of {same!r}, list {_quoted(kept)} here; else give its field its "
+                    f"own formats = [{', '.join(_toml_str(f) for f in own_forms)}] (as in "
+                    "docs/mapping.md, Dates), not this list, which refuses both orders")
     unread_all = list(dict.fromkeys(
         v for column in columns for v in _sampled(samples, column)
         if not _NUMBER.fullmatch(v) and not is_zero_date_text(v) and not _reads(v, formats)))
@@ -1861,7 +1894,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         formats = column_formats.get(column, [])
         lines = [] if column in told else _unread_lines(samples, column, formats, rows)
         if column not in told and column in untold:
-            lines.insert(0, untold[column][0].todo())
+            lines.insert(0, untold[column][0].todo(formats))
         told.add(column)
         return lines
 

@@ -11,15 +11,22 @@ Pure: the evidence of each cell (``orders_of``) is given (the starter's reading)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 
-from ..transforms.date_patterns import date_part, swapped_pattern
+from ..transforms.date_patterns import date_part, order_family, swapped_pattern
 
-# a cell's day-first pattern (``%d/%m/%Y``) and the orders it shows ("dm", "md": none
-# when day and month are both 12 or less); None for a cell of no such shape
-CellOrders = Callable[[str], "tuple[str, frozenset[str]] | None"]
+# a cell's day-first pattern (``%d/%m/%Y``), the orders it shows ("dm", "md": none
+# when day and month are both 12 or less) and the time written after it (`` %H:%M``; ""
+# for none); None for a cell of no such shape
+CellOrders = Callable[[str], "tuple[str, frozenset[str], str] | None"]
+
+
+def _order(fmt: str) -> str:
+    """``"dm"`` for a pattern with its day before its month, else ``"md"``."""
+    return "dm" if fmt.index("%d") < fmt.index("%m") else "md"
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,8 @@ class Untold:
     (``%d/%m/%Y``; ``example`` one of them) cannot tell the order, while each of
     ``tellers`` (column, one of its cells, the order "dm" / "md" its cells show) tells one;
     ``order``: the one ``[defaults]`` reads the family in, None when it reads neither (the
-    tellers disagree: x49r12 F1)."""
+    tellers disagree: x49r12 F1); ``times``: the times its cells are written with (``""``,
+    `` %H:%M``), in the order first seen."""
 
     column: str
     count: int
@@ -36,6 +44,7 @@ class Untold:
     day_first: str
     tellers: tuple[tuple[str, str, str], ...]
     order: str | None
+    times: tuple[str, ...] = ("",)
 
     def formats(self, defaults: Sequence[str]) -> list[str]:
         """``defaults`` with each pattern of the family followed by its swapped twin, or
@@ -49,25 +58,42 @@ class Untold:
                 out.append(twin)
         if not any(date_part(f) in family for f in defaults):
             out += [f for f in family if f is not None and f not in out]
+        for time in self.times:  # each time the column's cells are written with, in both
+            # orders (x49r12 F2: '03/12/2027 09:30' beside a [defaults] of no time)
+            out += [f + time for f in family if f is not None and f + time not in out]
         return out
 
-    def todo(self) -> str:
-        """The TODO line above the column's field: both choices as the mapping writes them."""
-        month_first = swapped_pattern(self.day_first) or self.day_first
+    def kept(self, formats: Sequence[str], order: str) -> list[str]:
+        """``formats`` (``self.formats``) without the family's patterns of the order other
+        than ``order`` ("dm" / "md"), whatever the year's width: the list to keep when the
+        column is written in ``order``, its times and other forms with it."""
+        family = order_family(self.day_first)
+        return [f for f in formats if order_family(f) != family or _order(f) == order]
+
+    def todo(self, formats: Sequence[str]) -> str:
+        """The TODO line above the column's field listing ``formats`` (``self.formats``):
+        both choices as the mapping writes them, each ``formats`` but the other order (its
+        times and other forms kept: x49r12 F2, a bare ``["%m/%d/%Y"]`` failed every
+        ``03/12/2027 09:30``)."""
         told = "; ".join(f"{c!r} of this file is {'day' if o == 'dm' else 'month'} first "
                          f"({cell!r})" for c, cell, o in self.tellers)
+        day, month = (_listed(self.kept(formats, o)) for o in ("dm", "md"))
         if self.order is None:  # the tellers disagree: neither is the column's by default
-            choice = (f"keep formats = [\"{self.day_first}\"] if {self.column} is written day "
-                      f"first, or [\"{month_first}\"] if month first")
+            choice = (f"keep formats = {day} if {self.column} is written day first, or "
+                      f"{month} if month first")
         else:
-            same, other = ((self.day_first, month_first) if self.order == "dm"
-                           else (month_first, self.day_first))
-            choice = (f"if {self.column} is written the same, keep formats = [\"{same}\"]; "
-                      f"else give the field formats = [\"{other}\"]")
+            same, other = (day, month) if self.order == "dm" else (month, day)
+            choice = (f"if {self.column} is written the same, keep formats = {same}; "
+                      f"else give the field formats = {other}")
         return (f"# TODO: cannot tell day first from month first in {self.column!r}: its "
                 f"{self.count:,} sampled cells written so (like {self.example!r}) all have day "
                 f"and month ≤ 12; {told} — {choice} (both are listed below until you choose, "
                 "and the plan refuses both), then delete this line")
+
+
+def _listed(formats: Sequence[str]) -> str:
+    """``formats`` as a TOML list (``["%d/%m/%Y", "%d/%m/%Y %H:%M"]``)."""
+    return "[" + ", ".join(json.dumps(f) for f in formats) + "]"
 
 
 def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str],
@@ -80,11 +106,13 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
     shown: dict[str, dict[str, set[str]]] = {}  # column -> family -> orders
     counts: dict[tuple[str, str], int] = {}
     examples: dict[tuple[str, str, str], str] = {}
+    times: dict[tuple[str, str], dict[str, None]] = {}
     for column, column_cells in cells.items():
         for raw in column_cells:
             if not (cell := raw.strip()) or (found := orders_of(cell)) is None:
                 continue
-            family, orders = found
+            family, orders, time = found
+            times.setdefault((column, family), {})[time] = None
             shown.setdefault(column, {}).setdefault(family, set()).update(orders)
             counts[(column, family)] = counts.get((column, family), 0) + 1
             for shows in orders or ("?",):
@@ -105,7 +133,8 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
             one_each = tuple({o: (c, cell, o) for c, cell, o in reversed(tellers)}.values())
             out[column] = Untold(column, counts[(column, family)],
                                  examples[(column, family, "?")], family,
-                                 tuple(sorted(one_each, key=tellers.index)), order)
+                                 tuple(sorted(one_each, key=tellers.index)), order,
+                                 tuple(times[(column, family)]))
     return out
 
 
