@@ -341,3 +341,24 @@ def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
     assert all(tf.parse_date(c, own) == d.isoformat() for c, d in truth.items())
     assert _reads_all(["%d/%m/%Y", "%d/%m/%y", "%d/%m/%y %H:%M"], list(truth)) == []
 
+
+def test_the_no_date_todo_counts_rows_of_its_column(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x49r12 F3: 200 ``3. März 2026``-like cells (5 distinct) in ``Signed on`` (here
+    ``Renewal date``), blank every
+    3rd row, beside a ``Close Date`` in every row: the TODO said "in 200 of the 300 sampled
+    rows with a value: 5 of them name the month in another language" — distinct values
+    counted, the denominator any date column's. Rows of that column are counted."""
+    path = tmp_path / "de.csv"
+    german = ["3. März 2026", "4. Mai 2026", "5. Juni 2026", "6. Juli 2026", "7. Oktober 2026"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(1, 301):
+            writer.writerow([f"d-{i}", f"Deal {i}", f"{(i % 28) + 1:02d}/03/2026",
+                             "" if i % 3 == 0 else german[i % 5]])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    (todo,) = [t for t in _todos(text) if "März" in t]
+    assert "in 200 of the 200 sampled rows with a value in 'Renewal date'" in todo, todo
+    assert "all 200 name the month in another language" in todo, todo

@@ -1259,20 +1259,28 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
     ``Q3``; ``foreign``: those naming a month in another language; ``bad_days``: those
     that are no day of the calendar, ``31/02/2026``), with the sampled ``rows`` whose
     cell of ``columns`` holds one (none counted when no rows were given): the rows the plan
-    fails as "not a date"."""
+    fails as "not a date", of the rows with a value in the columns holding them (x49r12
+    F3: "200 of the 300": the denominator was any date column's, and the foreign months
+    counted as 5 distinct values, not 200 rows)."""
     shown = ", ".join(repr(v) for v in words[:4]) + (", …" if len(words) > 4 else "")
     held = set(words)
-    failing = sum(1 for row in rows if any(str(row.get(c) or "").strip() in held
-                                           for c in columns))
-    valued = sum(1 for row in rows if any(str(row.get(c) or "").strip() for c in columns))
-    where = (f", in {failing:,} of the {valued:,} sampled rows with a value" if failing
-             else "")
+    columns = [c for c in columns if any(str(r.get(c) or "").strip() in held for r in rows)]
+    cells = [[str(row.get(c) or "").strip() for c in columns] for row in rows]
+    failing = sum(1 for row in cells if any(cell in held for cell in row))
+    valued = sum(1 for row in cells if any(row))
+    where = (f", in {failing:,} of the {valued:,} sampled rows with a value in "
+             f"{' or '.join(repr(c) for c in columns)}" if failing else "")
     if named := [w for w in words if w in set(foreign)]:
         others = [w for w in words if w not in named]
         also = (f" ({', '.join(repr(v) for v in others[:4])}{', …' if len(others) > 4 else ''}"
                 " are no date: a quarter, a word or a number alone is no day)" if others else "")
+        if failing:  # rows, as counted above
+            months = sum(1 for row in cells if any(cell in set(named) for cell in row))
+            how_many = f"all {months:,}" if months == failing else f"{months:,} of them"
+        else:
+            how_many = f"{len(named)} of them"
         return (f"the sampled values {shown} are no date the proposed patterns read{where}: "
-                f"{len(named)} of them name the month in another language (strptime's %B "
+                f"{how_many} name the month in another language (strptime's %B "
                 f"and %b read English names only){also}: write them in the file as its "
                 "other dates are written (their rows fail as \"not a date\" until then)")
     if len(words) == 1:
@@ -1286,6 +1294,11 @@ def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
     return (f"the sampled values {shown} are no date{where}: no pattern can read them ("
             f"{kinds} is no day): fix them in the file (their rows fail as \"not a "
             "date\" until then)")
+
+
+# the count of rows a TODO says (``_no_date_todo``), with the columns named after it
+_QUOTED = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+_SAMPLED_ROWS = re.compile(rf" sampled rows with a value(?: in {_QUOTED}(?: or {_QUOTED})*)?")
 
 
 def _real_date(first: str, second: str, year: str, order: str) -> bool:
@@ -2226,9 +2239,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         out.append("# Left out, their sampled values hold no date (yes / no?): "
                    + ", ".join(undated))
     if more_rows and rows:  # the file goes on past the sample (x49r3 F8)
-        past = (" sampled rows with a value (rows past the sampled "
-                f"{len(rows):,} were not checked)")
-        out = [line.replace(" sampled rows with a value", past, 1)
+        past = f" (rows past the sampled {len(rows):,} were not checked)"
+        out = [_SAMPLED_ROWS.sub(lambda m: m[0] + past, line, 1)
                if line.lstrip().startswith("# TODO") else line for line in out]
     return "\n".join(out) + "\n"
 
