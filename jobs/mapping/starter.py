@@ -1,7 +1,7 @@
 """``pdbulk init-mapping``: a starter mapping file from a manifest header, samples of
 its values and the account's fields.
 
-Why ~2210 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
+Why ~2200 lines: one proposal per target (stage map, owner, dates, decimal mark, names,
 custom fields), each a small rule with its guard against guessing, written into one
 file in one pass; the rules share the samples and the catalog (the header vocabulary,
 ``_GUESSES``, is data: the names the major CRMs' exports write). A stage column's won /
@@ -40,6 +40,7 @@ from .formatted_twins import plain_twins
 from .future_closes import future_close_todo, future_closes
 from .impossible_dates import impossible_date
 from .merged_todo import merged_todos
+from .order_todos import DateGroup, OtherForms, opposite_todo, untold_todos
 from .person_column import person_name_line
 from .spec import _CUSTOM_OPTIONS, Mapping
 from .unread_dates import unread_dates_todo
@@ -1032,11 +1033,6 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     return [*lines, f"date_formats = [{listed}]{comment}"]
 
 
-def _quoted(formats: Sequence[str]) -> str:
-    """``'%d/%m/%Y', '%d/%m/%Y %H:%M'``: patterns as a TODO names them."""
-    return ", ".join(repr(f) for f in formats)
-
-
 def _strptime_reads(value: str, fmt: str) -> bool:
     """Whether the strptime pattern ``fmt`` reads ``value`` (a token never does)."""
     try:
@@ -1068,6 +1064,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     times: dict[tuple[str, int], dict[str, None]] = {}  # the time patterns after them
     examples: dict[tuple[str, int, str], str] = {}
     where: dict[tuple[str, int, str], str] = {}  # the column of each order's example
+    groups: dict[str, DateGroup] = {}  # per separator: each column's orders, times, cells
     named: dict[str, None] = {}  # patterns of _OTHER_DATES the samples are written in
     seen = False
     zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
@@ -1101,13 +1098,18 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 between, clock, seconds, meridiem)] = None
             examples.setdefault((sep, len(year), "?"), value)  # one the file has
             where.setdefault((sep, len(year), "?"), column)
+            tells: list[str] = []
             for order, number in (("dm", first), ("md", second)):
                 # a day no month has in that order is evidence of nothing (x31r1 3:
                 # "31/02/2026", no date either way, asked for a day/month order)
                 if int(number) > 12 and _real_date(first, second, year, order):
                     group.add(order)
+                    tells.append(order)
                     examples.setdefault((sep, len(year), order), value)
                     where.setdefault((sep, len(year), order), column)
+            groups.setdefault(sep, DateGroup()).add(
+                column, value, f"%d{sep}%m{sep}{'%Y' if len(year) == 4 else '%y'}",
+                _time_pattern(between, clock, seconds, meridiem), tells)
     # XLSX date cells are no evidence of a pattern, but a word beside them ('TBD') fails
     # its row as among CSV dates (x48r12 F4: header on row 3, 5 % 'TBD': no TODO)
     seen = seen or (any(isinstance(v, TypedDate) for column in columns
@@ -1117,7 +1119,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         return None
     formats: list[str] = []
     todo: list[str] = []
-    untold: list[tuple[str, int, str, str, list[str]]] = []
+    untold: list[tuple[str, int]] = []
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
@@ -1137,46 +1139,40 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         elif found_orders:
             dm, md = where[(sep, digits, "dm")], where[(sep, digits, "md")]
             if dm != md:  # two columns, each in its own order (x15r2 5: one TODO mixed them)
-                todo.append(f"column {dm!r} has its dates day first "
-                            f"({examples[(sep, digits, 'dm')]!r}), column {md!r} month first "
-                            f"({examples[(sep, digits, 'md')]!r}): give one of them its own "
-                            f"patterns (formats = [{_toml_str(day_first)}] on {dm!r}'s field, "
-                            "as in docs/mapping.md, Dates) and list the other's here "
-                            f"({month_first!r})")
+                pass  # said below, with each column's forms
             else:
                 todo.append(f"the sampled dates of column {dm!r} show both orders ("
                             f"{examples[(sep, digits, 'dm')]!r} day first, "
                             f"{examples[(sep, digits, 'md')]!r} month first): list the right "
                             f"one of {day_first!r} / {month_first!r}")
         else:
-            untold.append((sep, digits, day_first, month_first, list(clocks)))
+            untold.append((sep, digits))
+    # columns of opposite orders, whatever their years' widths ('25/03/2026' and
+    # '03/25/27': the schema refuses both orders in one list): no pattern of their
+    # separator under [defaults]; one order given its own formats, column by column
+    opposite = {order_family(f"%d{sep}%m{sep}%Y") for sep, g in groups.items()
+                if g.columns("dm") and g.columns("md")}
+    formats = [f for f in formats if order_family(f) not in opposite]
     formats += list(named)
-    for sep, digits, day_first, month_first, clock_list in untold:
-        example = examples[(sep, digits, "?")]  # the file's (v10r12: was made up)
-        # each form the group is written in, with and without its times (x49r12 F2: "list
-        # '%d/%m/%Y'" for cells of '03/12/2027 09:30' too failed every row with a time)
-        day_forms, month_forms = ([f + clock for clock in clock_list]
-                                  for f in (day_first, month_first))
+
+    def others(family: str) -> OtherForms:
+        # a field's own formats replace [defaults] for it: the forms of other families its
+        # cells are written in come along (a '31-Mar-2026' of the same column)
+        return lambda column: [f for f in formats if order_family(f) != family and any(
+            _strptime_reads(v, f) for v in _sampled(samples, column))]
+    # each column named with every form it is written in, times too (x49r12 F2: "list
+    # '%d/%m/%Y'" for cells of '03/12/2027 09:30' failed every row with a time)
+    todo += [opposite_todo(g, others(family)) for sep, g in groups.items()
+             if (family := order_family(f"%d{sep}%m{sep}%Y")) in opposite]
+    for sep in dict.fromkeys(sep for sep, _ in untold):  # either width: one list, one order
+        widths = {"%Y" if digits == 4 else "%y" for s, digits in untold if s == sep}
+        family = order_family(f"%d{sep}%m{sep}%Y")
         same = next((f for f in formats if "%d" in f and "%m" in f
-                     and order_family(f) == order_family(day_first)), None)
-        if same is None:
-            todo.append(f"the sampled dates (like {example!r}) cannot tell day first from "
-                        f"month first: list {_quoted(day_forms)} or {_quoted(month_forms)}")
-            continue
-        # one list never holds both orders, whatever the year's width (spec: x49r12 F5:
-        # "list '%d/%m/%y' or '%m/%d/%y'" beside "%d/%m/%Y", the second then refused)
-        kept, own_forms = ((day_forms, month_forms) if same.index("%d") < same.index("%m")
-                           else (month_forms, day_forms))
-        column = where[(sep, digits, "?")]
-        # its own formats replace [defaults] for it: the other forms its cells are written
-        # in come along (a '31-Mar-2026' of the same column)
-        own_forms += [f for f in formats if order_family(f) != order_family(day_first)
-                      and any(_strptime_reads(v, f) for v in _sampled(samples, column))]
-        todo.append(f"the sampled dates of column {column!r} (like "
-                    f"{example!r}) cannot tell day first from month first: if written in the "
-                    f"order of {same!r}, list {_quoted(kept)} here; else give its field its "
-                    f"own formats = [{', '.join(_toml_str(f) for f in own_forms)}] (as in "
-                    "docs/mapping.md, Dates), not this list, which refuses both orders")
+                     and order_family(f) == family), None)
+        cells = groups[sep]
+        todo += untold_todos(cells, [c for c, bases in cells.times.items()
+                                     if any(b[-2:] in widths for b in bases)],
+                             widths, same, others(family), family in opposite)
     unread_all = list(dict.fromkeys(
         v for column in columns for v in _sampled(samples, column)
         if not _NUMBER.fullmatch(v) and not is_zero_date_text(v) and not _reads(v, formats)))
