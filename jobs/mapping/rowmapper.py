@@ -53,7 +53,7 @@ _WEB_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
 # e-mail, phone and job title (x49r7 F4: a 20,000-character cell took 14 s of CPU)
 MAX_PERSON_CELL = 2 * tf.MAX_TITLE
 # an address or a phone (six digits or more) left in a person's name (x49r4: never)
-_CONTACT_IN_NAME = re.compile(rf"@|\d(?:{tf.PHONE_GAP}*\d){{5}}")
+_CONTACT_IN_NAME = re.compile(rf"[@\uff20]|\d(?:{tf.PHONE_GAP}*\d){{5}}")
 
 
 class DecimalContested(InputError):
@@ -656,6 +656,11 @@ class RowMapper:
             # phone, as "Jane Roe <jane@x>"'s (x48r11 F1: cut into the note as a "job
             # title", and four such contacts made one person)
             name = tf.fold_digits(name)  # (fullwidth digits and dashes: x49r10 F4)
+            if "\uff20" in name:  # (x50r1 F6: "jane\uff20fitch.com", the name kept "jane\uff20")
+                raise InputError(
+                    f"the person cell {name!r} writes a full-width at-sign (\uff20): not an "
+                    "e-mail address, as in the e-mail column; write it as @", row=n,
+                    column=name_step.source.where if name_step is not None else None)
             self._one_contact_each(name, n)
             if (pair := tf.name_after_contact(name)) is not None:
                 # "李伟 li@x.cn・王芳", "李伟 li@x.cn 王芳": a name after the contact is a

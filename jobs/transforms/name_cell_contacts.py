@@ -46,9 +46,20 @@ WEB_ADDRESS = (rf"\b(?:https?://|ftp://|www\.){_URL_TAIL}+"
 # x49r10 F2: ``李伟 li@x.cn・王芳`` wrote the e-mail ``li@x.cn・王芳``): every address
 # pattern of a name cell reads it
 NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
-_EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?=[^{NOT_MAIL}]+@)|mailto:\s*)?"
-                    rf"(?P<address>[^{NOT_MAIL}:]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}.]+)",
-                    re.IGNORECASE)
+# an address, one pattern for every reader of a name cell: the whole local part RFC 5322
+# allows in a dot-atom (atext: letters, digits, ``!#$%&'*+-/=?^_`{|}~``, and dots), started
+# after a space, a bracket, a quote, a colon or CJK text (``NOT_MAIL``), never at a ``'``;
+# a ``/`` or ``|`` (a name cell's separators too: ``Jane Roe/jane@roe.com``) only in a
+# lower-case part before it (``a/b@x.ie``); a fullwidth at-sign (U+FF20) read as one so that
+# the address is refused as the E-mail column refuses it, never left in the name; the
+# domain a dot-atom, a full stop after it no part of it (x50r1 F1: ``ann.o'neil@x.ie`` was
+# cut at the ``'``, the person named ``Ann Abe ann.o'``, the e-mail ``neil@x.ie``)
+ADDRESS = (rf"(?<![^{NOT_MAIL}:])(?-i:[^{NOT_MAIL}:A-Z]+[/|])*[^{NOT_MAIL}:](?:[^{NOT_MAIL}:]|')*"
+           rf"[@\uff20][^{NOT_MAIL}.]+(?:\.[^{NOT_MAIL}.]+)+")
+# a full stop ending a sentence after an address (``Ann Gobe ann@gobe.com.``)
+ADDRESS_STOP = rf"(?:\.(?=[{NOT_MAIL}]|$))?"
+_EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?={ADDRESS})|mailto:\s*)?"
+                    rf"(?P<address>{ADDRESS}){ADDRESS_STOP}", re.IGNORECASE)
 # what stands between a phone's digit groups: spaces, brackets, dots, slashes and every
 # dash (hyphen U+2010 to the horizontal bar U+2015, minus, fullwidth hyphen: x49r10 F4,
 # ``030\u2013123\u20134567``, ``090\uff0d1234\uff0d5678`` were split or left in the name)
@@ -86,7 +97,7 @@ _WEB = re.compile(WEB_ADDRESS, re.IGNORECASE)
 # the decimal digits of other scripts a phone is written in (fullwidth, Arabic-Indic,
 # Persian, Devanagari, Bengali, Thai), and the fullwidth plus before a digit
 _DIGITS = {z + d: str(d) for z in (0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50)
-           for d in range(10)}
+           for d in range(10)} | {0xFF1C: "<", 0xFF1E: ">", 0xFF0E: "."}
 _WIDE_PLUS = re.compile(r"\uff0b(?=\s*\d)")
 _DIGIT_DASH = re.compile(r"(?<=\d)(\s*)[\u2010-\u2015\u2212\uff0d](?=\s*\d)")
 
@@ -96,7 +107,11 @@ def fold_digits(text: str) -> str:
     (``\uff10\uff19\uff10`` -> ``090``, NFKC's fold), a fullwidth plus before a digit as ``+`` and every
     dash between two digits as ``-`` (``090\uff0d1234\uff0d5678``, ``030\u2013123\u20134567`` ->
     ``090-1234-5678``, ``030-123-4567``): a phone is then read whole, and a number is
-    never left in a name (x49r10 F4). ``text`` itself when it holds none. Pure."""
+    never left in a name (x49r10 F4). The fullwidth brackets and full stop (U+FF1C,
+    U+FF1E, U+FF0E) as ``< > .`` too, as the E-mail column reads them (x50r1 F6: ``Jane Roe
+    <jane@roe.com>`` in fullwidth brackets kept them in the name); a fullwidth at-sign
+    (U+FF20) is kept, the row then refused as that column refuses it.
+    ``text`` itself when it holds none. Pure."""
     if text.isascii():
         return text
     text = _WIDE_PLUS.sub("+", text.translate(_DIGITS))
@@ -104,7 +119,7 @@ def fold_digits(text: str) -> str:
 
 
 _ANGLE = re.compile(r"<[^<>]*>")
-_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"")
 # a separator before a contact that goes with it
 _BEFORE = re.compile(r"\s*[,;|/\u2013\u2014-]*\s*$")
 
@@ -163,7 +178,7 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
         a -= len(_BEFORE.search(name[:a])[0])  # type: ignore[index]
         spans.append((a, b))
     text = _blanked(name, spans)
-    # a bracket left with nothing but separators in it goes too
+    # a bracket (or quotes: ``'ann@x.ie'``) left with nothing but separators in it goes too
     text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip("\0 ,;|/-") else m[0], text)
     rest = " ".join(text.replace("\0", " ").split())
     return (rest, tuple(t for *_, k, t in found if k == "email"),
@@ -203,5 +218,5 @@ def strip_joiners(name: str) -> str:
     return out if any(c.isalnum() for c in out) else ""
 
 
-__all__ = ["NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS", "WEB_ADDRESS", "cell_contacts",
-           "cut_contacts", "date_like", "fold_digits", "strip_joiners"]
+__all__ = ["ADDRESS", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
+           "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits", "strip_joiners"]

@@ -180,7 +180,8 @@ from itertools import pairwise
 
 from .given_names import given_name
 from .name_cell_contacts import (
-    NOT_MAIL,
+    ADDRESS,
+    ADDRESS_STOP,
     PHONE_EXTENSION,
     PHONE_GAP,
     PHONE_LABELS,
@@ -242,7 +243,7 @@ _QUICK = re.compile(r"[;|/,\n\r\u2028\u2029&+\u3001\uff0c\uff1b\u060c\u30fb]"
 # or 'n' and 'a'); written as NULs as a bracket is, the part dropped (into the note)
 _CONTACT = re.compile(
     r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
-    rf"[^{NOT_MAIL}]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}]+"
+    rf"{ADDRESS}{ADDRESS_STOP}"
     rf"|{WEB_ADDRESS}"
     rf"|(?:\b(?:{PHONE_LABELS})\b\.?:?\s*)?"
     rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}"
@@ -394,8 +395,8 @@ def no_title(text: str) -> bool:
 _PHONE_DIGITS = re.compile(r"\+?\d")
 # an address ending a name cell after a space or a colon, bare or in ``[]``
 _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)?"
-                           rf"([^{NOT_MAIL}:]+@[^{NOT_MAIL}]+\.[^{NOT_MAIL}.]+)"
-                           r"\s*\]?[\s\u3002]*$")
+                           rf"({ADDRESS})"
+                           r"\s*\]?[\s.\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
 _LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABELS})\.?:?\s*)?"
                          rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})"
