@@ -6,12 +6,18 @@ the e-mail / phone it writes, or the row fails (a str: the reason).
   the person named ``Ann Abe ann.o'``, the e-mail ``neil@x.ie``);
 - F6: a fullwidth ``＠`` is refused as the E-mail column refuses it, ``＜ ＞`` ``．`` folded,
   a trailing ``.`` after an address no part of the name;
+- F2: a phone's extension in every language's word (``Durchwahl``, ``poste``, ``int.``,
+  ``#``, RFC 3966's ``;ext=``) kept with the phone, never in the name nor refused;
+- F5: a date led by ``+`` is no phone (``Sven Tiel +06.12.2026`` wrote the phone);
+- F7: the phone labels of every language (``T:``, ``Tél.``, ``Тел.``) never in the name;
 """
 
 from __future__ import annotations
 
 import pytest
 
+from bulk.errors import InputError
+from jobs import transforms as tf
 from tests.test_person_cells_round12 import _one, _person
 
 
@@ -54,3 +60,64 @@ def test_a_name_keeps_no_address_leftovers(cell: str, name: str, email: str) -> 
 def test_a_fullwidth_at_sign_fails_the_row_as_in_the_email_column(cell: str) -> None:
     ref = _person(cell)
     assert isinstance(ref, str) and "＠" in ref, ref
+
+
+def _phone_of(cell: str) -> tuple[str | None, str | None]:
+    ref = _person(cell)
+    assert isinstance(ref, dict), ref
+    body = ref.get("body") or {}
+    return body.get("name"), (body.get("phones") or [{}])[0].get("value")
+
+
+# F2: an extension in every language's word, in the name cell and in the phone column
+EXTENSIONS = [
+    ("+49 30 1234567 Durchwahl -12", "12"), ("+49 30 1234568 Durchwahl 12", "12"),
+    ("+49 30 1234570 DW 12", "12"), ("+1 212 555 0105 #15", "15"),
+    ("+33 1 23 45 67 81 poste 16", "16"), ("030 1234573 Apparat 18", "18"),
+    ("030 1234572 App. 18", "18"), ("+39 02 1234567 int. 19", "19"),
+    ("+39 02 1234567 interno 19", "19"), ("+34 91 123 4567 ext. 20", "20"),
+    ("+31 20 123 4567 toestel 21", "21"), ("+46 8 123 456 78 ankn. 22", "22"),
+    ("+49 30 1234567 Nebenstelle 23", "23"), ("+1 212 555 0105 x24", "24"),
+    ("tel:+49-30-1234583;ext=12", "12"),
+]
+
+
+@pytest.mark.parametrize(("written", "ext"), EXTENSIONS)
+def test_a_name_cells_phone_keeps_its_extension(written: str, ext: str) -> None:
+    labelled = [] if written.startswith("tel:") else [f"Kurt Abt Tel. {written}"]
+    for cell in (f"Kurt Abt {written}", f"Kurt Abt, {written}", *labelled):
+        name, phone = _phone_of(cell)
+        assert name == "Kurt Abt", (cell, name)
+        assert phone is not None and tf.normal_phone(phone).endswith(f" ext. {ext}"), (cell, phone)
+
+
+@pytest.mark.parametrize(("written", "ext"), EXTENSIONS)
+def test_the_phone_column_reads_every_extension_word(written: str, ext: str) -> None:
+    assert tf.normal_phone(written).endswith(f" ext. {ext}")  # type: ignore[union-attr]
+    assert tf.phone_key(written).ext == ext  # type: ignore[union-attr]
+
+
+# F5: a date is never a phone, whatever leads it
+@pytest.mark.parametrize("cell", ["Sven Tiel +06.12.2026", "Sven Voss +12.03.1980",
+                                  "Sven Voss Tel. +12.03.1980", "Sven Voss, +12.03.1980",
+                                  "Sven Voss (+12.03.1980)", "Sven Voss + 12.03.1980"])
+def test_a_date_led_by_a_plus_is_no_phone(cell: str) -> None:
+    """Refused (a name holding a number), or its bracket left for the note: never a phone."""
+    ref = _person(cell)
+    assert isinstance(ref, str) or ("phones" not in ref.get("body", {})
+                                    and ref["body"]["name"] == "Sven Voss"), ref
+
+
+@pytest.mark.parametrize("written", ["+12.03.1980", "+06.12.2026", "+2026-12-06"])
+def test_the_phone_column_refuses_a_date(written: str) -> None:
+    with pytest.raises(InputError):
+        tf.clean_phone(written)
+
+
+# F7: the labels a phone is written after, in every language, never left in a name
+@pytest.mark.parametrize("label", ["T:", "M:", "Tél.", "Тел.", "тел.", "Tlf.", "Telefon",
+                                   "Telefono", "Teléfono", "Móvil", "Ph.", "Tel.", "Mobil:",
+                                   "GSM", "Puh."])
+def test_a_phone_label_is_no_part_of_the_name(label: str) -> None:
+    for cell in (f"Lars Bach {label} +49 30 2234502", f"Lars Bach, {label} +49 30 2234502"):
+        assert _phone_of(cell) == ("Lars Bach", "+49 30 2234502"), cell

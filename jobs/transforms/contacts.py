@@ -23,6 +23,8 @@ from bulk.errors import InputError
 
 from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
+from .name_cell_contacts import date_like
+from .person_words import EXTENSION_WORDS
 from .text import clean_text, norm_key
 
 # ---------------------------------------------------------------- e-mail, phone
@@ -263,8 +265,11 @@ _TRUNK = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3}[\s\-./]*)\(\s*0\s*\)")
 # an extension at the end, as people write it (x20r1 S3): `` x45``, ``X45``, ``ext45``,
 # ``Ext. 7``, ``EXT: 45``, ``extn 45``, ``extension 45``, ``#45``, ``(ext. 45)``,
 # ``, ext 45`` and RFC 3966's ``;ext=45``
-_EXTENSION = re.compile(r"\s*[,;]?\s*\(?\s*(?:ext(?:ension|n)?|x|\#)\s*[.:=]?\s*(\d{1,6})"
-                        r"\s*\)?\s*$", re.I)
+# ... and every other language's word (``person_words.EXTENSION_WORDS``: ``Durchwahl
+# 12``, ``DW 12``, ``poste 16``, ``Apparat 18``, ``int. 19``; a dash before the digits
+# too, ``Durchwahl -12``: x50r1 F2, refused as "not a phone number")
+_EXTENSION = re.compile(rf"\s*[,;]?\s*\(?\s*(?:(?:{EXTENSION_WORDS})(?![^\W\d_])|\#)\s*[.:=]?"
+                        r"\s*-?\s*(\d{1,6})\s*\)?\s*$", re.I)
 
 
 def clean_phone(value: object) -> str | None:
@@ -278,6 +283,8 @@ def clean_phone(value: object) -> str | None:
     if text is None:
         return None
     _phone_parts(text)
+    if date_like(text):  # (x50r1 F5: "+12.03.1980" was a person's phone)
+        raise InputError(f"not a phone number: {text!r} (written as a date)")
     return text
 
 

@@ -30,7 +30,7 @@ import functools
 import html
 import re
 
-from .person_words import AND_WORDS, AND_WORDS_LOWER
+from .person_words import AND_WORDS, AND_WORDS_LOWER, EXTENSION_WORDS, PHONE_LABELS
 
 # the common generic and country top-level domains (a bare domain ends in one)
 _TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|tv|xyz|online|site|tech|shop|eu|de|at"
@@ -69,9 +69,11 @@ PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 # refused (``rowmapper``'s last check), never written as a phone (x49r4 / f49c)
 # ... with its extension (``+1 212 555 0252 ext. 12``: x49r7 F6, ``ext. 12`` was left in
 # the name)
-PHONE_EXTENSION = r"(?:\s*(?i:ext|extn|extension|x|dw|durchwahl|nst)\.?:?\s*\d{1,6}\b)?"
-# the labels a phone is written after (``Tel.``, ``Mobil:``), one list for every reader
-PHONE_LABELS = "tel|phone|fon|mob|mobil|mobile|fax|cell|handy"
+# ... in every language's word (``person_words.EXTENSION_WORDS``: ``Durchwahl -12``,
+# ``poste 16``, ``int. 19``, ``#15``) and RFC 3966's ``;ext=12`` (x50r1 F2: refused, or
+# left in the name); the phone column's reader (``contacts``) takes the same words
+PHONE_EXTENSION = (rf"(?:\s*,?\s*(?:(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?|\#)\s*[.:=]?\s*-?\s*"
+                   r"\d{1,6}(?!\d)|;(?i:ext)=\d{1,6}(?!\d))?")
 _PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b\.?:?\s*)?"
                     rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
                     re.IGNORECASE)
@@ -84,8 +86,9 @@ _DATE_LIKE = re.compile(r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})"
 
 
 def date_like(number: str) -> bool:
-    """Whether ``number`` (a phone candidate) starts as a date is written."""
-    return _DATE_LIKE.match(number.strip()) is not None
+    """Whether ``number`` (a phone candidate) starts as a date is written, whatever leads
+    it (x50r1 F5: ``+06.12.2026``, ``+ 12.03.1980`` were written as phones)."""
+    return _DATE_LIKE.match(number.strip().lstrip("+([ ")) is not None
 
 
 def _phones(text: str) -> list[re.Match[str]]:

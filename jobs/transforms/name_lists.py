@@ -246,7 +246,7 @@ _CONTACT = re.compile(
     rf"{ADDRESS}{ADDRESS_STOP}"
     rf"|{WEB_ADDRESS}"
     rf"|(?:\b(?:{PHONE_LABELS})\b\.?:?\s*)?"
-    rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}"
+    rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
 

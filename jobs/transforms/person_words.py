@@ -281,10 +281,27 @@ HAN_LETTER = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U000200
 FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} | {
     0x3000: 0x20, 0xFF65: 0x30FB}
 
+# the labels a phone is written after (``Tel.``, ``Mobil:``, ``Tél.``, ``Тел.``, ``Tlf.``,
+# ``Móvil``, ``Ph.``; ``T:`` ``M:`` only before a colon), one list for every reader of a
+# name cell (x50r1 F7: ten of them stayed in the person's name); a regex alternation
+PHONE_LABELS = ("telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telefone|telefon|tel|t\u00e9l"
+                "|tlf|tfn|puhelin|puh|phone|ph|fon|mobile|mobil|mob|m\u00f3vil|movil|cellulare"
+                "|cell|handy|natel|gsm|fax|\u0442\u0435\u043b\u0435\u0444\u043e\u043d|\u0442\u0435\u043b"
+                "|\u043c\u043e\u0431|t(?=\\s*:)|m(?=\\s*:)")
+# the words a phone's extension is written after (en ``ext``, ``x``; de ``Durchwahl``,
+# ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
+# ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
+# ``ankn.``, ``lokal``; fi ``alanro``), a regex alternation, one list for every phone
+# reader: the phone column's (``contacts``) and a name cell's (x50r1 F2: ``Durchwahl
+# 12`` was refused, ``poste 16`` left in the name)
+EXTENSION_WORDS = ("extension|extensi\u00f3n|extn|ext|durchwahl|nebenstelle|apparat|app|dw|nst"
+                   "|poste|anexo|interno|int|toestel|tst|anknytning|ankn|lokalnummer|lokal"
+                   "|alanro|x")
+
 __all__ = [
     "AND_WORDS", "AND_WORDS_LOWER", "CJK_HEADS", "CJK_LETTER", "CN_SURNAMES", "COMMA_GAPS",
-    "COMPANY_JOINERS", "COURTESY_TITLES", "FAMILY_WORDS", "FULLWIDTH_FOLD",
+    "COMPANY_JOINERS", "COURTESY_TITLES", "EXTENSION_WORDS", "FAMILY_WORDS", "FULLWIDTH_FOLD",
     "GIVEN_ENDING_SO", "HAN_LETTER", "HEAD_WORDS", "JOB_JOINERS", "JOB_WORDS",
     "LEGAL_CASED", "LEGAL_CJK", "LEGAL_FIRST", "LEGAL_FORMS", "LEGAL_INITIALS",
-    "LEITER_JOBS", "NAME_SUFFIXES", "PARTICLES", "QUALIFIERS", "REGION_WORDS",
+    "LEITER_JOBS", "NAME_SUFFIXES", "PARTICLES", "PHONE_LABELS", "QUALIFIERS", "REGION_WORDS",
     "SCRIPT_TITLE_WORDS", "SURNAME_ENDS", "TITLE_AND", "TITLE_JOINERS"]
