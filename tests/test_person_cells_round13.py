@@ -121,3 +121,46 @@ def test_the_phone_column_refuses_a_date(written: str) -> None:
 def test_a_phone_label_is_no_part_of_the_name(label: str) -> None:
     for cell in (f"Lars Bach {label} +49 30 2234502", f"Lars Bach, {label} +49 30 2234502"):
         assert _phone_of(cell) == ("Lars Bach", "+49 30 2234502"), cell
+
+
+def _refused(cell: str) -> str:
+    ref = _person(cell)
+    assert isinstance(ref, str), (cell, ref)
+    return ref
+
+
+def _named(cell: str) -> str:
+    ref = _person(cell)
+    assert isinstance(ref, dict), (cell, ref)
+    return str((ref.get("body") or {}).get("name"))
+
+
+# F4: a dash spaced on one side only, and the minus sign, are the spaced dash
+@pytest.mark.parametrize("cell", [
+    "Jane Hoff -Bob Hoff", "Jane Jung -Berlin", "Jane Iske- Berlin", "Jane Cope \u2212 Berlin",
+    "Jane Cope \u2212Bob Cope", "Jane Hoff- Bob Hoff", "Jane Roe -Hans"])
+def test_a_dash_spaced_on_one_side_is_a_spaced_dash(cell: str) -> None:
+    assert "2 persons" in _refused(cell)
+
+
+@pytest.mark.parametrize(("cell", "name"), [
+    ("Mary Roe-Smith", "Mary Roe-Smith"), ("Jane Roe -CEO", "Jane Roe"),
+    ("Jane Roe- Sales Director", "Jane Roe"), ("Jane Roe \u2212 CEO", "Jane Roe"),
+    ("Anne-Marie Roe", "Anne-Marie Roe")])
+def test_a_hyphenated_name_and_a_title_after_a_dash_stay(cell: str, name: str) -> None:
+    assert _named(cell) == name
+
+
+# F3: unspaced joiners in CJK, Korean, Arabic
+@pytest.mark.parametrize("cell", [
+    "山田太郎と佐藤花子", "李伟和王芳", "王芳与李伟", "王芳及李伟", "李伟跟王芳", "李伟同王芳",
+    "김민준과 박지훈", "이하은와 김서준", "김민준하고 박지훈", "김민준및 박지훈",
+    "محمد علي وفاطمة حسن", "أحمد سالم وليلى خالد"])
+def test_an_unspaced_joiner_names_two_persons(cell: str) -> None:
+    assert "may name 2 persons" in _refused(cell) or "names 2 persons" in _refused(cell)
+
+
+@pytest.mark.parametrize("cell", ["王和平", "さとみ", "وليد عمر", "佐藤和子", "山田太郎", "김민준",
+                                  "محمد وليد", "李和平"])
+def test_a_name_holding_a_joiner_letter_stays_one_person(cell: str) -> None:
+    assert _named(cell) == cell

@@ -447,6 +447,8 @@ def _person_name(raw: object, values: object = None) -> str:
     Roe &amp;``, ``&amp; Bob Roe``: x49r4 F5)."""
     if isinstance(raw, str) and "&" in raw:
         raw = html.unescape(raw)
+    if isinstance(raw, str):  # ("Jane Hoff -Bob Hoff": the spaced dash, x50r1 F4)
+        raw = tf.spaced_dashes(raw)
     names = tf.listed_persons(raw)
     if names:
         verb = "names" if tf.a_full_name(names) else "may name"  # 'Procter', 'Gamble'

@@ -91,6 +91,7 @@ from .money import (
     settle_currency,
 )
 from .name_cell_contacts import PHONE_GAP, cell_contacts, cut_contacts, fold_digits, strip_joiners
+from .name_joiners import spaced_dashes
 from .name_lists import (
     a_full_name,
     holds_contact,
@@ -156,6 +157,7 @@ __all__ = [
     "cell_contacts",
     "cut_contacts",
     "fold_digits",
+    "spaced_dashes",
     "strip_joiners",
     "no_title",
     "DATE_TOKENS",

@@ -188,6 +188,7 @@ from .name_cell_contacts import (
     WEB_ADDRESS,
     date_like,
 )
+from .name_joiners import script_joined
 from .person_titles import (
     bare_co,
     company,
@@ -436,7 +437,11 @@ def listed_persons(value: object) -> list[str] | None:
 
 @functools.lru_cache(maxsize=_MEMO)
 def _listed(value: str) -> tuple[str, ...] | None:
+    # ... and an "and" glued to the names (``李伟和王芳``, ``김민준과 박지훈``: x50r1 F3, ONE
+    # person), however the rest of the cell reads
     names = _listed_persons(value)
+    if names is None:
+        names = script_joined(value)
     return None if names is None else tuple(names)
 
 
