@@ -19,6 +19,8 @@ import pytest
 from bulk.errors import InputError
 from jobs import transforms as tf
 from tests.test_person_cells_round12 import _one, _person
+from tests.test_person_identity import decide_all, rows_of
+from tests.test_person_lists_round10 import _bare_planner
 
 
 # F1: the whole local part, bare, in brackets, after a label, ``mailto:``, a comma
@@ -164,3 +166,35 @@ def test_an_unspaced_joiner_names_two_persons(cell: str) -> None:
                                   "محمد وليد", "李和平"])
 def test_a_name_holding_a_joiner_letter_stays_one_person(cell: str) -> None:
     assert _named(cell) == cell
+
+
+PLACEHOLDERS = ["None", "n/a", "N/A", "null", "NULL", "unknown", "nan", "-", "NaN", "N.N.",
+                "n.a.", "--", "Unknown"]
+
+
+# F10: a placeholder person or organization cell is a blank cell: no person, no org
+def test_a_placeholder_person_cell_makes_no_person_and_the_plan_says_so() -> None:
+    p = _bare_planner()
+    rows = rows_of([{"contact": c} for c in PLACEHOLDERS] + [{"contact": "Jane Roe"}])
+    got = decide_all(p, rows)
+    assert [got[f"K{n}"] for n in range(2, 2 + len(PLACEHOLDERS))] == [None] * len(PLACEHOLDERS)
+    assert isinstance(got[f"K{2 + len(PLACEHOLDERS)}"], dict)
+    notes = [n for n in p.mapper.mark_notes() if "placeholder person" in n]
+    assert len(notes) == 1 and notes[0].startswith(f"{len(PLACEHOLDERS)} rows with a "
+                                                   "placeholder person cell"), notes
+
+
+@pytest.mark.parametrize("cell", ["Nan Lee", "Anna", "Jane Roe", "Nil Ay", "Non"])
+def test_a_name_like_a_placeholder_stays_a_name(cell: str) -> None:
+    assert _named(cell) == cell
+
+
+def test_a_placeholder_organization_cell_makes_no_organization() -> None:
+    p = _bare_planner()
+    rows = rows_of([{"contact": "Jane Roe", "company": c} for c in ("N/A", "none", "-")]
+                   + [{"contact": "Jane Roe", "company": "Acme GmbH"}])
+    p.learn_persons(rows)
+    orgs = [p.decide(row).payload.get("org") for row in rows]
+    assert orgs[:3] == [None] * 3 and orgs[3] is not None, orgs
+    notes = [n for n in p.mapper.mark_notes() if "placeholder organization" in n]
+    assert len(notes) == 1 and notes[0].startswith("3 rows with a placeholder organization"), notes

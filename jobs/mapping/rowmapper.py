@@ -158,6 +158,13 @@ class RowMapper:
     # F3: '$1,234,567.891' went unsaid where '$1.234', two readings, is refused)
     beyond_minor: dict[int, tuple[str, str]] = field(default_factory=dict, compare=False,
                                                       repr=False)
+    # rows whose person / organization cell is a placeholder (``n/a``, ``NULL``, ``-``),
+    # read as a blank cell and said once in ``mark_notes`` (x50r1 F10: each made a person
+    # or organization so named, and later rows linked to it): what -> (rows counted, the
+    # last row counted, the first three (row, cell)); bounded, and a row a second pass
+    # maps again (a learn pass, then the decisions) is counted once
+    placeholders: dict[str, tuple[int, int, tuple[tuple[int, str], ...]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def currency_columns(self) -> dict[str, str]:
@@ -283,12 +290,26 @@ class RowMapper:
                    money=step.source.what == "an amount")) is not None]
         if self.beyond_minor and self.money is not None:
             out.append(self._beyond_minor_note())
+        for what, none in (("person", "no person"), ("organization", "no organization")):
+            if (seen := self.placeholders.get(what)) is not None:
+                count, _, first = seen
+                shown = ", ".join(f"{cell!r} (row {n})" for n, cell in first)
+                out.append(f"{count:,} {'row' if count == 1 else 'rows'} with a "
+                           f"placeholder {what} cell ({shown}"
+                           f"{', ...' if count > 3 else ''}): {none}, as a blank cell")
         return out
 
     def star_note(self) -> str | None:
         """After the rows are mapped: the plan's note on the rows whose stage the stage
         map's ``"*"`` placed, each cell value with its rows (x49r11 F2), or None."""
         return self.stage.star_note() if self.stage is not None else None
+
+    def _placeholder(self, what: str, n: int, cell: str) -> None:
+        """Count row ``n``'s placeholder ``what`` cell for ``mark_notes`` (once a row)."""
+        count, last, first = self.placeholders.get(what, (0, 0, ()))
+        if n > last:
+            self.placeholders[what] = (count + 1, n, first if len(first) >= 3
+                                       else (*first, (n, cell)))
 
     def _beyond_minor_note(self) -> str:
         """The note on ``beyond_minor``: the amounts read one way only with more decimals
@@ -624,6 +645,9 @@ class RowMapper:
     def _person(self, values: Values, n: int) -> PersonRef | None:
         name_step, email_step, phone_step = self.person
         name = name_step(values, n) if name_step else None
+        if tf.placeholder_cell(name):  # ("n/a", "NULL", "-": a blank cell, x50r1 F10)
+            self._placeholder("person", n, str(name))
+            name = None
         if isinstance(name, str) and len(name) > MAX_PERSON_CELL:
             # no person's name with its contacts is that long, and the cell readers' cost
             # grows faster than its length (x49r7 F4: 1 s of CPU from ~6,000 characters)
@@ -826,6 +850,9 @@ class RowMapper:
     def _org(self, values: Values, n: int) -> OrgRef | None:
         name_step, address_step = self.org
         name = name_step(values, n) if name_step else None
+        if tf.placeholder_cell(name):  # (an organization named "N/A": x50r1 F10)
+            self._placeholder("organization", n, str(name))
+            name = None
         if isinstance(name, str) and ";" in name \
                 and len(parts := [p.strip() for p in name.split(";") if p.strip()]) > 1:
             # HubSpot's "Associated Company" lists every company of the deal: one junk

@@ -30,7 +30,7 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
-from .contact_cells import contact_name, name_cell_bracket, name_cell_name
+from .contact_cells import contact_name, name_cell_bracket, name_cell_name, placeholder_cell
 from .contacts import (
     LEGAL_SUFFIXES,
     PhoneKey,
@@ -202,6 +202,7 @@ __all__ = [
     "email_key",
     "normalize_email",
     "contact_name",
+    "placeholder_cell",
     "name_cell_bracket",
     "name_cell_name",
     "german_spelling",

@@ -99,4 +99,23 @@ def name_cell_bracket(value: object) -> str | None:
     return None if _DROPPED.sub("", inner).casefold() in _PLACEHOLDERS else inner
 
 
-__all__ = ["contact_name", "name_cell_bracket", "name_cell_name"]
+# what a whole person or organization cell writes for "none" (an export's null, a
+# spreadsheet's error value, a dash): ``_PLACEHOLDERS`` less the words that may be a
+# name (``ka``, ``nv``: a two-letter name), and more (x50r1 F10: ``None``, ``n/a``,
+# ``NULL``, ``unknown``, ``nan``, ``-`` made persons, and later rows linked to them)
+_CELL_PLACEHOLDERS = (_PLACEHOLDERS - {"ka", "nv", "empty", "keine", "noemail", "noaddress"}) \
+    | {"nan", "#na", "#nv", "nn", "tbd", "unbekannt", "inconnu", "desconocido", "sconosciuto",
+       "onbekend", "nichtangegeben"}
+
+
+def placeholder_cell(value: object) -> bool:
+    """Whether ``value`` (a whole person or organization name cell) is a placeholder for
+    "none" (``None``, ``n/a``, ``N/A``, ``NULL``, ``unknown``, ``nan``, ``#N/A``, ``N.N.``,
+    ``-``, ``--``): no person, no organization, as a blank cell (the row mapper says how many
+    once in the plan). Case, spaces, dots, slashes and dashes aside. Pure."""
+    if not isinstance(value, str) or len(value) > 20:
+        return False
+    return _DROPPED.sub("", value).casefold() in _CELL_PLACEHOLDERS
+
+
+__all__ = ["contact_name", "name_cell_bracket", "name_cell_name", "placeholder_cell"]
