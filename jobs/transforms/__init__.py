@@ -90,7 +90,14 @@ from .money import (
     percentage,
     settle_currency,
 )
-from .name_cell_contacts import PHONE_GAP, cell_contacts, cut_contacts, fold_digits, strip_joiners
+from .name_cell_contacts import (
+    PHONE_GAP,
+    cell_contacts,
+    cut_contacts,
+    date_like,
+    fold_digits,
+    strip_joiners,
+)
 from .name_joiners import spaced_dashes
 from .name_lists import (
     a_full_name,
@@ -156,6 +163,7 @@ __all__ = [
     "name_contacts",
     "cell_contacts",
     "cut_contacts",
+    "date_like",
     "fold_digits",
     "spaced_dashes",
     "strip_joiners",
