@@ -198,3 +198,16 @@ def test_a_placeholder_organization_cell_makes_no_organization() -> None:
     assert orgs[:3] == [None] * 3 and orgs[3] is not None, orgs
     notes = [n for n in p.mapper.mark_notes() if "placeholder organization" in n]
     assert len(notes) == 1 and notes[0].startswith("3 rows with a placeholder organization"), notes
+
+
+# F8: ``Sr.`` / ``Jr.`` before a job title are the title's (``Senior``'s), never a second
+# person; a suffix alone stays the name's
+@pytest.mark.parametrize(("cell", "name"), [
+    ("Tom Lark, Sr. Manager", "Tom Lark"), ("Sara Kim, Sr. Account Executive", "Sara Kim"),
+    ("Tom Lark, Jr. Developer", "Tom Lark"), ("Tom Lark, Snr Sales Manager", "Tom Lark"),
+    ("Tom Lark, Sr.", "Tom Lark, Sr."), ("Tom Lark Jr.", "Tom Lark Jr."),
+    ("Tom Lark Jr., Manager", "Tom Lark Jr."), ("Jan Uiter, Inkoper", "Jan Uiter"),
+    ("Anna Wolak, Dyrektor Handlowy", "Anna Wolak"),
+    ("Ελένη Λάμπρου, Διευθύντρια", "Ελένη Λάμπρου")])
+def test_a_senior_or_junior_title_after_a_comma_is_cut(cell: str, name: str) -> None:
+    assert _named(cell) == name

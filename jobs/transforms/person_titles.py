@@ -123,6 +123,11 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _INITIALS = re.compile(r"\b(\w)\s*&\s*(\w)\b")
 
 
+# ``Sr.`` / ``Jr.`` before a job word are the title's (``Sr. Manager``: x50r1 F8), alone a
+# name's suffix
+_SENIORITY = frozenset({"sr", "snr", "jr", "jnr"})
+
+
 def job_title(text: str) -> bool:
     """Whether ``text`` (after a comma) is a job title: its words (case, dots and commas
     aside) are ``JOB_WORDS`` and their joiners, one of them a job word."""
@@ -134,6 +139,8 @@ def job_title(text: str) -> bool:
              folded.replace(",", " ").replace("/", " / ").split()]
     if words and words[0] in JOB_JOINERS and words[0].isalpha():
         return False  # an initial (``E. Leiter``, ``Y. Manager``: x47r1 F2), no joiner
+    if words and all(w in _SENIORITY for w in words):
+        return False  # ``Sr.``, ``Jr.`` alone: a name's suffix (a title's before a job word)
     # ``Co CEO``, ``Co Founder``: a co-CEO (x47r1 F5); ``Co Santos`` is a name
     words = [w for i, w in enumerate(words) if w != "co" or i + 1 == len(words)
              or words[i + 1] not in JOB_WORDS]

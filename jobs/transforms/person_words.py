@@ -123,7 +123,10 @@ JOB_WORDS = frozenset("""
     socio socia sócio responsabile amministratore delegato titolare vendite acquisti
     dirigente consulente ingeniero engenheiro ingegnere coordinador coordinadora
     asistente administrador administradora eigenaar verkoop inkoop bedrijfsleider
-    """.split())
+    """.split()) | frozenset("""
+    sr snr jr jnr inkoper verkoper dyrektor dyrektorka handlowy handlowa kierownik
+    kierowniczka prezes διευθυντής διευθύντρια υπεύθυνος υπεύθυνη
+    """.split())  # (x50r1 F8: ``Sr. Manager`` was a second person, ``Inkoper`` the name's)
 
 # (words of titles joined inside a title: ``R&D Director``, ``Health & Safety Officer``,
 # ``QA & Testing Lead``: x46r13 F3)
