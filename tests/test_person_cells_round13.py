@@ -208,6 +208,8 @@ def test_a_placeholder_organization_cell_makes_no_organization() -> None:
     ("Tom Lark, Sr.", "Tom Lark, Sr."), ("Tom Lark Jr.", "Tom Lark Jr."),
     ("Tom Lark Jr., Manager", "Tom Lark Jr."), ("Jan Uiter, Inkoper", "Jan Uiter"),
     ("Anna Wolak, Dyrektor Handlowy", "Anna Wolak"),
-    ("Ελένη Λάμπρου, Διευθύντρια", "Ελένη Λάμπρου")])
+    ("Ελένη Λάμπρου, Διευθύντρια", "Ελένη Λάμπρου"),
+    ("Νίκος Ρήγας, Διευθυντής Πωλήσεων", "Νίκος Ρήγας"), ("Karin Berg, VD", "Karin Berg"),
+    ("Ola Nordmann, daglig leder", "Ola Nordmann")])
 def test_a_senior_or_junior_title_after_a_comma_is_cut(cell: str, name: str) -> None:
     assert _named(cell) == name

@@ -123,10 +123,12 @@ JOB_WORDS = frozenset("""
     socio socia sócio responsabile amministratore delegato titolare vendite acquisti
     dirigente consulente ingeniero engenheiro ingegnere coordinador coordinadora
     asistente administrador administradora eigenaar verkoop inkoop bedrijfsleider
-    """.split()) | frozenset("""
+    """.split()) | frozenset(w.casefold() for w in """
     sr snr jr jnr inkoper verkoper dyrektor dyrektorka handlowy handlowa kierownik
-    kierowniczka prezes διευθυντής διευθύντρια υπεύθυνος υπεύθυνη
-    """.split())  # (x50r1 F8: ``Sr. Manager`` was a second person, ``Inkoper`` the name's)
+    kierowniczka prezes διευθυντής διευθύντρια υπεύθυνος υπεύθυνη πωλήσεων γενικός γενική
+    vd daglig leder direktør direktor säljchef inköpare
+    """.split())  # (casefolded as ``job_title`` reads them: a final sigma as a medial one; x50r1 F8:
+#                 ``Sr. Manager`` was a second person, ``Inkoper`` the name's)
 
 # (words of titles joined inside a title: ``R&D Director``, ``Health & Safety Officer``,
 # ``QA & Testing Lead``: x46r13 F3)
