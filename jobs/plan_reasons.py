@@ -4,6 +4,7 @@ reason in full with its first rows (``ReasonTally``, ``reason_line``)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -130,6 +131,11 @@ _OWN_ROW = re.compile(r"row (\d+)( \(line (\d+) of the file\))? ")
 # all read by a pattern of ``[defaults] date_formats`` (x26r2 2)
 _UNREAD_DATE = re.compile(r"not a date: (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") \(tried ")
 DATE_VALUES_KEPT = 5000  # the distinct values of one class a date hint reads (memory bound)
+# another column's unread date in a row's ``(also: column 'X': not a date: 'v' (tried …))``
+# part (``rowmapper._all_of``): its column, its cell, and whether a listed format tried it
+_ALSO_DATE = re.compile(r"(?:\(also: |; )column ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): "
+                        r"not a date: ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") \(tried "
+                        r"(ISO \(YYYY-MM-DD\)\))?")
 
 
 class ReasonTally:
@@ -139,7 +145,8 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_columns", "_dates", "_examples", "_listed", "_ranges", "_tried", "counts")
+    __slots__ = ("_cells", "_columns", "_dates", "_examples", "_listed", "_listed_columns",
+                 "_ranges", "_tried", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -152,6 +159,11 @@ class ReasonTally:
         self._tried: dict[str, list[str]] = {}  # class -> the formats its reason tried
         self._columns: dict[str, str | None] = {}  # unread-date class -> its column
         self._ranges: dict[str, dict[str, None]] = {}  # class -> its merged ranges, in order
+        # column -> every unread date cell of it the reasons name, whichever class a row is
+        # counted under (its first failure or an "(also: …)" part; None: too many), and
+        # the columns whose cells a listed format tried: what the [defaults] guard reads
+        self._cells: dict[str | None, dict[str, None] | None] = {}
+        self._listed_columns: set[str | None] = set()
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -189,9 +201,13 @@ class ReasonTally:
             ranges = self._ranges.setdefault(cls, {})
             if len(ranges) < DATE_VALUES_KEPT:
                 ranges[merged[0]] = None
+        for also in _ALSO_DATE.finditer(reason):
+            self._cell(_unquoted(also[1]), _unquoted(also[2]), listed=also[3] is None)
         if _UNREAD_DATE.match(reason):
             self._columns.setdefault(cls, column)
-            if "(tried ISO (YYYY-MM-DD))" not in reason:
+            listed = "(tried ISO (YYYY-MM-DD))" not in reason
+            self._cell(column, None if value is None else str(value).strip(), listed=listed)
+            if listed:
                 self._listed.setdefault(cls, column)
                 self._tried.setdefault(cls, tried_formats(reason))
             values = self._dates.setdefault(cls, {})
@@ -241,17 +257,30 @@ class ReasonTally:
                             f"this column: {shown}{more}"}
         return out
 
+    def _cell(self, column: str | None, value: str | None, *, listed: bool) -> None:
+        """Keep ``column``'s unread date cell ``value`` (None: not known) for the guard."""
+        if listed:
+            self._listed_columns.add(column)
+        values = self._cells.setdefault(column, {})
+        if values is None:
+            return
+        if value is None or len(values) >= DATE_VALUES_KEPT:
+            self._cells[column] = None
+        else:
+            values[value] = None
+
     def _untold_beside(self, cls: str, formats: Sequence[str]) -> str | None:
-        """The column (``"another column"`` when unnamed) of another class of unread dates
-        — read by ``[defaults]`` too — with a cell ``formats`` would read without its day /
-        month order told (``3/7/2027`` by ``%d/%m/%Y``), or whose cells were not all kept;
-        None when there is none."""
+        """The column (``"another column"`` when unnamed) — read by ``[defaults]`` too — of
+        any unread date cell a reason names, whichever class its row is counted under (x50r3
+        F1: the renewal dates were only in the Close Date reason's "(also: …)" part), with a
+        cell ``formats`` would read without its day / month order told (``3/7/2027`` by
+        ``%d/%m/%Y``), or whose cells were not all kept; None when there is none."""
         column = self._columns.get(cls)
-        for other, values in self._dates.items():
-            if other == cls or other in self._listed or self._columns.get(other) == column:
-                continue
+        for other, values in self._cells.items():
+            if other in self._listed_columns or other == column:
+                continue  # (its own: told by this class's cells, date_formats_for)
             if values is None or any(_reads_untold(v, formats) for v in values):
-                return self._columns.get(other) or "another column"
+                return other or "another column"
         return None
 
     def __repr__(self) -> str:
@@ -259,6 +288,15 @@ class ReasonTally:
 
     def reasons(self) -> dict[str, int]:
         return dict(self.counts.most_common())
+
+
+def _unquoted(text: str) -> str:
+    """A cell or column name as a reason quotes it (``repr``: ``'3/7/2027'``), unquoted."""
+    try:
+        found = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text[1:-1]
+    return found if isinstance(found, str) else text[1:-1]
 
 
 def _reads_untold(value: str, formats: Sequence[str]) -> bool:

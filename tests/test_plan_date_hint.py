@@ -201,3 +201,75 @@ def test_untold_cells_read_by_no_order_listed_get_no_hint() -> None:
                   None, row, value=value)
     (cls, n), = tally.reasons().items()
     assert "formats" not in reason_line(cls, n, tally.examples).split("tried")[-1]
+
+
+def _both_columns(tally: ReasonTally, closes: tuple[str, ...], renewals: tuple[str, ...],
+                  first: str = "Close Date") -> None:
+    """Each row's reason as a plan gives it: the first column's failure, the other's in its
+    ``(also: column '…': …)`` part (``rowmapper._all_of``)."""
+    for row, (close, renewal) in enumerate(zip(closes, renewals, strict=True), start=2):
+        cells = {"Close Date": close, "Renewal date": renewal}
+        other = "Renewal date" if first == "Close Date" else "Close Date"
+        tally.add(f"not a date: {cells[first]!r} (tried ISO (YYYY-MM-DD)) (also: column "
+                  f"{other!r}: not a date: {cells[other]!r} (tried ISO (YYYY-MM-DD)))",
+                  first, None, row, value=cells[first])
+
+
+def test_the_guard_reads_the_columns_a_reason_names_after_also() -> None:
+    """x50r3 F1: in a real plan every row fails both dates, so 'Renewal date' (every day
+    ≤ 12, read by [defaults]) is only in the "(also: column 'Renewal date': …)" part of the
+    Close Date reason; the guard looked at separate reasons only, and the plan still said
+    "add date_formats = ["%d/%m/%Y"] under [defaults]" (followed: 248-277 of 300 renewal
+    dates written swapped). The guard reads every column a reason names."""
+    tally = ReasonTally()
+    _both_columns(tally, ("17/09/2026", "24/06/2027", "03/05/2027"),
+                  ("3/7/2027", "11/2/2027", "5/5/2027"))
+    (cls, n), = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    assert "under [defaults]" not in line, line
+    assert ('{ column = "Close Date", formats = ["%d/%m/%Y"] }' in line
+            and "'Renewal date' reads too" in line), line
+
+
+def test_the_guard_reads_its_own_columns_cells_in_another_columns_reason() -> None:
+    """The other grouping: 'Renewal date' first in the mapping, so the rows failing both are
+    the Renewal date class; a Close Date class of its own holds the rows whose renewal read.
+    Its cells tell their order (day 17), the renewal dates never: no order under
+    [defaults]."""
+    tally = ReasonTally()
+    _both_columns(tally, ("17/09/2026", "24/06/2027"), ("3/7/2027", "11/2/2027"),
+                  first="Renewal date")
+    for row, value in enumerate(("13/09/2026", "03/05/2027"), start=4):
+        tally.add(f"not a date: {value!r} (tried ISO (YYYY-MM-DD))", "Close Date", None, row,
+                  value=value)
+    cls = next(c for c in tally.reasons() if c.startswith("Close Date"))
+    line = reason_line(cls, tally.counts[cls], tally.examples)
+    assert "under [defaults]" not in line and "'Renewal date' reads too" in line, line
+
+
+def test_a_column_named_after_also_whose_cells_tell_keeps_the_defaults_hint() -> None:
+    """The renewal dates in the also part tell day first (day 13): [defaults] is safe."""
+    tally = ReasonTally()
+    _both_columns(tally, ("17/09/2026", "03/05/2027"), ("13/07/2027", "5/5/2027"))
+    (cls, n), = tally.reasons().items()
+    assert reason_line(cls, n, tally.examples).endswith(
+        'add date_formats = ["%d/%m/%Y"] under [defaults] in the mapping')
+
+
+def test_plan_import_gives_no_defaults_order_beside_an_untold_column(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x50r3 F1 end to end: every row fails both dates, the renewal dates (every day ≤ 12)
+    only in the Close Date reason's "(also: …)" part: the plan names the field's own
+    formats and 'Renewal date', never an order under [defaults]."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[defaults]\ncurrency = "USD"\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n'
+                       '[custom_fields]\n"Renewal date" = "renewal"\n')
+    manifest = tmp_path / "i.csv"
+    manifest.write_text("key,title,close,renewal\nk1,A,17/09/2026,3/7/2027\n"
+                        "k2,B,24/06/2027,11/2/2027\nk3,C,03/05/2027,5/9/2027\n")
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert "under [defaults]" not in out, out
+    assert ('{ column = "close", formats = ["%d/%m/%Y"] }' in out
+            and "'renewal' reads too" in out), out
