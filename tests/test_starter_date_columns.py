@@ -242,7 +242,9 @@ def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_bes
         catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
     """x49r12 F5: ``Close Date`` dd/mm/yyyy (telling) and ``Renewal date`` mm/dd/yy, every
     day ≤ 12: the TODO said "list '%d/%m/%y' or '%m/%d/%y'" beside ``["%d/%m/%Y"]``, and
-    the second was then refused with a false example ('04/03/2025' "read by %m/%d/%y")."""
+    the second was then refused with a false example ('04/03/2025' "read by %m/%d/%y").
+    Since x50r3 F2 the column has its own both-orders formats (no [defaults] TODO): the
+    TODO says which to keep, and [defaults] keeps its one order."""
     path = tmp_path / "yy.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -254,15 +256,49 @@ def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_bes
     rows: list[dict[str, object]] = []
     text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
     todo = [t for t in _todos(text) if "'%m/%d/%y'" in t or '"%m/%d/%y"' in t]
-    assert len(todo) == 1 and "list '%d/%m/%y' here" in todo[0], _todos(text)
-    assert "or '%m/%d/%y'" not in todo[0] and 'own formats = ["%m/%d/%y"]' in todo[0], todo
+    assert len(todo) == 1 and 'keep formats = ["%d/%m/%y"]' in todo[0], _todos(text)
+    assert "or '%m/%d/%y'" not in todo[0] and 'formats = ["%m/%d/%y"]' in todo[0], todo
+    assert 'date_formats = ["%d/%m/%Y"]' in text, text
     bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
-    Mapping.loads(bare.replace('date_formats = ["%d/%m/%Y"]',
-                               'date_formats = ["%d/%m/%Y", "%d/%m/%y"]'))
+    plain = re.sub(r'(?m)^"Renewal date" = .*$', '"Renewal date" = "Renewal date"', bare)
+    Mapping.loads(plain.replace('date_formats = ["%d/%m/%Y"]',
+                                'date_formats = ["%d/%m/%Y", "%d/%m/%y"]'))
     with pytest.raises((InputError, ValueError), match="read no text alike") as refused:
-        Mapping.loads(bare.replace('date_formats = ["%d/%m/%Y"]',
-                                   'date_formats = ["%d/%m/%Y", "%m/%d/%y"]'))
+        Mapping.loads(plain.replace('date_formats = ["%d/%m/%Y"]',
+                                    'date_formats = ["%d/%m/%Y", "%m/%d/%y"]'))
     assert "04/03/2025" not in str(refused.value)
+
+@pytest.mark.parametrize(("told", "untold"), [("%m/%d/%Y", "%d/%m/%y"),
+                                             ("%d/%m/%Y", "%m/%d/%y"),
+                                             ("%d/%m/%y", "%m/%d/%Y")])
+def test_an_untold_column_gets_its_own_both_orders_whatever_its_year_width(
+        catalog: Catalog, tmp_path: Path, told: str, untold: str) -> None:  # noqa: F811
+    """x50r3 F2: ``Kickoff`` dd/mm/yy, every day ≤ 12, beside ``Close Date`` mm/dd/yyyy
+    (telling): Kickoff was left plain under a [defaults] TODO, so the TODO deleted unread
+    was not refused, and the plan then named one order for it (followed: 365 of 400
+    swapped). It gets its own both-orders formats, whatever its year width, and the TODO
+    names the column that told."""
+    path = tmp_path / "w.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(120):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
+            writer.writerow([f"w-{i}", f"Deal {i}", a.strftime(told), r.strftime(untold)])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    todo = [t for t in _todos(text) if "cannot tell day first from month first" in t]
+    assert len(todo) == 1 and "'Renewal date'" in todo[0] and "'Close Date'" in todo[0], \
+        _todos(text)
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    entry = tomllib.loads(bare)["custom_fields"]["Renewal date"]
+    twin = untold.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m")
+    assert isinstance(entry, dict) and set(entry["formats"]) >= {untold, twin}, entry
+    with pytest.raises((InputError, ValueError)):  # the TODO deleted unread: refused
+        Mapping.loads(bare)
+    kept = bare.replace(str(entry["formats"]).replace("'", '"'), f'["{untold}"]')
+    assert Mapping.loads(kept) is not None  # one order kept: read
 
 
 def _lists(todo: str) -> list[list[str]]:
@@ -319,7 +355,8 @@ def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
         catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
     """The [defaults] TODO of a 2-digit-year column beside a 4-digit teller (x49r12 F5's
     case), half its cells with a time: "list '%d/%m/%y' here" or own ``["%m/%d/%y"]``
-    left every timed row unread. Both choices name the time form too."""
+    left every timed row unread. Both choices name the time form too (the column's own
+    both-orders formats since x50r3 F2)."""
     path = tmp_path / "yyt.csv"
     truth: dict[str, date] = {}
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -334,8 +371,10 @@ def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
     rows: list[dict[str, object]] = []
     text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
     (todo,) = [t for t in _todos(text) if "%m/%d/%y" in t]
-    assert "list '%d/%m/%y', '%d/%m/%y %H:%M' here" in todo, todo
-    (own,) = _lists(todo)
+    # its own both-orders formats since x50r3 F2 (whatever its year width), each choice
+    # with its time form
+    same, own = _lists(todo)
+    assert same == ["%d/%m/%y", "%d/%m/%y %H:%M"], todo
     assert own == ["%m/%d/%y", "%m/%d/%y %H:%M"], todo
     assert _reads_all(own, list(truth)) == [], own
     assert all(tf.parse_date(c, own) == d.isoformat() for c, d in truth.items())

@@ -79,7 +79,10 @@ def test_date_rejects(cell: object, formats: list[str], reason: str) -> None:
     ("94737600", ["unix"], "1966-10-31 to 1973-03-03"),
     ("1766538000", [], r'"unix": 2025-12-24'),        # no token: still names the unit
     (1766538000000, [], r'"unix_ms": 2025-12-24'),
-    ("01/03/24", ["%d/%m/%Y"], "2-digit year: .%d/%m/%y."),
+    ("13/03/24", ["%d/%m/%Y"], "2-digit year: .%d/%m/%y. would read it"),
+    # a cell that cannot tell day from month: both orders, none as the answer (x50r3 F2)
+    ("01/03/24", ["%m/%d/%Y"], "2-digit year, day and month both 12 or less: '%m/%d/%y' and "
+                               "'%d/%m/%y' read it as two different dates"),
 ])
 def test_number_in_the_wrong_unit_is_refused_naming_the_unit(
         cell: object, formats: list[str], names: str) -> None:

@@ -4,7 +4,8 @@ the file-wide ``[defaults] date_formats`` another column taught (``Close Date``,
 by its ``25/03/2026``) — no TODO, the plan "300 valid", the import wrote 150 of 300
 renewal dates day / month swapped. Such a column gets its own ``formats`` listing both
 orders (a pair the mapping's schema refuses: ``spec._check_formats``) under a TODO naming
-the column that told, so nothing is read on a guess until a person keeps one.
+the column that told, so nothing is read on a guess until a person keeps one. A column
+of another year width tells as well (``%m/%d/%Y`` for a ``%d/%m/%y`` column, x50r3 F2).
 
 Pure: the evidence of each cell (``orders_of``) is given (the starter's reading).
 """
@@ -49,10 +50,15 @@ class Untold:
     def formats(self, defaults: Sequence[str]) -> list[str]:
         """``defaults`` with each pattern of the family followed by its swapped twin, or
         both orders of the family after them when they read it in neither: both orders
-        listed, which the schema refuses until one is deleted."""
+        listed, which the schema refuses until one is deleted. A pattern of ``defaults``
+        of the family's orders with the other year width (``%m/%d/%Y`` for ``%d/%m/%y``)
+        is left out: it reads none of the column's cells."""
         out: list[str] = []
         family = (self.day_first, swapped_pattern(self.day_first))
         for fmt in defaults:
+            if order_family(fmt) == order_family(self.day_first) \
+                    and date_part(fmt) not in family:
+                continue  # the other year width's order: none of its cells (x50r3 F2)
             out.append(fmt)
             if date_part(fmt) in family and (twin := swapped_pattern(fmt)) is not None:
                 out.append(twin)
@@ -117,17 +123,25 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
             counts[(column, family)] = counts.get((column, family), 0) + 1
             for shows in orders or ("?",):
                 examples.setdefault((column, family, shows), cell)
-    read = {date_part(f) for f in defaults}
+    # a family's order is told by any width of its year (x50r3 F2: ``Kickoff`` dd/mm/yy
+    # beside ``Close Date``'s mm/dd/yyyy was left to [defaults], then read month first)
+    read = {order_family(f): _order(f) for f in reversed(defaults) if "%d" in f
+            and "%m" in f}
     out: dict[str, Untold] = {}
     for column, families in shown.items():
         for family, seen in families.items():
-            if seen:
-                continue
-            order = ("dm" if family in read else "md" if swapped_pattern(family) in read
-                     else None)
-            tellers = tuple((c, examples[(c, family, o)], o) for c, fs in shown.items()
-                            if c != column and len(fs.get(family, ())) == 1
-                            for o in fs[family] if order is None or o == order)
+            key = order_family(family)
+            if seen or any(o for f, os in families.items() if order_family(f) == key
+                           for o in os):
+                continue  # its own cells of another year width tell the order
+            order = read.get(key)
+            tellers: list[tuple[str, str, str]] = []
+            for c, fs in shown.items():
+                told = {o: f for f, os in fs.items() if order_family(f) == key for o in os}
+                if c != column and len(told) == 1:
+                    (o, f), = told.items()
+                    if order is None or o == order:
+                        tellers.append((c, examples[(c, f, o)], o))
             if not tellers:
                 continue
             one_each = tuple({o: (c, cell, o) for c, cell, o in reversed(tellers)}.values())

@@ -476,6 +476,18 @@ def _two_digit_year_hint(text: str, formats: Sequence[str]) -> str:
                 datetime.strptime(text, short)
             except ValueError:
                 continue
+            twin = swapped_pattern(short)
+            try:  # a cell that cannot tell day from month: both orders named (x50r3 F2:
+                # "'%m/%d/%y' would read it", followed, 365 of 400 Kickoff dates swapped)
+                untold = twin is not None and datetime.strptime(text, twin) != \
+                    datetime.strptime(text, short)
+            except ValueError:
+                untold = False
+            if untold:
+                return (f"; it has a 2-digit year, day and month both 12 or less: {short!r} "
+                        f"and {twin!r} read it as two different dates (00-68 as 20xx, 69-99 "
+                        "as 19xx): list the order its column is written in, which its cells "
+                        "up to the 12th cannot tell")
             return (f"; it has a 2-digit year: {short!r} would read it (00-68 as 20xx, "
                     "69-99 as 19xx)")
     return ""
