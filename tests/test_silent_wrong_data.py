@@ -285,7 +285,8 @@ def test_init_mapping_proposes_the_decimal_mark_the_samples_show(
 @pytest.mark.parametrize(("dates", "line"), [
     (["31/12/2025", "01/02/2026", "05/03/2026"], 'date_formats = ["%d/%m/%Y"]'),
     (["12/31/2025", "01/02/2026"], 'date_formats = ["%m/%d/%Y"]'),
-    (["31.12.25", "2026-01-02"], 'date_formats = ["%d.%m.%y"]'),
+    # 95 is no day: day first (31.12.25 may be 2031-12-25 too, x50r3 F3: both listed)
+    (["31.12.95", "2026-01-02"], 'date_formats = ["%d.%m.%y"]'),
     (["01/02/2026", "05/03/2026"], "# TODO: the sampled dates (like '01/02/2026') cannot tell"),
     # the example is the file's own (v10r12: '01.02.2026' quoted for 05.03.2026-07.03.2026)
     (["05.03.2026", "07.03.2026"], "# TODO: the sampled dates (like '05.03.2026') cannot tell"),

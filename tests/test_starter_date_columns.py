@@ -18,6 +18,7 @@ from bulk.errors import InputError
 from jobs import transforms as tf
 from jobs.catalog import Catalog
 from jobs.mapping import Mapping, init_mapping
+from jobs.mapping.starter import date_formats_for
 from pdbulk.cli_import import _samples
 from tests.test_starter_crm_exports import catalog  # noqa: F401  (fixture)
 
@@ -270,7 +271,7 @@ def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_bes
 
 @pytest.mark.parametrize(("told", "untold"), [("%m/%d/%Y", "%d/%m/%y"),
                                              ("%d/%m/%Y", "%m/%d/%y"),
-                                             ("%d/%m/%y", "%m/%d/%Y")])
+                                             ("%m/%d/%y", "%d/%m/%Y")])
 def test_an_untold_column_gets_its_own_both_orders_whatever_its_year_width(
         catalog: Catalog, tmp_path: Path, told: str, untold: str) -> None:  # noqa: F811
     """x50r3 F2: ``Kickoff`` dd/mm/yy, every day ≤ 12, beside ``Close Date`` mm/dd/yyyy
@@ -401,3 +402,49 @@ def test_the_no_date_todo_counts_rows_of_its_column(
     (todo,) = [t for t in _todos(text) if "März" in t]
     assert "in 200 of the 200 sampled rows with a value in 'Renewal date'" in todo, todo
     assert "all 200 name the month in another language" in todo, todo
+
+
+def _year_first_file(path: Path, pattern: str, years: range
+                     ) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(300):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            g = date(years[i % len(years)], 1 + (i * 5) % 12, 1 + (i * 7) % 28)
+            writer.writerow([f"f-{i}", f"Deal {i}", a.isoformat(), g.strftime(pattern)])
+    rows: list[dict[str, object]] = []
+    return _samples(path, rows=rows), rows
+
+
+@pytest.mark.parametrize("sep", ["/", "-"])
+def test_a_two_digit_year_written_first_is_not_taken_for_a_day(
+        catalog: Catalog, tmp_path: Path, sep: str) -> None:  # noqa: F811
+    """x50r3 F3: ``Renewal date`` written yy/mm/dd (``24/08/25`` = 2024-08-25; yy-mm-dd
+    too) was proposed ``date_formats = ["%d/%m/%y"]``, no TODO: 283 of 300 written wrong.
+    A first number above 12 may be a year: both readings listed under a TODO, refused
+    until one is kept, and the plan's hint names neither."""
+    year_first, day_first = f"%y{sep}%m{sep}%d", f"%d{sep}%m{sep}%y"
+    samples, rows = _year_first_file(tmp_path / "yf.csv", year_first, range(2024, 2029))
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    todo = [t for t in _todos(text) if "year first" in t]
+    assert len(todo) == 1 and "'Renewal date'" in todo[0], _todos(text)
+    assert f'"{day_first}"' in todo[0] and f'"{year_first}"' in todo[0], todo
+    assert f'date_formats = ["{day_first}"]' not in text, text
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    entry = tomllib.loads(bare)["custom_fields"]["Renewal date"]
+    assert isinstance(entry, dict) and entry["formats"] == [day_first, year_first], entry
+    with pytest.raises((InputError, ValueError)):  # the TODO deleted unread: refused
+        Mapping.loads(bare)
+    Mapping.loads(bare.replace(f'"{day_first}", "{year_first}"', f'"{year_first}"'))
+    assert date_formats_for([f"{d:{year_first}}" for d in (date(2024, 8, 25),
+                                                           date(2026, 11, 3))]) is None
+
+
+def test_a_two_digit_year_a_day_cannot_be_keeps_day_first(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """dd/mm/yy of the 1990s (``24/08/95``: 95 is no day): day first, no TODO."""
+    samples, rows = _year_first_file(tmp_path / "df.csv", "%d/%m/%y", range(1990, 2000))
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert not [t for t in _todos(text) if "year first" in t], _todos(text)
+    assert 'date_formats = ["%d/%m/%y"]' in text, text

@@ -53,6 +53,7 @@ from .won_stages import (
     split_todo,
     value_pipelines,
 )
+from .year_first import YearFirst, real_ymd, year_first_columns, year_first_pattern
 
 _GUESSES: dict[str, tuple[str, ...]] = {
     "import.key_column": ("id", "record id", "deal id", "external id", "source id", "key",
@@ -927,6 +928,17 @@ def _cell_orders(value: str) -> tuple[str, frozenset[str], str] | None:
             _time_pattern(between, clock, seconds, meridiem))
 
 
+def _cell_fields(value: str) -> tuple[str, int, int, int] | None:
+    """A numeric date with a 2-digit year: its day-first pattern (``%d/%m/%y``, with the
+    time after it) and its three numbers as written; None for another cell."""
+    found = _DMY.fullmatch(value)
+    if found is None or len(found[4]) != 2:
+        return None
+    first, sep, second, year, between, clock, seconds, meridiem = found.groups()
+    return (f"%d{sep}%m{sep}%y{_time_pattern(between, clock, seconds, meridiem)}",
+            int(first), int(second), int(year))
+
+
 def _untold(samples: MappingABC[str, Sequence[str]] | None,
             rows: Sequence[MappingABC[str, object]], columns: Sequence[str],
             defaults_samples: MappingABC[str, Sequence[str]] | None
@@ -946,7 +958,8 @@ def _date_value(column: str, formats: Sequence[str]) -> str:
     if not formats:
         return _column_value(column)
     listed = ", ".join(_toml_str(f) for f in formats)
-    if any(swapped_pattern(f) in formats for f in formats):  # an untold order (x49r3 F1)
+    if any(swapped_pattern(f) in formats or (year_first_pattern(f) in formats and f != (
+            year_first_pattern(f))) for f in formats):  # an untold order (x49r3 F1, x50r3 F3)
         return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
                 "  # both orders: keep the one the column is written in (TODO above)")
     return (f"{{ column = {_toml_str(column)}, formats = [{listed}] }}"
@@ -1069,6 +1082,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     seen = False
     zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
     impossible: dict[str, None] = {}  # numeric dates no day of the calendar, either order
+    year_first: dict[tuple[str, int], bool] = {}  # a 2-digit year's group: all read yy/mm/dd
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1093,6 +1107,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             if _no_date(value):  # '31/02/2026': no day either way, evidence of no order
                 impossible[value] = None  # (x46r7 F3: it was the "cannot tell" example)
                 continue
+            if len(year) == 2:  # every cell read year first too? (x50r3 F3: 24/08/25)
+                year_first[(sep, 2)] = year_first.get((sep, 2), True) and real_ymd(
+                    int(first), int(second), int(year))
             group = orders.setdefault((sep, len(year)), set())
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
@@ -1132,7 +1149,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 (f for f in told if "%d" in f and "%m" in f  # list: the plan's hint)
                  and order_family(f) == order_family(day_first)), None)) is not None:
             found_orders = {"dm" if decided.index("%d") < decided.index("%m") else "md"}
-        if found_orders == {"dm"}:
+        if found_orders == {"dm"} and year_first.get((sep, digits)):
+            # its first number above 12 may be the year (24/08/25): no order taken
+            todo.append(f"the sampled dates of column {where[(sep, digits, 'dm')]!r} (like "
+                        f"{examples[(sep, digits, 'dm')]!r}) cannot tell day first from year "
+                        f"first: list {day_first!r} or {year_first_pattern(day_first)!r}")
+        elif found_orders == {"dm"}:
             formats += [day_first + clock for clock in clocks]
         elif found_orders == {"md"}:
             formats += [month_first + clock for clock in clocks]
@@ -1898,12 +1920,19 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
                      _numbers_of(samples, column_formats))
     column_formats.update({c: u.formats(u_defaults) for c, (u, u_defaults) in untold.items()})
+    # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3)
+    years: dict[str, YearFirst] = year_first_columns(
+        {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
+         for c in date_columns if c not in column_formats}, _cell_fields)
+    column_formats.update({c: y.formats() for c, y in years.items()})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
         lines = [] if column in told else _unread_lines(samples, column, formats, rows)
         if column not in told and column in untold:
             lines.insert(0, untold[column][0].todo(formats))
+        elif column not in told and column in years:
+            lines.insert(0, years[column].todo())
         told.add(column)
         return lines
 

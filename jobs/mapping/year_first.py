@@ -1,0 +1,92 @@
+"""init-mapping's year-first question for 2-digit years (x50r3 F3): ``24/08/25`` is the
+24th of August 2025 read day first, and the 25th of August 2024 read year first
+(``yy/mm/dd``, ``yy-mm-dd``). A first number above 12 was taken for a day: the column of
+``yy/mm/dd`` dates got ``date_formats = ["%d/%m/%y"]``, no TODO, and 283 of 300 were
+written wrong. A column whose 2-digit-year cells all read both ways (the first number a
+day or a year, the middle a month, the last 31 or less) cannot tell: its field gets its
+own ``formats`` listing both (a pair the mapping's schema refuses: ``spec._check_formats``)
+under a TODO, as ``untold_orders`` does for day / month, so nothing is read on a guess.
+
+Pure: the numbers of each cell (``fields_of``) are given (the starter's reading).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass
+from datetime import date
+
+# a cell's day-first pattern with a 2-digit year (``%d/%m/%y``, a time after it kept) and
+# its three numbers as written; None for a cell of no such shape
+CellFields = Callable[[str], "tuple[str, int, int, int] | None"]
+
+
+def year_first_pattern(day_first: str) -> str:
+    """``%d/%m/%y`` → ``%y/%m/%d`` (a time after the date kept)."""
+    sep = day_first[2]
+    return day_first.replace(f"%d{sep}%m{sep}%y", f"%y{sep}%m{sep}%d", 1)
+
+
+def real_ymd(year: int, month: int, day: int) -> bool:
+    """Whether a 2-digit ``year``, ``month`` and ``day`` name a day of the calendar."""
+    try:  # a 2-digit year as strptime reads it: 00-68 as 20xx, 69-99 as 19xx
+        date(year + (1900 if year >= 69 else 2000), month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class YearFirst:
+    """A column whose ``count`` sampled cells of the pattern ``day_first`` (``%d/%m/%y``;
+    ``example`` one of them, its first number above 12) all read year first too."""
+
+    column: str
+    count: int
+    example: str
+    day_first: str
+
+    def formats(self) -> list[str]:
+        """Both readings: refused by the schema until one is deleted."""
+        return [self.day_first, year_first_pattern(self.day_first)]
+
+    def todo(self) -> str:
+        """The TODO line above the column's field: both choices as the mapping writes them."""
+        first = int(self.example[:2])
+        return (f"# TODO: cannot tell day first from year first in {self.column!r}: its "
+                f"{self.count:,} sampled cells written so (like {self.example!r}) all read "
+                f"both ways (a first number {first} may be the day or the year) — keep "
+                f"formats = [\"{self.day_first}\"] if {self.column} is written day, month, "
+                f"year, or [\"{year_first_pattern(self.day_first)}\"] if year, month, day "
+                "(both are listed below until you choose, and the plan refuses both), then "
+                "delete this line")
+
+
+def year_first_columns(cells: MappingABC[str, Iterable[str]], fields_of: CellFields
+                       ) -> dict[str, YearFirst]:
+    """The columns of ``cells`` (a date column -> its sampled cells, blanks allowed) with
+    a 2-digit-year pattern whose cells show a first number above 12 (taken for a day)
+    while every one of them reads as a date year first too (middle a month, last a day
+    of it): nothing in the column tells day first from year first."""
+    out: dict[str, YearFirst] = {}
+    for column, column_cells in cells.items():
+        counts: dict[str, int] = {}
+        examples: dict[str, str] = {}
+        both: dict[str, bool] = {}
+        for raw in column_cells:
+            if not (cell := raw.strip()) or (found := fields_of(cell)) is None:
+                continue
+            pattern, first, second, last = found
+            counts[pattern] = counts.get(pattern, 0) + 1
+            both[pattern] = both.get(pattern, True) and real_ymd(first, second, last)
+            if first > 12 and real_ymd(last, second, first):  # read day first, a real day
+                examples.setdefault(pattern, cell)
+        for pattern, example in examples.items():
+            if both[pattern]:
+                out[column] = YearFirst(column, counts[pattern], example, pattern)
+                break
+    return out
+
+
+__all__ = ["CellFields", "YearFirst", "real_ymd", "year_first_columns", "year_first_pattern"]
