@@ -448,3 +448,27 @@ def test_a_two_digit_year_a_day_cannot_be_keeps_day_first(
     text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
     assert not [t for t in _todos(text) if "year first" in t], _todos(text)
     assert 'date_formats = ["%d/%m/%y"]' in text, text
+
+
+def test_opposite_orders_of_different_year_widths_get_the_give_one_its_own_todo(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x50r3 F4 (its f5): ``Close Date`` m/d/yy h:mm AM (month first) beside ``Renewal
+    date`` dd/mm/yyyy hh:mm:ss (day first): both went to [defaults], no TODO, and the
+    starter's own plan refused the list without naming a column to move. As with equal
+    widths: the TODO to give one of them its own patterns, naming both."""
+    path = tmp_path / "ow.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(100):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2026, 1, 1) + timedelta(days=(i * 11) % 360)
+            writer.writerow([f"o-{i}", f"Deal {i}", f"{a.month}/{a.day}/{a:%y} 6:58 PM",
+                             f"{r:%d/%m/%Y} 20:37:04"])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    todo = [t for t in _todos(text) if "give one of them its own patterns" in t]
+    assert len(todo) == 1, _todos(text)
+    assert "'Close Date'" in todo[0] and "'Renewal date'" in todo[0], todo
+    listed = next(li for li in text.splitlines() if li.startswith("date_formats"))
+    assert not ("%m/%d/%y" in listed and "%d/%m/%Y" in listed), listed
