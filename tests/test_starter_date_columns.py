@@ -472,3 +472,29 @@ def test_opposite_orders_of_different_year_widths_get_the_give_one_its_own_todo(
     assert "'Close Date'" in todo[0] and "'Renewal date'" in todo[0], todo
     listed = next(li for li in text.splitlines() if li.startswith("date_formats"))
     assert not ("%m/%d/%y" in listed and "%d/%m/%Y" in listed), listed
+
+
+def test_an_untold_column_with_serials_keeps_its_token_beside_both_orders(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x50r3 F5 (its f7): ``Renewal date`` d/m/yyyy, every day ≤ 12, with 15 % Excel
+    serials: its both-orders formats dropped ``excel``, and its TODO called the serials
+    "no date in any form proposed … fix them in the file" (kept as told: 62 rows failed).
+    The token stays; the serials are no unread cells."""
+    path = tmp_path / "us.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(200):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2020 + i % 9, 1 + i % 12, 1 + (i * 7) % 12)
+            writer.writerow([f"s-{i}", f"Deal {i}", f"{a:%d/%m/%Y}",
+                             _serial(r) if i % 7 == 3 else f"{r.day}/{r.month}/{r.year}"])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    assert not [t for t in _todos(text) if "no date in any form" in t], _todos(text)
+    assert [t for t in _todos(text) if 'keep formats = ["%d/%m/%Y", "excel"]' in t
+            and 'formats = ["%m/%d/%Y", "excel"]' in t], _todos(text)
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    entry = tomllib.loads(bare)["custom_fields"]["Renewal date"]
+    assert entry["formats"] == ["%d/%m/%Y", "%m/%d/%Y", "excel"], entry
+    Mapping.loads(bare.replace('"%d/%m/%Y", "%m/%d/%Y", "excel"', '"%d/%m/%Y", "excel"'))

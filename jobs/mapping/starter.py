@@ -891,6 +891,18 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
     return [*texts, token] if texts and _real_share(len(numbers), len(values)) else []
 
 
+def _with_token(formats: list[str], samples: MappingABC[str, Sequence[str]] | None,
+                column: str, date_system: int | None) -> list[str]:
+    """A column's own both-orders ``formats`` (its TODO's) with the token its serials or
+    epochs read by, when they are a real share of its sampled values (``_real_share``;
+    x50r3 F5: ``excel`` was dropped and 62 serials called "no date in any form")."""
+    values = _sampled(samples, column)
+    numbers = [v for v in values if _NUMBER.fullmatch(v)]
+    token = _numbers_token(numbers, date_system) \
+        if _real_share(len(numbers), len(values)) else None
+    return [*formats, token] if token is not None and token not in formats else formats
+
+
 def _unread_lines(samples: MappingABC[str, Sequence[str]] | None, column: str,
                   formats: Sequence[str], rows: Sequence[MappingABC[str, object]]) -> list[str]:
     """The TODO of ``unread_dates_todo`` for a column given its own ``formats``: the sampled
@@ -1919,20 +1931,23 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # column's through [defaults]: both orders listed, refused until one is kept (x49r3 F1)
     untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
                      _numbers_of(samples, column_formats))
-    column_formats.update({c: u.formats(u_defaults) for c, (u, u_defaults) in untold.items()})
+    column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
+                           for c, (u, u_defaults) in untold.items()})
     # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3)
     years: dict[str, YearFirst] = year_first_columns(
         {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
          for c in date_columns if c not in column_formats}, _cell_fields)
-    column_formats.update({c: y.formats() for c, y in years.items()})
+    column_formats.update({c: _with_token(y.formats(), samples, c, date_system)
+                           for c, y in years.items()})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
         lines = [] if column in told else _unread_lines(samples, column, formats, rows)
+        tokens = [f for f in formats if f in tf.DATE_TOKENS]
         if column not in told and column in untold:
             lines.insert(0, untold[column][0].todo(formats))
         elif column not in told and column in years:
-            lines.insert(0, years[column].todo())
+            lines.insert(0, years[column].todo(tokens))
         told.add(column)
         return lines
 

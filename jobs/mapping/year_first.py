@@ -12,7 +12,7 @@ Pure: the numbers of each cell (``fields_of``) are given (the starter's reading)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 from datetime import date
@@ -51,14 +51,16 @@ class YearFirst:
         """Both readings: refused by the schema until one is deleted."""
         return [self.day_first, year_first_pattern(self.day_first)]
 
-    def todo(self) -> str:
-        """The TODO line above the column's field: both choices as the mapping writes them."""
+    def todo(self, tokens: Sequence[str] = ()) -> str:
+        """The TODO line above the column's field: both choices as the mapping writes them,
+        each with the ``tokens`` its serials or epochs read by."""
+        more = "".join(f', "{t}"' for t in tokens)
         first = int(self.example[:2])
         return (f"# TODO: cannot tell day first from year first in {self.column!r}: its "
                 f"{self.count:,} sampled cells written so (like {self.example!r}) all read "
                 f"both ways (a first number {first} may be the day or the year) — keep "
-                f"formats = [\"{self.day_first}\"] if {self.column} is written day, month, "
-                f"year, or [\"{year_first_pattern(self.day_first)}\"] if year, month, day "
+                f"formats = [\"{self.day_first}\"{more}] if {self.column} is written day, month, "
+                f"year, or [\"{year_first_pattern(self.day_first)}\"{more}] if year, month, day "
                 "(both are listed below until you choose, and the plan refuses both), then "
                 "delete this line")
 
