@@ -498,3 +498,30 @@ def test_an_untold_column_with_serials_keeps_its_token_beside_both_orders(
     entry = tomllib.loads(bare)["custom_fields"]["Renewal date"]
     assert entry["formats"] == ["%d/%m/%Y", "%m/%d/%Y", "excel"], entry
     Mapping.loads(bare.replace('"%d/%m/%Y", "%m/%d/%Y", "excel"', '"%d/%m/%Y", "excel"'))
+
+
+def test_the_untold_todo_names_every_column_that_told_own_formats_included(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x50r3 F6: the untold column's TODO named only the tellers read by [defaults] in the
+    order [defaults] reads: ``Won time`` (its own ``formats = ["excel", "%m/%d/%Y"]``,
+    month first by its ``04/13/2026``) was left out beside ``Close Date`` (day first).
+    Every column that told is named, with its order."""
+    header = ["Key", "Title", "Close Date", "Renewal date", "Won time"]
+    path = tmp_path / "all.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for i in range(300):
+            a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
+            r = date(2020 + i % 9, 1 + i % 12, 1 + (i * 7) % 12)
+            g = date(2026, 1, 1) + timedelta(days=(i * 11) % 360)
+            writer.writerow([f"t-{i}", f"Deal {i}", f"{a:%d/%m/%Y}", f"{r.day}/{r.month}/{r.year}",
+                             f"{g:%m/%d/%Y}" if i % 3 == 0 else _serial(g)])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(header, catalog, samples=_samples(path, rows=rows), rows=rows)
+    bare = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# TODO"))
+    assert tomllib.loads(bare)["deal"]["won_time"]["formats"] == ["excel", "%m/%d/%Y"], bare
+    todo = [t for t in _todos(text) if "cannot tell day first from month first in" in t]
+    assert len(todo) == 1 and "in 'Renewal date'" in todo[0], _todos(text)
+    assert "'Close Date' of this file is day first" in todo[0], todo
+    assert "'Won time' of this file is month first" in todo[0], todo

@@ -953,17 +953,18 @@ def _cell_fields(value: str) -> tuple[str, int, int, int] | None:
 
 def _untold(samples: MappingABC[str, Sequence[str]] | None,
             rows: Sequence[MappingABC[str, object]], columns: Sequence[str],
-            defaults_samples: MappingABC[str, Sequence[str]] | None
-            ) -> dict[str, tuple[Untold, list[str]]]:
+            defaults_samples: MappingABC[str, Sequence[str]] | None,
+            tellers: Sequence[str] = ()) -> dict[str, tuple[Untold, list[str]]]:
     """``untold_columns`` of the date ``columns`` (their cells of the sampled ``rows``,
-    or their distinct samples), each with the ``[defaults] date_formats`` proposed."""
+    or their distinct samples), each with the ``[defaults] date_formats`` proposed; the
+    columns of ``tellers`` (own formats) are named when they tell (x50r3 F6)."""
     proposal = _proposed_dates(defaults_samples, columns, rows) if columns else None
     if proposal is None:  # no date sampled (empty defaults: tellers disagree, x49r12 F1)
         return {}
     cells = {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
-             for c in columns}
+             for c in dict.fromkeys([*columns, *tellers])}
     return {c: (u, proposal[0]) for c, u in
-            untold_columns(cells, proposal[0], _cell_orders).items()}
+            untold_columns(cells, proposal[0], _cell_orders, judged=columns).items()}
 
 
 def _date_value(column: str, formats: Sequence[str]) -> str:
@@ -1930,7 +1931,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # a column whose cells never show the day / month order does not take another
     # column's through [defaults]: both orders listed, refused until one is kept (x49r3 F1)
     untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
-                     _numbers_of(samples, column_formats))
+                     _numbers_of(samples, column_formats), list(column_formats))
     column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
                            for c, (u, u_defaults) in untold.items()})
     # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3)

@@ -13,7 +13,7 @@ Pure: the evidence of each cell (``orders_of``) is given (the starter's reading)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
 
@@ -84,7 +84,8 @@ class Untold:
         told = "; ".join(f"{c!r} of this file is {'day' if o == 'dm' else 'month'} first "
                          f"({cell!r})" for c, cell, o in self.tellers)
         day, month = (_listed(self.kept(formats, o)) for o in ("dm", "md"))
-        if self.order is None:  # the tellers disagree: neither is the column's by default
+        if self.order is None or len({o for *_, o in self.tellers}) > 1:  # the tellers
+            # disagree: neither is the column's by default
             choice = (f"keep formats = {day} if {self.column} is written day first, or "
                       f"{month} if month first")
         else:
@@ -103,12 +104,16 @@ def _listed(formats: Sequence[str]) -> str:
 
 
 def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str],
-                   orders_of: CellOrders) -> dict[str, Untold]:
+                   orders_of: CellOrders, judged: Collection[str] | None = None
+                   ) -> dict[str, Untold]:
     """The columns of ``cells`` (a date column -> one cell per sampled row, blanks
     allowed) whose cells of a pattern family show no order while another column's cells
     show one: whatever ``defaults`` (the proposed ``[defaults] date_formats``) read —
     that order, or none when columns tell opposite orders (x49r12 F1: ``Renewal date``
-    left to whichever order ``[defaults]`` was then given, 279 of 300 written swapped)."""
+    left to whichever order ``[defaults]`` was then given, 279 of 300 written swapped).
+    Only the columns of ``judged`` (all by default; those read by ``[defaults]``) may be
+    untold; every column of ``cells`` that tells is named, whatever its order and formats
+    (x50r3 F6: a column of its own formats telling month first was left out)."""
     shown: dict[str, dict[str, set[str]]] = {}  # column -> family -> orders
     counts: dict[tuple[str, str], int] = {}
     examples: dict[tuple[str, str, str], str] = {}
@@ -129,6 +134,8 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
             and "%m" in f}
     out: dict[str, Untold] = {}
     for column, families in shown.items():
+        if judged is not None and column not in judged:
+            continue
         for family, seen in families.items():
             key = order_family(family)
             if seen or any(o for f, os in families.items() if order_family(f) == key
@@ -140,15 +147,12 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
                 told = {o: f for f, os in fs.items() if order_family(f) == key for o in os}
                 if c != column and len(told) == 1:
                     (o, f), = told.items()
-                    if order is None or o == order:
-                        tellers.append((c, examples[(c, f, o)], o))
+                    tellers.append((c, examples[(c, f, o)], o))
             if not tellers:
                 continue
-            one_each = tuple({o: (c, cell, o) for c, cell, o in reversed(tellers)}.values())
             out[column] = Untold(column, counts[(column, family)],
-                                 examples[(column, family, "?")], family,
-                                 tuple(sorted(one_each, key=tellers.index)), order,
-                                 tuple(times[(column, family)]))
+                                 examples[(column, family, "?")], family, tuple(tellers),
+                                 order, tuple(times[(column, family)]))
     return out
 
 
