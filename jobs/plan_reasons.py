@@ -131,6 +131,12 @@ _OWN_ROW = re.compile(r"row (\d+)( \(line (\d+) of the file\))? ")
 # all read by a pattern of ``[defaults] date_formats`` (x26r2 2)
 _UNREAD_DATE = re.compile(r"not a date: (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") \(tried ")
 DATE_VALUES_KEPT = 5000  # the distinct values of one class a date hint reads (memory bound)
+# a number no listed pattern read, with the unit it likely is (``transforms.dates``:
+# ``'46097' is only digits (tried %m/%d/%Y, ISO (YYYY-MM-DD); it looks like an Excel serial
+# day number ("excel": 2026-03-16; ...``): the token its field's own formats lack
+_DIGITS_DATE = re.compile(r"not a date: (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") is "
+                          r"(?:only digits|a number) \(tried "
+                          r".*?; [^;]*?\(\"(unix|unix_ms|unix_us|excel|excel_1904)\": ")
 # another column's unread date in a row's ``(also: column 'X': not a date: 'v' (tried …))``
 # part (``rowmapper._all_of``): its column, its cell, and whether a listed format tried it
 _ALSO_DATE = re.compile(r"(?:\(also: |; )column ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): "
@@ -146,7 +152,7 @@ class ReasonTally:
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
     __slots__ = ("_cells", "_columns", "_dates", "_examples", "_listed", "_listed_columns",
-                 "_ranges", "_tried", "counts")
+                 "_ranges", "_tried", "_units", "_unlisted", "counts")
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -164,6 +170,11 @@ class ReasonTally:
         # the columns whose cells a listed format tried: what the [defaults] guard reads
         self._cells: dict[str | None, dict[str, None] | None] = {}
         self._listed_columns: set[str | None] = set()
+        # class of numbers listed formats failed -> its column and the token they read by
+        # (x50r3 F7: the field's own formats are told it, not [defaults])
+        self._units: dict[str, tuple[str | None, str]] = {}
+        self._unlisted: set[str] = set()  # those of them only ISO 8601 tried ([defaults]
+        # date_formats = []: its reason's "add "excel" to date_formats" is right there)
 
     def add(self, reason: str, column: str | None, key: str | None, row: int | None,
             n: int = 1, value: object = None) -> None:
@@ -203,6 +214,11 @@ class ReasonTally:
                 ranges[merged[0]] = None
         for also in _ALSO_DATE.finditer(reason):
             self._cell(_unquoted(also[1]), _unquoted(also[2]), listed=also[3] is None)
+        if (digits := _DIGITS_DATE.match(reason)) is not None:
+            self._units.setdefault(cls, (column, digits[1]))
+            if "(tried ISO (YYYY-MM-DD);" in reason:
+                self._unlisted.add(cls)
+            self._tried.setdefault(cls, tried_formats(reason))
         if _UNREAD_DATE.match(reason):
             self._columns.setdefault(cls, column)
             listed = "(tried ISO (YYYY-MM-DD))" not in reason
@@ -220,6 +236,12 @@ class ReasonTally:
     def examples(self) -> dict[str, dict[str, Any]]:
         """Per class, its first row's reason and rows, and for dates a ``hint``."""
         out = dict(self._examples)
+        tokens: dict[str | None, list[str]] = {}  # column -> the tokens its numbers read by
+        for column, unit in self._units.values():
+            tokens.setdefault(column, [])
+            if unit not in tokens[column]:
+                tokens[column].append(unit)
+        owned: dict[str | None, list[str]] = {}  # column -> the own formats hinted to it
         for cls, values in self._dates.items():
             # the order a field's own list gave decides cells that cannot tell theirs
             formats = date_formats_for(list(values), self._tried.get(cls, ())) \
@@ -236,17 +258,24 @@ class ReasonTally:
                     # before the new patterns, but for a pattern of the other order (x49r3
                     # F6: ["excel"] told ["%d/%m/%Y"]: 10 failures became 390; x49r12 F4:
                     # ["excel", "%m/%d/%Y"] lost its "excel": 150 serial rows failed)
-                    listed = ", ".join(f'"{f}"' for f in _kept_with(
-                        self._tried.get(cls, []), formats))
                     column = self._listed.get(cls, self._columns.get(cls))
-                    where = f"the field that reads {column!r}" if column else "this field"
-                    shown = column.replace('"', '\\"') if column else "..."
+                    own = _kept_with(self._tried.get(cls, []), formats)
+                    own += [t for t in tokens.get(column, []) if t not in own]
+                    owned[column] = own
                     why = ("which other date columns read" if blind is None else
                            f"which {blind!r} reads too, its cells not telling day from month")
-                    hint = (f"give {where} its own formats = [{listed}] in the mapping "
-                            f'({{ column = "{shown}", formats = [{listed}] }}), not '
-                            f"[defaults] date_formats, {why}")
+                    hint = _own_formats_hint(column, own, why)
                 out[cls] = {**out[cls], "hint": hint}
+        for cls, (column, unit) in self._units.items():
+            if cls in self._unlisted and column not in owned:
+                continue
+            # the numbers' reason says "add "excel" to date_formats": under [defaults] that
+            # changes nothing for a field of its own formats (x50r3 F7): the field's list,
+            # as the hint of its text dates gives it, with its tokens
+            own = owned.get(column) or [*self._tried.get(cls, []), *(
+                t for t in tokens.get(column, [unit]) if t not in self._tried.get(cls, []))]
+            out[cls] = {**out[cls], "hint": _own_formats_hint(
+                column, own, "which other date columns read")}
         for cls, ranges in self._ranges.items():
             if len(ranges) > 1:  # (x49r5 F2: a line per range)
                 shown = ", ".join(list(ranges)[:MERGED_RANGES_SHOWN])
@@ -288,6 +317,17 @@ class ReasonTally:
 
     def reasons(self) -> dict[str, int]:
         return dict(self.counts.most_common())
+
+
+def _own_formats_hint(column: str | None, formats: Sequence[str], why: str) -> str:
+    """``give the field that reads 'X' its own formats = [...] in the mapping ({ column =
+    "X", formats = [...] }), not [defaults] date_formats, <why>``."""
+    listed = ", ".join(f'"{f}"' for f in formats)
+    where = f"the field that reads {column!r}" if column else "this field"
+    shown = column.replace('"', '\\"') if column else "..."
+    return (f"give {where} its own formats = [{listed}] in the mapping "
+            f'({{ column = "{shown}", formats = [{listed}] }}), not [defaults] date_formats, '
+            f"{why}")
 
 
 def _unquoted(text: str) -> str:

@@ -273,3 +273,52 @@ def test_plan_import_gives_no_defaults_order_beside_an_untold_column(
     assert "under [defaults]" not in out, out
     assert ('{ column = "close", formats = ["%d/%m/%Y"] }' in out
             and "'renewal' reads too" in out), out
+
+
+def _reason(value: str, formats: list[str]) -> str:
+    from bulk.errors import InputError
+    from jobs.transforms.dates import parse_date
+    with pytest.raises(InputError) as refused:
+        parse_date(value, formats)
+    return str(refused.value.reason if hasattr(refused.value, "reason") else refused.value)
+
+
+@pytest.mark.parametrize("tried", [["%d/%m/%Y", "%d/%m/%y"], ["%m/%d/%Y"]])
+def test_a_fields_own_formats_hint_adds_the_token_its_failing_serials_read(
+        tried: list[str]) -> None:
+    """x50r3 F7: Go-live's month-first text failed beside 243 failing Excel serials; the
+    hint gave ``formats = ["%m/%d/%Y"]`` without ``excel``, and the serials' reason then
+    said "add ... "excel" to date_formats", which under [defaults] changes nothing for a
+    field of its own formats. Every hint of the field names one list, its token in it."""
+    tally = ReasonTally()
+    texts = ("09/13/2026", "04/27/2026") if "%m/%d/%Y" not in tried else ()
+    for row, value in enumerate((*texts, "46097", "45647", "46574"), start=2):
+        tally.add(_reason(value, tried), "Go-live", None, row, value=value)
+    hints = {e.get("hint") for e in tally.examples.values()}
+    own = '"%m/%d/%Y", "excel"'
+    assert hints == {f"give the field that reads 'Go-live' its own formats = [{own}] in the "
+                     f'mapping ({{ column = "Go-live", formats = [{own}] }}), not [defaults] '
+                     "date_formats, which other date columns read"}, hints
+
+
+def test_the_text_dates_own_formats_hint_adds_the_token_of_serials_read_by_nothing() -> None:
+    """x50r3 F7, the round before: [defaults] lists nothing, Go-live's serials fail "add
+    "excel" to date_formats" and its month-first text is told its own formats: with
+    ``excel`` (else followed, the serials fail again under a list that ignores
+    [defaults]); the serials' class names the same list."""
+    tally = ReasonTally()
+    for row, value in enumerate(("09/13/2026", "04/27/2026"), start=2):
+        tally.add(_reason(value, ["%d/%m/%Y"]), "Go-live", None, row, value=value)
+    for row, value in enumerate(("46097", "45647"), start=4):
+        tally.add(_reason(value, []), "Go-live", None, row, value=value)
+    hints = {e.get("hint") for e in tally.examples.values()}
+    assert len(hints) == 1 and 'its own formats = ["%m/%d/%Y", "excel"]' in str(hints), hints
+
+
+def test_serials_of_a_field_read_by_nothing_keep_their_reasons_own_advice() -> None:
+    """Only ISO 8601 tried ([defaults] lists nothing) and no text dates: the reason's "add
+    "excel" to date_formats" is right where it is; no own-formats hint."""
+    tally = ReasonTally()
+    for row, value in enumerate(("46097", "45647"), start=2):
+        tally.add(_reason(value, []), "Go-live", None, row, value=value)
+    assert not any(e.get("hint") for e in tally.examples.values())
