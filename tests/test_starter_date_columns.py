@@ -525,3 +525,24 @@ def test_the_untold_todo_names_every_column_that_told_own_formats_included(
     assert len(todo) == 1 and "in 'Renewal date'" in todo[0], _todos(text)
     assert "'Close Date' of this file is day first" in todo[0], todo
     assert "'Won time' of this file is month first" in todo[0], todo
+
+
+def test_a_column_that_may_be_year_first_tells_no_day_month_order(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """A ``Close Date`` of ``24/08/25`` (day first or year first: x50r3 F3) is no teller
+    of "day first" to ``Renewal date`` (every day ≤ 12): no TODO says it is."""
+    path = tmp_path / "nt.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(200):
+            a = date(2024 + i % 5, 1 + (i * 5) % 12, 13 + (i * 7) % 15)
+            r = date(2020 + i % 9, 1 + i % 12, 1 + (i * 7) % 12)
+            writer.writerow([f"n-{i}", f"Deal {i}", f"{a:%y/%m/%d}", f"{r.day}/{r.month}/{r.year}"])
+    rows: list[dict[str, object]] = []
+    text = init_mapping(HEADER, catalog, samples=_samples(path, rows=rows), rows=rows)
+    assert [t for t in _todos(text) if "year first in 'Close Date'" in t], _todos(text)
+    assert not [t for t in _todos(text) if "'Close Date' of this file is day first" in t], \
+        _todos(text)
+    assert [t for t in _todos(text) if "cannot tell day first from month first" in t], \
+        _todos(text)

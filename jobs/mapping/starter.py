@@ -1928,18 +1928,20 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     column_formats = {c: token_formats for c in date_columns
                       if (token_formats := _column_formats(samples, c, date_system))}
     told: set[str] = set()  # the columns whose unread cells a TODO named already
-    # a column whose cells never show the day / month order does not take another
-    # column's through [defaults]: both orders listed, refused until one is kept (x49r3 F1)
-    untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
-                     _numbers_of(samples, column_formats), list(column_formats))
-    column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
-                           for c, (u, u_defaults) in untold.items()})
-    # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3)
+    # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3);
+    # such a column tells no day / month order to another
     years: dict[str, YearFirst] = year_first_columns(
         {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
          for c in date_columns if c not in column_formats}, _cell_fields)
+    tellers = [c for c in column_formats if c not in years]
     column_formats.update({c: _with_token(y.formats(), samples, c, date_system)
                            for c, y in years.items()})
+    # a column whose cells never show the day / month order does not take another
+    # column's through [defaults]: both orders listed, refused until one is kept (x49r3 F1)
+    untold = _untold(samples, rows, [c for c in date_columns if c not in column_formats],
+                     _numbers_of(samples, column_formats), tellers)
+    column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
+                           for c, (u, u_defaults) in untold.items()})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
