@@ -398,6 +398,15 @@ class _Compiler:
         def names_its_pipeline(name: str) -> bool:
             return self.catalog.with_its_pipeline(name) is not None
 
+        def elsewhere(target: str | None, pipeline_id: int) -> bool:
+            """Whether a map entry's ``target`` names its pipeline (``EU > Discovery``),
+            another than ``pipeline_id``: the entry is then for the rows of no pipeline
+            and of that one only."""
+            if target is None:
+                return False
+            stage = self.catalog.with_its_pipeline(target)
+            return stage is not None and stage.pipeline_id != pipeline_id
+
         def own_ambiguous(name: str, where: str) -> bool:
             """Whether ``name`` itself is a stage of several pipelines here."""
             try:
@@ -417,6 +426,15 @@ class _Compiler:
                     row: bool = True) -> int:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
+            if pipeline_id is not None and elsewhere(vmap.get(name), pipeline_id):
+                # an entry naming another pipeline's stage ("Discovery" = "EU >
+                # Discovery", for the rows of no pipeline) is not for this row: its cell
+                # is read in its own pipeline (x50r4 F2: the US rows' Discovery was
+                # refused), else the entry's refusal stands, below
+                try:
+                    return int(lookup(f"{where}\x00{name}"))
+                except InputError:
+                    pass
             try:
                 # "*" catches a stage of another pipeline too (x49r1 F2: 'Won', a stage
                 # of EU > North only, failed in Sales; mapping it broke EU > North's rows),

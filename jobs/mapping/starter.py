@@ -340,8 +340,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                      "rows whose Pipeline cell is blank (or names no pipeline) hold them: "
                      "such a row cannot tell which. Fill those rows' Pipeline cell (each "
                      "row's stage is then looked up in its pipeline: no line is needed), "
-                     "or write the cell as its pipeline's stage "
-                     f"({example}); then delete this line"
+                     "or map the name to one pipeline's stage for those rows on the line below "
+                     f"({example}: rows whose Pipeline cell names another pipeline keep "
+                     "their own stage of that name); then delete this line"
                      if blank is not None else
                      f"# TODO: these stages are in more than one pipeline: {named}. Map "
                      "each to its pipeline's stage as the other cells name theirs "
