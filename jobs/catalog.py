@@ -246,6 +246,17 @@ class Catalog:
         readings = self._readings(name)
         return readings[0][0] if len(readings) == 1 and readings[0][1] else None
 
+    def named_twins(self, name: str) -> list[Stage]:
+        """The stages ``name`` reads as when it names their pipeline (``Sales > Qualified``)
+        and they are two or more of it whose names differ only by case or spacing (Sales
+        holds ``Qualified`` and ``qualified``): no spelling tells them apart (x50r4 F3);
+        else []."""
+        readings = self._readings(name)
+        if len(readings) > 1 and all(split for _, split in readings) and len(
+                {(s.pipeline_id, _fold(s.name)) for s, _ in readings}) == 1:
+            return [s for s, _ in readings]
+        return []
+
     def _readings(self, name: str) -> list[tuple[Stage, bool]]:
         """Every stage ``name`` may mean, each once, with whether it was read split into
         pipeline + stage: the stages named ``name``, and for each ``>`` / U+203A in it, the

@@ -253,7 +253,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     only those are judged by ``shared`` (the others are looked up in their row's
     pipeline), and such a TODO asks for the Pipeline cell (x49r6 F4). ``catalog``: a
     TODO's example spelling (``"Demo" = "EU > Demo"``) is one ``Catalog.stage`` reads as
-    that pipeline's stage; where none does, the TODO says so (x49r6 F3).
+    that pipeline's stage; where none does, the TODO says so (x49r6 F3), and a cell naming
+    its pipeline and a stage it holds in two cases (``Catalog.named_twins``) gets the
+    case-twin TODO (x50r4 F3).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -289,8 +291,11 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     for value in values:
         same = by_key.get(key(value).replace("_", ""))
         own_lasts = lasts_of.get(value, set())
+        in_one = catalog.named_twins(value) if catalog is not None else []
         if same is not None and key(same) in cased:
             twins.append((value, cased[key(same)]))
+        elif in_one:  # "Sales > Qualified", Sales holding "qualified" too (x50r4 F3)
+            twins.append((value, [s.name for s in in_one]))
         elif closed and value in closed and len(own_lasts) == 1:
             lines.append(f"{_toml_str(value)} = {_toml_str(next(iter(own_lasts)))}  # "
                          f"{closed[value]} (see status): a closed deal is left in the last "
