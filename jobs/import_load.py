@@ -1056,6 +1056,8 @@ async def load(ctx: CallContext, store: JobStore, settings: ImportSettings,
     # plan's other notes are its pulls and prices, or counts the run's summary gives
     for line in planner.mapper.mark_notes():
         say("note: " + line)
+    if (starred := planner.mapper.star_note()) is not None:  # the rows "*" placed (x49r11
+        say("note: " + starred)  # F2): `plan import` alone said them (f50a)
     if (closed := mapping.closed_stage_note()) is not None:
         say("note: " + closed)
     if (released := planner.released_note()) is not None:  # (f41b 4)

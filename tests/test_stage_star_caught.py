@@ -127,3 +127,38 @@ def test_an_update_plan_names_the_stage_cells_the_fallback_placed(
     assert res.exit_code == 0, said
     assert "2 rows' stage cells" in said and 'placed by "*"' in said, said
     assert "'Demo booked' 2 rows" in said, said
+
+
+def test_the_import_run_names_the_stage_cells_the_fallback_placed(sandbox: Sandbox,
+                                                                   tmp_path: Path) -> None:
+    """The run says the plan's note too (f50a: `plan import` alone said it)."""
+    manifest = tmp_path / "deals.csv"
+    manifest.write_text("Key,Title,Pipeline,Stage\nk1,A,Sales,Demo booked\n"
+                        "k2,B,Sales,Demo booked\nk3,C,Sales,Qualified\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(MAPPING.replace("Source key", "Import source key"))
+    ran = CliRunner().invoke(app, ["import", str(manifest), "--mapping", str(mapping),
+                                   "--create-key-field", "--url", sandbox.url,
+                                   "--job-dir", str(tmp_path / "jobs"), *FAST], env=ENV)
+    said = " ".join(ran.output.split())
+    assert ran.exit_code == 0, said
+    assert "2 rows' stage cells" in said and 'placed by "*"' in said, said
+    assert "'Demo booked' 2 rows" in said, said
+    assert said.count('placed by "*"') == 1, said
+
+
+def test_the_update_run_names_the_stage_cells_the_fallback_placed(
+        sandbox_with_deals: Sandbox, tmp_path: Path) -> None:
+    manifest = tmp_path / "deals.csv"
+    manifest.write_text("Id,Stage\n1,Demo booked\n2,demo booked\n3,Demo Scheduled\n")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('version = 1\n[update]\nid_column = "Id"\n[deal]\n'
+                       'stage = { column = "Stage", map = { "*" = "Demo Scheduled" } }\n')
+    ran = CliRunner().invoke(app, ["update", str(manifest), "--mapping", str(mapping), "--yes",
+                                   "--url", sandbox_with_deals.url,
+                                   "--job-dir", str(tmp_path / "jobs"), *FAST], env=ENV)
+    said = " ".join(ran.output.split())
+    assert ran.exit_code == 0, said
+    assert "2 rows' stage cells" in said and 'placed by "*"' in said, said
+    assert "'Demo booked' 2 rows" in said, said
+    assert said.count('placed by "*"') == 1, said
