@@ -76,6 +76,23 @@ def share_of(per_window: int, share: float) -> int:
     return max(1, math.floor(per_window * share + 1e-9))
 
 
+def in_flight_target(limits: Limits, latency: float, max_workers: int) -> int:
+    """The calls the runner keeps in flight at once (its workers): at least the job's share
+    of a burst (``usable_burst``), more where the rate times the round trip ``latency``
+    (seconds) x 1.5 + 2 is more, at most ``max_workers``, at least 2.
+
+    The burst: a rolling window frees a burst's slots in a cluster (the first burst at
+    once; then each window's as the last one's entries leave it, spread only by the
+    latency's jitter), and a slot no call waits for goes when a worker comes back, not
+    when it frees (issue 8: Growth at 150 ± 50 ms sized for the drip alone, 8 workers for
+    40 slots, 0.967 of the allowed rate on virtual time, 0.971-0.973 with 40;
+    ``tests/test_engine_pace.py``). The drip term covers a window longer than a burst's
+    round trips. ``bulk.calls.CallPath`` follows it as the latency moves; the plan's time
+    estimate (``jobs.planning``) reads the same figure."""
+    drip = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
+    return max(2, min(max_workers, max(drip, limits.usable_burst)))
+
+
 def check_window_share(share: object) -> float:
     """``share`` if it is a number above 0 and at most 1 (nan is neither); else
     ``ConfigError`` saying so."""
@@ -103,4 +120,5 @@ def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: in
 
 
 __all__ = ["AuthKind", "DAILY_BASE_TOKENS", "LEGACY_PLANS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
-           "WINDOW_SECONDS", "canonical_plan", "check_window_share", "plan_limits", "share_of"]
+           "WINDOW_SECONDS", "canonical_plan", "check_window_share", "in_flight_target", "plan_limits",
+           "share_of"]
