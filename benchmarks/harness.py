@@ -261,13 +261,19 @@ def measure() -> Iterator[Measure]:
 class SendLog:
     """When each request left and how it was answered (None: no answer)."""
 
-    __slots__ = ("sends",)
+    __slots__ = ("rtts", "sends")
 
     def __init__(self) -> None:
         self.sends: list[tuple[float, int | None]] = []
+        self.rtts: list[float] = []  # seconds from send to answer, of the admitted calls
 
-    def record(self, at: float, status: int | None) -> None:
+    def record(self, at: float, status: int | None, answered: float | None = None) -> None:
+        """A call sent at ``at`` (``time.perf_counter``), answered ``status`` (None: no
+        answer) at ``answered`` (given: its round trip is kept when the server let it
+        through, for ``latency_cap``)."""
         self.sends.append((at, status))
+        if answered is not None and status is not None and status != 429:
+            self.rtts.append(answered - at)
 
     def admitted(self) -> list[float]:
         """Send times of the requests the server let through its limits (not 429'd)."""
@@ -292,7 +298,7 @@ class TimedTransport:
         except BaseException:
             self.log.record(at, None)
             raise
-        self.log.record(at, response.status)
+        self.log.record(at, response.status, time.perf_counter())
         return response
 
     async def aclose(self) -> None:
@@ -366,6 +372,20 @@ def steady_efficiency(send_times: Sequence[float], burst: int, window: float,
     return k * burst / span / (burst / window) if span > 0 else None
 
 
+def latency_cap(rtts: Sequence[float], window: float) -> float | None:
+    """The most of the allowed rate a client that never gets a 429 can reach with these
+    round trips (seconds): ``1 / (1 + (mean - least) / window)``. The server counts a call
+    when it arrives; a safe client sends the call that takes a slot no sooner than the
+    slot's last call arrived plus a window less the least way there (it cannot know the
+    next call's), so each slot's path takes a window plus that call's latency less the
+    least, on average (150 ± 50 ms on the way there: 1 / (1 + 0.05 / 2) = 0.976). Read
+    from the client's round trips, a loaded host's lag on the way back is in it too.
+    None for fewer than 2 round trips."""
+    if len(rtts) < 2:
+        return None
+    return 1.0 / (1.0 + (math.fsum(rtts) / len(rtts) - min(rtts)) / window)
+
+
 # -- printing -------------------------------------------------------------------------------
 def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
@@ -435,5 +455,5 @@ def format_table(title: str, rows: Sequence[Row], footnotes: Sequence[str] = ())
 
 
 __all__ = ["LOOPBACK", "SANDBOX_TOKEN", "BenchArgs", "Check", "Measure", "Row", "SandboxProcess",
-           "SendLog", "TimedTransport", "format_table", "measure", "progress",
-           "stats_delta", "steady_efficiency", "window_efficiency"]
+           "SendLog", "TimedTransport", "format_table", "latency_cap", "measure", "progress",
+           "slot_efficiency", "stats_delta", "steady_efficiency", "window_efficiency"]

@@ -10,7 +10,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmarks.harness import slot_efficiency, steady_efficiency, window_efficiency
+from benchmarks.harness import latency_cap, slot_efficiency, steady_efficiency, window_efficiency
 
 BURST, WINDOW = 40, 2.0
 
@@ -115,3 +115,17 @@ def test_too_short_a_run_has_no_every_slot_figure() -> None:
     """Less than two whole windows of sends: no figure."""
     assert slot_efficiency([0.0] * (2 * BURST - 1), BURST, WINDOW) is None
     assert slot_efficiency([], BURST, WINDOW) is None
+
+
+def test_the_latency_cap_is_what_the_spread_leaves() -> None:
+    """150 ± 50 ms round trips: 1 ÷ (1 + 0.05 ÷ 2); one latency for all: 1.0; a client that
+    never sends early, fed those latencies, reads it on every slot's figure (f50d)."""
+    rng = random.Random(4)
+    rtts = [rng.uniform(0.1, 0.2) for _ in range(20_000)]
+    cap = latency_cap(rtts, WINDOW)
+    assert cap is not None and abs(cap - 1 / 1.025) < 0.001
+    assert latency_cap([0.15] * 10, WINDOW) == 1.0
+    assert latency_cap([0.15], WINDOW) is None
+    for seed in range(3):
+        every = slot_efficiency(_least_latency_known(seed, 0.0), BURST, WINDOW)
+        assert every is not None and abs(every - 1 / 1.025) < 0.003
