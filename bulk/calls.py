@@ -265,7 +265,9 @@ class CallPath:
 
     # -- one call -------------------------------------------------------------------------
     def _target_workers(self) -> int:
-        return in_flight_target(self.scheduler.limits, self._latency, self.max_workers)
+        limits = self.scheduler.limits
+        return in_flight_target(limits, self._latency, self.max_workers,
+                                warm=self.stats.answered >= limits.usable_burst)
 
     async def _acquire(self, op: Operation) -> float:
         """The call's admission time (``Scheduler.acquire``); raises Stopped. The stop ends
@@ -486,12 +488,14 @@ class CallPath:
     def _observe_latency(self, seconds: float) -> None:
         self._latency = latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
         # ``bulk.plans.in_flight_target``, inline: this runs on every answer (issue 8, 2
-        # Python calls); ``int(...)`` is ``Limits.usable_burst`` (``share_of``) but its floor
-        # of 1, which the 2 covers
+        # Python calls); ``burst`` is ``Limits.usable_burst`` (``share_of``) but its floor
+        # of 1, which the 2 covers; warm once the first burst's answers are in
         limits = self.scheduler.limits
-        target = max(2, min(self.max_workers,
-                            max(math.ceil(limits.burst / limits.window * latency * 1.5) + 2,
-                                int(limits.burst * limits.window_share + 1e-9))))
+        target = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
+        burst = int(limits.burst * limits.window_share + 1e-9)
+        if self.stats.answered >= burst > target:
+            target = burst
+        target = max(2, min(self.max_workers, target))
         if target != self._limiter.total:
             self._limiter.total = target
 

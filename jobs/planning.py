@@ -340,7 +340,8 @@ def _write_seconds(calls: Mapping[str, int], limits: Limits, latency: float,
     """The writes and the reads of one record each (``getDeal``: a create that first
     reads the deal an earlier run's claim names), every call but the list pulls of the
     load phase: the slower of the burst window and the concurrency the runner keeps in
-    flight with this process's CPU per write (``closed_loop_rate``), plus one round trip
+    flight with this process's CPU per write (``closed_loop_rate``; the pool grows once the
+    first burst is answered: ``bulk.plans.in_flight_target``), plus one round trip
     per dependency level (persons / organizations before the deals that link them; a key
     field to create before anything, after pulling the fields again under its claim).
     (Those reads counted as list pulls left a re-import after an undo priced at 0.39 of
@@ -350,11 +351,17 @@ def _write_seconds(calls: Mapping[str, int], limits: Limits, latency: float,
         return 0.0
     rate = limits.burst / limits.window
     latency = max(latency, 1e-3)
-    in_flight = in_flight_target(limits, latency, workers)
+    # the runner's pool: the drip's figure until the first burst's answers are in, then at
+    # least the burst (``in_flight_target``: warm)
+    cold = min(writes, limits.usable_burst)
     levels = 2 if calls.get("addPerson") or calls.get("addOrganization") else 1
     if calls.get("addDealField"):  # the key field first, alone: fields pulled again, then created
         levels += 2
-    flowing = writes / closed_loop_rate(in_flight, latency, local_seconds)
+    flowing = cold / closed_loop_rate(in_flight_target(limits, latency, workers, warm=False),
+                                      latency, local_seconds)
+    if writes > cold:
+        flowing += (writes - cold) / closed_loop_rate(
+            in_flight_target(limits, latency, workers), latency, local_seconds)
     return max(flowing, (writes - limits.burst) / rate, 0.0) + levels * latency
 
 
