@@ -191,9 +191,8 @@ class CallPath:
     _stopping: bool
     _draining: bool
     _error: BulkError | None
-    # the send time of the first call answered uncharged (``bulk.errors.uncharged``: a 401,
-    # the edge's 403 page); ``_token_passed``: a 4xx / 429 / 5xx past the token check came
-    # (a 2xx: ``stats.answered``). A read cancelled in flight since: ``call``'s last branch
+    # send time of the first call answered uncharged (``bulk.errors.uncharged``); a 4xx /
+    # 429 / 5xx past the token check came (a 2xx: ``stats.answered``): ``call``'s last branch
     _token_refused: float | None
     _token_passed: bool
     _stop_reason: str | None  # why a stop without an error was asked ("SIGTERM")
@@ -487,9 +486,8 @@ class CallPath:
 
     def _observe_latency(self, seconds: float) -> None:
         self._latency = latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
-        # ``bulk.plans.in_flight_target``, inline: this runs on every answer (issue 8, 2
-        # Python calls); ``burst`` is ``Limits.usable_burst`` (``share_of``) but its floor
-        # of 1, which the 2 covers; warm once the first burst's answers are in
+        # ``bulk.plans.in_flight_target``, inline (every answer: issue 8); ``burst`` is
+        # ``Limits.usable_burst`` less its floor of 1 (the 2 covers it)
         limits = self.scheduler.limits
         target = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
         burst = int(limits.burst * limits.window_share + 1e-9)
