@@ -21,6 +21,10 @@ capped exponential with jitter (``RetryPolicy.backoff``). A 429 is never a row f
 the scheduler pauses everyone. A call's charge is written to the ledger before it leaves
 (``bulk.ledger._Ahead``); the refund of a 429 / 5xx / ``RequestNotSent`` is counted for
 the runner's next flush.
+
+Why ~510 lines: every way one call can end (answered, 429, 5xx, refused token, never
+sent, answer lost, cancelled in flight) is charged or refunded in one method, so the
+ledger's rules read in one place; splitting the branches apart would scatter them.
 """
 
 from __future__ import annotations
