@@ -176,7 +176,11 @@ def measure_plan_rss(directory: Path, rows: int) -> dict[str, Any]:
     mapping = directory / "mapping.toml"
     mapping.write_text(MAPPING, encoding="utf-8")
     with SandboxProcess(plan="growth", deals=200, seed=7) as sb:
-        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url}
+        # the state folder `make bench` gives, else one of its own: never the user's (f50d:
+        # called alone, the child wrote the claims of ~/.local/state/pdbulk)
+        env = {**os.environ, "PIPEDRIVE_API_TOKEN": sb.token, "PIPEDRIVE_URL": sb.url,
+               "PDBULK_STATE_DIR": os.environ.get("PDBULK_STATE_DIR")
+               or str(directory / "state")}
         argv = [sys.executable, "-m", "pdbulk", "plan", "import", str(manifest), "-m",
                 str(mapping), "--create-key-field", "--json",
                 "--failed-csv", str(directory / "plan-failed.csv")]
