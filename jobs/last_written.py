@@ -65,7 +65,12 @@ a ``Recorder``; ``jobs.last_written_runs``: what a killed run — an update's, a
 left, by the next plan, update or import) —, dropped for the deals an undo deleted and, for
 those it restored, the fields the undone job recorded (``forget``: what is there then is no
 write of this folder's, and the next import writes them as before; the other fields keep
-the base earlier imports set). Read one deal at a time, only for the deals an upsert found
+the base earlier imports set) — but first the fields an undo put back or left get back
+the base from before the undone job, its before-image (``rebase``, ``jobs.undo.bases``;
+x50r5 F1: the undone update's value stayed the base, and the unchanged import file wrote
+over the colleague's value the undo kept, "changed on both sides"); a field whose value
+before is not known holds ``UNKNOWN``: Pipedrive's value is kept. Read one deal at a
+time, only for the deals an upsert found
 (``LastWritten.of``): its memory does not grow with the file. A write made from another
 state folder is not known: such a field has no base (as before); what a run killed before
 its end had settled since its last batch is recorded by the next.
@@ -105,6 +110,11 @@ CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its
 LINKS = ("person_id", "org_id")  # a deal's links, in the order a note names them
 CELLS = ".cells"  # a link's name, then this: the digest of the row's cells that named it
 _VARS = 500  # deals per IN (...) query
+# a base whose value is not known (``rebase``: an undo put back a field whose value before
+# the undone job its before-image does not hold): the next comparison reads the source as
+# unchanged and Pipedrive as changed — Pipedrive's value kept, never "changed on both
+# sides". 16 zero hex digits: no value's digest in practice (SHA-256, 2^-64)
+UNKNOWN = "0" * 16
 _VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
 _FORMAT = b"\x01"  # the first byte of a deal's packed fields
 _DIGEST_BYTES = 8  # a digest's 16 hex digits, stored as bytes
@@ -250,8 +260,11 @@ def three_way(existing: Mapping[str, Any], changes: Mapping[str, Any],
     held: list[tuple[str, Any, Any]] = []
     moved: set[str] = set()
     for members in groups.values():
-        ours = {name for name, _, value, was in members if was is None or digest(value) != was}
-        theirs = {name for name, now, _, was in members if was is not None and digest(now) != was}
+        # ``UNKNOWN``: the source's value reads as unchanged, Pipedrive's as changed (kept)
+        ours = {name for name, _, value, was in members
+                if was is None or (was != UNKNOWN and digest(value) != was)}
+        theirs = {name for name, now, _, was in members
+                  if was is not None and (was == UNKNOWN or digest(now) != was)}
         if not ours or "status" in theirs - ours:  # kept: Pipedrive alone changed the status
             moved |= theirs
             for name, now, value, _ in members:
@@ -985,7 +998,60 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
         conn.close()
 
 
-__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "OBSERVED", "LastWritten",
-           "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by", "conflicted", "digest", "dropped",
-           "fields_of", "forget", "group_of", "observe", "record_job", "three_way",
-           "written"]
+def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undone: str,
+           job: str, at: float) -> int:
+    """After an undo (``job``) of the job ``undone``: each field of ``bases`` — deal id ->
+    {field (record name, ``fields_of``): digest of its value before the undone job, None
+    when not known} — whose base on the account at ``base_url`` is ``undone``'s write
+    takes that digest back (None: ``UNKNOWN``), written by ``job`` at ``at`` (Unix
+    seconds); a base a later job wrote, or none, is left. A link named drops the digest of
+    the cells that named it (``CELLS``: the cells of the undone write). x50r5 F1: the
+    undone update's Silver stayed the base of a Tier the undo left as a colleague set it
+    (Bronze), and the unchanged import file (Gold) read as "changed on both sides": Gold
+    written over Bronze, 121 of 121. Returns the fields set or dropped. Raises
+    sqlite3.Error / OSError."""
+    ids = sorted(int(i) for i in bases)
+    path = _path()
+    if not ids or not path.exists():
+        return 0
+    account_name = _account(base_url)
+    conn = _connect(path)
+    changed = 0
+    try:
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            names = _Names(conn)
+            account = names.find("accounts", account_name)
+            source = names.find("jobs", undone)
+            if account is None or source is None:
+                return 0
+            mine = names.id("jobs", job)
+            for n in range(0, len(ids), _VARS):
+                part = ids[n:n + _VARS]
+                for deal, blob in conn.execute(
+                        f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
+                        f"({','.join('?' * len(part))})", (account, *part)).fetchall():
+                    fields = _unpack(blob)
+                    before = len(fields)
+                    for name, sign in bases[int(deal)].items():
+                        field = names.find("fields", name)
+                        if field is None or field not in fields or fields[field][2] != source:
+                            continue
+                        raw = bytes.fromhex(UNKNOWN if sign is None else sign)
+                        fields[field] = (raw, at, mine)
+                        changed += 1
+                        cells = names.find("fields", name + CELLS) if name in LINKS else None
+                        if cells is not None and cells in fields:
+                            del fields[cells]
+                    changed += before - len(fields)
+                    conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND deal = ?",
+                                 (_pack(fields), account, deal))
+        return changed
+    finally:
+        conn.close()
+
+
+__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "OBSERVED", "UNKNOWN",
+           "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
+           "conflicted", "digest", "dropped", "fields_of", "forget", "group_of", "observe",
+           "rebase", "record_job", "three_way", "written"]

@@ -14,11 +14,12 @@ import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import NotFound, ValidationRejected
+from bulk.errors import NotFound, StoreError, ValidationRejected
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import (
     AsyncJobStore,
@@ -52,6 +53,7 @@ from ..deals import (
 )
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
+from .bases import bases_before
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
     LEFT,
@@ -926,8 +928,10 @@ def forget_written(store: JobStore) -> None:
     other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
     and a colleague's later edit of a field the undone job never wrote was put back). A
     deal put back in part forgets only the fields put back: a group left as a colleague
-    changed it keeps its base, so the next upsert keeps the colleague's value there. What a
-    plan saw of the deals put back or deleted (``jobs.plan_seen``) is forgotten."""
+    changed it keeps its base, so the next upsert keeps the colleague's value there. First,
+    the fields the undo put back or left get back the base from before the undone job
+    (``jobs.undo.bases``, ``last_written.rebase``; x50r5 F1): the forget leaves those.
+    What a plan saw of the deals put back or deleted (``jobs.plan_seen``) is forgotten."""
     base_url = (store.config.get("engine") or {}).get("base_url")
     ids: dict[str, list[int]] = {"restore": [], "delete": []}
     restored: dict[int, set[str]] = {}  # the fields each restore put back (f33d: in part)
@@ -951,12 +955,33 @@ def forget_written(store: JobStore) -> None:
                          "Pipedrive could not be updated (%s)", exc)
         try:
             last_written.forget(str(base_url), ids["delete"])
+            if source is not None:  # first: the fields given back their base stay
+                _rebase(store, str(base_url), str(source))
             last_written.forget(str(base_url), ids["restore"],
                                 job=str(source) if source is not None else None,
                                 only=restored)
         except (OSError, sqlite3.Error) as exc:
             _log.warning("the state folder's record of what the imports wrote could not be "
                          "updated (%s)", exc)
+
+
+def _rebase(store: JobStore, base_url: str, source: str) -> None:
+    """The fields this undo put back or left get back the base they held before the undone
+    job (``jobs.undo.bases``; x50r5 F1). The undone job's store unreadable: logged, the
+    forget alone as before. Raises sqlite3.Error / OSError (the record)."""
+    folder = store.meta_get("source_dir")
+    if not isinstance(folder, str):
+        return
+    try:
+        with JobStore.open(Path(folder), lock=False) as undone:
+            bases = bases_before(store, undone)
+    except (OSError, StoreError, sqlite3.Error) as exc:
+        _log.warning("job %s could not be read to give the state folder's record the values "
+                     "from before it (%s): the fields this undo put back are forgotten", source,
+                     exc)
+        return
+    if bases:
+        last_written.rebase(base_url, bases, undone=source, job=store.job_id, at=store.wall())
 
 
 def record_deleted(store: JobStore) -> None:
