@@ -7,12 +7,13 @@ made meanwhile, and ``pdbulk update``; the rules are docs/mapping.md's (Money).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bulk.errors import InputError
 
 from .deals import same
+from .last_written import CUSTOM, digest
 
 
 def without_defaults(deal: Mapping[str, Any], defaulted: Sequence[str]) -> Mapping[str, Any]:
@@ -31,9 +32,23 @@ def without_defaults(deal: Mapping[str, Any], defaulted: Sequence[str]) -> Mappi
     return out
 
 
+def _as_written(value: Mapping[str, Any], choices: Sequence[str], sign: str | None,
+                seal: Callable[[Any], str]) -> Mapping[str, Any] | None:
+    """``value`` ({"value", "currency"}) in the reading — its own currency, or one of
+    ``choices`` — whose digest (``seal``) is ``sign``, what this state folder last wrote
+    there; None: no reading is (or nothing was written)."""
+    if sign is None:
+        return None
+    for currency in dict.fromkeys((value.get("currency"), *choices)):
+        if currency is not None and seal({**value, "currency": currency}) == sign:
+            return {**value, "currency": currency}
+    return None
+
+
 def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
                        open_to: Mapping[str, Sequence[str]],
-                       columns: Mapping[str, str] | None = None) -> Mapping[str, Any]:
+                       columns: Mapping[str, str] | None = None,
+                       base: Mapping[str, str] | None = None) -> Mapping[str, Any]:
     """``deal``, a row's body, as it applies to the deal that ``existing`` is, for each
     currency of it the row does not name (``open_to``: ``MappedRow.currency_open``, by
     ``"currency"`` for the deal's amount and by field code for a monetary custom field's;
@@ -51,8 +66,23 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
     nothing in the row decided (``kr`` under EUR, no currency sent) is the deal's when it
     is one of them, else InputError (x20r2 F2: ``kr`` on a SEK deal failed as
     ambiguous). A monetary custom field's amount with no currency at all (none in the row,
-    no default) is in the field's own currency; InputError when the field is empty."""
+    no default) is in the field's own currency; InputError when the field is empty.
+
+    ``base`` (``jobs.last_written``: field -> digest of what this state folder last wrote):
+    a monetary custom field whose row value, in its own currency or one its symbol may mean,
+    is what was last written there is left as written then, none of the checks above made:
+    the three-way comparison that follows keeps Pipedrive's value when a colleague changed
+    it since (x50r5 F2: ``$100.00`` last written as USD 100, a colleague's SEK since, and
+    the same file failed the row "ambiguous currency", its other fields lost, where
+    ``USD 100.00`` was "kept Pipedrive's")."""
     out = dict(deal)
+    if "currency" in open_to and base and "value" in deal and (
+            base.get("value") == digest(deal.get("value"))) and (
+            (found := _as_written({"value": None, "currency": deal.get("currency")},
+                                  open_to["currency"], base.get("currency"),
+                                  lambda v: digest(v["currency"]))) is not None):
+        out["currency"] = found["currency"]  # as last written: the three-way decides
+        open_to = {k: v for k, v in open_to.items() if k != "currency"}
     if "currency" in open_to:
         amount = {"value": deal.get("value"), "currency": deal.get("currency")}
         held = {"value": existing.get("value"), "currency": existing.get("currency")}
@@ -72,6 +102,10 @@ def defaulted_currency(existing: Mapping[str, Any], deal: Mapping[str, Any],
                 continue
             now = now if isinstance(now, Mapping) else {}  # an empty field: its currency none
             column = (columns or {}).get(code)
+            written = _as_written(value, choices, (base or {}).get(CUSTOM + code), digest)
+            if written is not None:  # as last written: the three-way comparison decides
+                custom[code] = written
+                continue
             if value.get("currency") is None and not choices:
                 # no currency in the row and no default: the field's own, as the deal's
                 # amount keeps the deal's (x27r3 4: the row failed on a field in GBP)

@@ -1264,8 +1264,10 @@ class RowPlanner:
         opened = mapped.currency_open
         if existing is not None and opened:
             try:  # a blank currency leaves the deal's own (before any contact is counted)
-                deal = defaulted_currency(existing, deal, opened,
-                                          self.mapper.currency_columns)
+                deal = defaulted_currency(
+                    existing, deal, opened, self.mapper.currency_columns,
+                    self._base(int(existing["id"]), mapped.key)
+                    if self.last_written is not None else None)
             except InputError as exc:
                 return self._bad(row, exc.reason, exc.column)
         elif existing is None and mapped.undecided:  # "kr" under EUR: no deal decides it

@@ -201,6 +201,16 @@ class UpdateRecord:
             if self._secret is None:
                 self._secret = await in_thread(folder_secret)
 
+    def base(self, deal_id: int) -> Mapping[str, str]:
+        """The base of ``deal_id`` (field -> digest; {}: none), as ``rule`` will take it:
+        read ahead by ``read``, else read here (on the caller's thread: ~10 µs) and kept
+        for ``rule``."""
+        base = self._bases.get(deal_id)
+        if base is None:
+            base = self._record.of(deal_id) if self._record is not None else {}
+            self._bases[deal_id] = base
+        return base
+
     def rule(self, deal_id: int, current: Mapping[str, Any], wanted: Mapping[str, Any],
              changes: dict[str, Any], catalog: Catalog) -> Ruled:
         """``changes`` (``deals.deal_changes`` of ``wanted`` against the deal ``current``)

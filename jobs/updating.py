@@ -584,7 +584,9 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         return
     if currency_open is not None:  # a blank currency leaves the deal's own
         try:
-            wanted = dict(defaulted_currency(current, wanted, currency_open, columns))
+            wanted = dict(defaulted_currency(
+                current, wanted, currency_open, columns,
+                record.base(deal_id) if record is not None else None))
         except InputError as exc:
             prep.fail(source.row, ref, exc.reason, op="update", values=source.values,
                       column=exc.column, line=source.line)
