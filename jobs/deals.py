@@ -255,8 +255,9 @@ def value_key(name: str, value: object) -> str:
 def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     """A value of field ``name`` as a message shows it: an id by what it is called
     (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``, a person or
-    organization ``labels`` does not name as ``person 12`` / ``organization 4``; anything
-    else, or an id ``labels`` does not name, as before (``repr``)."""
+    organization ``labels`` does not name as ``person 12`` / ``organization 4``, a text of
+    more than 60 characters cut (``'…'… (5,000 characters)``); anything else, or an id
+    ``labels`` does not name, as before (``repr``)."""
     def called(one: Any) -> str | None:
         if isinstance(one, bool) or not isinstance(one, int | str):
             return None
@@ -271,7 +272,13 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
         # a person or organization the job read no name of: said what it is, not a bare
         # number beside a name (f27d 2: "person_id: 12 then, 14 now")
         return f"{_REFERENCES[name]} {value}"
+    elif isinstance(value, str) and len(value) > _SHOWN_CHARS:
+        # a long text cut (x50r5 F3: a 5,000-character text printed whole in a note)
+        return f"{value[:_SHOWN_CHARS]!r}… ({len(value):,} characters)"
     return repr(value)
+
+
+_SHOWN_CHARS = 60  # a text value's characters a message shows (``shown``)
 
 
 _REFERENCES = {"person_id": "person", "org_id": "organization"}

@@ -135,6 +135,7 @@ from .repeats import (
 )
 from .results import ROW_NOTE, held, negative_value_note
 from .similar_keys import SimilarKeys
+from .update_edits import note_labels
 
 _ROWS_NAMED = 7  # the rows of a repeated key kept to name in a reason (``rows_named``)
 # succeeded.csv's note on an insert row whose key only an archived deal carries
@@ -330,6 +331,9 @@ class RowPlanner:
         # the deal fields' types a comparison reads (``deals.field_types``; set by ``build``)
         self.field_types: dict[str, str] = {}
         self.field_labels: dict[str, str] = {}  # custom field key -> name (set by ``build``)
+        # what a row's note calls things (``update_edits.note_labels``: the fields, and the
+        # options, stages and users by name, as the update's notes; x50r5 F3)
+        self.note_labels: dict[str, str] = {}
         # other text fields holding some of the file's keys, too few to refuse the key
         # field's creation (``jobs.key_field_holders``; set by ``build``): said, not refused
         self.key_holders_note: str | None = None
@@ -574,6 +578,7 @@ class RowPlanner:
         planner.key_holders_note = held_note
         planner.field_types = field_types(catalog.deal_fields)
         planner.field_labels = {f.code: f.name for f in catalog.deal_fields if f.is_custom}
+        planner.note_labels = note_labels(catalog)
         planner.value_columns = value_columns(mapping.spec, lambda label: _custom_type(
             catalog, label))
         planner.paths = UnseenPaths(mapping, header)
@@ -1743,7 +1748,7 @@ class RowPlanner:
             self.counts.edited_rows += 1
         self.counts.edited_both += len(decided.both)
         self.counts.edited_held += len(decided.held)
-        return edited_note(decided, self.field_labels)
+        return edited_note(decided, self.note_labels or self.field_labels)
 
     def _org_ref(self, org: OrgRef | None, linked: object = None,
                  person: PersonRef | None = None) -> dict[str, Any] | None:
