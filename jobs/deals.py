@@ -256,7 +256,8 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     """A value of field ``name`` as a message shows it: an id by what it is called
     (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``, a person or
     organization ``labels`` does not name as ``person 12`` / ``organization 4``, a text of
-    more than 60 characters cut (``'…'… (5,000 characters)``); anything else, or an id
+    more than 60 characters cut (``'…'… (5,000 characters)``), a monetary value as
+    ``CHF 1,000.50``, a list's names each quoted when one holds a comma; anything else, or an id
     ``labels`` does not name, as before (``repr``)."""
     def called(one: Any) -> str | None:
         if isinstance(one, bool) or not isinstance(one, int | str):
@@ -265,7 +266,12 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     if isinstance(value, list) and value:
         names = [called(v) for v in value]
         if all(n is not None for n in names):
-            return "[" + ", ".join(str(n) for n in names) + "]"
+            # each quoted when one holds a comma or a bracket (x50r5 F4: "[Fax, legacy,
+            # Email]" read as three options)
+            odd = any(c in str(n) for n in names for c in ",[]")
+            return "[" + ", ".join(repr(str(n)) if odd else str(n) for n in names) + "]"
+    elif (money := _money(value)) is not None:
+        return money
     elif (one := called(value)) is not None:
         return one
     elif name in _REFERENCES and isinstance(value, int) and not isinstance(value, bool):
@@ -279,6 +285,26 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
 
 
 _SHOWN_CHARS = 60  # a text value's characters a message shows (``shown``)
+
+
+def _money(value: Any) -> str | None:
+    """A monetary custom field's value ({"value", "currency"}) as a message says it:
+    ``CHF 1,000.50``, ``USD 5,000`` (x50r5 F4: undo's notes printed the Python dict);
+    None: not one (or an amount that is no number)."""
+    if not isinstance(value, Mapping) or "value" not in value \
+            or not set(value) <= {"value", "currency"}:
+        return None
+    amount, currency = value.get("value"), value.get("currency")
+    if amount is None:
+        return f"{currency} (no amount)" if currency else "None"
+    if isinstance(amount, bool) or not isinstance(amount, int | float):
+        return None
+    if float(amount).is_integer():
+        text = f"{int(amount):,}"
+    else:
+        text = f"{amount:,.2f}" if len(repr(float(amount)).partition(".")[2]) <= 2 \
+            else f"{amount:,}"
+    return f"{currency} {text}" if currency else text
 
 
 _REFERENCES = {"person_id": "person", "org_id": "organization"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jobs.deals import shown
+from jobs.deals import shown, value_key
 from tests.import_support import read_csv
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_undo_restores_base import CONFIG, HEAD, IMPORT, _patch, _run
@@ -38,3 +38,15 @@ def test_a_long_text_is_cut_in_a_note() -> None:
     said = shown("title", text, {})
     assert said == "'" + "x" * 60 + "'… (5,000 characters)", said
     assert shown("title", "short", {}) == "'short'"
+
+
+def test_a_set_and_a_monetary_value_read_one_way_in_a_note() -> None:
+    """x50r5 F4: undo's notes joined a set's labels by ", " (a label holding a comma read
+    as two options) and printed a monetary value as a Python dict."""
+    labels = {value_key("custom_fields.c", 1): "Fax, legacy", value_key("custom_fields.c", 2):
+              "Email", value_key("custom_fields.c", 3): "CRM"}
+    assert shown("custom_fields.c", [1, 2], labels) == "['Fax, legacy', 'Email']"
+    assert shown("custom_fields.c", [3, 2], labels) == "[CRM, Email]"
+    assert shown("custom_fields.m", {"value": 1000.5, "currency": "CHF"}, {}) == "CHF 1,000.50"
+    assert shown("custom_fields.m", {"value": 5000, "currency": "USD"}, {}) == "USD 5,000"
+    assert shown("custom_fields.m", {"value": 0.125, "currency": "EUR"}, {}) == "EUR 0.125"
