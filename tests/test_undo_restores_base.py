@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from bulk.sandbox import Sandbox, SandboxConfig
+from jobs.last_written import UNKNOWN, three_way
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_plan_tokens import TOKEN, cli, engine
 
@@ -172,3 +173,12 @@ def test_an_undone_imports_put_back_fields_get_the_nights_before_base(tmp_path: 
     assert after["K1"] == THEIRS, (after, again)
     assert {k: after[k] for k in ("K2", "K3")} == {k: imported[k] for k in ("K2", "K3")}
     assert "changed both in Pipedrive and in the file" not in again, again
+
+
+def test_a_base_not_known_keeps_pipedrives_value() -> None:
+    """``last_written.UNKNOWN`` (an undo put back a field its before-image does not hold):
+    the file's value reads as unchanged, Pipedrive's as changed — kept, never "changed on
+    both sides"."""
+    decided = three_way({"title": "Colleague's"}, {"title": "File's"}, {"title": UNKNOWN})
+    assert decided.changes == {} and [f for f, _, _ in decided.kept] == ["title"], decided
+    assert decided.both == ()
