@@ -495,6 +495,8 @@ class RedisCoordinator:
         account's on the same token, took this company's budget for its own)."""
         if not self._bound:
             self._unbound = (daily, *self._unbound[1:])
+            if self._company is None:  # the token's own keys on this URL (``_teach``)
+                self._teach(("set", (self._key("daily"), str(daily), _COMPANY_TTL)))
             return
         said = (self._company, daily)
         if said != self._daily_said:
@@ -512,6 +514,8 @@ class RedisCoordinator:
         per company and figure; before ``bind``, at ``bind`` (``daily_seen``)."""
         if not self._bound:
             self._unbound = (self._unbound[0], at, self._unbound[2])
+            if self._company is None:  # (``_teach``)
+                self._teach(("set", (self._key("midnight"), repr(at), _COMPANY_TTL)))
             return
         said = (self._company, at)
         if said != self._midnight:
@@ -1185,6 +1189,23 @@ class RedisCoordinator:
         else:  # (written under the company ``bind`` names: ``daily_seen``)
             self._unbound = (*self._unbound[:2], (day, tokens_today, wall,
                                                   self._observed_base[0]))
+            if self._company is None:  # (``_teach``)
+                self._teach(("heard", (self._key(f"day:{day}:at"), self._key(f"day:{day}"),
+                                       tokens_today, repr(wall), repr(self._observed_base[0]),
+                                       _COMPANY_TTL)))
+
+    def _teach(self, write: tuple[str, tuple[Any, ...]]) -> None:
+        """Write what an answer said of the day before ``bind`` (the daily budget, the
+        midnight, the figure: ``daily_seen``, ``midnight_seen``, ``observed``) under the
+        token's own keys on this account URL at once, where no company record named a
+        company (``start``): the keys the next fresh machine on the token and URL reads
+        before its first call (``_read_day``). A run whose opening GET /users/me was
+        answered 429 (a spent day, Redis emptied) never reaches ``bind``, and every fresh
+        machine sent one more call into the spent day (x50r2 F2: 3 of 3, 4 of 4). Never
+        under a company the record named before ``bind`` (f48d: it may be another
+        account's); ``bind`` writes them under the company it names."""
+        self._pending.append(write)
+        self._kick()
 
     def _heard(self, day: int, tokens_today: int, wall: float, base: float, *,
                realign: bool = True) -> None:

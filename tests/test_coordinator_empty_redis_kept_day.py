@@ -194,3 +194,30 @@ async def test_a_refusal_from_the_kept_day_says_the_figure_was_kept_in_the_state
     assert "kept in the state folder" in words["kept"], words["kept"]
     assert "kept in the state folder" not in words["intact"], words["intact"]
     assert "used by all processes" in words["intact"], words["intact"]
+
+
+async def test_a_429_to_a_fresh_machines_first_call_refuses_the_next_fresh_machines(
+        redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machine A spends the day, Redis is emptied (FLUSHALL); machine B (fresh state folder,
+    nothing kept) sends one GET /users/me, answered 429 (daily budget 37, none left); machines
+    C and D (fresh too) are refused from what B's 429 taught Redis and send nothing (x50r2 F2:
+    one 429 each, 3 of 3 and 4 of 4: B's 429 named no company, and the daily budget and the
+    figure it said were written only at ``bind``, which B never reached; C counted the
+    token's 37 against the plan's daily budget)."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        redis.Redis.from_url(redis_server.url).flushall()
+        before = _sent(await _stats(sb))
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "B"))
+        first = await _run(settings, sb, _job(tmp_path, "B", settings, 11), redis_server.url)
+        assert _refused(first), first
+        assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
+        for machine in ("C", "D"):
+            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
+            fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
+                               redis_server.url)
+            assert _refused(fresh), fresh
+            assert _sent(await _stats(sb)) == before + 1, f"machine {machine} sent a call"
