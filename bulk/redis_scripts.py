@@ -174,7 +174,10 @@ return 1
 # `now`, which is the answer's: under load the feedback pipeline ran this script 1.3-1.5 s
 # after the answer, admissions had pruned entries the server still counted, and 1-25
 # answers of a run in 4 of 90 looked like another client's, f36f 2), nor one before the
-# state began (`at`: the server's window may hold calls of before).
+# state began (`at`: the server's window may hold calls of before), nor any read with no
+# birth marker at all: Redis emptied between a call's admission and its answer, before an
+# admission began the state again, held none of the calls made before (x50r2 F5: 5 of 10
+# runs alone, a FLUSHALL mid-run, ended with "another client's calls").
 WINDOW = """
 local now, width, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local left, untl = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -209,6 +212,9 @@ if after then beyond = math.min(cap, cap - left) - mine end
 local h = redis.call('HMGET', KEYS[3], 'pruned', 'at')
 local gone = math.max(now - 2 * width, tonumber(h[1] or '') or 0, tonumber(h[2] or '') or 0)
 if after and after < gone then beyond = 0 end
+-- no birth marker: Redis lost its state since the last admission (ADMIT writes `at`), and
+-- what the processes here had in the window is unknown: no evidence (x50r2 F5)
+if not h[2] then beyond = 0 end
 local missing = stand - #others
 for i = 1, missing do
   local at = seen

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio
 
 from bulk.clock import FakeClock
 from bulk.coordinator import fingerprint
@@ -140,3 +141,39 @@ async def test_feedback_that_reaches_redis_after_later_admissions_is_no_evidence
     finally:
         for coord in coords:
             await coord.aclose()
+
+
+async def test_an_answer_read_after_redis_was_emptied_blames_no_other_client(
+        redis_server: RedisServer) -> None:
+    """x50r2 F5: one process alone; Redis emptied (FLUSHALL) between a call's admission and
+    its answer, whose window script ran before any admission re-created the birth marker
+    (``born``): the server's count of the calls made before the loss was judged another
+    client's (5 of 10 flushed runs: the guard for calls before the state began needs
+    ``born``). A missing marker is Redis's lost state: unknown, no evidence."""
+    clock = FakeClock()
+    window: deque[float] = deque()
+    coord = RedisCoordinator(redis_server.url, clock=clock)
+    await coord.start(fingerprint("alone-flushed"))
+    coord.bind("42")
+    sched = Scheduler(Limits(burst=BURST, window=WIDTH, daily_tokens=10**9), clock=clock,
+                      coordinator=coord)
+    try:
+        for n in range(20):
+            await sched.acquire(PATCH)
+            sent = clock.now()
+            window.append(sent)
+            while window and window[0] + WIDTH <= sent:
+                window.popleft()
+            if n == 15:  # emptied while the call is out
+                flusher = redis.asyncio.Redis.from_url(redis_server.url)
+                await flusher.flushall()
+                await flusher.aclose()
+            await clock.sleep(0.05)
+            sched.observe(PATCH, RateHeaders(limit=BURST, remaining=BURST - len(window),
+                                             reset=window[0] + WIDTH - sent), sent_at=sent)
+            if n == 15:  # the answer's feedback reaches Redis before the next admission
+                await clock.sleep(0.5)
+        await clock.sleep(1)
+        assert sched.others_seen == 0
+    finally:
+        await coord.aclose()
