@@ -78,3 +78,60 @@ async def test_a_resume_on_a_young_state_prices_the_scans_pages(tmp_path: Path) 
     for op in ("getDeals", "getArchivedDeals", "getPersons", "getOrganizations"):
         assert planned.get(op, 0) >= calls[op], (op, planned, dict(calls))
     assert int(tokens.replace(",", "")) >= spent, (tokens, spent)
+
+
+async def test_a_resume_past_the_young_minute_still_prices_its_scans(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x50r2 F3: job B is loaded, Redis is emptied, the claims' state begins again after B's
+    load, and B is resumed after that state's first minute (here its first second:
+    ``SETTLED_AFTER_BIRTH`` 1 s) but within a claim's lease of it: every create's claim is
+    still untrusted and the run lists the deals changed since, both lists, where the plan
+    priced no scan (plan 607, run 637; with a second, earlier start, 612 vs 672: 3
+    archived reads where 1 was priced). The plan after the re-read prices at least the
+    list reads and the tokens the run spends."""
+    import anyio
+    import redis.asyncio as aioredis
+
+    import jobs.import_resolve as resolving
+    import jobs.importing.base as importing  # where ImportJob.claims looks up open_claims
+    import jobs.importing.creates as creating
+    import jobs.importing.resume as resuming
+    from bulk.claims_redis import RedisClaims, born_key
+    from jobs import kind_for
+    from jobs.resuming import resumed
+    from tests.redis_helpers import running_redis
+
+    for module in (resolving, creating, resuming):
+        monkeypatch.setattr(module, "SETTLED_AFTER_BIRTH", 1.0)
+    export = write_demo_export(tmp_path / "in", rows=150, broken=0, unknown_stage=0)
+    with running_redis() as server:
+        monkeypatch.setattr(importing, "open_claims",
+                            lambda *a, **_: RedisClaims(server.url, "co"))
+        async with serve(SandboxConfig(deals=0, time_scale=0.1, seed=7)) as sb:
+            b_store, _ = await import_stopped_before_sending(
+                sb, tmp_path / "jobs", export.manifest, export.mapping, mode="insert")
+            b_store.set_status("stopped")
+            b_store.close()
+            client = aioredis.from_url(server.url)
+            try:
+                await client.flushall()  # Redis emptied after B loaded; a state begins
+                await client.hset(born_key("co"), mapping={"epoch": "e1", "at": time.time()})
+            finally:
+                await client.aclose()
+            await anyio.sleep(1.5)  # past its young second
+            before = charged(sb)
+            lines: list[str] = []
+            store = JobStore.open(tmp_path / "jobs" / "B")
+            try:
+                await resumed(store, sb.token, kind_for(store), show_plan=lines.append)
+            finally:
+                store.close()
+            calls = charged(sb) - before
+    ((said, tokens),) = [m.groups() for line in lines if (m := PLAN.match(line))]
+    planned = {op: int(n.replace(",", "")) for op, n in re.findall(r"(\w+) ([\d,]+)", said)}
+    spent = sum(get_operation(op).token_cost * n for op, n in calls.items())
+    print("planned", planned, tokens, "made", dict(calls), spent)
+    assert calls["getArchivedDeals"] >= 2, calls  # the re-read's and a scan's
+    for op in ("getDeals", "getArchivedDeals", "getPersons", "getOrganizations"):
+        assert planned.get(op, 0) >= calls[op], (op, planned, dict(calls))
+    assert int(tokens.replace(",", "")) >= spent, (tokens, spent)

@@ -16,7 +16,16 @@ from typing import Any
 import orjson
 
 from bulk.calls import CallContext
-from bulk.claims import SETTLED_AFTER_BIRTH, Claim, Held, acquire, in_doubt_outcome, tell_wait, wait_giving_back
+from bulk.claims import (
+    DEFAULT_LEASE,
+    SETTLED_AFTER_BIRTH,
+    Claim,
+    Held,
+    acquire,
+    in_doubt_outcome,
+    tell_wait,
+    wait_giving_back,
+)
 from bulk.clock import in_thread
 from bulk.errors import InputError
 from bulk.store import AsyncJobStore, BeforeImage, Item, ItemState, JobStore, Outcome
@@ -86,6 +95,12 @@ class _Resume(_ImportBase):
     # ``SETTLED_AFTER_BIRTH`` ago (``before_plan``): a create sent now looks its key up
     # first; None: unread
     _young: bool | None = None
+    # how many scans of the deals changed since, both lists, a create's look-up may begin,
+    # each from an earlier moment than the last (``_young_state``): one where the claims'
+    # state began after the job's creation (from it), one where it began less than a
+    # claim's lease ago (a fresh key's claim is then untrusted from the birth less the
+    # lease); 0: none (this machine's claims, or an old state); None: unread
+    _scan_starts: int | None = None
     # per list (``getDeals``, ``getArchivedDeals``), how many deals the re-read listed
     # changed since the job's creation less the margin (``_keyed_since_load``); None: unread
     _since_load_changed: dict[str, int] | None = None
@@ -185,15 +200,27 @@ class _Resume(_ImportBase):
         it — less than ``SETTLED_AFTER_BIRTH`` ago (``_untrusted_since``: the reconcile's
         own look, begun before then, does not answer it; x41r6 F2: getDeals and
         getArchivedDeals 1 more than planned, every row left in doubt). False with this
-        machine's claims alone (no ``born``)."""
+        machine's claims alone (no ``born``).
+
+        Sets ``_scan_starts`` too: past that first minute a create's claim stays untrusted
+        while the state began after the job's creation, or (a fresh key's claim, taken
+        within a lease of the birth: ``bulk.claims_redis`` ACQUIRE) from the birth less the
+        lease; one scan answers each such start, and an earlier start reads the archived
+        list again (x50r2 F3: a resume 1-4 minutes after a FLUSHALL, plan 612 / run 672,
+        3 archived reads where 1 was priced)."""
         born = getattr(self.claims, "born", None)
         if born is None:
+            self._scan_starts = 0
             return False
         at: float | None = await born()
         now = self.clock.wall()
         created = store.created_at or 0.0
-        return (at is None or created < at) and now - (now if at is None else at) \
-            < SETTLED_AFTER_BIRTH
+        lost = at is None or created < at
+        leased = at is None or now - at < float(getattr(self, "lease", DEFAULT_LEASE))
+        self._scan_starts = int(lost) + int(leased)
+        # (a job created after the birth, within its first minute: its fresh keys' claims
+        # are untrusted as a young state's, a scan a batch)
+        return (lost or leased) and now - (now if at is None else at) < SETTLED_AFTER_BIRTH
 
     async def _contacts_held(self, store: JobStore) -> Counter[str]:
         """Per kind ("person" / "org"), the persons / organizations the pending rows and the
@@ -424,11 +451,15 @@ class _Resume(_ImportBase):
         # same scan: one a batch answers every claim of it; x41r6 F2)
         # (x47r4 F1: each a page per 500 deals changed since the job's creation: its
         # deals-list reads, a batch each, are priced with the re-check's, ``recheck_calls``)
+        # (x50r2 F3: past the young minute, within a lease of the birth or on a state begun
+        # after the creation, a scan from each start, one a batch no more; the dead run's
+        # claims, from their own: each start one more read of both lists, never under)
         young = bool(self._young and calls["addDeal"])
-        calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + int(
-            taken and not young)
-        calls["getArchivedDeals"] += int(doubt) + (
-            self._young_scan_pages(store, 0)["getArchivedDeals"] if young else int(taken))
+        starts = (self._scan_starts or 0 if calls["addDeal"] else 0) + int(taken)
+        pages = self._young_scan_pages(store, 0)
+        calls["getDeals"] += (self._reconcile_pages(store) if doubt else 0) + (
+            max(0, starts - 1) if young else starts) * pages["getDeals"]
+        calls["getArchivedDeals"] += int(doubt) + starts * pages["getArchivedDeals"]
         # reconcile reads the deals of the updates in doubt (F2)
         doubted_updates = [i for i in briefs(store, ItemState.SENDING) if self._rereads(i)]
         calls.update(reread_calls([int(i.deal_id) for i in doubted_updates],
@@ -1232,9 +1263,19 @@ class _Resume(_ImportBase):
         page = briefs(store, *states)
         made = 0  # the deals the run's earlier batches wrote
         new: set[tuple[str, str]] = set()  # the persons / organizations they created
+        # past the young minute, a state whose creates are still untrusted scans from each
+        # start once (``_scan_starts``), the persons and organizations created too (x50r2 F3)
+        starts = 0 if self._young else self._scan_starts or 0
+        scanned: set[str] = set()
         while batch := list(islice(page, size)):
             total.update(reads(batch))
             if not self._young:
+                for kind in {kind for i in batch if starts and not i.duplicate
+                             for kind, key in i.refs if kind not in scanned
+                             and not name_only(kind, key)
+                             and self._lookup_now(store, kind, key) is None}:
+                    scanned.add(kind)  # (once per kind: its scans answer the later ones)
+                    total["getPersons" if kind == "person" else "getOrganizations"] += starts
                 continue
             if any(i.op != "update" and not i.duplicate and i.key not in self._found_on_resume
                    for i in batch):
