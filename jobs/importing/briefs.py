@@ -9,7 +9,7 @@ call and writes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from bulk.store import ItemState, JobStore
@@ -18,7 +18,7 @@ from bulk.store import ItemState, JobStore
 # "person" (in that order), its organization first (when it names one to create), then it
 _REF_PATHS = ("$.org.org", "$.org", "$.person.org", "$.person")
 # the payload's references by id (``survivors._id_refs``): the deal's links and the
-# organization of a person it makes, as (kind, path)
+# organization of a person it makes (``Brief.made_at``), as (kind, path)
 _ID_PATHS = (("person", "$.person"), ("org", "$.org"), ("org", "$.person.org"))
 _FACTS: tuple[tuple[str, str], ...] = (
     ("truthy", "$.duplicate"), ("type", "$.deal"), ("type", "$.changes"),
@@ -36,8 +36,10 @@ class Brief(NamedTuple):
     ``changes`` is an object: an upsert update the re-reads read), ``deal_id`` (the
     payload's, as stored), ``unarchive`` (its changes set ``is_archived`` false: read
     from the archived list too) and ``refs``: its references to create as (kind, key),
-    in ``refs_of``'s order; ``ids``: the persons / organizations it names by id (matched
-    at the load, or followed to a survivor) as (kind, id)."""
+    in ``refs_of``'s order; ``ids``: the persons / organizations the deal names by id
+    (matched at the load, or followed to a survivor) as (kind, id); ``made_at``: the
+    organization (id) its person by key is to be made with, if any — the row's only
+    while that person is still to make (``Brief.named``; x50r6 F1)."""
 
     id: int
     row: int | None
@@ -52,6 +54,17 @@ class Brief(NamedTuple):
     unarchive: bool
     refs: tuple[tuple[str, str], ...]
     ids: tuple[tuple[str, int], ...] = ()
+    made_at: int | None = None
+
+    def named(self, making: Callable[[str], bool]) -> tuple[tuple[str, int], ...]:
+        """``ids``, and ``made_at`` when ``making(key)`` says the row's person (its key)
+        is still to make: an organization a person made earlier (by another row, with
+        that row's organization) was made with is none of this row's (x50r6 F1: its
+        delete was told, and counted, on every row naming the person)."""
+        person = next((key for kind, key in self.refs if kind == "person"), None)
+        if self.made_at is None or (person is not None and not making(person)):
+            return self.ids
+        return (*self.ids, ("org", self.made_at))
 
 
 def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
@@ -68,11 +81,16 @@ def briefs(store: JobStore, *states: ItemState) -> Iterator[Brief]:
                     refs.append((str(inner[1]), str(inner[2])))
                 refs.append((str(outer[1]), str(outer[2])))
         at += 3 * len(_REF_PATHS)
-        ids = tuple((kind, rid) for (kind, _), rid in zip(_ID_PATHS, r[at:], strict=True)
-                    if isinstance(rid, int) and not isinstance(rid, bool))
+        ids = tuple((kind, rid) for (kind, _), rid in zip(_ID_PATHS[:2], r[at:], strict=False)
+                    if _an_id(rid))
         yield Brief(int(r[0]), r[1], r[2], str(r[3]), ItemState(r[4]), r[5], bool(r[6]),
                     r[7] is not None or r[8] is not None, r[8] == "object", r[9],
-                    r[10] == "false", tuple(refs), ids)
+                    r[10] == "false", tuple(refs), ids,
+                    r[at + 2] if _an_id(r[at + 2]) else None)
+
+
+def _an_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 __all__ = ["Brief", "briefs"]

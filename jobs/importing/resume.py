@@ -152,6 +152,13 @@ class _Resume(_ImportBase):
         got: int | None = memo["lookups", kind].get(key)
         return got
 
+    def _ids(self, store: JobStore, brief: Brief) -> tuple[tuple[str, int], ...]:
+        """The persons / organizations ``brief`` names by id: its deal's, and the
+        organization its person is to be made with while the job knows no such person
+        (``Brief.named``; x50r6 F1: a person made earlier blamed its organization's
+        delete on every pending row naming it)."""
+        return brief.named(lambda key: self._lookup_now(store, "person", key) is None)
+
     async def before_plan(self, store: JobStore) -> None:
         """Read, before each plan of a resume (``jobs.resuming.resumed``), whether a pending
         create's claim is still held by a run that died (``Claims.dead_held``: read, never
@@ -283,7 +290,7 @@ class _Resume(_ImportBase):
                         archived.append(int(i.deal_id))
                 if not i.duplicate and not self._remaps(i):
                     (refs if pending else in_flight).update(dict.fromkeys(i.refs))
-                    by_id.update(set(i.ids))
+                    by_id.update(set(self._ids(store, i)))
                 if pending and bool(i.key) and not i.duplicate and (
                         i.op == "create" or (i.op == "update" and isinstance(i.deal_id, int))):
                     if self._remaps(i):
@@ -808,7 +815,7 @@ class _Resume(_ImportBase):
 
     def _named_by_id(self, store: JobStore) -> Counter[tuple[str, int]]:
         """The persons / organizations the pending rows and those left in flight name by id
-        (matched at the load, not this job's: ``Brief.ids``), (kind, id) → how many rows
+        (matched at the load, not this job's: ``_ids``), (kind, id) → how many rows
         (not the rows mapped again: their references are decided anew)."""
         got: Counter[tuple[str, int]] = self._census(store)["by id"]
         return got
@@ -910,7 +917,7 @@ class _Resume(_ImportBase):
         merged: Counter[str] = Counter()
         state.planned_rows = frozenset(
             b.id for b in briefs(store, ItemState.PENDING, ItemState.SENDING)
-            if any(rid in gone.get(kind, ()) for kind, rid in b.ids))
+            if any(rid in gone.get(kind, ()) for kind, rid in self._ids(store, b)))
         for kind, ids in sorted(gone.items()):
             # one known by key too was followed already (``settle_gone``): not read again
             told = {rid: followed.went[kind, rid] for rid in ids if (kind, rid) in followed.went}
@@ -994,7 +1001,8 @@ class _Resume(_ImportBase):
         state = self._vanished
         ids = [b.id for b in briefs(store, ItemState.PENDING, ItemState.SENDING)
                if not b.duplicate and not self._remaps(b)
-               and any(rid in state.gone.get(kind, ()) for kind, rid in b.ids)]
+               and any(rid in state.gone.get(kind, ())
+                       for kind, rid in self._ids(store, b))]
         if not ids:
             return 0
         refs: set[tuple[str, str]] = set()

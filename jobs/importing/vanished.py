@@ -117,11 +117,15 @@ def _known(job: _ImportBase, ref: Any) -> int | None:
 
 def linked(job: _ImportBase, payload: Mapping[str, Any]) -> dict[str, set[int]]:
     """The ids of the persons ("person") / organizations ("org") the row's send named:
-    the deal's links and the organization of a person it created."""
+    the deal's links and the organization of a person it creates — only while that person
+    is still to make (its key unknown to the resolver): the organization a person made
+    earlier (by another row, with that row's organization) was made with is none of this
+    row's (x50r6 F1: its delete was told on every row naming the person)."""
     out: dict[str, set[int]] = {"person": set(), "org": set()}
     person = payload.get("person")
-    for name, ref in (("person", person), ("org", payload.get("org")),
-                      ("org", person.get("org") if isinstance(person, Mapping) else None)):
+    made_with = person.get("org") if isinstance(person, Mapping) and "key" in person \
+        and job.resolver.known(person) is None else None
+    for name, ref in (("person", person), ("org", payload.get("org")), ("org", made_with)):
         rid = _known(job, ref)
         if rid is not None:
             out[name].add(rid)
@@ -566,6 +570,7 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
                  exc: str) -> tuple[dict[str, Any], str]:
     why = "; ".join(_said(n, ids, None).split(":")[0] for n, ids in sorted(gone.items()))
     names = set(gone)
+    own = _known(job, payload.get("org"))
     person = payload.get("person")
     if "org" in gone and isinstance(person, Mapping) and "key" in person:
         names.add("person")  # the person made with the vanished organization
@@ -604,9 +609,23 @@ async def _again(job: _ImportBase, state: Vanished, ctx: CallContext, item: Item
             else:
                 job.resolver.unfail(ref)  # a create refused for the vanished organization
         out[name] = ref
+        if name == "org" and own not in gone.get("org", ()):
+            # only the organization its new person was to be made with vanished: the
+            # row's own organization is as loaded, the note says what became of the
+            # person (x50r6 F1: "organization <gone> …: resolved again, <its own>")
+            continue
         if name in gone:
             notes.append(_said(name, gone[name], ref))
+        elif name == "person" and own not in gone.get("org", ()):
+            notes.append(_said("org", gone["org"], None).split(":")[0] + " (the one its "
+                         f"new person was to be made with): {_made_again(ref)}")
     return out, "; ".join(notes)
+
+
+def _made_again(ref: Ref | None) -> str:
+    if isinstance(ref, Mapping) and "id" in ref:
+        return f"person {ref['id']} ({ref.get('matched_by')}) linked instead"
+    return "the person made without it, at the row's own organization"
 
 
 def _unlinked(op: str, payload: Mapping[str, Any], names: set[str], exc: str,
