@@ -144,12 +144,21 @@ def named_ids(payload: Mapping[str, Any], known: Callable[[str, str], int | None
 
 
 def reconciled_note(named: Mapping[str, int], deal: Mapping[str, Any],
-                    followed: survivors.Followed) -> str | None:
+                    followed: survivors.Followed,
+                    gone: Mapping[str, set[int]] | None = None,
+                    found: Mapping[tuple[str, int], tuple[int, str]] | None = None
+                    ) -> str | None:
     """The note of a row whose create the reconcile found applied (``deal``, as the server
     holds it now) when the deal names another person / organization than the one the
     row named (``named``: ``named_ids``): ``linked to survivor organization N (X merged
-    into it since)`` when the re-read followed X to N (``followed``). None: as the row
-    named them, or nothing followed says why not (a row the killed run resolved again
+    into it since)`` when the re-read followed X to N (``followed``). X found gone by the
+    re-read with no survivor followed (``gone``: kind → ids; no other deal of the job
+    named it) — x50r6 F2: a person matched by e-mail at the load, merged into another
+    while the job was stopped, said nothing —: ``linked to person N (X merged away since:
+    N found again by its e-mail, the deal followed it there)`` when the rows' cells found
+    X again at N (``found``: (kind, X) → (N, "email" / "name")), else ``linked to person
+    N (X merged away or deleted since; the deal names N now)``. None: as the row named
+    them, or nothing the re-read found says why not (a row the killed run resolved again
     after its record vanished was sent with another link than its stored payload's)."""
     said = []
     for name, field_ in (("person", "person_id"), ("org", "org_id")):
@@ -160,7 +169,19 @@ def reconciled_note(named: Mapping[str, int], deal: Mapping[str, Any],
         if went is not None and went.survivor == now:
             said.append(f"linked to survivor {_LABEL[name]} {now} ({was} merged into it "
                         "since)")
+        elif was in (gone or {}).get(name, ()):
+            hit = (found or {}).get((name, was))
+            if hit is not None and hit[0] == now:
+                how = _HOW.get(hit[1], hit[1] or "its cells")
+                said.append(f"linked to {_LABEL[name]} {now} ({was} merged away since: "
+                            f"{now} found again by {how}, the deal followed it there)")
+            else:
+                said.append(f"linked to {_LABEL[name]} {now} ({was} merged away or deleted "
+                            f"since; the deal names {now} now)")
     return "; ".join(said) or None
+
+
+_HOW = {"email": "its e-mail", "name": "its name"}
 
 __all__ = ["PAGE", "Checked", "filled", "line", "named_ids", "reconciled_note", "record",
            "still_named"]

@@ -364,7 +364,8 @@ class _Reconcile(_Creates):
                 edited["note"] = f"{gone_note['note']}; {edited['note']}"
             if moved := linked_since.reconciled_note(linked_since.named_ids(
                     payload, self.resolver.known_key, self._vanished.followed), hit,
-                    self._vanished.followed):  # x49r8 F3: the survivor said
+                    self._vanished.followed, self._vanished.gone,
+                    self._vanished.found):  # x49r8 F3, x50r6 F2: the survivor said
                 edited["note"] = "; ".join(filter(None, (
                     edited.get("note") or gone_note.get("note"), moved)))
             out.append(Outcome(item.id, ItemState.DONE, result={

@@ -1031,6 +1031,9 @@ class _Resume(_ImportBase):
                         for rid in vanished.linked(self, payload)[name] & \
                                 state.gone.get(name, set()):
                             self._found_again.add((name, rid))
+                            # (the reconcile's note of a create in flight: x50r6 F2)
+                            state.found[name, rid] = (int(ref["id"]),
+                                                      str(ref.get("matched_by") or ""))
                 await self._org_keys_followed(item.payload, refs_of(fresh))
                 for ref in refs_of(fresh):
                     pair = (str(ref["kind"]), str(ref["key"]))

@@ -184,6 +184,9 @@ class Vanished:
         # before its send, not after a refused write and a read of its own (x36r3 F0: a
         # person 169 rows named, deleted mid-run, cost 169 refused addDeals + 169 reads)
         self.gone: dict[str, set[int]] = {}
+        # of those, the ones a resume's re-read found again by the rows' cells: (kind, id)
+        # → (the record found, how: "email" / "name"), for the reconcile's notes (x50r6 F2)
+        self.found: dict[tuple[str, int], tuple[int, str]] = {}
         # the vanished records rows named by key (this job's creates): followed to their
         # merge survivor, or made again once (``jobs.importing.survivors``; x37r1 F1)
         self.followed = survivors.Followed()
