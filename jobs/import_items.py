@@ -383,22 +383,26 @@ STOPPED = "since_stopped"
 # kind ("person" / "org") -> ids: the persons / organizations settled rows' deals still
 # name that a resume's re-read found deleted (jobs.importing.linked_since; x49r8 F2)
 META_DELETED_SINCE = "import.deleted_since_stopped"
+# the settled rows' deals seen (listed by the re-read) still naming one of those: only
+# their rows are told (a deal deleted since names nothing; x50r6 F3: 5 rows told, 3 true)
+META_DELETED_DEALS = "import.deleted_since_deals"
 
 
-def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None = None
-               ) -> Callable[[dict[str, Any]], None]:
+def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None = None,
+               deals: set[int] | None = None) -> Callable[[dict[str, Any]], None]:
     """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
     a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
     the note says so (``jobs.importing.vanished.links_now`` reads them); one the deal
     still holds that was deleted while the job was stopped (``deleted``:
     ``deleted_ids`` of ``META_DELETED_SINCE``) is kept, and the note says so
-    (``deleted_note``)."""
+    (``deleted_note``) — only for the deals seen naming it (``deals``:
+    ``META_DELETED_DEALS``; None, a job recorded before it: every deal)."""
     gone = deleted or {}
 
     def amend(result: dict[str, Any]) -> None:
         now = links.get(str(result.get("deal_id")))
         if not isinstance(now, Mapping):
-            if note := deleted_note(result, gone):
+            if note := deleted_note(result, gone, deals):
                 result["note"] = "; ".join(filter(None, (result.get("note"), note)))
             return
         said = []
@@ -411,7 +415,7 @@ def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None 
             said.append(f"{name} {was} merged away or deleted {when}: the "
                         + (f"deal is linked to {name} {new} now" if new is not None
                            else f"deal has no {name} now"))
-        if told := deleted_note(result, gone):
+        if told := deleted_note(result, gone, deals):
             said.append(told)
         if said:
             result["note"] = "; ".join(filter(None, (result.get("note"), *said)))
@@ -424,10 +428,19 @@ def deleted_ids(meta: Mapping[str, Any] | None) -> dict[str, set[int]]:
             for kind, ids in (meta or {}).items() if isinstance(ids, list)}
 
 
-def deleted_note(result: Mapping[str, Any], deleted: Mapping[str, set[int]]) -> str | None:
+def deleted_deals(meta: Any) -> set[int] | None:
+    """``META_DELETED_DEALS`` as a set of deal ids (None: a job recorded before it)."""
+    return None if not isinstance(meta, list) else {d for d in meta if isinstance(d, int)}
+
+
+def deleted_note(result: Mapping[str, Any], deleted: Mapping[str, set[int]],
+                 deals: set[int] | None = None) -> str | None:
     """The note of a settled row whose deal still names a person / organization someone
     deleted while the job was stopped (``deleted``: kind → ids, ``META_DELETED_SINCE``):
-    the deal is not re-linked (x49r8 F2). None: none such."""
+    the deal is not re-linked (x49r8 F2). None: none such, or the row's deal is not one
+    seen naming it (``deals``, when given: a deal deleted since names nothing, x50r6 F3)."""
+    if deals is not None and result.get("deal_id") not in deals:
+        return None
     said = []
     for kind, link, name in (("person", "person_id", "person"),
                              ("org", "org_id", "organization")):

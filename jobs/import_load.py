@@ -86,10 +86,12 @@ from .import_checks import (
 )
 from .import_identity import META_IDENTITY, identity
 from .import_items import (
+    META_DELETED_DEALS,
     META_DELETED_SINCE,
     META_LINKS_NOW,
     PLACEHOLDER_CODE,
     RECREATED,
+    deleted_deals,
     deleted_ids,
     deleted_note,
     linked_note,
@@ -2061,9 +2063,10 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     }
     doubled = doubled_deals(store)
     gone = deleted_ids(store.meta_get(META_DELETED_SINCE))
-    amend = linked_now(store.meta_get(META_LINKS_NOW) or {}, gone)
+    seen = deleted_deals(store.meta_get(META_DELETED_DEALS))
+    amend = linked_now(store.meta_get(META_LINKS_NOW) or {}, gone, seen)
     if gone:  # (x49r8 F2)
-        summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone)
+        summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone, seen)
         summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items()}
 
     def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
@@ -2077,10 +2080,11 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
 
 
 def _deleted_rows(store: JobStore, amend: Callable[[dict[str, Any]], None],
-                  gone: Mapping[str, set[int]]) -> int:
+                  gone: Mapping[str, set[int]], seen: set[int] | None) -> int:
     """How many settled rows' deals still name a person / organization deleted while the
     job was stopped (``META_DELETED_SINCE``; their links as succeeded.csv shows them,
-    ``amend``): the run's last line counts them (x49r8 F2)."""
+    ``amend``; only the deals seen naming it, ``seen``: x50r6 F3): the run's last line
+    counts them (x49r8 F2)."""
     count = 0
     for item in store.items():
         if item.state not in (ItemState.DONE, ItemState.SKIPPED):
@@ -2088,7 +2092,7 @@ def _deleted_rows(store: JobStore, amend: Callable[[dict[str, Any]], None],
         result = dict(item.result or (item.payload or {}).get("result") or {})
         if isinstance(result.get("deal_id"), int):
             amend(result)
-            count += deleted_note(result, gone) is not None
+            count += deleted_note(result, gone, seen) is not None
     return count
 
 

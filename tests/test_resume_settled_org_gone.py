@@ -95,3 +95,36 @@ def test_a_resume_says_a_settled_rows_person_was_deleted_since(
         assert "not checked for a delete since the stop (no room in a page the re-read " \
             "reads anyway): 3 person(s) settled rows' deals name" in resumed.output, \
             resumed.output
+
+
+def test_a_deal_deleted_with_its_organization_is_not_told_to_name_it(
+        sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """Rows 0-4 name 'Alder Foods Ltd' and are sent before the stop; a colleague deletes
+    Alder and the deals of rows 0 and 1: only rows 2-4 (their deals live, still naming
+    Alder) are told and counted — a deleted deal names nothing (x50r6 F3: 5 told of 3)."""
+    jobs = tmp_path / "jobs"
+    alder = _call(sb, "POST", "/api/v2/organizations", {"name": "Alder Foods Ltd"})
+    _call(sb, "POST", "/api/v2/organizations", {"name": "Birch Foods Ltd"})
+    for i in range(3):  # (the pending rows name persons of the account: room in a page)
+        _call(sb, "POST", "/api/v2/persons", {
+            "name": f"Bo Person{i}", "emails": [{"value": f"bo{i}@birch.com"}]})
+    rows = [(f"K{i:02d}", f"Deal {i}", "100", f"Al Person{i % 3}", f"al{i % 3}@alder.com",
+             "Alder Foods Ltd") for i in range(5)]
+    rows += [(f"K{i:02d}", f"Deal {i}", "100", f"Bo Person{i % 3}", f"bo{i % 3}@birch.com",
+              "Birch Foods Ltd") for i in range(5, 20)]
+    job, stopped = stopped_import(sb, tmp_path, jobs, rows)
+    settled = {str(d["title"]): int(str(d["id"])) for d in _live(sb, "deal").values()
+               if d["org_id"] == alder}
+    assert len(settled) == 5, stopped.output
+    _call(sb, "DELETE", f"/api/v2/organizations/{alder}")
+    for title in ("Deal 0", "Deal 1"):
+        _call(sb, "DELETE", f"/api/v2/deals/{settled[title]}")
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs), "--max-tokens", "100000")
+    assert resumed.exit_code == 0, resumed.output
+    with (jobs / job / "succeeded.csv").open(encoding="utf-8") as f:
+        notes = {r["key"]: r["note"] for r in csv.DictReader(f)}
+    said = {k for k, note in notes.items()
+            if f"organization {alder} was deleted since the deal was created" in note}
+    assert said == {"K02", "K03", "K04"}, (notes, resumed.output)
+    assert f"3 rows settled before a stop: their deals name organization {alder}, deleted " \
+        "since the deal was created" in resumed.output, resumed.output

@@ -34,7 +34,7 @@ from typing import Any
 from bulk.clock import in_thread
 from bulk.store import ItemState, JobStore
 
-from ..import_items import META_DELETED_SINCE
+from ..import_items import META_DELETED_DEALS, META_DELETED_SINCE
 from . import survivors
 
 # ids a page of ``getPersons`` / ``getOrganizations`` by ids reads (FACTS.md)
@@ -53,14 +53,15 @@ class Checked:
 
 
 def still_named(store: JobStore, listed: Mapping[str, Sequence[Mapping[str, Any]]]
-                ) -> dict[str, set[int]]:
-    """Per kind, the persons / organizations (ids) a settled row (done / skipped, a deal
-    id in its result) named that its deal still names as ``listed`` now shows it (the
-    deals added or changed since the load, by key: ``keyed_added_since``). A deal not
-    listed is not looked at (its picture is not at hand). Reads the store (call it in a
+                ) -> dict[int, dict[str, int]]:
+    """Per settled row's deal (id), the persons / organizations (kind → id) the row
+    (done / skipped, a deal id in its result) named that its deal still names as
+    ``listed`` now shows it (the deals added or changed since the load, by key:
+    ``keyed_added_since``). A deal not listed is not looked at (its picture is not at
+    hand; a deal deleted since is not listed: x50r6 F3). Reads the store (call it in a
     worker thread)."""
     deals = {int(d["id"]): d for ds in listed.values() for d in ds}
-    named: dict[str, set[int]] = {}
+    named: dict[int, dict[str, int]] = {}
     if not deals:
         return named
     for item in (i for state in (ItemState.DONE, ItemState.SKIPPED)
@@ -73,8 +74,24 @@ def still_named(store: JobStore, listed: Mapping[str, Sequence[Mapping[str, Any]
         for kind, name in _FIELD.items():
             rid = result.get(name)
             if isinstance(rid, int) and _id(deal.get(name)) == rid:
-                named.setdefault(kind, set()).add(rid)
+                named.setdefault(int(deal["id"]), {})[kind] = rid
     return named
+
+
+def by_kind(named: Mapping[int, Mapping[str, int]]) -> dict[str, set[int]]:
+    """``still_named``'s ids per kind ("person" / "org")."""
+    out: dict[str, set[int]] = {}
+    for links in named.values():
+        for kind, rid in links.items():
+            out.setdefault(kind, set()).add(rid)
+    return out
+
+
+def naming(named: Mapping[int, Mapping[str, int]], deleted: Mapping[str, set[int]]
+           ) -> set[int]:
+    """The deals of ``still_named`` naming an id of ``deleted`` (kind → ids)."""
+    return {deal for deal, links in named.items()
+            if any(rid in deleted.get(kind, ()) for kind, rid in links.items())}
 
 
 def _id(value: Any) -> int | None:
@@ -90,14 +107,19 @@ def filled(ids: Sequence[int], extra: Iterable[int]) -> list[int]:
     return [*ids, *more[:-len(ids) % PAGE]]
 
 
-async def record(store: JobStore, deleted: Mapping[str, set[int]]) -> None:
-    """Add ``deleted`` to the job's ``META_DELETED_SINCE`` (kind → sorted ids), which
-    succeeded.csv's notes and the run's last line read."""
+async def record(store: JobStore, deleted: Mapping[str, set[int]],
+                 deals: Iterable[int] = ()) -> None:
+    """Add ``deleted`` to the job's ``META_DELETED_SINCE`` (kind → sorted ids), and the
+    deals seen still naming them (``deals``: ``naming``) to ``META_DELETED_DEALS``, which
+    succeeded.csv's notes and the run's last line read (only those deals' rows are told:
+    a deal deleted since names nothing; x50r6 F3)."""
     def put() -> None:
         now = dict(store.meta_get(META_DELETED_SINCE) or {})
         for kind, ids in deleted.items():
             now[kind] = sorted({*now.get(kind, ()), *ids})
         store.meta_put(META_DELETED_SINCE, now)
+        store.meta_put(META_DELETED_DEALS, sorted(
+            {*(store.meta_get(META_DELETED_DEALS) or ()), *deals}))
 
     if any(deleted.values()):
         await in_thread(put)
@@ -183,5 +205,5 @@ def reconciled_note(named: Mapping[str, int], deal: Mapping[str, Any],
 
 _HOW = {"email": "its e-mail", "name": "its name"}
 
-__all__ = ["PAGE", "Checked", "filled", "line", "named_ids", "reconciled_note", "record",
-           "still_named"]
+__all__ = ["PAGE", "Checked", "by_kind", "filled", "line", "named_ids", "naming",
+           "reconciled_note", "record", "still_named"]

@@ -83,7 +83,8 @@ class _Resume(_ImportBase):
     # whether a pending create's claim is held by a dead run (``before_plan``); None: unread
     _taken_over: bool | None = None
     # per kind, the persons / organizations settled rows' deals still name (``before_resume``)
-    _settled_named: dict[str, set[int]] = {}  # noqa: RUF012 (replaced, never changed)
+    # settled rows' deals → the persons / organizations they still name (x50r6 F3)
+    _settled_named: dict[int, dict[str, int]] = {}  # noqa: RUF012 (replaced, never changed)
     # per kind, the persons / organizations a dead run holds the claims of that the
     # reconcile leaves held (``_contacts_held``); None: unread
     _contacts_taken: Counter[str] | None = None
@@ -856,7 +857,7 @@ class _Resume(_ImportBase):
         checked = linked_since.Checked()
         for kind, ids in self._contacts_read(store, also).items():
             # no page more: only the room the pages read anyway leave (x49r8 F2)
-            wanted = self._settled_named.get(kind, set())
+            wanted = linked_since.by_kind(self._settled_named).get(kind, set())
             ids = linked_since.filled(ids, wanted)
             checked.unchecked[kind] = len(wanted - set(ids))
             live: set[int] = set()
@@ -879,7 +880,8 @@ class _Resume(_ImportBase):
         said = await survivors.settle_gone(ctx, self.resolver, self._vanished.followed, gone)
         self._persons_now = persons
         said += await self._named_gone(ctx, store, by_id)
-        await linked_since.record(store, checked.deleted)
+        await linked_since.record(store, checked.deleted, linked_since.naming(
+            self._settled_named, checked.deleted))
         said += linked_since.line(checked)
         # the run's end reads their settled rows' deals: the plan after the re-read counts it
         self._vanished.planned_gone = frozenset(
