@@ -386,6 +386,18 @@ META_DELETED_SINCE = "import.deleted_since_stopped"
 # the settled rows' deals seen (listed by the re-read) still naming one of those: only
 # their rows are told (a deal deleted since names nothing; x50r6 F3: 5 rows told, 3 true)
 META_DELETED_DEALS = "import.deleted_since_deals"
+# kind -> how many persons / organizations settled rows' deals name that the last
+# resume's re-read had no room to check for a delete (x50r6 L1: said once, mid-output)
+META_UNCHECKED = "import.contacts_unchecked"
+
+
+def unchecked_counts(meta: Any) -> dict[str, int]:
+    """``META_UNCHECKED`` as kind ("person" / "org") → count, zeros left out ({}: none,
+    or a job recorded before it)."""
+    if not isinstance(meta, Mapping):
+        return {}
+    return {str(k): n for k, n in meta.items()
+            if isinstance(n, int) and not isinstance(n, bool) and n > 0}
 
 
 def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None = None,

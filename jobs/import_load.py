@@ -89,6 +89,7 @@ from .import_items import (
     META_DELETED_DEALS,
     META_DELETED_SINCE,
     META_LINKS_NOW,
+    META_UNCHECKED,
     PLACEHOLDER_CODE,
     RECREATED,
     deleted_deals,
@@ -96,6 +97,7 @@ from .import_items import (
     deleted_note,
     linked_note,
     linked_now,
+    unchecked_counts,
 )
 from .import_resolve import Resolver, made_contacts
 from .import_rows import (
@@ -2068,6 +2070,8 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     if gone:  # (x49r8 F2)
         summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone, seen)
         summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items()}
+    if unchecked := unchecked_counts(store.meta_get(META_UNCHECKED)):  # (x50r6 L1)
+        summary["contacts_unchecked"] = unchecked
 
     def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
         notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
@@ -2100,6 +2104,9 @@ def typed_for(settings: ImportSettings) -> Typed | None:
     """The typed failed-rows file an import of this manifest writes beside failed.csv
     (``results.typed_for_manifest``)."""
     return typed_for_manifest(settings.manifest, format=settings.format, sheet=settings.sheet)
+
+
+_KIND_WORD = {"person": "person", "org": "organization"}
 
 
 def _deleted_named(deleted: Mapping[str, Sequence[int]], most: int = 10) -> str:
@@ -2208,6 +2215,12 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      f"{_deleted_named(data.get('deleted_since_stopped') or {})}, deleted "
                      "since the deal was created (while the job was stopped) — not re-linked, "
                      "nothing written (theirs to fix; succeeded.csv's notes name each row)")
+    if unchecked := data.get("contacts_unchecked"):  # (x50r6 L1: said mid-output only)
+        lines.append(" / ".join(counted(n, _KIND_WORD.get(k, k))
+                                for k, n in sorted(unchecked.items(), reverse=True))
+                     + " settled rows' deals name not checked for a delete since the stop "
+                     "(no room in a page the re-read reads anyway; summary.json "
+                     "contacts_unchecked): their rows' notes cannot say one was deleted")
     moved = sum(int((r.get("claims") or {}).get("merge_moved_tokens", 0)) for r in data["runs"])
     if moved:  # f40a: spent, in the tokens line, but named nowhere
         lines.append(f"{counted(moved, 'token')} read by id the persons / organizations that deals "

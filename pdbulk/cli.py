@@ -617,9 +617,21 @@ def status(job: JobArg,
         if store.kind in MERGE_KINDS:  # the file's rows and its merges (x42r6 F5, x43r5 F4)
             info.update(_merge_units(store))
         if store.kind == "import":  # every run: start, end, outcome, tokens, reconciled
+            from jobs.import_items import (
+                META_DELETED_SINCE,
+                META_UNCHECKED,
+                deleted_ids,
+                unchecked_counts,
+            )
             from jobs.import_store import META_RUNS
 
             info["runs"] = store.meta_get(META_RUNS) or []
+            # what the last resume's re-read had no room to check for a delete, and what
+            # it found deleted that settled rows' deals still name (x50r6 L1)
+            info["contacts_unchecked"] = unchecked_counts(store.meta_get(META_UNCHECKED))
+            info["deleted_since_stopped"] = {
+                k: sorted(ids) for k, ids in deleted_ids(
+                    store.meta_get(META_DELETED_SINCE)).items()}
         if info["state"] == "waiting for the daily reset":  # its process lives (x23 3)
             info["waiting"] = _reset_wait_info(store.reset_wait() or {}, time.time())
         window = float(store.config.get("engine", {}).get("window", 2.0))

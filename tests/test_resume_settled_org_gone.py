@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import orjson
 import pytest
 
 from bulk.sandbox import Sandbox
@@ -95,6 +96,15 @@ def test_a_resume_says_a_settled_rows_person_was_deleted_since(
         assert "not checked for a delete since the stop (no room in a page the re-read " \
             "reads anyway): 3 person(s) settled rows' deals name" in resumed.output, \
             resumed.output
+        # the last lines, summary.json and status --json say it too (x50r6 L1)
+        last = resumed.output[resumed.output.index("\ntokens: "):]
+        assert "3 persons settled rows' deals name not checked for a delete since the " \
+            "stop" in last, resumed.output
+        summary = orjson.loads((jobs / job / "summary.json").read_bytes())
+        assert summary["contacts_unchecked"] == {"person": 3}, summary
+        status = cli(sb, jobs, "status", job, "--job-dir", str(jobs), "--json")
+        assert orjson.loads(status.stdout)["contacts_unchecked"] == {"person": 3}, \
+            status.output
 
 
 def test_a_deal_deleted_with_its_organization_is_not_told_to_name_it(

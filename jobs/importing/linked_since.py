@@ -34,7 +34,7 @@ from typing import Any
 from bulk.clock import in_thread
 from bulk.store import ItemState, JobStore
 
-from ..import_items import META_DELETED_DEALS, META_DELETED_SINCE
+from ..import_items import META_DELETED_DEALS, META_DELETED_SINCE, META_UNCHECKED
 from . import survivors
 
 # ids a page of ``getPersons`` / ``getOrganizations`` by ids reads (FACTS.md)
@@ -125,6 +125,20 @@ async def record(store: JobStore, deleted: Mapping[str, set[int]],
         await in_thread(put)
 
 
+async def record_unchecked(store: JobStore, unchecked: Mapping[str, int]) -> None:
+    """Keep this re-read's ``Checked.unchecked`` as the job's ``META_UNCHECKED`` (kind →
+    count, zeros left out; it replaces an earlier resume's: each re-read checks anew),
+    which summary.json (``contacts_unchecked``), ``pdbulk status --json`` and the run's
+    last lines read (x50r6 L1)."""
+    now = {k: n for k, n in unchecked.items() if n}
+
+    def put() -> None:
+        if now or store.meta_get(META_UNCHECKED):
+            store.meta_put(META_UNCHECKED, now)
+
+    await in_thread(put)
+
+
 def line(checked: Checked) -> list[str]:
     """The resume's line for ``checked`` (none when nothing was found or left)."""
     out = []
@@ -206,4 +220,4 @@ def reconciled_note(named: Mapping[str, int], deal: Mapping[str, Any],
 _HOW = {"email": "its e-mail", "name": "its name"}
 
 __all__ = ["PAGE", "Checked", "by_kind", "filled", "line", "named_ids", "naming",
-           "reconciled_note", "record", "still_named"]
+           "reconciled_note", "record", "record_unchecked", "still_named"]

@@ -882,6 +882,7 @@ class _Resume(_ImportBase):
         said += await self._named_gone(ctx, store, by_id)
         await linked_since.record(store, checked.deleted, linked_since.naming(
             self._settled_named, checked.deleted))
+        await linked_since.record_unchecked(store, checked.unchecked)
         said += linked_since.line(checked)
         # the run's end reads their settled rows' deals: the plan after the re-read counts it
         self._vanished.planned_gone = frozenset(
