@@ -404,7 +404,9 @@ def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None 
                deals: set[int] | None = None) -> Callable[[dict[str, Any]], None]:
     """What succeeded.csv's writer does to a row's result (``links``: ``META_LINKS_NOW``):
     a ``person_id`` / ``org_id`` the deal no longer holds becomes the one it holds, and
-    the note says so (``jobs.importing.vanished.links_now`` reads them); one the deal
+    the note says so (``jobs.importing.vanished.links_now`` reads them) — ``merged into
+    organization N`` when the deal names another now (a merge moved it), its
+    ``*_matched_by`` then ``merged`` (x50r6 L2, L3); one the deal
     still holds that was deleted while the job was stopped (``deleted``:
     ``deleted_ids`` of ``META_DELETED_SINCE``) is kept, and the note says so
     (``deleted_note``) — only for the deals seen naming it (``deals``:
@@ -424,9 +426,18 @@ def linked_now(links: Mapping[str, Any], deleted: Mapping[str, set[int]] | None 
                 continue
             result[link] = new
             when = "since the job stopped" if now.get(STOPPED) else "during the run"
-            said.append(f"{name} {was} merged away or deleted {when}: the "
-                        + (f"deal is linked to {name} {new} now" if new is not None
-                           else f"deal has no {name} now"))
+            if new is None:
+                said.append(f"{name} {was} merged away or deleted {when}: the deal has no "
+                            f"{name} now")
+                continue
+            # the deal moved off a record gone: a merge moves it (x50r6 L2: "merged away
+            # or deleted"), and the row's match was of the record merged away, not of
+            # the survivor (L3: ``created`` beside the survivor's id)
+            said.append(f"{name} {was} merged into {name} {new} {when}: the deal "
+                        "followed it there")
+            matched = f"{'org' if link == 'org_id' else 'person'}_matched_by"
+            if result.get(matched):
+                result[matched] = "merged"
         if told := deleted_note(result, gone, deals):
             said.append(told)
         if said:

@@ -213,8 +213,10 @@ async def test_a_person_named_by_name_alone_merged_mid_run_is_made_again(
             # (Bob, the merge moved it), not the Cy gone (read at the end: its note says so)
             bob = _persons(sb, "Bob Roe")[0]
             assert done["R1"]["person_id"] == str(bob), done["R1"]
-            assert "merged away or deleted during the run: the deal is linked to person " \
-                f"{bob} now" in done["R1"]["note"], done["R1"]
+            assert f"merged into person {bob} during the run: the deal followed it " \
+                "there" in done["R1"]["note"], done["R1"]
+            # x50r6 L3: Cy (this job's create) merged away: not "created" beside Bob
+            assert done["R1"]["person_matched_by"] == "merged", done["R1"]
         finally:
             store.close()
 

@@ -152,6 +152,7 @@ def test_a_row_settled_before_the_stop_says_its_organization_went_since_the_stop
           {"merge_with_id": org["Zed Ltd"]})
     mine, output, notes = _resumed(sb, jobs, job)
     assert [d["org_id"] for d in mine] == [org["Zed Ltd"]] * 10, output
-    said = f"organization {org['Alpha Ltd']} merged away or deleted since the job stopped: " \
-        f"the deal is linked to organization {org['Zed Ltd']} now"
+    # the deal moved to Zed: a merge, said so (x50r6 L2: "merged away or deleted")
+    said = f"organization {org['Alpha Ltd']} merged into organization {org['Zed Ltd']} " \
+        "since the job stopped: the deal followed it there"
     assert all(said in notes[f"K{i:02d}"] for i in range(10)), notes

@@ -229,8 +229,8 @@ async def test_rows_settled_on_a_merged_contact_show_the_survivor(tmp_path: Path
         for key in ("R1", "R3", "R5"):
             assert (rows[key]["person_id"], rows[key]["org_id"]) == (str(ann), str(org)), \
                 rows[key]
-        assert f"person {person} merged away or deleted during the run: the deal is linked " \
-            f"to person {ann} now" in rows["R1"]["note"], rows["R1"]
+        assert f"person {person} merged into person {ann} during the run: the deal " \
+            "followed it there" in rows["R1"]["note"], rows["R1"]
 
 
 async def test_an_update_keeping_a_link_the_run_found_deleted_writes_the_row_s_own(
