@@ -67,3 +67,36 @@ def test_a_resume_blames_no_row_for_the_organization_its_person_was_made_with(
     assert "2 rows resolved again before their send" in resumed.output, resumed.output
     assert f"organization {gamma} merged away since: linked to its survivor organization " \
         f"{delta}" in k11["note"], k11
+
+
+def test_a_resume_tells_no_row_of_a_merge_of_the_organization_its_person_was_made_with(
+        sb: Sandbox, tmp_path: Path) -> None:  # noqa: F811
+    """K00 makes New Person at Alpha; K10 (Beta, New Person) and K11 (Alpha, by name) are
+    pending at the stop. A colleague merges Alpha into Delta: K11 follows it (its note
+    says so); K10's note is silent on Alpha — its organization, Beta, is as loaded."""
+    jobs = tmp_path / "jobs"
+    org = {n: _call(sb, "POST", "/api/v2/organizations", {"name": n})
+           for n in ("Alpha Org", "Beta Org", "Delta Org", "Filler Org")}
+    for i in range(12):
+        _call(sb, "POST", "/api/v2/persons", {
+            "name": f"Filler {i}", "org_id": org["Filler Org"],
+            "emails": [{"value": f"f{i}@x.com"}]})
+    rows = [("K00", "Deal 0", "100", "New Person", "new@x.com", "Alpha Org")]
+    rows += [(f"K{i:02d}", f"Deal {i}", "100", f"Filler {i}", f"f{i}@x.com", "Filler Org")
+             for i in range(1, 10)]
+    rows += [("K12", "Deal 12", "100", "Filler 11", "f11@x.com", "Filler Org"),
+             ("K10", "Deal 10", "100", "New Person", "new@x.com", "Beta Org"),
+             ("K11", "Deal 11", "100", "Filler 10", "f10@x.com", "Alpha Org")]
+    job, stopped = stopped_import(sb, tmp_path, jobs, rows)
+    titles = {str(d["title"]) for d in _live(sb, "deal").values()}
+    assert "Deal 0" in titles and not {"Deal 10", "Deal 11"} & titles, stopped.output
+    alpha, delta = org["Alpha Org"], org["Delta Org"]
+    _call(sb, "PUT", f"/v1/organizations/{alpha}/merge", {"merge_with_id": delta})
+    resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs), "--max-tokens", "100000")
+    assert resumed.exit_code == 0, resumed.output
+    with (jobs / job / "succeeded.csv").open(encoding="utf-8") as f:
+        got = {r["key"]: r for r in csv.DictReader(f)}
+    k10, k11 = got["K10"], got["K11"]
+    assert k11["org_id"] == str(delta) and f"organization {alpha} merged" in k11["note"], k11
+    assert (k10["org_id"], k10["org_matched_by"]) == (str(org["Beta Org"]), "name"), k10
+    assert f"organization {alpha} " not in k10["note"], (k10, resumed.output)

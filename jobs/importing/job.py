@@ -144,7 +144,9 @@ class ImportJob(_Reconcile, _Resume):
         elif payload.get("duplicate"):  # held: judged again where the run maps rows
             return await self.held_again(ctx, item)
         resolved: str | None = None
-        if (moved := survivors.ahead(self._vanished.followed, payload)) is not None:
+        followed = self._vanished.followed  # (nothing followed: no look-up per row)
+        if (followed.went or followed.moved or followed.ids) and (moved := survivors.ahead(
+                followed, payload, await vanished.still_making(self, payload))) is not None:
             # a record it names by key that an earlier row followed to its merge survivor
             # (or made again): resolved there before the send (x37r1 F1)
             payload, resolved = moved

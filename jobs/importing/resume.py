@@ -1023,16 +1023,18 @@ class _Resume(_ImportBase):
                                          check_duplicate=False)
                 if decided.state is not ItemState.PENDING:
                     continue
-                names = {kind for kind, rid in vanished.linked(self, payload).items()
-                         if rid & state.gone.get(kind, set())}
                 person = payload.get("person")
+                making = isinstance(person, Mapping) and "key" in person \
+                    and self._lookup_now(store, "person", str(person["key"])) is None
+                named = vanished.linked(self, payload, making)
+                names = {kind for kind, rid in named.items()
+                         if rid & state.gone.get(kind, set())}
                 if "org" in names and isinstance(person, Mapping) and "key" in person:
                     names.add("person")
                 fresh = {name: decided.payload.get(name) for name in names}
                 for name, ref in fresh.items():  # found in the account again (e-mail, name)
                     if isinstance(ref, Mapping) and isinstance(ref.get("id"), int):
-                        for rid in vanished.linked(self, payload)[name] & \
-                                state.gone.get(name, set()):
+                        for rid in named[name] & state.gone.get(name, set()):
                             self._found_again.add((name, rid))
                             # (the reconcile's note of a create in flight: x50r6 F2)
                             state.found[name, rid] = (int(ref["id"]),

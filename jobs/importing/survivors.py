@@ -433,9 +433,14 @@ class Followed:
                         and all(s.deal != seen.deal for s in first):
                     first.append(seen)
 
-    def named(self, payload: Mapping[str, Any]) -> list[Went]:
+    def named(self, payload: Mapping[str, Any], making: bool = True) -> list[Went]:
         """Where the records went that ``payload``'s keys, or its references by id, named,
-        followed in this run."""
+        followed in this run — the organization its person was to be made with only while
+        that person is still to make (``making``; ``vanished.still_making``): one made
+        earlier, by another row with its organization, is none of this row's (x50r6 F1)."""
+        person = payload.get("person")
+        if not making and isinstance(person, Mapping) and "org" in person:
+            payload = {**payload, "person": {k: v for k, v in person.items() if k != "org"}}
         seen = {id(w): w for ref in refs_of(payload)
                 if (w := self.moved.get((str(ref["kind"]), str(ref["key"])))) is not None}
         seen.update({id(w): w for kind, rid in _id_refs(payload)
@@ -605,12 +610,14 @@ def _id_refs(payload: Mapping[str, Any]) -> list[tuple[str, int]]:
     return out
 
 
-def ahead(state: Followed, payload: Mapping[str, Any]) -> tuple[dict[str, Any], str] | None:
-    """A row naming by key (or by id) a record this run followed (``Followed.named``),
-    before its send: its deal-level link to a merge survivor taken as the survivor's reference
-    (matched_by ``kept``, as a link an earlier row's deal now has: not this job's
-    create), and the note; None when it names none."""
-    moved = state.named(payload)
+def ahead(state: Followed, payload: Mapping[str, Any], making: bool = True
+          ) -> tuple[dict[str, Any], str] | None:
+    """A row naming by key (or by id) a record this run followed (``Followed.named``;
+    ``making``: its person is still to make, as ``named`` takes it), before its send: its
+    deal-level link to a merge survivor taken as the survivor's reference (matched_by
+    ``kept``, as a link an earlier row's deal now has: not this job's create), and the
+    note; None when it names none."""
+    moved = state.named(payload, making)
     out: dict[str, Any] | None = None
     for name in ("person", "org"):
         ref = payload.get(name)

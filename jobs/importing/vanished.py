@@ -115,21 +115,35 @@ def _known(job: _ImportBase, ref: Any) -> int | None:
     return job.resolver.known(ref)
 
 
-def linked(job: _ImportBase, payload: Mapping[str, Any]) -> dict[str, set[int]]:
+def linked(job: _ImportBase, payload: Mapping[str, Any], making: bool | None = None
+           ) -> dict[str, set[int]]:
     """The ids of the persons ("person") / organizations ("org") the row's send named:
     the deal's links and the organization of a person it creates — only while that person
-    is still to make (its key unknown to the resolver): the organization a person made
-    earlier (by another row, with that row's organization) was made with is none of this
-    row's (x50r6 F1: its delete was told on every row naming the person)."""
+    is still to make (``making``; None: its key unknown to the resolver in this run;
+    ``still_making`` asks the job's lookups too): the organization a person made earlier
+    (by another row, with that row's organization) was made with is none of this row's
+    (x50r6 F1: its delete was told on every row naming the person)."""
     out: dict[str, set[int]] = {"person": set(), "org": set()}
     person = payload.get("person")
-    made_with = person.get("org") if isinstance(person, Mapping) and "key" in person \
-        and job.resolver.known(person) is None else None
+    if making is None:
+        making = isinstance(person, Mapping) and "key" in person \
+            and job.resolver.known(person) is None
+    made_with = person.get("org") if making and isinstance(person, Mapping) else None
     for name, ref in (("person", person), ("org", payload.get("org")), ("org", made_with)):
         rid = _known(job, ref)
         if rid is not None:
             out[name].add(rid)
     return out
+
+
+async def still_making(job: _ImportBase, payload: Mapping[str, Any]) -> bool:
+    """Whether the row's person (by key) is still to make: neither this run nor the job's
+    lookups (an earlier run, another row) know its key."""
+    person = payload.get("person")
+    if not isinstance(person, Mapping) or "key" not in person:
+        return False
+    return job.resolver.known(person) is None and await job.resolver.store.lookup_get(
+        str(person["kind"]), str(person["key"])) is None
 
 
 async def vanished(ctx: CallContext, ids: Mapping[str, set[int]]) -> dict[str, set[int]]:
@@ -489,9 +503,9 @@ async def resolved_again(job: _ImportBase, state: Vanished, ctx: CallContext, it
     was): an update is sent without those links, its note saying so (``_unlinked``);
     BulkError (a row failure) for a create, or an update that changed nothing else."""
     ctx = _Tally(ctx, state)
-    gone = await vanished(ctx, linked(job, payload))
+    gone = await vanished(ctx, linked(job, payload, await still_making(job, payload)))
     if not gone:  # sent before another row followed a record it names by key: once more
-        moved = survivors.ahead(state.followed, payload)
+        moved = survivors.ahead(state.followed, payload, await still_making(job, payload))
         if moved is not None and isinstance(exc, DependencyFailed):
             # its person's create refused for that organization (x37r3 F1: failed for
             # good, the refusal kept by the resolver): made once more, where it went
@@ -525,7 +539,7 @@ async def _followed(job: _ImportBase, state: Vanished, ctx: CallContext, item: I
     # sent while it was followed is refused once, read back and follows it)
     for name, ids in rest.items():
         state.gone.setdefault(name, set()).update(ids)
-    moved = survivors.ahead(state.followed, payload)
+    moved = survivors.ahead(state.followed, payload, await still_making(job, payload))
     out = moved[0] if moved is not None else dict(payload)
     if rest:
         out, said = await _again(job, state, ctx, item, op, out, rest, exc)
@@ -558,7 +572,7 @@ async def resolved_ahead(job: _ImportBase, state: Vanished, ctx: CallContext, it
     ``resolved_again``'s."""
     if not state.gone:
         return None
-    named = linked(job, payload)
+    named = linked(job, payload, await still_making(job, payload))
     for name, rid in _kept(op, payload).items():
         named[name].add(rid)
     gone = {name: ids & state.gone[name] for name, ids in named.items()
@@ -720,5 +734,5 @@ def with_note(result: Mapping[str, Any] | None, note: str) -> dict[str, Any]:
 
 __all__ = ["FRESH_READS", "HOPS", "Vanished", "chain_failed", "linked", "links_now",
            "links_now_calls", "refused",
-           "resolved_again", "resolved_ahead", "sent_following", "survivors_told", "vanished",
-           "with_note"]
+           "resolved_again", "resolved_ahead", "sent_following", "still_making",
+           "survivors_told", "vanished", "with_note"]
