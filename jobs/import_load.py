@@ -2069,7 +2069,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
     amend = linked_now(store.meta_get(META_LINKS_NOW) or {}, gone, seen)
     if gone:  # (x49r8 F2)
         summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone, seen)
-        summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items()}
+        summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items() if ids}
     if unchecked := unchecked_counts(store.meta_get(META_UNCHECKED)):  # (x50r6 L1)
         summary["contacts_unchecked"] = unchecked
 

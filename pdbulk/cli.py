@@ -631,7 +631,7 @@ def status(job: JobArg,
             info["contacts_unchecked"] = unchecked_counts(store.meta_get(META_UNCHECKED))
             info["deleted_since_stopped"] = {
                 k: sorted(ids) for k, ids in deleted_ids(
-                    store.meta_get(META_DELETED_SINCE)).items()}
+                    store.meta_get(META_DELETED_SINCE)).items() if ids}
         if info["state"] == "waiting for the daily reset":  # its process lives (x23 3)
             info["waiting"] = _reset_wait_info(store.reset_wait() or {}, time.time())
         window = float(store.config.get("engine", {}).get("window", 2.0))

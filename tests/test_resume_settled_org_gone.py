@@ -136,5 +136,8 @@ def test_a_deal_deleted_with_its_organization_is_not_told_to_name_it(
     said = {k for k, note in notes.items()
             if f"organization {alder} was deleted since the deal was created" in note}
     assert said == {"K02", "K03", "K04"}, (notes, resumed.output)
+    summary = orjson.loads((jobs / job / "summary.json").read_bytes())
+    assert (summary["rows_linked_deleted"], summary["deleted_since_stopped"]) == (
+        3, {"org": [alder]}), summary  # (no empty "person": [] beside it)
     assert f"3 rows settled before a stop: their deals name organization {alder}, deleted " \
         "since the deal was created" in resumed.output, resumed.output
