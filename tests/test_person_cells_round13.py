@@ -168,7 +168,7 @@ def test_a_name_holding_a_joiner_letter_stays_one_person(cell: str) -> None:
     assert _named(cell) == cell
 
 
-PLACEHOLDERS = ["None", "n/a", "N/A", "null", "NULL", "unknown", "nan", "-", "NaN", "N.N.",
+PLACEHOLDERS = ["None", "n/a", "N/A", "null", "NULL", "unknown", "-", "N.N.",  # (nan: round 14)
                 "n.a.", "--", "Unknown"]
 
 

@@ -648,6 +648,9 @@ class RowMapper:
         if tf.placeholder_cell(name):  # ("n/a", "NULL", "-": a blank cell, x50r1 F10)
             self._placeholder("person", n, str(name))
             name = None
+        elif (why := tf.name_or_blank(name)) is not None:  # ("nan": x50r7 F3)
+            raise InputError(f"the person cell {why}", row=n,
+                             column=name_step.source.where if name_step is not None else None)
         if isinstance(name, str) and len(name) > MAX_PERSON_CELL:
             # no person's name with its contacts is that long, and the cell readers' cost
             # grows faster than its length (x49r7 F4: 1 s of CPU from ~6,000 characters)
@@ -856,6 +859,9 @@ class RowMapper:
         if tf.placeholder_cell(name):  # (an organization named "N/A": x50r1 F10)
             self._placeholder("organization", n, str(name))
             name = None
+        elif (why := tf.name_or_blank(name)) is not None:  # ("nan": x50r7 F3)
+            raise InputError(f"the organization cell {why}", row=n,
+                             column=name_step.source.where if name_step else None)
         if isinstance(name, str) and ";" in name \
                 and len(parts := [p.strip() for p in name.split(";") if p.strip()]) > 1:
             # HubSpot's "Associated Company" lists every company of the deal: one junk

@@ -30,7 +30,13 @@ Money: how the decimal separator is chosen (``decimal="auto"``)
 
 from __future__ import annotations
 
-from .contact_cells import contact_name, name_cell_bracket, name_cell_name, placeholder_cell
+from .contact_cells import (
+    contact_name,
+    name_cell_bracket,
+    name_cell_name,
+    name_or_blank,
+    placeholder_cell,
+)
 from .contacts import (
     LEGAL_SUFFIXES,
     PhoneKey,
@@ -210,6 +216,7 @@ __all__ = [
     "email_key",
     "normalize_email",
     "contact_name",
+    "name_or_blank",
     "placeholder_cell",
     "name_cell_bracket",
     "name_cell_name",

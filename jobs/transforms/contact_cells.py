@@ -108,14 +108,42 @@ _CELL_PLACEHOLDERS = (_PLACEHOLDERS - {"ka", "nv", "empty", "keine", "noemail", 
        "onbekend", "nichtangegeben"}
 
 
+# letters alone that a spreadsheet tool writes for an empty cell (pandas' ``nan``, R's
+# ``NA``) and a person may be named (``Nan``, ``Na``: Chinese, Thai, Korean names): never
+# dropped as a placeholder (x50r7 F3: ``Nan`` made no person, ``Nan`` + e-mail a person
+# named by the address, an organization ``Nan`` none)
+_NAME_OR_BLANK = frozenset({"nan", "na"})
+
+
 def placeholder_cell(value: object) -> bool:
     """Whether ``value`` (a whole person or organization name cell) is a placeholder for
-    "none" (``None``, ``n/a``, ``N/A``, ``NULL``, ``unknown``, ``nan``, ``#N/A``, ``N.N.``,
-    ``-``, ``--``): no person, no organization, as a blank cell (the row mapper says how many
-    once in the plan). Case, spaces, dots, slashes and dashes aside. Pure."""
+    "none" that no real name can be (``None``, ``n/a``, ``N/A``, ``NULL``, ``unknown``,
+    ``#N/A``, ``N.N.``, ``n.a.``, ``-``, ``--``): no person, no organization, as a blank
+    cell (the row mapper says how many once in the plan). Case, spaces, dots, slashes and
+    dashes aside; but letters alone that may be a name (``nan``, ``Na``) are none: see
+    ``name_or_blank``. Pure."""
     if not isinstance(value, str) or len(value) > 20:
+        return False
+    if value.strip().casefold() in _NAME_OR_BLANK:
         return False
     return _DROPPED.sub("", value).casefold() in _CELL_PLACEHOLDERS
 
 
-__all__ = ["contact_name", "name_cell_bracket", "name_cell_name", "placeholder_cell"]
+def name_or_blank(value: object) -> str | None:
+    """The reason a whole person or organization cell fails its row when it may be a
+    spreadsheet tool's empty cell as well as a name: ``nan`` in any case (pandas wrote
+    it; ``Nan`` is also a given name), ``na`` / ``NA`` (R's empty cell; ``Na`` in title
+    case is a name, so made); None for any other cell. Never dropped, never silently made
+    (x50r7 F3). Pure."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    folded = text.casefold()
+    if folded not in _NAME_OR_BLANK or (folded == "na" and text == "Na"):
+        return None
+    return (f"{text!r} may be an empty cell a spreadsheet tool wrote, or a name: write the "
+            "name in full or leave the cell blank")
+
+
+__all__ = ["contact_name", "name_cell_bracket", "name_cell_name", "name_or_blank",
+           "placeholder_cell"]

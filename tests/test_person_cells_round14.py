@@ -1,0 +1,67 @@
+"""Person cells, round 14 (x50r7's re-test of round 13): each cell names one person with
+the e-mail / phone it writes, or the row fails (a str: the reason).
+
+- F3: ``nan`` / ``Na`` are names as well as a spreadsheet's empty cell: never dropped
+  (a lone ``nan`` fails its row, ``Na`` is a person), in person and organization cells;
+- F1: every Unicode dash (category Pd, and U+2212) is the dash rule's dash;
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.test_person_identity import decide_all, rows_of
+from tests.test_person_lists_round10 import _bare_planner
+
+
+def _decided(**cells: str) -> Any:
+    return decide_all(_bare_planner(), rows_of([cells]))["K2"]
+
+
+def _name(ref: Any) -> str | None:
+    assert isinstance(ref, dict), ref
+    return (ref.get("body") or {}).get("name")
+
+
+# F3: a lone nan (any case) fails its row, whatever else the row writes; Na is a person
+@pytest.mark.parametrize("cell", ["nan", "Nan", "NAN", "NaN", " nan "])
+@pytest.mark.parametrize("more", [{}, {"email": "nan.q@x.cn"}, {"phone": "+49 30 4440001"}])
+def test_a_lone_nan_person_cell_fails_its_row(cell: str, more: dict[str, str]) -> None:
+    ref = _decided(contact=cell, **more)
+    assert isinstance(ref, str) and "may be an empty cell a spreadsheet tool wrote, or a " \
+        "name" in ref and repr(cell.strip()) in ref, ref
+
+
+@pytest.mark.parametrize("cell", ["Na", "Nan Li", "Li Nan", "Nan Wu"])
+def test_a_name_like_nan_is_a_person(cell: str) -> None:
+    assert _name(_decided(contact=cell)) == cell
+    ref = _decided(contact=cell, email="nan.r@x.cn")
+    assert _name(ref) == cell, ref
+
+
+def _org(company: str) -> Any:
+    p = _bare_planner()
+    rows = rows_of([{"contact": "Vera Org", "company": company}])
+    p.learn_persons(rows)
+    item = p.decide(rows[0])
+    return item.error if item.error else item.payload.get("org")
+
+
+@pytest.mark.parametrize("cell", ["nan", "Nan", "NAN", "NaN"])
+def test_a_lone_nan_organization_cell_fails_its_row(cell: str) -> None:
+    ref = _org(cell)
+    assert isinstance(ref, str) and "may be an empty cell a spreadsheet tool wrote" in ref, ref
+
+
+@pytest.mark.parametrize("cell", ["Na", "Nan Fang Group", "NaN Systems"])
+def test_an_organization_named_like_nan_is_made(cell: str) -> None:
+    ref = _org(cell)
+    assert isinstance(ref, dict) and cell in str(ref), ref
+
+
+@pytest.mark.parametrize("cell", ["n/a", "N/A", "null", "NULL", "None", "unknown", "-",
+                                  "N.N.", "n.a."])
+def test_a_placeholder_is_still_no_person(cell: str) -> None:
+    assert _decided(contact=cell) is None
