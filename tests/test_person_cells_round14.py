@@ -65,3 +65,36 @@ def test_an_organization_named_like_nan_is_made(cell: str) -> None:
                                   "N.N.", "n.a."])
 def test_a_placeholder_is_still_no_person(cell: str) -> None:
     assert _decided(contact=cell) is None
+
+
+# F1: every Unicode dash is the dash rule's, spaced on both sides or on one
+_EVERY_DASH = ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe58",
+               "\ufe63", "\uff0d", "\u2e3a", "-"]
+
+
+@pytest.mark.parametrize("dash", _EVERY_DASH)
+@pytest.mark.parametrize("form", ["Bea Roe {} Cai Roe", "Bea Roe{} Cai Roe", "Bea Roe {}Cai Roe"])
+def test_every_spaced_dash_between_two_names_is_two_persons(dash: str, form: str) -> None:
+    ref = _decided(contact=form.format(dash))
+    assert isinstance(ref, str) and "2 persons" in ref, ref
+
+
+@pytest.mark.parametrize("dash", _EVERY_DASH)
+def test_every_spaced_dash_before_a_title_cuts_it(dash: str) -> None:
+    assert _name(_decided(contact=f"Bea Roez{dash} CEO")) == "Bea Roez"
+    assert _name(_decided(contact=f"Bea Roey {dash} CEO")) == "Bea Roey"
+
+
+@pytest.mark.parametrize("cell", ["Jean\u2011Luc Picardo", "Jean\u2010Paul Sartor",
+                                  "Mary Roe-Smith", "Anna Iske\u2012Nilsen"])
+def test_an_unspaced_dash_stays_in_the_name_as_written(cell: str) -> None:
+    assert _name(_decided(contact=cell)) == cell
+
+
+def test_the_dash_list_holds_every_unicode_dash() -> None:
+    import sys
+    import unicodedata
+
+    from jobs.transforms.name_joiners import DASHES
+    pd = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
+    assert pd <= set(DASHES) and "\u2212" in DASHES

@@ -9,10 +9,11 @@ dash spaced on one side only (x50r1 F3, F4).
   to three letters or more after a name of two words or more: ``وليد عمر`` stays one).
   Each was ONE person; the row now fails ("may name 2 persons"): the safe side, as the
   two-person rule's joiners (``person_words.AND_WORDS``) are.
-- ``spaced_dashes``: a hyphen or minus sign spaced on one side only, before or after a
-  letter (``Jane Hoff -Bob Hoff``, ``Jane Iske- Berlin``), and a spaced minus sign
-  (U+2212), written as the spaced hyphen the dash rule reads (``name_lists._DASHES``):
-  each was kept in a name; a hyphenated name (``Mary Roe-Smith``) has no space either side.
+- ``spaced_dashes``: a dash of any kind (``DASHES``: Unicode's Pd and the minus sign)
+  spaced on one side only, before or after a letter (``Jane Hoff -Bob Hoff``, ``Jane
+  Iske- Berlin``), or on both (``Bea Roe \u2010 Cai Roe``), written as the spaced hyphen the
+  dash rule reads (``name_lists._DASHES``): each was kept in a name (x50r1 F4, x50r7 F1);
+  a hyphenated name (``Mary Roe-Smith``) has no space either side.
 
 Pure; no I/O.
 """
@@ -44,20 +45,42 @@ def script_joined(value: str) -> list[str] | None:
     return None
 
 
-# a hyphen or minus sign spaced on one side only, a letter on the other; a spaced minus
-_ONE_SIDED = re.compile(r"(?<=\s)[-\u2212](?=[^\W\d_])|(?<=[^\W\d_])[-\u2212](?=\s)"
-                        r"|(?<=\s)\u2212(?=\s)")
+# every dash: Unicode's category Pd (Dash_Punctuation, Unicode 14) and the minus sign,
+# read alike (x50r7 F1: U+2010 U+2011 U+2012 U+2015 spaced were no dash, ``Bea Roe \u2010 Cai
+# Roe`` one person); ``tests/test_person_cells_round14.py`` checks it holds every Pd
+DASHES = ("-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a"
+          "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+          "\U00010ead\u2212")
+_DASH_RUN = re.compile(f"[{re.escape(DASHES)}]+")
+
+
+def _letter(ch: str) -> bool:
+    return ch.isalpha()
 
 
 def spaced_dashes(value: str) -> str:
-    """``value`` with each dash spaced on one side only (a letter on the other) and each
-    spaced minus sign written `` - `` (the module's docstring); ``value`` itself when it
-    holds none. Pure."""
-    if "-" not in value and "\u2212" not in value:
+    """``value`` with each dash the dash rule reads as a separator written as the spaced
+    hyphen ``name_lists._DASHES`` reads: a run of dashes of any kind (``DASHES``) spaced on
+    both sides, or on one side with a letter on the other (``Jane Hoff -Bob Hoff``, ``Jane
+    Iske\u2010 Berlin``, ``Bea Roe \u2015 Cai Roe``), becomes `` - ``; a hyphen spaced on both
+    sides stays as it is, and an unspaced dash (``Mary Roe-Smith``, ``Jean\u2011Luc``,
+    ``030\u2013123``) is left as written. ``value`` itself when it holds no dash. Pure."""
+    if _DASH_RUN.search(value) is None:
         return value
-    return _ONE_SIDED.sub(lambda m: ("" if m.start() and value[m.start() - 1].isspace()
-                                     else " ") + "-" + ("" if value[m.end():m.end() + 1]
-                                                        .isspace() else " "), value)
+
+    def one(m: re.Match[str]) -> str:
+        before = value[m.start() - 1] if m.start() else ""
+        after = value[m.end()] if m.end() < len(value) else ""
+        spaced_before, spaced_after = before.isspace(), after.isspace()
+        if not spaced_before and not spaced_after:
+            return m[0]
+        if spaced_before and spaced_after:
+            return m[0] if set(m[0]) == {"-"} else "-"
+        if not _letter(after if spaced_before else before):
+            return m[0]
+        return ("" if spaced_before else " ") + "-" + ("" if spaced_after else " ")
+
+    return _DASH_RUN.sub(one, value)
 
 
-__all__ = ["script_joined", "spaced_dashes"]
+__all__ = ["DASHES", "script_joined", "spaced_dashes"]
