@@ -98,3 +98,16 @@ def test_the_dash_list_holds_every_unicode_dash() -> None:
     from jobs.transforms.name_joiners import DASHES
     pd = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
     assert pd <= set(DASHES) and "\u2212" in DASHES
+
+
+# F2: Hangul joiners glued on both sides
+@pytest.mark.parametrize("cell", ["김민준과박지훈", "이서연와최지우", "박민수하고정하늘",
+                                  "정우성및한지민", "남궁민수와박지훈"])
+def test_a_fully_glued_hangul_joiner_names_two_persons(cell: str) -> None:
+    ref = _decided(contact=cell)
+    assert isinstance(ref, str) and "2 persons" in ref, ref
+
+
+@pytest.mark.parametrize("cell", ["김와준", "이과현", "김민준", "남궁민수", "박과민", "이와나"])
+def test_a_hangul_name_holding_a_joiner_syllable_stays_one(cell: str) -> None:
+    assert _name(_decided(contact=cell)) == cell

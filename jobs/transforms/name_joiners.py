@@ -5,7 +5,8 @@ dash spaced on one side only (x50r1 F3, F4).
   spaces or with the joiner as a suffix — ``山田太郎と佐藤花子``, ``李伟和王芳``, ``王芳与李伟``
   (``と 和 与 及 跟 同`` between two runs of two CJK letters or more: ``王和平``, ``さとみ``,
   ``佐藤和子`` stay one), ``김민준과 박지훈`` (a Hangul word ending in ``과 와 하고 및``
-  before another Hangul word), ``محمد علي وفاطمة حسن`` (an Arabic word led by ``و`` glued
+  before another Hangul word), ``김민준과박지훈`` (one run of 2-4 syllables, the joiner,
+  2-4 more: ``김와준`` stays one), ``محمد علي وفاطمة حسن`` (an Arabic word led by ``و`` glued
   to three letters or more after a name of two words or more: ``وليد عمر`` stays one).
   Each was ONE person; the row now fails ("may name 2 persons"): the safe side, as the
   two-person rule's joiners (``person_words.AND_WORDS``) are.
@@ -26,6 +27,13 @@ _CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_JOINED = re.compile(rf"([{_CJK}]{{2,}})[と和与及跟同]([{_CJK}]{{2,}})")
 _HANGUL_JOINED = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{2,})(?:과|와|하고|및)"
                             r"\s+([\uac00-\ud7a3]{2,})")
+# fully glued: one Hangul run that is a name of 2-4 syllables, the joiner, and another
+# (``김민준과박지훈``: x50r7 F2, one person). A Korean name is 2-4 syllables (mostly 3), so
+# a run this long holding the joiner between two is two names; a given name ending in 과
+# or 와 is rare (neither is among the syllables commonly given in names), and the row
+# fails, never makes two: the safe side
+_HANGUL_GLUED = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{2,4})(?:과|와|하고|및)"
+                           r"([\uac00-\ud7a3]{2,4})(?![\uac00-\ud7a3])")
 _ARABIC_WORD = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
 
 
@@ -34,7 +42,7 @@ def script_joined(value: str) -> list[str] | None:
     ``value`` (a name cell), or None (the module's docstring). Pure."""
     if value.isascii():
         return None
-    for pattern in (_CJK_JOINED, _HANGUL_JOINED):
+    for pattern in (_CJK_JOINED, _HANGUL_JOINED, _HANGUL_GLUED):
         if (m := pattern.search(value)) is not None:
             return [m[1], m[2]]
     words = value.split()
