@@ -111,3 +111,22 @@ def test_a_fully_glued_hangul_joiner_names_two_persons(cell: str) -> None:
 @pytest.mark.parametrize("cell", ["김와준", "이과현", "김민준", "남궁민수", "박과민", "이와나"])
 def test_a_hangul_name_holding_a_joiner_syllable_stays_one(cell: str) -> None:
     assert _name(_decided(contact=cell)) == cell
+
+
+# F4: an address led by a sign that both separates and may start it: both readings named
+@pytest.mark.parametrize(("cell", "whole"), [
+    ("Rut Lead124 |rl124@z.io", "|rl124@z.io"), ("Rut Lead /rl125@z.io", "/rl125@z.io"),
+    ("Rut Lead -rl126@z.io", "-rl126@z.io"), ("Rut Lead 'rl39@z.io", "'rl39@z.io"),
+    ("|rl127@z.io", "|rl127@z.io")])
+def test_an_address_led_by_a_separator_sign_fails_naming_both(cell: str, whole: str) -> None:
+    ref = _decided(contact=cell)
+    assert isinstance(ref, str) and repr(whole) in ref and repr(whole[1:]) in ref, ref
+
+
+@pytest.mark.parametrize(("cell", "email"), [
+    ("Rut Lead | rl1@z.io", "rl1@z.io"), ("Rut Lead 'rl2@z.io'", "rl2@z.io"),
+    ("Rut Lead d'arcy@x.ie", "d'arcy@x.ie"), ("Rut Lead (rl3@z.io)", "rl3@z.io"),
+    ("Rut Lead a/b|c@x.ie", "a/b|c@x.ie"), ("Rut Lead - rl4@z.io", "rl4@z.io")])
+def test_an_address_after_a_spaced_separator_is_read(cell: str, email: str) -> None:
+    ref = _decided(contact=cell)
+    assert _name(ref) == "Rut Lead" and ref["body"]["emails"][0]["value"] == email, ref

@@ -448,6 +448,8 @@ def _person_name(raw: object, values: object = None) -> str:
     if isinstance(raw, str) and "&" in raw:
         raw = html.unescape(raw)
     if isinstance(raw, str):  # ("Jane Hoff -Bob Hoff": the spaced dash, x50r1 F4)
+        if (why := tf.led_address(raw)) is not None:  # ("Rut Roe |rl@z.io": x50r7 F4)
+            raise InputError(why)
         raw = tf.spaced_dashes(raw)
     names = tf.listed_persons(raw)
     if names:

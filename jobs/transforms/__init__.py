@@ -102,6 +102,7 @@ from .name_cell_contacts import (
     cut_contacts,
     date_like,
     fold_digits,
+    led_address,
     strip_joiners,
 )
 from .name_joiners import spaced_dashes
@@ -171,6 +172,7 @@ __all__ = [
     "cut_contacts",
     "date_like",
     "fold_digits",
+    "led_address",
     "spaced_dashes",
     "strip_joiners",
     "no_title",

@@ -60,6 +60,32 @@ ADDRESS = (rf"(?<![^{NOT_MAIL}:])(?-i:[^{NOT_MAIL}:A-Z]+[/|])*[^{NOT_MAIL}:](?:[
 ADDRESS_STOP = rf"(?:\.(?=[{NOT_MAIL}]|$))?"
 _EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?={ADDRESS})|mailto:\s*)?"
                     rf"(?P<address>{ADDRESS}){ADDRESS_STOP}", re.IGNORECASE)
+# an address led by a sign that both separates and may start a local part (RFC 5322's
+# atext: ``|``, ``/``, ``-``, ``'``), glued to it after a space or the cell's start
+# (x50r7 F4: ``Rut Lead124 |rl124@z.io`` wrote ``rl124@z.io``; ``'rl39@z.io`` left the
+# ``'`` in the name); a ``'`` closed after the address is a quote (``'ann@x.ie'``)
+_LED_ADDRESS = re.compile(rf"(?:^|(?<=\s))(?P<lead>[|/'\-])(?P<address>[^{NOT_MAIL}:'\-]"
+                          rf"(?:[^{NOT_MAIL}:]|')*[@\uff20][^{NOT_MAIL}.]+(?:\.[^{NOT_MAIL}.]+)+)")
+
+
+def led_address(cell: str) -> str | None:
+    """The reason a name cell fails its row when an address in it is led by a sign that
+    both separates and may start the address (``Rut Roe |rl@z.io``: the address
+    ``rl@z.io`` after a ``|``, or ``|rl@z.io``): the two readings named, never a shortened
+    address written (x50r7 F4); None when there is none. Read before any dash is spaced.
+    Pure."""
+    if "@" not in cell and "\uff20" not in cell:
+        return None
+    m = next((m for m in _LED_ADDRESS.finditer(cell)
+              if m["lead"] != "'" or not cell.startswith("'", m.end())), None)
+    if m is None:
+        return None
+    whole = m["lead"] + m["address"]
+    return (f"the person cell {cell!r} writes {whole!r}: the address {m['address']!r} after "
+            f"a {m['lead']!r}, or the address {whole!r}? Write the address alone after a "
+            "space")
+
+
 # what stands between a phone's digit groups: spaces, brackets, dots, slashes and every
 # dash (hyphen U+2010 to the horizontal bar U+2015, minus, fullwidth hyphen: x49r10 F4,
 # ``030\u2013123\u20134567``, ``090\uff0d1234\uff0d5678`` were split or left in the name)
@@ -222,4 +248,5 @@ def strip_joiners(name: str) -> str:
 
 
 __all__ = ["ADDRESS", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
-           "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits", "strip_joiners"]
+           "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits",
+           "led_address", "strip_joiners"]
