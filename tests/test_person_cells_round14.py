@@ -130,3 +130,21 @@ def test_an_address_led_by_a_separator_sign_fails_naming_both(cell: str, whole: 
 def test_an_address_after_a_spaced_separator_is_read(cell: str, email: str) -> None:
     ref = _decided(contact=cell)
     assert _name(ref) == "Rut Lead" and ref["body"]["emails"][0]["value"] == email, ref
+
+
+# F6: a date of a 2-digit year after a label, a "+", a comma is never left in a name
+@pytest.mark.parametrize("cell", [
+    "Vilma Dat tel:6.12.26", "Vilma Dat +6.12.26", "Vilma Dat Mobil 6/12/26",
+    "Vilma Dat Tel. 06.12.26", "Vilma Dat, +6.12.26", "Vilma Dat T: 06-12-26",
+    "Vilma Dat 6.12.26", "Vilma Dat tel:06/12/2026"])
+def test_a_date_in_a_name_cell_fails_its_row(cell: str) -> None:
+    ref = _decided(contact=cell)
+    assert isinstance(ref, str) and "holds a date" in ref, ref
+
+
+@pytest.mark.parametrize("cell", ["Vilma Dat (06.12.26)", "Vilma Dat (06.12.2026)"])
+def test_a_bracketed_date_goes_to_the_note(cell: str) -> None:
+    """The bracket beside the name is kept in the note, as any comment in one is: nothing
+    is lost, nothing read as a phone."""
+    ref = _decided(contact=cell)
+    assert _name(ref) == "Vilma Dat" and "phones" not in ref["body"], ref

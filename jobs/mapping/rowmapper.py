@@ -765,13 +765,14 @@ class RowMapper:
             # a joiner left at either end ("Nils Berg -": x48r15 F5; "Omar Roe &", "and
             # Lena Roe", "&amp;": x49r4 F5) is no part of the name
             name = tf.strip_joiners(name)
-            if not shared and (found := _CONTACT_IN_NAME.search(name)):  # (the last check:
-                # x49r4)
+            if not shared and ((found := _CONTACT_IN_NAME.search(name))
+                               or tf.holds_date(name)):  # (the last check: x49r4; a date
+                # of a 2-digit year, five digits: x50r7 F6; one in brackets is the note's)
                 raise InputError(
                     f"the person's name {name!r} holds "
                     + ("an e-mail address" if "@" in name or "\uff20" in name else
                        "a date (a date is never a phone, whatever leads it)"
-                       if tf.date_like(name[found.start():]) else
+                       if found is None or tf.date_like(name[found.start():]) else
                        "a number of six digits or more (a phone is read from a name cell "
                        "only led by +, 0 or a label such as Tel.)")
                     + ": write a contact in the e-mail / phone column, or leave it out", row=n,

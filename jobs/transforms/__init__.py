@@ -102,6 +102,7 @@ from .name_cell_contacts import (
     cut_contacts,
     date_like,
     fold_digits,
+    holds_date,
     led_address,
     strip_joiners,
 )
@@ -172,6 +173,7 @@ __all__ = [
     "cut_contacts",
     "date_like",
     "fold_digits",
+    "holds_date",
     "led_address",
     "spaced_dashes",
     "strip_joiners",

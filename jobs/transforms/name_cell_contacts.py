@@ -117,6 +117,17 @@ def date_like(number: str) -> bool:
     return _DATE_LIKE.match(number.strip().lstrip("+([ ")) is not None
 
 
+_DATE_IN = re.compile(r"(?<![\d./\-])" + _DATE_LIKE.pattern)
+
+
+def holds_date(text: str) -> bool:
+    """Whether ``text`` (a person's name, its contacts cut) holds a date anywhere, its
+    year of two digits or four (``Vilma Roe tel:6.12.26``, ``+6.12.26``, ``Mobil
+    6/12/26``: x50r7 F6, five digits, read as neither a phone nor a date, were left in
+    the name). Pure."""
+    return any(c.isdigit() for c in text) and _DATE_IN.search(text) is not None
+
+
 def _phones(text: str) -> list[re.Match[str]]:
     """``_PHONE``'s matches in ``text`` that are phones: labelled, or led by + or 0, and
     not written as a date is."""
@@ -249,4 +260,4 @@ def strip_joiners(name: str) -> str:
 
 __all__ = ["ADDRESS", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
            "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits",
-           "led_address", "strip_joiners"]
+           "holds_date", "led_address", "strip_joiners"]
