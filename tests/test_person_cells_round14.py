@@ -148,3 +148,20 @@ def test_a_bracketed_date_goes_to_the_note(cell: str) -> None:
     is lost, nothing read as a phone."""
     ref = _decided(contact=cell)
     assert _name(ref) == "Vilma Dat" and "phones" not in ref["body"], ref
+
+
+# F5: the phone labels of more languages never left in the name
+@pytest.mark.parametrize("label", [
+    "Cel.", "Telemóvel", "Τηλ.", "電話", "携帯", "手机", "전화", "هاتف", "Direct:", "Office:",
+    "W:", "P:", "Kom.", "Portable:", "Tel/Fax:", "Tel./Fax:"])
+def test_a_phone_label_of_any_language_is_no_part_of_the_name(label: str) -> None:
+    for cell in (f"Lars Bach {label} +49 30 2234502", f"Lars Bach, {label} +49 30 2234502"):
+        ref = _decided(contact=cell)
+        assert _name(ref) == "Lars Bach", (cell, ref)
+        assert ref["body"]["phones"][0]["value"] == "+49 30 2234502", (cell, ref)
+
+
+@pytest.mark.parametrize(("cell", "name"), [("Anna Cel", "Anna Cel"), ("Piotr Kom", "Piotr Kom"),
+                                            ("Jane Roe, Office Manager", "Jane Roe")])
+def test_a_name_like_a_label_stays(cell: str, name: str) -> None:
+    assert _name(_decided(contact=cell)) == name

@@ -287,12 +287,17 @@ FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} |
     0x3000: 0x20, 0xFF65: 0x30FB}
 
 # the labels a phone is written after (``Tel.``, ``Mobil:``, ``Tél.``, ``Тел.``, ``Tlf.``,
-# ``Móvil``, ``Ph.``; ``T:`` ``M:`` only before a colon), one list for every reader of a
-# name cell (x50r1 F7: ten of them stayed in the person's name); a regex alternation
-PHONE_LABELS = ("telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telefone|telefon|tel|t\u00e9l"
+# ``Móvil``, ``Ph.``, ``Cel.``, ``Telemóvel``, ``Τηλ.``, ``電話``, ``携帯``, ``手机``, ``전화``,
+# ``هاتف``, ``Direct:``, ``Office:``, ``Kom.``, ``Portable:``, ``Tel/Fax:``; ``T:`` ``M:``
+# ``W:`` ``P:`` only before a colon), one list for every reader of a name cell (x50r1 F7:
+# ten of them stayed in the person's name; x50r7 F5: fifteen more); a regex alternation
+PHONE_LABELS = ("tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telem\u00f3vel"
+                "|telemovel|telefone|telefon|tel|t\u00e9l"
                 "|tlf|tfn|puhelin|puh|phone|ph|fon|mobile|mobil|mob|m\u00f3vil|movil|cellulare"
-                "|cell|handy|natel|gsm|fax|\u0442\u0435\u043b\u0435\u0444\u043e\u043d|\u0442\u0435\u043b"
-                "|\u043c\u043e\u0431|t(?=\\s*:)|m(?=\\s*:)")
+                "|cell|cel|handy|natel|gsm|fax|portable|direct|office|kom"
+                "|\u03c4\u03b7\u03bb|\u96fb\u8a71|\u643a\u5e2f|\u624b\u673a|\uc804\ud654|\u0647\u0627\u062a\u0641"
+                "|\u0442\u0435\u043b\u0435\u0444\u043e\u043d|\u0442\u0435\u043b"
+                "|\u043c\u043e\u0431|t(?=\\s*:)|m(?=\\s*:)|w(?=\\s*:)|p(?=\\s*:)")
 # the words a phone's extension is written after (en ``ext``, ``x``; de ``Durchwahl``,
 # ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
 # ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
