@@ -165,3 +165,19 @@ def test_a_phone_label_of_any_language_is_no_part_of_the_name(label: str) -> Non
                                             ("Jane Roe, Office Manager", "Jane Roe")])
 def test_a_name_like_a_label_stays(cell: str, name: str) -> None:
     assert _name(_decided(contact=cell)) == name
+
+
+# F7: more extension words, a spaced ``;ext=``, ``Ext.:``, a bracketed extension
+@pytest.mark.parametrize("written", [
+    "+49 30 1234567 ; ext=12", "+49 30 1234567 Ext.: 12", "+48 22 123 45 67 wewn. 12",
+    "+48 22 123 45 67 wew. 12", "+55 11 1234 5678 ramal 12", "+81 3 1234 5678 内線 12",
+    "+86 10 1234 5678 分机 12", "+82 2 1234 5678 내선 12", "+7 495 123 45 67 доб. 12",
+    "+420 212 345 678 linka 12", "+36 1 234 5678 mellék 12", "+90 212 123 45 67 dahili 12",
+    "+49 30 1234567 (ext. 12)"])
+def test_an_extension_word_of_any_language_stays_with_the_phone(written: str) -> None:
+    from jobs import transforms as tf
+    ref = _decided(contact=f"Kurt Abt {written}")
+    assert _name(ref) == "Kurt Abt", ref
+    phone = ref["body"]["phones"][0]["value"]
+    assert tf.normal_phone(phone).endswith(" ext. 12"), (written, phone)  # type: ignore[union-attr]
+    assert tf.normal_phone(written).endswith(" ext. 12"), written  # type: ignore[union-attr]

@@ -268,7 +268,7 @@ _TRUNK = re.compile(r"^(\s*(?:\+|00)\s*\d{1,3}[\s\-./]*)\(\s*0\s*\)")
 # ... and every other language's word (``person_words.EXTENSION_WORDS``: ``Durchwahl
 # 12``, ``DW 12``, ``poste 16``, ``Apparat 18``, ``int. 19``; a dash before the digits
 # too, ``Durchwahl -12``: x50r1 F2, refused as "not a phone number")
-_EXTENSION = re.compile(rf"\s*[,;]?\s*\(?\s*(?:(?:{EXTENSION_WORDS})(?![^\W\d_])|\#)\s*[.:=]?"
+_EXTENSION = re.compile(rf"\s*[,;]?\s*\(?\s*(?:(?:{EXTENSION_WORDS})(?![^\W\d_])\.?|\#)\s*[.:=]?"
                         r"\s*-?\s*(\d{1,6})\s*\)?\s*$", re.I)
 
 

@@ -99,7 +99,8 @@ PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 # ``poste 16``, ``int. 19``, ``#15``) and RFC 3966's ``;ext=12`` (x50r1 F2: refused, or
 # left in the name); the phone column's reader (``contacts``) takes the same words
 PHONE_EXTENSION = (rf"(?:\s*,?\s*(?:(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?|\#)\s*[.:=]?\s*-?\s*"
-                   r"\d{1,6}(?!\d)|;(?i:ext)=\d{1,6}(?!\d))?")
+                   r"\d{1,6}(?!\d)|\s*;\s*(?i:ext)\s*=\s*\d{1,6}(?!\d)"
+                   rf"|\s*\(\s*(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?\s*[.:=]?\s*\d{{1,6}}\s*\))?")
 _PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b\.?:?\s*)?"
                     rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
                     re.IGNORECASE)

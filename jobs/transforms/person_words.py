@@ -301,12 +301,15 @@ PHONE_LABELS = ("tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\
 # the words a phone's extension is written after (en ``ext``, ``x``; de ``Durchwahl``,
 # ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
 # ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
-# ``ankn.``, ``lokal``; fi ``alanro``), a regex alternation, one list for every phone
+# ``ankn.``, ``lokal``; fi ``alanro``; pl ``wewn.``, ``wew.``; pt ``ramal``; cs ``linka``;
+# hu ``mellék``; tr ``dahili``; ru ``доб.``; ja ``内線``; zh ``分机``; ko ``내선``: x50r7 F7),
+# a regex alternation, one list for every phone
 # reader: the phone column's (``contacts``) and a name cell's (x50r1 F2: ``Durchwahl
 # 12`` was refused, ``poste 16`` left in the name)
 EXTENSION_WORDS = ("extension|extensi\u00f3n|extn|ext|durchwahl|nebenstelle|apparat|app|dw|nst"
                    "|poste|anexo|interno|int|toestel|tst|anknytning|ankn|lokalnummer|lokal"
-                   "|alanro|x")
+                   "|alanro|wewn|wew|ramal|linka|mell\u00e9k|dahili|\u0434\u043e\u0431"
+                   "|\u5185\u7dda|\u5206\u673a|\ub0b4\uc120|x")
 
 __all__ = [
     "AND_WORDS", "AND_WORDS_LOWER", "CJK_HEADS", "CJK_LETTER", "CN_SURNAMES", "COMMA_GAPS",
