@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # the curly quotes are the point here
 """Person cells, round 14 (x50r7's re-test of round 13): each cell names one person with
 the e-mail / phone it writes, or the row fails (a str: the reason).
 
@@ -181,3 +182,13 @@ def test_an_extension_word_of_any_language_stays_with_the_phone(written: str) ->
     phone = ref["body"]["phones"][0]["value"]
     assert tf.normal_phone(phone).endswith(" ext. 12"), (written, phone)  # type: ignore[union-attr]
     assert tf.normal_phone(written).endswith(" ext. 12"), written  # type: ignore[union-attr]
+
+
+# F10: sentence signs, an unclosed bracket and curly quotes around an address
+@pytest.mark.parametrize("cell", [
+    "Ann Roe ann@x.io!", "Ann Roe ann@x.io?", "Ann Roe ann@x.io:", "Ann Roe ann@x.io…",
+    "Ann Roe ann@x.io)", "Ann Roe ‘ann@x.io’", "Ann Roe “ann@x.io”", "Ann Roe, ann@x.io!",
+    "Ann Roe (ann@x.io)", "Ann Roe «ann@x.io»"])
+def test_punctuation_around_an_address_is_no_part_of_it_nor_the_name(cell: str) -> None:
+    ref = _decided(contact=cell)
+    assert _name(ref) == "Ann Roe" and ref["body"]["emails"][0]["value"] == "ann@x.io", ref

@@ -45,7 +45,8 @@ WEB_ADDRESS = (rf"\b(?:https?://|ftp://|www\.){_URL_TAIL}+"
 # Hangul, CJK punctuation (``・`` ``。`` ``、``), full-width forms (``山田太郎、t06@acme.jp``;
 # x49r10 F2: ``李伟 li@x.cn・王芳`` wrote the e-mail ``li@x.cn・王芳``): every address
 # pattern of a name cell reads it
-NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+NOT_MAIL = (r"\s,;|/<>()\[\]@\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u060c"
+            r"\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef")
 # an address, one pattern for every reader of a name cell: the whole local part RFC 5322
 # allows in a dot-atom (atext: letters, digits, ``!#$%&'*+-/=?^_`{|}~``, and dots), started
 # after a space, a bracket, a quote, a colon or CJK text (``NOT_MAIL``), never at a ``'``;
@@ -55,9 +56,10 @@ NOT_MAIL = r"\s,;|/<>()\[\]@\"'\u060c\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff
 # domain a dot-atom, a full stop after it no part of it (x50r1 F1: ``ann.o'neil@x.ie`` was
 # cut at the ``'``, the person named ``Ann Abe ann.o'``, the e-mail ``neil@x.ie``)
 ADDRESS = (rf"(?<![^{NOT_MAIL}:])(?-i:[^{NOT_MAIL}:A-Z]+[/|])*[^{NOT_MAIL}:](?:[^{NOT_MAIL}:]|')*"
-           rf"[@\uff20][^{NOT_MAIL}.]+(?:\.[^{NOT_MAIL}.]+)+")
-# a full stop ending a sentence after an address (``Ann Gobe ann@gobe.com.``)
-ADDRESS_STOP = rf"(?:\.(?=[{NOT_MAIL}]|$))?"
+           rf"[@\uff20](?:(?![{NOT_MAIL}])[^\W_]|-)+(?:\.(?:(?![{NOT_MAIL}])[^\W_]|-)+)+")
+# a full stop ending a sentence after an address (``Ann Gobe ann@gobe.com.``), and the
+# other sentence signs ``!`` ``?`` ``:`` ``…`` (x50r7 F10: left in the name)
+ADDRESS_STOP = rf"(?:[.!?:\u2026]+(?=[{NOT_MAIL}]|$))?"
 _EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?={ADDRESS})|mailto:\s*)?"
                     rf"(?P<address>{ADDRESS}){ADDRESS_STOP}", re.IGNORECASE)
 # an address led by a sign that both separates and may start a local part (RFC 5322's
@@ -160,7 +162,8 @@ def fold_digits(text: str) -> str:
 
 
 _ANGLE = re.compile(r"<[^<>]*>")
-_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"")
+_BRACKET = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|\u2018[^\u2019]*\u2019"
+                      r"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb")
 # a separator before a contact that goes with it
 _BEFORE = re.compile(r"\s*[,;|/\u2013\u2014-]*\s*$")
 
@@ -222,6 +225,8 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
     # a bracket (or quotes: ``'ann@x.ie'``) left with nothing but separators in it goes too
     text = _BRACKET.sub(lambda m: " " if not m[0][1:-1].strip("\0 ,;|/-") else m[0], text)
     rest = " ".join(text.replace("\0", " ").split())
+    while rest.endswith(")") and rest.count(")") > rest.count("("):  # ("ann@x.io)")
+        rest = rest[:-1].rstrip()
     return (rest, tuple(t for *_, k, t in found if k == "email"),
             tuple(t for *_, k, t in found if k == "phone"),
             tuple(t for *_, k, t in found if k == "web"))

@@ -298,7 +298,7 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
                 or _WEB.match(text):
             continue
         if "@" in text:
-            emails.append(_MAIL_LABEL.sub("", text))
+            emails.append(_MAIL_LABEL.sub("", text).rstrip("!?:\u2026"))  # (x50r7 F10)
         else:
             phones.append(text[_PHONE_DIGITS.search(text).start():])  # type: ignore[union-attr]
         # the contact and the separator before it (after it, first in the cell)
