@@ -198,7 +198,7 @@ class RedisCoordinator:
     ``url``: ``redis://[:password@]host:port/db`` (redis-py's URL grammar). Admission
     times are ``clock.wall()`` seconds. See the module docstring for keys and TTLs."""
 
-    __slots__ = ("_account", "_ahead", "_answer", "_ask_at", "_asked", "_asking", "_bound",
+    __slots__ = ("_account", "_ahead", "_answer", "_ask_at", "_ask_now", "_asked", "_asking", "_bound",
                  "_carry", "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch",
                  "_fastest", "_flush_task", "_followed", "_held", "_kept", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
@@ -284,6 +284,9 @@ class RedisCoordinator:
         self._ask_at = -math.inf  # wall time a call last waited to ask (``_ask``)
         self._asking = False  # the next admission is this process's reset probe
         self._asked = -math.inf  # the probe minute this process last asked in
+        # a resume or retry (``ask_at_once``): the run's first call refused by the spent
+        # day asks the server's day whatever the figure's age (x50r2 F4)
+        self._ask_now = False
         self._told = False  # the wait for the company's reset was said
         # who is told when a wait for the reset begins (a ResetWait) or ends (None): the
         # scheduler attached to this coordinator, which says it once and keeps its state
@@ -460,10 +463,19 @@ class RedisCoordinator:
         return self._lost
 
     # -- keys -------------------------------------------------------------------------------
+    def ask_at_once(self) -> None:
+        """This run is a resume or retry, a person asking to go on (``bulk.engine``'s
+        ``ask_day``): its first call (GET /users/me, 2 tokens), refused by a spent shared
+        day, asks the server whether its day began whatever that day's figure's age, as
+        an uncoordinated resume does (``bulk.engine._ask_first``, at once). Until ``bind``
+        (x50r2 F4: refused "run again after the reset", nothing sent, right after the
+        server's day began)."""
+        self._ask_now = True
+
     def bind(self, company: str) -> None:
         if self._bound:
             return
-        self._bound = True
+        self._bound, self._ask_now = True, False
         other = self._company != company
         # the record named another company (the account URL's company changed: a sandbox
         # started again with another id): what this process took of that company's day
@@ -763,6 +775,8 @@ class RedisCoordinator:
         /users/me: a share truly spent is overspent by no more than the ask of a run
         without a coordinator, ``bulk.engine._ask_first``). Never for a day never heard,
         nor once a wait for the reset began (its asks are at the half hours).
+        A resume or retry (``ask_at_once``) asks with its first call whatever the figure's
+        age (x50r2 F4).
         True if ``head`` is to be admitted again (f42e: a run begun after the reset was
         refused "run again after the reset" until UTC's midnight)."""
         if head.asked or not (limit.whole_day or head.op.token_cost <= _ASK_COST) \
@@ -777,16 +791,18 @@ class RedisCoordinator:
             return False
         if self._observed[0] == limit.day:  # this process's own, maybe not flushed yet
             read = max(read, self._observed[2])
-        if not math.isfinite(read) or not self._stale(read, wall, limit.day_seconds):
+        at_once = self._ask_now and head.op.token_cost <= _ASK_COST  # (``ask_at_once``)
+        if not math.isfinite(read) or not (at_once or self._stale(read, wall, limit.day_seconds)):
             return False
         key = self._key(f"day:{limit.day}:ask:{read!r}")
         if await self._redis.set(key, self._proc, nx=True, px=math.ceil(ASK_AFTER * 1000)):
-            head.asked, self._ask_at, self._asking = True, wall, True
+            head.asked, self._ask_at, self._asking, self._ask_now = True, wall, True, False
             assert self._stats is not None
             _log.warning("the company's shared daily count is spent (%d of %d usable) but "
-                         "the server was last heard %d min ago: its day may have begun; "
+                         "the server was last heard %s: its day may have begun; "
                          "one call asks it", self._stats.tokens_today, limit.day_limit,
-                         (wall - read) // 60)
+                         f"{(wall - read) // 60:.0f} min ago" if not at_once else
+                         f"{wall - read:.0f} s ago and this run goes on with a stopped job (resume, retry)")
             return True
         if _text(await self._redis.get(key) or b"") == self._proc:
             return False  # this process asked on that figure: its answer said no new day

@@ -287,7 +287,7 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
                                                transport=transport, coord=coord,
                                                current=current, key=key, recorded=recorded,
                                                scheduler=scheduler, store=store,
-                                               opening=opening) as client:
+                                               opening=opening, ask_day=ask_day) as client:
                 opened.append(client)
                 asked = 0
                 if stale is not None:
@@ -315,9 +315,11 @@ async def _connect(config: EngineConfig, token: str, *, clock: Clock,
 async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Clock,
                                   transport: Transport | None, coord: Coordinator,
                                   current: str | None, key: str, recorded: object,
-                                  scheduler: Scheduler, store: JobStore, opening: _Opening
-                                  ) -> AsyncIterator[PipedriveClient]:
-    """``_connect``'s client, with a shared coordinator started and bound to the company."""
+                                  scheduler: Scheduler, store: JobStore, opening: _Opening,
+                                  ask_day: bool = False) -> AsyncIterator[PipedriveClient]:
+    """``_connect``'s client, with a shared coordinator started and bound to the company
+    (``ask_day``: a resume or retry, whose first call asks the server's day at once where
+    the shared day refuses it: ``RedisCoordinator.ask_at_once``)."""
     async with PipedriveClient(config.base_url, token, auth=config.auth, transport=transport,
                                timeout=config.timeout) as client:
         try:
@@ -325,6 +327,8 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                 # (the company record is the token's on this account URL: x48r6 F1, F2)
                 await coord.start(fingerprint(token),
                                   account=account_key(config.base_url, ""))
+                if ask_day and (ask := getattr(coord, "ask_at_once", None)) is not None:
+                    ask()  # a resume or retry asks the server's day at once (x50r2 F4)
                 # what Redis lost of the day, the state folder's record lends (f49a F1)
                 await lend_kept_day(coord, scheduler, key, account_key(config.base_url, ""),
                                     clock.wall())
