@@ -28,13 +28,18 @@ from .scheduler import Scheduler
 
 
 async def lend_kept_day(coord: Coordinator, scheduler: Scheduler, key: str, urls: str,
-                        wall: float) -> None:
+                        wall: float, *, ask_day: bool = False) -> None:
     """Give ``coord`` (started, not yet attached) what the state folder kept of the day of
     the token on the account URL (``key``, ``urls``: ``bulk.coordinator.account_key`` of
     the URL with and without the token) where Redis lacks it, then attach ``scheduler`` to
     it with that day (``wall``: now, wall seconds). A coordinator that takes no kept day
     (none of ``RedisCoordinator.fall_back`` / ``kept_spend``) is only attached. Raises
-    CoordinatorLost (Redis gone)."""
+    CoordinatorLost (Redis gone). ``ask_day`` (a resume or retry, whose first call asks
+    the server's day at once: ``RedisCoordinator.ask_at_once``): the spend is lent to the
+    coordinator only, as an uncoordinated resume takes none before its ask
+    (``bulk.engine._ask_first``); the scheduler's count, given it too, kept the spent day
+    under the ask's answer (x50r2 F4: "the server said 2 used, this process counts 299",
+    the resume refused after a FLUSHALL)."""
     fall_back = getattr(coord, "fall_back", None)
     kept_spend = getattr(coord, "kept_spend", None)
     if fall_back is None or kept_spend is None:
@@ -48,7 +53,7 @@ async def lend_kept_day(coord: Coordinator, scheduler: Scheduler, key: str, urls
     scheduler.attach(coord)
     heard = day_seen.heard(key, seconds, urls=urls)
     if no_figure and seen is not None and heard is not None:
-        day = scheduler.recall_day(*seen)
+        day = scheduler.kept_today(seen[0]) if ask_day else scheduler.recall_day(*seen)
         if day is not None:
             kept_spend(day, seen[2], heard)
 

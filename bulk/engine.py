@@ -331,7 +331,7 @@ async def _client_and_coordinator(config: EngineConfig, token: str, *, clock: Cl
                     ask()  # a resume or retry asks the server's day at once (x50r2 F4)
                 # what Redis lost of the day, the state folder's record lends (f49a F1)
                 await lend_kept_day(coord, scheduler, key, account_key(config.base_url, ""),
-                                    clock.wall())
+                                    clock.wall(), ask_day=ask_day)
                 company, _ = await _company_id(client, scheduler, clock, store, opening)
                 # the guard is per company: another token of it ran on another coordinator
                 creates = job_creates(store)

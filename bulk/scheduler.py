@@ -613,14 +613,21 @@ class Scheduler:
         self._roll()
         self._set_daily(daily)
         self._day_recalled = True
-        today = day == self._day or (self._midnight is not None and day == math.floor(
-            (self._clock.wall() + _WALL_EPS) / self._day_seconds))
+        today = self.kept_today(day) is not None
         if today and spent > self._today:
             self._today = self._recalled = spent
             self._today_heard = True
             self._today_from = "last run"
             return self._day
         return None
+
+    def kept_today(self, day: int) -> int | None:
+        """This scheduler's day index where a spend kept for ``day`` (``recall_day``'s) is
+        today's, else None; takes nothing (a resume's shared day, whose ask's answer says
+        the day: ``bulk.day_shared.lend_kept_day``)."""
+        today = day == self._day or (self._midnight is not None and day == math.floor(
+            (self._clock.wall() + _WALL_EPS) / self._day_seconds))
+        return self._day if today else None
 
     def _shared_reset_wait(self, wait: ResetWait | None) -> None:
         """The shared coordinator began (``wait``) or ended (None) a wait for the reset."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import aiohttp
 import anyio
 import pytest
+import redis.asyncio as aioredis
 
 from bulk.coordinator_redis import RedisCoordinator
 from bulk.engine import Engine, EngineConfig
@@ -43,12 +44,14 @@ async def _end_day(url: str) -> None:
         assert answer.status == 200
 
 
-@pytest.mark.parametrize("resume", [True, False])
+@pytest.mark.parametrize(("resume", "flush"), [(True, False), (False, False), (True, True)])
 async def test_a_coordinated_resume_right_after_the_reset_asks_at_once(
-        redis_server: RedisServer, tmp_path: Path, resume: bool) -> None:
+        redis_server: RedisServer, tmp_path: Path, resume: bool, flush: bool) -> None:
     """Run 1 spends the day's 37 tokens; the day ends at once; run 2 (a resume:
-    ``ask_day``) touches 7 deals on the new day, its first call the ask. A run that is
-    not a resume is refused as before (the day was heard seconds ago)."""
+    ``ask_day``) touches 7 deals on the new day, its first call the ask — Redis emptied
+    between them too (``flush``: the state folder lends the spent day, which the ask's
+    answer replaces; before, its 2 used were counted on top of the kept 37). A run that
+    is not a resume is refused as before (the day was heard seconds ago)."""
     with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
         settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
         first = _job(tmp_path, "first", settings, 1)
@@ -64,6 +67,12 @@ async def test_a_coordinated_resume_right_after_the_reset_asks_at_once(
         # (a person's resume comes seconds later: the shared count follows the server's
         # figure past the calls answered in a whole second before the ask's: REALIGN)
         await anyio.sleep(2)
+        if flush:
+            client = aioredis.from_url(redis_server.url)
+            try:
+                await client.flushall()
+            finally:
+                await client.aclose()
         second = _job(tmp_path, "second", settings, 11)
         try:
             with anyio.fail_after(60):
@@ -71,6 +80,7 @@ async def test_a_coordinated_resume_right_after_the_reset_asks_at_once(
                     async with Engine.open(settings, sb.token, store=second, ask_day=True,
                                            coordinator=RedisCoordinator(redis_server.url)
                                            ) as e:
+                        left = e.tokens_left_today()  # what its plan is judged on
                         result = await e.run(TouchJob())
                 else:
                     with pytest.raises(BudgetExhausted, match="getCurrentUser needs 2"):
@@ -80,4 +90,5 @@ async def test_a_coordinated_resume_right_after_the_reset_asks_at_once(
                     return
         finally:
             second.close()
+    assert left == DAILY - 2, left  # the ask's answer: 2 used (not 2 on top of the kept 37)
     assert result.stats.done == 7, result  # the new day's 37: 2 + 7 x 5 (then spent again)
