@@ -518,7 +518,7 @@ class Engine:
     client and scheduler. The ledger is complete when the engine closes."""
 
     __slots__ = ("_astore", "_config", "_current", "_limited_seen", "_runner", "_stop_reason",
-                 "_stopping", "_store")
+                 "_stopping", "_store", "asked_day")
 
     def __init__(self, config: EngineConfig, store: JobStore, client: PipedriveClient,
                  scheduler: Scheduler, clock: Clock) -> None:
@@ -528,6 +528,9 @@ class Engine:
         self._runner = Runner(self._astore, None, client, scheduler, clock=clock,
                               max_workers=config.max_workers)
         self._current: Runner | None = None
+        # the calls (0 or 1, GET /users/me) ``open`` made to ask the server's day before a
+        # kept one refused the run (``_ask_first``): a resume's plan prices them (x50r2 F6)
+        self.asked_day = 0
         self._stopping = False
         self._stop_reason: str | None = None
         self._limited_seen = 0  # the scheduler's 429s, every one, as a run's stats had them
@@ -565,6 +568,7 @@ class Engine:
                                 coordinator=coordinator, store=store,
                                 ask_day=ask_day) as (client, scheduler, asked):
                 engine = cls(config, store, client, scheduler, clock)
+                engine.asked_day = asked
                 if store.config.get(CONFIG_READS_ONLY) is True:  # a plan's, its ledger new
                     engine.stats.start_tokens = (store.spend_by_operation().get(
                         "getCurrentUser") or (0, 0))[0]

@@ -148,6 +148,9 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
     made = Counter(before or {})
     planned += made
+    # the ask of the server's day the engine made at its opening (``Engine.asked_day``:
+    # a resume or retry right after the reset, uncoordinated; x50r2 F6: plan 230, sent 232)
+    planned += Counter({"getCurrentUser": getattr(s, "asked_day", 0)})
     checks = Counter(recheck_calls(store, kind, s.config.max_workers,
                                    (ItemState.PENDING, ItemState.SENDING),
                                    burst=s.config.limits().burst))
