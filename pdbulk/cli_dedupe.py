@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bulk.engine import META_COORDINATOR, Engine, EngineConfig
-from bulk.errors import BulkError, InputError, StoreLost, flags_only
+from bulk.errors import BulkError, InputError, StoreLost, Unauthorized, flags_only
 from bulk.loop import run_loop
 from bulk.manifest_kind import wrong_content
 from bulk.runner import RunResult, recheck_batch
@@ -75,6 +75,7 @@ from .options import (
     show_traceback,
     stop_line,
     toml_file,
+    unauthorized_advice,
 )
 
 Config = Annotated[Path | None, typer.Option("--config", help="Dedupe TOML. Without it: the "
@@ -415,8 +416,9 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
     error = result.error if result is not None else None
     if run.status == "stopped" and auth_failure(error):
         summary["status"] = "unauthorized"
-        say(f"stopped: {plain(error) if error is not None else 'no detail'} — check the token "
-            "and its scopes")
+        say(f"stopped: {plain(error) if error is not None else 'no detail'}"
+            + (unauthorized_advice(error) if isinstance(error, Unauthorized)
+               else " — check the token and its scopes"))
         return EXIT_AUTH
     if run.status == "stopped":
         said = f"stopped: {flags_only(str(error))}" if error is not None else None

@@ -495,16 +495,23 @@ def say_line(line: str, *, err: bool = False) -> None:
     typer.echo(flags_only(line), err=err)
 
 
+def unauthorized_advice(exc: Unauthorized) -> str:
+    """What to check after a 401, wherever it ends a command or a run (its load, or
+    mid-run: x50r2 F7, "stopped: 401 unauthorized access (addDeal)" said nothing of it):
+    " (check the API token and --url)", or with --oauth that the token is sent as an
+    OAuth access token (x32r4: an API token sent so was told to check the token)."""
+    if exc.oauth:
+        return (" (check the token and --url; with --oauth the token is sent as an OAuth "
+                "access token: an API token is refused so, run without --oauth)")
+    return " (check the API token and --url)"
+
+
 def describe(exc: BaseException) -> str:
     """The one line an error that ends a command prints (after ``pdbulk: ``)."""
     if isinstance(exc, InputError | JobBusy | StoreUnfinished | DiskFull):  # say what to do
         return str(exc)
     if isinstance(exc, Unauthorized):
-        if exc.oauth:  # x32r4: an API token sent with --oauth was told to check the token
-            return (f"authentication failed: {exc} (check the token and --url; with --oauth "
-                    "the token is sent as an OAuth access token: an API token is refused "
-                    "so, run without --oauth)")
-        return f"authentication failed: {exc} (check the API token and --url)"
+        return f"authentication failed: {exc}{unauthorized_advice(exc)}"
     if isinstance(exc, PlanLimit):
         return (f"the account's plan limit: {exc} (close or delete deals, or raise the "
                 "plan, then run it again)")
@@ -1160,6 +1167,8 @@ def finish(store: JobStore, result: RunResult) -> None:
         if isinstance(result.error, PlanLimit):  # not the token's fault (x13r1 F5)
             why += (" — the account's plan limit: close or delete deals, or raise the plan, "
                     "then resume")
+        if isinstance(result.error, Unauthorized):  # as at the load (x50r2 F7)
+            why += unauthorized_advice(result.error)
         typer.echo(f"stopped: {why}" if result.error else stop_line(store.status_message),
                    err=True)
         if not isinstance(result.error, StoreLost):  # no store left to resume (f25a)

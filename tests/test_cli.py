@@ -77,6 +77,9 @@ def test_bad_token_stops_with_exit_5_and_resume_hint(sandbox: Sandbox, tmp_path:
                              env={"PIPEDRIVE_API_TOKEN": "not-the-right-one"})
     assert res.exit_code == 5, res.output
     assert "resume with: pdbulk resume" in res.output and "not-the-right-one" not in res.output
+    # the load's advice, where the 401 ends the run mid-way too (x50r2 F7)
+    assert "stopped: 401 unauthorized access (updateDeal) (check the API token and --url)" \
+        in res.output, res.output
 
 
 def test_no_token_is_a_clear_error(tmp_path: Path) -> None:
