@@ -54,7 +54,7 @@ tighten, but the limit headers are the server's word and are taken as is: the da
 budget, and the burst once heard, higher or lower than the configured plan's); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
 
-Why ~2000 lines: the three limits are admitted together in one dispatcher (FIFO across
+Why ~2050 lines: the three limits are admitted together in one dispatcher (FIFO across
 all of them is the point), and the header corrections, the 429 ramp, the coordinator
 hand-off, the slots held until an answer (f23d), the spare given back (f23l) and the
 reset wait each change the same window state; the budget policy and the stats are small
@@ -725,6 +725,8 @@ class Scheduler:
             admit_now = self._admit_now
             if admit_now is None or not admit_now(op, limit):
                 await self._shared_admit(waiter, limit, waiting)
+                if self._clock.now() - waiter.at > self._width:
+                    self._readmitted(waiter)
             held = self._shared_hold if hold else None
             if held is not None:  # (in this process and on Redis: until the answer)
                 held()
@@ -750,6 +752,35 @@ class Scheduler:
                     waiting.discard(scope)
         if scope.cancelled_caught:
             raise Stopped("stopping")
+
+    def _readmitted(self, waiter: _Waiter) -> None:
+        """The shared coordinator admitted ``waiter`` now, more than a window after this
+        scheduler did (it waited there: for the daily reset, another process's calls): its
+        entries here move from that admission to now, as its slot on the coordinator
+        counts from now. Dated at the admission here, a call held longer than
+        ``HOLD_AT_MOST`` was found ``lapsed`` right before it left, let go and asked again:
+        the reset probe a coordinated wait took (the ``probe`` key) was refused then, and
+        no check went out, at any half hour (x50r2 F1)."""
+        op, old, now = waiter.op, waiter.at, self._clock.now()
+        if waiter.hold:
+            if (old, op.search) in self._flying:
+                self._flying.remove((old, op.search))
+            elif old in self._admits:  # (let go by ``_prune``, unanswered: as sent then)
+                for times in (self._admits, self._searches) if op.search else (self._admits,):
+                    if old in times:
+                        times.remove(old)
+            bisect.insort(self._flying, (now, op.search))
+        else:
+            for times in (self._admits, self._searches) if op.search else (self._admits,):
+                if old in times:
+                    times.remove(old)
+                bisect.insort(times, now)
+        log = self._sent_log
+        i = bisect.bisect_left(log, old - _EPS)
+        if i < len(log) and log[i] <= old + _EPS:
+            del log[i]
+        bisect.insort(log, now)
+        waiter.at = now
 
     def leaving(self, op: Operation, admitted: float) -> None:
         """The call admitted at ``admitted`` (``acquire``'s return) leaves now: its window
