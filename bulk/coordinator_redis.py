@@ -40,7 +40,9 @@ companies' accounts has a window on each, x48r13 F3; ``pdbulk:t:{t}:…`` withou
                           the last _KEEP seconds (REALIGN)                 TTL as the day's
     pdbulk:c:{c}:day:{n}:done  HASH 'second admitted:second answered' -> tokens
                           of the calls answered, the last _KEEP seconds (REALIGN)  TTL 2 days
-    pdbulk:c:{c}:probe    the process asking whether the day began         TTL the next probe
+    pdbulk:c:{c}:probe    the process asking whether the day began, and    TTL the next probe
+                          until when its claim holds ('proc@lease end',
+                          'proc@inf' once its call went: ``_take_probe``)
     pdbulk:c:{c}:day:{n}:ask:{read}  the process asking whether a day spent and last
                           heard at ``read`` began (``_ask_stale``)         TTL ASK_AFTER
     pdbulk:c:{c}:procs    ZSET process id -> last admission (or ask)      TTL 2 minutes
@@ -132,6 +134,7 @@ from .redis_scripts import (
     PAUSE,
     REALIGN,
     REFUND,
+    SWAP,
     WINDOW,
     blip_retry,
     connect,
@@ -152,6 +155,9 @@ _LOOK = 10.0
 # seconds after the last admission by which every call admitted has reached the server (or
 # timed out): a daily figure read later that is below the shared spend is the server's word
 _QUIET = 60.0
+# seconds: a claim of the half hour's reset probe (``probe`` key) whose call has not been
+# admitted lapses, and another waiting process takes it over (``_take_probe``)
+_PROBE_LEASE = 15.0
 # seconds the tokens admitted each second are kept for REALIGN (ADMIT): more than twice
 # the way back from a figure's answer to its call's admission (HOLD_AT_MOST) and _QUIET
 _KEEP = 4 * _QUIET
@@ -202,9 +208,9 @@ class RedisCoordinator:
                  "_carry", "_clock", "_company", "_costs", "_daily_said", "_dated", "_epoch",
                  "_fastest", "_flush_task", "_followed", "_held", "_kept", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
-                 "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe", "_proc",
-                 "_pump", "_queue", "_redis", "_renew_task", "_scripts", "_seq", "_spent_day",
-                 "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url", "_width",
+                 "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
+                 "_probe_key", "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts",
+                 "_seq", "_spent_day", "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url", "_width",
                  "known_company", "known_daily", "known_heard", "known_midnight", "on_midnight",
                  "on_reset_wait")
 
@@ -284,6 +290,9 @@ class RedisCoordinator:
         self._ask_at = -math.inf  # wall time a call last waited to ask (``_ask``)
         self._asking = False  # the next admission is this process's reset probe
         self._asked = -math.inf  # the probe minute this process last asked in
+        # the half hour's probe claim this process took, for its next admission: (key, the
+        # next half hour's probe minute, ``_asked`` before it) (``_take_probe``)
+        self._probe_key: tuple[str, float, float] | None = None
         # a resume or retry (``ask_at_once``): the run's first call refused by the spent
         # day asks the server's day whatever the figure's age (x50r2 F4)
         self._ask_now = False
@@ -344,7 +353,7 @@ class RedisCoordinator:
                                                ("later", LATER),
                                                ("pause", PAUSE),
                                                ("realign", REALIGN), ("refund", REFUND),
-                                               ("window", WINDOW))}
+                                               ("swap", SWAP), ("window", WINDOW))}
         except (RedisError, OSError) as exc:
             await self._drop()
             raise self._lose(exc) from None
@@ -669,6 +678,14 @@ class RedisCoordinator:
                                   paused_until=pause if pause > now else None)
         if admitted and asking:
             self._probe = (members[0], batch[0].op.token_cost)
+        if asking and self._probe_key is not None:  # the half hour's claim (``_take_probe``)
+            key, after, before = self._probe_key
+            self._probe_key = None
+            if admitted:  # its call goes: no other process takes the half hour over
+                await self._redis.set(key, f"{self._proc}@inf", xx=True,
+                                      px=max(1, math.ceil((after - late) * 1000)))
+            else:  # (a pause, the window: asked again at the next look, the claim held)
+                self._asked = before
         if admitted and not asking:
             if self._told and self.on_reset_wait is not None:
                 self.on_reset_wait(None)  # the wait is over
@@ -932,15 +949,37 @@ class RedisCoordinator:
         after = minute + RESET_PROBE_EVERY
         if wall < minute + 60.0 and self._asked != minute:
             key = self._key("probe")
-            ms = max(1, math.ceil((after - wall) * 1000))
-            if await self._redis.set(key, self._proc, nx=True, px=ms) \
-                    or _text(await self._redis.get(key) or b"") == self._proc:
+            if await self._take_probe(key, wall, after):
+                self._probe_key = (key, after, self._asked)
                 self._asked, self._asking = minute, True
                 return
         # (and at the day's end: the server's midnight where a process saw it, when its key
         # rolls; before, the look after it, up to _LOOK s late)
         ends = limit.day_ends - wall if limit.day_ends > wall else math.inf
         await self._clock.sleep(max(0.001, min(_LOOK, after - wall, ends)))
+
+    async def _take_probe(self, key: str, wall: float, after: float) -> bool:
+        """Whether this process sends the half hour's reset probe: it holds the ``probe``
+        key (until ``after``, the next half hour's probe minute), taken now, or taken over
+        from a process whose claim lapsed — its call not admitted within ``_PROBE_LEASE``
+        s (killed, stopped, refused by a pause): the key's value is ``proc@lease end``
+        (wall), ``proc@inf`` once the call went (``_pump_once``), whose answer the others
+        follow. Before, a claim whose call never went held the key to the next half hour
+        and no process checked (x50r2 F1)."""
+        assert self._redis is not None
+        ms = max(1, math.ceil((after - wall) * 1000))
+        mine = f"{self._proc}@{wall + _PROBE_LEASE!r}"
+        if await self._redis.set(key, mine, nx=True, px=ms):
+            return True
+        held = _text(await self._redis.get(key) or b"")
+        who, _, until = held.rpartition("@")
+        if who == self._proc:
+            return True
+        try:
+            lapsed = float(until) <= wall
+        except ValueError:
+            return False  # (a claim as an earlier version wrote it: held to ``after``)
+        return lapsed and bool(await self._scripts["swap"](keys=[key], args=[held, mine, ms]))
 
     async def _took_midnight(self, limit: Limit) -> Limit | None:
         """The server's midnight another process of the company saw (``midnight`` key),

@@ -133,6 +133,16 @@ return {admitted, tostring(wait), why, count, scount, tostring(spent), redis.cal
         tostring(pause), epoch, lost and 1 or 0}
 """
 
+# KEYS: the half hour's reset probe claim (``probe``); ARGV: the value read, the new one,
+# ttl_ms. Takes over a claim whose lease lapsed, if no other process took it meanwhile.
+SWAP = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0
+"""
+
 # KEYS: pause; ARGV: until (wall), ttl_ms — only ever extends the pause
 PAUSE = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -478,5 +488,5 @@ def failure(url: str, exc: BaseException) -> str:
     return f"{where} does not answer ({said})"
 
 
-__all__ = ["ADMIT", "BLIP_RETRIES", "HEARD", "LATER", "PAUSE", "REALIGN", "REFUND", "WINDOW",
+__all__ = ["ADMIT", "BLIP_RETRIES", "HEARD", "LATER", "PAUSE", "REALIGN", "REFUND", "SWAP", "WINDOW",
            "blip_retry", "connect", "connect_blocking", "failure", "lacks_script"]

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
 
 from bulk.headers import RateHeaders
 from bulk.operations import get_operation
 from bulk.scheduler import Scheduler
-from tests.coordinator_support import FIVE_PM, CoordinatedRuns
+from tests.coordinator_support import COMPANY, FIVE_PM, CoordinatedRuns
 from tests.coordinator_support import day_clock as _clock
 from tests.redis_helpers import RedisServer
 
@@ -58,6 +59,35 @@ async def test_waits_begun_in_the_half_hour_send_one_check_at_its_end(
     assert len(done) == 1, (len(done), clock.wall() - FIVE_PM)
     asked = done.pop().result()
     assert FIVE_PM + 1860 <= asked < FIVE_PM + 1920, asked - FIVE_PM
+    for t in pending:
+        t.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def test_a_claim_whose_call_never_went_is_taken_over(redis_server: RedisServer) -> None:
+    """A process took the half hour's ``probe`` key at 17:31:00 and died before its call
+    went (its lease: 15 s): another waiting process takes the check over within the
+    minute, one call; before, the key held to 18:01 and nobody checked at 17:31."""
+    clock = _clock()
+    a, b = await _process(redis_server.url, clock), await _process(redis_server.url, clock)
+    await _spend(a, b)
+    await clock.sleep(300 - (clock.wall() - FIVE_PM))
+    client = aioredis.from_url(redis_server.url)
+    try:  # the dead process's claim, as ``_take_probe`` writes it
+        await client.set(f"pdbulk:c:{COMPANY}:probe", f"dead:1:x@{FIVE_PM + 1875.0!r}",
+                         px=3_600_000)
+    finally:
+        await client.aclose()
+
+    async def one(s: Scheduler) -> float:
+        await s.acquire(ADD)
+        return clock.wall()
+
+    tasks = [asyncio.create_task(one(a)), asyncio.create_task(one(b))]
+    done, pending = await asyncio.wait(tasks, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    assert len(done) == 1, (len(done), clock.wall() - FIVE_PM)
+    asked = done.pop().result()
+    assert FIVE_PM + 1875 <= asked < FIVE_PM + 1920, asked - FIVE_PM
     for t in pending:
         t.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
