@@ -2,7 +2,7 @@
 custom fields, options) into a ``RowMapper`` (``jobs.mapping.rowmapper``) made of
 steps (``jobs.mapping.steps``).
 
-Why ~580 lines: one class resolves every target of a mapping against the account, each
+Why ~700 lines: one class resolves every target of a mapping against the account, each
 problem gathered in one pass (a mapping is refused naming all of them at once), and
 checks every map it builds for twin keys against its resolved targets (x48r14)."""
 
@@ -418,6 +418,27 @@ class _Compiler:
             return False
 
         by_column = bool(pipeline_spec and pipeline_spec.column)
+
+        def both_ways(raw: object, name: str) -> None:
+            """Refuses a won / lost word of a row that names no pipeline, when the status
+            is read from the stage column and the word is also one pipeline's stage and no
+            entry maps it (x50r9 F1: ``Won`` on a row of a blank Pipeline cell became
+            EU U+203A Won, open, silently): no pipeline says which it is."""
+            if self.stage_status is None or vmap.get(name) is not None \
+                    or tf.DEFAULT_STATUS_MAP.get(tf.norm_key(name)) not in ("won", "lost") \
+                    or names_its_pipeline(name):
+                return
+            try:
+                stage = self.catalog.stage(name, None)
+            except InputError:
+                return  # no stage of that name (a status), or several (refused as such)
+            pipeline = self.catalog.pipeline_by_id(stage.pipeline_id).name
+            said = tf.said_cell(raw, name)
+            head = "" if said == repr(name) else f"the cell {said} reads {name!r}: "
+            give = "give its Pipeline cell" if by_column else "add a Pipeline column"
+            raise InputError(
+                f"{head}{stage.name!r} is a stage of pipeline {pipeline} and a status word; "
+                f"the row names no pipeline: {give}, or map {name!r} in deal.stage.map")
         # how "name the pipeline" is done here (x48r8 F5: the default was told to add a
         # Pipeline column, a mapping with one to add one)
         cell_advice = "fill its Pipeline cell" if by_column else "add a Pipeline column"
@@ -426,6 +447,8 @@ class _Compiler:
                     row: bool = True) -> int:
             name = _text(raw)
             where = "" if pipeline_id is None else str(pipeline_id)
+            if pipeline_id is None and row:
+                both_ways(raw, name)
             if pipeline_id is not None and elsewhere(vmap.get(name), pipeline_id):
                 # an entry naming another pipeline's stage ("Discovery" = "EU >
                 # Discovery", for the rows of no pipeline) is not for this row: its cell
