@@ -69,7 +69,13 @@ from .learned import SpilledDict
 from .load_progress import LoadProgress, Watch
 from .load_stop import checked, stoppable
 from .mapping import RowMapper
-from .mapping.rowmapper import close_time_conflict, close_time_reason, close_times, latest_time
+from .mapping.rowmapper import (
+    InDealPipeline,
+    close_time_conflict,
+    close_time_reason,
+    close_times,
+    latest_time,
+)
 from .mapping.spec import CLOSE_TIMES
 from .merged_deals import Merge
 from .patch_job import UPDATE_COLUMNS, PatchJob
@@ -287,14 +293,18 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
         if record is not None:  # the page's bases, off the loop (STYLE 5)
             await record.read(d for _, d, _, _ in batch if d in deals)
         for source, deal_id, wanted, defaulted in batch:
-            _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), wanted, claimed,
+            placed = _in_deal_pipeline(prep, source, str(deal_id), deals.get(deal_id), wanted)
+            if placed is None:
+                users.pop(source.row, None)
+                continue
+            _decide(prep, catalog, source, str(deal_id), deals.get(deal_id), placed, claimed,
                     taken, what="id", currency_open=defaulted, merged=_applied(merges, deal_id),
                     columns=mapper.currency_columns, lost_rule=mapper.when_not_lost,
                     deactivated=users.pop(source.row, None), ref_column=umap.column,
                     lost_column=lost_column, time_columns=time_columns,
                     open_drops=mapper.open_drops, record=record)
             if foreign is not None:  # a field the plan keeps is not the row's (x48r2 F3)
-                foreign.see(source.row, deals.get(deal_id), wanted, kept=frozenset()
+                foreign.see(source.row, deals.get(deal_id), placed, kept=frozenset()
                             if record is None else record.unsent.pop(deal_id, frozenset()))
         batch.clear()
 
@@ -306,7 +316,10 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
         if record is not None:
             await record.read(int(c["id"]) for _, _, c, _, _, _, _ in keyed if c is not None)
         for source, ref, current, wanted, defaulted, row_users, spelled in keyed:
-            _decide(prep, catalog, source, ref, current, wanted, claimed, taken, what="key",
+            placed = _in_deal_pipeline(prep, source, ref, current, wanted)
+            if placed is None:
+                continue
+            _decide(prep, catalog, source, ref, current, placed, claimed, taken, what="key",
                     currency_open=defaulted, columns=mapper.currency_columns,
                     lost_rule=mapper.when_not_lost, deactivated=row_users,
                     ref_column=umap.column, lost_column=lost_column,
@@ -546,6 +559,24 @@ def _applied(merges: Mapping[int, Merge] | None, deal_id: int) -> Merge | None:
     unconfirmed one may have failed: the deal may have been deleted by hand)."""
     hit = (merges or {}).get(deal_id)
     return hit if hit is not None and hit.applied else None
+
+
+def _in_deal_pipeline(prep: Prepared, source: SourceRow, ref: str, current: Deal | None,
+                      wanted: dict[str, Any]) -> dict[str, Any] | None:
+    """``wanted`` with a stage cell of a row that names no pipeline (``InDealPipeline``)
+    read in the deal's own pipeline (x50r9 F1: ``won\u200b`` on a won US deal moved it to
+    EU U+203A Won, open); None when that fails the row (failed here, naming its column).
+    A deal missing or deleted is left to ``_decide``, which fails its row."""
+    marker = wanted.get("stage_id")
+    if not isinstance(marker, InDealPipeline) or current is None or current.get("is_deleted"):
+        return wanted
+    try:
+        return {**wanted, **marker.place(int(current["pipeline_id"]))}
+    except InputError as exc:
+        prep.fail(source.row, ref, "the row names no pipeline, so its stage is read in the "
+                  f"deal's: {exc.reason}", op="update", values=source.values,
+                  column=exc.column, line=source.line)
+        return None
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,

@@ -13,6 +13,7 @@ from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import SourceRow
 from jobs.catalog import Catalog, DealField, Pipeline, Stage
 from jobs.mapping import Mapping, compile_mapping
+from jobs.mapping.rowmapper import InDealPipeline
 from jobs.selection import DealQuery
 from jobs.stages import MoveTarget
 from jobs.update_mapping import UpdateMapping
@@ -127,15 +128,22 @@ def _row(mapping: str, stage: str, pipeline: str = "") -> object:
     return mapper.map(SourceRow(7, 7, values)).deal.get("stage_id")
 
 
-@pytest.mark.parametrize("mapping", [IMPORT, UPDATE], ids=["import", "update"])
 @pytest.mark.parametrize("cell", [*TWO_READINGS, "Mapped"])
-def test_a_mapped_cell_with_two_readings_fails_its_row_naming_both(mapping: str,
-                                                                   cell: str) -> None:
+def test_a_mapped_cell_with_two_readings_fails_its_row_naming_both(cell: str) -> None:
     with pytest.raises(InputError) as info:
-        _row(mapping, cell)
+        _row(IMPORT, cell)
     assert info.value.row == 7
     assert "may be Partnerships \u203a Sales > Qualified or Sales \u203a Qualified" \
         in info.value.reason
+
+
+@pytest.mark.parametrize("cell", [*TWO_READINGS, "Mapped"])
+def test_an_updates_cell_with_two_readings_is_read_in_the_deals_pipeline(cell: str) -> None:
+    """x50r9 F1: an update's row of no pipeline reads such a cell in its deal's pipeline
+    (``InDealPipeline``, placed once the deal is read), where one reading wins."""
+    placed = _row(UPDATE, cell)
+    assert isinstance(placed, InDealPipeline)
+    assert placed.place(1) == {"stage_id": 1} and placed.place(2) == {"stage_id": 16}
 
 
 @pytest.mark.parametrize("mapping", [IMPORT, UPDATE], ids=["import", "update"])

@@ -113,6 +113,19 @@ def _names_currency(money: tf.Money | None) -> bool:
 
 # ---------------------------------------------------------------- mapping rows
 
+@dataclass(frozen=True)
+class InDealPipeline:
+    """An update's stage cell on a row that names no pipeline which no pipeline-less
+    reading decides (a won / lost word that is one pipeline's stage, x50r9 F1: deal 78, US
+    and won, was moved to EU U+203A Won and reopened by ``won\u200b``; a stage of several
+    pipelines): read in the deal's own pipeline once the deal is read. ``place``: the
+    deal's pipeline id -> ``stage_id`` and, where the stage column says it, ``status``
+    (InputError naming the row and the column). Compared, and shown, by ``cell``."""
+
+    cell: str
+    place: Callable[[int], dict[str, Any]] = field(compare=False, repr=False)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RowMapper:
     """A mapping resolved against one account: ``map(row)`` per manifest row."""
@@ -586,20 +599,40 @@ class RowMapper:
             return
         if self.stage is not None:
             try:
-                deal["stage_id"] = self.stage(values, pipeline_id, n)
-            except InputError as exc:
-                raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
-            if self.stage_status is not None:
-                try:
-                    status = self.stage_status(self.stage.source(values, default=False),
-                                               pipeline_id)
-                except InputError as exc:
-                    raise InputError(exc.reason, row=n,
-                                     column=self.stage.source.where) from None
-                if status is not None:
-                    deal["status"] = status
+                self._staged(values, n, pipeline_id, deal)
+            except InputError:
+                if not (self.blank_stage_keeps and pipeline_id is None):
+                    raise
+                # an update: the deal's own pipeline decides, once it is read (x50r9 F1)
+                deal["stage_id"] = InDealPipeline(
+                    str(self.stage.source(values, default=False)),
+                    functools.partial(self._placed_in, values, n))
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
+
+    def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        self._staged(values, n, pipeline_id, out)
+        return out
+
+    def _staged(self, values: Values, n: int, pipeline_id: int | None,
+                deal: dict[str, Any]) -> None:
+        """The row's ``stage_id`` in ``pipeline_id`` (None: any), and the status its stage
+        cell says (``stage_status``), into ``deal``; InputError naming the row, column."""
+        assert self.stage is not None
+        try:
+            deal["stage_id"] = self.stage(values, pipeline_id, n)
+        except InputError as exc:
+            raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
+        if self.stage_status is not None:
+            try:
+                status = self.stage_status(self.stage.source(values, default=False),
+                                           pipeline_id)
+            except InputError as exc:
+                raise InputError(exc.reason, row=n,
+                                 column=self.stage.source.where) from None
+            if status is not None:
+                deal["status"] = status
 
     def _lost_reason(self, values: Values, n: int, deal: dict[str, Any]) -> None:
         reason = self.lost_reason(values, n) if self.lost_reason else None
