@@ -48,6 +48,8 @@ from .untold_orders import Untold, untold_columns
 from .won_stages import (
     a_stage_in,
     apart_todo,
+    blank_todo,
+    blank_word,
     picked_lines,
     pipelines_naming,
     split_todo,
@@ -2012,15 +2014,28 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # a built-in won / lost word that is a stage in some of its rows' pipelines only:
     # (pipelines with it, pipelines without) — read per row, caught by the stage "*"
     split: dict[str, tuple[list[Pipeline], list[Pipeline]]] = {}
+    # a won / lost word that is one pipeline's stage, on rows of a blank Pipeline cell: the
+    # mapping refuses those rows (x50r9 F1) -> the stage's pipeline, for their TODO
+    blank_words: dict[str, tuple[Pipeline, str]] = {}
     if "deal.status" not in guesses:
+        # a blank Pipeline cell is no pipeline, as the mapping (no default) reads it (x50r9
+        # F1: those rows were judged in the account's first pipeline)
         pipes = value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
-                                 None if own or pipeline is None else pipeline.id, catalog)
+                                 None if own or pipeline is None or guesses.get(
+                                     "deal.pipeline") else pipeline.id, catalog)
         for value in stage_values:
             if (status := _closed_status(str(value), stage_values)) is None:
                 continue
             # judged in its rows' pipelines, as the mapping reads it (x49r1 F3: 'Won',
             # a stage of EU > North only, was a stage for rows all in Sales)
             where = pipes.get(tf.stage_key(str(value)), {None})
+            if guesses.get("deal.pipeline") and None in where \
+                    and (home := blank_word(catalog, str(value))) is not None:
+                blank_words[str(value)] = home  # its other rows judged in their pipelines
+                if not (where := where - {None}):
+                    closed[str(value)] = status  # the status is read from the column
+                    closed_in[str(value)] = where
+                    continue
             has = [p for p in where if a_stage_in(catalog, str(value), p)]
             if has and len(has) < len(where) and None not in where \
                     and tf.DEFAULT_STATUS_MAP.get(tf.norm_key(str(value))) is not None:
@@ -2186,6 +2201,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             out += split_todo(split, catalog, [
                 str(v) for v in values if tf.stage_key(str(v)) not in apart | mapped
                 and str(v) not in placed])
+            if closed or split:  # the status read from the column: those rows refused
+                out += blank_todo(blank_words)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
         column = guesses.get(f"custom.{f.name}")

@@ -169,3 +169,36 @@ def picked_lines(picked: Sequence[Pipeline], first: Pipeline) -> list[str] | Non
                 f"{picked[0].name!r} (and of no other pipeline with them all), so it is "
                 f"every row's pipeline, not the account's first ({first.name!r})"]
     return None
+
+
+def blank_word(catalog: Catalog, value: str) -> tuple[Pipeline, str] | None:
+    """(the pipeline, the stage's name) of the one stage a built-in won / lost ``value``
+    names (``Won``, an open stage of EU only), which a row of no pipeline cannot read
+    (x50r9 F1: the mapping refuses it, ``compiler``); None for a word naming no stage,
+    several, or its own pipeline (``EU > Won``), or no won / lost word at all."""
+    text = tf.clean_text(value)
+    if not text or tf.DEFAULT_STATUS_MAP.get(tf.norm_key(text)) not in ("won", "lost") \
+            or catalog.with_its_pipeline(text) is not None:
+        return None
+    try:
+        stage = catalog.stage(text, None)
+    except InputError:
+        return None
+    return catalog.pipeline_by_id(stage.pipeline_id), stage.name
+
+
+def blank_todo(words: MappingABC[str, tuple[Pipeline, str]]) -> list[str]:
+    """The TODO of won / lost ``words`` (-> the pipeline and the stage each names) held by
+    rows whose Pipeline cell is blank: the plan refuses those rows unless an entry maps
+    the word (x50r9 F1: they were put in that open stage, silently), each spelling quoted
+    as written (an invisible character escaped)."""
+    def key(value: str) -> str:
+        return json.dumps(value, ensure_ascii=not value.isprintable())
+    return [f"# TODO: {value!r} is a stage of pipeline {home.name} and a status word, and "
+            "rows whose Pipeline cell is blank hold it: no pipeline says which it is, so "
+            "the plan refuses those rows, unless a deal.stage.map entry for it places them "
+            f"(its stage, {tf.DEFAULT_STATUS_MAP[tf.norm_key(tf.clean_text(value) or '')]}); "
+            f"give their Pipeline cell, or check that entry ({key(value)} = "
+            f"{_quoted(f'{home.name} > {stage}')} puts them in {home.name}'s stage, "
+            "open); then delete this line"
+            for value, (home, stage) in words.items()]
