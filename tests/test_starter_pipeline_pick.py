@@ -63,3 +63,21 @@ def test_stages_of_the_first_pipeline_keep_it() -> None:
     assert isinstance(deal, dict)
     assert deal["pipeline"] == {"default": "Sales"}, text
     assert "Retail" not in text.partition("[deal]")[2].partition("[deal.stage]")[0], text
+
+
+def test_a_won_or_lost_word_of_another_pipeline_is_no_evidence_against_one() -> None:
+    """x50r9 F2: Qualified, Negotiations Started and Won (a stage of Retail only): Sales
+    has every other name, so it is the pick (before: none fitted, the account's first
+    was taken by default, with no word of the pick); Won is then a status there."""
+    catalog = Catalog(pipelines=(Pipeline(2, "Retail"), Pipeline(1, "Sales")),
+                      stages=tuple(s for s in CATALOG.stages if s.pipeline_id in (1, 2)),
+                      deal_fields=CATALOG.deal_fields)
+    rows: list[dict[str, object]] = [{"Deal ID": f"K-{n}", "Deal Title": f"d{n}",
+                                      "Deal Stage": c} for n, c in enumerate(
+        ["Qualified", "Negotiations Started", "Won", "Contact Made"], 1)]
+    samples = {c: list(dict.fromkeys(str(r[c]) for r in rows)) for c in HEADER}
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    deal = tomllib.loads(text)["deal"]
+    assert isinstance(deal, dict)
+    assert deal["pipeline"] == {"default": "Sales"}, text
+    assert deal["status"]["map"]["Won"] == "won", text

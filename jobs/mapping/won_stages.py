@@ -146,12 +146,21 @@ def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipelin
 def pipelines_naming(catalog: Catalog, values: Sequence[str]) -> list[Pipeline]:
     """The pipelines (in the account's order) that have a stage of each of ``values`` that
     names a stage at all (``Catalog.names_a_stage``; the others, ``Closed Won``, a typo,
-    are not judged); [] when none does, or no value names a stage (x49r11 F3: a file of
-    Retail's stages was given the account's first pipeline, Sales)."""
+    are not judged), a won / lost word (``tf.closed_status``) aside: of those, the ones
+    having its stage too, else all; [] when none does, or no value names a stage (x49r11
+    F3: a file of Retail's stages was given the account's first pipeline, Sales)."""
     named = [v for v in values if catalog.names_a_stage(v)]
     if not named:
         return []
-    return [p for p in catalog.pipelines if all(a_stage_in(catalog, v, p.id) for v in named)]
+    # a won / lost word is no evidence against a pipeline: the mapping reads it as a
+    # status where the row's pipeline has no such stage (x50r9 F2: Discovery, Qualified,
+    # Negotiation, Proposal and Won, all US's stages but Won, EU's, got EU, the first);
+    # among the pipelines of the other names, those having the words too come first
+    words = [v for v in named if tf.closed_status(v) is not None]
+    plain = [v for v in named if v not in words] or words
+    fits = [p for p in catalog.pipelines if all(a_stage_in(catalog, v, p.id) for v in plain)]
+    full = [p for p in fits if all(a_stage_in(catalog, v, p.id) for v in words)]
+    return full or fits
 
 
 def picked_lines(picked: Sequence[Pipeline], first: Pipeline) -> list[str] | None:
