@@ -513,7 +513,7 @@ class _Compiler:
             except AmbiguousName:
                 return None
             except InputError:
-                return name
+                return raw if isinstance(raw, str) else name  # as written (x50r9 F7)
             return None
         return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve,
                           by_star=by_star if star is not None else None, star=star)
