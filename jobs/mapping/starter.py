@@ -235,7 +235,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  placed: bool = False,
                  lasts_of: MappingABC[str, set[str]] | None = None,
                  blank: Collection[str] | None = None,
-                 catalog: Catalog | None = None) -> list[str]:
+                 catalog: Catalog | None = None,
+                 missing: Collection[str] = ()) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -258,6 +259,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     that pipeline's stage; where none does, the TODO says so (x49r6 F3), and a cell naming
     its pipeline and a stage it holds in two cases (``Catalog.named_twins``) gets the
     case-twin TODO (x50r4 F3).
+    ``missing``: the values some of whose rows' pipelines have no stage of their name: a
+    TODO, never an entry naming it, which those rows' plan refuses (x50r9 F4: ``"Demo
+    booked" = "Demo booked"``, an EU stage, for rows all in US: 28 of 240 refused).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -306,6 +310,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
             todo.append(value)  # no stage of its name in its rows' pipelines
         elif same is not None and key(same) in shared and (blank is None or value in blank):
             twice.append((value, same))
+        elif same is not None and value in missing:
+            todo.append(value)
         elif same is not None:
             lines.append(f"{_toml_str(value)} = {_toml_str(same)}")
         elif closed and value in closed and last is not None:
@@ -2167,11 +2173,15 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         # pipeline, where a name several have cannot resolve (x49r6 F4: "Discovery" =
         # "Discovery" was written and those rows failed as ambiguous)
         blank: set[str] = set()
+        missing: set[str] = set()  # values some of whose rows' pipelines lack the stage
         if not anywhere and guesses.get("deal.pipeline"):
             rows_in = value_pipelines(rows, samples, stage_column, guesses["deal.pipeline"],
                                       None, catalog)
             blank = {str(v) for v in values
                      if None in rows_in.get(tf.stage_key(str(v)), {None})}
+            missing = {str(v) for v in values if any(
+                p is not None and not a_stage_in(catalog, str(v), p)
+                for p in rows_in.get(tf.stage_key(str(v)), ()))}
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
                   for p in (catalog.pipelines if guesses.get("deal.pipeline") or anywhere
                             else [pipeline] if pipeline else [])}
@@ -2189,7 +2199,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                 stages, groups if len(groups) > 1 else None, closed,
                                 _shared(groups) if anywhere or blank else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
-                                blank=blank if blank else None, catalog=catalog)
+                                blank=blank if blank else None, catalog=catalog,
+                                missing=missing)
             for value in spread.values():
                 out += apart_todo(value, closed[value], [
                     p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
