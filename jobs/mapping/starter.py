@@ -48,6 +48,7 @@ from .untold_orders import Untold, untold_columns
 from .won_stages import (
     a_stage_in,
     apart_todo,
+    as_written,
     blank_todo,
     blank_word,
     picked_lines,
@@ -236,7 +237,8 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
                  lasts_of: MappingABC[str, set[str]] | None = None,
                  blank: Collection[str] | None = None,
                  catalog: Catalog | None = None,
-                 missing: Collection[str] = ()) -> list[str]:
+                 missing: Collection[str] = (),
+                 twin_free: MappingABC[str, str] | None = None) -> list[str]:
     """Stage map entries: a source value maps only to a stage of the same name (case and
     spaces aside); any other is a commented TODO listing the candidates — a plausible
     guess (``Contract Sent`` -> ``Contact Made``) would put deals in the wrong stage.
@@ -262,6 +264,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
     ``missing``: the values some of whose rows' pipelines have no stage of their name: a
     TODO, never an entry naming it, which those rows' plan refuses (x50r9 F4: ``"Demo
     booked" = "Demo booked"``, an EU stage, for rows all in US: 28 of 240 refused).
+    ``twin_free``: a value whose rows' pipelines hold no case twins of it -> its stage
+    there: its entry, never the case-twin TODO (x50r9 F3: ``Qualified``, its rows all in
+    US, got it for Sales' Qualified / qualified).
     Values alike but for case and spacing are one entry (the map is read so,
     ``tf.ValueMap``), written as the stage spells it where a value does (x46r1 F5: 19
     entries for 5 stages: ``QUALIFIED``, ``qualified``, ``Contact  Made``...)."""
@@ -298,7 +303,9 @@ def _stage_lines(values: Sequence[str], stages: Sequence[str],
         same = by_key.get(key(value).replace("_", ""))
         own_lasts = lasts_of.get(value, set())
         in_one = catalog.named_twins(value) if catalog is not None else []
-        if same is not None and key(same) in cased:
+        if same is not None and key(same) in cased and value in (twin_free or {}):
+            lines.append(f"{_toml_str(value)} = {_toml_str((twin_free or {})[value])}")
+        elif same is not None and key(same) in cased:
             twins.append((value, cased[key(same)]))
         elif in_one:  # "Sales > Qualified", Sales holding "qualified" too (x50r4 F3)
             twins.append((value, [s.name for s in in_one]))
@@ -411,6 +418,22 @@ def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
             "left open, not as a status; if they mean won / lost deals, map each in "
             f"status = {{ column = {_toml_str(column)}, map = {{ ... = \"won\" }} }}, then "
             "delete this line"]
+
+
+def _untwinned(catalog: Catalog, value: str, where: Collection[int | None]) -> str | None:
+    """The stage ``value`` names in each of ``where`` (its rows' pipelines, all known),
+    one name in all and no case twin of it in any; else None (x50r9 F3)."""
+    if not where or None in where:
+        return None
+    names: set[str] = set()
+    for p in where:
+        if p is None:
+            return None
+        found = {s.name for s in catalog.stages_in(p) if tf.stage_key(s.name) == tf.stage_key(value)}
+        if len(found) != 1:
+            return None
+        names |= found
+    return next(iter(names)) if len(names) == 1 else None
 
 
 def _name_key(name: str) -> str:
@@ -2020,6 +2043,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # a built-in won / lost word that is a stage in some of its rows' pipelines only:
     # (pipelines with it, pipelines without) — read per row, caught by the stage "*"
     split: dict[str, tuple[list[Pipeline], list[Pipeline]]] = {}
+    split_rows: dict[str, list[Pipeline]] = {}  # ... the pipelines without, of its own rows
     # a won / lost word that is one pipeline's stage, on rows of a blank Pipeline cell: the
     # mapping refuses those rows (x50r9 F1) -> the stage's pipeline, for their TODO
     blank_words: dict[str, tuple[Pipeline, str]] = {}
@@ -2029,6 +2053,13 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         pipes = value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
                                  None if own or pipeline is None or guesses.get(
                                      "deal.pipeline") else pipeline.id, catalog)
+        # each spelling's own rows' pipelines, for its TODO's words only: the maps fold
+        # the spellings, so they are judged together (x50r9 F3: won\u200b, all in US,
+        # was said to be in rows of US and Sales, as Won)
+        pipes_spelled = value_pipelines(
+            rows, samples, stage_column, guesses.get("deal.pipeline"),
+            None if own or pipeline is None or guesses.get("deal.pipeline") else pipeline.id,
+            catalog, exact=True)
         for value in stage_values:
             if (status := _closed_status(str(value), stage_values)) is None:
                 continue
@@ -2045,9 +2076,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             has = [p for p in where if a_stage_in(catalog, str(value), p)]
             if has and len(has) < len(where) and None not in where \
                     and tf.DEFAULT_STATUS_MAP.get(tf.norm_key(str(value))) is not None:
-                split[str(value)] = ([p for p in catalog.pipelines if p.id in has],
-                                     [p for p in catalog.pipelines if p.id in where
-                                      and p.id not in has])
+                lacks = [p for p in catalog.pipelines if p.id in where and p.id not in has]
+                own_rows = pipes_spelled.get(as_written(str(value)), where)
+                split[str(value)] = ([p for p in catalog.pipelines if p.id in has], lacks)
+                split_rows[str(value)] = [p for p in lacks if p.id in own_rows] or lacks
             elif has:
                 staged.append(str(value))
             else:
@@ -2174,6 +2206,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         # "Discovery" was written and those rows failed as ambiguous)
         blank: set[str] = set()
         missing: set[str] = set()  # values some of whose rows' pipelines lack the stage
+        twin_free: dict[str, str] = {}  # values of no case twins in their rows' pipelines
         if not anywhere and guesses.get("deal.pipeline"):
             rows_in = value_pipelines(rows, samples, stage_column, guesses["deal.pipeline"],
                                       None, catalog)
@@ -2182,6 +2215,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             missing = {str(v) for v in values if any(
                 p is not None and not a_stage_in(catalog, str(v), p)
                 for p in rows_in.get(tf.stage_key(str(v)), ()))}
+            twin_free = {str(v): one for v in values
+                         if (one := _untwinned(catalog, str(v), rows_in.get(
+                             tf.stage_key(str(v)), {None}))) is not None}
         groups = {p.name: [s.name for s in catalog.stages_in(p.id)]
                   for p in (catalog.pipelines if guesses.get("deal.pipeline") or anywhere
                             else [pipeline] if pipeline else [])}
@@ -2200,7 +2236,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                 _shared(groups) if anywhere or blank else None,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
                                 blank=blank if blank else None, catalog=catalog,
-                                missing=missing)
+                                missing=missing, twin_free=twin_free)
             for value in spread.values():
                 out += apart_todo(value, closed[value], [
                     p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
@@ -2209,9 +2245,14 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             stage_entries = out[len(out) - out[::-1].index(_STAGE_MAP_HEAD):]
             mapped = {tf.stage_key(json.loads(line.partition(" = ")[0])) for line in stage_entries
                       if line.startswith('"')}
+            # only the cells "*" would catch: no stage of their name in some of their rows'
+            # pipelines (x50r9 F3: 'Qualified', a stage of its rows' US, was listed)
             out += split_todo(split, catalog, [
                 str(v) for v in values if tf.stage_key(str(v)) not in apart | mapped
-                and str(v) not in placed])
+                and str(v) not in placed and any(
+                    not a_stage_in(catalog, str(v), p)
+                    for p in pipes.get(tf.stage_key(str(v)), {None}))] if split else [],
+                rows_of=split_rows)
             if closed or split:  # the status read from the column: those rows refused
                 out += blank_todo(blank_words)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]

@@ -19,11 +19,14 @@ from ..catalog import Catalog, Pipeline
 def value_pipelines(rows: Sequence[MappingABC[str, object]],
                      samples: MappingABC[str, Sequence[str]] | None, stage_column: str | None,
                      pipeline_column: str | None, default: int | None,
-                     catalog: Catalog) -> dict[str, set[int | None]]:
-    """A stage value's key (``tf.stage_key``) -> the pipelines of the rows that hold it (a
-    pipeline cell that names none, or no pipeline at all: None, any pipeline). With no
-    pipeline column every row is in ``default``; with no rows, each value is in every
-    pipeline the column's samples name."""
+                     catalog: Catalog, *, exact: bool = False) -> dict[str, set[int | None]]:
+    """A stage value's key (``tf.stage_key``; ``exact``: ``as_written``, each spelling apart,
+    x50r9 F3: ``won\\u200b`` was given Won's pipelines) -> the pipelines of the rows that
+    hold it (a pipeline cell that names none, or no pipeline at all: None, any pipeline).
+    With no pipeline column every row is in ``default``; with no rows, each value is in
+    every pipeline the column's samples name."""
+    key = as_written if exact else tf.stage_key
+
     def pipeline_of(cell: object) -> int | None:
         text = tf.clean_text(cell) if isinstance(cell, str) else None
         try:
@@ -33,18 +36,23 @@ def value_pipelines(rows: Sequence[MappingABC[str, object]],
     if not stage_column:
         return {}
     if not pipeline_column:
-        return {tf.stage_key(str(v)): {default}
+        return {key(str(v)): {default}
                 for v in (samples or {}).get(stage_column, ())}
     out: dict[str, set[int | None]] = {}
     if not rows:
         where = {pipeline_of(v) for v in (samples or {}).get(pipeline_column, ())} or {None}
-        return {tf.stage_key(str(v)): where for v in (samples or {}).get(stage_column, ())}
+        return {key(str(v)): where for v in (samples or {}).get(stage_column, ())}
     for row in rows:
         value = row.get(stage_column)
         if value is not None and str(value).strip():
-            out.setdefault(tf.stage_key(str(value)), set()).add(
+            out.setdefault(key(str(value)), set()).add(
                 pipeline_of(row.get(pipeline_column)))
     return out
+
+
+def as_written(value: str) -> str:
+    """A cell as written, but for spacing (an invisible character kept: ``won\\u200b``)."""
+    return " ".join(value.split())
 
 
 def a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
@@ -66,11 +74,16 @@ def a_stage_in(catalog: Catalog, value: str, pipeline_id: int | None) -> bool:
 def shared_stages(catalog: Catalog, pipelines: Sequence[Pipeline]) -> list[str]:
     """The names of the stages every one of ``pipelines`` has (``tf.stage_key`` alike: a map
     target is looked up so in each row's pipeline), as the first spells them, in its board
-    order; [] for no pipelines."""
+    order, none that is a case twin in one of them; [] for no pipelines."""
     if not pipelines:
         return []
     keys = set.intersection(*({tf.stage_key(s.name) for s in catalog.stages_in(p.id)}
                               for p in pipelines))
+    # never a case twin of any of them (x50r9 F3: "*" = "Qualified" offered, Sales
+    # holding Qualified and qualified): such a target cannot say which
+    for p in pipelines:
+        names = [s.name for s in catalog.stages_in(p.id)]
+        keys -= {k for k in keys if len({n for n in names if tf.stage_key(n) == k}) > 1}
     return [s.name for s in catalog.stages_in(pipelines[0].id) if tf.stage_key(s.name) in keys]
 
 
@@ -113,14 +126,17 @@ def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
 
 
 def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]],
-               catalog: Catalog, also: Sequence[str] = ()) -> list[str]:
+               catalog: Catalog, also: Sequence[str] = (),
+               rows_of: MappingABC[str, Sequence[Pipeline]] | None = None) -> list[str]:
     """The TODO of won / lost words that are a stage in some of their rows' pipelines only
     (x49r1 F3): those rows keep the stage, the others are closed and need the stage map's
     ``"*"``; a key of the word's own would move the first rows too. A ``"*"`` can only name
     a stage all the other rows' pipelines have: where they share none, the TODO says so
     (x49r11 F1). ``also``: the file's other stage values no entry maps, which a ``"*"``
     would place too: named, never hidden (x49r11 F2: ``Demo booked`` became an open deal
-    in the ``"*"`` stage)."""
+    in the ``"*"`` stage). ``rows_of``: a value's own rows' pipelines without its stage,
+    named in its TODO (x50r9 F3: ``won\\u200b``, all in US, was said to be in Sales too,
+    as ``Won``, which the maps read alike: the ``"*"`` is still judged for them all)."""
     caught = ""
     if also:
         caught = ("; a \"*\" also places every other cell no entry maps ("
@@ -128,8 +144,9 @@ def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipelin
                   + " here): map those first, or they land in its stage")
     out = []
     for value, (has, lacks) in split.items():
+        held = (rows_of or {}).get(value) or lacks
         head = (f"# TODO: {value!r} is a stage of {', '.join(p.name for p in has)} but not "
-                f"of {', '.join(p.name for p in lacks)}, where rows hold it too: those "
+                f"of {', '.join(p.name for p in held)}, where rows hold it too: those "
                 "rows are closed (see status) and take the stage of a \"*\" entry here")
         shared = shared_stages(catalog, lacks)
         if not shared:
