@@ -420,6 +420,16 @@ def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
             "delete this line"]
 
 
+def _entries(lines: Sequence[str]) -> list[tuple[str, str]]:
+    """The (source, target) of the stage map entries among ``lines`` (not the TODOs)."""
+    out = []
+    for line in lines:
+        if line.startswith('"'):
+            source, _, rest = line.partition(" = ")
+            out.append((json.loads(source), json.loads(rest.split("  #", 1)[0])))
+    return out
+
+
 def _untwinned(catalog: Catalog, value: str, where: Collection[int | None]) -> str | None:
     """The stage ``value`` names in each of ``where`` (its rows' pipelines, all known),
     one name in all and no case twin of it in any; else None (x50r9 F3)."""
@@ -2237,9 +2247,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                 placed=bool(placed) and anywhere, lasts_of=lasts,
                                 blank=blank if blank else None, catalog=catalog,
                                 missing=missing, twin_free=twin_free)
+            proposed = _entries(out[len(out) - out[::-1].index(_STAGE_MAP_HEAD):])
             for value in spread.values():
                 out += apart_todo(value, closed[value], [
-                    p for p in catalog.pipelines if p.id in closed_in[value]], catalog)
+                    p for p in catalog.pipelines if p.id in closed_in[value]], catalog,
+                    proposed)
             # the values "*" would place too: no entry of their own was written (x49r11 F2)
             # (the entries as the map reads them: folded, ``tf.ValueMap``)
             stage_entries = out[len(out) - out[::-1].index(_STAGE_MAP_HEAD):]
@@ -2252,7 +2264,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 and str(v) not in placed and any(
                     not a_stage_in(catalog, str(v), p)
                     for p in pipes.get(tf.stage_key(str(v)), {None}))] if split else [],
-                rows_of=split_rows)
+                rows_of=split_rows, entries=proposed)
             if closed or split:  # the status read from the column: those rows refused
                 out += blank_todo(blank_words)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]

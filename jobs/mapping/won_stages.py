@@ -87,18 +87,27 @@ def shared_stages(catalog: Catalog, pipelines: Sequence[Pipeline]) -> list[str]:
     return [s.name for s in catalog.stages_in(pipelines[0].id) if tf.stage_key(s.name) in keys]
 
 
-def _one_per_pipeline(pipelines: Sequence[Pipeline], catalog: Catalog, what: str) -> str:
+def _one_per_pipeline(pipelines: Sequence[Pipeline], catalog: Catalog, what: str,
+                      entries: Sequence[tuple[str, str]] = ()) -> str:
     """The way out when ``pipelines`` share no stage (x49r11 F1): one mapping per pipeline,
     each with its own stage for ``what`` (a value's entry, or ``"*"``), its last stage
-    shown as the example."""
+    shown as the example; ``entries`` (the stage map's proposed source, target): those
+    naming a stage a pipeline lacks are named, to delete from its mapping (x50r9 F5: they
+    stayed and its rows were refused)."""
     lasts = [f"{p.name}: {_quoted(names[-1].name)}" for p in pipelines
              if (names := catalog.stages_in(p.id))]
+    drops = [f"{p.name}: {', '.join(_quoted(source) for source in lacking[:6])}"
+             + (", ..." if len(lacking) > 6 else "") for p in pipelines
+             if (lacking := [source for source, target in entries
+                             if not a_stage_in(catalog, target, p.id)])]
+    drop = ("; in each, delete the stage map entries naming a stage its pipeline lacks, "
+            f"which its rows' plan refuses ({'; '.join(drops)})" if drops else "")
     return (f"{', '.join(p.name for p in pipelines)}, which share no stage: a stage map "
             "entry (or "
             "\"*\") names one stage, looked up in each row's pipeline, so no one entry "
             "places them all, and those rows fail as they are. Split the file by pipeline, "
             "with one mapping per pipeline (pipeline = { default = \"<its pipeline>\" }) "
-            f"whose {what} = its stage (the last: {'; '.join(lasts)})")
+            f"whose {what} = its stage (the last: {'; '.join(lasts)}){drop}")
 
 
 def _quoted(name: str) -> str:
@@ -106,7 +115,7 @@ def _quoted(name: str) -> str:
 
 
 def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
-               catalog: Catalog) -> list[str]:
+               catalog: Catalog, entries: Sequence[tuple[str, str]] = ()) -> list[str]:
     """The TODO of a won / lost ``value`` (its ``status``) held by rows of several
     ``pipelines`` with no stage of its name: one entry is looked up in each row's pipeline,
     so it can only name a stage they all have (listed, with the entry to fill), and where
@@ -116,7 +125,7 @@ def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
     entry = _quoted(value)
     if not shared:
         return [f"# TODO: {value!r} ({status}, see status) is in rows of "
-                + _one_per_pipeline(pipelines, catalog, entry)
+                + _one_per_pipeline(pipelines, catalog, entry, entries)
                 + "; then delete this line"]
     return [f"# TODO: {value!r} ({status}, see status) is in rows of "
             f"{', '.join(p.name for p in pipelines)}: map it to a stage each of them has ("
@@ -127,7 +136,8 @@ def apart_todo(value: str, status: str, pipelines: Sequence[Pipeline],
 
 def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipeline]]],
                catalog: Catalog, also: Sequence[str] = (),
-               rows_of: MappingABC[str, Sequence[Pipeline]] | None = None) -> list[str]:
+               rows_of: MappingABC[str, Sequence[Pipeline]] | None = None,
+               entries: Sequence[tuple[str, str]] = ()) -> list[str]:
     """The TODO of won / lost words that are a stage in some of their rows' pipelines only
     (x49r1 F3): those rows keep the stage, the others are closed and need the stage map's
     ``"*"``; a key of the word's own would move the first rows too. A ``"*"`` can only name
@@ -151,7 +161,7 @@ def split_todo(split: MappingABC[str, tuple[Sequence[Pipeline], Sequence[Pipelin
         shared = shared_stages(catalog, lacks)
         if not shared:
             out.append(f"{head}, never a key of its own, which would move the other rows "
-                       "too; but the rows are in " + _one_per_pipeline(lacks, catalog, '"*"')
+                       "too; but the rows are in " + _one_per_pipeline(lacks, catalog, '"*"', entries)
                        + "; then delete this line")
             continue
         out.append(f"{head} (add one: \"*\" = one of {', '.join(map(_quoted, shared))}), "
