@@ -23,7 +23,7 @@ Each changed field is decided three ways against this state folder's record
 (``jobs.update_edits``: a colleague's edit made since a plan, an update or an import found
 the file's value there is kept, not sent; x46r3 F1).
 
-Why ~610 lines: ``prepare_update`` is one pass deciding each row (held, repeated,
+Why ~700 lines: ``prepare_update`` is one pass deciding each row (held, repeated,
 contested, by id or by key, its deal's checks in ``_decide``), and its helpers read only
 that pass's state; split further, each piece would take a dozen of its locals.
 """
