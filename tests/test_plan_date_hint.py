@@ -322,3 +322,37 @@ def test_serials_of_a_field_read_by_nothing_keep_their_reasons_own_advice() -> N
     for row, value in enumerate(("46097", "45647"), start=2):
         tally.add(_reason(value, []), "Go-live", None, row, value=value)
     assert not any(e.get("hint") for e in tally.examples.values())
+
+
+_TOLD_DAY_FIRST = ('[defaults]\ncurrency = "USD"\ndate_formats = ["%d/%m/%Y"]\n'
+                   '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+
+
+def test_plan_import_of_cells_a_defaults_order_decides_does_not_crash(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x50r8 F1: ``04/26/27`` and ``03/05/27`` under ``[defaults] date_formats =
+    ["%d/%m/%Y"]``: the hint of ``03/05/27`` took its order from the listed pattern, no
+    cell showing it, and the plan stopped on ``unexpected error (KeyError): ('/', 2,
+    'dm')``. Now each reason is said, and no hint guesses day vs year first."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n' + _TOLD_DAY_FIRST)
+    manifest = tmp_path / "i.csv"
+    manifest.write_text("key,title,close\nk1,A,04/26/27\nk2,B,03/05/27\n")
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert "unexpected error" not in out and "'03/05/27'" in out, out
+    assert '"%d/%m/%y"' not in out, out  # 03/05/27 may be 2003-05-27: no order guessed
+
+
+def test_plan_update_of_cells_a_defaults_order_decides_does_not_crash(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The same through ``plan update`` (x50r8 F1)."""
+    ids = sorted(sb.state.deals.rows)[:2]
+    mapping = tmp_path / "u.toml"
+    mapping.write_text('[update]\nid_column = "id"\n' + _TOLD_DAY_FIRST.replace(
+        'title = "title"\n', ""))
+    manifest = tmp_path / "u.csv"
+    manifest.write_text(f"id,close\n{ids[0]},04/26/27\n{ids[1]},03/05/27\n")
+    out = plan(sb, tmp_path, "plan", "update", str(manifest), "--mapping", str(mapping))
+    assert "unexpected error" not in out and "'03/05/27'" in out, out
+    assert '"%d/%m/%y"' not in out, out

@@ -9,10 +9,12 @@ import csv
 import json
 import re
 import tomllib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bulk.errors import InputError
 from jobs import transforms as tf
@@ -546,3 +548,52 @@ def test_a_column_that_may_be_year_first_tells_no_day_month_order(
         _todos(text)
     assert [t for t in _todos(text) if "cannot tell day first from month first" in t], \
         _todos(text)
+
+
+def test_init_mapping_of_cells_no_order_shows_does_not_crash(
+        catalog: Catalog) -> None:  # noqa: F811
+    """x50r8 F1's file (``04/26/27``, ``03/05/27``) through init-mapping: month first
+    proposed (told by ``26``), no KeyError."""
+    samples = {"Key": ["K51", "K52"], "Title": ["D1", "D2"], "Close Date": [],
+               "Renewal date": ["04/26/27", "03/05/27"]}
+    rows: list[dict[str, object]] = [{"Key": "K51", "Title": "D1", "Renewal date": "04/26/27"},
+                                     {"Key": "K52", "Title": "D2", "Renewal date": "03/05/27"}]
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    assert "%m/%d/%y" in text, text
+
+
+_CELL = st.builds(lambda a, sep, b, y: f"{a:02d}{sep}{b:02d}{sep}{y}",
+                  st.integers(1, 45), st.sampled_from("/-."), st.integers(1, 45),
+                  st.sampled_from(["27", "06", "44", "95", "2027", "1999"]))
+_TOLD = st.lists(st.sampled_from(["%d/%m/%Y", "%m/%d/%Y", "%d/%m/%y", "%m/%d/%y",
+                                  "%y/%m/%d", "%d-%m-%Y", "%m.%d.%y", "%Y-%m-%d", "excel"]),
+                 max_size=3)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_CELL, min_size=1, max_size=6), st.lists(_CELL, max_size=4), _TOLD)
+def test_date_proposals_never_raise_on_small_date_columns(
+        catalog: Catalog, cells: list[str], others: list[str],  # noqa: F811
+        told: list[str]) -> None:
+    """x50r8 F1, the class: whatever a column's dates and the formats that failed them
+    (the plan's hint) or the other column beside (init-mapping), a proposal or a TODO,
+    never an exception; and a proposed list reads every cell."""
+    formats = date_formats_for(cells, told)
+    if formats is not None:
+        for cell in cells:
+            assert any(_reads_one(cell, f) for f in formats), (cell, formats)
+    rows: list[dict[str, object]] = [
+        {"Key": f"k{i}", "Title": "T", "Close Date": others[i] if i < len(others) else "",
+         "Renewal date": cells[i] if i < len(cells) else ""}
+        for i in range(max(len(cells), len(others)))]
+    samples = {c: [str(r[c]) for r in rows if r[c]] for c in HEADER}
+    init_mapping(HEADER, catalog, samples=samples, rows=rows)
+
+
+def _reads_one(cell: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(cell, fmt)
+    except ValueError:
+        return False
+    return True

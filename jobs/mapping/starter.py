@@ -1197,6 +1197,14 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     formats: list[str] = []
     todo: list[str] = []
     untold: list[tuple[str, int]] = []
+
+    def order_cell(sep: str, digits: int, order: str) -> tuple[str, str]:
+        # the column and cell of a group's order, or of any of its cells when the order
+        # came from ``told``, no cell showing it (x50r8 F1: KeyError ('/', 2, 'dm') in
+        # the plan's hint of ``03/05/27`` told "%d/%m/%Y")
+        key = (sep, digits, order) if (sep, digits, order) in where else (sep, digits, "?")
+        return where[key], examples[key]
+
     for (sep, digits), found_orders in orders.items():
         year = "%Y" if digits == 4 else "%y"
         day_first, month_first = f"%d{sep}%m{sep}{year}", f"%m{sep}%d{sep}{year}"
@@ -1211,22 +1219,23 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             found_orders = {"dm" if decided.index("%d") < decided.index("%m") else "md"}
         if found_orders == {"dm"} and year_first.get((sep, digits)):
             # its first number above 12 may be the year (24/08/25): no order taken
-            todo.append(f"the sampled dates of column {where[(sep, digits, 'dm')]!r} (like "
-                        f"{examples[(sep, digits, 'dm')]!r}) cannot tell day first from year "
-                        f"first: list {day_first!r} or {year_first_pattern(day_first)!r}")
+            column, example = order_cell(sep, digits, "dm")
+            todo.append(f"the sampled dates of column {column!r} (like {example!r}) cannot "
+                        f"tell day first from year first: list {day_first!r} or "
+                        f"{year_first_pattern(day_first)!r}")
         elif found_orders == {"dm"}:
             formats += [day_first + clock for clock in clocks]
         elif found_orders == {"md"}:
             formats += [month_first + clock for clock in clocks]
         elif found_orders:
-            dm, md = where[(sep, digits, "dm")], where[(sep, digits, "md")]
+            (dm, dm_cell), (md, md_cell) = (order_cell(sep, digits, "dm"),
+                                            order_cell(sep, digits, "md"))
             if dm != md:  # two columns, each in its own order (x15r2 5: one TODO mixed them)
                 pass  # said below, with each column's forms
             else:
                 todo.append(f"the sampled dates of column {dm!r} show both orders ("
-                            f"{examples[(sep, digits, 'dm')]!r} day first, "
-                            f"{examples[(sep, digits, 'md')]!r} month first): list the right "
-                            f"one of {day_first!r} / {month_first!r}")
+                            f"{dm_cell!r} day first, {md_cell!r} month first): list the "
+                            f"right one of {day_first!r} / {month_first!r}")
         else:
             untold.append((sep, digits))
     # columns of opposite orders, whatever their years' widths ('25/03/2026' and
