@@ -356,3 +356,17 @@ def test_plan_update_of_cells_a_defaults_order_decides_does_not_crash(
     out = plan(sb, tmp_path, "plan", "update", str(manifest), "--mapping", str(mapping))
     assert "unexpected error" not in out and "'03/05/27'" in out, out
     assert '"%d/%m/%y"' not in out, out
+
+
+def test_plan_hints_year_first_for_two_digit_years_only_it_reads(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x50r8 F3: ``37-04-23``, ``44-07-23`` (no day or month 37, 44) failed every row with
+    no hint; they read year first only: that pattern is hinted."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[defaults]\ncurrency = "USD"\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "i.csv"
+    manifest.write_text("key,title,close\nk1,A,37-04-23\nk2,B,44-07-23\n")
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert 'add date_formats = ["%y-%m-%d"] under [defaults]' in out, out

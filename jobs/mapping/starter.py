@@ -1143,6 +1143,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     zero: str | None = None  # Excel's empty date, sampled (x45r1 F2: no pattern reads it)
     impossible: dict[str, None] = {}  # numeric dates no day of the calendar, either order
     year_first: dict[tuple[str, int], bool] = {}  # a 2-digit year's group: all read yy/mm/dd
+    only_year_first: dict[tuple[str, int], str] = {}  # its first cell read yy/mm/dd only
+    not_year_first: dict[tuple[str, int], str] = {}  # its first cell yy/mm/dd cannot read
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1164,12 +1166,23 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                 continue
             seen = True
             first, sep, second, year, between, clock, seconds, meridiem = found.groups()
-            if _no_date(value):  # '31/02/2026': no day either way, evidence of no order
-                impossible[value] = None  # (x46r7 F3: it was the "cannot tell" example)
+            if _no_date(value) and not (len(year) == 2 and real_ymd(
+                    int(first), int(second), int(year))):  # '31/02/2026': no day either
+                impossible[value] = None  # way, evidence of no order (x46r7 F3: it was
+                continue  # the "cannot tell" example)
+            if _no_date(value):  # '30/02/06', '37-04-23': year first only (x50r8 F2, F3)
+                only_year_first.setdefault((sep, 2), value)
+                where.setdefault((sep, 2, "?"), column)
+                examples.setdefault((sep, 2, "?"), value)
+                orders.setdefault((sep, 2), set())
+                times.setdefault((sep, 2), {})[_time_pattern(
+                    between, clock, seconds, meridiem)] = None
                 continue
             if len(year) == 2:  # every cell read year first too? (x50r3 F3: 24/08/25)
                 year_first[(sep, 2)] = year_first.get((sep, 2), True) and real_ymd(
                     int(first), int(second), int(year))
+                if not year_first[(sep, 2)]:
+                    not_year_first.setdefault((sep, 2), value)
             group = orders.setdefault((sep, len(year)), set())
             times.setdefault((sep, len(year)), {})[_time_pattern(
                 between, clock, seconds, meridiem)] = None
@@ -1213,6 +1226,16 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
             day_first, month_first = (day_first + next(iter(clocks)),
                                       month_first + next(iter(clocks)))
             clocks = {"": None}
+        if (sep, digits) in only_year_first and year_first.get((sep, digits), True):
+            # a cell only year first reads, every other read so too: year first
+            formats += [year_first_pattern(day_first) + clock for clock in clocks]
+            continue
+        if (sep, digits) in only_year_first:  # beside cells year first does not read
+            todo.append(f"the sampled dates of column {where[(sep, digits, '?')]!r} are "
+                        f"written both year first ({only_year_first[(sep, digits)]!r} "
+                        f"reads only so) and not ({not_year_first[(sep, digits)]!r}): fix "
+                        "the cells written the other way")
+            continue
         if not found_orders and (decided := next(  # an order given for them (a field's
                 (f for f in told if "%d" in f and "%m" in f  # list: the plan's hint)
                  and order_family(f) == order_family(day_first)), None)) is not None:
@@ -2005,8 +2028,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         tokens = [f for f in formats if f in tf.DATE_TOKENS]
         if column not in told and column in untold:
             lines.insert(0, untold[column][0].todo(formats))
-        elif column not in told and column in years:
-            lines.insert(0, years[column].todo(tokens))
+        elif column not in told and column in years and (
+                line := years[column].todo(tokens)) is not None:
+            lines.insert(0, line)
         told.add(column)
         return lines
 

@@ -6,6 +6,11 @@ written wrong. A column whose 2-digit-year cells all read both ways (the first n
 day or a year, the middle a month, the last 31 or less) cannot tell: its field gets its
 own ``formats`` listing both (a pair the mapping's schema refuses: ``spec._check_formats``)
 under a TODO, as ``untold_orders`` does for day / month, so nothing is read on a guess.
+A cell that reads year first only (``30/02/06``: no 30 February; ``37-04-23``: no day or
+month 37) decides year first for its column when no cell reads day first only (x50r8 F2:
+the TODO said "all 300 read both ways" beside 9 such cells, and its first choice wrote
+284 of 300 wrong; F3: ``37-04-23`` was called an impossible date): its own ``formats``
+are the year-first pattern, no TODO.
 
 Pure: the numbers of each cell (``fields_of``) are given (the starter's reading).
 """
@@ -46,14 +51,20 @@ class YearFirst:
     count: int
     example: str
     day_first: str
+    decided: bool = False  # ``example`` reads year first only: no choice left
 
     def formats(self) -> list[str]:
-        """Both readings: refused by the schema until one is deleted."""
+        """Both readings, refused by the schema until one is deleted; the year-first one
+        alone when ``decided``."""
+        if self.decided:
+            return [year_first_pattern(self.day_first)]
         return [self.day_first, year_first_pattern(self.day_first)]
 
-    def todo(self, tokens: Sequence[str] = ()) -> str:
+    def todo(self, tokens: Sequence[str] = ()) -> str | None:
         """The TODO line above the column's field: both choices as the mapping writes them,
-        each with the ``tokens`` its serials or epochs read by."""
+        each with the ``tokens`` its serials or epochs read by; None when ``decided``."""
+        if self.decided:
+            return None
         more = "".join(f', "{t}"' for t in tokens)
         first = int(self.example[:2])
         return (f"# TODO: cannot tell day first from year first in {self.column!r}: its "
@@ -70,11 +81,14 @@ def year_first_columns(cells: MappingABC[str, Iterable[str]], fields_of: CellFie
     """The columns of ``cells`` (a date column -> its sampled cells, blanks allowed) with
     a 2-digit-year pattern whose cells show a first number above 12 (taken for a day)
     while every one of them reads as a date year first too (middle a month, last a day
-    of it): nothing in the column tells day first from year first."""
+    of it): nothing in the column tells day first from year first. A column of a pattern
+    some of whose cells read year first only (neither day first nor month first), none
+    day first only, is ``decided`` (its ``example`` one of those cells)."""
     out: dict[str, YearFirst] = {}
     for column, column_cells in cells.items():
         counts: dict[str, int] = {}
         examples: dict[str, str] = {}
+        only: dict[str, str] = {}  # pattern -> its first cell read year first only
         both: dict[str, bool] = {}
         for raw in column_cells:
             if not (cell := raw.strip()) or (found := fields_of(cell)) is None:
@@ -84,9 +98,14 @@ def year_first_columns(cells: MappingABC[str, Iterable[str]], fields_of: CellFie
             both[pattern] = both.get(pattern, True) and real_ymd(first, second, last)
             if first > 12 and real_ymd(last, second, first):  # read day first, a real day
                 examples.setdefault(pattern, cell)
-        for pattern, example in examples.items():
+            if real_ymd(first, second, last) and not real_ymd(last, second, first) \
+                    and not real_ymd(last, first, second):
+                only.setdefault(pattern, cell)
+        for pattern in dict.fromkeys([*only, *examples]):
             if both[pattern]:
-                out[column] = YearFirst(column, counts[pattern], example, pattern)
+                out[column] = YearFirst(column, counts[pattern],
+                                        only.get(pattern) or examples[pattern], pattern,
+                                        decided=pattern in only)
                 break
     return out
 
