@@ -643,3 +643,14 @@ def test_a_year_first_todo_counts_only_the_cells_that_read_both_ways(
     text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
     (todo,) = [t for t in _todos(text) if "year first" in t]
     assert "its 300 sampled cells" in todo and "all read both ways" in todo, todo
+
+
+def test_the_refusal_of_day_first_beside_year_first_names_those_orders() -> None:
+    """x50r8 F5: ``["%d/%m/%y", "%y/%m/%d"]`` was refused as "(day-first and month-first
+    dates)"; the orders it mixes are day first and year first."""
+    with pytest.raises((InputError, ValueError), match="day-first and year-first dates"):
+        Mapping.loads('[deal]\ntitle = "t"\nexpected_close_date = { column = "c", '
+                      'formats = ["%d/%m/%y", "%y/%m/%d"] }\n')
+    with pytest.raises((InputError, ValueError), match="day-first and month-first dates"):
+        Mapping.loads('[deal]\ntitle = "t"\nexpected_close_date = { column = "c", '
+                      'formats = ["%d/%m/%y", "%m/%d/%y"] }\n')

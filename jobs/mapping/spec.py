@@ -93,6 +93,22 @@ def read_mapping_text(path: str | Path) -> str:
 _PROBES = (datetime(2025, 3, 4), datetime(2004, 11, 7), datetime(2012, 1, 10))
 
 
+def _first_word(fmt: str) -> str:
+    """``"day"``, ``"month"`` or ``"year"``: the first of them ``fmt`` writes."""
+    at = {w: i for w, d in (("day", "%d"), ("month", "%m"), ("year", "%y"), ("year", "%Y"))
+          if (i := fmt.find(d)) >= 0}
+    return min(at, key=at.__getitem__) if at else "day"
+
+
+def _orders(fmt: str, other: str) -> str:
+    """The two orders of a refused pair, as words (x50r8 F5: ``%d/%m/%y`` and
+    ``%y/%m/%d`` were called "day-first and month-first dates")."""
+    first, second = _first_word(fmt), _first_word(other)
+    if first == second:  # the same first: day and month swapped further on
+        first, second = "day", "month"
+    return f"{first}-first and {second}-first dates"
+
+
 def _check_formats(value: list[str]) -> list[str]:
     """``value`` itself; ValueError for an entry that is neither a strptime pattern nor a
     date token, and for two patterns that read one text as two different dates
@@ -122,15 +138,15 @@ def _check_formats(value: list[str]) -> list[str]:
                 # that one of them cannot read (x49r12 F5: '04/03/2025' "by %m/%d/%y")
                 raise ValueError(f"{fmt!r} and {other!r} are both listed: they read no text "
                                  "alike, but day and month in opposite orders, so one column "
-                                 "would mix two orders (day-first and month-first dates); "
+                                 f"would mix two orders ({_orders(fmt, other)}); "
                                  "keep the order the source writes, or give a column written "
                                  "the other way its own formats")
             if clash is not None:
                 text, mine, theirs = clash
                 raise ValueError(f"{fmt!r} and {other!r} are both listed: {text!r} reads as "
                                  f"{mine} by the first and {theirs} by the other, so one "
-                                 "column would mix two orders (day-first and month-first "
-                                 "dates); keep the order the source writes")
+                                 f"column would mix two orders ({_orders(fmt, other)}); "
+                                 "keep the order the source writes")
     return value
 
 
