@@ -654,3 +654,26 @@ def test_the_refusal_of_day_first_beside_year_first_names_those_orders() -> None
     with pytest.raises((InputError, ValueError), match="day-first and month-first dates"):
         Mapping.loads('[deal]\ntitle = "t"\nexpected_close_date = { column = "c", '
                       'formats = ["%d/%m/%y", "%m/%d/%y"] }\n')
+
+
+def test_serials_among_untold_text_dates_keep_their_token(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x50r8 F4 (s1): ``Go-live`` m/d/Y, every day 12 or less, every 10th cell an Excel
+    serial: the serials were "no date … fix them in the file", ``excel`` not proposed (as
+    it is beside dates that tell their order). The column's own formats list both orders
+    and ``excel`` under one TODO; either choice kept reads every cell."""
+    days = [d.replace(day=d.day % 12 + 1) for d in _days(300)]
+    cells = [_serial(d) if i % 10 == 0 else f"{d.month}/{d.day}/{d.year}"
+             for i, d in enumerate(days)]
+    samples, rows = _one_column(tmp_path / "s1.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    todos = _todos(text)
+    assert not [t for t in todos if "no date" in t or "fix them" in t], todos
+    (todo,) = [t for t in todos if "Close Date" in t]
+    assert '["%d/%m/%Y", "excel"]' in todo and '["%m/%d/%Y", "excel"]' in todo, todo
+    assert "270 sampled" in todo, todo
+    bare = "\n".join(line for line in text.splitlines()
+                     if not line.lstrip().startswith("# TODO"))
+    entry = tomllib.loads(bare)["deal"]["expected_close_date"]
+    assert isinstance(entry, dict) and entry["formats"] == ["%d/%m/%Y", "%m/%d/%Y", "excel"]
+    Mapping.loads(bare.replace('"%d/%m/%Y", "%m/%d/%Y", "excel"', '"%m/%d/%Y", "excel"'))

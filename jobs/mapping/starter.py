@@ -931,11 +931,57 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
     if _real_share(len(dates), len(values)):  # ISO 8601 (XLSX date cells too) reads always:
         texts = (["%Y-%m-%d"] if all(_ISO_SAMPLE.fullmatch(v) for v in dates)  # named so
                  else date_formats_for(dates) or [])  # the token is not taken as most
+    if not texts and len(numbers) < len(dates) and _real_share(len(numbers), len(values)) \
+            and (pair := _untold_pair(dates)) is not None:  # x50r8 F4: most cells dates
+        return [*pair, token]  # of no order told, serials beside: both orders, a TODO
+        # (``_pair_todo``); most cells serials: the token, the dates' TODO (x49r3 F5)
     if 2 * len(numbers) > len(values) or (  # as many serials as text dates of both
             not texts and len(numbers) >= len(dates)  # orders (x49r3 F4: half of them,
             and _real_share(len(numbers), len(values))):  # thrown away): kept
         return [token, *texts]
     return [*texts, token] if texts and _real_share(len(numbers), len(values)) else []
+
+
+def _untold_pair(dates: Sequence[str]) -> tuple[str, str] | None:
+    """The day-first and month-first patterns (``%d/%m/%Y``, ``%m/%d/%Y``; the time after
+    them kept) of ``dates`` when every one is numeric, of one such family with a 4-digit
+    year, and none tells its order (day and month 12 or less); else None."""
+    found = [_cell_orders(v) for v in dates]
+    shapes = {(f[0], f[2]) for f in found if f is not None and not f[1]}
+    if not found or None in found or any(f[1] for f in found if f is not None) \
+            or len(shapes) != 1:
+        return None
+    ((day_first, time),) = shapes
+    month_first = swapped_pattern(day_first)
+    if not day_first.endswith("%Y") or month_first is None:
+        return None
+    return day_first + time, month_first + time
+
+
+def _is_pair(formats: Sequence[str]) -> bool:
+    """Whether ``formats`` are ``_untold_pair``'s both orders and a token."""
+    return len(formats) == 3 and formats[2] in tf.DATE_TOKENS \
+        and swapped_pattern(formats[0]) == formats[1]
+
+
+def _pair_todo(column: str, formats: Sequence[str],
+               samples: MappingABC[str, Sequence[str]] | None,
+               rows: Sequence[MappingABC[str, object]]) -> str | None:
+    """The TODO of a column whose own ``formats`` are ``_untold_pair``'s both orders and a
+    token: each choice as the mapping writes it, with the token (x50r8 F4); None for other
+    formats."""
+    if not _is_pair(formats):
+        return None
+    cells = ([str(r.get(column) or "") for r in rows] if rows
+             else _sampled(samples, column))
+    dated = [c.strip() for c in cells if c.strip() and not _NUMBER.fullmatch(c.strip())]
+    token = formats[2]
+    return (f"# TODO: cannot tell day first from month first in {column!r}: its "
+            f"{len(dated):,} sampled dates (like {dated[0]!r}) all have day and month ≤ 12 — "
+            f"keep formats = [\"{formats[0]}\", \"{token}\"] if {column} is written day "
+            f"first, or formats = [\"{formats[1]}\", \"{token}\"] if month first (its numbers are "
+            f"read as {token!r}; both orders are listed below until you choose, and the plan "
+            "refuses both), then delete this line")
 
 
 def _with_token(formats: list[str], samples: MappingABC[str, Sequence[str]] | None,
@@ -2006,6 +2052,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     samples = _date_cells(samples, rows, date_columns)
     column_formats = {c: token_formats for c in date_columns
                       if (token_formats := _column_formats(samples, c, date_system))}
+    # both orders and a token (x50r8 F4): left to ``untold`` when another column tells
+    paired = {c: column_formats.pop(c) for c in list(column_formats)
+              if _is_pair(column_formats[c])}
     told: set[str] = set()  # the columns whose unread cells a TODO named already
     # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3);
     # such a column tells no day / month order to another
@@ -2021,6 +2070,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                      _numbers_of(samples, column_formats), tellers)
     column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
                            for c, (u, u_defaults) in untold.items()})
+    column_formats.update({c: f for c, f in paired.items() if c not in untold})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
@@ -2028,6 +2078,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         tokens = [f for f in formats if f in tf.DATE_TOKENS]
         if column not in told and column in untold:
             lines.insert(0, untold[column][0].todo(formats))
+        elif column not in told and (line := _pair_todo(column, formats, samples,
+                                                        rows)) is not None:
+            lines.insert(0, line)
         elif column not in told and column in years and (
                 line := years[column].todo(tokens)) is not None:
             lines.insert(0, line)
