@@ -2053,7 +2053,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     column_formats = {c: token_formats for c in date_columns
                       if (token_formats := _column_formats(samples, c, date_system))}
     # both orders and a token (x50r8 F4): left to ``untold`` when another column tells
-    paired = {c: column_formats.pop(c) for c in list(column_formats)
+    both_orders = {c: column_formats.pop(c) for c in list(column_formats)
               if _is_pair(column_formats[c])}
     told: set[str] = set()  # the columns whose unread cells a TODO named already
     # a 2-digit year written first (24/08/25) reads as a day too: both listed (x50r3 F3);
@@ -2070,7 +2070,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                      _numbers_of(samples, column_formats), tellers)
     column_formats.update({c: _with_token(u.formats(u_defaults), samples, c, date_system)
                            for c, (u, u_defaults) in untold.items()})
-    column_formats.update({c: f for c, f in paired.items() if c not in untold})
+    column_formats.update({c: f for c, f in both_orders.items() if c not in untold})
 
     def dated(column: str) -> list[str]:
         formats = column_formats.get(column, [])
