@@ -155,3 +155,27 @@ def test_advice_read_every_cell_and_its_evidence_and_nothing_reads_silently_wron
         got = _read(text, formats)
         assert got is not None
         assert got == day or sep not in shown
+
+
+def test_a_cell_read_year_first_only_makes_day_first_readings_ambiguous(
+        catalog: Catalog) -> None:  # noqa: F811
+    """x50r8 F2 (y3): ``["%d/%m/%y"]`` kept for a yy/mm/dd column: ``30/02/06`` (no 30
+    February) failed alone while ``25/10/18`` was written 2018-10-25 (284 of 300 wrong).
+    The column shows year first: every cell read both ways is refused, naming the cell
+    and ``'%y/%m/%d' instead of '%d/%m/%y'``; a resume judges the same; the advice reads
+    all."""
+    rows = _rows(["25/10/18", "30/02/06", "27/11/19", "13/02/30"])
+    m = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%d/%m/%y"]')
+    m.learn_marks(rows)
+    for row in rows[:3]:
+        with pytest.raises(InputError) as info:
+            m.map(row)
+    with pytest.raises(InputError) as info:
+        m.map(rows[0])
+    assert "'30/02/06'" in info.value.reason and "only '%y/%m/%d' reads" in info.value.reason
+    assert "list '%y/%m/%d' instead of '%d/%m/%y'" in info.value.reason, info.value.reason
+    assert m.map(rows[3]).deal["expected_close_date"] == "2030-02-13"  # one reading only
+    fixed = mapper(catalog, 'expected_close_date = "Close"', 'date_formats = ["%y/%m/%d"]')
+    fixed.learn_marks(rows[:3])
+    assert [fixed.map(r).deal["expected_close_date"] for r in rows[:3]] == [
+        "2025-10-18", "2030-02-06", "2027-11-19"]

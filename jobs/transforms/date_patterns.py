@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 __all__ = ["date_part", "four_digit_year", "order_family", "reordered", "replacements",
-           "swapped_pattern"]
+           "swapped_pattern", "year_first_twin"]
 
 _TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
 _TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
@@ -22,6 +22,15 @@ def swapped_pattern(pattern: str) -> str | None:
     if "%d" not in pattern or "%m" not in pattern:
         return None
     return pattern.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def year_first_twin(pattern: str) -> str | None:
+    """``%d/%m/%y`` → ``%y/%m/%d`` (a time after it kept): the reading of a 2-digit year
+    written first (``30/02/06`` is 2030-02-06); None for a pattern of no such date."""
+    for sep in "/-.":
+        if f"%d{sep}%m{sep}%y" in pattern:
+            return pattern.replace(f"%d{sep}%m{sep}%y", f"%y{sep}%m{sep}%d", 1)
+    return None
 
 
 def date_part(fmt: str) -> str:
