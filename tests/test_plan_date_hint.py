@@ -370,3 +370,24 @@ def test_plan_hints_year_first_for_two_digit_years_only_it_reads(
     out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
                "--create-key-field")
     assert 'add date_formats = ["%y-%m-%d"] under [defaults]' in out, out
+
+
+def test_plan_of_a_year_first_column_listed_day_first_says_so_on_every_row(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """x50r8 F2 (y3): ``["%d/%m/%y"]`` for yy/mm/dd cells: ``30/02/06`` failed alone (no
+    word of year first) and the other rows were "valid", written wrong. Now every row read
+    both ways is ambiguous, naming ``'%y/%m/%d' instead of '%d/%m/%y'``, and the cell no
+    day-first date says year first reads it."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[import]\nkey_column = "key"\n[defaults]\ncurrency = "USD"\n'
+                       'date_formats = ["%d/%m/%y"]\n'
+                       '[deal]\ntitle = "title"\nexpected_close_date = "close"\n')
+    manifest = tmp_path / "i.csv"
+    manifest.write_text("key,title,close\nk1,A,25/10/18\nk2,B,30/02/06\nk3,C,27/11/19\n")
+    out = plan(sb, tmp_path, "plan", "import", str(manifest), "--mapping", str(mapping),
+               "--create-key-field")
+    assert "0 valid" in out, out
+    assert "2 close: ambiguous date '25/10/18'" in out, out
+    assert "list '%y/%m/%d' instead of '%d/%m/%y'" in out, out
+    assert "not a date: '30/02/06' (no such day: February has 28 days, not 30); it reads " \
+           "as '%y/%m/%d'" in out, out

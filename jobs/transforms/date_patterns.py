@@ -1,16 +1,18 @@
 """Day and month order in date patterns: which patterns share an order, and a column's
-formats read the other way round. Pure string work on strptime patterns (no reading of
-cells); ``dates`` (hints), ``date_order`` (the column's evidence) and the mapping spec
-(patterns listed in both orders) share it.
+formats read the other way round, and a 2-digit year written first (``year_first_twin``).
+Pure string work on strptime patterns (no reading of cells, but ``year_first_hint``'s one
+``strptime``); ``dates`` (hints), ``date_order`` (the column's evidence) and the mapping
+spec (patterns listed in both orders) share it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 __all__ = ["date_part", "four_digit_year", "order_family", "reordered", "replacements",
-           "swapped_pattern", "year_first_twin"]
+           "swapped_pattern", "year_first_hint", "year_first_twin"]
 
 _TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
 _TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
@@ -66,3 +68,20 @@ def replacements(formats: Sequence[str], family: str) -> str:
     pairs = [(s, f) for f, s in zip(formats, reordered(formats, family), strict=True)
              if s != f]
     return ", ".join(f"{s!r} instead of {f!r}" for s, f in pairs)
+
+
+def year_first_hint(text: str, formats: Sequence[str]) -> str:
+    """A hint when ``text`` reads by the year-first twin of a listed ``%d/%m/%y``
+    (``30/02/06``, ``37-04-23``: x50r8 F2, F3): the column may be written year first, and
+    its cells that read both ways would then read wrong."""
+    for fmt in formats:
+        if (twin := year_first_twin(fmt)) is None:  # a token has no %d/%m/%y
+            continue
+        try:
+            datetime.strptime(text, twin)
+        except ValueError:
+            continue
+        return (f"; it reads as {twin!r} (a 2-digit year written first): if this column is "
+                f"written that way, list {twin!r} instead of {fmt!r} in its date formats — "
+                "read day first, its other cells come out as wrong dates")
+    return ""

@@ -13,7 +13,7 @@ from decimal import Decimal
 from bulk.errors import InputError
 from bulk.manifest_xlsx import ExcelZeroDate
 
-from .date_patterns import order_family, replacements, swapped_pattern
+from .date_patterns import order_family, replacements, swapped_pattern, year_first_hint
 from .day_reader import read_day
 from .no_such_day import OUT_OF_RANGE, no_such_day
 from .text import _SPACES, _text, is_empty, quoted_cell, shown_cell
@@ -418,7 +418,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
     if short is not None:
         raise InputError(f"not a date: {short}")
     if no_day is not None:
-        raise InputError(f"not a date: {no_day}")
+        raise InputError(f"not a date: {no_day}{year_first_hint(text, formats)}")
     tried = ", ".join([*formats, "ISO (YYYY-MM-DD)"])
     if text == "60" and "excel" in formats:  # as a number cell says it (v10r24)
         raise InputError("not a date: 60 is Excel's 1900-02-29, a day that never was "
@@ -436,7 +436,7 @@ def _date_from_text(text: str, formats: Sequence[str], window: tuple[int, int]) 
         raise InputError(f"not a date: {text!r} is {shape} (tried {tried}; {unit}"
                          + (f"; {add})" if add else ")"))
     raise InputError(f"not a date: {text!r} (tried {tried}){_two_digit_year_hint(text, formats)}"
-                     f"{_other_order_hint(text, formats)}")
+                     f"{_other_order_hint(text, formats)}{year_first_hint(text, formats)}")
 
 
 def _other_order_hint(text: str, formats: Sequence[str]) -> str:
