@@ -37,7 +37,7 @@ from bulk.store import ItemState, JobStore
 from ..deals import write_groups
 from ..last_written import CUSTOM, digest, fields_of, group_of
 from .since_plan import KEPT_SINCE, with_kept
-from .targets import PARTLY, targets
+from .targets import PARTLY, outcome, targets
 
 # the job kinds whose writes the record holds (``jobs.last_written_runs``)
 REBASED_KINDS = ("update", "import")
@@ -52,7 +52,7 @@ def _judged(item: Any, groups: list[str]) -> tuple[list[str], list[str]] | None:
         return [g for g in groups if g not in kept], [g for g in groups if g in kept]
     if item.state is ItemState.FAILED and (item.error or "").startswith("conflict:"):
         return [], groups
-    if item.state is ItemState.SKIPPED and (item.result or {}).get("action") == "unchanged":
+    if item.state is ItemState.SKIPPED and outcome(item).get("action") == "unchanged":
         return groups, []
     return None
 

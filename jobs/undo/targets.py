@@ -81,6 +81,14 @@ def in_part(payload: Mapping[str, Any]) -> bool:
     return isinstance(payload.get(PARTLY), Mapping)
 
 
+def outcome(item: Item) -> Mapping[str, Any]:
+    """An undo item's result: ``items.result`` once run, its payload's ``result`` when the
+    plan skipped it at load (a deal found already as before the job: ``unchanged``);
+    {} when neither holds one."""
+    found = item.result or item.payload.get("result")
+    return found if isinstance(found, Mapping) else {}
+
+
 def plan_action(payload: Mapping[str, Any]) -> str:
     """A pending restore's action in the plan's counts: ``restore`` or ``IN_PART``."""
     return IN_PART if in_part(payload) else "restore"
@@ -152,7 +160,7 @@ def _undid(undo: Mapping[str, Any]) -> dict[int, str] | None:
                         out[deal_id] = did
             for i in s.items(ItemState.SKIPPED):
                 deal_id = i.payload.get("deal_id")
-                if i.op == "restore" and (i.result or {}).get("action") == "unchanged" \
+                if i.op == "restore" and outcome(i).get("action") == "unchanged" \
                         and isinstance(deal_id, int):
                     out.setdefault(deal_id, _AS_BEFORE)
             return out
@@ -527,9 +535,9 @@ def _others_done(source: JobStore, include: Callable[[Any], bool], *,
                 results = [(item.result or {}, _groups(item.payload))
                            for item in other.items(ItemState.DONE)]
                 if undoes is not None:  # x42r4 F2: found as before, so no longer that job's
-                    results += [({**(item.result or {}), "deal_id": item.payload.get(
+                    results += [({**outcome(item), "deal_id": item.payload.get(
                         "deal_id")}, None) for item in other.items(ItemState.SKIPPED)
-                        if (item.result or {}).get("action") == "unchanged"]
+                        if outcome(item).get("action") == "unchanged"]
         except StoreError:
             continue
         for result, groups in results:
