@@ -2,7 +2,7 @@
 three-way comparison, so that a nightly import never puts back an edit made in Pipedrive
 between two nights (x31r1 F1).
 
-Why ~1000 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
+Why ~1100 lines: one concept — the record — whose rules (``three_way``, ``agreed``,
 ``written``) and whose storage (the packed layout, its move from the first one, the
 writes as a run goes — ``Recorder`` — and the forgets) serve each other and nobody else.
 
@@ -48,10 +48,15 @@ The record: ``last-written.sqlite3`` in the state folder (``bulk.claims.state_di
 in a 0700 folder), one row per (account — the base URL and the run's token key, never
 the token —, deal id), its fields packed (``_pack``): per field a digest (16 hex digits of
 SHA-256, stored as 8 bytes) of the value written as the row mapped it, never the value
-itself, when, and by which job; accounts, jobs and fields are named once each, in tables
-of their own (the first layout, a row per field with the account and the job as text on
-each, took ~180 MB per 200,000 deals of 10 fields; this one ~34 MB — a record of the
-first layout is moved on its first open, ``_upgrade``). Set from a job's store as its
+itself, when, by which job, and the base that write replaced when another job's (its
+digest and job: the *prior*, f50q — what an undo of the job gives back, ``rebase``);
+accounts, jobs and fields are named once each, in tables of their own (the first layout,
+a row per field with the account and the job as text on each, took ~180 MB per 200,000
+deals of 10 fields; the packed one ~34 MB; with priors +0.8 MB after a first import, at
+most +32 MB once a later job replaced every field — a record of the first layout is
+moved on its first open, ``_upgrade``; a deal packed before priors, ``_FORMAT_1``, reads
+with its priors not known and is packed again in this format at its next write).
+Set from a job's store as its
 rows settle (``Recorder``: ``_BATCH`` items at a time, in a worker thread of its own)
 and at the end of each of its runs (``record_job``: the
 creates and updates it saw done since the last run's end, each item once — marked in the
@@ -65,12 +70,14 @@ a ``Recorder``; ``jobs.last_written_runs``: what a killed run — an update's, a
 left, by the next plan, update or import) —, dropped for the deals an undo deleted and, for
 those it restored, the fields the undone job recorded (``forget``: what is there then is no
 write of this folder's, and the next import writes them as before; the other fields keep
-the base earlier imports set) — but first the fields an undo put back or left get back
-the base from before the undone job, its before-image (``rebase``, ``jobs.undo.bases``;
-x50r5 F1: the undone update's value stayed the base, and the unchanged import file wrote
-over the colleague's value the undo kept, "changed on both sides"); a field whose value
-before is not known holds ``UNKNOWN``: Pipedrive's value is kept. Read one deal at a
-time, only for the deals an upsert found
+the base earlier imports set) — but first the fields an undo put back, found as before or
+left get back the base the record held before the undone job wrote, its prior
+(``rebase``, ``jobs.undo.bases``; x50r5 F1: the undone update's value stayed the base,
+and the unchanged import file wrote over the colleague's value the undo kept, "changed
+on both sides"; x50r10 F1: the job's before-image as the base — a colleague's value this
+folder never wrote — let the same import file write over it); a prior not known holds
+``UNKNOWN``: Pipedrive's value is kept. Read one deal at a time, only for the deals an
+upsert found
 (``LastWritten.of``): its memory does not grow with the file. A write made from another
 state folder is not known: such a field has no base (as before); what a run killed before
 its end had settled since its last batch is recorded by the next.
@@ -110,13 +117,14 @@ CUSTOM = "custom_fields."  # a custom field's name in the record: this, then its
 LINKS = ("person_id", "org_id")  # a deal's links, in the order a note names them
 CELLS = ".cells"  # a link's name, then this: the digest of the row's cells that named it
 _VARS = 500  # deals per IN (...) query
-# a base whose value is not known (``rebase``: an undo put back a field whose value before
-# the undone job its before-image does not hold): the next comparison reads the source as
+# a base whose value is not known (``rebase``: an undo put back a field whose base before
+# the undone job was recorded before priors were kept): the next comparison reads the source as
 # unchanged and Pipedrive as changed — Pipedrive's value kept, never "changed on both
 # sides". 16 zero hex digits: no value's digest in practice (SHA-256, 2^-64)
 UNKNOWN = "0" * 16
 _VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
-_FORMAT = b"\x01"  # the first byte of a deal's packed fields
+_FORMAT = b"\x02"  # the first byte of a deal's packed fields (``_pack``)
+_FORMAT_1 = b"\x01"  # the packed fields before priors (f50q): read, priors not known
 _DIGEST_BYTES = 8  # a digest's 16 hex digits, stored as bytes
 # one row per deal, its fields packed (``_pack``); account, job and field names once each
 _SCHEMA = (
@@ -392,51 +400,97 @@ def _move_first_layout(conn: sqlite3.Connection) -> None:
         except (TypeError, ValueError):
             continue
         if len(raw) == _DIGEST_BYTES:
-            fields[names.id("fields", field)] = (raw, float(at), names.id("jobs", job))
+            fields[names.id("fields", field)] = (raw, float(at), names.id("jobs", job), None)
     if key is not None and fields:
         batch.append((names.id("accounts", key[0]), key[1], _pack(fields)))
     flush()
 
 
-# one field's base: (digest, 8 bytes; when written, epoch seconds; the job's id)
-_Entry = tuple[bytes, float, int]
-_GROUP = struct.Struct("<IdI")  # a group's job id, when, and how many fields it holds
+# the base a job's write replaced (``_put``): (digest, 8 bytes; the job's id that wrote
+# it) — ``NO_PRIOR``: the record held none (b"", 0) —, None: not known (a base recorded
+# before priors were kept, f50q); what ``rebase`` gives back when that job is undone
+_Prior = tuple[bytes, int] | None
+NO_PRIOR: tuple[bytes, int] = (b"", 0)
+# one field's base: (digest, 8 bytes; when written, epoch seconds; the job's id; prior)
+_Entry = tuple[bytes, float, int, _Prior]
+_GROUP_1 = struct.Struct("<IdI")  # format 1: a group's job id, when, its field count
+_GROUP = struct.Struct("<IdII")  # a group's job id, when, field count, priors listed
+_PRIOR = struct.Struct("<II")  # a listed prior: its field's id, the id of its job
+_UNKNOWN_JOB = 0xFFFFFFFF  # a listed prior's job: the prior is not known
+_ALL_UNKNOWN = 0xFFFFFFFF  # a group's priors listed: none, every one not known
 
 
 def _pack(fields: Mapping[int, _Entry]) -> bytes:
-    """One deal's bases as bytes: a version byte, then per (job, when) a group:
-    ``_GROUP``, its fields' ids (uint32 each), their digests (8 bytes each). The job and
-    the time are written once per deal and write, not once per field."""
-    groups: dict[tuple[int, float], tuple[list[int], list[bytes]]] = {}
-    for field, (raw, at, job) in fields.items():
-        if (group := groups.get((job, at))) is None:
-            groups[job, at] = group = ([], [])
-        group[0].append(field)
-        group[1].append(raw)
+    """One deal's bases as bytes: ``_FORMAT``, then per (job, when) a group: ``_GROUP``,
+    its fields' ids (uint32 each), their digests (8 bytes each), then its priors other than
+    ``NO_PRIOR`` (``_PRIOR`` and 8 bytes each; a field not listed had none; every prior not
+    known: none listed, ``_ALL_UNKNOWN``). The job and the time are written once per deal
+    and write, not once per field; a first write (no prior) costs 4 bytes a deal, a field
+    whose write replaced another job's base 16 more."""
+    groups: dict[tuple[int, float], list[tuple[int, bytes, _Prior]]] = {}
+    for field, (raw, at, job, prior) in fields.items():
+        groups.setdefault((job, at), []).append((field, raw, prior))
     out = [_FORMAT]
-    for (job, at), (ids, raws) in groups.items():
-        out.append(_GROUP.pack(job, at, len(ids)))
-        out.append(struct.pack(f"<{len(ids)}I", *ids))
-        out.extend(raws)
+    for (job, at), members in groups.items():
+        unknown = all(prior is None for _, _, prior in members)
+        listed = [] if unknown else [(f, p) for f, _, p in members if p != NO_PRIOR]
+        out.append(_GROUP.pack(job, at, len(members),
+                               _ALL_UNKNOWN if unknown else len(listed)))
+        out.append(struct.pack(f"<{len(members)}I", *(f for f, _, _ in members)))
+        out.extend(raw for _, raw, _ in members)
+        for field, prior in listed:
+            out.append(_PRIOR.pack(field, _UNKNOWN_JOB if prior is None else prior[1]))
+            out.append(b"\0" * _DIGEST_BYTES if prior is None else prior[0])
     return b"".join(out)
 
 
 def _unpack(blob: bytes) -> dict[int, _Entry]:
-    """``_pack``'s bytes back as {field id: entry}; {} for bytes of another format."""
+    """``_pack``'s bytes back as {field id: entry}; a record of format 1 (before priors)
+    with every prior not known (None); {} for bytes of another format or cut short."""
+    if blob[:1] == _FORMAT_1:
+        return _unpack_1(blob)
     if blob[:1] != _FORMAT:
         return {}
     out: dict[int, _Entry] = {}
     at_, end = 1, len(blob)
     try:
         while at_ + _GROUP.size <= end:
-            job, when, n = _GROUP.unpack_from(blob, at_)
+            job, when, n, m = _GROUP.unpack_from(blob, at_)
             at_ += _GROUP.size
             ids = struct.unpack_from(f"<{n}I", blob, at_)
             at_ += 4 * n
             if at_ + n * _DIGEST_BYTES > end:
                 return {}  # cut short (a damaged file): no base, as for a deal never written
+            prior: _Prior = None if m == _ALL_UNKNOWN else NO_PRIOR
             for field in ids:
-                out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job)
+                out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job, prior)
+                at_ += _DIGEST_BYTES
+            for _ in range(0 if m == _ALL_UNKNOWN else m):
+                field, was = _PRIOR.unpack_from(blob, at_)
+                raw = blob[at_ + _PRIOR.size:at_ + _PRIOR.size + _DIGEST_BYTES]
+                at_ += _PRIOR.size + _DIGEST_BYTES
+                if len(raw) != _DIGEST_BYTES or field not in out:
+                    return {}
+                out[field] = (*out[field][:3], None if was == _UNKNOWN_JOB else (raw, was))
+    except struct.error:
+        return {}
+    return out
+
+
+def _unpack_1(blob: bytes) -> dict[int, _Entry]:
+    """Format 1's bytes (no priors) as entries whose prior is not known."""
+    out: dict[int, _Entry] = {}
+    at_, end = 1, len(blob)
+    try:
+        while at_ + _GROUP_1.size <= end:
+            job, when, n = _GROUP_1.unpack_from(blob, at_)
+            at_ += _GROUP_1.size
+            ids = struct.unpack_from(f"<{n}I", blob, at_)
+            at_ += 4 * n
+            if at_ + n * _DIGEST_BYTES > end:
+                return {}
+            for field in ids:
+                out[field] = (blob[at_:at_ + _DIGEST_BYTES], when, job, None)
                 at_ += _DIGEST_BYTES
     except struct.error:
         return {}
@@ -494,7 +548,7 @@ def _dump(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str, float,
     names = _Names(conn)
     for account, deal, blob in conn.execute(
             "SELECT account, deal, fields FROM bases ORDER BY account, deal").fetchall():
-        for field, (raw, at, job) in sorted(_unpack(blob).items()):
+        for field, (raw, at, job, _) in sorted(_unpack(blob).items()):
             yield (names.name("accounts", account), int(deal), names.name("fields", field),
                    raw.hex(), at, names.name("jobs", job))
 
@@ -542,7 +596,7 @@ class LastWritten:
         if row is None:
             return {}
         return {self._names.name("fields", field): raw.hex()
-                for field, (raw, at, _) in _unpack(row[0]).items()
+                for field, (raw, at, _, _) in _unpack(row[0]).items()
                 if since is None or at >= since}
 
     def links_by_cells(self) -> dict[str, dict[str, list[tuple[int, str]]]]:
@@ -741,7 +795,7 @@ def _put(conn: sqlite3.Connection, names: _Names, account: int, job: int,
         if (field := ids.get(name)) is None:
             field = names.id("fields", name)
         if field not in fields or at >= fields[field][1]:
-            fields[field] = (raw, at, job)
+            fields[field] = (raw, at, job, NO_PRIOR)
     if not new:
         return 0
     deals = sorted(new)
@@ -755,8 +809,12 @@ def _put(conn: sqlite3.Connection, names: _Names, account: int, job: int,
     for deal in deals:
         fields = old.get(deal, {})
         for field, entry in new[deal].items():
-            if field not in fields or entry[1] >= fields[field][1]:
+            if field not in fields:
                 fields[field] = entry
+                recorded += 1
+            elif entry[1] >= (was := fields[field])[1]:
+                # the base before this job's write: kept across its own later writes
+                fields[field] = (*entry[:3], was[3] if was[2] == job else (was[0], was[2]))
                 recorded += 1
         rows.append((account, deal, _pack(fields)))
     conn.executemany("INSERT OR REPLACE INTO bases VALUES (?, ?, ?)", rows)
@@ -1001,15 +1059,22 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
 def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undone: str,
            job: str, at: float) -> int:
     """After an undo (``job``) of the job ``undone``: each field of ``bases`` — deal id ->
-    {field (record name, ``fields_of``): digest of its value before the undone job, None
-    when not known} — whose base on the account at ``base_url`` is ``undone``'s write
-    takes that digest back (None: ``UNKNOWN``), written by ``job`` at ``at`` (Unix
-    seconds); a base a later job wrote, or none, is left. A link named drops the digest of
-    the cells that named it (``CELLS``: the cells of the undone write). x50r5 F1: the
-    undone update's Silver stayed the base of a Tier the undo left as a colleague set it
-    (Bronze), and the unchanged import file (Gold) read as "changed on both sides": Gold
-    written over Bronze, 121 of 121. Returns the fields set or dropped. Raises
-    sqlite3.Error / OSError."""
+    {field (record name, ``fields_of``): digest of its before-image value, None when the
+    before-image does not hold it} — whose base on the account at ``base_url`` is
+    ``undone``'s write gets back the base the record held before that write (its prior,
+    ``_put``): that digest and job, at ``at`` (Unix seconds); none then: dropped (a
+    first write's field is written again as a first import would). A prior not known (a
+    base recorded before priors were kept): the before-image's digest when it is the
+    undone write's own (the job changed nothing there), else ``UNKNOWN`` (Pipedrive's
+    value kept), written by ``job``. A base a later job wrote, or none, is left. A link's
+    cells (``CELLS``) follow the link the same way (not known: dropped).
+
+    x50r10 F1: import (Gold), a colleague (Bronze), update (Silver), undo (Bronze back):
+    the before-image Bronze as the base read the same import file's Gold as "changed in
+    the file only", written over the colleague's Bronze (14 of 14 fields); the prior, the
+    import's Gold, reads it as unchanged. x50r5 F1: the undone update's Silver stayed the
+    base of a Tier the undo left as a colleague set it. Returns the fields set or dropped.
+    Raises sqlite3.Error / OSError."""
     ids = sorted(int(i) for i in bases)
     path = _path()
     if not ids or not path.exists():
@@ -1032,26 +1097,42 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                         f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
                         f"({','.join('?' * len(part))})", (account, *part)).fetchall():
                     fields = _unpack(blob)
-                    before = len(fields)
                     for name, sign in bases[int(deal)].items():
                         field = names.find("fields", name)
                         if field is None or field not in fields or fields[field][2] != source:
                             continue
-                        raw = bytes.fromhex(UNKNOWN if sign is None else sign)
-                        fields[field] = (raw, at, mine)
-                        changed += 1
+                        changed += _give_back(fields, field, sign, at, mine)
                         cells = names.find("fields", name + CELLS) if name in LINKS else None
-                        if cells is not None and cells in fields:
-                            del fields[cells]
-                    changed += before - len(fields)
-                    conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND deal = ?",
-                                 (_pack(fields), account, deal))
+                        if cells is not None and cells in fields \
+                                and fields[cells][2] == source:
+                            changed += _give_back(fields, cells, None, at, mine)
+                    if fields:
+                        conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND "
+                                     "deal = ?", (_pack(fields), account, deal))
+                    else:
+                        conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?",
+                                     (account, deal))
         return changed
     finally:
         conn.close()
 
 
-__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "OBSERVED", "UNKNOWN",
-           "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
+def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: float,
+               mine: int) -> int:
+    """``rebase`` of one field of a deal's ``fields``; returns 1."""
+    raw, _, _, prior = fields[field]
+    if prior == NO_PRIOR:
+        del fields[field]
+    elif prior is not None:
+        fields[field] = (prior[0], at, prior[1], None)
+    elif sign is not None and sign == raw.hex():
+        fields[field] = (raw, at, mine, None)
+    else:
+        fields[field] = (bytes.fromhex(UNKNOWN), at, mine, None)
+    return 1
+
+
+__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "NO_PRIOR", "OBSERVED",
+           "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
            "conflicted", "digest", "dropped", "fields_of", "forget", "group_of", "observe",
            "rebase", "record_job", "three_way", "written"]

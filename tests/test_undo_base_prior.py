@@ -9,8 +9,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from jobs.last_written import UNKNOWN, LastWritten, digest, observe, rebase
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_undo_restores_base import CONFIG, HEAD, IMPORT, KEYS, UPDATE, UPDATED, _custom, _patch, _run
+
+# a colleague's values (every field kind the import writes); the update writes UPDATED
+BRONZE = {"Lead source": "Event", "Products of interest": ["Training"],
+          "Contract value": {"value": 5000, "currency": "SEK"},
+          "Renewal date": "2028-08-08", "External ID": "BRONZE", "Discount": 9}
 
 
 def _setup(tmp_path: Path) -> tuple[Path, Path]:
@@ -25,6 +33,54 @@ def _setup(tmp_path: Path) -> tuple[Path, Path]:
 def _ids(sb: object) -> dict[str, int]:
     rows = sb.state.deals.rows.values()  # type: ignore[attr-defined]
     return {k: d["id"] for k in KEYS for d in rows if d["title"] == f"Deal {k}"}
+
+
+def test_a_colleagues_edit_the_undone_update_wrote_over_is_kept_by_the_import(
+        tmp_path: Path) -> None:
+    """Import (the file's values) → a colleague edits K1 → update K1 (over the colleague's)
+    → undo (the colleague's values back) → the same import file: the colleague's values are
+    kept (before: the base was the update's before-image — the colleague's — and the file's
+    values were written over them, "changed in the file only", every field)."""
+    jobs, source = _setup(tmp_path)
+    with ThreadedSandbox(CONFIG) as sb:
+        _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"),
+             "--create-key-field")
+        imported, ids = _custom(sb), _ids(sb)
+        _patch(sb, ids["K1"], BRONZE)
+        (tmp_path / "update.csv").write_text(f"Deal,{HEAD}\n{ids['K1']},{UPDATED}\n")
+        updated = _run(sb, jobs, "update", str(tmp_path / "update.csv"), "-m",
+                       str(tmp_path / "u.toml"), "--yes")
+        job = re.findall(r"job (\S+-update-\w+)", updated)[0]
+        _run(sb, jobs, "undo", job, "--yes")
+        assert _custom(sb)["K1"] == BRONZE
+        again = _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"))
+        after = _custom(sb)
+    assert after["K1"] == BRONZE, (after, again)
+    assert {k: after[k] for k in ("K2", "K3")} == {k: imported[k] for k in ("K2", "K3")}
+
+
+def test_a_colleagues_edit_the_undone_import_wrote_over_is_kept_by_the_first_file(
+        tmp_path: Path) -> None:
+    """Night 1 imports → a colleague edits K1 → night 2 (every field changed) writes over
+    it → undo night 2 (the colleague's values back) → night 1's file again: the colleague's
+    values are kept (night 1's write is the base again, the file unchanged)."""
+    jobs, source = _setup(tmp_path)
+    night2 = tmp_path / "n2.csv"
+    night2.write_text(f"Ref,Title,{HEAD}\n" + "".join(
+        f'{k},Deal {k},Referral,Analytics,"USD 7000",2027-03-01,EXT-2,7\n' for k in KEYS))
+    with ThreadedSandbox(CONFIG) as sb:
+        _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"),
+             "--create-key-field")
+        imported, ids = _custom(sb), _ids(sb)
+        _patch(sb, ids["K1"], BRONZE)
+        second = _run(sb, jobs, "import", str(night2), "-m", str(tmp_path / "m.toml"))
+        job = re.findall(r"job (\S+-import-\w+)", second)[0]
+        _run(sb, jobs, "undo", job, "--yes")
+        assert _custom(sb)["K1"] == BRONZE
+        again = _run(sb, jobs, "import", str(source), "-m", str(tmp_path / "m.toml"))
+        after = _custom(sb)
+    assert after["K1"] == BRONZE, (after, again)
+    assert {k: after[k] for k in ("K2", "K3")} == {k: imported[k] for k in ("K2", "K3")}
 
 
 def test_the_same_update_after_an_undo_that_found_a_deal_as_before_is_sent(
@@ -52,3 +108,39 @@ def test_the_same_update_after_an_undo_that_found_a_deal_as_before_is_sent(
         after = _custom(sb)
     assert after["K1"] == updated["K1"] and after["K2"] == updated["K2"], (after, again)
     assert "changed in Pipedrive since" not in again, again
+
+
+def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``last_written.rebase`` of job B's writes: a field whose base B replaced gets that
+    base back (A's digest and job: an undo of A rebases it again); one B wrote first is
+    dropped; one whose prior is not known (format 1) takes the before-image only when it is
+    B's own write, else ``UNKNOWN``; a field another job wrote since is left. The base
+    given back is A's again (an undo of A then finds it), its own prior not known."""
+    monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
+    url = "https://api.example"
+    a, b, before = digest("Gold"), digest("Silver"), digest("Bronze")
+    observe(url, [(1, {"tier": a, "code": a})], at=1.0, job="A")
+    observe(url, [(1, {"tier": b, "code": b, "memo": b, "score": b})], at=2.0, job="B")
+    observe(url, [(1, {"code": a})], at=3.0, job="C")
+    record = LastWritten.open(url)
+    assert record is not None
+    record.close()
+    rebase(url, {1: {"tier": before, "code": before, "memo": before}}, undone="B",
+           job="U", at=4.0)
+    rebase(url, {1: {"score": before}}, undone="B", job="U", at=4.0)
+    record = LastWritten.open(url)
+    assert record is not None
+    try:
+        assert record.of(1) == {"tier": a, "code": a}, record.of(1)
+    finally:
+        record.close()
+    rebase(url, {1: {"tier": before}}, undone="A", job="V", at=5.0)
+    record = LastWritten.open(url)
+    assert record is not None
+    try:
+        # the prior given back has no prior of its own (one level kept): not known, and
+        # the before-image is not A's write: Pipedrive's value kept
+        assert record.of(1) == {"tier": UNKNOWN, "code": a}, record.of(1)
+    finally:
+        record.close()

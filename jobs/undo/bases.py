@@ -1,26 +1,26 @@
-"""What an undo gives back to the state folder's record of what this folder wrote
-(``jobs.last_written``): for each field the undone job wrote there, the base it held
-before that job — the job's before-image — not the undone write.
+"""Which fields an undo gives back their base in the state folder's record of what this
+folder wrote (``jobs.last_written``): each field the undone job wrote there, on a deal
+the undo judged, takes back the base the record held before that job wrote
+(``last_written.rebase``: the prior kept beside each write) — not the undone write, and
+not the job's before-image (Pipedrive's value before the job: maybe a colleague's edit
+this folder never wrote).
 
-x50r5 F1: import (Tier = Gold), ``update`` (Tier = Silver), a colleague sets Bronze, the
-undo of the update keeps Bronze (a conflict); the same, unchanged import file then wrote
-Gold over Bronze, "changed both in Pipedrive and in the file": the record still held the
-undone update's Silver (121 of 121 colleague edits overwritten). A field the undo put back
-was forgotten instead (no base): a colleague's later edit was overwritten by the same file.
+x50r5 F1: import (Tier = Gold), ``update`` (Silver), a colleague sets Bronze, the undo
+keeps Bronze (a conflict); the same, unchanged import file then wrote Gold over Bronze,
+"changed both in Pipedrive and in the file": the base was still the update's Silver (121
+of 121). x50r10 F1: import (Gold), a colleague (Bronze), update (Silver over Bronze),
+undo (Bronze back): the before-image Bronze as the base read the file's Gold as changed
+in the file only, written over Bronze (14 of 14; the undo of a second import: 7 of 7);
+the import's Gold as the base reads it as unchanged, Bronze kept.
 
-Per deal the undo judged (a restore done, in part, already as before, or left as a
-conflict), by field group (``jobs.deals.FIELD_GROUPS``):
-
-- the groups it put back (or found already as before the job): each field's base is the
-  digest of its before-image value (every job kind that writes bases: ``update``,
-  ``import``);
-- the groups it left as a colleague changed them: an update's take its before-image too
-  (the value the import wrote: the same file reads as unchanged, the colleague's value is
-  kept); an import's keep the import's own write (the file's value: the colleague's is
-  kept while the file does not change it — a before-image from before the import would
-  read the file's value as a change and write it over the colleague's);
-- a field the job wrote that its before-image does not hold: ``last_written.UNKNOWN``
-  (the next upsert keeps Pipedrive's value, never "changed on both sides").
+Per deal the undo judged — a restore done, in part, already as before the job (a skip
+at the plan: its result in its payload, ``targets.outcome``; x50r10 F2: read from
+``items.result`` alone it was missed, and the same update file re-run was "kept") or
+left as a conflict — by field group (``jobs.deals.FIELD_GROUPS``), every group the job
+wrote (put back, as before, or left as a colleague changed it; ``update`` and
+``import`` alike). Each field is named with the digest of its before-image value (None:
+the before-image does not hold it): ``rebase``'s fallback for a base recorded before
+priors were kept.
 
 Move-stage, merge and dedupe jobs write no base (``jobs.last_written_runs``): their undo
 leaves the record as the import left it. Blocking (reads the undone job's store).
@@ -68,10 +68,11 @@ def _image_values(before: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def bases_before(undo: JobStore, source: JobStore) -> dict[int, dict[str, str | None]]:
-    """Deal id -> {field (record name): digest of its value before ``source``'s job, None
-    when its before-image does not hold it} for the fields ``undo`` gives back their base
-    (see the module docstring); {} for a job kind that writes no base. Memory: the undone
-    job's targets and the deals judged."""
+    """Deal id -> {field (record name): digest of its before-image value, None when the
+    before-image does not hold it} for the fields ``undo`` gives back their base (see the
+    module docstring; ``last_written.rebase`` gives back the prior base, the digest is its
+    fallback); {} for a job kind that writes no base. Memory: the undone job's targets
+    and the deals judged."""
     if source.kind not in REBASED_KINDS:
         return {}
     wanted = {t.deal_id: t for t in targets(source) if t.op == "restore" and t.wrote}
@@ -88,7 +89,7 @@ def bases_before(undo: JobStore, source: JobStore) -> dict[int, dict[str, str | 
         if judged is None:
             continue
         back, left = judged
-        groups = set(back) | (set(left) if source.kind == "update" else set())
+        groups = set(back) | set(left)
         values = _image_values(t.before)
         names = {name for name, _ in fields_of(t.wrote)} | set(values)
         out.setdefault(deal_id, {}).update(
