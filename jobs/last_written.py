@@ -1057,13 +1057,15 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
 
 
 def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undone: str,
-           job: str, at: float) -> int:
+           job: str, at: float, left: Mapping[int, Collection[str]] | None = None) -> int:
     """After an undo (``job``) of the job ``undone``: each field of ``bases`` — deal id ->
     {field (record name, ``fields_of``): digest of its before-image value, None when the
     before-image does not hold it} — whose base on the account at ``base_url`` is
     ``undone``'s write gets back the base the record held before that write (its prior,
     ``_put``): that digest and job, at ``at`` (Unix seconds); none then: dropped (a
-    first write's field is written again as a first import would). A prior not known (a
+    first write's field is written again as a first import would) — but a field of
+    ``left`` (deal id -> fields the undo left as a colleague changed them) keeps the
+    undone write (the same file keeps the colleague's value). A prior not known (a
     base recorded before priors were kept): the before-image's digest when it is the
     undone write's own (the job changed nothing there), else ``UNKNOWN`` (Pipedrive's
     value kept), written by ``job``. A base a later job wrote, or none, is left. A link's
@@ -1097,9 +1099,11 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                         f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
                         f"({','.join('?' * len(part))})", (account, *part)).fetchall():
                     fields = _unpack(blob)
+                    kept = (left or {}).get(int(deal)) or ()
                     for name, sign in bases[int(deal)].items():
                         field = names.find("fields", name)
-                        if field is None or field not in fields or fields[field][2] != source:
+                        if field is None or field not in fields or fields[field][2] != source \
+                                or (name in kept and fields[field][3] == NO_PRIOR):
                             continue
                         changed += _give_back(fields, field, sign, at, mine)
                         cells = names.find("fields", name + CELLS) if name in LINKS else None

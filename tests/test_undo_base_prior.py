@@ -13,7 +13,17 @@ import pytest
 
 from jobs.last_written import UNKNOWN, LastWritten, digest, observe, rebase
 from tests.sandbox_helpers import ThreadedSandbox
-from tests.test_undo_restores_base import CONFIG, HEAD, IMPORT, KEYS, UPDATE, UPDATED, _custom, _patch, _run
+from tests.test_undo_restores_base import (
+    CONFIG,
+    HEAD,
+    IMPORT,
+    KEYS,
+    UPDATE,
+    UPDATED,
+    _custom,
+    _patch,
+    _run,
+)
 
 # a colleague's values (every field kind the import writes); the update writes UPDATED
 BRONZE = {"Lead source": "Event", "Products of interest": ["Training"],
@@ -115,24 +125,27 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     """``last_written.rebase`` of job B's writes: a field whose base B replaced gets that
     base back (A's digest and job: an undo of A rebases it again); one B wrote first is
     dropped; one whose prior is not known (format 1) takes the before-image only when it is
-    B's own write, else ``UNKNOWN``; a field another job wrote since is left. The base
+    B's own write, else ``UNKNOWN``; a field another job wrote since is left; one B wrote
+    first where the undo left a colleague's value keeps B's write. The base
     given back is A's again (an undo of A then finds it), its own prior not known."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
     url = "https://api.example"
     a, b, before = digest("Gold"), digest("Silver"), digest("Bronze")
     observe(url, [(1, {"tier": a, "code": a})], at=1.0, job="A")
-    observe(url, [(1, {"tier": b, "code": b, "memo": b, "score": b})], at=2.0, job="B")
+    observe(url, [(1, {"tier": b, "code": b, "memo": b, "score": b, "left": b})], at=2.0,
+            job="B")
     observe(url, [(1, {"code": a})], at=3.0, job="C")
     record = LastWritten.open(url)
     assert record is not None
     record.close()
-    rebase(url, {1: {"tier": before, "code": before, "memo": before}}, undone="B",
-           job="U", at=4.0)
+    rebase(url, {1: {"tier": before, "code": before, "memo": before, "left": before}},
+           undone="B", job="U", at=4.0, left={1: {"left"}})
     rebase(url, {1: {"score": before}}, undone="B", job="U", at=4.0)
     record = LastWritten.open(url)
     assert record is not None
     try:
-        assert record.of(1) == {"tier": a, "code": a}, record.of(1)
+        # "left": B's first write, the undo left a colleague's value there: B's write kept
+        assert record.of(1) == {"tier": a, "code": a, "left": b}, record.of(1)
     finally:
         record.close()
     rebase(url, {1: {"tier": before}}, undone="A", job="V", at=5.0)
@@ -141,6 +154,7 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     try:
         # the prior given back has no prior of its own (one level kept): not known, and
         # the before-image is not A's write: Pipedrive's value kept
-        assert record.of(1) == {"tier": UNKNOWN, "code": a}, record.of(1)
+        assert record.of(1) == {"tier": UNKNOWN, "code": a, "left": b}, record.of(1)
     finally:
         record.close()
+

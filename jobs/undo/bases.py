@@ -18,7 +18,9 @@ at the plan: its result in its payload, ``targets.outcome``; x50r10 F2: read fro
 ``items.result`` alone it was missed, and the same update file re-run was "kept") or
 left as a conflict — by field group (``jobs.deals.FIELD_GROUPS``), every group the job
 wrote (put back, as before, or left as a colleague changed it; ``update`` and
-``import`` alike). Each field is named with the digest of its before-image value (None:
+``import`` alike); a field the job wrote first (no base before it) keeps the job's own
+write where the undo left a colleague's value (the same file then keeps it), and has no
+base again where the undo put it back. Each field is named with the digest of its before-image value (None:
 the before-image does not hold it): ``rebase``'s fallback for a base recorded before
 priors were kept.
 
@@ -67,18 +69,21 @@ def _image_values(before: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def bases_before(undo: JobStore, source: JobStore) -> dict[int, dict[str, str | None]]:
+def bases_before(undo: JobStore, source: JobStore
+                 ) -> tuple[dict[int, dict[str, str | None]], dict[int, set[str]]]:
     """Deal id -> {field (record name): digest of its before-image value, None when the
     before-image does not hold it} for the fields ``undo`` gives back their base (see the
     module docstring; ``last_written.rebase`` gives back the prior base, the digest is its
-    fallback); {} for a job kind that writes no base. Memory: the undone job's targets
-    and the deals judged."""
+    fallback); and deal id -> the fields of those in groups the undo left as a colleague
+    changed them (``rebase``'s ``left``). ({}, {}) for a job kind that writes no base.
+    Memory: the undone job's targets and the deals judged."""
     if source.kind not in REBASED_KINDS:
-        return {}
+        return {}, {}
     wanted = {t.deal_id: t for t in targets(source) if t.op == "restore" and t.wrote}
     narrowing = {int(k[len(KEPT_SINCE):]): v for k, v in undo.meta_prefixed(KEPT_SINCE).items()
                  if isinstance(v, Mapping) and v}
     out: dict[int, dict[str, str | None]] = {}
+    kept: dict[int, set[str]] = {}
     for item in undo.items():
         deal_id = item.payload.get("deal_id")
         if item.op != "restore" or not isinstance(deal_id, int) \
@@ -95,7 +100,10 @@ def bases_before(undo: JobStore, source: JobStore) -> dict[int, dict[str, str | 
         out.setdefault(deal_id, {}).update(
             (name, digest(values[name]) if name in values else None)
             for name in names if group_of(name) in groups)
-    return out
+        if left:
+            kept.setdefault(deal_id, set()).update(
+                name for name in names if group_of(name) in set(left))
+    return out, kept
 
 
 def _narrowed(item: Any, kept: Mapping[str, Any]) -> Any:

@@ -974,14 +974,15 @@ def _rebase(store: JobStore, base_url: str, source: str) -> None:
         return
     try:
         with JobStore.open(Path(folder), lock=False) as undone:
-            bases = bases_before(store, undone)
+            bases, left = bases_before(store, undone)
     except (OSError, StoreError, sqlite3.Error) as exc:
         _log.warning("job %s could not be read to give the state folder's record the values "
                      "from before it (%s): the fields this undo put back are forgotten", source,
                      exc)
         return
     if bases:
-        last_written.rebase(base_url, bases, undone=source, job=store.job_id, at=store.wall())
+        last_written.rebase(base_url, bases, undone=source, job=store.job_id, at=store.wall(),
+                            left=left)
 
 
 def record_deleted(store: JobStore) -> None:
