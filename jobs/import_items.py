@@ -388,7 +388,7 @@ META_DELETED_SINCE = "import.deleted_since_stopped"
 META_DELETED_DEALS = "import.deleted_since_deals"
 # kind -> how many persons / organizations settled rows' deals name that the last
 # resume's re-read had no room to check for a delete (x50r6 L1: said once, mid-output)
-META_UNCHECKED = "import.contacts_unchecked"
+META_UNCHECKED = "import.deleted_unchecked"
 
 
 def unchecked_counts(meta: Any) -> dict[str, int]:

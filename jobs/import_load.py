@@ -2071,7 +2071,7 @@ def write_import_results(store: JobStore, result: RunResult | None, *,
         summary["rows_linked_deleted"] = _deleted_rows(store, amend, gone, seen)
         summary["deleted_since_stopped"] = {k: sorted(ids) for k, ids in gone.items() if ids}
     if unchecked := unchecked_counts(store.meta_get(META_UNCHECKED)):  # (x50r6 L1)
-        summary["contacts_unchecked"] = unchecked
+        summary["deleted_unchecked"] = unchecked
 
     def note(result: Mapping[str, Any]) -> str | None:  # the doubled deal's note first
         notes = [n for n in (doubled_note(result, doubled), linked_note(result)) if n]
@@ -2215,12 +2215,12 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      f"{_deleted_named(data.get('deleted_since_stopped') or {})}, deleted "
                      "since the deal was created (while the job was stopped) — not re-linked, "
                      "nothing written (theirs to fix; succeeded.csv's notes name each row)")
-    if unchecked := data.get("contacts_unchecked"):  # (x50r6 L1: said mid-output only)
+    if (unchecked := data.get("deleted_unchecked")) and isinstance(unchecked, dict):  # (x50r6 L1)
         lines.append(" / ".join(counted(n, _KIND_WORD.get(k, k))
                                 for k, n in sorted(unchecked.items(), reverse=True))
                      + " settled rows' deals name not checked for a delete since the stop "
                      "(no room in a page the re-read reads anyway; summary.json "
-                     "contacts_unchecked): their rows' notes cannot say one was deleted")
+                     "deleted_unchecked): their rows' notes cannot say one was deleted")
     moved = sum(int((r.get("claims") or {}).get("merge_moved_tokens", 0)) for r in data["runs"])
     if moved:  # f40a: spent, in the tokens line, but named nowhere
         lines.append(f"{counted(moved, 'token')} read by id the persons / organizations that deals "

@@ -628,7 +628,7 @@ def status(job: JobArg,
             info["runs"] = store.meta_get(META_RUNS) or []
             # what the last resume's re-read had no room to check for a delete, and what
             # it found deleted that settled rows' deals still name (x50r6 L1)
-            info["contacts_unchecked"] = unchecked_counts(store.meta_get(META_UNCHECKED))
+            info["deleted_unchecked"] = unchecked_counts(store.meta_get(META_UNCHECKED))
             info["deleted_since_stopped"] = {
                 k: sorted(ids) for k, ids in deleted_ids(
                     store.meta_get(META_DELETED_SINCE)).items() if ids}

@@ -101,9 +101,9 @@ def test_a_resume_says_a_settled_rows_person_was_deleted_since(
         assert "3 persons settled rows' deals name not checked for a delete since the " \
             "stop" in last, resumed.output
         summary = orjson.loads((jobs / job / "summary.json").read_bytes())
-        assert summary["contacts_unchecked"] == {"person": 3}, summary
+        assert summary["deleted_unchecked"] == {"person": 3}, summary
         status = cli(sb, jobs, "status", job, "--job-dir", str(jobs), "--json")
-        assert orjson.loads(status.stdout)["contacts_unchecked"] == {"person": 3}, \
+        assert orjson.loads(status.stdout)["deleted_unchecked"] == {"person": 3}, \
             status.output
 
 

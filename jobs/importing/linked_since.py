@@ -128,7 +128,7 @@ async def record(store: JobStore, deleted: Mapping[str, set[int]],
 async def record_unchecked(store: JobStore, unchecked: Mapping[str, int]) -> None:
     """Keep this re-read's ``Checked.unchecked`` as the job's ``META_UNCHECKED`` (kind →
     count, zeros left out; it replaces an earlier resume's: each re-read checks anew),
-    which summary.json (``contacts_unchecked``), ``pdbulk status --json`` and the run's
+    which summary.json (``deleted_unchecked``), ``pdbulk status --json`` and the run's
     last lines read (x50r6 L1)."""
     now = {k: n for k, n in unchecked.items() if n}
 
