@@ -80,7 +80,9 @@ async def test_a_key_followed_to_a_survivor_is_named_as_kept(tmp_path: Path) -> 
         rows = {r["key"]: r for r in read_csv(directory / "succeeded.csv")}
         assert deal_links(sb, int(rows["R3"]["deal_id"]))[1] == six, rows
     # R1, sent before the merge, names the organization its deal holds now too
-    assert rows["R1"]["org_id"] == str(six) and "linked to organization" in rows["R1"]["note"]
+    # (f50j, x50r6 L2: the deal moved off a record gone is said "merged into N")
+    assert rows["R1"]["org_id"] == str(six) \
+        and f"merged into organization {six}" in rows["R1"]["note"], rows["R1"]
     r3 = rows["R3"]
     assert r3["org_id"] == str(six) and r3["org_matched_by"] == "kept", r3
     assert "a new organization made" not in r3["note"], r3
