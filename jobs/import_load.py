@@ -2216,7 +2216,7 @@ def summary_lines(store: JobStore, paths: Mapping[str, Path]) -> list[str]:
                      "since the deal was created (while the job was stopped) — not re-linked, "
                      "nothing written (theirs to fix; succeeded.csv's notes name each row)")
     if (unchecked := data.get("deleted_unchecked")) and isinstance(unchecked, dict):  # (x50r6 L1)
-        lines.append(" / ".join(counted(n, _KIND_WORD.get(k, k))
+        lines.append(" / ".join(counted(n, _KIND_WORD.get(str(k), str(k)))
                                 for k, n in sorted(unchecked.items(), reverse=True))
                      + " settled rows' deals name not checked for a delete since the stop "
                      "(no room in a page the re-read reads anyway; summary.json "
