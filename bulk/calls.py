@@ -55,7 +55,6 @@ from .errors import (
 )
 from .ledger import _Ahead
 from .operations import Operation, get_operation
-from .plans import in_flight_target
 from .pool import Slots
 from .retry import RetryPolicy
 from .scheduler import Cancellable, Scheduler
@@ -269,8 +268,8 @@ class CallPath:
     # -- one call -------------------------------------------------------------------------
     def _target_workers(self) -> int:
         limits = self.scheduler.limits
-        return in_flight_target(limits, self._latency, self.max_workers,
-                                warm=self.stats.answered >= limits.usable_burst)
+        rate = limits.burst / limits.window
+        return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
 
     async def _acquire(self, op: Operation) -> float:
         """The call's admission time (``Scheduler.acquire``); raises Stopped. The stop ends
@@ -490,14 +489,10 @@ class CallPath:
 
     def _observe_latency(self, seconds: float) -> None:
         self._latency = latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
-        # ``bulk.plans.in_flight_target``, inline (every answer: issue 8); ``burst`` is
-        # ``Limits.usable_burst`` less its floor of 1 (the 2 covers it)
+        # ``_target_workers``, inline: this runs on every answer (issue 8, 2 Python calls)
         limits = self.scheduler.limits
-        target = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
-        burst = int(limits.burst * limits.window_share + 1e-9)
-        if self.stats.answered >= burst > target:
-            target = burst
-        target = max(2, min(self.max_workers, target))
+        target = max(2, min(self.max_workers,
+                            math.ceil(limits.burst / limits.window * latency * 1.5) + 2))
         if target != self._limiter.total:
             self._limiter.total = target
 
