@@ -1029,28 +1029,19 @@ def forget(base_url: str, deal_ids: Iterable[int], *, job: str | None = None,
             undone = names.find("jobs", job) if job is not None else None
             if account is None or (job is not None and undone is None):
                 return 0
-            for n in range(0, len(ids), _VARS):
-                part = ids[n:n + _VARS]
-                for deal, blob in conn.execute(
-                        f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
-                        f"({','.join('?' * len(part))})", (account, *part)).fetchall():
-                    fields = _unpack(blob)
-                    named = only.get(deal) if only is not None else None
-                    # a link put back forgets the cells that named it too
-                    named = None if named is None else {
-                        *named, *(n + CELLS for n in LINKS if n in named)}
-                    wanted = (None if named is None else
-                              {i for n in named if (i := names.find("fields", n)) is not None})
-                    kept = {f: e for f, e in fields.items()
-                            if (undone is not None and e[2] != undone)
-                            or (wanted is not None and f not in wanted)}
-                    dropped += len(fields) - len(kept)
-                    if not kept:
-                        conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?",
-                                     (account, deal))
-                    elif len(kept) < len(fields):
-                        conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND "
-                                     "deal = ?", (_pack(kept), account, deal))
+            for deal, fields in _deals(conn, account, ids):
+                named = only.get(deal) if only is not None else None
+                # a link put back forgets the cells that named it too
+                named = None if named is None else {
+                    *named, *(n + CELLS for n in LINKS if n in named)}
+                wanted = (None if named is None else
+                          {i for n in named if (i := names.find("fields", n)) is not None})
+                kept = {f: e for f, e in fields.items()
+                        if (undone is not None and e[2] != undone)
+                        or (wanted is not None and f not in wanted)}
+                dropped += len(fields) - len(kept)
+                if len(kept) < len(fields):
+                    _store(conn, account, deal, kept)
         return dropped
     finally:
         conn.close()
@@ -1093,32 +1084,43 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
             if account is None or source is None:
                 return 0
             mine = names.id("jobs", job)
-            for n in range(0, len(ids), _VARS):
-                part = ids[n:n + _VARS]
-                for deal, blob in conn.execute(
-                        f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
-                        f"({','.join('?' * len(part))})", (account, *part)).fetchall():
-                    fields = _unpack(blob)
-                    kept = (left or {}).get(int(deal)) or ()
-                    for name, sign in bases[int(deal)].items():
-                        field = names.find("fields", name)
-                        if field is None or field not in fields or fields[field][2] != source \
-                                or (name in kept and fields[field][3] == NO_PRIOR):
-                            continue
-                        changed += _give_back(fields, field, sign, at, mine)
-                        cells = names.find("fields", name + CELLS) if name in LINKS else None
-                        if cells is not None and cells in fields \
-                                and fields[cells][2] == source:
-                            changed += _give_back(fields, cells, None, at, mine)
-                    if fields:
-                        conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND "
-                                     "deal = ?", (_pack(fields), account, deal))
-                    else:
-                        conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?",
-                                     (account, deal))
+            for deal, fields in _deals(conn, account, ids):
+                kept = (left or {}).get(deal) or ()
+                for name, sign in bases[deal].items():
+                    field = names.find("fields", name)
+                    if field is None or field not in fields or fields[field][2] != source \
+                            or (name in kept and fields[field][3] == NO_PRIOR):
+                        continue
+                    changed += _give_back(fields, field, sign, at, mine)
+                    cells = names.find("fields", name + CELLS) if name in LINKS else None
+                    if cells is not None and cells in fields and fields[cells][2] == source:
+                        changed += _give_back(fields, cells, None, at, mine)
+                _store(conn, account, deal, fields)
         return changed
     finally:
         conn.close()
+
+
+def _deals(conn: sqlite3.Connection, account: int, ids: list[int]
+           ) -> Iterator[tuple[int, dict[int, _Entry]]]:
+    """``forget`` / ``rebase``: each recorded deal of ``ids`` on ``account`` with its
+    unpacked fields, read ``_VARS`` ids a query."""
+    for n in range(0, len(ids), _VARS):
+        part = ids[n:n + _VARS]
+        for deal, blob in conn.execute(
+                f"SELECT deal, fields FROM bases WHERE account = ? AND deal IN "
+                f"({','.join('?' * len(part))})", (account, *part)).fetchall():
+            yield int(deal), _unpack(blob)
+
+
+def _store(conn: sqlite3.Connection, account: int, deal: int,
+           fields: Mapping[int, _Entry]) -> None:
+    """A deal's ``fields`` written back: its row deleted when none is left."""
+    if fields:
+        conn.execute("UPDATE bases SET fields = ? WHERE account = ? AND deal = ?",
+                     (_pack(fields), account, deal))
+    else:
+        conn.execute("DELETE FROM bases WHERE account = ? AND deal = ?", (account, deal))
 
 
 def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: float,
