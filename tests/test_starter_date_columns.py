@@ -9,8 +9,11 @@ import csv
 import json
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,11 +30,18 @@ from tests.test_starter_crm_exports import catalog  # noqa: F401  (fixture)
 HEADER = ["Key", "Title", "Close Date", "Renewal date"]
 
 
-def _file(path: Path, swap: bool = False
-          ) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+@contextmanager
+def _writing(path: Path) -> Iterator[Any]:
+    """A CSV writer at ``path``, its header row (``HEADER``) written."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
+        yield writer
+
+
+def _file(path: Path, swap: bool = False
+          ) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
+    with _writing(path) as writer:
         for i in range(300):
             told = date(2026, 1, 1) + timedelta(days=(i * 13) % 600)
             untold = date(2026, 1 + i % 12, 1 + (i * 7) % 12)
@@ -71,9 +81,7 @@ def test_a_column_whose_cells_tell_their_order_keeps_the_file_wide_formats(
         catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
     """Both columns day first, each telling so: no TODO, the [defaults] pattern reads both."""
     path = tmp_path / "both.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(100):
             d = date(2026, 1, 1) + timedelta(days=i * 3)
             writer.writerow([f"k-{i}", f"Deal {i}", f"{d:%d/%m/%Y}", f"{d:%d/%m/%Y}"])
@@ -249,9 +257,7 @@ def test_an_untold_two_digit_year_column_is_not_told_to_list_the_other_order_bes
     Since x50r3 F2 the column has its own both-orders formats (no [defaults] TODO): the
     TODO says which to keep, and [defaults] keeps its one order."""
     path = tmp_path / "yy.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(120):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
@@ -282,9 +288,7 @@ def test_an_untold_column_gets_its_own_both_orders_whatever_its_year_width(
     swapped). It gets its own both-orders formats, whatever its year width, and the TODO
     names the column that told."""
     path = tmp_path / "w.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(120):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
@@ -329,9 +333,7 @@ def test_an_untold_column_with_a_time_is_told_lists_that_keep_the_time(
     list the TODO names is the proposal minus the other order: the time forms kept."""
     path = tmp_path / "timed.csv"
     truth: dict[str, date] = {}
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(200):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             s = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
@@ -362,9 +364,7 @@ def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
     both-orders formats since x50r3 F2)."""
     path = tmp_path / "yyt.csv"
     truth: dict[str, date] = {}
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(120):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             r = date(2027, 1 + i % 12, 1 + (i * 7) % 12)
@@ -393,9 +393,7 @@ def test_the_no_date_todo_counts_rows_of_its_column(
     counted, the denominator any date column's. Rows of that column are counted."""
     path = tmp_path / "de.csv"
     german = ["3. März 2026", "4. Mai 2026", "5. Juni 2026", "6. Juli 2026", "7. Oktober 2026"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(1, 301):
             writer.writerow([f"d-{i}", f"Deal {i}", f"{(i % 28) + 1:02d}/03/2026",
                              "" if i % 3 == 0 else german[i % 5]])
@@ -408,9 +406,7 @@ def test_the_no_date_todo_counts_rows_of_its_column(
 
 def _year_first_file(path: Path, pattern: str, years: range
                      ) -> tuple[dict[str, list[str]], list[dict[str, object]]]:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(300):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             g = date(years[i % len(years)], 1 + (i * 5) % 12, 1 + (i * 7) % 28)
@@ -459,9 +455,7 @@ def test_opposite_orders_of_different_year_widths_get_the_give_one_its_own_todo(
     starter's own plan refused the list without naming a column to move. As with equal
     widths: the TODO to give one of them its own patterns, naming both."""
     path = tmp_path / "ow.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(100):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             r = date(2026, 1, 1) + timedelta(days=(i * 11) % 360)
@@ -483,9 +477,7 @@ def test_an_untold_column_with_serials_keeps_its_token_beside_both_orders(
     "no date in any form proposed … fix them in the file" (kept as told: 62 rows failed).
     The token stays; the serials are no unread cells."""
     path = tmp_path / "us.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(200):
             a = date(2026, 1, 1) + timedelta(days=(i * 13) % 360)
             r = date(2020 + i % 9, 1 + i % 12, 1 + (i * 7) % 12)
@@ -534,9 +526,7 @@ def test_a_column_that_may_be_year_first_tells_no_day_month_order(
     """A ``Close Date`` of ``24/08/25`` (day first or year first: x50r3 F3) is no teller
     of "day first" to ``Renewal date`` (every day ≤ 12): no TODO says it is."""
     path = tmp_path / "nt.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
+    with _writing(path) as writer:
         for i in range(200):
             a = date(2024 + i % 5, 1 + (i * 5) % 12, 13 + (i * 7) % 15)
             r = date(2020 + i % 9, 1 + i % 12, 1 + (i * 7) % 12)
