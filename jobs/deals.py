@@ -246,6 +246,19 @@ def stored_labels(store: JobStore) -> dict[str, str]:
     return out
 
 
+def record_labels(store: JobStore) -> dict[str, str]:
+    """``stored_labels`` with each custom field's value labels also under the name the
+    record of past writes gives the field (``custom_fields.<code>``, ``last_written.CUSTOM``),
+    as ``update_edits.note_labels`` keys them: an import's run-time note (a deal found
+    under a key's claim) names options by label, as its load's does (before: ids)."""
+    out = stored_labels(store)
+    held = store.meta_get(META_FIELD_LABELS)
+    customs = set(held) if isinstance(held, Mapping) else set()
+    out.update({"custom_fields." + k: v for k, v in list(out.items())
+                if "=" in k and k.split("=", 1)[0] in customs})
+    return out
+
+
 def value_key(name: str, value: object) -> str:
     """Where a labels mapping (``stored_labels``) holds what ``value`` of field ``name``
     (a deal field's key, a custom field's code) is called."""
@@ -273,7 +286,9 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     elif (money := _money(value)) is not None:
         return money
     elif (one := called(value)) is not None:
-        return one
+        # quoted when it holds a comma, as a list's names are (x50r10 F4: "Tier: Gold,
+        # legacy in Pipedrive, Silver in the file" read as two fields)
+        return repr(one) if "," in one else one
     elif name in _REFERENCES and isinstance(value, int) and not isinstance(value, bool):
         # a person or organization the job read no name of: said what it is, not a bare
         # number beside a name (f27d 2: "person_id: 12 then, 14 now")
@@ -1017,7 +1032,7 @@ async def recheck_batch_now(ctx: CallContext, store: JobStore, items: Sequence[I
 
 __all__ = ["IDS_PER_CALL", "META_FIELD_LABELS", "META_FIELD_TYPES", "META_VALUE_LABELS",
            "changed_fields", "field_types", "holds", "label", "shown", "value_key",
-           "stored_labels", "stored_types",
+           "record_labels", "stored_labels", "stored_types",
            "deleted_since", "STATUS_FIELDS", "STATUS_LEFT",
            "MAY_HAVE_APPLIED", "blank", "Deal", "batched_calls", "before_image",
            "keys_now_twice", "recheck_batch_now", "redecide_now",

@@ -73,7 +73,6 @@ from .deals import (
     changed_fields,
     deal_changes,
     field_types,
-    label,
     set_to_deactivated,
     shown,
     with_status_times,
@@ -103,7 +102,6 @@ from .key_field_record import check_not_renamed, used_key_fields
 from .keyset import Numbering
 from .last_written import (
     CELLS,
-    CUSTOM,
     EDITED,
     GROUP_NAMES,
     LINKS,
@@ -135,7 +133,7 @@ from .repeats import (
 )
 from .results import ROW_NOTE, held, negative_value_note
 from .similar_keys import SimilarKeys
-from .update_edits import note_labels
+from .update_edits import field_word, kept_names, note_labels
 
 _ROWS_NAMED = 7  # the rows of a repeated key kept to name in a reason (``rows_named``)
 # succeeded.csv's note on an insert row whose key only an archived deal carries
@@ -260,32 +258,32 @@ _SAYS_SHOWN = re.compile(r"shown as \\xNN|shows it as \\x[89a-f][0-9a-f]")
 def edited_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     """A row's note on the fields the three-way comparison (``jobs.last_written``) kept
     from Pipedrive, wrote over a change made there, or held back with their group (the
-    status a colleague changed), custom fields by their ``labels`` (code -> name); None:
-    none."""
+    status a colleague changed), each field called as the update's notes call it
+    (``update_edits.field_word``, groups by ``update_edits.kept_names``: x50r10 F5, the
+    upsert said ``value, stage_id, person_id``), custom fields by their ``labels`` (code
+    -> name) and option ids by their labels (``value_key`` keys); None: none."""
     def name(field: str) -> str:
-        return label(field[len(CUSTOM):], labels) if field.startswith(CUSTOM) else field
+        return field_word(field, labels)
+
+    def pairs(fields: Iterable[tuple[str, Any, Any]]) -> str:
+        return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
+                         f"{shown(f, value, labels)} in the file" for f, now, value in fields)
     notes = []
     if decided.kept:
-        fields = ", ".join(name(f) for f, _, _ in decided.kept)
         notes.append(f"changed in Pipedrive since this state folder's last import or update wrote "
                      f"{'it' if len(decided.kept) == 1 else 'them'}, not in the file: "
-                     f"Pipedrive's value kept, not sent ({fields})")
+                     f"Pipedrive's value kept, not sent ({kept_names(decided, name, labels)})")
     if decided.both:
         whole = [GROUP_NAMES[g] for g in dict.fromkeys(group_of(f) for f, _, _ in
                                                        decided.both) if g in GROUP_NAMES]
         notes.append("changed both in Pipedrive and in the file since this state folder's "
-                     "last import or update: the file's value written over Pipedrive's (" + ", ".join(
-                         f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
-                         f"{shown(f, value, labels)} in the file"
-                         for f, now, value in decided.both)
+                     f"last import or update: the file's value written over Pipedrive's "
+                     f"({pairs(decided.both)}"
                      + (f"; written whole: {', '.join(whole)}" if whole else "") + ")")
     if decided.held:
         notes.append("changed in the file, not sent: the status was changed in Pipedrive "
                      "since this state folder's last import or update wrote it, and its reason and "
-                     "times go with it, kept whole (" + ", ".join(
-                         f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
-                         f"{shown(f, value, labels)} in the file"
-                         for f, now, value in decided.held) + ")")
+                     f"times go with it, kept whole ({pairs(decided.held)})")
     return "; ".join(notes) or None
 
 

@@ -79,7 +79,7 @@ def row_note(decided: ThreeWay, labels: Mapping[str, str]) -> str | None:
     """A row's note on the fields ``decided`` kept, wrote over a change made in Pipedrive,
     or held with their group; custom fields by their ``labels`` (code -> name); None: none."""
     def name(f: str) -> str:  # "owner" as the changed-since note says it (x48r2 F5)
-        return label(f[len(CUSTOM):], labels) if f.startswith(CUSTOM) else _WORDS.get(f, f)
+        return field_word(f, labels)
 
     def pairs(fields: Iterable[tuple[str, Any, Any]]) -> str:
         return ", ".join(f"{name(f)}: {shown(f, now, labels)} in Pipedrive, "
@@ -317,7 +317,18 @@ def note_labels(catalog: Catalog) -> dict[str, str]:
 # fields whose ids a note names by what they are called (``Catalog.value_names``)
 _NAMED = ("stage_id", "pipeline_id", "owner_id")
 _WORDS = {"stage_id": "stage", "pipeline_id": "pipeline", "owner_id": "owner",
-          "value": "amount"}
+          "value": "amount", "person_id": "person", "org_id": "organization"}
+
+
+def field_word(name: str, labels: Mapping[str, str]) -> str:
+    """What a row's note calls field ``name`` (a record name: ``value``, ``stage_id``,
+    ``custom_fields.<code>``): ``amount``, ``stage``, ``owner``, ``person``,
+    ``organization``, a custom field (its code, bare or so prefixed) by its name in
+    ``labels`` (code -> name; its code when not there); any other field by its key
+    (``title``, ``expected_close_date``)."""
+    if name.startswith(CUSTOM):
+        return label(name[len(CUSTOM):], labels)
+    return _WORDS.get(name) or label(name, labels)
 
 
 def _values_now(current: Mapping[str, Any], changes: Mapping[str, Any]

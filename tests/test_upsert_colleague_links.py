@@ -68,7 +68,7 @@ async def test_a_relinked_person_the_file_changes_is_changed_on_both_sides(
         assert person not in (theirs, int(first["R1"]["person_id"])), rows["R1"]
         note = rows["R1"].get("note") or ""
         assert "changed both in Pipedrive and in the file" in note, rows["R1"]
-        assert "person_id" in note and f"person {theirs}" in note, note
+        assert "(person: " in note and f"person {theirs}" in note, note
         assert load.get("edited_both") == 1, load
 
 

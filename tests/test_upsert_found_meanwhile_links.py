@@ -71,7 +71,7 @@ async def test_a_deal_found_under_the_claim_keeps_a_colleagues_relink(
         assert _links(sb, r1) == theirs
         assert _patches(sb) == sent, "the relink was written over"
         assert second["R1"]["action"] == "unchanged", second["R1"]
-        assert KEPT in second["R1"]["note"] and "person_id, org_id" in second["R1"]["note"]
+        assert KEPT in second["R1"]["note"] and "(person, organization)" in second["R1"]["note"]
         third = await _night_held(sb, tmp_path, manifest, mapping, "night-3", r1, "R1",
                                   sleeper)
         assert _links(sb, r1) == theirs and _patches(sb) == sent, third["R1"]

@@ -81,7 +81,7 @@ async def test_a_colleagues_relink_is_kept_by_the_unchanged_file(tmp_path: Path)
         assert _patches(sb) == sent  # nothing sent
         assert _links(sb, r1) == theirs
         assert second["R1"]["action"] == "unchanged", second["R1"]
-        assert KEPT in second["R1"]["note"] and "person_id, org_id" in second["R1"]["note"]
+        assert KEPT in second["R1"]["note"] and "(person, organization)" in second["R1"]["note"]
         # the record still holds the links: a third night keeps them too
         third = await _import(sb, tmp_path, manifest, mapping, "night-3")
         assert _patches(sb) == sent and _links(sb, r1) == theirs
@@ -123,7 +123,7 @@ async def test_a_merge_survivor_keeps_its_person_and_organization(tmp_path: Path
         assert _links(sb, b) == theirs
         assert _patches(sb) == sent
         assert second["R1"]["deal_id"] == str(b) and second["R1"]["action"] == "unchanged"
-        assert "person_id" in second["R1"]["note"] and "org_id" in second["R1"]["note"]
+        assert "person, organization" in second["R1"]["note"], second["R1"]["note"]
 
 
 async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> None:
@@ -145,7 +145,8 @@ async def test_a_row_standing_for_a_survivor_keeps_its_links(tmp_path: Path) -> 
             assert rows["R2"]["deal_id"] == str(a), rows
             assert _links(sb, a) == ours, night
             assert rows["R2"]["action"] == "unchanged", rows
-            assert "person_id" in rows["R2"]["note"] and "org_id" in rows["R2"]["note"], rows
+            kept = rows["R2"]["note"].split(": the survivor's value kept")[0].rsplit("; ", 1)[1]
+            assert {"person", "organization"} <= set(kept.split(", ")), rows
 
 
 async def test_a_link_to_a_person_and_organization_the_row_created_is_a_base(
@@ -171,4 +172,4 @@ async def test_a_link_to_a_person_and_organization_the_row_created_is_a_base(
         sent = _patches(sb)
         third = await _import(sb, tmp_path, manifest, mapping, "night-3")
         assert _links(sb, r1) == theirs and _patches(sb) == sent, third["R1"]
-        assert KEPT in third["R1"]["note"] and "person_id, org_id" in third["R1"]["note"]
+        assert KEPT in third["R1"]["note"] and "(person, organization)" in third["R1"]["note"]

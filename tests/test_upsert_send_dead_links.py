@@ -56,7 +56,7 @@ async def test_a_deal_found_under_the_claim_drops_a_link_to_a_deleted_person(
         assert second["R1"]["action"] == "updated", second["R1"]
         note = second["R1"]["note"]
         assert f"the deal's person {xena} {DELETED}" in note, note
-        assert KEPT in note and "org_id" in note, note  # the live relink: kept
+        assert KEPT in note and "(organization)" in note, note  # the live relink: kept
 
 
 async def test_a_row_standing_for_a_survivor_drops_its_link_to_a_deleted_person(
@@ -97,7 +97,8 @@ async def test_a_row_standing_for_a_survivor_drops_its_link_to_a_deleted_person(
         assert rows["R2"]["action"] == "updated", rows["R2"]
         note = rows["R2"]["note"]
         assert f"the deal's person {xena} {DELETED}" in note, note
-        assert "org_id" in note and "person_id" not in note, note  # the live one: kept
+        kept = note.split(": the survivor's value kept")[0].rsplit("; ", 1)[1].split(", ")
+        assert "organization" in kept and "person" not in kept, note  # the live one: kept
         # night 3: R2's person is the base now, nothing sent
         again = await upserted(sb, tmp_path, manifest, mapping, "night-3")
         assert _links(sb, a) == (r2s[0], ours[1]) and again["R2"]["action"] == "unchanged", \

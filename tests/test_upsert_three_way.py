@@ -113,7 +113,7 @@ async def test_an_unchanged_file_keeps_the_edits_made_in_pipedrive(tmp_path: Pat
         assert deal["won_time"], deal
         assert sb.stats()["requests_by_operation"].get("updateDeal", 0) == patches  # none sent
         assert second["R1"]["action"] == "unchanged" and KEPT in second["R1"]["note"]
-        assert "title, stage_id" in second["R1"]["note"]
+        assert "(title, stage (" in second["R1"]["note"], second["R1"]["note"]
         assert second["R2"]["action"] == "unchanged" and not second["R2"]["note"]
         summary = (tmp_path / "jobs" / "night-2" / "summary.json").read_text()
         assert '"edited_kept":2' in summary.replace(" ", "")

@@ -32,7 +32,7 @@ from .. import import_load, last_written  # through the module: tests patch its 
 from ..account import parse_time
 from ..catalog import Catalog
 from ..clock_skew import ANSWERED_MARGIN, RECONCILE_MARGIN  # the kind's parts take them here
-from ..deals import stored_labels
+from ..deals import record_labels, stored_labels
 from ..deleted_records import Deleted
 from ..import_identity import META_IDENTITY, check_identity
 from ..import_items import OWN_CELL, OWN_ROW, OWN_VALUE, PLACEHOLDER_CODE
@@ -571,6 +571,12 @@ class _ImportBase:
     def field_labels(self) -> dict[str, str]:
         """The job's custom field names, key -> name (kept by its load), for conflicts."""
         return stored_labels(self.store)
+
+    @property
+    def note_labels(self) -> dict[str, str]:
+        """``field_labels`` with option labels keyed as a row note's comparison names
+        custom fields (``deals.record_labels``): what a run-time upsert note says."""
+        return record_labels(self.store)
 
     # -- the claims -------------------------------------------------------------------------
     @property

@@ -63,6 +63,7 @@ from ..import_items import DELETED_LINK_NOTE, RECREATED
 from ..import_resolve import Deferred
 from ..import_rows import edited_note, matched_by
 from ..merged_deals import Merge
+from ..update_edits import field_word
 from .base import (
     ANSWERED_MARGIN,
     LINKS,
@@ -760,7 +761,7 @@ class _Creates(_ImportBase):
                 "person_id": person_id, "org_id": org_id}, dead)))
         edits = {last_written.EDITED: {"kept": len(kept)}} if kept else {}
         if kept:
-            note += (f"; {', '.join(label(k, self.field_labels) for k in kept)}: the "
+            note += (f"; {', '.join(field_word(k, self.field_labels) for k in kept)}: the "
                      "survivor's value kept (the merge's, or changed since; the file did not "
                      "change it since this state folder last wrote the row, or it goes with "
                      "the survivor's status, changed since), not sent")
@@ -972,7 +973,7 @@ class _Creates(_ImportBase):
                     k: v for k, v in body.items() if k not in dead}, base)
                 ruled = dataclasses.replace(ruled, changes={
                     **ruled.changes, **{f: body[f] for f in sorted(dead)}})
-            body, note, edits = ruled.changes, edited_note(ruled, self.field_labels), \
+            body, note, edits = ruled.changes, edited_note(ruled, self.note_labels), \
                 ruled.counts()
             if dead:
                 note = "; ".join(filter(None, (*_dead_notes(existing, body, dead), note)))
