@@ -709,6 +709,7 @@ class RowMapper:
         addresses: tuple[str, ...] | None = email_step(values, n) if email_step else None
         own_phones: tuple[str, ...] = ()
         webs: tuple[str, ...] = ()
+        cut = False  # a contact was cut from the name cell (its marks go too: strip_marks)
         cell = name
         spelling: str | None = None
         if not shared and isinstance(name, str):
@@ -735,6 +736,7 @@ class RowMapper:
             # F6: "Ola Fenwick ola@x" was the person's name, "(www.x)" dropped unsaid)
             name, glued_emails, glued_phones, webs = tf.cut_contacts(name)
             own_emails, own_phones = own_emails + glued_emails, own_phones + glued_phones
+            cut = bool(own_emails or own_phones or webs)
             if own_emails:
                 addresses = self._bracket_address(str(cell), addresses, n, own_emails[0])
         if not shared and isinstance(name, str) and "@" in name and (
@@ -744,7 +746,7 @@ class RowMapper:
             # the person's own when the mapping reads none (x44r9 F3), and one the row's
             # e-mail cell contradicts fails the row
             addresses = self._bracket_address(name, addresses, n)
-            name = bracket
+            name, cut = bracket, True
         elif not shared and isinstance(name, str):
             # ... and "Tor Berg (n/a)", "Tor Berg (CEO)", "Ines Koch [n/a]": the name before
             # the bracket (x44r9 F3: seven persons named as their cells); "山田太郎 (Taro
@@ -797,7 +799,9 @@ class RowMapper:
                 title = spelling  # (the note's: "'Taro Yamada' not sent")
             # a joiner left at either end ("Nils Berg -": x48r15 F5; "Omar Roe &", "and
             # Lena Roe", "&amp;": x49r4 F5) is no part of the name
-            name = tf.strip_joiners(name)
+            # ... nor the punctuation left around a contact cut from it ("Rosa Roe 「 」",
+            # "Leif Juhl ·": x51r1 F3)
+            name = tf.strip_joiners(tf.strip_marks(name) if cut else name)
             if not shared and ((found := _CONTACT_IN_NAME.search(name))
                                or tf.holds_date(name)):  # (the last check: x49r4; a date
                 # of a 2-digit year, five digits: x50r7 F6; one in brackets is the note's)
@@ -810,6 +814,11 @@ class RowMapper:
                        "only led by +, 0 or a label such as Tel.)")
                     + ": write a contact in the e-mail / phone column, or leave it out", row=n,
                     column=name_step.source.where if name_step is not None else None)
+            if not shared and self._placeholder_name(name, n):
+                # ("N/A, CEO", "nan <nan@x.io>", "Nan (CEO)": x51r1 F8, persons 'N/A', 'nan')
+                if phone is None and email is None:
+                    return None
+                name = ""
             if _WEB_IN_NAME.search(name):  # x48r15 F2: "Nils Berg | https://x.de/team"
                 raise InputError(
                     f"the person's name {name!r} holds a web address: "
@@ -820,6 +829,24 @@ class RowMapper:
                              column=name_step.source.where if name_step is not None else None)
         return PersonRef(str(name or email), email, phone, addresses[1:] if addresses else (),
                          phones[1:] if phones else (), title)
+
+    def _placeholder_name(self, name: str, n: int) -> bool:
+        """Whether ``name`` (what a person cell names once its title, bracket or contact is
+        cut: ``N/A, CEO``) is a placeholder, as the whole cell would be, counted as one
+        (x51r1 F8: persons named ``N/A`` and ``nan`` were made); InputError when it may be
+        a spreadsheet's empty cell (``nan``: ``name_or_blank``). A placeholder is a blank
+        cell: a row writing an address makes its person as a blank name cell's would."""
+        if (why := tf.name_or_blank(name)) is not None:
+            raise InputError(f"the person's name {why}", row=n, column=self._name_column())
+        if not tf.placeholder_cell(name):
+            return False
+        self._placeholder("person", n, name)
+        return True
+
+    def _name_column(self) -> str | None:
+        """Where the person's name is read from, for a reason (None without a name column)."""
+        name_step = self.person[0]
+        return name_step.source.where if name_step is not None else None
 
     def _one_contact_each(self, cell: str, n: int) -> None:
         """InputError when the person's name cell (``cell``) writes two different

@@ -450,6 +450,12 @@ def _person_name(raw: object, values: object = None) -> str:
     if isinstance(raw, str):  # ("Jane Hoff -Bob Hoff": the spaced dash, x50r1 F4)
         if (why := tf.led_address(raw)) is not None:  # ("Rut Roe |rl@z.io": x50r7 F4)
             raise InputError(why)
+        # ("Ann Roe Büro: +49 …", "Ann Roe, +49 … Xtn 23": x51r1 F4, F7)
+        if (why := tf.word_label(raw) or tf.unknown_extension(raw)) is not None:
+            raise InputError(why)
+        if (date := tf.cell_date(raw)) is not None:  # ("Ann Roe, 6 de diciembre": x51r1 F5)
+            raise InputError(f"the person cell {raw!r} holds a date ({date!r}): write it in "
+                             "a column of its own, or leave it out")
         raw = tf.spaced_dashes(raw)
     names = tf.listed_persons(raw)
     if names:

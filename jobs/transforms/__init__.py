@@ -99,12 +99,16 @@ from .money import (
 from .name_cell_contacts import (
     PHONE_GAP,
     cell_contacts,
+    cell_date,
     cut_contacts,
     date_like,
     fold_digits,
     holds_date,
     led_address,
     strip_joiners,
+    strip_marks,
+    unknown_extension,
+    word_label,
 )
 from .name_joiners import spaced_dashes
 from .name_lists import (
@@ -170,11 +174,15 @@ __all__ = [
     "name_and_title",
     "name_contacts",
     "cell_contacts",
+    "cell_date",
     "cut_contacts",
     "date_like",
     "fold_digits",
     "holds_date",
     "led_address",
+    "strip_marks",
+    "unknown_extension",
+    "word_label",
     "spaced_dashes",
     "strip_joiners",
     "no_title",

@@ -102,10 +102,15 @@ def name_cell_bracket(value: object) -> str | None:
 # what a whole person or organization cell writes for "none" (an export's null, a
 # spreadsheet's error value, a dash): ``_PLACEHOLDERS`` less the words that may be a
 # name (``ka``, ``nv``: a two-letter name), and more (x50r1 F10: ``None``, ``n/a``,
-# ``NULL``, ``unknown``, ``nan``, ``-`` made persons, and later rows linked to them)
+# ``NULL``, ``unknown``, ``nan``, ``-`` made persons, and later rows linked to them; x51r1
+# F8: ``Sin nombre``, ``Без имени``, ``غير معروف``, ``不明``, ``なし``, ``未知``, ``미상``)
 _CELL_PLACEHOLDERS = (_PLACEHOLDERS - {"ka", "nv", "empty", "keine", "noemail", "noaddress"}) \
     | {"nan", "#na", "#nv", "nn", "tbd", "unbekannt", "inconnu", "desconocido", "sconosciuto",
-       "onbekend", "nichtangegeben"}
+       "onbekend", "nichtangegeben", "keineangabe", "sinnombre", "semnome", "ohnename",
+       "\u0431\u0435\u0437\u0438\u043c\u0435\u043d\u0438", "\u063a\u064a\u0631\u0645\u0639\u0631\u0648\u0641",
+       "\u4e0d\u660e", "\u306a\u3057", "\u672a\u77e5", "\ubbf8\uc0c1", "\u65e0", "\u7121"}
+# ... and those written with their dots only (``k.A.``: ``Ka`` is a name; x51r1 F8)
+_DOTTED_PLACEHOLDERS = frozenset({"k.a.", "k. a.", "n.v.", "n. v."})
 
 
 # letters alone that a spreadsheet tool writes for an empty cell (pandas' ``nan``, R's
@@ -124,9 +129,10 @@ def placeholder_cell(value: object) -> bool:
     ``name_or_blank``. Pure."""
     if not isinstance(value, str) or len(value) > 20:
         return False
-    if value.strip().casefold() in _NAME_OR_BLANK:
+    folded = value.strip().casefold()
+    if folded in _NAME_OR_BLANK:
         return False
-    return _DROPPED.sub("", value).casefold() in _CELL_PLACEHOLDERS
+    return folded in _DOTTED_PLACEHOLDERS or _DROPPED.sub("", value).casefold() in _CELL_PLACEHOLDERS
 
 
 def name_or_blank(value: object) -> str | None:

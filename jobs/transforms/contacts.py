@@ -25,6 +25,7 @@ from .email_list import _PLAIN, Entry, entries
 from .legal_forms import SINGLE_WORD_FORMS, split_forms
 from .name_cell_contacts import date_like
 from .person_words import EXTENSION_WORDS
+from .quote_marks import QUOTE_MARKS
 from .text import clean_text, norm_key
 
 # ---------------------------------------------------------------- e-mail, phone
@@ -70,6 +71,9 @@ def _checked(first: str, text: str) -> str:
     """``normalize_email`` of one entry's address ``first`` (of the cell ``text``)."""
     if first[:7].lower() == "mailto:":
         first = first[7:]
+    if not first.isascii() and "@" in first:  # ("\u201aann@x.com\u2018": x51r1 F2,
+        first = first.strip(QUOTE_MARKS)  # the quote kept in the address; the name cell's
+        # reader never reads one as part of an address either: one table, ``quote_marks``)
     if first.endswith(".") and "@" in first:  # x20r1 L4: "trail@x.com." names the
         first = first[:-1]  # domain as an FQDN (its root dot): the same address
     email = first

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# a quoted name (ASCII or typographic quotes: a display name may hold a comma), an
+# a quoted name (ASCII or typographic quotes: a display name may hold a comma; a
+# typographic one opens only after a space, a separator or the cell's start: x51r1 F2,
+# ``»ann@x.com«, bob@x.com`` read ``«, bob@x.com`` as a quote), an
 # <address>, a (bracket), a separator, a space, or a run of other characters
 _TOKEN = re.compile(r"""
-    (?P<quoted>"(?:[^"\\]|\\.)*"?|\u201c[^\u201d]*\u201d?|\u201e[^\u201c\u201d]*[\u201c\u201d]?
-              |\u00ab[^\u00bb]*\u00bb?|\u2018[^\u2019]*\u2019?)
+    (?P<quoted>"(?:[^"\\]|\\.)*"?|(?<![^\s;,<(])(?:\u201c[^\u201d]*\u201d?
+              |\u201e[^\u201c\u201d]*[\u201c\u201d]?|\u00ab[^\u00bb]*\u00bb?|\u2018[^\u2019]*\u2019?))
   | (?P<angle><[^<>]*>?)
   | (?P<paren>\([^()]*\)?)
   | (?P<sep>[;,])

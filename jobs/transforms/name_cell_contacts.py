@@ -30,7 +30,9 @@ import functools
 import html
 import re
 
+from .name_dates import name_date
 from .person_words import AND_WORDS, AND_WORDS_LOWER, EXTENSION_WORDS, PHONE_LABELS
+from .quote_marks import QUOTE_MARKS, STRAY_MARKS, char_class
 
 # the common generic and country top-level domains (a bare domain ends in one)
 _TLDS = ("com|net|org|info|biz|io|co|ai|app|dev|me|tv|xyz|online|site|tech|shop|eu|de|at"
@@ -45,17 +47,22 @@ WEB_ADDRESS = (rf"\b(?:https?://|ftp://|www\.){_URL_TAIL}+"
 # Hangul, CJK punctuation (``・`` ``。`` ``、``), full-width forms (``山田太郎、t06@acme.jp``;
 # x49r10 F2: ``李伟 li@x.cn・王芳`` wrote the e-mail ``li@x.cn・王芳``): every address
 # pattern of a name cell reads it
-NOT_MAIL = (r"\s,;|/<>()\[\]@\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\u060c"
-            r"\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef")
+# ... and every quote mark and bracket of every script (``quote_marks.QUOTE_MARKS``) and a
+# backtick (x51r1 F2: ``Gisela Ekdahl \u2039qq00@x.com\u203a`` wrote ``\u2039qq00@x.com``; a
+# ``'`` or ``` ` ``` inside a local part is its own: ``d'arcy@x.ie``)
+NOT_MAIL = (r"\s,;|/<>()\[\]@\"'`\u060c"
+            r"\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef" + char_class(QUOTE_MARKS))
 # an address, one pattern for every reader of a name cell: the whole local part RFC 5322
 # allows in a dot-atom (atext: letters, digits, ``!#$%&'*+-/=?^_`{|}~``, and dots), started
 # after a space, a bracket, a quote, a colon or CJK text (``NOT_MAIL``), never at a ``'``;
 # a ``/`` or ``|`` (a name cell's separators too: ``Jane Roe/jane@roe.com``) only in a
-# lower-case part before it (``a/b@x.ie``); a fullwidth at-sign (U+FF20) read as one so that
+# lower-case part before it (``a/b@x.ie``, ``z8//w@x.org``); a fullwidth at-sign (U+FF20) read as one so that
 # the address is refused as the E-mail column refuses it, never left in the name; the
 # domain a dot-atom, a full stop after it no part of it (x50r1 F1: ``ann.o'neil@x.ie`` was
 # cut at the ``'``, the person named ``Ann Abe ann.o'``, the e-mail ``neil@x.ie``)
-ADDRESS = (rf"(?<![^{NOT_MAIL}:])(?-i:[^{NOT_MAIL}:A-Z]+[/|])*[^{NOT_MAIL}:](?:[^{NOT_MAIL}:]|')*"
+# ... and a run of them (x51r1 F1: ``z8//w@x.org`` was cut at the ``//`` and ``w@x.org``
+# written; one not in a lower-case part fails its row: ``led_address``)
+ADDRESS = (rf"(?<![^{NOT_MAIL}:])(?-i:[^{NOT_MAIL}:A-Z]+[/|]+)*[^{NOT_MAIL}:](?:[^{NOT_MAIL}:]|['`])*"
            rf"[@\uff20](?:(?![{NOT_MAIL}])[^\W_]|-)+(?:\.(?:(?![{NOT_MAIL}])[^\W_]|-)+)+")
 # a full stop ending a sentence after an address (``Ann Gobe ann@gobe.com.``), and the
 # other sentence signs ``!`` ``?`` ``:`` ``…`` (x50r7 F10: left in the name)
@@ -63,26 +70,37 @@ ADDRESS_STOP = rf"(?:[.!?:\u2026]+(?=[{NOT_MAIL}]|$))?"
 _EMAIL = re.compile(rf"(?:\b(?:e-?mail|mail)(?:\s*:\s*|\s+)(?={ADDRESS})|mailto:\s*)?"
                     rf"(?P<address>{ADDRESS}){ADDRESS_STOP}", re.IGNORECASE)
 # an address led by a sign that both separates and may start a local part (RFC 5322's
-# atext: ``|``, ``/``, ``-``, ``'``), glued to it after a space or the cell's start
+# atext: ``|``, ``/``, ``-``, ``'``, ``` ` ```), glued to it after a space or the cell's start
 # (x50r7 F4: ``Rut Lead124 |rl124@z.io`` wrote ``rl124@z.io``; ``'rl39@z.io`` left the
-# ``'`` in the name); a ``'`` closed after the address is a quote (``'ann@x.ie'``)
-_LED_ADDRESS = re.compile(rf"(?:^|(?<=\s))(?P<lead>[|/'\-])(?P<address>[^{NOT_MAIL}:'\-]"
-                          rf"(?:[^{NOT_MAIL}:]|')*[@\uff20][^{NOT_MAIL}.]+(?:\.[^{NOT_MAIL}.]+)+)")
+# ``'`` in the name); a ``'`` or ``` ` ``` closed after the address is a quote (``'ann@x.ie'``)
+_LOCAL_START = rf"[^{NOT_MAIL}:'\-](?:[^{NOT_MAIL}:]|['`])*[@\uff20][^{NOT_MAIL}.]+(?:\.[^{NOT_MAIL}.]+)+"
+_LED_ADDRESS = re.compile(rf"(?:^|(?<=\s))(?P<lead>[|/'`\-])(?P<address>{_LOCAL_START})")
+# ... and one after a run of ``/`` ``|`` glued to a word ``ADDRESS`` does not read as part of
+# it (an upper-case letter in it) or to a word holding a digit (x51r1 F1: ``Thea Brandt
+# Z8//w@x.org`` would write ``w@x.org``); ``Jane Roe/jane@roe.com`` separates
+_RUN_ADDRESS = re.compile(rf"(?P<word>[^\s{NOT_MAIL}:]+)(?P<lead>[/|]+)(?P<address>{_LOCAL_START})")
 
 
 def led_address(cell: str) -> str | None:
     """The reason a name cell fails its row when an address in it is led by a sign that
     both separates and may start the address (``Rut Roe |rl@z.io``: the address
-    ``rl@z.io`` after a ``|``, or ``|rl@z.io``): the two readings named, never a shortened
-    address written (x50r7 F4); None when there is none. Read before any dash is spaced.
-    Pure."""
+    ``rl@z.io`` after a ``|``, or ``|rl@z.io``; ``Thea Roe Z8//w@x.org``: ``w@x.org`` after
+    ``Z8//``, or ``Z8//w@x.org``): the two readings named, never a shortened address
+    written (x50r7 F4, x51r1 F1); None when there is none. Read before any dash is
+    spaced. Pure."""
     if "@" not in cell and "\uff20" not in cell:
         return None
     m = next((m for m in _LED_ADDRESS.finditer(cell)
-              if m["lead"] != "'" or not cell.startswith("'", m.end())), None)
-    if m is None:
-        return None
-    whole = m["lead"] + m["address"]
+              if m["lead"] not in "'`" or not cell.startswith(m["lead"], m.end())), None)
+    if m is not None:
+        whole = m["lead"] + m["address"]
+    else:
+        m = next((m for m in _RUN_ADDRESS.finditer(cell)
+                  if (len(m["lead"]) > 1 and re.search("[A-Z]", m["word"]))
+                  or any(c.isdigit() for c in m["word"])), None)
+        if m is None or re.fullmatch(ADDRESS, m[0]):
+            return None
+        whole = m[0]
     return (f"the person cell {cell!r} writes {whole!r}: the address {m['address']!r} after "
             f"a {m['lead']!r}, or the address {whole!r}? Write the address alone after a "
             "space")
@@ -103,9 +121,59 @@ PHONE_GAP = r"[\s().\-/\u2010-\u2015\u2212\uff0d]"
 PHONE_EXTENSION = (rf"(?:\s*,?\s*(?:(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?|\#)\s*[.:=]?\s*-?\s*"
                    r"\d{1,6}(?!\d)|\s*;\s*(?i:ext)\s*=\s*\d{1,6}(?!\d)"
                    rf"|\s*\(\s*(?i:{EXTENSION_WORDS})(?![^\W\d_])\.?\s*[.:=]?\s*\d{{1,6}}\s*\))?")
-_PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b\.?:?\s*)?"
+# (a label's Hebrew geresh, ``טל'``, is its own: x51r1 F4)
+_PHONE = re.compile(rf"(?:\b(?P<label>{PHONE_LABELS})\b['\u05f3]?\.?:?\s*)?"
                     rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})",
                     re.IGNORECASE)
+# a phone's label no list holds: a word before a colon after a separator or starting a
+# part (``Jane Roe, Zentrale: +49 30 1234567``; ``name_lists``' contact part: x51r1 F4)
+_SEPARATED = r",;|/\-\u2013\u2014\u3001\uff0c\uff1b\u060c\0"
+WORD_LABEL = (rf"(?:^|(?<=[{_SEPARATED}])|(?<=[{_SEPARATED}]\s))\s*[^\W\d_]{{2,20}}\s*:\s*")
+# ... and one glued after a name (``Stellan Iversen Zentrale: +90 216 333 0009``)
+_GLUED_LABEL = re.compile(rf"(?<=[^\W\d_]\s)(?P<word>[^\W\d_]{{2,20}}):\s*[(\[]?\s*"
+                          rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}})")
+
+
+def word_label(cell: str) -> str | None:
+    """The reason a name cell fails its row when a word no list holds stands before a colon
+    and a phone, after two words or more of the name (``Stellan Iversen Zentrale: +90 216
+    333 0009``: a label, or the name's last word as in ``Jane Roe: +49 30 1234567``?): the
+    two readings named, never the label left in the name (x51r1 F4); None otherwise (a
+    listed label, ``person_words.PHONE_LABELS``, is cut with the phone). Pure."""
+    if ":" not in cell:
+        return None
+    labelled = [p.span() for p in _phones(cell) if p["label"]]
+    for m in _GLUED_LABEL.finditer(cell):
+        if not any(a <= m.start() and m.end() <= b for a, b in labelled) \
+                and len(cell[:m.start()].split()) >= 2 and not date_like(m["number"]) \
+                and re.fullmatch(PHONE_LABELS, m["word"], re.IGNORECASE) is None:
+            return (f"the person cell {cell!r} writes {m['word'] + ':'!r} before the phone "
+                    f"{m['number']!r}: a label, or the end of the name? Write the phone in "
+                    "the phone column, or after a comma (\"Tel.: +49 30 1234567\")")
+    return None
+
+
+# a word and up to six digits right after a phone: an extension after a word no list holds
+_AFTER_PHONE = re.compile(r"\s*,?\s*\(?\s*(?P<word>[^\W\d_]{1,16})\.?\s*[.:=#]?\s*-?\s*"
+                          r"(?P<digits>\d{1,6})(?!\d)")
+
+
+def unknown_extension(cell: str) -> str | None:
+    """The reason a name cell fails its row when a phone in it is followed by a word no
+    list holds and a number (``Zeno Holm, +420 2 2233 0024 Xtn 23`` before ``Xtn`` was
+    listed): an extension word the reader does not know, said so (x51r1 F7: the row failed
+    as naming 2 persons, or the person was named ``Zeno Holm Xtn 23``); None otherwise (a
+    listed word, ``person_words.EXTENSION_WORDS``, is kept with the phone). Pure."""
+    if not any(c.isdigit() for c in cell):
+        return None
+    for p in _phones(cell):
+        if (m := _AFTER_PHONE.match(cell, p.end())) is not None:
+            return (f"the person cell {cell!r} writes {m['word']!r} and {m['digits']!r} after "
+                    f"the phone {p['number']!r}: an unknown extension word? Write the "
+                    "extension as 'ext. 23', or the phone in the phone column")
+    return None
+
+
 # a date, not a phone, however it is led (``06.12.2026``, ``06/12/1980 14:30``,
 # ``2026-12-06``: x49r7 F2, written as phones ``06.12.2026 14``): a name holding one is
 # refused by the row mapper's last check
@@ -127,8 +195,29 @@ def holds_date(text: str) -> bool:
     """Whether ``text`` (a person's name, its contacts cut) holds a date anywhere, its
     year of two digits or four (``Vilma Roe tel:6.12.26``, ``+6.12.26``, ``Mobil
     6/12/26``: x50r7 F6, five digits, read as neither a phone nor a date, were left in
-    the name). Pure."""
-    return any(c.isdigit() for c in text) and _DATE_IN.search(text) is not None
+    the name), or with a month's word or without a year (``name_dates.name_date``: ``Jan 6
+    2026``, ``6. Dezember``, ``12/6``: x51r1 F5). Pure."""
+    return any(c.isdigit() for c in text) and (
+        _DATE_IN.search(text) is not None or name_date(text) is not None)
+
+
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>")
+
+
+def cell_date(cell: str) -> str | None:
+    """The date a name cell writes outside brackets and its contacts, in any part of it
+    (``Gisela Roe, 6 de diciembre``, ``Gisela Roe - Mon 6 Dec``: x51r1 F5, refused as
+    naming 2 persons or kept in the note unsaid), as written (``name_dates.name_date``
+    and ``holds_date``'s digits-only dates); None when it writes none. Pure."""
+    if not any(c.isdigit() for c in cell):
+        return None
+    text = _BRACKETED.sub(" ", cell)
+    emails, phones = cell_contacts(text)
+    for contact in (*emails, *phones):
+        text = text.replace(contact, " ")
+    if (found := name_date(text)) is not None:
+        return found
+    return m[0] if (m := _DATE_IN.search(text)) is not None else None
 
 
 def _phones(text: str) -> list[re.Match[str]]:
@@ -232,6 +321,30 @@ def cut_contacts(name: str) -> tuple[str, tuple[str, ...], tuple[str, ...], tupl
             tuple(t for *_, k, t in found if k == "web"))
 
 
+# what a name keeps of its cell's punctuation once a contact is cut from it: no word of
+# these alone, none at its ends (``quote_marks.STRAY_MARKS`` and ``,`` ``;`` ``:`` ``|``
+# ``/`` ``-`` ``!`` ``?`` ``*`` ``~`` ``#`` ``^`` ``=`` ``_``)
+_STRAY = STRAY_MARKS + ",;:|/-!?*~#^=_"
+_STRAY_WORD = re.compile(rf"(?:(?<=\s)|^)[{char_class(_STRAY)}]+(?=\s|$)")
+# (a quote mark or bracket glued to a word stays: ``Ann Roe 「営業部」``)
+_GLUED = char_class("".join(c for c in _STRAY if c not in QUOTE_MARKS))
+_STRAY_ENDS = re.compile(rf"^[{_GLUED}\s]+|[{_GLUED}\s]+$")
+
+
+def strip_marks(name: str) -> str:
+    """``name`` (a person's name once the address, phone or web address its cell wrote is
+    cut from it) without the punctuation left around it: a word of quote marks, brackets,
+    dashes or other punctuation of any script alone (``Rosa Dahlberg \u300c \u300d``, ``Leif
+    Juhl \u00b7``, ``Corin Abelsen \u2010``), and such marks glued to the name's ends
+    (``Gisela Juhl\u060c``, ``Ann Roe\uff01``): x51r1 F3, the name kept them. A quote mark
+    or bracket glued to a word stays (``Ann Roe 「営業部」``). Spaces folded. Pure."""
+    if name.isascii() and not any(c in "`,;:|/-!?*~#^=_" for c in name):
+        return name
+    out = " ".join(_STRAY_WORD.sub(" ", name).split())
+    bare = _STRAY_ENDS.sub("", out)
+    return bare if any(c.isalnum() for c in bare) else out
+
+
 _SIGNS = ",;|/+&\u2013\u2014-:\u3001\u3002\u30fb\uff0c\uff1a\uff1b"
 _JOINER = re.compile(rf"(?i:and/or|und/oder|et/ou|y/o|e/ou|e/o|{AND_WORDS})"
                      rf"|{AND_WORDS_LOWER}|y|e|i|a|at")
@@ -264,6 +377,7 @@ def strip_joiners(name: str) -> str:
     return out if any(c.isalnum() for c in out) else ""
 
 
-__all__ = ["ADDRESS", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
+__all__ = ["ADDRESS", "cell_date", "ADDRESS_STOP", "NOT_MAIL", "PHONE_EXTENSION", "PHONE_GAP", "PHONE_LABELS",
            "WEB_ADDRESS", "cell_contacts", "cut_contacts", "date_like", "fold_digits",
-           "holds_date", "led_address", "strip_joiners"]
+           "WORD_LABEL", "holds_date", "led_address", "strip_joiners", "strip_marks",
+           "unknown_extension", "word_label"]

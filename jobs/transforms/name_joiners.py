@@ -32,7 +32,11 @@ _HANGUL_JOINED = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{2,})(?:과|�
 # a run this long holding the joiner between two is two names; a given name ending in 과
 # or 와 is rare (neither is among the syllables commonly given in names), and the row
 # fails, never makes two: the safe side
-_HANGUL_GLUED = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{2,4})(?:과|와|하고|및)"
+# ... but 과장 (manager) ending the run, 님 / 께 after it, is a title glued after the name
+# (x51r1 F6: ``이서연과장님`` failed as naming '이서연' and '장님'; ``김민준과장수연`` still
+# may name 2: 장 is a surname)
+_HANGUL_GLUED = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{2,4})"
+                           r"(?:과(?!장(?:님)?께?(?![\uac00-\ud7a3]))|와|하고|및)"
                            r"([\uac00-\ud7a3]{2,4})(?![\uac00-\ud7a3])")
 _ARABIC_WORD = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
 

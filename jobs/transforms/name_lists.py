@@ -186,6 +186,7 @@ from .name_cell_contacts import (
     PHONE_GAP,
     PHONE_LABELS,
     WEB_ADDRESS,
+    WORD_LABEL,
     date_like,
 )
 from .name_joiners import script_joined
@@ -215,6 +216,7 @@ from .person_words import (
     SURNAME_ENDS,
     TITLE_JOINERS,
 )
+from .quote_marks import STRAY_MARKS
 
 _MEMO = 8192  # distinct cells each reader remembers (bounded: unique names grow nothing)
 
@@ -246,11 +248,15 @@ _CONTACT = re.compile(
     r"(?:\b(?:e-?mail|mail)\b\s*:?\s*)?(?:\bmailto:)?"
     rf"{ADDRESS}{ADDRESS_STOP}"
     rf"|{WEB_ADDRESS}"
-    rf"|(?:\b(?:{PHONE_LABELS})\b\.?:?\s*)?"
+    rf"|(?:\b(?:{PHONE_LABELS})\b['\u05f3]?\.?:?\s*|{WORD_LABEL})?"
     rf"\+?\d(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION}"
     r"|(?<![^\W\d_])n/a(?![^\W\d_])", re.IGNORECASE)
 
 
+# ... a phone after any word and a colon, alone in its part after a separator, the word its
+# label (``Jane Roe, Zentrale: +49 30 1234567``: x51r1 F4, read as a second person while
+# the listed labels were cut; glued to a name it fails the row: ``name_cell_contacts.
+# word_label``)
 # what a contact part alone stands between: a separator, a dash, a bracket (NULs), the
 # cell's ends
 _PART_ENDS = ",;|/\n\r\u3001\uff0c\uff1b\u060c&+-\u2013\u2014\0"
@@ -298,7 +304,8 @@ def name_contacts(cell: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
                 or _WEB.match(text):
             continue
         if "@" in text:
-            emails.append(_MAIL_LABEL.sub("", text).rstrip("!?:\u2026"))  # (x50r7 F10)
+            # (x50r7 F10; the full-width ones as the folded cell read them: x51r1 F3)
+            emails.append(_MAIL_LABEL.sub("", text).rstrip("!?:\u2026" + STRAY_MARKS))
         else:
             phones.append(text[_PHONE_DIGITS.search(text).start():])  # type: ignore[union-attr]
         # the contact and the separator before it (after it, first in the cell)
@@ -399,7 +406,7 @@ _LAST_ADDRESS = re.compile(r"(?:\s+(?i:e-?mail|mail))?\s*:?\s+\[?\s*(?i:mailto:)
                            rf"({ADDRESS})"
                            r"\s*\]?[\s.\u3002]*$")
 # ... and a phone, led by ``+``, ``0`` or a label, bare or in ``()`` / ``[]``
-_LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABELS})\.?:?\s*)?"
+_LAST_PHONE = re.compile(rf"\s*:?\s+[(\[]?\s*(?:(?i:{PHONE_LABELS})['\u05f3]?\.?:?\s*)?"
                          rf"((?<![^\s:(\[])[+0]\d?(?:{PHONE_GAP}*\d){{5,}}{PHONE_EXTENSION})"
                          r"\s*[)\]]?\s*$")
 # an address's label (``E-Mail: jane@roe.com``: x48r11 F5, read as a second person) and a

@@ -290,8 +290,20 @@ FULLWIDTH_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if c != 0xFF0C} |
 # ``Móvil``, ``Ph.``, ``Cel.``, ``Telemóvel``, ``Τηλ.``, ``電話``, ``携帯``, ``手机``, ``전화``,
 # ``هاتف``, ``Direct:``, ``Office:``, ``Kom.``, ``Portable:``, ``Tel/Fax:``; ``T:`` ``M:``
 # ``W:`` ``P:`` only before a colon), one list for every reader of a name cell (x50r1 F7:
-# ten of them stayed in the person's name; x50r7 F5: fifteen more); a regex alternation
-PHONE_LABELS = ("tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telem\u00f3vel"
+# ten of them stayed in the person's name; x50r7 F5: fifteen more; x51r1 F4: ``Cep``,
+# ``İş``, ``Κινητό`` (and its short form), ``Τηλέφωνο``, ``טל'``, ``נייד``, ``โทร.``, ``มือถือ``, ``ĐT``,
+# ``SĐT``, ``DĐ``, ``Điện thoại``, ``HP``, ``Telp.``, ``WA``, ``WhatsApp``, ``Tel bimbit``,
+# ``Matkapuhelin``, ``Telefonas``, ``Tālr.``, ``Mob. tel.``, ``Tel. kom.``, ``Mobiltelefon``,
+# ``Handphone``, ``Cellphone``, ``Cellular``, ``Móvel``, ``Sabit``, ``Mobile No.``); a regex
+# alternation
+PHONE_LABELS = ("cep\\s*tel|mob\\.?\\s*tel|tel\\.?\\s*kom|mobile\\s*no|tel\\s*bimbit"
+                "|\u0111i\u1ec7n\\s*tho\u1ea1i|mobiltelefon|matkapuhelin|telefonas|handphone"
+                "|cellphone|cellular|whatsapp|m\u00f3vel|movel|telp|t\u0101lr|sabit|cep"
+                "|\u0130\u015f|i\u015f|s\u0111t|\u0111t|d\u0111|hp(?=\\s*:)|wa(?=\\s*:)"
+                "|\u03c4\u03b7\u03bb\u03ad\u03c6\u03c9\u03bd\u03bf|\u03ba\u03b9\u03bd\u03b7\u03c4\u03cc"
+                "|\u03ba\u03b9\u03bd|\u05e0\u05d9\u05d9\u05d3|\u05d8\u05dc"
+                "|\u0e21\u0e37\u0e2d\u0e16\u0e37\u0e2d|\u0e42\u0e17\u0e23"
+                "|tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\u00e9fono|telem\u00f3vel"
                 "|telemovel|telefone|telefon|tel|t\u00e9l"
                 "|tlf|tfn|puhelin|puh|phone|ph|fon|mobile|mobil|mob|m\u00f3vil|movil|cellulare"
                 "|cell|cel|handy|natel|gsm|fax|portable|direct|office|kom"
@@ -302,11 +314,19 @@ PHONE_LABELS = ("tel\\.?\\s*/\\s*fax|telephone|t\u00e9l\u00e9phone|telefono|tel\
 # ``DW``, ``Apparat``, ``App.``, ``Nebenstelle``; fr ``poste``; es ``extensi\u00f3n``,
 # ``anexo``, ``interno``; it ``interno``, ``int.``; nl ``toestel``, ``tst``; sv / no / da
 # ``ankn.``, ``lokal``; fi ``alanro``; pl ``wewn.``, ``wew.``; pt ``ramal``; cs ``linka``;
-# hu ``mellék``; tr ``dahili``; ru ``доб.``; ja ``内線``; zh ``分机``; ko ``내선``: x50r7 F7),
+# hu ``mellék``; tr ``dahili``; ru ``доб.``; ja ``内線``; zh ``分机``; ko ``내선``: x50r7 F7;
+# x51r1 F7: cs ``kl.``, ``klapka``, ``linka``, ``vnitřní``; hu ``m.``, ``mell.``; tr ``dah.``;
+# el ``εσωτ.``, ``εσ.``; he ``שלוחה``; th ``ต่อ``; vi ``máy lẻ``, ``nhánh``; pl ``psw.``; sk
+# ``pes.``, ``lok.``; et ``lisa``; lv ``iekšējais``; sl ``int.``; lt ``vid.``; fi ``sisä``,
+# ``alanumero``; ro ``inter.``; en ``Xtn``; zh ``内线``, ``分機``, ``轉``),
 # a regex alternation, one list for every phone
 # reader: the phone column's (``contacts``) and a name cell's (x50r1 F2: ``Durchwahl
 # 12`` was refused, ``poste 16`` left in the name)
-EXTENSION_WORDS = ("extension|extensi\u00f3n|extn|ext|durchwahl|nebenstelle|apparat|app|dw|nst"
+EXTENSION_WORDS = ("alanumero|iek\u0161\u0113jais|vnit\u0159n\u00ed|klapka|kl|mell|dah|inter|lok|lisa"
+                   "|vid|psw|pes|sis\u00e4|xtn|m\u00e1y\\s*l\u1ebb|nh\u00e1nh|m(?=\\.)"
+                   "|\u03b5\u03c3\u03c9\u03c4|\u03b5\u03c3(?=\\.)|\u05e9\u05dc\u05d5\u05d7\u05d4"
+                   "|\u0e15\u0e48\u0e2d|\u5185\u7ebf|\u5206\u6a5f|\u8f49"
+                   "|extension|extensi\u00f3n|extn|ext|durchwahl|nebenstelle|apparat|app|dw|nst"
                    "|poste|anexo|interno|int|toestel|tst|anknytning|ankn|lokalnummer|lokal"
                    "|alanro|wewn|wew|ramal|linka|mell\u00e9k|dahili|\u0434\u043e\u0431"
                    "|\u5185\u7dda|\u5206\u673a|\ub0b4\uc120|x")

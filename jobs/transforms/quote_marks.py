@@ -1,0 +1,47 @@
+# ruff: noqa: RUF002, RUF003  # the quote marks are the point here
+"""The quote marks and brackets of every script, one table for every reader of an
+address (the name cell's ``name_cell_contacts.ADDRESS`` and the E-mail column's
+``contacts``), and the stray punctuation a person's name never keeps beside a contact
+cut from it (x51r1 F2, F3).
+
+- ``QUOTE_MARKS``: every non-ASCII character of Unicode's categories Pi, Pf, Ps and Pe
+  (initial / final quotes, opening / closing brackets: ``‹ › „ “ ‚ ‘ 「 」 《 》 【 】``)
+  and of its Quotation_Mark property that is none of those (``＂ ＇``), with the
+  ornament quotes ``❛ ❜ ❝ ❞`` (category So). Around an address each is punctuation,
+  never part of it (x51r1 F2: ``Gisela Ekdahl ‹qq00@x.com›`` wrote ``‹qq00@x.com`` and
+  named the person ``Gisela Ekdahl ›``). The ASCII ones (``" ' ( ) [ ] < > { } ` ``)
+  are the readers' own: RFC 5322's atext holds ``' { } ` `` (``d'arcy@x.ie``).
+- ``STRAY_MARKS``: ``QUOTE_MARKS`` and every other non-ASCII punctuation mark (category
+  P: ``！ ？ ؟ ، । · • ¡ ‼ ⁉ ※ 〜 。``, every dash), math and other symbol (Sm, So:
+  ``∙ ～ ☎ ✉``) and ``` ` ```: what is left of a
+  name cell's punctuation once its address or phone is cut (``Rosa Dahlberg 「 」``,
+  ``Leif Juhl ·``, ``Corin Abelsen ‐``: x51r1 F3).
+
+Pure; built once at import from ``unicodedata`` (~10 ms; the BMP only: no quote mark or
+bracket lies beyond it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_OTHER_QUOTES = "\uff02\uff07\u275b\u275c\u275d\u275e"  # ＂ ＇ ❛ ❜ ❝ ❞
+
+
+def _marks(categories: tuple[str, ...]) -> str:
+    """The non-ASCII BMP characters of ``categories``, in code point order."""
+    return "".join(chr(c) for c in range(0x80, 0x10000)
+                   if unicodedata.category(chr(c)) in categories)
+
+
+QUOTE_MARKS = _marks(("Pi", "Pf", "Ps", "Pe")) + _OTHER_QUOTES
+STRAY_MARKS = "`" + _marks(("Pi", "Pf", "Ps", "Pe", "Pd", "Po", "Pc", "Sm", "So"))
+
+
+def char_class(marks: str) -> str:
+    """``marks`` written for a regular expression's ``[...]`` (each character escaped
+    where it must be). Pure."""
+    return "".join("\\" + c if c in "\\]^-[" else c for c in marks)
+
+
+__all__ = ["QUOTE_MARKS", "STRAY_MARKS", "char_class"]
