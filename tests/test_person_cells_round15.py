@@ -226,7 +226,7 @@ def test_a_date_in_a_name_cell_fails_its_row(date: str, shape: str) -> None:
 @pytest.mark.parametrize("cell", ["May Lindqvist", "June Roe", "April Berg", "Mai Tran",
                                   "Jan Novak", "Augusta Mars", "Ann May", "Maj Hansen",
                                   "Louis XIV", "John Smith III", "Agent 47", "Mar Gómez",
-                                  "Oktober Berg", "Dec Jones"])
+                                  "Oktober Berg", "Dec Jones", "Kunde 12.5"])
 def test_a_month_word_alone_is_a_name(cell: str) -> None:
     assert _person(_decided(contact=cell))[0] == cell
 

@@ -134,6 +134,7 @@ _GLUED_LABEL = re.compile(rf"(?<=[^\W\d_]\s)(?P<word>[^\W\d_]{{2,20}}):\s*[(\[]?
                           rf"(?P<number>\+?\d(?:{PHONE_GAP}*\d){{5,}})")
 
 
+@functools.lru_cache(maxsize=4096)
 def word_label(cell: str) -> str | None:
     """The reason a name cell fails its row when a word no list holds stands before a colon
     and a phone, after two words or more of the name (``Stellan Iversen Zentrale: +90 216
@@ -153,18 +154,20 @@ def word_label(cell: str) -> str | None:
     return None
 
 
+_A_DIGIT = re.compile(r"\d")
 # a word and up to six digits right after a phone: an extension after a word no list holds
 _AFTER_PHONE = re.compile(r"\s*,?\s*\(?\s*(?P<word>[^\W\d_]{1,16})\.?\s*[.:=#]?\s*-?\s*"
                           r"(?P<digits>\d{1,6})(?!\d)")
 
 
+@functools.lru_cache(maxsize=4096)
 def unknown_extension(cell: str) -> str | None:
     """The reason a name cell fails its row when a phone in it is followed by a word no
     list holds and a number (``Zeno Holm, +420 2 2233 0024 Xtn 23`` before ``Xtn`` was
     listed): an extension word the reader does not know, said so (x51r1 F7: the row failed
     as naming 2 persons, or the person was named ``Zeno Holm Xtn 23``); None otherwise (a
     listed word, ``person_words.EXTENSION_WORDS``, is kept with the phone). Pure."""
-    if not any(c.isdigit() for c in cell):
+    if _A_DIGIT.search(cell) is None:
         return None
     for p in _phones(cell):
         if (m := _AFTER_PHONE.match(cell, p.end())) is not None:
@@ -204,12 +207,13 @@ def holds_date(text: str) -> bool:
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>")
 
 
+@functools.lru_cache(maxsize=4096)
 def cell_date(cell: str) -> str | None:
     """The date a name cell writes outside brackets and its contacts, in any part of it
     (``Gisela Roe, 6 de diciembre``, ``Gisela Roe - Mon 6 Dec``: x51r1 F5, refused as
     naming 2 persons or kept in the note unsaid), as written (``name_dates.name_date``
     and ``holds_date``'s digits-only dates); None when it writes none. Pure."""
-    if not any(c.isdigit() for c in cell):
+    if _A_DIGIT.search(cell) is None:
         return None
     text = _BRACKETED.sub(" ", cell)
     emails, phones = cell_contacts(text)

@@ -9,8 +9,8 @@ only beside a day number (``6 Dec``, ``December 6``, ``6th December``, ``6-Dec-2
 year (``December 2026``). The month words: English, German, French, Spanish, Italian,
 Portuguese, Dutch, the Nordic languages, Polish, Russian and Ukrainian (their genitive,
 as a date writes them), full and abbreviated. Han / Hangul dates by their 年 月 日 / 년 월 일.
-A day and month of digits without a year (``12/6``, ``06.12.``) is one when it is a
-token of its own that reads as day and month either way round.
+A day and month of digits without a year (``12/6``, ``06.12.``; ``12.5`` is a number) is
+one when it is a token of its own that reads as day and month either way round.
 
 Pure; no I/O.
 """
@@ -59,8 +59,9 @@ _WORD_DATE = re.compile(
     r"|\d{1,4}\s*\u5e74\s*\d{1,2}\s*\u6708|\d{1,2}\s*\u6708\s*\d{1,2}\s*\u65e5"  # 年月 月日
     r"|\d{4}\s*\ub144\s*\d{1,2}\s*\uc6d4|\d{1,2}\s*\uc6d4\s*\d{1,2}\s*\uc77c",  # 년월 월일
     re.IGNORECASE)
-# a day and month of digits, no year: a token of its own (``12/6``, ``06.12.``)
-_DAY_MONTH = re.compile(r"(?<![^\s(\[,;])(\d{1,2})[./](\d{1,2})\.?(?=[\s)\],;]|$)")
+# a day and month of digits, no year: a token of its own (``12/6``, ``06.12.``; with dots
+# only ended by one, as German writes it: ``12.5`` may be a number)
+_DAY_MONTH = re.compile(r"(?<![^\s(\[,;])(\d{1,2})(?:/(\d{1,2})\.?|\.(\d{1,2})\.)(?=[\s)\],;]|$)")
 
 
 def name_date(text: str) -> str | None:
@@ -73,7 +74,7 @@ def name_date(text: str) -> str | None:
     if (m := _WORD_DATE.search(text)) is not None:
         return m[0].strip(" ,")
     for m in _DAY_MONTH.finditer(text):
-        one, two = int(m[1]), int(m[2])
+        one, two = int(m[1]), int(m[2] or m[3])
         if 1 <= one <= 31 and 1 <= two <= 31 and min(one, two) <= 12:
             return m[0]
     return None

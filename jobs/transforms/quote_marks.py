@@ -28,14 +28,13 @@ import unicodedata
 _OTHER_QUOTES = "\uff02\uff07\u275b\u275c\u275d\u275e"  # ＂ ＇ ❛ ❜ ❝ ❞
 
 
-def _marks(categories: tuple[str, ...]) -> str:
-    """The non-ASCII BMP characters of ``categories``, in code point order."""
-    return "".join(chr(c) for c in range(0x80, 0x10000)
-                   if unicodedata.category(chr(c)) in categories)
-
-
-QUOTE_MARKS = _marks(("Pi", "Pf", "Ps", "Pe")) + _OTHER_QUOTES
-STRAY_MARKS = "`" + _marks(("Pi", "Pf", "Ps", "Pe", "Pd", "Po", "Pc", "Sm", "So"))
+_QUOTES = frozenset(("Pi", "Pf", "Ps", "Pe"))
+_STRAY = _QUOTES | {"Pd", "Po", "Pc", "Sm", "So"}
+# the non-ASCII BMP characters of those categories, in code point order (one pass)
+_MARKS = [(c, unicodedata.category(c)) for c in map(chr, range(0x80, 0x10000))]
+QUOTE_MARKS = "".join(c for c, cat in _MARKS if cat in _QUOTES) + _OTHER_QUOTES
+STRAY_MARKS = "`" + "".join(c for c, cat in _MARKS if cat in _STRAY)
+del _MARKS
 
 
 def char_class(marks: str) -> str:
