@@ -61,7 +61,16 @@ from bulk.clock import in_thread
 from bulk.errors import BulkError, Stopped
 from bulk.store import ItemState, JobStore
 
-from .account import PAGE, changed_since, deal_key, key_fields_named, org_key, parse_time
+from .account import (
+    PAGE,
+    DealsByKey,
+    changed_since,
+    concurrently,
+    deal_key,
+    key_fields_named,
+    org_key,
+    parse_time,
+)
 from .catalog import Catalog
 from .clock_skew import RECONCILE_MARGIN
 from .contact_keys import canonical_key, person_keys
@@ -139,6 +148,31 @@ def check_calls(creates: int, deal_writes: int, *, fields: bool,
         return {}
     listed = max(0, deal_writes) + max(0, others)
     return {"getDeals": max(1, -(-listed // PAGE)), **({"getDealFields": 1} if fields else {})}
+
+
+async def changed_lately(ctx: CallContext, since: float, *,
+                         archived: bool = False) -> DealsByKey:
+    """A plan's own read of the deals changed at or after ``since`` (Unix time), for the
+    ``others`` of ``check_calls`` (``jobs.import_load.recent_others``) when its reads of the
+    account counted none: the key field missing (``--create-key-field``: no deal carries a
+    key yet, yet the check lists every deal changed in its window, keyed or not; x51r4 F4:
+    320 deals loaded just before, plan 1,995 / server 2,005) or an insert's read of the
+    keyed deals given up (``KEY_LIST_SHARE``). ``archived``: the archived list too (a young
+    claims state's scans read it: ``young_scan_calls``). Returns an index holding those
+    counts alone (``DealsByKey.changed_ids_after`` / ``changed_after``, no key); 10 tokens
+    a page of 500 (20 for the archived list), at least one page a list. Raises what the
+    calls raise (BulkError)."""
+    out = DealsByKey()
+    lists: dict[str, list[dict[str, Any]]] = {}
+
+    async def pull(operation_id: str) -> None:
+        lists[operation_id] = await changed_since(ctx, operation_id, since)
+
+    await concurrently(*(partial(pull, op) for op in
+                         (("getDeals", "getArchivedDeals") if archived else ("getDeals",))))
+    for operation_id, deals in lists.items():
+        out.count_changed(operation_id, deals, since)
+    return out
 
 
 def checked_over(store: JobStore, made: Mapping[int, str]) -> bool:
@@ -374,7 +408,7 @@ def doubles_line(summary: Mapping[str, Any]) -> str | None:
     return None
 
 
-__all__ = ["META_CONTACTS", "META_DOUBLED", "check_calls", "check_contact_doubles",
+__all__ = ["META_CONTACTS", "META_DOUBLED", "changed_lately", "check_calls", "check_contact_doubles",
            "check_doubles", "checked_over", "contact_check_calls", "contacts_checked_over",
            "contacts_line", "created_key_field", "created_keys", "doubled_contacts",
            "doubled_deals", "doubled_note", "doubles_line", "doubles_summary", "keep_contact_doubles",

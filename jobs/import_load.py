@@ -70,6 +70,7 @@ from .clock_skew import RECONCILE_MARGIN
 from .deals import META_FIELD_LABELS, META_FIELD_TYPES, META_VALUE_LABELS, before_image
 from .deleted_records import Deleted
 from .doubles import (
+    changed_lately,
     check_calls,
     contact_check_calls,
     contacts_line,
@@ -495,20 +496,40 @@ SAMPLED_KEYS = 200  # rows read to estimate a text-less manifest's size (_rows_e
 KEY_LIST_SHARE = 0.5
 
 
-def recent_others(planner: RowPlanner, since: float) -> int:
+def recent_others(planner: RowPlanner, since: float, counted: Any = None) -> int:
     """How many live deals the plan's read of the deals (the upsert's index, the insert's
     key read: ``index_deals_by_key`` with a ``since`` at or before it) saw changed at or
     after ``since`` (Unix time: RECONCILE_MARGIN s before now), less those the rows
     update: the deals an earlier import, a colleague, an update, a move-stage or a merge
     wrote lately that the end-of-run doubles check lists beside this job's own writes
     (``jobs.doubles.check_calls``; x47r3 F1: plan 170, server 180 right after 499 keyed
-    deals were imported). 0 when the plan read no deals (no key field yet, or the key
-    read given up): it cannot see them then."""
-    deals = planner.indexes.deals
+    deals were imported). ``counted``: the index that counted them, when not the plan's
+    deals index (``lately_counted``). 0 when neither counted them."""
+    deals = planner.indexes.deals if counted is None else counted
     after = getattr(deals, "changed_ids_after", None)
     if after is None:
         return 0
     return len(after("getDeals", since) - planner.updated_ids)
+
+
+async def lately_counted(ctx: CallContext, planner: RowPlanner, creates: int, *,
+                         young: bool) -> tuple[Any, Counter[str]]:
+    """The index that counted the deals changed lately for the plan's pricing of the
+    end-of-run doubles check (``recent_others``) and a young claims state's scans
+    (``young_scan_calls``, when ``young``): the plan's deals index when it counted them
+    from early enough; else, when the run creates (``creates`` > 0), the plan's own read of
+    them (``jobs.doubles.changed_lately``: the key field missing, or an insert's key read
+    given up; x51r4 F4: the check listed 700 deals, 2 pages, the plan priced 1). Returns
+    it (None: nothing to count) and the calls that read made, which the run's load does
+    not make (kept out of the load's pulls the plan prices; the plan's own spend has them)."""
+    since = ctx.clock.wall() - RECONCILE_MARGIN - (2 * DEFAULT_LEASE if young else 0.0)
+    deals = planner.indexes.deals
+    after = getattr(deals, "changed_after", None)
+    if creates <= 0 or (after is not None and after("getDeals", since) is not None):
+        return deals, Counter()
+    before = Counter(ctx.stats.calls_by_operation)
+    counted = await changed_lately(ctx, since, archived=young)
+    return counted, Counter(ctx.stats.calls_by_operation) - before
 
 
 async def index_keyed_deals(ctx: CallContext, planner: RowPlanner,
@@ -1630,6 +1651,10 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # note named the claims' reads as re-reads of updates)
     own, into, failing, existing = (claimed.merged(planner, unarchive=settings.unarchive)
                                     if claimed is not None else (0, 0, 0, 0))
+    # the deals changed lately, when the plan's reads did not count them
+    lately, own_read = await lately_counted(
+        ctx, planner, planner.counts.create - own - into - failing - existing,
+        young=claimed is not None and claimed.young is not None)
     if failing:  # reasons only the run's survivor reads tell (jobs.importing _into_survivor)
         reasons.add("conflict: several rows stand for one merged survivor, or it is archived",
                     None, None, None, failing)
@@ -1649,7 +1674,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         # margin), the run's own earlier creates too: a page per 500 (x47r4 F1: priced one
         # page, ~2,000 deals made minutes before, getDeals 17 planned, 46 sent)
         born = ctx.clock.wall() - claimed.young[0]
-        for op, n in young_scan_calls(planner.indexes.deals, born, create_batches).items():
+        for op, n in young_scan_calls(lately, born, create_batches).items():
             checks[op] += max(0, n - 1)  # (one of each counted by claimed.reads)
         # a new contact's create shares its batch's scan of its list, unless it looks its
         # key up alone (a dead run's claim) or never looks (a name alone): at most
@@ -1663,7 +1688,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
         lambda: _rows(planner, settings, watch=_watch(progress,
                                                       "naming the rows of similar keys"))))
     c = planner.counts
-    pulls = dict(stats.calls_by_operation)
+    pulls = dict(Counter(stats.calls_by_operation) - own_read)  # the run's load makes these
     if missing:  # the import pulls the fields again under the claim before creating one,
         # and once more after (jobs.account._converged: two runs' fields made one)
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 2
@@ -1675,7 +1700,8 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                   # the end-of-run check for deals another run doubled (jobs.doubles)
                   + Counter(check_calls(c.create - own - into - failing - existing,
                                         c.create + c.update, fields=missing,
-                                        others=recent_others(planner, ctx.clock.wall() - RECONCILE_MARGIN)))
+                                        others=recent_others(planner, ctx.clock.wall()
+                                                             - RECONCILE_MARGIN, lately)))
                   # ... and for persons / organizations (f41b 1)
                   + Counter(contact_check_calls(
                       c.persons_new, c.orgs_new,
@@ -1874,7 +1900,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     # round trips made one after another, outside the writes' overlap: the end-of-run
     # check's pages and, creating the key field, its pull, create, settle wait and re-read
     # (jobs.account: the wait is SETTLE_SPANS pull-to-create spans, at most SETTLE_AT_MOST)
-    others = recent_others(planner, ctx.clock.wall() - RECONCILE_MARGIN)
+    others = recent_others(planner, ctx.clock.wall() - RECONCILE_MARGIN, lately)
     serial = sum(check_calls(c.create - own - into - failing - existing, c.create + c.update,
                              fields=missing, others=others).values())
     settle = min(SETTLE_AT_MOST, SETTLE_SPANS * 2 * latency) if missing else 0.0

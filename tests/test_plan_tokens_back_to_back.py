@@ -119,3 +119,70 @@ def test_import_after_recent_persons_spends_its_plan(tmp_path: Path) -> None:
         assert after.get("getPersons", 0) - before.get("getPersons", 0) \
             == plan["calls"]["getPersons"], (plan["calls"], ran.output)
         assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+
+
+def _unkeyed_just_now(sb: Sandbox, n: int) -> None:
+    """``n`` deals (no source key: no key field yet) written moments ago: a colleague's."""
+    deal = copy.deepcopy(next(d for d in sb.state.deals.rows.values() if not d["is_deleted"]))
+    for i in range(n):
+        sb.state.save("deal", {**copy.deepcopy(deal), "id": sb.state.deals.take_id(),
+                               "title": f"Colleague {i}", "custom_fields": {},
+                               "add_time": sb.state.now_iso(),
+                               "update_time": sb.state.now_iso()})
+
+
+@pytest.mark.parametrize("mode", ["insert", "upsert"])
+def test_import_creating_its_key_field_after_recent_writes_spends_its_plan(
+        tmp_path: Path, mode: str) -> None:
+    """495 deals written just before the plan on an account without the key field, then
+    an import of 20 rows with --create-key-field: the doubles check lists 515 deals changed
+    since the load less the margin, 2 pages of getDeals, and the plan prices them (x51r4
+    F4: the plan read no deals, the key field being missing, and priced 1: plan 1,995 /
+    server 2,005 after 320 deals loaded)."""
+    jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode=mode))
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=5,
+                                       seed=51)) as sb:
+        _unkeyed_just_now(sb, 495)
+        more = tmp_path / "b.csv"
+        more.write_text("key,title\n" + "".join(f"B{i},Deal B{i}\n" for i in range(20)))
+        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
+                      "--create-key-field", *engine(sb, jobs)[:5])
+        assert planned.exit_code == 0, planned.output
+        plan = orjson.loads(planned.stdout)
+        before = dict(sb.stats()["requests_by_operation"])
+        at = spent(sb)
+        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), "--create-key-field",
+                  *engine(sb, jobs))
+        assert ran.exit_code == 0, ran.output
+        after = sb.stats()["requests_by_operation"]
+        assert after.get("getDeals", 0) - before.get("getDeals", 0) \
+            == plan["calls"]["getDeals"] == 3, (plan["calls"], ran.output)  # the load's 1
+        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
+
+
+def test_insert_whose_key_read_is_given_up_prices_the_recent_deals(tmp_path: Path) -> None:
+    """600 keyed deals written just before the plan, then an insert of 2 new keys: its read
+    of the keyed deals is given up after 1 page (``KEY_LIST_SHARE``), so the plan saw no
+    deal's change, yet the doubles check lists 602, 2 pages of getDeals: the plan prices
+    them (before: 1)."""
+    jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+    mapping.write_text(MAPPING.format(mode="insert"))
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=0,
+                                       seed=52)) as sb:
+        seed, code = _seeded(sb, tmp_path, mapping)
+        _written_just_now(sb, seed, code, 600)
+        more = tmp_path / "b.csv"
+        more.write_text("key,title\nB0,Deal B0\nB1,Deal B1\n")
+        planned = cli(sb, jobs, "plan", "import", str(more), "-m", str(mapping), "--json",
+                      *engine(sb, jobs)[:5])
+        assert planned.exit_code == 0, planned.output
+        plan = orjson.loads(planned.stdout)
+        before = dict(sb.stats()["requests_by_operation"])
+        at = spent(sb)
+        ran = cli(sb, jobs, "import", str(more), "-m", str(mapping), *engine(sb, jobs))
+        assert ran.exit_code == 0, ran.output
+        after = sb.stats()["requests_by_operation"]
+        assert after.get("getDeals", 0) - before.get("getDeals", 0) \
+            == plan["calls"]["getDeals"], (plan["calls"], ran.output)
+        assert spent(sb) - at == plan["tokens"], (plan["calls"], ran.output)
