@@ -128,3 +128,37 @@ def test_an_import_resume_after_recent_persons_prices_its_contact_check(
         assert made["addPerson"] == 20, made
         for op in ("getPersons", "getOrganizations", "getDeals"):
             assert made.get(op, 0) == planned.get(op, 0), (op, made, planned)
+
+
+def test_an_import_resume_after_recent_deals_prices_its_doubles_check(tmp_path: Path) -> None:
+    """An import loaded (10 updates, 10 creates), then 485 deals a colleague wrote, then
+    resumed: the re-read lists 495 deals changed since the load less the margin (1 page),
+    the end-of-run check for doubles those and the 10 creates (505: 2 pages), and the plan
+    after the re-read says so (before: 1, the re-read's pages)."""
+    jobs, mapping = tmp_path / "jobs", tmp_path / "m.toml"
+    mapping.write_text(MAPPING.split("[person]")[0])
+    with ThreadedSandbox(SandboxConfig(plan="ultimate", auth="oauth", token=TOKEN, deals=5,
+                                       seed=51)) as sb:
+        rows = tmp_path / "a.csv"
+        rows.write_text("key,title\n" + "".join(f"k{i},Deal {i}\n" for i in range(10)))
+        ran = cli(sb, jobs, "import", str(rows), "-m", str(mapping), "--create-key-field",
+                  *engine(sb, jobs))
+        assert ran.exit_code == 0, ran.output
+        more = tmp_path / "b.csv"
+        more.write_text("key,title\n" + "".join(
+            f"{'k' if i < 10 else 'n'}{i},Deal v2 {i}\n" for i in range(20)))
+        job = loaded_import(sb, jobs, more, mapping, auth="oauth")
+        deal = copy.deepcopy(next(d for d in sb.state.deals.rows.values()
+                                  if not d["is_deleted"]))
+        for i in range(485):
+            sb.state.save("deal", {**copy.deepcopy(deal), "id": sb.state.deals.take_id(),
+                                   "title": f"Col {i}", "custom_fields": {},
+                                   "add_time": sb.state.now_iso(),
+                                   "update_time": sb.state.now_iso()})
+        before = _ops(sb)
+        resumed = cli(sb, jobs, "resume", job, "--job-dir", str(jobs))
+        assert resumed.exit_code == 0, resumed.output
+        made = {op: n - before.get(op, 0) for op, n in _ops(sb).items()}
+        planned = _resume_calls(resumed.output)
+        assert made["addDeal"] == 10, made
+        assert made.get("getDeals", 0) == planned.get("getDeals", 0), (made, planned)

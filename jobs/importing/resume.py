@@ -105,6 +105,9 @@ class _Resume(_ImportBase):
     # per list (``getDeals``, ``getArchivedDeals``), how many deals the re-read listed
     # changed since the job's creation less the margin (``_keyed_since_load``); None: unread
     _since_load_changed: dict[str, int] | None = None
+    # ... and the ids of the live keyed deals among them (a pending update of one is listed
+    # once by the end-of-run doubles check: ``resume_calls``)
+    _since_load_ids: frozenset[int] = frozenset()
     # the persons / organizations (kind, key) the rows naming an id found gone by the
     # re-read will create once resolved again (``_named_gone``): the plan after it prices them
     _again_refs: frozenset[tuple[str, str]] = frozenset()
@@ -496,6 +499,13 @@ class _Resume(_ImportBase):
             doubles.check_calls(made, written, fields=doubles.created_key_field(store))
         if check:  # at least the pages the re-read found changed since the load
             check["getDeals"] = max(check["getDeals"], getattr(self, "_since_load_pages", 0))
+        if check and self._since_load_changed is not None:
+            # ... and those deals with the run's writes not among them (x51 loop: 485 deals
+            # changed since the load, 1 page of re-read, 30 creates after it: the check read
+            # 2 pages, the plan said 1)
+            check["getDeals"] = max(check["getDeals"], doubles.check_calls(
+                made, calls["addDeal"] + self._updates_unlisted(store), fields=False,
+                others=self._since_load_changed.get("getDeals", 0))["getDeals"])
         calls.update(check)
         # ... and for persons / organizations another run doubled (f41b 1): over every one
         # the job made, unless a check covered them all and none is made now
@@ -516,6 +526,14 @@ class _Resume(_ImportBase):
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
         return {op: n for op, n in calls.items() if n}
+
+    def _updates_unlisted(self, store: JobStore) -> int:
+        """The pending / in-flight updates whose deal the re-read did not list changed since
+        the load (``_since_load_ids``): each adds a deal to the doubles check's list."""
+        return sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
+                   for item in briefs(store, state)
+                   if item.op == "update" and not item.duplicate
+                   and (item.deal_id is None or int(item.deal_id) not in self._since_load_ids))
 
     def _young_scan_pages(self, store: JobStore, made: int) -> dict[str, int]:
         """The pages, by operation, of one young-claims scan (``creates._Creates
@@ -1102,6 +1120,8 @@ class _Resume(_ImportBase):
         changed: dict[str, int] = {}
         keyed = await keyed_added_since(ctx, since, self.key_code, changed=changed)
         self._since_load_changed = changed
+        self._since_load_ids = frozenset(int(d["id"]) for deals in keyed.values()
+                                         for d in deals if not d.get("is_archived"))
         # the pages of deals changed since the load, others' too: the end-of-run check for
         # doubles reads them again (resume_calls)
         self._since_load_pages = ctx.stats.calls_by_operation.get("getDeals", 0) - before
