@@ -411,10 +411,13 @@ class _Resume(_ImportBase):
         needed: set[tuple[str, str]] = set()
         doubted: set[tuple[str, str]] = set()  # references of rows in doubt
         doubt = False
+        unlisted = 0  # updates of a deal the re-read did not list changed (the doubles check)
         for state in (ItemState.PENDING, ItemState.SENDING):
             for item in briefs(store, state):
                 if item.duplicate:
                     continue
+                unlisted += item.op == "update" and (
+                    item.deal_id is None or int(item.deal_id) not in self._since_load_ids)
                 if self._remaps(item):
                     # mapped again first (a retried row that failed its checks): its write
                     # is priced (issue 10 F5: the plan said "getDeals 1" and sent 2
@@ -504,7 +507,7 @@ class _Resume(_ImportBase):
             # changed since the load, 1 page of re-read, 30 creates after it: the check read
             # 2 pages, the plan said 1)
             check["getDeals"] = max(check["getDeals"], doubles.check_calls(
-                made, calls["addDeal"] + self._updates_unlisted(store), fields=False,
+                made, calls["addDeal"] + unlisted, fields=False,
                 others=self._since_load_changed.get("getDeals", 0))["getDeals"])
         calls.update(check)
         # ... and for persons / organizations another run doubled (f41b 1): over every one
@@ -526,14 +529,6 @@ class _Resume(_ImportBase):
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
         return {op: n for op, n in calls.items() if n}
-
-    def _updates_unlisted(self, store: JobStore) -> int:
-        """The pending / in-flight updates whose deal the re-read did not list changed since
-        the load (``_since_load_ids``): each adds a deal to the doubles check's list."""
-        return sum(1 for state in (ItemState.PENDING, ItemState.SENDING)
-                   for item in briefs(store, state)
-                   if item.op == "update" and not item.duplicate
-                   and (item.deal_id is None or int(item.deal_id) not in self._since_load_ids))
 
     def _young_scan_pages(self, store: JobStore, made: int) -> dict[str, int]:
         """The pages, by operation, of one young-claims scan (``creates._Creates
