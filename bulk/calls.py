@@ -55,6 +55,7 @@ from .errors import (
 )
 from .ledger import _Ahead
 from .operations import Operation, get_operation
+from .plans import in_flight_target
 from .pool import Slots
 from .retry import RetryPolicy
 from .scheduler import Cancellable, Scheduler
@@ -268,8 +269,9 @@ class CallPath:
     # -- one call -------------------------------------------------------------------------
     def _target_workers(self) -> int:
         limits = self.scheduler.limits
-        rate = limits.burst / limits.window
-        return max(2, min(self.max_workers, math.ceil(rate * self._latency * 1.5) + 2))
+        return in_flight_target(limits, self._latency, self.max_workers,
+                                warm=self.stats.answered >= limits.usable_burst
+                                and self.scheduler.alone())
 
     async def _acquire(self, op: Operation) -> float:
         """The call's admission time (``Scheduler.acquire``); raises Stopped. The stop ends
@@ -489,10 +491,14 @@ class CallPath:
 
     def _observe_latency(self, seconds: float) -> None:
         self._latency = latency = 0.8 * self._latency + 0.2 * max(0.0, seconds)
-        # ``_target_workers``, inline: this runs on every answer (issue 8, 2 Python calls)
+        # ``bulk.plans.in_flight_target``, inline (every answer: issue 8); ``burst`` is
+        # ``Limits.usable_burst`` less its floor of 1 (the 2 covers it)
         limits = self.scheduler.limits
-        target = max(2, min(self.max_workers,
-                            math.ceil(limits.burst / limits.window * latency * 1.5) + 2))
+        target = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
+        burst = int(limits.burst * limits.window_share + 1e-9)
+        if self.stats.answered >= burst > target and self.scheduler.alone():
+            target = burst
+        target = max(2, min(self.max_workers, target))
         if target != self._limiter.total:
             self._limiter.total = target
 

@@ -76,6 +76,31 @@ def share_of(per_window: int, share: float) -> int:
     return max(1, math.floor(per_window * share + 1e-9))
 
 
+def in_flight_target(limits: Limits, latency: float, max_workers: int, *,
+                     warm: bool = True) -> int:
+    """The calls the runner keeps in flight at once (its workers): the rate times the round
+    trip ``latency`` (seconds) x 1.5 + 2, and once ``warm`` at least the job's share of a
+    burst (``usable_burst``); at most ``max_workers``, at least 2.
+
+    The burst: a rolling window frees a burst's slots in a cluster (each window's as the
+    last one's entries leave it, spread only by the latency's jitter), and a slot no call
+    waits for goes when a worker comes back, not when it frees (issue 8: Growth at 150 ±
+    50 ms, 8 workers for 40 slots: 0.966 of the allowed rate on virtual time; 0.971-0.973
+    with 40, ``tests/test_engine_pace.py``). ``warm``: the first burst's answers are in
+    (the runner: ``usable_burst`` answers) and the window is the run's alone
+    (``bulk.scheduler.Scheduler.alone``: no 429 kept slots spare, no answer showed
+    another client's calls for two windows; beside one, a pool of a burst drew 5-6 429s
+    where the drip's drew 1). Before that the drip's figure alone: the first
+    window's calls go on connections being opened, slower on the way there than every
+    later one, and the second window's slots are dated with their fastest round trip; a
+    pool of the burst sent the whole second window before any faster answer moved them
+    later (8 calls at a full window in 4 of 20 seeds, ``tests/test_scheduler_pace.py``'s
+    cold first window: f35b), where 8 workers stagger it until one comes. The plan's time
+    estimate (``jobs.planning``) prices the first burst's calls cold, the rest warm."""
+    drip = math.ceil(limits.burst / limits.window * latency * 1.5) + 2
+    return max(2, min(max_workers, max(drip, limits.usable_burst) if warm else drip))
+
+
 def check_window_share(share: object) -> float:
     """``share`` if it is a number above 0 and at most 1 (nan is neither); else
     ``ConfigError`` saying so."""
@@ -103,4 +128,5 @@ def plan_limits(plan: str = "growth", *, auth: AuthKind = "api_token", seats: in
 
 
 __all__ = ["AuthKind", "DAILY_BASE_TOKENS", "LEGACY_PLANS", "Limits", "PLAN_NAMES", "SEARCH_LIMIT",
-           "WINDOW_SECONDS", "canonical_plan", "check_window_share", "plan_limits", "share_of"]
+           "WINDOW_SECONDS", "canonical_plan", "check_window_share", "in_flight_target", "plan_limits",
+           "share_of"]

@@ -1896,6 +1896,14 @@ class Scheduler:
         spare goes back by quiet windows alone (``_cap``)."""
         if not self._spare or at - self._spare_at < 2 * self._width:
             return
+        if at - self._others_last() >= 2 * self._width:
+            self._spare, self._given_back = 0, True
+
+    def _others_last(self) -> float:
+        """When (clock.now()) an answer last showed another client's calls in the burst
+        window: this process's judgement (``_count_others``), or the shared coordinator's
+        (``others_at``: across processes that one alone; with this process's engines,
+        the later of the two); -inf: never."""
         others = self._others_at
         seen = getattr(self._shared, "others_at", None)
         if seen is not None:  # (this process's engines: what they judged together, too)
@@ -1903,8 +1911,22 @@ class Scheduler:
             others = seen if self._across_on else max(others, seen)
         elif self._across_on:
             others = -math.inf
-        if at - others >= 2 * self._width:
-            self._spare, self._given_back = 0, True
+        return others
+
+    def alone(self) -> bool:
+        """Whether the burst window is this run's alone as far as its answers show: no 429
+        left slots spare (``_cap``), the answers have been judged for another client's
+        calls (``_count_others``: not in the first window and slowest round trip, which
+        may hold a previous run's calls) and none showed any for two windows (as
+        ``_settle_spare``). The runner keeps a pool of a burst only then
+        (``bulk.plans.in_flight_target``): beside another client the window's room is
+        what that client leaves: a burst of calls into it drew 5-6 429s where the drip's
+        pool drew 1 (the sandbox at 20 ms, 12 calls a window of the other's), and with
+        jitter on the way there the evidence (``_ours``) counts a cluster's calls
+        answered within the jitter of a window's edge as still in the window."""
+        now = self._clock.now()
+        return not self._spare and now - self._born >= self._width + self._slowest \
+            and now - self._others_last() >= 2 * self._width
 
     # -- the daily budget -----------------------------------------------------------------
     def _day_of(self, wall: float) -> int:

@@ -2,16 +2,22 @@
 through the runner (its own worker count), the scheduler and the client against the
 sandbox's own rate limiter, each call counted on arrival after 150 ± 50 ms on the way
 there (as ``bulk.sandbox`` delays it). Over the whole run, start-up included, the engine
-reaches >= 0.96 of the allowed rate (``benchmarks.harness.slot_efficiency``: a safe client
+reaches >= 0.97 of the allowed rate (``benchmarks.harness.slot_efficiency``: a safe client
 is capped at 0.976 by the latency's spread) and the server never answers 429.
 
 No event loop lag here (the sandbox bench adds a loaded machine's): what is measured is
-the engine's own pacing. The runner sizes its workers for the steady drip (the rate times
-the latency, x 1.5, + 2: 8 at Growth): 0.966 here. A pool of a burst once the first
-burst's answers were in (f50d) read 0.971-0.973, but beside another client of the token
-the run then filled the window itself and its 429s read as its own pace, not the other
-client's (tests/test_rate_limited_evidence.py, CI): taken back, the 0.97 target left
-open (issue 8)."""
+the engine's own pacing. The runner once sized its workers for the steady drip (the rate
+times the latency, x 1.5, + 2: 8 at Growth), but the rolling window frees a burst's slots
+in a cluster (the first burst, then each window as the last one's entries leave it): with
+too few calls waiting, each slot went when a worker came back, not when it freed
+(0.966 here, 0.971-0.973 with the burst's 40 workers). Only once the first burst's answers
+are in: on a cold first window the whole second one went before any faster answer
+(``bulk.plans.in_flight_target``); and only while the window is the run's alone
+(``Scheduler.alone``): beside another client the burst's pool drew 5-6 429s where the
+drip's drew 1, and its 429s were told to be the run's own pace
+(tests/test_rate_limited_evidence.py). The cost: on a latency fall more sends sit at a
+slot's edge (calls at a full window with no 429 to pause: 86 against 72 in 50 seeds;
+429s 51 against 47, at most 2 a run either way)."""
 
 from __future__ import annotations
 
@@ -113,12 +119,12 @@ def _run(tmp_path: Path, plan: str, auth: AuthKind, windows: int, seed: int,
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_growth_reaches_096_of_the_allowed_rate_with_no_429(tmp_path: Path, seed: int) -> None:
-    """Growth, api_token (40 per 2 s), 15 windows as the bench's 600 calls: >= 0.96 of the
-    allowed rate over the whole run (0.966), no 429, every item done."""
+def test_growth_reaches_097_of_the_allowed_rate_with_no_429(tmp_path: Path, seed: int) -> None:
+    """Growth, api_token (40 per 2 s), 15 windows as the bench's 600 calls: >= 0.97 of the
+    allowed rate over the whole run, no 429, every item done."""
     ratio, refused, done, _, _ = _run(tmp_path, "growth", "api_token", 15, seed)
     assert (refused, done) == (0, 600)
-    assert 0.96 <= ratio <= 1.0, ratio
+    assert 0.97 <= ratio <= 1.0, ratio
 
 
 def test_ultimate_oauth_reaches_097_of_the_allowed_rate_with_no_429(tmp_path: Path) -> None:
@@ -178,6 +184,6 @@ def test_a_fall_in_latency_costs_a_429_or_two_not_a_storm(
         assert ratio >= 0.92, (seed, ratio)
         # a run alone: its 429s are its own pace's, not another client's or the server's
         # (the note's "while the window had room"); before, a 429 met the calls it overtook
-        # counted as out of the server's window by the stale fastest round trip (4 of 5 of
-        # seeds 0-5 told "with room"): its own faster round trip now bounds the way there
+        # counted as out of the server's window by the stale fastest round trip (5 of the 7
+        # of seeds 0-5 told "with room"): its own faster round trip now bounds the way there
         assert (others, room) == (0, 0), (seed, others, room)

@@ -109,6 +109,18 @@ async def test_a_burst_of_calls_beside_another_client_is_blamed_on_it(others: in
     assert s.refused_with_room == s.statistics().rate_limited > 0, s
 
 
+async def test_alone_while_no_answer_shows_another_client() -> None:
+    """``Scheduler.alone`` (the runner's pool of a burst): not before any answer could be
+    judged, yes for a run alone at full speed, no beside a client spending 4 of 40."""
+    fresh = Scheduler(Limits(burst=40, daily_tokens=10**9), clock=FakeClock())
+    assert not fresh.alone()
+    alone = await _beside(2.0, 2.0, others=0, calls=200)
+    assert (alone.statistics().rate_limited, alone.others_seen) == (0, 0)
+    assert alone.alone()
+    beside = await _beside(2.0, 2.0, others=4, calls=200)
+    assert beside.others_seen > 0 and not beside.alone()
+
+
 async def test_a_run_too_fast_for_the_server_alone_is_told_its_pace() -> None:
     """Alone, the run told a window shorter than the server's (1.8 s against 2 s): its
     429s are its own pace's, and no answer is evidence of another client."""
@@ -174,6 +186,10 @@ async def test_on_the_sandbox_another_client_s_429s_are_blamed_on_it(tmp_path: P
                                  other_for=60.0)
     stats = result.stats
     assert not result.stopped, stats
+    # the runner keeps the drip's pool beside another client (``Scheduler.alone``): a pool
+    # of a burst (f50d) sent each window's room in a cluster into the client's calls, 5-6
+    # 429s a run where the drip's pool had 1
+    assert stats.rate_limited <= 2, stats
     if stats.rate_limited:
         assert stats.refused_with_room >= stats.rate_limited // 2, stats
         note = rate_limited_note(stats.rate_limited, None, others=True,
