@@ -54,7 +54,7 @@ tighten, but the limit headers are the server's word and are taken as is: the da
 budget, and the burst once heard, higher or lower than the configured plan's); treat
 a 429 as anything but a pause (or, repeated, as a spent budget).
 
-Why ~2050 lines: the three limits are admitted together in one dispatcher (FIFO across
+Why ~2100 lines: the three limits are admitted together in one dispatcher (FIFO across
 all of them is the point), and the header corrections, the 429 ramp, the coordinator
 hand-off, the slots held until an answer (f23d), the spare given back (f23l) and the
 reset wait each change the same window state; the budget policy and the stats are small
