@@ -114,6 +114,11 @@ class Prepared:
     # updates that make a deal won / lost with no close time: Pipedrive dates each the
     # moment it is sent (the plan says how many, as an import's does: x35r1 2)
     closed_undated: int = 0
+    # updates that move a deal to another pipeline, and that reopen a won / lost deal: the
+    # plan says how many (x51r4 F1, F2: 160 deals moved and 60 reopened, the plan listed
+    # only "stage_id" and "status")
+    moved_pipeline: int = 0
+    reopened: int = 0
     meta: dict[str, Any] = field(default_factory=dict)  # kv entries for the job store
     # why the run must not start though the plan may be shown (a declared code page that
     # garbles the text, x26r3): the run raises InputError with it before any write

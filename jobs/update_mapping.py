@@ -165,7 +165,7 @@ class UpdateMapping:
                 _ID_FIELD, _ID_FIELD, "varchar", is_custom=True, listed=False)))
         try:
             mapper = compile_mapping(self.mapping, catalog, header=None if header is None else
-                                          effective_header(self.mapping, header))
+                                     effective_header(self.mapping, header), update=True)
             return replace(mapper, blank_stage_keeps=True, checks_currency_mix=False,
                            key_label="the deal id" if self.by == "id" else "the source key",
                            key_check=parse_id if self.by == "id" else None)

@@ -442,8 +442,39 @@ async def _prepare(ctx: CallContext, manifest: str | Path, umap: UpdateMapping,
         prep.notes.append(starred)
     if prep.closed_undated:  # x35r1 2: the import's plan said it, the update's did not
         prep.notes.append(umap.mapping.undated_note(prep.closed_undated))
+    prep.notes.extend(moves_notes(prep))
     prep.calls["updateDeal"] += prep.actions["update"]
     return prep
+
+
+def _count_moves(prep: Prepared, catalog: Catalog, current: Deal,
+                 changes: Mapping[str, Any]) -> None:
+    """Counts an update that moves its deal to another pipeline (a ``stage_id`` of another
+    pipeline, or a ``pipeline_id``) and one that reopens a won / lost deal (x51r4 F1, F2)."""
+    to = changes.get("pipeline_id")
+    if to is None and changes.get("stage_id") is not None:
+        to = next((s.pipeline_id for s in catalog.stages
+                   if s.id == int(changes["stage_id"])), None)
+    if to is not None and current.get("pipeline_id") is not None \
+            and int(to) != int(current["pipeline_id"]):
+        prep.moved_pipeline += 1
+    if changes.get("status") == "open" and current.get("status") in ("won", "lost"):
+        prep.reopened += 1
+
+
+def moves_notes(prep: Prepared) -> list[str]:
+    """The plan's notes on the deals an update moves to another pipeline and the won / lost
+    deals it reopens (``Prepared.moved_pipeline``, ``reopened``), [] when none."""
+    out = []
+    if prep.moved_pipeline:
+        out.append(f"moves {prep.moved_pipeline:,} deal(s) to another pipeline: their rows "
+                   "name a stage of another pipeline than the deal's (a row of no pipeline "
+                   "reads its stage cell in the deal's own pipeline first)")
+    if prep.reopened:
+        out.append(f"reopens {prep.reopened:,} won / lost deal(s): their rows set the "
+                   "status open (a status map's \"*\" = \"open\" does so for every cell "
+                   "no entry names)")
+    return out
 
 
 def _conflicts_again(prep: Prepared, rows: set[int]) -> str | None:
@@ -571,12 +602,16 @@ def _in_deal_pipeline(prep: Prepared, source: SourceRow, ref: str, current: Deal
     if not isinstance(marker, InDealPipeline) or current is None or current.get("is_deleted"):
         return wanted
     try:
-        return {**wanted, **marker.place(int(current["pipeline_id"]))}
+        placed = {**wanted, **marker.place(int(current["pipeline_id"]))}
     except InputError as exc:
         prep.fail(source.row, ref, "the row names no pipeline, so its stage is read in the "
                   f"deal's: {exc.reason}", op="update", values=source.values,
                   column=exc.column, line=source.line)
         return None
+    for name in ("status", "stage_id"):  # its cell says none, the deal keeps its own
+        if name in placed and placed[name] is None:  # (x51r4 F2)
+            del placed[name]
+    return placed
 
 
 def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
@@ -683,6 +718,7 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
     if changes.get("status") in ("won", "lost") and "close_time" not in changes \
             and changes["status"] != current.get("status"):  # only a change re-dates
         prep.closed_undated += 1
+    _count_moves(prep, catalog, current, changes)
     said = "; ".join(filter(None, (negative_value_note(changes),  # (as an import: x45r1 F4)
                                    edited)))
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={

@@ -76,3 +76,17 @@ def test_following_the_shared_stage_todo_refuses_no_row() -> None:
     followed = text.replace('# "Discovery" = ""', example).replace("# TODO:", "# decided:")
     got = [_stage(followed, p, s) for p, s in cells]
     assert got == [20, 23, 20, 20, 25, 21], followed
+
+
+def test_star_places_a_row_of_another_pipeline_that_lacks_the_cell() -> None:
+    """x51r4 F3: with ``"Closed Won" = "US > Closed Won"`` beside ``"*"``, the 20 Sales
+    rows of ``Closed Won`` that "*" placed without the entry were refused "'Closed Won'
+    maps to 'US > Closed Won' ... not in pipeline 'Sales'": the entry is US's rows' only,
+    so "*" places them as a cell no entry names (and counts them)."""
+    text = MAPPING + '"*" = "Lead In"\n'
+    mapper = compile_mapping(Mapping.loads(text), CATALOG)
+    row = {"Deal ID": "1", "Deal Name": "D1", "Pipeline": "Sales", "Stage": "Disc"}
+    assert mapper.map(SourceRow(2, 2, row)).deal["stage_id"] == 1
+    assert mapper.stage is not None and "'Disc' 1 row" in str(mapper.stage.star_note())
+    assert _stage(text, "US", "Discovery") == 23  # its own pipeline's stage first, as before
+    assert _stage(text, "EU", "Disc") == 20

@@ -71,8 +71,23 @@ def test_a_row_of_no_pipeline_reads_its_stage_cell_in_the_deals_pipeline(
     assert {k: wanted[k] for k in ("stage_id", "status")} == placed
 
 
-def test_a_stage_of_one_pipeline_still_reads_as_that_stage() -> None:
-    assert _wanted("Lead In")["stage_id"] == 16  # documented: looked up in every pipeline
+def test_a_stage_of_one_pipeline_is_read_in_the_deals_pipeline_first() -> None:
+    """x51r4 F1: every cell is read in the deal's pipeline ("*" places ``Lead In`` in EU);
+    a stage of another pipeline by its name alone moves no deal, named with its pipeline
+    it does."""
+    assert _placed("Lead In", 1)[0] == {"stage_id": 3, "status": "open"}
+    mapper = UpdateMapping.loads(MAPPING.replace('"*" = "Proposal"\n', "")
+                                 ).compile(CATALOG)
+    wanted = wanted_values(mapper, SourceRow(2, 2, {"Deal ID": "78", "Pipeline": "",
+                                                    "Stage": "Lead In"}))[1]
+    assert _in_deal_pipeline(Prepared("update"), SourceRow(2, 2, {"Stage": "Lead In"}),
+                             "78", {"id": 78, "pipeline_id": 1}, wanted) is None
+    named = "Partners > Resell > Lead In"
+    wanted = wanted_values(mapper, SourceRow(2, 2, {"Deal ID": "78", "Pipeline": "",
+                                                    "Stage": named}))[1]
+    placed = _in_deal_pipeline(Prepared("update"), SourceRow(2, 2, {"Stage": named}),
+                               "78", {"id": 78, "pipeline_id": 1}, wanted)
+    assert placed is not None and placed["stage_id"] == 16
 
 
 def test_a_row_naming_its_pipeline_is_read_there_at_once() -> None:

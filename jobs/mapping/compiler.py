@@ -20,6 +20,7 @@ from .. import transforms as tf
 from ..catalog import Catalog, DealField
 from ..transforms.date_order import DateOrder
 from .rowmapper import (
+    KEEP_STATUS,
     RowMapper,
     _monetary,
 )
@@ -62,13 +63,17 @@ class _Parse(Protocol):
 
 
 def compile_mapping(mapping: Mapping, catalog: Catalog, *,
-                    header: Sequence[str] | None = None) -> RowMapper:
+                    header: Sequence[str] | None = None, update: bool = False) -> RowMapper:
     """Resolve every name of ``mapping`` (pipelines, stages, users, custom field labels,
     option labels) against one account's ``catalog``, once: the ``RowMapper`` that maps
     each manifest row. With ``header`` (the manifest's columns), also check that every
     column the mapping reads exists. Raises ``MappingError`` (an ``InputError``) listing
-    every problem at once, each under its TOML key."""
-    return _Compiler(mapping, catalog, header).build()
+    every problem at once, each under its TOML key. ``update``: an update's mapping, whose
+    status read from the stage column leaves a deal's status where the cell says none (no
+    won / lost word, no entry, no ``"*"``: x51r4 F2, "*" = "open" reopened won deals)."""
+    compiler = _Compiler(mapping, catalog, header)
+    compiler.update = update
+    return compiler.build()
 
 
 class _Compiler:
@@ -82,6 +87,7 @@ class _Compiler:
         self.problems: list[tuple[str, str]] = []
         self.key_kind: tuple[str, str] | None = None  # the key field's (type, name)
         self.stage_status: Callable[[object, int | None], str | None] | None = None
+        self.update = False  # an update's: a stage cell that says no status leaves it
 
     def step(self, key: str, name: str, spec: FieldSpec | None, make: Make, *,
              many: bool = False, what: str | None = None,
@@ -260,8 +266,10 @@ class _Compiler:
                 return tf.parse_status(raw, vmap)
             except InputError:
                 text = tf.clean_text(raw) if isinstance(raw, str) else None
-                if text is not None and self.catalog.names_a_stage(text):
-                    return None  # a stage's name: the row's pipeline decides (_stage_status)
+                if (text is not None and self.catalog.names_a_stage(text)) or self.update:
+                    # a stage's name: the row's pipeline decides (_stage_status); an
+                    # update's cell of no status word leaves the deal's (x51r4 F2)
+                    return None
                 raise
         return convert
 
@@ -299,8 +307,16 @@ class _Compiler:
             except AmbiguousName:
                 pass  # a stage of several pipelines: a stage still
             except InputError:
-                return tf.parse_status(text, vmap)  # no stage of the row's pipeline
-            return vmap.fallback or "open"
+                try:
+                    return tf.parse_status(text, vmap)  # no stage of the row's pipeline
+                except InputError:
+                    if self.update:  # no status word: an update leaves it (x51r4 F2)
+                        return KEEP_STATUS
+                    raise
+            # an update's stage cell says no status: the deal keeps its own, unless "*"
+            # says one (x51r4 F2: the starter's "*" = "open" reopened 3 of 3 won / lost
+            # deals whose cell named their own stage)
+            return vmap.fallback or (KEEP_STATUS if self.update else "open")
         return status
 
     def _date(self, spec: FieldSpec, parse: _Parse = tf.parse_date) -> Convert:
@@ -458,6 +474,10 @@ class _Compiler:
                     return int(lookup(f"{where}\x00{name}"))
                 except InputError:
                     pass
+                if vmap.fallback is not None and not names_its_pipeline(name):
+                    # ... and "*" places it as a cell no entry names (x51r4 F3: 20 Sales
+                    # rows of 'Closed Won' were refused for "Closed Won" = "US > Closed Won")
+                    return int(lookup(f"{where}\x00{vmap.fallback}"))
             try:
                 # "*" catches a stage of another pipeline too (x49r1 F2: 'Won', a stage
                 # of EU > North only, failed in Sales; mapping it broke EU > North's rows),
@@ -506,7 +526,8 @@ class _Compiler:
             """The cell as read when only "*" places it: no entry, no stage of that name
             in the row's pipeline (x49r11 F2); called for a cell ``resolve`` placed."""
             name = _text(raw)
-            if vmap.get(name) is not None:
+            if vmap.get(name) is not None and not (
+                    pipeline_id is not None and elsewhere(vmap.get(name), pipeline_id)):
                 return None
             try:
                 lookup(f"{'' if pipeline_id is None else pipeline_id}\x00{name}")
@@ -515,8 +536,25 @@ class _Compiler:
             except InputError:
                 return raw if isinstance(raw, str) else name  # as written (x50r9 F7)
             return None
+        def own(raw: object) -> int | None:
+            """The stage ``raw`` names with its pipeline (``EU > Negotiation``), no entry
+            reading it (``_StageStep.own``), else None."""
+            try:
+                name = _text(raw)
+            except InputError:
+                return None
+            stage = None if vmap.get(name) is not None else names_its_pipeline_stage(name)
+            return None if stage is None else stage.id
+        names_its_pipeline_stage = self.catalog.with_its_pipeline
+
+        def entry(raw: object) -> str | None:
+            try:
+                return vmap.get(_text(raw))
+            except InputError:
+                return None
         return _StageStep(_Source("deal.stage", spec, self.empty, what="a stage name"), resolve,
-                          by_star=by_star if star is not None else None, star=star)
+                          by_star=by_star if star is not None else None, star=star, own=own,
+                          entry=entry)
 
     def _custom(self, label: str, spec: FieldSpec) -> _Step | None:
         key = _key("custom_fields", label)

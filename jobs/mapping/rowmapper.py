@@ -7,6 +7,7 @@ same steps ``map`` does, and is kept beside it."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -112,6 +113,11 @@ def _names_currency(money: tf.Money | None) -> bool:
 
 
 # ---------------------------------------------------------------- mapping rows
+
+# what an update's status read from the stage column gives for a cell that says no status
+# (no won / lost word, no entry, no "*"): the deal keeps its own (x51r4 F2)
+KEEP_STATUS = "keep"
+
 
 @dataclass(frozen=True)
 class InDealPipeline:
@@ -598,30 +604,65 @@ class RowMapper:
                                  column=self.stage.source.where)
             return
         if self.stage is not None:
-            try:
-                self._staged(values, n, pipeline_id, deal)
-            except InputError:
-                if not (self.blank_stage_keeps and pipeline_id is None):
-                    raise
-                # an update: the deal's own pipeline decides, once it is read (x50r9 F1)
+            if self.blank_stage_keeps and pipeline_id is None:
+                # an update's row of no pipeline: every stage cell is read in the deal's
+                # own pipeline first, once the deal is read (x50r9 F1; x51r4 F1: a map
+                # entry or "*" read in every pipeline moved 160 of 320 deals unsaid)
                 deal["stage_id"] = InDealPipeline(
-                    str(self.stage.source(values, default=False)),
+                    str(self.stage.source(values)),
                     functools.partial(self._placed_in, values, n))
+                return
+            self._staged(values, n, pipeline_id, deal)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
+        """An update's stage cell of a row of no pipeline read in the deal's pipeline
+        ``pipeline_id``: its entries, its own name, "*" (``_staged``). Only a cell that
+        names another pipeline with its stage (``EU > Won``), no entry reading it, moves
+        the deal there, the plan counting it (x51r4 F1); a won / lost word the deal's
+        pipeline places not (no stage of it, no entry, no "*") closes the deal where it
+        is (``stage_id`` None: kept); else the deal's pipeline's InputError stands."""
+        assert self.stage is not None
         out: dict[str, Any] = {}
-        self._staged(values, n, pipeline_id, out)
+        try:
+            self._staged(values, n, pipeline_id, out, kept=None)
+        except InputError as first:
+            cell = self.stage.source(values)
+            status = None
+            if self.stage_status is not None:  # (a status map key's: the status step's)
+                step = next((s for s in self.steps if s.name == "status"), None)
+                with contextlib.suppress(InputError):
+                    status = self.stage_status(cell, pipeline_id) or (
+                        step(values, n) if step is not None else None)
+            if status in ("won", "lost") and (self.stage.entry is None
+                                              or self.stage.entry(cell) is None):
+                # x51r4 F2: a stage-only export's won word, no entry of its own
+                return {"stage_id": None, "status": status}
+            own = self.stage.own(cell) if self.stage.own else None
+            if own is None:
+                raise
+            moved: dict[str, Any] = {}
+            try:
+                self._staged(values, n, None, moved, tally=False, kept=None)
+            except InputError:
+                own = None
+            if own is None or moved.get("stage_id") != own:
+                raise first from None
+            return moved
         return out
 
     def _staged(self, values: Values, n: int, pipeline_id: int | None,
-                deal: dict[str, Any]) -> None:
+                deal: dict[str, Any], tally: bool = True, kept: object = KEEP_STATUS) -> None:
         """The row's ``stage_id`` in ``pipeline_id`` (None: any), and the status its stage
-        cell says (``stage_status``), into ``deal``; InputError naming the row, column."""
+        cell says (``stage_status``), into ``deal``; InputError naming the row, column.
+        ``tally``: a cell "*" placed is counted (``_StageStep.tally``). A cell that says
+        no status in an update (``KEEP_STATUS``) takes the status out of ``deal``, or, with
+        ``kept`` None, sets it None (``InDealPipeline.place``: the status step's word
+        dropped from the row's changes, ``jobs.updating``)."""
         assert self.stage is not None
         try:
-            deal["stage_id"] = self.stage(values, pipeline_id, n)
+            deal["stage_id"] = self.stage(values, pipeline_id, n if tally else None)
         except InputError as exc:
             raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
         if self.stage_status is not None:
@@ -631,7 +672,12 @@ class RowMapper:
             except InputError as exc:
                 raise InputError(exc.reason, row=n,
                                  column=self.stage.source.where) from None
-            if status is not None:
+            if status == KEEP_STATUS:
+                if kept is None:
+                    deal["status"] = None
+                else:
+                    deal.pop("status", None)
+            elif status is not None:
                 deal["status"] = status
 
     def _lost_reason(self, values: Values, n: int, deal: dict[str, Any]) -> None:

@@ -483,6 +483,12 @@ class _StageStep:
     by_star: Callable[[object, int | None], str | None] | None = None
     star: str | None = None
     tally: StarTally = field(default_factory=StarTally)
+    # the stage a cell names with its pipeline (``EU > Negotiation``), no entry of the
+    # stage map reading it, else None: what alone moves an update's deal of another
+    # pipeline when its row names none (x51r4 F1)
+    own: Callable[[object], int | None] | None = None
+    # the stage map's entry for a cell (its target), else None
+    entry: Callable[[object], str | None] | None = None
 
     def __call__(self, values: Values, pipeline_id: int | None, row: int | None = None) -> int:
         """The stage id, or InputError (its reason only: the caller places it); ``row``:
