@@ -407,6 +407,31 @@ def _placed_lines(placed: Sequence[str], first: str) -> list[str]:
             f"# pipeline = {{ default = {_toml_str(first)} }}"]
 
 
+def _update_status_lines(column: str, closed: MappingABC[str, str],
+                         staged: Sequence[str]) -> list[str]:
+    """An update's status read from its stage column when the file names no pipeline
+    (x51r4 F2: the starter's ``"*"`` = ``"open"`` reopened won / lost deals whose cell
+    named an open stage): the won / lost words (``closed``: value -> status; ``staged``:
+    words that are a stage somewhere) close the deal where it is unless they name a stage
+    of its pipeline; any other cell leaves the deal's status as it is: no ``"*"``. Only a
+    word the built-in ones (``tf.DEFAULT_STATUS_MAP``) lack gets an entry (an entry would
+    close the deals whose pipeline has a stage of that name too)."""
+    folded: dict[str, tuple[str, str]] = {}
+    for value, status in closed.items():
+        folded.setdefault(tf.norm_key(value), (value, status))
+    for value in staged:
+        folded.setdefault(tf.norm_key(value), (value, tf.closed_status(value) or "won"))
+    shown = ", ".join(f"{v!r} {w}" for v, w in list(folded.values())[:6])
+    entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}" for k, (v, w) in folded.items()
+                        if k not in tf.DEFAULT_STATUS_MAP and v in closed)
+    return [f"# the status, from the stage column {_toml_str(column)}, read in each deal's "
+            f"own pipeline: its won / lost values ({shown}) close the deal where it is, "
+            "unless they name a stage of its pipeline; any other cell leaves the deal's "
+            "status as it is",
+            f"status = {{ column = {_toml_str(column)}"
+            + (f", map = {{ {entries} }}" if entries else "") + " }"]
+
+
 def _staged_todo(staged: Sequence[str], column: str) -> list[str]:
     """The line saying a stage column's won / lost words that are stages of the account
     (``Won``, ``North U+203A Won``) are read as those stages, the deals left open, not as a
@@ -2184,6 +2209,11 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # stage cells that name their pipeline (``EU > Discovery``) put their row in it: a
     # default pipeline would refuse each of another (x48r14 F3: "Sales" was written)
     placed = [str(v) for v in stage_values if catalog.with_its_pipeline(str(v)) is not None]
+    # an update of no Pipeline column reads each stage cell in its deal's own pipeline
+    # (x51r4 F1: an entry, or a TODO's example, pinning one pipeline's stage moved the
+    # deals of the others): a stage's name needs no entry, a won / lost word closes its
+    # deal where it is
+    own_update = own and not guesses.get("deal.pipeline")
     won_as_close = _won_date_as_close(guesses, bool(closed), samples)
     if won_as_close is not None:
         guesses["deal.expected_close_date"] = guesses.pop("deal.won_time")
@@ -2249,6 +2279,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     "column out; then delete this line",
                     f"# status = {_column_value(column)}"]
             continue
+        if name == "status" and column is None and stage_column and own_update and (
+                closed or split or staged):
+            out += _update_status_lines(stage_column, closed, [*split, *staged])
+            continue
         if name == "status" and column is None and closed and stage_column:
             # values alike but for case and spacing are one entry, as in the stage map
             # (the map is read so, ``tf.ValueMap``; x47r3 F8: "Closed Won" and "closed won")
@@ -2259,18 +2293,24 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
             entries = ", ".join(f"{_toml_str(v)} = {_toml_str(w)}"
                                 for v, w in folded.values())
             out += _staged_todo(staged, stage_column)
+            # an update's other cells say no status: "*" = "open" reopened the won / lost
+            # deals whose cell named an open stage (x51r4 F2: 3 of 3), so they keep theirs
+            others = ("the others leave each deal's status as it is (a stage-only export "
+                      "says no other)" if own else "the others leave it open")
             out += [f"# the status, from the stage column {_toml_str(stage_column)}: its "
-                    f"won / lost values ({shown}) close the deal, the others leave it open",
-                    f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}, "
-                    '"*" = "open" } }']
+                    f"won / lost values ({shown}) close the deal, {others}",
+                    f"status = {{ column = {_toml_str(stage_column)}, map = {{ {entries}"
+                    + ("" if own else ', "*" = "open"') + " } }"]
             continue
         if name == "status" and column is None and split and stage_column:
             out += _staged_todo(staged, stage_column)
             out += [f"# the status, from the stage column {_toml_str(stage_column)}: "
                     f"{', '.join(map(repr, split))} close the deal where the row's pipeline "
-                    "has no stage of that name, the others leave it open",
-                    f"status = {{ column = {_toml_str(stage_column)}, map = {{ \"*\" = "
-                    '"open" } }']
+                    "has no stage of that name, "
+                    + ("the others leave each deal's status as it is" if own
+                       else "the others leave it open"),
+                    f"status = {{ column = {_toml_str(stage_column)}"
+                    + ("" if own else ', map = { "*" = "open" }') + " }"]
             continue
         if name == "status" and column is None and staged and stage_column:
             out += _staged_todo(staged, stage_column)
@@ -2297,6 +2337,9 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         anywhere = bool(own or placed) and not guesses.get("deal.pipeline")
         if placed:  # read as they are: no entry, no TODO (a Pipeline column too: x49r6 F4)
             values = [v for v in values if str(v) not in placed]
+        if own_update:  # read in each deal's pipeline as they are (x51r4 F1)
+            values = [v for v in values if not catalog.names_a_stage(str(v))
+                      and str(v) not in closed and str(v) not in split]
         # a Pipeline column: a row whose cell is blank looks its stage up in every
         # pipeline, where a name several have cannot resolve (x49r6 F4: "Discovery" =
         # "Discovery" was written and those rows failed as ambiguous)
@@ -2325,7 +2368,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                      for v, where in closed_in.items() if None not in where}
             # a closed value in pipelines of several last stages: one entry is looked up
             # in each row's pipeline, so it can only name a stage they all have (x49r11 F1)
-            spread = {tf.stage_key(v): v for v, names in lasts.items() if len(names) > 1}
+            spread = {tf.stage_key(v): v for v, names in lasts.items()
+                      if len(names) > 1 and not own_update}
             apart = {tf.stage_key(v) for v in split} | set(spread)
             out += _stage_lines([v for v in values if tf.stage_key(str(v)) not in apart],
                                 stages, groups if len(groups) > 1 else None, closed,
@@ -2350,7 +2394,7 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                 and str(v) not in placed and any(
                     not a_stage_in(catalog, str(v), p)
                     for p in pipes.get(tf.stage_key(str(v)), {None}))] if split else [],
-                rows_of=split_rows, entries=proposed)
+                rows_of=split_rows, entries=proposed) if not own_update else []
             if closed or split:  # the status read from the column: those rows refused
                 out += blank_todo(blank_words)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
