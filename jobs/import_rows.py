@@ -117,7 +117,7 @@ from .learned import SpilledDict, SpilledTable
 from .mapped_spill import MappedSpill
 from .mapping import MappedRow, OrgRef, PersonRef, RowMapper
 from .mapping import Mapping as ImportMapping
-from .mapping.rowmapper import latest_time, section_title
+from .mapping.rowmapper import InDealPipeline, latest_time, section_title
 from .own_cells import value_columns
 from .repeats import (
     Repeat,
@@ -560,8 +560,9 @@ class RowPlanner:
             key_code, catalog = await ensure_key_field(ctx, catalog, mapping.key_field,
                                                        create=create_key_field, used=used)
         mapper = compile_mapping(mapping, catalog, header=effective_header(mapping, header))
-        # a won / lost / close time past a day after the run's clock is refused (x35r1)
-        mapper = dataclasses.replace(mapper, latest=latest)
+        # a won / lost / close time past a day after the run's clock is refused (x35r1); an
+        # upsert's row of no pipeline reads a stage of several in the deal it finds (f51c)
+        mapper = dataclasses.replace(mapper, latest=latest, defers_stage=mode == "upsert")
         if none_sendable is None:
             none_sendable = indexes and sendable is not None and \
                 not await in_thread(lambda: sendable(mapper))
@@ -1259,6 +1260,16 @@ class RowPlanner:
             existing = deals.archived.get(mapped.key)
             if existing is not None:  # archived deals take no edit but the one unarchiving
                 deal = {**deal, "is_archived": False}
+        if isinstance(marker := deal.get("stage_id"), InDealPipeline):
+            # an upsert's row of no pipeline, its stage a stage of several: read in the
+            # found deal's pipeline, as an update's; a create has no deal to ask (f51c)
+            if existing is None:
+                return self._bad(row, marker.reason, marker.column)
+            try:
+                deal = {**deal, **marker.place(int(existing["pipeline_id"]))}
+            except InputError as exc:
+                return self._bad(row, "the row names no pipeline, so its stage is read in "
+                                 f"deal {existing['id']}'s: {exc.reason}", exc.column)
         if existing is None and mapped.deactivated:  # a create sets every value it has
             first = next(iter(mapped.deactivated.values()))
             return self._bad(row, first.reason, first.column)
@@ -1880,8 +1891,10 @@ class RowPlanner:
                                               or self._released_here(row))):
             return True
         deals = self.indexes.deals
+        # (a stage of several pipelines on a row of no pipeline: no deal, no reading)
+        deferred = isinstance(mapped.deal.get("stage_id"), InDealPipeline)
         if deals is None:
-            return bool(mapped.deactivated or mapped.undecided)
+            return bool(mapped.deactivated or mapped.undecided or deferred)
         if (self.mode != "insert" or key in getattr(deals, "ambiguous", ())) \
                 and key_problem(deals, key, unarchive=self.unarchive) is not None:
             return True
@@ -1889,7 +1902,7 @@ class RowPlanner:
             else None
         if existing is None and self.unarchive and isinstance(deals, DealsByKey):
             existing = deals.archived.get(key)
-        return existing is None and bool(mapped.deactivated or mapped.undecided)
+        return existing is None and bool(mapped.deactivated or mapped.undecided or deferred)
 
     def _learn_persons(self, contacts: Iterable[tuple[PersonRef, OrgRef | None]]) -> None:
         """Learn, before any row is decided, which e-mails and phones the file gives each

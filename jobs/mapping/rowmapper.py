@@ -15,7 +15,7 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest import SourceRow
 from bulk.manifest_xlsx import ExcelError, UncachedFormula
 from bulk.table_paths import TableRow
@@ -130,6 +130,10 @@ class InDealPipeline:
 
     cell: str
     place: Callable[[int], dict[str, Any]] = field(compare=False, repr=False)
+    # an upsert's (``RowMapper.defers_stage``): why a row that creates its deal fails, and
+    # the column named (it has no deal to ask)
+    reason: str = field(default="", compare=False, repr=False)
+    column: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +159,10 @@ class RowMapper:
     # an update's mapper: a blank stage cell (no default) changes nothing, as any blank
     # cell of an update does (v10r16 M3: every such row failed "the stage is empty")
     blank_stage_keeps: bool = False
+    # an import upsert's mapper: a row of no pipeline whose stage cell is a stage of several
+    # pipelines is read in the deal its key finds, once found (``InDealPipeline``); a
+    # create has no deal to ask and fails as before (f51c)
+    defers_stage: bool = False
     # what the key column's cell is called in a row's error: an update by deal id reads
     # its id column as the key (x10r2: "the source key: ..." for a bad deal id)
     key_label: str = "the source key"
@@ -612,9 +620,22 @@ class RowMapper:
                     str(self.stage.source(values)),
                     functools.partial(self._placed_in, values, n))
                 return
-            self._staged(values, n, pipeline_id, deal)
+            try:
+                self._staged(values, n, pipeline_id, deal)
+            except AmbiguousName as exc:
+                if not (self.defers_stage and pipeline_id is None):
+                    raise
+                deal["stage_id"] = InDealPipeline(
+                    str(self.stage.source(values)), functools.partial(
+                        self._in_pipeline, values, n), exc.reason, exc.column)
         elif pipeline_id is not None:
             deal["pipeline_id"] = pipeline_id
+
+    def _in_pipeline(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
+        """An upsert's stage cell read in its found deal's pipeline (``defers_stage``)."""
+        out: dict[str, Any] = {}
+        self._staged(values, n, pipeline_id, out)
+        return out
 
     def _placed_in(self, values: Values, n: int, pipeline_id: int) -> dict[str, Any]:
         """An update's stage cell of a row of no pipeline read in the deal's pipeline
@@ -664,7 +685,8 @@ class RowMapper:
         try:
             deal["stage_id"] = self.stage(values, pipeline_id, n if tally else None)
         except InputError as exc:
-            raise InputError(exc.reason, row=n, column=self.stage.source.where) from None
+            error = AmbiguousName if isinstance(exc, AmbiguousName) else InputError
+            raise error(exc.reason, row=n, column=self.stage.source.where) from None
         if self.stage_status is not None:
             try:
                 status = self.stage_status(self.stage.source(values, default=False),

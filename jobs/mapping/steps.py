@@ -16,7 +16,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from bulk.errors import InputError
+from bulk.errors import AmbiguousName, InputError
 from bulk.manifest_json import AmbiguousPath, PathRow, object_at
 
 from .. import transforms as tf
@@ -243,11 +243,13 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
 class _Refused:
     """A converter's refusal of a raw text, remembered by a step's memo."""
 
-    __slots__ = ("column", "reason")
+    __slots__ = ("ambiguous", "column", "reason")
 
-    def __init__(self, reason: str, column: str | None = None) -> None:
+    def __init__(self, reason: str, column: str | None = None, *,
+                 ambiguous: bool = False) -> None:
         self.reason = reason
         self.column = column  # the template's own column it names, if it names one
+        self.ambiguous = ambiguous  # an ``AmbiguousName``'s (a stage's memo: f51c)
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,10 +507,10 @@ class _StageStep:
                 try:
                     found = self._id(values, pipeline_id)
                 except InputError as exc:
-                    found = _Refused(exc.reason)
+                    found = _Refused(exc.reason, ambiguous=isinstance(exc, AmbiguousName))
                 _remember(memo, key, found)
             if isinstance(found, _Refused):
-                raise InputError(found.reason)
+                raise (AmbiguousName if found.ambiguous else InputError)(found.reason)
             got = found
         if isinstance(got, Starred):
             if row is not None:
