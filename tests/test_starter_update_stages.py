@@ -50,3 +50,30 @@ def test_the_update_starter_pins_no_pipelines_stage_and_reopens_nothing() -> Non
             assert got.get("status") in (None, "won", "lost"), (cell, got)
             stage = got.get("stage_id")
             assert stage is None or stage in (1, 3, 4) or cell.startswith("EU"), (cell, got)
+
+
+def test_an_import_of_no_pipeline_and_no_default_proposes_no_ambiguous_last_stage() -> None:
+    """x51r4 F5 (imp2): no Pipeline column, no default pipeline written (cells name their
+    pipelines), and ``"Won" / "Lost" / "Closed Won" / "Closed Lost" = "Negotiation"`` was
+    proposed, the picked Sales' last stage, which EU has too: the plan refused 80 of 80
+    rows as ambiguous. Judged in no pipeline, they get no such entry."""
+    header = ["Ref", "Deal Name", "Deal Stage"]
+    cells = ["Proposal", "Won", "Lost", "Closed Won", "Closed Lost", "EU > Lost", "Qualified"]
+    rows = [{"Ref": f"B{n}", "Deal Name": f"D{n}", "Deal Stage": c}
+            for n, c in enumerate(cells)]
+    samples = {c: list(dict.fromkeys(str(r[c]) for r in rows)) for c in header}
+    text = init_mapping(header, CATALOG, samples=samples, rows=rows)
+    assert "[import]" in text and not re.search(r"(?m)^pipeline = ", text), text
+    assert not re.search(r'(?m)^"[^"]+" = "Negotiation"', text), text
+
+
+def test_the_update_starter_proposes_no_mapped_column_as_the_title() -> None:
+    """x51r4 F6 (upd2): ``title = "Deal - Pipeline"``, the column mapped as the pipeline,
+    was proposed as "the first column left"; an update with none left keeps each title."""
+    header = ["Deal - ID", "Deal - Pipeline", "Deal - Stage"]
+    rows = [{"Deal - ID": "1", "Deal - Pipeline": "EU", "Deal - Stage": "Won"}]
+    samples = {c: [rows[0][c]] for c in header}
+    text = init_mapping(header, CATALOG, samples=samples, rows=rows)
+    assert re.search(r'(?m)^pipeline = "Deal - Pipeline"$', text), text
+    assert not re.search(r"(?m)^title = ", text), text
+    assert "the plan refuses" not in text, text

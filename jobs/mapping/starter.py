@@ -2049,11 +2049,18 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
         guesses["organization.name"], crm_todos["organization.name"] = customer, CUSTOMER_TODO
     if "deal.title" not in guesses and (lead := close_lead_title(header)) is not None:
         guesses["deal.title"], crm_todos["deal.title"] = lead, LEAD_TITLE_TODO
-    title = guesses.get("deal.title") or next((c for c in header if c != key_column), key_column)
+    # an update's title: the first column left that no other line maps (x51r4 F6: "Deal -
+    # Pipeline", mapped as the pipeline, was proposed as the title too)
+    taken = set(guesses.values())
+    free = next((c for c in header if c != key_column and c not in taken), None)
+    title = guesses.get("deal.title") or (free if _own_export(key_column, header) else None) \
+        or next((c for c in header if c != key_column), key_column)
     used = {key_column, title, *guesses.values(), *([owner_column] if owner_column else [])}
     # Pipedrive's own export ("Deal - ID", "Deal - Title"): its ids are deals of the account
     # it came from; imported there they are all made again (x14r2 F4: 60 copies, no word)
     own = _own_export(key_column, header)
+    # an update by id of no column left keeps each deal's title: no line to fix
+    untitled = own and "deal.title" not in guesses and free is None
     if "deal.currency" not in guesses and "deal.value" in guesses:  # "Deal - Value currency"
         found, paired = _currency_column(header, guesses["deal.value"], None)
         if paired and found not in used:
@@ -2136,8 +2143,10 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                                [{c: r.get(c) for c in date_columns if c not in column_formats}
                                 for r in rows], column_formats),
            _separator_line(samples, multi), "", "[deal]",
-           f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
-                                                 if "deal.title" in guesses else _TITLE_TODO)]
+           '# title = ""  # no column left: the update keeps each deal\'s title' if untitled
+           else f"title = {_column_value(title)}" + (crm_todos.get("deal.title", "")
+                                                      if "deal.title" in guesses
+                                                      else _TITLE_TODO)]
     pipeline = catalog.pipelines[0] if catalog.pipelines else None
     not_statuses = _not_statuses(samples, guesses.get("deal.status"))
     if not_statuses and "deal.stage" not in guesses:
@@ -2168,19 +2177,23 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
     # a won / lost word that is one pipeline's stage, on rows of a blank Pipeline cell: the
     # mapping refuses those rows (x50r9 F1) -> the stage's pipeline, for their TODO
     blank_words: dict[str, tuple[Pipeline, str]] = {}
+    # stage cells that name their pipeline: no default pipeline is written (below), so the
+    # rows of no pipeline are judged in none (x51r4 F5: 'Won' = 'Negotiation', the picked
+    # Sales' last stage, was proposed, a stage of Sales and EU: 80 of 80 rows refused)
+    undefaulted = any(catalog.with_its_pipeline(str(v)) is not None for v in stage_values)
     if "deal.status" not in guesses:
         # a blank Pipeline cell is no pipeline, as the mapping (no default) reads it (x50r9
         # F1: those rows were judged in the account's first pipeline)
         pipes = value_pipelines(rows, samples, stage_column, guesses.get("deal.pipeline"),
-                                 None if own or pipeline is None or guesses.get(
+                                 None if own or pipeline is None or undefaulted or guesses.get(
                                      "deal.pipeline") else pipeline.id, catalog)
         # each spelling's own rows' pipelines, for its TODO's words only: the maps fold
         # the spellings, so they are judged together (x50r9 F3: won\u200b, all in US,
         # was said to be in rows of US and Sales, as Won)
         pipes_spelled = value_pipelines(
             rows, samples, stage_column, guesses.get("deal.pipeline"),
-            None if own or pipeline is None or guesses.get("deal.pipeline") else pipeline.id,
-            catalog, exact=True)
+            None if own or pipeline is None or undefaulted or guesses.get("deal.pipeline")
+            else pipeline.id, catalog, exact=True)
         for value in stage_values:
             if (status := _closed_status(str(value), stage_values)) is None:
                 continue
@@ -2395,7 +2408,8 @@ def init_mapping(header: Sequence[str], catalog: Catalog, *,
                     not a_stage_in(catalog, str(v), p)
                     for p in pipes.get(tf.stage_key(str(v)), {None}))] if split else [],
                 rows_of=split_rows, entries=proposed) if not own_update else []
-            if closed or split:  # the status read from the column: those rows refused
+            if (closed or split) and not own:  # the status read from the column: those
+                # rows refused (an update reads them in the deal's pipeline: x51r4 F6)
                 out += blank_todo(blank_words)
     out += ["", "[custom_fields]  # Pipedrive field label = column"]
     for f in customs:
