@@ -120,7 +120,11 @@ class DealQuery:
         return params
 
     def describe(self) -> str:
-        parts = [f"{name.replace('_', '-')}={value}" for name, value in (
+        """The query as the notes say it; a value of an invisible character quoted with it
+        shown (x51r4 F6: ``--stage "Won\u200b"`` was echoed ``stage=Won``)."""
+        parts = [f"{name.replace('_', '-')}="
+                 f"{value if str(value).isprintable() else ascii(str(value))}"
+                 for name, value in (
             ("pipeline", self.pipeline), ("stage", self.stage), ("status", self.status),
             ("owner", self.owner), ("updated_before", self.updated_before),
             ("filter_id", self.filter_id)) if value is not None]
