@@ -3,10 +3,10 @@ pipeline where no pipeline-less reading decides it (x50r9 F1): deal 78 (US, Prop
 won) updated by id with a blank Pipeline cell and ``won\\u200b`` was moved to EU U+203A
 Won and reopened (19 of 19 such rows), ``Won`` being an open stage of EU only.
 
-Decided: a cell that reads the same in every pipeline still does (docs/mapping.md: with
-no pipeline "a stage is looked up in every pipeline, where its name must be unique", so a
-stage of one pipeline's own name moves the deal there, as before); a won / lost word that
-is also one pipeline's stage, or a stage of several pipelines, is read in the deal's."""
+Decided: a won / lost word that is also one pipeline's stage, or a stage of several
+pipelines, is read in the deal's; since x51r4 F1 every cell is (a stage of one other
+pipeline by its name alone no longer moves the deal: only a cell naming its pipeline
+does, tests/test_update_stage_own_pipeline.py)."""
 
 from __future__ import annotations
 
