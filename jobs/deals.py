@@ -270,7 +270,8 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
     (``value_key`` in ``labels``), a list of ids as ``[Cold call, Partner]``, a person or
     organization ``labels`` does not name as ``person 12`` / ``organization 4``, a text of
     more than 60 characters cut (``'…'… (5,000 characters)``), a monetary value as
-    ``CHF 1,000.50``, a list's names each quoted when one holds a comma; anything else, or an id
+    ``CHF 1,000.50``, a list's names each quoted when one holds a comma, an empty or all-space
+    text as ``(blank)``; anything else, or an id
     ``labels`` does not name, as before (``repr``)."""
     def called(one: Any) -> str | None:
         if isinstance(one, bool) or not isinstance(one, int | str):
@@ -293,6 +294,9 @@ def shown(name: str, value: Any, labels: Mapping[str, str] | None) -> str:
         # a person or organization the job read no name of: said what it is, not a bare
         # number beside a name (f27d 2: "person_id: 12 then, 14 now")
         return f"{_REFERENCES[name]} {value}"
+    elif isinstance(value, str) and not value.strip():
+        # a blank text said so (x51r3 F5: "'          '" between an amount and a date)
+        return "(blank)"
     elif isinstance(value, str) and len(value) > _SHOWN_CHARS:
         # a long text cut (x50r5 F3: a 5,000-character text printed whole in a note)
         return f"{value[:_SHOWN_CHARS]!r}… ({len(value):,} characters)"
