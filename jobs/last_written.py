@@ -122,6 +122,13 @@ _VARS = 500  # deals per IN (...) query
 # unchanged and Pipedrive as changed — Pipedrive's value kept, never "changed on both
 # sides". 16 zero hex digits: no value's digest in practice (SHA-256, 2^-64)
 UNKNOWN = "0" * 16
+# a base no write of this folder stands behind (``rebase``: the undone job wrote the field
+# first, and the undo left a colleague's value there): the next comparison reads both
+# sides as changed — the source's value sent where it differs from Pipedrive's, said
+# "changed both" (x51r3 F2: the same update file re-run wrote a field the import wrote
+# first over the colleague's, "changed both", and kept the colleague's on one the update
+# wrote first, unsaid). 16 f's: no value's digest in practice
+LEFT_THEIRS = "f" * 16
 _VERSION = 2  # PRAGMA user_version of this layout (0: the first one, ``written``)
 _FORMAT = b"\x02"  # the first byte of a deal's packed fields (``_pack``)
 _FORMAT_1 = b"\x01"  # the packed fields before priors (f50q): read, priors not known
@@ -1055,12 +1062,14 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
     ``undone``'s write gets back the base the record held before that write (its prior,
     ``_put``): that digest and job, at ``at`` (Unix seconds); none then: dropped (a
     first write's field is written again as a first import would) — but a field of
-    ``left`` (deal id -> fields the undo left as a colleague changed them) keeps the
-    undone write (the same file keeps the colleague's value). A prior not known (a
-    base recorded before priors were kept): the before-image's digest when it is the
-    undone write's own (the job changed nothing there), else ``UNKNOWN`` (Pipedrive's
-    value kept), written by ``job``. A base a later job wrote, or none, is left. A link's
-    cells (``CELLS``) follow the link the same way (not known: dropped).
+    ``left`` (deal id -> fields the undo left as a colleague changed them) takes
+    ``LEFT_THEIRS`` (no write of this folder stands there: the next file's value is a
+    change on both sides, written and said, as on a field whose base is given back; x51r3
+    F2; a link's cells dropped). A prior not known (a base recorded before priors were
+    kept): the before-image's digest when it is the undone write's own (the job changed
+    nothing there), else ``UNKNOWN`` (Pipedrive's value kept), written by ``job``. A base
+    a later job wrote, or none, is left. A link's cells (``CELLS``) follow the link the
+    same way (not known: dropped).
 
     x50r10 F1: import (Gold), a colleague (Bronze), update (Silver), undo (Bronze back):
     the before-image Bronze as the base read the same import file's Gold as "changed in
@@ -1088,11 +1097,16 @@ def rebase(base_url: str, bases: Mapping[int, Mapping[str, str | None]], *, undo
                 kept = (left or {}).get(deal) or ()
                 for name, sign in bases[deal].items():
                     field = names.find("fields", name)
-                    if field is None or field not in fields or fields[field][2] != source \
-                            or (name in kept and fields[field][3] == NO_PRIOR):
+                    if field is None or field not in fields or fields[field][2] != source:
+                        continue
+                    cells = names.find("fields", name + CELLS) if name in LINKS else None
+                    if name in kept and fields[field][3] == NO_PRIOR:
+                        fields[field] = (bytes.fromhex(LEFT_THEIRS), at, mine, NO_PRIOR)
+                        changed += 1
+                        if cells is not None and cells in fields and fields[cells][2] == source:
+                            del fields[cells]  # the row's cells are matched again
                         continue
                     changed += _give_back(fields, field, sign, at, mine)
-                    cells = names.find("fields", name + CELLS) if name in LINKS else None
                     if cells is not None and cells in fields and fields[cells][2] == source:
                         changed += _give_back(fields, cells, None, at, mine)
                 _store(conn, account, deal, fields)
@@ -1138,7 +1152,7 @@ def _give_back(fields: dict[int, _Entry], field: int, sign: str | None, at: floa
     return 1
 
 
-__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "NO_PRIOR", "OBSERVED",
+__all__ = ["CELLS", "CUSTOM", "FILE", "GROUP_NAMES", "LINKS", "MARKS", "LEFT_THEIRS", "NO_PRIOR", "OBSERVED",
            "UNKNOWN", "LastWritten", "Recorder", "ThreeWay", "account_of", "agreed", "cleared_by",
            "conflicted", "digest", "dropped", "fields_of", "forget", "group_of", "observe",
            "rebase", "record_job", "three_way", "written"]

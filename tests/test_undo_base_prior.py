@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.last_written import UNKNOWN, LastWritten, digest, observe, rebase
+from jobs.last_written import LEFT_THEIRS, UNKNOWN, LastWritten, digest, observe, rebase
 from tests.sandbox_helpers import ThreadedSandbox
 from tests.test_undo_restores_base import (
     CONFIG,
@@ -126,7 +126,8 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     base back (A's digest and job: an undo of A rebases it again); one B wrote first is
     dropped; one whose prior is not known (format 1) takes the before-image only when it is
     B's own write, else ``UNKNOWN``; a field another job wrote since is left; one B wrote
-    first where the undo left a colleague's value keeps B's write. The base
+    first where the undo left a colleague's value takes ``LEFT_THEIRS`` (no write of this
+    folder stands there: the next file's value is "changed both", x51r3 F2). The base
     given back is A's again (an undo of A then finds it), its own prior not known."""
     monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "state"))
     url = "https://api.example"
@@ -144,8 +145,8 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     record = LastWritten.open(url)
     assert record is not None
     try:
-        # "left": B's first write, the undo left a colleague's value there: B's write kept
-        assert record.of(1) == {"tier": a, "code": a, "left": b}, record.of(1)
+        # "left": B's first write, the undo left a colleague's value there: no base stands
+        assert record.of(1) == {"tier": a, "code": a, "left": LEFT_THEIRS}, record.of(1)
     finally:
         record.close()
     rebase(url, {1: {"tier": before}}, undone="A", job="V", at=5.0)
@@ -154,7 +155,7 @@ def test_rebase_gives_back_the_prior_none_or_unknown(tmp_path: Path,
     try:
         # the prior given back has no prior of its own (one level kept): not known, and
         # the before-image is not A's write: Pipedrive's value kept
-        assert record.of(1) == {"tier": UNKNOWN, "code": a, "left": b}, record.of(1)
+        assert record.of(1) == {"tier": UNKNOWN, "code": a, "left": LEFT_THEIRS}, record.of(1)
     finally:
         record.close()
 
