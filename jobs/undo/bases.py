@@ -16,13 +16,22 @@ the import's Gold as the base reads it as unchanged, Bronze kept.
 Per deal the undo judged — a restore done, in part, already as before the job (a skip
 at the plan: its result in its payload, ``targets.outcome``; x50r10 F2: read from
 ``items.result`` alone it was missed, and the same update file re-run was "kept") or
-left as a conflict — by field group (``jobs.deals.FIELD_GROUPS``), every group the job
-wrote (put back, as before, or left as a colleague changed it; ``update`` and
-``import`` alike); a field the job wrote first (no base before it) keeps the job's own
-write where the undo left a colleague's value (the same file then keeps it), and has no
-base again where the undo put it back. Each field is named with the digest of its before-image value (None:
+left as a conflict because someone changed every group it was to put back (at the plan:
+``targets.CHANGED_GROUPS``; at the run) — by field group (``jobs.deals.FIELD_GROUPS``),
+every group the job wrote (put back, as before, or left as a colleague changed it;
+``update`` and ``import`` alike); a field the job wrote first (no base before it) takes
+``last_written.LEFT_THEIRS`` where the undo left a colleague's value (the file's value
+then is "changed both": x51r3 F2, the same update file kept the colleague's there and
+wrote over it where the import had written first), and has no base again where the undo
+put it back. A deal refused without its groups judged (a later job of this folder wrote
+it since, archived, in doubt) is left as it is: the undone job's writes it still holds
+stay their base, the later job's are that job's (x51r3 F1: they were given back too, and
+the same import file kept the undone update's values, "changed in Pipedrive", 0 of 70). Each field is named with the digest of its before-image value (None:
 the before-image does not hold it): ``rebase``'s fallback for a base recorded before
 priors were kept.
+
+``settle_written`` gives the record all this at the undo's end, or — a kill cutting the
+undo off — at the next load (``jobs.last_written_runs.SETTLERS``; x51r3 F3).
 
 Move-stage, merge and dedupe jobs write no base (``jobs.last_written_runs``): their undo
 leaves the record as the import left it. Blocking (reads the undone job's store).
@@ -30,16 +39,24 @@ leaves the record as the import left it. Blocking (reads the undone job's store)
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from bulk.errors import StoreError
 from bulk.store import ItemState, JobStore
 
+from .. import last_written, last_written_runs, plan_seen
 from ..deals import write_groups
 from ..last_written import CUSTOM, digest, fields_of, group_of
 from .since_plan import KEPT_SINCE, with_kept
-from .targets import PARTLY, outcome, targets
+from .targets import CHANGED_GROUPS, PARTLY, outcome, targets
+
+_log = logging.getLogger("pdbulk.undo")
 
 # the job kinds whose writes the record holds (``jobs.last_written_runs``)
 REBASED_KINDS = ("update", "import")
@@ -53,7 +70,20 @@ def _judged(item: Any, groups: list[str]) -> tuple[list[str], list[str]] | None:
         kept = set(partly.get("kept") or ()) if isinstance(partly, Mapping) else set()
         return [g for g in groups if g not in kept], [g for g in groups if g in kept]
     if item.state is ItemState.FAILED and (item.error or "").startswith("conflict:"):
-        return [], groups
+        if "changes" in item.payload:
+            # a restore the run refused: someone changed what it was to put back since
+            # the plan (the groups it kept at the plan were changed before): left, all
+            return [], groups
+        changed = item.payload.get(CHANGED_GROUPS)
+        if not isinstance(changed, list):
+            # refused at the plan for another reason (a later job of this folder wrote
+            # the deal since, archived, ...): nothing put back, nothing judged — the
+            # deal's record stays as it is (x51r3 F1)
+            return [], []
+        # every group it was to put back changed since (a colleague's: left); a group
+        # already as before the job (not in its ``wrote``) is as put back
+        wrote = set(write_groups(item.payload.get("wrote") or {}))
+        return [g for g in groups if g not in wrote], [g for g in groups if g in changed]
     if item.state is ItemState.SKIPPED and outcome(item).get("action") == "unchanged":
         return groups, []
     return None
@@ -95,6 +125,8 @@ def bases_before(undo: JobStore, source: JobStore
             continue
         back, left = judged
         groups = set(back) | set(left)
+        if not groups:
+            continue
         values = _image_values(t.before)
         names = {name for name, _ in fields_of(t.wrote)} | set(values)
         out.setdefault(deal_id, {}).update(
@@ -111,4 +143,80 @@ def _narrowed(item: Any, kept: Mapping[str, Any]) -> Any:
     return replace(item, payload=with_kept(item.payload, kept))
 
 
-__all__ = ["REBASED_KINDS", "bases_before"]
+def settle_written(store: JobStore) -> None:
+    """The deals this undo deleted, and the fields the undone job recorded on those it
+    restored, leave the state folder's record of what its imports wrote
+    (``jobs.last_written``): what they hold now is no import's write, so the next upsert
+    writes them as a first import would (not "kept from Pipedrive"); a restored deal's
+    other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
+    and a colleague's later edit of a field the undone job never wrote was put back). A
+    deal put back in part forgets only the fields put back: a group left as a colleague
+    changed it keeps its base, so the next upsert keeps the colleague's value there. First,
+    the fields the undo put back or left get back the base from before the undone job
+    (``jobs.undo.bases``, ``last_written.rebase``; x50r5 F1): the forget leaves those —
+    on every deal the undo judged, whatever the others' outcome (x51r3 F1: only when the
+    undo restored or deleted some deal). What a plan saw of the deals put back or deleted
+    (``jobs.plan_seen``) is forgotten. Idempotent: what it settled before (a load's
+    ``catch_up`` of this undo cut off by a kill, then its resume) is settled again to the
+    same record — the undone job's bases are given back once (``rebase`` and ``forget``
+    touch only fields whose base is still the undone job's). Best effort: logged."""
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    if not base_url:
+        return
+    ids: dict[str, list[int]] = {"restore": [], "delete": []}
+    restored: dict[int, set[str]] = {}  # the fields each restore put back (f33d: in part)
+    for i in store.items(ItemState.DONE):
+        if i.op in ids and isinstance(i.payload.get("deal_id"), int):
+            ids[i.op].append(i.payload["deal_id"])
+            if i.op == "restore" and isinstance(changes := i.payload.get("changes"), Mapping):
+                restored.setdefault(i.payload["deal_id"], set()).update(
+                    name for name, _ in last_written.fields_of(changes))
+    source = store.meta_get("source_job")
+    if source is not None:
+        # the undone job's run a kill left registered: its writes, put back now, are never
+        # to be recorded by the next update's ``catch_up`` (f46r: kept as Pipedrive's)
+        with contextlib.suppress(OSError, sqlite3.Error):
+            last_written_runs.unregister(str(source))
+    if ids["restore"] or ids["delete"]:
+        try:  # what a plan saw of them is moot too (``jobs.plan_seen``, f48c)
+            plan_seen.forget(str(base_url), [*ids["restore"], *ids["delete"]])
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of the values the plan saw in "
+                         "Pipedrive could not be updated (%s)", exc)
+    try:
+        last_written.forget(str(base_url), ids["delete"])
+        if source is not None:  # first: the fields given back their base stay
+            _rebase(store, str(base_url), str(source))
+        last_written.forget(str(base_url), ids["restore"],
+                            job=str(source) if source is not None else None,
+                            only=restored)
+    except (OSError, sqlite3.Error) as exc:
+        _log.warning("the state folder's record of what the imports wrote could not be "
+                     "updated (%s)", exc)
+
+
+# a load's ``catch_up`` settles an undo a kill cut off (this module imports that one)
+last_written_runs.SETTLERS["undo"] = settle_written
+
+
+def _rebase(store: JobStore, base_url: str, source: str) -> None:
+    """The fields this undo put back or left get back the base they held before the undone
+    job (``jobs.undo.bases``; x50r5 F1). The undone job's store unreadable: logged, the
+    forget alone as before. Raises sqlite3.Error / OSError (the record)."""
+    folder = store.meta_get("source_dir")
+    if not isinstance(folder, str):
+        return
+    try:
+        with JobStore.open(Path(folder), lock=False) as undone:
+            bases, left = bases_before(store, undone)
+    except (OSError, StoreError, sqlite3.Error) as exc:
+        _log.warning("job %s could not be read to give the state folder's record the values "
+                     "from before it (%s): the fields this undo put back are forgotten", source,
+                     exc)
+        return
+    if bases:
+        last_written.rebase(base_url, bases, undone=source, job=store.job_id, at=store.wall(),
+                            left=left)
+
+
+__all__ = ["REBASED_KINDS", "bases_before", "settle_written"]

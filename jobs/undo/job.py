@@ -14,12 +14,12 @@ import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import NotFound, StoreError, ValidationRejected
+from bulk.errors import NotFound, ValidationRejected
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import (
     AsyncJobStore,
@@ -30,7 +30,7 @@ from bulk.store import (
 )
 from bulk.wording import counted, noun
 
-from .. import last_written, last_written_runs, plan_seen
+from .. import last_written_runs
 from ..account import PAGE
 from ..catalog import Catalog
 from ..deals import (
@@ -53,7 +53,7 @@ from ..deals import (
 )
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
-from .bases import bases_before
+from .bases import REBASED_KINDS, settle_written
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
     LEFT,
@@ -857,6 +857,22 @@ class UndoJob:
                     out.append(_applied_then_merged(item, deal, moves, self._labels()))
         return out
 
+    async def run_started(self) -> None:
+        """The run registered as one writing the state folder's record (an undo of an
+        update or an import: ``jobs.undo.bases``), so that the next load settles what it
+        put back if a kill cuts it off before its end (``last_written_runs.catch_up``,
+        ``settle_written``; x51r3 F3). A state folder that cannot be written is logged."""
+        url = (self._store.config.get("engine") or {}).get("base_url") \
+            if self._store is not None else None
+        if self._store is None or not url \
+                or self._store.meta_get("source_kind") not in REBASED_KINDS:
+            return
+        try:
+            await in_thread(partial(last_written_runs.register, self._store, str(url)))
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of this undo could not be written (%s): "
+                         "its end gives the record what it put back", exc)
+
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         forget_written(store)
         record_deleted(store)
@@ -921,68 +937,12 @@ def contact_pass_size(open_ops: set[str], size: int, burst: int | None) -> int:
 
 
 def forget_written(store: JobStore) -> None:
-    """The deals this undo deleted, and the fields the undone job recorded on those it
-    restored, leave the state folder's record of what its imports wrote
-    (``jobs.last_written``): what they hold now is no import's write, so the next upsert
-    writes them as a first import would (not "kept from Pipedrive"); a restored deal's
-    other fields keep the base earlier imports set (f32c 4: the whole deal was forgotten,
-    and a colleague's later edit of a field the undone job never wrote was put back). A
-    deal put back in part forgets only the fields put back: a group left as a colleague
-    changed it keeps its base, so the next upsert keeps the colleague's value there. First,
-    the fields the undo put back or left get back the base from before the undone job
-    (``jobs.undo.bases``, ``last_written.rebase``; x50r5 F1): the forget leaves those.
-    What a plan saw of the deals put back or deleted (``jobs.plan_seen``) is forgotten."""
-    base_url = (store.config.get("engine") or {}).get("base_url")
-    ids: dict[str, list[int]] = {"restore": [], "delete": []}
-    restored: dict[int, set[str]] = {}  # the fields each restore put back (f33d: in part)
-    for i in store.items(ItemState.DONE):
-        if i.op in ids and isinstance(i.payload.get("deal_id"), int):
-            ids[i.op].append(i.payload["deal_id"])
-            if i.op == "restore" and isinstance(changes := i.payload.get("changes"), Mapping):
-                restored.setdefault(i.payload["deal_id"], set()).update(
-                    name for name, _ in last_written.fields_of(changes))
-    source = store.meta_get("source_job")
-    if base_url and source is not None:
-        # the undone job's run a kill left registered: its writes, put back now, are never
-        # to be recorded by the next update's ``catch_up`` (f46r: kept as Pipedrive's)
-        with contextlib.suppress(OSError, sqlite3.Error):
-            last_written_runs.unregister(str(source))
-    if base_url and (ids["restore"] or ids["delete"]):
-        try:  # what a plan saw of them is moot too (``jobs.plan_seen``, f48c)
-            plan_seen.forget(str(base_url), [*ids["restore"], *ids["delete"]])
-        except (OSError, sqlite3.Error) as exc:
-            _log.warning("the state folder's record of the values the plan saw in "
-                         "Pipedrive could not be updated (%s)", exc)
-        try:
-            last_written.forget(str(base_url), ids["delete"])
-            if source is not None:  # first: the fields given back their base stay
-                _rebase(store, str(base_url), str(source))
-            last_written.forget(str(base_url), ids["restore"],
-                                job=str(source) if source is not None else None,
-                                only=restored)
-        except (OSError, sqlite3.Error) as exc:
-            _log.warning("the state folder's record of what the imports wrote could not be "
-                         "updated (%s)", exc)
-
-
-def _rebase(store: JobStore, base_url: str, source: str) -> None:
-    """The fields this undo put back or left get back the base they held before the undone
-    job (``jobs.undo.bases``; x50r5 F1). The undone job's store unreadable: logged, the
-    forget alone as before. Raises sqlite3.Error / OSError (the record)."""
-    folder = store.meta_get("source_dir")
-    if not isinstance(folder, str):
-        return
-    try:
-        with JobStore.open(Path(folder), lock=False) as undone:
-            bases, left = bases_before(store, undone)
-    except (OSError, StoreError, sqlite3.Error) as exc:
-        _log.warning("job %s could not be read to give the state folder's record the values "
-                     "from before it (%s): the fields this undo put back are forgotten", source,
-                     exc)
-        return
-    if bases:
-        last_written.rebase(base_url, bases, undone=source, job=store.job_id, at=store.wall(),
-                            left=left)
+    """At the undo's end: what it settled given to the state folder's record
+    (``settle_written``), then its run unregistered (``run_started`` registered it: the
+    next load records a run a kill cut off before this, ``last_written_runs.catch_up``)."""
+    settle_written(store)
+    with contextlib.suppress(OSError, sqlite3.Error):
+        last_written_runs.unregister(store.job_id)
 
 
 def record_deleted(store: JobStore) -> None:

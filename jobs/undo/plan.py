@@ -64,6 +64,7 @@ from .carriers import META_FORCE_MEMBERS
 from .dead_links import leave_dead_links, merged_away
 from .targets import (
     _CARRIER_OPS,
+    CHANGED_GROUPS,
     IN_PART,
     META_CONTACT_CHANGED,
     META_CONTACT_PAGES,
@@ -1310,6 +1311,7 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
         return
     if not changes:
         kept = _still_written(deal, write_part(t.wrote, left), labels)
+        changed: dict[str, Any] = {CHANGED_GROUPS: left}  # each left as it is now
         prep.fail(row, key, f"conflict: deal {t.deal_id} changed since the job wrote it "
                             f"({moved}); left alone"
                             + (f": {', '.join(kept)} too, still as the job wrote "
@@ -1317,7 +1319,7 @@ def _restore_held(prep: Prepared, t: Target, deal: Deal, moves: Mapping[str, Any
                             + " (fields that go together — an amount and its currency, a "
                             "status and its times, a stage and its pipeline — are put back "
                             "together or not at all; --force puts it back)",
-                  op=t.op, action="conflict", **base, before=t.before)
+                  op=t.op, action="conflict", **base, before=t.before, **changed)
         return
     fields = changed_names(changes, labels=labels)
     payload = {**base, "wrote": write_part(t.wrote, held), "changes": changes,

@@ -71,6 +71,10 @@ META_SOURCE_PENDING = "undo.source_pending"  # in an undo job: its source's pend
 # one deal, 4,970 rows run against the plan's 4,960). ``PARTLY``: its payload's entry,
 # {"groups": the groups left, "fields": each left field with the job's value and now}
 PARTLY = "partly"
+# a restore refused whole because someone changed every group it would put back
+# (``plan._restore_held``): its payload's entry, the groups changed since (each left as it
+# is now: ``jobs.undo.bases`` gives them back their base from before the job; x51r3 F1)
+CHANGED_GROUPS = "changed_groups"
 IN_PART = "restore in part"
 RESTORED_IN_PART = "restored in part"
 UNDID = ("restored", RESTORED_IN_PART, "deleted")  # the deal results an undo undid
