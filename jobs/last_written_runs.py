@@ -16,12 +16,10 @@ before's base: a colleague's title overwritten, said "changed on both sides", 3 
 `import`, their resumes and retries: registered, the others' killed runs caught up, its
 writes recorded as its rows settle, the rest and its unregistering at its end). Move-stage,
 merge and dedupe runs write no base (``jobs.last_written`` names its writers); an undo
-of an update or an import is registered too (``jobs.undo.job.UndoJob.run_started``): its
-end gives the record back what it put back and unregisters the run it undid
-(``jobs.undo.job.forget_written``) — or, a kill cutting it off, the next load does
-(``SETTLERS``: its ``settle_written``, after the other runs are caught up; x51r3 F3: an
-undo killed and not resumed left the next import to write over 10 of 10 colleague values
-it had kept).
+gives the record back each deal's base as it settles it and unregisters the run it undid
+(``jobs.undo.bases``); it is registered too (``UndoJob.run_started``), so that a kill
+that leaves its writes in doubt is said by the next load, as an update's (x51r3 F3: the
+import after such an undo said nothing of it).
 
 A run's writes in doubt (its items left in flight: sent, no answer stored) are not
 recorded as written: whether they applied is known only when a ``pdbulk resume`` of the
@@ -42,7 +40,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -55,10 +52,9 @@ from .last_written import LastWritten, _account, _connect, _path, _writable, rec
 
 _log = logging.getLogger("pdbulk.update")  # a library prints nothing
 
-# job kind -> what settles a run of it a kill cut off, for the kinds whose run is not an
-# update's or an import's writes (``record_job``): an undo's (``jobs.undo.job``, which
-# imports this module, puts its own: x51r3 F3). A kind not here yet stays registered.
-SETTLERS: dict[str, Callable[[JobStore], None]] = {}
+# the kinds whose settled items are writes to record (``record_job``); a run of another
+# kind registered (an undo's) is caught up for its writes in doubt alone
+WRITERS = ("update", "import")
 
 _TABLE = ("CREATE TABLE IF NOT EXISTS runs (job TEXT PRIMARY KEY, account TEXT NOT NULL, "
           "folder TEXT NOT NULL, base_url TEXT NOT NULL)")
@@ -108,53 +104,33 @@ def catch_up(base_url: str) -> list[str]:
     finally:
         conn.close()
     notes: list[str] = []
-    undos: list[tuple[str, Path, str]] = []
     for job, folder, url in runs:
-        note = _catch_up_one(str(job), Path(folder), str(url), undos)
-        if note:
-            notes.append(note)
-    for job, directory, url in undos:  # last: what their jobs wrote recorded, then given back
-        note = _catch_up_one(job, directory, url, None)
-        if note:
-            notes.append(note)
+        directory = Path(folder)
+        if not (directory / FILENAME).is_file():
+            unregister(str(job))
+            continue
+        if held_by_live_process(directory):
+            continue  # running: its recorder records it
+        try:
+            with JobStore.open(directory) as store:
+                # an undo (``jobs.undo.job``) gives the record each row as it settles:
+                # nothing to record, its writes in doubt said (x51r3 F3)
+                recorded = record_job(store, str(url)) if store.kind in WRITERS else 0
+                doubt = int(store.counts().get(ItemState.SENDING, 0))
+        except StoreError as exc:  # busy, unreadable: its resume records it
+            _log.warning("job %s's writes could not be read for the record (%s)", job, exc)
+            continue
+        if recorded:
+            _log.info("recorded %d field(s) job %s wrote before it was cut off", recorded, job)
+        if doubt:
+            notes.append(
+                f"job {job} was cut off with {doubt:,} write(s) in doubt (in flight: whether "
+                "each applied is not known), not taken as written: a colleague's edit of "
+                f"those deals since is not told from the file's; `pdbulk resume {job}` "
+                "reconciles them first")
+        else:
+            unregister(str(job))
     return notes
-
-
-def _catch_up_one(job: str, directory: Path, url: str,
-                  later: list[tuple[str, Path, str]] | None) -> str | None:
-    """``catch_up`` of one registered run: its settled writes recorded (``record_job``), or
-    an undo's settled (``SETTLERS``; with ``later`` given: put there, to be done after the
-    others); unregistered unless writes are in doubt (the line to say then). A run still
-    running, a store busy or unreadable, a kind whose settler is not imported: left."""
-    if not (directory / FILENAME).is_file():
-        unregister(job)
-        return None
-    if held_by_live_process(directory):
-        return None  # running: its recorder records it
-    try:
-        with JobStore.open(directory) as store:
-            settle = SETTLERS.get(store.kind)
-            if settle is None and store.kind not in ("update", "import"):
-                return None  # (its settler not imported in this process)
-            if settle is not None and later is not None:
-                later.append((job, directory, url))
-                return None
-            recorded = record_job(store, url) if settle is None else 0
-            if settle is not None:
-                settle(store)
-            doubt = int(store.counts().get(ItemState.SENDING, 0))
-    except StoreError as exc:  # busy, unreadable: its resume records it
-        _log.warning("job %s's writes could not be read for the record (%s)", job, exc)
-        return None
-    if recorded:
-        _log.info("recorded %d field(s) job %s wrote before it was cut off", recorded, job)
-    if not doubt:
-        unregister(job)
-        return None
-    return (f"job {job} was cut off with {doubt:,} write(s) in doubt (in flight: whether "
-            "each applied is not known), not taken as written: a colleague's edit of "
-            f"those deals since is not told from the file's; `pdbulk resume {job}` "
-            "reconciles them first")
 
 
 def caught_up(base_url: str) -> tuple[LastWritten | None, list[str]]:
@@ -218,4 +194,4 @@ class RunRecord:
         return recorded
 
 
-__all__ = ["RunRecord", "catch_up", "caught_up", "register", "unregister"]
+__all__ = ["WRITERS", "RunRecord", "catch_up", "caught_up", "register", "unregister"]

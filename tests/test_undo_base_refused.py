@@ -7,11 +7,12 @@ put back other deals rebased the refused deal too, so the same import file kept 
 update's values, "changed in Pipedrive since … kept", 0 of 70 fields written, and said
 "changed both" of the later job's own amount). A colleague's edit of every group (a
 conflict) is rebased even when the undo restores no other deal (before: only then).
-F3: an undo whose end never ran (kill -9) and that is not resumed: the next load records
-what it settled (before: the import wrote the file over the colleague's values the undo
-had kept, 10 of 10). F2: the same update file re-run after its undo left a colleague's
-values: a field the import wrote first and one the update wrote first both take the
-file's value, said "changed both" (before: the second kept, unsaid)."""
+F3: an undo whose end never ran (kill -9) and that is not resumed: each deal it settled
+gave the record its share as it settled (before: only the undo's end did, and the import
+wrote the file over the colleague's values the undo had kept, 10 of 10). F2: the same
+update file re-run after its undo left a colleague's values: a field the import wrote
+first and one the update wrote first both take the file's value, said "changed both"
+(before: the second kept, unsaid)."""
 
 from __future__ import annotations
 
@@ -141,11 +142,12 @@ def test_a_lone_conflict_is_rebased_without_a_restore(tmp_path: Path) -> None:
     assert after["K1"]["External ID"] == "THEIRS", (after, again)
 
 
-def test_an_undo_whose_end_never_ran_is_recorded_by_the_next_load(
+def test_an_undo_whose_end_never_ran_gave_each_deal_its_base(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Import → update K1..K3 → a colleague's Lead source on each → undo, its end cut off
-    (as by kill -9: nothing of it recorded) → the same import file keeps the colleague's
-    values the undo kept (before: written over them, "changed both", 3 of 3)."""
+    (as by kill -9: ``forget_written`` never runs) → the same import file keeps the
+    colleague's values the undo kept: each row settled its deal's record as it settled
+    (before: written over them, "changed both", 3 of 3)."""
     with ThreadedSandbox(CONFIG) as sb:
         jobs, source, ids = _start(sb, tmp_path)
         u1 = _update(sb, jobs, tmp_path, "".join(

@@ -26,12 +26,14 @@ wrote over it where the import had written first), and has no base again where t
 put it back. A deal refused without its groups judged (a later job of this folder wrote
 it since, archived, in doubt) is left as it is: the undone job's writes it still holds
 stay their base, the later job's are that job's (x51r3 F1: they were given back too, and
-the same import file kept the undone update's values, "changed in Pipedrive", 0 of 70). Each field is named with the digest of its before-image value (None:
+the same import file kept the undone update's values, "changed in Pipedrive", 0 of 70).
+Each field is named with the digest of its before-image value (None:
 the before-image does not hold it): ``rebase``'s fallback for a base recorded before
 priors were kept.
 
-``settle_written`` gives the record all this at the undo's end, or — a kill cutting the
-undo off — at the next load (``jobs.last_written_runs.SETTLERS``; x51r3 F3).
+``settle_row`` gives the record one deal's share as the undo settles it (before its outcome
+is stored: kill-safe; x51r3 F3), ``settle_written`` all of it at the run's start (what the
+plan settled: conflicts, deals found as before) and at its end (again: idempotent).
 
 Move-stage, merge and dedupe jobs write no base (``jobs.last_written_runs``): their undo
 leaves the record as the import left it. Blocking (reads the undone job's store).
@@ -54,7 +56,7 @@ from .. import last_written, last_written_runs, plan_seen
 from ..deals import write_groups
 from ..last_written import CUSTOM, digest, fields_of, group_of
 from .since_plan import KEPT_SINCE, with_kept
-from .targets import CHANGED_GROUPS, PARTLY, outcome, targets
+from .targets import CHANGED_GROUPS, PARTLY, Target, outcome, targets
 
 _log = logging.getLogger("pdbulk.undo")
 
@@ -99,6 +101,15 @@ def _image_values(before: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def restore_targets(source: JobStore) -> dict[int, Target]:
+    """Deal id -> what the undone job ``source`` wrote there that an undo puts back (its
+    restore targets with a write); {} for a job kind that writes no base. Memory: the
+    undone job's targets."""
+    if source.kind not in REBASED_KINDS:
+        return {}
+    return {t.deal_id: t for t in targets(source) if t.op == "restore" and t.wrote}
+
+
 def bases_before(undo: JobStore, source: JobStore
                  ) -> tuple[dict[int, dict[str, str | None]], dict[int, set[str]]]:
     """Deal id -> {field (record name): digest of its before-image value, None when the
@@ -107,35 +118,77 @@ def bases_before(undo: JobStore, source: JobStore
     fallback); and deal id -> the fields of those in groups the undo left as a colleague
     changed them (``rebase``'s ``left``). ({}, {}) for a job kind that writes no base.
     Memory: the undone job's targets and the deals judged."""
-    if source.kind not in REBASED_KINDS:
-        return {}, {}
-    wanted = {t.deal_id: t for t in targets(source) if t.op == "restore" and t.wrote}
+    wanted = restore_targets(source)
     narrowing = {int(k[len(KEPT_SINCE):]): v for k, v in undo.meta_prefixed(KEPT_SINCE).items()
                  if isinstance(v, Mapping) and v}
     out: dict[int, dict[str, str | None]] = {}
     kept: dict[int, set[str]] = {}
     for item in undo.items():
-        deal_id = item.payload.get("deal_id")
-        if item.op != "restore" or not isinstance(deal_id, int) \
-                or (t := wanted.get(deal_id)) is None or t.wrote is None:
-            continue
-        item = item if item.id not in narrowing else _narrowed(item, narrowing[item.id])
-        judged = _judged(item, write_groups(t.wrote))
-        if judged is None:
-            continue
-        back, left = judged
-        groups = set(back) | set(left)
-        if not groups:
-            continue
-        values = _image_values(t.before)
-        names = {name for name, _ in fields_of(t.wrote)} | set(values)
-        out.setdefault(deal_id, {}).update(
-            (name, digest(values[name]) if name in values else None)
-            for name in names if group_of(name) in groups)
-        if left:
-            kept.setdefault(deal_id, set()).update(
-                name for name in names if group_of(name) in set(left))
+        found = _item_bases(item, wanted, narrowing.get(item.id))
+        if found is not None:
+            deal_id, bases, left = found
+            out.setdefault(deal_id, {}).update(bases)
+            if left:
+                kept.setdefault(deal_id, set()).update(left)
     return out, kept
+
+
+def _item_bases(item: Any, wanted: Mapping[int, Target], narrowing: Mapping[str, Any] | None
+                ) -> tuple[int, dict[str, str | None], set[str]] | None:
+    """(deal id, ``bases_before``'s fields of it, those left) of one undo ``item`` (as the
+    run narrowed it: ``narrowing``, ``KEPT_SINCE``); None: not a restore the undo judged."""
+    deal_id = item.payload.get("deal_id")
+    if item.op != "restore" or not isinstance(deal_id, int) \
+            or (t := wanted.get(deal_id)) is None or t.wrote is None:
+        return None
+    item = item if not narrowing else _narrowed(item, narrowing)
+    judged = _judged(item, write_groups(t.wrote))
+    if judged is None or not (judged[0] or judged[1]):
+        return None
+    back, left = judged
+    groups = set(back) | set(left)
+    values = _image_values(t.before)
+    names = {name for name, _ in fields_of(t.wrote)} | set(values)
+    return (deal_id, {name: digest(values[name]) if name in values else None
+                      for name in names if group_of(name) in groups},
+            {name for name in names if group_of(name) in set(left)})
+
+
+def settle_row(store: JobStore, item: Any, wanted: Mapping[int, Target],
+               narrowing: Mapping[str, Any] | None) -> None:
+    """One restore / delete of the undo ``store`` settled (``item``: its state and result
+    as its outcome sets them, before the run stores that outcome) given to the record as
+    ``settle_written`` gives the whole undo at its end: a delete's deal forgotten, a
+    restore's fields rebased and those put back forgotten, what a plan saw of it dropped
+    — right away, so that a kill (-9) of the undo before its end, never resumed, leaves
+    no deal it put back with the undone job's write as its base (x51r3 F3: the next import
+    wrote over the colleague's values it kept on 10, 16, 14 deals). A kill between this
+    and the outcome's storing leaves the write in doubt: its resume finds it applied and
+    settles it again to the same record. ``wanted``: ``restore_targets``. Best effort:
+    logged."""
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    source = store.meta_get("source_job")
+    deal_id = item.payload.get("deal_id")
+    if not base_url or source is None or not isinstance(deal_id, int):
+        return
+    url = str(base_url)
+    try:
+        if item.state is ItemState.DONE:
+            plan_seen.forget(url, [deal_id])
+        if item.op == "delete" and item.state is ItemState.DONE:
+            last_written.forget(url, [deal_id])
+            return
+        found = _item_bases(item, wanted, narrowing)
+        if found is not None:
+            last_written.rebase(url, {deal_id: found[1]}, undone=str(source),
+                                job=store.job_id, at=store.wall(), left={deal_id: found[2]})
+        changes = item.payload.get("changes")
+        if item.state is ItemState.DONE and isinstance(changes, Mapping):
+            last_written.forget(url, [deal_id], job=str(source), only={deal_id: {
+                name for name, _ in last_written.fields_of(changes)}})
+    except (OSError, sqlite3.Error) as exc:
+        _log.warning("the state folder's record of what deal %s holds could not be "
+                     "updated (%s): this undo's end updates it", deal_id, exc)
 
 
 def _narrowed(item: Any, kept: Mapping[str, Any]) -> Any:
@@ -195,10 +248,6 @@ def settle_written(store: JobStore) -> None:
                      "updated (%s)", exc)
 
 
-# a load's ``catch_up`` settles an undo a kill cut off (this module imports that one)
-last_written_runs.SETTLERS["undo"] = settle_written
-
-
 def _rebase(store: JobStore, base_url: str, source: str) -> None:
     """The fields this undo put back or left get back the base they held before the undone
     job (``jobs.undo.bases``; x50r5 F1). The undone job's store unreadable: logged, the
@@ -219,4 +268,4 @@ def _rebase(store: JobStore, base_url: str, source: str) -> None:
                             left=left)
 
 
-__all__ = ["REBASED_KINDS", "bases_before", "settle_written"]
+__all__ = ["REBASED_KINDS", "bases_before", "restore_targets", "settle_row", "settle_written"]

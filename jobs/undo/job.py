@@ -15,11 +15,12 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from bulk.calls import CallContext
 from bulk.clock import in_thread
-from bulk.errors import NotFound, ValidationRejected
+from bulk.errors import NotFound, StoreError, ValidationRejected
 from bulk.runner import RunResult, recheck_batch
 from bulk.store import (
     AsyncJobStore,
@@ -53,7 +54,7 @@ from ..deals import (
 )
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
-from .bases import REBASED_KINDS, settle_written
+from .bases import REBASED_KINDS, restore_targets, settle_row, settle_written
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
     LEFT,
@@ -153,6 +154,8 @@ class UndoJob:
         # restores the re-check right before their batch narrowed to the groups nobody
         # changed since the plan (``since_plan``), by item id (None: sent as planned)
         self._kept: dict[int, dict[str, Any] | None] = {}
+        # what the undone job wrote, by deal (``run_started``): None until read
+        self._wanted: dict[int, Any] | None = None
 
     async def _moved_entries(self) -> dict[int, dict[str, Any]]:
         """The deals only a merge moved after the plan, by item id (``moved.entries``:
@@ -211,7 +214,7 @@ class UndoJob:
         for good, with no other command to finish the undo). Blocks (the store)."""
         return leave_gone(store, catalog, retry=retry)
 
-    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+    async def _execute(self, ctx: CallContext, item: Item) -> Outcome:
         if (again := refused(item)) is not None:
             return again
         deal_id = item.payload.get("deal_id")
@@ -858,20 +861,44 @@ class UndoJob:
         return out
 
     async def run_started(self) -> None:
-        """The run registered as one writing the state folder's record (an undo of an
-        update or an import: ``jobs.undo.bases``), so that the next load settles what it
-        put back if a kill cuts it off before its end (``last_written_runs.catch_up``,
-        ``settle_written``; x51r3 F3). A state folder that cannot be written is logged."""
-        url = (self._store.config.get("engine") or {}).get("base_url") \
-            if self._store is not None else None
-        if self._store is None or not url \
-                or self._store.meta_get("source_kind") not in REBASED_KINDS:
+        """What the undo settled before this run (its plan: conflicts, deals found as
+        before; a killed run's rows) given to the state folder's record
+        (``bases.settle_written``), and what the undone job wrote read for ``execute``'s
+        per-row share (``bases.restore_targets``; x51r3 F3). A store or record that cannot
+        be read is logged: the run's end settles it all."""
+        store = self._store
+        if store is None or store.meta_get("source_kind") not in REBASED_KINDS:
+            return
+        await in_thread(partial(settle_written, store))
+        url = (store.config.get("engine") or {}).get("base_url")
+        try:  # its writes in doubt at a kill said by the next load (``catch_up``)
+            if url:
+                await in_thread(partial(last_written_runs.register, store, str(url)))
+        except (OSError, sqlite3.Error) as exc:
+            _log.warning("the state folder's record of this undo could not be written (%s)",
+                         exc)
+        folder = store.meta_get("source_dir")
+        if not isinstance(folder, str):
             return
         try:
-            await in_thread(partial(last_written_runs.register, self._store, str(url)))
-        except (OSError, sqlite3.Error) as exc:
-            _log.warning("the state folder's record of this undo could not be written (%s): "
-                         "its end gives the record what it put back", exc)
+            self._wanted = await in_thread(partial(_targets_of, Path(folder)))
+        except (OSError, StoreError, sqlite3.Error) as exc:
+            _log.warning("job %s could not be read (%s): the state folder's record is given "
+                         "what this undo put back at its end", store.meta_get("source_job"),
+                         exc)
+
+    async def execute(self, ctx: CallContext, item: Item) -> Outcome:
+        outcome = await self._execute(ctx, item)
+        if self._wanted is not None and self._store is not None \
+                and item.op in ("restore", "delete") and outcome.item_id == item.id \
+                and outcome.state in (ItemState.DONE, ItemState.SKIPPED, ItemState.FAILED):
+            # the deal's share of the record, before the runner stores the outcome (x51r3
+            # F3: a kill before the undo's end left every deal it put back unsettled)
+            view = replace(item, state=outcome.state, result=outcome.result,
+                           error=outcome.error)
+            await in_thread(partial(settle_row, self._store, view, self._wanted,
+                                    self._kept.get(item.id)))
+        return outcome
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
         forget_written(store)
@@ -937,12 +964,17 @@ def contact_pass_size(open_ops: set[str], size: int, burst: int | None) -> int:
 
 
 def forget_written(store: JobStore) -> None:
-    """At the undo's end: what it settled given to the state folder's record
-    (``settle_written``), then its run unregistered (``run_started`` registered it: the
-    next load records a run a kill cut off before this, ``last_written_runs.catch_up``)."""
+    """At the undo's end: all it settled given to the state folder's record
+    (``bases.settle_written``; its rows were given as they settled: ``execute``)."""
     settle_written(store)
     with contextlib.suppress(OSError, sqlite3.Error):
         last_written_runs.unregister(store.job_id)
+
+
+def _targets_of(folder: Path) -> dict[int, Any]:
+    """``bases.restore_targets`` of the job stored in ``folder`` (read, not locked)."""
+    with JobStore.open(folder, lock=False) as source:
+        return restore_targets(source)
 
 
 def record_deleted(store: JobStore) -> None:
