@@ -155,7 +155,8 @@ def _item_bases(item: Any, wanted: Mapping[int, Target], narrowing: Mapping[str,
 
 
 def settle_row(store: JobStore, item: Any, wanted: Mapping[int, Target],
-               narrowing: Mapping[str, Any] | None) -> None:
+               narrowing: Mapping[str, Any] | None, *,
+               at: tuple[str, str] | None = None) -> None:
     """One restore / delete of the undo ``store`` settled (``item``: its state and result
     as its outcome sets them, before the run stores that outcome) given to the record as
     ``settle_written`` gives the whole undo at its end: a delete's deal forgotten, a
@@ -164,14 +165,14 @@ def settle_row(store: JobStore, item: Any, wanted: Mapping[int, Target],
     no deal it put back with the undone job's write as its base (x51r3 F3: the next import
     wrote over the colleague's values it kept on 10, 16, 14 deals). A kill between this
     and the outcome's storing leaves the write in doubt: its resume finds it applied and
-    settles it again to the same record. ``wanted``: ``restore_targets``. Best effort:
-    logged."""
-    base_url = (store.config.get("engine") or {}).get("base_url")
-    source = store.meta_get("source_job")
+    settles it again to the same record. ``wanted``: ``restore_targets``. ``at``: (the
+    account's base URL, the undone job's id) as ``settled_at`` reads them once a run (the
+    store is not read per row: f23i's bound on a resumed undo's store reads); None: read
+    here. Best effort: logged."""
+    url, source = at if at is not None else settled_at(store) or ("", "")
     deal_id = item.payload.get("deal_id")
-    if not base_url or source is None or not isinstance(deal_id, int):
+    if not url or not source or not isinstance(deal_id, int):
         return
-    url = str(base_url)
     try:
         if item.state is ItemState.DONE:
             plan_seen.forget(url, [deal_id])
@@ -189,6 +190,14 @@ def settle_row(store: JobStore, item: Any, wanted: Mapping[int, Target],
     except (OSError, sqlite3.Error) as exc:
         _log.warning("the state folder's record of what deal %s holds could not be "
                      "updated (%s): this undo's end updates it", deal_id, exc)
+
+
+def settled_at(store: JobStore) -> tuple[str, str] | None:
+    """(the account's base URL, the undone job's id) a per-row settle (``settle_row``)
+    writes the record for; None: the store names none (nothing to settle)."""
+    base_url = (store.config.get("engine") or {}).get("base_url")
+    source = store.meta_get("source_job")
+    return (str(base_url), str(source)) if base_url and source is not None else None
 
 
 def _narrowed(item: Any, kept: Mapping[str, Any]) -> Any:

@@ -54,7 +54,7 @@ from ..deals import (
 )
 from ..resume_account_now import stop_advice
 from ..updating import changed_names, check_loaded, refused, write_job_results
-from .bases import REBASED_KINDS, restore_targets, settle_row, settle_written
+from .bases import REBASED_KINDS, restore_targets, settle_row, settle_written, settled_at
 from .carriers import DEAL_LISTS, ContactCarriers, contact_id
 from .dead_links import (
     LEFT,
@@ -156,6 +156,8 @@ class UndoJob:
         self._kept: dict[int, dict[str, Any] | None] = {}
         # what the undone job wrote, by deal (``run_started``): None until read
         self._wanted: dict[int, Any] | None = None
+        # (base URL, undone job) the per-row settle writes for, read once a run
+        self._settle_at: tuple[str, str] | None = None
 
     async def _moved_entries(self) -> dict[int, dict[str, Any]]:
         """The deals only a merge moved after the plan, by item id (``moved.entries``:
@@ -882,6 +884,7 @@ class UndoJob:
             return
         try:
             self._wanted = await in_thread(partial(_targets_of, Path(folder)))
+            self._settle_at = await in_thread(partial(settled_at, store))
         except (OSError, StoreError, sqlite3.Error) as exc:
             _log.warning("job %s could not be read (%s): the state folder's record is given "
                          "what this undo put back at its end", store.meta_get("source_job"),
@@ -889,7 +892,7 @@ class UndoJob:
 
     async def execute(self, ctx: CallContext, item: Item) -> Outcome:
         outcome = await self._execute(ctx, item)
-        if self._wanted is not None and self._store is not None \
+        if self._wanted is not None and self._store is not None and self._settle_at \
                 and item.op in ("restore", "delete") and outcome.item_id == item.id \
                 and outcome.state in (ItemState.DONE, ItemState.SKIPPED, ItemState.FAILED):
             # the deal's share of the record, before the runner stores the outcome (x51r3
@@ -897,7 +900,7 @@ class UndoJob:
             view = replace(item, state=outcome.state, result=outcome.result,
                            error=outcome.error)
             await in_thread(partial(settle_row, self._store, view, self._wanted,
-                                    self._kept.get(item.id)))
+                                    self._kept.get(item.id), at=self._settle_at))
         return outcome
 
     def after_run(self, store: JobStore, result: RunResult | None) -> list[str]:
