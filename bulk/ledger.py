@@ -594,6 +594,36 @@ def take_back_unused(store: Any, ops: Collection[str],
     return back
 
 
+def writes_unanswered(store: Any, ops: Collection[str],
+                      sent: Collection[float | None]) -> int | None:
+    """The most calls of ``ops`` (writes a job kind makes inside its items alone, each
+    charged before it leaves) the job's runs may have sent with no answer recorded: its
+    writers' figures in doubt (``HELD`` keys), in calls — an upper bound (credit charged
+    ahead and never used, and answers lost of items settled since, count too). ``sent``:
+    the ``sent_at`` (wall seconds) of the items left SENDING that the bound is for. None
+    when the figures cannot bound them: no such writer, an item marked before the first
+    of them began (an earlier version may have counted its answer already) or after the
+    newest writer at work in this process on this job began (the run reconciling: its
+    figure is live, not yet written). x51r7 F1: a resume took as its own 9 writes the
+    ledger showed never left. ``store``: a ``JobStore``. Raises StoreError."""
+    figures = {key: _by_operation(value)
+               for key, value in store.meta_prefixed(META_IN_DOUBT).items()
+               if HELD in key and _number(key.rpartition(HELD)[2])}
+    if not figures or not sent:
+        return None
+    since = min(float(key.rpartition(HELD)[2]) for key in figures)
+    began = [float(writer._key.rpartition(HELD)[2]) for writer in _LIVE
+             if writer._key in figures]
+    until = max(began, default=float("inf"))
+    if any(at is None or at < since or at >= until for at in sent):
+        return None
+    calls = 0
+    for op in ops:
+        tokens = sum(figure.get(op, 0) for figure in figures.values())
+        calls += -(-tokens // max(1, OPERATIONS[op].token_cost)) if op in OPERATIONS else 0
+    return calls
+
+
 def earlier_item(item: Item, since: float | None) -> bool:
     """Whether ``item`` (left SENDING by an earlier run) was marked by a run that holds
     its write answers (``since``: ``_Ahead.held_since``)."""
@@ -608,4 +638,4 @@ _HELD: contextvars.ContextVar[tuple[_Ahead, list[tuple[str, int]]] | None] = (
 
 # and _Ahead: runner, calls
 __all__ = ["META_CREDIT_SETTLED", "META_IN_DOUBT", "META_UNSPLIT", "Rider", "mark_unsplit",
-           "take_back_unused", "tokens_in_doubt", "tokens_unsplit"]
+           "take_back_unused", "tokens_in_doubt", "tokens_unsplit", "writes_unanswered"]

@@ -53,6 +53,7 @@ from .prepared import (
     refused,
     write_job_results,
 )
+from .provable_writes import not_ours, unproven
 from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
@@ -168,7 +169,10 @@ class PatchJob:
         list) — never re-sent blindly (issue 9, F2). Per item (``jobs.deals.in_flight``):
 
         - deal as the PATCH wants it, before-image not → the write applied: DONE as a
-          normal success (``action`` as sent, ``reconciled``; undo owns it);
+          normal success (``action`` as sent, ``reconciled``; undo owns it) — unless more
+          rows read so than the ledger shows writes that may have left: then none is
+          provably this job's, each SKIPPED ``unchanged`` (``jobs.provable_writes``;
+          x51r7 F1: another job's same move was owned, and undone);
         - deal as wanted, before-image too → SKIPPED ``unchanged``;
         - deal gone → FAILED (404), nothing sent; archived (both lists are read) and the
           write not applied → FAILED, nothing sent; archived and applied → DONE (ours);
@@ -194,11 +198,20 @@ class PatchJob:
         current = await read_current(ctx, ids, ids)
         images = _images(self._store, ids)
         labels = stored_labels(self._store) if self._store is not None else {}
+        verdicts = {item.id: in_flight(current.get(int(item.payload["deal_id"])),
+                                       images.get(int(item.payload["deal_id"])),
+                                       item.payload["changes"], labels=labels)
+                    for item in checked}
+        claimed = [item for item in checked if verdicts[item.id][0] == "applied"]
+        bound = await unproven(self._store, claimed, self.item_writes)
         for item in checked:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
-            verdict, drift = in_flight(deal, images.get(deal_id), item.payload["changes"],
-                                       labels=labels)
+            verdict, drift = verdicts[item.id]
+            if verdict == "applied" and bound is not None:  # x51r7 F1
+                out.append(not_ours(item, deal_id, bound, len(claimed), self.action,
+                                    {"fields": item.payload.get("fields")}))
+                continue
             if verdict == "unsent" and self._keyed_since is not None:
                 # not applied, and its key now on a second deal too (added while the job was
                 # stopped): never resolved by picking one (v9r9: the resume wrote it)

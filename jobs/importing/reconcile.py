@@ -2,7 +2,7 @@
 their deals (found by key among those added since), then the updates in flight, each
 decided against the account as it is now (``jobs.importing``).
 
-Why ~545 lines: the creates in doubt a reconcile settles and the creates a take-back keeps
+Why ~565 lines: the creates in doubt a reconcile settles and the creates a take-back keeps
 (``rows_write_calls``) read the same lookups, the same way, so they stay together."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..deals import (
 )
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
+from ..provable_writes import not_ours, unproven
 from . import creating, linked_since
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
@@ -425,7 +426,10 @@ class _Reconcile(_Creates):
         the archived list) after the persons / organizations in doubt were settled — with
         ``jobs.deals.in_flight`` on the PATCH body as sent (the changed fields, and the
         person / organization links, whose before-values are the ``kept`` ids): applied →
-        DONE ``updated``; as wanted before → SKIPPED ``unchanged``; gone → failed (404);
+        DONE ``updated`` (unless more rows read so than the ledger shows updateDeal
+        calls that may have left: none is then provably this job's, each SKIPPED
+        ``unchanged``, ``jobs.provable_writes``; x51r7 F1); as wanted before → SKIPPED
+        ``unchanged``; gone → failed (404);
         another value → conflict, failed, nothing sent; not applied → pending (sent
         again; an attempt only when this process lost the answer). A link to a person /
         organization not created yet is never taken as applied."""
@@ -440,6 +444,7 @@ class _Reconcile(_Creates):
                   if b.entity_id in wanted_ids}
         out: dict[int, Outcome] = {}
         labels = self.field_labels
+        decided: list[tuple[Item, dict[str, Any], dict[str, Any], bool, str, str]] = []
         for item in items:
             payload = payloads[item.id]
             deal_id = int(payload["deal_id"])
@@ -458,8 +463,15 @@ class _Reconcile(_Creates):
                 body[f"{name}_id"] = rid
                 fields[f"{name}_id"] = kept.get(f"{name}_id")
             image["fields"] = fields
+            verdict, drift = in_flight(current.get(deal_id), image, body, reached=reached,
+                                       labels=labels)
+            decided.append((item, body, image, reached, verdict, drift))
+        claimed = [item for item, *_, verdict, _ in decided if verdict == "applied"]
+        bound = await unproven(self.store, claimed, {"updateDeal"})
+        for item, body, image, reached, verdict, drift in decided:
+            payload = payloads[item.id]
+            deal_id = int(payload["deal_id"])
             deal = current.get(deal_id)
-            verdict, drift = in_flight(deal, image, body, reached=reached, labels=labels)
             # a conflict: the changed fields someone's edit since holds (not those still
             # at their before-image) count as this job's write in the state folder's
             # record, so the next upsert keeps that edit (x46r10 F1); links are not
@@ -494,6 +506,8 @@ class _Reconcile(_Creates):
                 out[item.id] = (
                     Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
                     if verdict == "unchanged" else
+                    not_ours(item, deal_id, bound, len(claimed), "updated", result)
+                    if bound is not None else  # x51r7 F1: not provably this job's write
                     Outcome(item.id, ItemState.DONE, result={
                         **result, "action": "updated", "reconciled": True,
                         "new": self._new(payload), **applied(deal)}))

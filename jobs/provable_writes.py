@@ -1,0 +1,65 @@
+"""Whether the writes a reconcile finds "applied" can be this job's at all.
+
+A PATCH left in flight (a kill -9 after its batch was handed out, a lost answer) whose
+deal reads as the write wants it, its before-image not, was taken as the job's own: DONE,
+its undo owning it. But another job (another ``--job-dir``, a second cron host) or a
+colleague by hand may have made the very same change after the kill: a resume then owned
+their write, and its undo reverted it (x51r7 F1: 9 of 9 and 29 of 29 rows the ledger
+showed never sent, moved back). The ledger bounds the writes that may have left: each is
+charged before it leaves, its answer taken off with the row's outcome
+(``bulk.ledger.writes_unanswered``). A row whose write never left cannot have applied,
+so when more rows read as applied than writes may have left, which of them (if any) are
+the job's cannot be told: none is provably the job's, and each is settled SKIPPED
+``unchanged`` — tallied ``as wanted, not by this job`` and its note says why — so undo
+leaves the deal as it is (it restores DONE rows only). Where the ledger cannot bound them
+(a job of an earlier pdbulk, a lost answer of the run at work) or as many writes may have
+left as rows read as applied, the rule stays: applied is the job's, and its undo restores
+it only while the deal holds what the reconcile found (its ``update_time``), else names a
+conflict. Never sends anything, never reads the account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from bulk.clock import in_thread
+from bulk.ledger import writes_unanswered
+from bulk.store import Item, ItemState, JobStore, Outcome
+
+from .results import TALLY
+
+NOT_OURS = "as wanted, not by this job"
+"""The tally (``jobs.results.TALLY``) of a row in doubt found as its write wants it whose
+write is not provably the job's: the run's lines and summary.json's ``actions`` say it."""
+
+
+async def unproven(store: JobStore | None, items: Sequence[Item], ops: Collection[str]
+                   ) -> int | None:
+    """The most writes of ``ops`` that may have left for ``items`` (rows left SENDING whose
+    deal reads as their write wants it) when that is fewer than ``len(items)``: none of
+    them is then provably the job's. None when they may all be (or no bound is known).
+    Raises StoreError."""
+    if store is None or not items:
+        return None
+    sent = [item.sent_at for item in items]
+    bound = await in_thread(lambda: writes_unanswered(store, ops, sent))
+    return bound if bound is not None and bound < len(items) else None
+
+
+def not_ours(item: Item, deal_id: int, bound: int, claimed: int, verb: str,
+             result: Mapping[str, Any]) -> Outcome:
+    """The outcome of a row in doubt as its write wants it, not provably this job's:
+    SKIPPED ``unchanged`` (``result`` kept, tallied ``NOT_OURS``), with a note naming the
+    figures (``bound`` writes may have left for ``claimed`` rows found so; ``verb``: the
+    kind's action, "moved", "updated")."""
+    return Outcome(item.id, ItemState.SKIPPED, result={
+        **result, "deal_id": deal_id, "action": "unchanged", TALLY: NOT_OURS,
+        "note": (f"deal {deal_id} was already as this row's write wants it when the resume "
+                 f"read it back, but not provably by this job: the ledger shows at most "
+                 f"{bound:,} write(s) that left with no answer for the {claimed:,} row(s) in "
+                 f"doubt found so (another job or a person made the same change?); not "
+                 f"counted {verb}, nothing sent, and undo leaves it as it is")})
+
+
+__all__ = ["NOT_OURS", "not_ours", "unproven"]
