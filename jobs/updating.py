@@ -54,6 +54,7 @@ from .deals import (
     IDS_PER_CALL,
     Deal,
     before_image,
+    blank,
     deal_changes,
     drifted,
     field_types,
@@ -706,11 +707,13 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
         prep.fail(source.row, ref, user.reason, op="update", values=source.values,
                   column=user.column, line=source.line)
         return
+    held = _held_at_load(current, wanted, changes)
     if not changes:
         prep.skip(source.row, ref, {"deal_id": deal_id, "action": "unchanged",
                                     **({"note": edited} if edited else {}),
                                     **({EDITED: counts} if counts else {})}, op="update",
-                  values=source.values, deal_id=deal_id)
+                  values=source.values, deal_id=deal_id,
+                  **({HELD_AT_LOAD: held} if held else {}))
         return
     names = changed_names(changes, catalog)
     remember_labels(prep, changes, catalog)
@@ -723,11 +726,35 @@ def _decide(prep: Prepared, catalog: Catalog, source: SourceRow, ref: str,
                                    edited)))
     prep.add(NewItem(row=source.row, key=ref, op="update", payload={
         "deal_id": deal_id, "changes": changes, "fields": names, **row_values(source.values),
-        **({ROW_NOTE: said} if said else {}), **({EDITED: counts} if counts else {})}), "update")
+        **({ROW_NOTE: said} if said else {}), **({EDITED: counts} if counts else {}),
+        **({HELD_AT_LOAD: held} if held else {})}), "update")
     prep.images.append(BeforeImage("deal", deal_id, None, before_image(current, changes), taken))
 
 
-__all__ = ["LOAD_ERROR", "MAX_CUSTOM_KEYS", "META_KEY_FIELD", "META_KEY_LABEL", "META_LOADED",
+HELD_AT_LOAD = "held_at_load"
+"""An update item's payload key: the values its row named that the deal already held at
+the load (so not in its ``changes``), non-empty ones alone, ``deal_changes``' shape. A
+merge fills only a survivor's empty fields (FACTS, Merge): undo's merge guess takes no
+such value for a sign (``jobs.undo.plan._merged_into``; x51r7 F2)."""
+
+
+def _held_at_load(current: Deal, wanted: Mapping[str, Any], changes: Mapping[str, Any]
+                  ) -> dict[str, Any]:
+    """``HELD_AT_LOAD``'s value for a deal read as ``current``, its row wanting ``wanted``
+    and changing ``changes``."""
+    out: dict[str, Any] = {k: current.get(k) for k in wanted
+                           if k != "custom_fields" and k not in changes
+                           and not blank(current.get(k))}
+    now = current.get("custom_fields") or {}
+    sent = changes.get("custom_fields") or {}
+    custom = {code: now.get(code) for code in wanted.get("custom_fields") or {}
+              if code not in sent and not blank(now.get(code))}
+    if custom:
+        out["custom_fields"] = custom
+    return out
+
+
+__all__ = ["HELD_AT_LOAD", "LOAD_ERROR", "MAX_CUSTOM_KEYS", "META_KEY_FIELD", "META_KEY_LABEL", "META_LOADED",
            "UPDATE_COLUMNS", "PatchJob", "Prepared", "UpdateJob", "UpdateMapping",
            "UpdateSection", "changed_names", "check_loaded", "drifted", "key_field_code",
            "prepare_update", "refused", "sent_while_loading", "wanted_values",

@@ -59,7 +59,7 @@ from ..import_resolve import made_digests
 from ..load_stop import checked
 from ..merged_deals import Merge, survivors
 from ..results import TALLY
-from ..updating import Prepared, changed_names
+from ..updating import HELD_AT_LOAD, Prepared, changed_names
 from .carriers import META_FORCE_MEMBERS
 from .dead_links import leave_dead_links, merged_away
 from .targets import (
@@ -602,10 +602,11 @@ async def prepare_undo(ctx: CallContext, source: JobStore, *, force: bool = Fals
                                          if is_gone(current.get(t.deal_id))])
     current.update(archived)
     since = later(source)
-    merged = await _merged_into(ctx, [t.deal_id for t in todo
-                                      if is_gone(current.get(t.deal_id))], since.merges,
+    vanished = [t.deal_id for t in todo if is_gone(current.get(t.deal_id))]
+    merged = await _merged_into(ctx, vanished, since.merges,
                                 {t.deal_id: t.written for t in todo},
-                                {t.deal_id: t.wrote for t in todo if t.wrote})
+                                _held_after(source, {t.deal_id: t.wrote for t in todo
+                                                     if t.wrote}) if vanished else {})
     creators = other_creators(source) if source.kind == "import" else {}
     # a person / organization the job wrote merged away since: Pipedrive moved the deal to
     # the survivor, which is no one's edit of it (x38r1 F7)
@@ -1432,11 +1433,12 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
     restore" of a deal a colleague merged into 354, which held the job's values).
     ``written``: the update_time the job's write returned, by deal: a deal of the job's
     still at it changed in that second by the job's own write, so it is named only when
-    no other deal changed then. ``own``: what the job wrote to each of its deals: a deal
-    of that second is shown (to ``_merged_reason``) without the values the job wrote to it
-    itself, as holding them is no sign of a merge (x42r4 F3: a Renewal date the job wrote to every
-    even deal named deal 214 the survivor of deal 212, which a colleague deleted in the
-    second they retitled 214)."""
+    no other deal changed then. ``own``: what each of the job's deals held once the job was
+    done with it (``_held_after``): a deal of that second is shown (to ``_merged_reason``)
+    without those fields, as a merge fills only empty ones and holding them is no sign of
+    one (x42r4 F3: a Renewal date the job wrote to every even deal named deal 214 the
+    survivor of deal 212, which a colleague deleted in the second they retitled 214; x51r7
+    F2: a Lead source deal 51 held before the job named it the survivor of deal 2)."""
     if not gone:
         return {}
     out: dict[int, list[Survivor]] = {}
@@ -1470,16 +1472,43 @@ async def _merged_into(ctx: CallContext, gone: Sequence[int], later: Mapping[int
     return out
 
 
-def _without_own(deal: Deal, wrote: Mapping[str, Any] | None) -> Deal:
-    """``deal`` with each field that holds what the job wrote to ``deal`` itself
-    (``wrote``) emptied (None): such a value came from no deal merged into it."""
-    if not wrote:
+def _held_after(source: JobStore, wrote: Mapping[int, Mapping[str, Any]]
+                ) -> dict[int, dict[str, Any]]:
+    """Deal id → what ``source`` knows the deal held once the job was done with it: what it
+    wrote there (``wrote``, by deal) over what its rows named and the deal already held
+    (``HELD_AT_LOAD``, an update's items, skipped ones too). x51r7 F2."""
+    out: dict[int, dict[str, Any]] = {}
+    for item in source.items():
+        held = item.payload.get(HELD_AT_LOAD)
+        deal_id = item.payload.get("deal_id")
+        if isinstance(held, Mapping) and isinstance(deal_id, int):
+            out[deal_id] = dict(held)
+    for deal_id, body in wrote.items():
+        mine = out.setdefault(deal_id, {})
+        custom = {**(mine.get("custom_fields") or {}), **(body.get("custom_fields") or {})}
+        mine.update(body)
+        if custom:
+            mine["custom_fields"] = custom
+    return out
+
+
+def _without_own(deal: Deal, held: Mapping[str, Any] | None) -> Deal:
+    """``deal`` with each field the job knows it held a value in once the job was done with
+    it (``held``: ``_held_after``'s) emptied (None), and each that holds what the job
+    wrote there: a merge fills only a survivor's empty fields (FACTS, Merge), so such a
+    value came from no deal merged into it (x42r4 F3: the job's own write; x51r7 F2: a
+    Lead source the deal held before the job)."""
+    if not held:
         return deal
-    out = {k: None if k != "custom_fields" and k in wrote and same(v, wrote[k]) else v
+
+    def mine(value: Any, known: Mapping[str, Any], name: str) -> bool:
+        return name in known and (not blank(known[name]) or same(value, known[name]))
+
+    out = {k: None if k != "custom_fields" and mine(v, held, k) else v
            for k, v in deal.items()}
-    custom, mine = deal.get("custom_fields"), wrote.get("custom_fields")
-    if isinstance(custom, Mapping) and isinstance(mine, Mapping):
-        out["custom_fields"] = {k: None if k in mine and same(v, mine[k]) else v
+    custom, known = deal.get("custom_fields"), held.get("custom_fields")
+    if isinstance(custom, Mapping) and isinstance(known, Mapping):
+        out["custom_fields"] = {k: None if mine(v, known, k) else v
                                 for k, v in custom.items()}
     return out
 
