@@ -53,7 +53,7 @@ from .prepared import (
     refused,
     write_job_results,
 )
-from .provable_writes import not_ours, unproven
+from .provable_writes import before_sent, bound_words, not_ours, unproven
 from .resume_account_now import stop_advice
 
 UPDATE_COLUMNS = ("row", "key", "deal_id", "action", "fields", "note")
@@ -208,8 +208,9 @@ class PatchJob:
             deal_id = int(item.payload["deal_id"])
             deal = current.get(deal_id)
             verdict, drift = verdicts[item.id]
-            if verdict == "applied" and bound is not None:  # x51r7 F1
-                out.append(not_ours(item, deal_id, bound, len(claimed), self.action,
+            if verdict == "applied" and (why := bound_words(bound, len(claimed))
+                                         if bound is not None else before_sent(item, deal)):
+                out.append(not_ours(item, deal_id, why, self.action,  # x51r7 F1
                                     {"fields": item.payload.get("fields")}))
                 continue
             if verdict == "unsent" and self._keyed_since is not None:

@@ -20,6 +20,7 @@ conflict. Never sends anything, never reads the account.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ from bulk.clock import in_thread
 from bulk.ledger import writes_unanswered
 from bulk.store import Item, ItemState, JobStore, Outcome
 
+from .account import parse_time
+from .clock_skew import RECONCILE_MARGIN
 from .results import TALLY
 
 NOT_OURS = "as wanted, not by this job"
@@ -47,19 +50,40 @@ async def unproven(store: JobStore | None, items: Sequence[Item], ops: Collectio
     return bound if bound is not None and bound < len(items) else None
 
 
-def not_ours(item: Item, deal_id: int, bound: int, claimed: int, verb: str,
+def bound_words(bound: int, claimed: int) -> str:
+    """``not_ours``' ``why`` when the ledger shows ``bound`` writes that may have left for
+    ``claimed`` rows found as wanted (``unproven``)."""
+    return (f"the ledger shows at most {bound:,} write(s) that left with no answer for the "
+            f"{claimed:,} row(s) in doubt found so")
+
+
+def before_sent(item: Item, deal: Mapping[str, Any] | None) -> str | None:
+    """``not_ours``' ``why`` when ``deal`` last changed before ``item``'s write could have
+    left (its ``update_time`` earlier than the item's ``sent_at`` by more than the clock
+    skew allowed, ``RECONCILE_MARGIN``): someone made it as wanted before this job's
+    write, which cannot have made it so. None otherwise (or when either time is
+    unknown)."""
+    at = parse_time((deal or {}).get("update_time"))
+    if at is None or item.sent_at is None or at >= item.sent_at - RECONCILE_MARGIN:
+        return None
+    sent = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(item.sent_at))
+    return (f"it last changed at {(deal or {}).get('update_time')}, before this job's "
+            f"write could have left (handed out at {sent}; {RECONCILE_MARGIN:.0f} s "
+            "allowed for the clocks)")
+
+
+def not_ours(item: Item, deal_id: int, why: str, verb: str,
              result: Mapping[str, Any]) -> Outcome:
     """The outcome of a row in doubt as its write wants it, not provably this job's:
-    SKIPPED ``unchanged`` (``result`` kept, tallied ``NOT_OURS``), with a note naming the
-    figures (``bound`` writes may have left for ``claimed`` rows found so; ``verb``: the
-    kind's action, "moved", "updated")."""
+    SKIPPED ``unchanged`` (``result`` kept, tallied ``NOT_OURS``), with a note saying
+    ``why`` (``bound_words``, ``before_sent``; ``verb``: the kind's action, "moved",
+    "updated")."""
     return Outcome(item.id, ItemState.SKIPPED, result={
         **result, "deal_id": deal_id, "action": "unchanged", TALLY: NOT_OURS,
         "note": (f"deal {deal_id} was already as this row's write wants it when the resume "
-                 f"read it back, but not provably by this job: the ledger shows at most "
-                 f"{bound:,} write(s) that left with no answer for the {claimed:,} row(s) in "
-                 f"doubt found so (another job or a person made the same change?); not "
-                 f"counted {verb}, nothing sent, and undo leaves it as it is")})
+                 f"read it back, but not provably by this job: {why} (another job or a "
+                 f"person made the same change?); not counted {verb}, nothing sent, and "
+                 "undo leaves it as it is")})
 
 
-__all__ = ["NOT_OURS", "not_ours", "unproven"]
+__all__ = ["NOT_OURS", "before_sent", "bound_words", "not_ours", "unproven"]

@@ -143,3 +143,25 @@ def test_an_upserts_update_rows_in_doubt_are_not_claimed_past_the_ledger(
         assert state is ItemState.SKIPPED and result["action"] == "unchanged", result
     cli(sb, "undo", job, "--yes", *cli_args(sb, jobs))
     assert [deal(sb, ids[k])["value"] for k in ("k1", "k2", "k3")] == [5100, 5200, 5300]
+
+
+def test_a_deal_as_wanted_since_before_the_write_could_leave_is_not_claimed(
+        sb: Sandbox, tmp_path: Path) -> None:
+    """The ledger covers the rows (3 writes may have left), but one deal last changed
+    before its write was handed out (more than the 120 s allowed for clocks): that change
+    is not the job's, whatever the ledger says. The other two stay "moved"."""
+    from tests.test_inflight_conflicts import edit
+
+    jobs = tmp_path / "jobs"
+    load_move(sb, tmp_path, jobs, SALES_OPEN, "Negotiations Started", "open")
+    killed(jobs, "mv", 15)
+    first, *rest = SALES_OPEN
+    edit(sb, first, when="2020-01-01T00:00:00Z", stage_id=NEGOTIATIONS)
+    for deal_id in rest:
+        patch(sb, deal_id, {"stage_id": NEGOTIATIONS})
+    resumed = cli(sb, "resume", "mv", "--job-dir", str(jobs))
+    assert resumed.exit_code == 0, resumed.output
+    assert "rows: 3 — 1 as wanted, not by this job, 2 moved;" in resumed.output, resumed.output
+    items = by_key(jobs, "mv")
+    assert "it last changed at 2020-01-01T00:00:00Z, before this job's write could have " \
+        "left" in items[str(first)][2]["note"], items[str(first)]

@@ -28,7 +28,7 @@ from ..deals import (
 )
 from ..import_resolve import CREATED_AT, CREATOR, Ref, refs_of
 from ..import_rows import matched_by
-from ..provable_writes import not_ours, unproven
+from ..provable_writes import before_sent, bound_words, not_ours, unproven
 from . import creating, linked_since
 from .base import RECONCILE_MARGIN, SENT_DEAL, UNPROVEN, survivor_noted
 from .creates import _Ambiguous, _Creates, _not_as_sent
@@ -506,8 +506,9 @@ class _Reconcile(_Creates):
                 out[item.id] = (
                     Outcome(item.id, ItemState.SKIPPED, result={**result, "action": "unchanged"})
                     if verdict == "unchanged" else
-                    not_ours(item, deal_id, bound, len(claimed), "updated", result)
-                    if bound is not None else  # x51r7 F1: not provably this job's write
+                    not_ours(item, deal_id, why, "updated", result)  # x51r7 F1
+                    if (why := bound_words(bound, len(claimed)) if bound is not None
+                        else before_sent(item, deal)) else
                     Outcome(item.id, ItemState.DONE, result={
                         **result, "action": "updated", "reconciled": True,
                         "new": self._new(payload), **applied(deal)}))
