@@ -46,6 +46,7 @@ async def test_a_value_the_candidate_held_before_the_job_names_no_merge(
         why = row.error or ""
         assert "merged into deal" not in why, why
         assert why.startswith(f"deal {a} was deleted since the job, by whom unknown"), why
+        assert "in a field a merge could have filled" in why, why
         assert plan.actions["merged away"] == 0, plan.actions
         undo.close()
         source.close()

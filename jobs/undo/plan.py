@@ -1578,11 +1578,14 @@ def _merged_reason(t: Target, merged: Sequence[Survivor],
                 f"the job wrote to it, and Pipedrive keeps no link from a merged deal to its "
                 f"survivor); not {verb}: nothing of deal {t.deal_id}'s is written to another "
                 "deal")
-    # x42r4 F3: a value the job wrote to that deal too is no sign (``_without_own``)
+    # x42r4 F3: a value the job wrote to that deal too is no sign, nor one it held before
+    # the job (x51r7 F2): a merge fills only empty fields (``_without_own``)
     return (f"deal {t.deal_id} was deleted since the job, by whom unknown (possibly merged "
             f"into another deal, but nothing shows it: {others}, none holding a value the "
-            f"job wrote to deal {t.deal_id} and not to it, and Pipedrive keeps no link from "
-            "a merged deal to its survivor): nothing to put back")
+            f"job wrote to deal {t.deal_id} in a field a merge could have filled — not one "
+            "the job wrote a value to there too, nor one it held as the job's row named "
+            "it — and Pipedrive keeps no link from a merged deal to its survivor): nothing "
+            "to put back")
 
 
 def _values_of_merged_deals(prep: Prepared, source: JobStore, force: bool = False) -> list[str]:
