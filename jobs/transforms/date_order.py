@@ -33,14 +33,20 @@ from .date_patterns import (
     reordered,
     replacements,
     swapped_pattern,
-    year_first_twin,
+    year_twins,
 )
 from .dates import DATE_TOKENS
 from .day_reader import read_day
 
 __all__ = ["DateOrder", "OrderConflict", "swapped_pattern"]
 
-_YEAR = "year first:"  # the key of ``DateOrder.others`` for a cell read year first only
+_YEAR = "year first:"  # the keys of ``DateOrder.others`` for a cell read by a year twin only
+
+
+def _year_key(pattern: str, twin: str) -> str:
+    """The ``DateOrder.others`` key of a cell only ``twin`` (a ``year_twins`` reading of
+    ``pattern``) reads: the date parts, a time of day aside."""
+    return f"{_YEAR}{date_part(pattern)}>{date_part(twin)}"
 
 
 def _read(text: str, patterns: Sequence[str]) -> tuple[str, date] | None:
@@ -83,15 +89,18 @@ class DateOrder:
     """The day/month order record of one date column (module docstring), kept per
     pattern family (``order_family``)."""
 
-    __slots__ = ("_families", "at", "date_cells", "formats", "late_day", "learning", "others",
+    __slots__ = ("_families", "_year_keys", "at", "date_cells", "formats", "late_day", "learning", "others",
                  "own", "patterns", "swapped", "years")
 
     def __init__(self, formats: Sequence[str]) -> None:
         self.formats = list(formats)
         self.patterns = [f for f in formats if f not in DATE_TOKENS and swapped_pattern(f)]
         self.swapped = [s for f in self.patterns if (s := swapped_pattern(f)) is not None]
-        # a day-first 2-digit-year pattern -> its year-first reading (``year_first_twin``)
-        self.years = {f: t for f in self.patterns if (t := year_first_twin(f)) is not None}
+        # a 2-digit-year pattern -> its readings in the other field orders that move the
+        # year (``year_twins``: day first, month first, year first; x51r2 F1)
+        self.years = {f: t for f in self.patterns if (t := year_twins(f))}
+        # the ``others`` keys a cell read only by one of those fills (``seen``)
+        self._year_keys = frozenset(_year_key(f, t) for f, ts in self.years.items() for t in ts)
         # read for every row of the learning pass (``seen``): its patterns never change,
         # so their families are worked out once, not by regex per row (issue 8)
         self._families = frozenset(order_family(p) for p in self.patterns)
@@ -116,9 +125,10 @@ class DateOrder:
     @property
     def seen(self) -> dict[str, str]:
         """Two entries once the decision is final, every family having shown the other
-        order (the pass may stop reading for it)."""
+        order and every other field order of a 2-digit year shown too (the pass may stop
+        reading for it)."""
         return {".": "", ",": ""} if sum(not k.startswith(_YEAR) for k in self.others) \
-            == len(self.families) else {}
+            == len(self.families) and self._year_keys <= self.others.keys() else {}
 
     def start(self) -> None:
         self.others, self.learning = {}, True
@@ -160,7 +170,9 @@ class DateOrder:
 
     def _other(self, text: str, row: int | None) -> None:
         """Remember ``text`` (of ``row``) as its family's first cell only the other order
-        reads, when it is one."""
+        reads, and as the first cell only each other field order of a 2-digit year reads
+        (``30/02/06`` under ``%d/%m/%y``; ``38/04/26`` under ``%m/%d/%y``; ``08/10/43``
+        under ``%y/%m/%d``: x50r8 F2, x51r2 F1), when it is one."""
         if _read(text, self.patterns) is not None:
             return
         for pattern in self.swapped:
@@ -169,14 +181,14 @@ class DateOrder:
             except ValueError:
                 continue
             self.others.setdefault(order_family(pattern), (text, row, pattern))
-            return
-        for mine, twin in self.years.items():  # read year first only (x50r8 F2)
-            try:
-                read_day(text, twin)
-            except ValueError:
-                continue
-            self.others.setdefault(_YEAR + date_part(mine), (text, row, twin))
-            return
+            break
+        for mine, twins in self.years.items():
+            for twin in twins:
+                try:
+                    read_day(text, twin)
+                except ValueError:
+                    continue
+                self.others.setdefault(_year_key(mine, twin), (text, row, twin))
 
     @property
     def swapped_cells(self) -> tuple[str, int | None] | None:
@@ -225,44 +237,45 @@ class DateOrder:
 
     def conflict(self, text: str) -> OrderConflict | None:
         """After learning: the conflict when ``text`` reads both ways, to two different
-        dates, and the cells of its pattern's family showed the other order."""
+        dates, and the cells of its pattern's family showed the other order — day and
+        month exchanged first, then another field order of a 2-digit year (a cell that
+        only ``13/02/01`` shows may be day first or year first: either contradicts)."""
         if not self.others or (mine := _read(text, self.patterns)) is None:
             return None
         pattern, day = mine
-        if (year := self._year_conflict(text, pattern, day)) is not None:
-            return year
         family = order_family(pattern)
         if (shown := self.others.get(family)) is None:
-            return None
+            return self._year_conflict(text, pattern, day)
         other = swapped_pattern(pattern)
         try:
             theirs = read_day(text, other) if other else None
         except ValueError:
-            return None
-        if theirs is None or theirs == day:
-            return None
+            theirs = None
+        if theirs is None or theirs == day:  # day and month alike: another field order?
+            return self._year_conflict(text, pattern, day)
         cell, row, reader = shown
         return OrderConflict(text, pattern, day, cell, row, reader, theirs,
                              tuple(reordered(self.formats, family)),
                              replacements(self.formats, family))
 
     def _year_conflict(self, text: str, pattern: str, day: date) -> OrderConflict | None:
-        """The conflict of ``text``, read by the day-first ``pattern`` as ``day``, when
-        a cell of the column read year first only and the year-first reading of ``text``
-        is another date."""
-        if (twin := self.years.get(pattern)) is None \
-                or (shown := self.others.get(_YEAR + date_part(pattern))) is None:
-            return None
-        try:
-            theirs = read_day(text, twin)
-        except ValueError:
-            return None
-        if theirs == day:
-            return None
-        cell, row, reader = shown
-        advice = tuple(twin if f == pattern else f for f in self.formats)
-        return OrderConflict(text, pattern, day, cell, row, reader, theirs, advice,
-                             f"{twin!r} instead of {pattern!r}")
+        """The conflict of ``text``, read by the 2-digit-year ``pattern`` as ``day``, when
+        a cell of the column read only by another field order of it (``year_twins``)
+        and that order reads ``text`` as another date."""
+        for twin in self.years.get(pattern, ()):
+            if (shown := self.others.get(_year_key(pattern, twin))) is None:
+                continue
+            try:
+                theirs = read_day(text, twin)
+            except ValueError:
+                continue
+            if theirs == day:
+                continue
+            cell, row, reader = shown
+            advice = tuple(twin if f == pattern else f for f in self.formats)
+            return OrderConflict(text, pattern, day, cell, row, reader, theirs, advice,
+                                 f"{twin!r} instead of {pattern!r}")
+        return None
 
     def check(self, text: str) -> None:
         """After learning: InputError for a ``conflict``."""

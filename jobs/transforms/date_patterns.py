@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 __all__ = ["date_part", "four_digit_year", "order_family", "reordered", "replacements",
-           "swapped_pattern", "year_first_hint", "year_first_twin"]
+           "swapped_pattern", "year_first_hint", "year_first_twin", "year_twins", "field_order"]
 
 _TIME_DIRECTIVE = re.compile(r"%[HIMSfpzZ]")
 _TIME_LEFTOVER = re.compile(r"^[\sT:.,@]+|[\sT:.,@]+$")
@@ -26,6 +26,30 @@ def swapped_pattern(pattern: str) -> str | None:
     return pattern.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
 
+# the field orders of a date with a 2-digit year that the guards tell apart (x51r2 F1)
+_YEAR_ORDERS = (("%d", "%m", "%y"), ("%m", "%d", "%y"), ("%y", "%m", "%d"), ("%y", "%d", "%m"))
+_ORDER_WORDS = {("%d", "%m", "%y"): "day, month, year", ("%m", "%d", "%y"): "month, day, year",
+                ("%y", "%m", "%d"): "year, month, day", ("%y", "%d", "%m"): "year, day, month"}
+
+
+def year_twins(pattern: str) -> list[str]:
+    """``pattern`` with its 2-digit-year date (``%d/%m/%y``, ``%m-%d-%y``, ``%y.%m.%d``;
+    separator ``/ - .`` or a space, a time after it kept) in each other field order of
+    day first, month first and year first that moves the year (exchanging day and month
+    alone is ``swapped_pattern``'s): ``%d/%m/%y`` → ``[%y/%m/%d]``, ``%m/%d/%y`` →
+    ``[%y/%m/%d]``, ``%y/%m/%d`` → ``[%d/%m/%y, %m/%d/%y]``; [] for a pattern of no such
+    date (x51r2 F1: the guard looked one way only)."""
+    for sep in "/-. ":
+        for order in _YEAR_ORDERS:
+            if (written := sep.join(order)) not in pattern:
+                continue
+            swapped = swapped_pattern(pattern)
+            twins = [pattern.replace(written, sep.join(other), 1) for other in _YEAR_ORDERS[:3]
+                     if other != order]
+            return [t for t in twins if t != swapped]
+    return []
+
+
 def year_first_twin(pattern: str) -> str | None:
     """``%d/%m/%y`` → ``%y/%m/%d`` (a time after it kept): the reading of a 2-digit year
     written first (``30/02/06`` is 2030-02-06); None for a pattern of no such date."""
@@ -33,6 +57,15 @@ def year_first_twin(pattern: str) -> str | None:
         if f"%d{sep}%m{sep}%y" in pattern:
             return pattern.replace(f"%d{sep}%m{sep}%y", f"%y{sep}%m{sep}%d", 1)
     return None
+
+
+def field_order(pattern: str) -> str:
+    """The words of ``pattern``'s 2-digit-year field order (``year, month, day``), or ""."""
+    for sep in "/-. ":
+        for order in _YEAR_ORDERS:
+            if sep.join(order) in pattern:
+                return _ORDER_WORDS[order]
+    return ""
 
 
 def date_part(fmt: str) -> str:
@@ -71,17 +104,19 @@ def replacements(formats: Sequence[str], family: str) -> str:
 
 
 def year_first_hint(text: str, formats: Sequence[str]) -> str:
-    """A hint when ``text`` reads by the year-first twin of a listed ``%d/%m/%y``
-    (``30/02/06``, ``37-04-23``: x50r8 F2, F3): the column may be written year first, and
-    its cells that read both ways would then read wrong."""
+    """A hint when ``text`` reads by another field order of a listed 2-digit-year pattern
+    (``year_twins``: ``30/02/06``, ``37-04-23`` under ``%d/%m/%y``, x50r8 F2, F3;
+    ``38/04/26`` under ``%m/%d/%y``, ``08/10/43`` under ``%y/%m/%d``, x51r2 F1): the column
+    may be written that way, and its cells that read both ways would then read wrong."""
     for fmt in formats:
-        if (twin := year_first_twin(fmt)) is None:  # a token has no %d/%m/%y
-            continue
-        try:
-            datetime.strptime(text, twin)
-        except ValueError:
-            continue
-        return (f"; it reads as {twin!r} (a 2-digit year written first): if this column is "
-                f"written that way, list {twin!r} instead of {fmt!r} in its date formats — "
-                "read day first, its other cells come out as wrong dates")
+        for twin in year_twins(fmt):  # a token has no 2-digit-year date: none
+            try:
+                datetime.strptime(text, twin)
+            except ValueError:
+                continue
+            what = ("a 2-digit year written first" if twin.startswith("%y")
+                    else f"written {field_order(twin)}")
+            return (f"; it reads as {twin!r} ({what}): if this column is written that way, "
+                    f"list {twin!r} instead of {fmt!r} in its date formats — read "
+                    f"{field_order(fmt)}, its other cells come out as wrong dates")
     return ""
