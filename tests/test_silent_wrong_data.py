@@ -363,14 +363,18 @@ def test_run_together_date_digits_must_be_exactly_as_many_as_the_pattern_needs(
                                      # whatever time part either has (v10r6 s3)
                                      '"%d/%m/%Y %H:%M", "%m/%d/%Y"',
                                      '"%m/%d/%Y", "%d/%m/%YT%H:%M:%S"',
-                                     '"%d-%m-%y %I:%M %p", "%m-%d-%Y"'])
+                                     '"%d-%m-%y %I:%M %p", "%m-%d-%Y"',
+                                     # a year written first beside a time (x51r2 F2)
+                                     '"%d/%m/%y %H:%M", "%y/%m/%d"',
+                                     '"%y/%m/%d", "%m/%d/%y %I:%M %p"',
+                                     '"%d.%m.%y %H:%M", "%y.%m.%d"'])
 def test_any_two_patterns_reading_one_text_as_two_dates_are_refused(formats: str) -> None:
     """Not only the exact day/month swap: any two listed patterns that read one text
     ('25/03/04') as two dates — the first that fits would decide, cell by cell."""
     from jobs.mapping import Mapping, MappingError
     # a text read both ways is named; one no pattern of the pair reads is not (x49r12 F5)
     with pytest.raises(MappingError, match=r"both listed: ('[0-9/-]+' reads as|they read no "
-                       r"text alike, but day and month in opposite orders)"):
+                       r"text alike, but (day and month in opposite orders|the year first in one))"):
         Mapping.loads('[import]\nkey_column = "id"\n[deal]\ntitle = "t"\n'
                       f'expected_close_date = {{ column = "c", formats = [{formats}] }}\n')
 

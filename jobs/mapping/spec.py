@@ -131,13 +131,19 @@ def _check_formats(value: list[str]) -> list[str]:
             # and whatever time directives follow (v10r6 s3: "%d/%m/%Y %H:%M" and
             # "%m/%d/%Y" read no text alike, but one column would mix both orders)
             direct = _clash(fmt, other) if other != fmt else None
+            # and the date parts as written (x51r2 F2: "%d/%m/%y %H:%M" beside "%y/%m/%d"
+            # passed, the 4-digit forms of a year written first reading no text alike)
             clash = (direct or _clash(_four(fmt), _four(other))
                      or _clash(_four(_date_part(fmt)), _four(_date_part(other)))
+                     or _clash(_date_part(fmt), _date_part(other))
                      if other != fmt else None)
             if clash is not None and direct is None:  # no text read both ways: no example
                 # that one of them cannot read (x49r12 F5: '04/03/2025' "by %m/%d/%y")
+                order = ("day and month in opposite orders" if _first_word(fmt) == _first_word(
+                    other) or "year" not in (_first_word(fmt), _first_word(other))
+                    else "the year first in one, last in the other")
                 raise ValueError(f"{fmt!r} and {other!r} are both listed: they read no text "
-                                 "alike, but day and month in opposite orders, so one column "
+                                 f"alike, but {order}, so one column "
                                  f"would mix two orders ({_orders(fmt, other)}); "
                                  "keep the order the source writes, or give a column written "
                                  "the other way its own formats")
