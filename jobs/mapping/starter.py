@@ -1216,6 +1216,9 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     year_first: dict[tuple[str, int], bool] = {}  # a 2-digit year's group: all read yy/mm/dd
     only_year_first: dict[tuple[str, int], str] = {}  # its first cell read yy/mm/dd only
     not_year_first: dict[tuple[str, int], str] = {}  # its first cell yy/mm/dd cannot read
+    odd_cells: dict[tuple[str, int], list[str]] = {}  # the cells read yy/mm/dd only
+    plain: dict[tuple[str, int], str] = {}  # a 2-digit year's group: its first other cell
+    sizes: dict[tuple[str, int], int] = {}  # and how many cells it has
     for column in columns:
         for value in (str(v).strip() for v in (samples or {}).get(column, ())
                       if not isinstance(v, TypedDate) and str(v).strip()):
@@ -1241,8 +1244,11 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     int(first), int(second), int(year))):  # '31/02/2026': no day either
                 impossible[value] = None  # way, evidence of no order (x46r7 F3: it was
                 continue  # the "cannot tell" example)
+            if len(year) == 2:
+                sizes[(sep, 2)] = sizes.get((sep, 2), 0) + 1
             if _no_date(value):  # '30/02/06', '37-04-23': year first only (x50r8 F2, F3)
                 only_year_first.setdefault((sep, 2), value)
+                odd_cells.setdefault((sep, 2), []).append(value)
                 where.setdefault((sep, 2, "?"), column)
                 examples.setdefault((sep, 2, "?"), value)
                 orders.setdefault((sep, 2), set())
@@ -1250,6 +1256,7 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
                     between, clock, seconds, meridiem)] = None
                 continue
             if len(year) == 2:  # every cell read year first too? (x50r3 F3: 24/08/25)
+                plain.setdefault((sep, 2), value)
                 year_first[(sep, 2)] = year_first.get((sep, 2), True) and real_ymd(
                     int(first), int(second), int(year))
                 if not year_first[(sep, 2)]:
@@ -1278,6 +1285,18 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         not _dateish(v) for column in columns for v in _sampled(samples, column)))
     if not seen:
         return None
+    typos: dict[str, None] = {}
+    odd_count = 0
+    for key, odd in odd_cells.items():  # a typo or two decide nothing (x51r2 F4: one
+        if _real_share(len(odd), sizes[key]):  # '30/02/06' in 300 dd/mm/yy cells proposed
+            continue  # year first, 273 of 299 written wrong): named to fix, the rest judged
+        typos.update(dict.fromkeys(odd))
+        odd_count += len(odd)
+        del only_year_first[key]
+        if key not in plain:
+            del orders[key]
+        elif examples.get((*key, "?")) in odd:
+            examples[(*key, "?")] = plain[key]
     formats: list[str] = []
     todo: list[str] = []
     untold: list[tuple[str, int]] = []
@@ -1357,7 +1376,8 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         cells = groups[sep]
         todo += untold_todos(cells, [c for c, bases in cells.times.items()
                                      if any(b[-2:] in widths for b in bases)],
-                             widths, same, others(family), family in opposite)
+                             widths, same, others(family), family in opposite,
+                             year_first.get((sep, 2), False))
     unread_all = list(dict.fromkeys(
         v for column in columns for v in _sampled(samples, column)
         if not _NUMBER.fullmatch(v) and not is_zero_date_text(v) and not _reads(v, formats)))
@@ -1404,6 +1424,12 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
         todo.append(f"the sampled date(s) {shown} are impossible dates "
                     f"({_no_day_words(impossible)}): no pattern can read them, and the "
                     "import fails their rows as \"not a date\": fix them in the file")
+    if typos:  # too few to tell the order (x51r2 F4): each fails its row until fixed
+        shown = ", ".join(repr(v) for v in list(typos)[:3]) + (", …" if len(typos) > 3 else "")
+        todo.append(f"the sampled date(s) {shown} read only with the year first ({odd_count} "
+                    "of the column's cells: too few to tell its order; a typo?): their rows "
+                    "fail as \"not a date\" and the other cells read both ways are refused "
+                    "as ambiguous until they are fixed in the file")
     if zero is not None:
         todo.append(f"the sampled date {zero!r} is {ZERO_DATE} (no pattern reads it; its "
                     "row fails until then)")
