@@ -243,9 +243,14 @@ class ReasonTally:
                 tokens[column].append(unit)
         owned: dict[str | None, list[str]] = {}  # column -> the own formats hinted to it
         for cls, values in self._dates.items():
-            # the order a field's own list gave decides cells that cannot tell theirs
-            formats = date_formats_for(list(values), self._tried.get(cls, ())) \
-                if values else None
+            # the order a field's own list gave decides cells that cannot tell theirs; the
+            # column's every unread cell the reasons name is read with the class's, so no
+            # hint proposes an order its other cells contradict, nor one per class (x51r2
+            # F1d: '06/06/08' alone was hinted "%m/%d/%y" beside '35/09/04', year first)
+            whole = self._cells.get(self._columns.get(cls))
+            cells = list(dict.fromkeys([*values, *whole])) if values and whole else values
+            formats = date_formats_for(list(cells), self._tried.get(cls, ())) \
+                if values and cells else None
             if formats:
                 listed = ", ".join(f'"{f}"' for f in formats)
                 hint = f"add date_formats = [{listed}] under [defaults] in the mapping"
