@@ -73,3 +73,19 @@ def test_cells_that_read_three_ways_are_offered_three_orders(
         assert order in todo[0], todo
     assert "year first" in todo[0], todo
     assert not _formats(text) or len({f[:2] for f in _formats(text)}) > 1, text
+
+
+def test_month_abbreviations_that_look_english_are_counted_as_another_language(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x51r2 F6: ``1. Apr. 2027``, ``12 sept. 2027``, ``9 nov. 2025`` (German, French)
+    among ``March 3, 2026`` were in no TODO and failed the plan: counted with the other
+    months of another language, every row."""
+    from tests.test_starter_date_columns import _days, _one_column
+    foreign = ["1. Apr. 2027", "12 sept. 2027", "9 nov. 2025", "3 mars 2026"]
+    cells = [foreign[i // 10 % 4] if i % 10 == 0 else f"{d:%B} {d.day}, {d.year}"
+             for i, d in enumerate(_days(400))]
+    samples, rows = _one_column(tmp_path / "f6.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    todo = _todos(text)
+    assert len(todo) == 1, todo
+    assert "in 40 of the 400 sampled rows" in todo[0] and "English" in todo[0], todo

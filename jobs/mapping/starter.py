@@ -1455,8 +1455,14 @@ def _foreign_month(value: str) -> bool:
     """Whether ``value`` is a date written with a month's name that is no English one
     (``3 mars 2026``, ``März 3, 2026``): strptime's ``%B`` / ``%b`` read English only."""
     found = _FOREIGN_MONTH.fullmatch(value)
-    return found is not None and (found[1] or found[2]).lower() not in _ENGLISH_MONTHS \
-        and (found[1] or found[2]).lower() != "sept"
+    if found is None:
+        return False
+    word = (found[1] or found[2]).lower()
+    # an abbreviation that looks English but is written as German or French write it
+    # (``1. Apr. 2027``, ``12 sept. 2027``, ``9 nov. 2025``: x51r2 F6, none counted): a dot
+    # after it, or ``sept``, no English pattern proposed reads
+    dotted = value[found.end(1 if found[1] else 2):].startswith(".")
+    return word not in _ENGLISH_MONTHS or word == "sept" or dotted
 
 
 def _no_date_todo(words: Sequence[str], rows: Sequence[MappingABC[str, object]],
