@@ -89,3 +89,37 @@ def test_month_abbreviations_that_look_english_are_counted_as_another_language(
     todo = _todos(text)
     assert len(todo) == 1, todo
     assert "in 40 of the 400 sampled rows" in todo[0] and "English" in todo[0], todo
+
+
+@pytest.mark.parametrize("words", [0, 15])
+def test_serials_of_a_column_left_to_the_defaults_todo_keep_their_token(
+        catalog: Catalog, tmp_path: Path, words: int) -> None:  # noqa: F811
+    """x51r2 F3: an untold d/m/yy column (or d.m.yyyy beside a few foreign months) with
+    Excel serials fell to the [defaults] TODO and its serials were "no date ... fix them
+    in the file": "excel" is kept."""
+    cells = []
+    for i in range(300):
+        d = date(2025 + i % 4, 1 + i % 12, 1 + (i * 7) % 12)
+        cells.append(str((d - date(1899, 12, 30)).days) if i % 10 == 3
+                     else "6. Dez. 2026" if i % 20 == 5 and words else f"{d.day}.{d.month}.{d.year}")
+    from tests.test_starter_date_columns import _one_column
+    samples, rows = _one_column(tmp_path / "f3.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    assert '"excel"' in text, text
+    assert not [t for t in _todos(text) if "'4" in t and "no date" in t], _todos(text)
+
+
+def test_serials_beside_two_digit_years_of_no_order_keep_their_token(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """x51r2 F3 (X2): d/m/yy cells of no order told (some past the 31st as a year, so
+    never year first) and 10 % Excel serials: "excel" kept under [defaults]."""
+    cells = []
+    for i in range(300):
+        d = date(2032 + i % 8, 1 + i % 12, 1 + (i * 7) % 12)
+        cells.append(str((d - date(1899, 12, 30)).days) if i % 10 == 3
+                     else f"{d.day}/{d.month}/{d:%y}")
+    from tests.test_starter_date_columns import _one_column
+    samples, rows = _one_column(tmp_path / "x2.csv", cells)
+    text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
+    assert 'date_formats = ["excel"]' in text, text
+    assert not [t for t in _todos(text) if "no date" in t], _todos(text)

@@ -970,10 +970,13 @@ def _column_formats(samples: MappingABC[str, Sequence[str]] | None, column: str,
 def _untold_pair(dates: Sequence[str]) -> tuple[str, str] | None:
     """The day-first and month-first patterns (``%d/%m/%Y``, ``%m/%d/%Y``; the time after
     them kept) of ``dates`` when every one is numeric, of one such family with a 4-digit
-    year, and none tells its order (day and month 12 or less); else None."""
-    found = [_cell_orders(v) for v in dates]
-    shapes = {(f[0], f[2]) for f in found if f is not None and not f[1]}
-    if not found or None in found or any(f[1] for f in found if f is not None) \
+    year, and none tells its order (day and month 12 or less); else None. Cells of no
+    such shape (``6. Dez. 2026``, a word) are left to the TODO of unread cells when most
+    are of it (x51r2 F3: one made the column's serials "no date")."""
+    read = [_cell_orders(v) for v in dates]
+    found = [f for f in read if f is not None]
+    shapes = {(f[0], f[2]) for f in found if not f[1]}
+    if not found or 2 * len(found) <= len(read) or any(f[1] for f in found) \
             or len(shapes) != 1:
         return None
     ((day_first, time),) = shapes
@@ -999,7 +1002,8 @@ def _pair_todo(column: str, formats: Sequence[str],
         return None
     cells = ([str(r.get(column) or "") for r in rows] if rows
              else _sampled(samples, column))
-    dated = [c.strip() for c in cells if c.strip() and not _NUMBER.fullmatch(c.strip())]
+    dated = [c.strip() for c in cells if c.strip() and not _NUMBER.fullmatch(c.strip())
+             and _cell_orders(c.strip()) is not None]
     token = formats[2]
     return (f"# TODO: cannot tell day first from month first in {column!r}: its "
             f"{len(dated):,} sampled dates (like {dated[0]!r}) all have day and month ≤ 12 — "
@@ -1170,6 +1174,8 @@ def _date_format_lines(samples: MappingABC[str, Sequence[str]] | None,
     lines = [f"# TODO: {t}, then delete this line" for t in todo]
     listed = ", ".join(_toml_str(f) for f in formats)
     comment = "  # the order the sampled dates show" if len(formats) > len(named) else ""
+    if formats and all(f in tf.DATE_TOKENS for f in formats):  # serials (x51r2 F3)
+        comment = f"  # the sampled numbers read as {_UNIT_WORDS.get(formats[0], formats[0])}"
     if named and not comment:
         example = next(v for column in columns for v in _sampled(samples, column)
                        if _other_date_format(v) is not None)
@@ -1385,10 +1391,21 @@ def _proposed_dates(samples: MappingABC[str, Sequence[str]] | None, columns: Seq
     # one TODO whatever else the samples show (x48r12 F1: 'Q3' among ISO dates had none,
     # and hid the TODO of 'TBD'; x48r4 F1: among day-first ones "add a pattern")
     own = set(own)
+    serials: dict[str, list[str]] = {}  # token -> the numbers it reads, a share of columns
     for column in columns:  # numbers a minority of a column of text dates (x49r3 F2)
         values = _sampled(samples, column)
         numbers = [v for v in values if _NUMBER.fullmatch(v)]
         if column not in own and numbers and 2 * len(numbers) < len(values):
+            token = _numbers_token(numbers, None) if _real_share(
+                len(numbers), len(values)) else None
+            serials.setdefault(token or "", []).extend(numbers)
+    # Excel serials (or epochs), a share of their column, keep their token under
+    # [defaults] when no other such column's numbers disagree (x51r2 F3: a column of no
+    # order told fell to this list and its 40 serials were "no date ... fix them")
+    if len(serials) == 1 and "" not in serials:
+        formats += [t for t in serials if t not in formats]
+    else:
+        for numbers in serials.values():
             unread_all += [v for v in dict.fromkeys(numbers) if v not in unread_all]
     # a month's name in another language ('3 mars 2026'): no pattern reads it (%B is
     # English), counted with the words in one TODO (x49r3 F3: "add a pattern" for one cell)
