@@ -137,6 +137,11 @@ DATE_VALUES_KEPT = 5000  # the distinct values of one class a date hint reads (m
 _DIGITS_DATE = re.compile(r"not a date: (?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") is "
                           r"(?:only digits|a number) \(tried "
                           r".*?; [^;]*?\(\"(unix|unix_ms|unix_us|excel|excel_1904)\": ")
+# an XLSX number cell no listed format read (``dates.parse_date``: "not a date: the number
+# 46640 (add ...; it looks like an Excel serial day number ("excel": 2027-09-10 ...)"):
+# the reason names no list tried, so the hint names the token alone (x51r2 F3)
+_NUMBER_CELL = re.compile(r"not a date: the number \S+ \(add [^;]*; [^;]*?\(\""
+                          r"(unix|unix_ms|unix_us|excel|excel_1904)\": ")
 # another column's unread date in a row's ``(also: column 'X': not a date: 'v' (tried …))``
 # part (``rowmapper._all_of``): its column, its cell, and whether a listed format tried it
 _ALSO_DATE = re.compile(r"(?:\(also: |; )column ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"): "
@@ -151,7 +156,7 @@ class ReasonTally:
     by one ``date_formats`` (``jobs.mapping.starter.date_formats_for``, as init-mapping
     proposes it) has its ``hint`` saying to add it (``examples``)."""
 
-    __slots__ = ("_cells", "_columns", "_dates", "_examples", "_listed", "_listed_columns",
+    __slots__ = ("_cell_units", "_cells", "_columns", "_dates", "_examples", "_listed", "_listed_columns",
                  "_ranges", "_tried", "_units", "_unlisted", "counts")
 
     def __init__(self) -> None:
@@ -173,6 +178,7 @@ class ReasonTally:
         # class of numbers listed formats failed -> its column and the token they read by
         # (x50r3 F7: the field's own formats are told it, not [defaults])
         self._units: dict[str, tuple[str | None, str]] = {}
+        self._cell_units: dict[str, tuple[str | None, str]] = {}  # XLSX number cells
         self._unlisted: set[str] = set()  # those of them only ISO 8601 tried ([defaults]
         # date_formats = []: its reason's "add "excel" to date_formats" is right there)
 
@@ -214,6 +220,8 @@ class ReasonTally:
                 ranges[merged[0]] = None
         for also in _ALSO_DATE.finditer(reason):
             self._cell(_unquoted(also[1]), _unquoted(also[2]), listed=also[3] is None)
+        if (cell := _NUMBER_CELL.match(reason)) is not None:
+            self._cell_units.setdefault(cls, (column, cell[1]))
         if (digits := _DIGITS_DATE.match(reason)) is not None:
             self._units.setdefault(cls, (column, digits[1]))
             if "(tried ISO (YYYY-MM-DD);" in reason:
@@ -281,6 +289,12 @@ class ReasonTally:
                 t for t in tokens.get(column, [unit]) if t not in self._tried.get(cls, []))]
             out[cls] = {**out[cls], "hint": _own_formats_hint(
                 column, own, "which other date columns read")}
+        for cls, (column, unit) in self._cell_units.items():
+            if "hint" not in out[cls]:
+                where = f"that read {column!r}" if column else "of this column"
+                out[cls] = {**out[cls], "hint": f'add "{unit}" to the date formats {where} '
+                            "(its field's own formats, or [defaults] date_formats), beside "
+                            "the patterns of its text dates"}
         for cls, ranges in self._ranges.items():
             if len(ranges) > 1:  # (x49r5 F2: a line per range)
                 shown = ", ".join(list(ranges)[:MERGED_RANGES_SHOWN])

@@ -52,3 +52,15 @@ def test_one_column_gets_one_hint_whatever_its_classes() -> None:
     hints = {e.get("hint") for c, e in tally.examples.items()}
     assert len(tally.examples) == 3 and len(hints) == 1, tally.examples
     assert '"%d/%m/%y"' in str(hints) and "%m/%d/%y" not in str(hints), hints
+
+
+def test_xlsx_serial_number_cells_are_hinted_their_token() -> None:
+    """x51r2 F3: an XLSX column's number cells (Excel serials) failed "not a date: the
+    number 46640 (...)" with no hint; CSV serials were hinted "excel"."""
+    tally = ReasonTally()
+    for row, value in enumerate([46640.0, 47339.0, 46540.0], start=2):
+        tally.add(_reason(value, ["%m/%d/%y"]), "Go-live", None, row,  # type: ignore[arg-type]
+                  value=value)
+    ((cls, n),) = tally.reasons().items()
+    line = reason_line(cls, n, tally.examples)
+    assert "add \"excel\" to the date formats that read 'Go-live'" in line, line
