@@ -376,9 +376,11 @@ def test_an_untold_defaults_group_with_and_without_times_names_both_forms(
     (todo,) = [t for t in _todos(text) if "%m/%d/%y" in t]
     # its own both-orders formats since x50r3 F2 (whatever its year width), each choice
     # with its time form
-    same, own = _lists(todo)
+    same, own, *year = _lists(todo)
     assert same == ["%d/%m/%y", "%d/%m/%y %H:%M"], todo
     assert own == ["%m/%d/%y", "%m/%d/%y %H:%M"], todo
+    # 01/01/27 reads year first too: that order offered as well (x51r2 F7)
+    assert year == [["%y/%m/%d", "%y/%m/%d %H:%M"]], todo
     assert _reads_all(own, list(truth)) == [], own
     assert all(tf.parse_date(c, own) == d.isoformat() for c, d in truth.items())
     assert _reads_all(["%d/%m/%Y", "%d/%m/%y", "%d/%m/%y %H:%M"], list(truth)) == []

@@ -7,7 +7,7 @@ month first only, either choice wrote ~290 of 300 wrong)."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,3 +123,19 @@ def test_serials_beside_two_digit_years_of_no_order_keep_their_token(
     text = init_mapping(["Key", "Title", "Close Date"], catalog, samples=samples, rows=rows)
     assert 'date_formats = ["excel"]' in text, text
     assert not [t for t in _todos(text) if "no date" in t], _todos(text)
+
+
+def test_a_column_of_three_readings_beside_one_that_tells_is_offered_three_orders(
+        catalog: Catalog, tmp_path: Path) -> None:  # noqa: F811
+    """F7 beside a column that tells day first (``Close Date`` 25/03/2026): the untold
+    column's TODO offers year first too when its cells read so."""
+    with _writing(tmp_path / "f7b.csv") as writer:
+        for i in range(300):
+            told = date(2026, 1, 1) + timedelta(days=(i * 13) % 600)
+            g = date(2001 + i % 12, 1 + (i // 12) % 12, 1 + (i // 5) % 28)
+            writer.writerow([f"f-{i}", f"Deal {i}", f"{told:%d/%m/%Y}", f"{g:%y/%m/%d}"])
+    rows: list[dict[str, object]] = []
+    samples = _samples(tmp_path / "f7b.csv", rows=rows)
+    text = init_mapping(HEADER, catalog, samples=samples, rows=rows)
+    todo = [t for t in _todos(text) if "'Renewal date'" in t]
+    assert todo and "%y/%m/%d" in todo[0], _todos(text)

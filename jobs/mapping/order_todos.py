@@ -114,7 +114,7 @@ def untold_todos(group: DateGroup, columns: Sequence[str], widths: Collection[st
     (``10/09/25``): that order is offered as well (x51r2 F7: either of the two offered
     wrote ~290 of 300 wrong)."""
     three = year_first and "%y" in widths
-    tell = ("day first, month first or year first" if three
+    tell = ("day first from month first, nor either from year first" if three
             else "day first from month first")
     if same is None and len(columns) == 1 and not alone:
         (column,) = columns

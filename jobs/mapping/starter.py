@@ -1062,6 +1062,11 @@ def _cell_orders(value: str) -> tuple[str, frozenset[str], str] | None:
             _time_pattern(between, clock, seconds, meridiem))
 
 
+def _reads_year_first(value: str) -> bool:
+    """Whether ``value``, a numeric date with a 2-digit year, reads year first too."""
+    return (found := _cell_fields(value)) is not None and real_ymd(*found[1:])
+
+
 def _cell_fields(value: str) -> tuple[str, int, int, int] | None:
     """A numeric date with a 2-digit year: its day-first pattern (``%d/%m/%y``, with the
     time after it) and its three numbers as written; None for another cell."""
@@ -1086,7 +1091,8 @@ def _untold(samples: MappingABC[str, Sequence[str]] | None,
     cells = {c: ([str(r.get(c) or "") for r in rows] if rows else _sampled(samples, c))
              for c in dict.fromkeys([*columns, *tellers])}
     return {c: (u, proposal[0]) for c, u in
-            untold_columns(cells, proposal[0], _cell_orders, judged=columns).items()}
+            untold_columns(cells, proposal[0], _cell_orders, judged=columns,
+                           year_first=_reads_year_first).items()}
 
 
 def _date_value(column: str, formats: Sequence[str]) -> str:

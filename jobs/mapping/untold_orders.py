@@ -46,6 +46,7 @@ class Untold:
     tellers: tuple[tuple[str, str, str], ...]
     order: str | None
     times: tuple[str, ...] = ("",)
+    year_first: bool = False  # its 2-digit-year cells all read year first too (10/09/25)
 
     def formats(self, defaults: Sequence[str]) -> list[str]:
         """``defaults`` with each pattern of the family followed by its swapped twin, or
@@ -84,6 +85,12 @@ class Untold:
         told = "; ".join(f"{c!r} of this file is {'day' if o == 'dm' else 'month'} first "
                          f"({cell!r})" for c, cell, o in self.tellers)
         day, month = (_listed(self.kept(formats, o)) for o in ("dm", "md"))
+        # the cells read year first too (x51r2 F7: either of two choices wrote ~290 of 300
+        # wrong): that order offered as a third, the field's own
+        year = (f", or give the field formats = {_listed(_year_first(self.kept(formats, 'dm')))}"
+                f" if {self.column} is written year first" if self.year_first else "")
+        tell = ("day first from month first, nor either from year first" if self.year_first
+                else "day first from month first")
         if self.order is None or len({o for *_, o in self.tellers}) > 1:  # the tellers
             # disagree: neither is the column's by default
             choice = (f"keep formats = {day} if {self.column} is written day first, or "
@@ -92,10 +99,20 @@ class Untold:
             same, other = (day, month) if self.order == "dm" else (month, day)
             choice = (f"if {self.column} is written the same, keep formats = {same}; "
                       f"else give the field formats = {other}")
-        return (f"# TODO: cannot tell day first from month first in {self.column!r}: its "
+        return (f"# TODO: cannot tell {tell} in {self.column!r}: its "
                 f"{self.count:,} sampled cells written so (like {self.example!r}) all have day "
-                f"and month ≤ 12; {told} — {choice} (both are listed below until you choose, "
+                f"and month ≤ 12; {told} — {choice}{year} (both are listed below until you choose, "
                 "and the plan refuses both), then delete this line")
+
+
+def _year_first(formats: Sequence[str]) -> list[str]:
+    """``formats`` with each day-first 2-digit-year pattern written year first."""
+    out: list[str] = []
+    for fmt in formats:
+        for sep in "/-.":
+            fmt = fmt.replace(f"%d{sep}%m{sep}%y", f"%y{sep}%m{sep}%d", 1)
+        out.append(fmt)
+    return out
 
 
 def _listed(formats: Sequence[str]) -> str:
@@ -104,8 +121,8 @@ def _listed(formats: Sequence[str]) -> str:
 
 
 def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str],
-                   orders_of: CellOrders, judged: Collection[str] | None = None
-                   ) -> dict[str, Untold]:
+                   orders_of: CellOrders, judged: Collection[str] | None = None,
+                   year_first: Callable[[str], bool] | None = None) -> dict[str, Untold]:
     """The columns of ``cells`` (a date column -> one cell per sampled row, blanks
     allowed) whose cells of a pattern family show no order while another column's cells
     show one: whatever ``defaults`` (the proposed ``[defaults] date_formats``) read —
@@ -113,7 +130,10 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
     left to whichever order ``[defaults]`` was then given, 279 of 300 written swapped).
     Only the columns of ``judged`` (all by default; those read by ``[defaults]``) may be
     untold; every column of ``cells`` that tells is named, whatever its order and formats
-    (x50r3 F6: a column of its own formats telling month first was left out)."""
+    (x50r3 F6: a column of its own formats telling month first was left out).
+    ``year_first``: whether a cell reads year first too (``10/09/25``): a column all of
+    whose 2-digit-year cells do is offered that order too (x51r2 F7)."""
+    ymd: dict[tuple[str, str], bool] = {}
     shown: dict[str, dict[str, set[str]]] = {}  # column -> family -> orders
     counts: dict[tuple[str, str], int] = {}
     examples: dict[tuple[str, str, str], str] = {}
@@ -126,6 +146,8 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
             times.setdefault((column, family), {})[time] = None
             shown.setdefault(column, {}).setdefault(family, set()).update(orders)
             counts[(column, family)] = counts.get((column, family), 0) + 1
+            ymd[(column, family)] = ymd.get((column, family), True) and family.endswith(
+                "%y") and year_first is not None and year_first(cell)
             for shows in orders or ("?",):
                 examples.setdefault((column, family, shows), cell)
     # a family's order is told by any width of its year (x50r3 F2: ``Kickoff`` dd/mm/yy
@@ -152,7 +174,8 @@ def untold_columns(cells: MappingABC[str, Iterable[str]], defaults: Sequence[str
                 continue
             out[column] = Untold(column, counts[(column, family)],
                                  examples[(column, family, "?")], family, tuple(tellers),
-                                 order, tuple(times[(column, family)]))
+                                 order, tuple(times[(column, family)]),
+                                 ymd[(column, family)])
     return out
 
 
