@@ -1,6 +1,6 @@
 """Title and organization-name normalization for matching. Pure functions, no I/O.
 
-Why ~510 lines: every reading of a title's words (numbers, months, legal forms and
+Why ~590 lines: every reading of a title's words (numbers, months, legal forms and
 abbreviations, conjunctions, the org's own name) is made here once, so the blocking keys and
 every scoring rule see one normalized title; most of the length is the word tables.
 
@@ -268,13 +268,28 @@ def has_numeral(token: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _org_spelled(name: str | None) -> tuple[str, ...]:
+def _org_spelled(name: str | None, dotless: bool = False) -> tuple[str, ...]:
     """The words of ``org_key(name)`` a title spells the organization with, read as the
     title's are (``canonical``), an inner ``and`` left out: ``words`` drops a title's
-    ``&``, so ``Smith & Sons - renewal`` spells ``smith sons``."""
-    toks = org_key(name).split()
+    ``&``, so ``Smith & Sons - renewal`` spells ``smith sons``. ``dotless``: the same of
+    ``org_key_dotless(name)`` (its umlauts as the bare vowel), empty for a name without one."""
+    toks = (org_key_dotless(name) if dotless else org_key(name)).split()
     return tuple(canonical(w) for n, w in enumerate(toks)
                  if not (w == "and" and 0 < n < len(toks) - 1))
+
+
+@lru_cache(maxsize=65536)
+def _title_dotless(title: str, count: int) -> tuple[str, ...] | None:
+    """A title's ``count`` tokens (``_title_words``) read with the umlauts' dots dropped
+    (``Hübner Bäckerei`` -> ``hubner backerei``), for the org-name run only; None when the
+    title has no umlaut or the readings do not align."""
+    if _UMLAUT.search(title) is None:
+        return None
+    stripped = _canonical_all(words(title, other=True, sharp_s=True))
+    return tuple(stripped) if len(stripped) == count else None
+
+
+_UMLAUT = re.compile("[äöüÄÖÜ]|[aouAOU]\u0308")
 
 
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")  # letters or digits on both sides
@@ -297,17 +312,27 @@ def half_of_compound(word: str, org: Sequence[str] | set[str], *titles: str | No
     return False
 
 
-def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
+def _remove_org(tokens: list[str], org: Sequence[str], dotless: Sequence[str] | None = None,
+                org_dotless: Sequence[str] = ()) -> list[int]:
     """The indexes of ``tokens`` left once each run that spells the organization name
     ``org`` is removed (its key's words: in order, each equal — case, accents and umlauts
     aside, never with a typo: ``Maier Umzug`` at org ``Meier AG`` keeps ``maier`` — or the
     same letters spaced differently: ``data soft`` / ``datasoft``), with the legal-form words
     right after such a run (``Acme Corp``, ``Acme GmbH & Co KG``, ``Acme und Co KG``: an
-    ``and`` before a legal form is its ``&``, x42r2 F7a). Nothing else goes."""
+    ``and`` before a legal form is its ``&``, x42r2 F7a). Nothing else goes.
+
+    ``dotless`` (the tokens with the umlauts' dots dropped, ``_title_dotless``) and
+    ``org_dotless`` (``org`` so, ``_org_spelled``): a word is the name's word when one of
+    the two has no umlaut and both read so are equal, every word of the name at once
+    (``Hubner Backerei`` at org ``Hübner Bäckerei``; x51r6 F1: a name of two umlaut words
+    was never taken out, and only a one-word slip paired one of one)."""
     if not org or not tokens:
         return list(range(len(tokens)))
+    # (speed) no second reading on either side: ``_org_run`` compares the words as written
+    two = (dotless or tokens, org_dotless if len(org_dotless) == len(org) else org) \
+        if dotless is not None or len(org_dotless) == len(org) else None
     joined = "".join(org)
-    first = org[0] if org[0].isascii() else None
+    first = org[0] if org[0].isascii() and two is None else None
     out: list[int] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -318,7 +343,7 @@ def _remove_org(tokens: list[str], org: Sequence[str]) -> list[int]:
             out.append(i)
             i += 1
             continue
-        end = _org_run(tokens, i, org, joined)
+        end = _org_run(tokens, i, org, joined, two)
         if end is None:
             out.append(i)
             i += 1
@@ -336,21 +361,35 @@ def _same_org_word(t: str, o: str) -> bool:
     return f == fold(o) or ("ß" in f and f.replace("ß", "ss") == fold(o))
 
 
-def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str) -> int | None:
+def _dotless_word(two: tuple[Sequence[str], Sequence[str]], j: int, n: int,
+                  tokens: Sequence[str], org: Sequence[str]) -> bool:
+    """Title token ``j`` is the name's word ``n`` with an umlaut's dots dropped on one side:
+    read so both are equal and one of the two was written without an umlaut (its reading
+    is itself; ``Bjärk`` is not ``Björk``, nor ``Bjoerk`` ``Bjork``)."""
+    t, o = two[0][j], two[1][n]
+    return (t == tokens[j] or o == org[n]) and (t == o or _same_org_word(t, o))
+
+
+def _org_run(tokens: Sequence[str], i: int, org: Sequence[str], joined: str,
+             two: tuple[Sequence[str], Sequence[str]] | None = None) -> int | None:
     """The end of the org-name run starting at ``tokens[i]``, or None. An ``and`` between two
     of its words is the ``&`` the name leaves out (``_org_spelled``: ``Harbor and Sons -
     fleet`` at org ``Harbor & Sons LLC``; x42r2 F7a: the name stayed in that title only, and
-    the pair said "customer's name on one only" though both carried it)."""
+    the pair said "customer's name on one only" though both carried it). ``two``: the
+    tokens' and the name's readings with the umlauts' dots dropped (``_remove_org``)."""
     k = len(org)
     run = tokens[i:i + k]
-    if len(run) == k and all(t == o or _same_org_word(t, o) for t, o in zip(run, org, strict=True)):
+    if len(run) == k and all(tokens[i + n] == o or _same_org_word(tokens[i + n], o)
+                             or (two is not None and _dotless_word(two, i + n, n, tokens, org))
+                             for n, o in enumerate(org)):
         return i + k
     if k > 1 and "and" in tokens[i + 1:i + 2 * k - 1]:
         j, n = i, 0  # the name's words in order, an ``and`` between two of them skipped
         while j < len(tokens) and n < k:
             if 0 < n and tokens[j] == "and" and j + 1 < len(tokens) and tokens[j + 1] != "and":
                 j += 1
-            if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])):
+            if not (tokens[j] == org[n] or _same_org_word(tokens[j], org[n])
+                    or (two is not None and _dotless_word(two, j, n, tokens, org))):
                 break
             j, n = j + 1, n + 1
         if n == k:
@@ -473,10 +512,15 @@ def normalize_title(title: str, org_name: str | None = None,
     if org and "-" in title and any(half_of_compound(w, org.split(), title)
                                      for w in org.split()):
         org = ""  # half of a hyphenated word names no customer (``half_of_compound``)
+    org_dotless = _org_spelled(org_name, True) if org and org_name and not org_name.isascii() \
+        else ()
     if org and not (  # (speed) no token starts the name's letters:
-            title.isascii() and org.isascii() and _name_starts(org).isdisjoint(toks)):
+            title.isascii() and org.isascii() and not org_dotless
+            and _name_starts(org).isdisjoint(toks)):
         keep = _after_article(toks)
-        kept = _remove_org([toks[i] for i in keep], org.split())
+        dotless = _title_dotless(title, len(toks))
+        kept = _remove_org([toks[i] for i in keep], org.split(),
+                           None if dotless is None else [dotless[i] for i in keep], org_dotless)
         if len(kept) < len(keep):
             return _normalized(toks, parts, alts, [keep[i] for i in kept], noise_words)
     return _without_org(title, noise_words)  # (speed) no org-name run: one result per title
