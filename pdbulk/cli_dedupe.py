@@ -394,7 +394,7 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
     """The lines of how the run ended, ``summary["status"]`` as the CLI says it, and the
     exit code."""
     if run.job_id is None or run.directory is None:  # nothing to merge: no job kept
-        return EXIT_OK
+        return _not_followed(run) if run.refused_decisions else EXIT_OK
     if run.status == "cancelled":  # on stderr, as every command's (x12r6 F6: cron's log)
         with JobStore.open(run.directory, lock=False) as store:
             why = store.status_message
@@ -434,16 +434,30 @@ def _outcome(run: DedupeRun, summary: dict[str, Any], say: Callable[[str], None]
     if run.failed or run.policy_strays:
         return EXIT_ROWS_FAILED
     if run.refused_decisions:  # asked for, not done: not a clean night (x48r5 F3)
-        typer.echo(f"pdbulk: exit 3: {counted(run.refused_decisions, 'reviewer decision')} "
-                   "= merge not followed (named above, succeeded.csv says why): the merges "
-                   "a reviewer asked for are not done", err=True)
-        return EXIT_ROWS_FAILED
+        return _not_followed(run)
     if run.left_elsewhere:  # held elsewhere: that run merges them, nothing refused (x48r14)
         from jobs.dedupe.merge_job import left_line
 
         typer.echo(left_line(run.left_elsewhere), err=True)
         return EXIT_BUSY
     return EXIT_OK
+
+
+def _not_followed(run: DedupeRun) -> int:
+    """EXIT_ROWS_FAILED, with the closing stderr line: reviewers' ``decision = merge`` not
+    followed by the job (refused or held: succeeded.csv says why) or, a run's, an earlier
+    plan's named not taken tonight (x51r6 F2: such nights exited 0)."""
+    parts = []
+    if followed := run.refused_decisions - run.not_taken:
+        parts.append(f"{counted(followed, 'reviewer decision')} = merge not followed (named "
+                     "above, succeeded.csv says why)")
+    if run.not_taken:
+        parts.append(f"{counted(run.not_taken, 'reviewer decision')} = merge not taken, "
+                     "written in an earlier plan's groups.csv (named above with what "
+                     "settles each; named every night until taken)")
+    typer.echo(f"pdbulk: exit 3: {'; '.join(parts)}: the merges a reviewer asked for are "
+               "not done", err=True)
+    return EXIT_ROWS_FAILED
 
 
 async def _send(store: JobStore, s: Engine, quiet: bool) -> RunResult:

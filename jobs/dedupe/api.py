@@ -517,7 +517,9 @@ class DedupeRun:
     ``policy_strays`` values a survivor
     shares with a live deal left unmerged, ``policy_put_back`` those put back;
     ``refused_decisions`` reviewers' ``decision = merge`` not followed (refused at the
-    load, or held by the runner's re-check: a deal changed meanwhile; x48r5 F3);
+    load, or held by the runner's re-check: a deal changed meanwhile; x48r5 F3), a run's
+    ``not_taken`` among them: an earlier plan's merge decision the night names as not taken
+    (a deal changed since that plan, a conflict; x51r6 F2);
     ``refused_edits`` groups.csv rows edited by hand (no such decision) refused;
     ``left_elsewhere`` reviewer-decided groups another live run holds (group id -> who:
     left to it, not refused; exit 6, x48r14); ``tokens`` spent;
@@ -542,6 +544,7 @@ class DedupeRun:
     policy_strays: int = 0
     policy_put_back: int = 0
     refused_decisions: int = 0
+    not_taken: int = 0
     refused_edits: int = 0
     left_elsewhere: dict[object, str] = field(default_factory=dict)
     tokens: int = 0
@@ -560,6 +563,7 @@ class DedupeRun:
                 **({"plan": self.plan.summary} if self.plan is not None else {}),
                 "plan_dir": str(self.plan_dir), "actions": dict(self.actions),
                 "refused_decisions": self.refused_decisions,
+                "decisions_not_taken": self.not_taken,
                 "refused_edits": self.refused_edits,
                 "left_to_other_runs": len(self.left_elsewhere), "items": dict(self.counts),
                 "merged": self.merged, "failed": self.failed, "skipped": self.skipped,
@@ -760,7 +764,8 @@ async def _job(cfg: EngineConfig, token: str, plan_dir: Path | None, options: Ap
         if run.job_id is None:  # nothing to merge: the plan says it all (run or apply)
             shutil.rmtree(store.directory, ignore_errors=True)
         if dcfg is not None and output is None:  # a run's own plan folders: the newest kept
-            prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"], say=said.append)
+            prune_plans(state / "plans", cfg.job_root, spare=got["plan_dir"], say=said.append,
+                        night=got.get("earlier"))
         return run
     try:
         return await in_thread(settled)
@@ -818,6 +823,10 @@ async def _load_and_send(cfg: EngineConfig, token: str, store: JobStore,
                     say(line)
                 for line in earlier_warnings(e, lambda p: apply_command(p, cfg.job_root, state)):
                     warn(line)
+                # x51r6 F2: a merge decision named not taken (left, or in a conflict) is a
+                # decision not followed tonight: counted, exit 3, every night it is named
+                got["not_taken"] = len(e.left) + len(e.conflicts)
+                got["earlier"] = e  # retention's advice for a folder kept for them (F4)
             plan_dir: Path = got["plan_dir"]
             prep = await prepare_apply(s.ctx, plan_dir, options, state_dir=state,
                                        job_roots=(cfg.job_root,))
@@ -944,7 +953,9 @@ def _settled(store: JobStore, result: RunResult | None, got: Mapping[str, Any],
     def outcome(status: str, held: int = 0, **counts: Any) -> DedupeRun:
         return DedupeRun(None if quiet else store.job_id, None if quiet else store.directory,
                          got["plan_dir"], status,
-                         got["plan"], got["actions"], refused_decisions=got["refused"] + held,
+                         got["plan"], got["actions"],
+                         refused_decisions=got["refused"] + held + got.get("not_taken", 0),
+                         not_taken=got.get("not_taken", 0),
                          refused_edits=got["refused_edits"],
                          interrupted_jobs=others, removed_jobs=removed,
                          estimate=got["estimate"], result=result, lines=lines, **counts)

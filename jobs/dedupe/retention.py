@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bulk.errors import StoreError
 from bulk.store import JobStore, list_jobs
+from bulk.wording import counted
 
 from .apply import KIND
 from .earlier_decisions import Earlier
@@ -69,14 +70,17 @@ def needed_plans(job_root: Path) -> set[Path]:
     return out
 
 
-def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
-                spare: Path | None = None, say: Callable[[str], None] | None = None
-                ) -> list[Path]:
-    """Remove the run plans in ``plans`` but the newest ``keep``, those unfinished jobs
-    need, ``spare`` (this run's) and those holding decisions not taken (each named to
-    ``say``, with the command that takes them); the folders removed."""
+def prune_plans(plans: Path, job_root: Path, keep: int | None = None,
+                spare: Path | None = None, say: Callable[[str], None] | None = None,
+                night: Earlier | None = None) -> list[Path]:
+    """Remove the run plans in ``plans`` but the newest ``keep`` (default ``PLANS_KEPT``),
+    those unfinished jobs need, ``spare`` (this run's) and those holding decisions not taken
+    (each named to ``say``, with what takes them: ``night``, the run's earlier decisions as
+    its plan judged them, says which its own folder's apply would refuse); the folders
+    removed."""
     from .earlier_decisions import pending
 
+    keep = PLANS_KEPT if keep is None else keep
     runs = run_plans(plans)
     needed = needed_plans(job_root)
     if spare is not None:
@@ -92,7 +96,7 @@ def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
                 if everywhere is None:
                     everywhere = pending(runs)
                 say(f"plan folder {old} kept past the newest {keep}: "
-                    + _kept_why(old, held, everywhere, job_root, plans.parent))
+                    + _kept_why(old, held, everywhere, job_root, plans.parent, night))
             continue
         shutil.rmtree(old, ignore_errors=True)
         if not old.exists():
@@ -100,11 +104,13 @@ def prune_plans(plans: Path, job_root: Path, keep: int = PLANS_KEPT,
     return gone
 
 
-def _kept_why(old: Path, held: Earlier, everywhere: Earlier, job_root: Path, state: Path
-              ) -> str:
+def _kept_why(old: Path, held: Earlier, everywhere: Earlier, job_root: Path, state: Path,
+              night: Earlier | None = None) -> str:
     """Why ``old`` is kept and what settles it: a command only where it takes the
     decisions (x43r2 F2: the line recommended the apply of a folder whose merge another
-    folder's keep-separate contradicts; L1: with the night's --job-dir / --state-dir)."""
+    folder's keep-separate contradicts; L1: with the night's --job-dir / --state-dir; x51r6
+    F4: and of a folder whose merge its own apply refuses, a deal changed since its plan:
+    decided again in the newest plan, as the night's own line for it says)."""
     from .earlier_decisions import apply_command
 
     if held.unreadable:
@@ -119,6 +125,19 @@ def _kept_why(old: Path, held: Earlier, everywhere: Earlier, job_root: Path, sta
                     f"disagrees with {other.named()} and neither is taken: decide once in "
                     "the newest plan's groups.csv (that decision replaces both), or clear "
                     "the decision you no longer want")
+    stale = [x for x in (night.left if night is not None else ())
+             if x.stale and x.decided.plan.resolve() == here]
+    if stale:
+        where = [f"{x.decided.group.id}: {night.plan / 'groups.csv'}, group {x.tonight}"
+                 if x.tonight and night is not None and night.plan is not None
+                 else f"{x.decided.group.id}: the newest plan that proposes its deals"
+                 for x in stale]
+        rest = len(held.decided) - len(stale)
+        more = (f"; `{apply_command(old, job_root, state)}` takes the other {rest:,}"
+                if rest > 0 else "")
+        return (f"it holds {counted(len(stale), 'decision')} = merge its own apply refuses "
+                "(a deal changed since that plan, named above): decide it again in the "
+                f"newest plan ({'; '.join(where)}), or clear the decision{more}")
     return (f"it holds {len(held.decided):,} decision(s) in its groups.csv that no apply or "
             f"run has taken; `{apply_command(old, job_root, state)}` takes them (or clear "
             "the decision column)")
