@@ -9,15 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+# the words of a merge's reason that say a deal of it went since the plan (deleted, merged
+# or archived: ``merging.MergeJob``'s re-reads, the apply's ``is gone:``), whatever else the
+# reason says; ``gone_reason``
+_GONE = ("is gone:", "gone since the plan", "no longer a live deal", "no longer exists",
+         "merged while the job ran", "merged since the job was planned",
+         "deleted or merged since the plan", "archived since the plan",
+         "deleted or archived since the plan", "shows no merge")
 # (words a reason holds, the cause said on the end line); the first that matches
 _CAUSES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("held now",), "no longer a match now (held now: a name, a keep-separate decision or "
                     "the config changed since the plan)"),
+    (_GONE, "a deal gone since the plan (deleted, merged away or archived)"),
     (("changed since the plan", "changed while the job ran"),
      "a deal changed since the plan"),
-    (("is gone:", "merged while the job ran", "merged since the job was planned"),
-     "a deal gone since the plan (deleted, merged away or archived)"),
 )
+
+
+def gone_reason(reason: str) -> bool:
+    """Whether a merge's ``reason`` says a deal of it went since the plan (deleted, merged
+    away or archived), not that one changed: the cause the end line and the skipped row
+    name (x51r6 F3)."""
+    return any(w in reason for w in _GONE)
 SHOWN = 10  # group ids named on a line, the rest counted
 
 
@@ -50,4 +63,4 @@ def held_lines(skipped: Iterable[Mapping[str, object]]) -> list[str]:
     return lines
 
 
-__all__ = ["held_cause", "held_lines"]
+__all__ = ["gone_reason", "held_cause", "held_lines"]

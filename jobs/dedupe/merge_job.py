@@ -63,7 +63,7 @@ from ..merging import PAIR_READS, MergeJob, _merged, confirm_merges, merge_count
 from ..updating import check_loaded, refused, write_job_results
 from .apply import DEDUPE_COLUMNS, KIND, REFUSED, STATE_DIR, record_confirmed, record_separate, settle_index
 from .apply_claims import GroupClaims, held_reason, left_to_another_run
-from .held_groups import held_lines
+from .held_groups import gone_reason, held_lines
 from .held_now import held_now, names_calls, names_now
 from .held_now import wanted_ids as names_now_ids
 from .index import StateBusy, load_keep_separate, load_makers
@@ -207,8 +207,11 @@ class DedupeJob(MergeJob):
             return Outcome(item.id, ItemState.SKIPPED, result={
                 **_merged(item), "action": "already merged",
                 "reason": f"already merged by job {maker}; this job did not send it"})
+        # by the cause, as the apply says it (x51r6 F3: a deal deleted or merged by hand was
+        # "changed since the plan" on a resume's end line, "gone" in the apply's)
+        since = "gone since the plan" if gone_reason(reason) else "changed since the plan"
         return Outcome(item.id, ItemState.SKIPPED, result={
-            **_merged(item), "action": "skipped", "reason": f"changed since the plan: {reason}"})
+            **_merged(item), "action": "skipped", "reason": f"{since}: {reason}"})
 
     async def before_resume(self, ctx: CallContext, store: JobStore) -> list[str]:
         """``MergeJob.before_resume``, once the claims have said which other run's job
