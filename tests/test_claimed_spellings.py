@@ -82,5 +82,8 @@ def test_an_insert_without_the_key_list_refuses_this_folders_keys_spelled_otherw
         ran = delta(before, requests(sb))
         assert code == 1, out
         assert "addDeal" not in ran, ran
-        assert ran == planned, (planned, ran)
+        # the load reads what the plan read, less the plan's own count of the deals
+        # changed lately (f51d: its key list given up, the plan reads them to price the
+        # doubles check's pages; the run lists them in that check, after its creates)
+        assert ran == {**planned, "getDeals": planned["getDeals"] - 1}, (planned, ran)
         assert planned.get("getDeals", 0) >= 2, planned  # the list's page and the read-back
