@@ -363,6 +363,11 @@ class RedisCoordinator:
         ``known_heard``), under the company known so far (the token's keys: none)."""
         assert self._redis is not None
         daily = await self._redis.get(self._key("daily"))  # x37r2 F5
+        if not daily and self._company is not None:
+            # what a 429 to a fresh machine's first call taught the token's own keys on this
+            # URL, its company not yet named (``_teach``): that company's budget too where
+            # the record names it and its key was never written (x51r5 F1)
+            daily = await self._redis.get(self._token_key("daily"))
         if daily and _text(daily).isdigit() and int(_text(daily)) > 0:
             self.known_daily = int(_text(daily))
         self.known_midnight = await self._read_midnight()  # f40d 3
@@ -398,11 +403,18 @@ class RedisCoordinator:
         if daily is not None and daily > 0 and self.known_daily is None:
             self.known_daily = daily
             self._unbound = (daily, *self._unbound[1:])
-            lent.append((self._key("daily"), str(daily)))
         if midnight is not None and math.isfinite(midnight) and self.known_midnight is None:
             self.known_midnight = midnight
             self._unbound = (self._unbound[0], midnight, self._unbound[2])
-            lent.append((self._key("midnight"), repr(midnight)))
+        # lent whatever source it came from: the state folder's, or the token's own keys on
+        # this URL, which a fresh machine's 429 taught before any company was named (x51r5
+        # F1: a resume read the budget there, lent none under the company, and every new
+        # process, its company named by the record, read no budget and sent a GET
+        # /users/me into the spent day); SET NX keeps what the company's key holds
+        if self.known_daily is not None:
+            lent.append((self._key("daily"), str(self.known_daily)))
+        if self.known_midnight is not None:
+            lent.append((self._key("midnight"), repr(self.known_midnight)))
         if self._company is not None and lent:  # (under no company: the token's, not kept)
             await self._lend_back(lent)
         return self.known_heard is None

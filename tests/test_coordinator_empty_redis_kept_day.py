@@ -221,3 +221,44 @@ async def test_a_429_to_a_fresh_machines_first_call_refuses_the_next_fresh_machi
                                redis_server.url)
             assert _refused(fresh), fresh
             assert _sent(await _stats(sb)) == before + 1, f"machine {machine} sent a call"
+
+
+async def test_a_resumes_ask_after_a_fresh_machines_429_leaves_the_day_spent_for_new_ones(
+        redis_server: RedisServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Machine A spends the day, Redis is emptied (FLUSHALL); machine B (fresh) sends one GET
+    /users/me, answered 429; A resumes (its first call asks the server at once: one 429, as
+    designed); machines C and D (fresh) are refused and send nothing (x51r5 F1: one 429
+    each, 3 of 3: B's 429 taught the daily budget under the token's keys, A read it there,
+    so lent nothing under the company, and the company's ``daily`` key stayed missing
+    while ``day:{n}`` held the spend)."""
+    with threaded_sandbox(SandboxConfig(daily_tokens=DAILY, deals=30, seats=10)) as sb:
+        settings = EngineConfig(base_url=sb.url, job_root=tmp_path)
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
+        spent = await _run(settings, sb, _job(tmp_path, "first", settings, 1), redis_server.url)
+        assert _refused(spent), spent
+        redis.Redis.from_url(redis_server.url).flushall()
+        before = _sent(await _stats(sb))
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "B"))
+        first = await _run(settings, sb, _job(tmp_path, "B", settings, 11), redis_server.url)
+        assert _refused(first), first
+        assert _sent(await _stats(sb)) == before + 1  # its one GET /users/me, a 429
+        monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / "A"))
+        store = JobStore.open(tmp_path / "first")
+        try:
+            with anyio.fail_after(60):
+                async with Engine.open(settings, sb.token, store=store, ask_day=True,
+                                       coordinator=RedisCoordinator(redis_server.url)) as e:
+                    resumed: object = await e.run(TouchJob())
+        except BudgetExhausted as exc:
+            resumed = exc
+        finally:
+            store.close()
+        assert _refused(resumed), resumed
+        asked = _sent(await _stats(sb))
+        assert asked <= before + 2  # the resume's one ask at most
+        for machine in ("C", "D"):
+            monkeypatch.setenv("PDBULK_STATE_DIR", str(tmp_path / machine))
+            fresh = await _run(settings, sb, _job(tmp_path, machine, settings, 11),
+                               redis_server.url)
+            assert _refused(fresh), fresh
+            assert _sent(await _stats(sb)) == asked, f"machine {machine} sent a call"
