@@ -946,13 +946,17 @@ def install_stop(engine_box: list[Engine]) -> Callable[[], None]:
             return
         if signum == getattr(signal, "SIGHUP", None):
             detach_terminal()  # it is gone: a write to it would fail the clean stop
-        if not engine_box:
-            raise KeyboardInterrupt
         if first:  # a stop is under way: only a later Ctrl-C aborts it
             if signum == signal.SIGINT and time.monotonic() - first[0] >= ABORT_AFTER:
                 raise KeyboardInterrupt
             return
         first.append(time.monotonic())
+        if not engine_box:
+            # no engine yet (its opening call may wait for the company's reset): the load
+            # ends here; a repeated SIGTERM (timeout's to the group) is the same stop, not a
+            # second KeyboardInterrupt inside the loop's cancellation of its tasks (x51r5 F2:
+            # an anyio KeyError traceback, "Task was destroyed but it is pending!")
+            raise KeyboardInterrupt
         reason = f"stopped by {signal.Signals(signum).name}"
         if status() in ("planned", "loading"):
             # the job is still loading (nothing sent): the load stops between two chunks of
