@@ -50,10 +50,12 @@ def test_a_repeated_sigterm_before_the_engine_opens_lets_the_clean_up_finish() -
 def test_a_ctrl_c_a_second_after_the_first_signal_still_aborts(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The abort stays: a Ctrl-C ``ABORT_AFTER`` seconds after the first stop raises again."""
+    import time
+
     import pdbulk.options as options
 
     now = [100.0]
-    monkeypatch.setattr(options.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     box: list[Engine] = []
     restore = install_stop(box)
     try:
