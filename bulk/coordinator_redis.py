@@ -41,8 +41,9 @@ companies' accounts has a window on each, x48r13 F3; ``pdbulk:t:{t}:…`` withou
     pdbulk:c:{c}:day:{n}:done  HASH 'second admitted:second answered' -> tokens
                           of the calls answered, the last _KEEP seconds (REALIGN)  TTL 2 days
     pdbulk:c:{c}:probe    the process asking whether the day began, and    TTL the next probe
-                          until when its claim holds ('proc@lease end',
-                          'proc@inf' once its call went: ``_take_probe``)
+                          until when its claim holds ('proc@lease end':
+                          15 s to send, HOLD_AT_MOST once its call went;
+                          'proc@inf' once answered: ``_take_probe``)
     pdbulk:c:{c}:day:{n}:ask:{read}  the process asking whether a day spent and last
                           heard at ``read`` began (``_ask_stale``)         TTL ASK_AFTER
     pdbulk:c:{c}:procs    ZSET process id -> last admission (or ask)      TTL 2 minutes
@@ -209,7 +210,7 @@ class RedisCoordinator:
                  "_fastest", "_flush_task", "_followed", "_held", "_kept", "_known", "_losses", "_lost",
                  "_midnight", "_observed", "_observed_base", "_observed_since", "_offered",
                  "_others_answers", "_others_at", "_own", "_pending", "_prebind", "_probe",
-                 "_probe_key", "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts",
+                 "_probe_key", "_probe_out", "_proc", "_pump", "_queue", "_redis", "_renew_task", "_scripts",
                  "_seq", "_spent_day", "_stats", "_token_fp", "_told", "_unbound", "_unsent", "_url", "_width",
                  "known_company", "known_daily", "known_heard", "known_midnight", "on_midnight",
                  "on_reset_wait")
@@ -293,6 +294,9 @@ class RedisCoordinator:
         # the half hour's probe claim this process took, for its next admission: (key, the
         # next half hour's probe minute, ``_asked`` before it) (``_take_probe``)
         self._probe_key: tuple[str, float, float] | None = None
+        # the half hour's claim while its call is out: (key, the value written, the next
+        # half hour's probe minute), marked answered (``proc@inf``) by its answer (``answered``)
+        self._probe_out: tuple[str, str, float] | None = None
         # a resume or retry (``ask_at_once``): the run's first call refused by the spent
         # day asks the server's day whatever the figure's age (x50r2 F4)
         self._ask_now = False
@@ -693,9 +697,16 @@ class RedisCoordinator:
         if asking and self._probe_key is not None:  # the half hour's claim (``_take_probe``)
             key, after, before = self._probe_key
             self._probe_key = None
-            if admitted:  # its call goes: no other process takes the half hour over
-                await self._redis.set(key, f"{self._proc}@inf", xx=True,
+            if admitted:
+                # its call goes: held while the call may still be answered (HOLD_AT_MOST),
+                # then marked answered by its answer (``answered``) and held to the next
+                # half hour; a holder killed with its call out lets another process ask
+                # (x51r5 F3: 'proc@inf' held a killed holder's claim half an hour, 13 min
+                # with nothing sent on a new day; README: "two minutes at most")
+                out = f"{self._proc}@{late + HOLD_AT_MOST!r}"
+                await self._redis.set(key, out, xx=True,
                                       px=max(1, math.ceil((after - late) * 1000)))
+                self._probe_out = (key, out, after)
             else:  # (a pause, the window: asked again at the next look, the claim held)
                 self._asked = before
         if admitted and not asking:
@@ -959,9 +970,11 @@ class RedisCoordinator:
             await self._clock.sleep(max(0.001, min(_LOOK, limit.day_ends - wall)))
             return
         after = minute + RESET_PROBE_EVERY
-        if wall < minute + 60.0 and self._asked != minute:
+        if self._asked != minute:
+            # in the probe's minute a claim is taken; after it, only a claim that lapsed is
+            # taken over (its holder killed with its call out: x51r5 F3)
             key = self._key("probe")
-            if await self._take_probe(key, wall, after):
+            if await self._take_probe(key, wall, after, fresh=wall < minute + 60.0):
                 self._probe_key = (key, after, self._asked)
                 self._asked, self._asking = minute, True
                 return
@@ -970,20 +983,26 @@ class RedisCoordinator:
         ends = limit.day_ends - wall if limit.day_ends > wall else math.inf
         await self._clock.sleep(max(0.001, min(_LOOK, after - wall, ends)))
 
-    async def _take_probe(self, key: str, wall: float, after: float) -> bool:
+    async def _take_probe(self, key: str, wall: float, after: float, *,
+                          fresh: bool = True) -> bool:
         """Whether this process sends the half hour's reset probe: it holds the ``probe``
         key (until ``after``, the next half hour's probe minute), taken now, or taken over
         from a process whose claim lapsed — its call not admitted within ``_PROBE_LEASE``
-        s (killed, stopped, refused by a pause): the key's value is ``proc@lease end``
-        (wall), ``proc@inf`` once the call went (``_pump_once``), whose answer the others
-        follow. Before, a claim whose call never went held the key to the next half hour
-        and no process checked (x50r2 F1)."""
+        s (killed, stopped, refused by a pause), or whose call went and was not answered
+        within ``HOLD_AT_MOST`` s (its holder killed with the call out): the key's value is
+        ``proc@lease end`` (wall), ``proc@inf`` once the call was answered (``answered``),
+        whose answer the others follow. ``fresh``: a claim may be taken where none is
+        (in the probe's minute; after it, only a lapsed one is taken over). Before, a
+        claim whose call never went held the key to the next half hour and no process
+        checked (x50r2 F1); nor one whose holder was killed with its call out (x51r5 F3)."""
         assert self._redis is not None
         ms = max(1, math.ceil((after - wall) * 1000))
         mine = f"{self._proc}@{wall + _PROBE_LEASE!r}"
-        if await self._redis.set(key, mine, nx=True, px=ms):
+        if fresh and await self._redis.set(key, mine, nx=True, px=ms):
             return True
         held = _text(await self._redis.get(key) or b"")
+        if not held:
+            return False  # (after the minute: nobody claimed it, nothing to take over)
         who, _, until = held.rpartition("@")
         if who == self._proc:
             return True
@@ -1161,6 +1180,9 @@ class RedisCoordinator:
                 # after it is still out (an answer matched to the probe may be that one's)
                 probe = self._probe[1] if self._probe and self._probe[0] == member \
                     and i == len(own) - 1 else 0
+                if heard and self._probe_out is not None and self._probe \
+                        and self._probe[0] == member:  # the half hour's probe answered
+                    self._answered_probe()
                 self._answer = (t, probe, self._clock.wall())
                 self._held.pop(member, None)
                 self._unsent.pop(member, None)
@@ -1188,6 +1210,18 @@ class RedisCoordinator:
                         self._pending.append(("zadd", (self._token_key(key), member, at)))
                 self._kick()
                 return
+
+    def _answered_probe(self) -> None:
+        """The half hour's reset probe was answered: its claim is held to the next half
+        hour (``proc@inf``) where it is still the in-flight one this process wrote
+        (``_probe_out``): nobody asks again this half hour (one probe per company), its
+        answer's figure is the others'. One with no answer (timed out, lost) keeps the
+        in-flight lease, and another process asks once it lapses."""
+        assert self._probe_out is not None
+        key, out, after = self._probe_out
+        self._probe_out = None
+        ms = max(1, math.ceil((after - self._clock.wall()) * 1000))
+        self._pending.append(("swap", (key, out, f"{self._proc}@inf", ms)))
 
     def fastest_seen(self, fastest: float) -> None:
         """This process's scheduler dates its answered calls with ``fastest`` (seconds, its
