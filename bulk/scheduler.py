@@ -66,12 +66,13 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import logging
 import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -675,6 +676,21 @@ class Scheduler:
             now = self._now_limits = replace(self._limits, burst=self._burst,
                                              search=self._search, daily_tokens=self._daily)
         return now
+
+    @contextlib.contextmanager
+    def not_waiting_for_reset(self) -> Iterator[None]:
+        """Within it, a spent budget refuses a call (``BudgetExhausted``) as without
+        ``wait_for_reset``: a run whose rows are all settled does not wait for the next
+        daily reset only for its end-of-run checks (``bulk.runner``: the kind's
+        ``settled``; x51r5 F4: an import resumed with --wait-for-reset, its 80 rows done,
+        waited for the reset for its doubles check where without the flag it skipped it,
+        "could not be made", and exited 0). The policy is put back after."""
+        policy = self._budget
+        self._budget = replace(policy, wait_for_reset=False)
+        try:
+            yield
+        finally:
+            self._budget = policy
 
     # -- the public surface ---------------------------------------------------------------
     async def acquire(self, op: Operation, *, hold: bool = False,
