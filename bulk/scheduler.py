@@ -1748,6 +1748,15 @@ class Scheduler:
                 self._seen_today = self._today = seen
             if began:
                 self._seen_today = seen
+                # the server's new day, labelled as the day this process counted (its
+                # midnight in the UTC day's first hours: no roll): what this process counted
+                # of the day that ended goes, as at a roll — a 429's mark of the day spent
+                # (its own probe's answer ends it too) and its own spend but the calls sent
+                # since this one (x51r5 F5: after a wait through the reset, "0 are left today
+                # (… the server said 4 used, this process counts 297)", then 40 deals made)
+                if self._spent_day == self._day:
+                    self._spent_day, self._probe_after = None, math.inf
+                self._own_today = min(self._own_today, self._admitted_since(now))
             if seen >= self._seen_today:
                 self._seen_today, self._seen_at = seen, late
             self._today = max(self._today, self._seen_today)
