@@ -28,7 +28,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
                 max_tokens: int | None = None, resume_reread: int = 0,
                 budget_source: str | None = None, gating: Mapping[str, int] | None = None,
                 batches: int = 1, share: tuple[int, int, bool] | None = None,
-                workers: int = 1) -> str | None:
+                workers: int = 1, trailing: Mapping[str, int] | None = None) -> str | None:
     """The one line every kind's plan, and its run right before its first write, says
     when the job does not fit its budget (x23r3: import, update, merge, undo and dedupe
     apply started, spent and stopped half-way with no word before): what stops it (the
@@ -44,16 +44,17 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
     line names the share and the account's own figure beside it (x30r1 L4: "984 are left
     today (by the server's headers)" while the server had 54,984 left). ``workers``: the
     run's most workers, whose items' own reads go out before the first write
-    (``first_write_cap``)."""
+    (``first_write_cap``). ``trailing``: the part of ``calls`` the run makes after its last
+    write (an import's end-of-run check for doubles), never before a write."""
     tokens = sum(get_operation(op).token_cost * n for op, n in calls.items())
     capped = max_tokens is not None and tokens > max_tokens
     if not capped and days <= 1:
         return None
     cap_first = max_tokens is not None and capped and (days <= 1 or max_tokens <= left)
     if cap_first and max_tokens is not None:
-        where = _where_it_stops(calls, max_tokens, gating or {}, batches)
+        where = _where_it_stops(calls, max_tokens, gating or {}, batches, trailing)
         if FIRST_WRITE not in where and (reads := _reads_under(calls, max_tokens, gating or {},
-                                                                batches)):
+                                                                batches, trailing)):
             # how much of the cap goes to reads (f41b 3: a retry's cap of 150 went to the
             # re-reads of its creates in doubt, and no line had said how much would)
             where += f" ({counted(reads, 'token')} of the cap go to reads)"
@@ -61,7 +62,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
         line = (f"needs {counted(tokens, 'token')} but {CAP_SETTING} is {max_tokens:,}: the run "
                 f"stops checkpointed {STOP_EXIT} {where}, when it has spent that; ")
         if FIRST_WRITE in where:  # a resume at this cap stops the same way (x46r8 F2)
-            least = first_write_cap(calls, gating or {}, batches, workers)
+            least = first_write_cap(calls, gating or {}, batches, workers, trailing)
             line += (f"pass {CAP_SETTING} of at least {least:,} to reach its first write "
                      f"({tokens:,} or more to do it in one run); a resume at "
                      f"{max_tokens:,} stops the same way")
@@ -77,7 +78,7 @@ def budget_stop(calls: Mapping[str, int], *, left: int, days: int,
         if days > 1:
             line += f"; today's budget ({left:,} left) is short too: about {days} days"
         return line
-    where = _where_it_stops(calls, left, gating or {}, batches)
+    where = _where_it_stops(calls, left, gating or {}, batches, trailing)
     line = (f"needs {counted(tokens, 'token')} but {left:,} are left today"
             + (_share_words(left, share, budget_source) if share is not None
                else f" ({budget_source})" if budget_source else "")
@@ -141,25 +142,26 @@ def first_write_line(plan: Stops | None, *, waits: bool = False) -> str | None:
 
 
 def _where_it_stops(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
-                    batches: int) -> str:
+                    batches: int, trailing: Mapping[str, int] | None = None) -> str:
     """About where a job of ``calls`` stops at ``limit`` tokens, counted in the order the
     runner spends (x25r1 F2: 140 tokens left said "after about 6 of its 250 writes" and
     the run did 18: every re-check read was counted before the first write): first the
     load's reads (and a prompt's re-read), then batch by batch the batch's re-check
     (``gating``, spread over ``batches``) and its writes, each write with the reads of its
-    one record made right before it (a merge's pair)."""
-    return _stops_at(calls, limit, gating, batches)[0]
+    one record made right before it (a merge's pair); ``trailing`` (after the last write)
+    never before a write."""
+    return _stops_at(calls, limit, gating, batches, trailing)[0]
 
 
 def _reads_under(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
-                 batches: int) -> int:
+                 batches: int, trailing: Mapping[str, int] | None = None) -> int:
     """Of ``limit`` tokens, those a job of ``calls`` spends on reads before it stops there
     (``_where_it_stops``' model): the tokens not spent on its writes, in tokens."""
-    return _stops_at(calls, limit, gating, batches)[1]
+    return _stops_at(calls, limit, gating, batches, trailing)[1]
 
 
 def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
-              batches: int) -> tuple[str, int]:
+              batches: int, trailing: Mapping[str, int] | None = None) -> tuple[str, int]:
     """``_where_it_stops``' words and the tokens of ``limit`` spent on reads by then."""
     writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
     if not writes:
@@ -168,7 +170,8 @@ def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
     paired = sum(_tokens(op, n) for op, n in calls.items() if _one_record_read(op))
     checks = sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in gating.items())
     batches = max(1, batches) if checks else 1
-    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks
+    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks \
+        - trailing_tokens(calls, trailing)
     each = write_tokens + paired  # a write with its own reads, over ``writes`` of them
     room, done = limit - up_front, 0
     for b in range(batches):  # integer shares: batch b's check, then its writes
@@ -187,13 +190,15 @@ def _stops_at(calls: Mapping[str, int], limit: int, gating: Mapping[str, int],
 
 
 def first_write_cap(calls: Mapping[str, int], gating: Mapping[str, int] | None = None,
-                    batches: int = 1, workers: int = 1) -> int | None:
+                    batches: int = 1, workers: int = 1,
+                    trailing: Mapping[str, int] | None = None) -> int | None:
     """The smallest ``--max-tokens`` with which a job of ``calls`` surely reaches its first
     write, in tokens: the reads before it (the load's, the first batch's re-check), the
     reads of their own record the first ``workers`` items make at once before any of them
     writes, and one write (a merge of 6 pairs at 6 workers: 30 of reads, 12 getDeal, 40:
     82; x46r8 F2 said "more than 31" and "resume it ... at least 9 runs" at caps that
-    never reach it). None: the job makes no write."""
+    never reach it); ``trailing`` (after the last write) not among them. None: the job
+    makes no write."""
     writes = sum(n for op, n in calls.items() if get_operation(op).is_write)
     if not writes:
         return None
@@ -202,7 +207,8 @@ def first_write_cap(calls: Mapping[str, int], gating: Mapping[str, int] | None =
     paired = sum(_tokens(op, n) for op, n in calls.items() if _one_record_read(op))
     checks = sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in gating.items())
     batches = max(1, batches) if checks else 1
-    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks
+    up_front = sum(_tokens(op, n) for op, n in calls.items()) - write_tokens - paired - checks \
+        - trailing_tokens(calls, trailing)
     at_once = min(max(1, workers), writes)
     return (up_front + checks // batches + math.ceil(paired * at_once / writes)
             + math.ceil(write_tokens / writes))
@@ -210,6 +216,12 @@ def first_write_cap(calls: Mapping[str, int], gating: Mapping[str, int] | None =
 
 def _tokens(op: str, n: int) -> int:
     return get_operation(op).token_cost * n
+
+
+def trailing_tokens(calls: Mapping[str, int], trailing: Mapping[str, int] | None) -> int:
+    """The tokens of ``trailing`` (the calls after the last write, a part of ``calls``:
+    each operation at most as many as ``calls`` has)."""
+    return sum(_tokens(op, min(n, calls.get(op, 0))) for op, n in (trailing or {}).items())
 
 
 def _one_record_read(op: str) -> bool:
@@ -232,4 +244,5 @@ def runs_under_cap(tokens: int, max_tokens: int, resume_reread: int = 0) -> int 
     return 1 + math.ceil((tokens - max_tokens) / per_resume)
 
 
-__all__ = ["Stops", "budget_stop", "first_write_cap", "first_write_line", "runs_under_cap"]
+__all__ = ["Stops", "budget_stop", "first_write_cap", "first_write_line", "runs_under_cap",
+           "trailing_tokens"]

@@ -1216,6 +1216,7 @@ def loaded_plan(engine: Engine, store: JobStore, kind: LoadedKind) -> Plan:
                     max_tokens=engine.config.budget.max_tokens,
                     usable_daily=sched.usable_daily, resume_reread=_resume_reread(calls),
                     budget_source=budget_source(sched), gating=checks,
+                    trailing=getattr(kind, "end_of_run_calls", None),
                     batches=recheck_batches(store, engine.config.max_workers,
                                             burst=engine.config.limits().burst))
 
@@ -1692,21 +1693,23 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
     if missing:  # the import pulls the fields again under the claim before creating one,
         # and once more after (jobs.account._converged: two runs' fields made one)
         pulls["getDealFields"] = pulls.get("getDealFields", 0) + 2
+    # the end-of-run check for deals another run doubled (jobs.doubles), after the last
+    # write (a spent budget skips it: the plan's ``trailing``, x51r5 F6)
+    end = (Counter(check_calls(c.create - own - into - failing - existing,
+                               c.create + c.update, fields=missing,
+                               others=recent_others(planner, ctx.clock.wall()
+                                                    - RECONCILE_MARGIN, lately)))
+           # ... and for persons / organizations (f41b 1)
+           + Counter(contact_check_calls(
+               c.persons_new, c.orgs_new,
+               persons_changed=getattr(planner.indexes.persons, "changed", 0),
+               orgs_changed=getattr(planner.indexes.orgs, "changed", 0))))
     calls = dict(Counter({**pulls, "addDealField": int(missing), "addOrganization": c.orgs_new,
                           "addPerson": c.persons_new,
                           "addDeal": c.create - own - into - failing - existing,
                           # a key whose deal a merge took: its survivor's update, at most
                           "updateDeal": c.update + into}) + checks
-                  # the end-of-run check for deals another run doubled (jobs.doubles)
-                  + Counter(check_calls(c.create - own - into - failing - existing,
-                                        c.create + c.update, fields=missing,
-                                        others=recent_others(planner, ctx.clock.wall()
-                                                             - RECONCILE_MARGIN, lately)))
-                  # ... and for persons / organizations (f41b 1)
-                  + Counter(contact_check_calls(
-                      c.persons_new, c.orgs_new,
-                      persons_changed=getattr(planner.indexes.persons, "changed", 0),
-                      orgs_changed=getattr(planner.indexes.orgs, "changed", 0))))
+                  + end)
     sched = scheduler()
     left = sched.usable_today  # less --budget-share's part (x11r2 2)
     spent = sum(stats.tokens_by_operation.values())
@@ -1911,7 +1914,7 @@ async def plan_import(ctx: CallContext, settings: ImportSettings, mapping: Impor
                     decide_seconds=decide_seconds, daily_tokens=sched.daily_limit,
                     max_tokens=max_tokens, usable_daily=sched.usable_daily,
                     local_seconds=local_seconds, resume_reread=_resume_reread(calls),
-                    budget_source=budget_source(sched), gating=checks,
+                    budget_source=budget_source(sched), gating=checks, trailing=end,
                     batches=batches_seen[0] + 1,
                     # the check, the record and the result files after the last write (f34d:
                     # 17 % of a 2,000-row run the plan left out)

@@ -144,6 +144,8 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     if calls is None:
         return None
     planned = Counter(calls(store))
+    # what it makes after its last write (an import's end-of-run checks: x51r5 F6)
+    trailing = dict(getattr(kind, "end_of_run_calls", None) or {})
     if after_reread is not None:
         planned = planned - Counter(kind.reread_calls(store)) + Counter(after_reread)
     made = Counter(before or {})
@@ -188,15 +190,21 @@ def resume_plan(store: JobStore, kind: Any, s: Engine, *,
     reread = getattr(kind, "reread_calls", None)
     again = tokens_of(reread(store)) if reread is not None else 0
     sched = s.scheduler.statistics()
+    # the plan is the whole run's (its re-read and the calls before this plan included):
+    # what was left today when the run began, as ``loaded_plan``'s (x51r5 F6: the plan
+    # after the re-read set 332 tokens, the re-read's 50 among them, against the 245 left
+    # after it: "stops after about 22 of its 40 writes"; the run wrote all 40)
+    today = s.tokens_left_today()
+    left = None if today is None else today + sched.tokens_spent
     # the day's figures from one source, as the progress line reads them: the server's once
     # heard, else the preset's (x23r1 F2: the note took the preset's 60,000 left while the
     # server's 210,000 budget was known to the progress line)
     return estimate(f"{store.kind} (resume)", planned, s.scheduler.limits,
                     rows=counts[ItemState.PENDING] + counts[ItemState.SENDING], bad_rows=0,
-                    tokens_left_today=s.tokens_left_today(), notes=notes,
+                    tokens_left_today=left, notes=notes,
                     daily_tokens=sched.daily_limit, budget_source=budget_source(sched),
                     max_tokens=s.config.budget.max_tokens, resume_reread=again,
-                    usable_daily=sched.usable_daily, gating=checks,
+                    usable_daily=sched.usable_daily, gating=checks, trailing=trailing,
                     batches=recheck_batches(store, s.config.max_workers,
                                             (ItemState.PENDING, ItemState.SENDING),
                                             burst=s.config.limits().burst))

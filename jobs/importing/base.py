@@ -95,6 +95,10 @@ class _ImportBase:
         # the server's add_time / update_time (``wall``), run durations (``now``)
         self.clock: Clock = clock or SystemClock()
         self.store = store
+        # the calls the run makes after its last write, as ``resume_calls`` last priced
+        # them (the end-of-run checks for doubles: a spent budget skips them): the plan's
+        # ``trailing`` (x51r5 F6)
+        self.end_of_run_calls: dict[str, int] = {}
         self._claims = claims
         self._owns_claims = False  # opened here (open_claims): closed by finish
         self._export: object = _UNREAD  # ``export_of`` the store, read with the first outcome

@@ -510,6 +510,7 @@ class _Resume(_ImportBase):
                 made, calls["addDeal"] + unlisted, fields=False,
                 others=self._since_load_changed.get("getDeals", 0))["getDeals"])
         calls.update(check)
+        end = Counter(check)  # after the last write, skipped by a spent budget (x51r5 F6)
         # ... and for persons / organizations another run doubled (f41b 1): over every one
         # the job made, unless a check covered them all and none is made now
         made_now = doubles.made_by_key(store)
@@ -521,10 +522,13 @@ class _Resume(_ImportBase):
             # just before a resume, plan 580 / server 630)
             others = {kind: len(self.resolver.changed_seen.get(kind, set())
                                 - set(made_now[kind].values())) for kind in ("person", "org")}
-            calls.update(doubles.contact_check_calls(
+            contacts = doubles.contact_check_calls(
                 len(set(made_now["person"].values())) + adding["person"],
                 len(set(made_now["org"].values())) + adding["org"],
-                persons_changed=others["person"], orgs_changed=others["org"]))
+                persons_changed=others["person"], orgs_changed=others["org"])
+            calls.update(contacts)
+            end.update(contacts)
+        self.end_of_run_calls = {op: n for op, n in end.items() if n}
         # the run's end reads the deals of settled rows naming a record the re-read found
         # gone (``vanished.links_now``; before the re-read, none is known: x38r3)
         calls.update(vanished.links_now_calls(store, self._vanished))
