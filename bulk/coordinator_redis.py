@@ -99,7 +99,7 @@ is the token's on the account URL, and what a record naming another company lent
 is not this company's (``bind``, ``Scheduler.company_named``: x48r6 F1, F2). Redis errors become
 :class:`~bulk.errors.CoordinatorLost` (terminal: the run stops checkpointed).
 
-Why ~1400 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
+Why ~1500 lines: admission, the feedback pipeline, the lost-state re-birth and the wait for
 the company's reset all read and write the same per-process picture of the shared state
 (the queue, this process's entries, the epoch, the day's figures) around one ADMIT round
 trip; the scripts themselves are in bulk.redis_scripts.
